@@ -1,0 +1,316 @@
+/**
+ * The HTTP layer every REST client shares. One `execute(op, request)` runs an operation:
+ *
+ *   for each attempt (retry policy from the spec's x-retryable):
+ *     wait for the rate limiter (limits from x-rate-limits / x-rate-limit)
+ *     authorize(request)  ← the API's signer, called afresh per attempt (new nonce/timestamp)
+ *     fetch with a timeout → typed transport errors
+ *     decode the body without losing digits → ResponseFormatError when it is not what the
+ *     spec says (e.g. an HTML error page)
+ *     HTTP status / vendor envelope → HttpError / ApiError subclass from x-error-codes
+ *
+ * openapi-fetch clients reach it through `asFetch()`, a `fetch` that maps the Request back to
+ * its operation; `call(operationId, params)` reaches it directly. Either way the same code
+ * signs, retries and checks, and the openapi-fetch middleware (which runs once per call, not
+ * per attempt) is not needed for any of it.
+ */
+import {
+  AbortedError,
+  apiErrorFromCode,
+  ConnectionError,
+  HttpError,
+  ResponseFormatError,
+  TimeoutError,
+  TradeApiError,
+  snippet,
+} from "./errors.js";
+import { parseJson } from "./json.js";
+import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
+import { envelopeOf } from "./meta.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { withRetries, type RetryOptions } from "./retry.js";
+
+/** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
+export interface OutgoingRequest {
+  method: HttpMethod;
+  baseUrl: string;
+  /** Concrete path (path parameters already filled in). */
+  path: string;
+  query: Array<[string, string]>;
+  /** Form-urlencoded body fields, in the order they are sent. */
+  form: Array<[string, string]> | null;
+  /** JSON body text. */
+  json: string | null;
+  headers: Record<string, string>;
+}
+
+export interface TransportEvent {
+  api: string;
+  operation: string;
+  method: HttpMethod;
+  /** Path only: never the query (it may hold a signature). */
+  path: string;
+  attempt: number;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+export interface TransportOptions {
+  fetch?: typeof globalThis.fetch;
+  /** Per-attempt timeout in ms (default 10 000). */
+  timeoutMs?: number;
+  /** Retry policy for operations the spec marks `x-retryable: true`; false disables retries. */
+  retry?: RetryOptions | false;
+  /** null disables client-side rate limiting. */
+  rateLimiter?: RateLimiter | null;
+  /** Called once per attempt, after it ends. Receives no secrets. */
+  onEvent?: (e: TransportEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface TransportConfig extends TransportOptions {
+  api: string;
+  meta: ApiMeta;
+  baseUrl: string;
+  /** Adds credentials to one attempt. Called afresh for each attempt. */
+  authorize?: (req: OutgoingRequest, op: OperationMeta, attempt: number) => OutgoingRequest | Promise<OutgoingRequest>;
+  /** Literal secret values to scrub from error messages. */
+  secrets?: () => ReadonlyArray<string | undefined>;
+  /** Called with each decoded success body: throw to turn it into an error (default: envelope check). */
+  checkBody?: (body: unknown, op: OperationMeta, status: number) => void;
+}
+
+export interface TransportResult {
+  status: number;
+  headers: Headers;
+  /** Decoded JSON (bigints for large integers), the text for text/* answers, or the bytes. */
+  body: unknown;
+  contentType: string;
+}
+
+export function encodePairs(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+}
+
+export function isJsonContentType(ct: string | null | undefined): boolean {
+  return !!ct && /(^|\/|\+)json\b/i.test(ct);
+}
+
+export class HttpTransport {
+  readonly config: TransportConfig;
+  private readonly byRoute: Array<{ op: OperationMeta; re: RegExp }>;
+
+  constructor(config: TransportConfig) {
+    this.config = config;
+    this.byRoute = config.meta.operations.map((op) => ({
+      op,
+      re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`),
+    }));
+  }
+
+  /** The operation a concrete method + path belongs to. */
+  route(method: string, path: string): OperationMeta | undefined {
+    const m = method.toUpperCase();
+    return this.byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
+  }
+
+  /** Run one operation with signing, rate limiting, retries and error mapping. */
+  async execute(op: OperationMeta, request: OutgoingRequest, signal?: AbortSignal): Promise<TransportResult> {
+    const { retry } = this.config;
+    return withRetries(op.retryable && retry !== false, (n) => this.attempt(op, request, n, signal), retry || {});
+  }
+
+  private errCtx(op: OperationMeta, cause?: unknown) {
+    return { api: this.config.api, operation: op.operationId, cause };
+  }
+
+  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, signal?: AbortSignal): Promise<TransportResult> {
+    const cfg = this.config;
+    if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
+    const copy: OutgoingRequest = {
+      ...base,
+      query: [...base.query],
+      form: base.form ? [...base.form] : null,
+      headers: { ...base.headers },
+    };
+    const req = cfg.authorize ? await cfg.authorize(copy, op, n) : copy;
+    const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
+    const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${qs}`;
+    const headers: Record<string, string> = { ...req.headers };
+    let body: string | undefined;
+    if (req.form) {
+      body = encodePairs(req.form);
+      headers["content-type"] ??= "application/x-www-form-urlencoded";
+    } else if (req.json !== null) {
+      body = req.json;
+      headers["content-type"] ??= "application/json";
+    }
+    const timeoutMs = cfg.timeoutMs ?? 10_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const outer = signal ?? cfg.signal;
+    const combined = outer ? AbortSignal.any([timeout, outer]) : timeout;
+    const started = performance.now();
+    const fetchFn = cfg.fetch ?? globalThis.fetch;
+    const event = (status?: number, error?: string) =>
+      cfg.onEvent?.({
+        api: cfg.api,
+        operation: op.operationId,
+        method: req.method,
+        path: req.path,
+        attempt: n,
+        ms: performance.now() - started,
+        ...(status !== undefined ? { status } : {}),
+        ...(error !== undefined ? { error } : {}),
+      });
+    let res: Response;
+    let raw: Uint8Array;
+    try {
+      res = await fetchFn(url, { method: req.method, headers, body, signal: combined, redirect: "follow" });
+      raw = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      const err = this.transportError(op, e, timeout, outer, timeoutMs);
+      event(undefined, err.name);
+      throw err;
+    }
+    try {
+      const result = this.decode(op, res, raw);
+      event(res.status);
+      return result;
+    } catch (e) {
+      event(res.status, e instanceof Error ? e.name : "Error");
+      throw e;
+    }
+  }
+
+  private transportError(op: OperationMeta, e: unknown, timeout: AbortSignal, outer: AbortSignal | undefined, ms: number): TradeApiError {
+    if (e instanceof TradeApiError) return e;
+    const ctx = this.errCtx(op);
+    if (outer?.aborted) return new AbortedError("request aborted by the caller", ctx);
+    if (timeout.aborted) return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
+    const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+    const detail = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+    return new ConnectionError(`connection failed (${detail}); is the base URL ${this.config.baseUrl} reachable?`, ctx);
+  }
+
+  private decode(op: OperationMeta, res: Response, raw: Uint8Array): TransportResult {
+    const cfg = this.config;
+    const secrets = cfg.secrets?.() ?? [];
+    const ct = res.headers.get("content-type") ?? "";
+    const documented = op.responses["200"]?.contentType ?? "application/json";
+    const expectJson = isJsonContentType(documented);
+    const text = expectJson || !res.ok || /^text\//i.test(ct) || isJsonContentType(ct) ? new TextDecoder().decode(raw) : null;
+    let body: unknown = text ?? raw;
+    let parsed = false;
+    if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
+      try {
+        body = parseJson(text);
+        parsed = true;
+      } catch {
+        parsed = false;
+      }
+    }
+    if (!res.ok) {
+      const env = envelopeOf(cfg.meta, op);
+      const codeField = env?.codeField ?? "code";
+      if (parsed && body && typeof body === "object") {
+        const b = body as Record<string, unknown>;
+        const code = b[codeField] ?? b.code;
+        if (code !== undefined && code !== null && typeof code !== "object") {
+          const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
+          throw apiErrorFromCode(
+            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined ? undefined : String(msg), httpStatus: res.status, body },
+            cfg.meta.errorCodes,
+          );
+        }
+      }
+      throw new HttpError(res.status, snippet(text ?? "", secrets), this.errCtx(op));
+    }
+    if (expectJson && !parsed) {
+      const looksHtml = /^\s*</.test(text ?? "");
+      throw new ResponseFormatError(
+        looksHtml
+          ? `expected JSON but got an HTML page (content-type ${ct || "none"}): a proxy or gateway error page, or a wrong base URL?`
+          : `expected JSON but the body is not valid JSON (content-type ${ct || "none"})`,
+        snippet(text ?? "", secrets, 120),
+        this.errCtx(op),
+      );
+    }
+    if (parsed) (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, res.status);
+    return { status: res.status, headers: res.headers, body, contentType: ct };
+  }
+
+  /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
+  checkEnvelope(body: unknown, op: OperationMeta): void {
+    const env = envelopeOf(this.config.meta, op);
+    if (!env) return;
+    if (!body || typeof body !== "object" || Array.isArray(body)) {
+      throw new ResponseFormatError(`expected a {${env.codeField}, …} envelope`, snippet(String(body)), this.errCtx(op));
+    }
+    const b = body as Record<string, unknown>;
+    const code = b[env.codeField];
+    if (code === undefined) {
+      throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.errCtx(op));
+    }
+    if (env.success.some((s) => String(s) === String(code))) return;
+    const msg = env.messageField ? b[env.messageField] : undefined;
+    throw apiErrorFromCode(
+      { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : String(msg), body },
+      this.config.meta.errorCodes,
+    );
+  }
+
+  /**
+   * A `fetch` for openapi-fetch's `createClient({ fetch })`: maps the Request to its
+   * operation and runs it through `execute`. The Response it returns carries the body
+   * already decoded losslessly (its `json()` returns the bigint-preserving value).
+   */
+  asFetch(): typeof globalThis.fetch {
+    return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      const url = new URL(request.url);
+      const base = new URL(this.config.baseUrl);
+      const basePath = base.pathname.replace(/\/+$/, "");
+      const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || "/" : url.pathname;
+      const op = this.route(request.method, path);
+      if (!op) {
+        throw new TradeApiError(`no operation in the ${this.config.meta.spec} spec for ${request.method} ${path}`, { api: this.config.api });
+      }
+      const ct = request.headers.get("content-type") ?? "";
+      const bodyText = request.body ? await request.text() : "";
+      const headers: Record<string, string> = {};
+      request.headers.forEach((v, k) => {
+        if (k !== "content-type" && k !== "content-length") headers[k] = v;
+      });
+      const out: OutgoingRequest = {
+        method: request.method.toUpperCase() as HttpMethod,
+        baseUrl: this.config.baseUrl,
+        path,
+        query: [...url.searchParams.entries()],
+        form: bodyText && /x-www-form-urlencoded/i.test(ct) ? [...new URLSearchParams(bodyText).entries()] : op.body && /x-www-form-urlencoded/.test(op.body.contentType) ? [] : null,
+        json: bodyText && !/x-www-form-urlencoded/i.test(ct) ? bodyText : null,
+        headers,
+      };
+      const result = await this.execute(op, out, request.signal);
+      return toResponse(result);
+    };
+  }
+}
+
+function toResponse(result: TransportResult): Response {
+  if (result.body instanceof Uint8Array) {
+    return new Response(result.body as Uint8Array<ArrayBuffer>, {
+      status: result.status,
+      headers: { "content-type": result.contentType, "content-length": String(result.body.byteLength) },
+    });
+  }
+  const value = result.body;
+  const text = typeof value === "string" ? value : "\u0000decoded";
+  const res = new Response(text, {
+    status: result.status,
+    // A Content-Length makes openapi-fetch call response.json() (ours) instead of JSON.parse(text).
+    headers: { "content-type": result.contentType || "application/json", "content-length": String(text.length) },
+  });
+  Object.defineProperty(res, "json", { value: async () => value });
+  return res;
+}

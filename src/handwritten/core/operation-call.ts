@@ -1,0 +1,186 @@
+/**
+ * Calling an operation by its operationId with one flat params object: the spec's metadata
+ * says where each parameter goes (path, query, form or JSON body), which are required and
+ * which values are allowed; wrong input is a UsageError before anything is sent.
+ */
+import { UsageError } from "./errors.js";
+import type { HttpTransport, OutgoingRequest } from "./http-transport.js";
+import { encodePairs } from "./http-transport.js";
+import { stringifyJson } from "./json.js";
+import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
+import { envelopeOf, findOperation } from "./meta.js";
+
+/** Encode one parameter value as the wire text the spec describes. */
+export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
+  if (schema?.contentEncoding === "base64" && typeof value !== "string") {
+    return Buffer.from(stringifyJson(value), "utf8").toString("base64");
+  }
+  if (Array.isArray(value) && schema?.["x-comma-joined"]) return value.map((v) => serializeValue(v, undefined)).join(",");
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value === null) return "";
+  return stringifyJson(value);
+}
+
+/** openapi-fetch `bodySerializer` for form-urlencoded operations. */
+export function formBodySerializer(body: unknown): string {
+  if (!body || typeof body !== "object") return "";
+  return encodePairs(
+    Object.entries(body as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, serializeValue(v, undefined)] as [string, string]),
+  );
+}
+
+function typeOk(value: unknown, schema: SchemaMeta): boolean {
+  const types = ([] as string[]).concat(schema.type ?? []);
+  if (types.length === 0) return true;
+  if (types.includes("string") && (typeof value === "string" || schema.contentEncoding === "base64")) return true;
+  if (types.includes("integer")) {
+    if (typeof value === "bigint") return true;
+    if (typeof value === "number" && Number.isInteger(value)) return true;
+    if (typeof value === "string" && /^-?\d+$/.test(value)) return true;
+  }
+  if (types.includes("number")) {
+    if (typeof value === "number" && Number.isFinite(value)) return true;
+    if (typeof value === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return true;
+  }
+  if (types.includes("boolean") && (typeof value === "boolean" || value === "true" || value === "false")) return true;
+  if (types.includes("array") && Array.isArray(value)) return true;
+  if (types.includes("string") && schema["x-comma-joined"] && Array.isArray(value)) return true;
+  if (types.includes("object") && value !== null && typeof value === "object" && !Array.isArray(value)) return true;
+  if (types.includes("null") && value === null) return true;
+  return false;
+}
+
+export function checkValue(api: string, op: OperationMeta, name: string, value: unknown, schema: SchemaMeta): void {
+  if (!typeOk(value, schema)) {
+    throw new UsageError(`parameter "${name}" must be ${([] as string[]).concat(schema.type ?? []).join(" or ")}, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`, {
+      api,
+      operation: op.operationId,
+    });
+  }
+  if (schema.enum && !schema.enum.some((e) => String(e) === String(value))) {
+    throw new UsageError(`parameter "${name}" must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(String(value))}`, {
+      api,
+      operation: op.operationId,
+    });
+  }
+}
+
+/**
+ * Place `params` per the operation's metadata. Unknown names, missing required parameters
+ * and values outside the documented type/enum are UsageErrors naming the operation.
+ */
+export function buildRequest(api: string, op: OperationMeta, params: Record<string, unknown>, baseUrl: string): OutgoingRequest {
+  const ctx = { api, operation: op.operationId };
+  const known = new Set<string>([...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})]);
+  const unknown = Object.keys(params).filter((k) => !known.has(k) && params[k] !== undefined);
+  if (unknown.length) {
+    throw new UsageError(
+      `unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; this operation takes: ${[...known].join(", ") || "no parameters"}`,
+      ctx,
+    );
+  }
+  let path = op.path;
+  const query: Array<[string, string]> = [];
+  const headers: Record<string, string> = {};
+  for (const p of op.params) {
+    const v = params[p.name];
+    if (v === undefined || v === null) {
+      if (p.required) throw new UsageError(`missing required parameter "${p.name}"${p.description ? ` (${firstLine(p.description)})` : ""}`, ctx);
+      continue;
+    }
+    checkValue(api, op, p.name, v, p.schema);
+    const text = serializeValue(v, p.schema);
+    if (p.in === "path") path = path.replace(`{${p.name}}`, encodeURIComponent(text));
+    else if (p.in === "query") query.push([p.name, text]);
+    else if (p.in === "header") headers[p.name] = text;
+  }
+  let form: Array<[string, string]> | null = null;
+  let json: string | null = null;
+  if (op.body) {
+    const fields: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(op.body.properties)) {
+      const v = params[name];
+      if (v === undefined) {
+        if (op.body.required.includes(name)) {
+          throw new UsageError(`missing required parameter "${name}"${schema.description ? ` (${firstLine(schema.description)})` : ""}`, ctx);
+        }
+        continue;
+      }
+      checkValue(api, op, name, v, schema);
+      fields[name] = v;
+    }
+    if (/x-www-form-urlencoded/i.test(op.body.contentType)) {
+      form = Object.entries(fields).map(([k, v]) => [k, serializeValue(v, op.body!.properties[k])]);
+    } else {
+      json = stringifyJson(fields);
+    }
+  }
+  return { method: op.method, baseUrl, path, query, form, json, headers };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!.slice(0, 80);
+}
+
+/** Look up an operation or throw a UsageError listing what exists. */
+export function requireOperation(meta: ApiMeta, ref: string): OperationMeta {
+  const op = findOperation(meta, ref);
+  if (!op) {
+    throw new UsageError(`unknown operation "${ref}"; run \`tradeapi list ${meta.api}\` to see the ${meta.operations.length} operations`, { api: meta.api });
+  }
+  return op;
+}
+
+/** The payload inside the envelope (or the whole body for bare answers). */
+export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unknown {
+  const env = envelopeOf(meta, op);
+  if (!env?.dataField || !body || typeof body !== "object" || Array.isArray(body)) return body;
+  return (body as Record<string, unknown>)[env.dataField];
+}
+
+/** Run an operation by id or "METHOD /path" and return its unwrapped data. */
+export async function callOperation(
+  transport: HttpTransport,
+  ref: string,
+  params: Record<string, unknown> = {},
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const { meta, api, baseUrl } = transport.config;
+  const op = requireOperation(meta, ref);
+  const request = buildRequest(api, op, params, baseUrl);
+  const result = await transport.execute(op, request, signal);
+  return unwrapData(meta, op, result.body);
+}
+
+// ---- types over openapi-typescript's `operations` interface ----
+
+type Part<T> = [T] extends [never] ? unknown : [T] extends [undefined] ? unknown : T;
+type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? Part<Exclude<Q, undefined>> : unknown;
+type PathOf<O> = O extends { parameters: { path?: infer P } } ? Part<Exclude<P, undefined>> : unknown;
+type BodyOf<O> = O extends { requestBody: { content: infer C } }
+  ? Part<C[keyof C]>
+  : O extends { requestBody?: { content: infer C } }
+    ? Partial<Part<C[keyof C]>>
+    : unknown;
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/** The flat params object `call(operationId, params)` takes for an operation. */
+export type OperationParams<O> = Flatten<QueryOf<O> & PathOf<O> & BodyOf<O>>;
+
+/** The documented 200 body of an operation. */
+export type OperationResponse<O> = O extends { responses: { 200: { content: infer C } } } ? C[keyof C] : unknown;
+
+/** The envelope's payload field of the 200 body (or the body itself when it has no such field). */
+export type OperationData<O, F extends string = "data"> = OperationResponse<O> extends infer R
+  ? R extends { [K in F]?: infer D }
+    ? F extends keyof R
+      ? D
+      : R
+    : R
+  : never;
+
+/** Are all params optional? Then `call(op)` may omit them. */
+export type ParamsArg<P> = {} extends P ? [params?: P] : [params: P];

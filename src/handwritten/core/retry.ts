@@ -1,0 +1,53 @@
+/**
+ * One retry policy for every API. Whether an operation may be retried is decided per
+ * operation by the spec (`x-retryable`), never by HTTP method: XT's `withdraw` is a GET that
+ * moves funds. Only transient failures are retried (connection errors, timeouts, HTTP 5xx,
+ * vendor "busy" codes), with exponential backoff and full jitter, and every attempt is
+ * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
+ */
+import { ConnectionError, HttpError, ServiceUnavailableError, TimeoutError } from "./errors.js";
+
+export interface RetryOptions {
+  /** Attempts in all, including the first. Default 3 for retryable operations. */
+  maxAttempts?: number;
+  /** First backoff step in ms (default 200); doubles each time, capped at `maxDelayMs`. */
+  baseDelayMs?: number;
+  /** Default 2000. */
+  maxDelayMs?: number;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Is this error worth another attempt of an operation that is safe to repeat? */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
+  return error instanceof ServiceUnavailableError;
+}
+
+/**
+ * Run `attempt(n)` (n from 1) until it succeeds, the error is not transient, the operation
+ * is not retryable, or attempts run out. Non-retryable operations get exactly one attempt.
+ */
+export async function withRetries<T>(
+  retryable: boolean,
+  attempt: (n: number) => Promise<T>,
+  opts: RetryOptions = {},
+): Promise<T> {
+  const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
+  const base = opts.baseDelayMs ?? 200;
+  const cap = opts.maxDelayMs ?? 2000;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (n >= max || !isTransient(error)) throw error;
+      await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (n - 1))));
+    }
+  }
+}

@@ -1,0 +1,6 @@
+/** `tradeapi/xt`: the XT spot v1 client. */
+export * from "./client.js";
+export * from "./batch.js";
+export { signXtParams, xtNonce } from "../../auth/xt.js";
+export { meta as xtMeta } from "../../../generated/xt-spot.meta.js";
+export type { paths as XtPathsSpec, components as XtComponents } from "../../../generated/xt-spot.js";

@@ -1,0 +1,12 @@
+/**
+ * `tradeapi`: factories, signers and the error tree for every API. Per-API modules are also
+ * available as subpath exports (`tradeapi/xt`, ...).
+ */
+export * from "./handwritten/core/errors.js";
+export { parseJson, stringifyJson } from "./handwritten/core/json.js";
+export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";
+export type { RetryOptions } from "./handwritten/core/retry.js";
+export type { TransportOptions, TransportEvent } from "./handwritten/core/http-transport.js";
+export type { ApiMeta, OperationMeta } from "./handwritten/core/meta.js";
+export { createXtClient, createXtRateLimiter, type XtClient, type XtClientOptions } from "./handwritten/xt/client.js";
+export { signXtParams } from "./auth/xt.js";
