@@ -1,0 +1,5 @@
+/** Every API the CLI serves: adding one is adding its CliApi here. */
+import type { CliApi } from "../registry.js";
+import { xtCli } from "./xt.js";
+
+export const apis: CliApi[] = [xtCli];
