@@ -79,6 +79,12 @@ export interface TransportConfig extends TransportOptions {
   secrets?: () => ReadonlyArray<string | undefined>;
   /** Called with each decoded success body: throw to turn it into an error (default: envelope check). */
   checkBody?: (body: unknown, op: OperationMeta, status: number) => void;
+  /**
+   * Called with each decoded JSON body of a non-2xx answer, before the generic lookup of the
+   * envelope's code field: throw to choose the error (e.g. codes carried in a message text).
+   * Returning leaves the generic mapping (ApiError from the code field, else HttpError).
+   */
+  checkErrorBody?: (body: unknown, op: OperationMeta, status: number) => void;
 }
 
 export interface TransportResult {
@@ -211,6 +217,7 @@ export class HttpTransport {
       }
     }
     if (!res.ok) {
+      if (parsed) cfg.checkErrorBody?.(body, op, res.status);
       const env = envelopeOf(cfg.meta, op);
       const codeField = env?.codeField ?? "code";
       if (parsed && body && typeof body === "object") {
@@ -282,19 +289,36 @@ export class HttpTransport {
       request.headers.forEach((v, k) => {
         if (k !== "content-type" && k !== "content-length") headers[k] = v;
       });
+      // The spec's content type decides (openapi-fetch labels every serialized body JSON).
+      const isForm = /x-www-form-urlencoded/i.test(op.body?.contentType ?? ct);
+      let form: Array<[string, string]> | null = null;
+      let json: string | null = null;
+      if (isForm) form = bodyText ? formPairs(bodyText) : [];
+      else if (bodyText) json = bodyText;
       const out: OutgoingRequest = {
         method: request.method.toUpperCase() as HttpMethod,
         baseUrl: this.config.baseUrl,
         path,
         query: [...url.searchParams.entries()],
-        form: bodyText && /x-www-form-urlencoded/i.test(ct) ? [...new URLSearchParams(bodyText).entries()] : op.body && /x-www-form-urlencoded/.test(op.body.contentType) ? [] : null,
-        json: bodyText && !/x-www-form-urlencoded/i.test(ct) ? bodyText : null,
+        form,
+        json,
         headers,
       };
       const result = await this.execute(op, out, request.signal);
       return toResponse(result);
     };
   }
+}
+
+/** Form fields from a urlencoded body, or from a JSON object body (default serializer). */
+function formPairs(bodyText: string): Array<[string, string]> {
+  if (/^\s*\{/.test(bodyText)) {
+    const obj = parseJson(bodyText) as Record<string, unknown>;
+    return Object.entries(obj)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
+  }
+  return [...new URLSearchParams(bodyText).entries()];
 }
 
 function toResponse(result: TransportResult): Response {

@@ -18,7 +18,7 @@ import { parse as losslessParse, isInteger, stringify as losslessStringify } fro
 /** The marker as JSON escape text; JSON.parse decodes it to the single char U+0000. */
 const MARK_ESCAPE = "\\u0000";
 const HAS_LONG_DIGITS = /\d{16}/;
-const BIG_INT_LITERAL = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
+const BIG_INT_LITERAL = /(^\s*|[:[,]\s*)(-?\d{16,})(?=\s*(?:[,\]}]|$))/g;
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN = -MAX;
 

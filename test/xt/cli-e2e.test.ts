@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+
+let mock: HttpMock;
+beforeAll(async () => {
+  mock = await startXtMock();
+});
+afterAll(() => mock.close());
+
+async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { XT_BASE_URL: mock.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY, ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("tradeapi CLI against the XT emulator", () => {
+  it("list shows APIs and operations", async () => {
+    const all = await cli(["list"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^xt\s+.*\(24 operations\)/m);
+    const ops = await cli(["list", "xt"]);
+    expect(ops.stdout.trim().split("\n")).toHaveLength(24);
+    expect(ops.stdout).toMatch(/^withdraw\s+GET\s+\/trade\/api\/v1\/withdraw/m);
+  });
+
+  it("order → getOrder → cancel → getOrder, IDs above 2^53 printed with every digit", async () => {
+    const placed = await cli(["call", "xt", "order", "market=btc_usdt", "price=5000", "number=0.002", "type=1", "entrustType=0"]);
+    expect(placed.code).toBe(0);
+    const id = /"id": (\d+)/.exec(placed.stdout)![1]!;
+    expect(BigInt(id)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    const got = await cli(["call", "xt", "GET /trade/api/v1/getOrder", "market=btc_usdt", `id=${id}`]);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toContain(`"id": ${id}`);
+    expect(got.stdout).toContain('"status": 1');
+    expect((await cli(["call", "xt", "cancel", "market=btc_usdt", `id=${id}`])).code).toBe(0);
+    const after = await cli(["call", "xt", "getOrder", "market=btc_usdt", `id=${id}`]);
+    expect(after.stdout).toContain('"status": 3');
+    const again = await cli(["call", "xt", "cancel", "market=btc_usdt", `id=${id}`]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/xt cancel: code 122/);
+  });
+
+  it("batch order and batch cancel with JSON arrays on the command line", async () => {
+    const placed = await cli(["call", "xt", "batchOrder", "market=eth_usdt", 'data=[{"price":100,"amount":1,"type":1},{"price":101,"amount":2,"type":0}]']);
+    expect(placed.code).toBe(0);
+    const ids = [...placed.stdout.matchAll(/"id": (\d+)/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    const cancelled = await cli(["call", "xt", "batchCancel", "market=eth_usdt", "--json", `{"data":[${ids.join(",")},1]}`]);
+    expect(cancelled.code).toBe(0);
+    expect([...cancelled.stdout.matchAll(/"code": (\d+)/g)].map((m) => m[1])).toEqual(["120", "120", "121"]);
+  });
+
+  it("exit 1 with one line naming api, operation, code and message on an API error; no secret", async () => {
+    const bad = await cli(["call", "xt", "getBalance"], { XT_SECRET_KEY: "wrong-secret-value" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/xt getBalance: code 308/);
+    expect(bad.stderr).not.toContain("wrong-secret-value");
+    const badKey = await cli(["call", "xt", "getBalance"], { XT_ACCESS_KEY: "nope" });
+    expect(badKey.stderr).toMatch(/code 307/);
+  });
+
+  it("exit 1 on a transport error", async () => {
+    const r = await cli(["call", "xt", "getTicker", "market=btc_usdt", "--base-url", "http://127.0.0.1:1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ConnectionError|connection failed/);
+  });
+
+  it.each([
+    { argv: ["call", "xt", "nope"], re: /unknown operation/ },
+    { argv: ["call", "nope", "x"], re: /unknown api/ },
+    { argv: ["call", "xt", "getOrder", "market=btc_usdt"], re: /missing required parameter "id"/ },
+    { argv: ["call", "xt", "getOrder", "market"], re: /expected name=value/ },
+    { argv: ["frobnicate"], re: /unknown command/ },
+  ])("exit 2 on usage error: $argv", async ({ argv, re }) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(re);
+  });
+
+  it("exit 2 with a hint on a missing credential", async () => {
+    const r = await cli(["call", "xt", "getBalance"], { XT_SECRET_KEY: undefined });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/XT_SECRET_KEY/);
+  });
+
+  it("public operations need no credentials", async () => {
+    const r = await cli(["call", "xt", "getTicker", "market=btc_usdt"], { XT_ACCESS_KEY: undefined, XT_SECRET_KEY: undefined });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).high).toBe(11776.93);
+  });
+});
+
+describe("the tradeapi bin, as a process", () => {
+  it("runs `mock xt` and `call xt` as separate processes", async () => {
+    const { spawn } = await import("node:child_process");
+    const tsx = ["--import", "tsx", "src/cli/main-entry.ts"];
+    const server = spawn(process.execPath, [...tsx, "mock", "xt", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buf = "";
+        server.stdout.on("data", (d) => {
+          buf += d;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+          if (m) resolve(m[1]!);
+        });
+        server.once("exit", () => reject(new Error(`mock exited: ${buf}`)));
+      });
+      const run = promisify(execFile);
+      const { stdout } = await run(process.execPath, [...tsx, "call", "xt", "getServerTime"], {
+        env: { ...process.env, XT_BASE_URL: url },
+      });
+      expect(JSON.parse(stdout).serverTime).toBeGreaterThan(1_600_000_000_000);
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+});

@@ -1,0 +1,302 @@
+import { describe, expect, it } from "vitest";
+import { meta } from "../../generated/xt-spot.meta.js";
+import { signXtParams } from "../../src/auth/xt.js";
+import {
+  ApiError,
+  AuthError,
+  ConnectionError,
+  CredentialsError,
+  HttpError,
+  InsufficientFundsError,
+  OrderNotFoundError,
+  RateLimitError,
+  ResponseFormatError,
+  TimeoutError,
+  UsageError,
+} from "../../src/handwritten/core/errors.js";
+import { createXtClient, type XtOperationId } from "../../src/handwritten/xt/client.js";
+import { decodeXtBatchData, encodeXtBatchData } from "../../src/handwritten/xt/batch.js";
+import { json, recordingFetch, type Recorded } from "../helpers/recording-fetch.js";
+
+const KEYS = { accessKey: "ak-test", secretKey: "sk-test-secret" };
+const NOW = 1700000000000;
+
+/** Answer every request with the spec's example for its operation. */
+function exampleResponder(req: Recorded): Response {
+  const op = meta.operations.find((o) => o.method === req.method && o.path === req.url.pathname);
+  const example = op?.responses["200"]?.example;
+  if (!example) return json({ code: 404, info: "no example" }, 404);
+  return new Response(example, { headers: { "content-type": "application/json" } });
+}
+
+function signedPairs(req: Recorded): Array<[string, string]> {
+  return req.method === "GET" ? [...req.url.searchParams.entries()] : [...new URLSearchParams(req.body).entries()];
+}
+
+/** Independent check of the wire signature: recompute over what was actually sent. */
+function verifySignature(req: Recorded, decodeData = true): boolean {
+  const pairs = Object.fromEntries(signedPairs(req));
+  const { signature, ...rest } = pairs;
+  if (decodeData && rest.data !== undefined) rest.data = Buffer.from(rest.data, "base64").toString("utf8");
+  return signature === signXtParams(rest, KEYS.secretKey);
+}
+
+const ids = [156293034776986n, 9007199254740993n];
+const OPERATIONS: Array<{ op: XtOperationId; params: Record<string, unknown> }> = [
+  { op: "getMarketConfig", params: {} },
+  { op: "getKLine", params: { market: "btc_usdt", type: "1min", since: 0 } },
+  { op: "getTicker", params: { market: "btc_usdt" } },
+  { op: "getTickers", params: {} },
+  { op: "getDepth", params: { market: "btc_usdt" } },
+  { op: "getTrades", params: { market: "btc_usdt" } },
+  { op: "getServerTime", params: {} },
+  { op: "getBalance", params: {} },
+  { op: "getAccounts", params: {} },
+  { op: "getFunds", params: { account: 2 } },
+  { op: "transfer", params: { from: 1, to: 2, amount: 1.5, coin: "usdt", safePwd: "pw-123456" } },
+  { op: "order", params: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } },
+  { op: "batchOrder", params: { market: "btc_usdt", data: encodeXtBatchData([{ price: 1000, amount: 1, type: 1 }]) } },
+  { op: "cancel", params: { market: "btc_usdt", id: 156292794190713n } },
+  { op: "batchCancel", params: { market: "btc_usdt", data: encodeXtBatchData(ids) } },
+  { op: "getOrder", params: { market: "btc_usdt", id: 156293034776987n } },
+  { op: "getOpenOrders", params: { market: "btc_usdt", page: 1, pageSize: 10 } },
+  { op: "getBatchOrders", params: { market: "btc_usdt", data: encodeXtBatchData(ids) } },
+  { op: "getPayInAddress", params: { coin: "usdt" } },
+  { op: "getPayOutAddress", params: { coin: "usdt", page: 1, pageSize: 10 } },
+  { op: "getPayInRecord", params: { coin: "usdt", page: 1, pageSize: 10 } },
+  { op: "getPayOutRecord", params: { coin: "usdt", page: 1, pageSize: 10 } },
+  { op: "getWithdrawConfig", params: {} },
+  { op: "withdraw", params: { coin: "usdt", address: "0xb1878d51e4a951e566a8c1bd206264077d959169", amount: 1, safePwd: "pw-123456" } },
+];
+
+describe("createXtClient: every operation", () => {
+  it("covers all 24 operations of the spec", () => {
+    expect(OPERATIONS.map((o) => o.op).sort()).toEqual(meta.operations.map((o) => o.operationId).sort());
+    expect(meta.operations).toHaveLength(24);
+  });
+
+  it.each(OPERATIONS)("$op", async ({ op, params }) => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => NOW, rateLimit: false });
+    const data = await client.call(op, params as never);
+    const opMeta = meta.operations.find((o) => o.operationId === op)!;
+    expect(calls).toHaveLength(1);
+    const req = calls[0]!;
+    expect(req.method).toBe(opMeta.method);
+    expect(req.url.pathname).toBe(opMeta.path);
+    const signed = opMeta.security.length > 0;
+    const sent = Object.fromEntries(signedPairs(req));
+    if (req.method === "GET") {
+      expect(req.body).toBe("");
+    } else {
+      // POST: everything in the form body, nothing in the query.
+      expect([...req.url.searchParams.keys()]).toEqual([]);
+      expect(req.headers["content-type"]).toContain("application/x-www-form-urlencoded");
+    }
+    for (const [k, v] of Object.entries(params)) expect(sent[k]).toBe(String(v));
+    if (signed) {
+      expect(sent.accesskey).toBe(KEYS.accessKey);
+      expect(sent.nonce).toBe(String(NOW));
+      expect(verifySignature(req)).toBe(true);
+    } else {
+      expect(sent.accesskey).toBeUndefined();
+      expect(sent.signature).toBeUndefined();
+    }
+    // The envelope is unwrapped for trade endpoints; market data comes back bare.
+    const example = JSON.parse(opMeta.responses["200"]!.example!);
+    if (opMeta.envelope === false) expect(Object.keys(data as object)).toEqual(Object.keys(example));
+    else if (example.data !== undefined) expect(Object.keys(data as object)).toEqual(Object.keys(example.data));
+    else expect(data).toBeUndefined(); // transfer, cancel: the envelope carries no data
+  });
+});
+
+describe("openapi-fetch typed calls", () => {
+  it("GET with query params goes through the same signing transport", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => NOW, rateLimit: false });
+    const { data } = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 156293034776987n } } });
+    expect(data?.code).toBe(200);
+    expect(data?.data?.id).toBe(156293034776987);
+    expect(verifySignature(calls[0]!)).toBe(true);
+  });
+
+  it("POST sends a signed form body and no query", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => NOW, rateLimit: false });
+    const { data } = await client.POST("/trade/api/v1/order", {
+      body: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 },
+    });
+    expect(data?.data?.id).toBe(156292794190713);
+    const req = calls[0]!;
+    expect(req.url.search).toBe("");
+    expect(new URLSearchParams(req.body).get("market")).toBe("btc_usdt");
+    expect(verifySignature(req)).toBe(true);
+  });
+
+  it("keeps IDs above 2^53 exact through openapi-fetch too", async () => {
+    const big = "{\"code\":200,\"info\":\"success\",\"data\":{\"id\":1234567890123456789,\"number\":\"1\",\"price\":\"1\",\"avgPrice\":\"0\",\"time\":1,\"type\":1,\"status\":1,\"completeNumber\":\"0\",\"completeMoney\":\"0\",\"entrustType\":0,\"fee\":\"0\"}}";
+    const { fetch } = recordingFetch(() => new Response(big, { headers: { "content-type": "application/json" } }));
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
+    const { data } = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1234567890123456789n } } });
+    expect(data?.data?.id).toBe(1234567890123456789n);
+    const viaCall = await client.call("getOrder", { market: "btc_usdt", id: "1234567890123456789" });
+    expect(viaCall?.id).toBe(1234567890123456789n);
+  });
+});
+
+describe("batch data", () => {
+  it("round-trips typed items and big IDs through base64", () => {
+    const items = [{ price: 1000, amount: 1, type: 1 as const }];
+    expect(decodeXtBatchData(encodeXtBatchData(items))).toEqual(items);
+    expect(decodeXtBatchData(encodeXtBatchData([9007199254740993n, "1234567890123456789", 7]))).toEqual([9007199254740993n, 1234567890123456789n, 7]);
+    expect(Buffer.from(encodeXtBatchData([123, 456, 789]), "base64").toString()).toBe("[123,456,789]");
+  });
+
+  it("refuses empty, oversized (the server would drop items) and non-integer ids", () => {
+    expect(() => encodeXtBatchData([])).toThrow(UsageError);
+    expect(() => encodeXtBatchData(Array.from({ length: 101 }, (_, i) => i))).toThrow(/at most 100/);
+    expect(() => encodeXtBatchData(["12a"])).toThrow(UsageError);
+  });
+
+  it("batch helpers sign the decoded JSON by default and the base64 text by option", async () => {
+    for (const mode of ["decoded", "base64"] as const) {
+      const { fetch, calls } = recordingFetch(exampleResponder);
+      const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", batchDataSigning: mode, rateLimit: false });
+      const res = await client.batchOrder("btc_usdt", [{ price: 5000, amount: 0.001, type: 1 }]);
+      expect(res?.[0]?.id).toBe(156292972664756);
+      const req = calls[0]!;
+      expect(Buffer.from(new URLSearchParams(req.body).get("data")!, "base64").toString()).toBe('[{"price":5000,"amount":0.001,"type":1}]');
+      expect(verifySignature(req, mode === "decoded")).toBe(true);
+      expect(verifySignature(req, mode !== "decoded")).toBe(false);
+    }
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
+    const cancelled = await client.batchCancel("btc_usdt", [156293034776986n, "156293034776987"]);
+    expect(cancelled?.map((c) => c.code)).toEqual([120, 120, 121]);
+    await client.getBatchOrders("btc_usdt", [1n]);
+    expect(calls.map((c) => c.method)).toEqual(["POST", "GET"]);
+    expect(Buffer.from(calls[0]!.body.split("data=")[1]!.split("&")[0]!.replace(/%2B/g, "+").replace(/%2F/g, "/").replace(/%3D/g, "="), "base64").toString()).toBe(
+      "[156293034776986,156293034776987]",
+    );
+  });
+});
+
+describe("errors", () => {
+  const make = (respond: (r: Recorded, n: number) => Response | Promise<Response>, extra: object = {}) => {
+    const rec = recordingFetch(respond);
+    return { ...rec, client: createXtClient({ ...KEYS, fetch: rec.fetch, baseUrl: "https://xt.test", rateLimit: false, retry: { sleep: async () => {} }, ...extra }) };
+  };
+
+  it.each([
+    { code: 103, cls: InsufficientFundsError, meaning: /insufficient/i },
+    { code: 121, cls: OrderNotFoundError, meaning: /not exist|not found/i },
+    { code: 124, cls: RateLimitError, meaning: /frequent/i },
+    { code: 307, cls: AuthError, meaning: /access key/i },
+    { code: 308, cls: AuthError, meaning: /signature/i },
+    { code: 999, cls: ApiError, meaning: /.*/ },
+  ])("code $code → $cls.name with operation, code and meaning", async ({ code, cls, meaning }) => {
+    const { client } = make(() => json({ code, info: "vendor says no" }));
+    const err = await client.call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }).catch((e) => e);
+    expect(err).toBeInstanceOf(cls);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe(code);
+    expect(err.operation).toBe("order");
+    expect(err.message).toContain("xt order");
+    expect(err.message).toContain(`code ${code}`);
+    expect(err.message).toContain("vendor says no");
+    if (code !== 999) expect(err.meaning).toMatch(meaning);
+  });
+
+  it("HTML error page → ResponseFormatError that says so", async () => {
+    const { client } = make(() => new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } }));
+    const err = await client.call("getServerTime").catch((e) => e);
+    expect(err).toBeInstanceOf(ResponseFormatError);
+    expect(err.message).toMatch(/HTML/);
+  });
+
+  it("non-2xx without a vendor body → HttpError with the status", async () => {
+    const { client } = make(() => new Response("Service Unavailable", { status: 503 }));
+    const err = await client.call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }).catch((e) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.status).toBe(503);
+  });
+
+  it("connection failure → ConnectionError; timeout → TimeoutError", async () => {
+    const refused = createXtClient({ ...KEYS, baseUrl: "http://127.0.0.1:1", rateLimit: false, retry: false });
+    await expect(refused.call("getServerTime")).rejects.toBeInstanceOf(ConnectionError);
+    const slow = createXtClient({
+      ...KEYS,
+      baseUrl: "https://xt.test",
+      rateLimit: false,
+      retry: false,
+      timeoutMs: 50,
+      fetch: (_u, init) =>
+        new Promise((_res, rej) => init?.signal?.addEventListener("abort", () => rej(init.signal!.reason))),
+    });
+    await expect(slow.call("getServerTime")).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it("missing credentials → CredentialsError before anything is sent; public calls need none", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ fetch, baseUrl: "https://xt.test", rateLimit: false });
+    await expect(client.call("getBalance")).rejects.toBeInstanceOf(CredentialsError);
+    await expect(client.call("getBalance")).rejects.toThrow(/XT_SECRET_KEY|XT_ACCESS_KEY/);
+    expect(calls).toHaveLength(0);
+    await expect(client.call("getTicker", { market: "btc_usdt" })).resolves.toBeDefined();
+  });
+
+  it("wrong parameters → UsageError naming the operation and the parameter", async () => {
+    const { client, calls } = make(exampleResponder);
+    await expect(client.call("getOrder", { market: "btc_usdt" } as never)).rejects.toThrow(/getOrder: missing required parameter "id"/);
+    await expect(client.call("getOrder", { market: "btc_usdt", id: 1, idd: 2 } as never)).rejects.toThrow(/unknown parameter "idd"/);
+    await expect(client.call("order", { market: "btc_usdt", price: 1, number: 1, type: 5, entrustType: 0 } as never)).rejects.toThrow(
+      /"type" must be one of 0, 1/,
+    );
+    await expect(client.call("getFunds", { account: "two" } as never)).rejects.toBeInstanceOf(UsageError);
+    await expect(client.call("nope" as never)).rejects.toThrow(/unknown operation/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("never puts the secret or the signature in errors", async () => {
+    const secretEcho = (r: Recorded) =>
+      new Response(`bad request ${r.url.search} ${r.body} secret=${KEYS.secretKey}`, { status: 400, headers: { "content-type": "text/plain" } });
+    const { client } = make(secretEcho);
+    const err = await client.call("getBalance").catch((e) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.message).not.toContain(KEYS.secretKey);
+    expect(err.message).not.toMatch(/signature=[0-9a-f]{64}/);
+    expect(err.message).toContain("[redacted]");
+  });
+});
+
+describe("retries: per operation, re-signed per attempt", () => {
+  it("a read retries on 5xx with a fresh nonce and signature", async () => {
+    let t = NOW;
+    const { fetch, calls } = recordingFetch((r, n) => (n < 3 ? new Response("oops", { status: 502 }) : exampleResponder(r)));
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => t++, rateLimit: false, retry: { sleep: async () => {} } });
+    await expect(client.call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toBeDefined();
+    expect(calls).toHaveLength(3);
+    const nonces = calls.map((c) => c.url.searchParams.get("nonce"));
+    expect(new Set(nonces).size).toBe(3);
+    expect(new Set(calls.map((c) => c.url.searchParams.get("signature"))).size).toBe(3);
+    for (const c of calls) expect(verifySignature(c)).toBe(true);
+  });
+
+  it.each(["withdraw", "order"] as const)("%s (changes state) is never retried, even though withdraw is a GET", async (op) => {
+    const { fetch, calls } = recordingFetch(() => new Response("oops", { status: 502 }));
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false, retry: { sleep: async () => {} } });
+    const params =
+      op === "withdraw"
+        ? { coin: "usdt", address: "0xabc", amount: 1, safePwd: "pw" }
+        : { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 };
+    await expect(client.call(op, params as never)).rejects.toBeInstanceOf(HttpError);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("does not retry vendor errors on reads (only transient failures)", async () => {
+    const { fetch, calls } = recordingFetch(() => json({ code: 308, info: "sign" }));
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false, retry: { sleep: async () => {} } });
+    await expect(client.call("getBalance")).rejects.toBeInstanceOf(AuthError);
+    expect(calls).toHaveLength(1);
+  });
+});
