@@ -139,7 +139,7 @@ describe("openapi-fetch typed calls", () => {
     const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
     const { data } = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1234567890123456789n } } });
     expect(data?.data?.id).toBe(1234567890123456789n);
-    const viaCall = await client.call("getOrder", { market: "btc_usdt", id: "1234567890123456789" });
+    const viaCall = await client.call("getOrder", { market: "btc_usdt", id: BigInt("1234567890123456789") });
     expect(viaCall?.id).toBe(1234567890123456789n);
   });
 });
@@ -253,7 +253,7 @@ describe("errors", () => {
       /"type" must be one of 0, 1/,
     );
     await expect(client.call("getFunds", { account: "two" } as never)).rejects.toBeInstanceOf(UsageError);
-    await expect(client.call("nope" as never)).rejects.toThrow(/unknown operation/);
+    await expect(client.call("nope" as never, {} as never)).rejects.toThrow(/unknown operation/);
     expect(calls).toHaveLength(0);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ParamValue } from "../../src/auth/hmac.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
 
 // Expected signatures were computed independently with
@@ -30,7 +31,7 @@ describe("signXtParams", () => {
       secret: "sécret",
       want: "ccbd4a7338c64d23abbf3791eee04d81ed068079521f127d2a742f7909920d82",
     },
-  ])("$name", ({ params, secret, want }) => {
+  ] as Array<{ name: string; params: Record<string, ParamValue>; secret: string; want: string }>)("$name", ({ params, secret, want }) => {
     expect(signXtParams(params, secret)).toBe(want);
   });
 

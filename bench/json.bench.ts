@@ -1,0 +1,37 @@
+/**
+ * parseJson (lossless: bigint above 2^53) vs JSON.parse on ~1 MB answers: one heavy with
+ * 18-19-digit IDs, one with no big integers. Interleaved rounds, medians.
+ */
+import { parseJson } from "../src/handwritten/core/json.js";
+import { interleave, report } from "./harness.js";
+
+function order(i: number, bigIds: boolean) {
+  const id = bigIds ? `${1234567890123456789n + BigInt(i * 7919)}` : `${156293034776987 + i}`;
+  const acct = bigIds ? `${480427565425474309n + BigInt(i)}` : `${1000 + i}`;
+  return `{"id":${id},"accountId":${acct},"number":"0.002000","price":"5000.00","avgPrice":"0.00","time":${1562930348000 + i},"type":1,"status":3,"completeNumber":"0.000000","completeMoney":"0.000000","entrustType":0,"fee":"0.000000","symbol":"btc_usdt","note":"order #${i}"}`;
+}
+
+function doc(bigIds: boolean): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 1_000_000; i++) {
+    const o = order(i, bigIds);
+    parts.push(o);
+    size += o.length + 1;
+  }
+  return `{"code":200,"info":"success","data":[${parts.join(",")}]}`;
+}
+
+const ROUNDS = 40;
+for (const [label, text] of [
+  ["heavy with 18-19-digit IDs", doc(true)],
+  ["no big integers", doc(false)],
+] as const) {
+  const [ours, base] = await interleave(
+    { name: "parseJson (lossless)", run: () => void parseJson(text) },
+    { name: "JSON.parse", run: () => void JSON.parse(text) },
+    ROUNDS,
+    5,
+  );
+  report(`JSON ${(text.length / 1e6).toFixed(2)} MB, ${label}`, ours, base, { per: 1, label: "parse" }, label.startsWith("heavy") ? "≤ 1.5×" : "≤ 1.1×");
+}
