@@ -115,13 +115,24 @@ export function extractMeta(api: string, spec: string, raw: Node): ApiMeta {
         const schema = flattenObject((media.schema ?? {}) as Node);
         const properties: Record<string, SchemaMeta> = {};
         for (const [k, v] of Object.entries((schema.properties as Node) ?? {})) properties[k] = schemaMeta(v);
-        body = { contentType, required: (schema.required as string[]) ?? [], properties, closed: schema.additionalProperties === false };
+        body = {
+          contentType,
+          required: (schema.required as string[]) ?? [],
+          properties,
+          closed: schema.additionalProperties === false,
+          ...(/json/i.test(contentType) ? { schema } : {}),
+        };
       }
       const responses: Record<string, ResponseMeta> = {};
       for (const [code, r] of Object.entries((op.responses as Record<string, Node>) ?? {})) {
         const content = r.content as Record<string, Node> | undefined;
         const first = content ? Object.entries(content)[0] : undefined;
-        responses[code] = { contentType: first?.[0] ?? null, example: example(first?.[1]) };
+        const ext = extensions(r);
+        responses[code] = {
+          contentType: first?.[0] ?? null,
+          example: example(first?.[1]),
+          ...(Object.keys(ext).length ? { extensions: ext } : {}),
+        };
       }
       const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
       const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;

@@ -90,6 +90,8 @@ export interface ErrorCodeInfo {
   meaning?: string;
   kind?: ErrorKind;
   name?: string;
+  /** Anything else a spec records about the code (e.g. `success: true`). */
+  [extra: string]: unknown;
 }
 export type ErrorKind =
   | "auth"

@@ -37,13 +37,16 @@ export interface BodyMeta {
   properties: Readonly<Record<string, SchemaMeta>>;
   /** Whole body schema is closed (additionalProperties: false). */
   closed: boolean;
+  /** The full (dereferenced) body schema, for JSON bodies with nested objects. */
+  schema?: unknown;
 }
 
 export interface ResponseMeta {
   contentType: string | null;
   /** The spec's example as JSON text (every digit kept), or the raw example string for non-JSON. */
   example: string | null;
-  schema?: unknown;
+  /** The response's `x-` extensions (e.g. x-pipe-rows), verbatim. */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 export interface EnvelopeMeta {
@@ -51,6 +54,13 @@ export interface EnvelopeMeta {
   success: ReadonlyArray<string | number>;
   messageField?: string;
   dataField?: string;
+}
+
+export interface ServerMeta {
+  url: string;
+  description?: string;
+  variables?: Readonly<Record<string, { default: string; description?: string; enum?: ReadonlyArray<string> }>>;
+  [ext: `x-${string}`]: unknown;
 }
 
 export interface OperationMeta {
@@ -72,7 +82,7 @@ export interface OperationMeta {
   body: BodyMeta | null;
   responses: Readonly<Record<string, ResponseMeta>>;
   /** Operation-level servers (Xele MA/MS), and every other `x-` extension, verbatim. */
-  servers?: ReadonlyArray<{ url: string; description?: string }>;
+  servers?: ReadonlyArray<ServerMeta>;
   extensions: Readonly<Record<string, unknown>>;
 }
 
@@ -82,7 +92,7 @@ export interface ApiMeta {
   spec: string;
   title: string;
   version: string;
-  servers: ReadonlyArray<{ url: string; description?: string }>;
+  servers: ReadonlyArray<ServerMeta>;
   envelope: EnvelopeMeta | null;
   errorCodes: Readonly<Record<string, ErrorCodeInfo>>;
   rateLimits: Readonly<Record<string, RateLimitRule>>;
