@@ -267,8 +267,8 @@ export const meta: ApiMeta = {
     },
     "ILLEGAL_NONCE": {
       "message": "X-API-Nonce 值不合法错误",
-      "meaning": "X-API-Nonce value is invalid (bad md5 or reused nonce)",
-      "kind": "auth",
+      "meaning": "X-API-Nonce is malformed or was already used (a replayed request); a new request gets a fresh nonce",
+      "kind": "timestamp",
       "name": "IllegalNonce"
     },
     "ILLEGAL_VERSION": {
@@ -279,13 +279,13 @@ export const meta: ApiMeta = {
     },
     "ILLEGAL_TIMESTAMP": {
       "message": "时间戳错误",
-      "meaning": "X-API-Timestamp is wrong (bad format or too far from server time)",
-      "kind": "auth",
+      "meaning": "X-API-Timestamp is wrong (not ISO 8601, or too far from the server's time; check the local clock)",
+      "kind": "timestamp",
       "name": "IllegalTimestamp"
     },
     "ILLEGAL_SIGN": {
       "message": "签名错误",
-      "meaning": "X-API-Signature does not match",
+      "meaning": "X-API-Signature does not match (wrong secret key, or X-API-Signature-Params not naming exactly the parameters sent)",
       "kind": "auth",
       "name": "IllegalSign"
     },
@@ -309,7 +309,7 @@ export const meta: ApiMeta = {
     },
     "ILLEGAL_ACCESS_KEY": {
       "message": "访问密钥不正确",
-      "meaning": "Access key (X-API-Key) is wrong",
+      "meaning": "Access key (X-API-Key) is wrong (the tradeapi emulator also answers this for a wrong access token)",
       "kind": "auth",
       "name": "IllegalAccessKey"
     },
@@ -1123,10 +1123,10 @@ export const meta: ApiMeta = {
     "x-error-code-field": {
       "codeField": "status",
       "messageField": "message",
-      "description": "Where each error code appears (the seed shows only `{\"status\": -1, \"message\": \"error_message\"}`):\n- `status` (integer): 0 on success (the trade table's `0` \"正常返回\"), -1 on failure as\n  documented. A trade code 25004-25051 is looked up by the numeric value of `status`\n  (`x-error-codes[\"25021\"]` etc.) if the server puts it there.\n- `message` (string): present on failure. The general errors are message strings and\n  appear here verbatim (`ILLEGAL_SIGN`, `ILLEGAL_TIMESTAMP`, ...): the key in\n  `x-error-codes` equals the whole `message`. If `status` is -1 and `message` is not an\n  `ILLEGAL_*` key, a 25xxx number inside `message` (whole text or embedded) selects the trade\n  code; otherwise the error is `x-error-codes[\"-1\"]` with the free text.\n- Queries (`x-envelope: false`) return a bare array/object on success; a body that is an\n  object with a numeric `status` (orders/accounts/positions never have one) is an error\n  envelope and is decoded the same way.\n",
+      "description": "Where each error code appears (the seed shows only `{\"status\": -1, \"message\": \"error_message\"}`):\n- `status` (integer): 0 on success (the trade table's `0` \"正常返回\"), -1 on failure as\n  documented. A trade code 25004-25051 is looked up by the numeric value of `status`\n  (`x-error-codes[\"25021\"]` etc.) if the server puts it there.\n- `message` (string): present on failure. The general errors are message strings and\n  appear here verbatim (`ILLEGAL_SIGN`, `ILLEGAL_TIMESTAMP`, ...): the key in\n  `x-error-codes` equals the whole `message` (a message that holds an `ILLEGAL_*` key as a\n  word, e.g. `ILLEGAL_SIGN: ...`, is read the same way). If `status` is -1 and `message`\n  has no `ILLEGAL_*` key, a 25xxx number inside `message` (whole text or embedded) selects\n  the trade code; otherwise the error is `x-error-codes[\"-1\"]` with the free text.\n- Queries (`x-envelope: false`) return a bare array/object on success; a body that is an\n  object with a numeric `status` (orders/accounts/positions never have one) is an error\n  envelope and is decoded the same way.\n",
       "lookupOrder": [
         "status is a key of x-error-codes (25xxx)",
-        "message equals a key of x-error-codes (ILLEGAL_*)",
+        "message equals, or holds as a word, a key of x-error-codes (ILLEGAL_*)",
         "message contains a 25xxx key of x-error-codes",
         "-1 (generic failure)"
       ]

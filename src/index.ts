@@ -10,3 +10,12 @@ export type { TransportOptions, TransportEvent } from "./handwritten/core/http-t
 export type { ApiMeta, OperationMeta } from "./handwritten/core/meta.js";
 export { createXtClient, createXtRateLimiter, type XtClient, type XtClientOptions } from "./handwritten/xt/client.js";
 export { signXtParams } from "./auth/xt.js";
+export {
+  createHubiClient,
+  type HubiClient,
+  type HubiClientOptions,
+  type HubiData,
+  type HubiOperationId,
+  type HubiParams,
+} from "./handwritten/hubi/client.js";
+export { signHubiRequest, type HubiAuthHeaders, type HubiSignInput } from "./auth/hubi.js";

@@ -1,5 +1,6 @@
 /** Every API the CLI serves: adding one is adding its CliApi here. */
 import type { CliApi } from "../registry.js";
+import { hubiCli } from "./hubi.js";
 import { xtCli } from "./xt.js";
 
-export const apis: CliApi[] = [xtCli];
+export const apis: CliApi[] = [xtCli, hubiCli];

@@ -1,0 +1,90 @@
+/**
+ * Hubi futures request signing (specs/openapi/hubi-futures.yaml, securitySchemes.hubiApiKey,
+ * from the vendor's sign.md). Pure: the caller passes the clock reading and the sequence
+ * number, so the vendor's worked example is a known-answer test.
+ *
+ *   nonce     = md5hex(accessKey + timestamp + seqNum)
+ *   signature = hmacSha256hex(secretKey, params + "1.0.0" + nonce + path)
+ *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
+ */
+import { hmacSha256Hex, md5Hex, type ParamValue } from "./hmac.js";
+
+export const HUBI_API_VERSION = "1.0.0";
+
+/** Parameters in the order they are sent: pairs, or an object (its key order is used). */
+export type HubiSignedParams = ReadonlyArray<readonly [string, ParamValue]> | Readonly<Record<string, ParamValue>>;
+
+export interface HubiSignInput {
+  accessKey: string;
+  secretKey: string;
+  accessToken: string;
+  /** URL path only (no host, no query string), e.g. `/api/futures/enter_order`. */
+  path: string;
+  /** Every query (GET) or form (POST) parameter, in the order sent. */
+  params: HubiSignedParams;
+  /** The exact text sent in X-API-Timestamp (ISO 8601). */
+  timestamp: string;
+  seqNum: number | bigint | string;
+  /**
+   * "raw" (default): values signed as sent before encoding, as the vendor's worked example and
+   * Java SDK do; "url-encoded": values percent-encoded first, as the vendor Python SDK does.
+   */
+  valueEncoding?: "raw" | "url-encoded";
+}
+
+/** The seven headers of a signed Hubi request. */
+export interface HubiAuthHeaders {
+  "X-API-Version": string;
+  "X-API-Key": string;
+  "X-API-Timestamp": string;
+  "X-API-Nonce": string;
+  "X-API-Signature-Params": string;
+  "X-API-Signature": string;
+  Authorization: string;
+}
+
+export function hubiParamPairs(params: HubiSignedParams): Array<[string, string]> {
+  const pairs = Array.isArray(params)
+    ? (params as ReadonlyArray<readonly [string, ParamValue]>)
+    : Object.entries(params as Readonly<Record<string, ParamValue>>);
+  return pairs.map(([k, v]) => [k, String(v)]);
+}
+
+/** md5(accessKey + timestamp + seqNum), lowercase hex. */
+export function hubiNonce(accessKey: string, timestamp: string, seqNum: number | bigint | string): string {
+  return md5Hex(`${accessKey}${timestamp}${String(seqNum)}`);
+}
+
+/** The text HMAC-SHA256 signs: params + "1.0.0" + nonce + path. */
+export function hubiSignedText(
+  params: HubiSignedParams,
+  nonce: string,
+  path: string,
+  valueEncoding: "raw" | "url-encoded" = "raw",
+): string {
+  const encode = valueEncoding === "url-encoded" ? encodeURIComponent : (v: string) => v;
+  const joined = hubiParamPairs(params)
+    .map(([k, v]) => `${k}=${encode(v)}`)
+    .join("&");
+  return `${joined}${HUBI_API_VERSION}${nonce}${path}`;
+}
+
+/** Sign one request: the seven headers, in the vendor's order. */
+export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
+  const pairs = hubiParamPairs(input.params);
+  const nonce = hubiNonce(input.accessKey, input.timestamp, input.seqNum);
+  return {
+    "X-API-Version": HUBI_API_VERSION,
+    "X-API-Key": input.accessKey,
+    "X-API-Timestamp": input.timestamp,
+    "X-API-Nonce": nonce,
+    "X-API-Signature-Params": pairs.map(([k]) => k).join(","),
+    "X-API-Signature": hmacSha256Hex(input.secretKey, hubiSignedText(pairs, nonce, input.path, input.valueEncoding)),
+    Authorization: `Bearer ${input.accessToken}`,
+  };
+}
+
+/** X-API-Timestamp text for a clock reading: UTC ISO 8601 with milliseconds and `Z`. */
+export function hubiTimestamp(nowMs: number): string {
+  return new Date(nowMs).toISOString();
+}

@@ -1,0 +1,93 @@
+/**
+ * Hubi answers → errors, following the spec's `x-error-code-field` lookup order:
+ *
+ *   1. `status` is a key of x-error-codes (a 25xxx trade code)
+ *   2. `message` is, or contains as a word, an `ILLEGAL_*` key (ILLEGAL_SIGN, ...)
+ *   3. `message` contains a 25xxx key
+ *   4. otherwise the code is `status` itself (-1: generic failure, with the free text)
+ *
+ * The class comes from the table's `kind` through the core `apiErrorFromCode`, so
+ * ILLEGAL_SIGN is an AuthError, ILLEGAL_TIMESTAMP a TimestampError, 25021 an
+ * InsufficientFundsError, 25005 an OrderNotFoundError. The same mapping applies to
+ * 2xx and non-2xx answers.
+ */
+import { meta } from "../../../generated/hubi-futures.meta.js";
+import { ApiError, apiErrorFromCode, ResponseFormatError, snippet } from "../core/errors.js";
+import { stringifyJson } from "../core/json.js";
+import type { OperationMeta } from "../core/meta.js";
+import { envelopeOf } from "../core/meta.js";
+
+const CODE_FIELD = meta.envelope?.codeField ?? "status";
+const MESSAGE_FIELD = meta.envelope?.messageField ?? "message";
+const SUCCESS = new Set((meta.envelope?.success ?? [0]).map(String));
+const ILLEGAL_WORD = /\bILLEGAL_[A-Z_]+\b/g;
+const TRADE_CODE = /\b25\d{3}\b/g;
+
+function numericStatus(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** The x-error-codes key a failure body selects (see the file comment). */
+export function hubiErrorCode(status: number, message: string | undefined): string | number {
+  const table = meta.errorCodes;
+  if (table[String(status)] && status !== -1) return status;
+  if (message !== undefined) {
+    const trimmed = message.trim();
+    // Keys that are not numbers (the ILLEGAL_* messages) stay strings; trade codes are numbers.
+    if (table[trimmed] && !/^-?\d+$/.test(trimmed)) return trimmed;
+    const illegal = trimmed.match(ILLEGAL_WORD)?.find((w) => table[w]);
+    if (illegal) return illegal;
+    const trade = trimmed.match(TRADE_CODE)?.find((c) => table[c]);
+    if (trade) return Number(trade);
+  }
+  return status;
+}
+
+/**
+ * The error a Hubi answer carries, or undefined when it is not a failure: an object whose
+ * `status` is a number other than 0.
+ */
+export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?: number): ApiError | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const status = numericStatus(b[CODE_FIELD]);
+  if (status === undefined || SUCCESS.has(String(status))) return undefined;
+  const raw = b[MESSAGE_FIELD];
+  const message = raw === undefined || raw === null ? undefined : String(raw);
+  const code = hubiErrorCode(status, message);
+  return apiErrorFromCode(
+    {
+      api: "hubi",
+      operation,
+      code,
+      // For ILLEGAL_* the message *is* the code: do not print it twice.
+      vendorMessage: message === undefined || message.trim() === String(code) ? undefined : message,
+      httpStatus,
+      body,
+    },
+    meta.errorCodes,
+  );
+}
+
+/** HttpTransport `checkBody`: failures in 2xx answers; actions must carry the envelope. */
+export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: number): void {
+  const error = hubiErrorFromBody(body, op.operationId, httpStatus);
+  if (error) throw error;
+  if (!envelopeOf(meta, op)) return;
+  const b = body as Record<string, unknown> | null;
+  if (!b || typeof b !== "object" || Array.isArray(b) || numericStatus(b[CODE_FIELD]) === undefined) {
+    const text = typeof body === "object" && body !== null ? stringifyJson(body) : String(body);
+    throw new ResponseFormatError(`expected a {${CODE_FIELD}, result, ${MESSAGE_FIELD}} answer`, snippet(text, [], 120), {
+      api: "hubi",
+      operation: op.operationId,
+    });
+  }
+}
+
+/** HttpTransport `checkErrorBody`: the same mapping for non-2xx answers. */
+export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number): void {
+  const error = hubiErrorFromBody(body, op.operationId, httpStatus);
+  if (error) throw error;
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { hubiNonce, hubiSignedText, hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
+import { signHubiRequest as fromRoot } from "../../src/index.js";
+
+describe("signHubiRequest: the vendor's worked example (shared/reference/hubi-sign.md)", () => {
+  // Inputs and expected values copied from the vendor document, not computed here.
+  const vendor = {
+    accessKey: "14e5aa14f20345cbaf020e9b8562cbd6",
+    secretKey: "b3a0a2a36d0f4b52b697ac2df3484bc2",
+    accessToken: "b868dd65-84da-43f5-b2ca-d3dcc843e795",
+    path: "/api/entrust/current/top",
+    params: [
+      ["top", "100"],
+      ["coin_code", "HUB"],
+      ["price_coin_code", "USDT"],
+    ] as Array<[string, string]>,
+    timestamp: "2019-12-30T15:52:41.788",
+    seqNum: 999,
+  };
+
+  it("reproduces the nonce and the signature", () => {
+    expect(hubiNonce(vendor.accessKey, vendor.timestamp, vendor.seqNum)).toBe("3c72aa1b1d0b486b4bcd9350e9410ad5");
+    expect(signHubiRequest(vendor)).toEqual({
+      "X-API-Version": "1.0.0",
+      "X-API-Key": "14e5aa14f20345cbaf020e9b8562cbd6",
+      "X-API-Timestamp": "2019-12-30T15:52:41.788",
+      "X-API-Nonce": "3c72aa1b1d0b486b4bcd9350e9410ad5",
+      "X-API-Signature-Params": "top,coin_code,price_coin_code",
+      "X-API-Signature": "ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2",
+      Authorization: "Bearer b868dd65-84da-43f5-b2ca-d3dcc843e795",
+    });
+  });
+
+  it("signs the text the document shows", () => {
+    expect(hubiSignedText(vendor.params, "3c72aa1b1d0b486b4bcd9350e9410ad5", vendor.path)).toBe(
+      "top=100&coin_code=HUB&price_coin_code=USDT1.0.03c72aa1b1d0b486b4bcd9350e9410ad5/api/entrust/current/top",
+    );
+  });
+
+  it("takes the params as an object in key order too, and is exported from the package root", () => {
+    const asObject = { ...vendor, params: { top: 100, coin_code: "HUB", price_coin_code: "USDT" } };
+    expect(fromRoot(asObject)["X-API-Signature"]).toBe("ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2");
+  });
+
+  it("depends on the parameter order (the order named by X-API-Signature-Params)", () => {
+    const reordered = { ...vendor, params: [vendor.params[1]!, vendor.params[0]!, vendor.params[2]!] };
+    const headers = signHubiRequest(reordered);
+    expect(headers["X-API-Signature-Params"]).toBe("coin_code,top,price_coin_code");
+    expect(headers["X-API-Signature"]).not.toBe("ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2");
+  });
+});
+
+// Expected values computed independently with `md5sum` and `openssl dgst -sha256 -hmac`.
+const base = {
+  accessKey: "ak-0123456789abcdef",
+  secretKey: "sk-fedcba9876543210",
+  accessToken: "tok-1",
+  timestamp: "2024-01-02T03:04:05.678Z",
+};
+
+describe.each([
+  {
+    given: "an enter_order form",
+    path: "/api/futures/enter_order",
+    seqNum: 42,
+    params: [
+      ["coin_code", "USDT"],
+      ["symbol", "BTCUSD"],
+      ["open_position", true],
+      ["quantity", 5],
+      ["price", 9500.5],
+      ["trade_direction", "BUY"],
+      ["order_type", "LIMIT"],
+    ] as Array<[string, string | number | boolean]>,
+    valueEncoding: "raw" as const,
+    nonce: "a210418d0d1946685181fe459babb26a",
+    names: "coin_code,symbol,open_position,quantity,price,trade_direction,order_type",
+    signature: "966f4d690e7864461985c9d3fe7696951b63931da4aad0a9703d45d0b080d96b",
+  },
+  {
+    given: "no parameters (empty Signature-Params)",
+    path: "/api/futures/query_accounts",
+    seqNum: 43,
+    params: [] as Array<[string, string]>,
+    valueEncoding: "raw" as const,
+    nonce: "519954f798144bec48552b8fa6673439",
+    names: "",
+    signature: "472d82ed66fb30a2c083ee077becfacb56a316650d66eea6d88624250d780450",
+  },
+  {
+    given: "a value with a comma and a space, raw",
+    path: "/api/futures/cancel_order_batch",
+    seqNum: 44,
+    params: [["order_nos", "O101-1,O101-2 x"]] as Array<[string, string]>,
+    valueEncoding: "raw" as const,
+    nonce: "f931bc4ad8e74142db4e0ddaeaba3c3a",
+    names: "order_nos",
+    signature: "a57960a386a72b1d4a744bf42c458b23e39d79126883f6ce78f0f8960141bc6d",
+  },
+  {
+    given: "the same value URL-encoded (vendor Python SDK option)",
+    path: "/api/futures/cancel_order_batch",
+    seqNum: 44,
+    params: [["order_nos", "O101-1,O101-2 x"]] as Array<[string, string]>,
+    valueEncoding: "url-encoded" as const,
+    nonce: "f931bc4ad8e74142db4e0ddaeaba3c3a",
+    names: "order_nos",
+    signature: "b669831fb5f0143d0d9e2491b4d315cfe30106e903c81e66e484be2a52117732",
+  },
+])("signHubiRequest: $given", ({ path, seqNum, params, valueEncoding, nonce, names, signature }) => {
+  it("gives the independently computed nonce, params list and signature", () => {
+    const headers = signHubiRequest({ ...base, path, params, seqNum, valueEncoding });
+    expect(headers["X-API-Nonce"]).toBe(nonce);
+    expect(headers["X-API-Signature-Params"]).toBe(names);
+    expect(headers["X-API-Signature"]).toBe(signature);
+    expect(headers.Authorization).toBe("Bearer tok-1");
+  });
+});
+
+describe("hubiTimestamp", () => {
+  it("is UTC ISO 8601 with milliseconds and Z", () => {
+    expect(hubiTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 678))).toBe("2024-01-02T03:04:05.678Z");
+  });
+});
