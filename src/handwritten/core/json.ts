@@ -1,71 +1,131 @@
 /**
  * JSON without losing digits, at close to `JSON.parse` speed.
  *
- * The project-wide rule: an integer literal above 2^53 (Number.MAX_SAFE_INTEGER) is returned
+ * The project-wide rule: an integer literal beyond ±2^53 (Number.MAX_SAFE_INTEGER) comes back
  * as a `bigint`; every other number is a `number`. The generated types say the same thing
  * (`format: int64` → `number | bigint`), so no caller can mistake a large ID for a safe number.
  *
- * How: big integers need at least 16 digits. If the text has no run of 16 digits (the common
- * case) it goes straight to `JSON.parse`. Otherwise one native regex pass wraps every integer
- * literal of 16+ digits in value position into a marked string ("\u0000<digits>"), `JSON.parse`
- * runs on that, and one walk turns the marked strings back into numbers or bigints. A
- * replacement that fell inside a string literal always makes the text invalid (the inserted
- * quote is followed by a backslash), and texts that already contain a \u0000 escape could
- * collide with the marker: both fall back to lossless-json, which is slow but exact.
+ * How (fast path): `JSON.parse`, then one walk looks for numbers beyond ±2^53; only such a
+ * number can have lost digits. If there is none (the common case) the value is returned as is.
+ * Otherwise one native regex pass collects the bare integer literals of 16+ digits in text
+ * order, and the walk (which visits values in text order) swaps each unsafe number for the
+ * bigint of its literal, checking every pair (same double value, same count). Any doubt (an
+ * object with integer-like keys, which JSON.parse reorders; a float like 1e20; a digit run
+ * inside a string) drops to an exact path: mark big literals as strings with a \u0000 prefix
+ * (a replacement inside a string always makes the text invalid), and if that fails too,
+ * lossless-json.
  */
 import { parse as losslessParse, isInteger, stringify as losslessStringify } from "lossless-json";
 
-/** The marker as JSON escape text; JSON.parse decodes it to the single char U+0000. */
+const MAX = Number.MAX_SAFE_INTEGER;
+/**
+ * Integer literals of 16+ digits not followed by a fraction, exponent, digit or quote. Written
+ * as sixteen `\d` on purpose: V8 runs this an order of magnitude faster than `\d{16}`.
+ */
+const LONG_INT = /-?\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+(?![.\deE"])/g;
 const MARK_ESCAPE = "\\u0000";
-const HAS_LONG_DIGITS = /\d{16}/;
-const BIG_INT_LITERAL = /(^\s*|[:[,]\s*)(-?\d{16,})(?=\s*(?:[,\]}]|$))/g;
-const MAX = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN = -MAX;
 
 /** Parse JSON text; integers beyond ±2^53 come back as `bigint`. Throws `SyntaxError`. */
 export function parseJson(text: string): unknown {
-  if (!HAS_LONG_DIGITS.test(text)) return JSON.parse(text);
-  if (text.includes("\\u0000")) return parseSlow(text);
-  const marked = text.replace(BIG_INT_LITERAL, `$1"${MARK_ESCAPE}$2"`);
-  let value: unknown;
-  try {
-    value = JSON.parse(marked);
-  } catch {
-    return parseSlow(text);
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== "object") {
+    return typeof value === "number" && (value > MAX || value < -MAX) ? parseExact(text) : value;
   }
-  return unmark(value);
+  const st: RestoreState = { text, literals: null, next: 0, ok: true };
+  restore(value, st);
+  if (st.literals === null) return value; // no unsafe number: nothing was lost
+  if (st.ok && st.next === st.literals.length) return value;
+  return parseExact(text);
+}
+
+interface RestoreState {
+  text: string;
+  /** Unsafe integer literals in text order; collected when the first unsafe number shows up. */
+  literals: string[] | null;
+  next: number;
+  ok: boolean;
+}
+
+function isUnsafeLiteral(s: string): boolean {
+  const neg = s.charCodeAt(0) === 45;
+  const digits = neg ? s.length - 1 : s.length;
+  if (digits > 16) return true;
+  return (neg ? s.slice(1) : s) > "9007199254740991";
+}
+
+/** One walk: find numbers beyond ±2^53 and swap each for the bigint of its literal, in text order. */
+function restore(v: object, st: RestoreState): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && st.ok; i++) {
+      const x = v[i];
+      if (typeof x === "number") {
+        if (x > MAX || x < -MAX) v[i] = take(x, st);
+      } else if (typeof x === "object" && x !== null) restore(x, st);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let checkedKeys = false;
+  for (const k in o) {
+    if (!st.ok) return;
+    const x = o[k];
+    if (typeof x === "number") {
+      if (x > MAX || x < -MAX) {
+        // JSON.parse lists integer-like keys first, not in text order: pairing would be unsafe.
+        if (!checkedKeys && hasIndexKey(o)) {
+          st.literals ??= [];
+          st.ok = false;
+          return;
+        }
+        checkedKeys = true;
+        o[k] = take(x, st);
+      }
+    } else if (typeof x === "object" && x !== null) restore(x, st);
+  }
+}
+
+function hasIndexKey(o: Record<string, unknown>): boolean {
+  for (const k in o) return /^(0|[1-9]\d*)$/.test(k);
+  return false;
+}
+
+function take(x: number, st: RestoreState): number | bigint {
+  st.literals ??= (st.text.match(LONG_INT) ?? []).filter(isUnsafeLiteral);
+  const lit = st.literals[st.next++];
+  if (lit === undefined || Number(lit) !== x) {
+    st.ok = false;
+    return x;
+  }
+  return BigInt(lit);
 }
 
 function toIntValue(digits: string): number | bigint {
   const big = BigInt(digits);
-  return big > MAX || big < MIN ? big : Number(digits);
+  return big > BigInt(MAX) || big < -BigInt(MAX) ? big : Number(digits);
+}
+
+/** Exact, slower: mark big literals as "\u0000<digits>" strings; failing that, lossless-json. */
+function parseExact(text: string): unknown {
+  if (!text.includes(MARK_ESCAPE)) {
+    try {
+      return unmark(JSON.parse(text.replace(LONG_INT, `"${MARK_ESCAPE}$&"`)));
+    } catch {
+      // A digit run inside a string (the marker's quote breaks the text): fall through.
+    }
+  }
+  return losslessParse(text, null, (digits: string) => (isInteger(digits) ? toIntValue(digits) : Number(digits)));
 }
 
 function unmark(value: unknown): unknown {
-  if (typeof value === "string") {
-    return value.charCodeAt(0) === 0 ? toIntValue(value.slice(1)) : value;
-  }
+  if (typeof value === "string") return value.charCodeAt(0) === 0 ? toIntValue(value.slice(1)) : value;
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      if (typeof v === "object" ? v !== null : typeof v === "string" && v.charCodeAt(0) === 0) value[i] = unmark(v);
-    }
+    for (let i = 0; i < value.length; i++) value[i] = unmark(value[i]);
     return value;
   }
   const obj = value as Record<string, unknown>;
-  for (const k in obj) {
-    const v = obj[k];
-    if (typeof v === "object" ? v !== null : typeof v === "string" && v.charCodeAt(0) === 0) obj[k] = unmark(v);
-  }
+  for (const k in obj) obj[k] = unmark(obj[k]);
   return obj;
-}
-
-function parseSlow(text: string): unknown {
-  return losslessParse(text, null, (digits: string) => {
-    if (isInteger(digits)) return toIntValue(digits);
-    return Number(digits);
-  });
 }
 
 /**
