@@ -309,7 +309,7 @@ export const meta: ApiMeta = {
     },
     "ILLEGAL_ACCESS_KEY": {
       "message": "访问密钥不正确",
-      "meaning": "Access key (X-API-Key) is wrong (the tradeapi emulator also answers this for a wrong access token)",
+      "meaning": "Access key (X-API-Key) is wrong (the doc has no separate message for a wrong access token; check it too)",
       "kind": "auth",
       "name": "IllegalAccessKey"
     },
@@ -372,7 +372,7 @@ export const meta: ApiMeta = {
         "placement": "Headers only: X-API-Version, X-API-Key, X-API-Timestamp, X-API-Nonce,\nX-API-Signature-Params, X-API-Signature and Authorization: Bearer <access token>.\nParameters themselves stay in the query string (GET) or form body (POST), sent in the\nsame order as listed in X-API-Signature-Params.\n",
         "nonce": "Lowercase hex MD5 of accessKey + timestamp + seqNum (the timestamp text exactly as\nsent in X-API-Timestamp). seqNum: the project uses an incrementing counter, as the\nvendor recommends (\"建议用自增序列，每请求一次增加1\").\n",
         "encoding": "UTF-8 for MD5 and HMAC input. Parameter values are signed RAW (not URL-encoded), as in\nthe vendor's worked example and the vendor Java SDK; this is the project's choice.\nBooleans are the text `true`/`false`; numbers in plain decimal notation. Parameters\nwith no value are not sent and not signed.\n",
-        "notes": "SDK differences: the vendor Python SDK signs URL-encoded values, the Java SDK raw\nvalues; the Java SDK also sends\n`X-API-Signature-Method: HmacSHA256`, which is not among the documented headers. The\nproject follows the doc/Java (raw values, no Signature-Method header); URL-encoded\nsigning and the Signature-Method header are client options. The doc's worked example\nuses a timestamp without `Z` (`2019-12-30T15:52:41.788`); whatever form is sent,\nthe nonce must be computed from exactly the text sent in X-API-Timestamp.\n",
+        "notes": "SDK differences: the vendor Python SDK signs URL-encoded values, the Java SDK raw\nvalues; the Java SDK also sends\n`X-API-Signature-Method: HmacSHA256`, which is not among the documented headers. The\nproject follows the doc/Java (raw values, no Signature-Method header); URL-encoded\nsigning and the Signature-Method header are client options (`createHubiClient`\n`signatureValues: \"url-encoded\"`, `signatureMethodHeader: true`). The doc's worked example\nuses a timestamp without `Z` (`2019-12-30T15:52:41.788`); whatever form is sent,\nthe nonce must be computed from exactly the text sent in X-API-Timestamp.\n",
         "testVector": {
           "method": "POST",
           "path": "/api/entrust/current/top",

@@ -163,7 +163,8 @@ export function parseHubiTimestamp(text: string): number | undefined {
   const m = ISO_8601.exec(text.trim());
   if (!m) return undefined;
   const ms = m[2] ? m[2].slice(0, 4).padEnd(4, "0") : "";
-  const t = Date.parse(`${m[1]}${ms}${m[3] ?? "Z"}`);
+  const zone = m[3] ? m[3].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2") : "Z";
+  const t = Date.parse(`${m[1]}${ms}${zone}`);
   return Number.isNaN(t) ? undefined : t;
 }
 

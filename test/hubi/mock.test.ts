@@ -272,3 +272,17 @@ describe("emulator: positions and accounts", () => {
     await expect(c().call("switchToCross", { coin_code: "XYZ" })).rejects.toMatchObject({ code: 25007 });
   });
 });
+
+describe("parseHubiTimestamp", () => {
+  it.each([
+    ["2019-12-30T15:52:41.788", Date.UTC(2019, 11, 30, 15, 52, 41, 788)],
+    ["2019-12-30T15:52:41.788Z", Date.UTC(2019, 11, 30, 15, 52, 41, 788)],
+    ["2019-12-30T23:52:41.788+08:00", Date.UTC(2019, 11, 30, 15, 52, 41, 788)],
+    ["2019-12-30T23:52:41+0800", Date.UTC(2019, 11, 30, 15, 52, 41, 0)],
+    ["2019-12-30T15:52:41.788123Z", Date.UTC(2019, 11, 30, 15, 52, 41, 788)],
+    ["2019-12-30 15:52:41", undefined],
+    ["1577721161788", undefined],
+  ])("%s", (text, want) => {
+    expect(parseHubiTimestamp(text)).toBe(want);
+  });
+});
