@@ -7,16 +7,17 @@
  * AsyncAPI: scripts/asyncapi-docs.ts (@asyncapi/generator + html-template, single file).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 
 const OUT = join(ROOT, "docs", "api");
 
-function redocBundle(): string {
+export function redocBundle(): string {
   const require = createRequire(import.meta.url);
   const cliDir = dirname(require.resolve("@redocly/cli/package.json"));
   const text = readFileSync(join(cliDir, "lib", "chunks", "redoc.standalone.js"), "utf8");
@@ -102,4 +103,4 @@ async function main(): Promise<void> {
   process.stdout.write("wrote docs/api/index.html\n");
 }
 
-await main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();

@@ -1,0 +1,49 @@
+/**
+ * The XT client at the network boundary with msw: the real global fetch, intercepted.
+ * (openapi-fetch captures globalThis.fetch at createClient(), so clients are made after listen().)
+ */
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signXtParams } from "../../src/auth/xt.js";
+import { OrderNotFoundError } from "../../src/handwritten/core/errors.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+
+const KEYS = { accessKey: "msw-key", secretKey: "msw-secret" };
+const server = setupServer(
+  http.get("https://api.xt.com/trade/api/v1/getOrder", ({ request }) => {
+    const q = Object.fromEntries(new URL(request.url).searchParams);
+    const { signature, ...rest } = q;
+    if (signature !== signXtParams(rest, KEYS.secretKey)) return HttpResponse.json({ code: 308, info: "bad sign" });
+    if (q.id !== "1234567890123456789") return HttpResponse.json({ code: 121, info: "撤单失败，订单不存在或已取消" });
+    return new HttpResponse(`{"code":200,"info":"success","data":{"id":1234567890123456789,"status":1}}`, {
+      headers: { "content-type": "application/json" },
+    });
+  }),
+  http.post("https://api.xt.com/trade/api/v1/cancel", async ({ request }) => {
+    const form = Object.fromEntries(new URLSearchParams(await request.text()));
+    const { signature, ...rest } = form;
+    return HttpResponse.json(signature === signXtParams(rest, KEYS.secretKey) ? { code: 200, info: "ok" } : { code: 308, info: "bad sign" });
+  }),
+);
+
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+
+describe("XT client through msw", () => {
+  it("signs the query of a GET and keeps the big ID exact", async () => {
+    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    const order = await xt.call("getOrder", { market: "btc_usdt", id: 1234567890123456789n });
+    expect(order?.id).toBe(1234567890123456789n);
+  });
+
+  it("signs the form body of a POST", async () => {
+    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    await expect(xt.call("cancel", { market: "btc_usdt", id: 5 })).resolves.toBeUndefined();
+  });
+
+  it("maps the vendor code to the error class", async () => {
+    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    await expect(xt.call("getOrder", { market: "btc_usdt", id: 7 })).rejects.toBeInstanceOf(OrderNotFoundError);
+  });
+});
