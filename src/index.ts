@@ -19,3 +19,18 @@ export {
   type HubiParams,
 } from "./handwritten/hubi/client.js";
 export { signHubiRequest, type HubiAuthHeaders, type HubiSignInput } from "./auth/hubi.js";
+export {
+  createQuantWsClient,
+  QuantWsSession,
+  StateCode,
+  ClientClosedError,
+  ConnectionDroppedError,
+  QuantWsFrameError,
+  QuantWsServerError,
+  QuantWsStateError,
+  SessionClosedError,
+  SessionNotReadyError,
+  type QuantWsClient,
+  type QuantWsClientOptions,
+  type QuantWsLogin,
+} from "./handwritten/quant-ws/index.js";

@@ -1,6 +1,7 @@
 /** Every API the CLI serves: adding one is adding its CliApi here. */
 import type { CliApi } from "../registry.js";
 import { hubiCli } from "./hubi.js";
+import { quantWsCli } from "./quant-ws.js";
 import { xtCli } from "./xt.js";
 
-export const apis: CliApi[] = [xtCli, hubiCli];
+export const apis: CliApi[] = [xtCli, hubiCli, quantWsCli];

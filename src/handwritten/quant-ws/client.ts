@@ -1,0 +1,639 @@
+/**
+ * `createQuantWsClient`: one WebSocket to a Quant trading gateway, shared by any number of
+ * logged-in sessions (each addressed by its token).
+ *
+ * - Requests carry a `cid` unique per client; replies are matched by it, in any order. Every
+ *   request has a timeout; nothing is ever left pending.
+ * - `ping` with `ts` every `pingIntervalMs` (5 s, the seed's advice; the server drops a
+ *   socket idle for 15 s); `maxMissedPongs` pings without a pong declare the socket dead.
+ * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
+ *   again (new token, `relogin` event) and waits for READY; the client emits `disconnected`,
+ *   `reconnecting` and `reconnected`. Requests in flight when it dropped reject with
+ *   ConnectionDroppedError and are not resent (an order could execute twice); reads are
+ *   retried only with `retryReads`.
+ * - Frames that cannot be used (not JSON, unknown op, missing fields, the server's
+ *   `{"op":"error"}`) become `error` events, never exceptions.
+ * - `close()` logs every session out, closes the socket and clears every timer.
+ */
+import WebSocket, { type ClientOptions, type RawData } from "ws";
+import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
+import { requireCredential } from "../core/credentials.js";
+import { ConnectionError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
+import { stringifyJson } from "../core/json.js";
+import type { RetryOptions } from "../core/retry.js";
+import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
+import { TypedEvents, type StreamOptions } from "./events.js";
+import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
+import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
+
+export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
+
+export interface ReconnectOptions {
+  /** First delay (default 250 ms); doubles per attempt up to `maxDelayMs` (default 10 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Give up after this many failed attempts in a row (default: never). */
+  maxAttempts?: number;
+  /** Jitter source (tests). */
+  random?: () => number;
+}
+
+export interface QuantWsClientOptions {
+  /** Default: the spec's server, ws://127.0.0.1:9878/ws/v1 */
+  url?: string;
+  /** Per request, including any wait for READY (default 10 s). */
+  requestTimeoutMs?: number;
+  /** login: reply plus the READY state (default 30 s). */
+  loginTimeoutMs?: number;
+  /** Opening handshake (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Heartbeat period (default 5 000 ms, as the seed advises); 0 turns the heartbeat off. */
+  pingIntervalMs?: number;
+  /** Consecutive pings without a pong after which the socket is declared dead (default 2). */
+  maxMissedPongs?: number;
+  /** While a session is not READY: "wait" (default) queues requests until READY; "fail" rejects. */
+  notReady?: NotReadyPolicy;
+  /** Retry reads (x-retryable ops) on connection errors and timeouts; true = 3 attempts. */
+  retryReads?: boolean | RetryOptions;
+  /** false: do not reconnect (sessions end when the socket drops). */
+  reconnect?: false | ReconnectOptions;
+  /** Logout timeout per session in close() (default 2 s). */
+  logoutTimeoutMs?: number;
+  /** Passed to `new WebSocket()` (headers, agent, TLS options). */
+  wsOptions?: ClientOptions;
+}
+
+export interface QuantWsClientEvents {
+  /** A frame that could not be used, the server's op:error, a failed re-login, a listener that threw. */
+  error: TradeApiError;
+  open: { url: string; reconnect: boolean };
+  disconnected: { code: number; reason: string; willReconnect: boolean };
+  reconnecting: { attempt: number; delayMs: number };
+  reconnected: {
+    attempt: number;
+    sessions: Array<{ session: QuantWsSession; oldToken: string; newToken: string }>;
+    failed: Array<{ session: QuantWsSession; error: TradeApiError }>;
+  };
+  /** Every state notification of every session, including those during login. */
+  state: SessionStateEvent & { session: QuantWsSession };
+  pong: { ts: number; rttMs: number };
+  closed: Record<string, never>;
+}
+
+export interface QuantWsClient {
+  readonly url: string;
+  /** Sessions logged in and not ended. */
+  readonly sessions: readonly QuantWsSession[];
+  readonly connected: boolean;
+  /** Open the socket (login() does it too). */
+  connect(): Promise<void>;
+  /** Log in; resolves once the server reports READY (6) for the new token. */
+  login(login: QuantWsLogin): Promise<QuantWsSession>;
+  /** One ping; resolves to the round trip in ms. */
+  ping(timeoutMs?: number): Promise<number>;
+  on<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void;
+  once<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void;
+  off<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): void;
+  stream<K extends keyof QuantWsClientEvents>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsClientEvents[K]>;
+  next<K extends keyof QuantWsClientEvents>(event: K, timeoutMs?: number): Promise<QuantWsClientEvents[K]>;
+  /** Log out every session, close the socket, clear every timer. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  op: RequestOp;
+  resolve(reply: unknown): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const MAX_ORPHANS = 256;
+const credentialsOf = new WeakMap<QuantWsSession, QuantWsLogin>();
+
+/** JSON.stringify unless a bigint is present (then the lossless writer). */
+function encode(frame: object): string {
+  try {
+    return JSON.stringify(frame);
+  } catch {
+    return stringifyJson(frame);
+  }
+}
+
+class Client implements QuantWsClient, SessionHost {
+  readonly url: string;
+  readonly requestTimeoutMs: number;
+  readonly notReady: NotReadyPolicy;
+  readonly retryReads: RetryOptions | undefined;
+  readonly #loginTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #pingIntervalMs: number;
+  readonly #maxMissedPongs: number;
+  readonly #reconnect: Required<ReconnectOptions> | undefined;
+  readonly #logoutTimeoutMs: number;
+  readonly #wsOptions: ClientOptions;
+  readonly #events: TypedEvents<QuantWsClientEvents>;
+
+  #ws: WebSocket | undefined;
+  #opening: Promise<WebSocket> | undefined;
+  #everOpened = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #pending = new Map<string, Pending>();
+  #cidSeq = 0;
+  readonly #cidPrefix = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}-`;
+  #sessions = new Set<QuantWsSession>();
+  #byToken = new Map<string, QuantWsSession>();
+  #orphans: Array<{ token: string; frame: IncomingFrame }> = [];
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #awaitingPong: number | undefined;
+  #lastPingTs = 0;
+  #missedPongs = 0;
+  #pingWaiters = new Map<number, (rtt: number) => void>();
+  #closeReason: string | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectAttempt = 0;
+
+  constructor(opts: QuantWsClientOptions) {
+    this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.notReady = opts.notReady ?? "wait";
+    this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
+    this.#loginTimeoutMs = opts.loginTimeoutMs ?? 30_000;
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.#pingIntervalMs = opts.pingIntervalMs ?? 5_000;
+    this.#maxMissedPongs = Math.max(1, opts.maxMissedPongs ?? 2);
+    this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
+    this.#wsOptions = opts.wsOptions ?? {};
+    this.#reconnect =
+      opts.reconnect === false
+        ? undefined
+        : {
+            baseDelayMs: opts.reconnect?.baseDelayMs ?? 250,
+            maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
+            maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+            random: opts.reconnect?.random ?? Math.random,
+          };
+    this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
+  }
+
+  get sessions(): readonly QuantWsSession[] {
+    return [...this.#sessions];
+  }
+  get connected(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  on<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+  once<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void {
+    return this.#events.once(event, listener);
+  }
+  off<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): void {
+    this.#events.off(event, listener);
+  }
+  stream<K extends keyof QuantWsClientEvents>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsClientEvents[K]> {
+    return this.#events.stream(event, opts);
+  }
+  next<K extends keyof QuantWsClientEvents>(event: K, timeoutMs?: number): Promise<QuantWsClientEvents[K]> {
+    return this.#events.next(event, timeoutMs);
+  }
+
+  // ------------------------------------------------------------------ socket
+
+  async connect(): Promise<void> {
+    if (this.#closed) throw new ClientClosedError("client is closed", { api: API });
+    if (this.connected) return;
+    await this.#open();
+  }
+
+  #open(): Promise<WebSocket> {
+    if (this.#opening) return this.#opening;
+    const reconnect = this.#everOpened;
+    const opening = new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.#connectTimeoutMs, ...this.#wsOptions });
+      let opened = false;
+      let failure: Error | undefined;
+      ws.on("open", () => {
+        opened = true;
+        if (this.#closed) {
+          ws.terminate();
+          reject(new ClientClosedError("client closed while connecting", { api: API }));
+          return;
+        }
+        this.#ws = ws;
+        this.#everOpened = true;
+        this.#startHeartbeat(ws);
+        resolve(ws);
+        this.#events.emit("open", { url: this.url, reconnect });
+      });
+      ws.on("message", (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
+      ws.on("error", (err: Error) => {
+        failure = err;
+      });
+      ws.on("close", (code: number, reason: Buffer) => {
+        if (!opened) {
+          const why = failure?.message ?? `closed with code ${code}`;
+          reject(new ConnectionError(`cannot connect to ${this.url}: ${why}`, { api: API, cause: failure }));
+          return;
+        }
+        this.#onClose(ws, code, reason.toString());
+      });
+    });
+    this.#opening = opening;
+    const clear = () => {
+      if (this.#opening === opening) this.#opening = undefined;
+    };
+    opening.then(clear, clear);
+    return opening;
+  }
+
+  #onClose(ws: WebSocket, code: number, wireReason: string): void {
+    if (ws !== this.#ws) return;
+    this.#ws = undefined;
+    this.#stopHeartbeat();
+    const reason = this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`));
+    this.#closeReason = undefined;
+    const dropped = (op: string, sent: boolean) =>
+      new ConnectionDroppedError(
+        `socket closed (${reason}) before the ${op} reply; the request was ${sent ? "sent and is not resent automatically" : "not sent"}`,
+        { api: API, operation: op, sent, closeCode: code },
+      );
+    for (const [cid, p] of this.#pending) {
+      this.#pending.delete(cid);
+      this.#settle(p);
+      p.reject(dropped(p.op, true));
+    }
+    for (const s of this.#sessions) s._socketDown(dropped("login", true));
+    for (const s of this.#byToken.values()) if (!this.#sessions.has(s)) s._socketDown(dropped("login", true));
+    this.#orphans = [];
+    const willReconnect = !this.#closed && this.#reconnect !== undefined;
+    this.#events.emit("disconnected", { code, reason, willReconnect });
+    if (willReconnect) this.#scheduleReconnect();
+    else if (!this.#closed) {
+      const error = new ConnectionError(`socket closed (${reason}) and reconnect is off`, { api: API });
+      for (const s of [...this.#sessions]) s._end(error);
+    }
+  }
+
+  #scheduleReconnect(): void {
+    const r = this.#reconnect!;
+    const attempt = ++this.#reconnectAttempt;
+    if (attempt > r.maxAttempts) {
+      const error = new ConnectionError(`gave up reconnecting to ${this.url} after ${r.maxAttempts} attempts`, { api: API });
+      this.#events.emit("error", error);
+      for (const s of [...this.#sessions]) s._end(error);
+      return;
+    }
+    // Exponential backoff with "equal jitter": half fixed, half random.
+    const step = Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (attempt - 1));
+    const delayMs = Math.round(step / 2 + r.random() * (step / 2));
+    this.#events.emit("reconnecting", { attempt, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#reconnectNow(attempt);
+    }, delayMs);
+  }
+
+  async #reconnectNow(attempt: number): Promise<void> {
+    if (this.#closed) return;
+    let ws: WebSocket;
+    try {
+      ws = await this.#open();
+    } catch {
+      if (!this.#closed) this.#scheduleReconnect();
+      return;
+    }
+    const sessions = [...this.#sessions];
+    type Outcome = { session: QuantWsSession; oldToken: string; newToken: string } | { session: QuantWsSession; error: TradeApiError };
+    const results = await Promise.all(
+      sessions.map(async (session): Promise<Outcome> => {
+        const oldToken = session.token;
+        try {
+          await this.#loginSession(session);
+          return { session, oldToken, newToken: session.token };
+        } catch (error) {
+          return { session, error: error as TradeApiError };
+        }
+      }),
+    );
+    // The socket dropped again while logging in: the next attempt is already scheduled.
+    if (this.#ws !== ws || this.#closed) return;
+    this.#reconnectAttempt = 0;
+    const ok: QuantWsClientEvents["reconnected"]["sessions"] = [];
+    const failed: QuantWsClientEvents["reconnected"]["failed"] = [];
+    for (const r of results) {
+      if ("error" in r) {
+        failed.push({ session: r.session, error: r.error });
+        r.session._end(r.error);
+        this.#events.emit("error", r.error);
+      } else ok.push(r);
+    }
+    this.#events.emit("reconnected", { attempt, sessions: ok, failed });
+  }
+
+  // ------------------------------------------------------------------ heartbeat
+
+  #startHeartbeat(ws: WebSocket): void {
+    this.#missedPongs = 0;
+    this.#awaitingPong = undefined;
+    if (this.#pingIntervalMs <= 0) return;
+    this.#pingTimer = setInterval(() => this.#beat(ws), this.#pingIntervalMs);
+    this.#pingTimer.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+    this.#awaitingPong = undefined;
+    this.#pingWaiters.clear();
+  }
+
+  #beat(ws: WebSocket): void {
+    if (ws !== this.#ws || ws.readyState !== WebSocket.OPEN) return;
+    if (this.#awaitingPong !== undefined && ++this.#missedPongs >= this.#maxMissedPongs) {
+      this.#closeReason = `no pong for ${this.#missedPongs} pings (heartbeat every ${this.#pingIntervalMs} ms)`;
+      ws.terminate();
+      return;
+    }
+    this.#sendPing(ws);
+  }
+
+  #sendPing(ws: WebSocket): number {
+    const ts = Math.max(Date.now(), this.#lastPingTs + 1);
+    this.#lastPingTs = ts;
+    this.#awaitingPong = ts;
+    ws.send(`{"op":"ping","ts":${ts}}`);
+    return ts;
+  }
+
+  ping(timeoutMs = this.requestTimeoutMs): Promise<number> {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConnectionError("not connected", { api: API, operation: "ping" }));
+    return new Promise((resolve, reject) => {
+      const ts = this.#sendPing(ws);
+      const timer = setTimeout(() => {
+        this.#pingWaiters.delete(ts);
+        reject(new TimeoutError(`no pong within ${timeoutMs} ms`, { api: API, operation: "ping", timeoutMs }));
+      }, timeoutMs);
+      this.#pingWaiters.set(ts, (rtt) => {
+        clearTimeout(timer);
+        resolve(rtt);
+      });
+    });
+  }
+
+  #onPong(ts: number): void {
+    // Any pong proves the socket alive.
+    this.#missedPongs = 0;
+    if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
+    const rttMs = Date.now() - ts;
+    const waiter = this.#pingWaiters.get(ts);
+    if (waiter) {
+      this.#pingWaiters.delete(ts);
+      waiter(rttMs);
+    }
+    this.#events.emit("pong", { ts, rttMs });
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
+    let frame: IncomingFrame;
+    try {
+      frame = decodeFrame(text);
+    } catch (error) {
+      if (error instanceof QuantWsFrameError) {
+        // A broken reply whose cid is readable fails its request now rather than by timeout.
+        const p = error.cid !== undefined ? this.#pending.get(error.cid) : undefined;
+        if (p && error.cid !== undefined) {
+          this.#pending.delete(error.cid);
+          this.#settle(p);
+          p.reject(error);
+        }
+        this.#events.emit("error", error);
+      } else this.reportError(error);
+      return;
+    }
+    void isBinary;
+    this.#dispatch(frame, text);
+  }
+
+  #dispatch(frame: IncomingFrame, text: string): void {
+    switch (frame.kind) {
+      case "reply": {
+        const p = this.#pending.get(frame.cid);
+        if (!p) {
+          this.#events.emit("error", new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
+          return;
+        }
+        this.#pending.delete(frame.cid);
+        this.#settle(p);
+        if (p.op !== frame.op) {
+          p.reject(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }));
+          return;
+        }
+        const reply = frame.frame as { result: boolean; error_message?: string };
+        if (reply.result) p.resolve(reply);
+        else p.reject(replyError(p.op, reply.error_message ?? "", reply));
+        return;
+      }
+      case "pong":
+        this.#onPong(Number(frame.ts));
+        return;
+      case "server-error":
+        this.#events.emit("error", new QuantWsServerError(frame.frame.error_message));
+        return;
+      default: {
+        const session = this.#byToken.get(frame.token);
+        if (!session) {
+          // Possibly for a login whose reply has not arrived yet (replies can be reordered).
+          this.#orphans.push({ token: frame.token, frame });
+          if (this.#orphans.length > MAX_ORPHANS) this.#orphans.shift();
+          return;
+        }
+        this.#deliver(session, frame);
+      }
+    }
+  }
+
+  #deliver(session: QuantWsSession, frame: IncomingFrame): void {
+    if (frame.kind === "state") this.#events.emit("state", { ...session._onState(frame.frame.code, frame.frame.msg ?? ""), session });
+    else if (frame.kind === "notify") session._onNotify(frame.topic, frame.frame.data);
+  }
+
+  #replayOrphans(token: string, session: QuantWsSession): void {
+    if (!this.#orphans.some((o) => o.token === token)) return;
+    const mine = this.#orphans.filter((o) => o.token === token);
+    this.#orphans = this.#orphans.filter((o) => o.token !== token);
+    for (const o of mine) this.#deliver(session, o.frame);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  #settle(p: Pending): void {
+    clearTimeout(p.timer);
+    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
+  }
+
+  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal): Promise<QuantWsReplies[Op]> {
+    if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
+    return this.#transmit(op, frame, timeoutMs, signal);
+  }
+
+  #transmit<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal): Promise<QuantWsReplies[Op]> {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
+    }
+    if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op }));
+    const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
+    (frame as { cid?: string }).cid = cid;
+    return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
+      const p: Pending = {
+        op,
+        resolve: resolve as (r: unknown) => void,
+        reject,
+        signal,
+        onAbort: undefined,
+        timer: setTimeout(() => {
+          this.#pending.delete(cid);
+          this.#settle(p);
+          reject(new TimeoutError(`no ${op} reply within ${timeoutMs} ms (cid ${cid})`, { api: API, operation: op, timeoutMs }));
+        }, timeoutMs),
+      };
+      if (signal) {
+        p.onAbort = () => {
+          this.#pending.delete(cid);
+          this.#settle(p);
+          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
+        };
+        signal.addEventListener("abort", p.onAbort, { once: true });
+      }
+      this.#pending.set(cid, p);
+      ws.send(encode(frame));
+    });
+  }
+
+  socketOpen(): boolean {
+    return this.connected;
+  }
+
+  forget(session: QuantWsSession): void {
+    this.#sessions.delete(session);
+    if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+  }
+
+  reportError(error: unknown): void {
+    const e = error instanceof TradeApiError ? error : new TradeApiError(`listener threw: ${error instanceof Error ? error.message : String(error)}`, { api: API, cause: error });
+    this.#events.emit("error", e);
+  }
+
+  // ------------------------------------------------------------------ login
+
+  async login(login: QuantWsLogin): Promise<QuantWsSession> {
+    if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
+    requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
+    requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
+    if (!login.platform) throw new UsageError("missing platform", { api: API, operation: "login" });
+    if (!Array.isArray(login.symbols) || login.symbols.length === 0) {
+      throw new UsageError("symbols must be a non-empty list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
+    }
+    await this.connect();
+    const session = new QuantWsSession(this, login);
+    credentialsOf.set(session, { ...login, symbols: [...login.symbols] });
+    await this.#loginSession(session);
+    if (this.#closed) {
+      const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
+      session._end(error);
+      throw error;
+    }
+    this.#sessions.add(session);
+    return session;
+  }
+
+  /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
+  async #loginSession(session: QuantWsSession): Promise<void> {
+    const creds = credentialsOf.get(session)!;
+    const started = Date.now();
+    const frame: QuantWsRequests["login"] = {
+      op: "login",
+      platform: creds.platform,
+      symbols: creds.symbols,
+      access_key: creds.accessKey,
+      secret_key: creds.secretKey,
+      ...(creds.account !== undefined ? { account: creds.account } : {}),
+    };
+    const reply = await this.send("login", frame, this.#loginTimeoutMs);
+    if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
+    const old = session.token;
+    if (old && this.#byToken.get(old) === session) this.#byToken.delete(old);
+    const ready = session._awaitLoginReady(this.#loginTimeoutMs - (Date.now() - started));
+    session._setToken(reply.token);
+    this.#byToken.set(reply.token, session);
+    this.#replayOrphans(reply.token, session);
+    try {
+      await ready;
+    } catch (error) {
+      if (this.#byToken.get(reply.token) === session) this.#byToken.delete(reply.token);
+      // The server may still hold the login: release it so a later login is not "repeat".
+      if (this.connected && !(error instanceof ConnectionError)) {
+        this.send("logout", { op: "logout", token: reply.token }, this.#logoutTimeoutMs).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------ close
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeNow();
+    return this.#closing;
+  }
+
+  async #closeNow(): Promise<void> {
+    this.#closed = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const opening = this.#opening;
+    if (opening) await opening.catch(() => undefined);
+    const sessions = [...this.#sessions];
+    if (this.connected) {
+      // `send` refuses once closed; the logouts go straight to the socket.
+      await Promise.allSettled(
+        sessions.map((s) => (s.token && !s.ended ? this.#transmit("logout", { op: "logout", token: s.token }, this.#logoutTimeoutMs) : undefined)),
+      );
+    }
+    const closedError = new ClientClosedError("client closed", { api: API });
+    for (const s of [...this.#sessions, ...this.#byToken.values()]) s._end(closedError);
+    for (const [cid, p] of this.#pending) {
+      this.#pending.delete(cid);
+      this.#settle(p);
+      p.reject(new ClientClosedError(`client closed before the ${p.op} reply`, { api: API, operation: p.op }));
+    }
+    this.#stopHeartbeat();
+    const ws = this.#ws;
+    if (ws) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => ws.terminate(), 1_000);
+        ws.once("close", () => {
+          clearTimeout(force);
+          resolve();
+        });
+        ws.close(1000, "client closed");
+      });
+    }
+    this.#ws = undefined;
+    this.#orphans = [];
+    this.#events.emit("closed", {});
+    this.#events.end();
+  }
+}
+
+/** A client for one gateway socket. Nothing is opened until `connect()` or `login()`. */
+export function createQuantWsClient(opts: QuantWsClientOptions = {}): QuantWsClient {
+  return new Client(opts);
+}

@@ -1,0 +1,140 @@
+/**
+ * Typed events, as listeners and as async iterators, for the client and its sessions.
+ *
+ * Unlike node:events, an `error` event with no listener is not thrown (a malformed frame must
+ * never crash the process), and a listener that throws does not stop delivery to the others:
+ * its error goes to `onListenerError`.
+ */
+
+type Listener<T> = (value: T) => void;
+
+export interface StreamOptions {
+  /** Ends the iterator (done) when aborted. */
+  signal?: AbortSignal;
+  /** Buffered events beyond this are dropped oldest-first (default 10 000). */
+  maxBuffered?: number;
+}
+
+export class TypedEvents<E extends object> {
+  #listeners = new Map<keyof E, Set<Listener<never>>>();
+  #streams = new Set<() => void>();
+  #ended = false;
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {}
+
+  /** Add a listener; returns the function that removes it. */
+  on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => this.off(event, listener);
+  }
+
+  once<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    const off = this.on(event, (v) => {
+      off();
+      listener(v);
+    });
+    return off;
+  }
+
+  off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
+    this.#listeners.get(event)?.delete(listener as Listener<never>);
+  }
+
+  listenerCount(event: keyof E): number {
+    return this.#listeners.get(event)?.size ?? 0;
+  }
+
+  emit<K extends keyof E>(event: K, value: E[K]): void {
+    const set = this.#listeners.get(event);
+    if (!set?.size) return;
+    for (const l of [...set]) {
+      try {
+        (l as Listener<E[K]>)(value);
+      } catch (error) {
+        if (event === "error") continue;
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  /** The next value of `event` (rejects after `timeoutMs`, if given). */
+  next<K extends keyof E>(event: K, timeoutMs?: number): Promise<E[K]> {
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const off = this.once(event, (v) => {
+        if (timer) clearTimeout(timer);
+        resolve(v);
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          off();
+          reject(new Error(`no ${String(event)} event within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Every future `event` as an async iterator. Values are buffered until read; the iterator
+   * ends when `end()` is called (session logged out, client closed), on `signal`, or when the
+   * caller breaks out of its loop.
+   */
+  stream<K extends keyof E>(event: K, opts: StreamOptions = {}): AsyncIterableIterator<E[K]> {
+    const max = opts.maxBuffered ?? 10_000;
+    const buffer: E[K][] = [];
+    let wake: ((r: IteratorResult<E[K]>) => void) | undefined;
+    let done = this.#ended;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      off();
+      this.#streams.delete(finish);
+      opts.signal?.removeEventListener("abort", finish);
+      if (wake) {
+        const w = wake;
+        wake = undefined;
+        w({ value: undefined, done: true });
+      }
+    };
+    const off = done
+      ? () => undefined
+      : this.on(event, (v) => {
+          if (wake) {
+            const w = wake;
+            wake = undefined;
+            w({ value: v, done: false });
+          } else {
+            buffer.push(v);
+            if (buffer.length > max) buffer.shift();
+          }
+        });
+    if (!done) {
+      this.#streams.add(finish);
+      if (opts.signal?.aborted) finish();
+      else opts.signal?.addEventListener("abort", finish, { once: true });
+    }
+    const iterator: AsyncIterableIterator<E[K]> = {
+      next: () => {
+        if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (wake = resolve));
+      },
+      return: () => {
+        buffer.length = 0;
+        finish();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** End every stream (buffered values are still delivered) and drop all listeners. */
+  end(): void {
+    this.#ended = true;
+    for (const finish of [...this.#streams]) finish();
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Decoding of the frames the gateway sends, checked against what the spec requires of each
+ * kind (the generated `quantWsMeta` says which ops are replies and which reply carries which
+ * payload member). Anything unusable becomes a QuantWsFrameError naming the problem, which the
+ * client reports as an `error` event instead of throwing out of the socket handler.
+ */
+import {
+  quantWsMeta,
+  type QuantWsErrorFrame,
+  type QuantWsNotifications,
+  type QuantWsReplies,
+  type QuantWsStateNotification,
+} from "../../../generated/quant-ws.js";
+import { parseJson } from "../core/json.js";
+import { QuantWsFrameError } from "./errors.js";
+
+export type RequestOp = keyof QuantWsReplies;
+export type Topic = keyof QuantWsNotifications;
+
+export type IncomingFrame =
+  | { kind: "reply"; op: RequestOp; cid: string; frame: QuantWsReplies[RequestOp] }
+  | { kind: "pong"; ts: number | bigint }
+  | { kind: "notify"; topic: Topic; token: string; frame: QuantWsNotifications[Topic] }
+  | { kind: "state"; token: string; frame: QuantWsStateNotification }
+  | { kind: "server-error"; frame: QuantWsErrorFrame };
+
+interface OpMeta {
+  replyOp: string | null;
+  dataField: string | null;
+}
+const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
+
+/** Wire reply op → request op (they are equal except ping → pong). */
+const REQUEST_OF_REPLY = new Map<string, RequestOp>();
+for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);
+const TOPICS = new Set<string>(quantWsMeta.notificationTopics);
+
+function missing(text: string, what: string, field: string): QuantWsFrameError {
+  return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
+}
+
+/** Parse and classify one text frame; throws QuantWsFrameError. */
+export function decodeFrame(text: string): IncomingFrame {
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (e) {
+    throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new QuantWsFrameError("not-json", "frame is not a JSON object", text);
+  }
+  const f = value as Record<string, unknown>;
+  const op = f.op;
+  if (typeof op !== "string") throw missing(text, "frame", "op");
+  const requestOp = REQUEST_OF_REPLY.get(op);
+  if (requestOp) {
+    if (typeof f.cid !== "string") throw missing(text, `${op} reply`, "cid");
+    const ctx = { operation: requestOp, cid: f.cid };
+    if (typeof f.result !== "boolean") throw new QuantWsFrameError("missing-field", `${op} reply without a boolean \`result\``, text, "result", ctx);
+    if (f.result) {
+      const dataField = OPERATIONS[requestOp]?.dataField;
+      if (dataField && f[dataField] === undefined) {
+        throw new QuantWsFrameError("missing-field", `${op} reply with result true but no \`${dataField}\``, text, dataField, ctx);
+      }
+    } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
+      throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
+    }
+    return { kind: "reply", op: requestOp, cid: f.cid, frame: f as unknown as QuantWsReplies[RequestOp] };
+  }
+  switch (op) {
+    case "pong":
+      if (typeof f.ts !== "number" && typeof f.ts !== "bigint") throw missing(text, "pong", "ts");
+      return { kind: "pong", ts: f.ts };
+    case "notify": {
+      const topic = f.topic;
+      if (typeof topic !== "string") throw missing(text, "notify", "topic");
+      if (!TOPICS.has(topic)) throw new QuantWsFrameError("unknown-op", `notify with unknown topic ${JSON.stringify(topic)}`, text, "topic");
+      if (typeof f.token !== "string") throw missing(text, `${topic} notification`, "token");
+      if (f.data === null || typeof f.data !== "object") throw missing(text, `${topic} notification`, "data");
+      return { kind: "notify", topic: topic as Topic, token: f.token, frame: f as unknown as QuantWsNotifications[Topic] };
+    }
+    case "state":
+      if (typeof f.token !== "string") throw missing(text, "state", "token");
+      if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw missing(text, "state", "code");
+      return { kind: "state", token: f.token, frame: f as unknown as QuantWsStateNotification };
+    case "error":
+      return { kind: "server-error", frame: { op: "error", error_message: typeof f.error_message === "string" ? f.error_message : "" } };
+    default:
+      throw new QuantWsFrameError("unknown-op", `frame with unknown op ${JSON.stringify(op)}`, text, "op");
+  }
+}

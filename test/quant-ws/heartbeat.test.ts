@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { creds, framesOf, isOp, setup } from "./helpers.js";
+
+describe("quant-ws heartbeat", () => {
+  it("pings with a fresh ts every interval and sees the pong", async () => {
+    const { mock, client } = await setup({}, { pingIntervalMs: 40 });
+    await client.connect();
+    const pongs = client.stream("pong");
+    const seen: number[] = [];
+    for await (const p of pongs) {
+      seen.push(p.ts);
+      if (seen.length === 3) break;
+    }
+    const pings = framesOf(mock, "ping");
+    expect(pings.length).toBeGreaterThanOrEqual(3);
+    expect(pings.slice(0, 3).map((p) => p.ts)).toEqual(seen);
+    expect(seen[1]!).toBeGreaterThan(seen[0]!);
+    expect(Object.keys(pings[0]!).sort()).toEqual(["op", "ts"]);
+    // ping() on demand resolves to the round trip.
+    expect(await client.ping()).toBeGreaterThanOrEqual(0);
+  });
+
+  it("the server drops a socket idle past its timeout", async () => {
+    const { mock, client } = await setup({ idleTimeoutMs: 150, idleCheckMs: 20 }, { pingIntervalMs: 0, reconnect: false });
+    await client.login(creds());
+    const dropped = await client.next("disconnected", 3_000);
+    expect(dropped).toMatchObject({ reason: "idle timeout", willReconnect: false });
+    await expect.poll(() => mock.openSockets).toBe(0);
+  });
+
+  it("the heartbeat keeps an idle session alive past the server's idle timeout", async () => {
+    const { mock, client } = await setup({ idleTimeoutMs: 150, idleCheckMs: 20 }, { pingIntervalMs: 40 });
+    const session = await client.login(creds());
+    let drops = 0;
+    client.on("disconnected", () => drops++);
+    // Wait until well past 3 idle timeouts, counted in pings the server answered.
+    const enough = framesOf(mock, "ping").length + 12;
+    await mock.waitForFrame(() => framesOf(mock, "ping").length >= enough, 3_000);
+    expect(drops).toBe(0);
+    expect(mock.acceptedSockets).toBe(1);
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it("declares the socket dead after missed pongs and reconnects", async () => {
+    const { mock, client } = await setup({}, { pingIntervalMs: 30, maxMissedPongs: 2 });
+    const session = await client.login(creds());
+    const oldToken = session.token;
+    mock.setAnswerPings(false);
+    const dropped = await client.next("disconnected", 3_000);
+    expect(dropped.reason).toMatch(/no pong for 2 pings/);
+    expect(dropped.willReconnect).toBe(true);
+    mock.setAnswerPings(true);
+    const back = await client.next("reconnected", 3_000);
+    expect(back.sessions.map((s) => s.session)).toEqual([session]);
+    expect(session.token).not.toBe(oldToken);
+    await mock.waitForFrame(isOp("login", (f) => f.access_key === "ak-test"));
+    expect(framesOf(mock, "login")).toHaveLength(2);
+  });
+});

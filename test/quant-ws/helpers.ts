@@ -1,0 +1,57 @@
+/**
+ * Test setup for the Quant gateway: a real emulator on 127.0.0.1:0 and a client with short,
+ * test-sized intervals; both are closed when the test ends (onTestFinished).
+ */
+import { onTestFinished } from "vitest";
+import { createQuantWsClient, type QuantWsClient, type QuantWsClientOptions, type QuantWsLogin } from "../../src/handwritten/quant-ws/index.js";
+import { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions, type ReceivedFrame } from "../../src/mock/quant-ws.js";
+
+export const ETH = "ETH/USDT";
+
+export function creds(over: Partial<QuantWsLogin> = {}): QuantWsLogin {
+  return { platform: "binance", symbols: [ETH], accessKey: "ak-test", secretKey: "sk-test", ...over };
+}
+
+export async function startMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {
+  const mock = await startQuantWsMock({ readyDelayMs: 20, ...opts });
+  onTestFinished(() => mock.close());
+  return mock;
+}
+
+export function newClient(mock: QuantWsMock, opts: QuantWsClientOptions = {}): QuantWsClient {
+  const client = createQuantWsClient({
+    url: mock.url,
+    requestTimeoutMs: 2_000,
+    loginTimeoutMs: 2_000,
+    reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
+    ...opts,
+  });
+  onTestFinished(() => client.close());
+  return client;
+}
+
+export async function setup(mockOpts: QuantWsMockOptions = {}, clientOpts: QuantWsClientOptions = {}) {
+  const mock = await startMock(mockOpts);
+  const client = newClient(mock, clientOpts);
+  return { mock, client };
+}
+
+/** Frames of one op the emulator received, in order. */
+export function framesOf(mock: QuantWsMock, op: string): Array<Record<string, unknown>> {
+  return mock.received.map((r) => r.frame).filter((f): f is Record<string, unknown> => typeof f === "object" && f.op === op);
+}
+
+export const isOp =
+  (op: string, extra: (f: Record<string, unknown>) => boolean = () => true) =>
+  (r: ReceivedFrame): boolean =>
+    typeof r.frame === "object" && r.frame.op === op && extra(r.frame);
+
+/** Resolves to what `p` rejects with (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection, got a value");
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
+import { creds, isOp, rejection, setup } from "./helpers.js";
+
+const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
+  { given: "not json at all", problem: "not-json" },
+  { given: "[1,2,3]", problem: "not-json" },
+  { given: '{"no_op":1}', problem: "missing-field", field: "op" },
+  { given: '{"op":"bogus","cid":"x"}', problem: "unknown-op", field: "op" },
+  { given: '{"op":"notify","topic":"weather","token":"t","data":{}}', problem: "unknown-op", field: "topic" },
+  { given: '{"op":"notify","topic":"order","data":{}}', problem: "missing-field", field: "token" },
+  { given: '{"op":"notify","topic":"fill","token":"t"}', problem: "missing-field", field: "data" },
+  { given: '{"op":"state","token":"t","msg":"x"}', problem: "missing-field", field: "code" },
+  { given: '{"op":"asset","result":true,"error_message":""}', problem: "missing-field", field: "cid" },
+  { given: '{"op":"asset","cid":"c1","error_message":""}', problem: "missing-field", field: "result" },
+  { given: '{"op":"place_order","cid":"c1","result":true,"error_message":""}', problem: "missing-field", field: "order_no" },
+  { given: '{"op":"pong"}', problem: "missing-field", field: "ts" },
+];
+
+describe("quant-ws malformed frames", () => {
+  it.each(rows)("decodeFrame($given) → $problem", ({ given, problem, field }) => {
+    let error: unknown;
+    try {
+      decodeFrame(given);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(QuantWsFrameError);
+    expect((error as QuantWsFrameError).problem).toBe(problem);
+    expect((error as QuantWsFrameError).field).toBe(field);
+  });
+
+  it("each one from the server is an error event, and the client keeps working", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const errors = client.stream("error");
+    for (const row of rows) mock.sendRaw(row.given);
+    const got: Array<[string, string | undefined]> = [];
+    for await (const e of errors) {
+      expect(e).toBeInstanceOf(QuantWsFrameError);
+      got.push([(e as QuantWsFrameError).problem, (e as QuantWsFrameError).field]);
+      if (got.length === rows.length) break;
+    }
+    expect(got).toEqual(rows.map((r) => [r.problem, r.field]));
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+    expect(session.ready).toBe(true);
+  });
+
+  it('the server\'s {"op":"error"} becomes a QuantWsServerError event', async () => {
+    const { mock, client } = await setup();
+    await client.connect();
+    const next = client.next("error", 2_000);
+    // A ping without ts: the server cannot handle it and answers op:error without a cid.
+    mock.sendRaw(JSON.stringify({ op: "error", error_message: "'ts'" }));
+    const e = await next;
+    expect(e).toBeInstanceOf(QuantWsServerError);
+    expect(e.message).toMatch(/code error 'ts'/);
+  });
+
+  it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const asked = session.asset({ timeoutMs: 5_000 });
+    const sent = await mock.waitForFrame(isOp("asset"));
+    const cid = (sent.frame as { cid: string }).cid;
+    const started = Date.now();
+    mock.sendRaw(JSON.stringify({ op: "asset", cid, error_message: "" }));
+    const e = await rejection(asked);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).field).toBe("result");
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("a reply whose op does not match its cid's request is rejected", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const asked = session.asset();
+    const sent = await mock.waitForFrame(isOp("asset"));
+    const cid = (sent.frame as { cid: string }).cid;
+    mock.sendRaw(JSON.stringify({ op: "logout", cid, result: true, error_message: "" }));
+    const e = await rejection(asked);
+    expect((e as QuantWsFrameError).problem).toBe("op-mismatch");
+  });
+});

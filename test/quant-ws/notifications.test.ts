@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import type { Fill, OrderUpdate } from "../../generated/quant-ws.js";
+import { StateCode } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, framesOf, setup } from "./helpers.js";
+
+describe("quant-ws notifications", () => {
+  it("delivers order, fill, position and asset as listeners and as async iterators", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const fills: Fill[] = [];
+    session.on("fill", (f) => fills.push(f));
+    const positions = session.stream("position");
+    const assets = session.stream("asset");
+    const orders = session.stream("order");
+
+    const orderNo = await session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 2, order_type: "MARKET" });
+    const seen: OrderUpdate[] = [];
+    for await (const o of orders) {
+      seen.push(o);
+      if (o.status === "FILLED") break;
+    }
+    expect(seen.map((o) => [o.order_no, o.status])).toEqual([
+      [orderNo, "SUBMITTED"],
+      [orderNo, "FILLED"],
+    ]);
+    expect(seen[0]!.symbol).toBe(ETH);
+    expect(fills).toEqual([expect.objectContaining({ order_no: orderNo, side: "BUY", quantity: 2, price: 2_000, liquidity: "TAKER" })]);
+    expect((await positions.next()).value).toMatchObject({ symbol: ETH, long_quantity: 2 });
+    expect((await assets.next()).value).toMatchObject({ USDT: { total: 96_000 }, ETH: { total: 12 } });
+    await positions.return!();
+    await assets.return!();
+  });
+
+  it("routes two logins on one socket by token", async () => {
+    const { mock, client } = await setup();
+    const a = await client.login(creds({ platform: "binance", accessKey: "key-a" }));
+    const b = await client.login(creds({ platform: "okex", accessKey: "key-b", symbols: ["BTC/USDT"] }));
+    expect(mock.acceptedSockets).toBe(1);
+    expect(a.token).not.toBe(b.token);
+    expect(client.sessions).toEqual([a, b]);
+    const aOrders: OrderUpdate[] = [];
+    const bOrders: OrderUpdate[] = [];
+    a.on("order", (o) => aOrders.push(o));
+    b.on("order", (o) => bOrders.push(o));
+    const aFilled = a.next("fill", 2_000);
+    const bFilled = b.next("fill", 2_000);
+    const [na, nb] = await Promise.all([
+      a.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }),
+      b.placeOrder({ symbol: "BTC/USDT", action: "SELL", price: 0, quantity: 1, order_type: "MARKET" }),
+    ]);
+    await Promise.all([aFilled, bFilled]);
+    expect(new Set(aOrders.map((o) => o.order_no))).toEqual(new Set([na]));
+    expect(new Set(bOrders.map((o) => o.order_no))).toEqual(new Set([nb]));
+    const placed = framesOf(mock, "place_order");
+    expect(placed.find((f) => f.symbol === ETH)?.token).toBe(a.token);
+    expect(placed.find((f) => f.symbol === "BTC/USDT")?.token).toBe(b.token);
+    // A state for one token does not touch the other session.
+    mock.sendState(StateCode.DISCONNECT, "", b.token);
+    await b.next("state");
+    expect(b.ready).toBe(false);
+    expect(a.ready).toBe(true);
+  });
+
+  it("reports an exchange outage as state events DISCONNECT → RECONNECTING → READY", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const states = session.stream("state");
+    mock.outage(60);
+    const got: Array<[string, boolean]> = [];
+    for await (const s of states) {
+      got.push([s.name, s.ready]);
+      if (s.code === StateCode.READY) break;
+    }
+    expect(got).toEqual([
+      ["DISCONNECT", false],
+      ["RECONNECTING", false],
+      ["READY", true],
+    ]);
+  });
+
+  it("keeps state and notifications that arrive before the login reply", async () => {
+    // Replies delayed past READY: the token's frames come first and must not be lost.
+    const { mock, client } = await setup({ readyDelayMs: 10, replyDelayMs: 120 });
+    const session = await client.login(creds());
+    expect(session.ready).toBe(true);
+    expect(session.lastState?.name).toBe("READY");
+    expect(mock.tokens()).toEqual([session.token]);
+  });
+
+  it("a listener that throws is reported and does not stop the others", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    session.on("order", () => {
+      throw new Error("listener bug");
+    });
+    const after = session.next("order", 2_000);
+    const reported = client.next("error", 2_000);
+    await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    expect((await after).status).toBe("SUBMITTED");
+    expect((await reported).message).toMatch(/listener threw: listener bug/);
+  });
+});

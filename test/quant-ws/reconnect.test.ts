@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { ConnectionError } from "../../src/handwritten/core/errors.js";
+import { ConnectionDroppedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, framesOf, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
+
+describe("quant-ws reconnect", () => {
+  it("rejects in-flight requests, reconnects, logs every session in again and never resends an order", async () => {
+    const { mock, client } = await setup();
+    const a = await client.login(creds({ accessKey: "key-a" }));
+    const b = await client.login(creds({ accessKey: "key-b", platform: "okex" }));
+    const tokens = [a.token, b.token];
+    const relogins: string[] = [];
+    a.on("relogin", (r) => relogins.push(`${r.oldToken}→${r.newToken}`));
+    mock.silence("place_order");
+    mock.silence("asset");
+    // Handlers attached at once: both reject in the same tick when the socket drops.
+    const order = rejection(a.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }));
+    const read = rejection(b.asset());
+    await mock.waitForFrame(isOp("place_order"));
+    await mock.waitForFrame(isOp("asset"));
+    const reconnecting = client.next("reconnecting", 2_000);
+    const reconnected = client.next("reconnected", 3_000);
+    mock.dropSockets();
+
+    const orderError = await order;
+    expect(orderError).toBeInstanceOf(ConnectionDroppedError);
+    expect(orderError).toBeInstanceOf(ConnectionError);
+    expect((orderError as ConnectionDroppedError).sent).toBe(true);
+    expect(orderError.message).toMatch(/quant-ws place_order: socket closed .* not resent/);
+    expect(await read).toBeInstanceOf(ConnectionDroppedError);
+    expect(a.ready).toBe(false);
+
+    expect((await reconnecting).attempt).toBe(1);
+    const back = await reconnected;
+    expect(back.failed).toEqual([]);
+    expect(back.sessions.map((s) => s.session)).toEqual([a, b]);
+    expect(back.sessions.map((s) => s.oldToken)).toEqual(tokens);
+    expect(a.token).not.toBe(tokens[0]);
+    expect(relogins).toEqual([`${tokens[0]}→${a.token}`]);
+    expect(a.ready && b.ready).toBe(true);
+    expect(mock.acceptedSockets).toBe(2);
+    expect(new Set(mock.tokens())).toEqual(new Set([a.token, b.token]));
+
+    mock.silence("place_order", false);
+    mock.silence("asset", false);
+    await a.placeOrder({ symbol: ETH, action: "SELL", price: 0, quantity: 1, order_type: "MARKET" });
+    // The dropped order went out once; only the new one followed it.
+    expect(framesOf(mock, "place_order").map((f) => f.action)).toEqual(["BUY", "SELL"]);
+    expect(framesOf(mock, "place_order")[1]!.token).toBe(a.token);
+  });
+
+  it("retries reads in flight when retryReads is on (orders still are not)", async () => {
+    const { mock, client } = await setup({}, { retryReads: { baseDelayMs: 5, maxAttempts: 3 } });
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const read = session.asset();
+    await mock.waitForFrame(isOp("asset"));
+    mock.silence("asset", false);
+    mock.dropSockets();
+    await expect(read).resolves.toHaveProperty("USDT");
+    const asked = framesOf(mock, "asset");
+    expect(asked).toHaveLength(2);
+    expect(asked[1]!.token).toBe(session.token);
+    expect(asked[0]!.token).not.toBe(session.token);
+  });
+
+  it('while the socket is down, requests wait for the re-login ("wait") or fail fast ("fail")', async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const down = client.next("disconnected", 2_000);
+    mock.dropSockets();
+    await down;
+    const fast = await rejection(session.asset({ notReady: "fail" }));
+    expect(fast).toBeInstanceOf(SessionNotReadyError);
+    expect(fast.message).toMatch(/socket reconnecting/);
+    const waited = session.asset();
+    await expect(waited).resolves.toHaveProperty("USDT");
+    expect(framesOf(mock, "asset")[0]!.token).toBe(session.token);
+  });
+
+  it("backs off exponentially with jitter while the server is gone, and close() stops it", async () => {
+    const mock = await startMock();
+    const client = newClient(mock, { reconnect: { baseDelayMs: 10, maxDelayMs: 40, random: () => 0.5 } });
+    await client.login(creds());
+    const attempts = client.stream("reconnecting");
+    await mock.close();
+    const seen: Array<[number, number]> = [];
+    for await (const r of attempts) {
+      seen.push([r.attempt, r.delayMs]);
+      if (seen.length === 4) break;
+    }
+    // step = min(40, 10·2^(n-1)); delay = step/2 + random·step/2 with random 0.5.
+    expect(seen).toEqual([
+      [1, 8],
+      [2, 15],
+      [3, 30],
+      [4, 30],
+    ]);
+    await client.close();
+    expect(client.connected).toBe(false);
+  });
+
+  it("gives up after maxAttempts and ends the sessions", async () => {
+    const mock = await startMock();
+    const client = newClient(mock, { reconnect: { baseDelayMs: 5, maxDelayMs: 5, maxAttempts: 2 } });
+    const session = await client.login(creds());
+    const ended = session.next("end", 3_000);
+    await mock.close();
+    const { error } = await ended;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(/gave up reconnecting .* after 2 attempts/);
+    expect(session.ended).toBe(true);
+    expect(await rejection(session.asset())).toBe(error);
+  });
+});

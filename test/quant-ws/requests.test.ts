@@ -1,0 +1,96 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { PlaceOrderReply, SymbolInfoReply } from "../../generated/quant-ws.js";
+import { AbortedError, ApiError, AuthError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, framesOf, isOp, rejection, setup } from "./helpers.js";
+
+describe("quant-ws requests", () => {
+  it("matches replies by cid when the server answers in reverse order", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds({ symbols: [ETH, "BTC/USDT"] }));
+    mock.setReorderWindow(4);
+    const [eth, btc, asset, position] = await Promise.all([
+      session.symbolInfo(ETH),
+      session.symbolInfo("BTC/USDT"),
+      session.asset(),
+      session.position(ETH),
+    ]);
+    expect(eth.base_currency).toBe("ETH");
+    expect(btc.base_currency).toBe("BTC");
+    expect(asset.USDT?.total).toBe(100_000);
+    expect(position.margin_mode).toBe("crossed");
+    // Every request had its own cid, and the token of its session.
+    const sent = [...framesOf(mock, "symbol_info"), ...framesOf(mock, "asset"), ...framesOf(mock, "position")];
+    expect(new Set(sent.map((f) => f.cid)).size).toBe(4);
+    expect(sent.every((f) => f.token === session.token)).toBe(true);
+  });
+
+  it("types request and reply by op", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const placed = session.request("place_order", { symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+    expectTypeOf(placed).resolves.toEqualTypeOf<PlaceOrderReply>();
+    const info = session.request("symbol_info", { symbol: ETH });
+    expectTypeOf(info).resolves.toEqualTypeOf<SymbolInfoReply>();
+    // @ts-expect-error: place_order needs action, price, quantity and order_type
+    void session.request("place_order", { symbol: ETH }).catch(() => undefined);
+    // asset has no fields of its own: they may be left out.
+    await session.request("asset");
+    expect((await placed).order_no).toMatch(/^\d+$/);
+    expect((await info).data?.quote_currency).toBe("USDT");
+  });
+
+  it("times out a request the server never answers, and reports its late reply as an error event", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.setReplyDelay(300);
+    const e = await rejection(session.asset({ timeoutMs: 80 }));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as TimeoutError).timeoutMs).toBe(80);
+    expect(e.message).toMatch(/quant-ws asset: no asset reply within 80 ms/);
+    const late = await client.next("error", 2_000);
+    expect(late).toBeInstanceOf(QuantWsFrameError);
+    expect((late as QuantWsFrameError).problem).toBe("unknown-cid");
+    mock.setReplyDelay(0);
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it("aborts a request by signal", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const ctl = new AbortController();
+    const asked = session.asset({ signal: ctl.signal });
+    await mock.waitForFrame(isOp("asset"));
+    ctl.abort();
+    expect(await rejection(asked)).toBeInstanceOf(AbortedError);
+  });
+
+  it("turns result:false into the typed error the spec's table names", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const poor = await rejection(session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1_000_000, order_type: "MARKET" }));
+    expect(poor).toBeInstanceOf(ApiError);
+    expect(poor).not.toBeInstanceOf(AuthError);
+    expect((poor as ApiError).code).toBe("Insufficient balance");
+    expect((poor as ApiError).body).toMatchObject({ op: "place_order", result: false, error_message: "Insufficient balance" });
+    mock.forgetToken(session.token);
+    const invalid = await rejection(session.asset());
+    expect(invalid).toBeInstanceOf(AuthError);
+    expect((invalid as ApiError).code).toBe("Invalid token");
+    expect(invalid.message).toMatch(/quant-ws asset: code Invalid token \(The token is unknown/);
+    expect(invalid.message).not.toContain(session.token);
+  });
+
+  it("exposes cancel_order's per-item results", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const resting = await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    expect((await session.openOrders(ETH)).map((o) => o.order_no)).toEqual([resting]);
+    const outcome = await session.cancelOrder(ETH, [resting, "999"]);
+    expect(outcome.cancelled).toEqual([resting]);
+    expect(outcome.failed).toEqual([{ result: false, error_message: "Order not found", order_no: "999" }]);
+    expect(outcome.results).toHaveLength(2);
+    expect(await session.openOrders(ETH)).toEqual([]);
+  });
+});

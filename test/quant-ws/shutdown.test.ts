@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ClientClosedError } from "../../src/handwritten/quant-ws/index.js";
+import { creds, framesOf, isOp, rejection, setup } from "./helpers.js";
+
+const FIXTURE = fileURLToPath(new URL("./fixtures/exit-on-close.ts", import.meta.url));
+
+/** Run the fixture in a child process; resolves to its stdout once it exits by itself. */
+function runChild(mode: string): Promise<{ code: number | null; stdout: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--import", "tsx", FIXTURE, mode], { timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      if (error && error.killed) reject(new Error(`child did not exit on its own within 15 s\n${stderr}`));
+      else resolve({ code: error ? (error.code as number) : 0, stdout, ms: Date.now() - started });
+    });
+  });
+}
+
+describe("quant-ws close()", () => {
+  it("logs out every session, then closes the socket; pending work is rejected and streams end", async () => {
+    const { mock, client } = await setup();
+    const a = await client.login(creds({ accessKey: "key-a" }));
+    const b = await client.login(creds({ accessKey: "key-b" }));
+    const tokens = [a.token, b.token];
+    const orders = a.stream("order");
+    const ended = (async () => {
+      let n = 0;
+      for await (const _ of orders) n++;
+      return n;
+    })();
+    mock.silence("asset");
+    const pending = rejection(b.asset());
+    await mock.waitForFrame(isOp("asset"));
+
+    await client.close();
+
+    expect(new Set(framesOf(mock, "logout").map((f) => f.token))).toEqual(new Set(tokens));
+    expect(mock.tokens()).toEqual([]);
+    expect(client.connected).toBe(false);
+    expect(client.sessions).toEqual([]);
+    expect(a.ended && b.ended).toBe(true);
+    expect(await pending).toBeInstanceOf(ClientClosedError);
+    expect(await ended).toBe(0);
+    expect(await rejection(a.asset())).toBeInstanceOf(ClientClosedError);
+    expect(await rejection(client.login(creds()))).toBeInstanceOf(ClientClosedError);
+    await expect.poll(() => mock.openSockets).toBe(0);
+    // close() is idempotent.
+    await client.close();
+  });
+
+  it("logout ends one session and leaves the others", async () => {
+    const { mock, client } = await setup();
+    const a = await client.login(creds({ accessKey: "key-a" }));
+    const b = await client.login(creds({ accessKey: "key-b" }));
+    await a.logout();
+    expect(a.ended).toBe(true);
+    expect(client.sessions).toEqual([b]);
+    expect(mock.tokens()).toEqual([b.token]);
+    await expect(b.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it.each(["full", "reconnecting"])("the process exits on its own after close() (%s)", async (mode) => {
+    const { code, stdout } = await runChild(mode);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(mode === "full" ? /closed ClientClosedError/ : /closed ConnectionDroppedError/);
+  });
+});
