@@ -4283,13 +4283,11 @@ export const meta: ApiMeta = {
                 },
                 "from_source_lock": {
                   "type": "boolean",
-                  "default": false,
-                  "description": "是否从锁仓转出, 默认false."
+                  "description": "是否从锁仓转出, 默认false (server default false; optional in a row, see Decisions 17)."
                 },
                 "to_target_lock": {
                   "type": "boolean",
-                  "default": false,
-                  "description": "是否转入锁仓, 默认false."
+                  "description": "是否转入锁仓, 默认false (server default false; optional in a row, see Decisions 17)."
                 },
                 "business_subject": {
                   "type": "integer",
@@ -4431,8 +4429,7 @@ export const meta: ApiMeta = {
                 },
                 "to_target_lock": {
                   "type": "boolean",
-                  "default": false,
-                  "description": "是否转入锁仓, 默认false."
+                  "description": "是否转入锁仓, 默认false (server default false; optional in a row, see Decisions 17)."
                 },
                 "sub_business_subject": {
                   "type": "integer",

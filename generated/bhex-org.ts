@@ -2462,16 +2462,10 @@ export interface components {
             token_id: string;
             /** @description 转账数量; 如果使用json，请将该项数值转换为字符串 (send as a string in JSON). Decimal string (kept as text so nothing is rounded). */
             amount: string;
-            /**
-             * @description 是否从锁仓转出, 默认false.
-             * @default false
-             */
-            from_source_lock: boolean;
-            /**
-             * @description 是否转入锁仓, 默认false.
-             * @default false
-             */
-            to_target_lock: boolean;
+            /** @description 是否从锁仓转出, 默认false (server default false; optional in a row, see Decisions 17). */
+            from_source_lock?: boolean;
+            /** @description 是否转入锁仓, 默认false (server default false; optional in a row, see Decisions 17). */
+            to_target_lock?: boolean;
             /**
              * @description 转账类型 3: 转账 70: 空投 (BusinessSubject TRANSFER / AIRDROP).
              * @enum {integer}
@@ -2488,11 +2482,8 @@ export interface components {
             token_id: string;
             /** @description 转账数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded). */
             amount: string;
-            /**
-             * @description 是否转入锁仓, 默认false.
-             * @default false
-             */
-            to_target_lock: boolean;
+            /** @description 是否转入锁仓, 默认false (server default false; optional in a row, see Decisions 17). */
+            to_target_lock?: boolean;
             /** @description 二级流水类型; 必须是空投类型下面的二级类型，否则失败(原因是错误的流水类型)。不填直接按照空投进行。 */
             sub_business_subject?: number;
         };

@@ -34,3 +34,19 @@ export {
   type QuantWsClientOptions,
   type QuantWsLogin,
 } from "./handwritten/quant-ws/index.js";
+export {
+  createBhexOrgClient,
+  createBhexRateLimiter,
+  type BhexOrgClient,
+  type BhexOrgClientOptions,
+  type BhexOperationId,
+  type BhexParams,
+  type BhexCallParams,
+  type BhexData,
+} from "./handwritten/bhex/client.js";
+export { signBhexParams } from "./auth/bhex.js";
+export { encodeBatchItems, decodeBatchItems, type BhexBatchRows, type BhexItemsForm } from "./handwritten/bhex/items.js";
+export { paginate as paginateBhex, type BhexPagedOperationId, type BhexRecord } from "./handwritten/bhex/paginate.js";
+export { downloadData as downloadBhexData, HistoryFileNotFoundError, DownloadForbiddenError } from "./handwritten/bhex/download.js";
+export { batchItemFailures, batchTask, type BhexBatchItemFailure } from "./handwritten/bhex/batch-results.js";
+export { newBhexClientOrderId, type IdempotencyKey } from "./handwritten/bhex/idempotency.js";

@@ -1,0 +1,81 @@
+/**
+ * Reading batch task results: which items failed and why. The finance result calls
+ * (get_batch_transfer_result, get_air_drop_result, get_batch_lock_position_result,
+ * get_batch_unlock_position_result) give each item a `status` (200 成功, 31009 用户信息错误,
+ * anything else 其他失败); the batch KYC update gives each row a `resultCode` and
+ * `resultMessage`. The task itself is under `task` (or `transferTask` for air drops) with
+ * `status` 0 执行中 (running), 1 成功 (done), other 异常 (abnormal).
+ */
+import { meta } from "../../../generated/bhex-org.meta.js";
+
+/** The documented item status of success. */
+export const BHEX_ITEM_OK = 200;
+
+export interface BhexBatchItemFailure<T = Record<string, unknown>> {
+  /** Position of the item in the result (the order the task reports, normally the order sent). */
+  index: number;
+  item: T;
+  status: number;
+  /** Documented meaning of the status (x-error-codes), "failed" for undocumented ones. */
+  meaning: string;
+  /** The vendor's own message, where the result carries one (batch KYC). */
+  message?: string;
+}
+
+type ResultLike = {
+  items?: ReadonlyArray<unknown> | null;
+  results?: ReadonlyArray<unknown> | null;
+} | null | undefined;
+
+function statusOf(item: unknown): { status: number | undefined; message: string | undefined } {
+  if (!item || typeof item !== "object") return { status: undefined, message: undefined };
+  const o = item as Record<string, unknown>;
+  const raw = o.status ?? o.resultCode;
+  const status = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined;
+  const msg = o.resultMessage;
+  return { status, message: typeof msg === "string" ? msg : undefined };
+}
+
+/**
+ * The items of a batch result whose status is not 200, with their position and the meaning
+ * of their status. An item without any status counts as failed (status NaN): nothing that
+ * did not say it succeeded is reported as done.
+ */
+export function batchItemFailures<T>(result: { items?: ReadonlyArray<T> | null } | { results?: ReadonlyArray<T> | null } | null | undefined): Array<BhexBatchItemFailure<T>> {
+  const r = result as ResultLike;
+  const list = (r?.items ?? r?.results ?? []) as ReadonlyArray<T>;
+  const out: Array<BhexBatchItemFailure<T>> = [];
+  list.forEach((item, index) => {
+    const { status, message } = statusOf(item);
+    if (status === BHEX_ITEM_OK) return;
+    const code = status ?? Number.NaN;
+    const info = Number.isNaN(code) ? undefined : meta.errorCodes[String(code)];
+    out.push({
+      index,
+      item,
+      status: code,
+      meaning: Number.isNaN(code) ? "no status in the result" : (info?.meaning ?? info?.message ?? "failed"),
+      ...(message !== undefined ? { message } : {}),
+    });
+  });
+  return out;
+}
+
+export interface BhexBatchTask {
+  id?: string;
+  clientOrderId?: string;
+  desc?: string;
+  status?: number;
+}
+
+/** The task record of a batch result (`task`, or `transferTask` for air drops). */
+export function batchTask(result: { task?: BhexBatchTask | null } | { transferTask?: BhexBatchTask | null } | null | undefined): BhexBatchTask | undefined {
+  const r = result as { task?: BhexBatchTask | null; transferTask?: BhexBatchTask | null } | null | undefined;
+  return r?.task ?? r?.transferTask ?? undefined;
+}
+
+/** Task status: 0 running, 1 done, anything else abnormal. */
+export function batchTaskState(task: BhexBatchTask | undefined): "running" | "done" | "abnormal" | "unknown" {
+  if (!task || task.status === undefined) return "unknown";
+  return task.status === 0 ? "running" : task.status === 1 ? "done" : "abnormal";
+}

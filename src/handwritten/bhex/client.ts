@@ -1,0 +1,221 @@
+/**
+ * `createBhexOrgClient`: the BHEX broker Org API client. An openapi-fetch client typed by the
+ * generated paths, whose `fetch` is the shared HttpTransport (signing per attempt, the
+ * spec's rate limits and retry policy, lossless JSON, typed errors), plus:
+ *
+ *   call(operationId, params)     any operation with one flat params object; resolves to `data`
+ *   callWithKey(...)              the same, also returning the idempotency key that was sent
+ *   withIdempotencyKey(...)       params with a key filled in, to keep for your own retries
+ *   paginate(operationId, params) every record of a from_id/to_id list, exactly once
+ *   downloadData(params, file)    a history .xlsx saved to disk
+ *
+ * Signing: header X-ACCESS-KEY, and the `signature` parameter over every parameter sent, in
+ * the query (GET) or the form body (POST), as the vendor demos do. `allAsPost: true` sends
+ * every call as a form POST, which is what those demos do even for documented GETs.
+ *
+ * Idempotency: operations with an `x-idempotency-key` (order create, withdraw, finance
+ * tasks, payments) get a generated key when the caller gives none, made once per call so
+ * that every attempt sends the same value.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import type { components, operations, paths } from "../../../generated/bhex-org.js";
+import { meta } from "../../../generated/bhex-org.meta.js";
+import { BHEX_ACCESS_KEY_HEADER, signBhexParams } from "../../auth/bhex.js";
+import { requireCredential } from "../core/credentials.js";
+import { UsageError } from "../core/errors.js";
+import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import type { OperationMeta } from "../core/meta.js";
+import {
+  buildRequest,
+  formBodySerializer,
+  requireOperation,
+  unwrapData,
+  type OperationData,
+  type OperationParams,
+  type ParamsArg,
+} from "../core/operation-call.js";
+import { RateLimiter } from "../core/rate-limit.js";
+import { withRetries, type RetryOptions } from "../core/retry.js";
+import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
+import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
+import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
+import { paginate, type BhexPagedOperationId, type BhexRecord, type PaginateOptions } from "./paginate.js";
+
+export type BhexOperations = operations;
+export type BhexOperationId = keyof operations;
+export type BhexPaths = paths;
+export type BhexComponents = components;
+/** The operation's parameters exactly as the spec has them. */
+export type BhexParams<K extends BhexOperationId> = OperationParams<operations[K]>;
+/** What `call` resolves to: the envelope's `data`, or the whole answer of the four bare calls and the .xlsx bytes. */
+export type BhexData<K extends BhexOperationId> = OperationData<operations[K]>;
+
+type Flatten<T> = { [P in keyof T]: T[P] } & {};
+/** int64 parameters also take a string of digits: the answers carry most IDs as strings. */
+type IdsAsText<P> = { [Q in keyof P]: bigint extends P[Q] ? P[Q] | string : P[Q] };
+type WithOptionalKey<P, Key> = [Key] extends [keyof P] ? Omit<P, Key> & Partial<Pick<P, Key>> : P;
+type WithRows<P, K> = K extends BhexBatchOperationId
+  ? "items" extends keyof P
+    ? Omit<P, "items"> & { items: P["items"] | ReadonlyArray<BhexBatchRows[K]> }
+    : P
+  : P;
+/**
+ * What `call` takes: the spec's params, except that the idempotency key may be left out
+ * (one is generated), int64 IDs may also be decimal strings (checked before sending) and
+ * batch `items` may be typed rows (encoded per `data_type`).
+ */
+export type BhexCallParams<K extends BhexOperationId> = Flatten<
+  WithRows<IdsAsText<WithOptionalKey<BhexParams<K>, K extends keyof BhexIdempotencyKeys ? BhexIdempotencyKeys[K] : never>>, K>
+>;
+
+export const BHEX_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://www.bhex.cn";
+
+export interface BhexOrgClientOptions extends TransportOptions {
+  accessKey?: string;
+  secretKey?: string;
+  /** The broker's Org API host (default: the spec's server, https://www.bhex.cn). */
+  baseUrl?: string;
+  /**
+   * Send every call as a form POST with the signature in the body, as the vendor demos do,
+   * instead of the documented method (GET calls then carry their parameters in the body).
+   */
+  allAsPost?: boolean;
+  /**
+   * Client-side rate limiting from the spec (org_batch_cancel: once per 10 s). true (default):
+   * a limiter of this client's own; a RateLimiter: shared; false: off.
+   */
+  rateLimit?: boolean | RateLimiter;
+  /** Make a new idempotency key (default: newBhexClientOrderId, 19 digits). */
+  newIdempotencyKey?: (operationId: string, param: string) => string;
+  /** Told about every idempotency key before its call is sent, e.g. to record it. */
+  onIdempotencyKey?: (key: IdempotencyKey) => void;
+  /**
+   * Opt-in: also retry operations that carry an idempotency key on transient failures
+   * (connection errors, timeouts, 5xx), resending the same key. Off by default: the server
+   * may answer a resend with a duplicate-request error even though the first attempt went
+   * through, so query the order by its client id to learn the outcome.
+   */
+  idempotentRetry?: RetryOptions | boolean;
+}
+
+export interface BhexCallResult<K extends BhexOperationId> {
+  data: BhexData<K>;
+  /** The idempotency key sent, for operations that have one. */
+  idempotencyKey: IdempotencyKey | undefined;
+}
+
+export interface BhexOrgClient extends Client<paths> {
+  /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
+  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexData<K>>;
+  /** Like `call`, also returning the idempotency key that was sent (generated or given). */
+  callWithKey<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexCallResult<K>>;
+  /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
+  withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
+  /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
+  paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexParams<K>, options?: PaginateOptions): AsyncGenerator<BhexRecord<K>, void, undefined>;
+  /** Download a history .xlsx (statistics/download_data) to `filePath`. */
+  downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string): Promise<DownloadedFile>;
+  readonly transport: HttpTransport;
+  readonly rateLimiter: RateLimiter | null;
+}
+
+/** A limiter with the spec's limits, to share between clients of the same key. */
+export function createBhexRateLimiter(): RateLimiter {
+  return new RateLimiter(meta.rateLimits);
+}
+
+/** Groups of parameters of which at least one must be sent (`x-required-one-of`). */
+function checkRequiredOneOf(op: OperationMeta, params: Record<string, unknown>): void {
+  const groups = op.extensions["x-required-one-of"] as ReadonlyArray<ReadonlyArray<string>> | undefined;
+  for (const group of groups ?? []) {
+    if (!group.some((name) => params[name] !== undefined && params[name] !== null && params[name] !== "")) {
+      throw new UsageError(`pass at least one of ${group.map((g) => `"${g}"`).join(", ")}`, { api: "bhex", operation: op.operationId });
+    }
+  }
+}
+
+/** Typed rows in `items` → the wire text for `data_type` (strings pass through). */
+function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): Record<string, unknown> {
+  const items = params.items;
+  if (items === undefined || typeof items === "string" || !batchItemsSpec(op)) return params;
+  const form = params.data_type;
+  if (form !== "simple" && form !== "json") {
+    throw new UsageError(`data_type must be "simple" or "json" to encode items rows, got ${JSON.stringify(form)}`, { api: "bhex", operation: op.operationId });
+  }
+  return { ...params, items: encodeBatchItems(op.operationId as BhexBatchOperationId, items as never, form as BhexItemsForm) };
+}
+
+export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrgClient {
+  const baseUrl = options.baseUrl ?? BHEX_DEFAULT_BASE_URL;
+  const rateLimiter =
+    options.rateLimit instanceof RateLimiter ? options.rateLimit : options.rateLimit === false ? null : createBhexRateLimiter();
+  const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
+
+  const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
+    if (op.security.length === 0) return req;
+    const accessKey = requireCredential("bhex", "accessKey", options.accessKey, "BHEX_ACCESS_KEY", op.operationId);
+    const secretKey = requireCredential("bhex", "secretKey", options.secretKey, "BHEX_SECRET_KEY", op.operationId);
+    let method = req.method;
+    let query = req.query.filter(([k]) => k !== "signature");
+    let form = req.form?.filter(([k]) => k !== "signature") ?? null;
+    if (options.allAsPost && method === "GET") {
+      // The vendor demos' way: the documented GET's parameters go in a form body.
+      method = "POST";
+      form = [...(form ?? []), ...query];
+      query = [];
+    }
+    const signed: Record<string, string> = {};
+    for (const [k, v] of [...query, ...(form ?? [])]) signed[k] = v;
+    const signature = signBhexParams(signed, secretKey);
+    if (method === "GET") query.push(["signature", signature]);
+    else form = [...(form ?? []), ["signature", signature]];
+    return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey } };
+  };
+
+  const transport = new HttpTransport({
+    ...options,
+    api: "bhex",
+    meta,
+    baseUrl,
+    rateLimiter,
+    authorize,
+    secrets: () => [options.secretKey],
+  });
+  const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
+  const retryOpts: RetryOptions | undefined =
+    options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;
+
+  const prepare = (ref: string, params: Record<string, unknown>) => {
+    const op = requireOperation(meta, ref);
+    const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
+    const encoded = encodeItemsParam(op, filled);
+    checkRequiredOneOf(op, encoded);
+    return { op, params: encoded, key };
+  };
+
+  const callWithKey = async (ref: string, params: Record<string, unknown> = {}) => {
+    const { op, params: ready, key } = prepare(ref, params);
+    const request = buildRequest("bhex", op, ready, baseUrl);
+    if (key) options.onIdempotencyKey?.(key);
+    const run = () => transport.execute(op, request, options.signal);
+    let result: TransportResult;
+    try {
+      result = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }) : await run();
+    } catch (e) {
+      throw documentedHttpError(op, e);
+    }
+    return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
+  };
+
+  const self: Omit<BhexOrgClient, keyof Client<paths>> = {
+    call: (async (ref: string, params?: Record<string, unknown>) => (await callWithKey(ref, params)).data) as BhexOrgClient["call"],
+    callWithKey: callWithKey as BhexOrgClient["callWithKey"],
+    withIdempotencyKey: ((ref: string, params: Record<string, unknown>) =>
+      fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params) as BhexOrgClient["withIdempotencyKey"],
+    paginate: ((ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self, ref, params, opts)) as BhexOrgClient["paginate"],
+    downloadData: (params, filePath) => downloadData(self, params, filePath),
+    transport,
+    rateLimiter,
+  };
+  return Object.assign(client, self);
+}

@@ -1,0 +1,9 @@
+/** `tradeapi/bhex`: the BHEX broker Org API client and its back-office helpers. */
+export * from "./client.js";
+export * from "./items.js";
+export * from "./paginate.js";
+export * from "./download.js";
+export * from "./idempotency.js";
+export * from "./batch-results.js";
+export { signBhexParams, BHEX_ACCESS_KEY_HEADER } from "../../auth/bhex.js";
+export { meta as bhexMeta } from "../../../generated/bhex-org.meta.js";

@@ -1,0 +1,124 @@
+/**
+ * Walking `from_id`/`to_id` pages as an async iterator, from the spec's `x-pagination`:
+ *
+ *   records come newest first; `from_id` is an exclusive upper cursor (返回小于from_id的limit条
+ *   数据), `to_id` an exclusive lower bound (返回大于to_id的数据). Walk: ask for `limit` records,
+ *   yield them, ask again with from_id = the smallest id just yielded; stop at a page shorter
+ *   than `limit`. A caller's `to_id` stays on every request, so the walk ends above it.
+ *
+ * Exactly once, even against a server that bends the rules: records at or above the cursor
+ * (an inclusive boundary) or at or below `to_id` are dropped, duplicates inside a page are
+ * dropped, and a full page that brings nothing new is an error rather than an endless loop.
+ * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
+ */
+import { ResponseFormatError, UsageError } from "../core/errors.js";
+import type { OperationMeta } from "../core/meta.js";
+import { meta } from "../../../generated/bhex-org.meta.js";
+import { requireOperation } from "../core/operation-call.js";
+import type { BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
+
+export interface BhexPagination {
+  style: string;
+  fromParam: string;
+  toParam: string;
+  limitParam: string;
+  idField: string;
+  direction: string;
+  boundsExclusive?: boolean;
+  defaultLimit?: number;
+  maxLimit?: number;
+  idFieldType?: string;
+}
+
+/** Operations whose answer is a list paged by from_id (derived from the generated types). */
+export type BhexPagedOperationId = {
+  [K in BhexOperationId]: "from_id" extends keyof BhexParams<K> ? (NonNullable<BhexData<K>> extends ReadonlyArray<unknown> ? K : never) : never;
+}[BhexOperationId];
+
+/** One record of a paged operation's answer. */
+export type BhexRecord<K extends BhexOperationId> = NonNullable<BhexData<K>> extends ReadonlyArray<infer R> ? R : never;
+
+export function paginationOf(op: OperationMeta): BhexPagination | undefined {
+  const p = op.extensions["x-pagination"] as BhexPagination | undefined;
+  return p && typeof p.fromParam === "string" && typeof p.idField === "string" ? p : undefined;
+}
+
+export interface PaginateOptions {
+  /** Page size when params carry no `limit` (default: the operation's documented default). */
+  pageSize?: number;
+  /** Called after each page with the raw page and how many of its records were new. */
+  onPage?: (info: { page: number; received: number; yielded: number; fromId: bigint | undefined }) => void;
+}
+
+function toBigInt(value: unknown): bigint | undefined {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return BigInt(value.trim());
+  return undefined;
+}
+
+/**
+ * Every record of a paged operation, each exactly once, newest first. `params` are the
+ * operation's own (from_id starts below a known id, to_id stops above one, limit is the page
+ * size). Break out of the loop to stop early.
+ */
+export async function* paginate<K extends BhexPagedOperationId>(
+  client: Pick<BhexOrgClient, "call">,
+  operationId: K,
+  params: BhexParams<K>,
+  options: PaginateOptions = {},
+): AsyncGenerator<BhexRecord<K>, void, undefined> {
+  const op = requireOperation(meta, operationId);
+  const p = paginationOf(op);
+  const ctx = { api: "bhex", operation: op.operationId };
+  if (!p) throw new UsageError("is not paged by from_id/to_id (no x-pagination in the spec)", ctx);
+  if (p.direction !== "newer-to-older") throw new UsageError(`unsupported paging direction ${p.direction}`, ctx);
+  const base = { ...(params as Record<string, unknown>) };
+  const limit = Number(base[p.limitParam] ?? options.pageSize ?? p.defaultLimit ?? 100);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`page size must be a positive integer, got ${String(base[p.limitParam] ?? options.pageSize)}`, ctx);
+  if (p.maxLimit !== undefined && limit > p.maxLimit) {
+    // A server that caps the page silently would look like the last page and end the walk early.
+    throw new UsageError(`page size ${limit} is above the documented maximum ${p.maxLimit}`, ctx);
+  }
+  const start = base[p.fromParam];
+  let cursor = start === undefined || start === null ? undefined : toBigInt(start);
+  if ((start ?? null) !== null && cursor === undefined) throw new UsageError(`${p.fromParam} must be an integer id, got ${JSON.stringify(String(start))}`, ctx);
+  const lowerRaw = base[p.toParam];
+  const lower = lowerRaw === undefined || lowerRaw === null ? undefined : toBigInt(lowerRaw);
+  delete base[p.fromParam];
+
+  for (let page = 1; ; page++) {
+    const request = { ...base, [p.limitParam]: limit, ...(cursor !== undefined ? { [p.fromParam]: cursor } : {}) };
+    const data = await client.call(operationId, request as never);
+    if (data === undefined || data === null) return;
+    if (!Array.isArray(data)) throw new ResponseFormatError(`expected a list of records in data`, JSON.stringify(typeof data), ctx);
+    const seen = new Set<bigint>();
+    let smallest: bigint | undefined;
+    let yielded = 0;
+    const fromId = cursor;
+    for (const record of data as unknown[]) {
+      const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[p.idField] : undefined;
+      const id = toBigInt(raw);
+      if (id === undefined) {
+        throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, JSON.stringify(raw) ?? "undefined", ctx);
+      }
+      if (cursor !== undefined && id >= cursor) continue; // at/above the cursor: already yielded
+      if (lower !== undefined && id <= lower) continue; // at/below to_id: outside the range asked for
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (smallest === undefined || id < smallest) smallest = id;
+      yielded++;
+      yield record as BhexRecord<K>;
+    }
+    options.onPage?.({ page, received: data.length, yielded, fromId });
+    if (data.length < limit) return;
+    if (smallest === undefined) {
+      throw new ResponseFormatError(
+        `paging did not advance: a full page of ${data.length} records brought none older than ${p.fromParam}=${cursor}`,
+        "",
+        ctx,
+      );
+    }
+    cursor = smallest;
+  }
+}

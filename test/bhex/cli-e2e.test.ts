@@ -1,0 +1,140 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+
+let mock: HttpMock;
+beforeAll(async () => {
+  mock = await startBhexMock();
+});
+afterAll(() => mock.close());
+
+async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY, ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("tradeapi CLI against the BHEX emulator", () => {
+  it("list shows the API and its 87 operations, deprecated ones marked", async () => {
+    const all = await cli(["list"]);
+    expect(all.stdout).toMatch(/^bhex\s+BHEX Broker Org API \(87 operations\)/m);
+    const ops = await cli(["list", "bhex"]);
+    const lines = ops.stdout.trim().split("\n");
+    expect(lines).toHaveLength(87);
+    expect(lines.filter((l) => l.endsWith("[deprecated]")).map((l) => l.split(/\s+/)[0]).sort()).toEqual([
+      "financeBatchTransfer",
+      "financeMapping",
+      "financeTransfer",
+      "statisticsColdWalletInfo",
+    ]);
+    expect(ops.stdout).toMatch(/^statisticsDownloadData\s+GET\s+\/api\/v2\/org\/statistics\/download_data/m);
+  });
+
+  it("prints int64 IDs with every digit (JSON.parse would print 410722994621856000)", async () => {
+    const r = await cli(["call", "bhex", "statisticsUnlockRecord", "user_id=217235926081077248"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"clientReqId": 410722994621856001');
+    expect(r.stdout).toContain('"userId": 217235926081077248');
+    const otc = await cli(["call", "bhex", "POST /v2/org/otc/order/list", "user_id=1"]);
+    expect(otc.stdout).toContain('"accountId": 231215678938542080');
+    expect(otc.stdout).toContain('"targetAccountId": 213670654898113536');
+    const locks = await cli(["call", "bhex", "statisticsLockRecord", "user_id=9007199254740993", "limit=2", "--all-as-post"]);
+    expect(locks.stdout).toContain('"id": 9007199254741099');
+    expect(locks.stdout).toContain('"userId": 9007199254740993');
+  });
+
+  it("order create → get → cancel, the client_order_id generated when not given", async () => {
+    const placed = await cli(["call", "bhex", "orderCreate", "user_id=83214971450163200", "exchange_id=301", "symbol_id=ATUSDT", "type=limit", "side=buy", "price=0.1668", "quantity=10"]);
+    expect(placed.code).toBe(0);
+    const order = JSON.parse(placed.stdout);
+    expect(order.clientOrderId).toMatch(/^\d{19}$/);
+    const got = await cli(["call", "bhex", "orderGet", "user_id=83214971450163200", `client_order_id=${order.clientOrderId}`]);
+    expect(JSON.parse(got.stdout).orderId).toBe(order.orderId);
+    expect((await cli(["call", "bhex", "orderCancel", "user_id=83214971450163200", `order_id=${order.orderId}`])).stdout).toContain('"success": true');
+    const again = await cli(["call", "bhex", "orderCancel", "user_id=83214971450163200", `order_id=${order.orderId}`]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/bhex orderCancel: code 1 order is CANCELED/);
+  });
+
+  it("batch items as wire text, then the result with per-item status", async () => {
+    const made = await cli(["call", "bhex", "financeBatchLockPosition", "client_order_id=CLI-LOCK-1", "data_type=simple", "items=83214971450163200,BTC,0.005,activity lock;1234,USDT,0.5,"]);
+    expect(made.code).toBe(0);
+    const res = await cli(["call", "bhex", "financeGetBatchLockPositionResult", "client_order_id=CLI-LOCK-1"]);
+    expect([...res.stdout.matchAll(/"status": (\d+)/g)].map((m) => m[1])).toEqual(["1", "200", "31009"]);
+  });
+
+  it("download_data --output saves the .xlsx", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "bhex-cli-")), "f.xlsx");
+    const r = await cli(["call", "bhex", "statisticsDownloadData", "type=balance", "date=2020-01-01", "--output", file]);
+    expect(r.code).toBe(0);
+    const saved = JSON.parse(r.stdout);
+    expect(saved.savedTo).toBe(file);
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe("PK");
+    const missing = await cli(["call", "bhex", "statisticsDownloadData", "type=balance", "date=2019-01-01", "--output", file]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/HTTP 404.*no such history file/);
+  });
+
+  it("exit 1 with one line on an auth error (HTTP 400 code 1105); the secret never shown", async () => {
+    const bad = await cli(["call", "bhex", "basicTime"], { BHEX_SECRET_KEY: "wrong-secret-value" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/bhex basicTime: code 1105 Username or password is incorrect \(signature mismatch\)/);
+    expect(bad.stderr).not.toContain("wrong-secret-value");
+    const badKey = await cli(["call", "bhex", "basicTime"], { BHEX_ACCESS_KEY: "nope" });
+    expect(badKey.stderr).toMatch(/unknown X-ACCESS-KEY/);
+  });
+
+  it.each([
+    { argv: ["call", "bhex", "nope"], re: /unknown operation/ },
+    { argv: ["call", "bhex", "userGetBaseInfo"], re: /missing required parameter "user_id"/ },
+    { argv: ["call", "bhex", "orderGet", "user_id=1"], re: /pass at least one of "order_id", "client_order_id"/ },
+    { argv: ["call", "bhex", "statisticsDownloadData", "type=x", "date=2020-01-01"], re: /"type" must be one of/ },
+  ])("exit 2 on usage error: $argv", async ({ argv, re }) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(re);
+  });
+
+  it("exit 2 naming the env var when a credential is missing", async () => {
+    const r = await cli(["call", "bhex", "basicTime"], { BHEX_SECRET_KEY: undefined });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/BHEX_SECRET_KEY/);
+  });
+});
+
+describe("the tradeapi bin, as processes", () => {
+  it("`mock bhex` prints its URL and credentials; `call bhex` against it prints exact IDs", async () => {
+    const tsx = ["--import", "tsx", "src/cli/main-entry.ts"];
+    const server = spawn(process.execPath, [...tsx, "mock", "bhex", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const { url, banner } = await new Promise<{ url: string; banner: string }>((resolve, reject) => {
+        let buf = "";
+        server.stdout.on("data", (d) => {
+          buf += d;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*try: /.exec(buf);
+          if (m) resolve({ url: m[1]!, banner: buf });
+        });
+        server.once("exit", () => reject(new Error(`mock exited: ${buf}`)));
+      });
+      expect(banner).toContain(`BHEX_ACCESS_KEY=${BHEX_MOCK_ACCESS_KEY}`);
+      const { stdout } = await promisify(execFile)(process.execPath, [...tsx, "call", "bhex", "statisticsUnlockRecord", "user_id=1"], {
+        env: { ...process.env, BHEX_BASE_URL: url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY },
+      });
+      expect(stdout).toContain('"clientReqId": 410722994621856001');
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+});

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { meta } from "../../generated/bhex-org.meta.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { idempotencyParamOf, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "../../src/handwritten/bhex/idempotency.js";
+import { ConnectionError, HttpError } from "../../src/handwritten/core/errors.js";
+import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { recordingFetch } from "../helpers/recording-fetch.js";
+import { exampleResponder, KEYS, plausibleParams, verifySignature } from "./helpers.js";
+
+const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
+
+describe("which operations get a generated key", () => {
+  it("BhexIdempotencyKeys (for the types) matches the spec's x-idempotency-key", () => {
+    // Typed against the interface: a missing, extra or different entry does not compile.
+    const keys: { [K in keyof BhexIdempotencyKeys]: BhexIdempotencyKeys[K] } = {
+      orderCreate: "client_order_id",
+      assetWithdraw: "client_order_id",
+      financeMapping: "client_order_id",
+      financeTransfer: "client_order_id",
+      financeBatchTransfer: "client_order_id",
+      financeAirDrop: "client_order_id",
+      financeBatchLockPosition: "client_order_id",
+      financeBatchUnlockPosition: "client_order_id",
+      financeLock: "client_order_id",
+      financeUnlock: "client_order_id",
+      paymentOrderCreate: "client_order_id",
+      paymentOrderCreatev2: "client_order_id",
+      paymentOrderSettle: "settle_client_order_id",
+      paymentOrderRefund: "refund_client_order_id",
+      paymentOrderUnlock: "unlock_client_order_id",
+    };
+    const fromSpec = Object.fromEntries(meta.operations.flatMap((o) => (idempotencyParamOf(o) ? [[o.operationId, idempotencyParamOf(o)]] : [])));
+    expect(keys).toEqual(fromSpec);
+  });
+
+  it.each(["orderCancel", "orderGet", "paymentOrderDetail", "paymentOrderCancel", "financeGetAirDropResult"])(
+    "%s names an existing order/task by client_order_id: nothing is generated",
+    async (op) => {
+      const { fetch, calls } = recordingFetch(exampleResponder);
+      const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+      const opMeta = meta.operations.find((o) => o.operationId === op)!;
+      const params = { ...plausibleParams(opMeta) };
+      delete params.client_order_id;
+      if (op === "financeGetAirDropResult") {
+        await expect(client.call(op as never, params as never)).rejects.toThrow(/missing required parameter "client_order_id"/);
+        expect(calls).toHaveLength(0);
+        return;
+      }
+      await client.call(op as never, { ...params, order_id: 1 } as never);
+      expect(form(calls[0]!.body).client_order_id).toBeUndefined();
+    },
+  );
+});
+
+describe("generated keys", () => {
+  it("are 19 digits that fit a signed 64-bit long and the payment pattern, and do not repeat", () => {
+    const ids = Array.from({ length: 2000 }, () => newBhexClientOrderId(1_700_000_000_000));
+    expect(new Set(ids).size).toBe(2000);
+    const pay = meta.operations.find((o) => o.operationId === "paymentOrderCreate")!.body!.properties.client_order_id!.pattern!;
+    for (const id of ids) {
+      expect(id).toMatch(/^1700000000000\d{6}$/);
+      expect(BigInt(id) <= 9223372036854775807n).toBe(true);
+      expect(new RegExp(pay).test(id)).toBe(true);
+    }
+  });
+
+  it("withdraw's long client_order_id is sent as digits; a caller's key is kept as given", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const seen: IdempotencyKey[] = [];
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: (k) => seen.push(k) });
+    const params = plausibleParams(meta.operations.find((o) => o.operationId === "assetWithdraw")!);
+    const r1 = await client.callWithKey("assetWithdraw", params as never);
+    expect(form(calls[0]!.body).client_order_id).toBe(r1.idempotencyKey!.value);
+    expect(r1.idempotencyKey).toMatchObject({ operationId: "assetWithdraw", param: "client_order_id", generated: true });
+    const r2 = await client.callWithKey("assetWithdraw", { ...params, client_order_id: 4200000000000000001n } as never);
+    expect(form(calls[1]!.body).client_order_id).toBe("4200000000000000001");
+    expect(r2.idempotencyKey).toMatchObject({ value: "4200000000000000001", generated: false });
+    expect(seen.map((k) => k.value)).toEqual([r1.idempotencyKey!.value, "4200000000000000001"]);
+  });
+
+  it("payment settle/refund/unlock generate their own *_client_order_id, not the order reference", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+    await client.call("paymentOrderSettle", { client_order_id: "Activity201910200001", token_id: "BTC", amount: "0.1" });
+    const sent = form(calls[0]!.body);
+    expect(sent.client_order_id).toBe("Activity201910200001");
+    expect(sent.settle_client_order_id).toMatch(/^\d{19}$/);
+  });
+
+  it("withIdempotencyKey fills the key once, so a later resend is the same request", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+    const order = client.withIdempotencyKey("orderCreate", { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" });
+    expect(order.client_order_id).toMatch(/^\d{19}$/);
+    await client.call("orderCreate", order);
+    await client.call("orderCreate", order);
+    expect(calls[0]!.body).toBe(calls[1]!.body);
+  });
+});
+
+describe("every attempt of one call sends the same key", () => {
+  it("with idempotentRetry, transient failures are retried with the same client_order_id (and signature)", async () => {
+    const { fetch, calls } = recordingFetch((r, n) => (n < 3 ? new Response("bad gateway", { status: 502 }) : exampleResponder(r)));
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, idempotentRetry: { sleep: async () => {} } });
+    const res = await client.callWithKey("financeLock", { user_id: 1, token_id: "BTC", amount: "1" });
+    expect(calls).toHaveLength(3);
+    const ids = calls.map((c) => form(c.body).client_order_id);
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toBe(res.idempotencyKey!.value);
+    for (const c of calls) expect(verifySignature(c)).toBe(true);
+  });
+
+  it("without it, a call that changes state gets exactly one attempt (x-retryable: false)", async () => {
+    const { fetch, calls } = recordingFetch(() => new Response("bad gateway", { status: 502 }));
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, retry: { sleep: async () => {} } });
+    await expect(client.call("financeLock", { user_id: 1, token_id: "BTC", amount: "1" })).rejects.toBeInstanceOf(HttpError);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("a vendor error is not retried even with idempotentRetry", async () => {
+    const { fetch, calls } = recordingFetch(() => new Response('{"code":1105,"msg":"no"}', { status: 400, headers: { "content-type": "application/json" } }));
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, idempotentRetry: { sleep: async () => {} } });
+    await expect(client.call("financeLock", { user_id: 1, token_id: "BTC", amount: "1" })).rejects.toThrow(/code 1105/);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("against the emulator: an answer lost after the order was placed", () => {
+  let mock: HttpMock;
+  beforeAll(async () => {
+    mock = await startBhexMock();
+  });
+  afterAll(() => mock.close());
+
+  it("the retry with the same client_order_id gets the same order, and only one order exists", async () => {
+    let attempts = 0;
+    // Forwards to the emulator, then drops the first answer as if the connection broke.
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (++attempts === 1) {
+        await res.arrayBuffer();
+        throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+      }
+      return res;
+    };
+    const client = createBhexOrgClient({
+      accessKey: BHEX_MOCK_ACCESS_KEY,
+      secretKey: BHEX_MOCK_SECRET_KEY,
+      baseUrl: mock.url,
+      fetch: lossy,
+      rateLimit: false,
+      idempotentRetry: { sleep: async () => {} },
+    });
+    const placed = await client.callWithKey("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "0.1668", quantity: "10" });
+    expect(attempts).toBe(2);
+    expect(placed.data?.clientOrderId).toBe(placed.idempotencyKey!.value);
+    const open = await client.call("orderOpenOrders", { user_id: 83214971450163200n });
+    expect(open?.map((o) => o.orderId)).toEqual([placed.data!.orderId]);
+
+    // The same lost answer without idempotentRetry surfaces as a ConnectionError.
+    attempts = 0;
+    const once = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, fetch: lossy, rateLimit: false });
+    await expect(once.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "1" })).rejects.toBeInstanceOf(
+      ConnectionError,
+    );
+  });
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { meta } from "../../generated/bhex-org.meta.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { paginate, paginationOf, type BhexPagedOperationId } from "../../src/handwritten/bhex/paginate.js";
+import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
+import { stringifyJson } from "../../src/handwritten/core/json.js";
+import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { recordingFetch, type Recorded } from "../helpers/recording-fetch.js";
+import { KEYS, verifySignature } from "./helpers.js";
+
+let mock: HttpMock;
+beforeAll(async () => {
+  mock = await startBhexMock({ pagedRecords: 23 });
+});
+afterAll(() => mock.close());
+
+const emulatorClient = (extra: object = {}) =>
+  createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, rateLimit: false, ...extra });
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe("paginate against the emulator's 23-record data sets", () => {
+  it.each([1, 4, 5, 7, 22, 23, 100])("balance_flow (string ids), page size %i: every record exactly once, newest first", async (limit) => {
+    const client = emulatorClient();
+    const all = await client.call("accountBalanceFlow", { user_id: 1, limit: 100 });
+    expect(all).toHaveLength(23);
+    const pages: number[] = [];
+    const walked = await collect(client.paginate("accountBalanceFlow", { user_id: 1, limit }, { onPage: (p) => pages.push(p.received) }));
+    expect(walked.map((r) => r.id)).toEqual(all!.map((r) => r.id));
+    expect(new Set(walked.map((r) => r.id)).size).toBe(23);
+    // The seed's two records come first.
+    expect(walked.slice(0, 2).map((r) => r.id)).toEqual(["393070060570204672", "392345285099050240"]);
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(23);
+    expect(pages.length).toBe(Math.floor(23 / limit) + 1);
+  });
+
+  it.each([3, 23, 24])("lock_record (bigint ids above 2^53), page size %i", async (limit) => {
+    const client = emulatorClient({ allAsPost: true });
+    const walked = await collect(paginate(client, "statisticsLockRecord", { user_id: 217235926081077248n, limit }));
+    const ids = walked.map((r) => r.id as bigint);
+    expect(ids).toHaveLength(23);
+    expect(new Set(ids).size).toBe(23);
+    for (const id of ids) expect(typeof id).toBe("bigint");
+    expect(ids[0]).toBe(9007199254741099n);
+    expect(ids[22]).toBe(9007199254741033n);
+    expect([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(ids);
+    expect(walked[0]!.userId).toBe(217235926081077248n);
+  });
+
+  it("from_id starts below a known id and to_id stops above one (both exclusive)", async () => {
+    const client = emulatorClient();
+    const all = (await client.call("statisticsLockRecord", { user_id: 1, limit: 100 }))!.map((r) => r.id as bigint);
+    const from = all[3]!;
+    const to = all[17]!;
+    const walked = await collect(client.paginate("statisticsLockRecord", { user_id: 1, from_id: from, to_id: to, limit: 4 }));
+    expect(walked.map((r) => r.id)).toEqual(all.slice(4, 17));
+  });
+
+  it("stopping early with break sends no further requests", async () => {
+    const { fetch, calls } = recordingFetch((r) => globalThis.fetch(new Request(r.url, { method: r.method, headers: r.headers, body: r.body || undefined })));
+    const client = emulatorClient({ fetch });
+    let n = 0;
+    for await (const _ of client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 })) if (++n === 6) break;
+    expect(calls).toHaveLength(2);
+    for (const c of calls) expect(verifySignature(c, BHEX_MOCK_SECRET_KEY)).toBe(true);
+  });
+});
+
+/** A server over ids `n..1` (newest first) whose paging bends the rules in the given way. */
+function trapServer(n: number, trap: "inclusive" | "duplicates" | "unsorted" | "stuck" | "numbers") {
+  const ids = Array.from({ length: n }, (_, i) => 9007199254740993n + BigInt((n - i) * 2)); // odd, above 2^53
+  return (req: Recorded): Response => {
+    const p = new URLSearchParams(req.body);
+    const from = p.get("from_id");
+    const limit = Number(p.get("limit"));
+    let page = ids.filter((id) => from === null || (trap === "inclusive" ? id <= BigInt(from) : id < BigInt(from))).slice(0, limit);
+    if (trap === "duplicates" && page.length > 1) page = [page[0]!, ...page.slice(0, limit - 1)];
+    if (trap === "unsorted") page = [...page].reverse();
+    if (trap === "stuck") page = ids.slice(0, limit);
+    const records = page.map((id) => (trap === "numbers" ? { orderId: id, v: String(id) } : { orderId: String(id), v: String(id) }));
+    return new Response(stringifyJson({ status: 0, data: records }), { headers: { "content-type": "application/json" } });
+  };
+}
+
+describe("paginate stays exactly-once when the server bends the rules", () => {
+  const walk = async (trap: Parameters<typeof trapServer>[1], limit: number, n = 23) => {
+    const { fetch, calls } = recordingFetch(trapServer(n, trap));
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+    const got = await collect(client.paginate("orderTradeOrders", { user_id: 1, limit }));
+    return { got: got.map((r) => String(r.orderId)), calls };
+  };
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => String(9007199254740993n + BigInt((n - i) * 2)));
+
+  it.each([2, 5, 23])("a boundary-inclusive server (from_id returned again), page size %i", async (limit) => {
+    const { got } = await walk("inclusive", limit);
+    expect(got).toEqual(expected(23));
+  });
+
+  it("duplicates inside a page are yielded once", async () => {
+    const { got } = await walk("duplicates", 5);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got[0]).toBe(expected(23)[0]);
+  });
+
+  it("an unsorted page advances from its smallest id", async () => {
+    const { got, calls } = await walk("unsorted", 5);
+    expect([...got].sort()).toEqual([...expected(23)].sort());
+    expect(new URLSearchParams(calls[1]!.body).get("from_id")).toBe(expected(23)[4]);
+  });
+
+  it("ids sent as bare numbers above 2^53 (bigints) page the same way", async () => {
+    const { got } = await walk("numbers", 4);
+    expect(got).toEqual(expected(23));
+  });
+
+  it("a server that never advances is an error, not an endless loop", async () => {
+    const err = await walk("stuck", 5).catch((e) => e);
+    expect(err).toBeInstanceOf(ResponseFormatError);
+    expect(err.message).toMatch(/did not advance/);
+  });
+
+  it("each next request carries from_id = the smallest id so far and the same limit", async () => {
+    const { calls } = await walk("inclusive", 10);
+    const sent = calls.map((c) => Object.fromEntries(new URLSearchParams(c.body)));
+    // Page 2 of an inclusive server repeats the boundary, so it brings 9 new records: the next cursor is the 19th id.
+    expect(sent.map((s) => s.from_id)).toEqual([undefined, expected(23)[9], expected(23)[18]]);
+    expect(sent.every((s) => s.limit === "10" && s.user_id === "1")).toBe(true);
+  });
+});
+
+describe("paginate input checks", () => {
+  const client = createBhexOrgClient({ ...KEYS, fetch: async () => new Response("{}"), baseUrl: "https://broker.test", rateLimit: false });
+  it("refuses a page size above the documented maximum (a silently capped page would end the walk early)", async () => {
+    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 501 }))).rejects.toThrow(/above the documented maximum 500/);
+  });
+  it("refuses a non-integer from_id and operations that are not paged", async () => {
+    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, from_id: "abc" as never }))).rejects.toBeInstanceOf(UsageError);
+    // @ts-expect-error basicTime is not a paged operation
+    await expect(collect(client.paginate("basicTime", {}))).rejects.toThrow(/not paged/);
+  });
+
+  it("BhexPagedOperationId (from the generated types) is exactly the spec's x-pagination set", () => {
+    const paged: Record<BhexPagedOperationId, true> = {
+      userQueryUserInviteList: true,
+      userQueryUserList: true,
+      userQueryUserKycList: true,
+      accountBalanceFlow: true,
+      assetDepositOrder: true,
+      assetWithdrawOrder: true,
+      otcOrderList: true,
+      orderOpenOrders: true,
+      orderTradeOrders: true,
+      orderMyTrades: true,
+      contractOrderOpenOrders: true,
+      contractOrderTradeOrders: true,
+      contractOrderMyTrades: true,
+      contractOrderPosition: true,
+      contractOrderAllPositions: true,
+      statisticsTokenHoldDetail: true,
+      statisticsDepositOrder: true,
+      statisticsWithdrawOrder: true,
+      statisticsOtcOrder: true,
+      statisticsTradeDetail: true,
+      statisticsLockRecord: true,
+      statisticsUnlockRecord: true,
+      paymentOrders: true,
+    };
+    expect(Object.keys(paged).sort()).toEqual(meta.operations.filter((o) => paginationOf(o)).map((o) => o.operationId).sort());
+  });
+
+  it("every paged operation's idField is a field of its example records", () => {
+    for (const op of meta.operations.filter((o) => paginationOf(o))) {
+      const example = JSON.parse(op.responses["200"]!.example!) as { data: Array<Record<string, unknown>> };
+      expect(example.data[0], op.operationId).toHaveProperty(paginationOf(op)!.idField);
+    }
+  });
+});
