@@ -54,6 +54,19 @@ describe("tradeapi CLI against the BHEX emulator", () => {
     expect(locks.stdout).toContain('"userId": 9007199254740993');
   });
 
+  it("--all-as-post sends a documented GET as a form POST", async () => {
+    const lines: string[] = [];
+    const logged = await startBhexMock({ log: (l) => lines.push(l) });
+    try {
+      const env = { BHEX_BASE_URL: logged.url };
+      expect((await cli(["call", "bhex", "basicTime"], env)).code).toBe(0);
+      expect((await cli(["call", "bhex", "basicTime", "--all-as-post"], env)).code).toBe(0);
+      expect(lines).toEqual(["GET /api/v2/org/basic/time → 200", "POST /api/v2/org/basic/time → 200"]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it("order create → get → cancel, the client_order_id generated when not given", async () => {
     const placed = await cli(["call", "bhex", "orderCreate", "user_id=83214971450163200", "exchange_id=301", "symbol_id=ATUSDT", "type=limit", "side=buy", "price=0.1668", "quantity=10"]);
     expect(placed.code).toBe(0);

@@ -94,6 +94,16 @@ describe("allAsPost: every call as a form POST, as the vendor demos send", () =>
     expect(data).toEqual(expectedData(op));
   });
 
+  it("applies to openapi-fetch calls too", async () => {
+    const { client, calls } = make(exampleResponder, { allAsPost: true });
+    const { data } = await client.GET("/api/v2/org/statistics/unlock_record", { params: { query: { user_id: 217235926081077248n } } });
+    expect(data?.data?.[0]?.clientReqId).toBe(410722994621856001n);
+    expect(calls[0]!.method).toBe("POST");
+    expect(calls[0]!.url.search).toBe("");
+    expect(new URLSearchParams(calls[0]!.body).get("user_id")).toBe("217235926081077248");
+    expect(verifySignature(calls[0]!)).toBe(true);
+  });
+
   it("covers the seed's 27 GETs and leaves POSTs as they are", async () => {
     expect(gets).toHaveLength(27);
     const { client, calls } = make(exampleResponder, { allAsPost: true });
@@ -170,6 +180,15 @@ describe("error shapes", () => {
     expect(err.code).toBe(7);
     expect(err.vendorMessage).toBe("非法请求");
     expect(err.message).toMatch(/^bhex userExtStatus: code 7 非法请求/);
+  });
+
+  it('{code,msg} with HTTP 200 is the vendor error too (not "missing envelope field")', async () => {
+    const { client } = make(() => json({ code: 1105, msg: "Username or password is incorrect" }));
+    const err = await client.call("accountBalance", { user_id: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err.code).toBe(1105);
+    const bare = make(() => json({ unexpected: true }));
+    await expect(bare.client.call("accountBalance", { user_id: 1 })).rejects.toThrow(/envelope has no "status" field/);
   });
 
   it("envelope status 31009 → InvalidRequestError (documented kind)", async () => {

@@ -59,6 +59,9 @@ describe("paginate against the emulator's 23-record data sets", () => {
     const to = all[17]!;
     const walked = await collect(client.paginate("statisticsLockRecord", { user_id: 1, from_id: from, to_id: to, limit: 4 }));
     expect(walked.map((r) => r.id)).toEqual(all.slice(4, 17));
+    // IDs as decimal strings work the same (the answers carry most IDs as strings).
+    const asText = await collect(client.paginate("statisticsLockRecord", { user_id: "1", from_id: String(from), to_id: String(to), limit: 4 }));
+    expect(asText.map((r) => r.id)).toEqual(all.slice(4, 17));
   });
 
   it("stopping early with break sends no further requests", async () => {

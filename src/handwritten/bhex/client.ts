@@ -22,7 +22,7 @@ import type { components, operations, paths } from "../../../generated/bhex-org.
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { BHEX_ACCESS_KEY_HEADER, signBhexParams } from "../../auth/bhex.js";
 import { requireCredential } from "../core/credentials.js";
-import { UsageError } from "../core/errors.js";
+import { apiErrorFromCode, UsageError } from "../core/errors.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
@@ -112,7 +112,7 @@ export interface BhexOrgClient extends Client<paths> {
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
   withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
   /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
-  paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexParams<K>, options?: PaginateOptions): AsyncGenerator<BhexRecord<K>, void, undefined>;
+  paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<BhexRecord<K>, void, undefined>;
   /** Download a history .xlsx (statistics/download_data) to `filePath`. */
   downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string): Promise<DownloadedFile>;
   readonly transport: HttpTransport;
@@ -172,7 +172,7 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey } };
   };
 
-  const transport = new HttpTransport({
+  const transport: HttpTransport = new HttpTransport({
     ...options,
     api: "bhex",
     meta,
@@ -180,6 +180,17 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     rateLimiter,
     authorize,
     secrets: () => [options.secretKey],
+    checkBody: (body, op) => {
+      // The gateway's {code,msg} error shape (documented with HTTP 400/500) arriving with a 200:
+      // report the vendor's code, not a missing envelope field.
+      if (body && typeof body === "object" && !Array.isArray(body) && !("status" in body) && op.envelope !== false) {
+        const b = body as Record<string, unknown>;
+        if ((typeof b.code === "number" || typeof b.code === "string") && typeof b.msg === "string") {
+          throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: b.code, vendorMessage: b.msg, body }, meta.errorCodes);
+        }
+      }
+      transport.checkEnvelope(body, op);
+    },
   });
   const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
   const retryOpts: RetryOptions | undefined =

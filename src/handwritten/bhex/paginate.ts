@@ -15,7 +15,7 @@ import { ResponseFormatError, UsageError } from "../core/errors.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { requireOperation } from "../core/operation-call.js";
-import type { BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
+import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
 export interface BhexPagination {
   style: string;
@@ -65,7 +65,7 @@ function toBigInt(value: unknown): bigint | undefined {
 export async function* paginate<K extends BhexPagedOperationId>(
   client: Pick<BhexOrgClient, "call">,
   operationId: K,
-  params: BhexParams<K>,
+  params: BhexCallParams<K>,
   options: PaginateOptions = {},
 ): AsyncGenerator<BhexRecord<K>, void, undefined> {
   const op = requireOperation(meta, operationId);
