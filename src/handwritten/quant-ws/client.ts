@@ -22,6 +22,7 @@ import { ConnectionError, ResponseFormatError, TimeoutError, TradeApiError, Usag
 import { stringifyJson } from "../core/json.js";
 import type { RetryOptions } from "../core/retry.js";
 import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
+import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
@@ -100,13 +101,25 @@ export interface QuantWsClient {
   close(): Promise<void>;
 }
 
-interface Pending {
-  op: RequestOp;
-  resolve(reply: unknown): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+/** A request waiting for its reply (a class, so no closures are made per request). */
+class Pending implements Deadline {
+  settled = false;
+  onAbort: (() => void) | undefined = undefined;
+  readonly deadline: number;
+  constructor(
+    readonly op: RequestOp,
+    readonly cid: string,
+    readonly timeoutMs: number,
+    readonly resolve: (reply: unknown) => void,
+    readonly reject: (error: Error) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly onExpire: (p: Pending) => void,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+  }
+  expire(): void {
+    this.onExpire(this);
+  }
 }
 
 const MAX_ORPHANS = 256;
@@ -141,6 +154,7 @@ class Client implements QuantWsClient, SessionHost {
   #closed = false;
   #closing: Promise<void> | undefined;
   #pending = new Map<string, Pending>();
+  #deadlines = new DeadlineQueues();
   #cidSeq = 0;
   readonly #cidPrefix = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}-`;
   #sessions = new Set<QuantWsSession>();
@@ -262,7 +276,6 @@ class Client implements QuantWsClient, SessionHost {
         { api: API, operation: op, sent, closeCode: code },
       );
     for (const [cid, p] of this.#pending) {
-      this.#pending.delete(cid);
       this.#settle(p);
       p.reject(dropped(p.op, true));
     }
@@ -410,7 +423,6 @@ class Client implements QuantWsClient, SessionHost {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         const p = error.cid !== undefined ? this.#pending.get(error.cid) : undefined;
         if (p && error.cid !== undefined) {
-          this.#pending.delete(error.cid);
           this.#settle(p);
           p.reject(error);
         }
@@ -430,7 +442,6 @@ class Client implements QuantWsClient, SessionHost {
           this.#events.emit("error", new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
           return;
         }
-        this.#pending.delete(frame.cid);
         this.#settle(p);
         if (p.op !== frame.op) {
           p.reject(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }));
@@ -474,8 +485,18 @@ class Client implements QuantWsClient, SessionHost {
 
   // ------------------------------------------------------------------ requests
 
+  readonly #onExpire = (p: Pending): void => {
+    this.#settle(p);
+    p.reject(new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs }));
+  };
+
+  /** Take `p` out of the pending set (its timeout and abort listener included). */
   #settle(p: Pending): void {
-    clearTimeout(p.timer);
+    this.#pending.delete(p.cid);
+    if (!p.settled) {
+      p.settled = true;
+      this.#deadlines.trim(p.timeoutMs);
+    }
     if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
   }
 
@@ -493,27 +514,16 @@ class Client implements QuantWsClient, SessionHost {
     const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
     (frame as { cid?: string }).cid = cid;
     return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
-      const p: Pending = {
-        op,
-        resolve: resolve as (r: unknown) => void,
-        reject,
-        signal,
-        onAbort: undefined,
-        timer: setTimeout(() => {
-          this.#pending.delete(cid);
-          this.#settle(p);
-          reject(new TimeoutError(`no ${op} reply within ${timeoutMs} ms (cid ${cid})`, { api: API, operation: op, timeoutMs }));
-        }, timeoutMs),
-      };
+      const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
       if (signal) {
         p.onAbort = () => {
-          this.#pending.delete(cid);
           this.#settle(p);
           reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
         };
         signal.addEventListener("abort", p.onAbort, { once: true });
       }
       this.#pending.set(cid, p);
+      this.#deadlines.add(timeoutMs, p);
       ws.send(encode(frame));
     });
   }
@@ -610,11 +620,11 @@ class Client implements QuantWsClient, SessionHost {
     const closedError = new ClientClosedError("client closed", { api: API });
     for (const s of [...this.#sessions, ...this.#byToken.values()]) s._end(closedError);
     for (const [cid, p] of this.#pending) {
-      this.#pending.delete(cid);
       this.#settle(p);
       p.reject(new ClientClosedError(`client closed before the ${p.op} reply`, { api: API, operation: p.op }));
     }
     this.#stopHeartbeat();
+    this.#deadlines.clear();
     const ws = this.#ws;
     if (ws) {
       await new Promise<void>((resolve) => {

@@ -98,6 +98,13 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { retryable
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
 const LOGIN_FATAL_CODES = new Set<number>([StateCode.PARAM_MISS, StateCode.CONNECT_FAILED]);
 
+/** The wire frame: op and token first (as in the seed's examples), then the fields. */
+function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | undefined): QuantWsRequests[Op] {
+  const frame: Record<string, unknown> = { op, token };
+  if (fields) for (const k in fields) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];
+  return frame as unknown as QuantWsRequests[Op];
+}
+
 type Rest<Op extends SessionOp> = object extends RequestFields<Op>
   ? [fields?: RequestFields<Op>, opts?: RequestOptions]
   : [fields: RequestFields<Op>, opts?: RequestOptions];
@@ -162,13 +169,15 @@ export class QuantWsSession {
    * (`x-retryable: true`) are retried on connection errors and timeouts when the client was
    * created with `retryReads`; nothing else is ever resent.
    */
-  request<Op extends SessionOp>(op: Op, ...[fields, opts]: Rest<Op>): Promise<QuantWsReplies[Op]> {
-    const f = (fields ?? {}) as RequestFields<Op>;
-    const o = opts ?? {};
-    if (op === "logout") return this.#logout(o.timeoutMs) as Promise<QuantWsReplies[Op]>;
+  request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<QuantWsReplies[Op]>;
+  // Plain parameters (no rest array) keep the per-request cost down.
+  request(op: SessionOp, fields?: object, opts?: RequestOptions): Promise<unknown> {
+    if (op === "logout") return this.#logout(opts?.timeoutMs);
     const retry = this.#host.retryReads;
-    if (!retry || !OPERATIONS[op]?.retryable) return this.#attempt(op, f, o);
-    return withRetries(true, () => this.#attempt(op, f, o), retry);
+    if (retry && OPERATIONS[op]?.retryable) return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry);
+    // Hot path (READY, no retries): straight to the socket, no extra promise layers.
+    if (this.ready) return this.#host.send(op, frameOf(op, this.#token, fields), opts?.timeoutMs ?? this.#host.requestTimeoutMs, opts?.signal);
+    return this.#attempt(op, fields, opts ?? {});
   }
 
   /** Place an order; resolves to its `order_no`. Notifications (order, fill, ...) follow. */
@@ -209,7 +218,7 @@ export class QuantWsSession {
     return this.#whenReady("waitReady", Date.now() + timeoutMs, undefined);
   }
 
-  async #attempt<Op extends SessionOp>(op: Op, fields: RequestFields<Op>, opts: RequestOptions): Promise<QuantWsReplies[Op]> {
+  async #attempt(op: SessionOp, fields: object | undefined, opts: RequestOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
     if (!this.ready) {
       if (this.#ended) throw this.#ended;
@@ -219,11 +228,9 @@ export class QuantWsSession {
       }
       const started = Date.now();
       await this.#whenReady(op, started + timeoutMs, opts.signal);
-      const frame = { ...fields, op, token: this.#token } as unknown as QuantWsRequests[Op];
-      return this.#host.send(op, frame, Math.max(1, timeoutMs - (Date.now() - started)), opts.signal);
+      return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (Date.now() - started)), opts.signal);
     }
-    const frame = { ...fields, op, token: this.#token } as unknown as QuantWsRequests[Op];
-    return this.#host.send(op, frame, timeoutMs, opts.signal);
+    return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"]> {

@@ -1,0 +1,77 @@
+/**
+ * Request timeouts without a timer per request. Requests that share a timeout value expire in
+ * the order they were sent, so each distinct timeout gets one FIFO of deadlines and one timer
+ * armed for the oldest unsettled entry. Settling an entry is a flag; the head is trimmed as
+ * replies arrive (they mostly arrive in order), so the queue stays as long as the requests in
+ * flight. Exact to the timer's precision, like setTimeout.
+ */
+export interface Deadline {
+  readonly deadline: number;
+  settled: boolean;
+  expire(): void;
+}
+
+interface Lane {
+  items: Deadline[];
+  head: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export class DeadlineQueues {
+  #lanes = new Map<number, Lane>();
+
+  add(timeoutMs: number, entry: Deadline): void {
+    let lane = this.#lanes.get(timeoutMs);
+    if (!lane) this.#lanes.set(timeoutMs, (lane = { items: [], head: 0, timer: undefined }));
+    lane.items.push(entry);
+    if (!lane.timer) this.#arm(timeoutMs, lane);
+  }
+
+  /** Call after marking an entry settled: drops settled entries from the front. */
+  trim(timeoutMs: number): void {
+    const lane = this.#lanes.get(timeoutMs);
+    if (lane) this.#trimLane(timeoutMs, lane);
+  }
+
+  /** Stop every timer (entries are left to their owners). */
+  clear(): void {
+    for (const lane of this.#lanes.values()) if (lane.timer) clearTimeout(lane.timer);
+    this.#lanes.clear();
+  }
+
+  #trimLane(timeoutMs: number, lane: Lane): void {
+    while (lane.head < lane.items.length && lane.items[lane.head]!.settled) lane.head++;
+    if (lane.head === lane.items.length) {
+      if (lane.timer) clearTimeout(lane.timer);
+      this.#lanes.delete(timeoutMs);
+    } else if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
+      lane.items = lane.items.slice(lane.head);
+      lane.head = 0;
+    }
+  }
+
+  #arm(timeoutMs: number, lane: Lane): void {
+    const first = lane.items[lane.head];
+    if (!first) return;
+    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - Date.now()));
+  }
+
+  #fire(timeoutMs: number, lane: Lane): void {
+    lane.timer = undefined;
+    const now = Date.now();
+    while (lane.head < lane.items.length) {
+      const e = lane.items[lane.head]!;
+      if (!e.settled && e.deadline > now) break;
+      lane.head++;
+      if (!e.settled) {
+        e.settled = true;
+        e.expire();
+      }
+    }
+    // expire() callbacks may have trimmed the lane away or armed it again (a retry with the
+    // same timeout).
+    if (this.#lanes.get(timeoutMs) !== lane || lane.timer) return;
+    if (lane.head === lane.items.length) this.#lanes.delete(timeoutMs);
+    else this.#arm(timeoutMs, lane);
+  }
+}
