@@ -164,7 +164,7 @@ class Client implements QuantWsClient, SessionHost {
   #awaitingPong: number | undefined;
   #lastPingTs = 0;
   #missedPongs = 0;
-  #pingWaiters = new Map<number, (rtt: number) => void>();
+  #pingWaiters = new Map<number, { resolve(rtt: number): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
   #closeReason: string | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
@@ -243,7 +243,7 @@ class Client implements QuantWsClient, SessionHost {
         resolve(ws);
         this.#events.emit("open", { url: this.url, reconnect });
       });
-      ws.on("message", (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
+      ws.on("message", (data: RawData) => this.#onMessage(data));
       ws.on("error", (err: Error) => {
         failure = err;
       });
@@ -275,7 +275,7 @@ class Client implements QuantWsClient, SessionHost {
         `socket closed (${reason}) before the ${op} reply; the request was ${sent ? "sent and is not resent automatically" : "not sent"}`,
         { api: API, operation: op, sent, closeCode: code },
       );
-    for (const [cid, p] of this.#pending) {
+    for (const p of [...this.#pending.values()]) {
       this.#settle(p);
       p.reject(dropped(p.op, true));
     }
@@ -361,6 +361,10 @@ class Client implements QuantWsClient, SessionHost {
     if (this.#pingTimer) clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
     this.#awaitingPong = undefined;
+    for (const w of this.#pingWaiters.values()) {
+      clearTimeout(w.timer);
+      w.reject(new ConnectionDroppedError("socket closed before the pong", { api: API, operation: "ping", sent: true }));
+    }
     this.#pingWaiters.clear();
   }
 
@@ -391,9 +395,13 @@ class Client implements QuantWsClient, SessionHost {
         this.#pingWaiters.delete(ts);
         reject(new TimeoutError(`no pong within ${timeoutMs} ms`, { api: API, operation: "ping", timeoutMs }));
       }, timeoutMs);
-      this.#pingWaiters.set(ts, (rtt) => {
-        clearTimeout(timer);
-        resolve(rtt);
+      this.#pingWaiters.set(ts, {
+        resolve: (rtt) => {
+          clearTimeout(timer);
+          resolve(rtt);
+        },
+        reject,
+        timer,
       });
     });
   }
@@ -406,14 +414,14 @@ class Client implements QuantWsClient, SessionHost {
     const waiter = this.#pingWaiters.get(ts);
     if (waiter) {
       this.#pingWaiters.delete(ts);
-      waiter(rttMs);
+      waiter.resolve(rttMs);
     }
     this.#events.emit("pong", { ts, rttMs });
   }
 
   // ------------------------------------------------------------------ frames
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  #onMessage(data: RawData): void {
     const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
     let frame: IncomingFrame;
     try {
@@ -430,7 +438,6 @@ class Client implements QuantWsClient, SessionHost {
       } else this.reportError(error);
       return;
     }
-    void isBinary;
     this.#dispatch(frame, text);
   }
 
@@ -513,6 +520,12 @@ class Client implements QuantWsClient, SessionHost {
     if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op }));
     const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
     (frame as { cid?: string }).cid = cid;
+    let text: string;
+    try {
+      text = encode(frame);
+    } catch (e) {
+      return Promise.reject(new UsageError(`${op} fields cannot be sent as JSON: ${(e as Error).message}`, { api: API, operation: op, cause: e }));
+    }
     return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
       const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
       if (signal) {
@@ -524,7 +537,7 @@ class Client implements QuantWsClient, SessionHost {
       }
       this.#pending.set(cid, p);
       this.#deadlines.add(timeoutMs, p);
-      ws.send(encode(frame));
+      ws.send(text);
     });
   }
 
@@ -619,7 +632,7 @@ class Client implements QuantWsClient, SessionHost {
     }
     const closedError = new ClientClosedError("client closed", { api: API });
     for (const s of [...this.#sessions, ...this.#byToken.values()]) s._end(closedError);
-    for (const [cid, p] of this.#pending) {
+    for (const p of [...this.#pending.values()]) {
       this.#settle(p);
       p.reject(new ClientClosedError(`client closed before the ${p.op} reply`, { api: API, operation: p.op }));
     }
