@@ -16,6 +16,7 @@ import { parseJson, stringifyJson } from "../handwritten/core/json.js";
 import { findOperation } from "../handwritten/core/meta.js";
 import { apis } from "./apis/index.js";
 import type { CliApi, CliCallFlags } from "./registry.js";
+import { parseArgs } from "./args.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -34,27 +35,6 @@ const USAGE = `usage:
 apis: ${apis.map((a) => a.name).join(", ")}`;
 
 class CliUsage extends UsageError {}
-
-function parseArgs(args: string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else {
-        const next = args[i + 1];
-        if (next === undefined || next.startsWith("--")) flags[a.slice(2)] = "true";
-        else {
-          flags[a.slice(2)] = next;
-          i++;
-        }
-      }
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
 
 function findApi(name: string | undefined): CliApi {
   const api = apis.find((a) => a.name === name);

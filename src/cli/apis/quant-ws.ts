@@ -17,6 +17,7 @@ import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant
 import type { QuantWsSession, RequestFields, SessionOp } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions } from "../../mock/quant-ws.js";
 import type { CliApi, CliCallFlags, CliIoLike } from "../registry.js";
+import { parseArgs } from "../args.js";
 
 const API = "quant-ws";
 const DEMO_ACCESS_KEY = "demo-access-key";
@@ -35,29 +36,6 @@ interface OpMeta {
   fields: Readonly<Record<string, FieldMeta>>;
 }
 const OPERATIONS = quantWsMeta.operations as unknown as Readonly<Record<string, OpMeta>>;
-
-function parseFlags(args: string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-    else {
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith("--")) flags[a.slice(2)] = "true";
-      else {
-        flags[a.slice(2)] = next;
-        i++;
-      }
-    }
-  }
-  return { positional, flags };
-}
 
 function num(flags: Record<string, string>, name: string, fallback: number): number {
   const raw = flags[name];
@@ -313,7 +291,7 @@ const WS_HELP = `usage:
 credentials: QUANT_WS_ACCESS_KEY, QUANT_WS_SECRET_KEY (or --access-key/--secret-key); QUANT_WS_URL, QUANT_WS_PLATFORM`;
 
 async function ws(args: string[], io: CliIoLike): Promise<number> {
-  const { positional, flags } = parseFlags(args);
+  const { positional, flags } = parseArgs(args);
   const [sub, ...rest] = positional;
   switch (sub) {
     case "demo":
@@ -336,7 +314,7 @@ async function ws(args: string[], io: CliIoLike): Promise<number> {
 
 /** `tradeapi mock quant-ws` flags → emulator options and periodic faults. */
 export function mockOptions(args: string[]): { options: QuantWsMockOptions; dropEverySec: number; outageEverySec: number; outageMs: number } {
-  const { flags } = parseFlags(args);
+  const { flags } = parseArgs(args);
   const options: QuantWsMockOptions = {};
   if (flags["ready-delay"] !== undefined) options.readyDelayMs = num(flags, "ready-delay", 200);
   if (flags["idle-timeout"] !== undefined) options.idleTimeoutMs = num(flags, "idle-timeout", 15_000);
