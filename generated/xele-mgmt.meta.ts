@@ -175,7 +175,7 @@ export const meta: ApiMeta = {
         "algorithm": "none — a bearer-style token, no signing",
         "canonicalString": "n/a",
         "placement": "JSON request field `token` (top level, next to the other common fields); for GET it is inside the JSON that is base64-encoded into `?params=`. Do not add a `token` query parameter or header.",
-        "nonce": "none (serialno is a reserved 0-65535 field, not a nonce; the client sends 0)",
+        "nonce": "none (serialno is a reserved 0-65535 field, not a nonce; the tradeapi client sends a counter wrapping at 65535)",
         "encoding": "UTF-8 JSON; GET: standard base64 of the JSON, percent-encoded",
         "notes": "Token = `ticket` of MA /login (username/password). On code 109 (无效token) log in again and retry once. MA must be running for MS calls too."
       },
@@ -381,7 +381,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -670,7 +670,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -835,7 +835,7 @@ export const meta: ApiMeta = {
           "serialno": {
             "type": "integer",
             "default": 0,
-            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
             "minimum": 0,
             "maximum": 65535
           },
@@ -874,7 +874,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -985,7 +985,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1080,7 +1080,7 @@ export const meta: ApiMeta = {
           "serialno": {
             "type": "integer",
             "default": 0,
-            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
             "minimum": 0,
             "maximum": 65535
           },
@@ -1119,7 +1119,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1223,7 +1223,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1356,7 +1356,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1476,7 +1476,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1551,7 +1551,7 @@ export const meta: ApiMeta = {
           "serialno": {
             "type": "integer",
             "default": 0,
-            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+            "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
             "minimum": 0,
             "maximum": 65535
           },
@@ -1594,7 +1594,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1739,7 +1739,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1858,8 +1858,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"clientinfo20220412.txt\\n777001|...\\n777002|...\"\n}",
+          "contentType": "text/plain",
+          "example": "clientinfo20220412.txt\n777001|...\n777002|...",
           "extensions": {
             "x-pipe-rows": {
               "kind": null,
@@ -1927,7 +1927,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -1987,8 +1987,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"MS,PosiQry,1.0.3,18,1,InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag\\n777001|张三|au2212|2|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机\"\n}",
+          "contentType": "text/plain",
+          "example": "MS,PosiQry,1.0.3,18,1,InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag\n777001|张三|au2212|2|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机",
           "extensions": {
             "x-pipe-rows": {
               "kind": "PosiQry",
@@ -2242,7 +2242,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -2790,8 +2790,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"777001|au001|0.000050|0.000000|0.000050|0.000000|0.000000|0.000000|0.080000|0.080000|1000\"\n}",
+          "contentType": "text/plain",
+          "example": "777001|au001|0.000050|0.000000|0.000050|0.000000|0.000000|0.000000|0.080000|0.080000|1000",
           "extensions": {
             "x-pipe-rows": {
               "kind": null,
@@ -2972,7 +2972,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -5688,7 +5688,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -5932,7 +5932,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -6031,7 +6031,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -6076,8 +6076,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"60|10|50|0\\n62|10|51|0\"\n}",
+          "contentType": "text/plain",
+          "example": "60|10|50|0\n62|10|51|0",
           "extensions": {
             "x-pipe-rows": {
               "kind": null,
@@ -6187,7 +6187,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -8178,8 +8178,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"MS,OrderQry,1.0.3,25,1,InvestorId|OrderSysId|OrderUserId|ExchangeOrderId|UserRef|OrderType|DelegateType|AppID|MFL|SeatId|InstrumentId|Direction|CombOffsetFlag|OrderStatus|OrderPrice|OrderVolume|NobarginVolume|BarginVolume|OrderTime|InsertTime|ErrCode|ErrMsg|TradingDay|UpdateTime|HedgeFlag\\n777001|1024|1|12345678901234567890|0|正常|限价GFD|client_app_1.0|1|000101|au2212|买|开仓|全部成交|400.5000|1|0|1|15:27:02|2022-10-25 14:29:31.071|0||20221025|2022-10-25 14:29:31.071|投机\"\n}",
+          "contentType": "text/plain",
+          "example": "MS,OrderQry,1.0.3,25,1,InvestorId|OrderSysId|OrderUserId|ExchangeOrderId|UserRef|OrderType|DelegateType|AppID|MFL|SeatId|InstrumentId|Direction|CombOffsetFlag|OrderStatus|OrderPrice|OrderVolume|NobarginVolume|BarginVolume|OrderTime|InsertTime|ErrCode|ErrMsg|TradingDay|UpdateTime|HedgeFlag\n777001|1024|1|12345678901234567890|0|正常|限价GFD|client_app_1.0|1|000101|au2212|买|开仓|全部成交|400.5000|1|0|1|15:27:02|2022-10-25 14:29:31.071|0||20221025|2022-10-25 14:29:31.071|投机",
           "extensions": {
             "x-pipe-rows": {
               "kind": "OrderQry",
@@ -8507,7 +8507,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -10399,8 +10399,8 @@ export const meta: ApiMeta = {
       "body": null,
       "responses": {
         "200": {
-          "contentType": "application/json",
-          "example": "{\n  \"code\": 0,\n  \"msg\": \"成功\",\n  \"result\": \"MS,PrcAlarmQry,1.0.3,9,1,ExchangeId|InvestorId|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime\\nSHFE|777001|张三|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123\"\n}",
+          "contentType": "text/plain",
+          "example": "MS,PrcAlarmQry,1.0.3,9,1,ExchangeId|InvestorId|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime\nSHFE|777001|张三|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123",
           "extensions": {
             "x-pipe-rows": {
               "kind": null,
@@ -10569,7 +10569,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -10872,7 +10872,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0
@@ -11285,7 +11285,7 @@ export const meta: ApiMeta = {
             },
             "serialno": {
               "type": "integer",
-              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.",
+              "description": "API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).",
               "minimum": 0,
               "maximum": 65535,
               "default": 0

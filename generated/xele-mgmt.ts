@@ -14,7 +14,7 @@ export interface paths {
          * @description 4) Token获取
          *     使用MA的8899端口访问/login接口来获取token,Url结构形式如:ip(MA所在机器的管理地址):8899/login,在username和password字段分别填入用户名和密码后即可发送到MA端获取token,从请求后的回报中的ticket字段值就是待获取的token,响应中除ticket以外的其他字段均可忽略不用考虑。
          *
-         *     Sends the MA user name and password; the answer's `ticket` is the token for the `token` field of every other request. The seed names neither the HTTP method nor the answer envelope: the spec uses POST with a JSON body and reads `ticket` from the top level of the answer (`x-envelope: false`). Log in again when any call answers code 109 (无效token).
+         *     Sends the MA user name and password; the answer's `ticket` is the token for the `token` field of every other request. The seed names neither the HTTP method nor the answer envelope: the spec uses POST with a JSON body and reads `ticket` from the top level of the answer (`x-envelope: false`). Log in again when any call answers code 109 (无效token). A failed login is not documented either: an answer without `ticket` is an error, with its `code` looked up in x-error-codes when it carries one.
          */
         post: operations["login"];
         delete?: never;
@@ -705,7 +705,7 @@ export interface components {
         /** @description 请求token (C128),该字段值来自鉴权服务器。The `ticket` returned by MA `/login`; filled by the client from the `xeleToken` security scheme. */
         Token: string;
         /**
-         * @description API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535; the client sends 0 unless told otherwise.
+         * @description API标识符 (N4),保留字段,默认可取范围0-65535内任意值。Reserved identifier, any value in 0..65535. The tradeapi client sends a per-client request counter that wraps from 65535 to 0 (any value is valid; a counter makes requests distinguishable in counter logs).
          * @default 0
          */
         SerialNo: number;
@@ -3071,6 +3071,12 @@ export interface operations {
                 };
                 content: {
                     /**
+                     * @example clientinfo20220412.txt
+                     *     777001|...
+                     *     777002|...
+                     */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
+                    /**
                      * @example {
                      *       "code": 0,
                      *       "msg": "成功",
@@ -3080,12 +3086,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /**
-                     * @example clientinfo20220412.txt
-                     *     777001|...
-                     *     777002|...
-                     */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];
@@ -3116,6 +3116,11 @@ export interface operations {
                 };
                 content: {
                     /**
+                     * @example MS,PosiQry,1.0.3,18,1,InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag
+                     *     777001|张三|au2212|2|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机
+                     */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
+                    /**
                      * @example {
                      *       "code": 0,
                      *       "msg": "成功",
@@ -3125,11 +3130,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /**
-                     * @example MS,PosiQry,1.0.3,18,1,InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag
-                     *     777001|张三|au2212|2|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机
-                     */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];
@@ -3159,6 +3159,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 777001|au001|0.000050|0.000000|0.000050|0.000000|0.000000|0.000000|0.080000|0.080000|1000 */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                     /**
                      * @example {
                      *       "code": 0,
@@ -3169,8 +3171,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /** @example 777001|au001|0.000050|0.000000|0.000050|0.000000|0.000000|0.000000|0.080000|0.080000|1000 */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];
@@ -3888,6 +3888,11 @@ export interface operations {
                 };
                 content: {
                     /**
+                     * @example 60|10|50|0
+                     *     62|10|51|0
+                     */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
+                    /**
                      * @example {
                      *       "code": 0,
                      *       "msg": "成功",
@@ -3897,11 +3902,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /**
-                     * @example 60|10|50|0
-                     *     62|10|51|0
-                     */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];
@@ -4242,6 +4242,11 @@ export interface operations {
                 };
                 content: {
                     /**
+                     * @example MS,OrderQry,1.0.3,25,1,InvestorId|OrderSysId|OrderUserId|ExchangeOrderId|UserRef|OrderType|DelegateType|AppID|MFL|SeatId|InstrumentId|Direction|CombOffsetFlag|OrderStatus|OrderPrice|OrderVolume|NobarginVolume|BarginVolume|OrderTime|InsertTime|ErrCode|ErrMsg|TradingDay|UpdateTime|HedgeFlag
+                     *     777001|1024|1|12345678901234567890|0|正常|限价GFD|client_app_1.0|1|000101|au2212|买|开仓|全部成交|400.5000|1|0|1|15:27:02|2022-10-25 14:29:31.071|0||20221025|2022-10-25 14:29:31.071|投机
+                     */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
+                    /**
                      * @example {
                      *       "code": 0,
                      *       "msg": "成功",
@@ -4251,11 +4256,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /**
-                     * @example MS,OrderQry,1.0.3,25,1,InvestorId|OrderSysId|OrderUserId|ExchangeOrderId|UserRef|OrderType|DelegateType|AppID|MFL|SeatId|InstrumentId|Direction|CombOffsetFlag|OrderStatus|OrderPrice|OrderVolume|NobarginVolume|BarginVolume|OrderTime|InsertTime|ErrCode|ErrMsg|TradingDay|UpdateTime|HedgeFlag
-                     *     777001|1024|1|12345678901234567890|0|正常|限价GFD|client_app_1.0|1|000101|au2212|买|开仓|全部成交|400.5000|1|0|1|15:27:02|2022-10-25 14:29:31.071|0||20221025|2022-10-25 14:29:31.071|投机
-                     */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];
@@ -4554,6 +4554,11 @@ export interface operations {
                 };
                 content: {
                     /**
+                     * @example MS,PrcAlarmQry,1.0.3,9,1,ExchangeId|InvestorId|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime
+                     *     SHFE|777001|张三|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123
+                     */
+                    "text/plain": components["schemas"]["PipeRowsAnswer"];
+                    /**
                      * @example {
                      *       "code": 0,
                      *       "msg": "成功",
@@ -4563,11 +4568,6 @@ export interface operations {
                     "application/json": components["schemas"]["CommonResponse"] & {
                         result?: components["schemas"]["PipeRowsAnswer"];
                     };
-                    /**
-                     * @example MS,PrcAlarmQry,1.0.3,9,1,ExchangeId|InvestorId|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime
-                     *     SHFE|777001|张三|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123
-                     */
-                    "text/plain": components["schemas"]["PipeRowsAnswer"];
                 };
             };
             "4XX": components["responses"]["HttpError"];

@@ -50,3 +50,23 @@ export { paginate as paginateBhex, type BhexPagedOperationId, type BhexRecord } 
 export { downloadData as downloadBhexData, HistoryFileNotFoundError, DownloadForbiddenError } from "./handwritten/bhex/download.js";
 export { batchItemFailures, batchTask, type BhexBatchItemFailure } from "./handwritten/bhex/batch-results.js";
 export { newBhexClientOrderId, type IdempotencyKey } from "./handwritten/bhex/idempotency.js";
+export {
+  createXeleClient,
+  decodePipeRows,
+  decodePipeAnswer,
+  decodePipeRowStream,
+  decodeClientSystemExport,
+  saveClientSystemExport,
+  PipeRowsError,
+  XeleSession,
+  type XeleClient,
+  type XeleClientOptions,
+  type XeleOperationId,
+  type XeleData,
+  type XeleDataInput,
+  type XeleResult,
+  type XeleRow,
+  type PipeRow,
+  type PipeRowsOptions,
+  type ClientSystemExport,
+} from "./handwritten/xele/index.js";

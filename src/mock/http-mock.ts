@@ -7,6 +7,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseJson, stringifyJson } from "../handwritten/core/json.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
 
@@ -29,7 +31,10 @@ export interface MockRequest {
 
 export interface MockReply {
   status?: number;
-  /** A value to serialize as JSON (bigints kept), or a ready string/bytes. */
+  /**
+   * A value to serialize as JSON (bigints kept), a ready string/bytes, or a `StreamedBody`
+   * (chunks written as they are produced, with backpressure: large answers without holding them).
+   */
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -82,8 +87,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A reply body produced chunk by chunk (see MockReply.body). */
+export class StreamedBody {
+  constructor(readonly chunks: AsyncIterable<string | Uint8Array>) {}
+}
+
 function send(res: ServerResponse, reply: MockReply): void {
   const status = reply.status ?? 200;
+  if (reply.body instanceof StreamedBody) {
+    res.writeHead(status, { "content-type": reply.contentType ?? "application/octet-stream", ...reply.headers });
+    // A client that goes away ends the pipeline (and the producer) with an error: nothing to report.
+    pipeline(Readable.from(reply.body.chunks), res).catch(() => undefined);
+    return;
+  }
   let payload: string | Uint8Array;
   let ct = reply.contentType;
   if (typeof reply.body === "string" || reply.body instanceof Uint8Array) {

@@ -1,0 +1,374 @@
+/**
+ * `createXeleClient`: the Xele counter management protocol, typed, on its two servers.
+ *
+ *   const xele = createXeleClient({ maUrl, msUrl, username, password });
+ *   const funds = await xele.call("getInvestorFunds", { content: "777001" });   // FundInfo[]
+ *   const orders = await xele.call("queryOrders", { investor_id: ["777001"] }); // OrderQry rows
+ *   for await (const order of xele.streamRows("queryOrders")) { ... }           // row by row
+ *
+ * Each operation goes to the server the spec names (x-server: MA auth server or MS counter
+ * server) through one shared HttpTransport per server (lossless JSON, typed errors from the
+ * spec's error table). Around it, this client adds what is Xele's own:
+ * - the MA token session (session.ts): login on first use, one login shared by concurrent
+ *   calls, one re-login and retry when a call is answered 109 (invalid token);
+ * - complete, closed requests (wire-request.ts): filters the caller leaves out are sent with
+ *   their "no condition" values, everything is checked against the spec before sending, GETs
+ *   carry their JSON as ?params=<base64>, `serialno` counts 0-65535;
+ * - "|" row answers decoded into typed rows (pipe-rows.ts; streamed by pipe-row-stream.ts),
+ *   the client-system export as {fileName, lines} (export.ts);
+ * - at most `maxInFlight` requests per server at once (default 2; the seed asks clients not to
+ *   hammer the counter), and retries of transient failures for operations the spec marks
+ *   retryable, each attempt waiting for a slot and carrying a fresh serialno.
+ */
+import type { components, operations } from "../../../generated/xele-mgmt.js";
+import {
+  AbortedError,
+  ApiError,
+  apiErrorFromCode,
+  ConnectionError,
+  HttpError,
+  ResponseFormatError,
+  TimeoutError,
+  UsageError,
+  snippet,
+} from "../core/errors.js";
+import { HttpTransport, encodePairs, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { parseJson, stringifyJson } from "../core/json.js";
+import type { OperationMeta } from "../core/meta.js";
+import { envelopeOf, findOperation } from "../core/meta.js";
+import type { OperationResponse } from "../core/operation-call.js";
+import { withRetries } from "../core/retry.js";
+import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
+import { InFlightLimit } from "./in-flight.js";
+import { decodePipeRowStream } from "./pipe-row-stream.js";
+import { decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { XeleSession } from "./session.js";
+import { loginScheme, pipeRowsOf, serverOf, XELE_SERVERS, xeleMeta, type XeleServer } from "./spec-info.js";
+import { prepareData, requestJson, wireRequest, type PreparedData } from "./wire-request.js";
+
+type Schemas = components["schemas"];
+
+/** The request schema (x-request-schema) of every operation but login. Checked against the spec by the tests. */
+export const XELE_REQUEST_SCHEMAS = {
+  getInvestorFunds: "FundQueryRequest",
+  getCashInOut: "CashInOutQueryRequest",
+  auditCashInOut: "CashInOutAuditRequest",
+  createCashInOut: "CashInOutCreateRequest",
+  getSeatConfigs: "SeatConfigQueryRequest",
+  getFrontControls: "FrontControlQueryRequest",
+  updateFrontControls: "FrontControlUpdateRequest",
+  exportClientSystemInfo: "ClientSystemExportRequest",
+  getPositions: "PositionQueryRequest",
+  getInvestorRates: "RatesQueryRequest",
+  getTradePermissions: "TradePermissionQueryRequest",
+  getTradeTemplates: "MaBareRequest",
+  createTradeTemplate: "TradeTemplateCreateRequest",
+  updateTradeTemplate: "TradeTemplateUpdateRequest",
+  deleteTradeTemplate: "TradeTemplateDeleteRequest",
+  getAuthCodes: "MaBareRequest",
+  createAuthCode: "AuthCodeCreateRequest",
+  updateAuthCode: "AuthCodeUpdateRequest",
+  deleteAuthCode: "AuthCodeDeleteRequest",
+  getTradeStatistics: "TradeStatisticQueryRequest",
+  getSystemInfo: "MsBareRequest",
+  getCounterStatus: "MsBareRequest",
+  getOrderHistory: "MsBareRequest",
+  getRiskTemplates: "MaBareRequest",
+  createRiskTemplate: "RiskTemplateCreateRequest",
+  updateRiskTemplate: "RiskTemplateUpdateRequest",
+  deleteRiskTemplate: "RiskTemplateDeleteRequest",
+  queryOrders: "OrderQueryRequest",
+  getAlarmConfigs: "MaBareRequest",
+  createAlarmConfig: "AlarmConfigCreateRequest",
+  updateAlarmConfig: "AlarmConfigUpdateRequest",
+  deleteAlarmConfig: "AlarmConfigDeleteRequest",
+  getAlarmRecords: "AlarmRecordQueryRequest",
+  getUserStatistics: "UserStatisticQueryRequest",
+  getSeatConnections: "SeatConnectQueryRequest",
+} as const satisfies Record<Exclude<keyof operations, "login">, keyof Schemas>;
+
+/** The row schema (x-pipe-rows.rowSchema) of every "|" row answer. Checked against the spec by the tests. */
+export const XELE_ROW_SCHEMAS = {
+  getPositions: "PosiQryRow",
+  getInvestorRates: "RatesRow",
+  getOrderHistory: "OrderHistoryRow",
+  queryOrders: "OrderQryRow",
+  getAlarmRecords: "PrcAlarmRecordRow",
+} as const satisfies Partial<Record<keyof typeof XELE_REQUEST_SCHEMAS, keyof Schemas>>;
+
+export type XeleOperationId = keyof typeof XELE_REQUEST_SCHEMAS;
+export type XelePipeOperationId = keyof typeof XELE_ROW_SCHEMAS;
+export type XeleRequest<K extends XeleOperationId> = Schemas[(typeof XELE_REQUEST_SCHEMAS)[K]];
+/** The `data` an operation sends (never: none). */
+export type XeleData<K extends XeleOperationId> = XeleRequest<K> extends { data: infer D } ? D : never;
+
+/**
+ * Objects with every field optional, recursively (array items too): what the caller leaves out
+ * is filled from the spec (x-no-condition, defaults) and what is still missing is named by a
+ * UsageError at run time. (The generated types mark fields with a default as required, which
+ * is right for answers, not for requests.)
+ */
+export type Fillable<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Fillable<E>> : T extends object ? { [P in keyof T]?: Fillable<T[P]> } : T;
+
+/**
+ * What `call` takes as data: left-out filters are filled with their "no condition" values
+ * and required non-filter fields are checked at run time (UsageError naming them).
+ */
+export type XeleDataInput<K extends XeleOperationId> = [XeleData<K>] extends [never]
+  ? never
+  : Fillable<XeleData<K>>;
+
+export type XeleDataArgs<K extends XeleOperationId> = [XeleData<K>] extends [never]
+  ? []
+  : XeleData<K> extends readonly unknown[]
+    ? [data: XeleDataInput<K>]
+    : [data?: XeleDataInput<K>];
+
+/** A decoded row of a "|" row answer (present columns; null for empty numbers). */
+export type XeleRow<K extends XelePipeOperationId> = PipeRow<Schemas[(typeof XELE_ROW_SCHEMAS)[K]]>;
+
+type EnvelopeData<R> = R extends { comment?: infer C } ? C : R extends { result?: infer D } ? (unknown extends D ? undefined : D) : undefined;
+
+/** What `call` resolves to: rows, the export, or the envelope's data (`result`, or `comment` for template writes). */
+export type XeleResult<K extends XeleOperationId> = K extends XelePipeOperationId
+  ? Array<XeleRow<K>>
+  : K extends "exportClientSystemInfo"
+    ? ClientSystemExport
+    : EnvelopeData<OperationResponse<operations[K]>>;
+
+export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fromEntries(
+  XELE_SERVERS.map((s) => {
+    const server = xeleMeta.servers.find((x) => x["x-server"] === s)!;
+    const url = server.url.replace(/\{(\w+)\}/g, (_m, v: string) => server.variables?.[v]?.default ?? "");
+    return [s, url];
+  }),
+) as Record<XeleServer, string>;
+
+export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter"> {
+  /** MA (auth server) base URL; default the spec's http://127.0.0.1:8899. */
+  maUrl?: string;
+  /** MS (counter server) base URL; default the spec's http://127.0.0.1:8181. */
+  msUrl?: string;
+  username?: string;
+  password?: string;
+  /** Requests in flight per server at most (default 2), or per server. */
+  maxInFlight?: number | Partial<Record<XeleServer, number>>;
+  /** The `operator` field of MS requests (default "": protocol users). */
+  operator?: string;
+  /** One line per session event (login, re-login); never a password or token. */
+  log?: (line: string) => void;
+  /** First serialno (default 0); it then counts up and wraps after 65535. */
+  firstSerialNo?: number;
+}
+
+export interface XeleClient {
+  /** Run an operation; resolves to its rows, export, or envelope data. */
+  call<K extends XeleOperationId>(operationId: K, ...data: XeleDataArgs<K>): Promise<XeleResult<K>>;
+  /** A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts). */
+  streamRows<K extends XelePipeOperationId>(operationId: K, ...data: XeleDataArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
+  /** 5.1 export: the file name and the records. */
+  exportClientSystemInfo(data: XeleDataInput<"exportClientSystemInfo">): Promise<ClientSystemExport>;
+  /** 5.1 export written to `dir` under the file name the counter gives; null when there is nothing to export. */
+  saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string): Promise<{ path: string; lines: number } | null>;
+  /** Log in now (otherwise the first request does). */
+  login(): Promise<void>;
+  readonly session: XeleSession;
+  readonly transports: Readonly<Record<XeleServer, HttpTransport>>;
+  readonly inFlight: Readonly<Record<XeleServer, InFlightLimit>>;
+}
+
+export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
+  const urls: Record<XeleServer, string> = {
+    MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
+    MS: options.msUrl ?? XELE_DEFAULT_URLS.MS,
+  };
+  const maxOf = (s: XeleServer) => (typeof options.maxInFlight === "number" ? options.maxInFlight : (options.maxInFlight?.[s] ?? 2));
+  const inFlight: Record<XeleServer, InFlightLimit> = { MA: new InFlightLimit(maxOf("MA")), MS: new InFlightLimit(maxOf("MS")) };
+  const scheme = loginScheme();
+  const loginOp = findOperation(xeleMeta, scheme.operationId)!;
+  let session: XeleSession;
+  const transports = Object.fromEntries(
+    XELE_SERVERS.map((s) => [
+      s,
+      new HttpTransport({
+        ...options,
+        api: "xele",
+        meta: xeleMeta,
+        baseUrl: urls[s],
+        rateLimiter: null,
+        // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
+        retry: false,
+        secrets: () => session.secrets(),
+      }),
+    ]),
+  ) as Record<XeleServer, HttpTransport>;
+
+  const login = async (username: string, password: string): Promise<string> => {
+    const req = wireRequest(loginOp, urls.MA, stringifyJson({ username, password }));
+    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req, options.signal));
+    const body = result.body as Record<string, unknown> | null;
+    const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
+    if (typeof ticket === "string" && ticket !== "") return ticket;
+    const ctx = { api: "xele", operation: loginOp.operationId };
+    if (body && typeof body === "object" && body.code !== undefined && String(body.code) !== "0") {
+      throw apiErrorFromCode({ ...ctx, code: body.code as number, vendorMessage: body.msg == null ? undefined : String(body.msg), body }, xeleMeta.errorCodes);
+    }
+    throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
+  };
+  session = new XeleSession({ username: options.username, password: options.password, login, log: options.log, firstSerialNo: options.firstSerialNo });
+
+  const isInvalidToken = (e: unknown) => e instanceof ApiError && scheme.reloginOnCodes.includes(Number(e.code));
+
+  /**
+   * Send `data` for `op` and hand the result to `decode` (inside the retry scope, so a 109
+   * hidden in a text answer also leads to the re-login). One re-login per call at most.
+   */
+  async function send<R>(op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R): Promise<R> {
+    const server = serverOf(op);
+    for (let relogin = 0; ; relogin++) {
+      const token = await session.token();
+      try {
+        return await withRetries(
+          op.retryable && options.retry !== false,
+          async () => {
+            const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
+            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), options.signal));
+            return decode(result);
+          },
+          options.retry || {},
+        );
+      } catch (e) {
+        if (relogin === 0 && isInvalidToken(e)) {
+          session.invalidate(token);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  const operation = (id: string): OperationMeta => {
+    const op = findOperation(xeleMeta, id);
+    if (!op || op.operationId === scheme.operationId) {
+      throw new UsageError(
+        op ? "login is done by the session: call client.login() or just call an operation" : `unknown operation "${id}"; run \`tradeapi list xele\``,
+        { api: "xele" },
+      );
+    }
+    return op;
+  };
+
+  const ctxOf = (op: OperationMeta) => ({ api: "xele", operation: op.operationId });
+  const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
+
+  async function call(id: string, data?: unknown): Promise<unknown> {
+    const op = operation(id);
+    const prepared = prepareData(op, data);
+    const layout = pipeRowsOf(op);
+    if (layout?.firstLineIsFileName) return send(op, prepared, (r) => decodeClientSystemExport(r.body, pipeOptions(op)));
+    if (layout) return send(op, prepared, (r) => decodePipeRows(r.body, pipeOptions(op)));
+    const envelope = envelopeOf(xeleMeta, op);
+    return send(op, prepared, (r) => {
+      const body = r.body;
+      if (!envelope?.dataField || !body || typeof body !== "object") return body;
+      return (body as Record<string, unknown>)[envelope.dataField];
+    });
+  }
+
+  async function* streamRows(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
+    const op = operation(id);
+    const layout = pipeRowsOf(op);
+    if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", ctxOf(op));
+    const prepared = prepareData(op, data);
+    const server = serverOf(op);
+    for (let relogin = 0; ; relogin++) {
+      const token = await session.token();
+      const release = await inFlight[server].acquire();
+      let yielded = 0;
+      try {
+        const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
+        const body = await openBody(op, wireRequest(op, urls[server], json), server);
+        for await (const row of decodePipeRowStream(body, pipeOptions(op))) {
+          yielded++;
+          yield row;
+        }
+        return;
+      } catch (e) {
+        if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
+          session.invalidate(token);
+          continue;
+        }
+        throw e;
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** Fetch for streaming: status and error answers mapped like the transport does; the body left unread. */
+  async function openBody(op: OperationMeta, req: ReturnType<typeof wireRequest>, server: XeleServer): Promise<ReadableStream<Uint8Array>> {
+    const ctx = ctxOf(op);
+    const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${req.query.length ? `?${encodePairs(req.query)}` : ""}`;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const outer = options.signal;
+    const onAbort = () => controller.abort();
+    outer?.addEventListener("abort", onAbort, { once: true });
+    let res: Response;
+    try {
+      res = await (options.fetch ?? globalThis.fetch)(url, {
+        method: req.method,
+        headers: req.json === null ? {} : { "content-type": "application/json" },
+        body: req.json ?? undefined,
+        signal: controller.signal,
+      });
+    } catch (e) {
+      if (outer?.aborted) throw new AbortedError("request aborted by the caller", ctx);
+      if (timedOut) throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...ctx, timeoutMs });
+      const cause = (e as { cause?: { code?: string } }).cause;
+      throw new ConnectionError(`connection failed (${cause?.code ?? (e instanceof Error ? e.message : String(e))}); is the ${server} URL ${urls[server]} reachable?`, ctx);
+    } finally {
+      // The timeout covers the wait for the answer's headers; the body streams as long as it takes.
+      clearTimeout(timer);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = parseJson(text);
+      } catch {
+        body = undefined;
+      }
+      const b = body as Record<string, unknown> | undefined;
+      if (b && typeof b === "object" && b.code !== undefined && String(b.code) !== "0") {
+        throw apiErrorFromCode({ ...ctx, code: b.code as number, vendorMessage: b.msg == null ? undefined : String(b.msg), httpStatus: res.status, body }, xeleMeta.errorCodes);
+      }
+      if (!res.ok) throw new HttpError(res.status, snippet(text, session.secrets()), ctx);
+      return new Response("").body!;
+    }
+    return res.body;
+  }
+
+  return {
+    call: call as XeleClient["call"],
+    streamRows: streamRows as XeleClient["streamRows"],
+    exportClientSystemInfo: (data) => call("exportClientSystemInfo", data) as Promise<ClientSystemExport>,
+    async saveClientSystemExport(data, dir) {
+      const exported = (await call("exportClientSystemInfo", data)) as ClientSystemExport;
+      const path = await saveClientSystemExport(exported, dir);
+      return path === null ? null : { path, lines: exported.lines.length };
+    },
+    async login() {
+      session.reset();
+      await session.token();
+    },
+    session,
+    transports,
+    inFlight,
+  };
+}

@@ -1,0 +1,30 @@
+/** `tradeapi/xele`: the Xele counter management protocol client, its "|" row decoders and the export helpers. */
+export * from "./client.js";
+export { XeleSession, SERIALNO_MAX, type XeleSessionOptions } from "./session.js";
+export {
+  checkPipeRow,
+  columnSets,
+  columnsForVersion,
+  compareCounterVersions,
+  decodePipeAnswer,
+  decodePipeRows,
+  parsePipeHeader,
+  pipeRowsText,
+  PipeRowsError,
+  type PipeColumn,
+  type PipeColumnType,
+  type PipeRow,
+  type PipeRowsAnswer,
+  type PipeRowsHeader,
+  type PipeRowsLayout,
+  type PipeRowsOptions,
+  type PipeRowsProblem,
+} from "./pipe-rows.js";
+export { decodePipeRowStream, type ByteSource } from "./pipe-row-stream.js";
+export { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
+export { fillNoCondition } from "./no-condition.js";
+export { checkSchema, type SchemaProblem, type SchemaProblemKind } from "./request-schema.js";
+export { InFlightLimit } from "./in-flight.js";
+export { pipeRowsOf, serverOf, type XeleServer } from "./spec-info.js";
+export { meta as xeleMeta } from "../../../generated/xele-mgmt.meta.js";
+export type { paths as XelePathsSpec, components as XeleComponents } from "../../../generated/xele-mgmt.js";

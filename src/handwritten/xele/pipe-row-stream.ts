@@ -1,0 +1,362 @@
+/**
+ * `decodePipeRowStream`: the streaming form of `decodePipeRows`. It reads a "|" row answer
+ * from a response body chunk by chunk and yields each row as soon as its line is complete, so
+ * a 200 000-row order query never sits in memory as a whole: what is held is the current chunk
+ * and the unfinished line (and whatever rows the caller keeps).
+ *
+ * The body may be the raw rows or the JSON envelope `{code, msg, result}` whose `result` is
+ * the rows as one JSON string (or an array of line strings): the envelope is read
+ * incrementally and only `result` is streamed; other members are small and parsed whole. A
+ * non-zero `code` throws the ApiError subclass from the spec's error table.
+ *
+ * Each row is checked (field count, integer cells) before it is yielded. The header's row
+ * count can only be compared at the end: a truncated stream throws `PipeRowsError` AFTER the
+ * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
+ * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
+ */
+import { apiErrorFromCode } from "../core/errors.js";
+import { PipeRowLines, PipeRowsError, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { xeleMeta } from "./spec-info.js";
+
+export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
+
+async function* chunksOf(body: ByteSource): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  if (typeof (body as ReadableStream<Uint8Array>).getReader === "function") {
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        yield decoder.decode(value, { stream: true });
+      }
+    } finally {
+      // Stopping early (break, error) releases the connection instead of draining it.
+      await reader.cancel().catch(() => undefined);
+    }
+  } else {
+    for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+      yield typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    }
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/** Splits text pieces into lines, keeping only the unfinished last line between pieces. */
+class LineSplitter {
+  private pending = "";
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(piece: string): void {
+    if (!piece) return;
+    const text = this.pending ? this.pending + piece : piece;
+    let pos = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", pos)) {
+      this.onLine(text.slice(pos, nl));
+      pos = nl + 1;
+    }
+    this.pending = pos === 0 ? text : text.slice(pos);
+  }
+  /** Line breaks between array items (envelope `result: [..]`). */
+  breakLine(): void {
+    this.onLine(this.pending);
+    this.pending = "";
+  }
+  end(): string {
+    const last = this.pending;
+    this.pending = "";
+    return last;
+  }
+}
+
+const enum St {
+  Start,
+  KeyOrEnd,
+  Key,
+  Colon,
+  Value,
+  ResultString,
+  ResultArrayItem,
+  ResultArrayString,
+  ResultArraySep,
+  Generic,
+  AfterValue,
+  Done,
+}
+
+const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/**
+ * Reads the envelope incrementally: `result` (a string, or an array of strings) goes to
+ * `onText` / `onItemEnd` as it arrives, every other member is collected and JSON-parsed.
+ */
+class EnvelopeReader {
+  readonly members: Record<string, unknown> = {};
+  private st = St.Start;
+  private carry = "";
+  private key = "";
+  private raw = "";
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  constructor(
+    private readonly onText: (text: string) => void,
+    private readonly onItemEnd: () => void,
+  ) {}
+
+  get done(): boolean {
+    return this.st === St.Done;
+  }
+
+  push(chunk: string): void {
+    const t = this.carry + chunk;
+    this.carry = "";
+    let i = 0;
+    const n = t.length;
+    while (i < n) {
+      const c = t[i]!;
+      switch (this.st) {
+        case St.Start:
+        case St.KeyOrEnd:
+        case St.Colon:
+        case St.Value:
+        case St.AfterValue:
+        case St.ResultArrayItem:
+        case St.ResultArraySep:
+        case St.Done:
+          if (c === " " || c === "\n" || c === "\r" || c === "\t") {
+            i++;
+            continue;
+          }
+          i = this.structural(t, i);
+          continue;
+        case St.Key: {
+          const end = this.stringEnd(t, i);
+          if (end === -1) {
+            this.raw += t.slice(i);
+            return;
+          }
+          this.raw += t.slice(i, end);
+          this.key = JSON.parse(`"${this.raw}"`) as string;
+          this.raw = "";
+          this.st = St.Colon;
+          i = end + 1;
+          continue;
+        }
+        case St.ResultString:
+        case St.ResultArrayString: {
+          const next = this.streamString(t, i);
+          if (next === -1) return;
+          i = next;
+          continue;
+        }
+        case St.Generic:
+          i = this.generic(t, i);
+          continue;
+      }
+    }
+  }
+
+  /** Index of the closing quote of a JSON string starting at i (escapes skipped), or -1. */
+  private stringEnd(t: string, i: number): number {
+    for (let j = i; j < t.length; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === 92) j++;
+      else if (ch === 34) return j;
+    }
+    // A trailing lone backslash must wait for its escaped character.
+    return -1;
+  }
+
+  private structural(t: string, i: number): number {
+    const c = t[i]!;
+    const bad = () => this.fail(`unexpected ${JSON.stringify(c)} in the JSON envelope`);
+    switch (this.st) {
+      case St.Start:
+        if (c !== "{") bad();
+        this.st = St.KeyOrEnd;
+        return i + 1;
+      case St.KeyOrEnd:
+        if (c === "}") this.st = St.Done;
+        else if (c === '"') {
+          this.st = St.Key;
+          this.raw = "";
+        } else bad();
+        return i + 1;
+      case St.Colon:
+        if (c !== ":") bad();
+        this.st = St.Value;
+        return i + 1;
+      case St.Value:
+        if (this.key === "result" && c === '"') {
+          this.st = St.ResultString;
+          this.members.result = "";
+          return i + 1;
+        }
+        if (this.key === "result" && c === "[") {
+          this.st = St.ResultArrayItem;
+          this.members.result = [];
+          return i + 1;
+        }
+        this.st = St.Generic;
+        this.raw = "";
+        this.depth = 0;
+        this.inString = false;
+        this.escaped = false;
+        return i;
+      case St.AfterValue:
+        if (c === ",") this.st = St.KeyOrEnd;
+        else if (c === "}") this.st = St.Done;
+        else bad();
+        return i + 1;
+      case St.ResultArrayItem:
+        if (c === '"') this.st = St.ResultArrayString;
+        else if (c === "]") this.st = St.AfterValue;
+        else bad();
+        return i + 1;
+      case St.ResultArraySep:
+        if (c === ",") this.st = St.ResultArrayItem;
+        else if (c === "]") this.st = St.AfterValue;
+        else bad();
+        return i + 1;
+      default:
+        return this.fail("unexpected text after the JSON envelope");
+    }
+  }
+
+  /** Stream a JSON string's content from i; returns the index after it, or -1 (wait for more). */
+  private streamString(t: string, i: number): number {
+    const n = t.length;
+    let run = i;
+    for (let j = i; j < n; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === 34) {
+        if (j > run) this.onText(t.slice(run, j));
+        if (this.st === St.ResultArrayString) {
+          this.onItemEnd();
+          this.st = St.ResultArraySep;
+        } else this.st = St.AfterValue;
+        return j + 1;
+      }
+      if (ch === 92) {
+        if (j > run) this.onText(t.slice(run, j));
+        const e = t[j + 1];
+        if (e === undefined) {
+          this.carry = t.slice(j);
+          return -1;
+        }
+        if (e === "u") {
+          if (j + 6 > n) {
+            this.carry = t.slice(j);
+            return -1;
+          }
+          const hex = t.slice(j + 2, j + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(`bad escape \\u${hex} in the envelope's result`);
+          this.onText(String.fromCharCode(parseInt(hex, 16)));
+          j += 5;
+        } else {
+          const out = ESCAPES[e];
+          if (out === undefined) this.fail(`bad escape \\${e} in the envelope's result`);
+          this.onText(out);
+          j += 1;
+        }
+        run = j + 1;
+      }
+    }
+    if (n > run) this.onText(t.slice(run));
+    return n;
+  }
+
+  /** Collect a non-result member value; parse it when it ends. */
+  private generic(t: string, i: number): number {
+    const n = t.length;
+    let j = i;
+    for (; j < n; j++) {
+      const c = t[j]!;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === "\\") this.escaped = true;
+        else if (c === '"') this.inString = false;
+        continue;
+      }
+      if (c === '"') this.inString = true;
+      else if (c === "{" || c === "[") this.depth++;
+      else if (c === "}" || c === "]") {
+        if (this.depth === 0) break;
+        this.depth--;
+      } else if (c === "," && this.depth === 0) break;
+    }
+    this.raw += t.slice(i, j);
+    if (j < n) {
+      try {
+        this.members[this.key] = JSON.parse(this.raw);
+      } catch {
+        this.fail(`member ${JSON.stringify(this.key)} of the JSON envelope is not valid JSON`);
+      }
+      this.raw = "";
+      this.st = St.AfterValue;
+    }
+    return j;
+  }
+
+  private fail(message: string): never {
+    throw new PipeRowsError(message, { line: 0, problem: "envelope" });
+  }
+}
+
+/** Yield the rows of a "|" row answer read from `body` (see the module doc). */
+export async function* decodePipeRowStream<T extends object = Record<string, unknown>>(
+  body: ByteSource,
+  options: PipeRowsOptions = {},
+): AsyncGenerator<PipeRow<T>, void, undefined> {
+  const lines = new PipeRowLines("", options);
+  const ready: Array<PipeRow<T>> = [];
+  const onLine = (line: string) => {
+    const row = lines.line(0, line.length, true, false, line);
+    if (row) ready.push(row as unknown as PipeRow<T>);
+  };
+  const splitter = new LineSplitter(onLine);
+  let envelope: EnvelopeReader | null = null;
+  let lead: string | null = "";
+  for await (let chunk of chunksOf(body)) {
+    if (lead !== null) {
+      // Until the first non-blank character: raw rows or the JSON envelope?
+      chunk = lead + chunk;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      const first = chunk.search(/\S/);
+      if (first === -1) {
+        lead = chunk;
+        continue;
+      }
+      lead = null;
+      if (chunk[first] === "{") {
+        envelope = new EnvelopeReader(
+          (text) => splitter.push(text),
+          () => splitter.breakLine(),
+        );
+        chunk = chunk.slice(first);
+      }
+    }
+    if (envelope) envelope.push(chunk);
+    else splitter.push(chunk);
+    // Hand over what this chunk completed before reading the next one.
+    for (let i = 0; i < ready.length; i++) yield ready[i]!;
+    ready.length = 0;
+  }
+  if (envelope) {
+    if (!envelope.done) throw new PipeRowsError("truncated: the JSON envelope ends early", { line: 0, problem: "envelope", context: options.context });
+    const { code, msg } = envelope.members;
+    if (code !== undefined && code !== null && String(code) !== "0") {
+      throw apiErrorFromCode(
+        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : String(msg), body: envelope.members },
+        options.errorCodes ?? xeleMeta.errorCodes,
+      );
+    }
+  }
+  const last = splitter.end().replace(/\r$/, "");
+  if (last !== "") {
+    const row = lines.line(0, last.length, true, true, last);
+    if (row) yield row as unknown as PipeRow<T>;
+  }
+  lines.finish();
+}

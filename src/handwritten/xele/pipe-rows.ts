@@ -1,0 +1,477 @@
+/**
+ * `decodePipeRows`: the Xele counter's "|" row answers (positions, rates, order history, order
+ * query, risk alarm records) as typed row objects.
+ *
+ *   MS,OrderQry,1.0.3,25,1474,InvestorId|OrderSysId|...|HedgeFlag     ← header (optional)
+ *   777001|1024|1|12345678901234567890|0|正常|...|投机                   ← one row per line
+ *
+ * - The header's field list decides the columns, not fixed positions: an older counter that
+ *   sends fewer columns decodes correctly, and columns the spec does not know (newer counters)
+ *   are kept as strings under their header name. Column types come from the spec's
+ *   `x-pipe-rows.columns` by name (seed spellings such as `Investorld` map to the canonical
+ *   name through `aliases`).
+ * - Answers without a header (rates, order history, OrderQry before 007P7) use the spec's
+ *   column list; when columns carry `since` (counter versions), the version whose column count
+ *   matches the first row is chosen.
+ * - Conversions only where the spec says: `int` → number, `int64` → number, or bigint above
+ *   2^53 (exchange order IDs keep every digit), `decimal` → the exact text, `string` → as sent
+ *   (commas, quotes, spaces, Chinese untouched). An empty int/int64 cell is null.
+ * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
+ *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
+ *   the spec's error table. An empty answer, or a header announcing 0 rows, is [].
+ *
+ * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number:
+ * - before anything is returned: the envelope, the header (column count against its field
+ *   list, kind, names), the number of rows against the header's row count, and the first and
+ *   last rows in full — so a truncated answer (rows missing, or the last row cut short) never
+ *   comes back as a shorter list;
+ * - every other row when it is first read (any property, `toJSON()`): its field count and its
+ *   integer cells. A malformed row in the middle is never returned as data: reading it throws.
+ *   `{ check: "all" }` reads every row before returning instead (the whole answer decoded up
+ *   front; the streaming decoder always checks each row before yielding it).
+ *
+ * Rows are views: each keeps its line's position in the answer text and splits and converts its
+ * cells on first access (then caches them), so decoding a large answer costs one pass over the
+ * line breaks and one small object per row, and a caller that reads a few columns of many rows
+ * never pays for the rest. Properties are getters on the row's prototype (enumerable, so
+ * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
+ * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
+ */
+import { apiErrorFromCode, ResponseFormatError, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { parseJson } from "../core/json.js";
+import { xeleMeta } from "./spec-info.js";
+
+export type PipeColumnType = "string" | "int" | "int64" | "decimal";
+
+/** One column as `x-pipe-rows.columns` describes it. */
+export interface PipeColumn {
+  readonly name: string;
+  readonly type?: PipeColumnType | string;
+  readonly description?: string;
+  /** Counter version that introduced the column (003, 007, 007P7, ...). */
+  readonly since?: string;
+  /** Other spellings of the name in headers (seed typos). */
+  readonly aliases?: readonly string[];
+}
+
+/** An operation's `x-pipe-rows`. */
+export interface PipeRowsLayout {
+  /** Header kind (OrderQry, PosiQry, ...); null when not documented. */
+  readonly kind?: string | null;
+  /** Does the answer start with a header line? */
+  readonly header?: boolean;
+  /** Counter version from which the header is sent (older counters send rows only). */
+  readonly headerSince?: string;
+  /** false: the header's kind is not documented and is not checked. */
+  readonly kindDocumented?: boolean;
+  readonly location?: string;
+  /** The first line is a file name (client-system export; see export.ts). */
+  readonly firstLineIsFileName?: boolean;
+  /** false: lines are opaque records, not "|" columns. */
+  readonly splitColumns?: boolean;
+  readonly columns: readonly PipeColumn[];
+}
+
+/** The decoded header line `MS,<kind>,<version>,<column count>,<row count>,<F1|F2|...>`. */
+export interface PipeRowsHeader {
+  magic: "MS";
+  kind: string;
+  version: string;
+  columnCount: number;
+  rowCount: number;
+  /** Column names as the header lists them. */
+  fields: string[];
+}
+
+/** A decoded row of `T` (the spec's row schema): present columns, null for empty numbers. */
+export type PipeRow<T> = { readonly [K in keyof T]?: T[K] | null } & {
+  /** The row as a plain object, columns in answer order (unknown columns included). */
+  toJSON(): { [K in keyof T]?: T[K] | null } & Record<string, unknown>;
+};
+
+export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout";
+
+/** A "|" row answer that is malformed or truncated. `line` is 1-based (0: the answer as a whole). */
+export class PipeRowsError extends ResponseFormatError {
+  readonly line: number;
+  readonly problem: PipeRowsProblem;
+  constructor(message: string, init: { line: number; problem: PipeRowsProblem; text?: string; context?: ErrorContext }) {
+    super(
+      `"|" row answer: ${init.line > 0 ? `line ${init.line}: ` : ""}${message}`,
+      init.text === undefined ? "" : init.text.length > 120 ? `${init.text.slice(0, 120)}…` : init.text,
+      init.context ?? {},
+    );
+    this.line = init.line;
+    this.problem = init.problem;
+  }
+}
+
+export interface PipeRowsOptions {
+  /** The operation's `x-pipe-rows` (column types, kind, header rules). */
+  layout?: PipeRowsLayout;
+  /** Columns for answers without a header (default: `layout.columns`). */
+  columns?: readonly PipeColumn[];
+  /** Expected header kind (default `layout.kind`); not checked when `layout.kindDocumented` is false. */
+  kind?: string | null;
+  /**
+   * "on-read" (default): rows other than the first and last are checked when first read;
+   * "all": every row is checked and decoded before returning.
+   */
+  check?: "on-read" | "all";
+  /** Error table for envelopes with a non-zero code (default: the Xele spec's x-error-codes). */
+  errorCodes?: Readonly<Record<string, ErrorCodeInfo>>;
+  /** api / operation named in errors. */
+  context?: ErrorContext;
+}
+
+export interface PipeRowsAnswer<T> {
+  header: PipeRowsHeader | null;
+  rows: Array<PipeRow<T>>;
+}
+
+// ---- column layouts and row classes ----
+
+const STRING = 0;
+const INT = 1;
+const INT64 = 2;
+const DECIMAL = 3;
+const KIND_OF: Record<string, number> = { string: STRING, int: INT, int64: INT64, decimal: DECIMAL };
+const RESERVED = new Set(["toJSON", "constructor", "__proto__"]);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The columns of one answer, resolved to names and conversion kinds, with its row class. */
+export interface RowLayout {
+  readonly names: readonly string[];
+  readonly kinds: Uint8Array;
+  readonly Row: new (doc: PipeText, start: number, end: number, line: number) => PipeRow<Record<string, unknown>>;
+}
+
+/** The text rows are views of, and who to name in errors. */
+export interface PipeText {
+  readonly text: string;
+  readonly context?: ErrorContext | undefined;
+}
+
+/** "" (→ null) or an optional minus and digits. */
+function isIntText(cell: string): boolean {
+  const n = cell.length;
+  let i = n > 1 && cell.charCodeAt(0) === 45 ? 1 : 0;
+  for (; i < n; i++) {
+    const d = cell.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
+function toInt(cell: string): number | bigint | null {
+  if (cell === "") return null;
+  if (cell.length <= 15) return Number(cell);
+  const big = BigInt(cell);
+  return big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big);
+}
+
+/** Split and convert one row's cells, checking the field count and integer cells. */
+function decodeCells(doc: PipeText, start: number, end: number, line: number, layout: RowLayout, last: boolean): unknown[] {
+  const raw = doc.text.slice(start, end);
+  const cells: unknown[] = raw.split("|");
+  const n = layout.names.length;
+  const fail = (message: string): never => {
+    throw new PipeRowsError(message, { line, problem: message.startsWith("column") ? "value" : "columns", text: raw, context: doc.context });
+  };
+  if (cells.length !== n) {
+    fail(`has ${cells.length} fields, expected ${n}${last && cells.length < n ? " (the last line: the answer looks truncated)" : ""}`);
+  }
+  const kinds = layout.kinds;
+  for (let i = 0; i < n; i++) {
+    const k = kinds[i];
+    if (k === INT || k === INT64) {
+      const cell = cells[i] as string;
+      if (!isIntText(cell)) fail(`column ${layout.names[i]}: ${JSON.stringify(cell)} is not an integer`);
+      cells[i] = toInt(cell);
+    }
+  }
+  return cells;
+}
+
+const VALUES = Symbol("pipeRowValues");
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+abstract class PipeRowView {
+  static layout: RowLayout;
+  readonly #doc: PipeText;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #line: number;
+  #values: unknown[] | undefined;
+  constructor(doc: PipeText, start: number, end: number, line: number) {
+    this.#doc = doc;
+    this.#start = start;
+    this.#end = end;
+    this.#line = line;
+  }
+  [VALUES](last = false): unknown[] {
+    return (this.#values ??= decodeCells(this.#doc, this.#start, this.#end, this.#line, (this.constructor as typeof PipeRowView).layout, last));
+  }
+  toJSON(): Record<string, unknown> {
+    const values = this[VALUES]();
+    const names = (this.constructor as typeof PipeRowView).layout.names;
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) out[names[i]!] = values[i];
+    return out;
+  }
+  [INSPECT](): Record<string, unknown> {
+    return this.toJSON();
+  }
+}
+
+/** Check and decode a row now (what reading it would do); `last`: a short row means truncation. */
+export function checkPipeRow(row: object, last = false): void {
+  (row as PipeRowView)[VALUES](last);
+}
+
+const layoutCache = new Map<string, RowLayout>();
+
+/** The layout (and row class) for these column names and types; cached per distinct layout. */
+export function rowLayout(names: readonly string[], types: ReadonlyArray<string | undefined>): RowLayout {
+  const kinds = Uint8Array.from(types, (t) => KIND_OF[t ?? "string"] ?? STRING);
+  const key = `${names.join("|")}\u0000${kinds.join("")}`;
+  const cached = layoutCache.get(key);
+  if (cached) return cached;
+  class Row extends PipeRowView {}
+  names.forEach((name, i) => {
+    Object.defineProperty(Row.prototype, name, {
+      get(this: PipeRowView) {
+        return this[VALUES]()[i];
+      },
+      enumerable: true,
+    });
+  });
+  const layout: RowLayout = { names: [...names], kinds, Row: Row as unknown as RowLayout["Row"] };
+  Row.layout = layout;
+  layoutCache.set(key, layout);
+  return layout;
+}
+
+/** Compare counter versions: 003 < 007 < 007P7 < 007P9. */
+export function compareCounterVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^(\d+)(?:P(\d+))?$/i.exec(v.trim());
+    return m ? [Number(m[1]), Number(m[2] ?? 0)] : [Number.MAX_SAFE_INTEGER, 0];
+  };
+  const [a1, a2] = parse(a);
+  const [b1, b2] = parse(b);
+  return a1! - b1! || a2! - b2!;
+}
+
+/** The columns a counter of `version` sends (those without `since` or with since ≤ version). */
+export function columnsForVersion(columns: readonly PipeColumn[], version: string): PipeColumn[] {
+  return columns.filter((c) => !c.since || compareCounterVersions(c.since, version) <= 0);
+}
+
+/** Every column set the spec allows for a header-less answer: one per counter version, widest last. */
+export function columnSets(columns: readonly PipeColumn[]): PipeColumn[][] {
+  const versions = [...new Set(columns.flatMap((c) => (c.since ? [c.since] : [])))].sort(compareCounterVersions);
+  const sets = [columns.filter((c) => !c.since), ...versions.map((v) => columnsForVersion(columns, v))];
+  return sets.filter((s, i) => s.length > 0 && sets.findIndex((t) => t.length === s.length) === i);
+}
+
+// ---- the answer text ----
+
+/**
+ * The "|" text of an answer given as the raw body (string or bytes) or as the JSON envelope
+ * (parsed, or as text): a non-zero `code` throws the ApiError subclass from the error table.
+ */
+export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context"> = {}): string {
+  if (answer === undefined || answer === null) return "";
+  if (answer instanceof Uint8Array) answer = new TextDecoder().decode(answer);
+  if (typeof answer === "string") {
+    const text = answer.charCodeAt(0) === 0xfeff ? answer.slice(1) : answer;
+    if (!/^\s*\{/.test(text)) return text;
+    let parsed: unknown;
+    try {
+      parsed = parseJson(text);
+    } catch {
+      throw new PipeRowsError("starts like a JSON envelope but is not valid JSON", { line: 0, problem: "envelope", text, context: options.context });
+    }
+    return envelopeText(parsed, options);
+  }
+  return envelopeText(answer, options);
+}
+
+function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): string {
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new PipeRowsError("expected text or a {code, msg, result} envelope", { line: 0, problem: "envelope", context: options.context });
+  }
+  const b = body as Record<string, unknown>;
+  const code = b.code;
+  if (code !== undefined && code !== null && String(code) !== "0") {
+    throw apiErrorFromCode(
+      {
+        ...options.context,
+        code: code as string | number,
+        vendorMessage: b.msg === undefined || b.msg === null ? undefined : String(b.msg),
+        body,
+      },
+      options.errorCodes ?? xeleMeta.errorCodes,
+    );
+  }
+  const result = b.result;
+  if (result === undefined || result === null) return "";
+  if (typeof result === "string") return result;
+  if (Array.isArray(result) && result.every((l) => typeof l === "string")) return result.join("\n");
+  throw new PipeRowsError("the envelope's result is neither text nor an array of lines", { line: 0, problem: "envelope", context: options.context });
+}
+
+// ---- line by line ----
+
+/** Parse a header line (`MS,...`), checking its own consistency. */
+export function parsePipeHeader(line: string, context?: ErrorContext): PipeRowsHeader {
+  const fail = (msg: string): never => {
+    throw new PipeRowsError(msg, { line: 1, problem: "header", text: line, context });
+  };
+  const parts = line.split(",");
+  if (parts.length < 6 || parts[0] !== "MS") fail("header must be MS,<kind>,<version>,<column count>,<row count>,<fields>");
+  const [, kind = "", version = "", cols = "", rowsText = ""] = parts;
+  if (!/^\d+$/.test(cols)) fail(`header column count ${JSON.stringify(cols)} is not a number`);
+  if (!/^\d+$/.test(rowsText)) fail(`header row count ${JSON.stringify(rowsText)} is not a number`);
+  const fields = parts.slice(5).join(",").split("|");
+  const columnCount = Number(cols);
+  if (columnCount !== fields.length) fail(`header announces ${columnCount} columns but lists ${fields.length} names`);
+  const seen = new Set<string>();
+  for (const f of fields) {
+    if (f === "") fail("header lists an empty column name");
+    if (RESERVED.has(f)) fail(`header column name ${JSON.stringify(f)} is not allowed`);
+    if (seen.has(f)) fail(`header lists column ${JSON.stringify(f)} twice`);
+    seen.add(f);
+  }
+  return { magic: "MS", kind, version, columnCount, rowCount: Number(rowsText), fields };
+}
+
+/**
+ * The shared line-by-line core of `decodePipeRows` and the streaming decoder. The first line
+ * may be a header; every other line becomes a row view (checked now when `check` is true,
+ * else when first read). Call `finish()` after the last line: it checks the header's row count.
+ */
+export class PipeRowLines {
+  header: PipeRowsHeader | null = null;
+  rowCount = 0;
+  private layout: RowLayout | null = null;
+  private lineNo = 0;
+  private firstBlank = 0;
+  private readonly doc: PipeText;
+  constructor(
+    text: string,
+    private readonly options: PipeRowsOptions = {},
+  ) {
+    this.doc = { text, context: options.context };
+  }
+
+  /**
+   * Feed the line `text[start, end)` of the text given to the constructor (no line break), or
+   * — for streams — a line of its own (`text` replaces the document). `check`: check the row
+   * now rather than when first read; `last`: no line follows. Returns its row, or null for a
+   * header or a blank line.
+   */
+  line(start: number, end: number, check: boolean, last: boolean, text?: string): PipeRow<Record<string, unknown>> | null {
+    const doc = text === undefined ? this.doc : { text, context: this.options.context };
+    const src = doc.text;
+    this.lineNo++;
+    if (end > start && src.charCodeAt(end - 1) === 13) end--;
+    if (this.lineNo === 1 && src.startsWith("MS,", start)) {
+      this.header = parsePipeHeader(src.slice(start, end), this.options.context);
+      this.layout = this.fromHeader(this.header);
+      return null;
+    }
+    if (end === start && (this.layout?.names.length ?? 2) > 1) {
+      this.firstBlank ||= this.lineNo;
+      return null;
+    }
+    if (this.firstBlank) this.fail(this.firstBlank, "columns", "empty line inside the answer");
+    const first = this.layout === null;
+    const layout = (this.layout ??= this.fromSpec(src, start, end));
+    const row = new layout.Row(doc, start, end, this.lineNo);
+    if (check || first || last) checkPipeRow(row, last);
+    this.rowCount++;
+    return row;
+  }
+
+  /** After the last line: a header's row count must match. */
+  finish(): void {
+    const h = this.header;
+    if (h && h.rowCount !== this.rowCount) {
+      const why =
+        this.rowCount < h.rowCount
+          ? `truncated: the header announces ${h.rowCount} rows but the answer ends after ${this.rowCount}`
+          : `the header announces ${h.rowCount} rows but the answer has ${this.rowCount}`;
+      this.fail(0, "row-count", why);
+    }
+  }
+
+  private fail(line: number, problem: PipeRowsProblem, message: string, text?: string): never {
+    throw new PipeRowsError(message, { line, problem, text, context: this.options.context });
+  }
+
+  private fromHeader(h: PipeRowsHeader): RowLayout {
+    const layout = this.options.layout;
+    const expected = this.options.kind !== undefined ? this.options.kind : layout?.kind;
+    if (expected && layout?.kindDocumented !== false && h.kind !== expected) {
+      this.fail(1, "kind", `header kind ${JSON.stringify(h.kind)}, expected ${JSON.stringify(expected)}`);
+    }
+    const byName = new Map<string, PipeColumn>();
+    for (const c of this.options.columns ?? layout?.columns ?? []) {
+      byName.set(c.name, c);
+      for (const a of c.aliases ?? []) if (!byName.has(a)) byName.set(a, c);
+    }
+    const names = h.fields.map((f) => byName.get(f)?.name ?? f);
+    if (new Set(names).size !== names.length) this.fail(1, "header", "header lists a column under two spellings");
+    return rowLayout(
+      names,
+      h.fields.map((f) => byName.get(f)?.type),
+    );
+  }
+
+  private fromSpec(src: string, start: number, end: number): RowLayout {
+    const columns = this.options.columns ?? this.options.layout?.columns ?? [];
+    if (columns.length === 0) this.fail(this.lineNo, "layout", "the answer has no header and no column list was given");
+    let fields = 1;
+    for (let p = src.indexOf("|", start); p !== -1 && p < end; p = src.indexOf("|", p + 1)) fields++;
+    const sets = columnSets(columns);
+    const set = sets.find((c) => c.length === fields) ?? (sets.length === 1 ? sets[0]! : undefined);
+    if (!set) {
+      this.fail(this.lineNo, "columns", `has ${fields} fields; the known layouts have ${sets.map((c) => c.length).join(", ")}`, src.slice(start, end));
+    }
+    return rowLayout(
+      set.map((c) => c.name),
+      set.map((c) => c.type),
+    );
+  }
+}
+
+/** Decode an answer (raw text or bytes, or the JSON envelope) into its header and rows. See the module doc. */
+export function decodePipeAnswer<T extends object = Record<string, unknown>>(
+  answer: unknown,
+  options: PipeRowsOptions = {},
+): PipeRowsAnswer<T> {
+  const text = pipeRowsText(answer, options);
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+  const rows: Array<PipeRow<T>> = [];
+  if (end === 0 || text.trim() === "") return { header: null, rows };
+  const lines = new PipeRowLines(text, options);
+  const all = options.check === "all";
+  let pos = 0;
+  while (pos <= end) {
+    let e = text.indexOf("\n", pos);
+    if (e === -1 || e > end) e = end;
+    const row = lines.line(pos, e, all, e === end);
+    if (row) rows.push(row as unknown as PipeRow<T>);
+    pos = e + 1;
+  }
+  lines.finish();
+  return { header: lines.header, rows };
+}
+
+/** Decode an answer into its rows (see the module doc and `decodePipeAnswer`). */
+export function decodePipeRows<T extends object = Record<string, unknown>>(answer: unknown, options: PipeRowsOptions = {}): Array<PipeRow<T>> {
+  return decodePipeAnswer<T>(answer, options).rows;
+}

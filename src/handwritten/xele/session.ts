@@ -1,0 +1,96 @@
+/**
+ * `XeleSession`: the MA login token (identity) of one client, kept apart from how requests
+ * carry it (wire-request.ts puts it into the JSON's `token` field).
+ *
+ * - The first request logs in (MA /login with username and password; the answer's `ticket` is
+ *   the token) and every later request reuses the token.
+ * - Concurrent requests share one login: whoever asks while a login is running waits for it.
+ * - When the server answers 109 (invalid token), the caller drops exactly the token it used
+ *   (`invalidate(token)`) and asks again: the first caller to do so starts a new login, the
+ *   others — also holding the stale token — join it. A newer token is never dropped by a late
+ *   109 for an older one. The client retries a request once after a re-login.
+ * - `serialno` (a reserved 0-65535 field) is a per-session request counter wrapping at 65535.
+ * - Nothing here logs or throws the password or the token: the log says who logs in and why.
+ */
+import { CredentialsError } from "../core/errors.js";
+
+export interface XeleSessionOptions {
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Performs the MA login and resolves to the token (the client passes its MA transport call). */
+  login: (username: string, password: string) => Promise<string>;
+  /** Receives one line per login event; never a secret. */
+  log?: ((line: string) => void) | undefined;
+  /** First serialno to send (default 0). */
+  firstSerialNo?: number | undefined;
+}
+
+export const SERIALNO_MAX = 65535;
+
+export class XeleSession {
+  private current: string | undefined;
+  private pending: Promise<string> | undefined;
+  private serial: number;
+  private logins = 0;
+  constructor(private readonly options: XeleSessionOptions) {
+    const first = options.firstSerialNo ?? 0;
+    if (!Number.isInteger(first) || first < 0 || first > SERIALNO_MAX) throw new RangeError(`firstSerialNo must be 0..${SERIALNO_MAX}`);
+    this.serial = first;
+  }
+
+  /** How many logins this session has made. */
+  get loginCount(): number {
+    return this.logins;
+  }
+
+  /** Is a token held now (without logging in)? */
+  get hasToken(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The token, logging in first when there is none (one login shared by concurrent callers). */
+  token(): Promise<string> {
+    if (this.current !== undefined) return Promise.resolve(this.current);
+    this.pending ??= this.login().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Drop `token` after the server rejected it; a newer token is kept. Returns whether it was dropped. */
+  invalidate(token: string): boolean {
+    if (this.current !== token) return false;
+    this.current = undefined;
+    this.options.log?.(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.options.username ?? "?"}`);
+    return true;
+  }
+
+  /** Forget the token (the next request logs in). */
+  reset(): void {
+    this.current = undefined;
+  }
+
+  /** The next serialno: 0, 1, …, 65535, 0, … */
+  nextSerialNo(): number {
+    const n = this.serial;
+    this.serial = n === SERIALNO_MAX ? 0 : n + 1;
+    return n;
+  }
+
+  /** Literal secrets to scrub from error messages. */
+  secrets(): Array<string | undefined> {
+    return [this.options.password, this.current];
+  }
+
+  private async login(): Promise<string> {
+    const { username, password } = this.options;
+    if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient or set XELE_USERNAME", { api: "xele", operation: "login" });
+    if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient or set XELE_PASSWORD", { api: "xele", operation: "login" });
+    this.options.log?.(`xele: logging in to MA as ${username}`);
+    const token = await this.options.login(username, password);
+    this.logins++;
+    this.current = token;
+    this.options.log?.(`xele: logged in to MA as ${username}`);
+    return token;
+  }
+}

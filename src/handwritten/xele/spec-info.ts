@@ -1,0 +1,104 @@
+/**
+ * What the Xele spec says about an operation, read from the generated metadata: which server
+ * it goes to (x-server), its whole request schema (x-request-schema), the common request
+ * fields of that server (x-common-request-fields), how a GET carries its JSON
+ * (x-get-body: base64-params), the token scheme (x-login) and the "|" row layout of its answer
+ * (x-pipe-rows). Nothing here restates the spec: change the spec, regenerate, and these follow.
+ */
+import { meta } from "../../../generated/xele-mgmt.meta.js";
+import type { OperationMeta } from "../core/meta.js";
+import type { PipeRowsLayout } from "./pipe-rows.js";
+
+export const xeleMeta = meta;
+
+export type XeleServer = "MA" | "MS";
+export const XELE_SERVERS: readonly XeleServer[] = ["MA", "MS"];
+
+/** A JSON schema as the metadata carries it (already dereferenced). */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  not?: JsonSchema;
+  allOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  default?: unknown;
+  description?: string;
+  [ext: string]: unknown;
+}
+
+export interface CommonRequestFields {
+  /** Field names in wire order, e.g. protocl_version, token, serialno, operator. */
+  fields: readonly string[];
+  /** Fixed values (protocol version, default operator, ...). */
+  values: Readonly<Record<string, unknown>>;
+}
+
+export function serverOf(op: OperationMeta): XeleServer {
+  const s = op.extensions["x-server"];
+  if (s !== "MA" && s !== "MS") throw new Error(`xele spec: operation ${op.operationId} has no x-server MA|MS`);
+  return s;
+}
+
+/** The whole JSON request of an operation (common fields + data), closed. */
+export function requestSchemaOf(op: OperationMeta): JsonSchema {
+  const s = op.extensions["x-request-schema"];
+  if (!s || typeof s !== "object") throw new Error(`xele spec: operation ${op.operationId} has no x-request-schema`);
+  return s as JsonSchema;
+}
+
+/** The schema of the operation's `data` field, or undefined when the request carries none. */
+export function dataSchemaOf(op: OperationMeta): JsonSchema | undefined {
+  return requestSchemaOf(op).properties?.data;
+}
+
+export function commonFieldsOf(server: XeleServer): CommonRequestFields {
+  const all = meta.extensions["x-common-request-fields"] as Record<string, CommonRequestFields> | undefined;
+  const c = all?.[server];
+  if (!c) throw new Error(`xele spec: x-common-request-fields has no entry for ${server}`);
+  return c;
+}
+
+/** GETs carry their JSON as ?params=<base64> (x-get-body: base64-params); others send JSON bodies. */
+export function usesBase64Params(op: OperationMeta): boolean {
+  return op.extensions["x-get-body"] === "base64-params";
+}
+
+export interface LoginScheme {
+  operationId: string;
+  /** Field of the login answer holding the token (ticket). */
+  tokenField: string;
+  /** Common request field the token goes into (token). */
+  requestField: string;
+  /** Vendor codes meaning "log in again" (109). */
+  reloginOnCodes: readonly number[];
+}
+
+export function loginScheme(): LoginScheme {
+  const scheme = meta.securitySchemes.xeleToken?.["x-login"] as LoginScheme | undefined;
+  if (!scheme) throw new Error("xele spec: securitySchemes.xeleToken has no x-login");
+  return scheme;
+}
+
+/** The "|" row layout of an operation's 200 answer, if it answers in rows. */
+export function pipeRowsOf(op: OperationMeta): PipeRowsLayout | undefined {
+  return op.responses["200"]?.extensions?.["x-pipe-rows"] as PipeRowsLayout | undefined;
+}
+
+export function operationById(id: string): OperationMeta | undefined {
+  return meta.operations.find((o) => o.operationId === id);
+}

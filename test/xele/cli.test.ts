@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+
+let mock: XeleMock;
+beforeAll(async () => {
+  mock = await startXeleMock();
+});
+afterAll(() => mock.close());
+
+async function cli(argv: string[], env: Record<string, string | undefined> = {}, untilStopped?: () => Promise<void>) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { XELE_MA_URL: mock.maUrl, XELE_MS_URL: mock.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD, ...env },
+    ...(untilStopped ? { untilStopped } : {}),
+  });
+  return { code, stdout, stderr };
+}
+
+describe("tradeapi call xele", () => {
+  it("lists the 36 operations", async () => {
+    const all = await cli(["list"]);
+    expect(all.stdout).toMatch(/^xele\s+.*\(36 operations\)/m);
+    const ops = await cli(["list", "xele"]);
+    expect(ops.stdout.trim().split("\n")).toHaveLength(36);
+    expect(ops.stdout).toMatch(/^queryOrders\s+GET\s+\/api\/trade\/order\/query/m);
+  });
+
+  it("prints row answers as a JSON array of row objects, every digit kept", async () => {
+    const r = await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "max_result_count=2"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout.replace(/("ExchangeOrderId": )(\d+)/g, '$1"$2"')) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ InvestorId: "777000", OrderSysId: 1000, ExchangeOrderId: "12345678901234567890", OrderPrice: "400.0000" });
+    expect(r.stdout).toContain('"ExchangeOrderId": 12345678901234567890');
+    const sent = mock.received.filter((x) => x.operationId === "queryOrders").at(-1)!;
+    expect(sent.json.data).toMatchObject({ investor_id: ["777001"], max_result_count: 2, direction: "" });
+  });
+
+  it("JSON answers, METHOD /path references, array payloads via --json", async () => {
+    const info = await cli(["call", "xele", "GET /api/trade/system/info"]);
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ CpuNum: 32 });
+    const put = await cli([
+      "call",
+      "xele",
+      "updateFrontControls",
+      "--json",
+      '{"data":[{"exchange_id":"SHFE","seat_index":0,"seat_type":"MANAGER","model_switch":1,"flow_control":200,"weight":99,"front_ip":"192.168.2.5"}]}',
+    ]);
+    expect(put.stderr).toBe("");
+    expect(put.code).toBe(0);
+    expect(put.stdout.trim()).toBe("null");
+  });
+
+  it("saves the client-system export with --save-dir", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "xele-cli-"));
+    try {
+      const r = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ savedTo: join(dir, "clientinfo20220412.txt"), lines: 2 });
+      expect(await readFile(join(dir, "clientinfo20220412.txt"), "utf8")).toMatch(/^777001\|/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exit 2 for usage and credential errors, 1 for API errors; never prints the password", async () => {
+    const noPass = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: undefined });
+    expect(noPass.code).toBe(2);
+    expect(noPass.stderr).toMatch(/xele login: missing password: .*XELE_PASSWORD/);
+    const badField = await cli(["call", "xele", "queryOrders", "direction=buy"]);
+    expect(badField.code).toBe(2);
+    expect(badField.stderr).toMatch(/data\.direction must be one of/);
+    const baseUrl = await cli(["call", "xele", "getSystemInfo", "--base-url", "http://x"]);
+    expect(baseUrl.code).toBe(2);
+    expect(baseUrl.stderr).toMatch(/two servers: use --ma-url \/ --ms-url/);
+    const api = await cli(["call", "xele", "auditCashInOut", "unique_id=424242", "status=1"]);
+    expect(api.code).toBe(1);
+    expect(api.stderr).toMatch(/xele auditCashInOut: code 106 修改失败/);
+    const wrong = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: "not-the-password" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/code 114/);
+    for (const r of [noPass, badField, baseUrl, api, wrong]) {
+      expect(r.stderr).not.toContain(XELE_MOCK_PASSWORD);
+      expect(r.stderr).not.toContain("not-the-password");
+    }
+  });
+});
+
+describe("tradeapi mock xele", () => {
+  it("starts MA and MS, prints both URLs and how to call them", async () => {
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const running = cli(["mock", "xele", "--counter-version", "007P7", "--rows-in", "body"], {}, () => stopped);
+    await new Promise((r) => setTimeout(r, 300));
+    stop();
+    const r = await running;
+    expect(r.code).toBe(0);
+    const ma = /xele emulator MA listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.stdout)?.[1];
+    const ms = /xele emulator MS listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(r.stdout)?.[1];
+    expect(ma).toBeDefined();
+    expect(ms).toBeDefined();
+    expect(ma).not.toBe(ms);
+    expect(r.stdout).toContain(`XELE_USERNAME=${XELE_MOCK_USERNAME} XELE_PASSWORD=${XELE_MOCK_PASSWORD}`);
+    expect(r.stdout).toContain(`XELE_MA_URL=${ma} XELE_MS_URL=${ms}`);
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AuthError } from "../../src/handwritten/core/errors.js";
+import { decodeClientSystemExport, saveClientSystemExport } from "../../src/handwritten/xele/export.js";
+import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
+
+describe("client-system export", () => {
+  it.each([
+    { name: "raw text", answer: "clientinfo20220412.txt\n777001|a\n777002|b, \"c\"\n" },
+    { name: "CRLF text", answer: "clientinfo20220412.txt\r\n777001|a\r\n777002|b, \"c\"\r\n" },
+    { name: "envelope", answer: { code: 0, msg: "成功", result: "clientinfo20220412.txt\n777001|a\n777002|b, \"c\"" } },
+  ])("$name → file name and verbatim lines", ({ answer }) => {
+    expect(decodeClientSystemExport(answer)).toEqual({ fileName: "clientinfo20220412.txt", lines: ["777001|a", '777002|b, "c"'] });
+  });
+
+  it("an empty answer means nothing found; an error envelope is the ApiError", () => {
+    expect(decodeClientSystemExport("")).toEqual({ fileName: null, lines: [] });
+    expect(decodeClientSystemExport({ code: 0, msg: "成功" })).toEqual({ fileName: null, lines: [] });
+    expect(() => decodeClientSystemExport({ code: 109, msg: "无效token" })).toThrow(AuthError);
+  });
+
+  it.each(["../etc/passwd", "/tmp/x.txt", "a\\b.txt", "C:evil.txt", ".."])("refuses the file name %j (never writes outside the directory)", (name) => {
+    expect(() => decodeClientSystemExport(`${name}\nline`)).toThrow(PipeRowsError);
+  });
+
+  it("saves one record per line; an empty export writes nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "xele-export-unit-"));
+    try {
+      const path = await saveClientSystemExport({ fileName: "clientinfo20220412.txt", lines: ["a|1", "张三|2"] }, join(dir, "sub"));
+      expect(path).toBe(join(dir, "sub", "clientinfo20220412.txt"));
+      expect(await readFile(path!, "utf8")).toBe("a|1\n张三|2\n");
+      expect(await saveClientSystemExport({ fileName: null, lines: [] }, dir)).toBeNull();
+      expect(await readdir(dir)).toEqual(["sub"]);
+      await expect(saveClientSystemExport({ fileName: "../x", lines: [] }, dir)).rejects.toThrow(PipeRowsError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

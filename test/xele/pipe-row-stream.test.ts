@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { meta } from "../../generated/xele-mgmt.meta.js";
+import { AuthError } from "../../src/handwritten/core/errors.js";
+import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
+import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
+import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
+
+const layoutOf = (id: string): PipeRowsLayout => pipeRowsOf(meta.operations.find((o) => o.operationId === id)!)!;
+const ALARMS = layoutOf("getAlarmRecords");
+const HISTORY = layoutOf("getOrderHistory");
+
+const ALARM_TEXT = [
+  "MS,PrcAlarmQry,1.0.3,9,3,ExchangeId|InvestorId|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime",
+  'SHFE|777001|张三 "Zhang", 😀|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123',
+  "SHFE|777002|back\\slash|ag|ag2212|OpenLimit|950|严重|2025-10-13 10:12:01.004",
+  "INE|777003|tab\there|sc|sc2301|OpenLimit||告警|2025-10-13 10:13:00.000",
+].join("\n");
+
+/** Chunks of `size` bytes (so multi-byte characters and escapes are split too). */
+function bytesIn(text: string, size: number): Uint8Array[] {
+  const all = new TextEncoder().encode(text);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < all.length; i += size) out.push(all.subarray(i, i + size));
+  return out;
+}
+
+async function* iterate<T>(items: T[]): AsyncGenerator<T> {
+  for (const i of items) yield i;
+}
+
+function readable(chunks: Uint8Array[], onCancel?: () => void): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      else controller.close();
+    },
+    cancel() {
+      onCancel?.();
+    },
+  });
+}
+
+async function collect(body: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>, layout: PipeRowsLayout) {
+  const rows: Array<Record<string, unknown>> = [];
+  let error: unknown;
+  try {
+    for await (const row of decodePipeRowStream(body, { layout })) rows.push(row.toJSON());
+  } catch (e) {
+    error = e;
+  }
+  return { rows, error };
+}
+
+const expected = decodePipeRows(ALARM_TEXT, { layout: ALARMS }).map((r) => r.toJSON());
+
+describe("decodePipeRowStream gives what decodePipeRows gives, whatever the chunking", () => {
+  const envelope = JSON.stringify({ code: 0, msg: "成功", result: ALARM_TEXT });
+  const escaped = envelope.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const forms = [
+    { name: "raw body", text: ALARM_TEXT },
+    { name: "raw body, CRLF and a trailing newline", text: `${ALARM_TEXT.replace(/\n/g, "\r\n")}\r\n` },
+    { name: "JSON envelope", text: envelope },
+    { name: "JSON envelope, everything \\u-escaped (surrogate pairs too)", text: escaped },
+    { name: "JSON envelope with members around result and whitespace", text: `  {"code" : 0 , "result": ${JSON.stringify(ALARM_TEXT)}, "extra": {"a": [1, "}\\""]}, "msg":"成功"}  ` },
+    { name: "JSON envelope, result as an array of lines", text: JSON.stringify({ code: 0, msg: "成功", result: ALARM_TEXT.split("\n") }) },
+  ];
+  describe.each(forms)("$name", ({ text }) => {
+    it.each([1, 2, 3, 7, 64, 100_000])("chunks of %i bytes", async (size) => {
+      const { rows, error } = await collect(iterate(bytesIn(text, size)), ALARMS);
+      expect(error).toBeUndefined();
+      expect(rows).toEqual(expected);
+    });
+  });
+
+  it("reads a ReadableStream (fetch's response.body) and string chunks too", async () => {
+    expect((await collect(readable(bytesIn(ALARM_TEXT, 5)), ALARMS)).rows).toEqual(expected);
+    expect((await collect(iterate([ALARM_TEXT.slice(0, 50), ALARM_TEXT.slice(50)]), ALARMS)).rows).toEqual(expected);
+  });
+});
+
+describe("errors in a stream", () => {
+  it("a truncated stream yields the rows it carried, then throws (never looks complete)", async () => {
+    const cut = ALARM_TEXT.split("\n").slice(0, 3).join("\n");
+    const { rows, error } = await collect(iterate(bytesIn(cut, 16)), ALARMS);
+    expect(rows).toHaveLength(2);
+    expect(error).toBeInstanceOf(PipeRowsError);
+    expect((error as Error).message).toMatch(/truncated: the header announces 3 rows but the answer ends after 2/);
+  });
+
+  it("a stream cut inside a row throws on that row", async () => {
+    const { rows, error } = await collect(iterate(bytesIn(ALARM_TEXT.slice(0, -40), 16)), ALARMS);
+    expect(rows).toHaveLength(2);
+    expect((error as PipeRowsError).line).toBe(4);
+    expect((error as Error).message).toMatch(/the answer looks truncated/);
+  });
+
+  it("a cut JSON envelope throws after its rows", async () => {
+    const env = JSON.stringify({ code: 0, msg: "成功", result: ALARM_TEXT });
+    const { error } = await collect(iterate(bytesIn(env.slice(0, -2), 16)), ALARMS);
+    expect(error).toBeInstanceOf(PipeRowsError);
+  });
+
+  it("an error envelope is the ApiError from the table, with no rows", async () => {
+    const { rows, error } = await collect(iterate(bytesIn('{"code":109,"msg":"无效token"}', 4)), ALARMS);
+    expect(rows).toEqual([]);
+    expect(error).toBeInstanceOf(AuthError);
+  });
+
+  it("a malformed row stops the stream before it is yielded", async () => {
+    const { rows, error } = await collect(iterate(bytesIn("60|10|50|0\n61|x|50|0\n62|10|50|0", 3)), HISTORY);
+    expect(rows).toHaveLength(1);
+    expect((error as PipeRowsError).problem).toBe("value");
+    expect((error as PipeRowsError).line).toBe(2);
+  });
+
+  it("stopping early cancels the body (the connection is not drained)", async () => {
+    let cancelled = false;
+    const body = readable(bytesIn("60|10|50|0\n".repeat(10_000), 64), () => (cancelled = true));
+    for await (const _row of decodePipeRowStream(body, { layout: HISTORY })) break;
+    expect(cancelled).toBe(true);
+  });
+
+  it("an empty body yields nothing", async () => {
+    expect((await collect(iterate([] as Uint8Array[]), HISTORY)).rows).toEqual([]);
+    expect((await collect(iterate(bytesIn('{"code":0,"msg":"成功","result":""}', 3)), HISTORY)).rows).toEqual([]);
+  });
+});
