@@ -49,13 +49,19 @@ class LineSplitter {
   constructor(private readonly onLine: (line: string) => void) {}
   push(piece: string): void {
     if (!piece) return;
-    const text = this.pending ? this.pending + piece : piece;
-    let pos = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", pos)) {
-      this.onLine(text.slice(pos, nl));
+    let nl = piece.indexOf("\n");
+    if (nl === -1) {
+      this.pending += piece;
+      return;
+    }
+    // Lines are cut from the piece itself (never from pending + piece, which would copy the chunk).
+    this.onLine(this.pending + piece.slice(0, nl));
+    let pos = nl + 1;
+    for (nl = piece.indexOf("\n", pos); nl !== -1; nl = piece.indexOf("\n", pos)) {
+      this.onLine(piece.slice(pos, nl));
       pos = nl + 1;
     }
-    this.pending = pos === 0 ? text : text.slice(pos);
+    this.pending = piece.slice(pos);
   }
   /** Line breaks between array items (envelope `result: [..]`). */
   breakLine(): void {

@@ -27,8 +27,8 @@
  *   comes back as a shorter list;
  * - every other row when it is first read (any property, `toJSON()`): its field count and its
  *   integer cells. A malformed row in the middle is never returned as data: reading it throws.
- *   `{ check: "all" }` reads every row before returning instead (the whole answer decoded up
- *   front; the streaming decoder always checks each row before yielding it).
+ *   `{ check: "all" }` checks every row before returning instead (one more pass over the
+ *   separators, nothing allocated); the streaming decoder checks each row before yielding it.
  *
  * Rows are views: each keeps its line's position in the answer text and splits and converts its
  * cells on first access (then caches them), so decoding a large answer costs one pass over the
@@ -115,7 +115,8 @@ export interface PipeRowsOptions {
   kind?: string | null;
   /**
    * "on-read" (default): rows other than the first and last are checked when first read;
-   * "all": every row is checked and decoded before returning.
+   * "all": every row is checked before returning (cells are still converted on first read,
+   * which can then no longer fail).
    */
   check?: "on-read" | "all";
   /** Error table for envelopes with a non-zero code (default: the Xele spec's x-error-codes). */
@@ -170,6 +171,37 @@ function toInt(cell: string): number | bigint | null {
   return big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big);
 }
 
+/** `src[s, e)` is "" or an optional minus and digits. */
+function isIntAt(src: string, s: number, e: number): boolean {
+  let i = e - s > 1 && src.charCodeAt(s) === 45 ? s + 1 : s;
+  for (; i < e; i++) {
+    const d = src.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
+/** The checks of decodeCells without allocating anything (false: decodeCells names the problem). */
+function rowIsWellFormed(src: string, start: number, end: number, layout: RowLayout): boolean {
+  const n = layout.names.length;
+  const kinds = layout.kinds;
+  let s = start;
+  for (let k = 0; k < n; k++) {
+    let p = end;
+    if (k < n - 1) {
+      p = src.indexOf("|", s);
+      if (p === -1 || p >= end) return false;
+    } else {
+      const extra = src.indexOf("|", s);
+      if (extra !== -1 && extra < end) return false;
+    }
+    const kind = kinds[k];
+    if ((kind === INT || kind === INT64) && !isIntAt(src, s, p)) return false;
+    s = p + 1;
+  }
+  return true;
+}
+
 /** Split and convert one row's cells, checking the field count and integer cells. */
 function decodeCells(doc: PipeText, start: number, end: number, line: number, layout: RowLayout, last: boolean): unknown[] {
   const raw = doc.text.slice(start, end);
@@ -194,6 +226,7 @@ function decodeCells(doc: PipeText, start: number, end: number, line: number, la
 }
 
 const VALUES = Symbol("pipeRowValues");
+const CHECK = Symbol("pipeRowCheck");
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 abstract class PipeRowView {
@@ -212,6 +245,11 @@ abstract class PipeRowView {
   [VALUES](last = false): unknown[] {
     return (this.#values ??= decodeCells(this.#doc, this.#start, this.#end, this.#line, (this.constructor as typeof PipeRowView).layout, last));
   }
+  [CHECK](last: boolean): void {
+    if (this.#values === undefined && !rowIsWellFormed(this.#doc.text, this.#start, this.#end, (this.constructor as typeof PipeRowView).layout)) {
+      this[VALUES](last); // throws, naming the problem
+    }
+  }
   toJSON(): Record<string, unknown> {
     const values = this[VALUES]();
     const names = (this.constructor as typeof PipeRowView).layout.names;
@@ -224,9 +262,12 @@ abstract class PipeRowView {
   }
 }
 
-/** Check and decode a row now (what reading it would do); `last`: a short row means truncation. */
+/**
+ * Check a row now (field count, integer cells) without decoding it; throws what reading it
+ * would throw. `last`: a short row means truncation.
+ */
 export function checkPipeRow(row: object, last = false): void {
-  (row as PipeRowView)[VALUES](last);
+  (row as PipeRowView)[CHECK](last);
 }
 
 const layoutCache = new Map<string, RowLayout>();
