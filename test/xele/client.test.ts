@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import type { components } from "../../generated/xele-mgmt.js";
 import { meta } from "../../generated/xele-mgmt.meta.js";
 import {
   ApiError,
@@ -13,7 +14,15 @@ import {
 } from "../../src/handwritten/core/errors.js";
 import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
 import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
-import { createXeleClient, type XeleClientOptions, type XeleOperationId } from "../../src/handwritten/xele/client.js";
+import {
+  createXeleClient,
+  type XeleClientOptions,
+  type XeleDataArgs,
+  type XeleOperationId,
+  type XeleResult,
+  type XeleRow,
+} from "../../src/handwritten/xele/client.js";
+import type { ClientSystemExport } from "../../src/handwritten/xele/export.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 import { recordingFetch } from "../helpers/recording-fetch.js";
 
@@ -107,6 +116,23 @@ describe("createXeleClient: every operation against the emulator", () => {
 });
 
 describe("typed results", () => {
+  it("types: rows, export, result or comment; data optional for queries, absent for bare requests", () => {
+    type S = components["schemas"];
+    expectTypeOf<XeleResult<"queryOrders">>().toEqualTypeOf<Array<XeleRow<"queryOrders">>>();
+    expectTypeOf<XeleRow<"queryOrders">["ExchangeOrderId"]>().toEqualTypeOf<number | bigint | null | undefined>();
+    expectTypeOf<XeleResult<"exportClientSystemInfo">>().toEqualTypeOf<ClientSystemExport>();
+    expectTypeOf<XeleResult<"getSystemInfo">>().toEqualTypeOf<S["SystemInfo"] | undefined>();
+    expectTypeOf<XeleResult<"getInvestorFunds">>().toEqualTypeOf<S["FundInfo"][] | undefined>();
+    expectTypeOf<XeleResult<"createTradeTemplate">>().toEqualTypeOf<S["TemplateSyncFailure"][] | undefined>();
+    expectTypeOf<XeleResult<"auditCashInOut">>().toEqualTypeOf<undefined>();
+    expectTypeOf<XeleDataArgs<"getSystemInfo">>().toEqualTypeOf<[]>();
+    expectTypeOf<NonNullable<XeleDataArgs<"queryOrders">[0]>>().toHaveProperty("order_price");
+    // @ts-expect-error: not an operation
+    void client().call("placeOrder");
+    // @ts-expect-error: login is the session's
+    void client().call("login");
+  });
+
   it("order rows are typed objects with exact 8-byte IDs; the CLI's JSON keeps every digit", async () => {
     const rows = await client().call("queryOrders", { max_result_count: 2 });
     expect(rows).toHaveLength(2);

@@ -127,7 +127,8 @@ export type XeleDataArgs<K extends XeleOperationId> = [XeleData<K>] extends [nev
 /** A decoded row of a "|" row answer (present columns; null for empty numbers). */
 export type XeleRow<K extends XelePipeOperationId> = PipeRow<Schemas[(typeof XELE_ROW_SCHEMAS)[K]]>;
 
-type EnvelopeData<R> = R extends { comment?: infer C } ? C : R extends { result?: infer D } ? (unknown extends D ? undefined : D) : undefined;
+/** `result` (or `comment`) is optional in the envelope: an answer may leave it out. */
+type EnvelopeData<R> = R extends { comment?: infer C } ? C | undefined : R extends { result?: infer D } ? (unknown extends D ? undefined : D | undefined) : undefined;
 
 /** What `call` resolves to: rows, the export, or the envelope's data (`result`, or `comment` for template writes). */
 export type XeleResult<K extends XeleOperationId> = K extends XelePipeOperationId
@@ -164,7 +165,12 @@ export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter">
 export interface XeleClient {
   /** Run an operation; resolves to its rows, export, or envelope data. */
   call<K extends XeleOperationId>(operationId: K, ...data: XeleDataArgs<K>): Promise<XeleResult<K>>;
-  /** A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts). */
+  /**
+   * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
+   * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
+   * 109 before the first row leads to one re-login; a truncated answer throws after its rows.
+   * `timeoutMs` covers the wait for the answer's headers, not the whole body.
+   */
   streamRows<K extends XelePipeOperationId>(operationId: K, ...data: XeleDataArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
   /** 5.1 export: the file name and the records. */
   exportClientSystemInfo(data: XeleDataInput<"exportClientSystemInfo">): Promise<ClientSystemExport>;

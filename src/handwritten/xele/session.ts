@@ -32,6 +32,8 @@ export class XeleSession {
   private pending: Promise<string> | undefined;
   private serial: number;
   private logins = 0;
+  /** Recent tokens, still scrubbed from messages after they are replaced. */
+  private readonly issued: string[] = [];
   constructor(private readonly options: XeleSessionOptions) {
     const first = options.firstSerialNo ?? 0;
     if (!Number.isInteger(first) || first < 0 || first > SERIALNO_MAX) throw new RangeError(`firstSerialNo must be 0..${SERIALNO_MAX}`);
@@ -77,9 +79,9 @@ export class XeleSession {
     return n;
   }
 
-  /** Literal secrets to scrub from error messages. */
+  /** Literal secrets to scrub from error messages: the password and the recent tokens. */
   secrets(): Array<string | undefined> {
-    return [this.options.password, this.current];
+    return [this.options.password, ...this.issued];
   }
 
   private async login(): Promise<string> {
@@ -90,6 +92,8 @@ export class XeleSession {
     const token = await this.options.login(username, password);
     this.logins++;
     this.current = token;
+    this.issued.push(token);
+    if (this.issued.length > 8) this.issued.shift();
     this.options.log?.(`xele: logged in to MA as ${username}`);
     return token;
   }
