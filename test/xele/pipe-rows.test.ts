@@ -251,12 +251,23 @@ describe("malformed and truncated answers raise PipeRowsError, never a partial l
     expect((err as Error).message).toMatch(/^xele queryOrders: /);
   });
 
-  it("a malformed middle row throws when it is read (default), or at once with check: all", () => {
+  it("a malformed middle row throws at once (default), or when it is read with check: on-read", () => {
     const text = [head(3), row, row.replace("|2|0|2|", "|2|0|"), row].join("\n");
-    const rows = decodePipeRows<Record<string, unknown>>(text, { layout: ORDERS });
-    expect(rows[0]!.OrderSysId).toBe(1024);
-    expect(() => rows[1]!.OrderSysId).toThrow(PipeRowsError);
-    expect(() => rows[1]!.toJSON()).toThrow(/line 3: has 24 fields, expected 25/);
-    expect(() => decodePipeRows(text, { layout: ORDERS, check: "all" })).toThrow(/line 3: has 24 fields/);
+    expect(() => decodePipeRows(text, { layout: ORDERS })).toThrow(/line 3: has 24 fields, expected 25/);
+    expect(() => decodePipeRows(text, { layout: ORDERS, check: "all" })).toThrow(PipeRowsError);
+    const lazy = decodePipeRows<Record<string, unknown>>(text, { layout: ORDERS, check: "on-read" });
+    expect(lazy[0]!.OrderSysId).toBe(1024);
+    expect(() => lazy[1]!.OrderSysId).toThrow(PipeRowsError);
+    expect(() => lazy[1]!.toJSON()).toThrow(/line 3: has 24 fields, expected 25/);
+  });
+
+  it.each([
+    { name: "an extra field", edit: (r: string) => `${r}|x` },
+    { name: "a letter in an integer column", edit: (r: string) => r.replace("|1024|", "|10a4|") },
+    { name: "a lone minus in an integer column", edit: (r: string) => r.replace("|1024|", "|-|") },
+  ])("every row is checked by default: $name in a middle row of many", ({ edit }) => {
+    const body = Array.from({ length: 50 }, (_, i) => (i === 31 ? edit(row) : row));
+    expect(() => decodePipeRows([head(50), ...body].join("\n"), { layout: ORDERS })).toThrow(/line 33:/);
+    expect(decodePipeRows([head(50), ...Array(50).fill(row)].join("\r\n"), { layout: ORDERS })).toHaveLength(50);
   });
 });
