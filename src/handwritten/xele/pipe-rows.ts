@@ -20,15 +20,14 @@
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
  *   the spec's error table. An empty answer, or a header announcing 0 rows, is [].
  *
- * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number:
- * - before anything is returned: the envelope, the header (column count against its field
- *   list, kind, names), the number of rows against the header's row count, and the first and
- *   last rows in full — so a truncated answer (rows missing, or the last row cut short) never
- *   comes back as a shorter list;
- * - every other row when it is first read (any property, `toJSON()`): its field count and its
- *   integer cells. A malformed row in the middle is never returned as data: reading it throws.
- *   `{ check: "all" }` checks every row before returning instead (one more pass over the
- *   separators, nothing allocated); the streaming decoder checks each row before yielding it.
+ * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number, before
+ * anything is returned: the envelope, the header (column count against its field list, kind,
+ * names), the number of rows against the header's row count, and every row's field count and
+ * integer cells (one native regex pass per answer, nothing allocated per row) — so a truncated
+ * or malformed answer is an error, never a shorter or partly wrong list. `{ check: "on-read" }`
+ * trades that for speed: only the first and last rows are checked up front and any other row
+ * when first read (reading a malformed one throws). The streaming decoder checks each row
+ * before yielding it.
  *
  * Rows are views: each keeps its line's position in the answer text and splits and converts its
  * cells on first access (then caches them), so decoding a large answer costs one pass over the
