@@ -116,7 +116,7 @@ describe("createXeleClient: every operation against the emulator", () => {
 });
 
 describe("typed results", () => {
-  it("types: rows, export, result or comment; data optional for queries, absent for bare requests", () => {
+  it("types: rows, export, result or comment; data optional for queries, absent for bare requests", async () => {
     type S = components["schemas"];
     expectTypeOf<XeleResult<"queryOrders">>().toEqualTypeOf<Array<XeleRow<"queryOrders">>>();
     expectTypeOf<XeleRow<"queryOrders">["ExchangeOrderId"]>().toEqualTypeOf<number | bigint | null | undefined>();
@@ -128,9 +128,9 @@ describe("typed results", () => {
     expectTypeOf<XeleDataArgs<"getSystemInfo">>().toEqualTypeOf<[]>();
     expectTypeOf<NonNullable<XeleDataArgs<"queryOrders">[0]>>().toHaveProperty("order_price");
     // @ts-expect-error: not an operation
-    void client().call("placeOrder");
+    await expect(client().call("placeOrder")).rejects.toThrow(/unknown operation "placeOrder"/);
     // @ts-expect-error: login is the session's
-    void client().call("login");
+    await expect(client().call("login")).rejects.toThrow(/login is done by the session/);
   });
 
   it("order rows are typed objects with exact 8-byte IDs; the CLI's JSON keeps every digit", async () => {
