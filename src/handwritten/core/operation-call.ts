@@ -32,8 +32,24 @@ export function formBodySerializer(body: unknown): string {
   );
 }
 
+const TYPES = new WeakMap<SchemaMeta, readonly string[]>();
+/** A schema's `type` as a list (computed once per schema). */
+function typesOf(schema: SchemaMeta): readonly string[] {
+  let t = TYPES.get(schema);
+  if (!t) TYPES.set(schema, (t = ([] as string[]).concat(schema.type ?? [])));
+  return t;
+}
+
+const KNOWN = new WeakMap<OperationMeta, ReadonlySet<string>>();
+/** Every parameter name an operation takes (computed once per operation). */
+function knownParams(op: OperationMeta): ReadonlySet<string> {
+  let k = KNOWN.get(op);
+  if (!k) KNOWN.set(op, (k = new Set<string>([...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})])));
+  return k;
+}
+
 function typeOk(value: unknown, schema: SchemaMeta): boolean {
-  const types = ([] as string[]).concat(schema.type ?? []);
+  const types = typesOf(schema);
   if (types.length === 0) return true;
   if (types.includes("string") && (typeof value === "string" || schema.contentEncoding === "base64")) return true;
   if (types.includes("integer")) {
@@ -55,7 +71,7 @@ function typeOk(value: unknown, schema: SchemaMeta): boolean {
 
 export function checkValue(api: string, op: OperationMeta, name: string, value: unknown, schema: SchemaMeta): void {
   if (!typeOk(value, schema)) {
-    throw new UsageError(`parameter "${name}" must be ${([] as string[]).concat(schema.type ?? []).join(" or ")}, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`, {
+    throw new UsageError(`parameter "${name}" must be ${typesOf(schema).join(" or ")}, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`, {
       api,
       operation: op.operationId,
     });
@@ -74,9 +90,10 @@ export function checkValue(api: string, op: OperationMeta, name: string, value: 
  */
 export function buildRequest(api: string, op: OperationMeta, params: Record<string, unknown>, baseUrl: string): OutgoingRequest {
   const ctx = { api, operation: op.operationId };
-  const known = new Set<string>([...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})]);
-  const unknown = Object.keys(params).filter((k) => !known.has(k) && params[k] !== undefined);
-  if (unknown.length) {
+  const known = knownParams(op);
+  let unknown: string[] | undefined;
+  for (const k in params) if (!known.has(k) && params[k] !== undefined) (unknown ??= []).push(k);
+  if (unknown) {
     throw new UsageError(
       `unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; this operation takes: ${[...known].join(", ") || "no parameters"}`,
       ctx,
