@@ -1156,7 +1156,7 @@ export interface components {
              * @description 每秒流控 (N2)。默认200
              * @default 200
              */
-            flow_control: number;
+            flow_control?: number;
             /** @description 权重值 (N4)。取值[0,1024] */
             weight?: number;
             /** @description 快捷码 (C16) */
@@ -1224,7 +1224,7 @@ export interface components {
              * @description 每秒流控 (N4). Orders per second; some exchanges' counters ignore it, send 200 then.
              * @default 200
              */
-            flow_control: number;
+            flow_control?: number;
             /** @description 权重值 (N4)。取值大于等于0,该字段的实际意义取决与model_switch开关。当model_switch=0时,该字段表示优先级;当model_switch=1时,该字段标识权重值。 */
             weight?: number;
             /** @description 前置地址 (C45) */
@@ -1507,7 +1507,7 @@ export interface components {
              * @description 风控名。prc_name字段默认固定取值:"限制交易命令"。Optional in requests.
              * @default 限制交易命令
              */
-            prc_name: string;
+            prc_name?: string;
         };
         /** @description 客户交易权限模版 (one trading-permission template). */
         TradeTemplate: {

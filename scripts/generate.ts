@@ -35,6 +35,9 @@ const BYTES = ts.factory.createTypeReferenceNode("Uint8Array");
 
 async function openapiTypes(api: ApiEntry): Promise<string> {
   const ast = await openapiTS(pathToFileURL(join(ROOT, api.root)), {
+    // A `default` is what the server assumes when a field is left out: the field stays optional
+    // (openapi-typescript 7 would otherwise make every defaulted request parameter required).
+    defaultNonNullable: false,
     // The project's one place for type fixes: int64 can exceed 2^53, so it is number | bigint
     // (the JSON parser returns bigint above 2^53); binary bodies are bytes.
     transform(schema) {
