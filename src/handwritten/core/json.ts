@@ -34,13 +34,17 @@ export function parseJson(text: string): unknown {
   const st: RestoreState = { text, literals: null, next: 0, ok: true };
   restore(value, st);
   if (st.literals === null) return value; // no unsafe number: nothing was lost
-  if (st.ok && st.next === st.literals.length) return value;
+  if (st.ok) {
+    // Every unsafe literal must have been paired (safe 16-digit ones are skipped).
+    while (st.next < st.literals.length && !isUnsafeLiteral(st.literals[st.next]!)) st.next++;
+    if (st.next === st.literals.length) return value;
+  }
   return parseExact(text);
 }
 
 interface RestoreState {
   text: string;
-  /** Unsafe integer literals in text order; collected when the first unsafe number shows up. */
+  /** Integer literals of 16+ digits in text order; collected when the first unsafe number shows up. */
   literals: string[] | null;
   next: number;
   ok: boolean;
@@ -90,13 +94,19 @@ function hasIndexKey(o: Record<string, unknown>): boolean {
 }
 
 function take(x: number, st: RestoreState): number | bigint {
-  st.literals ??= (st.text.match(LONG_INT) ?? []).filter(isUnsafeLiteral);
-  const lit = st.literals[st.next++];
-  if (lit === undefined || Number(lit) !== x) {
+  const literals = (st.literals ??= st.text.match(LONG_INT) ?? []);
+  let lit = literals[st.next++];
+  while (lit !== undefined && !isUnsafeLiteral(lit)) lit = literals[st.next++];
+  if (lit === undefined) {
     st.ok = false;
     return x;
   }
-  return BigInt(lit);
+  const big = BigInt(lit);
+  if (Number(big) !== x) {
+    st.ok = false;
+    return x;
+  }
+  return big;
 }
 
 function toIntValue(digits: string): number | bigint {
