@@ -1,10 +1,8 @@
-import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 
@@ -14,16 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY, ...env },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCliCaptured(argv, { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY, ...env });
 
 describe("tradeapi CLI against the BHEX emulator", () => {
   it("list shows the API and its 87 operations, deprecated ones marked", async () => {
@@ -129,25 +119,17 @@ describe("tradeapi CLI against the BHEX emulator", () => {
 
 describe("the tradeapi bin, as processes", () => {
   it("`mock bhex` prints its URL and credentials; `call bhex` against it prints exact IDs", async () => {
-    const tsx = ["--import", "tsx", "src/cli/main-entry.ts"];
-    const server = spawn(process.execPath, [...tsx, "mock", "bhex", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const mockProcess = await spawnCliMock("bhex", /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*try: /);
     try {
-      const { url, banner } = await new Promise<{ url: string; banner: string }>((resolve, reject) => {
-        let buf = "";
-        server.stdout.on("data", (d) => {
-          buf += d;
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*try: /.exec(buf);
-          if (m) resolve({ url: m[1]!, banner: buf });
-        });
-        server.once("exit", () => reject(new Error(`mock exited: ${buf}`)));
-      });
-      expect(banner).toContain(`BHEX_ACCESS_KEY=${BHEX_MOCK_ACCESS_KEY}`);
-      const { stdout } = await promisify(execFile)(process.execPath, [...tsx, "call", "bhex", "statisticsUnlockRecord", "user_id=1"], {
-        env: { ...process.env, BHEX_BASE_URL: url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY },
+      expect(mockProcess.banner).toContain(`BHEX_ACCESS_KEY=${BHEX_MOCK_ACCESS_KEY}`);
+      const { stdout } = await runCliProcess(["call", "bhex", "statisticsUnlockRecord", "user_id=1"], {
+        BHEX_BASE_URL: mockProcess.url,
+        BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY,
+        BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY,
       });
       expect(stdout).toContain('"clientReqId": 410722994621856001');
     } finally {
-      server.kill("SIGTERM");
+      mockProcess.stop();
     }
   });
 });

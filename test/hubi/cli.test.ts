@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/main.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import {
   HUBI_MOCK_ACCESS_KEY,
   HUBI_MOCK_ACCESS_TOKEN,
@@ -23,12 +24,7 @@ const goodEnv = () => ({
   HUBI_BASE_URL: mock.url,
 });
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = goodEnv(), extra: Partial<CliIo> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, ...extra });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as unknown };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = goodEnv(), extra: Partial<CliIo> = {}) => runCliCaptured(args, env, extra);
 
 const call = (op: string, ...pairs: string[]) => cli(["call", "hubi", op, ...pairs]);
 

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { mockOptions, quantWsCli } from "../../src/cli/apis/quant-ws.js";
 import { runCli } from "../../src/cli/main.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import { framesOf, startMock } from "./helpers.js";
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) => runCliCaptured(argv, env);
 
 const lines = (text: string) => text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 

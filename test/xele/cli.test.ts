@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 
 let mock: XeleMock;
@@ -11,17 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}, untilStopped?: () => Promise<void>) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { XELE_MA_URL: mock.maUrl, XELE_MS_URL: mock.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD, ...env },
-    ...(untilStopped ? { untilStopped } : {}),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}, untilStopped?: () => Promise<void>) =>
+  runCliCaptured(
+    argv,
+    { XELE_MA_URL: mock.maUrl, XELE_MS_URL: mock.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD, ...env },
+    untilStopped ? { untilStopped } : {},
+  );
 
 describe("tradeapi call xele", () => {
   it("lists the 36 operations", async () => {

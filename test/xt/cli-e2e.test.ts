@@ -1,7 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
+import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 
@@ -11,16 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: { XT_BASE_URL: mock.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY, ...env },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCliCaptured(argv, { XT_BASE_URL: mock.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY, ...env });
 
 describe("tradeapi CLI against the XT emulator", () => {
   it("list shows APIs and operations", async () => {
@@ -102,26 +92,12 @@ describe("tradeapi CLI against the XT emulator", () => {
 
 describe("the tradeapi bin, as a process", () => {
   it("runs `mock xt` and `call xt` as separate processes", async () => {
-    const { spawn } = await import("node:child_process");
-    const tsx = ["--import", "tsx", "src/cli/main-entry.ts"];
-    const server = spawn(process.execPath, [...tsx, "mock", "xt", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const mockProcess = await spawnCliMock("xt");
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let buf = "";
-        server.stdout.on("data", (d) => {
-          buf += d;
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
-          if (m) resolve(m[1]!);
-        });
-        server.once("exit", () => reject(new Error(`mock exited: ${buf}`)));
-      });
-      const run = promisify(execFile);
-      const { stdout } = await run(process.execPath, [...tsx, "call", "xt", "getServerTime"], {
-        env: { ...process.env, XT_BASE_URL: url },
-      });
+      const { stdout } = await runCliProcess(["call", "xt", "getServerTime"], { XT_BASE_URL: mockProcess.url });
       expect(JSON.parse(stdout).serverTime).toBeGreaterThan(1_600_000_000_000);
     } finally {
-      server.kill("SIGTERM");
+      mockProcess.stop();
     }
   });
 });
