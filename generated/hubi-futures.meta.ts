@@ -1133,3 +1133,20 @@ export const meta: ApiMeta = {
     }
   }
 };
+
+/** Per operation: the envelope field `call()` resolves to, or null for the whole body. */
+export interface DataFields {
+  "queryOrdersPro": null;
+  "queryOrderById": null;
+  "queryAccounts": null;
+  "queryPosition": null;
+  "queryActiveOrders": null;
+  "enterOrder": "result";
+  "cancelOrder": "result";
+  "cancelOrderBatch": "result";
+  "closePosition": "result";
+  "switchToCross": "result";
+  "changePositionLeverage": "result";
+  "riskSetting": "result";
+  "amendOrder": "result";
+}

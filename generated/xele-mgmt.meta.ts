@@ -11428,3 +11428,43 @@ export const meta: ApiMeta = {
     }
   }
 };
+
+/** Per operation: the envelope field `call()` resolves to, or null for the whole body. */
+export interface DataFields {
+  "login": null;
+  "getInvestorFunds": "result";
+  "getCashInOut": "result";
+  "createCashInOut": "result";
+  "auditCashInOut": "result";
+  "getSeatConfigs": "result";
+  "getFrontControls": "result";
+  "updateFrontControls": "result";
+  "exportClientSystemInfo": "result";
+  "getPositions": "result";
+  "getInvestorRates": "result";
+  "getTradePermissions": "result";
+  "getTradeTemplates": "result";
+  "createTradeTemplate": "comment";
+  "updateTradeTemplate": "comment";
+  "deleteTradeTemplate": "comment";
+  "getAuthCodes": "result";
+  "createAuthCode": "result";
+  "updateAuthCode": "result";
+  "deleteAuthCode": "result";
+  "getTradeStatistics": "result";
+  "getSystemInfo": "result";
+  "getCounterStatus": "result";
+  "getOrderHistory": "result";
+  "getRiskTemplates": "result";
+  "createRiskTemplate": "comment";
+  "updateRiskTemplate": "comment";
+  "deleteRiskTemplate": "comment";
+  "queryOrders": "result";
+  "getAlarmConfigs": "result";
+  "createAlarmConfig": "comment";
+  "updateAlarmConfig": "comment";
+  "deleteAlarmConfig": "comment";
+  "getAlarmRecords": "result";
+  "getUserStatistics": "result";
+  "getSeatConnections": "result";
+}

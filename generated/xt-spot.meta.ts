@@ -1517,3 +1517,31 @@ export const meta: ApiMeta = {
     "x-rate-limit-penalty": "Exceeding any limit locks the account for 10 minutes (超出锁定账户10分钟)."
   }
 };
+
+/** Per operation: the envelope field `call()` resolves to, or null for the whole body. */
+export interface DataFields {
+  "getMarketConfig": null;
+  "getKLine": null;
+  "getTicker": null;
+  "getTickers": null;
+  "getDepth": null;
+  "getTrades": null;
+  "getServerTime": "data";
+  "getBalance": "data";
+  "getAccounts": "data";
+  "getFunds": "data";
+  "transfer": "data";
+  "order": "data";
+  "batchOrder": "data";
+  "cancel": "data";
+  "batchCancel": "data";
+  "getOrder": "data";
+  "getOpenOrders": "data";
+  "getBatchOrders": "data";
+  "getPayInAddress": "data";
+  "getPayOutAddress": "data";
+  "getPayInRecord": "data";
+  "getPayOutRecord": "data";
+  "getWithdrawConfig": "data";
+  "withdraw": "data";
+}

@@ -19,6 +19,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { parse } from "yaml";
 import { stringifyJson } from "../src/handwritten/core/json.js";
+import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { normalizeBigints, extractMeta } from "./openapi-meta.js";
 
@@ -60,8 +61,21 @@ function openapiMeta(api: ApiEntry): string {
   return (
     header(api.root) +
     `import type { ApiMeta } from "../src/handwritten/core/meta.js";\n\n` +
-    `export const meta: ApiMeta = ${literal};\n`
+    `export const meta: ApiMeta = ${literal};\n` +
+    dataFieldsType(meta)
   );
+}
+
+/**
+ * Per operation, the envelope field `call()` resolves to (null: the whole body). The client
+ * types read it, so that bare answers (e.g. a map keyed by market) are typed exactly.
+ */
+function dataFieldsType(meta: ApiMeta): string {
+  const rows = meta.operations.map((op) => {
+    const env = envelopeOf(meta, op);
+    return `  ${JSON.stringify(op.operationId)}: ${env?.dataField ? JSON.stringify(env.dataField) : "null"};\n`;
+  });
+  return `\n/** Per operation: the envelope field \`call()\` resolves to, or null for the whole body. */\nexport interface DataFields {\n${rows.join("")}}\n`;
 }
 
 function lint(apis: ApiEntry[]): void {

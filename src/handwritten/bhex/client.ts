@@ -19,7 +19,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
-import { meta } from "../../../generated/bhex-org.meta.js";
+import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { BHEX_ACCESS_KEY_HEADER, signBhexParams } from "../../auth/bhex.js";
 import { requireCredential } from "../core/credentials.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
@@ -30,7 +30,7 @@ import {
   formBodySerializer,
   requireOperation,
   unwrapData,
-  type OperationData,
+  type CallData,
   type OperationParams,
   type ParamsArg,
 } from "../core/operation-call.js";
@@ -48,7 +48,7 @@ export type BhexComponents = components;
 /** The operation's parameters exactly as the spec has them. */
 export type BhexParams<K extends BhexOperationId> = OperationParams<operations[K]>;
 /** What `call` resolves to: the envelope's `data`, or the whole answer of the four bare calls and the .xlsx bytes. */
-export type BhexData<K extends BhexOperationId> = OperationData<operations[K]>;
+export type BhexData<K extends BhexOperationId> = CallData<operations[K], DataFields[K]>;
 
 type Flatten<T> = { [P in keyof T]: T[P] } & {};
 /** int64 parameters also take a string of digits: the answers carry most IDs as strings. */

@@ -190,14 +190,17 @@ export type OperationParams<O> = Flatten<QueryOf<O> & PathOf<O> & BodyOf<O>>;
 /** The documented 200 body of an operation. */
 export type OperationResponse<O> = O extends { responses: { 200: { content: infer C } } } ? C[keyof C] : unknown;
 
-/** The envelope's payload field of the 200 body (or the body itself when it has no such field). */
-export type OperationData<O, F extends string = "data"> = OperationResponse<O> extends infer R
-  ? R extends { [K in F]?: infer D }
-    ? F extends keyof R
+/**
+ * What `call()` resolves to: the envelope field `F` names (from the generated `DataFields`),
+ * or the whole documented body when `F` is null (answers without an envelope).
+ */
+export type CallData<O, F> = [F] extends [string]
+  ? OperationResponse<O> extends infer R
+    ? R extends { [K in F]?: infer D }
       ? D
       : R
-    : R
-  : never;
+    : never
+  : OperationResponse<O>;
 
 /** Are all params optional? Then `call(op)` may omit them. */
 export type ParamsArg<P> = {} extends P ? [params?: P] : [params: P];

@@ -6,7 +6,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/hubi-futures.js";
-import { meta } from "../../../generated/hubi-futures.meta.js";
+import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
 import { hubiTimestamp, signHubiRequest } from "../../auth/hubi.js";
 import { requireCredential } from "../core/credentials.js";
 import { UsageError } from "../core/errors.js";
@@ -15,7 +15,7 @@ import type { OperationMeta } from "../core/meta.js";
 import {
   callOperation,
   formBodySerializer,
-  type OperationData,
+  type CallData,
   type OperationParams,
   type ParamsArg,
 } from "../core/operation-call.js";
@@ -32,7 +32,7 @@ export type HubiParams<K extends HubiOperationId> = K extends "cancelOrderBatch"
   ? { order_nos: string | ReadonlyArray<string> }
   : OperationParams<operations[K]>;
 /** What `call` resolves to: the bare answer of queries, the `result` of actions. */
-export type HubiData<K extends HubiOperationId> = OperationData<operations[K], "result">;
+export type HubiData<K extends HubiOperationId> = CallData<operations[K], DataFields[K]>;
 
 export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.com";
 

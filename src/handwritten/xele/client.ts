@@ -124,6 +124,13 @@ export type XeleDataArgs<K extends XeleOperationId> = [XeleData<K>] extends [nev
     ? [data: XeleDataInput<K>]
     : [data?: XeleDataInput<K>];
 
+/**
+ * `call`'s data argument. When `K` could not be inferred (an unknown operation id, so `K` is
+ * the whole union) any data is accepted, so that the compiler's error names the operation id
+ * instead of complaining about the argument count.
+ */
+type CallArgs<K extends XeleOperationId> = XeleOperationId extends K ? [data?: unknown] : XeleDataArgs<K>;
+
 /** A decoded row of a "|" row answer (present columns; null for empty numbers). */
 export type XeleRow<K extends XelePipeOperationId> = PipeRow<Schemas[(typeof XELE_ROW_SCHEMAS)[K]]>;
 
@@ -164,7 +171,7 @@ export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter">
 
 export interface XeleClient {
   /** Run an operation; resolves to its rows, export, or envelope data. */
-  call<K extends XeleOperationId>(operationId: K, ...data: XeleDataArgs<K>): Promise<XeleResult<K>>;
+  call<K extends XeleOperationId>(operationId: K, ...data: CallArgs<K>): Promise<XeleResult<K>>;
   /**
    * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a

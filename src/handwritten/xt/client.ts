@@ -6,7 +6,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/xt-spot.js";
-import { meta } from "../../../generated/xt-spot.meta.js";
+import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
 import { signXtParams, xtNonce } from "../../auth/xt.js";
 import { requireCredential } from "../core/credentials.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
@@ -14,7 +14,7 @@ import type { OperationMeta } from "../core/meta.js";
 import {
   callOperation,
   formBodySerializer,
-  type OperationData,
+  type CallData,
   type OperationParams,
   type ParamsArg,
 } from "../core/operation-call.js";
@@ -27,7 +27,7 @@ export type XtPaths = paths;
 export type XtBatchOrderItem = components["schemas"]["BatchOrderItem"];
 export type XtOrderId = number | bigint | string;
 export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
-export type XtData<K extends XtOperationId> = OperationData<operations[K]>;
+export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields[K]>;
 
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
