@@ -21,8 +21,10 @@ export interface ParsedArgs {
   flags: Record<string, string>;
 }
 
-/** The usage error class of the CLI: main prints the command's usage after it. */
-export class CliUsageError extends UsageError {}
+/** The usage error class of the CLI: main prints `hint`, or else the command's usage, after it. */
+export class CliUsageError extends UsageError {
+  hint?: string;
+}
 
 /** Levenshtein distance (small strings only: flag and operation names). */
 export function editDistance(a: string, b: string): number {

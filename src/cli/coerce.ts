@@ -72,7 +72,8 @@ function checkEnum(name: string, schema: SchemaMeta, value: unknown, raw: string
   if (!schema.enum || Array.isArray(value) || value === null) return;
   if (schema.enum.some((e) => String(e) === String(value))) return;
   const options = schema.enum.map((e) => String(e));
-  fail(name, `must be one of ${options.join(", ")}, got ${JSON.stringify(raw)}${didYouMean(raw, options)}`);
+  const shown = schema.enum.map((e) => (typeof e === "string" ? JSON.stringify(e) : String(e)));
+  fail(name, `must be one of ${shown.join(", ")}, got ${JSON.stringify(raw)}${didYouMean(raw, options, (c) => JSON.stringify(c))}`);
 }
 
 /** One `name=value` text → the value the API takes, per the parameter's schema and place. */
@@ -128,7 +129,7 @@ function findParam(op: CliOperation, name: string): CliParam | undefined {
 function unknownParam(op: CliOperation, name: string): never {
   const names = op.params.map((p) => p.name);
   throw new CliUsageError(
-    `unknown parameter ${JSON.stringify(name)} for ${op.operationId}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
+    `unknown parameter ${JSON.stringify(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
   );
 }
 
@@ -137,7 +138,18 @@ function unknownParam(op: CliOperation, name: string): never {
  * Unknown names, duplicates, values of the wrong type or outside the enum, non-finite or
  * inexact numbers and missing required parameters are usage errors.
  */
-export function buildParams(op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
+export function buildParams(apiName: string, op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
+  try {
+    return collect(op, pairs, jsonFlag);
+  } catch (e) {
+    if (!(e instanceof CliUsageError)) throw e;
+    const error = new CliUsageError(e.message, { api: apiName, operation: op.operationId });
+    error.hint = `(\`tradeapi call ${apiName} ${op.operationId} --help\` lists its parameters)`;
+    throw error;
+  }
+}
+
+function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
   const params: Record<string, unknown> = Object.create(null);
   if (jsonFlag !== undefined) {
     let body: unknown;

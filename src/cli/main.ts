@@ -60,7 +60,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     const secrets = [...secretValues(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
-      const usage = e instanceof CliUsageError ? (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
+      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
       io.stderr(`tradeapi: ${redact(e.message, secrets)}\n${usage}`);
       return 2;
     }

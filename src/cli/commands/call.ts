@@ -81,7 +81,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
   if (!api.createCaller) throw new CliUsageError(`${entry.name} has no \`call\` support; see \`tradeapi --help\``);
   const op = findOperation(entry.name, api, ref);
-  const params = buildParams(op, pairs, flags.json);
+  const params = buildParams(entry.name, op, pairs, flags.json);
   const settings = resolveSettings(entry, io.env, flags);
   const output = flags.output;
   if (output !== undefined) checkOutput(output);
