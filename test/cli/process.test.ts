@@ -107,6 +107,3 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
   });
 });
-    expect(r.stderr).toBe("");
-  });
-});
