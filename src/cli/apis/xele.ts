@@ -5,7 +5,7 @@ import { dataSchemaOf, type JsonSchema } from "../../handwritten/xele/spec-info.
 import { CliUsageError, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
-import { envAssignments } from "../registry.js";
+import { envAssignments, envNameOf } from "../registry.js";
 
 /**
  * Xele requests carry their parameters in a JSON `data` field: each property of the spec's
@@ -41,7 +41,7 @@ export const xeleCli: CliApi = {
   title: meta.title,
   operations,
   async createCaller(settings, flags) {
-    if (settings.baseUrl) throw new UsageError("xele has two servers: use --ma-url / --ms-url (or XELE_MA_URL / XELE_MS_URL) instead of --base-url", { api: "xele" });
+    if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
     const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password });
     return {

@@ -11,18 +11,21 @@ import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
 import { CliUsageError, numberFlag, parseFlags, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
-import { findApi, resolveSettings, type CliIo } from "../registry.js";
+import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
 import { callCommand } from "./call.js";
 
 const DEMO_ACCESS_KEY = "demo-access-key";
 const DEMO_SECRET_KEY = "demo-secret-key";
-/** Only for the in-process emulator of `ws demo`; a real gateway needs --platform / QUANT_WS_PLATFORM. */
+/** Only for the in-process emulator of `ws demo`; a real gateway needs --platform (or its environment variable). */
 const DEMO_PLATFORM = "okex";
+
+const ENV = findApi("quant-ws").env;
+const URL_ENV = envNameOf("quant-ws", "baseUrl");
 
 export const WS_USAGE = `usage:
   tradeapi ws demo [--url URL --platform P] [--symbol ETH/USDT] [--seconds 20]
       the whole flow (login → READY → orders → notifications → cancel → logout); with no
-      --url or QUANT_WS_URL it starts the emulator in-process
+      --url or ${URL_ENV} it starts the emulator in-process
   tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30] [--url URL]
       log in, wait for READY, print state and notifications, log out (alias: watch)
   tradeapi ws place --platform P --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
@@ -30,7 +33,7 @@ export const WS_USAGE = `usage:
   tradeapi ws send <op> [name=value ...]     (the same as \`tradeapi call quant-ws <op> ...\`)
   tradeapi ws help
 flags: --access-key/--secret-key, --account, --timeout MS (connect + login until READY + request)
-environment: QUANT_WS_URL, QUANT_WS_ACCESS_KEY, QUANT_WS_SECRET_KEY, QUANT_WS_PLATFORM, QUANT_WS_SYMBOLS, QUANT_WS_ACCOUNT`;
+environment: ${ENV.map((v) => v.name).join(", ")}`;
 
 const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
 const WS_FLAGS: readonly FlagSpec[] = [
@@ -129,7 +132,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
   if (!url) {
     mock = await startQuantWsMock({ readyDelayMs: 300 });
     url = mock.url;
-    out.line({ step: "emulator", url, note: "no --url or QUANT_WS_URL: started `npx tradeapi mock quant-ws` in-process" });
+    out.line({ step: "emulator", url, note: `no --url or ${URL_ENV}: started \`npx tradeapi mock quant-ws\` in-process` });
   }
   try {
     const t = loginTarget({ ...settings, baseUrl: url }, {
