@@ -130,6 +130,7 @@ export const API_TABLE: readonly ApiEntry[] = [
       s("url", "gateway URL (overrides QUANT_WS_URL; --base-url works too)", { setting: "baseUrl", url: "ws", valueName: "URL" }),
       s("platform", "platform to log in to (overrides QUANT_WS_PLATFORM)", { setting: "platform" }),
       s("symbols", "comma-separated symbols to log in with (default: the request's symbol)", { setting: "symbols" }),
+      s("symbol", "the same as --symbols", { setting: "symbols" }),
       s("access-key", "access key (overrides QUANT_WS_ACCESS_KEY)", { setting: "accessKey" }),
       s("secret-key", "secret key (overrides QUANT_WS_SECRET_KEY; the environment keeps it out of `ps`)", { setting: "secretKey", secret: true }),
       s("account", "account name (overrides QUANT_WS_ACCOUNT)", { setting: "account" }),
