@@ -259,3 +259,15 @@ describe("environment variable names live in the registry", () => {
     expect(hits).toEqual([]);
   });
 });
+
+describe("README", () => {
+  it("the CLI section's variable table lists exactly the registry's names, per API", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const a of API_TABLE) {
+      const row = new RegExp(`^\\| ${a.name} \\| (.*) \\|$`, "m").exec(readme);
+      expect(row, a.name).not.toBeNull();
+      const listed = [...row![1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]);
+      expect(listed, a.name).toEqual(a.env.map((v) => v.name));
+    }
+  });
+});
