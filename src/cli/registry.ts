@@ -67,8 +67,6 @@ export interface CliIo {
   /** Resolves when the user wants a long-running command (mock, ws) to stop. */
   untilStopped?: () => Promise<void>;
 }
-/** @deprecated the same as CliIo */
-export type CliIoLike = CliIo;
 
 /** The module an API_TABLE entry loads. */
 export interface CliApi {

@@ -229,4 +229,15 @@ describe("tradeapi CLI for quant-ws", () => {
       await new Promise((r) => taken.close(r));
     }
   });
+
+  it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);
+    // Let a late logout reply arrive, as it does on a real gateway.
+    await new Promise((res) => setTimeout(res, 100));
+  });
 });

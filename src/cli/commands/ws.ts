@@ -80,11 +80,15 @@ class Printer {
       session.on(topic, (data) => this.line({ event: topic, session: label, data }));
     }
   }
-  followClient(client: QuantWsClient): void {
-    client.on("error", (e) => this.line({ event: "error", error: e.name, message: e.message }));
-    client.on("disconnected", (d) => this.line({ event: "disconnected", ...d }));
-    client.on("reconnecting", (r) => this.line({ event: "reconnecting", ...r }));
-    client.on("reconnected", (r) => this.line({ event: "reconnected", attempt: r.attempt, sessions: r.sessions.length, failed: r.failed.length }));
+  /** Print the client's connection events; the returned function stops (before close()). */
+  followClient(client: QuantWsClient): () => void {
+    const offs = [
+      client.on("error", (e) => this.line({ event: "error", error: e.name, message: e.message })),
+      client.on("disconnected", (d) => this.line({ event: "disconnected", ...d })),
+      client.on("reconnecting", (r) => this.line({ event: "reconnecting", ...r })),
+      client.on("reconnected", (r) => this.line({ event: "reconnected", attempt: r.attempt, sessions: r.sessions.length, failed: r.failed.length })),
+    ];
+    return () => offs.forEach((off) => off());
   }
 }
 
@@ -107,12 +111,14 @@ async function withClient(url: string, flags: Record<string, string>, out: Print
   const timeout = timeoutOf(flags) ?? 15_000;
   const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
   onClient?.(client);
-  out.followClient(client);
+  const unfollow = out.followClient(client);
   try {
     await client.connect();
     out.line({ step: "connected", url });
     await fn(client);
   } finally {
+    // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.
+    unfollow();
     await client.close();
     out.line({ step: "closed" });
   }
