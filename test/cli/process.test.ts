@@ -7,6 +7,7 @@
  * needs no prior build.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
@@ -114,5 +115,24 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" list bhex | head -1`], { cwd: ROOT, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("mock on a port in use: exit 2 naming the port, no stack", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await new Promise<{ code: number | null; stderr: string }>((res) => {
+        const child = spawn(process.execPath, [entry, "mock", "xt", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d) => (stderr += d));
+        child.once("exit", (code) => res({ code, stderr }));
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^tradeapi: port ${port} is already in use`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });
