@@ -10,10 +10,10 @@
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
  * missing or invalid parameter or credential), with a hint.
  */
-import { TradeApiError, UsageError, redact } from "../handwritten/core/errors.js";
+import { CredentialsError, TradeApiError, UsageError, redact } from "../handwritten/core/errors.js";
 import { CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
-import { API_TABLE, secretValues, type CliIo } from "./registry.js";
+import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
 
@@ -61,7 +61,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const secrets = [...secretValues(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
       const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
-      io.stderr(`tradeapi: ${redact(e.message, secrets)}\n${usage}`);
+      const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";
+      io.stderr(`tradeapi: ${redact(e.message, secrets)}${hint}\n${usage}`);
       return 2;
     }
     if (e instanceof TradeApiError) {

@@ -213,6 +213,18 @@ export function envNameOf(api: string, setting: string): string | undefined {
   return API_TABLE.find((a) => a.name === api)?.env.find((v) => v.setting === setting)?.name;
 }
 
+/**
+ * For a missing-credential message of `api` ("missing secretKey: pass { secretKey } …"): the
+ * environment variables that fill the settings it names and it does not mention yet, as
+ * "; set NAME". The library speaks of its options; the CLI reads the environment.
+ */
+export function credentialHint(api: string | undefined, message: string): string {
+  const entry = API_TABLE.find((a) => a.name === api);
+  if (!entry) return "";
+  const names = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name)).map((v) => v.name);
+  return names.length ? `; set ${names.join(" / ")}` : "";
+}
+
 function showUrl(value: string): string {
   return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@"));
 }

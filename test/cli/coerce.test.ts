@@ -71,3 +71,13 @@ describe("strict flag parsing", () => {
     expect(positional).toEqual(["a", "--not-a-flag"]);
   });
 });
+
+describe("credential hints", () => {
+  it("a library message naming an option gets the CLI's environment variable", async () => {
+    const { credentialHint } = await import("../../src/cli/registry.js");
+    expect(credentialHint("xt", "xt getBalance: missing secretKey: pass { secretKey } to the client")).toBe("; set XT_SECRET_KEY");
+    expect(credentialHint("hubi", "missing accessToken")).toBe("; set HUBI_ACCESS_TOKEN");
+    expect(credentialHint("xt", "missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY")).toBe("");
+    expect(credentialHint(undefined, "missing secretKey")).toBe("");
+  });
+});
