@@ -1,26 +1,115 @@
 /**
- * Split CLI arguments into positionals and `--name value` / `--name=value` flags; a flag
- * followed by another flag (or nothing) is "true".
+ * Command-line flags, parsed by `node:util` `parseArgs` and checked strictly: a flag the
+ * command does not declare, a string flag without its value or a boolean flag given a value
+ * is a usage error (exit 2) naming the flag and, for an unknown one, the closest valid flag.
  */
-export function parseArgs(args: readonly string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-    else {
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith("--")) flags[a.slice(2)] = "true";
-      else {
-        flags[a.slice(2)] = next;
-        i++;
-      }
+import { parseArgs as nodeParseArgs } from "node:util";
+import { UsageError } from "../handwritten/core/errors.js";
+
+/** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
+export interface FlagSpec {
+  name: string;
+  type: "string" | "boolean";
+  description: string;
+  /** Shown in help as `--name <valueName>`. */
+  valueName?: string;
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  /** Flag values by flag name (null prototype); booleans are "true". */
+  flags: Record<string, string>;
+}
+
+/** The usage error class of the CLI: main prints `hint`, or else the command's usage, after it. */
+export class CliUsageError extends UsageError {
+  hint?: string;
+}
+
+/** Levenshtein distance (small strings only: flag and operation names). */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
     }
   }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `word` (ties: the first), or undefined when none is plausibly meant. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** "; did you mean X?" or "". */
+export function didYouMean(word: string, candidates: readonly string[], show: (c: string) => string = (c) => c): string {
+  const c = closest(word, candidates);
+  return c === undefined ? "" : `; did you mean ${show(c)}?`;
+}
+
+/**
+ * Parse `args` against `specs` (plus `--help`/`-h`, always accepted). Positionals may come
+ * anywhere; `--` ends the flags. `strict: false` skips the unknown-flag check (used once to
+ * find the API name before that API's own flags are known).
+ */
+export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], strict = true): ParsedArgs {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = Object.create(null);
+  for (const s of specs) options[s.name] = { type: s.type };
+  options.help = { type: "boolean", short: "h" };
+  const { tokens } = nodeParseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+  const positional: string[] = [];
+  const flags: Record<string, string> = Object.create(null);
+  const known = Object.keys(options);
+  for (const t of tokens) {
+    if (t.kind === "positional") {
+      positional.push(t.value);
+      continue;
+    }
+    if (t.kind !== "option") continue;
+    const spec = Object.hasOwn(options, t.name) ? options[t.name]! : undefined;
+    if (!spec) {
+      if (!strict) continue;
+      throw new CliUsageError(`unknown flag ${t.rawName}${didYouMean(t.name, known, (c) => `--${c}`)}`);
+    }
+    if (spec.type === "boolean") {
+      if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${t.rawName}=${t.value})`);
+      flags[t.name] = "true";
+      continue;
+    }
+    if (t.value === undefined) {
+      if (!strict) continue;
+      throw new CliUsageError(`flag --${t.name} needs a value`);
+    }
+    if (!t.inlineValue && t.value.startsWith("-") && t.value.length > 1 && strict) {
+      throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${JSON.stringify(t.value)}; write --${t.name}=${t.value} if that is the value`);
+    }
+    flags[t.name] = t.value;
+  }
   return { positional, flags };
+}
+
+/** A port number flag (0-65535), or a usage error. */
+export function portFlag(name: string, raw: string | undefined, fallback = 0): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(raw.trim()) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/** A non-negative finite number flag, or a usage error. */
+export function numberFlag(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return n;
 }

@@ -4,161 +4,65 @@
  *   tradeapi list [api]
  *   tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<body>'] [--base-url URL]
  *   tradeapi mock <api> [--port N]
- *   tradeapi <api-specific command> ...     (e.g. `tradeapi ws` for the Quant gateway)
+ *   tradeapi ws demo | login | place | send      (the Quant gateway)
  *
  * Exit codes: 0 success; 1 API or transport error (one line on stderr naming api, operation,
- * code and message; never a secret); 2 usage error (unknown API/operation, missing parameter
- * or credential), with a hint.
+ * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
+ * missing or invalid parameter or credential), with a hint.
  */
-import { writeFileSync } from "node:fs";
-import { TradeApiError, UsageError, redact } from "../handwritten/core/errors.js";
-import { parseJson, stringifyJson } from "../handwritten/core/json.js";
-import { findOperation } from "../handwritten/core/meta.js";
-import { apis } from "./apis/index.js";
-import type { CliApi, CliCallFlags } from "./registry.js";
-import { parseArgs } from "./args.js";
+import { CredentialsError, TradeApiError, UsageError, redact } from "../handwritten/core/errors.js";
+import { CliUsageError, didYouMean } from "./args.js";
+import { COMMANDS, type CliCommand } from "./commands.js";
+import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Raw bytes to stdout (binary answers without --output). */
-  stdoutBytes?: (bytes: Uint8Array) => void;
-  env: NodeJS.ProcessEnv;
-  /** Resolves when the user wants a long-running command (mock) to stop. */
-  untilStopped?: () => Promise<void>;
+export type { CliIo } from "./registry.js";
+
+function topHelp(): string {
+  const width = Math.max(...API_TABLE.flatMap((a) => a.env.map((v) => v.name.length)));
+  const lines = ["usage:"];
+  for (const c of COMMANDS) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  lines.push("  tradeapi <command> --help            the command's own usage", "", `apis: ${API_TABLE.map((a) => a.name).join(", ")}`, "", "environment (credentials and servers):");
+  for (const a of API_TABLE) {
+    lines.push(`  ${a.name}`);
+    for (const v of a.env) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
+  }
+  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
+  return `${lines.join("\n")}\n`;
 }
 
-const USAGE = `usage:
-  tradeapi list [api]
-  tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<body>'] [--base-url URL] [--output FILE]
-  tradeapi mock <api> [--port N]
-apis: ${apis.map((a) => a.name).join(", ")}`;
-
-class CliUsage extends UsageError {}
-
-function findApi(name: string | undefined): CliApi {
-  const api = apis.find((a) => a.name === name);
-  if (!api) throw new CliUsage(`unknown api ${JSON.stringify(name ?? "")}; known: ${apis.map((a) => a.name).join(", ")}`);
-  return api;
-}
-
-function operationsOf(api: CliApi) {
-  if (api.meta) {
-    return api.meta.operations.map((o) => ({ operationId: o.operationId, method: o.method, path: o.path, summary: o.summary, deprecated: o.deprecated }));
-  }
-  return api.operations?.() ?? [];
-}
-
-function list(io: CliIo, apiName?: string): number {
-  if (!apiName) {
-    for (const a of apis) io.stdout(`${a.name.padEnd(10)} ${a.title} (${operationsOf(a).length} operations)\n`);
-    return 0;
-  }
-  const api = findApi(apiName);
-  for (const o of operationsOf(api)) {
-    io.stdout(`${o.operationId.padEnd(34)} ${o.method.padEnd(6)} ${o.path.padEnd(48)} ${o.summary}${o.deprecated ? " [deprecated]" : ""}\n`);
-  }
-  return 0;
-}
-
-/** `name=value` pairs → params; JSON-looking values of array/object/base64 params are parsed. */
-function parseParams(api: CliApi, operation: string, pairs: string[], jsonFlag: string | undefined): Record<string, unknown> {
-  const op = api.meta ? findOperation(api.meta, operation) : undefined;
-  const schemaOf = (name: string) => op?.params.find((p) => p.name === name)?.schema ?? op?.body?.properties[name];
-  const params: Record<string, unknown> = {};
-  if (jsonFlag !== undefined) {
-    let body: unknown;
-    try {
-      body = parseJson(jsonFlag);
-    } catch (e) {
-      throw new CliUsage(`--json is not valid JSON: ${(e as Error).message}`);
-    }
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsage("--json must be a JSON object of parameters");
-    Object.assign(params, body);
-  }
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new CliUsage(`expected name=value, got ${JSON.stringify(pair)}`);
-    const name = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    const schema = schemaOf(name);
-    const types = ([] as string[]).concat(schema?.type ?? []);
-    const structured = schema?.contentEncoding === "base64" || types.includes("array") || types.includes("object") || schema?.["x-comma-joined"];
-    if (structured && /^\s*[[{]/.test(raw)) {
-      try {
-        params[name] = parseJson(raw);
-        continue;
-      } catch {
-        throw new CliUsage(`parameter ${name} looks like JSON but does not parse`);
-      }
-    }
-    params[name] = raw;
-  }
-  return params;
-}
-
-async function call(io: CliIo, positional: string[], flags: Record<string, string>): Promise<number> {
-  const [apiName, operation, ...pairs] = positional;
-  const api = findApi(apiName);
-  if (!operation) throw new CliUsage(`missing operation; run \`tradeapi list ${api.name}\``);
-  if (!api.createCaller) throw new CliUsage(`${api.name} has no \`call\` support; see \`tradeapi --help\``);
-  if (api.meta && !findOperation(api.meta, operation)) {
-    throw new CliUsage(`unknown operation ${JSON.stringify(operation)} for ${api.name}; run \`tradeapi list ${api.name}\``);
-  }
-  const params = parseParams(api, operation, pairs, flags.json);
-  const callFlags: CliCallFlags = {};
-  for (const [k, v] of Object.entries(flags)) if (k !== "json" && k !== "output") callFlags[k === "base-url" ? "baseUrl" : k] = v;
-  const caller = api.createCaller(io.env, callFlags);
-  try {
-    const data = await caller.call(operation, params);
-    if (data instanceof Uint8Array) {
-      if (flags.output) {
-        writeFileSync(flags.output, data);
-        io.stdout(`${stringifyJson({ savedTo: flags.output, bytes: data.byteLength })}\n`);
-      } else if (io.stdoutBytes) io.stdoutBytes(data);
-      else io.stdout(Buffer.from(data).toString("base64"));
-      return 0;
-    }
-    io.stdout(`${data === undefined ? "null" : stringifyJson(data, 2)}\n`);
-    return 0;
-  } finally {
-    await caller.close?.();
-  }
-}
-
-async function mock(io: CliIo, positional: string[], flags: Record<string, string>, rest: string[]): Promise<number> {
-  const api = findApi(positional[0]);
-  if (!api.startMock) throw new CliUsage(`${api.name} has no emulator`);
-  const port = flags.port === undefined ? 0 : Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsage(`--port must be 0-65535, got ${flags.port}`);
-  const running = await api.startMock({ port, args: rest });
-  for (const [k, v] of Object.entries(running.urls)) io.stdout(`${api.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
-  if (api.mockHint) io.stdout(`${api.mockHint(running)}\n`);
-  await (io.untilStopped?.() ?? new Promise<void>(() => undefined));
-  await running.close();
-  return 0;
+/** Values of secret flags on the command line (e.g. --secret-key), redacted like the environment's. */
+function secretFlagValues(argv: readonly string[]): string[] {
+  const names = new Set(API_TABLE.flatMap((a) => [...(a.callFlags ?? []), ...(a.mockFlags ?? [])]).filter((f) => f.secret).map((f) => `--${f.name}`));
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    const eq = a.indexOf("=");
+    if (eq > 0 && names.has(a.slice(0, eq))) out.push(a.slice(eq + 1));
+    else if (names.has(a) && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+  });
+  return out.filter(Boolean);
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...args] = argv;
+  let current: CliCommand | undefined;
   try {
-    if (!command || command === "help" || command === "--help" || command === "-h") {
-      io.stdout(`${USAGE}\n`);
-      return command ? 0 : 2;
+    if (command === undefined || command === "--help" || command === "-h" || (command === "help" && args.length === 0)) {
+      io.stdout(topHelp());
+      return command === undefined ? 2 : 0;
     }
-    const { positional, flags } = parseArgs(args);
-    if (command === "list") return list(io, positional[0]);
-    if (command === "call") return await call(io, positional, flags);
-    if (command === "mock") return await mock(io, positional, flags, args.slice(1));
-    for (const api of apis) {
-      const sub = api.commands?.[command];
-      if (sub) return await sub.run(args, io);
+    if (command === "help") return await runCli([args[0]!, "--help"], io);
+    current = COMMANDS.find((c) => c.name === command);
+    if (!current) {
+      throw new CliUsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
-    throw new CliUsage(`unknown command ${JSON.stringify(command)}`);
+    const module = await current.load();
+    return await module.run(args, io);
   } catch (e) {
-    const secrets = apis.flatMap((a) => a.env.filter((v) => v.secret).map((v) => io.env[v.name]));
+    const secrets = [...secretValues(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
-      io.stderr(`tradeapi: ${redact(e.message, secrets)}\n${e instanceof CliUsage ? `${USAGE}\n` : ""}`);
+      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
+      const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";
+      io.stderr(`tradeapi: ${redact(e.message, secrets)}${hint}\n${usage}`);
       return 2;
     }
     if (e instanceof TradeApiError) {
@@ -170,12 +74,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Process entry: real stdio, stops long-running commands on SIGINT/SIGTERM. */
+/**
+ * Process entry: real stdio, stops long-running commands on SIGINT/SIGTERM. A reader that
+ * goes away (`tradeapi list | head -1`) ends the process quietly.
+ */
 export async function main(): Promise<void> {
+  let stdoutClosed = false;
+  const onStreamError = (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    stdoutClosed = true;
+    process.exit(process.exitCode ?? 0);
+  };
+  process.stdout.on("error", onStreamError);
+  process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   const code = await runCli(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    stdoutBytes: (b) => process.stdout.write(b),
+    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stderr: (t) => void process.stderr.write(t),
+    stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
     env: process.env,
     untilStopped: () =>
       new Promise<void>((resolve) => {

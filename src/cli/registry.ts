@@ -1,33 +1,50 @@
 /**
- * What the `tradeapi` CLI knows about each API. Adding an API to the CLI is adding one
- * `CliApi` object to `src/cli/apis/index.ts`: `list`, `call` and `mock` are generic.
+ * What the `tradeapi` CLI knows about each API, in two parts:
+ *
+ * - `API_TABLE` (this file, loaded by every command): the API's CLI name, its environment
+ *   variables (the only place their names are written), its extra flags, and `load()`;
+ * - the module `load()` imports (`src/cli/apis/<api>.ts`): operations from the generated
+ *   metadata, how to call them and how to start the emulator. A command loads only the API
+ *   it names, so `tradeapi list` / `--help` start fast; clients and emulators are imported
+ *   only when a call or a mock runs.
+ *
+ * Adding an API to the CLI is one entry here plus its module under `apis/`.
  */
-import type { ApiMeta } from "../handwritten/core/meta.js";
+import type { SchemaMeta } from "../handwritten/core/meta.js";
+import { CliUsageError, type FlagSpec } from "./args.js";
+import type { CliOperation } from "./coerce.js";
 
+export type { CliOperation, CliParam } from "./coerce.js";
+export type { FlagSpec } from "./args.js";
+export type { SchemaMeta };
+
+/** What kind of URL a setting holds (checked before anything is sent). */
+export type UrlKind = "http" | "ws";
+
+/** An environment variable the CLI reads, and the setting it fills. */
 export interface EnvVar {
   name: string;
+  /** Key in `CliSettings` (e.g. accessKey, secretKey, baseUrl). */
+  setting: string;
   description: string;
-  /** Never echoed. */
+  /** Never echoed; redacted from every line the CLI prints. */
+  secret?: boolean;
+  url?: UrlKind;
+}
+
+/** A flag of `call`/`mock` for one API; `setting` makes it override an environment variable. */
+export interface ApiFlag extends FlagSpec {
+  setting?: string;
+  url?: UrlKind;
   secret?: boolean;
 }
 
-export interface CliOperation {
-  operationId: string;
-  method: string;
-  path: string;
-  summary: string;
-  deprecated?: boolean;
-}
-
-export interface CliCallFlags {
-  baseUrl?: string;
-  /** Further `--name value` flags an API declares in `flags`. */
-  [flag: string]: string | undefined;
-}
+/** Settings of one call: every EnvVar/ApiFlag `setting`, flags winning over the environment. */
+export type CliSettings = Readonly<Record<string, string | undefined>>;
 
 /** Something that runs one operation and resolves to the data to print. */
 export interface CliCaller {
-  call(operation: string, params: Record<string, unknown>): Promise<unknown>;
+  call(operation: CliOperation, params: Record<string, unknown>): Promise<unknown>;
   /** Release sockets/timers (optional). */
   close?(): Promise<void>;
 }
@@ -35,33 +52,217 @@ export interface CliCaller {
 export interface RunningMock {
   /** Base URL(s) to print, e.g. { url: "http://127.0.0.1:1234" } or { MA: ..., MS: ... }. */
   urls: Record<string, string>;
+  /** Lines printed after the banner: the credentials it accepts and a first command. */
+  hint?: string;
   close(): Promise<void>;
 }
 
-export interface CliApi {
-  name: string;
-  title: string;
-  /** REST APIs: the generated metadata (list/call read operations from it). */
-  meta?: ApiMeta;
-  /** Non-REST APIs list their operations themselves. */
-  operations?: () => CliOperation[];
-  env: EnvVar[];
-  /** Extra `--flag value` options `call` accepts for this API (besides --base-url, --json). */
-  flags?: Array<{ name: string; description: string }>;
-  /** Build a caller from the environment and flags; throw CredentialsError/UsageError for missing input. */
-  createCaller?(env: NodeJS.ProcessEnv, flags: CliCallFlags): CliCaller;
-  /** Start the emulator on 127.0.0.1 (port 0 = any free port). */
-  startMock?(opts: { port?: number; host?: string; args: string[] }): Promise<RunningMock>;
-  /** Text printed after a mock starts: how to point the CLI at it. */
-  mockHint?(mock: RunningMock): string;
-  /** Extra top-level commands this API brings (e.g. `ws` for the Quant gateway). */
-  commands?: Record<string, { description: string; run(args: string[], io: CliIoLike): Promise<number> }>;
-}
-
-/** The CLI's I/O as commands see it (see CliIo in main.ts). */
-export interface CliIoLike {
+/** The CLI I/O: captured in tests, real stdio in `main()`. */
+export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Raw bytes to stdout (binary answers without --output). */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   env: NodeJS.ProcessEnv;
+  /** Resolves when the user wants a long-running command (mock, ws) to stop. */
   untilStopped?: () => Promise<void>;
+}
+
+/** The module an API_TABLE entry loads. */
+export interface CliApi {
+  title: string;
+  /** Every operation with its parameters (from the spec metadata). */
+  operations: readonly CliOperation[];
+  /** Defaults worth showing in help (e.g. the base URL of the spec's server). */
+  defaults?: Readonly<Record<string, string>>;
+  /** Build a caller; throw CredentialsError/UsageError for missing input. */
+  createCaller?(settings: CliSettings, flags: Readonly<Record<string, string>>): Promise<CliCaller>;
+  /** Start the emulator on 127.0.0.1 (port 0 = any free port); `flags` are its mockFlags. */
+  startMock?(opts: { port: number; flags: Readonly<Record<string, string>>; log: (line: string) => void }): Promise<RunningMock>;
+}
+
+export interface ApiEntry {
+  name: string;
+  env: readonly EnvVar[];
+  /** Flags `call <api>` takes besides --json, --base-url, --output. */
+  callFlags?: readonly ApiFlag[];
+  /** Flags `mock <api>` takes besides --port. */
+  mockFlags?: readonly ApiFlag[];
+  load(): Promise<CliApi>;
+}
+
+const s = (name: string, description: string, extra: Partial<ApiFlag> = {}): ApiFlag => ({ name, type: "string", description, ...extra });
+const b = (name: string, description: string): ApiFlag => ({ name, type: "boolean", description });
+
+export const API_TABLE: readonly ApiEntry[] = [
+  {
+    name: "xt",
+    env: [
+      { name: "XT_ACCESS_KEY", setting: "accessKey", description: "access key (accesskey)" },
+      { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
+      { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
+    ],
+    load: async () => (await import("./apis/xt.js")).xtCli,
+  },
+  {
+    name: "hubi",
+    env: [
+      { name: "HUBI_ACCESS_KEY", setting: "accessKey", description: "access key (X-API-Key)" },
+      { name: "HUBI_SECRET_KEY", setting: "secretKey", description: "secret key used to sign (X-API-Signature)", secret: true },
+      { name: "HUBI_ACCESS_TOKEN", setting: "accessToken", description: "access token (Authorization: Bearer)", secret: true },
+      { name: "HUBI_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
+    ],
+    load: async () => (await import("./apis/hubi.js")).hubiCli,
+  },
+  {
+    name: "quant-ws",
+    env: [
+      { name: "QUANT_WS_URL", setting: "baseUrl", description: "gateway URL, ws:// or wss:// (default: the spec's server)", url: "ws" },
+      { name: "QUANT_WS_ACCESS_KEY", setting: "accessKey", description: "exchange access key sent in login" },
+      { name: "QUANT_WS_SECRET_KEY", setting: "secretKey", description: "exchange secret key sent in login", secret: true },
+      { name: "QUANT_WS_PLATFORM", setting: "platform", description: "platform to log in to (required; the gateway deployment decides which it serves, e.g. okex, huobi)" },
+      { name: "QUANT_WS_SYMBOLS", setting: "symbols", description: "comma-separated symbols for login (e.g. BTC/USDT,ETH/USDT)" },
+      { name: "QUANT_WS_ACCOUNT", setting: "account", description: "optional account name for servers that need it" },
+    ],
+    callFlags: [
+      s("url", "gateway URL (overrides QUANT_WS_URL; --base-url works too)", { setting: "baseUrl", url: "ws", valueName: "URL" }),
+      s("platform", "platform to log in to (overrides QUANT_WS_PLATFORM)", { setting: "platform" }),
+      s("symbols", "comma-separated symbols to log in with (default: the request's symbol)", { setting: "symbols" }),
+      s("symbol", "the same as --symbols", { setting: "symbols" }),
+      s("access-key", "access key (overrides QUANT_WS_ACCESS_KEY)", { setting: "accessKey" }),
+      s("secret-key", "secret key (overrides QUANT_WS_SECRET_KEY; the environment keeps it out of `ps`)", { setting: "secretKey", secret: true }),
+      s("account", "account name (overrides QUANT_WS_ACCOUNT)", { setting: "account" }),
+      s("timeout", "ms for the whole call: connect, login until READY, the request (default 10000)", { valueName: "MS" }),
+    ],
+    mockFlags: [
+      s("ready-delay", "ms between the login reply and state READY", { valueName: "MS" }),
+      s("reply-delay", "ms before each reply", { valueName: "MS" }),
+      s("reorder", "answer up to N pipelined requests out of order", { valueName: "N" }),
+      s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS" }),
+      b("no-pong", "do not answer pings"),
+      s("drop-every", "drop every socket every SEC seconds", { valueName: "SEC" }),
+      s("outage-every", "exchange outage every SEC seconds", { valueName: "SEC" }),
+      s("outage-ms", "length of each outage (default 2000)", { valueName: "MS" }),
+    ],
+    load: async () => (await import("./apis/quant-ws.js")).quantWsCli,
+  },
+  {
+    name: "bhex",
+    env: [
+      { name: "BHEX_ACCESS_KEY", setting: "accessKey", description: "org access key (sent as X-ACCESS-KEY)" },
+      { name: "BHEX_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
+      { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
+    ],
+    callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do")],
+    load: async () => (await import("./apis/bhex.js")).bhexCli,
+  },
+  {
+    name: "xele",
+    env: [
+      { name: "XELE_USERNAME", setting: "username", description: "MA user name (login)" },
+      { name: "XELE_PASSWORD", setting: "password", description: "MA password (login)", secret: true },
+      { name: "XELE_MA_URL", setting: "maUrl", description: "MA auth server URL (default http://127.0.0.1:8899)", url: "http" },
+      { name: "XELE_MS_URL", setting: "msUrl", description: "MS counter server URL (default http://127.0.0.1:8181)", url: "http" },
+    ],
+    callFlags: [
+      s("ma-url", "MA auth server URL (overrides XELE_MA_URL)", { setting: "maUrl", url: "http", valueName: "URL" }),
+      s("ms-url", "MS counter server URL (overrides XELE_MS_URL)", { setting: "msUrl", url: "http", valueName: "URL" }),
+      s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
+    ],
+    mockFlags: [
+      s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
+      s("counter-version", "counter version to emulate (e.g. 007P7: fewer columns)", { valueName: "V" }),
+      s("orders", "number of orders in the book", { valueName: "N" }),
+      s("token-ttl-ms", "token lifetime", { valueName: "MS" }),
+      s("rows-in", "where \"|\" rows travel: result or body", { valueName: "result|body" }),
+    ],
+    load: async () => (await import("./apis/xele.js")).xeleCli,
+  },
+];
+
+export function apiNames(): string[] {
+  return API_TABLE.map((a) => a.name);
+}
+
+/** The entry for `name`, or a usage error listing the APIs. */
+export function findApi(name: string | undefined): ApiEntry {
+  const entry = API_TABLE.find((a) => a.name === name);
+  if (entry) return entry;
+  if (name === undefined) throw new CliUsageError(`missing api; one of: ${apiNames().join(", ")}`);
+  const near = API_TABLE.map((a) => a.name).find((n) => n.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(n));
+  throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
+}
+
+/** Every secret value the environment gives any API (redacted from all output). */
+export function secretValues(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const a of API_TABLE) for (const v of a.env) if (v.secret && env[v.name]) out.push(env[v.name]!);
+  return out;
+}
+
+/** `NAME=value ...` for the API's variables, from values by setting (mock hints). */
+export function envAssignments(api: string, values: Readonly<Record<string, string>>): string {
+  return findApi(api)
+    .env.filter((v) => Object.hasOwn(values, v.setting))
+    .map((v) => `${v.name}=${values[v.setting]}`)
+    .join(" ");
+}
+
+/** The variable that fills `setting` for `api` (for hints in error messages). */
+export function envNameOf(api: string, setting: string): string | undefined {
+  return API_TABLE.find((a) => a.name === api)?.env.find((v) => v.setting === setting)?.name;
+}
+
+/**
+ * For a missing-credential message of `api` ("missing secretKey: pass { secretKey } …"): the
+ * environment variables that fill the settings it names and it does not mention yet, as
+ * "; set NAME". The library speaks of its options; the CLI reads the environment.
+ */
+export function credentialHint(api: string | undefined, message: string): string {
+  const entry = API_TABLE.find((a) => a.name === api);
+  if (!entry) return "";
+  const names = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name)).map((v) => v.name);
+  return names.length ? `; set ${names.join(" / ")}` : "";
+}
+
+function showUrl(value: string): string {
+  return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@"));
+}
+
+/** Check a URL setting: it must parse and use the API's schemes. */
+export function checkUrl(value: string, kind: UrlKind, source: string): void {
+  const schemes = kind === "ws" ? ["ws:", "wss:"] : ["http:", "https:"];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`${source} is not a URL: ${showUrl(value)} (expected ${schemes.map((p) => `${p}//host[:port]`).join(" or ")})`);
+  }
+  if (!schemes.includes(url.protocol)) {
+    throw new CliUsageError(`${source} must be a ${schemes.join(" or ")} URL, got ${showUrl(value)}`);
+  }
+}
+
+/**
+ * The call's settings for `entry`: each flag with a `setting` wins over the environment
+ * variable of the same setting; `--base-url` fills `baseUrl`. URLs are checked here.
+ */
+export function resolveSettings(entry: ApiEntry, env: NodeJS.ProcessEnv, flags: Readonly<Record<string, string>>): CliSettings {
+  const out: Record<string, string | undefined> = Object.create(null);
+  const kinds: Record<string, { kind: UrlKind; source: string }> = Object.create(null);
+  for (const v of entry.env) {
+    const value = env[v.name];
+    if (value === undefined || value === "") continue;
+    out[v.setting] = value;
+    if (v.url) kinds[v.setting] = { kind: v.url, source: v.name };
+  }
+  const flagSpecs: ApiFlag[] = [{ name: "base-url", type: "string", description: "", setting: "baseUrl" }, ...(entry.callFlags ?? [])];
+  for (const f of flagSpecs) {
+    if (!f.setting || flags[f.name] === undefined) continue;
+    out[f.setting] = flags[f.name];
+    const url = f.url ?? entry.env.find((v) => v.setting === f.setting)?.url;
+    if (url) kinds[f.setting] = { kind: url, source: `--${f.name}` };
+  }
+  for (const [setting, { kind, source }] of Object.entries(kinds)) checkUrl(out[setting]!, kind, source);
+  return out;
 }

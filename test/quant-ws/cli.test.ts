@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mockOptions, quantWsCli } from "../../src/cli/apis/quant-ws.js";
+import { createServer } from "node:net";
+import { WebSocketServer } from "ws";
+import { quantWsCli } from "../../src/cli/apis/quant-ws.js";
 import { runCli } from "../../src/cli/main.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { framesOf, startMock } from "./helpers.js";
@@ -56,7 +58,7 @@ describe("tradeapi CLI for quant-ws", () => {
 
   it("call quant-ws <op> logs in, sends one request and prints its payload", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
     const asset = await cli(["call", "quant-ws", "asset", "--symbols", "ETH/USDT"], env);
     expect(asset.code).toBe(0);
     expect(JSON.parse(asset.stdout)).toMatchObject({ USDT: { total: 100_000 } });
@@ -72,15 +74,15 @@ describe("tradeapi CLI for quant-ws", () => {
 
   it("refuses bad input with exit code 2 and a hint", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_PLATFORM: "okex" };
     const noSecret = await cli(["call", "quant-ws", "asset", "--symbols", "ETH/USDT"], env);
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/QUANT_WS_SECRET_KEY/);
     const badNumber = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=abc", "quantity=1", "order_type=LIMIT"], { ...env, QUANT_WS_SECRET_KEY: "s" });
     expect(badNumber.code).toBe(2);
-    expect(badNumber.stderr).toMatch(/price must be a number/);
+    expect(badNumber.stderr).toMatch(/quant-ws place_order: parameter "price" must be a number, got "abc"/);
     const badEnum = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=HOLD", "price=1", "quantity=1", "order_type=LIMIT"], { ...env, QUANT_WS_SECRET_KEY: "s" });
-    expect(badEnum.stderr).toMatch(/action must be one of BUY, SELL/);
+    expect(badEnum.stderr).toMatch(/parameter "action" must be one of "BUY", "SELL"/);
     const unknown = await cli(["call", "quant-ws", "withdraw"], env);
     expect(unknown.code).toBe(2);
     expect(mock.acceptedSockets).toBe(0);
@@ -88,7 +90,7 @@ describe("tradeapi CLI for quant-ws", () => {
 
   it("API errors exit 1 with one line", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
     const poor = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=0", "quantity=99999", "order_type=MARKET"], env);
     expect(poor.code).toBe(1);
     expect(poor.stderr).toBe("tradeapi: error: quant-ws place_order: code Insufficient balance\n");
@@ -98,12 +100,144 @@ describe("tradeapi CLI for quant-ws", () => {
     const listed = await cli(["list", "quant-ws"]);
     expect(listed.stdout).toMatch(/^place_order\s+WS\s+\/ws\/v1\s+Submit a new order/m);
     expect(listed.stdout.trim().split("\n")).toHaveLength(9);
-    const parsed = mockOptions(["--port", "0", "--ready-delay", "5", "--reply-delay", "7", "--reorder", "3", "--no-pong", "--idle-timeout", "900", "--drop-every", "2"]);
-    expect(parsed.options).toEqual({ readyDelayMs: 5, replyDelayMs: 7, reorderWindow: 3, answerPings: false, idleTimeoutMs: 900 });
-    expect(parsed.dropEverySec).toBe(2);
-    const running = await quantWsCli.startMock!({ port: 0, args: ["--ready-delay", "5"] });
+    const logs: string[] = [];
+    const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5" }, log: (l) => logs.push(l) });
     expect(running.urls.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/v1$/);
-    expect(quantWsCli.mockHint!(running)).toContain(`tradeapi ws demo --url ${running.urls.url}`);
+    expect(running.hint).toContain(`npx tradeapi ws demo --url ${running.urls.url}`);
+    expect(running.hint).toContain(`QUANT_WS_URL=${running.urls.url} `);
+    expect(running.hint).not.toMatch(/(^|[^x] )tradeapi /m);
     await running.close();
+  });
+
+  it("mock quant-ws: fault flags are checked (a bad number is exit 2, an unknown flag names the closest)", async () => {
+    const bad = await cli(["mock", "quant-ws", "--ready-delay", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--ready-delay must be a non-negative number, got "soon"/);
+    const typo = await cli(["mock", "quant-ws", "--reply-dealy", "5"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown flag --reply-dealy; did you mean --reply-delay\?/);
+  });
+
+  it("no default platform: call and ws login ask for QUANT_WS_PLATFORM / --platform, and nothing is sent", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    for (const argv of [["call", "quant-ws", "asset"], ["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.1"]]) {
+      const r = await cli(argv, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/QUANT_WS_PLATFORM or pass --platform/);
+    }
+    expect(mock.acceptedSockets).toBe(0);
+    const flagged = await cli(["call", "quant-ws", "asset", "--platform", "huobi", "--symbols", "ETH/USDT"], env);
+    expect(flagged.code).toBe(0);
+    expect(framesOf(mock, "login")[0]).toMatchObject({ platform: "huobi" });
+  });
+
+  it("ws send ping needs no login and ws send asset no --symbols", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const ping = await cli(["ws", "send", "ping"], { QUANT_WS_URL: mock.url });
+    expect(ping.stderr).toBe("");
+    expect(ping.code).toBe(0);
+    expect(ping.json()).toMatchObject({ rttMs: expect.any(Number) });
+    expect(framesOf(mock, "login")).toHaveLength(0);
+    // asset trades no symbol: the CLI logs in without asking for --symbols (the login carries an
+    // empty list; the emulator, unlike the issue's report of the real gateway, refuses that).
+    const asset = await cli(["ws", "send", "asset"], env);
+    expect(asset.stderr).not.toMatch(/symbols\?|--symbols|QUANT_WS_SYMBOLS/);
+    expect(framesOf(mock, "login")[0]).toMatchObject({ op: "login", platform: "okex", symbols: [] });
+    const withSymbols = await cli(["ws", "send", "asset"], { ...env, QUANT_WS_SYMBOLS: "ETH/USDT" });
+    expect(withSymbols.code).toBe(0);
+    expect(withSymbols.json()).toMatchObject({ USDT: { total: 100_000 } });
+  });
+
+  it("ws --help and ws help print the usage and exit 0; bare ws exits 2", async () => {
+    for (const argv of [["ws", "--help"], ["ws", "help"], ["ws", "demo", "-h"], ["help", "ws"]]) {
+      const r = await cli(argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/tradeapi ws demo/);
+      expect(r.stdout).toMatch(/QUANT_WS_PLATFORM/);
+    }
+    expect((await cli(["ws"])).code).toBe(2);
+  });
+
+  it("operation names are looked up as own entries: constructor, toString, __proto__, valueOf are unknown", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    for (const op of ["constructor", "toString", "__proto__", "valueOf", "hasOwnProperty"]) {
+      const r = await cli(["call", "quant-ws", op], env);
+      expect(r.code, op).toBe(2);
+      expect(r.stderr).toMatch(/unknown operation/);
+    }
+    expect(mock.acceptedSockets).toBe(0);
+  });
+
+  it("--json with a __proto__ key cannot smuggle fields in: it is an unknown parameter", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const r = await cli(["call", "quant-ws", "open_orders", "--json", '{"__proto__":{"symbol":"ETH/USDT"},"id":1}'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown parameter "__proto__"/);
+    expect(mock.acceptedSockets).toBe(0);
+  });
+
+  it("bad input is exit 2 before anything is sent: price=1e400, order_nos=[1, and a URL that is not ws://", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const huge = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=1e400", "quantity=1", "order_type=LIMIT"], env);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/parameter "price" must be a finite number/);
+    const inexact = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=0.12345678901234567891", "quantity=1", "order_type=LIMIT"], env);
+    expect(inexact.code).toBe(2);
+    expect(inexact.stderr).toMatch(/more digits than a JSON number keeps exactly/);
+    const broken = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[1,"], env);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/parameter "order_nos" looks like JSON but does not parse/);
+    const notUrl = await cli(["call", "quant-ws", "asset"], { ...env, QUANT_WS_URL: "not a url" });
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toMatch(/QUANT_WS_URL is not a URL/);
+    const http = await cli(["call", "quant-ws", "asset", "--url", "http://127.0.0.1:1/ws/v1"], env);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/--url must be a ws: or wss: URL/);
+    expect(mock.acceptedSockets).toBe(0);
+  });
+
+  it("--timeout bounds the login too: a gateway that never answers ends the call in time (exit 1)", async () => {
+    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((r) => silent.once("listening", r));
+    try {
+      const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/ws/v1`;
+      const started = Date.now();
+      const r = await cli(["call", "quant-ws", "asset", "--timeout", "300"], { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/tradeapi: error: .*(timed out|timeout|within)/i);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      for (const c of silent.clients) c.terminate();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("mock quant-ws on a port in use is exit 2 naming the port", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await cli(["mock", "quant-ws", "--port", String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`port ${port} is already in use`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
+  it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);
+    // Let a late logout reply arrive, as it does on a real gateway.
+    await new Promise((res) => setTimeout(res, 100));
   });
 });

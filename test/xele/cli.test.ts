@@ -73,7 +73,7 @@ describe("tradeapi call xele", () => {
     expect(noPass.stderr).toMatch(/xele login: missing password: .*XELE_PASSWORD/);
     const badField = await cli(["call", "xele", "queryOrders", "direction=buy"]);
     expect(badField.code).toBe(2);
-    expect(badField.stderr).toMatch(/data\.direction must be one of/);
+    expect(badField.stderr).toMatch(/xele queryOrders: parameter "direction" must be one of "", "买", "卖", got "buy"/);
     const baseUrl = await cli(["call", "xele", "getSystemInfo", "--base-url", "http://x"]);
     expect(baseUrl.code).toBe(2);
     expect(baseUrl.stderr).toMatch(/two servers: use --ma-url \/ --ms-url/);

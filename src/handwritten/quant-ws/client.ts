@@ -562,8 +562,9 @@ class Client implements QuantWsClient, SessionHost {
     requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
     requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
     if (!login.platform) throw new UsageError("missing platform", { api: API, operation: "login" });
-    if (!Array.isArray(login.symbols) || login.symbols.length === 0) {
-      throw new UsageError("symbols must be a non-empty list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
+    // An empty list is allowed: account-level requests (asset) trade no symbol.
+    if (!Array.isArray(login.symbols)) {
+      throw new UsageError("symbols must be a list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
     }
     await this.connect();
     const session = new QuantWsSession(this, login);

@@ -1,0 +1,186 @@
+/**
+ * The one place where command-line text becomes request values, for every API: each
+ * `name=value` is read by the parameter's schema in the spec metadata (type, items, enum,
+ * base64/comma-joined encodings) and by where it goes. Values that travel as text (query,
+ * path, header, form) keep their exact digits; values that travel inside JSON (JSON bodies,
+ * WebSocket frames, Xele `data`) become JSON numbers, booleans, arrays and objects — and a
+ * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
+ * keys of null-prototype maps, and names are checked as own properties.
+ */
+import { parseJson } from "../handwritten/core/json.js";
+import type { SchemaMeta } from "../handwritten/core/meta.js";
+import { CliUsageError, didYouMean } from "./args.js";
+
+/** Where a parameter goes: decides whether its value stays text or becomes JSON. */
+export type ParamPlace = "query" | "path" | "header" | "cookie" | "form" | "body" | "frame" | "data";
+
+export interface CliParam {
+  name: string;
+  in: ParamPlace;
+  required: boolean;
+  schema: SchemaMeta;
+  description?: string;
+}
+
+export interface CliOperation {
+  operationId: string;
+  /** Other names the operation answers to (quant-ws: the wire op and the operationId). */
+  aliases?: readonly string[];
+  method: string;
+  path: string;
+  summary: string;
+  description?: string;
+  deprecated?: boolean;
+  params: readonly CliParam[];
+}
+
+const TEXT_PLACES: ReadonlySet<ParamPlace> = new Set(["query", "path", "header", "cookie", "form"]);
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+
+function typesOf(schema: SchemaMeta | undefined): string[] {
+  return ([] as string[]).concat(schema?.type ?? []);
+}
+
+/** Digits (no leading/trailing zeros) and exponent of a decimal text: equal pairs = equal values. */
+function decimalKey(text: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const digits = `${m[2] ?? ""}${m[3] ?? ""}`;
+  const exp = Number(m[4] ?? 0) - (m[3] ?? "").length;
+  const lead = digits.replace(/^0+/, "");
+  if (!lead) return "0";
+  const trimmed = lead.replace(/0+$/, "");
+  return `${m[1]}${trimmed}e${exp + (lead.length - trimmed.length)}`;
+}
+
+/** True when the double `n` is exactly the decimal written in `text`. */
+export function exactDouble(text: string, n: number): boolean {
+  return decimalKey(text) === decimalKey(n.toString());
+}
+
+function fail(name: string, message: string): never {
+  throw new CliUsageError(`parameter "${name}" ${message}`);
+}
+
+/** Reject non-finite numbers anywhere inside a JSON value (`1e400` parses to Infinity). */
+function checkFinite(name: string, value: unknown): void {
+  if (typeof value === "number" && !Number.isFinite(value)) fail(name, `must be a finite number, got ${String(value)}`);
+  if (value && typeof value === "object") for (const v of Object.values(value)) checkFinite(name, v);
+}
+
+function checkEnum(name: string, schema: SchemaMeta, value: unknown, raw: string): void {
+  if (!schema.enum || Array.isArray(value) || value === null) return;
+  if (schema.enum.some((e) => String(e) === String(value))) return;
+  const options = schema.enum.map((e) => String(e));
+  const shown = schema.enum.map((e) => (typeof e === "string" ? JSON.stringify(e) : String(e)));
+  fail(name, `must be one of ${shown.join(", ")}, got ${JSON.stringify(raw)}${didYouMean(raw, options, (c) => JSON.stringify(c))}`);
+}
+
+/** One `name=value` text → the value the API takes, per the parameter's schema and place. */
+export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw: string): unknown {
+  const { name, schema } = param;
+  const types = typesOf(schema);
+  const asText = TEXT_PLACES.has(param.in);
+  const structured = schema.contentEncoding === "base64" || types.includes("array") || types.includes("object") || Boolean(schema["x-comma-joined"]);
+  if (structured && /^\s*[[{]/.test(raw)) {
+    let value: unknown;
+    try {
+      value = parseJson(raw);
+    } catch (e) {
+      fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
+    }
+    checkFinite(name, value);
+    return value;
+  }
+  if (types.includes("array")) {
+    const items = raw.split(",").map((v) => v.trim()).filter(Boolean);
+    const itemSchema = schema.items ?? {};
+    return items.map((item) => coerceValue({ name, in: param.in, schema: itemSchema }, item));
+  }
+  let value: unknown = raw;
+  if (types.length === 0 || types.includes("string") || schema.contentEncoding === "base64") {
+    value = raw;
+  } else if (types.includes("null") && raw === "null") {
+    value = null;
+  } else if (types.includes("boolean") && (raw === "true" || raw === "false")) {
+    value = raw === "true";
+  } else if (types.includes("integer") && /^-?\d+$/.test(raw)) {
+    const n = Number(raw);
+    value = asText ? raw : Number.isSafeInteger(n) ? n : BigInt(raw);
+  } else if (types.includes("number") && JSON_NUMBER.test(raw)) {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) fail(name, `must be a finite number, got ${JSON.stringify(raw)}`);
+    if (!asText && !exactDouble(raw, n)) {
+      fail(name, `= ${raw} has more digits than a JSON number keeps exactly (it would be sent as ${n}); round it yourself`);
+    }
+    value = asText ? raw : n;
+  } else {
+    const want = types.filter((t) => t !== "null").map((t) => (t === "integer" ? "an integer" : t === "object" ? "a JSON object" : `a ${t}`));
+    fail(name, `must be ${want.join(" or ")}, got ${JSON.stringify(raw)}`);
+  }
+  checkEnum(name, schema, value, raw);
+  return value;
+}
+
+function findParam(op: CliOperation, name: string): CliParam | undefined {
+  return op.params.find((p) => p.name === name);
+}
+
+function unknownParam(op: CliOperation, name: string): never {
+  const names = op.params.map((p) => p.name);
+  throw new CliUsageError(
+    `unknown parameter ${JSON.stringify(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
+  );
+}
+
+/**
+ * `--json '{...}'` and `name=value` pairs → the call's parameters, a null-prototype map.
+ * Unknown names, duplicates, values of the wrong type or outside the enum, non-finite or
+ * inexact numbers and missing required parameters are usage errors.
+ */
+export function buildParams(apiName: string, op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
+  try {
+    return collect(op, pairs, jsonFlag);
+  } catch (e) {
+    if (!(e instanceof CliUsageError)) throw e;
+    const error = new CliUsageError(e.message, { api: apiName, operation: op.operationId });
+    error.hint = `(\`tradeapi call ${apiName} ${op.operationId} --help\` lists its parameters)`;
+    throw error;
+  }
+}
+
+function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
+  const params: Record<string, unknown> = Object.create(null);
+  if (jsonFlag !== undefined) {
+    let body: unknown;
+    try {
+      body = parseJson(jsonFlag);
+    } catch (e) {
+      throw new CliUsageError(`--json is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
+    for (const name of Object.keys(body)) {
+      if (!findParam(op, name)) unknownParam(op, name);
+      const value = (body as Record<string, unknown>)[name];
+      checkFinite(name, value);
+      params[name] = value;
+    }
+  }
+  const given = new Set<string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CliUsageError(`expected name=value, got ${JSON.stringify(pair)}`);
+    const name = pair.slice(0, eq);
+    const param = findParam(op, name);
+    if (!param) unknownParam(op, name);
+    if (given.has(name)) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice`);
+    given.add(name);
+    params[name] = coerceValue(param, pair.slice(eq + 1));
+  }
+  for (const p of op.params) {
+    if (p.required && params[p.name] === undefined) {
+      throw new CliUsageError(`missing required parameter ${JSON.stringify(p.name)}${p.description ? ` (${p.description.split("\n")[0]!.slice(0, 80)})` : ""}`);
+    }
+  }
+  return params;
+}

@@ -1,0 +1,107 @@
+/** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
+import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { stringifyJson } from "../../handwritten/core/json.js";
+import { CliUsageError, didYouMean, parseFlags, type FlagSpec } from "../args.js";
+import { buildParams, type CliOperation } from "../coerce.js";
+import { apiHelp, flagLines, operationHelp } from "../help.js";
+import { API_TABLE, apiNames, findApi, resolveSettings, type CliApi, type CliIo } from "../registry.js";
+
+export const CALL_FLAGS: readonly FlagSpec[] = [
+  { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it)", valueName: "'{…}'" },
+  { name: "base-url", type: "string", description: "server base URL (overrides the API's *_BASE_URL)", valueName: "URL" },
+  { name: "output", type: "string", description: "write the answer (JSON or binary) to FILE instead of stdout", valueName: "FILE" },
+];
+
+export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE]
+       tradeapi call <api> --help                  the API's operations, flags and environment
+       tradeapi call <api> <operationId> --help    the operation's parameters
+apis: ${apiNames().join(", ")}
+flags:
+${flagLines(CALL_FLAGS).join("\n")}`;
+
+/** An operation by operationId, alias or "METHOD /path", or a usage error with the closest name. */
+export function findOperation(apiName: string, api: CliApi, ref: string): CliOperation {
+  const byName = api.operations.find((o) => o.operationId === ref || o.aliases?.includes(ref));
+  if (byName) return byName;
+  const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(ref);
+  const byPath = m ? api.operations.find((o) => o.method === m[1]!.toUpperCase() && o.path === m[2]) : undefined;
+  if (byPath) return byPath;
+  const names = api.operations.flatMap((o) => [o.operationId, ...(o.aliases ?? [])]);
+  throw new CliUsageError(`unknown operation ${JSON.stringify(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
+}
+
+/** Fail before the call when --output cannot be written (the answer must not be lost after it). */
+function checkOutput(file: string): void {
+  const path = resolve(file);
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // does not exist yet: its directory must
+  }
+  if (isDir) throw new CliUsageError(`--output ${file} is a directory`);
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch {
+    throw new CliUsageError(`--output ${file}: directory ${dirname(path)} does not exist or is not writable`);
+  }
+}
+
+function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string, fallback: () => void): number {
+  try {
+    writeFileSync(file, bytes);
+  } catch (e) {
+    fallback();
+    io.stderr(`tradeapi: could not write --output ${file} (${(e as Error).message}); the answer is on stdout\n`);
+    return 1;
+  }
+  const length = typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength;
+  io.stdout(`${stringifyJson({ savedTo: file, bytes: length })}\n`);
+  return 0;
+}
+
+export async function callCommand(args: string[], io: CliIo): Promise<number> {
+  const every = [...CALL_FLAGS, ...API_TABLE.flatMap((a) => a.callFlags ?? [])];
+  const first = parseFlags(args, every, false);
+  const apiName = first.positional[0];
+  if (apiName === undefined && first.flags.help) {
+    io.stdout(`${CALL_USAGE}\n`);
+    return 0;
+  }
+  if (!API_TABLE.some((a) => a.name === apiName)) parseFlags(args, every); // an unknown flag is named first
+  const entry = findApi(apiName);
+  const { positional, flags } = parseFlags(args, [...CALL_FLAGS, ...(entry.callFlags ?? [])]);
+  const [, ref, ...pairs] = positional;
+  const api = await entry.load();
+  if (flags.help) {
+    io.stdout(ref === undefined ? apiHelp(entry, api) : operationHelp(entry.name, findOperation(entry.name, api, ref)));
+    return 0;
+  }
+  if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
+  if (!api.createCaller) throw new CliUsageError(`${entry.name} has no \`call\` support; see \`tradeapi --help\``);
+  const op = findOperation(entry.name, api, ref);
+  const params = buildParams(entry.name, op, pairs, flags.json);
+  const settings = resolveSettings(entry, io.env, flags);
+  const output = flags.output;
+  if (output !== undefined) checkOutput(output);
+  const caller = await api.createCaller(settings, flags);
+  let data: unknown;
+  try {
+    data = await caller.call(op, params);
+  } finally {
+    await caller.close?.();
+  }
+  if (data instanceof Uint8Array) {
+    const raw = () => (io.stdoutBytes ? io.stdoutBytes(data as Uint8Array) : io.stdout(Buffer.from(data as Uint8Array).toString("base64")));
+    if (output !== undefined) return writeAnswer(io, output, data, raw);
+    raw();
+    return 0;
+  }
+  const text = `${data === undefined ? "null" : stringifyJson(data, 2)}\n`;
+  if (output !== undefined) return writeAnswer(io, output, text, () => io.stdout(text));
+  io.stdout(text);
+  return 0;
+}
+
+export { callCommand as run };

@@ -1,0 +1,46 @@
+/** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
+import { CliUsageError, parseFlags, portFlag, type FlagSpec } from "../args.js";
+import { envLines, flagLines } from "../help.js";
+import { API_TABLE, apiNames, findApi, type CliIo } from "../registry.js";
+
+const MOCK_FLAGS: readonly FlagSpec[] = [{ name: "port", type: "string", description: "port on 127.0.0.1 (default 0: any free port)", valueName: "N" }];
+
+export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [flags of the api]    (Ctrl-C stops it)
+       tradeapi mock <api> --help                         the api's emulator flags
+apis: ${apiNames().join(", ")}`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const every = [...MOCK_FLAGS, ...API_TABLE.flatMap((a) => a.mockFlags ?? [])];
+  const first = parseFlags(args, every, false);
+  const apiName = first.positional[0];
+  if (apiName === undefined && first.flags.help) {
+    io.stdout(`${MOCK_USAGE}\n`);
+    return 0;
+  }
+  if (!API_TABLE.some((a) => a.name === apiName)) parseFlags(args, every);
+  const entry = findApi(apiName);
+  const own = [...MOCK_FLAGS, ...(entry.mockFlags ?? [])];
+  const { positional, flags } = parseFlags(args, own);
+  if (flags.help) {
+    io.stdout(`usage: tradeapi mock ${entry.name} [--port N]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
+    return 0;
+  }
+  if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${JSON.stringify(positional[1])}`);
+  const port = portFlag("port", flags.port);
+  const api = await entry.load();
+  if (!api.startMock) throw new CliUsageError(`${entry.name} has no emulator`);
+  let running;
+  try {
+    running = await api.startMock({ port, flags, log: (l) => io.stderr(`${l}\n`) });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { port?: number };
+    if (err.code === "EADDRINUSE") throw new CliUsageError(`port ${err.port ?? port} is already in use; pick another --port (0 = any free port)`);
+    if (err.code === "EACCES") throw new CliUsageError(`port ${err.port ?? port} needs privileges; pick a port above 1023 (0 = any free port)`);
+    throw e;
+  }
+  for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
+  if (running.hint) io.stdout(`${running.hint}\n`);
+  await (io.untilStopped?.() ?? new Promise<void>(() => undefined));
+  await running.close();
+  return 0;
+}

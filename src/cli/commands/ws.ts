@@ -1,0 +1,259 @@
+/**
+ * `tradeapi ws`: the Quant gateway WebSocket, step by step.
+ *
+ * `ws` prints one JSON object per line (`step` for what the CLI did, `event` for what the
+ * server pushed) and always ends on its own: after the flow, or after --seconds.
+ */
+import { stringifyJson } from "../../handwritten/core/json.js";
+import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
+import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
+import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
+import { CliUsageError, numberFlag, parseFlags, type FlagSpec } from "../args.js";
+import { coerceValue } from "../coerce.js";
+import { loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
+import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
+import { callCommand } from "./call.js";
+
+const DEMO_ACCESS_KEY = "demo-access-key";
+const DEMO_SECRET_KEY = "demo-secret-key";
+/** Only for the in-process emulator of `ws demo`; a real gateway needs --platform (or its environment variable). */
+const DEMO_PLATFORM = "okex";
+
+const ENV = findApi("quant-ws").env;
+const URL_ENV = envNameOf("quant-ws", "baseUrl");
+
+export const WS_USAGE = `usage:
+  tradeapi ws demo [--url URL --platform P] [--symbol ETH/USDT] [--seconds 20]
+      the whole flow (login → READY → orders → notifications → cancel → logout); with no
+      --url or ${URL_ENV} it starts the emulator in-process
+  tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30] [--url URL]
+      log in, wait for READY, print state and notifications, log out (alias: watch)
+  tradeapi ws place --platform P --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
+      log in, place one order, print its notifications, log out
+  tradeapi ws send <op> [name=value ...]     (the same as \`tradeapi call quant-ws <op> ...\`)
+  tradeapi ws help
+flags: --access-key/--secret-key, --account, --timeout MS (connect + login until READY + request)
+environment: ${ENV.map((v) => v.name).join(", ")}`;
+
+const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
+const WS_FLAGS: readonly FlagSpec[] = [
+  ...(findApi("quant-ws").callFlags ?? []),
+  str("base-url", "gateway URL"),
+  str("symbol", "the symbol to trade"),
+  str("seconds", "how long to run"),
+  str("action", "BUY or SELL"),
+  str("type", "LIMIT, MARKET or IOC"),
+  str("order-type", "the same as --type"),
+  str("quantity", "order quantity"),
+  str("price", "order price"),
+  str("json", "send: parameters as a JSON object"),
+  str("output", "send: write the answer to FILE"),
+];
+
+/** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
+function pause(io: CliIo, seconds: number): { done: Promise<void>; cancel(): void } {
+  let cancel = () => undefined as void;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    cancel = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    void io.untilStopped?.().then(cancel);
+  });
+  return { done, cancel };
+}
+
+class Printer {
+  readonly #io: CliIo;
+  readonly #start = Date.now();
+  constructor(io: CliIo) {
+    this.#io = io;
+  }
+  line(obj: Record<string, unknown>): void {
+    this.#io.stdout(`${stringifyJson({ t: Date.now() - this.#start, ...obj })}\n`);
+  }
+  /** Print every state and notification of a session (tokens are never printed). */
+  follow(session: QuantWsSession, label: string): void {
+    session.on("state", (s) => this.line({ event: "state", session: label, code: s.code, name: s.name, msg: s.msg, ready: s.ready }));
+    for (const topic of ["order", "fill", "position", "asset"] as const) {
+      session.on(topic, (data) => this.line({ event: topic, session: label, data }));
+    }
+  }
+  /** Print the client's connection events; the returned function stops (before close()). */
+  followClient(client: QuantWsClient): () => void {
+    const offs = [
+      client.on("error", (e) => this.line({ event: "error", error: e.name, message: e.message })),
+      client.on("disconnected", (d) => this.line({ event: "disconnected", ...d })),
+      client.on("reconnecting", (r) => this.line({ event: "reconnecting", ...r })),
+      client.on("reconnected", (r) => this.line({ event: "reconnected", attempt: r.attempt, sessions: r.sessions.length, failed: r.failed.length })),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+}
+
+async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Printer): Promise<QuantWsSession> {
+  const { platform, symbols } = t.login;
+  out.line({ step: "login", platform, symbols, note: "the reply only accepts the login; trading waits for state READY (6)" });
+  // The login's own states (CONNECT_SUCCESS, READY) arrive before login() resolves.
+  const offStates = client.on("state", (s) => out.line({ event: "state", session: platform, code: s.code, name: s.name, msg: s.msg, ready: s.ready }));
+  try {
+    const session = await client.login(t.login);
+    out.line({ step: "ready", session: platform, note: "state READY arrived: requests may be sent" });
+    out.follow(session, platform);
+    return session;
+  } finally {
+    offStates();
+  }
+}
+
+async function withClient(url: string, flags: Record<string, string>, out: Printer, fn: (client: QuantWsClient) => Promise<void>, onClient?: (c: QuantWsClient) => void): Promise<void> {
+  const timeout = timeoutOf(flags) ?? 15_000;
+  const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
+  onClient?.(client);
+  const unfollow = out.followClient(client);
+  try {
+    await client.connect();
+    out.line({ step: "connected", url });
+    await fn(client);
+  } finally {
+    // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.
+    unfollow();
+    await client.close();
+    out.line({ step: "closed" });
+  }
+}
+
+function settingsOf(io: CliIo, flags: Record<string, string>) {
+  return resolveSettings(findApi("quant-ws"), io.env, flags);
+}
+
+async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
+  const out = new Printer(io);
+  const settings = settingsOf(io, flags);
+  const seconds = numberFlag("seconds", flags.seconds, 20);
+  const symbol = flags.symbol ?? "ETH/USDT";
+  let mock: QuantWsMock | undefined;
+  let url = settings.baseUrl;
+  if (!url) {
+    mock = await startQuantWsMock({ readyDelayMs: 300 });
+    url = mock.url;
+    out.line({ step: "emulator", url, note: `no --url or ${URL_ENV}: started \`npx tradeapi mock quant-ws\` in-process` });
+  }
+  try {
+    const t = loginTarget({ ...settings, baseUrl: url }, {
+      symbols: [symbol],
+      ...(mock ? { accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY, platform: DEMO_PLATFORM } : {}),
+    });
+    const limit = pause(io, seconds);
+    const deadline = limit.done.then(() => "timeout" as const);
+    let active: QuantWsClient | undefined;
+    const flow = withClient(url, flags, out, async (client) => {
+      const session = await loginAndFollow(client, t, out);
+      const info = await session.symbolInfo(symbol);
+      out.line({ step: "symbol_info", symbol, data: info });
+      out.line({ step: "asset", data: await session.asset() });
+      out.line({ step: "place_order", note: "a MARKET BUY: expect order, fill, position and asset notifications", symbol });
+      const filled = session.next("fill", 5_000).catch(() => undefined);
+      const orderNo = await session.placeOrder({ symbol, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+      out.line({ step: "placed", order_no: orderNo });
+      await filled;
+      await new Promise((r) => setTimeout(r, 50));
+      const limitPrice = Math.max(info.price_tick, 1);
+      out.line({ step: "place_order", note: "a LIMIT BUY far below the market: it rests on the book", symbol, price: limitPrice });
+      const resting = await session.placeOrder({ symbol, action: "BUY", price: limitPrice, quantity: 1, order_type: "LIMIT" });
+      out.line({ step: "placed", order_no: resting });
+      out.line({ step: "open_orders", data: await session.openOrders(symbol) });
+      const cancelled = await session.cancelOrder(symbol, [resting]);
+      out.line({ step: "cancel_order", cancelled: cancelled.cancelled, failed: cancelled.failed });
+      out.line({ step: "position", data: await session.position(symbol) });
+      await session.logout();
+      out.line({ step: "logout" });
+    }, (c) => (active = c));
+    try {
+      const winner = await Promise.race([flow.then(() => "done" as const), deadline]);
+      if (winner === "timeout") {
+        out.line({ step: "stopped", note: "--seconds elapsed before the flow finished" });
+        await active?.close();
+        await flow.catch(() => undefined);
+        return 1;
+      }
+      return 0;
+    } finally {
+      limit.cancel();
+    }
+  } finally {
+    await mock?.close();
+  }
+}
+
+async function watch(io: CliIo, flags: Record<string, string>): Promise<number> {
+  const out = new Printer(io);
+  const seconds = numberFlag("seconds", flags.seconds, 30);
+  const t = loginTarget(settingsOf(io, flags));
+  await withClient(t.url, flags, out, async (client) => {
+    const session = await loginAndFollow(client, t, out);
+    out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
+    await pause(io, seconds).done;
+    if (!session.ended) await session.logout().catch(() => undefined);
+    out.line({ step: "logout" });
+  });
+  return 0;
+}
+
+async function place(io: CliIo, flags: Record<string, string>): Promise<number> {
+  const out = new Printer(io);
+  const symbol = flags.symbol;
+  if (!symbol) throw new CliUsageError("ws place needs --symbol (e.g. ETH/USDT)");
+  const op = quantWsOperations.find((o) => o.operationId === "place_order")!;
+  const raw: Record<string, string> = {
+    symbol,
+    action: (flags.action ?? "").toUpperCase(),
+    order_type: (flags.type ?? flags["order-type"] ?? "LIMIT").toUpperCase(),
+    price: flags.price ?? "0",
+    quantity: flags.quantity ?? "",
+  };
+  const fields: Record<string, unknown> = {};
+  for (const p of op.params) fields[p.name] = coerceValue(p, raw[p.name] ?? "");
+  const seconds = numberFlag("seconds", flags.seconds, 3);
+  const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
+  await withClient(t.url, flags, out, async (client) => {
+    const session = await loginAndFollow(client, t, out);
+    out.line({ step: "place_order", ...fields });
+    const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">);
+    out.line({ step: "placed", order_no: orderNo });
+    await pause(io, seconds).done;
+    await session.logout().catch(() => undefined);
+    out.line({ step: "logout" });
+  });
+  return 0;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { positional, flags } = parseFlags(args, WS_FLAGS);
+  const [sub] = positional;
+  if (flags.help || sub === "help") {
+    io.stdout(`${WS_USAGE}\n`);
+    return 0;
+  }
+  switch (sub) {
+    case "demo":
+      return demo(io, flags);
+    case "login":
+    case "watch":
+      return watch(io, flags);
+    case "place":
+      return place(io, flags);
+    case "send": {
+      // The same as `call quant-ws ...`: the same arguments without "send".
+      const same = [...args];
+      same.splice(same.indexOf("send"), 1);
+      return callCommand(["quant-ws", ...same], io);
+    }
+    case undefined:
+      io.stdout(`${WS_USAGE}\n`);
+      return 2;
+    default:
+      throw new CliUsageError(`unknown ws command ${JSON.stringify(sub)}; one of: demo, login, place, send, help`);
+  }
+}

@@ -1,0 +1,63 @@
+/** Help texts built from the command table, the API table and the spec metadata. */
+import type { FlagSpec } from "./args.js";
+import type { CliOperation, CliParam } from "./coerce.js";
+import type { ApiEntry, CliApi } from "./registry.js";
+
+function typeText(p: CliParam): string {
+  const s = p.schema;
+  const types = ([] as string[]).concat(s.type ?? []);
+  let t = types.join("|") || "any";
+  if (types.includes("array") && s.items?.type) t = `array of ${([] as string[]).concat(s.items.type).join("|")}`;
+  if (s.format) t += ` (${s.format})`;
+  if (s.contentEncoding) t += ` (${s.contentEncoding})`;
+  if (s["x-comma-joined"]) t += " (comma-joined)";
+  return t;
+}
+
+function indent(text: string, pad: string): string {
+  return text
+    .trim()
+    .split("\n")
+    .map((l) => `${pad}${l.trim()}`)
+    .join("\n");
+}
+
+/** `tradeapi call <api> <op> --help`: where each parameter goes, its type, whether required, its enum, its description. */
+export function operationHelp(apiName: string, op: CliOperation): string {
+  const lines = [`${apiName} ${op.operationId}${op.aliases?.length ? ` (also: ${op.aliases.join(", ")})` : ""} — ${op.method} ${op.path}${op.deprecated ? " [deprecated]" : ""}`];
+  if (op.summary) lines.push(indent(op.summary, "  "));
+  const required = op.params.filter((p) => p.required).map((p) => `${p.name}=…`);
+  lines.push("", `usage: tradeapi call ${apiName} ${op.operationId}${required.length ? ` ${required.join(" ")}` : ""}${op.params.length > required.length ? " [name=value ...]" : ""} [--json '{…}']`);
+  if (!op.params.length) {
+    lines.push("", "parameters: none");
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push("", "parameters (name, where it goes, type, required):");
+  for (const p of op.params) {
+    lines.push(`  ${p.name.padEnd(24)} ${p.in.padEnd(6)} ${typeText(p).padEnd(20)} ${p.required ? "required" : "optional"}`);
+    if (p.schema.enum) lines.push(`      one of: ${p.schema.enum.map((e) => String(e)).join(", ")}`);
+    if (p.schema.default !== undefined) lines.push(`      default: ${String(p.schema.default)}`);
+    if (p.description) lines.push(indent(p.description, "      "));
+  }
+  lines.push("", "Values are read by each parameter's type: numbers, true/false, JSON for arrays and objects ('[1,2]' or 1,2).");
+  return `${lines.join("\n")}\n`;
+}
+
+export function flagLines(flags: readonly FlagSpec[]): string[] {
+  return flags.map((f) => `  --${f.name}${f.type === "string" ? ` <${f.valueName ?? "value"}>` : ""}`.padEnd(30) + ` ${f.description}`);
+}
+
+export function envLines(entry: ApiEntry): string[] {
+  return entry.env.map((v) => `  ${v.name.padEnd(22)} ${v.description}${v.secret ? " (secret: never printed)" : ""}`);
+}
+
+/** `tradeapi call <api> --help`: the operations, flags and environment of one API. */
+export function apiHelp(entry: ApiEntry, api: CliApi): string {
+  const lines = [`${entry.name}: ${api.title}`, "", `usage: tradeapi call ${entry.name} <operationId> [name=value ...]   (\`tradeapi call ${entry.name} <operationId> --help\` lists its parameters)`];
+  if (entry.callFlags?.length) lines.push("", "flags:", ...flagLines(entry.callFlags));
+  lines.push("", "environment:", ...envLines(entry));
+  if (api.defaults?.baseUrl) lines.push(`  (default base URL: ${api.defaults.baseUrl})`);
+  lines.push("", `operations (${api.operations.length}):`);
+  for (const o of api.operations) lines.push(`  ${o.operationId.padEnd(34)} ${o.summary.split("\n")[0]}`);
+  return `${lines.join("\n")}\n`;
+}

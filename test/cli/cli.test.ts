@@ -1,0 +1,273 @@
+/**
+ * The CLI's own contract, in-process: strict flags, help for every command and operation,
+ * --output, usage errors (exit 2) for bad input before anything is sent, emulator hints, and
+ * environment variable names read from the registry only.
+ */
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../../src/cli/commands.js";
+import { API_TABLE } from "../../src/cli/registry.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A server that only counts requests: proves a usage error sent nothing. */
+let counter: Server;
+let hits = 0;
+let counterUrl: string;
+let xt: HttpMock;
+beforeAll(async () => {
+  counter = createServer((_req, res) => {
+    hits++;
+    res.end("{}");
+  });
+  await new Promise<void>((r) => counter.listen(0, "127.0.0.1", () => r()));
+  counterUrl = `http://127.0.0.1:${(counter.address() as { port: number }).port}`;
+  xt = await startXtMock();
+});
+afterAll(async () => {
+  await new Promise((r) => counter.close(r));
+  await xt.close();
+});
+
+const xtEnv = () => ({ XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY });
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) => runCliCaptured(argv, env);
+
+describe("strict flags", () => {
+  it.each([
+    { argv: ["call", "xt", "getBalance", "--bse-url", "http://127.0.0.1:1"], flag: "--bse-url", near: "--base-url" },
+    { argv: ["mock", "xt", "--prot", "9999"], flag: "--prot", near: "--port" },
+    { argv: ["call", "bhex", "basicTime", "--all-as-pots"], flag: "--all-as-pots", near: "--all-as-post" },
+    { argv: ["call", "xele", "getSystemInfo", "--ma-ulr", "http://127.0.0.1:1"], flag: "--ma-ulr", near: "--ma-url" },
+    { argv: ["list", "--verbose"], flag: "--verbose", near: undefined },
+    { argv: ["call", "--jsn", "{}", "xt", "getBalance"], flag: "--jsn", near: "--json" },
+  ])("$argv → exit 2 naming $flag and $near", async ({ argv, flag, near }) => {
+    const r = await cli(argv, { XT_BASE_URL: counterUrl, XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`unknown flag ${flag}`);
+    if (near) expect(r.stderr).toContain(`did you mean ${near}?`);
+    expect(r.stdout).toBe("");
+  });
+
+  it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
+    const other = await cli(["call", "xt", "getServerTime", "--all-as-post"], xtEnv());
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("unknown flag --all-as-post");
+    const noValue = await cli(["call", "xt", "getServerTime", "--base-url"], xtEnv());
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain("flag --base-url needs a value");
+    const valued = await cli(["call", "bhex", "basicTime", "--all-as-post=yes"], {});
+    expect(valued.code).toBe(2);
+    expect(valued.stderr).toContain("flag --all-as-post takes no value");
+  });
+
+  it("nothing is sent when a flag is wrong (the misspelt --base-url is not silently replaced by XT_BASE_URL)", async () => {
+    hits = 0;
+    const r = await cli(["call", "xt", "getServerTime", "--bse-url", xt.url], { XT_BASE_URL: counterUrl });
+    expect(r.code).toBe(2);
+    expect(hits).toBe(0);
+    // Spelt right, the flag wins over XT_BASE_URL (the counter answers no XT envelope: exit 1).
+    const good = await cli(["call", "xt", "getServerTime", "--base-url", counterUrl], { XT_BASE_URL: xt.url });
+    expect(good.code).toBe(1);
+    expect(hits).toBeGreaterThanOrEqual(1);
+  });
+
+  it("flags may come before or after the positionals, and as --name=value", async () => {
+    const a = await cli(["call", "--base-url", xt.url, "xt", "getServerTime"], {});
+    const b = await cli(["call", "xt", "getServerTime", `--base-url=${xt.url}`], {});
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toHaveProperty("serverTime");
+  });
+});
+
+describe("help", () => {
+  it("tradeapi --help lists every command (ws too), every API and every environment variable; exit 0", async () => {
+    for (const argv of [["--help"], ["-h"], ["help"]]) {
+      const r = await cli(argv);
+      expect(r.code).toBe(0);
+      for (const c of COMMANDS) expect(r.stdout).toContain(`tradeapi ${c.name}`);
+      expect(r.stdout).toContain("tradeapi ws");
+      for (const a of API_TABLE) for (const v of a.env) expect(r.stdout).toContain(v.name);
+    }
+    const bare = await cli([]);
+    expect(bare.code).toBe(2);
+  });
+
+  it("every command prints its usage with --help and exits 0 (no `unknown api \"\"`)", async () => {
+    for (const c of COMMANDS) {
+      for (const argv of [[c.name, "--help"], ["help", c.name]]) {
+        const r = await cli(argv);
+        expect(r.code, argv.join(" ")).toBe(0);
+        expect(r.stdout).toMatch(/usage/);
+        expect(r.stderr).toBe("");
+      }
+    }
+  });
+
+  it("call <api> --help and mock <api> --help show the API's operations, flags and environment", async () => {
+    const call = await cli(["call", "bhex", "--help"]);
+    expect(call.code).toBe(0);
+    expect(call.stdout).toMatch(/--all-as-post/);
+    expect(call.stdout).toMatch(/BHEX_SECRET_KEY/);
+    expect(call.stdout).toMatch(/^ {2}orderCreate\s+Place a spot order/m);
+    const mock = await cli(["mock", "xele", "--help"]);
+    expect(mock.code).toBe(0);
+    expect(mock.stdout).toMatch(/--ms-port <N>/);
+    expect(mock.stdout).toMatch(/--rows-in/);
+  });
+
+  it("call xt order --help lists its parameters (where, type, required, enum, description), needs no credentials, exits 0", async () => {
+    const r = await cli(["call", "xt", "order", "--help"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^xt order — POST \/trade\/api\/v1\/order/);
+    expect(r.stdout).toMatch(/^ {2}market\s+form\s+string\s+required$/m);
+    expect(r.stdout).toMatch(/^ {2}type\s+form\s+integer\s+required\n\s+one of: 0, 1\n\s+交易类型/m);
+    expect(r.stdout).toMatch(/usage: tradeapi call xt order market=… price=… number=… type=… entrustType=…/);
+  });
+
+  it("every operation of every API prints its help with every parameter, exit 0", async () => {
+    let count = 0;
+    for (const entry of API_TABLE) {
+      const api = await entry.load();
+      for (const op of api.operations) {
+        const r = await cli(["call", entry.name, op.operationId, "--help"]);
+        expect(r.code, `${entry.name} ${op.operationId}`).toBe(0);
+        for (const p of op.params) expect(r.stdout).toMatch(new RegExp(`^ {2}${p.name.replace(/[$[\]]/g, "\\$&")}\\s+${p.in}\\s`, "m"));
+        count++;
+      }
+    }
+    expect(count).toBeGreaterThan(150);
+  });
+
+  it("the idempotency key BHEX generates is optional in help and on the command line", async () => {
+    const r = await cli(["call", "bhex", "orderCreate", "--help"]);
+    expect(r.stdout).toMatch(/^ {2}client_order_id\s+form\s+string\s+optional\n(.*\n)*?\s+\(generated by the client when left out\)/m);
+  });
+});
+
+describe("--output", () => {
+  it("writes a JSON answer to the file and prints where it went", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tradeapi-out-"));
+    try {
+      const file = join(dir, "ticker.json");
+      const r = await cli(["call", "xt", "getTicker", "market=btc_usdt", "--output", file], xtEnv());
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const written = readFileSync(file, "utf8");
+      expect(JSON.parse(written)).toMatchObject({ high: 11776.93 });
+      expect(JSON.parse(r.stdout)).toEqual({ savedTo: file, bytes: Buffer.byteLength(written) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an unwritable --output is exit 2 before the call is sent", async () => {
+    hits = 0;
+    const r = await cli(["call", "xt", "getServerTime", "--output", "/nonexistent-dir/x.json"], { XT_BASE_URL: counterUrl });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--output .*does not exist or is not writable/);
+    expect(hits).toBe(0);
+  });
+});
+
+describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () => {
+  it.each([
+    { argv: ["call", "xt", "getServerTime", "--base-url", "javascript:alert(1)"], env: {}, re: /--base-url must be a http: or https: URL, got "javascript:alert\(1\)"/ },
+    { argv: ["call", "xt", "getServerTime"], env: { XT_BASE_URL: "not a url" }, re: /XT_BASE_URL is not a URL/ },
+    { argv: ["call", "xt", "order", "market=btc_usdt", "price=1e400", "number=1", "type=1", "entrustType=0"], env: {}, re: /xt order: parameter "price" must be a finite number/ },
+    { argv: ["call", "xt", "getOrder", "market=btc_usdt", "id=12x"], env: {}, re: /parameter "id" must be an integer, got "12x"/ },
+    { argv: ["call", "xt", "order", "market=btc_usdt", "price=1", "number=1", "type=7", "entrustType=0"], env: {}, re: /parameter "type" must be one of 0, 1, got "7"/ },
+    { argv: ["call", "xt", "getServerTime", "--json", '{"__proto__":{"market":"eth_usdt"}}'], env: {}, re: /unknown parameter "__proto__"/ },
+    { argv: ["call", "xt", "getTicker", "--json", '{"market":"btc_usdt","constructor":1}'], env: {}, re: /unknown parameter "constructor"/ },
+    { argv: ["call", "xt", "constructor"], env: {}, re: /unknown operation "constructor"/ },
+    { argv: ["call", "xt", "__proto__"], env: {}, re: /unknown operation "__proto__"/ },
+    { argv: ["call", "xt", "getTickr"], env: {}, re: /unknown operation "getTickr" for xt; did you mean getTicker\?/ },
+    { argv: ["call", "xt", "getTicker", "market=a", "market=b"], env: {}, re: /parameter "market" is given twice/ },
+    { argv: ["call", "xt", "batchOrder", "market=eth_usdt", "data=[1,"], env: {}, re: /parameter "data" looks like JSON but does not parse/ },
+    { argv: ["call", "xt", "getTicker", "markt=btc_usdt"], env: {}, re: /unknown parameter "markt"; did you mean "market"\?/ },
+    { argv: ["mock", "xt", "--port", "70000"], env: {}, re: /--port must be a port number 0-65535, got "70000"/ },
+    { argv: ["mock", "xele", "--ms-port", "abc"], env: {}, re: /--ms-port must be a port number 0-65535, got "abc"/ },
+    { argv: ["mock", "xele", "--ms-port", "70000"], env: {}, re: /--ms-port must be a port number/ },
+    { argv: ["mock", "xele", "--rows-in", "header"], env: {}, re: /--rows-in must be result or body/ },
+    { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
+    { argv: ["lst"], env: {}, re: /did you mean list\?/ },
+    { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },
+  ])("$argv", async ({ argv, env, re }) => {
+    hits = 0;
+    const r = await cli(argv, { XT_BASE_URL: counterUrl, XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s", ...env });
+    expect(r.stderr).toMatch(re);
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.code).toBe(2);
+    expect(hits).toBe(0);
+  });
+
+  it("a password in a base URL is not printed", async () => {
+    const r = await cli(["call", "xt", "getServerTime", "--base-url", "ftp://user:hunter2-pw@example.com/"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("hunter2-pw");
+  });
+
+  it("a port in use is exit 2 naming the port", async () => {
+    const port = Number(new URL(xt.url).port);
+    const r = await cli(["mock", "hubi", "--port", String(port)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`port ${port} is already in use`);
+  });
+
+  it("numbers in query and form parameters keep their digits; big IDs are sent as written", async () => {
+    const r = await cli(["call", "xt", "getOrder", "market=btc_usdt", "id=900719925474099312345"], xtEnv());
+    expect(r.stderr).not.toMatch(/parameter "id"/);
+  });
+});
+
+describe("emulator hints", () => {
+  it.each(API_TABLE.map((a) => a.name))("mock %s prints its URL and `npx tradeapi …` commands that can be pasted", async (api) => {
+    const r = await runCliCaptured(["mock", api, "--port", "0"], {}, { untilStopped: () => Promise.resolve() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/listening on (http|ws):\/\/127\.0\.0\.1:\d+/);
+    const commands = r.stdout.split("\n").filter((l) => /\btradeapi /.test(l));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line.replace(/npx tradeapi /g, "")).not.toMatch(/\btradeapi /);
+  });
+});
+
+describe("environment variable names live in the registry", () => {
+  it("no CLI module but src/cli/registry.ts writes a variable name", () => {
+    const names = API_TABLE.flatMap((a) => a.env.map((v) => v.name));
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith(".ts")) files.push(p);
+      }
+    };
+    walk(join(ROOT, "src/cli"));
+    const hits: string[] = [];
+    for (const f of files) {
+      if (f.endsWith("registry.ts")) continue;
+      const text = readFileSync(f, "utf8");
+      for (const n of names) if (new RegExp(`\\b${n}\\b`).test(text)) hits.push(`${f.slice(ROOT.length + 1)}: ${n}`);
+    }
+    expect(hits).toEqual([]);
+  });
+});
+
+describe("README", () => {
+  it("the CLI section's variable table lists exactly the registry's names, per API", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const a of API_TABLE) {
+      const row = new RegExp(`^\\| ${a.name} \\| (.*) \\|$`, "m").exec(readme);
+      expect(row, a.name).not.toBeNull();
+      const listed = [...row![1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]);
+      expect(listed, a.name).toEqual(a.env.map((v) => v.name));
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { CliUsageError } from "../../src/cli/args.js";
+import { buildParams, coerceValue, exactDouble, type CliOperation } from "../../src/cli/coerce.js";
+import { closest, parseFlags } from "../../src/cli/args.js";
+
+const v = (type: string | string[], raw: string, place: "query" | "body" = "body", extra: object = {}) => coerceValue({ name: "p", in: place, schema: { type, ...extra } }, raw);
+
+describe("the one value coercer", () => {
+  it("text places keep the digits; JSON places get JSON values", () => {
+    expect(v("integer", "9007199254740993", "query")).toBe("9007199254740993");
+    expect(v("integer", "9007199254740993", "body")).toBe(9007199254740993n);
+    expect(v("integer", "42", "body")).toBe(42);
+    expect(v("number", "0.1000000000000000000001", "query")).toBe("0.1000000000000000000001");
+    expect(v("number", "0.25", "body")).toBe(0.25);
+    expect(v("number", "1e3", "body")).toBe(1000);
+    expect(v("boolean", "true", "query")).toBe(true);
+    expect(v(["string", "null"], "null")).toBe("null");
+    expect(v(["integer", "null"], "null")).toBe(null);
+    expect(v("string", "12")).toBe("12");
+  });
+
+  it("refuses what cannot be sent exactly or at all", () => {
+    expect(() => v("number", "1e400", "query")).toThrow(/finite/);
+    expect(() => v("number", "-1e400", "body")).toThrow(/finite/);
+    expect(() => v("number", "0.12345678901234567891", "body")).toThrow(/more digits than a JSON number keeps exactly/);
+    expect(() => v("number", "NaN")).toThrow(/must be a number/);
+    expect(() => v("number", "0x10")).toThrow(/must be a number/);
+    expect(() => v("integer", "1.5")).toThrow(/must be an integer/);
+    expect(() => v("boolean", "yes")).toThrow(/must be a boolean/);
+    expect(() => v("array", "[1,")).toThrow(/does not parse/);
+    expect(() => v("array", "[1e400]")).toThrow(/finite/);
+    expect(() => v("object", "x")).toThrow(/must be a JSON object/);
+    expect(() => v("string", "c", "body", { enum: ["a", "b"] })).toThrow(/must be one of "a", "b"/);
+    expect(() => v("number", "1e400")).toThrow(CliUsageError);
+  });
+
+  it("arrays: JSON or comma lists, items typed by the item schema", () => {
+    expect(v("array", "a, b,,c")).toEqual(["a", "b", "c"]);
+    expect(coerceValue({ name: "p", in: "body", schema: { type: "array", items: { type: "integer" } } }, "1,2")).toEqual([1, 2]);
+    expect(v("array", '["x",1]')).toEqual(["x", 1]);
+  });
+
+  it("exactDouble compares decimal values, not spellings", () => {
+    expect(exactDouble("1.50", 1.5)).toBe(true);
+    expect(exactDouble("1e21", 1e21)).toBe(true);
+    expect(exactDouble("-0.000001", -0.000001)).toBe(true);
+    expect(exactDouble("0.1", 0.1)).toBe(true);
+    expect(exactDouble("9007199254740993", 9007199254740992)).toBe(false);
+  });
+
+  it("parameters land in a null-prototype map; prototype names are unknown parameters", () => {
+    const op: CliOperation = { operationId: "o", method: "GET", path: "/", summary: "", params: [{ name: "a", in: "query", required: true, schema: { type: "string" } }] };
+    const params = buildParams("t", op, ["a=1"], undefined);
+    expect(Object.getPrototypeOf(params)).toBe(null);
+    expect(() => buildParams("t", op, ["a=1"], '{"__proto__":{"a":"x"}}')).toThrow(/t o: unknown parameter "__proto__"/);
+    expect(() => buildParams("t", op, ["toString=1"], undefined)).toThrow(/unknown parameter "toString"/);
+    expect(() => buildParams("t", op, [], undefined)).toThrow(/missing required parameter "a"/);
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
+});
+
+describe("strict flag parsing", () => {
+  it("suggests the closest flag only when it is plausibly meant", () => {
+    expect(closest("bse-url", ["base-url", "json", "output"])).toBe("base-url");
+    expect(closest("verbose", ["base-url", "json", "output"])).toBeUndefined();
+    expect(() => parseFlags(["--constructor"], [])).toThrow(/unknown flag --constructor/);
+    expect(() => parseFlags(["--__proto__", "x"], [])).toThrow(/unknown flag --__proto__/);
+    const { flags, positional } = parseFlags(["a", "--json", "{}", "--", "--not-a-flag"], [{ name: "json", type: "string", description: "" }]);
+    expect(Object.getPrototypeOf(flags)).toBe(null);
+    expect(flags.json).toBe("{}");
+    expect(positional).toEqual(["a", "--not-a-flag"]);
+  });
+});
+
+describe("credential hints", () => {
+  it("a library message naming an option gets the CLI's environment variable", async () => {
+    const { credentialHint } = await import("../../src/cli/registry.js");
+    expect(credentialHint("xt", "xt getBalance: missing secretKey: pass { secretKey } to the client")).toBe("; set XT_SECRET_KEY");
+    expect(credentialHint("hubi", "missing accessToken")).toBe("; set HUBI_ACCESS_TOKEN");
+    expect(credentialHint("xt", "missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY")).toBe("");
+    expect(credentialHint(undefined, "missing secretKey")).toBe("");
+  });
+});
