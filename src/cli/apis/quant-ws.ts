@@ -10,11 +10,12 @@
  * `ws` prints one JSON object per line (`step` for what the CLI did, `event` for what the
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
-import { quantWsMeta, type Platform } from "../../../generated/quant-ws.js";
+import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
-import type { QuantWsSession, RequestFields, SessionOp } from "../../handwritten/quant-ws/session.js";
+import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
+import type { Platform, QuantWsSession, RequestFields, SessionOp } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions } from "../../mock/quant-ws.js";
 import type { CliApi, CliCallFlags, CliIoLike } from "../registry.js";
 import { parseArgs } from "../args.js";
@@ -96,7 +97,9 @@ function target(env: NodeJS.ProcessEnv, flags: Record<string, string | undefined
   const secretKey = flags["secret-key"] ?? env.QUANT_WS_SECRET_KEY ?? (defaults.demo ? DEMO_SECRET_KEY : undefined);
   if (!accessKey) throw new CredentialsError("missing access key: set QUANT_WS_ACCESS_KEY or pass --access-key", { api: API });
   if (!secretKey) throw new CredentialsError("missing secret key: set QUANT_WS_SECRET_KEY (or pass --secret-key)", { api: API });
-  const platform = (flags.platform ?? env.QUANT_WS_PLATFORM ?? "binance") as Platform;
+  // No default against a real gateway: the deployment decides which adapters it serves.
+  const platform: Platform | undefined = flags.platform ?? env.QUANT_WS_PLATFORM ?? (defaults.demo ? "huobi" : undefined);
+  if (!platform) throw new UsageError(`which platform? pass --platform or set QUANT_WS_PLATFORM (the gateway's exchange adapter: ${KNOWN_PLATFORMS.join(", ")})`, { api: API });
   const symbolsText = flags.symbols ?? flags.symbol ?? env.QUANT_WS_SYMBOLS;
   const symbols = symbolsText ? symbolsText.split(",").map((s) => s.trim()).filter(Boolean) : (defaults.symbols ?? []);
   if (!symbols.length) throw new UsageError("which symbols? pass --symbols BTC/USDT[,ETH/USDT] or set QUANT_WS_SYMBOLS", { api: API });
@@ -283,12 +286,13 @@ const WS_HELP = `usage:
   tradeapi ws demo [--url URL] [--symbol ETH/USDT] [--seconds 20]
       the whole flow (login → READY → orders → notifications → cancel → logout); with no
       --url or QUANT_WS_URL it starts the emulator in-process
-  tradeapi ws login --platform binance --symbols BTC/USDT[,ETH/USDT] [--seconds 30] [--url URL]
+  tradeapi ws login --platform huobi --symbols BTC/USDT[,ETH/USDT] [--seconds 30] [--url URL]
       log in, wait for READY, print state and notifications, log out
   tradeapi ws place --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
       log in, place one order, print its notifications, log out
   tradeapi ws send <op> [name=value ...]     (same as \`tradeapi call quant-ws <op> ...\`)
-credentials: QUANT_WS_ACCESS_KEY, QUANT_WS_SECRET_KEY (or --access-key/--secret-key); QUANT_WS_URL, QUANT_WS_PLATFORM`;
+credentials: QUANT_WS_ACCESS_KEY, QUANT_WS_SECRET_KEY (or --access-key/--secret-key); QUANT_WS_URL, QUANT_WS_PLATFORM
+  (platform: the gateway's exchange adapter, e.g. ${KNOWN_PLATFORMS.join(", ")}; no default)`;
 
 async function ws(args: string[], io: CliIoLike): Promise<number> {
   const { positional, flags } = parseArgs(args);
@@ -331,9 +335,9 @@ export const quantWsCli: CliApi = {
     { name: "QUANT_WS_URL", description: `gateway URL (default ${quantWsMeta.serverUrl})` },
     { name: "QUANT_WS_ACCESS_KEY", description: "exchange access key sent in login" },
     { name: "QUANT_WS_SECRET_KEY", description: "exchange secret key sent in login", secret: true },
-    { name: "QUANT_WS_PLATFORM", description: "platform to log in to (default binance)" },
+    { name: "QUANT_WS_PLATFORM", description: `platform to log in to: the gateway's exchange adapter (${KNOWN_PLATFORMS.join(", ")}; no default)` },
     { name: "QUANT_WS_SYMBOLS", description: "comma-separated symbols for login (e.g. BTC/USDT,ETH/USDT)" },
-    { name: "QUANT_WS_ACCOUNT", description: "optional account name for servers that need it" },
+    { name: "QUANT_WS_ACCOUNT", description: "optional account name, read only by the gateway's first revision (the current one ignores it)" },
   ],
   flags: [
     { name: "url", description: "gateway URL (or --base-url)" },
@@ -383,10 +387,11 @@ export const quantWsCli: CliApi = {
     };
   },
   mockHint: (m) =>
-    `any keys log in (an access key starting with "fail-param" gives PARAM_MISS, other "fail..." keys CONNECT_FAILED)\n` +
+    `platforms okex, huobi, huobi_future, ftx (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
+    `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
     `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --outage-every SEC [--outage-ms MS]\n` +
     `try: tradeapi ws demo --url ${m.urls.url}\n` +
-    `     QUANT_WS_URL=${m.urls.url} QUANT_WS_ACCESS_KEY=k QUANT_WS_SECRET_KEY=s tradeapi call quant-ws asset --symbols ETH/USDT`,
+    `     QUANT_WS_URL=${m.urls.url} QUANT_WS_PLATFORM=huobi QUANT_WS_ACCESS_KEY=k QUANT_WS_SECRET_KEY=s tradeapi call quant-ws asset --symbols ETH/USDT`,
   commands: {
     ws: { description: "Quant gateway WebSocket: demo, login (watch notifications), place, send", run: ws },
   },
