@@ -125,7 +125,7 @@ export interface QuantWsMock {
   setReplyDelay(ms: number): void;
   setReorderWindow(n: number): void;
   setAnswerPings(on: boolean): void;
-  /** Never reply to `op` (its requests time out) until called with false. */
+  /** Never reply to `op` (its requests time out) until called with false; "notify:<topic>" drops those notifications. */
   silence(op: string, on?: boolean): void;
   /** Push a state to one token or to every logged-in token. */
   sendState(code: number, msg?: string, token?: string): void;
@@ -232,7 +232,9 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   };
 
   const state = (login: Login, code: number, msg: string) => push(login, { op: "state", token: login.token, code, msg });
-  const notify = (login: Login, topic: string, data: unknown) => push(login, { op: "notify", topic, token: login.token, data });
+  const notify = (login: Login, topic: string, data: unknown) => {
+    if (!silenced.has(`notify:${topic}`)) push(login, { op: "notify", topic, token: login.token, data });
+  };
 
   const split = (symbol: string) => {
     const [base = symbol, quote = "USDT"] = symbol.split("/");

@@ -293,7 +293,8 @@ export class QuantWsSession {
       replied.catch(() => undefined);
       // No open orders: nothing to wait for once the request is out.
       if (waiting.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
-      const outcome = await Promise.race([seen, replied.then((r) => ({ reply: r }))]).catch((error: unknown) => {
+      // One promise hop on each side, so that a reply read before the notifications wins.
+      const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
         if (error instanceof TimeoutError && !opts.signal?.aborted) {
           const unconfirmed = [...waiting];
           throw new CancelAllUnconfirmedError(
