@@ -62,7 +62,7 @@ export interface LoginRequest {
    */
   secret_key: string;
   /**
-   * Not in the seed. The current gateway ignores it (it builds the account as
+   * Not in the vendor doc. The current gateway ignores it (it builds the account as
    * `access_key@platform`); only the gateway's first revision read it. Harmless to send;
    * send it only to that first revision (see Decisions).
    */

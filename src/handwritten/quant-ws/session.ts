@@ -39,7 +39,7 @@ export interface QuantWsLogin {
   accessKey: string;
   secretKey: string;
   /**
-   * Not in the seed and ignored by the current gateway (it builds the account as
+   * Not in the vendor doc and ignored by the current gateway (it builds the account as
    * access_key@platform); only its first revision read it. Sent only when set.
    */
   account?: string;
