@@ -34,7 +34,7 @@ import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHos
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 
 export interface ReconnectOptions {
-  /** First delay (default 250 ms); doubles per attempt up to `maxDelayMs` (default 10 s). */
+  /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Give up after this many failed attempts in a row (default: never). */
@@ -342,9 +342,8 @@ class Client implements QuantWsClient, SessionHost {
       for (const s of [...this.#sessions]) s._end(error);
       return;
     }
-    // Exponential backoff with "equal jitter": half fixed, half random.
-    const step = Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (attempt - 1));
-    const delayMs = Math.round(step / 2 + r.random() * (step / 2));
+    // The project's one backoff formula (core/retry.ts): exponential, full jitter.
+    const delayMs = backoffDelayMs(attempt, r);
     this.#events.emit("reconnecting", { attempt, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
