@@ -63,6 +63,28 @@ describe("quant-ws half-open socket, then reconnect", () => {
     expect(session.ended).toBe(true);
   });
 
+  it("a socket that drops during the backoff hands the re-login to the next reconnect (no two logins at once)", async () => {
+    const { mock, client } = await setup(mockOpts, { ...fastHeartbeat, repeatLogin: { windowMs: 5_000, baseDelayMs: 150, maxDelayMs: 150, random: () => 1 } });
+    const session = await client.login(creds());
+    const firstRetry = client.next("reloginRetry", 5_000);
+    mock.halfOpen();
+    await firstRetry;
+    const done = new Promise<QuantWsClientEvents["reconnected"]>((resolve) => {
+      const off = client.on("reconnected", (r) => {
+        if (!r.sessions.length && !r.failed.length) return;
+        off();
+        resolve(r);
+      });
+    });
+    mock.dropSockets();
+    const back = await done;
+    expect(back.failed).toEqual([]);
+    expect(back.sessions.map((s) => s.session)).toEqual([session]);
+    expect(session.ended).toBe(false);
+    expect(mock.tokens()).toEqual([session.token]);
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
   it("close() during the backoff stops at once", async () => {
     const { mock, client } = await setup({ idleTimeoutMs: 60_000, idleCheckMs: 50 }, { ...fastHeartbeat, repeatLogin: { windowMs: 60_000, baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 1 } });
     const session = await client.login(creds());

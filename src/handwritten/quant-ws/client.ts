@@ -676,6 +676,7 @@ class Client implements QuantWsClient, SessionHost {
    */
   async #reloginSession(session: QuantWsSession): Promise<void> {
     const policy = this.#repeatLogin;
+    const socket = this.#ws;
     let firstRefusal: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -701,6 +702,8 @@ class Client implements QuantWsClient, SessionHost {
         this.#events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
         await this.#sleep(delayMs);
         if (this.#closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
+        // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
+        if (this.#ws !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
       }
     }
   }
