@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AbortedError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { CancelAllUnconfirmedError, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, rejection, setup } from "./helpers.js";
 
@@ -26,6 +26,17 @@ describe("quant-ws cancel all (order_nos: [])", () => {
     expect(await session.openOrders(ETH)).toEqual([]);
     expect((await session.openOrders(BTC)).map((o) => o.order_no)).toEqual([btc]);
     expect(framesOf(mock, "cancel_order")).toEqual([expect.objectContaining({ symbol: ETH, order_nos: [] })]);
+  });
+
+  it("cancelOrder() with an empty list is refused before sending (it would cancel everything)", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const [kept] = await resting(session, ETH, 1);
+    const e = await rejection(session.cancelOrder(ETH, []));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(/empty order_nos cancels every open order .* cancelAll\(symbol\)/);
+    expect(framesOf(mock, "cancel_order")).toEqual([]);
+    expect((await session.openOrders(ETH)).map((o) => o.order_no)).toEqual([kept]);
   });
 
   it("cancelAll() resolves once every open order was reported CANCELED, without a reply", async () => {

@@ -19,7 +19,7 @@ import {
   type QuantWsRequests,
   type SymbolInfo,
 } from "../../../generated/quant-ws.js";
-import { AbortedError, ResponseFormatError, TimeoutError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -248,6 +248,11 @@ export class QuantWsSession {
   }
   /** Cancel orders; the outcome lists each order's own result (the call succeeds even if some failed). */
   async cancelOrder(symbol: string, orderNos: readonly string[], opts?: RequestOptions): Promise<CancelOrderOutcome> {
+    // On the wire an empty list means "cancel every open order" (and gets no reply): an empty
+    // list computed by the caller must not do that by accident.
+    if (orderNos.length === 0) {
+      throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
+    }
     const reply = await this.request("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
     return { results, cancelled: results.filter((r) => r.result).map((r) => r.order_no), failed: results.filter((r) => !r.result) };
