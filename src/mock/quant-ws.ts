@@ -43,7 +43,11 @@ export interface QuantWsMockOptions {
   readyDelayMs?: number;
   /** Close sockets that sent nothing usable for this long (default 15 000, as the server). */
   idleTimeoutMs?: number;
-  /** How often idleness is checked (default min(1 000, idleTimeoutMs / 3)). */
+  /**
+   * How often idleness is checked: default 16 000 ms with the default idle timeout (as the
+   * server: a dead socket, and the logins on it, can linger up to ~31 s), otherwise
+   * min(1 000, idleTimeoutMs / 3).
+   */
   idleCheckMs?: number;
   /** Delay every reply (default 0). */
   replyDelayMs?: number;
@@ -160,7 +164,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   const path = opts.path ?? quantWsMeta.channel;
   const readyDelayMs = opts.readyDelayMs ?? 200;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 15_000;
-  const idleCheckMs = opts.idleCheckMs ?? Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3)));
+  const idleCheckMs = opts.idleCheckMs ?? (opts.idleTimeoutMs === undefined ? 16_000 : Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3))));
   const marks = { ...DEFAULT_MARKS, ...opts.marks };
   const log = opts.log ?? (() => undefined);
   let replyDelayMs = opts.replyDelayMs ?? 0;
