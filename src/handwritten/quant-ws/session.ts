@@ -288,11 +288,11 @@ export class QuantWsSession {
     const onCallerAbort = () => stop.abort();
     opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
     try {
-      const left = Math.max(1, timeoutMs - (Date.now() - started));
       const seen = new Promise<"notifications">((resolve) => {
         settle = resolve;
       });
       await this.#ensureReady("cancel_order", started + timeoutMs, opts);
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
       // Written to the socket synchronously; a reply may never come.
       const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
       replied.catch(() => undefined);
