@@ -961,11 +961,11 @@ export type QuantWsErrorFrame = ServerError;
 
 /** State codes (StateCode: PARAM_MISS, CONNECT_SUCCESS, CONNECT_FAILED, DISCONNECT, RECONNECTING, READY, GENERAL_ERROR, DB_SUCCESS, DB_ERROR). */
 export const StateCode = {
-  /** 交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface */
+  /** 交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface (the server also sends it for a platform it does not serve); ends a login */
   PARAM_MISS: 1,
   /** 交易接口连接成功 - trading interface connected */
   CONNECT_SUCCESS: 2,
-  /** 交易接口连接失败 - trading interface failed to connect */
+  /** 交易接口连接失败 - trading interface failed to connect; not final, the server retries by itself (RECONNECTING follows) */
   CONNECT_FAILED: 3,
   /** 交易接口连接断开 - trading interface disconnected (the server reconnects by itself) */
   DISCONNECT: 4,
@@ -973,7 +973,7 @@ export const StateCode = {
   RECONNECTING: 5,
   /** 交易接口准备好 - trading interface ready; requests may be sent */
   READY: 6,
-  /** 交易接口常规错误 - general error of the trading interface */
+  /** 交易接口常规错误 - general error of the trading interface; during login, the exchange refused the keys (ends the login) */
   GENERAL_ERROR: 7,
   /** 数据库连接成功 - database connected (server only, not in the seed) */
   DB_SUCCESS: 8,
@@ -1166,7 +1166,7 @@ export const quantWsMeta = {
   stateCodes: {
     "1": {
       name: "STATE_CODE_PARAM_MISS",
-      description: "交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface"
+      description: "交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface (the server also sends it for a platform it does not serve); ends a login"
     },
     "2": {
       name: "STATE_CODE_CONNECT_SUCCESS",
@@ -1174,7 +1174,7 @@ export const quantWsMeta = {
     },
     "3": {
       name: "STATE_CODE_CONNECT_FAILED",
-      description: "交易接口连接失败 - trading interface failed to connect"
+      description: "交易接口连接失败 - trading interface failed to connect; not final, the server retries by itself (RECONNECTING follows)"
     },
     "4": {
       name: "STATE_CODE_DISCONNECT",
@@ -1190,7 +1190,7 @@ export const quantWsMeta = {
     },
     "7": {
       name: "STATE_CODE_GENERAL_ERROR",
-      description: "交易接口常规错误 - general error of the trading interface"
+      description: "交易接口常规错误 - general error of the trading interface; during login, the exchange refused the keys (ends the login)"
     },
     "8": {
       name: "STATE_CODE_DB_SUCCESS",
