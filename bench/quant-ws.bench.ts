@@ -98,7 +98,7 @@ function line(name: string, n: number, rounds: number[]): number {
 async function main(): Promise<void> {
   const server = await startEchoServer();
   const client = createQuantWsClient({ url: server.url, pingIntervalMs: 0 });
-  const session = await client.login({ platform: "binance", symbols: ["ETH/USDT"], accessKey: "bench", secretKey: "bench" });
+  const session = await client.login({ platform: "huobi", symbols: ["ETH/USDT"], accessKey: "bench", secretKey: "bench" });
   const raw = await rawClient(server.url, session.token);
   const viaSession = () => session.request("symbol_info", { symbol: "ETH/USDT" });
   const viaRaw = () => raw.request();

@@ -42,10 +42,13 @@ export interface LoginRequest {
    */
   cid?: string;
   /**
-   * 交易平台. Exchange adapter of the gateway. The list is the adapters the open-source
-   * server is known to ship; a deployment with other adapters needs this enum extended.
+   * 交易平台. Exchange adapter of the gateway: an open string, because each gateway
+   * deployment decides which adapters it serves. The current open-source gateway serves
+   * `okex` (OKEx spot), `huobi` (Huobi spot), `huobi_future` (Huobi futures) and `ftx` (FTX);
+   * any other value is answered with state 1 (PARAM_MISS) "platform not found".
+   * @example huobi, okex, huobi_future, ftx
    */
-  platform: Platform;
+  platform: string;
   /**
    * 需要订阅和交易的交易对. Trading pairs to subscribe to and trade.
    */
@@ -59,17 +62,12 @@ export interface LoginRequest {
    */
   secret_key: string;
   /**
-   * Not in the seed. Account name; the open-source server reads it and answers
-   * `op: error` when it is missing (see Decisions). Optional here.
+   * Not in the vendor doc. The current gateway ignores it (it builds the account as
+   * `access_key@platform`); only the gateway's first revision read it. Harmless to send;
+   * send it only to that first revision (see Decisions).
    */
   account?: string;
 }
-
-/**
- * 交易平台. Exchange adapter of the gateway. The list is the adapters the open-source
- * server is known to ship; a deployment with other adapters needs this enum extended.
- */
-export type Platform = "binance" | "binance_future" | "okex" | "okex_margin" | "okex_future" | "okex_swap" | "bitmex" | "huobi" | "huobi_future" | "gate" | "ftx";
 
 export interface PlaceOrderReply {
   op: 'place_order';
@@ -202,7 +200,9 @@ export interface CancelOrderRequest {
    */
   symbol: string;
   /**
-   * 订单ID列表. Order numbers to cancel.
+   * 订单ID列表. Order numbers to cancel. An empty list cancels every open order of the
+   * symbol, and the server then sends no reply (see Decisions): watch the `order`
+   * notifications (status CANCELED) instead.
    */
   order_nos: string[];
 }
@@ -245,9 +245,9 @@ export interface Order {
    */
   action: OrderAction;
   /**
-   * 订单价格. Order price.
+   * 订单价格. Order price; `null` for MARKET orders.
    */
-  price: number;
+  price: number | null;
   /**
    * 订单数量. Order quantity.
    */
@@ -387,10 +387,10 @@ export interface Position {
    */
   symbol?: string;
   /**
-   * 全仓or逐仓. Margin mode, e.g. `crossed` (全仓) or `fixed` (逐仓).
+   * 全仓or逐仓. Margin mode, e.g. `crossed` (全仓) or `fixed` (逐仓); `null` for a flat position.
    * @example crossed
    */
-  margin_mode: string;
+  margin_mode: string | null;
   /**
    * 多仓数量. Long position quantity.
    */
@@ -456,9 +456,9 @@ export interface Position {
    */
   short_margin: number;
   /**
-   * 更新时间戳. Last update time (ms).
+   * 更新时间戳. Last update time (ms); `null` for a flat position.
    */
-  utime: number | bigint;
+  utime: number | bigint | null;
 }
 
 /**
@@ -517,17 +517,17 @@ export interface SymbolInfo {
    */
   size_tick: number;
   /**
-   * 最小下单量. Minimum order quantity.
+   * 最小下单量. Minimum order quantity; `null` where the exchange has none.
    */
-  size_limit: number;
+  size_limit: number | null;
   /**
-   * 下单金额 每一跳的最小单位. Order value tick.
+   * 下单金额 每一跳的最小单位. Order value tick; `null` where the exchange has none.
    */
-  value_tick: number;
+  value_tick: number | null;
   /**
-   * 最小下单金额. Minimum order value.
+   * 最小下单金额. Minimum order value; `null` where the exchange has none.
    */
-  value_limit: number;
+  value_limit: number | null;
   /**
    * 交易对中的基础币种. Base currency (the seed's table says number; the example sends a string).
    */
@@ -661,9 +661,9 @@ export interface OrderUpdate {
    */
   action: OrderAction;
   /**
-   * 订单价格. Order price.
+   * 订单价格. Order price; `null` for MARKET orders.
    */
-  price: number;
+  price: number | null;
   /**
    * 订单数量. Order quantity.
    */
@@ -777,10 +777,10 @@ export interface PositionUpdate {
    */
   symbol: string;
   /**
-   * 全仓or逐仓. Margin mode, e.g. `crossed` (全仓) or `fixed` (逐仓).
+   * 全仓or逐仓. Margin mode, e.g. `crossed` (全仓) or `fixed` (逐仓); `null` for a flat position.
    * @example crossed
    */
-  margin_mode: string;
+  margin_mode: string | null;
   /**
    * 多仓数量. Long position quantity.
    */
@@ -846,9 +846,9 @@ export interface PositionUpdate {
    */
   short_margin: number;
   /**
-   * 更新时间戳. Last update time (ms).
+   * 更新时间戳. Last update time (ms); `null` for a flat position.
    */
-  utime: number | bigint;
+  utime: number | bigint | null;
 }
 
 /**
@@ -961,11 +961,11 @@ export type QuantWsErrorFrame = ServerError;
 
 /** State codes (StateCode: PARAM_MISS, CONNECT_SUCCESS, CONNECT_FAILED, DISCONNECT, RECONNECTING, READY, GENERAL_ERROR, DB_SUCCESS, DB_ERROR). */
 export const StateCode = {
-  /** 交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface */
+  /** 交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface (the server also sends it for a platform it does not serve); ends a login */
   PARAM_MISS: 1,
   /** 交易接口连接成功 - trading interface connected */
   CONNECT_SUCCESS: 2,
-  /** 交易接口连接失败 - trading interface failed to connect */
+  /** 交易接口连接失败 - trading interface failed to connect; not final, the server retries by itself (RECONNECTING follows) */
   CONNECT_FAILED: 3,
   /** 交易接口连接断开 - trading interface disconnected (the server reconnects by itself) */
   DISCONNECT: 4,
@@ -973,7 +973,7 @@ export const StateCode = {
   RECONNECTING: 5,
   /** 交易接口准备好 - trading interface ready; requests may be sent */
   READY: 6,
-  /** 交易接口常规错误 - general error of the trading interface */
+  /** 交易接口常规错误 - general error of the trading interface; during login, the exchange refused the keys (ends the login) */
   GENERAL_ERROR: 7,
   /** 数据库连接成功 - database connected (server only, not in the seed) */
   DB_SUCCESS: 8,
@@ -1005,7 +1005,7 @@ export const quantWsMeta = {
         platform: {
           type: "string",
           required: true,
-          enum: ["binance", "binance_future", "okex", "okex_margin", "okex_future", "okex_swap", "bitmex", "huobi", "huobi_future", "gate", "ftx"]
+          knownValues: ["okex", "huobi", "huobi_future", "ftx"]
         },
         symbols: {
           type: "array",
@@ -1166,7 +1166,7 @@ export const quantWsMeta = {
   stateCodes: {
     "1": {
       name: "STATE_CODE_PARAM_MISS",
-      description: "交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface"
+      description: "交易接口初始化过程缺少参数 - a parameter is missing for initialising the trading interface (the server also sends it for a platform it does not serve); ends a login"
     },
     "2": {
       name: "STATE_CODE_CONNECT_SUCCESS",
@@ -1174,7 +1174,7 @@ export const quantWsMeta = {
     },
     "3": {
       name: "STATE_CODE_CONNECT_FAILED",
-      description: "交易接口连接失败 - trading interface failed to connect"
+      description: "交易接口连接失败 - trading interface failed to connect; not final, the server retries by itself (RECONNECTING follows)"
     },
     "4": {
       name: "STATE_CODE_DISCONNECT",
@@ -1190,7 +1190,7 @@ export const quantWsMeta = {
     },
     "7": {
       name: "STATE_CODE_GENERAL_ERROR",
-      description: "交易接口常规错误 - general error of the trading interface"
+      description: "交易接口常规错误 - general error of the trading interface; during login, the exchange refused the keys (ends the login)"
     },
     "8": {
       name: "STATE_CODE_DB_SUCCESS",

@@ -124,6 +124,8 @@ interface FieldInfo {
   type: string;
   required: boolean;
   enum?: Array<string | number>;
+  /** `x-known-values` of an open string (values known to work; others may too). */
+  knownValues?: string[];
 }
 
 interface OpInfo {
@@ -159,7 +161,8 @@ function requestFields(msg: MessageInterface): Record<string, FieldInfo> {
     if (name === "op" || name === "cid" || name === "token") continue;
     const type = ([] as string[]).concat(schema.type() ?? "any").join("|");
     const values = schema.enum() as Array<string | number> | undefined;
-    fields[name] = { type, required: required.has(name), ...(values ? { enum: values } : {}) };
+    const known = (schema.json() as { "x-known-values"?: string[] })["x-known-values"];
+    fields[name] = { type, required: required.has(name), ...(values ? { enum: values } : {}), ...(known ? { knownValues: known } : {}) };
   }
   return fields;
 }

@@ -120,9 +120,9 @@ export const API_TABLE: readonly ApiEntry[] = [
       { name: "QUANT_WS_URL", setting: "baseUrl", description: "gateway URL, ws:// or wss:// (default: the spec's server)", url: "ws" },
       { name: "QUANT_WS_ACCESS_KEY", setting: "accessKey", description: "exchange access key sent in login" },
       { name: "QUANT_WS_SECRET_KEY", setting: "secretKey", description: "exchange secret key sent in login", secret: true },
-      { name: "QUANT_WS_PLATFORM", setting: "platform", description: "platform to log in to (required; the gateway deployment decides which it serves, e.g. okex, huobi)" },
+      { name: "QUANT_WS_PLATFORM", setting: "platform", description: "platform to log in to: the gateway's exchange adapter (required; the deployment decides which it serves, e.g. okex, huobi, huobi_future, ftx)" },
       { name: "QUANT_WS_SYMBOLS", setting: "symbols", description: "comma-separated symbols for login (e.g. BTC/USDT,ETH/USDT)" },
-      { name: "QUANT_WS_ACCOUNT", setting: "account", description: "optional account name for servers that need it" },
+      { name: "QUANT_WS_ACCOUNT", setting: "account", description: "optional account name, read only by the gateway's first revision (the current one builds it from the access key and ignores this)" },
     ],
     callFlags: [
       s("url", "gateway URL (overrides QUANT_WS_URL; --base-url works too)", { setting: "baseUrl", url: "ws", valueName: "URL" }),

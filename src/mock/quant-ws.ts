@@ -2,10 +2,25 @@
  * `tradeapi mock quant-ws`: a loopback Quant trading gateway that behaves as the seed and the
  * open-source server do (see specs/asyncapi/quant-ws.yaml, Decisions):
  *
- * - login → reply with a token → state CONNECT_SUCCESS (2) → READY (6) after `readyDelayMs`;
- *   an empty key, no symbols or an access key starting with "fail-param" → PARAM_MISS (1);
- *   another access key starting with "fail" or an unknown platform → CONNECT_FAILED (3);
- *   the same access_key@platform twice → "Do not log in repeat".
+ * - login → reply with a token → state CONNECT_SUCCESS (2) → asset and position snapshots
+ *   (notify, before READY, as the adapters push them) → READY (6) after `readyDelayMs`.
+ *   Failures come as states after a `result: true` reply, and the login stays held (the next
+ *   login of the same access_key@platform is "Do not log in repeat") until logout:
+ *   a platform the open-source gateway does not serve (only okex, huobi, huobi_future, ftx)
+ *   → PARAM_MISS (1) "platform not found"; an empty key, a missing symbols list or an access key starting
+ *   with "fail-param" → PARAM_MISS (1); an access key starting with "bad-key" → GENERAL_ERROR
+ *   (7) "Websocket connection authorized failed…" (rejected keys); another access key
+ *   starting with "fail" → CONNECT_FAILED (3), RECONNECTING (5), CONNECT_FAILED … forever
+ *   (the server retries); one starting with "flaky" → CONNECT_FAILED, RECONNECTING, then
+ *   CONNECT_SUCCESS and READY.
+ * - Nulls as the server sends them: a flat position has `margin_mode: null, utime: null`;
+ *   `symbol_info` has `size_limit`, `value_tick`, `value_limit` null (except huobi_future);
+ *   MARKET orders have `price: null`.
+ * - `cancel_order` with `order_nos: []` cancels every open order of the symbol and, like the
+ *   server, sends no reply (only the CANCELED order notifications), unless `cancelAllReply`.
+ * - `halfOpen()`: the sockets stop carrying anything either way without closing (a dead
+ *   link); when the client gives up on them, their logins stay held until the idle check
+ *   finds them idle for `idleTimeoutMs`, as on the server (which notices nothing else).
  * - place_order / cancel_order / open_orders / asset / position / symbol_info / logout with
  *   "Invalid token" for unknown tokens; orders that cross the mark price fill at once and
  *   push order, fill, position and asset notifications; resting LIMIT orders can be cancelled.
@@ -28,7 +43,11 @@ export interface QuantWsMockOptions {
   readyDelayMs?: number;
   /** Close sockets that sent nothing usable for this long (default 15 000, as the server). */
   idleTimeoutMs?: number;
-  /** How often idleness is checked (default min(1 000, idleTimeoutMs / 3)). */
+  /**
+   * How often idleness is checked: default 16 000 ms with the default idle timeout (as the
+   * server: a dead socket, and the logins on it, can linger up to ~31 s), otherwise
+   * min(1 000, idleTimeoutMs / 3).
+   */
   idleCheckMs?: number;
   /** Delay every reply (default 0). */
   replyDelayMs?: number;
@@ -38,6 +57,8 @@ export interface QuantWsMockOptions {
   answerPings?: boolean;
   /** Mark price per symbol (default 100 for unknown symbols). */
   marks?: Record<string, number>;
+  /** Reply to a cancel-all (`order_nos: []`) as a fixed gateway would (default false: no reply, as the server). */
+  cancelAllReply?: boolean;
   log?: (line: string) => void;
 }
 
@@ -51,7 +72,8 @@ interface MockOrder {
   symbol: string;
   order_no: string;
   action: "BUY" | "SELL";
-  price: number;
+  /** null for MARKET orders, as the server sends them. */
+  price: number | null;
   quantity: number;
   remain: number;
   status: "NONE" | "SUBMITTED" | "PARTIAL-FILLED" | "FILLED" | "CANCELED" | "FAILED";
@@ -75,7 +97,7 @@ interface Login {
   linkUp: boolean;
   orders: Map<string, MockOrder>;
   balances: Record<string, Balance>;
-  positions: Map<string, { long: number; short: number; longPrice: number; shortPrice: number; utime: number }>;
+  positions: Map<string, { long: number; short: number; longPrice: number; shortPrice: number; utime: number | null }>;
 }
 
 interface Conn {
@@ -84,6 +106,8 @@ interface Conn {
   lastActive: number;
   held: string[];
   flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** halfOpen(): nothing is read or written any more, and closing it does not end its logins. */
+  dead: boolean;
 }
 
 export interface QuantWsMock {
@@ -105,7 +129,7 @@ export interface QuantWsMock {
   setReplyDelay(ms: number): void;
   setReorderWindow(n: number): void;
   setAnswerPings(on: boolean): void;
-  /** Never reply to `op` (its requests time out) until called with false. */
+  /** Never reply to `op` (its requests time out) until called with false; "notify:<topic>" drops those notifications. */
   silence(op: string, on?: boolean): void;
   /** Push a state to one token or to every logged-in token. */
   sendState(code: number, msg?: string, token?: string): void;
@@ -115,10 +139,17 @@ export interface QuantWsMock {
   sendRaw(text: string): void;
   /** Forget a login as a restarted server would: its token becomes "Invalid token". */
   forgetToken(token: string): void;
+  /**
+   * Make every open socket half-open: frames are neither read nor written, the socket is not
+   * closed, and when it does close its logins stay held until the idle check (idle longer
+   * than `idleTimeoutMs`) releases them, as the server does.
+   */
+  halfOpen(): void;
   close(): Promise<void>;
 }
 
-const KNOWN_PLATFORMS = new Set<string>(["binance", "binance_future", "okex", "okex_margin", "okex_future", "okex_swap", "bitmex", "huobi", "huobi_future", "gate", "ftx"]);
+/** The adapters the open-source gateway serves (the spec's known values). */
+const KNOWN_PLATFORMS = new Set<string>((quantWsMeta.operations.login.fields.platform as { knownValues?: readonly string[] }).knownValues ?? []);
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 const REPLY_OPS = new Set(Object.keys(quantWsMeta.operations));
 
@@ -133,7 +164,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   const path = opts.path ?? quantWsMeta.channel;
   const readyDelayMs = opts.readyDelayMs ?? 200;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 15_000;
-  const idleCheckMs = opts.idleCheckMs ?? Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3)));
+  const idleCheckMs = opts.idleCheckMs ?? (opts.idleTimeoutMs === undefined ? 16_000 : Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3))));
   const marks = { ...DEFAULT_MARKS, ...opts.marks };
   const log = opts.log ?? (() => undefined);
   let replyDelayMs = opts.replyDelayMs ?? 0;
@@ -151,6 +182,9 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   };
 
   const conns = new Set<Conn>();
+  /** Half-open sockets the client closed: their logins live until the idle check. */
+  const zombies = new Set<Conn>();
+  const cancelAllReply = opts.cancelAllReply ?? false;
   const logins = new Map<string, Login>();
   const byKey = new Map<string, Login>();
   const received: ReceivedFrame[] = [];
@@ -170,7 +204,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   const url = `ws://${opts.host ?? "127.0.0.1"}:${port}${path}`;
 
   const write = (c: Conn, text: string) => {
-    if (c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+    if (!c.dead && c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
   };
   const push = (login: Login, frame: object) => write(login.socket, JSON.stringify(frame));
 
@@ -202,7 +236,9 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   };
 
   const state = (login: Login, code: number, msg: string) => push(login, { op: "state", token: login.token, code, msg });
-  const notify = (login: Login, topic: string, data: unknown) => push(login, { op: "notify", topic, token: login.token, data });
+  const notify = (login: Login, topic: string, data: unknown) => {
+    if (!silenced.has(`notify:${topic}`)) push(login, { op: "notify", topic, token: login.token, data });
+  };
 
   const split = (symbol: string) => {
     const [base = symbol, quote = "USDT"] = symbol.split("/");
@@ -211,14 +247,16 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   const balance = (login: Login, ccy: string): Balance => (login.balances[ccy] ??= { free: 0, locked: 0, total: 0 });
   const positionOf = (login: Login, symbol: string) => {
     let p = login.positions.get(symbol);
-    if (!p) login.positions.set(symbol, (p = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: Date.now() }));
+    if (!p) login.positions.set(symbol, (p = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: null }));
     return p;
   };
   const positionView = (login: Login, symbol: string, withSymbol: boolean) => {
     const p = positionOf(login, symbol);
+    const flat = p.long === 0 && p.short === 0;
     return {
       ...(withSymbol ? { symbol } : {}),
-      margin_mode: "crossed",
+      // The server sends nulls for a flat position.
+      margin_mode: flat ? null : "crossed",
       long_quantity: p.long,
       long_avail_qty: p.long,
       long_open_price: p.longPrice,
@@ -235,7 +273,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
       short_unrealised_pnl: 0,
       short_leverage: p.short ? 1 : 0,
       short_margin: p.short * p.shortPrice,
-      utime: p.utime,
+      utime: flat ? null : p.utime,
     };
   };
   const orderView = (o: MockOrder, withSymbol: boolean) => {
@@ -313,21 +351,56 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
       byKey.set(key, login);
       log(`quant-ws mock: socket ${c.id} login ${platform} [${login.symbols.join(",")}] → token ${token.slice(0, 4)}…`);
       reply(c, { op: "login", cid, result: true, error_message: "", token });
-      if (!accessKey || !secretKey || login.symbols.length === 0 || accessKey.startsWith("fail-param")) {
-        later(Math.floor(readyDelayMs / 2), () => logins.get(token) === login && state(login, StateCode.PARAM_MISS, "missing access_key, secret_key or symbols"));
+      // Every failure below comes after a result-true reply; the login stays held until logout.
+      const half = Math.floor(readyDelayMs / 2);
+      const live = () => logins.get(token) === login;
+      const goReady = (at: number) => {
+        later(at, () => {
+          if (!live()) return;
+          state(login, StateCode.CONNECT_SUCCESS, "connected");
+          // The adapters push their snapshots as soon as they have them, before READY.
+          notify(login, "asset", assetView(login));
+          for (const s of login.symbols) notify(login, "position", positionView(login, s, true));
+          for (const o of login.orders.values()) notify(login, "order", orderView(o, true));
+        });
+        later(at + (readyDelayMs - half), () => {
+          if (!live()) return;
+          login.linkUp = true;
+          state(login, StateCode.READY, "ready");
+        });
+      };
+      if (!KNOWN_PLATFORMS.has(platform)) {
+        later(half, () => live() && state(login, StateCode.PARAM_MISS, "platform not found"));
         return;
       }
-      if (accessKey.startsWith("fail") || !KNOWN_PLATFORMS.has(platform)) {
-        const why = KNOWN_PLATFORMS.has(platform) ? "exchange refused the connection" : `unknown platform ${platform}`;
-        later(Math.floor(readyDelayMs / 2), () => logins.get(token) === login && state(login, StateCode.CONNECT_FAILED, why));
+      // An empty symbols list is taken (account-level requests such as asset trade no symbol);
+      // a missing one is not.
+      if (!accessKey || !secretKey || !Array.isArray(symbols) || accessKey.startsWith("fail-param")) {
+        later(half, () => live() && state(login, StateCode.PARAM_MISS, "missing access_key, secret_key or symbols"));
         return;
       }
-      later(Math.floor(readyDelayMs / 2), () => logins.get(token) === login && state(login, StateCode.CONNECT_SUCCESS, "connected"));
-      later(readyDelayMs, () => {
-        if (logins.get(token) !== login) return;
-        login.linkUp = true;
-        state(login, StateCode.READY, "ready");
-      });
+      if (accessKey.startsWith("bad-key")) {
+        later(half, () => live() && state(login, StateCode.GENERAL_ERROR, "Websocket connection authorized failed: invalid access key or signature"));
+        return;
+      }
+      if (accessKey.startsWith("flaky")) {
+        later(half, () => live() && state(login, StateCode.CONNECT_FAILED, "connect to the exchange failed"));
+        later(half * 2, () => live() && state(login, StateCode.RECONNECTING, "reconnecting to the exchange"));
+        goReady(half * 3);
+        return;
+      }
+      if (accessKey.startsWith("fail")) {
+        // The server never gives up: CONNECT_FAILED, RECONNECTING, CONNECT_FAILED, ...
+        const retry = (n: number) =>
+          later(half, () => {
+            if (!live()) return;
+            state(login, n % 2 ? StateCode.CONNECT_FAILED : StateCode.RECONNECTING, n % 2 ? "connect to the exchange failed" : "reconnecting to the exchange");
+            retry(n + 1);
+          });
+        retry(1);
+        return;
+      }
+      goReady(half);
     },
     place_order(c, f, cid) {
       const login = withLogin(c, f, cid);
@@ -349,7 +422,8 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
         return fail("Insufficient balance");
       }
       const now = Date.now();
-      const o: MockOrder = { symbol, order_no: String(++orderSeq), action, price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now };
+      // The server reports MARKET orders with price null.
+      const o: MockOrder = { symbol, order_no: String(++orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now };
       login.orders.set(o.order_no, o);
       reply(c, { op: "place_order", cid, result: true, error_message: "", order_no: o.order_no });
       notify(login, "order", orderView(o, true));
@@ -377,14 +451,20 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
       if (!login) return;
       const symbol = field<string>(f, "symbol");
       const orderNos = field<unknown[]>(f, "order_nos");
-      const data = (Array.isArray(orderNos) ? orderNos : []).map((no) => {
+      // An empty list cancels every open order of the symbol; the server then sends no reply
+      // (the adapters return True instead of a list and the reply fails to build).
+      const all = Array.isArray(orderNos) && orderNos.length === 0;
+      const targets = all
+        ? [...login.orders.values()].filter((o) => o.symbol === symbol && (o.status === "SUBMITTED" || o.status === "PARTIAL-FILLED")).map((o) => o.order_no)
+        : Array.isArray(orderNos) ? orderNos : [];
+      const data = targets.map((no) => {
         const o = login.orders.get(String(no));
         if (!o || o.symbol !== symbol) return { result: false, error_message: "Order not found", order_no: String(no) };
         if (o.status !== "SUBMITTED" && o.status !== "PARTIAL-FILLED") return { result: false, error_message: `Order is ${o.status}`, order_no: o.order_no };
         const { base, quote } = split(o.symbol);
         if (o.action === "BUY") {
           const q = balance(login, quote);
-          q.locked -= o.price * o.remain;
+          q.locked -= (o.price ?? 0) * o.remain;
           q.free = q.total - q.locked;
         } else {
           const b = balance(login, base);
@@ -395,7 +475,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
         o.utime = Date.now();
         return { result: true, error_message: "", order_no: o.order_no };
       });
-      reply(c, { op: "cancel_order", cid, result: true, error_message: "", data });
+      if (!all || cancelAllReply) reply(c, { op: "cancel_order", cid, result: true, error_message: "", data });
       for (const item of data) if (item.result) notify(login, "order", orderView(login.orders.get(item.order_no)!, true));
       if (data.some((d) => d.result)) notify(login, "asset", assetView(login));
     },
@@ -424,7 +504,11 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
         cid,
         result: true,
         error_message: "",
-        data: { price_tick: 0.01, size_tick: 1, size_limit: 10, value_tick: 1, value_limit: 10, base_currency: base, quote_currency: quote, settlement_currency: quote },
+        // Spot adapters have no size/value rules: the server sends null for them.
+        data:
+          login.platform === "huobi_future"
+            ? { price_tick: 0.01, size_tick: 1, size_limit: 1, value_tick: 1, value_limit: 10, base_currency: base, quote_currency: quote, settlement_currency: quote }
+            : { price_tick: 0.01, size_tick: 0.0001, size_limit: null, value_tick: null, value_limit: null, base_currency: base, quote_currency: quote, settlement_currency: quote },
       });
     },
     logout(c, f, cid) {
@@ -469,6 +553,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   };
 
   function onFrame(c: Conn, text: string): void {
+    if (c.dead) return;
     let f: Record<string, unknown>;
     try {
       const v = JSON.parse(text) as unknown;
@@ -500,7 +585,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
 
   let connSeq = 0;
   wss.on("connection", (ws) => {
-    const c: Conn = { id: ++connSeq, ws, lastActive: Date.now(), held: [], flushTimer: undefined };
+    const c: Conn = { id: ++connSeq, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false };
     conns.add(c);
     accepted++;
     for (const w of [...acceptWatchers]) w();
@@ -515,6 +600,12 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
         clearTimeout(c.flushTimer);
         timers.delete(c.flushTimer);
       }
+      if (c.dead && Date.now() - c.lastActive <= idleTimeoutMs && [...logins.values()].some((l) => l.socket === c)) {
+        // The server never saw this socket close: its logins stay until the idle check.
+        zombies.add(c);
+        log(`quant-ws mock: socket ${c.id} closed by the client but half-open here: its logins stay until the idle check`);
+        return;
+      }
       for (const login of [...logins.values()]) if (login.socket === c) forget(login);
       log(`quant-ws mock: socket ${c.id} closed`);
     });
@@ -523,6 +614,12 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
 
   const idleTimer = setInterval(() => {
     const now = Date.now();
+    for (const z of zombies) {
+      if (now - z.lastActive <= idleTimeoutMs) continue;
+      zombies.delete(z);
+      for (const login of [...logins.values()]) if (login.socket === z) forget(login);
+      log(`quant-ws mock: socket ${z.id} idle for more than ${idleTimeoutMs} ms: its logins are released`);
+    }
     for (const c of conns) {
       if (now - c.lastActive > idleTimeoutMs && c.ws.readyState === WebSocket.OPEN) {
         log(`quant-ws mock: socket ${c.id} idle for more than ${idleTimeoutMs} ms, closing`);
@@ -611,6 +708,9 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     forgetToken(token) {
       const login = logins.get(token);
       if (login) forget(login);
+    },
+    halfOpen() {
+      for (const c of conns) c.dead = true;
     },
     async close() {
       clearInterval(idleTimer);

@@ -58,7 +58,7 @@ describe("tradeapi CLI for quant-ws", () => {
 
   it("call quant-ws <op> logs in, sends one request and prints its payload", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
     const asset = await cli(["call", "quant-ws", "asset", "--symbols", "ETH/USDT"], env);
     expect(asset.code).toBe(0);
     expect(JSON.parse(asset.stdout)).toMatchObject({ USDT: { total: 100_000 } });
@@ -88,9 +88,35 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(mock.acceptedSockets).toBe(0);
   });
 
+  it("asks for the platform (no default the gateway could refuse), naming the known ones", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const r = await cli(["call", "quant-ws", "asset", "--symbols", "ETH/USDT"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/which platform\?.*QUANT_WS_PLATFORM.*okex, huobi, huobi_future, ftx/);
+    expect(mock.acceptedSockets).toBe(0);
+  });
+
+  it("a failed login exits 1 with the gateway's reason and no stray error event (the logout reply is awaited)", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "bad-key-cli", QUANT_WS_SECRET_KEY: "very-secret" };
+    const r = await cli(["ws", "login", "--platform", "okex", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/GENERAL_ERROR: Websocket connection authorized failed/);
+    const out = lines(r.stdout);
+    expect(out.filter((l) => l.event === "error")).toEqual([]);
+    expect(out.at(-1)).toMatchObject({ step: "closed" });
+    expect(framesOf(mock, "logout")).toHaveLength(1);
+    expect(r.stdout + r.stderr).not.toContain("very-secret");
+    const unknown = await cli(["ws", "login", "--platform", "binance", "--symbols", "ETH/USDT", "--seconds", "0.2"], { ...env, QUANT_WS_ACCESS_KEY: "k" });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/platform not found \(this gateway does not serve platform "binance"/);
+    expect(lines(unknown.stdout).filter((l) => l.event === "error")).toEqual([]);
+  });
+
   it("API errors exit 1 with one line", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
     const poor = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=0", "quantity=99999", "order_type=MARKET"], env);
     expect(poor.code).toBe(1);
     expect(poor.stderr).toBe("tradeapi: error: quant-ws place_order: code Insufficient balance\n");
@@ -140,10 +166,11 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(ping.code).toBe(0);
     expect(ping.json()).toMatchObject({ rttMs: expect.any(Number) });
     expect(framesOf(mock, "login")).toHaveLength(0);
-    // asset trades no symbol: the CLI logs in without asking for --symbols (the login carries an
-    // empty list; the emulator, unlike the report of the real gateway, refuses that).
+    // asset trades no symbol: the CLI logs in with an empty symbols list and gets the balances.
     const asset = await cli(["ws", "send", "asset"], env);
-    expect(asset.stderr).not.toMatch(/symbols\?|--symbols|QUANT_WS_SYMBOLS/);
+    expect(asset.stderr).toBe("");
+    expect(asset.code).toBe(0);
+    expect(asset.json()).toMatchObject({ USDT: { total: 100_000 } });
     expect(framesOf(mock, "login")[0]).toMatchObject({ op: "login", platform: "okex", symbols: [] });
     const withSymbols = await cli(["ws", "send", "asset"], { ...env, QUANT_WS_SYMBOLS: "ETH/USDT" });
     expect(withSymbols.code).toBe(0);

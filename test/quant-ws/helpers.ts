@@ -9,7 +9,7 @@ import { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions, type Recei
 export const ETH = "ETH/USDT";
 
 export function creds(over: Partial<QuantWsLogin> = {}): QuantWsLogin {
-  return { platform: "binance", symbols: [ETH], accessKey: "ak-test", secretKey: "sk-test", ...over };
+  return { platform: "huobi", symbols: [ETH], accessKey: "ak-test", secretKey: "sk-test", ...over };
 }
 
 export async function startMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, CredentialsError, InvalidRequestError, TimeoutError } from "../../src/handwritten/core/errors.js";
-import { QuantWsStateError, SessionNotReadyError, StateCode } from "../../src/handwritten/quant-ws/index.js";
+import { ApiError, AuthError, CredentialsError, InvalidRequestError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import {
+  QuantWsLoginRejectedError,
+  QuantWsStateError,
+  SessionNotReadyError,
+  StateCode,
+  stateName,
+  UnknownPlatformError,
+} from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, isOp, rejection, setup } from "./helpers.js";
 
 describe("quant-ws login", () => {
@@ -15,7 +22,7 @@ describe("quant-ws login", () => {
     expect(session.token).toMatch(/\w+/);
     expect(mock.tokens()).toEqual([session.token]);
     const [frame] = framesOf(mock, "login");
-    expect(frame).toMatchObject({ op: "login", platform: "binance", symbols: [ETH], access_key: "ak-test", secret_key: "sk-test" });
+    expect(frame).toMatchObject({ op: "login", platform: "huobi", symbols: [ETH], access_key: "ak-test", secret_key: "sk-test" });
     expect(frame!.cid).toEqual(expect.any(String));
   });
 
@@ -30,20 +37,91 @@ describe("quant-ws login", () => {
   });
 
   it.each([
-    { given: "fail-param-key", want: StateCode.PARAM_MISS, name: "PARAM_MISS", kind: "invalid-request" },
-    { given: "fail-connect", want: StateCode.CONNECT_FAILED, name: "CONNECT_FAILED", kind: "unavailable" },
-  ])("rejects with QuantWsStateError on state $name and releases the login", async ({ given, want, kind }) => {
-    const { mock, client } = await setup();
-    const e = await rejection(client.login(creds({ accessKey: given })));
-    expect(e).toBeInstanceOf(QuantWsStateError);
+    { label: "PARAM_MISS (missing parameter)", over: { accessKey: "fail-param-key" }, want: StateCode.PARAM_MISS, cls: QuantWsStateError, kind: "invalid-request", text: /state PARAM_MISS: missing access_key/ },
+    {
+      label: "PARAM_MISS (platform not found)",
+      over: { platform: "binance" },
+      want: StateCode.PARAM_MISS,
+      cls: UnknownPlatformError,
+      kind: "invalid-request",
+      text: /state PARAM_MISS: platform not found \(this gateway does not serve platform "binance"; the open-source gateway serves okex, huobi, huobi_future, ftx/,
+    },
+    {
+      label: "GENERAL_ERROR (keys refused)",
+      over: { accessKey: "bad-key-1" },
+      want: StateCode.GENERAL_ERROR,
+      cls: QuantWsLoginRejectedError,
+      kind: "auth",
+      text: /code 7 state GENERAL_ERROR: Websocket connection authorized failed: invalid access key or signature \(the exchange refused the login to huobi: check access_key and secret_key\)/,
+    },
+  ])("fails at once on state $label after a result-true reply, and releases the login", async ({ over, want, cls, kind, text }) => {
+    // A long login timeout: the failure must come from the state, not from waiting.
+    const { mock, client } = await setup({ readyDelayMs: 40 }, { loginTimeoutMs: 10_000 });
+    const states: string[] = [];
+    client.on("state", (s) => states.push(s.name));
+    const started = Date.now();
+    const e = await rejection(client.login(creds(over)));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(e).toBeInstanceOf(cls);
     expect(e).toBeInstanceOf(ApiError);
     expect((e as QuantWsStateError).stateCode).toBe(want);
-    expect((e as QuantWsStateError).kind).toBe(kind);
+    expect((e as ApiError).kind).toBe(kind);
+    expect(e.message).toMatch(text);
+    expect(e.message).not.toContain("sk-test");
+    expect(states).toEqual([stateName(want)]);
     // The client logs the failed token out so that a later login is not "repeat".
     const logout = await mock.waitForFrame(isOp("logout"));
     expect(logout.frame).toMatchObject({ op: "logout", token: expect.any(String) });
     await expect.poll(() => mock.tokens()).toEqual([]);
     expect(client.sessions).toHaveLength(0);
+    // So the same login can be tried again and fails the same way (not "Do not log in repeat").
+    expect(await rejection(client.login(creds(over)))).toBeInstanceOf(cls);
+  });
+
+  it("state 7 is an AuthError carrying the gateway's message, without the secret", async () => {
+    const { mock, client } = await setup();
+    const e = await rejection(client.login(creds({ accessKey: "bad-key-2", secretKey: "s3cret-value" })));
+    expect(e).toBeInstanceOf(AuthError);
+    expect((e as QuantWsLoginRejectedError).stateMessage).toBe("Websocket connection authorized failed: invalid access key or signature");
+    expect(e.message).not.toContain("s3cret-value");
+    expect(framesOf(mock, "login")[0]).toMatchObject({ platform: "huobi", access_key: "bad-key-2" });
+  });
+
+  it("state CONNECT_FAILED (3) is not final: the login keeps waiting while the server retries, and reports each state", async () => {
+    const { client } = await setup({ readyDelayMs: 40 }, { loginTimeoutMs: 3_000 });
+    const states: string[] = [];
+    client.on("state", (s) => states.push(s.name));
+    const session = await client.login(creds({ accessKey: "flaky-1" }));
+    expect(session.ready).toBe(true);
+    expect(states).toEqual(["CONNECT_FAILED", "RECONNECTING", "CONNECT_SUCCESS", "READY"]);
+  });
+
+  it("a server that never gets past CONNECT_FAILED ends the login at the login timeout, naming the last state", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 40 }, { loginTimeoutMs: 300 });
+    const states: string[] = [];
+    client.on("state", (s) => states.push(s.name));
+    const e = await rejection(client.login(creds({ accessKey: "fail-connect" })));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toMatch(/no READY state within \d+ ms after the login reply \(last state (CONNECT_FAILED|RECONNECTING) "(connect to the exchange failed|reconnecting to the exchange)"\)/);
+    expect(states.slice(0, 3)).toEqual(["CONNECT_FAILED", "RECONNECTING", "CONNECT_FAILED"]);
+    await expect.poll(() => mock.tokens()).toEqual([]);
+  });
+
+  it("state 7 after READY is reported but does not end the session", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.sendState(StateCode.GENERAL_ERROR, "some adapter error");
+    const s = await session.next("state", 2_000);
+    expect(s).toMatchObject({ code: 7, name: "GENERAL_ERROR", msg: "some adapter error", ready: true });
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it("refuses an empty platform before touching the network, naming the known ones", async () => {
+    const { mock, client } = await setup();
+    const e = await rejection(client.login(creds({ platform: "" })));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(/missing platform: .* okex, huobi, huobi_future, ftx/);
+    expect(mock.acceptedSockets).toBe(0);
   });
 
   it("times out when READY never comes", async () => {

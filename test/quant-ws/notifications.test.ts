@@ -25,7 +25,10 @@ describe("quant-ws notifications", () => {
     ]);
     expect(seen[0]!.symbol).toBe(ETH);
     expect(fills).toEqual([expect.objectContaining({ order_no: orderNo, side: "BUY", quantity: 2, price: 2_000, liquidity: "TAKER" })]);
-    expect((await positions.next()).value).toMatchObject({ symbol: ETH, long_quantity: 2 });
+    // First the snapshots the gateway pushed during login (held for the first subscriber), then the updates.
+    expect((await positions.next()).value).toMatchObject({ symbol: ETH, long_quantity: 0, margin_mode: null, utime: null });
+    expect((await positions.next()).value).toMatchObject({ symbol: ETH, long_quantity: 2, margin_mode: "crossed" });
+    expect((await assets.next()).value).toMatchObject({ USDT: { total: 100_000 }, ETH: { total: 10 } });
     expect((await assets.next()).value).toMatchObject({ USDT: { total: 96_000 }, ETH: { total: 12 } });
     await positions.return!();
     await assets.return!();
@@ -33,7 +36,7 @@ describe("quant-ws notifications", () => {
 
   it("routes two logins on one socket by token", async () => {
     const { mock, client } = await setup();
-    const a = await client.login(creds({ platform: "binance", accessKey: "key-a" }));
+    const a = await client.login(creds({ platform: "huobi", accessKey: "key-a" }));
     const b = await client.login(creds({ platform: "okex", accessKey: "key-b", symbols: ["BTC/USDT"] }));
     expect(mock.acceptedSockets).toBe(1);
     expect(a.token).not.toBe(b.token);
@@ -85,6 +88,43 @@ describe("quant-ws notifications", () => {
     expect(session.ready).toBe(true);
     expect(session.lastState?.name).toBe("READY");
     expect(mock.tokens()).toEqual([session.token]);
+  });
+
+  it("holds the snapshots pushed during login (before READY) for the first subscriber of each topic", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 60 });
+    const session = await client.login(creds({ symbols: [ETH, "BTC/USDT"] }));
+    // The emulator pushed asset and position snapshots between CONNECT_SUCCESS and READY,
+    // before login() resolved, when nobody could have subscribed yet.
+    expect(mock.tokens()).toEqual([session.token]);
+    const assets: unknown[] = [];
+    session.on("asset", (a) => assets.push(a));
+    const positions = session.stream("position");
+    await Promise.resolve();
+    expect(assets).toEqual([{ USDT: { free: 100_000, locked: 0, total: 100_000 }, ETH: { free: 10, locked: 0, total: 10 }, BTC: { free: 10, locked: 0, total: 10 } }]);
+    expect((await positions.next()).value).toMatchObject({ symbol: ETH, margin_mode: null, utime: null });
+    expect((await positions.next()).value).toMatchObject({ symbol: "BTC/USDT", margin_mode: null, utime: null });
+    // Delivered once: a second subscriber sees only what comes next.
+    const later: unknown[] = [];
+    session.on("asset", (a) => later.push(a));
+    await Promise.resolve();
+    expect(later).toEqual([]);
+    // next() takes the oldest held notification of its topic (none held for fill: none pushed).
+    const nextFill = session.next("fill", 100).catch((e: Error) => e.message);
+    expect(await nextFill).toMatch(/no fill event within 100 ms/);
+    await positions.return!();
+  });
+
+  it("does not hold notifications once the login has finished (plain events from then on)", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    session.on("asset", () => undefined);
+    await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    await session.asset();
+    // No order listener existed when the order notification came: it is not held for later.
+    const got: unknown[] = [];
+    session.on("order", (o) => got.push(o));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toEqual([]);
   });
 
   it("a listener that throws is reported and does not stop the others", async () => {

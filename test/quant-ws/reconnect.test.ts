@@ -89,12 +89,12 @@ describe("quant-ws reconnect", () => {
       seen.push([r.attempt, r.delayMs]);
       if (seen.length === 4) break;
     }
-    // step = min(40, 10·2^(n-1)); delay = step/2 + random·step/2 with random 0.5.
+    // The one formula of core/retry.ts: floor(random · min(40, 10·2^(n-1))) with random 0.5.
     expect(seen).toEqual([
-      [1, 8],
-      [2, 15],
-      [3, 30],
-      [4, 30],
+      [1, 5],
+      [2, 10],
+      [3, 20],
+      [4, 20],
     ]);
     await client.close();
     expect(client.connected).toBe(false);

@@ -18,7 +18,9 @@ describe("quant-ws requests", () => {
     expect(eth.base_currency).toBe("ETH");
     expect(btc.base_currency).toBe("BTC");
     expect(asset.USDT?.total).toBe(100_000);
-    expect(position.margin_mode).toBe("crossed");
+    // A flat position: the server sends nulls (see the spec's Decisions).
+    expect(position.margin_mode).toBeNull();
+    expect(position.utime).toBeNull();
     // Every request had its own cid, and the token of its session.
     const sent = [...framesOf(mock, "symbol_info"), ...framesOf(mock, "asset"), ...framesOf(mock, "position")];
     expect(new Set(sent.map((f) => f.cid)).size).toBe(4);

@@ -8,6 +8,7 @@
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
+import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
@@ -73,7 +74,7 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
   if (!secretKey) throw new CredentialsError(`missing secret key: set ${envNameOf(API, "secretKey")} (or pass --secret-key)`, { api: API });
   const platform = settings.platform ?? fallback.platform;
   if (!platform) {
-    throw new CliUsageError(`which platform? set ${envNameOf(API, "platform")} or pass --platform (the gateway deployment decides which it serves, e.g. okex, huobi)`);
+    throw new CliUsageError(`which platform? set ${envNameOf(API, "platform")} or pass --platform (the gateway's exchange adapter; the deployment decides which it serves, e.g. ${KNOWN_PLATFORMS.join(", ")})`);
   }
   const symbols = splitList(settings.symbols) ?? fallback.symbols ?? [];
   const account = settings.account;
@@ -162,7 +163,8 @@ export const quantWsCli: CliApi = {
     return {
       urls: { url: mock.url },
       hint:
-        `any keys log in (an access key starting with "fail-param" gives PARAM_MISS, other "fail..." keys CONNECT_FAILED)\n` +
+        `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
+        `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
         `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --outage-every SEC [--outage-ms MS]\n` +
         `try: npx tradeapi ws demo --url ${mock.url}\n` +
         `     ${env} npx tradeapi call quant-ws asset`,

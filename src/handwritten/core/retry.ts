@@ -29,6 +29,18 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * The one backoff formula: the wait after failed attempt `n` (from 1) is a random share
+ * ("full jitter") of `baseDelayMs · 2^(n-1)`, capped at `maxDelayMs`. Used by `withRetries`
+ * and by anything else that waits between attempts (e.g. the Quant WS re-login).
+ */
+export function backoffDelayMs(n: number, opts: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "random"> = {}): number {
+  const base = opts.baseDelayMs ?? 200;
+  const cap = opts.maxDelayMs ?? 2000;
+  const random = opts.random ?? Math.random;
+  return Math.floor(random() * Math.min(cap, base * 2 ** (n - 1)));
+}
+
+/**
  * Run `attempt(n)` (n from 1) until it succeeds, the error is not transient, the operation
  * is not retryable, or attempts run out. Non-retryable operations get exactly one attempt.
  */
@@ -38,16 +50,13 @@ export async function withRetries<T>(
   opts: RetryOptions = {},
 ): Promise<T> {
   const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
-  const base = opts.baseDelayMs ?? 200;
-  const cap = opts.maxDelayMs ?? 2000;
   const sleep = opts.sleep ?? defaultSleep;
-  const random = opts.random ?? Math.random;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
       if (n >= max || !isTransient(error)) throw error;
-      await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (n - 1))));
+      await sleep(backoffDelayMs(n, opts));
     }
   }
 }

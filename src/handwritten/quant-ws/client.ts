@@ -7,21 +7,25 @@
  * - `ping` with `ts` every `pingIntervalMs` (5 s, the seed's advice; the server drops a
  *   socket idle for 15 s); `maxMissedPongs` pings without a pong declare the socket dead.
  * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
- *   again (new token, `relogin` event) and waits for READY; the client emits `disconnected`,
+ *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
+ *   log in repeat" (the server still holds the login of a socket that died half-open, until
+ *   its idle check, up to ~31 s) is retried with backoff for `repeatLogin.windowMs`
+ *   (`reloginRetry` events). The client emits `disconnected`,
  *   `reconnecting` and `reconnected`. Requests in flight when it dropped reject with
  *   ConnectionDroppedError and are not resent (an order could execute twice); reads are
  *   retried only with `retryReads`.
  * - Frames that cannot be used (not JSON, unknown op, missing fields, the server's
  *   `{"op":"error"}`) become `error` events, never exceptions.
- * - `close()` logs every session out, closes the socket and clears every timer.
+ * - `close()` logs every session out (and waits for the logout of a failed login still in
+ *   flight), closes the socket and clears every timer.
  */
 import WebSocket, { type ClientOptions, type RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { requireCredential } from "../core/credentials.js";
-import { ConnectionError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
+import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
-import type { RetryOptions } from "../core/retry.js";
-import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
+import { backoffDelayMs, type RetryOptions } from "../core/retry.js";
+import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
@@ -30,11 +34,25 @@ import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHos
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 
 export interface ReconnectOptions {
-  /** First delay (default 250 ms); doubles per attempt up to `maxDelayMs` (default 10 s). */
+  /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Give up after this many failed attempts in a row (default: never). */
   maxAttempts?: number;
+  /** Jitter source (tests). */
+  random?: () => number;
+}
+
+/** Re-login refused as "Do not log in repeat" after a reconnect (see the client's notes). */
+export interface RepeatLoginOptions {
+  /**
+   * Keep retrying for this long after the first refusal (default 45 000 ms: the server's idle
+   * check closes a dead socket after 15-31 s). Each attempt also has the login timeout.
+   */
+  windowMs?: number;
+  /** Backoff between attempts, by the project's one formula (core/retry.ts): default 500 ms … 5 000 ms. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
   /** Jitter source (tests). */
   random?: () => number;
 }
@@ -58,6 +76,8 @@ export interface QuantWsClientOptions {
   retryReads?: boolean | RetryOptions;
   /** false: do not reconnect (sessions end when the socket drops). */
   reconnect?: false | ReconnectOptions;
+  /** Retry a re-login refused as "Do not log in repeat" (default on); false: end the session at once. */
+  repeatLogin?: false | RepeatLoginOptions;
   /** Logout timeout per session in close() (default 2 s). */
   logoutTimeoutMs?: number;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
@@ -70,6 +90,8 @@ export interface QuantWsClientEvents {
   open: { url: string; reconnect: boolean };
   disconnected: { code: number; reason: string; willReconnect: boolean };
   reconnecting: { attempt: number; delayMs: number };
+  /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
+  reloginRetry: { session: QuantWsSession; attempt: number; delayMs: number; error: ApiError };
   reconnected: {
     attempt: number;
     sessions: Array<{ session: QuantWsSession; oldToken: string; newToken: string }>;
@@ -105,6 +127,8 @@ export interface QuantWsClient {
 class Pending implements Deadline {
   settled = false;
   onAbort: (() => void) | undefined = undefined;
+  /** A reply after a timeout or abort is expected (cancel-all) and dropped silently. */
+  quietLate = false;
   readonly deadline: number;
   constructor(
     readonly op: RequestOp,
@@ -123,6 +147,8 @@ class Pending implements Deadline {
 }
 
 const MAX_ORPHANS = 256;
+const MAX_QUIET = 256;
+const REPEAT_LOGIN = "Do not log in repeat";
 const credentialsOf = new WeakMap<QuantWsSession, QuantWsLogin>();
 
 /** JSON.stringify unless a bigint is present (then the lossless writer). */
@@ -144,6 +170,7 @@ class Client implements QuantWsClient, SessionHost {
   readonly #pingIntervalMs: number;
   readonly #maxMissedPongs: number;
   readonly #reconnect: Required<ReconnectOptions> | undefined;
+  readonly #repeatLogin: Required<RepeatLoginOptions> | undefined;
   readonly #logoutTimeoutMs: number;
   readonly #wsOptions: ClientOptions;
   readonly #events: TypedEvents<QuantWsClientEvents>;
@@ -168,6 +195,12 @@ class Client implements QuantWsClient, SessionHost {
   #closeReason: string | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
+  /** cids whose late reply is expected and dropped silently. */
+  #quiet = new Set<string>();
+  /** Logouts of failed logins still in flight (close() waits for them). */
+  #releases = new Set<Promise<unknown>>();
+  /** Backoff sleeps of re-login retries (close() cuts them short). */
+  #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
 
   constructor(opts: QuantWsClientOptions) {
     this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
@@ -188,6 +221,15 @@ class Client implements QuantWsClient, SessionHost {
             maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
             maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
             random: opts.reconnect?.random ?? Math.random,
+          };
+    this.#repeatLogin =
+      opts.repeatLogin === false
+        ? undefined
+        : {
+            windowMs: opts.repeatLogin?.windowMs ?? 45_000,
+            baseDelayMs: opts.repeatLogin?.baseDelayMs ?? 500,
+            maxDelayMs: opts.repeatLogin?.maxDelayMs ?? 5_000,
+            random: opts.repeatLogin?.random ?? Math.random,
           };
     this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
   }
@@ -300,9 +342,8 @@ class Client implements QuantWsClient, SessionHost {
       for (const s of [...this.#sessions]) s._end(error);
       return;
     }
-    // Exponential backoff with "equal jitter": half fixed, half random.
-    const step = Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (attempt - 1));
-    const delayMs = Math.round(step / 2 + r.random() * (step / 2));
+    // The project's one backoff formula (core/retry.ts): exponential, full jitter.
+    const delayMs = backoffDelayMs(attempt, r);
     this.#events.emit("reconnecting", { attempt, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
@@ -325,7 +366,7 @@ class Client implements QuantWsClient, SessionHost {
       sessions.map(async (session): Promise<Outcome> => {
         const oldToken = session.token;
         try {
-          await this.#loginSession(session);
+          await this.#reloginSession(session);
           return { session, oldToken, newToken: session.token };
         } catch (error) {
           return { session, error: error as TradeApiError };
@@ -446,6 +487,9 @@ class Client implements QuantWsClient, SessionHost {
       case "reply": {
         const p = this.#pending.get(frame.cid);
         if (!p) {
+          // Expected late replies (a cancel-all that was confirmed otherwise), and anything
+          // after close() began (its pending requests were rejected), are not errors.
+          if (this.#quiet.delete(frame.cid) || this.#closed) return;
           this.#events.emit("error", new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
           return;
         }
@@ -500,6 +544,10 @@ class Client implements QuantWsClient, SessionHost {
   /** Take `p` out of the pending set (its timeout and abort listener included). */
   #settle(p: Pending): void {
     this.#pending.delete(p.cid);
+    if (p.quietLate) {
+      this.#quiet.add(p.cid);
+      if (this.#quiet.size > MAX_QUIET) this.#quiet.delete(this.#quiet.values().next().value!);
+    }
     if (!p.settled) {
       p.settled = true;
       this.#deadlines.trim(p.timeoutMs);
@@ -507,12 +555,12 @@ class Client implements QuantWsClient, SessionHost {
     if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
   }
 
-  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal): Promise<QuantWsReplies[Op]> {
+  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
     if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
-    return this.#transmit(op, frame, timeoutMs, signal);
+    return this.#transmit(op, frame, timeoutMs, signal, quietLate);
   }
 
-  #transmit<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal): Promise<QuantWsReplies[Op]> {
+  #transmit<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
@@ -528,6 +576,7 @@ class Client implements QuantWsClient, SessionHost {
     }
     return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
       const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
+      if (quietLate) p.quietLate = true;
       if (signal) {
         p.onAbort = () => {
           this.#settle(p);
@@ -561,7 +610,9 @@ class Client implements QuantWsClient, SessionHost {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
     requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
     requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
-    if (!login.platform) throw new UsageError("missing platform", { api: API, operation: "login" });
+    if (typeof login.platform !== "string" || !login.platform.trim()) {
+      throw new UsageError(`missing platform: the gateway's exchange adapter, e.g. ${KNOWN_PLATFORMS.join(", ")}`, { api: API, operation: "login" });
+    }
     // An empty list is allowed: account-level requests (asset) trade no symbol.
     if (!Array.isArray(login.symbols)) {
       throw new UsageError("symbols must be a list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
@@ -595,7 +646,10 @@ class Client implements QuantWsClient, SessionHost {
     if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
     const old = session.token;
     if (old && this.#byToken.get(old) === session) this.#byToken.delete(old);
-    const ready = session._awaitLoginReady(this.#loginTimeoutMs - (Date.now() - started));
+    const ready = session._awaitLoginReady(this.#loginTimeoutMs - (Date.now() - started), {
+      platform: creds.platform,
+      secrets: [creds.secretKey],
+    });
     session._setToken(reply.token);
     this.#byToken.set(reply.token, session);
     this.#replayOrphans(reply.token, session);
@@ -603,12 +657,74 @@ class Client implements QuantWsClient, SessionHost {
       await ready;
     } catch (error) {
       if (this.#byToken.get(reply.token) === session) this.#byToken.delete(reply.token);
-      // The server may still hold the login: release it so a later login is not "repeat".
+      // The server still holds the login (state 1, 7, a timeout): release it so a later login
+      // is not "repeat". close() waits for this logout, so its reply is never an orphan.
       if (this.connected && !(error instanceof ConnectionError)) {
-        this.send("logout", { op: "logout", token: reply.token }, this.#logoutTimeoutMs).catch(() => undefined);
+        const release = this.#transmit("logout", { op: "logout", token: reply.token }, this.#logoutTimeoutMs).catch(() => undefined);
+        this.#releases.add(release);
+        void release.then(() => this.#releases.delete(release));
       }
       throw error;
+    } finally {
+      session._loginDone();
     }
+  }
+
+  /**
+   * Log a session in again after a reconnect. "Do not log in repeat" means the server still
+   * holds this account's login from the socket that died (it notices only at its idle check):
+   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed.
+   */
+  async #reloginSession(session: QuantWsSession): Promise<void> {
+    const policy = this.#repeatLogin;
+    const socket = this.#ws;
+    let firstRefusal: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#loginSession(session);
+        return;
+      } catch (error) {
+        const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
+        if (!repeat || !policy || this.#closed || session.ended) throw error;
+        firstRefusal ??= Date.now();
+        const delayMs = backoffDelayMs(attempt, policy);
+        if (Date.now() + delayMs - firstRefusal > policy.windowMs) {
+          const e = error as ApiError;
+          throw new InvalidRequestError({
+            api: API,
+            operation: "login",
+            code: e.code,
+            vendorMessage: e.vendorMessage,
+            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Date.now() - firstRefusal} ms (repeatLogin.windowMs ${policy.windowMs})`,
+            kind: "invalid-request",
+            body: e.body,
+          });
+        }
+        this.#events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
+        await this.#sleep(delayMs);
+        if (this.#closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
+        // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
+        if (this.#ws !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
+      }
+    }
+  }
+
+  /** A backoff wait that close() cuts short. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.#sleeps.delete(entry);
+          resolve();
+        }, ms),
+        wake: () => {
+          clearTimeout(entry.timer);
+          this.#sleeps.delete(entry);
+          resolve();
+        },
+      };
+      this.#sleeps.add(entry);
+    });
   }
 
   // ------------------------------------------------------------------ close
@@ -622,14 +738,17 @@ class Client implements QuantWsClient, SessionHost {
     this.#closed = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    for (const s of [...this.#sleeps]) s.wake();
     const opening = this.#opening;
     if (opening) await opening.catch(() => undefined);
     const sessions = [...this.#sessions];
     if (this.connected) {
-      // `send` refuses once closed; the logouts go straight to the socket.
-      await Promise.allSettled(
-        sessions.map((s) => (s.token && !s.ended ? this.#transmit("logout", { op: "logout", token: s.token }, this.#logoutTimeoutMs) : undefined)),
-      );
+      // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
+      // logins already in flight are waited for too (their replies must find their cid).
+      await Promise.allSettled([
+        ...sessions.map((s) => (s.token && !s.ended ? this.#transmit("logout", { op: "logout", token: s.token }, this.#logoutTimeoutMs) : undefined)),
+        ...this.#releases,
+      ]);
     }
     const closedError = new ClientClosedError("client closed", { api: API });
     for (const s of [...this.#sessions, ...this.#byToken.values()]) s._end(closedError);

@@ -15,9 +15,15 @@
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid)
+ * TimeoutError
+ * └── CancelAllUnconfirmedError cancelAll() could not confirm every open order as CANCELED
+ *                              in time (the gateway never replies to a cancel-all)
  * ApiError
- * ├── QuantWsStateError        login ended with a state such as PARAM_MISS (1) or
- * │                            CONNECT_FAILED (3)
+ * ├── QuantWsStateError        login ended with state PARAM_MISS (1)
+ * │   └── UnknownPlatformError   … because the gateway does not serve the platform
+ * ├── AuthError
+ * │   └── QuantWsLoginRejectedError  login ended with state GENERAL_ERROR (7): the exchange
+ * │                                  refused the keys (carries the gateway's message)
  * └── QuantWsServerError       the server's `{"op":"error"}` frame (carries no cid)
  * Replies with `result: false` become the ApiError subclass that the spec's
  * `x-error-messages` table names (AuthError for "Invalid token", InvalidRequestError for
@@ -28,8 +34,11 @@ import {
   AbortedError,
   ApiError,
   apiErrorFromCode,
+  AuthError,
   ConnectionError,
+  redact,
   ResponseFormatError,
+  TimeoutError,
   UsageError,
   type ErrorCodeInfo,
   type ErrorContext,
@@ -77,7 +86,7 @@ export class QuantWsFrameError extends ResponseFormatError {
   }
 }
 
-const STATE_KIND: Record<number, ErrorKind> = { 1: "invalid-request", 3: "unavailable", 7: "other", 9: "unavailable" };
+const STATE_KIND: Record<number, ErrorKind> = { 1: "invalid-request", 3: "unavailable", 7: "auth", 9: "unavailable" };
 
 /** Name of a state code from the spec ("READY" for 6), or the number as text. */
 export function stateName(code: number): string {
@@ -85,19 +94,98 @@ export function stateName(code: number): string {
   return entry ? entry.name.replace(/^STATE_CODE_/, "") : String(code);
 }
 
+function stateDescription(code: number): string | undefined {
+  return (quantWsMeta.stateCodes as Record<string, { description: string } | undefined>)[String(code)]?.description;
+}
+
+/** What a state error may say about the login it ended (never the secret key). */
+export interface LoginContext extends ErrorContext {
+  platform?: string;
+  /** Literal values to remove from the gateway's message (the keys of the login). */
+  secrets?: ReadonlyArray<string | undefined>;
+}
+
 export class QuantWsStateError extends ApiError {
   readonly stateCode: number;
-  constructor(code: number, msg: string, ctx: ErrorContext = {}) {
-    const info = (quantWsMeta.stateCodes as Record<string, { description: string } | undefined>)[String(code)];
+  /** The gateway's own `msg` (redacted). */
+  readonly stateMessage: string;
+  constructor(code: number, msg: string, ctx: LoginContext & { meaning?: string } = {}) {
+    const { secrets, platform: _platform, meaning, ...rest } = ctx;
+    const clean = redact(msg, secrets);
     super({
       api: API,
-      ...ctx,
+      ...rest,
       code,
-      vendorMessage: `state ${stateName(code)}${msg ? `: ${msg}` : ""}`,
-      meaning: info?.description,
+      vendorMessage: `state ${stateName(code)}${clean ? `: ${clean}` : ""}`,
+      meaning: meaning ?? stateDescription(code),
       kind: STATE_KIND[code] ?? "other",
     });
     this.stateCode = code;
+    this.stateMessage = clean;
+  }
+}
+
+/** Known platforms of the spec (`x-known-values` of login.platform): a deployment may serve others. */
+export const KNOWN_PLATFORMS: readonly string[] =
+  (quantWsMeta.operations.login.fields.platform as { knownValues?: readonly string[] }).knownValues ?? [];
+
+/** State 1 "platform not found" during login: the gateway does not serve this platform. */
+export class UnknownPlatformError extends QuantWsStateError {
+  readonly platform: string;
+  constructor(code: number, msg: string, ctx: LoginContext & { platform: string }) {
+    super(code, msg, {
+      ...ctx,
+      meaning: `this gateway does not serve platform ${JSON.stringify(ctx.platform)}; the open-source gateway serves ${KNOWN_PLATFORMS.join(", ")} (a deployment decides)`,
+    });
+    this.platform = ctx.platform;
+  }
+}
+
+/**
+ * State GENERAL_ERROR (7) while logging in: the exchange refused the login (the huobi, okex
+ * and ftx adapters report rejected keys this way, after a `result: true` login reply).
+ */
+export class QuantWsLoginRejectedError extends AuthError {
+  readonly stateCode: number;
+  /** The gateway's own `msg` (redacted). */
+  readonly stateMessage: string;
+  constructor(code: number, msg: string, ctx: LoginContext = {}) {
+    const { secrets, platform, ...rest } = ctx;
+    const clean = redact(msg, secrets);
+    super({
+      api: API,
+      ...rest,
+      code,
+      vendorMessage: `state ${stateName(code)}${clean ? `: ${clean}` : ""}`,
+      meaning: `the exchange refused the login${platform ? ` to ${platform}` : ""}: check access_key and secret_key`,
+      kind: "auth",
+    });
+    this.stateCode = code;
+    this.stateMessage = clean;
+  }
+}
+
+/** A state that ends a login in progress, as the error the caller gets (undefined: keep waiting). */
+export function loginStateError(code: number, msg: string, ctx: LoginContext & { platform: string }): ApiError | undefined {
+  if (code === 7) return new QuantWsLoginRejectedError(code, msg, ctx);
+  if (code === 1) return /platform/i.test(msg) ? new UnknownPlatformError(code, msg, ctx) : new QuantWsStateError(code, msg, { ...ctx, meaning: `${stateDescription(code)} (login to ${ctx.platform})` });
+  return undefined;
+}
+
+/**
+ * `cancelAll()` sent the cancel-all but could not confirm, within its timeout, that every
+ * order open before it was cancelled: the gateway never replies to a cancel-all, so the
+ * `order` notifications are the only evidence. The orders may still be cancelled.
+ */
+export class CancelAllUnconfirmedError extends TimeoutError {
+  /** Orders seen CANCELED. */
+  readonly cancelled: readonly string[];
+  /** Orders open before the request with no CANCELED notification yet. */
+  readonly unconfirmed: readonly string[];
+  constructor(message: string, ctx: ErrorContext & { timeoutMs: number; cancelled: string[]; unconfirmed: string[] }) {
+    super(message, ctx);
+    this.cancelled = ctx.cancelled;
+    this.unconfirmed = ctx.unconfirmed;
   }
 }
 

@@ -3,7 +3,9 @@ export * from "./client.js";
 export * from "./errors.js";
 export {
   QuantWsSession,
+  type CancelAllOutcome,
   type CancelOrderOutcome,
+  type Platform,
   type NotReadyPolicy,
   type QuantWsLogin,
   type QuantWsSessionEvents,

@@ -11,19 +11,26 @@ import {
   type CancelOrderResult,
   type Fill,
   type Order,
-  type Platform,
   type Position,
   type PositionUpdate,
   type OrderUpdate,
+  type OrderStatus,
   type QuantWsReplies,
   type QuantWsRequests,
   type SymbolInfo,
 } from "../../../generated/quant-ws.js";
-import { AbortedError, ResponseFormatError, TimeoutError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
-import { API, QuantWsStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
+import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
+
+/**
+ * The gateway's exchange adapter: an open string (a deployment decides which it serves).
+ * The open-source gateway serves okex, huobi, huobi_future and ftx (`KNOWN_PLATFORMS`) and
+ * ends a login for any other value with state 1 "platform not found" (`UnknownPlatformError`).
+ */
+export type Platform = QuantWsRequests["login"]["platform"];
 
 /** What `login` needs. Kept only in the client's memory, to log in again after a reconnect. */
 export interface QuantWsLogin {
@@ -31,7 +38,10 @@ export interface QuantWsLogin {
   symbols: string[];
   accessKey: string;
   secretKey: string;
-  /** Not in the seed; some servers require it (see the spec's Decisions). */
+  /**
+   * Not in the vendor doc and ignored by the current gateway (it builds the account as
+   * access_key@platform); only its first revision read it. Sent only when set.
+   */
   account?: string;
 }
 
@@ -70,6 +80,22 @@ export interface QuantWsSessionEvents {
   end: { error: TradeApiError };
 }
 
+/** What `cancelAll` could establish (see `QuantWsSession.cancelAll`). */
+export interface CancelAllOutcome {
+  symbol: string;
+  /** Orders of the symbol seen CANCELED after the request (those open before it included). */
+  cancelled: string[];
+  /** Orders open before the request that ended otherwise meanwhile (e.g. FILLED), with that status. */
+  notCancelled: Array<{ order_no: string; status: OrderStatus }>;
+  /**
+   * "notifications": no reply (the gateway never sends one to a cancel-all); every order open
+   * before the request was seen CANCELED (or ended otherwise). "reply": the gateway did reply
+   * (a gateway that fixed this), and `results` holds its per-order results.
+   */
+  confirmedBy: "notifications" | "reply";
+  results?: CancelOrderResult[];
+}
+
 export interface CancelOrderOutcome {
   /** One result per requested order, as the server sent them. */
   results: CancelOrderResult[];
@@ -82,7 +108,8 @@ export interface SessionHost {
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
-  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal): Promise<QuantWsReplies[Op]>;
+  /** `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped silently. */
+  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean): Promise<QuantWsReplies[Op]>;
   socketOpen(): boolean;
   forget(session: QuantWsSession): void;
   reportError(error: unknown): void;
@@ -96,7 +123,10 @@ interface Waiter {
 
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { retryable: boolean }>>;
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
-const LOGIN_FATAL_CODES = new Set<number>([StateCode.PARAM_MISS, StateCode.CONNECT_FAILED]);
+type Topic = "order" | "fill" | "position" | "asset";
+/** Notifications held per topic during a login (see `QuantWsSession` on held snapshots). */
+const MAX_HELD = 1_000;
+const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
 
 /** The wire frame: op and token first (as in the seed's examples), then the fields. */
 function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | undefined): QuantWsRequests[Op] {
@@ -121,6 +151,11 @@ export class QuantWsSession {
   #ended: TradeApiError | undefined;
   #waiters = new Set<Waiter>();
   #loginWait: Waiter | undefined;
+  #loginCtx: { platform: string; secrets: string[] } | undefined;
+  /** Notifications that arrived during a login for a topic nobody listened to yet. */
+  #held = new Map<Topic, unknown[]>();
+  #holding = false;
+  #orderWatchers = new Set<(o: OrderUpdate) => void>();
 
   /** @internal sessions are made by `client.login()`. */
   constructor(host: SessionHost, login: QuantWsLogin) {
@@ -146,21 +181,47 @@ export class QuantWsSession {
   }
 
   on<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): () => void {
-    return this.#events.on(event, listener);
+    const off = this.#events.on(event, listener);
+    this.#releaseHeld(event);
+    return off;
   }
   once<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): () => void {
-    return this.#events.once(event, listener);
+    const off = this.#events.once(event, listener);
+    this.#releaseHeld(event, true);
+    return off;
   }
   off<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): void {
     this.#events.off(event, listener);
   }
   /** Every future `event` as an async iterator; ends when the session ends. */
   stream<K extends keyof QuantWsSessionEvents>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents[K]> {
-    return this.#events.stream(event, opts);
+    const it = this.#events.stream(event, opts);
+    this.#releaseHeld(event);
+    return it;
   }
   /** The next `event` (rejects after `timeoutMs`). */
   next<K extends keyof QuantWsSessionEvents>(event: K, timeoutMs?: number): Promise<QuantWsSessionEvents[K]> {
-    return this.#events.next(event, timeoutMs);
+    const p = this.#events.next(event, timeoutMs);
+    this.#releaseHeld(event, true);
+    return p;
+  }
+
+  /**
+   * Notifications of a topic that arrived while this session was logging in (the gateway
+   * pushes asset, position and order snapshots before READY, so before `login()` resolves)
+   * are held until the first listener, stream or `next()` of that topic is added, and then
+   * delivered to it in arrival order, right after the call that added it (a microtask), before
+   * any later notification (`once`/`next` take the oldest one; the rest stay held). At most
+   * 1 000 per topic (oldest dropped).
+   */
+  #releaseHeld(event: keyof QuantWsSessionEvents, one = false): void {
+    const held = this.#held.get(event as Topic);
+    if (!held?.length) return;
+    const out = one ? held.splice(0, 1) : held.splice(0);
+    if (!held.length) this.#held.delete(event as Topic);
+    queueMicrotask(() => {
+      for (const data of out) this.#events.emit(event as Topic, data as never);
+    });
   }
 
   /**
@@ -187,10 +248,78 @@ export class QuantWsSession {
   }
   /** Cancel orders; the outcome lists each order's own result (the call succeeds even if some failed). */
   async cancelOrder(symbol: string, orderNos: readonly string[], opts?: RequestOptions): Promise<CancelOrderOutcome> {
+    // On the wire an empty list means "cancel every open order" (and gets no reply): an empty
+    // list computed by the caller must not do that by accident.
+    if (orderNos.length === 0) {
+      throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
+    }
     const reply = await this.request("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
     return { results, cancelled: results.filter((r) => r.result).map((r) => r.order_no), failed: results.filter((r) => !r.result) };
   }
+  /**
+   * Cancel every open order of `symbol` (`cancel_order` with `order_nos: []`). The gateway
+   * cancels them all but never replies to a cancel-all (see the spec's Decisions), so this
+   * asks for the open orders first, sends the cancel-all, and resolves once every one of them
+   * has been reported CANCELED (or ended otherwise, e.g. FILLED) by `order` notifications, or
+   * at once when none was open. Should the gateway reply after all, the reply is used. If the
+   * notifications do not all arrive within `timeoutMs` (default: the request timeout), it
+   * rejects with `CancelAllUnconfirmedError` listing what was and was not confirmed: the
+   * orders may still have been cancelled. Never resent.
+   */
+  async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
+    const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
+    const started = Date.now();
+    const open = await this.openOrders(symbol, opts);
+    const waiting = new Set(open.map((o) => o.order_no));
+    const cancelled: string[] = [];
+    const notCancelled: CancelAllOutcome["notCancelled"] = [];
+    let settle: ((how: "notifications") => void) | undefined;
+    const watcher = (o: OrderUpdate) => {
+      if (o.symbol !== symbol || !FINAL_STATUSES.has(o.status)) return;
+      if (o.status === "CANCELED") {
+        if (!cancelled.includes(o.order_no)) cancelled.push(o.order_no);
+      } else if (waiting.has(o.order_no)) notCancelled.push({ order_no: o.order_no, status: o.status });
+      waiting.delete(o.order_no);
+      if (waiting.size === 0) settle?.("notifications");
+    };
+    this.#orderWatchers.add(watcher);
+    const stop = new AbortController();
+    const onCallerAbort = () => stop.abort();
+    opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    try {
+      const seen = new Promise<"notifications">((resolve) => {
+        settle = resolve;
+      });
+      await this.#ensureReady("cancel_order", started + timeoutMs, opts);
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      // Written to the socket synchronously; a reply may never come.
+      const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
+      replied.catch(() => undefined);
+      // No open orders: nothing to wait for once the request is out.
+      if (waiting.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
+      // One promise hop on each side, so that a reply read before the notifications wins.
+      const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
+        if (error instanceof TimeoutError && !opts.signal?.aborted) {
+          const unconfirmed = [...waiting];
+          throw new CancelAllUnconfirmedError(
+            `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders were not reported CANCELED within ${timeoutMs} ms (the gateway sends no reply to a cancel-all; they may still be cancelled)`,
+            { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed },
+          );
+        }
+        throw error;
+      });
+      if (outcome === "notifications") return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
+      const results = outcome.reply.data ?? [];
+      for (const r of results) if (r.result && !cancelled.includes(r.order_no)) cancelled.push(r.order_no);
+      return { symbol, cancelled, notCancelled, confirmedBy: "reply", results };
+    } finally {
+      this.#orderWatchers.delete(watcher);
+      opts.signal?.removeEventListener("abort", onCallerAbort);
+      stop.abort();
+    }
+  }
+
   async openOrders(symbol: string, opts?: RequestOptions): Promise<Order[]> {
     return (await this.request("open_orders", { symbol }, opts)).data ?? [];
   }
@@ -221,16 +350,22 @@ export class QuantWsSession {
   async #attempt(op: SessionOp, fields: object | undefined, opts: RequestOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
     if (!this.ready) {
-      if (this.#ended) throw this.#ended;
-      if ((opts.notReady ?? this.#host.notReady) === "fail") {
-        const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
-        throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
-      }
       const started = Date.now();
-      await this.#whenReady(op, started + timeoutMs, opts.signal);
+      await this.#ensureReady(op, started + timeoutMs, opts);
       return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (Date.now() - started)), opts.signal);
     }
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
+  }
+
+  /** Resolves when READY (at once if it is); fails fast under the "fail" policy. */
+  async #ensureReady(op: string, deadline: number, opts: RequestOptions): Promise<void> {
+    if (this.ready) return;
+    if (this.#ended) throw this.#ended;
+    if ((opts.notReady ?? this.#host.notReady) === "fail") {
+      const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
+      throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
+    }
+    await this.#whenReady(op, deadline, opts.signal);
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"]> {
@@ -296,10 +431,14 @@ export class QuantWsSession {
 
   /**
    * @internal Wait for READY after a login reply: resolves on READY (6), rejects on
-   * PARAM_MISS (1) / CONNECT_FAILED (3), a timeout, or the socket dropping.
+   * PARAM_MISS (1, e.g. "platform not found"), GENERAL_ERROR (7, keys refused), a timeout or
+   * the socket dropping. CONNECT_FAILED (3) is not final: the gateway retries by itself.
+   * Notifications are held from here until `_loginDone()` (see `#releaseHeld`).
    */
-  _awaitLoginReady(timeoutMs: number): Promise<void> {
+  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }): Promise<void> {
     this.#linkReady = false;
+    this.#loginCtx = ctx;
+    this.#holding = true;
     return new Promise<void>((resolve, reject) => {
       const finish = () => {
         clearTimeout(wait.timer);
@@ -317,7 +456,7 @@ export class QuantWsSession {
         },
         timer: setTimeout(() => {
           finish();
-          const last = this.#lastState ? `last state ${this.#lastState.name}` : "no state notification";
+          const last = this.#lastState ? `last state ${this.#lastState.name}${this.#lastState.msg ? ` "${this.#lastState.msg}"` : ""}` : "no state notification";
           reject(new TimeoutError(`no READY state within ${timeoutMs} ms after the login reply (${last})`, { api: API, operation: "login", timeoutMs }));
         }, Math.max(1, timeoutMs)),
       };
@@ -334,7 +473,11 @@ export class QuantWsSession {
     const login = this.#loginWait;
     if (login) {
       if (code === StateCode.READY) login.resolve();
-      else if (LOGIN_FATAL_CODES.has(code)) login.reject(new QuantWsStateError(code, msg, { operation: "login" }));
+      else {
+        const ctx = this.#loginCtx ?? { platform: this.platform, secrets: [] };
+        const error = loginStateError(code, msg, { operation: "login", platform: ctx.platform, secrets: ctx.secrets });
+        if (error) login.reject(error);
+      }
     }
     ev.ready = this.ready;
     this.#events.emit("state", ev);
@@ -343,8 +486,22 @@ export class QuantWsSession {
   }
 
   /** @internal a `notify` frame's data for this session's token. */
-  _onNotify(topic: "order" | "fill" | "position" | "asset", data: unknown): void {
+  _onNotify(topic: Topic, data: unknown): void {
+    if (topic === "order") for (const w of [...this.#orderWatchers]) w(data as OrderUpdate);
+    if (this.#holding && this.#events.listenerCount(topic) === 0) {
+      let held = this.#held.get(topic);
+      if (!held) this.#held.set(topic, (held = []));
+      held.push(data);
+      if (held.length > MAX_HELD) held.shift();
+      return;
+    }
     this.#events.emit(topic, data as never);
+  }
+
+  /** @internal the login (or re-login) finished, successfully or not: stop holding notifications. */
+  _loginDone(): void {
+    this.#holding = false;
+    this.#loginCtx = undefined;
   }
 
   /** @internal the socket dropped: not ready until logged in again; a login in progress fails. */
@@ -361,6 +518,8 @@ export class QuantWsSession {
     this.#loginWait?.reject(error);
     for (const w of [...this.#waiters]) w.reject(error);
     this.#host.forget(this);
+    this.#held.clear();
+    this.#holding = false;
     this.#events.emit("end", { error });
     this.#events.end();
   }
