@@ -4,7 +4,9 @@
  * the spec cannot say:
  *
  * - Credentials: the `X-ACCESS-KEY` header and the `signature` parameter (HMAC-SHA256 over all
- *   other parameters, query and form) are checked on every call. A failure is answered the way
+ *   other parameters, query and form) are checked on every call. The canonical string of any
+ *   of the vendor's three demos (Java, Python, PHP: see src/auth/bhex.ts) is accepted, hex in
+ *   either case, and the one matched is named in the log. A failure is answered the way
  *   the common doc shows its business errors: HTTP 400 `{"code":1105,"msg":"Username or
  *   password is incorrect (…why…)"}` (1105 is the only authentication code documented).
  * - Every documented GET is also accepted as a form POST, as the vendor demos send them.
@@ -25,7 +27,7 @@
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
  */
 import { meta } from "../../generated/bhex-org.meta.js";
-import { signBhexParams } from "../auth/bhex.js";
+import { BHEX_SIGNATURE_VARIANTS, signBhexParams, type BhexSignatureVariant } from "../auth/bhex.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../handwritten/bhex/items.js";
 import { paginationOf, type BhexPagination } from "../handwritten/bhex/paginate.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
@@ -68,6 +70,12 @@ export interface BhexMockOptions {
   /** Checked after authentication, before the handler: return a reply to inject a failure. */
   fault?: (req: MockRequest) => MockReply | undefined;
 }
+
+const VARIANT_NAMES: Record<BhexSignatureVariant, string> = {
+  java: "java (names sorted, raw values; the vendor Java demo)",
+  python: "python (whole k=v strings sorted; the vendor Python demo)",
+  php: "php (ksort + http_build_query, URL-encoded; the vendor PHP demo)",
+};
 
 const STATUS_FAILED = 1;
 const ITEM_OK = 200;
@@ -226,7 +234,11 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     if (sigs.length !== 1) return authFailed(sigs.length ? "more than one signature parameter" : "missing signature parameter");
     const signed: Record<string, string> = {};
     for (const [k, v] of pairs) if (k !== "signature") signed[k] = v;
-    if (sigs[0]![1] !== signBhexParams(signed, secretKey)) return authFailed("signature mismatch");
+    const given = sigs[0]![1].toLowerCase();
+    // Variants whose canonical strings coincide for these params are all named.
+    const hits = BHEX_SIGNATURE_VARIANTS.filter((v) => signBhexParams(signed, secretKey, { variant: v }) === given);
+    if (hits.length === 0) return authFailed("signature mismatch");
+    opts.log?.(`${req.method} ${req.path} signature: ${hits.map((v) => VARIANT_NAMES[v]).join(" = ")}${hits.length > 1 ? " (the same text for these params)" : ""}`);
     return opts.fault?.(req);
   };
 

@@ -1,11 +1,12 @@
 /**
  * `tradeapi mock xt`: a local XT spot v1 server. Routes and example answers come from the
  * spec; this file adds the signature check (307 bad access key / 308 bad signature, as the
- * real service answers) and enough order state for order → getOrder → cancel, batch orders
+ * real service answers; every canonical-string variant the vendor's SDKs send is accepted and
+ * named in the log, see matchXtSignature) and enough order state for order → getOrder → cancel, batch orders
  * and batch cancel.
  */
 import { meta } from "../../generated/xt-spot.meta.js";
-import { signXtParams } from "../auth/xt.js";
+import { signXtParams, XT_SIGNATURE_VARIANTS, type XtSignatureVariant } from "../auth/xt.js";
 import { parseJson } from "../handwritten/core/json.js";
 import type { OperationMeta } from "../handwritten/core/meta.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
@@ -39,6 +40,37 @@ function isBase64Field(op: OperationMeta, name: string): boolean {
   return (op.body?.properties[name] ?? op.params.find((p) => p.name === name)?.schema)?.contentEncoding === "base64";
 }
 
+const VARIANT_NAMES: Record<XtSignatureVariant, string> = {
+  java: "java (raw trimmed values, as the vendor Java SDK)",
+  raw: "raw (raw untrimmed values)",
+  python: "python (URL-encoded values, as the vendor Python SDK)",
+};
+
+/**
+ * Which documented canonical-string variant a request's signature matches, or undefined.
+ * Every variant (XT_SIGNATURE_VARIANTS) is tried with the batch `data` decoded (the vendor
+ * doc) and as base64 text (both SDKs); the hex digits are compared without regard to case,
+ * since the vendor Python SDK sends upper case and the Java SDK lower case.
+ */
+export function matchXtSignature(op: OperationMeta, params: Readonly<Record<string, string>>, secretKey: string): string | undefined {
+  const { signature = "", ...rest } = params;
+  const given = signature.toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(given)) return undefined;
+  const hasBatchData = Object.keys(rest).some((k) => isBase64Field(op, k));
+  const decoded: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
+  const hexCase = signature === given ? "lower-case hex" : signature === given.toUpperCase() ? "upper-case hex" : "mixed-case hex";
+  for (const [data, signed] of hasBatchData ? ([["decoded", decoded], ["base64", rest]] as const) : ([["", rest]] as const)) {
+    // Variants whose canonical strings coincide for these values are all named.
+    const hits = XT_SIGNATURE_VARIANTS.filter((variant) => signXtParams(signed, secretKey, { variant }).toLowerCase() === given);
+    if (hits.length > 0) {
+      const names = hits.map((v) => VARIANT_NAMES[v]).join(" = ");
+      return `${names}${hits.length > 1 ? " (the same text for these values)" : ""}, ${hexCase}${data ? `, batch data ${data}` : ""}`;
+    }
+  }
+  return undefined;
+}
+
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
   const accessKey = opts.accessKey ?? XT_MOCK_ACCESS_KEY;
   const secretKey = opts.secretKey ?? XT_MOCK_SECRET_KEY;
@@ -55,13 +87,9 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     const params = Object.fromEntries(pairs);
     if (params.accesskey !== accessKey) return envelope(307, "accesskey error");
     if (!/^\d{13}$/.test(params.nonce ?? "")) return envelope(400, "nonce must be a 13-digit millisecond timestamp");
-    const { signature, ...rest } = params;
-    const decoded: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(req.op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
-    // The seed signs the decoded batch JSON; the vendor SDKs sign the base64 text: accept both.
-    if (signature !== signXtParams(decoded, secretKey) && signature !== signXtParams(rest, secretKey)) {
-      return envelope(308, "signature check failed");
-    }
+    const matched = matchXtSignature(req.op, params, secretKey);
+    if (!matched) return envelope(308, "signature check failed");
+    opts.log?.(`${req.method} ${req.path} signature: ${matched}`);
     return undefined;
   };
 
