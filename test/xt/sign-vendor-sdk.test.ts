@@ -107,7 +107,7 @@ describe("XT client: signatureVariant", () => {
       },
     });
     log.length = 0;
-    await xt.call("transfer", { from: "1", to: "2", amount: "1", coin: "usdt", safePwd: "a b,c" }); // a 308 would throw
+    await xt.call("transfer", { from: 1, to: 2, amount: 1, coin: "usdt", safePwd: "a b,c" }); // a 308 would throw
     expect(sent[0]).toMatch(/signature=[0-9A-F]{64}$/);
     expect(log.join("\n")).toMatch(/signature: python \(URL-encoded values.*upper-case hex/);
   });
