@@ -809,9 +809,10 @@ export const meta: ApiMeta = {
           "required": true,
           "schema": {
             "type": "integer",
-            "format": "int64"
+            "format": "int64",
+            "x-row-field": false
           },
-          "description": "用户id\n\nUser ID (uid). (long: int64, may exceed 2^53.)"
+          "description": "用户id\n\nUser ID (uid) of the inviter. (long: int64, may exceed 2^53.) The records' `userId` is the invited user, not this one (`x-row-field: false`)."
         },
         {
           "name": "from_id",

@@ -19,6 +19,11 @@
  *   same way (resultCode).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the seed's
  *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53).
+ * - Lists answer what they are asked (src/mock/query-rows.ts, from the spec): parameters that
+ *   name record fields filter the records (`user_id` → `userId`, `symbol_id`, `side`, ...;
+ *   `x-row-field: false` where a same-named parameter means something else), and
+ *   `x-pagination` pages them (from_id / to_id / limit). Paged lists without state of their
+ *   own answer their example's records that way.
  * - statistics/download_data serves a real small .xlsx; 404 for dates before the documented
  *   start of that file type or not yet over, 403 when started with `downloadForbidden`.
  * - Failures the emulator detects in a request it accepted (unknown order, malformed items,
@@ -29,9 +34,9 @@
 import { meta } from "../../generated/bhex-org.meta.js";
 import { BHEX_SIGNATURE_VARIANTS, signBhexParams, type BhexSignatureVariant } from "../auth/bhex.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../handwritten/bhex/items.js";
-import { paginationOf, type BhexPagination } from "../handwritten/bhex/paginate.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
 import { exampleReply, exampleValue, startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { paginationOf, queryRows, type Row } from "./query-rows.js";
 import { buildXlsx } from "./xlsx.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
@@ -99,17 +104,6 @@ function withPostAliases(m: ApiMeta): ApiMeta {
   const posted = new Set(m.operations.filter((o) => o.method === "POST").map((o) => o.path));
   const aliases = m.operations.filter((o) => o.method === "GET" && !posted.has(o.path)).map((o) => ({ ...o, method: "POST" as const }));
   return { ...m, operations: [...m.operations, ...aliases] };
-}
-
-/** One page of a newest-first data set, by the seed's from_id/to_id rules. */
-function pageOf<T>(records: ReadonlyArray<T>, idOf: (r: T) => bigint, params: Record<string, string>, p: BhexPagination): T[] {
-  const from = toBig(params[p.fromParam]);
-  const to = toBig(params[p.toParam]);
-  const asked = Number(params[p.limitParam] ?? p.defaultLimit ?? 100);
-  const limit = Math.max(1, Math.min(Number.isFinite(asked) ? asked : 100, p.maxLimit ?? 500));
-  const inRange = records.filter((r) => (from === undefined || idOf(r) < from) && (to === undefined || idOf(r) > to));
-  // Only to_id: the `limit` records right above it (返回大于to_id的limit条数据), still newest first.
-  return from === undefined && to !== undefined ? inRange.slice(-limit) : inRange.slice(0, limit);
 }
 
 interface MockOrder {
@@ -238,7 +232,7 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     // Variants whose canonical strings coincide for these params are all named.
     const hits = BHEX_SIGNATURE_VARIANTS.filter((v) => signBhexParams(signed, secretKey, { variant: v }) === given);
     if (hits.length === 0) return authFailed("signature mismatch");
-    opts.log?.(`${req.method} ${req.path} signature: ${hits.map((v) => VARIANT_NAMES[v]).join(" = ")}${hits.length > 1 ? " (the same text for these params)" : ""}`);
+    req.notes.push(`signature: ${hits.length > 1 ? `${hits.join(" = ")}, identical here` : VARIANT_NAMES[hits[0]!]}`);
     return opts.fault?.(req);
   };
 
@@ -372,7 +366,7 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       const mine = [...orders.values()].filter((o) => o.userId === req.params.user_id);
       if (mine.length === 0) return exampleReply(req.op);
       const open = mine.filter((o) => o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
-      return ok(pageOf(open, (o) => o.orderId, req.params, paginationOf(req.op)!).map(orderView));
+      return ok(queryRows(req.op, open.map(orderView), req.params).rows);
     },
 
     financeBatchTransfer: createTask("financeBatchTransfer"),
@@ -401,8 +395,8 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       });
     },
 
-    accountBalanceFlow: (req) => ok(pageOf(balanceFlow, (r) => BigInt(String(r.id)), req.params, paginationOf(req.op)!)),
-    statisticsLockRecord: (req) => ok(pageOf(lockRecords(req.params.user_id), (r) => r.id, req.params, paginationOf(req.op)!)),
+    accountBalanceFlow: (req) => ok(queryRows(req.op, balanceFlow, req.params).rows),
+    statisticsLockRecord: (req) => ok(queryRows(req.op, lockRecords(req.params.user_id), req.params).rows),
 
     statisticsDownloadData: (req) => {
       const { type = "", date = "" } = req.params;
@@ -424,6 +418,20 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       };
     },
   };
+
+  // Every other paged list answers its example's records as the request selects them: the
+  // parameters that name record fields filter (a user's records only), x-pagination pages.
+  for (const op of meta.operations) {
+    if (handlers[op.operationId] || !paginationOf(op)) continue;
+    const example = exampleValue(op) as { data?: unknown } | unknown[] | undefined;
+    const records = (Array.isArray(example) ? example : Array.isArray(example?.data) ? example.data : undefined) as Row[] | undefined;
+    if (!records) continue;
+    const bare = op.envelope === false;
+    handlers[op.operationId] = (req) => {
+      const page = queryRows(req.op, records, req.params).rows;
+      return bare ? { body: page } : ok(page);
+    };
+  }
 
   const guarded: typeof handlers = {};
   for (const [id, h] of Object.entries(handlers)) {

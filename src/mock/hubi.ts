@@ -244,10 +244,8 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
     const encoding = (["raw", "url-encoded"] as const).find((enc) => sameText(given, expected(enc)));
     if (!encoding) return illegal("ILLEGAL_SIGN");
     seenNonces.set(nonce, t);
-    opts.log?.(
-      `${req.method} ${req.path} signature: ${ENCODING_NAMES[encoding]}` +
-        (javaSdkForm ? "; X-API-Timestamp in the vendor Java SDK's HH:mm:sssZ form (a vendor bug), read as seconds" : ""),
-    );
+    req.notes.push(`signature: ${ENCODING_NAMES[encoding]}`);
+    if (javaSdkForm) req.notes.push("X-API-Timestamp in the vendor Java SDK's HH:mm:sssZ form (a vendor bug), read as seconds");
     return undefined;
   };
 

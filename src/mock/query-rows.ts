@@ -6,7 +6,9 @@
  * - **Filters.** A request parameter (or, for JSON requests, a field of the condition object)
  *   filters on the row field it names. Names match without regard to case and underscores
  *   (`user_id` ~ `userId`, `investor_id` ~ `InvestorId`); a property's `x-row-field` names
- *   the field where the words differ (`order_system_id` → `OrderSysId`), and `x-filter: fuzzy`
+ *   the field where the words differ (`order_system_id` → `OrderSysId`) or, as `false`, says a
+ *   same-named parameter means something else (the inviter's `user_id` of an invite list
+ *   whose rows carry the invitee's `userId`), and `x-filter: fuzzy`
  *   marks a free-text search over every cell. What a condition means follows its shape:
  *   a list keeps rows whose field is one of its items (`[]`: no condition); `{min, max}` keeps
  *   rows in the closed range (a null/"" bound is open; numbers compare as numbers, integer
@@ -136,6 +138,7 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
       continue;
     }
     const explicit = schema?.["x-row-field"];
+    if (explicit === false) continue; // the spec says this parameter is not a row filter
     const field = typeof explicit === "string" ? explicit : byKey.get(nameKey(name));
     if (!field || !fields.includes(field)) continue;
     tests.push((row) => matchesCondition(condition, row[field]));

@@ -64,8 +64,8 @@ export function matchXtSignature(op: OperationMeta, params: Readonly<Record<stri
     // Variants whose canonical strings coincide for these values are all named.
     const hits = XT_SIGNATURE_VARIANTS.filter((variant) => signXtParams(signed, secretKey, { variant }).toLowerCase() === given);
     if (hits.length > 0) {
-      const names = hits.map((v) => VARIANT_NAMES[v]).join(" = ");
-      return `${names}${hits.length > 1 ? " (the same text for these values)" : ""}, ${hexCase}${data ? `, batch data ${data}` : ""}`;
+      const names = hits.length > 1 ? `${hits.join(" = ")}, identical here` : VARIANT_NAMES[hits[0]!];
+      return `${names}, ${hexCase}${data ? `, batch data ${data}` : ""}`;
     }
   }
   return undefined;
@@ -89,7 +89,7 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     if (!/^\d{13}$/.test(params.nonce ?? "")) return envelope(400, "nonce must be a 13-digit millisecond timestamp");
     const matched = matchXtSignature(req.op, params, secretKey);
     if (!matched) return envelope(308, "signature check failed");
-    opts.log?.(`${req.method} ${req.path} signature: ${matched}`);
+    req.notes.push(`signature: ${matched}`);
     return undefined;
   };
 

@@ -51,7 +51,7 @@ describe("XT emulator: vendor SDK signatures", () => {
     log.length = 0;
     const r = await post("/trade/api/v1/order", pythonSdkBody({ ...base(), market: "btc_usdt", price: "5000", number: "0.002", type: "1", entrustType: "0" }));
     expect(r.code).toBe(200);
-    expect(log.join("\n")).toMatch(/signature: .*python \(URL-encoded values.*upper-case hex/);
+    expect(log.join("\n")).toMatch(/signature: .*python.*upper-case hex/);
   });
 
   it("accepts the Python SDK where URL encoding changes the text (space, comma, & = +)", async () => {
@@ -78,7 +78,7 @@ describe("XT emulator: vendor SDK signatures", () => {
     const data = Buffer.from('[{"price":1000,"amount":1,"type":1}]').toString("base64");
     const r = await post("/trade/api/v1/batchOrder", pythonSdkBody({ ...base(), market: "btc_usdt", data }));
     expect(r.code).toBe(200);
-    expect(log.join("\n")).toMatch(/python .*batch data base64/);
+    expect(log.join("\n")).toMatch(/signature: .*python.*batch data base64/);
   });
 
   it("still refuses a wrong signature (308), in either case", async () => {
