@@ -296,7 +296,14 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "since",
+          "cursorParam": "since",
+          "cursorField": "0",
+          "itemsField": "datas"
+        }
+      }
     },
     {
       "operationId": "getTicker",
@@ -1075,7 +1082,16 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "minSize": 10,
+          "maxSize": 1000
+        }
+      }
     },
     {
       "operationId": "getBatchOrders",
@@ -1246,7 +1262,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getPayInRecord",
@@ -1313,7 +1337,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getPayOutRecord",
@@ -1380,7 +1412,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getWithdrawConfig",

@@ -45,6 +45,8 @@ export interface Pagination {
   maxSize?: number;
   cursorParam?: string;
   cursorField?: string;
+  /** Where the answer holds the rows when it wraps them in an object (e.g. `record`). */
+  itemsField?: string;
 }
 
 /** The operation's `x-pagination`, if it declares a style this module knows. */
