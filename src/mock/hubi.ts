@@ -46,6 +46,7 @@ import { meta } from "../../generated/hubi-futures.meta.js";
 import { HUBI_API_VERSION, hubiSignedText, type HubiValueEncoding } from "../auth/hubi.js";
 import { hmacSha256Hex } from "../auth/hmac.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { queryRows } from "./query-rows.js";
 
 export const HUBI_MOCK_ACCESS_KEY = "mock-hubi-access-key";
 export const HUBI_MOCK_SECRET_KEY = "mock-hubi-secret-key";
@@ -465,10 +466,8 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
       requireParams(req);
       return { body: orderView(findOrder(req.params.order_no)) };
     },
-    queryActiveOrders: (req) => {
-      const symbol = req.params.symbol;
-      return { body: [...orders.values()].filter((o) => ACTIVE.has(o.ordStatus) && (!symbol || o.symbol === symbol)).map(orderView) };
-    },
+    // The `symbol` parameter names the order field it filters (src/mock/query-rows.ts).
+    queryActiveOrders: (req) => ({ body: queryRows(req.op, [...orders.values()].filter((o) => ACTIVE.has(o.ordStatus)).map(orderView), req.params).rows }),
     queryAccounts: () => ({ body: [...accounts].map(([c, a]) => accountView(c, a)) }),
     queryPosition: () => ({ body: [...positions.values()].map(positionView) }),
 
