@@ -904,6 +904,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "registerDate",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -1003,6 +1007,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "registerDate",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -2155,6 +2163,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "created",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -2323,6 +2335,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -2639,6 +2655,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3262,6 +3282,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3384,6 +3408,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3536,6 +3564,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3632,6 +3664,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3728,6 +3764,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -3824,6 +3864,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "time",
+          "timeBounds": "exclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -5312,6 +5356,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "createTime",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -5418,6 +5466,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "createTime",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -5524,6 +5576,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "createTime",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -5630,6 +5686,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "createTime",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",
@@ -6366,6 +6426,10 @@ export const meta: ApiMeta = {
       "extensions": {
         "x-pagination": {
           "style": "from-id",
+          "startParam": "start_time",
+          "endParam": "end_time",
+          "timeField": "created",
+          "timeBounds": "inclusive",
           "fromParam": "from_id",
           "toParam": "to_id",
           "limitParam": "limit",

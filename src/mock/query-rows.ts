@@ -23,7 +23,9 @@
  *     `maxSize`; the answer reports `total`);
  *   - `style: since` (`cursorParam`: rows whose `cursorField` is greater; the answer's next
  *     cursor is the last row's);
- *   - `style: newest` (`limitParam`: 0 or absent = every row, N = the N newest, i.e. last).
+ *   - `style: newest` (`limitParam`: 0 or absent = every row, N = the N newest, i.e. last);
+ *   and with any style a time range: `startParam`/`endParam` against each row's `timeField`,
+ *   `timeBounds` inclusive (default) or exclusive.
  *   Paging parameters never act as filters.
  */
 import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
@@ -47,6 +49,12 @@ export interface Pagination {
   cursorField?: string;
   /** Where the answer holds the rows when it wraps them in an object (e.g. `record`). */
   itemsField?: string;
+  /** A time range: `startParam`/`endParam` compared with each row's `timeField`. */
+  startParam?: string;
+  endParam?: string;
+  timeField?: string;
+  /** "inclusive" (default, 闭区间) or "exclusive" (开区间). */
+  timeBounds?: "inclusive" | "exclusive";
 }
 
 /** The operation's `x-pagination`, if it declares a style this module knows. */
@@ -58,7 +66,7 @@ export function paginationOf(op: OperationMeta): Pagination | undefined {
 /** The request parameters that page rather than filter. */
 export function pagingParams(p: Pagination | undefined): Set<string> {
   if (!p) return new Set();
-  return new Set([p.fromParam, p.toParam, p.limitParam, p.pageParam, p.sizeParam, p.cursorParam].filter((x): x is string => !!x));
+  return new Set([p.fromParam, p.toParam, p.limitParam, p.pageParam, p.sizeParam, p.cursorParam, p.startParam, p.endParam].filter((x): x is string => !!x));
 }
 
 /** `user_id`, `userId` and `UserID` are the same name. */
@@ -171,9 +179,29 @@ export interface Page<R> {
   next?: unknown;
 }
 
+/** The time-range test of `p` (startParam/endParam on timeField); a row without that time fails a set bound. */
+function inTimeRange(params: Readonly<Record<string, unknown>>, p: Pagination): (row: Row) => boolean {
+  const start = p.startParam ? params[p.startParam] : undefined;
+  const end = p.endParam ? params[p.endParam] : undefined;
+  const open = p.timeBounds === "exclusive";
+  return (row) => {
+    const t = row[p.timeField!];
+    if (!noCondition(start)) {
+      const c = compareCells(t, start);
+      if (c === undefined || c < 0 || (open && c === 0)) return false;
+    }
+    if (!noCondition(end)) {
+      const c = compareCells(t, end);
+      if (c === undefined || c > 0 || (open && c === 0)) return false;
+    }
+    return true;
+  };
+}
+
 /** Cut the page `params` ask for out of `rows` (already filtered, in the API's order). */
-export function pageRows<R extends Row>(rows: ReadonlyArray<R>, params: Readonly<Record<string, unknown>>, p: Pagination | undefined): Page<R> {
-  if (!p) return { rows: [...rows] };
+export function pageRows<R extends Row>(all: ReadonlyArray<R>, params: Readonly<Record<string, unknown>>, p: Pagination | undefined): Page<R> {
+  if (!p) return { rows: [...all] };
+  const rows = p.timeField ? all.filter(inTimeRange(params, p)) : all;
   switch (p.style) {
     case "from-id": {
       const idOf = (r: R) => big(r[p.idField ?? "id"]);

@@ -68,3 +68,15 @@ describe("BHEX emulator: lists filter by the request", () => {
     expect(btcSells.map((o) => o.symbolId)).toEqual(["BTCUSDT"]);
   });
 });
+
+describe("BHEX emulator: time ranges from x-pagination", () => {
+  it("start_time/end_time select records by the time field the spec names (inclusive here)", async () => {
+    const c = client();
+    const flow = (await c.call("accountBalanceFlow", { user_id: "1", limit: 100 })) ?? [];
+    expect(flow.length).toBeGreaterThan(3);
+    const t = Number(flow[2]!.created);
+    const inRange = (await c.call("accountBalanceFlow", { user_id: "1", limit: 100, start_time: t, end_time: Number(flow[1]!.created) })) ?? [];
+    expect(inRange.map((r) => r.id)).toEqual([flow[1]!.id, flow[2]!.id]);
+    expect(await c.call("assetDepositOrder", { user_id: "1", start_time: 1, end_time: 2 })).toEqual([]);
+  });
+});

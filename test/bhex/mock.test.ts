@@ -73,7 +73,14 @@ describe("every operation against the emulator", () => {
   };
   const rows = meta.operations
     .filter((o) => !STATEFUL.has(o.operationId))
-    .map((o) => ({ op: o.operationId as BhexOperationId, params: { ...plausibleParams(o), ...CONSISTENT[o.operationId] } }));
+    .map((o) => {
+      // A required time range spans every example record (x-pagination startParam/endParam).
+      const pg = o.extensions["x-pagination"] as { startParam?: string; endParam?: string; timeField?: string } | undefined;
+      const span = pg?.timeField ? { [pg.startParam!]: 0, [pg.endParam!]: 4_102_444_800_000 } : {};
+      const params = { ...plausibleParams(o), ...CONSISTENT[o.operationId] };
+      for (const [k, v] of Object.entries(span)) if (k in params) params[k] = v;
+      return { op: o.operationId as BhexOperationId, params };
+    });
 
   it.each(rows)("$op answers the seed's example, as documented method and as form POST", async ({ op, params }) => {
     const opMeta = meta.operations.find((o) => o.operationId === op)!;

@@ -62,3 +62,14 @@ describe("pageRows", () => {
     expect(pageRows(recs, { max_result_count: 0 }, p).rows).toHaveLength(10);
   });
 });
+
+describe("pageRows: time ranges", () => {
+  const recs = [{ id: "3", time: "300" }, { id: "2", time: "200" }, { id: "1", time: "100" }];
+  const base = { style: "from-id", fromParam: "from_id", limitParam: "limit", idField: "id", startParam: "start_time", endParam: "end_time", timeField: "time" };
+  it("inclusive (闭区间) keeps the bounds, exclusive (开区间) drops them", () => {
+    expect(pageRows(recs, { start_time: "200", end_time: "300" }, base).rows.map((r) => r.id)).toEqual(["3", "2"]);
+    expect(pageRows(recs, { start_time: "200", end_time: "300" }, { ...base, timeBounds: "exclusive" }).rows).toEqual([]);
+    expect(pageRows(recs, { start_time: "150" }, { ...base, timeBounds: "exclusive" }).rows.map((r) => r.id)).toEqual(["3", "2"]);
+    expect(pageRows(recs, {}, base).rows).toHaveLength(3);
+  });
+});
