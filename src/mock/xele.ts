@@ -445,6 +445,16 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     ...templateHandlers(templates.alarm!, "Alarm", "getAlarmConfigs"),
   };
 
+  // Every other query whose answer is a list of records answers its example's records that
+  // its conditions select (read-only data: the spec's example is all the emulator knows).
+  for (const op of meta.operations) {
+    if (handlers[op.operationId] || op.method !== "GET" || pipeRowsOf(op)) continue;
+    const records = resultOf(op);
+    if (records.length === 0 || typeof records[0] !== "object") continue;
+    const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+    handlers[op.operationId] = (req) => ok(pageRows(records.filter(filterOf(req, columns)), dataOf(req), paginationOf(req.op)).rows);
+  }
+
   const notFound = (server: XeleServer) => (method: string, path: string): MockReply => {
     const here = meta.operations.filter((o) => o.path === path && serverOf(o) === server);
     if (here.length) return fail(108, `${method} ${path}; allowed: ${here.map((o) => o.method).join(", ")}`);

@@ -71,6 +71,14 @@ describe("xele emulator: queries filter and page", () => {
     expect((await c.call("getAlarmRecords", { investor_id: ["777002"] })).map((r) => r.InvestorId)).toEqual(["777002"]);
   });
 
+  it("queries answered from the spec's example records filter them too", async () => {
+    const c = client();
+    expect(((await c.call("getUserStatistics", { investor_id: ["777001"] })) ?? []).map((r) => r.InvestorId)).toEqual(["777001"]);
+    expect(await c.call("getUserStatistics", { investor_id: ["777999"] })).toEqual([]);
+    expect(await c.call("getSeatConnections", { exchange_id: ["DCE"] })).toEqual([]);
+    expect(((await c.call("getSeatConnections", { exchange_id: ["SHFE"] })) ?? []).length).toBe(1);
+  });
+
   it("keeps state across calls: a cash in/out record created is found by its investor", async () => {
     const c = client();
     await c.call("createCashInOut", { investor_id: "777123", direction: "1", amount: 12.5 });
