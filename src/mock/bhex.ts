@@ -18,7 +18,8 @@
  *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
  *   same way (resultCode).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the seed's
- *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53).
+ *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
+ *   the locks a batch_lock_position task made here come first, newest first).
  * - Lists answer what they are asked (src/mock/query-rows.ts, from the spec): parameters that
  *   name record fields filter the records (`user_id` → `userId`, `symbol_id`, `side`, ...;
  *   `x-row-field: false` where a same-named parameter means something else), and
@@ -208,7 +209,14 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     }
   }
   const lockExample = (exampleValue(opById("statisticsLockRecord")) as { data: Array<Record<string, unknown>> }).data[0]!;
-  const lockRecords = (userId: string | undefined) =>
+  // Locks made here through batch_lock_position (newest first), above the generated ones.
+  const madeLocks: Array<Record<string, unknown>> = [];
+  let nextLockId = 9_007_199_254_742_001n;
+  const lockRecords = (userId: string | undefined) => [
+    ...madeLocks.filter((r) => String(r.userId) === String(toBig(userId) ?? "")),
+    ...generatedLocks(userId),
+  ];
+  const generatedLocks = (userId: string | undefined) =>
     Array.from({ length: pagedRecords }, (_, i) => ({
       ...lockExample,
       id: 9_007_199_254_741_099n - BigInt(3 * i),
@@ -302,6 +310,23 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
         polled: false,
       };
       tasks.set(key, task);
+      if (opId === "financeBatchLockPosition") {
+        for (const r of task.rows) {
+          if (r.status !== ITEM_OK) continue;
+          const t = now();
+          madeLocks.unshift({
+            ...lockExample,
+            id: nextLockId++,
+            userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
+            tokenId: String(r.cells.token_id),
+            clientReqId: toBig(task.clientOrderId) ?? task.clientOrderId,
+            lockAmount: String(r.cells.amount),
+            lockReason: String(r.cells.desc ?? ""),
+            createdTime: t,
+            updatedTime: t,
+          });
+        }
+      }
     }
     return ok({ id: task.id, clientOrderId: task.clientOrderId, desc: task.desc, status: task.polled ? 1 : 0 });
   };

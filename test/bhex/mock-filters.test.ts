@@ -80,3 +80,23 @@ describe("BHEX emulator: time ranges from x-pagination", () => {
     expect(await c.call("assetDepositOrder", { user_id: "1", start_time: 1, end_time: 2 })).toEqual([]);
   });
 });
+
+describe("BHEX emulator: state across calls", () => {
+  it("a batch lock task's successful rows show first in that user's lock records", async () => {
+    const c = client();
+    const user = "231215678785585152";
+    await c.call("financeBatchLockPosition", {
+      client_order_id: "STATE-LOCK-1",
+      data_type: "simple",
+      items: `${user},USDT,7.25,state test;999,BTC,1,`,
+    });
+    const recs = (await c.call("statisticsLockRecord", { user_id: user, limit: 3 })) ?? [];
+    expect(recs[0]).toMatchObject({ tokenId: "USDT", lockAmount: "7.25", lockReason: "state test" });
+    expect(String(recs[0]!.userId)).toBe(user);
+    expect(BigInt(String(recs[0]!.id))).toBeGreaterThan(BigInt(String(recs[1]!.id)));
+    // The row for an unknown user (31009) made no lock; other users see none of these.
+    const other = (await c.call("statisticsLockRecord", { user_id: "999", limit: 100 })) ?? [];
+    expect(other.some((r) => r.tokenId === "BTC" && r.lockAmount === "1")).toBe(false);
+    expect(((await c.call("statisticsLockRecord", { user_id: "83214971450163200", limit: 100 })) ?? []).some((r) => r.lockReason === "state test")).toBe(false);
+  });
+});
