@@ -4452,7 +4452,7 @@ export interface operations {
                 /**
                  * @description 用户id
                  *
-                 *     User ID (uid). (long: int64, may exceed 2^53.)
+                 *     User ID (uid) of the inviter. (long: int64, may exceed 2^53.) The records' `userId` is the invited user, not this one (`x-row-field: false`).
                  */
                 user_id: number | bigint;
                 /**

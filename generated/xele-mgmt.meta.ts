@@ -402,7 +402,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "查询内容 (C1024)。表示查询内容,若为空,则查询所有,不加以限制。Fuzzy search text; \"\" = all.",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "option_scale": {
                   "type": "object",
@@ -2288,7 +2289,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索内容 (C1024, 字符串)。Fuzzy search text; \"\" = none.",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "investor_name": {
                   "type": "array",
@@ -3003,7 +3005,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索的关键字 (C64)。为了检索的准确性,请输入尽可能贴近结果的关键字。",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "investor_id": {
                   "type": "array",
@@ -5710,7 +5713,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索的关键字 (C64)。为了检索的准确性,请输入尽可能贴近结果的关键字。",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "option_scale": {
                   "type": "object",
@@ -8560,7 +8564,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索内容 (C1024, 字符串)",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "max_result_count": {
                   "type": "integer",
@@ -8598,7 +8603,8 @@ export const meta: ApiMeta = {
                   "x-no-condition": {
                     "min": null,
                     "max": null
-                  }
+                  },
+                  "x-row-field": "OrderSysId"
                 },
                 "exchange_order_id": {
                   "type": "object",
@@ -8966,12 +8972,14 @@ export const meta: ApiMeta = {
                   "x-no-condition": {
                     "min": null,
                     "max": null
-                  }
+                  },
+                  "x-row-field": "ErrCode"
                 },
                 "error_msg": {
                   "type": "string",
                   "description": "详细信息 (C12)",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-row-field": "ErrMsg"
                 },
                 "appid": {
                   "type": "string",
@@ -9025,6 +9033,11 @@ export const meta: ApiMeta = {
               "description": "报单查询条件。"
             }
           }
+        },
+        "x-pagination": {
+          "style": "newest",
+          "in": "data",
+          "limitParam": "max_result_count"
         },
         "x-get-body": "base64-params"
       }
@@ -10606,7 +10619,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索内容 (C1024, 字符串)",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "max_result_count": {
                   "type": "integer",
@@ -10751,7 +10765,8 @@ export const meta: ApiMeta = {
                   "x-no-condition": {
                     "min": null,
                     "max": null
-                  }
+                  },
+                  "x-row-field": "CurPrcValue"
                 },
                 "update_time": {
                   "type": "object",
@@ -10782,6 +10797,11 @@ export const meta: ApiMeta = {
               "description": "风控预警记录查询条件。"
             }
           }
+        },
+        "x-pagination": {
+          "style": "newest",
+          "in": "data",
+          "limitParam": "max_result_count"
         },
         "x-get-body": "base64-params"
       }
@@ -10902,7 +10922,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索内容 (C1024, 字符串)",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "investor_id": {
                   "type": "array",
@@ -11311,7 +11332,8 @@ export const meta: ApiMeta = {
                 "content": {
                   "type": "string",
                   "description": "模糊搜索内容 (C1024, 字符串)",
-                  "x-no-condition": ""
+                  "x-no-condition": "",
+                  "x-filter": "fuzzy"
                 },
                 "seat_id": {
                   "type": "array",

@@ -149,8 +149,13 @@ export const meta: ApiMeta = {
         "nonceParam": "nonce",
         "signatureParam": "signature",
         "nonce": "Parameter `nonce` = the request time as a 13-digit millisecond Unix timestamp\n(时间戳（nonce）：您应用程序发出请求的时间戳，13位毫秒数). The server uses it to check the\nrequest's validity (freshness).\n",
-        "canonicalString": "Take every parameter that is sent, including `accesskey` and `nonce` but not\n`signature`; sort by parameter name in ASCII order; write each as `name=value` with\nthe raw value (not URL-encoded, trimmed; numbers exactly as sent); join with `&`.\n(按照ASCII码的顺序对参数名进行排序,将各参数使用字符 “&” 连接.) Example:\n`accesskey=myAccessKey&id=123&market=btc_usdt&nonce=1562919832183`.\n",
-        "encoding": "Lowercase hexadecimal of the HMAC-SHA256 digest, sent as parameter `signature`.",
+        "canonicalString": "Take every parameter that is sent, including `accesskey` and `nonce` but not\n`signature`; sort by parameter name in ASCII order; write each as `name=value` with\nthe raw value (not URL-encoded; trimmed of characters up to U+0020 at both ends, as\nJava's `String.trim()`; numbers exactly as sent); join with `&`.\n(按照ASCII码的顺序对参数名进行排序,将各参数使用字符 “&” 连接.) Example:\n`accesskey=myAccessKey&id=123&market=btc_usdt&nonce=1562919832183`.\n",
+        "encoding": "Lowercase hexadecimal of the HMAC-SHA256 digest, sent as parameter `signature` (the vendor Python SDK sends it upper-cased; the server compares without regard to case).",
+        "variants": {
+          "java": "Default. The canonical string above: names sorted, raw values trimmed as Java's String.trim(), lowercase hex (the vendor doc's steps and the vendor Java SDK).",
+          "python": "The vendor Python SDK: urllib.parse.urlencode(sorted(params.items())), i.e. names sorted and names and values encoded as quote_plus (UTF-8; letters, digits and _.-~ kept; space +; every other byte %XX), hex upper-cased.",
+          "raw": "The vendor doc's steps read literally: names sorted, raw untrimmed values, lowercase hex. Equal to java unless a value starts or ends with a space or control character."
+        },
         "placement": "GET: all parameters, `accesskey`, `nonce` and `signature` included, in the query\nstring. POST: all of them in an `application/x-www-form-urlencoded` body. Never\nsplit between query and body.\n",
         "batchDataSigning": {
           "params": [
@@ -168,7 +173,7 @@ export const meta: ApiMeta = {
           },
           "clientOption": "Default `decoded` (the seed is the source of truth). Clients expose an option\nto choose `base64` in case the server only accepts the SDK behaviour.\n"
         },
-        "notes": "The seed's example signature `97b7b71741ca0aec6e0404a5b1c7cb2a78e7bd6c2a8088dbd84a20129dee4fe7`\nis NOT a usable test vector: its secret key is not published. The vendor Python SDK\nURL-encodes values and upper-cases the hex; this spec follows the seed and the Java\nSDK (raw values, lowercase hex). Sign exactly the parameters that are sent. Public\noperations (the six `/data/api/v1/*` calls, getServerTime, getAccounts) are not\nsigned.\n"
+        "notes": "The seed's example signature `97b7b71741ca0aec6e0404a5b1c7cb2a78e7bd6c2a8088dbd84a20129dee4fe7`\nis NOT a usable test vector: its secret key is not published. The vendor Python SDK\nURL-encodes values and upper-cases the hex; this spec follows the seed and the Java\nSDK (raw trimmed values, lowercase hex) by default; see `variants`. Sign exactly the parameters that are sent. Public\noperations (the six `/data/api/v1/*` calls, getServerTime, getAccounts) are not\nsigned.\n"
       }
     }
   },
@@ -291,7 +296,14 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "since",
+          "cursorParam": "since",
+          "cursorField": "0",
+          "itemsField": "datas"
+        }
+      }
     },
     {
       "operationId": "getTicker",
@@ -1070,7 +1082,16 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "minSize": 10,
+          "maxSize": 1000
+        }
+      }
     },
     {
       "operationId": "getBatchOrders",
@@ -1241,7 +1262,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getPayInRecord",
@@ -1308,7 +1337,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getPayOutRecord",
@@ -1375,7 +1412,15 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-pagination": {
+          "style": "page",
+          "pageParam": "page",
+          "sizeParam": "pageSize",
+          "defaultSize": 10,
+          "itemsField": "record"
+        }
+      }
     },
     {
       "operationId": "getWithdrawConfig",

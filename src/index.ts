@@ -9,7 +9,7 @@ export type { RetryOptions } from "./handwritten/core/retry.js";
 export type { TransportOptions, TransportEvent } from "./handwritten/core/http-transport.js";
 export type { ApiMeta, OperationMeta } from "./handwritten/core/meta.js";
 export { createXtClient, createXtRateLimiter, type XtClient, type XtClientOptions } from "./handwritten/xt/client.js";
-export { signXtParams } from "./auth/xt.js";
+export { signXtParams, type XtSignatureVariant } from "./auth/xt.js";
 export {
   createHubiClient,
   type HubiClient,
@@ -44,7 +44,7 @@ export {
   type BhexCallParams,
   type BhexData,
 } from "./handwritten/bhex/client.js";
-export { signBhexParams } from "./auth/bhex.js";
+export { signBhexParams, type BhexSignatureVariant } from "./auth/bhex.js";
 export { encodeBatchItems, decodeBatchItems, type BhexBatchRows, type BhexItemsForm } from "./handwritten/bhex/items.js";
 export { paginate as paginateBhex, type BhexPagedOperationId, type BhexRecord } from "./handwritten/bhex/paginate.js";
 export { downloadData as downloadBhexData, HistoryFileNotFoundError, DownloadForbiddenError } from "./handwritten/bhex/download.js";

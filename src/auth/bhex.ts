@@ -1,18 +1,62 @@
 /**
  * BHEX broker Org API request signing (specs/openapi/bhex-org.yaml,
  * securitySchemes.bhexAccessKey). Pure: no clock, no nonce (the API has neither).
+ *
+ * The vendor's three demos do not build the same canonical string; each is a variant here
+ * (all sign with HMAC-SHA256 and send lowercase hex):
+ *
+ * | variant          | canonical string                                                   |
+ * |------------------|--------------------------------------------------------------------|
+ * | `java` (default) | names sorted (ordinal), `k=v` with raw values, joined with `&`      |
+ * | `python`         | the `k=v` strings (raw values) sorted as whole strings, joined      |
+ * |                  | with `&`: differs from `java` when one name is a prefix of another  |
+ * |                  | (`a1=…` sorts before `a=…`, since `1` < `=`)                        |
+ * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
+ * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { hmacSha256Hex, sortedParamString, type ParamValue } from "./hmac.js";
+import { compareCodePoints, compareUtf16, compareUtf8Bytes, hmacSha256Hex, phpUrlencode, type ParamValue } from "./hmac.js";
 
 /** The header that carries the org access key on every request. */
 export const BHEX_ACCESS_KEY_HEADER = "X-ACCESS-KEY";
 
+export type BhexSignatureVariant = "java" | "python" | "php";
+
+/** Every variant, the default first (the emulator tries them in this order). */
+export const BHEX_SIGNATURE_VARIANTS: ReadonlyArray<BhexSignatureVariant> = ["java", "python", "php"];
+
+export interface BhexSignOptions {
+  /** Which vendor demo's canonical string to reproduce (default "java"). */
+  variant?: BhexSignatureVariant;
+}
+
+/** The text a variant signs (the `signature` parameter itself excluded). */
+export function bhexCanonicalString(params: Readonly<Record<string, ParamValue>>, variant: BhexSignatureVariant = "java"): string {
+  const names = Object.keys(params).filter((k) => k !== "signature");
+  switch (variant) {
+    case "python":
+      return names
+        .map((k) => `${k}=${String(params[k])}`)
+        .sort(compareCodePoints)
+        .join("&");
+    case "php": {
+      const text = (v: ParamValue) => (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+      return names
+        .sort(compareUtf8Bytes)
+        .map((k) => `${phpUrlencode(k)}=${phpUrlencode(text(params[k]!))}`)
+        .join("&");
+    }
+    default:
+      return names
+        .sort(compareUtf16)
+        .map((k) => `${k}=${String(params[k])}`)
+        .join("&");
+  }
+}
+
 /**
- * Lowercase hex HMAC-SHA256 (key: secretKey) over the request parameters sorted by name
- * (ASCII), `k=v` joined with `&`, raw (not URL-encoded) values: the `signature` parameter.
- * A `signature` already among the params is not signed.
+ * Lowercase hex HMAC-SHA256 (key: secretKey) over the variant's canonical string: the
+ * `signature` parameter. A `signature` already among the params is not signed.
  */
-export function signBhexParams(params: Readonly<Record<string, ParamValue>>, secretKey: string): string {
-  const { signature: _omit, ...rest } = params;
-  return hmacSha256Hex(secretKey, sortedParamString(rest));
+export function signBhexParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, options: BhexSignOptions = {}): string {
+  return hmacSha256Hex(secretKey, bhexCanonicalString(params, options.variant ?? "java"));
 }

@@ -7,7 +7,7 @@
  *   signature = hmacSha256hex(secretKey, params + "1.0.0" + nonce + path)
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
-import { hmacSha256Hex, md5Hex, type ParamValue } from "./hmac.js";
+import { hmacSha256Hex, md5Hex, pythonQuotePlus, type ParamValue } from "./hmac.js";
 
 export const HUBI_API_VERSION = "1.0.0";
 
@@ -25,12 +25,19 @@ export interface HubiSignInput {
   /** The exact text sent in X-API-Timestamp (ISO 8601). */
   timestamp: string;
   seqNum: number | bigint | string;
-  /**
-   * "raw" (default): values signed as sent before encoding, as the vendor's worked example and
-   * Java SDK do; "url-encoded": values percent-encoded first, as the vendor Python SDK does.
-   */
-  valueEncoding?: "raw" | "url-encoded";
+  /** How the params enter the signed text (see HubiValueEncoding); default "raw". */
+  valueEncoding?: HubiValueEncoding;
 }
+
+/**
+ * How the params enter the signed text:
+ * - "raw" (default): `k=v` with the values as sent before encoding, joined with `&`, as the
+ *   vendor's worked example and Java SDK do;
+ * - "url-encoded": exactly the vendor Python SDK's `urllib.parse.urlencode(params, safe=',')`:
+ *   keys and values `quote_plus`-encoded (UTF-8; letters, digits, `_.-~` and `,` kept; space
+ *   → `+`; everything else `%XX` upper-case), in the order sent.
+ */
+export type HubiValueEncoding = "raw" | "url-encoded";
 
 /** The seven headers of a signed Hubi request. */
 export interface HubiAuthHeaders {
@@ -60,11 +67,11 @@ export function hubiSignedText(
   params: HubiSignedParams,
   nonce: string,
   path: string,
-  valueEncoding: "raw" | "url-encoded" = "raw",
+  valueEncoding: HubiValueEncoding = "raw",
 ): string {
-  const encode = valueEncoding === "url-encoded" ? encodeURIComponent : (v: string) => v;
+  const encode = valueEncoding === "url-encoded" ? (v: string) => pythonQuotePlus(v, ",") : (v: string) => v;
   const joined = hubiParamPairs(params)
-    .map(([k, v]) => `${k}=${encode(v)}`)
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
     .join("&");
   return `${joined}${HUBI_API_VERSION}${nonce}${path}`;
 }

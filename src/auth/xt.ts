@@ -1,16 +1,63 @@
 /**
  * XT spot v1 request signing (specs/openapi/xt-spot.yaml, securitySchemes.xtAccessKey).
  * Pure: the caller passes every parameter, including `accesskey` and `nonce`.
+ *
+ * The vendor's two SDKs build the canonical string differently; each is a variant here:
+ *
+ * | variant          | canonical string                                              | hex   |
+ * |------------------|---------------------------------------------------------------|-------|
+ * | `java` (default) | names sorted (ordinal), `k=v` with the raw value trimmed as    | lower |
+ * |                  | Java's `String.trim()` does, joined with `&`                   |       |
+ * | `python`         | `urllib.parse.urlencode(sorted(params.items()))`: names sorted | UPPER |
+ * |                  | (code points), keys and values `quote_plus`-encoded            |       |
+ * | `raw`            | names sorted (ordinal), raw untrimmed values (the vendor doc's | lower |
+ * |                  | steps read literally)                                          |       |
+ *
+ * For values without leading/trailing spaces or control characters `java` and `raw` agree.
  */
-import { hmacSha256Hex, sortedParamString, type ParamValue } from "./hmac.js";
+import {
+  compareCodePoints,
+  compareUtf16,
+  hmacSha256Hex,
+  javaTrim,
+  pythonQuotePlus,
+  type ParamValue,
+} from "./hmac.js";
+
+export type XtSignatureVariant = "java" | "python" | "raw";
+
+/** Every variant, the default first (the emulator tries them in this order). */
+export const XT_SIGNATURE_VARIANTS: ReadonlyArray<XtSignatureVariant> = ["java", "raw", "python"];
+
+export interface XtSignOptions {
+  /** Which vendor SDK's canonical string and hex case to reproduce (default "java"). */
+  variant?: XtSignatureVariant;
+}
+
+/** The text a variant signs (the `signature` parameter itself excluded). */
+export function xtCanonicalString(params: Readonly<Record<string, ParamValue>>, variant: XtSignatureVariant = "java"): string {
+  const names = Object.keys(params).filter((k) => k !== "signature");
+  if (variant === "python") {
+    return names
+      .sort(compareCodePoints)
+      .map((k) => `${pythonQuotePlus(k)}=${pythonQuotePlus(String(params[k]))}`)
+      .join("&");
+  }
+  const value = variant === "java" ? (k: string) => javaTrim(String(params[k])) : (k: string) => String(params[k]);
+  return names
+    .sort(compareUtf16)
+    .map((k) => `${k}=${value(k)}`)
+    .join("&");
+}
 
 /**
- * Lowercase hex HMAC-SHA256 (key: secretKey) over the parameters sorted by name (ASCII),
- * `k=v` joined with `&`, raw values. `signature` itself, if present, is not signed.
+ * HMAC-SHA256 (key: secretKey) over the variant's canonical string: lowercase hex, or
+ * upper-case hex for the `python` variant. `signature` itself, if present, is not signed.
  */
-export function signXtParams(params: Readonly<Record<string, ParamValue>>, secretKey: string): string {
-  const { signature: _omit, ...rest } = params;
-  return hmacSha256Hex(secretKey, sortedParamString(rest));
+export function signXtParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, options: XtSignOptions = {}): string {
+  const variant = options.variant ?? "java";
+  const hex = hmacSha256Hex(secretKey, xtCanonicalString(params, variant));
+  return variant === "python" ? hex.toUpperCase() : hex;
 }
 
 /** A 13-digit millisecond timestamp, as XT's `nonce` must be. */

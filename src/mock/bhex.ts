@@ -4,7 +4,9 @@
  * the spec cannot say:
  *
  * - Credentials: the `X-ACCESS-KEY` header and the `signature` parameter (HMAC-SHA256 over all
- *   other parameters, query and form) are checked on every call. A failure is answered the way
+ *   other parameters, query and form) are checked on every call. The canonical string of any
+ *   of the vendor's three demos (Java, Python, PHP: see src/auth/bhex.ts) is accepted, hex in
+ *   either case, and the one matched is named in the log. A failure is answered the way
  *   the common doc shows its business errors: HTTP 400 `{"code":1105,"msg":"Username or
  *   password is incorrect (…why…)"}` (1105 is the only authentication code documented).
  * - Every documented GET is also accepted as a form POST, as the vendor demos send them.
@@ -16,7 +18,13 @@
  *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
  *   same way (resultCode).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the seed's
- *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53).
+ *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
+ *   the locks a batch_lock_position task made here come first, newest first).
+ * - Lists answer what they are asked (src/mock/query-rows.ts, from the spec): parameters that
+ *   name record fields filter the records (`user_id` → `userId`, `symbol_id`, `side`, ...;
+ *   `x-row-field: false` where a same-named parameter means something else), and
+ *   `x-pagination` pages them (from_id / to_id / limit). Paged lists without state of their
+ *   own answer their example's records that way.
  * - statistics/download_data serves a real small .xlsx; 404 for dates before the documented
  *   start of that file type or not yet over, 403 when started with `downloadForbidden`.
  * - Failures the emulator detects in a request it accepted (unknown order, malformed items,
@@ -25,11 +33,11 @@
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
  */
 import { meta } from "../../generated/bhex-org.meta.js";
-import { signBhexParams } from "../auth/bhex.js";
+import { BHEX_SIGNATURE_VARIANTS, signBhexParams, type BhexSignatureVariant } from "../auth/bhex.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../handwritten/bhex/items.js";
-import { paginationOf, type BhexPagination } from "../handwritten/bhex/paginate.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
 import { exampleReply, exampleValue, startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { paginationOf, queryRows, type Row } from "./query-rows.js";
 import { buildXlsx } from "./xlsx.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
@@ -69,6 +77,12 @@ export interface BhexMockOptions {
   fault?: (req: MockRequest) => MockReply | undefined;
 }
 
+const VARIANT_NAMES: Record<BhexSignatureVariant, string> = {
+  java: "java (names sorted, raw values; the vendor Java demo)",
+  python: "python (whole k=v strings sorted; the vendor Python demo)",
+  php: "php (ksort + http_build_query, URL-encoded; the vendor PHP demo)",
+};
+
 const STATUS_FAILED = 1;
 const ITEM_OK = 200;
 const ITEM_USER_ERROR = 31009;
@@ -91,17 +105,6 @@ function withPostAliases(m: ApiMeta): ApiMeta {
   const posted = new Set(m.operations.filter((o) => o.method === "POST").map((o) => o.path));
   const aliases = m.operations.filter((o) => o.method === "GET" && !posted.has(o.path)).map((o) => ({ ...o, method: "POST" as const }));
   return { ...m, operations: [...m.operations, ...aliases] };
-}
-
-/** One page of a newest-first data set, by the seed's from_id/to_id rules. */
-function pageOf<T>(records: ReadonlyArray<T>, idOf: (r: T) => bigint, params: Record<string, string>, p: BhexPagination): T[] {
-  const from = toBig(params[p.fromParam]);
-  const to = toBig(params[p.toParam]);
-  const asked = Number(params[p.limitParam] ?? p.defaultLimit ?? 100);
-  const limit = Math.max(1, Math.min(Number.isFinite(asked) ? asked : 100, p.maxLimit ?? 500));
-  const inRange = records.filter((r) => (from === undefined || idOf(r) < from) && (to === undefined || idOf(r) > to));
-  // Only to_id: the `limit` records right above it (返回大于to_id的limit条数据), still newest first.
-  return from === undefined && to !== undefined ? inRange.slice(-limit) : inRange.slice(0, limit);
 }
 
 interface MockOrder {
@@ -206,7 +209,14 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     }
   }
   const lockExample = (exampleValue(opById("statisticsLockRecord")) as { data: Array<Record<string, unknown>> }).data[0]!;
-  const lockRecords = (userId: string | undefined) =>
+  // Locks made here through batch_lock_position (newest first), above the generated ones.
+  const madeLocks: Array<Record<string, unknown>> = [];
+  let nextLockId = 9_007_199_254_742_001n;
+  const lockRecords = (userId: string | undefined) => [
+    ...madeLocks.filter((r) => String(r.userId) === String(toBig(userId) ?? "")),
+    ...generatedLocks(userId),
+  ];
+  const generatedLocks = (userId: string | undefined) =>
     Array.from({ length: pagedRecords }, (_, i) => ({
       ...lockExample,
       id: 9_007_199_254_741_099n - BigInt(3 * i),
@@ -226,7 +236,11 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     if (sigs.length !== 1) return authFailed(sigs.length ? "more than one signature parameter" : "missing signature parameter");
     const signed: Record<string, string> = {};
     for (const [k, v] of pairs) if (k !== "signature") signed[k] = v;
-    if (sigs[0]![1] !== signBhexParams(signed, secretKey)) return authFailed("signature mismatch");
+    const given = sigs[0]![1].toLowerCase();
+    // Variants whose canonical strings coincide for these params are all named.
+    const hits = BHEX_SIGNATURE_VARIANTS.filter((v) => signBhexParams(signed, secretKey, { variant: v }) === given);
+    if (hits.length === 0) return authFailed("signature mismatch");
+    req.notes.push(`signature: ${hits.length > 1 ? `${hits.join(" = ")}, identical here` : VARIANT_NAMES[hits[0]!]}`);
     return opts.fault?.(req);
   };
 
@@ -296,6 +310,23 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
         polled: false,
       };
       tasks.set(key, task);
+      if (opId === "financeBatchLockPosition") {
+        for (const r of task.rows) {
+          if (r.status !== ITEM_OK) continue;
+          const t = now();
+          madeLocks.unshift({
+            ...lockExample,
+            id: nextLockId++,
+            userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
+            tokenId: String(r.cells.token_id),
+            clientReqId: toBig(task.clientOrderId) ?? task.clientOrderId,
+            lockAmount: String(r.cells.amount),
+            lockReason: String(r.cells.desc ?? ""),
+            createdTime: t,
+            updatedTime: t,
+          });
+        }
+      }
     }
     return ok({ id: task.id, clientOrderId: task.clientOrderId, desc: task.desc, status: task.polled ? 1 : 0 });
   };
@@ -360,7 +391,7 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       const mine = [...orders.values()].filter((o) => o.userId === req.params.user_id);
       if (mine.length === 0) return exampleReply(req.op);
       const open = mine.filter((o) => o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
-      return ok(pageOf(open, (o) => o.orderId, req.params, paginationOf(req.op)!).map(orderView));
+      return ok(queryRows(req.op, open.map(orderView), req.params).rows);
     },
 
     financeBatchTransfer: createTask("financeBatchTransfer"),
@@ -389,8 +420,8 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       });
     },
 
-    accountBalanceFlow: (req) => ok(pageOf(balanceFlow, (r) => BigInt(String(r.id)), req.params, paginationOf(req.op)!)),
-    statisticsLockRecord: (req) => ok(pageOf(lockRecords(req.params.user_id), (r) => r.id, req.params, paginationOf(req.op)!)),
+    accountBalanceFlow: (req) => ok(queryRows(req.op, balanceFlow, req.params).rows),
+    statisticsLockRecord: (req) => ok(queryRows(req.op, lockRecords(req.params.user_id), req.params).rows),
 
     statisticsDownloadData: (req) => {
       const { type = "", date = "" } = req.params;
@@ -412,6 +443,20 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       };
     },
   };
+
+  // Every other paged list answers its example's records as the request selects them: the
+  // parameters that name record fields filter (a user's records only), x-pagination pages.
+  for (const op of meta.operations) {
+    if (handlers[op.operationId] || !paginationOf(op)) continue;
+    const example = exampleValue(op) as { data?: unknown } | unknown[] | undefined;
+    const records = (Array.isArray(example) ? example : Array.isArray(example?.data) ? example.data : undefined) as Row[] | undefined;
+    if (!records) continue;
+    const bare = op.envelope === false;
+    handlers[op.operationId] = (req) => {
+      const page = queryRows(req.op, records, req.params).rows;
+      return bare ? { body: page } : ok(page);
+    };
+  }
 
   const guarded: typeof handlers = {};
   for (const [id, h] of Object.entries(handlers)) {

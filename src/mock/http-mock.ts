@@ -27,6 +27,8 @@ export interface MockRequest {
   headers: Record<string, string>;
   /** query + form merged into one object (last wins). */
   params: Record<string, string>;
+  /** Appended to this request's log line (e.g. which signature variant matched). */
+  notes: string[];
 }
 
 export interface MockReply {
@@ -121,6 +123,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
       const method = (req.method ?? "GET").toUpperCase();
       const route = routes.find((r) => r.op.method === method && r.re.test(url.pathname));
       let reply: MockReply;
+      const notes: string[] = [];
       try {
         const rawBody = await readBody(req);
         if (!route) {
@@ -149,13 +152,14 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
             rawBody,
             headers,
             params: Object.fromEntries([...query, ...form]),
+            notes,
           };
           reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? exampleReply(route.op);
         }
       } catch (e) {
         reply = { status: 500, body: { code: 500, msg: `emulator error: ${e instanceof Error ? e.message : String(e)}` } };
       }
-      opts.log?.(`${method} ${url.pathname} → ${reply.status ?? 200}`);
+      opts.log?.(`${method} ${url.pathname} → ${reply.status ?? 200}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
       send(res, reply);
     })();
   });

@@ -18,7 +18,10 @@
  *   X-API-Signature-Params not naming exactly the sent
  *   params, or X-API-Signature wrong                        → ILLEGAL_SIGN
  * The signature is recomputed over the params in the X-API-Signature-Params order with raw
- * values (the project's choice) or URL-encoded values (the vendor Python SDK): both pass.
+ * values (the project's choice, the Java SDK) or as the vendor Python SDK encodes them
+ * (`urlencode(params, safe=',')`): both pass, hex in either case, and the log names the one
+ * matched. The Java SDK's malformed timestamp (`20:53:034+0000`, see JAVA_SDK_TIMESTAMP) is
+ * accepted and named in the log.
  *
  * Trading rules (a deliberately small exchange):
  *   - every symbol has a mark price (default 10000; `setMarkPrice` moves it and re-matches);
@@ -40,9 +43,10 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { meta } from "../../generated/hubi-futures.meta.js";
-import { HUBI_API_VERSION, hubiSignedText } from "../auth/hubi.js";
+import { HUBI_API_VERSION, hubiSignedText, type HubiValueEncoding } from "../auth/hubi.js";
 import { hmacSha256Hex } from "../auth/hmac.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { queryRows } from "./query-rows.js";
 
 export const HUBI_MOCK_ACCESS_KEY = "mock-hubi-access-key";
 export const HUBI_MOCK_SECRET_KEY = "mock-hubi-secret-key";
@@ -121,6 +125,11 @@ interface MockAccount {
   twoSided: boolean;
 }
 
+const ENCODING_NAMES: Record<HubiValueEncoding, string> = {
+  raw: "raw values (the vendor example and Java SDK)",
+  "url-encoded": "urlencode(params, safe=',') (the vendor Python SDK)",
+};
+
 const UID = "10001";
 const ACTIVE: ReadonlySet<OrdStatus> = new Set(["NEW", "PARTIALLY_FILLED", "WAITING"]);
 const round = (x: number): number => Math.round(x * 1e8) / 1e8;
@@ -157,9 +166,22 @@ function sameText(a: string, b: string): boolean {
 }
 
 const ISO_8601 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+/**
+ * The vendor Java SDK formats X-API-Timestamp with the pattern `yyyy-MM-dd'T'HH:mm:sssZ`:
+ * `sss` is the seconds padded to three digits, not milliseconds, so it sends e.g.
+ * `2024-01-02T20:53:034+0000` (a vendor bug). Java's own lenient parser reads that back as
+ * 34 seconds; the emulator does the same (and says so in its log) rather than refuse every
+ * call of the vendor's SDK.
+ */
+const JAVA_SDK_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):0([0-5]\d)(Z|[+-]\d{2}:?\d{2})$/;
 
-/** Parse X-API-Timestamp; a timestamp without a zone (as in the vendor's example) is UTC. */
+/**
+ * Parse X-API-Timestamp; a timestamp without a zone (as in the vendor's example) is UTC. The
+ * vendor Java SDK's `HH:mm:sssZ` form (three-digit seconds, no fraction) is read as seconds.
+ */
 export function parseHubiTimestamp(text: string): number | undefined {
+  const java = JAVA_SDK_TIMESTAMP.exec(text.trim());
+  if (java) return parseHubiTimestamp(`${java[1]}:${java[2]}${java[3]}`);
   const m = ISO_8601.exec(text.trim());
   if (!m) return undefined;
   const ms = m[2] ? m[2].slice(0, 4).padEnd(4, "0") : "";
@@ -200,6 +222,7 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
     const charset = /charset=([^;\s]+)/i.exec(h["content-type"] ?? "")?.[1];
     if (charset && !/^utf-?8$/i.test(charset)) return illegal("ILLEGAL_CHARSET", 400);
     const timestamp = h["x-api-timestamp"] ?? "";
+    const javaSdkForm = JAVA_SDK_TIMESTAMP.test(timestamp.trim());
     const at = parseHubiTimestamp(timestamp);
     const t = now();
     if (at === undefined || Math.abs(t - at) > maxSkew) return illegal("ILLEGAL_TIMESTAMP");
@@ -217,9 +240,13 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
       names.length === sentNames.length && new Set(names).size === names.length && names.every((n) => byName.has(n));
     if (!coversExactly) return illegal("ILLEGAL_SIGN");
     const pairs = names.map((n) => [n, byName.get(n)!] as [string, string]);
-    const expected = (enc: "raw" | "url-encoded") => hmacSha256Hex(secretKey, hubiSignedText(pairs, nonce, req.path, enc));
-    if (!sameText(signature, expected("raw")) && !sameText(signature, expected("url-encoded"))) return illegal("ILLEGAL_SIGN");
+    const expected = (enc: HubiValueEncoding) => hmacSha256Hex(secretKey, hubiSignedText(pairs, nonce, req.path, enc));
+    const given = signature.toLowerCase();
+    const encoding = (["raw", "url-encoded"] as const).find((enc) => sameText(given, expected(enc)));
+    if (!encoding) return illegal("ILLEGAL_SIGN");
     seenNonces.set(nonce, t);
+    req.notes.push(`signature: ${ENCODING_NAMES[encoding]}`);
+    if (javaSdkForm) req.notes.push("X-API-Timestamp in the vendor Java SDK's HH:mm:sssZ form (a vendor bug), read as seconds");
     return undefined;
   };
 
@@ -439,10 +466,8 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
       requireParams(req);
       return { body: orderView(findOrder(req.params.order_no)) };
     },
-    queryActiveOrders: (req) => {
-      const symbol = req.params.symbol;
-      return { body: [...orders.values()].filter((o) => ACTIVE.has(o.ordStatus) && (!symbol || o.symbol === symbol)).map(orderView) };
-    },
+    // The `symbol` parameter names the order field it filters (src/mock/query-rows.ts).
+    queryActiveOrders: (req) => ({ body: queryRows(req.op, [...orders.values()].filter((o) => ACTIVE.has(o.ordStatus)).map(orderView), req.params).rows }),
     queryAccounts: () => ({ body: [...accounts].map(([c, a]) => accountView(c, a)) }),
     queryPosition: () => ({ body: [...positions.values()].map(positionView) }),
 

@@ -20,6 +20,9 @@
  *   spellings Exchangeld/Investorld. Rows go in the envelope's `result` or as the raw text body
  *   (`pipeRowsIn`). `orders` sets how many orders queryOrders answers; large answers are
  *   generated lazily and streamed with backpressure (200 000 rows never sit in memory).
+ * - Queries answer what they ask for: the conditions in `data` filter the rows (orders,
+ *   positions, rates, alarm records, cash in/out, front controls) and `max_result_count`
+ *   keeps the newest N, all driven by the spec through src/mock/query-rows.ts.
  * - State for the write operations: cash in/out records and audits, front control, auth
  *   codes, trading-permission / risk / alarm templates.
  * - Counters for tests: logins, requests and the highest number of concurrent requests per
@@ -34,7 +37,9 @@ import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
 import { columnsForVersion, compareCounterVersions, type PipeColumn } from "../handwritten/xele/pipe-rows.js";
 import { checkSchema } from "../handwritten/xele/request-schema.js";
 import { pipeRowsOf, requestSchemaOf, serverOf, type XeleServer } from "../handwritten/xele/spec-info.js";
+import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { exampleValue, startHttpMock, StreamedBody, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { pageRows, paginationOf, pagingParams, rowFilter, type Row, type RowFilter } from "./query-rows.js";
 
 export const XELE_MOCK_USERNAME = "admin";
 export const XELE_MOCK_PASSWORD = "xele-mock-password";
@@ -293,17 +298,51 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     },
   });
 
+  /** The request's conditions (its `data`) as a row filter over `columns` (see query-rows.ts). */
+  const filterOf = (req: MockRequest, columns: ReadonlyArray<string>): RowFilter => {
+    const props = ((requestSchemaOf(req.op).properties?.data as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}) as Record<string, SchemaMeta>;
+    return rowFilter(dataOf(req), columns, { ignore: pagingParams(paginationOf(req.op)), schemaOf: (n) => props[n] });
+  };
+  /** Fixed "|" rows (in the spec's column order) that the request selects, paged by x-pagination. */
+  const selectLines = (req: MockRequest, lines: ReadonlyArray<string>): string[] => {
+    const columns = pipeRowsOf(req.op)!.columns.map((c) => c.name);
+    const keep = filterOf(req, columns);
+    const rows = lines.map((l) => {
+      const cells = l.split("|");
+      return Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ""])) as Row;
+    });
+    return pageRows(rows.filter(keep), dataOf(req), paginationOf(req.op)).rows.map((r) => columns.map((c) => String(r[c])).join("|"));
+  };
+
   const orderLayout = pipeRowsOf(opById("queryOrders"))!;
+  const orderCellNames = Object.keys(ORDER_CELLS);
   const ordersAnswer = (req: MockRequest): MockReply => {
-    const max = Number(dataOf(req).max_result_count ?? 0);
-    const count = max > 0 ? Math.min(max, settings.orders) : settings.orders;
     const columns = columnsForVersion(orderLayout.columns, settings.counterVersion);
+    const keep = filterOf(req, orderCellNames);
+    // Without conditions every generated order matches and nothing is held; with conditions
+    // the matching indexes are kept (4 bytes each), so 200 000 orders stay cheap.
+    let indexes: ArrayLike<number> | undefined;
+    if (keep.applied.length > 0) {
+      const hits: number[] = [];
+      for (let i = 0; i < settings.orders; i++) {
+        const row: Record<string, string> = {};
+        for (const name of orderCellNames) row[name] = ORDER_CELLS[name]!(i);
+        if (keep(row)) hits.push(i);
+      }
+      indexes = Int32Array.from(hits);
+    }
+    const matching = indexes ? indexes.length : settings.orders;
+    // max_result_count (x-pagination style newest): the newest N matching orders, i.e. the last N.
+    const max = Number(dataOf(req).max_result_count ?? 0);
+    const count = max > 0 ? Math.min(max, matching) : matching;
+    const skip = matching - count;
+    const indexAt = (k: number) => (indexes ? indexes[skip + k]! : skip + k);
     const header =
       settings.orderQryHeader === "always" ||
       (settings.orderQryHeader === "auto" && compareCounterVersions(settings.counterVersion, orderLayout.headerSince ?? "0") >= 0);
     const head = header ? `${headerLine("OrderQry", columns.map((c) => c.name), count)}\n` : "";
     if (count <= 1000) {
-      const rows = Array.from({ length: count }, (_, i) => orderRow(columns, i));
+      const rows = Array.from({ length: count }, (_, k) => orderRow(columns, indexAt(k)));
       return pipeReply(head + rows.join("\n"));
     }
     const asJson = settings.pipeRowsIn === "result";
@@ -314,7 +353,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       for (let from = 0; from < count; from += per) {
         const to = Math.min(count, from + per);
         let text = "";
-        for (let i = from; i < to; i++) text += (i ? "\n" : "") + orderRow(columns, i);
+        for (let k = from; k < to; k++) text += (k ? "\n" : "") + orderRow(columns, indexAt(k));
         yield escape(text);
       }
       if (asJson) yield '"}';
@@ -334,10 +373,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       stats.logins++;
       return reply({ code: 0, msg: OK_MSG, ticket, username });
     },
-    getCashInOut: (req) => {
-      const who = String(dataOf(req).investor_id ?? "");
-      return ok(cash.filter((r) => who === "" || r.investor_id === who));
-    },
+    getCashInOut: (req) => ok(cash.filter(filterOf(req, Object.keys(cash[0] ?? { investor_id: "" })))),
     createCashInOut: (req) => {
       const d = dataOf(req);
       const unique_id = Math.max(0, ...cash.map((r) => Number(r.unique_id))) + 1;
@@ -352,7 +388,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       rec.update_time = nowText();
       return ok();
     },
-    getFrontControls: () => ok(fronts),
+    getFrontControls: (req) => ok(fronts.filter(filterOf(req, Object.keys(fronts[0] ?? {})))),
     updateFrontControls: (req) => {
       for (const item of arrayDataOf(req)) {
         const f = fronts.find((x) => x.exchange_id === item.exchange_id && x.seat_index === item.seat_index);
@@ -372,14 +408,18 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
         ].join("\n"),
       );
     },
-    getPositions: () => {
+    getPositions: (req) => {
       const cols = pipeRowsOf(opById("getPositions"))!.columns.map((c) => c.name);
-      return pipeReply([headerLine("PosiQry", cols, POSITIONS.length), ...POSITIONS].join("\n"));
+      const rows = selectLines(req, POSITIONS);
+      return pipeReply([headerLine("PosiQry", cols, rows.length), ...rows].join("\n"));
     },
-    getInvestorRates: () => pipeReply(RATES.join("\n")),
+    getInvestorRates: (req) => pipeReply(selectLines(req, RATES).join("\n")),
     getOrderHistory: () => pipeReply(HISTORY.join("\n")),
     queryOrders: ordersAnswer,
-    getAlarmRecords: () => pipeReply([headerLine("PrcAlarmQry", ALARM_FIELDS, ALARMS.length), ...ALARMS].join("\n")),
+    getAlarmRecords: (req) => {
+      const rows = selectLines(req, ALARMS);
+      return pipeReply([headerLine("PrcAlarmQry", ALARM_FIELDS, rows.length), ...rows].join("\n"));
+    },
     getAuthCodes: () => ok(authCodes),
     createAuthCode: (req) => {
       const d = dataOf(req);
@@ -404,6 +444,16 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     ...templateHandlers(templates.risk!, "Risk", "getRiskTemplates"),
     ...templateHandlers(templates.alarm!, "Alarm", "getAlarmConfigs"),
   };
+
+  // Every other query whose answer is a list of records answers its example's records that
+  // its conditions select (read-only data: the spec's example is all the emulator knows).
+  for (const op of meta.operations) {
+    if (handlers[op.operationId] || op.method !== "GET" || pipeRowsOf(op)) continue;
+    const records = resultOf(op);
+    if (records.length === 0 || typeof records[0] !== "object") continue;
+    const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+    handlers[op.operationId] = (req) => ok(pageRows(records.filter(filterOf(req, columns)), dataOf(req), paginationOf(req.op)).rows);
+  }
 
   const notFound = (server: XeleServer) => (method: string, path: string): MockReply => {
     const here = meta.operations.filter((o) => o.path === path && serverOf(o) === server);

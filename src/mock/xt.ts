@@ -1,20 +1,27 @@
 /**
  * `tradeapi mock xt`: a local XT spot v1 server. Routes and example answers come from the
  * spec; this file adds the signature check (307 bad access key / 308 bad signature, as the
- * real service answers) and enough order state for order → getOrder → cancel, batch orders
+ * real service answers; every canonical-string variant the vendor's SDKs send is accepted and
+ * named in the log, see matchXtSignature), list answers that follow the request (the
+ * parameters naming record fields filter, `x-pagination` pages: open orders, deposit and
+ * withdrawal records, withdrawal addresses, klines by `since`; a withdraw adds a withdrawal
+ * record) and enough order state for order → getOrder → cancel, batch orders
  * and batch cancel.
  */
 import { meta } from "../../generated/xt-spot.meta.js";
-import { signXtParams } from "../auth/xt.js";
+import { signXtParams, XT_SIGNATURE_VARIANTS, type XtSignatureVariant } from "../auth/xt.js";
 import { parseJson } from "../handwritten/core/json.js";
 import type { OperationMeta } from "../handwritten/core/meta.js";
-import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { exampleValue, startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { paginationOf, queryRows, type Row } from "./query-rows.js";
 
 export const XT_MOCK_ACCESS_KEY = "mock-access-key";
 export const XT_MOCK_SECRET_KEY = "mock-secret-key";
 
 export interface XtMockOptions {
   port?: number;
+  /** Deposit records the emulator holds for the example's coin (default 23: three pages of 10). */
+  depositRecords?: number;
   accessKey?: string;
   secretKey?: string;
   log?: (line: string) => void;
@@ -39,6 +46,37 @@ function isBase64Field(op: OperationMeta, name: string): boolean {
   return (op.body?.properties[name] ?? op.params.find((p) => p.name === name)?.schema)?.contentEncoding === "base64";
 }
 
+const VARIANT_NAMES: Record<XtSignatureVariant, string> = {
+  java: "java (raw trimmed values, as the vendor Java SDK)",
+  raw: "raw (raw untrimmed values)",
+  python: "python (URL-encoded values, as the vendor Python SDK)",
+};
+
+/**
+ * Which documented canonical-string variant a request's signature matches, or undefined.
+ * Every variant (XT_SIGNATURE_VARIANTS) is tried with the batch `data` decoded (the vendor
+ * doc) and as base64 text (both SDKs); the hex digits are compared without regard to case,
+ * since the vendor Python SDK sends upper case and the Java SDK lower case.
+ */
+export function matchXtSignature(op: OperationMeta, params: Readonly<Record<string, string>>, secretKey: string): string | undefined {
+  const { signature = "", ...rest } = params;
+  const given = signature.toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(given)) return undefined;
+  const hasBatchData = Object.keys(rest).some((k) => isBase64Field(op, k));
+  const decoded: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
+  const hexCase = signature === given ? "lower-case hex" : signature === given.toUpperCase() ? "upper-case hex" : "mixed-case hex";
+  for (const [data, signed] of hasBatchData ? ([["decoded", decoded], ["base64", rest]] as const) : ([["", rest]] as const)) {
+    // Variants whose canonical strings coincide for these values are all named.
+    const hits = XT_SIGNATURE_VARIANTS.filter((variant) => signXtParams(signed, secretKey, { variant }).toLowerCase() === given);
+    if (hits.length > 0) {
+      const names = hits.length > 1 ? `${hits.join(" = ")}, identical here` : VARIANT_NAMES[hits[0]!];
+      return `${names}, ${hexCase}${data ? `, batch data ${data}` : ""}`;
+    }
+  }
+  return undefined;
+}
+
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
   const accessKey = opts.accessKey ?? XT_MOCK_ACCESS_KEY;
   const secretKey = opts.secretKey ?? XT_MOCK_SECRET_KEY;
@@ -55,13 +93,9 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     const params = Object.fromEntries(pairs);
     if (params.accesskey !== accessKey) return envelope(307, "accesskey error");
     if (!/^\d{13}$/.test(params.nonce ?? "")) return envelope(400, "nonce must be a 13-digit millisecond timestamp");
-    const { signature, ...rest } = params;
-    const decoded: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(req.op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
-    // The seed signs the decoded batch JSON; the vendor SDKs sign the base64 text: accept both.
-    if (signature !== signXtParams(decoded, secretKey) && signature !== signXtParams(rest, secretKey)) {
-      return envelope(308, "signature check failed");
-    }
+    const matched = matchXtSignature(req.op, params, secretKey);
+    if (!matched) return envelope(308, "signature check failed");
+    req.notes.push(`signature: ${matched}`);
     return undefined;
   };
 
@@ -96,6 +130,48 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     if (!id || !/^\d+$/.test(id)) return undefined;
     const o = orders.get(BigInt(id));
     return o && o.market === market ? o : undefined;
+  };
+
+  // ---- lists: the records a request selects (src/mock/query-rows.ts, from the spec) ----
+  const opById = (id: string): OperationMeta => meta.operations.find((o) => o.operationId === id)!;
+  /** The example's rows (its `data`, or `data[itemsField]`). */
+  const exampleItems = (op: OperationMeta): Row[] => {
+    const data = (exampleValue(op) as { data?: unknown } | undefined)?.data;
+    const field = paginationOf(op)?.itemsField;
+    const items = field && data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>)[field] : data;
+    return Array.isArray(items) ? (items as Row[]) : [];
+  };
+  /** The example's answer with its rows replaced by the selected page (and its paging fields set where it has them). */
+  const listAnswer = (req: MockRequest, rows: ReadonlyArray<Row>): MockReply => {
+    const page = queryRows(req.op, rows, req.params);
+    const field = paginationOf(req.op)?.itemsField;
+    if (!field) return envelope(200, "success", page.rows);
+    const data = { ...(exampleValue(req.op) as { data: Record<string, unknown> }).data, [field]: page.rows };
+    if (page.page) {
+      for (const [k, v] of [["total", page.page.total], ["pageIndex", page.page.index], ["pageSize", page.page.size]] as const) if (k in data) data[k] = v;
+    }
+    return envelope(200, "success", data);
+  };
+  // Deposits: the example's record and older ones like it (a few pages); withdrawals: the
+  // example's, then every withdraw made here, newest first.
+  const depositSeed = exampleItems(opById("getPayInRecord"))[0] ?? {};
+  const deposits: Row[] = Array.from({ length: opts.depositRecords ?? 23 }, (_, i) => ({
+    ...depositSeed,
+    creatTime: Number(depositSeed.creatTime ?? 1563465915000) - i * 3_600_000,
+    manageTime: Number(depositSeed.manageTime ?? 1563466260000) - i * 3_600_000,
+    txHash: `0x${(BigInt(`0x${String(depositSeed.txHash ?? "0x1").slice(2)}`) - BigInt(i)).toString(16).padStart(64, "0")}`,
+  }));
+  const payouts: Row[] = [...exampleItems(opById("getPayOutRecord"))];
+  let nextWithdrawId = 1001;
+  /** Candles of one interval ending at the example's, oldest first: [time (s), open, high, low, close, volume, turnover]. */
+  const KLINE_SECONDS: Record<string, number> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
+  const klineSeed = ((exampleValue(opById("getKLine")) as { datas?: unknown[][] } | undefined)?.datas?.[0] ?? [1562923200, 1, 1, 1, 1, 0, 0]) as number[];
+  const klines = (type: string): Row[] => {
+    const step = KLINE_SECONDS[type] ?? 60;
+    return Array.from({ length: 60 }, (_, i) => {
+      const k = 59 - i;
+      return [klineSeed[0]! - k * step, ...klineSeed.slice(1)] as unknown as Row;
+    });
   };
 
   const handlers: Record<string, (req: MockRequest) => MockReply> = {
@@ -146,10 +222,25 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
       return envelope(200, "The order has been canceled successfully", data);
     },
     getOpenOrders: (req) => {
-      const page = Math.max(1, Number(req.params.page ?? 1));
-      const size = Math.min(1000, Math.max(10, Number(req.params.pageSize ?? 10)));
       const open = [...orders.values()].filter((o) => o.market === req.params.market && o.status <= 1);
-      return envelope(200, "success", open.slice((page - 1) * size, page * size).map(view));
+      return envelope(200, "success", queryRows(req.op, open.map(view), req.params).rows);
+    },
+    getPayInRecord: (req) => listAnswer(req, deposits),
+    getPayOutRecord: (req) => listAnswer(req, payouts),
+    getPayOutAddress: (req) => listAnswer(req, exampleItems(opById("getPayOutAddress"))),
+    withdraw: (req) => {
+      const { coin = "", address = "", amount = "" } = req.params;
+      if (!coin || !address || !(Number(amount) > 0)) return envelope(400, "coin, address and a positive amount are required");
+      const now = Date.now();
+      const fee = "0.001";
+      payouts.unshift({ ...payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
+      const base = (exampleValue(req.op) as { data: Record<string, unknown> }).data;
+      return envelope(200, "success", { ...base, amount: Number(amount), address, id: nextWithdrawId++, subTime: now });
+    },
+    getKLine: (req) => {
+      const p = paginationOf(req.op)!;
+      const page = queryRows(req.op, klines(req.params.type ?? "1min"), req.params);
+      return { body: { [p.itemsField ?? "datas"]: page.rows, [p.cursorParam ?? "since"]: Number(page.next ?? 0) } };
     },
     getBatchOrders: (req) => {
       const ids = idsOf(req);

@@ -51,7 +51,10 @@ describe("tradeapi CLI against the BHEX emulator", () => {
       const env = { BHEX_BASE_URL: logged.url };
       expect((await cli(["call", "bhex", "basicTime"], env)).code).toBe(0);
       expect((await cli(["call", "bhex", "basicTime", "--all-as-post"], env)).code).toBe(0);
-      expect(lines).toEqual(["GET /api/v2/org/basic/time → 200", "POST /api/v2/org/basic/time → 200"]);
+      expect(lines).toEqual([
+        "GET /api/v2/org/basic/time → 200 [signature: java = python = php, identical here]",
+        "POST /api/v2/org/basic/time → 200 [signature: java = python = php, identical here]",
+      ]);
     } finally {
       await logged.close();
     }
@@ -122,7 +125,8 @@ describe("the tradeapi bin, as processes", () => {
     const mockProcess = await spawnCliMock("bhex", /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*try: /);
     try {
       expect(mockProcess.banner).toContain(`BHEX_ACCESS_KEY=${BHEX_MOCK_ACCESS_KEY}`);
-      const { stdout } = await runCliProcess(["call", "bhex", "statisticsUnlockRecord", "user_id=1"], {
+      // The example's records belong to user 217235926081077248: asking for that user gets them.
+      const { stdout } = await runCliProcess(["call", "bhex", "statisticsUnlockRecord", "user_id=217235926081077248"], {
         BHEX_BASE_URL: mockProcess.url,
         BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY,
         BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParamValue } from "../../src/auth/hmac.js";
-import { signBhexParams } from "../../src/auth/bhex.js";
+import { createHmac } from "node:crypto";
+import { bhexCanonicalString, signBhexParams, type BhexSignatureVariant } from "../../src/auth/bhex.js";
 
 // Expected signatures were computed independently with Python's hmac module:
 //   hmac.new(secret.encode(), "&".join(f"{k}={params[k]}" for k in sorted(params)).encode(), hashlib.sha256).hexdigest()
@@ -73,5 +74,42 @@ describe("signBhexParams", () => {
     expect(signBhexParams({ ...p, user_id: "2" }, "k1")).not.toBe(base);
     expect(signBhexParams(p, "k2")).not.toBe(base);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+// The three vendor demos on one parameter set where they disagree: a name that is a prefix of
+// another (`a`, `a1`), a value needing URL encoding, `~`, non-ASCII. Canonical strings built
+// from each demo's algorithm, not with this project's code:
+//   java:   "&".join(f"{k}={p[k]}" for k in sorted(p))            (Python 3.11, as TreeMap does)
+//   python: "&".join(sorted(f"{k}={v}" for k, v in p.items()))    (Python 3.11, the demo's code)
+//   php:    ksort($p); http_build_query($p), built by hand: PHP urlencode keeps only
+//           letters, digits and -_. (space +, ~ %7E)
+// Signatures: Python hmac for java/python, `printf '%s' TEXT | openssl dgst -sha256 -hmac sk-bhex` for php.
+describe("signBhexParams: each vendor demo's variant", () => {
+  const params = { a: "1", a1: "2", user_id: "10001", desc: "x y~z,&=+%", b_c: "中" };
+  it.each([
+    { variant: "java", text: "a=1&a1=2&b_c=中&desc=x y~z,&=+%&user_id=10001", want: "71506136414a616216fb60a49326c114c8605262ff2f09c44cbc4d205154185f" },
+    { variant: "python", text: "a1=2&a=1&b_c=中&desc=x y~z,&=+%&user_id=10001", want: "330c4f33c717bf082c0ebe29d57fb986c23aa8d3a497bd7ee5c71f670c47e251" },
+    {
+      variant: "php",
+      text: "a=1&a1=2&b_c=%E4%B8%AD&desc=x+y%7Ez%2C%26%3D%2B%25&user_id=10001",
+      want: "539cdfc53f2bac4a5a1da0d61548a8a5a0587d6ee651548718887ed83b956db4",
+    },
+  ] as Array<{ variant: BhexSignatureVariant; text: string; want: string }>)("$variant", ({ variant, text, want }) => {
+    expect(createHmac("sha256", "sk-bhex").update(text, "utf8").digest("hex")).toBe(want);
+    expect(bhexCanonicalString(params, variant)).toBe(text);
+    expect(signBhexParams(params, "sk-bhex", { variant })).toBe(want);
+  });
+
+  it("java is the default; php sends booleans as 1/0 as http_build_query does", () => {
+    expect(signBhexParams(params, "sk-bhex")).toBe("71506136414a616216fb60a49326c114c8605262ff2f09c44cbc4d205154185f");
+    expect(bhexCanonicalString({ lock: true, free: false }, "php")).toBe("free=0&lock=1");
+  });
+
+  it("all three agree on names without shared prefixes and values needing no encoding", () => {
+    const p = { user_id: "97298429944266752", token_ids: "BTC" };
+    const want = signBhexParams(p, "mySecretKey");
+    expect(signBhexParams(p, "mySecretKey", { variant: "python" })).toBe(want);
+    expect(signBhexParams(p, "mySecretKey", { variant: "php" })).toBe(want);
   });
 });

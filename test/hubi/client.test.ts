@@ -297,7 +297,8 @@ describe("signing per request", () => {
     await c.cancelOrderBatch(["O101-1", "O101-2"]);
     const r = requests[0]!;
     expect(r.headers["x-api-signature-method"]).toBe("HmacSHA256");
-    const text = `order_nos=O101-1%2CO101-21.0.0${r.headers["x-api-nonce"]}/api/futures/cancel_order_batch`;
+    // The vendor Python SDK signs urlencode(params, safe=","): the comma stays a comma.
+    const text = `order_nos=O101-1,O101-21.0.0${r.headers["x-api-nonce"]}/api/futures/cancel_order_batch`;
     expect(r.headers["x-api-signature"]).toBe(createHmac("sha256", CREDS.secretKey).update(text).digest("hex"));
   });
 });

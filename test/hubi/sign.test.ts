@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hubiNonce, hubiSignedText, hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signHubiRequest as fromRoot } from "../../src/index.js";
@@ -98,14 +99,15 @@ describe.each([
     signature: "a57960a386a72b1d4a744bf42c458b23e39d79126883f6ce78f0f8960141bc6d",
   },
   {
-    given: "the same value URL-encoded (vendor Python SDK option)",
+    // Python 3.11: urlencode([("order_nos", "O101-1,O101-2 x")], safe=",") == "order_nos=O101-1,O101-2+x"
+    given: "the same value URL-encoded as the vendor Python SDK does (comma kept, space +)",
     path: "/api/futures/cancel_order_batch",
     seqNum: 44,
     params: [["order_nos", "O101-1,O101-2 x"]] as Array<[string, string]>,
     valueEncoding: "url-encoded" as const,
     nonce: "f931bc4ad8e74142db4e0ddaeaba3c3a",
     names: "order_nos",
-    signature: "b669831fb5f0143d0d9e2491b4d315cfe30106e903c81e66e484be2a52117732",
+    signature: "6797de21c35375db1fa802be6610ab7a05b69b615528c7761b3cba1683cecf32",
   },
 ])("signHubiRequest: $given", ({ path, seqNum, params, valueEncoding, nonce, names, signature }) => {
   it("gives the independently computed nonce, params list and signature", () => {
@@ -120,5 +122,37 @@ describe.each([
 describe("hubiTimestamp", () => {
   it("is UTC ISO 8601 with milliseconds and Z", () => {
     expect(hubiTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 678))).toBe("2024-01-02T03:04:05.678Z");
+  });
+});
+
+// The vendor Python SDK signs urllib.parse.urlencode(params, safe=","): quote_plus on keys and
+// values, `,` kept. The text below was produced by Python 3.11
+//   urlencode([("order_nos", "O1,O2 x"), ("note", "a+b&c=d!*'()~é")], safe=",")
+// not by this project; the signature is the HMAC of that text + "1.0.0" + nonce + path.
+describe("hubiSignedText url-encoded: the vendor Python SDK's exact encoding", () => {
+  const params: Array<[string, string]> = [
+    ["order_nos", "O1,O2 x"],
+    ["note", "a+b&c=d!*'()~é"],
+  ];
+  const nonce = "f931bc4ad8e74142db4e0ddaeaba3c3a";
+  const path = "/api/futures/cancel_order_batch";
+  const text = `order_nos=O1,O2+x&note=a%2Bb%26c%3Dd%21%2A%27%28%29~%C3%A9${"1.0.0"}${nonce}${path}`;
+
+  it("encodes space, comma, !*'() and ~ as Python does (not as encodeURIComponent)", () => {
+    expect(hubiSignedText(params, nonce, path, "url-encoded")).toBe(text);
+  });
+
+  it("signs that text", () => {
+    const want = createHmac("sha256", base.secretKey).update(text, "utf8").digest("hex");
+    expect(want).toBe("2be7eb34bd389030c973453c5f4f1a0f9de7da7d0daa9dc12d8945cc54161524");
+    const headers = signHubiRequest({ ...base, path, params, seqNum: 44, valueEncoding: "url-encoded" });
+    expect(headers["X-API-Nonce"]).toBe(nonce);
+    expect(headers["X-API-Signature"]).toBe(want);
+  });
+
+  it("raw (the Java SDK and the worked example) signs the values as sent", () => {
+    const raw = createHmac("sha256", base.secretKey).update(`order_nos=O1,O2 x&note=a+b&c=d!*'()~é1.0.0${nonce}${path}`, "utf8").digest("hex");
+    expect(raw).toBe("4044d7731fb844485be85f3abef4b88f12e3e6f2799b7d7ba6ea07505eb72547");
+    expect(signHubiRequest({ ...base, path, params, seqNum: 44 })["X-API-Signature"]).toBe(raw);
   });
 });

@@ -32,9 +32,10 @@ describe("tradeapi call xele", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout.replace(/("ExchangeOrderId": )(\d+)/g, '$1"$2"')) as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ InvestorId: "777000", OrderSysId: 1000, ExchangeOrderId: "12345678901234567890", OrderPrice: "400.0000" });
-    expect(r.stdout).toContain('"ExchangeOrderId": 12345678901234567890');
+    // Only investor 777001's orders (one of the emulator's 3).
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ InvestorId: "777001", OrderSysId: 1001, ExchangeOrderId: "12345678901234567891", OrderPrice: "400.1000" });
+    expect(r.stdout).toContain('"ExchangeOrderId": 12345678901234567891');
     const sent = mock.received.filter((x) => x.operationId === "queryOrders").at(-1)!;
     expect(sent.json.data).toMatchObject({ investor_id: ["777001"], max_result_count: 2, direction: "" });
   });

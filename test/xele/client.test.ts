@@ -134,13 +134,14 @@ describe("typed results", () => {
   });
 
   it("order rows are typed objects with exact 8-byte IDs; the CLI's JSON keeps every digit", async () => {
+    // max_result_count: the newest 2 of the emulator's 3 orders.
     const rows = await client().call("queryOrders", { max_result_count: 2 });
     expect(rows).toHaveLength(2);
     const first = rows[0]!;
-    expect(first.ExchangeOrderId).toBe(12345678901234567890n);
-    expect(first.OrderSysId).toBe(1000);
-    expect(first.OrderPrice).toBe("400.0000");
-    expect(stringifyJson(rows)).toContain('"ExchangeOrderId":12345678901234567890');
+    expect(first.ExchangeOrderId).toBe(12345678901234567891n);
+    expect(first.OrderSysId).toBe(1001);
+    expect(first.OrderPrice).toBe("400.1000");
+    expect(stringifyJson(rows)).toContain('"ExchangeOrderId":12345678901234567891');
   });
 
   it("template writes resolve to the per-counter failures (`comment`)", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParamValue } from "../../src/auth/hmac.js";
-import { signXtParams, xtNonce } from "../../src/auth/xt.js";
+import { createHmac } from "node:crypto";
+import { signXtParams, xtCanonicalString, xtNonce, type XtSignatureVariant } from "../../src/auth/xt.js";
 
 // Expected signatures were computed independently with
 //   printf '%s' '<canonical string>' | openssl dgst -sha256 -hmac '<secret>'
@@ -38,6 +39,51 @@ describe("signXtParams", () => {
   it("ignores an existing signature parameter", () => {
     const p = { market: "btc_usdt", nonce: 1562919832183, accesskey: "myAccessKey", id: 123 };
     expect(signXtParams({ ...p, signature: "old" }, "mySecretKey")).toBe(signXtParams(p, "mySecretKey"));
+  });
+});
+
+// One parameter set with a space, `& = + %`, a comma, `~`, `!*'()`, padding spaces and
+// non-ASCII text, signed as each vendor SDK does. The canonical strings were built by running
+// the vendor algorithms in Python 3.11, not with this project's code:
+//   python: urllib.parse.urlencode(sorted(params.items())), hmac(...).hexdigest().upper()
+//   java:   "&".join(f"{k}={params[k].strip(<chars <= U+0020>)}" for k in sorted(params))
+//            (Java's String.trim(); checked with `java`: " a b ".trim() == "a b")
+//   raw:    "&".join(f"{k}={params[k]}" for k in sorted(params))
+// and the signatures with hmac.new(b"sk-xt", text.encode(), hashlib.sha256).hexdigest().
+describe("signXtParams: each vendor SDK's variant, on awkward values", () => {
+  const params = { accesskey: "ak-1", nonce: "1700000000000", market: "btc_usdt", memo: " a b&c=d+e%f,g~h(i)!*' ", note: "价格 €" };
+  it.each([
+    {
+      variant: "python",
+      text: "accesskey=ak-1&market=btc_usdt&memo=+a+b%26c%3Dd%2Be%25f%2Cg~h%28i%29%21%2A%27+&nonce=1700000000000&note=%E4%BB%B7%E6%A0%BC+%E2%82%AC",
+      want: "015CD781C81C99C1736755DBA9DE7BD373ABF901DA369C04AD01A74554B6F601",
+    },
+    {
+      variant: "java",
+      text: "accesskey=ak-1&market=btc_usdt&memo=a b&c=d+e%f,g~h(i)!*'&nonce=1700000000000&note=价格 €",
+      want: "c99b0397e818061820363c2089b522bd699b8d23a2c024806430e192d586a8ca",
+    },
+    {
+      variant: "raw",
+      text: "accesskey=ak-1&market=btc_usdt&memo= a b&c=d+e%f,g~h(i)!*' &nonce=1700000000000&note=价格 €",
+      want: "5a6ac2b4cb62ba6092b57759d7a90da36023d5c00d18d6f32c949870c131a4e7",
+    },
+  ] as Array<{ variant: XtSignatureVariant; text: string; want: string }>)("$variant", ({ variant, text, want }) => {
+    // The expected hex is the HMAC of the hand-built text (node:crypto), in the SDK's case.
+    const hex = createHmac("sha256", "sk-xt").update(text, "utf8").digest("hex");
+    expect(variant === "python" ? hex.toUpperCase() : hex).toBe(want);
+    expect(xtCanonicalString(params, variant)).toBe(text);
+    expect(signXtParams(params, "sk-xt", { variant })).toBe(want);
+  });
+
+  it("java is the default, and equals raw when no value has padding", () => {
+    expect(signXtParams(params, "sk-xt")).toBe("c99b0397e818061820363c2089b522bd699b8d23a2c024806430e192d586a8ca");
+    const plain = { ...params, memo: "a b" };
+    expect(signXtParams(plain, "sk-xt")).toBe(signXtParams(plain, "sk-xt", { variant: "raw" }));
+  });
+
+  it("java trims only chars <= U+0020, as String.trim() does (not U+00A0)", () => {
+    expect(xtCanonicalString({ a: "\t\u00a0x\u00a0\n" }, "java")).toBe("a=\u00a0x\u00a0");
   });
 });
 

@@ -20,7 +20,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
-import { BHEX_ACCESS_KEY_HEADER, signBhexParams } from "../../auth/bhex.js";
+import { BHEX_ACCESS_KEY_HEADER, signBhexParams, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { requireCredential } from "../core/credentials.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
@@ -80,6 +80,11 @@ export interface BhexOrgClientOptions extends TransportOptions {
    * instead of the documented method (GET calls then carry their parameters in the body).
    */
   allAsPost?: boolean;
+  /**
+   * Which vendor demo's canonical string to sign (src/auth/bhex.ts): "java" (default: names
+   * sorted, raw values), "python" (whole `k=v` strings sorted) or "php" (http_build_query).
+   */
+  signatureVariant?: BhexSignatureVariant;
   /**
    * Client-side rate limiting from the spec (org_batch_cancel: once per 10 s). true (default):
    * a limiter of this client's own; a RateLimiter: shared; false: off.
@@ -166,7 +171,7 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     }
     const signed: Record<string, string> = {};
     for (const [k, v] of [...query, ...(form ?? [])]) signed[k] = v;
-    const signature = signBhexParams(signed, secretKey);
+    const signature = signBhexParams(signed, secretKey, { variant: options.signatureVariant });
     if (method === "GET") query.push(["signature", signature]);
     else form = [...(form ?? []), ["signature", signature]];
     return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey } };

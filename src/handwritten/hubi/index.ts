@@ -10,6 +10,7 @@ export {
   type HubiAuthHeaders,
   type HubiSignInput,
   type HubiSignedParams,
+  type HubiValueEncoding,
 } from "../../auth/hubi.js";
 export { meta as hubiMeta } from "../../../generated/hubi-futures.meta.js";
 export type { paths as HubiPathsSpec, components as HubiComponents } from "../../../generated/hubi-futures.js";

@@ -7,7 +7,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/xt-spot.js";
 import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
-import { signXtParams, xtNonce } from "../../auth/xt.js";
+import { signXtParams, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import { requireCredential } from "../core/credentials.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -41,6 +41,11 @@ export interface XtClientOptions extends TransportOptions {
    * as the seed says ("decoded", default), or the base64 text as the vendor SDKs do ("base64").
    */
   batchDataSigning?: "decoded" | "base64";
+  /**
+   * Which vendor SDK's canonical string to sign (src/auth/xt.ts): "java" (default: raw values,
+   * trimmed, lower-case hex), "python" (URL-encoded values, upper-case hex) or "raw".
+   */
+  signatureVariant?: XtSignatureVariant;
   /**
    * Client-side rate limiting from the spec's x-rate-limits. true (default): a limiter of this
    * client's own; a RateLimiter (createXtRateLimiter()): shared, e.g. by every client of one
@@ -95,7 +100,7 @@ export function createXtClient(options: XtClientOptions = {}): XtClient {
     for (const [k, v] of target) {
       canonical[k] = signDecoded && isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
     }
-    target.push(["signature", signXtParams(canonical, secretKey)]);
+    target.push(["signature", signXtParams(canonical, secretKey, { variant: options.signatureVariant })]);
     return req.method === "GET" ? { ...req, query: target } : { ...req, query: [], form: target };
   };
 

@@ -1,0 +1,259 @@
+/**
+ * Answering list requests consistently, for every emulator: keep the rows that the request's
+ * conditions select, then cut the page its paging parameters ask for. Both are driven by the
+ * spec through the generated metadata, never restated per API:
+ *
+ * - **Filters.** A request parameter (or, for JSON requests, a field of the condition object)
+ *   filters on the row field it names. Names match without regard to case and underscores
+ *   (`user_id` ~ `userId`, `investor_id` ~ `InvestorId`); a property's `x-row-field` names
+ *   the field where the words differ (`order_system_id` → `OrderSysId`) or, as `false`, says a
+ *   same-named parameter means something else (the inviter's `user_id` of an invite list
+ *   whose rows carry the invitee's `userId`), and `x-filter: fuzzy`
+ *   marks a free-text search over every cell. What a condition means follows its shape:
+ *   a list keeps rows whose field is one of its items (`[]`: no condition); `{min, max}` keeps
+ *   rows in the closed range (a null/"" bound is open; numbers compare as numbers, integer
+ *   text exactly as integers, other text as text); a scalar keeps rows whose field equals it
+ *   (numbers by value, text without regard to case). `undefined`, `null` and `""` are "no
+ *   condition", as the specs' `x-no-condition` values are.
+ * - **Paging** from the operation's `x-pagination`:
+ *   - `style: from-id` (records newest first; `fromParam` an exclusive upper cursor on
+ *     `idField`, `toParam` an exclusive lower bound; `limitParam` with `defaultLimit` and
+ *     `maxLimit`; with only `toParam`, the `limit` records right above it);
+ *   - `style: page` (`pageParam` from 1, `sizeParam` with `defaultSize`, `minSize`,
+ *     `maxSize`; the answer reports `total`);
+ *   - `style: since` (`cursorParam`: rows whose `cursorField` is greater; the answer's next
+ *     cursor is the last row's);
+ *   - `style: newest` (`limitParam`: 0 or absent = every row, N = the N newest, i.e. last);
+ *   and with any style a time range: `startParam`/`endParam` against each row's `timeField`,
+ *   `timeBounds` inclusive (default) or exclusive.
+ *   Paging parameters never act as filters.
+ */
+import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
+
+export type Row = Readonly<Record<string, unknown>>;
+
+export interface Pagination {
+  style: "from-id" | "page" | "since" | "newest" | (string & {});
+  fromParam?: string;
+  toParam?: string;
+  idField?: string;
+  limitParam?: string;
+  defaultLimit?: number;
+  maxLimit?: number;
+  pageParam?: string;
+  sizeParam?: string;
+  defaultSize?: number;
+  minSize?: number;
+  maxSize?: number;
+  cursorParam?: string;
+  cursorField?: string;
+  /** Where the answer holds the rows when it wraps them in an object (e.g. `record`). */
+  itemsField?: string;
+  /** A time range: `startParam`/`endParam` compared with each row's `timeField`. */
+  startParam?: string;
+  endParam?: string;
+  timeField?: string;
+  /** "inclusive" (default, 闭区间) or "exclusive" (开区间). */
+  timeBounds?: "inclusive" | "exclusive";
+}
+
+/** The operation's `x-pagination`, if it declares a style this module knows. */
+export function paginationOf(op: OperationMeta): Pagination | undefined {
+  const p = op.extensions["x-pagination"] as Pagination | undefined;
+  return p && typeof p === "object" && ["from-id", "page", "since", "newest"].includes(p.style) ? p : undefined;
+}
+
+/** The request parameters that page rather than filter. */
+export function pagingParams(p: Pagination | undefined): Set<string> {
+  if (!p) return new Set();
+  return new Set([p.fromParam, p.toParam, p.limitParam, p.pageParam, p.sizeParam, p.cursorParam, p.startParam, p.endParam].filter((x): x is string => !!x));
+}
+
+/** `user_id`, `userId` and `UserID` are the same name. */
+export const nameKey = (name: string): string => name.replace(/_/g, "").toLowerCase();
+
+const INTEGER = /^-?\d+$/;
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+function text(v: unknown): string {
+  return typeof v === "string" ? v.trim() : String(v);
+}
+
+const noCondition = (c: unknown): boolean => c === undefined || c === null || c === "";
+
+/** -1 / 0 / 1, or undefined when the two cannot be ordered (a number against a word). */
+export function compareCells(a: unknown, b: unknown): number | undefined {
+  const x = text(a);
+  const y = text(b);
+  if (INTEGER.test(x) && INTEGER.test(y)) {
+    const d = BigInt(x) - BigInt(y);
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  }
+  if (NUMBER.test(x) && NUMBER.test(y)) {
+    const d = Number(x) - Number(y);
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+  }
+  if (NUMBER.test(x) !== NUMBER.test(y)) return undefined;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function equalCells(a: unknown, b: unknown): boolean {
+  const c = compareCells(a, b);
+  return c === undefined ? false : c === 0 || text(a).toLowerCase() === text(b).toLowerCase();
+}
+
+/** Does one cell satisfy one condition (see the module comment for the shapes)? */
+export function matchesCondition(condition: unknown, cell: unknown): boolean {
+  if (noCondition(condition)) return true;
+  if (Array.isArray(condition)) return condition.length === 0 || condition.some((c) => equalCells(c, cell));
+  if (typeof condition === "object") {
+    const { min, max } = condition as { min?: unknown; max?: unknown };
+    if (cell === undefined || cell === null) return noCondition(min) && noCondition(max);
+    if (!noCondition(min) && !((compareCells(cell, min) ?? -1) >= 0)) return false;
+    if (!noCondition(max) && !((compareCells(cell, max) ?? 1) <= 0)) return false;
+    return true;
+  }
+  return cell !== undefined && cell !== null && equalCells(condition, cell);
+}
+
+export interface FilterOptions {
+  /** Condition names that never filter (paging parameters, credentials, ...). */
+  ignore?: Iterable<string>;
+  /** Per-condition schema (for `x-row-field` and `x-filter`). */
+  schemaOf?: (name: string) => SchemaMeta | undefined;
+}
+
+export interface RowFilter<R extends Row = Row> {
+  (row: R): boolean;
+  /** `condition → row field` for every condition that filters (for logs and tests). */
+  readonly applied: ReadonlyArray<string>;
+}
+
+/**
+ * A predicate for the rows `conditions` select. `fields` are the row's field names (the
+ * columns); a condition naming none of them does not filter.
+ */
+export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<string, unknown>>, fields: ReadonlyArray<string>, opts: FilterOptions = {}): RowFilter<R> {
+  const ignore = new Set(opts.ignore ?? []);
+  const byKey = new Map(fields.map((f) => [nameKey(f), f]));
+  const tests: Array<(row: R) => boolean> = [];
+  const applied: string[] = [];
+  for (const [name, condition] of Object.entries(conditions)) {
+    if (ignore.has(name) || noCondition(condition) || (Array.isArray(condition) && condition.length === 0)) continue;
+    const schema = opts.schemaOf?.(name);
+    if (schema?.["x-filter"] === "fuzzy") {
+      const needle = text(condition).toLowerCase();
+      tests.push((row) => fields.some((f) => row[f] !== undefined && row[f] !== null && text(row[f]).toLowerCase().includes(needle)));
+      applied.push(`${name} ~ any field`);
+      continue;
+    }
+    const explicit = schema?.["x-row-field"];
+    if (explicit === false) continue; // the spec says this parameter is not a row filter
+    const field = typeof explicit === "string" ? explicit : byKey.get(nameKey(name));
+    if (!field || !fields.includes(field)) continue;
+    tests.push((row) => matchesCondition(condition, row[field]));
+    applied.push(`${name} → ${field}`);
+  }
+  const test = ((row: R) => tests.every((t) => t(row))) as RowFilter<R>;
+  Object.defineProperty(test, "applied", { value: applied });
+  return test;
+}
+
+function int(v: unknown): number | undefined {
+  const s = v === undefined || v === null ? "" : text(v);
+  return INTEGER.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined;
+}
+
+function big(v: unknown): bigint | undefined {
+  const s = v === undefined || v === null ? "" : text(v);
+  return INTEGER.test(s) ? BigInt(s) : undefined;
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
+
+export interface Page<R> {
+  rows: R[];
+  /** Page style: the page number and size used, and how many rows matched in all. */
+  page?: { index: number; size: number; total: number };
+  /** Since style: the cursor to send next (the last row's, or the one received). */
+  next?: unknown;
+}
+
+/** The time-range test of `p` (startParam/endParam on timeField); a row without that time fails a set bound. */
+function inTimeRange(params: Readonly<Record<string, unknown>>, p: Pagination): (row: Row) => boolean {
+  const start = p.startParam ? params[p.startParam] : undefined;
+  const end = p.endParam ? params[p.endParam] : undefined;
+  const open = p.timeBounds === "exclusive";
+  return (row) => {
+    const t = row[p.timeField!];
+    if (!noCondition(start)) {
+      const c = compareCells(t, start);
+      if (c === undefined || c < 0 || (open && c === 0)) return false;
+    }
+    if (!noCondition(end)) {
+      const c = compareCells(t, end);
+      if (c === undefined || c > 0 || (open && c === 0)) return false;
+    }
+    return true;
+  };
+}
+
+/** Cut the page `params` ask for out of `rows` (already filtered, in the API's order). */
+export function pageRows<R extends Row>(all: ReadonlyArray<R>, params: Readonly<Record<string, unknown>>, p: Pagination | undefined): Page<R> {
+  if (!p) return { rows: [...all] };
+  const rows = p.timeField ? all.filter(inTimeRange(params, p)) : all;
+  switch (p.style) {
+    case "from-id": {
+      const idOf = (r: R) => big(r[p.idField ?? "id"]);
+      const from = p.fromParam ? big(params[p.fromParam]) : undefined;
+      const to = p.toParam ? big(params[p.toParam]) : undefined;
+      const limit = clamp(int(p.limitParam ? params[p.limitParam] : undefined) ?? p.defaultLimit ?? 100, 1, p.maxLimit ?? Number.MAX_SAFE_INTEGER);
+      const inRange = rows.filter((r) => {
+        const id = idOf(r);
+        if (id === undefined) return from === undefined && to === undefined;
+        return (from === undefined || id < from) && (to === undefined || id > to);
+      });
+      // Only to_id: the `limit` records right above it, still newest first.
+      return { rows: from === undefined && to !== undefined ? inRange.slice(-limit) : inRange.slice(0, limit) };
+    }
+    case "page": {
+      const size = clamp(int(p.sizeParam ? params[p.sizeParam] : undefined) ?? p.defaultSize ?? 10, p.minSize ?? 1, p.maxSize ?? Number.MAX_SAFE_INTEGER);
+      const index = Math.max(1, int(p.pageParam ? params[p.pageParam] : undefined) ?? 1);
+      return { rows: rows.slice((index - 1) * size, index * size), page: { index, size, total: rows.length } };
+    }
+    case "since": {
+      const field = p.cursorField ?? p.cursorParam ?? "since";
+      const since = p.cursorParam ? params[p.cursorParam] : undefined;
+      const after = noCondition(since) ? [...rows] : rows.filter((r) => (compareCells(r[field], since) ?? -1) > 0);
+      return { rows: after, next: after.length ? after[after.length - 1]![field] : since };
+    }
+    case "newest": {
+      const n = int(p.limitParam ? params[p.limitParam] : undefined) ?? 0;
+      return { rows: n > 0 ? rows.slice(-n) : [...rows] };
+    }
+    default:
+      return { rows: [...rows] };
+  }
+}
+
+/** The names an operation declares (query/path parameters and body fields). */
+export function declaredParams(op: OperationMeta): Map<string, SchemaMeta> {
+  const m = new Map<string, SchemaMeta>();
+  for (const p of op.params) if (p.in === "query" || p.in === "path") m.set(p.name, p.schema);
+  for (const [k, s] of Object.entries(op.body?.properties ?? {})) m.set(k, s);
+  return m;
+}
+
+/**
+ * Filter then page `rows` for a request to `op`, whose flat parameters are `params`: only
+ * the parameters the operation declares filter, paging parameters page.
+ */
+export function queryRows<R extends Row>(op: OperationMeta, rows: ReadonlyArray<R>, params: Readonly<Record<string, unknown>>, fields?: ReadonlyArray<string>): Page<R> & { applied: ReadonlyArray<string> } {
+  const declared = declaredParams(op);
+  const p = paginationOf(op);
+  const conditions: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) if (declared.has(k)) conditions[k] = v;
+  const cols = fields ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const keep = rowFilter<R>(conditions, cols, { ignore: pagingParams(p), schemaOf: (n) => declared.get(n) });
+  return { ...pageRows(rows.filter(keep), params, p), applied: keep.applied };
+}

@@ -1,0 +1,89 @@
+/**
+ * The Xele emulator answers what a query asks for (issue: emulators ignored documented
+ * filters): the conditions in `data` select rows, `max_result_count` keeps the newest N.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+
+let mock: XeleMock;
+beforeAll(async () => {
+  mock = await startXeleMock({ orders: 30 });
+});
+afterAll(() => mock.close());
+afterEach(() => {
+  mock.settings.orders = 30;
+});
+const client = () => createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+
+describe("xele emulator: queries filter and page", () => {
+  it('queryOrders investor_id=["777001"] answers only that investor\'s orders', async () => {
+    const rows = await client().call("queryOrders", { investor_id: ["777001"] });
+    expect(rows.length).toBe(10);
+    expect(new Set(rows.map((r) => r.InvestorId))).toEqual(new Set(["777001"]));
+  });
+
+  it("combines conditions: lists, ranges (numbers, 8-byte ids as text), enums, fuzzy content", async () => {
+    const c = client();
+    const some = await c.call("queryOrders", { investor_id: ["777000", "777002"], instrument_id: ["ag2212"], order_price: { min: 400.5, max: 401 } });
+    expect(some.length).toBeGreaterThan(0);
+    for (const r of some) {
+      expect(["777000", "777002"]).toContain(r.InvestorId);
+      expect(r.InstrumentId).toBe("ag2212");
+      expect(Number(r.OrderPrice)).toBeGreaterThanOrEqual(400.5);
+      expect(Number(r.OrderPrice)).toBeLessThanOrEqual(401);
+    }
+    const byId = await c.call("queryOrders", { exchange_order_id: { min: "12345678901234567895", max: "12345678901234567897" } });
+    expect(byId.map((r) => r.ExchangeOrderId)).toEqual([12345678901234567895n, 12345678901234567896n, 12345678901234567897n]);
+    const bySysId = await c.call("queryOrders", { order_system_id: { min: 1028 } }); // x-row-field: OrderSysId
+    expect(bySysId.map((r) => r.OrderSysId)).toEqual([1028, 1029]);
+    const errors = await c.call("queryOrders", { order_status: "错单" });
+    expect(errors.length).toBe(6);
+    expect(errors.every((r) => r.OrderStatus === "错单")).toBe(true);
+    const fuzzy = await c.call("queryOrders", { content: "out of range" }); // only the 错单 rows carry that ErrMsg
+    expect(fuzzy.map((r) => r.OrderSysId)).toEqual(errors.map((r) => r.OrderSysId));
+    expect(await c.call("queryOrders", { investor_id: ["999999"] })).toEqual([]);
+  });
+
+  it("max_result_count keeps the newest N of the matching orders", async () => {
+    const rows = await client().call("queryOrders", { investor_id: ["777001"], max_result_count: 2 });
+    expect(rows.map((r) => [r.InvestorId, r.OrderSysId])).toEqual([
+      ["777001", 1025],
+      ["777001", 1028],
+    ]);
+  });
+
+  it("a filtered answer of more than 1000 rows is streamed with the right header count", async () => {
+    mock.settings.orders = 6000;
+    const rows = await client().call("queryOrders", { investor_id: ["777002"] });
+    expect(rows.length).toBe(2000);
+    expect(rows.every((r) => r.InvestorId === "777002")).toBe(true);
+  });
+
+  it("getPositions, getInvestorRates and getAlarmRecords filter too", async () => {
+    const c = client();
+    const pos = await c.call("getPositions", { investor_id: ["777001"] });
+    expect(pos.length).toBe(2);
+    expect(pos.every((r) => r.InvestorId === "777001")).toBe(true);
+    expect((await c.call("getPositions", { investor_id: ["777001"], instrument_id: ["ag2212"] })).map((r) => r.InstrumentId)).toEqual(["ag2212"]);
+    expect((await c.call("getPositions", { hedge_flag: ["套利"] })).map((r) => r.InvestorId)).toEqual(["777002"]);
+    expect((await c.call("getInvestorRates", { investor_id: ["777002"] })).map((r) => r.InvestorId)).toEqual(["777002"]);
+    expect((await c.call("getAlarmRecords", { investor_id: ["777002"] })).map((r) => r.InvestorId)).toEqual(["777002"]);
+  });
+
+  it("queries answered from the spec's example records filter them too", async () => {
+    const c = client();
+    expect(((await c.call("getUserStatistics", { investor_id: ["777001"] })) ?? []).map((r) => r.InvestorId)).toEqual(["777001"]);
+    expect(await c.call("getUserStatistics", { investor_id: ["777999"] })).toEqual([]);
+    expect(await c.call("getSeatConnections", { exchange_id: ["DCE"] })).toEqual([]);
+    expect(((await c.call("getSeatConnections", { exchange_id: ["SHFE"] })) ?? []).length).toBe(1);
+  });
+
+  it("keeps state across calls: a cash in/out record created is found by its investor", async () => {
+    const c = client();
+    await c.call("createCashInOut", { investor_id: "777123", direction: "1", amount: 12.5 });
+    const mine = (await c.call("getCashInOut", { investor_id: "777123" })) ?? [];
+    expect(mine.length).toBe(1);
+    expect(mine[0]).toMatchObject({ investor_id: "777123", amount: 12.5 });
+  });
+});
