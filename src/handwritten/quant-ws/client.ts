@@ -20,6 +20,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { requireCredential } from "../core/credentials.js";
 import { ConnectionError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
+import { Redactor } from "../core/redaction.js";
 import type { RetryOptions } from "../core/retry.js";
 import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
@@ -168,6 +169,12 @@ class Client implements QuantWsClient, SessionHost {
   #closeReason: string | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
+  /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
+  readonly #secretValues = new Set<string>();
+  #redactor: Redactor | undefined;
+  #scrub<E>(error: E): E {
+    return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
+  }
 
   constructor(opts: QuantWsClientOptions) {
     this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
@@ -426,7 +433,8 @@ class Client implements QuantWsClient, SessionHost {
     let frame: IncomingFrame;
     try {
       frame = decodeFrame(text);
-    } catch (error) {
+    } catch (caught) {
+      const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         const p = error.cid !== undefined ? this.#pending.get(error.cid) : undefined;
@@ -446,24 +454,24 @@ class Client implements QuantWsClient, SessionHost {
       case "reply": {
         const p = this.#pending.get(frame.cid);
         if (!p) {
-          this.#events.emit("error", new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
+          this.#events.emit("error", this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid")));
           return;
         }
         this.#settle(p);
         if (p.op !== frame.op) {
-          p.reject(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }));
+          p.reject(this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op })));
           return;
         }
         const reply = frame.frame as { result: boolean; error_message?: string };
         if (reply.result) p.resolve(reply);
-        else p.reject(replyError(p.op, reply.error_message ?? "", reply));
+        else p.reject(this.#scrub(replyError(p.op, reply.error_message ?? "", reply)));
         return;
       }
       case "pong":
         this.#onPong(Number(frame.ts));
         return;
       case "server-error":
-        this.#events.emit("error", new QuantWsServerError(frame.frame.error_message));
+        this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
         return;
       default: {
         const session = this.#byToken.get(frame.token);
@@ -479,7 +487,10 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   #deliver(session: QuantWsSession, frame: IncomingFrame): void {
-    if (frame.kind === "state") this.#events.emit("state", { ...session._onState(frame.frame.code, frame.frame.msg ?? ""), session });
+    if (frame.kind === "state") {
+      const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
+      this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
+    }
     else if (frame.kind === "notify") session._onNotify(frame.topic, frame.frame.data);
   }
 
@@ -552,7 +563,7 @@ class Client implements QuantWsClient, SessionHost {
 
   reportError(error: unknown): void {
     const e = error instanceof TradeApiError ? error : new TradeApiError(`listener threw: ${error instanceof Error ? error.message : String(error)}`, { api: API, cause: error });
-    this.#events.emit("error", e);
+    this.#events.emit("error", this.#scrub(e));
   }
 
   // ------------------------------------------------------------------ login
@@ -561,6 +572,9 @@ class Client implements QuantWsClient, SessionHost {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
     requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
     requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
+    this.#secretValues.add(login.accessKey);
+    this.#secretValues.add(login.secretKey);
+    this.#redactor = undefined;
     if (!login.platform) throw new UsageError("missing platform", { api: API, operation: "login" });
     if (!Array.isArray(login.symbols) || login.symbols.length === 0) {
       throw new UsageError("symbols must be a non-empty list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
@@ -580,6 +594,14 @@ class Client implements QuantWsClient, SessionHost {
 
   /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
   async #loginSession(session: QuantWsSession): Promise<void> {
+    try {
+      await this.#loginSessionUnscrubbed(session);
+    } catch (e) {
+      throw this.#scrub(e);
+    }
+  }
+
+  async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
     const creds = credentialsOf.get(session)!;
     const started = Date.now();
     const frame: QuantWsRequests["login"] = {
