@@ -10,7 +10,8 @@
  *     HTTP status / vendor envelope → HttpError / ApiError subclass from x-error-codes
  *
  * Secrets: `authorize` lists the secret-derived values it put on the attempt (`secrets`: key,
- * signature, nonce, token …); every error of the attempt (message, stack, body, snippet,
+ * signature, nonce, token …), and fields named like secrets (`trade_password`, `token` …) are
+ * added from the request itself; every error of the attempt (message, stack, body, snippet,
  * cause) goes through one Redactor made of those and the client's own secrets before it is
  * thrown. Redirects are never followed (`RedirectError`, see errors.ts): fetch would forward
  * the signed headers to wherever a 3xx points.
@@ -37,7 +38,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
-import { describeAs, Redactor, redactUrl } from "./redaction.js";
+import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
 export interface OutgoingRequest {
@@ -176,7 +177,8 @@ export class HttpTransport {
     };
     const req = cfg.authorize ? await cfg.authorize(copy, op, n) : copy;
     let redactor: Redactor | undefined;
-    const redactorOf = () => (redactor ??= this.redactor(req.secrets));
+    const redactorOf = () =>
+      (redactor ??= this.redactor([...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)]));
     try {
       return await this.send(op, req, n, redactorOf, signal);
     } catch (e) {

@@ -26,11 +26,15 @@ const MIN_PIECE = 8;
 /** A text that ends with at least this many characters of a secret form loses them. */
 const MIN_TAIL = 6;
 
-const NAMES =
-  "signature|sign|secret|secret_?key|secretkey|api_?secret|password|passwd|pwd|safe_?pwd|token|access_?token|refresh_?token|ticket|accesskey|access_?key|api_?key|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization";
+/**
+ * Names whose values are secret, also as the end of a longer name (`trade_password`,
+ * `csrf_token`, `api_secret`); `sign` only as a whole name (it ends many ordinary words).
+ */
+const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key";
+const NAMES = `[\\w-]*?(?:${SUFFIX_NAMES})|sign|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization`;
 const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
 /** `name=value` (query strings, form bodies, log lines). */
-const BY_PARAM = new RegExp(`\\b(${NAMES})=([^&\\s"'<>]+)`, "gi");
+const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=([^&\\s"'<>]+)`, "gi");
 /** `"name": "value"` (JSON text) and `"name": 123`. */
 const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, "gi");
 /** `Name: value` header lines an echoing server prints. */
@@ -46,7 +50,7 @@ function escapeRe(s: string): string {
 function b64variants(b64: string): string[] {
   const bare = b64.replace(/=+$/, "");
   const url = bare.replace(/\+/g, "-").replace(/\//g, "_");
-  return [bare, url, encodeURIComponent(bare)];
+  return [b64, encodeURIComponent(b64), bare, url, encodeURIComponent(bare)];
 }
 
 /** Every form of `secret` that an echoing server could print (see the file comment). */
@@ -197,6 +201,28 @@ export class Redactor {
   toJSON(): { redactor: number } {
     return { redactor: this.#forms.length };
   }
+}
+
+/**
+ * The values of a request's fields named like secrets (`password`, `trade_password`,
+ * `token`, `signature` …) in its query/form pairs and anywhere in its JSON text: a request
+ * that carries a user's password as a parameter gets it removed from its errors too.
+ */
+export function secretNamedValues(pairs: Iterable<readonly [string, string]>, jsonText?: string | null): string[] {
+  const out: string[] = [];
+  for (const [k, v] of pairs) if (SECRET_NAME.test(k)) out.push(v);
+  if (jsonText) {
+    for (const m of jsonText.matchAll(BY_JSON)) {
+      const raw = m[2]!;
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (typeof v === "string" || typeof v === "number") out.push(String(v));
+      } catch {
+        out.push(raw);
+      }
+    }
+  }
+  return out;
 }
 
 /** A URL with any `user:password@` replaced, for messages. */
