@@ -248,6 +248,26 @@ describe("xele login failures", () => {
   });
 });
 
+describe("bhex downloadData: an answer that is not the file", () => {
+  it.each([
+    ["JSON error at 200, echoing", (c: Captured): Reply => json(200, { code: 1105, msg: echoText(c) })],
+    ["text at 200, echoing", (c: Captured): Reply => ({ status: 200, contentType: "text/plain", body: echoText(c) })],
+    ["bytes at 200 that are not a ZIP, echoing", (c: Captured): Reply => ({ status: 200, contentType: "application/octet-stream", body: echoText(c) })],
+    ["404 echoing", (c: Captured): Reply => ({ status: 404, contentType: "text/plain", body: echoText(c) })],
+  ])("%s", async (_name, reply) => {
+    const server = await startProbeServer(reply);
+    try {
+      const bhex = createBhexOrgClient({ ...S.bhex, baseUrl: server.url, rateLimit: false, retry: false });
+      const error = await bhex.downloadData({ type: "balance", date: "2026-11-20" }, "/nonexistent-dir-never-written/x.xlsx").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TradeApiError);
+      const hits = findLeaks(errorSurfaces("error", error), [...ALL_GIVEN, ...server.captured.flatMap(carriedSecrets)]);
+      expect(hits, hits.map((h) => `${h.where}: ${h.secret} in …${h.excerpt}…`).join("\n")).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("clients, sessions and transports keep their secrets out of sight", () => {
   it.each([
     ["xt", () => createXtClient({ ...S.xt })],

@@ -227,7 +227,11 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     withIdempotencyKey: ((ref: string, params: Record<string, unknown>) =>
       fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params) as BhexOrgClient["withIdempotencyKey"],
     paginate: ((ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self, ref, params, opts)) as BhexOrgClient["paginate"],
-    downloadData: (params, filePath) => downloadData(self, params, filePath),
+    downloadData: (params, filePath) =>
+      downloadData(self, params, filePath).catch((e: unknown) => {
+        // A JSON or text answer where the file was expected: its echo loses the signed values too.
+        throw transport.redactor().error(e);
+      }),
     transport,
     rateLimiter,
   };

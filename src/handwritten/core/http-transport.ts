@@ -125,6 +125,11 @@ export class HttpTransport {
   readonly config: Omit<TransportConfig, "secrets">;
   private readonly byRoute: Array<{ op: OperationMeta; re: RegExp }>;
   readonly #secrets: TransportConfig["secrets"];
+  /**
+   * The secret-derived values of the last attempts (signatures, nonces …), so that an error
+   * raised later from a success answer (e.g. a download that is not a file) loses them too.
+   */
+  readonly #recent: Array<() => ReadonlyArray<string | undefined>> = [];
 
   constructor(config: TransportConfig) {
     const { secrets, ...rest } = config;
@@ -160,9 +165,10 @@ export class HttpTransport {
     return { api: this.config.api, operation: op.operationId, cause };
   }
 
-  /** A redactor of the client's secrets and `extra` (one attempt's values). */
+  /** A redactor of the client's secrets, the last attempts' signed values and `extra`. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
     const own = this.#secrets?.() ?? [];
+    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap((values) => values())];
     return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
   }
 
@@ -176,9 +182,11 @@ export class HttpTransport {
       headers: { ...base.headers },
     };
     const req = cfg.authorize ? await cfg.authorize(copy, op, n) : copy;
+    const carried = () => [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
+    this.#recent.push(carried);
+    if (this.#recent.length > 16) this.#recent.shift();
     let redactor: Redactor | undefined;
-    const redactorOf = () =>
-      (redactor ??= this.redactor([...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)]));
+    const redactorOf = () => (redactor ??= this.redactor());
     try {
       return await this.send(op, req, n, redactorOf, signal);
     } catch (e) {
