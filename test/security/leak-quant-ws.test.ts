@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { runCliCaptured } from "../helpers/cli.js";
-import { errorSurfaces, findLeaks, objectSurfaces } from "./leak-probe.js";
+import { closedPort, errorSurfaces, findLeaks, objectSurfaces } from "./leak-probe.js";
 
 const ACCESS_KEY = "qwAK-leakprobe-3c9d0e71";
 const SECRET_KEY = "qwSK-leakprobe-e4a8b25f06";
@@ -90,6 +90,17 @@ describe("quant-ws: no secret in any error", () => {
     events.forEach((e, i) => Object.assign(surfaces, errorSurfaces(`event${i}`, e)));
     const hits = findLeaks(surfaces, SECRETS);
     expect(hits, hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")).toEqual([]);
+  });
+});
+
+describe("quant-ws: a gateway URL with user:password@", () => {
+  it("a refused connection never prints the password", async () => {
+    const password = "wsPW-leakprobe-71c0d2";
+    const client = createQuantWsClient({ url: `ws://leakuser:${password}@127.0.0.1:${await closedPort()}/ws/v1`, reconnect: false, connectTimeoutMs: 500 });
+    const error = await client.connect().catch((e: unknown) => e);
+    await client.close();
+    expect(error).toBeInstanceOf(TradeApiError);
+    expect(findLeaks(errorSurfaces("connect", error), [password])).toEqual([]);
   });
 });
 

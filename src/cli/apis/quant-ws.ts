@@ -11,7 +11,7 @@
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
 import { quantWsMeta, type Platform } from "../../../generated/quant-ws.js";
-import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
+import { CredentialsError, redactUrl, UsageError } from "../../handwritten/core/errors.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields, SessionOp } from "../../handwritten/quant-ws/session.js";
@@ -162,7 +162,7 @@ async function withClient(url: string, out: Printer, fn: (client: QuantWsClient)
   out.followClient(client);
   try {
     await client.connect();
-    out.line({ step: "connected", url });
+    out.line({ step: "connected", url: redactUrl(url) });
     await fn(client);
   } finally {
     await client.close();

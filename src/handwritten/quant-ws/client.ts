@@ -20,7 +20,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { requireCredential } from "../core/credentials.js";
 import { ConnectionError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
-import { Redactor } from "../core/redaction.js";
+import { Redactor, redactUrl } from "../core/redaction.js";
 import type { RetryOptions } from "../core/retry.js";
 import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
@@ -257,7 +257,7 @@ class Client implements QuantWsClient, SessionHost {
       ws.on("close", (code: number, reason: Buffer) => {
         if (!opened) {
           const why = failure?.message ?? `closed with code ${code}`;
-          reject(new ConnectionError(`cannot connect to ${this.url}: ${why}`, { api: API, cause: failure }));
+          reject(this.#scrub(new ConnectionError(`cannot connect to ${redactUrl(this.url)}: ${why}`, { api: API, cause: failure })));
           return;
         }
         this.#onClose(ws, code, reason.toString());
@@ -302,7 +302,7 @@ class Client implements QuantWsClient, SessionHost {
     const r = this.#reconnect!;
     const attempt = ++this.#reconnectAttempt;
     if (attempt > r.maxAttempts) {
-      const error = new ConnectionError(`gave up reconnecting to ${this.url} after ${r.maxAttempts} attempts`, { api: API });
+      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.url)} after ${r.maxAttempts} attempts`, { api: API });
       this.#events.emit("error", error);
       for (const s of [...this.#sessions]) s._end(error);
       return;
