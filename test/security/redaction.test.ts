@@ -114,6 +114,11 @@ describe("Redactor: bodies and errors", () => {
     expect(String(json.message)).toContain("[redacted]");
   });
 
+  it("errors with bigints in their body still serialize", () => {
+    const e = new ApiError({ api: "bhex", code: 1, body: { id: 9007199254740993n, list: [1n] } });
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ body: { id: "9007199254740993", list: ["1"] } });
+  });
+
   it("a redactor shows how many forms it holds, never one of them", () => {
     expect(inspect(r, { showHidden: true, depth: 5 })).not.toMatch(/S3cr3t|UzNjcjN0/i);
     expect(JSON.stringify(r)).not.toMatch(/S3cr3t/i);

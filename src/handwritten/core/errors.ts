@@ -52,11 +52,21 @@ export class TradeApiError extends Error {
   /** name, message and the error's own fields (already redacted), for JSON logs. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const [k, v] of Object.entries(this)) if (v !== undefined) out[k] = typeof v === "bigint" ? String(v) : v;
+    for (const [k, v] of Object.entries(this)) if (v !== undefined) out[k] = jsonSafe(v, 0);
     const cause = (this as { cause?: unknown }).cause;
     if (cause !== undefined) out.cause = cause instanceof TradeApiError ? cause.toJSON() : cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
     return out;
   }
+}
+
+/** bigints as decimal text (JSON.stringify throws on them), bytes as their length. */
+function jsonSafe(v: unknown, depth: number): unknown {
+  if (typeof v === "bigint") return String(v);
+  if (v === null || typeof v !== "object" || depth > 32) return v;
+  if (v instanceof Uint8Array) return { bytes: v.byteLength };
+  if (Array.isArray(v)) return v.map((x) => jsonSafe(x, depth + 1));
+  if (v instanceof Error) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
 }
 
 function prefix(ctx: ErrorContext): string {
