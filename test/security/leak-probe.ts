@@ -157,11 +157,11 @@ export interface Hit {
 /** Search `texts` (label → text) for any form or 16-character piece of the secrets. */
 export function findLeaks(texts: Record<string, string>, secrets: Iterable<string>): Hit[] {
   const hits: Hit[] = [];
-  const uniq = [...new Set(secrets)].filter((s) => s.length >= 6);
+  const uniq = [...new Set(secrets)].filter((s) => s.length >= 6).map((s) => ({ s, needles: needles(s) }));
   for (const [where, text] of Object.entries(texts)) {
     const hay = expand(text).toLowerCase();
-    for (const s of uniq) {
-      const n = needles(s).find((x) => hay.includes(x));
+    for (const { s, needles: ns } of uniq) {
+      const n = ns.find((x) => hay.includes(x));
       if (n) {
         const i = hay.indexOf(n);
         hits.push({ where, secret: `${s.slice(0, 4)}…(${s.length})`, excerpt: hay.slice(Math.max(0, i - 40), i + n.length + 20) });
@@ -214,16 +214,19 @@ export function objectSurfaces(label: string, obj: unknown): Record<string, stri
   } catch (x) {
     out[`${label}.clone`] = String(x);
   }
-  // Enumerable walk, the way a generic logger or serializer would.
+  // Enumerable walk, the way a generic logger or serializer would (every string found, one text).
   const seen = new Set<unknown>();
+  const lines: string[] = [];
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > 8 || v === null || typeof v !== "object" || seen.has(v)) {
-      if (typeof v === "string") out[`${label}.walk${path}`] = v;
+      if (typeof v === "string") lines.push(`${path}: ${v}`);
       return;
     }
     seen.add(v);
-    for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
+    // `meta` is the generated spec metadata: public, large, and the same for every client.
+    for (const k of Object.keys(v)) if (k !== "meta") walk((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
   };
   walk(obj, "", 0);
+  out[`${label}.walk`] = lines.join("\n");
   return out;
 }

@@ -123,7 +123,7 @@ export function isJsonContentType(ct: string | null | undefined): boolean {
 export class HttpTransport {
   /** The configuration, without the secrets callback (kept in a private field). */
   readonly config: Omit<TransportConfig, "secrets">;
-  private readonly byRoute: Array<{ op: OperationMeta; re: RegExp }>;
+  readonly #byRoute: Array<{ op: OperationMeta; re: RegExp }>;
   readonly #secrets: TransportConfig["secrets"];
   /**
    * The secret-derived values of the last attempts (signatures, nonces …), so that an error
@@ -143,7 +143,7 @@ export class HttpTransport {
     this.config = rest;
     this.#secrets = secrets;
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
-    this.byRoute = config.meta.operations.map((op) => ({
+    this.#byRoute = config.meta.operations.map((op) => ({
       op,
       re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`),
     }));
@@ -152,7 +152,7 @@ export class HttpTransport {
   /** The operation a concrete method + path belongs to. */
   route(method: string, path: string): OperationMeta | undefined {
     const m = method.toUpperCase();
-    return this.byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
+    return this.#byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
   }
 
   /** Run one operation with signing, rate limiting, retries and error mapping. */
