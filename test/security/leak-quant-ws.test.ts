@@ -119,3 +119,19 @@ describe("quant-ws CLI: stdout and stderr carry no secret", () => {
     expect(hits, `${run.stderr}\n${hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")}`).toEqual([]);
   });
 });
+
+describe("quant-ws CLI `ws login`: printed state lines carry no secret", () => {
+  it("a READY state whose message echoes the login frame", async () => {
+    const url = await gateway((ws, f, t) => {
+      ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "tk-2" }));
+      ws.send(JSON.stringify({ op: "state", token: "tk-2", code: 6, msg: echo(t) }));
+    });
+    const run = await runCliCaptured(["ws", "login", "--url", url, "--platform", "binance", "--symbols", "ETH/USDT", "--seconds", "0.1"], {
+      QUANT_WS_ACCESS_KEY: ACCESS_KEY,
+      QUANT_WS_SECRET_KEY: SECRET_KEY,
+    });
+    expect(run.stdout).toContain('"state"');
+    const hits = findLeaks({ stdout: run.stdout, stderr: run.stderr }, SECRETS);
+    expect(hits, `${run.stdout}\n${run.stderr}`).toEqual([]);
+  });
+});
