@@ -5,6 +5,7 @@
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
+import { redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
@@ -114,7 +115,7 @@ async function withClient(url: string, flags: Record<string, string>, out: Print
   const unfollow = out.followClient(client);
   try {
     await client.connect();
-    out.line({ step: "connected", url });
+    out.line({ step: "connected", url: redactUrl(url) });
     await fn(client);
   } finally {
     // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.

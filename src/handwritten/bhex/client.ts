@@ -22,6 +22,7 @@ import type { components, operations, paths } from "../../../generated/bhex-org.
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { BHEX_ACCESS_KEY_HEADER, signBhexParams, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { requireCredential } from "../core/credentials.js";
+import { describeAs, redactUrl } from "../core/redaction.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -151,6 +152,8 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
 }
 
 export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrgClient {
+  // The credentials stay in this closure: never spread into the transport or onto the client.
+  const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? BHEX_DEFAULT_BASE_URL;
   const rateLimiter =
     options.rateLimit instanceof RateLimiter ? options.rateLimit : options.rateLimit === false ? null : createBhexRateLimiter();
@@ -158,8 +161,8 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
 
   const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
     if (op.security.length === 0) return req;
-    const accessKey = requireCredential("bhex", "accessKey", options.accessKey, "BHEX_ACCESS_KEY", op.operationId);
-    const secretKey = requireCredential("bhex", "secretKey", options.secretKey, "BHEX_SECRET_KEY", op.operationId);
+    const accessKey = requireCredential("bhex", "accessKey", givenAccessKey, "BHEX_ACCESS_KEY", op.operationId);
+    const secretKey = requireCredential("bhex", "secretKey", givenSecretKey, "BHEX_SECRET_KEY", op.operationId);
     let method = req.method;
     let query = req.query.filter(([k]) => k !== "signature");
     let form = req.form?.filter(([k]) => k !== "signature") ?? null;
@@ -174,17 +177,17 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     const signature = signBhexParams(signed, secretKey, { variant: options.signatureVariant });
     if (method === "GET") query.push(["signature", signature]);
     else form = [...(form ?? []), ["signature", signature]];
-    return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey } };
+    return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey }, secrets: [accessKey, secretKey, signature] };
   };
 
   const transport: HttpTransport = new HttpTransport({
-    ...options,
+    ...transportOptions,
     api: "bhex",
     meta,
     baseUrl,
     rateLimiter,
     authorize,
-    secrets: () => [options.secretKey],
+    secrets: () => [givenAccessKey, givenSecretKey],
     checkBody: (body, op) => {
       // The gateway's {code,msg} error shape (documented with HTTP 400/500) arriving with a 200:
       // report the vendor's code, not a missing envelope field.
@@ -229,9 +232,14 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     withIdempotencyKey: ((ref: string, params: Record<string, unknown>) =>
       fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params) as BhexOrgClient["withIdempotencyKey"],
     paginate: ((ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self, ref, params, opts)) as BhexOrgClient["paginate"],
-    downloadData: (params, filePath) => downloadData(self, params, filePath),
+    downloadData: (params, filePath) =>
+      downloadData(self, params, filePath).catch((e: unknown) => {
+        // A JSON or text answer where the file was expected: its echo loses the signed values too.
+        throw transport.redactor().error(e);
+      }),
     transport,
     rateLimiter,
   };
+  describeAs(client, "BhexOrgClient", () => ({ api: "bhex", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
   return Object.assign(client, self);
 }

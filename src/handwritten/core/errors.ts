@@ -11,6 +11,7 @@
  * │   ├── TimeoutError           no answer within the timeout
  * │   └── AbortedError           the caller aborted
  * ├── HttpError                  a non-2xx HTTP status (with a body that is not a vendor error)
+ * │   └── RedirectError          a 3xx answer: never followed (see the class)
  * ├── ResponseFormatError        an answer that cannot be decoded (HTML error page, bad JSON,
  * │                              truncated pipe rows, missing envelope fields)
  * └── ApiError                   the vendor answered with an error code (`code`, `vendorMessage`)
@@ -22,8 +23,13 @@
  *     ├── InvalidRequestError    the server rejected a parameter
  *     └── ServiceUnavailableError the server is busy or failed internally; try later
  *
- * Messages never contain secrets, signatures, passwords or tokens (see `redact`).
+ * Messages never contain secrets, signatures, passwords or tokens: the transport and the
+ * clients pass every error through one `Redactor` (redaction.ts) holding the values the
+ * request carried, before it reaches the caller. `toJSON()` gives the same redacted facts.
  */
+import { Redactor } from "./redaction.js";
+
+export { describeAs, REDACTED, redactUrl, Redactor, secretForms, urlCredentials } from "./redaction.js";
 
 export interface ErrorContext {
   /** API name as the CLI knows it: xt, bhex, hubi, xele, quant-ws */
@@ -42,6 +48,25 @@ export class TradeApiError extends Error {
     this.api = ctx.api;
     this.operation = ctx.operation;
   }
+
+  /** name, message and the error's own fields (already redacted), for JSON logs. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [k, v] of Object.entries(this)) if (v !== undefined) out[k] = jsonSafe(v, 0);
+    const cause = (this as { cause?: unknown }).cause;
+    if (cause !== undefined) out.cause = cause instanceof TradeApiError ? cause.toJSON() : cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
+    return out;
+  }
+}
+
+/** bigints as decimal text (JSON.stringify throws on them), bytes as their length. */
+function jsonSafe(v: unknown, depth: number): unknown {
+  if (typeof v === "bigint") return String(v);
+  if (v === null || typeof v !== "object" || depth > 32) return v;
+  if (v instanceof Uint8Array) return { bytes: v.byteLength };
+  if (Array.isArray(v)) return v.map((x) => jsonSafe(x, depth + 1));
+  if (v instanceof Error) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
 }
 
 function prefix(ctx: ErrorContext): string {
@@ -69,10 +94,35 @@ export class HttpError extends TradeApiError {
   readonly status: number;
   /** First 200 characters of the body, redacted. */
   readonly bodySnippet: string;
-  constructor(status: number, bodySnippet: string, ctx: ErrorContext = {}) {
-    super(`HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}`, ctx);
+  constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string } = {}) {
+    super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}`, ctx);
     this.status = status;
     this.bodySnippet = bodySnippet;
+  }
+}
+
+/**
+ * A 3xx answer. tradeapi never follows redirects: a request carries credentials (keys,
+ * signature, token, password), following it to another origin would hand them to that
+ * origin, and following it within the origin would send a possibly state-changing request
+ * (an order) a second time, to a path its signature was not made for. None of the vendors
+ * documents a redirect: one means a wrong base URL (http instead of https, a missing path
+ * prefix, a proxy's login page). `location` is where it pointed (redacted).
+ */
+export class RedirectError extends HttpError {
+  readonly location: string;
+  /** Whether `location` is on the base URL's own origin. */
+  readonly sameOrigin: boolean;
+  constructor(status: number, location: string, sameOrigin: boolean, ctx: ErrorContext = {}) {
+    super(status, "", {
+      ...ctx,
+      message:
+        `HTTP ${status} redirect to ${location || "(no location)"} not followed: tradeapi never follows redirects ` +
+        `(${sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
+        `if the API moved, use that address as the base URL`,
+    });
+    this.location = location;
+    this.sameOrigin = sameOrigin;
   }
 }
 
@@ -110,7 +160,7 @@ export interface ApiErrorInit extends ErrorContext {
   meaning?: string | undefined;
   kind?: ErrorKind | undefined;
   httpStatus?: number | undefined;
-  /** The decoded error body, for callers that need more (redacted of nothing: vendors do not echo secrets). */
+  /** The decoded error body, for callers that need more (redacted like the message before it reaches the caller). */
   body?: unknown;
 }
 
@@ -167,28 +217,17 @@ export function apiErrorFromCode(
   return new Cls({ ...init, meaning: info?.meaning ?? info?.message, kind });
 }
 
-const SECRET_PARAM = /\b(signature|sign|secret(?:_?key)?|secretKey|password|passwd|safePwd|token|ticket|access_token|accessToken)=([^&\s"]+)/gi;
-const SECRET_JSON = /"(signature|sign|secret(?:_?key)?|secretKey|password|passwd|safePwd|token|ticket|access_token|accessToken|secret_key)"\s*:\s*"[^"]*"/gi;
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
-
 /**
- * Remove secrets from a text that may end up in an error message or a log: `k=v` pairs and
- * JSON fields named like secrets, bearer tokens, and any literal secret values given.
+ * Remove secrets from a text that may end up in an error message or a log: the literal
+ * `secrets` in every form a server may echo them in, and values named like secrets
+ * (`signature=…`, `"token":"…"`, `X-API-Signature: …`, bearer tokens, URL passwords).
  */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  let out = text
-    .replace(SECRET_PARAM, (_m, k: string) => `${k}=[redacted]`)
-    .replace(SECRET_JSON, (_m, k: string) => `"${k}":"[redacted]"`)
-    .replace(BEARER, "$1 [redacted]");
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join("[redacted]");
-  }
-  return out;
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> | Redactor = []): string {
+  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(text);
 }
 
-/** A short, redacted excerpt of a body for error messages. */
-export function snippet(body: string, secrets: ReadonlyArray<string | undefined> = [], max = 200): string {
-  const flat = body.replace(/\s+/g, " ").trim();
-  const cut = flat.length > max ? `${flat.slice(0, max)}…` : flat;
-  return redact(cut, secrets);
+/** A short, redacted excerpt of a body for error messages (redacted before it is cut). */
+export function snippet(body: string, secrets: ReadonlyArray<string | undefined> | Redactor = [], max = 200): string {
+  const flat = redact(body.replace(/\s+/g, " ").trim(), secrets);
+  return flat.length > max ? redact(`${flat.slice(0, max)}…`, secrets) : flat;
 }

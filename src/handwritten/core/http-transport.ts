@@ -9,6 +9,13 @@
  *     spec says (e.g. an HTML error page)
  *     HTTP status / vendor envelope → HttpError / ApiError subclass from x-error-codes
  *
+ * Secrets: `authorize` lists the secret-derived values it put on the attempt (`secrets`: key,
+ * signature, nonce, token …), and fields named like secrets (`trade_password`, `token` …) are
+ * added from the request itself; every error of the attempt (message, stack, body, snippet,
+ * cause) goes through one Redactor made of those and the client's own secrets before it is
+ * thrown. Redirects are never followed (`RedirectError`, see errors.ts): fetch would forward
+ * the signed headers to wherever a 3xx points.
+ *
  * openapi-fetch clients reach it through `asFetch()`, a `fetch` that maps the Request back to
  * its operation; `call(operationId, params)` reaches it directly. Either way the same code
  * signs, retries and checks, and the openapi-fetch middleware (which runs once per call, not
@@ -19,9 +26,11 @@ import {
   apiErrorFromCode,
   ConnectionError,
   HttpError,
+  RedirectError,
   ResponseFormatError,
   TimeoutError,
   TradeApiError,
+  UsageError,
   snippet,
 } from "./errors.js";
 import { parseJson } from "./json.js";
@@ -29,6 +38,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
+import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
 export interface OutgoingRequest {
@@ -42,6 +52,11 @@ export interface OutgoingRequest {
   /** JSON body text. */
   json: string | null;
   headers: Record<string, string>;
+  /**
+   * Secret-derived values this request carries (access key, signature, nonce, token,
+   * password …), set by the signer: removed from every error of the attempt, in every form.
+   */
+  secrets?: ReadonlyArray<string | undefined>;
 }
 
 export interface TransportEvent {
@@ -75,8 +90,8 @@ export interface TransportConfig extends TransportOptions {
   baseUrl: string;
   /** Adds credentials to one attempt. Called afresh for each attempt. */
   authorize?: (req: OutgoingRequest, op: OperationMeta, attempt: number) => OutgoingRequest | Promise<OutgoingRequest>;
-  /** Literal secret values to scrub from error messages. */
-  secrets?: () => ReadonlyArray<string | undefined>;
+  /** Literal secret values (or a Redactor of them) to scrub from errors; kept private by the transport. */
+  secrets?: () => ReadonlyArray<string | undefined> | Redactor;
   /** Called with each decoded success body: throw to turn it into an error (default: envelope check). */
   checkBody?: (body: unknown, op: OperationMeta, status: number) => void;
   /**
@@ -106,12 +121,29 @@ export function isJsonContentType(ct: string | null | undefined): boolean {
 }
 
 export class HttpTransport {
-  readonly config: TransportConfig;
-  private readonly byRoute: Array<{ op: OperationMeta; re: RegExp }>;
+  /** The configuration, without the secrets callback (kept in a private field). */
+  readonly config: Omit<TransportConfig, "secrets">;
+  readonly #byRoute: Array<{ op: OperationMeta; re: RegExp }>;
+  readonly #secrets: TransportConfig["secrets"];
+  /**
+   * The secret-derived values of the last attempts (signatures, nonces …), so that an error
+   * raised later from a success answer (e.g. a download that is not a file) loses them too.
+   */
+  readonly #recent: Array<() => ReadonlyArray<string | undefined>> = [];
 
   constructor(config: TransportConfig) {
-    this.config = config;
-    this.byRoute = config.meta.operations.map((op) => ({
+    const { secrets, ...rest } = config;
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(rest.baseUrl)) {
+      // Never stored, never sent: fetch refuses such URLs, and its message would print the password.
+      throw new UsageError(
+        `the base URL ${redactUrl(rest.baseUrl)} holds credentials (user:password@); tradeapi does not send them: remove them from the URL`,
+        { api: rest.api },
+      );
+    }
+    this.config = rest;
+    this.#secrets = secrets;
+    describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
+    this.#byRoute = config.meta.operations.map((op) => ({
       op,
       re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`),
     }));
@@ -120,7 +152,7 @@ export class HttpTransport {
   /** The operation a concrete method + path belongs to. */
   route(method: string, path: string): OperationMeta | undefined {
     const m = method.toUpperCase();
-    return this.byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
+    return this.#byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
   }
 
   /** Run one operation with signing, rate limiting, retries and error mapping. */
@@ -133,6 +165,13 @@ export class HttpTransport {
     return { api: this.config.api, operation: op.operationId, cause };
   }
 
+  /** A redactor of the client's secrets, the last attempts' signed values and `extra`. */
+  redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
+    const own = this.#secrets?.() ?? [];
+    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap((values) => values())];
+    return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
+  }
+
   private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, signal?: AbortSignal): Promise<TransportResult> {
     const cfg = this.config;
     if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
@@ -143,6 +182,20 @@ export class HttpTransport {
       headers: { ...base.headers },
     };
     const req = cfg.authorize ? await cfg.authorize(copy, op, n) : copy;
+    const carried = () => [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
+    this.#recent.push(carried);
+    if (this.#recent.length > 16) this.#recent.shift();
+    let redactor: Redactor | undefined;
+    const redactorOf = () => (redactor ??= this.redactor());
+    try {
+      return await this.send(op, req, n, redactorOf, signal);
+    } catch (e) {
+      throw redactorOf().error(e);
+    }
+  }
+
+  private async send(op: OperationMeta, req: OutgoingRequest, n: number, redactorOf: () => Redactor, signal?: AbortSignal): Promise<TransportResult> {
+    const cfg = this.config;
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
     const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${qs}`;
     const headers: Record<string, string> = { ...req.headers };
@@ -182,7 +235,12 @@ export class HttpTransport {
     let res: Response;
     let raw: Uint8Array;
     try {
-      res = await fetchFn(url, { method: req.method, headers, body, signal: controller.signal, redirect: "follow" });
+      // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
+      res = await fetchFn(url, { method: req.method, headers, body, signal: controller.signal, redirect: "manual" });
+      if (isRedirect(res)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw redirectError(res, url, this.errCtx(op));
+      }
       raw = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const err = this.transportError(op, e, timedOut, outer, timeoutMs);
@@ -193,7 +251,7 @@ export class HttpTransport {
       outer?.removeEventListener("abort", onOuterAbort);
     }
     try {
-      const result = this.decode(op, res, raw);
+      const result = this.decode(op, res, raw, redactorOf);
       event(res.status);
       return result;
     } catch (e) {
@@ -205,16 +263,16 @@ export class HttpTransport {
   private transportError(op: OperationMeta, e: unknown, timedOut: boolean, outer: AbortSignal | undefined, ms: number): TradeApiError {
     if (e instanceof TradeApiError) return e;
     const ctx = this.errCtx(op);
+    const base = redactUrl(this.config.baseUrl);
     if (outer?.aborted) return new AbortedError("request aborted by the caller", ctx);
     if (timedOut) return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
     const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
     const detail = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
-    return new ConnectionError(`connection failed (${detail}); is the base URL ${this.config.baseUrl} reachable?`, ctx);
+    return new ConnectionError(`connection failed (${detail}); is the base URL ${base} reachable?`, ctx);
   }
 
-  private decode(op: OperationMeta, res: Response, raw: Uint8Array): TransportResult {
+  private decode(op: OperationMeta, res: Response, raw: Uint8Array, secrets: () => Redactor = () => this.redactor()): TransportResult {
     const cfg = this.config;
-    const secrets = cfg.secrets?.() ?? [];
     const ct = res.headers.get("content-type") ?? "";
     const documented = op.responses["200"]?.contentType ?? "application/json";
     const expectJson = isJsonContentType(documented);
@@ -244,7 +302,7 @@ export class HttpTransport {
           );
         }
       }
-      throw new HttpError(res.status, snippet(text ?? "", secrets), this.errCtx(op));
+      throw new HttpError(res.status, snippet(text ?? "", secrets()), this.errCtx(op));
     }
     if (expectJson && !parsed) {
       const looksHtml = /^\s*</.test(text ?? "");
@@ -252,7 +310,7 @@ export class HttpTransport {
         looksHtml
           ? `expected JSON but got an HTML page (content-type ${ct || "none"}): a proxy or gateway error page, or a wrong base URL?`
           : `expected JSON but the body is not valid JSON (content-type ${ct || "none"})`,
-        snippet(text ?? "", secrets, 120),
+        snippet(text ?? "", secrets(), 120),
         this.errCtx(op),
       );
     }
@@ -321,6 +379,26 @@ export class HttpTransport {
       return toResponse(result);
     };
   }
+}
+
+/** A 3xx answer with somewhere to go (or a browser fetch's opaque redirect). */
+export function isRedirect(res: Response): boolean {
+  return res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && res.headers.has("location"));
+}
+
+/** The RedirectError for a 3xx answer to `url` (its location is redacted by the caller's Redactor). */
+export function redirectError(res: Response, url: string, ctx: { api?: string; operation?: string }): RedirectError {
+  const location = res.headers.get("location") ?? "";
+  let target = location;
+  let sameOrigin = false;
+  try {
+    const to = new URL(location, url);
+    target = to.href;
+    sameOrigin = to.origin === new URL(url).origin;
+  } catch {
+    /* keep the raw text */
+  }
+  return new RedirectError(res.status || 302, redactUrl(target), sameOrigin, ctx);
 }
 
 /** Form fields from a urlencoded body, or from a JSON object body (default serializer). */

@@ -9,6 +9,7 @@ import type { components, operations, paths } from "../../../generated/hubi-futu
 import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
 import { hubiTimestamp, signHubiRequest } from "../../auth/hubi.js";
 import { requireCredential } from "../core/credentials.js";
+import { describeAs, redactUrl } from "../core/redaction.js";
 import { UsageError } from "../core/errors.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -76,6 +77,8 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
 }
 
 export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
+  // The credentials stay in this closure: never spread into the transport or onto the client.
+  const { accessKey: givenAccessKey, secretKey: givenSecretKey, accessToken: givenAccessToken, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? HUBI_DEFAULT_BASE_URL;
   const now = options.now ?? Date.now;
   let seqNum = options.seqStart ?? Date.now();
@@ -84,9 +87,9 @@ export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
     if (op.security.length === 0) return req;
     const credential = (option: string, value: string | undefined, env: string) =>
       requireCredential("hubi", option, value, env, op.operationId);
-    const accessKey = credential("accessKey", options.accessKey, "HUBI_ACCESS_KEY");
-    const secretKey = credential("secretKey", options.secretKey, "HUBI_SECRET_KEY");
-    const accessToken = credential("accessToken", options.accessToken, "HUBI_ACCESS_TOKEN");
+    const accessKey = credential("accessKey", givenAccessKey, "HUBI_ACCESS_KEY");
+    const secretKey = credential("secretKey", givenSecretKey, "HUBI_SECRET_KEY");
+    const accessToken = credential("accessToken", givenAccessToken, "HUBI_ACCESS_TOKEN");
     // The signed params are exactly the params sent, in the order sent: the query of a GET,
     // the form of a POST (a POST carries no query parameters in this API, but would be signed
     // too, query first, as the wire shows them).
@@ -108,17 +111,19 @@ export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
         ...headers,
         ...(options.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}),
       },
+      // The nonce is md5(accessKey + timestamp + seqNum): derived from the key, so removed too.
+      secrets: [accessKey, secretKey, accessToken, headers["X-API-Nonce"], headers["X-API-Signature"]],
     };
   };
 
   const transport = new HttpTransport({
-    ...options,
+    ...transportOptions,
     api: "hubi",
     meta,
     baseUrl,
     rateLimiter: options.rateLimiter ?? null,
     authorize,
-    secrets: () => [options.secretKey, options.accessToken],
+    secrets: () => [givenAccessKey, givenSecretKey, givenAccessToken],
     checkBody: checkHubiBody,
     checkErrorBody: checkHubiErrorBody,
   });
@@ -133,6 +138,13 @@ export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
     return callOperation(transport, operationId, params, options.signal);
   }) as HubiClient["call"];
 
+  describeAs(client, "HubiClient", () => ({
+    api: "hubi",
+    baseUrl: redactUrl(baseUrl),
+    accessKey: givenAccessKey ? "[set]" : "[missing]",
+    secretKey: givenSecretKey ? "[set]" : "[missing]",
+    accessToken: givenAccessToken ? "[set]" : "[missing]",
+  }));
   return Object.assign(client, {
     call,
     cancelOrderBatch: async (orderNos: ReadonlyArray<string>) => call("cancelOrderBatch", { order_nos: hubiOrderNos(orderNos) }),

@@ -24,6 +24,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { requireCredential } from "../core/credentials.js";
 import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
+import { Redactor, redactUrl } from "../core/redaction.js";
 import { backoffDelayMs, type RetryOptions } from "../core/retry.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
@@ -201,6 +202,12 @@ class Client implements QuantWsClient, SessionHost {
   #releases = new Set<Promise<unknown>>();
   /** Backoff sleeps of re-login retries (close() cuts them short). */
   #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
+  /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
+  readonly #secretValues = new Set<string>();
+  #redactor: Redactor | undefined;
+  #scrub<E>(error: E): E {
+    return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
+  }
 
   constructor(opts: QuantWsClientOptions) {
     this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
@@ -292,7 +299,7 @@ class Client implements QuantWsClient, SessionHost {
       ws.on("close", (code: number, reason: Buffer) => {
         if (!opened) {
           const why = failure?.message ?? `closed with code ${code}`;
-          reject(new ConnectionError(`cannot connect to ${this.url}: ${why}`, { api: API, cause: failure }));
+          reject(this.#scrub(new ConnectionError(`cannot connect to ${redactUrl(this.url)}: ${why}`, { api: API, cause: failure })));
           return;
         }
         this.#onClose(ws, code, reason.toString());
@@ -337,7 +344,7 @@ class Client implements QuantWsClient, SessionHost {
     const r = this.#reconnect!;
     const attempt = ++this.#reconnectAttempt;
     if (attempt > r.maxAttempts) {
-      const error = new ConnectionError(`gave up reconnecting to ${this.url} after ${r.maxAttempts} attempts`, { api: API });
+      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.url)} after ${r.maxAttempts} attempts`, { api: API });
       this.#events.emit("error", error);
       for (const s of [...this.#sessions]) s._end(error);
       return;
@@ -467,7 +474,8 @@ class Client implements QuantWsClient, SessionHost {
     let frame: IncomingFrame;
     try {
       frame = decodeFrame(text);
-    } catch (error) {
+    } catch (caught) {
+      const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         const p = error.cid !== undefined ? this.#pending.get(error.cid) : undefined;
@@ -490,24 +498,24 @@ class Client implements QuantWsClient, SessionHost {
           // Expected late replies (a cancel-all that was confirmed otherwise), and anything
           // after close() began (its pending requests were rejected), are not errors.
           if (this.#quiet.delete(frame.cid) || this.#closed) return;
-          this.#events.emit("error", new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
+          this.#events.emit("error", this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid")));
           return;
         }
         this.#settle(p);
         if (p.op !== frame.op) {
-          p.reject(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }));
+          p.reject(this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op })));
           return;
         }
         const reply = frame.frame as { result: boolean; error_message?: string };
         if (reply.result) p.resolve(reply);
-        else p.reject(replyError(p.op, reply.error_message ?? "", reply));
+        else p.reject(this.#scrub(replyError(p.op, reply.error_message ?? "", reply)));
         return;
       }
       case "pong":
         this.#onPong(Number(frame.ts));
         return;
       case "server-error":
-        this.#events.emit("error", new QuantWsServerError(frame.frame.error_message));
+        this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
         return;
       default: {
         const session = this.#byToken.get(frame.token);
@@ -523,7 +531,10 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   #deliver(session: QuantWsSession, frame: IncomingFrame): void {
-    if (frame.kind === "state") this.#events.emit("state", { ...session._onState(frame.frame.code, frame.frame.msg ?? ""), session });
+    if (frame.kind === "state") {
+      const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
+      this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
+    }
     else if (frame.kind === "notify") session._onNotify(frame.topic, frame.frame.data);
   }
 
@@ -601,7 +612,7 @@ class Client implements QuantWsClient, SessionHost {
 
   reportError(error: unknown): void {
     const e = error instanceof TradeApiError ? error : new TradeApiError(`listener threw: ${error instanceof Error ? error.message : String(error)}`, { api: API, cause: error });
-    this.#events.emit("error", e);
+    this.#events.emit("error", this.#scrub(e));
   }
 
   // ------------------------------------------------------------------ login
@@ -610,6 +621,9 @@ class Client implements QuantWsClient, SessionHost {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
     requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
     requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
+    this.#secretValues.add(login.accessKey);
+    this.#secretValues.add(login.secretKey);
+    this.#redactor = undefined;
     if (typeof login.platform !== "string" || !login.platform.trim()) {
       throw new UsageError(`missing platform: the gateway's exchange adapter, e.g. ${KNOWN_PLATFORMS.join(", ")}`, { api: API, operation: "login" });
     }
@@ -632,6 +646,14 @@ class Client implements QuantWsClient, SessionHost {
 
   /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
   async #loginSession(session: QuantWsSession): Promise<void> {
+    try {
+      await this.#loginSessionUnscrubbed(session);
+    } catch (e) {
+      throw this.#scrub(e);
+    }
+  }
+
+  async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
     const creds = credentialsOf.get(session)!;
     const started = Date.now();
     const frame: QuantWsRequests["login"] = {

@@ -32,11 +32,12 @@ import {
   UsageError,
   snippet,
 } from "../core/errors.js";
-import { HttpTransport, encodePairs, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { HttpTransport, encodePairs, isRedirect, redirectError, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import { parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
+import { describeAs, redactUrl } from "../core/redaction.js";
 import { withRetries } from "../core/retry.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
@@ -191,6 +192,8 @@ export interface XeleClient {
 }
 
 export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
+  // The password stays in the session's private fields: never spread into the transports.
+  const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
     MS: options.msUrl ?? XELE_DEFAULT_URLS.MS,
@@ -204,14 +207,14 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
     XELE_SERVERS.map((s) => [
       s,
       new HttpTransport({
-        ...options,
+        ...transportOptions,
         api: "xele",
         meta: xeleMeta,
         baseUrl: urls[s],
         rateLimiter: null,
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
-        secrets: () => session.secrets(),
+        secrets: () => session.redactor(),
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
@@ -228,7 +231,9 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
     }
     throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
   };
-  session = new XeleSession({ username: options.username, password: options.password, login, log: options.log, firstSerialNo: options.firstSerialNo });
+  session = new XeleSession({ username, password, login, log: options.log, firstSerialNo: options.firstSerialNo });
+  /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */
+  const scrub = (e: unknown): unknown => session.redactor().error(e);
 
   const isInvalidToken = (e: unknown) => e instanceof ApiError && scheme.reloginOnCodes.includes(Number(e.code));
 
@@ -275,6 +280,14 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
   const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
 
   async function call(id: string, data?: unknown): Promise<unknown> {
+    try {
+      return await callUnscrubbed(id, data);
+    } catch (e) {
+      throw scrub(e);
+    }
+  }
+
+  async function callUnscrubbed(id: string, data?: unknown): Promise<unknown> {
     const op = operation(id);
     const prepared = prepareData(op, data);
     const layout = pipeRowsOf(op);
@@ -289,6 +302,14 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
   }
 
   async function* streamRows(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
+    try {
+      yield* streamRowsUnscrubbed(id, data);
+    } catch (e) {
+      throw scrub(e);
+    }
+  }
+
+  async function* streamRowsUnscrubbed(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
     const op = operation(id);
     const layout = pipeRowsOf(op);
     if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", ctxOf(op));
@@ -339,12 +360,19 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
         headers: req.json === null ? {} : { "content-type": "application/json" },
         body: req.json ?? undefined,
         signal: controller.signal,
+        // Never "follow": the token rides in the request (see the transport).
+        redirect: "manual",
       });
+      if (isRedirect(res)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw redirectError(res, url, ctx);
+      }
     } catch (e) {
+      if (e instanceof HttpError) throw e;
       if (outer?.aborted) throw new AbortedError("request aborted by the caller", ctx);
       if (timedOut) throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...ctx, timeoutMs });
       const cause = (e as { cause?: { code?: string } }).cause;
-      throw new ConnectionError(`connection failed (${cause?.code ?? (e instanceof Error ? e.message : String(e))}); is the ${server} URL ${urls[server]} reachable?`, ctx);
+      throw new ConnectionError(`connection failed (${cause?.code ?? (e instanceof Error ? e.message : String(e))}); is the ${server} URL ${redactUrl(urls[server])} reachable?`, ctx);
     } finally {
       // The timeout covers the wait for the answer's headers; the body streams as long as it takes.
       clearTimeout(timer);
@@ -361,13 +389,13 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
       if (b && typeof b === "object" && b.code !== undefined && String(b.code) !== "0") {
         throw apiErrorFromCode({ ...ctx, code: b.code as number, vendorMessage: b.msg == null ? undefined : String(b.msg), httpStatus: res.status, body }, xeleMeta.errorCodes);
       }
-      if (!res.ok) throw new HttpError(res.status, snippet(text, session.secrets()), ctx);
+      if (!res.ok) throw new HttpError(res.status, snippet(text, session.redactor()), ctx);
       return new Response("").body!;
     }
     return res.body;
   }
 
-  return {
+  const client: XeleClient = {
     call: call as XeleClient["call"],
     streamRows: streamRows as XeleClient["streamRows"],
     exportClientSystemInfo: (data) => call("exportClientSystemInfo", data) as Promise<ClientSystemExport>,
@@ -378,10 +406,22 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
     },
     async login() {
       session.reset();
-      await session.token();
+      try {
+        await session.token();
+      } catch (e) {
+        throw scrub(e);
+      }
     },
     session,
     transports,
     inFlight,
   };
+  return describeAs(client, "XeleClient", () => ({
+    api: "xele",
+    maUrl: redactUrl(urls.MA),
+    msUrl: redactUrl(urls.MS),
+    username,
+    password: password ? "[set]" : "[missing]",
+    hasToken: session.hasToken,
+  }));
 }

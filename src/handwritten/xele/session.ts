@@ -11,8 +11,12 @@
  *   109 for an older one. The client retries a request once after a re-login.
  * - `serialno` (a reserved 0-65535 field) is a per-session request counter wrapping at 65535.
  * - Nothing here logs or throws the password or the token: the log says who logs in and why.
+ *   Both live in private fields: inspecting, serializing or walking a session shows the user
+ *   name, whether a token is held and the login count, nothing more; `redactor()` removes the
+ *   password and the recent tokens from a text or an error without handing them out.
  */
 import { CredentialsError } from "../core/errors.js";
+import { describeAs, Redactor } from "../core/redaction.js";
 
 export interface XeleSessionOptions {
   username?: string | undefined;
@@ -28,73 +32,76 @@ export interface XeleSessionOptions {
 export const SERIALNO_MAX = 65535;
 
 export class XeleSession {
-  private current: string | undefined;
-  private pending: Promise<string> | undefined;
-  private serial: number;
-  private logins = 0;
+  #current: string | undefined;
+  #pending: Promise<string> | undefined;
+  #serial: number;
+  #logins = 0;
   /** Recent tokens, still scrubbed from messages after they are replaced. */
-  private readonly issued: string[] = [];
-  constructor(private readonly options: XeleSessionOptions) {
+  readonly #issued: string[] = [];
+  readonly #options: XeleSessionOptions;
+  constructor(options: XeleSessionOptions) {
+    this.#options = { ...options };
     const first = options.firstSerialNo ?? 0;
     if (!Number.isInteger(first) || first < 0 || first > SERIALNO_MAX) throw new RangeError(`firstSerialNo must be 0..${SERIALNO_MAX}`);
-    this.serial = first;
+    this.#serial = first;
+    describeAs(this, "XeleSession", () => ({ username: this.#options.username, hasToken: this.hasToken, loginCount: this.#logins }));
   }
 
   /** How many logins this session has made. */
   get loginCount(): number {
-    return this.logins;
+    return this.#logins;
   }
 
   /** Is a token held now (without logging in)? */
   get hasToken(): boolean {
-    return this.current !== undefined;
+    return this.#current !== undefined;
   }
 
   /** The token, logging in first when there is none (one login shared by concurrent callers). */
   token(): Promise<string> {
-    if (this.current !== undefined) return Promise.resolve(this.current);
-    this.pending ??= this.login().finally(() => {
-      this.pending = undefined;
+    if (this.#current !== undefined) return Promise.resolve(this.#current);
+    this.#pending ??= this.#login().finally(() => {
+      this.#pending = undefined;
     });
-    return this.pending;
+    return this.#pending;
   }
 
   /** Drop `token` after the server rejected it; a newer token is kept. Returns whether it was dropped. */
   invalidate(token: string): boolean {
-    if (this.current !== token) return false;
-    this.current = undefined;
-    this.options.log?.(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.options.username ?? "?"}`);
+    if (this.#current !== token) return false;
+    this.#current = undefined;
+    this.#options.log?.(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.#options.username ?? "?"}`);
     return true;
   }
 
   /** Forget the token (the next request logs in). */
   reset(): void {
-    this.current = undefined;
+    this.#current = undefined;
   }
 
   /** The next serialno: 0, 1, …, 65535, 0, … */
   nextSerialNo(): number {
-    const n = this.serial;
-    this.serial = n === SERIALNO_MAX ? 0 : n + 1;
+    const n = this.#serial;
+    this.#serial = n === SERIALNO_MAX ? 0 : n + 1;
     return n;
   }
 
-  /** Literal secrets to scrub from error messages: the password and the recent tokens. */
-  secrets(): Array<string | undefined> {
-    return [this.options.password, ...this.issued];
+  /** A Redactor of the password and the recent tokens (plus `extra`), for texts and errors. */
+  redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
+    return new Redactor([this.#options.password, ...this.#issued, ...extra]);
   }
 
-  private async login(): Promise<string> {
-    const { username, password } = this.options;
+  async #login(): Promise<string> {
+    const { username, password } = this.#options;
     if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient or set XELE_USERNAME", { api: "xele", operation: "login" });
     if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient or set XELE_PASSWORD", { api: "xele", operation: "login" });
-    this.options.log?.(`xele: logging in to MA as ${username}`);
-    const token = await this.options.login(username, password);
-    this.logins++;
-    this.current = token;
-    this.issued.push(token);
-    if (this.issued.length > 8) this.issued.shift();
-    this.options.log?.(`xele: logged in to MA as ${username}`);
+    this.#options.log?.(`xele: logging in to MA as ${username}`);
+    const token = await this.#options.login(username, password);
+    this.#logins++;
+    this.#current = token;
+    this.#issued.push(token);
+    if (this.#issued.length > 8) this.#issued.shift();
+    this.#options.log?.(`xele: logged in to MA as ${username}`);
     return token;
   }
 }

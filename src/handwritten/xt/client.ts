@@ -9,6 +9,7 @@ import type { components, operations, paths } from "../../../generated/xt-spot.j
 import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
 import { signXtParams, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import { requireCredential } from "../core/credentials.js";
+import { describeAs, redactUrl } from "../core/redaction.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
@@ -82,6 +83,8 @@ function isBase64Field(op: OperationMeta, name: string): boolean {
 }
 
 export function createXtClient(options: XtClientOptions = {}): XtClient {
+  // The credentials stay in this closure: never spread into the transport or onto the client.
+  const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? XT_DEFAULT_BASE_URL;
   const now = options.now ?? Date.now;
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
@@ -90,8 +93,8 @@ export function createXtClient(options: XtClientOptions = {}): XtClient {
 
   const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
     if (op.security.length === 0) return req;
-    const accessKey = requireCredential("xt", "accessKey", options.accessKey, "XT_ACCESS_KEY", op.operationId);
-    const secretKey = requireCredential("xt", "secretKey", options.secretKey, "XT_SECRET_KEY", op.operationId);
+    const accessKey = requireCredential("xt", "accessKey", givenAccessKey, "XT_ACCESS_KEY", op.operationId);
+    const secretKey = requireCredential("xt", "secretKey", givenSecretKey, "XT_SECRET_KEY", op.operationId);
     // GET: everything in the query; POST: everything in the form body. Never both.
     const fields = req.method === "GET" ? req.query : [...(req.form ?? []), ...req.query];
     const target = fields.filter(([k]) => !AUTH_PARAMS.has(k));
@@ -100,24 +103,27 @@ export function createXtClient(options: XtClientOptions = {}): XtClient {
     for (const [k, v] of target) {
       canonical[k] = signDecoded && isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
     }
-    target.push(["signature", signXtParams(canonical, secretKey, { variant: options.signatureVariant })]);
-    return req.method === "GET" ? { ...req, query: target } : { ...req, query: [], form: target };
+    const signature = signXtParams(canonical, secretKey, { variant: options.signatureVariant });
+    target.push(["signature", signature]);
+    const secrets = [accessKey, secretKey, signature];
+    return req.method === "GET" ? { ...req, query: target, secrets } : { ...req, query: [], form: target, secrets };
   };
 
   const transport = new HttpTransport({
-    ...options,
+    ...transportOptions,
     api: "xt",
     meta,
     baseUrl,
     rateLimiter,
     authorize,
-    secrets: () => [options.secretKey],
+    secrets: () => [givenAccessKey, givenSecretKey],
   });
   const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
 
   const call = ((operationId: string, params: Record<string, unknown> = {}) =>
     callOperation(transport, operationId, params, options.signal)) as XtClient["call"];
 
+  describeAs(client, "XtClient", () => ({ api: "xt", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
   return Object.assign(client, {
     call,
     batchOrder: (market: string, orders: ReadonlyArray<XtBatchOrderItem>) =>

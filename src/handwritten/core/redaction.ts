@@ -1,0 +1,257 @@
+/**
+ * The one redaction mechanism of tradeapi. Every API hands it the secret values a request
+ * carries (keys, secret, signature, nonce, token, password) and every error, snippet, body,
+ * cause and log line that may leave the process goes through it.
+ *
+ * A `Redactor` removes, case-insensitively:
+ * - each secret value in the forms a server may echo it in: as is, JSON-escaped, URL-encoded
+ *   (`%XX` and form `+`), hex of its bytes, base64 / base64url of it, and the part of it that
+ *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
+ *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
+ *   URL-encoded; a text cut short in the middle of one of these forms loses the cut piece too;
+ * - by name, values it was not told about: `signature=…`, `"token":"…"`, `X-API-Signature: …`,
+ *   `Authorization: Bearer …`, and the password of a URL's `user:password@`.
+ *
+ * The values live in the redactor's private fields: inspecting, serializing or walking it
+ * shows only how many there are.
+ */
+
+export const REDACTED = "[redacted]";
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/** Values shorter than this are not searched for literally (they would erase ordinary text). */
+const MIN_LITERAL = 4;
+/** Base64 pieces shorter than this are not searched for (too likely to match by chance). */
+const MIN_PIECE = 8;
+/** A text that ends with at least this many characters of a secret form loses them. */
+const MIN_TAIL = 6;
+
+/**
+ * Names whose values are secret, also as the end of a longer name (`trade_password`,
+ * `csrf_token`, `api_secret`); `sign` only as a whole name (it ends many ordinary words).
+ */
+const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key";
+const NAMES = `[\\w-]*?(?:${SUFFIX_NAMES})|sign|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization`;
+const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
+/** `name=value` (query strings, form bodies, log lines). */
+const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=([^&\\s"'<>]+)`, "gi");
+/** `"name": "value"` (JSON text) and `"name": 123`. */
+const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, "gi");
+/** `Name: value` header lines an echoing server prints. */
+const BY_HEADER = /\b(x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization|proxy-authorization|cookie|set-cookie)(\s*:\s*)(?:(bearer|basic)\s+)?[^\s,;"'<>]+/gi;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+/** `scheme://user:password@` and `scheme://token@`. */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function b64variants(b64: string): string[] {
+  const bare = b64.replace(/=+$/, "");
+  const url = bare.replace(/\+/g, "-").replace(/\//g, "_");
+  return [b64, encodeURIComponent(b64), bare, url, encodeURIComponent(bare)];
+}
+
+/** Every form of `secret` that an echoing server could print (see the file comment). */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>();
+  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+  for (const s of new Set([secret, jsonEscaped])) {
+    forms.add(s);
+    const uri = encodeURIComponent(s);
+    forms.add(uri);
+    forms.add(uri.replace(/%20/g, "+"));
+    forms.add(encodeURIComponent(uri));
+    const bytes = Buffer.from(s, "utf8");
+    forms.add(bytes.toString("hex"));
+    for (const v of b64variants(bytes.toString("base64"))) forms.add(v);
+    // The whole 3-byte groups of the secret at each alignment inside a longer base64 text.
+    for (let k = 0; k < 3; k++) {
+      const whole = bytes.subarray(k, k + 3 * Math.floor((bytes.length - k) / 3));
+      if (whole.length === 0) continue;
+      for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
+    }
+  }
+  return [...forms].filter((f) => f.length >= MIN_LITERAL);
+}
+
+export class Redactor {
+  readonly #secrets: string[];
+  readonly #forms: string[];
+  readonly #re: RegExp | null;
+
+  constructor(secrets: Iterable<string | null | undefined> = []) {
+    this.#secrets = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
+    const forms = new Set<string>();
+    for (const s of this.#secrets) for (const f of secretForms(s)) forms.add(f.toLowerCase());
+    this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    this.#re = this.#forms.length ? new RegExp(this.#forms.map(escapeRe).join("|"), "gi") : null;
+  }
+
+  /** A redactor that also removes `more`. */
+  with(more: Iterable<string | null | undefined>): Redactor {
+    return new Redactor([...this.#secrets, ...more]);
+  }
+
+  /** How many search forms it holds (never the values). */
+  get size(): number {
+    return this.#forms.length;
+  }
+
+  /** `text` with every secret form and every secret-named value replaced by [redacted]. */
+  text(text: string): string {
+    let out = this.#re ? text.replace(this.#re, REDACTED) : text;
+    out = out
+      .replace(USERINFO, `$1${REDACTED}@`)
+      .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
+      .replace(BEARER, `$1 ${REDACTED}`)
+      .replace(BY_PARAM, (_m, k: string) => `${k}=${REDACTED}`)
+      .replace(BY_JSON, (_m, k: string) => `"${k}":"${REDACTED}"`);
+    return this.#cutTail(out);
+  }
+
+  /** A text cut short inside a secret form (a snippet ending in "…") loses the piece before the cut. */
+  #cutTail(text: string): string {
+    if (!this.#forms.length) return text;
+    let out = text;
+    const cuts = [...text.matchAll(/…|\.\.\./g)].map((m) => m.index!).concat(text.length).reverse();
+    for (const at of cuts) {
+      const before = out.slice(0, at).toLowerCase();
+      let best = 0;
+      for (const f of this.#forms) {
+        for (let k = Math.min(f.length - 1, before.length); k >= MIN_TAIL && k > best; k--) {
+          if (before.endsWith(f.slice(0, k))) {
+            best = k;
+            break;
+          }
+        }
+      }
+      if (best) out = `${out.slice(0, at - best)}${REDACTED}${out.slice(at)}`;
+    }
+    return out;
+  }
+
+  /**
+   * A copy of a decoded body with every string redacted and every field named like a secret
+   * (`signature`, `token`, …) replaced; numbers, bigints and bytes are kept.
+   */
+  value<T>(value: T): T {
+    const seen = new Map<object, unknown>();
+    const walk = (v: unknown, depth: number): unknown => {
+      if (typeof v === "string") return this.text(v);
+      if (v === null || typeof v !== "object" || v instanceof Uint8Array || depth > 64) return v;
+      if (seen.has(v)) return seen.get(v);
+      if (Array.isArray(v)) {
+        const out: unknown[] = [];
+        seen.set(v, out);
+        for (const item of v) out.push(walk(item, depth + 1));
+        return out;
+      }
+      if (v instanceof Error) return this.error(v);
+      const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(v) === null ? null : Object.prototype);
+      seen.set(v, out);
+      for (const [k, item] of Object.entries(v)) {
+        out[this.text(k)] = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : walk(item, depth + 1);
+      }
+      return out;
+    };
+    return walk(value, 0) as T;
+  }
+
+  /**
+   * Redact an error in place, and its cause chain: message, stack and every own field
+   * (vendorMessage, bodySnippet, body, location, …). Returns the same error.
+   */
+  error<E>(error: E): E {
+    const seen = new Set<unknown>();
+    let cur: unknown = error;
+    for (let depth = 0; cur !== null && typeof cur === "object" && !seen.has(cur) && depth < 16; depth++) {
+      seen.add(cur);
+      const e = cur as Record<string, unknown>;
+      for (const key of Object.getOwnPropertyNames(e)) {
+        if (key === "cause") continue;
+        const d = Object.getOwnPropertyDescriptor(e, key);
+        if (!d || !("value" in d) || !d.configurable && !d.writable) continue;
+        const v = d.value;
+        const next = typeof v === "string" ? this.text(v) : v !== null && typeof v === "object" ? (key === "errors" && Array.isArray(v) ? v.map((x) => this.error(x)) : this.value(v)) : v;
+        if (next !== v) Object.defineProperty(e, key, { ...d, value: next });
+      }
+      // `stack` may be an accessor that formats lazily: read it once and store the redacted text.
+      if (typeof (e as { stack?: unknown }).stack === "string" && !Object.getOwnPropertyDescriptor(e, "stack")?.value) {
+        try {
+          Object.defineProperty(e, "stack", { value: this.text(String((e as { stack?: unknown }).stack)), writable: true, configurable: true, enumerable: false });
+        } catch {
+          /* a frozen error: nothing more to do */
+        }
+      }
+      const cause = e.cause;
+      if (cause !== undefined && (cause === null || typeof cause !== "object")) {
+        if (typeof cause === "string") Object.defineProperty(e, "cause", { value: this.text(cause), writable: true, configurable: true, enumerable: false });
+        break;
+      }
+      cur = cause;
+    }
+    return error;
+  }
+
+  [INSPECT](): string {
+    return `Redactor { forms: ${this.#forms.length} }`;
+  }
+  toJSON(): { redactor: number } {
+    return { redactor: this.#forms.length };
+  }
+}
+
+/**
+ * The values of a request's fields named like secrets (`password`, `trade_password`,
+ * `token`, `signature` …) in its query/form pairs and anywhere in its JSON text: a request
+ * that carries a user's password as a parameter gets it removed from its errors too.
+ */
+export function secretNamedValues(pairs: Iterable<readonly [string, string]>, jsonText?: string | null): string[] {
+  const out: string[] = [];
+  for (const [k, v] of pairs) if (SECRET_NAME.test(k)) out.push(v);
+  if (jsonText) {
+    for (const m of jsonText.matchAll(BY_JSON)) {
+      const raw = m[2]!;
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (typeof v === "string" || typeof v === "number") out.push(String(v));
+      } catch {
+        out.push(raw);
+      }
+    }
+  }
+  return out;
+}
+
+/** A URL with any `user:password@` replaced, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(USERINFO, `$1${REDACTED}@`);
+}
+
+/** The password (and user name) of a URL's `user:password@`, for a Redactor. */
+export function urlCredentials(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const u = new URL(url);
+    return [decodeURIComponent(u.password), u.password, u.username && u.password ? "" : decodeURIComponent(u.username)].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Give `target` a `toJSON` and a `util.inspect` view made of `facts()` only (api, base URL …),
+ * both non-enumerable, so logging or serializing a client never walks into its internals.
+ */
+export function describeAs<T extends object>(target: T, name: string, facts: () => Record<string, unknown>): T {
+  Object.defineProperty(target, "toJSON", { value: () => facts(), enumerable: false, configurable: true });
+  Object.defineProperty(target, INSPECT, {
+    value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>
+      `${name} ${typeof inspect === "function" ? inspect(facts(), options) : JSON.stringify(facts())}`,
+    enumerable: false,
+    configurable: true,
+  });
+  return target;
+}

@@ -1,0 +1,139 @@
+/**
+ * Leak test for the Quant gateway WebSocket: a hostile gateway that echoes the login frame
+ * (which carries access_key and secret_key) in a refused login's error_message, in frames that
+ * are not JSON, in replies for unknown cids, in broken replies, in `{"op":"error"}` frames and
+ * in a state message; plus a silent gateway (timeout). Searched in every rejection, every
+ * `error` event and the CLI's stdout/stderr: 0 hits.
+ */
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
+import { TimeoutError, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
+import { runCliCaptured } from "../helpers/cli.js";
+import { closedPort, errorSurfaces, findLeaks, objectSurfaces } from "./leak-probe.js";
+
+const ACCESS_KEY = "qwAK-leakprobe-3c9d0e71";
+const SECRET_KEY = "qwSK-leakprobe-e4a8b25f06";
+const SECRETS = [ACCESS_KEY, SECRET_KEY];
+
+const echo = (text: string) => [text, text.toUpperCase(), encodeURIComponent(text), Buffer.from(text).toString("base64")].join(" | ");
+
+type Gateway = (ws: WebSocket, frame: Record<string, unknown>, text: string) => void;
+
+const GATEWAYS: Array<[string, Gateway]> = [
+  ["login refused, echoing the frame", (ws, f, t) => ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: echo(t), token: "" }))],
+  [
+    "frames that are not JSON, unknown cids, op:error, then a refusal",
+    (ws, f, t) => {
+      ws.send(`not json: ${echo(t)}`);
+      ws.send(JSON.stringify({ op: "login", cid: "nobody", result: false, error_message: echo(t) }));
+      ws.send(JSON.stringify({ op: "error", error_message: echo(t) }));
+      ws.send(JSON.stringify({ op: "notify", topic: echo(t) }));
+      ws.send(JSON.stringify({ op: echo(t) }));
+      ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: "no" }));
+    },
+  ],
+  ["a broken login reply echoing the frame", (ws, f, t) => ws.send(JSON.stringify({ op: "login", cid: f.cid, result: "yes", echo: echo(t), [echo(t).slice(0, 200)]: 1 }))],
+  [
+    "login accepted, then a fatal state echoing the frame",
+    (ws, f, t) => {
+      ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "tk-1" }));
+      ws.send(JSON.stringify({ op: "state", token: "tk-1", code: 1, msg: echo(t) }));
+    },
+  ],
+  ["a silent gateway (timeout)", () => undefined],
+];
+
+let servers: WebSocketServer[] = [];
+afterEach(async () => {
+  for (const s of servers) {
+    for (const c of s.clients) c.terminate();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+  servers = [];
+});
+
+async function gateway(onLogin: Gateway): Promise<string> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  servers.push(wss);
+  await new Promise<void>((r) => wss.once("listening", () => r()));
+  wss.on("connection", (ws) => {
+    ws.on("message", (data) => {
+      const text = String(data);
+      const frame = JSON.parse(text) as Record<string, unknown>;
+      if (frame.op === "login") onLogin(ws, frame, text);
+      else if (frame.op === "ping") ws.send(JSON.stringify({ op: "pong", ts: frame.ts }));
+      else if (frame.op === "logout") ws.send(JSON.stringify({ op: "logout", cid: frame.cid, result: true, error_message: "" }));
+    });
+  });
+  return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws/v1`;
+}
+
+describe("quant-ws: no secret in any error", () => {
+  it.each(GATEWAYS)("%s", async (name, onLogin) => {
+    const url = await gateway(onLogin);
+    const silent = /silent/.test(name);
+    const client = createQuantWsClient({ url, loginTimeoutMs: silent ? 400 : 5_000, requestTimeoutMs: silent ? 400 : 5_000, reconnect: false });
+    const events: unknown[] = [];
+    client.on("error", (e) => events.push(e));
+    let error: unknown;
+    try {
+      await client.login({ platform: "binance", symbols: ["ETH/USDT"], accessKey: ACCESS_KEY, secretKey: SECRET_KEY });
+    } catch (e) {
+      error = e;
+    } finally {
+      await new Promise((r) => setTimeout(r, 50));
+      await client.close();
+    }
+    expect(error).toBeInstanceOf(TradeApiError);
+    if (!silent) expect(error).not.toBeInstanceOf(TimeoutError);
+    const surfaces: Record<string, string> = { ...errorSurfaces("login", error), ...objectSurfaces("client", client) };
+    events.forEach((e, i) => Object.assign(surfaces, errorSurfaces(`event${i}`, e)));
+    const hits = findLeaks(surfaces, SECRETS);
+    expect(hits, hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")).toEqual([]);
+  });
+});
+
+describe("quant-ws: a gateway URL with user:password@", () => {
+  it("a refused connection never prints the password", async () => {
+    const password = "wsPW-leakprobe-71c0d2";
+    const client = createQuantWsClient({ url: `ws://leakuser:${password}@127.0.0.1:${await closedPort()}/ws/v1`, reconnect: false, connectTimeoutMs: 500 });
+    const error = await client.connect().catch((e: unknown) => e);
+    await client.close();
+    expect(error).toBeInstanceOf(TradeApiError);
+    expect(findLeaks(errorSurfaces("connect", error), [password])).toEqual([]);
+  });
+});
+
+describe("quant-ws CLI: stdout and stderr carry no secret", () => {
+  it.each(GATEWAYS.filter(([name]) => !/silent/.test(name)))("%s", async (_name, onLogin) => {
+    const url = await gateway(onLogin);
+    const run = await runCliCaptured(["call", "quant-ws", "asset", "--symbols", "ETH/USDT", "--timeout", "5000"], {
+      QUANT_WS_URL: url,
+      QUANT_WS_ACCESS_KEY: ACCESS_KEY,
+      QUANT_WS_SECRET_KEY: SECRET_KEY,
+      QUANT_WS_PLATFORM: "huobi",
+    });
+    expect(run.code).toBe(1);
+    const hits = findLeaks({ stdout: run.stdout, stderr: run.stderr }, SECRETS);
+    expect(hits, `${run.stderr}\n${hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")}`).toEqual([]);
+  });
+});
+
+describe("quant-ws CLI `ws login`: printed state lines carry no secret", () => {
+  it("a READY state whose message echoes the login frame", async () => {
+    const url = await gateway((ws, f, t) => {
+      ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "tk-2" }));
+      ws.send(JSON.stringify({ op: "state", token: "tk-2", code: 6, msg: echo(t) }));
+    });
+    const run = await runCliCaptured(["ws", "login", "--url", url, "--platform", "huobi", "--symbols", "ETH/USDT", "--seconds", "0.1"], {
+      QUANT_WS_ACCESS_KEY: ACCESS_KEY,
+      QUANT_WS_SECRET_KEY: SECRET_KEY,
+      QUANT_WS_PLATFORM: "huobi",
+    });
+    expect(run.stdout).toContain('"state"');
+    const hits = findLeaks({ stdout: run.stdout, stderr: run.stderr }, SECRETS);
+    expect(hits, `${run.stdout}\n${run.stderr}`).toEqual([]);
+  });
+});

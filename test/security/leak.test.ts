@@ -1,0 +1,344 @@
+/**
+ * Leak test: distinctive secrets, every error path of every REST API (servers that echo the
+ * request in vendor error messages, HTML and text pages, 200 answers that are not JSON,
+ * redirects to the same and to another origin, timeouts, dropped and refused connections,
+ * credentials in the base URL, Xele login failures), searched for in everything a caller or a
+ * log sees: message, stack, inspect, JSON.stringify, the cause chain, every field, onEvent and
+ * log lines, the client object itself and the CLI's stdout/stderr. 0 hits.
+ *
+ * "Secret" here is every credential given (access key, secret key, access token, password) and
+ * every secret-derived value a request carried (signature, nonce, bearer token, the Xele token
+ * and the base64 `params` holding it), recorded by the server as it arrived.
+ */
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { RedirectError, TimeoutError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
+import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { runCliCaptured } from "../helpers/cli.js";
+import {
+  carriedSecrets,
+  closedPort,
+  echoText,
+  errorSurfaces,
+  findLeaks,
+  objectSurfaces,
+  startProbeServer,
+  type Captured,
+  type ProbeServer,
+  type Reply,
+} from "./leak-probe.js";
+
+const S = {
+  xt: { accessKey: "xtAK-leakprobe-5d1f0a", secretKey: "xtSK-leakprobe-c93e77b1" },
+  bhex: { accessKey: "bhAK-leakprobe-81a2ee", secretKey: "bhSK-leakprobe-0f4d6c2a" },
+  hubi: { accessKey: "huAK-leakprobe-7e30bb", secretKey: "huSK-leakprobe-a5c1f9d4", accessToken: "huTK-leakprobe-2b8e61f0" },
+  xele: { username: "xeleuser", password: "xePW-leakprobe-d0c4e8a1" },
+  xeleToken: "xeTK-leakprobe-94f0c2d7e1",
+  urlPassword: "urlPW-leakprobe-6a1e03",
+};
+const ALL_GIVEN = [
+  S.xt.accessKey, S.xt.secretKey, S.bhex.accessKey, S.bhex.secretKey,
+  S.hubi.accessKey, S.hubi.secretKey, S.hubi.accessToken, S.xele.password, S.xeleToken, S.urlPassword,
+];
+
+type Api = "xt" | "bhex" | "hubi" | "xele";
+
+/** A vendor-shaped error answer whose message is the echo. */
+function vendorError(api: Api, echo: string): unknown {
+  switch (api) {
+    case "xt":
+      return { code: 104, info: echo, data: null };
+    case "bhex":
+      return { status: 1105, msg: echo, data: { echo } };
+    case "hubi":
+      return { status: -1, message: echo, result: echo };
+    case "xele":
+      return { code: 1, msg: echo, result: echo };
+  }
+}
+
+interface Scenario {
+  name: string;
+  reply: (api: Api, c: Captured, other: ProbeServer) => Reply;
+  /** Expect this error class (default: any TradeApiError). */
+  expect?: new (...a: never[]) => Error;
+  /** Operations without an envelope may take this answer as their data (no error path). */
+  mayResolve?: boolean;
+}
+
+const json = (status: number, value: unknown): Reply => ({ status, body: JSON.stringify(value) });
+const SCENARIOS: Scenario[] = [
+  { name: "vendor error 400 echoing the request", reply: (api, c) => json(400, vendorError(api, echoText(c))) },
+  { name: "vendor error 200 echoing the request", reply: (api, c) => json(200, vendorError(api, echoText(c))) },
+  { name: "gateway {code,msg} 200 echoing the request", reply: (_api, c) => json(200, { code: -1, msg: echoText(c) }), mayResolve: true },
+  {
+    name: "HTML 500 page echoing the URL and headers",
+    reply: (_api, c) => ({ status: 500, contentType: "text/html", body: `<html><body><h1>500</h1><pre>${echoText(c)}</pre></body></html>` }),
+  },
+  { name: "text 502 echoing the request", reply: (_api, c) => ({ status: 502, contentType: "text/plain", body: echoText(c) }) },
+  { name: "HTML 200 echoing the request", reply: (_api, c) => ({ status: 200, contentType: "text/html", body: `<html>${echoText(c)}</html>` }) },
+  { name: "JSON 200 with no envelope, echoing", reply: (_api, c) => json(200, { echo: echoText(c), [echoText(c).slice(0, 300)]: 1 }), mayResolve: true },
+  {
+    name: "302 to another origin",
+    reply: (_api, c, other) => ({ status: 302, body: echoText(c), headers: { location: `${other.origin}/collect${c.url.slice(c.url.indexOf("?") >= 0 ? c.url.indexOf("?") : c.url.length)}` } }),
+    expect: RedirectError,
+  },
+  {
+    name: "307 to the same origin",
+    reply: (_api, c) => ({ status: 307, body: echoText(c), headers: { location: `/elsewhere${c.url}` } }),
+    expect: RedirectError,
+  },
+  { name: "no answer (timeout)", reply: () => "hang" },
+  { name: "connection dropped", reply: () => "destroy" },
+];
+
+interface Probe {
+  error: unknown;
+  surfaces: Record<string, string>;
+  carried: string[];
+}
+
+async function probeApi(api: Api, op: string, server: ProbeServer, baseUrl: string, timeoutMs = 5_000): Promise<Probe> {
+  const events: TransportEvent[] = [];
+  const logs: string[] = [];
+  const common = { timeoutMs, retry: false as const, onEvent: (e: TransportEvent) => events.push(e) };
+  let run: () => Promise<unknown> = async () => undefined;
+  let client: unknown;
+  let error: unknown;
+  try {
+  if (api === "xt") {
+    const c = createXtClient({ ...S.xt, baseUrl, ...common, rateLimit: false });
+    client = c;
+    run = () => (op === "cancel" ? c.call("cancel", { market: "btc_usdt", id: 1 }) : c.call("getBalance"));
+  } else if (api === "bhex") {
+    const c = createBhexOrgClient({ ...S.bhex, baseUrl, ...common, rateLimit: false });
+    client = c;
+    run = () => (op === "accountBalance" ? c.call("accountBalance", { user_id: "1" }) : c.call("userGetBaseInfo", { user_id: "1" }));
+  } else if (api === "hubi") {
+    const c = createHubiClient({ ...S.hubi, baseUrl, ...common });
+    client = c;
+    run = () => (op === "cancelOrder" ? c.call("cancelOrder", { order_no: "1" }) : c.call("queryAccounts"));
+  } else {
+    const c = createXeleClient({ ...S.xele, maUrl: baseUrl, msUrl: baseUrl, ...common, log: (l) => logs.push(l) });
+    client = c;
+    run = async () => {
+      if (op === "streamRows") {
+        for await (const _row of c.streamRows("queryOrders")) void _row;
+        return undefined;
+      }
+      return op === "getTradeTemplates" ? c.call("getTradeTemplates") : c.call("getSystemInfo");
+    };
+  }
+    await run();
+  } catch (e) {
+    error = e;
+  }
+  const surfaces = {
+    ...errorSurfaces("error", error),
+    ...objectSurfaces("client", client),
+    events: JSON.stringify(events, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+    logs: logs.join("\n"),
+  };
+  return { error, surfaces, carried: server.captured.flatMap(carriedSecrets) };
+}
+
+function expectNoLeaks(p: Probe, extra: string[] = []): void {
+  const hits = findLeaks(p.surfaces, [...ALL_GIVEN, ...p.carried, ...extra]);
+  expect(hits, hits.map((h) => `${h.where}: ${h.secret} in …${h.excerpt}…`).join("\n")).toEqual([]);
+}
+
+const OPS: Record<Api, string[]> = {
+  xt: ["getBalance", "cancel"],
+  bhex: ["userGetBaseInfo", "accountBalance"],
+  hubi: ["queryAccounts", "cancelOrder"],
+  xele: ["getSystemInfo", "getTradeTemplates", "streamRows"],
+};
+
+describe.each(Object.keys(OPS) as Api[])("%s: no secret in any error path", (api) => {
+  let other: ProbeServer;
+  beforeAll(async () => {
+    other = await startProbeServer(() => ({ status: 200, body: "{}" }));
+  });
+  afterAll(() => other.close());
+
+  for (const sc of SCENARIOS) {
+    for (const op of OPS[api]) {
+      it(`${op}: ${sc.name}`, async () => {
+        const server = await startProbeServer((c) =>
+          api === "xele" && c.url.startsWith("/login") ? json(200, { code: 0, msg: "", ticket: S.xeleToken }) : sc.reply(api, c, other),
+        );
+        try {
+          // A short timeout only where the server never answers (a loaded machine is slow).
+          const p = await probeApi(api, op, server, server.url, /timeout/.test(sc.name) ? 300 : 5_000);
+          if (!(sc.mayResolve && p.error === undefined)) expect(p.error).toBeInstanceOf(sc.expect ?? TradeApiError);
+          // The path under test was reached (not a timeout standing in for it).
+          if (!/timeout/.test(sc.name)) expect(p.error).not.toBeInstanceOf(TimeoutError);
+          expect(server.captured.length).toBeGreaterThan(0);
+          expectNoLeaks(p);
+          // Nothing reached the other origin: no credential was forwarded.
+          expect(other.captured).toEqual([]);
+        } finally {
+          await server.close();
+        }
+      });
+    }
+  }
+
+  it("refused connection", async () => {
+    const port = await closedPort();
+    const server = await startProbeServer(() => json(200, {}));
+    try {
+      const p = await probeApi(api, OPS[api][0]!, server, `http://127.0.0.1:${port}`);
+      expect(p.error).toBeInstanceOf(TradeApiError);
+      expectNoLeaks(p);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a base URL with user:password@ is refused, and its password never printed", async () => {
+    const server = await startProbeServer((c) => json(400, vendorError(api, echoText(c))), `leakuser:${S.urlPassword}`);
+    try {
+      const p = await probeApi(api, OPS[api][0]!, server, server.url);
+      expect(p.error).toBeInstanceOf(UsageError);
+      expect(server.captured).toEqual([]);
+      expectNoLeaks(p);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("xele login failures", () => {
+  const LOGIN_SCENARIOS: Array<[string, (c: Captured, other: ProbeServer) => Reply]> = [
+    ["login refused, echoing the login body", (c) => json(200, { code: 101, msg: echoText(c) })],
+    ["login 401 echoing the body", (c) => json(401, { code: 101, msg: echoText(c) })],
+    ["login HTML 500 echoing", (c) => ({ status: 500, contentType: "text/html", body: `<pre>${echoText(c)}</pre>` })],
+    ["login answer without a ticket, echoing", (c) => json(200, { code: 0, msg: echoText(c) })],
+    ["login redirected to another origin", (c, other) => ({ status: 302, body: "", headers: { location: `${other.origin}/login` } })],
+    ["login 307 to another origin (would resend the password)", (c, other) => ({ status: 307, body: "", headers: { location: `${other.origin}/login` } })],
+  ];
+  it.each(LOGIN_SCENARIOS)("%s", async (_name, reply) => {
+    const other = await startProbeServer(() => json(200, { code: 0, ticket: "stolen" }));
+    const server = await startProbeServer((c) => reply(c, other));
+    try {
+      const p = await probeApi("xele", "getSystemInfo", server, server.url);
+      expect(p.error).toBeInstanceOf(TradeApiError);
+      expectNoLeaks(p);
+      expect(other.captured).toEqual([]);
+    } finally {
+      await server.close();
+      await other.close();
+    }
+  });
+
+  it("an expired token answered 109 with an echo, then a re-login", async () => {
+    let n = 0;
+    const server = await startProbeServer((c) =>
+      c.url.startsWith("/login") ? json(200, { code: 0, ticket: `${S.xeleToken}-${++n}` }) : json(200, { code: 109, msg: echoText(c) }),
+    );
+    try {
+      const p = await probeApi("xele", "getSystemInfo", server, server.url);
+      expect(p.error).toBeInstanceOf(TradeApiError);
+      expectNoLeaks(p, [`${S.xeleToken}-1`, `${S.xeleToken}-2`]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("bhex downloadData: an answer that is not the file", () => {
+  it.each([
+    ["JSON error at 200, echoing", (c: Captured): Reply => json(200, { code: 1105, msg: echoText(c) })],
+    ["text at 200, echoing", (c: Captured): Reply => ({ status: 200, contentType: "text/plain", body: echoText(c) })],
+    ["bytes at 200 that are not a ZIP, echoing", (c: Captured): Reply => ({ status: 200, contentType: "application/octet-stream", body: echoText(c) })],
+    ["404 echoing", (c: Captured): Reply => ({ status: 404, contentType: "text/plain", body: echoText(c) })],
+  ])("%s", async (_name, reply) => {
+    const server = await startProbeServer(reply);
+    try {
+      const bhex = createBhexOrgClient({ ...S.bhex, baseUrl: server.url, rateLimit: false, retry: false });
+      const error = await bhex.downloadData({ type: "balance", date: "2026-11-20" }, "/nonexistent-dir-never-written/x.xlsx").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TradeApiError);
+      const hits = findLeaks(errorSurfaces("error", error), [...ALL_GIVEN, ...server.captured.flatMap(carriedSecrets)]);
+      expect(hits, hits.map((h) => `${h.where}: ${h.secret} in …${h.excerpt}…`).join("\n")).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("clients, sessions and transports keep their secrets out of sight", () => {
+  it.each([
+    ["xt", () => createXtClient({ ...S.xt })],
+    ["bhex", () => createBhexOrgClient({ ...S.bhex })],
+    ["hubi", () => createHubiClient({ ...S.hubi })],
+    ["xele", () => createXeleClient({ ...S.xele })],
+  ] as const)("%s", async (api, make) => {
+    const client = make();
+    const surfaces = { ...objectSurfaces(api, client) };
+    const t = (client as { transport?: unknown }).transport;
+    if (t) Object.assign(surfaces, objectSurfaces(`${api}.transport`, t));
+    const session = (client as { session?: unknown }).session;
+    if (session) Object.assign(surfaces, objectSurfaces(`${api}.session`, session));
+    expect(findLeaks(surfaces, ALL_GIVEN)).toEqual([]);
+    // ...and still says what it is.
+    expect(inspect(client)).toContain(api);
+  });
+
+  it("the xele session after login holds its token out of sight", async () => {
+    const server = await startProbeServer((c) => (c.url.startsWith("/login") ? json(200, { code: 0, ticket: S.xeleToken }) : json(200, { code: 0, result: [] })));
+    try {
+      const client = createXeleClient({ ...S.xele, maUrl: server.url, msUrl: server.url });
+      await client.login();
+      expect(client.session.hasToken).toBe(true);
+      const surfaces = { ...objectSurfaces("client", client), ...objectSurfaces("session", client.session) };
+      expect(findLeaks(surfaces, ALL_GIVEN)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("CLI: stdout and stderr carry no secret", () => {
+  const ENV: Record<Api, (url: string) => NodeJS.ProcessEnv> = {
+    xt: (url) => ({ XT_BASE_URL: url, XT_ACCESS_KEY: S.xt.accessKey, XT_SECRET_KEY: S.xt.secretKey }),
+    bhex: (url) => ({ BHEX_BASE_URL: url, BHEX_ACCESS_KEY: S.bhex.accessKey, BHEX_SECRET_KEY: S.bhex.secretKey }),
+    hubi: (url) => ({ HUBI_BASE_URL: url, HUBI_ACCESS_KEY: S.hubi.accessKey, HUBI_SECRET_KEY: S.hubi.secretKey, HUBI_ACCESS_TOKEN: S.hubi.accessToken }),
+    xele: (url) => ({ XELE_MA_URL: url, XELE_MS_URL: url, XELE_USERNAME: S.xele.username, XELE_PASSWORD: S.xele.password }),
+  };
+  const ARGS: Record<Api, string[]> = {
+    xt: ["call", "xt", "cancel", "market=btc_usdt", "id=1"],
+    bhex: ["call", "bhex", "accountBalance", "user_id=1"],
+    hubi: ["call", "hubi", "queryAccounts"],
+    xele: ["call", "xele", "getSystemInfo"],
+  };
+  const CLI_SCENARIOS = SCENARIOS.filter((s) => !/timeout/.test(s.name));
+  for (const api of Object.keys(ARGS) as Api[]) {
+    for (const sc of CLI_SCENARIOS) {
+      it(`${api}: ${sc.name}`, async () => {
+        const other = await startProbeServer(() => json(200, {}));
+        const server = await startProbeServer((c) =>
+          api === "xele" && c.url.startsWith("/login") ? json(200, { code: 0, ticket: S.xeleToken }) : sc.reply(api, c, other),
+        );
+        try {
+          const run = await runCliCaptured(ARGS[api], ENV[api](server.url));
+          // A success answer is data, printed exactly as the server sent it (an echo of the
+          // request included: the server already holds it); only error paths are checked then.
+          const resolved = sc.mayResolve && run.code === 0;
+          if (!resolved) expect(run.code).toBe(1);
+          const seen: Record<string, string> = resolved ? { stderr: run.stderr } : { stdout: run.stdout, stderr: run.stderr };
+          const hits = findLeaks(seen, [...ALL_GIVEN, ...server.captured.flatMap(carriedSecrets)]);
+          expect(hits, `${run.stderr}\n${hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")}`).toEqual([]);
+          expect(other.captured).toEqual([]);
+        } finally {
+          await server.close();
+          await other.close();
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,155 @@
+/**
+ * The core Redactor (src/handwritten/core/redaction.ts): each form an echoing server may print
+ * a secret in, the by-name patterns, errors and bodies, and what it must leave alone.
+ */
+import { inspect } from "node:util";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ApiError, HttpError, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { secretNamedValues } from "../../src/handwritten/core/redaction.js";
+
+const SECRET = "S3cr3t-Value_with+/=chars";
+const r = new Redactor([SECRET]);
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+describe("Redactor: every form of a known value", () => {
+  it.each([
+    ["as is", SECRET],
+    ["upper case", SECRET.toUpperCase()],
+    ["URL-encoded", encodeURIComponent(SECRET)],
+    ["URL-encoded twice", encodeURIComponent(encodeURIComponent(SECRET))],
+    ["form-encoded", new URLSearchParams({ x: SECRET }).toString().slice(2)],
+    ["JSON-escaped", JSON.stringify(SECRET).slice(1, -1)],
+    ["hex of its bytes", Buffer.from(SECRET).toString("hex")],
+    ["hex upper case", Buffer.from(SECRET).toString("hex").toUpperCase()],
+    ["base64", b64(SECRET)],
+    ["base64url", Buffer.from(SECRET).toString("base64url")],
+  ])("%s", (_name, form) => {
+    const out = r.text(`before ${form} after`);
+    expect(out).toBe("before [redacted] after");
+  });
+
+  it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
+    for (const prefix of ["", "a", "ab", "abc", '{"token":"']) {
+      const encoded = b64(`${prefix}${SECRET}","more":"fields after the secret"}`);
+      for (const form of [encoded, encodeURIComponent(encoded), encoded.replace(/\+/g, "-").replace(/\//g, "_")]) {
+        const out = r.text(`GET /x?params=${form} HTTP/1.1`);
+        // Decode every base64 run the way a reader would: the secret must be gone.
+        const runs = out.match(/[A-Za-z0-9+/_-]{8,}/g) ?? [];
+        for (const run of runs) for (let o = 0; o < 4; o++) expect(Buffer.from(run.slice(o), "base64").toString("latin1")).not.toContain(SECRET.slice(3, 19));
+        expect(out).toContain("[redacted]");
+      }
+    }
+  });
+
+  it("a text cut inside a secret loses the piece before the cut", () => {
+    expect(r.text(`token is ${SECRET.slice(0, 9)}…`)).toBe("token is [redacted]…");
+    expect(r.text(`(body starts: "x ${SECRET.slice(0, 7)}…")`)).toBe('(body starts: "x [redacted]…")');
+    // A short accidental overlap (< 6 characters) is kept.
+    expect(r.text("S3cr…")).toBe("S3cr…");
+  });
+
+  it("snippet redacts before it cuts", () => {
+    const body = `${"x".repeat(190)}${SECRET}`;
+    expect(snippet(body, [SECRET])).not.toMatch(/S3cr3t/i);
+    expect(snippet(body, [SECRET], 195)).not.toMatch(/S3cr3/i);
+  });
+
+  it("values shorter than 4 characters are not searched for (they would erase ordinary text)", () => {
+    expect(new Redactor(["ab"]).text("about a tab")).toBe("about a tab");
+  });
+});
+
+describe("Redactor: values it was not told about, by name", () => {
+  it.each([
+    ["signature=abcdef0123&x=1", "signature=[redacted]&x=1"],
+    ["?accesskey=AK123456&nonce=1", "?accesskey=[redacted]&nonce=1"],
+    ["trade_password=hunter22 ok", "trade_password=[redacted] ok"],
+    ['{"token":"tk-9999","x":1}', '{"token":"[redacted]","x":1}'],
+    ['{"secret_key" : "sk-1234"}', '{"secret_key":"[redacted]"}'],
+    ["X-API-Signature: 0a1b2c3d4e5f", "X-API-Signature: [redacted]"],
+    ["x-api-nonce:ffee0011", "x-api-nonce:[redacted]"],
+    ["X-ACCESS-KEY: AK-123456", "X-ACCESS-KEY: [redacted]"],
+    ["Authorization: Bearer tok.en-123", "Authorization: Bearer [redacted]"],
+    ["got Bearer abcdefgh123", "got Bearer [redacted]"],
+    ["http://user:pa55word@host:1/x", "http://[redacted]@host:1/x"],
+  ])("%s", (given, want) => {
+    expect(new Redactor().text(given)).toBe(want);
+  });
+
+  it.each([["design=blue"], ["assign=1"], ["tokens are counted"], ["no key here: 12"], ["https://host/path?x=a@b"]])("leaves %s alone", (text) => {
+    expect(new Redactor().text(text)).toBe(text);
+  });
+
+  it("secretNamedValues finds them in pairs and in JSON text", () => {
+    expect(secretNamedValues([["user_id", "1"], ["trade_password", "pw-1234"]], '{"a":{"token":"tk-1","n":2}}')).toEqual(["pw-1234", "tk-1"]);
+  });
+});
+
+describe("Redactor: bodies and errors", () => {
+  it("value() copies a body, redacting strings and secret-named fields, keeping numbers and bigints", () => {
+    const body = { msg: `echo ${SECRET}`, signature: "abc123", n: 9007199254740993n, list: [SECRET, 1], nested: { token: 12345678 } };
+    const out = r.value(body);
+    expect(out).toEqual({ msg: "echo [redacted]", signature: "[redacted]", n: 9007199254740993n, list: ["[redacted]", 1], nested: { token: "[redacted]" } });
+    expect(body.msg).toContain(SECRET);
+  });
+
+  it("error() redacts message, stack, fields and the whole cause chain in place", () => {
+    const inner = new Error(`inner ${SECRET}`);
+    const mid = new HttpError(500, `snippet ${SECRET}`, { api: "x", cause: inner });
+    const outer = new ApiError({ api: "x", code: 1, vendorMessage: `vendor ${SECRET}`, body: { echo: SECRET }, cause: mid });
+    const same = r.error(outer);
+    expect(same).toBe(outer);
+    const all = [outer, mid, inner].map((e) => `${e.message}\n${e.stack}\n${inspect(e, { depth: 10, showHidden: true })}\n${JSON.stringify(e)}`).join("\n");
+    expect(all).not.toContain(SECRET);
+    expect(outer.vendorMessage).toBe("vendor [redacted]");
+    expect(mid.bodySnippet).toBe("snippet [redacted]");
+    expect(outer).toBeInstanceOf(ApiError);
+  });
+
+  it("errors serialize to their (redacted) facts", () => {
+    const e = r.error(new ApiError({ api: "xt", operation: "getBalance", code: 104, vendorMessage: `bad ${SECRET}` }));
+    const json = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
+    expect(json).toMatchObject({ name: "ApiError", api: "xt", operation: "getBalance", code: 104, vendorMessage: "bad [redacted]" });
+    expect(String(json.message)).toContain("[redacted]");
+  });
+
+  it("errors with bigints in their body still serialize", () => {
+    const e = new ApiError({ api: "bhex", code: 1, body: { id: 9007199254740993n, list: [1n] } });
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ body: { id: "9007199254740993", list: ["1"] } });
+  });
+
+  it("a redactor shows how many forms it holds, never one of them", () => {
+    expect(inspect(r, { showHidden: true, depth: 5 })).not.toMatch(/S3cr3t|UzNjcjN0/i);
+    expect(JSON.stringify(r)).not.toMatch(/S3cr3t/i);
+  });
+
+  it("redact() keeps its signature (CLI and older callers)", () => {
+    expect(redact(`x ${SECRET}`, [SECRET])).toBe("x [redacted]");
+    expect(new TradeApiError("m")).toBeInstanceOf(Error);
+  });
+});
+
+describe("Redactor: property (fixed seed)", () => {
+  it("any printable secret of 8+ characters is gone from any echo of it, in any of the forms", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 8, maxLength: 40, unit: "grapheme-ascii" }).filter((s) => s.trim().length >= 8 && !/^\s|\s$/.test(s)),
+        fc.string({ maxLength: 30, unit: "grapheme-ascii" }),
+        fc.integer({ min: 0, max: 4 }),
+        (secret, around, which) => {
+          const red = new Redactor([secret]);
+          const forms = [secret, encodeURIComponent(secret), b64(`${around}${secret}${around}`), JSON.stringify(secret).slice(1, -1), secret.toUpperCase()];
+          const out = red.text(`<${around}|${forms[which]}|${around}>`);
+          if (which === 2) {
+            const runs = out.match(/[A-Za-z0-9+/]{8,}/g) ?? [];
+            for (const run of runs) for (let o = 0; o < 4; o++) if (Buffer.from(run.slice(o), "base64").toString("latin1").includes(secret)) return false;
+            return true;
+          }
+          return !out.toLowerCase().includes(forms[which]!.toLowerCase());
+        },
+      ),
+      { seed: 20261201, numRuns: 400 },
+    );
+  });
+});

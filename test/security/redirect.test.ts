@@ -1,0 +1,70 @@
+/**
+ * Redirects are never followed (RedirectError, src/handwritten/core/errors.ts): a 3xx to
+ * another origin would receive the signed headers, one to the same origin would resend a
+ * possibly state-changing request. The error says where it pointed, redacted.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { HttpError, RedirectError } from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { startProbeServer, type ProbeServer } from "./leak-probe.js";
+
+let servers: ProbeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+async function server(...args: Parameters<typeof startProbeServer>) {
+  const s = await startProbeServer(...args);
+  servers.push(s);
+  return s;
+}
+
+describe("redirects of signed requests", () => {
+  it.each([301, 302, 303, 307, 308])("HTTP %i to another origin: refused, nothing sent there, location redacted", async (status) => {
+    const other = await server(() => ({ status: 200, body: "{}" }));
+    const api = await server((c) => ({ status, body: "", headers: { location: `${other.origin}/steal${c.url.slice(c.url.indexOf("?"))}` } }));
+    const xt = createXtClient({ accessKey: "ak-redirect-1", secretKey: "sk-redirect-1", baseUrl: api.url, rateLimit: false, retry: false });
+    const e = await xt.call("getBalance").catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedirectError);
+    expect(e).toBeInstanceOf(HttpError);
+    const r = e as RedirectError;
+    expect(r.status).toBe(status);
+    expect(r.sameOrigin).toBe(false);
+    expect(r.location.startsWith(`${other.origin}/steal?`)).toBe(true);
+    expect(r.location).toContain("signature=[redacted]");
+    expect(r.location).not.toContain("ak-redirect-1");
+    expect(r.message).toContain(`redirect to ${other.origin}/steal`);
+    expect(r.message).toContain("another origin");
+    expect(other.captured).toEqual([]);
+    expect(api.captured).toHaveLength(1);
+  });
+
+  it("to the same origin: refused too (not resent), sameOrigin true", async () => {
+    const api = await server((c) => (c.url.startsWith("/v2") ? { status: 200, body: '{"status":0,"data":{}}' } : { status: 307, body: "", headers: { location: `/v2${c.url}` } }));
+    const bhex = createBhexOrgClient({ accessKey: "ak-redirect-2", secretKey: "sk-redirect-2", baseUrl: api.url, rateLimit: false, retry: false });
+    const e = (await bhex.call("accountBalance", { user_id: "1" }).catch((x: unknown) => x)) as RedirectError;
+    expect(e).toBeInstanceOf(RedirectError);
+    expect(e.sameOrigin).toBe(true);
+    expect(e.message).toContain("resend");
+    expect(api.captured).toHaveLength(1);
+  });
+
+  it("through the openapi-fetch methods as well (hubi GET)", async () => {
+    const other = await server(() => ({ status: 200, body: "{}" }));
+    const api = await server(() => ({ status: 302, body: "", headers: { location: `${other.origin}/x` } }));
+    const hubi = createHubiClient({ accessKey: "ak-redirect-3", secretKey: "sk-redirect-3", accessToken: "tk-redirect-3", baseUrl: api.url, retry: false });
+    const e = await hubi.GET("/api/futures/query_accounts", {}).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedirectError);
+    expect(other.captured).toEqual([]);
+  });
+
+  it("a 3xx without a Location is an ordinary answer (decoded as usual)", async () => {
+    const api = await server(() => ({ status: 304, body: "" }));
+    const xt = createXtClient({ accessKey: "ak-redirect-4", secretKey: "sk-redirect-4", baseUrl: api.url, rateLimit: false, retry: false });
+    const e = await xt.call("getBalance").catch((x: unknown) => x);
+    expect(e).not.toBeInstanceOf(RedirectError);
+    expect(e).toBeInstanceOf(HttpError);
+  });
+});
