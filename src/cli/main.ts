@@ -17,6 +17,7 @@ import { findOperation } from "../handwritten/core/meta.js";
 import { apis } from "./apis/index.js";
 import type { CliApi, CliCallFlags } from "./registry.js";
 import { parseArgs } from "./args.js";
+import { runSpecCommand } from "./spec-command.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -146,6 +147,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${USAGE}\n`);
       return command ? 0 : 2;
     }
+    if (command === "spec") return await runSpecCommand(args, io);
     const { positional, flags } = parseArgs(args);
     if (command === "list") return list(io, positional[0]);
     if (command === "call") return await call(io, positional, flags);
