@@ -8,16 +8,16 @@
  * changes with --fail-on breaking (diff); 2 usage errors (unknown api, unreadable doc, unknown
  * git ref, a spec that does not parse).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkDoc, type CheckDocResult } from "../spec-tools/check-doc.js";
 import { DocFormatError } from "../spec-tools/doc-adapters.js";
-import { findProjectRoot, readSpecEntries, specEntries, type SpecEntry } from "../spec-tools/project.js";
+import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/project.js";
 import { recordDocSections } from "../spec-tools/record.js";
-import { diffSpec, formatMarkdown, formatText, type SpecChange } from "../spec-tools/spec-diff.js";
-import { parseSpecText, SpecParseError, type Node } from "../spec-tools/spec-model.js";
+import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
+import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
+import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
 
 export interface SpecIo {
   stdout: (text: string) => void;
@@ -30,7 +30,6 @@ export const SPEC_USAGE = `usage:
   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
   tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]`;
 
-class SpecUsage extends Error {}
 
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
   const e = entries.find((x) => x.name === api);
@@ -73,41 +72,6 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
     io.stdout(`${entry.name}: ${result.differences.length} difference${result.differences.length === 1 ? "" : "s"}, ${result.acknowledged.length} acknowledged\n`);
   }
   return result.differences.length ? 1 : 0;
-}
-
-function git(root: string, args: string[]): string {
-  return execFileSync("git", ["-C", root, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
-}
-
-/** The spec changes between `base` and the working tree of the project at `root`. */
-export async function specChanges(root: string, base = "HEAD", only?: string): Promise<SpecChange[]> {
-  try {
-    git(root, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]);
-  } catch {
-    throw new SpecUsage(`git ref ${JSON.stringify(base)} does not exist in ${root}`);
-  }
-  const atBase = (path: string): string | undefined => {
-    try {
-      return git(root, ["show", `${base}:${path}`]);
-    } catch {
-      return undefined;
-    }
-  };
-  const now = readSpecEntries(root);
-  const baseRegistry = atBase("redocly.yaml");
-  const then = baseRegistry ? specEntries(baseRegistry) : [];
-  const names = [...new Set([...now, ...then].map((e) => e.name))];
-  if (only !== undefined && !names.includes(only)) throw new SpecUsage(`unknown api ${JSON.stringify(only)}; known: ${names.join(", ")}`);
-  const out: SpecChange[] = [];
-  for (const name of only ? [only] : names) {
-    const e1 = then.find((e) => e.name === name);
-    const e2 = now.find((e) => e.name === name);
-    const beforeText = e1 ? atBase(e1.root) : undefined;
-    const before = beforeText === undefined ? undefined : parseSpecText(beforeText, `${e1!.root} at ${base}`);
-    const after = e2 && existsSync(join(root, e2.root)) ? parseSpecText(readFileSync(join(root, e2.root), "utf8"), e2.root) : undefined;
-    out.push(...(await diffSpec(name, before as Node | undefined, after)));
-  }
-  return out;
 }
 
 async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<number> {

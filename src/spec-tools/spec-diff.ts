@@ -302,3 +302,17 @@ export function formatMarkdown(changes: SpecChange[]): string {
   }
   return out.join("\n");
 }
+
+/** The few lines `npm run generate` ends with: counts per API, then every breaking change. */
+export function formatSummary(changes: SpecChange[], base: string): string {
+  if (!changes.length) return `spec diff vs ${base}: no spec changes\n`;
+  const lines = [`spec diff vs ${base}:`];
+  for (const api of [...new Set(changes.map((c) => c.api))]) {
+    const mine = changes.filter((c) => c.api === api);
+    const n = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
+    lines.push(`  ${api}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
+  }
+  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`);
+  lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
+  return `${lines.join("\n")}\n`;
+}
