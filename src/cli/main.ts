@@ -33,6 +33,7 @@ const USAGE = `usage:
   tradeapi list [api]
   tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<body>'] [--base-url URL] [--output FILE]
   tradeapi mock <api> [--port N]
+  tradeapi spec check-doc <api> <vendor-doc-file> | spec diff [api] [--base <ref>]   (tradeapi spec --help)
 apis: ${apis.map((a) => a.name).join(", ")}`;
 
 class CliUsage extends UsageError {}

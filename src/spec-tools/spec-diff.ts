@@ -260,9 +260,11 @@ const jsonSafe = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSO
 
 /** Classified changes between two versions of one API's spec (undefined: the spec did not exist). */
 export async function diffSpec(api: string, before: Node | undefined, after: Node | undefined): Promise<SpecChange[]> {
-  if (!before && !after) return [];
-  if (!before) return [{ api, kind: "non-breaking", message: "API added", rule: "api-added" }];
-  if (!after) return [{ api, kind: "breaking", message: "API removed", rule: "api-removed" }];
+  if (!after) return before ? [{ api, kind: "breaking", message: "API removed", rule: "api-removed" }] : [];
+  if (!before) {
+    const n = typeof after.asyncapi === "string" ? Object.keys((after.operations as Node | undefined) ?? {}).length : Object.values((after.paths as Record<string, Node> | undefined) ?? {}).reduce((k, item) => k + Object.keys(item ?? {}).filter((m) => METHODS.has(m)).length, 0);
+    return [{ api, kind: "non-breaking", message: `API added (${n} operations)`, rule: "api-added" }];
+  }
   if (typeof after.asyncapi === "string" || typeof before.asyncapi === "string") return diffAsyncapi(api, before, after);
   return diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node);
 }
