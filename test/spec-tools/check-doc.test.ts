@@ -107,6 +107,25 @@ describe("spec check-doc on edited copies of the XT vendor doc", () => {
   });
 });
 
+describe("deviation records", () => {
+  it("a doc parameter the spec leaves out is acknowledged only with an x-doc-deviations record naming it", () => {
+    const s = spec("xt") as Record<string, any>;
+    const op = s.paths["/data/api/v1/getKLine"].get;
+    op.parameters = op.parameters.filter((p: { name?: string }) => p.name !== "since");
+    const missing = "operation getKLine (GET /data/api/v1/getKLine): parameter since is documented but not in the spec";
+    expect(checkDoc("xt", s, doc("xt")).differences.map((d) => d.message)).toContain(missing);
+    op["x-doc-deviations"] = [{ param: "since", reason: "the client always sends 0" }];
+    const r = checkDoc("xt", s, doc("xt"));
+    expect(r.differences).toEqual([]);
+    expect(r.acknowledged).toEqual([expect.objectContaining({ message: missing, reason: "the client always sends 0" })]);
+  });
+  it("a recorded deviation stops applying when the doc changes its value", () => {
+    // the spec records that the doc says `json`; a doc saying `object` is a new difference
+    const t = doc("bhex").replace(/\| pay_info \| json \|/, "| pay_info | object |");
+    expect(checkDoc("bhex", spec("bhex"), t).differences.map((d) => d.message)).toContain("operation paymentOrderCreate (POST /api/v2/org/payment/order/create): parameter pay_info is object in the doc, string in the spec");
+  });
+});
+
 describe("spec check-doc on other formats", () => {
   it("Hubi (GitBook blocks): a parameter made required and a block removed", () => {
     const t = doc("hubi").replace('name="timestamp" type="integer" required=false', 'name="timestamp" type="integer" required=true');

@@ -3,7 +3,7 @@
  * and the classification the rule gives it.
  */
 import { describe, expect, it } from "vitest";
-import { diffSpec, type SpecChange } from "../../src/spec-tools/spec-diff.js";
+import { diffSpec, formatSummary, type SpecChange } from "../../src/spec-tools/spec-diff.js";
 
 type Doc = Record<string, any>;
 const clone = <T>(v: T): T => structuredClone(v);
@@ -172,4 +172,16 @@ describe("spec diff rules (AsyncAPI): operations, messages, payload fields, stat
       if (c.operation) expect(hit!.operation).toBe(c.operation);
     });
   }
+});
+
+describe("the summary npm run generate ends with", () => {
+  it("counts per API, then every breaking change on its own line", async () => {
+    const before = openapi();
+    const after = clone(before);
+    delete after.paths["/order"].post;
+    after.paths["/order"].get.description = "changed";
+    const text = formatSummary(await diffSpec("t", before, after), "HEAD");
+    expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
+    expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
 });
