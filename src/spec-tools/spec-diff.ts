@@ -82,11 +82,12 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   const last = d.path[d.path.length - 1];
   const parent = d.path[d.path.length - 2];
   const field = fieldName(d.path, d.action === "add" ? after : before) ?? fieldName(d.path, after);
-  const ext = d.path.find((p): p is string => typeof p === "string" && p.startsWith("x-"));
+  const ext = d.path.find((p, i): p is string => typeof p === "string" && p.startsWith("x-") && d.path[i - 1] !== "properties");
   const where = side === "request" ? "request" : side === "response" ? "response" : "";
 
   // --- documentation only
-  const docKey = d.path.find((p) => typeof p === "string" && DOCS_KEYS.has(p));
+  // a key is a keyword only where it is not a property name (a response field may be called `description`)
+  const docKey = d.path.find((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
   if (docKey !== undefined) {
     return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${field ? ` (${field})` : ""}` };
   }
@@ -122,12 +123,14 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   if (d.path[0] === "paths" && d.path.length === 2) {
     return d.action === "remove" ? { kind: "breaking", rule: "operation-removed", message: `path ${String(last)} removed` } : { kind: "non-breaking", rule: "operation-added", message: `path ${String(last)} added` };
   }
-  if (last === "deprecated") return { kind: "non-breaking", rule: "deprecated", message: d.after ? "deprecated" : "no longer deprecated" };
-  if (last === "operationId") return { kind: "breaking", rule: "operation-renamed", message: `operationId ${show(d.before)} → ${show(d.after)}` };
+  const propName = parent === "properties";
+  if (last === "deprecated" && !propName) return { kind: "non-breaking", rule: "deprecated", message: d.after ? "deprecated" : "no longer deprecated" };
+  if (last === "operationId" && !propName) return { kind: "breaking", rule: "operation-renamed", message: `operationId ${show(d.before)} → ${show(d.after)}` };
 
   // --- servers, security
-  if (d.path.includes("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${show(d.before)} → ${show(d.after)}` };
-  if (d.path.includes("security") || d.path.includes("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${show(d.before)} → ${show(d.after)}` };
+  const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
+  if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${show(d.before)} → ${show(d.after)}` };
+  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${show(d.before)} → ${show(d.after)}` };
 
   // --- parameters and fields
   if (parent === "parameters" && typeof last === "number") {

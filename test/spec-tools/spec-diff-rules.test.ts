@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
   { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"/ },
+  { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
+  { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
   { rule: "x-error-codes", edit: (d) => delete d["x-error-codes"]["103"], kind: "breaking", message: /error code 103 removed/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /error code 104 added \("unavailable"\)/ },
