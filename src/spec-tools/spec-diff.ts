@@ -229,6 +229,27 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       }
     }
   }
+  // document level: servers, the envelope, error tables and other extensions, info (docs)
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (["operations", "components", "channels", "asyncapi", "id", "defaultContentType"].includes(key)) continue;
+    if (JSON.stringify(before[key], big) === JSON.stringify(after[key], big)) continue;
+    if (key === "info") {
+      out.push({ api, kind: "docs", message: "info changed", rule: "docs-only" });
+      continue;
+    }
+    const b = before[key] as Node | undefined;
+    const a = after[key] as Node | undefined;
+    const plain = (v: unknown) => !v || typeof v !== "object" || Array.isArray(v);
+    const subkeys = plain(b) || plain(a) ? [undefined] : [...new Set([...Object.keys(b!), ...Object.keys(a!)])];
+    for (const sub of subkeys) {
+      const bv = sub === undefined ? b : b![sub];
+      const av = sub === undefined ? a : a![sub];
+      if (JSON.stringify(bv, big) === JSON.stringify(av, big)) continue;
+      const path = sub === undefined ? [key] : [key, sub];
+      const c = classify({ path, action: bv === undefined ? "add" : av === undefined ? "remove" : "replace", before: bv, after: av, type: "unclassified" }, "other", before, after);
+      out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });
+    }
+  }
   const msgs = (d: Node) => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
   const cmp = await compare();
   for (const id of new Set([...Object.keys(msgs(before)), ...Object.keys(msgs(after))])) {

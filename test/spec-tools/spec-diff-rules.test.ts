@@ -136,6 +136,8 @@ function asyncapi(): Doc {
   return {
     asyncapi: "3.0.0",
     info: { title: "ws", version: "1" },
+    servers: { gateway: { host: "127.0.0.1:9878", protocol: "ws", pathname: "/ws/v1" } },
+    "x-envelope": { codeField: "result", success: [true], dataField: "data" },
     operations: {
       placeOrder: { action: "send", "x-retryable": false, messages: [{ $ref: "#/components/messages/placeOrderRequest" }] },
       receiveState: { action: "receive", messages: [{ $ref: "#/components/messages/stateNotification" }] },
@@ -158,6 +160,9 @@ const ASYNC_CASES: Case[] = [
   { rule: "param-retyped", edit: (d) => (d.components.messages.placeOrderRequest.payload.properties.price.type = "string"), kind: "breaking", message: /payload request field price type "number" → "string"/ },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.push(9), kind: "breaking", message: /payload response code enum value 9 added/, operation: "message stateNotification" },
   { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
+  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
+  { rule: "x-envelope", edit: (d) => (d["x-envelope"].dataField = "result"), kind: "breaking", message: /x-envelope\.dataField: "data" → "result"/ },
+  { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
