@@ -16,7 +16,8 @@ export type DocDifferenceKind =
   | "section-unrecorded"
   | "section-unclaimed"
   | "section-gone"
-  | "state-code";
+  | "state-code"
+  | "deviation-stale";
 
 export interface DocDifference {
   kind: DocDifferenceKind;
@@ -77,6 +78,10 @@ function compareParams(op: SpecOperation, section: DocSection, cfg: VendorDocCon
       out.push({ ...base, kind: "parameter-not-in-spec", parameter: p.name, message: `${where}: parameter ${p.name} is documented but not in the spec`, acknowledged: !!dev, reason: reasonOf(dev) });
       continue;
     }
+    const stale = (what: string) => out.push({ ...base, kind: "deviation-stale", parameter: p.name, message: `${where}: parameter ${p.name} has an x-doc-deviation (${what}) but the doc now agrees with the spec: remove the record` });
+    if (f.deviation?.required !== undefined && p.required !== undefined && p.required === f.required) stale("required");
+    if (typeof f.deviation?.type === "string" && docTypeClass(p.type) && typesAgree(docTypeClass(p.type)!, f.type)) stale("type");
+    if (f.deviation?.documented === false) stale("documented: false");
     if (p.required !== undefined && p.required !== f.required) {
       const ack = f.deviation?.required === p.required;
       out.push({ ...base, kind: "required-differs", parameter: p.name, message: `${where}: parameter ${p.name} is ${p.required ? "required" : "optional"} in the doc, ${f.required ? "required" : "optional"} in the spec`, acknowledged: ack, reason: ack ? reasonOf(f.deviation) : undefined });

@@ -119,6 +119,10 @@ describe("deviation records", () => {
     expect(r.differences).toEqual([]);
     expect(r.acknowledged).toEqual([expect.objectContaining({ message: missing, reason: "the client always sends 0" })]);
   });
+  it("a recorded deviation the doc no longer needs is reported", () => {
+    const t = doc("hubi").replace(/(enter\\_order[\s\S]*?)name="symbol" type="string" required=false/, '$1name="symbol" type="string" required=true');
+    expect(checkDoc("hubi", spec("hubi"), t).differences.map((d) => d.message)).toContain("operation enterOrder (POST /api/futures/enter_order): parameter symbol has an x-doc-deviation (required) but the doc now agrees with the spec: remove the record");
+  });
   it("a recorded deviation stops applying when the doc changes its value", () => {
     // the spec records that the doc says `json`; a doc saying `object` is a new difference
     const t = doc("bhex").replace(/\| pay_info \| json \|/, "| pay_info | object |");
