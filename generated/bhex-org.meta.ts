@@ -97,7 +97,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取token信息",
+          "sha256": "5f640b034a62cca61194bd30a768a652bba2daa70b547cb3f47111c4ec370257"
+        }
+      }
     },
     {
       "operationId": "basicSymbols",
@@ -129,7 +134,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取symbol信息",
+          "sha256": "5c8c4bf9978713b3d83c4cf9c0e446c6022448bfaab74e75e84c948f26e08bde"
+        }
+      }
     },
     {
       "operationId": "basicTime",
@@ -161,7 +171,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取服务器时间",
+          "sha256": "40a63e4c12d66fc50f5cc66026a159099eae8cdbd0aca9add105a588bd28c25f"
+        }
+      }
     },
     {
       "operationId": "basicSymbolSetTradeStatus",
@@ -221,7 +236,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "修改交易币对的交易状态",
+          "sha256": "02461292ade23ea2c102ca5eadd08f9cb42915c76afd4771fe3ea86383a56f00"
+        }
+      }
     },
     {
       "operationId": "userRegister",
@@ -290,6 +310,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "用户注册",
+          "sha256": "de1e48b6f00dff6b175128ffeae13a2cc084bc84768e82d2350608939507ef36"
+        },
         "x-required-one-of": [
           [
             "mobile",
@@ -340,7 +364,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "(用户体系不在BHOP管理范围之内的券商)简单用户注册",
+          "sha256": "76907f71588096f8be0325e9933209993a25101042e84323e9e3e61e8bacfa22"
+        }
+      }
     },
     {
       "operationId": "userLogin",
@@ -424,7 +453,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "用户登录",
+          "sha256": "fcb226b686e4e0c6aa25e1195118d917d5591181d30b7485cf321ab77b554ca4"
+        }
+      }
     },
     {
       "operationId": "userSimpleLogin",
@@ -447,7 +481,11 @@ export const meta: ApiMeta = {
         "properties": {
           "third_user_id": {
             "type": "string",
-            "description": "自管用户体系下的用户id — third_user_id和user_id两者必须有一个\n\nUser id in the broker's own user system. One of third_user_id and user_id is required."
+            "description": "自管用户体系下的用户id — third_user_id和user_id两者必须有一个\n\nUser id in the broker's own user system. One of third_user_id and user_id is required.",
+            "x-doc-deviation": {
+              "required": true,
+              "reason": "Decision 15: the table marks it required, its remark says third_user_id or user_id is enough (x-required-one-of)"
+            }
           },
           "user_id": {
             "type": "integer",
@@ -487,6 +525,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "(用户体系不在BHOP管理范围之内的券商)简单用户登录",
+          "sha256": "3f610201f1ae6649d057be22f51e8e07ad894d4b6353af00e5f864b152904eff"
+        },
         "x-required-one-of": [
           [
             "third_user_id",
@@ -552,7 +594,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "校验登录态Token",
+          "sha256": "b15f70e9d46c5a876a8a6626d566cf89c0d20195a77f249d00b131558dfd4087"
+        }
+      }
     },
     {
       "operationId": "userGetBaseInfo",
@@ -595,7 +642,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取个人信息",
+          "sha256": "c87bfc210cf2c68244cce579db1eb9ae3b5e989d4c83e365e190d0558679089c"
+        }
+      }
     },
     {
       "operationId": "userGetVerifyInfo",
@@ -638,7 +690,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取KYC信息",
+          "sha256": "23a4534236ac58ebe038cfee751bc330c25e00757e00473f6c668c5243b3bfac"
+        }
+      }
     },
     {
       "operationId": "userGetInviteInfo",
@@ -681,7 +738,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户邀请信息",
+          "sha256": "88017525c2aacde6b1f2078374f86a1e04eb58b2da5b25f83bb5a998bc0417ed"
+        }
+      }
     },
     {
       "operationId": "userValidGacode",
@@ -734,7 +796,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "验证用户GA",
+          "sha256": "6c4dc1eea6cacf97bd17aa07f02abee81ac406329a34da7995ec59371d678742"
+        }
+      }
     },
     {
       "operationId": "userValidTradePassword",
@@ -786,7 +853,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "验证用户资金密码",
+          "sha256": "9c8efa126e4f1d8ea117b41d09709e0b6bf5d0ef49a41a8f91a3cb1797335f9d"
+        }
+      }
     },
     {
       "operationId": "userQueryUserInviteList",
@@ -902,6 +974,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户邀请用户列表",
+          "sha256": "b7225f2a3b7f1c2e299d2a2a82ce76bd8cb7bc4d3accde6bfb7e1a19fa86b459"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -1005,6 +1081,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取注册用户列表",
+          "sha256": "638b04774b4bc5f1aadccd217e78df6024b664503c65d5bfbf34e66fab28c21a"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -1108,6 +1188,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取实名用户列表",
+          "sha256": "db48bde31899703f79267e8da374046f7913006796f99aea4a7325fb5bf01047"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -1171,7 +1255,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "重建邀请关系",
+          "sha256": "a151d5d30fb5ee55d46f23f1da597395a0838da3ba0afecd15c7aacee1dbf4bf"
+        }
+      }
     },
     {
       "operationId": "userUpdatePwd",
@@ -1221,7 +1310,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "重置登录密码",
+          "sha256": "d5d4c2bb3ea11366830acfc8c248725bfc3c69a4ef31423ee13e090edfd0f602"
+        }
+      }
     },
     {
       "operationId": "userSetTradePwd",
@@ -1285,7 +1379,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "设置(重置)资金密码",
+          "sha256": "d66e2597e56d95cd29bd3360683d3173521f755d9eeeb680d79df5f7e294b24c"
+        }
+      }
     },
     {
       "operationId": "userExtStatus",
@@ -1358,7 +1457,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询用户状态集合接口",
+          "sha256": "8fe9962ec4b2aa382cd1aeaa18f8476981e86122fcb49bd2d9f10932c745ecdb"
+        }
+      }
     },
     {
       "operationId": "userSetExtStatus",
@@ -1442,7 +1546,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "设置用户状态接口",
+          "sha256": "dc4fc41bb7229cbc07cf3cbd8292838a5a4ab6657ca9d3124d50e7f1e1c3e22d"
+        }
+      }
     },
     {
       "operationId": "userGetGaKey",
@@ -1487,7 +1596,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "绑定GA- 获取GA KEY",
+          "sha256": "eae5c73635f1053b7e1d45a5346cafba9721576bcd42dcb42f34cff44386ad5f"
+        }
+      }
     },
     {
       "operationId": "userBindGa",
@@ -1537,7 +1651,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "绑定GA",
+          "sha256": "655b52c1b3988347f0c46a8b3001bde77454b423661eb9d10745ced2423635d9"
+        }
+      }
     },
     {
       "operationId": "userUpdateUserKycInfo",
@@ -1636,7 +1755,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "更新用户KYC信息",
+          "sha256": "4a8056e6dcf32152b0ed9852f9f578e4b5586fa58edc0077d13e4e532edb7548"
+        }
+      }
     },
     {
       "operationId": "userBatchUpdateUserKycInfo",
@@ -1769,7 +1893,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "批量更新用户KYC信息",
+          "sha256": "54d8101ad63ccf205dc013485434fe2c80608d0afa446dc005328d93c30d170a"
+        }
+      }
     },
     {
       "operationId": "accountSubAccountQuery",
@@ -1802,7 +1931,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户列表",
+          "sha256": "147dac4d52b23360f40752fb8b51845c390bc63c5933962a3ef6353777edb97b"
+        }
+      }
     },
     {
       "operationId": "accountSubAccountCreate",
@@ -1860,7 +1994,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "创建子账户",
+          "sha256": "ededccaf02c3029c9d5d0322b6a58e1325ca246f45ad736c459144235f5fbad7"
+        }
+      }
     },
     {
       "operationId": "accountBalance",
@@ -1930,7 +2069,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户资产信息(`支持子账户查询`)",
+          "sha256": "207db2f9b26009300229c4b41b46f6d34e2e4250c900576977de2cc124ebad19"
+        }
+      }
     },
     {
       "operationId": "accountSubAccountTransfer",
@@ -2024,7 +2168,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "子账户转账",
+          "sha256": "ad8c0149d91bfd082eee3dccc8fbc41cc7b79c0a1462c4cb732b0a746d583bca"
+        }
+      }
     },
     {
       "operationId": "accountBalanceFlow",
@@ -2161,6 +2310,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户资产流水(`支持子账户查询`)",
+          "sha256": "332292dd48c8fe1e9f708e97762066dfe02204fa7f7d6a803a73db9a43195f2d"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -2228,7 +2381,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "用户充币获取充币地址",
+          "sha256": "104188b9025cb0c33709b183cf877d2e51640da731aa406ce82c516a7af24290"
+        }
+      }
     },
     {
       "operationId": "assetDepositOrder",
@@ -2333,6 +2491,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户充币记录",
+          "sha256": "c47de4952da7d62532605d650fbb2ff151e55301c35891ebf8a1a55f47e70610"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -2401,7 +2563,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户充币记录",
+          "sha256": "fde46a2db3af20d34bd70f209382c6741637f72143fd61f734c8f32150d95222"
+        }
+      }
     },
     {
       "operationId": "assetWithdrawQuotaInfo",
@@ -2453,7 +2620,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询提币额度和提币手续费",
+          "sha256": "caf1bd83f35d7e33d8fb1d3e5902466091a89453924d027eff29e7ed52713553"
+        }
+      }
     },
     {
       "operationId": "assetWithdraw",
@@ -2547,6 +2719,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "提币",
+          "sha256": "5bb7cd7b0528b844e132f8d5da096390de84125faeb43607b179a72fd6562ca9"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -2653,6 +2829,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户提币记录",
+          "sha256": "f8da9a148f5d17374194e0acd56bee4b5628901f61525aecfbbe512196bfdad8"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -2721,7 +2901,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询用户提币信息",
+          "sha256": "9db514b1b5bd85e7c78f49d98910f9234f768f8e850108514d5a7bb5ea60bdb3"
+        }
+      }
     },
     {
       "operationId": "otcOrderList",
@@ -2836,6 +3021,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户otc订单列表",
+          "sha256": "60231caf18df261443907259d7ab9ef34fb5e45d99f2122b945fcb0e1948d8c4"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -2898,7 +3087,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户otc订单详情",
+          "sha256": "619de0cf7b50b7393a31e792b19729e7ee255b91c86f29df38be620d93fbe31f"
+        }
+      }
     },
     {
       "operationId": "orderCreate",
@@ -3001,6 +3195,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "创建订单",
+          "sha256": "0e93c4716f6065ea2af679722c5003dfab968e5968fab720b7011fc3c10134c6"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -3057,6 +3255,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "撤销订单",
+          "sha256": "0c4d2c2c3ec8199070bba1b700e52c15ffc739f896fd0427bdeac0cf122c02a1"
+        },
         "x-required-one-of": [
           [
             "order_id",
@@ -3109,7 +3311,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "券商批量撤销订单",
+          "sha256": "3dd41a6e2dcad97ea100ade59bf9eb40a259f1a72e7d3c4d988b5e323600e1ee"
+        }
+      }
     },
     {
       "operationId": "orderGet",
@@ -3164,6 +3371,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询订单详情",
+          "sha256": "b41e3d58582dfc68c8ad2053b15eabcda86790467564231c462a3a0fc31644b2"
+        },
         "x-required-one-of": [
           [
             "order_id",
@@ -3280,6 +3491,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询当前委托(`支持子账户查询`)",
+          "sha256": "a8e146e00155821d2259f2cd2a955b201af0af564e34608340db2bc8e333c2c0"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3406,6 +3621,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询历史委托(`支持子账户查询`)",
+          "sha256": "7e855fb8f4fac18f7868bdc6d46afa286df42f453b179fab74cff9107e70287c"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3478,7 +3697,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询订单成交明细(`支持子账户查询`)",
+          "sha256": "e84ff05b524428b10b4a208eca3726bd9ded64c031c12be9e595861792e87f81"
+        }
+      }
     },
     {
       "operationId": "orderMyTrades",
@@ -3562,6 +3786,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询历史成交(`支持子账户查询`)",
+          "sha256": "6b53731f2675270e66b63d49842e2044f8661b40fd42f2c89b1280e41694ce88"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3662,6 +3890,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询当前委托(`支持子账户查询`)",
+          "sha256": "48df492b30effea8f9f3a655405e15a506984f796865578d3e5bddada78dd375"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3762,6 +3994,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询历史委托(`支持子账户查询`)",
+          "sha256": "7c36251b47424ba7ba7dc076c2c7c48f8f9b1be597daaa3645cafb37d2bbebfc"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3862,6 +4098,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询历史成交(`支持子账户查询`)",
+          "sha256": "5a15ac82ad5c08d7ee36e460a0fa8d0947cab9bd4cc85897edb598115189c46f"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -3952,6 +4192,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询持仓(`支持子账户查询`)",
+          "sha256": "74d3bbe6ada6cf7cf5451d359930c0e979939fefe85de2fbe27b8a93d217a26a"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -4025,6 +4269,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "查询所有用户持仓",
+          "sha256": "2c17b141406e19a88696748b3df213a98fbb6e03bda59173663a001090eef9b1"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -4138,6 +4386,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "资产映射",
+          "sha256": "6c426fb17791721c76d05ee51f14ebdc9d6e5a97999627d4e8b91dcf30a01212"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4237,6 +4489,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "转账",
+          "sha256": "21667756a909dc77463436d04ac7f54ea82bd5c0a75eccb8c0a30d1b97e636e0"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4401,6 +4657,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "批量转账(任务)",
+          "sha256": "106d1df12d70b9389d68a07c76422800c622cb06fdd66a635fe2d0b364af0cc4"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4527,6 +4787,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "批量空投(任务)",
+          "sha256": "7eb10f3a089261c0a9d68e02b1152a48eb98a459791bdfb1d499afd67d60786c"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4572,7 +4836,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询批量转账(任务)结果",
+          "sha256": "520a50276a709e3997a10ecb5427d019a8430376b57a582f214df2a8ab19d7dd"
+        }
+      }
     },
     {
       "operationId": "financeGetAirDropResult",
@@ -4616,7 +4885,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询批量空投(任务)结果",
+          "sha256": "be70dc2279c5abea83b740a6d02a9e3a0b20e7aeacd23d541ae2c84f619630aa"
+        }
+      }
     },
     {
       "operationId": "financeBatchLockPosition",
@@ -4730,6 +5004,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "批量锁仓(任务)",
+          "sha256": "f516642187e524cb7b8605239a282b5379703aad9bd275c1281f6c3bf1cb744c"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4775,7 +5053,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询批量锁仓(任务)结果",
+          "sha256": "a752fb68e1e79f843688ff242936c1e6b3bc4c8e7a120d147b98da3c49f4447d"
+        }
+      }
     },
     {
       "operationId": "financeBatchUnlockPosition",
@@ -4889,6 +5172,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "批量解锁(任务)",
+          "sha256": "9d1a10981d908f4cf7239fd6839cbc76971a7047126922c69c0204fd32eb4591"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -4934,7 +5221,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "查询批量解锁(任务)结果",
+          "sha256": "c5382f02b53f0f9a6952362930e8d5a767fa3802c556b39511efa506b5b7707b"
+        }
+      }
     },
     {
       "operationId": "financeLock",
@@ -5000,6 +5292,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "锁仓",
+          "sha256": "76cfd74cfff999f7c45418bba81818060564fa02a6f22a6911cdb04152338bec"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -5067,6 +5363,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "解锁",
+          "sha256": "463514e63714e573261ed7b17d18f516afed814d5808997c16f9d4267c866bf7"
+        },
         "x-idempotency-key": "client_order_id"
       }
     },
@@ -5131,6 +5431,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "Token持币详情",
+          "sha256": "3ecdbd7a67f2c90688a1bf19ab3014f716d2c60b9b99a5937b2c0b20d426133f"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -5175,7 +5479,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "Token持币汇总",
+          "sha256": "33f64a902f4f77e384e6b8a6006a37b05fe6cbfb64333760ef1ec96510122faa"
+        }
+      }
     },
     {
       "operationId": "statisticsTokenHoldTop",
@@ -5227,7 +5536,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "Token持币Top信息",
+          "sha256": "3f68b91df4e6acb9e1af422913225bab760b1c727cdcbd5c14b14c6a7f0d9362"
+        }
+      }
     },
     {
       "operationId": "statisticsColdWalletInfo",
@@ -5259,7 +5573,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "~~冷钱包资产信息[已废弃]~~",
+          "sha256": "34113e773a6d50e69d1ca33b03b13b152846a9c10f21104a7a82497c80177e0d"
+        }
+      }
     },
     {
       "operationId": "statisticsDepositOrder",
@@ -5354,6 +5673,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取充币记录",
+          "sha256": "f4149f4b9aaf71748dd6953b94573ebeb77b0992a2b38ccd1919411ed1ccea4b"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -5464,6 +5787,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取提币记录",
+          "sha256": "566a4f89eee9418b80d82a7de9c93c1f29532e126004a13bfc056075caee2b04"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -5574,6 +5901,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取OTC记录",
+          "sha256": "93c39966aae0c47e65955a2f93041c74d21b11ef2b777d64dea21f6076566954"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -5684,6 +6015,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取币币订单成交历史",
+          "sha256": "7983f41cfbfde75cbff43a8a3a8b27c5bd4fa7c89373cf65d67222e296a288b3"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -5754,7 +6089,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "交易手续费统计",
+          "sha256": "7ed92e83764ca64a6ffd52082b1b84dc3092600ea265f131f634f39841bcad4d"
+        }
+      }
     },
     {
       "operationId": "statisticsLockRecord",
@@ -5839,6 +6179,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户锁仓记录",
+          "sha256": "c16217d454fcabe48d051358f3311c1b92a52aa82d884a3ec6fa24dd98f25dc5"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -5935,6 +6279,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取用户解锁记录",
+          "sha256": "ac48c5c5e15fcab6a41651d56470c1b49afe4b446ef4577bf414b37f4fa59ea1"
+        },
         "x-pagination": {
           "style": "from-id",
           "fromParam": "from_id",
@@ -6034,7 +6382,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "下载历史数据",
+          "sha256": "748e214c0b45c3b6bb5665812e2c623347bce7f38e921d8d21a8bcd04048cb6a"
+        }
+      }
     },
     {
       "operationId": "paymentOrderCreate",
@@ -6074,6 +6427,10 @@ export const meta: ApiMeta = {
             "type": "string",
             "description": "付款信息 — 支持JsonObject或者JsonArray, eg: pay_info='{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}' 或者 pay_info='[{\"pay_type\":\"PREPAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}]'都是被支持的\n\nWhat the user pays: a JSON object or JSON array of `PayInfoInput`, e.g. `{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}` or `[{\"pay_type\":\"PREPAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}]`.",
             "contentMediaType": "application/json",
+            "x-doc-deviation": {
+              "type": "json",
+              "reason": "the vendor doc types it json: a JSON object or array sent as form text"
+            },
             "x-item-schema": {
               "type": "object",
               "description": "One entry of `pay_info` / `product_info` (JSON object, or an array of them).",
@@ -6110,6 +6467,10 @@ export const meta: ApiMeta = {
             "type": "string",
             "description": "商品信息 — 支持JsonObject或者JsonArray, eg: product_info='{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}' 或者 pay_info='[{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}]'都是被支持的\n\nWhat the operation account pays back for a mapping order: JSON object or array of `PayInfoInput`.",
             "contentMediaType": "application/json",
+            "x-doc-deviation": {
+              "type": "json",
+              "reason": "the vendor doc types it json: a JSON object or array sent as form text"
+            },
             "x-item-schema": {
               "type": "object",
               "description": "One entry of `pay_info` / `product_info` (JSON object, or an array of them).",
@@ -6173,6 +6534,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "创建支付订单(收款方为运营账号)",
+          "sha256": "b04007a03610a82125acda1b85277e2784bfdae41e27cfcb3a638c7e80a84961"
+        },
         "x-idempotency-key": "client_order_id",
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
       }
@@ -6221,6 +6586,10 @@ export const meta: ApiMeta = {
             "type": "string",
             "description": "付款信息 — 支持JsonObject或者JsonArray, eg: pay_info='{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}' 或者 pay_info='[{\"pay_type\":\"PREPAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}]'都是被支持的\n\nWhat the user pays: a JSON object or JSON array of `PayInfoInput`.",
             "contentMediaType": "application/json",
+            "x-doc-deviation": {
+              "type": "json",
+              "reason": "the vendor doc types it json: a JSON object or array sent as form text"
+            },
             "x-item-schema": {
               "type": "object",
               "description": "One entry of `pay_info` / `product_info` (JSON object, or an array of them).",
@@ -6257,6 +6626,10 @@ export const meta: ApiMeta = {
             "type": "string",
             "description": "商品信息 — 支持JsonObject或者JsonArray, eg: product_info='{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}' 或者 pay_info='[{\"pay_type\":\"PAY\", \"token_id\":\"BTC\", \"amount\":\"0.1575\"}]'都是被支持的\n\nWhat is paid back for a mapping order: JSON object or array of `PayInfoInput`.",
             "contentMediaType": "application/json",
+            "x-doc-deviation": {
+              "type": "json",
+              "reason": "the vendor doc types it json: a JSON object or array sent as form text"
+            },
             "x-item-schema": {
               "type": "object",
               "description": "One entry of `pay_info` / `product_info` (JSON object, or an array of them).",
@@ -6320,6 +6693,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "创建支付订单(收款方为指定账号)",
+          "sha256": "59c4a1c27d74dd2120fd4d4db3635f73ac32d8a2742ed5af506629ac2599ff1b"
+        },
         "x-idempotency-key": "client_order_id",
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
       }
@@ -6424,6 +6801,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "订单列表信息",
+          "sha256": "aef37c401ef64123387d0fd836d88dc18d4df6525d18d1f7fb167908ec360f9c"
+        },
         "x-pagination": {
           "style": "from-id",
           "startParam": "start_time",
@@ -6495,6 +6876,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "订单信息",
+          "sha256": "b428f87b1689522c22a4d6dff9952c2b046d824895f71c9d82fffbba427b355d"
+        },
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
@@ -6568,6 +6953,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "订单结算(预付款的订单)",
+          "sha256": "d76ff96b1d1b231ca7af2615c5c0a2bdaed24dc3f91329d06b4d0f1830dd11ad"
+        },
         "x-idempotency-key": "settle_client_order_id",
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
@@ -6648,6 +7037,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "订单退款(付款类型为PAY，用户已支付的情况下可以调用)",
+          "sha256": "ce2270b8e444912d167bcb7f8dc4b61f00a2485c2fe46b048626edc3683b0d51"
+        },
         "x-idempotency-key": "refund_client_order_id",
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
@@ -6722,6 +7115,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "订单解锁资金(付款类型为PREPAY，用户已支付的情况下可以调用)",
+          "sha256": "61ce43d32f6c11556dd4a1e9c4b02644c4c506488c76ae6fcdb145125151a961"
+        },
         "x-idempotency-key": "unlock_client_order_id",
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
@@ -6778,6 +7175,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "取消订单(用户未支付情况下可以调用)",
+          "sha256": "ee9c2cccd5db58fe9c9da7a1cf25d84d8d185f70a85e898e2db05613daa400e5"
+        },
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
@@ -6831,7 +7232,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 110,\n  \"msg\": \"Internal server error\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "子账户关闭转入转出功能",
+          "sha256": "1e67c94ee6c0c56115fc80d483326942ecef5f73bef682ed808d39c09480a157"
+        }
+      }
     },
     {
       "operationId": "adminSymbolPriceLimit",
@@ -6910,12 +7316,57 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "设置币对的买卖限价",
+          "sha256": "d8e48e8a9f255decd4080a6deb81419f59db2f6d715414c2e8cb9abc69700e9d"
+        },
         "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
       }
     }
   ],
   "extensions": {
-    "x-transport-note": "The doc lists each call as GET or POST (only GET and POST exist). The vendor demos (Python, Java, PHP) send every call, including the GET ones, as an HTTPS form POST with all parameters and `signature` in an application/x-www-form-urlencoded body. This spec keeps the seed's method (GET: query parameters; POST: form body); where the seed gives no method (payments, settings) it uses form POST like the demos. A client follows the spec's method unless configured to send everything as form POST."
+    "x-transport-note": "The doc lists each call as GET or POST (only GET and POST exist). The vendor demos (Python, Java, PHP) send every call, including the GET ones, as an HTTPS form POST with all parameters and `signature` in an application/x-www-form-urlencoded body. This spec keeps the seed's method (GET: query parameters; POST: form body); where the seed gives no method (payments, settings) it uses form POST like the demos. A client follows the spec's method unless configured to send everything as form POST.",
+    "x-vendor-doc": {
+      "format": "markdown-tables",
+      "sectionStart": "^\\s*(?:-\\s*)?#{1,6}\\s",
+      "requestStart": "^\\s*\\*\\*请求参数\\*\\*",
+      "requestEnd": "^\\s*\\*\\*(返回数据|响应数据|说明)",
+      "ignoreParams": [
+        "signature"
+      ],
+      "sections": [
+        {
+          "heading": "说明",
+          "sha256": "70fe8c847e2335503bc028986d2c3e4274f55f05e4cf31855f760399523c433f",
+          "covers": "info.description, x-envelope and x-pagination"
+        },
+        {
+          "heading": "认证方式",
+          "sha256": "9c3344db9318e8839404b75722279a899c24a57073d8ad1ed485aebde04147fc",
+          "covers": "components.securitySchemes (x-signature)"
+        },
+        {
+          "heading": "现货杠杆交易：",
+          "sha256": "02d76f2fb8b455d7e26ba5574fdcd5fe6b47d7d63c58a87eb087a8799b1f9656",
+          "covers": "descriptions of the order operations (margin remarks)"
+        },
+        {
+          "heading": "期权交易：",
+          "sha256": "0bf3d6fc4ad62c8d755d581af51805af8edb638cdd1072b3aae01212d0452d3b",
+          "covers": "descriptions of the order operations (option remarks)"
+        },
+        {
+          "heading": "5）财务相关接口[V1版本接口]",
+          "sha256": "e1293c44f48c8c22b4dace163f3285ffecd344a8e373df33b406d0d0442c77e8",
+          "covers": "tags (finance) and the finance operations' descriptions"
+        },
+        {
+          "heading": "7) 支付相关接口",
+          "sha256": "c7124a7e4abfca689299401ff9183e4e0a3e56eadb7a3c040ccd3537703a4993",
+          "covers": "tags (payment)"
+        }
+      ]
+    }
   }
 };
 

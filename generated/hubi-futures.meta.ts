@@ -440,7 +440,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取订单列表(增量)",
+          "sha256": "0acffcbf7234f047245b9b3ff26cc2fb85c2cd83a2cfe028857d498a246a1a73"
+        }
+      }
     },
     {
       "operationId": "queryOrderById",
@@ -484,7 +489,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取订单详情",
+          "sha256": "8bcaebf5b225233025df57efdddb0c4b638081afddd6dc403727691e8bbe7c4c"
+        }
+      }
     },
     {
       "operationId": "queryAccounts",
@@ -518,7 +528,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取资产",
+          "sha256": "108063841a6a933aab687c8fc799a529f2171985de732485ccd0c17e09fd3a64"
+        }
+      }
     },
     {
       "operationId": "queryPosition",
@@ -552,7 +567,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取仓位",
+          "sha256": "5c526e4895546a38b22f4cd82229c3e365b0406db9174e1b76d56eb0982a7325"
+        }
+      }
     },
     {
       "operationId": "queryActiveOrders",
@@ -596,7 +616,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取未完成的订单",
+          "sha256": "f2e69e6787346206f5cff6c692dfa0d2393e979a688362f6af3bfbf02884b8af"
+        }
+      }
     },
     {
       "operationId": "enterOrder",
@@ -627,19 +652,35 @@ export const meta: ApiMeta = {
         "properties": {
           "coin_code": {
             "type": "string",
-            "description": "结算币种\n\nSettlement currency (optional in the seed; required here, Decisions 8).\n"
+            "description": "结算币种\n\nSettlement currency (optional in the seed; required here, Decisions 8).\n",
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "symbol": {
             "type": "string",
-            "description": "合约名字，eg:BTCUSD, BCHUSD..\n\nContract name.\n"
+            "description": "合约名字，eg:BTCUSD, BCHUSD..\n\nContract name.\n",
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "open_position": {
             "type": "boolean",
-            "description": "开仓true, 平仓false\n\n`true` opens a position, `false` closes one. Sent as the text `true` / `false`.\n"
+            "description": "开仓true, 平仓false\n\n`true` opens a position, `false` closes one. Sent as the text `true` / `false`.\n",
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "quantity": {
             "type": "integer",
-            "description": "数量\n\nQuantity (integer, contracts).\n"
+            "description": "数量\n\nQuantity (integer, contracts).\n",
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "price": {
             "type": "number",
@@ -655,7 +696,11 @@ export const meta: ApiMeta = {
             "x-enum-descriptions": [
               "买 Buy",
               "卖 Sell"
-            ]
+            ],
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "order_type": {
             "type": "string",
@@ -667,15 +712,27 @@ export const meta: ApiMeta = {
             "x-enum-descriptions": [
               "限价 Limit order",
               "市价 Market order"
-            ]
+            ],
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
+            }
           },
           "stop_loss_price": {
             "type": "number",
-            "description": "不能和追踪止损（trailingStop）同时设置\n\nStop-loss price; cannot be set together with `trailing_stop`. Typed `string` by this\ntable of the seed, `number` here (Decisions 9).\n"
+            "description": "不能和追踪止损（trailingStop）同时设置\n\nStop-loss price; cannot be set together with `trailing_stop`. Typed `string` by this\ntable of the seed, `number` here (Decisions 9).\n",
+            "x-doc-deviation": {
+              "type": "string",
+              "reason": "Decision 9: typed string in the enter_order table, a price (number) everywhere else"
+            }
           },
           "trailing_stop": {
             "type": "number",
-            "description": "追踪止损，不能和止损价格（stopLossPrice）同时设置\n\nTrailing-stop distance; cannot be set together with `stop_loss_price`. Typed\n`string` by this table of the seed, `number` here (Decisions 9).\n"
+            "description": "追踪止损，不能和止损价格（stopLossPrice）同时设置\n\nTrailing-stop distance; cannot be set together with `stop_loss_price`. Typed\n`string` by this table of the seed, `number` here (Decisions 9).\n",
+            "x-doc-deviation": {
+              "type": "string",
+              "reason": "Decision 9: typed string in the enter_order table, a price (number) everywhere else"
+            }
           },
           "stop_win_price": {
             "type": "number",
@@ -726,7 +783,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "下单",
+          "sha256": "a822d996c9190f9c5234fb403254b9fa1e68fdd26fc220f8c99cba0681272ee4"
+        }
+      }
     },
     {
       "operationId": "cancelOrder",
@@ -771,7 +833,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "取消订单",
+          "sha256": "bfa31e09fe0dfcc910a7297a4b4ec7e256cbf20749a825ab938aabcec5ce7d31"
+        }
+      }
     },
     {
       "operationId": "cancelOrderBatch",
@@ -818,7 +885,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "批量取消订单",
+          "sha256": "52ab82a3f1f806a9e3a7a45437a83e4f9228c29674e524aeebbdd754633166ff"
+        }
+      }
     },
     {
       "operationId": "closePosition",
@@ -881,7 +953,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "仓位全平",
+          "sha256": "28337af9aae9663863586004ca964d7238a63248d8d7efc94978deb41829045d"
+        }
+      }
     },
     {
       "operationId": "switchToCross",
@@ -926,7 +1003,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "切换为全仓模式",
+          "sha256": "8fe241b2a7c40bb25256a936fbb94c1df39f2fda2c523bdacb3e139caee05de8"
+        }
+      }
     },
     {
       "operationId": "changePositionLeverage",
@@ -976,7 +1058,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "切换单双向持仓模式",
+          "sha256": "67833f11d8a36e306a645bf29fc0ca3e6c23561a8434bb9ce6b2b6dd2e5f411e"
+        }
+      }
     },
     {
       "operationId": "riskSetting",
@@ -1031,7 +1118,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "切换持仓杠杆",
+          "sha256": "9b08aa5578997c6c622a29851382a6b0b30ea52758c9e2906f283c7731c9eb88"
+        }
+      }
     },
     {
       "operationId": "amendOrder",
@@ -1057,7 +1149,11 @@ export const meta: ApiMeta = {
         "properties": {
           "order_no": {
             "type": "string",
-            "description": "订单编号\n\nOrder number to amend (optional in the seed; required here, Decisions 8).\n"
+            "description": "订单编号\n\nOrder number to amend (optional in the seed; required here, Decisions 8).\n",
+            "x-doc-deviation": {
+              "required": false,
+              "reason": "Decision 8: the vendor doc marks it optional; amend_order needs the order to amend"
+            }
           },
           "quantity": {
             "type": "integer",
@@ -1116,7 +1212,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "修改合约订单",
+          "sha256": "b44a9d069cdb0266f14db72d36c0933ee884833165faef89359fe3bd43dae7db"
+        }
+      }
     }
   ],
   "extensions": {
@@ -1130,6 +1231,13 @@ export const meta: ApiMeta = {
         "message contains a 25xxx key of x-error-codes",
         "-1 (generic failure)"
       ]
+    },
+    "x-vendor-doc": {
+      "format": "gitbook",
+      "ignoreParams": [
+        "Content-Type"
+      ],
+      "sections": null
     }
   }
 };

@@ -274,6 +274,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "4) Token获取",
+          "sha256": "75738ad29d669dac79f102a0f854ea3ca808e23e55a423a252513bc0e8bff6df"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -356,6 +360,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "1.1 资金查询信息(GET)",
+          "sha256": "03b755cb9269f9eb7518645689914de73ba1bd2620375ec13778e869c18ea280"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -646,6 +654,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "2.1 出入金查询(GET)",
+          "sha256": "622c24c052e63bba033143987d49c559452076e9b5e147e0057fb464d4cc3d7e"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -961,6 +973,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "2.3 出入金新增(POST)",
+          "sha256": "ea2e174cc11ea41929f8499dbab3296c29ae582497d69ebc5a1baf47a4ed0f7c"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -1199,6 +1215,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "2.2 出入金审核(PUT)",
+          "sha256": "90dd84a493ebfe677181b0de82f94359026b99b9a05ed8a94a2d70ba36ad2216"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -1332,6 +1352,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "3.1 交易所前置查询(GET)",
+          "sha256": "ed902a0ee80d01d064d298f608981bad617404ad974ba33292d6c8f4132643df"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -1452,6 +1476,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "4.1 前置实时控制查询(GET)",
+          "sha256": "4e6540813cbde7f8a214f2cabdd500bf67abac12da053a31d6b4bc67934ede96"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -1715,6 +1743,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "4.2 前置实时控制(PUT)",
+          "sha256": "d3d8c6a409660847472731ac710ea1e7a7bbff4b35e2795f896acc8954fb4868"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -1903,6 +1935,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "5.1 看穿式信息导出(GET)",
+          "sha256": "43ee90527e3ca8b0f9b53751f46b0b42d0f8b73987644e8fd3de59f2e182298a"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -2218,6 +2254,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "6.1 持仓查询(GET)",
+          "sha256": "be3e4c8fec1cb783cb8d0fc53ec6432afe607ca901c253445e01ab59542840ec"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -2949,6 +2989,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "7.1 费率查询(GET)",
+          "sha256": "b330c8eddc2a14d9f6313d38a49f6330ba285a10ec2686c5e8d03656ec2dabf0"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -3371,6 +3415,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "8.1 查询交易权限(GET)",
+          "sha256": "a1dfe5344ac15459abaf41dea2e5311515b3a81c445ddfa51602a1c03bab2bef"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -3550,6 +3598,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "9.1 查询客户交易权限模版(GET)",
+          "sha256": "442754dbc28d404d83e82f7415cb6e48ef35edc3bacf4b99e25f69ea83971b43"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -3859,6 +3911,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "9.2 新增交易权限模版(POST)",
+          "sha256": "fb7a30c21113c6ffd41fd3910b68db16b0aa87799a4ac4ceafa087c542b0fd1e"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -4354,6 +4410,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "9.3 修改交易权限模版(PUT)",
+          "sha256": "193fc488d08cff09f352d87461a7e59f6c048b18209331cd2667fcfbbffe8591"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -4820,6 +4880,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "9.4 删除交易权限模版(DELETE)",
+          "sha256": "1901375f84985f7558a0bff8664d1c48587b48a58a8e6ec18a725b512765db3e"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -5056,6 +5120,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "10.1 查询授权码(GET)",
+          "sha256": "19eb1b49edd50e64efa6df20ef40e81b3333a1b10c34083dd86afbba2715ab73"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -5207,6 +5275,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "10.2 新增授权码(POST)",
+          "sha256": "c868af3cc3d35a16ec63c801fc54b781db54dc9bbbbfa5eea06e22eb4519775e"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -5394,6 +5466,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "10.3 修改授权码(PUT)",
+          "sha256": "e7aa42c15f1399c2531a6888d3b1e604e8683ce33329ddd5540af1df91c7a7b6"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -5566,6 +5642,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "10.4 删除授权码(DELETE)",
+          "sha256": "49d5652a2f5fec767cc5e24429f7e442024d7841d0ee603efe630a51937f67f3"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -5666,6 +5746,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "11.1 查询交易汇总信息(GET)",
+          "sha256": "eb6a1adeb430575c5845b9614b11badaa6d3fb3568069d3bac2e48548c0741ed"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -5912,6 +5996,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "12.1 系统监控查询(GET)",
+          "sha256": "02c682bdaa3edc06efe6288973955e8ce9ca63f45825c28a19aabc9f15331ced"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -6011,6 +6099,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "13.1 柜台监控查询(GET)",
+          "sha256": "c197ce3eec498b7062f416ffc5758667794b32c548e7af1493e59b76c27400bf"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -6167,6 +6259,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "14.1 查询报单记录(GET)",
+          "sha256": "4e834912471c1bc9109c9018587c080959c582600683fccb202437ce882d1e5d"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -6266,6 +6362,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "15.1 查询风控权限模板(GET)",
+          "sha256": "f73ed4fe34071ffe0aa6fcca5816e9c2999e212148ffffa2acdcfb16c3a60905"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -6650,6 +6750,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "15.2 添加风控权限模板(POST)",
+          "sha256": "4a0c9202ddecd8cf694a5db7b44a717391fe69c5b8c5ab916f8ad734eadeae69"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -7295,6 +7399,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "15.3 修改风控权限模板(PUT)",
+          "sha256": "82dc05a66914bcf6d098d13d2a024757dde3f36edd8c845dffaad6cd116ff976"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -7906,6 +8014,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "15.4 删除风控权限模板(DELETE)",
+          "sha256": "6ad71a81395b7acc277eaa997e98b4a72eba2b9bbcbbc8db70bf9f98d32d549d"
+        },
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
@@ -8486,6 +8598,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "16.1 报单查询(GET)",
+          "sha256": "47982118c177c82f3cc70cf330f77a9ce677deadd956d4cba44deacd5aaf9a9d"
+        },
         "x-server": "MS",
         "x-request-schema": {
           "type": "object",
@@ -9102,6 +9218,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "17.1 查询风控预警(GET)",
+          "sha256": "1163598a0405e6f5d44ed395f493132b2e14e0cec552ca8ae08e1585024343f0"
+        },
         "x-server": "MA",
         "x-since": "007P9",
         "x-request-schema": {
@@ -9424,6 +9544,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "17.2 添加风控预警(POST)",
+          "sha256": "44345ea0f667e549775ab49f5082181dce8aa79187e726b2f350d868260f38d1"
+        },
         "x-server": "MA",
         "x-since": "007P9",
         "x-request-schema": {
@@ -9942,6 +10066,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "17.3 修改风控预警(PUT)",
+          "sha256": "4947398cda2c4aa583b80b1110b1ee6e47ef98509abd10ba54cc1acc2d79ba16"
+        },
         "x-server": "MA",
         "x-since": "007P9",
         "x-request-schema": {
@@ -10312,6 +10440,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "17.4 删除风控预警(DELETE)",
+          "sha256": "c0daa8a63e39b5387604cbb50a816f334753ac51b79bc45b2b0a0a5c74286808"
+        },
         "x-server": "MA",
         "x-since": "007P9",
         "x-request-schema": {
@@ -10556,6 +10688,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "18.1 风控预警记录查询(GET)",
+          "sha256": "d406da5bf3321ff858c5d76c92466b223e6d38f8204fce80e8ca2db979bc864f"
+        },
         "x-server": "MS",
         "x-since": "007P9",
         "x-request-schema": {
@@ -10866,6 +11002,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "19.1 查询柜台报单信息(GET)",
+          "sha256": "79a8473c8c65737231d9382e50a8edc4ad864a30d40d5572445764de55ab513b"
+        },
         "x-server": "MS",
         "x-since": "007P9",
         "x-request-schema": {
@@ -11280,6 +11420,10 @@ export const meta: ApiMeta = {
         }
       ],
       "extensions": {
+        "x-doc-section": {
+          "heading": "20.1 查询席位链接状态(GET)",
+          "sha256": "1080cca21cb61fd95563b39487331e547342a222c0a9911d901b5a39241809b7"
+        },
         "x-server": "MS",
         "x-since": "007P9",
         "x-request-schema": {
@@ -11447,6 +11591,144 @@ export const meta: ApiMeta = {
           "client_version": "1.0.1"
         }
       }
+    },
+    "x-vendor-doc": {
+      "format": "numbered",
+      "requestStart": "^\\d+\\.\\d+\\.1\\s*请求",
+      "requestEnd": "^\\d+\\.\\d+\\.2\\s*响应",
+      "params": "names",
+      "sections": [
+        {
+          "heading": "(before the first heading)",
+          "sha256": "60e309fe0718679da94bd1b50d5394204ac93fc80f1e846a94d041efa65813d4",
+          "covers": "info (title, version, description)"
+        },
+        {
+          "heading": "1) 通信方式及接口说明",
+          "sha256": "bebfc40f1b93fae28788affdb9c286244cffa7c3030e38a88aae66f7f1bb4594",
+          "covers": "servers (MA, MS) and x-get-body"
+        },
+        {
+          "heading": "2) 接口使用示例",
+          "sha256": "572c091628396520c02c3c8845e0e4e4b3093d3bf48e29efcc0de1f7ddf76710",
+          "covers": "x-get-body (base64 params)"
+        },
+        {
+          "heading": "3) 公共字段说明",
+          "sha256": "7aa2476bda0eaa62eb1e29a4eb45f01912b48bc474ac3b27922cb4342ab5056f",
+          "covers": "components.schemas (common request/response fields)"
+        },
+        {
+          "heading": "5) 错误码",
+          "sha256": "c2f7e4b75f72a7b42363327e97105739e392752277620b856aa1579c78a1303e",
+          "covers": "x-error-codes"
+        },
+        {
+          "heading": "6) 注意事项",
+          "sha256": "d2716529d4b17f5a4f91f07d682d6f20a60865542323ccf70d8c55ae1c3663db",
+          "covers": "info.description"
+        },
+        {
+          "heading": "1. 资金查询 /api/trade/investor/fund",
+          "sha256": "1730e07b1a5fad4d02531e6c7355501cc066ea0af5404cbfcb613d1d50443959",
+          "covers": "servers and descriptions of the operations on /api/trade/investor/fund"
+        },
+        {
+          "heading": "2. 手动出入金操作 /api/trade/cashinout/audit",
+          "sha256": "1c9a234f9729ce0bb09fa96089577e333e370927e2ac0591d944e45af57ca763",
+          "covers": "servers and descriptions of the operations on /api/trade/cashinout/audit"
+        },
+        {
+          "heading": "3. 交易所前置 /api/trade/seat/config",
+          "sha256": "0fc0c69e1a8f2509805661f8d147c0d59193aa5f2b20c8d99a7c8f6760beafe1",
+          "covers": "servers and descriptions of the operations on /api/trade/seat/config"
+        },
+        {
+          "heading": "4. 交易所前置实时控制 /api/trade/front/control",
+          "sha256": "739d0511381026949c12ab41fa99044154682ee1d16e9aebeb181e4adf21c570",
+          "covers": "servers and descriptions of the operations on /api/trade/front/control"
+        },
+        {
+          "heading": "5. 看穿式信息 /api/trade/export/clientsystem/info",
+          "sha256": "64e0ee4da7d811cf3052a4c807bcb6b60b1ed2d1c4d75c6b49981ab0526f47b4",
+          "covers": "servers and descriptions of the operations on /api/trade/export/clientsystem/info"
+        },
+        {
+          "heading": "6. 持仓 /api/trade/position/info",
+          "sha256": "df9dfc43150429b47fa0338a1ab025bb5fecc18eacb9a3c913a91cbee36b3b24",
+          "covers": "servers and descriptions of the operations on /api/trade/position/info"
+        },
+        {
+          "heading": "7. 客户费率 /api/trade/investor/rates",
+          "sha256": "55e10472d5e568a08149b27f2fa31207f73de77eed9d9c88c69be1a28a577dbf",
+          "covers": "servers and descriptions of the operations on /api/trade/investor/rates"
+        },
+        {
+          "heading": "8. 客户交易权限 /api/auth/trade/query",
+          "sha256": "a2039927abc63fb0054255b15cbcc10c3612fb94d7db2235419664efd2a2bc5e",
+          "covers": "servers and descriptions of the operations on /api/auth/trade/query"
+        },
+        {
+          "heading": "9. 客户交易权限模版 /api/auth/trade",
+          "sha256": "02737d8a14d3aa235b73982079a5a1c0694db2ff6fafcdd1005de6e2e674c2b4",
+          "covers": "servers and descriptions of the operations on /api/auth/trade"
+        },
+        {
+          "heading": "10. 授权码 /api/trade/authentication/code",
+          "sha256": "dff0d9fbfdd5424442bdb4ae67744764dad2280564171b3ef5c2388d61e1fa4f",
+          "covers": "servers and descriptions of the operations on /api/trade/authentication/code"
+        },
+        {
+          "heading": "11. 交易汇总信息 /api/trade/statistic/info",
+          "sha256": "c7adaa1ae5d261232c8357d274b7c725f93f4d6c661d32ca78ee5252f30570e3",
+          "covers": "servers and descriptions of the operations on /api/trade/statistic/info"
+        },
+        {
+          "heading": "12. 系统监控:/api/trade/system/info",
+          "sha256": "0ce06d767b4cf81fc9ff58201662f75bd51405b1d30bcdfc60cd03939e743b99",
+          "covers": "servers and descriptions of the operations on /api/trade/system/info"
+        },
+        {
+          "heading": "13. 柜台监控:/api/trade/xtfsystem/info",
+          "sha256": "2ed05517fa29b111232f579ee0a370f5317afba272ec1a7a6427d3a37a6948e1",
+          "covers": "servers and descriptions of the operations on /api/trade/xtfsystem/info"
+        },
+        {
+          "heading": "14. 报单记录:/api/trade/xtfsystem/history",
+          "sha256": "0d9d11cf95de49a365b938eba76f2585a1f957e90db12d08806e77bf1bb4b265",
+          "covers": "servers and descriptions of the operations on /api/trade/xtfsystem/history"
+        },
+        {
+          "heading": "15. 风控权限模板:/api/auth/prc",
+          "sha256": "e7dc3f56522b25da740464fed7e7fb7ee783a795843998abbaa69aac397b1835",
+          "covers": "servers and descriptions of the operations on /api/auth/prc"
+        },
+        {
+          "heading": "16. 报单查询:/api/trade/order/query",
+          "sha256": "274d28c0e462d975ee38b8a61ce7fd5a421b3ae11b138d5acb7509b4f21a85d7",
+          "covers": "servers and descriptions of the operations on /api/trade/order/query"
+        },
+        {
+          "heading": "17 风控预警配置:/api/prc/alarm",
+          "sha256": "98578394186638e6eebc20f1dc069006f8f2bec8afa19da69f7741d6d59a73ca",
+          "covers": "servers and descriptions of the operations on /api/prc/alarm"
+        },
+        {
+          "heading": "18 风控预警记录:/api/trade/prc/alarm",
+          "sha256": "257aa68774bf4886f4e4e6ed3a1376627b18a0b4e958f3e14da8277d55e2456a",
+          "covers": "servers and descriptions of the operations on /api/trade/prc/alarm"
+        },
+        {
+          "heading": "19 柜台报单信息统计:/api/trade/statistic/user",
+          "sha256": "a3d76b2a3d401cf4ef03dddb0497c6b3d31ef2c398ddf1b1a6e54c23a3d170d2",
+          "covers": "servers and descriptions of the operations on /api/trade/statistic/user"
+        },
+        {
+          "heading": "20席位链接状态:/api/trade/seat/connect",
+          "sha256": "6c30cb9870133a0dc83386905d5fc4d56603cff61d212272ad05823511f966b2",
+          "covers": "servers and descriptions of the operations on /api/trade/seat/connect"
+        }
+      ]
     }
   }
 };

@@ -209,7 +209,12 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "交易市场配置",
+          "sha256": "81b2d34842667862b587a02f36952d0cd04ca1c44e2285ad0685c824849c9718"
+        }
+      }
     },
     {
       "operationId": "getKLine",
@@ -297,6 +302,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "K线数据",
+          "sha256": "e08d3e54ff6630250cd3e5a5e8d1f9f54276f3e2069410d6271709d4379d3952"
+        },
         "x-pagination": {
           "style": "since",
           "cursorParam": "since",
@@ -347,7 +356,12 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "聚合行情（Ticker）",
+          "sha256": "8f2f9e44431048c304192677076e60355ad964aaa6c52ee8571aa6810c4ed296"
+        }
+      }
     },
     {
       "operationId": "getTickers",
@@ -380,7 +394,12 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "所有市场的最新 Ticker",
+          "sha256": "a662fdb597291d40fe870aa7c789c98c5c5811b28d746675564ab900b8c14945"
+        }
+      }
     },
     {
       "operationId": "getDepth",
@@ -424,7 +443,12 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "市场深度数据",
+          "sha256": "2ac4a1f29c3c3e54025142c2d8e4bf40f9de6de11c7aad5893939fdfa25e1451"
+        }
+      }
     },
     {
       "operationId": "getTrades",
@@ -468,7 +492,12 @@ export const meta: ApiMeta = {
           "example": null
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "最近市场成交记录",
+          "sha256": "e79e19c7f32e6239ef62d591ca1350f4de713a26d2cd963785c81a76b9469aed"
+        }
+      }
     },
     {
       "operationId": "getServerTime",
@@ -500,7 +529,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取服务器时间(不需要签名)",
+          "sha256": "03f399be43dcff01793e30e915999ad9735b23db2b008bfa393486489dfde2f2"
+        }
+      }
     },
     {
       "operationId": "getBalance",
@@ -535,7 +569,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取交易(现货)账户资产",
+          "sha256": "1467ce0a15b434b5782b98ad2c69599d0ed3d592ebe3a2354a0ebcf80f5aa0d9"
+        }
+      }
     },
     {
       "operationId": "getAccounts",
@@ -567,7 +606,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取账户类型(不需要签名)",
+          "sha256": "3112687479c8f9bd60a3ef7a46fbd11459ed09a65061480f7da67e22a1e56b27"
+        }
+      }
     },
     {
       "operationId": "getFunds",
@@ -623,7 +667,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取指定账户资产",
+          "sha256": "fcc5e5ee9197c501fafc18bb7b98df2740ee2e4d44f5f5873f073afd5b519d70"
+        }
+      }
     },
     {
       "operationId": "transfer",
@@ -710,7 +759,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "账户间资金划转",
+          "sha256": "880afec48ef1d9d29abc4f8938d7f07e135165d919075c1a5f6d217ea7657377"
+        }
+      }
     },
     {
       "operationId": "order",
@@ -793,7 +847,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "委托",
+          "sha256": "af95be7486c64449fbf38bcfde64423345bf46a5fa28fd2bfe2ec93a84f00d98"
+        }
+      }
     },
     {
       "operationId": "batchOrder",
@@ -848,7 +907,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "批量委托",
+          "sha256": "0c6fbc932b87fe2fed101239c44633560a53cc97a1a547115d565e52c89e32d2"
+        }
+      }
     },
     {
       "operationId": "cancel",
@@ -901,7 +965,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "撤单",
+          "sha256": "5fbf42f00ce92a4860fc2979b57b76737df5e0610c58a37632175f8934356be3"
+        }
+      }
     },
     {
       "operationId": "batchCancel",
@@ -956,7 +1025,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "批量撤单",
+          "sha256": "b71aa13637bb5f5c58bff822491f6df2a33e9b0780b43f7a4a11af022722545e"
+        }
+      }
     },
     {
       "operationId": "getOrder",
@@ -1013,7 +1087,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "订单信息",
+          "sha256": "577a52995ba2f0942165421ec74eab0db9a4b70030cd0a405f2380f279122932"
+        }
+      }
     },
     {
       "operationId": "getOpenOrders",
@@ -1083,6 +1162,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取未完成订单",
+          "sha256": "b2a6e14d1af69384dc5fa73242cc2a7c2bb98b0df1087cf424469d4c852617f7"
+        },
         "x-pagination": {
           "style": "page",
           "pageParam": "page",
@@ -1150,7 +1233,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取多个订单信息",
+          "sha256": "bba647d7c1a3b00b7d2e95311f459f59d86a63e4ccda95c9492409807cdd84da"
+        }
+      }
     },
     {
       "operationId": "getPayInAddress",
@@ -1195,7 +1283,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "获取充值地址",
+          "sha256": "88b226a0a06b9a1b8ecac12f3e01c1da6133dd0952ab561c1557bfb00659749a"
+        }
+      }
     },
     {
       "operationId": "getPayOutAddress",
@@ -1263,6 +1356,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取提现地址",
+          "sha256": "05b3c03fa76d61f7fe8a32202a15d6bacbcef814f97de739212c0d162885023f"
+        },
         "x-pagination": {
           "style": "page",
           "pageParam": "page",
@@ -1338,6 +1435,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取充值记录",
+          "sha256": "38ece6f98c57027916b4f6d338cd52d8cf2d802867ae0607a029d7a6eb7d4138"
+        },
         "x-pagination": {
           "style": "page",
           "pageParam": "page",
@@ -1413,6 +1514,10 @@ export const meta: ApiMeta = {
         }
       },
       "extensions": {
+        "x-doc-section": {
+          "heading": "获取提现记录",
+          "sha256": "d62a818cf0a1b02495a2c918579211841f1f2b92e29461bb71a18b62272361ee"
+        },
         "x-pagination": {
           "style": "page",
           "pageParam": "page",
@@ -1455,7 +1560,12 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "提现配置",
+          "sha256": "c2278b60c8a8561c2e489cc27c79bc2cee41701caca0c3a309404afed8a026e3"
+        }
+      }
     },
     {
       "operationId": "withdraw",
@@ -1555,11 +1665,59 @@ export const meta: ApiMeta = {
           "example": "{\n  \"code\": 103,\n  \"info\": \"委托失败，没有足够的资金\"\n}"
         }
       },
-      "extensions": {}
+      "extensions": {
+        "x-doc-section": {
+          "heading": "提现",
+          "sha256": "86f30fb8e76713621ea2ff512b58461c159e1740c11e8a7f04ed03cfb010ceb1"
+        }
+      }
     }
   ],
   "extensions": {
-    "x-rate-limit-penalty": "Exceeding any limit locks the account for 10 minutes (超出锁定账户10分钟)."
+    "x-rate-limit-penalty": "Exceeding any limit locks the account for 10 minutes (超出锁定账户10分钟).",
+    "x-vendor-doc": {
+      "format": "markdown-tables",
+      "sectionStart": "^\\s*#{1,6}\\s|^\\*\\*[^*]+\\*\\*\\s*$",
+      "requestStart": "^>请求参数",
+      "requestEnd": "^>响应数据",
+      "ignoreParams": [
+        "accesskey",
+        "nonce",
+        "signature"
+      ],
+      "sections": [
+        {
+          "heading": "REST API",
+          "sha256": "f19d4a32d42e4dc33b181c49516161c613c89304720c1a7820b4cf7744dacffa",
+          "covers": "servers"
+        },
+        {
+          "heading": "限频规则",
+          "sha256": "7906a8f09de2955025fca85cdf203f35ca369f7df3ad6ee03f3eea02c2a13402",
+          "covers": "x-rate-limits"
+        },
+        {
+          "heading": "签名说明",
+          "sha256": "977d7e0f64455a2ffb0f5a05f6e956f4c4c33c35a1a1c487f688d0024381edb3",
+          "covers": "components.securitySchemes (x-signature)"
+        },
+        {
+          "heading": "签名步骤",
+          "sha256": "d9b312612b311f0ef4aa32168bb0d7a2da4a2a7079469a660720c943bc301da2",
+          "covers": "components.securitySchemes (x-signature)"
+        },
+        {
+          "heading": "返回格式",
+          "sha256": "23b1d875871734167d504e72157d4549c8504f7fddc9a4b222fcba84791bb747",
+          "covers": "x-envelope"
+        },
+        {
+          "heading": "错误代码",
+          "sha256": "edb84d3171e7da31fb9743e3d5e06c644d0541953796f345c4b4ce213d8d9606",
+          "covers": "x-error-codes"
+        }
+      ]
+    }
   }
 };
 

@@ -159,15 +159,29 @@ async function main(): Promise<void> {
     process.stdout.write(`generated/ is up to date (${apis.length} APIs)\n`);
     return;
   }
+  let wrote = 0;
   for (const [file, text] of files) {
     const abs = join(ROOT, file);
     if (existsSync(abs) && readFileSync(abs, "utf8") === text) continue;
     mkdirSync(dirname(abs), { recursive: true });
     writeFileSync(abs, text);
     process.stdout.write(`wrote ${file}\n`);
+    wrote++;
   }
   for (const line of staleFiles(files)) process.stderr.write(`warning: ${line}\n`);
   process.stdout.write(`generated/ written (${apis.length} APIs)\n`);
+  if (wrote) await specDiffSummary();
+}
+
+/** When generated output changed: what changed in the specs since HEAD, for consumers. */
+async function specDiffSummary(): Promise<void> {
+  try {
+    const { specChanges } = await import("../src/spec-tools/git-changes.js");
+    const { formatSummary } = await import("../src/spec-tools/spec-diff.js");
+    process.stdout.write(formatSummary(await specChanges(ROOT, "HEAD"), "HEAD"));
+  } catch (e) {
+    process.stdout.write(`spec diff vs HEAD unavailable: ${(e as Error).message}\n`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();

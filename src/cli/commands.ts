@@ -42,4 +42,13 @@ export const COMMANDS: CliCommand[] = [
     summary: "the Quant gateway WebSocket step by step: login, READY, orders, notifications",
     load: () => import("./commands/ws.js"),
   },
+  {
+    name: "spec",
+    usage: "tradeapi spec check-doc <api> <vendor-doc-file> [--json] | spec diff [api] [--base <ref>] [--json | --markdown] [--fail-on breaking]",
+    summary: "compare a vendor doc with its spec; what changed in the specs since a git ref, breaking or not",
+    load: async () => {
+      const { runSpecCommand } = await import("./spec-command.js");
+      return { run: (args, io) => runSpecCommand(args, io) };
+    },
+  },
 ];

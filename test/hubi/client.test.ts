@@ -240,7 +240,6 @@ describe.each(CASES)("call($op)", ({ op, params, method, path, pairs, answer, wa
 
 it("the table covers every operation of the spec exactly once", () => {
   expect(CASES.map((c) => c.op).sort()).toEqual(meta.operations.map((o) => o.operationId).sort());
-  expect(CASES).toHaveLength(13);
 });
 
 describe("signing per request", () => {

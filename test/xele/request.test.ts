@@ -34,7 +34,7 @@ describe("the client's type maps follow the spec", () => {
   it("names each operation's x-request-schema", () => {
     const fromSpec = Object.fromEntries(specOps.filter((o) => o.operationId !== "login").map((o) => [o.operationId, refName(o["x-request-schema"].$ref)]));
     expect(XELE_REQUEST_SCHEMAS).toEqual(fromSpec);
-    expect(meta.operations).toHaveLength(36);
+    expect(meta.operations).toHaveLength(specOps.length);
   });
 
   it("names each \"|\" row answer's rowSchema", () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { meta } from "../../generated/xt-spot.meta.js";
 import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -16,10 +17,11 @@ describe("tradeapi CLI against the XT emulator", () => {
   it("list shows APIs and operations", async () => {
     const all = await cli(["list"]);
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^xt\s+.*\(24 operations\)/m);
+    expect(all.stdout).toMatch(new RegExp(`^xt\\s+.*\\(${meta.operations.length} operations\\)`, "m"));
     const ops = await cli(["list", "xt"]);
-    expect(ops.stdout.trim().split("\n")).toHaveLength(24);
-    expect(ops.stdout).toMatch(/^withdraw\s+GET\s+\/trade\/api\/v1\/withdraw/m);
+    expect(ops.stdout.trim().split("\n")).toHaveLength(meta.operations.length);
+    const first = meta.operations[0]!;
+    expect(ops.stdout).toMatch(new RegExp(`^${first.operationId}\\s+${first.method}\\s+${first.path}`, "m"));
   });
 
   it("order → getOrder → cancel → getOrder, IDs above 2^53 printed with every digit", async () => {

@@ -42,37 +42,51 @@ function verifySignature(req: Recorded, decodeData = true): boolean {
 }
 
 const ids = [156293034776986n, 9007199254740993n];
-const OPERATIONS: Array<{ op: XtOperationId; params: Record<string, unknown> }> = [
-  { op: "getMarketConfig", params: {} },
-  { op: "getKLine", params: { market: "btc_usdt", type: "1min", since: 0 } },
-  { op: "getTicker", params: { market: "btc_usdt" } },
-  { op: "getTickers", params: {} },
-  { op: "getDepth", params: { market: "btc_usdt" } },
-  { op: "getTrades", params: { market: "btc_usdt" } },
-  { op: "getServerTime", params: {} },
-  { op: "getBalance", params: {} },
-  { op: "getAccounts", params: {} },
-  { op: "getFunds", params: { account: 2 } },
-  { op: "transfer", params: { from: 1, to: 2, amount: 1.5, coin: "usdt", safePwd: "pw-123456" } },
-  { op: "order", params: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } },
-  { op: "batchOrder", params: { market: "btc_usdt", data: encodeXtBatchData([{ price: 1000, amount: 1, type: 1 }]) } },
-  { op: "cancel", params: { market: "btc_usdt", id: 156292794190713n } },
-  { op: "batchCancel", params: { market: "btc_usdt", data: encodeXtBatchData(ids) } },
-  { op: "getOrder", params: { market: "btc_usdt", id: 156293034776987n } },
-  { op: "getOpenOrders", params: { market: "btc_usdt", page: 1, pageSize: 10 } },
-  { op: "getBatchOrders", params: { market: "btc_usdt", data: encodeXtBatchData(ids) } },
-  { op: "getPayInAddress", params: { coin: "usdt" } },
-  { op: "getPayOutAddress", params: { coin: "usdt", page: 1, pageSize: 10 } },
-  { op: "getPayInRecord", params: { coin: "usdt", page: 1, pageSize: 10 } },
-  { op: "getPayOutRecord", params: { coin: "usdt", page: 1, pageSize: 10 } },
-  { op: "getWithdrawConfig", params: {} },
-  { op: "withdraw", params: { coin: "usdt", address: "0xb1878d51e4a951e566a8c1bd206264077d959169", amount: 1, safePwd: "pw-123456" } },
-];
+/** Parameters for the operations that need realistic values; any other operation of the spec gets sampleParams. */
+const PARAMS: Partial<Record<XtOperationId, Record<string, unknown>>> = {
+  getMarketConfig: {},
+  getKLine: { market: "btc_usdt", type: "1min", since: 0 },
+  getTicker: { market: "btc_usdt" },
+  getTickers: {},
+  getDepth: { market: "btc_usdt" },
+  getTrades: { market: "btc_usdt" },
+  getServerTime: {},
+  getBalance: {},
+  getAccounts: {},
+  getFunds: { account: 2 },
+  transfer: { from: 1, to: 2, amount: 1.5, coin: "usdt", safePwd: "pw-123456" },
+  order: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 },
+  batchOrder: { market: "btc_usdt", data: encodeXtBatchData([{ price: 1000, amount: 1, type: 1 }]) },
+  cancel: { market: "btc_usdt", id: 156292794190713n },
+  batchCancel: { market: "btc_usdt", data: encodeXtBatchData(ids) },
+  getOrder: { market: "btc_usdt", id: 156293034776987n },
+  getOpenOrders: { market: "btc_usdt", page: 1, pageSize: 10 },
+  getBatchOrders: { market: "btc_usdt", data: encodeXtBatchData(ids) },
+  getPayInAddress: { coin: "usdt" },
+  getPayOutAddress: { coin: "usdt", page: 1, pageSize: 10 },
+  getPayInRecord: { coin: "usdt", page: 1, pageSize: 10 },
+  getPayOutRecord: { coin: "usdt", page: 1, pageSize: 10 },
+  getWithdrawConfig: {},
+  withdraw: { coin: "usdt", address: "0xb1878d51e4a951e566a8c1bd206264077d959169", amount: 1, safePwd: "pw-123456" },
+};
+
+/** Required parameters of an operation filled from its schema (enum, default, or a value of its type). */
+function sampleParams(op: (typeof meta.operations)[number]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fields = [...op.params.filter((p) => p.required).map((p) => [p.name, p.schema] as const), ...Object.entries(op.body?.properties ?? {}).filter(([n]) => op.body!.required.includes(n))];
+  for (const [name, schema] of fields) {
+    const type = ([] as string[]).concat(schema.type ?? "string")[0];
+    out[name] = schema.enum?.[0] ?? schema.default ?? (type === "integer" || type === "number" ? 1 : type === "boolean" ? true : "x");
+  }
+  return out;
+}
+
+// Every operation of the spec, as the generated metadata lists it (nothing restated here).
+const OPERATIONS = meta.operations.map((o) => ({ op: o.operationId as XtOperationId, params: PARAMS[o.operationId as XtOperationId] ?? sampleParams(o) }));
 
 describe("createXtClient: every operation", () => {
-  it("covers all 24 operations of the spec", () => {
-    expect(OPERATIONS.map((o) => o.op).sort()).toEqual(meta.operations.map((o) => o.operationId).sort());
-    expect(meta.operations).toHaveLength(24);
+  it("has realistic parameters only for operations the spec has", () => {
+    for (const op of Object.keys(PARAMS)) expect(meta.operations.map((o) => o.operationId)).toContain(op);
   });
 
   it.each(OPERATIONS)("$op", async ({ op, params }) => {

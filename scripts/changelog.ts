@@ -1,0 +1,45 @@
+/**
+ * `npm run changelog -- --base <git-ref>`: write the spec changes since <ref> into CHANGELOG.md
+ * as the section of package.json's version (one `### <api>` per changed API). When the changes
+ * need a higher version than package.json has (breaking → minor while 0.x), the section gets
+ * that version and this script says to bump package.json (the test suite fails until then).
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "./api-registry.js";
+import { versionProblems, writeChangelogSection } from "../src/spec-tools/changelog.js";
+import { specChanges } from "../src/spec-tools/git-changes.js";
+import { formatMarkdown } from "../src/spec-tools/spec-diff.js";
+
+const { values } = parseArgs({ options: { base: { type: "string" } }, strict: true });
+if (!values.base) {
+  process.stderr.write("usage: npm run changelog -- --base <git-ref>   (the ref of the last release)\n");
+  process.exit(2);
+}
+try {
+  const changes = await specChanges(ROOT, values.base);
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  const file = join(ROOT, "CHANGELOG.md");
+  const before = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (!changes.length) {
+    process.stdout.write(`no spec changes since ${values.base}; CHANGELOG.md unchanged\n`);
+    process.exit(0);
+  }
+  let released: string | undefined;
+  try {
+    // no API at the base ref: this is the first release, whatever package.json said then
+    execFileSync("git", ["-C", ROOT, "cat-file", "-e", `${values.base}:redocly.yaml`], { stdio: "ignore" });
+    released = (JSON.parse(execFileSync("git", ["-C", ROOT, "show", `${values.base}:package.json`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { version?: string }).version;
+  } catch {
+    released = undefined; // no package.json or no API at the base ref: the first release
+  }
+  const { text, version } = writeChangelogSection(before, released, pkg.version, formatMarkdown(changes), changes.some((c) => c.kind === "breaking"));
+  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
+  process.stdout.write(`CHANGELOG.md: section ${version} (${changes.length} changes since ${values.base})\n`);
+  for (const p of versionProblems(text, pkg.version)) process.stdout.write(`${p}\n`);
+} catch (e) {
+  process.stderr.write(`changelog: ${(e as Error).message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,113 @@
+/**
+ * `tradeapi spec ...`: the vendor-doc conformance check and the spec changelog.
+ *
+ *   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
+ *   tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]
+ *
+ * Exit codes: 0 agree / no breaking change asked about; 1 differences (check-doc) or breaking
+ * changes with --fail-on breaking (diff); 2 usage errors (unknown api, unreadable doc, unknown
+ * git ref, a spec that does not parse).
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { checkDoc, type CheckDocResult } from "../spec-tools/check-doc.js";
+import { DocFormatError } from "../spec-tools/doc-adapters.js";
+import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/project.js";
+import { recordDocSections } from "../spec-tools/record.js";
+import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
+import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
+import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
+
+export interface SpecIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** folder to look for the project (redocly.yaml) from; default process.cwd() */
+  cwd?: string;
+}
+
+export const SPEC_USAGE = `usage:
+  tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
+  tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]`;
+
+
+function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
+  const e = entries.find((x) => x.name === api);
+  if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api ?? "")}; known: ${entries.map((x) => x.name).join(", ")}`);
+  return e;
+}
+
+function readDoc(file: string, cwd: string): string {
+  const abs = resolve(cwd, file);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${file} does not exist or is not a file`);
+  const bytes = readFileSync(abs);
+  if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  if ((text.match(/\uFFFD/g) ?? []).length > 16) throw new SpecUsage(`vendor doc ${file} is not UTF-8 text`);
+  return text;
+}
+
+function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, record: { type: "boolean" } } });
+  const [api, file] = positionals;
+  const root = findProjectRoot(cwd);
+  const entry = entryFor(readSpecEntries(root), api);
+  if (!file) throw new SpecUsage("missing <vendor-doc-file>");
+  const docText = readDoc(file, cwd);
+  const specPath = join(root, entry.root);
+  const specText = readFileSync(specPath, "utf8");
+  const spec = parseSpecText(specText, entry.root);
+  if (!spec["x-vendor-doc"]) throw new SpecUsage(`${entry.root} has no x-vendor-doc (how its vendor doc is read); see docs/doc-conformance.md`);
+  if (values.record) {
+    const r = recordDocSections(specText, spec, docText);
+    writeFileSync(specPath, r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+    io.stdout(`${entry.root}: recorded the doc sections of ${r.operations} operations and ${r.sections} other sections; review \`git diff ${entry.root}\`\n`);
+    return 0;
+  }
+  const result: CheckDocResult = checkDoc(entry.name, spec, docText);
+  if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const d of result.differences) io.stdout(`${d.message}\n`);
+    for (const d of result.acknowledged) io.stdout(`acknowledged: ${d.message}${d.reason ? ` (${d.reason.split("\n")[0]})` : ""}\n`);
+    io.stdout(`${entry.name}: ${result.differences.length} difference${result.differences.length === 1 ? "" : "s"}, ${result.acknowledged.length} acknowledged\n`);
+  }
+  return result.differences.length ? 1 : 0;
+}
+
+async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { base: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" }, "fail-on": { type: "string" } },
+  });
+  if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${JSON.stringify(values["fail-on"])}`);
+  const root = findProjectRoot(cwd);
+  const changes = await specChanges(root, values.base ?? "HEAD", positionals[0]);
+  if (values.json) io.stdout(`${JSON.stringify(changes.map(({ rule: _r, ...c }) => c), null, 2)}\n`);
+  else if (values.markdown) io.stdout(formatMarkdown(changes));
+  else io.stdout(formatText(changes));
+  return values["fail-on"] === "breaking" && changes.some((c) => c.kind === "breaking") ? 1 : 0;
+}
+
+/** `tradeapi spec <sub> ...` → exit code. */
+export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    if (sub === "check-doc") return checkDocCommand(rest, io, cwd);
+    if (sub === "diff") return await diffCommand(rest, io, cwd);
+    if (!sub || sub === "--help" || sub === "help") {
+      io.stdout(`${SPEC_USAGE}\n`);
+      return sub ? 0 : 2;
+    }
+    throw new SpecUsage(`unknown spec command ${JSON.stringify(sub)}`);
+  } catch (e) {
+    // Everything that stops these commands is a problem with what they were given (arguments,
+    // doc file, git ref, spec text): exit 2 with the message, never a stack trace.
+    const argsError = e instanceof SpecUsage || String((e as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
+    const kind = e instanceof SpecParseError || e instanceof DocFormatError || argsError ? "" : "error: ";
+    io.stderr(`tradeapi spec: ${kind}${e instanceof Error ? e.message : String(e)}\n${argsError ? `${SPEC_USAGE}\n` : ""}`);
+    return 2;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * `tradeapi spec diff`: what changed between two versions of a spec, classified for a
+ * TypeScript consumer of the generated client. api-smart-diff finds the changes (OpenAPI, and
+ * AsyncAPI payload schemas as JSON Schema); the project's rules (docs/spec-diff-rules.md)
+ * classify and describe them, correcting api-smart-diff where it is wrong for this project:
+ * request parameter retypes, response retypes at path level, and `x-` extensions.
+ */
+import { deref, type Node } from "./spec-model.js";
+
+export type ChangeKind = "breaking" | "non-breaking" | "docs";
+
+export interface SpecChange {
+  api: string;
+  kind: ChangeKind;
+  operation?: string;
+  message: string;
+  /** the rule of docs/spec-diff-rules.md that classified it */
+  rule: string;
+}
+
+interface RawDiff {
+  path: Array<string | number>;
+  action: "add" | "remove" | "replace" | "rename";
+  before?: unknown;
+  after?: unknown;
+  type: string;
+  description?: string;
+}
+
+type Compare = (before: unknown, after: unknown) => { diffs: RawDiff[] };
+
+let compareFn: Compare | undefined;
+async function compare(): Promise<Compare> {
+  if (!compareFn) {
+    try {
+      const mod = (await import("api-smart-diff")) as unknown as { apiCompare: Compare };
+      compareFn = mod.apiCompare;
+    } catch {
+      throw new Error("spec diff needs the package api-smart-diff (a dev dependency of tradeapi): run it from a clone of the project after `npm ci`");
+    }
+  }
+  return compareFn;
+}
+
+const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
+const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-seed-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
+
+const show = (v: unknown): string => {
+  if (v === undefined) return "(none)";
+  const s = JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x));
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+const typesOf = (v: unknown): string[] => ([] as unknown[]).concat(v ?? []).map(String);
+
+/** Where a change sits: in what a consumer sends, what it receives, or neither. */
+function sideOf(path: Array<string | number>, fallback: "request" | "response" | "other"): "request" | "response" | "other" {
+  if (path.includes("responses")) return "response";
+  if (path.includes("parameters") || path.includes("requestBody")) return "request";
+  return fallback;
+}
+
+/** The field a schema path points into: `a.b` of properties/items, or the parameter name. */
+function fieldName(path: Array<string | number>, doc: Node | undefined): string | undefined {
+  const names: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === "properties" && typeof path[i + 1] === "string") names.push(String(path[i + 1]));
+    if (path[i] === "items") names.push("[]");
+  }
+  if (names.length) return names.join(".").replace(/\.\[\]/g, "[]");
+  const pi = path.indexOf("parameters");
+  if (pi >= 0 && doc) {
+    let cur: unknown = doc;
+    for (const k of path.slice(0, pi + 2)) cur = (cur as Node | undefined)?.[k as string];
+    const name = (cur as Node | undefined)?.name;
+    if (typeof name === "string") return name;
+  }
+  return undefined;
+}
+
+function classify(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): { kind: ChangeKind; rule: string; message?: string } {
+  const last = d.path[d.path.length - 1];
+  const parent = d.path[d.path.length - 2];
+  const field = fieldName(d.path, d.action === "add" ? after : before) ?? fieldName(d.path, after);
+  const ext = d.path.find((p, i): p is string => typeof p === "string" && p.startsWith("x-") && d.path[i - 1] !== "properties");
+  const where = side === "request" ? "request" : side === "response" ? "response" : "";
+
+  // --- documentation only
+  // a key is a keyword only where it is not a property name (a response field may be called `description`)
+  const docKey = d.path.find((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
+  if (docKey !== undefined) {
+    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${field ? ` (${field})` : ""}` };
+  }
+
+  // --- project extensions (api-smart-diff gives them no description)
+  if (ext) {
+    const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
+    const what = `${ext}${tail ? `.${tail}` : ""}: ${show(d.before)} → ${show(d.after)}`;
+    if (ext === "x-error-codes") {
+      const rest = d.path.slice(d.path.indexOf(ext) + 1);
+      if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
+      if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
+      if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
+      if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${show(d.before)} → ${show(d.after)} (raises another error class)` };
+      return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${show(d.before)} → ${show(d.after)}` };
+    }
+    if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${show(d.before)} → ${show(d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
+    if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
+    if (ext === "x-pipe-rows") {
+      const isColumnAdd = d.action === "add" && d.path.includes("columns");
+      return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
+    }
+    if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
+      return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
+    }
+    return { kind: "non-breaking", rule: "extension-other", message: what };
+  }
+
+  // --- operations
+  if (d.path[0] === "paths" && d.path.length === 3 && METHODS.has(String(last))) {
+    return d.action === "remove" ? { kind: "breaking", rule: "operation-removed", message: "operation removed" } : { kind: "non-breaking", rule: "operation-added", message: "operation added" };
+  }
+  if (d.path[0] === "paths" && d.path.length === 2) {
+    return d.action === "remove" ? { kind: "breaking", rule: "operation-removed", message: `path ${String(last)} removed` } : { kind: "non-breaking", rule: "operation-added", message: `path ${String(last)} added` };
+  }
+  const propName = parent === "properties";
+  if (last === "deprecated" && !propName) return { kind: "non-breaking", rule: "deprecated", message: d.after ? "deprecated" : "no longer deprecated" };
+  if (last === "operationId" && !propName) return { kind: "breaking", rule: "operation-renamed", message: `operationId ${show(d.before)} → ${show(d.after)}` };
+
+  // --- servers, security
+  const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
+  if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${show(d.before)} → ${show(d.after)}` };
+  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${show(d.before)} → ${show(d.after)}` };
+
+  // --- parameters and fields
+  if (parent === "parameters" && typeof last === "number") {
+    const p = (d.action === "add" ? d.after : d.before) as Node | undefined;
+    const name = String(p?.name ?? field);
+    if (d.action === "add") return p?.required ? { kind: "breaking", rule: "param-added-required", message: `required parameter ${name} added` } : { kind: "non-breaking", rule: "param-added-optional", message: `optional parameter ${name} added` };
+    if (d.action === "remove") return { kind: "breaking", rule: "param-removed", message: `parameter ${name} removed` };
+    if (d.action === "rename" || d.action === "replace") return { kind: "breaking", rule: "param-removed", message: `parameter ${String((d.before as Node)?.name)} replaced by ${String((d.after as Node)?.name)}` };
+  }
+  if (last === "name" && d.path.includes("parameters")) return { kind: "breaking", rule: "param-renamed", message: `parameter ${show(d.before)} renamed to ${show(d.after)}` };
+  if (last === "required" && typeof d.before !== "object" && typeof d.after !== "object" && d.path.includes("parameters")) {
+    return d.after === true ? { kind: "breaking", rule: "param-required", message: `parameter ${field} is now required` } : { kind: "non-breaking", rule: "param-optional", message: `parameter ${field} is now optional` };
+  }
+  if (parent === "required" && typeof last === "number") {
+    const name = String(d.action === "add" ? d.after : d.before);
+    if (side === "request") return d.action === "add" ? { kind: "breaking", rule: "param-required", message: `request field ${name} is now required` } : { kind: "non-breaking", rule: "param-optional", message: `request field ${name} is now optional` };
+    return d.action === "remove" ? { kind: "breaking", rule: "response-field-optional", message: `${where} field ${name} is no longer always present` } : { kind: "non-breaking", rule: "response-field-required", message: `${where} field ${name} is now always present` };
+  }
+  if (parent === "properties" || (last === "properties" && d.action !== "replace")) {
+    const name = field ?? String(last);
+    if (side === "request") {
+      if (d.action === "remove") return { kind: "breaking", rule: "param-removed", message: `request field ${name} removed` };
+      if (d.action === "add") {
+        const required = isRequiredIn(after, d.path, String(last));
+        return required ? { kind: "breaking", rule: "param-added-required", message: `required request field ${name} added` } : { kind: "non-breaking", rule: "param-added-optional", message: `optional request field ${name} added` };
+      }
+    } else {
+      if (d.action === "remove") return { kind: "breaking", rule: "response-field-removed", message: `${where} field ${name} removed` };
+      if (d.action === "add") return { kind: "non-breaking", rule: "response-field-added", message: `${where} field ${name} added` };
+    }
+  }
+  if (last === "type" || last === "format" || last === "$ref" || (parent === "type" && typeof last === "number")) {
+    const b = typesOf(d.before);
+    const a = typesOf(d.after);
+    const widened = side === "request" && last === "type" && b.every((t) => a.includes(t));
+    const rule = side === "request" ? "param-retyped" : "response-field-retyped";
+    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${where} ${field ? `field ${field}` : "schema"} ${String(last)} ${show(d.before)} → ${show(d.after)}` };
+  }
+  if (parent === "enum" || last === "enum" || last === "const") {
+    const removed = d.action === "remove" || d.action === "replace";
+    if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${removed ? `${show(d.before)} removed` : `${show(d.after)} added`}` };
+    return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${d.action === "add" ? `${show(d.after)} added` : `${show(d.before)} removed`}`.replace(/\s+/g, " ") };
+  }
+  if (["minimum", "maximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
+    return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${show(d.before)} → ${show(d.after)}` };
+  }
+  if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
+    return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last)} ${d.action === "add" ? "added" : "removed"}` };
+  }
+  // --- api-smart-diff's own classification for the rest
+  const kind: ChangeKind = d.type === "breaking" ? "breaking" : d.type === "annotation" ? "docs" : "non-breaking";
+  return { kind, rule: "generic", message: d.description?.replace(/^\[(\w+)\]\s*/, (_m, a: string) => `${a.toLowerCase()} `) ?? `${d.action} ${d.path.join(".")}` };
+}
+
+function isRequiredIn(doc: Node | undefined, path: Array<string | number>, name: string): boolean {
+  let cur: unknown = doc;
+  for (const k of path.slice(0, -2)) cur = (cur as Node | undefined)?.[k as string];
+  return Array.isArray((cur as Node | undefined)?.required) && ((cur as Node).required as unknown[]).includes(name);
+}
+
+function operationName(doc: Node | undefined, path: Array<string | number>): string | undefined {
+  if (path[0] !== "paths" || path.length < 3 || !METHODS.has(String(path[2]))) return path[0] === "paths" && path[1] ? String(path[1]) : undefined;
+  const op = ((doc?.paths as Node | undefined)?.[path[1] as string] as Node | undefined)?.[path[2] as string] as Node | undefined;
+  return typeof op?.operationId === "string" ? op.operationId : `${String(path[2]).toUpperCase()} ${String(path[1])}`;
+}
+
+/** Changes api-smart-diff reports for `components` repeat at every use under `paths`: keep those. */
+const reportedElsewhere = (path: Array<string | number>) => path[0] === "components" && path[1] !== "securitySchemes";
+
+async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
+  const { diffs } = (await compare())(before, after);
+  const out: SpecChange[] = [];
+  for (const d of diffs) {
+    if (reportedElsewhere(d.path)) continue;
+    const c = classify(d, sideOf(d.path, "other"), before, after);
+    const operation = operationName(d.action === "add" ? after : before, d.path) ?? operationName(after, d.path);
+    out.push({ api, kind: c.kind, operation, message: c.message ?? d.description ?? d.path.join("."), rule: c.rule });
+  }
+  return out;
+}
+
+/** AsyncAPI 3 (api-smart-diff reads AsyncAPI 2 only): operations and messages by key, payloads as JSON Schema. */
+async function diffAsyncapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
+  const out: SpecChange[] = [];
+  const ops = (d: Node) => (d.operations as Node | undefined) ?? {};
+  for (const id of new Set([...Object.keys(ops(before)), ...Object.keys(ops(after))])) {
+    const b = ops(before)[id] as Node | undefined;
+    const a = ops(after)[id] as Node | undefined;
+    if (!a) out.push({ api, kind: "breaking", operation: id, message: "operation removed", rule: "operation-removed" });
+    else if (!b) out.push({ api, kind: "non-breaking", operation: id, message: "operation added", rule: "operation-added" });
+    else {
+      for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+        if (JSON.stringify(b[key], big) === JSON.stringify(a[key], big) || key === "messages" || key === "reply" || key === "channel") continue;
+        const c = classify({ path: ["operations", id, key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
+        out.push({ api, kind: c.kind, operation: id, message: c.message ?? key, rule: c.rule });
+      }
+    }
+  }
+  // document level: servers, the envelope, error tables and other extensions, info (docs)
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (["operations", "components", "channels", "asyncapi", "id", "defaultContentType"].includes(key)) continue;
+    if (JSON.stringify(before[key], big) === JSON.stringify(after[key], big)) continue;
+    if (key === "info") {
+      out.push({ api, kind: "docs", message: "info changed", rule: "docs-only" });
+      continue;
+    }
+    const b = before[key] as Node | undefined;
+    const a = after[key] as Node | undefined;
+    const plain = (v: unknown) => !v || typeof v !== "object" || Array.isArray(v);
+    const subkeys = plain(b) || plain(a) ? [undefined] : [...new Set([...Object.keys(b!), ...Object.keys(a!)])];
+    for (const sub of subkeys) {
+      const bv = sub === undefined ? b : b![sub];
+      const av = sub === undefined ? a : a![sub];
+      if (JSON.stringify(bv, big) === JSON.stringify(av, big)) continue;
+      const path = sub === undefined ? [key] : [key, sub];
+      const c = classify({ path, action: bv === undefined ? "add" : av === undefined ? "remove" : "replace", before: bv, after: av, type: "unclassified" }, "other", before, after);
+      out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });
+    }
+  }
+  const msgs = (d: Node) => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
+  const cmp = await compare();
+  for (const id of new Set([...Object.keys(msgs(before)), ...Object.keys(msgs(after))])) {
+    const b = deref(before, msgs(before)[id]) as Node | undefined;
+    const a = deref(after, msgs(after)[id]) as Node | undefined;
+    const side = ((a ?? b)?.["x-kind"] === "request" ? "request" : "response") as "request" | "response";
+    const label = `message ${id}`;
+    if (!a) {
+      out.push({ api, kind: "breaking", operation: label, message: "message removed", rule: "operation-removed" });
+      continue;
+    }
+    if (!b) {
+      out.push({ api, kind: "non-breaking", operation: label, message: "message added", rule: "operation-added" });
+      continue;
+    }
+    for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      if (key === "payload" || JSON.stringify(b[key], big) === JSON.stringify(a[key], big)) continue;
+      const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
+      out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
+    }
+    const { diffs } = cmp(jsonSafe(b.payload), jsonSafe(a.payload));
+    for (const d of diffs) {
+      const c = classify({ ...d, path: ["payload", ...d.path] }, side, { payload: b.payload } as Node, { payload: a.payload } as Node);
+      out.push({ api, kind: c.kind, operation: label, message: `payload ${c.message ?? d.description ?? d.path.join(".")}`, rule: c.rule });
+    }
+  }
+  return out;
+}
+
+const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+const jsonSafe = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x))));
+
+/** Classified changes between two versions of one API's spec (undefined: the spec did not exist). */
+export async function diffSpec(api: string, before: Node | undefined, after: Node | undefined): Promise<SpecChange[]> {
+  if (!after) return before ? [{ api, kind: "breaking", message: "API removed", rule: "api-removed" }] : [];
+  if (!before) {
+    const n = typeof after.asyncapi === "string" ? Object.keys((after.operations as Node | undefined) ?? {}).length : Object.values((after.paths as Record<string, Node> | undefined) ?? {}).reduce((k, item) => k + Object.keys(item ?? {}).filter((m) => METHODS.has(m)).length, 0);
+    return [{ api, kind: "non-breaking", message: `API added (${n} operations)`, rule: "api-added" }];
+  }
+  if (typeof after.asyncapi === "string" || typeof before.asyncapi === "string") return diffAsyncapi(api, before, after);
+  return diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node);
+}
+
+const ORDER: Record<ChangeKind, number> = { breaking: 0, "non-breaking": 1, docs: 2 };
+
+/** Human-readable text, grouped per API and operation, breaking first. */
+export function formatText(changes: SpecChange[]): string {
+  if (!changes.length) return "no spec changes\n";
+  const lines: string[] = [];
+  for (const api of [...new Set(changes.map((c) => c.api))]) {
+    const mine = changes.filter((c) => c.api === api);
+    const count = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
+    lines.push(`${api}: ${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("docs")} docs`);
+    const groups = new Map<string, SpecChange[]>();
+    for (const c of mine) groups.set(c.operation ?? "(document)", [...(groups.get(c.operation ?? "(document)") ?? []), c]);
+    for (const [op, cs] of groups) {
+      lines.push(`  ${op}`);
+      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${c.message}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Markdown for CHANGELOG.md: `### <api>` sections, breaking changes first. */
+export function formatMarkdown(changes: SpecChange[]): string {
+  const out: string[] = [];
+  for (const api of [...new Set(changes.map((c) => c.api))]) {
+    out.push(`### ${api}`, "");
+    for (const kind of ["breaking", "non-breaking", "docs"] as ChangeKind[]) {
+      const cs = changes.filter((c) => c.api === api && c.kind === kind);
+      if (!cs.length) continue;
+      out.push(`**${kind === "breaking" ? "Breaking" : kind === "non-breaking" ? "Non-breaking" : "Docs"}**`, "");
+      for (const c of cs) out.push(`- ${c.operation ? `\`${c.operation}\`: ` : ""}${c.message}`);
+      out.push("");
+    }
+  }
+  return out.join("\n");
+}
+
+/** The few lines `npm run generate` ends with: counts per API, then every breaking change. */
+export function formatSummary(changes: SpecChange[], base: string): string {
+  if (!changes.length) return `spec diff vs ${base}: no spec changes\n`;
+  const lines = [`spec diff vs ${base}:`];
+  for (const api of [...new Set(changes.map((c) => c.api))]) {
+    const mine = changes.filter((c) => c.api === api);
+    const n = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
+    lines.push(`  ${api}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
+  }
+  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`);
+  lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
+  return `${lines.join("\n")}\n`;
+}

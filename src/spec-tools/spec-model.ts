@@ -1,0 +1,197 @@
+/**
+ * What the spec-tools read from an OpenAPI / AsyncAPI document: its operations with the
+ * request fields a vendor doc documents, and the project's `x-doc-section` records.
+ */
+import { parse } from "yaml";
+
+export type Node = Record<string, unknown>;
+const METHODS = ["get", "post", "put", "delete", "patch"] as const;
+
+export class SpecParseError extends Error {}
+
+export function parseSpecText(text: string, where: string): Node {
+  let doc: unknown;
+  try {
+    doc = parse(text, { intAsBigInt: true, maxAliasCount: 10000 });
+  } catch (e) {
+    throw new SpecParseError(`${where} does not parse as YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new SpecParseError(`${where} is not an OpenAPI/AsyncAPI document`);
+  const d = doc as Node;
+  if (typeof d.openapi !== "string" && typeof d.asyncapi !== "string") throw new SpecParseError(`${where} has neither an \`openapi\` nor an \`asyncapi\` version field`);
+  return d;
+}
+
+function pointer(doc: Node, ref: string): unknown {
+  if (!ref.startsWith("#/")) return undefined;
+  let cur: unknown = doc;
+  for (const raw of ref.slice(2).split("/")) cur = (cur as Node | undefined)?.[decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~")];
+  return cur;
+}
+
+/** Resolve local `$ref`s (siblings merged over the target); cycles stop at depth 40. */
+export function deref(doc: Node, node: unknown, depth = 0): unknown {
+  if (depth > 40 || !node || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((n) => deref(doc, n, depth + 1));
+  const obj = node as Node;
+  if (typeof obj.$ref === "string") {
+    const { $ref, ...rest } = obj;
+    const target = pointer(doc, $ref as string);
+    return deref(doc, { ...((target as Node) ?? {}), ...rest }, depth + 1);
+  }
+  const out: Node = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = deref(doc, v, depth + 1);
+  return out;
+}
+
+/** Properties and required names of an object schema, allOf members merged. */
+export function objectFields(schema: unknown): { properties: Record<string, Node>; required: Set<string> } {
+  const properties: Record<string, Node> = {};
+  const required = new Set<string>();
+  const walk = (s: unknown) => {
+    if (!s || typeof s !== "object") return;
+    const n = s as Node;
+    Object.assign(properties, (n.properties as Record<string, Node>) ?? {});
+    for (const r of (n.required as string[]) ?? []) required.add(r);
+    for (const part of (n.allOf as unknown[]) ?? []) walk(part);
+  };
+  walk(schema);
+  return { properties, required };
+}
+
+export interface SpecField {
+  name: string;
+  required: boolean;
+  /** JSON Schema type (first non-null) */
+  type?: string;
+  /** the field's `x-doc-deviation` (on the parameter, the property or its schema) */
+  deviation?: Node;
+  /** `x-seed-type`: the doc's type where the spec deliberately sends another */
+  docType?: string;
+}
+
+export interface SpecOperation {
+  id: string;
+  /** "GET /path" or "op login" / "topic order" / "state" */
+  key?: string;
+  docSection?: { heading: string; sha256: string };
+  /** x-doc-deviations on the operation: doc parameters the spec leaves out on purpose */
+  deviations: Node[];
+  fields: SpecField[];
+  /** every property name anywhere in the request (for docs whose tables nest) */
+  allNames: Set<string>;
+  /** the operation object (to find where to write records) */
+  node: Node;
+}
+
+function typeOf(schema: Node | undefined): string | undefined {
+  if (!schema) return undefined;
+  const t = ([] as unknown[]).concat(schema.type ?? []).find((x) => x !== "null");
+  if (typeof t === "string") return t;
+  if (schema.const !== undefined || Array.isArray(schema.enum)) {
+    const v = schema.const ?? (schema.enum as unknown[])[0];
+    return typeof v === "string" ? "string" : typeof v === "boolean" ? "boolean" : "integer";
+  }
+  return undefined;
+}
+
+function fieldOf(name: string, required: boolean, holder: Node, schema: Node | undefined): SpecField {
+  const f: SpecField = { name, required, type: typeOf(schema) };
+  const dev = (holder["x-doc-deviation"] ?? schema?.["x-doc-deviation"]) as Node | undefined;
+  if (dev) f.deviation = dev;
+  const seed = holder["x-seed-type"] ?? schema?.["x-seed-type"];
+  if (typeof seed === "string") f.docType = seed;
+  return f;
+}
+
+function collectNames(schema: unknown, into: Set<string>, depth = 0): void {
+  if (!schema || typeof schema !== "object" || depth > 12) return;
+  const n = schema as Node;
+  for (const [k, v] of Object.entries((n.properties as Node) ?? {})) {
+    into.add(k);
+    collectNames(v, into, depth + 1);
+  }
+  for (const key of ["items", "contentSchema", "additionalProperties"]) collectNames(n[key], into, depth + 1);
+  for (const key of ["allOf", "oneOf", "anyOf"]) for (const p of (n[key] as unknown[]) ?? []) collectNames(p, into, depth + 1);
+}
+
+function docSectionOf(node: Node): SpecOperation["docSection"] {
+  const s = node["x-doc-section"] as Node | undefined;
+  if (!s || typeof s.heading !== "string" || typeof s.sha256 !== "string") return undefined;
+  return { heading: s.heading, sha256: s.sha256 };
+}
+
+export function openapiOperations(doc: Node): SpecOperation[] {
+  const out: SpecOperation[] = [];
+  for (const [path, rawItem] of Object.entries((doc.paths as Node) ?? {})) {
+    const item = deref(doc, rawItem) as Node;
+    for (const m of METHODS) {
+      const op = item[m] as Node | undefined;
+      if (!op) continue;
+      const fields: SpecField[] = [];
+      const allNames = new Set<string>();
+      for (const p of [...((item.parameters as Node[]) ?? []), ...((op.parameters as Node[]) ?? [])]) {
+        const schema = p.schema as Node | undefined;
+        if (schema?.contentSchema) collectNames(schema.contentSchema, allNames); // Xele's base64 `params`: the JSON inside is the request
+        fields.push(fieldOf(String(p.name), p.required === true, p, schema));
+        allNames.add(String(p.name));
+      }
+      const content = ((op.requestBody as Node | undefined)?.content as Record<string, Node>) ?? {};
+      for (const media of Object.values(content)) {
+        const { properties, required } = objectFields(media.schema);
+        for (const [name, s] of Object.entries(properties)) fields.push(fieldOf(name, required.has(name), s, s));
+        collectNames(media.schema, allNames);
+      }
+      collectNames(op["x-request-schema"], allNames);
+      out.push({
+        id: String(op.operationId ?? `${m.toUpperCase()} ${path}`),
+        key: `${m.toUpperCase()} ${path}`,
+        docSection: docSectionOf(op),
+        deviations: ((op["x-doc-deviations"] as Node[]) ?? []).filter((d) => d && typeof d === "object"),
+        fields,
+        allNames,
+        node: op,
+      });
+    }
+  }
+  return out;
+}
+
+/** AsyncAPI: `send` operations keyed by their request's wire op, notifications by topic, state. */
+export function asyncapiOperations(doc: Node): SpecOperation[] {
+  const out: SpecOperation[] = [];
+  for (const [id, raw] of Object.entries((doc.operations as Node) ?? {})) {
+    const op = deref(doc, raw) as Node;
+    const message = ((op.messages as Node[]) ?? [])[0];
+    if (!message) continue;
+    let key: string | undefined;
+    if (typeof message["x-topic"] === "string") key = `topic ${message["x-topic"]}`;
+    else if (message["x-op"] === "state") key = "state";
+    else if (op.action === "send" && typeof message["x-op"] === "string") key = `op ${message["x-op"]}`;
+    const { properties, required } = objectFields(message.payload);
+    const fields = op.action === "send" ? Object.entries(properties).map(([n, s]) => fieldOf(n, required.has(n), s, s)) : [];
+    const allNames = new Set<string>();
+    collectNames(message.payload, allNames);
+    out.push({ id, key, docSection: docSectionOf(op), deviations: ((op["x-doc-deviations"] as Node[]) ?? []), fields, allNames, node: op });
+  }
+  return out;
+}
+
+export function specOperations(doc: Node): SpecOperation[] {
+  return typeof doc.asyncapi === "string" ? asyncapiOperations(doc) : openapiOperations(doc);
+}
+
+/** AsyncAPI state codes: value → name, from the state message's `code` enum, and that schema's deviation record. */
+export function specStateCodes(doc: Node): { codes: Map<number, string | undefined>; deviation?: Node } | undefined {
+  for (const op of asyncapiOperations(doc)) {
+    if (op.key !== "state") continue;
+    const message = ((deref(doc, (doc.operations as Node)[op.id]) as Node).messages as Node[])[0]!;
+    const code = objectFields(message.payload).properties.code;
+    if (!code || !Array.isArray(code.enum)) return undefined;
+    const names = (code["x-enum-varnames"] as string[]) ?? [];
+    const codes = new Map<number, string | undefined>();
+    (code.enum as unknown[]).forEach((v, i) => codes.set(Number(v), names[i]));
+    return { codes, deviation: code["x-doc-deviation"] as Node | undefined };
+  }
+  return undefined;
+}

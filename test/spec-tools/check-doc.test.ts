@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runSpecCommand } from "../../src/cli/spec-command.js";
+import { checkDoc } from "../../src/spec-tools/check-doc.js";
+import { parseSpecText } from "../../src/spec-tools/spec-model.js";
+
+const DOCS = join(process.cwd(), "../shared/seeds");
+/** The vendor doc of each API, recognised by its content (file names carry no API name). */
+const DOC_OF: Record<string, (t: string) => boolean> = {
+  hubi: (t) => t.includes("{% api-method"),
+  xt: (t) => t.includes("/trade/api/v1/"),
+  bhex: (t) => t.includes("/api/v2/org/"),
+  xele: (t) => t.includes("Xele-Trade-Futures"),
+  "quant-ws": (t) => t.includes('"op": "place_order"'),
+};
+const SPEC_OF: Record<string, string> = {
+  hubi: "specs/openapi/hubi-futures.yaml",
+  xt: "specs/openapi/xt-spot.yaml",
+  bhex: "specs/openapi/bhex-org.yaml",
+  xele: "specs/openapi/xele-mgmt.yaml",
+  "quant-ws": "specs/asyncapi/quant-ws.yaml",
+};
+function docFile(api: string): string {
+  const matches = readdirSync(DOCS).filter((f) => DOC_OF[api]!(readFileSync(join(DOCS, f), "utf8")));
+  expect(matches, `exactly one vendor doc for ${api}`).toHaveLength(1);
+  return join(DOCS, matches[0]!);
+}
+const spec = (api: string) => parseSpecText(readFileSync(SPEC_OF[api]!, "utf8"), SPEC_OF[api]!);
+const doc = (api: string) => readFileSync(docFile(api), "utf8");
+
+async function cli(argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runSpecCommand(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe("spec check-doc against each API's own vendor doc", () => {
+  for (const api of Object.keys(SPEC_OF)) {
+    it(`${api}: 0 unacknowledged differences, every operation records its doc section`, async () => {
+      const r = checkDoc(api, spec(api), doc(api));
+      expect(r.differences.map((d) => d.message)).toEqual([]);
+      const s = readFileSync(SPEC_OF[api]!, "utf8");
+      const ops = api === "quant-ws" ? 14 : (s.match(/^ {6}operationId: /gm) ?? []).length;
+      expect((s.match(/x-doc-section: \{ heading: .+, sha256: [0-9a-f]{64} \}/g) ?? []).length).toBe(ops);
+      const run = await cli(["check-doc", api, docFile(api)]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`${api}: 0 differences`));
+    });
+  }
+
+  it("lists the recorded deviations as acknowledged (Hubi enter_order, BHEX simple_login, quant-ws state codes)", () => {
+    const hubi = checkDoc("hubi", spec("hubi"), doc("hubi")).acknowledged.map((d) => d.message);
+    expect(hubi).toContain("operation enterOrder (POST /api/futures/enter_order): parameter symbol is optional in the doc, required in the spec");
+    const bhex = checkDoc("bhex", spec("bhex"), doc("bhex")).acknowledged.map((d) => d.message);
+    expect(bhex).toContain("operation userSimpleLogin (POST /api/v2/org/user/simple_login): parameter third_user_id is required in the doc, optional in the spec");
+    const ws = checkDoc("quant-ws", spec("quant-ws"), doc("quant-ws")).acknowledged;
+    expect(ws.map((d) => d.message)).toContain("state code STATE_CODE_DB_ERROR = 9 is in the spec but not in the doc");
+    expect(ws.every((d) => d.reason)).toBe(true);
+  });
+});
+
+describe("spec check-doc on edited copies of the XT vendor doc", () => {
+  const original = () => doc("xt");
+  const messages = (text: string) => checkDoc("xt", spec("xt"), text).differences.map((d) => d.message);
+
+  it("an endpoint removed", () => {
+    const t = original().replace(/\*\*聚合行情（Ticker）\*\*[\s\S]*?(?=\*\*所有市场的最新 Ticker\*\*)/, "");
+    expect(messages(t)).toContain("operation getTicker (GET /data/api/v1/getTicker) is in the spec but not in the doc");
+  });
+  it("an endpoint added", () => {
+    const t = original().replace("**提现配置**", "**我的成交**\n\n``\n    GET /trade/api/v1/myTrades\n``\n\n>请求参数\n\n参数 | 数据类型 | 是否必须 | 默认值 | 描述 | 取值范围\n-|-|-|-|-|-\nmarket | string | true | N/A | 交易市场 |\n\n>响应数据\n\n<br/>\n\n**提现配置**");
+    expect(messages(t).some((m) => m.startsWith("GET /trade/api/v1/myTrades is in the doc"))).toBe(true);
+  });
+  it("a parameter renamed", () => {
+    const t = original().replace("since | integer | true | 0 |", "from | integer | true | 0 |");
+    const m = messages(t);
+    expect(m).toContain("operation getKLine (GET /data/api/v1/getKLine): parameter from is documented but not in the spec");
+    expect(m).toContain("operation getKLine (GET /data/api/v1/getKLine): parameter since is in the spec but not documented");
+  });
+  it("a parameter made required", () => {
+    const t = original().replace("page | integer | false |", "page | integer | true |");
+    expect(messages(t)).toContain("operation getOpenOrders (GET /trade/api/v1/getOpenOrders): parameter page is required in the doc, optional in the spec");
+  });
+  it("a parameter added", () => {
+    const t = original().replace(/(GET \/data\/api\/v1\/getDepth[\s\S]*?market \| string \| true \| N\/A \| 交易市场 \| btc_usdt, eth_usdt\.\.\.)/, "$1\ndepth | integer | false | 20 | 档位 | 5,10,20");
+    expect(messages(t)).toContain("operation getDepth (GET /data/api/v1/getDepth): parameter depth is documented but not in the spec");
+  });
+  it("a response example changed (a new field in the example): review the operation", () => {
+    const t = original().replace('"minAmount": 0.00010,       // 最小下单数量', '"minAmount": 0.00010,       // 最小下单数量\n    "minMoney": 5,');
+    expect(messages(t)).toEqual(["review operation getMarketConfig (GET /data/api/v1/getMarketConfig): doc section \"交易市场配置\" (line 91) changed since the spec was written"]);
+  });
+  it("a changed error text is reported against the spec part that covers it", () => {
+    const t = original().replace("124 | 撤单失败，操过频繁", "124 | 撤单失败，操作过于频繁");
+    expect(messages(t)).toEqual([expect.stringMatching(/^review x-error-codes: doc section "错误代码"/)]);
+  });
+  it("--json prints the same as data, exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "xt.md");
+    writeFileSync(f, original().replace("page | integer | false |", "page | integer | true |"));
+    const run = await cli(["check-doc", "xt", f, "--json"]);
+    expect(run.code).toBe(1);
+    const data = JSON.parse(run.stdout) as { differences: Array<{ operation: string; parameter: string; kind: string }> };
+    expect(data.differences).toContainEqual(expect.objectContaining({ kind: "required-differs", operation: "getOpenOrders", parameter: "page" }));
+  });
+});
+
+describe("deviation records", () => {
+  it("a doc parameter the spec leaves out is acknowledged only with an x-doc-deviations record naming it", () => {
+    const s = spec("xt") as Record<string, any>;
+    const op = s.paths["/data/api/v1/getKLine"].get;
+    op.parameters = op.parameters.filter((p: { name?: string }) => p.name !== "since");
+    const missing = "operation getKLine (GET /data/api/v1/getKLine): parameter since is documented but not in the spec";
+    expect(checkDoc("xt", s, doc("xt")).differences.map((d) => d.message)).toContain(missing);
+    op["x-doc-deviations"] = [{ param: "since", reason: "the client always sends 0" }];
+    const r = checkDoc("xt", s, doc("xt"));
+    expect(r.differences).toEqual([]);
+    expect(r.acknowledged).toEqual([expect.objectContaining({ message: missing, reason: "the client always sends 0" })]);
+  });
+  it("a recorded deviation the doc no longer needs is reported", () => {
+    const t = doc("hubi").replace(/(enter\\_order[\s\S]*?)name="symbol" type="string" required=false/, '$1name="symbol" type="string" required=true');
+    expect(checkDoc("hubi", spec("hubi"), t).differences.map((d) => d.message)).toContain("operation enterOrder (POST /api/futures/enter_order): parameter symbol has an x-doc-deviation (required) but the doc now agrees with the spec: remove the record");
+  });
+  it("a recorded deviation stops applying when the doc changes its value", () => {
+    // the spec records that the doc says `json`; a doc saying `object` is a new difference
+    const t = doc("bhex").replace(/\| pay_info \| json \|/, "| pay_info | object |");
+    expect(checkDoc("bhex", spec("bhex"), t).differences.map((d) => d.message)).toContain("operation paymentOrderCreate (POST /api/v2/org/payment/order/create): parameter pay_info is object in the doc, string in the spec");
+  });
+});
+
+describe("spec check-doc on other formats", () => {
+  it("Hubi (GitBook blocks): a parameter made required and a block removed", () => {
+    const t = doc("hubi").replace('name="timestamp" type="integer" required=false', 'name="timestamp" type="integer" required=true');
+    expect(checkDoc("hubi", spec("hubi"), t).differences.map((d) => d.message)).toContain("operation queryOrdersPro (GET /api/futures/query_orders_pro): parameter timestamp is required in the doc, optional in the spec");
+  });
+  it("Xele (numbered sections): a documented request field the spec lacks", () => {
+    const t = doc("xele").replace("| content | 查询内容 | C1024 |", "| content | 查询内容 | C1024 |\n| trader_group | 交易组 | C13 | |");
+    expect(checkDoc("xele", spec("xele"), t).differences.map((d) => d.message)).toContain("operation getInvestorFunds (GET /api/trade/investor/fund): parameter trader_group is documented but not in the spec");
+  });
+  it("quant-ws (prose + JSON): a new state code, a new topic", () => {
+    const t = doc("quant-ws").replace("STATE_CODE_GENERAL_ERROR = 7 #交易接口常规错误", "STATE_CODE_GENERAL_ERROR = 7 #交易接口常规错误\nSTATE_CODE_MAINTENANCE = 10 #维护中").replace('"topic": "fill"', '"topic": "trade"');
+    const m = checkDoc("quant-ws", spec("quant-ws"), t).differences.map((d) => d.message);
+    expect(m).toContain("state code STATE_CODE_MAINTENANCE = 10 is in the doc but not in the spec");
+    expect(m.some((x) => x.startsWith("topic trade is in the doc"))).toBe(true);
+    expect(m).toContain("operation receiveFillNotification (topic fill) is in the spec but not in the doc");
+  });
+});
+
+describe("spec check-doc bad input → exit 2, a clear message, no stack trace", () => {
+  it("unknown api", async () => {
+    const r = await cli(["check-doc", "nope", docFile("xt")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown api "nope"; known: xt, hubi/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it("missing doc file", async () => {
+    const r = await cli(["check-doc", "xt", "/nonexistent/doc.md"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/vendor doc \/nonexistent\/doc.md does not exist/);
+  });
+  it("binary doc file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "doc.pdf");
+    writeFileSync(f, Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff]));
+    const r = await cli(["check-doc", "xt", f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is binary/);
+  });
+  it("unknown flag", async () => {
+    const r = await cli(["check-doc", "xt", docFile("xt"), "--nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--nope/);
+  });
+});

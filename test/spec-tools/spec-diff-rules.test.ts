@@ -1,0 +1,194 @@
+/**
+ * One fixture pair per rule of docs/spec-diff-rules.md: a small spec before and after one edit,
+ * and the classification the rule gives it.
+ */
+import { describe, expect, it } from "vitest";
+import { diffSpec, formatSummary, type SpecChange } from "../../src/spec-tools/spec-diff.js";
+
+type Doc = Record<string, any>;
+const clone = <T>(v: T): T => structuredClone(v);
+
+function openapi(): Doc {
+  return {
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    servers: [{ url: "https://api.example.com" }],
+    "x-error-codes": { "103": { message: "no funds", meaning: "insufficient funds", kind: "insufficient-funds" } },
+    components: {
+      securitySchemes: { key: { type: "apiKey", in: "header", name: "X-KEY", "x-signature": { algorithm: "HMAC-SHA256" } } },
+      schemas: { Order: { type: "object", required: ["id"], properties: { id: { type: "string" }, status: { type: "string", enum: ["NEW", "FILLED"] }, price: { type: "number" } } } },
+    },
+    paths: {
+      "/order": {
+        get: {
+          operationId: "getOrder",
+          summary: "Get an order",
+          description: "One order.",
+          "x-retryable": true,
+          "x-rate-limit": ["user"],
+          security: [{ key: [] }],
+          parameters: [
+            { name: "id", in: "query", required: true, schema: { type: "string" } },
+            { name: "side", in: "query", required: false, schema: { type: "string", enum: ["buy", "sell"] } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", maximum: 100 } },
+          ],
+          responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/Order" } } } } },
+        },
+        post: {
+          operationId: "placeOrder",
+          "x-retryable": false,
+          "x-idempotency-key": "client_id",
+          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" } } } } } },
+          responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { orderId: { type: "integer" } } } } } } },
+        },
+      },
+      "/orders": {
+        get: {
+          operationId: "listOrders",
+          "x-retryable": true,
+          "x-pagination": { cursor: "from_id" },
+          "x-pipe-rows": { columns: ["id", "price"] },
+          responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Order" } } } } } },
+        },
+      },
+    },
+  };
+}
+
+interface Case {
+  rule: string;
+  edit: (d: Doc) => void;
+  kind: SpecChange["kind"];
+  message: RegExp;
+  operation?: string;
+}
+
+const getOrder = (d: Doc) => d.paths["/order"].get;
+const placeOrder = (d: Doc) => d.paths["/order"].post;
+const orderSchema = (d: Doc) => d.components.schemas.Order;
+
+const CASES: Case[] = [
+  { rule: "operation-removed", edit: (d) => delete d.paths["/order"].post, kind: "breaking", message: /operation removed/, operation: "placeOrder" },
+  { rule: "operation-added", edit: (d) => (d.paths["/order"].delete = { operationId: "cancelOrder", responses: { "200": { description: "ok" } } }), kind: "non-breaking", message: /operation added/, operation: "cancelOrder" },
+  { rule: "deprecated", edit: (d) => (getOrder(d).deprecated = true), kind: "non-breaking", message: /deprecated/, operation: "getOrder" },
+  { rule: "param-added-required", edit: (d) => getOrder(d).parameters.push({ name: "market", in: "query", required: true, schema: { type: "string" } }), kind: "breaking", message: /required parameter market added/ },
+  { rule: "param-added-optional", edit: (d) => getOrder(d).parameters.push({ name: "market", in: "query", required: false, schema: { type: "string" } }), kind: "non-breaking", message: /optional parameter market added/ },
+  { rule: "param-removed", edit: (d) => getOrder(d).parameters.splice(1, 1), kind: "breaking", message: /parameter side removed/ },
+  { rule: "param-required", edit: (d) => (getOrder(d).parameters[1].required = true), kind: "breaking", message: /parameter side is now required/ },
+  { rule: "param-optional", edit: (d) => (getOrder(d).parameters[0].required = false), kind: "non-breaking", message: /parameter id is now optional/ },
+  { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[0].schema.type = "integer"), kind: "breaking", message: /request field id type "string" → "integer"/ },
+  { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[0].schema.type = ["string", "integer"]), kind: "non-breaking", message: /type "string" → \["string","integer"\]/ },
+  { rule: "param-added-required", edit: (d) => { const s = placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema; s.properties.price = { type: "string" }; s.required.push("price"); }, kind: "breaking", message: /required request field price added/ },
+  { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tag = { type: "string" }), kind: "non-breaking", message: /optional request field tag added/ },
+  { rule: "param-removed", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.note, kind: "breaking", message: /request field note removed/ },
+  { rule: "enum-value-added", edit: (d) => getOrder(d).parameters[1].schema.enum.push("short"), kind: "non-breaking", message: /enum value "short" added/ },
+  { rule: "enum-value-removed", edit: (d) => getOrder(d).parameters[1].schema.enum.pop(), kind: "breaking", message: /enum value "sell" removed/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
+  { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
+  { rule: "response-field-removed", edit: (d) => delete orderSchema(d).properties.price, kind: "breaking", message: /response field price removed/ },
+  { rule: "response-field-retyped", edit: (d) => (orderSchema(d).properties.price.type = "string"), kind: "breaking", message: /response field price type "number" → "string"/ },
+  { rule: "response-field-retyped", edit: (d) => (placeOrder(d).responses["200"].content["application/json"].schema.properties.orderId.type = "string"), kind: "breaking", message: /response field orderId type "integer" → "string"/ },
+  { rule: "response-field-optional", edit: (d) => (orderSchema(d).required = []), kind: "breaking", message: /response field id is no longer always present/ },
+  { rule: "response-field-required", edit: (d) => orderSchema(d).required.push("price"), kind: "non-breaking", message: /response field price is now always present/ },
+  { rule: "response-enum-changed", edit: (d) => orderSchema(d).properties.status.enum.push("CANCELED"), kind: "breaking", message: /enum value "CANCELED" added/ },
+  { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
+  { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"/ },
+  { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
+  { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
+  { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
+  { rule: "x-error-codes", edit: (d) => delete d["x-error-codes"]["103"], kind: "breaking", message: /error code 103 removed/ },
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /error code 104 added \("unavailable"\)/ },
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].kind = "invalid-request"), kind: "breaking", message: /error code 103 kind "insufficient-funds" → "invalid-request"/ },
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].meaning = "Insufficient balance"), kind: "docs", message: /error code 103 meaning/ },
+  { rule: "x-retryable", edit: (d) => (getOrder(d)["x-retryable"] = false), kind: "non-breaking", message: /x-retryable true → false \(the client no longer retries/ },
+  { rule: "x-rate-limit", edit: (d) => getOrder(d)["x-rate-limit"].push("ip"), kind: "non-breaking", message: /rate limit x-rate-limit/ },
+  { rule: "x-idempotency-key", edit: (d) => delete placeOrder(d)["x-idempotency-key"], kind: "breaking", message: /x-idempotency-key: "client_id" → \(none\)/ },
+  { rule: "x-pagination", edit: (d) => (d.paths["/orders"].get["x-pagination"].cursor = "to_id"), kind: "breaking", message: /x-pagination\.cursor: "from_id" → "to_id"/ },
+  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.push("qty"), kind: "non-breaking", message: /column added "qty"/ },
+  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /pipe rows x-pipe-rows\.columns/ },
+  { rule: "extension-other", edit: (d) => (getOrder(d)["x-transport"] = "query"), kind: "non-breaking", message: /x-transport: \(none\) → "query"/ },
+];
+
+describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
+  for (const c of CASES) {
+    it(`${c.rule}: ${c.message.source}`, async () => {
+      const before = openapi();
+      const after = clone(before);
+      c.edit(after);
+      const changes = await diffSpec("t", before, after);
+      const hit = changes.find((x) => c.message.test(x.message));
+      expect(hit, JSON.stringify(changes, null, 1)).toBeDefined();
+      expect(hit!.kind).toBe(c.kind);
+      expect(hit!.rule).toBe(c.rule);
+      if (c.operation) expect(hit!.operation).toBe(c.operation);
+      // every change found is described (api-smart-diff gives x- extensions no description)
+      for (const x of changes) expect(x.message).not.toMatch(/undefined|^\s*$/);
+    });
+  }
+  it("no change, no output", async () => {
+    expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
+  });
+});
+
+function asyncapi(): Doc {
+  return {
+    asyncapi: "3.0.0",
+    info: { title: "ws", version: "1" },
+    servers: { gateway: { host: "127.0.0.1:9878", protocol: "ws", pathname: "/ws/v1" } },
+    "x-envelope": { codeField: "result", success: [true], dataField: "data" },
+    operations: {
+      placeOrder: { action: "send", "x-retryable": false, messages: [{ $ref: "#/components/messages/placeOrderRequest" }] },
+      receiveState: { action: "receive", messages: [{ $ref: "#/components/messages/stateNotification" }] },
+    },
+    components: {
+      messages: {
+        placeOrderRequest: { name: "placeOrderRequest", "x-op": "place_order", "x-kind": "request", payload: { type: "object", required: ["symbol"], properties: { symbol: { type: "string" }, price: { type: "number" } } } },
+        stateNotification: { name: "stateNotification", "x-op": "state", "x-kind": "notification", payload: { type: "object", properties: { code: { $ref: "#/components/schemas/StateCode" } } } },
+      },
+      schemas: { StateCode: { type: "integer", enum: [1, 2, 6] } },
+    },
+  };
+}
+
+const ASYNC_CASES: Case[] = [
+  { rule: "operation-removed", edit: (d) => delete d.operations.placeOrder, kind: "breaking", message: /operation removed/, operation: "placeOrder" },
+  { rule: "operation-added", edit: (d) => (d.operations.ping = { action: "send", messages: [] }), kind: "non-breaking", message: /operation added/, operation: "ping" },
+  { rule: "operation-removed", edit: (d) => delete d.components.messages.stateNotification, kind: "breaking", message: /message removed/, operation: "message stateNotification" },
+  { rule: "param-added-required", edit: (d) => { const p = d.components.messages.placeOrderRequest.payload; p.properties.qty = { type: "number" }; p.required.push("qty"); }, kind: "breaking", message: /payload required request field qty added/ },
+  { rule: "param-retyped", edit: (d) => (d.components.messages.placeOrderRequest.payload.properties.price.type = "string"), kind: "breaking", message: /payload request field price type "number" → "string"/ },
+  { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.push(9), kind: "breaking", message: /payload response code enum value 9 added/, operation: "message stateNotification" },
+  { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
+  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
+  { rule: "x-envelope", edit: (d) => (d["x-envelope"].dataField = "result"), kind: "breaking", message: /x-envelope\.dataField: "data" → "result"/ },
+  { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
+];
+
+describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
+  for (const c of ASYNC_CASES) {
+    it(`${c.rule}: ${c.message.source}`, async () => {
+      const before = asyncapi();
+      const after = clone(before);
+      c.edit(after);
+      const changes = await diffSpec("ws", before, after);
+      const hit = changes.find((x) => c.message.test(x.message));
+      expect(hit, JSON.stringify(changes, null, 1)).toBeDefined();
+      expect(hit!.kind).toBe(c.kind);
+      expect(hit!.rule).toBe(c.rule);
+      if (c.operation) expect(hit!.operation).toBe(c.operation);
+    });
+  }
+});
+
+describe("the summary npm run generate ends with", () => {
+  it("counts per API, then every breaking change on its own line", async () => {
+    const before = openapi();
+    const after = clone(before);
+    delete after.paths["/order"].post;
+    after.paths["/order"].get.description = "changed";
+    const text = formatSummary(await diffSpec("t", before, after), "HEAD");
+    expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
+    expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
+});
