@@ -58,7 +58,7 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     const { signature, ...rest } = params;
     const decoded: Record<string, string> = {};
     for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(req.op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
-    // The seed signs the decoded batch JSON; the vendor SDKs sign the base64 text: accept both.
+    // The vendor doc signs the decoded batch JSON; the vendor SDKs sign the base64 text: accept both.
     if (signature !== signXtParams(decoded, secretKey) && signature !== signXtParams(rest, secretKey)) {
       return envelope(308, "signature check failed");
     }

@@ -31,7 +31,7 @@ export interface QuantWsLogin {
   symbols: string[];
   accessKey: string;
   secretKey: string;
-  /** Not in the seed; some servers require it (see the spec's Decisions). */
+  /** Not in the vendor doc; some servers require it (see the spec's Decisions). */
   account?: string;
 }
 
@@ -98,7 +98,7 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { retryable
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
 const LOGIN_FATAL_CODES = new Set<number>([StateCode.PARAM_MISS, StateCode.CONNECT_FAILED]);
 
-/** The wire frame: op and token first (as in the seed's examples), then the fields. */
+/** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
 function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | undefined): QuantWsRequests[Op] {
   const frame: Record<string, unknown> = { op, token };
   if (fields) for (const k in fields) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];
