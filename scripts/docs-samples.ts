@@ -123,7 +123,14 @@ export function exampleOf(spec: Obj, schemaIn: any, name: string, explicit?: Val
       if (schema.format === "date") return "2026-01-01";
       if (schema.format === "decimal") return "1";
       const eg = /\be\.g\.,?\s+`?([A-Za-z0-9_./:-]+?)`?[\s,;.)]/.exec(`${schema.description ?? ""} `);
-      return eg ? eg[1] : `<${name}>`;
+      if (eg && (!schema.pattern || new RegExp(schema.pattern).test(eg[1]!))) return eg[1];
+      if (schema.pattern) {
+        // A value the pattern accepts: a date, digits, a decimal, a symbol.
+        const re = new RegExp(schema.pattern);
+        const fit = ["20260101", "2026-01-01", "1", "0.1", "BTCUSDT", "btc_usdt", "127.0.0.1", "09:30:00", "a"].find((c) => re.test(c));
+        if (fit) return fit;
+      }
+      return `<${name}>`;
     }
   }
 }
@@ -224,6 +231,18 @@ export function requiredParams(spec: Obj, api: string, op: Obj): RequiredParams 
       b[name] = exampleOf(spec, prop, name, explicit);
     }
     if (rb.required || Object.keys(b).length) body = b;
+  }
+  // `x-required-one-of`: groups of which at least one must be sent; the sample sends the first.
+  for (const group of (op["x-required-one-of"] ?? []) as string[][]) {
+    if (group.some((n) => n in query || n in path || (body && n in body))) continue;
+    const name = group[0]!;
+    const p = ((op.parameters ?? []) as any[]).map((x) => deref(spec, x)).find((x: Obj) => x.name === name);
+    if (p) (p.in === "path" ? path : query)[name] = exampleOf(spec, p.schema ?? {}, name, p.example);
+    else {
+      const media = rb?.content ? (Object.values(rb.content)[0] as Obj | undefined) : undefined;
+      const prop = deref(spec, media?.schema ?? {}).properties?.[name];
+      if (prop) (body ??= {})[name] = exampleOf(spec, prop, name, media?.example?.[name]);
+    }
   }
   return { query, path, body, flat: { ...path, ...query, ...(body ?? {}) }, data: undefined };
 }
