@@ -24,7 +24,7 @@ import { parseDocument, type Document } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource } from "./asyncapi-docs.js";
 import { changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
-import { operationSamples, operationsOf, SAMPLE_LANGUAGES } from "./docs-samples.js";
+import { CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -84,9 +84,10 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   return doc;
 }
 
-/** Redocly config of the rendering: our sample languages only, no telemetry. */
-function redoclyConfig(): string {
-  return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages: SAMPLE_LANGUAGES } } }, null, 2);
+/** Redocly config of one page: the sample languages its operations have, no telemetry. */
+function redoclyConfig(api: ApiEntry): string {
+  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || CLIENTS[api.name]?.openapiFetch);
+  return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages } } }, null, 2);
 }
 
 async function renderRedoc(api: ApiEntry, specFile: string, config: string, outFile: string, title: string): Promise<void> {
@@ -117,8 +118,6 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
   const tmp = mkdtempSync(join(tmpdir(), "tradeapi-docs-"));
   const files: string[] = [];
   const apis: PortalApi[] = [];
-  const config = join(tmp, "redocly.yaml");
-  writeFileSync(config, redoclyConfig());
   try {
     const entries = readApis();
     // Render the pages side by side: each is one redocly process, mostly waiting on I/O.
@@ -137,6 +136,8 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
         const specFile = join(tmp, `${api.name}.yaml`);
         writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
         const file = join(out, `${api.name}.html`);
+        const config = join(tmp, `${api.name}.redocly.yaml`);
+        writeFileSync(config, redoclyConfig(api));
         await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`);
         log(`wrote ${relative(ROOT, file) || file} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
         return { portal, file };

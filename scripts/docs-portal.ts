@@ -130,6 +130,7 @@ a{color:var(--accent)}
 .text{color:var(--muted);font-size:13px;max-height:2.8em;overflow:hidden}
 .deprecated{text-decoration:line-through}
 tr[hidden]{display:none}
+#apis td:not(:first-child),#apis th{white-space:nowrap}
 `;
 
 function header(current: string): string {
@@ -140,7 +141,7 @@ export function indexPage(apis: PortalApi[], hasChangelog: Record<string, boolea
   const rows = apis
     .map((a) => {
       const what = a.kind === "openapi" ? "OpenAPI 3.1" : "AsyncAPI 3.0";
-      const n = `${a.operations.length} operations`;
+      const n = `${a.operations.length}`;
       const changelog = `<a href="changelog-${a.name}.html">changelog</a>${hasChangelog[a.name] ? "" : " <span class=\"count\">(none yet)</span>"}`;
       return `<tr><td><a href="${a.name}.html">${escapeHtml(a.title)}</a></td><td><code>${a.name}</code></td><td>${what}</td><td>${escapeHtml(a.version)}</td><td>${n}</td><td>${changelog}</td></tr>`;
     })
@@ -181,7 +182,7 @@ run();
 <main>
 <h1>tradeapi API portal</h1>
 <p>Reference pages for the five APIs, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take.</p>
-<table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Size</th><th>Changes</th></tr></thead>
+<table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Operations</th><th>Changes</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -117,6 +117,14 @@ describe("docs portal in chromium", () => {
         });
         expect(floating).toEqual([]);
         await page.screenshot({ path: join(SHOTS, "quant-ws.png") });
+        // Redoc's own search, as on the other pages: finds an operation by its operationId.
+        const trigger = page.locator('[data-testid="search-trigger"]');
+        await expect.poll(() => trigger.innerText(), { timeout: 60_000 }).toMatch(/Search/);
+        await trigger.click();
+        await page.keyboard.type("placeOrder");
+        await expect.poll(() => page.locator("body").innerText(), { timeout: 30_000 }).toMatch(/operationId placeOrder/);
+        await page.screenshot({ path: join(SHOTS, "quant-ws-search.png") });
+        await page.keyboard.press("Escape");
       }
       await page.close();
     }
