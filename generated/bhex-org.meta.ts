@@ -5,11 +5,11 @@ export const meta: ApiMeta = {
   "api": "bhex",
   "spec": "specs/openapi/bhex-org.yaml",
   "title": "BHEX Broker Org API",
-  "version": "seed",
+  "version": "vendor doc, undated",
   "servers": [
     {
       "url": "https://www.bhex.cn",
-      "description": "Broker Org API host. The seed gives only paths, except for one call whose full URL is `http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit`: that host is used here over HTTPS. Each broker serves the Org API on its own domain; point the client at it (server override)."
+      "description": "Broker Org API host. The vendor doc gives only paths, except for one call whose full URL is `http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit`: that host is used here over HTTPS. Each broker serves the Org API on its own domain; point the client at it (server override)."
     }
   ],
   "envelope": {
@@ -778,7 +778,7 @@ export const meta: ApiMeta = {
             "type": "integer",
             "format": "int32"
           },
-          "description": "ga验证码\n\nGA code (an int in the seed)."
+          "description": "ga验证码\n\nGA code (an int in the vendor doc)."
         }
       ],
       "body": null,
@@ -1805,7 +1805,7 @@ export const meta: ApiMeta = {
             "description": "批量更新KYC数据详情 — <br> data_type=json时，items是json数组，<br>例如：items=`[{\"user_id\": 83521968678633472, \"first_name\": \"梁中\", \"last_name\": null, \"country_code\": \"CN\", \"card_no\": \"309328439232\", \"card_type\": 3, \"verify_status\": 2}]`\n\nJSON array of `BatchKycItem` rows, e.g. `[{\"user_id\": 83521968678633472, \"first_name\": \"梁中\", \"last_name\": null, \"country_code\": \"CN\", \"card_no\": \"309328439232\", \"card_type\": 3, \"verify_status\": 2}]`. `user_id` is a bare JSON number above 2^53: encode it without rounding.",
             "x-item-schema": {
               "type": "object",
-              "description": "One row of batch_update_user_kyc_info `items` (data_type=json only). Field names and types follow the seed's example: `user_id` is a bare JSON number there (keep every digit when encoding, it exceeds 2^53).",
+              "description": "One row of batch_update_user_kyc_info `items` (data_type=json only). Field names and types follow the vendor doc's example: `user_id` is a bare JSON number there (keep every digit when encoding, it exceeds 2^53).",
               "properties": {
                 "user_id": {
                   "type": "integer",
@@ -1821,7 +1821,7 @@ export const meta: ApiMeta = {
                     "string",
                     "null"
                   ],
-                  "description": "名 (optional; null in the seed's example)."
+                  "description": "名 (optional; null in the vendor doc's example)."
                 },
                 "country_code": {
                   "type": "string",
@@ -2148,8 +2148,8 @@ export const meta: ApiMeta = {
           "amount": {
             "type": "string",
             "format": "decimal",
-            "description": "转账数量\n\nAmount to transfer. The seed types it `double`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "double"
+            "description": "转账数量\n\nAmount to transfer. The vendor doc types it `double`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "double"
           }
         },
         "closed": false
@@ -3168,14 +3168,14 @@ export const meta: ApiMeta = {
           "price": {
             "type": "string",
             "format": "decimal",
-            "description": "订单价格 — 市价单时非必填\n\nPrice; not needed for market orders. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "number"
+            "description": "订单价格 — 市价单时非必填\n\nPrice; not needed for market orders. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "number"
           },
           "quantity": {
             "type": "string",
             "format": "decimal",
-            "description": "订单数量\n\nQuantity. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "number"
+            "description": "订单数量\n\nQuantity. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "number"
           }
         },
         "closed": false
@@ -4330,8 +4330,8 @@ export const meta: ApiMeta = {
           "source_amount": {
             "type": "string",
             "format": "decimal",
-            "description": "Amount A pays. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "number"
+            "description": "Amount A pays. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "number"
           },
           "from_source_lock": {
             "type": "boolean",
@@ -4355,8 +4355,8 @@ export const meta: ApiMeta = {
           "target_amount": {
             "type": "string",
             "format": "decimal",
-            "description": "Amount B pays. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "number"
+            "description": "Amount B pays. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "number"
           },
           "from_target_lock": {
             "type": "boolean",
@@ -4440,8 +4440,8 @@ export const meta: ApiMeta = {
           "amount": {
             "type": "string",
             "format": "decimal",
-            "description": "Amount. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "number"
+            "description": "Amount. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "number"
           },
           "from_source_lock": {
             "type": "boolean",
@@ -4717,7 +4717,7 @@ export const meta: ApiMeta = {
             "description": "转账数据详情 — data_type=simple时，将转账数据按照target_user_id,token_id,amount,to_target_lock拼接成字符串,非必填字段值可以省略，但是后面的逗号不能省略，多条转账数据条目之间用英文分号(\";\")分割，<br>例如：items=`83214971450163200,BTC,0.005,true,101;231215678785585152,USDT,0.5,` <br> data_type=json时，items是json数组，<br>例如：items=`[{\"target_user_id\":\"83214971450163200\",\"token_id\":\"BTC\",\"amount\":\"0.5\",\"to_target_lock\":true,\"sub_business_subject\":101},{\"target_user_id\":\"231215678785585152\",\"token_id\":\"USDT\",\"amount\":\"5000\"}]`\n\nAir-drop rows (`AirDropItem`).",
             "x-item-schema": {
               "type": "object",
-              "description": "空投数据参数: one row of finance/air_drop `items`. Simple form column order: target_user_id,token_id,amount,to_target_lock(,sub_business_subject) — the seed lists four columns and its example adds sub_business_subject as an optional fifth.",
+              "description": "空投数据参数: one row of finance/air_drop `items`. Simple form column order: target_user_id,token_id,amount,to_target_lock(,sub_business_subject) — the vendor doc lists four columns and its example adds sub_business_subject as an optional fifth.",
               "properties": {
                 "target_user_id": {
                   "type": "string",
@@ -6119,7 +6119,7 @@ export const meta: ApiMeta = {
             "type": "integer",
             "format": "int64"
           },
-          "description": "tokenId\n\nUser id (the seed's description \"tokenId\" is a copy error). (long: int64, may exceed 2^53.)"
+          "description": "tokenId\n\nUser id (the vendor doc's description \"tokenId\" is a copy error). (long: int64, may exceed 2^53.)"
         },
         {
           "name": "token_id",
@@ -6219,7 +6219,7 @@ export const meta: ApiMeta = {
             "type": "integer",
             "format": "int64"
           },
-          "description": "tokenId\n\nUser id (the seed's description \"tokenId\" is a copy error). (long: int64, may exceed 2^53.)"
+          "description": "tokenId\n\nUser id (the vendor doc's description \"tokenId\" is a copy error). (long: int64, may exceed 2^53.)"
         },
         {
           "name": "token_id",
@@ -6539,7 +6539,7 @@ export const meta: ApiMeta = {
           "sha256": "b04007a03610a82125acda1b85277e2784bfdae41e27cfcb3a638c7e80a84961"
         },
         "x-idempotency-key": "client_order_id",
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos."
       }
     },
     {
@@ -6698,7 +6698,7 @@ export const meta: ApiMeta = {
           "sha256": "59c4a1c27d74dd2120fd4d4db3635f73ac32d8a2742ed5af506629ac2599ff1b"
         },
         "x-idempotency-key": "client_order_id",
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos."
       }
     },
     {
@@ -6821,7 +6821,7 @@ export const meta: ApiMeta = {
           "maxLimit": 100,
           "idFieldType": "string"
         },
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "payer_user_id",
@@ -6880,7 +6880,7 @@ export const meta: ApiMeta = {
           "heading": "订单信息",
           "sha256": "b428f87b1689522c22a4d6dff9952c2b046d824895f71c9d82fffbba427b355d"
         },
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "order_id",
@@ -6928,8 +6928,8 @@ export const meta: ApiMeta = {
           "amount": {
             "type": "string",
             "format": "decimal",
-            "description": "结算值\n\nSettlement amount. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "decimal"
+            "description": "结算值\n\nSettlement amount. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "decimal"
           },
           "settle_client_order_id": {
             "type": "string",
@@ -6958,7 +6958,7 @@ export const meta: ApiMeta = {
           "sha256": "d76ff96b1d1b231ca7af2615c5c0a2bdaed24dc3f91329d06b4d0f1830dd11ad"
         },
         "x-idempotency-key": "settle_client_order_id",
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "order_id",
@@ -7012,8 +7012,8 @@ export const meta: ApiMeta = {
           "amount": {
             "type": "string",
             "format": "decimal",
-            "description": "退款金额\n\nRefund amount. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "decimal"
+            "description": "退款金额\n\nRefund amount. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "decimal"
           },
           "refund_client_order_id": {
             "type": "string",
@@ -7042,7 +7042,7 @@ export const meta: ApiMeta = {
           "sha256": "ce2270b8e444912d167bcb7f8dc4b61f00a2485c2fe46b048626edc3683b0d51"
         },
         "x-idempotency-key": "refund_client_order_id",
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "order_id",
@@ -7090,8 +7090,8 @@ export const meta: ApiMeta = {
           "amount": {
             "type": "string",
             "format": "decimal",
-            "description": "解锁金额\n\nAmount to unlock. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "decimal"
+            "description": "解锁金额\n\nAmount to unlock. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "decimal"
           },
           "unlock_client_order_id": {
             "type": "string",
@@ -7120,7 +7120,7 @@ export const meta: ApiMeta = {
           "sha256": "61ce43d32f6c11556dd4a1e9c4b02644c4c506488c76ae6fcdb145125151a961"
         },
         "x-idempotency-key": "unlock_client_order_id",
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "order_id",
@@ -7179,7 +7179,7 @@ export const meta: ApiMeta = {
           "heading": "取消订单(用户未支付情况下可以调用)",
           "sha256": "ee9c2cccd5db58fe9c9da7a1cf25d84d8d185f70a85e898e2db05613daa400e5"
         },
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos.",
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos.",
         "x-required-one-of": [
           [
             "order_id",
@@ -7277,26 +7277,26 @@ export const meta: ApiMeta = {
           "buy_max_price": {
             "type": "string",
             "format": "decimal",
-            "description": "买单最大值 — 请注意精度，不要超过币对下单精度\n\nMaximum buy price; mind the symbol's price precision. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "float"
+            "description": "买单最大值 — 请注意精度，不要超过币对下单精度\n\nMaximum buy price; mind the symbol's price precision. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "float"
           },
           "buy_min_price": {
             "type": "string",
             "format": "decimal",
-            "description": "买单最小值\n\nMinimum buy price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "float"
+            "description": "买单最小值\n\nMinimum buy price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "float"
           },
           "sell_max_price": {
             "type": "string",
             "format": "decimal",
-            "description": "卖单最大值\n\nMaximum sell price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "float"
+            "description": "卖单最大值\n\nMaximum sell price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "float"
           },
           "sell_min_price": {
             "type": "string",
             "format": "decimal",
-            "description": "卖单最小值\n\nMinimum sell price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
-            "x-seed-type": "float"
+            "description": "卖单最小值\n\nMinimum sell price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).",
+            "x-vendor-doc-type": "float"
           }
         },
         "closed": false
@@ -7320,12 +7320,12 @@ export const meta: ApiMeta = {
           "heading": "设置币对的买卖限价",
           "sha256": "d8e48e8a9f255decd4080a6deb81419f59db2f6d715414c2e8cb9abc69700e9d"
         },
-        "x-method-source": "The seed gives no HTTP method; form POST as in the vendor demos."
+        "x-method-source": "The vendor doc gives no HTTP method; form POST as in the vendor demos."
       }
     }
   ],
   "extensions": {
-    "x-transport-note": "The doc lists each call as GET or POST (only GET and POST exist). The vendor demos (Python, Java, PHP) send every call, including the GET ones, as an HTTPS form POST with all parameters and `signature` in an application/x-www-form-urlencoded body. This spec keeps the seed's method (GET: query parameters; POST: form body); where the seed gives no method (payments, settings) it uses form POST like the demos. A client follows the spec's method unless configured to send everything as form POST.",
+    "x-transport-note": "The doc lists each call as GET or POST (only GET and POST exist). The vendor demos (Python, Java, PHP) send every call, including the GET ones, as an HTTPS form POST with all parameters and `signature` in an application/x-www-form-urlencoded body. This spec keeps the vendor doc's method (GET: query parameters; POST: form body); where the vendor doc gives no method (payments, settings) it uses form POST like the demos. A client follows the spec's method unless configured to send everything as form POST.",
     "x-vendor-doc": {
       "format": "markdown-tables",
       "sectionStart": "^\\s*(?:-\\s*)?#{1,6}\\s",

@@ -77,7 +77,7 @@ export interface paths {
          * Enable or disable trading of a symbol
          * @description 修改交易币对的交易状态
          *
-         *     Opens or closes trading of a symbol. The seed lists this state-changing call as GET; it is kept as GET (parameters in the query) and marked not retryable.
+         *     Opens or closes trading of a symbol. The vendor doc lists this state-changing call as GET; it is kept as GET (parameters in the query) and marked not retryable.
          */
         get: operations["basicSymbolSetTradeStatus"];
         put?: never;
@@ -279,7 +279,7 @@ export interface paths {
          * Verify a GA code
          * @description 验证用户GA
          *
-         *     Checks a user's Google Authenticator code. Marked not retryable: verification attempts may be counted or one-time codes consumed, and the seed does not say otherwise.
+         *     Checks a user's Google Authenticator code. Marked not retryable: verification attempts may be counted or one-time codes consumed, and the vendor doc does not say otherwise.
          */
         get: operations["userValidGacode"];
         put?: never;
@@ -325,7 +325,7 @@ export interface paths {
          *
          *     Users invited by `user_id`, newest first, paged by inviteId.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `inviteId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `inviteId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["userQueryUserInviteList"];
         put?: never;
@@ -349,7 +349,7 @@ export interface paths {
          *
          *     Registered users of the broker, newest first, paged by userId.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `userId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `userId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["userQueryUserList"];
         put?: never;
@@ -371,9 +371,9 @@ export interface paths {
          * List KYC-verified users
          * @description 获取实名用户列表
          *
-         *     KYC records, newest first. The seed describes from_id/to_id as "inviteId" (copied from the invite list); the records carry `id`, which is what the spec pages on.
+         *     KYC records, newest first. The vendor doc describes from_id/to_id as "inviteId" (copied from the invite list); the records carry `id`, which is what the spec pages on.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["userQueryUserKycList"];
         put?: never;
@@ -553,7 +553,7 @@ export interface paths {
          * Update a user's KYC info
          * @description 更新用户KYC信息
          *
-         *     Writes KYC data and review state for one user. The seed's row for `card_type` has its columns shifted (the required column holds "证件类型"), so its required flag is unknown: the spec marks it optional.
+         *     Writes KYC data and review state for one user. The vendor doc's row for `card_type` has its columns shifted (the required column holds "证件类型"), so its required flag is unknown: the spec marks it optional.
          */
         post: operations["userUpdateUserKycInfo"];
         delete?: never;
@@ -575,7 +575,7 @@ export interface paths {
          * Batch update KYC info
          * @description 批量更新用户KYC信息
          *
-         *     Updates KYC data of several users in one call; one result per item. The seed documents only data_type=json for this call (no simple form), and also lists a top-level `user_id` (required) although each item has its own user_id: both kept as documented.
+         *     Updates KYC data of several users in one call; one result per item. The vendor doc documents only data_type=json for this call (no simple form), and also lists a top-level `user_id` (required) although each item has its own user_id: both kept as documented.
          */
         post: operations["userBatchUpdateUserKycInfo"];
         delete?: never;
@@ -595,7 +595,7 @@ export interface paths {
          * List accounts
          * @description 获取账户列表
          *
-         *     Lists the accounts (main and sub-accounts). The seed documents no user_id, so this lists the accounts of the API key owner. The seed shows the answer as a bare JSON array, not wrapped in {status,data}: the spec follows the seed (`x-envelope: false`). 子账户类型: 1 币币账户 2 期权账户 3 合约账户. 说明: `目前只开放币币和合约子账户功能`。默认的账户account_index都是0，子账户的account_index大于0
+         *     Lists the accounts (main and sub-accounts). The vendor doc documents no user_id, so this lists the accounts of the API key owner. The vendor doc shows the answer as a bare JSON array, not wrapped in {status,data}: the spec follows the vendor doc (`x-envelope: false`). 子账户类型: 1 币币账户 2 期权账户 3 合约账户. 说明: `目前只开放币币和合约子账户功能`。默认的账户account_index都是0，子账户的account_index大于0
          */
         get: operations["accountSubAccountQuery"];
         put?: never;
@@ -619,7 +619,7 @@ export interface paths {
          * Create a sub-account
          * @description 创建子账户
          *
-         *     Creates a sub-account of the API key owner. The seed shows a bare account object (no envelope): `x-envelope: false`.
+         *     Creates a sub-account of the API key owner. The vendor doc shows a bare account object (no envelope): `x-envelope: false`.
          */
         post: operations["accountSubAccountCreate"];
         delete?: never;
@@ -641,7 +641,7 @@ export interface paths {
          * Get balances
          * @description 获取账户资产信息(`支持子账户查询`)
          *
-         *     Balances of a user's account (supports sub-accounts: 支持子账户查询). Read-only although it is a POST. The seed's description of `token_ids` says "用户id" (copy error); its remark is what applies.
+         *     Balances of a user's account (supports sub-accounts: 支持子账户查询). Read-only although it is a POST. The vendor doc's description of `token_ids` says "用户id" (copy error); its remark is what applies.
          */
         post: operations["accountBalance"];
         delete?: never;
@@ -663,7 +663,7 @@ export interface paths {
          * Transfer between sub-accounts
          * @description 子账户转账
          *
-         *     Moves funds between two accounts of the API key owner. 说明: 现在产品有限定转出方或者转入放必须是钱包账户(币币主账户，accountType=1 AND accountIndex=0) — one side must be the main spot account. The seed shows a bare `{"success": true}` answer: `x-envelope: false`. The seed describes `to_account_type` as "转出账户对应的account_type" (copy error; it is the target account type).
+         *     Moves funds between two accounts of the API key owner. 说明: 现在产品有限定转出方或者转入放必须是钱包账户(币币主账户，accountType=1 AND accountIndex=0) — one side must be the main spot account. The vendor doc shows a bare `{"success": true}` answer: `x-envelope: false`. The vendor doc describes `to_account_type` as "转出账户对应的account_type" (copy error; it is the target account type).
          */
         post: operations["accountSubAccountTransfer"];
         delete?: never;
@@ -685,7 +685,7 @@ export interface paths {
          *
          *     Balance changes of a user's account (supports sub-accounts), newest first, paged by record id.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["accountBalanceFlow"];
         put?: never;
@@ -731,7 +731,7 @@ export interface paths {
          *
          *     Deposit records of a user, newest first, paged by orderId. 充币状态说明: 1 DEPOSIT_BALANCE_ADDED 充币成功，可交易，不可提现; 2 DEPOSIT_CAN_WITHDRAW 充币成功，可提现; 10 DEPOSIT_BALANCE_NOT_ADD 充币中.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["assetDepositOrder"];
         put?: never;
@@ -753,7 +753,7 @@ export interface paths {
          * Get one deposit of a user
          * @description 获取账户充币记录
          *
-         *     One deposit record. (The seed titles this section "获取账户充币记录" like the list; it is the detail call.)
+         *     One deposit record. (The vendor doc titles this section "获取账户充币记录" like the list; it is the detail call.)
          */
         get: operations["assetDepositOrderDetail"];
         put?: never;
@@ -821,7 +821,7 @@ export interface paths {
          *
          *     Withdrawal records of a user, newest first, paged by orderId. 提币状态说明: 1 BROKER_AUDITING_STATUS 券商审核中; 2 BROKER_REJECT_STATUS 券商审核拒绝; 3 AUDITING_STATUS 平台审核中; 4 AUDIT_REJECT_STATUS 平台审核拒绝; 5 PROCESSING_STATUS 钱包处理中; 6 WITHDRAWAL_SUCCESS_STATUS 提币成功; 7 WITHDRAWAL_FAILURE_STATUS 提币失败; 8 BLOCK_MINING_STATUS 区块打包中.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["assetWithdrawOrder"];
         put?: never;
@@ -867,9 +867,9 @@ export interface paths {
          * List OTC orders of a user
          * @description 获取用户otc订单列表
          *
-         *     OTC orders of a user, newest first. Read-only although it is a POST. This call names its paging parameters `from_id` and `last_id` (not `to_id`) and its time range `begin_time`/`end_time`; the seed's path lacks the `/api` prefix (kept verbatim). IDs in the answer are bare numbers above 2^53 (int64).
+         *     OTC orders of a user, newest first. Read-only although it is a POST. This call names its paging parameters `from_id` and `last_id` (not `to_id`) and its time range `begin_time`/`end_time`; the vendor doc's path lacks the `/api` prefix (kept verbatim). IDs in the answer are bare numbers above 2^53 (int64).
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`last_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `last_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`last_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `last_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
          */
         post: operations["otcOrderList"];
         delete?: never;
@@ -891,7 +891,7 @@ export interface paths {
          * Get one OTC order of a user
          * @description 获取用户otc订单详情
          *
-         *     One OTC order with the merchant's payment methods. Read-only although it is a POST; the seed's path lacks the `/api` prefix (kept verbatim). IDs are bare numbers above 2^53 (int64).
+         *     One OTC order with the merchant's payment methods. Read-only although it is a POST; the vendor doc's path lacks the `/api` prefix (kept verbatim). IDs are bare numbers above 2^53 (int64).
          */
         post: operations["otcOrderInfo"];
         delete?: never;
@@ -1007,7 +1007,7 @@ export interface paths {
          *
          *     Open orders of a user (supports sub-accounts), newest first, paged by orderId. Note the time range is exclusive here (开区间). Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["orderOpenOrders"];
         delete?: never;
@@ -1031,7 +1031,7 @@ export interface paths {
          *
          *     Finished orders of a user (supports sub-accounts), newest first, paged by orderId. Time range exclusive (开区间). Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["orderTradeOrders"];
         delete?: never;
@@ -1053,7 +1053,7 @@ export interface paths {
          * List fills of a spot order
          * @description 查询订单成交明细(`支持子账户查询`)
          *
-         *     Fills of one order (supports sub-accounts). The seed marks `order_id` optional; without it the result is undefined by the seed. Read-only although it is a POST.
+         *     Fills of one order (supports sub-accounts). The vendor doc marks `order_id` optional; without it the result is undefined by the vendor doc. Read-only although it is a POST.
          */
         post: operations["orderMatchInfo"];
         delete?: never;
@@ -1077,7 +1077,7 @@ export interface paths {
          *
          *     Fills of a user (supports sub-accounts), newest first, paged by tradeId. Time range exclusive (开区间). Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["orderMyTrades"];
         delete?: never;
@@ -1101,7 +1101,7 @@ export interface paths {
          *
          *     Open contract orders of a user (supports sub-accounts), newest first, paged by orderId. Time range exclusive (开区间). Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["contractOrderOpenOrders"];
         delete?: never;
@@ -1125,7 +1125,7 @@ export interface paths {
          *
          *     Finished contract orders of a user (supports sub-accounts), newest first, paged by orderId. Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["contractOrderTradeOrders"];
         delete?: never;
@@ -1149,7 +1149,7 @@ export interface paths {
          *
          *     Contract fills of a user (supports sub-accounts), newest first, paged by tradeId. Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["contractOrderMyTrades"];
         delete?: never;
@@ -1173,7 +1173,7 @@ export interface paths {
          *
          *     Contract positions of a user (supports sub-accounts), paged by positionId. Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `positionId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `positionId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["contractOrderPosition"];
         delete?: never;
@@ -1197,7 +1197,7 @@ export interface paths {
          *
          *     Contract positions of all users of the broker, paged by positionId. Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `positionId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `positionId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["contractOrderAllPositions"];
         delete?: never;
@@ -1218,7 +1218,7 @@ export interface paths {
         /**
          * Asset mapping (deprecated)
          * @deprecated
-         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk; a safe transfer API is to come.) The seed strikes the path through.
+         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk; a safe transfer API is to come.) The vendor doc strikes the path through.
          *
          *     资产映射
          *
@@ -1243,7 +1243,7 @@ export interface paths {
         /**
          * Transfer (deprecated)
          * @deprecated
-         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk.) The seed strikes the path through.
+         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk.) The vendor doc strikes the path through.
          *
          *     转账
          *
@@ -1268,7 +1268,7 @@ export interface paths {
         /**
          * Batch transfer task (deprecated)
          * @deprecated
-         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk.) The seed strikes the path through.
+         * @description **Deprecated.** 备注：因安全风险高，本接口停止使用。安全转账接口稍后提供。 (Stopped because of its high security risk.) The vendor doc strikes the path through.
          *
          *     批量转账(任务)
          *
@@ -1294,7 +1294,7 @@ export interface paths {
          * Air drop task
          * @description 批量空投(任务)
          *
-         *     Creates an air-drop task paid from the broker operation account; poll get_air_drop_result with the same client_order_id. The seed lists four simple-form columns (target_user_id,token_id,amount,to_target_lock) but its example row `83214971450163200,BTC,0.005,true,101` carries sub_business_subject as a fifth: the spec documents five columns, the last optional and droppable.
+         *     Creates an air-drop task paid from the broker operation account; poll get_air_drop_result with the same client_order_id. The vendor doc lists four simple-form columns (target_user_id,token_id,amount,to_target_lock) but its example row `83214971450163200,BTC,0.005,true,101` carries sub_business_subject as a fifth: the spec documents five columns, the last optional and droppable.
          */
         post: operations["financeAirDrop"];
         delete?: never;
@@ -1360,7 +1360,7 @@ export interface paths {
          * Batch lock task
          * @description 批量锁仓(任务)
          *
-         *     Creates a task that locks balances of several users; poll get_batch_lock_position_result. (The seed titles the row table "错仓数据参数", a typo for 锁仓数据参数.)
+         *     Creates a task that locks balances of several users; poll get_batch_lock_position_result. (The vendor doc titles the row table "错仓数据参数", a typo for 锁仓数据参数.)
          */
         post: operations["financeBatchLockPosition"];
         delete?: never;
@@ -1494,7 +1494,7 @@ export interface paths {
          *
          *     Holdings of one token per account, paged by record id. Read-only although it is a POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         post: operations["statisticsTokenHoldDetail"];
         delete?: never;
@@ -1559,7 +1559,7 @@ export interface paths {
         /**
          * Cold wallet info (deprecated)
          * @deprecated
-         * @description **Deprecated.** ~~冷钱包资产信息[已废弃]~~ — the seed strikes the title through and marks it 已废弃 (abandoned).
+         * @description **Deprecated.** ~~冷钱包资产信息[已废弃]~~ — the vendor doc strikes the title through and marks it 已废弃 (abandoned).
          *
          *     ~~冷钱包资产信息[已废弃]~~
          *
@@ -1585,7 +1585,7 @@ export interface paths {
          *
          *     Deposits of all users in a time range, newest first, paged by orderId. 充币状态说明: 1 充币成功，可交易，不可提现; 2 充币成功，可提现; 10 充币中.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["statisticsDepositOrder"];
         put?: never;
@@ -1609,7 +1609,7 @@ export interface paths {
          *
          *     Withdrawals of all users in a time range, newest first, paged by orderId. 提币状态说明: 1 券商审核中 2 券商审核拒绝 3 平台审核中 4 平台审核拒绝 5 钱包处理中 6 提币成功 7 提币失败 8 区块打包中.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["statisticsWithdrawOrder"];
         put?: never;
@@ -1633,7 +1633,7 @@ export interface paths {
          *
          *     OTC orders of all users in a time range, newest first, paged by orderId. OTC订单状态说明: 0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["statisticsOtcOrder"];
         put?: never;
@@ -1657,7 +1657,7 @@ export interface paths {
          *
          *     Spot fills of all users in a time range (on createTime), newest first, paged by tradeId.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `tradeId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          */
         get: operations["statisticsTradeDetail"];
         put?: never;
@@ -1701,9 +1701,9 @@ export interface paths {
          * List lock records of a user
          * @description 获取用户锁仓记录
          *
-         *     Lock records of a user, newest first, paged by record id. The seed describes `user_id` as "tokenId" (copy error). IDs in the answer are bare numbers (`userId`, `clientReqId` above 2^53): int64.
+         *     Lock records of a user, newest first, paged by record id. The vendor doc describes `user_id` as "tokenId" (copy error). IDs in the answer are bare numbers (`userId`, `clientReqId` above 2^53): int64.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
          */
         get: operations["statisticsLockRecord"];
         put?: never;
@@ -1725,9 +1725,9 @@ export interface paths {
          * List unlock records of a user
          * @description 获取用户解锁记录
          *
-         *     Unlock records of a user, newest first, paged by record id. The seed describes `user_id` as "tokenId" (copy error). IDs in the answer are bare numbers (`userId`, `clientReqId` above 2^53): int64.
+         *     Unlock records of a user, newest first, paged by record id. The vendor doc describes `user_id` as "tokenId" (copy error). IDs in the answer are bare numbers (`userId`, `clientReqId` above 2^53): int64.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `id` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are bare JSON numbers that can exceed 2^53 (int64).
          */
         get: operations["statisticsUnlockRecord"];
         put?: never;
@@ -1775,7 +1775,7 @@ export interface paths {
          * Create a payment order (payee: operation account)
          * @description 创建支付订单(收款方为运营账号)
          *
-         *     Creates a payment order the user pays to the broker operation account. Mapping orders: the user pays per pay_info to the operation account, which pays per product_info to the user; mapping orders support PAY only, not PREPAY. The seed gives no HTTP method: POST with a form body, as the vendor demos send.
+         *     Creates a payment order the user pays to the broker operation account. Mapping orders: the user pays per pay_info to the operation account, which pays per product_info to the user; mapping orders support PAY only, not PREPAY. The vendor doc gives no HTTP method: POST with a form body, as the vendor demos send.
          */
         post: operations["paymentOrderCreate"];
         delete?: never;
@@ -1797,7 +1797,7 @@ export interface paths {
          * Create a payment order (payee: given user)
          * @description 创建支付订单(收款方为指定账号)
          *
-         *     Same as payment/order/create with an explicit payee. The seed gives no HTTP method: POST with a form body, as the vendor demos send.
+         *     Same as payment/order/create with an explicit payee. The vendor doc gives no HTTP method: POST with a form body, as the vendor demos send.
          */
         post: operations["paymentOrderCreatev2"];
         delete?: never;
@@ -1819,9 +1819,9 @@ export interface paths {
          * List payment orders
          * @description 订单列表信息
          *
-         *     Payment orders of a payer or payee, newest first, paged by orderId. One of payer_user_id and payee_user_id is required; with both, payee_user_id is used. 订单状态取值说明: 0 WAIT_FOR_PAYMENT 待支付; 1 COMPLETED 支付完成; 2 PROCESSING 支付中; 3 EXPIRED 已失效; 4 CANCELLED 已撤销. No method in the seed: form POST.
+         *     Payment orders of a payer or payee, newest first, paged by orderId. One of payer_user_id and payee_user_id is required; with both, payee_user_id is used. 订单状态取值说明: 0 WAIT_FOR_PAYMENT 待支付; 1 COMPLETED 支付完成; 2 PROCESSING 支付中; 3 EXPIRED 已失效; 4 CANCELLED 已撤销. No method in the vendor doc: form POST.
          *
-         *     Paging (分页查询; seed: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
+         *     Paging (分页查询; vendor doc: 无特殊说明，分页数据查询返回列表数据按照倒序排列。指定`from_id`和`to_id`查询时候的数据均不包含二者标识的数据。指定`from_id`查询的时候，返回小于`from_id`的`limit`条数据；指定`to_id`查询的时候，返回大于`to_id`的limit条数据；同时指定`from_id`和`to_id`查询的时候，如果查询返回的数据小于limit，则返回全部数据，如果查询返回的数据大于limit，则返回`from_id`开始的limit条数据。): records come newest first (descending id). Without `from_id`/`to_id` the latest records are returned. `from_id`=X returns up to `limit` records with id < X (older); `to_id`=Y returns up to `limit` records with id > Y (newer); both bounds are exclusive. With both, all records in between are returned if they fit in `limit`, otherwise the `limit` records starting at `from_id`. To walk from newest to oldest, pass the `orderId` of the last record of a page as `from_id` of the next request; stop when a page has fewer than `limit` records. The record ids are decimal strings; send them unchanged as `from_id` (a long).
          *
          *     At least one of `payer_user_id` / `payee_user_id` must be given (`x-required-one-of`).
          */
@@ -1845,7 +1845,7 @@ export interface paths {
          * Get a payment order
          * @description 订单信息
          *
-         *     One payment order by order_id or client_order_id (one is required; with both, order_id is used). No method in the seed: form POST.
+         *     One payment order by order_id or client_order_id (one is required; with both, order_id is used). No method in the vendor doc: form POST.
          *
          *     At least one of `order_id` / `client_order_id` must be given (`x-required-one-of`).
          */
@@ -1869,7 +1869,7 @@ export interface paths {
          * Settle a prepaid payment order
          * @description 订单结算(预付款的订单)
          *
-         *     Takes the frozen funds of a PREPAY order. The order is given by order_id or client_order_id; `settle_client_order_id` makes the request idempotent. No method in the seed: form POST.
+         *     Takes the frozen funds of a PREPAY order. The order is given by order_id or client_order_id; `settle_client_order_id` makes the request idempotent. No method in the vendor doc: form POST.
          *
          *     At least one of `order_id` / `client_order_id` must be given (`x-required-one-of`).
          */
@@ -1893,7 +1893,7 @@ export interface paths {
          * Refund a paid payment order
          * @description 订单退款(付款类型为PAY，用户已支付的情况下可以调用)
          *
-         *     Refunds a paid PAY order item. The order is given by order_id or client_order_id; `refund_client_order_id` makes the request idempotent. No method in the seed: form POST.
+         *     Refunds a paid PAY order item. The order is given by order_id or client_order_id; `refund_client_order_id` makes the request idempotent. No method in the vendor doc: form POST.
          *
          *     At least one of `order_id` / `client_order_id` must be given (`x-required-one-of`).
          */
@@ -1917,7 +1917,7 @@ export interface paths {
          * Unlock funds of a prepaid payment order
          * @description 订单解锁资金(付款类型为PREPAY，用户已支付的情况下可以调用)
          *
-         *     Releases frozen funds of a paid PREPAY order (a refund before settlement). `unlock_client_order_id` makes the request idempotent. No method in the seed: form POST.
+         *     Releases frozen funds of a paid PREPAY order (a refund before settlement). `unlock_client_order_id` makes the request idempotent. No method in the vendor doc: form POST.
          *
          *     At least one of `order_id` / `client_order_id` must be given (`x-required-one-of`).
          */
@@ -1941,7 +1941,7 @@ export interface paths {
          * Cancel an unpaid payment order
          * @description 取消订单(用户未支付情况下可以调用)
          *
-         *     Cancels an order the user has not paid. `client_order_id` names the order (not an idempotency key). No method in the seed: form POST.
+         *     Cancels an order the user has not paid. `client_order_id` names the order (not an idempotency key). No method in the vendor doc: form POST.
          *
          *     At least one of `order_id` / `client_order_id` must be given (`x-required-one-of`).
          */
@@ -1965,7 +1965,7 @@ export interface paths {
          * Close transfers in/out of a sub-account
          * @description 子账户关闭转入转出功能
          *
-         *     Disables transfers into and out of a sub-account. The seed gives the full URL `POST http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit` (no `/api` prefix, kept verbatim) and "是否登录：是" (login required); it is signed with the org key like every call. The seed shows a bare `{"success": true}` answer (true = 操作成功， false = 操作失败): `x-envelope: false`. This section sits after the payment section in the seed.
+         *     Disables transfers into and out of a sub-account. The vendor doc gives the full URL `POST http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit` (no `/api` prefix, kept verbatim) and "是否登录：是" (login required); it is signed with the org key like every call. The vendor doc shows a bare `{"success": true}` answer (true = 操作成功， false = 操作失败): `x-envelope: false`. This section sits after the payment section in the vendor doc.
          */
         post: operations["accountCloseSubAccountTransferLimit"];
         delete?: never;
@@ -1987,7 +1987,7 @@ export interface paths {
          * Set buy/sell price limits of a symbol
          * @description 设置币对的买卖限价
          *
-         *     Sets the price band for limit orders of a symbol. 备注1：默认情况下币对不支持直接设置买卖限价。需提交工单由平台开通币对限价功能后才能调用本接口修改价格上下限 (the platform must enable it per symbol via a ticket first). 备注2：这里设置的价格限制只对"限价单"生效，市价单可能会以超过限制的价格成交 (applies to limit orders only). The answer is `{"status":0}` with no data. No method in the seed: form POST.
+         *     Sets the price band for limit orders of a symbol. 备注1：默认情况下币对不支持直接设置买卖限价。需提交工单由平台开通币对限价功能后才能调用本接口修改价格上下限 (the platform must enable it per symbol via a ticket first). 备注2：这里设置的价格限制只对"限价单"生效，市价单可能会以超过限制的价格成交 (applies to limit orders only). The answer is `{"status":0}` with no data. No method in the vendor doc: form POST.
          */
         post: operations["adminSymbolPriceLimit"];
         delete?: never;
@@ -2009,7 +2009,7 @@ export interface components {
             data?: unknown;
         };
         /**
-         * @description Envelope status: `0` = success (status=0代表成功); any other value is a failure and `msg` explains it. The seed lists no other values.
+         * @description Envelope status: `0` = success (status=0代表成功); any other value is a failure and `msg` explains it. The vendor doc lists no other values.
          * @example 0
          */
         StatusCode: number;
@@ -2041,7 +2041,7 @@ export interface components {
          */
         OrderSide: 0 | 1;
         /**
-         * @description 订单时间限制 order.time_in_force (OrderTimeInForceEnum, numeric, from bhex-broker-api-common.md). No seed operation takes or returns it; kept for completeness.
+         * @description 订单时间限制 order.time_in_force (OrderTimeInForceEnum, numeric, from bhex-broker-api-common.md). No operation in the vendor doc takes or returns it; kept for completeness.
          * @enum {integer}
          */
         TimeInForce: 0 | 1 | 2;
@@ -2071,7 +2071,7 @@ export interface components {
          */
         OrderSideParam: "buy" | "sell";
         /**
-         * @description 充币状态 (deposit status). Values 1/2/10 are the seed's table; 0 comes from the common doc. The seed says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the seed wins for this API.
+         * @description 充币状态 (deposit status). Values 1/2/10 are the vendor doc's table; 0 comes from the common doc. The vendor doc says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the vendor doc wins for this API.
          * @enum {integer}
          */
         DepositStatus: 0 | 1 | 2 | 10;
@@ -2091,7 +2091,7 @@ export interface components {
          */
         WithdrawStatusCode: "BROKER_AUDITING_STATUS" | "BROKER_REJECT_STATUS" | "AUDITING_STATUS" | "AUDIT_REJECT_STATUS" | "PROCESSING_STATUS" | "WITHDRAWAL_SUCCESS_STATUS" | "WITHDRAWAL_FAILURE_STATUS" | "BLOCK_MINING_STATUS";
         /**
-         * @description 提币状态 from bhex-broker-api-common.md (internal withdrawal-order states; "忽略部分内部状态" = some internal states omitted). No seed operation returns these numbers; the API returns `WithdrawStatus`. Kept for reference.
+         * @description 提币状态 from bhex-broker-api-common.md (internal withdrawal-order states; "忽略部分内部状态" = some internal states omitted). No operation in the vendor doc returns these numbers; the API returns `WithdrawStatus`. Kept for reference.
          * @enum {integer}
          */
         WithdrawOrderInternalStatus: 0 | 1 | 2 | 3 | 4 | 5 | 15 | 16 | 17 | 25 | 26 | 27 | 28 | 29;
@@ -2157,7 +2157,7 @@ export interface components {
          */
         BatchTaskStatus: number;
         /**
-         * @description Per-item result of a batch task: 200 成功 (success), 31009 用户信息错误 (user info error, e.g. unknown user id; see x-error-codes 31009), any other value = 其他失败 (failed; the seed shows e.g. 5). Not a closed set.
+         * @description Per-item result of a batch task: 200 成功 (success), 31009 用户信息错误 (user info error, e.g. unknown user id; see x-error-codes 31009), any other value = 其他失败 (failed; the vendor doc shows e.g. 5). Not a closed set.
          * @example 200
          * @example 31009
          * @example 5
@@ -2242,9 +2242,9 @@ export interface components {
             /** @description true = 操作成功 (done). */
             success?: boolean;
         };
-        /** @description Result flag of basic/symbol/set_trade_status; the seed shows it as the string "true", not a boolean. */
+        /** @description Result flag of basic/symbol/set_trade_status; the vendor doc shows it as the string "true", not a boolean. */
         SuccessStringResult: {
-            /** @description "true" on success (a string in the seed's example). */
+            /** @description "true" on success (a string in the vendor doc's example). */
             success?: string;
         };
         /** @description 用户信息 (user base information). */
@@ -2338,7 +2338,7 @@ export interface components {
             /** @description kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过. */
             verifyStatus?: components["schemas"]["KycStatus"];
             /**
-             * @description 邀请类型 1 直接邀请 2 简介(间接)邀请 (1 direct, 2 indirect; a string in the seed).
+             * @description 邀请类型 1 直接邀请 2 简介(间接)邀请 (1 direct, 2 indirect; a string in the vendor doc).
              * @enum {string}
              */
             inviteType?: "1" | "2";
@@ -2426,7 +2426,7 @@ export interface components {
         BatchKycUpdateResult: {
             results?: components["schemas"]["KycUpdateResult"][];
         };
-        /** @description One row of batch_update_user_kyc_info `items` (data_type=json only). Field names and types follow the seed's example: `user_id` is a bare JSON number there (keep every digit when encoding, it exceeds 2^53). */
+        /** @description One row of batch_update_user_kyc_info `items` (data_type=json only). Field names and types follow the vendor doc's example: `user_id` is a bare JSON number there (keep every digit when encoding, it exceeds 2^53). */
         BatchKycItem: {
             /**
              * Format: int64
@@ -2435,7 +2435,7 @@ export interface components {
             user_id: number | bigint;
             /** @description 姓 (如果姓和名不能分开，直接设置姓名为first_name). */
             first_name: string;
-            /** @description 名 (optional; null in the seed's example). */
+            /** @description 名 (optional; null in the vendor doc's example). */
             last_name?: string | null;
             /** @description 国家代码, iso-3166-1二位国家代码 (e.g. CN). */
             country_code: string;
@@ -2474,7 +2474,7 @@ export interface components {
             /** @description 二级流水类型; 必须和一级科目对应，否则转账失败(原因是错误的流水类型)。不填直接按照一级科目进行。 */
             sub_business_subject?: number;
         };
-        /** @description 空投数据参数: one row of finance/air_drop `items`. Simple form column order: target_user_id,token_id,amount,to_target_lock(,sub_business_subject) — the seed lists four columns and its example adds sub_business_subject as an optional fifth. */
+        /** @description 空投数据参数: one row of finance/air_drop `items`. Simple form column order: target_user_id,token_id,amount,to_target_lock(,sub_business_subject) — the vendor doc lists four columns and its example adds sub_business_subject as an optional fifth. */
         AirDropItem: {
             /** @description 转入方用户id (long in the table; a string in the JSON example). Numeric ID sent as a decimal string. */
             target_user_id: string;
@@ -2805,7 +2805,7 @@ export interface components {
              * @description 商家账户ID (merchant account, bare number, may exceed 2^53).
              */
             targetAccountId?: number | bigint;
-            /** @description 商家联系方式 (field name spelled as in the seed). */
+            /** @description 商家联系方式 (field name spelled as in the vendor doc). */
             targetConnectInfomation?: string;
             /** @description 商家昵称. */
             targetNickName?: string;
@@ -2821,7 +2821,7 @@ export interface components {
             /** @description Merchant payment methods. */
             paymentTermList?: components["schemas"]["OtcPaymentTerm"][];
         };
-        /** @description Fee entry of an order. Not documented by the seed (`fees` is always empty in its examples); kept open. */
+        /** @description Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open. */
         OrderFee: {
             [key: string]: unknown;
         };
@@ -2861,11 +2861,11 @@ export interface components {
             type?: components["schemas"]["OrderTypeName"];
             /** @description 订单方向 BUY SELL. */
             side?: components["schemas"]["OrderSideName"];
-            /** @description Fees (undocumented, empty in the seed). */
+            /** @description Fees (undocumented, empty in the vendor doc). */
             fees?: components["schemas"]["OrderFee"][];
             /** @description 订单状态 NEW PARTIALLY_FILLED FILLED CANCELED. */
             status?: components["schemas"]["OrderStatusName"];
-            /** @description Exchange ID ("0" in the seed's examples). Numeric ID sent as a decimal string. */
+            /** @description Exchange ID ("0" in the vendor doc's examples). Numeric ID sent as a decimal string. */
             exchangeId?: string;
         };
         /** @description 成交明细 (spot fill). */
@@ -2938,10 +2938,10 @@ export interface components {
             /** @description Average price. Decimal string (kept as text so nothing is rounded). */
             avgPrice?: string;
             type?: components["schemas"]["OrderTypeName"];
-            /** @description Order side with open/close intent; the seed shows BUY_OPEN and SELL_OPEN and gives no closed list. */
+            /** @description Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list. */
             side?: string;
             fees?: components["schemas"]["OrderFee"][];
-            /** @description The seed's contract example uses `CANCELLED`. */
+            /** @description The vendor doc's contract example uses `CANCELLED`. */
             status?: components["schemas"]["OrderStatusName"];
             /** @description Unexecuted quantity. Decimal string (kept as text so nothing is rounded). */
             noExecutedQty?: string;
@@ -2955,11 +2955,11 @@ export interface components {
             leverage?: string;
             /** @description Whether the order closes a position. */
             isClose?: boolean;
-            /** @description Price type (e.g. INPUT; no list in the seed). */
+            /** @description Price type (e.g. INPUT; no list in the vendor doc). */
             priceType?: string;
             /** @description Whether this is a liquidation order. */
             isLiquidationOrder?: boolean;
-            /** @description Liquidation type (e.g. NO_LIQ; no list in the seed). */
+            /** @description Liquidation type (e.g. NO_LIQ; no list in the vendor doc). */
             liquidationType?: string;
         };
         /** @description 合约成交 (contract fill). */
@@ -3078,7 +3078,7 @@ export interface components {
             realisedPnl?: string;
             /** @description 强平价. Decimal string (kept as text so nothing is rounded). */
             liquidationPrice?: string;
-            /** @description 破产价 (seed: 破产家). Decimal string (kept as text so nothing is rounded). */
+            /** @description 破产价 (vendor doc: 破产家). Decimal string (kept as text so nothing is rounded). */
             bankruptcyPrice?: string;
             /**
              * @description 仓位方向 1=多仓 0=空仓.
@@ -4362,7 +4362,7 @@ export interface operations {
                 /**
                  * @description ga验证码
                  *
-                 *     GA code (an int in the seed).
+                 *     GA code (an int in the vendor doc).
                  */
                 gacode: number;
             };
@@ -5250,7 +5250,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success. The seed shows this answer without the {status, msg, data} envelope. */
+            /** @description Success. The vendor doc shows this answer without the {status, msg, data} envelope. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5306,7 +5306,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success. The seed shows this answer without the {status, msg, data} envelope. */
+            /** @description Success. The vendor doc shows this answer without the {status, msg, data} envelope. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5466,14 +5466,14 @@ export interface operations {
                      * Format: decimal
                      * @description 转账数量
                      *
-                     *     Amount to transfer. The seed types it `double`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Amount to transfer. The vendor doc types it `double`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     amount: string;
                 };
             };
         };
         responses: {
-            /** @description Success. The seed shows this answer without the {status, msg, data} envelope. */
+            /** @description Success. The vendor doc shows this answer without the {status, msg, data} envelope. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6489,14 +6489,14 @@ export interface operations {
                      * Format: decimal
                      * @description 订单价格 — 市价单时非必填
                      *
-                     *     Price; not needed for market orders. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Price; not needed for market orders. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     price?: string;
                     /**
                      * Format: decimal
                      * @description 订单数量
                      *
-                     *     Quantity. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Quantity. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     quantity: string;
                 };
@@ -7836,7 +7836,7 @@ export interface operations {
                     source_token_id: string;
                     /**
                      * Format: decimal
-                     * @description Amount A pays. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     * @description Amount A pays. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     source_amount: string;
                     /**
@@ -7862,7 +7862,7 @@ export interface operations {
                     target_token_id: string;
                     /**
                      * Format: decimal
-                     * @description Amount B pays. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     * @description Amount B pays. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     target_amount: string;
                     /**
@@ -7939,7 +7939,7 @@ export interface operations {
                     token_id: string;
                     /**
                      * Format: decimal
-                     * @description Amount. The seed types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     * @description Amount. The vendor doc types it `number`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     amount: string;
                     /**
@@ -9463,7 +9463,7 @@ export interface operations {
                 /**
                  * @description tokenId
                  *
-                 *     User id (the seed's description "tokenId" is a copy error). (long: int64, may exceed 2^53.)
+                 *     User id (the vendor doc's description "tokenId" is a copy error). (long: int64, may exceed 2^53.)
                  */
                 user_id: number | bigint;
                 /**
@@ -9540,7 +9540,7 @@ export interface operations {
                 /**
                  * @description tokenId
                  *
-                 *     User id (the seed's description "tokenId" is a copy error). (long: int64, may exceed 2^53.)
+                 *     User id (the vendor doc's description "tokenId" is a copy error). (long: int64, may exceed 2^53.)
                  */
                 user_id: number | bigint;
                 /**
@@ -10124,7 +10124,7 @@ export interface operations {
                      * Format: decimal
                      * @description 结算值
                      *
-                     *     Settlement amount. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Settlement amount. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     amount: string;
                     /**
@@ -10225,7 +10225,7 @@ export interface operations {
                      * Format: decimal
                      * @description 退款金额
                      *
-                     *     Refund amount. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Refund amount. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     amount: string;
                     /**
@@ -10319,7 +10319,7 @@ export interface operations {
                      * Format: decimal
                      * @description 解锁金额
                      *
-                     *     Amount to unlock. The seed types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Amount to unlock. The vendor doc types it `decimal`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     amount: string;
                     /**
@@ -10476,7 +10476,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success. The seed shows this answer without the {status, msg, data} envelope. */
+            /** @description Success. The vendor doc shows this answer without the {status, msg, data} envelope. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10521,28 +10521,28 @@ export interface operations {
                      * Format: decimal
                      * @description 买单最大值 — 请注意精度，不要超过币对下单精度
                      *
-                     *     Maximum buy price; mind the symbol's price precision. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Maximum buy price; mind the symbol's price precision. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     buy_max_price: string;
                     /**
                      * Format: decimal
                      * @description 买单最小值
                      *
-                     *     Minimum buy price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Minimum buy price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     buy_min_price: string;
                     /**
                      * Format: decimal
                      * @description 卖单最大值
                      *
-                     *     Maximum sell price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Maximum sell price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     sell_max_price: string;
                     /**
                      * Format: decimal
                      * @description 卖单最小值
                      *
-                     *     Minimum sell price. The seed types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
+                     *     Minimum sell price. The vendor doc types it `float`; it is sent as decimal text so nothing is rounded (a JSON/JS number would be).
                      */
                     sell_min_price: string;
                 };

@@ -5,11 +5,11 @@ export const meta: ApiMeta = {
   "api": "hubi",
   "spec": "specs/openapi/hubi-futures.yaml",
   "title": "Hubi futures trading REST API",
-  "version": "seed",
+  "version": "vendor doc, undated",
   "servers": [
     {
       "url": "https://api.hubi.com",
-      "description": "Production REST host named by the seed."
+      "description": "Production REST host named by the vendor doc."
     },
     {
       "url": "https://api.hubi.pub",
@@ -422,7 +422,7 @@ export const meta: ApiMeta = {
             "type": "integer",
             "format": "int64"
           },
-          "description": "时间戳\n\nStart of the window (the time of the previous request). Unit not stated by the\nseed; assumed Unix epoch milliseconds. When omitted, the server uses the time of\nthe previous request.\n"
+          "description": "时间戳\n\nStart of the window (the time of the previous request). Unit not stated by the\nvendor doc; assumed Unix epoch milliseconds. When omitted, the server uses the time of\nthe previous request.\n"
         }
       ],
       "body": null,
@@ -652,7 +652,7 @@ export const meta: ApiMeta = {
         "properties": {
           "coin_code": {
             "type": "string",
-            "description": "结算币种\n\nSettlement currency (optional in the seed; required here, Decisions 8).\n",
+            "description": "结算币种\n\nSettlement currency (optional in the vendor doc; required here, Decisions 8).\n",
             "x-doc-deviation": {
               "required": false,
               "reason": "Decision 8: the vendor doc marks every enter_order field optional; the order cannot be placed without it"
@@ -720,7 +720,7 @@ export const meta: ApiMeta = {
           },
           "stop_loss_price": {
             "type": "number",
-            "description": "不能和追踪止损（trailingStop）同时设置\n\nStop-loss price; cannot be set together with `trailing_stop`. Typed `string` by this\ntable of the seed, `number` here (Decisions 9).\n",
+            "description": "不能和追踪止损（trailingStop）同时设置\n\nStop-loss price; cannot be set together with `trailing_stop`. Typed `string` by this\ntable of the vendor doc, `number` here (Decisions 9).\n",
             "x-doc-deviation": {
               "type": "string",
               "reason": "Decision 9: typed string in the enter_order table, a price (number) everywhere else"
@@ -728,7 +728,7 @@ export const meta: ApiMeta = {
           },
           "trailing_stop": {
             "type": "number",
-            "description": "追踪止损，不能和止损价格（stopLossPrice）同时设置\n\nTrailing-stop distance; cannot be set together with `stop_loss_price`. Typed\n`string` by this table of the seed, `number` here (Decisions 9).\n",
+            "description": "追踪止损，不能和止损价格（stopLossPrice）同时设置\n\nTrailing-stop distance; cannot be set together with `stop_loss_price`. Typed\n`string` by this table of the vendor doc, `number` here (Decisions 9).\n",
             "x-doc-deviation": {
               "type": "string",
               "reason": "Decision 9: typed string in the enter_order table, a price (number) everywhere else"
@@ -930,7 +930,7 @@ export const meta: ApiMeta = {
               "Long",
               "Short"
             ],
-            "description": "多仓 Long，空仓 Short\n\nWhich position to close: `Long` or `Short` (seed spelling; the vendor Java\nSDK sends `LONG`/`SHORT`).\n",
+            "description": "多仓 Long，空仓 Short\n\nWhich position to close: `Long` or `Short` (vendor doc spelling; the vendor Java\nSDK sends `LONG`/`SHORT`).\n",
             "x-enum-descriptions": [
               "多仓 Long position",
               "空仓 Short position"
@@ -1149,7 +1149,7 @@ export const meta: ApiMeta = {
         "properties": {
           "order_no": {
             "type": "string",
-            "description": "订单编号\n\nOrder number to amend (optional in the seed; required here, Decisions 8).\n",
+            "description": "订单编号\n\nOrder number to amend (optional in the vendor doc; required here, Decisions 8).\n",
             "x-doc-deviation": {
               "required": false,
               "reason": "Decision 8: the vendor doc marks it optional; amend_order needs the order to amend"
@@ -1224,7 +1224,7 @@ export const meta: ApiMeta = {
     "x-error-code-field": {
       "codeField": "status",
       "messageField": "message",
-      "description": "Where each error code appears (the seed shows only `{\"status\": -1, \"message\": \"error_message\"}`):\n- `status` (integer): 0 on success (the trade table's `0` \"正常返回\"), -1 on failure as\n  documented. A trade code 25004-25051 is looked up by the numeric value of `status`\n  (`x-error-codes[\"25021\"]` etc.) if the server puts it there.\n- `message` (string): present on failure. The general errors are message strings and\n  appear here verbatim (`ILLEGAL_SIGN`, `ILLEGAL_TIMESTAMP`, ...): the key in\n  `x-error-codes` equals the whole `message` (a message that holds an `ILLEGAL_*` key as a\n  word, e.g. `ILLEGAL_SIGN: ...`, is read the same way). If `status` is -1 and `message`\n  has no `ILLEGAL_*` key, a 25xxx number inside `message` (whole text or embedded) selects\n  the trade code; otherwise the error is `x-error-codes[\"-1\"]` with the free text.\n- Queries (`x-envelope: false`) return a bare array/object on success; a body that is an\n  object with a numeric `status` (orders/accounts/positions never have one) is an error\n  envelope and is decoded the same way.\n",
+      "description": "Where each error code appears (the vendor doc shows only `{\"status\": -1, \"message\": \"error_message\"}`):\n- `status` (integer): 0 on success (the trade table's `0` \"正常返回\"), -1 on failure as\n  documented. A trade code 25004-25051 is looked up by the numeric value of `status`\n  (`x-error-codes[\"25021\"]` etc.) if the server puts it there.\n- `message` (string): present on failure. The general errors are message strings and\n  appear here verbatim (`ILLEGAL_SIGN`, `ILLEGAL_TIMESTAMP`, ...): the key in\n  `x-error-codes` equals the whole `message` (a message that holds an `ILLEGAL_*` key as a\n  word, e.g. `ILLEGAL_SIGN: ...`, is read the same way). If `status` is -1 and `message`\n  has no `ILLEGAL_*` key, a 25xxx number inside `message` (whole text or embedded) selects\n  the trade code; otherwise the error is `x-error-codes[\"-1\"]` with the free text.\n- Queries (`x-envelope: false`) return a bare array/object on success; a body that is an\n  object with a numeric `status` (orders/accounts/positions never have one) is an error\n  envelope and is decoded the same way.\n",
       "lookupOrder": [
         "status is a key of x-error-codes (25xxx)",
         "message equals, or holds as a word, a key of x-error-codes (ILLEGAL_*)",

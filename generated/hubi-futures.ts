@@ -66,7 +66,7 @@ export interface paths {
          *     Returns the current user's futures asset accounts, one per settlement currency.
          *     Takes no parameters. Answer: a bare JSON array (no envelope).
          *
-         *     The seed's example has `cashAvailable`, `factLeverage` and `uid`, which its field table
+         *     The vendor doc's example has `cashAvailable`, `factLeverage` and `uid`, which its field table
          *     lacks; they are optional in `Account` (see Decisions).
          */
         get: operations["queryAccounts"];
@@ -144,10 +144,10 @@ export interface paths {
          *     or trailing stop (`trailing_stop`, exclusive with `stop_loss_price`), and a trigger
          *     (`trigger_price`, `trigger_type`) that makes it a conditional order.
          *
-         *     The seed marks every parameter optional; the spec requires the six that an order cannot
+         *     The vendor doc marks every parameter optional; the spec requires the six that an order cannot
          *     do without (see Decisions 8). `stop_loss_price` / `trailing_stop` are typed `string` in
-         *     this table of the seed and `number` elsewhere; the spec uses `number` (Decisions 9).
-         *     Content-Type per the seed: `application/x-www-form-urlencoded`.
+         *     this table of the vendor doc and `number` elsewhere; the spec uses `number` (Decisions 9).
+         *     Content-Type per the vendor doc: `application/x-www-form-urlencoded`.
          *
          *     Answer: `{status: 0, result: "<order number>"}`.
          */
@@ -171,7 +171,7 @@ export interface paths {
          * Cancel an order
          * @description 取消订单
          *
-         *     Cancels one order of the current user. Content-Type per the seed:
+         *     Cancels one order of the current user. Content-Type per the vendor doc:
          *     `application/x-www-form-urlencoded; charset=utf-8`. Answer: `{status: 0, result: null}`.
          */
         post: operations["cancelOrder"];
@@ -195,7 +195,7 @@ export interface paths {
          * @description 批量取消订单
          *
          *     Cancels several orders of the current user in one call; `order_nos` is the order
-         *     numbers joined with ASCII commas (no spaces). The seed shows no Content-Type header; the
+         *     numbers joined with ASCII commas (no spaces). The vendor doc shows no Content-Type header; the
          *     body is form-urlencoded like the other actions. Answer: `{status: 0, result: null}`.
          */
         post: operations["cancelOrderBatch"];
@@ -218,7 +218,7 @@ export interface paths {
          * Close a whole position
          * @description 仓位全平
          *
-         *     Closes the whole long or short position of one contract. Content-Type per the seed:
+         *     Closes the whole long or short position of one contract. Content-Type per the vendor doc:
          *     `application/x-www-form-urlencoded; charset=utf-8`. Answer: `{status: 0, result: null}`.
          */
         post: operations["closePosition"];
@@ -242,7 +242,7 @@ export interface paths {
          * @description 切换为全仓模式
          *
          *     Switches the current user's positions in one settlement currency to cross margin
-         *     mode (全仓). The seed has no call to switch back to isolated. Form-urlencoded body.
+         *     mode (全仓). The vendor doc has no call to switch back to isolated. Form-urlencoded body.
          *     Answer: `{status: 0, result: null}`.
          */
         post: operations["switchToCross"];
@@ -267,7 +267,7 @@ export interface paths {
          *
          *     Switches the position mode of one settlement currency between one-sided (net) and
          *     two-sided (hedge: separate long and short positions). **Despite the path name this does
-         *     not change leverage**: the seed's title and parameters (`two_side_position`) and the
+         *     not change leverage**: the vendor doc's title and parameters (`two_side_position`) and the
          *     vendor Java SDK all make it the position-mode switch; leverage is set with
          *     `risk_setting` (`riskSetting`). The vendor path and the operationId are kept as is (see
          *     Decisions 2). Form-urlencoded body. Answer: `{status: 0, result: null}`.
@@ -292,7 +292,7 @@ export interface paths {
          * Set position leverage
          * @description 切换持仓杠杆
          *
-         *     Sets the leverage of the current user's position in one contract. The seed states no
+         *     Sets the leverage of the current user's position in one contract. The vendor doc states no
          *     bounds for `leverage`; an unacceptable value fails with 25031. Form-urlencoded body.
          *     Answer: `{status: 0, result: null}`.
          */
@@ -318,8 +318,8 @@ export interface paths {
          *
          *     Changes an open order: quantity, price, trigger price, stop-loss / trailing stop
          *     (mutually exclusive), take-profit price and type. Send only the fields to change.
-         *     The seed marks `order_no` optional; the spec requires it (Decisions 8).
-         *     Form-urlencoded body. Answer: `{status: 0, result: null}`; the seed shows a failure as
+         *     The vendor doc marks `order_no` optional; the spec requires it (Decisions 8).
+         *     Form-urlencoded body. Answer: `{status: 0, result: null}`; the vendor doc shows a failure as
          *     HTTP 500 with `{status: -1, message}`.
          */
         post: operations["amendOrder"];
@@ -364,7 +364,7 @@ export interface components {
          */
         OrderSource: "Normal" | "Conditional" | "StopWin" | "StopLoss" | "TrailingStop" | "SysRisk";
         /**
-         * @description 止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two seed
+         * @description 止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc
          *     tables type this field `Double`; it is a string enum (see Decisions 1).
          * @enum {string}
          */
@@ -380,7 +380,7 @@ export interface components {
          */
         TriggerType: "LAST" | "INDEX";
         /**
-         * @description Order time in force (`tif`). Only seen in the seed's examples (`DAY`); not in the field
+         * @description Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field
          *     tables and not a request parameter. Other values are undocumented (Decisions 7).
          * @enum {string}
          */
@@ -392,7 +392,7 @@ export interface components {
         PositionSide: "Long" | "Short";
         /**
          * @description A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).
-         *     Fields from the seed's field table are required; `fee`, `pnl`, `tif` and `uid` appear
+         *     Fields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear
          *     only in the examples and are optional.
          */
         Order: {
@@ -440,17 +440,17 @@ export interface components {
             /** @description 条件单触发价. Trigger price of a conditional order. */
             triggerPrice: number;
             triggerType: components["schemas"]["TriggerType"];
-            /** @description Fee (example only, not in the seed's table). */
+            /** @description Fee (example only, not in the vendor doc's table). */
             fee?: number;
-            /** @description Realised profit and loss of the order (example only, not in the seed's table). */
+            /** @description Realised profit and loss of the order (example only, not in the vendor doc's table). */
             pnl?: number;
             tif?: components["schemas"]["TimeInForce"];
-            /** @description User id (example only, not in the seed's table; a string). */
+            /** @description User id (example only, not in the vendor doc's table; a string). */
             uid?: string;
         };
         /**
          * @description A futures asset account (`query_accounts`). The five table fields are required;
-         *     `cashAvailable`, `factLeverage` and `uid` appear only in the seed's example (Decisions 3)
+         *     `cashAvailable`, `factLeverage` and `uid` appear only in the vendor doc's example (Decisions 3)
          *     and are optional; their meanings are inferred from the names.
          */
         Account: {
@@ -464,11 +464,11 @@ export interface components {
             frozenCash: number;
             /** @description 账户浮动盈亏. Unrealised (floating) P&L of the account (spelled `urPnl`, unlike the position's `urPnL`). */
             urPnl: number;
-            /** @description Available funds (inferred; example only, not in the seed's table). */
+            /** @description Available funds (inferred; example only, not in the vendor doc's table). */
             cashAvailable?: number;
-            /** @description Actual (effective) leverage of the account (inferred; example only, not in the seed's table). */
+            /** @description Actual (effective) leverage of the account (inferred; example only, not in the vendor doc's table). */
             factLeverage?: number;
-            /** @description User id (example only, not in the seed's table; a string). */
+            /** @description User id (example only, not in the vendor doc's table; a string). */
             uid?: string;
         };
         /**
@@ -514,12 +514,12 @@ export interface components {
             deposit: number;
             /**
              * Format: date-time
-             * @description Position creation time (example only, not in the seed's table).
+             * @description Position creation time (example only, not in the vendor doc's table).
              */
             created?: string;
-            /** @description Last price of the contract (example only, not in the seed's table). */
+            /** @description Last price of the contract (example only, not in the vendor doc's table). */
             lastPrice?: number;
-            /** @description User id (example only, not in the seed's table; a string). */
+            /** @description User id (example only, not in the vendor doc's table; a string). */
             uid?: string;
         };
         /** @description Envelope of every action (POST) answer. */
@@ -550,7 +550,7 @@ export interface components {
             /**
              * @description 结算币种
              *
-             *     Settlement currency (optional in the seed; required here, Decisions 8).
+             *     Settlement currency (optional in the vendor doc; required here, Decisions 8).
              */
             coin_code: string;
             /**
@@ -593,14 +593,14 @@ export interface components {
              * @description 不能和追踪止损（trailingStop）同时设置
              *
              *     Stop-loss price; cannot be set together with `trailing_stop`. Typed `string` by this
-             *     table of the seed, `number` here (Decisions 9).
+             *     table of the vendor doc, `number` here (Decisions 9).
              */
             stop_loss_price?: number;
             /**
              * @description 追踪止损，不能和止损价格（stopLossPrice）同时设置
              *
              *     Trailing-stop distance; cannot be set together with `stop_loss_price`. Typed
-             *     `string` by this table of the seed, `number` here (Decisions 9).
+             *     `string` by this table of the vendor doc, `number` here (Decisions 9).
              */
             trailing_stop?: number;
             /**
@@ -633,7 +633,7 @@ export interface components {
             /**
              * @description 订单编号
              *
-             *     Order number to amend (optional in the seed; required here, Decisions 8).
+             *     Order number to amend (optional in the vendor doc; required here, Decisions 8).
              */
             order_no: string;
             /**
@@ -698,7 +698,7 @@ export interface components {
         };
         /**
          * @description Failure answered with an HTTP 4xx status (assumed for rejected signatures/parameters;
-         *     the seed documents no 4xx status). Same body as `Error`: `{status: -1, message}`.
+         *     the vendor doc documents no 4xx status). Same body as `Error`: `{status: -1, message}`.
          */
         ClientError: {
             headers: {
@@ -747,7 +747,7 @@ export interface operations {
                  * @description 时间戳
                  *
                  *     Start of the window (the time of the previous request). Unit not stated by the
-                 *     seed; assumed Unix epoch milliseconds. When omitted, the server uses the time of
+                 *     vendor doc; assumed Unix epoch milliseconds. When omitted, the server uses the time of
                  *     the previous request.
                  */
                 timestamp?: number | bigint;
@@ -1147,7 +1147,7 @@ export interface operations {
                     /**
                      * @description 多仓 Long，空仓 Short
                      *
-                     *     Which position to close: `Long` or `Short` (seed spelling; the vendor Java
+                     *     Which position to close: `Long` or `Short` (vendor doc spelling; the vendor Java
                      *     SDK sends `LONG`/`SHORT`).
                      */
                     position_type: components["schemas"]["PositionSide"];
@@ -1292,7 +1292,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["ActionOk"];
-            /** @description Failure (as shown by the seed for this op). */
+            /** @description Failure (as shown by the vendor doc for this op). */
             500: {
                 headers: {
                     [name: string]: unknown;

@@ -529,7 +529,7 @@ export interface SymbolInfo {
    */
   value_limit: number | null;
   /**
-   * 交易对中的基础币种. Base currency (the seed's table says number; the example sends a string).
+   * 交易对中的基础币种. Base currency (the vendor doc's table says number; the example sends a string).
    */
   base_currency: string;
   /**
@@ -877,7 +877,7 @@ export interface StateNotification {
    */
   token: string;
   /**
-   * 状态码. State of a trading interface. 1-7 from the seed, 8-9 from the server.
+   * 状态码. State of a trading interface. 1-7 from the vendor doc, 8-9 from the server.
    * Trade only after 6 (READY).
    */
   code: StateCode;
@@ -888,7 +888,7 @@ export interface StateNotification {
 }
 
 /**
- * 状态码. State of a trading interface. 1-7 from the seed, 8-9 from the server.
+ * 状态码. State of a trading interface. 1-7 from the vendor doc, 8-9 from the server.
  * Trade only after 6 (READY).
  */
 export type StateCode = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -975,9 +975,9 @@ export const StateCode = {
   READY: 6,
   /** 交易接口常规错误 - general error of the trading interface; during login, the exchange refused the keys (ends the login) */
   GENERAL_ERROR: 7,
-  /** 数据库连接成功 - database connected (server only, not in the seed) */
+  /** 数据库连接成功 - database connected (server only, not in the vendor doc) */
   DB_SUCCESS: 8,
-  /** 数据库连接失败 - database error (server only, not in the seed) */
+  /** 数据库连接失败 - database error (server only, not in the vendor doc) */
   DB_ERROR: 9,
 } as const;
 export type StateCodeName = keyof typeof StateCode;
@@ -1194,11 +1194,11 @@ export const quantWsMeta = {
     },
     "8": {
       name: "STATE_CODE_DB_SUCCESS",
-      description: "数据库连接成功 - database connected (server only, not in the seed)"
+      description: "数据库连接成功 - database connected (server only, not in the vendor doc)"
     },
     "9": {
       name: "STATE_CODE_DB_ERROR",
-      description: "数据库连接失败 - database error (server only, not in the seed)"
+      description: "数据库连接失败 - database error (server only, not in the vendor doc)"
     }
   }
 } as const;

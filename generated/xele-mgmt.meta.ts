@@ -224,7 +224,7 @@ export const meta: ApiMeta = {
         "closed": false,
         "schema": {
           "type": "object",
-          "description": "MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the seed's example was lost; only these two fields are named). Not closed: the seed does not say whether /login also expects the common fields.",
+          "description": "MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the vendor doc's example was lost; only these two fields are named). Not closed: the vendor doc does not say whether /login also expects the common fields.",
           "required": [
             "username",
             "password"
@@ -281,7 +281,7 @@ export const meta: ApiMeta = {
         "x-server": "MA",
         "x-request-schema": {
           "type": "object",
-          "description": "MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the seed's example was lost; only these two fields are named). Not closed: the seed does not say whether /login also expects the common fields.",
+          "description": "MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the vendor doc's example was lost; only these two fields are named). Not closed: the vendor doc does not say whether /login also expects the common fields.",
           "required": [
             "username",
             "password"
@@ -545,13 +545,13 @@ export const meta: ApiMeta = {
                     },
                     "cash_in": {
                       "type": "boolean",
-                      "description": "出金 (seed label) (B)。\n\nColumn selector for \"deposits — the seed labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)\": true = `content` is matched against this column. Documented default true; the client fills true.",
+                      "description": "出金 (vendor doc label) (B)。\n\nColumn selector for \"deposits — the vendor doc labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)\": true = `content` is matched against this column. Documented default true; the client fills true.",
                       "default": true,
                       "x-no-condition": true
                     },
                     "cash_out": {
                       "type": "boolean",
-                      "description": "入金 (seed label) (B)。\n\nColumn selector for \"withdrawals — see cash_in\": true = `content` is matched against this column. Documented default true; the client fills true.",
+                      "description": "入金 (vendor doc label) (B)。\n\nColumn selector for \"withdrawals — see cash_in\": true = `content` is matched against this column. Documented default true; the client fills true.",
                       "default": true,
                       "x-no-condition": true
                     },
@@ -562,7 +562,7 @@ export const meta: ApiMeta = {
                       "x-no-condition": true
                     }
                   },
-                  "description": "option_scale (json对象): 各字段为true时表示该字段可作为查询条件,反之为false不作为查询条件。Column selectors for the fuzzy `content` search. Two rows of the seed table (order_commission, delivery_margin) are listed twice; they are one field each.",
+                  "description": "option_scale (json对象): 各字段为true时表示该字段可作为查询条件,反之为false不作为查询条件。Column selectors for the fuzzy `content` search. Two rows of the vendor doc table (order_commission, delivery_margin) are listed twice; they are one field each.",
                   "x-no-condition": {
                     "investor_id": true,
                     "pre_balance": true,
@@ -713,7 +713,7 @@ export const meta: ApiMeta = {
                 },
                 "investor_name": {
                   "type": "string",
-                  "description": "投资者名称 (C13). The seed labels it 登陆权限 (login permission), a copy error; it is the investor name.",
+                  "description": "投资者名称 (C13). The vendor doc labels it 登陆权限 (login permission), a copy error; it is the investor name.",
                   "x-no-condition": ""
                 },
                 "cash_inout": {
@@ -1108,7 +1108,7 @@ export const meta: ApiMeta = {
           },
           "data": {
             "type": "object",
-            "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The seed's example was lost; the spec sends the record id and the new status (see Decisions)."
+            "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The vendor doc's example was lost; the spec sends the record id and the new status (see Decisions)."
           }
         },
         "closed": true,
@@ -1178,7 +1178,7 @@ export const meta: ApiMeta = {
                   ]
                 }
               },
-              "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The seed's example was lost; the spec sends the record id and the new status (see Decisions)."
+              "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The vendor doc's example was lost; the spec sends the record id and the new status (see Decisions)."
             }
           }
         }
@@ -1286,7 +1286,7 @@ export const meta: ApiMeta = {
                   ]
                 }
               },
-              "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The seed's example was lost; the spec sends the record id and the new status (see Decisions)."
+              "description": "出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The vendor doc's example was lost; the spec sends the record id and the new status (see Decisions)."
             }
           }
         }
@@ -1529,7 +1529,7 @@ export const meta: ApiMeta = {
                   ],
                   "minimum": 0,
                   "maximum": 31,
-                  "description": "Seat number 0..31, or null for all seats. The seed's 4.1 request example was lost; its size matches 3.1's single-field `{seat_index}` and the spec assumes the same field (see Decisions).",
+                  "description": "Seat number 0..31, or null for all seats. The vendor doc's 4.1 request example was lost; its size matches 3.1's single-field `{seat_index}` and the spec assumes the same field (see Decisions).",
                   "x-no-condition": null
                 }
               },
@@ -1902,7 +1902,7 @@ export const meta: ApiMeta = {
               "splitColumns": false,
               "rowSchema": {
                 "type": "string",
-                "description": "看穿式监管信息的一行 (one client-system / look-through supervision record). The seed gives no column layout: each line is written to the export file verbatim."
+                "description": "看穿式监管信息的一行 (one client-system / look-through supervision record). The vendor doc gives no column layout: each line is written to the export file verbatim."
               },
               "columns": []
             }
@@ -2841,7 +2841,7 @@ export const meta: ApiMeta = {
               "location": "result-or-body",
               "rowSchema": {
                 "type": "object",
-                "description": "客户费率的一行 (one rate row; header-less, column names assigned by the spec from the seed's Chinese column order).",
+                "description": "客户费率的一行 (one rate row; header-less, column names assigned by the spec from the vendor doc's Chinese column order).",
                 "properties": {
                   "InvestorId": {
                     "type": "string",
@@ -3767,7 +3767,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -3851,7 +3851,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -4007,7 +4007,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -4091,7 +4091,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -4266,7 +4266,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -4350,7 +4350,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -4512,7 +4512,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -4596,7 +4596,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -4760,7 +4760,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
                 },
                 "product": {
                   "type": "array",
@@ -4829,7 +4829,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -4971,7 +4971,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
                 },
                 "product": {
                   "type": "array",
@@ -5040,7 +5040,7 @@ export const meta: ApiMeta = {
                       },
                       "value": {
                         "type": "integer",
-                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions)."
+                        "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
                       },
                       "prc_name": {
                         "type": "string",
@@ -5905,7 +5905,7 @@ export const meta: ApiMeta = {
                       "x-no-condition": true
                     }
                   },
-                  "description": "Column selectors for `content` (the seed lists them flat; the spec nests them in option_scale like 1.1, see Decisions).",
+                  "description": "Column selectors for `content` (the vendor doc lists them flat; the spec nests them in option_scale like 1.1, see Decisions).",
                   "x-no-condition": {
                     "investor_id": true,
                     "investor_name": true,
@@ -5925,7 +5925,7 @@ export const meta: ApiMeta = {
                 },
                 "trading_day": {
                   "type": "string",
-                  "description": "日期 (type missing in the seed; yyyyMMdd text). \"\" = no condition.",
+                  "description": "日期 (type missing in the vendor doc; yyyyMMdd text). \"\" = no condition.",
                   "x-no-condition": ""
                 }
               },
@@ -6542,7 +6542,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -6857,7 +6857,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -7191,7 +7191,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -7512,7 +7512,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
                   "x-no-condition": [
                     "null-null"
                   ]
@@ -7833,7 +7833,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
                 },
                 "product": {
                   "type": "array",
@@ -8114,7 +8114,7 @@ export const meta: ApiMeta = {
                       "null-null"
                     ]
                   },
-                  "description": "产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
+                  "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。"
                 },
                 "product": {
                   "type": "array",
@@ -9393,7 +9393,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_warn": {
                         "type": "integer",
-                        "description": "告警值 (N8). Seed spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
+                        "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -9415,7 +9415,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_critical": {
                         "type": "integer",
-                        "description": "严重值 (N8). Seed spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
+                        "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -9646,7 +9646,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_warn": {
                         "type": "integer",
-                        "description": "告警值 (N8). Seed spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
+                        "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -9668,7 +9668,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_critical": {
                         "type": "integer",
-                        "description": "严重值 (N8). Seed spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
+                        "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -9911,7 +9911,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_warn": {
                         "type": "integer",
-                        "description": "告警值 (N8). Seed spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
+                        "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -9933,7 +9933,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_critical": {
                         "type": "integer",
-                        "description": "严重值 (N8). Seed spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
+                        "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -10168,7 +10168,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_warn": {
                         "type": "integer",
-                        "description": "告警值 (N8). Seed spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
+                        "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -10190,7 +10190,7 @@ export const meta: ApiMeta = {
                       },
                       "threshold_value_critical": {
                         "type": "integer",
-                        "description": "严重值 (N8). Seed spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
+                        "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn.",
                         "x-fixed-point-by-prc-type": {
                           "CancelLimitByPro": 10000,
                           "LongPositionLimitByPro": 10000,
@@ -10558,11 +10558,11 @@ export const meta: ApiMeta = {
                 "properties": {
                   "ExchangeId": {
                     "type": "string",
-                    "description": "交易所ID (C8). Seed prints \"Exchangeld\" (lower-case L)"
+                    "description": "交易所ID (C8). Vendor doc prints \"Exchangeld\" (lower-case L)"
                   },
                   "InvestorId": {
                     "type": "string",
-                    "description": "投资者ID (C32). Seed prints \"Investorld\""
+                    "description": "投资者ID (C32). Vendor doc prints \"Investorld\""
                   },
                   "InvestorName": {
                     "type": "string",
@@ -10609,7 +10609,7 @@ export const meta: ApiMeta = {
                 {
                   "name": "ExchangeId",
                   "type": "string",
-                  "description": "交易所ID (C8). Seed prints \"Exchangeld\" (lower-case L)",
+                  "description": "交易所ID (C8). Vendor doc prints \"Exchangeld\" (lower-case L)",
                   "aliases": [
                     "Exchangeld"
                   ]
@@ -10617,7 +10617,7 @@ export const meta: ApiMeta = {
                 {
                   "name": "InvestorId",
                   "type": "string",
-                  "description": "投资者ID (C32). Seed prints \"Investorld\"",
+                  "description": "投资者ID (C32). Vendor doc prints \"Investorld\"",
                   "aliases": [
                     "Investorld"
                   ]
@@ -10746,7 +10746,7 @@ export const meta: ApiMeta = {
               "properties": {
                 "investor_id": {
                   "type": "array",
-                  "description": "投资者账号 / 投资者ID (C12 / C32, 数组). Listed twice in the seed table; one field.",
+                  "description": "投资者账号 / 投资者ID (C12 / C32, 数组). Listed twice in the vendor doc table; one field.",
                   "items": {
                     "type": "string"
                   },
@@ -11075,7 +11075,7 @@ export const meta: ApiMeta = {
                 },
                 "login_ok": {
                   "type": "object",
-                  "description": "登录成功次数 {min, max} (N4). Seed prints the name `login.ok` and labels it 登录失败次数; the spec uses login_ok = successful logins (see Decisions).",
+                  "description": "登录成功次数 {min, max} (N4). Vendor doc prints the name `login.ok` and labels it 登录失败次数; the spec uses login_ok = successful logins (see Decisions).",
                   "additionalProperties": false,
                   "required": [
                     "min",
@@ -11230,7 +11230,7 @@ export const meta: ApiMeta = {
                 },
                 "order_abnormal_trade": {
                   "type": "object",
-                  "description": "报单异常笔数 (柜台) {min, max} (uN4). Seed label says (交易所); the name and the answer (OrderAbnormalTrade 柜台) say counter.",
+                  "description": "报单异常笔数 (柜台) {min, max} (uN4). Vendor doc label says (交易所); the name and the answer (OrderAbnormalTrade 柜台) say counter.",
                   "additionalProperties": false,
                   "required": [
                     "min",

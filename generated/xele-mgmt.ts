@@ -14,7 +14,7 @@ export interface paths {
          * @description 4) Token获取
          *     使用MA的8899端口访问/login接口来获取token,Url结构形式如:ip(MA所在机器的管理地址):8899/login,在username和password字段分别填入用户名和密码后即可发送到MA端获取token,从请求后的回报中的ticket字段值就是待获取的token,响应中除ticket以外的其他字段均可忽略不用考虑。
          *
-         *     Sends the MA user name and password; the answer's `ticket` is the token for the `token` field of every other request. The seed names neither the HTTP method nor the answer envelope: the spec uses POST with a JSON body and reads `ticket` from the top level of the answer (`x-envelope: false`). Log in again when any call answers code 109 (无效token). A failed login is not documented either: an answer without `ticket` is an error, with its `code` looked up in x-error-codes when it carries one.
+         *     Sends the MA user name and password; the answer's `ticket` is the token for the `token` field of every other request. The vendor doc names neither the HTTP method nor the answer envelope: the spec uses POST with a JSON body and reads `ticket` from the top level of the answer (`x-envelope: false`). Log in again when any call answers code 109 (无效token). A failed login is not documented either: an answer without `ticket` is an error, with its `code` looked up in x-error-codes when it carries one.
          */
         post: operations["login"];
         delete?: never;
@@ -630,7 +630,7 @@ export interface paths {
          *     Url: ip(MS所在机器的管理地址):8181/api/trade/prc/alarm
          *     19.1 查询柜台报单信息(GET)
          *
-         *     Login successes/failures and order/cancel/abnormal counts per investor. **The seed's body prints the URL /api/trade/prc/alarm (copied from section 18); the spec uses the path in the section title, /api/trade/statistic/user.**
+         *     Login successes/failures and order/cancel/abnormal counts per investor. **The vendor doc's body prints the URL /api/trade/prc/alarm (copied from section 18); the spec uses the path in the section title, /api/trade/statistic/user.**
          *
          *     Available since counter 007P9 (version history 2025/10/13).
          */
@@ -657,7 +657,7 @@ export interface paths {
          *     Url: ip(MS所在机器的管理地址):8181/api/trade/prc/alarm
          *     20.1 查询席位链接状态(GET)
          *
-         *     Connection state of each exchange seat. **The seed's body prints the URL /api/trade/prc/alarm (copied from section 18); the spec uses the path in the section title, /api/trade/seat/connect.**
+         *     Connection state of each exchange seat. **The vendor doc's body prints the URL /api/trade/prc/alarm (copied from section 18); the spec uses the path in the section title, /api/trade/seat/connect.**
          *
          *     Available since counter 007P9 (version history 2025/10/13).
          */
@@ -767,7 +767,7 @@ export interface components {
         /**
          * @description 响应数据类别 (header line 2nd field): OrderQry:报单查询;OptExecQry:行权查询;QuoteQry:报价查询;QuoteDemandQry:询价查询;PosiQry:持仓查询;ComboPosiQry:组合持仓查询;LoginQry:客户登录查询。
          *
-         *     Kinds of "|"-row answers. Only OrderQry and PosiQry have documented operations and columns here; the others are listed by the seed without an operation.
+         *     Kinds of "|"-row answers. Only OrderQry and PosiQry have documented operations and columns here; the others are listed by the vendor doc without an operation.
          * @enum {string}
          */
         PipeRowsKind: "OrderQry" | "OptExecQry" | "QuoteQry" | "QuoteDemandQry" | "PosiQry" | "ComboPosiQry" | "LoginQry";
@@ -783,13 +783,13 @@ export interface components {
          *     - `<version>`: 协议版本号, currently `1.0.3`
          *     - `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)
          *     - `<row count>`: 响应内容的条数 (e.g. 1474)
-         *     - `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, "|"-separated (the seed labels both this and the row count "5thOffset"; it is the 6th field)
+         *     - `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, "|"-separated (the vendor doc labels both this and the row count "5thOffset"; it is the 6th field)
          *
          *     Every following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).
          *
-         *     **Location**: the seed never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.
+         *     **Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.
          *
-         *     **Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the seed calls these "数值型的字符串" — numeric strings such as "101.0003"). The decoder converts only where the spec says.
+         *     **Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these "数值型的字符串" — numeric strings such as "101.0003"). The decoder converts only where the spec says.
          */
         PipeRowsAnswer: string | string[];
         /** @description The decoded header line `MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>`. */
@@ -799,7 +799,7 @@ export interface components {
              * @constant
              */
             magic: "MS";
-            /** @description 响应数据类别 (2nd field). A documented PipeRowsKind; the alarm-record answer uses a kind the seed does not name. */
+            /** @description 响应数据类别 (2nd field). A documented PipeRowsKind; the alarm-record answer uses a kind the vendor doc does not name. */
             kind: components["schemas"]["PipeRowsKind"] | string;
             /** @description 协议版本号 (3rd field), currently "1.0.3" */
             version: string;
@@ -807,7 +807,7 @@ export interface components {
             columnCount: number;
             /** @description 响应内容的条数 (5th field), e.g. 1474 */
             rowCount: number;
-            /** @description 响应内容的属性字段组合格式 (6th field, "|"-separated column names; the seed mislabels it 5thOffset) */
+            /** @description 响应内容的属性字段组合格式 (6th field, "|"-separated column names; the vendor doc mislabels it 5thOffset) */
             fields: string[];
         };
         /** @description What a decoder makes of a PipeRowsAnswer: the header (null when the answer has none), the export file name (client-system export only) and the rows, typed per `x-pipe-rows.columns`. Each operation narrows `rows` to its row schema. */
@@ -817,9 +817,9 @@ export interface components {
             fileName?: string;
             rows?: unknown[];
         };
-        /** @description 看穿式监管信息的一行 (one client-system / look-through supervision record). The seed gives no column layout: each line is written to the export file verbatim. */
+        /** @description 看穿式监管信息的一行 (one client-system / look-through supervision record). The vendor doc gives no column layout: each line is written to the export file verbatim. */
         ClientSystemInfoLine: string;
-        /** @description MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the seed's example was lost; only these two fields are named). Not closed: the seed does not say whether /login also expects the common fields. */
+        /** @description MA /login 请求: 在username和password字段分别填入用户名和密码。Login request (the vendor doc's example was lost; only these two fields are named). Not closed: the vendor doc does not say whether /login also expects the common fields. */
         LoginRequest: {
             /** @description 用户名 (MA user name) */
             username: string;
@@ -838,7 +838,7 @@ export interface components {
             /** @description The token (C128) for the `token` request field. */
             ticket: string;
         };
-        /** @description option_scale (json对象): 各字段为true时表示该字段可作为查询条件,反之为false不作为查询条件。Column selectors for the fuzzy `content` search. Two rows of the seed table (order_commission, delivery_margin) are listed twice; they are one field each. */
+        /** @description option_scale (json对象): 各字段为true时表示该字段可作为查询条件,反之为false不作为查询条件。Column selectors for the fuzzy `content` search. Two rows of the vendor doc table (order_commission, delivery_margin) are listed twice; they are one field each. */
         FundQueryOptionScale: {
             /**
              * @description 投资者账户 (B)。该字段为true时表示该字段可作为查询条件,反之为false不作为查询条件,以下字段均类似。默认为true。
@@ -960,14 +960,14 @@ export interface components {
              */
             frozen_premium: boolean;
             /**
-             * @description 出金 (seed label) (B)。
+             * @description 出金 (vendor doc label) (B)。
              *
-             *     Column selector for "deposits — the seed labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)": true = `content` is matched against this column. Documented default true; the client fills true.
+             *     Column selector for "deposits — the vendor doc labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)": true = `content` is matched against this column. Documented default true; the client fills true.
              * @default true
              */
             cash_in: boolean;
             /**
-             * @description 入金 (seed label) (B)。
+             * @description 入金 (vendor doc label) (B)。
              *
              *     Column selector for "withdrawals — see cash_in": true = `content` is matched against this column. Documented default true; the client fills true.
              * @default true
@@ -991,9 +991,9 @@ export interface components {
         FundInfo: {
             /** @description 投资者账户 (C13) */
             investor_id?: string;
-            /** @description 投资者姓名 (C13). The seed prints `Investor_name`; the spec expects `investor_name` and also accepts `Investor_name` (see Decisions). */
+            /** @description 投资者姓名 (C13). The vendor doc prints `Investor_name`; the spec expects `investor_name` and also accepts `Investor_name` (see Decisions). */
             investor_name?: string;
-            /** @description 投资者姓名 — the seed's capitalised spelling, accepted as an alias of investor_name. */
+            /** @description 投资者姓名 — the vendor doc's capitalised spelling, accepted as an alias of investor_name. */
             Investor_name?: string;
             /** @description 交易日 (C9), yyyyMMdd */
             trading_day?: string;
@@ -1033,18 +1033,18 @@ export interface components {
             premium?: number;
             /** @description 冻结权利金 (N8,4)。frozen premium */
             frozen_premium?: number;
-            /** @description 出金 (seed label) (N8,4)。deposits — the seed labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions) */
+            /** @description 出金 (vendor doc label) (N8,4)。deposits — the vendor doc labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions) */
             cash_in?: number;
-            /** @description 入金 (seed label) (N8,4)。withdrawals — see cash_in */
+            /** @description 入金 (vendor doc label) (N8,4)。withdrawals — see cash_in */
             cash_out?: number;
-            /** @description 持仓盈亏 (type missing in the seed; number like its neighbours). Position (floating) profit/loss */
+            /** @description 持仓盈亏 (type missing in the vendor doc; number like its neighbours). Position (floating) profit/loss */
             float_profit_and_loss?: number;
         };
         /** @description 出入金查询条件。注:所有字段的值当为null或者空时表示忽略此字段作为查询条件,即此条件不参与查询,反之改字段作为查询条件。 */
         CashInOutQueryData: {
             /** @description 投资者账号 (C13) */
             investor_id: string;
-            /** @description 投资者名称 (C13). The seed labels it 登陆权限 (login permission), a copy error; it is the investor name. */
+            /** @description 投资者名称 (C13). The vendor doc labels it 登陆权限 (login permission), a copy error; it is the investor name. */
             investor_name: string;
             /**
              * @description 出入金 (C13)。此字段可取值:"出金""入金"。"" = both.
@@ -1088,7 +1088,7 @@ export interface components {
             /** @description 更新时间 (C20), 2022-04-06 16:15:01 */
             update_time?: string;
         };
-        /** @description 出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The seed's example was lost; the spec sends the record id and the new status (see Decisions). */
+        /** @description 出入金审核 data。字段说明:参考《出入金查询》响应章节中的字段说明。The vendor doc's example was lost; the spec sends the record id and the new status (see Decisions). */
         CashInOutAuditData: {
             /** @description 此条记录唯一ID (uN4) of the record to audit */
             unique_id: number;
@@ -1179,7 +1179,7 @@ export interface components {
             auth_code?: string;
             /** @description 辅助网关ip (C20) */
             dce_query_ip?: string;
-            /** @description 辅助网关port (type missing in the seed; a port number) */
+            /** @description 辅助网关port (type missing in the vendor doc; a port number) */
             dce_query_port?: number;
             /** @description 交易或行情网关编号 (C17) */
             dce_trader_no?: string;
@@ -1198,7 +1198,7 @@ export interface components {
         };
         /** @description 前置实时控制查询条件 (assumed, see Decisions). */
         FrontControlQueryData: {
-            /** @description Seat number 0..31, or null for all seats. The seed's 4.1 request example was lost; its size matches 3.1's single-field `{seat_index}` and the spec assumes the same field (see Decisions). */
+            /** @description Seat number 0..31, or null for all seats. The vendor doc's 4.1 request example was lost; its size matches 3.1's single-field `{seat_index}` and the spec assumes the same field (see Decisions). */
             seat_index: number | null;
         };
         /** @description 前置实时控制信息 (one front's real-time routing control). 只有当柜台正常启动后查询到的前置实时控制信息才准确。 */
@@ -1378,7 +1378,7 @@ export interface components {
             /** @description 空头按金额保证金率 {min, max} (N8.6) */
             short_margin_ratio_by_money: components["schemas"]["NumberRangeFilter"];
         };
-        /** @description 客户费率的一行 (one rate row; header-less, column names assigned by the spec from the seed's Chinese column order). */
+        /** @description 客户费率的一行 (one rate row; header-less, column names assigned by the spec from the vendor doc's Chinese column order). */
         RatesRow: {
             /** @description 投资者 */
             InvestorId?: string;
@@ -1455,7 +1455,7 @@ export interface components {
             investor_id?: string | string[];
             /** @description 品种ID (C8) */
             product_id?: string | string[];
-            /** @description 模版名 (the seed prints `"templ`) */
+            /** @description 模版名 (the vendor doc prints `"templ`) */
             templ?: string;
             /** @description trade_perm: 交易权限列表 */
             trade_perm?: components["schemas"]["TradePermItem"][];
@@ -1501,7 +1501,7 @@ export interface components {
              * @enum {integer}
              */
             enable: 0 | 1;
-            /** @description 配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the seed's own default object uses value 130 (see Decisions). */
+            /** @description 配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions). */
             value: number;
             /**
              * @description 风控名。prc_name字段默认固定取值:"限制交易命令"。Optional in requests.
@@ -1520,9 +1520,9 @@ export interface components {
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade?: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
-            /** @description The seed table's misspelling of product_type, accepted in answers as an alias. */
+            /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
             produtct_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product?: string[];
@@ -1546,7 +1546,7 @@ export interface components {
             enable: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product: string[];
@@ -1578,7 +1578,7 @@ export interface components {
             enable: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product: string[];
@@ -1614,7 +1614,7 @@ export interface components {
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade?: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product?: string[];
@@ -1665,7 +1665,7 @@ export interface components {
             /** @description 此条记录唯一ID (uN4) of the code to delete */
             unique_id: number;
         };
-        /** @description Column selectors for `content` (the seed lists them flat; the spec nests them in option_scale like 1.1, see Decisions). */
+        /** @description Column selectors for `content` (the vendor doc lists them flat; the spec nests them in option_scale like 1.1, see Decisions). */
         TradeStatisticOptionScale: {
             /**
              * @description 投资者账号 (B)。true:选中此列作为搜索限制条件;false:不选中此列作为搜索限制条件。Client fills true.
@@ -1743,7 +1743,7 @@ export interface components {
             /** @description 模糊搜索的关键字 (C64)。为了检索的准确性,请输入尽可能贴近结果的关键字。 */
             content: string;
             option_scale: components["schemas"]["TradeStatisticOptionScale"];
-            /** @description 日期 (type missing in the seed; yyyyMMdd text). "" = no condition. */
+            /** @description 日期 (type missing in the vendor doc; yyyyMMdd text). "" = no condition. */
             trading_day: string;
         };
         /** @description 交易汇总信息 (one summary row; values are text, numeric ones as numeric strings). */
@@ -1815,14 +1815,14 @@ export interface components {
         };
         /** @description Process state. */
         ProcessStatus: {
-            /** @description true:运行正常;false (seed: "fasle"):运行异常. Boolean; the text "true"/"false" accepted. */
+            /** @description true:运行正常;false (vendor doc: "fasle"):运行异常. Boolean; the text "true"/"false" accepted. */
             Status?: boolean | string;
             /** @description 异常原因 */
             ErrMsg?: string;
         };
         /** @description 柜台监控信息. */
         CounterStatus: {
-            /** @description 撤单笔数,当前实时最新值 (seed type "Node", read as N4) */
+            /** @description 撤单笔数,当前实时最新值 (vendor doc type "Node", read as N4) */
             CancelTimesSum?: number;
             /** @description 错单手数 (N4),当前实时最新值 */
             ErrorVolumeSum?: number;
@@ -1880,7 +1880,7 @@ export interface components {
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade?: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product?: string[];
@@ -1894,7 +1894,7 @@ export interface components {
             instrument?: string[];
             /** @description 风控项 (jsonArray) */
             prc?: components["schemas"]["RiskPrcItem"][];
-            /** @description The seed table's misspelling of product_type, accepted in answers as an alias. */
+            /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
             produtct_type?: string[];
         };
         /** @description 添加风控权限模板 data. sync_flag表示是否将模版同步到柜台,1:表示同步,0:不同步。 */
@@ -1910,7 +1910,7 @@ export interface components {
             enable: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product: string[];
@@ -1946,7 +1946,7 @@ export interface components {
             enable: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product: string[];
@@ -1986,7 +1986,7 @@ export interface components {
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
             trade?: components["schemas"]["TradeTarget"][];
-            /** @description 产品类型 (jsonArray)。The seed's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
+            /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
             product?: string[];
@@ -2140,9 +2140,9 @@ export interface components {
              * @enum {integer}
              */
             enable: 0 | 1;
-            /** @description 告警值 (N8). Seed spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain. */
+            /** @description 告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain. */
             threshold_value_warn: number;
-            /** @description 严重值 (N8). Seed spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
+            /** @description 严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
             threshold_value_critical: number;
             /** @description 风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions). */
             prc_type: components["schemas"]["PrcType"];
@@ -2195,7 +2195,7 @@ export interface components {
         };
         /** @description 风控预警记录查询条件。 */
         AlarmRecordQueryData: {
-            /** @description 投资者账号 / 投资者ID (C12 / C32, 数组). Listed twice in the seed table; one field. */
+            /** @description 投资者账号 / 投资者ID (C12 / C32, 数组). Listed twice in the vendor doc table; one field. */
             investor_id: string[];
             /** @description 模糊搜索内容 (C1024, 字符串) */
             content: string;
@@ -2221,9 +2221,9 @@ export interface components {
         };
         /** @description 风控预警记录的一行 (one alarm record row, after decoding). */
         PrcAlarmRecordRow: {
-            /** @description 交易所ID (C8). Seed prints "Exchangeld" (lower-case L) */
+            /** @description 交易所ID (C8). Vendor doc prints "Exchangeld" (lower-case L) */
             ExchangeId?: string;
-            /** @description 投资者ID (C32). Seed prints "Investorld" */
+            /** @description 投资者ID (C32). Vendor doc prints "Investorld" */
             InvestorId?: string;
             /** @description 投资者名称 (C128) */
             InvestorName?: string;
@@ -2246,7 +2246,7 @@ export interface components {
             content: string;
             /** @description 投资者ID (JsonArray) */
             investor_id: string[];
-            /** @description 登录成功次数 {min, max} (N4). Seed prints the name `login.ok` and labels it 登录失败次数; the spec uses login_ok = successful logins (see Decisions). */
+            /** @description 登录成功次数 {min, max} (N4). Vendor doc prints the name `login.ok` and labels it 登录失败次数; the spec uses login_ok = successful logins (see Decisions). */
             login_ok: components["schemas"]["IntRangeFilter"];
             /** @description 登录失败次数 {min, max} (N4) */
             login_error: components["schemas"]["IntRangeFilter"];
@@ -2256,7 +2256,7 @@ export interface components {
             action: components["schemas"]["IntRangeFilter"];
             /** @description 成交笔数 {min, max} (uN4) */
             volume: components["schemas"]["IntRangeFilter"];
-            /** @description 报单异常笔数 (柜台) {min, max} (uN4). Seed label says (交易所); the name and the answer (OrderAbnormalTrade 柜台) say counter. */
+            /** @description 报单异常笔数 (柜台) {min, max} (uN4). Vendor doc label says (交易所); the name and the answer (OrderAbnormalTrade 柜台) say counter. */
             order_abnormal_trade: components["schemas"]["IntRangeFilter"];
             /** @description 撤单异常笔数 (柜台) {min, max} (N4) */
             action_abnormal_trade: components["schemas"]["IntRangeFilter"];
@@ -2269,9 +2269,9 @@ export interface components {
         UserStatistic: {
             /** @description 投资者 index (N1) */
             ClientIndex?: number;
-            /** @description 投资者 ID (C32). Seed prints "Investorld"; that spelling is accepted as an alias. */
+            /** @description 投资者 ID (C32). Vendor doc prints "Investorld"; that spelling is accepted as an alias. */
             InvestorId?: string;
-            /** @description Seed spelling of InvestorId (alias). */
+            /** @description Vendor doc spelling of InvestorId (alias). */
             Investorld?: string;
             /** @description 登录成功次数 (N4) */
             LoginOk?: number;
@@ -2291,7 +2291,7 @@ export interface components {
             ActionAbnormalTrade?: number;
             /** @description 撤单异常笔数(交易所) (N4) */
             ActionAbnormalExch?: number;
-            /** @description 更新时间 (seed type N4; it is a time, typed as text) */
+            /** @description 更新时间 (vendor doc type N4; it is a time, typed as text) */
             UpdateTime?: string;
         };
         /** @description 查询席位链接状态条件。 */
@@ -2313,9 +2313,9 @@ export interface components {
         };
         /** @description 席位链接状态 (one seat connection). */
         SeatConnection: {
-            /** @description 交易所 (C32). Seed prints "Exchangeld"; that spelling is accepted as an alias. */
+            /** @description 交易所 (C32). Vendor doc prints "Exchangeld"; that spelling is accepted as an alias. */
             ExchangeId?: string;
-            /** @description Seed spelling of ExchangeId (alias). */
+            /** @description Vendor doc spelling of ExchangeId (alias). */
             Exchangeld?: string;
             /** @description 席位 (C32) */
             SeatId?: string;
@@ -2540,7 +2540,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Failure: the common envelope with code != 0 (see x-error-codes). The seed does not say which HTTP status accompanies a failure; clients decide by `code`. */
+        /** @description Failure: the common envelope with code != 0 (see x-error-codes). The vendor doc does not say which HTTP status accompanies a failure; clients decide by `code`. */
         Error: {
             headers: {
                 [name: string]: unknown;
@@ -2555,7 +2555,7 @@ export interface components {
                 "application/json": components["schemas"]["CommonResponse"];
             };
         };
-        /** @description Rejected at the HTTP level (not documented by the seed). If the body is JSON it is the common envelope. */
+        /** @description Rejected at the HTTP level (not documented by the vendor doc). If the body is JSON it is the common envelope. */
         HttpError: {
             headers: {
                 [name: string]: unknown;

@@ -5,7 +5,7 @@ export const meta: ApiMeta = {
   "api": "xt",
   "spec": "specs/openapi/xt-spot.yaml",
   "title": "XT (Ubiex) spot REST API v1",
-  "version": "seed",
+  "version": "vendor doc, undated",
   "servers": [
     {
       "url": "https://api.xt.com",
@@ -98,17 +98,17 @@ export const meta: ApiMeta = {
     },
     "307": {
       "message": "bad access key",
-      "meaning": "Invalid or unknown access key (from the reference notes, not in the seed)",
+      "meaning": "Invalid or unknown access key",
       "kind": "auth"
     },
     "308": {
       "message": "signature check failed",
-      "meaning": "Signature verification failed (from the reference notes, not in the seed)",
+      "meaning": "Signature verification failed",
       "kind": "auth"
     },
     "400": {
       "message": "bad request",
-      "meaning": "Bad request (from the reference notes, not in the seed)",
+      "meaning": "Bad request",
       "kind": "invalid-request"
     },
     "404": {
@@ -168,12 +168,12 @@ export const meta: ApiMeta = {
           ],
           "default": "decoded",
           "variants": {
-            "decoded": "The seed: 请注意，data参与签名的不是JSON数据本身，而是Base64.decode()之后的STRING —\nin the canonical string `data=` carries the base64-DECODED JSON text, while\nthe request sends the base64 text.\n",
+            "decoded": "The vendor doc: 请注意，data参与签名的不是JSON数据本身，而是Base64.decode()之后的STRING —\nin the canonical string `data=` carries the base64-DECODED JSON text, while\nthe request sends the base64 text.\n",
             "base64": "The vendor Java and Python SDKs: `data=` carries the base64 text exactly as\nsent.\n"
           },
-          "clientOption": "Default `decoded` (the seed is the source of truth). Clients expose an option\nto choose `base64` in case the server only accepts the SDK behaviour.\n"
+          "clientOption": "Default `decoded` (the vendor doc is the source of truth). Clients expose an option\nto choose `base64` in case the server only accepts the SDK behaviour.\n"
         },
-        "notes": "The seed's example signature `97b7b71741ca0aec6e0404a5b1c7cb2a78e7bd6c2a8088dbd84a20129dee4fe7`\nis NOT a usable test vector: its secret key is not published. The vendor Python SDK\nURL-encodes values and upper-cases the hex; this spec follows the seed and the Java\nSDK (raw trimmed values, lowercase hex) by default; see `variants`. Sign exactly the parameters that are sent. Public\noperations (the six `/data/api/v1/*` calls, getServerTime, getAccounts) are not\nsigned.\n"
+        "notes": "The vendor doc's example signature `97b7b71741ca0aec6e0404a5b1c7cb2a78e7bd6c2a8088dbd84a20129dee4fe7`\nis NOT a usable test vector: its secret key is not published. The vendor Python SDK\nURL-encodes values and upper-cases the hex; this spec follows the vendor doc and the Java\nSDK (raw trimmed values, lowercase hex) by default; see `variants`. Sign exactly the parameters that are sent. Public\noperations (the six `/data/api/v1/*` calls, getServerTime, getAccounts) are not\nsigned.\n"
       }
     }
   },
@@ -1326,7 +1326,7 @@ export const meta: ApiMeta = {
             "default": 1,
             "minimum": 1
           },
-          "description": "分页页码 — page number. The seed marks it required with default 1 (send it; a client\nmay fill in the default).\n"
+          "description": "分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client\nmay fill in the default).\n"
         },
         {
           "name": "pageSize",
@@ -1337,7 +1337,7 @@ export const meta: ApiMeta = {
             "default": 10,
             "minimum": 1
           },
-          "description": "每页数量 — records per page. The seed marks it required with default 10 (send it; a\nclient may fill in the default).\n"
+          "description": "每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a\nclient may fill in the default).\n"
         }
       ],
       "body": null,
@@ -1405,7 +1405,7 @@ export const meta: ApiMeta = {
             "default": 1,
             "minimum": 1
           },
-          "description": "分页页码 — page number. The seed marks it required with default 1 (send it; a client\nmay fill in the default).\n"
+          "description": "分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client\nmay fill in the default).\n"
         },
         {
           "name": "pageSize",
@@ -1416,7 +1416,7 @@ export const meta: ApiMeta = {
             "default": 10,
             "minimum": 1
           },
-          "description": "每页数量 — records per page. The seed marks it required with default 10 (send it; a\nclient may fill in the default).\n"
+          "description": "每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a\nclient may fill in the default).\n"
         }
       ],
       "body": null,
@@ -1484,7 +1484,7 @@ export const meta: ApiMeta = {
             "default": 1,
             "minimum": 1
           },
-          "description": "分页页码 — page number. The seed marks it required with default 1 (send it; a client\nmay fill in the default).\n"
+          "description": "分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client\nmay fill in the default).\n"
         },
         {
           "name": "pageSize",
@@ -1495,7 +1495,7 @@ export const meta: ApiMeta = {
             "default": 10,
             "minimum": 1
           },
-          "description": "每页数量 — records per page. The seed marks it required with default 10 (send it; a\nclient may fill in the default).\n"
+          "description": "每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a\nclient may fill in the default).\n"
         }
       ],
       "body": null,

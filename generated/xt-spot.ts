@@ -108,7 +108,7 @@ export interface paths {
          * @description 市场深度数据
          *
          *     Order book of one market: last trade price, asks and bids as [price, amount] pairs
-         *     (in the seed's example asks ascend and bids descend in price). Public, answers the
+         *     (in the vendor doc's example asks ascend and bids descend in price). Public, answers the
          *     bare object (no envelope).
          */
         get: operations["getDepth"];
@@ -133,7 +133,7 @@ export interface paths {
          *
          *     // [时间戳，成交价，成交数量，交易类型，记录ID]
          *
-         *     Recent trades of one market, newest first in the seed's example. Each row is
+         *     Recent trades of one market, newest first in the vendor doc's example. Each row is
          *     [timestamp (ms), price, amount, side (`bid`/`ask`), trade record ID (int64)].
          *     Public, answers the bare array (no envelope).
          */
@@ -282,7 +282,7 @@ export interface paths {
          * @description 委托
          *
          *     Places one limit (`entrustType` 0) or market (`entrustType` 1) order. `type` 1 buys,
-         *     0 sells. The seed marks `price` required for both kinds. Answers the new order ID.
+         *     0 sells. The vendor doc marks `price` required for both kinds. Answers the new order ID.
          *     Not retryable (a repeat places a second order). `accesskey`, `nonce` and `signature`
          *     are added by the signer (in the form body).
          */
@@ -657,12 +657,12 @@ export interface components {
             /** @description 数量小数点 — amount decimal places. */
             coinPoint: number;
             /**
-             * @description 主动单交易手续费 — maker fee rate (0.001 = 0.1 %). The seed calls it the
+             * @description 主动单交易手续费 — maker fee rate (0.001 = 0.1 %). The vendor doc calls it the
              *     "active order" fee; by its name it is the fee of resting (maker) orders.
              */
             maker: number;
             /**
-             * @description 被动单交易手续费 — taker fee rate. The seed calls it the "passive order" fee; by its
+             * @description 被动单交易手续费 — taker fee rate. The vendor doc calls it the "passive order" fee; by its
              *     name it is the fee of orders that take liquidity.
              */
             taker: number;
@@ -985,7 +985,7 @@ export interface components {
             };
         };
         /**
-         * @description Error of a market-data endpoint. The seed does not document its format; any JSON
+         * @description Error of a market-data endpoint. The vendor doc does not document its format; any JSON
          *     body is accepted.
          */
         DataError: {
@@ -1009,13 +1009,13 @@ export interface components {
          */
         Coin: string;
         /**
-         * @description 分页页码 — page number. The seed marks it required with default 1 (send it; a client
+         * @description 分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client
          *     may fill in the default).
          * @example 1
          */
         RecordPage: number;
         /**
-         * @description 每页数量 — records per page. The seed marks it required with default 10 (send it; a
+         * @description 每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a
          *     client may fill in the default).
          * @example 10
          */
@@ -2026,13 +2026,13 @@ export interface operations {
                  */
                 coin: components["parameters"]["Coin"];
                 /**
-                 * @description 分页页码 — page number. The seed marks it required with default 1 (send it; a client
+                 * @description 分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client
                  *     may fill in the default).
                  * @example 1
                  */
                 page: components["parameters"]["RecordPage"];
                 /**
-                 * @description 每页数量 — records per page. The seed marks it required with default 10 (send it; a
+                 * @description 每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a
                  *     client may fill in the default).
                  * @example 10
                  */
@@ -2094,13 +2094,13 @@ export interface operations {
                  */
                 coin: components["parameters"]["Coin"];
                 /**
-                 * @description 分页页码 — page number. The seed marks it required with default 1 (send it; a client
+                 * @description 分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client
                  *     may fill in the default).
                  * @example 1
                  */
                 page: components["parameters"]["RecordPage"];
                 /**
-                 * @description 每页数量 — records per page. The seed marks it required with default 10 (send it; a
+                 * @description 每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a
                  *     client may fill in the default).
                  * @example 10
                  */
@@ -2170,13 +2170,13 @@ export interface operations {
                  */
                 coin: components["parameters"]["Coin"];
                 /**
-                 * @description 分页页码 — page number. The seed marks it required with default 1 (send it; a client
+                 * @description 分页页码 — page number. The vendor doc marks it required with default 1 (send it; a client
                  *     may fill in the default).
                  * @example 1
                  */
                 page: components["parameters"]["RecordPage"];
                 /**
-                 * @description 每页数量 — records per page. The seed marks it required with default 10 (send it; a
+                 * @description 每页数量 — records per page. The vendor doc marks it required with default 10 (send it; a
                  *     client may fill in the default).
                  * @example 10
                  */

@@ -1,106 +1,179 @@
 /**
- * `npm run docs`: render every API's reference into docs/api/ as self-contained HTML that
- * works offline (no CDN), plus docs/api/index.html listing the APIs.
+ * `npm run docs`: the docs portal in docs/api/ (git-ignored), fully offline:
  *
- * OpenAPI: `redocly build-docs` prerenders the page but hydrates it from a CDN script; the
- * same redoc bundle ships inside @redocly/cli, so it is inlined in place of that import.
- * AsyncAPI: scripts/asyncapi-docs.ts (@asyncapi/generator + html-template, single file).
+ * - `<api>.html` for every API, OpenAPI and AsyncAPI alike, rendered by `redocly build-docs
+ *   --inlineBundle` (Redoc ships inside @redocly/cli; it renders AsyncAPI 3 too, so every page
+ *   has the same sidebar, search and layout) from a bundled copy of the spec that adds, per
+ *   operation, its operationId at the top of the description and code samples
+ *   (`x-codeSamples`, scripts/docs-samples.ts), and a sidebar logo linking back to the index.
+ *   specs/ is never written.
+ * - `index.html`: the APIs and one search over every operation of all of them
+ *   (scripts/docs-portal.ts), linking to each operation's section.
+ * - `changelog-<api>.html`: that API's sections of CHANGELOG.md, if the file exists.
+ *
+ * Nothing is loaded from the network: the Redoc bundle's only remote resource (its attribution
+ * logo on cdn.redoc.ly) is replaced by an inline image, and every page is checked.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { promisify } from "node:util";
+import { parseDocument, type Document } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
+import { remoteResource } from "./asyncapi-docs.js";
+import { changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
+import { CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES } from "./docs-samples.js";
 
-const OUT = join(ROOT, "docs", "api");
+export const DOCS_OUT = join(ROOT, "docs", "api");
 
-export function redocBundle(): string {
-  const require = createRequire(import.meta.url);
-  const cliDir = dirname(require.resolve("@redocly/cli/package.json"));
-  const text = readFileSync(join(cliDir, "lib", "chunks", "redoc.standalone.js"), "utf8");
-  // The bundle is an ES module ending in `export{RedocStandalone,hydrate,init}`: inline it as
-  // module-scope declarations. `</script` inside string literals would end the tag early.
-  return text.replace(/export\s*\{[^}]*\}\s*;?\s*$/, "").replace(/<\/script/gi, "<\\/script");
-}
+const svg = (body: string, w: number, h: number) =>
+  `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${body}</svg>`)}`;
 
-/** Make a Redocly page self-contained: drop the CDN preload, inline the hydrate import. */
-export function inlineRedoc(html: string, bundle: string): string {
-  const out = html
-    .replace(/<link rel="modulepreload" href="https:\/\/cdn\.redocly\.com\/[^"]*"[^>]*>/g, "")
-    .replace(/import\s*\{\s*hydrate\s*\}\s*from\s*"https:\/\/cdn\.redocly\.com\/[^"]*";?/, () => bundle);
-  const left = /<(?:script|link)[^>]*(?:src|href)="https?:\/\/[^"]*"/i.exec(out) ?? /from\s*"https?:\/\/[^"]*"/.exec(out);
-  if (left) throw new Error(`docs page still loads a remote resource: ${left[0]}`);
+/** Sidebar logo of every Redoc page: a link back to the portal index. */
+export const PORTAL_LOGO = svg(
+  `<rect width="240" height="36" rx="6" fill="#f6f8fa" stroke="#d1d9e0"/><text x="12" y="23" font-family="system-ui,sans-serif" font-size="14" fill="#0969da">\u2190 tradeapi: all APIs, search</text>`,
+  240,
+  36,
+);
+/** Stands in for Redoc's attribution logo, which the bundle would load from cdn.redoc.ly. */
+const REDOC_MARK = svg(`<text x="0" y="13" font-family="system-ui,sans-serif" font-size="12" font-weight="600" fill="#555">Redoc</text>`, 40, 16);
+
+/** Remote resources Redoc's bundle would fetch, each with its inline stand-in. */
+const REDOC_REMOTE: Array<[RegExp, string]> = [
+  [/https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g, REDOC_MARK],
+  // Icon sets for configured icons (font-awesome, code); these pages configure none. Pointed at
+  // a local folder that does not exist, so a use would show as an error, never as a request.
+  [/https:\/\/cdn\.redocly\.com\/icons\//g, "./redoc-icons/"],
+];
+
+/** Make a rendered Redoc page self-contained, or say what still needs the network. */
+export function offlinePage(html: string): string {
+  let out = html;
+  for (const [re, local] of REDOC_REMOTE) out = out.replace(re, local);
+  const left = remoteResource(out) ?? /https?:\/\/cdn\.[^"'`\s)]*/.exec(out)?.[0] ?? /\bfrom\s*["']https?:\/\/[^"']*/.exec(out)?.[0];
+  if (left) throw new Error(`docs page still loads a remote resource: ${left}`);
   return out;
 }
 
-function openapiDocs(api: ApiEntry, bundle: string): string {
-  const tmp = join(tmpdir(), `tradeapi-docs-${process.pid}-${api.name}.html`);
-  execFileSync(join(ROOT, "node_modules/.bin/redocly"), ["build-docs", api.name, "-o", tmp], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-  });
-  const html = inlineRedoc(readFileSync(tmp, "utf8"), bundle);
-  rmSync(tmp, { force: true });
-  const file = join(OUT, `${api.name}.html`);
-  writeFileSync(file, html);
-  return file;
+function operationIdLine(id: string, extra = ""): string {
+  return `**operationId** \`${id}\`${extra}\n\n`;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-}
-
-function summary(api: ApiEntry): { title: string; version: string; count: string } {
-  const doc = parse(readFileSync(join(ROOT, api.root), "utf8")) as Record<string, any>;
+/**
+ * The copy of a spec the page is rendered from: operationIds shown, code samples added, a logo
+ * linking back to the index. Big integers keep every digit (read as bigint).
+ */
+export function bundledSpec(api: ApiEntry, text: string): Document {
+  const doc = parseDocument(text, { intAsBigInt: true });
+  const spec = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
+  doc.setIn(["info", "x-logo"], doc.createNode({ url: PORTAL_LOGO, href: "index.html", altText: "tradeapi API portal: all APIs and search" }));
   if (api.kind === "openapi") {
-    let n = 0;
-    for (const item of Object.values(doc.paths ?? {})) for (const m of ["get", "post", "put", "delete", "patch"]) if ((item as any)[m]) n++;
-    return { title: doc.info?.title ?? api.name, version: doc.info?.version ?? "", count: `${n} operations` };
+    for (const [method, path, op] of operationsOf(spec)) {
+      const at = ["paths", path, method];
+      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? ""));
+      doc.setIn([...at, "x-codeSamples"], doc.createNode(operationSamples(spec, api.name, method, path, op)));
+    }
+  } else {
+    for (const [id, op] of Object.entries((spec.operations ?? {}) as Record<string, any>)) {
+      if (op?.$ref) continue;
+      doc.setIn(["operations", id, "description"], operationIdLine(id) + (op.description ?? op.summary ?? ""));
+    }
   }
-  return { title: doc.info?.title ?? api.name, version: doc.info?.version ?? "", count: `${Object.keys(doc.components?.messages ?? {}).length} messages` };
+  return doc;
 }
 
-function indexPage(apis: ApiEntry[]): string {
-  const rows = apis
-    .map((a) => {
-      const s = summary(a);
-      return `<tr><td><a href="${a.name}.html">${escapeHtml(s.title)}</a></td><td><code>${a.name}</code></td><td>${a.kind === "openapi" ? "OpenAPI 3.1" : "AsyncAPI 3.0"}</td><td>${escapeHtml(s.version)}</td><td>${s.count}</td><td><code>${escapeHtml(a.root)}</code></td></tr>`;
-    })
-    .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tradeapi: API reference</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left}
-th{background:#f5f5f5}code{font-size:90%}</style></head>
-<body><h1>tradeapi: API reference</h1>
-<p>Rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline.</p>
-<table><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Version</th><th>Size</th><th>Source</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></body></html>
-`;
+/** Redocly config of one page: the sample languages its operations have, no telemetry. */
+function redoclyConfig(api: ApiEntry): string {
+  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || CLIENTS[api.name]?.openapiFetch);
+  return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages } } }, null, 2);
+}
+
+async function renderRedoc(api: ApiEntry, specFile: string, config: string, outFile: string, title: string): Promise<void> {
+  await promisify(execFile)(join(ROOT, "node_modules/.bin/redocly"), ["build-docs", specFile, "-o", outFile, "--inlineBundle", "--title", title, "--config", config], {
+    cwd: ROOT,
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((e: Error & { stderr?: string }) => {
+    throw new Error(`redocly build-docs ${api.name} failed: ${e.stderr || e.message}`);
+  });
+  writeFileSync(outFile, offlinePage(readFileSync(outFile, "utf8")));
+}
+
+export interface BuildDocsOptions {
+  /** Output folder (default docs/api). */
+  outDir?: string;
+  /** CHANGELOG.md to read (default the repo's); absent file: "no changes recorded yet". */
+  changelog?: string;
+  log?: (line: string) => void;
+  /** Check the AsyncAPI specs with the AsyncAPI parser first (default true; `npm run generate` does too). */
+  validate?: boolean;
+}
+
+export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis: PortalApi[]; files: string[] }> {
+  const out = options.outDir ?? DOCS_OUT;
+  const log = options.log ?? (() => {});
+  mkdirSync(out, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), "tradeapi-docs-"));
+  const files: string[] = [];
+  const apis: PortalApi[] = [];
+  try {
+    const entries = readApis();
+    // Render the pages side by side: each is one redocly process, mostly waiting on I/O.
+    const rendered = await Promise.all(
+      entries.map(async (api) => {
+        const started = Date.now();
+        const text = readFileSync(join(ROOT, api.root), "utf8");
+        if (api.kind === "asyncapi" && options.validate !== false) {
+          // Fail on an invalid spec with the parser's diagnostics, as `npm run generate` does.
+          const { parseAsyncApi } = await import("./generate-asyncapi.js");
+          await parseAsyncApi(api);
+        }
+        const doc = bundledSpec(api, text);
+        // The index shows the spec's own descriptions, without the added operationId line.
+        const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
+        const specFile = join(tmp, `${api.name}.yaml`);
+        writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
+        const file = join(out, `${api.name}.html`);
+        const config = join(tmp, `${api.name}.redocly.yaml`);
+        writeFileSync(config, redoclyConfig(api));
+        await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`);
+        log(`wrote ${relative(ROOT, file) || file} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        return { portal, file };
+      }),
+    );
+    for (const r of rendered) {
+      apis.push(r.portal);
+      files.push(r.file);
+    }
+    const changelogFile = options.changelog ?? join(ROOT, "CHANGELOG.md");
+    const changelog = existsSync(changelogFile) ? readFileSync(changelogFile, "utf8") : null;
+    const has: Record<string, boolean> = {};
+    for (const api of apis) {
+      const sections = changelog === null ? null : changelogSections(changelog, api.name);
+      has[api.name] = !!sections?.length;
+      const file = join(out, `changelog-${api.name}.html`);
+      writeFileSync(file, changelogPage(api, sections));
+      files.push(file);
+    }
+    log(`wrote ${apis.length} changelog pages (${changelog === null ? "no CHANGELOG.md yet" : "from CHANGELOG.md"})`);
+    const index = join(out, "index.html");
+    writeFileSync(index, indexPage(apis, has));
+    files.push(index);
+    log(`wrote ${relative(ROOT, index) || index} (${apis.reduce((n, a) => n + a.operations.length, 0)} operations searchable)`);
+    for (const f of files) {
+      const remote = remoteResource(readFileSync(f, "utf8"));
+      if (remote) throw new Error(`${f} still loads a remote resource: ${remote}`);
+    }
+    return { apis, files };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
-  const apis = readApis();
-  mkdirSync(OUT, { recursive: true });
-  const bundle = redocBundle();
-  for (const api of apis) {
-    let file: string;
-    if (api.kind === "openapi") file = openapiDocs(api, bundle);
-    else {
-      const mod = "./asyncapi-docs.js";
-      const { buildAsyncApiDocs } = (await import(mod)) as { buildAsyncApiDocs(api: ApiEntry, outDir: string): Promise<string> };
-      file = await buildAsyncApiDocs(api, OUT);
-    }
-    process.stdout.write(`wrote docs/api/${basename(file)}\n`);
-  }
-  writeFileSync(join(OUT, "index.html"), indexPage(apis));
-  process.stdout.write("wrote docs/api/index.html\n");
+  await buildDocs({ log: (l) => process.stdout.write(`${l}\n`) });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();

@@ -1,22 +1,137 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { inlineRedoc, redocBundle } from "../scripts/build-docs.js";
+import { readApis, ROOT } from "../scripts/api-registry.js";
+import { bundledSpec, offlinePage, PORTAL_LOGO } from "../scripts/build-docs.js";
+import { changelogPage, changelogSections, indexPage, portalApi, redocSlug } from "../scripts/docs-portal.js";
+import { cliArg, operationsOf, readSpec } from "../scripts/docs-samples.js";
 
-describe("offline docs", () => {
-  const page = `<html><head><link rel="modulepreload" href="https://cdn.redocly.com/redoc/v3.0.1/bundles/redoc.standalone.js" integrity="x" crossorigin="anonymous" /></head>
-<body><script type="module">import { hydrate } from "https://cdn.redocly.com/redoc/v3.0.1/bundles/redoc.standalone.js";
-hydrate(state, document.getElementById("redoc"));</script></body></html>`;
+const apis = readApis();
+const specText = (name: string) => readFileSync(join(ROOT, apis.find((a) => a.name === name)!.root), "utf8");
 
-  it("inlines the locally shipped redoc bundle in place of the CDN import", () => {
-    const bundle = redocBundle();
-    expect(bundle).toMatch(/hydrate/);
-    expect(bundle).not.toMatch(/export\s*\{[^}]*\}\s*;?\s*$/);
-    const out = inlineRedoc(page, bundle);
-    expect(out).not.toContain("cdn.redocly.com/redoc");
-    expect(out).toContain("hydrate(state");
-    expect(out.length).toBeGreaterThan(1_000_000);
+describe("offline pages", () => {
+  it("replaces the Redoc bundle's CDN logo by an inline image", () => {
+    const page = `<script>const a={src:e?\`https://cdn.redoc.ly/redoc/logo-mini-full.svg\`:\`https://cdn.redoc.ly/redoc/logo-mini.svg\`}</script>`;
+    const out = offlinePage(page);
+    expect(out).not.toContain("cdn.redoc.ly");
+    expect(out).toContain("data:image/svg+xml,");
   });
 
   it("refuses a page that would still load something remote", () => {
-    expect(() => inlineRedoc(`${page}<script src="https://example.com/x.js"></script>`, "const hydrate=()=>{};")).toThrow(/remote resource/);
+    expect(() => offlinePage(`<script src="https://example.com/x.js"></script>`)).toThrow(/remote resource/);
+    expect(() => offlinePage(`<img src="https://cdn.example.com/a.png">`)).toThrow(/remote resource/);
+    expect(() => offlinePage(`<script>fetch("https://cdn.example.com/fonts")</script>`)).toThrow(/remote resource/);
+  });
+});
+
+describe("the bundled copy a page is rendered from", () => {
+  for (const api of apis) {
+    it(`${api.name}: every operation shows its operationId; OpenAPI operations get call(), CLI (and openapi-fetch) samples; specs/ untouched`, () => {
+      const text = specText(api.name);
+      const doc = bundledSpec(api, text);
+      const spec = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
+      expect(spec.info["x-logo"]).toEqual({ url: PORTAL_LOGO, href: "index.html", altText: expect.any(String) });
+      if (api.kind === "openapi") {
+        const ops = operationsOf(spec);
+        expect(ops.length).toBeGreaterThan(10);
+        for (const [, , op] of ops) {
+          expect(op.description).toMatch(new RegExp(`^\\*\\*operationId\\*\\* \`${op.operationId}\``));
+          const labels = (op["x-codeSamples"] as Array<{ label: string; source: string }>).map((s) => s.label);
+          expect(labels).toContain("call()");
+          if (api.name !== "xele") expect(labels).toEqual(["call()", "openapi-fetch", "CLI"]);
+          const cli = op["x-codeSamples"].find((s: { label: string }) => s.label === "CLI");
+          if (cli) expect(cli.source).toMatch(new RegExp(`^npx tradeapi call ${api.name} ${op.operationId}\\b`));
+        }
+      } else {
+        for (const [id, op] of Object.entries(spec.operations as Record<string, any>)) expect(op.description).toMatch(new RegExp(`^\\*\\*operationId\\*\\* \`${id}\``));
+      }
+      // Big integers keep every digit in the copy.
+      const copy = doc.toString({ lineWidth: 0 });
+      const missing = [...new Set(text.match(/\b\d{17,19}\b/g) ?? [])].filter((big) => !copy.includes(big));
+      expect(missing).toEqual([]);
+      expect(readFileSync(join(ROOT, api.root), "utf8")).toBe(text);
+    });
+  }
+
+  it("BHEX orderCreate: its operationId, a typed call without the client-generated client_order_id, the CLI command", () => {
+    const doc = bundledSpec(apis.find((a) => a.name === "bhex")!, specText("bhex"));
+    const op = (doc.toJS() as any).paths["/api/v2/org/order/create"].post;
+    expect(op.description).toContain("`orderCreate`");
+    const [call, fetchForm, cli] = op["x-codeSamples"] as Array<{ source: string }>;
+    expect(call!.source).toContain('await bhex.call("orderCreate", {');
+    expect(call!.source).not.toContain("client_order_id");
+    expect(call!.source).toContain('symbol_id: "BTCUSDT"');
+    expect(fetchForm!.source).toContain('await bhex.POST("/api/v2/org/order/create", {');
+    expect(cli!.source).toMatch(/^npx tradeapi call bhex orderCreate \\\n {2}user_id=/);
+  });
+});
+
+describe("portal index", () => {
+  it("lists every operation of every API with a link into its page", () => {
+    const portal = apis.map((a) => portalApi(a.name, a.kind, readSpec(specText(a.name))));
+    const html = indexPage(portal, {});
+    const total = portal.reduce((n, a) => n + a.operations.length, 0);
+    expect(total).toBeGreaterThan(150);
+    for (const op of portal.flatMap((a) => a.operations)) expect(html).toContain(`href="${op.api}.html${op.anchor}"`);
+    expect(html).toContain('id="q"');
+    expect(html).not.toMatch(/(?:src|href)="https?:/);
+    const bhex = portal.find((a) => a.name === "bhex")!.operations.find((o) => o.operationId === "orderCreate")!;
+    expect(bhex).toMatchObject({ method: "POST", path: "/api/v2/org/order/create", anchor: "#/spot-trading/ordercreate" });
+    expect(bhex.text).toContain("创建订单");
+    const qws = portal.find((a) => a.name === "quant-ws")!.operations.find((o) => o.operationId === "placeOrder")!;
+    expect(qws).toMatchObject({ method: "SEND", path: "/ws/v1 op=place_order", anchor: "#/channels/gateway/operations/placeorder" });
+  });
+
+  it("slugs tags as Redoc does", () => {
+    expect(redocSlug("Spot Trading")).toBe("spot-trading");
+    expect(redocSlug("Cash In/Out")).toBe("cash-inout");
+    expect(redocSlug("Vendor doc text (原文)")).toBe("vendor-doc-text-()");
+  });
+});
+
+describe("changelog pages", () => {
+  const md = `# Changelog
+
+## 0.3.0 (2026-12-01)
+
+### xt
+- **Added** operation \`getFoo\` (GET /foo)
+- Changed \`order\`: parameter \`type\` is now required
+
+### bhex
+- Removed \`orderCancel\`
+
+## 0.2.0
+
+### \`xt\`
+Nothing breaking.
+`;
+
+  it("reads the API's section under each version, newest first", () => {
+    expect(changelogSections(md, "xt")).toEqual([
+      { version: "0.3.0 (2026-12-01)", body: "- **Added** operation `getFoo` (GET /foo)\n- Changed `order`: parameter `type` is now required" },
+      { version: "0.2.0", body: "Nothing breaking." },
+    ]);
+    expect(changelogSections(md, "bhex")).toEqual([{ version: "0.3.0 (2026-12-01)", body: "- Removed `orderCancel`" }]);
+    expect(changelogSections(md, "hubi")).toEqual([]);
+  });
+
+  it("renders them, or says no changes are recorded yet", () => {
+    const api = { name: "xt", kind: "openapi" as const, title: "XT", version: "vendor doc, undated", operations: [] };
+    const html = changelogPage(api, changelogSections(md, "xt"));
+    expect(html).toContain("<strong>Added</strong> operation <code>getFoo</code>");
+    expect(html).toContain('<h2 id="0.2.0">0.2.0</h2>');
+    expect(html).toContain('href="index.html"');
+    expect(changelogPage(api, null)).toContain("No changes recorded yet.");
+    expect(changelogPage(api, [])).toContain("No changes recorded yet.");
+  });
+});
+
+describe("CLI sample arguments", () => {
+  it("quote what the shell would split or expand", () => {
+    expect(cliArg("market", "btc_usdt")).toBe("market=btc_usdt");
+    expect(cliArg("data", [{ price: 1 }])).toBe(`'data=[{"price":1}]'`);
+    expect(cliArg("name", "it's")).toBe(`'name=it'\\''s'`);
+    expect(cliArg("id", 9007199254740993n)).toBe("id=9007199254740993");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `tradeapi mock bhex`: a local BHEX broker Org API. Routes and example answers come from the
- * spec (every operation answers its seed example, IDs above 2^53 intact); this file adds what
+ * spec (every operation answers its vendor doc example, IDs above 2^53 intact); this file adds what
  * the spec cannot say:
  *
  * - Credentials: the `X-ACCESS-KEY` header and the `signature` parameter (HMAC-SHA256 over all
@@ -14,10 +14,10 @@
  *   orders created here); create with a client_order_id already used by that user answers the
  *   existing order (idempotent). Batch tasks (batch_transfer, air_drop, batch_lock_position,
  *   batch_unlock_position) → get_*_result with a status per item: 200, 31009 for a user id the
- *   emulator does not know (BHEX_MOCK_USER_IDS), 5 (an "other failure", the seed's example
+ *   emulator does not know (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example
  *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
  *   same way (resultCode).
- * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the seed's
+ * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the vendor doc's
  *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
  *   the locks a batch_lock_position task made here come first, newest first).
  * - Lists answer what they are asked (src/mock/query-rows.ts, from the spec): parameters that
@@ -29,7 +29,7 @@
  *   start of that file type or not yet over, 403 when started with `downloadForbidden`.
  * - Failures the emulator detects in a request it accepted (unknown order, malformed items,
  *   unknown task, missing parameter) are answered with the envelope `{"status":1,"msg":…}`:
- *   the seed documents status 0 only, so 1 is this emulator's own "failed" status. A handler
+ *   the vendor doc documents status 0 only, so 1 is this emulator's own "failed" status. A handler
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
  */
 import { meta } from "../../generated/bhex-org.meta.js";
@@ -43,7 +43,7 @@ import { buildXlsx } from "./xlsx.js";
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
 export const BHEX_MOCK_SECRET_KEY = "mock-bhex-secret-key";
 
-/** User ids the emulator knows (the seed's); batch items naming others get 31009. */
+/** User ids the emulator knows (the vendor doc's); batch items naming others get 31009. */
 export const BHEX_MOCK_USER_IDS: ReadonlyArray<string> = [
   "83214971450163200",
   "231215678785585152",
@@ -168,7 +168,7 @@ const BATCH_KINDS: Record<string, { result: string; taskKey: string; view: (c: R
   },
 };
 
-/** First day each history file type exists (statistics/download_data, seed). */
+/** First day each history file type exists (statistics/download_data, vendor doc). */
 function downloadStart(type: string): string {
   if (type.startsWith("user_")) return "2019-07-14";
   if (type === "balance_flow" || type === "contract_position") return "2019-10-31";
@@ -192,7 +192,7 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
   // ---- state ----
   const orders = new Map<bigint, MockOrder>();
   const byClientId = new Map<string, bigint>();
-  // Order ids above 2^53 (the seed's are 18 digits).
+  // Order ids above 2^53 (the vendor doc's are 18 digits).
   let nextOrderId = 494003445757047808n;
   const tasks = new Map<string, BatchTask>();
   let nextTaskId = 100;
@@ -201,8 +201,8 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
   const flowExample = (exampleValue(opById("accountBalanceFlow")) as { data: Array<Record<string, unknown>> }).data;
   const balanceFlow: Array<Record<string, unknown>> = [];
   for (let i = 0; i < pagedRecords; i++) {
-    const seed = flowExample[i];
-    if (seed) balanceFlow.push(seed);
+    const example = flowExample[i];
+    if (example) balanceFlow.push(example);
     else {
       const prev = BigInt(String(balanceFlow[balanceFlow.length - 1]?.id ?? "392345285099050240"));
       balanceFlow.push({ ...flowExample[0], id: String(prev - 86_400_000n - BigInt(i)), created: String(1561507202690 - i * 86_400_000) });

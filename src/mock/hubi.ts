@@ -38,7 +38,7 @@
  *   - realised P&L goes to the account's cash; no fees;
  *   - cancel_order_batch is all-or-nothing (25005 / 25006 if any order cannot be cancelled).
  * Trade failures answer `{"status": -1, "message": "<code> <text>"}` with HTTP 200, except
- * amend_order which fails with HTTP 500 as the seed shows; a missing parameter is
+ * amend_order which fails with HTTP 500 as the vendor doc shows; a missing parameter is
  * ILLEGAL_ARGUMENT (HTTP 400).
  */
 import { timingSafeEqual } from "node:crypto";
@@ -682,7 +682,7 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
     },
   };
 
-  // Handlers throw TradeReject; amend_order fails with HTTP 500 as the seed shows.
+  // Handlers throw TradeReject; amend_order fails with HTTP 500 as the vendor doc shows.
   const guarded: Record<string, (req: MockRequest) => MockReply> = {};
   for (const [id, handler] of Object.entries(handlers)) {
     guarded[id] = (req) => {

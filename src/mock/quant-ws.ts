@@ -1,5 +1,5 @@
 /**
- * `tradeapi mock quant-ws`: a loopback Quant trading gateway that behaves as the seed and the
+ * `tradeapi mock quant-ws`: a loopback Quant trading gateway that behaves as the vendor doc and the
  * open-source server do (see specs/asyncapi/quant-ws.yaml, Decisions):
  *
  * - login → reply with a token → state CONNECT_SUCCESS (2) → asset and position snapshots

@@ -6,17 +6,17 @@
  *
  * - Login: username/password → a random `ticket` that expires after `tokenTtlMs` (or at once
  *   with `expireTokens()`), so clients meet 109 and log in again. A wrong password answers
- *   code 114 (the seed documents no login failure; 114 is "permission denied").
+ *   code 114 (the vendor doc documents no login failure; 114 is "permission denied").
  * - Strict requests, as 注意事项 A/B and the error table say: a body (or base64 `params`) that
  *   is not JSON → 104; a field the closed schema does not know → 103; a missing field or a
  *   wrong type → 115; a value outside enum/range → 116 (105 for a wrong protocol version); an
  *   unknown or expired token → 109; an operation of the other server → 101; a method the path
  *   does not take → 108; an operation newer than the emulated counter (x-since) → 101.
- *   Errors are HTTP 200 with the envelope (the seed names no status).
- * - GET requests are read from `?params=<base64 JSON>` or, as the seed also allows, a body.
+ *   Errors are HTTP 200 with the envelope (the vendor doc names no status).
+ * - GET requests are read from `?params=<base64 JSON>` or, as the vendor doc also allows, a body.
  * - "|" row answers for the emulated counter version (`counterVersion`: 003, 007, 007P7, …):
  *   OrderQry rows carry the columns that version sends, with a header from 007P7 on
- *   (`orderQryHeader: "auto"`) or always/never; the alarm-record header uses the seed's
+ *   (`orderQryHeader: "auto"`) or always/never; the alarm-record header uses the vendor doc's
  *   spellings Exchangeld/Investorld. Rows go in the envelope's `result` or as the raw text body
  *   (`pipeRowsIn`). `orders` sets how many orders queryOrders answers; large answers are
  *   generated lazily and streamed with backpressure (200 000 rows never sit in memory).
@@ -184,7 +184,7 @@ const RATES = [
   "777002|ag2212|0.000000|1.500000|0.000000|1.500000|0.000000|0.000000|0.090000|0.090000|15",
 ];
 const HISTORY = ["60|10|50|0", "62|10|51|0", "70|12|55|1"];
-/** The alarm-record header in the seed's own spellings (Exchangeld, Investorld). */
+/** The alarm-record header in the vendor doc's own spellings (Exchangeld, Investorld). */
 const ALARM_FIELDS = ["Exchangeld", "Investorld", "InvestorName", "ProductId", "InstrumentId", "PrcType", "CurPrcValue", "PrcState", "UpdateTime"];
 const ALARMS = [
   "SHFE|777001|张三|au|au2212|CancelLimitByPro|2700|告警|2025-10-13 10:11:25.123",

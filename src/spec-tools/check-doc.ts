@@ -89,7 +89,7 @@ function compareParams(op: SpecOperation, section: DocSection, cfg: VendorDocCon
     const docClass = docTypeClass(p.type);
     if (docClass && !typesAgree(docClass, f.type)) {
       const ack = f.docType?.toLowerCase() === p.type!.toLowerCase() || (typeof f.deviation?.type === "string" && f.deviation.type.toLowerCase() === p.type!.toLowerCase());
-      out.push({ ...base, kind: "type-differs", parameter: p.name, message: `${where}: parameter ${p.name} is ${p.type} in the doc, ${f.type} in the spec`, acknowledged: ack, reason: ack ? (reasonOf(f.deviation) ?? "x-seed-type records the doc's type") : undefined });
+      out.push({ ...base, kind: "type-differs", parameter: p.name, message: `${where}: parameter ${p.name} is ${p.type} in the doc, ${f.type} in the spec`, acknowledged: ack, reason: ack ? (reasonOf(f.deviation) ?? "x-vendor-doc-type records the doc's type") : undefined });
     }
   }
   for (const f of op.fields) {

@@ -43,7 +43,20 @@ async function compare(): Promise<Compare> {
 }
 
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
-const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-seed-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
+const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-vendor-doc-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
+
+/** `x-signature` keys that describe the signing itself (the rest is prose). */
+const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
+
+/** A value without its `description`s (to tell a reworded server from a moved one). */
+const withoutDescriptions = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(withoutDescriptions)
+    : v && typeof v === "object"
+      ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "description").map(([k, x]) => [k, withoutDescriptions(x)]))
+      : v;
+const sameJson = (a: unknown, b: unknown) =>
+  JSON.stringify(a, (_k, x) => (typeof x === "bigint" ? String(x) : x)) === JSON.stringify(b, (_k, x) => (typeof x === "bigint" ? String(x) : x));
 
 const show = (v: unknown): string => {
   if (v === undefined) return "(none)";
@@ -110,6 +123,13 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       const isColumnAdd = d.action === "add" && d.path.includes("columns");
       return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
     }
+    if (ext === "x-signature") {
+      // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
+      // around it (notes, SDK variants, client options) is documentation.
+      const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
+      const signing = key === "" || SIGNING_KEYS.has(key);
+      return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
+    }
     if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
       return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
     }
@@ -129,6 +149,9 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
 
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
+  if (keyword("servers") && d.action === "replace" && sameJson(withoutDescriptions(d.before), withoutDescriptions(d.after))) {
+    return { kind: "docs", rule: "servers", message: `server description changed: ${show(d.before)} → ${show(d.after)}` };
+  }
   if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${show(d.before)} → ${show(d.after)}` };
   if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${show(d.before)} → ${show(d.after)}` };
 

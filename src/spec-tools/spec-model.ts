@@ -66,7 +66,7 @@ export interface SpecField {
   type?: string;
   /** the field's `x-doc-deviation` (on the parameter, the property or its schema) */
   deviation?: Node;
-  /** `x-seed-type`: the doc's type where the spec deliberately sends another */
+  /** `x-vendor-doc-type`: the doc's type where the spec deliberately sends another */
   docType?: string;
 }
 
@@ -99,8 +99,8 @@ function fieldOf(name: string, required: boolean, holder: Node, schema: Node | u
   const f: SpecField = { name, required, type: typeOf(schema) };
   const dev = (holder["x-doc-deviation"] ?? schema?.["x-doc-deviation"]) as Node | undefined;
   if (dev) f.deviation = dev;
-  const seed = holder["x-seed-type"] ?? schema?.["x-seed-type"];
-  if (typeof seed === "string") f.docType = seed;
+  const docType = holder["x-vendor-doc-type"] ?? schema?.["x-vendor-doc-type"];
+  if (typeof docType === "string") f.docType = docType;
   return f;
 }
 

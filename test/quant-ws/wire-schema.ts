@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { ROOT } from "../../scripts/api-registry.js";
 
 type Schema = Record<string, unknown>;
-const ANNOTATIONS = new Set(["description", "examples", "format", "deprecated", "title", "x-known-values", "x-enum-descriptions", "x-enum-varnames"]);
+const ANNOTATIONS = new Set(["description", "examples", "format", "deprecated", "title", "x-known-values", "x-enum-descriptions", "x-enum-varnames", "x-doc-deviation", "x-doc-section"]);
 const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "$ref"]);
 
 export interface WireSpec {

@@ -95,6 +95,7 @@ const CASES: Case[] = [
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
   { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].notes = "The Python SDK upper-cases the hex."), kind: "docs", message: /x-signature\.notes/ },
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
@@ -161,6 +162,7 @@ const ASYNC_CASES: Case[] = [
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.push(9), kind: "breaking", message: /payload response code enum value 9 added/, operation: "message stateNotification" },
   { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
   { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
+  { rule: "servers", edit: (d) => (d.servers.gateway.description = "Reworded."), kind: "docs", message: /server description changed/ },
   { rule: "x-envelope", edit: (d) => (d["x-envelope"].dataField = "result"), kind: "breaking", message: /x-envelope\.dataField: "data" → "result"/ },
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
 ];

@@ -4,7 +4,7 @@
  *
  * - Requests carry a `cid` unique per client; replies are matched by it, in any order. Every
  *   request has a timeout; nothing is ever left pending.
- * - `ping` with `ts` every `pingIntervalMs` (5 s, the seed's advice; the server drops a
+ * - `ping` with `ts` every `pingIntervalMs` (5 s, the vendor doc's advice; the server drops a
  *   socket idle for 15 s); `maxMissedPongs` pings without a pong declare the socket dead.
  * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
  *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
@@ -67,7 +67,7 @@ export interface QuantWsClientOptions {
   loginTimeoutMs?: number;
   /** Opening handshake (default 10 s). */
   connectTimeoutMs?: number;
-  /** Heartbeat period (default 5 000 ms, as the seed advises); 0 turns the heartbeat off. */
+  /** Heartbeat period (default 5 000 ms, as the vendor doc advises); 0 turns the heartbeat off. */
   pingIntervalMs?: number;
   /** Consecutive pings without a pong after which the socket is declared dead (default 2). */
   maxMissedPongs?: number;

@@ -128,7 +128,7 @@ type Topic = "order" | "fill" | "position" | "asset";
 const MAX_HELD = 1_000;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
 
-/** The wire frame: op and token first (as in the seed's examples), then the fields. */
+/** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
 function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | undefined): QuantWsRequests[Op] {
   const frame: Record<string, unknown> = { op, token };
   if (fields) for (const k in fields) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];

@@ -16,7 +16,7 @@
  *   carry their JSON as ?params=<base64>, `serialno` counts 0-65535;
  * - "|" row answers decoded into typed rows (pipe-rows.ts; streamed by pipe-row-stream.ts),
  *   the client-system export as {fileName, lines} (export.ts);
- * - at most `maxInFlight` requests per server at once (default 2; the seed asks clients not to
+ * - at most `maxInFlight` requests per server at once (default 2; the vendor doc asks clients not to
  *   hammer the counter), and retries of transient failures for operations the spec marks
  *   retryable, each attempt waiting for a slot and carrying a fresh serialno.
  */

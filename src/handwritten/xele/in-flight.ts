@@ -1,5 +1,5 @@
 /**
- * A cap on concurrent requests to one server. The seed (注意事项 C) asks management clients not
+ * A cap on concurrent requests to one server. The vendor doc (注意事项 C) asks management clients not
  * to hammer the counter ("因柜台资源有限,尽量不要尝试以高频率反复发送请求"): requests beyond the cap
  * wait their turn, first come first served.
  */

@@ -14,7 +14,7 @@
  * - a left-out object without its own value is built from its properties' values when that
  *   yields every required property (e.g. `option_scale`: all column flags true);
  * - fields the schema does not know are kept, so the schema check reports them;
- * - properties come out in the schema's order (the order of the seed's tables).
+ * - properties come out in the schema's order (the order of the vendor doc's tables).
  * Values are copied: the spec's defaults are never shared with the request.
  */
 import type { JsonSchema } from "./spec-info.js";

@@ -8,7 +8,7 @@
  * - The header's field list decides the columns, not fixed positions: an older counter that
  *   sends fewer columns decodes correctly, and columns the spec does not know (newer counters)
  *   are kept as strings under their header name. Column types come from the spec's
- *   `x-pipe-rows.columns` by name (seed spellings such as `Investorld` map to the canonical
+ *   `x-pipe-rows.columns` by name (vendor doc spellings such as `Investorld` map to the canonical
  *   name through `aliases`).
  * - Answers without a header (rates, order history, OrderQry before 007P7) use the spec's
  *   column list; when columns carry `since` (counter versions), the version whose column count
@@ -49,7 +49,7 @@ export interface PipeColumn {
   readonly description?: string;
   /** Counter version that introduced the column (003, 007, 007P7, ...). */
   readonly since?: string;
-  /** Other spellings of the name in headers (seed typos). */
+  /** Other spellings of the name in headers (vendor doc typos). */
   readonly aliases?: readonly string[];
 }
 

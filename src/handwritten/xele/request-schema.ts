@@ -2,7 +2,7 @@
  * Checking a Xele request against its closed schema from the spec. The counter rejects a
  * request with a missing field, an extra field or a wrong type (注意事项 A/B), so the client
  * checks before sending (a UsageError naming every problem) and the emulator checks what it
- * receives (answering 103 / 115 / 116 as the seed's error table describes).
+ * receives (answering 103 / 115 / 116 as the vendor doc's error table describes).
  *
  * Covers the JSON Schema subset the Xele spec uses: type (with null and integer), const, enum,
  * properties/required/additionalProperties, items/minItems/maxItems, minimum/maximum and

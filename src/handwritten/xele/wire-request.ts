@@ -1,7 +1,7 @@
 /**
  * The Xele request on the wire: the receiving server's common fields (x-common-request-fields:
  * MS `protocl_version, token, serialno, operator`; MA `client_version, token`), then `data`
- * when the operation has any. GETs carry that JSON as `?params=<base64>` (the seed's form for
+ * when the operation has any. GETs carry that JSON as `?params=<base64>` (the vendor doc's form for
  * clients that cannot send a GET body — fetch cannot); other methods send it as the JSON body.
  *
  * `prepareData` completes and checks what the caller gave (no-condition.ts, request-schema.ts)

@@ -8,7 +8,7 @@ import { parseJson, stringifyJson } from "../core/json.js";
 export const XT_BATCH_MAX = 100;
 
 function normalizeId(id: unknown): unknown {
-  // String IDs are written as JSON integers, the form the seed shows: [123, 456, 789].
+  // String IDs are written as JSON integers, the form the vendor doc shows: [123, 456, 789].
   if (typeof id === "string") {
     if (!/^\d+$/.test(id)) throw new UsageError(`order id ${JSON.stringify(id)} is not an integer`, { api: "xt" });
     return BigInt(id);
@@ -16,7 +16,7 @@ function normalizeId(id: unknown): unknown {
   return id;
 }
 
-/** The JSON text of a batch array (what the seed says the signature covers). */
+/** The JSON text of a batch array (what the vendor doc says the signature covers). */
 export function xtBatchJson(items: ReadonlyArray<unknown>): string {
   if (items.length === 0) throw new UsageError("a batch needs at least one item", { api: "xt" });
   if (items.length > XT_BATCH_MAX) {

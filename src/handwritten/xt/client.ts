@@ -39,7 +39,7 @@ export interface XtClientOptions extends TransportOptions {
   baseUrl?: string;
   /**
    * What the signature covers for the batch endpoints' base64 `data`: the decoded JSON string
-   * as the seed says ("decoded", default), or the base64 text as the vendor SDKs do ("base64").
+   * as the vendor doc says ("decoded", default), or the base64 text as the vendor SDKs do ("base64").
    */
   batchDataSigning?: "decoded" | "base64";
   /**

@@ -1,0 +1,308 @@
+/**
+ * Code samples per operation, made from the spec at docs build time (scripts/build-docs.ts puts
+ * them in the bundled copy as Redoc `x-codeSamples`; specs/ is never written):
+ *
+ * - the typed client: `client.call("<operationId>", { <required parameters> })`
+ * - the CLI: `npx tradeapi call <api> <operationId> name=value …`
+ * - the openapi-fetch form: `client.GET("/path", { params: { query } })` / `client.POST(…, { body })`
+ *   (for the APIs whose client is an openapi-fetch client; Xele's is not)
+ *
+ * Values come from the spec: the parameter's example, else the schema's example, enum, const
+ * or default, else a placeholder of the right type. test/docs-samples.test.ts writes every
+ * TypeScript sample to a file and type-checks it against src/, so samples cannot rot.
+ */
+
+/** A JSON-ish value read from the spec; integers may be bigint (YAML read with intAsBigInt). */
+import { parseDocument } from "yaml";
+
+type Value = unknown;
+type Obj = Record<string, any>;
+
+/** The sample languages every page offers (Redoc's `codeSamples.languages`; matched by label). */
+export const SAMPLE_LANGUAGES = [
+  { lang: "TypeScript", label: "call()" },
+  { lang: "Shell", label: "CLI" },
+  { lang: "TypeScript", label: "openapi-fetch" },
+] as const;
+
+export interface CodeSample {
+  lang: "TypeScript" | "Shell";
+  label: string;
+  source: string;
+}
+
+/** How each API's client is made in a sample (and which env variables the CLI reads). */
+interface ClientRecipe {
+  importPath: string;
+  factory: string;
+  variable: string;
+  /** Constructor options, as source text (empty: none needed). */
+  options: (signed: boolean) => string;
+  /** Whether the client is also an openapi-fetch client (GET/POST typed by paths). */
+  openapiFetch: boolean;
+}
+
+export const CLIENTS: Record<string, ClientRecipe> = {
+  xt: {
+    importPath: "tradeapi/xt",
+    factory: "createXtClient",
+    variable: "xt",
+    options: (signed) => (signed ? "{ accessKey: process.env.XT_ACCESS_KEY, secretKey: process.env.XT_SECRET_KEY }" : ""),
+    openapiFetch: true,
+  },
+  hubi: {
+    importPath: "tradeapi/hubi",
+    factory: "createHubiClient",
+    variable: "hubi",
+    options: () => "{ accessKey: process.env.HUBI_ACCESS_KEY, secretKey: process.env.HUBI_SECRET_KEY, accessToken: process.env.HUBI_ACCESS_TOKEN }",
+    openapiFetch: true,
+  },
+  bhex: {
+    importPath: "tradeapi/bhex",
+    factory: "createBhexOrgClient",
+    variable: "bhex",
+    options: () => "{ accessKey: process.env.BHEX_ACCESS_KEY, secretKey: process.env.BHEX_SECRET_KEY, baseUrl: process.env.BHEX_BASE_URL }",
+    openapiFetch: true,
+  },
+  xele: {
+    importPath: "tradeapi/xele",
+    factory: "createXeleClient",
+    variable: "xele",
+    options: () => "{ maUrl: process.env.XELE_MA_URL, msUrl: process.env.XELE_MS_URL, username: process.env.XELE_USERNAME, password: process.env.XELE_PASSWORD }",
+    openapiFetch: false,
+  },
+};
+
+const METHODS = ["get", "post", "put", "delete", "patch"] as const;
+
+/** Follow local `$ref`s (`#/components/...`) to the object they name. */
+export function deref(spec: Obj, node: any, seen = new Set<string>()): any {
+  while (node && typeof node === "object" && typeof node.$ref === "string") {
+    const ref: string = node.$ref;
+    if (!ref.startsWith("#/") || seen.has(ref)) return {};
+    seen.add(ref);
+    node = ref
+      .slice(2)
+      .split("/")
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce<any>((o, k) => (o == null ? undefined : o[k]), spec);
+  }
+  return node ?? {};
+}
+
+function typesOf(schema: Obj): string[] {
+  return ([] as string[]).concat(schema.type ?? []).filter((t) => t !== "null");
+}
+
+/** An example value for a schema: example, examples[0], const, enum[0], default, else by type. */
+export function exampleOf(spec: Obj, schemaIn: any, name: string, explicit?: Value, depth = 0): Value {
+  const schema = deref(spec, schemaIn);
+  if (explicit !== undefined) return explicit;
+  for (const v of [schema.example, Array.isArray(schema.examples) ? schema.examples[0] : undefined, schema.const, schema.enum?.[0], schema.default]) {
+    if (v !== undefined && v !== null) return v;
+  }
+  for (const key of ["oneOf", "anyOf", "allOf"]) {
+    if (Array.isArray(schema[key]) && schema[key].length) {
+      const first = schema[key].map((s: any) => deref(spec, s)).find((s: Obj) => !typesOf(s).length || typesOf(s)[0] !== "null") ?? schema[key][0];
+      return exampleOf(spec, first, name, undefined, depth + 1);
+    }
+  }
+  const type = typesOf(schema)[0] ?? (schema.properties ? "object" : schema.items ? "array" : "string");
+  switch (type) {
+    case "integer":
+      return schema.minimum !== undefined ? BigInt(Math.ceil(Number(schema.minimum))) : 1n;
+    case "number":
+      return schema.minimum ?? 1;
+    case "boolean":
+      return true;
+    case "array":
+      return depth > 4 ? [] : [exampleOf(spec, schema.items ?? {}, name, undefined, depth + 1)];
+    case "object":
+      return depth > 4 ? {} : requiredObject(spec, schema, depth + 1);
+    default: {
+      if (schema.format === "date") return "2026-01-01";
+      if (schema.format === "decimal") return "1";
+      const eg = /\be\.g\.,?\s+`?([A-Za-z0-9_./:-]+?)`?[\s,;.)]/.exec(`${schema.description ?? ""} `);
+      if (eg && (!schema.pattern || new RegExp(schema.pattern).test(eg[1]!))) return eg[1];
+      if (schema.pattern) {
+        // A value the pattern accepts: a date, digits, a decimal, a symbol.
+        const re = new RegExp(schema.pattern);
+        const fit = ["20260101", "2026-01-01", "1", "0.1", "BTCUSDT", "btc_usdt", "127.0.0.1", "09:30:00", "a"].find((c) => re.test(c));
+        if (fit) return fit;
+      }
+      return `<${name}>`;
+    }
+  }
+}
+
+/** An object of the schema's required properties (Xele: leaving out filters with a "no condition" value). */
+function requiredObject(spec: Obj, schemaIn: any, depth = 0, skipFillable = false): Obj {
+  const schema = deref(spec, schemaIn);
+  const out: Obj = {};
+  for (const name of (schema.required ?? []) as string[]) {
+    const prop = deref(spec, schema.properties?.[name] ?? {});
+    if (skipFillable && (prop["x-no-condition"] !== undefined || prop.default !== undefined)) continue;
+    out[name] = exampleOf(spec, prop, name, undefined, depth);
+  }
+  return out;
+}
+
+/** Source text of a value as a TypeScript literal (bigints beyond 2^53 as `123n`). */
+export function tsLiteral(v: Value, indent = ""): string {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? String(v) : `${v}n`;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => tsLiteral(x, indent)).join(", ")}]`;
+  if (typeof v === "object") {
+    const entries = Object.entries(v as Obj);
+    if (!entries.length) return "{}";
+    return `{ ${entries.map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${tsLiteral(x, indent)}`).join(", ")} }`;
+  }
+  return "undefined";
+}
+
+/** A top-level object literal, one property per line when one line would be long. */
+export function tsBlock(v: Value, indent = ""): string {
+  const flat = tsLiteral(v);
+  if (flat.length <= 60 || !v || typeof v !== "object" || Array.isArray(v)) return flat;
+  const inner = `${indent}  `;
+  return `{\n${Object.entries(v as Obj)
+    .map(([k, x]) => `${inner}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${tsBlock(x, inner)},`)
+    .join("\n")}\n${indent}}`;
+}
+
+/** JSON text of a value, big integers with every digit. */
+function jsonText(v: Value): string {
+  if (typeof v === "bigint") return String(v);
+  if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
+  if (v && typeof v === "object") return `{${Object.entries(v as Obj).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
+  return JSON.stringify(v);
+}
+
+/** One `name=value` CLI argument, shell-quoted when needed. */
+export function cliArg(name: string, v: Value): string {
+  const text = typeof v === "string" ? v : jsonText(v);
+  const pair = `${name}=${text}`;
+  return /^[\w.,:@%+=/-]+$/.test(pair) ? pair : `'${pair.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The operation's required parameters, by where they go. */
+export interface RequiredParams {
+  query: Obj;
+  path: Obj;
+  body: Obj | null;
+  /** Everything in one flat object, as `call()` takes it. */
+  flat: Obj;
+  /** Xele: the request `data` (object or array) as `call()` takes it; undefined when none. */
+  data?: Value;
+}
+
+export function requiredParams(spec: Obj, api: string, op: Obj): RequiredParams {
+  const query: Obj = {};
+  const path: Obj = {};
+  let body: Obj | null = null;
+  if (api === "xele") {
+    const request = deref(spec, op["x-request-schema"]);
+    const dataSchema = request.properties?.data ? deref(spec, request.properties.data) : undefined;
+    let data: Value;
+    if (dataSchema) {
+      if (typesOf(dataSchema).includes("array")) data = [requiredObject(spec, dataSchema.items ?? {}, 0, true)];
+      else {
+        const d = requiredObject(spec, dataSchema, 0, true);
+        data = Object.keys(d).length ? d : undefined;
+      }
+    }
+    return { query, path, body, flat: data && !Array.isArray(data) ? (data as Obj) : {}, data };
+  }
+  for (const p of (op.parameters ?? []).map((x: any) => deref(spec, x)) as Obj[]) {
+    if (!p.required || (p.in !== "query" && p.in !== "path")) continue;
+    const explicit = p.example ?? (p.examples ? deref(spec, Object.values(p.examples)[0]).value : undefined);
+    (p.in === "query" ? query : path)[p.name] = exampleOf(spec, p.schema ?? {}, p.name, explicit);
+  }
+  const rb = op.requestBody ? deref(spec, op.requestBody) : undefined;
+  if (rb?.content) {
+    const media = Object.values(rb.content)[0] as Obj | undefined;
+    const schema = deref(spec, media?.schema ?? {});
+    const b: Obj = {};
+    for (const name of (schema.required ?? []) as string[]) {
+      const prop = deref(spec, schema.properties?.[name] ?? {});
+      const explicit = media?.example?.[name];
+      b[name] = exampleOf(spec, prop, name, explicit);
+    }
+    if (rb.required || Object.keys(b).length) body = b;
+  }
+  // `x-required-one-of`: groups of which at least one must be sent; the sample sends the first.
+  for (const group of (op["x-required-one-of"] ?? []) as string[][]) {
+    if (group.some((n) => n in query || n in path || (body && n in body))) continue;
+    const name = group[0]!;
+    const p = ((op.parameters ?? []) as any[]).map((x) => deref(spec, x)).find((x: Obj) => x.name === name);
+    if (p) (p.in === "path" ? path : query)[name] = exampleOf(spec, p.schema ?? {}, name, p.example);
+    else {
+      const media = rb?.content ? (Object.values(rb.content)[0] as Obj | undefined) : undefined;
+      const prop = deref(spec, media?.schema ?? {}).properties?.[name];
+      if (prop) (body ??= {})[name] = exampleOf(spec, prop, name, media?.example?.[name]);
+    }
+  }
+  return { query, path, body, flat: { ...path, ...query, ...(body ?? {}) }, data: undefined };
+}
+
+function isSigned(spec: Obj, op: Obj): boolean {
+  const security = op.security ?? spec.security ?? [];
+  return security.some((s: Obj) => Object.keys(s).length > 0);
+}
+
+/** The samples of one OpenAPI operation. */
+export function operationSamples(spec: Obj, api: string, method: string, path: string, op: Obj): CodeSample[] {
+  const recipe = CLIENTS[api];
+  const opId: string = op.operationId;
+  const req = requiredParams(spec, api, op);
+  // The client fills in the idempotency key (BHEX client_order_id) when it is left out.
+  const callParams: Obj = { ...req.flat };
+  if (typeof op["x-idempotency-key"] === "string") delete callParams[op["x-idempotency-key"]];
+  const loginOp = api === "xele" && deref(spec, spec.components?.securitySchemes?.xeleToken)?.["x-login"]?.operationId === opId;
+  const samples: CodeSample[] = [];
+  if (recipe) {
+    const options = recipe.options(isSigned(spec, op)).replace(/^\{ (.*) \}$/, (_m, body: string) => `{\n  ${body.split(", ").join(",\n  ")},\n}`);
+    const head = `import { ${recipe.factory} } from "${recipe.importPath}";\n\nconst ${recipe.variable} = ${recipe.factory}(${options});\n`;
+    const arg = api === "xele" ? (req.data === undefined ? "" : `, ${tsBlock(req.data)}`) : Object.keys(callParams).length ? `, ${tsBlock(callParams)}` : "";
+    const call = loginOp
+      ? `// The client logs in by itself on first use (and again on code 109); to log in now:\nawait ${recipe.variable}.login();\n`
+      : `const result = await ${recipe.variable}.call("${opId}"${arg});\n`;
+    samples.push({ lang: "TypeScript", label: "call()", source: `${head}${call}` });
+    if (recipe.openapiFetch) {
+      const init: string[] = [];
+      const params: string[] = [];
+      if (Object.keys(req.path).length) params.push(`path: ${tsBlock(req.path, "    ")}`);
+      if (Object.keys(req.query).length) params.push(`query: ${tsBlock(req.query, "    ")}`);
+      if (params.length) init.push(`params: {\n    ${params.join(",\n    ")},\n  }`);
+      if (req.body) init.push(`body: ${tsBlock(req.body, "  ")}`);
+      const M = method.toUpperCase();
+      samples.push({
+        lang: "TypeScript",
+        label: "openapi-fetch",
+        source: `${head}const { data, error } = await ${recipe.variable}.${M}("${path}"${init.length ? `, {\n  ${init.join(",\n  ")},\n}` : ""});\n`,
+      });
+    }
+  }
+  if (loginOp) return samples; // the CLI logs in by itself (XELE_USERNAME / XELE_PASSWORD)
+  const cliValues: Obj = api === "xele" && Array.isArray(req.data) ? { data: req.data } : callParams;
+  const args = ["npx tradeapi call", api, opId, ...Object.entries(cliValues).map(([k, v]) => cliArg(k, v))];
+  const cli = args.join(" ").length > 80 ? `${args.slice(0, 3).join(" ")} \\\n  ${args.slice(3).join(" \\\n  ")}` : args.join(" ");
+  samples.push({ lang: "Shell", label: "CLI", source: `${cli}\n` });
+  return samples;
+}
+
+/** Every operation of an OpenAPI spec: [method, path, operation]. */
+export function operationsOf(spec: Obj): Array<[string, string, Obj]> {
+  const out: Array<[string, string, Obj]> = [];
+  for (const [path, item] of Object.entries((spec.paths ?? {}) as Obj)) {
+    for (const m of METHODS) if (item?.[m]) out.push([m, path, item[m]]);
+  }
+  return out;
+}
+
+/** A spec read with big integers kept exact (bigint) so samples and the bundled copy keep every digit. */
+export function readSpec(text: string): Obj {
+  return parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Obj;
+}

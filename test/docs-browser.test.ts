@@ -1,0 +1,179 @@
+/**
+ * The docs portal in a real browser: Debian's chromium driven by playwright-core, every
+ * request that is not `file:` aborted and counted. The docs are built into a temporary folder
+ * (no prior `npm run build` needed). Screenshots go to test-output/docs-screenshots/ (git-ignored)
+ * for review.
+ *
+ * Needs `/usr/bin/chromium`: run `.ci/install-browser` (CI does). Without it this test fails.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../scripts/api-registry.js";
+import { buildDocs } from "../scripts/build-docs.js";
+import type { PortalApi } from "../scripts/docs-portal.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(ROOT, "test-output", "docs-screenshots");
+
+let out: string;
+let apis: PortalApi[];
+let browser: Browser;
+let context: BrowserContext;
+const blocked: string[] = [];
+const consoleErrors: string[] = [];
+
+const url = (file: string, hash = "") => `${pathToFileURL(join(out, file)).href}${hash}`;
+
+async function open(file: string, hash = ""): Promise<Page> {
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(`${file}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => consoleErrors.push(`${file}: ${String(e)}`));
+  await page.goto(url(file, hash), { waitUntil: "load" });
+  return page;
+}
+
+/** Wait until Redoc has rendered the page: its sidebar search and the logo linking back to the index. */
+async function redocReady(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="search-trigger"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="logo"] a[href="index.html"]', { timeout: 60_000 });
+}
+
+/** Sidebar routes, with or without the hash router's leading '#'. */
+const routesOf = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href")!.replace(/^#/, "")).filter((h) => h.startsWith("/")));
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run .ci/install-browser (installs Debian's chromium and fonts-noto-cjk) and run this test again`);
+  }
+  out = mkdtempSync(join(tmpdir(), "tradeapi-docs-browser-"));
+  ({ apis } = await buildDocs({ outDir: out, validate: false, changelog: join(out, "no-CHANGELOG.md") }));
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith("file:") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+    blocked.push(u);
+    return route.abort();
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+describe("docs portal in chromium", () => {
+  it("every reference page loads offline with no console error, with Redoc's search, a link back to the index, operationIds, code samples and every index link's route", async () => {
+    for (const api of apis) {
+      // Opened at the index's link of one operation (BHEX: orderCreate, the one the issue names).
+      const op = api.operations.find((o) => o.operationId === "orderCreate") ?? api.operations.find((o) => o.operationId !== "login")!;
+      const page = await open(`${api.name}.html`, op.anchor);
+      await redocReady(page);
+      const id = op.anchor.replace(/^#\//, "");
+      const section = page.locator(`[id="${id}"], [id="/${id}"]`).first();
+      await section.waitFor({ timeout: 60_000 });
+      await expect.poll(() => section.innerText(), { timeout: 30_000 }).toContain(`operationId ${op.operationId}`);
+      if (api.kind === "openapi") await expect.poll(() => page.locator("#api-content").innerText(), { timeout: 30_000 }).toContain(`.call("${op.operationId}"`);
+      await page.screenshot({ path: join(SHOTS, `${api.name}-${op.operationId}.png`) });
+
+      // Every operation route the index links to exists in the page: open each group (tag or
+      // channel) in the sidebar and collect the routes it lists.
+      const routes = new Set(await routesOf(page));
+      const groups = [...new Set(api.operations.map((o) => o.anchor.slice(1).replace(/\/[^/]+$/, "")))];
+      for (const group of groups) {
+        if (api.operations.every((o) => o.anchor.slice(1).replace(/\/[^/]+$/, "") !== group || routes.has(o.anchor.slice(1)))) continue;
+        await page.evaluate((h) => (location.hash = h), `#${group}`);
+        await page
+          .waitForFunction((g) => Array.from(document.querySelectorAll("a[href]")).some((a) => a.getAttribute("href")!.replace(/^#/, "").startsWith(`${g}/`)), group, { timeout: 30_000 })
+          .catch(() => undefined);
+        for (const r of await routesOf(page)) routes.add(r);
+      }
+      const missing = api.operations.filter((o) => !routes.has(o.anchor.slice(1))).map((o) => `${o.operationId} ${o.anchor}`);
+      expect(missing, `${api.name}: index links without a route in the page`).toEqual([]);
+
+      if (api.name === "quant-ws") {
+        await page.evaluate(() => (location.hash = "#/"));
+        await expect.poll(() => page.locator("#api-content").innerText(), { timeout: 30_000 }).toContain("How a session works");
+        const text = await page.locator("#api-content").innerText();
+        expect(text, "markdown rendered, no literal backticks").not.toMatch(/`/);
+        // Nothing fixed or floating over the content column at 1400 px.
+        const floating = await page.evaluate(() => {
+          const content = document.querySelector("#api-content")!.getBoundingClientRect();
+          return Array.from(document.querySelectorAll("body *"))
+            .filter((el) => {
+              const st = getComputedStyle(el);
+              if (st.position !== "fixed" || st.display === "none" || st.visibility === "hidden") return false;
+              const r = el.getBoundingClientRect();
+              return r.width > 0 && r.height > 0 && r.left < content.right && r.right > content.left + 1 && r.top < window.innerHeight && r.bottom > 0;
+            })
+            .map((el) => `${el.tagName}#${el.id}.${String(el.className)}`);
+        });
+        expect(floating).toEqual([]);
+        await page.screenshot({ path: join(SHOTS, "quant-ws.png") });
+        // Redoc's own search, as on the other pages: finds an operation by its operationId.
+        const trigger = page.locator('[data-testid="search-trigger"]');
+        await expect.poll(() => trigger.innerText(), { timeout: 60_000 }).toMatch(/Search/);
+        await trigger.click();
+        await page.keyboard.type("placeOrder");
+        await expect.poll(() => page.locator("body").innerText(), { timeout: 30_000 }).toMatch(/operationId placeOrder/);
+        await page.screenshot({ path: join(SHOTS, "quant-ws-search.png") });
+        await page.keyboard.press("Escape");
+      }
+      await page.close();
+    }
+    expect(consoleErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+  }, 400_000);
+
+  it("the index search finds every operation of every API, typed into the search box", async () => {
+    const page = await open("index.html");
+    await page.screenshot({ path: join(SHOTS, "index.png") });
+    const box = page.locator("#q");
+    const visibleLinks = () => page.locator("#ops tbody tr:not([hidden]) a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const notFound: string[] = [];
+    for (const [i, op] of apis.flatMap((a) => a.operations).entries()) {
+      // Keystrokes for some (input events as a user types them), fill for the rest (one input event).
+      if (i % 20 === 0) {
+        await box.fill("");
+        await box.pressSequentially(op.operationId, { delay: 0 });
+      } else await box.fill(op.operationId);
+      if (!(await visibleLinks()).includes(`${op.api}.html${op.anchor}`)) notFound.push(`${op.api} ${op.operationId}`);
+    }
+    expect(notFound).toEqual([]);
+    // By path, by summary, by the vendor's Chinese text, and across APIs.
+    const searches: Array<[string, string]> = [
+      ["/api/v2/org/order/create", "bhex.html#/spot-trading/ordercreate"],
+      ["创建订单", "bhex.html#/spot-trading/ordercreate"],
+      ["place an order", "quant-ws.html#/channels/gateway/operations/placeorder"],
+    ];
+    for (const [q, href] of searches) {
+      await box.fill(q);
+      expect(await visibleLinks(), q).toContain(href);
+    }
+    await box.fill("order");
+    const apisHit = new Set((await visibleLinks()).map((h) => h!.split(".html")[0]));
+    expect(apisHit.size, "one search covers several APIs").toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: join(SHOTS, "index-search-order.png") });
+    await page.close();
+    expect(consoleErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+  }, 120_000);
+
+  it("changelog pages load and link back to the index", async () => {
+    for (const api of apis) {
+      const page = await open(`changelog-${api.name}.html`);
+      expect(await page.locator('a[href="index.html"]').count()).toBeGreaterThan(0);
+      expect(await page.locator("main").innerText()).toMatch(/no changes recorded yet/i);
+      await page.close();
+    }
+    expect(consoleErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,72 @@
+/**
+ * The CLI samples of the docs run: each is split as a shell would and run (in-process) against
+ * the API's emulator. Every sample must be accepted by the CLI (no usage error, exit 2): the
+ * operation exists, every parameter name is known and every value has the type and enum the
+ * spec asks for. (The emulator may still refuse a placeholder value: exit 1 is an API answer.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../src/mock/bhex.js";
+import { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } from "../src/mock/hubi.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../src/mock/xele.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../src/mock/xt.js";
+import { runCliCaptured } from "./helpers/cli.js";
+import { allSamples } from "./docs/samples-typecheck.js";
+
+/** Split a sample command as sh would: single quotes, backslash-newline continuations. */
+export function shellWords(cmd: string): string[] {
+  const words: string[] = [];
+  let cur: string | null = null;
+  const text = cmd.replace(/\\\n/g, " ");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      cur = (cur ?? "") + text.slice(i + 1, end);
+      i = end;
+    } else if (c === "\\") {
+      cur = (cur ?? "") + text[++i];
+    } else if (/\s/.test(c)) {
+      if (cur !== null) words.push(cur);
+      cur = null;
+    } else cur = (cur ?? "") + c;
+  }
+  if (cur !== null) words.push(cur);
+  return words;
+}
+
+const env: Record<string, NodeJS.ProcessEnv> = {};
+const closers: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  const xt = await startXtMock();
+  const hubi = await startHubiMock();
+  const bhex = await startBhexMock();
+  const xele = await startXeleMock();
+  closers.push(() => xt.close(), () => hubi.close(), () => bhex.close(), () => xele.close());
+  env.xt = { XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY };
+  env.hubi = { HUBI_BASE_URL: hubi.url, HUBI_ACCESS_KEY: HUBI_MOCK_ACCESS_KEY, HUBI_SECRET_KEY: HUBI_MOCK_SECRET_KEY, HUBI_ACCESS_TOKEN: HUBI_MOCK_ACCESS_TOKEN };
+  env.bhex = { BHEX_BASE_URL: bhex.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY };
+  env.xele = { XELE_MA_URL: xele.maUrl, XELE_MS_URL: xele.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD };
+});
+afterAll(async () => {
+  for (const c of closers) await c();
+});
+
+describe("docs CLI samples", () => {
+  it("split as the shell splits them", () => {
+    expect(shellWords("npx tradeapi call xt order \\\n  market=btc_usdt \\\n  'data=[{\"a\":1}]' 'n=it'\\''s'")).toEqual(["npx", "tradeapi", "call", "xt", "order", "market=btc_usdt", 'data=[{"a":1}]', "n=it's"]);
+  });
+
+  it("every one is accepted by the CLI against the emulator (no usage error)", async () => {
+    const refused: string[] = [];
+    for (const { api, operationId, samples } of allSamples()) {
+      const cli = samples.find((s) => s.label === "CLI");
+      if (!cli) continue;
+      const argv = shellWords(cli.source);
+      expect(argv.slice(0, 5)).toEqual(["npx", "tradeapi", "call", api, operationId]);
+      const run = await runCliCaptured(argv.slice(2), env[api]!);
+      if (run.code === 2) refused.push(`${api} ${operationId}: ${run.stderr.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  }, 180_000);
+});

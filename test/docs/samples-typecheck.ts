@@ -1,0 +1,70 @@
+/**
+ * Writes every TypeScript code sample of the docs (scripts/docs-samples.ts) as a module under
+ * `dir`, with a tsconfig that maps the package's subpaths to src/, and returns the tsc command.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readApis, ROOT } from "../../scripts/api-registry.js";
+import { operationSamples, operationsOf, readSpec, type CodeSample } from "../../scripts/docs-samples.js";
+
+export interface WrittenSample {
+  api: string;
+  operationId: string;
+  sample: CodeSample;
+  file: string;
+}
+
+export function allSamples(): Array<{ api: string; operationId: string; samples: CodeSample[] }> {
+  const out: Array<{ api: string; operationId: string; samples: CodeSample[] }> = [];
+  for (const api of readApis().filter((a) => a.kind === "openapi")) {
+    const spec = readSpec(readFileSync(join(ROOT, api.root), "utf8"));
+    for (const [method, path, op] of operationsOf(spec)) out.push({ api: api.name, operationId: op.operationId, samples: operationSamples(spec, api.name, method, path, op) });
+  }
+  return out;
+}
+
+/**
+ * `edit` changes a sample's source before writing (to prove the check fails); `only` limits
+ * which operations are written.
+ */
+export function writeSamples(dir: string, edit: (source: string) => string = (s) => s, only: (w: { api: string; operationId: string }) => boolean = () => true): WrittenSample[] {
+  const written: WrittenSample[] = [];
+  for (const { api, operationId, samples } of allSamples().filter(only)) {
+    samples
+      .filter((s) => s.lang === "TypeScript")
+      .forEach((sample, i) => {
+        const file = join(dir, api, `${operationId}.${i}.ts`);
+        mkdirSync(join(dir, api), { recursive: true });
+        writeFileSync(file, `${edit(sample.source)}\nexport {};\n`);
+        written.push({ api, operationId, sample, file });
+      });
+  }
+  const src = (p: string) => join(ROOT, p);
+  const paths: Record<string, string[]> = { tradeapi: [src("src/index.ts")] };
+  for (const sub of ["xt", "hubi", "bhex", "xele", "quant-ws"]) paths[`tradeapi/${sub}`] = [src(`src/handwritten/${sub}/index.ts`)];
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023", "DOM"],
+          types: ["node"],
+          typeRoots: [src("node_modules/@types")],
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          noEmit: true,
+          paths,
+        },
+        include: ["**/*.ts"],
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  return written;
+}
