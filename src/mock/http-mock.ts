@@ -4,6 +4,11 @@
  * how to check credentials and which operations keep state.
  *
  * Servers listen on 127.0.0.1 only. `close()` ends open connections too.
+ *
+ * Consumers run these in their tests, so no input makes one fall over: a request line whose
+ * URL cannot be parsed gets a 400, a body above `maxBodyBytes` a 413 (the rest is discarded as
+ * it arrives, never held), and any error in a handler (or in writing its reply) a 500; the process never exits
+ * on input and no request grows memory beyond the body cap.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,7 +59,12 @@ export interface HttpMockOptions {
   notFound?: (method: string, path: string) => MockReply;
   /** Log one line per request (no secrets: method, path, status). */
   log?: (line: string) => void;
+  /** Largest request body accepted (bytes; default 1 MiB): larger ones get 413 unread. */
+  maxBodyBytes?: number;
 }
+
+/** Default cap on a request body: far above any documented request, far below harm. */
+export const MOCK_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpMock {
   url: string;
@@ -83,10 +93,41 @@ function routeTable(meta: ApiMeta) {
   }));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+/** A request the emulator refuses before any handler sees it (400 / 413). */
+class RefusedRequest extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The body as text, at most `max` bytes (else RefusedRequest 413; the rest is never kept). */
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const tooLarge = () => new RefusedRequest(413, `request body larger than ${max} bytes`);
+  const declared = Number(req.headers["content-length"]);
+  if (declared > max) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.off("data", onData);
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new RefusedRequest(400, "request body ended early"));
+    });
+  });
 }
 
 /** A reply body produced chunk by chunk (see MockReply.body). */
@@ -115,54 +156,92 @@ function send(res: ServerResponse, reply: MockReply): void {
   res.end(payload);
 }
 
+/** The last resort when answering failed: a plain 500 if nothing was sent yet, else drop the connection. */
+function sendFallback(res: ServerResponse): void {
+  try {
+    if (!res.headersSent) {
+      res.writeHead(500, { "content-type": "application/json", connection: "close" });
+      res.end('{"code":500,"msg":"emulator error"}');
+    } else res.destroy();
+  } catch {
+    res.destroy();
+  }
+}
+
 export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   const routes = routeTable(opts.meta);
+  const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
   const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://mock");
-      const method = (req.method ?? "GET").toUpperCase();
-      const route = routes.find((r) => r.op.method === method && r.re.test(url.pathname));
-      let reply: MockReply;
-      const notes: string[] = [];
+    handle(req, res).catch(() => sendFallback(res));
+  });
+  // A request the HTTP parser itself refuses: 400 (Node's default), never an exception.
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    let path = "?";
+    let reply: MockReply;
+    const notes: string[] = [];
+    try {
+      let url: URL;
       try {
-        const rawBody = await readBody(req);
-        if (!route) {
-          reply = opts.notFound?.(method, url.pathname) ?? { status: 404, body: { code: 404, msg: `no route ${method} ${url.pathname}` } };
-        } else {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
-          const ct = headers["content-type"] ?? "";
-          const form = /x-www-form-urlencoded/i.test(ct) ? [...new URLSearchParams(rawBody).entries()] : [];
-          let json: unknown;
-          if (/json/i.test(ct) && rawBody.trim()) {
-            try {
-              json = parseJson(rawBody);
-            } catch {
-              json = undefined;
-            }
+        url = new URL(req.url ?? "/", "http://mock");
+      } catch {
+        throw new RefusedRequest(400, "the request line's URL cannot be parsed");
+      }
+      path = url.pathname;
+      const route = routes.find((r) => r.op.method === method && r.re.test(url.pathname));
+      const rawBody = await readBody(req, maxBody);
+      if (!route) {
+        reply = opts.notFound?.(method, url.pathname) ?? { status: 404, body: { code: 404, msg: `no route ${method} ${url.pathname}` } };
+      } else {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
+        const ct = headers["content-type"] ?? "";
+        const form = /x-www-form-urlencoded/i.test(ct) ? [...new URLSearchParams(rawBody).entries()] : [];
+        let json: unknown;
+        if (/json/i.test(ct) && rawBody.trim()) {
+          try {
+            json = parseJson(rawBody);
+          } catch {
+            json = undefined;
           }
-          const query = [...url.searchParams.entries()];
-          const mreq: MockRequest = {
-            op: route.op,
-            method,
-            path: url.pathname,
-            query,
-            form,
-            json,
-            rawBody,
-            headers,
-            params: Object.fromEntries([...query, ...form]),
-            notes,
-          };
-          reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? exampleReply(route.op);
         }
-      } catch (e) {
+        const query = [...url.searchParams.entries()];
+        const mreq: MockRequest = {
+          op: route.op,
+          method,
+          path: url.pathname,
+          query,
+          form,
+          json,
+          rawBody,
+          headers,
+          params: Object.fromEntries([...query, ...form]),
+          notes,
+        };
+        reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? exampleReply(route.op);
+      }
+    } catch (e) {
+      if (e instanceof RefusedRequest) {
+        // Not kept: the rest of the body is read and discarded as it arrives (so the client,
+        // still sending, gets to read the answer instead of a reset connection).
+        req.resume();
+        reply = { status: e.status, body: { code: e.status, msg: e.message } };
+      } else {
         reply = { status: 500, body: { code: 500, msg: `emulator error: ${e instanceof Error ? e.message : String(e)}` } };
       }
-      opts.log?.(`${method} ${url.pathname} → ${reply.status ?? 200}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
-      send(res, reply);
-    })();
-  });
+    }
+    try {
+      opts.log?.(`${method} ${path} → ${reply.status ?? 200}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
+    } catch {
+      // A failing log line does not stop the answer.
+    }
+    send(res, reply);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());

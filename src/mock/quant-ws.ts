@@ -60,6 +60,8 @@ export interface QuantWsMockOptions {
   /** Reply to a cancel-all (`order_nos: []`) as a fixed gateway would (default false: no reply, as the server). */
   cancelAllReply?: boolean;
   log?: (line: string) => void;
+  /** Largest frame accepted (bytes; default 1 MiB): a larger one closes the socket with 1009. */
+  maxFrameBytes?: number;
 }
 
 export interface ReceivedFrame {
@@ -113,7 +115,7 @@ interface Conn {
 export interface QuantWsMock {
   readonly url: string;
   readonly port: number;
-  /** Frames received, oldest first (the last 10 000). */
+  /** Frames received, oldest first (the last 10 000, and at most 16 MiB of frame text). */
   readonly received: readonly ReceivedFrame[];
   /** Sockets open now. */
   readonly openSockets: number;
@@ -188,6 +190,8 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   const logins = new Map<string, Login>();
   const byKey = new Map<string, Login>();
   const received: ReceivedFrame[] = [];
+  const receivedBytes: number[] = [];
+  let keptBytes = 0;
   const frameWatchers = new Set<(f: ReceivedFrame) => void>();
   let accepted = 0;
   const acceptWatchers = new Set<() => void>();
@@ -195,7 +199,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   let fillSeq = 9302836;
   let tokenSeq = 0;
 
-  const wss = new WebSocketServer({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0, path });
+  const wss = new WebSocketServer({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0, path, maxPayload: opts.maxFrameBytes ?? 1024 * 1024 });
   await new Promise<void>((resolve, reject) => {
     wss.once("listening", resolve);
     wss.once("error", reject);
@@ -545,10 +549,15 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     if (byKey.get(login.key) === login) byKey.delete(login.key);
   }
 
-  const record = (c: Conn, frame: Record<string, unknown> | string) => {
+  const record = (c: Conn, frame: Record<string, unknown> | string, bytes: number) => {
     const r: ReceivedFrame = { socket: c.id, frame };
     received.push(r);
-    if (received.length > 10_000) received.shift();
+    receivedBytes.push(bytes);
+    keptBytes += bytes;
+    while (received.length > 10_000 || (keptBytes > 16 * 1024 * 1024 && received.length > 1)) {
+      received.shift();
+      keptBytes -= receivedBytes.shift()!;
+    }
     for (const w of [...frameWatchers]) w(r);
   };
 
@@ -560,11 +569,11 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
       if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SyntaxError("frame is not a JSON object");
       f = v as Record<string, unknown>;
     } catch (e) {
-      record(c, text);
+      record(c, text, text.length);
       write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }));
       return;
     }
-    record(c, f);
+    record(c, f, text.length);
     const op = f.op;
     try {
       if (op === "ping") {

@@ -26,7 +26,7 @@
  * - State for the write operations: cash in/out records and audits, front control, auth
  *   codes, trading-permission / risk / alarm templates.
  * - Counters for tests: logins, requests and the highest number of concurrent requests per
- *   server, and the decoded requests received (`received`, the last 500).
+ *   server, and the decoded requests received (`received`, the last 500, at most 16 MiB of request text).
  *
  * `settings` may be changed while running (e.g. the counter version between two calls).
  */
@@ -212,6 +212,8 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     maxInFlight: { MA: 0, MS: 0 },
   };
   const received: ReceivedRequest[] = [];
+  const receivedSizes: number[] = [];
+  let receivedChars = 0;
   const decoded = new WeakMap<MockRequest, Json>();
 
   // State of the write operations, seeded from the spec's examples.
@@ -247,7 +249,12 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     if (!json || typeof json !== "object" || Array.isArray(json)) return fail(104, "the request is not a JSON object");
     const request = json as Json;
     received.push({ server, operationId: op.operationId, method: req.method, viaParams: params !== undefined, ...(params !== undefined ? { params } : {}), json: request });
-    if (received.length > 500) received.shift();
+    receivedSizes.push(text.length);
+    receivedChars += text.length;
+    while (received.length > 500 || (receivedChars > 16 * 1024 * 1024 && received.length > 1)) {
+      received.shift();
+      receivedChars -= receivedSizes.shift()!;
+    }
     const since = op.extensions["x-since"];
     if (typeof since === "string" && compareCounterVersions(settings.counterVersion, since) < 0) {
       return fail(101, `${op.path} needs counter ${since}; this counter is ${settings.counterVersion}`);

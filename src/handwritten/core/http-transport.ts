@@ -108,6 +108,8 @@ export interface TransportResult {
   /** Decoded JSON (bigints for large integers), the text for text/* answers, or the bytes. */
   body: unknown;
   contentType: string;
+  /** The body's bytes as received (decoders that must see them, e.g. in another charset). */
+  raw?: Uint8Array;
 }
 
 const DECODER = new TextDecoder();
@@ -315,7 +317,7 @@ export class HttpTransport {
       );
     }
     if (parsed) (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, res.status);
-    return { status: res.status, headers: res.headers, body, contentType: ct };
+    return { status: res.status, headers: res.headers, body, contentType: ct, raw };
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */

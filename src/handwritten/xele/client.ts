@@ -42,7 +42,7 @@ import { withRetries } from "../core/retry.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
-import { decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 import { XeleSession } from "./session.js";
 import { loginScheme, pipeRowsOf, serverOf, XELE_SERVERS, xeleMeta, type XeleServer } from "./spec-info.js";
 import { prepareData, requestJson, wireRequest, type PreparedData } from "./wire-request.js";
@@ -291,8 +291,10 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
     const op = operation(id);
     const prepared = prepareData(op, data);
     const layout = pipeRowsOf(op);
-    if (layout?.firstLineIsFileName) return send(op, prepared, (r) => decodeClientSystemExport(r.body, pipeOptions(op)));
-    if (layout) return send(op, prepared, (r) => decodePipeRows(r.body, pipeOptions(op)));
+    // Rows are decoded from the bytes as received, strictly in the answer's charset (never U+FFFD).
+    const rowsOptions = (r: TransportResult): PipeRowsOptions => ({ ...pipeOptions(op), charset: charsetOf(r.contentType) });
+    if (layout?.firstLineIsFileName) return send(op, prepared, (r) => decodeClientSystemExport(r.raw ?? r.body, rowsOptions(r)));
+    if (layout) return send(op, prepared, (r) => decodePipeRows(r.raw ?? r.body, rowsOptions(r)));
     const envelope = envelopeOf(xeleMeta, op);
     return send(op, prepared, (r) => {
       const body = r.body;
@@ -321,8 +323,8 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
       let yielded = 0;
       try {
         const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
-        const body = await openBody(op, wireRequest(op, urls[server], json), server);
-        for await (const row of decodePipeRowStream(body, pipeOptions(op))) {
+        const { body, charset } = await openBody(op, wireRequest(op, urls[server], json), server);
+        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset })) {
           yielded++;
           yield row;
         }
@@ -340,7 +342,11 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
   }
 
   /** Fetch for streaming: status and error answers mapped like the transport does; the body left unread. */
-  async function openBody(op: OperationMeta, req: ReturnType<typeof wireRequest>, server: XeleServer): Promise<ReadableStream<Uint8Array>> {
+  async function openBody(
+    op: OperationMeta,
+    req: ReturnType<typeof wireRequest>,
+    server: XeleServer,
+  ): Promise<{ body: ReadableStream<Uint8Array>; charset: string | undefined }> {
     const ctx = ctxOf(op);
     const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${req.query.length ? `?${encodePairs(req.query)}` : ""}`;
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -390,9 +396,9 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
         throw apiErrorFromCode({ ...ctx, code: b.code as number, vendorMessage: b.msg == null ? undefined : String(b.msg), httpStatus: res.status, body }, xeleMeta.errorCodes);
       }
       if (!res.ok) throw new HttpError(res.status, snippet(text, session.redactor()), ctx);
-      return new Response("").body!;
+      return { body: new Response("").body!, charset: undefined };
     }
-    return res.body;
+    return { body: res.body, charset: charsetOf(res.headers.get("content-type")) };
   }
 
   const client: XeleClient = {

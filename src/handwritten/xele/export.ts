@@ -15,7 +15,7 @@ export interface ClientSystemExport {
 }
 
 /** Split an export answer (raw body or JSON envelope) into its file name and lines. */
-export function decodeClientSystemExport(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context"> = {}): ClientSystemExport {
+export function decodeClientSystemExport(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context" | "charset"> = {}): ClientSystemExport {
   const text = pipeRowsText(answer, options);
   if (text.trim() === "") return { fileName: null, lines: [] };
   const all = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));

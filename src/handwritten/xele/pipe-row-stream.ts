@@ -15,13 +15,26 @@
  * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
  */
 import { apiErrorFromCode } from "../core/errors.js";
-import { PipeRowLines, PipeRowsError, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { badBytesError, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 import { xeleMeta } from "./spec-info.js";
 
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
-async function* chunksOf(body: ByteSource): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
+/** Text pieces of the body; bytes decoded strictly in `charset` (`onBadBytes` throws on invalid ones). */
+async function* chunksOf(body: ByteSource, charset: string | undefined, onBadBytes: (bytes: Uint8Array, first: boolean) => never): AsyncGenerator<string> {
+  const strict = pipeRowsDecoder(charset);
+  let first = true;
+  const decoder = {
+    decode(bytes?: Uint8Array, opts?: { stream: boolean }): string {
+      try {
+        return strict.decode(bytes, opts);
+      } catch {
+        return onBadBytes(bytes ?? new Uint8Array(), first);
+      } finally {
+        first = false;
+      }
+    },
+  };
   if (typeof (body as ReadableStream<Uint8Array>).getReader === "function") {
     const reader = (body as ReadableStream<Uint8Array>).getReader();
     try {
@@ -78,6 +91,8 @@ class LineSplitter {
 const enum St {
   Start,
   KeyOrEnd,
+  KeyAfterComma,
+  ResultArrayItemAfterComma,
   Key,
   Colon,
   Value,
@@ -97,7 +112,7 @@ const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b
  * `onText` / `onItemEnd` as it arrives, every other member is collected and JSON-parsed.
  */
 class EnvelopeReader {
-  readonly members: Record<string, unknown> = {};
+  readonly members: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   private st = St.Start;
   private carry = "";
   private key = "";
@@ -108,6 +123,8 @@ class EnvelopeReader {
   constructor(
     private readonly onText: (text: string) => void,
     private readonly onItemEnd: () => void,
+    /** Called when `result` starts, with the members read before it (a non-zero code fails fast). */
+    private readonly onResultStart: (members: Record<string, unknown>) => void = () => undefined,
   ) {}
 
   get done(): boolean {
@@ -124,6 +141,8 @@ class EnvelopeReader {
       switch (this.st) {
         case St.Start:
         case St.KeyOrEnd:
+        case St.KeyAfterComma:
+        case St.ResultArrayItemAfterComma:
         case St.Colon:
         case St.Value:
         case St.AfterValue:
@@ -143,7 +162,12 @@ class EnvelopeReader {
             return;
           }
           this.raw += t.slice(i, end);
-          this.key = JSON.parse(`"${this.raw}"`) as string;
+          try {
+            this.key = JSON.parse(`"${this.raw}"`) as string;
+          } catch {
+            this.fail("a member name of the JSON envelope is not a valid JSON string");
+          }
+          if (Object.hasOwn(this.members, this.key)) this.fail(`the JSON envelope has ${JSON.stringify(this.key)} twice`);
           this.raw = "";
           this.st = St.Colon;
           i = end + 1;
@@ -183,7 +207,8 @@ class EnvelopeReader {
         this.st = St.KeyOrEnd;
         return i + 1;
       case St.KeyOrEnd:
-        if (c === "}") this.st = St.Done;
+      case St.KeyAfterComma:
+        if (c === "}" && this.st === St.KeyOrEnd) this.st = St.Done;
         else if (c === '"') {
           this.st = St.Key;
           this.raw = "";
@@ -194,6 +219,7 @@ class EnvelopeReader {
         this.st = St.Value;
         return i + 1;
       case St.Value:
+        if (this.key === "result") this.onResultStart(this.members);
         if (this.key === "result" && c === '"') {
           this.st = St.ResultString;
           this.members.result = "";
@@ -211,17 +237,18 @@ class EnvelopeReader {
         this.escaped = false;
         return i;
       case St.AfterValue:
-        if (c === ",") this.st = St.KeyOrEnd;
+        if (c === ",") this.st = St.KeyAfterComma;
         else if (c === "}") this.st = St.Done;
         else bad();
         return i + 1;
       case St.ResultArrayItem:
+      case St.ResultArrayItemAfterComma:
         if (c === '"') this.st = St.ResultArrayString;
-        else if (c === "]") this.st = St.AfterValue;
+        else if (c === "]" && this.st === St.ResultArrayItem) this.st = St.AfterValue;
         else bad();
         return i + 1;
       case St.ResultArraySep:
-        if (c === ",") this.st = St.ResultArrayItem;
+        if (c === ",") this.st = St.ResultArrayItemAfterComma;
         else if (c === "]") this.st = St.AfterValue;
         else bad();
         return i + 1;
@@ -236,6 +263,7 @@ class EnvelopeReader {
     let run = i;
     for (let j = i; j < n; j++) {
       const ch = t.charCodeAt(j);
+      if (ch < 32) this.fail("a control character inside the envelope's result string (not valid JSON)");
       if (ch === 34) {
         if (j > run) this.onText(t.slice(run, j));
         if (this.st === St.ResultArrayString) {
@@ -317,14 +345,41 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
 ): AsyncGenerator<PipeRow<T>, void, undefined> {
   const lines = new PipeRowLines("", options);
   const ready: Array<PipeRow<T>> = [];
-  const onLine = (line: string) => {
-    const row = lines.line(0, line.length, true, false, line);
+  // An answer of whitespace only is no rows (as decodePipeRows): whitespace lines are held
+  // until a line with text shows they belong to the answer.
+  let held: string[] | null = [];
+  const feed = (line: string, last: boolean) => {
+    if (held) {
+      if (/^\s*$/.test(line)) {
+        held.push(line);
+        return;
+      }
+      const before = held;
+      held = null;
+      for (const h of before) feed(h, false);
+    }
+    const row = lines.line(0, line.length, true, last, line);
     if (row) ready.push(row as unknown as PipeRow<T>);
   };
+  const onLine = (line: string) => feed(line, false);
   const splitter = new LineSplitter(onLine);
   let envelope: EnvelopeReader | null = null;
+  /** A non-zero code throws its ApiError: as soon as it is read (the vendor sends it before result), else at the end. */
+  const checkCode = (members: Record<string, unknown>) => {
+    const { code, msg } = members;
+    if (code !== undefined && code !== null && String(code) !== "0") {
+      throw apiErrorFromCode(
+        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : String(msg), body: { ...members } },
+        options.errorCodes ?? xeleMeta.errorCodes,
+      );
+    }
+  };
   let lead: string | null = "";
-  for await (let chunk of chunksOf(body)) {
+  // The line of the bad bytes: the lines read so far, then the chunk's own line breaks.
+  const badBytes = (bytes: Uint8Array, first: boolean): never => {
+    throw badBytesError(options.charset, envelope ? 0 : lines.linesRead + 1 + firstBadLine(bytes, options.charset, !first), options.context);
+  };
+  for await (let chunk of chunksOf(body, options.charset, badBytes)) {
     if (lead !== null) {
       // Until the first non-blank character: raw rows or the JSON envelope?
       chunk = lead + chunk;
@@ -339,6 +394,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
         envelope = new EnvelopeReader(
           (text) => splitter.push(text),
           () => splitter.breakLine(),
+          checkCode,
         );
         chunk = chunk.slice(first);
       }
@@ -350,19 +406,20 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     ready.length = 0;
   }
   if (envelope) {
-    if (!envelope.done) throw new PipeRowsError("truncated: the JSON envelope ends early", { line: 0, problem: "envelope", context: options.context });
-    const { code, msg } = envelope.members;
-    if (code !== undefined && code !== null && String(code) !== "0") {
-      throw apiErrorFromCode(
-        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : String(msg), body: envelope.members },
-        options.errorCodes ?? xeleMeta.errorCodes,
-      );
+    const fail = (message: string): never => {
+      throw new PipeRowsError(message, { line: 0, problem: "envelope", context: options.context });
+    };
+    if (!envelope.done) fail("truncated: the JSON envelope ends early");
+    if (!Object.hasOwn(envelope.members, "code")) fail('the JSON envelope has no "code" (expected {code, msg, result})');
+    checkCode(envelope.members);
+    const result = envelope.members.result;
+    if (result !== undefined && result !== null && typeof result !== "string" && !Array.isArray(result)) {
+      fail("the envelope's result is neither text nor an array of lines");
     }
   }
-  const last = splitter.end().replace(/\r$/, "");
-  if (last !== "") {
-    const row = lines.line(0, last.length, true, true, last);
-    if (row) yield row as unknown as PipeRow<T>;
-  }
+  // line() drops the last line's "\r" like every other line's.
+  const last = splitter.end();
+  if (last !== "") feed(last, true);
+  for (const row of ready) yield row;
   lines.finish();
 }

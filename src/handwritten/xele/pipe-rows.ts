@@ -18,12 +18,17 @@
  *   (commas, quotes, spaces, Chinese untouched). An empty int/int64 cell is null.
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
- *   the spec's error table. An empty answer, or a header announcing 0 rows, is [].
+ *   the spec's error table, and an envelope without `code` (`{}`, `{"foo":1}`) is an error. An
+ *   empty (or whitespace-only) answer, or a header announcing 0 rows, is [].
+ * - Bytes are decoded strictly: UTF-8 (the vendor's documents name no charset) unless the
+ *   answer's Content-Type names another (`charset` option, e.g. GBK); invalid bytes raise
+ *   `PipeRowsError` (problem "encoding") naming the line, never U+FFFD in a cell.
  *
  * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number, before
  * anything is returned: the envelope, the header (column count against its field list, kind,
  * names), the number of rows against the header's row count, and every row's field count and
- * integer cells (one native regex pass per answer, nothing allocated per row) — so a truncated
+ * integer cells (the first and last rows directly, the others in one native regex pass per
+ * answer, nothing allocated per row) — so a truncated
  * or malformed answer is an error, never a shorter or partly wrong list. `{ check: "on-read" }`
  * trades that for speed: only the first and last rows are checked up front and any other row
  * when first read (reading a malformed one throws). The streaming decoder checks each row
@@ -88,7 +93,7 @@ export type PipeRow<T> = { readonly [K in keyof T]?: T[K] | null } & {
   toJSON(): { [K in keyof T]?: T[K] | null } & Record<string, unknown>;
 };
 
-export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout";
+export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout" | "encoding";
 
 /** A "|" row answer that is malformed or truncated. `line` is 1-based (0: the answer as a whole). */
 export class PipeRowsError extends ResponseFormatError {
@@ -121,6 +126,13 @@ export interface PipeRowsOptions {
    * callers that read every row anyway and can stop on an error.
    */
   check?: "on-read" | "all";
+  /**
+   * The charset of an answer given as bytes (the `charset=` of its Content-Type; default
+   * UTF-8). Neither the vendor's documents nor the spec name one, so UTF-8 is assumed; bytes
+   * that are not valid in the charset raise `PipeRowsError` (problem "encoding"), never U+FFFD.
+   * A counter that sends GBK must say so in its Content-Type (`text/plain; charset=GBK`).
+   */
+  charset?: string;
   /** Error table for envelopes with a non-zero code (default: the Xele spec's x-error-codes). */
   errorCodes?: Readonly<Record<string, ErrorCodeInfo>>;
   /** api / operation named in errors. */
@@ -168,7 +180,7 @@ function isIntText(cell: string): boolean {
 
 function toInt(cell: string): number | bigint | null {
   if (cell === "") return null;
-  if (cell.length <= 15) return Number(cell);
+  if (cell.length <= 15) return Number(cell) || 0; // "-0" is 0
   const big = BigInt(cell);
   return big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big);
 }
@@ -324,9 +336,9 @@ export function columnSets(columns: readonly PipeColumn[]): PipeColumn[][] {
  * The "|" text of an answer given as the raw body (string or bytes) or as the JSON envelope
  * (parsed, or as text): a non-zero `code` throws the ApiError subclass from the error table.
  */
-export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context"> = {}): string {
+export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context" | "charset"> = {}): string {
   if (answer === undefined || answer === null) return "";
-  if (answer instanceof Uint8Array) answer = new TextDecoder().decode(answer);
+  if (answer instanceof Uint8Array) answer = decodePipeBytes(answer, options.charset, options.context);
   if (typeof answer === "string") {
     const text = answer.charCodeAt(0) === 0xfeff ? answer.slice(1) : answer;
     if (!/^\s*\{/.test(text)) return text;
@@ -341,11 +353,72 @@ export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "er
   return envelopeText(answer, options);
 }
 
+/** The `charset=` of a Content-Type (undefined when it names none). */
+export function charsetOf(contentType: string | null | undefined): string | undefined {
+  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
+}
+
+/** The charset's decoder (fatal: invalid bytes throw); an unknown charset is a PipeRowsError. */
+export function pipeRowsDecoder(charset: string | undefined, context?: ErrorContext): TextDecoder {
+  try {
+    return new TextDecoder(charset ?? "utf-8", { fatal: true });
+  } catch {
+    throw new PipeRowsError(`unknown charset ${JSON.stringify(charset)} in the answer's Content-Type`, { line: 0, problem: "encoding", context });
+  }
+}
+
+/** The error for bytes that are not valid in the charset (`line`: 1-based, 0 when unknown). */
+export function badBytesError(charset: string | undefined, line: number, context?: ErrorContext): PipeRowsError {
+  const name = pipeRowsDecoder(charset, context).encoding.toUpperCase();
+  return new PipeRowsError(
+    `the answer has bytes that are not valid ${name}${name === "UTF-8" ? " (GBK text? the answer's Content-Type names no other charset)" : ""}; nothing was decoded`,
+    { line, problem: "encoding", context },
+  );
+}
+
+/**
+ * The 0-based index of the first line of `bytes` that is not valid in the charset (a line
+ * break byte is never part of a UTF-8 or GBK multi-byte character). `continued`: the bytes
+ * follow earlier ones, so the first line may start inside a character (its UTF-8
+ * continuation bytes are skipped).
+ */
+export function firstBadLine(bytes: Uint8Array, charset?: string, continued = false): number {
+  const decoder = pipeRowsDecoder(charset);
+  let start = 0;
+  if (continued && decoder.encoding === "utf-8") while (start < 3 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  for (let line = 0; ; line++) {
+    const nl = bytes.indexOf(10, start);
+    try {
+      decoder.decode(bytes.subarray(start, nl === -1 ? bytes.length : nl));
+    } catch {
+      return line;
+    }
+    if (nl === -1) return line;
+    start = nl + 1;
+  }
+}
+
+/** Decode an answer's bytes strictly (see `PipeRowsOptions.charset`), naming the first bad line. */
+export function decodePipeBytes(bytes: Uint8Array, charset?: string, context?: ErrorContext): string {
+  const decoder = pipeRowsDecoder(charset, context);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // In a JSON envelope, lines of the body are not lines of the answer.
+    let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    while (bytes[i] === 32 || bytes[i] === 9 || bytes[i] === 10 || bytes[i] === 13) i++;
+    throw badBytesError(charset, bytes[i] === 0x7b ? 0 : firstBadLine(bytes, charset) + 1, context);
+  }
+}
+
 function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): string {
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw new PipeRowsError("expected text or a {code, msg, result} envelope", { line: 0, problem: "envelope", context: options.context });
   }
   const b = body as Record<string, unknown>;
+  if (!Object.hasOwn(b, "code")) {
+    throw new PipeRowsError("the JSON envelope has no \"code\" (expected {code, msg, result})", { line: 0, problem: "envelope", context: options.context });
+  }
   const code = b.code;
   if (code !== undefined && code !== null && String(code) !== "0") {
     throw apiErrorFromCode(
@@ -430,12 +503,17 @@ export class PipeRowLines {
       return null;
     }
     if (this.firstBlank) this.fail(this.firstBlank, "columns", "empty line inside the answer");
-    const first = this.layout === null;
     const layout = (this.layout ??= this.fromSpec(src, start, end));
     const row = new layout.Row(doc, start, end, this.lineNo);
-    if (check || first || last) checkPipeRow(row, last);
+    // The first row is always checked now (also after a header): checkAllRows covers the rest.
+    if (check || this.rowCount === 0 || last) checkPipeRow(row, last);
     this.rowCount++;
     return row;
+  }
+
+  /** Lines fed so far (header and blank lines included). */
+  get linesRead(): number {
+    return this.lineNo;
   }
 
   /** The column layout rows were decoded with (null before the first row). */
@@ -501,8 +579,9 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
   options: PipeRowsOptions = {},
 ): PipeRowsAnswer<T> {
   const text = pipeRowsText(answer, options);
+  // Trailing line breaks end the answer; each line loses one "\r" (a "\r\n" break) in line().
   let end = text.length;
-  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
   const rows: Array<PipeRow<T>> = [];
   if (end === 0 || text.trim() === "") return { header: null, rows };
   const lines = new PipeRowLines(text, options);
@@ -519,6 +598,7 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
     pos = e + 1;
   }
   lines.finish();
+  // The first and last rows were checked by line(); the regex pass covers the others.
   if ((options.check ?? "all") === "all" && rows.length > 2) checkAllRows(text, rowsStart, end, lines.rowLayout!, rows);
   return { header: lines.header, rows };
 }
@@ -528,7 +608,8 @@ const WELL_FORMED = new WeakMap<RowLayout, RegExp>();
 /**
  * Every row at once: one native regex pass finds the first line break that is not followed by
  * `n` fields with integer cells where the layout has integers (nothing allocated per row);
- * that row is then decoded to throw the error that names it. (The first row was checked.)
+ * that row is then decoded to throw the error that names it. (The first row was checked by
+ * line(); rows are consecutive lines, as a blank line between rows is an error.)
  */
 function checkAllRows(text: string, start: number, end: number, layout: RowLayout, rows: ReadonlyArray<object>): void {
   let re = WELL_FORMED.get(layout);
@@ -539,13 +620,18 @@ function checkAllRows(text: string, start: number, end: number, layout: RowLayou
     WELL_FORMED.set(layout, re);
   }
   re.lastIndex = start;
-  const bad = re.exec(text);
-  if (!bad || bad.index >= end) return;
-  let index = 1;
-  for (let p = text.indexOf("\n", start); p !== -1 && p < bad.index; p = text.indexOf("\n", p + 1)) index++;
-  const row = rows[index];
-  if (row) checkPipeRow(row, index === rows.length - 1);
-  // The regex and the row decoder disagree only on what the decoder accepts: trust the decoder.
+  let index = 0; // rows[index] starts after the line break at `nl`
+  let nl = start - 1;
+  for (let bad = re.exec(text); bad && bad.index < end; bad = re.exec(text)) {
+    while (nl < bad.index) {
+      nl = text.indexOf("\n", nl + 1);
+      index++;
+    }
+    const row = rows[index];
+    if (row) checkPipeRow(row, index === rows.length - 1);
+    // The decoder accepted the row the regex flagged: trust the decoder and go on.
+    re.lastIndex = bad.index + 1;
+  }
 }
 
 /** Decode an answer into its rows (see the module doc and `decodePipeAnswer`). */
