@@ -68,16 +68,24 @@ export class DecimalPrecisionError extends TradeApiError {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
-/* Written as repeated `\d` on purpose: V8 runs this far faster than `\d{16}`. */
-/** Literals that might be a big integer or a decimal a double cannot hold. */
-const EXACT_CANDIDATE = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d\d\d\d\d\d\d\d\.|\.\d\d\d\d\d\d\d\d|[eE][-+]?\d\d\d/g;
-/** Only big integers matter (decimals are rounded by choice). */
-const INTEGER_CANDIDATE = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/g;
-/** Big integers and every decimal. */
-const STRING_CANDIDATE = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d[.eE]/g;
+/*
+ * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
+ * EXACT: a literal that might be a big integer or a decimal a double cannot hold.
+ * INTEGER ("number" mode): only big integers matter (decimals are rounded by choice).
+ * STRING: big integers and every decimal.
+ */
+const EXACT = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d\d\d\d\d\d\d\d[.eE]|\.\d\d\d\d\d\d\d\d|[eE][-+]?\d\d\d`;
+const INTEGER = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d`;
+const STRING = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d[.eE]`;
+const EXACT_CANDIDATE = new RegExp(EXACT);
+const INTEGER_CANDIDATE = new RegExp(INTEGER);
+const STRING_CANDIDATE = new RegExp(STRING);
+const EXACT_SCAN = new RegExp(EXACT, "g");
+const INTEGER_SCAN = new RegExp(INTEGER, "g");
+const STRING_SCAN = new RegExp(STRING, "g");
+const DECIMAL_MARK = /[.eE]/;
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
-const MARK = "\u0001";
-const MARK_ESCAPE = "\\u0001";
+const TILDE = 126;
 
 /** A token the walk must turn into an error (exact mode, the decimal does not fit a double). */
 class Lossy {
@@ -92,35 +100,191 @@ class Lossy {
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   const mode = options?.decimals ?? "exact";
   const re = mode === "exact" ? EXACT_CANDIDATE : mode === "number" ? INTEGER_CANDIDATE : STRING_CANDIDATE;
-  re.lastIndex = 0;
   if (!re.test(text)) return JSON.parse(text);
-  return parseMarked(text, re, mode);
+  // Decimals that may need a string or an error are rare: the marked parse handles them.
+  if (mode === "string") return parseMarked(text, mode);
+  const paired = parsePaired(text, mode);
+  return paired === FALLBACK ? parseMarked(text, mode) : paired;
 }
 
-function parseMarked(text: string, re: RegExp, mode: DecimalsMode): unknown {
+const FALLBACK = Symbol("fallback");
+
+/**
+ * The fast exact path (no second parse, no text rebuilt): `JSON.parse` the text, list in text
+ * order every number token outside strings whose double is beyond ±2^53 (a string-aware scan:
+ * candidates from a native regex, a quote cursor), and walk the parsed value in text order,
+ * matching the k-th such number with the k-th token. The match is by position, and it is only
+ * used when the walk order is proven to be the text order:
+ * - no object has an integer-like key (JSON.parse lists those first);
+ * - no object has a duplicate key: the keys the walk counts equal the keys in the text (strings
+ *   followed by `:`, counted by the scan); a duplicate always makes the walk count fewer;
+ * - Object.prototype has no enumerable property (the walk uses for…in);
+ * - the counts of numbers and tokens agree, and each pair has the same double;
+ * - nesting stays under MAX_DEPTH (the walk recurses).
+ * Otherwise, or when a token that must change is within ±2^53 (a decimal to make a string or
+ * an error), FALLBACK: the marked parse below, which is exact in every case.
+ */
+function parsePaired(text: string, mode: DecimalsMode): unknown {
+  const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
+  const re = mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
+  const tokens: string[] = [];
+  const values: unknown[] = [];
+  let textKeys = 0;
+  let q = text.indexOf('"');
+  let inString = false;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); ; m = re.exec(text)) {
+    const p = m === null ? text.length : m.index;
+    // Classify the quotes before p; count keys (a closing quote followed by ':').
+    while (q !== -1 && q < p) {
+      if (!inString) inString = true;
+      else if (text.charCodeAt(q - 1) !== 92 || !isEscaped(text, q)) {
+        inString = false;
+        const c = text.charCodeAt(q + 1);
+        if (c === 58 || ((c === 32 || c === 10 || c === 13 || c === 9) && isKeyEnd(text, q))) textKeys++;
+      }
+      q = text.indexOf('"', q + 1);
+    }
+    if (m === null) break;
+    if (inString) {
+      re.lastIndex = q; // the closing quote is classified by the loop above
+      continue;
+    }
+    // Outside strings in valid JSON, a maximal run of [0-9.eE+-] is exactly one number token.
+    let s = p;
+    while (s > 0 && isNumberChar(text.charCodeAt(s - 1))) s--;
+    let e = p + m[0].length;
+    while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+    re.lastIndex = e;
+    const token = text.slice(s, e);
+    if (DECIMAL_MARK.test(token)) {
+      const d = Number(token);
+      // Exact mode: a decimal the double cannot hold needs the marked parse (and its path).
+      if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
+      if (d > MAX || d < -MAX) {
+        tokens.push(token);
+        values.push(undefined); // kept as the number JSON.parse made
+      }
+    } else {
+      const digits = token.charCodeAt(0) === 45 ? token.length - 1 : token.length;
+      if (digits > 16 || (digits === 16 && (token.charCodeAt(0) === 45 ? token.slice(1) : token) > "9007199254740991")) {
+        tokens.push(token);
+        values.push(BigInt(token));
+      }
+    }
+  }
+  if (tokens.length === 0) return root;
+  if (typeof root !== "object" || root === null) {
+    if (tokens.length !== 1 || Number(tokens[0]) !== root) return FALLBACK;
+    if (values[0] instanceof Lossy) throw new DecimalPrecisionError("$", tokens[0]!);
+    return values[0] === undefined ? root : values[0];
+  }
+  for (const _ in {}) return FALLBACK; // an enumerable property on Object.prototype
+  const st: PairState = { tokens, values, next: 0, keys: 0, ok: true, lossyIn: null, lossyKey: "", lossy: "" };
+  walk(root, st, 0);
+  if (!st.ok || st.next !== tokens.length || st.keys !== textKeys) return FALLBACK;
+  if (st.lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, st.lossyIn, st.lossyKey), st.lossy);
+  return root;
+}
+
+interface PairState {
+  tokens: string[];
+  values: unknown[];
+  next: number;
+  keys: number;
+  ok: boolean;
+  lossyIn: object | null;
+  lossyKey: string | number;
+  lossy: string;
+}
+
+const MAX_DEPTH = 1000;
+
+function walk(v: object, st: PairState, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    st.ok = false;
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && st.ok; i++) {
+      const x: unknown = v[i];
+      if (typeof x === "number") {
+        if (x > MAX || x < -MAX) pair(v, i, x, st);
+      } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) {
+    if (n++ === 0 && isIndexKey(k)) {
+      st.ok = false;
+      return;
+    }
+    const x = o[k];
+    if (typeof x === "number") {
+      if (x > MAX || x < -MAX) pair(o, k, x, st);
+    } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
+    if (!st.ok) return;
+  }
+  st.keys += n;
+}
+
+function pair(container: Record<string | number, unknown> | unknown[], key: string | number, x: number, st: PairState): void {
+  const i = st.next++;
+  const token = st.tokens[i];
+  if (token === undefined || Number(token) !== x) {
+    st.ok = false;
+    return;
+  }
+  const v = st.values[i];
+  if (v === undefined) return;
+  if (v instanceof Lossy) {
+    if (st.lossyIn === null) {
+      st.lossyIn = container;
+      st.lossyKey = key;
+      st.lossy = v.literal;
+    }
+  } else if (key === "__proto__") {
+    Object.defineProperty(container, key, { value: v, writable: true, enumerable: true, configurable: true });
+  } else (container as Record<string | number, unknown>)[key] = v;
+}
+
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d*)$/.test(k);
+}
+
+function isKeyEnd(text: string, close: number): boolean {
+  let i = close + 1;
+  let c = text.charCodeAt(i);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
+  return c === 58;
+}
+
+function parseMarked(text: string, mode: DecimalsMode): unknown {
+  const re = mode === "exact" ? EXACT_SCAN : mode === "number" ? INTEGER_SCAN : STRING_SCAN;
   const starts: number[] = [];
   const ends: number[] = [];
   const values: unknown[] = [];
-  let q = 0; // text before q has been classified (inside / outside strings)
+  // Quote cursor: `q` is the next quote not yet classified, `inString` the state before it.
+  let q = text.indexOf('"');
   let inString = false;
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const p = m.index;
-    // Move the quote cursor up to p.
-    for (;;) {
-      const nq = text.indexOf('"', q);
-      if (nq === -1 || nq >= p) break;
-      q = nq + 1;
+    while (q !== -1 && q < p) {
       if (!inString) inString = true;
-      else if (!isEscaped(text, nq)) inString = false;
+      else if (!isEscaped(text, q)) inString = false;
+      q = text.indexOf('"', q + 1);
     }
     if (inString) {
-      // Inside a string or key: skip to its end.
-      const close = closingQuote(text, p);
-      if (close === -1) break; // unterminated: JSON.parse reports it below
-      q = close + 1;
+      // Inside a string or key: skip to its closing quote.
+      while (q !== -1 && isEscaped(text, q)) q = text.indexOf('"', q + 1);
+      if (q === -1) break; // unterminated: JSON.parse reports it below
       inString = false;
-      re.lastIndex = q;
+      re.lastIndex = q + 1;
+      q = text.indexOf('"', q + 1);
       continue;
     }
     let s = p;
@@ -140,20 +304,27 @@ function parseMarked(text: string, re: RegExp, mode: DecimalsMode): unknown {
   if (values.length === 0) return JSON.parse(text);
 
   const mark = markPrefix(text);
-  const parts: string[] = [];
+  // += builds a rope that JSON.parse flattens once; an array join of slices was far slower.
+  let marked = "";
   let from = 0;
   for (let i = 0; i < values.length; i++) {
-    parts.push(text.slice(from, starts[i]), `"${mark.escaped}${i}"`);
+    marked += `${text.slice(from, starts[i])}"${mark.written}${i}"`;
     from = ends[i]!;
   }
-  parts.push(text.slice(from));
+  marked += text.slice(from);
   let root: unknown;
   try {
-    root = JSON.parse(parts.join(""));
+    root = JSON.parse(marked);
   } catch {
     return invalid(text);
   }
   return unmark(root, mark.prefix, values);
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let n = 0;
+  for (let i = quote - 1; text.charCodeAt(i) === 92; i--) n++;
+  return n % 2 === 1;
 }
 
 /** Throw the SyntaxError JSON.parse gives for this text. */
@@ -183,19 +354,6 @@ function isNumberChar(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69;
 }
 
-function isEscaped(text: string, quote: number): boolean {
-  let n = 0;
-  for (let i = quote - 1; text.charCodeAt(i) === 92; i--) n++;
-  return n % 2 === 1;
-}
-
-function closingQuote(text: string, from: number): number {
-  for (let i = text.indexOf('"', from); i !== -1; i = text.indexOf('"', i + 1)) {
-    if (!isEscaped(text, i)) return i;
-  }
-  return -1;
-}
-
 function followedByColon(text: string, e: number): boolean {
   for (let i = e; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -206,61 +364,80 @@ function followedByColon(text: string, e: number): boolean {
 }
 
 /**
- * U+0001 repeated once more than any string in the text starts with (as `\u0001` escapes;
- * the raw character is invalid in JSON strings), so no string of the text can look like a marker.
+ * The marker prefix: "~" repeated once more than any string of the text starts with (written
+ * raw or as a \u007e escape), so no string of the text can look like a marker. A plain
+ * character keeps JSON.parse on its fast path for strings without escapes.
  */
-function markPrefix(text: string): { prefix: string; escaped: string } {
+function markPrefix(text: string): { prefix: string; written: string } {
   let n = 1;
-  if (text.includes(`"${MARK_ESCAPE}`)) {
-    for (const m of text.matchAll(/"((?:\\u0001)+)/g)) n = Math.max(n, m[1]!.length / 6 + 1);
+  if (text.includes('"~') || /"\\u007e/i.test(text)) {
+    for (const m of text.matchAll(/"((?:~|\\u007e)+)/gi)) n = Math.max(n, m[1]!.replace(/\\u007e/gi, "~").length + 1);
   }
-  return { prefix: MARK.repeat(n), escaped: MARK_ESCAPE.repeat(n) };
+  const prefix = "~".repeat(n);
+  return { prefix, written: prefix };
 }
 
-/** Swap marker strings for their values; iterative, so any depth JSON.parse accepts works. */
+/**
+ * Swap marker strings for their values; iterative, so any depth JSON.parse accepts works. A
+ * decimal that does not fit (exact mode) is reported after the walk: the first one in the
+ * text among those JSON.parse kept (a duplicate key drops the others).
+ */
 function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
   const single = prefix.length === 1;
-  const valueOf = (s: string): unknown => {
-    if (s.charCodeAt(0) !== 1 || !(single || s.startsWith(prefix))) return s;
-    const digits = s.slice(prefix.length);
-    if (digits.charCodeAt(0) === 1) return s; // a longer run than the prefix: not a marker
-    return values[Number(digits)];
+  const indexOf = (s: string): number => {
+    if (!(single || s.startsWith(prefix))) return -1;
+    if (s.charCodeAt(prefix.length) === TILDE) return -1; // a longer run than the prefix: not a marker
+    return Number(s.slice(prefix.length));
   };
-  const rootValue = typeof root === "string" ? valueOf(root) : root;
-  if (rootValue instanceof Lossy) throw new DecimalPrecisionError("$", rootValue.literal);
-  if (typeof root !== "object" || root === null) return rootValue;
+  let lossyAt = Infinity;
+  let lossyIn: object | null = null;
+  let lossyKey: string | number = "";
+  if (typeof root === "string") {
+    const i = indexOf(root);
+    if (i === -1) return root;
+    const v = values[i];
+    if (v instanceof Lossy) throw new DecimalPrecisionError("$", v.literal);
+    return v;
+  }
+  if (typeof root !== "object" || root === null) return root;
   const stack: object[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const x: unknown = node[i];
+      for (let j = 0; j < node.length; j++) {
+        const x: unknown = node[j];
         if (typeof x === "string") {
-          if (x.charCodeAt(0) === 1) {
-            const v = valueOf(x);
-            if (v instanceof Lossy) throw new DecimalPrecisionError(pathTo(root, node, i), v.literal);
-            node[i] = v;
-          }
+          if (x.charCodeAt(0) !== TILDE) continue;
+          const i = indexOf(x);
+          if (i === -1) continue;
+          const v = values[i];
+          if (v instanceof Lossy) {
+            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, node, j];
+          } else node[j] = v;
         } else if (typeof x === "object" && x !== null) stack.push(x);
       }
     } else {
       const o = node as Record<string, unknown>;
       const keys = Object.keys(o);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[j]!;
         const x = o[k];
         if (typeof x === "string") {
-          if (x.charCodeAt(0) === 1) {
-            const v = valueOf(x);
-            if (v instanceof Lossy) throw new DecimalPrecisionError(pathTo(root, node, k), v.literal);
+          if (x.charCodeAt(0) !== TILDE) continue;
+          const i = indexOf(x);
+          if (i === -1) continue;
+          const v = values[i];
+          if (v instanceof Lossy) {
+            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, o, k];
+          } else if (k === "__proto__") {
             // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
-            if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-            else o[k] = v;
-          }
+            Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+          } else o[k] = v;
         } else if (typeof x === "object" && x !== null) stack.push(x);
       }
     }
   }
+  if (lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, lossyIn, lossyKey), (values[lossyAt] as Lossy).literal);
   return root;
 }
 
