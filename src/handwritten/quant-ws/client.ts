@@ -25,6 +25,7 @@ import { API, ClientClosedError, ConnectionDroppedError, QuantWsFrameError, Quan
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
+import type { DecimalsMode } from "../core/json.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
@@ -62,6 +63,13 @@ export interface QuantWsClientOptions {
   logoutTimeoutMs?: number;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
   wsOptions?: ClientOptions;
+  /**
+   * What a number with a fraction or exponent in a frame becomes (see parseJson): "exact"
+   * (default) a number when the double holds it exactly, else the frame is refused
+   * (QuantWsFrameError "inexact-number", its request fails); "string" the text the server
+   * sent; "number" the nearest double.
+   */
+  decimals?: DecimalsMode;
 }
 
 export interface QuantWsClientEvents {
@@ -168,8 +176,10 @@ class Client implements QuantWsClient, SessionHost {
   #closeReason: string | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
+  readonly #decimals: DecimalsMode;
 
   constructor(opts: QuantWsClientOptions) {
+    this.#decimals = opts.decimals ?? "exact";
     this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
@@ -425,7 +435,7 @@ class Client implements QuantWsClient, SessionHost {
     const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
     let frame: IncomingFrame;
     try {
-      frame = decodeFrame(text);
+      frame = decodeFrame(text, this.#decimals);
     } catch (error) {
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.

@@ -346,7 +346,7 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
       const text = await res.text();
       let body: unknown;
       try {
-        body = parseJson(text);
+        body = parseJson(text, { decimals: "string" }); // an error answer: only code and msg are read
       } catch {
         body = undefined;
       }
