@@ -23,7 +23,9 @@ import { meta } from "../../../generated/bhex-org.meta.js";
 import { BHEX_ACCESS_KEY_HEADER, signBhexParams } from "../../auth/bhex.js";
 import { requireCredential } from "../core/credentials.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
   buildRequest,
@@ -104,9 +106,13 @@ export interface BhexCallResult<K extends BhexOperationId> {
   idempotencyKey: IdempotencyKey | undefined;
 }
 
-export interface BhexOrgClient extends Client<paths> {
+/**
+ * `D`: the `decimals` option; with "string", decimal fields are typed `string | number` (the
+ * BHEX spec writes every price and amount as a string already, so its types do not change).
+ */
+export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
   /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
-  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexData<K>>;
+  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<DecimalsAs<BhexData<K>, D>>;
   /** Like `call`, also returning the idempotency key that was sent (generated or given). */
   callWithKey<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexCallResult<K>>;
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
@@ -145,7 +151,7 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
   return { ...params, items: encodeBatchItems(op.operationId as BhexBatchOperationId, items as never, form as BhexItemsForm) };
 }
 
-export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrgClient {
+export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
   const baseUrl = options.baseUrl ?? BHEX_DEFAULT_BASE_URL;
   const rateLimiter =
     options.rateLimit instanceof RateLimiter ? options.rateLimit : options.rateLimit === false ? null : createBhexRateLimiter();
@@ -228,5 +234,6 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     transport,
     rateLimiter,
   };
-  return Object.assign(client, self);
+  // The decimals option changes only what numbers decode to; DecimalsAs types that.
+  return Object.assign(client, self) as unknown as BhexOrgClient<D>;
 }

@@ -10,7 +10,9 @@ import { meta } from "../../../generated/hubi-futures.meta.js";
 import { hubiTimestamp, signHubiRequest } from "../../auth/hubi.js";
 import { requireCredential } from "../core/credentials.js";
 import { UsageError } from "../core/errors.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
   callOperation,
@@ -55,11 +57,12 @@ export interface HubiClientOptions extends TransportOptions {
   signatureMethodHeader?: boolean;
 }
 
-export interface HubiClient extends Client<paths> {
+/** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
+export interface HubiClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
   /** Call any operation by operationId (or "METHOD /path"); queries resolve to the answer, actions to `result`. */
-  call<K extends HubiOperationId>(operationId: K, ...params: ParamsArg<HubiParams<K>>): Promise<HubiData<K>>;
+  call<K extends HubiOperationId>(operationId: K, ...params: ParamsArg<HubiParams<K>>): Promise<DecimalsAs<HubiData<K>, D>>;
   /** Cancel several orders in one call (sent as `order_nos=a,b,c`). */
-  cancelOrderBatch(orderNos: ReadonlyArray<string>): Promise<HubiData<"cancelOrderBatch">>;
+  cancelOrderBatch(orderNos: ReadonlyArray<string>): Promise<DecimalsAs<HubiData<"cancelOrderBatch">, D>>;
   readonly transport: HttpTransport;
 }
 
@@ -75,7 +78,7 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
   return orderNos.join(",");
 }
 
-export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
+export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
   const baseUrl = options.baseUrl ?? HUBI_DEFAULT_BASE_URL;
   const now = options.now ?? Date.now;
   let seqNum = options.seqStart ?? Date.now();
@@ -133,7 +136,8 @@ export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
     return callOperation(transport, operationId, params, options.signal);
   }) as HubiClient["call"];
 
-  return Object.assign(client, {
+  // The decimals option changes only what numbers decode to; DecimalsAs types that.
+  return Object.assign(client as unknown as HubiClient<D>, {
     call,
     cancelOrderBatch: async (orderNos: ReadonlyArray<string>) => call("cancelOrderBatch", { order_nos: hubiOrderNos(orderNos) }),
     transport,
