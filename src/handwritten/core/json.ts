@@ -84,6 +84,8 @@ const EXACT_SCAN = new RegExp(EXACT, "g");
 const INTEGER_SCAN = new RegExp(INTEGER, "g");
 const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
+/** Every digit run ("string" mode pairs every number token). */
+const DIGITS_SCAN = /\d+/g;
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const TILDE = 126;
 
@@ -101,8 +103,6 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   const mode = options?.decimals ?? "exact";
   const re = mode === "exact" ? EXACT_CANDIDATE : mode === "number" ? INTEGER_CANDIDATE : STRING_CANDIDATE;
   if (!re.test(text)) return JSON.parse(text);
-  // Decimals that may need a string or an error are rare: the marked parse handles them.
-  if (mode === "string") return parseMarked(text, mode);
   const paired = parsePaired(text, mode);
   return paired === FALLBACK ? parseMarked(text, mode) : paired;
 }
@@ -126,7 +126,9 @@ const FALLBACK = Symbol("fallback");
  */
 function parsePaired(text: string, mode: DecimalsMode): unknown {
   const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
-  const re = mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
+  // "string" mode pairs every number (a decimal's double cannot tell it from an integer).
+  const all = mode === "string";
+  const re = all ? DIGITS_SCAN : mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
   const tokens: string[] = [];
   const values: unknown[] = [];
   let textKeys = 0;
@@ -157,7 +159,10 @@ function parsePaired(text: string, mode: DecimalsMode): unknown {
     while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
     re.lastIndex = e;
     const token = text.slice(s, e);
-    if (DECIMAL_MARK.test(token)) {
+    if (all) {
+      tokens.push(token);
+      values.push(DECIMAL_MARK.test(token) ? token : bigOrUndefined(token));
+    } else if (DECIMAL_MARK.test(token)) {
       const d = Number(token);
       // Exact mode: a decimal the double cannot hold needs the marked parse (and its path).
       if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
@@ -166,10 +171,10 @@ function parsePaired(text: string, mode: DecimalsMode): unknown {
         values.push(undefined); // kept as the number JSON.parse made
       }
     } else {
-      const digits = token.charCodeAt(0) === 45 ? token.length - 1 : token.length;
-      if (digits > 16 || (digits === 16 && (token.charCodeAt(0) === 45 ? token.slice(1) : token) > "9007199254740991")) {
+      const big = bigOrUndefined(token);
+      if (big !== undefined) {
         tokens.push(token);
-        values.push(BigInt(token));
+        values.push(big);
       }
     }
   }
@@ -180,15 +185,25 @@ function parsePaired(text: string, mode: DecimalsMode): unknown {
     return values[0] === undefined ? root : values[0];
   }
   for (const _ in {}) return FALLBACK; // an enumerable property on Object.prototype
-  const st: PairState = { tokens, values, next: 0, keys: 0, ok: true, lossyIn: null, lossyKey: "", lossy: "" };
+  const st: PairState = { tokens, values, all, next: 0, keys: 0, ok: true, lossyIn: null, lossyKey: "", lossy: "" };
   walk(root, st, 0);
   if (!st.ok || st.next !== tokens.length || st.keys !== textKeys) return FALLBACK;
   if (st.lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, st.lossyIn, st.lossyKey), st.lossy);
   return root;
 }
 
+/** The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact). */
+function bigOrUndefined(token: string): bigint | undefined {
+  const neg = token.charCodeAt(0) === 45;
+  const digits = neg ? token.length - 1 : token.length;
+  if (digits < 16 || (digits === 16 && (neg ? token.slice(1) : token) <= "9007199254740991")) return undefined;
+  return BigInt(token);
+}
+
 interface PairState {
   tokens: string[];
+  /** Pair every number, not only those beyond ±2^53. */
+  all: boolean;
   values: unknown[];
   next: number;
   keys: number;
@@ -209,7 +224,7 @@ function walk(v: object, st: PairState, depth: number): void {
     for (let i = 0; i < v.length && st.ok; i++) {
       const x: unknown = v[i];
       if (typeof x === "number") {
-        if (x > MAX || x < -MAX) pair(v, i, x, st);
+        if (st.all || x > MAX || x < -MAX) pair(v, i, x, st);
       } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
     }
     return;
@@ -223,7 +238,7 @@ function walk(v: object, st: PairState, depth: number): void {
     }
     const x = o[k];
     if (typeof x === "number") {
-      if (x > MAX || x < -MAX) pair(o, k, x, st);
+      if (st.all || x > MAX || x < -MAX) pair(o, k, x, st);
     } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
     if (!st.ok) return;
   }
