@@ -13,27 +13,26 @@
  *   caller accepts rounding, as `JSON.parse` does); with `decimals: "string"` always a
  *   `string` holding the literal exactly as written (`"123456789.123456789"`, `"1e19"`).
  *
- * How, and why it is exact: every literal is tied to its position in the text, never paired
- * by value.
+ * How, and why it is exact (docs/numbers.md has the long form): every literal is tied to its
+ * position in the text, never paired by value.
  * 1. One native regex test looks for a literal that could need anything but `JSON.parse`: a
  *    run of 16 digits (an integer beyond 2^53 has at least 16), 8 digits before or after a
  *    point, or a 3-digit exponent (a decimal with at most 15 significant digits and a normal
  *    exponent is exactly what the double's shortest form says). In "string" mode: any digit
  *    followed by `.`, `e` or `E`. No match (the usual case): plain `JSON.parse`.
- * 2. Otherwise the candidates are walked in text order; a quote cursor (native `indexOf`,
- *    escaped quotes counted) says whether each lies inside a string or key, which is skipped
- *    whole. A candidate outside strings is grown to its whole number token.
- * 3. Each token whose value must differ from what `JSON.parse` gives (a bigint, a decimal
- *    string, a precision error) is replaced, at its position, by a marker string (U+0001
- *    repeated more times than any string in the text starts with, then the token's index),
- *    and `JSON.parse` runs once on that text. So duplicate keys (last wins), `__proto__`
- *    keys, integer-like keys, unicode escapes, -0 and any nesting depth behave exactly as
- *    in `JSON.parse`. One iterative walk (no recursion, any depth) swaps markers for values.
- * A marker can only sit where a number sat: inside a string its quote would end the string
- * and the `\u0001` escape after it would be invalid outside one; in a key position the token
- * is refused first (followed by `:`). So the marked text parses iff the text does, with the
- * same shape. The differential property test in test/core/json-property.test.ts checks this
- * against an independent reference parser.
+ * 2. parsePaired: `JSON.parse`, then a string-aware scan (candidates from a native regex, a
+ *    quote cursor that skips strings and keys and counts the keys) lists the number tokens
+ *    that matter in text order, and a walk of the parsed value gives the k-th such number the
+ *    k-th token's value, but only when the walk order is proven to be the text order (see
+ *    parsePaired). Otherwise:
+ * 3. parseMarked: each token whose value must differ from what `JSON.parse` gives is replaced,
+ *    at its position, by a marker string ("~" repeated more times than any string in the text
+ *    starts with, then the token's index), `JSON.parse` runs on that text, and one iterative
+ *    walk swaps markers for values. Duplicate keys, `__proto__`, integer-like keys, unicode
+ *    escapes, -0 and any depth behave exactly as in `JSON.parse`. A marker can only sit where
+ *    a number sat: inside a string its quote would end the string and the `~` after it is
+ *    invalid JSON; in a key position the token is refused first (followed by `:`).
+ * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
 import { stringify as losslessStringify } from "lossless-json";
 import { TradeApiError, type ErrorContext } from "./errors.js";
