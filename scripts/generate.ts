@@ -4,7 +4,8 @@
  * For every API in redocly.yaml `apis:`:
  *   1. lint the spec (Redocly, recommended ruleset; any error fails),
  *   2. OpenAPI: types with openapi-typescript → generated/<spec>.ts (int64 → number | bigint,
- *      binary → Uint8Array, in the one `transform` below), and operation metadata →
+ *      `type: number` → JsonDecimal, binary → Uint8Array, in the one `transform` below), and
+ *      operation metadata →
  *      generated/<spec>.meta.ts;
  *      AsyncAPI: validated with @asyncapi/parser, message types → generated/<spec>.ts
  *      (scripts/generate-asyncapi.ts).
@@ -33,6 +34,15 @@ const BIGINT_SAFE = ts.factory.createUnionTypeNode([
   ts.factory.createKeywordTypeNode(ts.SyntaxKind.BigIntKeyword),
 ]);
 const BYTES = ts.factory.createTypeReferenceNode("Uint8Array");
+const DECIMAL = ts.factory.createTypeReferenceNode("JsonDecimal");
+/**
+ * `type: number` (not integer) fields are decimals: a number to TypeScript, with an optional
+ * brand the clients' `decimals: "string"` typing uses to say `string` for exactly these fields
+ * (src/handwritten/core/decimals.ts). Plain numbers are still accepted in requests.
+ */
+const DECIMAL_ALIAS = `/** A \`type: number\` field (a decimal): see DecimalsAs in tradeapi. */
+export type JsonDecimal = number & { readonly __jsonDecimal?: true };
+`;
 
 async function openapiTypes(api: ApiEntry): Promise<string> {
   const ast = await openapiTS(pathToFileURL(join(ROOT, api.root)), {
@@ -47,10 +57,13 @@ async function openapiTypes(api: ApiEntry): Promise<string> {
         return types.includes("null") ? ts.factory.createUnionTypeNode([BIGINT_SAFE, ts.factory.createLiteralTypeNode(ts.factory.createNull())]) : BIGINT_SAFE;
       }
       if (schema.format === "binary" && types.includes("string")) return BYTES;
+      if (types.includes("number") && !types.includes("integer") && schema.enum === undefined && schema.const === undefined) {
+        return types.includes("null") ? ts.factory.createUnionTypeNode([DECIMAL, ts.factory.createLiteralTypeNode(ts.factory.createNull())]) : DECIMAL;
+      }
       return undefined;
     },
   });
-  return header(api.root) + astToString(ast);
+  return header(api.root) + DECIMAL_ALIAS + astToString(ast);
 }
 
 function openapiMeta(api: ApiEntry): string {

@@ -3,7 +3,8 @@
  * available as subpath exports (`tradeapi/xt`, ...).
  */
 export * from "./handwritten/core/errors.js";
-export { parseJson, stringifyJson } from "./handwritten/core/json.js";
+export { parseJson, stringifyJson, DecimalPrecisionError, type DecimalsMode, type ParseJsonOptions } from "./handwritten/core/json.js";
+export type { DecimalsAs } from "./handwritten/core/decimals.js";
 export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";
 export type { RetryOptions } from "./handwritten/core/retry.js";
 export type { TransportOptions, TransportEvent } from "./handwritten/core/http-transport.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
 
 describe("parseJson", () => {
   it.each([
@@ -10,7 +10,7 @@ describe("parseJson", () => {
     { given: '{"a":{"b":[1,{"c":480427565425474309}]}}', want: { a: { b: [1, { c: 480427565425474309n }] } } },
     { given: '{"s":"x:12345678901234567890,y"}', want: { s: "x:12345678901234567890,y" } },
     { given: '{"s":"[12345678901234567890]","n":12345678901234567890}', want: { s: "[12345678901234567890]", n: 12345678901234567890n } },
-    { given: '{"f":1234567890123456.5,"e":1e400}', want: { f: 1234567890123456.5, e: Infinity } },
+    { given: '{"f":1234567890123456.5,"e":1e300}', want: { f: 1234567890123456.5, e: 1e300 } },
     { given: '{"z":"\\u0000123","n":12345678901234567890}', want: { z: "\u0000123", n: 12345678901234567890n } },
     { given: "  12345678901234567890  ", want: 12345678901234567890n },
     // JSON.parse puts integer-like keys first: pairing by order must not swap these two.
@@ -39,7 +39,7 @@ describe("parseJson", () => {
     spy.mockRestore();
   });
 
-  it("uses one JSON.parse (fast path) for big integers outside strings", () => {
+  it("uses one JSON.parse (on the marked text) for big integers outside strings", () => {
     const spy = vi.spyOn(JSON, "parse");
     expect(parseJson('{"a":12345678901234567890}')).toEqual({ a: 12345678901234567890n });
     expect(spy).toHaveBeenCalledTimes(1);
@@ -50,6 +50,97 @@ describe("parseJson", () => {
   it("throws SyntaxError on invalid JSON, with or without big integers", () => {
     expect(() => parseJson("<html>")).toThrow(SyntaxError);
     expect(() => parseJson('{"a":12345678901234567890')).toThrow(SyntaxError);
+  });
+});
+
+// Issue 11: found by differential fuzzing. Each case failed before the rewrite.
+describe("parseJson ties every literal to its position", () => {
+  const deep = (n: number, inner: string) => "[".repeat(n) + inner + "]".repeat(n);
+  it.each([
+    // A float/exponent literal is a decimal, never paired with a digit run elsewhere.
+    { given: '{"note":"10000000000000000001 ","x":1e19}', want: { note: "10000000000000000001 ", x: 1e19 } },
+    { given: '[0.9007199254740993, 9.007199254740992e15]', want: [0.9007199254740993, 9007199254740992] },
+    { given: '{"k12345678901234567891":1,"x":1.5e20}', want: { k12345678901234567891: 1, x: 1.5e20 } },
+    { given: '[1.2345678901234567e3,12345678901234567]', want: [1234.5678901234567, 12345678901234567n] },
+    // Integer-like keys reorder objects in JSON.parse, also above the object holding the number.
+    { given: '{"b":{"n":12345678901234567891},"1":{"n":12345678901234567892}}', want: { b: { n: 12345678901234567891n }, 1: { n: 12345678901234567892n } } },
+    // Duplicate keys: the last wins, as in JSON.parse, and the pairing of the others holds.
+    { given: '{"a":1,"b":12345678901234567891,"a":12345678901234567892}', want: { a: 12345678901234567892n, b: 12345678901234567891n } },
+    { given: '{"a":1,"a":2,"n":9007199254740993}', want: { a: 2, n: 9007199254740993n } },
+    { given: '{"a":{"x":12345678901234567891},"a":[12345678901234567892]}', want: { a: [12345678901234567892n] } },
+    // Unicode escapes in keys and strings; strings that begin like the marker.
+    { given: '{"k\\u0031":"\\u00311234567890123456789","n":12345678901234567890}', want: { k1: "11234567890123456789", n: 12345678901234567890n } },
+    { given: '{"s":"\\u00010","t":"\\u0001\\u00011","n":12345678901234567890}', want: { s: "\u00010", t: "\u0001\u00011", n: 12345678901234567890n } },
+    { given: '{"s":"a\\"12345678901234567890\\\\","n":12345678901234567891}', want: { s: 'a"12345678901234567890\\', n: 12345678901234567891n } },
+  ])("$given", ({ given, want }) => {
+    expect(parseJson(given)).toEqual(want);
+  });
+
+  it("-0 stays -0", () => {
+    const v = parseJson("[-0,-0.0,-0e5,12345678901234567890]") as number[];
+    expect(v.slice(0, 3).every((x) => Object.is(x, -0))).toBe(true);
+  });
+
+  it("__proto__ keys are own properties, exactly as in JSON.parse", () => {
+    const v = parseJson('{"__proto__":12345678901234567890,"p":{"__proto__":{"x":12345678901234567891}}}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, "__proto__")?.value).toBe(12345678901234567890n);
+    const p = v.p as Record<string, unknown>;
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(p, "__proto__")?.value).toEqual({ x: 12345678901234567891n });
+  });
+
+  it("nesting 100,000 deep, as JSON.parse does", () => {
+    const v = parseJson(deep(100_000, "12345678901234567890")) as unknown[];
+    let x: unknown = v;
+    for (let i = 0; i < 100_000; i++) x = (x as unknown[])[0];
+    expect(x).toBe(12345678901234567890n);
+  });
+
+  it("refuses a number used as a key, like JSON.parse", () => {
+    expect(() => parseJson('{12345678901234567890:1}')).toThrow(SyntaxError);
+    expect(() => parseJson('{"a":12345678901234567890 :1}')).toThrow(SyntaxError);
+    expect(() => parseJson('["12345678901234567890]')).toThrow(SyntaxError);
+    expect(() => parseJson("[1234567890123456789012e]")).toThrow(SyntaxError);
+  });
+});
+
+describe("parseJson decimals", () => {
+  const text = '{"data":[{"price":1.5},{"price":123456789.123456789,"id":12345678901234567890}]}';
+
+  it("exact (default): a decimal a double cannot hold is an error naming the path and the option", () => {
+    let err: unknown;
+    try {
+      parseJson(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DecimalPrecisionError);
+    expect(err).toMatchObject({ path: "data[1].price", literal: "123456789.123456789" });
+    expect((err as Error).message).toContain('decimals: "string"');
+    expect(() => parseJson("1e400")).toThrow(DecimalPrecisionError);
+    expect(() => parseJson('{"a b":[1e-400]}')).toThrow(/at \["a b"\]\[0\]/);
+  });
+
+  it("exact: decimals whose double is exact stay numbers (0.1, 1e19, trailing zeros)", () => {
+    expect(parseJson("[0.1,1e19,1.5e20,0.10000000000000000000,9007199254740992.0,123456789.12345679]")).toEqual([
+      0.1, 1e19, 1.5e20, 0.1, 9007199254740992, 123456789.12345679,
+    ]);
+  });
+
+  it('"string": every decimal exactly as written; integers unchanged', () => {
+    expect(parseJson(text, { decimals: "string" })).toEqual({
+      data: [{ price: "1.5" }, { price: "123456789.123456789", id: 12345678901234567890n }],
+    });
+    expect(parseJson('{"a":5,"b":5.0,"c":1e19,"s":"1.5"}', { decimals: "string" })).toEqual({ a: 5, b: "5.0", c: "1e19", s: "1.5" });
+    expect(parseJson("-0.0", { decimals: "string" })).toBe("-0.0");
+  });
+
+  it('"number": the nearest double, chosen by the caller', () => {
+    expect(parseJson(text, { decimals: "number" })).toEqual({
+      data: [{ price: 1.5 }, { price: 123456789.12345679, id: 12345678901234567890n }],
+    });
+    expect(parseJson("[1e400]", { decimals: "number" })).toEqual([Infinity]);
   });
 });
 

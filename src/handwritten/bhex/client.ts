@@ -24,7 +24,9 @@ import { BHEX_ACCESS_KEY_HEADER, signBhexParams, type BhexSignatureVariant } fro
 import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
   buildRequest,
@@ -110,9 +112,13 @@ export interface BhexCallResult<K extends BhexOperationId> {
   idempotencyKey: IdempotencyKey | undefined;
 }
 
-export interface BhexOrgClient extends Client<paths> {
+/**
+ * `D`: the `decimals` option; with "string", decimal fields are typed `string | number` (the
+ * BHEX spec writes every price and amount as a string already, so its types do not change).
+ */
+export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
   /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
-  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexData<K>>;
+  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<DecimalsAs<BhexData<K>, D>>;
   /** Like `call`, also returning the idempotency key that was sent (generated or given). */
   callWithKey<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexCallResult<K>>;
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
@@ -151,7 +157,7 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
   return { ...params, items: encodeBatchItems(op.operationId as BhexBatchOperationId, items as never, form as BhexItemsForm) };
 }
 
-export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrgClient {
+export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
   // The credentials stay in this closure: never spread into the transport or onto the client.
   const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? BHEX_DEFAULT_BASE_URL;
@@ -241,5 +247,6 @@ export function createBhexOrgClient(options: BhexOrgClientOptions = {}): BhexOrg
     rateLimiter,
   };
   describeAs(client, "BhexOrgClient", () => ({ api: "bhex", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
-  return Object.assign(client, self);
+  // The decimals option changes only what numbers decode to; DecimalsAs types that.
+  return Object.assign(client, self) as unknown as BhexOrgClient<D>;
 }

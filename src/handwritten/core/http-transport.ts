@@ -33,7 +33,7 @@ import {
   UsageError,
   snippet,
 } from "./errors.js";
-import { parseJson } from "./json.js";
+import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -82,6 +82,12 @@ export interface TransportOptions {
   /** Called once per attempt, after it ends. Receives no secrets. */
   onEvent?: (e: TransportEvent) => void;
   signal?: AbortSignal;
+  /**
+   * What a number with a fraction or exponent becomes (see parseJson): "exact" (default) a
+   * number when the double holds it exactly, else a DecimalPrecisionError naming the field;
+   * "string" every such number as the text the server sent; "number" the nearest double.
+   */
+  decimals?: DecimalsMode;
 }
 
 export interface TransportConfig extends TransportOptions {
@@ -283,9 +289,11 @@ export class HttpTransport {
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
       try {
-        body = parseJson(text);
+        // An error answer is still mapped when a decimal in it does not fit: kept as its text.
+        body = parseJson(text, { decimals: res.ok ? cfg.decimals : "string" });
         parsed = true;
-      } catch {
+      } catch (e) {
+        if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
         parsed = false;
       }
     }

@@ -1,141 +1,519 @@
 /**
- * JSON without losing digits, at close to `JSON.parse` speed.
+ * JSON without losing digits, at `JSON.parse` speed when nothing can be lost.
  *
- * The project-wide rule: an integer literal beyond ±2^53 (Number.MAX_SAFE_INTEGER) comes back
- * as a `bigint`; every other number is a `number`. The generated types say the same thing
- * (`format: int64` → `number | bigint`), so no caller can mistake a large ID for a safe number.
+ * What each number literal becomes (the literal is what the server wrote):
+ * - an integer literal (no fraction, no exponent) beyond ±2^53 (Number.MAX_SAFE_INTEGER):
+ *   a `bigint` with every digit; any other integer literal: a `number` (exact).
+ * - a literal with a fraction or an exponent (`0.5`, `1e19`, `9.007199254740992e15`) is a
+ *   decimal, never an integer literal, whatever its value: with `decimals: "exact"` (the
+ *   default) a `number` when the double is exactly the literal's value (`0.1` counts: the
+ *   double's shortest form is `0.1`; so do `1e19` and `1.5e20`), otherwise a
+ *   `DecimalPrecisionError` naming the field path and the option, so nothing is rounded
+ *   unless the caller chose it; with `decimals: "number"` always the nearest double (the
+ *   caller accepts rounding, as `JSON.parse` does); with `decimals: "string"` always a
+ *   `string` holding the literal exactly as written (`"123456789.123456789"`, `"1e19"`).
  *
- * How (fast path): `JSON.parse`, then one walk looks for numbers beyond ±2^53; only such a
- * number can have lost digits. If there is none (the common case) the value is returned as is.
- * Otherwise one native regex pass collects the bare integer literals of 16+ digits in text
- * order, and the walk (which visits values in text order) swaps each unsafe number for the
- * bigint of its literal, checking every pair (same double value, same count). Any doubt (an
- * object with integer-like keys, which JSON.parse reorders; a float like 1e20; a digit run
- * inside a string) drops to an exact path: mark big literals as strings with a \u0000 prefix
- * (a replacement inside a string always makes the text invalid), and if that fails too,
- * lossless-json.
+ * How, and why it is exact (docs/numbers.md has the long form): every literal is tied to its
+ * position in the text, never paired by value.
+ * 1. One native regex test looks for a literal that could need anything but `JSON.parse`: a
+ *    run of 16 digits (an integer beyond 2^53 has at least 16), 8 digits before or after a
+ *    point, or a 3-digit exponent (a decimal with at most 15 significant digits and a normal
+ *    exponent is exactly what the double's shortest form says). In "string" mode: any digit
+ *    followed by `.`, `e` or `E`. No match (the usual case): plain `JSON.parse`.
+ * 2. parsePaired: `JSON.parse`, then a string-aware scan (candidates from a native regex, a
+ *    quote cursor that skips strings and keys and counts the keys) lists the number tokens
+ *    that matter in text order, and a walk of the parsed value gives the k-th such number the
+ *    k-th token's value, but only when the walk order is proven to be the text order (see
+ *    parsePaired). Otherwise:
+ * 3. parseMarked: each token whose value must differ from what `JSON.parse` gives is replaced,
+ *    at its position, by a marker string ("~" repeated more times than any string in the text
+ *    starts with, then the token's index), `JSON.parse` runs on that text, and one iterative
+ *    walk swaps markers for values. Duplicate keys, `__proto__`, integer-like keys, unicode
+ *    escapes, -0 and any depth behave exactly as in `JSON.parse`. A marker can only sit where
+ *    a number sat: inside a string its quote would end the string and the `~` after it is
+ *    invalid JSON; in a key position the token is refused first (followed by `:`).
+ * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
-import { parse as losslessParse, isInteger, stringify as losslessStringify } from "lossless-json";
+import { stringify as losslessStringify } from "lossless-json";
+import { TradeApiError, type ErrorContext } from "./errors.js";
+
+/** How a literal with a fraction or exponent is returned (integer literals are not affected). */
+export type DecimalsMode = "exact" | "number" | "string";
+
+export interface ParseJsonOptions {
+  /**
+   * `"exact"` (default): a decimal is a `number` when the double is exactly its value, else a
+   * `DecimalPrecisionError`. `"number"`: the nearest double, rounding accepted. `"string"`:
+   * every decimal as the `string` the server wrote.
+   */
+  decimals?: DecimalsMode;
+}
+
+/** A decimal the server sent does not fit a double; nothing was rounded silently. */
+export class DecimalPrecisionError extends TradeApiError {
+  /** Where the number sits in the answer, e.g. `data[3].price` (`$` for the whole answer). */
+  readonly path: string;
+  /** The number exactly as the server wrote it. */
+  readonly literal: string;
+  constructor(path: string, literal: string, ctx: ErrorContext = {}) {
+    super(
+      `the number at ${path} (${literal.length > 60 ? `${literal.slice(0, 60)}…` : literal}) does not fit a double without rounding; ` +
+        `pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double`,
+      ctx,
+    );
+    this.path = path;
+    this.literal = literal;
+  }
+}
 
 const MAX = Number.MAX_SAFE_INTEGER;
-/**
- * Integer literals of 16+ digits not followed by a fraction, exponent, digit or quote. Written
- * as sixteen `\d` on purpose: V8 runs this an order of magnitude faster than `\d{16}`.
+/*
+ * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
+ * EXACT: a literal that might be a big integer or a decimal a double cannot hold.
+ * INTEGER ("number" mode): only big integers matter (decimals are rounded by choice).
+ * STRING: big integers and every decimal.
  */
-const LONG_INT = /-?\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+(?![.\deE"])/g;
-const MARK_ESCAPE = "\\u0000";
+const EXACT = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d\d\d\d\d\d\d\d[.eE]|\.\d\d\d\d\d\d\d\d|[eE][-+]?\d\d\d`;
+const INTEGER = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d`;
+const STRING = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d[.eE]`;
+const EXACT_CANDIDATE = new RegExp(EXACT);
+const INTEGER_CANDIDATE = new RegExp(INTEGER);
+const STRING_CANDIDATE = new RegExp(STRING);
+const EXACT_SCAN = new RegExp(EXACT, "g");
+const INTEGER_SCAN = new RegExp(INTEGER, "g");
+const STRING_SCAN = new RegExp(STRING, "g");
+const DECIMAL_MARK = /[.eE]/;
+/** Every digit run ("string" mode pairs every number token). */
+const DIGITS_SCAN = /\d+/g;
+const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
+const TILDE = 126;
 
-/** Parse JSON text; integers beyond ±2^53 come back as `bigint`. Throws `SyntaxError`. */
-export function parseJson(text: string): unknown {
-  const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== "object") {
-    return typeof value === "number" && (value > MAX || value < -MAX) ? parseExact(text) : value;
-  }
-  const st: RestoreState = { text, literals: null, next: 0, ok: true };
-  restore(value, st);
-  if (st.literals === null) return value; // no unsafe number: nothing was lost
-  if (st.ok) {
-    // Every unsafe literal must have been paired (safe 16-digit ones are skipped).
-    while (st.next < st.literals.length && !isUnsafeLiteral(st.literals[st.next]!)) st.next++;
-    if (st.next === st.literals.length) return value;
-  }
-  return parseExact(text);
+/** A token the walk must turn into an error (exact mode, the decimal does not fit a double). */
+class Lossy {
+  constructor(readonly literal: string) {}
 }
 
-interface RestoreState {
-  text: string;
-  /** Integer literals of 16+ digits in text order; collected when the first unsafe number shows up. */
-  literals: string[] | null;
+/**
+ * Parse JSON text: integer literals beyond ±2^53 come back as `bigint`, decimals per
+ * `options.decimals` (see the module comment). Throws `SyntaxError` on invalid JSON and
+ * `DecimalPrecisionError` (exact mode) on a decimal that does not fit a double.
+ */
+export function parseJson(text: string, options?: ParseJsonOptions): unknown {
+  const mode = options?.decimals ?? "exact";
+  const re = mode === "exact" ? EXACT_CANDIDATE : mode === "number" ? INTEGER_CANDIDATE : STRING_CANDIDATE;
+  if (!re.test(text)) return JSON.parse(text);
+  const paired = parsePaired(text, mode);
+  return paired === FALLBACK ? parseMarked(text, mode) : paired;
+}
+
+const FALLBACK = Symbol("fallback");
+
+/**
+ * The fast exact path (no second parse, no text rebuilt): `JSON.parse` the text, list in text
+ * order every number token outside strings whose double is beyond ±2^53 (a string-aware scan:
+ * candidates from a native regex, a quote cursor), and walk the parsed value in text order,
+ * matching the k-th such number with the k-th token. The match is by position, and it is only
+ * used when the walk order is proven to be the text order:
+ * - no object has an integer-like key (JSON.parse lists those first);
+ * - no object has a duplicate key: the keys the walk counts equal the keys in the text (strings
+ *   followed by `:`, counted by the scan); a duplicate always makes the walk count fewer;
+ * - Object.prototype has no enumerable property (the walk uses for…in);
+ * - the counts of numbers and tokens agree, and each pair has the same double;
+ * - nesting stays under MAX_DEPTH (the walk recurses).
+ * Otherwise, or when a token that must change is within ±2^53 (a decimal to make a string or
+ * an error), FALLBACK: the marked parse below, which is exact in every case.
+ */
+function parsePaired(text: string, mode: DecimalsMode): unknown {
+  const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
+  // "string" mode pairs every number (a decimal's double cannot tell it from an integer).
+  const all = mode === "string";
+  const re = all ? DIGITS_SCAN : mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
+  const tokens: string[] = [];
+  const values: unknown[] = [];
+  let textKeys = 0;
+  let q = text.indexOf('"');
+  let inString = false;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); ; m = re.exec(text)) {
+    const p = m === null ? text.length : m.index;
+    // Classify the quotes before p; count keys (a closing quote followed by ':').
+    while (q !== -1 && q < p) {
+      if (!inString) inString = true;
+      else if (text.charCodeAt(q - 1) !== 92 || !isEscaped(text, q)) {
+        inString = false;
+        const c = text.charCodeAt(q + 1);
+        if (c === 58 || ((c === 32 || c === 10 || c === 13 || c === 9) && isKeyEnd(text, q))) textKeys++;
+      }
+      q = text.indexOf('"', q + 1);
+    }
+    if (m === null) break;
+    if (inString) {
+      re.lastIndex = q; // the closing quote is classified by the loop above
+      continue;
+    }
+    // Outside strings in valid JSON, a maximal run of [0-9.eE+-] is exactly one number token.
+    let s = p;
+    while (s > 0 && isNumberChar(text.charCodeAt(s - 1))) s--;
+    let e = p + m[0].length;
+    while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+    re.lastIndex = e;
+    const token = text.slice(s, e);
+    if (all) {
+      tokens.push(token);
+      values.push(DECIMAL_MARK.test(token) ? token : bigOrUndefined(token));
+    } else if (DECIMAL_MARK.test(token)) {
+      const d = Number(token);
+      // Exact mode: a decimal the double cannot hold needs the marked parse (and its path).
+      if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
+      if (d > MAX || d < -MAX) {
+        tokens.push(token);
+        values.push(undefined); // kept as the number JSON.parse made
+      }
+    } else {
+      const big = bigOrUndefined(token);
+      if (big !== undefined) {
+        tokens.push(token);
+        values.push(big);
+      }
+    }
+  }
+  if (tokens.length === 0) return root;
+  if (typeof root !== "object" || root === null) {
+    if (tokens.length !== 1 || Number(tokens[0]) !== root) return FALLBACK;
+    if (values[0] instanceof Lossy) throw new DecimalPrecisionError("$", tokens[0]!);
+    return values[0] === undefined ? root : values[0];
+  }
+  for (const _ in {}) return FALLBACK; // an enumerable property on Object.prototype
+  const st: PairState = { tokens, values, all, next: 0, keys: 0, ok: true, lossyIn: null, lossyKey: "", lossy: "" };
+  walk(root, st, 0);
+  if (!st.ok || st.next !== tokens.length || st.keys !== textKeys) return FALLBACK;
+  if (st.lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, st.lossyIn, st.lossyKey), st.lossy);
+  return root;
+}
+
+/** The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact). */
+function bigOrUndefined(token: string): bigint | undefined {
+  const neg = token.charCodeAt(0) === 45;
+  const digits = neg ? token.length - 1 : token.length;
+  if (digits < 16 || (digits === 16 && (neg ? token.slice(1) : token) <= "9007199254740991")) return undefined;
+  return BigInt(token);
+}
+
+interface PairState {
+  tokens: string[];
+  /** Pair every number, not only those beyond ±2^53. */
+  all: boolean;
+  values: unknown[];
   next: number;
+  keys: number;
   ok: boolean;
+  lossyIn: object | null;
+  lossyKey: string | number;
+  lossy: string;
 }
 
-function isUnsafeLiteral(s: string): boolean {
-  const neg = s.charCodeAt(0) === 45;
-  const digits = neg ? s.length - 1 : s.length;
-  if (digits > 16) return true;
-  return (neg ? s.slice(1) : s) > "9007199254740991";
-}
+const MAX_DEPTH = 1000;
 
-/** One walk: find numbers beyond ±2^53 and swap each for the bigint of its literal, in text order. */
-function restore(v: object, st: RestoreState): void {
+function walk(v: object, st: PairState, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    st.ok = false;
+    return;
+  }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length && st.ok; i++) {
-      const x = v[i];
+      const x: unknown = v[i];
       if (typeof x === "number") {
-        if (x > MAX || x < -MAX) v[i] = take(x, st);
-      } else if (typeof x === "object" && x !== null) restore(x, st);
+        if (st.all || x > MAX || x < -MAX) pair(v, i, x, st);
+      } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
     }
     return;
   }
   const o = v as Record<string, unknown>;
-  let checkedKeys = false;
+  let n = 0;
   for (const k in o) {
-    if (!st.ok) return;
+    if (n++ === 0 && isIndexKey(k)) {
+      st.ok = false;
+      return;
+    }
     const x = o[k];
     if (typeof x === "number") {
-      if (x > MAX || x < -MAX) {
-        // JSON.parse lists integer-like keys first, not in text order: pairing would be unsafe.
-        if (!checkedKeys && hasIndexKey(o)) {
-          st.literals ??= [];
-          st.ok = false;
-          return;
-        }
-        checkedKeys = true;
-        o[k] = take(x, st);
-      }
-    } else if (typeof x === "object" && x !== null) restore(x, st);
+      if (st.all || x > MAX || x < -MAX) pair(o, k, x, st);
+    } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
+    if (!st.ok) return;
   }
+  st.keys += n;
 }
 
-function hasIndexKey(o: Record<string, unknown>): boolean {
-  for (const k in o) return /^(0|[1-9]\d*)$/.test(k);
+function pair(container: Record<string | number, unknown> | unknown[], key: string | number, x: number, st: PairState): void {
+  const i = st.next++;
+  const token = st.tokens[i];
+  if (token === undefined || Number(token) !== x) {
+    st.ok = false;
+    return;
+  }
+  const v = st.values[i];
+  if (v === undefined) return;
+  if (v instanceof Lossy) {
+    if (st.lossyIn === null) {
+      st.lossyIn = container;
+      st.lossyKey = key;
+      st.lossy = v.literal;
+    }
+  } else if (key === "__proto__") {
+    Object.defineProperty(container, key, { value: v, writable: true, enumerable: true, configurable: true });
+  } else (container as Record<string | number, unknown>)[key] = v;
+}
+
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d*)$/.test(k);
+}
+
+function isKeyEnd(text: string, close: number): boolean {
+  let i = close + 1;
+  let c = text.charCodeAt(i);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
+  return c === 58;
+}
+
+function parseMarked(text: string, mode: DecimalsMode): unknown {
+  const re = mode === "exact" ? EXACT_SCAN : mode === "number" ? INTEGER_SCAN : STRING_SCAN;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const values: unknown[] = [];
+  // Quote cursor: `q` is the next quote not yet classified, `inString` the state before it.
+  let q = text.indexOf('"');
+  let inString = false;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const p = m.index;
+    while (q !== -1 && q < p) {
+      if (!inString) inString = true;
+      else if (!isEscaped(text, q)) inString = false;
+      q = text.indexOf('"', q + 1);
+    }
+    if (inString) {
+      // Inside a string or key: skip to its closing quote.
+      while (q !== -1 && isEscaped(text, q)) q = text.indexOf('"', q + 1);
+      if (q === -1) break; // unterminated: JSON.parse reports it below
+      inString = false;
+      re.lastIndex = q + 1;
+      q = text.indexOf('"', q + 1);
+      continue;
+    }
+    let s = p;
+    while (s > 0 && isNumberChar(text.charCodeAt(s - 1))) s--;
+    let e = p + m[0].length;
+    while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+    re.lastIndex = e;
+    const token = text.slice(s, e);
+    const parts = NUMBER_TOKEN.exec(token);
+    if (parts === null || followedByColon(text, e)) return invalid(text);
+    const value = convert(token, parts[1] !== undefined || parts[2] !== undefined, mode);
+    if (value === undefined) continue; // JSON.parse gives exactly this value
+    starts.push(s);
+    ends.push(e);
+    values.push(value);
+  }
+  if (values.length === 0) return JSON.parse(text);
+
+  const mark = markPrefix(text);
+  // += builds a rope that JSON.parse flattens once; an array join of slices was far slower.
+  let marked = "";
+  let from = 0;
+  for (let i = 0; i < values.length; i++) {
+    marked += `${text.slice(from, starts[i])}"${mark.written}${i}"`;
+    from = ends[i]!;
+  }
+  marked += text.slice(from);
+  let root: unknown;
+  try {
+    root = JSON.parse(marked);
+  } catch {
+    return invalid(text);
+  }
+  return unmark(root, mark.prefix, values);
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let n = 0;
+  for (let i = quote - 1; text.charCodeAt(i) === 92; i--) n++;
+  return n % 2 === 1;
+}
+
+/** Throw the SyntaxError JSON.parse gives for this text. */
+function invalid(text: string): never {
+  JSON.parse(text);
+  // Only reachable if the text were valid JSON that the scan misread; never observed (the
+  // property test checks it), but fail loudly rather than guess.
+  throw new SyntaxError("parseJson: number scan disagrees with JSON.parse");
+}
+
+/**
+ * What the token becomes, or undefined when that is what JSON.parse gives anyway (a safe
+ * integer; a decimal whose double is exact; any decimal in "number" mode).
+ */
+function convert(token: string, isDecimal: boolean, mode: DecimalsMode): unknown {
+  if (!isDecimal) {
+    const n = Number(token);
+    return n > MAX || n < -MAX ? BigInt(token) : undefined;
+  }
+  if (mode === "string") return token;
+  if (mode === "number") return undefined;
+  return isExactDouble(token, Number(token)) ? undefined : new Lossy(token);
+}
+
+function isNumberChar(c: number): boolean {
+  // 0-9 . - + e E
+  return (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69;
+}
+
+function followedByColon(text: string, e: number): boolean {
+  for (let i = e; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) return true;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
   return false;
 }
 
-function take(x: number, st: RestoreState): number | bigint {
-  const literals = (st.literals ??= st.text.match(LONG_INT) ?? []);
-  let lit = literals[st.next++];
-  while (lit !== undefined && !isUnsafeLiteral(lit)) lit = literals[st.next++];
-  if (lit === undefined) {
-    st.ok = false;
-    return x;
+/**
+ * The marker prefix: "~" repeated once more than any string of the text starts with (written
+ * raw or as a \u007e escape), so no string of the text can look like a marker. A plain
+ * character keeps JSON.parse on its fast path for strings without escapes.
+ */
+function markPrefix(text: string): { prefix: string; written: string } {
+  let n = 1;
+  if (text.includes('"~') || /"\\u007e/i.test(text)) {
+    for (const m of text.matchAll(/"((?:~|\\u007e)+)/gi)) n = Math.max(n, m[1]!.replace(/\\u007e/gi, "~").length + 1);
   }
-  const big = BigInt(lit);
-  if (Number(big) !== x) {
-    st.ok = false;
-    return x;
-  }
-  return big;
+  const prefix = "~".repeat(n);
+  return { prefix, written: prefix };
 }
 
-function toIntValue(digits: string): number | bigint {
-  const big = BigInt(digits);
-  return big > BigInt(MAX) || big < -BigInt(MAX) ? big : Number(digits);
-}
-
-/** Exact, slower: mark big literals as "\u0000<digits>" strings; failing that, lossless-json. */
-function parseExact(text: string): unknown {
-  if (!text.includes(MARK_ESCAPE)) {
-    try {
-      return unmark(JSON.parse(text.replace(LONG_INT, `"${MARK_ESCAPE}$&"`)));
-    } catch {
-      // A digit run inside a string (the marker's quote breaks the text): fall through.
+/**
+ * Swap marker strings for their values; iterative, so any depth JSON.parse accepts works. A
+ * decimal that does not fit (exact mode) is reported after the walk: the first one in the
+ * text among those JSON.parse kept (a duplicate key drops the others).
+ */
+function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
+  const single = prefix.length === 1;
+  const indexOf = (s: string): number => {
+    if (!(single || s.startsWith(prefix))) return -1;
+    if (s.charCodeAt(prefix.length) === TILDE) return -1; // a longer run than the prefix: not a marker
+    return Number(s.slice(prefix.length));
+  };
+  let lossyAt = Infinity;
+  let lossyIn: object | null = null;
+  let lossyKey: string | number = "";
+  if (typeof root === "string") {
+    const i = indexOf(root);
+    if (i === -1) return root;
+    const v = values[i];
+    if (v instanceof Lossy) throw new DecimalPrecisionError("$", v.literal);
+    return v;
+  }
+  if (typeof root !== "object" || root === null) return root;
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (let j = 0; j < node.length; j++) {
+        const x: unknown = node[j];
+        if (typeof x === "string") {
+          if (x.charCodeAt(0) !== TILDE) continue;
+          const i = indexOf(x);
+          if (i === -1) continue;
+          const v = values[i];
+          if (v instanceof Lossy) {
+            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, node, j];
+          } else node[j] = v;
+        } else if (typeof x === "object" && x !== null) stack.push(x);
+      }
+    } else {
+      const o = node as Record<string, unknown>;
+      const keys = Object.keys(o);
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[j]!;
+        const x = o[k];
+        if (typeof x === "string") {
+          if (x.charCodeAt(0) !== TILDE) continue;
+          const i = indexOf(x);
+          if (i === -1) continue;
+          const v = values[i];
+          if (v instanceof Lossy) {
+            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, o, k];
+          } else if (k === "__proto__") {
+            // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
+            Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+          } else o[k] = v;
+        } else if (typeof x === "object" && x !== null) stack.push(x);
+      }
     }
   }
-  return losslessParse(text, null, (digits: string) => (isInteger(digits) ? toIntValue(digits) : Number(digits)));
+  if (lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, lossyIn, lossyKey), (values[lossyAt] as Lossy).literal);
+  return root;
 }
 
-function unmark(value: unknown): unknown {
-  if (typeof value === "string") return value.charCodeAt(0) === 0 ? toIntValue(value.slice(1)) : value;
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = unmark(value[i]);
-    return value;
+/** `data[3].price`-style path of `container[key]` (only computed for an error). */
+function pathTo(root: object, container: object, key: string | number): string {
+  const keyPart = (k: string | number) =>
+    typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+  const paths = new Map<object, string>([[root, ""]]);
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const here = paths.get(node)!;
+    if (node === container) {
+      const p = here + keyPart(key);
+      return p.startsWith(".") ? p.slice(1) : p;
+    }
+    const entries: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
+    for (const [k, v] of entries) {
+      if (typeof v === "object" && v !== null && !paths.has(v)) {
+        paths.set(v, here + keyPart(k));
+        stack.push(v);
+      }
+    }
   }
-  const obj = value as Record<string, unknown>;
-  for (const k in obj) obj[k] = unmark(obj[k]);
-  return obj;
+  return String(key);
+}
+
+/**
+ * True when the double `d` is exactly the decimal value written in `token`, i.e. its shortest
+ * form (`String(d)`) denotes the same number: `0.1` yes, `123456789.123456789` no, `1e400` no.
+ */
+export function isExactDouble(token: string, d: number): boolean {
+  if (!Number.isFinite(d)) return false;
+  const a = decimalParts(token);
+  if (a.digits === "") return d === 0; // zero, any sign: JSON.parse keeps -0
+  const b = decimalParts(String(d));
+  return a.negative === b.negative && a.digits === b.digits && a.exponent === b.exponent;
+}
+
+/** value = (negative ? -1 : 1) × digits × 10^exponent, digits without leading/trailing zeros. */
+function decimalParts(s: string): { negative: boolean; digits: string; exponent: number } {
+  const negative = s.charCodeAt(0) === 45;
+  if (negative) s = s.slice(1);
+  let exponent = 0;
+  const e = s.search(/[eE]/);
+  if (e !== -1) {
+    exponent = Number(s.slice(e + 1));
+    s = s.slice(0, e);
+  }
+  const dot = s.indexOf(".");
+  if (dot !== -1) {
+    exponent -= s.length - dot - 1;
+    s = s.slice(0, dot) + s.slice(dot + 1);
+  }
+  let start = 0;
+  while (start < s.length && s.charCodeAt(start) === 48) start++;
+  let end = s.length;
+  while (end > start && s.charCodeAt(end - 1) === 48) {
+    end--;
+    exponent++;
+  }
+  return { negative, digits: s.slice(start, end), exponent };
 }
 
 /**

@@ -11,7 +11,9 @@ import { hubiTimestamp, signHubiRequest } from "../../auth/hubi.js";
 import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { UsageError } from "../core/errors.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
   callOperation,
@@ -56,11 +58,12 @@ export interface HubiClientOptions extends TransportOptions {
   signatureMethodHeader?: boolean;
 }
 
-export interface HubiClient extends Client<paths> {
+/** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
+export interface HubiClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
   /** Call any operation by operationId (or "METHOD /path"); queries resolve to the answer, actions to `result`. */
-  call<K extends HubiOperationId>(operationId: K, ...params: ParamsArg<HubiParams<K>>): Promise<HubiData<K>>;
+  call<K extends HubiOperationId>(operationId: K, ...params: ParamsArg<HubiParams<K>>): Promise<DecimalsAs<HubiData<K>, D>>;
   /** Cancel several orders in one call (sent as `order_nos=a,b,c`). */
-  cancelOrderBatch(orderNos: ReadonlyArray<string>): Promise<HubiData<"cancelOrderBatch">>;
+  cancelOrderBatch(orderNos: ReadonlyArray<string>): Promise<DecimalsAs<HubiData<"cancelOrderBatch">, D>>;
   readonly transport: HttpTransport;
 }
 
@@ -76,7 +79,7 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
   return orderNos.join(",");
 }
 
-export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
+export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
   // The credentials stay in this closure: never spread into the transport or onto the client.
   const { accessKey: givenAccessKey, secretKey: givenSecretKey, accessToken: givenAccessToken, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? HUBI_DEFAULT_BASE_URL;
@@ -145,7 +148,8 @@ export function createHubiClient(options: HubiClientOptions = {}): HubiClient {
     secretKey: givenSecretKey ? "[set]" : "[missing]",
     accessToken: givenAccessToken ? "[set]" : "[missing]",
   }));
-  return Object.assign(client, {
+  // The decimals option changes only what numbers decode to; DecimalsAs types that.
+  return Object.assign(client as unknown as HubiClient<D>, {
     call,
     cancelOrderBatch: async (orderNos: ReadonlyArray<string>) => call("cancelOrderBatch", { order_nos: hubiOrderNos(orderNos) }),
     transport,

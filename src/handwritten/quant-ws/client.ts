@@ -30,6 +30,7 @@ import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantW
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
+import type { DecimalsMode } from "../core/json.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
@@ -83,6 +84,13 @@ export interface QuantWsClientOptions {
   logoutTimeoutMs?: number;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
   wsOptions?: ClientOptions;
+  /**
+   * What a number with a fraction or exponent in a frame becomes (see parseJson): "exact"
+   * (default) a number when the double holds it exactly, else the frame is refused
+   * (QuantWsFrameError "inexact-number", its request fails); "string" the text the server
+   * sent; "number" the nearest double.
+   */
+  decimals?: DecimalsMode;
 }
 
 export interface QuantWsClientEvents {
@@ -208,8 +216,10 @@ class Client implements QuantWsClient, SessionHost {
   #scrub<E>(error: E): E {
     return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
   }
+  readonly #decimals: DecimalsMode;
 
   constructor(opts: QuantWsClientOptions) {
+    this.#decimals = opts.decimals ?? "exact";
     this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
@@ -473,7 +483,7 @@ class Client implements QuantWsClient, SessionHost {
     const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
     let frame: IncomingFrame;
     try {
-      frame = decodeFrame(text);
+      frame = decodeFrame(text, this.#decimals);
     } catch (caught) {
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {

@@ -70,7 +70,7 @@ export class SessionNotReadyError extends ConnectionError {
 export class ClientClosedError extends AbortedError {}
 export class SessionClosedError extends UsageError {}
 
-export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "unknown-cid" | "op-mismatch";
+export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "unknown-cid" | "op-mismatch" | "inexact-number";
 
 export class QuantWsFrameError extends ResponseFormatError {
   readonly problem: FrameProblem;

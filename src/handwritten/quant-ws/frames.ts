@@ -11,7 +11,7 @@ import {
   type QuantWsReplies,
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
-import { parseJson } from "../core/json.js";
+import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
 import { QuantWsFrameError } from "./errors.js";
 
 export type RequestOp = keyof QuantWsReplies;
@@ -40,11 +40,16 @@ function missing(text: string, what: string, field: string): QuantWsFrameError {
 }
 
 /** Parse and classify one text frame; throws QuantWsFrameError. */
-export function decodeFrame(text: string): IncomingFrame {
+export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = parseJson(text, { decimals });
   } catch (e) {
+    if (e instanceof DecimalPrecisionError) {
+      // Refused, not rounded; the reply's request (when its cid is readable) fails with it.
+      const cid = (parseJson(text, { decimals: "string" }) as { cid?: unknown } | null)?.cid;
+      throw new QuantWsFrameError("inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid } : {});
+    }
     throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {

@@ -33,7 +33,8 @@ import {
   snippet,
 } from "../core/errors.js";
 import { HttpTransport, encodePairs, isRedirect, redirectError, type TransportOptions, type TransportResult } from "../core/http-transport.js";
-import { parseJson, stringifyJson } from "../core/json.js";
+import type { DecimalsAs } from "../core/decimals.js";
+import { parseJson, stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
@@ -170,9 +171,13 @@ export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter">
   firstSerialNo?: number;
 }
 
-export interface XeleClient {
+/**
+ * `D`: the `decimals` option, for the JSON answers (envelope data); with "string", their decimal
+ * fields are typed `string | number`. "|" rows are not JSON and are decoded by their own rules.
+ */
+export interface XeleClient<D extends DecimalsMode = "exact"> {
   /** Run an operation; resolves to its rows, export, or envelope data. */
-  call<K extends XeleOperationId>(operationId: K, ...data: CallArgs<K>): Promise<XeleResult<K>>;
+  call<K extends XeleOperationId>(operationId: K, ...data: CallArgs<K>): Promise<K extends XelePipeOperationId | "exportClientSystemInfo" ? XeleResult<K> : DecimalsAs<XeleResult<K>, D>>;
   /**
    * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
@@ -191,7 +196,7 @@ export interface XeleClient {
   readonly inFlight: Readonly<Record<XeleServer, InFlightLimit>>;
 }
 
-export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
+export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D } = {}): XeleClient<D> {
   // The password stays in the session's private fields: never spread into the transports.
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
@@ -387,7 +392,7 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
       const text = await res.text();
       let body: unknown;
       try {
-        body = parseJson(text);
+        body = parseJson(text, { decimals: "string" }); // an error answer: only code and msg are read
       } catch {
         body = undefined;
       }
@@ -401,8 +406,8 @@ export function createXeleClient(options: XeleClientOptions = {}): XeleClient {
     return { body: res.body, charset: charsetOf(res.headers.get("content-type")) };
   }
 
-  const client: XeleClient = {
-    call: call as XeleClient["call"],
+  const client: XeleClient<D> = {
+    call: call as XeleClient<D>["call"],
     streamRows: streamRows as XeleClient["streamRows"],
     exportClientSystemInfo: (data) => call("exportClientSystemInfo", data) as Promise<ClientSystemExport>,
     async saveClientSystemExport(data, dir) {

@@ -344,7 +344,7 @@ export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "er
     if (!/^\s*\{/.test(text)) return text;
     let parsed: unknown;
     try {
-      parsed = parseJson(text);
+      parsed = parseJson(text, { decimals: "string" }); // the envelope: code, msg and the row text
     } catch {
       throw new PipeRowsError("starts like a JSON envelope but is not valid JSON", { line: 0, problem: "envelope", text, context: options.context });
     }

@@ -10,7 +10,9 @@ import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
 import { signXtParams, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
   callOperation,
@@ -57,15 +59,16 @@ export interface XtClientOptions extends TransportOptions {
   now?: () => number;
 }
 
-export interface XtClient extends Client<paths> {
+/** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
+export interface XtClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
   /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
-  call<K extends XtOperationId>(operationId: K, ...params: ParamsArg<XtParams<K>>): Promise<XtData<K>>;
+  call<K extends XtOperationId>(operationId: K, ...params: ParamsArg<XtParams<K>>): Promise<DecimalsAs<XtData<K>, D>>;
   /** Place up to 100 limit orders at once (all or nothing). */
-  batchOrder(market: string, orders: ReadonlyArray<XtBatchOrderItem>): Promise<XtData<"batchOrder">>;
+  batchOrder(market: string, orders: ReadonlyArray<XtBatchOrderItem>): Promise<DecimalsAs<XtData<"batchOrder">, D>>;
   /** Cancel up to 100 orders; each result item carries its own code (120 = cancelled). */
-  batchCancel(market: string, ids: ReadonlyArray<XtOrderId>): Promise<XtData<"batchCancel">>;
+  batchCancel(market: string, ids: ReadonlyArray<XtOrderId>): Promise<DecimalsAs<XtData<"batchCancel">, D>>;
   /** Fetch up to 100 orders by id. */
-  getBatchOrders(market: string, ids: ReadonlyArray<XtOrderId>): Promise<XtData<"getBatchOrders">>;
+  getBatchOrders(market: string, ids: ReadonlyArray<XtOrderId>): Promise<DecimalsAs<XtData<"getBatchOrders">, D>>;
   readonly transport: HttpTransport;
   readonly rateLimiter: RateLimiter | null;
 }
@@ -82,7 +85,7 @@ function isBase64Field(op: OperationMeta, name: string): boolean {
   return schema?.contentEncoding === "base64";
 }
 
-export function createXtClient(options: XtClientOptions = {}): XtClient {
+export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
   // The credentials stay in this closure: never spread into the transport or onto the client.
   const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
   const baseUrl = options.baseUrl ?? XT_DEFAULT_BASE_URL;
@@ -124,7 +127,8 @@ export function createXtClient(options: XtClientOptions = {}): XtClient {
     callOperation(transport, operationId, params, options.signal)) as XtClient["call"];
 
   describeAs(client, "XtClient", () => ({ api: "xt", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
-  return Object.assign(client, {
+  // The decimals option changes only what numbers decode to; DecimalsAs types that.
+  return Object.assign(client as unknown as XtClient<D>, {
     call,
     batchOrder: (market: string, orders: ReadonlyArray<XtBatchOrderItem>) =>
       call("batchOrder", { market, data: encodeXtBatchData(orders) }),

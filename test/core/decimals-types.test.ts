@@ -1,0 +1,46 @@
+/**
+ * Type tests (checked by `tsc`, i.e. `npm run typecheck`): under `decimals: "string"` the
+ * result types say `string | number` for the spec's decimal fields (`type: number`) and leave
+ * integer fields alone; the default mode keeps them numbers.
+ */
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { components as XtSchemas } from "../../generated/xt-spot.js";
+import type { DecimalsAs } from "../../src/handwritten/core/decimals.js";
+import { createBhexOrgClient, type BhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { createHubiClient, type HubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient, type XeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient, type XtClient } from "../../src/handwritten/xt/client.js";
+
+type MarketConfig = XtSchemas["schemas"]["MarketConfig"];
+
+describe("decimals typing", () => {
+  it("DecimalsAs: decimal fields become string | number in string mode only", () => {
+    expectTypeOf<DecimalsAs<MarketConfig, "string">["maker"]>().toEqualTypeOf<string | number>();
+    expectTypeOf<DecimalsAs<MarketConfig, "string">["pricePoint"]>().toEqualTypeOf<number>(); // type: integer
+    expectTypeOf<DecimalsAs<MarketConfig, "exact">["maker"]>().toMatchTypeOf<number>();
+    expectTypeOf<DecimalsAs<MarketConfig, "number">["maker"]>().toMatchTypeOf<number>();
+    expectTypeOf<DecimalsAs<{ a: [number | bigint, MarketConfig["maker"]][] }, "string">>().toEqualTypeOf<{ a: [number | bigint, string | number][] }>();
+  });
+
+  it("each client factory is typed by its decimals option", () => {
+    const opts = { fetch: (async () => new Response("{}")) as typeof fetch, rateLimit: false as const };
+    const xt = createXtClient({ ...opts, decimals: "string" });
+    expectTypeOf(xt).toEqualTypeOf<XtClient<"string">>();
+    expectTypeOf(createXtClient(opts)).toEqualTypeOf<XtClient<"exact">>();
+    type Ticker = Awaited<ReturnType<typeof xt.call<"getTicker">>>;
+    expectTypeOf<Ticker["price"]>().toEqualTypeOf<string | number>();
+    const exact = createXtClient(opts);
+    type TickerExact = Awaited<ReturnType<typeof exact.call<"getTicker">>>;
+    expectTypeOf<TickerExact["price"]>().toMatchTypeOf<number>();
+    const exactPrice: number = ({} as TickerExact).price;
+    // @ts-expect-error in string mode a price may be the server's text, not a number
+    const stringPrice: number = ({} as Ticker).price;
+    expect([exactPrice, stringPrice]).toHaveLength(2);
+
+    expectTypeOf(createHubiClient({ ...opts, decimals: "string" })).toEqualTypeOf<HubiClient<"string">>();
+    expectTypeOf(createBhexOrgClient({ ...opts, decimals: "number" })).toEqualTypeOf<BhexOrgClient<"number">>();
+    expectTypeOf(createXeleClient({ decimals: "string" })).toEqualTypeOf<XeleClient<"string">>();
+    // @ts-expect-error not a mode
+    createXtClient({ decimals: "float" });
+  });
+});

@@ -1,0 +1,271 @@
+/**
+ * Differential property test (issue 11): parseJson against a small, slow, exact reference
+ * parser written only for this test (recursive descent over the text; numbers decided with
+ * BigInt arithmetic, not with the implementation's string normalisation). Fixed seed; on a
+ * mismatch fast-check prints the seed, the path and the shrunk document.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../../src/handwritten/core/json.js";
+
+const SEED = 20261201;
+const MAX = 2n ** 53n - 1n;
+
+// ---------------------------------------------------------------- reference parser
+
+let lossySeq = 0;
+/** A decimal that does not fit a double; `seq` is its place in the text. */
+class RefLossy {
+  readonly seq = lossySeq++;
+  constructor(
+    readonly path: string,
+    readonly literal: string,
+  ) {}
+}
+
+/** value = m × 10^e exactly, from a JSON number literal (or from String(double)). */
+function rational(lit: string): { m: bigint; e: number } {
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(lit);
+  if (!match) throw new Error(`reference: not a number literal: ${lit}`);
+  const [, sign, int, frac = "", exp = "0"] = match;
+  const m = BigInt(`${sign}${int}${frac}`);
+  return { m, e: Number(exp) - frac.length };
+}
+
+function sameValue(a: { m: bigint; e: number }, b: { m: bigint; e: number }): boolean {
+  const e = Math.min(a.e, b.e);
+  return a.m * 10n ** BigInt(a.e - e) === b.m * 10n ** BigInt(b.e - e);
+}
+
+function refNumber(lit: string, mode: DecimalsMode, path: string): unknown {
+  if (!/[.eE]/.test(lit)) {
+    const big = BigInt(lit);
+    return big > MAX || big < -MAX ? big : Number(lit);
+  }
+  if (mode === "string") return lit;
+  const d = Number(lit);
+  if (mode === "number") return d;
+  const r = rational(lit);
+  if (r.m === 0n) return d; // any zero is exact (JSON.parse keeps the sign)
+  if (!Number.isFinite(d) || d === 0) return new RefLossy(path, lit);
+  return sameValue(r, rational(String(d))) ? d : new RefLossy(path, lit);
+}
+
+function pathPart(k: string | number): string {
+  return typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** Parse `text` as JSON; lossy decimals (exact mode) come back as RefLossy leaves. */
+function refParse(text: string, mode: DecimalsMode): unknown {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new SyntaxError(`reference: bad JSON at ${i}`);
+  };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (text[i] !== '"') {
+      if (i >= text.length) fail();
+      i += text[i] === "\\" ? 2 : 1;
+    }
+    i++;
+    return JSON.parse(text.slice(start, i)) as string; // decodes one string literal only
+  };
+  const value = (path: string): unknown => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const o: Record<string, unknown> = {};
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return o;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        const k = str();
+        ws();
+        if (text[i++] !== ":") fail();
+        const v = value(path + pathPart(k));
+        Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") {
+          i++;
+          return o;
+        } else fail();
+      }
+    }
+    if (c === "[") {
+      i++;
+      const a: unknown[] = [];
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return a;
+      }
+      for (;;) {
+        a.push(value(path + pathPart(a.length)));
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") {
+          i++;
+          return a;
+        } else fail();
+      }
+    }
+    if (c === '"') return str();
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
+    const m = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+    m.lastIndex = i;
+    const lit = m.exec(text)?.[0] ?? fail();
+    i += lit.length;
+    return refNumber(lit, mode, path);
+  };
+  const v = value("");
+  ws();
+  if (i !== text.length) fail();
+  return v;
+}
+
+/** A canonical form that tells bigint from number, -0 from 0, and checks key order and prototypes. */
+function canon(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null || typeof v !== "object") return String(v);
+  if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return "<bad prototype>";
+  return `{${Object.keys(v)
+    .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+    .join(",")}}`;
+}
+
+// ---------------------------------------------------------------- generators
+
+const sign = fc.constantFrom("", "-");
+const nearBig = (center: bigint) =>
+  fc.tuple(sign, fc.bigInt({ min: -3000n, max: 3000n })).map(([s, d]) => {
+    const n = center + d;
+    return `${s}${n < 0n ? -n : n}`;
+  });
+const digits = (min: number, max: number) =>
+  fc.array(fc.constantFrom(..."0123456789"), { minLength: min, maxLength: max }).map((a) => a.join(""));
+const intLit = fc.tuple(sign, digits(1, 22)).map(([s, d]) => `${s}${d.replace(/^0+(?=\d)/, "")}`);
+const fracLit = fc
+  .tuple(sign, digits(1, 20), digits(1, 22))
+  .map(([s, a, b]) => `${s}${a.replace(/^0+(?=\d)/, "")}.${b}`);
+const expLit = fc
+  .tuple(sign, digits(1, 18), fc.option(digits(1, 18)), fc.constantFrom("e", "E"), fc.constantFrom("", "+", "-"), fc.integer({ min: 0, max: 420 }))
+  .map(([s, a, f, e, es, x]) => `${s}${a.replace(/^0+(?=\d)/, "")}${f === null ? "" : `.${f}`}${e}${es}${x}`);
+const numberLit = fc.oneof(
+  nearBig(2n ** 53n),
+  nearBig(2n ** 63n),
+  nearBig(2n ** 64n),
+  fc.constantFrom("0", "-0", "-0.0", "0e5", "1e19", "9.007199254740992e15", "9.007199254740993e15", "0.9007199254740993", "1.5e20", "123456789.123456789", "0.1", "1e400", "-1e-400", "5e-324", "9007199254740993.0", "1234.0000000000001"),
+  intLit,
+  fracLit,
+  expLit,
+  fc.integer().map(String),
+);
+const strChar = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(..."0123456789") },
+  { weight: 3, arbitrary: fc.constantFrom("a", "e", "E", ".", "-", "+", " ", ":", ",", "[", "]", "{", "}", "~", "é", "中") },
+  { weight: 2, arbitrary: fc.constantFrom('\\"', "\\\\", "\\n", "\\u0031", "\\u007e", "\\u007E", "\\u0001", "\\ud83d\\ude00", "\\/") },
+  { weight: 1, arbitrary: digits(16, 21) },
+  { weight: 1, arbitrary: numberLit },
+);
+const stringLit = fc.array(strChar, { maxLength: 8 }).map((a) => `"${a.join("")}"`);
+const keyLit = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('"a"', '"b"', '"id"', '"__proto__"', '"0"', '"1"', '"42"', '"a b"', '"~"', '"~~1"', '"\\u0061"') },
+  { weight: 2, arbitrary: stringLit },
+);
+const space = fc.constantFrom("", "", "", " ", "\n  ", "\t");
+
+const { json } = fc.letrec<{ json: string; leaf: string; obj: string; arr: string }>((tie) => ({
+  leaf: fc.oneof({ weight: 6, arbitrary: numberLit }, { weight: 2, arbitrary: stringLit }, { weight: 1, arbitrary: fc.constantFrom("true", "false", "null") }),
+  obj: fc
+    .array(fc.tuple(space, keyLit, space, tie("json")), { maxLength: 5 })
+    .map((ms) => `{${ms.map(([s1, k, s2, v]) => `${s1}${k}${s2}:${v}`).join(",")}}`),
+  arr: fc.array(fc.tuple(space, tie("json")), { maxLength: 5 }).map((vs) => `[${vs.map(([s, v]) => `${s}${v}`).join(",")}]`),
+  json: fc.oneof({ depthSize: "small", withCrossShrink: true }, tie("leaf"), tie("obj"), tie("arr")),
+}));
+
+/** Sometimes wrap the document deeply (deeper than the fast path's recursion limit). */
+const doc = fc.tuple(json, fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 900, max: 3000 }) }), space).map(
+  ([j, depth, s]) => `${s}${"[".repeat(depth)}${j}${"]".repeat(depth)}${s}`,
+);
+
+// ---------------------------------------------------------------- the property
+
+function outcome(f: () => unknown): string {
+  try {
+    return `ok ${canon(f())}`;
+  } catch (e) {
+    if (e instanceof DecimalPrecisionError) return `lossy ${e.path} ${e.literal}`;
+    if (e instanceof SyntaxError) return "syntax";
+    throw e;
+  }
+}
+
+function expected(text: string, mode: DecimalsMode): string {
+  let v: unknown;
+  try {
+    v = refParse(text, mode);
+  } catch (e) {
+    if (e instanceof SyntaxError) return "syntax";
+    throw e;
+  }
+  const lossy = collectLossy(v);
+  if (lossy.length > 0) {
+    const first = lossy[0]!; // the first in the text among those a duplicate key did not drop
+    return `lossy ${first.path === "" ? "$" : first.path.replace(/^\./, "")} ${first.literal}`;
+  }
+  return `ok ${canon(v)}`;
+}
+
+/** Lossy leaves that survived (duplicate keys drop the others), in text order. */
+function collectLossy(v: unknown): RefLossy[] {
+  const out: RefLossy[] = [];
+  const walk = (x: unknown) => {
+    if (x instanceof RefLossy) out.push(x);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (typeof x === "object" && x !== null) for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k]);
+  };
+  walk(v);
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
+describe("parseJson against an exact reference parser (property, fixed seed)", () => {
+  for (const mode of ["exact", "number", "string"] as const) {
+    it(`decimals: "${mode}": 0 mismatches`, () => {
+      fc.assert(
+        fc.property(doc, (text) => {
+          expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
+        }),
+        { seed: SEED, numRuns: mode === "exact" ? 2000 : 800 },
+      );
+    });
+  }
+
+  it("also agrees on invalid variations (a byte dropped or doubled)", () => {
+    fc.assert(
+      fc.property(doc, fc.nat(), fc.boolean(), (text, at, drop) => {
+        const p = at % (text.length + 1);
+        const bad = drop ? text.slice(0, p) + text.slice(p + 1) : text.slice(0, p) + text[p] + text.slice(p);
+        expect(outcome(() => parseJson(bad))).toBe(expected(bad, "exact"));
+      }),
+      { seed: SEED, numRuns: 1000 },
+    );
+  });
+});
