@@ -7,7 +7,7 @@
  * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
  * keys of null-prototype maps, and names are checked as own properties.
  */
-import { parseJson } from "../handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, didYouMean } from "./args.js";
 
@@ -87,6 +87,10 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     try {
       value = parseJson(raw);
     } catch (e) {
+      if (e instanceof DecimalPrecisionError) {
+        const where = e.path === "$" ? "" : ` at ${e.path}`;
+        fail(name, `the number ${e.literal}${where} ${Number.isFinite(Number(e.literal)) ? "does not fit a JSON number exactly" : "is not finite"}; nothing was sent`);
+      }
       fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
     }
     checkFinite(name, value);

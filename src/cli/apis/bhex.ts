@@ -1,7 +1,7 @@
 import { meta } from "../../../generated/bhex-org.meta.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { restOperations } from "./rest.js";
+import { decimalsOption, restOperations } from "./rest.js";
 
 export const bhexCli: CliApi = {
   title: meta.title,
@@ -16,6 +16,7 @@ export const bhexCli: CliApi = {
       allAsPost: flags["all-as-post"] === "true",
       // One-shot CLI calls: no client-side waiting.
       rateLimit: false,
+      ...decimalsOption(flags),
     });
     return { call: (op, params) => client.call(op.operationId as never, params as never) };
   },

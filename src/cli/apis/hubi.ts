@@ -1,19 +1,20 @@
 import { meta } from "../../../generated/hubi-futures.meta.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { restOperations } from "./rest.js";
+import { decimalsOption, restOperations } from "./rest.js";
 
 export const hubiCli: CliApi = {
   title: meta.title,
   operations: restOperations(meta),
   defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-  async createCaller(settings) {
+  async createCaller(settings, flags) {
     const { createHubiClient } = await import("../../handwritten/hubi/client.js");
     const client = createHubiClient({
       accessKey: settings.accessKey,
       secretKey: settings.secretKey,
       accessToken: settings.accessToken,
       baseUrl: settings.baseUrl,
+      ...decimalsOption(flags),
     });
     return { call: (op, params) => client.call(op.operationId as never, params as never) };
   },

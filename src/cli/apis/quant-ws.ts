@@ -16,6 +16,7 @@ import { CliUsageError, numberFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
+import { decimalsOption } from "./rest.js";
 
 const API = "quant-ws";
 
@@ -118,7 +119,7 @@ export const quantWsCli: CliApi = {
     return {
       async call(op, params) {
         if (op.operationId === "login") throw new UsageError("login happens by itself: pass --platform/--symbols and the key env vars, then call another op", { api: API });
-        const limits = timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : {};
+        const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : {}), ...decimalsOption(flags) };
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...limits });
@@ -132,6 +133,11 @@ export const quantWsCli: CliApi = {
         client = createQuantWsClient({ url: t.url, ...limits });
         return within(timeout, () => client, `quant-ws ${op.operationId}`, async () => {
           const session = await client!.login(t.login);
+          // An empty order_nos cancels every open order and the gateway sends no reply:
+          // cancelAll confirms it from the order notifications instead of timing out.
+          if (op.operationId === "cancel_order" && Array.isArray(params.order_nos) && params.order_nos.length === 0) {
+            return await session.cancelAll(String(params.symbol));
+          }
           const reply = (await session.request(op.operationId as SessionOp, { ...params } as never)) as unknown as Record<string, unknown>;
           const dataField = OPERATIONS[op.operationId]?.dataField;
           return dataField ? reply[dataField] : { result: reply.result };

@@ -29,3 +29,9 @@ export function restOperations(meta: ApiMeta): CliOperation[] {
     return { operationId: o.operationId, method: o.method, path: o.path, summary: o.summary, deprecated: o.deprecated, params };
   });
 }
+
+/** The client's `decimals` option from `--decimals` (its value is checked by the call command). */
+export function decimalsOption(flags: Readonly<Record<string, string>>): { decimals?: "exact" | "string" | "number" } {
+  const d = flags.decimals;
+  return d === "exact" || d === "string" || d === "number" ? { decimals: d } : {};
+}

@@ -1,13 +1,13 @@
 import { meta } from "../../../generated/xt-spot.meta.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { restOperations } from "./rest.js";
+import { decimalsOption, restOperations } from "./rest.js";
 
 export const xtCli: CliApi = {
   title: meta.title,
   operations: restOperations(meta),
   defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-  async createCaller(settings) {
+  async createCaller(settings, flags) {
     const { createXtClient } = await import("../../handwritten/xt/client.js");
     const client = createXtClient({
       accessKey: settings.accessKey,
@@ -15,6 +15,7 @@ export const xtCli: CliApi = {
       baseUrl: settings.baseUrl,
       // One-shot CLI calls: no client-side waiting.
       rateLimit: false,
+      ...decimalsOption(flags),
     });
     return { call: (op, params) => client.call(op.operationId as never, params as never) };
   },

@@ -11,9 +11,18 @@ export const CALL_FLAGS: readonly FlagSpec[] = [
   { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it)", valueName: "'{…}'" },
   { name: "base-url", type: "string", description: "server base URL (overrides the API's *_BASE_URL)", valueName: "URL" },
   { name: "output", type: "string", description: "write the answer (JSON or binary) to FILE instead of stdout", valueName: "FILE" },
+  {
+    name: "decimals",
+    type: "string",
+    description:
+      "numbers with a fraction or exponent: exact (default: as numbers, an error when one does not fit a double), string (every one exactly as sent, quoted), number (the nearest double)",
+    valueName: "exact|string|number",
+  },
 ];
 
-export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE]
+const DECIMALS_MODES = ["exact", "string", "number"];
+
+export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE] [--decimals exact|string|number]
        tradeapi call <api> --help                  the API's operations, flags and environment
        tradeapi call <api> <operationId> --help    the operation's parameters
 apis: ${apiNames().join(", ")}
@@ -80,6 +89,9 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
   if (!api.createCaller) throw new CliUsageError(`${entry.name} has no \`call\` support; see \`tradeapi --help\``);
+  if (flags.decimals !== undefined && !DECIMALS_MODES.includes(flags.decimals)) {
+    throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${JSON.stringify(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
+  }
   const op = findOperation(entry.name, api, ref);
   const params = buildParams(entry.name, op, pairs, flags.json);
   const settings = resolveSettings(entry, io.env, flags);

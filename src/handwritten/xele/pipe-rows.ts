@@ -43,6 +43,7 @@
  */
 import { apiErrorFromCode, ResponseFormatError, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { parseJson } from "../core/json.js";
+import { TextDecoder } from "node:util";
 import { xeleMeta } from "./spec-info.js";
 
 export type PipeColumnType = "string" | "int" | "int64" | "decimal";

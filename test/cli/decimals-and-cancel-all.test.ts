@@ -1,0 +1,53 @@
+/**
+ * `--decimals` reaches every client the CLI builds, and `call quant-ws cancel_order` with an
+ * empty order_nos (the gateway's cancel-all, answered by no reply) is confirmed by
+ * cancelAll instead of timing out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import { runCliCaptured } from "../helpers/cli.js";
+import { framesOf, startMock } from "../quant-ws/helpers.js";
+
+let xt: HttpMock;
+beforeAll(async () => {
+  xt = await startXtMock();
+});
+afterAll(async () => {
+  await xt.close();
+});
+const xtEnv = () => ({ XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY });
+
+describe("tradeapi call --decimals", () => {
+  it("string: every decimal exactly as the server wrote it", async () => {
+    const asNumbers = await runCliCaptured(["call", "xt", "getMarketConfig"], xtEnv());
+    expect(asNumbers.code).toBe(0);
+    expect(asNumbers.stdout).toMatch(/"minAmount": 0\.0001\b/);
+    const asText = await runCliCaptured(["call", "xt", "getMarketConfig", "--decimals", "string"], xtEnv());
+    expect(asText.code).toBe(0);
+    expect(asText.stdout).toMatch(/"minAmount": "0\.0001"/);
+    expect(asText.stdout).toMatch(/"pricePoint": 2,/); // integers stay numbers
+  });
+
+  it("an unknown mode is a usage error naming the modes", async () => {
+    const r = await runCliCaptured(["call", "xt", "getMarketConfig", "--decimals", "strng"], xtEnv());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--decimals takes exact, string, number, got "strng".*string/);
+  });
+});
+
+describe("tradeapi call quant-ws cancel_order with an empty order_nos", () => {
+  it("is sent as the cancel-all it is and confirmed by cancelAll, not left to time out", async () => {
+    // (Each CLI call is its own login, and the gateway's orders belong to a login: this call
+    // has no open orders to see cancelled; test/quant-ws/cancel-all.test.ts covers those.)
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const started = Date.now();
+    const r = await runCliCaptured(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[]", "--timeout", "5000"], env);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ symbol: "ETH/USDT", confirmedBy: "notifications", cancelled: [] });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(framesOf(mock, "cancel_order").at(-1)).toMatchObject({ order_nos: [] });
+  });
+});
