@@ -45,6 +45,19 @@ async function compare(): Promise<Compare> {
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
 const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-vendor-doc-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
 
+/** The node at `path` in `root`, following local `$ref`s on the way. */
+function resolveAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+  const follow = (v: unknown): unknown => {
+    for (let i = 0; i < 32 && v && typeof v === "object" && typeof (v as Node).$ref === "string" && String((v as Node).$ref).startsWith("#/"); i++) {
+      v = String((v as Node).$ref).slice(2).split("/").reduce<unknown>((n, k) => (n as Node | undefined)?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], root);
+    }
+    return v;
+  };
+  let cur = follow(root);
+  for (const k of path) cur = follow((cur as Node | undefined)?.[k as string]);
+  return cur;
+}
+
 /** `x-signature` keys that describe the signing itself (the rest is prose). */
 const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
 
@@ -130,6 +143,10 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       const signing = key === "" || SIGNING_KEYS.has(key);
       return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
     }
+    if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
+      // A new key (e.g. a time range the list honours) adds to what paging knows.
+      return { kind: "non-breaking", rule: ext, message: what };
+    }
     if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
       return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
     }
@@ -194,6 +211,15 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
+    if (side === "request" && removed) {
+      // The whole enum gone (an open value now): every value a caller sends still fits.
+      const at = d.path.lastIndexOf("enum");
+      const schema = at > 0 ? (resolveAt(after, d.path.slice(0, at)) as Node | undefined) : undefined;
+      // (api-smart-diff normalizes a removed enum to an empty one.)
+      if (schema && typeof schema === "object" && (schema.enum === undefined || (Array.isArray(schema.enum) && schema.enum.length === 0))) {
+        return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
+      }
+    }
     if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${removed ? `${show(d.before)} removed` : `${show(d.after)} added`}` };
     return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${d.action === "add" ? `${show(d.after)} added` : `${show(d.before)} removed`}`.replace(/\s+/g, " ") };
   }
