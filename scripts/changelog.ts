@@ -35,7 +35,7 @@ try {
   } catch {
     released = undefined; // no package.json or no API at the base ref: the first release
   }
-  const { text, version } = writeChangelogSection(before, released, pkg.version, formatMarkdown(changes), changes.some((c) => c.kind === "breaking"));
+  const { text, version } = writeChangelogSection(before, released, pkg.version, formatMarkdown(changes, { docs: "summary" }), changes.some((c) => c.kind === "breaking"));
   writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
   process.stdout.write(`CHANGELOG.md: section ${version} (${changes.length} changes since ${values.base})\n`);
   for (const p of versionProblems(text, pkg.version)) process.stdout.write(`${p}\n`);

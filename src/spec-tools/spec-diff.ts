@@ -363,7 +363,7 @@ export function formatText(changes: SpecChange[]): string {
 }
 
 /** Markdown for CHANGELOG.md: `### <api>` sections, breaking changes first. */
-export function formatMarkdown(changes: SpecChange[]): string {
+export function formatMarkdown(changes: SpecChange[], options: { docs?: "list" | "summary" } = {}): string {
   const out: string[] = [];
   for (const api of [...new Set(changes.map((c) => c.api))]) {
     out.push(`### ${api}`, "");
@@ -371,6 +371,15 @@ export function formatMarkdown(changes: SpecChange[]): string {
       const cs = changes.filter((c) => c.api === api && c.kind === kind);
       if (!cs.length) continue;
       out.push(`**${kind === "breaking" ? "Breaking" : kind === "non-breaking" ? "Non-breaking" : "Docs"}**`, "");
+      if (kind === "docs" && options.docs === "summary") {
+        // A changelog names where the documentation changed; `spec diff` has every line.
+        const ops = [...new Set(cs.flatMap((c) => (c.operation ? [c.operation] : [])))];
+        const general = cs.filter((c) => !c.operation).length;
+        if (ops.length) out.push(`- ${ops.length} operation${ops.length === 1 ? "" : "s"}: ${ops.map((o) => `\`${o}\``).join(", ")}`);
+        if (general) out.push(`- ${general} change${general === 1 ? "" : "s"} to the API's own description, servers or tables`);
+        out.push("");
+        continue;
+      }
       for (const c of cs) out.push(`- ${c.operation ? `\`${c.operation}\`: ` : ""}${c.message}`);
       out.push("");
     }
