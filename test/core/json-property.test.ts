@@ -138,17 +138,41 @@ function refParse(text: string, mode: DecimalsMode): unknown {
   return v;
 }
 
+/** Text to emit as is (the canonical form is built without recursion: documents nest 3,000 deep). */
+class Lit {
+  constructor(readonly s: string) {}
+}
+
 /** A canonical form that tells bigint from number, -0 from 0, and checks key order and prototypes. */
-function canon(v: unknown): string {
-  if (typeof v === "bigint") return `${v}n`;
-  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v === null || typeof v !== "object") return String(v);
-  if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
-  if (Object.getPrototypeOf(v) !== Object.prototype) return "<bad prototype>";
-  return `{${Object.keys(v)
-    .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
-    .join(",")}}`;
+function canon(root: unknown): string {
+  const out: string[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v instanceof Lit) out.push(v.s);
+    else if (typeof v === "bigint") out.push(`${v}n`);
+    else if (typeof v === "number") out.push(Object.is(v, -0) ? "-0" : String(v));
+    else if (typeof v === "string") out.push(JSON.stringify(v));
+    else if (v === null || typeof v !== "object") out.push(String(v));
+    else if (Array.isArray(v)) {
+      stack.push(new Lit("]"));
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push(v[i]);
+        if (i > 0) stack.push(new Lit(","));
+      }
+      stack.push(new Lit("["));
+    } else if (Object.getPrototypeOf(v) !== Object.prototype) out.push("<bad prototype>");
+    else {
+      const keys = Object.keys(v);
+      stack.push(new Lit("}"));
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push((v as Record<string, unknown>)[keys[i]!], new Lit(`${JSON.stringify(keys[i])}:`));
+        if (i > 0) stack.push(new Lit(","));
+      }
+      stack.push(new Lit("{"));
+    }
+  }
+  return out.join("");
 }
 
 // ---------------------------------------------------------------- generators
