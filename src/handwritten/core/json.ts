@@ -152,12 +152,9 @@ function parsePaired(text: string, mode: DecimalsMode): unknown {
       continue;
     }
     // Outside strings in valid JSON, a maximal run of [0-9.eE+-] is exactly one number token.
-    let s = p;
-    while (s > 0 && isNumberChar(text.charCodeAt(s - 1))) s--;
-    let e = p + m[0].length;
-    while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+    const e = tokenEnd(text, p + m[0].length);
     re.lastIndex = e;
-    const token = text.slice(s, e);
+    const token = text.slice(tokenStart(text, p), e);
     if (all) {
       tokens.push(token);
       values.push(DECIMAL_MARK.test(token) ? token : bigOrUndefined(token));
@@ -301,10 +298,8 @@ function parseMarked(text: string, mode: DecimalsMode): unknown {
       q = text.indexOf('"', q + 1);
       continue;
     }
-    let s = p;
-    while (s > 0 && isNumberChar(text.charCodeAt(s - 1))) s--;
-    let e = p + m[0].length;
-    while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+    const s = tokenStart(text, p);
+    const e = tokenEnd(text, p + m[0].length);
     re.lastIndex = e;
     const token = text.slice(s, e);
     const parts = NUMBER_TOKEN.exec(token);
@@ -361,6 +356,18 @@ function convert(token: string, isDecimal: boolean, mode: DecimalsMode): unknown
   if (mode === "string") return token;
   if (mode === "number") return undefined;
   return isExactDouble(token, Number(token)) ? undefined : new Lossy(token);
+}
+
+/** Where the number token around a candidate at `p` starts (a maximal run of number characters). */
+function tokenStart(text: string, p: number): number {
+  while (p > 0 && isNumberChar(text.charCodeAt(p - 1))) p--;
+  return p;
+}
+
+/** Where the number token whose candidate ends at `e` ends. */
+function tokenEnd(text: string, e: number): number {
+  while (e < text.length && isNumberChar(text.charCodeAt(e))) e++;
+  return e;
 }
 
 function isNumberChar(c: number): boolean {
