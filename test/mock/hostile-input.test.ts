@@ -159,7 +159,7 @@ function bigPost(url: string, total: number, declared: boolean): Promise<string>
 }
 
 describe("size limits, with the emulator process's peak RSS bounded", () => {
-  it("a 50 MB POST (declared or chunked) gets 413 from every HTTP emulator; peak RSS grows < 48 MB", async () => {
+  it("a 50 MB POST (declared or chunked) gets 413 from every HTTP emulator; peak RSS grows < 80 MB", async () => {
     const before = await mem();
     for (const name of HTTP_EMULATORS) {
       expect(await bigPost(urls[name]!, 50 * MB, true)).toMatch(/^HTTP\/1\.1 413 /);
@@ -167,7 +167,10 @@ describe("size limits, with the emulator process's peak RSS bounded", () => {
     }
     const after = await mem();
     alive();
-    expect(after.maxRss - before.maxRss).toBeLessThan(48 * MB);
+    // A body kept whole needs at least 100 MB at its peak (the chunks, then their concatenation;
+    // before the cap: +288 MB). Discarded chunks still raise the peak while they wait for GC:
+    // up to 53 MB measured on Node 24 with the rest of the suite running alongside.
+    expect(after.maxRss - before.maxRss).toBeLessThan(80 * MB);
     // Still serving normally.
     expect(await raw(urls.xt!, "GET /no-such-route HTTP/1.1\r\nHost: a\r\n\r\n")).toMatch(/^HTTP\/1\.1 404 /);
   }, 60_000);
