@@ -423,39 +423,25 @@ function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
   if (typeof root !== "object" || root === null) return root;
   const stack: object[] = [root];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (let j = 0; j < node.length; j++) {
-        const x: unknown = node[j];
-        if (typeof x === "string") {
-          if (x.charCodeAt(0) !== TILDE) continue;
-          const i = indexOf(x);
-          if (i === -1) continue;
-          const v = values[i];
-          if (v instanceof Lossy) {
-            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, node, j];
-          } else node[j] = v;
-        } else if (typeof x === "object" && x !== null) stack.push(x);
-      }
-    } else {
-      const o = node as Record<string, unknown>;
-      const keys = Object.keys(o);
-      for (let j = 0; j < keys.length; j++) {
-        const k = keys[j]!;
-        const x = o[k];
-        if (typeof x === "string") {
-          if (x.charCodeAt(0) !== TILDE) continue;
-          const i = indexOf(x);
-          if (i === -1) continue;
-          const v = values[i];
-          if (v instanceof Lossy) {
-            if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, o, k];
-          } else if (k === "__proto__") {
-            // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
-            Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-          } else o[k] = v;
-        } else if (typeof x === "object" && x !== null) stack.push(x);
-      }
+    const node = stack.pop()! as Record<string | number, unknown>;
+    // Arrays by index, objects by own key: one swap for both.
+    const keys = Array.isArray(node) ? null : Object.keys(node);
+    const n = keys ? keys.length : (node as unknown as unknown[]).length;
+    for (let j = 0; j < n; j++) {
+      const k: string | number = keys ? keys[j]! : j;
+      const x = node[k];
+      if (typeof x === "string") {
+        if (x.charCodeAt(0) !== TILDE) continue;
+        const i = indexOf(x);
+        if (i === -1) continue;
+        const v = values[i];
+        if (v instanceof Lossy) {
+          if (i < lossyAt) [lossyAt, lossyIn, lossyKey] = [i, node, k];
+        } else if (k === "__proto__") {
+          // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
+          Object.defineProperty(node, k, { value: v, writable: true, enumerable: true, configurable: true });
+        } else node[k] = v;
+      } else if (typeof x === "object" && x !== null) stack.push(x);
     }
   }
   if (lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, lossyIn, lossyKey), (values[lossyAt] as Lossy).literal);
