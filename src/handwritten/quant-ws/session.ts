@@ -291,7 +291,7 @@ export class QuantWsSession {
       const seen = new Promise<"notifications">((resolve) => {
         settle = resolve;
       });
-      await this.#ensureReady("cancel_order", started + timeoutMs, opts);
+      await this.#ensureReady("cancel_order", started, timeoutMs, opts);
       const left = Math.max(1, timeoutMs - (Date.now() - started));
       // Written to the socket synchronously; a reply may never come.
       const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
@@ -344,28 +344,28 @@ export class QuantWsSession {
   /** Resolves when the session is READY (rejects on timeout or when the session ends). */
   waitReady(timeoutMs = this.#host.requestTimeoutMs): Promise<void> {
     if (this.ready) return Promise.resolve();
-    return this.#whenReady("waitReady", Date.now() + timeoutMs, undefined);
+    return this.#whenReady("waitReady", Date.now() + timeoutMs, timeoutMs, undefined);
   }
 
   async #attempt(op: SessionOp, fields: object | undefined, opts: RequestOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
     if (!this.ready) {
       const started = Date.now();
-      await this.#ensureReady(op, started + timeoutMs, opts);
+      await this.#ensureReady(op, started, timeoutMs, opts);
       return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (Date.now() - started)), opts.signal);
     }
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
   }
 
   /** Resolves when READY (at once if it is); fails fast under the "fail" policy. */
-  async #ensureReady(op: string, deadline: number, opts: RequestOptions): Promise<void> {
+  async #ensureReady(op: string, started: number, timeoutMs: number, opts: RequestOptions): Promise<void> {
     if (this.ready) return;
     if (this.#ended) throw this.#ended;
     if ((opts.notReady ?? this.#host.notReady) === "fail") {
       const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
       throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
     }
-    await this.#whenReady(op, deadline, opts.signal);
+    await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"]> {
@@ -380,7 +380,8 @@ export class QuantWsSession {
     }
   }
 
-  #whenReady(op: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  /** `budgetMs` is the caller's whole timeout (named in the error); `deadline` is when it ends. */
+  #whenReady(op: string, deadline: number, budgetMs: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise<void>((resolve, reject) => {
       const ms = Math.max(0, deadline - Date.now());
@@ -405,7 +406,7 @@ export class QuantWsSession {
         timer: setTimeout(() => {
           done();
           const last = this.#socketUp ? (this.#lastState?.name ?? "none") : "socket reconnecting";
-          reject(new TimeoutError(`session not READY within ${ms} ms (last state: ${last})`, { api: API, operation: op, timeoutMs: ms }));
+          reject(new TimeoutError(`session not READY within ${budgetMs} ms (last state: ${last})`, { api: API, operation: op, timeoutMs: budgetMs }));
         }, ms),
       };
       if (signal?.aborted) return onAbort();
