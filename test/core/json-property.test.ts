@@ -230,6 +230,27 @@ const doc = fc.tuple(json, fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { 
   ([j, depth, s]) => `${s}${"[".repeat(depth)}${j}${"]".repeat(depth)}${s}`,
 );
 
+/**
+ * Shapes aimed at pairing by position without a string scan: few keys (duplicates are
+ * likely), big values from a pool where neighbours share a double (2^63 ± a few: doubles
+ * there are 2,048 apart), strings that look like member values (`":<big>"`, `",<big>"`),
+ * the same values written as decimals with exponents, and arrays of big values.
+ */
+const bigPool = fc.constantFrom("9223372036854775807", "9223372036854775808", "9223372036854775809", "10000000000000000001", "10000000000000000002");
+const bigAsDecimal = fc.constantFrom("9.223372036854775807e18", "9.223372036854775808E+18", "1e19", "1.0e19", "92233720368547758.07e2");
+const attackValue = fc.oneof(
+  { weight: 4, arbitrary: bigPool },
+  { weight: 2, arbitrary: bigAsDecimal },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(":", ": ", ",", "[", "a:", ""), bigPool, fc.constantFrom("", ",", "}", " ")).map(([a, b, c]) => `"${a}${b}${c}"`) },
+  { weight: 1, arbitrary: fc.array(bigPool, { maxLength: 3 }).map((a) => `[${a.join(",")}]`) },
+  { weight: 1, arbitrary: fc.constantFrom("1", '"x"', "null", "1e400", "1e-400", "0.1234567890123") },
+);
+const attackKey = fc.constantFrom('"a"', '"b"', '"c"', '"1"', '"a:b"');
+const attackObject = fc
+  .array(fc.tuple(attackKey, fc.constantFrom(":", " : "), attackValue), { minLength: 1, maxLength: 4 })
+  .map((members) => `{${members.map(([k, c, v]) => `${k}${c}${v}`).join(",")}}`);
+const attackDoc = fc.array(attackObject, { minLength: 1, maxLength: 3 }).map((objs) => (objs.length === 1 ? objs[0]! : `[${objs.join(",")}]`));
+
 // ---------------------------------------------------------------- the property
 
 function outcome(f: () => unknown): string {
@@ -280,6 +301,17 @@ describe("parseJson against an exact reference parser (property, fixed seed)", (
           expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
         }),
         { seed: SEED, numRuns: mode === "exact" ? 2000 : 800 },
+      );
+    });
+  }
+
+  for (const mode of ["exact", "number"] as const) {
+    it(`decimals: "${mode}": 0 mismatches on shapes that attack pairing by position`, () => {
+      fc.assert(
+        fc.property(attackDoc, (text) => {
+          expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
+        }),
+        { seed: SEED, numRuns: 5000 },
       );
     });
   }

@@ -53,6 +53,54 @@ describe("parseJson", () => {
   });
 });
 
+// The counted path pairs by position without a string-aware scan; each case attacks one of
+// the conditions its proof rests on (see parseCounted in json.ts).
+describe("parseJson counted path: each proof condition, attacked", () => {
+  it.each([
+    // A colon inside a string: a digit run after it looks like a member value.
+    { given: '{"s":":10000000000000000001","x":1e19}', want: { s: ":10000000000000000001", x: 1e19 } },
+    { given: '{"s":"a: 10000000000000000001","n":20000000000000000002}', want: { s: "a: 10000000000000000001", n: 20000000000000000002n } },
+    // A duplicate key reorders the values (the last wins, at the first key's place).
+    { given: '{"a":1,"b":10000000000000000001,"a":10000000000000000002}', want: { a: 10000000000000000002n, b: 10000000000000000001n } },
+    { given: '{"a":"x","a":1,"b":12345678901234567890}', want: { a: 1, b: 12345678901234567890n } },
+    // A decimal beyond 2^53 that no candidate covers (a 2-digit exponent) next to big integers.
+    { given: '{"id":12345678901234567890,"x":1e19,"y":12345678901234567891}', want: { id: 12345678901234567890n, x: 1e19, y: 12345678901234567891n } },
+    // Big integers in arrays (not after a colon).
+    { given: '{"ids":[12345678901234567890,12345678901234567891],"n":12345678901234567892}', want: { ids: [12345678901234567890n, 12345678901234567891n], n: 12345678901234567892n } },
+    // Whitespace between a colon and the value.
+    { given: '{"a" : \n 12345678901234567890 }', want: { a: 12345678901234567890n } },
+    // A \u escape for a colon is not a colon of the text (and an escaped backslash is not an escape).
+    { given: '{"s":"\\\\u003a","n":12345678901234567890}', want: { s: "\\u003a", n: 12345678901234567890n } },
+    { given: '{"s":"\\u003a12345678901234567890","n":12345678901234567891}', want: { s: ":12345678901234567890", n: 12345678901234567891n } },
+  ])("$given", ({ given, want }) => {
+    expect(parseJson(given)).toEqual(want);
+  });
+
+  it("an overflowing or underflowing exponent is never returned silently, with or without big integers", () => {
+    for (const text of [
+      '{"id":12345678901234567890,"x":1e400}',
+      '{"id":12345678901234567890,"x":-1E+400}',
+      '{"id":12345678901234567890,"x":1e-400}',
+      '{"id":12345678901234567890,"x":3e-324}',
+      '{"p":0.123456789,"x":1e400}',
+      '{"p":0.123456789,"x":1e-400}',
+    ]) {
+      expect(() => parseJson(text), text).toThrow(DecimalPrecisionError);
+      expect(() => parseJson(text, { decimals: "number" }), text).not.toThrow();
+    }
+    expect(parseJson('{"id":12345678901234567890,"x":1e400}', { decimals: "number" })).toEqual({ id: 12345678901234567890n, x: Infinity });
+  });
+
+  it("one JSON.parse for an answer of objects with big IDs (no second parse, no marked text)", () => {
+    const text = JSON.stringify({ data: [1, 2, 3].map((i) => ({ id: "ID", t: 1562930348000 + i, s: "btc_usdt" })) }).replace(/"ID"/g, () => "1234567890123456789");
+    const spy = vi.spyOn(JSON, "parse");
+    const v = parseJson(text) as { data: Array<{ id: bigint }> };
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    expect(v.data.map((o) => o.id)).toEqual([1234567890123456789n, 1234567890123456789n, 1234567890123456789n]);
+  });
+});
+
 // Issue 11: found by differential fuzzing. Each case failed before the rewrite.
 describe("parseJson ties every literal to its position", () => {
   const deep = (n: number, inner: string) => "[".repeat(n) + inner + "]".repeat(n);

@@ -20,12 +20,16 @@
  *    point, or a 3-digit exponent (a decimal with at most 15 significant digits and a normal
  *    exponent is exactly what the double's shortest form says). In "string" mode: any digit
  *    followed by `.`, `e` or `E`. No match (the usual case): plain `JSON.parse`.
- * 2. parsePaired: `JSON.parse`, then a string-aware scan (candidates from a native regex, a
+ * 2. parseCounted: `JSON.parse`, the candidates again (no string-aware scan), a count of the
+ *    text's `:` characters, and a walk that pairs the k-th number beyond ±2^53 with the k-th
+ *    token; used when its proof holds (every token follows a `:`, as many colons as keys:
+ *    see parseCounted). The usual case for answers with big IDs. Otherwise:
+ * 3. parsePaired: on the same parsed value, a string-aware scan (candidates from a native regex, a
  *    quote cursor that skips strings and keys and counts the keys) lists the number tokens
  *    that matter in text order, and a walk of the parsed value gives the k-th such number the
  *    k-th token's value, but only when the walk order is proven to be the text order (see
  *    parsePaired). Otherwise:
- * 3. parseMarked: each token whose value must differ from what `JSON.parse` gives is replaced,
+ * 4. parseMarked: each token whose value must differ from what `JSON.parse` gives is replaced,
  *    at its position, by a marker string ("~" repeated more times than any string in the text
  *    starts with, then the token's index), `JSON.parse` runs on that text, and one iterative
  *    walk swaps markers for values. Duplicate keys, `__proto__`, integer-like keys, unicode
@@ -80,6 +84,8 @@ const EXACT_CANDIDATE = new RegExp(EXACT);
 const INTEGER_CANDIDATE = new RegExp(INTEGER);
 const STRING_CANDIDATE = new RegExp(STRING);
 const EXACT_SCAN = new RegExp(EXACT, "g");
+const EXACT_NO_EXPONENT_SCAN = new RegExp(EXACT.slice(0, EXACT.lastIndexOf("|")), "g");
+const POSITIVE_EXPONENT_3 = /[eE]\+?\d\d\d/;
 const INTEGER_SCAN = new RegExp(INTEGER, "g");
 const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
@@ -102,7 +108,15 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   const mode = options?.decimals ?? "exact";
   const re = mode === "exact" ? EXACT_CANDIDATE : mode === "number" ? INTEGER_CANDIDATE : STRING_CANDIDATE;
   if (!re.test(text)) return JSON.parse(text);
-  const paired = parsePaired(text, mode);
+  const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
+  if (typeof root === "object" && root !== null) {
+    for (const _ in {}) return parseMarked(text, mode); // an enumerable property on Object.prototype
+    if (mode !== "string") {
+      const counted = parseCounted(text, mode, root);
+      if (counted !== FALLBACK) return counted;
+    }
+  }
+  const paired = parsePaired(text, mode, root);
   return paired === FALLBACK ? parseMarked(text, mode) : paired;
 }
 
@@ -123,8 +137,7 @@ const FALLBACK = Symbol("fallback");
  * Otherwise, or when a token that must change is within ±2^53 (a decimal to make a string or
  * an error), FALLBACK: the marked parse below, which is exact in every case.
  */
-function parsePaired(text: string, mode: DecimalsMode): unknown {
-  const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
+function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
   // "string" mode pairs every number (a decimal's double cannot tell it from an integer).
   const all = mode === "string";
   const re = all ? DIGITS_SCAN : mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
@@ -180,11 +193,124 @@ function parsePaired(text: string, mode: DecimalsMode): unknown {
     if (values[0] instanceof Lossy) throw new DecimalPrecisionError("$", tokens[0]!);
     return values[0] === undefined ? root : values[0];
   }
-  for (const _ in {}) return FALLBACK; // an enumerable property on Object.prototype
-  const st: PairState = { tokens, values, all, next: 0, keys: 0, ok: true, lossyIn: null, lossyKey: "", lossy: "" };
+  const st = pairState(tokens, values, all);
   walk(root, st, 0);
   if (!st.ok || st.next !== tokens.length || st.keys !== textKeys) return FALLBACK;
+  return settle(root, st);
+}
+
+/**
+ * The fastest exact path: no string-aware scan. The mode's candidates are found by the native
+ * regex alone, and each number token beyond ±2^53 must follow a `:` (an object member's
+ * value); the parsed value's numbers beyond ±2^53 are then paired with them by position.
+ * Used only when that is proven to be right:
+ * - the text has exactly as many `:` characters as the parsed value has keys. Every key has
+ *   one colon, and a duplicate key only makes the value's count smaller, so equality means
+ *   no key was dropped and every `:` in the text separates a key from its value: no string
+ *   holds a `:`;
+ * - so a token that follows a `:` (after whitespace) is a number outside strings: inside a
+ *   string the character before it would be a `:` within that string;
+ * - with no key dropped and no integer-like key (checked by the walk), the walk meets the
+ *   numbers outside strings in text order. The listed tokens are some of those numbers, in
+ *   order; when their count equals the count of numbers beyond ±2^53 the walk meets, they
+ *   are all of them, and the k-th number is the k-th token (values compared as well).
+ * Anything else (a colon in a string, a big number in an array, a decimal to report …):
+ * FALLBACK to parsePaired, on the same parsed value (nothing in it changes before the proof).
+ */
+function parseCounted(text: string, mode: DecimalsMode, root: object): unknown {
+  // Exact mode: a 3-digit exponent matters only when it is negative (underflow: 0 or a
+  // subnormal, invisible in the parsed value); an overflow is an Infinity the walk meets
+  // unpaired. So the costly exponent branch is scanned for only when an `e-` exists.
+  const re = mode !== "exact" ? INTEGER_SCAN : hasNegativeExponent(text) ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
+  const tokens: string[] = [];
+  const values: unknown[] = [];
+  re.lastIndex = 0;
+  // test() rather than exec(): no match object per candidate; the token is found around it.
+  while (re.test(text)) {
+    const end = re.lastIndex;
+    const s = tokenStart(text, end - 1);
+    const e = tokenEnd(text, end);
+    re.lastIndex = e;
+    let value: unknown;
+    const integer = integerDigits(text, s, e);
+    if (integer > 0) {
+      if (integer < 16) continue;
+      value = bigOrUndefined(text.slice(s, e));
+      if (value === undefined) continue;
+      if (!afterColon(text, s)) return FALLBACK;
+      tokens.push("");
+      values.push(value);
+      continue;
+    }
+    const token = text.slice(s, e);
+    {
+      const d = Number(token);
+      // Not a JSON number (`e123` in "time123", `1.` …): such a run can only be inside a string.
+      if (d !== d || !NUMBER_TOKEN.test(token)) continue;
+      if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
+      if (d <= MAX && d >= -MAX) continue;
+    }
+    if (!afterColon(text, s)) return FALLBACK;
+    tokens.push(token);
+    values.push(value); // undefined: a decimal kept as the number JSON.parse made
+  }
+  if (tokens.length === 0) {
+    // Nothing to pair, so no walk meets an Infinity: look for an overflowing exponent instead.
+    return re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text) ? FALLBACK : root;
+  }
+  let colons = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
+  const st = pairState(tokens, values, false);
+  walk(root, st, 0);
+  if (!st.ok || st.next !== tokens.length || st.keys !== colons) return FALLBACK;
+  return settle(root, st);
+}
+
+/** The character before position `s`, whitespace skipped, is a `:`. */
+function afterColon(text: string, s: number): boolean {
+  let c = text.charCodeAt(--s);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(--s);
+  return c === 58;
+}
+
+/**
+ * How many digits `text[s, e)` has when it is an integer token as JSON writes one (digits,
+ * an optional minus, no leading zero), else 0.
+ */
+function integerDigits(text: string, s: number, e: number): number {
+  let i = text.charCodeAt(s) === 45 ? s + 1 : s;
+  if (text.charCodeAt(i) === 48 && e > i + 1) return 0;
+  const first = i;
+  for (; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return 0;
+  }
+  return e - first;
+}
+
+/** An `e-` or `E-` anywhere (a `-` is rare in JSON; each is checked in place). */
+function hasNegativeExponent(text: string): boolean {
+  for (let i = text.indexOf("-"); i !== -1; i = text.indexOf("-", i + 1)) {
+    if ((text.charCodeAt(i - 1) | 32) === 101) return true;
+  }
+  return false;
+}
+
+function pairState(tokens: string[], values: unknown[], all: boolean): PairState {
+  return { tokens, values, all, next: 0, keys: 0, ok: true, at: [], atKey: [], atValue: [], lossyIn: null, lossyKey: "", lossy: "" };
+}
+
+/** The proof held: put the values in, or report the first decimal that does not fit. */
+function settle(root: object, st: PairState): object {
   if (st.lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, st.lossyIn, st.lossyKey), st.lossy);
+  for (let i = 0; i < st.at.length; i++) {
+    const container = st.at[i]! as Record<string | number, unknown>;
+    const key = st.atKey[i]!;
+    if (key === "__proto__") {
+      // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
+      Object.defineProperty(container, key, { value: st.atValue[i], writable: true, enumerable: true, configurable: true });
+    } else container[key] = st.atValue[i];
+  }
   return root;
 }
 
@@ -204,6 +330,10 @@ interface PairState {
   next: number;
   keys: number;
   ok: boolean;
+  /** Where each changed value goes: applied only once the pairing is proven (see settle). */
+  at: object[];
+  atKey: Array<string | number>;
+  atValue: unknown[];
   lossyIn: object | null;
   lossyKey: string | number;
   lossy: string;
@@ -244,11 +374,12 @@ function walk(v: object, st: PairState, depth: number): void {
 function pair(container: Record<string | number, unknown> | unknown[], key: string | number, x: number, st: PairState): void {
   const i = st.next++;
   const token = st.tokens[i];
-  if (token === undefined || Number(token) !== x) {
+  const v = st.values[i];
+  // A bigint converts to the double JSON.parse made (both round to nearest) without a re-parse.
+  if (token === undefined || (typeof v === "bigint" ? Number(v) : Number(token)) !== x) {
     st.ok = false;
     return;
   }
-  const v = st.values[i];
   if (v === undefined) return;
   if (v instanceof Lossy) {
     if (st.lossyIn === null) {
@@ -256,9 +387,11 @@ function pair(container: Record<string | number, unknown> | unknown[], key: stri
       st.lossyKey = key;
       st.lossy = v.literal;
     }
-  } else if (key === "__proto__") {
-    Object.defineProperty(container, key, { value: v, writable: true, enumerable: true, configurable: true });
-  } else (container as Record<string | number, unknown>)[key] = v;
+    return;
+  }
+  st.at.push(container);
+  st.atKey.push(key);
+  st.atValue.push(v);
 }
 
 function isIndexKey(k: string): boolean {
