@@ -76,6 +76,20 @@ function positionOf(login: Login, symbol: string): Position {
   return p;
 }
 
+/** One side's fields of the server's position view, in the server's order. */
+function sideFields(side: "long" | "short", qty: number, price: number): Record<string, number> {
+  return {
+    [`${side}_quantity`]: qty,
+    [`${side}_avail_qty`]: qty,
+    [`${side}_open_price`]: price,
+    [`${side}_hold_price`]: price,
+    [`${side}_liquid_price`]: 0,
+    [`${side}_unrealised_pnl`]: 0,
+    [`${side}_leverage`]: qty ? 1 : 0,
+    [`${side}_margin`]: qty * price,
+  };
+}
+
 export function positionView(login: Login, symbol: string, withSymbol: boolean) {
   const p = positionOf(login, symbol);
   const flat = p.long === 0 && p.short === 0;
@@ -83,22 +97,8 @@ export function positionView(login: Login, symbol: string, withSymbol: boolean) 
     ...(withSymbol ? { symbol } : {}),
     // The server sends nulls for a flat position.
     margin_mode: flat ? null : "crossed",
-    long_quantity: p.long,
-    long_avail_qty: p.long,
-    long_open_price: p.longPrice,
-    long_hold_price: p.longPrice,
-    long_liquid_price: 0,
-    long_unrealised_pnl: 0,
-    long_leverage: p.long ? 1 : 0,
-    long_margin: p.long * p.longPrice,
-    short_quantity: p.short,
-    short_avail_qty: p.short,
-    short_open_price: p.shortPrice,
-    short_hold_price: p.shortPrice,
-    short_liquid_price: 0,
-    short_unrealised_pnl: 0,
-    short_leverage: p.short ? 1 : 0,
-    short_margin: p.short * p.shortPrice,
+    ...sideFields("long", p.long, p.longPrice),
+    ...sideFields("short", p.short, p.shortPrice),
     utime: flat ? null : p.utime,
   };
 }
