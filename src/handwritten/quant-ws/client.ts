@@ -22,14 +22,15 @@
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { requireCredential } from "../core/credentials.js";
-import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TradeApiError, UsageError } from "../core/errors.js";
+import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor } from "../core/redaction.js";
-import { backoffDelayMs, type RetryOptions } from "../core/retry.js";
+import type { RetryOptions } from "../core/retry.js";
 import { Connection } from "./connection.js";
-import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
+import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
+import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
 import { RequestTable } from "./requests.js";
 import { SessionRouter } from "./session-router.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
@@ -133,33 +134,25 @@ export interface QuantWsClient {
   close(): Promise<void>;
 }
 
-const REPEAT_LOGIN = "Do not log in repeat";
-const credentialsOf = new WeakMap<QuantWsSession, QuantWsLogin>();
-
 /**
  * The client: wires the connection (socket, heartbeat, reconnect), request matching (cid →
- * pending request) and session routing (token → session) together, and logs sessions in.
+ * pending request), session routing (token → session) and logging in together.
  */
 class Client implements QuantWsClient, SessionHost {
   readonly url: string;
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
-  readonly #loginTimeoutMs: number;
-  readonly #repeatLogin: Required<RepeatLoginOptions> | undefined;
   readonly #logoutTimeoutMs: number;
   readonly #decimals: DecimalsMode;
   readonly #events: TypedEvents<QuantWsClientEvents>;
   readonly #conn: Connection;
   readonly #requests: RequestTable;
   readonly #router: SessionRouter;
+  readonly #logins: LoginFlow;
 
   #closed = false;
   #closing: Promise<void> | undefined;
-  /** Logouts of failed logins still in flight (close() waits for them). */
-  #releases = new Set<Promise<unknown>>();
-  /** Backoff sleeps of re-login retries (close() cuts them short). */
-  #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
   /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
   readonly #secretValues = new Set<string>();
   #redactor: Redactor | undefined;
@@ -174,17 +167,7 @@ class Client implements QuantWsClient, SessionHost {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
-    this.#loginTimeoutMs = opts.loginTimeoutMs ?? 30_000;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
-    this.#repeatLogin =
-      opts.repeatLogin === false
-        ? undefined
-        : {
-            windowMs: opts.repeatLogin?.windowMs ?? 45_000,
-            baseDelayMs: opts.repeatLogin?.baseDelayMs ?? 500,
-            maxDelayMs: opts.repeatLogin?.maxDelayMs ?? 5_000,
-            random: opts.repeatLogin?.random ?? Math.random,
-          };
     this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
     this.#requests = new RequestTable(this.#scrubber);
     this.#router = new SessionRouter((session, frame) => {
@@ -192,6 +175,26 @@ class Client implements QuantWsClient, SessionHost {
       this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
     });
     this.#conn = new Connection(this.url, connectionOptions(opts), this.#connectionHost());
+    this.#logins = new LoginFlow(this.#loginHost(), loginOptions(opts));
+  }
+
+  /** What logging in asks of the client. */
+  #loginHost(): LoginHost {
+    const client = this;
+    return {
+      get closed() {
+        return client.#closed;
+      },
+      get connected() {
+        return client.connected;
+      },
+      events: this.#events,
+      router: this.#router,
+      socket: () => this.#conn.ws,
+      send: (op, frame, timeoutMs) => this.send(op, frame, timeoutMs),
+      logout: (token) => this.#logout(token),
+      scrub: this.#scrubber,
+    };
   }
 
   /** What the connection asks of the client: events, frames, and what a drop means for requests and sessions. */
@@ -212,7 +215,7 @@ class Client implements QuantWsClient, SessionHost {
       endSessions: (error) => {
         for (const s of [...this.#router.sessions]) s._end(error);
       },
-      relogin: (attempt) => this.#reloginAll(attempt),
+      relogin: (attempt) => this.#logins.reloginAll(attempt),
     };
   }
 
@@ -327,8 +330,8 @@ class Client implements QuantWsClient, SessionHost {
     }
     await this.connect();
     const session = new QuantWsSession(this, login);
-    credentialsOf.set(session, { ...login, symbols: [...login.symbols] });
-    await this.#loginSession(session);
+    this.#logins.remember(session, login);
+    await this.#logins.login(session);
     if (this.#closed) {
       const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
       session._end(error);
@@ -336,138 +339,6 @@ class Client implements QuantWsClient, SessionHost {
     }
     this.#router.sessions.add(session);
     return session;
-  }
-
-  /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
-  async #loginSession(session: QuantWsSession): Promise<void> {
-    try {
-      await this.#loginSessionUnscrubbed(session);
-    } catch (e) {
-      throw this.#scrub(e);
-    }
-  }
-
-  async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
-    const creds = credentialsOf.get(session)!;
-    const started = Date.now();
-    const frame: QuantWsRequests["login"] = {
-      op: "login",
-      platform: creds.platform,
-      symbols: creds.symbols,
-      access_key: creds.accessKey,
-      secret_key: creds.secretKey,
-      ...(creds.account !== undefined ? { account: creds.account } : {}),
-    };
-    const reply = await this.send("login", frame, this.#loginTimeoutMs);
-    if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
-    this.#router.unbind(session.token, session);
-    const ready = session._awaitLoginReady(this.#loginTimeoutMs - (Date.now() - started), {
-      platform: creds.platform,
-      secrets: [creds.secretKey],
-    });
-    session._setToken(reply.token);
-    this.#router.bind(reply.token, session);
-    try {
-      await ready;
-    } catch (error) {
-      this.#router.unbind(reply.token, session);
-      // The server still holds the login (state 1, 7, a timeout): release it so a later login
-      // is not "repeat". close() waits for this logout, so its reply is never an orphan.
-      if (this.connected && !(error instanceof ConnectionError)) {
-        const release = this.#logout(reply.token).catch(() => undefined);
-        this.#releases.add(release);
-        void release.then(() => this.#releases.delete(release));
-      }
-      throw error;
-    } finally {
-      session._loginDone();
-    }
-  }
-
-  /** After a reconnect: every session logs in again; the outcome is reported as `reconnected`. */
-  async #reloginAll(attempt: number): Promise<() => void> {
-    const sessions = [...this.#router.sessions];
-    type Outcome = { session: QuantWsSession; oldToken: string; newToken: string } | { session: QuantWsSession; error: TradeApiError };
-    const results = await Promise.all(
-      sessions.map(async (session): Promise<Outcome> => {
-        const oldToken = session.token;
-        try {
-          await this.#reloginSession(session);
-          return { session, oldToken, newToken: session.token };
-        } catch (error) {
-          return { session, error: error as TradeApiError };
-        }
-      }),
-    );
-    return () => {
-      const ok: QuantWsClientEvents["reconnected"]["sessions"] = [];
-      const failed: QuantWsClientEvents["reconnected"]["failed"] = [];
-      for (const r of results) {
-        if ("error" in r) {
-          failed.push({ session: r.session, error: r.error });
-          r.session._end(r.error);
-          this.#events.emit("error", r.error);
-        } else ok.push(r);
-      }
-      this.#events.emit("reconnected", { attempt, sessions: ok, failed });
-    };
-  }
-
-  /**
-   * Log a session in again after a reconnect. "Do not log in repeat" means the server still
-   * holds this account's login from the socket that died (it notices only at its idle check):
-   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed.
-   */
-  async #reloginSession(session: QuantWsSession): Promise<void> {
-    const policy = this.#repeatLogin;
-    const socket = this.#conn.ws;
-    let firstRefusal: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#loginSession(session);
-        return;
-      } catch (error) {
-        const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
-        if (!repeat || !policy || this.#closed || session.ended) throw error;
-        firstRefusal ??= Date.now();
-        const delayMs = backoffDelayMs(attempt, policy);
-        if (Date.now() + delayMs - firstRefusal > policy.windowMs) {
-          const e = error as ApiError;
-          throw new InvalidRequestError({
-            api: API,
-            operation: "login",
-            code: e.code,
-            vendorMessage: e.vendorMessage,
-            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Date.now() - firstRefusal} ms (repeatLogin.windowMs ${policy.windowMs})`,
-            kind: "invalid-request",
-            body: e.body,
-          });
-        }
-        this.#events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
-        await this.#sleep(delayMs);
-        if (this.#closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
-        // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
-        if (this.#conn.ws !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
-      }
-    }
-  }
-
-  /** A backoff wait that close() cuts short. */
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.#sleeps.delete(entry);
-          resolve();
-        }, ms),
-        wake: () => {
-          clearTimeout(entry.timer);
-          this.#sleeps.delete(entry);
-          resolve();
-        },
-      };
-      this.#sleeps.add(entry);
-    });
   }
 
   // ------------------------------------------------------------------ close
@@ -480,13 +351,13 @@ class Client implements QuantWsClient, SessionHost {
   async #closeNow(): Promise<void> {
     this.#closed = true;
     const stopped = this.#conn.stop();
-    for (const s of [...this.#sleeps]) s.wake();
+    this.#logins.wake();
     await stopped;
     const sessions = [...this.#router.sessions];
     if (this.connected) {
       // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
       // logins already in flight are waited for too (their replies must find their cid).
-      await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#releases]);
+      await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#logins.releases]);
     }
     const closedError = new ClientClosedError("client closed", { api: API });
     for (const s of this.#router.all()) s._end(closedError);
@@ -497,6 +368,21 @@ class Client implements QuantWsClient, SessionHost {
     this.#events.emit("closed", {});
     this.#events.end();
   }
+}
+
+function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
+  return {
+    loginTimeoutMs: opts.loginTimeoutMs ?? 30_000,
+    repeatLogin:
+      opts.repeatLogin === false
+        ? undefined
+        : {
+            windowMs: opts.repeatLogin?.windowMs ?? 45_000,
+            baseDelayMs: opts.repeatLogin?.baseDelayMs ?? 500,
+            maxDelayMs: opts.repeatLogin?.maxDelayMs ?? 5_000,
+            random: opts.repeatLogin?.random ?? Math.random,
+          },
+  };
 }
 
 function connectionOptions(opts: QuantWsClientOptions): ConstructorParameters<typeof Connection>[1] {
