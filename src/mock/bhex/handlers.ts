@@ -6,13 +6,14 @@
  */
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleReply, exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
 import { DECIMAL, failed, internalError, missing, ok } from "./replies.js";
 import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, type BhexState, type MockOrder } from "./state.js";
 
-type Handler = (st: BhexState, req: MockRequest) => MockReply;
+type Handler = StateHandler<BhexState>;
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -222,16 +223,8 @@ export function bhexHandlers(
 ): Record<string, (req: MockRequest) => MockReply> {
   const own = stateHandlers(opts.downloadForbidden ?? false);
   const all = { ...own, ...exampleListHandlers(own) };
-  const guarded: Record<string, (req: MockRequest) => MockReply> = {};
-  for (const [id, h] of Object.entries(all)) {
-    guarded[id] = (req) => {
-      try {
-        return h(st, req);
-      } catch (e) {
-        opts.log?.(`handler ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
-        return internalError();
-      }
-    };
-  }
-  return guarded;
+  return bindHandlers(all, st, (id, e) => {
+    opts.log?.(`handler ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return internalError();
+  });
 }

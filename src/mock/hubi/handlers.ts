@@ -2,6 +2,7 @@
  * The Hubi emulator's operations: parameter parsing (a wrong value is the code the vendor
  * table gives it) and one handler per stateful operation over a HubiExchange.
  */
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
 import { ACTIVE, type HubiExchange, type MockOrder, type Side } from "./engine.js";
@@ -44,7 +45,7 @@ const findOrder = (ex: HubiExchange, no: string | undefined): MockOrder => ex.or
 
 // ---- operations ----
 
-type Handler = (ex: HubiExchange, req: MockRequest) => MockReply;
+type Handler = StateHandler<HubiExchange>;
 
 const queryOrdersPro: Handler = (ex, req) => {
   const since = num(req.params.timestamp) ?? ex.ordersProCursor;
@@ -285,16 +286,8 @@ const HANDLERS: Record<string, Handler> = {
  * spec's failure body; amend_order fails with HTTP 500 as the vendor doc shows.
  */
 export function hubiHandlers(ex: HubiExchange): Record<string, (req: MockRequest) => MockReply> {
-  const guarded: Record<string, (req: MockRequest) => MockReply> = {};
-  for (const [id, handler] of Object.entries(HANDLERS)) {
-    guarded[id] = (req) => {
-      try {
-        return handler(ex, req);
-      } catch (e) {
-        if (e instanceof TradeReject) return tradeFailure(e.code, id === "amendOrder" ? 500 : e.httpStatus);
-        throw e;
-      }
-    };
-  }
-  return guarded;
+  return bindHandlers(HANDLERS, ex, (id, e) => {
+    if (e instanceof TradeReject) return tradeFailure(e.code, id === "amendOrder" ? 500 : e.httpStatus);
+    throw e;
+  });
 }

@@ -1,4 +1,5 @@
 /** The frames a quant-ws emulator received, bounded, and waiting for one (tests, demos). */
+import { BoundedLog } from "../bounded-log.js";
 import type { ReceivedFrame } from "../quant-ws.js";
 
 /** Kept: the last 10 000 frames, and at most 16 MiB of frame text. */
@@ -6,20 +7,17 @@ const MAX_FRAMES = 10_000;
 const MAX_BYTES = 16 * 1024 * 1024;
 
 export class FrameLog {
-  readonly received: ReceivedFrame[] = [];
-  private readonly sizes: number[] = [];
-  private keptBytes = 0;
+  private readonly log = new BoundedLog<ReceivedFrame>(MAX_FRAMES, MAX_BYTES);
   private readonly watchers = new Set<(f: ReceivedFrame) => void>();
+
+  /** Frames received, oldest first. */
+  get received(): ReceivedFrame[] {
+    return this.log.items;
+  }
 
   record(socket: number, frame: Record<string, unknown> | string, bytes: number): void {
     const r: ReceivedFrame = { socket, frame };
-    this.received.push(r);
-    this.sizes.push(bytes);
-    this.keptBytes += bytes;
-    while (this.received.length > MAX_FRAMES || (this.keptBytes > MAX_BYTES && this.received.length > 1)) {
-      this.received.shift();
-      this.keptBytes -= this.sizes.shift()!;
-    }
+    this.log.push(r, bytes);
     for (const w of [...this.watchers]) w(r);
   }
 

@@ -5,13 +5,14 @@
 import { randomBytes } from "node:crypto";
 import { meta } from "../../../generated/xele-mgmt.meta.js";
 import { pipeRowsOf } from "../../handwritten/xele/spec-info.js";
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { pageRows, paginationOf } from "../query-rows.js";
 import { fail, nowText, ok, OK_MSG, opById, reply, resultOf, synced, type Json } from "./replies.js";
 import { ALARM_FIELDS, ALARMS, filterOf, headerLine, HISTORY, ordersAnswer, pipeReply, POSITIONS, RATES, selectLines } from "./rows.js";
 import type { XeleState } from "./state.js";
 
-type Handler = (st: XeleState, req: MockRequest) => MockReply;
+type Handler = StateHandler<XeleState>;
 
 const login: Handler = (st, req) => {
   const body = st.requestOf(req) ?? {};
@@ -144,8 +145,7 @@ const HANDLERS: Record<string, Handler> = {
 
 /** The emulator's handlers over one state (both servers share them; each routes only its own). */
 export function xeleHandlers(st: XeleState): Record<string, (req: MockRequest) => MockReply> {
-  const handlers: Record<string, (req: MockRequest) => MockReply> = {};
-  for (const [id, handler] of Object.entries(HANDLERS)) handlers[id] = (req) => handler(st, req);
+  const handlers = bindHandlers(HANDLERS, st);
   // Every other query whose answer is a list of records answers its example's records that
   // its conditions select (read-only data: the spec's example is all the emulator knows).
   for (const op of meta.operations) {

@@ -2,6 +2,7 @@
  * The Xele emulator's state: settings, issued tokens, counters, the decoded requests kept for
  * tests, and the records the write operations change (seeded from the spec's examples).
  */
+import { BoundedLog } from "../bounded-log.js";
 import type { MockRequest } from "../http-mock.js";
 import type { ReceivedRequest, XeleMock, XeleMockSettings } from "../xele.js";
 import { opById, resultOf, type Json } from "./replies.js";
@@ -19,7 +20,7 @@ export class XeleState {
     inFlight: { MA: 0, MS: 0 },
     maxInFlight: { MA: 0, MS: 0 },
   };
-  readonly received: ReceivedRequest[] = [];
+  private readonly receivedLog = new BoundedLog<ReceivedRequest>(MAX_RECEIVED, MAX_RECEIVED_CHARS);
   readonly cash = resultOf(opById("getCashInOut"));
   readonly fronts = resultOf(opById("getFrontControls"));
   readonly authCodes = resultOf(opById("getAuthCodes"));
@@ -28,8 +29,6 @@ export class XeleState {
     risk: new Map(resultOf(opById("getRiskTemplates")).map((t) => [String(t.templ), t])),
     alarm: new Map(resultOf(opById("getAlarmConfigs")).map((t) => [String(t.templ), t])),
   };
-  private readonly receivedSizes: number[] = [];
-  private receivedChars = 0;
   private readonly decoded = new WeakMap<MockRequest, Json>();
 
   constructor(
@@ -38,15 +37,14 @@ export class XeleState {
     readonly password: string,
   ) {}
 
+  /** The decoded requests received, oldest first. */
+  get received(): ReceivedRequest[] {
+    return this.receivedLog.items;
+  }
+
   /** Keep a decoded request for tests (bounded). */
   record(entry: ReceivedRequest, chars: number): void {
-    this.received.push(entry);
-    this.receivedSizes.push(chars);
-    this.receivedChars += chars;
-    while (this.received.length > MAX_RECEIVED || (this.receivedChars > MAX_RECEIVED_CHARS && this.received.length > 1)) {
-      this.received.shift();
-      this.receivedChars -= this.receivedSizes.shift()!;
-    }
+    this.receivedLog.push(entry, chars);
   }
 
   /** The checked JSON request of `req` (set by the authenticate hook). */

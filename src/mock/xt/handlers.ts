@@ -3,12 +3,13 @@
  * follow the request (the parameters naming record fields filter, `x-pagination` pages).
  */
 import { parseJson } from "../../handwritten/core/json.js";
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
 
-type Handler = (st: XtState, req: MockRequest) => MockReply;
+type Handler = StateHandler<XtState>;
 
 const view = (o: MockOrder) => ({
   number: o.number,
@@ -134,5 +135,5 @@ const HANDLERS: Record<string, Handler> = {
 
 /** The emulator's handlers over one state. */
 export function xtHandlers(st: XtState): Record<string, (req: MockRequest) => MockReply> {
-  return Object.fromEntries(Object.entries(HANDLERS).map(([id, h]) => [id, (req: MockRequest) => h(st, req)]));
+  return bindHandlers(HANDLERS, st);
 }
