@@ -6,7 +6,7 @@
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { assetView, balance, fill, isOpen, lockFor, orderView, positionView, split, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
-import { login } from "./login.js";
+import { login } from "./auth.js";
 
 type Handler = (gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string) => void;
 
