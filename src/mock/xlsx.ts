@@ -16,6 +16,22 @@ export interface ZipEntry {
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
+/**
+ * The fields a local header and its central directory record share, written from `at`:
+ * version needed, flags, method, time, date, CRC-32, compressed and uncompressed size, name length.
+ */
+function writeEntryFields(buf: Buffer, at: number, crc: number, packedSize: number, size: number, nameLength: number): void {
+  buf.writeUInt16LE(20, at); // version needed
+  buf.writeUInt16LE(0x0800, at + 2); // flags: UTF-8 names
+  buf.writeUInt16LE(8, at + 4); // DEFLATE
+  buf.writeUInt16LE(DOS_TIME, at + 6);
+  buf.writeUInt16LE(DOS_DATE, at + 8);
+  buf.writeUInt32LE(crc, at + 10);
+  buf.writeUInt32LE(packedSize, at + 14);
+  buf.writeUInt32LE(size, at + 18);
+  buf.writeUInt16LE(nameLength, at + 22);
+}
+
 /** A ZIP archive (DEFLATE, UTF-8 names) of the given entries. */
 export function buildZip(entries: ReadonlyArray<ZipEntry>): Uint8Array {
   const locals: Buffer[] = [];
@@ -27,28 +43,12 @@ export function buildZip(entries: ReadonlyArray<ZipEntry>): Uint8Array {
     const crc = crc32(e.data) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // flags: UTF-8 names
-    local.writeUInt16LE(8, 8); // DEFLATE
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(e.data.byteLength, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 4, crc, packed.length, e.data.byteLength, name.length);
     local.writeUInt16LE(0, 28); // extra length
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4); // version made by
-    central.writeUInt16LE(20, 6); // version needed
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(e.data.byteLength, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6, crc, packed.length, e.data.byteLength, name.length);
     // extra, comment, disk number, internal and external attributes: all 0
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, packed);

@@ -19,18 +19,20 @@
  * - `close()` logs every session out (and waits for the logout of a failed login still in
  *   flight), closes the socket and clears every timer.
  */
-import WebSocket, { type ClientOptions, type RawData } from "ws";
+import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { requireCredential } from "../core/credentials.js";
-import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TimeoutError, TradeApiError, UsageError, AbortedError } from "../core/errors.js";
-import { stringifyJson } from "../core/json.js";
-import { Redactor, redactUrl } from "../core/redaction.js";
-import { backoffDelayMs, type RetryOptions } from "../core/retry.js";
-import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError, replyError } from "./errors.js";
-import { DeadlineQueues, type Deadline } from "./deadlines.js";
+import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
+import type { DecimalsMode } from "../core/json.js";
+import { Redactor } from "../core/redaction.js";
+import type { RetryOptions } from "../core/retry.js";
+import { Connection } from "./connection.js";
+import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
-import type { DecimalsMode } from "../core/json.js";
+import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
+import { RequestTable } from "./requests.js";
+import { SessionRouter } from "./session-router.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
@@ -132,91 +134,32 @@ export interface QuantWsClient {
   close(): Promise<void>;
 }
 
-/** A request waiting for its reply (a class, so no closures are made per request). */
-class Pending implements Deadline {
-  settled = false;
-  onAbort: (() => void) | undefined = undefined;
-  /** A reply after a timeout or abort is expected (cancel-all) and dropped silently. */
-  quietLate = false;
-  readonly deadline: number;
-  constructor(
-    readonly op: RequestOp,
-    readonly cid: string,
-    readonly timeoutMs: number,
-    readonly resolve: (reply: unknown) => void,
-    readonly reject: (error: Error) => void,
-    readonly signal: AbortSignal | undefined,
-    readonly onExpire: (p: Pending) => void,
-  ) {
-    this.deadline = Date.now() + timeoutMs;
-  }
-  expire(): void {
-    this.onExpire(this);
-  }
-}
-
-const MAX_ORPHANS = 256;
-const MAX_QUIET = 256;
-const REPEAT_LOGIN = "Do not log in repeat";
-const credentialsOf = new WeakMap<QuantWsSession, QuantWsLogin>();
-
-/** JSON.stringify unless a bigint is present (then the lossless writer). */
-function encode(frame: object): string {
-  try {
-    return JSON.stringify(frame);
-  } catch {
-    return stringifyJson(frame);
-  }
-}
-
+/**
+ * The client: wires the connection (socket, heartbeat, reconnect), request matching (cid →
+ * pending request), session routing (token → session) and logging in together.
+ */
 class Client implements QuantWsClient, SessionHost {
   readonly url: string;
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
-  readonly #loginTimeoutMs: number;
-  readonly #connectTimeoutMs: number;
-  readonly #pingIntervalMs: number;
-  readonly #maxMissedPongs: number;
-  readonly #reconnect: Required<ReconnectOptions> | undefined;
-  readonly #repeatLogin: Required<RepeatLoginOptions> | undefined;
   readonly #logoutTimeoutMs: number;
-  readonly #wsOptions: ClientOptions;
+  readonly #decimals: DecimalsMode;
   readonly #events: TypedEvents<QuantWsClientEvents>;
+  readonly #conn: Connection;
+  readonly #requests: RequestTable;
+  readonly #router: SessionRouter;
+  readonly #logins: LoginFlow;
 
-  #ws: WebSocket | undefined;
-  #opening: Promise<WebSocket> | undefined;
-  #everOpened = false;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #pending = new Map<string, Pending>();
-  #deadlines = new DeadlineQueues();
-  #cidSeq = 0;
-  readonly #cidPrefix = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}-`;
-  #sessions = new Set<QuantWsSession>();
-  #byToken = new Map<string, QuantWsSession>();
-  #orphans: Array<{ token: string; frame: IncomingFrame }> = [];
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #awaitingPong: number | undefined;
-  #lastPingTs = 0;
-  #missedPongs = 0;
-  #pingWaiters = new Map<number, { resolve(rtt: number): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
-  #closeReason: string | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectAttempt = 0;
-  /** cids whose late reply is expected and dropped silently. */
-  #quiet = new Set<string>();
-  /** Logouts of failed logins still in flight (close() waits for them). */
-  #releases = new Set<Promise<unknown>>();
-  /** Backoff sleeps of re-login retries (close() cuts them short). */
-  #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
   /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
   readonly #secretValues = new Set<string>();
   #redactor: Redactor | undefined;
   #scrub<E>(error: E): E {
     return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
   }
-  readonly #decimals: DecimalsMode;
+  readonly #scrubber = <E>(error: E): E => this.#scrub(error);
 
   constructor(opts: QuantWsClientOptions) {
     this.#decimals = opts.decimals ?? "exact";
@@ -224,38 +167,63 @@ class Client implements QuantWsClient, SessionHost {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
-    this.#loginTimeoutMs = opts.loginTimeoutMs ?? 30_000;
-    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
-    this.#pingIntervalMs = opts.pingIntervalMs ?? 5_000;
-    this.#maxMissedPongs = Math.max(1, opts.maxMissedPongs ?? 2);
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
-    this.#wsOptions = opts.wsOptions ?? {};
-    this.#reconnect =
-      opts.reconnect === false
-        ? undefined
-        : {
-            baseDelayMs: opts.reconnect?.baseDelayMs ?? 250,
-            maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
-            maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
-            random: opts.reconnect?.random ?? Math.random,
-          };
-    this.#repeatLogin =
-      opts.repeatLogin === false
-        ? undefined
-        : {
-            windowMs: opts.repeatLogin?.windowMs ?? 45_000,
-            baseDelayMs: opts.repeatLogin?.baseDelayMs ?? 500,
-            maxDelayMs: opts.repeatLogin?.maxDelayMs ?? 5_000,
-            random: opts.repeatLogin?.random ?? Math.random,
-          };
     this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
+    this.#requests = new RequestTable(this.#scrubber);
+    this.#router = new SessionRouter((session, frame) => {
+      const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
+      this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
+    });
+    this.#conn = new Connection(this.url, connectionOptions(opts), this.#connectionHost());
+    this.#logins = new LoginFlow(this.#loginHost(), loginOptions(opts));
+  }
+
+  /** What logging in asks of the client. */
+  #loginHost(): LoginHost {
+    const client = this;
+    return {
+      get closed() {
+        return client.#closed;
+      },
+      get connected() {
+        return client.connected;
+      },
+      events: this.#events,
+      router: this.#router,
+      socket: () => this.#conn.ws,
+      send: (op, frame, timeoutMs) => this.send(op, frame, timeoutMs),
+      logout: (token) => this.#logout(token),
+      scrub: this.#scrubber,
+    };
+  }
+
+  /** What the connection asks of the client: events, frames, and what a drop means for requests and sessions. */
+  #connectionHost(): ConstructorParameters<typeof Connection>[2] {
+    const client = this;
+    return {
+      get closed() {
+        return client.#closed;
+      },
+      events: this.#events,
+      scrub: this.#scrubber,
+      onMessage: (data) => this.#onMessage(data),
+      onDrop: (dropped) => {
+        this.#requests.rejectAll((op) => dropped(op, true));
+        this.#router.socketDown(dropped("login", true));
+        this.#router.clearOrphans();
+      },
+      endSessions: (error) => {
+        for (const s of [...this.#router.sessions]) s._end(error);
+      },
+      relogin: (attempt) => this.#logins.reloginAll(attempt),
+    };
   }
 
   get sessions(): readonly QuantWsSession[] {
-    return [...this.#sessions];
+    return [...this.#router.sessions];
   }
   get connected(): boolean {
-    return this.#ws?.readyState === WebSocket.OPEN;
+    return this.#conn.connected;
   }
 
   on<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void {
@@ -279,202 +247,11 @@ class Client implements QuantWsClient, SessionHost {
   async connect(): Promise<void> {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API });
     if (this.connected) return;
-    await this.#open();
-  }
-
-  #open(): Promise<WebSocket> {
-    if (this.#opening) return this.#opening;
-    const reconnect = this.#everOpened;
-    const opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.#connectTimeoutMs, ...this.#wsOptions });
-      let opened = false;
-      let failure: Error | undefined;
-      ws.on("open", () => {
-        opened = true;
-        if (this.#closed) {
-          ws.terminate();
-          reject(new ClientClosedError("client closed while connecting", { api: API }));
-          return;
-        }
-        this.#ws = ws;
-        this.#everOpened = true;
-        this.#startHeartbeat(ws);
-        resolve(ws);
-        this.#events.emit("open", { url: this.url, reconnect });
-      });
-      ws.on("message", (data: RawData) => this.#onMessage(data));
-      ws.on("error", (err: Error) => {
-        failure = err;
-      });
-      ws.on("close", (code: number, reason: Buffer) => {
-        if (!opened) {
-          const why = failure?.message ?? `closed with code ${code}`;
-          reject(this.#scrub(new ConnectionError(`cannot connect to ${redactUrl(this.url)}: ${why}`, { api: API, cause: failure })));
-          return;
-        }
-        this.#onClose(ws, code, reason.toString());
-      });
-    });
-    this.#opening = opening;
-    const clear = () => {
-      if (this.#opening === opening) this.#opening = undefined;
-    };
-    opening.then(clear, clear);
-    return opening;
-  }
-
-  #onClose(ws: WebSocket, code: number, wireReason: string): void {
-    if (ws !== this.#ws) return;
-    this.#ws = undefined;
-    this.#stopHeartbeat();
-    const reason = this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`));
-    this.#closeReason = undefined;
-    const dropped = (op: string, sent: boolean) =>
-      new ConnectionDroppedError(
-        `socket closed (${reason}) before the ${op} reply; the request was ${sent ? "sent and is not resent automatically" : "not sent"}`,
-        { api: API, operation: op, sent, closeCode: code },
-      );
-    for (const p of [...this.#pending.values()]) {
-      this.#settle(p);
-      p.reject(dropped(p.op, true));
-    }
-    for (const s of this.#sessions) s._socketDown(dropped("login", true));
-    for (const s of this.#byToken.values()) if (!this.#sessions.has(s)) s._socketDown(dropped("login", true));
-    this.#orphans = [];
-    const willReconnect = !this.#closed && this.#reconnect !== undefined;
-    this.#events.emit("disconnected", { code, reason, willReconnect });
-    if (willReconnect) this.#scheduleReconnect();
-    else if (!this.#closed) {
-      const error = new ConnectionError(`socket closed (${reason}) and reconnect is off`, { api: API });
-      for (const s of [...this.#sessions]) s._end(error);
-    }
-  }
-
-  #scheduleReconnect(): void {
-    const r = this.#reconnect!;
-    const attempt = ++this.#reconnectAttempt;
-    if (attempt > r.maxAttempts) {
-      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.url)} after ${r.maxAttempts} attempts`, { api: API });
-      this.#events.emit("error", error);
-      for (const s of [...this.#sessions]) s._end(error);
-      return;
-    }
-    // The project's one backoff formula (core/retry.ts): exponential, full jitter.
-    const delayMs = backoffDelayMs(attempt, r);
-    this.#events.emit("reconnecting", { attempt, delayMs });
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      void this.#reconnectNow(attempt);
-    }, delayMs);
-  }
-
-  async #reconnectNow(attempt: number): Promise<void> {
-    if (this.#closed) return;
-    let ws: WebSocket;
-    try {
-      ws = await this.#open();
-    } catch {
-      if (!this.#closed) this.#scheduleReconnect();
-      return;
-    }
-    const sessions = [...this.#sessions];
-    type Outcome = { session: QuantWsSession; oldToken: string; newToken: string } | { session: QuantWsSession; error: TradeApiError };
-    const results = await Promise.all(
-      sessions.map(async (session): Promise<Outcome> => {
-        const oldToken = session.token;
-        try {
-          await this.#reloginSession(session);
-          return { session, oldToken, newToken: session.token };
-        } catch (error) {
-          return { session, error: error as TradeApiError };
-        }
-      }),
-    );
-    // The socket dropped again while logging in: the next attempt is already scheduled.
-    if (this.#ws !== ws || this.#closed) return;
-    this.#reconnectAttempt = 0;
-    const ok: QuantWsClientEvents["reconnected"]["sessions"] = [];
-    const failed: QuantWsClientEvents["reconnected"]["failed"] = [];
-    for (const r of results) {
-      if ("error" in r) {
-        failed.push({ session: r.session, error: r.error });
-        r.session._end(r.error);
-        this.#events.emit("error", r.error);
-      } else ok.push(r);
-    }
-    this.#events.emit("reconnected", { attempt, sessions: ok, failed });
-  }
-
-  // ------------------------------------------------------------------ heartbeat
-
-  #startHeartbeat(ws: WebSocket): void {
-    this.#missedPongs = 0;
-    this.#awaitingPong = undefined;
-    if (this.#pingIntervalMs <= 0) return;
-    this.#pingTimer = setInterval(() => this.#beat(ws), this.#pingIntervalMs);
-    this.#pingTimer.unref();
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#pingTimer) clearInterval(this.#pingTimer);
-    this.#pingTimer = undefined;
-    this.#awaitingPong = undefined;
-    for (const w of this.#pingWaiters.values()) {
-      clearTimeout(w.timer);
-      w.reject(new ConnectionDroppedError("socket closed before the pong", { api: API, operation: "ping", sent: true }));
-    }
-    this.#pingWaiters.clear();
-  }
-
-  #beat(ws: WebSocket): void {
-    if (ws !== this.#ws || ws.readyState !== WebSocket.OPEN) return;
-    if (this.#awaitingPong !== undefined && ++this.#missedPongs >= this.#maxMissedPongs) {
-      this.#closeReason = `no pong for ${this.#missedPongs} pings (heartbeat every ${this.#pingIntervalMs} ms)`;
-      ws.terminate();
-      return;
-    }
-    this.#sendPing(ws);
-  }
-
-  #sendPing(ws: WebSocket): number {
-    const ts = Math.max(Date.now(), this.#lastPingTs + 1);
-    this.#lastPingTs = ts;
-    this.#awaitingPong = ts;
-    ws.send(`{"op":"ping","ts":${ts}}`);
-    return ts;
+    await this.#conn.open();
   }
 
   ping(timeoutMs = this.requestTimeoutMs): Promise<number> {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConnectionError("not connected", { api: API, operation: "ping" }));
-    return new Promise((resolve, reject) => {
-      const ts = this.#sendPing(ws);
-      const timer = setTimeout(() => {
-        this.#pingWaiters.delete(ts);
-        reject(new TimeoutError(`no pong within ${timeoutMs} ms`, { api: API, operation: "ping", timeoutMs }));
-      }, timeoutMs);
-      this.#pingWaiters.set(ts, {
-        resolve: (rtt) => {
-          clearTimeout(timer);
-          resolve(rtt);
-        },
-        reject,
-        timer,
-      });
-    });
-  }
-
-  #onPong(ts: number): void {
-    // Any pong proves the socket alive.
-    this.#missedPongs = 0;
-    if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
-    const rttMs = Date.now() - ts;
-    const waiter = this.#pingWaiters.get(ts);
-    if (waiter) {
-      this.#pingWaiters.delete(ts);
-      waiter.resolve(rttMs);
-    }
-    this.#events.emit("pong", { ts, rttMs });
+    return this.#conn.heartbeat.ping(this.#conn.ws, timeoutMs);
   }
 
   // ------------------------------------------------------------------ frames
@@ -488,127 +265,38 @@ class Client implements QuantWsClient, SessionHost {
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
-        const p = error.cid !== undefined ? this.#pending.get(error.cid) : undefined;
-        if (p && error.cid !== undefined) {
-          this.#settle(p);
-          p.reject(error);
-        }
+        this.#requests.fail(error.cid, error);
         this.#events.emit("error", error);
       } else this.reportError(error);
       return;
     }
-    this.#dispatch(frame, text);
-  }
-
-  #dispatch(frame: IncomingFrame, text: string): void {
     switch (frame.kind) {
       case "reply": {
-        const p = this.#pending.get(frame.cid);
-        if (!p) {
-          // Expected late replies (a cancel-all that was confirmed otherwise), and anything
-          // after close() began (its pending requests were rejected), are not errors.
-          if (this.#quiet.delete(frame.cid) || this.#closed) return;
-          this.#events.emit("error", this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid")));
-          return;
-        }
-        this.#settle(p);
-        if (p.op !== frame.op) {
-          p.reject(this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op })));
-          return;
-        }
-        const reply = frame.frame as { result: boolean; error_message?: string };
-        if (reply.result) p.resolve(reply);
-        else p.reject(this.#scrub(replyError(p.op, reply.error_message ?? "", reply)));
+        const unexpected = this.#requests.onReply(frame, text, this.#closed);
+        if (unexpected) this.#events.emit("error", unexpected);
         return;
       }
       case "pong":
-        this.#onPong(Number(frame.ts));
+        this.#conn.heartbeat.onPong(Number(frame.ts));
         return;
       case "server-error":
         this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
         return;
-      default: {
-        const session = this.#byToken.get(frame.token);
-        if (!session) {
-          // Possibly for a login whose reply has not arrived yet (replies can be reordered).
-          this.#orphans.push({ token: frame.token, frame });
-          if (this.#orphans.length > MAX_ORPHANS) this.#orphans.shift();
-          return;
-        }
-        this.#deliver(session, frame);
-      }
+      default:
+        this.#router.route(frame);
     }
-  }
-
-  #deliver(session: QuantWsSession, frame: IncomingFrame): void {
-    if (frame.kind === "state") {
-      const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
-      this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
-    }
-    else if (frame.kind === "notify") session._onNotify(frame.topic, frame.frame.data);
-  }
-
-  #replayOrphans(token: string, session: QuantWsSession): void {
-    if (!this.#orphans.some((o) => o.token === token)) return;
-    const mine = this.#orphans.filter((o) => o.token === token);
-    this.#orphans = this.#orphans.filter((o) => o.token !== token);
-    for (const o of mine) this.#deliver(session, o.frame);
   }
 
   // ------------------------------------------------------------------ requests
 
-  readonly #onExpire = (p: Pending): void => {
-    this.#settle(p);
-    p.reject(new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs }));
-  };
-
-  /** Take `p` out of the pending set (its timeout and abort listener included). */
-  #settle(p: Pending): void {
-    this.#pending.delete(p.cid);
-    if (p.quietLate) {
-      this.#quiet.add(p.cid);
-      if (this.#quiet.size > MAX_QUIET) this.#quiet.delete(this.#quiet.values().next().value!);
-    }
-    if (!p.settled) {
-      p.settled = true;
-      this.#deadlines.trim(p.timeoutMs);
-    }
-    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
-  }
-
   send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
     if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
-    return this.#transmit(op, frame, timeoutMs, signal, quietLate);
+    return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate);
   }
 
-  #transmit<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) {
-      return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
-    }
-    if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op }));
-    const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
-    (frame as { cid?: string }).cid = cid;
-    let text: string;
-    try {
-      text = encode(frame);
-    } catch (e) {
-      return Promise.reject(new UsageError(`${op} fields cannot be sent as JSON: ${(e as Error).message}`, { api: API, operation: op, cause: e }));
-    }
-    return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
-      const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
-      if (quietLate) p.quietLate = true;
-      if (signal) {
-        p.onAbort = () => {
-          this.#settle(p);
-          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
-        };
-        signal.addEventListener("abort", p.onAbort, { once: true });
-      }
-      this.#pending.set(cid, p);
-      this.#deadlines.add(timeoutMs, p);
-      ws.send(text);
-    });
+  /** A logout straight to the socket (also once closed: close() and failed logins use it). */
+  #logout(token: string): Promise<unknown> {
+    return this.#requests.send(this.#conn.ws, "logout", { op: "logout", token }, this.#logoutTimeoutMs);
   }
 
   socketOpen(): boolean {
@@ -616,8 +304,7 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   forget(session: QuantWsSession): void {
-    this.#sessions.delete(session);
-    if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+    this.#router.forget(session);
   }
 
   reportError(error: unknown): void {
@@ -643,120 +330,15 @@ class Client implements QuantWsClient, SessionHost {
     }
     await this.connect();
     const session = new QuantWsSession(this, login);
-    credentialsOf.set(session, { ...login, symbols: [...login.symbols] });
-    await this.#loginSession(session);
+    this.#logins.remember(session, login);
+    await this.#logins.login(session);
     if (this.#closed) {
       const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
       session._end(error);
       throw error;
     }
-    this.#sessions.add(session);
+    this.#router.sessions.add(session);
     return session;
-  }
-
-  /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
-  async #loginSession(session: QuantWsSession): Promise<void> {
-    try {
-      await this.#loginSessionUnscrubbed(session);
-    } catch (e) {
-      throw this.#scrub(e);
-    }
-  }
-
-  async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
-    const creds = credentialsOf.get(session)!;
-    const started = Date.now();
-    const frame: QuantWsRequests["login"] = {
-      op: "login",
-      platform: creds.platform,
-      symbols: creds.symbols,
-      access_key: creds.accessKey,
-      secret_key: creds.secretKey,
-      ...(creds.account !== undefined ? { account: creds.account } : {}),
-    };
-    const reply = await this.send("login", frame, this.#loginTimeoutMs);
-    if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
-    const old = session.token;
-    if (old && this.#byToken.get(old) === session) this.#byToken.delete(old);
-    const ready = session._awaitLoginReady(this.#loginTimeoutMs - (Date.now() - started), {
-      platform: creds.platform,
-      secrets: [creds.secretKey],
-    });
-    session._setToken(reply.token);
-    this.#byToken.set(reply.token, session);
-    this.#replayOrphans(reply.token, session);
-    try {
-      await ready;
-    } catch (error) {
-      if (this.#byToken.get(reply.token) === session) this.#byToken.delete(reply.token);
-      // The server still holds the login (state 1, 7, a timeout): release it so a later login
-      // is not "repeat". close() waits for this logout, so its reply is never an orphan.
-      if (this.connected && !(error instanceof ConnectionError)) {
-        const release = this.#transmit("logout", { op: "logout", token: reply.token }, this.#logoutTimeoutMs).catch(() => undefined);
-        this.#releases.add(release);
-        void release.then(() => this.#releases.delete(release));
-      }
-      throw error;
-    } finally {
-      session._loginDone();
-    }
-  }
-
-  /**
-   * Log a session in again after a reconnect. "Do not log in repeat" means the server still
-   * holds this account's login from the socket that died (it notices only at its idle check):
-   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed.
-   */
-  async #reloginSession(session: QuantWsSession): Promise<void> {
-    const policy = this.#repeatLogin;
-    const socket = this.#ws;
-    let firstRefusal: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#loginSession(session);
-        return;
-      } catch (error) {
-        const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
-        if (!repeat || !policy || this.#closed || session.ended) throw error;
-        firstRefusal ??= Date.now();
-        const delayMs = backoffDelayMs(attempt, policy);
-        if (Date.now() + delayMs - firstRefusal > policy.windowMs) {
-          const e = error as ApiError;
-          throw new InvalidRequestError({
-            api: API,
-            operation: "login",
-            code: e.code,
-            vendorMessage: e.vendorMessage,
-            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Date.now() - firstRefusal} ms (repeatLogin.windowMs ${policy.windowMs})`,
-            kind: "invalid-request",
-            body: e.body,
-          });
-        }
-        this.#events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
-        await this.#sleep(delayMs);
-        if (this.#closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
-        // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
-        if (this.#ws !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
-      }
-    }
-  }
-
-  /** A backoff wait that close() cuts short. */
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.#sleeps.delete(entry);
-          resolve();
-        }, ms),
-        wake: () => {
-          clearTimeout(entry.timer);
-          this.#sleeps.delete(entry);
-          resolve();
-        },
-      };
-      this.#sleeps.add(entry);
-    });
   }
 
   // ------------------------------------------------------------------ close
@@ -768,44 +350,57 @@ class Client implements QuantWsClient, SessionHost {
 
   async #closeNow(): Promise<void> {
     this.#closed = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    for (const s of [...this.#sleeps]) s.wake();
-    const opening = this.#opening;
-    if (opening) await opening.catch(() => undefined);
-    const sessions = [...this.#sessions];
+    const stopped = this.#conn.stop();
+    this.#logins.wake();
+    await stopped;
+    const sessions = [...this.#router.sessions];
     if (this.connected) {
       // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
       // logins already in flight are waited for too (their replies must find their cid).
-      await Promise.allSettled([
-        ...sessions.map((s) => (s.token && !s.ended ? this.#transmit("logout", { op: "logout", token: s.token }, this.#logoutTimeoutMs) : undefined)),
-        ...this.#releases,
-      ]);
+      await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#logins.releases]);
     }
     const closedError = new ClientClosedError("client closed", { api: API });
-    for (const s of [...this.#sessions, ...this.#byToken.values()]) s._end(closedError);
-    for (const p of [...this.#pending.values()]) {
-      this.#settle(p);
-      p.reject(new ClientClosedError(`client closed before the ${p.op} reply`, { api: API, operation: p.op }));
-    }
-    this.#stopHeartbeat();
-    this.#deadlines.clear();
-    const ws = this.#ws;
-    if (ws) {
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => ws.terminate(), 1_000);
-        ws.once("close", () => {
-          clearTimeout(force);
-          resolve();
-        });
-        ws.close(1000, "client closed");
-      });
-    }
-    this.#ws = undefined;
-    this.#orphans = [];
+    for (const s of this.#router.all()) s._end(closedError);
+    this.#requests.rejectAll((op) => new ClientClosedError(`client closed before the ${op} reply`, { api: API, operation: op }));
+    this.#requests.clearDeadlines();
+    await this.#conn.shutdown();
+    this.#router.clearOrphans();
     this.#events.emit("closed", {});
     this.#events.end();
   }
+}
+
+function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
+  return {
+    loginTimeoutMs: opts.loginTimeoutMs ?? 30_000,
+    repeatLogin:
+      opts.repeatLogin === false
+        ? undefined
+        : {
+            windowMs: opts.repeatLogin?.windowMs ?? 45_000,
+            baseDelayMs: opts.repeatLogin?.baseDelayMs ?? 500,
+            maxDelayMs: opts.repeatLogin?.maxDelayMs ?? 5_000,
+            random: opts.repeatLogin?.random ?? Math.random,
+          },
+  };
+}
+
+function connectionOptions(opts: QuantWsClientOptions): ConstructorParameters<typeof Connection>[1] {
+  return {
+    connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    wsOptions: opts.wsOptions ?? {},
+    pingIntervalMs: opts.pingIntervalMs ?? 5_000,
+    maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),
+    reconnect:
+      opts.reconnect === false
+        ? undefined
+        : {
+            baseDelayMs: opts.reconnect?.baseDelayMs ?? 250,
+            maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
+            maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+            random: opts.reconnect?.random ?? Math.random,
+          },
+  };
 }
 
 /** A client for one gateway socket. Nothing is opened until `connect()` or `login()`. */

@@ -105,23 +105,23 @@ export interface LoginContext extends ErrorContext {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
+/** What every state error carries: the context without the login's secrets, the code, the gateway's message redacted. */
+function stateFields(code: number, msg: string, ctx: LoginContext) {
+  const { secrets, platform: _platform, ...rest } = ctx;
+  const message = redact(msg, secrets);
+  return { message, fields: { api: API, ...rest, code, vendorMessage: `state ${stateName(code)}${message ? `: ${message}` : ""}` } };
+}
+
 export class QuantWsStateError extends ApiError {
   readonly stateCode: number;
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
   constructor(code: number, msg: string, ctx: LoginContext & { meaning?: string } = {}) {
-    const { secrets, platform: _platform, meaning, ...rest } = ctx;
-    const clean = redact(msg, secrets);
-    super({
-      api: API,
-      ...rest,
-      code,
-      vendorMessage: `state ${stateName(code)}${clean ? `: ${clean}` : ""}`,
-      meaning: meaning ?? stateDescription(code),
-      kind: STATE_KIND[code] ?? "other",
-    });
+    const { meaning, ...login } = ctx;
+    const state = stateFields(code, msg, login);
+    super({ ...state.fields, meaning: meaning ?? stateDescription(code), kind: STATE_KIND[code] ?? "other" });
     this.stateCode = code;
-    this.stateMessage = clean;
+    this.stateMessage = state.message;
   }
 }
 
@@ -150,18 +150,11 @@ export class QuantWsLoginRejectedError extends AuthError {
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
   constructor(code: number, msg: string, ctx: LoginContext = {}) {
-    const { secrets, platform, ...rest } = ctx;
-    const clean = redact(msg, secrets);
-    super({
-      api: API,
-      ...rest,
-      code,
-      vendorMessage: `state ${stateName(code)}${clean ? `: ${clean}` : ""}`,
-      meaning: `the exchange refused the login${platform ? ` to ${platform}` : ""}: check access_key and secret_key`,
-      kind: "auth",
-    });
+    const state = stateFields(code, msg, ctx);
+    const platform = ctx.platform;
+    super({ ...state.fields, meaning: `the exchange refused the login${platform ? ` to ${platform}` : ""}: check access_key and secret_key`, kind: "auth" });
     this.stateCode = code;
-    this.stateMessage = clean;
+    this.stateMessage = state.message;
   }
 }
 

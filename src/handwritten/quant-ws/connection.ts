@@ -1,0 +1,193 @@
+/**
+ * The connection: one WebSocket at a time, its heartbeat, and reopening it with backoff
+ * when it drops (core/retry.ts's formula). What the drop means for requests and sessions,
+ * and logging the sessions in again, is the host's (the client's) business.
+ */
+import WebSocket, { type ClientOptions, type RawData } from "ws";
+import { ConnectionError, type TradeApiError } from "../core/errors.js";
+import { redactUrl } from "../core/redaction.js";
+import { backoffDelayMs } from "../core/retry.js";
+import type { QuantWsClientEvents, ReconnectOptions } from "./client.js";
+import { API, ClientClosedError, ConnectionDroppedError } from "./errors.js";
+import type { TypedEvents } from "./events.js";
+import { Heartbeat } from "./heartbeat.js";
+
+export interface ConnectionHost {
+  /** close() has begun. */
+  readonly closed: boolean;
+  readonly events: TypedEvents<QuantWsClientEvents>;
+  /** Removes secrets from an error. */
+  scrub<E>(error: E): E;
+  onMessage(data: RawData): void;
+  /** The open socket closed: fail what waited on it with `dropped`. */
+  onDrop(dropped: (op: string, sent: boolean) => ConnectionDroppedError): void;
+  /** Reconnect is off or gave up: end every session. */
+  endSessions(error: TradeApiError): void;
+  /**
+   * A new socket after a drop: log every session in again. The function it resolves to
+   * reports the outcome; it is called only if that socket is still the current one.
+   */
+  relogin(attempt: number): Promise<() => void>;
+}
+
+export interface ConnectionOptions {
+  connectTimeoutMs: number;
+  wsOptions: ClientOptions;
+  /** undefined: do not reconnect. */
+  reconnect: Required<ReconnectOptions> | undefined;
+  pingIntervalMs: number;
+  maxMissedPongs: number;
+}
+
+export class Connection {
+  readonly heartbeat: Heartbeat;
+  #ws: WebSocket | undefined;
+  #opening: Promise<WebSocket> | undefined;
+  #everOpened = false;
+  #closeReason: string | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectAttempt = 0;
+
+  constructor(
+    readonly url: string,
+    readonly opts: ConnectionOptions,
+    readonly host: ConnectionHost,
+  ) {
+    this.heartbeat = new Heartbeat(opts.pingIntervalMs, opts.maxMissedPongs, {
+      isCurrent: (ws) => ws === this.#ws,
+      dead: (ws, reason) => {
+        this.#closeReason = reason;
+        ws.terminate();
+      },
+      pong: (ts, rttMs) => host.events.emit("pong", { ts, rttMs }),
+    });
+  }
+
+  /** The open socket, if any. */
+  get ws(): WebSocket | undefined {
+    return this.#ws;
+  }
+  get connected(): boolean {
+    return this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Open the socket (or join the opening in progress). */
+  open(): Promise<WebSocket> {
+    if (this.#opening) return this.#opening;
+    const reconnect = this.#everOpened;
+    const opening = new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, ...this.opts.wsOptions });
+      let opened = false;
+      let failure: Error | undefined;
+      ws.on("open", () => {
+        opened = true;
+        if (this.host.closed) {
+          ws.terminate();
+          reject(new ClientClosedError("client closed while connecting", { api: API }));
+          return;
+        }
+        this.#ws = ws;
+        this.#everOpened = true;
+        this.heartbeat.start(ws);
+        resolve(ws);
+        this.host.events.emit("open", { url: this.url, reconnect });
+      });
+      ws.on("message", (data: RawData) => this.host.onMessage(data));
+      ws.on("error", (err: Error) => {
+        failure = err;
+      });
+      ws.on("close", (code: number, reason: Buffer) => {
+        if (!opened) {
+          const why = failure?.message ?? `closed with code ${code}`;
+          reject(this.host.scrub(new ConnectionError(`cannot connect to ${redactUrl(this.url)}: ${why}`, { api: API, cause: failure })));
+          return;
+        }
+        this.#onClose(ws, code, reason.toString());
+      });
+    });
+    this.#opening = opening;
+    const clear = () => {
+      if (this.#opening === opening) this.#opening = undefined;
+    };
+    opening.then(clear, clear);
+    return opening;
+  }
+
+  #onClose(ws: WebSocket, code: number, wireReason: string): void {
+    if (ws !== this.#ws) return;
+    this.#ws = undefined;
+    this.heartbeat.stop();
+    const reason = this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`));
+    this.#closeReason = undefined;
+    this.host.onDrop(
+      (op, sent) =>
+        new ConnectionDroppedError(
+          `socket closed (${reason}) before the ${op} reply; the request was ${sent ? "sent and is not resent automatically" : "not sent"}`,
+          { api: API, operation: op, sent, closeCode: code },
+        ),
+    );
+    const willReconnect = !this.host.closed && this.opts.reconnect !== undefined;
+    this.host.events.emit("disconnected", { code, reason, willReconnect });
+    if (willReconnect) this.#scheduleReconnect();
+    else if (!this.host.closed) this.host.endSessions(new ConnectionError(`socket closed (${reason}) and reconnect is off`, { api: API }));
+  }
+
+  #scheduleReconnect(): void {
+    const r = this.opts.reconnect!;
+    const attempt = ++this.#reconnectAttempt;
+    if (attempt > r.maxAttempts) {
+      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.url)} after ${r.maxAttempts} attempts`, { api: API });
+      this.host.events.emit("error", error);
+      this.host.endSessions(error);
+      return;
+    }
+    // The project's one backoff formula (core/retry.ts): exponential, full jitter.
+    const delayMs = backoffDelayMs(attempt, r);
+    this.host.events.emit("reconnecting", { attempt, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#reconnectNow(attempt);
+    }, delayMs);
+  }
+
+  async #reconnectNow(attempt: number): Promise<void> {
+    if (this.host.closed) return;
+    let ws: WebSocket;
+    try {
+      ws = await this.open();
+    } catch {
+      if (!this.host.closed) this.#scheduleReconnect();
+      return;
+    }
+    const report = await this.host.relogin(attempt);
+    // The socket dropped again while logging in: the next attempt is already scheduled.
+    if (this.#ws !== ws || this.host.closed) return;
+    this.#reconnectAttempt = 0;
+    report();
+  }
+
+  /** close(): no reconnect any more; waits for an opening in progress to settle. */
+  async stop(): Promise<void> {
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const opening = this.#opening;
+    if (opening) await opening.catch(() => undefined);
+  }
+
+  /** close(): stop the heartbeat and close the socket (terminated if it does not close within 1 s). */
+  async shutdown(): Promise<void> {
+    this.heartbeat.stop();
+    const ws = this.#ws;
+    if (ws) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => ws.terminate(), 1_000);
+        ws.once("close", () => {
+          clearTimeout(force);
+          resolve();
+        });
+        ws.close(1000, "client closed");
+      });
+    }
+    this.#ws = undefined;
+  }
+}

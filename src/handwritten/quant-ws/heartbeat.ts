@@ -1,0 +1,106 @@
+/**
+ * The heartbeat: `ping` with `ts` every `intervalMs`; `maxMissed` pings without a pong declare
+ * the socket dead. `ping()` measures one round trip on demand.
+ */
+import WebSocket from "ws";
+import { ConnectionError, TimeoutError } from "../core/errors.js";
+import { API, ConnectionDroppedError } from "./errors.js";
+
+export interface HeartbeatHost {
+  /** Is `ws` still the client's socket? */
+  isCurrent(ws: WebSocket): boolean;
+  /** `ws` missed too many pongs: close it as dead, with this reason. */
+  dead(ws: WebSocket, reason: string): void;
+  /** A pong arrived. */
+  pong(ts: number, rttMs: number): void;
+}
+
+interface PingWaiter {
+  resolve(rtt: number): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class Heartbeat {
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #awaitingPong: number | undefined;
+  #lastPingTs = 0;
+  #missedPongs = 0;
+  readonly #waiters = new Map<number, PingWaiter>();
+
+  constructor(
+    readonly intervalMs: number,
+    readonly maxMissed: number,
+    readonly host: HeartbeatHost,
+  ) {}
+
+  start(ws: WebSocket): void {
+    this.#missedPongs = 0;
+    this.#awaitingPong = undefined;
+    if (this.intervalMs <= 0) return;
+    this.#timer = setInterval(() => this.#beat(ws), this.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stop pinging; `ping()` calls still waiting fail (the socket closed). */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#awaitingPong = undefined;
+    for (const w of this.#waiters.values()) {
+      clearTimeout(w.timer);
+      w.reject(new ConnectionDroppedError("socket closed before the pong", { api: API, operation: "ping", sent: true }));
+    }
+    this.#waiters.clear();
+  }
+
+  #beat(ws: WebSocket): void {
+    if (!this.host.isCurrent(ws) || ws.readyState !== WebSocket.OPEN) return;
+    if (this.#awaitingPong !== undefined && ++this.#missedPongs >= this.maxMissed) {
+      this.host.dead(ws, `no pong for ${this.#missedPongs} pings (heartbeat every ${this.intervalMs} ms)`);
+      return;
+    }
+    this.#send(ws);
+  }
+
+  #send(ws: WebSocket): number {
+    const ts = Math.max(Date.now(), this.#lastPingTs + 1);
+    this.#lastPingTs = ts;
+    this.#awaitingPong = ts;
+    ws.send(`{"op":"ping","ts":${ts}}`);
+    return ts;
+  }
+
+  /** One ping on `ws`; resolves to the round trip in ms. */
+  ping(ws: WebSocket | undefined, timeoutMs: number): Promise<number> {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConnectionError("not connected", { api: API, operation: "ping" }));
+    return new Promise((resolve, reject) => {
+      const ts = this.#send(ws);
+      const timer = setTimeout(() => {
+        this.#waiters.delete(ts);
+        reject(new TimeoutError(`no pong within ${timeoutMs} ms`, { api: API, operation: "ping", timeoutMs }));
+      }, timeoutMs);
+      this.#waiters.set(ts, {
+        resolve: (rtt) => {
+          clearTimeout(timer);
+          resolve(rtt);
+        },
+        reject,
+        timer,
+      });
+    });
+  }
+
+  /** A pong: any pong proves the socket alive. */
+  onPong(ts: number): void {
+    this.#missedPongs = 0;
+    if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
+    const rttMs = Date.now() - ts;
+    const waiter = this.#waiters.get(ts);
+    if (waiter) {
+      this.#waiters.delete(ts);
+      waiter.resolve(rttMs);
+    }
+    this.host.pong(ts, rttMs);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Logging sessions in: login → token → READY (releasing a login that fails after its reply),
+ * and after a reconnect logging every session in again, retrying "Do not log in repeat"
+ * with backoff (core/retry.ts) for `repeatLogin.windowMs`.
+ */
+import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
+import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, type TradeApiError } from "../core/errors.js";
+import { backoffDelayMs } from "../core/retry.js";
+import type { QuantWsClientEvents, RepeatLoginOptions } from "./client.js";
+import { API, ClientClosedError, ConnectionDroppedError } from "./errors.js";
+import type { TypedEvents } from "./events.js";
+import type { SessionRouter } from "./session-router.js";
+import type { QuantWsLogin, QuantWsSession } from "./session.js";
+
+const REPEAT_LOGIN = "Do not log in repeat";
+
+export interface LoginHost {
+  /** close() has begun. */
+  readonly closed: boolean;
+  readonly connected: boolean;
+  readonly events: TypedEvents<QuantWsClientEvents>;
+  readonly router: SessionRouter;
+  /** The socket now (a re-login retry stops when it changes). */
+  socket(): unknown;
+  /** A request through the client (refused once closed). */
+  send<Op extends "login">(op: Op, frame: QuantWsRequests[Op], timeoutMs: number): Promise<QuantWsReplies[Op]>;
+  /** A logout straight to the socket (also once closed). */
+  logout(token: string): Promise<unknown>;
+  /** Removes secrets from an error. */
+  scrub<E>(error: E): E;
+}
+
+export interface LoginFlowOptions {
+  /** login: reply plus the READY state. */
+  loginTimeoutMs: number;
+  /** undefined: a refused re-login ends the session at once. */
+  repeatLogin: Required<RepeatLoginOptions> | undefined;
+}
+
+export class LoginFlow {
+  readonly #host: LoginHost;
+  readonly #opts: LoginFlowOptions;
+  /** The credentials each session logs in (and again after a reconnect) with. */
+  readonly #credentials = new WeakMap<QuantWsSession, QuantWsLogin>();
+  /** Logouts of failed logins still in flight (close() waits for them). */
+  readonly releases = new Set<Promise<unknown>>();
+  /** Backoff sleeps of re-login retries (close() cuts them short). */
+  readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
+
+  constructor(host: LoginHost, opts: LoginFlowOptions) {
+    this.#host = host;
+    this.#opts = opts;
+  }
+
+  /** Remember what `session` logs in with (a copy). */
+  remember(session: QuantWsSession, login: QuantWsLogin): void {
+    this.#credentials.set(session, { ...login, symbols: [...login.symbols] });
+  }
+
+  /** close(): end every re-login backoff wait now. */
+  wake(): void {
+    for (const s of [...this.#sleeps]) s.wake();
+  }
+
+  /** Send login, take the token, wait for READY (or a fatal state). Used again on reconnect. */
+  async login(session: QuantWsSession): Promise<void> {
+    try {
+      await this.#loginSessionUnscrubbed(session);
+    } catch (e) {
+      throw this.#host.scrub(e);
+    }
+  }
+
+  async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
+    const creds = this.#credentials.get(session)!;
+    const started = Date.now();
+    const frame: QuantWsRequests["login"] = {
+      op: "login",
+      platform: creds.platform,
+      symbols: creds.symbols,
+      access_key: creds.accessKey,
+      secret_key: creds.secretKey,
+      ...(creds.account !== undefined ? { account: creds.account } : {}),
+    };
+    const reply = await this.#host.send("login", frame, this.#opts.loginTimeoutMs);
+    if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
+    this.#host.router.unbind(session.token, session);
+    const ready = session._awaitLoginReady(this.#opts.loginTimeoutMs - (Date.now() - started), {
+      platform: creds.platform,
+      secrets: [creds.secretKey],
+    });
+    session._setToken(reply.token);
+    this.#host.router.bind(reply.token, session);
+    try {
+      await ready;
+    } catch (error) {
+      this.#host.router.unbind(reply.token, session);
+      // The server still holds the login (state 1, 7, a timeout): release it so a later login
+      // is not "repeat". close() waits for this logout, so its reply is never an orphan.
+      if (this.#host.connected && !(error instanceof ConnectionError)) {
+        const release = this.#host.logout(reply.token).catch(() => undefined);
+        this.releases.add(release);
+        void release.then(() => this.releases.delete(release));
+      }
+      throw error;
+    } finally {
+      session._loginDone();
+    }
+  }
+
+  /** After a reconnect: every session logs in again; the outcome is reported as `reconnected`. */
+  async reloginAll(attempt: number): Promise<() => void> {
+    const sessions = [...this.#host.router.sessions];
+    type Outcome = { session: QuantWsSession; oldToken: string; newToken: string } | { session: QuantWsSession; error: TradeApiError };
+    const results = await Promise.all(
+      sessions.map(async (session): Promise<Outcome> => {
+        const oldToken = session.token;
+        try {
+          await this.#reloginSession(session);
+          return { session, oldToken, newToken: session.token };
+        } catch (error) {
+          return { session, error: error as TradeApiError };
+        }
+      }),
+    );
+    return () => {
+      const ok: QuantWsClientEvents["reconnected"]["sessions"] = [];
+      const failed: QuantWsClientEvents["reconnected"]["failed"] = [];
+      for (const r of results) {
+        if ("error" in r) {
+          failed.push({ session: r.session, error: r.error });
+          r.session._end(r.error);
+          this.#host.events.emit("error", r.error);
+        } else ok.push(r);
+      }
+      this.#host.events.emit("reconnected", { attempt, sessions: ok, failed });
+    };
+  }
+
+  /**
+   * Log a session in again after a reconnect. "Do not log in repeat" means the server still
+   * holds this account's login from the socket that died (it notices only at its idle check):
+   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed.
+   */
+  async #reloginSession(session: QuantWsSession): Promise<void> {
+    const policy = this.#opts.repeatLogin;
+    const socket = this.#host.socket();
+    let firstRefusal: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.login(session);
+        return;
+      } catch (error) {
+        const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
+        if (!repeat || !policy || this.#host.closed || session.ended) throw error;
+        firstRefusal ??= Date.now();
+        const delayMs = backoffDelayMs(attempt, policy);
+        if (Date.now() + delayMs - firstRefusal > policy.windowMs) {
+          const e = error as ApiError;
+          throw new InvalidRequestError({
+            api: API,
+            operation: "login",
+            code: e.code,
+            vendorMessage: e.vendorMessage,
+            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Date.now() - firstRefusal} ms (repeatLogin.windowMs ${policy.windowMs})`,
+            kind: "invalid-request",
+            body: e.body,
+          });
+        }
+        this.#host.events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
+        await this.#sleep(delayMs);
+        if (this.#host.closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
+        // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
+        if (this.#host.socket() !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
+      }
+    }
+  }
+
+  /** A backoff wait that close() cuts short. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.#sleeps.delete(entry);
+          resolve();
+        }, ms),
+        wake: () => {
+          clearTimeout(entry.timer);
+          this.#sleeps.delete(entry);
+          resolve();
+        },
+      };
+      this.#sleeps.add(entry);
+    });
+  }
+}

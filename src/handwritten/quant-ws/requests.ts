@@ -1,0 +1,157 @@
+/**
+ * Request matching: every request gets a cid unique per client and a deadline; a reply
+ * settles the request with its cid, in any order. Nothing is ever left pending: a timeout, an
+ * abort, a dropped socket or close() settles it.
+ */
+import WebSocket from "ws";
+import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
+import { AbortedError, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
+import { stringifyJson } from "../core/json.js";
+import { DeadlineQueues, type Deadline } from "./deadlines.js";
+import { API, ConnectionDroppedError, QuantWsFrameError, replyError } from "./errors.js";
+import type { IncomingFrame, RequestOp } from "./frames.js";
+
+/** A request waiting for its reply (a class, so no closures are made per request). */
+class Pending implements Deadline {
+  settled = false;
+  onAbort: (() => void) | undefined = undefined;
+  /** A reply after a timeout or abort is expected (cancel-all) and dropped silently. */
+  quietLate = false;
+  readonly deadline: number;
+  constructor(
+    readonly op: RequestOp,
+    readonly cid: string,
+    readonly timeoutMs: number,
+    readonly resolve: (reply: unknown) => void,
+    readonly reject: (error: Error) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly onExpire: (p: Pending) => void,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+  }
+  expire(): void {
+    this.onExpire(this);
+  }
+}
+
+const MAX_QUIET = 256;
+
+/** JSON.stringify unless a bigint is present (then the lossless writer). */
+function encode(frame: object): string {
+  try {
+    return JSON.stringify(frame);
+  } catch {
+    return stringifyJson(frame);
+  }
+}
+
+type ReplyFrame = Extract<IncomingFrame, { kind: "reply" }>;
+
+export class RequestTable {
+  readonly #pending = new Map<string, Pending>();
+  readonly #deadlines = new DeadlineQueues();
+  #cidSeq = 0;
+  readonly #cidPrefix = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}-`;
+  /** cids whose late reply is expected and dropped silently. */
+  readonly #quiet = new Set<string>();
+  /** Removes secrets from an error before anyone sees it. */
+  readonly #scrub: <E>(error: E) => E;
+
+  constructor(scrub: <E>(error: E) => E) {
+    this.#scrub = scrub;
+  }
+
+  readonly #onExpire = (p: Pending): void => {
+    this.#settle(p);
+    p.reject(new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs }));
+  };
+
+  /** Take `p` out of the pending set (its timeout and abort listener included). */
+  #settle(p: Pending): void {
+    this.#pending.delete(p.cid);
+    if (p.quietLate) {
+      this.#quiet.add(p.cid);
+      if (this.#quiet.size > MAX_QUIET) this.#quiet.delete(this.#quiet.values().next().value!);
+    }
+    if (!p.settled) {
+      p.settled = true;
+      this.#deadlines.trim(p.timeoutMs);
+    }
+    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
+  }
+
+  /** Send `frame` (its cid set here) on `ws` and resolve with the reply. */
+  send<Op extends RequestOp>(ws: WebSocket | undefined, op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
+    }
+    if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op }));
+    const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
+    (frame as { cid?: string }).cid = cid;
+    let text: string;
+    try {
+      text = encode(frame);
+    } catch (e) {
+      return Promise.reject(new UsageError(`${op} fields cannot be sent as JSON: ${(e as Error).message}`, { api: API, operation: op, cause: e }));
+    }
+    return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
+      const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
+      if (quietLate) p.quietLate = true;
+      if (signal) {
+        p.onAbort = () => {
+          this.#settle(p);
+          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
+        };
+        signal.addEventListener("abort", p.onAbort, { once: true });
+      }
+      this.#pending.set(cid, p);
+      this.#deadlines.add(timeoutMs, p);
+      ws.send(text);
+    });
+  }
+
+  /**
+   * A reply: settles its request (resolved when `result` is true, else rejected with the
+   * typed error). Returns the error to report for a reply nobody waits for, except expected
+   * late replies and any reply once the client is closed.
+   */
+  onReply(frame: ReplyFrame, text: string, closed: boolean): TradeApiError | undefined {
+    const p = this.#pending.get(frame.cid);
+    if (!p) {
+      // Expected late replies (a cancel-all that was confirmed otherwise), and anything
+      // after close() began (its pending requests were rejected), are not errors.
+      if (this.#quiet.delete(frame.cid) || closed) return undefined;
+      return this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
+    }
+    this.#settle(p);
+    if (p.op !== frame.op) {
+      p.reject(this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op })));
+      return undefined;
+    }
+    const reply = frame.frame as { result: boolean; error_message?: string };
+    if (reply.result) p.resolve(reply);
+    else p.reject(this.#scrub(replyError(p.op, reply.error_message ?? "", reply)));
+    return undefined;
+  }
+
+  /** A broken reply whose cid is readable fails its request now rather than by timeout. */
+  fail(cid: string | undefined, error: Error): void {
+    const p = cid !== undefined ? this.#pending.get(cid) : undefined;
+    if (!p) return;
+    this.#settle(p);
+    p.reject(error);
+  }
+
+  /** Settle every pending request with the error `errorFor` makes for its op. */
+  rejectAll(errorFor: (op: RequestOp) => Error): void {
+    for (const p of [...this.#pending.values()]) {
+      this.#settle(p);
+      p.reject(errorFor(p.op));
+    }
+  }
+
+  /** Stop every deadline timer (close()). */
+  clearDeadlines(): void {
+    this.#deadlines.clear();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The BHEX emulator's operations over a BhexState: orders, batch tasks and their results,
+ * KYC updates, the paged data sets, download_data (.xlsx), and every other paged list
+ * answering its example's records as the request selects them. A handler that throws answers
+ * HTTP 500.
+ */
+import { meta } from "../../../generated/bhex-org.meta.js";
+import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
+import { exampleReply, exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
+import { paginationOf, queryRows, type Row } from "../query-rows.js";
+import { buildXlsx } from "../xlsx.js";
+import { DECIMAL, failed, internalError, missing, ok } from "./replies.js";
+import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, type BhexState, type MockOrder } from "./state.js";
+
+type Handler = StateHandler<BhexState>;
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** First day each history file type exists (statistics/download_data, vendor doc). */
+function downloadStart(type: string): string {
+  if (type.startsWith("user_")) return "2019-07-14";
+  if (type === "balance_flow" || type === "contract_position") return "2019-10-31";
+  if (type === "lock_position") return "2019-11-14";
+  return "2019-06-24";
+}
+
+function orderView(o: MockOrder) {
+  return {
+    time: String(o.time),
+    orderId: String(o.orderId),
+    accountId: "97298430070624256",
+    clientOrderId: o.clientOrderId,
+    symbolId: o.symbolId,
+    symbolName: o.symbolId,
+    baseTokenId: o.symbolId.replace(/USDT$|BTC$|ETH$/, ""),
+    baseTokenName: o.symbolId.replace(/USDT$|BTC$|ETH$/, ""),
+    quoteTokenId: /USDT$|BTC$|ETH$/.exec(o.symbolId)?.[0] ?? "USDT",
+    quoteTokenName: /USDT$|BTC$|ETH$/.exec(o.symbolId)?.[0] ?? "USDT",
+    price: o.price,
+    origQty: o.quantity,
+    executedQty: "0",
+    executedAmount: "0",
+    avgPrice: "0",
+    type: o.type.toUpperCase(),
+    side: o.side.toUpperCase(),
+    fees: [],
+    status: o.status,
+    exchangeId: o.exchangeId,
+  };
+}
+
+// ---- orders ----
+
+const orderCreate: Handler = (st, req) => {
+  const p = req.params;
+  const lack = missing(p, ["user_id", "exchange_id", "symbol_id", "client_order_id", "type", "side", "quantity"]);
+  if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
+  if (!["limit", "market", "limit_maker"].includes(p.type!)) return failed(`unknown order type ${p.type}`);
+  if (!["buy", "sell"].includes(p.side!)) return failed(`unknown order side ${p.side}`);
+  if (!DECIMAL.test(p.quantity!) || Number(p.quantity) <= 0) return failed("quantity must be a positive decimal");
+  if (p.type !== "market" && (!p.price || !DECIMAL.test(p.price))) return failed("price is required for limit orders");
+  const existing = st.byClientOrderId(p.user_id!, p.client_order_id!);
+  if (existing) return ok(orderView(existing));
+  const o = st.placeOrder({
+    userId: p.user_id!,
+    clientOrderId: p.client_order_id!,
+    symbolId: p.symbol_id!,
+    exchangeId: p.exchange_id!,
+    price: p.type === "market" ? "0" : p.price!,
+    quantity: p.quantity!,
+    type: p.type!,
+    side: p.side!,
+  });
+  return ok(orderView(o));
+};
+
+const orderGet: Handler = (st, req) => {
+  if (missing(req.params, ["order_id"]).length && missing(req.params, ["client_order_id"]).length) return failed("order_id or client_order_id is required");
+  const o = st.findOrder(req.params);
+  return o ? ok(orderView(o)) : failed("order not found");
+};
+
+const orderCancel: Handler = (st, req) => {
+  const o = st.findOrder(req.params);
+  if (!o) return failed("order not found");
+  if (o.status !== "NEW") return failed(`order is ${o.status}, cannot cancel`);
+  o.status = "CANCELED";
+  return ok({ success: true });
+};
+
+const orderOrgBatchCancel: Handler = (st, req) => {
+  for (const o of st.orders.values()) if (o.symbolId === req.params.symbol_id && o.status === "NEW") o.status = "CANCELED";
+  return ok({ success: true });
+};
+
+const orderOpenOrders: Handler = (st, req) => {
+  const mine = [...st.orders.values()].filter((o) => o.userId === req.params.user_id);
+  if (mine.length === 0) return exampleReply(req.op);
+  const open = mine.filter((o) => o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
+  return ok(queryRows(req.op, open.map(orderView), req.params).rows);
+};
+
+// ---- batch tasks ----
+
+const createTask =
+  (opId: string): Handler =>
+  (st, req) => {
+    const p = req.params;
+    const lack = missing(p, ["client_order_id", "data_type", "items"]);
+    if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
+    let task = st.findTask(opId, p.client_order_id!);
+    if (!task) {
+      let rows: Array<Record<string, unknown>>;
+      try {
+        rows = decodeBatchItems(opId as BhexBatchOperationId, p.items!, p.data_type as "simple" | "json") as unknown as Array<Record<string, unknown>>;
+      } catch (e) {
+        return failed(e instanceof Error ? e.message : String(e));
+      }
+      task = st.createTask(opId, p, rows);
+    }
+    return ok({ id: task.id, clientOrderId: task.clientOrderId, desc: task.desc, status: task.polled ? 1 : 0 });
+  };
+
+const taskResult =
+  (opId: string): Handler =>
+  (st, req) => {
+    const kind = BATCH_KINDS[opId]!;
+    const task = st.findTask(opId, req.params.client_order_id ?? "");
+    if (!task) return failed(`no ${opId} task with client_order_id ${JSON.stringify(req.params.client_order_id ?? "")}`);
+    task.polled = true;
+    return ok({
+      [kind.taskKey]: { id: task.id, clientOrderId: task.clientOrderId, desc: task.desc, status: 1 },
+      items: task.rows.map((r) => ({ ...kind.view(r.cells), status: r.status })),
+    });
+  };
+
+const userBatchUpdateUserKycInfo: Handler = (st, req) => {
+  const p = req.params;
+  const lack = missing(p, ["user_id", "data_type", "items"]);
+  if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
+  let rows: Array<Record<string, unknown>>;
+  try {
+    rows = decodeBatchItems("userBatchUpdateUserKycInfo", p.items!, p.data_type as "json") as unknown as Array<Record<string, unknown>>;
+  } catch (e) {
+    return failed(e instanceof Error ? e.message : String(e));
+  }
+  return ok({
+    results: rows.map((r) => {
+      const known = st.users.has(String(r.user_id));
+      return { userId: String(r.user_id), resultCode: known ? ITEM_OK : ITEM_USER_ERROR, resultMessage: known ? "Success" : "用户信息错误" };
+    }),
+  });
+};
+
+// ---- download_data ----
+
+const notFound = (): MockReply => ({ status: 404, body: "Not Found", contentType: "text/plain" });
+
+const statisticsDownloadData =
+  (downloadForbidden: boolean): Handler =>
+  (st, req) => {
+    const { type = "", date = "" } = req.params;
+    const types = (req.op.params.find((p) => p.name === "type")?.schema.enum ?? []).map(String);
+    if (!types.includes(type)) return notFound();
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return notFound();
+    if (downloadForbidden) return { status: 403, body: "Forbidden", contentType: "text/plain" };
+    const today = new Date(st.now()).toISOString().slice(0, 10);
+    if (date < downloadStart(type) || date >= today) return notFound();
+    const rows = [
+      ["date", "type", "userId", "accountId", "tokenId", "amount"],
+      [date, type, "217235926081077248", "231215678938542080", "USDT", "2000.00000001"],
+      [date, type, "83214971450163200", "97298430070624256", "BTC", "0.5"],
+    ];
+    return {
+      body: buildXlsx(rows, `${type} ${date}`),
+      contentType: XLSX,
+      headers: { "content-disposition": `attachment; filename="${type}_${date}.xlsx"` },
+    };
+  };
+
+function stateHandlers(downloadForbidden: boolean): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {
+    basicTime: (st) => ok({ time: String(st.now()) }),
+    orderCreate,
+    orderGet,
+    orderCancel,
+    orderOrgBatchCancel,
+    orderOpenOrders,
+    userBatchUpdateUserKycInfo,
+    accountBalanceFlow: (st, req) => ok(queryRows(req.op, st.balanceFlow, req.params).rows),
+    statisticsLockRecord: (st, req) => ok(queryRows(req.op, st.lockRecords(req.params.user_id), req.params).rows),
+    statisticsDownloadData: statisticsDownloadData(downloadForbidden),
+  };
+  for (const [opId, kind] of Object.entries(BATCH_KINDS)) {
+    handlers[opId] = createTask(opId);
+    handlers[kind.result] = taskResult(opId);
+  }
+  return handlers;
+}
+
+/** Every other paged list answers its example's records as the request selects them (x-pagination pages). */
+function exampleListHandlers(taken: Readonly<Record<string, unknown>>): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  for (const op of meta.operations) {
+    if (taken[op.operationId] || !paginationOf(op)) continue;
+    const example = exampleValue(op) as { data?: unknown } | unknown[] | undefined;
+    const records = (Array.isArray(example) ? example : Array.isArray(example?.data) ? example.data : undefined) as Row[] | undefined;
+    if (!records) continue;
+    const bare = op.envelope === false;
+    handlers[op.operationId] = (_st, req) => {
+      const page = queryRows(req.op, records, req.params).rows;
+      return bare ? { body: page } : ok(page);
+    };
+  }
+  return handlers;
+}
+
+/** The emulator's handlers over one state; a throwing handler is logged and answers 500. */
+export function bhexHandlers(
+  st: BhexState,
+  opts: { downloadForbidden?: boolean; log?: (line: string) => void },
+): Record<string, (req: MockRequest) => MockReply> {
+  const own = stateHandlers(opts.downloadForbidden ?? false);
+  const all = { ...own, ...exampleListHandlers(own) };
+  return bindHandlers(all, st, (id, e) => {
+    opts.log?.(`handler ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return internalError();
+  });
+}

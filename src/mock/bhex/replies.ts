@@ -1,0 +1,27 @@
+/** BHEX emulator answers: the `{status, msg, data}` envelope, its own "failed" status, 400/500 bodies. */
+import { meta } from "../../../generated/bhex-org.meta.js";
+import type { OperationMeta } from "../../handwritten/core/meta.js";
+import type { MockReply } from "../http-mock.js";
+
+/** The vendor doc documents status 0 only: 1 is this emulator's own "failed" status. */
+const STATUS_FAILED = 1;
+
+export const ok = (data?: unknown): MockReply => ({ body: data === undefined ? { status: 0 } : { status: 0, msg: "Success", data } });
+export const failed = (msg: string): MockReply => ({ body: { status: STATUS_FAILED, msg } });
+export const authFailed = (why: string): MockReply => ({ status: 400, body: { code: 1105, msg: `Username or password is incorrect (${why})` } });
+export const internalError = (): MockReply => ({ status: 500, body: { code: 110, msg: "Internal server error" } });
+
+/** Names of required parameters missing or empty in `p`. */
+export const missing = (p: Record<string, string>, names: string[]): string[] => names.filter((n) => p[n] === undefined || p[n] === "");
+
+export const DECIMAL = /^\d+(\.\d+)?$/;
+
+export function toBig(v: string | undefined): bigint | undefined {
+  return v !== undefined && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
+}
+
+export function opById(id: string): OperationMeta {
+  const op = meta.operations.find((o) => o.operationId === id);
+  if (!op) throw new Error(`no operation ${id} in the BHEX spec`);
+  return op;
+}

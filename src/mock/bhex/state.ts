@@ -1,0 +1,209 @@
+/**
+ * The BHEX emulator's state: spot orders (idempotent by client_order_id), batch tasks and
+ * their per-item statuses, and the paged data sets (balance flow, lock records).
+ */
+import { exampleValue } from "../http-mock.js";
+import { DECIMAL, opById, toBig } from "./replies.js";
+
+export const ITEM_OK = 200;
+export const ITEM_USER_ERROR = 31009;
+const ITEM_OTHER_FAILURE = 5;
+
+export interface MockOrder {
+  orderId: bigint;
+  userId: string;
+  clientOrderId: string;
+  symbolId: string;
+  exchangeId: string;
+  price: string;
+  quantity: string;
+  type: string;
+  side: string;
+  status: string;
+  time: number;
+}
+
+interface BatchRow {
+  cells: Record<string, unknown>;
+  status: number;
+}
+export interface BatchTask {
+  id: string;
+  clientOrderId: string;
+  desc: string;
+  rows: BatchRow[];
+  polled: boolean;
+}
+
+export interface BatchKind {
+  result: string;
+  taskKey: string;
+  view: (c: Record<string, unknown>) => Record<string, unknown>;
+  users: string[];
+}
+
+/** Batch create operation → its result operation, the answer's task key and item fields. */
+export const BATCH_KINDS: Record<string, BatchKind> = {
+  financeBatchTransfer: {
+    result: "financeGetBatchTransferResult",
+    taskKey: "task",
+    users: ["source_user_id", "target_user_id"],
+    view: (c) => ({
+      sourceUserId: c.source_user_id,
+      targetUserId: c.target_user_id,
+      tokenId: c.token_id,
+      amount: c.amount,
+      fromSourceLock: c.from_source_lock ?? false,
+      toTargetLock: c.to_target_lock ?? false,
+    }),
+  },
+  financeAirDrop: {
+    result: "financeGetAirDropResult",
+    taskKey: "transferTask",
+    users: ["target_user_id"],
+    view: (c) => ({ targetUserId: c.target_user_id, tokenId: c.token_id, amount: c.amount, toTargetLock: c.to_target_lock ?? false }),
+  },
+  financeBatchLockPosition: {
+    result: "financeGetBatchLockPositionResult",
+    taskKey: "task",
+    users: ["user_id"],
+    view: (c) => ({ userId: c.user_id, tokenId: c.token_id, amount: c.amount, desc: c.desc ?? "" }),
+  },
+  financeBatchUnlockPosition: {
+    result: "financeGetBatchUnlockPositionResult",
+    taskKey: "task",
+    users: ["user_id"],
+    view: (c) => ({ userId: c.user_id, tokenId: c.token_id, amount: c.amount, desc: c.desc ?? "" }),
+  },
+};
+
+export interface BhexStateOptions {
+  now: () => number;
+  users: ReadonlySet<string>;
+  /** Records in each paged data set. */
+  pagedRecords: number;
+}
+
+type Record_ = Record<string, unknown>;
+
+export class BhexState {
+  readonly orders = new Map<bigint, MockOrder>();
+  readonly byClientId = new Map<string, bigint>();
+  readonly tasks = new Map<string, BatchTask>();
+  readonly balanceFlow: Record_[] = [];
+  readonly now: () => number;
+  readonly users: ReadonlySet<string>;
+  // Order ids above 2^53 (the vendor doc's are 18 digits).
+  private nextOrderId = 494003445757047808n;
+  private nextTaskId = 100;
+  private readonly pagedRecords: number;
+  private readonly lockExample = (exampleValue(opById("statisticsLockRecord")) as { data: Record_[] }).data[0]!;
+  /** Locks made here through batch_lock_position (newest first), above the generated ones. */
+  private readonly madeLocks: Record_[] = [];
+  private nextLockId = 9_007_199_254_742_001n;
+
+  constructor(opts: BhexStateOptions) {
+    this.now = opts.now;
+    this.users = opts.users;
+    this.pagedRecords = opts.pagedRecords;
+    const flowExample = (exampleValue(opById("accountBalanceFlow")) as { data: Record_[] }).data;
+    for (let i = 0; i < this.pagedRecords; i++) {
+      const example = flowExample[i];
+      if (example) this.balanceFlow.push(example);
+      else {
+        const prev = BigInt(String(this.balanceFlow[this.balanceFlow.length - 1]?.id ?? "392345285099050240"));
+        this.balanceFlow.push({ ...flowExample[0], id: String(prev - 86_400_000n - BigInt(i)), created: String(1561507202690 - i * 86_400_000) });
+      }
+    }
+  }
+
+  // ---- orders ----
+
+  /** A new order (the caller checked that its client_order_id is new for the user). */
+  placeOrder(o: Omit<MockOrder, "orderId" | "status" | "time">): MockOrder {
+    const order: MockOrder = { orderId: this.nextOrderId++, ...o, status: "NEW", time: this.now() };
+    this.orders.set(order.orderId, order);
+    this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
+    return order;
+  }
+  byClientOrderId(userId: string, clientOrderId: string): MockOrder | undefined {
+    const id = this.byClientId.get(`${userId}:${clientOrderId}`);
+    return id === undefined ? undefined : this.orders.get(id);
+  }
+  /** The user's order named by order_id or client_order_id. */
+  findOrder(p: Record<string, string>): MockOrder | undefined {
+    const user = p.user_id ?? "";
+    const byId = toBig(p.order_id);
+    const id = byId ?? (p.client_order_id ? this.byClientId.get(`${user}:${p.client_order_id}`) : undefined);
+    const o = id === undefined ? undefined : this.orders.get(id);
+    return o && o.userId === user ? o : undefined;
+  }
+
+  // ---- batch tasks ----
+
+  /** 200, 31009 for a user id the emulator does not know, 5 for an amount that is not a positive decimal. */
+  rowStatus(kind: BatchKind, cells: Record_): number {
+    if (kind.users.some((u) => !this.users.has(String(cells[u])))) return ITEM_USER_ERROR;
+    if (!DECIMAL.test(String(cells.amount)) || Number(cells.amount) <= 0) return ITEM_OTHER_FAILURE;
+    return ITEM_OK;
+  }
+  /** The task of `opId` with this client_order_id, if one was created. */
+  findTask(opId: string, clientOrderId: string): BatchTask | undefined {
+    return this.tasks.get(`${opId}:${clientOrderId}`);
+  }
+  /** A new task of `opId` over its decoded item rows. */
+  createTask(opId: string, p: Record<string, string>, rows: Record_[]): BatchTask {
+    const kind = BATCH_KINDS[opId]!;
+    const shared: Record_ = {};
+    if (p.business_subject) shared.business_subject = Number(p.business_subject);
+    if (p.sub_business_subject) shared.sub_business_subject = Number(p.sub_business_subject);
+    const task: BatchTask = {
+      id: String(this.nextTaskId++),
+      clientOrderId: p.client_order_id!,
+      desc: p.desc ?? "",
+      rows: rows.map((r) => {
+        const cells = { ...r, ...shared };
+        return { cells, status: this.rowStatus(kind, cells) };
+      }),
+      polled: false,
+    };
+    this.tasks.set(`${opId}:${p.client_order_id}`, task);
+    if (opId === "financeBatchLockPosition") this.recordLocks(task);
+    return task;
+  }
+  private recordLocks(task: BatchTask): void {
+    for (const r of task.rows) {
+      if (r.status !== ITEM_OK) continue;
+      const t = this.now();
+      this.madeLocks.unshift({
+        ...this.lockExample,
+        id: this.nextLockId++,
+        userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
+        tokenId: String(r.cells.token_id),
+        clientReqId: toBig(task.clientOrderId) ?? task.clientOrderId,
+        lockAmount: String(r.cells.amount),
+        lockReason: String(r.cells.desc ?? ""),
+        createdTime: t,
+        updatedTime: t,
+      });
+    }
+  }
+
+  // ---- lock records ----
+
+  /** A user's lock records: the ones made here first, then generated ones (ids above 2^53). */
+  lockRecords(userId: string | undefined): Record_[] {
+    return [...this.madeLocks.filter((r) => String(r.userId) === String(toBig(userId) ?? "")), ...this.generatedLocks(userId)];
+  }
+  private generatedLocks(userId: string | undefined): Record_[] {
+    const lockExample = this.lockExample;
+    return Array.from({ length: this.pagedRecords }, (_, i) => ({
+      ...lockExample,
+      id: 9_007_199_254_741_099n - BigInt(3 * i),
+      userId: toBig(userId) ?? lockExample.userId,
+      clientReqId: 410_722_994_621_856_001n + BigInt(i),
+      createdTime: 1_560_821_724_749 - i * 1000,
+      updatedTime: 1_560_821_724_749 - i * 1000,
+    }));
+  }
+}

@@ -1,0 +1,29 @@
+/** Emulator handler tables: per-operation functions of (state, request), bound to one state. */
+import type { MockReply, MockRequest } from "./http-mock.js";
+
+export type StateHandler<S> = (state: S, req: MockRequest) => MockReply;
+
+/**
+ * Bind every handler of `table` to `state`. `onError` (optional) answers what a handler
+ * throws (by operationId); without it, or when it rethrows, the error reaches the HTTP core
+ * (a 500).
+ */
+export function bindHandlers<S>(
+  table: Readonly<Record<string, StateHandler<S>>>,
+  state: S,
+  onError?: (operationId: string, error: unknown) => MockReply,
+): Record<string, (req: MockRequest) => MockReply> {
+  const bound: Record<string, (req: MockRequest) => MockReply> = {};
+  for (const [id, handler] of Object.entries(table)) {
+    bound[id] = !onError
+      ? (req) => handler(state, req)
+      : (req) => {
+          try {
+            return handler(state, req);
+          } catch (e) {
+            return onError(id, e);
+          }
+        };
+  }
+  return bound;
+}

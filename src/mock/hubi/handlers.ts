@@ -1,0 +1,293 @@
+/**
+ * The Hubi emulator's operations: parameter parsing (a wrong value is the code the vendor
+ * table gives it) and one handler per stateful operation over a HubiExchange.
+ */
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
+import type { MockReply, MockRequest } from "../http-mock.js";
+import { queryRows } from "../query-rows.js";
+import { ACTIVE, type HubiExchange, type MockOrder, type Side } from "./engine.js";
+import { ok, reject, TradeReject, tradeFailure } from "./replies.js";
+import { accountView, orderView, positionView } from "./views.js";
+
+// ---- parameter parsing ----
+
+function requireParams(req: MockRequest): void {
+  for (const name of req.op.body?.required ?? []) if (!req.params[name]) reject("ILLEGAL_ARGUMENT");
+  for (const p of req.op.params) if (p.required && !req.params[p.name]) reject("ILLEGAL_ARGUMENT");
+}
+const num = (v: string | undefined): number | undefined => {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : reject("25010");
+};
+const bool = (v: string | undefined): boolean => (v === "true" ? true : v === "false" ? false : reject("ILLEGAL_ARGUMENT"));
+const quantity = (v: string | undefined): number | undefined => {
+  const n = num(v);
+  return n === undefined ? undefined : Number.isInteger(n) && n > 0 ? n : reject("25009");
+};
+const positivePrice = (v: string | undefined): number | undefined => {
+  const n = num(v);
+  return n === undefined ? undefined : n > 0 ? n : reject("25012");
+};
+const stopWinType = (v: string | undefined): "Limit" | "Market" | undefined =>
+  v === undefined ? undefined : v === "LIMIT" ? "Limit" : v === "MARKET" ? "Market" : reject("ILLEGAL_ARGUMENT");
+/** 25043-25046: stops on the wrong side of the order price. */
+function checkStops(side: Side, price: number, stopLoss: number, stopWin: number): void {
+  if (side === "Buy") {
+    if (stopLoss && price < stopLoss) reject("25043");
+    if (stopWin && price > stopWin) reject("25044");
+  } else {
+    if (stopLoss && price > stopLoss) reject("25045");
+    if (stopWin && price < stopWin) reject("25046");
+  }
+}
+const findOrder = (ex: HubiExchange, no: string | undefined): MockOrder => ex.orders.get(no ?? "") ?? reject("25005");
+
+// ---- operations ----
+
+type Handler = StateHandler<HubiExchange>;
+
+const queryOrdersPro: Handler = (ex, req) => {
+  const since = num(req.params.timestamp) ?? ex.ordersProCursor;
+  ex.ordersProCursor = ex.now();
+  return { body: [...ex.orders.values()].filter((o) => o.modifiedMs >= since).map(orderView) };
+};
+
+const queryOrderById: Handler = (ex, req) => {
+  requireParams(req);
+  return { body: orderView(findOrder(ex, req.params.order_no)) };
+};
+
+// The `symbol` parameter names the order field it filters (src/mock/query-rows.ts).
+const queryActiveOrders: Handler = (ex, req) => ({
+  body: queryRows(req.op, [...ex.orders.values()].filter((o) => ACTIVE.has(o.ordStatus)).map(orderView), req.params).rows,
+});
+
+const enterOrder: Handler = (ex, req) => {
+  requireParams(req);
+  const p = req.params;
+  const t = ex.now();
+  ex.account(p.coin_code!);
+  const openPosition = bool(p.open_position);
+  const qty = quantity(p.quantity)!;
+  const side: Side = p.trade_direction === "BUY" ? "Buy" : p.trade_direction === "SELL" ? "Sell" : reject("25017");
+  const type = p.order_type === "LIMIT" ? "Limit" : p.order_type === "MARKET" ? "Market" : reject("25016");
+  const price = positivePrice(p.price) ?? (type === "Limit" ? reject("25012") : 0);
+  const stopLossPrice = num(p.stop_loss_price) ?? 0;
+  const trailingStop = num(p.trailing_stop) ?? 0;
+  if (p.stop_loss_price && p.trailing_stop) reject("ILLEGAL_ARGUMENT");
+  const stopWinPrice = num(p.stop_win_price) ?? 0;
+  const triggerPrice = num(p.trigger_price) ?? 0;
+  const triggerType = p.trigger_type === undefined || p.trigger_type === "LAST" ? "LAST" : p.trigger_type === "INDEX" ? "INDEX" : reject("ILLEGAL_ARGUMENT");
+  const refPrice = type === "Limit" ? price : ex.markOf(p.symbol!);
+  checkStops(side, refPrice, stopLossPrice, stopWinPrice);
+  if (!openPosition) {
+    const pos = ex.positions.get(ex.positionKey(p.coin_code!, p.symbol!, side === "Sell" ? "Long" : "Short"));
+    if (!pos || pos.qty - ex.reserved(pos) < qty) reject("25025");
+  }
+  const o: MockOrder = {
+    id: ex.nextOrderId(t),
+    currency: p.coin_code!,
+    symbol: p.symbol!,
+    createdMs: t,
+    modifiedMs: t,
+    side,
+    type,
+    price,
+    qty,
+    openPosition,
+    cumQty: 0,
+    avgPx: 0,
+    ordStatus: triggerPrice ? "WAITING" : "NEW",
+    source: triggerPrice ? "Conditional" : "Normal",
+    stopLossPrice,
+    stopWinPrice,
+    stopWinType: stopWinType(p.stop_win_type) ?? "Limit",
+    trailingStop,
+    triggerPrice,
+    triggerType,
+    pnl: 0,
+    frozen: 0,
+  };
+  ex.freeze(o, refPrice);
+  ex.orders.set(o.id, o);
+  ex.match(o, t);
+  return ok(o.id);
+};
+
+/** The fields an amend_order request changes; 25023/25024/25016/25027/25030 as the vendor table says. */
+function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
+  const qty = quantity(p.quantity);
+  const price = positivePrice(p.price);
+  const triggerPrice = num(p.trigger_price);
+  const stopLossPrice = num(p.stop_loss_price);
+  const trailingStop = num(p.trailing_stop);
+  if (stopLossPrice !== undefined && trailingStop !== undefined) reject("ILLEGAL_ARGUMENT");
+  const stopWinPrice = num(p.stop_win_price);
+  const swType = stopWinType(p.stop_win_type);
+  const changes: Partial<MockOrder> = {};
+  if (qty !== undefined && qty !== o.qty) {
+    if (qty > o.qty) reject("25023");
+    if (qty <= o.cumQty) reject("25024");
+    changes.qty = qty;
+  }
+  if (price !== undefined && price !== o.price) {
+    if (o.type === "Market") reject("25016");
+    changes.price = price;
+  }
+  if (triggerPrice !== undefined && triggerPrice !== o.triggerPrice) {
+    if (o.ordStatus !== "WAITING") reject("25027");
+    changes.triggerPrice = triggerPrice;
+  }
+  if (stopLossPrice !== undefined && stopLossPrice !== o.stopLossPrice) changes.stopLossPrice = stopLossPrice;
+  if (trailingStop !== undefined && trailingStop !== o.trailingStop) changes.trailingStop = trailingStop;
+  if (stopWinPrice !== undefined && stopWinPrice !== o.stopWinPrice) changes.stopWinPrice = stopWinPrice;
+  if (swType !== undefined && swType !== o.stopWinType) changes.stopWinType = swType;
+  if (Object.keys(changes).length === 0) reject("25030");
+  return changes;
+}
+
+const amendOrder: Handler = (ex, req) => {
+  requireParams(req);
+  const o = findOrder(ex, req.params.order_no);
+  if (!ACTIVE.has(o.ordStatus)) reject("25006");
+  const changes = amendedFields(o, req.params);
+  const next = { ...o, ...changes };
+  if (changes.stopLossPrice !== undefined) next.trailingStop = 0;
+  if (changes.trailingStop !== undefined) next.stopLossPrice = 0;
+  checkStops(next.side, next.type === "Limit" ? next.price : ex.markOf(next.symbol), next.stopLossPrice, next.stopWinPrice);
+  // Re-freeze margin for the new price/quantity; on 25021 the order stays as it was.
+  const before = o.frozen;
+  ex.release(o);
+  try {
+    ex.freeze(next, next.type === "Limit" ? next.price : ex.markOf(next.symbol));
+  } catch (e) {
+    ex.account(o.currency).frozenCash += before;
+    o.frozen = before;
+    throw e;
+  }
+  Object.assign(o, next, { modifiedMs: ex.now() });
+  ex.match(o, o.modifiedMs);
+  return ok();
+};
+
+const cancelOrder: Handler = (ex, req) => {
+  requireParams(req);
+  const o = findOrder(ex, req.params.order_no);
+  if (!ACTIVE.has(o.ordStatus)) reject("25006");
+  ex.cancel(o, ex.now());
+  return ok();
+};
+
+const cancelOrderBatch: Handler = (ex, req) => {
+  requireParams(req);
+  const nos = (req.params.order_nos ?? "").split(",");
+  if (nos.some((n) => !n.trim())) reject("ILLEGAL_ARGUMENT");
+  const list = nos.map((no) => findOrder(ex, no));
+  if (list.some((o) => !ACTIVE.has(o.ordStatus))) reject("25006");
+  const t = ex.now();
+  for (const o of list) ex.cancel(o, t);
+  return ok();
+};
+
+const closePosition: Handler = (ex, req) => {
+  requireParams(req);
+  const p = req.params;
+  const side = p.position_type === "Long" || p.position_type === "Short" ? p.position_type : reject("ILLEGAL_ARGUMENT");
+  ex.account(p.coin_code!);
+  const pos = ex.positions.get(ex.positionKey(p.coin_code!, p.symbol!, side));
+  if (!pos || pos.qty <= 0) reject("25035");
+  const t = ex.now();
+  // Resting closing orders on this position are cancelled; the close is a market order.
+  for (const o of ex.orders.values()) {
+    if (!o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === pos.currency && o.symbol === pos.symbol && (o.side === "Sell") === (side === "Long")) {
+      o.ordStatus = "CANCELED";
+      o.modifiedMs = t;
+    }
+  }
+  const o: MockOrder = {
+    id: ex.nextOrderId(t),
+    currency: pos.currency,
+    symbol: pos.symbol,
+    createdMs: t,
+    modifiedMs: t,
+    side: side === "Long" ? "Sell" : "Buy",
+    type: "Market",
+    price: 0,
+    qty: pos.qty,
+    openPosition: false,
+    cumQty: 0,
+    avgPx: 0,
+    ordStatus: "NEW",
+    source: "Normal",
+    stopLossPrice: 0,
+    stopWinPrice: 0,
+    stopWinType: "Limit",
+    trailingStop: 0,
+    triggerPrice: 0,
+    triggerType: "LAST",
+    pnl: 0,
+    frozen: 0,
+  };
+  ex.orders.set(o.id, o);
+  ex.fill(o, ex.markOf(pos.symbol), t);
+  return ok();
+};
+
+const switchToCross: Handler = (ex, req) => {
+  requireParams(req);
+  const a = ex.account(req.params.coin_code!);
+  if (a.cross) reject("25030");
+  a.cross = true;
+  return ok();
+};
+
+const changePositionLeverage: Handler = (ex, req) => {
+  requireParams(req);
+  const currency = req.params.coin_code!;
+  const a = ex.account(currency);
+  const twoSided = bool(req.params.two_side_position);
+  if (a.twoSided === twoSided) reject("25030");
+  // Switching modes with open positions or orders is refused (25007), as exchanges do.
+  const busy = ex.positionsOf(currency).length > 0 || [...ex.orders.values()].some((o) => o.currency === currency && ACTIVE.has(o.ordStatus));
+  if (busy) reject("25007");
+  a.twoSided = twoSided;
+  return ok();
+};
+
+const riskSetting: Handler = (ex, req) => {
+  requireParams(req);
+  const { coin_code: currency = "", symbol = "" } = req.params;
+  ex.account(currency);
+  const leverage = num(req.params.leverage)!;
+  if (!Number.isInteger(leverage) || leverage < 1 || leverage > 100) reject("25031");
+  ex.setLeverage(currency, symbol, leverage);
+  return ok();
+};
+
+const HANDLERS: Record<string, Handler> = {
+  queryOrdersPro,
+  queryOrderById,
+  queryActiveOrders,
+  queryAccounts: (ex) => ({ body: [...ex.accounts].map(([c, a]) => accountView(ex, c, a)) }),
+  queryPosition: (ex) => ({ body: [...ex.positions.values()].map((p) => positionView(ex, p)) }),
+  enterOrder,
+  amendOrder,
+  cancelOrder,
+  cancelOrderBatch,
+  closePosition,
+  switchToCross,
+  changePositionLeverage,
+  riskSetting,
+};
+
+/**
+ * The emulator's handlers over one exchange. Handlers throw TradeReject, answered as the
+ * spec's failure body; amend_order fails with HTTP 500 as the vendor doc shows.
+ */
+export function hubiHandlers(ex: HubiExchange): Record<string, (req: MockRequest) => MockReply> {
+  return bindHandlers(HANDLERS, ex, (id, e) => {
+    if (e instanceof TradeReject) return tradeFailure(e.code, id === "amendOrder" ? 500 : e.httpStatus);
+    throw e;
+  });
+}

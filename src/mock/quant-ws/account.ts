@@ -1,0 +1,138 @@
+/**
+ * The quant-ws emulator's exchange state per login: balances, positions and orders, the
+ * views the server sends of them, and fills (no matching engine: an order that crosses the
+ * mark price on arrival fills at once).
+ */
+import type { Conn } from "./gateway.js";
+
+export interface MockOrder {
+  symbol: string;
+  order_no: string;
+  action: "BUY" | "SELL";
+  /** null for MARKET orders, as the server sends them. */
+  price: number | null;
+  quantity: number;
+  remain: number;
+  status: "NONE" | "SUBMITTED" | "PARTIAL-FILLED" | "FILLED" | "CANCELED" | "FAILED";
+  order_type: "LIMIT" | "MARKET" | "IOC";
+  ctime: number;
+  utime: number;
+}
+
+export interface Balance {
+  free: number;
+  locked: number;
+  total: number;
+}
+
+interface Position {
+  long: number;
+  short: number;
+  longPrice: number;
+  shortPrice: number;
+  utime: number | null;
+}
+
+export interface Login {
+  token: string;
+  key: string;
+  socket: Conn;
+  platform: string;
+  symbols: string[];
+  linkUp: boolean;
+  orders: Map<string, MockOrder>;
+  balances: Record<string, Balance>;
+  positions: Map<string, Position>;
+}
+
+/** Pushes a notification to a login (the gateway's `notify`). */
+export type Notify = (login: Login, topic: string, data: unknown) => void;
+
+export function split(symbol: string): { base: string; quote: string } {
+  const [base = symbol, quote = "USDT"] = symbol.split("/");
+  return { base, quote };
+}
+export const balance = (login: Login, ccy: string): Balance => (login.balances[ccy] ??= { free: 0, locked: 0, total: 0 });
+
+/** Move a balance's total and locked amounts; `free` follows. */
+export function adjust(b: Balance, total: number, locked: number): void {
+  b.total += total;
+  b.locked += locked;
+  b.free = b.total - b.locked;
+}
+
+/** What a resting order locks: quote currency × price for a BUY, base currency for a SELL. */
+export function lockFor(login: Login, o: Pick<MockOrder, "symbol" | "action">, price: number, quantity: number, sign: 1 | -1): void {
+  const { base, quote } = split(o.symbol);
+  if (o.action === "BUY") adjust(balance(login, quote), 0, sign * price * quantity);
+  else adjust(balance(login, base), 0, sign * quantity);
+}
+
+export const isOpen = (o: MockOrder): boolean => o.status === "SUBMITTED" || o.status === "PARTIAL-FILLED";
+
+function positionOf(login: Login, symbol: string): Position {
+  let p = login.positions.get(symbol);
+  if (!p) login.positions.set(symbol, (p = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: null }));
+  return p;
+}
+
+/** One side's fields of the server's position view, in the server's order. */
+function sideFields(side: "long" | "short", qty: number, price: number): Record<string, number> {
+  return {
+    [`${side}_quantity`]: qty,
+    [`${side}_avail_qty`]: qty,
+    [`${side}_open_price`]: price,
+    [`${side}_hold_price`]: price,
+    [`${side}_liquid_price`]: 0,
+    [`${side}_unrealised_pnl`]: 0,
+    [`${side}_leverage`]: qty ? 1 : 0,
+    [`${side}_margin`]: qty * price,
+  };
+}
+
+export function positionView(login: Login, symbol: string, withSymbol: boolean) {
+  const p = positionOf(login, symbol);
+  const flat = p.long === 0 && p.short === 0;
+  return {
+    ...(withSymbol ? { symbol } : {}),
+    // The server sends nulls for a flat position.
+    margin_mode: flat ? null : "crossed",
+    ...sideFields("long", p.long, p.longPrice),
+    ...sideFields("short", p.short, p.shortPrice),
+    utime: flat ? null : p.utime,
+  };
+}
+
+export function orderView(o: MockOrder, withSymbol: boolean) {
+  const { symbol, ...rest } = o;
+  return withSymbol ? { symbol, ...rest } : rest;
+}
+
+export const assetView = (login: Login) => Object.fromEntries(Object.entries(login.balances).map(([k, b]) => [k, { ...b }]));
+
+/** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
+export function fill(login: Login, o: MockOrder, price: number, fillNo: string, notify: Notify): void {
+  const { base, quote } = split(o.symbol);
+  const qty = o.remain;
+  const sign = o.action === "BUY" ? 1 : -1;
+  const now = Date.now();
+  adjust(balance(login, quote), -sign * qty * price, 0);
+  adjust(balance(login, base), sign * qty, 0);
+  const p = positionOf(login, o.symbol);
+  if (o.action === "BUY") {
+    p.longPrice = p.long + qty ? (p.long * p.longPrice + qty * price) / (p.long + qty) : 0;
+    p.long += qty;
+  } else {
+    p.shortPrice = p.short + qty ? (p.short * p.shortPrice + qty * price) / (p.short + qty) : 0;
+    p.short += qty;
+  }
+  p.utime = now;
+  o.remain = 0;
+  o.status = "FILLED";
+  o.utime = now;
+  // Orders fill only on arrival here (no matching engine), so every fill takes liquidity.
+  notify(login, "fill", { symbol: o.symbol, order_no: o.order_no, fill_no: fillNo, price, quantity: qty, side: o.action, liquidity: "TAKER", ctime: now });
+  notify(login, "order", orderView(o, true));
+  notify(login, "position", positionView(login, o.symbol, true));
+  notify(login, "asset", assetView(login));
+}

@@ -1,0 +1,94 @@
+/**
+ * The quant-ws emulator's login: the credential and platform check and the state sequence
+ * that follows (see src/mock/quant-ws.ts for the access-key prefixes and what each gives).
+ */
+import { StateCode } from "../../../generated/quant-ws.js";
+import { assetView, orderView, positionView, split, type Login } from "./account.js";
+import { field, type Conn, type Gateway } from "./gateway.js";
+
+export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string): void {
+  const platform = field<string>(f, "platform");
+  const symbols = field<string[]>(f, "symbols");
+  const accessKey = field<string>(f, "access_key");
+  const secretKey = field<string>(f, "secret_key");
+  const key = `${accessKey}@${platform}`;
+  if (gw.byKey.has(key)) {
+    gw.reply(c, { op: "login", cid, result: false, error_message: "Do not log in repeat", token: "" });
+    return;
+  }
+  const token = `${(++gw.tokenSeq).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+  const login: Login = {
+    token,
+    key,
+    socket: c,
+    platform,
+    symbols: Array.isArray(symbols) ? symbols.map(String) : [],
+    linkUp: false,
+    orders: new Map(),
+    balances: { USDT: { free: 100_000, locked: 0, total: 100_000 } },
+    positions: new Map(),
+  };
+  for (const s of login.symbols) {
+    const { base } = split(s);
+    login.balances[base] ??= { free: 10, locked: 0, total: 10 };
+  }
+  gw.logins.set(token, login);
+  gw.byKey.set(key, login);
+  gw.log(`quant-ws mock: socket ${c.id} login ${platform} [${login.symbols.join(",")}] → token ${token.slice(0, 4)}…`);
+  gw.reply(c, { op: "login", cid, result: true, error_message: "", token });
+  // Every failure below comes after a result-true reply; the login stays held until logout.
+  const half = Math.floor(gw.settings.readyDelayMs / 2);
+  const live = () => gw.logins.get(token) === login;
+  const later = (ms: number, code: number, msg: string) => gw.later(ms, () => live() && gw.state(login, code, msg));
+  if (!gw.settings.knownPlatforms.has(platform)) {
+    later(half, StateCode.PARAM_MISS, "platform not found");
+    return;
+  }
+  // An empty symbols list is taken (account-level requests such as asset trade no symbol);
+  // a missing one is not.
+  if (!accessKey || !secretKey || !Array.isArray(symbols) || accessKey.startsWith("fail-param")) {
+    later(half, StateCode.PARAM_MISS, "missing access_key, secret_key or symbols");
+    return;
+  }
+  if (accessKey.startsWith("bad-key")) {
+    later(half, StateCode.GENERAL_ERROR, "Websocket connection authorized failed: invalid access key or signature");
+    return;
+  }
+  if (accessKey.startsWith("flaky")) {
+    later(half, StateCode.CONNECT_FAILED, "connect to the exchange failed");
+    later(half * 2, StateCode.RECONNECTING, "reconnecting to the exchange");
+    goReady(gw, login, half * 3, live);
+    return;
+  }
+  if (accessKey.startsWith("fail")) {
+    // The server never gives up: CONNECT_FAILED, RECONNECTING, CONNECT_FAILED, ...
+    const retry = (n: number) =>
+      gw.later(half, () => {
+        if (!live()) return;
+        gw.state(login, n % 2 ? StateCode.CONNECT_FAILED : StateCode.RECONNECTING, n % 2 ? "connect to the exchange failed" : "reconnecting to the exchange");
+        retry(n + 1);
+      });
+    retry(1);
+    return;
+  }
+  goReady(gw, login, half, live);
+}
+
+/** CONNECT_SUCCESS at `at`, then the snapshots, then READY half a ready delay later. */
+function goReady(gw: Gateway, login: Login, at: number, live: () => boolean): void {
+  const { readyDelayMs } = gw.settings;
+  const half = Math.floor(readyDelayMs / 2);
+  gw.later(at, () => {
+    if (!live()) return;
+    gw.state(login, StateCode.CONNECT_SUCCESS, "connected");
+    // The adapters push their snapshots as soon as they have them, before READY.
+    gw.notify(login, "asset", assetView(login));
+    for (const s of login.symbols) gw.notify(login, "position", positionView(login, s, true));
+    for (const o of login.orders.values()) gw.notify(login, "order", orderView(o, true));
+  });
+  gw.later(at + (readyDelayMs - half), () => {
+    if (!live()) return;
+    login.linkUp = true;
+    gw.state(login, StateCode.READY, "ready");
+  });
+}

@@ -1,0 +1,42 @@
+/** The frames a quant-ws emulator received, bounded, and waiting for one (tests, demos). */
+import { BoundedLog } from "../bounded-log.js";
+import type { ReceivedFrame } from "../quant-ws.js";
+
+/** Kept: the last 10 000 frames, and at most 16 MiB of frame text. */
+const MAX_FRAMES = 10_000;
+const MAX_BYTES = 16 * 1024 * 1024;
+
+export class FrameLog {
+  private readonly log = new BoundedLog<ReceivedFrame>(MAX_FRAMES, MAX_BYTES);
+  private readonly watchers = new Set<(f: ReceivedFrame) => void>();
+
+  /** Frames received, oldest first. */
+  get received(): ReceivedFrame[] {
+    return this.log.items;
+  }
+
+  record(socket: number, frame: Record<string, unknown> | string, bytes: number): void {
+    const r: ReceivedFrame = { socket, frame };
+    this.log.push(r, bytes);
+    for (const w of [...this.watchers]) w(r);
+  }
+
+  /** Resolves when a frame matching `test` arrives (or has arrived). */
+  waitFor(test: (f: ReceivedFrame) => boolean, timeoutMs: number): Promise<ReceivedFrame> {
+    const hit = this.received.find(test);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.watchers.delete(watch);
+        reject(new Error(`quant-ws mock: no matching frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const watch = (f: ReceivedFrame) => {
+        if (!test(f)) return;
+        clearTimeout(t);
+        this.watchers.delete(watch);
+        resolve(f);
+      };
+      this.watchers.add(watch);
+    });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The quant-ws emulator's connection layer: sockets, the logins they hold, replies (with the
+ * delay / reorder / silence faults), state and notification pushes, the idle check.
+ */
+import { WebSocket } from "ws";
+import { quantWsMeta, StateCode } from "../../../generated/quant-ws.js";
+import type { Login } from "./account.js";
+import { FrameLog } from "./frames.js";
+
+export interface Conn {
+  id: number;
+  ws: WebSocket;
+  lastActive: number;
+  held: string[];
+  flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** halfOpen(): nothing is read or written any more, and closing it does not end its logins. */
+  dead: boolean;
+}
+
+export interface GatewaySettings {
+  readyDelayMs: number;
+  idleTimeoutMs: number;
+  replyDelayMs: number;
+  reorderWindow: number;
+  answerPings: boolean;
+  cancelAllReply: boolean;
+  marks: Record<string, number>;
+  knownPlatforms: ReadonlySet<string>;
+  log: (line: string) => void;
+}
+
+/** Python's KeyError text, as the server answers a missing field. */
+export class MissingField extends Error {}
+export function field<T>(f: Record<string, unknown>, name: string): T {
+  if (!(name in f)) throw new MissingField(`'${name}'`);
+  return f[name] as T;
+}
+
+export class Gateway {
+  readonly conns = new Set<Conn>();
+  /** Half-open sockets the client closed: their logins live until the idle check. */
+  readonly zombies = new Set<Conn>();
+  readonly logins = new Map<string, Login>();
+  readonly byKey = new Map<string, Login>();
+  readonly frames = new FrameLog();
+  readonly silenced = new Set<string>();
+  accepted = 0;
+  orderSeq = 2510832677225473n;
+  fillSeq = 9302836;
+  tokenSeq = 0;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly acceptWatchers = new Set<() => void>();
+
+  constructor(readonly settings: GatewaySettings) {}
+
+  get log(): (line: string) => void {
+    return this.settings.log;
+  }
+
+  later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+  clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  write(c: Conn, text: string): void {
+    if (!c.dead && c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+  }
+  push(login: Login, frame: object): void {
+    this.write(login.socket, JSON.stringify(frame));
+  }
+
+  flushHeld(c: Conn): void {
+    if (c.flushTimer) {
+      clearTimeout(c.flushTimer);
+      this.timers.delete(c.flushTimer);
+      c.flushTimer = undefined;
+    }
+    const held = c.held.reverse();
+    c.held = [];
+    for (const t of held) this.write(c, t);
+  }
+  /** A reply to a request, through the delay / reorder / silence faults. */
+  reply(c: Conn, frame: Record<string, unknown>): void {
+    if (this.silenced.has(String(frame.op))) return;
+    const text = JSON.stringify(frame);
+    const out = () => {
+      if (this.settings.reorderWindow > 1) {
+        c.held.push(text);
+        if (c.held.length >= this.settings.reorderWindow) this.flushHeld(c);
+        else if (!c.flushTimer) {
+          c.flushTimer = setTimeout(() => this.flushHeld(c), 50);
+          this.timers.add(c.flushTimer);
+        }
+      } else this.write(c, text);
+    };
+    if (this.settings.replyDelayMs > 0) this.later(this.settings.replyDelayMs, out);
+    else out();
+  }
+
+  state(login: Login, code: number, msg: string): void {
+    this.push(login, { op: "state", token: login.token, code, msg });
+  }
+  readonly notify = (login: Login, topic: string, data: unknown): void => {
+    if (!this.silenced.has(`notify:${topic}`)) this.push(login, { op: "notify", topic, token: login.token, data });
+  };
+  /** Push a state to one token or to every logged-in token (the link follows it). */
+  sendState(code: number, msg = "", token?: string): void {
+    for (const login of this.logins.values()) {
+      if (token && login.token !== token) continue;
+      if (code === StateCode.READY) login.linkUp = true;
+      else if (code >= 1 && code <= 5) login.linkUp = false;
+      this.state(login, code, msg || (quantWsMeta.stateCodes as Record<string, { name: string }>)[String(code)]?.name || "");
+    }
+  }
+
+  /** The login a request's token names, or an "Invalid token" / not-ready reply. */
+  withLogin(c: Conn, f: Record<string, unknown>, cid: string): Login | undefined {
+    const op = String(f.op);
+    const token = field<string>(f, "token");
+    const login = this.logins.get(token);
+    if (!login || login.socket !== c) {
+      this.reply(c, { op, cid, result: false, error_message: "Invalid token" });
+      return undefined;
+    }
+    if (!login.linkUp) {
+      this.reply(c, { op, cid, result: false, error_message: "Trading interface not ready" });
+      return undefined;
+    }
+    return login;
+  }
+  forget(login: Login): void {
+    if (this.logins.get(login.token) === login) this.logins.delete(login.token);
+    if (this.byKey.get(login.key) === login) this.byKey.delete(login.key);
+  }
+
+  /** A new socket: counted, and its frames go to `onFrame`. */
+  accept(ws: WebSocket, id: number, onFrame: (c: Conn, text: string) => void): void {
+    const c: Conn = { id, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false };
+    this.conns.add(c);
+    this.accepted++;
+    for (const w of [...this.acceptWatchers]) w();
+    this.log(`quant-ws mock: socket ${c.id} connected`);
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) return;
+      onFrame(c, data.toString());
+    });
+    ws.on("close", () => this.closed(c));
+    ws.on("error", () => undefined);
+  }
+  private closed(c: Conn): void {
+    this.conns.delete(c);
+    if (c.flushTimer) {
+      clearTimeout(c.flushTimer);
+      this.timers.delete(c.flushTimer);
+    }
+    if (c.dead && Date.now() - c.lastActive <= this.settings.idleTimeoutMs && [...this.logins.values()].some((l) => l.socket === c)) {
+      // The server never saw this socket close: its logins stay until the idle check.
+      this.zombies.add(c);
+      this.log(`quant-ws mock: socket ${c.id} closed by the client but half-open here: its logins stay until the idle check`);
+      return;
+    }
+    for (const login of [...this.logins.values()]) if (login.socket === c) this.forget(login);
+    this.log(`quant-ws mock: socket ${c.id} closed`);
+  }
+  /** Resolves once `n` sockets have been accepted in all. */
+  waitForSockets(n: number, timeoutMs: number): Promise<void> {
+    if (this.accepted >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.acceptWatchers.delete(watch);
+        reject(new Error(`quant-ws mock: ${this.accepted} of ${n} sockets within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const watch = () => {
+        if (this.accepted < n) return;
+        clearTimeout(t);
+        this.acceptWatchers.delete(watch);
+        resolve();
+      };
+      this.acceptWatchers.add(watch);
+    });
+  }
+
+  /** Release the logins of half-open sockets idle too long; close idle open sockets. */
+  idleCheck(): void {
+    const now = Date.now();
+    const { idleTimeoutMs } = this.settings;
+    for (const z of this.zombies) {
+      if (now - z.lastActive <= idleTimeoutMs) continue;
+      this.zombies.delete(z);
+      for (const login of [...this.logins.values()]) if (login.socket === z) this.forget(login);
+      this.log(`quant-ws mock: socket ${z.id} idle for more than ${idleTimeoutMs} ms: its logins are released`);
+    }
+    for (const c of this.conns) {
+      if (now - c.lastActive > idleTimeoutMs && c.ws.readyState === WebSocket.OPEN) {
+        this.log(`quant-ws mock: socket ${c.id} idle for more than ${idleTimeoutMs} ms, closing`);
+        c.ws.close(1000, "idle timeout");
+      }
+    }
+  }
+}

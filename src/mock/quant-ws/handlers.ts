@@ -1,0 +1,157 @@
+/**
+ * The quant-ws emulator's request handlers (one per op of the spec) and the frame dispatch:
+ * ping → pong, a known op → its handler, a missing field → `{"op":"error"}`, anything else
+ * ignored.
+ */
+import { quantWsMeta } from "../../../generated/quant-ws.js";
+import { assetView, balance, fill, isOpen, lockFor, orderView, positionView, split, type MockOrder } from "./account.js";
+import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
+import { login } from "./auth.js";
+
+type Handler = (gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string) => void;
+
+const REPLY_OPS = new Set(Object.keys(quantWsMeta.operations));
+
+const place_order: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (!login) return;
+  const symbol = field<string>(f, "symbol");
+  const action = field<string>(f, "action");
+  const price = Number(field(f, "price"));
+  const quantity = Math.abs(Number(field(f, "quantity")));
+  const orderType = field<string>(f, "order_type");
+  const fail = (msg: string) => gw.reply(c, { op: "place_order", cid, result: false, error_message: msg });
+  if (action !== "BUY" && action !== "SELL") return fail(`Invalid action ${action}`);
+  if (orderType !== "LIMIT" && orderType !== "MARKET" && orderType !== "IOC") return fail(`Invalid order_type ${orderType}`);
+  if (!(quantity > 0) || !Number.isFinite(price) || price < 0) return fail("Invalid price or quantity");
+  const mark = gw.settings.marks[symbol] ?? 100;
+  const { base, quote } = split(symbol);
+  const execPrice = orderType === "MARKET" ? mark : price;
+  if (action === "BUY" && balance(login, quote).free < execPrice * quantity) return fail("Insufficient balance");
+  if (action === "SELL" && balance(login, base).free < quantity && !login.platform.includes("future") && !login.platform.includes("swap")) {
+    return fail("Insufficient balance");
+  }
+  const now = Date.now();
+  // The server reports MARKET orders with price null.
+  const o: MockOrder = { symbol, order_no: String(++gw.orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now };
+  login.orders.set(o.order_no, o);
+  gw.reply(c, { op: "place_order", cid, result: true, error_message: "", order_no: o.order_no });
+  gw.notify(login, "order", orderView(o, true));
+  const crosses = orderType === "MARKET" || (action === "BUY" ? price >= mark : price <= mark);
+  if (crosses) fill(login, o, orderType === "MARKET" ? mark : price, String(++gw.fillSeq), gw.notify);
+  else if (orderType === "IOC") {
+    o.status = "CANCELED";
+    o.utime = Date.now();
+    gw.notify(login, "order", orderView(o, true));
+  } else {
+    lockFor(login, o, price, quantity, 1);
+    gw.notify(login, "asset", assetView(login));
+  }
+};
+
+const cancel_order: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (!login) return;
+  const symbol = field<string>(f, "symbol");
+  const orderNos = field<unknown[]>(f, "order_nos");
+  // An empty list cancels every open order of the symbol; the server then sends no reply
+  // (the adapters return True instead of a list and the reply fails to build).
+  const all = Array.isArray(orderNos) && orderNos.length === 0;
+  const targets = all
+    ? [...login.orders.values()].filter((o) => o.symbol === symbol && isOpen(o)).map((o) => o.order_no)
+    : Array.isArray(orderNos) ? orderNos : [];
+  const data = targets.map((no) => {
+    const o = login.orders.get(String(no));
+    if (!o || o.symbol !== symbol) return { result: false, error_message: "Order not found", order_no: String(no) };
+    if (!isOpen(o)) return { result: false, error_message: `Order is ${o.status}`, order_no: o.order_no };
+    lockFor(login, o, o.price ?? 0, o.remain, -1);
+    o.status = "CANCELED";
+    o.utime = Date.now();
+    return { result: true, error_message: "", order_no: o.order_no };
+  });
+  if (!all || gw.settings.cancelAllReply) gw.reply(c, { op: "cancel_order", cid, result: true, error_message: "", data });
+  for (const item of data) if (item.result) gw.notify(login, "order", orderView(login.orders.get(item.order_no)!, true));
+  if (data.some((d) => d.result)) gw.notify(login, "asset", assetView(login));
+};
+
+const open_orders: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (!login) return;
+  const symbol = field<string>(f, "symbol");
+  const data = [...login.orders.values()].filter((o) => o.symbol === symbol && isOpen(o)).map((o) => orderView(o, false));
+  gw.reply(c, { op: "open_orders", cid, result: true, error_message: "", data });
+};
+
+const asset: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (login) gw.reply(c, { op: "asset", cid, result: true, error_message: "", data: assetView(login) });
+};
+
+const position: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (login) gw.reply(c, { op: "position", cid, result: true, error_message: "", data: positionView(login, field<string>(f, "symbol"), false) });
+};
+
+const symbol_info: Handler = (gw, c, f, cid) => {
+  const login = gw.withLogin(c, f, cid);
+  if (!login) return;
+  const symbol = field<string>(f, "symbol");
+  const { base, quote } = split(symbol);
+  gw.reply(c, {
+    op: "symbol_info",
+    cid,
+    result: true,
+    error_message: "",
+    // Spot adapters have no size/value rules: the server sends null for them.
+    data:
+      login.platform === "huobi_future"
+        ? { price_tick: 0.01, size_tick: 1, size_limit: 1, value_tick: 1, value_limit: 10, base_currency: base, quote_currency: quote, settlement_currency: quote }
+        : { price_tick: 0.01, size_tick: 0.0001, size_limit: null, value_tick: null, value_limit: null, base_currency: base, quote_currency: quote, settlement_currency: quote },
+  });
+};
+
+const logout: Handler = (gw, c, f, cid) => {
+  const token = field<string>(f, "token");
+  const login = gw.logins.get(token);
+  if (!login || login.socket !== c) {
+    gw.reply(c, { op: "logout", cid, result: false, error_message: "Invalid token" });
+    return;
+  }
+  gw.forget(login);
+  gw.log(`quant-ws mock: socket ${c.id} logout token ${token.slice(0, 4)}…`);
+  gw.reply(c, { op: "logout", cid, result: true, error_message: "" });
+};
+
+const HANDLERS: Record<string, Handler> = { login, place_order, cancel_order, open_orders, asset, position, symbol_info, logout };
+
+/** One text frame from a socket. */
+export function onFrame(gw: Gateway, c: Conn, text: string): void {
+  if (c.dead) return;
+  let f: Record<string, unknown>;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SyntaxError("frame is not a JSON object");
+    f = v as Record<string, unknown>;
+  } catch (e) {
+    gw.frames.record(c.id, text, text.length);
+    gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }));
+    return;
+  }
+  gw.frames.record(c.id, f, text.length);
+  const op = f.op;
+  try {
+    if (op === "ping") {
+      const ts = field<number>(f, "ts");
+      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }));
+    } else if (typeof op === "string" && REPLY_OPS.has(op) && HANDLERS[op]) {
+      const cid = typeof f.cid === "string" ? f.cid : "";
+      HANDLERS[op]!(gw, c, f, cid);
+    } else {
+      // Unknown op: the server ignores it (no reply), and it does not count as activity.
+      return;
+    }
+    c.lastActive = Date.now();
+  } catch (e) {
+    gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }));
+  }
+}

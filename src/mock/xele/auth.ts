@@ -1,0 +1,71 @@
+/**
+ * The Xele emulator's request check, before any handler: the JSON request (base64 `params`
+ * for GET, else the body), the counter version (x-since), the closed schema and the token.
+ */
+import { parseJson } from "../../handwritten/core/json.js";
+import { compareCounterVersions } from "../../handwritten/xele/pipe-rows.js";
+import { checkSchema } from "../../handwritten/xele/request-schema.js";
+import { requestSchemaOf, type XeleServer } from "../../handwritten/xele/spec-info.js";
+import type { MockReply, MockRequest } from "../http-mock.js";
+import { fail, type Json } from "./replies.js";
+import type { XeleState } from "./state.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The JSON text of a request: base64 `?params=` for GET (when sent), else the body; a reply if `params` is not base64. */
+function requestText(req: MockRequest): { text: string; params?: string } | MockReply {
+  const params = req.method === "GET" ? req.query.find(([k]) => k === "params")?.[1] : undefined;
+  if (params === undefined) return { text: req.rawBody };
+  if (params.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(params)) return fail(104, "params is not base64");
+  return { text: Buffer.from(params, "base64").toString("utf8"), params };
+}
+
+/** 101 / 103 / 115 / 116 / 105 for a request this counter or the schema refuses. */
+function schemaFailure(st: XeleState, req: MockRequest, request: Json): MockReply | undefined {
+  const op = req.op;
+  const since = op.extensions["x-since"];
+  if (typeof since === "string" && compareCounterVersions(st.settings.counterVersion, since) < 0) {
+    return fail(101, `${op.path} needs counter ${since}; this counter is ${st.settings.counterVersion}`);
+  }
+  const problems = checkSchema(request, requestSchemaOf(op));
+  const first = (kind: string) => problems.find((p) => p.kind === kind);
+  const unknown = first("unknown");
+  if (unknown) return fail(103, unknown.path);
+  const structural = first("missing") ?? first("type");
+  if (structural) return fail(115, structural.message);
+  const value = first("value");
+  if (value) return fail(/^(protocl_version|client_version)$/.test(value.path) ? 105 : 116, value.message);
+  return undefined;
+}
+
+/** Read the JSON request and check it strictly; the checked request is kept for the handler. */
+export function xeleAuthenticate(st: XeleState, server: XeleServer) {
+  return async (req: MockRequest): Promise<MockReply | undefined> => {
+    st.stats.requests[server]++;
+    if (st.settings.latencyMs > 0) await sleep(st.settings.latencyMs);
+    const source = requestText(req);
+    if (!("text" in source)) return source;
+    const { text, params } = source;
+    let json: unknown;
+    try {
+      json = text.trim() === "" ? undefined : parseJson(text);
+    } catch {
+      json = undefined;
+    }
+    if (!json || typeof json !== "object" || Array.isArray(json)) return fail(104, "the request is not a JSON object");
+    const request = json as Json;
+    st.record({ server, operationId: req.op.operationId, method: req.method, viaParams: params !== undefined, ...(params !== undefined ? { params } : {}), json: request }, text.length);
+    const refused = schemaFailure(st, req, request);
+    if (refused) return refused;
+    if (req.op.security.length > 0) {
+      const token = request.token;
+      const expires = typeof token === "string" ? st.tokens.get(token) : undefined;
+      if (expires === undefined || expires <= Date.now()) {
+        if (typeof token === "string") st.tokens.delete(token);
+        return fail(109);
+      }
+    }
+    st.setRequest(req, request);
+    return undefined;
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The Xele emulator's state: settings, issued tokens, counters, the decoded requests kept for
+ * tests, and the records the write operations change (seeded from the spec's examples).
+ */
+import { BoundedLog } from "../bounded-log.js";
+import type { MockRequest } from "../http-mock.js";
+import type { ReceivedRequest, XeleMock, XeleMockSettings } from "../xele.js";
+import { opById, resultOf, type Json } from "./replies.js";
+
+/** Kept for tests: the last 500 requests, at most 16 MiB of request text. */
+const MAX_RECEIVED = 500;
+const MAX_RECEIVED_CHARS = 16 * 1024 * 1024;
+
+export class XeleState {
+  /** Token → expiry (ms). */
+  readonly tokens = new Map<string, number>();
+  readonly stats: XeleMock["stats"] = {
+    logins: 0,
+    requests: { MA: 0, MS: 0 },
+    inFlight: { MA: 0, MS: 0 },
+    maxInFlight: { MA: 0, MS: 0 },
+  };
+  private readonly receivedLog = new BoundedLog<ReceivedRequest>(MAX_RECEIVED, MAX_RECEIVED_CHARS);
+  readonly cash = resultOf(opById("getCashInOut"));
+  readonly fronts = resultOf(opById("getFrontControls"));
+  readonly authCodes = resultOf(opById("getAuthCodes"));
+  readonly templates = {
+    trade: new Map(resultOf(opById("getTradeTemplates")).map((t) => [String(t.templ), t])),
+    risk: new Map(resultOf(opById("getRiskTemplates")).map((t) => [String(t.templ), t])),
+    alarm: new Map(resultOf(opById("getAlarmConfigs")).map((t) => [String(t.templ), t])),
+  };
+  private readonly decoded = new WeakMap<MockRequest, Json>();
+
+  constructor(
+    readonly settings: XeleMockSettings,
+    readonly username: string,
+    readonly password: string,
+  ) {}
+
+  /** The decoded requests received, oldest first. */
+  get received(): ReceivedRequest[] {
+    return this.receivedLog.items;
+  }
+
+  /** Keep a decoded request for tests (bounded). */
+  record(entry: ReceivedRequest, chars: number): void {
+    this.receivedLog.push(entry, chars);
+  }
+
+  /** The checked JSON request of `req` (set by the authenticate hook). */
+  setRequest(req: MockRequest, json: Json): void {
+    this.decoded.set(req, json);
+  }
+  requestOf(req: MockRequest): Json | undefined {
+    return this.decoded.get(req);
+  }
+  dataOf(req: MockRequest): Json {
+    return (this.decoded.get(req)?.data ?? {}) as Json;
+  }
+  arrayDataOf(req: MockRequest): Json[] {
+    return (this.decoded.get(req)?.data ?? []) as Json[];
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The XT emulator's operations over an XtState: orders (single and batch), and lists that
+ * follow the request (the parameters naming record fields filter, `x-pagination` pages).
+ */
+import { parseJson } from "../../handwritten/core/json.js";
+import { bindHandlers, type StateHandler } from "../bind-handlers.js";
+import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
+import { paginationOf, queryRows, type Row } from "../query-rows.js";
+import { envelope } from "./replies.js";
+import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
+
+type Handler = StateHandler<XtState>;
+
+const view = (o: MockOrder) => ({
+  number: o.number,
+  price: o.price,
+  avgPrice: "0.00",
+  id: o.id,
+  time: o.time,
+  type: o.type,
+  status: o.status,
+  completeNumber: "0.000000",
+  completeMoney: "0.000000",
+  entrustType: o.entrustType,
+  fee: "0.000000",
+});
+
+/** The order ids of a batch request's base64 `data`, or the 400 answer. */
+function idsOf(req: MockRequest): bigint[] | MockReply {
+  try {
+    const arr = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"));
+    if (!Array.isArray(arr)) throw new Error("not an array");
+    return arr.slice(0, 100).map((x) => BigInt(x as number | bigint));
+  } catch {
+    return envelope(400, "data must be base64 of a JSON array of order ids");
+  }
+}
+
+/** The example's answer with its rows replaced by the selected page (and its paging fields set where it has them). */
+function listAnswer(req: MockRequest, rows: ReadonlyArray<Row>): MockReply {
+  const page = queryRows(req.op, rows, req.params);
+  const field = paginationOf(req.op)?.itemsField;
+  if (!field) return envelope(200, "success", page.rows);
+  const data = { ...(exampleValue(req.op) as { data: Record<string, unknown> }).data, [field]: page.rows };
+  if (page.page) {
+    for (const [k, v] of [["total", page.page.total], ["pageIndex", page.page.index], ["pageSize", page.page.size]] as const) if (k in data) data[k] = v;
+  }
+  return envelope(200, "success", data);
+}
+
+const order: Handler = (st, req) => {
+  const { market = "", price = "", number = "", type = "", entrustType = "" } = req.params;
+  if (!market || !price || !number || !/^[01]$/.test(type) || !/^[01]$/.test(entrustType)) return envelope(102, "委托失败，参数错误");
+  if (Number(number) <= 0) return envelope(105, "委托失败，委托数量不能低于系统设置最小委托数量");
+  const o = st.place(market, price, number, Number(type), Number(entrustType));
+  return envelope(200, "An order has been placed successfully", { id: o.id });
+};
+
+const batchOrder: Handler = (st, req) => {
+  let items: unknown;
+  try {
+    items = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"));
+  } catch {
+    return envelope(102, "委托失败，参数错误");
+  }
+  if (!Array.isArray(items) || items.length === 0) return envelope(102, "委托失败，参数错误");
+  const placed = (items as Array<Record<string, unknown>>).slice(0, 100).map((i) => {
+    const o = st.place(req.params.market ?? "", String(i.price), String(i.amount), Number(i.type), 0);
+    return { amount: Number(i.amount), price: Number(i.price), id: o.id, type: o.type };
+  });
+  return envelope(200, "An order has been placed successfully", placed);
+};
+
+const cancel: Handler = (st, req) => {
+  const o = st.find(req.params.market ?? "", req.params.id);
+  if (!o) return envelope(121, "撤单失败，订单不存在或已取消");
+  if (o.status === 2 || o.status === 3) return envelope(122, "撤单失败，订单已取消或已完成");
+  o.status = 3;
+  return envelope(200, "The order has been canceled successfully");
+};
+
+const batchCancel: Handler = (st, req) => {
+  const ids = idsOf(req);
+  if (!Array.isArray(ids)) return ids;
+  const data = ids.map((id) => {
+    const o = st.orders.get(id);
+    if (!o || o.status === 3 || o.status === 2) {
+      return { msg: "Failed to cancel the order since it does not exist or has been canceled", code: 121, id };
+    }
+    o.status = 3;
+    return { msg: "The order has been canceled successfully", code: 120, id };
+  });
+  return envelope(200, "The order has been canceled successfully", data);
+};
+
+const withdraw: Handler = (st, req) => {
+  const { coin = "", address = "", amount = "" } = req.params;
+  if (!coin || !address || !(Number(amount) > 0)) return envelope(400, "coin, address and a positive amount are required");
+  const now = Date.now();
+  const fee = "0.001";
+  st.payouts.unshift({ ...st.payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
+  const base = (exampleValue(req.op) as { data: Record<string, unknown> }).data;
+  return envelope(200, "success", { ...base, amount: Number(amount), address, id: st.nextWithdrawId++, subTime: now });
+};
+
+const HANDLERS: Record<string, Handler> = {
+  getServerTime: () => envelope(200, "success", { serverTime: Date.now() }),
+  order,
+  batchOrder,
+  getOrder: (st, req) => {
+    const o = st.find(req.params.market ?? "", req.params.id);
+    return o ? envelope(200, "success", view(o)) : envelope(121, "撤单失败，订单不存在或已取消");
+  },
+  cancel,
+  batchCancel,
+  getOpenOrders: (st, req) => {
+    const open = [...st.orders.values()].filter((o) => o.market === req.params.market && o.status <= 1);
+    return envelope(200, "success", queryRows(req.op, open.map(view), req.params).rows);
+  },
+  getPayInRecord: (st, req) => listAnswer(req, st.deposits),
+  getPayOutRecord: (st, req) => listAnswer(req, st.payouts),
+  getPayOutAddress: (_st, req) => listAnswer(req, exampleItems(opById("getPayOutAddress"))),
+  withdraw,
+  getKLine: (st, req) => {
+    const p = paginationOf(req.op)!;
+    const page = queryRows(req.op, st.klines(req.params.type ?? "1min"), req.params);
+    return { body: { [p.itemsField ?? "datas"]: page.rows, [p.cursorParam ?? "since"]: Number(page.next ?? 0) } };
+  },
+  getBatchOrders: (st, req) => {
+    const ids = idsOf(req);
+    if (!Array.isArray(ids)) return ids;
+    return envelope(200, "success", ids.flatMap((id) => (st.orders.has(id) ? [view(st.orders.get(id)!)] : [])));
+  },
+};
+
+/** The emulator's handlers over one state. */
+export function xtHandlers(st: XtState): Record<string, (req: MockRequest) => MockReply> {
+  return bindHandlers(HANDLERS, st);
+}

@@ -1,0 +1,75 @@
+/**
+ * The XT emulator's state: orders (ids above 2^53), and the records its lists answer from
+ * (deposits, withdrawals, withdrawal addresses, klines), seeded from the spec's examples.
+ */
+import { meta } from "../../../generated/xt-spot.meta.js";
+import type { OperationMeta } from "../../handwritten/core/meta.js";
+import { exampleValue } from "../http-mock.js";
+import { paginationOf, type Row } from "../query-rows.js";
+
+export interface MockOrder {
+  id: bigint;
+  market: string;
+  price: string;
+  number: string;
+  type: number;
+  entrustType: number;
+  status: number;
+  time: number;
+}
+
+export const opById = (id: string): OperationMeta => meta.operations.find((o) => o.operationId === id)!;
+
+/** The example's rows (its `data`, or `data[itemsField]`). */
+export function exampleItems(op: OperationMeta): Row[] {
+  const data = (exampleValue(op) as { data?: unknown } | undefined)?.data;
+  const field = paginationOf(op)?.itemsField;
+  const items = field && data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>)[field] : data;
+  return Array.isArray(items) ? (items as Row[]) : [];
+}
+
+/** Seconds per kline interval. */
+const KLINE_SECONDS: Record<string, number> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
+
+export class XtState {
+  readonly orders = new Map<bigint, MockOrder>();
+  /** Deposits: the example's record and older ones like it (a few pages). */
+  readonly deposits: Row[];
+  /** Withdrawals: the example's, then every withdraw made here, newest first. */
+  readonly payouts: Row[] = [...exampleItems(opById("getPayOutRecord"))];
+  nextWithdrawId = 1001;
+  // IDs above 2^53 so every consumer sees that they need exact integers.
+  private nextId = 9_007_199_254_740_993n;
+  private readonly klineSeed = ((exampleValue(opById("getKLine")) as { datas?: unknown[][] } | undefined)?.datas?.[0] ?? [1562923200, 1, 1, 1, 1, 0, 0]) as number[];
+
+  constructor(depositRecords: number) {
+    const depositSeed = exampleItems(opById("getPayInRecord"))[0] ?? {};
+    this.deposits = Array.from({ length: depositRecords }, (_, i) => ({
+      ...depositSeed,
+      creatTime: Number(depositSeed.creatTime ?? 1563465915000) - i * 3_600_000,
+      manageTime: Number(depositSeed.manageTime ?? 1563466260000) - i * 3_600_000,
+      txHash: `0x${(BigInt(`0x${String(depositSeed.txHash ?? "0x1").slice(2)}`) - BigInt(i)).toString(16).padStart(64, "0")}`,
+    }));
+  }
+
+  place(market: string, price: string, number: string, type: number, entrustType: number): MockOrder {
+    const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: Date.now() };
+    this.orders.set(o.id, o);
+    return o;
+  }
+  /** The order `id` of `market`, if any. */
+  find(market: string, id: string | undefined): MockOrder | undefined {
+    if (!id || !/^\d+$/.test(id)) return undefined;
+    const o = this.orders.get(BigInt(id));
+    return o && o.market === market ? o : undefined;
+  }
+
+  /** Candles of one interval ending at the example's, oldest first: [time (s), open, high, low, close, volume, turnover]. */
+  klines(type: string): Row[] {
+    const step = KLINE_SECONDS[type] ?? 60;
+    return Array.from({ length: 60 }, (_, i) => {
+      const k = 59 - i;
+      return [this.klineSeed[0]! - k * step, ...this.klineSeed.slice(1)] as unknown as Row;
+    });
+  }
+}
