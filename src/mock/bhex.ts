@@ -32,7 +32,7 @@
  *   the vendor doc documents status 0 only, so 1 is this emulator's own "failed" status. A handler
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
  */
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { BHEX_SIGNATURE_VARIANTS, signBhexParams, type BhexSignatureVariant } from "../auth/bhex.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../handwritten/bhex/items.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";

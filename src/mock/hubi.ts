@@ -42,7 +42,7 @@
  * ILLEGAL_ARGUMENT (HTTP 400).
  */
 import { timingSafeEqual } from "node:crypto";
-import { meta } from "../../generated/hubi-futures.meta.js";
+import { meta } from "../../generated/hubi-futures.docs.js";
 import { HUBI_API_VERSION, hubiSignedText, type HubiValueEncoding } from "../auth/hubi.js";
 import { hmacSha256Hex } from "../auth/hmac.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";

@@ -31,7 +31,7 @@
  * `settings` may be changed while running (e.g. the counter version between two calls).
  */
 import { randomBytes } from "node:crypto";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import { parseJson } from "../handwritten/core/json.js";
 import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
 import { columnsForVersion, compareCounterVersions, type PipeColumn } from "../handwritten/xele/pipe-rows.js";
@@ -255,7 +255,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       received.shift();
       receivedChars -= receivedSizes.shift()!;
     }
-    const since = op.extensions["x-since"];
+    const since = op.since;
     if (typeof since === "string" && compareCounterVersions(settings.counterVersion, since) < 0) {
       return fail(101, `${op.path} needs counter ${since}; this counter is ${settings.counterVersion}`);
     }

@@ -8,7 +8,7 @@
  * record) and enough order state for order → getOrder → cancel, batch orders
  * and batch cancel.
  */
-import { meta } from "../../generated/xt-spot.meta.js";
+import { meta } from "../../generated/xt-spot.docs.js";
 import { signXtParams, XT_SIGNATURE_VARIANTS, type XtSignatureVariant } from "../auth/xt.js";
 import { parseJson } from "../handwritten/core/json.js";
 import type { OperationMeta } from "../handwritten/core/meta.js";

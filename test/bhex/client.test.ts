@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import { DownloadForbiddenError, HistoryFileNotFoundError } from "../../src/handwritten/bhex/download.js";
 import {
@@ -65,7 +65,7 @@ describe("createBhexOrgClient: every operation once", () => {
     expect(where.filter(([k]) => k === "signature")).toHaveLength(1);
     expect(verifySignature(req)).toBe(true);
     // The idempotency key: generated (the caller gave none), sent, reported.
-    const idem = opMeta.extensions["x-idempotency-key"] as string | undefined;
+    const idem = opMeta.idempotencyKey;
     if (idem) {
       expect(sent[idem]).toMatch(/^\d{19}$/);
       expect(keys).toEqual([sent[idem]]);

@@ -15,7 +15,7 @@ export function serializeValue(value: unknown, schema: SchemaMeta | undefined): 
   if (schema?.contentEncoding === "base64" && typeof value !== "string") {
     return Buffer.from(stringifyJson(value), "utf8").toString("base64");
   }
-  if (Array.isArray(value) && schema?.["x-comma-joined"]) return value.map((v) => serializeValue(v, undefined)).join(",");
+  if (Array.isArray(value) && schema?.commaJoined) return value.map((v) => serializeValue(v, undefined)).join(",");
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (value === null) return "";
@@ -63,7 +63,7 @@ function typeOk(value: unknown, schema: SchemaMeta): boolean {
   }
   if (types.includes("boolean") && (typeof value === "boolean" || value === "true" || value === "false")) return true;
   if (types.includes("array") && Array.isArray(value)) return true;
-  if (types.includes("string") && schema["x-comma-joined"] && Array.isArray(value)) return true;
+  if (types.includes("string") && schema.commaJoined && Array.isArray(value)) return true;
   if (types.includes("object") && value !== null && typeof value === "object" && !Array.isArray(value)) return true;
   if (types.includes("null") && value === null) return true;
   return false;
