@@ -22,19 +22,16 @@ export const meta: ApiMeta = {
   },
   "errorCodes": {
     "110": {
-      "message": "Internal server error",
       "meaning": "Internal server error (sent with HTTP 500 as {\"code\":110,\"msg\":\"Internal server error\"}; 内部服务器错误)",
       "kind": "unavailable",
       "name": "InternalServerError"
     },
     "1105": {
-      "message": "Username or password is incorrect",
       "meaning": "Username or password is incorrect (the common doc's example of a business error, sent with HTTP 400 as {\"code\":1105,...})",
       "kind": "auth",
       "name": "UsernameOrPasswordIncorrect"
     },
     "31009": {
-      "message": "用户信息错误",
       "meaning": "User information error: a batch-task item names an unknown/invalid user (per-item `status` of batch transfer/air drop/lock/unlock results; 200 = success)",
       "kind": "invalid-request",
       "name": "UserInfoError"
@@ -60,9 +57,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -83,9 +77,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -106,9 +97,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -151,9 +139,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -203,9 +188,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -243,9 +225,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -303,9 +282,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -348,9 +324,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -397,9 +370,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -430,9 +400,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -463,9 +430,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -496,9 +460,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -538,9 +499,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -579,9 +537,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -674,9 +629,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -762,9 +714,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -850,9 +799,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -902,9 +848,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -941,9 +884,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -989,9 +929,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1027,9 +964,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1085,9 +1019,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1120,9 +1051,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1159,9 +1087,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1230,9 +1155,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1328,9 +1250,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1352,9 +1271,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1394,9 +1310,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1446,9 +1359,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1514,9 +1424,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1626,9 +1533,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1682,9 +1586,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1770,9 +1671,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1827,9 +1725,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1868,9 +1763,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -1942,9 +1834,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2031,9 +1920,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2088,9 +1974,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2167,9 +2050,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2218,9 +2098,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2292,9 +2169,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2335,9 +2209,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2377,9 +2248,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2419,9 +2287,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2506,9 +2371,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2603,9 +2465,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2663,9 +2522,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2729,9 +2585,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2811,9 +2664,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2893,9 +2743,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -2975,9 +2822,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3049,9 +2893,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3108,9 +2949,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3199,9 +3037,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3275,9 +3110,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3404,9 +3236,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3506,9 +3335,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3541,9 +3367,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3575,9 +3398,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3667,9 +3487,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3702,9 +3519,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3794,9 +3608,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3829,9 +3640,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3881,9 +3689,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3934,9 +3739,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -3984,9 +3786,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4019,9 +3818,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4060,9 +3856,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4084,9 +3877,6 @@ export const meta: ApiMeta = {
       "params": [],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4163,9 +3953,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4257,9 +4044,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4351,9 +4135,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4445,9 +4226,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4503,9 +4281,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4573,9 +4348,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4654,9 +4426,6 @@ export const meta: ApiMeta = {
       ],
       "body": null,
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4835,9 +4604,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -4950,9 +4716,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5021,9 +4784,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5079,9 +4839,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5135,9 +4892,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5197,9 +4951,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5254,9 +5005,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5297,9 +5045,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5339,9 +5084,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },
@@ -5398,9 +5140,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "400": {
           "contentType": "application/json"
         },

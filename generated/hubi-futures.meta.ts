@@ -25,301 +25,251 @@ export const meta: ApiMeta = {
   },
   "errorCodes": {
     "25004": {
-      "message": "订单已存在",
       "meaning": "Order already exists",
       "kind": "other",
       "name": "OrderExists"
     },
     "25005": {
-      "message": "订单未发现",
       "meaning": "Order not found",
       "kind": "order-not-found",
       "name": "OrderNotFound"
     },
     "25006": {
-      "message": "订单已完成",
       "meaning": "Order already completed (filled/canceled)",
       "kind": "other",
       "name": "OrderCompleted"
     },
     "25007": {
-      "message": "账户不允许此操作",
       "meaning": "The account does not allow this operation",
       "kind": "other",
       "name": "AccountOperationNotAllowed"
     },
     "25008": {
-      "message": "每日订单超出限制",
       "meaning": "Daily order limit exceeded",
       "kind": "rate-limit",
       "name": "DailyOrderLimitExceeded"
     },
     "25009": {
-      "message": "订单数量无效",
       "meaning": "Invalid order quantity",
       "kind": "invalid-request",
       "name": "InvalidQuantity"
     },
     "25010": {
-      "message": "数据转换错误",
       "meaning": "Data conversion error (a parameter could not be parsed)",
       "kind": "invalid-request",
       "name": "DataConversionError"
     },
     "25011": {
-      "message": "订单数量太小",
       "meaning": "Order quantity too small",
       "kind": "invalid-request",
       "name": "QuantityTooSmall"
     },
     "25012": {
-      "message": "订单价格必须大于0",
       "meaning": "Order price must be greater than 0",
       "kind": "invalid-request",
       "name": "PriceNotPositive"
     },
     "25013": {
-      "message": "不能修改订单数量",
       "meaning": "Order quantity cannot be modified",
       "kind": "invalid-request",
       "name": "QuantityNotModifiable"
     },
     "25014": {
-      "message": "订单的价格或数量必须修改",
       "meaning": "The order's price or quantity must be changed",
       "kind": "invalid-request",
       "name": "PriceOrQuantityMustChange"
     },
     "25015": {
-      "message": "订单无法与账户绑定",
       "meaning": "The order cannot be bound to the account",
       "kind": "other",
       "name": "OrderAccountBindingFailed"
     },
     "25016": {
-      "message": "无效的下单类型",
       "meaning": "Invalid order type",
       "kind": "invalid-request",
       "name": "InvalidOrderType"
     },
     "25017": {
-      "message": "无效的买卖单类型",
       "meaning": "Invalid buy/sell side",
       "kind": "invalid-request",
       "name": "InvalidSide"
     },
     "25018": {
-      "message": "交易所订单号没有",
       "meaning": "Exchange order number missing",
       "kind": "invalid-request",
       "name": "OrderNumberMissing"
     },
     "25019": {
-      "message": "计算资金的价格无效",
       "meaning": "Price used to compute funds is invalid",
       "kind": "invalid-request",
       "name": "InvalidFundingPrice"
     },
     "25020": {
-      "message": "无法确定有效的报价",
       "meaning": "No valid quote can be determined (market not ready)",
       "kind": "unavailable",
       "name": "NoValidQuote"
     },
     "25021": {
-      "message": "资金不足",
       "meaning": "Insufficient funds",
       "kind": "insufficient-funds",
       "name": "InsufficientFunds"
     },
     "25022": {
-      "message": "交易标的有订单尚未确定",
       "meaning": "The symbol has an order that is not yet settled; try later",
       "kind": "unavailable",
       "name": "PendingOrderOnSymbol"
     },
     "25023": {
-      "message": "只能把订单数量减少",
       "meaning": "Order quantity can only be decreased",
       "kind": "invalid-request",
       "name": "QuantityCanOnlyDecrease"
     },
     "25024": {
-      "message": "订单剩余数量不足以减少",
       "meaning": "Remaining order quantity is not enough to reduce",
       "kind": "other",
       "name": "RemainingQuantityInsufficient"
     },
     "25025": {
-      "message": "可平仓数量不足",
       "meaning": "Not enough closable position quantity",
       "kind": "other",
       "name": "ClosableQuantityInsufficient"
     },
     "25026": {
-      "message": "风控价格已被当前价格触发",
       "meaning": "The risk-control price is already triggered by the current price",
       "kind": "invalid-request",
       "name": "RiskPriceAlreadyTriggered"
     },
     "25027": {
-      "message": "触发价格不合理",
       "meaning": "Unreasonable trigger price",
       "kind": "invalid-request",
       "name": "InvalidTriggerPrice"
     },
     "25028": {
-      "message": "无双向仓位可合并",
       "meaning": "No two-sided positions to merge",
       "kind": "other",
       "name": "NoTwoSidedPositionToMerge"
     },
     "25030": {
-      "message": "没有修改任何值",
       "meaning": "Nothing was modified",
       "kind": "invalid-request",
       "name": "NothingModified"
     },
     "25031": {
-      "message": "杠杆值有误",
       "meaning": "Invalid leverage value",
       "kind": "invalid-request",
       "name": "InvalidLeverage"
     },
     "25032": {
-      "message": "止损价有误",
       "meaning": "Invalid stop-loss price",
       "kind": "invalid-request",
       "name": "InvalidStopLossPrice"
     },
     "25033": {
-      "message": "止盈价有误",
       "meaning": "Invalid take-profit price",
       "kind": "invalid-request",
       "name": "InvalidStopWinPrice"
     },
     "25034": {
-      "message": "全仓模式不支持追加保证金",
       "meaning": "Cross margin mode does not support adding margin",
       "kind": "other",
       "name": "CrossModeNoAddMargin"
     },
     "25035": {
-      "message": "仓位不存在",
       "meaning": "Position does not exist",
       "kind": "other",
       "name": "PositionNotFound"
     },
     "25036": {
-      "message": "保证金不足",
       "meaning": "Insufficient margin",
       "kind": "insufficient-funds",
       "name": "InsufficientMargin"
     },
     "25043": {
-      "message": "买单价格不能低于止损价",
       "meaning": "Buy price cannot be lower than the stop-loss price",
       "kind": "invalid-request",
       "name": "BuyPriceBelowStopLoss"
     },
     "25044": {
-      "message": "买单价格不能高于止盈价",
       "meaning": "Buy price cannot be higher than the take-profit price",
       "kind": "invalid-request",
       "name": "BuyPriceAboveStopWin"
     },
     "25045": {
-      "message": "卖单价格不能高于止损价",
       "meaning": "Sell price cannot be higher than the stop-loss price",
       "kind": "invalid-request",
       "name": "SellPriceAboveStopLoss"
     },
     "25046": {
-      "message": "卖单价格不能低于止盈价",
       "meaning": "Sell price cannot be lower than the take-profit price",
       "kind": "invalid-request",
       "name": "SellPriceBelowStopWin"
     },
     "25049": {
-      "message": "风险限额设置不足",
       "meaning": "Risk limit setting is insufficient",
       "kind": "other",
       "name": "RiskLimitInsufficient"
     },
     "25050": {
-      "message": "标志价格还没有确定",
       "meaning": "Mark price is not yet determined",
       "kind": "unavailable",
       "name": "MarkPriceUndetermined"
     },
     "25051": {
-      "message": "委托价格偏离标记价格过多",
       "meaning": "Order price deviates too far from the mark price",
       "kind": "invalid-request",
       "name": "PriceDeviatesFromMark"
     },
     "-1": {
-      "message": "执行失败",
       "meaning": "Generic failure (status -1); the reason is the free text in `message`",
       "kind": "other",
       "name": "Failed"
     },
     "ILLEGAL_NONCE": {
-      "message": "X-API-Nonce 值不合法错误",
       "meaning": "X-API-Nonce is malformed or was already used (a replayed request); a new request gets a fresh nonce",
       "kind": "timestamp",
       "name": "IllegalNonce"
     },
     "ILLEGAL_VERSION": {
-      "message": "版本不兼容",
       "meaning": "Incompatible X-API-Version (only 1.0.0 is supported)",
       "kind": "auth",
       "name": "IllegalVersion"
     },
     "ILLEGAL_TIMESTAMP": {
-      "message": "时间戳错误",
       "meaning": "X-API-Timestamp is wrong (not ISO 8601, or too far from the server's time; check the local clock)",
       "kind": "timestamp",
       "name": "IllegalTimestamp"
     },
     "ILLEGAL_SIGN": {
-      "message": "签名错误",
       "meaning": "X-API-Signature does not match (wrong secret key, or X-API-Signature-Params not naming exactly the parameters sent)",
       "kind": "auth",
       "name": "IllegalSign"
     },
     "ILLEGAL_ARGUMENT": {
-      "message": "参数错误",
       "meaning": "Bad or missing request parameter",
       "kind": "invalid-request",
       "name": "IllegalArgument"
     },
     "ILLEGAL_SIGN_TYPE": {
-      "message": "签名类型不正确",
       "meaning": "Unsupported signature type/method",
       "kind": "auth",
       "name": "IllegalSignType"
     },
     "ILLEGAL_CHARSET": {
-      "message": "字符集不合法",
       "meaning": "Illegal character set (use UTF-8)",
       "kind": "invalid-request",
       "name": "IllegalCharset"
     },
     "ILLEGAL_ACCESS_KEY": {
-      "message": "访问密钥不正确",
       "meaning": "Access key (X-API-Key) is wrong (the doc has no separate message for a wrong access token; check it too)",
       "kind": "auth",
       "name": "IllegalAccessKey"
     },
     "ILLEGAL_SCOPE": {
-      "message": "访问范围不合法的，（只读或者读写）",
       "meaning": "API key scope does not allow this call (read-only vs read-write)",
       "kind": "auth",
       "name": "IllegalScope"
     },
     "ILLEGAL_CLIENT_IP": {
-      "message": "IP 地址被限制",
       "meaning": "Client IP address is not allowed (IP whitelist)",
       "kind": "auth",
       "name": "IllegalClientIp"
@@ -350,11 +300,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "queryOrderById",
@@ -378,11 +324,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "queryAccounts",
@@ -397,11 +339,7 @@ export const meta: ApiMeta = {
       "envelope": false,
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "queryPosition",
@@ -416,11 +354,7 @@ export const meta: ApiMeta = {
       "envelope": false,
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "queryActiveOrders",
@@ -444,11 +378,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "enterOrder",
@@ -530,11 +460,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "cancelOrder",
@@ -559,11 +485,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "cancelOrderBatch",
@@ -590,11 +512,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "closePosition",
@@ -631,11 +549,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "switchToCross",
@@ -660,11 +574,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "changePositionLeverage",
@@ -693,11 +603,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "riskSetting",
@@ -730,11 +636,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "amendOrder",
@@ -785,9 +687,6 @@ export const meta: ApiMeta = {
         "closed": false
       },
       "responses": {
-        "200": {
-          "contentType": "application/json"
-        },
         "500": {
           "contentType": "application/json"
         }

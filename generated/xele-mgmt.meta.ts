@@ -43,118 +43,95 @@ export const meta: ApiMeta = {
   },
   "errorCodes": {
     "0": {
-      "message": "成功",
       "meaning": "Success",
       "kind": "other",
       "success": true
     },
     "100": {
-      "message": "柜台程序内部参数错误",
       "meaning": "Internal parameter error in the counter program",
       "kind": "unavailable"
     },
     "101": {
-      "message": "url不支持,请核对软件/协议版本",
       "meaning": "URL not supported; check software/protocol version",
       "kind": "invalid-request"
     },
     "102": {
-      "message": "柜台MS服务无对应API接口的请求响应实现",
       "meaning": "MS has no implementation for this API",
       "kind": "invalid-request"
     },
     "103": {
-      "message": "请求json参数中存在软件不识别字段,请核对软件/协议版本",
       "meaning": "Unknown field in the request JSON; check software/protocol version",
       "kind": "invalid-request"
     },
     "104": {
-      "message": "无效的json格式",
       "meaning": "Invalid JSON",
       "kind": "invalid-request"
     },
     "105": {
-      "message": "不支持的API协议,请核对软件/协议版本",
       "meaning": "Unsupported API protocol version",
       "kind": "invalid-request"
     },
     "106": {
-      "message": "修改失败",
       "meaning": "Update failed",
       "kind": "other"
     },
     "107": {
-      "message": "拒绝接入柜台,本次http链接非法",
       "meaning": "Access to the counter refused: illegal HTTP connection",
       "kind": "auth"
     },
     "108": {
-      "message": "不支持的http请求方式",
       "meaning": "HTTP method not supported",
       "kind": "invalid-request"
     },
     "109": {
-      "message": "无效token",
       "meaning": "Invalid token (log in again)",
       "kind": "auth"
     },
     "110": {
-      "message": "不支持的席位号",
       "meaning": "Unsupported seat number",
       "kind": "invalid-request"
     },
     "111": {
-      "message": "查询失败",
       "meaning": "Query failed",
       "kind": "other"
     },
     "112": {
-      "message": "增加失败",
       "meaning": "Add failed",
       "kind": "other"
     },
     "113": {
-      "message": "删除失败",
       "meaning": "Delete failed",
       "kind": "other"
     },
     "114": {
-      "message": "权限不满足,禁止访问",
       "meaning": "Insufficient permission, access forbidden",
       "kind": "auth"
     },
     "115": {
-      "message": "拒绝响应,请检查传参是否正确",
       "meaning": "Request refused; check the parameters",
       "kind": "invalid-request"
     },
     "116": {
-      "message": "请求中存在非法字段值",
       "meaning": "Illegal field value in the request",
       "kind": "invalid-request"
     },
     "117": {
-      "message": "废弃的API",
       "meaning": "Deprecated (removed) API",
       "kind": "invalid-request"
     },
     "118": {
-      "message": "出金失败",
       "meaning": "Withdrawal failed",
       "kind": "other"
     },
     "119": {
-      "message": "入金失败",
       "meaning": "Deposit failed",
       "kind": "other"
     },
     "120": {
-      "message": "平仓失败",
       "meaning": "Closing the position failed",
       "kind": "other"
     },
     "1000": {
-      "message": "无",
       "meaning": "No specific error description (无具体错误描述)",
       "kind": "other"
     }
@@ -187,11 +164,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -246,11 +219,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -488,11 +457,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -715,11 +680,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -867,11 +828,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -967,11 +924,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -1062,11 +1015,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -1239,11 +1188,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -2505,11 +2450,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -2649,11 +2590,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -2891,11 +2828,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -3299,11 +3232,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -3678,11 +3607,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -3874,11 +3799,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -3971,11 +3892,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -4097,11 +4014,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -4212,11 +4125,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -4289,11 +4198,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -4494,11 +4399,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -4570,11 +4471,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -4745,11 +4642,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -5024,11 +4917,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -5506,11 +5395,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -5954,11 +5839,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -6836,11 +6717,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -7025,11 +6902,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -7324,11 +7197,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -7553,11 +7422,7 @@ export const meta: ApiMeta = {
         },
         "closed": true
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{maHost}:{maPort}",
@@ -7941,11 +7806,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",
@@ -8302,11 +8163,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "servers": [
         {
           "url": "http://{msHost}:{msPort}",

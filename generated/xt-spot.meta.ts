@@ -22,97 +22,78 @@ export const meta: ApiMeta = {
   },
   "errorCodes": {
     "101": {
-      "message": "委托失败，未知的委托类型",
       "meaning": "Order failed: unknown order type",
       "kind": "invalid-request"
     },
     "102": {
-      "message": "委托失败，参数错误",
       "meaning": "Order failed: invalid parameter",
       "kind": "invalid-request"
     },
     "103": {
-      "message": "委托失败，没有足够的资金",
       "meaning": "Order failed: insufficient funds",
       "kind": "insufficient-funds"
     },
     "104": {
-      "message": "委托失败，未知异常请稍后再试",
       "meaning": "Order failed: unknown error, try again later",
       "kind": "unavailable"
     },
     "105": {
-      "message": "委托失败，委托数量不能低于系统设置最小委托数量",
       "meaning": "Order failed: amount below the minimum order amount",
       "kind": "invalid-request"
     },
     "106": {
-      "message": "委托失败，委托频繁",
       "meaning": "Order failed: orders placed too frequently",
       "kind": "rate-limit"
     },
     "107": {
-      "message": "操作失败，暂未开放交易",
       "meaning": "Operation failed: trading is not open yet",
       "kind": "other"
     },
     "108": {
-      "message": "委托失败，触发价格不正确",
       "meaning": "Order failed: invalid trigger price",
       "kind": "invalid-request"
     },
     "109": {
-      "message": "委托失败，不支持市价单委托",
       "meaning": "Order failed: market orders are not supported",
       "kind": "invalid-request"
     },
     "110": {
-      "message": "委托失败，不支持止盈止损单委托",
       "meaning": "Order failed: take-profit/stop-loss orders are not supported",
       "kind": "invalid-request"
     },
     "111": {
-      "message": "委托失败，超出系统保护价格",
       "meaning": "Order failed: price outside the system protection range",
       "kind": "invalid-request"
     },
     "121": {
-      "message": "撤单失败，订单不存在或已取消",
       "meaning": "Cancel failed: order does not exist or is already cancelled",
       "kind": "order-not-found"
     },
     "122": {
-      "message": "撤单失败，订单已取消或已完成",
       "meaning": "Cancel failed: order already cancelled or completed",
       "kind": "other"
     },
     "123": {
-      "message": "撤单失败，未知异常请稍后再试",
       "meaning": "Cancel failed: unknown error, try again later",
       "kind": "unavailable"
     },
     "124": {
-      "message": "撤单失败，操过频繁",
       "meaning": "Cancel failed: too frequent",
       "kind": "rate-limit"
     },
     "307": {
-      "message": "bad access key",
       "meaning": "Invalid or unknown access key",
       "kind": "auth"
     },
     "308": {
-      "message": "signature check failed",
       "meaning": "Signature verification failed",
       "kind": "auth"
     },
     "400": {
-      "message": "bad request",
       "meaning": "Bad request",
       "kind": "invalid-request"
     },
     "404": {
-      "message": "其他错误提示",
       "meaning": "Other error; see `info` for the message",
       "kind": "other"
     }
@@ -147,11 +128,7 @@ export const meta: ApiMeta = {
       "envelope": false,
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getKLine",
@@ -204,11 +181,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "pagination": {
         "style": "since",
         "cursorParam": "since",
@@ -237,11 +210,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getTickers",
@@ -255,11 +224,7 @@ export const meta: ApiMeta = {
       "envelope": false,
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getDepth",
@@ -282,11 +247,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getTrades",
@@ -309,11 +270,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getServerTime",
@@ -326,11 +283,7 @@ export const meta: ApiMeta = {
       ],
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getBalance",
@@ -346,11 +299,7 @@ export const meta: ApiMeta = {
       ],
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getAccounts",
@@ -363,11 +312,7 @@ export const meta: ApiMeta = {
       ],
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getFunds",
@@ -397,11 +342,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "transfer",
@@ -454,11 +395,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "order",
@@ -509,11 +446,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "batchOrder",
@@ -546,11 +479,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "cancel",
@@ -582,11 +511,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "batchCancel",
@@ -619,11 +544,7 @@ export const meta: ApiMeta = {
         },
         "closed": false
       },
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getOrder",
@@ -657,11 +578,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getOpenOrders",
@@ -707,11 +624,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "pagination": {
         "style": "page",
         "pageParam": "page",
@@ -754,11 +667,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getPayInAddress",
@@ -783,11 +692,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "getPayOutAddress",
@@ -832,11 +737,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "pagination": {
         "style": "page",
         "pageParam": "page",
@@ -888,11 +789,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "pagination": {
         "style": "page",
         "pageParam": "page",
@@ -944,11 +841,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      },
+      "responses": {},
       "pagination": {
         "style": "page",
         "pageParam": "page",
@@ -971,11 +864,7 @@ export const meta: ApiMeta = {
       ],
       "params": [],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     },
     {
       "operationId": "withdraw",
@@ -1045,11 +934,7 @@ export const meta: ApiMeta = {
         }
       ],
       "body": null,
-      "responses": {
-        "200": {
-          "contentType": "application/json"
-        }
-      }
+      "responses": {}
     }
   ]
 };

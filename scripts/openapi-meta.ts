@@ -171,10 +171,12 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   for (const [code, r] of Object.entries((op.responses as Record<string, Node>) ?? {})) {
     // The runtime reads the documented status codes only (the 200's content type, a 404's meaning).
     if (!docs && !/^\d{3}$/.test(code)) continue;
+    // …and a 200 that answers JSON is the default (the transport assumes JSON when none is listed).
     const content = r.content as Record<string, Node> | undefined;
     const first = content ? Object.entries(content)[0] : undefined;
     const pipeRows = pipeRowsMeta(r["x-pipe-rows"], docs);
     const ext = extensions(r);
+    if (!docs && code === "200" && !pipeRows && /json/i.test(first?.[0] ?? "")) continue;
     responses[code] = {
       contentType: first?.[0] ?? null,
       ...(pipeRows ? { pipeRows } : {}),
@@ -266,13 +268,25 @@ export function extractMeta(api: string, spec: string, raw: Node, docs = true): 
     version: String(info.version ?? ""),
     servers: ((doc.servers as Node[]) ?? []).map((s) => serverMeta(s, docs)),
     envelope: (doc["x-envelope"] as EnvelopeMeta | undefined) ?? null,
-    errorCodes: (doc["x-error-codes"] as ApiMeta["errorCodes"]) ?? {},
+    errorCodes: errorCodes((doc["x-error-codes"] as ApiMeta["errorCodes"]) ?? {}, docs),
     rateLimits,
     operations,
     ...(common ? { commonRequestFields: common } : {}),
     ...(login ? { login } : {}),
     ...(docs ? { securitySchemes, extensions: extensions(doc, ["x-envelope", "x-error-codes", "x-rate-limits", "x-common-request-fields"]) } : {}),
   } as ApiMeta;
+}
+
+/**
+ * `x-error-codes`. The runtime's errors carry the English `meaning` (or the vendor's `message`
+ * where no meaning is written); the docs metadata keeps both.
+ */
+function errorCodes(table: ApiMeta["errorCodes"], docs: boolean): ApiMeta["errorCodes"] {
+  if (docs) return table;
+  return Object.fromEntries(Object.entries(table).map(([code, info]) => {
+    const { message, ...rest } = info;
+    return [code, rest.meaning === undefined && message !== undefined ? { ...rest, message } : rest];
+  }));
 }
 
 /** Per operation: the component name of a `$ref` found at `pick(op)` (before dereferencing). */

@@ -166,6 +166,10 @@ export interface OperationMeta {
   envelope?: EnvelopeMeta | false;
   params: ReadonlyArray<ParamMeta>;
   body: BodyMeta | null;
+  /**
+   * By status. Runtime metadata: the documented numeric statuses, without a 200 that answers
+   * JSON (the default: `responses["200"]?.contentType ?? "application/json"`). Docs: all.
+   */
   responses: Readonly<Record<string, ResponseMeta>>;
   /** Operation-level servers (Xele MA/MS). */
   servers?: ReadonlyArray<ServerMeta>;

@@ -1,7 +1,8 @@
 /**
  * The one request validator: a value against a schema of the generated metadata (the JSON
- * Schema subset the specs use: type (with null and integer), enum (and const, carried as a
- * one-value enum), format int32/int64 ranges, minimum/maximum and their exclusive forms,
+ * Schema subset the specs use: type (with null and integer; an integer is exact at any size,
+ * as a bigint or as digits, so `format: int64` IDs above 2^53 pass whole and are sent as
+ * written), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
  * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items,
  * not, allOf/anyOf/oneOf) plus the operation-level `x-required-one-of` groups.
  *
@@ -46,10 +47,6 @@ export interface CheckOptions {
 
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-};
 
 function jsonType(v: unknown): string {
   if (v === null) return "null";
@@ -145,16 +142,12 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
   if (s.not && sub(v, s.not, path)) out.push({ path, kind: "value", message: `${where} must not be ${show(v)}` });
   const n = typeof v === "string" && !text ? undefined : numeric(v);
   if (n !== undefined && (typeof v !== "string" || ([] as string[]).concat(s.type ?? []).some((t) => t === "integer" || t === "number"))) {
-    const range = s.format ? RANGES[s.format] : undefined;
-    const whole = typeof n === "bigint" ? n : Number.isInteger(n) ? BigInt(n) : undefined;
-    const outOfFormat = range !== undefined && whole !== undefined && (whole < range[0] || whole > range[1]);
     const bad =
       (s.minimum !== undefined && lt(n, s.minimum)) ||
       (s.maximum !== undefined && gt(n, s.maximum)) ||
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
-    if (outOfFormat) out.push({ path, kind: "value", message: `${where} is outside the ${s.format} range: ${show(v)}` });
-    else if (bad) out.push({ path, kind: "value", message: `${where} is out of range: ${show(v)}` });
+    if (bad) out.push({ path, kind: "value", message: `${where} is out of range: ${show(v)}` });
   }
   if (typeof v === "string") {
     if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) out.push({ path, kind: "value", message: `${where} must match ${s.pattern}, got ${show(v)}` });
