@@ -6127,7 +6127,13 @@ export const meta: ApiDocMeta = {
           "required": true,
           "schema": {
             "type": "string",
-            "format": "date"
+            "format": "date",
+            "firstDates": {
+              "account data": "2019-06-24",
+              "user data": "2019-07-14",
+              "balance_flow/contract_position": "2019-10-31",
+              "lock_position": "2019-11-14"
+            }
           },
           "description": "日期，格式：yyyy-MM-dd — 账户数据开始时间：2019-06-24；用户数据开始时间：2019-07-14 balance_flow 和 contract_position 开始时间 2019-10-31 lock_position 开始时间 2019-11-14\n\nDay, yyyy-MM-dd. Account data starts 2019-06-24; user data 2019-07-14; balance_flow and contract_position 2019-10-31; lock_position 2019-11-14."
         }

@@ -4483,7 +4483,13 @@ export const meta: ApiMeta = {
           "required": true,
           "schema": {
             "type": "string",
-            "format": "date"
+            "format": "date",
+            "firstDates": {
+              "account data": "2019-06-24",
+              "user data": "2019-07-14",
+              "balance_flow/contract_position": "2019-10-31",
+              "lock_position": "2019-11-14"
+            }
           }
         }
       ],

@@ -80,6 +80,7 @@ export const SCHEMA_EXTENSIONS = {
   "x-items-forms": "itemsForms",
   "x-items-simple-columns": "itemsSimpleColumns",
   "x-items-simple-format": "itemsSimpleFormat",
+  "x-first-dates": "firstDates",
 } as const;
 
 /**

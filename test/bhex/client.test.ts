@@ -235,6 +235,8 @@ describe("error shapes", () => {
     expect(e404).toBeInstanceOf(HttpError);
     expect(e404.status).toBe(404);
     expect(e404.message).toMatch(/no such history file/);
+    // The first days come from the spec's x-first-dates on `date`.
+    expect(e404.message).toContain("files start 2019-06-24 for account data, 2019-07-14 for user data, 2019-10-31 for balance_flow/contract_position, 2019-11-14 for lock_position;");
     const fb = make(() => new Response("", { status: 403 }));
     const e403 = await fb.client.downloadData({ type: "balance", date: "2020-01-01" }, "/tmp/never-written.xlsx").catch((e) => e);
     expect(e403).toBeInstanceOf(DownloadForbiddenError);

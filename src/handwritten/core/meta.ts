@@ -61,6 +61,8 @@ export interface SchemaMeta {
     readonly booleans?: string;
     readonly note?: string;
   };
+  /** `x-first-dates`: per kind of file, the first day one exists (a `format: date` parameter). */
+  firstDates?: Readonly<Record<string, string>>;
   /** Docs metadata only. */
   description?: string;
 }
@@ -238,6 +240,47 @@ export interface ApiDocMeta extends ApiMeta {
   operations: ReadonlyArray<OperationDocMeta>;
   securitySchemes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   extensions: Readonly<Record<string, unknown>>;
+}
+
+/** One request field of an AsyncAPI operation (`generated/<spec>.ts` `<api>Meta.operations[op].fields`). */
+export interface AsyncFieldMeta {
+  readonly type: string;
+  readonly required: boolean;
+  readonly enum?: ReadonlyArray<string | number>;
+  /** `x-known-values`: values known to work on an open string (others may too). */
+  readonly knownValues?: ReadonlyArray<string>;
+}
+
+/** One request message of an AsyncAPI spec, keyed by its wire `op` (`x-op`). */
+export interface AsyncOperationMeta {
+  readonly operationId: string;
+  /** The reply's `x-op` (null: no reply). */
+  readonly replyOp: string | null;
+  /** `x-retryable` */
+  readonly retryable: boolean;
+  /** `x-envelope.dataField` of the reply (null: the whole reply). */
+  readonly dataField: string | null;
+  readonly summary: string;
+  readonly tags: ReadonlyArray<string>;
+  /** Request fields other than op/cid/token. */
+  readonly fields: Readonly<Record<string, AsyncFieldMeta>>;
+}
+
+/** The metadata of an AsyncAPI spec (`generated/<spec>.ts` `<api>Meta`, checked with `satisfies`). */
+export interface AsyncApiMeta {
+  readonly name: string;
+  readonly title: string;
+  readonly version: string;
+  readonly serverUrl: string;
+  readonly channel: string;
+  readonly envelope: { readonly resultField: string; readonly messageField: string };
+  readonly operations: Readonly<Record<string, AsyncOperationMeta>>;
+  /** `x-topic` of every notification. */
+  readonly notificationTopics: ReadonlyArray<string>;
+  /** `x-error-messages`: known error texts → meaning and kind. */
+  readonly errorMessages: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The state codes (`x-enum-varnames`, `x-enum-descriptions` of the state enum). */
+  readonly stateCodes: Readonly<Record<string, { readonly name: string | undefined; readonly description: string }>>;
 }
 
 /** Find an operation by operationId or by "METHOD /path". */
