@@ -136,6 +136,32 @@ function pipeRowsMeta(raw: unknown, docs: boolean): PipeRowsMeta | undefined {
   return { ...rest, columns: cols } as unknown as PipeRowsMeta;
 }
 
+/**
+ * Every `x-` key the runtime reads → the typed metadata field(s) carrying it (schema, operation,
+ * response, server and document level). docs/spec-conventions.md names the field in the key's
+ * row (test/spec-vocabulary.test.ts checks it); code reads the field, never the raw key.
+ */
+export const TYPED_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(Object.entries(SCHEMA_EXTENSIONS).map(([k, v]) => [k, [v]])),
+  "x-item-schema": ["itemSchema"],
+  "x-retryable": ["retryable"],
+  "x-rate-limit": ["rateLimit"],
+  "x-rate-limits": ["rateLimits"],
+  "x-envelope": ["envelope"],
+  "x-error-codes": ["errorCodes"],
+  "x-pagination": ["pagination"],
+  "x-required-one-of": ["requiredOneOf"],
+  "x-idempotency-key": ["idempotencyKey"],
+  "x-since": ["since"],
+  "x-server": ["server", "role"],
+  "x-request-schema": ["requestSchema"],
+  "x-get-body": ["getBody"],
+  "x-pipe-rows": ["pipeRows"],
+  "x-common-request-fields": ["commonRequestFields"],
+  "x-login": ["login"],
+  "x-known-values": ["knownValues"],
+};
+
 /** Every operation-level `x-` key that becomes a typed OperationMeta field. */
 const OPERATION_EXTENSIONS = [
   "x-retryable", "x-rate-limit", "x-envelope", "x-pagination", "x-required-one-of", "x-idempotency-key",
