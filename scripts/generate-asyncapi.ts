@@ -250,6 +250,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
 
   const out: string[] = [];
   out.push(header(api.root));
+  out.push(`import type { AsyncApiMeta } from "../src/handwritten/core/meta.js";\n`);
   out.push(
     `/**\n * Message types of ${doc.info().title()} (${api.root}, AsyncAPI ${doc.version()}).\n` +
       ` * Payload models are rendered by @asyncapi/modelina with the wire field names; the maps and\n` +
@@ -309,7 +310,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
     stateCodes: Object.fromEntries(codes.map((code, i) => [String(code), { name: varnames[i], description: descriptions[i] ?? "" }])),
   };
   out.push(`/** What the client, the CLI and the emulator read from the spec. */`);
-  out.push(`export const ${c}Meta = ${literal(meta)} as const;\n`);
+  out.push(`export const ${c}Meta = ${literal(meta)} as const satisfies AsyncApiMeta;\n`);
 
   const text = `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
   return new Map([[api.typesOutput, text]]);

@@ -5,8 +5,8 @@
  *   1. lint the spec (Redocly, recommended ruleset; any error fails),
  *   2. OpenAPI: types with openapi-typescript → generated/<spec>.ts (int64 → number | bigint,
  *      `type: number` → JsonDecimal, binary → Uint8Array, in the one `transform` below), and
- *      operation metadata →
- *      generated/<spec>.meta.ts;
+ *      runtime operation metadata → generated/<spec>.meta.ts, and the same with summaries,
+ *      descriptions and examples → generated/<spec>.docs.ts;
  *      AsyncAPI: validated with @asyncapi/parser, message types → generated/<spec>.ts
  *      (scripts/generate-asyncapi.ts).
  * With --check nothing is written: it exits 1 listing every file of generated/ that differs
@@ -22,7 +22,7 @@ import { parse } from "yaml";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
-import { normalizeBigints, extractMeta } from "./openapi-meta.js";
+import { normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
 
 
 export function header(spec: string): string {
@@ -66,17 +66,59 @@ async function openapiTypes(api: ApiEntry): Promise<string> {
   return header(api.root) + DECIMAL_ALIAS + astToString(ast);
 }
 
+function readSpec(api: ApiEntry): Record<string, unknown> {
+  return parse(readFileSync(join(ROOT, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+}
+
+/** The runtime metadata (generated/<spec>.meta.ts): what a library import loads. */
 function openapiMeta(api: ApiEntry): string {
-  const doc = parse(readFileSync(join(ROOT, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
-  const meta = extractMeta(api.name, api.root, doc);
+  const doc = readSpec(api);
+  const meta = extractMeta(api.name, api.root, doc, false);
   // Examples are already exact JSON text; everything else gets bigints as strings.
   const literal = stringifyJson(normalizeBigints(meta), 2);
   return (
     header(api.root) +
     `import type { ApiMeta } from "../src/handwritten/core/meta.js";\n\n` +
+    `/** What the runtime reads (the docs metadata, with summaries and examples: ./${docsFile(api)}). */\n` +
     `export const meta: ApiMeta = ${literal};\n` +
-    dataFieldsType(meta)
+    dataFieldsType(meta) +
+    schemaNames(doc)
   );
+}
+
+/** The docs metadata (generated/<spec>.docs.ts): for the CLI's help, the emulators and the docs build. */
+function openapiDocs(api: ApiEntry): string {
+  const meta = extractMeta(api.name, api.root, readSpec(api), true);
+  return (
+    header(api.root) +
+    `import type { ApiDocMeta } from "../src/handwritten/core/meta.js";\n\n` +
+    `/** The runtime metadata plus summaries, tags, descriptions, examples and every other \`x-\` key. */\n` +
+    `export const meta: ApiDocMeta = ${stringifyJson(normalizeBigints(meta), 2)};\n`
+  );
+}
+
+export function docsOutput(api: ApiEntry): string {
+  return api.metaOutput.replace(/\.meta\.ts$/, ".docs.ts");
+}
+function docsFile(api: ApiEntry): string {
+  return docsOutput(api).replace(/^generated\//, "").replace(/\.ts$/, ".js");
+}
+
+/**
+ * Per operation, the component schema its `x-request-schema` and its 200 answer's
+ * `x-pipe-rows.rowSchema` name (only for specs that have them): the clients' type maps.
+ */
+function schemaNames(raw: Record<string, unknown>): string {
+  const requests = refNames(raw, (op) => op["x-request-schema"]);
+  const rows = refNames(raw, (op) => ((op.responses as Record<string, Record<string, unknown>> | undefined)?.["200"]?.["x-pipe-rows"] as Record<string, unknown> | undefined)?.rowSchema);
+  let out = "";
+  if (Object.keys(requests).length) {
+    out += `\n/** Per operation: the component schema of its whole request (\`x-request-schema\`). */\nexport const requestSchemas = ${JSON.stringify(requests, null, 2)} as const;\n`;
+  }
+  if (Object.keys(rows).length) {
+    out += `\n/** Per operation: the component schema of one "|" row of its answer (\`x-pipe-rows.rowSchema\`). */\nexport const rowSchemas = ${JSON.stringify(rows, null, 2)} as const;\n`;
+  }
+  return out;
 }
 
 /**
@@ -117,8 +159,12 @@ from what the specs produce.
 
 - \`<spec>.ts\` — OpenAPI types from openapi-typescript (\`paths\`, \`components\`, \`operations\`),
   or AsyncAPI message types; int64 fields are \`number | bigint\`.
-- \`<spec>.meta.ts\` — operation metadata (method, path, parameters, retry policy, rate limits,
-  security, error table, examples) read by the clients, the CLI and the emulators.
+- \`<spec>.meta.ts\` — the runtime operation metadata (method, path, parameters with the schema
+  bits the validator and encoders use, retry policy, rate limits, security, envelope, error
+  table, pagination, the spec's \`x-\` extensions as typed fields) read by the clients, and the
+  \`DataFields\` type; all a library import loads.
+- \`<spec>.docs.ts\` — the same plus summaries, tags, descriptions, examples, security schemes
+  and every other \`x-\` key: read by the CLI's help, the emulators and the docs build.
 `;
 
 /** Every file generated/ should hold, as the specs produce it (path → text). */
@@ -129,6 +175,7 @@ export async function buildAll(apis: ApiEntry[] = readApis()): Promise<Map<strin
     if (api.kind === "openapi") {
       files.set(api.typesOutput, await openapiTypes(api));
       files.set(api.metaOutput, openapiMeta(api));
+      files.set(docsOutput(api), openapiDocs(api));
     } else {
       const asyncModule = "./generate-asyncapi.js";
       const asyncGen = (await import(asyncModule)) as {

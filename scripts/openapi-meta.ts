@@ -8,10 +8,14 @@ import type {
   BodyMeta,
   EnvelopeMeta,
   HttpMethod,
+  LoginMeta,
   OperationMeta,
+  PaginationMeta,
   ParamMeta,
+  PipeRowsMeta,
   ResponseMeta,
   SchemaMeta,
+  ServerMeta,
 } from "../src/handwritten/core/meta.js";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import type { RateLimitRule } from "../src/handwritten/core/rate-limit.js";
@@ -61,16 +65,48 @@ function flattenObject(schema: Node): Node {
   return { ...schema, properties: props, required: [...required], additionalProperties: closed ? false : schema.additionalProperties };
 }
 
-const SCHEMA_KEYS = ["type", "format", "enum", "default", "description", "contentEncoding", "contentMediaType", "minimum", "maximum", "pattern"];
+/** JSON Schema keywords the runtime reads (the validator, the encoders, the emulators). */
+const SCHEMA_KEYS = [
+  "type", "format", "enum", "default", "contentEncoding", "contentMediaType",
+  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+  "minItems", "maxItems", "pattern", "required",
+] as const;
+/** Schema-level `x-` extensions the code reads → the typed field of SchemaMeta that carries them. */
+export const SCHEMA_EXTENSIONS = {
+  "x-comma-joined": "commaJoined",
+  "x-no-condition": "noCondition",
+  "x-row-field": "rowField",
+  "x-filter": "filter",
+  "x-items-forms": "itemsForms",
+  "x-items-simple-columns": "itemsSimpleColumns",
+  "x-items-simple-format": "itemsSimpleFormat",
+  "x-first-dates": "firstDates",
+} as const;
 
-function schemaMeta(s: unknown): SchemaMeta {
+/**
+ * The schema as the metadata carries it: the keywords above, nested schemas, the typed
+ * extensions; with `docs`, descriptions too (the docs metadata, never the runtime one).
+ */
+export function schemaMeta(s: unknown, docs = false, depth = 0): SchemaMeta {
+  if (depth > 64) throw new Error("schema nesting too deep");
   const schema = (s ?? {}) as Node;
   const out: Node = {};
   for (const k of SCHEMA_KEYS) if (schema[k] !== undefined) out[k] = schema[k];
   if (out.type === undefined && Array.isArray(schema.enum)) out.type = typeof schema.enum[0] === "string" ? "string" : "integer";
+  // `const` is carried as a one-value `enum` (one keyword for the validator and the CLI).
   if (schema.const !== undefined && out.enum === undefined) out.enum = [schema.const];
-  if (schema.items && typeof schema.items === "object") out.items = schemaMeta(schema.items);
-  for (const [k, v] of Object.entries(schema)) if (k.startsWith("x-")) out[k] = v;
+  if (docs && typeof schema.description === "string") out.description = schema.description;
+  const sub = (v: unknown) => schemaMeta(v, docs, depth + 1);
+  if (schema.items && typeof schema.items === "object") out.items = sub(schema.items);
+  if (schema.not && typeof schema.not === "object") out.not = sub(schema.not);
+  for (const k of ["allOf", "anyOf", "oneOf"] as const) if (Array.isArray(schema[k])) out[k] = (schema[k] as unknown[]).map(sub);
+  if (schema.properties && typeof schema.properties === "object") {
+    out.properties = Object.fromEntries(Object.entries(schema.properties as Node).map(([k, v]) => [k, sub(v)]));
+  }
+  if (typeof schema.additionalProperties === "boolean") out.additionalProperties = schema.additionalProperties;
+  else if (schema.additionalProperties && typeof schema.additionalProperties === "object") out.additionalProperties = sub(schema.additionalProperties);
+  for (const [ext, field] of Object.entries(SCHEMA_EXTENSIONS)) if (ext in schema) out[field] = schema[ext];
+  if (schema["x-item-schema"] && typeof schema["x-item-schema"] === "object") out.itemSchema = sub(schema["x-item-schema"]);
   return out as SchemaMeta;
 }
 
@@ -82,78 +118,161 @@ function example(media: Node | undefined): string | null {
   return typeof value === "string" ? value : stringifyJson(value, 2);
 }
 
-function extensions(obj: Node, skip: string[] = []): Record<string, unknown> {
+function extensions(obj: Node, skip: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (k.startsWith("x-") && !skip.includes(k)) out[k] = v;
   return out;
 }
 
-export function extractMeta(api: string, spec: string, raw: Node): ApiMeta {
+/** `x-pipe-rows` as the decoders read it: the layout and its columns (no row schema, no prose). */
+function pipeRowsMeta(raw: unknown, docs: boolean): PipeRowsMeta | undefined {
+  if (!raw || typeof raw !== "object") return undefined;
+  const { rowSchema: _rowSchema, columns, ...rest } = raw as Node;
+  const cols = ((columns as Node[] | undefined) ?? []).map((c) => {
+    if (docs) return c;
+    const { description: _d, sinceDoc: _s, ...col } = c;
+    return col;
+  });
+  return { ...rest, columns: cols } as unknown as PipeRowsMeta;
+}
+
+/**
+ * Every `x-` key the runtime reads → the typed metadata field(s) carrying it (schema, operation,
+ * response, server and document level). docs/spec-conventions.md names the field in the key's
+ * row (test/spec-vocabulary.test.ts checks it); code reads the field, never the raw key.
+ */
+export const TYPED_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(Object.entries(SCHEMA_EXTENSIONS).map(([k, v]) => [k, [v]])),
+  "x-item-schema": ["itemSchema"],
+  "x-retryable": ["retryable"],
+  "x-rate-limit": ["rateLimit"],
+  "x-rate-limits": ["rateLimits"],
+  "x-envelope": ["envelope"],
+  "x-error-codes": ["errorCodes"],
+  "x-pagination": ["pagination"],
+  "x-required-one-of": ["requiredOneOf"],
+  "x-idempotency-key": ["idempotencyKey"],
+  "x-since": ["since"],
+  "x-server": ["server", "role"],
+  "x-request-schema": ["requestSchema"],
+  "x-get-body": ["getBody"],
+  "x-pipe-rows": ["pipeRows"],
+  "x-common-request-fields": ["commonRequestFields"],
+  "x-login": ["login"],
+  "x-known-values": ["knownValues"],
+};
+
+/** Every operation-level `x-` key that becomes a typed OperationMeta field. */
+const OPERATION_EXTENSIONS = [
+  "x-retryable", "x-rate-limit", "x-envelope", "x-pagination", "x-required-one-of", "x-idempotency-key",
+  "x-since", "x-server", "x-request-schema", "x-get-body",
+] as const;
+
+function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string, docs: boolean): OperationMeta {
+  const shared = (item.parameters as Node[]) ?? [];
+  const byKey = new Map<string, Node>();
+  for (const p of [...shared, ...((op.parameters as Node[]) ?? [])]) byKey.set(`${p.in}:${p.name}`, p);
+  const params: ParamMeta[] = [...byKey.values()].map((p) => ({
+    name: String(p.name),
+    in: p.in as ParamMeta["in"],
+    required: p.required === true,
+    schema: schemaMeta(p.schema, docs),
+    ...(docs && p.description ? { description: String(p.description) } : {}),
+  }));
+  let body: BodyMeta | null = null;
+  const rb = op.requestBody as Node | undefined;
+  if (rb?.content) {
+    const [contentType, media] = Object.entries(rb.content as Record<string, Node>)[0]!;
+    const schema = flattenObject((media.schema ?? {}) as Node);
+    const properties: Record<string, SchemaMeta> = {};
+    for (const [k, v] of Object.entries((schema.properties as Node) ?? {})) properties[k] = schemaMeta(v, docs);
+    body = {
+      contentType,
+      required: (schema.required as string[]) ?? [],
+      properties,
+      closed: schema.additionalProperties === false,
+      ...(docs && /json/i.test(contentType) ? { schema } : {}),
+    };
+  }
+  const responses: Record<string, ResponseMeta> = {};
+  for (const [code, r] of Object.entries((op.responses as Record<string, Node>) ?? {})) {
+    // The runtime reads the documented status codes only (the 200's content type, a 404's meaning).
+    if (!docs && !/^\d{3}$/.test(code)) continue;
+    // …and a 200 that answers JSON is the default (the transport assumes JSON when none is listed).
+    const content = r.content as Record<string, Node> | undefined;
+    const first = content ? Object.entries(content)[0] : undefined;
+    const pipeRows = pipeRowsMeta(r["x-pipe-rows"], docs);
+    const ext = extensions(r);
+    if (!docs && code === "200" && !pipeRows && /json/i.test(first?.[0] ?? "")) continue;
+    responses[code] = {
+      contentType: first?.[0] ?? null,
+      ...(pipeRows ? { pipeRows } : {}),
+      ...(docs ? { example: example(first?.[1]) } : {}),
+      ...(docs && Object.keys(ext).length ? { extensions: ext } : {}),
+    };
+  }
+  const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
+  const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
+  const servers = (op.servers ?? item.servers) as Node[] | undefined;
+  const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    operationId: String(op.operationId ?? `${m.toUpperCase()} ${path}`),
+    method: m.toUpperCase() as HttpMethod,
+    path,
+    ...(docs ? { summary: String(op.summary ?? ""), tags: (op.tags as string[]) ?? [], deprecated: op.deprecated === true } : op.deprecated === true ? { deprecated: true } : {}),
+    retryable: op["x-retryable"] === true,
+    security: [...new Set(security)],
+    rateLimit: (op["x-rate-limit"] as string[]) ?? [],
+    ...opt("envelope", envelope),
+    params,
+    body,
+    responses,
+    ...(servers ? { servers: servers.map((s) => serverMeta(s, docs)) } : {}),
+    ...opt("pagination", op["x-pagination"] as PaginationMeta | undefined),
+    ...opt("requiredOneOf", op["x-required-one-of"] as string[][] | undefined),
+    ...opt("idempotencyKey", op["x-idempotency-key"] as string | undefined),
+    ...opt("since", op["x-since"] === undefined ? undefined : String(op["x-since"])),
+    ...opt("server", op["x-server"] as string | undefined),
+    ...opt("requestSchema", op["x-request-schema"] === undefined ? undefined : schemaMeta(op["x-request-schema"], docs)),
+    ...opt("getBody", op["x-get-body"] as OperationMeta["getBody"] | undefined),
+    ...(docs ? { extensions: extensions(op, OPERATION_EXTENSIONS) } : {}),
+  } as OperationMeta;
+}
+
+function serverMeta(s: Node, docs: boolean): ServerMeta {
+  const variables = s.variables as Record<string, Node> | undefined;
+  return {
+    url: String(s.url),
+    ...(docs && s.description ? { description: String(s.description) } : {}),
+    ...(variables
+      ? {
+          variables: Object.fromEntries(
+            Object.entries(variables).map(([k, v]) => [
+              k,
+              { default: String(v.default), ...(v.enum ? { enum: v.enum as string[] } : {}), ...(docs && v.description ? { description: String(v.description) } : {}) },
+            ]),
+          ),
+        }
+      : {}),
+    ...(typeof s["x-server"] === "string" ? { role: s["x-server"] } : {}),
+  };
+}
+
+/**
+ * The metadata of one OpenAPI document. `docs: false` (generated/<spec>.meta.ts): only what
+ * the runtime reads; `docs: true` (generated/<spec>.docs.ts): that plus summaries, tags,
+ * descriptions, examples, security schemes and every other `x-` key verbatim.
+ */
+export function extractMeta(api: string, spec: string, raw: Node, docs = true): ApiMeta {
   const doc = raw;
   const info = (doc.info ?? {}) as Node;
   const operations: OperationMeta[] = [];
   const paths = (doc.paths ?? {}) as Record<string, Node>;
   for (const [path, itemRaw] of Object.entries(paths)) {
     const item = deref(doc, itemRaw) as Node;
-    const shared = (item.parameters as Node[]) ?? [];
     for (const m of METHODS) {
       const op = item[m] as Node | undefined;
-      if (!op) continue;
-      const byKey = new Map<string, Node>();
-      for (const p of [...shared, ...((op.parameters as Node[]) ?? [])]) byKey.set(`${p.in}:${p.name}`, p);
-      const params: ParamMeta[] = [...byKey.values()].map((p) => ({
-        name: String(p.name),
-        in: p.in as ParamMeta["in"],
-        required: p.required === true,
-        schema: schemaMeta(p.schema),
-        ...(p.description ? { description: String(p.description) } : {}),
-      }));
-      let body: BodyMeta | null = null;
-      const rb = op.requestBody as Node | undefined;
-      if (rb?.content) {
-        const [contentType, media] = Object.entries(rb.content as Record<string, Node>)[0]!;
-        const schema = flattenObject((media.schema ?? {}) as Node);
-        const properties: Record<string, SchemaMeta> = {};
-        for (const [k, v] of Object.entries((schema.properties as Node) ?? {})) properties[k] = schemaMeta(v);
-        body = {
-          contentType,
-          required: (schema.required as string[]) ?? [],
-          properties,
-          closed: schema.additionalProperties === false,
-          ...(/json/i.test(contentType) ? { schema } : {}),
-        };
-      }
-      const responses: Record<string, ResponseMeta> = {};
-      for (const [code, r] of Object.entries((op.responses as Record<string, Node>) ?? {})) {
-        const content = r.content as Record<string, Node> | undefined;
-        const first = content ? Object.entries(content)[0] : undefined;
-        const ext = extensions(r);
-        responses[code] = {
-          contentType: first?.[0] ?? null,
-          example: example(first?.[1]),
-          ...(Object.keys(ext).length ? { extensions: ext } : {}),
-        };
-      }
-      const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
-      const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
-      const servers = (op.servers ?? item.servers) as OperationMeta["servers"] | undefined;
-      operations.push({
-        operationId: String(op.operationId ?? `${m.toUpperCase()} ${path}`),
-        method: m.toUpperCase() as HttpMethod,
-        path,
-        summary: String(op.summary ?? ""),
-        tags: (op.tags as string[]) ?? [],
-        deprecated: op.deprecated === true,
-        retryable: op["x-retryable"] === true,
-        security: [...new Set(security)],
-        rateLimit: (op["x-rate-limit"] as string[]) ?? [],
-        ...(envelope !== undefined ? { envelope } : {}),
-        params,
-        body,
-        responses,
-        ...(servers ? { servers } : {}),
-        extensions: extensions(op, ["x-retryable", "x-rate-limit", "x-envelope"]),
-      });
+      if (op) operations.push(operationMeta(doc, item, op, m, path, docs));
     }
   }
   const rateLimits: Record<string, RateLimitRule> = {};
@@ -162,23 +281,52 @@ export function extractMeta(api: string, spec: string, raw: Node): ApiMeta {
       limit: Number(r.limit),
       intervalMs: Number(r.intervalMs),
       ...(r.scope ? { scope: String(r.scope) } : {}),
-      ...(r.description ? { description: String(r.description) } : {}),
+      ...(docs && r.description ? { description: String(r.description) } : {}),
     };
   }
   const components = (doc.components ?? {}) as Node;
+  const securitySchemes = (deref(doc, components.securitySchemes ?? {}) as Record<string, Node>) ?? {};
+  const login = Object.values(securitySchemes).find((s) => s["x-login"])?.["x-login"] as LoginMeta | undefined;
+  const common = doc["x-common-request-fields"] as ApiMeta["commonRequestFields"] | undefined;
   return {
     api,
     spec,
     title: String(info.title ?? api),
     version: String(info.version ?? ""),
-    servers: (doc.servers as ApiMeta["servers"]) ?? [],
+    servers: ((doc.servers as Node[]) ?? []).map((s) => serverMeta(s, docs)),
     envelope: (doc["x-envelope"] as EnvelopeMeta | undefined) ?? null,
-    errorCodes: (doc["x-error-codes"] as ApiMeta["errorCodes"]) ?? {},
+    errorCodes: errorCodes((doc["x-error-codes"] as ApiMeta["errorCodes"]) ?? {}, docs),
     rateLimits,
-    securitySchemes: (deref(doc, components.securitySchemes ?? {}) as ApiMeta["securitySchemes"]) ?? {},
     operations,
-    extensions: extensions(doc, ["x-envelope", "x-error-codes", "x-rate-limits"]),
-  };
+    ...(common ? { commonRequestFields: common } : {}),
+    ...(login ? { login } : {}),
+    ...(docs ? { securitySchemes, extensions: extensions(doc, ["x-envelope", "x-error-codes", "x-rate-limits", "x-common-request-fields"]) } : {}),
+  } as ApiMeta;
+}
+
+/**
+ * `x-error-codes`. The runtime's errors carry the English `meaning` (or the vendor's `message`
+ * where no meaning is written); the docs metadata keeps both.
+ */
+function errorCodes(table: ApiMeta["errorCodes"], docs: boolean): ApiMeta["errorCodes"] {
+  if (docs) return table;
+  return Object.fromEntries(Object.entries(table).map(([code, info]) => {
+    const { message, ...rest } = info;
+    return [code, rest.meaning === undefined && message !== undefined ? { ...rest, message } : rest];
+  }));
+}
+
+/** Per operation: the component name of a `$ref` found at `pick(op)` (before dereferencing). */
+export function refNames(raw: Node, pick: (op: Node) => unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of Object.values((raw.paths ?? {}) as Record<string, Node>)) {
+    for (const m of METHODS) {
+      const op = item[m] as Node | undefined;
+      const ref = op ? (pick(op) as Node | undefined)?.$ref : undefined;
+      if (op && typeof ref === "string") out[String(op.operationId)] = ref.split("/").pop()!;
+    }
+  }
+  return out;
 }
 
 /**

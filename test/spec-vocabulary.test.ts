@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { TYPED_EXTENSIONS } from "../scripts/openapi-meta.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const doc = readFileSync(join(ROOT, "docs/spec-conventions.md"), "utf8");
@@ -61,5 +62,50 @@ describe("docs/spec-conventions.md lists the whole spec vocabulary", () => {
     }
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((k) => !documented.has(k)).sort()).toEqual([]);
+  });
+
+  it("every typed key's row names the metadata field that carries it", () => {
+    const rows = new Map([...doc.matchAll(/^\| `(x-[A-Za-z0-9-]+)`[^\n]*$/gm)].map((m) => [m[1]!, m[0]]));
+    const unnamed = Object.entries(TYPED_EXTENSIONS).flatMap(([key, fields]) =>
+      fields.filter((f) => !rows.get(key)?.includes(`\`${f}\``)).map((f) => `${key} → ${f}`),
+    );
+    expect(Object.keys(TYPED_EXTENSIONS).length).toBeGreaterThan(20);
+    expect(unnamed).toEqual([]);
+  });
+});
+
+/**
+ * Code reads the typed fields of the generated metadata, never a raw `x-` key: only the spec
+ * tools (which read spec files: check-doc, spec diff, the generator and the docs build) may.
+ */
+/** A raw read: an `["x-…"]` index, an `"x-…" in` test, or the docs metadata's `.extensions` bag (quotes, not comment backticks). */
+const RAW_READ = /\[\s*["'](x-[A-Za-z0-9-]+)["']\s*\]|["'](x-[A-Za-z0-9-]+)["']\s+in\b|\.extensions\b/g;
+
+describe("runtime code reads the typed vocabulary, not raw x- keys", () => {
+  const SPEC_READERS = [/^src\/spec-tools\//, /^src\/cli\/spec-command\.ts$/];
+  const runtime = files(join(ROOT, "src"), /\.ts$/)
+    .map((f) => f.slice(ROOT.length + 1))
+    .filter((f) => !SPEC_READERS.some((r) => r.test(f)));
+
+  it("finds the runtime code", () => {
+    expect(runtime.length).toBeGreaterThan(50);
+  });
+
+  it("no `[\"x-…\"]` index, `\"x-…\" in` test or `.extensions` bag outside the spec tools", () => {
+    const raw: string[] = [];
+    for (const f of runtime) {
+      const text = readFileSync(join(ROOT, f), "utf8");
+      for (const m of text.matchAll(RAW_READ)) {
+        const key = m[1] ?? m[2];
+        if (key && headerNames.has(key.toLowerCase())) continue;
+        raw.push(`${f}: ${m[0]}`);
+      }
+    }
+    expect(raw).toEqual([]);
+  });
+
+  it("the check sees a raw read (it is not vacuous)", () => {
+    const sample = `const p = op.extensions["x-pagination"]; if ("x-no-condition" in s) {}`;
+    expect([...sample.matchAll(RAW_READ)]).toHaveLength(3);
   });
 });

@@ -81,7 +81,7 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
   const { name, schema } = param;
   const types = typesOf(schema);
   const asText = TEXT_PLACES.has(param.in);
-  const structured = schema.contentEncoding === "base64" || types.includes("array") || types.includes("object") || Boolean(schema["x-comma-joined"]);
+  const structured = schema.contentEncoding === "base64" || types.includes("array") || types.includes("object") || Boolean(schema.commaJoined);
   if (structured && /^\s*[[{]/.test(raw)) {
     let value: unknown;
     try {

@@ -10,7 +10,7 @@ function typeText(p: CliParam): string {
   if (types.includes("array") && s.items?.type) t = `array of ${([] as string[]).concat(s.items.type).join("|")}`;
   if (s.format) t += ` (${s.format})`;
   if (s.contentEncoding) t += ` (${s.contentEncoding})`;
-  if (s["x-comma-joined"]) t += " (comma-joined)";
+  if (s.commaJoined) t += " (comma-joined)";
   return t;
 }
 

@@ -32,7 +32,7 @@
  *   the vendor doc documents status 0 only, so 1 is this emulator's own "failed" status. A handler
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
  */
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import type { ApiMeta } from "../handwritten/core/meta.js";
 import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";

@@ -41,7 +41,7 @@
  * amend_order which fails with HTTP 500 as the vendor doc shows; a missing parameter is
  * ILLEGAL_ARGUMENT (HTTP 400).
  */
-import { meta } from "../../generated/hubi-futures.meta.js";
+import { meta } from "../../generated/hubi-futures.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";
 import { hubiAuthenticator } from "./hubi/auth.js";
 import { HubiExchange } from "./hubi/engine.js";

@@ -111,7 +111,7 @@ export interface QuantWsMock {
 }
 
 /** The adapters the open-source gateway serves (the spec's known values). */
-const KNOWN_PLATFORMS = new Set<string>((quantWsMeta.operations.login.fields.platform as { knownValues?: readonly string[] }).knownValues ?? []);
+const KNOWN_PLATFORMS = new Set<string>(quantWsMeta.operations.login.fields.platform.knownValues);
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 
 export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {

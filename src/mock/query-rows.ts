@@ -59,7 +59,7 @@ export interface Pagination {
 
 /** The operation's `x-pagination`, if it declares a style this module knows. */
 export function paginationOf(op: OperationMeta): Pagination | undefined {
-  const p = op.extensions["x-pagination"] as Pagination | undefined;
+  const p = op.pagination as Pagination | undefined;
   return p && typeof p === "object" && ["from-id", "page", "since", "newest"].includes(p.style) ? p : undefined;
 }
 
@@ -141,13 +141,13 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
   for (const [name, condition] of Object.entries(conditions)) {
     if (ignore.has(name) || noCondition(condition) || (Array.isArray(condition) && condition.length === 0)) continue;
     const schema = opts.schemaOf?.(name);
-    if (schema?.["x-filter"] === "fuzzy") {
+    if (schema?.filter === "fuzzy") {
       const needle = text(condition).toLowerCase();
       tests.push((row) => fields.some((f) => row[f] !== undefined && row[f] !== null && text(row[f]).toLowerCase().includes(needle)));
       applied.push(`${name} ~ any field`);
       continue;
     }
-    const explicit = schema?.["x-row-field"];
+    const explicit = schema?.rowField;
     if (explicit === false) continue; // the spec says this parameter is not a row filter
     const field = typeof explicit === "string" ? explicit : byKey.get(nameKey(name));
     if (!field || !fields.includes(field)) continue;

@@ -30,7 +30,7 @@
  *
  * `settings` may be changed while running (e.g. the counter version between two calls).
  */
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import type { ApiMeta } from "../handwritten/core/meta.js";
 import { serverOf, type XeleServer } from "../handwritten/xele/spec-info.js";
 import { startHttpMock, type HttpMock, type MockReply } from "./http-mock.js";

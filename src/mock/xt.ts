@@ -8,7 +8,7 @@
  * record) and enough order state for order → getOrder → cancel, batch orders
  * and batch cancel.
  */
-import { meta } from "../../generated/xt-spot.meta.js";
+import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";
 import type { SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";

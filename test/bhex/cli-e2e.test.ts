@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta as bhexMeta } from "../../generated/bhex-org.meta.js";
+import { meta as bhexMeta } from "../../generated/bhex-org.docs.js";
 import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";

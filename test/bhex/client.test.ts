@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import { DownloadForbiddenError, HistoryFileNotFoundError } from "../../src/handwritten/bhex/download.js";
 import {
@@ -65,7 +65,7 @@ describe("createBhexOrgClient: every operation once", () => {
     expect(where.filter(([k]) => k === "signature")).toHaveLength(1);
     expect(verifySignature(req)).toBe(true);
     // The idempotency key: generated (the caller gave none), sent, reported.
-    const idem = opMeta.extensions["x-idempotency-key"] as string | undefined;
+    const idem = opMeta.idempotencyKey;
     if (idem) {
       expect(sent[idem]).toMatch(/^\d{19}$/);
       expect(keys).toEqual([sent[idem]]);
@@ -235,6 +235,8 @@ describe("error shapes", () => {
     expect(e404).toBeInstanceOf(HttpError);
     expect(e404.status).toBe(404);
     expect(e404.message).toMatch(/no such history file/);
+    // The first days come from the spec's x-first-dates on `date`.
+    expect(e404.message).toContain("files start 2019-06-24 for account data, 2019-07-14 for user data, 2019-10-31 for balance_flow/contract_position, 2019-11-14 for lock_position;");
     const fb = make(() => new Response("", { status: 403 }));
     const e403 = await fb.client.downloadData({ type: "balance", date: "2020-01-01" }, "/tmp/never-written.xlsx").catch((e) => e);
     expect(e403).toBeInstanceOf(DownloadForbiddenError);

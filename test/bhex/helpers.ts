@@ -1,6 +1,6 @@
 /** Shared pieces of the BHEX tests: an example-answering responder, an independent signature check, plausible params. */
 import { createHmac } from "node:crypto";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows } from "../../src/handwritten/bhex/items.js";
 import type { OperationMeta, SchemaMeta } from "../../src/handwritten/core/meta.js";
 import { buildXlsx } from "../../src/mock/xlsx.js";
@@ -64,10 +64,10 @@ function types(s: SchemaMeta): string[] {
 /** A plausible value for a parameter from its schema (int64 IDs above 2^53 as bigints). */
 export function plausibleValue(op: OperationMeta, name: string, s: SchemaMeta): unknown {
   if (name === "items") {
-    const form = (s["x-items-forms"] as string[] | undefined)?.includes("simple") ? "simple" : "json";
+    const form = s.itemsForms?.includes("simple") ? "simple" : "json";
     return encodeBatchItems(op.operationId as BhexBatchOperationId, SAMPLE_ROWS[op.operationId as BhexBatchOperationId] as never, form);
   }
-  if (name === "data_type") return (op.body?.properties.items?.["x-items-forms"] as string[] | undefined)?.includes("simple") ? "simple" : "json";
+  if (name === "data_type") return op.body?.properties.items?.itemsForms?.includes("simple") ? "simple" : "json";
   if (s.enum) return s.enum[0];
   if (s.contentMediaType === "application/json") return '{"pay_type":"PAY","token_id":"BTC","amount":"0.1575"}';
   if (s.format === "date") return "2019-07-20";
@@ -83,10 +83,10 @@ export function plausibleValue(op: OperationMeta, name: string, s: SchemaMeta): 
 /** Required params (and the first of each one-of group), with plausible values; the idempotency key left out. */
 export function plausibleParams(op: OperationMeta, opts: { withIdempotencyKey?: boolean } = {}): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  const idem = op.extensions["x-idempotency-key"] as string | undefined;
+  const idem = op.idempotencyKey;
   for (const p of op.params) if (p.required) params[p.name] = plausibleValue(op, p.name, p.schema);
   for (const name of op.body?.required ?? []) params[name] = plausibleValue(op, name, op.body!.properties[name]!);
-  for (const group of (op.extensions["x-required-one-of"] as string[][] | undefined) ?? []) {
+  for (const group of op.requiredOneOf ?? []) {
     const first = group[0]!;
     const schema = op.params.find((p) => p.name === first)?.schema ?? op.body?.properties[first];
     params[first] = plausibleValue(op, first, schema!);

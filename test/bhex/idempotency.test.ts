@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { idempotencyParamOf, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "../../src/handwritten/bhex/idempotency.js";
 import { ConnectionError, HttpError } from "../../src/handwritten/core/errors.js";

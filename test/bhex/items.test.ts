@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import {
   batchItemsSpec,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { signBhexParams } from "../../src/auth/bhex.js";
 import { batchItemFailures, batchTask, batchTaskState } from "../../src/handwritten/bhex/batch-results.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
@@ -75,7 +75,7 @@ describe("every operation against the emulator", () => {
     .filter((o) => !STATEFUL.has(o.operationId))
     .map((o) => {
       // A required time range spans every example record (x-pagination startParam/endParam).
-      const pg = o.extensions["x-pagination"] as { startParam?: string; endParam?: string; timeField?: string } | undefined;
+      const pg = o.pagination as { startParam?: string; endParam?: string; timeField?: string } | undefined;
       const span = pg?.timeField ? { [pg.startParam!]: 0, [pg.endParam!]: 4_102_444_800_000 } : {};
       const params = { ...plausibleParams(o), ...CONSISTENT[o.operationId] };
       for (const [k, v] of Object.entries(span)) if (k in params) params[k] = v;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta } from "../../generated/bhex-org.meta.js";
+import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { paginate, paginationOf, type BhexPagedOperationId } from "../../src/handwritten/bhex/paginate.js";
 import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";

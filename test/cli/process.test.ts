@@ -90,13 +90,13 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     expect(help.filter((u) => heavy.test(u) || u.startsWith("generated/"))).toEqual([]);
     const listXt = loaded(["list", "xt"]);
     expect(listXt.filter((u) => heavy.test(u))).toEqual([]);
-    expect(listXt.filter((u) => u.startsWith("generated/"))).toEqual(["generated/xt-spot.meta.js"]);
+    expect(listXt.filter((u) => u.startsWith("generated/"))).toEqual(["generated/xt-spot.docs.js"]);
     const list = loaded(["list"]);
     expect(list.filter((u) => heavy.test(u))).toEqual([]);
     // call reads JSON (lossless-json), but help loads no client until a call is made.
     const opHelp = loaded(["call", "xt", "order", "--help"]);
     expect(opHelp.filter((u) => heavy.test(u) && !u.startsWith("npm:lossless-json/"))).toEqual([]);
-    expect(opHelp.filter((u) => u.startsWith("generated/"))).toEqual(["generated/xt-spot.meta.js"]);
+    expect(opHelp.filter((u) => u.startsWith("generated/"))).toEqual(["generated/xt-spot.docs.js"]);
   });
 
   it("a closed stdout ends quietly: `list bhex | head -1` exits 0 with nothing on stderr", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
-import { meta } from "../../generated/xt-spot.meta.js";
+import { meta } from "../../generated/xt-spot.docs.js";
 import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
 

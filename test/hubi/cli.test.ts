@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta as hubiMeta } from "../../generated/hubi-futures.meta.js";
+import { meta as hubiMeta } from "../../generated/hubi-futures.docs.js";
 import { runCli, type CliIo } from "../../src/cli/main.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import {

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/hubi-futures.meta.js";
+import { meta } from "../../generated/hubi-futures.docs.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient, type HubiClientOptions } from "../../src/handwritten/hubi/client.js";
 

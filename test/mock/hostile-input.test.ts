@@ -10,7 +10,7 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
+import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import { MOCK_MAX_BODY_BYTES, startHttpMock } from "../../src/mock/http-mock.js";
 import { startQuantWsMock } from "../../src/mock/quant-ws.js";
 

@@ -30,7 +30,7 @@ describe("rowFilter", () => {
     expect(keep.applied).toEqual(["user_id → userId"]);
   });
   it("honours x-row-field, x-filter fuzzy and the ignore list", () => {
-    const schemaOf = (n: string) => (n === "coin" ? { "x-row-field": "tokenId" } : n === "q" ? { "x-filter": "fuzzy" } : undefined);
+    const schemaOf = (n: string) => (n === "coin" ? { rowField: "tokenId" } : n === "q" ? { filter: "fuzzy" } : undefined);
     expect(rows.filter(rowFilter({ coin: "btc" }, ["userId", "tokenId"], { schemaOf }))).toEqual([rows[0]]);
     expect(rows.filter(rowFilter({ q: "usd" }, ["userId", "tokenId"], { schemaOf }))).toEqual([rows[1]]);
     expect(rows.filter(rowFilter({ user_id: "2" }, ["userId"], { ignore: ["user_id"] }))).toEqual(rows);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
+import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import { API_TABLE } from "../../src/cli/registry.js";
 import { nextVersion, parseChangelog, versionProblems, writeChangelogSection } from "../../src/spec-tools/changelog.js";
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
+import { meta as xeleMeta } from "../../generated/xele-mgmt.docs.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { components } from "../../generated/xele-mgmt.js";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import {
   ApiError,
   AuthError,
@@ -107,10 +107,10 @@ describe("createXeleClient: every operation against the emulator", () => {
     // What went on the wire: the right server and method, the operation's common fields, complete data.
     const sent = mock.received.slice(before).find((r) => r.operationId === op)!;
     const opMeta = meta.operations.find((o) => o.operationId === op)!;
-    expect(sent.server).toBe(opMeta.extensions["x-server"]);
+    expect(sent.server).toBe(opMeta.server);
     expect(sent.method).toBe(opMeta.method);
     expect(sent.viaParams).toBe(opMeta.method === "GET");
-    const common = (meta.extensions["x-common-request-fields"] as Record<string, { fields: string[] }>)[sent.server]!.fields;
+    const common = meta.commonRequestFields![sent.server]!.fields;
     expect(Object.keys(sent.json).slice(0, common.length)).toEqual(common);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import { AuthError } from "../../src/handwritten/core/errors.js";
 import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";

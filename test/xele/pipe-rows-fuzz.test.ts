@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import { ApiError } from "../../src/handwritten/core/errors.js";
 import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { columnSets, decodePipeAnswer, PipeRowsError, type PipeColumn, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";

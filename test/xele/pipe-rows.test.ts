@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import { AuthError, ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { stringifyJson } from "../../src/handwritten/core/json.js";
 import {

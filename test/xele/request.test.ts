@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { meta } from "../../generated/xele-mgmt.meta.js";
+import { meta } from "../../generated/xele-mgmt.docs.js";
 import { CredentialsError, UsageError } from "../../src/handwritten/core/errors.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import type { OperationMeta } from "../../src/handwritten/core/meta.js";

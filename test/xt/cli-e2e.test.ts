@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meta } from "../../generated/xt-spot.meta.js";
+import { meta } from "../../generated/xt-spot.docs.js";
 import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";

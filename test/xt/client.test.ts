@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { meta } from "../../generated/xt-spot.meta.js";
+import { meta } from "../../generated/xt-spot.docs.js";
 import { signXtParams } from "../../src/auth/xt.js";
 import {
   ApiError,

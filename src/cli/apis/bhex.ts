@@ -1,4 +1,4 @@
-import { meta } from "../../../generated/bhex-org.meta.js";
+import { meta } from "../../../generated/bhex-org.docs.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
 import { decimalsOption, restOperations } from "./rest.js";

@@ -1,4 +1,4 @@
-import { meta } from "../../../generated/hubi-futures.meta.js";
+import { meta } from "../../../generated/hubi-futures.docs.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
 import { decimalsOption, restOperations } from "./rest.js";

@@ -9,7 +9,7 @@
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
 import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
-import type { SchemaMeta } from "../../handwritten/core/meta.js";
+import type { AsyncOperationMeta, SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
 import { CliUsageError, numberFlag } from "../args.js";
@@ -20,18 +20,7 @@ import { decimalsOption } from "./rest.js";
 
 const API = "quant-ws";
 
-interface FieldView {
-  type: string;
-  required: boolean;
-  enum?: readonly unknown[];
-}
-interface OpView {
-  operationId: string;
-  summary: string;
-  dataField: string | null;
-  fields: Readonly<Record<string, FieldView>>;
-}
-const OPERATIONS: Readonly<Record<string, OpView>> = quantWsMeta.operations;
+const OPERATIONS: Readonly<Record<string, AsyncOperationMeta>> = quantWsMeta.operations;
 
 /** Every request message; the wire op (`place_order`) is the name, the operationId an alias. */
 export const quantWsOperations: CliOperation[] = Object.entries(OPERATIONS).map(([op, m]) => ({

@@ -1,4 +1,4 @@
-import { meta } from "../../../generated/xele-mgmt.meta.js";
+import { meta } from "../../../generated/xele-mgmt.docs.js";
 import { UsageError } from "../../handwritten/core/errors.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import { dataSchemaOf, type JsonSchema } from "../../handwritten/xele/spec-info.js";
@@ -23,7 +23,7 @@ function paramsOf(schema: JsonSchema | undefined): CliParam[] {
   return Object.entries(schema.properties ?? {}).map(([name, s]) => ({
     name,
     in: "data",
-    required: required.has(name) && !("x-no-condition" in s) && s.default === undefined,
+    required: required.has(name) && !("noCondition" in s) && s.default === undefined,
     schema: s as SchemaMeta,
     ...(s.description ? { description: s.description } : {}),
   }));

@@ -138,7 +138,7 @@ export function createBhexRateLimiter(): RateLimiter {
 
 /** Groups of parameters of which at least one must be sent (`x-required-one-of`). */
 function checkRequiredOneOf(op: OperationMeta, params: Record<string, unknown>): void {
-  const groups = op.extensions["x-required-one-of"] as ReadonlyArray<ReadonlyArray<string>> | undefined;
+  const groups = op.requiredOneOf;
   for (const group of groups ?? []) {
     if (!group.some((name) => params[name] !== undefined && params[name] !== null && params[name] !== "")) {
       throw new UsageError(`pass at least one of ${group.map((g) => `"${g}"`).join(", ")}`, { api: "bhex", operation: op.operationId });

@@ -15,10 +15,16 @@ export class HistoryFileNotFoundError extends HttpError {}
 /** HTTP 403 from download_data: the API key may not download history files. */
 export class DownloadForbiddenError extends HttpError {}
 
+/** The spec's `x-first-dates` of download_data's `date`: "2019-06-24 for account data, …". */
+function firstDates(): string {
+  const date = meta.operations.find((o) => o.operationId === "statisticsDownloadData")?.params.find((p) => p.name === "date");
+  return Object.entries(date?.schema.firstDates ?? {}).map(([what, day]) => `${day} for ${what}`).join(", ");
+}
+
 const HINTS: Record<number, { cls: new (status: number, body: string, ctx: ErrorContext) => HttpError; hint: string }> = {
   404: {
     cls: HistoryFileNotFoundError,
-    hint: "no such history file: check `type` and `date` (files start 2019-06-24 for account data, 2019-07-14 for user data, 2019-10-31 for balance_flow/contract_position, 2019-11-14 for lock_position; today's file may not exist yet)",
+    hint: `no such history file: check \`type\` and \`date\` (files start ${firstDates()}; today's file may not exist yet)`,
   },
   403: { cls: DownloadForbiddenError, hint: "this API key has no permission to download history files" },
 };

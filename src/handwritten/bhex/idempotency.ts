@@ -41,7 +41,7 @@ export interface IdempotencyKey {
 
 /** The idempotency parameter of an operation, if the spec names one. */
 export function idempotencyParamOf(op: OperationMeta): string | undefined {
-  const k = op.extensions["x-idempotency-key"];
+  const k = op.idempotencyKey;
   return typeof k === "string" ? k : undefined;
 }
 

@@ -58,14 +58,14 @@ const ITEMS = "items";
 /** The items description of an operation, or undefined when it takes no batch `items`. */
 export function batchItemsSpec(op: OperationMeta): BatchItemsSpec | undefined {
   const s = op.body?.properties[ITEMS] ?? op.params.find((p) => p.name === ITEMS)?.schema;
-  const schema = s?.["x-item-schema"] as { properties?: Record<string, SchemaMeta>; required?: string[] } | undefined;
+  const schema = s?.itemSchema as { properties?: Record<string, SchemaMeta>; required?: string[] } | undefined;
   if (!s || !schema?.properties) return undefined;
-  const fmt = s["x-items-simple-format"] as Partial<SimpleFormat> | undefined;
-  const columns = s["x-items-simple-columns"] as string[] | undefined;
+  const fmt = s.itemsSimpleFormat as Partial<SimpleFormat> | undefined;
+  const columns = s.itemsSimpleColumns as string[] | undefined;
   return {
     operationId: op.operationId,
     schema: { properties: schema.properties, required: schema.required ?? [] },
-    forms: ((s["x-items-forms"] as BhexItemsForm[] | undefined) ?? ["json"]).slice(),
+    forms: ((s.itemsForms as BhexItemsForm[] | undefined) ?? ["json"]).slice(),
     columns,
     simple: columns
       ? {

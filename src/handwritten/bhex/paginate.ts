@@ -39,7 +39,7 @@ export type BhexPagedOperationId = {
 export type BhexRecord<K extends BhexOperationId> = NonNullable<BhexData<K>> extends ReadonlyArray<infer R> ? R : never;
 
 export function paginationOf(op: OperationMeta): BhexPagination | undefined {
-  const p = op.extensions["x-pagination"] as BhexPagination | undefined;
+  const p = op.pagination as BhexPagination | undefined;
   return p && typeof p.fromParam === "string" && typeof p.idField === "string" ? p : undefined;
 }
 

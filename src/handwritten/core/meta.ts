@@ -1,26 +1,70 @@
 /**
- * The shape of `generated/<api>.meta.ts`: what scripts/generate.ts extracts from each spec so
- * that clients, the CLI and the emulators read paths, signing, retry policy, rate limits,
- * error tables and examples from the spec instead of restating them.
+ * The shape of `generated/<spec>.meta.ts` (runtime) and `generated/<spec>.docs.ts` (docs):
+ * what scripts/generate.ts extracts from each spec so that clients, the CLI and the emulators
+ * read paths, signing, retry policy, rate limits, error tables and examples from the spec
+ * instead of restating them. Every `x-` extension the code reads is a typed field here.
  */
 import type { ErrorCodeInfo } from "./errors.js";
 import type { RateLimitRule } from "./rate-limit.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 
+/**
+ * A JSON schema as the metadata carries it (dereferenced): the keywords the runtime reads and
+ * the spec's schema-level `x-` extensions as typed fields (docs/spec-conventions.md).
+ */
 export interface SchemaMeta {
   type?: string | string[];
   format?: string;
+  /** `enum`, or a one-value list for `const`. */
   enum?: ReadonlyArray<unknown>;
   default?: unknown;
-  description?: string;
   contentEncoding?: string;
   contentMediaType?: string;
-  items?: SchemaMeta;
   minimum?: number;
   maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
   pattern?: string;
-  [ext: `x-${string}`]: unknown;
+  items?: SchemaMeta;
+  properties?: Readonly<Record<string, SchemaMeta>>;
+  required?: ReadonlyArray<string>;
+  additionalProperties?: boolean | SchemaMeta;
+  not?: SchemaMeta;
+  allOf?: ReadonlyArray<SchemaMeta>;
+  anyOf?: ReadonlyArray<SchemaMeta>;
+  oneOf?: ReadonlyArray<SchemaMeta>;
+  /** `x-comma-joined`: the caller may pass an array; it is sent comma-joined. */
+  commaJoined?: boolean;
+  /** `x-no-condition`: the value meaning "no condition" for a left-out filter (present even when null). */
+  noCondition?: unknown;
+  /** `x-row-field`: the record field a list filter compares; false: not a filter. */
+  rowField?: string | false;
+  /** `x-filter`: how a list filter compares. */
+  filter?: "fuzzy" | string;
+  /** `x-item-schema`: the schema of one row of a batch `items` field. */
+  itemSchema?: SchemaMeta;
+  /** `x-items-forms`: the encodings the server takes for `items`. */
+  itemsForms?: ReadonlyArray<string>;
+  /** `x-items-simple-columns`: the column order of the `simple` form. */
+  itemsSimpleColumns?: ReadonlyArray<string>;
+  /** `x-items-simple-format`: separators and empty-cell treatment of the `simple` form. */
+  itemsSimpleFormat?: {
+    readonly fieldSeparator?: string;
+    readonly rowSeparator?: string;
+    readonly emptyOptional?: string;
+    readonly omittableTrailing?: ReadonlyArray<string>;
+    readonly booleans?: string;
+    readonly note?: string;
+  };
+  /** `x-first-dates`: per kind of file, the first day one exists (a `format: date` parameter). */
+  firstDates?: Readonly<Record<string, string>>;
+  /** Docs metadata only. */
+  description?: string;
 }
 
 export interface ParamMeta {
@@ -28,6 +72,7 @@ export interface ParamMeta {
   in: "query" | "header" | "path" | "cookie";
   required: boolean;
   schema: SchemaMeta;
+  /** Docs metadata only. */
   description?: string;
 }
 
@@ -37,15 +82,43 @@ export interface BodyMeta {
   properties: Readonly<Record<string, SchemaMeta>>;
   /** Whole body schema is closed (additionalProperties: false). */
   closed: boolean;
-  /** The full (dereferenced) body schema, for JSON bodies with nested objects. */
+  /** Docs metadata only: the full (dereferenced) body schema of a JSON body. */
   schema?: unknown;
+}
+
+/** One column of `x-pipe-rows.columns`. */
+export interface PipeColumnMeta {
+  readonly name: string;
+  readonly type?: string;
+  /** Counter version that introduced the column. */
+  readonly since?: string;
+  /** Other spellings of the name in headers. */
+  readonly aliases?: ReadonlyArray<string>;
+  /** Docs metadata only. */
+  readonly description?: string;
+  /** Docs metadata only: the doc version that added the column where no counter version is stated. */
+  readonly sinceDoc?: string;
+}
+
+/** `x-pipe-rows`: the answer is "|"-separated rows laid out so. */
+export interface PipeRowsMeta {
+  readonly kind?: string | null;
+  readonly header?: boolean;
+  readonly headerSince?: string;
+  readonly kindDocumented?: boolean;
+  readonly location?: string;
+  readonly firstLineIsFileName?: boolean;
+  readonly splitColumns?: boolean;
+  readonly columns: ReadonlyArray<PipeColumnMeta>;
 }
 
 export interface ResponseMeta {
   contentType: string | null;
-  /** The spec's example as JSON text (every digit kept), or the raw example string for non-JSON. */
-  example: string | null;
-  /** The response's `x-` extensions (e.g. x-pipe-rows), verbatim. */
+  /** `x-pipe-rows` */
+  pipeRows?: PipeRowsMeta;
+  /** Docs metadata only: the spec's example as JSON text (every digit kept), or the raw example string for non-JSON. */
+  example?: string | null;
+  /** Docs metadata only: the response's `x-` extensions, verbatim. */
   extensions?: Readonly<Record<string, unknown>>;
 }
 
@@ -58,34 +131,73 @@ export interface EnvelopeMeta {
 
 export interface ServerMeta {
   url: string;
-  description?: string;
   variables?: Readonly<Record<string, { default: string; description?: string; enum?: ReadonlyArray<string> }>>;
-  [ext: `x-${string}`]: unknown;
+  /** `x-server`: the server's role name (Xele `MA`, `MS`). */
+  role?: string;
+  /** Docs metadata only. */
+  description?: string;
+}
+
+/** `x-pagination`: how a list pages (docs/spec-conventions.md, **Lists**). */
+export interface PaginationMeta {
+  readonly style: "from-id" | "page" | "since" | "newest" | string;
+  readonly [key: string]: unknown;
+}
+
+/** `x-login` (on a security scheme): the login operation and where its token goes. */
+export interface LoginMeta {
+  operationId: string;
+  tokenField: string;
+  requestField: string;
+  reloginOnCodes: ReadonlyArray<number>;
 }
 
 export interface OperationMeta {
   operationId: string;
   method: HttpMethod;
   path: string;
-  summary: string;
-  tags: ReadonlyArray<string>;
-  deprecated: boolean;
+  /** Docs metadata: always; runtime metadata: only when true. */
+  deprecated?: boolean;
   /** `x-retryable` */
   retryable: boolean;
   /** Security scheme names (empty: public, unsigned). */
   security: ReadonlyArray<string>;
   /** `x-rate-limit`: names of limits in ApiMeta.rateLimits */
   rateLimit: ReadonlyArray<string>;
-  /** Per-operation envelope override: false = bare payload; undefined = the API's envelope. */
+  /** `x-envelope`: per-operation override; false = bare payload; undefined = the API's envelope. */
   envelope?: EnvelopeMeta | false;
   params: ReadonlyArray<ParamMeta>;
   body: BodyMeta | null;
+  /**
+   * By status. Runtime metadata: the documented numeric statuses, without a 200 that answers
+   * JSON (the default: `responses["200"]?.contentType ?? "application/json"`). Docs: all.
+   */
   responses: Readonly<Record<string, ResponseMeta>>;
-  /** Operation-level servers (Xele MA/MS), and every other `x-` extension, verbatim. */
+  /** Operation-level servers (Xele MA/MS). */
   servers?: ReadonlyArray<ServerMeta>;
-  extensions: Readonly<Record<string, unknown>>;
+  /** `x-pagination` */
+  pagination?: PaginationMeta;
+  /** `x-required-one-of`: groups of parameters of which at least one must be sent. */
+  requiredOneOf?: ReadonlyArray<ReadonlyArray<string>>;
+  /** `x-idempotency-key`: wire name of the client-generated request id. */
+  idempotencyKey?: string;
+  /** `x-since`: the counter version that introduced the operation. */
+  since?: string;
+  /** `x-server`: the role of the server the operation goes to. */
+  server?: string;
+  /** `x-request-schema`: the schema of the whole request (Xele). */
+  requestSchema?: SchemaMeta;
+  /** `x-get-body`: how a GET carries its body. */
+  getBody?: "base64-params";
+  /** Docs metadata only. */
+  summary?: string;
+  /** Docs metadata only. */
+  tags?: ReadonlyArray<string>;
+  /** Docs metadata only: every `x-` extension without a typed field, verbatim. */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
+/** The runtime metadata of one API (`generated/<spec>.meta.ts`): only what the runtime reads. */
 export interface ApiMeta {
   /** CLI name of the API */
   api: string;
@@ -96,9 +208,79 @@ export interface ApiMeta {
   envelope: EnvelopeMeta | null;
   errorCodes: Readonly<Record<string, ErrorCodeInfo>>;
   rateLimits: Readonly<Record<string, RateLimitRule>>;
-  securitySchemes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   operations: ReadonlyArray<OperationMeta>;
+  /** `x-common-request-fields`: per server role, fields every request carries. */
+  commonRequestFields?: Readonly<Record<string, { fields: ReadonlyArray<string>; values: Readonly<Record<string, unknown>> }>>;
+  /** `x-login` of the API's token scheme. */
+  login?: LoginMeta;
+  /** Docs metadata only. */
+  securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Docs metadata only: document-level `x-` extensions without a typed field, verbatim. */
+  extensions?: Readonly<Record<string, unknown>>;
+}
+
+export interface ResponseDocMeta extends ResponseMeta {
+  example: string | null;
+}
+
+export interface OperationDocMeta extends OperationMeta {
+  summary: string;
+  tags: ReadonlyArray<string>;
+  deprecated: boolean;
+  responses: Readonly<Record<string, ResponseDocMeta>>;
   extensions: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The docs metadata of one API (`generated/<spec>.docs.ts`): the runtime metadata plus
+ * summaries, tags, descriptions, examples and the rest of the spec's `x-` keys, for the CLI's
+ * help, the emulators and the docs build. A library import never loads it.
+ */
+export interface ApiDocMeta extends ApiMeta {
+  operations: ReadonlyArray<OperationDocMeta>;
+  securitySchemes: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  extensions: Readonly<Record<string, unknown>>;
+}
+
+/** One request field of an AsyncAPI operation (`generated/<spec>.ts` `<api>Meta.operations[op].fields`). */
+export interface AsyncFieldMeta {
+  readonly type: string;
+  readonly required: boolean;
+  readonly enum?: ReadonlyArray<string | number>;
+  /** `x-known-values`: values known to work on an open string (others may too). */
+  readonly knownValues?: ReadonlyArray<string>;
+}
+
+/** One request message of an AsyncAPI spec, keyed by its wire `op` (`x-op`). */
+export interface AsyncOperationMeta {
+  readonly operationId: string;
+  /** The reply's `x-op` (null: no reply). */
+  readonly replyOp: string | null;
+  /** `x-retryable` */
+  readonly retryable: boolean;
+  /** `x-envelope.dataField` of the reply (null: the whole reply). */
+  readonly dataField: string | null;
+  readonly summary: string;
+  readonly tags: ReadonlyArray<string>;
+  /** Request fields other than op/cid/token. */
+  readonly fields: Readonly<Record<string, AsyncFieldMeta>>;
+}
+
+/** The metadata of an AsyncAPI spec (`generated/<spec>.ts` `<api>Meta`, checked with `satisfies`). */
+export interface AsyncApiMeta {
+  readonly name: string;
+  readonly title: string;
+  readonly version: string;
+  readonly serverUrl: string;
+  readonly channel: string;
+  readonly envelope: { readonly resultField: string; readonly messageField: string };
+  readonly operations: Readonly<Record<string, AsyncOperationMeta>>;
+  /** `x-topic` of every notification. */
+  readonly notificationTopics: ReadonlyArray<string>;
+  /** `x-error-messages`: known error texts → meaning and kind. */
+  readonly errorMessages: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The state codes (`x-enum-varnames`, `x-enum-descriptions` of the state enum). */
+  readonly stateCodes: Readonly<Record<string, { readonly name: string | undefined; readonly description: string }>>;
 }
 
 /** Find an operation by operationId or by "METHOD /path". */
@@ -109,13 +291,6 @@ export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undef
   if (!m) return undefined;
   const method = m[1]!.toUpperCase();
   return meta.operations.find((o) => o.method === method && o.path === m[2]);
-}
-
-/** Build a (method, path) → operation index for transports and emulators. */
-export function indexOperations(meta: ApiMeta): Map<string, OperationMeta> {
-  const map = new Map<string, OperationMeta>();
-  for (const op of meta.operations) map.set(`${op.method} ${op.path}`, op);
-  return map;
 }
 
 /** The envelope that applies to an operation (null: bare payload). */

@@ -9,13 +9,14 @@ import { encodePairs } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
+import { checkParam, checkRequiredOneOf } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
   if (schema?.contentEncoding === "base64" && typeof value !== "string") {
     return Buffer.from(stringifyJson(value), "utf8").toString("base64");
   }
-  if (Array.isArray(value) && schema?.["x-comma-joined"]) return value.map((v) => serializeValue(v, undefined)).join(",");
+  if (Array.isArray(value) && schema?.commaJoined) return value.map((v) => serializeValue(v, undefined)).join(",");
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (value === null) return "";
@@ -32,14 +33,6 @@ export function formBodySerializer(body: unknown): string {
   );
 }
 
-const TYPES = new WeakMap<SchemaMeta, readonly string[]>();
-/** A schema's `type` as a list (computed once per schema). */
-function typesOf(schema: SchemaMeta): readonly string[] {
-  let t = TYPES.get(schema);
-  if (!t) TYPES.set(schema, (t = ([] as string[]).concat(schema.type ?? [])));
-  return t;
-}
-
 const KNOWN = new WeakMap<OperationMeta, ReadonlySet<string>>();
 /** Every parameter name an operation takes (computed once per operation). */
 function knownParams(op: OperationMeta): ReadonlySet<string> {
@@ -48,40 +41,9 @@ function knownParams(op: OperationMeta): ReadonlySet<string> {
   return k;
 }
 
-function typeOk(value: unknown, schema: SchemaMeta): boolean {
-  const types = typesOf(schema);
-  if (types.length === 0) return true;
-  if (types.includes("string") && (typeof value === "string" || schema.contentEncoding === "base64")) return true;
-  if (types.includes("integer")) {
-    if (typeof value === "bigint") return true;
-    if (typeof value === "number" && Number.isInteger(value)) return true;
-    if (typeof value === "string" && /^-?\d+$/.test(value)) return true;
-  }
-  if (types.includes("number")) {
-    if (typeof value === "number" && Number.isFinite(value)) return true;
-    if (typeof value === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return true;
-  }
-  if (types.includes("boolean") && (typeof value === "boolean" || value === "true" || value === "false")) return true;
-  if (types.includes("array") && Array.isArray(value)) return true;
-  if (types.includes("string") && schema["x-comma-joined"] && Array.isArray(value)) return true;
-  if (types.includes("object") && value !== null && typeof value === "object" && !Array.isArray(value)) return true;
-  if (types.includes("null") && value === null) return true;
-  return false;
-}
-
+/** Check one parameter against its schema (core/validate.ts): a UsageError naming the operation and the parameter. */
 export function checkValue(api: string, op: OperationMeta, name: string, value: unknown, schema: SchemaMeta): void {
-  if (!typeOk(value, schema)) {
-    throw new UsageError(`parameter "${name}" must be ${typesOf(schema).join(" or ")}, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`, {
-      api,
-      operation: op.operationId,
-    });
-  }
-  if (schema.enum && !schema.enum.some((e) => String(e) === String(value))) {
-    throw new UsageError(`parameter "${name}" must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(String(value))}`, {
-      api,
-      operation: op.operationId,
-    });
-  }
+  checkParam({ api, operation: op.operationId }, name, value, schema);
 }
 
 /**
@@ -99,6 +61,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
       ctx,
     );
   }
+  checkRequiredOneOf(ctx, op.requiredOneOf, params);
   let path = op.path;
   const query: Array<[string, string]> = [];
   const headers: Record<string, string> = {};

@@ -126,8 +126,7 @@ export class QuantWsStateError extends ApiError {
 }
 
 /** Known platforms of the spec (`x-known-values` of login.platform): a deployment may serve others. */
-export const KNOWN_PLATFORMS: readonly string[] =
-  (quantWsMeta.operations.login.fields.platform as { knownValues?: readonly string[] }).knownValues ?? [];
+export const KNOWN_PLATFORMS: readonly string[] = quantWsMeta.operations.login.fields.platform.knownValues;
 
 /** State 1 "platform not found" during login: the gateway does not serve this platform. */
 export class UnknownPlatformError extends QuantWsStateError {

@@ -21,6 +21,7 @@
  *   retryable, each attempt waiting for a slot and carrying a fresh serialno.
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
+import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
 import {
   AbortedError,
   ApiError,
@@ -50,53 +51,13 @@ import { prepareData, requestJson, wireRequest, type PreparedData } from "./wire
 
 type Schemas = components["schemas"];
 
-/** The request schema (x-request-schema) of every operation but login. Checked against the spec by the tests. */
-export const XELE_REQUEST_SCHEMAS = {
-  getInvestorFunds: "FundQueryRequest",
-  getCashInOut: "CashInOutQueryRequest",
-  auditCashInOut: "CashInOutAuditRequest",
-  createCashInOut: "CashInOutCreateRequest",
-  getSeatConfigs: "SeatConfigQueryRequest",
-  getFrontControls: "FrontControlQueryRequest",
-  updateFrontControls: "FrontControlUpdateRequest",
-  exportClientSystemInfo: "ClientSystemExportRequest",
-  getPositions: "PositionQueryRequest",
-  getInvestorRates: "RatesQueryRequest",
-  getTradePermissions: "TradePermissionQueryRequest",
-  getTradeTemplates: "MaBareRequest",
-  createTradeTemplate: "TradeTemplateCreateRequest",
-  updateTradeTemplate: "TradeTemplateUpdateRequest",
-  deleteTradeTemplate: "TradeTemplateDeleteRequest",
-  getAuthCodes: "MaBareRequest",
-  createAuthCode: "AuthCodeCreateRequest",
-  updateAuthCode: "AuthCodeUpdateRequest",
-  deleteAuthCode: "AuthCodeDeleteRequest",
-  getTradeStatistics: "TradeStatisticQueryRequest",
-  getSystemInfo: "MsBareRequest",
-  getCounterStatus: "MsBareRequest",
-  getOrderHistory: "MsBareRequest",
-  getRiskTemplates: "MaBareRequest",
-  createRiskTemplate: "RiskTemplateCreateRequest",
-  updateRiskTemplate: "RiskTemplateUpdateRequest",
-  deleteRiskTemplate: "RiskTemplateDeleteRequest",
-  queryOrders: "OrderQueryRequest",
-  getAlarmConfigs: "MaBareRequest",
-  createAlarmConfig: "AlarmConfigCreateRequest",
-  updateAlarmConfig: "AlarmConfigUpdateRequest",
-  deleteAlarmConfig: "AlarmConfigDeleteRequest",
-  getAlarmRecords: "AlarmRecordQueryRequest",
-  getUserStatistics: "UserStatisticQueryRequest",
-  getSeatConnections: "SeatConnectQueryRequest",
-} as const satisfies Record<Exclude<keyof operations, "login">, keyof Schemas>;
+/** The request schema (x-request-schema) of every operation but login (the session logs in): generated from the spec. */
+const { login: _login, ...requestSchemaNames } = requestSchemas;
+export const XELE_REQUEST_SCHEMAS = requestSchemaNames satisfies Record<Exclude<keyof operations, "login">, keyof Schemas>;
 
-/** The row schema (x-pipe-rows.rowSchema) of every "|" row answer. Checked against the spec by the tests. */
-export const XELE_ROW_SCHEMAS = {
-  getPositions: "PosiQryRow",
-  getInvestorRates: "RatesRow",
-  getOrderHistory: "OrderHistoryRow",
-  queryOrders: "OrderQryRow",
-  getAlarmRecords: "PrcAlarmRecordRow",
-} as const satisfies Partial<Record<keyof typeof XELE_REQUEST_SCHEMAS, keyof Schemas>>;
+/** The row schema (x-pipe-rows.rowSchema) of every "|" row answer but the client-system export (export.ts reads it as lines). */
+const { exportClientSystemInfo: _export, ...rowSchemaNames } = rowSchemas;
+export const XELE_ROW_SCHEMAS = rowSchemaNames satisfies Partial<Record<keyof typeof XELE_REQUEST_SCHEMAS, keyof Schemas>>;
 
 export type XeleOperationId = keyof typeof XELE_REQUEST_SCHEMAS;
 export type XelePipeOperationId = keyof typeof XELE_ROW_SCHEMAS;
@@ -148,7 +109,7 @@ export type XeleResult<K extends XeleOperationId> = K extends XelePipeOperationI
 
 export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fromEntries(
   XELE_SERVERS.map((s) => {
-    const server = xeleMeta.servers.find((x) => x["x-server"] === s)!;
+    const server = xeleMeta.servers.find((x) => x.role === s)!;
     const url = server.url.replace(/\{(\w+)\}/g, (_m, v: string) => server.variables?.[v]?.default ?? "");
     return [s, url];
   }),

@@ -32,7 +32,7 @@ function isObjectSchema(s: JsonSchema): boolean {
 export function fillNoCondition(schema: JsonSchema | undefined, value: unknown, required = true): unknown {
   if (!schema) return value;
   if (value === undefined) {
-    if ("x-no-condition" in schema) return copy(schema["x-no-condition"]);
+    if ("noCondition" in schema) return copy(schema.noCondition);
     if (!required) return undefined;
     if ("default" in schema) return copy(schema.default);
     if (isObjectSchema(schema)) {

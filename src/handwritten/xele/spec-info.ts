@@ -6,7 +6,7 @@
  * (x-pipe-rows). Nothing here restates the spec: change the spec, regenerate, and these follow.
  */
 import { meta } from "../../../generated/xele-mgmt.meta.js";
-import type { OperationMeta } from "../core/meta.js";
+import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import type { PipeRowsLayout } from "./pipe-rows.js";
 
 export const xeleMeta = meta;
@@ -14,32 +14,8 @@ export const xeleMeta = meta;
 export type XeleServer = "MA" | "MS";
 export const XELE_SERVERS: readonly XeleServer[] = ["MA", "MS"];
 
-/** A JSON schema as the metadata carries it (already dereferenced). */
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  enum?: unknown[];
-  const?: unknown;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  not?: JsonSchema;
-  allOf?: JsonSchema[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  default?: unknown;
-  description?: string;
-  [ext: string]: unknown;
-}
+/** A JSON schema as the metadata carries it (dereferenced; the spec's `x-` keys as typed fields). */
+export type JsonSchema = SchemaMeta;
 
 export interface CommonRequestFields {
   /** Field names in wire order, e.g. protocl_version, token, serialno, operator. */
@@ -49,16 +25,16 @@ export interface CommonRequestFields {
 }
 
 export function serverOf(op: OperationMeta): XeleServer {
-  const s = op.extensions["x-server"];
+  const s = op.server;
   if (s !== "MA" && s !== "MS") throw new Error(`xele spec: operation ${op.operationId} has no x-server MA|MS`);
   return s;
 }
 
 /** The whole JSON request of an operation (common fields + data), closed. */
 export function requestSchemaOf(op: OperationMeta): JsonSchema {
-  const s = op.extensions["x-request-schema"];
-  if (!s || typeof s !== "object") throw new Error(`xele spec: operation ${op.operationId} has no x-request-schema`);
-  return s as JsonSchema;
+  const s = op.requestSchema;
+  if (!s) throw new Error(`xele spec: operation ${op.operationId} has no x-request-schema`);
+  return s;
 }
 
 /** The schema of the operation's `data` field, or undefined when the request carries none. */
@@ -67,15 +43,14 @@ export function dataSchemaOf(op: OperationMeta): JsonSchema | undefined {
 }
 
 export function commonFieldsOf(server: XeleServer): CommonRequestFields {
-  const all = meta.extensions["x-common-request-fields"] as Record<string, CommonRequestFields> | undefined;
-  const c = all?.[server];
+  const c = meta.commonRequestFields?.[server];
   if (!c) throw new Error(`xele spec: x-common-request-fields has no entry for ${server}`);
   return c;
 }
 
 /** GETs carry their JSON as ?params=<base64> (x-get-body: base64-params); others send JSON bodies. */
 export function usesBase64Params(op: OperationMeta): boolean {
-  return op.extensions["x-get-body"] === "base64-params";
+  return op.getBody === "base64-params";
 }
 
 export interface LoginScheme {
@@ -89,16 +64,11 @@ export interface LoginScheme {
 }
 
 export function loginScheme(): LoginScheme {
-  const scheme = meta.securitySchemes.xeleToken?.["x-login"] as LoginScheme | undefined;
-  if (!scheme) throw new Error("xele spec: securitySchemes.xeleToken has no x-login");
-  return scheme;
+  if (!meta.login) throw new Error("xele spec: its token scheme has no x-login");
+  return meta.login;
 }
 
 /** The "|" row layout of an operation's 200 answer, if it answers in rows. */
 export function pipeRowsOf(op: OperationMeta): PipeRowsLayout | undefined {
-  return op.responses["200"]?.extensions?.["x-pipe-rows"] as PipeRowsLayout | undefined;
-}
-
-export function operationById(id: string): OperationMeta | undefined {
-  return meta.operations.find((o) => o.operationId === id);
+  return op.responses["200"]?.pipeRows;
 }

@@ -4,7 +4,7 @@
  * answering its example's records as the request selects them. A handler that throws answers
  * HTTP 500.
  */
-import { meta } from "../../../generated/bhex-org.meta.js";
+import { meta } from "../../../generated/bhex-org.docs.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleReply, exampleValue, type MockReply, type MockRequest } from "../http-mock.js";

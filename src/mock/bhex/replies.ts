@@ -1,5 +1,5 @@
 /** BHEX emulator answers: the `{status, msg, data}` envelope, its own "failed" status, 400/500 bodies. */
-import { meta } from "../../../generated/bhex-org.meta.js";
+import { meta } from "../../../generated/bhex-org.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { MockReply } from "../http-mock.js";
 

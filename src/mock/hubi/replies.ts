@@ -1,5 +1,5 @@
 /** Hubi emulator answers: the failure and success bodies the spec documents. */
-import { meta } from "../../../generated/hubi-futures.meta.js";
+import { meta } from "../../../generated/hubi-futures.docs.js";
 import type { MockReply } from "../http-mock.js";
 
 /** A failure body as the spec documents it. */

@@ -23,7 +23,7 @@ function requestText(req: MockRequest): { text: string; params?: string } | Mock
 /** 101 / 103 / 115 / 116 / 105 for a request this counter or the schema refuses. */
 function schemaFailure(st: XeleState, req: MockRequest, request: Json): MockReply | undefined {
   const op = req.op;
-  const since = op.extensions["x-since"];
+  const since = op.since;
   if (typeof since === "string" && compareCounterVersions(st.settings.counterVersion, since) < 0) {
     return fail(101, `${op.path} needs counter ${since}; this counter is ${st.settings.counterVersion}`);
   }

@@ -3,7 +3,7 @@
  * queries, and every other list query answering its example's records that it selects.
  */
 import { randomBytes } from "node:crypto";
-import { meta } from "../../../generated/xele-mgmt.meta.js";
+import { meta } from "../../../generated/xele-mgmt.docs.js";
 import { pipeRowsOf } from "../../handwritten/xele/spec-info.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";

@@ -1,5 +1,5 @@
 /** Xele emulator answers (the vendor's `{code, msg, result}` envelope) and spec look-ups. */
-import { meta } from "../../../generated/xele-mgmt.meta.js";
+import { meta } from "../../../generated/xele-mgmt.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import { exampleValue, type MockReply } from "../http-mock.js";
 

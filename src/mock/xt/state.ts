@@ -2,7 +2,7 @@
  * The XT emulator's state: orders (ids above 2^53), and the records its lists answer from
  * (deposits, withdrawals, withdrawal addresses, klines), seeded from the spec's examples.
  */
-import { meta } from "../../../generated/xt-spot.meta.js";
+import { meta } from "../../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import { exampleValue } from "../http-mock.js";
 import { paginationOf, type Row } from "../query-rows.js";

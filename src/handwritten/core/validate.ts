@@ -1,0 +1,197 @@
+/**
+ * The one request validator: a value against a schema of the generated metadata (the JSON
+ * Schema subset the specs use: type (with null and integer; an integer is exact at any size,
+ * as a bigint or as digits, so `format: int64` IDs above 2^53 pass whole and are sent as
+ * written), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
+ * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items,
+ * not, allOf/anyOf/oneOf) plus the operation-level `x-required-one-of` groups.
+ *
+ * Two readings of a value:
+ * - JSON (default): the value is what goes on the wire as JSON (Xele requests, nested body
+ *   fields), so its JSON type must match;
+ * - text (`text: true`, the parameters of `call()`): query, path, header and form values are
+ *   text on the wire, so a string stands for an integer, number or boolean when it spells one
+ *   exactly; a number must be finite (`"1e400"` is refused, never rounded to Infinity); an
+ *   array may fill a comma-joined string (`x-comma-joined`); a base64 field takes the value to
+ *   encode.
+ *
+ * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
+ * naming the API, the operation and the parameter.
+ */
+import { UsageError, type ErrorContext } from "./errors.js";
+import type { SchemaMeta } from "./meta.js";
+
+export type SchemaProblemKind =
+  /** a required field is absent */
+  | "missing"
+  /** a field the closed schema does not list */
+  | "unknown"
+  /** the value has the wrong JSON type */
+  | "type"
+  /** right type, value outside enum/range/pattern */
+  | "value";
+
+export interface SchemaProblem {
+  /** Dotted path from the root, e.g. `data.order_price.min` or `data.prc[0].enable`. */
+  path: string;
+  kind: SchemaProblemKind;
+  message: string;
+}
+
+export interface CheckOptions {
+  /** Wire-text reading of the root value (and of array items): see the module comment. */
+  text?: boolean;
+  /** How a path is named in messages (default: the path, or "request" for the root). */
+  label?: (path: string) => string;
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+function jsonType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "bigint") return "integer";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+/** Does `v` have JSON type `t` (text: may a wire string stand for it)? */
+function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean): boolean {
+  switch (t) {
+    case "null":
+      return v === null;
+    case "integer":
+      return typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v)) || (text && typeof v === "string" && INTEGER_TEXT.test(v));
+    case "number":
+      return (
+        typeof v === "bigint" ||
+        (typeof v === "number" && Number.isFinite(v)) ||
+        (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v)))
+      );
+    case "string":
+      return typeof v === "string" || (text && (s.contentEncoding === "base64" || (s.commaJoined === true && Array.isArray(v))));
+    case "boolean":
+      return typeof v === "boolean" || (text && (v === "true" || v === "false"));
+    case "array":
+      return Array.isArray(v);
+    case "object":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    default:
+      return true;
+  }
+}
+
+function sameJson(a: unknown, b: unknown, text: boolean): boolean {
+  if (a === b) return true;
+  if (text && (typeof a !== "object" || a === null) && (typeof b !== "object" || b === null)) return String(a) === String(b);
+  if (typeof a === "bigint" || typeof b === "bigint") return String(a) === String(b);
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], false));
+}
+
+const show = (v: unknown): string => (typeof v === "bigint" ? String(v) : (JSON.stringify(v) ?? String(v)));
+const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+const defaultLabel = (path: string) => path || "request";
+
+/** Every problem of `value` against `schema` (empty: valid). */
+export function checkSchema(value: unknown, schema: SchemaMeta, path = "", options: CheckOptions = {}): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
+  check(value, schema, path, options.text === true, options.label ?? defaultLabel, out);
+  return out;
+}
+
+/** A number (or numeric text) as an exact comparable: bigint for integers, number otherwise. */
+function numeric(v: unknown): number | bigint | undefined {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && INTEGER_TEXT.test(v)) return BigInt(v);
+  if (typeof v === "string" && NUMBER_TEXT.test(v)) return Number(v);
+  return undefined;
+}
+const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
+const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
+
+function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: SchemaProblem[]): void {
+  const where = label(path);
+  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label }).length === 0;
+  for (const part of s.allOf ?? []) check(v, part, path, text, label, out);
+  for (const [key, list] of [["anyOf", s.anyOf], ["oneOf", s.oneOf]] as const) {
+    if (list && !list.some((one) => sub(v, one, path))) out.push({ path, kind: "value", message: `${where} matches none of the allowed ${key} forms` });
+  }
+  if (s.type !== undefined) {
+    const types = ([] as string[]).concat(s.type);
+    if (!types.some((t) => typeMatches(v, t, s, text))) {
+      const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
+      const got = text ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      out.push({ path, kind: "type", message: finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}` });
+      return;
+    }
+  }
+  // A comma-joined array: each item is one of the values.
+  const values = text && s.commaJoined === true && Array.isArray(v) ? v : [v];
+  const outside = s.enum ? values.findIndex((x) => !s.enum!.some((e) => sameJson(x, e, text))) : -1;
+  if (s.enum && outside >= 0) {
+    const x = values[outside];
+    const got = text ? show(String(x)) : show(x);
+    out.push({ path, kind: "value", message: s.enum.length === 1 ? `${where} must be ${show(s.enum[0])}, got ${got}` : `${where} must be one of ${s.enum.map(show).join(", ")}, got ${got}` });
+  }
+  if (s.not && sub(v, s.not, path)) out.push({ path, kind: "value", message: `${where} must not be ${show(v)}` });
+  const n = typeof v === "string" && !text ? undefined : numeric(v);
+  if (n !== undefined && (typeof v !== "string" || ([] as string[]).concat(s.type ?? []).some((t) => t === "integer" || t === "number"))) {
+    const bad =
+      (s.minimum !== undefined && lt(n, s.minimum)) ||
+      (s.maximum !== undefined && gt(n, s.maximum)) ||
+      (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
+      (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
+    if (bad) out.push({ path, kind: "value", message: `${where} is out of range: ${show(v)}` });
+  }
+  if (typeof v === "string") {
+    if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) out.push({ path, kind: "value", message: `${where} must match ${s.pattern}, got ${show(v)}` });
+    if ((s.minLength !== undefined && v.length < s.minLength) || (s.maxLength !== undefined && v.length > s.maxLength)) {
+      out.push({ path, kind: "value", message: `${where} has a length outside the allowed range` });
+    }
+  }
+  if (Array.isArray(v)) {
+    if ((s.minItems !== undefined && v.length < s.minItems) || (s.maxItems !== undefined && v.length > s.maxItems)) {
+      out.push({ path, kind: "value", message: `${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}` });
+    }
+    if (s.items) v.forEach((item, i) => check(item, s.items!, join(path, i), text, label, out));
+  }
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof v !== "bigint") {
+    const obj = v as Record<string, unknown>;
+    const props = s.properties ?? {};
+    for (const name of s.required ?? []) {
+      if (obj[name] === undefined) out.push({ path: join(path, name), kind: "missing", message: `missing field ${label(join(path, name))}` });
+    }
+    for (const [name, value] of Object.entries(obj)) {
+      if (value === undefined) continue;
+      const ps = props[name];
+      // Nested fields are JSON on the wire: only the root (and array items) take wire text.
+      if (ps) check(value, ps, join(path, name), false, label, out);
+      else if (s.additionalProperties === false) out.push({ path: join(path, name), kind: "unknown", message: `unknown field ${label(join(path, name))}` });
+      else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out);
+    }
+  }
+}
+
+/**
+ * Check one parameter of a call (wire-text reading): a UsageError naming the API, the
+ * operation and the parameter, listing every problem, when the value does not fit.
+ */
+export function checkParam(ctx: ErrorContext, name: string, value: unknown, schema: SchemaMeta): void {
+  const problems = checkSchema(value, schema, name, { text: true, label: (p) => `parameter "${p}"` });
+  if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
+}
+
+/** `x-required-one-of`: a UsageError unless each group has at least one parameter given (not empty). */
+export function checkRequiredOneOf(ctx: ErrorContext, groups: ReadonlyArray<ReadonlyArray<string>> | undefined, params: Readonly<Record<string, unknown>>): void {
+  for (const group of groups ?? []) {
+    if (!group.some((name) => params[name] !== undefined && params[name] !== null && params[name] !== "")) {
+      throw new UsageError(`pass at least one of ${group.map((g) => `"${g}"`).join(", ")}`, { api: ctx.api, operation: ctx.operation });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The one request validator (core/validate.ts): what `call()` checks before sending (wire-text
+ * reading of parameters) and what the Xele client and emulator check (JSON reading).
+ */
+import { describe, expect, it } from "vitest";
+import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
+import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
+import { UsageError } from "../../src/handwritten/core/errors.js";
+import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
+import { buildRequest } from "../../src/handwritten/core/operation-call.js";
+import { checkParam, checkRequiredOneOf, checkSchema } from "../../src/handwritten/core/validate.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { requestSchemaOf } from "../../src/handwritten/xele/spec-info.js";
+
+const xtOp = (id: string) => xtMeta.operations.find((o) => o.operationId === id)!;
+const ORDER = { market: "btc_usdt", price: "5000", number: "0.002", type: 1, entrustType: 0 };
+const thrown = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("did not throw");
+};
+
+describe("call() parameters (wire text)", () => {
+  it.each(["1e400", "-1e400", "1E309"])("refuses the non-finite number text %s, naming the operation and the parameter", (price) => {
+    const e = thrown(() => buildRequest("xt", xtOp("order"), { ...ORDER, price }, "http://127.0.0.1"));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toBe(`xt order: parameter "price" must be a finite number, got ${JSON.stringify(price)}`);
+  });
+
+  it.each([Infinity, -Infinity, NaN])("refuses the number %s", (price) => {
+    expect(() => buildRequest("xt", xtOp("order"), { ...ORDER, price }, "http://127.0.0.1")).toThrow(/xt order: parameter "price" must be a finite number/);
+  });
+
+  it("the client refuses 1e400 before anything is sent", async () => {
+    let sent = 0;
+    const xt = createXtClient({ accessKey: "a", secretKey: "s", baseUrl: "http://127.0.0.1:9", rateLimit: false, fetch: (async () => (sent++, new Response("{}"))) as typeof fetch });
+    await expect(xt.call("order", { ...ORDER, price: "1e400" } as never)).rejects.toThrow(/xt order: parameter "price" must be a finite number, got "1e400"/);
+    expect(sent).toBe(0);
+  });
+
+  it("keeps exact number text (every digit) and small exponents", () => {
+    const r = buildRequest("xt", xtOp("order"), { ...ORDER, price: "12345678901234567890.123456789", number: "1e-8" }, "http://127.0.0.1");
+    expect(r.form).toContainEqual(["price", "12345678901234567890.123456789"]);
+    expect(r.form).toContainEqual(["number", "1e-8"]);
+  });
+
+  it("int64: integer text or bigint of any size, every digit kept; anything else refused", () => {
+    const get = (id: unknown) => buildRequest("xt", xtOp("getOrder"), { market: "btc_usdt", id }, "http://127.0.0.1");
+    expect(get("9007199254740993").query).toContainEqual(["id", "9007199254740993"]);
+    expect(get(9223372036854775807n).query).toContainEqual(["id", "9223372036854775807"]);
+    expect(get("900719925474099312345").query).toContainEqual(["id", "900719925474099312345"]);
+    expect(() => get("12x")).toThrow(/xt getOrder: parameter "id" must be integer, got "12x"/);
+    expect(() => get(1.5)).toThrow(/parameter "id" must be integer, got 1.5/);
+  });
+
+  it("enum values compare as wire text; every problem names the parameter", () => {
+    expect(buildRequest("xt", xtOp("order"), { ...ORDER, type: "1" }, "http://127.0.0.1").form).toContainEqual(["type", "1"]);
+    expect(() => buildRequest("xt", xtOp("order"), { ...ORDER, type: 7 }, "http://127.0.0.1")).toThrow(/xt order: parameter "type" must be one of 0, 1, got "7"/);
+  });
+
+  it("ranges, patterns, booleans and comma-joined arrays", () => {
+    const ctx = { api: "t", operation: "op" };
+    const limit: SchemaMeta = { type: "integer", minimum: 1, maximum: 100 };
+    expect(() => checkParam(ctx, "limit", "0", limit)).toThrow(/^t op: parameter "limit" is out of range: "0"$/);
+    expect(() => checkParam(ctx, "limit", 101, limit)).toThrow(/out of range: 101/);
+    checkParam(ctx, "limit", "100", limit);
+    expect(() => checkParam(ctx, "day", "2022-04-12", { type: "string", pattern: "^\\d{8}$" })).toThrow(/parameter "day" must match/);
+    checkParam(ctx, "flag", "true", { type: "boolean" });
+    expect(() => checkParam(ctx, "flag", "yes", { type: "boolean" })).toThrow(/parameter "flag" must be boolean/);
+    checkParam(ctx, "ids", ["1", "2"], { type: "string", commaJoined: true });
+    expect(() => checkParam(ctx, "ids", ["1", "2"], { type: "string" })).toThrow(/parameter "ids" must be string/);
+    expect(() => checkParam(ctx, "side", ["buy", "hold"], { type: "string", commaJoined: true, enum: ["buy", "sell"] })).toThrow(/got "hold"/);
+  });
+
+  it("x-required-one-of: at least one of each group", () => {
+    const ctx = { api: "bhex", operation: "orderCancel" };
+    expect(() => checkRequiredOneOf(ctx, [["order_id", "client_order_id"]], { order_id: "" })).toThrow(/^bhex orderCancel: pass at least one of "order_id", "client_order_id"$/);
+    checkRequiredOneOf(ctx, [["order_id", "client_order_id"]], { client_order_id: "x" });
+  });
+});
+
+describe("JSON reading (Xele requests)", () => {
+  const schema = requestSchemaOf(xeleMeta.operations.find((o) => o.operationId === "queryOrders")!);
+
+  it("a JSON type is a JSON type: no wire text, no non-finite numbers", () => {
+    const n: SchemaMeta = { type: "number" };
+    expect(checkSchema("1", n).map((p) => p.kind)).toEqual(["type"]);
+    expect(checkSchema(Infinity, n)[0]!.message).toBe("request must be a finite number, got number");
+    expect(checkSchema(1.5, { type: "integer" })[0]!.message).toBe("request must be integer, got number");
+  });
+
+  it("reports every problem with its path", () => {
+    const problems = checkSchema({ data: { investor: ["1"], order_price: { minimum: 1 } } }, schema).filter((p) => p.kind === "unknown");
+    expect(problems.map((p) => p.path)).toEqual(["data.investor", "data.order_price.minimum"]);
+  });
+
+  it("const is a one-value enum", () => {
+    expect(checkSchema("2.0", { type: "string", enum: ["1.0"] })[0]!.message).toBe('request must be "1.0", got "2.0"');
+  });
+});
