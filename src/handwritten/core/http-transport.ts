@@ -176,9 +176,27 @@ export function isJsonContentType(ct: string | null | undefined): boolean {
   return !!ct && /(^|\/|\+)json\b/i.test(ct);
 }
 
+/** The secret-derived values a signed request carries: its `secrets` and secret-named fields. */
+function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
+  return [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
+}
+
+/**
+ * A base URL as [origin, path without trailing slash]; one that does not parse is kept whole as
+ * the origin (the send then fails as a ConnectionError naming it).
+ */
+function splitBase(baseUrl: string): readonly [string, string] {
+  try {
+    const u = new URL(baseUrl);
+    if (u.origin !== "null") return [u.origin, u.pathname.replace(/\/+$/, "")];
+  } catch {
+    /* below */
+  }
+  return [baseUrl.replace(/\/+$/, ""), ""];
+}
+
 /** The caller's signal and the client's as one (either aborts); `dispose` detaches it. */
-function eitherSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): { signal: AbortSignal | undefined; dispose?: () => void } {
-  if (!a || !b || a === b) return { signal: a ?? b };
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onA = () => controller.abort(a.reason);
   const onB = () => controller.abort(b.reason);
@@ -206,13 +224,14 @@ export class HttpTransport {
   readonly #byPath = new Map<string, OperationMeta>();
   /** Operations with path templates, matched by pattern (asFetch only). */
   readonly #templated: Array<{ op: OperationMeta; re: RegExp }> = [];
-  readonly #base: string;
+  /** The base URL's origin and path (without a trailing slash). */
+  readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   /**
    * The secret-derived values of the last attempts (signatures, nonces …), so that an error
    * raised later from a success answer (e.g. a download that is not a file) loses them too.
    */
-  readonly #recent: Array<() => ReadonlyArray<string | undefined>> = [];
+  readonly #recent: OutgoingRequest[] = [];
 
   constructor(config: TransportConfig) {
     const { secrets, ...rest } = config;
@@ -225,7 +244,7 @@ export class HttpTransport {
     }
     this.config = rest;
     this.#secrets = secrets;
-    this.#base = rest.baseUrl.replace(/\/+$/, "");
+    this.#origin = splitBase(rest.baseUrl);
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
     for (const op of config.meta.operations) {
       if (!this.#byId.has(op.operationId)) this.#byId.set(op.operationId, op);
@@ -265,11 +284,10 @@ export class HttpTransport {
    * covers the wait for the headers and then each wait for the next chunk.
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
-    const { req, redactorOf } = await this.prepare(op, request, 1);
     try {
-      return await this.openSigned(op, req, opts, redactorOf);
+      return await this.openSigned(op, await this.sign(op, request, 1), opts);
     } catch (e) {
-      throw redactorOf().error(e);
+      throw this.redactor().error(e);
     }
   }
 
@@ -280,37 +298,38 @@ export class HttpTransport {
   /** A redactor of the client's secrets, the last attempts' signed values and `extra`. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
     const own = this.#secrets?.() ?? [];
-    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap((values) => values())];
+    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap(carriedSecrets)];
     return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
   }
 
-  /** Wait for the rate limiter, sign (a copy: the next attempt signs the original afresh). */
-  private async prepare(op: OperationMeta, base: OutgoingRequest, n: number): Promise<{ req: OutgoingRequest; redactorOf: () => Redactor }> {
+  /**
+   * Wait for the rate limiter and sign a copy (the next attempt signs the original afresh).
+   * The signed request joins the recent ones whose secret values every error loses.
+   */
+  private async sign(op: OperationMeta, base: OutgoingRequest, n: number): Promise<OutgoingRequest> {
     const cfg = this.config;
     if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
     const req = cfg.authorize
       ? await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n)
       : base;
-    const carried = () => [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
-    this.#recent.push(carried);
+    this.#recent.push(req);
     if (this.#recent.length > 16) this.#recent.shift();
-    let redactor: Redactor | undefined;
-    return { req, redactorOf: () => (redactor ??= this.redactor()) };
+    return req;
   }
 
   private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
-    const { req, redactorOf } = await this.prepare(op, base, n);
     try {
-      return await this.send(op, req, n, redactorOf, opts);
+      return await this.send(op, await this.sign(op, base, n), n, opts);
     } catch (e) {
-      throw redactorOf().error(e);
+      throw this.redactor().error(e);
     }
   }
 
-  /** URL, headers and body text of a signed request. */
+  /** URL (origin + path), headers and body text of a signed request. */
   private wireRequest(req: OutgoingRequest): WireRequest {
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
-    const url = `${req.baseUrl === this.config.baseUrl ? this.#base : req.baseUrl.replace(/\/+$/, "")}${req.path}${qs}`;
+    const [origin, basePath] = req.baseUrl === this.config.baseUrl ? this.#origin : splitBase(req.baseUrl);
+    const path = `${basePath}${req.path}${qs}`;
     let headers = req.headers;
     let body: string | undefined;
     if (req.form) {
@@ -320,7 +339,7 @@ export class HttpTransport {
       body = req.json;
       if (headers["content-type"] === undefined) headers = { ...headers, "content-type": "application/json" };
     }
-    return { url, method: req.method, headers, body };
+    return { url: origin + path, origin, path, method: req.method, headers, body };
   }
 
   /** Send on the wire: undici by default, the `fetch` option when given. */
@@ -329,30 +348,28 @@ export class HttpTransport {
     return fetchFn ? sendFetch(fetchFn, wire, limits) : sendUndici(wire, limits);
   }
 
-  private eventOf(op: OperationMeta, req: OutgoingRequest, n: number): (status?: number, error?: string) => void {
+  /** Report one attempt to `onEvent` (when there is one). */
+  private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, error?: string): void {
     const cfg = this.config;
-    const onEvent = cfg.onEvent;
-    if (!onEvent) return () => undefined;
-    const started = performance.now();
-    return (status, error) =>
-      onEvent({
-        api: cfg.api,
-        operation: op.operationId,
-        method: req.method,
-        path: req.path,
-        attempt: n,
-        ms: performance.now() - started,
-        ...(status !== undefined ? { status } : {}),
-        ...(error !== undefined ? { error } : {}),
-      });
+    cfg.onEvent?.({
+      api: cfg.api,
+      operation: op.operationId,
+      method: req.method,
+      path: req.path,
+      attempt: n,
+      ms: performance.now() - started,
+      ...(status !== undefined ? { status } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
   }
 
-  private async send(op: OperationMeta, req: OutgoingRequest, n: number, redactorOf: () => Redactor, opts: CallOptions | undefined): Promise<TransportResult> {
+  private async send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     const cfg = this.config;
     const wire = this.wireRequest(req);
     const timeoutMs = opts?.timeoutMs ?? cfg.timeoutMs ?? 10_000;
-    const { signal, dispose } = eitherSignal(opts?.signal, cfg.signal);
-    const event = this.eventOf(op, req, n);
+    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
+    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
+    const started = cfg.onEvent ? performance.now() : 0;
     let res: WireResponse;
     let raw: Uint8Array;
     try {
@@ -364,27 +381,29 @@ export class HttpTransport {
       raw = await res.bytes();
     } catch (e) {
       const err = this.transportError(op, e, timeoutMs);
-      event(undefined, err.name);
+      if (cfg.onEvent) this.event(op, req, n, started, undefined, err.name);
       throw err;
     } finally {
-      dispose?.();
+      both?.dispose();
     }
+    if (!cfg.onEvent) return this.decode(op, res.status, res.headers, raw);
     try {
-      const result = this.decode(op, res.status, res.headers, raw, redactorOf);
-      event(res.status);
+      const result = this.decode(op, res.status, res.headers, raw);
+      this.event(op, req, n, started, res.status);
       return result;
     } catch (e) {
-      event(res.status, e instanceof Error ? e.name : "Error");
+      this.event(op, req, n, started, res.status, e instanceof Error ? e.name : "Error");
       throw e;
     }
   }
 
-  private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined, redactorOf: () => Redactor): Promise<TransportStream> {
+  private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
     const cfg = this.config;
     const wire = this.wireRequest(req);
     const timeoutMs = opts?.timeoutMs ?? cfg.timeoutMs ?? 10_000;
-    const { signal, dispose } = eitherSignal(opts?.signal, cfg.signal);
-    const event = this.eventOf(op, req, 1);
+    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
+    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
+    const started = cfg.onEvent ? performance.now() : 0;
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
@@ -395,32 +414,32 @@ export class HttpTransport {
       }
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
-      dispose?.();
+      both?.dispose();
       const err = this.transportError(op, e, timeoutMs);
-      event(undefined, err.name);
+      this.event(op, req, 1, started, undefined, err.name);
       throw err;
     }
     if (raw) {
-      dispose?.();
+      both?.dispose();
       try {
-        this.decode(op, res.status, res.headers, raw, redactorOf);
+        this.decode(op, res.status, res.headers, raw);
         // decode throws for every non-2xx answer; this line is never reached.
         throw new HttpError(res.status, "", this.errCtx(op));
       } catch (e) {
-        event(res.status, e instanceof Error ? e.name : "Error");
+        this.event(op, req, 1, started, res.status, e instanceof Error ? e.name : "Error");
         throw e;
       }
     }
-    event(res.status);
+    this.event(op, req, 1, started, res.status);
     const chunks = res.chunks();
     const self = this;
     async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
       try {
         yield* chunks;
       } catch (e) {
-        throw redactorOf().error(self.transportError(op, e, timeoutMs));
+        throw self.redactor().error(self.transportError(op, e, timeoutMs));
       } finally {
-        dispose?.();
+        both?.dispose();
       }
     }
     return { status: res.status, headers: res.headers, contentType: res.headers["content-type"] ?? "", body: body() };
@@ -442,7 +461,6 @@ export class HttpTransport {
     status: number,
     headers: Readonly<Record<string, string>>,
     raw: Uint8Array,
-    secrets: () => Redactor = () => this.redactor(),
   ): TransportResult {
     const cfg = this.config;
     const ok = status >= 200 && status < 300;
@@ -477,7 +495,7 @@ export class HttpTransport {
           );
         }
       }
-      throw new HttpError(status, snippet(text ?? "", secrets()), this.errCtx(op));
+      throw new HttpError(status, snippet(text ?? "", this.redactor()), this.errCtx(op));
     }
     if (expectJson && !parsed) {
       const looksHtml = /^\s*</.test(text ?? "");
@@ -485,7 +503,7 @@ export class HttpTransport {
         looksHtml
           ? `expected JSON but got an HTML page (content-type ${ct || "none"}): a proxy or gateway error page, or a wrong base URL?`
           : `expected JSON but the body is not valid JSON (content-type ${ct || "none"})`,
-        snippet(text ?? "", secrets(), 120),
+        snippet(text ?? "", this.redactor(), 120),
         this.errCtx(op),
       );
     }

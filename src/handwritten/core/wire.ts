@@ -21,7 +21,11 @@ import { EventEmitter } from "node:events";
 import { Agent, request as undiciRequest } from "undici";
 
 export interface WireRequest {
+  /** The whole URL (fetch; where a redirect is resolved from). */
   url: string;
+  /** `scheme://host:port` and the path with its query (undici). */
+  origin: string;
+  path: string;
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
@@ -82,16 +86,6 @@ function agentFor(timeoutMs: number): Agent {
   return agent;
 }
 
-function undiciFailure(e: unknown, signal: AbortSignal | undefined): WireError {
-  if (e instanceof WireError) return e;
-  const code = (e as { code?: unknown })?.code;
-  if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
-  if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
-  return new WireError("connection", detail, e);
-}
-
 function plainHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   for (const k in raw) {
     const v = raw[k];
@@ -147,59 +141,92 @@ class PreciseAbort extends EventEmitter {
   }
 }
 
-export async function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
+export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
   const { timeoutMs, signal } = limits;
   const precise = timeoutMs < PRECISE_BELOW_MS ? new PreciseAbort(timeoutMs, signal) : undefined;
-  const failure = (e: unknown) =>
-    precise?.timedOut && !signal?.aborted ? new WireError("timeout", `no answer within ${timeoutMs} ms`, e) : undiciFailure(e, signal);
-  let res: Awaited<ReturnType<typeof undiciRequest>>;
-  try {
-    res = await undiciRequest(req.url, {
+  // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
+  return agentFor(timeoutMs)
+    .request({
+      origin: req.origin,
+      path: req.path,
       method: req.method as "GET",
       headers: req.headers,
       body: req.body,
-      dispatcher: agentFor(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: precise ?? signal,
-    });
-  } catch (e) {
-    precise?.stop();
-    throw failure(e);
+    })
+    .then(
+      (res) => {
+        if (limits.stream) precise?.stopTimer();
+        return new UndiciResponse(res, limits, precise);
+      },
+      (e: unknown) => {
+        precise?.stop();
+        throw undiciFailure(e, limits, precise);
+      },
+    );
+}
+
+function undiciFailure(e: unknown, limits: WireLimits, precise: PreciseAbort | undefined): WireError {
+  if (e instanceof WireError) return e;
+  const { signal } = limits;
+  if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
+  if (precise?.timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
+  return new WireError("connection", detail, e);
+}
+
+type UndiciData = Awaited<ReturnType<Agent["request"]>>;
+
+class UndiciResponse implements WireResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly redirect: boolean;
+  readonly #body: UndiciData["body"];
+  readonly #limits: WireLimits;
+  readonly #precise: PreciseAbort | undefined;
+
+  constructor(res: UndiciData, limits: WireLimits, precise: PreciseAbort | undefined) {
+    this.status = res.statusCode;
+    this.headers = plainHeaders(res.headers);
+    this.redirect = res.statusCode >= 300 && res.statusCode < 400 && this.headers.location !== undefined;
+    this.#body = res.body;
+    this.#limits = limits;
+    this.#precise = precise;
+    // Errors reach the reader (bytes, chunks); a body dropped early must not become an uncaught 'error'.
+    res.body.on("error", ignore);
   }
-  if (limits.stream) precise?.stopTimer();
-  const body = res.body;
-  // Errors reach the reader (bytes, chunks); a body dropped early must not become an uncaught 'error'.
-  body.on("error", ignore);
-  const headers = plainHeaders(res.headers);
-  return {
-    status: res.statusCode,
-    headers,
-    redirect: res.statusCode >= 300 && res.statusCode < 400 && headers.location !== undefined,
-    async bytes() {
-      try {
-        return await body.bytes();
-      } catch (e) {
-        throw failure(e);
-      } finally {
-        precise?.stop();
-      }
-    },
-    async *chunks() {
-      try {
-        for await (const chunk of body) yield chunk as Uint8Array;
-      } catch (e) {
-        throw failure(e);
-      } finally {
-        precise?.stop();
-        if (!body.destroyed) body.destroy();
-      }
-    },
-    async discard() {
-      precise?.stop();
-      await body.dump().catch(ignore);
-    },
-  };
+
+  async bytes(): Promise<Uint8Array> {
+    try {
+      return await this.#body.bytes();
+    } catch (e) {
+      throw undiciFailure(e, this.#limits, this.#precise);
+    } finally {
+      this.#precise?.stop();
+    }
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    const body = this.#body;
+    try {
+      for await (const chunk of body) yield chunk as Uint8Array;
+    } catch (e) {
+      throw undiciFailure(e, this.#limits, this.#precise);
+    } finally {
+      this.#precise?.stop();
+      if (!body.destroyed) body.destroy();
+    }
+  }
+
+  async discard(): Promise<void> {
+    this.#precise?.stop();
+    await this.#body.dump().catch(ignore);
+  }
 }
 
 // ---- an injected fetch ----
