@@ -98,6 +98,19 @@ describe("per-call options on call()", () => {
     expect(await withOwn).toBeInstanceOf(AbortedError);
   });
 
+  it("a timeout that is not a usable number of ms → UsageError, nothing sent", async () => {
+    const s = await serve((_req, res) => answer(res));
+    const client = xt(s.url);
+    for (const timeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, "100" as unknown as number]) {
+      const e = await failure(client.call("getServerTime", {}, { timeoutMs }));
+      expect(e.name, String(timeoutMs)).toBe("UsageError");
+      expect(e.message).toContain("timeoutMs must be");
+    }
+    expect(await failure(xt(s.url, { timeoutMs: -1 }).call("getServerTime"))).toHaveProperty("name", "UsageError");
+    expect(s.requests).toBe(0);
+    await expect(client.call("getServerTime", {}, { timeoutMs: 2_500.5 })).resolves.toEqual({ serverTime: 1700000000000 });
+  });
+
   it("BHEX call() and callWithKey() take the options too", async () => {
     const s = await serve(() => undefined);
     const bhex = createBhexOrgClient({ ...KEYS, baseUrl: s.url, rateLimit: false, retry: false, timeoutMs: 10_000 });

@@ -155,6 +155,7 @@ export interface CallOptions {
 }
 
 const DECODER = new TextDecoder();
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Characters encodeURIComponent leaves as they are. */
 const URI_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
@@ -273,6 +274,7 @@ export class HttpTransport {
    */
   async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
+    if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts); // a bad one fails before the rate limiter and the signer
     if (!op.retryable || retry === false) return this.attempt(op, request, 1, opts);
     return withRetries(true, (n) => this.attempt(op, request, n, opts), retry || {});
   }
@@ -284,6 +286,7 @@ export class HttpTransport {
    * covers the wait for the headers and then each wait for the next chunk.
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
+    this.timeoutOf(op, opts);
     try {
       return await this.openSigned(op, await this.sign(op, request, 1), opts);
     } catch (e) {
@@ -348,6 +351,13 @@ export class HttpTransport {
     return fetchFn ? sendFetch(fetchFn, wire, limits) : sendUndici(wire, limits);
   }
 
+  /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
+  private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
+    const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
+    if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return Math.ceil(ms);
+    throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${String(ms)}`, { api: this.config.api, operation: op.operationId });
+  }
+
   /** Report one attempt to `onEvent` (when there is one). */
   private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, error?: string): void {
     const cfg = this.config;
@@ -366,7 +376,7 @@ export class HttpTransport {
   private async send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     const cfg = this.config;
     const wire = this.wireRequest(req);
-    const timeoutMs = opts?.timeoutMs ?? cfg.timeoutMs ?? 10_000;
+    const timeoutMs = this.timeoutOf(op, opts);
     const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
     const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
     const started = cfg.onEvent ? performance.now() : 0;
@@ -400,7 +410,7 @@ export class HttpTransport {
   private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
     const cfg = this.config;
     const wire = this.wireRequest(req);
-    const timeoutMs = opts?.timeoutMs ?? cfg.timeoutMs ?? 10_000;
+    const timeoutMs = this.timeoutOf(op, opts);
     const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
     const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
     const started = cfg.onEvent ? performance.now() : 0;
