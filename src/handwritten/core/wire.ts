@@ -18,7 +18,7 @@
  * Redirects are never followed (undici.request does not follow them; fetch is told not to).
  */
 import { EventEmitter } from "node:events";
-import { Agent, request as undiciRequest } from "undici";
+import { Agent } from "undici";
 
 export interface WireRequest {
   /** The whole URL (fetch; where a redirect is resolved from). */
@@ -62,7 +62,7 @@ export class WireError extends Error {
 export interface WireLimits {
   timeoutMs: number;
   signal: AbortSignal | undefined;
-  /** Streaming: with fetch, the timer covers the headers only. */
+  /** Streaming: a native timer (fetch, or a timeout under PRECISE_BELOW_MS) covers the headers only. */
   stream: boolean;
 }
 
