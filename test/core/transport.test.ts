@@ -216,6 +216,19 @@ describe("undici path specifics", () => {
     }
   });
 
+  it("sends a User-Agent (fetch sends one of its own), unless the request names one", async () => {
+    const agents: Array<string | undefined> = [];
+    const s = await serve((req, res) => {
+      agents.push(req.headers["user-agent"]);
+      answer(res);
+    });
+    await xt(s.url).call("getServerTime");
+    const client = xt(s.url);
+    const op = client.transport.operation("getServerTime")!;
+    await client.transport.execute(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: { "user-agent": "mine/1" } });
+    expect(agents).toEqual(["tradeapi", "mine/1"]);
+  });
+
   it("keeps the connection alive between calls", async () => {
     let sockets = 0;
     const seen = new Set<unknown>();

@@ -69,6 +69,8 @@ export interface WireLimits {
 // ---- undici ----
 
 const ignore = (): undefined => undefined;
+/** Sent by the undici road unless the request names its own. */
+export const USER_AGENT = "tradeapi";
 
 const UNDICI_TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 const KEEP_ALIVE_MS = 4_000;
@@ -150,7 +152,8 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
       origin: req.origin,
       path: req.path,
       method: req.method as "GET",
-      headers: req.headers,
+      // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
+      headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
       body: req.body,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
