@@ -7,7 +7,7 @@ export { parseJson, stringifyJson, DecimalPrecisionError, type DecimalsMode, typ
 export type { DecimalsAs } from "./handwritten/core/decimals.js";
 export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";
 export type { RetryOptions } from "./handwritten/core/retry.js";
-export type { TransportOptions, TransportEvent } from "./handwritten/core/http-transport.js";
+export type { TransportOptions, TransportEvent, CallOptions } from "./handwritten/core/http-transport.js";
 export type { ApiMeta, OperationMeta } from "./handwritten/core/meta.js";
 export { createXtClient, createXtRateLimiter, type XtClient, type XtClientOptions } from "./handwritten/xt/client.js";
 export { signXtParams, type XtSignatureVariant } from "./auth/xt.js";

@@ -2,6 +2,8 @@
  * Redirects are never followed (RedirectError, src/handwritten/core/errors.ts): a 3xx to
  * another origin would receive the signed headers, one to the same origin would resend a
  * possibly state-changing request. The error says where it pointed, redacted.
+ * Clients made without a `fetch` option send with undici.request (the default road); the
+ * last tests run the same refusal through an injected fetch (`redirect: "manual"`).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
@@ -58,6 +60,19 @@ describe("redirects of signed requests", () => {
     const e = await hubi.GET("/api/futures/query_accounts", {}).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RedirectError);
     expect(other.captured).toEqual([]);
+  });
+
+  it.each([302, 307])("through an injected fetch as well (HTTP %i): refused, nothing sent to the other origin", async (status) => {
+    const other = await server(() => ({ status: 200, body: "{}" }));
+    const api = await server((c) => ({ status, body: "", headers: { location: `${other.origin}/steal${c.url.slice(c.url.indexOf("?"))}` } }));
+    const xt = createXtClient({ accessKey: "ak-redirect-5", secretKey: "sk-redirect-5", baseUrl: api.url, rateLimit: false, retry: false, fetch: globalThis.fetch });
+    const e = (await xt.call("getBalance").catch((x: unknown) => x)) as RedirectError;
+    expect(e).toBeInstanceOf(RedirectError);
+    expect(e.status).toBe(status);
+    expect(e.location).toContain("signature=[redacted]");
+    expect(e.location).not.toContain("ak-redirect-5");
+    expect(other.captured).toEqual([]);
+    expect(api.captured).toHaveLength(1);
   });
 
   it("a 3xx without a Location is an ordinary answer (decoded as usual)", async () => {

@@ -1,6 +1,8 @@
 /**
  * The XT client at the network boundary with msw: the real global fetch, intercepted.
- * (openapi-fetch captures globalThis.fetch at createClient(), so clients are made after listen().)
+ * Without a `fetch` option the client sends with undici.request on its own agent, which msw
+ * does not see: the rule is no `fetch` option → undici, `fetch` option → that fetch. So these
+ * clients are given `fetch: globalThis.fetch`, read after listen() (msw patches it then).
  */
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -32,18 +34,18 @@ afterAll(() => server.close());
 
 describe("XT client through msw", () => {
   it("signs the query of a GET and keeps the big ID exact", async () => {
-    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    const xt = createXtClient({ ...KEYS, rateLimit: false, fetch: globalThis.fetch });
     const order = await xt.call("getOrder", { market: "btc_usdt", id: 1234567890123456789n });
     expect(order?.id).toBe(1234567890123456789n);
   });
 
   it("signs the form body of a POST", async () => {
-    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    const xt = createXtClient({ ...KEYS, rateLimit: false, fetch: globalThis.fetch });
     await expect(xt.call("cancel", { market: "btc_usdt", id: 5 })).resolves.toBeUndefined();
   });
 
   it("maps the vendor code to the error class", async () => {
-    const xt = createXtClient({ ...KEYS, rateLimit: false });
+    const xt = createXtClient({ ...KEYS, rateLimit: false, fetch: globalThis.fetch });
     await expect(xt.call("getOrder", { market: "btc_usdt", id: 7 })).rejects.toBeInstanceOf(OrderNotFoundError);
   });
 });

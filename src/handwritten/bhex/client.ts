@@ -25,7 +25,7 @@ import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
@@ -218,11 +218,11 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     return { op, params: encoded, key };
   };
 
-  const callWithKey = async (ref: string, params: Record<string, unknown> = {}) => {
+  const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const { op, params: ready, key } = prepare(ref, params);
     const request = buildRequest("bhex", op, ready, baseUrl);
     if (key) options.onIdempotencyKey?.(key);
-    const run = () => transport.execute(op, request, options.signal);
+    const run = () => transport.execute(op, request, opts);
     let result: TransportResult;
     try {
       result = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }) : await run();
@@ -233,7 +233,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
   };
 
   const self: Omit<BhexOrgClient, keyof Client<paths>> = {
-    call: (async (ref: string, params?: Record<string, unknown>) => (await callWithKey(ref, params)).data) as BhexOrgClient["call"],
+    call: (async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data) as BhexOrgClient["call"],
     callWithKey: callWithKey as BhexOrgClient["callWithKey"],
     withIdempotencyKey: ((ref: string, params: Record<string, unknown>) =>
       fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params) as BhexOrgClient["withIdempotencyKey"],

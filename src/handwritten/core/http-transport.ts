@@ -4,7 +4,7 @@
  *   for each attempt (retry policy from the spec's x-retryable):
  *     wait for the rate limiter (limits from x-rate-limits / x-rate-limit)
  *     authorize(request)  ← the API's signer, called afresh per attempt (new nonce/timestamp)
- *     fetch with a timeout → typed transport errors
+ *     send (wire.ts: undici.request, or the `fetch` option) with a timeout → typed transport errors
  *     decode the body without losing digits → ResponseFormatError when it is not what the
  *     spec says (e.g. an HTML error page)
  *     HTTP status / vendor envelope → HttpError / ApiError subclass from x-error-codes
@@ -15,6 +15,11 @@
  * cause) goes through one Redactor made of those and the client's own secrets before it is
  * thrown. Redirects are never followed (`RedirectError`, see errors.ts): fetch would forward
  * the signed headers to wherever a 3xx points.
+ *
+ * `execute` buffers the answer and decodes it; `open` runs the same steps once and hands back
+ * a 2xx body as a stream of chunks (the Xele row stream reads it). Per-call `CallOptions`
+ * (`signal`, `timeoutMs`) apply to one call: its timeout replaces the client's, its signal and
+ * the client's both abort it.
  *
  * openapi-fetch clients reach it through `asFetch()`, a `fetch` that maps the Request back to
  * its operation; `call(operationId, params)` reaches it directly. Either way the same code
@@ -39,6 +44,7 @@ import { envelopeOf } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
+import { sendFetch, sendUndici, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
 export interface OutgoingRequest {
@@ -72,8 +78,16 @@ export interface TransportEvent {
 }
 
 export interface TransportOptions {
+  /**
+   * Send with this fetch (tests, msw, proxies). Without it requests go out through
+   * `undici.request` on a shared keep-alive agent (no global fetch, so msw and other
+   * globalThis.fetch patches do not see them).
+   */
   fetch?: typeof globalThis.fetch;
-  /** Per-attempt timeout in ms (default 10 000). */
+  /**
+   * Per-attempt timeout in ms (default 10 000). With undici it bounds the connect, the wait
+   * for the headers and each wait for the next body chunk; with `fetch` the whole attempt.
+   */
   timeoutMs?: number;
   /** Retry policy for operations the spec marks `x-retryable: true`; false disables retries. */
   retry?: RetryOptions | false;
@@ -110,7 +124,8 @@ export interface TransportConfig extends TransportOptions {
 
 export interface TransportResult {
   status: number;
-  headers: Headers;
+  /** The answer's headers: lower-cased names, repeated headers joined with ", ". */
+  headers: Readonly<Record<string, string>>;
   /** Decoded JSON (bigints for large integers), the text for text/* answers, or the bytes. */
   body: unknown;
   contentType: string;
@@ -118,26 +133,106 @@ export interface TransportResult {
   raw?: Uint8Array;
 }
 
-const DECODER = new TextDecoder();
+/** A 2xx answer whose body is left to the caller, chunk by chunk (`HttpTransport.open`). */
+export interface TransportStream {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  contentType: string;
+  /**
+   * The body's bytes as they arrive. Failures while reading are the transport's typed errors
+   * (TimeoutError after `timeoutMs` without a chunk, AbortedError, ConnectionError), redacted;
+   * stopping early (break, return) releases the connection.
+   */
+  body: AsyncIterable<Uint8Array>;
+}
 
+/** Options of one call: they apply to this call only. */
+export interface CallOptions {
+  /** Aborts this call (AbortedError); the client's own `signal` aborts it as well. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call, instead of the client's `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+const DECODER = new TextDecoder();
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** Characters encodeURIComponent leaves as they are. */
+const URI_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
+function encodeComponent(s: string): string {
+  return URI_SAFE.test(s) ? s : encodeURIComponent(s);
+}
+
+/** `k=v&k=v`, each side as encodeURIComponent writes it. */
 export function encodePairs(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+  let out = "";
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    out += `${i ? "&" : ""}${encodeComponent(pair[0])}=${encodeComponent(pair[1])}`;
+  }
+  return out;
 }
 
 export function isJsonContentType(ct: string | null | undefined): boolean {
   return !!ct && /(^|\/|\+)json\b/i.test(ct);
 }
 
+/** The secret-derived values a signed request carries: its `secrets` and secret-named fields. */
+function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
+  return [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
+}
+
+/**
+ * A base URL as [origin, path without trailing slash]; one that does not parse is kept whole as
+ * the origin (the send then fails as a ConnectionError naming it).
+ */
+function splitBase(baseUrl: string): readonly [string, string] {
+  try {
+    const u = new URL(baseUrl);
+    if (u.origin !== "null") return [u.origin, u.pathname.replace(/\/+$/, "")];
+  } catch {
+    /* below */
+  }
+  return [baseUrl.replace(/\/+$/, ""), ""];
+}
+
+/** The caller's signal and the client's as one (either aborts); `dispose` detaches it. */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onA = () => controller.abort(a.reason);
+  const onB = () => controller.abort(b.reason);
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  else {
+    a.addEventListener("abort", onA, { once: true });
+    b.addEventListener("abort", onB, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      a.removeEventListener("abort", onA);
+      b.removeEventListener("abort", onB);
+    },
+  };
+}
+
 export class HttpTransport {
   /** The configuration, without the secrets callback (kept in a private field). */
   readonly config: Omit<TransportConfig, "secrets">;
-  readonly #byRoute: Array<{ op: OperationMeta; re: RegExp }>;
+  /** operationId → operation. */
+  readonly #byId = new Map<string, OperationMeta>();
+  /** "METHOD /literal/path" → operation. */
+  readonly #byPath = new Map<string, OperationMeta>();
+  /** Operations with path templates, matched by pattern (asFetch only). */
+  readonly #templated: Array<{ op: OperationMeta; re: RegExp }> = [];
+  /** The base URL's origin and path (without a trailing slash). */
+  readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   /**
    * The secret-derived values of the last attempts (signatures, nonces …), so that an error
    * raised later from a success answer (e.g. a download that is not a file) loses them too.
    */
-  readonly #recent: Array<() => ReadonlyArray<string | undefined>> = [];
+  readonly #recent: OutgoingRequest[] = [];
 
   constructor(config: TransportConfig) {
     const { secrets, ...rest } = config;
@@ -150,23 +245,53 @@ export class HttpTransport {
     }
     this.config = rest;
     this.#secrets = secrets;
+    this.#origin = splitBase(rest.baseUrl);
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
-    this.#byRoute = config.meta.operations.map((op) => ({
-      op,
-      re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`),
-    }));
+    for (const op of config.meta.operations) {
+      if (!this.#byId.has(op.operationId)) this.#byId.set(op.operationId, op);
+      if (op.path.includes("{")) {
+        this.#templated.push({ op, re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`) });
+      } else if (!this.#byPath.has(`${op.method} ${op.path}`)) {
+        this.#byPath.set(`${op.method} ${op.path}`, op);
+      }
+    }
+  }
+
+  /** The operation of this id (a Map lookup). */
+  operation(operationId: string): OperationMeta | undefined {
+    return this.#byId.get(operationId);
   }
 
   /** The operation a concrete method + path belongs to. */
   route(method: string, path: string): OperationMeta | undefined {
     const m = method.toUpperCase();
-    return this.#byRoute.find((r) => r.op.method === m && r.re.test(path))?.op;
+    return this.#byPath.get(`${m} ${path}`) ?? this.#templated.find((r) => r.op.method === m && r.re.test(path))?.op;
   }
 
-  /** Run one operation with signing, rate limiting, retries and error mapping. */
-  async execute(op: OperationMeta, request: OutgoingRequest, signal?: AbortSignal): Promise<TransportResult> {
+  /**
+   * Run one operation with signing, rate limiting, retries and error mapping. `opts.timeoutMs`
+   * replaces the client's timeout for this call; `opts.signal` and the client's signal both abort it.
+   */
+  async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
-    return withRetries(op.retryable && retry !== false, (n) => this.attempt(op, request, n, signal), retry || {});
+    if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts); // a bad one fails before the rate limiter and the signer
+    if (!op.retryable || retry === false) return this.attempt(op, request, 1, opts);
+    return withRetries(true, (n) => this.attempt(op, request, n, opts), retry || {});
+  }
+
+  /**
+   * Run one operation once (no retries: a stream is not replayed) and hand back its body
+   * unread: signing, rate limiting, redirects, timeouts, aborts, connection failures and
+   * error answers (non-2xx) are handled as by `execute`; a 2xx's body streams. The timeout
+   * covers the wait for the headers and then each wait for the next chunk.
+   */
+  async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
+    this.timeoutOf(op, opts);
+    try {
+      return await this.openSigned(op, await this.sign(op, request, 1), opts);
+    } catch (e) {
+      throw this.redactor().error(e);
+    }
   }
 
   private errCtx(op: OperationMeta, cause?: unknown) {
@@ -176,129 +301,197 @@ export class HttpTransport {
   /** A redactor of the client's secrets, the last attempts' signed values and `extra`. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
     const own = this.#secrets?.() ?? [];
-    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap((values) => values())];
+    if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap(carriedSecrets)];
     return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
   }
 
-  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, signal?: AbortSignal): Promise<TransportResult> {
+  /**
+   * Wait for the rate limiter and sign a copy (the next attempt signs the original afresh).
+   * The signed request joins the recent ones whose secret values every error loses.
+   */
+  private async sign(op: OperationMeta, base: OutgoingRequest, n: number): Promise<OutgoingRequest> {
     const cfg = this.config;
     if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
-    const copy: OutgoingRequest = {
-      ...base,
-      query: [...base.query],
-      form: base.form ? [...base.form] : null,
-      headers: { ...base.headers },
-    };
-    const req = cfg.authorize ? await cfg.authorize(copy, op, n) : copy;
-    const carried = () => [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
-    this.#recent.push(carried);
+    const req = cfg.authorize
+      ? await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n)
+      : base;
+    this.#recent.push(req);
     if (this.#recent.length > 16) this.#recent.shift();
-    let redactor: Redactor | undefined;
-    const redactorOf = () => (redactor ??= this.redactor());
+    return req;
+  }
+
+  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     try {
-      return await this.send(op, req, n, redactorOf, signal);
+      return await this.send(op, await this.sign(op, base, n), n, opts);
     } catch (e) {
-      throw redactorOf().error(e);
+      throw this.redactor().error(e);
     }
   }
 
-  private async send(op: OperationMeta, req: OutgoingRequest, n: number, redactorOf: () => Redactor, signal?: AbortSignal): Promise<TransportResult> {
-    const cfg = this.config;
+  /** URL (origin + path), headers and body text of a signed request. */
+  private wireRequest(req: OutgoingRequest): WireRequest {
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
-    const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${qs}`;
-    const headers: Record<string, string> = { ...req.headers };
+    const [origin, basePath] = req.baseUrl === this.config.baseUrl ? this.#origin : splitBase(req.baseUrl);
+    const path = `${basePath}${req.path}${qs}`;
+    let headers = req.headers;
     let body: string | undefined;
     if (req.form) {
       body = encodePairs(req.form);
-      headers["content-type"] ??= "application/x-www-form-urlencoded";
+      if (headers["content-type"] === undefined) headers = { ...headers, "content-type": "application/x-www-form-urlencoded" };
     } else if (req.json !== null) {
       body = req.json;
-      headers["content-type"] ??= "application/json";
+      if (headers["content-type"] === undefined) headers = { ...headers, "content-type": "application/json" };
     }
-    const timeoutMs = cfg.timeoutMs ?? 10_000;
-    // A plain controller + timer: AbortSignal.timeout() is several times costlier per call in Node 20.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-    }, timeoutMs);
-    const outer = signal ?? cfg.signal;
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) controller.abort(outer.reason);
-    else outer?.addEventListener("abort", onOuterAbort, { once: true });
+    return { url: origin + path, origin, path, method: req.method, headers, body };
+  }
+
+  /** Send on the wire: undici by default, the `fetch` option when given. */
+  private dispatch(wire: WireRequest, limits: WireLimits): Promise<WireResponse> {
+    const fetchFn = this.config.fetch;
+    return fetchFn ? sendFetch(fetchFn, wire, limits) : sendUndici(wire, limits);
+  }
+
+  /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
+  private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
+    const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
+    if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return Math.ceil(ms);
+    throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${String(ms)}`, { api: this.config.api, operation: op.operationId });
+  }
+
+  /** Report one attempt to `onEvent` (when there is one). */
+  private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, error?: string): void {
+    const cfg = this.config;
+    cfg.onEvent?.({
+      api: cfg.api,
+      operation: op.operationId,
+      method: req.method,
+      path: req.path,
+      attempt: n,
+      ms: performance.now() - started,
+      ...(status !== undefined ? { status } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
+
+  private async send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+    const cfg = this.config;
+    const wire = this.wireRequest(req);
+    const timeoutMs = this.timeoutOf(op, opts);
+    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
+    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
     const started = cfg.onEvent ? performance.now() : 0;
-    const fetchFn = cfg.fetch ?? globalThis.fetch;
-    const event = (status?: number, error?: string) =>
-      cfg.onEvent?.({
-        api: cfg.api,
-        operation: op.operationId,
-        method: req.method,
-        path: req.path,
-        attempt: n,
-        ms: performance.now() - started,
-        ...(status !== undefined ? { status } : {}),
-        ...(error !== undefined ? { error } : {}),
-      });
-    let res: Response;
+    let res: WireResponse;
     let raw: Uint8Array;
     try {
-      // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
-      res = await fetchFn(url, { method: req.method, headers, body, signal: controller.signal, redirect: "manual" });
-      if (isRedirect(res)) {
-        await res.body?.cancel().catch(() => undefined);
-        throw redirectError(res, url, this.errCtx(op));
+      res = await this.dispatch(wire, { timeoutMs, signal, stream: false });
+      if (res.redirect) {
+        await res.discard();
+        throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
       }
-      raw = new Uint8Array(await res.arrayBuffer());
+      raw = await res.bytes();
     } catch (e) {
-      const err = this.transportError(op, e, timedOut, outer, timeoutMs);
-      event(undefined, err.name);
+      const err = this.transportError(op, e, timeoutMs);
+      if (cfg.onEvent) this.event(op, req, n, started, undefined, err.name);
       throw err;
     } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onOuterAbort);
+      both?.dispose();
     }
+    if (!cfg.onEvent) return this.decode(op, res.status, res.headers, raw);
     try {
-      const result = this.decode(op, res, raw, redactorOf);
-      event(res.status);
+      const result = this.decode(op, res.status, res.headers, raw);
+      this.event(op, req, n, started, res.status);
       return result;
     } catch (e) {
-      event(res.status, e instanceof Error ? e.name : "Error");
+      this.event(op, req, n, started, res.status, e instanceof Error ? e.name : "Error");
       throw e;
     }
   }
 
-  private transportError(op: OperationMeta, e: unknown, timedOut: boolean, outer: AbortSignal | undefined, ms: number): TradeApiError {
-    if (e instanceof TradeApiError) return e;
-    const ctx = this.errCtx(op);
-    const base = redactUrl(this.config.baseUrl);
-    if (outer?.aborted) return new AbortedError("request aborted by the caller", ctx);
-    if (timedOut) return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
-    const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-    const detail = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
-    return new ConnectionError(`connection failed (${detail}); is the base URL ${base} reachable?`, ctx);
+  private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
+    const cfg = this.config;
+    const wire = this.wireRequest(req);
+    const timeoutMs = this.timeoutOf(op, opts);
+    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
+    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
+    const started = cfg.onEvent ? performance.now() : 0;
+    let res: WireResponse;
+    let raw: Uint8Array | undefined;
+    try {
+      res = await this.dispatch(wire, { timeoutMs, signal, stream: true });
+      if (res.redirect) {
+        await res.discard();
+        throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
+      }
+      if (res.status < 200 || res.status >= 300) raw = await res.bytes();
+    } catch (e) {
+      both?.dispose();
+      const err = this.transportError(op, e, timeoutMs);
+      this.event(op, req, 1, started, undefined, err.name);
+      throw err;
+    }
+    if (raw) {
+      both?.dispose();
+      try {
+        this.decode(op, res.status, res.headers, raw);
+        // decode throws for every non-2xx answer; this line is never reached.
+        throw new HttpError(res.status, "", this.errCtx(op));
+      } catch (e) {
+        this.event(op, req, 1, started, res.status, e instanceof Error ? e.name : "Error");
+        throw e;
+      }
+    }
+    this.event(op, req, 1, started, res.status);
+    const chunks = res.chunks();
+    const self = this;
+    async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
+      try {
+        yield* chunks;
+      } catch (e) {
+        throw self.redactor().error(self.transportError(op, e, timeoutMs));
+      } finally {
+        both?.dispose();
+      }
+    }
+    return { status: res.status, headers: res.headers, contentType: res.headers["content-type"] ?? "", body: body() };
   }
 
-  private decode(op: OperationMeta, res: Response, raw: Uint8Array, secrets: () => Redactor = () => this.redactor()): TransportResult {
+  private transportError(op: OperationMeta, e: unknown, ms: number): TradeApiError {
+    if (e instanceof TradeApiError) return e;
+    const ctx = this.errCtx(op);
+    if (e instanceof WireError) {
+      if (e.kind === "aborted") return new AbortedError("request aborted by the caller", ctx);
+      if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
+      return new ConnectionError(`connection failed (${e.detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
+    }
+    return new ConnectionError(`connection failed (${e instanceof Error ? e.message : String(e)}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
+  }
+
+  private decode(
+    op: OperationMeta,
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    raw: Uint8Array,
+  ): TransportResult {
     const cfg = this.config;
-    const ct = res.headers.get("content-type") ?? "";
+    const ok = status >= 200 && status < 300;
+    const ct = headers["content-type"] ?? "";
     const documented = op.responses["200"]?.contentType ?? "application/json";
     const expectJson = isJsonContentType(documented);
-    const text = expectJson || !res.ok || /^text\//i.test(ct) || isJsonContentType(ct) ? DECODER.decode(raw) : null;
+    const text = expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct) ? DECODER.decode(raw) : null;
     let body: unknown = text ?? raw;
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
       try {
         // An error answer is still mapped when a decimal in it does not fit: kept as its text.
-        body = parseJson(text, { decimals: res.ok ? cfg.decimals : "string" });
+        body = parseJson(text, { decimals: ok ? cfg.decimals : "string" });
         parsed = true;
       } catch (e) {
         if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
         parsed = false;
       }
     }
-    if (!res.ok) {
-      if (parsed) cfg.checkErrorBody?.(body, op, res.status);
+    if (!ok) {
+      if (parsed) cfg.checkErrorBody?.(body, op, status);
       const env = envelopeOf(cfg.meta, op);
       const codeField = env?.codeField ?? "code";
       if (parsed && body && typeof body === "object") {
@@ -307,12 +500,12 @@ export class HttpTransport {
         if (code !== undefined && code !== null && typeof code !== "object") {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
-            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined ? undefined : String(msg), httpStatus: res.status, body },
+            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined ? undefined : String(msg), httpStatus: status, body },
             cfg.meta.errorCodes,
           );
         }
       }
-      throw new HttpError(res.status, snippet(text ?? "", secrets()), this.errCtx(op));
+      throw new HttpError(status, snippet(text ?? "", this.redactor()), this.errCtx(op));
     }
     if (expectJson && !parsed) {
       const looksHtml = /^\s*</.test(text ?? "");
@@ -320,12 +513,12 @@ export class HttpTransport {
         looksHtml
           ? `expected JSON but got an HTML page (content-type ${ct || "none"}): a proxy or gateway error page, or a wrong base URL?`
           : `expected JSON but the body is not valid JSON (content-type ${ct || "none"})`,
-        snippet(text ?? "", secrets(), 120),
+        snippet(text ?? "", this.redactor(), 120),
         this.errCtx(op),
       );
     }
-    if (parsed) (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, res.status);
-    return { status: res.status, headers: res.headers, body, contentType: ct, raw };
+    if (parsed) (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
+    return { status, headers, body, contentType: ct, raw };
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
@@ -385,7 +578,7 @@ export class HttpTransport {
         json,
         headers,
       };
-      const result = await this.execute(op, out, request.signal);
+      const result = await this.execute(op, out, { signal: request.signal });
       return toResponse(result);
     };
   }
@@ -398,17 +591,20 @@ export function isRedirect(res: Response): boolean {
 
 /** The RedirectError for a 3xx answer to `url` (its location is redacted by the caller's Redactor). */
 export function redirectError(res: Response, url: string, ctx: { api?: string; operation?: string }): RedirectError {
-  const location = res.headers.get("location") ?? "";
-  let target = location;
+  return redirectErrorOf(res.status, res.headers.get("location") ?? undefined, url, ctx);
+}
+
+function redirectErrorOf(status: number, location: string | undefined, url: string, ctx: { api?: string; operation?: string }): RedirectError {
+  let target = location ?? "";
   let sameOrigin = false;
   try {
-    const to = new URL(location, url);
+    const to = new URL(target, url);
     target = to.href;
     sameOrigin = to.origin === new URL(url).origin;
   } catch {
     /* keep the raw text */
   }
-  return new RedirectError(res.status || 302, redactUrl(target), sameOrigin, ctx);
+  return new RedirectError(status || 302, redactUrl(target), sameOrigin, ctx);
 }
 
 /** Form fields from a urlencoded body, or from a JSON object body (default serializer). */

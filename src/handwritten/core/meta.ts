@@ -283,9 +283,18 @@ export interface AsyncApiMeta {
   readonly stateCodes: Readonly<Record<string, { readonly name: string | undefined; readonly description: string }>>;
 }
 
-/** Find an operation by operationId or by "METHOD /path". */
+/** operationId → operation, per metadata object (built on first lookup; metadata is not mutated). */
+const BY_ID = new WeakMap<ApiMeta, Map<string, OperationMeta>>();
+
+/** Find an operation by operationId (a Map lookup) or by "METHOD /path". */
 export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undefined {
-  const byId = meta.operations.find((o) => o.operationId === ref);
+  let ids = BY_ID.get(meta);
+  if (!ids) {
+    ids = new Map();
+    for (const o of meta.operations) if (!ids.has(o.operationId)) ids.set(o.operationId, o);
+    BY_ID.set(meta, ids);
+  }
+  const byId = ids.get(ref);
   if (byId) return byId;
   const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(ref);
   if (!m) return undefined;

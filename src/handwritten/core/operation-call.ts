@@ -4,7 +4,7 @@
  * which values are allowed; wrong input is a UsageError before anything is sent.
  */
 import { UsageError } from "./errors.js";
-import type { HttpTransport, OutgoingRequest } from "./http-transport.js";
+import type { CallOptions, HttpTransport, OutgoingRequest } from "./http-transport.js";
 import { encodePairs } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
@@ -121,17 +121,17 @@ export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unk
   return (body as Record<string, unknown>)[env.dataField];
 }
 
-/** Run an operation by id or "METHOD /path" and return its unwrapped data. */
+/** Run an operation by id or "METHOD /path" and return its unwrapped data. `opts` applies to this call only. */
 export async function callOperation(
   transport: HttpTransport,
   ref: string,
   params: Record<string, unknown> = {},
-  signal?: AbortSignal,
+  opts: CallOptions = {},
 ): Promise<unknown> {
   const { meta, api, baseUrl } = transport.config;
-  const op = requireOperation(meta, ref);
+  const op = transport.operation(ref) ?? requireOperation(meta, ref);
   const request = buildRequest(api, op, params, baseUrl);
-  const result = await transport.execute(op, request, signal);
+  const result = await transport.execute(op, request, opts);
   return unwrapData(meta, op, result.body);
 }
 
@@ -165,5 +165,5 @@ export type CallData<O, F> = [F] extends [string]
     : never
   : OperationResponse<O>;
 
-/** Are all params optional? Then `call(op)` may omit them. */
-export type ParamsArg<P> = {} extends P ? [params?: P] : [params: P];
+/** Are all params optional? Then `call(op)` may omit them. Per-call options come after them. */
+export type ParamsArg<P> = {} extends P ? [params?: P, opts?: CallOptions] : [params: P, opts?: CallOptions];

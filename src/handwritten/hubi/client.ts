@@ -12,7 +12,7 @@ import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
@@ -132,13 +132,13 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
   });
   const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
 
-  const call = (async (operationId: string, params: Record<string, unknown> = {}) => {
+  const call = (async (operationId: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const op = meta.operations.find((o) => o.operationId === operationId);
     const orderNos = params.order_nos;
     if (op?.operationId === "cancelOrderBatch" && Array.isArray(orderNos)) {
       params = { ...params, order_nos: hubiOrderNos(orderNos as string[]) };
     }
-    return callOperation(transport, operationId, params, options.signal);
+    return callOperation(transport, operationId, params, opts);
   }) as HubiClient["call"];
 
   describeAs(client, "HubiClient", () => ({

@@ -22,20 +22,10 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import {
-  AbortedError,
-  ApiError,
-  apiErrorFromCode,
-  ConnectionError,
-  HttpError,
-  ResponseFormatError,
-  TimeoutError,
-  UsageError,
-  snippet,
-} from "../core/errors.js";
-import { HttpTransport, encodePairs, isRedirect, redirectError, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { ApiError, apiErrorFromCode, ResponseFormatError, UsageError } from "../core/errors.js";
+import { HttpTransport, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { parseJson, stringifyJson, type DecimalsMode } from "../core/json.js";
+import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
@@ -143,7 +133,9 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
    * 109 before the first row leads to one re-login; a truncated answer throws after its rows.
-   * `timeoutMs` covers the wait for the answer's headers, not the whole body.
+   * `timeoutMs` covers the wait for the answer's headers and (without a `fetch` option) each wait
+   * for the next chunk, not the whole body. Transport failures and error answers are mapped by
+   * the server's HttpTransport (`open`), as for `call`.
    */
   streamRows<K extends XelePipeOperationId>(operationId: K, ...data: XeleDataArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
   /** 5.1 export: the file name and the records. */
@@ -187,7 +179,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
 
   const login = async (username: string, password: string): Promise<string> => {
     const req = wireRequest(loginOp, urls.MA, stringifyJson({ username, password }));
-    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req, options.signal));
+    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req));
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
@@ -216,7 +208,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
           op.retryable && options.retry !== false,
           async () => {
             const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), options.signal));
+            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json)));
             return decode(result);
           },
           options.retry || {},
@@ -289,8 +281,8 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
       let yielded = 0;
       try {
         const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
-        const { body, charset } = await openBody(op, wireRequest(op, urls[server], json), server);
-        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset })) {
+        const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json));
+        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType) })) {
           yielded++;
           yield row;
         }
@@ -305,66 +297,6 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
         release();
       }
     }
-  }
-
-  /** Fetch for streaming: status and error answers mapped like the transport does; the body left unread. */
-  async function openBody(
-    op: OperationMeta,
-    req: ReturnType<typeof wireRequest>,
-    server: XeleServer,
-  ): Promise<{ body: ReadableStream<Uint8Array>; charset: string | undefined }> {
-    const ctx = ctxOf(op);
-    const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${req.query.length ? `?${encodePairs(req.query)}` : ""}`;
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const outer = options.signal;
-    const onAbort = () => controller.abort();
-    outer?.addEventListener("abort", onAbort, { once: true });
-    let res: Response;
-    try {
-      res = await (options.fetch ?? globalThis.fetch)(url, {
-        method: req.method,
-        headers: req.json === null ? {} : { "content-type": "application/json" },
-        body: req.json ?? undefined,
-        signal: controller.signal,
-        // Never "follow": the token rides in the request (see the transport).
-        redirect: "manual",
-      });
-      if (isRedirect(res)) {
-        await res.body?.cancel().catch(() => undefined);
-        throw redirectError(res, url, ctx);
-      }
-    } catch (e) {
-      if (e instanceof HttpError) throw e;
-      if (outer?.aborted) throw new AbortedError("request aborted by the caller", ctx);
-      if (timedOut) throw new TimeoutError(`no answer within ${timeoutMs} ms`, { ...ctx, timeoutMs });
-      const cause = (e as { cause?: { code?: string } }).cause;
-      throw new ConnectionError(`connection failed (${cause?.code ?? (e instanceof Error ? e.message : String(e))}); is the ${server} URL ${redactUrl(urls[server])} reachable?`, ctx);
-    } finally {
-      // The timeout covers the wait for the answer's headers; the body streams as long as it takes.
-      clearTimeout(timer);
-    }
-    if (!res.ok || !res.body) {
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = parseJson(text, { decimals: "string" }); // an error answer: only code and msg are read
-      } catch {
-        body = undefined;
-      }
-      const b = body as Record<string, unknown> | undefined;
-      if (b && typeof b === "object" && b.code !== undefined && String(b.code) !== "0") {
-        throw apiErrorFromCode({ ...ctx, code: b.code as number, vendorMessage: b.msg == null ? undefined : String(b.msg), httpStatus: res.status, body }, xeleMeta.errorCodes);
-      }
-      if (!res.ok) throw new HttpError(res.status, snippet(text, session.redactor()), ctx);
-      return { body: new Response("").body!, charset: undefined };
-    }
-    return { body: res.body, charset: charsetOf(res.headers.get("content-type")) };
   }
 
   const client: XeleClient<D> = {

@@ -11,7 +11,7 @@ import { signXtParams, xtNonce, type XtSignatureVariant } from "../../auth/xt.js
 import { requireCredential } from "../core/credentials.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import {
@@ -123,8 +123,8 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
   });
   const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
 
-  const call = ((operationId: string, params: Record<string, unknown> = {}) =>
-    callOperation(transport, operationId, params, options.signal)) as XtClient["call"];
+  const call = ((operationId: string, params: Record<string, unknown> = {}, opts?: CallOptions) =>
+    callOperation(transport, operationId, params, opts)) as XtClient["call"];
 
   describeAs(client, "XtClient", () => ({ api: "xt", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
   // The decimals option changes only what numbers decode to; DecimalsAs types that.

@@ -1,0 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { meta } from "../generated/xt-spot.meta.js";
+import { createXtClient } from "../src/handwritten/xt/client.js";
+const body = meta.operations.find((o) => o.operationId === "getOrder")!.responses["200"]!.example!;
+const server = createServer((_req, res) => { res.writeHead(200, { "content-type": "application/json" }); res.end(body); });
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const client = createXtClient({ accessKey: "bench-key", secretKey: "bench-secret", baseUrl: base, rateLimit: false });
+for (let i = 0; i < 20000; i++) await client.call("getOrder", { market: "btc_usdt", id: 156293034776987 });
+server.closeAllConnections(); server.close(); process.exit(0);

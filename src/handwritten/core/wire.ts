@@ -1,0 +1,312 @@
+/**
+ * The wire under HttpTransport: one request out, one answer in, by one of two roads.
+ *
+ * - No `fetch` option: `undici.request` on a module-level keep-alive `Agent`. The timeout is
+ *   undici's own (`connect.timeout`, `headersTimeout`, `bodyTimeout`: each phase gets the
+ *   timeout, the body's is the longest silence between two chunks), so a call creates no timer
+ *   and no AbortController; a signal is handed to undici as is. undici's header and body
+ *   timers tick about once a second (a 100 ms timeout would fire after up to ~1 s), so a
+ *   timeout under PRECISE_BELOW_MS also gets a native timer, which aborts the request through
+ *   a plain EventEmitter (undici accepts one as its signal; an AbortController costs several
+ *   µs more): then, as with fetch, it covers the whole buffered answer, or a stream's headers.
+ * - A `fetch` option: that fetch (tests, msw, proxies), with `redirect: "manual"` and a timer
+ *   that aborts it (covering the whole buffered answer, or the headers of a streamed one).
+ *
+ * Either way the answer is status + lower-cased headers + a body read whole (`bytes`),
+ * streamed (`chunks`) or dropped (`discard`), and every failure is a WireError saying what
+ * happened (the caller's abort, a timeout, or the connection) for the transport to type.
+ * Redirects are never followed (undici.request does not follow them; fetch is told not to).
+ */
+import { EventEmitter } from "node:events";
+import { Agent } from "undici";
+
+export interface WireRequest {
+  /** The whole URL (fetch; where a redirect is resolved from). */
+  url: string;
+  /** `scheme://host:port` and the path with its query (undici). */
+  origin: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export interface WireResponse {
+  status: number;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** A 3xx with somewhere to go (or a browser fetch's opaque redirect). */
+  redirect: boolean;
+  /** The whole body. */
+  bytes(): Promise<Uint8Array>;
+  /** The body chunk by chunk; stopping early releases the connection. */
+  chunks(): AsyncGenerator<Uint8Array, void, undefined>;
+  /** Drop the body (and end the call's timer and listeners). */
+  discard(): Promise<void>;
+}
+
+export type WireFailure = "aborted" | "timeout" | "connection";
+
+/** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
+export class WireError extends Error {
+  constructor(
+    readonly kind: WireFailure,
+    readonly detail: string,
+    cause: unknown,
+  ) {
+    super(`${kind}: ${detail}`, { cause });
+    this.name = "WireError";
+  }
+}
+
+export interface WireLimits {
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /** Streaming: a native timer (fetch, or a timeout under PRECISE_BELOW_MS) covers the headers only. */
+  stream: boolean;
+}
+
+// ---- undici ----
+
+const ignore = (): undefined => undefined;
+/** Sent by the undici road unless the request names its own. */
+export const USER_AGENT = "tradeapi";
+
+const UNDICI_TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const KEEP_ALIVE_MS = 4_000;
+/** One Agent (one keep-alive pool) per timeout, since the connect timeout is an Agent's setting. */
+const agents = new Map<number, Agent>();
+const MAX_AGENTS = 16;
+
+function agentFor(timeoutMs: number): Agent {
+  let agent = agents.get(timeoutMs);
+  if (!agent) {
+    agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    // Past MAX_AGENTS distinct timeouts the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
+    if (agents.size < MAX_AGENTS) agents.set(timeoutMs, agent);
+  }
+  return agent;
+}
+
+function plainHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const k in raw) {
+    const v = raw[k];
+    if (typeof v !== "string") {
+      // Rare (set-cookie, repeated headers): build a clean copy once.
+      const out: Record<string, string> = {};
+      for (const n in raw) {
+        const x = raw[n];
+        if (x !== undefined) out[n] = Array.isArray(x) ? x.join(", ") : x;
+      }
+      return out;
+    }
+  }
+  return raw as Record<string, string>;
+}
+
+/** Below this, a timeout also gets a native timer (undici's own fire up to ~1 s late). */
+export const PRECISE_BELOW_MS = 5_000;
+
+/** A native timer and the caller's signal, as one EventEmitter undici takes as its signal. */
+class PreciseAbort extends EventEmitter {
+  reason: unknown;
+  timedOut = false;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #signal: AbortSignal | undefined;
+  #stopped = false;
+  constructor(timeoutMs: number, signal: AbortSignal | undefined) {
+    super();
+    this.#signal = signal;
+    this.#timer = setTimeout(() => {
+      this.timedOut = true;
+      this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
+    if (signal?.aborted) this.fire(signal.reason);
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+  readonly #onAbort = () => this.fire(this.#signal?.reason);
+  private fire(reason: unknown): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason ?? new DOMException("aborted", "AbortError");
+    this.emit("abort");
+  }
+  /** The timeout no longer applies (a stream's headers arrived). */
+  stopTimer(): void {
+    clearTimeout(this.#timer);
+  }
+  /** The call is over. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
+  const { timeoutMs, signal } = limits;
+  const precise = timeoutMs < PRECISE_BELOW_MS ? new PreciseAbort(timeoutMs, signal) : undefined;
+  // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
+  return agentFor(timeoutMs)
+    .request({
+      origin: req.origin,
+      path: req.path,
+      method: req.method as "GET",
+      // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
+      headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
+      body: req.body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: precise ?? signal,
+    })
+    .then(
+      (res) => {
+        if (limits.stream) precise?.stopTimer();
+        return new UndiciResponse(res, limits, precise);
+      },
+      (e: unknown) => {
+        precise?.stop();
+        throw undiciFailure(e, limits, precise);
+      },
+    );
+}
+
+function undiciFailure(e: unknown, limits: WireLimits, precise: PreciseAbort | undefined): WireError {
+  if (e instanceof WireError) return e;
+  const { signal } = limits;
+  if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
+  if (precise?.timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
+  return new WireError("connection", detail, e);
+}
+
+type UndiciData = Awaited<ReturnType<Agent["request"]>>;
+
+class UndiciResponse implements WireResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly redirect: boolean;
+  readonly #body: UndiciData["body"];
+  readonly #limits: WireLimits;
+  readonly #precise: PreciseAbort | undefined;
+
+  constructor(res: UndiciData, limits: WireLimits, precise: PreciseAbort | undefined) {
+    this.status = res.statusCode;
+    this.headers = plainHeaders(res.headers);
+    this.redirect = res.statusCode >= 300 && res.statusCode < 400 && this.headers.location !== undefined;
+    this.#body = res.body;
+    this.#limits = limits;
+    this.#precise = precise;
+    // Errors reach the reader (bytes, chunks); a body dropped early must not become an uncaught 'error'.
+    res.body.on("error", ignore);
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    try {
+      return await this.#body.bytes();
+    } catch (e) {
+      throw undiciFailure(e, this.#limits, this.#precise);
+    } finally {
+      this.#precise?.stop();
+    }
+  }
+
+  async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    const body = this.#body;
+    try {
+      for await (const chunk of body) yield chunk as Uint8Array;
+    } catch (e) {
+      throw undiciFailure(e, this.#limits, this.#precise);
+    } finally {
+      this.#precise?.stop();
+      if (!body.destroyed) body.destroy();
+    }
+  }
+
+  async discard(): Promise<void> {
+    this.#precise?.stop();
+    await this.#body.dump().catch(ignore);
+  }
+}
+
+// ---- an injected fetch ----
+
+export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireRequest, limits: WireLimits): Promise<WireResponse> {
+  const { timeoutMs, signal } = limits;
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+  }, timeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  const stopTimer = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const done = () => {
+    stopTimer();
+    signal?.removeEventListener("abort", onAbort);
+  };
+  const failure = (e: unknown): WireError => {
+    if (e instanceof WireError) return e;
+    if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
+    if (timedOut) return new WireError("timeout", `no answer within ${timeoutMs} ms`, e);
+    const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+    return new WireError("connection", cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)), e);
+  };
+  let res: Response;
+  try {
+    // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
+    res = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" });
+  } catch (e) {
+    done();
+    throw failure(e);
+  }
+  // The timeout of a stream covers the wait for its headers; the body streams as long as it takes.
+  if (limits.stream) stopTimer();
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return {
+    status: res.status,
+    headers,
+    redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
+    async bytes() {
+      try {
+        return new Uint8Array(await res.arrayBuffer());
+      } catch (e) {
+        throw failure(e);
+      } finally {
+        done();
+      }
+    },
+    async *chunks() {
+      if (!res.body) return done();
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done: end, value } = await reader.read();
+          if (end) return;
+          yield value;
+        }
+      } catch (e) {
+        throw failure(e);
+      } finally {
+        done();
+        // Stopping early (break, error) releases the connection instead of draining it.
+        await reader.cancel().catch(() => undefined);
+      }
+    },
+    async discard() {
+      done();
+      await res.body?.cancel().catch(() => undefined);
+    },
+  };
+}

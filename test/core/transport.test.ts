@@ -1,0 +1,346 @@
+/**
+ * The transport's wire: undici.request by default (no `fetch` option), the `fetch` option when
+ * given, against real local servers. Per-call `{ signal, timeoutMs }`, the typed errors of each
+ * failure (timeout, refused connection, HTML page, a server closing mid-body, a silent body),
+ * the streaming entry `open`, and the cost rules (no AbortController per call without a signal).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { AbortedError, ConnectionError, HttpError, ResponseFormatError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+interface Local {
+  url: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+let servers: Local[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function serve(handler: Handler): Promise<Local> {
+  const server: Server = createServer((req, res) => {
+    local.requests++;
+    req.resume();
+    req.on("end", () => handler(req, res));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const local: Local = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: 0,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+  servers.push(local);
+  return local;
+}
+
+const KEYS = { accessKey: "ak-transport", secretKey: "sk-transport-secret" };
+const OK = '{"code":200,"info":"success","data":{"serverTime":1700000000000}}';
+const answer = (res: ServerResponse, body = OK, status = 200, type = "application/json") => {
+  res.writeHead(status, { "content-type": type });
+  res.end(body);
+};
+const xt = (baseUrl: string, more: Parameters<typeof createXtClient>[0] = {}) => createXtClient({ ...KEYS, baseUrl, rateLimit: false, retry: false, ...more });
+const failure = (p: Promise<unknown>) => p.then(
+  (v) => {
+    throw new Error(`resolved with ${JSON.stringify(v)}`);
+  },
+  (e: unknown) => e as Error,
+);
+
+describe("per-call options on call()", () => {
+  it("a per-call timeout shorter than the client's fires, naming its ms", async () => {
+    const s = await serve(() => undefined); // never answers
+    const client = xt(s.url, { timeoutMs: 10_000 });
+    const t = performance.now();
+    const e = await failure(client.call("getServerTime", {}, { timeoutMs: 80 }));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("80 ms");
+    expect((e as TimeoutError & { timeoutMs?: number }).timeoutMs).toBe(80);
+    expect(performance.now() - t).toBeLessThan(3_000);
+  });
+
+  it("a per-call abort aborts that call only; the other call on the same client answers", async () => {
+    const s = await serve((_req, res) => setTimeout(() => answer(res), 150));
+    const client = xt(s.url);
+    const controller = new AbortController();
+    const aborted = failure(client.call("getServerTime", {}, { signal: controller.signal }));
+    const other = client.call("getServerTime");
+    setTimeout(() => controller.abort(), 20);
+    expect(await aborted).toBeInstanceOf(AbortedError);
+    await expect(other).resolves.toEqual({ serverTime: 1700000000000 });
+    // The next call with the (now aborted) signal is refused at once; without it, it runs.
+    expect(await failure(client.call("getServerTime", {}, { signal: controller.signal }))).toBeInstanceOf(AbortedError);
+    await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+  });
+
+  it("the client's signal still aborts, with or without a per-call signal", async () => {
+    const s = await serve(() => undefined);
+    const clientWide = new AbortController();
+    const client = xt(s.url, { signal: clientWide.signal });
+    const plain = failure(client.call("getServerTime"));
+    const withOwn = failure(client.call("getServerTime", {}, { signal: new AbortController().signal, timeoutMs: 5_000 }));
+    setTimeout(() => clientWide.abort(), 20);
+    expect(await plain).toBeInstanceOf(AbortedError);
+    expect(await withOwn).toBeInstanceOf(AbortedError);
+  });
+
+  it("a timeout that is not a usable number of ms → UsageError, nothing sent", async () => {
+    const s = await serve((_req, res) => answer(res));
+    const client = xt(s.url);
+    for (const timeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, "100" as unknown as number]) {
+      const e = await failure(client.call("getServerTime", {}, { timeoutMs }));
+      expect(e.name, String(timeoutMs)).toBe("UsageError");
+      expect(e.message).toContain("timeoutMs must be");
+    }
+    expect(await failure(xt(s.url, { timeoutMs: -1 }).call("getServerTime"))).toHaveProperty("name", "UsageError");
+    expect(s.requests).toBe(0);
+    await expect(client.call("getServerTime", {}, { timeoutMs: 2_500.5 })).resolves.toEqual({ serverTime: 1700000000000 });
+  });
+
+  it("BHEX call() and callWithKey() take the options too", async () => {
+    const s = await serve(() => undefined);
+    const bhex = createBhexOrgClient({ ...KEYS, baseUrl: s.url, rateLimit: false, retry: false, timeoutMs: 10_000 });
+    const e = await failure(bhex.call("accountBalance", { user_id: "1" }, { timeoutMs: 60 }));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("60 ms");
+  });
+});
+
+describe.each([
+  ["undici (no fetch option)", {}],
+  ["the fetch option", { fetch: globalThis.fetch }],
+] as const)("failures through %s", (_name, road) => {
+  it("no answer → TimeoutError naming the ms", async () => {
+    const s = await serve(() => undefined);
+    const e = await failure(xt(s.url, { ...road, timeoutMs: 100 }).call("getServerTime"));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("no answer within 100 ms");
+  });
+
+  it("refused connection → ConnectionError naming the base URL", async () => {
+    const s = await serve(() => undefined);
+    const url = s.url;
+    await s.close();
+    servers = [];
+    const e = await failure(xt(url, road).call("getServerTime"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.message).toContain(`is the base URL ${url} reachable?`);
+    expect(e.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("an HTML error page → ResponseFormatError (200) or HttpError (502), the page in the snippet", async () => {
+    const page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    const s = await serve((req, res) => answer(res, page, req.url!.includes("getServerTime") ? 200 : 502, "text/html"));
+    const client = xt(s.url, road);
+    const e = await failure(client.call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("HTML page");
+    const h = await failure(client.call("getTicker", { market: "btc_usdt" }));
+    expect(h).toBeInstanceOf(HttpError);
+    expect((h as HttpError).status).toBe(502);
+    expect(h.message).toContain("502 Bad Gateway");
+  });
+
+  it("a server closing mid-body → ConnectionError, the signature not in it", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"code":200,"info":"success","data":{');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const e = await failure(xt(s.url, road).call("getBalance"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(String(e.stack)).not.toContain(KEYS.accessKey);
+  });
+
+  it("the response headers are a plain lower-cased record", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "X-Trace-Id": "abc" });
+      res.end(OK);
+    });
+    const client = xt(s.url, road);
+    const op = client.transport.operation("getServerTime")!;
+    const result = await client.transport.execute(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: {} });
+    expect(result.headers["x-trace-id"]).toBe("abc");
+    expect(result.contentType).toBe("application/json");
+  });
+});
+
+describe("undici path specifics", () => {
+  it("a body that stops arriving → TimeoutError (bodyTimeout), not a hang", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"code":200,');
+    });
+    const e = await failure(xt(s.url, { timeoutMs: 150 }).call("getServerTime"));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("150 ms");
+  });
+
+  it("creates no AbortController for a call without a signal, and one only when two signals meet", async () => {
+    const s = await serve((_req, res) => answer(res));
+    const client = xt(s.url);
+    await client.call("getServerTime"); // warm
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      for (let i = 0; i < 5; i++) await client.call("getServerTime");
+      expect(made).toBe(0);
+      const own = new Original();
+      await client.call("getServerTime", {}, { signal: own.signal });
+      expect(made).toBe(0);
+      const both = xt(s.url, { signal: new Original().signal });
+      await both.call("getServerTime", {}, { signal: own.signal });
+      expect(made).toBe(1);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+  });
+
+  it("sends a User-Agent (fetch sends one of its own), unless the request names one", async () => {
+    const agents: Array<string | undefined> = [];
+    const s = await serve((req, res) => {
+      agents.push(req.headers["user-agent"]);
+      answer(res);
+    });
+    await xt(s.url).call("getServerTime");
+    const client = xt(s.url);
+    const op = client.transport.operation("getServerTime")!;
+    await client.transport.execute(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: { "user-agent": "mine/1" } });
+    expect(agents).toEqual(["tradeapi", "mine/1"]);
+  });
+
+  it("keeps the connection alive between calls", async () => {
+    let sockets = 0;
+    const seen = new Set<unknown>();
+    const counting = await serve((req, res) => {
+      if (!seen.has(req.socket)) sockets++;
+      seen.add(req.socket);
+      answer(res);
+    });
+    // Ten clients, one or two sockets (undici may open the second before the first is released):
+    // the agent and its keep-alive pool are shared.
+    for (let i = 0; i < 10; i++) await xt(counting.url).call("getServerTime");
+    expect(sockets).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("open(): the streaming entry", () => {
+  const transportFor = (baseUrl: string, more: Partial<ConstructorParameters<typeof HttpTransport>[0]> = {}) =>
+    new HttpTransport({ api: "xt", meta: xtMeta, baseUrl, retry: false, ...more });
+  const request = (baseUrl: string) => {
+    const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+    return { op, req: { method: op.method, baseUrl, path: op.path, query: [], form: null, json: null, headers: {} } };
+  };
+  const drain = async (body: AsyncIterable<Uint8Array>) => {
+    let text = "";
+    for await (const c of body) text += Buffer.from(c).toString("utf8");
+    return text;
+  };
+
+  it.each([{}, { fetch: globalThis.fetch }])("streams a 2xx body chunk by chunk (%o)", async (road) => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.write("a|b\n");
+      setTimeout(() => res.end("c|d\n"), 20);
+    });
+    const { op, req } = request(s.url);
+    const stream = await transportFor(s.url, road).open(op, req);
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toBe("text/plain; charset=utf-8");
+    expect(await drain(stream.body)).toBe("a|b\nc|d\n");
+  });
+
+  it("maps an error answer like execute (ApiError from the envelope, HttpError otherwise)", async () => {
+    const s = await serve((req, res) =>
+      req.url!.includes("x=1") ? answer(res, '{"code":121,"info":"no such order"}', 400) : answer(res, "<html>down</html>", 503, "text/html"),
+    );
+    const { op, req } = request(s.url);
+    const t = transportFor(s.url);
+    const api = await failure(t.open(op, { ...req, query: [["x", "1"]] }));
+    expect(api.constructor.name).not.toBe("HttpError");
+    expect((api as { code?: unknown }).code).toBe(121);
+    const http = await failure(t.open(op, req));
+    expect(http).toBeInstanceOf(HttpError);
+    expect((http as HttpError).status).toBe(503);
+  });
+
+  it("a server closing mid-stream → ConnectionError from the body; an abort mid-stream → AbortedError", async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("row|1\n");
+      if (req.url!.includes("cut")) setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const { op, req } = request(s.url);
+    const cut = await transportFor(s.url).open(op, { ...req, query: [["cut", "1"]] });
+    expect(await failure(drain(cut.body))).toBeInstanceOf(ConnectionError);
+
+    const controller = new AbortController();
+    const open = await transportFor(s.url).open(op, req, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    expect(await failure(drain(open.body))).toBeInstanceOf(AbortedError);
+  });
+
+  it("a stream that goes silent → TimeoutError after timeoutMs without a chunk", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("row|1\n");
+    });
+    const { op, req } = request(s.url);
+    const stream = await transportFor(s.url).open(op, req, { timeoutMs: 120 });
+    const e = await failure(drain(stream.body));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("120 ms");
+  });
+
+  it("a redirect is refused before any body is read", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(302, { location: "http://127.0.0.1:1/elsewhere" });
+      res.end();
+    });
+    const { op, req } = request(s.url);
+    const e = await failure(transportFor(s.url).open(op, req));
+    expect(e.name).toBe("RedirectError");
+  });
+});
+
+describe("encodePairs", () => {
+  const reference = (pairs: ReadonlyArray<readonly [string, string]>) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+
+  it("writes exactly what encodeURIComponent writes, for any text", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ unit: "binary" }), fc.string({ unit: "binary" })), { maxLength: 6 }), (pairs) => {
+        let want: string | Error;
+        try {
+          want = reference(pairs);
+        } catch (e) {
+          want = e as Error;
+        }
+        if (want instanceof Error) expect(() => encodePairs(pairs)).toThrow(URIError);
+        else expect(encodePairs(pairs)).toBe(want);
+      }),
+      { numRuns: 500 },
+    );
+    expect(encodePairs([["a b", "c&d=é"], ["safe-_.!~*'()", "x"]])).toBe("a%20b=c%26d%3D%C3%A9&safe-_.!~*'()=x");
+    expect(encodePairs([])).toBe("");
+  });
+});
