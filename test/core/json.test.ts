@@ -196,4 +196,18 @@ describe("stringifyJson", () => {
   it("writes bigints as bare integers and drops undefined", () => {
     expect(stringifyJson({ a: 2n ** 64n, b: undefined, c: [1, "x"] })).toBe('{"a":18446744073709551616,"c":[1,"x"]}');
   });
+
+  it("is JSON.stringify otherwise: top-level and negative bigints, arrays, indent, toJSON", () => {
+    expect(stringifyJson(-12345678901234567890n)).toBe("-12345678901234567890");
+    expect(stringifyJson([1n, { d: new Date(0) }, "s"], 2)).toBe(JSON.stringify([1, { d: new Date(0) }, "s"], null, 2));
+    expect(stringifyJson({ toJSON: () => ({ n: 5n }) })).toBe('{"n":5}');
+    expect(() => stringifyJson(undefined)).toThrow(TypeError);
+  });
+
+  it("leaves strings that look like its markers alone, and round-trips with parseJson", () => {
+    const tricky = { s: "~bigint:0123:45", q: '"~bigint:', n: 9223372036854775807n, m: [-9223372036854775808n] };
+    const text = stringifyJson(tricky);
+    expect(text).toBe('{"s":"~bigint:0123:45","q":"\\"~bigint:","n":9223372036854775807,"m":[-9223372036854775808]}');
+    expect(parseJson(text)).toEqual(tricky);
+  });
 });

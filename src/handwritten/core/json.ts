@@ -38,7 +38,7 @@
  *    invalid JSON; in a key position the token is refused first (followed by `:`).
  * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
-import { stringify as losslessStringify } from "lossless-json";
+import { randomBytes } from "node:crypto";
 import { TradeApiError, type ErrorContext } from "./errors.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
@@ -643,13 +643,27 @@ function decimalParts(s: string): { negative: boolean; digits: string; exponent:
 }
 
 /**
- * Stringify with bigints written as bare integers (every digit kept). `undefined` members are
- * dropped as JSON.stringify does.
+ * Stringify with bigints written as bare integers (every digit kept), otherwise exactly
+ * `JSON.stringify` (`toJSON`, `undefined` members dropped, `indent`). Each bigint goes through
+ * `JSON.stringify` as a marker string made of this process's random prefix and its digits,
+ * and the quoted markers are then replaced by the digits: no data can hold the prefix without
+ * knowing it, and `JSON.stringify` writes a string's own `"` as `\"`, so a marker's quotes are
+ * always its own.
  */
 export function stringifyJson(value: unknown, indent?: number): string {
-  const out = losslessStringify(value, undefined, indent, [
-    { test: (v: unknown) => typeof v === "bigint", stringify: (v: unknown) => (v as bigint).toString() },
-  ]);
+  let bigints = false;
+  const out = JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v !== "bigint") return v;
+      bigints = true;
+      return BIGINT_MARK + v.toString();
+    },
+    indent,
+  ) as string | undefined;
   if (out === undefined) throw new TypeError("value cannot be represented as JSON");
-  return out;
+  return bigints ? out.replace(BIGINT_MARKED, "$1") : out;
 }
+
+const BIGINT_MARK = `~bigint:${randomBytes(12).toString("hex")}:`;
+const BIGINT_MARKED = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, "g");
