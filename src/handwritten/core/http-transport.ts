@@ -59,6 +59,13 @@ export interface OutgoingRequest {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
+/** Options of one call: abort it, or bound each attempt by another timeout than the client's. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
 export interface TransportEvent {
   api: string;
   operation: string;
@@ -164,9 +171,9 @@ export class HttpTransport {
   }
 
   /** Run one operation with signing, rate limiting, retries and error mapping. */
-  async execute(op: OperationMeta, request: OutgoingRequest, signal?: AbortSignal): Promise<TransportResult> {
+  async execute(op: OperationMeta, request: OutgoingRequest, opts: CallOptions = {}): Promise<TransportResult> {
     const { retry } = this.config;
-    return withRetries(op.retryable && retry !== false, (n) => this.attempt(op, request, n, signal), retry || {});
+    return withRetries(op.retryable && retry !== false, (n) => this.attempt(op, request, n, opts), retry || {});
   }
 
   private errCtx(op: OperationMeta, cause?: unknown) {
@@ -180,7 +187,7 @@ export class HttpTransport {
     return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
   }
 
-  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, signal?: AbortSignal): Promise<TransportResult> {
+  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions): Promise<TransportResult> {
     const cfg = this.config;
     if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
     const copy: OutgoingRequest = {
@@ -196,13 +203,13 @@ export class HttpTransport {
     let redactor: Redactor | undefined;
     const redactorOf = () => (redactor ??= this.redactor());
     try {
-      return await this.send(op, req, n, redactorOf, signal);
+      return await this.send(op, req, n, redactorOf, opts);
     } catch (e) {
       throw redactorOf().error(e);
     }
   }
 
-  private async send(op: OperationMeta, req: OutgoingRequest, n: number, redactorOf: () => Redactor, signal?: AbortSignal): Promise<TransportResult> {
+  private async send(op: OperationMeta, req: OutgoingRequest, n: number, redactorOf: () => Redactor, opts: CallOptions): Promise<TransportResult> {
     const cfg = this.config;
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
     const url = `${req.baseUrl.replace(/\/+$/, "")}${req.path}${qs}`;
@@ -215,7 +222,7 @@ export class HttpTransport {
       body = req.json;
       headers["content-type"] ??= "application/json";
     }
-    const timeoutMs = cfg.timeoutMs ?? 10_000;
+    const timeoutMs = opts.timeoutMs ?? cfg.timeoutMs ?? 10_000;
     // A plain controller + timer: AbortSignal.timeout() is several times costlier per call in Node 20.
     const controller = new AbortController();
     let timedOut = false;
@@ -223,7 +230,7 @@ export class HttpTransport {
       timedOut = true;
       controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
-    const outer = signal ?? cfg.signal;
+    const outer = opts.signal ?? cfg.signal;
     const onOuterAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener("abort", onOuterAbort, { once: true });
@@ -385,7 +392,7 @@ export class HttpTransport {
         json,
         headers,
       };
-      const result = await this.execute(op, out, request.signal);
+      const result = await this.execute(op, out, { signal: request.signal });
       return toResponse(result);
     };
   }

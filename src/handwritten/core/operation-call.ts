@@ -4,7 +4,7 @@
  * which values are allowed; wrong input is a UsageError before anything is sent.
  */
 import { UsageError } from "./errors.js";
-import type { HttpTransport, OutgoingRequest } from "./http-transport.js";
+import type { CallOptions, HttpTransport, OutgoingRequest } from "./http-transport.js";
 import { encodePairs } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
@@ -163,12 +163,12 @@ export async function callOperation(
   transport: HttpTransport,
   ref: string,
   params: Record<string, unknown> = {},
-  signal?: AbortSignal,
+  opts: CallOptions = {},
 ): Promise<unknown> {
   const { meta, api, baseUrl } = transport.config;
   const op = requireOperation(meta, ref);
   const request = buildRequest(api, op, params, baseUrl);
-  const result = await transport.execute(op, request, signal);
+  const result = await transport.execute(op, request, opts);
   return unwrapData(meta, op, result.body);
 }
 

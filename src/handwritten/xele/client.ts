@@ -226,7 +226,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
 
   const login = async (username: string, password: string): Promise<string> => {
     const req = wireRequest(loginOp, urls.MA, stringifyJson({ username, password }));
-    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req, options.signal));
+    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req, { signal: options.signal }));
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
@@ -255,7 +255,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
           op.retryable && options.retry !== false,
           async () => {
             const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), options.signal));
+            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), { signal: options.signal }));
             return decode(result);
           },
           options.retry || {},
