@@ -20,6 +20,8 @@ export const XT_MOCK_SECRET_KEY = "mock-secret-key";
 
 export interface XtMockOptions {
   port?: number;
+  /** Interface to listen on (default 127.0.0.1), as every emulator takes. */
+  host?: string;
   /** Deposit records the emulator holds for the example's coin (default 23: three pages of 10). */
   depositRecords?: number;
   accessKey?: string;
@@ -252,6 +254,7 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
   return startHttpMock({
     meta,
     port: opts.port,
+    host: opts.host,
     authenticate,
     handlers,
     notFound: (m, p) => ({ status: 404, body: { code: 404, info: `no such endpoint: ${m} ${p}` } }),
