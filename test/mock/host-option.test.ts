@@ -6,8 +6,7 @@ import { startQuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXeleMock } from "../../src/mock/xele.js";
 import { startXtMock } from "../../src/mock/xt.js";
 
-type Opts<F extends (opts?: never) => unknown> = NonNullable<Parameters<F>[0]>;
-type HostOf<F extends (opts?: never) => unknown> = "host" extends keyof Opts<F> ? Opts<F>["host" & keyof Opts<F>] : "missing";
+type HostOf<F extends (...args: never[]) => unknown> = NonNullable<Parameters<F>[0]> extends infer O ? (O extends { host?: unknown } ? ("host" extends keyof O ? O["host"] : never) : never) : never;
 
 describe("host option", () => {
   it("is typed `host?: string` on every start<Api>Mock (tsc checks these lines)", () => {
