@@ -83,6 +83,17 @@ describe("environment variable names live in the CLI registry only", () => {
     });
   }
 
+  it("the README's variables table says what the registry says, API by API", () => {
+    const lines = README.split("\n");
+    const start = lines.findIndex((l) => /^\|\s*API\s*\|\s*variables\s*\|/.test(l));
+    const documented: Record<string, string[]> = {};
+    for (let i = start + 2; i < lines.length && lines[i]!.startsWith("|"); i++) {
+      const [api, vars] = lines[i]!.split("|").slice(1, -1).map((c) => c.trim());
+      documented[api!] = [...vars!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
+    }
+    expect(documented).toEqual(Object.fromEntries(API_TABLE.map((a) => [a.name, a.env.map((v) => v.name)])));
+  });
+
   it("no library file (src/handwritten, src/auth) names one", () => {
     const found: string[] = [];
     for (const file of [...files(join(ROOT, "src/handwritten")), ...files(join(ROOT, "src/auth"))]) {
