@@ -121,12 +121,23 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
 
   it("BHEX: POST fills the idempotency key and signs like call(); Hubi: order_nos array is joined", async () => {
     const { fetch, calls } = recordingFetch(() => json({ status: 0, data: {} }));
-    const bhex = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://bhex.test", rateLimit: false, newIdempotencyKey: () => "1234567890123456789" });
+    const keys: unknown[] = [];
+    const bhex = createBhexOrgClient({
+      ...KEYS,
+      fetch,
+      baseUrl: "https://bhex.test",
+      rateLimit: false,
+      newIdempotencyKey: () => "1234567890123456789",
+      onIdempotencyKey: (k) => keys.push(k),
+    });
     const res = await bhex.POST("/api/v2/org/order/create", {
       body: { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as never,
     });
     expect(res.error).toBeUndefined();
     expect(new URLSearchParams(calls[0]!.body).get("client_order_id")).toBe("1234567890123456789");
+    expect(keys).toEqual([{ operationId: "orderCreate", param: "client_order_id", value: "1234567890123456789", generated: true }]);
+    await bhex.call("orderCreate", { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", price: "1", quantity: "1" });
+    expect(keys).toHaveLength(2); // call() reports its key once too
     const hubiFetch = recordingFetch(() => json({ status: 0, result: null }));
     const hubi = createHubiClient({ ...KEYS, accessToken: "tk", fetch: hubiFetch.fetch, baseUrl: "https://hubi.test" });
     const cancelled = await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1", "A2"] as never } });

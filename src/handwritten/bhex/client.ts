@@ -1,7 +1,7 @@
 /**
- * `createBhexOrgClient`: the BHEX broker Org API client. An openapi-fetch client typed by the
- * generated paths, whose `fetch` is the shared HttpTransport (signing per attempt, the
- * spec's rate limits and retry policy, lossless JSON, typed errors), plus:
+ * `createBhexOrgClient`: the BHEX broker Org API client. Configuration of the shared REST
+ * factory (core/rest-client.ts: transport, openapi-fetch-typed methods, rate limits, retries,
+ * lossless JSON, typed errors) with BHEX's pure signer (src/auth/bhex.ts), plus:
  *
  *   call(operationId, params)     any operation with one flat params object; resolves to `data`
  *   callWithKey(...)              the same, also returning the idempotency key that was sent
@@ -179,7 +179,10 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       }),
     // The idempotency key (made once per call, unless given), typed batch rows, x-required-one-of.
     prepare: (op, params) => {
-      const encoded = encodeItemsParam(op, fillIdempotencyKey(op, params, newKey).params);
+      // call() fills the key before (and reports it); the openapi-fetch methods get theirs here.
+      const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
+      if (key?.generated) options.onIdempotencyKey?.(key);
+      const encoded = encodeItemsParam(op, filled);
       checkRequiredOneOf(op, encoded);
       return encoded;
     },
