@@ -1,16 +1,31 @@
 /**
  * `tradeapi`: factories, signers and the error tree for every API. Per-API modules are also
  * available as subpath exports (`tradeapi/xt`, ...).
+ *
+ * The pattern, per API of redocly.yaml (test/api-wiring.test.ts checks it): its factory
+ * (`create…Client`) with its option and client types, and every pure signer of
+ * `src/auth/<api>.ts` (`authorize…`, `sign…`). Anything else stays in the subpath module.
  */
 export * from "./handwritten/core/errors.js";
 export { parseJson, stringifyJson, DecimalPrecisionError, type DecimalsMode, type ParseJsonOptions } from "./handwritten/core/json.js";
 export type { DecimalsAs } from "./handwritten/core/decimals.js";
 export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";
 export type { RetryOptions } from "./handwritten/core/retry.js";
-export type { TransportOptions, TransportEvent, CallOptions } from "./handwritten/core/http-transport.js";
+export type { CallOptions, TransportOptions, TransportEvent } from "./handwritten/core/http-transport.js";
+export {
+  createRestClient,
+  type RestClientConfig,
+  type RestClientOptions,
+  type RestCore,
+  type RestMethod,
+  type RestMethods,
+  type RestResponse,
+  type SignContext,
+} from "./handwritten/core/rest-client.js";
+export type { SignableRequest, SignedRequest } from "./auth/request.js";
 export type { ApiMeta, OperationMeta } from "./handwritten/core/meta.js";
 export { createXtClient, createXtRateLimiter, type XtClient, type XtClientOptions } from "./handwritten/xt/client.js";
-export { signXtParams, type XtSignatureVariant } from "./auth/xt.js";
+export { authorizeXt, signXtParams, type XtAuthInput, type XtSignatureVariant } from "./auth/xt.js";
 export {
   createHubiClient,
   type HubiClient,
@@ -19,7 +34,7 @@ export {
   type HubiOperationId,
   type HubiParams,
 } from "./handwritten/hubi/client.js";
-export { signHubiRequest, type HubiAuthHeaders, type HubiSignInput } from "./auth/hubi.js";
+export { authorizeHubi, signHubiRequest, type HubiAuthHeaders, type HubiAuthInput, type HubiSignInput } from "./auth/hubi.js";
 export {
   createQuantWsClient,
   QuantWsSession,
@@ -45,7 +60,7 @@ export {
   type BhexCallParams,
   type BhexData,
 } from "./handwritten/bhex/client.js";
-export { signBhexParams, type BhexSignatureVariant } from "./auth/bhex.js";
+export { authorizeBhex, signBhexParams, type BhexAuthInput, type BhexSignatureVariant } from "./auth/bhex.js";
 export { encodeBatchItems, decodeBatchItems, type BhexBatchRows, type BhexItemsForm } from "./handwritten/bhex/items.js";
 export { paginate as paginateBhex, type BhexPagedOperationId, type BhexRecord } from "./handwritten/bhex/paginate.js";
 export { downloadData as downloadBhexData, HistoryFileNotFoundError, DownloadForbiddenError } from "./handwritten/bhex/download.js";

@@ -15,6 +15,7 @@
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
 import { compareCodePoints, compareUtf16, compareUtf8Bytes, hmacSha256Hex, phpUrlencode, type ParamValue } from "./hmac.js";
+import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */
 export const BHEX_ACCESS_KEY_HEADER = "X-ACCESS-KEY";
@@ -59,4 +60,41 @@ export function bhexCanonicalString(params: Readonly<Record<string, ParamValue>>
  */
 export function signBhexParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, options: BhexSignOptions = {}): string {
   return hmacSha256Hex(secretKey, bhexCanonicalString(params, options.variant ?? "java"));
+}
+
+/** What `authorizeBhex` needs besides the request. */
+export interface BhexAuthInput {
+  accessKey: string;
+  secretKey: string;
+  variant?: BhexSignatureVariant;
+  /** Send a documented GET as a form POST, its parameters in the body, as the vendor demos do. */
+  allAsPost?: boolean;
+}
+
+/**
+ * Sign one BHEX request: header X-ACCESS-KEY, and `signature` over every parameter sent
+ * (query and form), added to the query of a GET or the form body of a POST.
+ */
+export function authorizeBhex<R extends SignableRequest>(request: R, input: BhexAuthInput): SignedRequest<R> {
+  let method = request.method;
+  let query: Array<[string, string]> = request.query.filter(([k]) => k !== "signature");
+  let form: Array<[string, string]> | null = request.form?.filter(([k]) => k !== "signature") ?? null;
+  if (input.allAsPost && method === "GET") {
+    method = "POST";
+    form = [...(form ?? []), ...query];
+    query = [];
+  }
+  const signed: Record<string, string> = {};
+  for (const [k, v] of [...query, ...(form ?? [])]) signed[k] = v;
+  const signature = signBhexParams(signed, input.secretKey, { variant: input.variant });
+  if (method === "GET") query.push(["signature", signature]);
+  else form = [...(form ?? []), ["signature", signature]];
+  return {
+    ...request,
+    method,
+    query,
+    form,
+    headers: { ...request.headers, [BHEX_ACCESS_KEY_HEADER]: input.accessKey },
+    secrets: [input.accessKey, input.secretKey, signature],
+  };
 }

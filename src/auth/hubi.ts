@@ -8,6 +8,7 @@
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
 import { hmacSha256Hex, md5Hex, pythonQuotePlus, type ParamValue } from "./hmac.js";
+import type { SignableRequest, SignedRequest } from "./request.js";
 
 export const HUBI_API_VERSION = "1.0.0";
 
@@ -94,4 +95,36 @@ export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
 /** X-API-Timestamp text for a clock reading: UTC ISO 8601 with milliseconds and `Z`. */
 export function hubiTimestamp(nowMs: number): string {
   return new Date(nowMs).toISOString();
+}
+
+/** What `authorizeHubi` needs besides the request: the identity, the clock reading and the seqNum. */
+export interface HubiAuthInput {
+  accessKey: string;
+  secretKey: string;
+  accessToken: string;
+  /** The exact X-API-Timestamp text (hubiTimestamp(now)). */
+  timestamp: string;
+  seqNum: number | bigint | string;
+  valueEncoding?: HubiValueEncoding;
+  /** Also send `X-API-Signature-Method: HmacSHA256`, as the vendor Java SDK does. */
+  signatureMethodHeader?: boolean;
+}
+
+/**
+ * Sign one Hubi request: the seven headers over exactly the parameters sent, in the order
+ * sent (the query of a GET; query then form otherwise).
+ */
+export function authorizeHubi<R extends SignableRequest>(request: R, input: HubiAuthInput): SignedRequest<R> {
+  const params = request.method === "GET" ? request.query : [...request.query, ...(request.form ?? [])];
+  const headers = signHubiRequest({ ...input, path: request.path, params });
+  return {
+    ...request,
+    headers: {
+      ...request.headers,
+      ...headers,
+      ...(input.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}),
+    },
+    // The nonce is md5(accessKey + timestamp + seqNum): derived from the key, so removed too.
+    secrets: [input.accessKey, input.secretKey, input.accessToken, headers["X-API-Nonce"], headers["X-API-Signature"]],
+  };
 }

@@ -8,7 +8,10 @@
  *   it names, so `tradeapi list` / `--help` start fast; clients and emulators are imported
  *   only when a call or a mock runs.
  *
- * Adding an API to the CLI is one entry here plus its module under `apis/`.
+ * Adding an API to the CLI is one entry here plus its module under `apis/` (for a REST API,
+ * `restCliApi()` from apis/rest.ts builds that module from the metadata and the client
+ * factory). `test/api-wiring.test.ts` fails when an API of redocly.yaml has no entry here;
+ * `registerApi()` adds one at run time (tests, embedding).
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, type FlagSpec } from "./args.js";
@@ -94,7 +97,7 @@ export interface ApiEntry {
 const s = (name: string, description: string, extra: Partial<ApiFlag> = {}): ApiFlag => ({ name, type: "string", description, ...extra });
 const b = (name: string, description: string): ApiFlag => ({ name, type: "boolean", description });
 
-export const API_TABLE: readonly ApiEntry[] = [
+const TABLE: ApiEntry[] = [
   {
     name: "xt",
     env: [
@@ -179,6 +182,22 @@ export const API_TABLE: readonly ApiEntry[] = [
     load: async () => (await import("./apis/xele.js")).xeleCli,
   },
 ];
+
+/** Every API the CLI knows (the entries above, then those added by `registerApi`). */
+export const API_TABLE: readonly ApiEntry[] = TABLE;
+
+/**
+ * Add an API to the CLI at run time (its commands then find it like the built-in ones);
+ * returns a function that removes it again. A name already known is a usage error.
+ */
+export function registerApi(entry: ApiEntry): () => void {
+  if (TABLE.some((a) => a.name === entry.name)) throw new CliUsageError(`api ${JSON.stringify(entry.name)} is already registered`);
+  TABLE.push(entry);
+  return () => {
+    const i = TABLE.indexOf(entry);
+    if (i >= 0) TABLE.splice(i, 1);
+  };
+}
 
 export function apiNames(): string[] {
   return API_TABLE.map((a) => a.name);

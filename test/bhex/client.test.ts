@@ -248,13 +248,15 @@ describe("error shapes", () => {
     expect(plain).not.toBeInstanceOf(HistoryFileNotFoundError);
   });
 
-  it("missing credentials → CredentialsError naming the env var, before anything is sent", async () => {
+  it("missing credentials → CredentialsError naming the option (never an env var), before anything is sent", async () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createBhexOrgClient({ fetch, baseUrl: BASE, rateLimit: false });
     await expect(client.call("basicTime")).rejects.toBeInstanceOf(CredentialsError);
-    await expect(client.call("basicTime")).rejects.toThrow(/BHEX_ACCESS_KEY/);
+    await expect(client.call("basicTime")).rejects.toThrow("missing accessKey: pass { accessKey } to the client");
     const noSecret = createBhexOrgClient({ fetch, baseUrl: BASE, rateLimit: false, accessKey: "a" });
-    await expect(noSecret.call("basicTime")).rejects.toThrow(/BHEX_SECRET_KEY/);
+    const e = await noSecret.call("basicTime").catch((x: Error) => x);
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect((e as Error).message).toBe("bhex basicTime: missing secretKey: pass { secretKey } to the client");
     expect(calls).toHaveLength(0);
   });
 

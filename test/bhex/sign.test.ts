@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParamValue } from "../../src/auth/hmac.js";
 import { createHmac } from "node:crypto";
-import { bhexCanonicalString, signBhexParams, type BhexSignatureVariant } from "../../src/auth/bhex.js";
+import { authorizeBhex, bhexCanonicalString, signBhexParams, type BhexSignatureVariant } from "../../src/auth/bhex.js";
 
 // Expected signatures were computed independently with Python's hmac module:
 //   hmac.new(secret.encode(), "&".join(f"{k}={params[k]}" for k in sorted(params)).encode(), hashlib.sha256).hexdigest()
@@ -111,5 +111,33 @@ describe("signBhexParams: each vendor demo's variant", () => {
     const want = signBhexParams(p, "mySecretKey");
     expect(signBhexParams(p, "mySecretKey", { variant: "python" })).toBe(want);
     expect(signBhexParams(p, "mySecretKey", { variant: "php" })).toBe(want);
+  });
+});
+
+// The pure request signer, on the first vector above (computed with Python's hmac and openssl).
+describe("authorizeBhex (request in, signed request out)", () => {
+  const want = "0c5c6dc8c557a3857e51b6c5b4b80b00d4eaf41b2b27eda470ebcb2823f97f08";
+  const req = {
+    method: "GET",
+    path: "/openapi/v1/account/balance",
+    query: [["user_id", "97298429944266752"], ["token_ids", "BTC,USDT"]] as Array<[string, string]>,
+    form: null,
+    headers: {},
+  };
+
+  it("GET: X-ACCESS-KEY header, signature appended to the query", () => {
+    const signed = authorizeBhex(req, { accessKey: "ak-org", secretKey: "mySecretKey" });
+    expect(signed.method).toBe("GET");
+    expect(signed.query).toEqual([...req.query, ["signature", want]]);
+    expect(signed.headers).toEqual({ "X-ACCESS-KEY": "ak-org" });
+    expect(signed.secrets).toEqual(["ak-org", "mySecretKey", want]);
+  });
+
+  it("allAsPost: the GET becomes a form POST carrying the same signature; a stale signature is dropped", () => {
+    const stale = { ...req, query: [...req.query, ["signature", "old"]] as Array<[string, string]> };
+    const signed = authorizeBhex(stale, { accessKey: "ak-org", secretKey: "mySecretKey", allAsPost: true });
+    expect(signed.method).toBe("POST");
+    expect(signed.query).toEqual([]);
+    expect(signed.form).toEqual([...req.query, ["signature", want]]);
   });
 });

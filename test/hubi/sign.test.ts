@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hubiNonce, hubiSignedText, hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
+import { authorizeHubi, hubiNonce, hubiSignedText, hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signHubiRequest as fromRoot } from "../../src/index.js";
 
 describe("signHubiRequest: the vendor's worked example (shared/reference/hubi-sign.md)", () => {
@@ -154,5 +154,51 @@ describe("hubiSignedText url-encoded: the vendor Python SDK's exact encoding", (
     const raw = createHmac("sha256", base.secretKey).update(`order_nos=O1,O2 x&note=a+b&c=d!*'()~é1.0.0${nonce}${path}`, "utf8").digest("hex");
     expect(raw).toBe("4044d7731fb844485be85f3abef4b88f12e3e6f2799b7d7ba6ea07505eb72547");
     expect(signHubiRequest({ ...base, path, params, seqNum: 44 })["X-API-Signature"]).toBe(raw);
+  });
+});
+
+// The pure request signer, on the vendor's worked example (values from the vendor document).
+describe("authorizeHubi (request in, signed request out)", () => {
+  const req = {
+    method: "GET",
+    path: "/api/entrust/current/top",
+    query: [["top", "100"], ["coin_code", "HUB"], ["price_coin_code", "USDT"]] as Array<[string, string]>,
+    form: null,
+    headers: { accept: "application/json" } as Record<string, string>,
+  };
+  const input = {
+    accessKey: "14e5aa14f20345cbaf020e9b8562cbd6",
+    secretKey: "b3a0a2a36d0f4b52b697ac2df3484bc2",
+    accessToken: "b868dd65-84da-43f5-b2ca-d3dcc843e795",
+    timestamp: "2019-12-30T15:52:41.788",
+    seqNum: 999,
+  };
+
+  it("adds the seven headers over the query as sent, and lists nonce and signature as secrets", () => {
+    const signed = authorizeHubi(req, input);
+    expect(signed.headers).toEqual({
+      accept: "application/json",
+      "X-API-Version": "1.0.0",
+      "X-API-Key": "14e5aa14f20345cbaf020e9b8562cbd6",
+      "X-API-Timestamp": "2019-12-30T15:52:41.788",
+      "X-API-Nonce": "3c72aa1b1d0b486b4bcd9350e9410ad5",
+      "X-API-Signature-Params": "top,coin_code,price_coin_code",
+      "X-API-Signature": "ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2",
+      Authorization: "Bearer b868dd65-84da-43f5-b2ca-d3dcc843e795",
+    });
+    expect(signed.query).toEqual(req.query);
+    expect(signed.secrets).toEqual([
+      input.accessKey,
+      input.secretKey,
+      input.accessToken,
+      "3c72aa1b1d0b486b4bcd9350e9410ad5",
+      "ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2",
+    ]);
+  });
+
+  it("signs the form of a POST the same way, and adds X-API-Signature-Method when asked", () => {
+    const post = authorizeHubi({ ...req, method: "POST", query: [], form: req.query }, { ...input, signatureMethodHeader: true });
+    expect(post.headers["X-API-Signature"]).toBe("ab8c4d4535cf8d33283462d6c8571b8ca4241b608fc77659a1be2d6dae9709b2");
+    expect(post.headers["X-API-Signature-Method"]).toBe("HmacSHA256");
   });
 });

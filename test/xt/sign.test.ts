@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParamValue } from "../../src/auth/hmac.js";
 import { createHmac } from "node:crypto";
-import { signXtParams, xtCanonicalString, xtNonce, type XtSignatureVariant } from "../../src/auth/xt.js";
+import { authorizeXt, signXtParams, xtCanonicalString, xtNonce, type XtSignatureVariant } from "../../src/auth/xt.js";
 
 // Expected signatures were computed independently with
 //   printf '%s' '<canonical string>' | openssl dgst -sha256 -hmac '<secret>'
@@ -92,5 +92,47 @@ describe("xtNonce", () => {
     expect(xtNonce(1562919832183)).toBe("1562919832183");
     expect(xtNonce()).toMatch(/^\d{13}$/);
     expect(() => xtNonce(156291983)).toThrow(RangeError);
+  });
+});
+
+// The pure request signer: the same vectors as above, reached through a request.
+describe("authorizeXt (request in, signed request out)", () => {
+  it("GET: accesskey, nonce and signature join the query; the secret values are listed", () => {
+    const req = { method: "GET", path: "/trade/api/v1/getOrder", query: [["market", "btc_usdt"], ["id", "123"]] as Array<[string, string]>, form: null, headers: {} };
+    const signed = authorizeXt(req, { accessKey: "myAccessKey", secretKey: "mySecretKey", nonce: "1562919832183" });
+    const want = "a4dbea1b723ef9f55bf236316977054b2628057811f92d35a7e932fe179de02e";
+    expect(signed.query).toEqual([["market", "btc_usdt"], ["id", "123"], ["accesskey", "myAccessKey"], ["nonce", "1562919832183"], ["signature", want]]);
+    expect(signed.form).toBeNull();
+    expect(signed.secrets).toEqual(["myAccessKey", "mySecretKey", want]);
+    expect(req.query).toHaveLength(2); // the input is not changed
+  });
+
+  it("replaces stale auth parameters instead of signing them", () => {
+    const req = {
+      method: "GET",
+      path: "/x",
+      query: [["market", "btc_usdt"], ["nonce", "1"], ["signature", "old"], ["id", "123"], ["accesskey", "other"]] as Array<[string, string]>,
+      form: null,
+      headers: {},
+    };
+    const signed = authorizeXt(req, { accessKey: "myAccessKey", secretKey: "mySecretKey", nonce: "1562919832183" });
+    expect(signed.query.find(([k]) => k === "signature")![1]).toBe("a4dbea1b723ef9f55bf236316977054b2628057811f92d35a7e932fe179de02e");
+    expect(signed.query.filter(([k]) => k === "nonce")).toHaveLength(1);
+  });
+
+  it.each([
+    { signing: "decoded (the vendor doc)", decodeBase64: ["data"], want: "e5ef43ad4980f1942d9d27da5769e97d1acdf24c49a6709c3ff9788761dac223" },
+    { signing: "base64 text (the vendor SDKs)", decodeBase64: [], want: "c23b78ac9d85816fa1c1fa3bb5c02170e60e7de9537351e0695c3e81a075ff6d" },
+  ])("POST batch data signed $signing: everything in the form, nothing in the query", ({ decodeBase64, want }) => {
+    const req = {
+      method: "POST",
+      path: "/trade/api/v1/batchOrder",
+      query: [] as Array<[string, string]>,
+      form: [["market", "btc_usdt"], ["data", "W3sicHJpY2UiOjEwMDAsImFtb3VudCI6MSwidHlwZSI6MX1d"]] as Array<[string, string]>,
+      headers: {},
+    };
+    const signed = authorizeXt(req, { accessKey: "ak-1", secretKey: "sk-1", nonce: "1700000000000", decodeBase64 });
+    expect(signed.query).toEqual([]);
+    expect(signed.form).toEqual([...req.form, ["accesskey", "ak-1"], ["nonce", "1700000000000"], ["signature", want]]);
   });
 });

@@ -1,15 +1,13 @@
 import { meta } from "../../../generated/bhex-org.docs.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { decimalsOption, restOperations } from "./rest.js";
+import { decimalsOption, restCliApi, type CliRestClient } from "./rest.js";
 
-export const bhexCli: CliApi = {
-  title: meta.title,
-  operations: restOperations(meta),
-  defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-  async createCaller(settings, flags) {
+export const bhexCli: CliApi = restCliApi({
+  meta,
+  async createClient(settings, flags) {
     const { createBhexOrgClient } = await import("../../handwritten/bhex/client.js");
-    const client = createBhexOrgClient({
+    return createBhexOrgClient({
       accessKey: settings.accessKey,
       secretKey: settings.secretKey,
       baseUrl: settings.baseUrl,
@@ -17,8 +15,7 @@ export const bhexCli: CliApi = {
       // One-shot CLI calls: no client-side waiting.
       rateLimit: false,
       ...decimalsOption(flags),
-    });
-    return { call: (op, params) => client.call(op.operationId as never, params as never) };
+    }) as unknown as CliRestClient;
   },
   async startMock({ port, log }) {
     const { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } = await import("../../mock/bhex.js");
@@ -30,4 +27,4 @@ export const bhexCli: CliApi = {
       close: () => mock.close(),
     };
   },
-};
+});

@@ -1,22 +1,19 @@
 import { meta } from "../../../generated/hubi-futures.docs.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { decimalsOption, restOperations } from "./rest.js";
+import { decimalsOption, restCliApi, type CliRestClient } from "./rest.js";
 
-export const hubiCli: CliApi = {
-  title: meta.title,
-  operations: restOperations(meta),
-  defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-  async createCaller(settings, flags) {
+export const hubiCli: CliApi = restCliApi({
+  meta,
+  async createClient(settings, flags) {
     const { createHubiClient } = await import("../../handwritten/hubi/client.js");
-    const client = createHubiClient({
+    return createHubiClient({
       accessKey: settings.accessKey,
       secretKey: settings.secretKey,
       accessToken: settings.accessToken,
       baseUrl: settings.baseUrl,
       ...decimalsOption(flags),
-    });
-    return { call: (op, params) => client.call(op.operationId as never, params as never) };
+    }) as unknown as CliRestClient;
   },
   async startMock({ port, log }) {
     const { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } = await import("../../mock/hubi.js");
@@ -30,4 +27,4 @@ export const hubiCli: CliApi = {
       close: () => mock.close(),
     };
   },
-};
+});

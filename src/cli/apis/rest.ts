@@ -1,6 +1,35 @@
 /** What the REST APIs share in the CLI: operations and parameters read from the generated metadata. */
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
 import type { CliOperation, CliParam } from "../coerce.js";
+import type { CliApi, CliSettings } from "../registry.js";
+
+/** What a REST client offers the CLI: `call(operationId, params)`. */
+export interface CliRestClient {
+  call(operationId: string, params: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * The CLI module of a REST API from its metadata and its client factory: list, help and
+ * `call` come from the spec; `createClient` gets the settings (credentials and base URL from
+ * the API's environment variables or flags) and the call's flags. `startMock` is optional.
+ */
+export function restCliApi(opts: {
+  meta: ApiDocMeta;
+  createClient: (settings: CliSettings, flags: Readonly<Record<string, string>>) => CliRestClient | Promise<CliRestClient>;
+  startMock?: CliApi["startMock"];
+}): CliApi {
+  const { meta } = opts;
+  return {
+    title: meta.title,
+    operations: restOperations(meta),
+    defaults: { baseUrl: meta.servers[0]?.url ?? "" },
+    async createCaller(settings, flags) {
+      const client = await opts.createClient(settings, flags);
+      return { call: (op, params) => client.call(op.operationId, params) };
+    },
+    ...(opts.startMock ? { startMock: opts.startMock } : {}),
+  };
+}
 
 /** Every operation of a REST spec, with its parameters (query/path/header, then body fields). */
 export function restOperations(meta: ApiDocMeta): CliOperation[] {

@@ -1,23 +1,20 @@
 import { meta } from "../../../generated/xt-spot.docs.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments } from "../registry.js";
-import { decimalsOption, restOperations } from "./rest.js";
+import { decimalsOption, restCliApi, type CliRestClient } from "./rest.js";
 
-export const xtCli: CliApi = {
-  title: meta.title,
-  operations: restOperations(meta),
-  defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-  async createCaller(settings, flags) {
+export const xtCli: CliApi = restCliApi({
+  meta,
+  async createClient(settings, flags) {
     const { createXtClient } = await import("../../handwritten/xt/client.js");
-    const client = createXtClient({
+    return createXtClient({
       accessKey: settings.accessKey,
       secretKey: settings.secretKey,
       baseUrl: settings.baseUrl,
       // One-shot CLI calls: no client-side waiting.
       rateLimit: false,
       ...decimalsOption(flags),
-    });
-    return { call: (op, params) => client.call(op.operationId as never, params as never) };
+    }) as unknown as CliRestClient;
   },
   async startMock({ port, log }) {
     const { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } = await import("../../mock/xt.js");
@@ -29,4 +26,4 @@ export const xtCli: CliApi = {
       close: () => mock.close(),
     };
   },
-};
+});

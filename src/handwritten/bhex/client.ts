@@ -1,7 +1,7 @@
 /**
- * `createBhexOrgClient`: the BHEX broker Org API client. An openapi-fetch client typed by the
- * generated paths, whose `fetch` is the shared HttpTransport (signing per attempt, the
- * spec's rate limits and retry policy, lossless JSON, typed errors), plus:
+ * `createBhexOrgClient`: the BHEX broker Org API client. Configuration of the shared REST
+ * factory (core/rest-client.ts: transport, openapi-fetch-typed methods, rate limits, retries,
+ * lossless JSON, typed errors) with BHEX's pure signer (src/auth/bhex.ts), plus:
  *
  *   call(operationId, params)     any operation with one flat params object; resolves to `data`
  *   callWithKey(...)              the same, also returning the idempotency key that was sent
@@ -17,27 +17,17 @@
  * tasks, payments) get a generated key when the caller gives none, made once per call so
  * that every attempt sends the same value.
  */
-import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
-import { BHEX_ACCESS_KEY_HEADER, signBhexParams, type BhexSignatureVariant } from "../../auth/bhex.js";
-import { requireCredential } from "../core/credentials.js";
-import { describeAs, redactUrl } from "../core/redaction.js";
+import { authorizeBhex, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
-import {
-  buildRequest,
-  formBodySerializer,
-  requireOperation,
-  unwrapData,
-  type CallData,
-  type OperationParams,
-  type ParamsArg,
-} from "../core/operation-call.js";
+import { requireOperation, unwrapData, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
+import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
@@ -73,7 +63,7 @@ export type BhexCallParams<K extends BhexOperationId> = Flatten<
 
 export const BHEX_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://www.bhex.cn";
 
-export interface BhexOrgClientOptions extends TransportOptions {
+export interface BhexOrgClientOptions extends RestClientOptions {
   accessKey?: string;
   secretKey?: string;
   /** The broker's Org API host (default: the spec's server, https://www.bhex.cn). */
@@ -88,11 +78,6 @@ export interface BhexOrgClientOptions extends TransportOptions {
    * sorted, raw values), "python" (whole `k=v` strings sorted) or "php" (http_build_query).
    */
   signatureVariant?: BhexSignatureVariant;
-  /**
-   * Client-side rate limiting from the spec (org_batch_cancel: once per 10 s). true (default):
-   * a limiter of this client's own; a RateLimiter: shared; false: off.
-   */
-  rateLimit?: boolean | RateLimiter;
   /** Make a new idempotency key (default: newBhexClientOrderId, 19 digits). */
   newIdempotencyKey?: (operationId: string, param: string) => string;
   /** Told about every idempotency key before its call is sent, e.g. to record it. */
@@ -116,11 +101,14 @@ export interface BhexCallResult<K extends BhexOperationId> {
  * `D`: the `decimals` option; with "string", decimal fields are typed `string | number` (the
  * BHEX spec writes every price and amount as a string already, so its types do not change).
  */
-export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
-  /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
-  call<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<DecimalsAs<BhexData<K>, D>>;
+export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
+  /**
+   * Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`.
+   * `opts`: this call's `{ signal, timeoutMs }`.
+   */
+  call<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<BhexData<K>, D>>;
   /** Like `call`, also returning the idempotency key that was sent (generated or given). */
-  callWithKey<K extends BhexOperationId>(operationId: K, ...params: ParamsArg<BhexCallParams<K>>): Promise<BhexCallResult<K>>;
+  callWithKey<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<BhexCallResult<K>>;
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
   withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
   /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
@@ -157,96 +145,71 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
   return { ...params, items: encodeBatchItems(op.operationId as BhexBatchOperationId, items as never, form as BhexItemsForm) };
 }
 
-export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
-  // The credentials stay in this closure: never spread into the transport or onto the client.
-  const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
-  const baseUrl = options.baseUrl ?? BHEX_DEFAULT_BASE_URL;
-  const rateLimiter =
-    options.rateLimit instanceof RateLimiter ? options.rateLimit : options.rateLimit === false ? null : createBhexRateLimiter();
-  const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
-
-  const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
-    if (op.security.length === 0) return req;
-    const accessKey = requireCredential("bhex", "accessKey", givenAccessKey, "BHEX_ACCESS_KEY", op.operationId);
-    const secretKey = requireCredential("bhex", "secretKey", givenSecretKey, "BHEX_SECRET_KEY", op.operationId);
-    let method = req.method;
-    let query = req.query.filter(([k]) => k !== "signature");
-    let form = req.form?.filter(([k]) => k !== "signature") ?? null;
-    if (options.allAsPost && method === "GET") {
-      // The vendor demos' way: the documented GET's parameters go in a form body.
-      method = "POST";
-      form = [...(form ?? []), ...query];
-      query = [];
+/**
+ * The gateway's {code,msg} error shape (documented with HTTP 400/500) arriving with a 200:
+ * report the vendor's code, not a missing envelope field.
+ */
+function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelopeCheck: (body: unknown, op: OperationMeta) => void): void {
+  if (body && typeof body === "object" && !Array.isArray(body) && !("status" in body) && op.envelope !== false) {
+    const b = body as Record<string, unknown>;
+    if ((typeof b.code === "number" || typeof b.code === "string") && typeof b.msg === "string") {
+      throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: b.code, vendorMessage: b.msg, body }, meta.errorCodes);
     }
-    const signed: Record<string, string> = {};
-    for (const [k, v] of [...query, ...(form ?? [])]) signed[k] = v;
-    const signature = signBhexParams(signed, secretKey, { variant: options.signatureVariant });
-    if (method === "GET") query.push(["signature", signature]);
-    else form = [...(form ?? []), ["signature", signature]];
-    return { ...req, method, query, form, headers: { ...req.headers, [BHEX_ACCESS_KEY_HEADER]: accessKey }, secrets: [accessKey, secretKey, signature] };
-  };
+  }
+  envelopeCheck(body, op);
+}
 
-  const transport: HttpTransport = new HttpTransport({
-    ...transportOptions,
-    api: "bhex",
-    meta,
-    baseUrl,
-    rateLimiter,
-    authorize,
-    secrets: () => [givenAccessKey, givenSecretKey],
-    checkBody: (body, op) => {
-      // The gateway's {code,msg} error shape (documented with HTTP 400/500) arriving with a 200:
-      // report the vendor's code, not a missing envelope field.
-      if (body && typeof body === "object" && !Array.isArray(body) && !("status" in body) && op.envelope !== false) {
-        const b = body as Record<string, unknown>;
-        if ((typeof b.code === "number" || typeof b.code === "string") && typeof b.msg === "string") {
-          throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: b.code, vendorMessage: b.msg, body }, meta.errorCodes);
-        }
-      }
-      transport.checkEnvelope(body, op);
-    },
-  });
-  const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
+export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
+  const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
   const retryOpts: RetryOptions | undefined =
     options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;
 
-  const prepare = (ref: string, params: Record<string, unknown>) => {
-    const op = requireOperation(meta, ref);
-    const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
-    const encoded = encodeItemsParam(op, filled);
-    checkRequiredOneOf(op, encoded);
-    return { op, params: encoded, key };
-  };
-
-  const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
-    const { op, params: ready, key } = prepare(ref, params);
-    const request = buildRequest("bhex", op, ready, baseUrl);
-    if (key) options.onIdempotencyKey?.(key);
-    const run = () => transport.execute(op, request, opts);
-    let result: TransportResult;
-    try {
-      result = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }) : await run();
-    } catch (e) {
-      throw documentedHttpError(op, e);
-    }
-    return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
-  };
-
-  const self: Omit<BhexOrgClient, keyof Client<paths>> = {
-    call: (async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data) as BhexOrgClient["call"],
-    callWithKey: callWithKey as BhexOrgClient["callWithKey"],
-    withIdempotencyKey: ((ref: string, params: Record<string, unknown>) =>
-      fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params) as BhexOrgClient["withIdempotencyKey"],
-    paginate: ((ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self, ref, params, opts)) as BhexOrgClient["paginate"],
-    downloadData: (params, filePath) =>
-      downloadData(self, params, filePath).catch((e: unknown) => {
-        // A JSON or text answer where the file was expected: its echo loses the signed values too.
-        throw transport.redactor().error(e);
+  const client = createRestClient({
+    api: "bhex",
+    meta,
+    name: "BhexOrgClient",
+    options: { ...options, baseUrl: options.baseUrl ?? BHEX_DEFAULT_BASE_URL },
+    credentials: { accessKey: options.accessKey, secretKey: options.secretKey },
+    sign: (req, { credential }) =>
+      authorizeBhex(req, {
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
+        variant: options.signatureVariant,
+        allAsPost: options.allAsPost ?? false,
       }),
-    transport,
-    rateLimiter,
-  };
-  describeAs(client, "BhexOrgClient", () => ({ api: "bhex", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
+    // The idempotency key (made once per call, unless given), typed batch rows, x-required-one-of.
+    prepare: (op, params) => {
+      // call() fills the key before (and reports it); the openapi-fetch methods get theirs here.
+      const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
+      if (key?.generated) options.onIdempotencyKey?.(key);
+      const encoded = encodeItemsParam(op, filled);
+      checkRequiredOneOf(op, encoded);
+      return encoded;
+    },
+    checkBody: checkBhexBody,
+    mapError: documentedHttpError,
+    extend: (core) => {
+      const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
+        const { params: filled, key } = fillIdempotencyKey(requireOperation(meta, ref), params, newKey);
+        if (key) options.onIdempotencyKey?.(key);
+        const run = () => core.execute(ref, filled, opts);
+        const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }) : await run();
+        return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
+      };
+      const self = () => core.self() as unknown as BhexOrgClient;
+      return {
+        call: async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data,
+        callWithKey,
+        withIdempotencyKey: (ref: string, params: Record<string, unknown>) => fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params,
+        paginate: (ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self(), ref, params, opts),
+        downloadData: (params: BhexParams<"statisticsDownloadData">, filePath: string) =>
+          downloadData(self(), params, filePath).catch((e: unknown) => {
+            // A JSON or text answer where the file was expected: its echo loses the signed values too.
+            throw core.transport.redactor().error(e);
+          }),
+      };
+    },
+  });
   // The decimals option changes only what numbers decode to; DecimalsAs types that.
-  return Object.assign(client, self) as unknown as BhexOrgClient<D>;
+  return client as unknown as BhexOrgClient<D>;
 }

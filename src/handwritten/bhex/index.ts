@@ -5,5 +5,5 @@ export * from "./paginate.js";
 export * from "./download.js";
 export * from "./idempotency.js";
 export * from "./batch-results.js";
-export { signBhexParams, bhexCanonicalString, BHEX_ACCESS_KEY_HEADER, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant, type BhexSignOptions } from "../../auth/bhex.js";
+export { authorizeBhex, type BhexAuthInput, signBhexParams, bhexCanonicalString, BHEX_ACCESS_KEY_HEADER, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant, type BhexSignOptions } from "../../auth/bhex.js";
 export { meta as bhexMeta } from "../../../generated/bhex-org.meta.js";

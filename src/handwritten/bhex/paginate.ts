@@ -89,7 +89,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
 
   for (let page = 1; ; page++) {
     const request = { ...base, [p.limitParam]: limit, ...(cursor !== undefined ? { [p.fromParam]: cursor } : {}) };
-    const data = await client.call(operationId, request as never);
+    const data: unknown = await (client.call as (ref: string, params: unknown) => Promise<unknown>)(operationId, request);
     if (data === undefined || data === null) return;
     if (!Array.isArray(data)) throw new ResponseFormatError(`expected a list of records in data`, JSON.stringify(typeof data), ctx);
     const seen = new Set<bigint>();

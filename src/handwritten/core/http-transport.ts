@@ -65,6 +65,13 @@ export interface OutgoingRequest {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
+/** Options of one call: abort it, or bound each attempt by another timeout than the client's. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
 export interface TransportEvent {
   api: string;
   operation: string;

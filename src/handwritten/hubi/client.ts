@@ -1,27 +1,18 @@
 /**
- * `createHubiClient`: the Hubi futures REST client. An openapi-fetch client typed by the
- * generated paths, whose `fetch` is the shared HttpTransport (per-attempt signing with a
- * fresh timestamp and the next seqNum, retries per x-retryable, lossless JSON, typed errors
- * from the spec's x-error-codes), plus `call(operationId, params)` and `cancelOrderBatch`.
+ * `createHubiClient`: the Hubi futures REST client. Configuration of the shared REST factory
+ * (core/rest-client.ts) with Hubi's pure signer (src/auth/hubi.ts: a fresh timestamp and the
+ * next seqNum per attempt) and its error answers (./errors.ts), plus `cancelOrderBatch`.
  */
-import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/hubi-futures.js";
 import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
-import { hubiTimestamp, signHubiRequest } from "../../auth/hubi.js";
-import { requireCredential } from "../core/credentials.js";
-import { describeAs, redactUrl } from "../core/redaction.js";
+import { authorizeHubi, hubiTimestamp } from "../../auth/hubi.js";
 import { UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
-import type { OperationMeta } from "../core/meta.js";
-import {
-  callOperation,
-  formBodySerializer,
-  type CallData,
-  type OperationParams,
-  type ParamsArg,
-} from "../core/operation-call.js";
+import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
+import type { RateLimiter } from "../core/rate-limit.js";
+import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
 export type HubiOperations = operations;
@@ -39,7 +30,11 @@ export type HubiData<K extends HubiOperationId> = CallData<operations[K], DataFi
 
 export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.com";
 
-export interface HubiClientOptions extends TransportOptions {
+/**
+ * `rateLimit` as in every API (the spec lists no limits for Hubi, so it changes nothing until
+ * it does); `rateLimiter` (deprecated) is still accepted.
+ */
+export interface HubiClientOptions extends RestClientOptions {
   accessKey?: string;
   secretKey?: string;
   accessToken?: string;
@@ -59,12 +54,16 @@ export interface HubiClientOptions extends TransportOptions {
 }
 
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
-export interface HubiClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
-  /** Call any operation by operationId (or "METHOD /path"); queries resolve to the answer, actions to `result`. */
-  call<K extends HubiOperationId>(operationId: K, ...params: ParamsArg<HubiParams<K>>): Promise<DecimalsAs<HubiData<K>, D>>;
+export interface HubiClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
+  /**
+   * Call any operation by operationId (or "METHOD /path"); queries resolve to the answer,
+   * actions to `result`. `opts`: this call's `{ signal, timeoutMs }`.
+   */
+  call<K extends HubiOperationId>(operationId: K, ...params: [...ParamsArg<HubiParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<HubiData<K>, D>>;
   /** Cancel several orders in one call (sent as `order_nos=a,b,c`). */
-  cancelOrderBatch(orderNos: ReadonlyArray<string>): Promise<DecimalsAs<HubiData<"cancelOrderBatch">, D>>;
+  cancelOrderBatch(orderNos: ReadonlyArray<string>, opts?: CallOptions): Promise<DecimalsAs<HubiData<"cancelOrderBatch">, D>>;
   readonly transport: HttpTransport;
+  readonly rateLimiter: RateLimiter | null;
 }
 
 /** Check order numbers before they are comma-joined: none empty, none holding a comma or space. */
@@ -80,78 +79,33 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
 }
 
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
-  // The credentials stay in this closure: never spread into the transport or onto the client.
-  const { accessKey: givenAccessKey, secretKey: givenSecretKey, accessToken: givenAccessToken, ...transportOptions } = options;
-  const baseUrl = options.baseUrl ?? HUBI_DEFAULT_BASE_URL;
   const now = options.now ?? Date.now;
   let seqNum = options.seqStart ?? Date.now();
-
-  const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
-    if (op.security.length === 0) return req;
-    const credential = (option: string, value: string | undefined, env: string) =>
-      requireCredential("hubi", option, value, env, op.operationId);
-    const accessKey = credential("accessKey", givenAccessKey, "HUBI_ACCESS_KEY");
-    const secretKey = credential("secretKey", givenSecretKey, "HUBI_SECRET_KEY");
-    const accessToken = credential("accessToken", givenAccessToken, "HUBI_ACCESS_TOKEN");
-    // The signed params are exactly the params sent, in the order sent: the query of a GET,
-    // the form of a POST (a POST carries no query parameters in this API, but would be signed
-    // too, query first, as the wire shows them).
-    const params = req.method === "GET" ? req.query : [...req.query, ...(req.form ?? [])];
-    const headers = signHubiRequest({
-      accessKey,
-      secretKey,
-      accessToken,
-      path: req.path,
-      params,
-      timestamp: hubiTimestamp(now()),
-      seqNum: seqNum++,
-      valueEncoding: options.signatureValues ?? "raw",
-    });
-    return {
-      ...req,
-      headers: {
-        ...req.headers,
-        ...headers,
-        ...(options.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}),
-      },
-      // The nonce is md5(accessKey + timestamp + seqNum): derived from the key, so removed too.
-      secrets: [accessKey, secretKey, accessToken, headers["X-API-Nonce"], headers["X-API-Signature"]],
-    };
-  };
-
-  const transport = new HttpTransport({
-    ...transportOptions,
+  const client = createRestClient({
     api: "hubi",
     meta,
-    baseUrl,
-    rateLimiter: options.rateLimiter ?? null,
-    authorize,
-    secrets: () => [givenAccessKey, givenSecretKey, givenAccessToken],
+    name: "HubiClient",
+    options: { ...options, baseUrl: options.baseUrl ?? HUBI_DEFAULT_BASE_URL },
+    credentials: { accessKey: options.accessKey, secretKey: options.secretKey, accessToken: options.accessToken },
+    sign: (req, { credential }) =>
+      authorizeHubi(req, {
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
+        accessToken: credential("accessToken"),
+        timestamp: hubiTimestamp(now()),
+        seqNum: seqNum++,
+        valueEncoding: options.signatureValues ?? "raw",
+        signatureMethodHeader: options.signatureMethodHeader ?? false,
+      }),
+    // `order_nos` of cancelOrderBatch may be an array: checked and comma-joined.
+    prepare: (op, params) =>
+      op.operationId === "cancelOrderBatch" && Array.isArray(params.order_nos) ? { ...params, order_nos: hubiOrderNos(params.order_nos as string[]) } : params,
     checkBody: checkHubiBody,
     checkErrorBody: checkHubiErrorBody,
+    extend: ({ call }) => ({
+      cancelOrderBatch: async (orderNos: ReadonlyArray<string>, opts?: CallOptions) => call("cancelOrderBatch", { order_nos: hubiOrderNos(orderNos) }, opts),
+    }),
   });
-  const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
-
-  const call = (async (operationId: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
-    const op = meta.operations.find((o) => o.operationId === operationId);
-    const orderNos = params.order_nos;
-    if (op?.operationId === "cancelOrderBatch" && Array.isArray(orderNos)) {
-      params = { ...params, order_nos: hubiOrderNos(orderNos as string[]) };
-    }
-    return callOperation(transport, operationId, params, opts);
-  }) as HubiClient["call"];
-
-  describeAs(client, "HubiClient", () => ({
-    api: "hubi",
-    baseUrl: redactUrl(baseUrl),
-    accessKey: givenAccessKey ? "[set]" : "[missing]",
-    secretKey: givenSecretKey ? "[set]" : "[missing]",
-    accessToken: givenAccessToken ? "[set]" : "[missing]",
-  }));
   // The decimals option changes only what numbers decode to; DecimalsAs types that.
-  return Object.assign(client as unknown as HubiClient<D>, {
-    call,
-    cancelOrderBatch: async (orderNos: ReadonlyArray<string>) => call("cancelOrderBatch", { order_nos: hubiOrderNos(orderNos) }),
-    transport,
-  });
+  return client as unknown as HubiClient<D>;
 }

@@ -3,6 +3,8 @@ export * from "./client.js";
 export { checkHubiBody, checkHubiErrorBody, hubiErrorCode, hubiErrorFromBody } from "./errors.js";
 export {
   HUBI_API_VERSION,
+  authorizeHubi,
+  type HubiAuthInput,
   hubiNonce,
   hubiSignedText,
   hubiTimestamp,

@@ -93,8 +93,8 @@ export class XeleSession {
 
   async #login(): Promise<string> {
     const { username, password } = this.#options;
-    if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient or set XELE_USERNAME", { api: "xele", operation: "login" });
-    if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient or set XELE_PASSWORD", { api: "xele", operation: "login" });
+    if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient", { api: "xele", operation: "login" });
+    if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient", { api: "xele", operation: "login" });
     this.#options.log?.(`xele: logging in to MA as ${username}`);
     const token = await this.#options.login(username, password);
     this.#logins++;

@@ -1,27 +1,18 @@
 /**
- * `createXtClient`: the XT spot v1 client. An openapi-fetch client typed by the generated
- * paths, whose `fetch` is the shared HttpTransport (per-attempt signing, rate limits from the
- * spec, retries per x-retryable, lossless JSON, typed errors), plus `call(operationId, params)`
- * and the batch helpers.
+ * `createXtClient`: the XT spot v1 client. Configuration of the shared REST factory
+ * (core/rest-client.ts: transport, `call`, the openapi-fetch methods, rate limiting, typed
+ * errors) with XT's pure signer (src/auth/xt.ts), plus what only XT has: the batch helpers.
  */
-import createClient, { type Client } from "openapi-fetch";
 import type { components, operations, paths } from "../../../generated/xt-spot.js";
 import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
-import { signXtParams, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
-import { requireCredential } from "../core/credentials.js";
-import { describeAs, redactUrl } from "../core/redaction.js";
+import { authorizeXt, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { HttpTransport, type CallOptions, type OutgoingRequest, type TransportOptions } from "../core/http-transport.js";
+import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
-import {
-  callOperation,
-  formBodySerializer,
-  type CallData,
-  type OperationParams,
-  type ParamsArg,
-} from "../core/operation-call.js";
+import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
+import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
 import { encodeXtBatchData } from "./batch.js";
 
 export type XtOperations = operations;
@@ -34,7 +25,7 @@ export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields
 
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
-export interface XtClientOptions extends TransportOptions {
+export interface XtClientOptions extends RestClientOptions {
   accessKey?: string;
   secretKey?: string;
   /** Default: the spec's server, https://api.xt.com */
@@ -49,26 +40,23 @@ export interface XtClientOptions extends TransportOptions {
    * trimmed, lower-case hex), "python" (URL-encoded values, upper-case hex) or "raw".
    */
   signatureVariant?: XtSignatureVariant;
-  /**
-   * Client-side rate limiting from the spec's x-rate-limits. true (default): a limiter of this
-   * client's own; a RateLimiter (createXtRateLimiter()): shared, e.g. by every client of one
-   * key; false: off.
-   */
-  rateLimit?: boolean | RateLimiter;
   /** Clock for the nonce (ms). */
   now?: () => number;
 }
 
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
-export interface XtClient<D extends DecimalsMode = "exact"> extends Client<DecimalsAs<paths, D>> {
-  /** Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`. */
-  call<K extends XtOperationId>(operationId: K, ...params: ParamsArg<XtParams<K>>): Promise<DecimalsAs<XtData<K>, D>>;
+export interface XtClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
+  /**
+   * Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`,
+   * throws the typed error. `opts`: this call's `{ signal, timeoutMs }`.
+   */
+  call<K extends XtOperationId>(operationId: K, ...params: [...ParamsArg<XtParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<XtData<K>, D>>;
   /** Place up to 100 limit orders at once (all or nothing). */
-  batchOrder(market: string, orders: ReadonlyArray<XtBatchOrderItem>): Promise<DecimalsAs<XtData<"batchOrder">, D>>;
+  batchOrder(market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions): Promise<DecimalsAs<XtData<"batchOrder">, D>>;
   /** Cancel up to 100 orders; each result item carries its own code (120 = cancelled). */
-  batchCancel(market: string, ids: ReadonlyArray<XtOrderId>): Promise<DecimalsAs<XtData<"batchCancel">, D>>;
+  batchCancel(market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions): Promise<DecimalsAs<XtData<"batchCancel">, D>>;
   /** Fetch up to 100 orders by id. */
-  getBatchOrders(market: string, ids: ReadonlyArray<XtOrderId>): Promise<DecimalsAs<XtData<"getBatchOrders">, D>>;
+  getBatchOrders(market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions): Promise<DecimalsAs<XtData<"getBatchOrders">, D>>;
   readonly transport: HttpTransport;
   readonly rateLimiter: RateLimiter | null;
 }
@@ -78,64 +66,38 @@ export function createXtRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
 }
 
-const AUTH_PARAMS = new Set(["accesskey", "nonce", "signature"]);
-
-function isBase64Field(op: OperationMeta, name: string): boolean {
-  const schema = op.body?.properties[name] ?? op.params.find((p) => p.name === name)?.schema;
-  return schema?.contentEncoding === "base64";
+/** The base64 parameters of an operation (the batch `data`), whose decoded text XT's doc signs. */
+function base64Fields(op: OperationMeta): string[] {
+  const body = Object.entries(op.body?.properties ?? {}).filter(([, schema]) => schema.contentEncoding === "base64").map(([name]) => name);
+  return [...body, ...op.params.filter((p) => p.schema.contentEncoding === "base64").map((p) => p.name)];
 }
 
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
-  // The credentials stay in this closure: never spread into the transport or onto the client.
-  const { accessKey: givenAccessKey, secretKey: givenSecretKey, ...transportOptions } = options;
-  const baseUrl = options.baseUrl ?? XT_DEFAULT_BASE_URL;
   const now = options.now ?? Date.now;
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
-  const rateLimiter =
-    options.rateLimit instanceof RateLimiter ? options.rateLimit : options.rateLimit === false ? null : createXtRateLimiter();
-
-  const authorize = (req: OutgoingRequest, op: OperationMeta): OutgoingRequest => {
-    if (op.security.length === 0) return req;
-    const accessKey = requireCredential("xt", "accessKey", givenAccessKey, "XT_ACCESS_KEY", op.operationId);
-    const secretKey = requireCredential("xt", "secretKey", givenSecretKey, "XT_SECRET_KEY", op.operationId);
-    // GET: everything in the query; POST: everything in the form body. Never both.
-    const fields = req.method === "GET" ? req.query : [...(req.form ?? []), ...req.query];
-    const target = fields.filter(([k]) => !AUTH_PARAMS.has(k));
-    target.push(["accesskey", accessKey], ["nonce", xtNonce(now())]);
-    const canonical: Record<string, string> = {};
-    for (const [k, v] of target) {
-      canonical[k] = signDecoded && isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
-    }
-    const signature = signXtParams(canonical, secretKey, { variant: options.signatureVariant });
-    target.push(["signature", signature]);
-    const secrets = [accessKey, secretKey, signature];
-    return req.method === "GET" ? { ...req, query: target, secrets } : { ...req, query: [], form: target, secrets };
-  };
-
-  const transport = new HttpTransport({
-    ...transportOptions,
+  const client = createRestClient({
     api: "xt",
     meta,
-    baseUrl,
-    rateLimiter,
-    authorize,
-    secrets: () => [givenAccessKey, givenSecretKey],
+    name: "XtClient",
+    options: { ...options, baseUrl: options.baseUrl ?? XT_DEFAULT_BASE_URL },
+    credentials: { accessKey: options.accessKey, secretKey: options.secretKey },
+    sign: (req, { op, credential }) =>
+      authorizeXt(req, {
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
+        nonce: xtNonce(now()),
+        variant: options.signatureVariant,
+        decodeBase64: signDecoded ? base64Fields(op) : [],
+      }),
+    extend: ({ call }) => ({
+      batchOrder: (market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions) =>
+        call("batchOrder", { market, data: encodeXtBatchData(orders) }, opts),
+      batchCancel: (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+        call("batchCancel", { market, data: encodeXtBatchData(ids) }, opts),
+      getBatchOrders: (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+        call("getBatchOrders", { market, data: encodeXtBatchData(ids) }, opts),
+    }),
   });
-  const client = createClient<paths>({ baseUrl, fetch: transport.asFetch(), bodySerializer: formBodySerializer });
-
-  const call = ((operationId: string, params: Record<string, unknown> = {}, opts?: CallOptions) =>
-    callOperation(transport, operationId, params, opts)) as XtClient["call"];
-
-  describeAs(client, "XtClient", () => ({ api: "xt", baseUrl: redactUrl(baseUrl), accessKey: givenAccessKey ? "[set]" : "[missing]", secretKey: givenSecretKey ? "[set]" : "[missing]" }));
   // The decimals option changes only what numbers decode to; DecimalsAs types that.
-  return Object.assign(client as unknown as XtClient<D>, {
-    call,
-    batchOrder: (market: string, orders: ReadonlyArray<XtBatchOrderItem>) =>
-      call("batchOrder", { market, data: encodeXtBatchData(orders) }),
-    batchCancel: (market: string, ids: ReadonlyArray<XtOrderId>) => call("batchCancel", { market, data: encodeXtBatchData(ids) }),
-    getBatchOrders: (market: string, ids: ReadonlyArray<XtOrderId>) =>
-      call("getBatchOrders", { market, data: encodeXtBatchData(ids) }),
-    transport,
-    rateLimiter,
-  });
+  return client as unknown as XtClient<D>;
 }

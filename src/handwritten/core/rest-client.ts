@@ -1,0 +1,338 @@
+/**
+ * `createRestClient`: the one factory behind every REST client (XT, Hubi, BHEX, and any API
+ * added later). An API is its spec's metadata plus a pure signer; this file builds the rest:
+ *
+ *   transport      HttpTransport (per-attempt signing, rate limits, retries, typed errors)
+ *   call(op, p, o) any operation by operationId with one flat params object; resolves to the
+ *                  envelope's data, throws the typed error; `o`: per-call { signal, timeoutMs }
+ *   GET/POST/…     the openapi-fetch method surface (`Client<paths>` typing): the template path
+ *                  and `params.path/query/header` + `body` go straight to the same transport;
+ *                  they RETURN { data, error, response } (error: the typed TradeApiError),
+ *                  as openapi-fetch's contract says, and never throw a TradeApiError
+ *   rateLimiter    from `rateLimit?: boolean | RateLimiter` (one name in every API)
+ *   inspection     `describeAs`: console.log(client) shows the API, base URL and which
+ *                  credentials are set, never their values
+ *
+ * Credentials stay in this closure: never spread into the transport or onto the client. The
+ * library never reads the environment; a missing credential says "pass { secretKey }".
+ */
+import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
+import { credentialOf } from "./credentials.js";
+import { TradeApiError, UsageError } from "./errors.js";
+import {
+  HttpTransport,
+  type CallOptions,
+  type OutgoingRequest,
+  type TransportConfig,
+  type TransportOptions,
+  type TransportResult,
+} from "./http-transport.js";
+import type { ApiMeta, OperationMeta } from "./meta.js";
+import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
+import { RateLimiter } from "./rate-limit.js";
+import { describeAs, redactUrl } from "./redaction.js";
+
+export type { CallOptions } from "./http-transport.js";
+
+/** The options every REST client takes (each API adds its own). */
+export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter"> {
+  /** Default: the spec's first server. */
+  baseUrl?: string;
+  /**
+   * Client-side rate limiting from the spec's x-rate-limits. true (default): a limiter of this
+   * client's own; a RateLimiter: shared, e.g. by every client of one key; false: off.
+   */
+  rateLimit?: boolean | RateLimiter;
+  /**
+   * @deprecated use `rateLimit` (the same name in every API). Still accepted: a RateLimiter
+   * is used as `rateLimit` would use it, null turns limiting off. `rateLimit` wins when both are given.
+   */
+  rateLimiter?: RateLimiter | null;
+}
+
+/** What the signer of one attempt gets besides the request. */
+export interface SignContext {
+  op: OperationMeta;
+  /** 1 for the first attempt, 2 for the first retry … (sign afresh: new nonce/timestamp). */
+  attempt: number;
+  /** A credential by option name, or a CredentialsError "missing secretKey: pass { secretKey } …". */
+  credential(name: string): string;
+}
+
+export interface RestClientConfig<P extends object> {
+  /** The API's name as the CLI knows it (errors start with it). */
+  api: string;
+  meta: ApiMeta;
+  /** The client's class-like name for inspection, e.g. "XtClient". */
+  name: string;
+  options: RestClientOptions;
+  /** The credentials by option name (accessKey, secretKey, …): redacted from every error. */
+  credentials?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Add credentials to one attempt of an operation the spec marks as secured (operations
+   * without `security` are sent unsigned). Wraps the API's pure signer (src/auth/<api>.ts).
+   */
+  sign?: (request: OutgoingRequest, ctx: SignContext) => OutgoingRequest;
+  /** What only this API does to a call's flat params before they are placed (defaults, encoders, checks). */
+  prepare?: (op: OperationMeta, params: Record<string, unknown>) => Record<string, unknown>;
+  /** Replaces the envelope check of success bodies (`defaultCheck` is the spec's x-envelope check). */
+  checkBody?: (body: unknown, op: OperationMeta, status: number, defaultCheck: (body: unknown, op: OperationMeta) => void) => void;
+  checkErrorBody?: TransportConfig["checkErrorBody"];
+  /** Called with each `call()` that fails, to choose the error thrown (e.g. documented HTTP statuses). */
+  mapError?: (op: OperationMeta, error: unknown) => unknown;
+  /** Client methods only this API has, built from the core client (batch helpers, paginators …). */
+  extend?: (core: RestCore<NoInfer<P>>) => P;
+}
+
+/** Lower-case HTTP methods of openapi-fetch's `Client`. */
+type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
+type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
+type InitArg<Init> = RequiredKeys<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
+
+/**
+ * openapi-fetch's `{ data, error, response }`, with `error` the typed TradeApiError (HttpError,
+ * ApiError subclass, TimeoutError …) instead of a decoded error body. `response` carries the
+ * real status and headers and no body: the body was already read into `data`. When no answer
+ * came (timeout, connection, abort, bad input) it is `Response.error()` (type "error", status 0).
+ */
+export type RestResponse<F> =
+  | { data: F extends { data: infer D } ? D : never; error?: never; response: Response }
+  | { data?: never; error: TradeApiError; response: Response };
+
+export type RestMethod<Paths extends {}, M extends LowerMethod> = <
+  Path extends ClientPathsWithMethod<Client<Paths>, M>,
+  Init extends MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>,
+>(
+  url: Path,
+  ...init: InitArg<Init>
+) => Promise<RestResponse<FetchResponse<Paths[Path][M & keyof Paths[Path]] & Record<string | number, any>, Init, `${string}/${string}`>>>;
+
+/** The openapi-fetch method surface of a tradeapi client, typed by the generated `paths`. */
+export interface RestMethods<Paths extends {}> {
+  GET: RestMethod<Paths, "get">;
+  PUT: RestMethod<Paths, "put">;
+  POST: RestMethod<Paths, "post">;
+  DELETE: RestMethod<Paths, "delete">;
+  OPTIONS: RestMethod<Paths, "options">;
+  HEAD: RestMethod<Paths, "head">;
+  PATCH: RestMethod<Paths, "patch">;
+  TRACE: RestMethod<Paths, "trace">;
+  /** `request("get", path, init)`: the same as the method of that name. */
+  request<M extends LowerMethod, Path extends ClientPathsWithMethod<Client<Paths>, M>, Init extends MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>>(
+    method: M,
+    url: Path,
+    ...init: InitArg<Init>
+  ): Promise<RestResponse<FetchResponse<Paths[Path][M & keyof Paths[Path]] & Record<string | number, any>, Init, `${string}/${string}`>>>;
+  /**
+   * Refused with a UsageError: requests never pass through openapi-fetch, so a middleware
+   * would never run. Wrap the `fetch` option instead (it sees every attempt, signed), or
+   * listen with `onEvent`.
+   */
+  use(...middleware: Middleware[]): never;
+  /** Refused like `use` (no middleware is ever registered). */
+  eject(...middleware: Middleware[]): never;
+}
+
+/** What every REST client has: `call`, the transport, the limiter and the openapi-fetch methods. */
+export interface RestCore<P extends object = {}> extends RestMethods<{}> {
+  call(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<unknown>;
+  /** Run an operation and return the whole transport result (status, headers, decoded body). */
+  execute(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<{ op: OperationMeta; result: TransportResult }>;
+  readonly transport: HttpTransport;
+  readonly rateLimiter: RateLimiter | null;
+  /** The client being built (its API-specific methods included), for helpers such as paginators. */
+  readonly self: () => RestCore<P> & P;
+}
+
+/** The limiter `rateLimit` (or the deprecated `rateLimiter`) asks for. */
+export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "rateLimit" | "rateLimiter">): RateLimiter | null {
+  const chosen = options.rateLimit ?? (options.rateLimiter === undefined ? true : options.rateLimiter ?? false);
+  if (chosen instanceof RateLimiter) return chosen;
+  return chosen === false ? null : new RateLimiter(meta.rateLimits);
+}
+
+const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+/** openapi-fetch options that would change how the request is built or read: refused, not ignored. */
+const UNSUPPORTED_INIT = ["fetch", "middleware", "querySerializer", "bodySerializer", "pathSerializer", "baseUrl", "Request"] as const;
+
+/** A body-less Response with the answer's status and headers (its body went into `data`). */
+function answerResponse(status: number, headers: Readonly<Record<string, string>> | undefined): Response {
+  if (status < 200 || status > 599) return Response.error();
+  return new Response(null, { status, headers });
+}
+
+/** The status an error stands for: its HTTP status, 200 for an error envelope in a 200, none for no answer. */
+function errorStatus(e: TradeApiError): number | undefined {
+  const s = (e as { status?: unknown }).status;
+  if (typeof s === "number") return s;
+  if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : 200;
+  if (e.name === "ResponseFormatError" || e.name === "DecimalPrecisionError") return 200;
+  return undefined;
+}
+
+function lazyResponse<T extends object>(target: T, build: () => Response): T & { response: Response } {
+  let built: Response | undefined;
+  return Object.defineProperty(target, "response", { enumerable: true, get: () => (built ??= build()) }) as T & { response: Response };
+}
+
+export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
+  const { api, meta, options } = config;
+  const credentials = { ...(config.credentials ?? {}) };
+  // Never handed to the transport: the signer reads them through ctx.credential.
+  const { baseUrl: givenBaseUrl, rateLimit: _rateLimit, rateLimiter: _deprecated, ...transportOptions } = options as RestClientOptions & Record<string, unknown>;
+  for (const name of Object.keys(credentials)) delete (transportOptions as Record<string, unknown>)[name];
+  const baseUrl = givenBaseUrl ?? meta.servers[0]?.url ?? "";
+  const rateLimiter = rateLimiterOf(meta, options);
+  const sign = config.sign;
+
+  const authorize = sign
+    ? (req: OutgoingRequest, op: OperationMeta, attempt: number): OutgoingRequest => {
+        if (op.security.length === 0) return req;
+        const credential = (name: string) => credentialOf(api, name, credentials[name], op.operationId);
+        return sign(req, { op, attempt, credential });
+      }
+    : undefined;
+
+  const transport: HttpTransport = new HttpTransport({
+    ...(transportOptions as TransportOptions),
+    api,
+    meta,
+    baseUrl,
+    rateLimiter,
+    ...(authorize ? { authorize } : {}),
+    secrets: () => Object.values(credentials),
+    ...(config.checkBody
+      ? { checkBody: (body: unknown, op: OperationMeta, status: number) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o)) }
+      : {}),
+    ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
+  });
+
+  const callOpts = (opts: CallOptions | undefined): CallOptions => {
+    const signal = opts?.signal ?? options.signal;
+    return { ...(signal ? { signal } : {}), ...(opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) };
+  };
+
+  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions) => {
+    const ready = config.prepare ? config.prepare(op, params) : params;
+    const request = buildRequest(api, op, ready, baseUrl);
+    return transport.execute(op, request, callOpts(opts));
+  };
+
+  const execute = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
+    const op = requireOperation(meta, ref);
+    try {
+      return { op, result: await run(op, params, opts) };
+    } catch (e) {
+      throw config.mapError ? config.mapError(op, e) : e;
+    }
+  };
+
+  const call = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
+    const { op, result } = await execute(ref, params, opts);
+    return unwrapData(meta, op, result.body);
+  };
+
+  // ---- the openapi-fetch surface: "METHOD /template/{path}" → operation, no Request/Response round trip
+  const byRoute = new Map<string, OperationMeta>();
+  for (const op of meta.operations) byRoute.set(`${op.method} ${op.path}`, op);
+
+  const fetchLike = async (method: string, url: unknown, init: Record<string, unknown> = {}) => {
+    const m = String(method).toUpperCase();
+    try {
+      const op = byRoute.get(`${m} ${String(url)}`);
+      if (!op) {
+        throw new UsageError(
+          `no operation for ${m} ${String(url)}: pass the spec's path template (e.g. /orders/{id}) and the values in params.path; run \`tradeapi list ${api}\``,
+          { api },
+        );
+      }
+      for (const key of UNSUPPORTED_INIT) {
+        if (init[key] !== undefined) {
+          throw new UsageError(`the openapi-fetch option "${key}" is not supported: tradeapi builds, signs and reads the request itself`, { api, operation: op.operationId });
+        }
+      }
+      if (init.parseAs !== undefined && init.parseAs !== "json") {
+        throw new UsageError(`parseAs "${String(init.parseAs)}" is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
+      }
+      const { params: flat, headers } = flatParams(api, op, init);
+      const ready = config.prepare ? config.prepare(op, flat) : flat;
+      const request = buildRequest(api, op, ready, baseUrl);
+      Object.assign(request.headers, headers);
+      const signal = init.signal as AbortSignal | undefined;
+      const timeoutMs = init.timeoutMs as number | undefined;
+      let result: TransportResult;
+      try {
+        result = await transport.execute(op, request, callOpts({ ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
+      } catch (e) {
+        throw config.mapError ? config.mapError(op, e) : e;
+      }
+      return lazyResponse({ data: result.body }, () => answerResponse(result.status, result.headers));
+    } catch (e) {
+      if (!(e instanceof TradeApiError)) throw e;
+      return lazyResponse({ error: e }, () => {
+        const status = errorStatus(e);
+        return status === undefined ? Response.error() : answerResponse(status, undefined);
+      });
+    }
+  };
+
+  const refuse = (what: string) => (): never => {
+    throw new UsageError(
+      `client.${what}() is not supported: tradeapi clients send requests through their own transport, so openapi-fetch middleware would never run; ` +
+        "wrap the `fetch` option to see every attempt (signed, after retries and rate limiting), or use `onEvent`",
+      { api },
+    );
+  };
+
+  const core = {
+    call,
+    execute,
+    transport,
+    rateLimiter,
+    request: (method: string, url: unknown, init?: Record<string, unknown>) => fetchLike(method, url, init),
+    use: refuse("use"),
+    eject: refuse("eject"),
+  } as unknown as RestCore<P> & P;
+  for (const m of METHODS) (core as unknown as Record<string, unknown>)[m] = (url: unknown, init?: Record<string, unknown>) => fetchLike(m, url, init);
+  (core as { self: () => RestCore<P> & P }).self = () => core;
+  if (config.extend) Object.assign(core, config.extend(core));
+
+  describeAs(core, config.name, () => ({
+    api,
+    baseUrl: redactUrl(baseUrl),
+    ...Object.fromEntries(Object.entries(credentials).map(([k, v]) => [k, v ? "[set]" : "[missing]"])),
+  }));
+  return core;
+}
+
+/** openapi-fetch's `params.{path,query,header}` + `body` as one flat params object. */
+function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> } {
+  const params: Record<string, unknown> = {};
+  const add = (source: unknown, where: string) => {
+    if (source === undefined || source === null) return;
+    if (typeof source !== "object" || Array.isArray(source)) {
+      throw new UsageError(`${where} must be an object of named values`, { api, operation: op.operationId });
+    }
+    for (const [k, v] of Object.entries(source)) {
+      if (v === undefined) continue;
+      if (Object.hasOwn(params, k)) throw new UsageError(`parameter "${k}" is given twice (${where} and another place)`, { api, operation: op.operationId });
+      params[k] = v;
+    }
+  };
+  const p = (init.params ?? {}) as Record<string, unknown>;
+  add(p.path, "params.path");
+  add(p.query, "params.query");
+  add(p.header, "params.header");
+  add(init.body, "body");
+  const headers: Record<string, string> = {};
+  const given = init.headers;
+  if (given !== undefined && given !== null) {
+    let h = given as Record<string, unknown>;
+    if (given instanceof Headers) {
+      h = {};
+      given.forEach((v, k) => (h[k] = v));
+    }
+    for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== null) headers[k] = String(v);
+  }
+  return { params, headers };
+}

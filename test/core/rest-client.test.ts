@@ -1,0 +1,226 @@
+/**
+ * The shared REST factory's contracts, through the XT, Hubi and BHEX clients built on it:
+ * openapi-fetch's `{ data, error, response }` (error returned, not thrown), `call()` throwing,
+ * per-call `{ signal, timeoutMs }`, `rateLimit` (and Hubi's deprecated `rateLimiter`), and the
+ * refused middleware. The `@ts-expect-error` lines are type tests: `npm run typecheck` fails
+ * when one of them stops being an error.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  AbortedError,
+  HttpError,
+  InsufficientFundsError,
+  TimeoutError,
+  TradeApiError,
+  UsageError,
+} from "../../src/handwritten/core/errors.js";
+import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { json, recordingFetch } from "../helpers/recording-fetch.js";
+
+const KEYS = { accessKey: "ak-factory", secretKey: "sk-factory-secret" };
+const ORDER = { code: 200, info: "success", data: { id: 1234567890123456789n, number: "1", price: "1", avgPrice: "0", time: 1, type: 1, status: 1, completeNumber: "0", completeMoney: "0", entrustType: 0, fee: "0" } };
+const ORDER_TEXT = JSON.stringify(ORDER, (_k, v) => (typeof v === "bigint" ? `@@${v}@@` : v)).replace(/"@@(\d+)@@"/g, "$1");
+
+/** A fetch that answers only when aborted (by the timeout or the caller). */
+const hangingFetch = (async (_url: unknown, init?: RequestInit) =>
+  new Promise<Response>((_, reject) => {
+    if (init?.signal?.aborted) return reject(init.signal.reason);
+    init?.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
+  })) as typeof globalThis.fetch;
+
+function xt(respond: Parameters<typeof recordingFetch>[0], extra: Parameters<typeof createXtClient>[0] = {}) {
+  const { fetch, calls } = recordingFetch(respond);
+  return { client: createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false, retry: false, ...extra }), calls };
+}
+
+describe("GET/POST: openapi-fetch's { data, error, response }", () => {
+  it("success: data is the whole decoded body (int64 exact); response has the real status and headers and no body", async () => {
+    const { client, calls } = xt(() => new Response(ORDER_TEXT, { status: 200, headers: { "content-type": "application/json", "x-trace": "t-1" } }));
+    const res = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1234567890123456789n } } });
+    expect(res.error).toBeUndefined();
+    expect(res.data?.data?.id).toBe(1234567890123456789n);
+    expect(res.response.status).toBe(200);
+    expect(res.response.ok).toBe(true);
+    expect(res.response.headers.get("x-trace")).toBe("t-1");
+    expect(res.response.body).toBeNull(); // already read into data
+    expect(calls[0]!.url.searchParams.get("id")).toBe("1234567890123456789");
+    expect(calls[0]!.url.searchParams.get("signature")).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("an API error (vendor code in a 200) is returned as the typed error, not thrown", async () => {
+    const { client } = xt(() => json({ code: 103, info: "no money" }));
+    const res = await client.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } });
+    expect(res.data).toBeUndefined();
+    expect(res.error).toBeInstanceOf(InsufficientFundsError);
+    expect((res.error as InsufficientFundsError).code).toBe(103);
+    expect(res.response.status).toBe(200);
+  });
+
+  it("HTTP 500 is returned as an HttpError with response.status 500", async () => {
+    const { client } = xt(() => new Response("<html>down</html>", { status: 500, headers: { "content-type": "text/html" } }));
+    const res = await client.GET("/trade/api/v1/getServerTime");
+    expect(res.error).toBeInstanceOf(HttpError);
+    expect((res.error as HttpError).status).toBe(500);
+    expect(res.response.status).toBe(500);
+    expect(res.data).toBeUndefined();
+  });
+
+  it("a timeout is returned as a TimeoutError; response is Response.error() (no answer came)", async () => {
+    const { client } = xt(() => new Response("{}"), { fetch: hangingFetch, timeoutMs: 30 });
+    const res = await client.GET("/trade/api/v1/getServerTime");
+    expect(res.error).toBeInstanceOf(TimeoutError);
+    expect(res.response.type).toBe("error");
+    expect(res.response.status).toBe(0);
+  });
+
+  it("per-request signal and timeoutMs in the init", async () => {
+    const { client } = xt(() => new Response("{}"), { fetch: hangingFetch, timeoutMs: 10_000 });
+    const timed = await client.GET("/trade/api/v1/getServerTime", { timeoutMs: 25 });
+    expect(timed.error).toBeInstanceOf(TimeoutError);
+    expect((timed.error as TimeoutError).timeoutMs).toBe(25);
+    const ac = new AbortController();
+    const pending = client.GET("/trade/api/v1/getServerTime", { signal: ac.signal });
+    ac.abort();
+    expect((await pending).error).toBeInstanceOf(AbortedError);
+  });
+
+  it("bad input (unknown path, wrong parameter, missing credential) is a returned UsageError; nothing is sent", async () => {
+    const { client, calls } = xt(() => json({ code: 200 }));
+    const unknownPath = await (client.GET as (p: string) => Promise<{ error?: unknown; response: Response }>)("/trade/api/v1/nope");
+    expect(unknownPath.error).toBeInstanceOf(UsageError);
+    expect((unknownPath.error as Error).message).toContain("no operation for GET /trade/api/v1/nope");
+    expect(unknownPath.response.type).toBe("error");
+    const wrongParam = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1, extra: 2 } as never } });
+    expect(wrongParam.error).toBeInstanceOf(UsageError);
+    expect((wrongParam.error as Error).message).toContain('unknown parameter "extra"');
+    const anonymous = createXtClient({ fetch: recordingFetch(() => json({})).fetch, baseUrl: "https://xt.test", rateLimit: false });
+    const missing = await anonymous.GET("/trade/api/v1/getBalance");
+    expect(missing.error?.name).toBe("CredentialsError");
+    expect(missing.error?.message).toBe("xt getBalance: missing accessKey: pass { accessKey } to the client");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("openapi-fetch options that would change the request are refused, not ignored", async () => {
+    const { client, calls } = xt(() => json({ code: 200 }));
+    const res = await client.GET("/trade/api/v1/getServerTime", { baseUrl: "https://elsewhere.test" });
+    expect(res.error).toBeInstanceOf(UsageError);
+    expect(res.error?.message).toContain('"baseUrl" is not supported');
+    const stream = await client.GET("/trade/api/v1/getServerTime", { parseAs: "stream" });
+    expect(stream.error?.message).toContain('parseAs "stream" is not supported');
+    expect(calls).toHaveLength(0);
+  });
+
+  it("request(method, path) is the same path; template paths take params.path", async () => {
+    const { client } = xt(() => new Response(ORDER_TEXT, { headers: { "content-type": "application/json" } }));
+    const res = await client.request("get", "/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } });
+    expect(res.data?.data?.id).toBe(1234567890123456789n);
+  });
+
+  it("BHEX: POST fills the idempotency key and signs like call(); Hubi: order_nos array is joined", async () => {
+    const { fetch, calls } = recordingFetch(() => json({ status: 0, data: {} }));
+    const keys: unknown[] = [];
+    const bhex = createBhexOrgClient({
+      ...KEYS,
+      fetch,
+      baseUrl: "https://bhex.test",
+      rateLimit: false,
+      newIdempotencyKey: () => "1234567890123456789",
+      onIdempotencyKey: (k) => keys.push(k),
+    });
+    const res = await bhex.POST("/api/v2/org/order/create", {
+      body: { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as never,
+    });
+    expect(res.error).toBeUndefined();
+    expect(new URLSearchParams(calls[0]!.body).get("client_order_id")).toBe("1234567890123456789");
+    expect(keys).toEqual([{ operationId: "orderCreate", param: "client_order_id", value: "1234567890123456789", generated: true }]);
+    await bhex.call("orderCreate", { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", price: "1", quantity: "1" });
+    expect(keys).toHaveLength(2); // call() reports its key once too
+    const hubiFetch = recordingFetch(() => json({ status: 0, result: null }));
+    const hubi = createHubiClient({ ...KEYS, accessToken: "tk", fetch: hubiFetch.fetch, baseUrl: "https://hubi.test" });
+    const cancelled = await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1", "A2"] as never } });
+    expect(cancelled.error).toBeUndefined();
+    expect(new URLSearchParams(hubiFetch.calls[0]!.body).get("order_nos")).toBe("A1,A2");
+  });
+
+  it("client.use() and eject() are refused with a UsageError naming what to do instead", () => {
+    const { client } = xt(() => json({}));
+    expect(() => client.use({ onRequest: () => undefined })).toThrow(UsageError);
+    expect(() => client.use({ onRequest: () => undefined })).toThrow(/wrap the `fetch` option/);
+    expect(() => client.eject({ onRequest: () => undefined })).toThrow(UsageError);
+  });
+});
+
+describe("call(): throws, and takes per-call { signal, timeoutMs }", () => {
+  it("throws the typed error where GET returns it", async () => {
+    const { client } = xt(() => json({ code: 103, info: "no money" }));
+    await expect(client.call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 })).rejects.toBeInstanceOf(InsufficientFundsError);
+  });
+
+  it("timeoutMs for one call overrides the client's", async () => {
+    const { client } = xt(() => json({}), { fetch: hangingFetch, timeoutMs: 10_000 });
+    const e = await client.call("getServerTime", {}, { timeoutMs: 20 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as TimeoutError).timeoutMs).toBe(20);
+  });
+
+  it("a signal for one call aborts it (AbortedError); helpers take it too", async () => {
+    const { client } = xt(() => json({}), { fetch: hangingFetch });
+    const ac = new AbortController();
+    const pending = client.call("getServerTime", undefined, { signal: ac.signal });
+    const batch = client.batchCancel("btc_usdt", [1, 2], { signal: ac.signal });
+    ac.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    await expect(batch).rejects.toBeInstanceOf(AbortedError);
+  });
+});
+
+describe("rateLimit: one option name in every API", () => {
+  it.each([
+    { api: "xt", make: (o: object) => createXtClient(o) },
+    { api: "hubi", make: (o: object) => createHubiClient(o) },
+    { api: "bhex", make: (o: object) => createBhexOrgClient(o) },
+  ])("$api: true (default) → own limiter, a RateLimiter → that one, false → none", ({ make }) => {
+    const shared = new RateLimiter({});
+    expect(make({}).rateLimiter).toBeInstanceOf(RateLimiter);
+    expect(make({ rateLimit: shared }).rateLimiter).toBe(shared);
+    expect(make({ rateLimit: false }).rateLimiter).toBeNull();
+  });
+
+  it("the deprecated rateLimiter option is still honoured (Hubi's old name), and rateLimit wins over it", () => {
+    const shared = new RateLimiter({});
+    expect(createHubiClient({ rateLimiter: shared }).rateLimiter).toBe(shared);
+    expect(createHubiClient({ rateLimiter: null }).rateLimiter).toBeNull();
+    expect(createXtClient({ rateLimiter: shared }).rateLimiter).toBe(shared);
+    expect(createXtClient({ rateLimiter: shared, rateLimit: false }).rateLimiter).toBeNull();
+  });
+});
+
+describe("types (checked by tsc)", () => {
+  it("refuses wrong paths, methods, parameters and call options; error is a TradeApiError", async () => {
+    const { client } = xt(() => new Response(ORDER_TEXT, { headers: { "content-type": "application/json" } }));
+    const typed = async () => {
+      // @ts-expect-error: no such path in the spec
+      await client.GET("/trade/api/v1/nope", {});
+      // @ts-expect-error: getOrder is a GET
+      await client.POST("/trade/api/v1/getOrder", {});
+      // @ts-expect-error: a misspelled query parameter
+      await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", idd: 1 } } });
+      // @ts-expect-error: a required query parameter missing
+      await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt" } } });
+      // @ts-expect-error: CallOptions has timeoutMs, not timeout
+      await client.call("getServerTime", {}, { timeout: 5 });
+      const res = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } });
+      const error: TradeApiError | undefined = res.error;
+      // @ts-expect-error: data holds the documented body, not a string
+      const text: string | undefined = res.data;
+      return { error, text };
+    };
+    expect(typeof typed).toBe("function");
+    const res = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } });
+    if (res.error) throw res.error;
+    expect(res.data.data?.id).toBe(1234567890123456789n);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * docs/adding-an-api.md, proved: a sixth REST API made of a fixture spec
+ * (test/fixtures/sixth-api/demo-rest.yaml) and a trivial pure signer (X-SIG = sha256(secret +
+ * path), test/fixtures/sixth-api/auth.ts), called through the library (createRestClient), the
+ * CLI (an entry added with registerApi, run in-process) and an emulator built from the
+ * shared spec-driven src/mock/http-mock.ts. Nothing in src/ names this API.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { normalizeBigints, extractMeta } from "../scripts/openapi-meta.js";
+import { AuthError, CredentialsError, OrderNotFoundError, UsageError } from "../src/handwritten/core/errors.js";
+import { parseJson, stringifyJson } from "../src/handwritten/core/json.js";
+import type { ApiDocMeta } from "../src/handwritten/core/meta.js";
+import { createRestClient, type RestClientOptions } from "../src/handwritten/core/rest-client.js";
+import { restCliApi } from "../src/cli/apis/rest.js";
+import { registerApi } from "../src/cli/registry.js";
+import { startHttpMock, type HttpMock, type MockRequest } from "../src/mock/http-mock.js";
+import { authorizeDemo, demoSignature } from "./fixtures/sixth-api/auth.js";
+import { runCliCaptured } from "./helpers/cli.js";
+
+const SPEC = "test/fixtures/sixth-api/demo-rest.yaml";
+const SECRET = "s3cret";
+
+/** The metadata `npm run generate` would write for this spec (same extractor, same bigint handling). */
+function metaOf(spec: string): ApiDocMeta {
+  const doc = parse(readFileSync(spec, "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+  return parseJson(stringifyJson(normalizeBigints(extractMeta("demo", spec, doc)))) as ApiDocMeta;
+}
+const meta = metaOf(SPEC);
+
+/** Step 3 of the doc: the client is configuration of the shared factory. */
+function createDemoClient(options: RestClientOptions & { secretKey?: string }) {
+  return createRestClient({
+    api: "demo",
+    meta,
+    name: "DemoClient",
+    options,
+    credentials: { secretKey: options.secretKey },
+    sign: (req, { credential }) => authorizeDemo(req, { secretKey: credential("secretKey") }),
+  });
+}
+
+let mock: HttpMock;
+const seen: MockRequest[] = [];
+
+beforeAll(async () => {
+  // The emulator: routes and example answers from the spec; the API adds its signature check.
+  mock = await startHttpMock({
+    meta,
+    authenticate: (req) => {
+      seen.push(req);
+      if (req.op.security.length === 0) return undefined;
+      return req.headers["x-sig"] === demoSignature(SECRET, req.path) ? undefined : { status: 401, body: { code: 401, msg: "bad signature" } };
+    },
+    handlers: {
+      getOrder: (req) =>
+        req.path.endsWith("/9007199254740993")
+          ? { body: '{"code":0,"data":{"id":9007199254740993,"status":"open"}}' }
+          : { body: { code: 404, msg: "no such order" } },
+      placeOrder: (req) => ({ body: { code: 0, data: { id: 9007199254740993n, echo: req.json } } }),
+    },
+  });
+});
+afterAll(() => mock?.close());
+
+describe("the fixture's signer (known answers from `printf '%s' … | sha256sum`)", () => {
+  it.each([
+    { path: "/v1/orders/9007199254740993", want: "2fd90bb52a6ea7ed2e2e6884d406d3403fa45f9ceb5c165956226dca5152cdb7" },
+    { path: "/v1/orders", want: "c085e480d8c24b12f3b32ef1d8fd8063ed559183ed14da965f5d990081ddf0d6" },
+  ])("$path", ({ path, want }) => {
+    const signed = authorizeDemo({ method: "GET", path, query: [], form: null, headers: {} as Record<string, string> }, { secretKey: SECRET });
+    expect(signed.headers["X-SIG"]).toBe(want);
+    expect(signed.secrets).toEqual([SECRET, want]);
+  });
+});
+
+describe("a sixth API through the library", () => {
+  it("public call unsigned, signed calls with X-SIG, int64 exact, JSON body placed from the spec", async () => {
+    const demo = createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
+    seen.length = 0;
+    expect(await demo.call("getTime")).toEqual({ now: 1700000000000 });
+    expect(seen[0]!.headers["x-sig"]).toBeUndefined();
+    expect(await demo.call("getOrder", { id: 9007199254740993n })).toEqual({ id: 9007199254740993n, status: "open" });
+    const placed = (await demo.call("placeOrder", { symbol: "BTC", qty: 1.5 })) as { id: bigint; echo: unknown };
+    expect(placed.id).toBe(9007199254740993n);
+    expect(placed.echo).toEqual({ symbol: "BTC", qty: 1.5 });
+    expect(seen[2]!.headers["x-sig"]).toBe(demoSignature(SECRET, "/v1/orders"));
+  });
+
+  it("the openapi-fetch surface: template path + params.path, { data } / { error }", async () => {
+    const demo = createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
+    const request = demo.request as unknown as (m: string, p: string, init?: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+    const ok = await request("get", "/v1/orders/{id}", { params: { path: { id: 9007199254740993n } } });
+    expect(ok.data).toEqual({ code: 0, data: { id: 9007199254740993n, status: "open" } });
+    expect(ok.response.status).toBe(200);
+    const missing = await request("get", "/v1/orders/{id}", { params: { path: { id: 5 } } });
+    expect(missing.error).toBeInstanceOf(OrderNotFoundError); // the spec's x-error-codes
+  });
+
+  it("a wrong secret is an AuthError without the secret; a missing one says which option to pass", async () => {
+    const wrong = createDemoClient({ baseUrl: mock.url, secretKey: "not-the-secret", retry: false });
+    const e = await wrong.call("getOrder", { id: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AuthError);
+    expect(JSON.stringify(e) + String((e as Error).stack)).not.toContain("not-the-secret");
+    const none = createDemoClient({ baseUrl: mock.url });
+    await expect(none.call("getOrder", { id: 1 })).rejects.toThrow(new CredentialsError("missing secretKey: pass { secretKey } to the client", { api: "demo", operation: "getOrder" }));
+    await expect(none.call("placeOrder", { symbol: "BTC" })).rejects.toBeInstanceOf(UsageError); // qty is required
+  });
+});
+
+describe("a sixth API through the CLI (registry entry added at run time)", () => {
+  let unregister: () => void;
+  beforeAll(() => {
+    unregister = registerApi({
+      name: "demo",
+      env: [
+        { name: "DEMO_SECRET_KEY", setting: "secretKey", description: "secret key used to sign (X-SIG)", secret: true },
+        { name: "DEMO_BASE_URL", setting: "baseUrl", description: "base URL", url: "http" },
+      ],
+      load: async () => restCliApi({ meta, createClient: (settings) => createDemoClient({ baseUrl: settings.baseUrl, secretKey: settings.secretKey }) }),
+    });
+  });
+  afterAll(() => unregister());
+
+  it("list, call with every digit, and the missing-credential hint names the variable", async () => {
+    const env = { DEMO_BASE_URL: mock.url, DEMO_SECRET_KEY: SECRET };
+    const list = await runCliCaptured(["list", "demo"], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("getOrder");
+    const got = await runCliCaptured(["call", "demo", "getOrder", "id=9007199254740993"], env);
+    expect(got.stderr).toBe("");
+    expect(got.code).toBe(0);
+    expect(got.stdout).toContain('"id": 9007199254740993');
+    const placed = await runCliCaptured(["call", "demo", "placeOrder", "symbol=ETH", "qty=2"], env);
+    expect(placed.code).toBe(0);
+    expect(placed.stdout).toContain('"symbol": "ETH"');
+    const noKey = await runCliCaptured(["call", "demo", "getOrder", "id=1"], { DEMO_BASE_URL: mock.url });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain("pass { secretKey }");
+    expect(noKey.stderr).toContain("DEMO_SECRET_KEY");
+  });
+});
