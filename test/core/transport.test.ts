@@ -87,6 +87,21 @@ describe("per-call options on call()", () => {
     await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
   });
 
+  it.each([
+    [300, "undici"],
+    [10_000, "undici"],
+    [300, "fetch"],
+  ] as const)("an already aborted signal sends nothing (timeout %i ms, %s)", async (timeoutMs, road) => {
+    const s = await serve((_req, res) => answer(res));
+    const controller = new AbortController();
+    controller.abort();
+    const client = xt(s.url, road === "fetch" ? { fetch: globalThis.fetch } : {});
+    const e = await failure(client.call("getServerTime", {}, { signal: controller.signal, timeoutMs }));
+    expect(e).toBeInstanceOf(AbortedError);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.requests).toBe(0);
+  });
+
   it("the client's signal still aborts, with or without a per-call signal", async () => {
     const s = await serve(() => undefined);
     const clientWide = new AbortController();

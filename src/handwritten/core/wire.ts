@@ -125,6 +125,10 @@ class PreciseAbort extends EventEmitter {
     else signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
   readonly #onAbort = () => this.fire(this.#signal?.reason);
+  /** undici reads it before listening: a request whose signal already fired is not sent. */
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
   private fire(reason: unknown): void {
     if (this.reason !== undefined) return;
     this.reason = reason ?? new DOMException("aborted", "AbortError");

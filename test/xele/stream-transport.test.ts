@@ -1,0 +1,117 @@
+/**
+ * `streamRows` opens its answer through the server's HttpTransport (`open`), on undici by
+ * default: a server that cuts the rows, goes silent, never answers, redirects or answers with
+ * an error page gives the transport's typed errors, with the token and password removed.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { AbortedError, ConnectionError, HttpError, RedirectError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
+
+const TOKEN = "tok-stream-7f3a9c";
+const PASSWORD = "pw-stream-41d2";
+const HEAD = "MS,OrderQry,1.0.3,4,3,InvestorId|OrderSysId|ExchangeOrderId|MFL";
+
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.map((c) => c()));
+  closers = [];
+});
+
+/** One server for MA and MS: /login answers a ticket, everything else goes to `rows`. */
+async function xeleServer(rows: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.url!.startsWith("/login")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ code: 0, msg: "ok", ticket: TOKEN }));
+      } else rows(req, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function stream(url: string, more: Partial<XeleClientOptions> = {}) {
+  const c = createXeleClient({ maUrl: url, msUrl: url, username: "u", password: PASSWORD, retry: false, ...more });
+  const seen: unknown[] = [];
+  const error = await (async () => {
+    for await (const row of c.streamRows("queryOrders")) seen.push(row.OrderSysId);
+  })().then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  return { seen, error, inFlight: c.inFlight.MS.inFlight };
+}
+
+const clean = (e: Error | undefined) => {
+  const text = `${e?.message}\n${e?.stack}\n${JSON.stringify(e)}`;
+  expect(text).not.toContain(TOKEN);
+  expect(text).not.toContain(PASSWORD);
+};
+
+describe("streamRows through the shared transport", () => {
+  it("a server that closes mid-stream: the rows that came, then ConnectionError; the slot is released", async () => {
+    const url = await xeleServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`${HEAD}\n777001|1|1|1\n`);
+      setTimeout(() => res.socket?.destroy(), 30);
+    });
+    const { seen, error, inFlight } = await stream(url);
+    expect(seen).toEqual([1]);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error!.message).toMatch(/^xele queryOrders: connection failed/);
+    expect(inFlight).toBe(0);
+    clean(error);
+  });
+
+  it("a server that goes silent mid-stream → TimeoutError naming the ms", async () => {
+    const url = await xeleServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`${HEAD}\n777001|1|1|1\n`);
+    });
+    const { seen, error } = await stream(url, { timeoutMs: 150 });
+    expect(seen).toEqual([1]);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error!.message).toContain("150 ms");
+    clean(error);
+  });
+
+  it("no answer at all → TimeoutError; the client's signal → AbortedError", async () => {
+    const url = await xeleServer(() => undefined);
+    expect((await stream(url, { timeoutMs: 120 })).error).toBeInstanceOf(TimeoutError);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 80);
+    const aborted = await stream(url, { signal: controller.signal, timeoutMs: 10_000 });
+    expect(aborted.error).toBeInstanceOf(AbortedError);
+    clean(aborted.error);
+  });
+
+  it("a redirect is refused; an HTML error page is an HttpError with the token removed", async () => {
+    const redirecting = await xeleServer((req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:1/elsewhere${req.url}` });
+      res.end();
+    });
+    const r = await stream(redirecting);
+    expect(r.error).toBeInstanceOf(RedirectError);
+    clean(r.error);
+
+    const failing = await xeleServer((req, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end(`<html>bad gateway for ${req.url} token=${TOKEN}</html>`);
+    });
+    const h = await stream(failing);
+    expect(h.error).toBeInstanceOf(HttpError);
+    expect((h.error as HttpError).status).toBe(502);
+    clean(h.error);
+  });
+});
