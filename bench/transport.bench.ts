@@ -17,7 +17,7 @@
 import { Agent as HttpAgent, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
-import { meta } from "../generated/xt-spot.meta.js";
+import { meta } from "../generated/xt-spot.docs.js";
 import { signXtParams } from "../src/auth/xt.js";
 import { parseJson } from "../src/handwritten/core/json.js";
 import { createXtClient } from "../src/handwritten/xt/client.js";

@@ -21,10 +21,10 @@
  * (`signal`, `timeoutMs`) apply to one call: its timeout replaces the client's, its signal and
  * the client's both abort it.
  *
- * openapi-fetch clients reach it through `asFetch()`, a `fetch` that maps the Request back to
- * its operation; `call(operationId, params)` reaches it directly. Either way the same code
- * signs, retries and checks, and the openapi-fetch middleware (which runs once per call, not
- * per attempt) is not needed for any of it.
+ * Both `call(operationId, params)` and the openapi-fetch-typed methods (`GET`, `POST` …,
+ * core/rest-client.ts) reach `execute` directly: there is one HTTP path, no `Response` built
+ * in between, and openapi-fetch's middleware (which would run once per call, not per attempt)
+ * is not needed for any of it.
  */
 import {
   AbortedError,
@@ -65,10 +65,11 @@ export interface OutgoingRequest {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
-/** Options of one call: abort it, or bound each attempt by another timeout than the client's. */
+/** Options of one call: they apply to this call only. */
 export interface CallOptions {
+  /** Aborts this call (AbortedError); the client's own `signal` aborts it as well. */
   signal?: AbortSignal;
-  /** Per-attempt timeout in ms for this call (default: the client's `timeoutMs`). */
+  /** Per-attempt timeout in ms for this call, instead of the client's `timeoutMs`. */
   timeoutMs?: number;
 }
 
@@ -153,14 +154,6 @@ export interface TransportStream {
   body: AsyncIterable<Uint8Array>;
 }
 
-/** Options of one call: they apply to this call only. */
-export interface CallOptions {
-  /** Aborts this call (AbortedError); the client's own `signal` aborts it as well. */
-  signal?: AbortSignal;
-  /** Per-attempt timeout in ms for this call, instead of the client's `timeoutMs`. */
-  timeoutMs?: number;
-}
-
 const DECODER = new TextDecoder();
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Characters encodeURIComponent leaves as they are. */
@@ -228,10 +221,6 @@ export class HttpTransport {
   readonly config: Omit<TransportConfig, "secrets">;
   /** operationId → operation. */
   readonly #byId = new Map<string, OperationMeta>();
-  /** "METHOD /literal/path" → operation. */
-  readonly #byPath = new Map<string, OperationMeta>();
-  /** Operations with path templates, matched by pattern (asFetch only). */
-  readonly #templated: Array<{ op: OperationMeta; re: RegExp }> = [];
   /** The base URL's origin and path (without a trailing slash). */
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
@@ -254,25 +243,12 @@ export class HttpTransport {
     this.#secrets = secrets;
     this.#origin = splitBase(rest.baseUrl);
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
-    for (const op of config.meta.operations) {
-      if (!this.#byId.has(op.operationId)) this.#byId.set(op.operationId, op);
-      if (op.path.includes("{")) {
-        this.#templated.push({ op, re: new RegExp(`^${op.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\{[^}]+\\\}/g, "[^/]+")}$`) });
-      } else if (!this.#byPath.has(`${op.method} ${op.path}`)) {
-        this.#byPath.set(`${op.method} ${op.path}`, op);
-      }
-    }
+    for (const op of config.meta.operations) if (!this.#byId.has(op.operationId)) this.#byId.set(op.operationId, op);
   }
 
   /** The operation of this id (a Map lookup). */
   operation(operationId: string): OperationMeta | undefined {
     return this.#byId.get(operationId);
-  }
-
-  /** The operation a concrete method + path belongs to. */
-  route(method: string, path: string): OperationMeta | undefined {
-    const m = method.toUpperCase();
-    return this.#byPath.get(`${m} ${path}`) ?? this.#templated.find((r) => r.op.method === m && r.re.test(path))?.op;
   }
 
   /**
@@ -547,60 +523,9 @@ export class HttpTransport {
       this.config.meta.errorCodes,
     );
   }
-
-  /**
-   * A `fetch` for openapi-fetch's `createClient({ fetch })`: maps the Request to its
-   * operation and runs it through `execute`. The Response it returns carries the body
-   * already decoded losslessly (its `json()` returns the bigint-preserving value).
-   */
-  asFetch(): typeof globalThis.fetch {
-    return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const request = input instanceof Request ? input : new Request(input, init);
-      const url = new URL(request.url);
-      const base = new URL(this.config.baseUrl);
-      const basePath = base.pathname.replace(/\/+$/, "");
-      const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || "/" : url.pathname;
-      const op = this.route(request.method, path);
-      if (!op) {
-        throw new TradeApiError(`no operation in the ${this.config.meta.spec} spec for ${request.method} ${path}`, { api: this.config.api });
-      }
-      const ct = request.headers.get("content-type") ?? "";
-      const bodyText = request.body ? await request.text() : "";
-      const headers: Record<string, string> = {};
-      request.headers.forEach((v, k) => {
-        if (k !== "content-type" && k !== "content-length") headers[k] = v;
-      });
-      // The spec's content type decides (openapi-fetch labels every serialized body JSON).
-      const isForm = /x-www-form-urlencoded/i.test(op.body?.contentType ?? ct);
-      let form: Array<[string, string]> | null = null;
-      let json: string | null = null;
-      if (isForm) form = bodyText ? formPairs(bodyText) : [];
-      else if (bodyText) json = bodyText;
-      const out: OutgoingRequest = {
-        method: request.method.toUpperCase() as HttpMethod,
-        baseUrl: this.config.baseUrl,
-        path,
-        query: [...url.searchParams.entries()],
-        form,
-        json,
-        headers,
-      };
-      const result = await this.execute(op, out, { signal: request.signal });
-      return toResponse(result);
-    };
-  }
-}
-
-/** A 3xx answer with somewhere to go (or a browser fetch's opaque redirect). */
-export function isRedirect(res: Response): boolean {
-  return res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && res.headers.has("location"));
 }
 
 /** The RedirectError for a 3xx answer to `url` (its location is redacted by the caller's Redactor). */
-export function redirectError(res: Response, url: string, ctx: { api?: string; operation?: string }): RedirectError {
-  return redirectErrorOf(res.status, res.headers.get("location") ?? undefined, url, ctx);
-}
-
 function redirectErrorOf(status: number, location: string | undefined, url: string, ctx: { api?: string; operation?: string }): RedirectError {
   let target = location ?? "";
   let sameOrigin = false;
@@ -612,33 +537,4 @@ function redirectErrorOf(status: number, location: string | undefined, url: stri
     /* keep the raw text */
   }
   return new RedirectError(status || 302, redactUrl(target), sameOrigin, ctx);
-}
-
-/** Form fields from a urlencoded body, or from a JSON object body (default serializer). */
-function formPairs(bodyText: string): Array<[string, string]> {
-  if (/^\s*\{/.test(bodyText)) {
-    const obj = parseJson(bodyText) as Record<string, unknown>;
-    return Object.entries(obj)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
-  }
-  return [...new URLSearchParams(bodyText).entries()];
-}
-
-function toResponse(result: TransportResult): Response {
-  if (result.body instanceof Uint8Array) {
-    return new Response(result.body as Uint8Array<ArrayBuffer>, {
-      status: result.status,
-      headers: { "content-type": result.contentType, "content-length": String(result.body.byteLength) },
-    });
-  }
-  const value = result.body;
-  const text = typeof value === "string" ? value : "\u0000decoded";
-  const res = new Response(text, {
-    status: result.status,
-    // A Content-Length makes openapi-fetch call response.json() (ours) instead of JSON.parse(text).
-    headers: { "content-type": result.contentType || "application/json", "content-length": String(text.length) },
-  });
-  Object.defineProperty(res, "json", { value: async () => value });
-  return res;
 }

@@ -5,7 +5,6 @@
  */
 import { UsageError } from "./errors.js";
 import type { CallOptions, HttpTransport, OutgoingRequest } from "./http-transport.js";
-import { encodePairs } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
@@ -21,16 +20,6 @@ export function serializeValue(value: unknown, schema: SchemaMeta | undefined): 
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (value === null) return "";
   return stringifyJson(value);
-}
-
-/** openapi-fetch `bodySerializer` for form-urlencoded operations. */
-export function formBodySerializer(body: unknown): string {
-  if (!body || typeof body !== "object") return "";
-  return encodePairs(
-    Object.entries(body as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, serializeValue(v, undefined)] as [string, string]),
-  );
 }
 
 const KNOWN = new WeakMap<OperationMeta, ReadonlySet<string>>();
