@@ -100,9 +100,6 @@ describe("environment variable names live in the CLI registry only", () => {
       const text = readFileSync(file, "utf8");
       for (const name of envNames) if (new RegExp(`\\b${name}\\b`).test(text)) found.push(`${file.slice(ROOT.length + 1)}: ${name}`);
     }
-    // quant-ws/client.ts still passes the variable to the deprecated requireCredential
-    // parameter, which ignores it (the message names the option only); that file is being
-    // split in the same release, the argument goes with it.
-    expect(found.filter((f) => !f.startsWith("src/handwritten/quant-ws/client.ts"))).toEqual([]);
+    expect(found).toEqual([]);
   });
 });

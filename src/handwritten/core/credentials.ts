@@ -12,11 +12,3 @@ export function credentialOf(api: string, option: string, value: string | undefi
     ...(operation ? { operation } : {}),
   });
 }
-
-/**
- * @deprecated use `credentialOf`. `_envVar` is not used: the library speaks of its options only
- * (the variable names live in the CLI registry, src/cli/registry.ts).
- */
-export function requireCredential(api: string, option: string, value: string | undefined, _envVar?: string, operation?: string): string {
-  return credentialOf(api, option, value, operation);
-}

@@ -21,7 +21,7 @@
  */
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
-import { requireCredential } from "../core/credentials.js";
+import { credentialOf } from "../core/credentials.js";
 import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor } from "../core/redaction.js";
@@ -316,8 +316,8 @@ class Client implements QuantWsClient, SessionHost {
 
   async login(login: QuantWsLogin): Promise<QuantWsSession> {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
-    requireCredential(API, "accessKey", login.accessKey, "QUANT_WS_ACCESS_KEY", "login");
-    requireCredential(API, "secretKey", login.secretKey, "QUANT_WS_SECRET_KEY", "login");
+    credentialOf(API, "accessKey", login.accessKey, "login");
+    credentialOf(API, "secretKey", login.secretKey, "login");
     this.#secretValues.add(login.accessKey);
     this.#secretValues.add(login.secretKey);
     this.#redactor = undefined;
