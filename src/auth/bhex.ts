@@ -14,7 +14,7 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions, type ParamValue } from "./hmac.js";
+import { compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */

@@ -21,7 +21,6 @@ import {
   javaTrim,
   pythonQuotePlus,
   sortedParamSigner,
-  type ParamValue,
   type SignOptions,
 } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
