@@ -14,53 +14,34 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { compareCodePoints, compareUtf16, compareUtf8Bytes, hmacSha256Hex, phpUrlencode, type ParamValue } from "./hmac.js";
+import { compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */
 export const BHEX_ACCESS_KEY_HEADER = "X-ACCESS-KEY";
 
-export type BhexSignatureVariant = "java" | "python" | "php";
+/** Each variant's canonical string (the `signature` parameter itself excluded), the default first. */
+const bhexSigner = sortedParamSigner({
+  java: { order: compareUtf16, exclude: "signature" },
+  python: { order: compareCodePoints, wholePairs: true, exclude: "signature" },
+  php: { order: compareUtf8Bytes, name: phpUrlencode, value: (v) => phpUrlencode(typeof v === "boolean" ? (v ? "1" : "0") : String(v)), exclude: "signature" },
+});
+
+export type BhexSignatureVariant = (typeof bhexSigner)["variants"][number];
 
 /** Every variant, the default first (the emulator tries them in this order). */
-export const BHEX_SIGNATURE_VARIANTS: ReadonlyArray<BhexSignatureVariant> = ["java", "python", "php"];
+export const BHEX_SIGNATURE_VARIANTS: ReadonlyArray<BhexSignatureVariant> = bhexSigner.variants;
 
-export interface BhexSignOptions {
-  /** Which vendor demo's canonical string to reproduce (default "java"). */
-  variant?: BhexSignatureVariant;
-}
+export type BhexSignOptions = SignOptions<BhexSignatureVariant>;
 
-/** The text a variant signs (the `signature` parameter itself excluded). */
-export function bhexCanonicalString(params: Readonly<Record<string, ParamValue>>, variant: BhexSignatureVariant = "java"): string {
-  const names = Object.keys(params).filter((k) => k !== "signature");
-  switch (variant) {
-    case "python":
-      return names
-        .map((k) => `${k}=${String(params[k])}`)
-        .sort(compareCodePoints)
-        .join("&");
-    case "php": {
-      const text = (v: ParamValue) => (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
-      return names
-        .sort(compareUtf8Bytes)
-        .map((k) => `${phpUrlencode(k)}=${phpUrlencode(text(params[k]!))}`)
-        .join("&");
-    }
-    default:
-      return names
-        .sort(compareUtf16)
-        .map((k) => `${k}=${String(params[k])}`)
-        .join("&");
-  }
-}
+/** The text a variant signs (the `signature` parameter itself excluded; default variant "java"). */
+export const bhexCanonicalString = bhexSigner.canonical;
 
 /**
- * Lowercase hex HMAC-SHA256 (key: secretKey) over the variant's canonical string: the
- * `signature` parameter. A `signature` already among the params is not signed.
+ * HMAC-SHA256 (key: secretKey) over the variant's canonical string: the `signature`
+ * parameter, lowercase hex. A `signature` already among the params is not signed.
  */
-export function signBhexParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, options: BhexSignOptions = {}): string {
-  return hmacSha256Hex(secretKey, bhexCanonicalString(params, options.variant ?? "java"));
-}
+export const signBhexParams = bhexSigner.sign;
 
 /** What `authorizeBhex` needs besides the request. */
 export interface BhexAuthInput {

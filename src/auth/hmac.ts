@@ -32,15 +32,65 @@ export function compareUtf8Bytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
+/** How a signer's canonical string is built from the parameters (each vendor SDK has its own). */
+export interface CanonicalRule {
+  /** The order of the names (of the whole `k=v` strings with `wholePairs`). */
+  order: (a: string, b: string) => number;
+  /** Sort the `k=v` strings as whole strings instead of the names. */
+  wholePairs?: boolean;
+  /** How a name is written (default: as is). */
+  name?: (name: string) => string;
+  /** How a value is written (default: `String(value)`). */
+  value?: (value: ParamValue) => string;
+  /** A parameter that is never signed (e.g. `signature` itself). */
+  exclude?: string;
+  /** The signature in upper-case hex (default lower-case). */
+  upperHex?: boolean;
+}
+
+/** A sorted-parameter signer's options: which vendor SDK's variant (CanonicalRule) to reproduce. */
+export interface SignOptions<V extends string> {
+  /** The vendor SDK's or demo's canonical string and hex case (default "java"). */
+  variant?: V;
+}
+
+const ORDINAL_RAW: CanonicalRule = { order: compareUtf16 };
+
 /**
- * The canonical string XT and BHEX sign: parameters sorted by name in ASCII order, `k=v`
- * joined with `&`, raw (not URL-encoded) values.
+ * The sorted-parameter canonical string XT and BHEX sign: `k=v` joined with `&`, sorted and
+ * written as `rule` says; by default names sorted in ordinal (ASCII) order with raw (not
+ * URL-encoded) values.
  */
-export function sortedParamString(params: Readonly<Record<string, ParamValue>>): string {
-  return Object.keys(params)
-    .sort(compareUtf16)
-    .map((k) => `${k}=${String(params[k])}`)
-    .join("&");
+export function sortedParamString(params: Readonly<Record<string, ParamValue>>, rule: CanonicalRule = ORDINAL_RAW): string {
+  const name = rule.name ?? ((k: string) => k);
+  const value = rule.value ?? String;
+  const names = Object.keys(params).filter((k) => k !== rule.exclude);
+  const pair = (k: string) => `${name(k)}=${value(params[k]!)}`;
+  return (rule.wholePairs ? names.map(pair).sort(rule.order) : names.sort(rule.order).map(pair)).join("&");
+}
+
+/** HMAC-SHA256 (key: secretKey) over `rule`'s canonical string, in the rule's hex case. */
+export function signSortedParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, rule: CanonicalRule): string {
+  const hex = hmacSha256Hex(secretKey, sortedParamString(params, rule));
+  return rule.upperHex ? hex.toUpperCase() : hex;
+}
+
+/** A sorted-parameter signer: its variants (the first is the default), canonical string and signature. */
+export interface SortedParamSigner<V extends string> {
+  readonly variants: ReadonlyArray<V>;
+  canonical(params: Readonly<Record<string, ParamValue>>, variant?: V): string;
+  sign(params: Readonly<Record<string, ParamValue>>, secretKey: string, options?: SignOptions<V>): string;
+}
+
+/** The signer of a sorted-parameter API from its variants' rules (the first is the default). */
+export function sortedParamSigner<V extends string>(rules: Readonly<Record<V, CanonicalRule>>): SortedParamSigner<V> {
+  const variants = Object.keys(rules) as V[];
+  const fallback = variants[0]!;
+  return {
+    variants,
+    canonical: (params, variant = fallback) => sortedParamString(params, rules[variant]),
+    sign: (params, secretKey, options = {}) => signSortedParams(params, secretKey, rules[options.variant ?? fallback]),
+  };
 }
 
 function percentEncode(text: string, keep: (byte: number) => boolean): string {

@@ -18,48 +18,35 @@
 import {
   compareCodePoints,
   compareUtf16,
-  hmacSha256Hex,
   javaTrim,
   pythonQuotePlus,
-  type ParamValue,
+  sortedParamSigner,
+  type SignOptions,
 } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
-export type XtSignatureVariant = "java" | "python" | "raw";
+/** Each variant's canonical string (the `signature` parameter itself excluded), the default first. */
+const xtSigner = sortedParamSigner({
+  java: { order: compareUtf16, value: (v) => javaTrim(String(v)), exclude: "signature" },
+  raw: { order: compareUtf16, exclude: "signature" },
+  python: { order: compareCodePoints, name: pythonQuotePlus, value: (v) => pythonQuotePlus(String(v)), exclude: "signature", upperHex: true },
+});
+
+export type XtSignatureVariant = (typeof xtSigner)["variants"][number];
 
 /** Every variant, the default first (the emulator tries them in this order). */
-export const XT_SIGNATURE_VARIANTS: ReadonlyArray<XtSignatureVariant> = ["java", "raw", "python"];
+export const XT_SIGNATURE_VARIANTS: ReadonlyArray<XtSignatureVariant> = xtSigner.variants;
 
-export interface XtSignOptions {
-  /** Which vendor SDK's canonical string and hex case to reproduce (default "java"). */
-  variant?: XtSignatureVariant;
-}
+export type XtSignOptions = SignOptions<XtSignatureVariant>;
 
-/** The text a variant signs (the `signature` parameter itself excluded). */
-export function xtCanonicalString(params: Readonly<Record<string, ParamValue>>, variant: XtSignatureVariant = "java"): string {
-  const names = Object.keys(params).filter((k) => k !== "signature");
-  if (variant === "python") {
-    return names
-      .sort(compareCodePoints)
-      .map((k) => `${pythonQuotePlus(k)}=${pythonQuotePlus(String(params[k]))}`)
-      .join("&");
-  }
-  const value = variant === "java" ? (k: string) => javaTrim(String(params[k])) : (k: string) => String(params[k]);
-  return names
-    .sort(compareUtf16)
-    .map((k) => `${k}=${value(k)}`)
-    .join("&");
-}
+/** The text a variant signs (the `signature` parameter itself excluded; default variant "java"). */
+export const xtCanonicalString = xtSigner.canonical;
 
 /**
- * HMAC-SHA256 (key: secretKey) over the variant's canonical string: lowercase hex, or
- * upper-case hex for the `python` variant. `signature` itself, if present, is not signed.
+ * HMAC-SHA256 (key: secretKey) over the variant's canonical string: the `signature`
+ * parameter, lowercase hex, or upper-case hex for the `python` variant. A `signature` already among the params is not signed.
  */
-export function signXtParams(params: Readonly<Record<string, ParamValue>>, secretKey: string, options: XtSignOptions = {}): string {
-  const variant = options.variant ?? "java";
-  const hex = hmacSha256Hex(secretKey, xtCanonicalString(params, variant));
-  return variant === "python" ? hex.toUpperCase() : hex;
-}
+export const signXtParams = xtSigner.sign;
 
 /** A 13-digit millisecond timestamp, as XT's `nonce` must be. */
 export function xtNonce(now: number = Date.now()): string {

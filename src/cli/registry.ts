@@ -14,7 +14,7 @@
  * `registerApi()` adds one at run time (tests, embedding).
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
-import { CliUsageError, type FlagSpec } from "./args.js";
+import { CliUsageError, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -210,6 +210,27 @@ export function findApi(name: string | undefined): ApiEntry {
   if (name === undefined) throw new CliUsageError(`missing api; one of: ${apiNames().join(", ")}`);
   const near = API_TABLE.map((a) => a.name).find((n) => n.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(n));
   throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
+}
+
+/**
+ * The arguments of a command that names an api (`call`, `mock`): the command's own flags
+ * `common` and those the api adds (`flagsOf`). An unknown flag is named before an unknown api
+ * (the first pass knows every api's flags). `entry` is undefined for a bare `--help`; `specs`
+ * are the flags the command took (for its help).
+ */
+export function parseApiArgs(
+  args: readonly string[],
+  common: readonly FlagSpec[],
+  flagsOf: (entry: ApiEntry) => readonly ApiFlag[] | undefined,
+): ParsedArgs & { entry?: ApiEntry; specs: FlagSpec[] } {
+  const every = [...common, ...API_TABLE.flatMap((a) => flagsOf(a) ?? [])];
+  const first = parseFlags(args, every, false);
+  const apiName = first.positional[0];
+  if (apiName === undefined && first.flags.help) return { ...first, specs: every };
+  if (!API_TABLE.some((a) => a.name === apiName)) parseFlags(args, every);
+  const entry = findApi(apiName);
+  const specs = [...common, ...(flagsOf(entry) ?? [])];
+  return { ...parseFlags(args, specs), entry, specs };
 }
 
 /** Every secret value the environment gives any API (redacted from all output). */

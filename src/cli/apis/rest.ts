@@ -1,33 +1,82 @@
 /** What the REST APIs share in the CLI: operations and parameters read from the generated metadata. */
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
 import type { CliOperation, CliParam } from "../coerce.js";
-import type { CliApi, CliSettings } from "../registry.js";
+import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
 
 /** What a REST client offers the CLI: `call(operationId, params)`. */
 export interface CliRestClient {
   call(operationId: string, params: Record<string, unknown>): Promise<unknown>;
 }
 
+/** A client factory as the CLI calls it: the settings (accessKey, secretKey, baseUrl …) are its options. */
+export type RestClientFactory = (options: never) => unknown;
+
+/** What a REST API's emulator module offers the CLI: its start function and the credentials it accepts (by setting). */
+export interface RestMockModule {
+  start(opts: { port: number; log: (line: string) => void }): Promise<{ url: string; close(): Promise<void> }>;
+  credentials: Readonly<Record<string, string>>;
+}
+
+/** A REST API in the CLI, as data. */
+export interface RestCliConfig {
+  meta: ApiDocMeta;
+  /**
+   * Build the client of one call from its settings and flags. Without it, `client` is loaded
+   * and given the settings as options, with `clientOptions(flags)`, the call's `--decimals` and
+   * no client-side rate limiting (one-shot calls: no waiting).
+   */
+  createClient?: (settings: CliSettings, flags: Readonly<Record<string, string>>) => CliRestClient | Promise<CliRestClient>;
+  client?: () => Promise<RestClientFactory>;
+  /** Client options from the call's API flags (e.g. BHEX --all-as-post). */
+  clientOptions?: (flags: Readonly<Record<string, string>>) => Record<string, unknown>;
+  startMock?: CliApi["startMock"];
+  /** Or: the emulator module, loaded when `mock <api>` runs, and the first call its hint shows (`getBalance`). */
+  mock?: () => Promise<RestMockModule>;
+  firstCall?: string;
+}
+
 /**
  * The CLI module of a REST API from its metadata and its client factory: list, help and
- * `call` come from the spec; `createClient` gets the settings (credentials and base URL from
- * the API's environment variables or flags) and the call's flags. `startMock` is optional.
+ * `call` come from the spec; the client gets the settings (credentials and base URL from
+ * the API's environment variables or flags) and the call's flags. The emulator is optional.
  */
-export function restCliApi(opts: {
-  meta: ApiDocMeta;
-  createClient: (settings: CliSettings, flags: Readonly<Record<string, string>>) => CliRestClient | Promise<CliRestClient>;
-  startMock?: CliApi["startMock"];
-}): CliApi {
+export function restCliApi(opts: RestCliConfig): CliApi {
   const { meta } = opts;
+  const createClient = opts.createClient ?? (opts.client ? factoryCaller(opts.client, opts.clientOptions) : undefined);
+  const startMock = opts.startMock ?? (opts.mock ? mockStarter(meta.api, opts.mock, opts.firstCall) : undefined);
   return {
     title: meta.title,
     operations: restOperations(meta),
     defaults: { baseUrl: meta.servers[0]?.url ?? "" },
-    async createCaller(settings, flags) {
-      const client = await opts.createClient(settings, flags);
-      return { call: (op, params) => client.call(op.operationId, params) };
-    },
-    ...(opts.startMock ? { startMock: opts.startMock } : {}),
+    ...(createClient
+      ? {
+          async createCaller(settings, flags) {
+            const client = await createClient(settings, flags);
+            return { call: (op, params) => client.call(op.operationId, params) };
+          },
+        }
+      : {}),
+    ...(startMock ? { startMock } : {}),
+  };
+}
+
+function factoryCaller(load: () => Promise<RestClientFactory>, extra: RestCliConfig["clientOptions"]): NonNullable<RestCliConfig["createClient"]> {
+  return async (settings, flags) => {
+    const create = (await load()) as unknown as (options: Record<string, unknown>) => CliRestClient;
+    return create({ ...settings, ...extra?.(flags), rateLimit: false, ...decimalsOption(flags) });
+  };
+}
+
+function mockStarter(api: string, load: () => Promise<RestMockModule>, firstCall = ""): NonNullable<CliApi["startMock"]> {
+  return async ({ port, log }) => {
+    const { start, credentials } = await load();
+    const mock = await start({ port, log });
+    const creds = envAssignments(api, credentials);
+    return {
+      urls: { url: mock.url },
+      hint: `credentials: ${creds}\ntry: ${envAssignments(api, { baseUrl: mock.url })} ${creds} npx tradeapi call ${api} ${firstCall}`.trimEnd(),
+      close: () => mock.close(),
+    };
   };
 }
 

@@ -2,10 +2,10 @@
 import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { CliUsageError, didYouMean, parseFlags, type FlagSpec } from "../args.js";
+import { CliUsageError, didYouMean, type FlagSpec } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
-import { API_TABLE, apiNames, findApi, resolveSettings, type CliApi, type CliIo } from "../registry.js";
+import { apiNames, parseApiArgs, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
   { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it)", valueName: "'{…}'" },
@@ -71,16 +71,11 @@ function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string, fallba
 }
 
 export async function callCommand(args: string[], io: CliIo): Promise<number> {
-  const every = [...CALL_FLAGS, ...API_TABLE.flatMap((a) => a.callFlags ?? [])];
-  const first = parseFlags(args, every, false);
-  const apiName = first.positional[0];
-  if (apiName === undefined && first.flags.help) {
+  const { entry, positional, flags } = parseApiArgs(args, CALL_FLAGS, (a) => a.callFlags);
+  if (!entry) {
     io.stdout(`${CALL_USAGE}\n`);
     return 0;
   }
-  if (!API_TABLE.some((a) => a.name === apiName)) parseFlags(args, every); // an unknown flag is named first
-  const entry = findApi(apiName);
-  const { positional, flags } = parseFlags(args, [...CALL_FLAGS, ...(entry.callFlags ?? [])]);
   const [, ref, ...pairs] = positional;
   const api = await entry.load();
   if (flags.help) {

@@ -1,7 +1,7 @@
 /** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
-import { CliUsageError, parseFlags, portFlag, type FlagSpec } from "../args.js";
+import { CliUsageError, portFlag, type FlagSpec } from "../args.js";
 import { envLines, flagLines } from "../help.js";
-import { API_TABLE, apiNames, findApi, type CliIo } from "../registry.js";
+import { apiNames, parseApiArgs, type CliIo } from "../registry.js";
 
 const MOCK_FLAGS: readonly FlagSpec[] = [{ name: "port", type: "string", description: "port on 127.0.0.1 (default 0: any free port)", valueName: "N" }];
 
@@ -10,17 +10,11 @@ export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [flags of the a
 apis: ${apiNames().join(", ")}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const every = [...MOCK_FLAGS, ...API_TABLE.flatMap((a) => a.mockFlags ?? [])];
-  const first = parseFlags(args, every, false);
-  const apiName = first.positional[0];
-  if (apiName === undefined && first.flags.help) {
+  const { entry, positional, flags, specs: own } = parseApiArgs(args, MOCK_FLAGS, (a) => a.mockFlags);
+  if (!entry) {
     io.stdout(`${MOCK_USAGE}\n`);
     return 0;
   }
-  if (!API_TABLE.some((a) => a.name === apiName)) parseFlags(args, every);
-  const entry = findApi(apiName);
-  const own = [...MOCK_FLAGS, ...(entry.mockFlags ?? [])];
-  const { positional, flags } = parseFlags(args, own);
   if (flags.help) {
     io.stdout(`usage: tradeapi mock ${entry.name} [--port N]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
     return 0;

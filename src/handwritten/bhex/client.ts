@@ -27,7 +27,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { requireOperation, unwrapData, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
+import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
@@ -63,9 +63,7 @@ export type BhexCallParams<K extends BhexOperationId> = Flatten<
 
 export const BHEX_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://www.bhex.cn";
 
-export interface BhexOrgClientOptions extends RestClientOptions {
-  accessKey?: string;
-  secretKey?: string;
+export interface BhexOrgClientOptions extends KeyedClientOptions {
   /** The broker's Org API host (default: the spec's server, https://www.bhex.cn). */
   baseUrl?: string;
   /**
@@ -168,12 +166,11 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     api: "bhex",
     meta,
     name: "BhexOrgClient",
-    options: { ...options, baseUrl: options.baseUrl ?? BHEX_DEFAULT_BASE_URL },
-    credentials: { accessKey: options.accessKey, secretKey: options.secretKey },
+    options,
+    credentials: keyCredentials(options),
     sign: (req, { credential }) =>
       authorizeBhex(req, {
-        accessKey: credential("accessKey"),
-        secretKey: credential("secretKey"),
+        ...keyPair(credential),
         variant: options.signatureVariant,
         allAsPost: options.allAsPost ?? false,
       }),

@@ -356,21 +356,35 @@ export class HttpTransport {
     });
   }
 
+  /**
+   * One attempt's start: its timeout, its signal (the call's and the client's both heard; one
+   * AbortController only when both are given) and the start time of its event.
+   */
+  private begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { signal: AbortSignal; dispose: () => void }; signal: AbortSignal | undefined; started: number } {
+    const cfg = this.config;
+    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
+    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
+    return { timeoutMs: this.timeoutOf(op, opts), both, signal, started: cfg.onEvent ? performance.now() : 0 };
+  }
+
+  /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
+  private async head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
+    const res = await this.dispatch(wire, { timeoutMs, signal, stream });
+    if (res.redirect) {
+      await res.discard();
+      throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
+    }
+    return res;
+  }
+
   private async send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     const cfg = this.config;
     const wire = this.wireRequest(req);
-    const timeoutMs = this.timeoutOf(op, opts);
-    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
-    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
-    const started = cfg.onEvent ? performance.now() : 0;
+    const { timeoutMs, both, signal, started } = this.begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array;
     try {
-      res = await this.dispatch(wire, { timeoutMs, signal, stream: false });
-      if (res.redirect) {
-        await res.discard();
-        throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
-      }
+      res = await this.head(op, wire, timeoutMs, signal, false);
       raw = await res.bytes();
     } catch (e) {
       const err = this.transportError(op, e, timeoutMs);
@@ -391,20 +405,12 @@ export class HttpTransport {
   }
 
   private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
-    const cfg = this.config;
     const wire = this.wireRequest(req);
-    const timeoutMs = this.timeoutOf(op, opts);
-    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
-    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
-    const started = cfg.onEvent ? performance.now() : 0;
+    const { timeoutMs, both, signal, started } = this.begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
-      res = await this.dispatch(wire, { timeoutMs, signal, stream: true });
-      if (res.redirect) {
-        await res.discard();
-        throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
-      }
+      res = await this.head(op, wire, timeoutMs, signal, true);
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
       both?.dispose();

@@ -102,12 +102,18 @@ export interface PipeColumnMeta {
 
 /** `x-pipe-rows`: the answer is "|"-separated rows laid out so. */
 export interface PipeRowsMeta {
+  /** Header kind (OrderQry, PosiQry, ...); null when not documented. */
   readonly kind?: string | null;
+  /** Does the answer start with a header line? */
   readonly header?: boolean;
+  /** Counter version from which the header is sent (older counters send rows only). */
   readonly headerSince?: string;
+  /** false: the header's kind is not documented and is not checked. */
   readonly kindDocumented?: boolean;
   readonly location?: string;
+  /** The first line is a file name (the client-system export). */
   readonly firstLineIsFileName?: boolean;
+  /** false: lines are opaque records, not "|" columns. */
   readonly splitColumns?: boolean;
   readonly columns: ReadonlyArray<PipeColumnMeta>;
 }

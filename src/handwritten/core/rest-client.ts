@@ -50,6 +50,22 @@ export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter">
   rateLimiter?: RateLimiter | null;
 }
 
+/** The options of a client signed with an access key and a secret key (XT, Hubi, BHEX …). */
+export interface KeyedClientOptions extends RestClientOptions {
+  accessKey?: string;
+  secretKey?: string;
+}
+
+/** The key pair of a keyed client, as `RestClientConfig.credentials` takes it. */
+export function keyCredentials(options: KeyedClientOptions): { accessKey: string | undefined; secretKey: string | undefined } {
+  return { accessKey: options.accessKey, secretKey: options.secretKey };
+}
+
+/** The key pair for a signer (a CredentialsError for the first one missing: accessKey, then secretKey). */
+export function keyPair(credential: SignContext["credential"]): { accessKey: string; secretKey: string } {
+  return { accessKey: credential("accessKey"), secretKey: credential("secretKey") };
+}
+
 /** What the signer of one attempt gets besides the request. */
 export interface SignContext {
   op: OperationMeta;

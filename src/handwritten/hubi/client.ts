@@ -12,7 +12,7 @@ import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import type { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
+import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
 export type HubiOperations = operations;
@@ -34,12 +34,8 @@ export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.c
  * `rateLimit` as in every API (the spec lists no limits for Hubi, so it changes nothing until
  * it does); `rateLimiter` (deprecated) is still accepted.
  */
-export interface HubiClientOptions extends RestClientOptions {
-  accessKey?: string;
-  secretKey?: string;
+export interface HubiClientOptions extends KeyedClientOptions {
   accessToken?: string;
-  /** Default: the spec's server, https://api.hubi.com */
-  baseUrl?: string;
   /** Clock for X-API-Timestamp (ms). */
   now?: () => number;
   /** First seqNum for the nonce (default: the current time in ms, so restarts do not repeat). */
@@ -85,12 +81,11 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
     api: "hubi",
     meta,
     name: "HubiClient",
-    options: { ...options, baseUrl: options.baseUrl ?? HUBI_DEFAULT_BASE_URL },
-    credentials: { accessKey: options.accessKey, secretKey: options.secretKey, accessToken: options.accessToken },
+    options,
+    credentials: { ...keyCredentials(options), accessToken: options.accessToken },
     sign: (req, { credential }) =>
       authorizeHubi(req, {
-        accessKey: credential("accessKey"),
-        secretKey: credential("secretKey"),
+        ...keyPair(credential),
         accessToken: credential("accessToken"),
         timestamp: hubiTimestamp(now()),
         seqNum: seqNum++,

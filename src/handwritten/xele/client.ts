@@ -149,8 +149,16 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
   readonly inFlight: Readonly<Record<XeleServer, InFlightLimit>>;
 }
 
-export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D } = {}): XeleClient<D> {
-  // The password stays in the session's private fields: never spread into the transports.
+/** The two servers' transports and in-flight limits, and the MA token session that logs in through them. */
+interface XeleWire {
+  readonly urls: Readonly<Record<XeleServer, string>>;
+  readonly inFlight: Record<XeleServer, InFlightLimit>;
+  readonly transports: Record<XeleServer, HttpTransport>;
+  readonly session: XeleSession;
+}
+
+/** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
+function openXeleWire(options: XeleClientOptions): XeleWire {
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
@@ -158,8 +166,6 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
   };
   const maxOf = (s: XeleServer) => (typeof options.maxInFlight === "number" ? options.maxInFlight : (options.maxInFlight?.[s] ?? 2));
   const inFlight: Record<XeleServer, InFlightLimit> = { MA: new InFlightLimit(maxOf("MA")), MS: new InFlightLimit(maxOf("MS")) };
-  const scheme = loginScheme();
-  const loginOp = findOperation(xeleMeta, scheme.operationId)!;
   let session: XeleSession;
   const transports = Object.fromEntries(
     XELE_SERVERS.map((s) => [
@@ -176,10 +182,18 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
+  const login = loginThrough({ urls, inFlight, transports });
+  session = new XeleSession({ username, password, login, log: options.log, firstSerialNo: options.firstSerialNo });
+  return { urls, inFlight, transports, session };
+}
 
-  const login = async (username: string, password: string): Promise<string> => {
-    const req = wireRequest(loginOp, urls.MA, stringifyJson({ username, password }));
-    const result = await inFlight.MA.run(() => transports.MA.execute(loginOp, req));
+/** The session's login: the login operation on the MA server, its token field read from the answer. */
+function loginThrough(wire: Omit<XeleWire, "session">): (username: string, password: string) => Promise<string> {
+  const scheme = loginScheme();
+  const loginOp = findOperation(xeleMeta, scheme.operationId)!;
+  return async (username, password) => {
+    const req = wireRequest(loginOp, wire.urls.MA, stringifyJson({ username, password }));
+    const result = await wire.inFlight.MA.run(() => wire.transports.MA.execute(loginOp, req));
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
@@ -189,113 +203,124 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     }
     throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
   };
-  session = new XeleSession({ username, password, login, log: options.log, firstSerialNo: options.firstSerialNo });
+}
+
+const isInvalidToken = (e: unknown) => e instanceof ApiError && loginScheme().reloginOnCodes.includes(Number(e.code));
+
+/** An operation the caller may run (every one but login, which the session does). */
+function operationOf(id: string): OperationMeta {
+  const op = findOperation(xeleMeta, id);
+  if (!op || op.operationId === loginScheme().operationId) {
+    throw new UsageError(
+      op ? "login is done by the session: call client.login() or just call an operation" : `unknown operation "${id}"; run \`tradeapi list xele\``,
+      { api: "xele" },
+    );
+  }
+  return op;
+}
+
+/**
+ * Send `data` for `op` and hand the result to `decode` (inside the retry scope, so a 109
+ * hidden in a text answer also leads to the re-login). One re-login per call at most.
+ */
+async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R): Promise<R> {
+  const { session, inFlight, transports, urls } = wire;
+  const server = serverOf(op);
+  for (let relogin = 0; ; relogin++) {
+    const token = await session.token();
+    try {
+      return await withRetries(
+        op.retryable && options.retry !== false,
+        async () => {
+          const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
+          const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json)));
+          return decode(result);
+        },
+        options.retry || {},
+      );
+    } catch (e) {
+      if (relogin === 0 && isInvalidToken(e)) {
+        session.invalidate(token);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({
+  layout: pipeRowsOf(op),
+  context: { api: "xele", operation: op.operationId },
+  errorCodes: xeleMeta.errorCodes,
+});
+
+/** How `op`'s answer becomes what `call` resolves to: the export, typed rows, or the envelope's data. */
+function answerDecoder(op: OperationMeta): (r: TransportResult) => unknown {
+  const layout = pipeRowsOf(op);
+  // Rows are decoded from the bytes as received, strictly in the answer's charset (never U+FFFD).
+  const rowsOptions = (r: TransportResult): PipeRowsOptions => ({ ...pipeOptions(op), charset: charsetOf(r.contentType) });
+  if (layout?.firstLineIsFileName) return (r) => decodeClientSystemExport(r.raw ?? r.body, rowsOptions(r));
+  if (layout) return (r) => decodePipeRows(r.raw ?? r.body, rowsOptions(r));
+  const envelope = envelopeOf(xeleMeta, op);
+  return (r) => {
+    const body = r.body;
+    if (!envelope?.dataField || !body || typeof body !== "object") return body;
+    return (body as Record<string, unknown>)[envelope.dataField];
+  };
+}
+
+/** `streamRows` before scrubbing: one slot held while reading; one re-login if a 109 comes before the first row. */
+async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
+  const { session, inFlight, transports, urls } = wire;
+  const op = operationOf(id);
+  const layout = pipeRowsOf(op);
+  if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", { api: "xele", operation: op.operationId });
+  const prepared = prepareData(op, data);
+  const server = serverOf(op);
+  for (let relogin = 0; ; relogin++) {
+    const token = await session.token();
+    const release = await inFlight[server].acquire();
+    let yielded = 0;
+    try {
+      const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
+      const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json));
+      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType) })) {
+        yielded++;
+        yield row;
+      }
+      return;
+    } catch (e) {
+      if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
+        session.invalidate(token);
+        continue;
+      }
+      throw e;
+    } finally {
+      release();
+    }
+  }
+}
+
+export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D } = {}): XeleClient<D> {
+  const wire = openXeleWire(options);
+  const { session, transports, inFlight, urls } = wire;
   /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */
   const scrub = (e: unknown): unknown => session.redactor().error(e);
 
-  const isInvalidToken = (e: unknown) => e instanceof ApiError && scheme.reloginOnCodes.includes(Number(e.code));
-
-  /**
-   * Send `data` for `op` and hand the result to `decode` (inside the retry scope, so a 109
-   * hidden in a text answer also leads to the re-login). One re-login per call at most.
-   */
-  async function send<R>(op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R): Promise<R> {
-    const server = serverOf(op);
-    for (let relogin = 0; ; relogin++) {
-      const token = await session.token();
-      try {
-        return await withRetries(
-          op.retryable && options.retry !== false,
-          async () => {
-            const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json)));
-            return decode(result);
-          },
-          options.retry || {},
-        );
-      } catch (e) {
-        if (relogin === 0 && isInvalidToken(e)) {
-          session.invalidate(token);
-          continue;
-        }
-        throw e;
-      }
-    }
-  }
-
-  const operation = (id: string): OperationMeta => {
-    const op = findOperation(xeleMeta, id);
-    if (!op || op.operationId === scheme.operationId) {
-      throw new UsageError(
-        op ? "login is done by the session: call client.login() or just call an operation" : `unknown operation "${id}"; run \`tradeapi list xele\``,
-        { api: "xele" },
-      );
-    }
-    return op;
-  };
-
-  const ctxOf = (op: OperationMeta) => ({ api: "xele", operation: op.operationId });
-  const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
-
   async function call(id: string, data?: unknown): Promise<unknown> {
     try {
-      return await callUnscrubbed(id, data);
+      const op = operationOf(id);
+      return await sendInSession(wire, options, op, prepareData(op, data), answerDecoder(op));
     } catch (e) {
       throw scrub(e);
     }
-  }
-
-  async function callUnscrubbed(id: string, data?: unknown): Promise<unknown> {
-    const op = operation(id);
-    const prepared = prepareData(op, data);
-    const layout = pipeRowsOf(op);
-    // Rows are decoded from the bytes as received, strictly in the answer's charset (never U+FFFD).
-    const rowsOptions = (r: TransportResult): PipeRowsOptions => ({ ...pipeOptions(op), charset: charsetOf(r.contentType) });
-    if (layout?.firstLineIsFileName) return send(op, prepared, (r) => decodeClientSystemExport(r.raw ?? r.body, rowsOptions(r)));
-    if (layout) return send(op, prepared, (r) => decodePipeRows(r.raw ?? r.body, rowsOptions(r)));
-    const envelope = envelopeOf(xeleMeta, op);
-    return send(op, prepared, (r) => {
-      const body = r.body;
-      if (!envelope?.dataField || !body || typeof body !== "object") return body;
-      return (body as Record<string, unknown>)[envelope.dataField];
-    });
   }
 
   async function* streamRows(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
     try {
-      yield* streamRowsUnscrubbed(id, data);
+      yield* streamInSession(wire, options, id, data);
     } catch (e) {
       throw scrub(e);
-    }
-  }
-
-  async function* streamRowsUnscrubbed(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
-    const op = operation(id);
-    const layout = pipeRowsOf(op);
-    if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", ctxOf(op));
-    const prepared = prepareData(op, data);
-    const server = serverOf(op);
-    for (let relogin = 0; ; relogin++) {
-      const token = await session.token();
-      const release = await inFlight[server].acquire();
-      let yielded = 0;
-      try {
-        const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
-        const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json));
-        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType) })) {
-          yielded++;
-          yield row;
-        }
-        return;
-      } catch (e) {
-        if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
-          session.invalidate(token);
-          continue;
-        }
-        throw e;
-      } finally {
-        release();
-      }
     }
   }
 
@@ -324,8 +349,8 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     api: "xele",
     maUrl: redactUrl(urls.MA),
     msUrl: redactUrl(urls.MS),
-    username,
-    password: password ? "[set]" : "[missing]",
+    username: options.username,
+    password: options.password ? "[set]" : "[missing]",
     hasToken: session.hasToken,
   }));
 }

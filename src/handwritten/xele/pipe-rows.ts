@@ -43,39 +43,17 @@
  */
 import { apiErrorFromCode, ResponseFormatError, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { parseJson } from "../core/json.js";
+import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
 import { xeleMeta } from "./spec-info.js";
 
 export type PipeColumnType = "string" | "int" | "int64" | "decimal";
 
-/** One column as `x-pipe-rows.columns` describes it. */
-export interface PipeColumn {
-  readonly name: string;
-  readonly type?: PipeColumnType | string;
-  readonly description?: string;
-  /** Counter version that introduced the column (003, 007, 007P7, ...). */
-  readonly since?: string;
-  /** Other spellings of the name in headers (vendor doc typos). */
-  readonly aliases?: readonly string[];
-}
+/** One column as `x-pipe-rows.columns` describes it (`type`: a PipeColumnType). */
+export type PipeColumn = PipeColumnMeta;
 
-/** An operation's `x-pipe-rows`. */
-export interface PipeRowsLayout {
-  /** Header kind (OrderQry, PosiQry, ...); null when not documented. */
-  readonly kind?: string | null;
-  /** Does the answer start with a header line? */
-  readonly header?: boolean;
-  /** Counter version from which the header is sent (older counters send rows only). */
-  readonly headerSince?: string;
-  /** false: the header's kind is not documented and is not checked. */
-  readonly kindDocumented?: boolean;
-  readonly location?: string;
-  /** The first line is a file name (client-system export; see export.ts). */
-  readonly firstLineIsFileName?: boolean;
-  /** false: lines are opaque records, not "|" columns. */
-  readonly splitColumns?: boolean;
-  readonly columns: readonly PipeColumn[];
-}
+/** An operation's `x-pipe-rows`: the runtime metadata's layout, as generated from the spec. */
+export type PipeRowsLayout = PipeRowsMeta;
 
 /** The decoded header line `MS,<kind>,<version>,<column count>,<row count>,<F1|F2|...>`. */
 export interface PipeRowsHeader {

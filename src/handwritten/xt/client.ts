@@ -12,7 +12,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, type RestClientOptions, type RestMethods } from "../core/rest-client.js";
+import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { encodeXtBatchData } from "./batch.js";
 
 export type XtOperations = operations;
@@ -25,11 +25,7 @@ export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields
 
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
-export interface XtClientOptions extends RestClientOptions {
-  accessKey?: string;
-  secretKey?: string;
-  /** Default: the spec's server, https://api.xt.com */
-  baseUrl?: string;
+export interface XtClientOptions extends KeyedClientOptions {
   /**
    * What the signature covers for the batch endpoints' base64 `data`: the decoded JSON string
    * as the vendor doc says ("decoded", default), or the base64 text as the vendor SDKs do ("base64").
@@ -79,12 +75,11 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
     api: "xt",
     meta,
     name: "XtClient",
-    options: { ...options, baseUrl: options.baseUrl ?? XT_DEFAULT_BASE_URL },
-    credentials: { accessKey: options.accessKey, secretKey: options.secretKey },
+    options,
+    credentials: keyCredentials(options),
     sign: (req, { op, credential }) =>
       authorizeXt(req, {
-        accessKey: credential("accessKey"),
-        secretKey: credential("secretKey"),
+        ...keyPair(credential),
         nonce: xtNonce(now()),
         variant: options.signatureVariant,
         decodeBase64: signDecoded ? base64Fields(op) : [],
