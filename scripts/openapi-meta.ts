@@ -6,6 +6,8 @@
 import type {
   ApiMeta,
   BodyMeta,
+  CompactMeta,
+  CompactOperation,
   EnvelopeMeta,
   HttpMethod,
   LoginMeta,
@@ -338,4 +340,43 @@ export function normalizeBigints(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalizeBigints);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalizeBigints(x)]));
   return v;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** What an operation field is when `generated/<spec>.meta.ts` leaves it out (core/meta.ts `expandMeta`). */
+const OPERATION_DEFAULTS = { retryable: false, security: [], rateLimit: [], params: [], body: null, responses: {} } as const;
+
+/**
+ * The runtime metadata as `generated/<spec>.meta.ts` writes it (`CompactMeta`): what
+ * `expandMeta` restores is left out (defaults; the API's most common retry policy, security
+ * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", … }`.
+ * `expandMeta(compactMeta(m))` deep-equals `m` (test/meta-compact.test.ts).
+ */
+export function compactMeta(meta: ApiMeta): CompactMeta {
+  const { servers, envelope, errorCodes, rateLimits, operations, ...rest } = meta;
+  const d: Record<string, unknown> = {};
+  for (const key of ["retryable", "security", "rateLimit"] as const) {
+    const counts = new Map<string, number>();
+    for (const op of operations) counts.set(JSON.stringify(op[key]), (counts.get(JSON.stringify(op[key])) ?? 0) + 1);
+    const [common] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+    if (common !== undefined && common !== JSON.stringify(OPERATION_DEFAULTS[key])) d[key] = JSON.parse(common);
+  }
+  const ops = operations.map(({ operationId, method, path, ...fields }) => {
+    const out: Record<string, unknown> = { i: operationId, r: `${method} ${path}` };
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      const dflt = k in d ? d[k] : (OPERATION_DEFAULTS as Record<string, unknown>)[k];
+      if (!(k in OPERATION_DEFAULTS) || !same(v, dflt)) out[k] = v;
+    }
+    return out as CompactOperation;
+  });
+  return {
+    ...rest,
+    ...(servers.length ? { servers } : {}),
+    ...(envelope ? { envelope } : {}),
+    ...(Object.keys(errorCodes).length ? { errorCodes } : {}),
+    ...(Object.keys(rateLimits).length ? { rateLimits } : {}),
+    ...(Object.keys(d).length ? { d } : {}),
+    ops,
+  };
 }

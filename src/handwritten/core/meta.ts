@@ -14,7 +14,7 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
  * the spec's schema-level `x-` extensions as typed fields (docs/spec-conventions.md).
  */
 export interface SchemaMeta {
-  type?: string | string[];
+  type?: string | ReadonlyArray<string>;
   format?: string;
   /** `enum`, or a one-value list for `const`. */
   enum?: ReadonlyArray<unknown>;
@@ -306,4 +306,42 @@ export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undef
 export function envelopeOf(meta: ApiMeta, op: OperationMeta): EnvelopeMeta | null {
   if (op.envelope === false) return null;
   return op.envelope ?? meta.envelope;
+}
+
+/**
+ * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path",
+ * and only the fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
+ * security, no rate limit, no params, no body, no listed responses).
+ */
+export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "method" | "path">> & { readonly i: string; readonly r: string };
+
+/**
+ * The runtime metadata as `generated/<spec>.meta.ts` writes it (scripts/openapi-meta.ts
+ * `compactMeta`): fields equal to their default left out (no servers, no envelope, no error
+ * codes, no rate limits), operations as `CompactOperation`s with the API's most common
+ * retry/security/rate-limit values in `d`. `expandMeta` gives back the `ApiMeta`.
+ */
+export interface CompactMeta extends Omit<ApiMeta, "servers" | "envelope" | "errorCodes" | "rateLimits" | "operations"> {
+  servers?: ApiMeta["servers"];
+  envelope?: EnvelopeMeta;
+  errorCodes?: ApiMeta["errorCodes"];
+  rateLimits?: ApiMeta["rateLimits"];
+  /** Operation defaults of this API. */
+  d?: Partial<Pick<OperationMeta, "retryable" | "security" | "rateLimit">>;
+  ops: ReadonlyArray<CompactOperation>;
+}
+
+/** The `ApiMeta` a `CompactMeta` stands for (run once, when the generated module loads). */
+export function expandMeta({ ops, d, ...api }: CompactMeta): ApiMeta {
+  return {
+    servers: [],
+    envelope: null,
+    errorCodes: {},
+    rateLimits: {},
+    ...api,
+    operations: ops.map(({ i, r, ...o }) => {
+      const at = r.indexOf(" ");
+      return { operationId: i, method: r.slice(0, at) as HttpMethod, path: r.slice(at + 1), retryable: false, security: [], rateLimit: [], params: [], body: null, responses: {}, ...d, ...o };
+    }),
+  };
 }
