@@ -2,120 +2,112 @@
 import { expandMeta, type ApiMeta } from "../src/handwritten/core/meta.js";
 
 // The parts that repeat (parameters, schemas, lists), each written once.
-const _0 = "status" as const;
-const _1 = "application/json" as const;
-const _2 = {"contentType": _1} as const;
-const _3 = {"400": _2, "500": _2} as const;
-const _4 = "symbol_id" as const;
-const _5 = "query" as const;
-const _6 = "string" as const;
-const _7 = {"type": _6} as const;
-const _8 = "integer" as const;
-const _9 = "int32" as const;
-const _10 = {"type": _8, "format": _9, "enum": [0, 1]} as const;
-const _11 = "application/x-www-form-urlencoded" as const;
-const _12 = "int64" as const;
-const _13 = {"type": _8, "format": _12} as const;
-const _14 = "boolean" as const;
-const _15 = {"type": _14, "default": false} as const;
-const _16 = "third_user_id" as const;
-const _17 = {"type": _6, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
-const _18 = "user_id" as const;
-const _19 = {"name": _18, "in": _5, "required": true, "schema": _13} as const;
-const _20 = {"type": _8, "format": _9} as const;
-const _21 = "trade_password" as const;
-const _22 = "from_id" as const;
-const _23 = {"name": _22, "in": _5, "required": false, "schema": _13} as const;
-const _24 = "to_id" as const;
-const _25 = {"name": _24, "in": _5, "required": false, "schema": _13} as const;
-const _26 = "start_time" as const;
-const _27 = {"name": _26, "in": _5, "required": false, "schema": _13} as const;
-const _28 = "end_time" as const;
-const _29 = {"name": _28, "in": _5, "required": false, "schema": _13} as const;
-const _30 = "limit" as const;
-const _31 = {"type": _8, "format": _9, "default": 100, "minimum": 1, "maximum": 500} as const;
-const _32 = {"name": _30, "in": _5, "required": false, "schema": _31} as const;
-const _33 = {"type": _8, "format": _9, "enum": [1, 2]} as const;
-const _34 = "from-id" as const;
-const _35 = "registerDate" as const;
-const _36 = "inclusive" as const;
-const _37 = "newer-to-older" as const;
-const _38 = [_23, _25, _27, _29, _32] as const;
-const _39 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6} as const;
-const _40 = [_18] as const;
-const _41 = "country_code" as const;
-const _42 = "first_name" as const;
-const _43 = "verify_status" as const;
-const _44 = [1, 2, 3, 5] as const;
-const _45 = [0, 1, 2, 3] as const;
-const _46 = "data_type" as const;
-const _47 = "object" as const;
-const _48 = {"type": _8, "enum": [1, 2, 3], "default": 1} as const;
-const _49 = {"type": _8, "format": _9, "default": 0} as const;
-const _50 = "token_id" as const;
-const _51 = "amount" as const;
-const _52 = {"type": _6, "format": "decimal"} as const;
-const _53 = {"name": _50, "in": _5, "required": false, "schema": _7} as const;
-const _54 = {"type": _8, "format": _9, "default": 20, "minimum": 1} as const;
-const _55 = {"name": _30, "in": _5, "required": false, "schema": _54} as const;
-const _56 = [_19, {"name": _50, "in": _5, "required": true, "schema": _7}] as const;
-const _57 = [_19, _53, _23, _25, _27, _29, _55] as const;
-const _58 = "orderId" as const;
-const _59 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
-const _60 = "order_id" as const;
-const _61 = [_19, {"name": _60, "in": _5, "required": true, "schema": _13}] as const;
-const _62 = "client_order_id" as const;
-const _63 = "exchange_id" as const;
-const _64 = {"type": _6, "enum": [_30, "market", "limit_maker"]} as const;
-const _65 = {"type": _6, "enum": ["buy", "sell"]} as const;
-const _66 = {"contentType": _11, "required": _40, "properties": {"user_id": _13, "client_order_id": _7, "order_id": _13}, "closed": false} as const;
-const _67 = [[_60, _62]] as const;
-const _68 = {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 500} as const;
-const _69 = {"contentType": _11, "required": _40, "properties": {"user_id": _13, "account_index": _49, "symbol_id": _7, "from_id": _13, "to_id": _13, "start_time": _13, "end_time": _13, "type": _64, "side": _65, "limit": _68}, "closed": false} as const;
-const _70 = "exclusive" as const;
-const _71 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _70, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _72 = {"contentType": _11, "required": _40, "properties": {"user_id": _13, "account_index": _49, "symbol_id": _7, "from_id": _13, "to_id": _13, "start_time": _13, "end_time": _13, "limit": _68}, "closed": false} as const;
-const _73 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _70, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _74 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "positionId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _75 = "source_user_id" as const;
-const _76 = "target_user_id" as const;
-const _77 = "business_subject" as const;
-const _78 = {"type": _8, "format": _9, "enum": [3, 70]} as const;
-const _79 = [_62, _46, "items"] as const;
-const _80 = {"type": _6, "maxLength": 100} as const;
-const _81 = ["simple", "json"] as const;
-const _82 = {"type": _6, "enum": _81} as const;
-const _83 = "to_target_lock" as const;
-const _84 = "sub_business_subject" as const;
-const _85 = "keep-separator" as const;
-const _86 = "true/false" as const;
-const _87 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
-const _88 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _85, "omittableTrailing": [_84], "booleans": _86, "note": _87} as const;
-const _89 = {"type": _6, "pattern": "^-?[0-9]+$"} as const;
-const _90 = {"type": _14} as const;
-const _91 = {"type": _8} as const;
-const _92 = {"contentType": _11, "required": [_62], "properties": {"client_order_id": _7}, "closed": false} as const;
-const _93 = {"contentType": _11, "required": _79, "properties": {"client_order_id": _7, "desc": _80, "data_type": _82, "items": {"type": _6, "itemsForms": _81, "itemsSimpleColumns": [_18, _50, _51, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _85, "omittableTrailing": [], "booleans": _86, "note": _87}, "itemSchema": {"type": _47, "required": [_18, _50, _51], "properties": {"user_id": _89, "token_id": _7, "amount": _7, "desc": _80}}}}, "closed": false} as const;
-const _94 = {"contentType": _11, "required": [_62, _18, _50, _51], "properties": {"client_order_id": _7, "user_id": _13, "token_id": _7, "amount": _52, "desc": _80}, "closed": false} as const;
-const _95 = {"name": _26, "in": _5, "required": true, "schema": _13} as const;
-const _96 = {"name": _28, "in": _5, "required": true, "schema": _13} as const;
-const _97 = [_53, _95, _96, _23, _25, _55] as const;
-const _98 = "createTime" as const;
-const _99 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": _98, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
-const _100 = [_19, _53, _23, _25, {"name": _30, "in": _5, "required": false, "schema": {"type": _8, "format": _9, "default": 100, "minimum": 1}}] as const;
-const _101 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _12} as const;
-const _102 = {"contentType": null} as const;
-const _103 = "payer_user_id" as const;
-const _104 = "effective_time" as const;
-const _105 = {"type": _6, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
-const _106 = {"type": _6, "contentMediaType": _1, "itemSchema": {"type": _47, "required": ["pay_type", _50, _51], "properties": {"pay_type": {"type": _6, "enum": ["PAY", "PREPAY"]}, "token_id": _7, "amount": _7}}} as const;
-const _107 = {"type": _6, "maxLength": 200} as const;
-const _108 = {"type": _6, "maxLength": 500} as const;
-const _109 = "payee_user_id" as const;
-const _110 = {"contentType": _11, "required": [], "properties": {"order_id": _13, "client_order_id": _7}, "closed": false} as const;
-const _111 = "settle_client_order_id" as const;
-const _112 = "refund_client_order_id" as const;
-const _113 = "unlock_client_order_id" as const;
+const _0 = "application/json" as const;
+const _1 = {"contentType": _0} as const;
+const _2 = {"400": _1, "500": _1} as const;
+const _3 = "symbol_id" as const;
+const _4 = "string" as const;
+const _5 = {"type": _4} as const;
+const _6 = "integer" as const;
+const _7 = "int32" as const;
+const _8 = {"type": _6, "format": _7, "enum": [0, 1]} as const;
+const _9 = "application/x-www-form-urlencoded" as const;
+const _10 = "int64" as const;
+const _11 = {"type": _6, "format": _10} as const;
+const _12 = "boolean" as const;
+const _13 = {"type": _12, "default": false} as const;
+const _14 = {"type": _4, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
+const _15 = "user_id" as const;
+const _16 = [_15, _11] as const;
+const _17 = {"type": _6, "format": _7} as const;
+const _18 = "trade_password" as const;
+const _19 = "from_id" as const;
+const _20 = [_19, _11, false] as const;
+const _21 = "to_id" as const;
+const _22 = [_21, _11, false] as const;
+const _23 = "start_time" as const;
+const _24 = [_23, _11, false] as const;
+const _25 = "end_time" as const;
+const _26 = [_25, _11, false] as const;
+const _27 = "limit" as const;
+const _28 = {"type": _6, "format": _7, "default": 100, "minimum": 1, "maximum": 500} as const;
+const _29 = [_27, _28, false] as const;
+const _30 = {"type": _6, "format": _7, "enum": [1, 2]} as const;
+const _31 = "from-id" as const;
+const _32 = "registerDate" as const;
+const _33 = "inclusive" as const;
+const _34 = "newer-to-older" as const;
+const _35 = [_20, _22, _24, _26, _29] as const;
+const _36 = {"style": _31, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "id", "direction": _34, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4} as const;
+const _37 = [_15] as const;
+const _38 = [1, 2, 3, 5] as const;
+const _39 = [0, 1, 2, 3] as const;
+const _40 = "country_code" as const;
+const _41 = "first_name" as const;
+const _42 = "verify_status" as const;
+const _43 = "object" as const;
+const _44 = {"type": _6, "enum": [1, 2, 3], "default": 1} as const;
+const _45 = {"type": _6, "format": _7, "default": 0} as const;
+const _46 = {"type": _4, "format": "decimal"} as const;
+const _47 = "token_id" as const;
+const _48 = "amount" as const;
+const _49 = [_47, _5, false] as const;
+const _50 = {"type": _6, "format": _7, "default": 20, "minimum": 1} as const;
+const _51 = [_27, _50, false] as const;
+const _52 = [_16, [_47, _5]] as const;
+const _53 = [_16, _49, _20, _22, _24, _26, _51] as const;
+const _54 = "orderId" as const;
+const _55 = {"style": _31, "startParam": _23, "endParam": _25, "timeField": "time", "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": _54, "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4} as const;
+const _56 = [_16, ["order_id", _11]] as const;
+const _57 = "client_order_id" as const;
+const _58 = {"type": _4, "enum": [_27, "market", "limit_maker"]} as const;
+const _59 = {"type": _4, "enum": ["buy", "sell"]} as const;
+const _60 = [_9, {"user_id": _11, "client_order_id": _5, "order_id": _11}, _37] as const;
+const _61 = [["order_id", _57]] as const;
+const _62 = {"type": _6, "format": _7, "default": 20, "minimum": 1, "maximum": 500} as const;
+const _63 = [_9, {"user_id": _11, "account_index": _45, "symbol_id": _5, "from_id": _11, "to_id": _11, "start_time": _11, "end_time": _11, "type": _58, "side": _59, "limit": _62}, _37] as const;
+const _64 = "exclusive" as const;
+const _65 = {"style": _31, "startParam": _23, "endParam": _25, "timeField": "time", "timeBounds": _64, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": _54, "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
+const _66 = [_9, {"user_id": _11, "account_index": _45, "symbol_id": _5, "from_id": _11, "to_id": _11, "start_time": _11, "end_time": _11, "limit": _62}, _37] as const;
+const _67 = {"style": _31, "startParam": _23, "endParam": _25, "timeField": "time", "timeBounds": _64, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "tradeId", "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
+const _68 = {"style": _31, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "positionId", "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
+const _69 = "source_user_id" as const;
+const _70 = "target_user_id" as const;
+const _71 = {"type": _6, "format": _7, "enum": [3, 70]} as const;
+const _72 = "business_subject" as const;
+const _73 = {"type": _4, "maxLength": 100} as const;
+const _74 = ["simple", "json"] as const;
+const _75 = {"type": _4, "enum": _74} as const;
+const _76 = "to_target_lock" as const;
+const _77 = "sub_business_subject" as const;
+const _78 = "keep-separator" as const;
+const _79 = "true/false" as const;
+const _80 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
+const _81 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _78, "omittableTrailing": [_77], "booleans": _79, "note": _80} as const;
+const _82 = {"type": _4, "pattern": "^-?[0-9]+$"} as const;
+const _83 = {"type": _12} as const;
+const _84 = {"type": _6} as const;
+const _85 = [_57, "data_type", "items"] as const;
+const _86 = [_9, {"client_order_id": _5}] as const;
+const _87 = [_9, {"client_order_id": _5, "desc": _73, "data_type": _75, "items": {"type": _4, "itemsForms": _74, "itemsSimpleColumns": [_15, _47, _48, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _78, "omittableTrailing": [], "booleans": _79, "note": _80}, "itemSchema": {"type": _43, "required": [_15, _47, _48], "properties": {"user_id": _82, "token_id": _5, "amount": _5, "desc": _73}}}}, _85] as const;
+const _88 = [_9, {"client_order_id": _5, "user_id": _11, "token_id": _5, "amount": _46, "desc": _73}, [_57, _15, _47, _48]] as const;
+const _89 = [_49, [_23, _11], [_25, _11], _20, _22, _51] as const;
+const _90 = "createTime" as const;
+const _91 = {"style": _31, "startParam": _23, "endParam": _25, "timeField": _90, "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": _54, "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4} as const;
+const _92 = [_16, _49, _20, _22, [_27, {"type": _6, "format": _7, "default": 100, "minimum": 1}, false]] as const;
+const _93 = {"style": _31, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "id", "direction": _34, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _10} as const;
+const _94 = {"contentType": null} as const;
+const _95 = {"type": _4, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
+const _96 = {"type": _4, "contentMediaType": _0, "itemSchema": {"type": _43, "required": ["pay_type", _47, _48], "properties": {"pay_type": {"type": _4, "enum": ["PAY", "PREPAY"]}, "token_id": _5, "amount": _5}}} as const;
+const _97 = {"type": _4, "maxLength": 200} as const;
+const _98 = {"type": _4, "maxLength": 500} as const;
+const _99 = "payer_user_id" as const;
+const _100 = "effective_time" as const;
+const _101 = "payee_user_id" as const;
+const _102 = [_9, {"order_id": _11, "client_order_id": _5}, []] as const;
+const _103 = "settle_client_order_id" as const;
+const _104 = "refund_client_order_id" as const;
+const _105 = "unlock_client_order_id" as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./bhex-org.docs.js),
@@ -129,98 +121,98 @@ export const meta: ApiMeta = expandMeta({
   "servers": [
     {"url": "https://www.bhex.cn"},
   ],
-  "envelope": {"codeField": _0, "success": [0], "messageField": "msg", "dataField": "data"},
+  "envelope": {"codeField": "status", "success": [0], "messageField": "msg", "dataField": "data"},
   "errorCodes": {"110": {"meaning": "Internal server error (sent with HTTP 500 as {\"code\":110,\"msg\":\"Internal server error\"}; 内部服务器错误)", "kind": "unavailable", "name": "InternalServerError"}, "1105": {"meaning": "Username or password is incorrect (the common doc's example of a business error, sent with HTTP 400 as {\"code\":1105,...})", "kind": "auth", "name": "UsernameOrPasswordIncorrect"}, "31009": {"meaning": "User information error: a batch-task item names an unknown/invalid user (per-item `status` of batch transfer/air drop/lock/unlock results; 200 = success)", "kind": "invalid-request", "name": "UserInfoError"}},
   "rateLimits": {"orgBatchCancel": {"limit": 1, "intervalMs": 10000, "scope": "key"}},
   "d": {"retryable": true, "security": ["bhexAccessKey"]},
   "ops": [
-    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "responses": _3},
-    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "responses": _3},
-    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "responses": _3},
-    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "retryable": false, "params": [{"name": _4, "in": _5, "required": true, "schema": _7}, {"name": _0, "in": _5, "required": true, "schema": _10}], "responses": _3},
-    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "retryable": false, "body": {"contentType": _11, "required": [], "properties": {"national_code": _7, "mobile": _7, "email": _7, "password": _7, "invite_code": _7, "invite_user_id": _13, "send_success_msg": _15}, "closed": false}, "responses": _3, "requiredOneOf": [["mobile", "email"]]},
-    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "retryable": false, "body": {"contentType": _11, "required": [_16], "properties": {"third_user_id": _7}, "closed": false}, "responses": _3},
-    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "retryable": false, "body": {"contentType": _11, "required": ["login_type", "password"], "properties": {"login_type": {"type": _6, "enum": ["email", "mobile"]}, "national_code": _7, "mobile": _7, "email": _7, "password": _7, "token_for": _17}, "closed": false}, "responses": _3},
-    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "retryable": false, "body": {"contentType": _11, "required": [], "properties": {"third_user_id": _7, "user_id": _13, "token_for": _17}, "closed": false}, "responses": _3, "requiredOneOf": [[_16, _18]]},
-    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "body": {"contentType": _11, "required": ["token"], "properties": {"token": _7, "token_from": _17}, "closed": false}, "responses": _3},
-    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "params": [_19], "responses": _3},
-    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "params": [_19], "responses": _3},
-    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "params": [_19], "responses": _3},
-    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "retryable": false, "params": [_19, {"name": "gacode", "in": _5, "required": true, "schema": _20}], "responses": _3},
-    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "retryable": false, "params": [_19, {"name": _21, "in": _5, "required": true, "schema": _7}], "responses": _3},
-    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "params": [{"name": _18, "in": _5, "required": true, "schema": {"type": _8, "format": _12, "rowField": false}}, _23, _25, _27, _29, _32, {"name": "invite_type", "in": _5, "required": false, "schema": _33}], "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "inviteId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
-    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "params": _38, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "userId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
-    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "params": _38, "responses": _3, "pagination": _39},
-    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "retryable": false, "body": {"contentType": _11, "required": [_18, "invite_user_id"], "properties": {"user_id": _13, "invite_user_id": _13}, "closed": false}, "responses": _3},
-    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "retryable": false, "body": {"contentType": _11, "required": [_18, "password"], "properties": {"user_id": _13, "password": _7}, "closed": false}, "responses": _3},
-    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "retryable": false, "body": {"contentType": _11, "required": [_18, "trade_pwd", "set_type"], "properties": {"user_id": _13, "trade_pwd": _7, "set_type": _33}, "closed": false}, "responses": _3},
-    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13, "status_names": _7}, "closed": false}, "responses": _3},
-    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "retryable": false, "body": {"contentType": _11, "required": [_18, "status_name", _0], "properties": {"user_id": _13, "status_name": {"type": _6, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _10}, "closed": false}, "responses": _3},
-    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "retryable": false, "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13}, "closed": false}, "responses": _3},
-    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "retryable": false, "body": {"contentType": _11, "required": [_18, "ga_code"], "properties": {"user_id": _13, "ga_code": _7}, "closed": false}, "responses": _3},
-    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "retryable": false, "body": {"contentType": _11, "required": [_18, _41, _42, "card_no", _43], "properties": {"user_id": _13, "country_code": _7, "first_name": _7, "last_name": _7, "card_type": {"type": _8, "format": _9, "enum": _44}, "card_no": _7, "verify_status": {"type": _8, "format": _9, "enum": _45}}, "closed": false}, "responses": _3},
-    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "retryable": false, "body": {"contentType": _11, "required": [_18, _46, "items"], "properties": {"user_id": _13, "data_type": {"type": _6, "enum": ["json"]}, "items": {"type": _6, "itemsForms": ["json"], "itemSchema": {"type": _47, "required": [_18, _42, _41, "card_no", _43], "properties": {"user_id": _13, "first_name": _7, "last_name": {"type": [_6, "null"]}, "country_code": _7, "card_no": _7, "card_type": {"type": _8, "enum": _44}, "verify_status": {"type": _8, "enum": _45}}}}}, "closed": false}, "responses": _3},
-    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "envelope": false, "responses": _3},
-    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "retryable": false, "envelope": false, "body": {"contentType": _11, "required": [], "properties": {"account_type": _48, "desc": _7}, "closed": false}, "responses": _3},
-    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13, "account_type": _48, "account_index": _49, "token_ids": _7}, "closed": false}, "responses": _3},
-    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "retryable": false, "envelope": false, "body": {"contentType": _11, "required": ["from_account_index", "to_account_index", _50, _51], "properties": {"from_account_type": _48, "from_account_index": _20, "to_account_type": _48, "to_account_index": _20, "token_id": _7, "amount": _52}, "closed": false}, "responses": _3},
-    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "params": [_19, {"name": "account_type", "in": _5, "required": false, "schema": _48}, {"name": "account_index", "in": _5, "required": false, "schema": _49}, _53, _23, _25, _27, _29, _55], "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
-    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "params": _56, "responses": _3},
-    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "params": _57, "responses": _3, "pagination": _59},
-    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "params": _61, "responses": _3},
-    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "params": _56, "responses": _3},
-    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "retryable": false, "body": {"contentType": _11, "required": [_18, _50, _62, "address", "quantity", "miner_fee", "convert_rate", _21], "properties": {"user_id": _13, "token_id": _7, "client_order_id": _13, "address": _7, "address_ext": _7, "quantity": _52, "miner_fee": _52, "auto_convert": {"type": _14, "default": true}, "convert_rate": _52, "trade_password": _7}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "params": _57, "responses": _3, "pagination": _59},
-    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "params": _61, "responses": _3},
-    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13, "status": {"type": _8, "enum": [0, 1, 10, 20, 30, 40, 50]}, "token_id": _7, "begin_time": _13, "end_time": _13, "side": {"type": _8, "enum": [0, 1]}, "from_id": _13, "last_id": _13, "limit": _54}, "closed": false}, "responses": _3, "pagination": {"style": _34, "fromParam": _22, "toParam": "last_id", "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _12}},
-    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "body": {"contentType": _11, "required": [_18, _60], "properties": {"user_id": _13, "order_id": _13}, "closed": false}, "responses": _3},
-    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "retryable": false, "body": {"contentType": _11, "required": [_18, _63, _4, _62, "type", "side", "quantity"], "properties": {"user_id": _13, "exchange_id": _13, "symbol_id": _7, "client_order_id": _7, "type": _64, "side": _65, "price": _52, "quantity": _52}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "retryable": false, "body": _66, "responses": _3, "requiredOneOf": _67},
-    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "retryable": false, "rateLimit": ["orgBatchCancel"], "body": {"contentType": _11, "required": [_4], "properties": {"symbol_id": _7}, "closed": false}, "responses": _3},
-    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "body": _66, "responses": _3, "requiredOneOf": _67},
-    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "body": _69, "responses": _3, "pagination": _71},
-    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "body": _69, "responses": _3, "pagination": _71},
-    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13, "account_index": _49, "order_id": _13}, "closed": false}, "responses": _3},
-    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "body": _72, "responses": _3, "pagination": _73},
-    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "body": _72, "responses": _3, "pagination": _71},
-    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "body": _72, "responses": _3, "pagination": _71},
-    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "body": _72, "responses": _3, "pagination": _73},
-    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "body": {"contentType": _11, "required": _40, "properties": {"user_id": _13, "account_index": _49, "symbol_id": _7, "from_id": _13, "to_id": _13, "limit": _68}, "closed": false}, "responses": _3, "pagination": _74},
-    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "body": {"contentType": _11, "required": [], "properties": {"symbol_id": _7, "from_id": _13, "to_id": _13, "limit": _68}, "closed": false}, "responses": _3, "pagination": _74},
-    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "deprecated": true, "retryable": false, "body": {"contentType": _11, "required": [_62, _75, "source_token_id", "source_amount", _76, "target_token_id", "target_amount"], "properties": {"client_order_id": _7, "source_user_id": _13, "source_token_id": _7, "source_amount": _52, "from_source_lock": _15, "to_target_lock": _15, "target_user_id": _13, "target_token_id": _7, "target_amount": _52, "from_target_lock": _15, "to_source_lock": _15}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "deprecated": true, "retryable": false, "body": {"contentType": _11, "required": [_62, _75, _76, _50, _51, _77], "properties": {"client_order_id": _7, "source_user_id": _13, "target_user_id": _13, "token_id": _7, "amount": _52, "from_source_lock": _15, "to_target_lock": _15, "business_subject": _78, "sub_business_subject": _20}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "deprecated": true, "retryable": false, "body": {"contentType": _11, "required": _79, "properties": {"client_order_id": _7, "business_subject": _78, "sub_business_subject": _20, "desc": _80, "data_type": _82, "items": {"type": _6, "itemsForms": _81, "itemsSimpleColumns": [_75, _76, _50, _51, "from_source_lock", _83, _77, _84], "itemsSimpleFormat": _88, "itemSchema": {"type": _47, "required": [_75, _76, _50, _51], "properties": {"source_user_id": _89, "target_user_id": _89, "token_id": _7, "amount": _7, "from_source_lock": _90, "to_target_lock": _90, "business_subject": {"type": _8, "enum": [3, 70]}, "sub_business_subject": _91}}}}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "retryable": false, "body": {"contentType": _11, "required": _79, "properties": {"client_order_id": _7, "sub_business_subject": _20, "desc": _80, "data_type": _82, "items": {"type": _6, "itemsForms": _81, "itemsSimpleColumns": [_76, _50, _51, _83, _84], "itemsSimpleFormat": _88, "itemSchema": {"type": _47, "required": [_76, _50, _51], "properties": {"target_user_id": _89, "token_id": _7, "amount": _7, "to_target_lock": _90, "sub_business_subject": _91}}}}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "body": _92, "responses": _3},
-    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "body": _92, "responses": _3},
-    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "retryable": false, "body": _93, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "body": _92, "responses": _3},
-    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "retryable": false, "body": _93, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "body": _92, "responses": _3},
-    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "retryable": false, "body": _94, "responses": _3, "idempotencyKey": _62},
-    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "retryable": false, "body": _94, "responses": _3, "idempotencyKey": _62},
-    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "body": {"contentType": _11, "required": [_50], "properties": {"token_id": _7, "from_id": _13, "to_id": _13, "limit": _31}, "closed": false}, "responses": _3, "pagination": _39},
-    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "responses": _3},
-    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "body": {"contentType": _11, "required": [_50], "properties": {"token_id": _7, "top": _31}, "closed": false}, "responses": _3},
-    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "deprecated": true, "responses": _3},
-    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "params": _97, "responses": _3, "pagination": _99},
-    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "params": _97, "responses": _3, "pagination": _99},
-    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "params": _97, "responses": _3, "pagination": _99},
-    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "params": [{"name": _4, "in": _5, "required": false, "schema": _7}, _95, _96, _23, _25, _55], "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _98, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
-    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "body": {"contentType": _11, "required": [_26, _28], "properties": {"symbol_id": _7, "start_time": _13, "end_time": _13}, "closed": false}, "responses": _3},
-    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "params": _100, "responses": _3, "pagination": _101},
-    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "params": _100, "responses": _3, "pagination": _101},
-    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "envelope": false, "params": [{"name": "type", "in": _5, "required": true, "schema": {"type": _6, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}}, {"name": "date", "in": _5, "required": true, "schema": {"type": _6, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}}], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _2, "403": _102, "404": _102, "500": _2}},
-    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "retryable": false, "body": {"contentType": _11, "required": [_62, _103, "pay_info", _104], "properties": {"client_order_id": _105, "payer_user_id": _13, "pay_info": _106, "product_info": _106, "effective_time": _20, "desc": _107, "extend_info": _108}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "retryable": false, "body": {"contentType": _11, "required": [_62, _103, _109, "pay_info", _104], "properties": {"client_order_id": _105, "payer_user_id": _13, "payee_user_id": _13, "pay_info": _106, "product_info": _106, "effective_time": _20, "desc": _107, "extend_info": _108}, "closed": false}, "responses": _3, "idempotencyKey": _62},
-    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "body": {"contentType": _11, "required": [], "properties": {"payer_user_id": _13, "payee_user_id": _13, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "from_id": _13, "to_id": _13, "start_time": _13, "end_time": _13, "limit": {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 100}}, "closed": false}, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _6}, "requiredOneOf": [[_103, _109]]},
-    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "body": _110, "responses": _3, "requiredOneOf": _67},
-    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "retryable": false, "body": {"contentType": _11, "required": [_50, _51, _111], "properties": {"order_id": _13, "client_order_id": _7, "token_id": _7, "amount": _52, "settle_client_order_id": _7}, "closed": false}, "responses": _3, "requiredOneOf": _67, "idempotencyKey": _111},
-    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "retryable": false, "body": {"contentType": _11, "required": ["item_id", _50, _51, _112], "properties": {"order_id": _13, "client_order_id": _7, "item_id": _13, "token_id": _7, "amount": _52, "refund_client_order_id": _7}, "closed": false}, "responses": _3, "requiredOneOf": _67, "idempotencyKey": _112},
-    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "retryable": false, "body": {"contentType": _11, "required": [_50, _51, _113], "properties": {"order_id": _13, "client_order_id": _7, "token_id": _7, "amount": _52, "unlock_client_order_id": _7}, "closed": false}, "responses": _3, "requiredOneOf": _67, "idempotencyKey": _113},
-    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "retryable": false, "body": _110, "responses": _3, "requiredOneOf": _67},
-    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "retryable": false, "envelope": false, "body": {"contentType": _11, "required": ["sub_account_id"], "properties": {"sub_account_id": _13}, "closed": false}, "responses": _3},
-    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "retryable": false, "body": {"contentType": _11, "required": [_63, _4, "buy_max_price", "buy_min_price", "sell_max_price", "sell_min_price"], "properties": {"exchange_id": _13, "symbol_id": _7, "buy_max_price": _52, "buy_min_price": _52, "sell_max_price": _52, "sell_min_price": _52}, "closed": false}, "responses": _3},
+    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "responses": _2},
+    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "responses": _2},
+    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "responses": _2},
+    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_3, _5], ["status", _8]], "retryable": false, "responses": _2},
+    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_9, {"national_code": _5, "mobile": _5, "email": _5, "password": _5, "invite_code": _5, "invite_user_id": _11, "send_success_msg": _13}, []], "retryable": false, "responses": _2, "requiredOneOf": [["mobile", "email"]]},
+    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_9, {"third_user_id": _5}], "retryable": false, "responses": _2},
+    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_9, {"login_type": {"type": _4, "enum": ["email", "mobile"]}, "national_code": _5, "mobile": _5, "email": _5, "password": _5, "token_for": _14}, ["login_type", "password"]], "retryable": false, "responses": _2},
+    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_9, {"third_user_id": _5, "user_id": _11, "token_for": _14}, []], "retryable": false, "responses": _2, "requiredOneOf": [["third_user_id", _15]]},
+    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_9, {"token": _5, "token_from": _14}, ["token"]], "responses": _2},
+    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_16], "responses": _2},
+    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_16], "responses": _2},
+    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "p": [_16], "responses": _2},
+    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "p": [_16, ["gacode", _17]], "retryable": false, "responses": _2},
+    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "p": [_16, [_18, _5]], "retryable": false, "responses": _2},
+    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "p": [[_15, {"type": _6, "format": _10, "rowField": false}], _20, _22, _24, _26, _29, ["invite_type", _30, false]], "responses": _2, "pagination": {"style": _31, "startParam": _23, "endParam": _25, "timeField": _32, "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "inviteId", "direction": _34, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4}},
+    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "p": _35, "responses": _2, "pagination": {"style": _31, "startParam": _23, "endParam": _25, "timeField": _32, "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "userId", "direction": _34, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4}},
+    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "p": _35, "responses": _2, "pagination": _36},
+    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "b": [_9, {"user_id": _11, "invite_user_id": _11}], "retryable": false, "responses": _2},
+    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "b": [_9, {"user_id": _11, "password": _5}], "retryable": false, "responses": _2},
+    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_9, {"user_id": _11, "trade_pwd": _5, "set_type": _30}], "retryable": false, "responses": _2},
+    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_9, {"user_id": _11, "status_names": _5}, _37], "responses": _2},
+    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_9, {"user_id": _11, "status_name": {"type": _4, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _8}], "retryable": false, "responses": _2},
+    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_9, {"user_id": _11}], "retryable": false, "responses": _2},
+    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_9, {"user_id": _11, "ga_code": _5}], "retryable": false, "responses": _2},
+    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_9, {"user_id": _11, "country_code": _5, "first_name": _5, "last_name": _5, "card_type": {"type": _6, "format": _7, "enum": _38}, "card_no": _5, "verify_status": {"type": _6, "format": _7, "enum": _39}}, [_15, _40, _41, "card_no", _42]], "retryable": false, "responses": _2},
+    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_9, {"user_id": _11, "data_type": {"type": _4, "enum": ["json"]}, "items": {"type": _4, "itemsForms": ["json"], "itemSchema": {"type": _43, "required": [_15, _41, _40, "card_no", _42], "properties": {"user_id": _11, "first_name": _5, "last_name": {"type": [_4, "null"]}, "country_code": _5, "card_no": _5, "card_type": {"type": _6, "enum": _38}, "verify_status": {"type": _6, "enum": _39}}}}}], "retryable": false, "responses": _2},
+    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "envelope": false, "responses": _2},
+    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_9, {"account_type": _44, "desc": _5}, []], "retryable": false, "envelope": false, "responses": _2},
+    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_9, {"user_id": _11, "account_type": _44, "account_index": _45, "token_ids": _5}, _37], "responses": _2},
+    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "b": [_9, {"from_account_type": _44, "from_account_index": _17, "to_account_type": _44, "to_account_index": _17, "token_id": _5, "amount": _46}, ["from_account_index", "to_account_index", _47, _48]], "retryable": false, "envelope": false, "responses": _2},
+    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "p": [_16, ["account_type", _44, false], ["account_index", _45, false], _49, _20, _22, _24, _26, _51], "responses": _2, "pagination": {"style": _31, "startParam": _23, "endParam": _25, "timeField": "created", "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "id", "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4}},
+    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "p": _52, "responses": _2},
+    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _53, "responses": _2, "pagination": _55},
+    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _56, "responses": _2},
+    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _52, "responses": _2},
+    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_9, {"user_id": _11, "token_id": _5, "client_order_id": _11, "address": _5, "address_ext": _5, "quantity": _46, "miner_fee": _46, "auto_convert": {"type": _12, "default": true}, "convert_rate": _46, "trade_password": _5}, [_15, _47, _57, "address", "quantity", "miner_fee", "convert_rate", _18]], "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _53, "responses": _2, "pagination": _55},
+    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _56, "responses": _2},
+    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_9, {"user_id": _11, "status": {"type": _6, "enum": [0, 1, 10, 20, 30, 40, 50]}, "token_id": _5, "begin_time": _11, "end_time": _11, "side": {"type": _6, "enum": [0, 1]}, "from_id": _11, "last_id": _11, "limit": _50}, _37], "responses": _2, "pagination": {"style": _31, "fromParam": _19, "toParam": "last_id", "limitParam": _27, "idField": "id", "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _10}},
+    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_9, {"user_id": _11, "order_id": _11}], "responses": _2},
+    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_9, {"user_id": _11, "exchange_id": _11, "symbol_id": _5, "client_order_id": _5, "type": _58, "side": _59, "price": _46, "quantity": _46}, [_15, "exchange_id", _3, _57, "type", "side", "quantity"]], "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _60, "retryable": false, "responses": _2, "requiredOneOf": _61},
+    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_9, {"symbol_id": _5}], "retryable": false, "rateLimit": ["orgBatchCancel"], "responses": _2},
+    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _60, "responses": _2, "requiredOneOf": _61},
+    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "b": _63, "responses": _2, "pagination": _65},
+    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "b": _63, "responses": _2, "pagination": _65},
+    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "b": [_9, {"user_id": _11, "account_index": _45, "order_id": _11}, _37], "responses": _2},
+    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "b": _66, "responses": _2, "pagination": _67},
+    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "b": _66, "responses": _2, "pagination": _65},
+    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "b": _66, "responses": _2, "pagination": _65},
+    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "b": _66, "responses": _2, "pagination": _67},
+    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "b": [_9, {"user_id": _11, "account_index": _45, "symbol_id": _5, "from_id": _11, "to_id": _11, "limit": _62}, _37], "responses": _2, "pagination": _68},
+    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_9, {"symbol_id": _5, "from_id": _11, "to_id": _11, "limit": _62}, []], "responses": _2, "pagination": _68},
+    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_9, {"client_order_id": _5, "source_user_id": _11, "source_token_id": _5, "source_amount": _46, "from_source_lock": _13, "to_target_lock": _13, "target_user_id": _11, "target_token_id": _5, "target_amount": _46, "from_target_lock": _13, "to_source_lock": _13}, [_57, _69, "source_token_id", "source_amount", _70, "target_token_id", "target_amount"]], "deprecated": true, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_9, {"client_order_id": _5, "source_user_id": _11, "target_user_id": _11, "token_id": _5, "amount": _46, "from_source_lock": _13, "to_target_lock": _13, "business_subject": _71, "sub_business_subject": _17}, [_57, _69, _70, _47, _48, _72]], "deprecated": true, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_9, {"client_order_id": _5, "business_subject": _71, "sub_business_subject": _17, "desc": _73, "data_type": _75, "items": {"type": _4, "itemsForms": _74, "itemsSimpleColumns": [_69, _70, _47, _48, "from_source_lock", _76, _72, _77], "itemsSimpleFormat": _81, "itemSchema": {"type": _43, "required": [_69, _70, _47, _48], "properties": {"source_user_id": _82, "target_user_id": _82, "token_id": _5, "amount": _5, "from_source_lock": _83, "to_target_lock": _83, "business_subject": {"type": _6, "enum": [3, 70]}, "sub_business_subject": _84}}}}, _85], "deprecated": true, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_9, {"client_order_id": _5, "sub_business_subject": _17, "desc": _73, "data_type": _75, "items": {"type": _4, "itemsForms": _74, "itemsSimpleColumns": [_70, _47, _48, _76, _77], "itemsSimpleFormat": _81, "itemSchema": {"type": _43, "required": [_70, _47, _48], "properties": {"target_user_id": _82, "token_id": _5, "amount": _5, "to_target_lock": _83, "sub_business_subject": _84}}}}, _85], "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _86, "responses": _2},
+    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _86, "responses": _2},
+    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _87, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _86, "responses": _2},
+    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _87, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _86, "responses": _2},
+    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _88, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _88, "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "b": [_9, {"token_id": _5, "from_id": _11, "to_id": _11, "limit": _28}, [_47]], "responses": _2, "pagination": _36},
+    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "responses": _2},
+    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "b": [_9, {"token_id": _5, "top": _28}, [_47]], "responses": _2},
+    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "deprecated": true, "responses": _2},
+    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "p": _89, "responses": _2, "pagination": _91},
+    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "p": _89, "responses": _2, "pagination": _91},
+    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "p": _89, "responses": _2, "pagination": _91},
+    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "p": [[_3, _5, false], [_23, _11], [_25, _11], _20, _22, _51], "responses": _2, "pagination": {"style": _31, "startParam": _23, "endParam": _25, "timeField": _90, "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": "tradeId", "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4}},
+    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "b": [_9, {"symbol_id": _5, "start_time": _11, "end_time": _11}, [_23, _25]], "responses": _2},
+    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _92, "responses": _2, "pagination": _93},
+    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _92, "responses": _2, "pagination": _93},
+    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _4, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _4, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "envelope": false, "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _1, "403": _94, "404": _94, "500": _1}},
+    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_9, {"client_order_id": _95, "payer_user_id": _11, "pay_info": _96, "product_info": _96, "effective_time": _17, "desc": _97, "extend_info": _98}, [_57, _99, "pay_info", _100]], "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_9, {"client_order_id": _95, "payer_user_id": _11, "payee_user_id": _11, "pay_info": _96, "product_info": _96, "effective_time": _17, "desc": _97, "extend_info": _98}, [_57, _99, _101, "pay_info", _100]], "retryable": false, "responses": _2, "idempotencyKey": _57},
+    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_9, {"payer_user_id": _11, "payee_user_id": _11, "status": {"type": _6, "enum": [0, 1, 2, 3, 4]}, "from_id": _11, "to_id": _11, "start_time": _11, "end_time": _11, "limit": {"type": _6, "format": _7, "default": 20, "minimum": 1, "maximum": 100}}, []], "responses": _2, "pagination": {"style": _31, "startParam": _23, "endParam": _25, "timeField": "created", "timeBounds": _33, "fromParam": _19, "toParam": _21, "limitParam": _27, "idField": _54, "direction": _34, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _4}, "requiredOneOf": [[_99, _101]]},
+    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _102, "responses": _2, "requiredOneOf": _61},
+    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_9, {"order_id": _11, "client_order_id": _5, "token_id": _5, "amount": _46, "settle_client_order_id": _5}, [_47, _48, _103]], "retryable": false, "responses": _2, "requiredOneOf": _61, "idempotencyKey": _103},
+    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_9, {"order_id": _11, "client_order_id": _5, "item_id": _11, "token_id": _5, "amount": _46, "refund_client_order_id": _5}, ["item_id", _47, _48, _104]], "retryable": false, "responses": _2, "requiredOneOf": _61, "idempotencyKey": _104},
+    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_9, {"order_id": _11, "client_order_id": _5, "token_id": _5, "amount": _46, "unlock_client_order_id": _5}, [_47, _48, _105]], "retryable": false, "responses": _2, "requiredOneOf": _61, "idempotencyKey": _105},
+    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _102, "retryable": false, "responses": _2, "requiredOneOf": _61},
+    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_9, {"sub_account_id": _11}], "retryable": false, "envelope": false, "responses": _2},
+    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_9, {"exchange_id": _11, "symbol_id": _5, "buy_max_price": _46, "buy_min_price": _46, "sell_max_price": _46, "sell_min_price": _46}], "retryable": false, "responses": _2},
   ],
 });
 

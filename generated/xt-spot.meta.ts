@@ -6,28 +6,29 @@ const _0 = "invalid-request" as const;
 const _1 = "unavailable" as const;
 const _2 = "rate-limit" as const;
 const _3 = "other" as const;
-const _4 = ["ip"] as const;
-const _5 = "market" as const;
-const _6 = "query" as const;
-const _7 = "string" as const;
-const _8 = {"type": _7} as const;
-const _9 = {"name": _5, "in": _6, "required": true, "schema": _8} as const;
-const _10 = "since" as const;
-const _11 = "integer" as const;
+const _4 = "GET /data/api/v1/*" as const;
+const _5 = ["ip"] as const;
+const _6 = "string" as const;
+const _7 = {"type": _6} as const;
+const _8 = ["market", _7] as const;
+const _9 = "since" as const;
+const _10 = "integer" as const;
+const _11 = "GET /trade/api/v1/*" as const;
 const _12 = ["balance", "ip"] as const;
-const _13 = {"type": _11, "enum": [1, 2, 3]} as const;
-const _14 = "application/x-www-form-urlencoded" as const;
-const _15 = {"type": "number"} as const;
-const _16 = {"type": _11, "enum": [0, 1]} as const;
-const _17 = {"type": _7, "contentEncoding": "base64", "contentMediaType": "application/json"} as const;
-const _18 = {"contentType": _14, "required": [_5, "data"], "properties": {"market": _8, "data": _17}, "closed": false} as const;
-const _19 = {"type": _11, "format": "int64"} as const;
-const _20 = "page" as const;
-const _21 = {"type": _11, "default": 1, "minimum": 1} as const;
-const _22 = "pageSize" as const;
-const _23 = {"name": "coin", "in": _6, "required": true, "schema": _8} as const;
-const _24 = [_23, {"name": _20, "in": _6, "required": true, "schema": _21}, {"name": _22, "in": _6, "required": true, "schema": {"type": _11, "default": 10, "minimum": 1}}] as const;
-const _25 = {"style": _20, "pageParam": _20, "sizeParam": _22, "defaultSize": 10, "itemsField": "record"} as const;
+const _13 = {"type": _10, "enum": [1, 2, 3]} as const;
+const _14 = "POST /trade/api/v1/*" as const;
+const _15 = "application/x-www-form-urlencoded" as const;
+const _16 = {"type": "number"} as const;
+const _17 = {"type": _10, "enum": [0, 1]} as const;
+const _18 = {"type": _6, "contentEncoding": "base64", "contentMediaType": "application/json"} as const;
+const _19 = [_15, {"market": _7, "data": _18}] as const;
+const _20 = {"type": _10, "format": "int64"} as const;
+const _21 = "page" as const;
+const _22 = {"type": _10, "default": 1, "minimum": 1} as const;
+const _23 = "pageSize" as const;
+const _24 = ["coin", _7] as const;
+const _25 = [_24, [_21, _22], [_23, {"type": _10, "default": 10, "minimum": 1}]] as const;
+const _26 = {"style": _21, "pageParam": _21, "sizeParam": _23, "defaultSize": 10, "itemsField": "record"} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xt-spot.docs.js),
@@ -42,34 +43,34 @@ export const meta: ApiMeta = expandMeta({
     {"url": "https://api.xt.com"},
   ],
   "envelope": {"codeField": "code", "success": [200], "messageField": "info", "dataField": "data"},
-  "errorCodes": {"101": {"meaning": "Order failed: unknown order type", "kind": _0}, "102": {"meaning": "Order failed: invalid parameter", "kind": _0}, "103": {"meaning": "Order failed: insufficient funds", "kind": "insufficient-funds"}, "104": {"meaning": "Order failed: unknown error, try again later", "kind": _1}, "105": {"meaning": "Order failed: amount below the minimum order amount", "kind": _0}, "106": {"meaning": "Order failed: orders placed too frequently", "kind": _2}, "107": {"meaning": "Operation failed: trading is not open yet", "kind": _3}, "108": {"meaning": "Order failed: invalid trigger price", "kind": _0}, "109": {"meaning": "Order failed: market orders are not supported", "kind": _0}, "110": {"meaning": "Order failed: take-profit/stop-loss orders are not supported", "kind": _0}, "111": {"meaning": "Order failed: price outside the system protection range", "kind": _0}, "121": {"meaning": "Cancel failed: order does not exist or is already cancelled", "kind": "order-not-found"}, "122": {"meaning": "Cancel failed: order already cancelled or completed", "kind": _3}, "123": {"meaning": "Cancel failed: unknown error, try again later", "kind": _1}, "124": {"meaning": "Cancel failed: too frequent", "kind": _2}, "307": {"meaning": "Invalid or unknown access key", "kind": "auth"}, "308": {"meaning": "Signature verification failed", "kind": "auth"}, "400": {"meaning": "Bad request", "kind": _0}, "404": {"meaning": "Other error; see `info` for the message", "kind": _3}},
+  "errorCodes": {"101": ["Order failed: unknown order type", _0], "102": ["Order failed: invalid parameter", _0], "103": ["Order failed: insufficient funds", "insufficient-funds"], "104": ["Order failed: unknown error, try again later", _1], "105": ["Order failed: amount below the minimum order amount", _0], "106": ["Order failed: orders placed too frequently", _2], "107": ["Operation failed: trading is not open yet", _3], "108": ["Order failed: invalid trigger price", _0], "109": ["Order failed: market orders are not supported", _0], "110": ["Order failed: take-profit/stop-loss orders are not supported", _0], "111": ["Order failed: price outside the system protection range", _0], "121": ["Cancel failed: order does not exist or is already cancelled", "order-not-found"], "122": ["Cancel failed: order already cancelled or completed", _3], "123": ["Cancel failed: unknown error, try again later", _1], "124": ["Cancel failed: too frequent", _2], "307": ["Invalid or unknown access key", "auth"], "308": ["Signature verification failed", "auth"], "400": ["Bad request", _0], "404": ["Other error; see `info` for the message", _3]},
   "rateLimits": {"balance": {"limit": 3, "intervalMs": 1000, "scope": "key"}, "user": {"limit": 10, "intervalMs": 1000, "scope": "key"}, "ip": {"limit": 1000, "intervalMs": 60000, "scope": "ip"}},
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
-    {"i": "getMarketConfig", "r": "GET /data/api/v1/getMarketConfig", "security": [], "rateLimit": _4, "envelope": false},
-    {"i": "getKLine", "r": "GET /data/api/v1/getKLine", "security": [], "rateLimit": _4, "envelope": false, "params": [_9, {"name": "type", "in": _6, "required": true, "schema": {"type": _7, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}}, {"name": _10, "in": _6, "required": true, "schema": {"type": _11, "format": "int64", "default": 0, "minimum": 0}}], "pagination": {"style": _10, "cursorParam": _10, "cursorField": "0", "itemsField": "datas"}},
-    {"i": "getTicker", "r": "GET /data/api/v1/getTicker", "security": [], "rateLimit": _4, "envelope": false, "params": [_9]},
-    {"i": "getTickers", "r": "GET /data/api/v1/getTickers", "security": [], "rateLimit": _4, "envelope": false},
-    {"i": "getDepth", "r": "GET /data/api/v1/getDepth", "security": [], "rateLimit": _4, "envelope": false, "params": [_9]},
-    {"i": "getTrades", "r": "GET /data/api/v1/getTrades", "security": [], "rateLimit": _4, "envelope": false, "params": [_9]},
-    {"i": "getServerTime", "r": "GET /trade/api/v1/getServerTime", "security": [], "rateLimit": _4},
-    {"i": "getBalance", "r": "GET /trade/api/v1/getBalance", "rateLimit": _12},
-    {"i": "getAccounts", "r": "GET /trade/api/v1/getAccounts", "security": [], "rateLimit": _4},
-    {"i": "getFunds", "r": "GET /trade/api/v1/getFunds", "rateLimit": _12, "params": [{"name": "account", "in": _6, "required": true, "schema": _13}]},
-    {"i": "transfer", "r": "POST /trade/api/v1/transfer", "retryable": false, "body": {"contentType": _14, "required": ["from", "to", "amount", "coin", "safePwd"], "properties": {"from": _13, "to": _13, "amount": _15, "coin": _8, "safePwd": _8}, "closed": false}},
-    {"i": "order", "r": "POST /trade/api/v1/order", "retryable": false, "body": {"contentType": _14, "required": [_5, "price", "number", "type", "entrustType"], "properties": {"market": _8, "price": _15, "number": _15, "type": _16, "entrustType": _16}, "closed": false}},
-    {"i": "batchOrder", "r": "POST /trade/api/v1/batchOrder", "retryable": false, "body": _18},
-    {"i": "cancel", "r": "POST /trade/api/v1/cancel", "retryable": false, "body": {"contentType": _14, "required": [_5, "id"], "properties": {"market": _8, "id": _19}, "closed": false}},
-    {"i": "batchCancel", "r": "POST /trade/api/v1/batchCancel", "retryable": false, "body": _18},
-    {"i": "getOrder", "r": "GET /trade/api/v1/getOrder", "params": [_9, {"name": "id", "in": _6, "required": true, "schema": _19}]},
-    {"i": "getOpenOrders", "r": "GET /trade/api/v1/getOpenOrders", "params": [_9, {"name": _20, "in": _6, "required": false, "schema": _21}, {"name": _22, "in": _6, "required": false, "schema": {"type": _11, "default": 10, "minimum": 10, "maximum": 1000}}], "pagination": {"style": _20, "pageParam": _20, "sizeParam": _22, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": "GET /trade/api/v1/getBatchOrders", "params": [_9, {"name": "data", "in": _6, "required": true, "schema": _17}]},
-    {"i": "getPayInAddress", "r": "GET /trade/api/v1/getPayInAddress", "params": [_23]},
-    {"i": "getPayOutAddress", "r": "GET /trade/api/v1/getPayOutAddress", "params": _24, "pagination": _25},
-    {"i": "getPayInRecord", "r": "GET /trade/api/v1/getPayInRecord", "params": _24, "pagination": _25},
-    {"i": "getPayOutRecord", "r": "GET /trade/api/v1/getPayOutRecord", "params": _24, "pagination": _25},
-    {"i": "getWithdrawConfig", "r": "GET /trade/api/v1/getWithdrawConfig"},
-    {"i": "withdraw", "r": "GET /trade/api/v1/withdraw", "retryable": false, "params": [_23, {"name": "address", "in": _6, "required": true, "schema": _8}, {"name": "memo", "in": _6, "required": false, "schema": _8}, {"name": "amount", "in": _6, "required": true, "schema": _15}, {"name": "innerTransfer", "in": _6, "required": false, "schema": {"type": _11, "enum": [0, 1], "default": 0}}, {"name": "safePwd", "in": _6, "required": true, "schema": _8}]},
+    {"i": "getMarketConfig", "r": _4, "security": [], "rateLimit": _5, "envelope": false},
+    {"i": "getKLine", "r": _4, "p": [_8, ["type", {"type": _6, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_9, {"type": _10, "format": "int64", "default": 0, "minimum": 0}]], "security": [], "rateLimit": _5, "envelope": false, "pagination": {"style": _9, "cursorParam": _9, "cursorField": "0", "itemsField": "datas"}},
+    {"i": "getTicker", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
+    {"i": "getTickers", "r": _4, "security": [], "rateLimit": _5, "envelope": false},
+    {"i": "getDepth", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
+    {"i": "getTrades", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
+    {"i": "getServerTime", "r": _11, "security": [], "rateLimit": _5},
+    {"i": "getBalance", "r": _11, "rateLimit": _12},
+    {"i": "getAccounts", "r": _11, "security": [], "rateLimit": _5},
+    {"i": "getFunds", "r": _11, "p": [["account", _13]], "rateLimit": _12},
+    {"i": "transfer", "r": _14, "b": [_15, {"from": _13, "to": _13, "amount": _16, "coin": _7, "safePwd": _7}], "retryable": false},
+    {"i": "order", "r": _14, "b": [_15, {"market": _7, "price": _16, "number": _16, "type": _17, "entrustType": _17}], "retryable": false},
+    {"i": "batchOrder", "r": _14, "b": _19, "retryable": false},
+    {"i": "cancel", "r": _14, "b": [_15, {"market": _7, "id": _20}], "retryable": false},
+    {"i": "batchCancel", "r": _14, "b": _19, "retryable": false},
+    {"i": "getOrder", "r": _11, "p": [_8, ["id", _20]]},
+    {"i": "getOpenOrders", "r": _11, "p": [_8, [_21, _22, false], [_23, {"type": _10, "default": 10, "minimum": 10, "maximum": 1000}, false]], "pagination": {"style": _21, "pageParam": _21, "sizeParam": _23, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
+    {"i": "getBatchOrders", "r": _11, "p": [_8, ["data", _18]]},
+    {"i": "getPayInAddress", "r": _11, "p": [_24]},
+    {"i": "getPayOutAddress", "r": _11, "p": _25, "pagination": _26},
+    {"i": "getPayInRecord", "r": _11, "p": _25, "pagination": _26},
+    {"i": "getPayOutRecord", "r": _11, "p": _25, "pagination": _26},
+    {"i": "getWithdrawConfig", "r": _11},
+    {"i": "withdraw", "r": _11, "p": [_24, ["address", _7], ["memo", _7, false], ["amount", _16], ["innerTransfer", {"type": _10, "enum": [0, 1], "default": 0}, false], ["safePwd", _7]], "retryable": false},
   ],
 });
 

@@ -6,8 +6,10 @@
 import type {
   ApiMeta,
   BodyMeta,
+  CompactBody,
   CompactMeta,
   CompactOperation,
+  CompactParam,
   EnvelopeMeta,
   HttpMethod,
   LoginMeta,
@@ -344,13 +346,27 @@ export function normalizeBigints(v: unknown): unknown {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 /** What an operation field is when `generated/<spec>.meta.ts` leaves it out (core/meta.ts `expandMeta`). */
-const OPERATION_DEFAULTS = { retryable: false, security: [], rateLimit: [], params: [], body: null, responses: {} } as const;
+const OPERATION_DEFAULTS = { retryable: false, security: [], rateLimit: [], responses: {} } as const;
+
+function compactParam(p: ParamMeta): CompactParam | ParamMeta {
+  if (Object.keys(p).some((k) => !["name", "in", "required", "schema"].includes(k))) return p;
+  if (p.in !== "query") return [p.name, p.schema, p.required, p.in];
+  return p.required ? [p.name, p.schema] : [p.name, p.schema, false];
+}
+
+function compactBody(b: BodyMeta): CompactBody {
+  if (Object.keys(b).some((k) => !["contentType", "required", "properties", "closed"].includes(k))) throw new Error(`body field not carried: ${Object.keys(b)}`);
+  const all = same(b.required, Object.keys(b.properties));
+  if (b.closed) return [b.contentType, b.properties, b.required, true];
+  return all ? [b.contentType, b.properties] : [b.contentType, b.properties, b.required];
+}
 
 /**
  * The runtime metadata as `generated/<spec>.meta.ts` writes it (`CompactMeta`): what
  * `expandMeta` restores is left out (defaults; the API's most common retry policy, security
- * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", … }`.
- * `expandMeta(compactMeta(m))` deep-equals `m` (test/meta-compact.test.ts).
+ * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", p, b, … }`
+ * with parameters and bodies as tuples, error codes with only a meaning and a kind as
+ * `[meaning, kind]`. `expandMeta(compactMeta(m))` deep-equals `m` (test/meta-compact.test.ts).
  */
 export function compactMeta(meta: ApiMeta): CompactMeta {
   const { servers, envelope, errorCodes, rateLimits, operations, ...rest } = meta;
@@ -361,8 +377,13 @@ export function compactMeta(meta: ApiMeta): CompactMeta {
     const [common] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
     if (common !== undefined && common !== JSON.stringify(OPERATION_DEFAULTS[key])) d[key] = JSON.parse(common);
   }
-  const ops = operations.map(({ operationId, method, path, ...fields }) => {
-    const out: Record<string, unknown> = { i: operationId, r: `${method} ${path}` };
+  const ops = operations.map(({ operationId, method, path, params, body, ...fields }) => {
+    // A "*" at the end stands for the operationId (so a path may not end with a "*" of its own).
+    if (path.endsWith("*")) throw new Error(`${method} ${path}: a path ending with "*" cannot be written compactly`);
+    const r = path.endsWith(`/${operationId}`) ? `${path.slice(0, -operationId.length)}*` : path;
+    const out: Record<string, unknown> = { i: operationId, r: `${method} ${r}` };
+    if (params.length) out.p = params.map(compactParam);
+    if (body) out.b = compactBody(body);
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
       const dflt = k in d ? d[k] : (OPERATION_DEFAULTS as Record<string, unknown>)[k];
@@ -370,13 +391,16 @@ export function compactMeta(meta: ApiMeta): CompactMeta {
     }
     return out as CompactOperation;
   });
+  const codes = Object.fromEntries(
+    Object.entries(errorCodes).map(([code, info]) => [code, same(Object.keys(info).sort(), ["kind", "meaning"]) ? [info.meaning, info.kind] : info]),
+  );
   return {
     ...rest,
     ...(servers.length ? { servers } : {}),
     ...(envelope ? { envelope } : {}),
-    ...(Object.keys(errorCodes).length ? { errorCodes } : {}),
+    ...(Object.keys(codes).length ? { errorCodes: codes } : {}),
     ...(Object.keys(rateLimits).length ? { rateLimits } : {}),
     ...(Object.keys(d).length ? { d } : {}),
     ops,
-  };
+  } as CompactMeta;
 }

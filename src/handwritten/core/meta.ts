@@ -308,23 +308,35 @@ export function envelopeOf(meta: ApiMeta, op: OperationMeta): EnvelopeMeta | nul
   return op.envelope ?? meta.envelope;
 }
 
+/** A parameter as `generated/<spec>.meta.ts` writes it: `[name, schema, required = true, in = "query"]`. */
+export type CompactParam = readonly [name: string, schema: SchemaMeta, required?: boolean, location?: ParamMeta["in"]];
+/** A body as written: `[contentType, properties, required = every property, closed = false]`. */
+export type CompactBody = readonly [contentType: string, properties: BodyMeta["properties"], required?: ReadonlyArray<string>, closed?: boolean];
+
 /**
- * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path",
- * and only the fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
- * security, no rate limit, no params, no body, no listed responses).
+ * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path"
+ * (a `*` at the end of the path stands for the operationId), `p` its parameters, `b` its body, and only
+ * the other fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
+ * security, no rate limit, no listed responses).
  */
-export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "method" | "path">> & { readonly i: string; readonly r: string };
+export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "method" | "path" | "params" | "body">> & {
+  readonly i: string;
+  readonly r: string;
+  readonly p?: ReadonlyArray<CompactParam | ParamMeta>;
+  readonly b?: CompactBody;
+};
 
 /**
  * The runtime metadata as `generated/<spec>.meta.ts` writes it (scripts/openapi-meta.ts
  * `compactMeta`): fields equal to their default left out (no servers, no envelope, no error
- * codes, no rate limits), operations as `CompactOperation`s with the API's most common
- * retry/security/rate-limit values in `d`. `expandMeta` gives back the `ApiMeta`.
+ * codes, no rate limits), an error code that has only a meaning and a kind as `[meaning, kind]`,
+ * operations as `CompactOperation`s with the API's most common retry/security/rate-limit
+ * values in `d`. `expandMeta` gives back the `ApiMeta`.
  */
 export interface CompactMeta extends Omit<ApiMeta, "servers" | "envelope" | "errorCodes" | "rateLimits" | "operations"> {
   servers?: ApiMeta["servers"];
   envelope?: EnvelopeMeta;
-  errorCodes?: ApiMeta["errorCodes"];
+  errorCodes?: Readonly<Record<string, ErrorCodeInfo | readonly [meaning: string, kind: ErrorCodeInfo["kind"]]>>;
   rateLimits?: ApiMeta["rateLimits"];
   /** Operation defaults of this API. */
   d?: Partial<Pick<OperationMeta, "retryable" | "security" | "rateLimit">>;
@@ -332,16 +344,30 @@ export interface CompactMeta extends Omit<ApiMeta, "servers" | "envelope" | "err
 }
 
 /** The `ApiMeta` a `CompactMeta` stands for (run once, when the generated module loads). */
-export function expandMeta({ ops, d, ...api }: CompactMeta): ApiMeta {
+export function expandMeta({ ops, d, errorCodes = {}, ...api }: CompactMeta): ApiMeta {
+  const codes: Record<string, ErrorCodeInfo> = {};
+  for (const [code, c] of Object.entries(errorCodes)) codes[code] = Array.isArray(c) ? { meaning: c[0], kind: c[1] } : (c as ErrorCodeInfo);
   return {
     servers: [],
     envelope: null,
-    errorCodes: {},
     rateLimits: {},
     ...api,
-    operations: ops.map(({ i, r, ...o }) => {
+    errorCodes: codes,
+    operations: ops.map(({ i, r, p = [], b, ...o }) => {
       const at = r.indexOf(" ");
-      return { operationId: i, method: r.slice(0, at) as HttpMethod, path: r.slice(at + 1), retryable: false, security: [], rateLimit: [], params: [], body: null, responses: {}, ...d, ...o };
+      return {
+        operationId: i,
+        method: r.slice(0, at) as HttpMethod,
+        path: r.slice(at + 1).replace(/\*$/, i),
+        retryable: false,
+        security: [],
+        rateLimit: [],
+        params: p.map((x) => ("name" in x ? x : { name: x[0], in: x[3] ?? "query", required: x[2] ?? true, schema: x[1] })),
+        body: b ? { contentType: b[0], required: b[2] ?? Object.keys(b[1]), properties: b[1], closed: b[3] ?? false } : null,
+        responses: {},
+        ...d,
+        ...o,
+      };
     }),
   };
 }
