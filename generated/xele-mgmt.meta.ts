@@ -9,135 +9,135 @@ const _3 = [_0, _1, "serialno", _2] as const;
 const _4 = "1.0.1" as const;
 const _5 = "client_version" as const;
 const _6 = {"default": "127.0.0.1"} as const;
-const _7 = "MA" as const;
-const _8 = {"url": "http://{maHost}:{maPort}", "variables": {"maHost": _6, "maPort": {"default": "8899"}}, "role": _7} as const;
-const _9 = "MS" as const;
-const _10 = {"url": "http://{msHost}:{msPort}", "variables": {"msHost": _6, "msPort": {"default": "8181"}}, "role": _9} as const;
-const _11 = "other" as const;
-const _12 = "invalid-request" as const;
-const _13 = "application/json" as const;
-const _14 = "string" as const;
-const _15 = {"type": _14} as const;
-const _16 = {"username": _15, "password": {"type": _14, "format": "password"}} as const;
-const _17 = [_8] as const;
-const _18 = "object" as const;
-const _19 = [["params", {"type": _14, "contentEncoding": "base64", "contentMediaType": _13}]] as const;
-const _20 = [_10] as const;
-const _21 = [_0, _1, "serialno", _2, "data"] as const;
-const _22 = {"type": _14, "default": _4, "enum": [_4]} as const;
-const _23 = "integer" as const;
-const _24 = {"type": _23, "default": 0, "minimum": 0, "maximum": 65535} as const;
-const _25 = {"type": _14, "default": ""} as const;
-const _26 = "content" as const;
-const _27 = "option_scale" as const;
-const _28 = {"type": _14, "noCondition": "", "filter": "fuzzy"} as const;
-const _29 = "investor_id" as const;
-const _30 = {"type": "boolean", "default": true, "noCondition": true} as const;
-const _31 = "base64-params" as const;
-const _32 = "investor_name" as const;
-const _33 = "update_time" as const;
-const _34 = {"type": _14, "noCondition": ""} as const;
-const _35 = ["min", "max"] as const;
-const _36 = {"type": ["number", "null"], "noCondition": null} as const;
-const _37 = {"min": null, "max": null} as const;
-const _38 = {"type": _18, "required": _35, "properties": {"min": _36, "max": _36}, "additionalProperties": false, "noCondition": _37} as const;
-const _39 = {"type": _18, "required": _35, "properties": {"min": _34, "max": _34}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
-const _40 = "direction" as const;
-const _41 = {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_29, _40, "amount"], "properties": {"investor_id": _15, "direction": {"type": _14, "enum": ["1", "2"]}, "amount": {"type": "number", "minimum": 0}, "investor_name": _15, "operator": _15}, "additionalProperties": false}} as const;
-const _42 = "unique_id" as const;
-const _43 = {"type": _23, "minimum": 0} as const;
-const _44 = {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_42, "status"], "properties": {"unique_id": _43, "status": {"type": _23, "enum": [0, 1, 2, 3, 4]}}, "additionalProperties": false}} as const;
-const _45 = "seat_index" as const;
-const _46 = [_23, "null"] as const;
-const _47 = {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_45], "properties": {"seat_index": {"type": _46, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
-const _48 = "array" as const;
-const _49 = "exchange_id" as const;
-const _50 = "seat_type" as const;
-const _51 = "CFFEX" as const;
-const _52 = {"type": _14, "enum": ["MANAGER", "SLAVE", "MARKET"]} as const;
-const _53 = {"type": _23, "enum": [0, 1]} as const;
-const _54 = {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _48, "minItems": 1, "items": {"type": _18, "required": [_49, _45, _50, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": {"type": _14, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _51, "GFEX"]}, "seat_index": _43, "seat_type": _52, "model_switch": _53, "flow_control": {"type": _23, "default": 200}, "weight": _43, "front_ip": _15}, "additionalProperties": false}}} as const;
-const _55 = "text/plain" as const;
-const _56 = "result-or-body" as const;
-const _57 = "trading_day" as const;
-const _58 = "InvestorId" as const;
-const _59 = {"name": _58, "type": _14} as const;
-const _60 = {"name": "InvestorName", "type": _14} as const;
-const _61 = {"name": "InstrumentId", "type": _14} as const;
-const _62 = "int" as const;
-const _63 = "decimal" as const;
-const _64 = {"name": "HedgeFlag", "type": _14} as const;
-const _65 = "instrument_id" as const;
-const _66 = "hedge_flag" as const;
-const _67 = {"type": _48, "items": _15, "noCondition": []} as const;
-const _68 = {"type": _46, "noCondition": null} as const;
-const _69 = {"min": _68, "max": _68} as const;
-const _70 = {"type": _18, "required": _35, "properties": _69, "additionalProperties": false, "noCondition": _37} as const;
-const _71 = [_5, _1, "data"] as const;
-const _72 = "exchange" as const;
-const _73 = "product_id" as const;
-const _74 = "prc" as const;
-const _75 = {"type": _14, "enum": ["SHFE", "INE", "DCE", "CZCE", _51, "GFEX"]} as const;
-const _76 = {"type": _48, "maxItems": 1, "items": _15, "noCondition": []} as const;
-const _77 = "enable" as const;
-const _78 = "prc_type" as const;
-const _79 = {"type": _23, "enum": [0, 1], "default": 1} as const;
-const _80 = "TradingEnable" as const;
-const _81 = {"type": _18, "required": [_5, _1], "properties": {"client_version": _22, "token": _15}, "additionalProperties": false} as const;
-const _82 = "templ" as const;
-const _83 = "trade" as const;
-const _84 = "product_type" as const;
-const _85 = "product" as const;
-const _86 = "investor" as const;
-const _87 = "hedge" as const;
-const _88 = "sync_flag" as const;
-const _89 = {"type": _18, "required": ["ip", "name"], "properties": {"ip": _15, "name": _15}, "additionalProperties": false} as const;
-const _90 = "null-null" as const;
-const _91 = {"type": _48, "items": _89, "noCondition": [{"ip": _90, "name": _90}]} as const;
-const _92 = {"type": _14, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _90]} as const;
-const _93 = {"type": _48, "items": _92, "noCondition": [_90]} as const;
-const _94 = {"type": _48, "items": _15, "noCondition": [_90]} as const;
-const _95 = {"type": _14, "enum": ["SHFE", "INE", "DCE", "CZCE", _51, "GFEX", _90]} as const;
-const _96 = {"type": _48, "items": _95, "noCondition": [_90]} as const;
-const _97 = [_78, _77, "value"] as const;
-const _98 = {"type": _23} as const;
-const _99 = {"type": _48, "minItems": 1, "items": {"type": _18, "required": _97, "properties": {"prc_type": {"type": _14, "enum": [_80], "default": _80}, "enable": _79, "value": _98, "prc_name": {"type": _14, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
-const _100 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, _77, _83, _84, _85, _86, _87, _72, _74, _88], "properties": {"templ": _15, "enable": _53, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "prc": _99, "sync_flag": _79}, "additionalProperties": false}} as const;
-const _101 = {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"} as const;
-const _102 = "templ_new" as const;
-const _103 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, _102, _77, _83, _84, _85, _86, _87, _72, _74, _88], "properties": {"templ": _15, "templ_new": _34, "enable": _53, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "prc": _99, "sync_flag": _79}, "additionalProperties": false}} as const;
-const _104 = {"type": _48, "items": _89} as const;
-const _105 = {"type": _48, "items": _92} as const;
-const _106 = {"type": _48, "items": _15} as const;
-const _107 = {"type": _48, "items": _95} as const;
-const _108 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, _88], "properties": {"templ": _15, "sync_flag": _79, "enable": _53, "trade": _104, "product_type": _105, "product": _106, "investor": _106, "hedge": _106, "exchange": _107, "prc": _99}, "additionalProperties": false}} as const;
-const _109 = "auth_code" as const;
-const _110 = "allow_investor" as const;
-const _111 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_109, "app_id", _110], "properties": {"auth_code": _15, "app_id": _15, "allow_investor": _67}, "additionalProperties": false}} as const;
-const _112 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_42, _109, "app_id", _110], "properties": {"unique_id": _43, "auth_code": _15, "app_id": _15, "allow_investor": _67}, "additionalProperties": false}} as const;
-const _113 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_42], "properties": {"unique_id": _43}, "additionalProperties": false}} as const;
-const _114 = {"type": _18, "required": _3, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25}, "additionalProperties": false} as const;
+const _7 = {"url": "http://{maHost}:{maPort}", "variables": {"maHost": _6, "maPort": {"default": "8899"}}, "role": "MA"} as const;
+const _8 = {"url": "http://{msHost}:{msPort}", "variables": {"msHost": _6, "msPort": {"default": "8181"}}, "role": "MS"} as const;
+const _9 = "other" as const;
+const _10 = "invalid-request" as const;
+const _11 = "application/json" as const;
+const _12 = "string" as const;
+const _13 = {"type": _12} as const;
+const _14 = {"username": _13, "password": {"type": _12, "format": "password"}} as const;
+const _15 = "object" as const;
+const _16 = [["params", {"type": _12, "contentEncoding": "base64", "contentMediaType": _11}]] as const;
+const _17 = [_0, _1, "serialno", _2, "data"] as const;
+const _18 = {"type": _12, "default": _4, "enum": [_4]} as const;
+const _19 = "integer" as const;
+const _20 = {"type": _19, "default": 0, "minimum": 0, "maximum": 65535} as const;
+const _21 = {"type": _12, "default": ""} as const;
+const _22 = "content" as const;
+const _23 = "option_scale" as const;
+const _24 = {"type": _12, "noCondition": "", "filter": "fuzzy"} as const;
+const _25 = "investor_id" as const;
+const _26 = {"type": "boolean", "default": true, "noCondition": true} as const;
+const _27 = "base64-params" as const;
+const _28 = {"servers": [_8], "server": "MS"} as const;
+const _29 = "investor_name" as const;
+const _30 = "update_time" as const;
+const _31 = {"type": _12, "noCondition": ""} as const;
+const _32 = ["min", "max"] as const;
+const _33 = {"type": ["number", "null"], "noCondition": null} as const;
+const _34 = {"min": null, "max": null} as const;
+const _35 = {"type": _15, "required": _32, "properties": {"min": _33, "max": _33}, "additionalProperties": false, "noCondition": _34} as const;
+const _36 = {"type": _15, "required": _32, "properties": {"min": _31, "max": _31}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
+const _37 = "direction" as const;
+const _38 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _37, "amount"], "properties": {"investor_id": _13, "direction": {"type": _12, "enum": ["1", "2"]}, "amount": {"type": "number", "minimum": 0}, "investor_name": _13, "operator": _13}, "additionalProperties": false}} as const;
+const _39 = {"retryable": false, "servers": [_8], "server": "MS"} as const;
+const _40 = "unique_id" as const;
+const _41 = {"type": _19, "minimum": 0} as const;
+const _42 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_40, "status"], "properties": {"unique_id": _41, "status": {"type": _19, "enum": [0, 1, 2, 3, 4]}}, "additionalProperties": false}} as const;
+const _43 = "seat_index" as const;
+const _44 = [_19, "null"] as const;
+const _45 = {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_43], "properties": {"seat_index": {"type": _44, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
+const _46 = "array" as const;
+const _47 = "exchange_id" as const;
+const _48 = "seat_type" as const;
+const _49 = "CFFEX" as const;
+const _50 = {"type": _12, "enum": ["MANAGER", "SLAVE", "MARKET"]} as const;
+const _51 = {"type": _19, "enum": [0, 1]} as const;
+const _52 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _46, "minItems": 1, "items": {"type": _15, "required": [_47, _43, _48, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": {"type": _12, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _49, "GFEX"]}, "seat_index": _41, "seat_type": _50, "model_switch": _51, "flow_control": {"type": _19, "default": 200}, "weight": _41, "front_ip": _13}, "additionalProperties": false}}} as const;
+const _53 = "text/plain" as const;
+const _54 = "result-or-body" as const;
+const _55 = "trading_day" as const;
+const _56 = "InvestorId" as const;
+const _57 = {"name": _56, "type": _12} as const;
+const _58 = {"name": "InvestorName", "type": _12} as const;
+const _59 = {"name": "InstrumentId", "type": _12} as const;
+const _60 = "int" as const;
+const _61 = "decimal" as const;
+const _62 = {"name": "HedgeFlag", "type": _12} as const;
+const _63 = "instrument_id" as const;
+const _64 = "hedge_flag" as const;
+const _65 = {"type": _46, "items": _13, "noCondition": []} as const;
+const _66 = {"type": _44, "noCondition": null} as const;
+const _67 = {"min": _66, "max": _66} as const;
+const _68 = {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34} as const;
+const _69 = [_5, _1, "data"] as const;
+const _70 = "exchange" as const;
+const _71 = "product_id" as const;
+const _72 = "prc" as const;
+const _73 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX"]} as const;
+const _74 = {"type": _46, "maxItems": 1, "items": _13, "noCondition": []} as const;
+const _75 = "enable" as const;
+const _76 = "prc_type" as const;
+const _77 = {"type": _19, "enum": [0, 1], "default": 1} as const;
+const _78 = "TradingEnable" as const;
+const _79 = {"servers": [_7], "server": "MA"} as const;
+const _80 = {"type": _15, "required": [_5, _1], "properties": {"client_version": _18, "token": _13}, "additionalProperties": false} as const;
+const _81 = "templ" as const;
+const _82 = "trade" as const;
+const _83 = "product_type" as const;
+const _84 = "product" as const;
+const _85 = "investor" as const;
+const _86 = "hedge" as const;
+const _87 = "sync_flag" as const;
+const _88 = {"type": _15, "required": ["ip", "name"], "properties": {"ip": _13, "name": _13}, "additionalProperties": false} as const;
+const _89 = "null-null" as const;
+const _90 = {"type": _46, "items": _88, "noCondition": [{"ip": _89, "name": _89}]} as const;
+const _91 = {"type": _12, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _89]} as const;
+const _92 = {"type": _46, "items": _91, "noCondition": [_89]} as const;
+const _93 = {"type": _46, "items": _13, "noCondition": [_89]} as const;
+const _94 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX", _89]} as const;
+const _95 = {"type": _46, "items": _94, "noCondition": [_89]} as const;
+const _96 = [_76, _75, "value"] as const;
+const _97 = {"type": _19} as const;
+const _98 = {"type": _46, "minItems": 1, "items": {"type": _15, "required": _96, "properties": {"prc_type": {"type": _12, "enum": [_78], "default": _78}, "enable": _77, "value": _97, "prc_name": {"type": _12, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
+const _99 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _75, _82, _83, _84, _85, _86, _70, _72, _87], "properties": {"templ": _13, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "prc": _98, "sync_flag": _77}, "additionalProperties": false}} as const;
+const _100 = {"retryable": false, "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"}, "servers": [_7], "server": "MA"} as const;
+const _101 = "templ_new" as const;
+const _102 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _101, _75, _82, _83, _84, _85, _86, _70, _72, _87], "properties": {"templ": _13, "templ_new": _31, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "prc": _98, "sync_flag": _77}, "additionalProperties": false}} as const;
+const _103 = {"type": _46, "items": _88} as const;
+const _104 = {"type": _46, "items": _91} as const;
+const _105 = {"type": _46, "items": _13} as const;
+const _106 = {"type": _46, "items": _94} as const;
+const _107 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _87], "properties": {"templ": _13, "sync_flag": _77, "enable": _51, "trade": _103, "product_type": _104, "product": _105, "investor": _105, "hedge": _105, "exchange": _106, "prc": _98}, "additionalProperties": false}} as const;
+const _108 = "auth_code" as const;
+const _109 = "allow_investor" as const;
+const _110 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_108, "app_id", _109], "properties": {"auth_code": _13, "app_id": _13, "allow_investor": _65}, "additionalProperties": false}} as const;
+const _111 = {"retryable": false, "servers": [_7], "server": "MA"} as const;
+const _112 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_40, _108, "app_id", _109], "properties": {"unique_id": _41, "auth_code": _13, "app_id": _13, "allow_investor": _65}, "additionalProperties": false}} as const;
+const _113 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_40], "properties": {"unique_id": _41}, "additionalProperties": false}} as const;
+const _114 = {"type": _15, "required": _3, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21}, "additionalProperties": false} as const;
 const _115 = "instrument" as const;
-const _116 = {"type": _23, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
-const _117 = {"type": _14, "enum": ["PriceCheckEnable", "SelfDealEnable", "CancelLimitByPro", "LongPositionLimitByPro", "ShortPositionLimitByPro", "TradeLimitByPro", "CancelLimitByIns", "LongPositionLimitByIns", "ShortPositionLimitByIns", "TradeLimitByIns", "OpenLimit", "LargeOrderCancel", "LargeOrderCancelOrderNum", "LargeOrderCancelFixedRatio", "PriceDeviation", "PriceDeviationCoefficient", "PriceDeviationAbsoluteValue", "LongOptPosLimit", "ShortOptPosLimit", "LongFutOptPosLimit", "ShortFutOptPosLimit"]} as const;
-const _118 = {"type": _48, "items": {"type": _18, "required": _97, "properties": {"prc_type": _117, "enable": _53, "value": _98, "prc_name": _15}, "additionalProperties": false}} as const;
-const _119 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, "priority", _77, _83, _84, _85, _86, _87, _72, _115, _74, _88], "properties": {"templ": _15, "priority": _116, "enable": _53, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "instrument": _94, "prc": _118, "sync_flag": _79}, "additionalProperties": false}} as const;
-const _120 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, _102, "priority", _77, _83, _84, _85, _86, _87, _72, _115, _74, _88], "properties": {"templ": _15, "templ_new": _34, "priority": _116, "enable": _53, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "instrument": _94, "prc": _118, "sync_flag": _79}, "additionalProperties": false}} as const;
-const _121 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82, _88], "properties": {"templ": _15, "sync_flag": _79, "priority": _116, "enable": _53, "trade": _104, "product_type": _105, "product": _106, "investor": _106, "hedge": _106, "exchange": _107, "instrument": _106, "prc": _118}, "additionalProperties": false}} as const;
+const _116 = {"type": _19, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
+const _117 = {"type": _12, "enum": ["PriceCheckEnable", "SelfDealEnable", "CancelLimitByPro", "LongPositionLimitByPro", "ShortPositionLimitByPro", "TradeLimitByPro", "CancelLimitByIns", "LongPositionLimitByIns", "ShortPositionLimitByIns", "TradeLimitByIns", "OpenLimit", "LargeOrderCancel", "LargeOrderCancelOrderNum", "LargeOrderCancelFixedRatio", "PriceDeviation", "PriceDeviationCoefficient", "PriceDeviationAbsoluteValue", "LongOptPosLimit", "ShortOptPosLimit", "LongFutOptPosLimit", "ShortFutOptPosLimit"]} as const;
+const _118 = {"type": _46, "items": {"type": _15, "required": _96, "properties": {"prc_type": _117, "enable": _51, "value": _97, "prc_name": _13}, "additionalProperties": false}} as const;
+const _119 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, "priority", _75, _82, _83, _84, _85, _86, _70, _115, _72, _87], "properties": {"templ": _13, "priority": _116, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "instrument": _93, "prc": _118, "sync_flag": _77}, "additionalProperties": false}} as const;
+const _120 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _101, "priority", _75, _82, _83, _84, _85, _86, _70, _115, _72, _87], "properties": {"templ": _13, "templ_new": _31, "priority": _116, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "instrument": _93, "prc": _118, "sync_flag": _77}, "additionalProperties": false}} as const;
+const _121 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _87], "properties": {"templ": _13, "sync_flag": _77, "priority": _116, "enable": _51, "trade": _103, "product_type": _104, "product": _105, "investor": _105, "hedge": _105, "exchange": _106, "instrument": _105, "prc": _118}, "additionalProperties": false}} as const;
 const _122 = "007P7" as const;
 const _123 = "OrderSysId" as const;
-const _124 = {"name": "UpdateTime", "type": _14} as const;
+const _124 = {"name": "UpdateTime", "type": _12} as const;
 const _125 = "max_result_count" as const;
 const _126 = {"style": "newest", "in": "data", "limitParam": _125} as const;
-const _127 = {"type": _23, "default": 0, "minimum": 0, "noCondition": 0} as const;
+const _127 = {"type": _19, "default": 0, "minimum": 0, "noCondition": 0} as const;
 const _128 = "007P9" as const;
-const _129 = [_82, _83, _86, _74] as const;
-const _130 = {"type": _48, "items": {"type": _18, "required": [_77, "threshold_value_warn", "threshold_value_critical", _78, "prc_name"], "properties": {"enable": _53, "threshold_value_warn": _98, "threshold_value_critical": _98, "prc_type": _117, "prc_name": _15}, "additionalProperties": false}} as const;
-const _131 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": _129, "properties": {"templ": _15, "trade": _91, "investor": _94, "prc": _130}, "additionalProperties": false}} as const;
-const _132 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": _129, "properties": {"templ": _15, "trade": _91, "investor": _94, "prc": _130, "templ_new": _15}, "additionalProperties": false}} as const;
-const _133 = {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_82], "properties": {"templ": _15, "trade": _104, "investor": _106}, "additionalProperties": false}} as const;
+const _129 = [_81, _82, _85, _72] as const;
+const _130 = {"type": _46, "items": {"type": _15, "required": [_75, "threshold_value_warn", "threshold_value_critical", _76, "prc_name"], "properties": {"enable": _51, "threshold_value_warn": _97, "threshold_value_critical": _97, "prc_type": _117, "prc_name": _13}, "additionalProperties": false}} as const;
+const _131 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": _129, "properties": {"templ": _13, "trade": _90, "investor": _93, "prc": _130}, "additionalProperties": false}} as const;
+const _132 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": _129, "properties": {"templ": _13, "trade": _90, "investor": _93, "prc": _130, "templ_new": _13}, "additionalProperties": false}} as const;
+const _133 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81], "properties": {"templ": _13, "trade": _103, "investor": _105}, "additionalProperties": false}} as const;
 const _134 = "CurPrcValue" as const;
-const _135 = {"type": _48, "items": _75, "noCondition": []} as const;
+const _135 = {"type": _46, "items": _73, "noCondition": []} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xele-mgmt.docs.js),
@@ -151,49 +151,49 @@ export const meta: ApiMeta = expandMeta({
   "commonRequestFields": {"MS": {"fields": _3, "values": {"protocl_version": _4, "serialno": 0, "operator": ""}}, "MA": {"fields": [_5, _1], "values": {"client_version": _4}}},
   "login": {"operationId": "login", "tokenField": "ticket", "requestField": _1, "reloginOnCodes": [109]},
   "servers": [
+    _7,
     _8,
-    _10,
   ],
   "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "result"},
-  "errorCodes": {"0": {"meaning": "Success", "kind": _11, "success": true}, "100": ["Internal parameter error in the counter program", "unavailable"], "101": ["URL not supported; check software/protocol version", _12], "102": ["MS has no implementation for this API", _12], "103": ["Unknown field in the request JSON; check software/protocol version", _12], "104": ["Invalid JSON", _12], "105": ["Unsupported API protocol version", _12], "106": ["Update failed", _11], "107": ["Access to the counter refused: illegal HTTP connection", "auth"], "108": ["HTTP method not supported", _12], "109": ["Invalid token (log in again)", "auth"], "110": ["Unsupported seat number", _12], "111": ["Query failed", _11], "112": ["Add failed", _11], "113": ["Delete failed", _11], "114": ["Insufficient permission, access forbidden", "auth"], "115": ["Request refused; check the parameters", _12], "116": ["Illegal field value in the request", _12], "117": ["Deprecated (removed) API", _12], "118": ["Withdrawal failed", _11], "119": ["Deposit failed", _11], "120": ["Closing the position failed", _11], "1000": ["No specific error description (无具体错误描述)", _11]},
+  "errorCodes": {"0": {"meaning": "Success", "kind": _9, "success": true}, "100": ["Internal parameter error in the counter program", "unavailable"], "101": ["URL not supported; check software/protocol version", _10], "102": ["MS has no implementation for this API", _10], "103": ["Unknown field in the request JSON; check software/protocol version", _10], "104": ["Invalid JSON", _10], "105": ["Unsupported API protocol version", _10], "106": ["Update failed", _9], "107": ["Access to the counter refused: illegal HTTP connection", "auth"], "108": ["HTTP method not supported", _10], "109": ["Invalid token (log in again)", "auth"], "110": ["Unsupported seat number", _10], "111": ["Query failed", _9], "112": ["Add failed", _9], "113": ["Delete failed", _9], "114": ["Insufficient permission, access forbidden", "auth"], "115": ["Request refused; check the parameters", _10], "116": ["Illegal field value in the request", _10], "117": ["Deprecated (removed) API", _10], "118": ["Withdrawal failed", _9], "119": ["Deposit failed", _9], "120": ["Closing the position failed", _9], "1000": ["No specific error description (无具体错误描述)", _9]},
   "d": {"retryable": true, "security": ["xeleToken"]},
   "ops": [
-    {"i": "login", "r": "POST /*", "b": [_13, _16], "retryable": false, "security": [], "envelope": false, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": ["username", "password"], "properties": _16}},
-    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _19, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_26, _27], "properties": {"content": _28, "option_scale": {"type": _18, "required": [_29, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _30, "pre_balance": _30, "order_commission": _30, "static_balance": _30, "dynamic_rights": _30, "delivery_margin": _30, "close_profit": _30, "curr_margin": _30, "frozen_margin": _30, "available": _30, "avaiable_limit": _30, "risk": _30, "limited": _30, "fee": _30, "frozen_fee": _30, "premium": _30, "frozen_premium": _30, "cash_in": _30, "cash_out": _30, "float_profit_and_loss": _30}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _19, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_29, _32, "cash_inout", "amount", _2, "status", _33], "properties": {"investor_id": _34, "investor_name": _34, "cash_inout": {"type": _14, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _38, "operator": _34, "status": {"type": _14, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _39}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_13, _41, _21, true], "retryable": false, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": _41, "additionalProperties": false}},
-    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_13, _44, _21, true], "retryable": false, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": _44, "additionalProperties": false}},
-    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _19, "servers": _20, "server": _9, "requestSchema": _47, "getBody": _31},
-    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _19, "servers": _20, "server": _9, "requestSchema": _47, "getBody": _31},
-    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_13, _54, _21, true], "retryable": false, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": _54, "additionalProperties": false}},
-    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": null, "header": false, "location": _56, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_57], "properties": {"trading_day": {"type": _14, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": "PosiQry", "header": true, "location": _56, "columns": [_59, _60, _61, {"name": "BoughtPositionSum", "type": _62}, {"name": "BoughtPosition", "type": _62}, {"name": "OldBoughtPosition", "type": _62}, {"name": "SoldPositionSum", "type": _62}, {"name": "SoldPosition", "type": _62}, {"name": "OldSoldPosition", "type": _62}, {"name": "CloseOldBoughtPosition", "type": _62}, {"name": "CloseOldSoldPosition", "type": _62}, {"name": "LastPrice", "type": _63}, {"name": "UpperLimitPrice", "type": _63}, {"name": "LowerLimitPrice", "type": _63}, {"name": "LongMargin", "type": _63}, {"name": "ShortMargin", "type": _63}, {"name": "Margin", "type": _63}, _64]}}}, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_29, _26, _32, _65, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _66], "properties": {"investor_id": _67, "content": _28, "investor_name": _67, "instrument_id": _67, "bought_position_sum": _70, "bought_position": _70, "old_bought_position": _70, "close_old_bought_position": _70, "sold_position_sum": _70, "sold_position": _70, "old_sold_position": _70, "close_old_sold_position": _70, "last_price": _38, "upper_limit_price": _38, "lower_limit_price": _38, "long_margin": _38, "short_margin": _38, "margin": _38, "hedge_flag": {"type": [_48, "null"], "default": null, "items": _15, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": null, "header": false, "location": _56, "columns": [_59, _61, {"name": "OpenRatioByMoney", "type": _63}, {"name": "OpenRatioByVolume", "type": _63}, {"name": "CloseRatioByMoney", "type": _63}, {"name": "CloseRatioByVolume", "type": _63}, {"name": "CloseTodayRatioByMoney", "type": _63}, {"name": "CloseTodayRatioByVolume", "type": _63}, {"name": "LongMarginRatioByMoney", "type": _63}, {"name": "ShortMarginRatioByMoney", "type": _63}, {"name": "VolumeMultiple", "type": _62}]}}}, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_26, _29, _65, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _28, "investor_id": _67, "instrument_id": _67, "volume_multiple": _70, "open_ratio_by_money": _38, "open_ratio_by_volume": _38, "close_ratio_by_money": _38, "close_ratio_by_volume": _38, "close_today_ratio_by_money": _38, "close_today_ratio_by_volume": _38, "long_margin_ratio_by_money": _38, "short_margin_ratio_by_money": _38}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _19, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": {"client_version": _22, "token": _15, "data": {"type": _18, "required": [_72, _29, _73, _74], "properties": {"exchange": {"type": _48, "maxItems": 1, "items": _75, "noCondition": []}, "investor_id": _76, "product_id": _76, "prc": {"type": _48, "items": {"type": _18, "required": [_77, "value", _78], "properties": {"enable": _79, "value": {"type": _23, "enum": [0, 1, 2]}, "prc_type": {"type": _14, "default": _80}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _19, "servers": _17, "server": _7, "requestSchema": _81, "getBody": _31},
-    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_13, _100, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _100, "additionalProperties": false}},
-    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_13, _103, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _103, "additionalProperties": false}},
-    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_13, _108, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _108, "additionalProperties": false}},
-    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _19, "servers": _17, "server": _7, "requestSchema": _81, "getBody": _31},
-    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_13, _111, _71, true], "retryable": false, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _111, "additionalProperties": false}},
-    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_13, _112, _71, true], "retryable": false, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _112, "additionalProperties": false}},
-    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_13, _113, _71, true], "retryable": false, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _113, "additionalProperties": false}},
-    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _19, "servers": _20, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_26, _27, _57], "properties": {"content": _28, "option_scale": {"type": _18, "required": [_29, _32, _49, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _30, "investor_name": _30, "exchange_id": _30, "order_volume_total": _30, "order_times": _30, "action_volume_total": _30, "action_times": _30, "bargin_volume_total": _30, "bargin_times": _30, "nobargin_volume_total": _30, "error_volume_total": _30, "bargin_rates": _30, "action_rates": _30, "instrument_amount": _30}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _34}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _19, "servers": _20, "server": _9, "requestSchema": _114, "getBody": _31},
-    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _19, "servers": _20, "server": _9, "requestSchema": _114, "getBody": _31},
-    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": null, "header": false, "location": _56, "columns": [{"name": "OrderTimes", "type": _62}, {"name": "CancelTimes", "type": _62}, {"name": "TradeTimes", "type": _62}, {"name": "ErrorVolume", "type": _62}]}}}, "servers": _20, "server": _9, "requestSchema": _114, "getBody": _31},
-    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _19, "servers": _17, "server": _7, "requestSchema": _81, "getBody": _31},
-    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_13, _119, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _119, "additionalProperties": false}},
-    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_13, _120, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _120, "additionalProperties": false}},
-    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_13, _121, _71, true], "retryable": false, "envelope": _101, "servers": _17, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _121, "additionalProperties": false}},
-    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": "OrderQry", "header": true, "location": _56, "headerSince": _122, "columns": [_59, {"name": _123, "type": _62}, {"name": "OrderUserId", "type": _62, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _62, "since": "007"}, {"name": "OrderType", "type": _14, "since": "003"}, {"name": "DelegateType", "type": _14, "since": _122}, {"name": "AppID", "type": _14, "since": _122}, {"name": "MFL", "type": _62}, {"name": "SeatId", "type": _14}, _61, {"name": "Direction", "type": _14}, {"name": "CombOffsetFlag", "type": _14}, {"name": "OrderStatus", "type": _14}, {"name": "OrderPrice", "type": _63}, {"name": "OrderVolume", "type": _62}, {"name": "NobarginVolume", "type": _62}, {"name": "BarginVolume", "type": _62}, {"name": "OrderTime", "type": _14}, {"name": "InsertTime", "type": _14}, {"name": "ErrCode", "type": _62}, {"name": "ErrMsg", "type": _14}, {"name": "TradingDay", "type": _14}, _124, _64]}}}, "servers": _20, "pagination": _126, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_29, _26, _125, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _65, _40, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _57, _33, _66], "properties": {"investor_id": _67, "content": _28, "max_result_count": _127, "order_system_id": {"type": _18, "required": _35, "properties": _69, "additionalProperties": false, "noCondition": _37, "rowField": _123}, "exchange_order_id": _39, "userref": _70, "order_user_id": _70, "seat_id": _67, "instrument_id": _67, "direction": {"type": _14, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _14, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _14, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _14, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _14, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _38, "order_volume": _70, "nobargin_volume": _70, "bargin_volume": _70, "order_time": _39, "insert_time": _39, "error_code": {"type": _18, "required": _35, "properties": _69, "additionalProperties": false, "noCondition": _37, "rowField": "ErrCode"}, "error_msg": {"type": _14, "noCondition": "", "rowField": "ErrMsg"}, "appid": _34, "trading_day": _34, "update_time": _39, "hedge_flag": {"type": _14, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _19, "servers": _17, "since": _128, "server": _7, "requestSchema": _81, "getBody": _31},
-    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_13, _131, _71, true], "retryable": false, "envelope": _101, "servers": _17, "since": _128, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _131, "additionalProperties": false}},
-    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_13, _132, _71, true], "retryable": false, "envelope": _101, "servers": _17, "since": _128, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _132, "additionalProperties": false}},
-    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_13, _133, _71, true], "retryable": false, "envelope": _101, "servers": _17, "since": _128, "server": _7, "requestSchema": {"type": _18, "required": _71, "properties": _133, "additionalProperties": false}},
-    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _19, "responses": {"200": {"contentType": _55, "pipeRows": {"kind": null, "header": true, "location": _56, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _14, "aliases": ["Exchangeld"]}, {"name": _58, "type": _14, "aliases": ["Investorld"]}, _60, {"name": "ProductId", "type": _14}, _61, {"name": "PrcType", "type": _14}, {"name": _134, "type": _62}, {"name": "PrcState", "type": _14}, _124]}}}, "servers": _20, "pagination": _126, "since": _128, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_29, _26, _125, _49, _73, _65, _78, "prc_state", "prc_value", _33], "properties": {"investor_id": _67, "content": _28, "max_result_count": _127, "exchange_id": _135, "product_id": _67, "instrument_id": _67, "prc_type": {"type": _48, "items": _117, "noCondition": []}, "prc_state": _67, "prc_value": {"type": _18, "required": _35, "properties": _69, "additionalProperties": false, "noCondition": _37, "rowField": _134}, "update_time": _39}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _19, "servers": _20, "since": _128, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_26, _29, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _28, "investor_id": _67, "login_ok": _70, "login_error": _70, "order": _70, "action": _70, "volume": _70, "order_abnormal_trade": _70, "action_abnormal_trade": _70, "order_abnormal_exchange": _70, "action_abnormal_exchange": _70}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
-    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _19, "servers": _20, "since": _128, "server": _9, "requestSchema": {"type": _18, "required": _21, "properties": {"protocl_version": _22, "token": _15, "serialno": _24, "operator": _25, "data": {"type": _18, "required": [_26, "seat_id", _49, _50, "seat_state", "seat_ip", _33], "properties": {"content": _28, "seat_id": _67, "exchange_id": _135, "seat_type": {"type": _48, "items": _52, "noCondition": []}, "seat_state": {"type": _48, "items": {"type": _14, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _34, "update_time": _39}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _31},
+    {"i": "login", "r": "POST /*", "b": [_11, _14], "requestSchema": {"type": _15, "required": ["username", "password"], "properties": _14}, "x": {"retryable": false, "security": [], "envelope": false, "servers": [_7], "server": "MA"}},
+    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _23], "properties": {"content": _24, "option_scale": {"type": _15, "required": [_25, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _26, "pre_balance": _26, "order_commission": _26, "static_balance": _26, "dynamic_rights": _26, "delivery_margin": _26, "close_profit": _26, "curr_margin": _26, "frozen_margin": _26, "available": _26, "avaiable_limit": _26, "risk": _26, "limited": _26, "fee": _26, "frozen_fee": _26, "premium": _26, "frozen_premium": _26, "cash_in": _26, "cash_out": _26, "float_profit_and_loss": _26}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _29, "cash_inout", "amount", _2, "status", _30], "properties": {"investor_id": _31, "investor_name": _31, "cash_inout": {"type": _12, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _35, "operator": _31, "status": {"type": _12, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_11, _38, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _38, "additionalProperties": false}, "x": _39},
+    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_11, _42, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _42, "additionalProperties": false}, "x": _39},
+    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _16, "requestSchema": _45, "getBody": _27, "x": _28},
+    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _16, "requestSchema": _45, "getBody": _27, "x": _28},
+    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_11, _52, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _52, "additionalProperties": false}, "x": _39},
+    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_55], "properties": {"trading_day": {"type": _12, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": "PosiQry", "header": true, "location": _54, "columns": [_57, _58, _59, {"name": "BoughtPositionSum", "type": _60}, {"name": "BoughtPosition", "type": _60}, {"name": "OldBoughtPosition", "type": _60}, {"name": "SoldPositionSum", "type": _60}, {"name": "SoldPosition", "type": _60}, {"name": "OldSoldPosition", "type": _60}, {"name": "CloseOldBoughtPosition", "type": _60}, {"name": "CloseOldSoldPosition", "type": _60}, {"name": "LastPrice", "type": _61}, {"name": "UpperLimitPrice", "type": _61}, {"name": "LowerLimitPrice", "type": _61}, {"name": "LongMargin", "type": _61}, {"name": "ShortMargin", "type": _61}, {"name": "Margin", "type": _61}, _62]}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _29, _63, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _64], "properties": {"investor_id": _65, "content": _24, "investor_name": _65, "instrument_id": _65, "bought_position_sum": _68, "bought_position": _68, "old_bought_position": _68, "close_old_bought_position": _68, "sold_position_sum": _68, "sold_position": _68, "old_sold_position": _68, "close_old_sold_position": _68, "last_price": _35, "upper_limit_price": _35, "lower_limit_price": _35, "long_margin": _35, "short_margin": _35, "margin": _35, "hedge_flag": {"type": [_46, "null"], "default": null, "items": _13, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "columns": [_57, _59, {"name": "OpenRatioByMoney", "type": _61}, {"name": "OpenRatioByVolume", "type": _61}, {"name": "CloseRatioByMoney", "type": _61}, {"name": "CloseRatioByVolume", "type": _61}, {"name": "CloseTodayRatioByMoney", "type": _61}, {"name": "CloseTodayRatioByVolume", "type": _61}, {"name": "LongMarginRatioByMoney", "type": _61}, {"name": "ShortMarginRatioByMoney", "type": _61}, {"name": "VolumeMultiple", "type": _60}]}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _25, _63, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _24, "investor_id": _65, "instrument_id": _65, "volume_multiple": _68, "open_ratio_by_money": _35, "open_ratio_by_volume": _35, "close_ratio_by_money": _35, "close_ratio_by_volume": _35, "close_today_ratio_by_money": _35, "close_today_ratio_by_volume": _35, "long_margin_ratio_by_money": _35, "short_margin_ratio_by_money": _35}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _16, "requestSchema": {"type": _15, "required": _69, "properties": {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_70, _25, _71, _72], "properties": {"exchange": {"type": _46, "maxItems": 1, "items": _73, "noCondition": []}, "investor_id": _74, "product_id": _74, "prc": {"type": _46, "items": {"type": _15, "required": [_75, "value", _76], "properties": {"enable": _77, "value": {"type": _19, "enum": [0, 1, 2]}, "prc_type": {"type": _12, "default": _78}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _79},
+    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
+    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_11, _99, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _99, "additionalProperties": false}, "x": _100},
+    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_11, _102, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _102, "additionalProperties": false}, "x": _100},
+    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_11, _107, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _107, "additionalProperties": false}, "x": _100},
+    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
+    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_11, _110, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _110, "additionalProperties": false}, "x": _111},
+    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_11, _112, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _112, "additionalProperties": false}, "x": _111},
+    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_11, _113, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _113, "additionalProperties": false}, "x": _111},
+    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _23, _55], "properties": {"content": _24, "option_scale": {"type": _15, "required": [_25, _29, _47, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _26, "investor_name": _26, "exchange_id": _26, "order_volume_total": _26, "order_times": _26, "action_volume_total": _26, "action_times": _26, "bargin_volume_total": _26, "bargin_times": _26, "nobargin_volume_total": _26, "error_volume_total": _26, "bargin_rates": _26, "action_rates": _26, "instrument_amount": _26}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _31}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _16, "requestSchema": _114, "getBody": _27, "x": _28},
+    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _16, "requestSchema": _114, "getBody": _27, "x": _28},
+    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "columns": [{"name": "OrderTimes", "type": _60}, {"name": "CancelTimes", "type": _60}, {"name": "TradeTimes", "type": _60}, {"name": "ErrorVolume", "type": _60}]}}}, "requestSchema": _114, "getBody": _27, "x": _28},
+    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
+    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_11, _119, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _119, "additionalProperties": false}, "x": _100},
+    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_11, _120, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _120, "additionalProperties": false}, "x": _100},
+    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_11, _121, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _121, "additionalProperties": false}, "x": _100},
+    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": "OrderQry", "header": true, "location": _54, "headerSince": _122, "columns": [_57, {"name": _123, "type": _60}, {"name": "OrderUserId", "type": _60, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _60, "since": "007"}, {"name": "OrderType", "type": _12, "since": "003"}, {"name": "DelegateType", "type": _12, "since": _122}, {"name": "AppID", "type": _12, "since": _122}, {"name": "MFL", "type": _60}, {"name": "SeatId", "type": _12}, _59, {"name": "Direction", "type": _12}, {"name": "CombOffsetFlag", "type": _12}, {"name": "OrderStatus", "type": _12}, {"name": "OrderPrice", "type": _61}, {"name": "OrderVolume", "type": _60}, {"name": "NobarginVolume", "type": _60}, {"name": "BarginVolume", "type": _60}, {"name": "OrderTime", "type": _12}, {"name": "InsertTime", "type": _12}, {"name": "ErrCode", "type": _60}, {"name": "ErrMsg", "type": _12}, {"name": "TradingDay", "type": _12}, _124, _62]}}}, "pagination": _126, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _125, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _63, _37, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _55, _30, _64], "properties": {"investor_id": _65, "content": _24, "max_result_count": _127, "order_system_id": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": _123}, "exchange_order_id": _36, "userref": _68, "order_user_id": _68, "seat_id": _65, "instrument_id": _65, "direction": {"type": _12, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _12, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _12, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _12, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _12, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _35, "order_volume": _68, "nobargin_volume": _68, "bargin_volume": _68, "order_time": _36, "insert_time": _36, "error_code": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": "ErrCode"}, "error_msg": {"type": _12, "noCondition": "", "rowField": "ErrMsg"}, "appid": _31, "trading_day": _31, "update_time": _36, "hedge_flag": {"type": _12, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _16, "since": _128, "requestSchema": _80, "getBody": _27, "x": _79},
+    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_11, _131, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _131, "additionalProperties": false}, "x": _100},
+    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_11, _132, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _132, "additionalProperties": false}, "x": _100},
+    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_11, _133, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _133, "additionalProperties": false}, "x": _100},
+    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": true, "location": _54, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _12, "aliases": ["Exchangeld"]}, {"name": _56, "type": _12, "aliases": ["Investorld"]}, _58, {"name": "ProductId", "type": _12}, _59, {"name": "PrcType", "type": _12}, {"name": _134, "type": _60}, {"name": "PrcState", "type": _12}, _124]}}}, "pagination": _126, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _125, _47, _71, _63, _76, "prc_state", "prc_value", _30], "properties": {"investor_id": _65, "content": _24, "max_result_count": _127, "exchange_id": _135, "product_id": _65, "instrument_id": _65, "prc_type": {"type": _46, "items": _117, "noCondition": []}, "prc_state": _65, "prc_value": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": _134}, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _16, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _25, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _24, "investor_id": _65, "login_ok": _68, "login_error": _68, "order": _68, "action": _68, "volume": _68, "order_abnormal_trade": _68, "action_abnormal_trade": _68, "order_abnormal_exchange": _68, "action_abnormal_exchange": _68}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _16, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, "seat_id", _47, _48, "seat_state", "seat_ip", _30], "properties": {"content": _24, "seat_id": _65, "exchange_id": _135, "seat_type": {"type": _46, "items": _50, "noCondition": []}, "seat_state": {"type": _46, "items": {"type": _12, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _31, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
   ],
 });
 

@@ -7,28 +7,30 @@ const _1 = "unavailable" as const;
 const _2 = "rate-limit" as const;
 const _3 = "other" as const;
 const _4 = "GET /data/api/v1/*" as const;
-const _5 = ["ip"] as const;
+const _5 = {"security": [], "rateLimit": ["ip"], "envelope": false} as const;
 const _6 = "string" as const;
 const _7 = {"type": _6} as const;
 const _8 = ["market", _7] as const;
 const _9 = "since" as const;
 const _10 = "integer" as const;
 const _11 = "GET /trade/api/v1/*" as const;
-const _12 = ["balance", "ip"] as const;
-const _13 = {"type": _10, "enum": [1, 2, 3]} as const;
-const _14 = "POST /trade/api/v1/*" as const;
-const _15 = "application/x-www-form-urlencoded" as const;
-const _16 = {"type": "number"} as const;
-const _17 = {"type": _10, "enum": [0, 1]} as const;
-const _18 = {"type": _6, "contentEncoding": "base64", "contentMediaType": "application/json"} as const;
-const _19 = [_15, {"market": _7, "data": _18}] as const;
-const _20 = {"type": _10, "format": "int64"} as const;
-const _21 = "page" as const;
-const _22 = {"type": _10, "default": 1, "minimum": 1} as const;
-const _23 = "pageSize" as const;
-const _24 = ["coin", _7] as const;
-const _25 = [_24, [_21, _22], [_23, {"type": _10, "default": 10, "minimum": 1}]] as const;
-const _26 = {"style": _21, "pageParam": _21, "sizeParam": _23, "defaultSize": 10, "itemsField": "record"} as const;
+const _12 = {"security": [], "rateLimit": ["ip"]} as const;
+const _13 = {"rateLimit": ["balance", "ip"]} as const;
+const _14 = {"type": _10, "enum": [1, 2, 3]} as const;
+const _15 = "POST /trade/api/v1/*" as const;
+const _16 = "application/x-www-form-urlencoded" as const;
+const _17 = {"type": "number"} as const;
+const _18 = {"retryable": false} as const;
+const _19 = {"type": _10, "enum": [0, 1]} as const;
+const _20 = {"type": _6, "contentEncoding": "base64", "contentMediaType": "application/json"} as const;
+const _21 = [_16, {"market": _7, "data": _20}] as const;
+const _22 = {"type": _10, "format": "int64"} as const;
+const _23 = "page" as const;
+const _24 = {"type": _10, "default": 1, "minimum": 1} as const;
+const _25 = "pageSize" as const;
+const _26 = ["coin", _7] as const;
+const _27 = [_26, [_23, _24], [_25, {"type": _10, "default": 10, "minimum": 1}]] as const;
+const _28 = {"style": _23, "pageParam": _23, "sizeParam": _25, "defaultSize": 10, "itemsField": "record"} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xt-spot.docs.js),
@@ -47,30 +49,30 @@ export const meta: ApiMeta = expandMeta({
   "rateLimits": {"balance": {"limit": 3, "intervalMs": 1000, "scope": "key"}, "user": {"limit": 10, "intervalMs": 1000, "scope": "key"}, "ip": {"limit": 1000, "intervalMs": 60000, "scope": "ip"}},
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
-    {"i": "getMarketConfig", "r": _4, "security": [], "rateLimit": _5, "envelope": false},
-    {"i": "getKLine", "r": _4, "p": [_8, ["type", {"type": _6, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_9, {"type": _10, "format": "int64", "default": 0, "minimum": 0}]], "security": [], "rateLimit": _5, "envelope": false, "pagination": {"style": _9, "cursorParam": _9, "cursorField": "0", "itemsField": "datas"}},
-    {"i": "getTicker", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
-    {"i": "getTickers", "r": _4, "security": [], "rateLimit": _5, "envelope": false},
-    {"i": "getDepth", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
-    {"i": "getTrades", "r": _4, "p": [_8], "security": [], "rateLimit": _5, "envelope": false},
-    {"i": "getServerTime", "r": _11, "security": [], "rateLimit": _5},
-    {"i": "getBalance", "r": _11, "rateLimit": _12},
-    {"i": "getAccounts", "r": _11, "security": [], "rateLimit": _5},
-    {"i": "getFunds", "r": _11, "p": [["account", _13]], "rateLimit": _12},
-    {"i": "transfer", "r": _14, "b": [_15, {"from": _13, "to": _13, "amount": _16, "coin": _7, "safePwd": _7}], "retryable": false},
-    {"i": "order", "r": _14, "b": [_15, {"market": _7, "price": _16, "number": _16, "type": _17, "entrustType": _17}], "retryable": false},
-    {"i": "batchOrder", "r": _14, "b": _19, "retryable": false},
-    {"i": "cancel", "r": _14, "b": [_15, {"market": _7, "id": _20}], "retryable": false},
-    {"i": "batchCancel", "r": _14, "b": _19, "retryable": false},
-    {"i": "getOrder", "r": _11, "p": [_8, ["id", _20]]},
-    {"i": "getOpenOrders", "r": _11, "p": [_8, [_21, _22, false], [_23, {"type": _10, "default": 10, "minimum": 10, "maximum": 1000}, false]], "pagination": {"style": _21, "pageParam": _21, "sizeParam": _23, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": _11, "p": [_8, ["data", _18]]},
-    {"i": "getPayInAddress", "r": _11, "p": [_24]},
-    {"i": "getPayOutAddress", "r": _11, "p": _25, "pagination": _26},
-    {"i": "getPayInRecord", "r": _11, "p": _25, "pagination": _26},
-    {"i": "getPayOutRecord", "r": _11, "p": _25, "pagination": _26},
+    {"i": "getMarketConfig", "r": _4, "x": _5},
+    {"i": "getKLine", "r": _4, "p": [_8, ["type", {"type": _6, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_9, {"type": _10, "format": "int64", "default": 0, "minimum": 0}]], "pagination": {"style": _9, "cursorParam": _9, "cursorField": "0", "itemsField": "datas"}, "x": _5},
+    {"i": "getTicker", "r": _4, "p": [_8], "x": _5},
+    {"i": "getTickers", "r": _4, "x": _5},
+    {"i": "getDepth", "r": _4, "p": [_8], "x": _5},
+    {"i": "getTrades", "r": _4, "p": [_8], "x": _5},
+    {"i": "getServerTime", "r": _11, "x": _12},
+    {"i": "getBalance", "r": _11, "x": _13},
+    {"i": "getAccounts", "r": _11, "x": _12},
+    {"i": "getFunds", "r": _11, "p": [["account", _14]], "x": _13},
+    {"i": "transfer", "r": _15, "b": [_16, {"from": _14, "to": _14, "amount": _17, "coin": _7, "safePwd": _7}], "x": _18},
+    {"i": "order", "r": _15, "b": [_16, {"market": _7, "price": _17, "number": _17, "type": _19, "entrustType": _19}], "x": _18},
+    {"i": "batchOrder", "r": _15, "b": _21, "x": _18},
+    {"i": "cancel", "r": _15, "b": [_16, {"market": _7, "id": _22}], "x": _18},
+    {"i": "batchCancel", "r": _15, "b": _21, "x": _18},
+    {"i": "getOrder", "r": _11, "p": [_8, ["id", _22]]},
+    {"i": "getOpenOrders", "r": _11, "p": [_8, [_23, _24, false], [_25, {"type": _10, "default": 10, "minimum": 10, "maximum": 1000}, false]], "pagination": {"style": _23, "pageParam": _23, "sizeParam": _25, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
+    {"i": "getBatchOrders", "r": _11, "p": [_8, ["data", _20]]},
+    {"i": "getPayInAddress", "r": _11, "p": [_26]},
+    {"i": "getPayOutAddress", "r": _11, "p": _27, "pagination": _28},
+    {"i": "getPayInRecord", "r": _11, "p": _27, "pagination": _28},
+    {"i": "getPayOutRecord", "r": _11, "p": _27, "pagination": _28},
     {"i": "getWithdrawConfig", "r": _11},
-    {"i": "withdraw", "r": _11, "p": [_24, ["address", _7], ["memo", _7, false], ["amount", _16], ["innerTransfer", {"type": _10, "enum": [0, 1], "default": 0}, false], ["safePwd", _7]], "retryable": false},
+    {"i": "withdraw", "r": _11, "p": [_26, ["address", _7], ["memo", _7, false], ["amount", _17], ["innerTransfer", {"type": _10, "enum": [0, 1], "default": 0}, false], ["safePwd", _7]], "x": _18},
   ],
 });
 

@@ -347,6 +347,8 @@ export function normalizeBigints(v: unknown): unknown {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 /** What an operation field is when `generated/<spec>.meta.ts` leaves it out (core/meta.ts `expandMeta`). */
 const OPERATION_DEFAULTS = { retryable: false, security: [], rateLimit: [], responses: {} } as const;
+/** The fields that go into an operation's `x` (its policy, often the same for several operations). */
+const POLICY_FIELDS: readonly string[] = ["retryable", "security", "rateLimit", "envelope", "deprecated", "server", "servers"];
 
 function compactParam(p: ParamMeta): CompactParam | ParamMeta {
   if (Object.keys(p).some((k) => !["name", "in", "required", "schema"].includes(k))) return p;
@@ -364,7 +366,8 @@ function compactBody(b: BodyMeta): CompactBody {
 /**
  * The runtime metadata as `generated/<spec>.meta.ts` writes it (`CompactMeta`): what
  * `expandMeta` restores is left out (defaults; the API's most common retry policy, security
- * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", p, b, … }`
+ * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", p, b, x, … }`
+ * (`x`: what differs from `d` in retry policy, security, rate limits, envelope and servers)
  * with parameters and bodies as tuples, error codes with only a meaning and a kind as
  * `[meaning, kind]`. `expandMeta(compactMeta(m))` deep-equals `m` (test/meta-compact.test.ts).
  */
@@ -384,11 +387,16 @@ export function compactMeta(meta: ApiMeta): CompactMeta {
     const out: Record<string, unknown> = { i: operationId, r: `${method} ${r}` };
     if (params.length) out.p = params.map(compactParam);
     if (body) out.b = compactBody(body);
+    const policy: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
       const dflt = k in d ? d[k] : (OPERATION_DEFAULTS as Record<string, unknown>)[k];
-      if (!(k in OPERATION_DEFAULTS) || !same(v, dflt)) out[k] = v;
+      if (POLICY_FIELDS.includes(k)) {
+        if (!same(v, dflt)) policy[k] = v;
+      } else if (!(k in OPERATION_DEFAULTS) || !same(v, dflt)) out[k] = v;
     }
+    // Operations of one kind share their policy (e.g. every public market-data call): written once.
+    if (Object.keys(policy).length) out.x = policy;
     return out as CompactOperation;
   });
   const codes = Object.fromEntries(

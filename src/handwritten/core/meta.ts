@@ -315,8 +315,8 @@ export type CompactBody = readonly [contentType: string, properties: BodyMeta["p
 
 /**
  * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path"
- * (a `*` at the end of the path stands for the operationId), `p` its parameters, `b` its body, and only
- * the other fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
+ * (a `*` at the end of the path stands for the operationId), `p` its parameters, `b` its body, `x`
+ * its policy, and only the other fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
  * security, no rate limit, no listed responses).
  */
 export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "method" | "path" | "params" | "body">> & {
@@ -324,6 +324,8 @@ export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "meth
   readonly r: string;
   readonly p?: ReadonlyArray<CompactParam | ParamMeta>;
   readonly b?: CompactBody;
+  /** Where retry policy, security, rate limits, envelope or servers differ from `d` (shared by operations alike). */
+  readonly x?: Partial<OperationMeta>;
 };
 
 /**
@@ -353,7 +355,7 @@ export function expandMeta({ ops, d, errorCodes = {}, ...api }: CompactMeta): Ap
     rateLimits: {},
     ...api,
     errorCodes: codes,
-    operations: ops.map(({ i, r, p = [], b, ...o }) => {
+    operations: ops.map(({ i, r, p = [], b, x, ...o }) => {
       const at = r.indexOf(" ");
       return {
         operationId: i,
@@ -366,6 +368,7 @@ export function expandMeta({ ops, d, errorCodes = {}, ...api }: CompactMeta): Ap
         body: b ? { contentType: b[0], required: b[2] ?? Object.keys(b[1]), properties: b[1], closed: b[3] ?? false } : null,
         responses: {},
         ...d,
+        ...x,
         ...o,
       };
     }),
