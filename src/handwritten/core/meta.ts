@@ -286,15 +286,20 @@ export interface AsyncApiMeta {
 /** operationId → operation, per metadata object (built on first lookup; metadata is not mutated). */
 const BY_ID = new WeakMap<ApiMeta, Map<string, OperationMeta>>();
 
-/** Find an operation by operationId (a Map lookup) or by "METHOD /path". */
-export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undefined {
+/** The operation of this operationId (a Map lookup; the first one when a spec repeats an id). */
+export function operationById(meta: ApiMeta, operationId: string): OperationMeta | undefined {
   let ids = BY_ID.get(meta);
   if (!ids) {
     ids = new Map();
     for (const o of meta.operations) if (!ids.has(o.operationId)) ids.set(o.operationId, o);
     BY_ID.set(meta, ids);
   }
-  const byId = ids.get(ref);
+  return ids.get(operationId);
+}
+
+/** Find an operation by operationId (a Map lookup) or by "METHOD /path". */
+export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undefined {
+  const byId = operationById(meta, ref);
   if (byId) return byId;
   const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(ref);
   if (!m) return undefined;
