@@ -74,10 +74,12 @@ export function sharedLiteral(value: unknown, prefix = "_"): SharedLiteral {
 
   const declarations: string[] = [];
   const ref = (n: Node) => n.name ?? n.text!;
+  // A literal `"__proto__": v` would set the prototype; the computed form makes an own property, as JSON.parse does.
+  const prop = (k: string) => (k === "__proto__" ? `["__proto__"]` : JSON.stringify(k));
   for (const n of order) {
     n.text =
       n.leaf ??
-      (n.keys ? `{${n.keys.map((k, i) => `${JSON.stringify(k)}: ${ref(n.kids[i]!)}`).join(", ")}}` : `[${n.kids.map(ref).join(", ")}]`);
+      (n.keys ? `{${n.keys.map((k, i) => `${prop(k)}: ${ref(n.kids[i]!)}`).join(", ")}}` : `[${n.kids.map(ref).join(", ")}]`);
     if (n !== root && (n.leaf === null || typeof JSON.parse(n.leaf) === "string") && worthSharing(n.text, n.refs)) {
       n.name = `${prefix}${declarations.length}`;
       declarations.push(`const ${n.name} = ${n.text} as const;`);
@@ -86,7 +88,7 @@ export function sharedLiteral(value: unknown, prefix = "_"): SharedLiteral {
   // The top level one entry per line, and the entries of its arrays too (the operations).
   const entry = (n: Node): string => (n.name || n.leaf !== null || n.keys || !n.kids.length ? ref(n) : `[\n    ${n.kids.map(ref).join(",\n    ")},\n  ]`);
   const expression = root.keys
-    ? `{\n${root.keys.map((k, i) => `  ${JSON.stringify(k)}: ${entry(root.kids[i]!)},`).join("\n")}\n}`
+    ? `{\n${root.keys.map((k, i) => `  ${prop(k)}: ${entry(root.kids[i]!)},`).join("\n")}\n}`
     : ref(root);
   return { declarations, expression };
 }

@@ -107,6 +107,15 @@ describe("sharedLiteral (scripts/js-literal.ts)", () => {
     );
   });
 
+  it("keeps a __proto__ key an own property, as JSON.parse does", () => {
+    const value = JSON.parse('{"__proto__": {"a": 1}, "b": [{"__proto__": null}]}') as unknown;
+    const { declarations, expression } = sharedLiteral(value);
+    const back = evaluate(declarations, expression) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.hasOwn(back, "__proto__")).toBe(true);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(value));
+  });
+
   it("declares a repeated part once and references it", () => {
     const param = { name: "market", in: "query", required: true, schema: { type: "string" } };
     const { declarations, expression } = sharedLiteral({ ops: [{ params: [param] }, { params: [param, param] }] });
