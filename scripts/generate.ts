@@ -22,7 +22,8 @@ import { parse } from "yaml";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
-import { normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
+import { sharedLiteral } from "./js-literal.js";
+import { compactMeta, normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
 
 
 export function header(spec: string): string {
@@ -74,13 +75,16 @@ function readSpec(api: ApiEntry): Record<string, unknown> {
 function openapiMeta(api: ApiEntry): string {
   const doc = readSpec(api);
   const meta = extractMeta(api.name, api.root, doc, false);
-  // Examples are already exact JSON text; everything else gets bigints as strings.
-  const literal = stringifyJson(normalizeBigints(meta), 2);
+  // Bigints as strings; defaults left out; every repeated part written once (scripts/js-literal.ts).
+  const { declarations, expression } = sharedLiteral(compactMeta(normalizeBigints(meta) as ApiMeta));
   return (
     header(api.root) +
-    `import type { ApiMeta } from "../src/handwritten/core/meta.js";\n\n` +
-    `/** What the runtime reads (the docs metadata, with summaries and examples: ./${docsFile(api)}). */\n` +
-    `export const meta: ApiMeta = ${literal};\n` +
+    `import { expandMeta, type ApiMeta } from "../src/handwritten/core/meta.js";\n\n` +
+    `// The parts that repeat (parameters, schemas, lists), each written once.\n` +
+    declarations.map((d) => `${d}\n`).join("") +
+    `\n/**\n * What the runtime reads (the docs metadata, with summaries and examples: ./${docsFile(api)}),\n` +
+    ` * written compactly: expandMeta (core/meta.ts) restores the defaults left out.\n */\n` +
+    `export const meta: ApiMeta = expandMeta(${expression});\n` +
     dataFieldsType(meta) +
     schemaNames(doc)
   );

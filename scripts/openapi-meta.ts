@@ -6,6 +6,10 @@
 import type {
   ApiMeta,
   BodyMeta,
+  CompactBody,
+  CompactMeta,
+  CompactOperation,
+  CompactParam,
   EnvelopeMeta,
   HttpMethod,
   LoginMeta,
@@ -338,4 +342,73 @@ export function normalizeBigints(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalizeBigints);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalizeBigints(x)]));
   return v;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** What an operation field is when `generated/<spec>.meta.ts` leaves it out (core/meta.ts `expandMeta`). */
+const OPERATION_DEFAULTS = { retryable: false, security: [], rateLimit: [], responses: {} } as const;
+/** The fields that go into an operation's `x` (its policy, often the same for several operations). */
+const POLICY_FIELDS: readonly string[] = ["retryable", "security", "rateLimit", "envelope", "deprecated", "server", "servers"];
+
+function compactParam(p: ParamMeta): CompactParam | ParamMeta {
+  if (Object.keys(p).some((k) => !["name", "in", "required", "schema"].includes(k))) return p;
+  if (p.in !== "query") return [p.name, p.schema, p.required, p.in];
+  return p.required ? [p.name, p.schema] : [p.name, p.schema, false];
+}
+
+function compactBody(b: BodyMeta): CompactBody {
+  if (Object.keys(b).some((k) => !["contentType", "required", "properties", "closed"].includes(k))) throw new Error(`body field not carried: ${Object.keys(b)}`);
+  const all = same(b.required, Object.keys(b.properties));
+  if (b.closed) return [b.contentType, b.properties, b.required, true];
+  return all ? [b.contentType, b.properties] : [b.contentType, b.properties, b.required];
+}
+
+/**
+ * The runtime metadata as `generated/<spec>.meta.ts` writes it (`CompactMeta`): what
+ * `expandMeta` restores is left out (defaults; the API's most common retry policy, security
+ * and rate limits go once into `d`), operations as `{ i: operationId, r: "METHOD /path", p, b, x, … }`
+ * (`x`: what differs from `d` in retry policy, security, rate limits, envelope and servers)
+ * with parameters and bodies as tuples, error codes with only a meaning and a kind as
+ * `[meaning, kind]`. `expandMeta(compactMeta(m))` deep-equals `m` (test/meta-compact.test.ts).
+ */
+export function compactMeta(meta: ApiMeta): CompactMeta {
+  const { servers, envelope, errorCodes, rateLimits, operations, ...rest } = meta;
+  const d: Record<string, unknown> = {};
+  for (const key of ["retryable", "security", "rateLimit"] as const) {
+    const counts = new Map<string, number>();
+    for (const op of operations) counts.set(JSON.stringify(op[key]), (counts.get(JSON.stringify(op[key])) ?? 0) + 1);
+    const [common] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+    if (common !== undefined && common !== JSON.stringify(OPERATION_DEFAULTS[key])) d[key] = JSON.parse(common);
+  }
+  const ops = operations.map(({ operationId, method, path, params, body, ...fields }) => {
+    // A "*" at the end stands for the operationId (so a path may not end with a "*" of its own).
+    if (path.endsWith("*")) throw new Error(`${method} ${path}: a path ending with "*" cannot be written compactly`);
+    const r = path.endsWith(`/${operationId}`) ? `${path.slice(0, -operationId.length)}*` : path;
+    const out: Record<string, unknown> = { i: operationId, r: `${method} ${r}` };
+    if (params.length) out.p = params.map(compactParam);
+    if (body) out.b = compactBody(body);
+    const policy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      const dflt = k in d ? d[k] : (OPERATION_DEFAULTS as Record<string, unknown>)[k];
+      if (POLICY_FIELDS.includes(k)) {
+        if (!same(v, dflt)) policy[k] = v;
+      } else if (!(k in OPERATION_DEFAULTS) || !same(v, dflt)) out[k] = v;
+    }
+    // Operations of one kind share their policy (e.g. every public market-data call): written once.
+    if (Object.keys(policy).length) out.x = policy;
+    return out as CompactOperation;
+  });
+  const codes = Object.fromEntries(
+    Object.entries(errorCodes).map(([code, info]) => [code, same(Object.keys(info).sort(), ["kind", "meaning"]) ? [info.meaning, info.kind] : info]),
+  );
+  return {
+    ...rest,
+    ...(servers.length ? { servers } : {}),
+    ...(envelope ? { envelope } : {}),
+    ...(Object.keys(codes).length ? { errorCodes: codes } : {}),
+    ...(Object.keys(rateLimits).length ? { rateLimits } : {}),
+    ...(Object.keys(d).length ? { d } : {}),
+    ops,
+  } as CompactMeta;
 }

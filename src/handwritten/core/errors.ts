@@ -40,13 +40,14 @@ export interface ErrorContext {
 }
 
 export class TradeApiError extends Error {
-  readonly api: string | undefined;
-  readonly operation: string | undefined;
+  declare readonly api: string | undefined;
+  declare readonly operation: string | undefined;
   constructor(message: string, ctx: ErrorContext = {}) {
     super(prefix(ctx) + message, ctx.cause === undefined ? undefined : { cause: ctx.cause });
-    this.name = new.target.name;
+    // Assigned in this order, as class fields would have defined them (api, operation, then name).
     this.api = ctx.api;
     this.operation = ctx.operation;
+    this.name = new.target.name;
   }
 
   /** name, message and the error's own fields (already redacted), for JSON logs. */
@@ -82,7 +83,7 @@ export class CredentialsError extends UsageError {}
 export class TransportError extends TradeApiError {}
 export class ConnectionError extends TransportError {}
 export class TimeoutError extends TransportError {
-  readonly timeoutMs: number | undefined;
+  declare readonly timeoutMs: number | undefined;
   constructor(message: string, ctx: ErrorContext & { timeoutMs?: number } = {}) {
     super(message, ctx);
     this.timeoutMs = ctx.timeoutMs;
@@ -91,9 +92,9 @@ export class TimeoutError extends TransportError {
 export class AbortedError extends TransportError {}
 
 export class HttpError extends TradeApiError {
-  readonly status: number;
+  declare readonly status: number;
   /** First 200 characters of the body, redacted. */
-  readonly bodySnippet: string;
+  declare readonly bodySnippet: string;
   constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string } = {}) {
     super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}`, ctx);
     this.status = status;
@@ -110,9 +111,9 @@ export class HttpError extends TradeApiError {
  * prefix, a proxy's login page). `location` is where it pointed (redacted).
  */
 export class RedirectError extends HttpError {
-  readonly location: string;
+  declare readonly location: string;
   /** Whether `location` is on the base URL's own origin. */
-  readonly sameOrigin: boolean;
+  declare readonly sameOrigin: boolean;
   constructor(status: number, location: string, sameOrigin: boolean, ctx: ErrorContext = {}) {
     super(status, "", {
       ...ctx,
@@ -127,7 +128,7 @@ export class RedirectError extends HttpError {
 }
 
 export class ResponseFormatError extends TradeApiError {
-  readonly bodySnippet: string;
+  declare readonly bodySnippet: string;
   constructor(message: string, bodySnippet: string, ctx: ErrorContext = {}) {
     super(`${message}${bodySnippet ? ` (body starts: ${JSON.stringify(bodySnippet)})` : ""}`, ctx);
     this.bodySnippet = bodySnippet;
@@ -165,12 +166,12 @@ export interface ApiErrorInit extends ErrorContext {
 }
 
 export class ApiError extends TradeApiError {
-  readonly code: string | number;
-  readonly vendorMessage: string | undefined;
-  readonly meaning: string | undefined;
-  readonly kind: ErrorKind;
-  readonly httpStatus: number | undefined;
-  readonly body: unknown;
+  declare readonly code: string | number;
+  declare readonly vendorMessage: string | undefined;
+  declare readonly meaning: string | undefined;
+  declare readonly kind: ErrorKind;
+  declare readonly httpStatus: number | undefined;
+  declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
     const parts = [`code ${init.code}`];
     if (init.vendorMessage) parts.push(init.vendorMessage);

@@ -40,7 +40,7 @@ import {
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
-import { envelopeOf } from "./meta.js";
+import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
@@ -219,8 +219,6 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; di
 export class HttpTransport {
   /** The configuration, without the secrets callback (kept in a private field). */
   readonly config: Omit<TransportConfig, "secrets">;
-  /** operationId → operation. */
-  readonly #byId = new Map<string, OperationMeta>();
   /** The base URL's origin and path (without a trailing slash). */
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
@@ -243,12 +241,11 @@ export class HttpTransport {
     this.#secrets = secrets;
     this.#origin = splitBase(rest.baseUrl);
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
-    for (const op of config.meta.operations) if (!this.#byId.has(op.operationId)) this.#byId.set(op.operationId, op);
   }
 
-  /** The operation of this id (a Map lookup). */
+  /** The operation of this id (a Map lookup, the one index core/meta.ts keeps per metadata). */
   operation(operationId: string): OperationMeta | undefined {
-    return this.#byId.get(operationId);
+    return operationById(this.config.meta, operationId);
   }
 
   /**
@@ -258,8 +255,8 @@ export class HttpTransport {
   async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
     if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts); // a bad one fails before the rate limiter and the signer
-    if (!op.retryable || retry === false) return this.attempt(op, request, 1, opts);
-    return withRetries(true, (n) => this.attempt(op, request, n, opts), retry || {});
+    if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
+    return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {});
   }
 
   /**
@@ -271,7 +268,7 @@ export class HttpTransport {
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
     this.timeoutOf(op, opts);
     try {
-      return await this.openSigned(op, await this.sign(op, request, 1), opts);
+      return await this.openSigned(op, await this.#sign(op, request, 1), opts);
     } catch (e) {
       throw this.redactor().error(e);
     }
@@ -292,7 +289,7 @@ export class HttpTransport {
    * Wait for the rate limiter and sign a copy (the next attempt signs the original afresh).
    * The signed request joins the recent ones whose secret values every error loses.
    */
-  private async sign(op: OperationMeta, base: OutgoingRequest, n: number): Promise<OutgoingRequest> {
+  async #sign(op: OperationMeta, base: OutgoingRequest, n: number): Promise<OutgoingRequest> {
     const cfg = this.config;
     if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
     const req = cfg.authorize
@@ -303,9 +300,9 @@ export class HttpTransport {
     return req;
   }
 
-  private async attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+  async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     try {
-      return await this.send(op, await this.sign(op, base, n), n, opts);
+      return await this.send(op, await this.#sign(op, base, n), n, opts);
     } catch (e) {
       throw this.redactor().error(e);
     }
@@ -450,9 +447,9 @@ export class HttpTransport {
     if (e instanceof WireError) {
       if (e.kind === "aborted") return new AbortedError("request aborted by the caller", ctx);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
-      return new ConnectionError(`connection failed (${e.detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
     }
-    return new ConnectionError(`connection failed (${e instanceof Error ? e.message : String(e)}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
+    const detail = e instanceof WireError ? e.detail : e instanceof Error ? e.message : String(e);
+    return new ConnectionError(`connection failed (${detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }
 
   private decode(

@@ -14,7 +14,7 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
  * the spec's schema-level `x-` extensions as typed fields (docs/spec-conventions.md).
  */
 export interface SchemaMeta {
-  type?: string | string[];
+  type?: string | ReadonlyArray<string>;
   format?: string;
   /** `enum`, or a one-value list for `const`. */
   enum?: ReadonlyArray<unknown>;
@@ -292,15 +292,20 @@ export interface AsyncApiMeta {
 /** operationId → operation, per metadata object (built on first lookup; metadata is not mutated). */
 const BY_ID = new WeakMap<ApiMeta, Map<string, OperationMeta>>();
 
-/** Find an operation by operationId (a Map lookup) or by "METHOD /path". */
-export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undefined {
+/** The operation of this operationId (a Map lookup; the first one when a spec repeats an id). */
+export function operationById(meta: ApiMeta, operationId: string): OperationMeta | undefined {
   let ids = BY_ID.get(meta);
   if (!ids) {
     ids = new Map();
     for (const o of meta.operations) if (!ids.has(o.operationId)) ids.set(o.operationId, o);
     BY_ID.set(meta, ids);
   }
-  const byId = ids.get(ref);
+  return ids.get(operationId);
+}
+
+/** Find an operation by operationId (a Map lookup) or by "METHOD /path". */
+export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undefined {
+  const byId = operationById(meta, ref);
   if (byId) return byId;
   const m = /^\s*([A-Za-z]+)\s+(\S+)\s*$/.exec(ref);
   if (!m) return undefined;
@@ -312,4 +317,71 @@ export function findOperation(meta: ApiMeta, ref: string): OperationMeta | undef
 export function envelopeOf(meta: ApiMeta, op: OperationMeta): EnvelopeMeta | null {
   if (op.envelope === false) return null;
   return op.envelope ?? meta.envelope;
+}
+
+/** A parameter as `generated/<spec>.meta.ts` writes it: `[name, schema, required = true, in = "query"]`. */
+export type CompactParam = readonly [name: string, schema: SchemaMeta, required?: boolean, location?: ParamMeta["in"]];
+/** A body as written: `[contentType, properties, required = every property, closed = false]`. */
+export type CompactBody = readonly [contentType: string, properties: BodyMeta["properties"], required?: ReadonlyArray<string>, closed?: boolean];
+
+/**
+ * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path"
+ * (a `*` at the end of the path stands for the operationId), `p` its parameters, `b` its body, `x`
+ * its policy, and only the other fields that differ from the defaults (`CompactMeta.d`, else: not retryable, no
+ * security, no rate limit, no listed responses).
+ */
+export type CompactOperation = Partial<Omit<OperationMeta, "operationId" | "method" | "path" | "params" | "body">> & {
+  readonly i: string;
+  readonly r: string;
+  readonly p?: ReadonlyArray<CompactParam | ParamMeta>;
+  readonly b?: CompactBody;
+  /** Where retry policy, security, rate limits, envelope or servers differ from `d` (shared by operations alike). */
+  readonly x?: Partial<OperationMeta>;
+};
+
+/**
+ * The runtime metadata as `generated/<spec>.meta.ts` writes it (scripts/openapi-meta.ts
+ * `compactMeta`): fields equal to their default left out (no servers, no envelope, no error
+ * codes, no rate limits), an error code that has only a meaning and a kind as `[meaning, kind]`,
+ * operations as `CompactOperation`s with the API's most common retry/security/rate-limit
+ * values in `d`. `expandMeta` gives back the `ApiMeta`.
+ */
+export interface CompactMeta extends Omit<ApiMeta, "servers" | "envelope" | "errorCodes" | "rateLimits" | "operations"> {
+  servers?: ApiMeta["servers"];
+  envelope?: EnvelopeMeta;
+  errorCodes?: Readonly<Record<string, ErrorCodeInfo | readonly [meaning: string, kind: ErrorCodeInfo["kind"]]>>;
+  rateLimits?: ApiMeta["rateLimits"];
+  /** Operation defaults of this API. */
+  d?: Partial<Pick<OperationMeta, "retryable" | "security" | "rateLimit">>;
+  ops: ReadonlyArray<CompactOperation>;
+}
+
+/** The `ApiMeta` a `CompactMeta` stands for (run once, when the generated module loads). */
+export function expandMeta({ ops, d, errorCodes = {}, ...api }: CompactMeta): ApiMeta {
+  const codes: Record<string, ErrorCodeInfo> = {};
+  for (const [code, c] of Object.entries(errorCodes)) codes[code] = Array.isArray(c) ? { meaning: c[0], kind: c[1] } : (c as ErrorCodeInfo);
+  return {
+    servers: [],
+    envelope: null,
+    rateLimits: {},
+    ...api,
+    errorCodes: codes,
+    operations: ops.map(({ i, r, p = [], b, x, ...o }) => {
+      const at = r.indexOf(" ");
+      return {
+        operationId: i,
+        method: r.slice(0, at) as HttpMethod,
+        path: r.slice(at + 1).replace(/\*$/, i),
+        retryable: false,
+        security: [],
+        rateLimit: [],
+        params: p.map((x) => ("name" in x ? x : { name: x[0], in: x[3] ?? "query", required: x[2] ?? true, schema: x[1] })),
+        body: b ? { contentType: b[0], required: b[2] ?? Object.keys(b[1]), properties: b[1], closed: b[3] ?? false } : null,
+        responses: {},
+        ...d,
+        ...x,
+        ...o,
+      };
+    }),
+  };
 }

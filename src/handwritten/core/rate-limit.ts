@@ -15,46 +15,46 @@ export interface RateLimitRule {
 }
 
 export class RateLimiter {
-  private readonly rules: Record<string, RateLimitRule>;
+  readonly #rules: Record<string, RateLimitRule>;
   /** Start times of recent requests per rule, oldest first. */
-  private readonly starts = new Map<string, number[]>();
-  private queue: Promise<void> = Promise.resolve();
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  readonly #starts = new Map<string, number[]>();
+  #queue: Promise<void> = Promise.resolve();
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(
     rules: Readonly<Record<string, RateLimitRule>>,
     opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
   ) {
-    this.rules = { ...rules };
-    this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#rules = { ...rules };
+    this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   /** Resolves when a request counted against `names` may start (unknown names are ignored). */
   acquire(names: readonly string[]): Promise<void> {
-    const known = names.filter((n) => this.rules[n]);
+    const known = names.filter((n) => this.#rules[n]);
     if (known.length === 0) return Promise.resolve();
-    const turn = this.queue.then(() => this.waitFor(known));
-    this.queue = turn.catch(() => undefined);
+    const turn = this.#queue.then(() => this.#waitFor(known));
+    this.#queue = turn.catch(() => undefined);
     return turn;
   }
 
-  private async waitFor(names: string[]): Promise<void> {
+  async #waitFor(names: string[]): Promise<void> {
     for (;;) {
-      const now = this.now();
+      const now = this.#now();
       let wait = 0;
       for (const name of names) {
-        const rule = this.rules[name]!;
-        const list = this.starts.get(name) ?? [];
+        const rule = this.#rules[name]!;
+        const list = this.#starts.get(name) ?? [];
         while (list.length && list[0]! <= now - rule.intervalMs) list.shift();
-        this.starts.set(name, list);
+        this.#starts.set(name, list);
         if (list.length >= rule.limit) wait = Math.max(wait, list[0]! + rule.intervalMs - now);
       }
       if (wait <= 0) break;
-      await this.sleep(wait);
+      await this.#sleep(wait);
     }
-    const now = this.now();
-    for (const name of names) this.starts.get(name)!.push(now);
+    const now = this.#now();
+    for (const name of names) this.#starts.get(name)!.push(now);
   }
 }

@@ -274,11 +274,10 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
       const ready = config.prepare ? config.prepare(op, flat) : flat;
       const request = buildRequest(api, op, ready, baseUrl);
       Object.assign(request.headers, headers);
-      const signal = init.signal as AbortSignal | undefined;
-      const timeoutMs = init.timeoutMs as number | undefined;
       let result: TransportResult;
       try {
-        result = await transport.execute(op, request, callOpts({ ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
+        // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
+        result = await transport.execute(op, request, callOpts(init as CallOptions));
       } catch (e) {
         throw config.mapError ? config.mapError(op, e) : e;
       }

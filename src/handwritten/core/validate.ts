@@ -118,16 +118,17 @@ const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" &&
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: SchemaProblem[]): void {
   const where = label(path);
   const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label }).length === 0;
+  const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => out.push({ path: at, kind, message });
   for (const part of s.allOf ?? []) check(v, part, path, text, label, out);
   for (const [key, list] of [["anyOf", s.anyOf], ["oneOf", s.oneOf]] as const) {
-    if (list && !list.some((one) => sub(v, one, path))) out.push({ path, kind: "value", message: `${where} matches none of the allowed ${key} forms` });
+    if (list && !list.some((one) => sub(v, one, path))) problem(`${where} matches none of the allowed ${key} forms`);
   }
   if (s.type !== undefined) {
     const types = ([] as string[]).concat(s.type);
     if (!types.some((t) => typeMatches(v, t, s, text))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       const got = text ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
-      out.push({ path, kind: "type", message: finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}` });
+      problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
       return;
     }
   }
@@ -137,9 +138,9 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
   if (s.enum && outside >= 0) {
     const x = values[outside];
     const got = text ? show(String(x)) : show(x);
-    out.push({ path, kind: "value", message: s.enum.length === 1 ? `${where} must be ${show(s.enum[0])}, got ${got}` : `${where} must be one of ${s.enum.map(show).join(", ")}, got ${got}` });
+    problem(s.enum.length === 1 ? `${where} must be ${show(s.enum[0])}, got ${got}` : `${where} must be one of ${s.enum.map(show).join(", ")}, got ${got}`);
   }
-  if (s.not && sub(v, s.not, path)) out.push({ path, kind: "value", message: `${where} must not be ${show(v)}` });
+  if (s.not && sub(v, s.not, path)) problem(`${where} must not be ${show(v)}`);
   const n = typeof v === "string" && !text ? undefined : numeric(v);
   if (n !== undefined && (typeof v !== "string" || ([] as string[]).concat(s.type ?? []).some((t) => t === "integer" || t === "number"))) {
     const bad =
@@ -147,17 +148,17 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       (s.maximum !== undefined && gt(n, s.maximum)) ||
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
-    if (bad) out.push({ path, kind: "value", message: `${where} is out of range: ${show(v)}` });
+    if (bad) problem(`${where} is out of range: ${show(v)}`);
   }
   if (typeof v === "string") {
-    if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) out.push({ path, kind: "value", message: `${where} must match ${s.pattern}, got ${show(v)}` });
+    if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);
     if ((s.minLength !== undefined && v.length < s.minLength) || (s.maxLength !== undefined && v.length > s.maxLength)) {
-      out.push({ path, kind: "value", message: `${where} has a length outside the allowed range` });
+      problem(`${where} has a length outside the allowed range`);
     }
   }
   if (Array.isArray(v)) {
     if ((s.minItems !== undefined && v.length < s.minItems) || (s.maxItems !== undefined && v.length > s.maxItems)) {
-      out.push({ path, kind: "value", message: `${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}` });
+      problem(`${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}`);
     }
     if (s.items) v.forEach((item, i) => check(item, s.items!, join(path, i), text, label, out));
   }
@@ -165,14 +166,14 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     const obj = v as Record<string, unknown>;
     const props = s.properties ?? {};
     for (const name of s.required ?? []) {
-      if (obj[name] === undefined) out.push({ path: join(path, name), kind: "missing", message: `missing field ${label(join(path, name))}` });
+      if (obj[name] === undefined) problem(`missing field ${label(join(path, name))}`, "missing", join(path, name));
     }
     for (const [name, value] of Object.entries(obj)) {
       if (value === undefined) continue;
       const ps = props[name];
       // Nested fields are JSON on the wire: only the root (and array items) take wire text.
       if (ps) check(value, ps, join(path, name), false, label, out);
-      else if (s.additionalProperties === false) out.push({ path: join(path, name), kind: "unknown", message: `unknown field ${label(join(path, name))}` });
+      else if (s.additionalProperties === false) problem(`unknown field ${label(join(path, name))}`, "unknown", join(path, name));
       else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out);
     }
   }

@@ -170,16 +170,19 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
       },
       (e: unknown) => {
         precise?.stop();
-        throw undiciFailure(e, limits, precise);
+        throw wireFailure(e, limits, precise?.timedOut);
       },
     );
 }
 
-function undiciFailure(e: unknown, limits: WireLimits, precise: PreciseAbort | undefined): WireError {
+/**
+ * What a failed send or read was, on either road: the caller's abort, the timeout (the native
+ * timer's, or undici's own by its error code) or the connection (the low-level code or message).
+ */
+function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefined): WireError {
   if (e instanceof WireError) return e;
-  const { signal } = limits;
-  if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
-  if (precise?.timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
+  if (limits.signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
+  if (timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
@@ -212,7 +215,7 @@ class UndiciResponse implements WireResponse {
     try {
       return await this.#body.bytes();
     } catch (e) {
-      throw undiciFailure(e, this.#limits, this.#precise);
+      throw wireFailure(e, this.#limits, this.#precise?.timedOut);
     } finally {
       this.#precise?.stop();
     }
@@ -223,7 +226,7 @@ class UndiciResponse implements WireResponse {
     try {
       for await (const chunk of body) yield chunk as Uint8Array;
     } catch (e) {
-      throw undiciFailure(e, this.#limits, this.#precise);
+      throw wireFailure(e, this.#limits, this.#precise?.timedOut);
     } finally {
       this.#precise?.stop();
       if (!body.destroyed) body.destroy();
@@ -257,13 +260,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     stopTimer();
     signal?.removeEventListener("abort", onAbort);
   };
-  const failure = (e: unknown): WireError => {
-    if (e instanceof WireError) return e;
-    if (signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
-    if (timedOut) return new WireError("timeout", `no answer within ${timeoutMs} ms`, e);
-    const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-    return new WireError("connection", cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)), e);
-  };
+  const failure = (e: unknown) => wireFailure(e, limits, timedOut);
   let res: Response;
   try {
     // Never "follow": fetch would forward the signed headers to wherever the 3xx points.

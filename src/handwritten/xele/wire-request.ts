@@ -47,7 +47,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-function isObjectSchema(s: { type?: string | string[] }): boolean {
+function isObjectSchema(s: { type?: string | ReadonlyArray<string> }): boolean {
   return ([] as string[]).concat(s.type ?? []).includes("object");
 }
 
