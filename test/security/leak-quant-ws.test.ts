@@ -104,6 +104,27 @@ describe("quant-ws: a gateway URL with user:password@", () => {
     expect(error).toBeInstanceOf(TradeApiError);
     expect(findLeaks(errorSurfaces("connect", error), [password])).toEqual([]);
   });
+
+  it("a connected client shows it nowhere: url, inspection, JSON, the open event, an echoing gateway's refusal", async () => {
+    const password = "wsPW-leakprobe-5e9f3a";
+    const plain = await gateway((ws, f, t) => ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: `${echo(t)} ${echo(password)}`, token: "" })));
+    const url = plain.replace("ws://", `ws://leakuser:${password}@`);
+    const client = createQuantWsClient({ url, reconnect: false, loginTimeoutMs: 2_000 });
+    const opened = client.next("open", 2_000);
+    await client.connect();
+    const refused = await client.login({ accessKey: ACCESS_KEY, secretKey: SECRET_KEY, platform: "huobi", symbols: ["ETH/USDT"] }).catch((e: unknown) => e);
+    const surfaces = {
+      url: client.url,
+      openEvent: JSON.stringify(await opened),
+      ...objectSurfaces("client", client),
+      ...errorSurfaces("login", refused),
+    };
+    await client.close();
+    expect(refused).toBeInstanceOf(TradeApiError);
+    expect(client.url).toBe(plain.replace("ws://", "ws://[redacted]@"));
+    const hits = findLeaks(surfaces, [password, ...SECRETS]);
+    expect(hits, hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")).toEqual([]);
+  });
 });
 
 describe("quant-ws CLI: stdout and stderr carry no secret", () => {

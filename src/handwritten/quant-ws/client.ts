@@ -24,7 +24,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { credentialOf } from "../core/credentials.js";
 import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
-import { Redactor } from "../core/redaction.js";
+import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import type { RetryOptions } from "../core/retry.js";
 import { Connection } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
@@ -163,7 +163,11 @@ class Client implements QuantWsClient, SessionHost {
 
   constructor(opts: QuantWsClientOptions) {
     this.#decimals = opts.decimals ?? "exact";
-    this.url = opts.url ?? QUANT_WS_DEFAULT_URL;
+    // The URL as given is only handed to the socket; what the client shows (its `url`, events,
+    // inspection) has any user:password@ replaced, and the password is redacted from errors.
+    const url = opts.url ?? QUANT_WS_DEFAULT_URL;
+    this.url = redactUrl(url);
+    for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
@@ -174,7 +178,7 @@ class Client implements QuantWsClient, SessionHost {
       const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
       this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
     });
-    this.#conn = new Connection(this.url, connectionOptions(opts), this.#connectionHost());
+    this.#conn = new Connection(url, connectionOptions(opts), this.#connectionHost());
     this.#logins = new LoginFlow(this.#loginHost(), loginOptions(opts));
   }
 

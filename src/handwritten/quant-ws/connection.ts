@@ -48,11 +48,15 @@ export class Connection {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
 
+  /** The URL as given (it may hold user:password@): handed to the socket, shown only redacted. */
+  readonly #url: string;
+
   constructor(
-    readonly url: string,
+    url: string,
     readonly opts: ConnectionOptions,
     readonly host: ConnectionHost,
   ) {
+    this.#url = url;
     this.heartbeat = new Heartbeat(opts.pingIntervalMs, opts.maxMissedPongs, {
       isCurrent: (ws) => ws === this.#ws,
       dead: (ws, reason) => {
@@ -76,7 +80,7 @@ export class Connection {
     if (this.#opening) return this.#opening;
     const reconnect = this.#everOpened;
     const opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, ...this.opts.wsOptions });
+      const ws = new WebSocket(this.#url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, ...this.opts.wsOptions });
       let opened = false;
       let failure: Error | undefined;
       ws.on("open", () => {
@@ -90,7 +94,7 @@ export class Connection {
         this.#everOpened = true;
         this.heartbeat.start(ws);
         resolve(ws);
-        this.host.events.emit("open", { url: this.url, reconnect });
+        this.host.events.emit("open", { url: redactUrl(this.#url), reconnect });
       });
       ws.on("message", (data: RawData) => this.host.onMessage(data));
       ws.on("error", (err: Error) => {
@@ -99,7 +103,7 @@ export class Connection {
       ws.on("close", (code: number, reason: Buffer) => {
         if (!opened) {
           const why = failure?.message ?? `closed with code ${code}`;
-          reject(this.host.scrub(new ConnectionError(`cannot connect to ${redactUrl(this.url)}: ${why}`, { api: API, cause: failure })));
+          reject(this.host.scrub(new ConnectionError(`cannot connect to ${redactUrl(this.#url)}: ${why}`, { api: API, cause: failure })));
           return;
         }
         this.#onClose(ws, code, reason.toString());
@@ -136,7 +140,7 @@ export class Connection {
     const r = this.opts.reconnect!;
     const attempt = ++this.#reconnectAttempt;
     if (attempt > r.maxAttempts) {
-      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.url)} after ${r.maxAttempts} attempts`, { api: API });
+      const error = new ConnectionError(`gave up reconnecting to ${redactUrl(this.#url)} after ${r.maxAttempts} attempts`, { api: API });
       this.host.events.emit("error", error);
       this.host.endSessions(error);
       return;
