@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signHubiRequest } from "../../src/auth/hubi.js";
 import {
   ApiError,
@@ -139,6 +139,20 @@ describe("emulator: header and signature checks", () => {
     await expect(newClient({ now: () => Date.now() - 10_000 }).call("queryAccounts")).resolves.toBeInstanceOf(Array);
   });
 
+  it("two clients of one key signing in the same millisecond never repeat a nonce (no ILLEGAL_NONCE)", async () => {
+    // Both clients are made while the clock stands still and sign with the same timestamp: a
+    // seqNum per client started from Date.now() made the same nonce, and the server refuses it.
+    const at = Date.now();
+    const still = vi.spyOn(Date, "now").mockReturnValue(at);
+    try {
+      const [a, b] = [newClient({ now: () => at }), newClient({ now: () => at })];
+      await expect(a.call("queryPosition")).resolves.toBeDefined();
+      await expect(b.call("queryPosition")).resolves.toBeDefined();
+    } finally {
+      still.mockRestore();
+    }
+  });
+
   it("wrong credentials through the client are AuthErrors", async () => {
     await expect(newClient({ secretKey: "wrong-secret" }).call("queryPosition")).rejects.toBeInstanceOf(AuthError);
     await expect(newClient({ accessToken: "wrong-token" }).call("queryPosition")).rejects.toThrow(/code ILLEGAL_ACCESS_KEY/);
@@ -169,7 +183,7 @@ describe("emulator: orders", () => {
     expect((again as ApiError).code).toBe(25006);
   });
 
-  it("unknown orders are OrderNotFoundErrors (amend_order answers HTTP 500, as the seed shows)", async () => {
+  it("unknown orders are OrderNotFoundErrors (amend_order answers HTTP 500, as the vendor doc shows)", async () => {
     await expect(c().call("queryOrderById", { order_no: "O-missing" })).rejects.toBeInstanceOf(OrderNotFoundError);
     const e = (await c().call("amendOrder", { order_no: "O-missing", price: 1 }).catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(OrderNotFoundError);

@@ -3,6 +3,7 @@
  * (core/rest-client.ts) with Hubi's pure signer (src/auth/hubi.ts: a fresh timestamp and the
  * next seqNum per attempt) and its error answers (./errors.ts), plus `cancelOrderBatch`.
  */
+import { randomInt } from "node:crypto";
 import type { components, operations, paths } from "../../../generated/hubi-futures.js";
 import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
 import { authorizeHubi, hubiTimestamp } from "../../auth/hubi.js";
@@ -38,7 +39,11 @@ export interface HubiClientOptions extends KeyedClientOptions {
   accessToken?: string;
   /** Clock for X-API-Timestamp (ms). */
   now?: () => number;
-  /** First seqNum for the nonce (default: the current time in ms, so restarts do not repeat). */
+  /**
+   * First seqNum for the nonce; this client then counts up from it. Default: one counter shared
+   * by every Hubi client of the process, started from the clock (µs) plus a random offset, so
+   * neither two clients of one key nor a restart repeat a nonce.
+   */
   seqStart?: number;
   /**
    * How parameter values enter the signed text: "raw" (default; the vendor's example and Java
@@ -74,9 +79,18 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
   return orderNos.join(",");
 }
 
+/**
+ * The seqNum of every Hubi client of this process that was not given `seqStart`: one counter,
+ * so two clients of one key signing in the same millisecond never make the same nonce (the
+ * server refuses a repeated nonce with ILLEGAL_NONCE). It starts at the clock in µs plus a
+ * random offset, so a restarted or a second process does not repeat it either.
+ */
+let sharedSeq = Date.now() * 1000 + randomInt(1000);
+
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
   const now = options.now ?? Date.now;
-  let seqNum = options.seqStart ?? Date.now();
+  let ownSeq = options.seqStart;
+  const nextSeq = (): number => (ownSeq === undefined ? sharedSeq++ : ownSeq++);
   const client = createRestClient({
     api: "hubi",
     meta,
@@ -88,7 +102,7 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
         ...keyPair(credential),
         accessToken: credential("accessToken"),
         timestamp: hubiTimestamp(now()),
-        seqNum: seqNum++,
+        seqNum: nextSeq(),
         valueEncoding: options.signatureValues ?? "raw",
         signatureMethodHeader: options.signatureMethodHeader ?? false,
       }),
