@@ -104,7 +104,7 @@ describe("allAsPost: every call as a form POST, as the vendor demos send", () =>
     expect(verifySignature(calls[0]!)).toBe(true);
   });
 
-  it("covers the seed's 27 GETs and leaves POSTs as they are", async () => {
+  it("covers the vendor doc's 27 GETs and leaves POSTs as they are", async () => {
     expect(gets).toHaveLength(27);
     const { client, calls } = make(exampleResponder, { allAsPost: true });
     await client.call("accountBalance", { user_id: 1 });
@@ -153,7 +153,7 @@ describe("deprecated operations", () => {
   const deprecated = meta.operations.filter((o) => o.deprecated).map((o) => o.operationId);
   const generated = readFileSync(new URL("../../generated/bhex-org.ts", import.meta.url), "utf8");
 
-  it("are the four the seed strikes through or abandons", () => {
+  it("are the four the vendor doc strikes through or abandons", () => {
     expect(deprecated.sort()).toEqual(["financeBatchTransfer", "financeMapping", "financeTransfer", "statisticsColdWalletInfo"]);
   });
 

@@ -29,7 +29,7 @@ const SEED = {
   kycJson: '[{"user_id": 83521968678633472, "first_name": "梁中", "last_name": null, "country_code": "CN", "card_no": "309328439232", "card_type": 3, "verify_status": 2}]',
 };
 
-describe("encodeBatchItems reproduces the seed's examples from typed rows", () => {
+describe("encodeBatchItems reproduces the vendor doc's examples from typed rows", () => {
   it("batch transfer, simple: empty optional booleans keep their commas", () => {
     const rows: Array<BhexBatchRows["financeBatchTransfer"]> = [
       { source_user_id: "231215678785585152", target_user_id: "83214971450163200", token_id: "BTC", amount: "100.5", business_subject: 70, sub_business_subject: 101 },
@@ -60,12 +60,12 @@ describe("encodeBatchItems reproduces the seed's examples from typed rows", () =
     ["financeBatchUnlockPosition", SEED.unlockSimple, SEED.unlockJson],
     ["financeAirDrop", SEED.airDropSimple, SEED.airDropJson],
     ["financeBatchTransfer", SEED.transferSimple, SEED.transferJson],
-  ] as const)("%s: decode(seed) then encode gives the seed's text back, both forms", (op, simple, jsonText) => {
+  ] as const)("%s: decode(vendor doc text) then encode gives the vendor doc's text back, both forms", (op, simple, jsonText) => {
     expect(encodeBatchItems(op, decodeBatchItems(op, simple, "simple") as never, "simple")).toBe(simple);
     expect(encodeBatchItems(op, decodeBatchItems(op, jsonText, "json") as never, "json")).toBe(jsonText);
   });
 
-  it("json: rows in, the seed's JSON out (same key order, strings for amounts and ids)", () => {
+  it("json: rows in, the vendor doc's JSON out (same key order, strings for amounts and ids)", () => {
     const rows: Array<BhexBatchRows["financeAirDrop"]> = [
       { target_user_id: "83214971450163200", token_id: "BTC", amount: "0.5", to_target_lock: true, sub_business_subject: 101 },
       { target_user_id: "231215678785585152", token_id: "USDT", amount: "5000" },

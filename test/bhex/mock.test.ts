@@ -82,7 +82,7 @@ describe("every operation against the emulator", () => {
       return { op: o.operationId as BhexOperationId, params };
     });
 
-  it.each(rows)("$op answers the seed's example, as documented method and as form POST", async ({ op, params }) => {
+  it.each(rows)("$op answers the vendor doc's example, as documented method and as form POST", async ({ op, params }) => {
     const opMeta = meta.operations.find((o) => o.operationId === op)!;
     const example = parseJson(opMeta.responses["200"]!.example!) as Record<string, unknown>;
     const want = opMeta.envelope === false ? example : example.data;

@@ -17,7 +17,7 @@ describe("signBhexParams", () => {
       want: "0c5c6dc8c557a3857e51b6c5b4b80b00d4eaf41b2b27eda470ebcb2823f97f08",
     },
     {
-      name: "order/create with the seed's values, numbers given as numbers",
+      name: "order/create with the vendor doc's values, numbers given as numbers",
       params: {
         user_id: 97298429944266752n,
         symbol_id: "ATUSDT",

@@ -69,7 +69,7 @@ describe.each([
   { given: "ILLEGAL_ARGUMENT", call: CANCEL, status: 400, answer: { status: -1, message: "ILLEGAL_ARGUMENT" }, cls: InvalidRequestError, code: "ILLEGAL_ARGUMENT", text: "Bad or missing request parameter" },
   { given: "25021 in status", call: ENTER, status: 200, answer: { status: 25021, message: "资金不足" }, cls: InsufficientFundsError, code: 25021, text: "Insufficient funds" },
   { given: "25021 inside the message", call: ENTER, status: 200, answer: { status: -1, message: "25021 资金不足" }, cls: InsufficientFundsError, code: 25021, text: "Insufficient funds" },
-  { given: "25005, HTTP 500 (as the seed shows for amend_order)", call: AMEND, status: 500, answer: { status: -1, message: "25005 订单未发现" }, cls: OrderNotFoundError, code: 25005, text: "Order not found" },
+  { given: "25005, HTTP 500 (as the vendor doc shows for amend_order)", call: AMEND, status: 500, answer: { status: -1, message: "25005 订单未发现" }, cls: OrderNotFoundError, code: 25005, text: "Order not found" },
   { given: "25005 on a query (bare-answer op)", call: ACCOUNTS, status: 200, answer: { status: 25005, message: "订单未发现" }, cls: OrderNotFoundError, code: 25005, text: "Order not found" },
   { given: "25009 invalid quantity", call: ENTER, status: 200, answer: { status: -1, message: "25009" }, cls: InvalidRequestError, code: 25009, text: "Invalid order quantity" },
   { given: "25008 daily limit", call: ENTER, status: 200, answer: { status: -1, message: "25008 每日订单超出限制" }, cls: RateLimitError, code: 25008, text: "Daily order limit" },

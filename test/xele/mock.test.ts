@@ -22,7 +22,7 @@ async function send(base: "ma" | "ms", method: string, path: string, opts: { par
   return { status: res.status, body: (await res.json()) as { code: number; msg: string; result?: unknown } };
 }
 
-/** fetch cannot send a GET body; node:http can (the seed's primary form for GET). */
+/** fetch cannot send a GET body; node:http can (the vendor doc's primary form for GET). */
 function getWithBody(url: string, body: string): Promise<{ status: number; body: { code: number; msg: string } }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "GET", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
@@ -37,7 +37,7 @@ function getWithBody(url: string, body: string): Promise<{ status: number; body:
 
 const audit = (data: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ ...ms(), ...extra, data });
 
-describe("strict requests, answered with the seed's codes", () => {
+describe("strict requests, answered with the vendor doc's codes", () => {
   const cases: Array<{ name: string; run: () => ReturnType<typeof send>; code: number; msg?: RegExp }> = [
     { name: "valid request", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1 }) }), code: 0 },
     { name: "body that is not JSON → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "{unique_id:" }), code: 104 },
@@ -54,7 +54,7 @@ describe("strict requests, answered with the seed's codes", () => {
     { name: "MA fields on an MS request → 103", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64({ ...ma(), serialno: 0, operator: "", protocl_version: "1.0.1" }) }), code: 103, msg: /client_version/ },
     { name: "unknown token → 109", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64({ ...ms(), token: "nope" }) }), code: 109, msg: /无效token/ },
     { name: "GET with base64 params", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64(ms()) }), code: 0 },
-    { name: "GET with the JSON in the body, as the seed also allows", run: () => getWithBody(`${mock.maUrl}/api/trade/authentication/code`, JSON.stringify(ma())), code: 0 },
+    { name: "GET with the JSON in the body, as the vendor doc also allows", run: () => getWithBody(`${mock.maUrl}/api/trade/authentication/code`, JSON.stringify(ma())), code: 0 },
     { name: "an MA operation sent to MS → 101", run: () => send("ms", "GET", "/api/trade/authentication/code", { params: b64(ma()) }), code: 101, msg: /served by MA/ },
     { name: "unknown path → 101", run: () => send("ms", "GET", "/api/trade/infos", { params: b64(ms()) }), code: 101 },
     { name: "method the path does not take → 108", run: () => send("ms", "DELETE", "/api/trade/system/info", { body: JSON.stringify(ms()) }), code: 108 },

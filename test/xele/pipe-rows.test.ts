@@ -127,7 +127,7 @@ describe("decodePipeRows", () => {
     expect(row!.toJSON()).toMatchObject({ InvestorId: "777001", InvestorName: "张三", BoughtPositionSum: 2, LastPrice: "400.5000", Margin: "80100.0000", HedgeFlag: "投机" });
   });
 
-  it("maps the seed's header spellings (Exchangeld, Investorld) to the spec's names and does not check an undocumented kind", () => {
+  it("maps the vendor doc's header spellings (Exchangeld, Investorld) to the spec's names and does not check an undocumented kind", () => {
     const text = "MS,SomethingElse,1.0.3,9,1,Exchangeld|Investorld|InvestorName|ProductId|InstrumentId|PrcType|CurPrcValue|PrcState|UpdateTime\nSHFE|777001|张三|au|au2212|OpenLimit|950|严重|2025-10-13 10:12:01.004";
     const [row] = decodePipeRows<Record<string, unknown>>(text, { layout: ALARMS });
     expect(row!.toJSON()).toEqual({

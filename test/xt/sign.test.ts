@@ -9,13 +9,13 @@ import { authorizeXt, signXtParams, xtCanonicalString, xtNonce, type XtSignature
 describe("signXtParams", () => {
   it.each([
     {
-      name: "the seed's getOrder parameters (own secret: the seed's is unpublished)",
+      name: "the vendor doc's getOrder parameters (own secret: the vendor doc's is unpublished)",
       params: { market: "btc_usdt", nonce: 1562919832183, accesskey: "myAccessKey", id: 123 },
       secret: "mySecretKey",
       want: "a4dbea1b723ef9f55bf236316977054b2628057811f92d35a7e932fe179de02e",
     },
     {
-      name: "batch data signed as the decoded JSON string (seed)",
+      name: "batch data signed as the decoded JSON string (vendor doc)",
       params: { nonce: "1700000000000", market: "btc_usdt", data: '[{"price":1000,"amount":1,"type":1}]', accesskey: "ak-1" },
       secret: "sk-1",
       want: "e5ef43ad4980f1942d9d27da5769e97d1acdf24c49a6709c3ff9788761dac223",
