@@ -4,7 +4,7 @@
  * which values are allowed; wrong input is a UsageError before anything is sent.
  */
 import { UsageError } from "./errors.js";
-import type { CallOptions, HttpTransport, OutgoingRequest } from "./http-transport.js";
+import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
@@ -108,20 +108,6 @@ export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unk
   const env = envelopeOf(meta, op);
   if (!env?.dataField || !body || typeof body !== "object" || Array.isArray(body)) return body;
   return (body as Record<string, unknown>)[env.dataField];
-}
-
-/** Run an operation by id or "METHOD /path" and return its unwrapped data. `opts` applies to this call only. */
-export async function callOperation(
-  transport: HttpTransport,
-  ref: string,
-  params: Record<string, unknown> = {},
-  opts: CallOptions = {},
-): Promise<unknown> {
-  const { meta, api, baseUrl } = transport.config;
-  const op = transport.operation(ref) ?? requireOperation(meta, ref);
-  const request = buildRequest(api, op, params, baseUrl);
-  const result = await transport.execute(op, request, opts);
-  return unwrapData(meta, op, result.body);
 }
 
 // ---- types over openapi-typescript's `operations` interface ----

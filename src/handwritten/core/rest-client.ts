@@ -228,19 +228,21 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
     return { ...(signal ? { signal } : {}), ...(opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) };
   };
 
-  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions) => {
-    const ready = config.prepare ? config.prepare(op, params) : params;
-    const request = buildRequest(api, op, ready, baseUrl);
-    return transport.execute(op, request, callOpts(opts));
+  /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
+  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>) => {
+    try {
+      const ready = config.prepare ? config.prepare(op, params) : params;
+      const request = buildRequest(api, op, ready, baseUrl);
+      if (headers) Object.assign(request.headers, headers);
+      return await transport.execute(op, request, callOpts(opts));
+    } catch (e) {
+      throw config.mapError ? config.mapError(op, e) : e;
+    }
   };
 
   const execute = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const op = requireOperation(meta, ref);
-    try {
-      return { op, result: await run(op, params, opts) };
-    } catch (e) {
-      throw config.mapError ? config.mapError(op, e) : e;
-    }
+    return { op, result: await run(op, params, opts) };
   };
 
   const call = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
@@ -271,16 +273,8 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
         throw new UsageError(`parseAs "${String(init.parseAs)}" is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
       }
       const { params: flat, headers } = flatParams(api, op, init);
-      const ready = config.prepare ? config.prepare(op, flat) : flat;
-      const request = buildRequest(api, op, ready, baseUrl);
-      Object.assign(request.headers, headers);
-      let result: TransportResult;
-      try {
-        // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
-        result = await transport.execute(op, request, callOpts(init as CallOptions));
-      } catch (e) {
-        throw config.mapError ? config.mapError(op, e) : e;
-      }
+      // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
+      const result = await run(op, flat, init as CallOptions, headers);
       return lazyResponse({ data: result.body }, () => answerResponse(result.status, result.headers));
     } catch (e) {
       if (!(e instanceof TradeApiError)) throw e;
