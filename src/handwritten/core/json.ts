@@ -231,28 +231,26 @@ function parseCounted(text: string, mode: DecimalsMode, root: object): unknown {
     const s = tokenStart(text, end - 1);
     const e = tokenEnd(text, end);
     re.lastIndex = e;
-    let value: unknown;
     const integer = integerDigits(text, s, e);
+    let token = "";
+    let value: bigint | undefined;
     if (integer > 0) {
       if (integer < 16) continue;
       value = bigOrUndefined(text.slice(s, e));
       if (value === undefined) continue;
-      if (!afterColon(text, s)) return FALLBACK;
-      tokens.push("");
-      values.push(value);
-      continue;
-    }
-    const token = text.slice(s, e);
-    {
+    } else {
+      token = text.slice(s, e);
       const d = Number(token);
       // Not a JSON number (`e123` in "time123", `1.` …): such a run can only be inside a string.
       if (d !== d || !NUMBER_TOKEN.test(token)) continue;
       if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
       if (d <= MAX && d >= -MAX) continue;
+      // A decimal beyond ±2^53 stays the number JSON.parse made (value undefined); its token is
+      // kept for the pairing's value check.
     }
     if (!afterColon(text, s)) return FALLBACK;
     tokens.push(token);
-    values.push(value); // undefined: a decimal kept as the number JSON.parse made
+    values.push(value);
   }
   if (tokens.length === 0) {
     // Nothing to pair, so no walk meets an Infinity: look for an overflowing exponent instead.
