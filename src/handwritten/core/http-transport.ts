@@ -332,6 +332,11 @@ export class HttpTransport {
   }
 
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
+  /** Throws the UsageError a bad per-call `timeoutMs` would get from `execute`, before anything else runs. */
+  checkCallOptions(op: OperationMeta, opts: CallOptions | undefined): void {
+    if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts);
+  }
+
   private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
     if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return Math.ceil(ms);

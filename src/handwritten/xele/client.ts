@@ -22,8 +22,8 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, ResponseFormatError, UsageError } from "../core/errors.js";
-import { HttpTransport, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { AbortedError, ApiError, apiErrorFromCode, ResponseFormatError, UsageError } from "../core/errors.js";
+import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -82,7 +82,17 @@ export type XeleDataArgs<K extends XeleOperationId> = [XeleData<K>] extends [nev
  * the whole union) any data is accepted, so that the compiler's error names the operation id
  * instead of complaining about the argument count.
  */
-type CallArgs<K extends XeleOperationId> = XeleOperationId extends K ? [data?: unknown] : XeleDataArgs<K>;
+type CallArgs<K extends XeleOperationId> = XeleOperationId extends K ? [data?: unknown, options?: CallOptions] : XeleCallArgs<K>;
+
+/**
+ * `call`'s and `streamRows`' arguments after the operation id: the data (as `XeleDataArgs`;
+ * `undefined` for an operation without data) and then this call's own `{ signal, timeoutMs }`.
+ */
+export type XeleCallArgs<K extends XeleOperationId> = [XeleData<K>] extends [never]
+  ? [data?: undefined, options?: CallOptions]
+  : XeleData<K> extends readonly unknown[]
+    ? [data: XeleDataInput<K>, options?: CallOptions]
+    : [data?: XeleDataInput<K>, options?: CallOptions];
 
 /** A decoded row of a "|" row answer (present columns; null for empty numbers). */
 export type XeleRow<K extends XelePipeOperationId> = PipeRow<Schemas[(typeof XELE_ROW_SCHEMAS)[K]]>;
@@ -127,8 +137,13 @@ export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter">
  * fields are typed `string | number`. "|" rows are not JSON and are decoded by their own rules.
  */
 export interface XeleClient<D extends DecimalsMode = "exact"> {
-  /** Run an operation; resolves to its rows, export, or envelope data. */
-  call<K extends XeleOperationId>(operationId: K, ...data: CallArgs<K>): Promise<K extends XelePipeOperationId | "exportClientSystemInfo" ? XeleResult<K> : DecimalsAs<XeleResult<K>, D>>;
+  /**
+   * Run an operation; resolves to its rows, export, or envelope data. The last argument,
+   * `{ signal, timeoutMs }`, applies to this call only: the signal also gives up a wait for
+   * the login or an in-flight slot (the shared login itself goes on for the other calls);
+   * `timeoutMs` is per attempt, as the client's own.
+   */
+  call<K extends XeleOperationId>(operationId: K, ...args: CallArgs<K>): Promise<K extends XelePipeOperationId | "exportClientSystemInfo" ? XeleResult<K> : DecimalsAs<XeleResult<K>, D>>;
   /**
    * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
@@ -137,11 +152,11 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * for the next chunk, not the whole body. Transport failures and error answers are mapped by
    * the server's HttpTransport (`open`), as for `call`.
    */
-  streamRows<K extends XelePipeOperationId>(operationId: K, ...data: XeleDataArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
+  streamRows<K extends XelePipeOperationId>(operationId: K, ...args: XeleCallArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
   /** 5.1 export: the file name and the records. */
-  exportClientSystemInfo(data: XeleDataInput<"exportClientSystemInfo">): Promise<ClientSystemExport>;
+  exportClientSystemInfo(data: XeleDataInput<"exportClientSystemInfo">, options?: CallOptions): Promise<ClientSystemExport>;
   /** 5.1 export written to `dir` under the file name the counter gives; null when there is nothing to export. */
-  saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string): Promise<{ path: string; lines: number } | null>;
+  saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string, options?: CallOptions): Promise<{ path: string; lines: number } | null>;
   /** Log in now (otherwise the first request does). */
   login(): Promise<void>;
   readonly session: XeleSession;
@@ -223,17 +238,18 @@ function operationOf(id: string): OperationMeta {
  * Send `data` for `op` and hand the result to `decode` (inside the retry scope, so a 109
  * hidden in a text answer also leads to the re-login). One re-login per call at most.
  */
-async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R): Promise<R> {
+async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R, opts?: CallOptions): Promise<R> {
   const { session, inFlight, transports, urls } = wire;
   const server = serverOf(op);
+  const ctx = { api: "xele", operation: op.operationId };
   for (let relogin = 0; ; relogin++) {
-    const token = await session.token();
+    const token = await untilAborted(session.token(), opts?.signal, ctx);
     try {
       return await withRetries(
         op.retryable && options.retry !== false,
         async () => {
           const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-          const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json)));
+          const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), opts?.signal, ctx);
           return decode(result);
         },
         options.retry || {},
@@ -246,6 +262,39 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
       throw e;
     }
   }
+}
+
+/** A bad per-call option is a UsageError before the login or a slot is waited for. */
+function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: CallOptions | undefined): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== "object") {
+    throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${opts === null ? "null" : typeof opts}`, { api: "xele", operation: op.operationId });
+  }
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
+    throw new UsageError("the call option signal must be an AbortSignal", { api: "xele", operation: op.operationId });
+  }
+  transport.checkCallOptions(op, opts);
+  if (opts.signal?.aborted) throw new AbortedError("request aborted by the caller", { api: "xele", operation: op.operationId });
+}
+
+/** `p`, or an AbortedError as soon as `signal` aborts (what `p` stands for goes on for its other waiters). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, ctx: { api: string; operation: string }): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new AbortedError("request aborted by the caller", ctx));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError("request aborted by the caller", ctx));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({
@@ -270,20 +319,22 @@ function answerDecoder(op: OperationMeta): (r: TransportResult) => unknown {
 }
 
 /** `streamRows` before scrubbing: one slot held while reading; one re-login if a 109 comes before the first row. */
-async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
+async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: string, data?: unknown, opts?: CallOptions): AsyncGenerator<unknown, void, undefined> {
   const { session, inFlight, transports, urls } = wire;
   const op = operationOf(id);
   const layout = pipeRowsOf(op);
   if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", { api: "xele", operation: op.operationId });
   const prepared = prepareData(op, data);
   const server = serverOf(op);
+  const ctx = { api: "xele", operation: op.operationId };
+  checkCallOptions(transports[server], op, opts);
   for (let relogin = 0; ; relogin++) {
-    const token = await session.token();
-    const release = await inFlight[server].acquire();
+    const token = await untilAborted(session.token(), opts?.signal, ctx);
+    const release = await inFlight[server].acquire(opts?.signal, ctx);
     let yielded = 0;
     try {
       const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
-      const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json));
+      const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
       for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType) })) {
         yielded++;
         yield row;
@@ -307,18 +358,20 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
   /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */
   const scrub = (e: unknown): unknown => session.redactor().error(e);
 
-  async function call(id: string, data?: unknown): Promise<unknown> {
+  async function call(id: string, data?: unknown, opts?: CallOptions): Promise<unknown> {
     try {
       const op = operationOf(id);
-      return await sendInSession(wire, options, op, prepareData(op, data), answerDecoder(op));
+      const prepared = prepareData(op, data);
+      checkCallOptions(transports[serverOf(op)], op, opts);
+      return await sendInSession(wire, options, op, prepared, answerDecoder(op), opts);
     } catch (e) {
       throw scrub(e);
     }
   }
 
-  async function* streamRows(id: string, data?: unknown): AsyncGenerator<unknown, void, undefined> {
+  async function* streamRows(id: string, data?: unknown, opts?: CallOptions): AsyncGenerator<unknown, void, undefined> {
     try {
-      yield* streamInSession(wire, options, id, data);
+      yield* streamInSession(wire, options, id, data, opts);
     } catch (e) {
       throw scrub(e);
     }
@@ -327,9 +380,9 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
   const client: XeleClient<D> = {
     call: call as XeleClient<D>["call"],
     streamRows: streamRows as XeleClient["streamRows"],
-    exportClientSystemInfo: (data) => call("exportClientSystemInfo", data) as Promise<ClientSystemExport>,
-    async saveClientSystemExport(data, dir) {
-      const exported = (await call("exportClientSystemInfo", data)) as ClientSystemExport;
+    exportClientSystemInfo: (data, opts) => call("exportClientSystemInfo", data, opts) as Promise<ClientSystemExport>,
+    async saveClientSystemExport(data, dir, opts) {
+      const exported = (await call("exportClientSystemInfo", data, opts)) as ClientSystemExport;
       const path = await saveClientSystemExport(exported, dir);
       return path === null ? null : { path, lines: exported.lines.length };
     },

@@ -1,3 +1,5 @@
+import { AbortedError, type ErrorContext } from "../core/errors.js";
+
 /**
  * A cap on concurrent requests to one server. The vendor doc (注意事项 C) asks management clients not
  * to hammer the counter ("因柜台资源有限,尽量不要尝试以高频率反复发送请求"): requests beyond the cap
@@ -15,10 +17,14 @@ export class InFlightLimit {
     return this.active;
   }
 
-  /** Wait for a slot; call the returned function exactly once to give it back. */
-  async acquire(): Promise<() => void> {
+  /**
+   * Wait for a slot; call the returned function exactly once to give it back. An aborted
+   * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was.
+   */
+  async acquire(signal?: AbortSignal, ctx?: ErrorContext): Promise<() => void> {
+    if (signal?.aborted) throw new AbortedError("request aborted by the caller", ctx);
     if (this.active < this.max) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.wait(signal, ctx);
     let released = false;
     return () => {
       if (released) return;
@@ -30,8 +36,26 @@ export class InFlightLimit {
     };
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+  /** Queue for a slot; on abort, leave the queue (a slot handed over meanwhile goes to the next waiter). */
+  private wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!signal) return void this.waiting.push(resolve);
+      const onAbort = () => {
+        const i = this.waiting.indexOf(granted);
+        if (i !== -1) this.waiting.splice(i, 1);
+        reject(new AbortedError("request aborted by the caller", ctx));
+      };
+      const granted = () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(granted);
+    });
+  }
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal, ctx?: ErrorContext): Promise<T> {
+    const release = await this.acquire(signal, ctx);
     try {
       return await fn();
     } finally {

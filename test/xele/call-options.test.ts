@@ -1,0 +1,132 @@
+/**
+ * Per-call `{ signal, timeoutMs }` on the Xele client's `call`, `streamRows` and export helpers,
+ * as on every other client's `call()`: they apply to that call only, an abort also ends a wait
+ * for the login or for an in-flight slot, and a bad option is a UsageError before anything is
+ * sent. Against the two-port emulator, with its latency setting holding answers back.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import type { CallOptions } from "../../src/handwritten/core/http-transport.js";
+import { createXeleClient, type XeleCallArgs, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+
+let mock: XeleMock;
+beforeAll(async () => {
+  mock = await startXeleMock();
+});
+afterAll(() => mock.close());
+afterEach(() => {
+  mock.settings.latencyMs = 0;
+});
+
+const client = (extra: XeleClientOptions = {}) =>
+  createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, ...extra });
+
+const abortAfter = (ms: number) => AbortSignal.timeout(ms);
+
+describe("xele per-call options", () => {
+  it("timeoutMs applies to this call only (per attempt, as the client's own)", async () => {
+    const c = client({ timeoutMs: 5_000, retry: false });
+    await c.login();
+    mock.settings.latencyMs = 800;
+    const started = performance.now();
+    const err = await c.call("getCounterStatus", undefined, { timeoutMs: 60 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).timeoutMs).toBe(60);
+    expect((err as TimeoutError).operation).toBe("getCounterStatus");
+    expect(performance.now() - started).toBeLessThan(700);
+    // The client's own timeout is untouched: the next call waits for the slow answer.
+    await expect(c.call("getCounterStatus")).resolves.toBeDefined();
+  });
+
+  it("a signal aborts the request in flight", async () => {
+    const c = client();
+    await c.login();
+    mock.settings.latencyMs = 800;
+    const started = performance.now();
+    const err = await c.call("getInvestorFunds", { content: "777001" }, { signal: abortAfter(40) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as AbortedError).operation).toBe("getInvestorFunds");
+    expect(performance.now() - started).toBeLessThan(700);
+  });
+
+  it("a signal ends the wait for an in-flight slot and leaves the queue working", async () => {
+    const c = client({ maxInFlight: 1 });
+    await c.login();
+    mock.settings.latencyMs = 600;
+    const first = c.call("getCounterStatus");
+    const started = performance.now();
+    const waiting = c.call("getCounterStatus", undefined, { signal: abortAfter(30) }).catch((e: unknown) => e);
+    const after = c.call("getCounterStatus");
+    const err = await waiting;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(performance.now() - started).toBeLessThan(450);
+    expect(c.inFlight.MS.inFlight).toBe(1);
+    await expect(first).resolves.toBeDefined();
+    await expect(after).resolves.toBeDefined();
+    expect(c.inFlight.MS.inFlight).toBe(0);
+  });
+
+  it("a signal ends the wait for the login; the shared login goes on for the others", async () => {
+    mock.settings.latencyMs = 250;
+    const c = client();
+    const other = c.call("getCounterStatus");
+    const err = await c.call("getCounterStatus", undefined, { signal: abortAfter(30) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    await expect(other).resolves.toBeDefined();
+  });
+
+  it("an aborted signal sends nothing", async () => {
+    const c = client();
+    const before = { ...mock.stats.requests };
+    const gone = AbortSignal.abort();
+    await expect(c.call("getCounterStatus", undefined, { signal: gone })).rejects.toBeInstanceOf(AbortedError);
+    const rows = c.streamRows("queryOrders", {}, { signal: gone });
+    await expect(rows.next()).rejects.toBeInstanceOf(AbortedError);
+    expect(mock.stats.requests).toEqual(before);
+  });
+
+  it("a bad option is a UsageError naming the operation, before the login", async () => {
+    const before = { ...mock.stats.requests };
+    const c = client();
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "50" as unknown as number]) {
+      const err = await c.call("getCounterStatus", undefined, { timeoutMs: bad }).catch((e: unknown) => e);
+      expect(err, String(bad)).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(/xele getCounterStatus: timeoutMs must be/);
+    }
+    await expect(c.call("getCounterStatus", undefined, { signal: "no" as unknown as AbortSignal })).rejects.toThrow(/signal must be an AbortSignal/);
+    await expect(c.call("getCounterStatus", undefined, 5 as unknown as CallOptions)).rejects.toThrow(/call options must be an object/);
+    await expect(c.streamRows("queryOrders", {}, { timeoutMs: -5 }).next()).rejects.toBeInstanceOf(UsageError);
+    expect(mock.stats.requests).toEqual(before);
+  });
+
+  it("streamRows: timeoutMs covers the wait for the answer", async () => {
+    const c = client();
+    await c.login();
+    mock.settings.latencyMs = 800;
+    const err = await c.streamRows("queryOrders", {}, { timeoutMs: 60 }).next().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    mock.settings.latencyMs = 0;
+    let n = 0;
+    for await (const _ of c.streamRows("queryOrders", {}, { timeoutMs: 5_000 })) n++;
+    expect(n).toBeGreaterThan(0);
+  });
+
+  it("the export helpers take the options too", async () => {
+    const c = client();
+    await c.login();
+    mock.settings.latencyMs = 800;
+    await expect(c.exportClientSystemInfo({ trading_day: "20260101" }, { timeoutMs: 60 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(c.saveClientSystemExport({ trading_day: "20260101" }, "/nonexistent-dir-never-written", { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it("types: options come after the data; an operation without data takes undefined there", () => {
+    expectTypeOf<XeleCallArgs<"getCounterStatus">>().toEqualTypeOf<[data?: undefined, options?: CallOptions]>();
+    expectTypeOf<XeleCallArgs<"getInvestorFunds">[1]>().toEqualTypeOf<CallOptions | undefined>();
+    const c = client();
+    // @ts-expect-error: not a call option
+    void c.call("getCounterStatus", undefined, { timeout: 5 }).catch(() => undefined);
+    // @ts-expect-error: an operation without data takes no data
+    void c.call("getCounterStatus", { content: "1" }).catch(() => undefined);
+  });
+});
