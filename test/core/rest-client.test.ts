@@ -68,6 +68,23 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(res.data).toBeUndefined();
   });
 
+  it("an error answer's response has its real headers (Retry-After on a 429), from the last attempt", async () => {
+    let n = 0;
+    const { client } = xt(
+      () => new Response("busy", { status: 429, headers: { "content-type": "text/plain", "retry-after": String(++n) } }),
+      { retry: { maxAttempts: 2, sleep: async () => {} } },
+    );
+    const res = await client.GET("/trade/api/v1/getServerTime");
+    expect(res.error).toBeInstanceOf(TradeApiError);
+    expect(res.response.status).toBe(429);
+    expect(res.response.headers.get("retry-after")).toBe("2");
+    const vendor = xt(() => new Response(JSON.stringify({ code: 103, info: "no money" }), { status: 400, headers: { "content-type": "application/json", "x-trace": "t-9" } }));
+    const failed = await vendor.client.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } });
+    expect(failed.error).toBeInstanceOf(InsufficientFundsError);
+    expect(failed.response.status).toBe(400);
+    expect(failed.response.headers.get("x-trace")).toBe("t-9");
+  });
+
   it("a timeout is returned as a TimeoutError; response is Response.error() (no answer came)", async () => {
     const { client } = xt(() => new Response("{}"), { fetch: hangingFetch, timeoutMs: 30 });
     const res = await client.GET("/trade/api/v1/getServerTime");

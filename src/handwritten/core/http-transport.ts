@@ -65,6 +65,14 @@ export interface OutgoingRequest {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
+/**
+ * Library-internal (not exported from the package): a function under this key in a call's
+ * options hears each answer's status and headers before it is decoded, so that the
+ * openapi-fetch methods can give an error result the real answer's headers.
+ */
+export const ON_ANSWER: unique symbol = Symbol("tradeapi.onAnswer");
+type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
+
 /** Options of one call: they apply to this call only. */
 export interface CallOptions {
   /** Aborts this call (AbortedError); the client's own `signal` aborts it as well. */
@@ -388,6 +396,7 @@ export class HttpTransport {
     try {
       res = await this.head(op, wire, timeoutMs, signal, false);
       raw = await res.bytes();
+      (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
       const err = this.transportError(op, e, timeoutMs);
       if (cfg.onEvent) this.event(op, req, n, started, undefined, err.name);

@@ -21,6 +21,7 @@ import { credentialOf } from "./credentials.js";
 import { TradeApiError, UsageError } from "./errors.js";
 import {
   HttpTransport,
+  ON_ANSWER,
   type CallOptions,
   type OutgoingRequest,
   type TransportConfig,
@@ -33,6 +34,8 @@ import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
 
 export type { CallOptions } from "./http-transport.js";
+
+type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
 
 /** The options every REST client takes (each API adds its own). */
 export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter"> {
@@ -229,12 +232,13 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   };
 
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
-  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>) => {
+  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
     try {
       const ready = config.prepare ? config.prepare(op, params) : params;
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
-      return await transport.execute(op, request, callOpts(opts));
+      const o = callOpts(opts);
+      return await transport.execute(op, request, onAnswer ? Object.assign(o, { [ON_ANSWER]: onAnswer }) : o);
     } catch (e) {
       throw config.mapError ? config.mapError(op, e) : e;
     }
@@ -256,6 +260,7 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
 
   const fetchLike = async (method: string, url: unknown, init: Record<string, unknown> = {}) => {
     const m = String(method).toUpperCase();
+    let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
     try {
       const op = byRoute.get(`${m} ${String(url)}`);
       if (!op) {
@@ -274,13 +279,15 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
       }
       const { params: flat, headers } = flatParams(api, op, init);
       // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
-      const result = await run(op, flat, init as CallOptions, headers);
+      const result = await run(op, flat, init as CallOptions, headers, (status, h) => (answer = { status, headers: h }));
       return lazyResponse({ data: result.body }, () => answerResponse(result.status, result.headers));
     } catch (e) {
       if (!(e instanceof TradeApiError)) throw e;
+      // The last attempt's answer (when one came): its headers, e.g. Retry-After on a 429.
+      const last = answer;
       return lazyResponse({ error: e }, () => {
         const status = errorStatus(e);
-        return status === undefined ? Response.error() : answerResponse(status, undefined);
+        return status === undefined ? Response.error() : answerResponse(status, status === last?.status ? last.headers : undefined);
       });
     }
   };
