@@ -814,7 +814,8 @@ export const meta: ApiDocMeta = {
             "type": "string",
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
-            "description": "订单数据 — base64 of the JSON array of orders (`BatchOrderItem`), max 100\nitems (extra items ignored).\n"
+            "description": "订单数据 — base64 of the JSON array of orders (`BatchOrderItem`), max 100\nitems (extra items ignored).\n",
+            "maxBatchItems": 100
           }
         },
         "closed": false
@@ -931,7 +932,8 @@ export const meta: ApiDocMeta = {
             "type": "string",
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
-            "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n"
+            "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n",
+            "maxBatchItems": 100
           }
         },
         "closed": false
@@ -1137,7 +1139,8 @@ export const meta: ApiDocMeta = {
             "type": "string",
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
-            "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n"
+            "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n",
+            "maxBatchItems": 100
           },
           "description": "订单数据 — base64 of the JSON array of order IDs (max 100, extra ignored)."
         }

@@ -85,6 +85,7 @@ export const SCHEMA_EXTENSIONS = {
   "x-items-simple-columns": "itemsSimpleColumns",
   "x-items-simple-format": "itemsSimpleFormat",
   "x-first-dates": "firstDates",
+  "x-max-items": "maxBatchItems",
 } as const;
 
 /**

@@ -15,7 +15,9 @@ import {
   UsageError,
 } from "../../src/handwritten/core/errors.js";
 import { createXtClient, type XtOperationId } from "../../src/handwritten/xt/client.js";
-import { decodeXtBatchData, encodeXtBatchData } from "../../src/handwritten/xt/batch.js";
+import { decodeXtBatchData, encodeXtBatchData, XT_BATCH_MAX, xtBatchMax } from "../../src/handwritten/xt/batch.js";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { json, recordingFetch, type Recorded } from "../helpers/recording-fetch.js";
 
 const KEYS = { accessKey: "ak-test", secretKey: "sk-test-secret" };
@@ -164,6 +166,25 @@ describe("batch data", () => {
     expect(decodeXtBatchData(encodeXtBatchData(items))).toEqual(items);
     expect(decodeXtBatchData(encodeXtBatchData([9007199254740993n, "1234567890123456789", 7]))).toEqual([9007199254740993n, 1234567890123456789n, 7]);
     expect(Buffer.from(encodeXtBatchData([123, 456, 789]), "base64").toString()).toBe("[123,456,789]");
+  });
+
+  it("the batch limit is the spec's x-max-items of each operation's data (not a copy of it)", async () => {
+    const spec = parseYaml(readFileSync(new URL("../../specs/openapi/xt-spot.yaml", import.meta.url), "utf8")) as Record<string, any>;
+    const inline = spec.paths["/trade/api/v1/batchOrder"].post.requestBody.content["application/x-www-form-urlencoded"].schema.properties.data["x-max-items"];
+    const ids = spec.components.schemas.OrderIdListBase64["x-max-items"];
+    expect(typeof inline).toBe("number");
+    expect(xtBatchMax("batchOrder")).toBe(inline);
+    expect(XT_BATCH_MAX).toBe(inline);
+    expect(xtBatchMax("batchCancel")).toBe(ids);
+    expect(xtBatchMax("getBatchOrders")).toBe(ids);
+    // The helpers refuse one more than the limit before sending anything.
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
+    const refused = client.batchCancel("btc_usdt", Array.from({ length: ids + 1 }, (_, i) => i + 1));
+    await expect(refused).rejects.toThrow(new RegExp(`^xt batchCancel: a batch holds at most ${ids} items`));
+    await expect(client.getBatchOrders("btc_usdt", ["12a"])).rejects.toThrow(/^xt getBatchOrders: order id "12a" is not an integer/);
+    await expect(client.batchOrder("btc_usdt", Array.from({ length: inline + 1 }, () => ({ price: 1, amount: 1, type: 1 as const })))).rejects.toThrow(UsageError);
+    expect(calls).toHaveLength(0);
   });
 
   it("refuses empty, oversized (the server would drop items) and non-integer ids", () => {

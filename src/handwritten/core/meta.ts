@@ -61,6 +61,8 @@ export interface SchemaMeta {
     readonly booleans?: string;
     readonly note?: string;
   };
+  /** `x-max-items`: most items an encoded batch field (XT's base64 `data`) may hold; the server ignores the rest. */
+  maxBatchItems?: number;
   /** `x-first-dates`: per kind of file, the first day one exists (a `format: date` parameter). */
   firstDates?: Readonly<Record<string, string>>;
   /** Docs metadata only. */

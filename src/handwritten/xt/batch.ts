@@ -1,33 +1,53 @@
 /**
- * XT batch `data`: base64 of a JSON array (at most 100 items; the server ignores the rest,
- * so more is refused here rather than silently dropped). Order IDs keep every digit.
+ * XT batch `data`: base64 of a JSON array (at most the spec's `x-max-items` items, 100 in the
+ * vendor doc; the server ignores the rest, so more is refused here rather than silently
+ * dropped). Order IDs keep every digit.
  */
+import { meta } from "../../../generated/xt-spot.meta.js";
 import { UsageError } from "../core/errors.js";
 import { parseJson, stringifyJson } from "../core/json.js";
+import { findOperation } from "../core/meta.js";
 
-export const XT_BATCH_MAX = 100;
+/** The XT operations whose `data` is a base64 batch. */
+export type XtBatchOperationId = "batchOrder" | "batchCancel" | "getBatchOrders";
 
-function normalizeId(id: unknown): unknown {
+/** The spec's `x-max-items` of `operationId`'s batch `data` field (query parameter or body field). */
+export function xtBatchMax(operationId: XtBatchOperationId): number {
+  const op = findOperation(meta, operationId);
+  const schema = op?.body?.properties.data ?? op?.params.find((p) => p.name === "data")?.schema;
+  if (schema?.maxBatchItems === undefined) throw new Error(`the XT spec gives ${operationId}'s data no x-max-items`);
+  return schema.maxBatchItems;
+}
+
+/** Most items of a batch order (the spec's `x-max-items` of batchOrder's `data`). */
+export const XT_BATCH_MAX = xtBatchMax("batchOrder");
+
+function normalizeId(id: unknown, operation: string | undefined): unknown {
   // String IDs are written as JSON integers, the form the vendor doc shows: [123, 456, 789].
   if (typeof id === "string") {
-    if (!/^\d+$/.test(id)) throw new UsageError(`order id ${JSON.stringify(id)} is not an integer`, { api: "xt" });
+    if (!/^\d+$/.test(id)) throw new UsageError(`order id ${JSON.stringify(id)} is not an integer`, { api: "xt", operation });
     return BigInt(id);
   }
   return id;
 }
 
-/** The JSON text of a batch array (what the vendor doc says the signature covers). */
-export function xtBatchJson(items: ReadonlyArray<unknown>): string {
-  if (items.length === 0) throw new UsageError("a batch needs at least one item", { api: "xt" });
-  if (items.length > XT_BATCH_MAX) {
-    throw new UsageError(`a batch holds at most ${XT_BATCH_MAX} items (the server ignores the rest); got ${items.length}: split it`, { api: "xt" });
+/**
+ * The JSON text of a batch array (what the vendor doc says the signature covers). With
+ * `operationId`, that operation's limit applies and errors name it; without, batchOrder's.
+ */
+export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatchOperationId): string {
+  const ctx = { api: "xt", operation: operationId };
+  const max = operationId ? xtBatchMax(operationId) : XT_BATCH_MAX;
+  if (items.length === 0) throw new UsageError("a batch needs at least one item", ctx);
+  if (items.length > max) {
+    throw new UsageError(`a batch holds at most ${max} items (the server ignores the rest); got ${items.length}: split it`, ctx);
   }
-  return stringifyJson(items.map((i) => (typeof i === "object" && i !== null ? i : normalizeId(i))));
+  return stringifyJson(items.map((i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId))));
 }
 
 /** base64 of the batch JSON array, the value of the `data` parameter. */
-export function encodeXtBatchData(items: ReadonlyArray<unknown>): string {
-  return Buffer.from(xtBatchJson(items), "utf8").toString("base64");
+export function encodeXtBatchData(items: ReadonlyArray<unknown>, operationId?: XtBatchOperationId): string {
+  return Buffer.from(xtBatchJson(items, operationId), "utf8").toString("base64");
 }
 
 /** Decode a batch `data` value back into its array (bigints above 2^53). */

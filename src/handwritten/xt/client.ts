@@ -85,12 +85,13 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
         decodeBase64: signDecoded ? base64Fields(op) : [],
       }),
     extend: ({ call }) => ({
-      batchOrder: (market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions) =>
-        call("batchOrder", { market, data: encodeXtBatchData(orders) }, opts),
-      batchCancel: (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
-        call("batchCancel", { market, data: encodeXtBatchData(ids) }, opts),
-      getBatchOrders: (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
-        call("getBatchOrders", { market, data: encodeXtBatchData(ids) }, opts),
+      // async: a refused batch is a rejected promise, like every other failure of a call.
+      batchOrder: async (market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions) =>
+        call("batchOrder", { market, data: encodeXtBatchData(orders, "batchOrder") }, opts),
+      batchCancel: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+        call("batchCancel", { market, data: encodeXtBatchData(ids, "batchCancel") }, opts),
+      getBatchOrders: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+        call("getBatchOrders", { market, data: encodeXtBatchData(ids, "getBatchOrders") }, opts),
     }),
   });
   // The decimals option changes only what numbers decode to; DecimalsAs types that.
