@@ -21,7 +21,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 46_500;
+const CEILING = 47_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 
