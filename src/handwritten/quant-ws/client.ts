@@ -31,6 +31,7 @@ import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServ
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
+import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
 import { SessionRouter } from "./session-router.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
@@ -168,7 +169,8 @@ class Client implements QuantWsClient, SessionHost {
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = checkTimeout("createQuantWsClient", opts.requestTimeoutMs ?? 10_000, "requestTimeoutMs");
+    for (const name of ["loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) if (opts[name] !== undefined) checkTimeout("createQuantWsClient", opts[name], name);
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
@@ -332,6 +334,7 @@ class Client implements QuantWsClient, SessionHost {
     if (!Array.isArray(login.symbols)) {
       throw new UsageError("symbols must be a list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
     }
+    checkRequest("login", { platform: login.platform, symbols: login.symbols, access_key: login.accessKey, secret_key: login.secretKey, account: login.account });
     await this.connect();
     const session = new QuantWsSession(this, login);
     this.#logins.remember(session, login);
