@@ -219,6 +219,13 @@ describe("tradeapi CLI for quant-ws", () => {
     const broken = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[1,"], env);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/parameter "order_nos" looks like JSON but does not parse/);
+    // Order numbers are strings: JSON numbers (a big one would lose digits) are refused before logging in.
+    const numbers = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[2510832677225473,5]"], env);
+    expect(numbers.code).toBe(2);
+    expect(numbers.stderr).toMatch(/cancel_order: field "order_nos\[0\]" must be a string, got 2510832677225473/);
+    const typed = await cli(["call", "quant-ws", "open_orders", "--json", '{"symbol":5}'], env);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toMatch(/open_orders: field "symbol" must be a string, got 5/);
     const notUrl = await cli(["call", "quant-ws", "asset"], { ...env, QUANT_WS_URL: "not a url" });
     expect(notUrl.code).toBe(2);
     expect(notUrl.stderr).toMatch(/QUANT_WS_URL is not a URL/);

@@ -9,6 +9,7 @@
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
 import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
+import { checkRequest } from "../../handwritten/quant-ws/request-check.js";
 import type { AsyncOperationMeta, SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
@@ -117,6 +118,8 @@ export const quantWsCli: CliApi = {
             return { rttMs: await client!.ping() };
           });
         }
+        // The library checks the fields again, but only after logging in: check them first.
+        checkRequest(op.operationId, params);
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...limits });
