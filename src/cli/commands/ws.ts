@@ -26,7 +26,8 @@ const URL_ENV = envNameOf("quant-ws", "baseUrl");
 export const WS_USAGE = `usage:
   tradeapi ws demo [--url URL --platform P] [--symbol ETH/USDT] [--seconds 20]
       the whole flow (login → READY → orders → notifications → cancel → logout); with no
-      --url or ${URL_ENV} it starts the emulator in-process
+      --url or ${URL_ENV} it starts the emulator in-process, otherwise it logs in to that
+      gateway with --platform and the access and secret keys (flags or environment)
   tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30] [--url URL]
       log in, wait for READY, print state and notifications, log out (alias: watch)
   tradeapi ws place --platform P --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
