@@ -137,7 +137,7 @@ describe("tradeapi CLI for quant-ws", () => {
   it("every command the emulator's hint prints works against it", async () => {
     const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5" }, log: () => undefined });
     try {
-      const commands = running.hint.split("\n").filter((l) => l.includes("npx tradeapi "));
+      const commands = running.hint!.split("\n").filter((l) => l.includes("npx tradeapi "));
       expect(commands.length).toBeGreaterThanOrEqual(2);
       for (const line of commands) {
         const [assignments, command] = line.replace(/^(try:)?\s*/, "").split(/\s*npx tradeapi /);
@@ -200,6 +200,14 @@ describe("tradeapi CLI for quant-ws", () => {
       expect(r.stdout).toMatch(/QUANT_WS_PLATFORM/);
     }
     expect((await cli(["ws"])).code).toBe(2);
+  });
+
+  it("ws send <op> --help is the operation's help, as call quant-ws <op> --help", async () => {
+    const viaSend = await cli(["ws", "send", "place_order", "--help"]);
+    const viaCall = await cli(["call", "quant-ws", "place_order", "--help"]);
+    expect(viaSend.code).toBe(0);
+    expect(viaSend.stdout).toMatch(/order_type\s+frame\s+string\s+required/);
+    expect(viaSend.stdout).toBe(viaCall.stdout);
   });
 
   it("operation names are looked up as own entries: constructor, toString, __proto__, valueOf are unknown", async () => {

@@ -234,6 +234,12 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { positional, flags } = parseFlags(args, WS_FLAGS);
   const [sub] = positional;
+  if (sub === "send") {
+    // The same as `call quant-ws ...` (its --help included): the same arguments without "send".
+    const same = [...args];
+    same.splice(same.indexOf("send"), 1);
+    return callCommand(["quant-ws", ...same], io);
+  }
   if (flags.help || sub === "help") {
     io.stdout(`${WS_USAGE}\n`);
     return 0;
@@ -246,12 +252,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return watch(io, flags);
     case "place":
       return place(io, flags);
-    case "send": {
-      // The same as `call quant-ws ...`: the same arguments without "send".
-      const same = [...args];
-      same.splice(same.indexOf("send"), 1);
-      return callCommand(["quant-ws", ...same], io);
-    }
     case undefined:
       io.stdout(`${WS_USAGE}\n`);
       return 2;
