@@ -266,12 +266,22 @@ describe("tradeapi CLI for quant-ws", () => {
       const started = Date.now();
       const r = await cli(["call", "quant-ws", "asset", "--timeout", "300"], { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/tradeapi: error: .*(timed out|timeout|within)/i);
+      expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset|login): no (login reply|answer) within (--timeout )?300 ms/);
+      expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       for (const c of silent.clients) c.terminate();
       await new Promise((r) => silent.close(r));
     }
+  });
+
+  it("--timeout is the number the error names when READY never comes (the server keeps retrying CONNECT_FAILED)", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-connect", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const r = await cli(["call", "quant-ws", "asset", "--timeout", "600"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset|login): no (READY state|answer) within (--timeout )?600 ms/);
+    expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
   });
 
   it("mock quant-ws on a port in use is exit 2 naming the port", async () => {

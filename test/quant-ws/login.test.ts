@@ -102,7 +102,9 @@ describe("quant-ws login", () => {
     client.on("state", (s) => states.push(s.name));
     const e = await rejection(client.login(creds({ accessKey: "fail-connect" })));
     expect(e).toBeInstanceOf(TimeoutError);
-    expect(e.message).toMatch(/no READY state within \d+ ms after the login reply \(last state (CONNECT_FAILED|RECONNECTING) "(connect to the exchange failed|reconnecting to the exchange)"\)/);
+    // The caller's loginTimeoutMs, not what was left of it after the reply.
+    expect(e.message).toMatch(/no READY state within 300 ms of the login \(last state (CONNECT_FAILED|RECONNECTING) "(connect to the exchange failed|reconnecting to the exchange)"\)/);
+    expect((e as TimeoutError).timeoutMs).toBe(300);
     expect(states.slice(0, 3)).toEqual(["CONNECT_FAILED", "RECONNECTING", "CONNECT_FAILED"]);
     await expect.poll(() => mock.tokens()).toEqual([]);
   });

@@ -81,14 +81,14 @@ export function timeoutOf(flags: Readonly<Record<string, string>>): number | und
 }
 
 /** Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. */
-async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, what: string, fn: () => Promise<T>): Promise<T> {
+async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
   if (ms === undefined) return fn();
   const { TimeoutError } = await import("../../handwritten/core/errors.js");
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void client()?.close();
-      reject(new TimeoutError(`${what}: no answer within --timeout ${ms} ms`, { api: API, timeoutMs: ms }));
+      reject(new TimeoutError(`no answer within --timeout ${ms} ms`, { api: API, operation, timeoutMs: ms }));
     }, ms);
   });
   try {
@@ -113,7 +113,7 @@ export const quantWsCli: CliApi = {
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...limits });
-          return within(timeout, () => client, "quant-ws ping", async () => {
+          return within(timeout, () => client, "ping", async () => {
             await client!.connect();
             return { rttMs: await client!.ping() };
           });
@@ -123,7 +123,7 @@ export const quantWsCli: CliApi = {
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...limits });
-        return within(timeout, () => client, `quant-ws ${op.operationId}`, async () => {
+        return within(timeout, () => client, op.operationId, async () => {
           const session = await client!.login(t.login);
           // An empty order_nos cancels every open order and the gateway sends no reply:
           // cancelAll confirms it from the order notifications instead of timing out.

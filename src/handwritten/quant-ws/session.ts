@@ -441,12 +441,13 @@ export class QuantWsSession {
   }
 
   /**
-   * @internal Wait for READY after a login reply: resolves on READY (6), rejects on
+   * @internal Wait for READY after a login reply (`timeoutMs` left of the caller's
+   * `budgetMs`, which the timeout error names): resolves on READY (6), rejects on
    * PARAM_MISS (1, e.g. "platform not found"), GENERAL_ERROR (7, keys refused), a timeout or
    * the socket dropping. CONNECT_FAILED (3) is not final: the gateway retries by itself.
    * Notifications are held from here until `_loginDone()` (see `#releaseHeld`).
    */
-  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }): Promise<void> {
+  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs = timeoutMs): Promise<void> {
     this.#linkReady = false;
     this.#loginCtx = ctx;
     this.#holding = true;
@@ -468,7 +469,7 @@ export class QuantWsSession {
         timer: setTimeout(() => {
           finish();
           const last = this.#lastState ? `last state ${this.#lastState.name}${this.#lastState.msg ? ` "${this.#lastState.msg}"` : ""}` : "no state notification";
-          reject(new TimeoutError(`no READY state within ${timeoutMs} ms after the login reply (${last})`, { api: API, operation: "login", timeoutMs }));
+          reject(new TimeoutError(`no READY state within ${budgetMs} ms of the login (${last})`, { api: API, operation: "login", timeoutMs: budgetMs }));
         }, Math.max(1, timeoutMs)),
       };
       this.#loginWait = wait;
