@@ -300,9 +300,13 @@ describe("tradeapi CLI for quant-ws", () => {
   it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
-    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s).
+    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2", "--timeout", "700"], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no READY state within 700 ms of the login/);
+    // The login the server still held was logged out before the socket closed.
+    expect(framesOf(mock, "logout")).toHaveLength(1);
     expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);
     // Let a late logout reply arrive, as it does on a real gateway.
     await new Promise((res) => setTimeout(res, 100));
