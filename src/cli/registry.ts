@@ -144,6 +144,7 @@ const TABLE: ApiEntry[] = [
       s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS" }),
       b("no-pong", "do not answer pings"),
       s("drop-every", "drop every socket every SEC seconds", { valueName: "SEC" }),
+      s("half-open-every", "every SEC seconds the open sockets go half-open: nothing passes, no close; their logins stay until the idle check (as on the real gateway)", { valueName: "SEC" }),
       s("outage-every", "exchange outage every SEC seconds", { valueName: "SEC" }),
       s("outage-ms", "length of each outage (default 2000)", { valueName: "MS" }),
     ],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { WebSocketServer } from "ws";
 import { quantWsCli } from "../../src/cli/apis/quant-ws.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { runCli } from "../../src/cli/main.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { framesOf, startMock } from "./helpers.js";
@@ -132,6 +133,22 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(running.hint).toContain(`QUANT_WS_URL=${running.urls.url} `);
     expect(running.hint).not.toMatch(/(^|[^x] )tradeapi /m);
     await running.close();
+  });
+
+  it("mock quant-ws --half-open-every: a login lingers after a half-open drop, and the client's re-login retries get through", async () => {
+    const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5", "half-open-every": "1.5", "idle-timeout": "400" }, log: () => undefined });
+    const client = createQuantWsClient({ url: running.urls.url!, pingIntervalMs: 50, maxMissedPongs: 2, reconnect: { baseDelayMs: 10, maxDelayMs: 20 }, repeatLogin: { baseDelayMs: 50, maxDelayMs: 100 } });
+    try {
+      const session = await client.login({ platform: "okex", symbols: ["ETH/USDT"], accessKey: "k", secretKey: "s" });
+      const refused = client.next("reloginRetry", 5_000);
+      const back = client.next("reconnected", 5_000);
+      expect((await refused).error.code).toBe("Do not log in repeat");
+      expect((await back).sessions.map((s) => s.session)).toEqual([session]);
+      await expect(session.asset()).resolves.toHaveProperty("USDT");
+    } finally {
+      await client.close();
+      await running.close();
+    }
   });
 
   it("every command the emulator's hint prints works against it", async () => {

@@ -151,11 +151,13 @@ export const quantWsCli: CliApi = {
       ...(flags["no-pong"] === "true" ? { answerPings: false } : {}),
     };
     const dropEverySec = opt("drop-every") ?? 0;
+    const halfOpenEverySec = opt("half-open-every") ?? 0;
     const outageEverySec = opt("outage-every") ?? 0;
     const outageMs = opt("outage-ms") ?? 2_000;
     const mock = await startQuantWsMock({ ...options, port, log });
     const timers: Array<ReturnType<typeof setInterval>> = [];
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));
+    if (halfOpenEverySec > 0) timers.push(setInterval(() => mock.halfOpen(), halfOpenEverySec * 1000));
     if (outageEverySec > 0) timers.push(setInterval(() => mock.outage(outageMs), outageEverySec * 1000));
     const env = envAssignments(API, { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex" });
     return {
@@ -163,7 +165,7 @@ export const quantWsCli: CliApi = {
       hint:
         `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
         `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
-        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --outage-every SEC [--outage-ms MS]\n` +
+        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --half-open-every SEC --outage-every SEC [--outage-ms MS]\n` +
         `try: ${env} npx tradeapi ws demo\n` +
         `     ${env} npx tradeapi call quant-ws asset`,
       async close() {
