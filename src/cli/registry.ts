@@ -135,7 +135,7 @@ const TABLE: ApiEntry[] = [
       s("access-key", "access key (overrides QUANT_WS_ACCESS_KEY)", { setting: "accessKey" }),
       s("secret-key", "secret key (overrides QUANT_WS_SECRET_KEY; the environment keeps it out of `ps`)", { setting: "secretKey", secret: true }),
       s("account", "account name (overrides QUANT_WS_ACCOUNT)", { setting: "account" }),
-      s("timeout", "ms for the whole call: connect, login until READY, the request (default 10000)", { valueName: "MS" }),
+      s("timeout", "ms for the whole call: connect, login until READY, the request (default: 15000 until READY, then 10000 for the request)", { valueName: "MS" }),
     ],
     mockFlags: [
       s("ready-delay", "ms between the login reply and state READY", { valueName: "MS" }),

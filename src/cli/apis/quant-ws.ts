@@ -72,6 +72,9 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
   return { url, login: { platform: platform as QuantWsLogin["platform"], symbols, accessKey, secretKey, ...(account ? { account } : {}) } };
 }
 
+/** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
+export const CLI_LOGIN_TIMEOUT_MS = 15_000;
+
 /** `--timeout MS` (one bound for connect, login until READY and the request), or undefined. */
 export function timeoutOf(flags: Readonly<Record<string, string>>): number | undefined {
   if (flags.timeout === undefined) return undefined;
@@ -109,7 +112,7 @@ export const quantWsCli: CliApi = {
     return {
       async call(op, params) {
         if (op.operationId === "login") throw new UsageError("login happens by itself: pass --platform/--symbols and the key env vars, then call another op", { api: API });
-        const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : {}), ...decimalsOption(flags) };
+        const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : { loginTimeoutMs: CLI_LOGIN_TIMEOUT_MS }), ...decimalsOption(flags) };
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...limits });

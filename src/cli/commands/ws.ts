@@ -11,7 +11,7 @@ import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/s
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
 import { CliUsageError, numberFlag, parseFlags, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
-import { loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
+import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
 import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
 import { callCommand } from "./call.js";
 
@@ -110,7 +110,7 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
 }
 
 async function withClient(url: string, flags: Record<string, string>, out: Printer, fn: (client: QuantWsClient) => Promise<void>, onClient?: (c: QuantWsClient) => void): Promise<void> {
-  const timeout = timeoutOf(flags) ?? 15_000;
+  const timeout = timeoutOf(flags) ?? CLI_LOGIN_TIMEOUT_MS;
   const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
