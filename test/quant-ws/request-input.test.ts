@@ -66,6 +66,25 @@ describe("quant-ws request input", () => {
     expect(() => createQuantWsClient(opts)).toThrow(new RegExp(`${name} must be a number of ms above 0`));
   });
 
+  // A re-login window of NaN would never pass (retries forever), a ping interval of NaN is a 1 ms ping flood.
+  it.each([
+    [{ pingIntervalMs: Number.NaN }, /pingIntervalMs must be a finite number of ms, 0 or more, got NaN/],
+    [{ pingIntervalMs: -1 }, /pingIntervalMs must be a finite number of ms, 0 or more, got -1/],
+    [{ maxMissedPongs: Number.NaN }, /maxMissedPongs must be a whole number, 1 or more, got NaN/],
+    [{ repeatLogin: { windowMs: Number.NaN } }, /repeatLogin.windowMs must be a finite number of ms, 0 or more, got NaN/],
+    [{ repeatLogin: { baseDelayMs: -5 } }, /repeatLogin.baseDelayMs must be/],
+    [{ reconnect: { maxDelayMs: Number.POSITIVE_INFINITY } }, /reconnect.maxDelayMs must be/],
+    [{ reconnect: { maxAttempts: 0 } }, /reconnect.maxAttempts must be a whole number, 1 or more/],
+  ] as const)("createQuantWsClient(%o) is a UsageError", (opts, want) => {
+    expect(() => createQuantWsClient(opts as never)).toThrow(UsageError);
+    expect(() => createQuantWsClient(opts as never)).toThrow(want);
+  });
+
+  it("the documented option values are taken", () => {
+    expect(() => createQuantWsClient({ pingIntervalMs: 0, maxMissedPongs: 1, reconnect: { maxAttempts: Number.POSITIVE_INFINITY }, repeatLogin: { windowMs: 0 } })).not.toThrow();
+    expect(() => createQuantWsClient({ reconnect: false, repeatLogin: false })).not.toThrow();
+  });
+
   it("a valid request still goes out as written", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -169,8 +169,8 @@ class Client implements QuantWsClient, SessionHost {
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
-    this.requestTimeoutMs = checkTimeout("createQuantWsClient", opts.requestTimeoutMs ?? 10_000, "requestTimeoutMs");
-    for (const name of ["loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) if (opts[name] !== undefined) checkTimeout("createQuantWsClient", opts[name], name);
+    checkOptions(opts);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
@@ -374,6 +374,41 @@ class Client implements QuantWsClient, SessionHost {
     this.#router.clearOrphans();
     this.#events.emit("closed", {});
     this.#events.end();
+  }
+}
+
+/**
+ * The numeric options, checked when the client is made: a NaN or negative one would otherwise
+ * loop (a re-login window of NaN never passes), flood (a ping interval of NaN is 1 ms) or time
+ * out at once. UsageError naming the option.
+ */
+function checkOptions(opts: QuantWsClientOptions): void {
+  const where = "createQuantWsClient";
+  for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
+    if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
+  }
+  const nonNegative = (name: string, v: unknown) => {
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {
+      throw new UsageError(`${name} must be a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`, { api: API, operation: where });
+    }
+  };
+  nonNegative("pingIntervalMs", opts.pingIntervalMs);
+  const missed = opts.maxMissedPongs;
+  if (missed !== undefined && !(Number.isInteger(missed) && missed >= 1)) {
+    throw new UsageError(`maxMissedPongs must be a whole number, 1 or more, got ${String(missed)}`, { api: API, operation: where });
+  }
+  if (opts.reconnect) {
+    nonNegative("reconnect.baseDelayMs", opts.reconnect.baseDelayMs);
+    nonNegative("reconnect.maxDelayMs", opts.reconnect.maxDelayMs);
+    const max = opts.reconnect.maxAttempts;
+    if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) {
+      throw new UsageError(`reconnect.maxAttempts must be a whole number, 1 or more (or Infinity), got ${String(max)}`, { api: API, operation: where });
+    }
+  }
+  if (opts.repeatLogin) {
+    nonNegative("repeatLogin.windowMs", opts.repeatLogin.windowMs);
+    nonNegative("repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs);
+    nonNegative("repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs);
   }
 }
 
