@@ -88,6 +88,8 @@ class Printer {
       client.on("error", (e) => this.line({ event: "error", error: e.name, message: e.message })),
       client.on("disconnected", (d) => this.line({ event: "disconnected", ...d })),
       client.on("reconnecting", (r) => this.line({ event: "reconnecting", ...r })),
+      // The gateway still holds the login of the socket that died half-open: retried with backoff.
+      client.on("reloginRetry", (r) => this.line({ event: "reloginRetry", session: r.session.platform, attempt: r.attempt, delayMs: r.delayMs, reason: r.error.code })),
       client.on("reconnected", (r) => this.line({ event: "reconnected", attempt: r.attempt, sessions: r.sessions.length, failed: r.failed.length })),
     ];
     return () => offs.forEach((off) => off());
