@@ -64,11 +64,12 @@ function checkValue(op: string, name: string, v: unknown, type: string): void {
  * Throws a UsageError when `fields` (the request's own fields: op, cid and token are the
  * client's) lack a required field, have one the spec does not list, or hold a value of the
  * wrong type (a number must be finite), outside the enum, or an array item of the wrong type.
- * An `undefined` value counts as absent (JSON leaves it out).
+ * An `undefined` value counts as absent (JSON leaves it out). An op the spec does not have is
+ * a UsageError too (the gateway ignores unknown ops: the request could only time out).
  */
 export function checkRequest(op: string, fields: object | undefined): void {
-  const spec = OPERATIONS[op]?.fields;
-  if (!spec) return;
+  const spec = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op]!.fields : undefined;
+  if (!spec) fail(op, `unknown operation; one of ${Object.keys(OPERATIONS).join(", ")}`);
   const given = (fields ?? {}) as Record<string, unknown>;
   if (typeof given !== "object") fail(op, `the fields must be an object, got ${shown("", given)}`);
   for (const name in given) {

@@ -235,6 +235,9 @@ export class QuantWsSession {
   // Plain parameters (no rest array) keep the per-request cost down.
   request(op: SessionOp, fields?: object, opts?: RequestOptions): Promise<unknown> {
     try {
+      if (op === ("login" as string) || op === ("ping" as string)) {
+        throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
+      }
       checkRequest(op, fields);
       if (opts?.timeoutMs !== undefined) checkTimeout(op, opts.timeoutMs);
     } catch (e) {
