@@ -11,6 +11,8 @@ import type { AsyncFieldMeta } from "../core/meta.js";
 import { API } from "./errors.js";
 
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly fields: Readonly<Record<string, AsyncFieldMeta>> }>>;
+/** Per op, its fields as a list (checked on every request: no object walk of the metadata). */
+const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta]>>(Object.entries(OPERATIONS).map(([op, m]) => [op, Object.entries(m.fields)]));
 /** Filled in by the client, never by the caller's fields. */
 const CLIENT_FIELDS = new Set(["op", "cid", "token"]);
 /** What a timer can hold. */
@@ -68,17 +70,17 @@ function checkValue(op: string, name: string, v: unknown, type: string): void {
  * a UsageError too (the gateway ignores unknown ops: the request could only time out).
  */
 export function checkRequest(op: string, fields: object | undefined): void {
-  const spec = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op]!.fields : undefined;
-  if (!spec) fail(op, `unknown operation; one of ${Object.keys(OPERATIONS).join(", ")}`);
+  const list = FIELDS.get(op);
+  if (!list) fail(op, `unknown operation; one of ${[...FIELDS.keys()].join(", ")}`);
+  const spec = OPERATIONS[op]!.fields;
   const given = (fields ?? {}) as Record<string, unknown>;
   if (typeof given !== "object") fail(op, `the fields must be an object, got ${shown("", given)}`);
   for (const name in given) {
-    if (!CLIENT_FIELDS.has(name) && !Object.hasOwn(spec, name) && given[name] !== undefined) {
-      fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${Object.keys(spec).join(", ") || "none"}`);
+    if (!Object.hasOwn(spec, name) && !CLIENT_FIELDS.has(name) && given[name] !== undefined) {
+      fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${list.map(([n]) => n).join(", ") || "none"}`);
     }
   }
-  for (const name in spec) {
-    const f = spec[name]!;
+  for (const [name, f] of list) {
     const v = Object.hasOwn(given, name) ? given[name] : undefined;
     if (v === undefined) {
       if (f.required) fail(op, `missing required field ${JSON.stringify(name)}`);
