@@ -78,6 +78,17 @@ describe("quant-ws login", () => {
     expect(await rejection(client.login(creds(over)))).toBeInstanceOf(cls);
   });
 
+  it("state 7 that arrives before the login reply (replies delayed) still ends the login at once", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 20, replyDelayMs: 150 }, { loginTimeoutMs: 10_000 });
+    const started = Date.now();
+    const e = await rejection(client.login(creds({ accessKey: "bad-key-early" })));
+    expect(e).toBeInstanceOf(QuantWsLoginRejectedError);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    // The emulator pushed state 7 at 10 ms and the reply at 150 ms: the state was held for the
+    // unknown token and applied when the reply bound it. The held login was released.
+    await expect.poll(() => mock.tokens()).toEqual([]);
+  });
+
   it("state 7 is an AuthError carrying the gateway's message, without the secret", async () => {
     const { mock, client } = await setup();
     const e = await rejection(client.login(creds({ accessKey: "bad-key-2", secretKey: "s3cret-value" })));
