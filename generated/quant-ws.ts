@@ -1011,7 +1011,8 @@ export const quantWsMeta = {
         },
         symbols: {
           type: "array",
-          required: true
+          required: true,
+          items: "string"
         },
         access_key: {
           type: "string",
@@ -1073,7 +1074,8 @@ export const quantWsMeta = {
         },
         order_nos: {
           type: "array",
-          required: true
+          required: true,
+          items: "string"
         }
       }
     },

@@ -126,6 +126,8 @@ interface FieldInfo {
   enum?: Array<string | number>;
   /** `x-known-values` of an open string (values known to work; others may too). */
   knownValues?: string[];
+  /** An array's item type (`symbols`, `order_nos`: string). */
+  items?: string;
 }
 
 interface OpInfo {
@@ -162,7 +164,15 @@ function requestFields(msg: MessageInterface): Record<string, FieldInfo> {
     const type = ([] as string[]).concat(schema.type() ?? "any").join("|");
     const values = schema.enum() as Array<string | number> | undefined;
     const known = (schema.json() as { "x-known-values"?: string[] })["x-known-values"];
-    fields[name] = { type, required: required.has(name), ...(values ? { enum: values } : {}), ...(known ? { knownValues: known } : {}) };
+    const item = type === "array" ? schema.items() : undefined;
+    const items = item && !Array.isArray(item) ? ([] as string[]).concat(item.type() ?? "any").join("|") : undefined;
+    fields[name] = {
+      type,
+      required: required.has(name),
+      ...(values ? { enum: values } : {}),
+      ...(known ? { knownValues: known } : {}),
+      ...(items ? { items } : {}),
+    };
   }
   return fields;
 }

@@ -135,7 +135,7 @@ const TABLE: ApiEntry[] = [
       s("access-key", "access key (overrides QUANT_WS_ACCESS_KEY)", { setting: "accessKey" }),
       s("secret-key", "secret key (overrides QUANT_WS_SECRET_KEY; the environment keeps it out of `ps`)", { setting: "secretKey", secret: true }),
       s("account", "account name (overrides QUANT_WS_ACCOUNT)", { setting: "account" }),
-      s("timeout", "ms for the whole call: connect, login until READY, the request (default 10000)", { valueName: "MS" }),
+      s("timeout", "ms for the whole call: connect, login until READY, the request (default: 15000 until READY, then 10000 for the request)", { valueName: "MS" }),
     ],
     mockFlags: [
       s("ready-delay", "ms between the login reply and state READY", { valueName: "MS" }),
@@ -144,6 +144,7 @@ const TABLE: ApiEntry[] = [
       s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS" }),
       b("no-pong", "do not answer pings"),
       s("drop-every", "drop every socket every SEC seconds", { valueName: "SEC" }),
+      s("half-open-every", "every SEC seconds the open sockets go half-open: nothing passes, no close; their logins stay until the idle check (as on the real gateway)", { valueName: "SEC" }),
       s("outage-every", "exchange outage every SEC seconds", { valueName: "SEC" }),
       s("outage-ms", "length of each outage (default 2000)", { valueName: "MS" }),
     ],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { WebSocketServer } from "ws";
 import { quantWsCli } from "../../src/cli/apis/quant-ws.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { runCli } from "../../src/cli/main.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { framesOf, startMock } from "./helpers.js";
@@ -129,10 +130,41 @@ describe("tradeapi CLI for quant-ws", () => {
     const logs: string[] = [];
     const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5" }, log: (l) => logs.push(l) });
     expect(running.urls.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/v1$/);
-    expect(running.hint).toContain(`npx tradeapi ws demo --url ${running.urls.url}`);
     expect(running.hint).toContain(`QUANT_WS_URL=${running.urls.url} `);
     expect(running.hint).not.toMatch(/(^|[^x] )tradeapi /m);
     await running.close();
+  });
+
+  it("mock quant-ws --half-open-every: a login lingers after a half-open drop, and the client's re-login retries get through", async () => {
+    const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5", "half-open-every": "1.5", "idle-timeout": "400" }, log: () => undefined });
+    const client = createQuantWsClient({ url: running.urls.url!, pingIntervalMs: 50, maxMissedPongs: 2, reconnect: { baseDelayMs: 10, maxDelayMs: 20 }, repeatLogin: { baseDelayMs: 50, maxDelayMs: 100 } });
+    try {
+      const session = await client.login({ platform: "okex", symbols: ["ETH/USDT"], accessKey: "k", secretKey: "s" });
+      const refused = client.next("reloginRetry", 5_000);
+      const back = client.next("reconnected", 5_000);
+      expect((await refused).error.code).toBe("Do not log in repeat");
+      expect((await back).sessions.map((s) => s.session)).toEqual([session]);
+      await expect(session.asset()).resolves.toHaveProperty("USDT");
+    } finally {
+      await client.close();
+      await running.close();
+    }
+  });
+
+  it("every command the emulator's hint prints works against it", async () => {
+    const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5" }, log: () => undefined });
+    try {
+      const commands = running.hint!.split("\n").filter((l) => l.includes("npx tradeapi "));
+      expect(commands.length).toBeGreaterThanOrEqual(2);
+      for (const line of commands) {
+        const [assignments, command] = line.replace(/^(try:)?\s*/, "").split(/\s*npx tradeapi /);
+        const env = Object.fromEntries(assignments!.split(" ").filter(Boolean).map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
+        const r = await cli(command!.split(" "), env);
+        expect([line, r.code, r.stderr]).toEqual([line, 0, ""]);
+      }
+    } finally {
+      await running.close();
+    }
   });
 
   it("mock quant-ws: fault flags are checked (a bad number is exit 2, an unknown flag names the closest)", async () => {
@@ -187,6 +219,14 @@ describe("tradeapi CLI for quant-ws", () => {
     expect((await cli(["ws"])).code).toBe(2);
   });
 
+  it("ws send <op> --help is the operation's help, as call quant-ws <op> --help", async () => {
+    const viaSend = await cli(["ws", "send", "place_order", "--help"]);
+    const viaCall = await cli(["call", "quant-ws", "place_order", "--help"]);
+    expect(viaSend.code).toBe(0);
+    expect(viaSend.stdout).toMatch(/order_type\s+frame\s+string\s+required/);
+    expect(viaSend.stdout).toBe(viaCall.stdout);
+  });
+
   it("operation names are looked up as own entries: constructor, toString, __proto__, valueOf are unknown", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
@@ -219,6 +259,13 @@ describe("tradeapi CLI for quant-ws", () => {
     const broken = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[1,"], env);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/parameter "order_nos" looks like JSON but does not parse/);
+    // Order numbers are strings: JSON numbers (a big one would lose digits) are refused before logging in.
+    const numbers = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=[2510832677225473,5]"], env);
+    expect(numbers.code).toBe(2);
+    expect(numbers.stderr).toMatch(/cancel_order: field "order_nos\[0\]" must be a string, got 2510832677225473/);
+    const typed = await cli(["call", "quant-ws", "open_orders", "--json", '{"symbol":5}'], env);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toMatch(/open_orders: field "symbol" must be a string, got 5/);
     const notUrl = await cli(["call", "quant-ws", "asset"], { ...env, QUANT_WS_URL: "not a url" });
     expect(notUrl.code).toBe(2);
     expect(notUrl.stderr).toMatch(/QUANT_WS_URL is not a URL/);
@@ -236,12 +283,22 @@ describe("tradeapi CLI for quant-ws", () => {
       const started = Date.now();
       const r = await cli(["call", "quant-ws", "asset", "--timeout", "300"], { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/tradeapi: error: .*(timed out|timeout|within)/i);
+      expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset|login): no (login reply|answer) within (--timeout )?300 ms/);
+      expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       for (const c of silent.clients) c.terminate();
       await new Promise((r) => silent.close(r));
     }
+  });
+
+  it("--timeout is the number the error names when READY never comes (the server keeps retrying CONNECT_FAILED)", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-connect", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const r = await cli(["call", "quant-ws", "asset", "--timeout", "600"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset|login): no (READY state|answer) within (--timeout )?600 ms/);
+    expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
   });
 
   it("mock quant-ws on a port in use is exit 2 naming the port", async () => {
@@ -260,9 +317,13 @@ describe("tradeapi CLI for quant-ws", () => {
   it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
-    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s).
+    const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2", "--timeout", "700"], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no READY state within 700 ms of the login/);
+    // The login the server still held was logged out before the socket closed.
+    expect(framesOf(mock, "logout")).toHaveLength(1);
     expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);
     // Let a late logout reply arrive, as it does on a real gateway.
     await new Promise((res) => setTimeout(res, 100));

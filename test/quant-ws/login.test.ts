@@ -78,6 +78,17 @@ describe("quant-ws login", () => {
     expect(await rejection(client.login(creds(over)))).toBeInstanceOf(cls);
   });
 
+  it("state 7 that arrives before the login reply (replies delayed) still ends the login at once", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 20, replyDelayMs: 150 }, { loginTimeoutMs: 10_000 });
+    const started = Date.now();
+    const e = await rejection(client.login(creds({ accessKey: "bad-key-early" })));
+    expect(e).toBeInstanceOf(QuantWsLoginRejectedError);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    // The emulator pushed state 7 at 10 ms and the reply at 150 ms: the state was held for the
+    // unknown token and applied when the reply bound it. The held login was released.
+    await expect.poll(() => mock.tokens()).toEqual([]);
+  });
+
   it("state 7 is an AuthError carrying the gateway's message, without the secret", async () => {
     const { mock, client } = await setup();
     const e = await rejection(client.login(creds({ accessKey: "bad-key-2", secretKey: "s3cret-value" })));
@@ -102,7 +113,9 @@ describe("quant-ws login", () => {
     client.on("state", (s) => states.push(s.name));
     const e = await rejection(client.login(creds({ accessKey: "fail-connect" })));
     expect(e).toBeInstanceOf(TimeoutError);
-    expect(e.message).toMatch(/no READY state within \d+ ms after the login reply \(last state (CONNECT_FAILED|RECONNECTING) "(connect to the exchange failed|reconnecting to the exchange)"\)/);
+    // The caller's loginTimeoutMs, not what was left of it after the reply.
+    expect(e.message).toMatch(/no READY state within 300 ms of the login \(last state (CONNECT_FAILED|RECONNECTING) "(connect to the exchange failed|reconnecting to the exchange)"\)/);
+    expect((e as TimeoutError).timeoutMs).toBe(300);
     expect(states.slice(0, 3)).toEqual(["CONNECT_FAILED", "RECONNECTING", "CONNECT_FAILED"]);
     await expect.poll(() => mock.tokens()).toEqual([]);
   });
@@ -129,7 +142,7 @@ describe("quant-ws login", () => {
     const started = Date.now();
     const e = await rejection(client.login(creds()));
     expect(e).toBeInstanceOf(TimeoutError);
-    expect(e.message).toMatch(/no READY state within \d+ ms after the login reply \(no state notification\)/);
+    expect(e.message).toMatch(/no READY state within 150 ms of the login \(no state notification\)/);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 

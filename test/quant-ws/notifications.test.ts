@@ -121,10 +121,13 @@ describe("quant-ws notifications", () => {
     await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
     await session.asset();
     // No order listener existed when the order notification came: it is not held for later.
-    const got: unknown[] = [];
+    const got: Array<{ order_no: string }> = [];
     session.on("order", (o) => got.push(o));
     await new Promise((r) => setTimeout(r, 20));
     expect(got).toEqual([]);
+    // Later ones do arrive (so the empty list above is not just silence).
+    const second = await session.placeOrder({ symbol: ETH, action: "BUY", price: 2, quantity: 1, order_type: "LIMIT" });
+    await expect.poll(() => got.map((o) => o.order_no)).toEqual([second]);
   });
 
   it("a listener that throws is reported and does not stop the others", async () => {

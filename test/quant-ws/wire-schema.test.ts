@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import type { Order, OrderUpdate, Position, PositionUpdate, SymbolInfo } from "../../generated/quant-ws.js";
 import { decodeFrame } from "../../src/handwritten/quant-ws/index.js";
 import { ETH, startMock } from "./helpers.js";
+import { checkFrameTypes } from "./frame-types.js";
 import { loadWireSpec } from "./wire-schema.js";
 
 const spec = loadWireSpec();
@@ -99,6 +100,8 @@ describe("quant-ws frames against the spec's payload schemas", () => {
     expect([...kinds].sort()).toEqual(
       ["AssetNotification", "AssetReply", "CancelOrderReply", "FillNotification", "LoginReply", "LogoutReply", "OpenOrdersReply", "OrderNotification", "PlaceOrderReply", "PongReply", "PositionNotification", "PositionReply", "ServerError", "StateNotification", "SymbolInfoReply"].sort(),
     );
+    // And against the generated TypeScript types, by the compiler: the types do not lie.
+    expect(checkFrameTypes(raw.frames.map((f, i) => [spec.serverMessage(f), raw.texts[i]!] as const))).toEqual([]);
     // The nulls the real gateway sends are there to be checked.
     const data = (op: string) => raw.frames.find((f) => f.op === op)!.data as Record<string, unknown>;
     expect(data("position")).toMatchObject({ margin_mode: null, utime: null });
@@ -106,6 +109,22 @@ describe("quant-ws frames against the spec's payload schemas", () => {
     expect((market.data as Order).price).toBeNull();
     if (platform === "huobi") expect(data("symbol_info")).toMatchObject({ size_limit: null, value_tick: null, value_limit: null });
     else expect(data("symbol_info")).toMatchObject({ size_limit: 1, value_tick: 1, value_limit: 10 });
+  });
+
+  it("the compiler check of frames against the generated types can fail", () => {
+    const info = '{"op":"symbol_info","cid":"1","result":true,"error_message":"","data":{"price_tick":0.01,"size_tick":1,"size_limit":null,"value_tick":null,"value_limit":null,"base_currency":"ETH","quote_currency":"USDT","settlement_currency":"USDT"}}';
+    expect(checkFrameTypes([["SymbolInfoReply", info]])).toEqual([]);
+    const problems = checkFrameTypes([
+      ["SymbolInfoReply", info.replace('"price_tick":0.01', '"price_tick":null')],
+      ["LoginReply", '{"op":"login","cid":"","result":true,"error_message":""}'],
+      ["PongReply", '{"op":"pong","ts":1,"extra":true}'],
+      ["OrderNotification", '{"op":"notify","topic":"order","token":"t","data":{"symbol":"ETH/USDT","order_no":"1","action":"BUY","price":null,"quantity":1,"remain":1,"status":"DONE","order_type":"MARKET","ctime":1,"utime":1}}'],
+    ]);
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/Type 'null' is not assignable to type 'number'.*f0: SymbolInfoReply/);
+    expect(problems[1]).toMatch(/Property 'token' is missing.*f1: LoginReply/);
+    expect(problems[2]).toMatch(/'"extra"' does not exist in type 'PongReply'.*f2: PongReply/);
+    expect(problems[3]).toMatch(/Type '"DONE"' is not assignable to type 'OrderStatus'.*f3: OrderNotification/);
   });
 
   it("the generated types admit the nulls", () => {

@@ -9,6 +9,7 @@
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
 import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
+import { checkRequest } from "../../handwritten/quant-ws/request-check.js";
 import type { AsyncOperationMeta, SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
@@ -71,6 +72,9 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
   return { url, login: { platform: platform as QuantWsLogin["platform"], symbols, accessKey, secretKey, ...(account ? { account } : {}) } };
 }
 
+/** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
+export const CLI_LOGIN_TIMEOUT_MS = 15_000;
+
 /** `--timeout MS` (one bound for connect, login until READY and the request), or undefined. */
 export function timeoutOf(flags: Readonly<Record<string, string>>): number | undefined {
   if (flags.timeout === undefined) return undefined;
@@ -80,14 +84,14 @@ export function timeoutOf(flags: Readonly<Record<string, string>>): number | und
 }
 
 /** Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. */
-async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, what: string, fn: () => Promise<T>): Promise<T> {
+async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
   if (ms === undefined) return fn();
   const { TimeoutError } = await import("../../handwritten/core/errors.js");
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void client()?.close();
-      reject(new TimeoutError(`${what}: no answer within --timeout ${ms} ms`, { api: API, timeoutMs: ms }));
+      reject(new TimeoutError(`no answer within --timeout ${ms} ms`, { api: API, operation, timeoutMs: ms }));
     }, ms);
   });
   try {
@@ -108,19 +112,21 @@ export const quantWsCli: CliApi = {
     return {
       async call(op, params) {
         if (op.operationId === "login") throw new UsageError("login happens by itself: pass --platform/--symbols and the key env vars, then call another op", { api: API });
-        const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : {}), ...decimalsOption(flags) };
+        const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : { loginTimeoutMs: CLI_LOGIN_TIMEOUT_MS }), ...decimalsOption(flags) };
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...limits });
-          return within(timeout, () => client, "quant-ws ping", async () => {
+          return within(timeout, () => client, "ping", async () => {
             await client!.connect();
             return { rttMs: await client!.ping() };
           });
         }
+        // The library checks the fields again, but only after logging in: check them first.
+        checkRequest(op.operationId, params);
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...limits });
-        return within(timeout, () => client, `quant-ws ${op.operationId}`, async () => {
+        return within(timeout, () => client, op.operationId, async () => {
           const session = await client!.login(t.login);
           // An empty order_nos cancels every open order and the gateway sends no reply:
           // cancelAll confirms it from the order notifications instead of timing out.
@@ -148,11 +154,13 @@ export const quantWsCli: CliApi = {
       ...(flags["no-pong"] === "true" ? { answerPings: false } : {}),
     };
     const dropEverySec = opt("drop-every") ?? 0;
+    const halfOpenEverySec = opt("half-open-every") ?? 0;
     const outageEverySec = opt("outage-every") ?? 0;
     const outageMs = opt("outage-ms") ?? 2_000;
     const mock = await startQuantWsMock({ ...options, port, log });
     const timers: Array<ReturnType<typeof setInterval>> = [];
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));
+    if (halfOpenEverySec > 0) timers.push(setInterval(() => mock.halfOpen(), halfOpenEverySec * 1000));
     if (outageEverySec > 0) timers.push(setInterval(() => mock.outage(outageMs), outageEverySec * 1000));
     const env = envAssignments(API, { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex" });
     return {
@@ -160,8 +168,8 @@ export const quantWsCli: CliApi = {
       hint:
         `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
         `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
-        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --outage-every SEC [--outage-ms MS]\n` +
-        `try: npx tradeapi ws demo --url ${mock.url}\n` +
+        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --half-open-every SEC --outage-every SEC [--outage-ms MS]\n` +
+        `try: ${env} npx tradeapi ws demo\n` +
         `     ${env} npx tradeapi call quant-ws asset`,
       async close() {
         for (const t of timers) clearInterval(t);

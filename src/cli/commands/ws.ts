@@ -11,7 +11,7 @@ import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/s
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
 import { CliUsageError, numberFlag, parseFlags, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
-import { loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
+import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
 import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
 import { callCommand } from "./call.js";
 
@@ -26,7 +26,8 @@ const URL_ENV = envNameOf("quant-ws", "baseUrl");
 export const WS_USAGE = `usage:
   tradeapi ws demo [--url URL --platform P] [--symbol ETH/USDT] [--seconds 20]
       the whole flow (login → READY → orders → notifications → cancel → logout); with no
-      --url or ${URL_ENV} it starts the emulator in-process
+      --url or ${URL_ENV} it starts the emulator in-process, otherwise it logs in to that
+      gateway with --platform and the access and secret keys (flags or environment)
   tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30] [--url URL]
       log in, wait for READY, print state and notifications, log out (alias: watch)
   tradeapi ws place --platform P --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
@@ -87,6 +88,8 @@ class Printer {
       client.on("error", (e) => this.line({ event: "error", error: e.name, message: e.message })),
       client.on("disconnected", (d) => this.line({ event: "disconnected", ...d })),
       client.on("reconnecting", (r) => this.line({ event: "reconnecting", ...r })),
+      // The gateway still holds the login of the socket that died half-open: retried with backoff.
+      client.on("reloginRetry", (r) => this.line({ event: "reloginRetry", session: r.session.platform, attempt: r.attempt, delayMs: r.delayMs, reason: r.error.code })),
       client.on("reconnected", (r) => this.line({ event: "reconnected", attempt: r.attempt, sessions: r.sessions.length, failed: r.failed.length })),
     ];
     return () => offs.forEach((off) => off());
@@ -109,7 +112,7 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
 }
 
 async function withClient(url: string, flags: Record<string, string>, out: Printer, fn: (client: QuantWsClient) => Promise<void>, onClient?: (c: QuantWsClient) => void): Promise<void> {
-  const timeout = timeoutOf(flags) ?? 15_000;
+  const timeout = timeoutOf(flags) ?? CLI_LOGIN_TIMEOUT_MS;
   const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
@@ -233,6 +236,12 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { positional, flags } = parseFlags(args, WS_FLAGS);
   const [sub] = positional;
+  if (sub === "send") {
+    // The same as `call quant-ws ...` (its --help included): the same arguments without "send".
+    const same = [...args];
+    same.splice(same.indexOf("send"), 1);
+    return callCommand(["quant-ws", ...same], io);
+  }
   if (flags.help || sub === "help") {
     io.stdout(`${WS_USAGE}\n`);
     return 0;
@@ -245,12 +254,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return watch(io, flags);
     case "place":
       return place(io, flags);
-    case "send": {
-      // The same as `call quant-ws ...`: the same arguments without "send".
-      const same = [...args];
-      same.splice(same.indexOf("send"), 1);
-      return callCommand(["quant-ws", ...same], io);
-    }
     case undefined:
       io.stdout(`${WS_USAGE}\n`);
       return 2;

@@ -257,6 +257,8 @@ export interface AsyncFieldMeta {
   readonly enum?: ReadonlyArray<string | number>;
   /** `x-known-values`: values known to work on an open string (others may too). */
   readonly knownValues?: ReadonlyArray<string>;
+  /** An array's item type (`string` for `symbols` and `order_nos`). */
+  readonly items?: string;
 }
 
 /** One request message of an AsyncAPI spec, keyed by its wire `op` (`x-op`). */

@@ -31,6 +31,7 @@ import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServ
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
+import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
 import { SessionRouter } from "./session-router.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
@@ -168,6 +169,7 @@ class Client implements QuantWsClient, SessionHost {
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
+    checkOptions(opts);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
@@ -332,6 +334,7 @@ class Client implements QuantWsClient, SessionHost {
     if (!Array.isArray(login.symbols)) {
       throw new UsageError("symbols must be a list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
     }
+    checkRequest("login", { platform: login.platform, symbols: login.symbols, access_key: login.accessKey, secret_key: login.secretKey, account: login.account });
     await this.connect();
     const session = new QuantWsSession(this, login);
     this.#logins.remember(session, login);
@@ -371,6 +374,41 @@ class Client implements QuantWsClient, SessionHost {
     this.#router.clearOrphans();
     this.#events.emit("closed", {});
     this.#events.end();
+  }
+}
+
+/**
+ * The numeric options, checked when the client is made: a NaN or negative one would otherwise
+ * loop (a re-login window of NaN never passes), flood (a ping interval of NaN is 1 ms) or time
+ * out at once. UsageError naming the option.
+ */
+function checkOptions(opts: QuantWsClientOptions): void {
+  const where = "createQuantWsClient";
+  for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
+    if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
+  }
+  const nonNegative = (name: string, v: unknown) => {
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {
+      throw new UsageError(`${name} must be a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`, { api: API, operation: where });
+    }
+  };
+  nonNegative("pingIntervalMs", opts.pingIntervalMs);
+  const missed = opts.maxMissedPongs;
+  if (missed !== undefined && !(Number.isInteger(missed) && missed >= 1)) {
+    throw new UsageError(`maxMissedPongs must be a whole number, 1 or more, got ${String(missed)}`, { api: API, operation: where });
+  }
+  if (opts.reconnect) {
+    nonNegative("reconnect.baseDelayMs", opts.reconnect.baseDelayMs);
+    nonNegative("reconnect.maxDelayMs", opts.reconnect.maxDelayMs);
+    const max = opts.reconnect.maxAttempts;
+    if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) {
+      throw new UsageError(`reconnect.maxAttempts must be a whole number, 1 or more (or Infinity), got ${String(max)}`, { api: API, operation: where });
+    }
+  }
+  if (opts.repeatLogin) {
+    nonNegative("repeatLogin.windowMs", opts.repeatLogin.windowMs);
+    nonNegative("repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs);
+    nonNegative("repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs);
   }
 }
 

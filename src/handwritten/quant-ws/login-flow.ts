@@ -85,10 +85,11 @@ export class LoginFlow {
     const reply = await this.#host.send("login", frame, this.#opts.loginTimeoutMs);
     if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
     this.#host.router.unbind(session.token, session);
-    const ready = session._awaitLoginReady(this.#opts.loginTimeoutMs - (Date.now() - started), {
-      platform: creds.platform,
-      secrets: [creds.secretKey],
-    });
+    const ready = session._awaitLoginReady(
+      this.#opts.loginTimeoutMs - (Date.now() - started),
+      { platform: creds.platform, secrets: [creds.secretKey] },
+      this.#opts.loginTimeoutMs,
+    );
     session._setToken(reply.token);
     this.#host.router.bind(reply.token, session);
     try {

@@ -24,6 +24,7 @@ import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
+import { checkRequest, checkTimeout } from "./request-check.js";
 
 /**
  * The gateway's exchange adapter: an open string (a deployment decides which it serves).
@@ -233,6 +234,15 @@ export class QuantWsSession {
   request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<QuantWsReplies[Op]>;
   // Plain parameters (no rest array) keep the per-request cost down.
   request(op: SessionOp, fields?: object, opts?: RequestOptions): Promise<unknown> {
+    try {
+      if (op === ("login" as string) || op === ("ping" as string)) {
+        throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
+      }
+      checkRequest(op, fields);
+      if (opts?.timeoutMs !== undefined) checkTimeout(op, opts.timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (op === "logout") return this.#logout(opts?.timeoutMs);
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry);
@@ -250,6 +260,7 @@ export class QuantWsSession {
   async cancelOrder(symbol: string, orderNos: readonly string[], opts?: RequestOptions): Promise<CancelOrderOutcome> {
     // On the wire an empty list means "cancel every open order" (and gets no reply): an empty
     // list computed by the caller must not do that by accident.
+    checkRequest("cancel_order", { symbol, order_nos: orderNos });
     if (orderNos.length === 0) {
       throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
     }
@@ -268,7 +279,8 @@ export class QuantWsSession {
    * orders may still have been cancelled. Never resent.
    */
   async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
-    const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
+    checkRequest("cancel_order", { symbol, order_nos: [] });
+    const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = Date.now();
     const open = await this.openOrders(symbol, opts);
     const waiting = new Set(open.map((o) => o.order_no));
@@ -370,6 +382,7 @@ export class QuantWsSession {
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"]> {
     if (this.#ended) throw this.#ended;
+    if (timeoutMs !== undefined) checkTimeout("logout", timeoutMs);
     try {
       if (!this.#host.socketOpen() || !this.#token) {
         throw new SessionNotReadyError("cannot log out: the socket is not connected", { api: API, operation: "logout" });
@@ -431,12 +444,13 @@ export class QuantWsSession {
   }
 
   /**
-   * @internal Wait for READY after a login reply: resolves on READY (6), rejects on
+   * @internal Wait for READY after a login reply (`timeoutMs` left of the caller's
+   * `budgetMs`, which the timeout error names): resolves on READY (6), rejects on
    * PARAM_MISS (1, e.g. "platform not found"), GENERAL_ERROR (7, keys refused), a timeout or
    * the socket dropping. CONNECT_FAILED (3) is not final: the gateway retries by itself.
    * Notifications are held from here until `_loginDone()` (see `#releaseHeld`).
    */
-  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }): Promise<void> {
+  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs = timeoutMs): Promise<void> {
     this.#linkReady = false;
     this.#loginCtx = ctx;
     this.#holding = true;
@@ -458,7 +472,7 @@ export class QuantWsSession {
         timer: setTimeout(() => {
           finish();
           const last = this.#lastState ? `last state ${this.#lastState.name}${this.#lastState.msg ? ` "${this.#lastState.msg}"` : ""}` : "no state notification";
-          reject(new TimeoutError(`no READY state within ${timeoutMs} ms after the login reply (${last})`, { api: API, operation: "login", timeoutMs }));
+          reject(new TimeoutError(`no READY state within ${budgetMs} ms of the login (${last})`, { api: API, operation: "login", timeoutMs: budgetMs }));
         }, Math.max(1, timeoutMs)),
       };
       this.#loginWait = wait;

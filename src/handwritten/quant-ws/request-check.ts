@@ -1,0 +1,99 @@
+/**
+ * The caller's input to a request, checked against the spec's request fields (the generated
+ * `quantWsMeta`) before anything is sent. The gateway answers a missing field with an
+ * `op: error` frame that carries no cid (so the request could only time out), and JSON would
+ * silently turn some values into others (NaN → null, a string spread into characters): both
+ * are a UsageError naming the operation and the field instead.
+ */
+import { quantWsMeta } from "../../../generated/quant-ws.js";
+import { UsageError } from "../core/errors.js";
+import type { AsyncFieldMeta } from "../core/meta.js";
+import { API } from "./errors.js";
+
+const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly fields: Readonly<Record<string, AsyncFieldMeta>> }>>;
+/** Per op, its fields as a list (checked on every request: no object walk of the metadata). */
+const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta]>>(Object.entries(OPERATIONS).map(([op, m]) => [op, Object.entries(m.fields)]));
+/** Filled in by the client, never by the caller's fields. */
+const CLIENT_FIELDS = new Set(["op", "cid", "token"]);
+/** What a timer can hold. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** Values never shown in a message. */
+const SECRET_NAME = /key|secret|password|token/i;
+
+function shown(name: string, v: unknown): string {
+  if (SECRET_NAME.test(name)) return `a ${v === null ? "null" : Array.isArray(v) ? "array" : typeof v}`;
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "number" || v === undefined || v === null || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return "an array";
+  return `a ${typeof v}`;
+}
+
+/** The type names of the spec in the words of a message. */
+const TYPE_WORDS: Record<string, string> = { string: "a string", number: "a finite number", integer: "an integer", boolean: "true or false", array: "an array", object: "an object" };
+
+function typeOk(type: string, v: unknown): boolean {
+  switch (type) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return (typeof v === "number" && Number.isFinite(v)) || typeof v === "bigint";
+    case "integer":
+      return (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
+    case "boolean":
+      return typeof v === "boolean";
+    case "array":
+      return Array.isArray(v);
+    case "object":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    default:
+      return true;
+  }
+}
+
+function fail(op: string, message: string): never {
+  throw new UsageError(message, { api: API, operation: op });
+}
+
+function checkValue(op: string, name: string, v: unknown, type: string): void {
+  const types = type.split("|");
+  if (!types.some((t) => (t === "null" ? v === null : typeOk(t, v)))) {
+    fail(op, `field ${JSON.stringify(name)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}, got ${shown(name, v)}`);
+  }
+}
+
+/**
+ * Throws a UsageError when `fields` (the request's own fields: op, cid and token are the
+ * client's) lack a required field, have one the spec does not list, or hold a value of the
+ * wrong type (a number must be finite), outside the enum, or an array item of the wrong type.
+ * An `undefined` value counts as absent (JSON leaves it out). An op the spec does not have is
+ * a UsageError too (the gateway ignores unknown ops: the request could only time out).
+ */
+export function checkRequest(op: string, fields: object | undefined): void {
+  const list = FIELDS.get(op);
+  if (!list) fail(op, `unknown operation; one of ${[...FIELDS.keys()].join(", ")}`);
+  const spec = OPERATIONS[op]!.fields;
+  const given = (fields ?? {}) as Record<string, unknown>;
+  if (typeof given !== "object") fail(op, `the fields must be an object, got ${shown("", given)}`);
+  for (const name in given) {
+    if (!Object.hasOwn(spec, name) && !CLIENT_FIELDS.has(name) && given[name] !== undefined) {
+      fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${list.map(([n]) => n).join(", ") || "none"}`);
+    }
+  }
+  for (const [name, f] of list) {
+    const v = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (v === undefined) {
+      if (f.required) fail(op, `missing required field ${JSON.stringify(name)}`);
+      continue;
+    }
+    checkValue(op, name, v, f.type);
+    if (f.enum && !f.enum.includes(v as string | number)) fail(op, `field ${JSON.stringify(name)} must be one of ${f.enum.join(", ")}, got ${shown(name, v)}`);
+    if (f.items && Array.isArray(v)) for (let i = 0; i < v.length; i++) checkValue(op, `${name}[${i}]`, v[i], f.items);
+  }
+}
+
+/** A timeout in ms a timer can hold (above 0, at most 2^31-1), else a UsageError. */
+export function checkTimeout(op: string, ms: unknown, name = "timeoutMs"): number {
+  if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return ms;
+  return fail(op, `${name} must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shown("", ms)}`);
+}

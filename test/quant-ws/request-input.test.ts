@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/handwritten/core/errors.js";
+import { createQuantWsClient, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, framesOf, rejection, setup } from "./helpers.js";
+
+// Bad input from the caller is a UsageError naming the field, before anything is sent: never
+// a frame the gateway answers with an uncorrelated op:error (so a timeout), and never a value
+// that JSON turns into something else (NaN → null, a string spread into characters).
+type Bad = { label: string; run: (s: QuantWsSession) => Promise<unknown>; want: RegExp };
+
+const limit = { symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" } as const;
+
+const cases: Bad[] = [
+  { label: "place_order without its required fields", run: (s) => s.placeOrder({ symbol: ETH } as never), want: /place_order: missing required field "action"/ },
+  { label: "a price that is not a finite number", run: (s) => s.placeOrder({ ...limit, price: Number.NaN }), want: /place_order: field "price" must be a finite number, got NaN/ },
+  { label: "a quantity given as text", run: (s) => s.placeOrder({ ...limit, quantity: "1" as never }), want: /place_order: field "quantity" must be a finite number, got "1"/ },
+  { label: "an action outside the enum", run: (s) => s.placeOrder({ ...limit, action: "HOLD" as never }), want: /place_order: field "action" must be one of BUY, SELL, got "HOLD"/ },
+  { label: "an unknown field (a typo)", run: (s) => s.request("place_order", { ...limit, qty: 1 } as never), want: /place_order: unknown field "qty"/ },
+  { label: "open_orders with a symbol that is not text", run: (s) => s.openOrders(123 as never), want: /open_orders: field "symbol" must be a string, got 123/ },
+  { label: "cancelAll without a symbol", run: (s) => s.cancelAll(undefined as never), want: /cancel_order: missing required field "symbol"/ },
+  { label: "cancelOrder with a string instead of a list", run: (s) => s.cancelOrder(ETH, "123" as never), want: /cancel_order: field "order_nos" must be an array, got "123"/ },
+  { label: "cancelOrder with numbers as order numbers", run: (s) => s.cancelOrder(ETH, [123 as never]), want: /cancel_order: field "order_nos\[0\]" must be a string, got 123/ },
+  { label: "an op the spec does not have", run: (s) => (s.request as (op: string) => Promise<unknown>)("bogus"), want: /bogus: unknown operation; one of .*place_order, cancel_order/ },
+  { label: "login through a session (the client logs in)", run: (s) => (s.request as (op: string, f: object) => Promise<unknown>)("login", {}), want: /login: not a session request; use client\.login\(\)/ },
+  { label: "a timeout that is not a number of ms (NaN)", run: (s) => s.asset({ timeoutMs: Number.NaN }), want: /asset: timeoutMs must be a number of ms above 0 and at most 2147483647, got NaN/ },
+  { label: "a negative timeout", run: (s) => s.openOrders(ETH, { timeoutMs: -1 }), want: /open_orders: timeoutMs must be a number of ms above 0/ },
+  { label: "cancelAll with a NaN timeout (nothing may be cancelled)", run: (s) => s.cancelAll(ETH, { timeoutMs: Number.NaN }), want: /cancel_order: timeoutMs must be a number of ms above 0/ },
+];
+
+describe("quant-ws request input", () => {
+  it.each(cases)("$label: a UsageError before anything is sent", async ({ run, want }) => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    await session.placeOrder(limit);
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    const before = mock.received.length;
+    const started = Date.now();
+    const e = await rejection(run(session));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(want);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(mock.received.slice(before)).toEqual([]);
+    // The resting order is still there (nothing was cancelled by a mangled request).
+    expect(await session.openOrders(ETH)).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("login refuses symbols that are not text and an account that is not a string, before connecting", async () => {
+    const { mock, client } = await setup();
+    const e1 = await rejection(client.login(creds({ symbols: [ETH, 5 as never] })));
+    expect(e1).toBeInstanceOf(UsageError);
+    expect(e1.message).toMatch(/login: field "symbols\[1\]" must be a string, got 5/);
+    const e2 = await rejection(client.login(creds({ account: 7 as never })));
+    expect(e2).toBeInstanceOf(UsageError);
+    expect(e2.message).toMatch(/login: field "account" must be a string, got 7/);
+    expect(framesOf(mock, "login")).toEqual([]);
+  });
+
+  it.each([
+    { requestTimeoutMs: Number.NaN },
+    { loginTimeoutMs: 0 },
+    { connectTimeoutMs: -5 },
+    { logoutTimeoutMs: "2000" as never },
+  ])("createQuantWsClient(%o) is a UsageError naming the option", (opts) => {
+    const [name] = Object.keys(opts);
+    expect(() => createQuantWsClient(opts)).toThrow(UsageError);
+    expect(() => createQuantWsClient(opts)).toThrow(new RegExp(`${name} must be a number of ms above 0`));
+  });
+
+  // A re-login window of NaN would never pass (retries forever), a ping interval of NaN is a 1 ms ping flood.
+  it.each([
+    [{ pingIntervalMs: Number.NaN }, /pingIntervalMs must be a finite number of ms, 0 or more, got NaN/],
+    [{ pingIntervalMs: -1 }, /pingIntervalMs must be a finite number of ms, 0 or more, got -1/],
+    [{ maxMissedPongs: Number.NaN }, /maxMissedPongs must be a whole number, 1 or more, got NaN/],
+    [{ repeatLogin: { windowMs: Number.NaN } }, /repeatLogin.windowMs must be a finite number of ms, 0 or more, got NaN/],
+    [{ repeatLogin: { baseDelayMs: -5 } }, /repeatLogin.baseDelayMs must be/],
+    [{ reconnect: { maxDelayMs: Number.POSITIVE_INFINITY } }, /reconnect.maxDelayMs must be/],
+    [{ reconnect: { maxAttempts: 0 } }, /reconnect.maxAttempts must be a whole number, 1 or more/],
+  ] as const)("createQuantWsClient(%o) is a UsageError", (opts, want) => {
+    expect(() => createQuantWsClient(opts as never)).toThrow(UsageError);
+    expect(() => createQuantWsClient(opts as never)).toThrow(want);
+  });
+
+  it("the documented option values are taken", () => {
+    expect(() => createQuantWsClient({ pingIntervalMs: 0, maxMissedPongs: 1, reconnect: { maxAttempts: Number.POSITIVE_INFINITY }, repeatLogin: { windowMs: 0 } })).not.toThrow();
+    expect(() => createQuantWsClient({ reconnect: false, repeatLogin: false })).not.toThrow();
+  });
+
+  it("a valid request still goes out as written", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const orderNo = await session.placeOrder({ ...limit, quantity: -2 });
+    expect(framesOf(mock, "place_order")).toEqual([expect.objectContaining({ ...limit, quantity: -2 })]);
+    expect(await session.cancelOrder(ETH, [orderNo])).toMatchObject({ cancelled: [orderNo] });
+  });
+});
