@@ -2,6 +2,9 @@
 
 import type { AsyncApiMeta } from "../src/handwritten/core/meta.js";
 
+/** A JSON number with a fraction or exponent (`type: number`); see DecimalsAs for the decimals option. */
+export type JsonDecimal = number & { readonly __jsonDecimal?: true };
+
 /**
  * Message types of Quant trading gateway WebSocket API (specs/asyncapi/quant-ws.yaml, AsyncAPI 3.0.0).
  * Payload models are rendered by @asyncapi/modelina with the wire field names; the maps and
@@ -119,12 +122,12 @@ export interface PlaceOrderRequest {
   /**
    * 价格. Price; 0 for MARKET orders (如果订单类型为市价单的话price应该设置为0).
    */
-  price: number;
+  price: JsonDecimal;
   /**
    * 数量. Quantity. For contracts that can hold long and short positions at once, the sign
    * selects the long or the short position (可以有正负符号).
    */
-  quantity: number;
+  quantity: JsonDecimal;
   /**
    * 订单类型. Order type. Set price to 0 for MARKET.
    */
@@ -249,15 +252,15 @@ export interface Order {
   /**
    * 订单价格. Order price; `null` for MARKET orders.
    */
-  price: number | null;
+  price: JsonDecimal | null;
   /**
    * 订单数量. Order quantity.
    */
-  quantity: number;
+  quantity: JsonDecimal;
   /**
    * 剩余数量. Quantity not yet filled.
    */
-  remain: number;
+  remain: JsonDecimal;
   /**
    * 订单状态. Order status.
    */
@@ -331,15 +334,15 @@ export interface AssetBalance {
   /**
    * 可用余额. Available balance.
    */
-  free: number;
+  free: JsonDecimal;
   /**
    * 冻结余额. Frozen (locked) balance.
    */
-  locked: number;
+  locked: JsonDecimal;
   /**
    * 总余额. Total balance.
    */
-  total: number;
+  total: JsonDecimal;
 }
 
 /**
@@ -396,67 +399,67 @@ export interface Position {
   /**
    * 多仓数量. Long position quantity.
    */
-  long_quantity: number;
+  long_quantity: JsonDecimal;
   /**
    * 多仓可用数量. Long quantity available to close.
    */
-  long_avail_qty: number;
+  long_avail_qty: JsonDecimal;
   /**
    * 多仓开仓平均价格. Average long open price.
    */
-  long_open_price: number;
+  long_open_price: JsonDecimal;
   /**
    * 多仓持仓平均价格. Average long holding price.
    */
-  long_hold_price: number;
+  long_hold_price: JsonDecimal;
   /**
    * 多仓预估爆仓价格. Estimated long liquidation price.
    */
-  long_liquid_price: number;
+  long_liquid_price: JsonDecimal;
   /**
    * 多仓未实现盈亏. Long unrealised PnL.
    */
-  long_unrealised_pnl: number;
+  long_unrealised_pnl: JsonDecimal;
   /**
    * 多仓杠杠倍数. Long leverage.
    */
-  long_leverage: number;
+  long_leverage: JsonDecimal;
   /**
    * 多仓保证金. Long margin.
    */
-  long_margin: number;
+  long_margin: JsonDecimal;
   /**
    * 空仓数量. Short position quantity.
    */
-  short_quantity: number;
+  short_quantity: JsonDecimal;
   /**
    * 空仓可用数量. Short quantity available to close.
    */
-  short_avail_qty: number;
+  short_avail_qty: JsonDecimal;
   /**
    * 空仓开仓平均价格. Average short open price.
    */
-  short_open_price: number;
+  short_open_price: JsonDecimal;
   /**
    * 空仓持仓平均价格. Average short holding price.
    */
-  short_hold_price: number;
+  short_hold_price: JsonDecimal;
   /**
    * 空仓预估爆仓价格. Estimated short liquidation price.
    */
-  short_liquid_price: number;
+  short_liquid_price: JsonDecimal;
   /**
    * 空仓未实现盈亏. Short unrealised PnL.
    */
-  short_unrealised_pnl: number;
+  short_unrealised_pnl: JsonDecimal;
   /**
    * 空仓杠杠倍数. Short leverage.
    */
-  short_leverage: number;
+  short_leverage: JsonDecimal;
   /**
    * 空仓保证金. Short margin.
    */
-  short_margin: number;
+  short_margin: JsonDecimal;
   /**
    * 更新时间戳. Last update time (ms); `null` for a flat position.
    */
@@ -513,23 +516,23 @@ export interface SymbolInfo {
   /**
    * 报价 每一跳的最小单位. Price tick.
    */
-  price_tick: number;
+  price_tick: JsonDecimal;
   /**
    * 下单量 每一跳的最小单位. Quantity tick.
    */
-  size_tick: number;
+  size_tick: JsonDecimal;
   /**
    * 最小下单量. Minimum order quantity; `null` where the exchange has none.
    */
-  size_limit: number | null;
+  size_limit: JsonDecimal | null;
   /**
    * 下单金额 每一跳的最小单位. Order value tick; `null` where the exchange has none.
    */
-  value_tick: number | null;
+  value_tick: JsonDecimal | null;
   /**
    * 最小下单金额. Minimum order value; `null` where the exchange has none.
    */
-  value_limit: number | null;
+  value_limit: JsonDecimal | null;
   /**
    * 交易对中的基础币种. Base currency (the vendor doc's table says number; the example sends a string).
    */
@@ -665,15 +668,15 @@ export interface OrderUpdate {
   /**
    * 订单价格. Order price; `null` for MARKET orders.
    */
-  price: number | null;
+  price: JsonDecimal | null;
   /**
    * 订单数量. Order quantity.
    */
-  quantity: number;
+  quantity: JsonDecimal;
   /**
    * 剩余数量. Quantity not yet filled.
    */
-  remain: number;
+  remain: JsonDecimal;
   /**
    * 订单状态. Order status.
    */
@@ -730,11 +733,11 @@ export interface Fill {
   /**
    * Fill price.
    */
-  price: number;
+  price: JsonDecimal;
   /**
    * Filled quantity.
    */
-  quantity: number;
+  quantity: JsonDecimal;
   /**
    * 买还是卖. Order side.
    */
@@ -786,67 +789,67 @@ export interface PositionUpdate {
   /**
    * 多仓数量. Long position quantity.
    */
-  long_quantity: number;
+  long_quantity: JsonDecimal;
   /**
    * 多仓可用数量. Long quantity available to close.
    */
-  long_avail_qty: number;
+  long_avail_qty: JsonDecimal;
   /**
    * 多仓开仓平均价格. Average long open price.
    */
-  long_open_price: number;
+  long_open_price: JsonDecimal;
   /**
    * 多仓持仓平均价格. Average long holding price.
    */
-  long_hold_price: number;
+  long_hold_price: JsonDecimal;
   /**
    * 多仓预估爆仓价格. Estimated long liquidation price.
    */
-  long_liquid_price: number;
+  long_liquid_price: JsonDecimal;
   /**
    * 多仓未实现盈亏. Long unrealised PnL.
    */
-  long_unrealised_pnl: number;
+  long_unrealised_pnl: JsonDecimal;
   /**
    * 多仓杠杠倍数. Long leverage.
    */
-  long_leverage: number;
+  long_leverage: JsonDecimal;
   /**
    * 多仓保证金. Long margin.
    */
-  long_margin: number;
+  long_margin: JsonDecimal;
   /**
    * 空仓数量. Short position quantity.
    */
-  short_quantity: number;
+  short_quantity: JsonDecimal;
   /**
    * 空仓可用数量. Short quantity available to close.
    */
-  short_avail_qty: number;
+  short_avail_qty: JsonDecimal;
   /**
    * 空仓开仓平均价格. Average short open price.
    */
-  short_open_price: number;
+  short_open_price: JsonDecimal;
   /**
    * 空仓持仓平均价格. Average short holding price.
    */
-  short_hold_price: number;
+  short_hold_price: JsonDecimal;
   /**
    * 空仓预估爆仓价格. Estimated short liquidation price.
    */
-  short_liquid_price: number;
+  short_liquid_price: JsonDecimal;
   /**
    * 空仓未实现盈亏. Short unrealised PnL.
    */
-  short_unrealised_pnl: number;
+  short_unrealised_pnl: JsonDecimal;
   /**
    * 空仓杠杠倍数. Short leverage.
    */
-  short_leverage: number;
+  short_leverage: JsonDecimal;
   /**
    * 空仓保证金. Short margin.
    */
-  short_margin: number;
+  short_margin: JsonDecimal;
   /**
    * 更新时间戳. Last update time (ms); `null` for a flat position.
    */

@@ -87,6 +87,11 @@ async function payloadModels(doc: AsyncAPIDocumentInterface): Promise<{ code: st
         const base = input?.format === "int64" ? "number | bigint" : "number";
         return constrainedModel.options.isNullable ? `${base} | null` : base;
       },
+      // `type: number` is a decimal: with the client's decimals: "string" it arrives as text
+      // (DecimalsAs types that), as in the OpenAPI clients.
+      Float({ constrainedModel }) {
+        return constrainedModel.options.isNullable ? "JsonDecimal | null" : "JsonDecimal";
+      },
     },
     presets: [
       TS_DESCRIPTION_PRESET,
@@ -261,6 +266,8 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
   const out: string[] = [];
   out.push(header(api.root));
   out.push(`import type { AsyncApiMeta } from "../src/handwritten/core/meta.js";\n`);
+  out.push(`/** A JSON number with a fraction or exponent (\`type: number\`); see DecimalsAs for the decimals option. */`);
+  out.push(`export type JsonDecimal = number & { readonly __jsonDecimal?: true };\n`);
   out.push(
     `/**\n * Message types of ${doc.info().title()} (${api.root}, AsyncAPI ${doc.version()}).\n` +
       ` * Payload models are rendered by @asyncapi/modelina with the wire field names; the maps and\n` +

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it, onTestFinished } from "vitest";
 import WebSocket from "ws";
-import type { Order, OrderUpdate, Position, PositionUpdate, SymbolInfo } from "../../generated/quant-ws.js";
+import type { JsonDecimal, Order, OrderUpdate, Position, PositionUpdate, SymbolInfo } from "../../generated/quant-ws.js";
 import { decodeFrame } from "../../src/handwritten/quant-ws/index.js";
 import { ETH, startMock } from "./helpers.js";
 import { checkFrameTypes } from "./frame-types.js";
@@ -130,11 +130,11 @@ describe("quant-ws frames against the spec's payload schemas", () => {
   it("the generated types admit the nulls", () => {
     expectTypeOf<Position["margin_mode"]>().toEqualTypeOf<string | null>();
     expectTypeOf<PositionUpdate["utime"]>().toEqualTypeOf<number | bigint | null>();
-    expectTypeOf<SymbolInfo["size_limit"]>().toEqualTypeOf<number | null>();
-    expectTypeOf<SymbolInfo["value_tick"]>().toEqualTypeOf<number | null>();
-    expectTypeOf<SymbolInfo["value_limit"]>().toEqualTypeOf<number | null>();
-    expectTypeOf<SymbolInfo["price_tick"]>().toEqualTypeOf<number>();
-    expectTypeOf<Order["price"]>().toEqualTypeOf<number | null>();
-    expectTypeOf<OrderUpdate["price"]>().toEqualTypeOf<number | null>();
+    expectTypeOf<SymbolInfo["size_limit"]>().toEqualTypeOf<JsonDecimal | null>();
+    expectTypeOf<SymbolInfo["value_tick"]>().toEqualTypeOf<JsonDecimal | null>();
+    expectTypeOf<SymbolInfo["value_limit"]>().toEqualTypeOf<JsonDecimal | null>();
+    expectTypeOf<SymbolInfo["price_tick"]>().toEqualTypeOf<JsonDecimal>();
+    expectTypeOf<Order["price"]>().toEqualTypeOf<JsonDecimal | null>();
+    expectTypeOf<OrderUpdate["price"]>().toEqualTypeOf<JsonDecimal | null>();
   });
 });

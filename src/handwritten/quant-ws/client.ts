@@ -96,41 +96,43 @@ export interface QuantWsClientOptions {
   decimals?: DecimalsMode;
 }
 
-export interface QuantWsClientEvents {
+/** The client's events; `D` (the `decimals` option) types the sessions they name. */
+export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   /** A frame that could not be used, the server's op:error, a failed re-login, a listener that threw. */
   error: TradeApiError;
   open: { url: string; reconnect: boolean };
   disconnected: { code: number; reason: string; willReconnect: boolean };
   reconnecting: { attempt: number; delayMs: number };
   /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
-  reloginRetry: { session: QuantWsSession; attempt: number; delayMs: number; error: ApiError };
+  reloginRetry: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: ApiError };
   reconnected: {
     attempt: number;
-    sessions: Array<{ session: QuantWsSession; oldToken: string; newToken: string }>;
-    failed: Array<{ session: QuantWsSession; error: TradeApiError }>;
+    sessions: Array<{ session: QuantWsSession<D>; oldToken: string; newToken: string }>;
+    failed: Array<{ session: QuantWsSession<D>; error: TradeApiError }>;
   };
   /** Every state notification of every session, including those during login. */
-  state: SessionStateEvent & { session: QuantWsSession };
+  state: SessionStateEvent & { session: QuantWsSession<D> };
   pong: { ts: number; rttMs: number };
   closed: Record<string, never>;
 }
 
-export interface QuantWsClient {
+/** `D`: the `decimals` option; with "string", replies and notifications carry decimals as the text sent. */
+export interface QuantWsClient<D extends DecimalsMode = "exact"> {
   readonly url: string;
   /** Sessions logged in and not ended. */
-  readonly sessions: readonly QuantWsSession[];
+  readonly sessions: ReadonlyArray<QuantWsSession<D>>;
   readonly connected: boolean;
   /** Open the socket (login() does it too). */
   connect(): Promise<void>;
   /** Log in; resolves once the server reports READY (6) for the new token. */
-  login(login: QuantWsLogin): Promise<QuantWsSession>;
+  login(login: QuantWsLogin): Promise<QuantWsSession<D>>;
   /** One ping; resolves to the round trip in ms. */
   ping(timeoutMs?: number): Promise<number>;
-  on<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void;
-  once<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): () => void;
-  off<K extends keyof QuantWsClientEvents>(event: K, listener: (value: QuantWsClientEvents[K]) => void): void;
-  stream<K extends keyof QuantWsClientEvents>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsClientEvents[K]>;
-  next<K extends keyof QuantWsClientEvents>(event: K, timeoutMs?: number): Promise<QuantWsClientEvents[K]>;
+  on<K extends keyof QuantWsClientEvents<D>>(event: K, listener: (value: QuantWsClientEvents<D>[K]) => void): () => void;
+  once<K extends keyof QuantWsClientEvents<D>>(event: K, listener: (value: QuantWsClientEvents<D>[K]) => void): () => void;
+  off<K extends keyof QuantWsClientEvents<D>>(event: K, listener: (value: QuantWsClientEvents<D>[K]) => void): void;
+  stream<K extends keyof QuantWsClientEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsClientEvents<D>[K]>;
+  next<K extends keyof QuantWsClientEvents<D>>(event: K, timeoutMs?: number): Promise<QuantWsClientEvents<D>[K]>;
   /** Log out every session, close the socket, clear every timer. */
   close(): Promise<void>;
 }
@@ -446,6 +448,7 @@ function connectionOptions(opts: QuantWsClientOptions): ConstructorParameters<ty
 }
 
 /** A client for one gateway socket. Nothing is opened until `connect()` or `login()`. */
-export function createQuantWsClient(opts: QuantWsClientOptions = {}): QuantWsClient {
-  return new Client(opts);
+export function createQuantWsClient<D extends DecimalsMode = "exact">(opts: QuantWsClientOptions & { decimals?: D } = {}): QuantWsClient<D> {
+  // The frames are decoded with opts.decimals; D only types what they become.
+  return new Client(opts) as QuantWsClient as QuantWsClient<D>;
 }

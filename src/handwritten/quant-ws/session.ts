@@ -19,7 +19,9 @@ import {
   type QuantWsRequests,
   type SymbolInfo,
 } from "../../../generated/quant-ws.js";
+import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
+import type { DecimalsMode } from "../core/json.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -69,11 +71,15 @@ export interface SessionStateEvent {
   ready: boolean;
 }
 
-export interface QuantWsSessionEvents {
-  order: OrderUpdate;
-  fill: Fill;
-  position: PositionUpdate;
-  asset: Record<string, AssetBalance>;
+/**
+ * A session's events. `D` is the client's `decimals` option: with "string", the decimal fields
+ * (`type: number` in the spec: prices, quantities, balances) hold the text the gateway sent.
+ */
+export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> {
+  order: DecimalsAs<OrderUpdate, D>;
+  fill: DecimalsAs<Fill, D>;
+  position: DecimalsAs<PositionUpdate, D>;
+  asset: DecimalsAs<Record<string, AssetBalance>, D>;
   state: SessionStateEvent;
   /** Logged in again after a reconnect: the server issued a new token. */
   relogin: { oldToken: string; newToken: string };
@@ -140,7 +146,8 @@ type Rest<Op extends SessionOp> = object extends RequestFields<Op>
   ? [fields?: RequestFields<Op>, opts?: RequestOptions]
   : [fields: RequestFields<Op>, opts?: RequestOptions];
 
-export class QuantWsSession {
+/** `D`: the client's `decimals` option, which types the replies and notifications (see DecimalsAs). */
+export class QuantWsSession<D extends DecimalsMode = "exact"> {
   readonly platform: Platform;
   readonly symbols: readonly string[];
   readonly #host: SessionHost;
@@ -181,30 +188,31 @@ export class QuantWsSession {
     return this.#ended !== undefined;
   }
 
-  on<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): () => void {
-    const off = this.#events.on(event, listener);
+  // The events are emitted as decoded (with the client's decimals); `D` only types them.
+  on<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): () => void {
+    const off = this.#events.on(event, listener as never);
     this.#releaseHeld(event);
     return off;
   }
-  once<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): () => void {
-    const off = this.#events.once(event, listener);
+  once<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): () => void {
+    const off = this.#events.once(event, listener as never);
     this.#releaseHeld(event, true);
     return off;
   }
-  off<K extends keyof QuantWsSessionEvents>(event: K, listener: (value: QuantWsSessionEvents[K]) => void): void {
-    this.#events.off(event, listener);
+  off<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): void {
+    this.#events.off(event, listener as never);
   }
   /** Every future `event` as an async iterator; ends when the session ends. */
-  stream<K extends keyof QuantWsSessionEvents>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents[K]> {
+  stream<K extends keyof QuantWsSessionEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents<D>[K]> {
     const it = this.#events.stream(event, opts);
     this.#releaseHeld(event);
-    return it;
+    return it as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
   }
   /** The next `event` (rejects after `timeoutMs`). */
-  next<K extends keyof QuantWsSessionEvents>(event: K, timeoutMs?: number): Promise<QuantWsSessionEvents[K]> {
+  next<K extends keyof QuantWsSessionEvents<D>>(event: K, timeoutMs?: number): Promise<QuantWsSessionEvents<D>[K]> {
     const p = this.#events.next(event, timeoutMs);
     this.#releaseHeld(event, true);
-    return p;
+    return p as Promise<QuantWsSessionEvents<D>[K]>;
   }
 
   /**
@@ -231,7 +239,7 @@ export class QuantWsSession {
    * (`x-retryable: true`) are retried on connection errors and timeouts when the client was
    * created with `retryReads`; nothing else is ever resent.
    */
-  request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<QuantWsReplies[Op]>;
+  request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<DecimalsAs<QuantWsReplies[Op], D>>;
   // Plain parameters (no rest array) keep the per-request cost down.
   request(op: SessionOp, fields?: object, opts?: RequestOptions): Promise<unknown> {
     try {
@@ -251,9 +259,14 @@ export class QuantWsSession {
     return this.#attempt(op, fields, opts ?? {});
   }
 
+  /** `request` as the helpers below read it (the fields they use are not decimals). */
+  #req<Op extends SessionOp>(op: Op, fields: object, opts: RequestOptions | undefined): Promise<QuantWsReplies[Op]> {
+    return (this.request as (op: SessionOp, fields?: object, opts?: RequestOptions) => Promise<unknown>)(op, fields, opts) as Promise<QuantWsReplies[Op]>;
+  }
+
   /** Place an order; resolves to its `order_no`. Notifications (order, fill, ...) follow. */
   async placeOrder(fields: RequestFields<"place_order">, opts?: RequestOptions): Promise<string> {
-    const reply = await this.request("place_order", fields, opts);
+    const reply = await this.#req("place_order", fields, opts);
     return reply.order_no ?? "";
   }
   /** Cancel orders; the outcome lists each order's own result (the call succeeds even if some failed). */
@@ -264,7 +277,7 @@ export class QuantWsSession {
     if (orderNos.length === 0) {
       throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
     }
-    const reply = await this.request("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
+    const reply = await this.#req("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
     return { results, cancelled: results.filter((r) => r.result).map((r) => r.order_no), failed: results.filter((r) => !r.result) };
   }
@@ -282,7 +295,7 @@ export class QuantWsSession {
     checkRequest("cancel_order", { symbol, order_nos: [] });
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = Date.now();
-    const open = await this.openOrders(symbol, opts);
+    const open = (await this.#req("open_orders", { symbol }, opts)).data ?? [];
     const waiting = new Set(open.map((o) => o.order_no));
     const cancelled: string[] = [];
     const notCancelled: CancelAllOutcome["notCancelled"] = [];
@@ -332,21 +345,21 @@ export class QuantWsSession {
     }
   }
 
-  async openOrders(symbol: string, opts?: RequestOptions): Promise<Order[]> {
-    return (await this.request("open_orders", { symbol }, opts)).data ?? [];
+  async openOrders(symbol: string, opts?: RequestOptions): Promise<Array<DecimalsAs<Order, D>>> {
+    return ((await this.#req("open_orders", { symbol }, opts)).data ?? []) as Array<DecimalsAs<Order, D>>;
   }
-  async asset(opts?: RequestOptions): Promise<Record<string, AssetBalance>> {
-    return (await this.request("asset", {}, opts)).data ?? {};
+  async asset(opts?: RequestOptions): Promise<DecimalsAs<Record<string, AssetBalance>, D>> {
+    return ((await this.#req("asset", {}, opts)).data ?? {}) as DecimalsAs<Record<string, AssetBalance>, D>;
   }
-  async position(symbol: string, opts?: RequestOptions): Promise<Position> {
-    const data = (await this.request("position", { symbol }, opts)).data;
+  async position(symbol: string, opts?: RequestOptions): Promise<DecimalsAs<Position, D>> {
+    const data = (await this.#req("position", { symbol }, opts)).data;
     if (!data) throw new ResponseFormatError("position reply without data", "", { api: API, operation: "position" });
-    return data;
+    return data as DecimalsAs<Position, D>;
   }
-  async symbolInfo(symbol: string, opts?: RequestOptions): Promise<SymbolInfo> {
-    const data = (await this.request("symbol_info", { symbol }, opts)).data;
+  async symbolInfo(symbol: string, opts?: RequestOptions): Promise<DecimalsAs<SymbolInfo, D>> {
+    const data = (await this.#req("symbol_info", { symbol }, opts)).data;
     if (!data) throw new ResponseFormatError("symbol_info reply without data", "", { api: API, operation: "symbol_info" });
-    return data;
+    return data as DecimalsAs<SymbolInfo, D>;
   }
   /** Log out (works whether or not the session is READY); the session ends either way. */
   async logout(opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -532,7 +545,7 @@ export class QuantWsSession {
     this.#ended = error;
     this.#loginWait?.reject(error);
     for (const w of [...this.#waiters]) w.reject(error);
-    this.#host.forget(this);
+    this.#host.forget(this as QuantWsSession);
     this.#held.clear();
     this.#holding = false;
     this.#events.emit("end", { error });
