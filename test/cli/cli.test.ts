@@ -110,6 +110,25 @@ describe("help", () => {
     }
   });
 
+  it("every subcommand prints its usage with --help or -h and exits 0 (spec check-doc, spec diff, ws …)", async () => {
+    for (const argv of [
+      ["spec", "check-doc", "--help"],
+      ["spec", "check-doc", "xt", "-h"],
+      ["spec", "diff", "--help"],
+      ["spec", "diff", "xt", "--json", "-h"],
+      ["spec", "-h"],
+      ["ws", "demo", "--help"],
+      ["ws", "send", "-h"],
+    ]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(" ")).toBe(0);
+      expect(r.stdout, argv.join(" ")).toMatch(/usage/);
+      expect(r.stderr, argv.join(" ")).toBe("");
+    }
+    expect((await cli(["spec", "check-doc", "--help"])).stdout).toMatch(/tradeapi spec check-doc <api> <vendor-doc-file>/);
+    expect((await cli(["spec", "diff", "--help"])).stdout).toMatch(/tradeapi spec diff \[api\]/);
+  });
+
   it("call <api> --help and mock <api> --help show the API's operations, flags and environment", async () => {
     const call = await cli(["call", "bhex", "--help"]);
     expect(call.code).toBe(0);
