@@ -129,10 +129,26 @@ describe("tradeapi CLI for quant-ws", () => {
     const logs: string[] = [];
     const running = await quantWsCli.startMock!({ port: 0, flags: { "ready-delay": "5" }, log: (l) => logs.push(l) });
     expect(running.urls.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/v1$/);
-    expect(running.hint).toContain(`npx tradeapi ws demo --url ${running.urls.url}`);
     expect(running.hint).toContain(`QUANT_WS_URL=${running.urls.url} `);
     expect(running.hint).not.toMatch(/(^|[^x] )tradeapi /m);
     await running.close();
+  });
+
+  it("mock quant-ws: every command its hint prints, pasted as is, succeeds against it", async () => {
+    const running = await quantWsCli.startMock!({ port: 0, flags: {}, log: () => {} });
+    try {
+      const commands = (running.hint ?? "").split("\n").filter((l) => /npx tradeapi /.test(l)).map((l) => l.replace(/^(try:)?\s+/, "").replace(/^try: /, ""));
+      expect(commands.map((c) => c.split(" npx tradeapi ")[1]!.split(" ").slice(0, 2).join(" "))).toEqual(["ws demo", "call quant-ws"]);
+      for (const line of commands) {
+        const [assignments, command] = line.split(/ ?npx tradeapi /);
+        const env = Object.fromEntries(assignments!.split(" ").filter(Boolean).map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
+        const r = await cli(command!.split(" "), env);
+        expect(r.stderr, line).toBe("");
+        expect(r.code, line).toBe(0);
+      }
+    } finally {
+      await running.close();
+    }
   });
 
   it("mock quant-ws: fault flags are checked (a bad number is exit 2, an unknown flag names the closest)", async () => {
