@@ -61,6 +61,12 @@ describe("strict flags", () => {
     const noValue = await cli(["call", "xt", "getServerTime", "--base-url"], xtEnv());
     expect(noValue.code).toBe(2);
     expect(noValue.stderr).toContain("flag --base-url needs a value");
+    for (const argv of [["--output="], ["--output", ""], ["--base-url="]]) {
+      const empty = await cli(["call", "xt", "getServerTime", ...argv], xtEnv());
+      expect(empty.code, argv.join(" ")).toBe(2);
+      expect(empty.stderr).toContain(`flag ${argv[0]!.replace("=", "")} needs a value (got an empty one)`);
+      expect(empty.stdout).toBe("");
+    }
     const valued = await cli(["call", "bhex", "basicTime", "--all-as-post=yes"], {});
     expect(valued.code).toBe(2);
     expect(valued.stderr).toContain("flag --all-as-post takes no value");
