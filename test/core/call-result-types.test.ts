@@ -4,6 +4,9 @@
  * is `unknown` or `any` makes the union below non-empty and the file fails to compile, naming it.
  * The runtime part proves the two envelope-only answers really resolve to `undefined`.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { BhexData, BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import type { HubiData, HubiOperationId } from "../../src/handwritten/hubi/client.js";
@@ -40,4 +43,52 @@ describe("call() result types", () => {
     expect(await xt.call("cancel", { market: "btc_usdt", id: placed.id })).toBeUndefined();
     expect(await xt.call("transfer", { from: 1, to: 2, amount: 1, coin: "usdt", safePwd: "pw" })).toBeUndefined();
   });
+});
+
+describe("a wrong operation id", () => {
+  it("is named by the compiler's message for every API (not 'Expected 1 arguments, but got 2')", () => {
+    const root = resolve(import.meta.dirname, "../..");
+    mkdirSync(join(root, ".tmp"), { recursive: true });
+    const dir = mkdtempSync(join(root, ".tmp", "op-id-"));
+    try {
+      const file = join(dir, "wrong-ids.ts");
+      const src = (p: string) => JSON.stringify(`../../src/handwritten/${p}/index.js`);
+      writeFileSync(
+        file,
+        `import { createXeleClient } from ${src("xele")};
+import { createXtClient } from ${src("xt")};
+import { createBhexOrgClient } from ${src("bhex")};
+import { createHubiClient } from ${src("hubi")};
+export async function f() {
+  await createXeleClient({ username: "u", password: "p" }).call("noSuchXeleOp", {});
+  await createXeleClient({ username: "u", password: "p" }).call("noSuchXeleOpBare");
+  await createXtClient({ accessKey: "a", secretKey: "s" }).call("noSuchXtOp", {});
+  await createBhexOrgClient({ accessKey: "a", secretKey: "s" }).call("noSuchBhexOp", {});
+  await createHubiClient({ accessKey: "a", secretKey: "s", accessToken: "t" }).call("noSuchHubiOp", {});
+}
+`,
+      );
+      const program = ts.createProgram([file], {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        types: ["node"],
+      });
+      const messages = ts
+        .getPreEmitDiagnostics(program)
+        .filter((d) => d.file?.fileName === file)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      expect(messages).toHaveLength(5);
+      for (const id of ["noSuchXeleOp", "noSuchXeleOpBare", "noSuchXtOp", "noSuchBhexOp", "noSuchHubiOp"]) {
+        const m = messages.find((x) => x.includes(`"${id}"`));
+        expect(m, id).toMatch(/is not assignable to parameter of type/);
+      }
+      expect(messages.join("\n")).not.toMatch(/Expected \d+ arguments/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
