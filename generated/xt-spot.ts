@@ -646,6 +646,22 @@ export interface components {
             data?: unknown;
         };
         /**
+         * @description The envelope of an answer that carries no `data` (transfer, cancel): `code` 200 and
+         *     `info` only, so `call()` resolves to `undefined`.
+         */
+        EnvelopeWithoutData: {
+            /**
+             * @description Vendor status code; 200 = success, otherwise see `x-error-codes`.
+             * @example 200
+             */
+            code: number;
+            /**
+             * @description Human-readable message.
+             * @example Succeeded
+             */
+            info: string;
+        };
+        /**
          * @description 交易市场 — market name, lowercase `base_quote` (btc_usdt, eth_usdt...).
          * @example btc_usdt
          */
@@ -1544,7 +1560,7 @@ export interface operations {
                      *       "info": "Succeeded"
                      *     }
                      */
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": components["schemas"]["EnvelopeWithoutData"];
                 };
             };
             "4XX": components["responses"]["Error"];
@@ -1703,7 +1719,7 @@ export interface operations {
                      *       "info": "The order has been canceled successfully"
                      *     }
                      */
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": components["schemas"]["EnvelopeWithoutData"];
                 };
             };
             "4XX": components["responses"]["Error"];

@@ -24,7 +24,7 @@ import { parseDocument, type Document } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource } from "./asyncapi-docs.js";
 import { changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
-import { CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES } from "./docs-samples.js";
+import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -57,6 +57,16 @@ export function offlinePage(html: string): string {
   return out;
 }
 
+/**
+ * Code samples as markdown, for the AsyncAPI page (its operations have no `x-codeSamples`
+ * panel): one fenced block per sample after the description.
+ */
+export function samplesMarkdown(samples: CodeSample[]): string {
+  if (!samples.length) return "";
+  const blocks = samples.map((s) => `${s.label === "CLI" ? "CLI" : "TypeScript (the typed session)"}:\n\n\`\`\`${s.lang === "Shell" ? "sh" : "ts"}\n${s.source.trimEnd()}\n\`\`\``);
+  return `\n\n**Code samples**\n\n${blocks.join("\n\n")}\n`;
+}
+
 function operationIdLine(id: string, extra = ""): string {
   return `**operationId** \`${id}\`${extra}\n\n`;
 }
@@ -78,7 +88,7 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   } else {
     for (const [id, op] of Object.entries((spec.operations ?? {}) as Record<string, any>)) {
       if (op?.$ref) continue;
-      doc.setIn(["operations", id, "description"], operationIdLine(id) + (op.description ?? op.summary ?? ""));
+      doc.setIn(["operations", id, "description"], operationIdLine(id) + (op.description ?? op.summary ?? "") + samplesMarkdown(asyncOperationSamples(spec, api.name, id, op)));
     }
   }
   return doc;

@@ -1,11 +1,14 @@
 /**
  * Code samples per operation, made from the spec at docs build time (scripts/build-docs.ts puts
- * them in the bundled copy as Redoc `x-codeSamples`; specs/ is never written):
+ * them in the bundled copy as Redoc `x-codeSamples`, on the WebSocket page as markdown after the
+ * description; specs/ is never written):
  *
  * - the typed client: `client.call("<operationId>", { <required parameters> })`
  * - the CLI: `npx tradeapi call <api> <operationId> name=value …`
  * - the openapi-fetch form: `client.GET("/path", { params: { query } })` / `client.POST(…, { body })`
  *   (for the APIs whose client is an openapi-fetch client; Xele's is not)
+ * - the Quant gateway (AsyncAPI): `session.request("<op>", { … })` after connect and login, the
+ *   session's events for notifications, and the CLI command for requests
  *
  * Values come from the spec: the parameter's example, else the schema's example, enum, const
  * or default, else a placeholder of the right type. test/docs-samples.test.ts writes every
@@ -305,4 +308,71 @@ export function operationsOf(spec: Obj): Array<[string, string, Obj]> {
 /** A spec read with big integers kept exact (bigint) so samples and the bundled copy keep every digit. */
 export function readSpec(text: string): Obj {
   return parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Obj;
+}
+
+const QUANT_WS_HEAD = `import { createQuantWsClient } from "tradeapi/quant-ws";
+
+const gw = createQuantWsClient({ url: process.env.QUANT_WS_URL });
+await gw.connect();
+`;
+const QUANT_WS_LOGIN = `const session = await gw.login({
+  platform: process.env.QUANT_WS_PLATFORM ?? "okex",
+  symbols: ["ETH/USDT"],
+  accessKey: process.env.QUANT_WS_ACCESS_KEY ?? "",
+  secretKey: process.env.QUANT_WS_SECRET_KEY ?? "",
+});
+`;
+
+/** The message an AsyncAPI operation sends or receives (its first one), `$ref`s followed. */
+function messageOf(spec: Obj, op: Obj): Obj {
+  return deref(spec, (op.messages ?? [])[0] ?? {});
+}
+
+/**
+ * The samples of one AsyncAPI operation (the Quant gateway): what the typed session does for
+ * it and, for a request, the CLI command. Requests are named by their wire `op` (`x-op` of the
+ * message: `place_order`), as `session.request()` and `tradeapi call quant-ws` take them; the
+ * fields are the request's required ones except the `op`, `cid` and `token` the client adds.
+ */
+export function asyncOperationSamples(spec: Obj, api: string, id: string, op: Obj): CodeSample[] {
+  const message = messageOf(spec, op);
+  const wire: string | undefined = message["x-op"];
+  const kind: string | undefined = message["x-kind"];
+  const ts = (body: string): CodeSample => ({
+    lang: "TypeScript",
+    label: "call()",
+    source: `${body.includes("QuantWsServerError") ? QUANT_WS_HEAD.replace("createQuantWsClient }", "createQuantWsClient, QuantWsServerError }") : QUANT_WS_HEAD}${body}`,
+  });
+  const shell = (line: string): CodeSample => ({ lang: "Shell", label: "CLI", source: `${line}\n` });
+  if (op.action === "send" && kind === "request" && wire) {
+    if (wire === "login") {
+      return [
+        ts(`// Resolves once the gateway reports READY (state 6).\n${QUANT_WS_LOGIN}`),
+        shell(`npx tradeapi ws login --platform okex --symbols ETH/USDT --seconds 5`),
+      ];
+    }
+    if (wire === "ping") return [ts(`// The client pings every 5 s by itself; one ping now, resolved with the round trip in ms:\nconst rttMs = await gw.ping();\n`)];
+    if (wire === "logout") return [ts(`${QUANT_WS_LOGIN}await session.logout();\nawait gw.close(); // logs every session out, then closes\n`)];
+    const payload = deref(spec, message.payload ?? {});
+    const fields: Obj = {};
+    for (const name of (payload.required ?? []) as string[]) {
+      if (name === "op" || name === "cid" || name === "token") continue;
+      fields[name] = exampleOf(spec, payload.properties?.[name] ?? {}, name);
+    }
+    const arg = Object.keys(fields).length ? `, ${tsBlock(fields)}` : "";
+    const args = ["npx tradeapi call", api, wire, ...Object.entries(fields).map(([k, v]) => cliArg(k, v))];
+    return [ts(`${QUANT_WS_LOGIN}const reply = await session.request("${wire}"${arg});\n`), shell(args.join(" "))];
+  }
+  if (op.action === "receive" && kind === "notification") {
+    const topic: string = message["x-topic"] ?? (wire === "state" ? "state" : "");
+    if (topic) {
+      return [ts(`${QUANT_WS_LOGIN}session.on("${topic}", (${topic}) => console.log(${topic}));\n// or, one by one:\nfor await (const ${topic} of session.stream("${topic}")) { console.log(${topic}); break; }\n`)];
+    }
+  }
+  if (op.action === "receive" && kind === "reply" && wire === "pong") return [ts(`const rttMs = await gw.ping(); // resolves when the pong with the same ts arrives\n`)];
+  if (op.action === "receive" && kind === "error") {
+    // The server's op:error frame carries no cid: it is an `error` event of the client, never a request's rejection.
+    return [ts(`gw.on("error", (e) => {\n  if (e instanceof QuantWsServerError) console.log("the gateway could not handle a frame:", e.vendorMessage);\n});\n`)];
+  }
+  return [];
 }

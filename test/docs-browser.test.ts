@@ -81,6 +81,8 @@ describe("docs portal in chromium", () => {
       await section.waitFor({ timeout: 60_000 });
       await expect.poll(() => section.innerText(), { timeout: 30_000 }).toContain(`operationId ${op.operationId}`);
       if (api.kind === "openapi") await expect.poll(() => page.locator("#api-content").innerText(), { timeout: 30_000 }).toContain(`.call("${op.operationId}"`);
+      // The WebSocket page's samples are markdown code blocks in the operation's section.
+      else await expect.poll(() => section.innerText(), { timeout: 30_000 }).toMatch(/Code samples[\s\S]*createQuantWsClient[\s\S]*session\.request\("\w+"/);
       await page.screenshot({ path: join(SHOTS, `${api.name}-${op.operationId}.png`) });
 
       // Every operation route the index links to exists in the page: open each group (tag or

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../src/mock/bhex.js";
 import { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } from "../src/mock/hubi.js";
+import { startQuantWsMock } from "../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../src/mock/xt.js";
 import { runCliCaptured } from "./helpers/cli.js";
@@ -42,7 +43,9 @@ beforeAll(async () => {
   const hubi = await startHubiMock();
   const bhex = await startBhexMock();
   const xele = await startXeleMock();
-  closers.push(() => xt.close(), () => hubi.close(), () => bhex.close(), () => xele.close());
+  const quantWs = await startQuantWsMock();
+  closers.push(() => xt.close(), () => hubi.close(), () => bhex.close(), () => xele.close(), () => quantWs.close());
+  env["quant-ws"] = { QUANT_WS_URL: quantWs.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
   env.xt = { XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY };
   env.hubi = { HUBI_BASE_URL: hubi.url, HUBI_ACCESS_KEY: HUBI_MOCK_ACCESS_KEY, HUBI_SECRET_KEY: HUBI_MOCK_SECRET_KEY, HUBI_ACCESS_TOKEN: HUBI_MOCK_ACCESS_TOKEN };
   env.bhex = { BHEX_BASE_URL: bhex.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY };
@@ -63,7 +66,9 @@ describe("docs CLI samples", () => {
       const cli = samples.find((s) => s.label === "CLI");
       if (!cli) continue;
       const argv = shellWords(cli.source);
-      expect(argv.slice(0, 5)).toEqual(["npx", "tradeapi", "call", api, operationId]);
+      // The WebSocket API's requests are named by their wire op (place_order), as `list` shows them.
+      if (api === "quant-ws") expect(argv.slice(0, 5).join(" ")).toMatch(/^npx tradeapi (call quant-ws \w+|ws login --platform)$/);
+      else expect(argv.slice(0, 5)).toEqual(["npx", "tradeapi", "call", api, operationId]);
       const run = await runCliCaptured(argv.slice(2), env[api]!);
       if (run.code === 2) refused.push(`${api} ${operationId}: ${run.stderr.trim()}`);
     }

@@ -20,9 +20,25 @@ describe("docs code samples", () => {
     expect(all.length).toBeGreaterThan(150);
     for (const { api, operationId, samples } of all) {
       const call = samples.find((s) => s.label === "call()");
+      if (api === "quant-ws") continue; // the next test
       expect(call?.source, `${api} ${operationId}`).toMatch(new RegExp(`\\.call\\("${operationId}"|\\.login\\(\\)`));
       if (!/\.login\(\)/.test(call!.source)) expect(samples.find((s) => s.label === "CLI")?.source).toMatch(new RegExp(`^npx tradeapi call ${api} ${operationId}\\b`));
     }
+  });
+
+  it("every quant-ws operation (requests and notifications) has a typed session sample; requests a CLI one", () => {
+    const ws = allSamples().filter((s) => s.api === "quant-ws");
+    expect(ws.length).toBeGreaterThanOrEqual(16);
+    for (const { operationId, samples } of ws) {
+      const ts = samples.find((s) => s.label === "call()");
+      expect(ts?.source, operationId).toMatch(/^import \{ createQuantWsClient(, QuantWsServerError)? \} from "tradeapi\/quant-ws";$/m);
+      expect(ts?.source, operationId).toMatch(/session\.request\("[a-z_]+"|session\.(on|logout)\(|gw\.(login|ping|on)\(/);
+    }
+    const byId = Object.fromEntries(ws.map((s) => [s.operationId, s.samples]));
+    expect(byId.placeOrder!.map((s) => s.source).join("\n")).toMatch(/session\.request\("place_order", \{[^}]*symbol: "ETH\/USDT"[\s\S]*order_type: "LIMIT"/);
+    expect(byId.placeOrder!.find((s) => s.label === "CLI")?.source).toMatch(/^npx tradeapi call quant-ws place_order symbol=ETH\/USDT action=BUY price=\S+ quantity=\S+ order_type=LIMIT\n$/);
+    expect(byId.receiveFillNotification![0]!.source).toContain('session.on("fill"');
+    expect(byId.login!.find((s) => s.label === "CLI")?.source).toMatch(/^npx tradeapi ws login --platform okex/);
   });
 
   it("type-check against the sources (tsc --noEmit over every TypeScript sample, plus a wrong one that must fail)", async () => {

@@ -2,7 +2,8 @@
  * Words users see speak of the vendor's documents, never of this project's inputs ("seed",
  * "reference notes") or of paths outside the project (`shared/…`). Tests may still read the
  * vendor docs from ../shared; everything users read (specs, generated metadata, sources whose
- * comments end up in .d.ts files, README, docs, scripts) must not name them.
+ * comments end up in .d.ts files, README, CHANGELOG (the docs portal shows it), docs, scripts)
+ * must not name them.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -16,7 +17,7 @@ const ROOT = join(import.meta.dirname, "..");
 const FORBIDDEN = /\bseeds?\b|reference notes|shared\/(?:seeds|reference)|\.\.\/shared\b/i;
 
 function userFacingFiles(): string[] {
-  const out = execFileSync("git", ["ls-files", "--", "specs", "src", "generated", "docs", "scripts", "README.md", "bin", ".ci"], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync("git", ["ls-files", "--", "specs", "src", "generated", "docs", "scripts", "README.md", "CHANGELOG.md", "package.json", "redocly.yaml", "LICENSE", "bin", ".ci"], { cwd: ROOT, encoding: "utf8" });
   return out.split("\n").filter((f) => f && !f.startsWith("docs/api/"));
 }
 

@@ -26,7 +26,7 @@ describe("offline pages", () => {
 
 describe("the bundled copy a page is rendered from", () => {
   for (const api of apis) {
-    it(`${api.name}: every operation shows its operationId; OpenAPI operations get call(), CLI (and openapi-fetch) samples; specs/ untouched`, () => {
+    it(`${api.name}: every operation shows its operationId; every operation gets call() (and CLI, openapi-fetch) samples; specs/ untouched`, () => {
       const text = specText(api.name);
       const doc = bundledSpec(api, text);
       const spec = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
@@ -43,7 +43,14 @@ describe("the bundled copy a page is rendered from", () => {
           if (cli) expect(cli.source).toMatch(new RegExp(`^npx tradeapi call ${api.name} ${op.operationId}\\b`));
         }
       } else {
-        for (const [id, op] of Object.entries(spec.operations as Record<string, any>)) expect(op.description).toMatch(new RegExp(`^\\*\\*operationId\\*\\* \`${id}\``));
+        for (const [id, op] of Object.entries(spec.operations as Record<string, any>)) {
+          expect(op.description).toMatch(new RegExp(`^\\*\\*operationId\\*\\* \`${id}\``));
+          // Code samples after the description, as markdown (the WebSocket page has no samples panel).
+          expect(op.description, id).toMatch(/\*\*Code samples\*\*\n\nTypeScript \(the typed session\):\n\n```ts\nimport \{ createQuantWsClient(, QuantWsServerError)? \} from "tradeapi\/quant-ws";\n[\s\S]*\n```\n$/);
+        }
+        const send = spec.operations.placeOrder.description as string;
+        expect(send).toContain('session.request("place_order", {');
+        expect(send).toMatch(/```sh\nnpx tradeapi call quant-ws place_order symbol=ETH\/USDT /);
       }
       // Big integers keep every digit in the copy.
       const copy = doc.toString({ lineWidth: 0 });

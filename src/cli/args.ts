@@ -87,9 +87,10 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
       flags[t.name] = "true";
       continue;
     }
-    if (t.value === undefined) {
+    if (t.value === undefined || t.value === "") {
       if (!strict) continue;
-      throw new CliUsageError(`flag --${t.name} needs a value`);
+      // `--output=` or `--output ""` names nothing: never read as the current directory, "" or 0.
+      throw new CliUsageError(`flag --${t.name} needs a value${t.value === "" ? " (got an empty one)" : ""}`);
     }
     if (!t.inlineValue && t.value.startsWith("-") && t.value.length > 1 && strict) {
       throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${JSON.stringify(t.value)}; write --${t.name}=${t.value} if that is the value`);

@@ -35,7 +35,8 @@ export function operationHelp(apiName: string, op: CliOperation): string {
   lines.push("", "parameters (name, where it goes, type, required):");
   for (const p of op.params) {
     lines.push(`  ${p.name.padEnd(24)} ${p.in.padEnd(6)} ${typeText(p).padEnd(20)} ${p.required ? "required" : "optional"}`);
-    if (p.schema.enum) lines.push(`      one of: ${p.schema.enum.map((e) => String(e)).join(", ")}`);
+    // An empty string (Xele's "no condition") or a value with a comma or space is quoted, so the list reads unambiguously.
+    if (p.schema.enum) lines.push(`      one of: ${p.schema.enum.map((e) => (typeof e === "string" && (e === "" || /[,\s]/.test(e)) ? JSON.stringify(e) : String(e))).join(", ")}`);
     if (p.schema.default !== undefined) lines.push(`      default: ${String(p.schema.default)}`);
     if (p.description) lines.push(indent(p.description, "      "));
   }

@@ -30,6 +30,27 @@ export const SPEC_USAGE = `usage:
   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
   tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]`;
 
+/** Each subcommand's own usage (`tradeapi spec <sub> --help`). */
+const SUB_USAGE: Record<string, string> = {
+  "check-doc": `usage: tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
+  what differs between the vendor's document (markdown/text) and the API's spec: endpoints,
+  parameters, and "review operation X" for doc sections that changed since the spec was written
+flags:
+  --json      the differences as JSON
+  --record    after review: store the doc's section hashes in the spec (x-doc-section)
+exit codes: 0 the spec matches the doc; 1 differences; 2 usage error`,
+  diff: `usage: tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]
+  every change of the specs between a git ref and the working tree, per operation:
+  breaking / non-breaking / docs (docs/spec-diff-rules.md)
+flags:
+  --base <git-ref>       compare with this ref (default HEAD)
+  --json | --markdown    the changes as JSON or as markdown
+  --fail-on breaking     exit 1 when a change breaks TypeScript consumers
+exit codes: 0 done; 1 breaking changes with --fail-on breaking; 2 usage error`,
+};
+
+const wantsHelp = (args: string[]) => args.some((a) => a === "--help" || a === "-h");
+
 
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
   const e = entries.find((x) => x.name === api);
@@ -95,9 +116,13 @@ export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number
   const [sub, ...rest] = argv;
   const cwd = io.cwd ?? process.cwd();
   try {
+    if (sub !== undefined && SUB_USAGE[sub] && wantsHelp(rest)) {
+      io.stdout(`${SUB_USAGE[sub]}\n`);
+      return 0;
+    }
     if (sub === "check-doc") return checkDocCommand(rest, io, cwd);
     if (sub === "diff") return await diffCommand(rest, io, cwd);
-    if (!sub || sub === "--help" || sub === "help") {
+    if (!sub || sub === "--help" || sub === "-h" || sub === "help") {
       io.stdout(`${SPEC_USAGE}\n`);
       return sub ? 0 : 2;
     }

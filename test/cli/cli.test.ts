@@ -61,6 +61,12 @@ describe("strict flags", () => {
     const noValue = await cli(["call", "xt", "getServerTime", "--base-url"], xtEnv());
     expect(noValue.code).toBe(2);
     expect(noValue.stderr).toContain("flag --base-url needs a value");
+    for (const argv of [["--output="], ["--output", ""], ["--base-url="]]) {
+      const empty = await cli(["call", "xt", "getServerTime", ...argv], xtEnv());
+      expect(empty.code, argv.join(" ")).toBe(2);
+      expect(empty.stderr).toContain(`flag ${argv[0]!.replace("=", "")} needs a value (got an empty one)`);
+      expect(empty.stdout).toBe("");
+    }
     const valued = await cli(["call", "bhex", "basicTime", "--all-as-post=yes"], {});
     expect(valued.code).toBe(2);
     expect(valued.stderr).toContain("flag --all-as-post takes no value");
@@ -110,6 +116,25 @@ describe("help", () => {
     }
   });
 
+  it("every subcommand prints its usage with --help or -h and exits 0 (spec check-doc, spec diff, ws …)", async () => {
+    for (const argv of [
+      ["spec", "check-doc", "--help"],
+      ["spec", "check-doc", "xt", "-h"],
+      ["spec", "diff", "--help"],
+      ["spec", "diff", "xt", "--json", "-h"],
+      ["spec", "-h"],
+      ["ws", "demo", "--help"],
+      ["ws", "send", "-h"],
+    ]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(" ")).toBe(0);
+      expect(r.stdout, argv.join(" ")).toMatch(/usage/);
+      expect(r.stderr, argv.join(" ")).toBe("");
+    }
+    expect((await cli(["spec", "check-doc", "--help"])).stdout).toMatch(/tradeapi spec check-doc <api> <vendor-doc-file>/);
+    expect((await cli(["spec", "diff", "--help"])).stdout).toMatch(/tradeapi spec diff \[api\]/);
+  });
+
   it("call <api> --help and mock <api> --help show the API's operations, flags and environment", async () => {
     const call = await cli(["call", "bhex", "--help"]);
     expect(call.code).toBe(0);
@@ -144,6 +169,12 @@ describe("help", () => {
       }
     }
     expect(count).toBeGreaterThan(150);
+  });
+
+  it("an enum's empty-string member (Xele's no-condition value) shows as \"\" in help", async () => {
+    const r = await cli(["call", "xele", "queryOrders", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}direction\s+data\s+string\s+optional\n\s+one of: "", 买, 卖$/m);
   });
 
   it("the idempotency key BHEX generates is optional in help and on the command line", async () => {

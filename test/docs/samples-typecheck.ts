@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readApis, ROOT } from "../../scripts/api-registry.js";
-import { operationSamples, operationsOf, readSpec, type CodeSample } from "../../scripts/docs-samples.js";
+import { asyncOperationSamples, operationSamples, operationsOf, readSpec, type CodeSample } from "../../scripts/docs-samples.js";
 
 export interface WrittenSample {
   api: string;
@@ -16,9 +16,13 @@ export interface WrittenSample {
 
 export function allSamples(): Array<{ api: string; operationId: string; samples: CodeSample[] }> {
   const out: Array<{ api: string; operationId: string; samples: CodeSample[] }> = [];
-  for (const api of readApis().filter((a) => a.kind === "openapi")) {
+  for (const api of readApis()) {
     const spec = readSpec(readFileSync(join(ROOT, api.root), "utf8"));
-    for (const [method, path, op] of operationsOf(spec)) out.push({ api: api.name, operationId: op.operationId, samples: operationSamples(spec, api.name, method, path, op) });
+    if (api.kind === "openapi") {
+      for (const [method, path, op] of operationsOf(spec)) out.push({ api: api.name, operationId: op.operationId, samples: operationSamples(spec, api.name, method, path, op) });
+    } else {
+      for (const [id, op] of Object.entries((spec.operations ?? {}) as Record<string, any>)) out.push({ api: api.name, operationId: id, samples: asyncOperationSamples(spec, api.name, id, op) });
+    }
   }
   return out;
 }

@@ -130,13 +130,16 @@ export type OperationResponse<O> = O extends { responses: { 200: { content: infe
 
 /**
  * What `call()` resolves to: the envelope field `F` names (from the generated `DataFields`),
- * or the whole documented body when `F` is null (answers without an envelope).
+ * `undefined` when the documented envelope has no such field (an answer without data), or the
+ * whole documented body when `F` is null (answers without an envelope).
  */
 export type CallData<O, F> = [F] extends [string]
   ? OperationResponse<O> extends infer R
-    ? R extends { [K in F]?: infer D }
-      ? D
-      : R
+    ? F extends keyof R
+      ? R extends { [K in F]?: infer D }
+        ? D
+        : R
+      : undefined
     : never
   : OperationResponse<O>;
 
