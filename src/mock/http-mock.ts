@@ -93,23 +93,26 @@ export function exampleValue(op: OperationMeta, status = "200"): unknown {
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
- * The answer of a paged list (x-pagination) that no handler keeps state for: its example with
- * the records (the envelope's data, or its `itemsField`) cut down to those the request's
- * conditions select and the page it asks for; a `total` the example has is set. So a list the
- * spec adds works from the spec alone. Undefined when the operation is not such a list.
+ * The answer of a list that no handler keeps state for: its example with the records (the
+ * envelope's data, or the `itemsField` of its x-pagination) cut down to those the request's
+ * conditions select (parameters that name record fields) and, for a paged list, the page it
+ * asks for; a `total` the example has is set. So a list the spec adds works from the spec
+ * alone. Undefined when the example holds no records, or (unpaged) no condition applies: the
+ * example's own text is answered then.
  */
 export function listReply(meta: ApiMeta, req: MockRequest): MockReply | undefined {
   const p = paginationOf(req.op);
-  const example = p ? exampleValue(req.op) : undefined;
-  if (!p || example === undefined) return undefined;
+  const example = exampleValue(req.op);
+  if (example === undefined) return undefined;
   const dataField = envelopeOf(meta, req.op)?.dataField;
   const data = dataField && isRecord(example) ? example[dataField] : example;
-  const rows = p.itemsField && isRecord(data) ? data[p.itemsField] : data;
+  const rows = p?.itemsField && isRecord(data) ? data[p.itemsField] : data;
   if (!Array.isArray(rows) || !rows.every(isRecord)) return undefined;
   const params = isRecord(req.json) ? { ...req.params, ...req.json } : req.params;
   const page = queryRows(req.op, rows as Row[], params);
+  if (!p && page.applied.length === 0) return undefined; // nothing selected: the example's own text
   let newData: unknown = page.rows;
-  if (p.itemsField && isRecord(data)) {
+  if (p?.itemsField && isRecord(data)) {
     newData = { ...data, [p.itemsField]: page.rows };
     if (page.page && "total" in data) (newData as Record<string, unknown>).total = page.page.total;
   }

@@ -76,6 +76,23 @@ paths:
             application/json:
               schema: { type: array }
               example: [{ id: 30 }, { id: 20 }, { id: 10 }]
+  /v1/tickers:
+    get:
+      operationId: tickers
+      parameters:
+        - { name: market, in: query, required: false, schema: { type: string } }
+      responses:
+        "200":
+          description: an unpaged list
+          content:
+            application/json:
+              schema: { type: object }
+              example:
+                code: 200
+                info: success
+                data:
+                  - { market: btc_usdt, price: 0.00010 }
+                  - { market: eth_usdt, price: 2 }
   /v1/time:
     get:
       operationId: time
@@ -93,9 +110,10 @@ function metaOf(text: string): ApiDocMeta {
   return parseJson(stringifyJson(normalizeBigints(extractMeta("newlists", "new-lists.yaml", doc)))) as ApiDocMeta;
 }
 
+const META = metaOf(SPEC);
 let mock: HttpMock;
 beforeAll(async () => {
-  mock = await startHttpMock({ meta: metaOf(SPEC) });
+  mock = await startHttpMock({ meta: META });
 });
 afterAll(() => mock?.close());
 
@@ -121,6 +139,12 @@ describe("a list operation without a handler answers from its example as the req
 
   it("a bare array (x-envelope: false) pages by cursor", async () => {
     expect(await get("/v1/bare?from_id=30&limit=1")).toEqual([{ id: 20 }]);
+  });
+
+  it("an unpaged list filters too; asked for nothing, it answers the example's own text (as written)", async () => {
+    expect((await get("/v1/tickers?market=eth_usdt")).data).toEqual([{ market: "eth_usdt", price: 2 }]);
+    const tickers = META.operations.find((o) => o.operationId === "tickers")!;
+    expect(await (await fetch(`${mock.url}/v1/tickers`)).text()).toBe(tickers.responses["200"]!.example);
   });
 
   it("an operation that is not a list still answers its example", async () => {
