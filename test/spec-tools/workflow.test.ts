@@ -60,6 +60,14 @@ describe("README against the generated metadata", () => {
     for (const [, api, count] of rows) expect(`${api}: ${count} ops`).toBe(`${api}: ${operationsOf(api!).length} ops`);
   });
 
+  it("every other operation count the README states (e.g. a command's comment)", () => {
+    const counts = [...README.matchAll(/tradeapi list ([\w-]+)\s+#\s*(\d+) operations/g)];
+    expect(counts.length).toBeGreaterThan(0);
+    for (const [, api, count] of counts) expect(`${api}: ${count} operations`).toBe(`${api}: ${operationsOf(api!).length} operations`);
+    const unchecked = [...README.matchAll(/\b\d+ (?:ops|operations)\b/g)].length - counts.length - [...README.matchAll(/^\|[^|\n]*\| `([\w-]+)` \|[^\n]*?\| (\d+) ops\b/gm)].length;
+    expect(unchecked, "an operation count in the README that no test compares with the metadata").toBe(0);
+  });
+
   it("operations named in commands and code examples exist", () => {
     const named: Array<[string, string]> = [];
     for (const m of README.matchAll(/tradeapi call ([\w-]+) ([A-Za-z]\w*)/g)) named.push([m[1]!, m[2]!]);
