@@ -2,7 +2,8 @@
  * The regeneration workflow's checks: package.json's version against CHANGELOG.md, and the
  * README against the generated metadata (operation counts, operations named in prose).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import { API_TABLE } from "../../src/cli/registry.js";
@@ -80,10 +81,10 @@ describe("README against the generated metadata", () => {
     for (const [api, op] of named) expect(operationsOf(api).map((o) => o.id), `${api} ${op}`).toContain(op);
   });
 
-  it("the prose example of a state-changing GET (XT withdraw) is one", () => {
-    const m = /XT's `(\w+)` is a GET that moves funds/.exec(README);
-    expect(m).not.toBeNull();
-    const op = xtMeta.operations.find((o) => o.operationId === m![1]);
-    expect(op).toMatchObject({ method: "GET", retryable: false });
+  it("prose examples of a state-changing GET (README and docs/) name one", () => {
+    const texts = [README, ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => readFileSync(join("docs", f), "utf8"))];
+    const named = texts.flatMap((t) => [...t.matchAll(/XT(?:'s)? `(\w+)` is a GET/g)].map((m) => m[1]!));
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    for (const id of named) expect(xtMeta.operations.find((o) => o.operationId === id), id).toMatchObject({ method: "GET", retryable: false });
   });
 });
