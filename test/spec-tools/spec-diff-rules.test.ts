@@ -150,6 +150,19 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
       for (const x of changes) expect(x.message).not.toMatch(/undefined|^\s*$/);
     });
   }
+  it("a long text changed near its end shows the part that changed, not two equal cut-offs", async () => {
+    const before = openapi();
+    const long = "Take every parameter that is sent, including the access key and the nonce but not the signature, sorted by name, joined with &";
+    before.components.securitySchemes.key["x-signature"].canonicalString = long;
+    const after = clone(before);
+    after.components.securitySchemes.key["x-signature"].canonicalString = long.replace("joined with &", "joined with & (raw values)");
+    const [c] = await diffSpec("t", before, after);
+    expect(c!.message).toMatch(/^x-signature\.canonicalString: /);
+    const [was, now] = c!.message.replace(/^x-signature\.canonicalString: /, "").split(" → ");
+    expect(was).not.toBe(now);
+    expect(now).toContain("(raw values)");
+  });
+
   it("no change, no output", async () => {
     expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
   });
