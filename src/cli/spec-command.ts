@@ -32,6 +32,7 @@ export const SPEC_USAGE = `usage:
 
 
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
+  if (!api) throw new SpecUsage(`missing <api>; known: ${entries.map((x) => x.name).join(", ")}`);
   const e = entries.find((x) => x.name === api);
   if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api ?? "")}; known: ${entries.map((x) => x.name).join(", ")}`);
   return e;
@@ -44,6 +45,7 @@ function readDoc(file: string, cwd: string): string {
   if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if ((text.match(/\uFFFD/g) ?? []).length > 16) throw new SpecUsage(`vendor doc ${file} is not UTF-8 text`);
+  if (!text.trim()) throw new SpecUsage(`vendor doc ${file} is empty`);
   return text;
 }
 

@@ -227,6 +227,14 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is binary/);
   });
+  it("no api, or an empty doc file", async () => {
+    const none = await cli(["check-doc"]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: missing <api>; known: xt, hubi/)]);
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    writeFileSync(join(dir, "empty.md"), " \n\n");
+    const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
+  });
   it("unknown flag", async () => {
     const r = await cli(["check-doc", "xt", docFile("xt"), "--nope"]);
     expect(r.code).toBe(2);
