@@ -97,6 +97,10 @@ export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number
   const [sub, ...rest] = argv;
   const cwd = io.cwd ?? process.cwd();
   try {
+    if ((sub === "check-doc" || sub === "diff") && rest.some((a) => a === "--help" || a === "-h")) {
+      io.stdout(`${SPEC_USAGE}\n`);
+      return 0;
+    }
     if (sub === "check-doc") return checkDocCommand(rest, io, cwd);
     if (sub === "diff") return await diffCommand(rest, io, cwd);
     if (!sub || sub === "--help" || sub === "help") {

@@ -235,6 +235,13 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
   });
+  it("--help on a subcommand prints the usage, exit 0", async () => {
+    for (const argv of [["check-doc", "--help"], ["diff", "-h"], ["check-doc", "xt", "--help"]]) {
+      const r = await cli(argv);
+      expect([r.code, r.stderr], argv.join(" ")).toEqual([0, ""]);
+      expect(r.stdout).toContain("tradeapi spec check-doc <api> <vendor-doc-file>");
+    }
+  });
   it("unknown flag", async () => {
     const r = await cli(["check-doc", "xt", docFile("xt"), "--nope"]);
     expect(r.code).toBe(2);
