@@ -6,6 +6,7 @@
  */
 import { meta } from "../../../generated/bhex-org.docs.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
+import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleReply, type MockReply, type MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
@@ -179,8 +180,11 @@ const statisticsDownloadData =
     };
   };
 
-function stateHandlers(downloadForbidden: boolean): Record<string, Handler> {
-  const handlers: Record<string, Handler> = {
+/** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
+export type BhexHandlerTable = Partial<Record<BhexOperationId, Handler>>;
+
+function stateHandlers(downloadForbidden: boolean): BhexHandlerTable {
+  const handlers: BhexHandlerTable = {
     basicTime: (st) => ok({ time: String(st.now()) }),
     orderCreate,
     orderGet,
@@ -193,7 +197,7 @@ function stateHandlers(downloadForbidden: boolean): Record<string, Handler> {
     statisticsDownloadData: statisticsDownloadData(downloadForbidden),
   };
   for (const [opId, kind] of Object.entries(BATCH_KINDS)) {
-    handlers[opId] = createTask(opId);
+    handlers[opId as BhexOperationId] = createTask(opId);
     handlers[kind.result] = taskResult(opId);
   }
   return handlers;
