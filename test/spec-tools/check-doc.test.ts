@@ -235,6 +235,14 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
   });
+  it("a doc in another encoding (GBK bytes of Chinese text)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "gbk.md");
+    // "交易市场配置" in GBK, repeated as a heading and prose would be
+    writeFileSync(f, Buffer.concat(Array.from({ length: 20 }, () => Buffer.from([0xbd, 0xbb, 0xd2, 0xd7, 0xca, 0xd0, 0xb3, 0xa1, 0xc5, 0xe4, 0xd6, 0xc3, 0x0a]))));
+    const r = await cli(["check-doc", "xt", f]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text\n/)]);
+  });
   it("--help on a subcommand prints the usage, exit 0", async () => {
     for (const argv of [["check-doc", "--help"], ["diff", "-h"], ["check-doc", "xt", "--help"]]) {
       const r = await cli(argv);
