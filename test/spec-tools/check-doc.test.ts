@@ -207,6 +207,31 @@ describe("the six edits on the other vendor docs (each format), each named", () 
   }
 });
 
+describe("a hostile vendor doc is read in linear time (no pattern backtracks over a long line)", () => {
+  const N = 20_000;
+  const LINES = [
+    " ".repeat(N) + "x",
+    "1" + " ".repeat(N) + "a" + " ".repeat(N) + "x",
+    "1. a" + " ".repeat(N) + "b" + " ".repeat(N) + "/",
+    "1.1 a" + " ".repeat(N) + "b" + " ".repeat(N) + "(",
+    "`" + " ".repeat(N) + "x",
+    '{% api-method method="get" '.repeat(N / 20),
+    '{% api-method-parameter name="a" '.repeat(N / 20),
+    "| - ".repeat(N / 4) + "x",
+    "STATE_CODE_A" + " ".repeat(N) + "x",
+  ];
+  for (const api of Object.keys(SPEC_OF)) {
+    it(`${api}: every hostile line within a second`, () => {
+      const s = spec(api);
+      for (const [i, line] of LINES.entries()) {
+        const started = performance.now();
+        checkDoc(api, s, `# t\n${line}\n`);
+        expect(performance.now() - started, `line ${i}`).toBeLessThan(1000);
+      }
+    });
+  }
+});
+
 describe("spec check-doc bad input → exit 2, a clear message, no stack trace", () => {
   it("unknown api", async () => {
     const r = await cli(["check-doc", "nope", docFile("xt")]);
