@@ -38,9 +38,13 @@ function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
   return e;
 }
 
+/** Far above any vendor doc (the largest is ~140 kB), far below what would strain memory. */
+const MAX_DOC_BYTES = 32 << 20;
+
 function readDoc(file: string, cwd: string): string {
   const abs = resolve(cwd, file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${file} does not exist or is not a file`);
+  if (statSync(abs).size > MAX_DOC_BYTES) throw new SpecUsage(`vendor doc ${file} is larger than ${MAX_DOC_BYTES >> 20} MiB; give the API's markdown/text document`);
   const bytes = readFileSync(abs);
   if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);

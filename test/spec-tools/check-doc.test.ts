@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -267,6 +267,14 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     writeFileSync(f, Buffer.concat(Array.from({ length: 20 }, () => Buffer.from([0xbd, 0xbb, 0xd2, 0xd7, 0xca, 0xd0, 0xb3, 0xa1, 0xc5, 0xe4, 0xd6, 0xc3, 0x0a]))));
     const r = await cli(["check-doc", "xt", f]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text\n/)]);
+  });
+  it("a doc file far larger than any vendor doc is refused before it is read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "huge.md");
+    writeFileSync(f, "");
+    truncateSync(f, 64 << 20); // sparse: nothing is written
+    const r = await cli(["check-doc", "xt", f]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*huge\.md is larger than 32 MiB/)]);
   });
   it("--help on a subcommand prints the usage, exit 0", async () => {
     for (const argv of [["check-doc", "--help"], ["diff", "-h"], ["check-doc", "xt", "--help"]]) {
