@@ -10,7 +10,8 @@
  *      AsyncAPI: validated with @asyncapi/parser, message types → generated/<spec>.ts
  *      (scripts/generate-asyncapi.ts).
  * With --check nothing is written: it exits 1 listing every file of generated/ that differs
- * from what the specs produce (CI runs this, so stale generated code fails the build).
+ * from what the specs produce and the spec diff summary against HEAD (CI runs this, so stale
+ * generated code fails the build). Without it, a run that wrote files ends with that summary.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   if (check) {
     const stale = staleFiles(files);
     if (stale.length) {
-      process.stderr.write(`generated/ is stale:\n  ${stale.join("\n  ")}\nrun \`npm run generate\` and commit generated/.\n`);
+      process.stderr.write(await staleMessage(stale));
       process.exit(1);
     }
     process.stdout.write(`generated/ is up to date (${apis.length} APIs)\n`);
@@ -237,15 +238,27 @@ async function main(): Promise<void> {
   if (wrote) await specDiffSummary();
 }
 
-/** When generated output changed: what changed in the specs since HEAD, for consumers. */
-async function specDiffSummary(): Promise<void> {
+/** What changed in the specs of the project at `root` since HEAD, for consumers (a few lines). */
+async function specDiffSummaryText(root: string = ROOT, unchanged?: string): Promise<string> {
   try {
     const { specChanges } = await import("../src/spec-tools/git-changes.js");
     const { formatSummary } = await import("../src/spec-tools/spec-diff.js");
-    process.stdout.write(formatSummary(await specChanges(ROOT, "HEAD"), "HEAD"));
+    const changes = await specChanges(root, "HEAD");
+    return !changes.length && unchanged !== undefined ? unchanged : formatSummary(changes, "HEAD");
   } catch (e) {
-    process.stdout.write(`spec diff vs HEAD unavailable: ${(e as Error).message}\n`);
+    return `spec diff vs HEAD unavailable: ${(e as Error).message}\n`;
   }
+}
+
+/** When generated output changed: the spec diff summary. */
+async function specDiffSummary(): Promise<void> {
+  process.stdout.write(await specDiffSummaryText());
+}
+
+/** `--check` on stale output: the files that differ, then what the spec changes mean for consumers. */
+export async function staleMessage(stale: ReadonlyArray<string>, root: string = ROOT): Promise<string> {
+  const unchanged = "the specs are as committed (HEAD): generated/ was edited by hand, or not regenerated when a spec change was committed\n";
+  return `generated/ is stale:\n  ${stale.join("\n  ")}\n${await specDiffSummaryText(root, unchanged)}run \`npm run generate\` and commit generated/.\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();

@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { buildAll, staleFiles } from "../scripts/generate.js";
+import { buildAll, staleFiles, staleMessage } from "../scripts/generate.js";
 
 describe("generation", () => {
   it("names every API once in redocly.yaml", () => {
@@ -36,5 +38,25 @@ describe("generation", () => {
   it("types int64 as number | bigint (one transform for the project)", () => {
     const xt = readFileSync(join(ROOT, "generated/xt-spot.ts"), "utf8");
     expect(xt).toMatch(/OrderId: number \| bigint;/);
+  });
+
+  it("--check on stale output says what changed in the specs for consumers, not only which files differ", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gen-check-"));
+    const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+    const spec = (ops: string) => `openapi: 3.1.0\ninfo: { title: t, version: "1" }\npaths:\n${ops}`;
+    const op = (path: string, id: string) => `  ${path}:\n    get:\n      operationId: ${id}\n      responses:\n        "200": { description: ok }\n`;
+    git("init", "-q");
+    mkdirSync(join(dir, "specs"));
+    writeFileSync(join(dir, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
+    writeFileSync(join(dir, "specs/demo.yaml"), spec(op("/order", "getOrder") + op("/withdraw", "withdraw")));
+    git("add", ".");
+    git("commit", "-qm", "spec");
+    expect(await staleMessage(["differs: generated/demo.ts"], dir)).toContain("\nthe specs are as committed (HEAD): generated/ was edited by hand, or not regenerated when a spec change was committed\n");
+    writeFileSync(join(dir, "specs/demo.yaml"), spec(op("/order", "getOrder") + op("/trades", "myTrades")));
+    const text = await staleMessage(["differs: generated/demo.ts"], dir);
+    expect(text).toMatch(/^generated\/ is stale:\n {2}differs: generated\/demo.ts\n/);
+    expect(text).toContain("  demo: 1 breaking, 1 non-breaking, 0 docs\n");
+    expect(text).toContain("  BREAKING demo withdraw: operation removed\n");
+    expect(text).toMatch(/run `npm run generate` and commit generated\/\.\n$/);
   });
 });

@@ -53,18 +53,24 @@ const wantsHelp = (args: string[]) => args.some((a) => a === "--help" || a === "
 
 
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
+  if (!api) throw new SpecUsage(`missing <api>; known: ${entries.map((x) => x.name).join(", ")}`);
   const e = entries.find((x) => x.name === api);
   if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api ?? "")}; known: ${entries.map((x) => x.name).join(", ")}`);
   return e;
 }
 
+/** Far above any vendor doc (the largest is ~140 kB), far below what would strain memory. */
+const MAX_DOC_BYTES = 32 << 20;
+
 function readDoc(file: string, cwd: string): string {
   const abs = resolve(cwd, file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${file} does not exist or is not a file`);
+  if (statSync(abs).size > MAX_DOC_BYTES) throw new SpecUsage(`vendor doc ${file} is larger than ${MAX_DOC_BYTES >> 20} MiB; give the API's markdown/text document`);
   const bytes = readFileSync(abs);
   if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if ((text.match(/\uFFFD/g) ?? []).length > 16) throw new SpecUsage(`vendor doc ${file} is not UTF-8 text`);
+  if (!text.trim()) throw new SpecUsage(`vendor doc ${file} is empty`);
   return text;
 }
 

@@ -9,12 +9,13 @@ export type StateHandler<S> = (state: S, req: MockRequest) => MockReply;
  * (a 500).
  */
 export function bindHandlers<S>(
-  table: Readonly<Record<string, StateHandler<S>>>,
+  table: Readonly<Partial<Record<string, StateHandler<S>>>>,
   state: S,
   onError?: (operationId: string, error: unknown) => MockReply,
 ): Record<string, (req: MockRequest) => MockReply> {
   const bound: Record<string, (req: MockRequest) => MockReply> = {};
   for (const [id, handler] of Object.entries(table)) {
+    if (!handler) continue;
     bound[id] = !onError
       ? (req) => handler(state, req)
       : (req) => {

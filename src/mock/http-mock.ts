@@ -15,7 +15,8 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseJson, stringifyJson } from "../handwritten/core/json.js";
-import type { ApiMeta, OperationMeta } from "../handwritten/core/meta.js";
+import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
+import { paginationOf, queryRows, type Row } from "./query-rows.js";
 
 export interface MockRequest {
   op: OperationMeta;
@@ -53,7 +54,10 @@ export interface HttpMockOptions {
   host?: string;
   /** Checked first for every request; return a reply to reject it. */
   authenticate?: (req: MockRequest) => MockReply | undefined | Promise<MockReply | undefined>;
-  /** Per-operation behaviour (by operationId); operations without one answer their example. */
+  /**
+   * Per-operation behaviour (by operationId). Operations without one answer their example; a
+   * paged list (x-pagination) answers the example's records the request selects (`listReply`).
+   */
   handlers?: Record<string, (req: MockRequest) => MockReply | Promise<MockReply>>;
   /** Answer for unknown routes (default 404 JSON). */
   notFound?: (method: string, path: string) => MockReply;
@@ -84,6 +88,35 @@ export function exampleReply(op: OperationMeta, status = "200"): MockReply {
 export function exampleValue(op: OperationMeta, status = "200"): unknown {
   const text = op.responses[status]?.example;
   return text ? parseJson(text) : undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The answer of a list that no handler keeps state for: its example with the records (the
+ * envelope's data, or the `itemsField` of its x-pagination) cut down to those the request's
+ * conditions select (parameters that name record fields) and, for a paged list, the page it
+ * asks for; a `total` the example has is set. So a list the spec adds works from the spec
+ * alone. Undefined when the example holds no records, or (unpaged) no condition applies: the
+ * example's own text is answered then.
+ */
+export function listReply(meta: ApiMeta, req: MockRequest): MockReply | undefined {
+  const p = paginationOf(req.op);
+  const example = exampleValue(req.op);
+  if (example === undefined) return undefined;
+  const dataField = envelopeOf(meta, req.op)?.dataField;
+  const data = dataField && isRecord(example) ? example[dataField] : example;
+  const rows = p?.itemsField && isRecord(data) ? data[p.itemsField] : data;
+  if (!Array.isArray(rows) || !rows.every(isRecord)) return undefined;
+  const params = isRecord(req.json) ? { ...req.params, ...req.json } : req.params;
+  const page = queryRows(req.op, rows as Row[], params);
+  if (!p && page.applied.length === 0) return undefined; // nothing selected: the example's own text
+  let newData: unknown = page.rows;
+  if (p?.itemsField && isRecord(data)) {
+    newData = { ...data, [p.itemsField]: page.rows };
+    if (page.page && "total" in data) (newData as Record<string, unknown>).total = page.page.total;
+  }
+  return { status: 200, body: dataField && isRecord(example) ? { ...example, [dataField]: newData } : newData, contentType: req.op.responses["200"]?.contentType ?? "application/json" };
 }
 
 function routeTable(meta: ApiMeta) {
@@ -223,7 +256,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
           params: Object.fromEntries([...query, ...form]),
           notes,
         };
-        reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? exampleReply(route.op);
+        reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);
       }
     } catch (e) {
       if (e instanceof RefusedRequest) {

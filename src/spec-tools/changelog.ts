@@ -73,15 +73,22 @@ export function writeChangelogSection(changelog: string, released: string | unde
     const needed = nextVersion(released, breaking);
     if (compareVersions(target, needed) < 0) target = needed;
   }
-  const body = `## ${target}\n\n${markdown.trim() ? markdown.trim() : "No spec changes."}\n`;
+  const specPart = markdown.trim() ? markdown.trim() : "No spec changes.";
   const lines = text.replace(/\n*$/, "\n").split("\n");
   const at = lines.findIndex((l) => l.trim() === `## ${target}`);
   if (at >= 0) {
     let end = at + 1;
     while (end < lines.length && !VERSION.test(lines[end]!)) end++;
+    // What a maintainer wrote above the per-API part (library and CLI notes) is kept; only the
+    // spec changes (the `### <api>` subsections, or "No spec changes.") are written anew.
+    let api = at + 1;
+    while (api < end && !/^### /.test(lines[api]!)) api++;
+    const notes = lines.slice(at + 1, api).join("\n").replace(/^\s*No spec changes\.\s*$/m, "").trim();
+    const body = `## ${target}\n\n${notes ? `${notes}\n\n` : ""}${specPart}\n`;
     lines.splice(at, end - at, ...`${body}\n`.split("\n").slice(0, end < lines.length ? -1 : -2));
     return { text: lines.join("\n"), version: target };
   }
+  const body = `## ${target}\n\n${specPart}\n`;
   const first = lines.findIndex((l) => VERSION.test(l));
   if (first < 0) return { text: `${text.replace(/\n*$/, "\n\n")}${body}`, version: target };
   lines.splice(first, 0, ...`${body}\n`.split("\n").slice(0, -1));

@@ -136,8 +136,13 @@ function requestPart(body: string[], cfg: VendorDocConfig): string[] | undefined
   return j < 0 ? rest : rest.slice(0, j);
 }
 
-/** `METHOD /path`, or a bare `/path` line (method not stated: key `ANY /path`). */
-const ENDPOINT = /^\s*(?:\*\s*接口地址[:：]\s*)?[`~]*\s*(?:(GET|POST|PUT|DELETE|PATCH)\s+)?(?:https?:\/\/[^/\s]+)?(\/[\w{}-]+\/[^\s`~?]*)(?=[\s`~]|$)/;
+/**
+ * `METHOD /path`, or a bare `/path` line (method not stated: key `ANY /path`). Matched on the
+ * line without its leading whitespace (`endpointOf`): two whitespace runs in a row in one
+ * pattern would backtrack over a long blank line (a hostile doc would take minutes).
+ */
+const ENDPOINT = /^(?:\*\s*接口地址[:：]\s*)?[`~]*\s*(?:(GET|POST|PUT|DELETE|PATCH)\s+)?(?:https?:\/\/[^/\s]+)?(\/[\w{}-]+\/[^\s`~?]*)(?=[\s`~]|$)/;
+const endpointOf = (line: string) => ENDPOINT.exec(line.trimStart());
 
 function markdownTables(lines: string[], cfg: VendorDocConfig): ParsedDoc {
   if (!cfg.sectionStart) throw new DocFormatError("x-vendor-doc.sectionStart is required for markdown-tables");
@@ -155,7 +160,7 @@ function markdownTables(lines: string[], cfg: VendorDocConfig): ParsedDoc {
     const to = k + 1 < bounds.length ? bounds[k + 1]! : lines.length;
     const body = lines.slice(from, to);
     const heading = starts.includes(from) ? cleanHeading(lines[from]!) : "(before the first heading)";
-    const ep = body.map((l) => ENDPOINT.exec(l)).find(Boolean);
+    const ep = body.map(endpointOf).find(Boolean);
     const extra: Partial<DocSection> = {};
     if (ep) {
       extra.key = `${ep[1] ?? "ANY"} ${ep[2]!.replace(/\\_/g, "_")}`;
@@ -198,11 +203,34 @@ function gitbook(lines: string[]): ParsedDoc {
   return { sections };
 }
 
+/**
+ * `N. title /path` or `N title:/path` (a numbered chapter naming its path) → the path. Read
+ * by hand, not by one pattern: a title of spaces then a lazy title then spaces backtracks
+ * over a long line (a hostile doc would hang the check).
+ */
+export function chapterPath(line: string): string | undefined {
+  const number = /^\d+/.exec(line);
+  if (!number) return undefined;
+  const rest = line.slice(number[0].length).replace(/^\./, "").trimStart();
+  if (!rest || /^[\d/]/.test(rest)) return undefined; // a title first, not a digit or the path
+  const slash = rest.indexOf("/");
+  if (slash < 0) return undefined;
+  const path = rest.slice(slash).trimEnd();
+  return path.length > 1 && !/\s/.test(path) ? path : undefined;
+}
+
+/** `N.M title(METHOD)` (one operation of a chapter) → [number, method]; by hand, as above. */
+export function operationLine(line: string): [string, string] | undefined {
+  const number = /^\d+\.\d+/.exec(line);
+  if (!number || !/^\s/.test(line.slice(number[0].length))) return undefined;
+  const m = /\((GET|POST|PUT|DELETE)\)$/.exec(line.trimEnd());
+  if (!m || line.slice(number[0].length, line.trimEnd().length - m[0].length).trim() === "") return undefined;
+  return [number[0], m[1]!];
+}
+
 function numbered(lines: string[], cfg: VendorDocConfig): ParsedDoc {
   // `N. title /path` or `N title:/path` (a chapter naming the path), `N.M title(METHOD)` (one
   // operation), `N) title` (a chapter of the introduction).
-  const chapter = /^(\d+)\.?\s*([^\s\d/][^/]*?)\s*[:：]?\s*(\/\S+)\s*$/;
-  const op = /^(\d+\.\d+)\s+(.+?)\s*\((GET|POST|PUT|DELETE)\)\s*$/;
   const intro = /^\d+\)\s*\S/;
   const sections: DocSection[] = [];
   let path: string | undefined;
@@ -219,16 +247,16 @@ function numbered(lines: string[], cfg: VendorDocConfig): ParsedDoc {
     sections.push(section(cur.heading, cur.line, cur.body, extra));
   };
   lines.forEach((l, i) => {
-    const c = chapter.exec(l);
-    const o = op.exec(l);
-    if (c && !/^\d+\.\d/.test(l)) {
+    const c = /^\d+\.\d/.test(l) ? undefined : chapterPath(l);
+    const o = operationLine(l);
+    if (c) {
       flush();
       sawChapter = true;
-      path = c[3];
+      path = c;
       cur = { heading: l.trim(), line: i + 1, body: [l] };
     } else if (o && path) {
       flush();
-      cur = { heading: l.trim(), line: i + 1, body: [l], key: `${o[3]} ${path}` };
+      cur = { heading: l.trim(), line: i + 1, body: [l], key: `${o[1]} ${path}` };
     } else if (intro.test(l) && !sawChapter) {
       flush();
       cur = { heading: l.trim(), line: i + 1, body: [l] };

@@ -77,6 +77,23 @@ const show = (v: unknown): string => {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
+/**
+ * `before → after`, each cut to 80 characters; when the cut-offs would read the same (a long
+ * text changed past its start), both show the stretch around the first difference instead.
+ */
+function arrow(before: unknown, after: unknown): string {
+  const b = show(before);
+  const a = show(after);
+  if (b !== a || before === undefined || after === undefined) return `${b} → ${a}`;
+  const jb = JSON.stringify(before, big);
+  const ja = JSON.stringify(after, big);
+  let i = 0;
+  while (i < jb.length && jb[i] === ja[i]) i++;
+  const from = Math.max(0, i - 30);
+  const cut = (s: string) => `${from > 0 ? "..." : ""}${s.slice(from, from + 74)}${s.length > from + 74 ? "..." : ""}`;
+  return `${cut(jb)} → ${cut(ja)}`;
+}
+
 const typesOf = (v: unknown): string[] => ([] as unknown[]).concat(v ?? []).map(String);
 
 /** Where a change sits: in what a consumer sends, what it receives, or neither. */
@@ -121,16 +138,16 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   // --- project extensions (api-smart-diff gives them no description)
   if (ext) {
     const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
-    const what = `${ext}${tail ? `.${tail}` : ""}: ${show(d.before)} → ${show(d.after)}`;
+    const what = `${ext}${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
     if (ext === "x-error-codes") {
       const rest = d.path.slice(d.path.indexOf(ext) + 1);
       if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
       if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
       if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
-      if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${show(d.before)} → ${show(d.after)} (raises another error class)` };
-      return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${show(d.before)} → ${show(d.after)}` };
+      if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
+      return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
     }
-    if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${show(d.before)} → ${show(d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
+    if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
     if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
     if (ext === "x-pipe-rows") {
       const isColumnAdd = d.action === "add" && d.path.includes("columns");
@@ -162,15 +179,15 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   }
   const propName = parent === "properties";
   if (last === "deprecated" && !propName) return { kind: "non-breaking", rule: "deprecated", message: d.after ? "deprecated" : "no longer deprecated" };
-  if (last === "operationId" && !propName) return { kind: "breaking", rule: "operation-renamed", message: `operationId ${show(d.before)} → ${show(d.after)}` };
+  if (last === "operationId" && !propName) return { kind: "breaking", rule: "operation-renamed", message: `operationId ${arrow(d.before, d.after)}` };
 
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
   if (keyword("servers") && d.action === "replace" && sameJson(withoutDescriptions(d.before), withoutDescriptions(d.after))) {
-    return { kind: "docs", rule: "servers", message: `server description changed: ${show(d.before)} → ${show(d.after)}` };
+    return { kind: "docs", rule: "servers", message: `server description changed: ${arrow(d.before, d.after)}` };
   }
-  if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${show(d.before)} → ${show(d.after)}` };
-  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${show(d.before)} → ${show(d.after)}` };
+  if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${arrow(d.before, d.after)}` };
+  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${arrow(d.before, d.after)}` };
 
   // --- parameters and fields
   if (parent === "parameters" && typeof last === "number") {
@@ -207,7 +224,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     const a = typesOf(d.after);
     const widened = side === "request" && last === "type" && b.every((t) => a.includes(t));
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
-    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${where} ${field ? `field ${field}` : "schema"} ${String(last)} ${show(d.before)} → ${show(d.after)}` };
+    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${where} ${field ? `field ${field}` : "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
@@ -224,7 +241,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${d.action === "add" ? `${show(d.after)} added` : `${show(d.before)} removed`}`.replace(/\s+/g, " ") };
   }
   if (["minimum", "maximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
-    return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${show(d.before)} → ${show(d.after)}` };
+    return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
     return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last)} ${d.action === "add" ? "added" : "removed"}` };

@@ -19,7 +19,30 @@ export function parseSpecText(text: string, where: string): Node {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new SpecParseError(`${where} is not an OpenAPI/AsyncAPI document`);
   const d = doc as Node;
   if (typeof d.openapi !== "string" && typeof d.asyncapi !== "string") throw new SpecParseError(`${where} has neither an \`openapi\` nor an \`asyncapi\` version field`);
+  const shapeError = structureProblem(d);
+  if (shapeError) throw new SpecParseError(`${where} is not a usable ${typeof d.openapi === "string" ? "OpenAPI" : "AsyncAPI"} document: ${shapeError}`);
   return d;
+}
+
+const isMap = (v: unknown): v is Node => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** The first place where the document's skeleton is not what the spec tools walk (maps of maps). */
+function structureProblem(d: Node): string | undefined {
+  const maps = typeof d.openapi === "string" ? ["info", "paths", "components"] : ["info", "channels", "operations", "components", "servers"];
+  for (const k of maps) if (d[k] !== undefined && d[k] !== null && !isMap(d[k])) return `\`${k}\` is not a map`;
+  if (typeof d.openapi === "string") {
+    for (const [path, item] of Object.entries((d.paths as Node | undefined) ?? {})) {
+      if (!isMap(item)) return `path ${path} is not a map`;
+      for (const m of METHODS) if (item[m] !== undefined && !isMap(item[m])) return `${m.toUpperCase()} ${path} is not a map`;
+      for (const m of METHODS) {
+        const params = (item[m] as Node | undefined)?.parameters;
+        if (params !== undefined && !Array.isArray(params)) return `the parameters of ${m.toUpperCase()} ${path} are not a list`;
+      }
+    }
+  } else {
+    for (const [id, op] of Object.entries((d.operations as Node | undefined) ?? {})) if (!isMap(op)) return `operation ${id} is not a map`;
+  }
+  return undefined;
 }
 
 function pointer(doc: Node, ref: string): unknown {

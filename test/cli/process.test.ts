@@ -117,6 +117,25 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
   });
 
+  it("spec: exit 0 when the doc agrees, 1 when it differs, 2 on bad input, with no stack", () => {
+    const seeds = join(ROOT, "../shared/seeds");
+    const xtDoc = join(seeds, readdirSync(seeds).find((f) => readFileSync(join(seeds, f), "utf8").includes("/trade/api/v1/"))!);
+    const edited = join(out, "xt-edited.md");
+    writeFileSync(edited, readFileSync(xtDoc, "utf8").replace("page | integer | false |", "page | integer | true |"));
+    const run = (...args: string[]) => spawnSync(process.execPath, [entry, "spec", ...args], { cwd: ROOT, encoding: "utf8" });
+    const agree = run("check-doc", "xt", xtDoc);
+    expect([agree.status, agree.stderr, agree.stdout.trim().split("\n").pop()]).toEqual([0, "", "xt: 0 differences, 0 acknowledged"]);
+    const differ = run("check-doc", "xt", edited, "--json");
+    expect(differ.status).toBe(1);
+    expect(JSON.parse(differ.stdout).differences).toContainEqual(expect.objectContaining({ kind: "required-differs", operation: "getOpenOrders", parameter: "page" }));
+    for (const args of [["check-doc", "nope", xtDoc], ["check-doc", "xt", join(out, "no-such.md")], ["check-doc", "xt", process.execPath], ["diff", "--base", "no-such-ref"], ["diff", "nope"]]) {
+      const r = run(...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/^tradeapi spec: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("mock on a port in use: exit 2 naming the port, no stack", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));

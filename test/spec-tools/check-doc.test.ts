@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSpecCommand } from "../../src/cli/spec-command.js";
 import { checkDoc } from "../../src/spec-tools/check-doc.js";
-import { parseSpecText } from "../../src/spec-tools/spec-model.js";
+import { parseSpecText, specOperations } from "../../src/spec-tools/spec-model.js";
 
 const DOCS = join(process.cwd(), "../shared/seeds");
 /** The vendor doc of each API, recognised by its content (file names carry no API name). */
@@ -42,9 +42,12 @@ describe("spec check-doc against each API's own vendor doc", () => {
     it(`${api}: 0 unacknowledged differences, every operation records its doc section`, async () => {
       const r = checkDoc(api, spec(api), doc(api));
       expect(r.differences.map((d) => d.message)).toEqual([]);
+      // every operation a vendor doc can name (a method + path, a WebSocket op, topic or state)
+      const keyed = specOperations(spec(api)).filter((o) => o.key);
+      expect(keyed.length).toBeGreaterThan(0);
+      expect(keyed.filter((o) => !o.docSection).map((o) => o.id)).toEqual([]);
       const s = readFileSync(SPEC_OF[api]!, "utf8");
-      const ops = api === "quant-ws" ? 14 : (s.match(/^ {6}operationId: /gm) ?? []).length;
-      expect((s.match(/x-doc-section: \{ heading: .+, sha256: [0-9a-f]{64} \}/g) ?? []).length).toBe(ops);
+      expect((s.match(/x-doc-section: \{ heading: .+, sha256: [0-9a-f]{64} \}/g) ?? []).length).toBe(keyed.length);
       const run = await cli(["check-doc", api, docFile(api)]);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`${api}: 0 differences`));
@@ -95,6 +98,14 @@ describe("spec check-doc on edited copies of the XT vendor doc", () => {
   it("a changed error text is reported against the spec part that covers it", () => {
     const t = original().replace("124 | 撤单失败，操过频繁", "124 | 撤单失败，操作过于频繁");
     expect(messages(t)).toEqual([expect.stringMatching(/^review x-error-codes: doc section "错误代码"/)]);
+  });
+  it("a doc section that no operation claims (and the spec does not record) is reported", () => {
+    const t = original().replace("### 行情数据", "### 接口变更\n\n2020-01-01 新增 myTrades 接口\n\n### 行情数据");
+    expect(messages(t)).toEqual([expect.stringMatching(/^doc section "接口变更" \(line \d+\) is claimed by no operation/)]);
+  });
+  it("a recorded section the doc no longer has is reported with what it covered", () => {
+    const t = original().replace(/### 限频规则[\s\S]*?(?=### 签名说明)/, "");
+    expect(messages(t)).toEqual(['doc section "限频规则" (recorded for x-rate-limits) is no longer in the doc']);
   });
   it("--json prints the same as data, exit 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
@@ -148,6 +159,79 @@ describe("spec check-doc on other formats", () => {
   });
 });
 
+describe("the six edits on the other vendor docs (each format), each named", () => {
+  type Edit = [name: string, edit: (t: string) => string, expected: string | RegExp];
+  const EDITS: Record<string, Edit[]> = {
+    hubi: [
+      ["endpoint removed", (t) => t.replace(/\{% api-method method="get" host="https:\/\/api.hubi.com" path="\/api\/futures\/query\\_order\\_by\\_id" %\}[\s\S]*?\{% endapi-method %\}/, ""), "operation queryOrderById (GET /api/futures/query_order_by_id) is in the spec but not in the doc"],
+      ["endpoint added", (t) => t.replace("# 交易 REST API\n", '# 交易 REST API\n\n{% api-method method="get" host="https://api.hubi.com" path="/api/futures/my\\_trades" %}\n{% api-method-summary %}\n我的成交\n{% endapi-method-summary %}\n{% endapi-method %}\n'), /^GET \/api\/futures\/my_trades is in the doc/],
+      ["parameter renamed", (t) => t.replace('name="timestamp" type="integer" required=false', 'name="ts" type="integer" required=false'), "operation queryOrdersPro (GET /api/futures/query_orders_pro): parameter timestamp is in the spec but not documented"],
+      ["parameter made required", (t) => t.replace('name="timestamp" type="integer" required=false', 'name="timestamp" type="integer" required=true'), "operation queryOrdersPro (GET /api/futures/query_orders_pro): parameter timestamp is required in the doc, optional in the spec"],
+      ["parameter added", (t) => t.replace('{% api-method-parameter name="timestamp"', '{% api-method-parameter name="limit" type="integer" required=false %}\n条数\n{% endapi-method-parameter %}\n{% api-method-parameter name="timestamp"'), "operation queryOrdersPro (GET /api/futures/query_orders_pro): parameter limit is documented but not in the spec"],
+      ["response example changed", (t) => t.replace('"avgPx": 0,', '"avgPx": 0,\n      "leverage": 10,'), /^review operation queryOrdersPro \(GET \/api\/futures\/query_orders_pro\): doc section/],
+    ],
+    bhex: [
+      ["endpoint removed", (t) => t.replace(/- ### \*\*获取token信息\*\*[\s\S]*?(?=- ### )/, ""), "operation basicTokens (GET /api/v2/org/basic/tokens) is in the spec but not in the doc"],
+      ["endpoint added", (t) => t.replace("## 1) 基础配置接口\n", "## 1) 基础配置接口\n\n- ### **我的成交**\n\n    **请求地址**\n    GET /api/v2/org/basic/my_trades\n\n    **请求参数**\n\n    | 参数 | 类型 | 是否必填 | 描述 |\n    | :-- | :-- | :-- | :-- |\n    | symbol_id | string | 是 | 币对 |\n\n"), /^GET \/api\/v2\/org\/basic\/my_trades is in the doc/],
+      ["parameter renamed", (t) => t.replace("| buy_max_price | float | 是 |", "| buy_maximum_price | float | 是 |"), "operation adminSymbolPriceLimit (POST /api/v2/org/admin/symbol/price_limit): parameter buy_maximum_price is documented but not in the spec"],
+      ["parameter made required", (t) => t.replace(/(\/api\/v2\/org\/user\/simple_login[\s\S]*?\| user_id \| \w+ \| )否/, "$1是"), "operation userSimpleLogin (POST /api/v2/org/user/simple_login): parameter user_id is required in the doc, optional in the spec"],
+      ["parameter added", (t) => t.replace("| symbol_id | string | 是 | 币对 |  |", "| symbol_id | string | 是 | 币对 |  |\n    | note | string | 否 | 备注 |  |"), /parameter note is documented but not in the spec$/],
+      ["response example changed", (t) => t.replace('"allowWithdraw":true, // 是否允许提币', '"allowWithdraw":true, // 是否允许提币\n                "chainCount": 2,'), /^review operation basicTokens \(GET \/api\/v2\/org\/basic\/tokens\)/],
+    ],
+    xele: [
+      ["endpoint removed", (t) => t.replace(/2\.3 出入金新增\(POST\)[\s\S]*?(?=3\. 交易所前置)/, ""), "operation createCashInOut (POST /api/trade/cashinout/audit) is in the spec but not in the doc"],
+      ["endpoint added", (t) => t.replace("2.3 出入金新增(POST)", "2.4 出入金删除(DELETE)\n2.4.1 请求\n| unique_id | 记录ID | uN4 | |\n2.3 出入金新增(POST)"), /^DELETE \/api\/trade\/cashinout\/audit is in the doc/],
+      ["parameter renamed", (t) => t.replace("| content | 查询内容 | C1024 |", "| query_content | 查询内容 | C1024 |"), "operation getInvestorFunds (GET /api/trade/investor/fund): parameter query_content is documented but not in the spec"],
+      ["response example changed", (t) => t.replace("| Investor_name | 投资者姓名 | C13 | |", "| Investor_name | 投资者姓名 | C13 | |\n| currency | 币种 | C3 | |"), /^review operation getInvestorFunds \(GET \/api\/trade\/investor\/fund\)/],
+    ],
+    "quant-ws": [
+      ["operation removed", (t) => t.replace(/通过此操作可以撤销当前挂起的订单[\s\S]*?(?=通过此操作可以查询当前未成交订单)/, ""), "operation cancelOrder (op cancel_order) is in the spec but not in the doc"],
+      ["operation added", (t) => t.replace("通过此操作可以撤销当前挂起的订单", '查询成交\n请求示例\n{\n"op": "my_trades",\n"cid": "x"\n}\nName | Description | Required | Schema |\n---|---|---|---|\nop | 操作名称 | Yes | string |\n响应示例\n{}\n通过此操作可以撤销当前挂起的订单'), /^op my_trades is in the doc/],
+      ["parameter renamed", (t) => t.replace("order_nos | 订单ID列表 | Yes | list[string] |", "order_ids | 订单ID列表 | Yes | list[string] |"), "operation cancelOrder (op cancel_order): parameter order_nos is in the spec but not documented"],
+      ["parameter made required", (t) => t.replace("cid | 请求自定义ID | No | string |\ntoken | 登录凭证 | Yes | string |\nsymbol | 交易对 | Yes | string |\norder_nos", "cid | 请求自定义ID | Yes | string |\ntoken | 登录凭证 | Yes | string |\nsymbol | 交易对 | Yes | string |\norder_nos"), "operation cancelOrder (op cancel_order): parameter cid is required in the doc, optional in the spec"],
+      ["parameter added", (t) => t.replace("order_nos | 订单ID列表 | Yes | list[string] |", "order_nos | 订单ID列表 | Yes | list[string] |\nreason | 原因 | No | string |"), "operation cancelOrder (op cancel_order): parameter reason is documented but not in the spec"],
+      ["response example changed", (t) => t.replace('"order_no": "xxxxxxxxxx"\n}', '"order_no": "xxxxxxxxxx",\n"ts": 1\n}'), /^review operation placeOrder \(op place_order\)/],
+    ],
+  };
+  for (const [api, edits] of Object.entries(EDITS)) {
+    for (const [name, edit, expected] of edits) {
+      it(`${api}: ${name}`, () => {
+        const original = doc(api);
+        const t = edit(original);
+        expect(t, "the edit applies to the vendor doc").not.toBe(original);
+        const m = checkDoc(api, spec(api), t).differences.map((d) => d.message);
+        if (typeof expected === "string") expect(m).toContain(expected);
+        else expect(m.some((x) => expected.test(x)), JSON.stringify(m)).toBe(true);
+      });
+    }
+  }
+});
+
+describe("a hostile vendor doc is read in linear time (no pattern backtracks over a long line)", () => {
+  const N = 20_000;
+  const LINES = [
+    " ".repeat(N) + "x",
+    "1" + " ".repeat(N) + "a" + " ".repeat(N) + "x",
+    "1. a" + " ".repeat(N) + "b" + " ".repeat(N) + "/",
+    "1.1 a" + " ".repeat(N) + "b" + " ".repeat(N) + "(",
+    "`" + " ".repeat(N) + "x",
+    '{% api-method method="get" '.repeat(N / 20),
+    '{% api-method-parameter name="a" '.repeat(N / 20),
+    "| - ".repeat(N / 4) + "x",
+    "STATE_CODE_A" + " ".repeat(N) + "x",
+  ];
+  for (const api of Object.keys(SPEC_OF)) {
+    it(`${api}: every hostile line within a second`, () => {
+      const s = spec(api);
+      for (const [i, line] of LINES.entries()) {
+        const started = performance.now();
+        checkDoc(api, s, `# t\n${line}\n`);
+        expect(performance.now() - started, `line ${i}`).toBeLessThan(1000);
+      }
+    });
+  }
+});
+
 describe("spec check-doc bad input → exit 2, a clear message, no stack trace", () => {
   it("unknown api", async () => {
     const r = await cli(["check-doc", "nope", docFile("xt")]);
@@ -167,6 +251,38 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     const r = await cli(["check-doc", "xt", f]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is binary/);
+  });
+  it("no api, or an empty doc file", async () => {
+    const none = await cli(["check-doc"]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: missing <api>; known: xt, hubi/)]);
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    writeFileSync(join(dir, "empty.md"), " \n\n");
+    const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
+  });
+  it("a doc in another encoding (GBK bytes of Chinese text)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "gbk.md");
+    // "交易市场配置" in GBK, repeated as a heading and prose would be
+    writeFileSync(f, Buffer.concat(Array.from({ length: 20 }, () => Buffer.from([0xbd, 0xbb, 0xd2, 0xd7, 0xca, 0xd0, 0xb3, 0xa1, 0xc5, 0xe4, 0xd6, 0xc3, 0x0a]))));
+    const r = await cli(["check-doc", "xt", f]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text\n/)]);
+  });
+  it("a doc file far larger than any vendor doc is refused before it is read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const f = join(dir, "huge.md");
+    writeFileSync(f, "");
+    truncateSync(f, 64 << 20); // sparse: nothing is written
+    const r = await cli(["check-doc", "xt", f]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*huge\.md is larger than 32 MiB/)]);
+  });
+  it("--help on a subcommand prints the usage, exit 0", async () => {
+    for (const argv of [["check-doc", "--help"], ["diff", "-h"], ["check-doc", "xt", "--help"]]) {
+      const r = await cli(argv);
+      expect([r.code, r.stderr], argv.join(" ")).toEqual([0, ""]);
+      // each subcommand's own usage
+      expect(r.stdout).toContain(argv[0] === "diff" ? "usage: tradeapi spec diff [api]" : "usage: tradeapi spec check-doc <api> <vendor-doc-file>");
+    }
   });
   it("unknown flag", async () => {
     const r = await cli(["check-doc", "xt", docFile("xt"), "--nope"]);

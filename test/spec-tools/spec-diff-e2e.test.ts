@@ -109,6 +109,26 @@ describe("tradeapi spec diff in a temporary git repository", () => {
     for (const r of [unknown, ref, failOn]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a spec whose skeleton is not maps (paths as a list, an operation that is a list, parameters not a list) → exit 2", async () => {
+    const d = mkdtempSync(join(tmpdir(), "specdiff-shape-"));
+    git(d, "init", "-q");
+    mkdirSync(join(d, "specs"));
+    writeFileSync(join(d, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
+    writeFileSync(join(d, "specs/demo.yaml"), SPEC);
+    git(d, "add", ".");
+    git(d, "commit", "-qm", "spec");
+    for (const [text, why] of [
+      ["openapi: 3.1.0\npaths: [1, 2]\n", "`paths` is not a map"],
+      ["openapi: 3.1.0\npaths:\n  /a:\n    get: [x]\n", "GET /a is not a map"],
+      ["openapi: 3.1.0\npaths:\n  /a:\n    get:\n      parameters: 7\n", "the parameters of GET /a are not a list"],
+      ["asyncapi: 3.0.0\noperations: 5\n", "`operations` is not a map"],
+    ]) {
+      writeFileSync(join(d, "specs/demo.yaml"), text!);
+      const r = await run(d, "diff");
+      expect([r.code, r.stderr]).toEqual([2, `tradeapi spec: specs/demo.yaml is not a usable ${text!.startsWith("openapi") ? "OpenAPI" : "AsyncAPI"} document: ${why}\n`]);
+    }
+  });
+
   it("a spec that does not parse at the base ref → exit 2", async () => {
     const d = mkdtempSync(join(tmpdir(), "specdiff-bad-"));
     git(d, "init", "-q");

@@ -2,6 +2,7 @@
  * One fixture pair per rule of docs/spec-diff-rules.md: a small spec before and after one edit,
  * and the classification the rule gives it.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diffSpec, formatSummary, type SpecChange } from "../../src/spec-tools/spec-diff.js";
 
@@ -14,8 +15,9 @@ function openapi(): Doc {
     info: { title: "t", version: "1" },
     servers: [{ url: "https://api.example.com" }],
     "x-error-codes": { "103": { message: "no funds", meaning: "insufficient funds", kind: "insufficient-funds" } },
+    "x-rate-limits": { user: { scope: "user", limit: 10, intervalMs: 1000 } },
     components: {
-      securitySchemes: { key: { type: "apiKey", in: "header", name: "X-KEY", "x-signature": { algorithm: "HMAC-SHA256" } } },
+      securitySchemes: { key: { type: "apiKey", in: "header", name: "X-KEY", "x-signature": { algorithm: "HMAC-SHA256" }, "x-login": { operation: "login" } } },
       schemas: { Order: { type: "object", required: ["id"], properties: { id: { type: "string" }, status: { type: "string", enum: ["NEW", "FILLED"] }, price: { type: "number" } } } },
     },
     paths: {
@@ -38,7 +40,8 @@ function openapi(): Doc {
           operationId: "placeOrder",
           "x-retryable": false,
           "x-idempotency-key": "client_id",
-          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" } } } } } },
+          "x-request-schema": "PlaceOrderRequest",
+          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" }, tif: { type: "string", enum: ["GTC", "IOC"] } } } } } },
           responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { orderId: { type: "integer" } } } } } } },
         },
       },
@@ -112,6 +115,23 @@ const CASES: Case[] = [
   { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.push("qty"), kind: "non-breaking", message: /column added "qty"/ },
   { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /pipe rows x-pipe-rows\.columns/ },
   { rule: "extension-other", edit: (d) => (getOrder(d)["x-transport"] = "query"), kind: "non-breaking", message: /x-transport: \(none\) → "query"/ },
+  { rule: "operation-renamed", edit: (d) => (getOrder(d).operationId = "fetchOrder"), kind: "breaking", message: /operationId "getOrder" → "fetchOrder"/, operation: "getOrder" },
+  { rule: "param-removed", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "breaking", message: /parameter side removed/ },
+  { rule: "param-added-optional", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "non-breaking", message: /optional parameter direction added/ },
+  { rule: "param-required", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.required.push("note"), kind: "breaking", message: /request field note is now required/ },
+  { rule: "param-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.required = []), kind: "non-breaking", message: /request field qty is now optional/ },
+  { rule: "param-retyped", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.qty.type = "number"), kind: "breaking", message: /request field qty type "string" → "number"/ },
+  { rule: "enum-value-removed", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum.pop(), kind: "breaking", message: /tif enum value "IOC" removed/ },
+  { rule: "enum-value-added", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum.push("FOK"), kind: "non-breaking", message: /tif enum value "FOK" added/ },
+  { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
+  { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
+  { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
+  { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added/ },
+  { rule: "x-login", edit: (d) => (d.components.securitySchemes.key["x-login"].operation = "signIn"), kind: "breaking", message: /x-login\.operation: "login" → "signIn"/ },
+  { rule: "x-rate-limit", edit: (d) => (d["x-rate-limits"].user.limit = 5), kind: "non-breaking", message: /rate limit x-rate-limits\.user\.limit: 10 → 5/ },
+  { rule: "x-envelope", edit: (d) => (getOrder(d)["x-envelope"] = false), kind: "non-breaking", message: /x-envelope: \(none\) → false/ },
+  { rule: "x-get-body", edit: (d) => (getOrder(d)["x-get-body"] = true), kind: "non-breaking", message: /x-get-body: \(none\) → true/ },
+  { rule: "x-request-schema", edit: (d) => (placeOrder(d)["x-request-schema"] = "OrderRequest"), kind: "breaking", message: /x-request-schema: "PlaceOrderRequest" → "OrderRequest"/ },
 ];
 
 describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
@@ -130,6 +150,19 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
       for (const x of changes) expect(x.message).not.toMatch(/undefined|^\s*$/);
     });
   }
+  it("a long text changed near its end shows the part that changed, not two equal cut-offs", async () => {
+    const before = openapi();
+    const long = "Take every parameter that is sent, including the access key and the nonce but not the signature, sorted by name, joined with &";
+    before.components.securitySchemes.key["x-signature"].canonicalString = long;
+    const after = clone(before);
+    after.components.securitySchemes.key["x-signature"].canonicalString = long.replace("joined with &", "joined with & (raw values)");
+    const [c] = await diffSpec("t", before, after);
+    expect(c!.message).toMatch(/^x-signature\.canonicalString: /);
+    const [was, now] = c!.message.replace(/^x-signature\.canonicalString: /, "").split(" → ");
+    expect(was).not.toBe(now);
+    expect(now).toContain("(raw values)");
+  });
+
   it("no change, no output", async () => {
     expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
   });
@@ -167,6 +200,8 @@ const ASYNC_CASES: Case[] = [
   { rule: "servers", edit: (d) => (d.servers.gateway.description = "Reworded."), kind: "docs", message: /server description changed/ },
   { rule: "x-envelope", edit: (d) => (d["x-envelope"].dataField = "result"), kind: "breaking", message: /x-envelope\.dataField: "data" → "result"/ },
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
+  { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.pop(), kind: "breaking", message: /payload response code enum value 6 removed/, operation: "message stateNotification" },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
@@ -194,5 +229,15 @@ describe("the summary npm run generate ends with", () => {
     const text = formatSummary(await diffSpec("t", before, after), "HEAD");
     expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
     expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
+});
+
+describe("docs/spec-diff-rules.md and the fixtures", () => {
+  it("every rule of the table has a fixture pair here (generic: api-smart-diff's own)", () => {
+    const table = readFileSync("docs/spec-diff-rules.md", "utf8").split("\n").filter((l) => /^\| `/.test(l));
+    const rules = table.flatMap((l) => [...l.split("|")[1]!.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!));
+    expect(rules.length).toBeGreaterThan(20);
+    const tested = new Set([...CASES, ...ASYNC_CASES].map((c) => c.rule));
+    expect(rules.filter((r) => r !== "generic" && !tested.has(r))).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
  * The regeneration workflow's checks: package.json's version against CHANGELOG.md, and the
  * README against the generated metadata (operation counts, operations named in prose).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import { API_TABLE } from "../../src/cli/registry.js";
@@ -50,6 +51,12 @@ describe("CHANGELOG.md and the package version", () => {
     expect(parseChangelog(again.text)).toHaveLength(2);
     expect(again.text).toContain("parameter id removed");
     expect(again.text).not.toContain("operation removed");
+    // …keeping what a maintainer wrote above its per-API part (library and CLI notes)
+    const noted = again.text.replace("## 0.2.0\n\n", "## 0.2.0\n\nLibrary changes:\n- `call()` takes a signal\n\n");
+    const rewritten = writeChangelogSection(noted, "0.1.0", "0.2.0", "### xt\n\n**Breaking**\n\n- `getTicker`: operation removed\n", true).text;
+    expect(rewritten).toContain("## 0.2.0\n\nLibrary changes:\n- `call()` takes a signal\n\n### xt\n\n**Breaking**\n\n- `getTicker`: operation removed\n");
+    expect(rewritten).not.toContain("parameter id removed");
+    expect(parseChangelog(rewritten)).toHaveLength(2);
   });
 });
 
@@ -58,6 +65,14 @@ describe("README against the generated metadata", () => {
     const rows = [...README.matchAll(/^\|[^|\n]*\| `([\w-]+)` \|[^\n]*?\| (\d+) ops\b/gm)];
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const [, api, count] of rows) expect(`${api}: ${count} ops`).toBe(`${api}: ${operationsOf(api!).length} ops`);
+  });
+
+  it("every other operation count the README states (e.g. a command's comment)", () => {
+    const counts = [...README.matchAll(/tradeapi list ([\w-]+)\s+#\s*(\d+) operations/g)];
+    expect(counts.length).toBeGreaterThan(0);
+    for (const [, api, count] of counts) expect(`${api}: ${count} operations`).toBe(`${api}: ${operationsOf(api!).length} operations`);
+    const unchecked = [...README.matchAll(/\b\d+ (?:ops|operations)\b/g)].length - counts.length - [...README.matchAll(/^\|[^|\n]*\| `([\w-]+)` \|[^\n]*?\| (\d+) ops\b/gm)].length;
+    expect(unchecked, "an operation count in the README that no test compares with the metadata").toBe(0);
   });
 
   it("operations named in commands and code examples exist", () => {
@@ -72,10 +87,10 @@ describe("README against the generated metadata", () => {
     for (const [api, op] of named) expect(operationsOf(api).map((o) => o.id), `${api} ${op}`).toContain(op);
   });
 
-  it("the prose example of a state-changing GET (XT withdraw) is one", () => {
-    const m = /XT's `(\w+)` is a GET that moves funds/.exec(README);
-    expect(m).not.toBeNull();
-    const op = xtMeta.operations.find((o) => o.operationId === m![1]);
-    expect(op).toMatchObject({ method: "GET", retryable: false });
+  it("prose examples of a state-changing GET (README and docs/) name one", () => {
+    const texts = [README, ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => readFileSync(join("docs", f), "utf8"))];
+    const named = texts.flatMap((t) => [...t.matchAll(/XT(?:'s)? `(\w+)` is a GET/g)].map((m) => m[1]!));
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    for (const id of named) expect(xtMeta.operations.find((o) => o.operationId === id), id).toMatchObject({ method: "GET", retryable: false });
   });
 });

@@ -6,9 +6,10 @@
  */
 import { meta } from "../../../generated/bhex-org.docs.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
+import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
-import { exampleReply, exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
-import { paginationOf, queryRows, type Row } from "../query-rows.js";
+import { exampleReply, type MockReply, type MockRequest } from "../http-mock.js";
+import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
 import { DECIMAL, failed, internalError, missing, ok } from "./replies.js";
 import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, type BhexState, type MockOrder } from "./state.js";
@@ -179,8 +180,11 @@ const statisticsDownloadData =
     };
   };
 
-function stateHandlers(downloadForbidden: boolean): Record<string, Handler> {
-  const handlers: Record<string, Handler> = {
+/** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
+export type BhexHandlerTable = Partial<Record<BhexOperationId, Handler>>;
+
+function stateHandlers(downloadForbidden: boolean): BhexHandlerTable {
+  const handlers: BhexHandlerTable = {
     basicTime: (st) => ok({ time: String(st.now()) }),
     orderCreate,
     orderGet,
@@ -193,25 +197,8 @@ function stateHandlers(downloadForbidden: boolean): Record<string, Handler> {
     statisticsDownloadData: statisticsDownloadData(downloadForbidden),
   };
   for (const [opId, kind] of Object.entries(BATCH_KINDS)) {
-    handlers[opId] = createTask(opId);
+    handlers[opId as BhexOperationId] = createTask(opId);
     handlers[kind.result] = taskResult(opId);
-  }
-  return handlers;
-}
-
-/** Every other paged list answers its example's records as the request selects them (x-pagination pages). */
-function exampleListHandlers(taken: Readonly<Record<string, unknown>>): Record<string, Handler> {
-  const handlers: Record<string, Handler> = {};
-  for (const op of meta.operations) {
-    if (taken[op.operationId] || !paginationOf(op)) continue;
-    const example = exampleValue(op) as { data?: unknown } | unknown[] | undefined;
-    const records = (Array.isArray(example) ? example : Array.isArray(example?.data) ? example.data : undefined) as Row[] | undefined;
-    if (!records) continue;
-    const bare = op.envelope === false;
-    handlers[op.operationId] = (_st, req) => {
-      const page = queryRows(req.op, records, req.params).rows;
-      return bare ? { body: page } : ok(page);
-    };
   }
   return handlers;
 }
@@ -221,9 +208,9 @@ export function bhexHandlers(
   st: BhexState,
   opts: { downloadForbidden?: boolean; log?: (line: string) => void },
 ): Record<string, (req: MockRequest) => MockReply> {
-  const own = stateHandlers(opts.downloadForbidden ?? false);
-  const all = { ...own, ...exampleListHandlers(own) };
-  return bindHandlers(all, st, (id, e) => {
+  // Paged lists without state answer their example's records as the request selects them
+  // (http-mock's listReply).
+  return bindHandlers(stateHandlers(opts.downloadForbidden ?? false), st, (id, e) => {
     opts.log?.(`handler ${id} failed: ${e instanceof Error ? e.message : String(e)}`);
     return internalError();
   });

@@ -1,6 +1,7 @@
 /** BHEX emulator answers: the `{status, msg, data}` envelope, its own "failed" status, 400/500 bodies. */
 import { meta } from "../../../generated/bhex-org.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
+import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import type { MockReply } from "../http-mock.js";
 
 /** The vendor doc documents status 0 only: 1 is this emulator's own "failed" status. */
@@ -20,7 +21,7 @@ export function toBig(v: string | undefined): bigint | undefined {
   return v !== undefined && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
 }
 
-export function opById(id: string): OperationMeta {
+export function opById(id: BhexOperationId): OperationMeta {
   const op = meta.operations.find((o) => o.operationId === id);
   if (!op) throw new Error(`no operation ${id} in the BHEX spec`);
   return op;

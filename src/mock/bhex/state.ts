@@ -2,6 +2,7 @@
  * The BHEX emulator's state: spot orders (idempotent by client_order_id), batch tasks and
  * their per-item statuses, and the paged data sets (balance flow, lock records).
  */
+import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import { exampleValue } from "../http-mock.js";
 import { DECIMAL, opById, toBig } from "./replies.js";
 
@@ -36,7 +37,7 @@ export interface BatchTask {
 }
 
 export interface BatchKind {
-  result: string;
+  result: BhexOperationId;
   taskKey: string;
   view: (c: Record<string, unknown>) => Record<string, unknown>;
   users: string[];
@@ -75,7 +76,7 @@ export const BATCH_KINDS: Record<string, BatchKind> = {
     users: ["user_id"],
     view: (c) => ({ userId: c.user_id, tokenId: c.token_id, amount: c.amount, desc: c.desc ?? "" }),
   },
-};
+} satisfies Partial<Record<BhexOperationId, BatchKind>>;
 
 export interface BhexStateOptions {
   now: () => number;

@@ -2,6 +2,7 @@
  * The Hubi emulator's operations: parameter parsing (a wrong value is the code the vendor
  * table gives it) and one handler per stateful operation over a HubiExchange.
  */
+import type { HubiOperationId } from "../../handwritten/hubi/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
@@ -265,7 +266,10 @@ const riskSetting: Handler = (ex, req) => {
   return ok();
 };
 
-const HANDLERS: Record<string, Handler> = {
+/** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
+export type HubiHandlerTable = Partial<Record<HubiOperationId, Handler>>;
+
+const HANDLERS: HubiHandlerTable = {
   queryOrdersPro,
   queryOrderById,
   queryActiveOrders,

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { meta } from "../../../generated/xele-mgmt.docs.js";
+import type { operations } from "../../../generated/xele-mgmt.js";
 import { pipeRowsOf } from "../../handwritten/xele/spec-info.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
@@ -121,7 +122,10 @@ const getAlarmRecords: Handler = (st, req) => {
   return pipeReply(st, [headerLine("PrcAlarmQry", ALARM_FIELDS, rows.length), ...rows].join("\n"));
 };
 
-const HANDLERS: Record<string, Handler> = {
+/** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
+export type XeleHandlerTable = Partial<Record<keyof operations, Handler>>;
+
+const HANDLERS: XeleHandlerTable = {
   login,
   getCashInOut: (st, req) => ok(st.cash.filter(filterOf(st, req, Object.keys(st.cash[0] ?? { investor_id: "" })))),
   createCashInOut,

@@ -1,5 +1,6 @@
 /** Xele emulator answers (the vendor's `{code, msg, result}` envelope) and spec look-ups. */
 import { meta } from "../../../generated/xele-mgmt.docs.js";
+import type { operations } from "../../../generated/xele-mgmt.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import { exampleValue, type MockReply } from "../http-mock.js";
 
@@ -23,7 +24,7 @@ export function resultOf(op: OperationMeta): Json[] {
   return Array.isArray(v?.result) ? structuredClone(v.result as Json[]) : [];
 }
 
-export function opById(id: string): OperationMeta {
+export function opById(id: keyof operations): OperationMeta {
   const op = meta.operations.find((o) => o.operationId === id);
   if (!op) throw new Error(`xele spec has no operation ${id}`);
   return op;

@@ -3,6 +3,7 @@
  * follow the request (the parameters naming record fields filter, `x-pagination` pages).
  */
 import { parseJson } from "../../handwritten/core/json.js";
+import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
@@ -10,6 +11,8 @@ import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
 
 type Handler = StateHandler<XtState>;
+/** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
+export type XtHandlerTable = Partial<Record<XtOperationId, Handler>>;
 
 const view = (o: MockOrder) => ({
   number: o.number,
@@ -103,7 +106,7 @@ const withdraw: Handler = (st, req) => {
   return envelope(200, "success", { ...base, amount: Number(amount), address, id: st.nextWithdrawId++, subTime: now });
 };
 
-const HANDLERS: Record<string, Handler> = {
+const HANDLERS: XtHandlerTable = {
   getServerTime: () => envelope(200, "success", { serverTime: Date.now() }),
   order,
   batchOrder,

@@ -4,6 +4,7 @@
  */
 import { meta } from "../../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
+import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { exampleValue } from "../http-mock.js";
 import { paginationOf, type Row } from "../query-rows.js";
 
@@ -18,7 +19,11 @@ export interface MockOrder {
   time: number;
 }
 
-export const opById = (id: string): OperationMeta => meta.operations.find((o) => o.operationId === id)!;
+export function opById(id: XtOperationId): OperationMeta {
+  const op = meta.operations.find((o) => o.operationId === id);
+  if (!op) throw new Error(`no operation ${id} in the XT spec`);
+  return op;
+}
 
 /** The example's rows (its `data`, or `data[itemsField]`). */
 export function exampleItems(op: OperationMeta): Row[] {
