@@ -56,8 +56,8 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
-/** Does `v` have JSON type `t` (text: may a wire string stand for it)? */
-function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean): boolean {
+/** Does `v` have JSON type `t` (text: may a wire string stand for it)? The quant-ws request check uses it too. */
+export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean): boolean {
   switch (t) {
     case "null":
       return v === null;

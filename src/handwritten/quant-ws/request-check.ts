@@ -7,7 +7,8 @@
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { UsageError } from "../core/errors.js";
-import type { AsyncFieldMeta } from "../core/meta.js";
+import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
+import { typeMatches } from "../core/validate.js";
 import { API } from "./errors.js";
 
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly fields: Readonly<Record<string, AsyncFieldMeta>> }>>;
@@ -15,6 +16,8 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly 
 const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta]>>(Object.entries(OPERATIONS).map(([op, m]) => [op, Object.entries(m.fields)]));
 /** Filled in by the client, never by the caller's fields. */
 const CLIENT_FIELDS = new Set(["op", "cid", "token"]);
+/** typeMatches reads its schema only for wire text, which a request's fields never are. */
+const NO_SCHEMA: SchemaMeta = {};
 /** What a timer can hold. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Values never shown in a message. */
@@ -32,32 +35,13 @@ function shown(name: string, v: unknown): string {
 /** The type names of the spec in the words of a message. */
 const TYPE_WORDS: Record<string, string> = { string: "a string", number: "a finite number", integer: "an integer", boolean: "true or false", array: "an array", object: "an object" };
 
-function typeOk(type: string, v: unknown): boolean {
-  switch (type) {
-    case "string":
-      return typeof v === "string";
-    case "number":
-      return (typeof v === "number" && Number.isFinite(v)) || typeof v === "bigint";
-    case "integer":
-      return (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
-    case "boolean":
-      return typeof v === "boolean";
-    case "array":
-      return Array.isArray(v);
-    case "object":
-      return v !== null && typeof v === "object" && !Array.isArray(v);
-    default:
-      return true;
-  }
-}
-
 function fail(op: string, message: string): never {
   throw new UsageError(message, { api: API, operation: op });
 }
 
 function checkValue(op: string, name: string, v: unknown, type: string): void {
   const types = type.split("|");
-  if (!types.some((t) => (t === "null" ? v === null : typeOk(t, v)))) {
+  if (!types.some((t) => typeMatches(v, t, NO_SCHEMA, false))) {
     fail(op, `field ${JSON.stringify(name)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}, got ${shown(name, v)}`);
   }
 }
