@@ -266,11 +266,52 @@ function operationName(doc: Node | undefined, path: Array<string | number>): str
 /** Changes api-smart-diff reports for `components` repeat at every use under `paths`: keep those. */
 const reportedElsewhere = (path: Array<string | number>) => path[0] === "components" && path[1] !== "securitySchemes";
 
+/** A parameter as its rename keeps it: everything but its name and its prose. */
+function paramShape(doc: Node, p: unknown): string {
+  const { name: _name, description: _d, example: _e, examples: _x, ...rest } = (deref(doc, p) ?? {}) as Node;
+  return JSON.stringify(withoutDescriptions(rest), (_k, x) => (typeof x === "bigint" ? String(x) : x));
+}
+
+/**
+ * api-smart-diff reports a renamed parameter as one removed and one added. Where, in one
+ * operation's parameter list, exactly one removed and one added parameter have the same shape
+ * (location, required, schema), they are one rename: `parameter a renamed to b` (rule
+ * param-renamed). Anything less certain stays removed + added (both are still reported).
+ */
+function pairRenamedParams(diffs: RawDiff[], before: Node, after: Node): { pairs: Array<[RawDiff, RawDiff]>; paired: Set<RawDiff> } {
+  const isParam = (d: RawDiff) => d.path.length >= 2 && d.path[d.path.length - 2] === "parameters" && typeof d.path[d.path.length - 1] === "number";
+  const groups = new Map<string, { removed: RawDiff[]; added: RawDiff[] }>();
+  for (const d of diffs) {
+    if (!isParam(d) || (d.action !== "add" && d.action !== "remove")) continue;
+    const key = d.path.slice(0, -1).join("\u0000");
+    const g = groups.get(key) ?? { removed: [], added: [] };
+    (d.action === "remove" ? g.removed : g.added).push(d);
+    groups.set(key, g);
+  }
+  const pairs: Array<[RawDiff, RawDiff]> = [];
+  const paired = new Set<RawDiff>();
+  for (const { removed, added } of groups.values()) {
+    const shapes = new Map<RawDiff, string>([...removed.map((d) => [d, paramShape(before, d.before)] as const), ...added.map((d) => [d, paramShape(after, d.after)] as const)]);
+    for (const r of removed) {
+      const same = added.filter((a) => shapes.get(a) === shapes.get(r));
+      if (same.length !== 1 || removed.filter((x) => shapes.get(x) === shapes.get(r)).length !== 1) continue;
+      pairs.push([r, same[0]!]);
+      paired.add(r).add(same[0]!);
+    }
+  }
+  return { pairs, paired };
+}
+
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   const { diffs } = (await compare())(before, after);
   const out: SpecChange[] = [];
+  const { pairs, paired } = pairRenamedParams(diffs, before, after);
+  for (const [r, a] of pairs) {
+    const name = (doc: Node, p: unknown) => String(((deref(doc, p) ?? {}) as Node).name);
+    out.push({ api, kind: "breaking", operation: operationName(before, r.path) ?? operationName(after, a.path), message: `parameter ${name(before, r.before)} renamed to ${name(after, a.after)}`, rule: "param-renamed" });
+  }
   for (const d of diffs) {
-    if (reportedElsewhere(d.path)) continue;
+    if (reportedElsewhere(d.path) || paired.has(d)) continue;
     const c = classify(d, sideOf(d.path, "other"), before, after);
     const operation = operationName(d.action === "add" ? after : before, d.path) ?? operationName(after, d.path);
     out.push({ api, kind: c.kind, operation, message: c.message ?? d.description ?? d.path.join("."), rule: c.rule });

@@ -116,8 +116,10 @@ const CASES: Case[] = [
   { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /pipe rows x-pipe-rows\.columns/ },
   { rule: "extension-other", edit: (d) => (getOrder(d)["x-transport"] = "query"), kind: "non-breaking", message: /x-transport: \(none\) → "query"/ },
   { rule: "operation-renamed", edit: (d) => (getOrder(d).operationId = "fetchOrder"), kind: "breaking", message: /operationId "getOrder" → "fetchOrder"/, operation: "getOrder" },
-  { rule: "param-removed", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "breaking", message: /parameter side removed/ },
-  { rule: "param-added-optional", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "non-breaking", message: /optional parameter direction added/ },
+  { rule: "param-renamed", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "breaking", message: /parameter side renamed to direction/ },
+  // A rename that also changes the schema is not certain: removed + added.
+  { rule: "param-removed", edit: (d) => Object.assign(getOrder(d).parameters[1], { name: "direction", schema: { type: "integer" } }), kind: "breaking", message: /parameter side removed/ },
+  { rule: "param-added-optional", edit: (d) => Object.assign(getOrder(d).parameters[1], { name: "direction", schema: { type: "integer" } }), kind: "non-breaking", message: /optional parameter direction added/ },
   { rule: "param-required", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.required.push("note"), kind: "breaking", message: /request field note is now required/ },
   { rule: "param-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.required = []), kind: "non-breaking", message: /request field qty is now optional/ },
   { rule: "param-retyped", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.qty.type = "number"), kind: "breaking", message: /request field qty type "string" → "number"/ },
