@@ -81,6 +81,22 @@ describe("quant-ws cancel all (order_nos: [])", () => {
     expect(await session.openOrders(ETH)).toEqual([]);
   });
 
+  it("an order reported CANCELED before the open_orders reply that still lists it counts as cancelled", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const eth = await resting(session, ETH, 2);
+    // Replies come 150 ms late, notifications at once: the open-orders snapshot lists eth[0],
+    // whose CANCELED (from another cancel) arrives before that snapshot does.
+    mock.setReplyDelay(150);
+    const all = session.cancelAll(ETH, { timeoutMs: 2_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    const one = session.cancelOrder(ETH, [eth[0]!]);
+    const outcome = await all;
+    expect(outcome).toMatchObject({ confirmedBy: "notifications" });
+    expect([...outcome.cancelled].sort()).toEqual([...eth].sort());
+    await one;
+  });
+
   it("uses the reply of a gateway that does answer, and drops a late reply silently", async () => {
     const { mock, client } = await setup({ cancelAllReply: true });
     const session = await client.login(creds());

@@ -295,24 +295,34 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     checkRequest("cancel_order", { symbol, order_nos: [] });
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = Date.now();
-    const open = (await this.#req("open_orders", { symbol }, opts)).data ?? [];
-    const waiting = new Set(open.map((o) => o.order_no));
     const cancelled: string[] = [];
     const notCancelled: CancelAllOutcome["notCancelled"] = [];
     let settle: ((how: "notifications") => void) | undefined;
+    // Until the open-orders snapshot is in, final states are only noted: one that arrives before
+    // a snapshot still listing its order (cancelled or filled meanwhile) must count for it.
+    let waiting: Set<string> | undefined;
+    const early = new Map<string, OrderStatus>();
+    const settleOne = (orderNo: string, status: OrderStatus, open: Set<string>) => {
+      if (status === "CANCELED") {
+        if (!cancelled.includes(orderNo)) cancelled.push(orderNo);
+      } else if (open.has(orderNo)) notCancelled.push({ order_no: orderNo, status });
+      open.delete(orderNo);
+      if (open.size === 0) settle?.("notifications");
+    };
     const watcher = (o: OrderUpdate) => {
       if (o.symbol !== symbol || !FINAL_STATUSES.has(o.status)) return;
-      if (o.status === "CANCELED") {
-        if (!cancelled.includes(o.order_no)) cancelled.push(o.order_no);
-      } else if (waiting.has(o.order_no)) notCancelled.push({ order_no: o.order_no, status: o.status });
-      waiting.delete(o.order_no);
-      if (waiting.size === 0) settle?.("notifications");
+      if (waiting) settleOne(o.order_no, o.status, waiting);
+      else early.set(o.order_no, o.status);
     };
     this.#orderWatchers.add(watcher);
     const stop = new AbortController();
     const onCallerAbort = () => stop.abort();
     opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
     try {
+      const open = (await this.#req("open_orders", { symbol }, opts)).data ?? [];
+      const pending = new Set(open.map((o) => o.order_no));
+      waiting = pending;
+      for (const [orderNo, status] of early) if (pending.has(orderNo)) settleOne(orderNo, status, pending);
       const seen = new Promise<"notifications">((resolve) => {
         settle = resolve;
       });
@@ -322,11 +332,11 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
       replied.catch(() => undefined);
       // No open orders: nothing to wait for once the request is out.
-      if (waiting.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
+      if (pending.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
       // One promise hop on each side, so that a reply read before the notifications wins.
       const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
         if (error instanceof TimeoutError && !opts.signal?.aborted) {
-          const unconfirmed = [...waiting];
+          const unconfirmed = [...pending];
           throw new CancelAllUnconfirmedError(
             `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders were not reported CANCELED within ${timeoutMs} ms (the gateway sends no reply to a cancel-all; they may still be cancelled)`,
             { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed },
