@@ -67,6 +67,15 @@ function compareParams(op: SpecOperation, section: DocSection, cfg: VendorDocCon
       const dev = op.deviations.find((d) => d.param === p.name);
       out.push({ ...base, kind: "parameter-not-in-spec", parameter: p.name, message: `${where}: parameter ${p.name} is documented but not in the spec`, acknowledged: !!dev, reason: reasonOf(dev) });
     }
+    // The reverse, where the section has a field table: each request data field must be in it
+    // or named in the section's text (e.g. "字段allow_investor的详细说明参考…").
+    if (!docParams.length || !op.dataFields) return;
+    const listed = new Set(docParams.map((p) => p.name));
+    for (const f of op.dataFields) {
+      if (listed.has(f.name) || (cfg.ignoreParams ?? []).includes(f.name) || new RegExp(`(?<![A-Za-z0-9_])${f.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`).test(section.text)) continue;
+      const ack = f.deviation?.documented === false;
+      out.push({ ...base, kind: "parameter-not-in-doc", parameter: f.name, message: `${where}: parameter ${f.name} is in the spec but not documented`, acknowledged: ack, reason: ack ? reasonOf(f.deviation) : undefined });
+    }
     return;
   }
   const specByName = new Map<string, SpecField>(op.fields.map((f) => [f.name, f]));

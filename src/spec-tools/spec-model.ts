@@ -103,6 +103,8 @@ export interface SpecOperation {
   fields: SpecField[];
   /** every property name anywhere in the request (for docs whose tables nest) */
   allNames: Set<string>;
+  /** the fields of the request's `data` (an `x-request-schema` request: the JSON the doc's tables describe) */
+  dataFields?: SpecField[];
   /** the operation object (to find where to write records) */
   node: Node;
 }
@@ -166,6 +168,7 @@ export function openapiOperations(doc: Node): SpecOperation[] {
         collectNames(media.schema, allNames);
       }
       collectNames(op["x-request-schema"], allNames);
+      const dataFields = requestDataFields(doc, op["x-request-schema"]);
       out.push({
         id: String(op.operationId ?? `${m.toUpperCase()} ${path}`),
         key: `${m.toUpperCase()} ${path}`,
@@ -173,11 +176,21 @@ export function openapiOperations(doc: Node): SpecOperation[] {
         deviations: ((op["x-doc-deviations"] as Node[]) ?? []).filter((d) => d && typeof d === "object"),
         fields,
         allNames,
+        ...(dataFields ? { dataFields } : {}),
         node: op,
       });
     }
   }
   return out;
+}
+
+/** The fields of an `x-request-schema` request's `data` (an object, or an array of them). */
+function requestDataFields(doc: Node, requestSchema: unknown): SpecField[] | undefined {
+  if (!requestSchema) return undefined;
+  const data = objectFields(deref(doc, requestSchema)).properties.data;
+  if (!data) return undefined;
+  const { properties, required } = objectFields(data.type === "array" ? data.items : data);
+  return Object.entries(properties).map(([name, s]) => fieldOf(name, required.has(name), s, s));
 }
 
 /** AsyncAPI: `send` operations keyed by their request's wire op, notifications by topic, state. */

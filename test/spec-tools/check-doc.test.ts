@@ -150,6 +150,11 @@ describe("spec check-doc on other formats", () => {
     const t = doc("xele").replace("| content | 查询内容 | C1024 |", "| content | 查询内容 | C1024 |\n| trader_group | 交易组 | C13 | |");
     expect(checkDoc("xele", spec("xele"), t).differences.map((d) => d.message)).toContain("operation getInvestorFunds (GET /api/trade/investor/fund): parameter trader_group is documented but not in the spec");
   });
+  it("xele: a request data field the section's table no longer lists (nor its text names) is reported", () => {
+    const t = doc("xele").replace(/\| content \| 查询内容 \| C1024 \|[^\n]*\n/, "");
+    const m = checkDoc("xele", spec("xele"), t).differences.map((d) => d.message);
+    expect(m).toContain("operation getInvestorFunds (GET /api/trade/investor/fund): parameter content is in the spec but not documented");
+  });
   it("quant-ws (prose + JSON): a new state code, a new topic", () => {
     const t = doc("quant-ws").replace("STATE_CODE_GENERAL_ERROR = 7 #交易接口常规错误", "STATE_CODE_GENERAL_ERROR = 7 #交易接口常规错误\nSTATE_CODE_MAINTENANCE = 10 #维护中").replace('"topic": "fill"', '"topic": "trade"');
     const m = checkDoc("quant-ws", spec("quant-ws"), t).differences.map((d) => d.message);
