@@ -90,6 +90,8 @@ export class TimeoutError extends TransportError {
   }
 }
 export class AbortedError extends TransportError {}
+/** The AbortedError of a call whose signal the caller aborted (one wording wherever the wait was). */
+export const callerAborted = (ctx: ErrorContext = {}): AbortedError => new AbortedError("request aborted by the caller", ctx);
 
 export class HttpError extends TradeApiError {
   declare readonly status: number;

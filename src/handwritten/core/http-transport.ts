@@ -27,8 +27,8 @@
  * is not needed for any of it.
  */
 import {
-  AbortedError,
   apiErrorFromCode,
+  callerAborted,
   ConnectionError,
   HttpError,
   RedirectError,
@@ -262,7 +262,7 @@ export class HttpTransport {
    */
   async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
-    if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts); // a bad one fails before the rate limiter and the signer
+    this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
     if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
     return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {});
   }
@@ -339,12 +339,12 @@ export class HttpTransport {
     return fetchFn ? sendFetch(fetchFn, wire, limits) : sendUndici(wire, limits);
   }
 
-  /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
   /** Throws the UsageError a bad per-call `timeoutMs` would get from `execute`, before anything else runs. */
   checkCallOptions(op: OperationMeta, opts: CallOptions | undefined): void {
     if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts);
   }
 
+  /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
   private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
     if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return Math.ceil(ms);
@@ -459,7 +459,7 @@ export class HttpTransport {
     if (e instanceof TradeApiError) return e;
     const ctx = this.errCtx(op);
     if (e instanceof WireError) {
-      if (e.kind === "aborted") return new AbortedError("request aborted by the caller", ctx);
+      if (e.kind === "aborted") return callerAborted(ctx);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
     }
     const detail = e instanceof WireError ? e.detail : e instanceof Error ? e.message : String(e);

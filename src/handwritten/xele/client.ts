@@ -22,7 +22,7 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { AbortedError, ApiError, apiErrorFromCode, ResponseFormatError, UsageError } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, UsageError, type ErrorContext } from "../core/errors.js";
 import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
@@ -212,13 +212,16 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
-    const ctx = { api: "xele", operation: loginOp.operationId };
+    const ctx = ctxOf(loginOp);
     if (body && typeof body === "object" && body.code !== undefined && String(body.code) !== "0") {
       throw apiErrorFromCode({ ...ctx, code: body.code as number, vendorMessage: body.msg == null ? undefined : String(body.msg), body }, xeleMeta.errorCodes);
     }
     throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
   };
 }
+
+/** Errors of `op` name the API and the operation. */
+const ctxOf = (op: OperationMeta): ErrorContext => ({ api: "xele", operation: op.operationId });
 
 const isInvalidToken = (e: unknown) => e instanceof ApiError && loginScheme().reloginOnCodes.includes(Number(e.code));
 
@@ -241,7 +244,7 @@ function operationOf(id: string): OperationMeta {
 async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: OperationMeta, data: PreparedData, decode: (r: TransportResult) => R, opts?: CallOptions): Promise<R> {
   const { session, inFlight, transports, urls } = wire;
   const server = serverOf(op);
-  const ctx = { api: "xele", operation: op.operationId };
+  const ctx = ctxOf(op);
   for (let relogin = 0; ; relogin++) {
     const token = await untilAborted(session.token(), opts?.signal, ctx);
     try {
@@ -268,21 +271,19 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
 function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: CallOptions | undefined): void {
   if (opts === undefined) return;
   if (opts === null || typeof opts !== "object") {
-    throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${opts === null ? "null" : typeof opts}`, { api: "xele", operation: op.operationId });
+    throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${opts === null ? "null" : typeof opts}`, ctxOf(op));
   }
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
-    throw new UsageError("the call option signal must be an AbortSignal", { api: "xele", operation: op.operationId });
-  }
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
-  if (opts.signal?.aborted) throw new AbortedError("request aborted by the caller", { api: "xele", operation: op.operationId });
+  if (opts.signal?.aborted) throw callerAborted(ctxOf(op));
 }
 
 /** `p`, or an AbortedError as soon as `signal` aborts (what `p` stands for goes on for its other waiters). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, ctx: { api: string; operation: string }): Promise<T> {
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, ctx: ErrorContext): Promise<T> {
   if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new AbortedError("request aborted by the caller", ctx));
+  if (signal.aborted) return Promise.reject(callerAborted(ctx));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError("request aborted by the caller", ctx));
+    const onAbort = () => reject(callerAborted(ctx));
     signal.addEventListener("abort", onAbort, { once: true });
     p.then(
       (v) => {
@@ -297,11 +298,7 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, ctx: { 
   });
 }
 
-const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({
-  layout: pipeRowsOf(op),
-  context: { api: "xele", operation: op.operationId },
-  errorCodes: xeleMeta.errorCodes,
-});
+const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
 
 /** How `op`'s answer becomes what `call` resolves to: the export, typed rows, or the envelope's data. */
 function answerDecoder(op: OperationMeta): (r: TransportResult) => unknown {
@@ -323,10 +320,10 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const { session, inFlight, transports, urls } = wire;
   const op = operationOf(id);
   const layout = pipeRowsOf(op);
-  if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", { api: "xele", operation: op.operationId });
+  const ctx = ctxOf(op);
+  if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", ctx);
   const prepared = prepareData(op, data);
   const server = serverOf(op);
-  const ctx = { api: "xele", operation: op.operationId };
   checkCallOptions(transports[server], op, opts);
   for (let relogin = 0; ; relogin++) {
     const token = await untilAborted(session.token(), opts?.signal, ctx);

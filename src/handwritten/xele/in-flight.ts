@@ -1,4 +1,4 @@
-import { AbortedError, type ErrorContext } from "../core/errors.js";
+import { callerAborted, type ErrorContext } from "../core/errors.js";
 
 /**
  * A cap on concurrent requests to one server. The vendor doc (注意事项 C) asks management clients not
@@ -22,7 +22,7 @@ export class InFlightLimit {
    * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was.
    */
   async acquire(signal?: AbortSignal, ctx?: ErrorContext): Promise<() => void> {
-    if (signal?.aborted) throw new AbortedError("request aborted by the caller", ctx);
+    if (signal?.aborted) throw callerAborted(ctx);
     if (this.active < this.max) this.active++;
     else await this.wait(signal, ctx);
     let released = false;
@@ -43,7 +43,7 @@ export class InFlightLimit {
       const onAbort = () => {
         const i = this.waiting.indexOf(granted);
         if (i !== -1) this.waiting.splice(i, 1);
-        reject(new AbortedError("request aborted by the caller", ctx));
+        reject(callerAborted(ctx));
       };
       const granted = () => {
         signal.removeEventListener("abort", onAbort);
