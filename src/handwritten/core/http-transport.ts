@@ -43,6 +43,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
+import { isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -163,7 +164,6 @@ export interface TransportStream {
 }
 
 const DECODER = new TextDecoder();
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Characters encodeURIComponent leaves as they are. */
 const URI_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
@@ -347,7 +347,7 @@ export class HttpTransport {
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
   private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
-    if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return Math.ceil(ms);
+    if (isTimeoutMs(ms)) return Math.ceil(ms);
     throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${String(ms)}`, { api: this.config.api, operation: op.operationId });
   }
 

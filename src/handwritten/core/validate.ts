@@ -45,6 +45,11 @@ export interface CheckOptions {
   label?: (path: string) => string;
 }
 
+/** The longest timeout a timer can hold (2^31-1 ms). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** A timeout a timer can hold: a number of ms above 0 and at most MAX_TIMEOUT_MS (every client's timeout options). */
+export const isTimeoutMs = (ms: unknown): ms is number => typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS;
+
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 

@@ -8,7 +8,7 @@
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
-import { typeMatches } from "../core/validate.js";
+import { isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
 import { API } from "./errors.js";
 
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly fields: Readonly<Record<string, AsyncFieldMeta>> }>>;
@@ -18,8 +18,6 @@ const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta]>>
 const CLIENT_FIELDS = new Set(["op", "cid", "token"]);
 /** typeMatches reads its schema only for wire text, which a request's fields never are. */
 const NO_SCHEMA: SchemaMeta = {};
-/** What a timer can hold. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Values never shown in a message. */
 const SECRET_NAME = /key|secret|password|token/i;
 
@@ -78,6 +76,6 @@ export function checkRequest(op: string, fields: object | undefined): void {
 
 /** A timeout in ms a timer can hold (above 0, at most 2^31-1), else a UsageError. */
 export function checkTimeout(op: string, ms: unknown, name = "timeoutMs"): number {
-  if (typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS) return ms;
+  if (isTimeoutMs(ms)) return ms;
   return fail(op, `${name} must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shown("", ms)}`);
 }
