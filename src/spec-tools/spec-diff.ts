@@ -68,8 +68,9 @@ const withoutDescriptions = (v: unknown): unknown =>
     : v && typeof v === "object"
       ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "description").map(([k, x]) => [k, withoutDescriptions(x)]))
       : v;
-const sameJson = (a: unknown, b: unknown) =>
-  JSON.stringify(a, (_k, x) => (typeof x === "bigint" ? String(x) : x)) === JSON.stringify(b, (_k, x) => (typeof x === "bigint" ? String(x) : x));
+/** JSON.stringify's replacer for bigints (as their digits). */
+const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a, big) === JSON.stringify(b, big);
 
 const show = (v: unknown): string => {
   if (v === undefined) return "(none)";
@@ -269,7 +270,7 @@ const reportedElsewhere = (path: Array<string | number>) => path[0] === "compone
 /** A parameter as its rename keeps it: everything but its name and its prose. */
 function paramShape(doc: Node, p: unknown): string {
   const { name: _name, description: _d, example: _e, examples: _x, ...rest } = (deref(doc, p) ?? {}) as Node;
-  return JSON.stringify(withoutDescriptions(rest), (_k, x) => (typeof x === "bigint" ? String(x) : x));
+  return JSON.stringify(withoutDescriptions(rest), big);
 }
 
 /**
@@ -386,7 +387,6 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
   return out;
 }
 
-const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 const jsonSafe = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x))));
 
 /** Classified changes between two versions of one API's spec (undefined: the spec did not exist). */
