@@ -106,6 +106,10 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
 
   it("bad input (unknown path, wrong parameter, missing credential) is a returned UsageError; nothing is sent", async () => {
     const { client, calls } = xt(() => json({ code: 200 }));
+    // A JSON-parsed `__proto__` key is an unknown parameter, never a prototype whose fields are sent.
+    const proto = await client.GET("/trade/api/v1/getOrder", { params: { query: JSON.parse('{"__proto__":{"market":"eth_usdt","id":1}}') } });
+    expect(proto.error).toBeInstanceOf(UsageError);
+    expect((proto.error as Error).message).toContain('unknown parameter "__proto__"');
     const unknownPath = await (client.GET as (p: string) => Promise<{ error?: unknown; response: Response }>)("/trade/api/v1/nope");
     expect(unknownPath.error).toBeInstanceOf(UsageError);
     expect((unknownPath.error as Error).message).toContain("no operation for GET /trade/api/v1/nope");

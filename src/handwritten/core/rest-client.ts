@@ -323,7 +323,9 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
 
 /** openapi-fetch's `params.{path,query,header}` + `body` as one flat params object. */
 function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> } {
-  const params: Record<string, unknown> = {};
+  // Null prototype: a `__proto__` key (JSON-parsed input) stays a key, named as unknown, and
+  // never becomes the prototype whose fields would be sent as parameters.
+  const params: Record<string, unknown> = Object.create(null);
   const add = (source: unknown, where: string) => {
     if (source === undefined || source === null) return;
     if (typeof source !== "object" || Array.isArray(source)) {
