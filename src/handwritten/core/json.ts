@@ -40,6 +40,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { TradeApiError, type ErrorContext } from "./errors.js";
+import { SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
 export type DecimalsMode = "exact" | "number" | "string";
@@ -71,14 +72,15 @@ export class DecimalPrecisionError extends TradeApiError {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+const MAX_BIG = BigInt(MAX);
 /*
  * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
  * EXACT: a literal that might be a big integer or a decimal a double cannot hold.
  * INTEGER ("number" mode): only big integers matter (decimals are rounded by choice).
  * STRING: big integers and every decimal.
  */
-const EXACT = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d\d\d\d\d\d\d\d[.eE]|\.\d\d\d\d\d\d\d\d|[eE][-+]?\d\d\d`;
-const INTEGER = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d`;
+const EXACT = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*|\d\d\d\d\d\d\d\d[.eE]|\.\d\d\d\d\d\d\d\d|[eE][-+]?\d\d\d`;
+const INTEGER = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*`;
 const STRING = String.raw`\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|\d[.eE]`;
 const EXACT_CANDIDATE = new RegExp(EXACT);
 const INTEGER_CANDIDATE = new RegExp(INTEGER);
@@ -91,6 +93,7 @@ const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
 /** Every digit run ("string" mode pairs every number token). */
 const DIGITS_SCAN = /\d+/g;
+const INTEGER_TOKEN = /^-?[1-9]\d*$/;
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const TILDE = 126;
 
@@ -106,14 +109,29 @@ class Lossy {
  */
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   const mode = options?.decimals ?? "exact";
-  const re = mode === "exact" ? EXACT_CANDIDATE : mode === "number" ? INTEGER_CANDIDATE : STRING_CANDIDATE;
-  if (!re.test(text)) return JSON.parse(text);
+  let counted: CountedScan | typeof FALLBACK | undefined = FALLBACK;
+  if (mode === "string") {
+    if (!STRING_CANDIDATE.test(text)) return JSON.parse(text);
+  } else {
+    // Both scans run before JSON.parse: what they allocate is then collected while the heap is
+    // small, not copied along with the freshly parsed value.
+    const scan = scanJson(text);
+    if (scan !== undefined) {
+      const flags = mode === "exact" ? scan.flags : scan.flags & (SCAN_LONG_RUN | SCAN_RUNS_FULL);
+      if (flags === 0) return JSON.parse(text);
+      if (flags === SCAN_LONG_RUN) counted = runsScan(text, scan);
+      if (counted === undefined || flags !== SCAN_LONG_RUN) counted = countedScan(text, mode, scan.colons);
+    } else {
+      if (!(mode === "exact" ? EXACT_CANDIDATE : INTEGER_CANDIDATE).test(text)) return JSON.parse(text);
+      counted = countedScan(text, mode, undefined);
+    }
+  }
   const root: unknown = JSON.parse(text); // SyntaxError for invalid text, as promised
   if (typeof root === "object" && root !== null) {
     for (const _ in {}) return parseMarked(text, mode); // an enumerable property on Object.prototype
-    if (mode !== "string") {
-      const counted = parseCounted(text, mode, root);
-      if (counted !== FALLBACK) return counted;
+    if (counted !== FALLBACK) {
+      const value = countedPair(text, root, counted);
+      if (value !== FALLBACK) return value;
     }
   }
   const paired = parsePaired(text, mode, root);
@@ -217,7 +235,43 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
  * Anything else (a colon in a string, a big number in an array, a decimal to report …):
  * FALLBACK to parsePaired, on the same parsed value (nothing in it changes before the proof).
  */
-function parseCounted(text: string, mode: DecimalsMode, root: object): unknown {
+function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK | undefined {
+  const { u32, u64, runs } = scan;
+  const tokens: string[] = [];
+  const values: unknown[] = [];
+  for (let k = 0, r = scan.base; k < runs; k++, r += 4) {
+    const end = u32[r]!;
+    const digits = u32[r + 1]!;
+    let s = end - digits;
+    const before = text.charCodeAt(s - 1);
+    const minus = before === 45;
+    // Part of a decimal or an exponent: countedScan reads the whole token.
+    if (isNumberChar(text.charCodeAt(end)) || isNumberChar(minus ? text.charCodeAt(s - 2) : before)) return undefined;
+    if (text.charCodeAt(s) === 48) continue; // a leading zero: not a JSON number, so inside a string
+    if (minus) s--;
+    let value: bigint;
+    if (digits > 19) {
+      const token = text.slice(s, end);
+      if (!INTEGER_TOKEN.test(token)) continue; // characters above U+00FF seen as digits: inside a string
+      value = BigInt(token);
+    } else {
+      value = u64[(r >> 1) + 1]!;
+      if (digits === 16 && value <= MAX_BIG) continue; // within ±2^53: JSON.parse's number is exact
+      if (minus) value = -value;
+    }
+    if (!afterColon(text, s)) return FALLBACK;
+    tokens.push("");
+    values.push(value);
+  }
+  return { tokens, values, overflow: false, colons: scan.colons };
+}
+
+/**
+ * The candidates of the mode's regular expression, each read as a whole number token, in
+ * text order (see countedPair for how they are used). `colons` is the scanner's count, if
+ * it ran.
+ */
+function countedScan(text: string, mode: DecimalsMode, colons: number | undefined): CountedScan | typeof FALLBACK {
   // Exact mode: a 3-digit exponent matters only when it is negative (underflow: 0 or a
   // subnormal, invisible in the parsed value); an overflow is an Infinity the walk meets
   // unpaired. So the costly exponent branch is scanned for only when an `e-` exists.
@@ -252,12 +306,30 @@ function parseCounted(text: string, mode: DecimalsMode, root: object): unknown {
     tokens.push(token);
     values.push(value);
   }
-  if (tokens.length === 0) {
-    // Nothing to pair, so no walk meets an Infinity: look for an overflowing exponent instead.
-    return re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text) ? FALLBACK : root;
+  // Nothing to pair, so no walk would meet an Infinity: look for an overflowing exponent instead.
+  const overflow = tokens.length === 0 && re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text);
+  return { tokens, values, overflow, colons };
+}
+
+interface CountedScan {
+  /** The tokens beyond ±2^53 in text order ("" for an integer: its bigint is in values). */
+  tokens: string[];
+  values: unknown[];
+  /** No token, but a positive 3-digit exponent that may overflow. */
+  overflow: boolean;
+  /** The text's `:` count, when the scanner made it. */
+  colons: number | undefined;
+}
+
+/** The pairing and its proof (see the comment above countedScan). */
+function countedPair(text: string, root: object, scan: CountedScan): unknown {
+  const { tokens, values } = scan;
+  if (tokens.length === 0) return scan.overflow ? FALLBACK : root;
+  let colons = scan.colons;
+  if (colons === undefined) {
+    colons = 0;
+    for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
   }
-  let colons = 0;
-  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
   const st = pairState(tokens, values, false);
   walk(root, st, 0);
   if (!st.ok || st.next !== tokens.length || st.keys !== colons) return FALLBACK;
