@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../../src/handwritten/core/json.js";
+import { setJsonScan } from "../../src/handwritten/core/json-scan.js";
 
 const SEED = 20261201;
 const MAX = 2n ** 53n - 1n;
@@ -205,6 +206,9 @@ const numberLit = fc.oneof(
 const strChar = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(..."0123456789") },
   { weight: 3, arbitrary: fc.constantFrom("a", "e", "E", ".", "-", "+", " ", ":", ",", "[", "]", "{", "}", "~", "é", "中") },
+  // Characters above U+00FF whose low byte is a digit, ':', '.', 'e' or '-' (the scanner sees
+  // each UTF-16 code unit's low byte).
+  { weight: 2, arbitrary: fc.constantFrom("\u0131", "\u0130", "\u0139", "\u013a", "\u012e", "\u0165", "\u0145", "\u012d", "\u0131".repeat(16), "1\u0131".repeat(9)) },
   { weight: 2, arbitrary: fc.constantFrom('\\"', "\\\\", "\\n", "\\u0031", "\\u007e", "\\u007E", "\\u0001", "\\ud83d\\ude00", "\\/") },
   { weight: 1, arbitrary: digits(16, 21) },
   { weight: 1, arbitrary: numberLit },
@@ -313,6 +317,22 @@ describe("parseJson against an exact reference parser (property, fixed seed)", (
         }),
         { seed: SEED, numRuns: 5000 },
       );
+    });
+  }
+
+  for (const mode of ["exact", "number"] as const) {
+    it(`decimals: "${mode}", without the WebAssembly scanner (its regular expressions): 0 mismatches`, () => {
+      setJsonScan(false);
+      try {
+        fc.assert(
+          fc.property(fc.oneof(doc, attackDoc), (text) => {
+            expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
+          }),
+          { seed: SEED, numRuns: 1500 },
+        );
+      } finally {
+        setJsonScan(true);
+      }
     });
   }
 

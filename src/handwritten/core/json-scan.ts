@@ -64,6 +64,11 @@ export function setJsonScan(on: boolean): void {
   enabled = on;
 }
 
+/** Bytes of scanner memory kept between calls (0 before the first scan). */
+export function jsonScanMemory(): number {
+  return instance?.memory.buffer.byteLength ?? 0;
+}
+
 function compile(): WebAssembly.Module | null {
   try {
     return new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));

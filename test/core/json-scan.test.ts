@@ -1,0 +1,108 @@
+/**
+ * The WebAssembly scanner behind parseJson (src/handwritten/core/json-scan.ts): the committed
+ * module is what scripts/build-json-scan.ts builds, and its answers (flags, colon count, runs
+ * of 16+ digits with their values) equal a plain-JavaScript reference on random texts, with
+ * every pattern placed across the 64-byte block boundaries. parseJson's own property test
+ * (json-property.test.ts) checks what it makes of those answers.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { buildJsonScan } from "../../scripts/build-json-scan.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
+import {
+  jsonScanMemory,
+  scanJson,
+  SCAN_EXPONENT,
+  SCAN_LONG_DECIMAL,
+  SCAN_LONG_RUN,
+  setJsonScan,
+} from "../../src/handwritten/core/json-scan.js";
+
+const SEED = 20261202;
+
+/** What the scanner must answer, computed on the text as it sees it (each code unit's low byte). */
+function reference(text: string) {
+  const t = Array.from({ length: text.length }, (_, i) => String.fromCharCode(text.charCodeAt(i) & 0xff)).join("");
+  const runs: Array<{ end: number; digits: number; value: bigint }> = [];
+  for (const m of t.matchAll(/\d{16,}/g)) {
+    runs.push({ end: m.index + m[0].length, digits: m[0].length, value: m[0].length <= 19 ? BigInt(m[0]) : 0n });
+  }
+  return {
+    flags:
+      (/\d{16}/.test(t) ? SCAN_LONG_RUN : 0) |
+      (/\d{8}[.eE]|\.\d{8}/.test(t) ? SCAN_LONG_DECIMAL : 0) |
+      (/[eE][-+]?\d{3}/.test(t) ? SCAN_EXPONENT : 0),
+    colons: t.split(":").length - 1,
+    runs,
+  };
+}
+
+function scanned(text: string) {
+  const s = scanJson(text)!;
+  const runs: Array<{ end: number; digits: number; value: bigint }> = [];
+  for (let k = 0, r = s.base; k < s.runs; k++, r += 4) {
+    const digits = s.u32[r + 1]!;
+    runs.push({ end: s.u32[r]!, digits, value: digits <= 19 ? s.u64[(r >> 1) + 1]! : 0n });
+  }
+  return { flags: s.flags, colons: s.colons, runs };
+}
+
+const piece = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(..."0123456789") },
+  { weight: 4, arbitrary: fc.constantFrom(".", "e", "E", "+", "-", ":", '"', ",", " ", "a", "x", "{", "}") },
+  { weight: 1, arbitrary: fc.constantFrom("\u0131", "\u013a", "\u012e", "\u0165", "\u012d", "\u0100", "中", "é") },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 24 }).map((n) => "7".repeat(n)) },
+);
+const text = fc.tuple(fc.nat({ max: 140 }), fc.array(piece, { maxLength: 60 })).map(([pad, ps]) => " ".repeat(pad) + ps.join(""));
+
+describe("the JSON scanner (WebAssembly)", () => {
+  it("is the module scripts/build-json-scan.ts builds", async () => {
+    const committed = readFileSync(resolve(import.meta.dirname, "../../src/handwritten/core/json-scan.wasm.ts"), "utf8");
+    expect(committed).toBe(await buildJsonScan());
+  });
+
+  it("answers as the reference on random texts, across block boundaries (property, fixed seed)", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(scanned(t)).toEqual(reference(t));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+  });
+
+  it("finds each pattern at every offset from 0 to 130 (both sides of two block boundaries)", () => {
+    for (const pattern of ["1234567890123456", "12345678.", "12345678e", "12345678E", ".12345678", "e123", "E-123", "e+123", "1e12", ":", "-12345678901234567890123"]) {
+      for (let at = 0; at <= 130; at++) {
+        const t = `${"x".repeat(at)}${pattern}${"x".repeat(at % 7)}`;
+        expect(scanned(t), `${pattern} at ${at}`).toEqual(reference(t));
+      }
+    }
+  });
+
+  it("a run ending the text, a run of 70 digits, an empty text", () => {
+    for (const t of ["1".repeat(16), "1".repeat(70), "", "1".repeat(63), `:${"9".repeat(19)}`]) expect(scanned(t)).toEqual(reference(t));
+  });
+
+  it("keeps at most 8 MiB of memory after a large text", () => {
+    const big = `[${Array.from({ length: 700_000 }, (_, i) => 1234567890123456789n + BigInt(i)).join(",")}]`;
+    expect(big.length).toBeGreaterThan(8 << 20);
+    const v = parseJson(big) as bigint[];
+    expect(v[699_999]).toBe(1234567890123456789n + 699_999n);
+    expect(jsonScanMemory()).toBeLessThanOrEqual(8 << 20);
+    parseJson('{"id":12345678901234567890}');
+    expect(jsonScanMemory()).toBeGreaterThan(0);
+    expect(jsonScanMemory()).toBeLessThanOrEqual(8 << 20);
+  });
+
+  it("off (as without WebAssembly): scanJson answers undefined and parseJson uses its regular expressions", () => {
+    setJsonScan(false);
+    try {
+      expect(scanJson('{"id":12345678901234567890}')).toBeUndefined();
+      expect(parseJson('{"id":12345678901234567890,"p":0.1,"n":-12345678901234567891}')).toEqual({ id: 12345678901234567890n, p: 0.1, n: -12345678901234567891n });
+    } finally {
+      setJsonScan(true);
+    }
+  });
+});
