@@ -218,66 +218,89 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
 }
 
 /**
- * The fastest exact path: no string-aware scan. The mode's candidates are found by the native
- * regex alone, and each number token beyond ±2^53 must follow a `:` (an object member's
- * value); the parsed value's numbers beyond ±2^53 are then paired with them by position.
- * Used only when that is proven to be right:
+ * The counted path, the fastest exact one: no string-aware scan. The candidates come from the
+ * scanner's run list (runsScan) or from the mode's regex (countedScan); each number token
+ * beyond ±2^53 must follow a `:` (an object member's value), and the parsed value's numbers
+ * beyond ±2^53 are paired with them by position (countedPair). Used only when that is proven
+ * to be right:
  * - the text has exactly as many `:` characters as the parsed value has keys. Every key has
  *   one colon, and a duplicate key only makes the value's count smaller, so equality means
  *   no key was dropped and every `:` in the text separates a key from its value: no string
- *   holds a `:`;
+ *   holds a `:`. (The scanner's count can only be larger than the text's, never smaller: a
+ *   character above U+00FF whose low byte is `:` adds one. Equality still proves it.)
  * - so a token that follows a `:` (after whitespace) is a number outside strings: inside a
  *   string the character before it would be a `:` within that string;
  * - with no key dropped and no integer-like key (checked by the walk), the walk meets the
  *   numbers outside strings in text order. The listed tokens are some of those numbers, in
  *   order; when their count equals the count of numbers beyond ±2^53 the walk meets, they
- *   are all of them, and the k-th number is the k-th token (values compared as well).
+ *   are all of them, and the k-th number is the k-th token (their doubles compared as well).
  * Anything else (a colon in a string, a big number in an array, a decimal to report …):
  * FALLBACK to parsePaired, on the same parsed value (nothing in it changes before the proof).
  */
+interface CountedScan {
+  /** The value of each token beyond ±2^53, in text order: a bigint, or undefined for a decimal (JSON.parse's number stays). */
+  values: Array<bigint | undefined>;
+  /** The double JSON.parse makes of each token (what the walk must meet). */
+  doubles: number[];
+  /** No token, but a positive 3-digit exponent that may overflow. */
+  overflow: boolean;
+  /** The text's `:` count, when the scanner made it. */
+  colons: number | undefined;
+}
+
+/**
+ * The tokens from the scanner's runs of 16+ digits (only big integers matter: the scanner saw
+ * no decimal candidate, or the mode is "number"). Undefined when a run is part of a decimal or
+ * an exponent: countedScan reads whole tokens then.
+ */
 function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK | undefined {
   const { u32, u64, runs } = scan;
-  const tokens: string[] = [];
-  const values: unknown[] = [];
+  const values: bigint[] = [];
+  const doubles: number[] = [];
   for (let k = 0, r = scan.base; k < runs; k++, r += 4) {
     const end = u32[r]!;
     const digits = u32[r + 1]!;
     let s = end - digits;
     const before = text.charCodeAt(s - 1);
     const minus = before === 45;
-    // Part of a decimal or an exponent: countedScan reads the whole token.
     if (isNumberChar(text.charCodeAt(end)) || isNumberChar(minus ? text.charCodeAt(s - 2) : before)) return undefined;
     if (text.charCodeAt(s) === 48) continue; // a leading zero: not a JSON number, so inside a string
     if (minus) s--;
     let value: bigint;
+    let d: number;
     if (digits > 19) {
       const token = text.slice(s, end);
       if (!INTEGER_TOKEN.test(token)) continue; // characters above U+00FF seen as digits: inside a string
       value = BigInt(token);
+      d = Number(value);
     } else {
+      // The 64-bit value's double, rounded once, as JSON.parse rounds the literal.
+      d = u32[r + 3]! * 4294967296 + u32[r + 2]!;
+      if (d <= MAX) continue; // within ±2^53: JSON.parse's number is exact
       value = u64[(r >> 1) + 1]!;
-      if (digits === 16 && value <= MAX_BIG) continue; // within ±2^53: JSON.parse's number is exact
-      if (minus) value = -value;
+      if (minus) {
+        value = -value;
+        d = -d;
+      }
     }
     if (!afterColon(text, s)) return FALLBACK;
-    tokens.push("");
     values.push(value);
+    doubles.push(d);
   }
-  return { tokens, values, overflow: false, colons: scan.colons };
+  return { values, doubles, overflow: false, colons: scan.colons };
 }
 
 /**
- * The candidates of the mode's regular expression, each read as a whole number token, in
- * text order (see countedPair for how they are used). `colons` is the scanner's count, if
- * it ran.
+ * The tokens from the mode's regex candidates, each read as a whole number token. `colons` is
+ * the scanner's count, if it ran.
  */
 function countedScan(text: string, mode: DecimalsMode, colons: number | undefined): CountedScan | typeof FALLBACK {
   // Exact mode: a 3-digit exponent matters only when it is negative (underflow: 0 or a
   // subnormal, invisible in the parsed value); an overflow is an Infinity the walk meets
   // unpaired. So the costly exponent branch is scanned for only when an `e-` exists.
   const re = mode !== "exact" ? INTEGER_SCAN : hasNegativeExponent(text) ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
-  const tokens: string[] = [];
-  const values: unknown[] = [];
+  const values: Array<bigint | undefined> = [];
+  const doubles: number[] = [];
   re.lastIndex = 0;
   // test() rather than exec(): no match object per candidate; the token is found around it.
   while (re.test(text)) {
@@ -286,54 +309,109 @@ function countedScan(text: string, mode: DecimalsMode, colons: number | undefine
     const e = tokenEnd(text, end);
     re.lastIndex = e;
     const integer = integerDigits(text, s, e);
-    let token = "";
     let value: bigint | undefined;
+    let d: number;
     if (integer > 0) {
       if (integer < 16) continue;
       value = bigOrUndefined(text.slice(s, e));
       if (value === undefined) continue;
+      d = Number(value); // rounds to nearest, as JSON.parse does
     } else {
-      token = text.slice(s, e);
-      const d = Number(token);
+      const token = text.slice(s, e);
+      d = Number(token);
       // Not a JSON number (`e123` in "time123", `1.` …): such a run can only be inside a string.
       if (d !== d || !NUMBER_TOKEN.test(token)) continue;
       if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
       if (d <= MAX && d >= -MAX) continue;
-      // A decimal beyond ±2^53 stays the number JSON.parse made (value undefined); its token is
-      // kept for the pairing's value check.
+      // A decimal beyond ±2^53 stays the number JSON.parse made (value undefined); its double
+      // is kept for the pairing's check.
     }
     if (!afterColon(text, s)) return FALLBACK;
-    tokens.push(token);
     values.push(value);
+    doubles.push(d);
   }
   // Nothing to pair, so no walk would meet an Infinity: look for an overflowing exponent instead.
-  const overflow = tokens.length === 0 && re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text);
-  return { tokens, values, overflow, colons };
+  const overflow = values.length === 0 && re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text);
+  return { values, doubles, overflow, colons };
 }
 
-interface CountedScan {
-  /** The tokens beyond ±2^53 in text order ("" for an integer: its bigint is in values). */
-  tokens: string[];
-  values: unknown[];
-  /** No token, but a positive 3-digit exponent that may overflow. */
-  overflow: boolean;
-  /** The text's `:` count, when the scanner made it. */
-  colons: number | undefined;
-}
-
-/** The pairing and its proof (see the comment above countedScan). */
+/** The pairing and its proof (see above). */
 function countedPair(text: string, root: object, scan: CountedScan): unknown {
-  const { tokens, values } = scan;
-  if (tokens.length === 0) return scan.overflow ? FALLBACK : root;
+  if (scan.values.length === 0) return scan.overflow ? FALLBACK : root;
   let colons = scan.colons;
   if (colons === undefined) {
     colons = 0;
     for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
   }
-  const st = pairState(tokens, values, false);
-  walk(root, st, 0);
-  if (!st.ok || st.next !== tokens.length || st.keys !== colons) return FALLBACK;
-  return settle(root, st);
+  const st: CountedState = { doubles: scan.doubles, values: scan.values, next: 0, keys: 0, ok: true, at: [], atKey: [], atValue: [] };
+  walkCounted(root, st, 0);
+  if (!st.ok || st.next !== st.doubles.length || st.keys !== colons) return FALLBACK;
+  for (let i = 0; i < st.at.length; i++) {
+    const container = st.at[i]! as Record<string, unknown>;
+    const key = st.atKey[i]!;
+    if (key === "__proto__") {
+      // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
+      Object.defineProperty(container, key, { value: st.atValue[i], writable: true, enumerable: true, configurable: true });
+    } else container[key] = st.atValue[i];
+  }
+  return root;
+}
+
+interface CountedState {
+  doubles: number[];
+  values: Array<bigint | undefined>;
+  next: number;
+  keys: number;
+  ok: boolean;
+  /** Where each bigint goes: applied only once the pairing is proven. */
+  at: object[];
+  atKey: string[];
+  atValue: bigint[];
+}
+
+/** The walk of the counted path: pairs members beyond ±2^53 with the tokens, counts keys. */
+function walkCounted(v: object, st: CountedState, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    st.ok = false;
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && st.ok; i++) {
+      const x: unknown = v[i];
+      if (typeof x === "number") {
+        if (x > MAX || x < -MAX) st.ok = false; // every token follows a colon: this one has none
+      } else if (typeof x === "object" && x !== null) walkCounted(x, st, depth + 1);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) {
+    if (n++ === 0 && isIndexKey(k)) {
+      st.ok = false;
+      return;
+    }
+    const x = o[k];
+    if (typeof x === "number") {
+      if (x > MAX || x < -MAX) {
+        const i = st.next++;
+        if (st.doubles[i] !== x) {
+          st.ok = false; // no such token, or another number: the proof fails
+          return;
+        }
+        const value = st.values[i];
+        if (value !== undefined) {
+          st.at.push(o);
+          st.atKey.push(k);
+          st.atValue.push(value);
+        }
+      }
+    } else if (typeof x === "object" && x !== null) {
+      walkCounted(x, st, depth + 1);
+      if (!st.ok) return;
+    }
+  }
+  st.keys += n;
 }
 
 /** The character before position `s`, whitespace skipped, is a `:`. */
