@@ -2,9 +2,11 @@
  * parseJson (exact: bigint above 2^53, decimals checked) vs JSON.parse on ~1 MB answers: one
  * heavy with 18-19-digit IDs, one with no big integers, and the heavy one with a digit run in a
  * string and a duplicate key (the exact fallback, the "marked" parse). Interleaved rounds,
- * medians, both in the same process.
+ * medians, both in the same process. The first two again without the WebAssembly scanner
+ * (its regular expressions only), to show what the scanner saves.
  */
-import { parseJson } from "../src/handwritten/core/json.js";
+import { parseJson, type ParseJsonOptions } from "../src/handwritten/core/json.js";
+import { setJsonScan } from "../src/handwritten/core/json-scan.js";
 import { interleave, report } from "./harness.js";
 
 function order(i: number, bigIds: boolean) {
@@ -30,14 +32,26 @@ const heavy = doc(true);
 const fallback = heavy.replace('{"code":200,', '{"code":100,"note":"12345678901234567890","code":200,');
 // Prices and amounts as JSON numbers, read with decimals: "string".
 const decimals = heavy.replace(/"(number|price|avgPrice|fee)":"([\d.]+)"/g, '"$1":$2');
-for (const [label, text, target, options] of [
-  ["heavy with 18-19-digit IDs", heavy, "≤ 1.5×", {}],
-  ["no big integers", doc(false), "≤ 1.1×", {}],
-  ["heavy, duplicate key (exact fallback)", fallback, "(no target)", {}],
-  ['heavy, decimal numbers, decimals: "string"', decimals, "(no target)", { decimals: "string" }],
+const plain = doc(false);
+/** Without the WebAssembly scanner: the regular expressions alone (as under `node --jitless`). */
+function regexOnly(text: string, options: ParseJsonOptions): void {
+  setJsonScan(false);
+  try {
+    parseJson(text, options);
+  } finally {
+    setJsonScan(true);
+  }
+}
+for (const [label, text, target, options, scanner] of [
+  ["heavy with 18-19-digit IDs", heavy, "≤ 1.5×", {}, true],
+  ["no big integers", plain, "≤ 1.1×", {}, true],
+  ["heavy with 18-19-digit IDs, without the WebAssembly scanner", heavy, "(no target)", {}, false],
+  ["no big integers, without the WebAssembly scanner", plain, "(no target)", {}, false],
+  ["heavy, duplicate key (exact fallback)", fallback, "(no target)", {}, true],
+  ['heavy, decimal numbers, decimals: "string"', decimals, "(no target)", { decimals: "string" }, true],
 ] as const) {
   const [ours, base] = await interleave(
-    { name: "parseJson (exact)", run: () => void parseJson(text, options) },
+    { name: `parseJson (${options.decimals ?? "exact"})`, run: () => (scanner ? void parseJson(text, options) : regexOnly(text, options)) },
     { name: "JSON.parse", run: () => void JSON.parse(text) },
     ROUNDS,
     5,

@@ -29,11 +29,12 @@ import { resolve } from "node:path";
 const OUT = resolve(import.meta.dirname, "../src/handwritten/core/json-scan.wasm.ts");
 
 /** The byte b in all 16 lanes (a local set once: a v128.const is 18 bytes of code). */
-const BYTES = [48, 10, 58, 46, 32, 101, 43, 45];
+const BYTES = [47, 58, 46, 32, 101, 43, 45];
 const splat = (b: number) => `(local.get $k${b})`;
 const chunk = (i: number) => `(local.get $v${i})`;
 const classes = {
-  digit: (v: string) => `(i8x16.lt_u (i8x16.sub ${v} ${splat(48)}) ${splat(10)})`,
+  // '/' < v < ':' as signed bytes: a byte from 0x80 up is negative, so never a digit
+  digit: (v: string) => `(v128.and (i8x16.gt_s ${v} ${splat(47)}) (i8x16.lt_s ${v} ${splat(58)}))`,
   colon: (v: string) => `(i8x16.eq ${v} ${splat(58)})`,
   dot: (v: string) => `(i8x16.eq ${v} ${splat(46)})`,
   e: (v: string) => `(i8x16.eq (v128.or ${v} ${splat(32)}) ${splat(101)})`,
@@ -48,6 +49,11 @@ const mask = (c: keyof typeof classes) => {
 const back = (m: string, k: number) => `(i64.or (i64.shl (local.get $${m}) (i64.const ${k})) (i64.shr_u (local.get $${m}p) (i64.const ${64 - k})))`;
 const load = (at: string) =>
   [0, 1, 2, 3].map((i) => `(local.set $v${i} (v128.load offset=${i * 16} ${at}))`).join("\n        ");
+/** Add $acc's 16 unsigned byte lanes to $colons. */
+const addLanes = `(local.set $sum4 (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
+        (local.set $colons (i64.add (local.get $colons) (i64.extend_i32_u (i32.add
+          (i32.add (i32x4.extract_lane 0 (local.get $sum4)) (i32x4.extract_lane 1 (local.get $sum4)))
+          (i32.add (i32x4.extract_lane 2 (local.get $sum4)) (i32x4.extract_lane 3 (local.get $sum4)))))))`;
 const masks = ["D", "R2", "R4", "R8", "R16", "P", "E", "S"];
 const flag = (bit: number) => `(local.set $flags (i32.or (local.get $flags) (i32.const ${bit})))`;
 
@@ -57,7 +63,7 @@ export const WAT = `(module
   (global $runs (export "runs") (mut i32) (i32.const 0))
   (func (export "scan") (param $n i32) (param $out i32) (param $outEnd i32) (result i32)
     (local $p i32) (local $flags i32) (local $colons i64) (local $ends i64) (local $e i32) (local $q i32)
-    (local $val i64) (local $have i32) (local $R3 i64)
+    (local $val i64) (local $have i32) (local $R3 i64) (local $acc v128) (local $sum4 v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     ${BYTES.map((b) => `(local $k${b} v128)`).join(" ")}
     ${masks.map((m) => `(local $${m} i64) (local $${m}p i64)`).join(" ")}
@@ -68,7 +74,15 @@ export const WAT = `(module
       (br_if $done (i32.gt_u (local.get $p) (local.get $n)))
       ${load("(local.get $p)")}
       (local.set $D ${mask("digit")})
-      (local.set $colons (i64.add (local.get $colons) (i64.popcnt ${mask("colon")})))
+      ;; ':' counted per lane (a compare is -1 where true), summed every 32 blocks (at most 128 a lane)
+      (local.set $acc (i8x16.sub (local.get $acc) ${classes.colon(chunk(0))}))
+      (local.set $acc (i8x16.sub (local.get $acc) ${classes.colon(chunk(1))}))
+      (local.set $acc (i8x16.sub (local.get $acc) ${classes.colon(chunk(2))}))
+      (local.set $acc (i8x16.sub (local.get $acc) ${classes.colon(chunk(3))}))
+      (if (i32.eqz (i32.and (i32.shr_u (local.get $p) (i32.const 6)) (i32.const 31)))
+        (then
+          ${addLanes}
+          (local.set $acc (v128.const i64x2 0 0))))
       (local.set $R2 (i64.and (local.get $D) ${back("D", 1)}))
       (local.set $R3 (i64.and (local.get $R2) ${back("D", 2)}))
       (local.set $R4 (i64.and (local.get $R2) ${back("R2", 2)}))
@@ -127,6 +141,7 @@ export const WAT = `(module
       ${masks.map((m) => `(local.set $${m}p (local.get $${m}))`).join(" ")}
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br $blocks)))
+    ${addLanes}
     (global.set $colons (i32.wrap_i64 (local.get $colons)))
     (local.get $flags)))
 `;

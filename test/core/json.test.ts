@@ -54,7 +54,7 @@ describe("parseJson", () => {
 });
 
 // The counted path pairs by position without a string-aware scan; each case attacks one of
-// the conditions its proof rests on (see parseCounted in json.ts).
+// the conditions its proof rests on (see countedPair in json.ts).
 describe("parseJson counted path: each proof condition, attacked", () => {
   it.each([
     // A colon inside a string: a digit run after it looks like a member value.

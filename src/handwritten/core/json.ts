@@ -15,15 +15,18 @@
  *
  * How, and why it is exact (docs/numbers.md has the long form): every literal is tied to its
  * position in the text, never paired by value.
- * 1. One native regex test looks for a literal that could need anything but `JSON.parse`: a
- *    run of 16 digits (an integer beyond 2^53 has at least 16), 8 digits before or after a
- *    point, or a 3-digit exponent (a decimal with at most 15 significant digits and a normal
- *    exponent is exactly what the double's shortest form says). In "string" mode: any digit
- *    followed by `.`, `e` or `E`. No match (the usual case): plain `JSON.parse`.
- * 2. parseCounted: `JSON.parse`, the candidates again (no string-aware scan), a count of the
- *    text's `:` characters, and a walk that pairs the k-th number beyond ±2^53 with the k-th
- *    token; used when its proof holds (every token follows a `:`, as many colons as keys:
- *    see parseCounted). The usual case for answers with big IDs. Otherwise:
+ * 1. Candidates: a literal that could need anything but `JSON.parse` is a run of 16 digits
+ *    (an integer beyond 2^53 has at least 16), 8 digits before or after a point, or a 3-digit
+ *    exponent (a decimal with at most 15 significant digits and a normal exponent is exactly
+ *    what the double's shortest form says). One pass of the WebAssembly scanner (json-scan.ts)
+ *    looks for them, counts the `:` characters and lists each run of 16+ digits with its
+ *    value; without WebAssembly, a native regex test looks. In "string" mode a regex looks
+ *    for any digit followed by `.`, `e` or `E`. No candidate (the usual case): `JSON.parse`.
+ * 2. The counted path: the tokens beyond ±2^53 from the scanner's runs (or, when decimals
+ *    are candidates too, from the regex), each read before `JSON.parse`; then a walk that
+ *    pairs the k-th number beyond ±2^53 with the k-th token, used when its proof holds (every
+ *    token follows a `:`, as many colons as keys: see countedPair). The usual case for
+ *    answers with big IDs. Otherwise:
  * 3. parsePaired: on the same parsed value, a string-aware scan (candidates from a native regex, a
  *    quote cursor that skips strings and keys and counts the keys) lists the number tokens
  *    that matter in text order, and a walk of the parsed value gives the k-th such number the
@@ -343,17 +346,13 @@ function countedPair(text: string, root: object, scan: CountedScan): unknown {
     colons = 0;
     for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
   }
-  const st: CountedState = { doubles: scan.doubles, values: scan.values, next: 0, keys: 0, ok: true, at: [], atKey: [], atValue: [] };
-  walkCounted(root, st, 0);
+  // Two walks, neither allocating (an allocation right after JSON.parse makes the garbage
+  // collector copy the whole freshly parsed value): the proof, then the replacement.
+  const st: CountedState = { doubles: scan.doubles, values: scan.values, next: 0, keys: 0, ok: true };
+  proveCounted(root, st, 0);
   if (!st.ok || st.next !== st.doubles.length || st.keys !== colons) return FALLBACK;
-  for (let i = 0; i < st.at.length; i++) {
-    const container = st.at[i]! as Record<string, unknown>;
-    const key = st.atKey[i]!;
-    if (key === "__proto__") {
-      // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
-      Object.defineProperty(container, key, { value: st.atValue[i], writable: true, enumerable: true, configurable: true });
-    } else container[key] = st.atValue[i];
-  }
+  st.next = 0;
+  applyCounted(root, st);
   return root;
 }
 
@@ -363,14 +362,10 @@ interface CountedState {
   next: number;
   keys: number;
   ok: boolean;
-  /** Where each bigint goes: applied only once the pairing is proven. */
-  at: object[];
-  atKey: string[];
-  atValue: bigint[];
 }
 
-/** The walk of the counted path: pairs members beyond ±2^53 with the tokens, counts keys. */
-function walkCounted(v: object, st: CountedState, depth: number): void {
+/** The counted proof's walk: pairs the numbers beyond ±2^53 with the tokens, counts keys. */
+function proveCounted(v: object, st: CountedState, depth: number): void {
   if (depth > MAX_DEPTH) {
     st.ok = false;
     return;
@@ -380,7 +375,7 @@ function walkCounted(v: object, st: CountedState, depth: number): void {
       const x: unknown = v[i];
       if (typeof x === "number") {
         if (x > MAX || x < -MAX) st.ok = false; // every token follows a colon: this one has none
-      } else if (typeof x === "object" && x !== null) walkCounted(x, st, depth + 1);
+      } else if (typeof x === "object" && x !== null) proveCounted(x, st, depth + 1);
     }
     return;
   }
@@ -393,25 +388,41 @@ function walkCounted(v: object, st: CountedState, depth: number): void {
     }
     const x = o[k];
     if (typeof x === "number") {
-      if (x > MAX || x < -MAX) {
-        const i = st.next++;
-        if (st.doubles[i] !== x) {
-          st.ok = false; // no such token, or another number: the proof fails
-          return;
-        }
-        const value = st.values[i];
-        if (value !== undefined) {
-          st.at.push(o);
-          st.atKey.push(k);
-          st.atValue.push(value);
-        }
+      if ((x > MAX || x < -MAX) && st.doubles[st.next++] !== x) {
+        st.ok = false; // no such token, or another number: the proof fails
+        return;
       }
     } else if (typeof x === "object" && x !== null) {
-      walkCounted(x, st, depth + 1);
+      proveCounted(x, st, depth + 1);
       if (!st.ok) return;
     }
   }
   st.keys += n;
+}
+
+/** The same walk once the proof holds: each number beyond ±2^53 gets its token's bigint. */
+function applyCounted(v: object, st: CountedState): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === "object" && x !== null) applyCounted(x, st);
+    }
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === "number") {
+      if (x > MAX || x < -MAX) {
+        const value = st.values[st.next++];
+        if (value === undefined) continue; // a decimal: JSON.parse's number stays
+        if (k === "__proto__") {
+          // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
+          Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true });
+        } else o[k] = value;
+      }
+    } else if (typeof x === "object" && x !== null) applyCounted(x, st);
+  }
 }
 
 /** The character before position `s`, whitespace skipped, is a `:`. */
