@@ -11,8 +11,9 @@
  *
  * What `scan(n, out, outEnd)` computes over the text's bytes [0, n) (one byte per UTF-16
  * code unit, written with Buffer latin1; bytes n .. n+64 must be zero), 64 bytes at a time:
- * - a 64-bit mask per character class (digit, `:`, `.`, `e`/`E`, `+`/`-`), one bit per byte,
- *   made with 16-byte SIMD compares and `i8x16.bitmask`;
+ * - a 64-bit mask per character class (digit, `.`, `e`/`E`, `+`/`-`), one bit per byte,
+ *   made with 16-byte SIMD compares and `i8x16.bitmask`; points and `e` only in blocks with
+ *   3 digits in a row, signs only where an `e` stands 4 bytes before the end of 3 digits;
  * - from the digit mask D, runs of at least 2, 3, 4, 8, 16 digits ending at each byte
  *   (R2 = D & D<<1, R4 = R2 & R2<<2, …; each shift brings in the previous block's bits);
  * - flags (the result): 1 = 16 digits in a row; 2 = 8 digits followed by `.`/`e`/`E`, or `.`
@@ -31,7 +32,7 @@ const OUT = resolve(import.meta.dirname, "../src/handwritten/core/json-scan.wasm
 /** The byte b in all 16 lanes (a local set once: a v128.const is 18 bytes of code). */
 const BYTES = [47, 58, 46, 32, 101, 43, 45];
 const splat = (b: number) => `(local.get $k${b})`;
-const chunk = (i: number) => `(local.get $v${i})`;
+const chunk = (i: number, v = "v") => `(local.get $${v}${i})`;
 const classes = {
   // '/' < v < ':' as signed bytes: a byte from 0x80 up is negative, so never a digit
   digit: (v: string) => `(v128.and (i8x16.gt_s ${v} ${splat(47)}) (i8x16.lt_s ${v} ${splat(58)}))`,
@@ -41,20 +42,21 @@ const classes = {
   sign: (v: string) => `(v128.or (i8x16.eq ${v} ${splat(43)}) (i8x16.eq ${v} ${splat(45)}))`,
 };
 /** The 64-bit mask of a class over the four loaded chunks. */
-const mask = (c: keyof typeof classes) => {
-  const m = (i: number) => `(i64.extend_i32_u (i8x16.bitmask ${classes[c](chunk(i))}))`;
+const mask = (c: keyof typeof classes, v = "v") => {
+  const m = (i: number) => `(i64.extend_i32_u (i8x16.bitmask ${classes[c](chunk(i, v))}))`;
   return `(i64.or (i64.or ${m(0)} (i64.shl ${m(1)} (i64.const 16))) (i64.or (i64.shl ${m(2)} (i64.const 32)) (i64.shl ${m(3)} (i64.const 48))))`;
 };
 /** Mask M with bit i holding M's bit i-k; the low k bits come from the previous block (Mp). */
 const back = (m: string, k: number) => `(i64.or (i64.shl (local.get $${m}) (i64.const ${k})) (i64.shr_u (local.get $${m}p) (i64.const ${64 - k})))`;
-const load = (at: string) =>
-  [0, 1, 2, 3].map((i) => `(local.set $v${i} (v128.load offset=${i * 16} ${at}))`).join("\n        ");
+const load = (at: string, v = "v") =>
+  [0, 1, 2, 3].map((i) => `(local.set $${v}${i} (v128.load offset=${i * 16} ${at}))`).join("\n        ");
 /** Add $acc's 16 unsigned byte lanes to $colons. */
 const addLanes = `(local.set $sum4 (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
         (local.set $colons (i64.add (local.get $colons) (i64.extend_i32_u (i32.add
           (i32.add (i32x4.extract_lane 0 (local.get $sum4)) (i32x4.extract_lane 1 (local.get $sum4)))
           (i32.add (i32x4.extract_lane 2 (local.get $sum4)) (i32x4.extract_lane 3 (local.get $sum4)))))))`;
-const masks = ["D", "R2", "R4", "R8", "R16", "P", "E", "S"];
+/** The masks whose previous-block bits are kept ($Xp); the sign mask S is made for both blocks when needed. */
+const masks = ["D", "R2", "R4", "R8", "R16", "P", "E"];
 const flag = (bit: number) => `(local.set $flags (i32.or (local.get $flags) (i32.const ${bit})))`;
 
 export const WAT = `(module
@@ -63,8 +65,9 @@ export const WAT = `(module
   (global $runs (export "runs") (mut i32) (i32.const 0))
   (func (export "scan") (param $n i32) (param $out i32) (param $outEnd i32) (result i32)
     (local $p i32) (local $flags i32) (local $colons i64) (local $ends i64) (local $e i32) (local $q i32)
-    (local $val i64) (local $have i32) (local $R3 i64) (local $acc v128) (local $sum4 v128)
+    (local $val i64) (local $have i32) (local $R3 i64) (local $S i64) (local $Sp i64) (local $acc v128) (local $sum4 v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     ${BYTES.map((b) => `(local $k${b} v128)`).join(" ")}
     ${masks.map((m) => `(local $${m} i64) (local $${m}p i64)`).join(" ")}
     ${BYTES.map((b) => `(local.set $k${b} (v128.const i8x16 ${Array(16).fill(b).join(" ")}))`).join("\n    ")}
@@ -95,18 +98,24 @@ export const WAT = `(module
           ;; the previous block's masks, when it did not make them
           (if (i32.and (i32.eqz (local.get $have)) (i32.ne (local.get $p) (i32.const 0)))
             (then
-              ${load("(i32.sub (local.get $p) (i32.const 64))")}
-              (local.set $Pp ${mask("dot")})
-              (local.set $Ep ${mask("e")})
-              (local.set $Sp ${mask("sign")})
-              ${load("(local.get $p)")}))
+              ${load("(i32.sub (local.get $p) (i32.const 64))", "w")}
+              (local.set $Pp ${mask("dot", "w")})
+              (local.set $Ep ${mask("e", "w")})))
           (local.set $have (i32.const 1))
           (local.set $P ${mask("dot")})
           (local.set $E ${mask("e")})
-          (local.set $S ${mask("sign")})
-          ;; 3 digits ending at i after 'e' at i-3, or after a sign at i-3 and 'e' at i-4
-          (if (i64.ne (i64.and (local.get $R3) (i64.or ${back("E", 3)} (i64.and ${back("S", 3)} ${back("E", 4)}))) (i64.const 0))
-            (then ${flag(4)}))
+          ;; 3 digits ending at i after 'e' at i-3
+          (if (i64.ne (i64.and (local.get $R3) ${back("E", 3)}) (i64.const 0)) (then ${flag(4)}))
+          ;; ... or after a sign at i-3 and 'e' at i-4: signs are looked at only then (rare)
+          (if (i64.ne (i64.and (local.get $R3) ${back("E", 4)}) (i64.const 0))
+            (then
+              (local.set $S ${mask("sign")})
+              (local.set $Sp (i64.const 0))
+              (if (i32.ne (local.get $p) (i32.const 0))
+                (then
+                  ${load("(i32.sub (local.get $p) (i32.const 64))", "w")}
+                  (local.set $Sp ${mask("sign", "w")})))
+              (if (i64.ne (i64.and (i64.and (local.get $R3) ${back("S", 3)}) ${back("E", 4)}) (i64.const 0)) (then ${flag(4)}))))
           ;; '.', 'e' or 'E' at i after 8 digits ending at i-1; 8 digits ending at i after '.' at i-8
           (if (i64.ne (i64.or (i64.and (i64.or (local.get $P) (local.get $E)) ${back("R8", 1)}) (i64.and (local.get $R8) ${back("P", 8)})) (i64.const 0))
             (then ${flag(2)})))
