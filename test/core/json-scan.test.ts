@@ -5,6 +5,7 @@
  * every pattern placed across the 64-byte block boundaries. parseJson's own property test
  * (json-property.test.ts) checks what it makes of those answers.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import fc from "fast-check";
@@ -94,6 +95,21 @@ describe("the JSON scanner (WebAssembly)", () => {
     parseJson('{"id":12345678901234567890}');
     expect(jsonScanMemory()).toBeGreaterThan(0);
     expect(jsonScanMemory()).toBeLessThanOrEqual(8 << 20);
+  });
+
+  it("under node --jitless (no WebAssembly) parseJson still answers exactly, with its regular expressions", () => {
+    const script = [
+      'import { parseJson } from "./src/handwritten/core/json.ts";',
+      'import { scanJson } from "./src/handwritten/core/json-scan.ts";',
+      'const v = parseJson(\'{"id":12345678901234567890,"n":-9007199254740993,"p":0.1}\');',
+      'let lossy = ""; try { parseJson(\'{"x":1e400}\'); } catch (e) { lossy = e.name; }',
+      'console.log(JSON.stringify({ wasm: typeof WebAssembly, scan: scanJson("1") === undefined, id: String(v.id), n: String(v.n), p: v.p, lossy }));',
+    ].join("\n");
+    const out = execFileSync(process.execPath, ["--jitless", "--no-warnings", "--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: resolve(import.meta.dirname, "../.."),
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual({ wasm: "undefined", scan: true, id: "12345678901234567890", n: "-9007199254740993", p: 0.1, lossy: "DecimalPrecisionError" });
   });
 
   it("off (as without WebAssembly): scanJson answers undefined and parseJson uses its regular expressions", () => {

@@ -107,6 +107,13 @@ export function scanJson(text: string): JsonScan | undefined {
   instance = i.memory.buffer.byteLength > KEEP_BYTES ? undefined : i;
   i.bytes.write(text, 0, "latin1");
   i.bytes.fill(0, n, n + 64);
-  const flags = i.scan(n, out, out + capacity * 16);
+  let flags: number;
+  try {
+    flags = i.scan(n, out, out + capacity * 16);
+  } catch {
+    // Never seen (every access is in bounds by construction); the regexes answer instead.
+    instance = undefined;
+    return undefined;
+  }
   return { flags, colons: i.colons.value as number, runs: i.runs.value as number, u32: i.u32, u64: i.u64, base: out >> 2 };
 }
