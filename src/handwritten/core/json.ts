@@ -162,7 +162,7 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
   // "string" mode pairs every number (a decimal's double cannot tell it from an integer).
   const all = mode === "string";
   const re = all ? DIGITS_SCAN : mode === "exact" ? EXACT_SCAN : INTEGER_SCAN;
-  const tokens: string[] = [];
+  const doubles: number[] = [];
   const values: unknown[] = [];
   let textKeys = 0;
   let q = text.indexOf('"');
@@ -190,34 +190,31 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
     re.lastIndex = e;
     const token = text.slice(tokenStart(text, p), e);
     if (all) {
-      tokens.push(token);
+      doubles.push(Number(token));
       values.push(DECIMAL_MARK.test(token) ? token : bigOrUndefined(token));
     } else if (DECIMAL_MARK.test(token)) {
       const d = Number(token);
       // Exact mode: a decimal the double cannot hold needs the marked parse (and its path).
       if (mode === "exact" && !isExactDouble(token, d)) return FALLBACK;
       if (d > MAX || d < -MAX) {
-        tokens.push(token);
+        doubles.push(d);
         values.push(undefined); // kept as the number JSON.parse made
       }
     } else {
       const big = bigOrUndefined(token);
       if (big !== undefined) {
-        tokens.push(token);
+        doubles.push(Number(big)); // rounds to nearest, as JSON.parse does
         values.push(big);
       }
     }
   }
-  if (tokens.length === 0) return root;
+  if (doubles.length === 0) return root;
   if (typeof root !== "object" || root === null) {
-    if (tokens.length !== 1 || Number(tokens[0]) !== root) return FALLBACK;
-    if (values[0] instanceof Lossy) throw new DecimalPrecisionError("$", tokens[0]!);
+    if (doubles.length !== 1 || doubles[0] !== root) return FALLBACK;
     return values[0] === undefined ? root : values[0];
   }
-  const st = pairState(tokens, values, all);
-  walk(root, st, 0);
-  if (!st.ok || st.next !== tokens.length || st.keys !== textKeys) return FALLBACK;
-  return settle(root, st);
+  const st: PairState = { doubles, values, next: 0, keys: 0, ok: true, all, arrays: true };
+  return prove(root, st, textKeys) ? apply(root, st) : FALLBACK;
 }
 
 /**
@@ -346,26 +343,41 @@ function countedPair(text: string, root: object, scan: CountedScan): unknown {
     colons = 0;
     for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) colons++;
   }
-  // Two walks, neither allocating (an allocation right after JSON.parse makes the garbage
-  // collector copy the whole freshly parsed value): the proof, then the replacement.
-  const st: CountedState = { doubles: scan.doubles, values: scan.values, next: 0, keys: 0, ok: true };
-  proveCounted(root, st, 0);
-  if (!st.ok || st.next !== st.doubles.length || st.keys !== colons) return FALLBACK;
-  st.next = 0;
-  applyCounted(root, st);
-  return root;
+  const st: PairState = { doubles: scan.doubles, values: scan.values, next: 0, keys: 0, ok: true, all: false, arrays: false };
+  return prove(root, st, colons) ? apply(root, st) : FALLBACK;
 }
 
-interface CountedState {
+/**
+ * The pairing of the counted and paired paths: the parsed value is walked twice, neither walk
+ * allocating (an allocation right after JSON.parse makes the garbage collector copy the whole
+ * freshly parsed value). The first proves the pairing, the second puts the values in.
+ */
+interface PairState {
+  /** The double JSON.parse made of each token, in text order (what the walk must meet). */
   doubles: number[];
-  values: Array<bigint | undefined>;
+  /** What each token becomes; undefined: JSON.parse's number stays. */
+  values: unknown[];
   next: number;
   keys: number;
   ok: boolean;
+  /** Pair every number, not only those beyond ±2^53 ("string" mode). */
+  all: boolean;
+  /** Numbers in arrays have tokens (the counted path lists only numbers after a colon). */
+  arrays: boolean;
 }
 
-/** The counted proof's walk: pairs the numbers beyond ±2^53 with the tokens, counts keys. */
-function proveCounted(v: object, st: CountedState, depth: number): void {
+/**
+ * The proof: walking in order meets exactly the listed numbers, each with its token's double,
+ * and `keys` keys (so none was dropped by a duplicate: see the callers).
+ */
+function prove(root: object, st: PairState, keys: number): boolean {
+  proveWalk(root, st, 0);
+  if (!st.ok || st.next !== st.doubles.length || st.keys !== keys) return false;
+  st.next = 0;
+  return true;
+}
+
+function proveWalk(v: object, st: PairState, depth: number): void {
   if (depth > MAX_DEPTH) {
     st.ok = false;
     return;
@@ -374,8 +386,8 @@ function proveCounted(v: object, st: CountedState, depth: number): void {
     for (let i = 0; i < v.length && st.ok; i++) {
       const x: unknown = v[i];
       if (typeof x === "number") {
-        if (x > MAX || x < -MAX) st.ok = false; // every token follows a colon: this one has none
-      } else if (typeof x === "object" && x !== null) proveCounted(x, st, depth + 1);
+        if ((st.all || x > MAX || x < -MAX) && (!st.arrays || st.doubles[st.next++] !== x)) st.ok = false;
+      } else if (typeof x === "object" && x !== null) proveWalk(x, st, depth + 1);
     }
     return;
   }
@@ -388,41 +400,47 @@ function proveCounted(v: object, st: CountedState, depth: number): void {
     }
     const x = o[k];
     if (typeof x === "number") {
-      if ((x > MAX || x < -MAX) && st.doubles[st.next++] !== x) {
+      if ((st.all || x > MAX || x < -MAX) && st.doubles[st.next++] !== x) {
         st.ok = false; // no such token, or another number: the proof fails
         return;
       }
     } else if (typeof x === "object" && x !== null) {
-      proveCounted(x, st, depth + 1);
+      proveWalk(x, st, depth + 1);
       if (!st.ok) return;
     }
   }
   st.keys += n;
 }
 
-/** The same walk once the proof holds: each number beyond ±2^53 gets its token's bigint. */
-function applyCounted(v: object, st: CountedState): void {
+/** Once the proof holds: each paired number gets its token's value. */
+function apply(v: object, st: PairState): object {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      if (typeof x === "object" && x !== null) applyCounted(x, st);
+      if (typeof x === "number") {
+        if (st.arrays && (st.all || x > MAX || x < -MAX)) {
+          const value = st.values[st.next++];
+          if (value !== undefined) v[i] = value;
+        }
+      } else if (typeof x === "object" && x !== null) apply(x, st);
     }
-    return;
+    return v;
   }
   const o = v as Record<string, unknown>;
   for (const k in o) {
     const x = o[k];
     if (typeof x === "number") {
-      if (x > MAX || x < -MAX) {
+      if (st.all || x > MAX || x < -MAX) {
         const value = st.values[st.next++];
-        if (value === undefined) continue; // a decimal: JSON.parse's number stays
+        if (value === undefined) continue; // JSON.parse's number stays
         if (k === "__proto__") {
           // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
           Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true });
         } else o[k] = value;
       }
-    } else if (typeof x === "object" && x !== null) applyCounted(x, st);
+    } else if (typeof x === "object" && x !== null) apply(x, st);
   }
+  return v;
 }
 
 /** The character before position `s`, whitespace skipped, is a `:`. */
@@ -455,24 +473,6 @@ function hasNegativeExponent(text: string): boolean {
   return false;
 }
 
-function pairState(tokens: string[], values: unknown[], all: boolean): PairState {
-  return { tokens, values, all, next: 0, keys: 0, ok: true, at: [], atKey: [], atValue: [], lossyIn: null, lossyKey: "", lossy: "" };
-}
-
-/** The proof held: put the values in, or report the first decimal that does not fit. */
-function settle(root: object, st: PairState): object {
-  if (st.lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, st.lossyIn, st.lossyKey), st.lossy);
-  for (let i = 0; i < st.at.length; i++) {
-    const container = st.at[i]! as Record<string | number, unknown>;
-    const key = st.atKey[i]!;
-    if (key === "__proto__") {
-      // JSON.parse makes "__proto__" an own data property; assignment would call the setter.
-      Object.defineProperty(container, key, { value: st.atValue[i], writable: true, enumerable: true, configurable: true });
-    } else container[key] = st.atValue[i];
-  }
-  return root;
-}
-
 /** The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact). */
 function bigOrUndefined(token: string): bigint | undefined {
   const neg = token.charCodeAt(0) === 45;
@@ -481,77 +481,7 @@ function bigOrUndefined(token: string): bigint | undefined {
   return BigInt(token);
 }
 
-interface PairState {
-  tokens: string[];
-  /** Pair every number, not only those beyond ±2^53. */
-  all: boolean;
-  values: unknown[];
-  next: number;
-  keys: number;
-  ok: boolean;
-  /** Where each changed value goes: applied only once the pairing is proven (see settle). */
-  at: object[];
-  atKey: Array<string | number>;
-  atValue: unknown[];
-  lossyIn: object | null;
-  lossyKey: string | number;
-  lossy: string;
-}
-
 const MAX_DEPTH = 1000;
-
-function walk(v: object, st: PairState, depth: number): void {
-  if (depth > MAX_DEPTH) {
-    st.ok = false;
-    return;
-  }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && st.ok; i++) {
-      const x: unknown = v[i];
-      if (typeof x === "number") {
-        if (st.all || x > MAX || x < -MAX) pair(v, i, x, st);
-      } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
-    }
-    return;
-  }
-  const o = v as Record<string, unknown>;
-  let n = 0;
-  for (const k in o) {
-    if (n++ === 0 && isIndexKey(k)) {
-      st.ok = false;
-      return;
-    }
-    const x = o[k];
-    if (typeof x === "number") {
-      if (st.all || x > MAX || x < -MAX) pair(o, k, x, st);
-    } else if (typeof x === "object" && x !== null) walk(x, st, depth + 1);
-    if (!st.ok) return;
-  }
-  st.keys += n;
-}
-
-function pair(container: Record<string | number, unknown> | unknown[], key: string | number, x: number, st: PairState): void {
-  const i = st.next++;
-  const token = st.tokens[i];
-  const v = st.values[i];
-  // A bigint converts to the double JSON.parse made (both round to nearest) without a re-parse.
-  if (token === undefined || (typeof v === "bigint" ? Number(v) : Number(token)) !== x) {
-    st.ok = false;
-    return;
-  }
-  if (v === undefined) return;
-  if (v instanceof Lossy) {
-    if (st.lossyIn === null) {
-      st.lossyIn = container;
-      st.lossyKey = key;
-      st.lossy = v.literal;
-    }
-    return;
-  }
-  st.at.push(container);
-  st.atKey.push(key);
-  st.atValue.push(v);
-}
 
 function isIndexKey(k: string): boolean {
   const c = k.charCodeAt(0);
