@@ -75,7 +75,6 @@ export class DecimalPrecisionError extends TradeApiError {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const MAX_BIG = BigInt(MAX);
 /*
  * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
  * EXACT: a literal that might be a big integer or a decimal a double cannot hold.
