@@ -9,8 +9,12 @@
  * patterns written once as helpers. test/core/json-scan.test.ts checks the committed module
  * against this source and its answers against a plain-JavaScript reference.
  *
- * What `scan(n, out, outEnd)` computes over the text's bytes [0, n) (one byte per UTF-16
- * code unit, written with Buffer latin1; bytes n .. n+64 must be zero), 64 bytes at a time:
+ * The text goes through in chunks (64 KiB by default: the bytes stay in the cache between
+ * the copy and the scan), one byte per UTF-16 code unit, written with Buffer latin1. A chunk
+ * after the first is written with the 64 bytes before it, which only set up the masks; the
+ * last chunk is followed by 64 zero bytes. `scan(from, to, outEnd, base)` computes over the
+ * blocks at from, from+64, … below `to` (`base`: the text position of the chunk's byte 0),
+ * 64 bytes at a time:
  * - a 64-bit mask per character class (digit, `.`, `e`/`E`, `+`/`-`), one bit per byte,
  *   made with 16-byte SIMD compares and `i8x16.bitmask`; points and `e` only in blocks with
  *   3 digits in a row, signs only where an `e` stands 4 bytes before the end of 3 digits;
@@ -18,11 +22,13 @@
  *   (R2 = D & D<<1, R4 = R2 & R2<<2, …; each shift brings in the previous block's bits);
  * - flags (the result): 1 = 16 digits in a row; 2 = 8 digits followed by `.`/`e`/`E`, or `.`
  *   followed by 8 digits; 4 = `e`/`E`, an optional sign, then 3 digits; 8 = the run list is
- *   full. These are exactly the candidates of json.ts's regular expressions (EXACT).
- * - the number of `:` bytes (global `colons`);
- * - every maximal run of 16 or more digits as a 16-byte record at `out`: its end (exclusive),
- *   its digit count and, for at most 19 digits, its value as an unsigned 64-bit integer
- *   (global `runs` counts them).
+ *   full (the scan goes on: flags and colons stay whole). These are exactly the candidates
+ *   of json.ts's regular expressions (EXACT).
+ * - the number of `:` bytes, added to global `colons`;
+ * - every maximal run of 16 or more digits as a 16-byte record at global `out` (below
+ *   outEnd): its end in the text (exclusive), its digit count (0 when it began before the
+ *   chunk's first byte: more than 64 digits) and, for at most 19 digits, its value as an
+ *   unsigned 64-bit integer (global `runs` counts them). The caller zeroes the globals.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -57,24 +63,38 @@ const addLanes = `(local.set $sum4 (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_
           (i32.add (i32x4.extract_lane 2 (local.get $sum4)) (i32x4.extract_lane 3 (local.get $sum4)))))))`;
 /** The masks whose previous-block bits are kept ($Xp); the sign mask S is made for both blocks when needed. */
 const masks = ["D", "R2", "R4", "R8", "R16", "P", "E"];
+/** Runs of at least 2, 3, 4, 8 and 16 digits ending at each byte of the block. */
+const chain = `(local.set $R2 (i64.and (local.get $D) ${back("D", 1)}))
+      (local.set $R3 (i64.and (local.get $R2) ${back("D", 2)}))
+      (local.set $R4 (i64.and (local.get $R2) ${back("R2", 2)}))
+      (local.set $R8 (i64.and (local.get $R4) ${back("R4", 4)}))
+      (local.set $R16 (i64.and (local.get $R8) ${back("R8", 8)}))`;
 const flag = (bit: number) => `(local.set $flags (i32.or (local.get $flags) (i32.const ${bit})))`;
 
 export const WAT = `(module
   (memory (export "memory") 1)
   (global $colons (export "colons") (mut i32) (i32.const 0))
   (global $runs (export "runs") (mut i32) (i32.const 0))
-  (func (export "scan") (param $n i32) (param $out i32) (param $outEnd i32) (result i32)
-    (local $p i32) (local $flags i32) (local $colons i64) (local $ends i64) (local $e i32) (local $q i32)
+  (global $outp (export "out") (mut i32) (i32.const 0))
+  (func (export "scan") (param $from i32) (param $to i32) (param $outEnd i32) (param $base i32) (result i32)
+    (local $p i32) (local $out i32) (local $flags i32) (local $colons i64) (local $ends i64) (local $e i32) (local $q i32)
     (local $val i64) (local $have i32) (local $R3 i64) (local $S i64) (local $Sp i64) (local $acc v128) (local $sum4 v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     ${BYTES.map((b) => `(local $k${b} v128)`).join(" ")}
     ${masks.map((m) => `(local $${m} i64) (local $${m}p i64)`).join(" ")}
     ${BYTES.map((b) => `(local.set $k${b} (v128.const i8x16 ${Array(16).fill(b).join(" ")}))`).join("\n    ")}
-    (global.set $runs (i32.const 0))
+    (local.set $out (global.get $outp))
+    (local.set $p (local.get $from))
+    ;; A chunk after the first starts with the 64 bytes before it: only its masks are made.
+    (if (local.get $from)
+      (then
+        ${load("(i32.const 0)")}
+        (local.set $D ${mask("digit")})
+        ${chain}
+        ${masks.map((m) => `(local.set $${m}p (local.get $${m}))`).join(" ")}))
     (block $done (loop $blocks
-      ;; the block holding byte n is scanned too: a run that ends the text ends at a zero byte
-      (br_if $done (i32.gt_u (local.get $p) (local.get $n)))
+      (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
       ${load("(local.get $p)")}
       (local.set $D ${mask("digit")})
       ;; ':' counted per lane (a compare is -1 where true), summed every 32 blocks (at most 128 a lane)
@@ -86,11 +106,7 @@ export const WAT = `(module
         (then
           ${addLanes}
           (local.set $acc (v128.const i64x2 0 0))))
-      (local.set $R2 (i64.and (local.get $D) ${back("D", 1)}))
-      (local.set $R3 (i64.and (local.get $R2) ${back("D", 2)}))
-      (local.set $R4 (i64.and (local.get $R2) ${back("R2", 2)}))
-      (local.set $R8 (i64.and (local.get $R4) ${back("R4", 4)}))
-      (local.set $R16 (i64.and (local.get $R8) ${back("R8", 8)}))
+      ${chain}
       (if (i64.ne (local.get $R16) (i64.const 0)) (then ${flag(1)}))
       ;; '.', 'e' and signs matter only next to 3 digits ending in this block, or 8 ending just before it
       (if (i64.ne (i64.or (local.get $R3) (i64.shr_u (local.get $R8p) (i64.const 63))) (i64.const 0))
@@ -124,16 +140,21 @@ export const WAT = `(module
       (local.set $ends (i64.and ${back("R16", 1)} (i64.xor (local.get $D) (i64.const -1))))
       (block $noEnds (loop $each
         (br_if $noEnds (i64.eqz (local.get $ends)))
-        (if (i32.ge_u (local.get $out) (local.get $outEnd)) (then (return (i32.or (local.get $flags) (i32.const 8)))))
         (local.set $e (i32.add (local.get $p) (i32.wrap_i64 (i64.ctz (local.get $ends)))))
         (local.set $ends (i64.and (local.get $ends) (i64.sub (local.get $ends) (i64.const 1))))
+        ;; a full list: flag it, and go on for the flags and the colons
+        (if (i32.ge_u (local.get $out) (local.get $outEnd)) (then ${flag(8)} (br $each)))
         (local.set $q (local.get $e))
         (block $start (loop $digitsBack
           (br_if $start (i32.eqz (local.get $q)))
           (br_if $start (i32.ge_u (i32.sub (i32.load8_u (i32.sub (local.get $q) (i32.const 1))) (i32.const 48)) (i32.const 10)))
           (local.set $q (i32.sub (local.get $q) (i32.const 1)))
           (br $digitsBack)))
-        (i32.store (local.get $out) (local.get $e))
+        (i32.store (local.get $out) (i32.add (local.get $base) (local.get $e)))
+        ;; a run back to this chunk's first byte may have begun before it: digit count 0, unknown
+        ;; (it has more than 64 digits: no value is wanted)
+        (if (i32.and (i32.eqz (local.get $q)) (i32.ne (local.get $base) (i32.const 0)))
+          (then (local.set $q (local.get $e))))
         (i32.store offset=4 (local.get $out) (i32.sub (local.get $e) (local.get $q)))
         (local.set $val (i64.const 0))
         (if (i32.le_u (i32.sub (local.get $e) (local.get $q)) (i32.const 19))
@@ -151,7 +172,8 @@ export const WAT = `(module
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
       (br $blocks)))
     ${addLanes}
-    (global.set $colons (i32.wrap_i64 (local.get $colons)))
+    (global.set $colons (i32.add (global.get $colons) (i32.wrap_i64 (local.get $colons))))
+    (global.set $outp (local.get $out))
     (local.get $flags)))
 `;
 

@@ -33,23 +33,27 @@ export interface JsonScan {
   colons: number;
   /** How many runs of 16+ digits are listed. */
   runs: number;
-  /** Run k: end (exclusive) at u32[base + 4k], digit count at u32[base + 4k + 1]. */
+  /**
+   * Run k: end (exclusive) at u32[base + 4k], digit count at u32[base + 4k + 1] (0 when it
+   * began before the chunk that holds its end: more than 64 digits, count them in the text).
+   */
   u32: Uint32Array;
   /** Run k's value (digit count ≤ 19) at u64[base / 2 + 2k + 1]. */
   u64: BigUint64Array;
   base: number;
 }
 
+/** Bytes copied and scanned at a time: they stay in the cache between the copy and the scan. */
+const CHUNK = 65_536;
 const MAX_RUNS = 65_536;
-/** Memory kept for the next call; a larger one (after a large text) is dropped after use. */
-const KEEP_BYTES = 8 << 20;
 const PAGE = 65_536;
 
 interface Instance {
   memory: WebAssembly.Memory;
-  scan: (n: number, out: number, outEnd: number) => number;
+  scan: (from: number, to: number, outEnd: number, base: number) => number;
   colons: WebAssembly.Global;
   runs: WebAssembly.Global;
+  out: WebAssembly.Global;
   bytes: Buffer;
   u32: Uint32Array;
   u64: BigUint64Array;
@@ -58,10 +62,17 @@ interface Instance {
 let compiled: WebAssembly.Module | null | undefined;
 let instance: Instance | undefined;
 let enabled = true;
+let chunkBytes = CHUNK;
+let maxRuns = MAX_RUNS;
 
-/** Off: parseJson uses its regular expressions only (for tests of that path). */
-export function setJsonScan(on: boolean): void {
+/**
+ * Off: parseJson uses its regular expressions only. `chunkBytes` (a multiple of 64) and
+ * `maxRuns` change the chunk size and the run list's length. For tests.
+ */
+export function setJsonScan(on: boolean, options: { chunkBytes?: number; maxRuns?: number } = {}): void {
   enabled = on;
+  chunkBytes = options.chunkBytes ?? CHUNK;
+  maxRuns = options.maxRuns ?? MAX_RUNS;
 }
 
 /** Bytes of scanner memory kept between calls (0 before the first scan). */
@@ -88,28 +99,41 @@ export function scanJson(text: string): JsonScan | undefined {
   if (compiled === undefined) compiled = compile();
   if (compiled === null) return undefined;
   const n = text.length;
-  const out = (n + 64 + 63) & ~63;
-  const capacity = Math.min(Math.floor(n / 17) + 1, MAX_RUNS);
-  const need = out + capacity * 16;
+  // Memory: a chunk with the 64 bytes before it and 64 zero bytes after, then the run list.
+  const out = chunkBytes + 128;
+  const outEnd = out + Math.min(Math.floor(n / 17) + 1, maxRuns) * 16;
   let i = instance;
   try {
     if (i === undefined) {
       const x = new WebAssembly.Instance(compiled).exports as unknown as Omit<Instance, "bytes" | "u32" | "u64">;
       i = views(x);
     }
-    if (i.memory.buffer.byteLength < need) {
-      i.memory.grow(Math.ceil((need - i.memory.buffer.byteLength) / PAGE));
+    if (i.memory.buffer.byteLength < outEnd) {
+      i.memory.grow(Math.ceil((outEnd - i.memory.buffer.byteLength) / PAGE));
       i = views(i);
     }
   } catch {
-    return undefined; // no memory for this text: the regexes need none
+    return undefined; // no memory: the regexes need none
   }
-  instance = i.memory.buffer.byteLength > KEEP_BYTES ? undefined : i;
-  i.bytes.write(text, 0, "latin1");
-  i.bytes.fill(0, n, n + 64);
-  let flags: number;
+  instance = i;
+  i.colons.value = 0;
+  i.runs.value = 0;
+  i.out.value = out;
+  let flags = 0;
   try {
-    flags = i.scan(n, out, out + capacity * 16);
+    for (let at = 0; ; at += chunkBytes) {
+      const before = at === 0 ? 0 : 64;
+      const end = Math.min(at + chunkBytes, n);
+      const len = end - at + before;
+      i.bytes.write(before === 0 && end === n ? text : text.slice(at - before, end), 0, "latin1");
+      if (end === n) {
+        // The block holding the text's end is scanned too: a run that ends the text ends at a zero byte.
+        i.bytes.fill(0, len, len + 64);
+        flags |= i.scan(before, len + 1, outEnd, at - before);
+        break;
+      }
+      flags |= i.scan(before, len, outEnd, at - before);
+    }
   } catch {
     // Never seen (every access is in bounds by construction); the regexes answer instead.
     instance = undefined;

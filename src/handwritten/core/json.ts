@@ -258,7 +258,14 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
   const doubles: number[] = [];
   for (let k = 0, r = scan.base; k < runs; k++, r += 4) {
     const end = u32[r]!;
-    const digits = u32[r + 1]!;
+    let digits = u32[r + 1]!;
+    if (digits === 0) {
+      // Begun before the scanner's chunk (more than 64 digits): its start is read here.
+      let b = end;
+      for (let c = text.charCodeAt(b - 1); c >= 48 && c <= 57; c = text.charCodeAt(--b - 1));
+      digits = end - b;
+      if (digits < 16) continue; // characters above U+00FF seen as digits: inside a string
+    }
     let s = end - digits;
     const before = text.charCodeAt(s - 1);
     const minus = before === 45;
