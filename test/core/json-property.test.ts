@@ -320,34 +320,26 @@ describe("parseJson against an exact reference parser (property, fixed seed)", (
     });
   }
 
+  const scanners = [
+    { label: "the scanner in 64-byte chunks (every document crosses chunk boundaries)", on: true, chunkBytes: 64 },
+    { label: "without the WebAssembly scanner (its regular expressions)", on: false, chunkBytes: undefined },
+  ];
   for (const mode of ["exact", "number"] as const) {
-    it(`decimals: "${mode}", the scanner in 64-byte chunks (every document crosses chunk boundaries): 0 mismatches`, () => {
-      setJsonScan(true, { chunkBytes: 64 });
-      try {
-        fc.assert(
-          fc.property(fc.oneof(doc, attackDoc), (text) => {
-            expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
-          }),
-          { seed: SEED, numRuns: 1500 },
-        );
-      } finally {
-        setJsonScan(true);
-      }
-    });
-
-    it(`decimals: "${mode}", without the WebAssembly scanner (its regular expressions): 0 mismatches`, () => {
-      setJsonScan(false);
-      try {
-        fc.assert(
-          fc.property(fc.oneof(doc, attackDoc), (text) => {
-            expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
-          }),
-          { seed: SEED, numRuns: 1500 },
-        );
-      } finally {
-        setJsonScan(true);
-      }
-    });
+    for (const { label, on, chunkBytes } of scanners) {
+      it(`decimals: "${mode}", ${label}: 0 mismatches`, () => {
+        setJsonScan(on, { chunkBytes });
+        try {
+          fc.assert(
+            fc.property(fc.oneof(doc, attackDoc), (text) => {
+              expect(outcome(() => parseJson(text, { decimals: mode }))).toBe(expected(text, mode));
+            }),
+            { seed: SEED, numRuns: 1500 },
+          );
+        } finally {
+          setJsonScan(true);
+        }
+      });
+    }
   }
 
   it("also agrees on invalid variations (a byte dropped or doubled)", () => {
