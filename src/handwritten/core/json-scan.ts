@@ -2,11 +2,12 @@
  * parseJson's first look at a text: one pass of a small WebAssembly SIMD scanner (source:
  * scripts/build-json-scan.ts) that finds, 64 bytes at a time, the number literals that could
  * need more than `JSON.parse` (the same candidates as json.ts's regular expressions), counts
- * the `:` characters, and lists every run of 16 or more digits with its value. About three
+ * the `:` characters, and lists every run of 16 or more digits with its value. About four
  * times faster than the regular expressions it replaces on large answers.
  *
- * The text is copied into the module's memory with Buffer's latin1 encoding: one byte per
- * UTF-16 code unit, so byte positions are string indices. A character above U+00FF keeps only
+ * The text is copied into the module's memory 64 KiB at a time (memory stays at about 1.1 MiB
+ * for any text) with Buffer's latin1 encoding: one byte per UTF-16 code unit, so byte
+ * positions are string indices. A character above U+00FF keeps only
  * its low byte; such characters only occur inside strings, so they can add candidates (which
  * the exact paths then reject) but never hide one: the number literals themselves, and the
  * characters around them, are ASCII.
