@@ -126,7 +126,7 @@ export function scanJson(text: string): JsonScan | undefined {
       const before = at === 0 ? 0 : 64;
       const end = Math.min(at + chunkBytes, n);
       const len = end - at + before;
-      i.bytes.write(before === 0 && end === n ? text : text.slice(at - before, end), 0, "latin1");
+      i.bytes.write(text.slice(at - before, end), 0, "latin1");
       if (end === n) {
         // The block holding the text's end is scanned too: a run that ends the text ends at a zero byte.
         i.bytes.fill(0, len, len + 64);

@@ -43,7 +43,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { TradeApiError, type ErrorContext } from "./errors.js";
-import { SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
+import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
 export type DecimalsMode = "exact" | "number" | "string";
@@ -95,7 +95,6 @@ const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
 /** Every digit run ("string" mode pairs every number token). */
 const DIGITS_SCAN = /\d+/g;
-const INTEGER_TOKEN = /^-?[1-9]\d*$/;
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const TILDE = 126;
 
@@ -111,7 +110,7 @@ class Lossy {
  */
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   const mode = options?.decimals ?? "exact";
-  let counted: CountedScan | typeof FALLBACK | undefined = FALLBACK;
+  let counted: CountedScan | typeof FALLBACK = FALLBACK;
   if (mode === "string") {
     if (!STRING_CANDIDATE.test(text)) return JSON.parse(text);
   } else {
@@ -121,8 +120,8 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
     if (scan !== undefined) {
       const flags = mode === "exact" ? scan.flags : scan.flags & (SCAN_LONG_RUN | SCAN_RUNS_FULL);
       if (flags === 0) return JSON.parse(text);
-      if (flags === SCAN_LONG_RUN) counted = runsScan(text, scan);
-      if (counted === undefined || flags !== SCAN_LONG_RUN) counted = countedScan(text, mode, scan.colons);
+      // Only big integers to read: the scanner's runs, unless one is part of a decimal.
+      counted = (flags === SCAN_LONG_RUN ? runsScan(text, scan) : undefined) ?? countedScan(text, mode, scan);
     } else {
       if (!(mode === "exact" ? EXACT_CANDIDATE : INTEGER_CANDIDATE).test(text)) return JSON.parse(text);
       counted = countedScan(text, mode, undefined);
@@ -275,9 +274,8 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
     let value: bigint;
     let d: number;
     if (digits > 19) {
-      const token = text.slice(s, end);
-      if (!INTEGER_TOKEN.test(token)) continue; // characters above U+00FF seen as digits: inside a string
-      value = BigInt(token);
+      if (integerDigits(text, s, end) === 0) continue; // characters above U+00FF seen as digits: inside a string
+      value = BigInt(text.slice(s, end));
       d = Number(value);
     } else {
       // The 64-bit value's double, rounded once, as JSON.parse rounds the literal.
@@ -297,14 +295,16 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
 }
 
 /**
- * The tokens from the mode's regex candidates, each read as a whole number token. `colons` is
- * the scanner's count, if it ran.
+ * The tokens from the mode's regex candidates, each read as a whole number token. `scan` is
+ * the scanner's answer, if it ran (its colon count and whether a 3-digit exponent exists).
  */
-function countedScan(text: string, mode: DecimalsMode, colons: number | undefined): CountedScan | typeof FALLBACK {
+function countedScan(text: string, mode: DecimalsMode, scan: JsonScan | undefined): CountedScan | typeof FALLBACK {
   // Exact mode: a 3-digit exponent matters only when it is negative (underflow: 0 or a
   // subnormal, invisible in the parsed value); an overflow is an Infinity the walk meets
-  // unpaired. So the costly exponent branch is scanned for only when an `e-` exists.
-  const re = mode !== "exact" ? INTEGER_SCAN : hasNegativeExponent(text) ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
+  // unpaired. So the costly exponent branch is scanned for only when the scanner saw a 3-digit
+  // exponent or, without it, when an `e-` exists.
+  const exponent = scan === undefined ? hasNegativeExponent(text) : (scan.flags & SCAN_EXPONENT) !== 0;
+  const re = mode !== "exact" ? INTEGER_SCAN : exponent ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
   const values: Array<bigint | undefined> = [];
   const doubles: number[] = [];
   re.lastIndex = 0;
@@ -336,9 +336,10 @@ function countedScan(text: string, mode: DecimalsMode, colons: number | undefine
     values.push(value);
     doubles.push(d);
   }
-  // Nothing to pair, so no walk would meet an Infinity: look for an overflowing exponent instead.
-  const overflow = values.length === 0 && re === EXACT_NO_EXPONENT_SCAN && POSITIVE_EXPONENT_3.test(text);
-  return { values, doubles, overflow, colons };
+  // Nothing to pair, so no walk would meet an Infinity: look for an overflowing exponent
+  // instead (the scanner saw none, if it ran).
+  const overflow = values.length === 0 && re === EXACT_NO_EXPONENT_SCAN && scan === undefined && POSITIVE_EXPONENT_3.test(text);
+  return { values, doubles, overflow, colons: scan?.colons };
 }
 
 /** The pairing and its proof (see above). */
