@@ -13,7 +13,8 @@
  * that the expanded metadata is what the spec says. The issue's target for the whole bundle
  * is 30 kB; CEILING is where it stands today (lower it as the transport and client code shrink).
  * It rose from 47 to 51 kB with parseJson's WebAssembly scanner (2.4 kB of base64, 1 kB of
- * loader, 0.9 kB more parser), which brought JSON parsing to its speed targets.
+ * loader, 0.9 kB more parser), which brought JSON parsing to its speed targets; 49.7 kB once
+ * the module was stored brotli-compressed (1 kB of base64).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -23,7 +24,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 51_500;
+const CEILING = 50_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

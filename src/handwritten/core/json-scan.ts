@@ -16,6 +16,7 @@
  * parseJson uses its regular expressions instead.
  */
 import { Buffer } from "node:buffer";
+import { brotliDecompressSync } from "node:zlib";
 import { JSON_SCAN_WASM } from "./json-scan.wasm.js";
 
 /** 16 digits in a row. */
@@ -83,7 +84,7 @@ export function jsonScanMemory(): number {
 
 function compile(): WebAssembly.Module | null {
   try {
-    return new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
+    return new WebAssembly.Module(brotliDecompressSync(Buffer.from(JSON_SCAN_WASM, "base64")));
   } catch {
     return null; // no WebAssembly (--jitless) or no SIMD
   }
