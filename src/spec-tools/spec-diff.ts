@@ -148,6 +148,15 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
       return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
     }
+    if (ext === "x-enum-varnames") {
+      // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
+      // breaks code using it. OpenAPI enums get no named constants from them: docs there.
+      const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
+      const message = `enum names x-enum-varnames${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
+      const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
+      if (!asyncapi) return { kind: "docs", rule: ext, message };
+      return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
+    }
     if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
     if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
     if (ext === "x-pipe-rows") {

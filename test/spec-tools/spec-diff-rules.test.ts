@@ -125,6 +125,8 @@ const CASES: Case[] = [
   { rule: "param-retyped", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.qty.type = "number"), kind: "breaking", message: /request field qty type "string" → "number"/ },
   { rule: "enum-value-removed", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum.pop(), kind: "breaking", message: /tif enum value "IOC" removed/ },
   { rule: "enum-value-added", edit: (d) => placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum.push("FOK"), kind: "non-breaking", message: /tif enum value "FOK" added/ },
+  // OpenAPI enums get no generated constants from their names: documentation.
+  { rule: "x-enum-varnames", edit: (d) => (orderSchema(d).properties.status["x-enum-varnames"] = ["ORDER_NEW", "ORDER_FILLED"]), kind: "docs", message: /enum names x-enum-varnames: \(none\) → \["ORDER_NEW","ORDER_FILLED"\]/ },
   { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
   { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
   { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
@@ -185,7 +187,7 @@ function asyncapi(): Doc {
         placeOrderRequest: { name: "placeOrderRequest", "x-op": "place_order", "x-kind": "request", payload: { type: "object", required: ["symbol"], properties: { symbol: { type: "string" }, price: { type: "number" } } } },
         stateNotification: { name: "stateNotification", "x-op": "state", "x-kind": "notification", payload: { type: "object", properties: { code: { $ref: "#/components/schemas/StateCode" } } } },
       },
-      schemas: { StateCode: { type: "integer", enum: [1, 2, 6] } },
+      schemas: { StateCode: { type: "integer", enum: [1, 2, 6], "x-enum-varnames": ["STATE_CODE_PARAM_MISS", "STATE_CODE_CONNECT_SUCCESS", "STATE_CODE_READY"] } },
     },
   };
 }
@@ -204,6 +206,9 @@ const ASYNC_CASES: Case[] = [
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
   { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.pop(), kind: "breaking", message: /payload response code enum value 6 removed/, operation: "message stateNotification" },
+  // State code names are exported constants (StateCode.READY): a renamed one is gone.
+  { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
+  { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
