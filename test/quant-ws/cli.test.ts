@@ -86,6 +86,19 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(badEnum.stderr).toMatch(/parameter "action" must be one of "BUY", "SELL"/);
     const unknown = await cli(["call", "quant-ws", "withdraw"], env);
     expect(unknown.code).toBe(2);
+    // ws place names the flag that is missing or wrong, before connecting
+    const place = (...flags: string[]) => cli(["ws", "place", "--platform", "okex", "--symbol", "ETH/USDT", ...flags], { ...env, QUANT_WS_SECRET_KEY: "s" });
+    for (const [flags, message] of [
+      [["--action", "BUY"], /^tradeapi: ws place needs --quantity \(e\.g\. 1\)\n/],
+      [["--quantity", "1"], /^tradeapi: ws place needs --action BUY\|SELL\n/],
+      [["--action", "BUY", "--quantity", "x"], /^tradeapi: ws place --quantity: parameter "quantity" must be a number, got "x"\n/],
+      [["--action", "HOLD", "--quantity", "1"], /^tradeapi: ws place --action: parameter "action" must be one of "BUY", "SELL"/],
+      [["--action", "BUY", "--quantity", "1", "--price", "cheap"], /^tradeapi: ws place --price: parameter "price" must be a number, got "cheap"/],
+    ] as const) {
+      const r = await place(...flags);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
     expect(mock.acceptedSockets).toBe(0);
   });
 

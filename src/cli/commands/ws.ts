@@ -217,8 +217,18 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
     price: flags.price ?? "0",
     quantity: flags.quantity ?? "",
   };
+  // A missing or bad value is named by the flag that gives it.
+  const flagOf: Record<string, string> = { action: "--action BUY|SELL", quantity: "--quantity (e.g. 1)", order_type: "--type", price: "--price", symbol: "--symbol" };
+  for (const name of ["action", "quantity"]) if (raw[name] === "") throw new CliUsageError(`ws place needs ${flagOf[name]}`);
   const fields: Record<string, unknown> = {};
-  for (const p of op.params) fields[p.name] = coerceValue(p, raw[p.name] ?? "");
+  for (const p of op.params) {
+    try {
+      fields[p.name] = coerceValue(p, raw[p.name] ?? "");
+    } catch (e) {
+      if (e instanceof CliUsageError && flagOf[p.name]) throw new CliUsageError(`ws place ${flagOf[p.name]!.split(" ")[0]}: ${e.message}`);
+      throw e;
+    }
+  }
   const seconds = numberFlag("seconds", flags.seconds, 3);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
   await withClient(t.url, flags, out, async (client) => {
