@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { AbortedError, ConnectionError, HttpError, ResponseFormatError, TimeoutError } from "../../src/handwritten/core/errors.js";
-import { encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
+import { AbortedError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -181,6 +181,50 @@ describe.each([
     expect(String(e.stack)).not.toContain(KEYS.accessKey);
   });
 
+  it("an endless answer → ResponseTooLargeError at maxResponseBytes (not retried), never an out-of-memory crash", async () => {
+    let written = 0;
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"code":200,"info":"');
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && written < 64 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    // retry on: getServerTime is retryable, and a too-large answer is not worth another attempt
+    const e = await failure(xt(s.url, { ...road, maxResponseBytes: 1024 * 1024, retry: {} }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.message).toBe("xt getServerTime: the answer is larger than 1048576 bytes: not read further (the maxResponseBytes option raises the limit)");
+    expect((e as ResponseTooLargeError).maxResponseBytes).toBe(1024 * 1024);
+    expect(s.requests).toBe(1);
+    expect(written).toBeLessThan(16 * 1024 * 1024); // reading stopped (the socket closed), not drained
+  });
+
+  it("a Content-Length above maxResponseBytes → ResponseTooLargeError at once, before any body", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(DEFAULT_MAX_RESPONSE_BYTES + 1) });
+      res.write("{");
+    });
+    const started = performance.now();
+    const e = await failure(xt(s.url, { ...road, timeoutMs: 4000 }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect((e as ResponseTooLargeError).maxResponseBytes).toBe(64 * 1024 * 1024);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("maxResponseBytes: Infinity lifts the limit; a value that is not a byte count → UsageError", async () => {
+    const big = `{"code":200,"info":"${"x".repeat(200_000)}","data":{"serverTime":1}}`;
+    const s = await serve((_req, res) => answer(res, big));
+    await expect(xt(s.url, { ...road, maxResponseBytes: Infinity }).call("getServerTime")).resolves.toEqual({ serverTime: 1 });
+    await expect(failure(xt(s.url, { ...road, maxResponseBytes: 1000 }).call("getServerTime"))).resolves.toBeInstanceOf(ResponseTooLargeError);
+    for (const bad of [0, -1, 1.5, Number.NaN, "1000"]) {
+      expect(() => xt(s.url, { ...road, maxResponseBytes: bad as number })).toThrow(UsageError);
+    }
+    expect(() => xt(s.url, { maxResponseBytes: 0 })).toThrow("xt: maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got 0");
+  });
+
   it("the response headers are a plain lower-cased record", async () => {
     const s = await serve((_req, res) => {
       res.writeHead(200, { "Content-Type": "application/json", "X-Trace-Id": "abc" });
@@ -204,6 +248,23 @@ describe("undici path specifics", () => {
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("150 ms");
   });
+
+  it("a body trickled a byte at a time (each wait under bodyTimeout) → TimeoutError after timeoutMs, not a call that never ends", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("{");
+      const t = setInterval(() => res.write(" "), 200);
+      res.on("close", () => clearInterval(t));
+    });
+    // 5 000 ms: no native timer on this road (PRECISE_BELOW_MS); the shared sweep ends the body.
+    const started = performance.now();
+    const e = await failure(xt(s.url, { timeoutMs: 5000 }).call("getServerTime"));
+    const ms = performance.now() - started;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("no answer within 5000 ms");
+    expect(ms).toBeGreaterThanOrEqual(4900);
+    expect(ms).toBeLessThan(7500);
+  }, 15_000);
 
   it("creates no AbortController for a call without a signal, and one only when two signals meet", async () => {
     const s = await serve((_req, res) => answer(res));

@@ -9,7 +9,8 @@
  * ├── TransportError             the request did not complete
  * │   ├── ConnectionError        refused, reset, DNS, socket dropped
  * │   ├── TimeoutError           no answer within the timeout
- * │   └── AbortedError           the caller aborted
+ * │   ├── AbortedError           the caller aborted
+ * │   └── ResponseTooLargeError  the answer was larger than `maxResponseBytes`: not read further
  * ├── HttpError                  a non-2xx HTTP status (with a body that is not a vendor error)
  * │   └── RedirectError          a 3xx answer: never followed (see the class)
  * ├── ResponseFormatError        an answer that cannot be decoded (HTML error page, bad JSON,
@@ -90,6 +91,17 @@ export class TimeoutError extends TransportError {
   }
 }
 export class AbortedError extends TransportError {}
+/**
+ * An answer larger than the client's `maxResponseBytes` (default 64 MiB): reading stopped at
+ * the limit (or at once, from its Content-Length) instead of filling the memory. Not retried.
+ */
+export class ResponseTooLargeError extends TransportError {
+  declare readonly maxResponseBytes: number;
+  constructor(message: string, ctx: ErrorContext & { maxResponseBytes: number }) {
+    super(message, ctx);
+    this.maxResponseBytes = ctx.maxResponseBytes;
+  }
+}
 /** The AbortedError of a call whose signal the caller aborted (one wording wherever the wait was). */
 export const callerAborted = (ctx: ErrorContext = {}): AbortedError => new AbortedError("request aborted by the caller", ctx);
 

@@ -33,6 +33,7 @@ import {
   HttpError,
   RedirectError,
   ResponseFormatError,
+  ResponseTooLargeError,
   TimeoutError,
   TradeApiError,
   UsageError,
@@ -103,9 +104,17 @@ export interface TransportOptions {
   fetch?: typeof globalThis.fetch;
   /**
    * Per-attempt timeout in ms (default 10 000). With undici it bounds the connect, the wait
-   * for the headers and each wait for the next body chunk; with `fetch` the whole attempt.
+   * for the headers and each wait for the next body chunk, and a body read whole must arrive
+   * within it after the headers (checked about once a second; under 5 000 ms a timer covers
+   * the whole attempt); with `fetch` the whole attempt.
    */
   timeoutMs?: number;
+  /**
+   * The most bytes an answer read whole may have (default 64 MiB; `Infinity`: no limit). A
+   * larger one is a ResponseTooLargeError as soon as it passes the limit (or at once, by its
+   * Content-Length), never an out-of-memory crash. A streamed body (`open`) is not limited.
+   */
+  maxResponseBytes?: number;
   /** Retry policy for operations the spec marks `x-retryable: true`; false disables retries. */
   retry?: RetryOptions | false;
   /** null disables client-side rate limiting. */
@@ -164,6 +173,8 @@ export interface TransportStream {
 }
 
 const DECODER = new TextDecoder();
+/** The default `maxResponseBytes`: 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Characters encodeURIComponent leaves as they are. */
 const URI_SAFE = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
@@ -230,6 +241,7 @@ export class HttpTransport {
   /** The base URL's origin and path (without a trailing slash). */
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
+  readonly #maxBytes: number;
   /**
    * The secret-derived values of the last attempts (signatures, nonces …), so that an error
    * raised later from a success answer (e.g. a download that is not a file) loses them too.
@@ -245,7 +257,11 @@ export class HttpTransport {
         { api: rest.api },
       );
     }
+    if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
+      throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${String(rest.maxResponseBytes)}`, { api: rest.api });
+    }
     this.config = rest;
+    this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#secrets = secrets;
     this.#origin = splitBase(rest.baseUrl);
     describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
@@ -379,7 +395,7 @@ export class HttpTransport {
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
   private async head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
-    const res = await this.dispatch(wire, { timeoutMs, signal, stream });
+    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes: this.#maxBytes });
     if (res.redirect) {
       await res.discard();
       throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
@@ -461,6 +477,9 @@ export class HttpTransport {
     if (e instanceof WireError) {
       if (e.kind === "aborted") return callerAborted(ctx);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
+      if (e.kind === "too-large") {
+        return new ResponseTooLargeError(`the answer is larger than ${this.#maxBytes} bytes: not read further (the maxResponseBytes option raises the limit)`, { ...ctx, maxResponseBytes: this.#maxBytes });
+      }
     }
     const detail = e instanceof WireError ? e.detail : e instanceof Error ? e.message : String(e);
     return new ConnectionError(`connection failed (${detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);

@@ -14,8 +14,19 @@
  *
  * Either way the answer is status + lower-cased headers + a body read whole (`bytes`),
  * streamed (`chunks`) or dropped (`discard`), and every failure is a WireError saying what
- * happened (the caller's abort, a timeout, or the connection) for the transport to type.
- * Redirects are never followed (undici.request does not follow them; fetch is told not to).
+ * happened (the caller's abort, a timeout, the connection, or an answer larger than allowed)
+ * for the transport to type. Redirects are never followed (undici.request does not follow
+ * them; fetch is told not to).
+ *
+ * A hostile or broken server must not take the process down or hold a call forever:
+ * - a body read whole stops at `maxBytes` (undici's `maxResponseSize` counts the bytes; on the
+ *   fetch road the reader does), and a larger Content-Length is refused at once, so an endless
+ *   answer is an error, not an out-of-memory crash. A streamed body is the caller's to bound.
+ * - a body read whole on the undici road with a timeout of PRECISE_BELOW_MS or more (no native
+ *   timer) must arrive within the timeout after its headers: one shared sweep, about once a
+ *   second, ends a body that a server trickles a byte at a time (undici's `bodyTimeout` only
+ *   bounds each wait between two chunks). Below that, and on the fetch road, the call's
+ *   native timer covers the whole answer.
  */
 import { EventEmitter } from "node:events";
 import { Agent } from "undici";
@@ -45,7 +56,7 @@ export interface WireResponse {
   discard(): Promise<void>;
 }
 
-export type WireFailure = "aborted" | "timeout" | "connection";
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -62,6 +73,8 @@ export class WireError extends Error {
 export interface WireLimits {
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  /** The most bytes a body read whole may have (Infinity: no limit). Streams are not limited. */
+  maxBytes: number;
   /** Streaming: a native timer (fetch, or a timeout under PRECISE_BELOW_MS) covers the headers only. */
   stream: boolean;
 }
@@ -73,19 +86,61 @@ const ignore = (): undefined => undefined;
 export const USER_AGENT = "tradeapi";
 
 const UNDICI_TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const UNDICI_TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
 const KEEP_ALIVE_MS = 4_000;
-/** One Agent (one keep-alive pool) per timeout, since the connect timeout is an Agent's setting. */
-const agents = new Map<number, Agent>();
+/**
+ * One Agent (one keep-alive pool) per timeout and body limit, since the connect timeout and
+ * `maxResponseSize` are an Agent's settings (streams: no limit).
+ */
+const agents = new Map<number, Map<number, Agent>>();
 const MAX_AGENTS = 16;
+let agentCount = 0;
 
-function agentFor(timeoutMs: number): Agent {
-  let agent = agents.get(timeoutMs);
+function agentFor(timeoutMs: number, maxBytes: number): Agent {
+  let byTimeout = agents.get(maxBytes);
+  let agent = byTimeout?.get(timeoutMs);
   if (!agent) {
-    agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    // Past MAX_AGENTS distinct timeouts the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
-    if (agents.size < MAX_AGENTS) agents.set(timeoutMs, agent);
+    const maxResponseSize = Number.isFinite(maxBytes) ? maxBytes : -1;
+    agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize });
+    // Past MAX_AGENTS agents the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
+    if (agentCount < MAX_AGENTS) {
+      if (!byTimeout) agents.set(maxBytes, (byTimeout = new Map()));
+      byTimeout.set(timeoutMs, agent);
+      agentCount++;
+    }
   }
   return agent;
+}
+
+/**
+ * Bodies being read whole without a native timer, by their deadline: one interval (unref'd,
+ * about once a second, like undici's own timers) ends those past it, so a call costs a Map
+ * entry, not a timer. The interval stops when a sweep finds nothing left.
+ */
+const deadlines = new Map<UndiciResponse, number>();
+let sweeper: ReturnType<typeof setInterval> | undefined;
+const SWEEP_MS = 1_000;
+
+function watchDeadline(res: UndiciResponse, deadline: number): void {
+  deadlines.set(res, deadline);
+  if (sweeper === undefined) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref?.();
+  }
+}
+
+function sweep(): void {
+  const now = performance.now();
+  for (const [res, deadline] of deadlines) {
+    if (now >= deadline) {
+      deadlines.delete(res);
+      res.expire();
+    }
+  }
+  if (deadlines.size === 0) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
 }
 
 function plainHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -151,7 +206,7 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const { timeoutMs, signal } = limits;
   const precise = timeoutMs < PRECISE_BELOW_MS ? new PreciseAbort(timeoutMs, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
-  return agentFor(timeoutMs)
+  return agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes)
     .request({
       origin: req.origin,
       path: req.path,
@@ -185,9 +240,14 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   if (timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
+  if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
   const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
   return new WireError("connection", detail, e);
+}
+
+function tooLarge(limits: WireLimits, cause: unknown): WireError {
+  return new WireError("too-large", `the answer is larger than ${limits.maxBytes} bytes (maxResponseBytes)`, cause);
 }
 
 type UndiciData = Awaited<ReturnType<Agent["request"]>>;
@@ -199,6 +259,8 @@ class UndiciResponse implements WireResponse {
   readonly #body: UndiciData["body"];
   readonly #limits: WireLimits;
   readonly #precise: PreciseAbort | undefined;
+  /** The shared sweep ended the body: its deadline passed. */
+  #expired = false;
 
   constructor(res: UndiciData, limits: WireLimits, precise: PreciseAbort | undefined) {
     this.status = res.statusCode;
@@ -212,13 +274,29 @@ class UndiciResponse implements WireResponse {
   }
 
   async bytes(): Promise<Uint8Array> {
+    // Without a native timer, the body must arrive within the timeout (see the file comment).
+    if (Number(this.headers["content-length"]) > this.#limits.maxBytes) {
+      // undici counts the bytes as they come; a Content-Length over the limit is refused at once.
+      this.#precise?.stop();
+      this.#body.destroy();
+      throw tooLarge(this.#limits, undefined);
+    }
+    const watched = this.#precise === undefined;
+    if (watched) watchDeadline(this, performance.now() + this.#limits.timeoutMs);
     try {
       return await this.#body.bytes();
     } catch (e) {
-      throw wireFailure(e, this.#limits, this.#precise?.timedOut);
+      throw wireFailure(e, this.#limits, this.#precise?.timedOut || this.#expired);
     } finally {
+      if (watched) deadlines.delete(this);
       this.#precise?.stop();
     }
+  }
+
+  /** The body's deadline passed (the sweep): end it; `bytes` then fails as a timeout. */
+  expire(): void {
+    this.#expired = true;
+    this.#body.destroy(new DOMException(`no answer within ${this.#limits.timeoutMs} ms`, "TimeoutError"));
   }
 
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
@@ -281,7 +359,30 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
     async bytes() {
       try {
-        return new Uint8Array(await res.arrayBuffer());
+        const max = limits.maxBytes;
+        if (!Number.isFinite(max)) return new Uint8Array(await res.arrayBuffer());
+        if (Number(headers["content-length"]) > max) throw tooLarge(limits, undefined);
+        // Counted as it arrives: an endless body stops at the limit.
+        const parts: Uint8Array[] = [];
+        let size = 0;
+        const reader = res.body?.getReader();
+        try {
+          for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
+            size += r.value.byteLength;
+            if (size > max) throw tooLarge(limits, undefined);
+            parts.push(r.value);
+          }
+        } finally {
+          await reader?.cancel().catch(() => undefined);
+        }
+        if (parts.length === 1) return parts[0]!;
+        const out = new Uint8Array(size);
+        let at = 0;
+        for (const p of parts) {
+          out.set(p, at);
+          at += p.byteLength;
+        }
+        return out;
       } catch (e) {
         throw failure(e);
       } finally {
