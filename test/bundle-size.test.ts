@@ -14,7 +14,8 @@
  * is 30 kB; CEILING is where it stands today (lower it as the transport and client code shrink).
  * It rose from 47 to 51 kB with parseJson's WebAssembly scanner (2.4 kB of base64, 1 kB of
  * loader, 0.9 kB more parser), which brought JSON parsing to its speed targets; 49.7 kB once
- * the module was stored brotli-compressed (1 kB of base64).
+ * the module was stored brotli-compressed (1 kB of base64); 51.2 kB with the transport's answer
+ * size limit and body deadline (a hostile server can neither fill the memory nor hold a call).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -24,7 +25,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 50_000;
+const CEILING = 51_500;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

@@ -46,7 +46,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
 import { isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
-import { sendFetch, sendUndici, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
+import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
 export interface OutgoingRequest {
@@ -395,10 +395,16 @@ export class HttpTransport {
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
   private async head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
-    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes: this.#maxBytes });
+    const maxBytes = this.#maxBytes;
+    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes });
     if (res.redirect) {
       await res.discard();
       throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
+    }
+    // A body to read whole that says it is over the limit is not read at all.
+    if (!stream && Number(res.headers["content-length"]) > maxBytes) {
+      void res.discard();
+      throw tooLarge({ maxBytes });
     }
     return res;
   }

@@ -20,8 +20,9 @@
  *
  * A hostile or broken server must not take the process down or hold a call forever:
  * - a body read whole stops at `maxBytes` (undici's `maxResponseSize` counts the bytes; on the
- *   fetch road the reader does), and a larger Content-Length is refused at once, so an endless
- *   answer is an error, not an out-of-memory crash. A streamed body is the caller's to bound.
+ *   fetch road the reader does; the transport refuses a larger Content-Length before reading),
+ *   so an endless answer is an error, not an out-of-memory crash. A streamed body is the
+ *   caller's to bound.
  * - a body read whole on the undici road with a timeout of PRECISE_BELOW_MS or more (no native
  *   timer) must arrive within the timeout after its headers: one shared sweep, about once a
  *   second, ends a body that a server trickles a byte at a time (undici's `bodyTimeout` only
@@ -92,22 +93,17 @@ const KEEP_ALIVE_MS = 4_000;
  * One Agent (one keep-alive pool) per timeout and body limit, since the connect timeout and
  * `maxResponseSize` are an Agent's settings (streams: no limit).
  */
-const agents = new Map<number, Map<number, Agent>>();
+const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
-let agentCount = 0;
 
 function agentFor(timeoutMs: number, maxBytes: number): Agent {
-  let byTimeout = agents.get(maxBytes);
-  let agent = byTimeout?.get(timeoutMs);
+  const key = `${timeoutMs} ${maxBytes}`;
+  let agent = agents.get(key);
   if (!agent) {
-    const maxResponseSize = Number.isFinite(maxBytes) ? maxBytes : -1;
+    const maxResponseSize = maxBytes === Infinity ? -1 : maxBytes;
     agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize });
     // Past MAX_AGENTS agents the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
-    if (agentCount < MAX_AGENTS) {
-      if (!byTimeout) agents.set(maxBytes, (byTimeout = new Map()));
-      byTimeout.set(timeoutMs, agent);
-      agentCount++;
-    }
+    if (agents.size < MAX_AGENTS) agents.set(key, agent);
   }
   return agent;
 }
@@ -123,24 +119,13 @@ const SWEEP_MS = 1_000;
 
 function watchDeadline(res: UndiciResponse, deadline: number): void {
   deadlines.set(res, deadline);
-  if (sweeper === undefined) {
-    sweeper = setInterval(sweep, SWEEP_MS);
-    sweeper.unref?.();
-  }
+  sweeper ??= setInterval(sweep, SWEEP_MS).unref();
 }
 
 function sweep(): void {
   const now = performance.now();
-  for (const [res, deadline] of deadlines) {
-    if (now >= deadline) {
-      deadlines.delete(res);
-      res.expire();
-    }
-  }
-  if (deadlines.size === 0) {
-    clearInterval(sweeper);
-    sweeper = undefined;
-  }
+  for (const [res, deadline] of deadlines) if (now >= deadline) res.expire();
+  if (deadlines.size === 0) sweeper = void clearInterval(sweeper);
 }
 
 function plainHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -246,7 +231,7 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   return new WireError("connection", detail, e);
 }
 
-function tooLarge(limits: WireLimits, cause: unknown): WireError {
+export function tooLarge(limits: Pick<WireLimits, "maxBytes">, cause?: unknown): WireError {
   return new WireError("too-large", `the answer is larger than ${limits.maxBytes} bytes (maxResponseBytes)`, cause);
 }
 
@@ -275,12 +260,6 @@ class UndiciResponse implements WireResponse {
 
   async bytes(): Promise<Uint8Array> {
     // Without a native timer, the body must arrive within the timeout (see the file comment).
-    if (Number(this.headers["content-length"]) > this.#limits.maxBytes) {
-      // undici counts the bytes as they come; a Content-Length over the limit is refused at once.
-      this.#precise?.stop();
-      this.#body.destroy();
-      throw tooLarge(this.#limits, undefined);
-    }
     const watched = this.#precise === undefined;
     if (watched) watchDeadline(this, performance.now() + this.#limits.timeoutMs);
     try {
@@ -295,8 +274,9 @@ class UndiciResponse implements WireResponse {
 
   /** The body's deadline passed (the sweep): end it; `bytes` then fails as a timeout. */
   expire(): void {
+    deadlines.delete(this);
     this.#expired = true;
-    this.#body.destroy(new DOMException(`no answer within ${this.#limits.timeoutMs} ms`, "TimeoutError"));
+    this.#body.destroy();
   }
 
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
@@ -353,36 +333,21 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
   res.headers.forEach((v, k) => {
     headers[k] = v;
   });
-  return {
+  const answer: WireResponse = {
     status: res.status,
     headers,
     redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
     async bytes() {
       try {
-        const max = limits.maxBytes;
-        if (!Number.isFinite(max)) return new Uint8Array(await res.arrayBuffer());
-        if (Number(headers["content-length"]) > max) throw tooLarge(limits, undefined);
+        if (limits.maxBytes === Infinity) return new Uint8Array(await res.arrayBuffer());
         // Counted as it arrives: an endless body stops at the limit.
         const parts: Uint8Array[] = [];
         let size = 0;
-        const reader = res.body?.getReader();
-        try {
-          for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
-            size += r.value.byteLength;
-            if (size > max) throw tooLarge(limits, undefined);
-            parts.push(r.value);
-          }
-        } finally {
-          await reader?.cancel().catch(() => undefined);
+        for await (const chunk of answer.chunks()) {
+          if ((size += chunk.byteLength) > limits.maxBytes) throw tooLarge(limits);
+          parts.push(chunk);
         }
-        if (parts.length === 1) return parts[0]!;
-        const out = new Uint8Array(size);
-        let at = 0;
-        for (const p of parts) {
-          out.set(p, at);
-          at += p.byteLength;
-        }
-        return out;
+        return Buffer.concat(parts, size);
       } catch (e) {
         throw failure(e);
       } finally {
@@ -411,4 +376,5 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       await res.body?.cancel().catch(() => undefined);
     },
   };
+  return answer;
 }
