@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/xele-mgmt.docs.js";
-import { AuthError } from "../../src/handwritten/core/errors.js";
+import { AuthError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
 import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
@@ -119,6 +119,53 @@ describe("errors in a stream", () => {
     const body = readable(bytesIn("60|10|50|0\n".repeat(10_000), 64), () => (cancelled = true));
     for await (const _row of decodePipeRowStream(body, { layout: HISTORY })) break;
     expect(cancelled).toBe(true);
+  });
+
+  it("an endless line, blank lead or envelope member is a ResponseTooLargeError at maxHeldChars, rows before it yielded", async () => {
+    /** A body of `head`, then `piece` in 64 KiB chunks up to 4× the limit ("forever" to the reader, which must stop first). */
+    const endless = (head: string, piece: string) => {
+      let sent = 0;
+      const body = (async function* () {
+        yield new TextEncoder().encode(head);
+        const chunk = new TextEncoder().encode(piece.repeat(Math.ceil(65_536 / piece.length)));
+        while (sent < 4 * max) {
+          sent += chunk.length;
+          yield chunk;
+        }
+      })();
+      return { body, sent: () => sent };
+    };
+    const max = 1_000_000;
+    for (const [head, piece, rows] of [
+      ["60|10|50|0\n61|10|50|0\n", "7", 2], // raw rows: one line that never ends
+      ["", " ", 0], // blanks before the first character
+      ['{"code":0,"msg":"', "x", 0], // an envelope member that never ends
+      ['{"code":0,"msg":"ok","result":"60|10|50|0\\n', "9", 1], // the result's unfinished line
+    ] as const) {
+      const { body, sent } = endless(head, piece);
+      const got: unknown[] = [];
+      let error: unknown;
+      try {
+        for await (const row of decodePipeRowStream(body, { layout: HISTORY, maxHeldChars: max })) got.push(row);
+      } catch (e) {
+        error = e;
+      }
+      expect(got, head).toHaveLength(rows);
+      expect(error, head).toBeInstanceOf(ResponseTooLargeError);
+      expect((error as Error).message).toContain("longer than 1000000 characters");
+      expect((error as ResponseTooLargeError).maxResponseBytes).toBe(max);
+      expect(sent()).toBeLessThan(max + 200_000);
+    }
+    // Members without end, each small and new: what the envelope holds counts them all.
+    const members = (async function* () {
+      yield '{"code":0';
+      for (let i = 0; i < (4 * max) / 100; i++) yield `,"m${i}":"${"v".repeat(100)}"`;
+    })();
+    await expect(
+      (async () => {
+        for await (const _ of decodePipeRowStream(members, { layout: HISTORY, maxHeldChars: max })) void _;
+      })(),
+    ).rejects.toBeInstanceOf(ResponseTooLargeError);
   });
 
   it("an empty body yields nothing", async () => {

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortedError, ConnectionError, HttpError, RedirectError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ConnectionError, HttpError, RedirectError, ResponseTooLargeError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 
 const TOKEN = "tok-stream-7f3a9c";
@@ -113,5 +113,26 @@ describe("streamRows through the shared transport", () => {
     expect(h.error).toBeInstanceOf(HttpError);
     expect((h.error as HttpError).status).toBe(502);
     clean(h.error);
+  });
+
+  it("a row line that never ends stops at the client's maxResponseBytes (ResponseTooLargeError), the slot released", async () => {
+    let written = 0;
+    const url = await xeleServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`${HEAD}\n777|1|2|`);
+      const chunk = Buffer.alloc(64 * 1024, 0x37);
+      const pump = () => {
+        while (!res.destroyed && written < 32 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+      };
+      res.on("drain", pump);
+      pump();
+    });
+    const { seen, error, inFlight } = await stream(url, { maxResponseBytes: 512 * 1024 });
+    expect(seen).toEqual([]);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error!.message).toMatch(/^xele queryOrders: the row stream holds a line .* longer than 524288 characters/);
+    expect(written).toBeLessThan(8 * 1024 * 1024);
+    expect(inFlight).toBe(0);
+    clean(error);
   });
 });

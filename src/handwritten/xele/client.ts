@@ -23,7 +23,7 @@
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, UsageError, type ErrorContext } from "../core/errors.js";
-import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -332,7 +332,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
     try {
       const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
       const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
-      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType) })) {
+      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES })) {
         yielded++;
         yield row;
       }

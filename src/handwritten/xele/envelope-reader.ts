@@ -85,6 +85,10 @@ class ValueCollector {
   private inString = false;
   private escaped = false;
 
+  get size(): number {
+    return this.raw.length;
+  }
+
   reset(): void {
     this.raw = "";
     this.depth = 0;
@@ -138,6 +142,8 @@ export class EnvelopeReader {
   private key = "";
   private rawKey = "";
   private readonly value = new ValueCollector();
+  /** Characters of the members (not `result`) read so far. */
+  private membersChars = 0;
   constructor(
     private readonly onText: (text: string) => void,
     private readonly onItemEnd: () => void,
@@ -147,6 +153,11 @@ export class EnvelopeReader {
 
   get done(): boolean {
     return this.st === St.Done;
+  }
+
+  /** Characters held: the members read, the unfinished name or value, the carried escape. */
+  get held(): number {
+    return this.membersChars + this.rawKey.length + this.value.size + this.carry.length;
   }
 
   push(chunk: string): void {
@@ -184,6 +195,7 @@ export class EnvelopeReader {
         case St.Generic: {
           const end = this.value.read(t, i);
           if (end === -1) return;
+          this.membersChars += this.key.length + this.value.size;
           this.members[this.key] = this.value.value(this.key);
           this.st = St.AfterValue;
           i = end;

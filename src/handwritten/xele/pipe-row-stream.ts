@@ -9,12 +9,16 @@
  * incrementally and only `result` is streamed; other members are small and parsed whole. A
  * non-zero `code` throws the ApiError subclass from the spec's error table.
  *
+ * What is held at once (an unfinished line, the envelope's other members) is bounded by
+ * `maxHeldChars` (the client's `maxResponseBytes`): an endless line is a ResponseTooLargeError.
+ *
  * Each row is checked (field count, integer cells) before it is yielded. The header's row
  * count can only be compared at the end: a truncated stream throws `PipeRowsError` AFTER the
  * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
  * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
  */
-import { apiErrorFromCode } from "../core/errors.js";
+import { apiErrorFromCode, ResponseTooLargeError } from "../core/errors.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { badBytesError, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 import { xeleMeta } from "./spec-info.js";
@@ -82,6 +86,9 @@ class LineSplitter {
     this.onLine(this.pending);
     this.pending = "";
   }
+  get held(): number {
+    return this.pending.length;
+  }
   end(): string {
     const last = this.pending;
     this.pending = "";
@@ -95,6 +102,13 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   options: PipeRowsOptions = {},
 ): AsyncGenerator<PipeRow<T>, void, undefined> {
   const lines = new PipeRowLines("", options);
+  const maxHeld = options.maxHeldChars ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const tooLong = (): never => {
+    throw new ResponseTooLargeError(
+      `the row stream holds a line (or envelope member) longer than ${maxHeld} characters: not read further (the maxResponseBytes option raises the limit)`,
+      { ...options.context, maxResponseBytes: maxHeld },
+    );
+  };
   const ready: Array<PipeRow<T>> = [];
   // An answer of whitespace only is no rows (as decodePipeRows): whitespace lines are held
   // until a line with text shows they belong to the answer.
@@ -138,6 +152,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
       const first = chunk.search(/\S/);
       if (first === -1) {
         lead = chunk;
+        if (lead.length > maxHeld) tooLong();
         continue;
       }
       lead = null;
@@ -152,6 +167,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     }
     if (envelope) envelope.push(chunk);
     else splitter.push(chunk);
+    if (splitter.held + (envelope?.held ?? 0) > maxHeld) tooLong();
     // Hand over what this chunk completed before reading the next one.
     for (let i = 0; i < ready.length; i++) yield ready[i]!;
     ready.length = 0;

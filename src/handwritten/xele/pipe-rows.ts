@@ -116,6 +116,12 @@ export interface PipeRowsOptions {
   errorCodes?: Readonly<Record<string, ErrorCodeInfo>>;
   /** api / operation named in errors. */
   context?: ErrorContext;
+  /**
+   * decodePipeRowStream: the most characters held at once (an unfinished line, the envelope's
+   * other members; default 64 Mi, the client's `maxResponseBytes`). A server that sends an
+   * endless line is a ResponseTooLargeError at the limit, not an out-of-memory crash.
+   */
+  maxHeldChars?: number;
 }
 
 export interface PipeRowsAnswer<T> {
