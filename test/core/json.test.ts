@@ -168,6 +168,18 @@ describe("parseJson decimals", () => {
     expect((err as Error).message).toContain('decimals: "string"');
     expect(() => parseJson("1e400")).toThrow(DecimalPrecisionError);
     expect(() => parseJson('{"a b":[1e-400]}')).toThrow(/at \["a b"\]\[0\]/);
+    // A hostile nesting: the path property is whole, the message shows its two ends.
+    const deep = `{"data":${"[".repeat(50_000)}0.12345678901234567891${"]".repeat(50_000)}}`;
+    const e = (() => {
+      try {
+        parseJson(deep);
+      } catch (x) {
+        return x as DecimalPrecisionError;
+      }
+    })()!;
+    expect(e.path).toBe(`data${"[0]".repeat(50_000)}`);
+    expect(e.message.length).toBeLessThan(500);
+    expect(e.message).toMatch(/^the number at data\[0\]\[0\].*…\[0\]\[0\] \(0\.12345678901234567891\) does not fit/);
   });
 
   it("exact: decimals whose double is exact stay numbers (0.1, 1e19, trailing zeros)", () => {

@@ -65,7 +65,7 @@ export class DecimalPrecisionError extends TradeApiError {
   readonly literal: string;
   constructor(path: string, literal: string, ctx: ErrorContext = {}) {
     super(
-      `the number at ${path} (${literal.length > 60 ? `${literal.slice(0, 60)}…` : literal}) does not fit a double without rounding; ` +
+      `the number at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} (${literal.length > 60 ? `${literal.slice(0, 60)}…` : literal}) does not fit a double without rounding; ` +
         `pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double`,
       ctx,
     );
