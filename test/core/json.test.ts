@@ -179,7 +179,7 @@ describe("parseJson decimals", () => {
     })()!;
     expect(e.path).toBe(`data${"[0]".repeat(50_000)}`);
     expect(e.message.length).toBeLessThan(500);
-    expect(e.message).toMatch(/^the number at data\[0\]\[0\].*…\[0\]\[0\] \(0\.12345678901234567891\) does not fit/);
+    expect(e.message).toMatch(/^the number at data\[0\]\[0\][[\]0]*…[[\]0]+\[0\] \(0\.12345678901234567891\) does not fit/);
   });
 
   it("exact: decimals whose double is exact stay numbers (0.1, 1e19, trailing zeros)", () => {
