@@ -57,7 +57,7 @@ export interface WireResponse {
   discard(): Promise<void>;
 }
 
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large";
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -226,6 +226,8 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
   if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
+  // undici refused the request before sending it (e.g. a header value it cannot carry).
+  if (code === "UND_ERR_INVALID_ARG") return new WireError("invalid", (e as Error).message, e);
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
   const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
   return new WireError("connection", detail, e);
@@ -347,7 +349,10 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
           if ((size += chunk.byteLength) > limits.maxBytes) throw tooLarge(limits);
           parts.push(chunk);
         }
-        return Buffer.concat(parts, size);
+        const out = new Uint8Array(size); // a plain Uint8Array, as on the undici road (not a Buffer)
+        size = 0;
+        for (const p of parts) out.set(p, (size += p.byteLength) - p.byteLength);
+        return out;
       } catch (e) {
         throw failure(e);
       } finally {
