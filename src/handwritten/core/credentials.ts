@@ -1,4 +1,5 @@
 import { CredentialsError } from "./errors.js";
+import { CONTROL, unsendable, where } from "./validate.js";
 
 /**
  * Return a credential or throw a CredentialsError naming the option that supplies it
@@ -6,9 +7,14 @@ import { CredentialsError } from "./errors.js";
  * environment, so it never names a variable; the CLI adds its own hint (`credentialHint`).
  */
 export function credentialOf(api: string, option: string, value: string | undefined, operation?: string): string {
-  if (value) return value;
-  throw new CredentialsError(`missing ${option}: pass { ${option} } to the client`, {
-    api,
-    ...(operation ? { operation } : {}),
-  });
+  const ctx = { api, ...(operation ? { operation } : {}) };
+  if (!value) throw new CredentialsError(`missing ${option}: pass { ${option} } to the client`, ctx);
+  // Keys go into headers, signed strings and query text: a stray newline (a key read from a
+  // file) would be a rejected signature or a split header, so it is refused here, by name.
+  if (typeof value !== "string") throw new CredentialsError(`${option} must be a string, got ${typeof value}`, ctx);
+  const problem = unsendable(value, false);
+  if (problem) throw new CredentialsError(`${option} holds ${problem}`, ctx);
+  const control = CONTROL.exec(value);
+  if (control) throw new CredentialsError(`${option} holds a control character (${where(control)}): a key read from a file keeps its line break; pass it without`, ctx);
+  return value;
 }

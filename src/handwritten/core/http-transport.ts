@@ -483,6 +483,7 @@ export class HttpTransport {
     if (e instanceof WireError) {
       if (e.kind === "aborted") return callerAborted(ctx);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
+      if (e.kind === "invalid") return new UsageError(`the request cannot be sent: ${e.detail}`, ctx);
       if (e.kind === "too-large") {
         return new ResponseTooLargeError(`the answer is larger than ${this.#maxBytes} bytes: not read further (the maxResponseBytes option raises the limit)`, { ...ctx, maxResponseBytes: this.#maxBytes });
       }

@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf } from "./validate.js";
+import { checkParam, checkRequiredOneOf, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -62,6 +62,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
     }
     checkValue(api, op, p.name, v, p.schema);
     const text = serializeValue(v, p.schema);
+    checkText(ctx, p.name, text, p.in === "header");
     if (p.in === "path") path = path.replace(`{${p.name}}`, encodeURIComponent(text));
     else if (p.in === "query") query.push([p.name, text]);
     else if (p.in === "header") headers[p.name] = text;
@@ -82,12 +83,19 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
       fields[name] = v;
     }
     if (/x-www-form-urlencoded/i.test(op.body.contentType)) {
-      form = Object.entries(fields).map(([k, v]) => [k, serializeValue(v, op.body!.properties[k])]);
+      form = Object.entries(fields).map(([k, v]) => [k, checkText(ctx, k, serializeValue(v, op.body!.properties[k]), false)]);
     } else {
       json = stringifyJson(fields);
     }
   }
   return { method: op.method, baseUrl, path, query, form, json, headers };
+}
+
+/** A parameter's wire text, or a UsageError naming it when it cannot be sent (see `unsendable`). */
+function checkText(ctx: { api: string; operation: string }, name: string, text: string, header: boolean): string {
+  const problem = unsendable(text, header);
+  if (problem) throw new UsageError(`parameter "${name}" holds ${problem}`, ctx);
+  return text;
 }
 
 function firstLine(s: string): string {

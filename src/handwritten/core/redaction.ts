@@ -53,13 +53,22 @@ function b64variants(b64: string): string[] {
   return [b64, encodeURIComponent(b64), bare, url, encodeURIComponent(bare)];
 }
 
+/** encodeURIComponent, with a lone surrogate written as U+FFFD (it throws on one; no request can hold one anyway). */
+function uriOf(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return encodeURIComponent(s.replace(/\p{Cs}/gu, "\ufffd"));
+  }
+}
+
 /** Every form of `secret` that an echoing server could print (see the file comment). */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>();
   const jsonEscaped = JSON.stringify(secret).slice(1, -1);
   for (const s of new Set([secret, jsonEscaped])) {
     forms.add(s);
-    const uri = encodeURIComponent(s);
+    const uri = uriOf(s);
     forms.add(uri);
     forms.add(uri.replace(/%20/g, "+"));
     forms.add(encodeURIComponent(uri));

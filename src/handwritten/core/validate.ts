@@ -50,6 +50,29 @@ export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A timeout a timer can hold: a number of ms above 0 and at most MAX_TIMEOUT_MS (every client's timeout options). */
 export const isTimeoutMs = (ms: unknown): ms is number => typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS;
 
+/** A UTF-16 surrogate without its pair (with the u flag a pair is one code point, not Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** C0 controls and DEL: line breaks, NUL, escape … (a tab is allowed). */
+export const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/** What an HTTP header value cannot hold: controls and anything above U+00FF. */
+const NOT_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
+
+/** `U+000A at index 3` */
+export const where = (m: RegExpExecArray): string => `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at index ${m.index}`;
+
+/**
+ * Why `text` cannot go on the wire as text, or undefined: a lone surrogate (no encoding can
+ * carry it: encodeURIComponent throws, UTF-8 would turn it into U+FFFD) or, in a header
+ * (`header`), a control character (a line break would split it) or one above U+00FF.
+ */
+export function unsendable(text: string, header: boolean): string | undefined {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `a lone surrogate (${where(lone)}), which no encoding can send`;
+  const bad = header ? NOT_IN_HEADER.exec(text) : null;
+  if (bad) return `a character a header cannot carry (${where(bad)})`;
+  return undefined;
+}
+
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 

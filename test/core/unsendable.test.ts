@@ -1,0 +1,123 @@
+/**
+ * Text that cannot go on the wire is refused by name before anything is sent: a lone UTF-16
+ * surrogate in a parameter (encodeURIComponent threw a bare URIError), a control character or
+ * a lone surrogate in a credential (a key read from a file with its newline would split a
+ * header or sign the wrong string), and a header value undici refuses (a UsageError, not a
+ * "connection failed"). The messages name the parameter or option and the character, never
+ * the credential's value.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { CredentialsError, UsageError } from "../../src/handwritten/core/errors.js";
+import { unsendable } from "../../src/handwritten/core/validate.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { json, recordingFetch } from "../helpers/recording-fetch.js";
+
+const OK = { code: 200, info: "success", data: {} };
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    (v) => {
+      throw new Error(`resolved with ${JSON.stringify(v)}`);
+    },
+    (e: unknown) => e as Error,
+  );
+
+/** A string with one lone surrogate somewhere, and the rest any well-formed text. */
+const withLone = fc
+  .tuple(fc.string({ unit: "grapheme" }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ unit: "grapheme" }))
+  .map(([a, s, b]) => a + String.fromCharCode(s) + b);
+
+describe("parameters that cannot be sent", () => {
+  it("a lone surrogate in a query or form parameter is a UsageError naming it, nothing sent (property)", async () => {
+    const { fetch, calls } = recordingFetch(() => json(OK));
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", fetch, rateLimit: false, retry: false });
+    await fc.assert(
+      fc.asyncProperty(withLone, async (market) => {
+        for (const [op, params] of [
+          ["getOrder", { market, id: 1 }],
+          ["order", { market, price: "1", number: "1", type: 1, entrustType: 0 }],
+        ] as const) {
+          const e = await failure(xt.call(op, params));
+          expect(e).toBeInstanceOf(UsageError);
+          expect(e.message).toMatch(new RegExp(`^xt ${op}: parameter "market" holds a lone surrogate \\(U\\+D[89A-F][0-9A-F]{2} at index \\d+\\), which no encoding can send$`));
+        }
+      }),
+      { seed: 20261202, numRuns: 200 },
+    );
+    expect(calls).toHaveLength(0);
+  });
+
+  it("well-formed text of any script is sent as written (paired surrogates included)", async () => {
+    const { fetch, calls } = recordingFetch(() => json(OK));
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", fetch, rateLimit: false, retry: false });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "grapheme", minLength: 1 }), async (market) => {
+        await xt.call("getOrder", { market, id: 1 });
+        expect(calls.at(-1)!.url.searchParams.get("market")).toBe(market);
+      }),
+      { seed: 20261202, numRuns: 200 },
+    );
+  });
+
+  it("unsendable(): lone surrogates anywhere; in a header also controls and characters above U+00FF", () => {
+    expect(unsendable("btc_usdt 😀", false)).toBeUndefined();
+    expect(unsendable("\ud83d", false)).toBe("a lone surrogate (U+D83D at index 0), which no encoding can send");
+    expect(unsendable("ab\ude00", false)).toBe("a lone surrogate (U+DE00 at index 2), which no encoding can send");
+    expect(unsendable("line\nbreak", false)).toBeUndefined();
+    expect(unsendable("line\nbreak", true)).toBe("a character a header cannot carry (U+000A at index 4)");
+    expect(unsendable("tab\tok é", true)).toBeUndefined();
+    expect(unsendable("中", true)).toBe("a character a header cannot carry (U+4E2D at index 0)");
+  });
+});
+
+describe("credentials that cannot be sent", () => {
+  const secret = "sk-9f8e7d6c5b4a";
+  const clients = {
+    xt: (keys: { accessKey: string; secretKey: string }, fetch: typeof globalThis.fetch) =>
+      createXtClient({ ...keys, fetch, rateLimit: false, retry: false }).call("getBalance"),
+    hubi: (keys: { accessKey: string; secretKey: string }, fetch: typeof globalThis.fetch) =>
+      createHubiClient({ ...keys, accessToken: "tok", fetch, rateLimit: false, retry: false }).call("queryAccounts"),
+    bhex: (keys: { accessKey: string; secretKey: string }, fetch: typeof globalThis.fetch) =>
+      createBhexOrgClient({ ...keys, fetch, rateLimit: false, retry: false }).call("basicTokens"),
+  };
+
+  for (const [api, run] of Object.entries(clients)) {
+    it(`${api}: a key with a line break, a control character or a lone surrogate is a CredentialsError naming the option, not the value`, async () => {
+      const { fetch, calls } = recordingFetch(() => json(OK));
+      for (const [keys, option, what] of [
+        [{ accessKey: "ak-1234\n", secretKey: secret }, "accessKey", "a control character (U+000A at index 7): a key read from a file keeps its line break; pass it without"],
+        [{ accessKey: "ak-1234", secretKey: `${secret}\r\n` }, "secretKey", "a control character (U+000D at index 15): a key read from a file keeps its line break; pass it without"],
+        [{ accessKey: "ak-\u00001234", secretKey: secret }, "accessKey", "a control character (U+0000 at index 3)"],
+        [{ accessKey: "ak-1234", secretKey: `${secret}\ud800` }, "secretKey", "a lone surrogate (U+D800 at index 15), which no encoding can send"],
+      ] as const) {
+        const e = await failure(run(keys, fetch));
+        expect(e, JSON.stringify(keys)).toBeInstanceOf(CredentialsError);
+        expect(e.message).toContain(`: ${option} holds ${what}`);
+        expect(`${e.message}${e.stack}`).not.toContain("ak-1234");
+        expect(`${e.message}${e.stack}`).not.toContain(secret);
+      }
+      expect(calls).toHaveLength(0);
+    });
+  }
+
+  it("quant-ws: login refuses such a key before connecting", async () => {
+    const client = createQuantWsClient({ url: "ws://127.0.0.1:9/ws/v1", reconnect: false });
+    try {
+      const e = await failure(client.login({ platform: "okex", accessKey: "ak\n", secretKey: secret, symbols: ["ETH/USDT"] }));
+      expect(e).toBeInstanceOf(CredentialsError);
+      expect(e.message).toMatch(/accessKey holds a control character \(U\+000A at index 2\)/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a header value undici refuses (a key above U+00FF) is a UsageError naming the header, not a connection failure", async () => {
+    const bhex = createBhexOrgClient({ baseUrl: "http://127.0.0.1:9", accessKey: "ak-中", secretKey: secret, rateLimit: false, retry: false });
+    const e = await failure(bhex.call("basicTokens"));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toBe("bhex basicTokens: the request cannot be sent: invalid X-ACCESS-KEY header");
+  });
+});
