@@ -14,8 +14,9 @@
  * is 30 kB; CEILING is where it stands today (lower it as the transport and client code shrink).
  * It rose from 47 to 51 kB with parseJson's WebAssembly scanner (2.4 kB of base64, 1 kB of
  * loader, 0.9 kB more parser), which brought JSON parsing to its speed targets; 49.7 kB once
- * the module was stored brotli-compressed (1 kB of base64); 51.2 kB with the transport's answer
- * size limit and body deadline (a hostile server can neither fill the memory nor hold a call).
+ * the module was stored brotli-compressed (1 kB of base64); 52.1 kB with the transport's answer
+ * size limit and body deadline (a hostile server can neither fill the memory nor hold a call)
+ * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -25,7 +26,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 51_500;
+const CEILING = 52_500;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

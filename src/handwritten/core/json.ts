@@ -89,7 +89,6 @@ const INTEGER_CANDIDATE = new RegExp(INTEGER);
 const STRING_CANDIDATE = new RegExp(STRING);
 const EXACT_SCAN = new RegExp(EXACT, "g");
 const EXACT_NO_EXPONENT_SCAN = new RegExp(EXACT.slice(0, EXACT.lastIndexOf("|")), "g");
-const POSITIVE_EXPONENT_3 = /[eE]\+?\d\d\d/;
 const INTEGER_SCAN = new RegExp(INTEGER, "g");
 const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
@@ -240,8 +239,6 @@ interface CountedScan {
   values: Array<bigint | undefined>;
   /** The double JSON.parse makes of each token (what the walk must meet). */
   doubles: number[];
-  /** No token, but a positive 3-digit exponent that may overflow. */
-  overflow: boolean;
   /** The text's `:` count, when the scanner made it. */
   colons: number | undefined;
 }
@@ -291,7 +288,7 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
     values.push(value);
     doubles.push(d);
   }
-  return { values, doubles, overflow: false, colons: scan.colons };
+  return { values, doubles, colons: scan.colons };
 }
 
 /**
@@ -299,12 +296,10 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
  * the scanner's answer, if it ran (its colon count and whether a 3-digit exponent exists).
  */
 function countedScan(text: string, mode: DecimalsMode, scan: JsonScan | undefined): CountedScan | typeof FALLBACK {
-  // Exact mode: a 3-digit exponent matters only when it is negative (underflow: 0 or a
-  // subnormal, invisible in the parsed value); an overflow is an Infinity the walk meets
-  // unpaired. So the costly exponent branch is scanned for only when the scanner saw a 3-digit
-  // exponent or, without it, when an `e-` exists.
-  const exponent = scan === undefined ? hasNegativeExponent(text) : (scan.flags & SCAN_EXPONENT) !== 0;
-  const re = mode !== "exact" ? INTEGER_SCAN : exponent ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
+  // Exact mode: the costly exponent branch is scanned for only when the scanner saw a 3-digit
+  // exponent (or did not run: `node --jitless`). A 3-digit exponent may overflow (Infinity)
+  // or underflow (0 or a subnormal); the candidate's check sends either to the exact paths.
+  const re = mode !== "exact" ? INTEGER_SCAN : scan === undefined || scan.flags & SCAN_EXPONENT ? EXACT_SCAN : EXACT_NO_EXPONENT_SCAN;
   const values: Array<bigint | undefined> = [];
   const doubles: number[] = [];
   re.lastIndex = 0;
@@ -336,15 +331,12 @@ function countedScan(text: string, mode: DecimalsMode, scan: JsonScan | undefine
     values.push(value);
     doubles.push(d);
   }
-  // Nothing to pair, so no walk would meet an Infinity: look for an overflowing exponent
-  // instead (the scanner saw none, if it ran).
-  const overflow = values.length === 0 && re === EXACT_NO_EXPONENT_SCAN && scan === undefined && POSITIVE_EXPONENT_3.test(text);
-  return { values, doubles, overflow, colons: scan?.colons };
+  return { values, doubles, colons: scan?.colons };
 }
 
 /** The pairing and its proof (see above). */
 function countedPair(text: string, root: object, scan: CountedScan): unknown {
-  if (scan.values.length === 0) return scan.overflow ? FALLBACK : root;
+  if (scan.values.length === 0) return root;
   let colons = scan.colons;
   if (colons === undefined) {
     colons = 0;
@@ -472,14 +464,6 @@ function integerDigits(text: string, s: number, e: number): number {
   return e - first;
 }
 
-/** An `e-` or `E-` anywhere (a `-` is rare in JSON; each is checked in place). */
-function hasNegativeExponent(text: string): boolean {
-  for (let i = text.indexOf("-"); i !== -1; i = text.indexOf("-", i + 1)) {
-    if ((text.charCodeAt(i - 1) | 32) === 101) return true;
-  }
-  return false;
-}
-
 /** The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact). */
 function bigOrUndefined(token: string): bigint | undefined {
   const neg = token.charCodeAt(0) === 45;
@@ -546,7 +530,7 @@ function parseMarked(text: string, mode: DecimalsMode): unknown {
   let marked = "";
   let from = 0;
   for (let i = 0; i < values.length; i++) {
-    marked += `${text.slice(from, starts[i])}"${mark.written}${i}"`;
+    marked += `${text.slice(from, starts[i])}"${mark}${i}"`;
     from = ends[i]!;
   }
   marked += text.slice(from);
@@ -556,7 +540,7 @@ function parseMarked(text: string, mode: DecimalsMode): unknown {
   } catch {
     return invalid(text);
   }
-  return unmark(root, mark.prefix, values);
+  return unmark(root, mark, values);
 }
 
 function isEscaped(text: string, quote: number): boolean {
@@ -618,13 +602,12 @@ function followedByColon(text: string, e: number): boolean {
  * raw or as a \u007e escape), so no string of the text can look like a marker. A plain
  * character keeps JSON.parse on its fast path for strings without escapes.
  */
-function markPrefix(text: string): { prefix: string; written: string } {
+function markPrefix(text: string): string {
   let n = 1;
   if (text.includes('"~') || /"\\u007e/i.test(text)) {
     for (const m of text.matchAll(/"((?:~|\\u007e)+)/gi)) n = Math.max(n, m[1]!.replace(/\\u007e/gi, "~").length + 1);
   }
-  const prefix = "~".repeat(n);
-  return { prefix, written: prefix };
+  return "~".repeat(n);
 }
 
 /**
