@@ -14,7 +14,7 @@ import { API_TABLE } from "../src/cli/registry.js";
 import * as root from "../src/index.js";
 
 const APIS = readApis();
-const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown>; typesVersions: { "*": Record<string, string[]> } };
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
 /** The README's API table: rows of the first table whose header starts with "| API |". */
@@ -42,6 +42,8 @@ describe("every API of redocly.yaml is wired", () => {
       default: `./dist/src/handwritten/${name}/index.js`,
     });
     expect(existsSync(join(ROOT, `src/handwritten/${name}/index.ts`)), `src/handwritten/${name}/index.ts is missing`).toBe(true);
+    // TypeScript's node10 resolution (the default of "module": "commonjs") reads typesVersions, not exports.
+    expect(PKG.typesVersions["*"][name], `package.json typesVersions has no "${name}"`).toEqual([`dist/src/handwritten/${name}/index.d.ts`]);
   });
 
   it.each(APIS.map((a) => [a.name, a] as const))("%s: a row in the README's API table", (name, api) => {
@@ -70,6 +72,7 @@ describe("every API of redocly.yaml is wired", () => {
     const names = new Set(APIS.map((a) => a.name));
     expect(API_TABLE.map((e) => e.name).filter((n) => !names.has(n))).toEqual([]);
     expect(Object.keys(PKG.exports).filter((k) => k !== "." && k !== "./package.json" && !names.has(k.slice(2)))).toEqual([]);
+    expect(Object.keys(PKG.typesVersions["*"]).filter((k) => !names.has(k))).toEqual([]);
     expect(readmeApiRows().map((r) => r[1]!.replace(/`/g, "")).filter((n) => !names.has(n))).toEqual([]);
   });
 });

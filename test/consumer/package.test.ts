@@ -64,7 +64,9 @@ describe("the packed tarball", () => {
   });
 });
 
-describe.each(["nodenext", "bundler"] as const)("a strict TypeScript consumer (%s resolution)", (resolution) => {
+// node10: what `"module": "commonjs"` resolves with by default; it does not read `exports`,
+// so the subpaths' types come from package.json's `typesVersions`.
+describe.each(["nodenext", "bundler", "node10"] as const)("a strict TypeScript consumer (%s resolution)", (resolution) => {
   it("compiles every subpath import and the type tests without skipLibCheck", async () => {
     const tsconfig = {
       compilerOptions: {
@@ -74,8 +76,9 @@ describe.each(["nodenext", "bundler"] as const)("a strict TypeScript consumer (%
         target: "ES2022",
         lib: ["ES2023"],
         types: ["node"],
-        module: resolution === "nodenext" ? "nodenext" : "esnext",
+        module: resolution === "nodenext" ? "nodenext" : resolution === "node10" ? "commonjs" : "esnext",
         moduleResolution: resolution,
+        ...(resolution === "node10" ? { esModuleInterop: true } : {}),
       },
       include: ["src"],
     };
@@ -123,6 +126,19 @@ console.log(JSON.stringify({ id: String(placed.id), same: String(order.id) === S
       const answer = JSON.parse(lib.stdout) as { id: string; same: boolean };
       expect(answer.id).toMatch(/^\d+$/);
       expect(answer.same).toBe(true);
+
+      // A CommonJS consumer: require() of the ESM package (Node 20.19+, 22, 24 load it).
+      const cjs = join(app, "call.cjs");
+      writeFileSync(
+        cjs,
+        `const { createXtClient } = require("tradeapi/xt");
+const { TradeApiError } = require("tradeapi");
+const xt = createXtClient({ baseUrl: process.env.XT_BASE_URL, accessKey: process.env.XT_ACCESS_KEY, secretKey: process.env.XT_SECRET_KEY });
+xt.call("getBalance").then((b) => console.log(JSON.stringify({ ok: typeof b === "object", errors: typeof TradeApiError })));
+`,
+      );
+      const required = await run(process.execPath, [cjs], { cwd: app, env });
+      expect(JSON.parse(required.stdout)).toEqual({ ok: true, errors: "function" });
     } finally {
       mock.kill("SIGTERM");
     }
