@@ -16,7 +16,9 @@
  * loader, 0.9 kB more parser), which brought JSON parsing to its speed targets; 49.7 kB once
  * the module was stored brotli-compressed (1 kB of base64); 52.1 kB with the transport's answer
  * size limit and body deadline (a hostile server can neither fill the memory nor hold a call)
- * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts).
+ * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts);
+ * 53.5 kB with the public signers' argument checks (a JavaScript caller's wrong argument is a
+ * UsageError, not a TypeError from crypto).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -26,7 +28,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 52_500;
+const CEILING = 54_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

@@ -14,7 +14,7 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
+import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */
@@ -57,6 +57,7 @@ export interface BhexAuthInput {
  * (query and form), added to the query of a GET or the form body of a POST.
  */
 export function authorizeBhex<R extends SignableRequest>(request: R, input: BhexAuthInput): SignedRequest<R> {
+  checkSignable(request, input);
   let method = request.method;
   let query: Array<[string, string]> = request.query.filter(([k]) => k !== "signature");
   let form: Array<[string, string]> | null = request.form?.filter(([k]) => k !== "signature") ?? null;

@@ -1,8 +1,29 @@
 /** Shared primitives for the signers: HMAC-SHA256 and MD5, lowercase hex, UTF-8. */
 import { createHash, createHmac } from "node:crypto";
+import { UsageError } from "../handwritten/core/errors.js";
+import type { SignableRequest } from "./request.js";
 
 export function hmacSha256Hex(secret: string, text: string): string {
+  // The signers are public: a JavaScript caller's wrong argument is a UsageError, not a TypeError from crypto.
+  if (typeof secret !== "string" || secret === "") throw new UsageError(`the secret key must be a non-empty string, got ${secret === "" ? "an empty string" : typeOf(secret)}`);
   return createHmac("sha256", secret).update(text, "utf8").digest("hex");
+}
+
+const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+
+/** `v` when it is a parameter value a signer can write (string, number, bigint, boolean), else a UsageError naming `name`. */
+export function paramValue(name: string, v: unknown): ParamValue {
+  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
+  throw new UsageError(`parameter "${name}" must be a string, number, bigint or boolean to be signed, got ${typeOf(v)}`);
+}
+
+/** A request a signer can take (method, path, [name, value] text pairs, headers) and an input object, else a UsageError. */
+export function checkSignable(request: SignableRequest, input: object): void {
+  const r = request as unknown as Record<string, unknown> | null;
+  const pairs = (v: unknown) => Array.isArray(v) && v.every((p) => Array.isArray(p) && typeof p[0] === "string" && typeof p[1] === "string");
+  if (typeof r?.method !== "string" || typeof r.path !== "string" || !pairs(r.query) || (r.form != null && !pairs(r.form)) || typeof r.headers !== "object" || typeof input !== "object" || !input) {
+    throw new UsageError("a signer takes ({ method, path, query, form, headers }, { credentials… }) with [name, value] text pairs");
+  }
 }
 
 export function md5Hex(text: string): string {
@@ -62,10 +83,13 @@ const ORDINAL_RAW: CanonicalRule = { order: compareUtf16 };
  * URL-encoded) values.
  */
 export function sortedParamString(params: Readonly<Record<string, ParamValue>>, rule: CanonicalRule = ORDINAL_RAW): string {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    throw new UsageError(`the parameters to sign must be an object of name → value, got ${typeOf(params)}`);
+  }
   const name = rule.name ?? ((k: string) => k);
   const value = rule.value ?? String;
   const names = Object.keys(params).filter((k) => k !== rule.exclude);
-  const pair = (k: string) => `${name(k)}=${value(params[k]!)}`;
+  const pair = (k: string) => `${name(k)}=${value(paramValue(k, params[k]))}`;
   return (rule.wholePairs ? names.map(pair).sort(rule.order) : names.sort(rule.order).map(pair)).join("&");
 }
 

@@ -7,7 +7,8 @@
  *   signature = hmacSha256hex(secretKey, params + "1.0.0" + nonce + path)
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
-import { hmacSha256Hex, md5Hex, pythonQuotePlus, type ParamValue } from "./hmac.js";
+import { UsageError } from "../handwritten/core/errors.js";
+import { checkSignable, hmacSha256Hex, md5Hex, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 export const HUBI_API_VERSION = "1.0.0";
@@ -52,10 +53,14 @@ export interface HubiAuthHeaders {
 }
 
 export function hubiParamPairs(params: HubiSignedParams): Array<[string, string]> {
+  if (typeof params !== "object" || params === null) throw new UsageError("the parameters to sign must be [name, value] pairs or an object of name → value");
   const pairs = Array.isArray(params)
     ? (params as ReadonlyArray<readonly [string, ParamValue]>)
     : Object.entries(params as Readonly<Record<string, ParamValue>>);
-  return pairs.map(([k, v]) => [k, String(v)]);
+  return pairs.map((p) => {
+    if (!Array.isArray(p) || typeof p[0] !== "string") throw new UsageError("the parameters to sign must be [name, value] pairs or an object of name → value");
+    return [p[0], String(paramValue(p[0], p[1]))];
+  });
 }
 
 /** md5(accessKey + timestamp + seqNum), lowercase hex. */
@@ -79,6 +84,11 @@ export function hubiSignedText(
 
 /** Sign one request: the seven headers, in the vendor's order. */
 export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
+  const i = (input ?? {}) as Partial<Record<keyof HubiSignInput, unknown>>;
+  for (const k of ["accessKey", "accessToken", "timestamp", "path"] as const) {
+    if (typeof i[k] !== "string") throw new UsageError(`signHubiRequest needs ${k} as a string, got ${i[k] === null ? "null" : typeof i[k]}`);
+  }
+  if (!["number", "bigint", "string"].includes(typeof i.seqNum)) throw new UsageError(`signHubiRequest needs seqNum as a number, bigint or string, got ${typeof i.seqNum}`);
   const pairs = hubiParamPairs(input.params);
   const nonce = hubiNonce(input.accessKey, input.timestamp, input.seqNum);
   return {
@@ -115,6 +125,7 @@ export interface HubiAuthInput {
  * sent (the query of a GET; query then form otherwise).
  */
 export function authorizeHubi<R extends SignableRequest>(request: R, input: HubiAuthInput): SignedRequest<R> {
+  checkSignable(request, input);
   const params = request.method === "GET" ? request.query : [...request.query, ...(request.form ?? [])];
   const headers = signHubiRequest({ ...input, path: request.path, params });
   return {

@@ -16,6 +16,7 @@
  * For values without leading/trailing spaces or control characters `java` and `raw` agree.
  */
 import {
+  checkSignable,
   compareCodePoints,
   compareUtf16,
   javaTrim,
@@ -76,6 +77,7 @@ const XT_AUTH_PARAMS = new Set(["accesskey", "nonce", "signature"]);
  * query of a GET or the form body of any other method (never both), replacing any there.
  */
 export function authorizeXt<R extends SignableRequest>(request: R, input: XtAuthInput): SignedRequest<R> {
+  checkSignable(request, input);
   const isGet = request.method === "GET";
   const fields = isGet ? request.query : [...(request.form ?? []), ...request.query];
   const target: Array<[string, string]> = fields.filter(([k]) => !XT_AUTH_PARAMS.has(k));

@@ -77,6 +77,16 @@ export function batchItemsSpec(op: OperationMeta): BatchItemsSpec | undefined {
   };
 }
 
+/** A value for a message: JSON where it can be, `12n` for a bigint, else its type. */
+function show(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
+}
+
 function specFor(operationId: string): BatchItemsSpec {
   const op = requireOperation(meta, operationId);
   const spec = batchItemsSpec(op);
@@ -86,7 +96,7 @@ function specFor(operationId: string): BatchItemsSpec {
 
 function checkForm(spec: BatchItemsSpec, form: string): asserts form is BhexItemsForm {
   if (!(spec.forms as string[]).includes(form)) {
-    throw new UsageError(`data_type ${JSON.stringify(form)} is not documented for these items; use ${spec.forms.join(" or ")}`, {
+    throw new UsageError(`data_type ${show(form)} is not documented for these items; use ${spec.forms.join(" or ")}`, {
       api: "bhex",
       operation: spec.operationId,
     });
@@ -128,7 +138,7 @@ function normalizeCell(spec: BatchItemsSpec, row: number, name: string, value: u
   } else if (t.includes("boolean") && (typeof value === "boolean" || value === "true" || value === "false")) {
     out = value === true || value === "true";
   } else {
-    fail(spec, row, name, `must be ${t.join(" or ")}, got ${typeof value === "bigint" ? `${value}n` : JSON.stringify(value)}`);
+    fail(spec, row, name, `must be ${t.join(" or ")}, got ${show(value)}`);
   }
   if (typeof out === "string") {
     if (out === "") return undefined;
@@ -215,6 +225,7 @@ export function encodeBatchItems<K extends BhexBatchOperationId>(
 export function decodeBatchItems<K extends BhexBatchOperationId>(operationId: K, text: string, form: BhexItemsForm): Array<BhexBatchRows[K]> {
   const spec = specFor(operationId);
   checkForm(spec, form);
+  if (typeof text !== "string") throw new UsageError(`items must be the text of a batch, got ${text === null ? "null" : typeof text}`, { api: "bhex", operation: operationId });
   const rows: unknown[] = [];
   if (form === "json") {
     let value: unknown;

@@ -238,11 +238,11 @@ export function apiErrorFromCode(
  * (`signature=…`, `"token":"…"`, `X-API-Signature: …`, bearer tokens, URL passwords).
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> | Redactor = []): string {
-  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(text);
+  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(String(text));
 }
 
 /** A short, redacted excerpt of a body for error messages (redacted before it is cut). */
 export function snippet(body: string, secrets: ReadonlyArray<string | undefined> | Redactor = [], max = 200): string {
-  const flat = redact(body.replace(/\s+/g, " ").trim(), secrets);
+  const flat = redact(String(body).replace(/\s+/g, " ").trim(), secrets);
   return flat.length > max ? redact(`${flat.slice(0, max)}…`, secrets) : flat;
 }

@@ -104,6 +104,7 @@ function firstLine(s: string): string {
 
 /** Look up an operation or throw a UsageError listing what exists. */
 export function requireOperation(meta: ApiMeta, ref: string): OperationMeta {
+  if (typeof ref !== "string") throw new UsageError(`an operation is named by its operationId (a string), got ${ref === null ? "null" : typeof ref}`, { api: meta.api });
   const op = findOperation(meta, ref);
   if (!op) {
     throw new UsageError(`unknown operation "${ref}"; run \`tradeapi list ${meta.api}\` to see the ${meta.operations.length} operations`, { api: meta.api });

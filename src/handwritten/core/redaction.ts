@@ -64,6 +64,7 @@ function uriOf(s: string): string {
 
 /** Every form of `secret` that an echoing server could print (see the file comment). */
 export function secretForms(secret: string): string[] {
+  if (typeof secret !== "string") throw new TypeError(`secretForms takes a string, got ${secret === null ? "null" : typeof secret}`);
   const forms = new Set<string>();
   const jsonEscaped = JSON.stringify(secret).slice(1, -1);
   for (const s of new Set([secret, jsonEscaped])) {
@@ -91,7 +92,12 @@ export class Redactor {
   readonly #re: RegExp | null;
 
   constructor(secrets: Iterable<string | null | undefined> = []) {
-    this.#secrets = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
+    // One secret given as a string is that secret, not its characters (each too short to be searched for).
+    if (secrets !== null && typeof secrets !== "string" && typeof (secrets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+      throw new TypeError(`secrets must be a list of strings (or one string), got ${typeof secrets}`);
+    }
+    const list = typeof secrets === "string" ? [secrets] : secrets === null ? [] : [...secrets];
+    this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
     const forms = new Set<string>();
     for (const s of this.#secrets) for (const f of secretForms(s)) forms.add(f.toLowerCase());
     this.#forms = [...forms].sort((a, b) => b.length - a.length);
@@ -110,6 +116,7 @@ export class Redactor {
 
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
   text(text: string): string {
+    if (typeof text !== "string") text = String(text);
     let out = this.#re ? text.replace(this.#re, REDACTED) : text;
     out = out
       .replace(USERINFO, `$1${REDACTED}@`)
@@ -236,7 +243,7 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
 
 /** A URL with any `user:password@` replaced, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(USERINFO, `$1${REDACTED}@`);
+  return String(url).replace(USERINFO, `$1${REDACTED}@`);
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */

@@ -1,0 +1,120 @@
+/**
+ * The exported pure functions meet JavaScript callers too, whose arguments no compiler
+ * checked. A fuzzer's arguments to the signers and the batch encoders give a result or a
+ * UsageError naming what is wrong, never a TypeError from deep inside (crypto, String(),
+ * a property read of null); `call()` with something that is not an operation name likewise.
+ * A secret handed to the redaction helpers as one string is that secret, not its characters.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  authorizeBhex,
+  authorizeHubi,
+  authorizeXt,
+  createXtClient,
+  decodeBatchItems,
+  encodeBatchItems,
+  redact,
+  Redactor,
+  signBhexParams,
+  signHubiRequest,
+  signXtParams,
+  snippet,
+  UsageError,
+} from "../../src/index.js";
+
+const SEED = 20261202;
+const anything = fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true });
+const request = fc.record({
+  method: fc.constantFrom("GET", "POST"),
+  path: fc.string(),
+  query: fc.array(fc.tuple(fc.string(), fc.string())),
+  form: fc.option(fc.array(fc.tuple(fc.string(), fc.string())), { nil: null }),
+  headers: fc.dictionary(fc.string(), fc.string()),
+});
+const credentials = fc.record({ accessKey: anything, secretKey: anything, accessToken: anything, nonce: anything, timestamp: anything, seqNum: anything });
+
+/** `f()` returns, or throws a UsageError. */
+function onlyUsageErrors(f: () => unknown): void {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw new Error(`threw ${String(e)}`, { cause: e });
+  }
+}
+
+describe("the signers and encoders take any argument", () => {
+  const signers: Array<[string, (a: unknown, b: unknown) => unknown]> = [
+    ["authorizeXt", authorizeXt as never],
+    ["authorizeBhex", authorizeBhex as never],
+    ["authorizeHubi", authorizeHubi as never],
+    ["signXtParams", signXtParams as never],
+    ["signBhexParams", signBhexParams as never],
+    ["signHubiRequest", signHubiRequest as never],
+  ];
+  for (const [name, sign] of signers) {
+    it(`${name}: a result or a UsageError (property)`, () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.tuple(anything, anything), fc.tuple(request, anything), fc.tuple(request, credentials), fc.tuple(fc.dictionary(fc.string(), anything), anything)), ([a, b]) =>
+          onlyUsageErrors(() => sign(a, b)),
+        ),
+        { seed: SEED, numRuns: 1500 },
+      );
+    });
+  }
+
+  it("the messages say what was wrong", () => {
+    const req = { method: "GET", path: "/x", query: [], form: null, headers: {} };
+    expect(() => signXtParams({ market: "btc_usdt" }, undefined as never)).toThrow("the secret key must be a non-empty string, got undefined");
+    expect(() => signXtParams({ market: "btc_usdt" }, "")).toThrow("the secret key must be a non-empty string, got an empty string");
+    expect(() => signXtParams({ market: { a: 1 } } as never, "sk")).toThrow('parameter "market" must be a string, number, bigint or boolean to be signed, got object');
+    expect(() => signBhexParams(null as never, "sk")).toThrow("the parameters to sign must be an object of name → value, got null");
+    expect(() => authorizeXt({ ...req, query: [["a", 1]] } as never, { accessKey: "ak", secretKey: "sk", nonce: "1" })).toThrow(/^a signer takes \(\{ method, path, query, form, headers \}/);
+    expect(() => authorizeBhex(req, null as never)).toThrow(/^a signer takes/);
+    expect(() => signHubiRequest({ params: [], accessKey: "ak", secretKey: "sk", accessToken: "t", timestamp: 5, seqNum: 1, path: "/p" } as never)).toThrow(
+      "signHubiRequest needs timestamp as a string, got number",
+    );
+    // Valid input still signs as before (the known-answer tests pin the values).
+    expect(signXtParams({ market: "btc_usdt", id: 1n, flag: true }, "sk")).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("encodeBatchItems / decodeBatchItems: a result or a UsageError (property)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom("financeBatchTransfer", "financeAirDrop", "userBatchUpdateUserKycInfo"), anything), fc.oneof(anything, fc.array(fc.dictionary(fc.string(), anything))), fc.oneof(fc.constantFrom("json", "simple"), anything), (op, rows, form) => {
+        // rows: any value, or rows of any cells (the encoder's normal input, with hostile cells)
+        onlyUsageErrors(() => encodeBatchItems(op as never, rows as never, form as never));
+        onlyUsageErrors(() => decodeBatchItems(op as never, rows as never, form as never));
+      }),
+      { seed: SEED, numRuns: 1500 },
+    );
+  });
+
+  it("call() with anything as the operation: a UsageError, nothing sent", async () => {
+    let sent = 0;
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch: async () => (sent++, new Response("{}")) });
+    const call = xt.call as (...args: unknown[]) => Promise<unknown>;
+    for (const ref of [undefined, null, 42, {}, Object.create(null), [], Symbol("op")]) {
+      const e = await call(ref).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e, String(typeof ref)).toBeInstanceOf(UsageError);
+    }
+    expect(await call(Object.create(null)).catch((e: Error) => e.message)).toBe("xt: an operation is named by its operationId (a string), got object");
+    expect(sent).toBe(0);
+  });
+});
+
+describe("the redaction helpers", () => {
+  it("one secret given as a string is redacted as a whole (it was split into characters, each too short)", () => {
+    expect(redact("key=sk-12345678 in the log", "sk-12345678" as never)).toBe("key=[redacted] in the log");
+    expect(new Redactor("sk-12345678" as never).text("…sk-12345678…")).toBe("…[redacted]…");
+    expect(snippet("the answer echoed sk-12345678", "sk-12345678" as never)).toBe("the answer echoed [redacted]");
+  });
+
+  it("text that is not a string is redacted as its String(); secrets that are not a list are a TypeError", () => {
+    expect(redact(12345678 as never, ["12345678"])).toBe("[redacted]");
+    expect(snippet(undefined as never)).toBe("undefined");
+    expect(() => new Redactor(42 as never)).toThrow("secrets must be a list of strings (or one string), got number");
+  });
+});
