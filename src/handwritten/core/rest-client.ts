@@ -204,10 +204,17 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   const rateLimiter = rateLimiterOf(meta, options);
   const sign = config.sign;
 
+  // Credentials already checked (credentialOf refuses an unsendable one): not checked again per attempt.
+  const checked = new Set<string>();
   const authorize = sign
     ? (req: OutgoingRequest, op: OperationMeta, attempt: number): OutgoingRequest => {
         if (op.security.length === 0) return req;
-        const credential = (name: string) => credentialOf(api, name, credentials[name], op.operationId);
+        const credential = (name: string) => {
+          const value = credentials[name];
+          if (value !== undefined && checked.has(value)) return value;
+          checked.add(credentialOf(api, name, value, op.operationId));
+          return value as string;
+        };
         return sign(req, { op, attempt, credential });
       }
     : undefined;

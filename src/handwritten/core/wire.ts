@@ -96,7 +96,11 @@ const KEEP_ALIVE_MS = 4_000;
 const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
 
+/** The last agent handed out: a client's calls ask for the same one each time (no key string built). */
+let last: { timeoutMs: number; maxBytes: number; agent: Agent } | undefined;
+
 function agentFor(timeoutMs: number, maxBytes: number): Agent {
+  if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes) return last.agent;
   const key = `${timeoutMs} ${maxBytes}`;
   let agent = agents.get(key);
   if (!agent) {
@@ -105,6 +109,7 @@ function agentFor(timeoutMs: number, maxBytes: number): Agent {
     // Past MAX_AGENTS agents the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
     if (agents.size < MAX_AGENTS) agents.set(key, agent);
   }
+  if (agents.get(key) === agent) last = { timeoutMs, maxBytes, agent };
   return agent;
 }
 
