@@ -255,15 +255,18 @@ export function envNameOf(api: string, setting: string): string | undefined {
 }
 
 /**
- * For a missing-credential message of `api` ("missing secretKey: pass { secretKey } …"): the
+ * For a credential message of `api` ("missing secretKey: pass { secretKey } …"): the
  * environment variables that fill the settings it names and it does not mention yet, as
- * "; set NAME". The library speaks of its options; the CLI reads the environment.
+ * "; set NAME" (or, for a value that was set but refused, " (the value of NAME)"). The library
+ * speaks of its options; the CLI reads the environment.
  */
 export function credentialHint(api: string | undefined, message: string): string {
   const entry = API_TABLE.find((a) => a.name === api);
   if (!entry) return "";
   const names = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name)).map((v) => v.name);
-  return names.length ? `; set ${names.join(" / ")}` : "";
+  if (!names.length) return "";
+  // Missing: where to set it; set but refused (a control character …): where it came from.
+  return /\bmissing\b/.test(message) ? `; set ${names.join(" / ")}` : ` (the value of ${names.join(" / ")})`;
 }
 
 function showUrl(value: string): string {

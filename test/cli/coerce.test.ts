@@ -79,5 +79,18 @@ describe("credential hints", () => {
     expect(credentialHint("hubi", "missing accessToken")).toBe("; set HUBI_ACCESS_TOKEN");
     expect(credentialHint("xt", "missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY")).toBe("");
     expect(credentialHint(undefined, "missing secretKey")).toBe("");
+    // Set but refused: the variable it came from.
+    expect(credentialHint("xt", "xt getBalance: secretKey holds a control character (U+000D at index 9): a key read from a file keeps its line break; pass it without")).toBe(
+      " (the value of XT_SECRET_KEY)",
+    );
+  });
+
+  it("a key set with a Windows line ending is exit 2 naming the variable, before anything is sent", async () => {
+    const { runCliCaptured } = await import("../helpers/cli.js");
+    const r = await runCliCaptured(["call", "xt", "getBalance"], { XT_ACCESS_KEY: "ak", XT_SECRET_KEY: "sk-123456\r", XT_BASE_URL: "http://127.0.0.1:9" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "tradeapi: xt getBalance: secretKey holds a control character (U+000D at index 9): a key read from a file keeps its line break; pass it without (the value of XT_SECRET_KEY)\n",
+    );
   });
 });
