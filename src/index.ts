@@ -46,6 +46,7 @@ export {
   QuantWsStateError,
   SessionClosedError,
   SessionNotReadyError,
+  StreamOverflowError,
   type QuantWsClient,
   type QuantWsClientOptions,
   type QuantWsLogin,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Fill, OrderUpdate } from "../../generated/quant-ws.js";
-import { StateCode } from "../../src/handwritten/quant-ws/index.js";
+import { StateCode, StreamOverflowError } from "../../src/handwritten/quant-ws/index.js";
+import { UsageError } from "../../src/handwritten/core/errors.js";
 import { creds, ETH, framesOf, setup } from "./helpers.js";
 
 describe("quant-ws notifications", () => {
@@ -32,6 +33,40 @@ describe("quant-ws notifications", () => {
     expect((await assets.next()).value).toMatchObject({ USDT: { total: 96_000 }, ETH: { total: 12 } });
     await positions.return!();
     await assets.return!();
+  });
+
+  it("a stream read too slowly ends with StreamOverflowError after its waiting events: none dropped silently", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const orders = session.stream("order", { maxBuffered: 3 });
+    const first = await session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+    const second = await session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+    // Four order events (SUBMITTED, FILLED twice) came while nobody read: the buffer holds three.
+    await new Promise((r) => setTimeout(r, 100));
+    const got: Array<[string, string]> = [];
+    let error: unknown;
+    try {
+      for await (const o of orders) got.push([String(o.order_no), o.status]);
+    } catch (e) {
+      error = e;
+    }
+    expect(got).toEqual([
+      [String(first), "SUBMITTED"],
+      [String(first), "FILLED"],
+      [String(second), "SUBMITTED"],
+    ]);
+    expect(error).toBeInstanceOf(StreamOverflowError);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as StreamOverflowError).maxBuffered).toBe(3);
+    expect((error as Error).message).toBe(
+      "quant-ws: the stream of order events fell behind: 3 were waiting unread, so it ended rather than drop one (read faster, or pass a larger maxBuffered)",
+    );
+    expect(await orders.next()).toEqual({ value: undefined, done: true });
+    // The session goes on; a new stream sees the next events.
+    const again = session.stream("order");
+    const third = await session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+    expect((await again.next()).value).toMatchObject({ order_no: third, status: "SUBMITTED" });
+    await again.return!();
   });
 
   it("routes two logins on one socket by token", async () => {

@@ -11,7 +11,9 @@
  * AbortedError
  * └── ClientClosedError        close() was called while the request was pending
  * UsageError
- * └── SessionClosedError       the session was logged out (or the client closed)
+ * ├── SessionClosedError       the session was logged out (or the client closed)
+ * └── StreamOverflowError      a `stream()` loop fell `maxBuffered` events behind: the stream
+ *                              ended rather than drop one
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid)
@@ -69,6 +71,14 @@ export class SessionNotReadyError extends ConnectionError {
 
 export class ClientClosedError extends AbortedError {}
 export class SessionClosedError extends UsageError {}
+/** A `stream()` whose reader fell `maxBuffered` events behind: it ended rather than drop one. */
+export class StreamOverflowError extends UsageError {
+  readonly maxBuffered: number;
+  constructor(message: string, maxBuffered: number) {
+    super(message, { api: API });
+    this.maxBuffered = maxBuffered;
+  }
+}
 
 export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "unknown-cid" | "op-mismatch" | "inexact-number";
 

@@ -6,12 +6,18 @@
  * its error goes to `onListenerError`.
  */
 
+import { StreamOverflowError } from "./errors.js";
+
 type Listener<T> = (value: T) => void;
 
 export interface StreamOptions {
   /** Ends the iterator (done) when aborted. */
   signal?: AbortSignal;
-  /** Buffered events beyond this are dropped oldest-first (default 10 000). */
+  /**
+   * Events waiting unread at most (default 10 000). One more and the stream ends rather than
+   * drop any: the waiting events are still delivered, then the loop gets a
+   * StreamOverflowError (re-read the state, e.g. open_orders, and open a new stream).
+   */
   maxBuffered?: number;
 }
 
@@ -86,6 +92,8 @@ export class TypedEvents<E extends object> {
     const buffer: E[K][] = [];
     let wake: ((r: IteratorResult<E[K]>) => void) | undefined;
     let done = this.#ended;
+    /** Set when an event found the buffer full: thrown once the buffer is read. */
+    let overflow: StreamOverflowError | undefined;
     const finish = () => {
       if (done) return;
       done = true;
@@ -105,9 +113,13 @@ export class TypedEvents<E extends object> {
             const w = wake;
             wake = undefined;
             w({ value: v, done: false });
-          } else {
-            buffer.push(v);
-            if (buffer.length > max) buffer.shift();
+          } else if (buffer.length < max) buffer.push(v);
+          else {
+            overflow = new StreamOverflowError(
+              `the stream of ${String(event)} events fell behind: ${max} were waiting unread, so it ended rather than drop one (read faster, or pass a larger maxBuffered)`,
+              max,
+            );
+            finish();
           }
         });
     if (!done) {
@@ -118,11 +130,17 @@ export class TypedEvents<E extends object> {
     const iterator: AsyncIterableIterator<E[K]> = {
       next: () => {
         if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
+        if (overflow) {
+          const e = overflow;
+          overflow = undefined;
+          return Promise.reject(e);
+        }
         if (done) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => (wake = resolve));
       },
       return: () => {
         buffer.length = 0;
+        overflow = undefined;
         finish();
         return Promise.resolve({ value: undefined, done: true });
       },
