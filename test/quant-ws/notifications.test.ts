@@ -149,6 +149,33 @@ describe("quant-ws notifications", () => {
     await positions.return!();
   });
 
+  it("holds at most 100 000 per topic during a login; past that the client's error event says the oldest were dropped", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 1_500 }, { loginTimeoutMs: 20_000 });
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    const login = client.login(creds());
+    while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
+    const token = mock.tokens()[0]!;
+    // A flood before READY, while nobody can listen yet: 100 001 position notifications.
+    for (let i = 0; i <= 100_000; i++) mock.sendRaw(`{"op":"notify","topic":"position","token":"${token}","data":{"symbol":"ETH/USDT","seq":${i}}}`);
+    const session = await login;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StreamOverflowError);
+    expect((errors[0] as Error).message).toBe(
+      "quant-ws: more than 100000 position notifications came during the login, before any listener: the oldest were dropped (re-read the state after login)",
+    );
+    const seqs: number[] = [];
+    session.on("position", (p) => seqs.push((p as unknown as { seq?: number }).seq ?? -1));
+    await Promise.resolve();
+    // The newest 100 000 are held, in order (the emulator's own snapshot, seq -1 here, may come
+    // before or after the flood): the flood's tail, contiguous up to 100 000.
+    expect(seqs.length).toBe(100_000);
+    const flood = seqs.filter((n) => n >= 0);
+    expect(flood.at(-1)).toBe(100_000);
+    expect(flood.every((n, i) => i === 0 || n === flood[i - 1]! + 1)).toBe(true);
+    expect(flood[0]).toBeGreaterThan(0);
+  }, 30_000);
+
   it("does not hold notifications once the login has finished (plain events from then on)", async () => {
     const { client } = await setup();
     const session = await client.login(creds());

@@ -23,7 +23,7 @@ import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName } from "./errors.js";
+import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkTimeout } from "./request-check.js";
@@ -131,8 +131,11 @@ interface Waiter {
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { retryable: boolean }>>;
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
 type Topic = "order" | "fill" | "position" | "asset";
-/** Notifications held per topic during a login (see `QuantWsSession` on held snapshots). */
-const MAX_HELD = 1_000;
+/**
+ * Notifications held per topic during a login (see `QuantWsSession` on held snapshots): room
+ * for the snapshots of a large account (an order each), bounded against a flooding server.
+ */
+const MAX_HELD = 100_000;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
 
 /** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
@@ -162,6 +165,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #loginCtx: { platform: string; secrets: string[] } | undefined;
   /** Notifications that arrived during a login for a topic nobody listened to yet. */
   #held = new Map<Topic, unknown[]>();
+  /** Topics whose held notifications overflowed during this login (reported once each). */
+  readonly #heldOverflow = new Set<Topic>();
   #holding = false;
   #orderWatchers = new Set<(o: OrderUpdate) => void>();
 
@@ -221,7 +226,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * are held until the first listener, stream or `next()` of that topic is added, and then
    * delivered to it in arrival order, right after the call that added it (a microtask), before
    * any later notification (`once`/`next` take the oldest one; the rest stay held). At most
-   * 1 000 per topic (oldest dropped).
+   * 100 000 per topic: past that the oldest are dropped, and the client's `error` event says
+   * so (StreamOverflowError), once per topic and login.
    */
   #releaseHeld(event: keyof QuantWsSessionEvents, one = false): void {
     const held = this.#held.get(event as Topic);
@@ -530,7 +536,15 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       let held = this.#held.get(topic);
       if (!held) this.#held.set(topic, (held = []));
       held.push(data);
-      if (held.length > MAX_HELD) held.shift();
+      if (held.length > MAX_HELD) {
+        held.shift();
+        if (!this.#heldOverflow.has(topic)) {
+          this.#heldOverflow.add(topic);
+          this.#host.reportError(
+            new StreamOverflowError(`more than ${MAX_HELD} ${topic} notifications came during the login, before any listener: the oldest were dropped (re-read the state after login)`, MAX_HELD),
+          );
+        }
+      }
       return;
     }
     this.#events.emit(topic, data as never);
@@ -539,6 +553,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   /** @internal the login (or re-login) finished, successfully or not: stop holding notifications. */
   _loginDone(): void {
     this.#holding = false;
+    this.#heldOverflow.clear();
     this.#loginCtx = undefined;
   }
 
