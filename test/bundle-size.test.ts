@@ -17,8 +17,8 @@
  * the module was stored brotli-compressed (1 kB of base64); 52.1 kB with the transport's answer
  * size limit and body deadline (a hostile server can neither fill the memory nor hold a call)
  * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts);
- * 53.5 kB with the public signers' argument checks (a JavaScript caller's wrong argument is a
- * UsageError, not a TypeError from crypto).
+ * 53.7 kB with the public signers' argument checks (a JavaScript caller's wrong argument is a
+ * UsageError, not a TypeError from crypto) and the per-call memos that keep the checks cheap.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
