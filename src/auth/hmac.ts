@@ -1,6 +1,6 @@
 /** Shared primitives for the signers: HMAC-SHA256 and MD5, lowercase hex, UTF-8. */
 import { createHash, createHmac } from "node:crypto";
-import { UsageError } from "../handwritten/core/errors.js";
+import { typeName, UsageError } from "../handwritten/core/errors.js";
 import type { SignableRequest } from "./request.js";
 
 export function hmacSha256Hex(secret: string, text: string): string {
@@ -9,7 +9,7 @@ export function hmacSha256Hex(secret: string, text: string): string {
   return createHmac("sha256", secret).update(text, "utf8").digest("hex");
 }
 
-const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+const typeOf = (v: unknown): string => (Array.isArray(v) ? "an array" : typeName(v));
 
 /** `v` when it is a parameter value a signer can write (string, number, bigint, boolean), else a UsageError naming `name`. */
 export function paramValue(name: string, v: unknown): ParamValue {

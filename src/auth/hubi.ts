@@ -7,7 +7,7 @@
  *   signature = hmacSha256hex(secretKey, params + "1.0.0" + nonce + path)
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
-import { UsageError } from "../handwritten/core/errors.js";
+import { typeName, UsageError } from "../handwritten/core/errors.js";
 import { checkSignable, hmacSha256Hex, md5Hex, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
@@ -86,7 +86,7 @@ export function hubiSignedText(
 export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
   const i = (input ?? {}) as Partial<Record<keyof HubiSignInput, unknown>>;
   for (const k of ["accessKey", "accessToken", "timestamp", "path"] as const) {
-    if (typeof i[k] !== "string") throw new UsageError(`signHubiRequest needs ${k} as a string, got ${i[k] === null ? "null" : typeof i[k]}`);
+    if (typeof i[k] !== "string") throw new UsageError(`signHubiRequest needs ${k} as a string, got ${typeName(i[k])}`);
   }
   if (!["number", "bigint", "string"].includes(typeof i.seqNum)) throw new UsageError(`signHubiRequest needs seqNum as a number, bigint or string, got ${typeof i.seqNum}`);
   const pairs = hubiParamPairs(input.params);

@@ -152,7 +152,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
       // breaks code using it. OpenAPI enums get no named constants from them: docs there.
       const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
-      const message = `enum names x-enum-varnames${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
+      const message = `enum names ${what}`;
       const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
       if (!asyncapi) return { kind: "docs", rule: ext, message };
       return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };

@@ -13,6 +13,7 @@ import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { AbortedError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { rejection } from "../helpers/rejection.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 interface Local {
@@ -54,19 +55,13 @@ const answer = (res: ServerResponse, body = OK, status = 200, type = "applicatio
   res.end(body);
 };
 const xt = (baseUrl: string, more: Parameters<typeof createXtClient>[0] = {}) => createXtClient({ ...KEYS, baseUrl, rateLimit: false, retry: false, ...more });
-const failure = (p: Promise<unknown>) => p.then(
-  (v) => {
-    throw new Error(`resolved with ${JSON.stringify(v)}`);
-  },
-  (e: unknown) => e as Error,
-);
 
 describe("per-call options on call()", () => {
   it("a per-call timeout shorter than the client's fires, naming its ms", async () => {
     const s = await serve(() => undefined); // never answers
     const client = xt(s.url, { timeoutMs: 10_000 });
     const t = performance.now();
-    const e = await failure(client.call("getServerTime", {}, { timeoutMs: 80 }));
+    const e = await rejection(client.call("getServerTime", {}, { timeoutMs: 80 }));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("80 ms");
     expect((e as TimeoutError & { timeoutMs?: number }).timeoutMs).toBe(80);
@@ -77,13 +72,13 @@ describe("per-call options on call()", () => {
     const s = await serve((_req, res) => setTimeout(() => answer(res), 150));
     const client = xt(s.url);
     const controller = new AbortController();
-    const aborted = failure(client.call("getServerTime", {}, { signal: controller.signal }));
+    const aborted = rejection(client.call("getServerTime", {}, { signal: controller.signal }));
     const other = client.call("getServerTime");
     setTimeout(() => controller.abort(), 20);
     expect(await aborted).toBeInstanceOf(AbortedError);
     await expect(other).resolves.toEqual({ serverTime: 1700000000000 });
     // The next call with the (now aborted) signal is refused at once; without it, it runs.
-    expect(await failure(client.call("getServerTime", {}, { signal: controller.signal }))).toBeInstanceOf(AbortedError);
+    expect(await rejection(client.call("getServerTime", {}, { signal: controller.signal }))).toBeInstanceOf(AbortedError);
     await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
   });
 
@@ -96,7 +91,7 @@ describe("per-call options on call()", () => {
     const controller = new AbortController();
     controller.abort();
     const client = xt(s.url, road === "fetch" ? { fetch: globalThis.fetch } : {});
-    const e = await failure(client.call("getServerTime", {}, { signal: controller.signal, timeoutMs }));
+    const e = await rejection(client.call("getServerTime", {}, { signal: controller.signal, timeoutMs }));
     expect(e).toBeInstanceOf(AbortedError);
     await new Promise((r) => setTimeout(r, 50));
     expect(s.requests).toBe(0);
@@ -106,8 +101,8 @@ describe("per-call options on call()", () => {
     const s = await serve(() => undefined);
     const clientWide = new AbortController();
     const client = xt(s.url, { signal: clientWide.signal });
-    const plain = failure(client.call("getServerTime"));
-    const withOwn = failure(client.call("getServerTime", {}, { signal: new AbortController().signal, timeoutMs: 5_000 }));
+    const plain = rejection(client.call("getServerTime"));
+    const withOwn = rejection(client.call("getServerTime", {}, { signal: new AbortController().signal, timeoutMs: 5_000 }));
     setTimeout(() => clientWide.abort(), 20);
     expect(await plain).toBeInstanceOf(AbortedError);
     expect(await withOwn).toBeInstanceOf(AbortedError);
@@ -117,11 +112,11 @@ describe("per-call options on call()", () => {
     const s = await serve((_req, res) => answer(res));
     const client = xt(s.url);
     for (const timeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, "100" as unknown as number]) {
-      const e = await failure(client.call("getServerTime", {}, { timeoutMs }));
+      const e = await rejection(client.call("getServerTime", {}, { timeoutMs }));
       expect(e.name, String(timeoutMs)).toBe("UsageError");
       expect(e.message).toContain("timeoutMs must be");
     }
-    expect(await failure(xt(s.url, { timeoutMs: -1 }).call("getServerTime"))).toHaveProperty("name", "UsageError");
+    expect(await rejection(xt(s.url, { timeoutMs: -1 }).call("getServerTime"))).toHaveProperty("name", "UsageError");
     expect(s.requests).toBe(0);
     await expect(client.call("getServerTime", {}, { timeoutMs: 2_500.5 })).resolves.toEqual({ serverTime: 1700000000000 });
   });
@@ -129,7 +124,7 @@ describe("per-call options on call()", () => {
   it("BHEX call() and callWithKey() take the options too", async () => {
     const s = await serve(() => undefined);
     const bhex = createBhexOrgClient({ ...KEYS, baseUrl: s.url, rateLimit: false, retry: false, timeoutMs: 10_000 });
-    const e = await failure(bhex.call("accountBalance", { user_id: "1" }, { timeoutMs: 60 }));
+    const e = await rejection(bhex.call("accountBalance", { user_id: "1" }, { timeoutMs: 60 }));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("60 ms");
   });
@@ -141,7 +136,7 @@ describe.each([
 ] as const)("failures through %s", (_name, road) => {
   it("no answer → TimeoutError naming the ms", async () => {
     const s = await serve(() => undefined);
-    const e = await failure(xt(s.url, { ...road, timeoutMs: 100 }).call("getServerTime"));
+    const e = await rejection(xt(s.url, { ...road, timeoutMs: 100 }).call("getServerTime"));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("no answer within 100 ms");
   });
@@ -151,7 +146,7 @@ describe.each([
     const url = s.url;
     await s.close();
     servers = [];
-    const e = await failure(xt(url, road).call("getServerTime"));
+    const e = await rejection(xt(url, road).call("getServerTime"));
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toContain(`is the base URL ${url} reachable?`);
     expect(e.message).toMatch(/ECONNREFUSED/);
@@ -161,10 +156,10 @@ describe.each([
     const page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     const s = await serve((req, res) => answer(res, page, req.url!.includes("getServerTime") ? 200 : 502, "text/html"));
     const client = xt(s.url, road);
-    const e = await failure(client.call("getServerTime"));
+    const e = await rejection(client.call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseFormatError);
     expect(e.message).toContain("HTML page");
-    const h = await failure(client.call("getTicker", { market: "btc_usdt" }));
+    const h = await rejection(client.call("getTicker", { market: "btc_usdt" }));
     expect(h).toBeInstanceOf(HttpError);
     expect((h as HttpError).status).toBe(502);
     expect(h.message).toContain("502 Bad Gateway");
@@ -176,7 +171,7 @@ describe.each([
       res.write('{"code":200,"info":"success","data":{');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const e = await failure(xt(s.url, road).call("getBalance"));
+    const e = await rejection(xt(s.url, road).call("getBalance"));
     expect(e).toBeInstanceOf(ConnectionError);
     expect(String(e.stack)).not.toContain(KEYS.accessKey);
   });
@@ -194,7 +189,7 @@ describe.each([
       pump();
     });
     // retry on: getServerTime is retryable, and a too-large answer is not worth another attempt
-    const e = await failure(xt(s.url, { ...road, maxResponseBytes: 1024 * 1024, retry: {} }).call("getServerTime"));
+    const e = await rejection(xt(s.url, { ...road, maxResponseBytes: 1024 * 1024, retry: {} }).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseTooLargeError);
     expect(e.message).toBe("xt getServerTime: the answer is larger than 1048576 bytes: not read further (the maxResponseBytes option raises the limit)");
     expect((e as ResponseTooLargeError).maxResponseBytes).toBe(1024 * 1024);
@@ -208,7 +203,7 @@ describe.each([
       res.write("{");
     });
     const started = performance.now();
-    const e = await failure(xt(s.url, { ...road, timeoutMs: 4000 }).call("getServerTime"));
+    const e = await rejection(xt(s.url, { ...road, timeoutMs: 4000 }).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseTooLargeError);
     expect((e as ResponseTooLargeError).maxResponseBytes).toBe(64 * 1024 * 1024);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -218,7 +213,7 @@ describe.each([
     const big = `{"code":200,"info":"${"x".repeat(200_000)}","data":{"serverTime":1}}`;
     const s = await serve((_req, res) => answer(res, big));
     await expect(xt(s.url, { ...road, maxResponseBytes: Infinity }).call("getServerTime")).resolves.toEqual({ serverTime: 1 });
-    await expect(failure(xt(s.url, { ...road, maxResponseBytes: 1000 }).call("getServerTime"))).resolves.toBeInstanceOf(ResponseTooLargeError);
+    await expect(rejection(xt(s.url, { ...road, maxResponseBytes: 1000 }).call("getServerTime"))).resolves.toBeInstanceOf(ResponseTooLargeError);
     for (const bad of [0, -1, 1.5, Number.NaN, "1000"]) {
       expect(() => xt(s.url, { ...road, maxResponseBytes: bad as number })).toThrow(UsageError);
     }
@@ -244,7 +239,7 @@ describe("undici path specifics", () => {
       res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
       res.write('{"code":200,');
     });
-    const e = await failure(xt(s.url, { timeoutMs: 150 }).call("getServerTime"));
+    const e = await rejection(xt(s.url, { timeoutMs: 150 }).call("getServerTime"));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("150 ms");
   });
@@ -258,7 +253,7 @@ describe("undici path specifics", () => {
     });
     // 5 000 ms: no native timer on this road (PRECISE_BELOW_MS); the shared sweep ends the body.
     const started = performance.now();
-    const e = await failure(xt(s.url, { timeoutMs: 5000 }).call("getServerTime"));
+    const e = await rejection(xt(s.url, { timeoutMs: 5000 }).call("getServerTime"));
     const ms = performance.now() - started;
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("no answer within 5000 ms");
@@ -352,10 +347,10 @@ describe("open(): the streaming entry", () => {
     );
     const { op, req } = request(s.url);
     const t = transportFor(s.url);
-    const api = await failure(t.open(op, { ...req, query: [["x", "1"]] }));
+    const api = await rejection(t.open(op, { ...req, query: [["x", "1"]] }));
     expect(api.constructor.name).not.toBe("HttpError");
     expect((api as { code?: unknown }).code).toBe(121);
-    const http = await failure(t.open(op, req));
+    const http = await rejection(t.open(op, req));
     expect(http).toBeInstanceOf(HttpError);
     expect((http as HttpError).status).toBe(503);
   });
@@ -368,12 +363,12 @@ describe("open(): the streaming entry", () => {
     });
     const { op, req } = request(s.url);
     const cut = await transportFor(s.url).open(op, { ...req, query: [["cut", "1"]] });
-    expect(await failure(drain(cut.body))).toBeInstanceOf(ConnectionError);
+    expect(await rejection(drain(cut.body))).toBeInstanceOf(ConnectionError);
 
     const controller = new AbortController();
     const open = await transportFor(s.url).open(op, req, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
-    expect(await failure(drain(open.body))).toBeInstanceOf(AbortedError);
+    expect(await rejection(drain(open.body))).toBeInstanceOf(AbortedError);
   });
 
   it("a stream that goes silent → TimeoutError after timeoutMs without a chunk", async () => {
@@ -383,7 +378,7 @@ describe("open(): the streaming entry", () => {
     });
     const { op, req } = request(s.url);
     const stream = await transportFor(s.url).open(op, req, { timeoutMs: 120 });
-    const e = await failure(drain(stream.body));
+    const e = await rejection(drain(stream.body));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toContain("120 ms");
   });
@@ -394,7 +389,7 @@ describe("open(): the streaming entry", () => {
       res.end();
     });
     const { op, req } = request(s.url);
-    const e = await failure(transportFor(s.url).open(op, req));
+    const e = await rejection(transportFor(s.url).open(op, req));
     expect(e.name).toBe("RedirectError");
   });
 });

@@ -15,15 +15,9 @@ import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { rejection } from "../helpers/rejection.js";
 
 const OK = { code: 200, info: "success", data: {} };
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    (v) => {
-      throw new Error(`resolved with ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e as Error,
-  );
 
 /** A string with one lone surrogate somewhere, and the rest any well-formed text. */
 const withLone = fc
@@ -40,7 +34,7 @@ describe("parameters that cannot be sent", () => {
           ["getOrder", { market, id: 1 }],
           ["order", { market, price: "1", number: "1", type: 1, entrustType: 0 }],
         ] as const) {
-          const e = await failure(xt.call(op, params));
+          const e = await rejection(xt.call(op, params));
           expect(e).toBeInstanceOf(UsageError);
           expect(e.message).toMatch(new RegExp(`^xt ${op}: parameter "market" holds a lone surrogate \\(U\\+D[89A-F][0-9A-F]{2} at index \\d+\\), which no encoding can send$`));
         }
@@ -93,7 +87,7 @@ describe("credentials that cannot be sent", () => {
         [{ accessKey: "ak-\u00001234", secretKey: secret }, "accessKey", "a control character (U+0000 at index 3)"],
         [{ accessKey: "ak-1234", secretKey: `${secret}\ud800` }, "secretKey", "a lone surrogate (U+D800 at index 15), which no encoding can send"],
       ] as const) {
-        const e = await failure(run(keys, fetch));
+        const e = await rejection(run(keys, fetch));
         expect(e, JSON.stringify(keys)).toBeInstanceOf(CredentialsError);
         expect(e.message).toContain(`: ${option} holds ${what}`);
         expect(`${e.message}${e.stack}`).not.toContain("ak-1234");
@@ -106,7 +100,7 @@ describe("credentials that cannot be sent", () => {
   it("quant-ws: login refuses such a key before connecting", async () => {
     const client = createQuantWsClient({ url: "ws://127.0.0.1:9/ws/v1", reconnect: false });
     try {
-      const e = await failure(client.login({ platform: "okex", accessKey: "ak\n", secretKey: secret, symbols: ["ETH/USDT"] }));
+      const e = await rejection(client.login({ platform: "okex", accessKey: "ak\n", secretKey: secret, symbols: ["ETH/USDT"] }));
       expect(e).toBeInstanceOf(CredentialsError);
       expect(e.message).toMatch(/accessKey holds a control character \(U\+000A at index 2\)/);
     } finally {
@@ -116,7 +110,7 @@ describe("credentials that cannot be sent", () => {
 
   it("a header value undici refuses (a key above U+00FF) is a UsageError naming the header, not a connection failure", async () => {
     const bhex = createBhexOrgClient({ baseUrl: "http://127.0.0.1:9", accessKey: "ak-中", secretKey: secret, rateLimit: false, retry: false });
-    const e = await failure(bhex.call("basicTokens"));
+    const e = await rejection(bhex.call("basicTokens"));
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toBe("bhex basicTokens: the request cannot be sent: invalid X-ACCESS-KEY header");
   });

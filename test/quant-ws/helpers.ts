@@ -46,12 +46,4 @@ export const isOp =
   (r: ReceivedFrame): boolean =>
     typeof r.frame === "object" && r.frame.op === op && extra(r.frame);
 
-/** Resolves to what `p` rejects with (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection, got a value");
-}
+export { rejection } from "../helpers/rejection.js";

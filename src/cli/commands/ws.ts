@@ -218,14 +218,15 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
     quantity: flags.quantity ?? "",
   };
   // A missing or bad value is named by the flag that gives it.
-  const flagOf: Record<string, string> = { action: "--action BUY|SELL", quantity: "--quantity (e.g. 1)", order_type: "--type", price: "--price", symbol: "--symbol" };
-  for (const name of ["action", "quantity"]) if (raw[name] === "") throw new CliUsageError(`ws place needs ${flagOf[name]}`);
+  const flagOf: Record<string, string> = { action: "--action", quantity: "--quantity", order_type: "--type", price: "--price", symbol: "--symbol" };
+  if (raw.action === "") throw new CliUsageError("ws place needs --action BUY|SELL");
+  if (raw.quantity === "") throw new CliUsageError("ws place needs --quantity (e.g. 1)");
   const fields: Record<string, unknown> = {};
   for (const p of op.params) {
     try {
       fields[p.name] = coerceValue(p, raw[p.name] ?? "");
     } catch (e) {
-      if (e instanceof CliUsageError && flagOf[p.name]) throw new CliUsageError(`ws place ${flagOf[p.name]!.split(" ")[0]}: ${e.message}`);
+      if (e instanceof CliUsageError && flagOf[p.name]) throw new CliUsageError(`ws place ${flagOf[p.name]}: ${e.message}`);
       throw e;
     }
   }

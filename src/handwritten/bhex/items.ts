@@ -16,7 +16,7 @@
  */
 import type { components } from "../../../generated/bhex-org.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { UsageError } from "../core/errors.js";
+import { typeName, UsageError } from "../core/errors.js";
 import { parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import { requireOperation } from "../core/operation-call.js";
@@ -225,7 +225,7 @@ export function encodeBatchItems<K extends BhexBatchOperationId>(
 export function decodeBatchItems<K extends BhexBatchOperationId>(operationId: K, text: string, form: BhexItemsForm): Array<BhexBatchRows[K]> {
   const spec = specFor(operationId);
   checkForm(spec, form);
-  if (typeof text !== "string") throw new UsageError(`items must be the text of a batch, got ${text === null ? "null" : typeof text}`, { api: "bhex", operation: operationId });
+  if (typeof text !== "string") throw new UsageError(`items must be the text of a batch, got ${typeName(text)}`, { api: "bhex", operation: operationId });
   const rows: unknown[] = [];
   if (form === "json") {
     let value: unknown;

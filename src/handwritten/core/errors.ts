@@ -71,6 +71,9 @@ function jsonSafe(v: unknown, depth: number): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
 }
 
+/** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */
+export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
+
 function prefix(ctx: ErrorContext): string {
   if (ctx.api && ctx.operation) return `${ctx.api} ${ctx.operation}: `;
   if (ctx.api) return `${ctx.api}: `;

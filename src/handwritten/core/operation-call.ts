@@ -3,7 +3,7 @@
  * says where each parameter goes (path, query, form or JSON body), which are required and
  * which values are allowed; wrong input is a UsageError before anything is sent.
  */
-import { UsageError } from "./errors.js";
+import { typeName, UsageError } from "./errors.js";
 import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
@@ -104,7 +104,7 @@ function firstLine(s: string): string {
 
 /** Look up an operation or throw a UsageError listing what exists. */
 export function requireOperation(meta: ApiMeta, ref: string): OperationMeta {
-  if (typeof ref !== "string") throw new UsageError(`an operation is named by its operationId (a string), got ${ref === null ? "null" : typeof ref}`, { api: meta.api });
+  if (typeof ref !== "string") throw new UsageError(`an operation is named by its operationId (a string), got ${typeName(ref)}`, { api: meta.api });
   const op = findOperation(meta, ref);
   if (!op) {
     throw new UsageError(`unknown operation "${ref}"; run \`tradeapi list ${meta.api}\` to see the ${meta.operations.length} operations`, { api: meta.api });

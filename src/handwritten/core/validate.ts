@@ -53,9 +53,10 @@ export const isTimeoutMs = (ms: unknown): ms is number => typeof ms === "number"
 /** A UTF-16 surrogate without its pair (with the u flag a pair is one code point, not Cs). */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** C0 controls and DEL: line breaks, NUL, escape … (a tab is allowed). */
-export const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const CONTROLS = "\\u0000-\\u0008\\u000a-\\u001f\\u007f";
+export const CONTROL = new RegExp(`[${CONTROLS}]`);
 /** What an HTTP header value cannot hold: controls and anything above U+00FF. */
-const NOT_IN_HEADER = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/;
+const NOT_IN_HEADER = new RegExp(`[${CONTROLS}\\u0100-\\uffff]`);
 
 /** `U+000A at index 3` */
 export const where = (m: RegExpExecArray): string => `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at index ${m.index}`;

@@ -22,8 +22,8 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, UsageError, type ErrorContext } from "../core/errors.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -271,7 +271,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
 function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: CallOptions | undefined): void {
   if (opts === undefined) return;
   if (opts === null || typeof opts !== "object") {
-    throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${opts === null ? "null" : typeof opts}`, ctxOf(op));
+    throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${typeName(opts)}`, ctxOf(op));
   }
   if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
@@ -332,7 +332,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
     try {
       const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
       const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
-      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES })) {
+      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes })) {
         yielded++;
         yield row;
       }
