@@ -7,6 +7,9 @@
  *   operation, its operationId at the top of the description and code samples
  *   (`x-codeSamples`, scripts/docs-samples.ts), and a sidebar logo linking back to the index.
  *   specs/ is never written.
+ * - `<api>.asyncapi.html` for every AsyncAPI spec: the AsyncAPI initiative's own rendering
+ *   (@asyncapi/generator with @asyncapi/html-template; scripts/asyncapi-docs.ts), linked from
+ *   the index next to the Redoc page.
  * - `index.html`: the APIs and one search over every operation of all of them
  *   (scripts/docs-portal.ts), linking to each operation's section.
  * - `changelog-<api>.html`: that API's sections of CHANGELOG.md, if the file exists.
@@ -22,8 +25,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parseDocument, type Document } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
-import { remoteResource } from "./asyncapi-docs.js";
-import { changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
+import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
+import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
@@ -150,12 +153,17 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
         writeFileSync(config, redoclyConfig(api));
         await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`);
         log(`wrote ${relative(ROOT, file) || file} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        return { portal, file };
+        if (api.kind !== "asyncapi") return { portal, files: [file] };
+        const viewStarted = Date.now();
+        const view = join(out, asyncApiViewFile(api.name));
+        writeFileSync(view, await renderAsyncApiView(join(ROOT, api.root), `${portal.title} (${portal.version})`));
+        log(`wrote ${relative(ROOT, view) || view} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
+        return { portal, files: [file, view] };
       }),
     );
     for (const r of rendered) {
       apis.push(r.portal);
-      files.push(r.file);
+      files.push(...r.files);
     }
     const changelogFile = options.changelog ?? join(ROOT, "CHANGELOG.md");
     const changelog = existsSync(changelogFile) ? readFileSync(changelogFile, "utf8") : null;

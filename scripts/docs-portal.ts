@@ -137,10 +137,13 @@ function header(current: string): string {
   return `<header class="portal"><a class="brand" href="index.html">tradeapi API portal</a><a href="index.html#search">Search all operations</a><span>${escapeHtml(current)}</span></header>`;
 }
 
+/** The AsyncAPI view of an AsyncAPI spec (@asyncapi/html-template), next to its Redoc page. */
+export const asyncApiViewFile = (name: string) => `${name}.asyncapi.html`;
+
 export function indexPage(apis: PortalApi[], hasChangelog: Record<string, boolean>): string {
   const rows = apis
     .map((a) => {
-      const what = a.kind === "openapi" ? "OpenAPI 3.1" : "AsyncAPI 3.0";
+      const what = a.kind === "openapi" ? "OpenAPI 3.1" : `AsyncAPI 3.0 · <a href="${asyncApiViewFile(a.name)}">AsyncAPI view</a>`;
       const n = `${a.operations.length}`;
       const changelog = `<a href="changelog-${a.name}.html">changelog</a>${hasChangelog[a.name] ? "" : " <span class=\"count\">(none yet)</span>"}`;
       return `<tr><td><a href="${a.name}.html">${escapeHtml(a.title)}</a></td><td><code>${a.name}</code></td><td>${what}</td><td>${escapeHtml(a.version)}</td><td>${n}</td><td>${changelog}</td></tr>`;

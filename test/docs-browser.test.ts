@@ -6,15 +6,16 @@
  *
  * Needs `/usr/bin/chromium`: run `.ci/install-browser` (CI does). Without it this test fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../scripts/api-registry.js";
+import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildDocs } from "../scripts/build-docs.js";
-import type { PortalApi } from "../scripts/docs-portal.js";
+import { asyncApiViewFile, type PortalApi } from "../scripts/docs-portal.js";
+import { parse as parseYaml } from "yaml";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-output", "docs-screenshots");
@@ -164,6 +165,32 @@ describe("docs portal in chromium", () => {
     expect(apisHit.size, "one search covers several APIs").toBeGreaterThanOrEqual(4);
     await page.screenshot({ path: join(SHOTS, "index-search-order.png") });
     await page.close();
+    expect(consoleErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+  }, 120_000);
+
+  it("the AsyncAPI view (@asyncapi/html-template) of each AsyncAPI spec loads offline, is linked from the index, links back, and shows every operation and message", async () => {
+    const index = await open("index.html");
+    const asyncApis = apis.filter((a) => a.kind === "asyncapi");
+    expect(asyncApis.length).toBeGreaterThan(0);
+    for (const api of asyncApis) {
+      const file = asyncApiViewFile(api.name);
+      expect(await index.locator(`#apis a[href="${file}"]`).count(), `index links ${file}`).toBe(1);
+      const page = await open(file);
+      await page.waitForSelector("#operations", { timeout: 60_000 });
+      expect(await page.locator('nav.tradeapi-portal a[href="index.html"]').count()).toBe(1);
+      const ids = new Set(await page.evaluate(() => Array.from(document.querySelectorAll("[id]")).map((e) => e.id)));
+      // Every operation of the spec has its section (send operations are shown as requests).
+      const missing = api.operations.filter((o) => !["request", "send", "receive"].some((a) => ids.has(`operation-${a}-${o.operationId}`))).map((o) => o.operationId);
+      expect(missing, `${api.name}: operations without a section in the AsyncAPI view`).toEqual([]);
+      const spec = parseYaml(readFileSync(join(ROOT, readApis().find((e) => e.name === api.name)!.root), "utf8")) as { components: { messages: Record<string, unknown> } };
+      const noMessage = Object.keys(spec.components.messages).filter((m) => !ids.has(`message-${m}`));
+      expect(noMessage, `${api.name}: messages without a section`).toEqual([]);
+      expect(await page.locator("body").innerText()).toContain("How a session works");
+      await page.screenshot({ path: join(SHOTS, `${api.name}-asyncapi-view.png`) });
+      await page.close();
+    }
+    await index.close();
     expect(consoleErrors).toEqual([]);
     expect(blocked).toEqual([]);
   }, 120_000);
