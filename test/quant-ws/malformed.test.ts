@@ -57,6 +57,19 @@ describe("quant-ws malformed frames", () => {
     expect(e.message).toMatch(/code error 'ts'/);
   });
 
+  it("a 2 MB error_message: the event's message shows the first 1 000 characters and how many more; vendorMessage keeps them all", async () => {
+    const { mock, client } = await setup();
+    await client.connect();
+    const next = client.next("error", 5_000);
+    const text = `${"e".repeat(2_000_000)}`;
+    mock.sendRaw(JSON.stringify({ op: "error", error_message: text }));
+    const e = (await next) as QuantWsServerError;
+    expect(e).toBeInstanceOf(QuantWsServerError);
+    expect(e.message.length).toBeLessThan(1_300);
+    expect(e.message).toContain(`… (${2_000_000 - 1_000} more characters in error.vendorMessage)`);
+    expect(e.vendorMessage).toBe(text);
+  });
+
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -13,7 +13,7 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { RedirectError, TimeoutError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
+import { MAX_SHOWN_TEXT, RedirectError, TimeoutError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
@@ -71,9 +71,22 @@ interface Scenario {
 }
 
 const json = (status: number, value: unknown): Reply => ({ status, body: JSON.stringify(value) });
+
+/**
+ * A long echo whose error-message cut (MAX_SHOWN_TEXT characters of server text) falls 17
+ * characters into a secret the request carried, printed as is: the piece before the cut is
+ * longer than findLeaks' 16-character windows, so only the redactor's cut handling keeps it out.
+ */
+function cutInsideSecret(c: Captured): string {
+  const secret = carriedSecrets(c).find((s) => s.length > 17);
+  if (!secret) throw new Error(`no secret of 18+ characters in ${c.method} ${c.url}`);
+  return `${"x".repeat(MAX_SHOWN_TEXT - 17)}${secret} ${echoText(c)}`;
+}
+
 const SCENARIOS: Scenario[] = [
   { name: "vendor error 400 echoing the request", reply: (api, c) => json(400, vendorError(api, echoText(c))) },
   { name: "vendor error 200 echoing the request", reply: (api, c) => json(200, vendorError(api, echoText(c))) },
+  { name: "vendor error whose long message is cut inside an echoed secret", reply: (api, c) => json(400, vendorError(api, cutInsideSecret(c))) },
   { name: "gateway {code,msg} 200 echoing the request", reply: (_api, c) => json(200, { code: -1, msg: echoText(c) }), mayResolve: true },
   {
     name: "HTML 500 page echoing the URL and headers",

@@ -5,7 +5,7 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ApiError, HttpError, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { ApiError, HttpError, MAX_SHOWN_TEXT, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
 import { secretNamedValues } from "../../src/handwritten/core/redaction.js";
 
 const SECRET = "S3cr3t-Value_with+/=chars";
@@ -112,6 +112,23 @@ describe("Redactor: bodies and errors", () => {
     const json = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
     expect(json).toMatchObject({ name: "ApiError", api: "xt", operation: "getBalance", code: 104, vendorMessage: "bad [redacted]" });
     expect(String(json.message)).toContain("[redacted]");
+  });
+
+  it("a long server text is cut in the message (saying how much is left out) and kept whole in its field; a secret cut there is redacted", () => {
+    const long = "v".repeat(60_000);
+    const e = new ApiError({ api: "xt", code: long, vendorMessage: long });
+    expect(e.message.length).toBeLessThan(2 * MAX_SHOWN_TEXT + 200);
+    expect(e.message).toContain(`${"v".repeat(MAX_SHOWN_TEXT)}… (${60_000 - MAX_SHOWN_TEXT} more characters in error.vendorMessage)`);
+    expect(e.message).toContain(`… (${60_000 - MAX_SHOWN_TEXT} more characters in error.code)`);
+    expect(e.vendorMessage).toBe(long);
+    expect(e.code).toBe(long);
+    const short = new ApiError({ api: "xt", code: 1, vendorMessage: "v".repeat(MAX_SHOWN_TEXT) });
+    expect(short.message).toBe(`xt: code 1 ${"v".repeat(MAX_SHOWN_TEXT)}`);
+    // The cut falls 10 characters into the secret: those 10 are redacted with the rest.
+    const cut = r.error(new ApiError({ api: "xt", code: 1, vendorMessage: `${"v".repeat(MAX_SHOWN_TEXT - 10)}${SECRET} and more` }));
+    expect(cut.message).toContain(`v[redacted]… (`);
+    expect(cut.message).not.toContain(SECRET.slice(0, 10));
+    expect(cut.vendorMessage).toBe(`${"v".repeat(MAX_SHOWN_TEXT - 10)}[redacted] and more`);
   });
 
   it("errors with bigints in their body still serialize", () => {

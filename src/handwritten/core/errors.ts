@@ -190,8 +190,8 @@ export class ApiError extends TradeApiError {
   declare readonly httpStatus: number | undefined;
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
-    const parts = [`code ${init.code}`];
-    if (init.vendorMessage) parts.push(init.vendorMessage);
+    const parts = [`code ${shown(String(init.code), "code")}`];
+    if (init.vendorMessage) parts.push(shown(init.vendorMessage, "vendorMessage"));
     if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${init.meaning})`);
     super(parts.join(" "), init);
     this.code = init.code;
@@ -202,6 +202,17 @@ export class ApiError extends TradeApiError {
     this.body = init.body;
   }
 }
+/** Longest server text an error's message shows whole; `code` and `vendorMessage` keep all of it. */
+export const MAX_SHOWN_TEXT = 1_000;
+
+/**
+ * Server text as an error message shows it: a text longer than MAX_SHOWN_TEXT is cut, and the
+ * cut says how much is left out (the "…" also tells the redactor a secret may be cut there).
+ */
+function shown(text: string, field: string): string {
+  return text.length > MAX_SHOWN_TEXT ? `${text.slice(0, MAX_SHOWN_TEXT)}… (${text.length - MAX_SHOWN_TEXT} more characters in error.${field})` : text;
+}
+
 export class AuthError extends ApiError {}
 export class TimestampError extends AuthError {}
 export class RateLimitError extends ApiError {}
