@@ -5,7 +5,7 @@
  * the streaming entry `open`, and the cost rules (no AbortController per call without a signal).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
@@ -45,6 +45,28 @@ async function serve(handler: Handler): Promise<Local> {
       }),
   };
   servers.push(local);
+  return local;
+}
+
+/** A TCP server that answers each connection's first bytes with `answer` (no HTTP parsing). */
+async function rawServer(answer: (socket: Socket) => void): Promise<{ url: string; connections: number }> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    local.connections++;
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.once("data", () => answer(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const local = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: 0, connections: 0 };
+  servers.push({
+    ...local,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const so of sockets) so.destroy();
+        server.close(() => r());
+      }),
+  });
   return local;
 }
 
@@ -134,6 +156,27 @@ describe.each([
   ["undici (no fetch option)", {}],
   ["the fetch option", { fetch: globalThis.fetch }],
 ] as const)("failures through %s", (_name, road) => {
+  it.each([
+    ["a status line that is not HTTP", "HTTP/1.1 abc\r\n\r\n", "Invalid status code"],
+    ["another protocol on the port", "SSH-2.0-OpenSSH_9.6\r\n", "Expected HTTP/"],
+    ["headers past 16 KiB", `HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(100_000)}\r\nContent-Length: 2\r\n\r\n{}`, "its headers are larger than 16 KiB"],
+    ["a broken chunk size", `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`, "Invalid character in chunk size"],
+  ])("%s → ResponseFormatError saying the answer is not HTTP, not retried", async (_what, raw, detail) => {
+    const s = await rawServer((socket) => socket.end(raw));
+    const e = await rejection(xt(s.url, { ...road, retry: {} }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain(`xt getServerTime: the answer cannot be read as HTTP/1.1 (${detail}`);
+    expect(e.message).toContain(`is the base URL ${s.url} an HTTP server`);
+    expect(s.connections).toBe(1);
+  });
+
+  it("an answer shorter than its Content-Length → ConnectionError saying the server closed it early", async () => {
+    const s = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"code":200'));
+    const e = await rejection(xt(s.url, road).call("getServerTime"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.message).toMatch(/^xt getServerTime: connection failed: the server closed it before its answer was complete \(UND_ERR_(SOCKET|RES_CONTENT_LENGTH_MISMATCH)\)$/);
+  });
+
   it("no answer → TimeoutError naming the ms", async () => {
     const s = await serve(() => undefined);
     const e = await rejection(xt(s.url, { ...road, timeoutMs: 100 }).call("getServerTime"));

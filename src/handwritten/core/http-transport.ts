@@ -173,6 +173,8 @@ export interface TransportStream {
 }
 
 const DECODER = new TextDecoder();
+/** undici's codes for an answer that stopped before its end (the server closed the connection). */
+const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"]);
 /** The default `maxResponseBytes`: 64 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Characters encodeURIComponent leaves as they are. */
@@ -489,6 +491,10 @@ export class HttpTransport {
       }
     }
     const detail = e instanceof WireError ? e.detail : e instanceof Error ? e.message : String(e);
+    if (e instanceof WireError && e.kind === "protocol") {
+      return new ResponseFormatError(`the answer cannot be read as HTTP/1.1 (${detail}): is the base URL ${redactUrl(this.config.baseUrl)} an HTTP server (http or https, the right port)?`, "", ctx);
+    }
+    if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed: the server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }
 

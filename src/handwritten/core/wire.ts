@@ -57,7 +57,8 @@ export interface WireResponse {
   discard(): Promise<void>;
 }
 
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid";
+/** `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit). */
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -88,6 +89,7 @@ export const USER_AGENT = "tradeapi";
 
 const UNDICI_TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 const UNDICI_TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
+const HEADERS_OVERFLOW = "UND_ERR_HEADERS_OVERFLOW";
 const KEEP_ALIVE_MS = 4_000;
 /**
  * One Agent (one keep-alive pool) per timeout and body limit, since the connect timeout and
@@ -233,7 +235,11 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
   // undici refused the request before sending it (e.g. a header value it cannot carry).
   if (code === "UND_ERR_INVALID_ARG") return new WireError("invalid", (e as Error).message, e);
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const cause = (e as { cause?: { code?: string; message?: string; name?: string } })?.cause;
+  // The fetch road wraps undici's error in a TypeError ("fetch failed", "terminated") as `cause`.
+  const parser = [e as { name?: string; message?: string } | undefined, cause].find((x) => x?.name === "HTTPParserError");
+  if (parser) return new WireError("protocol", /\((.+)\)$/.exec(parser.message ?? "")?.[1] ?? String(parser.message), e);
+  if (code === HEADERS_OVERFLOW || cause?.code === HEADERS_OVERFLOW) return new WireError("protocol", "its headers are larger than 16 KiB", e);
   const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
   return new WireError("connection", detail, e);
 }
