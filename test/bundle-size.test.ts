@@ -18,7 +18,9 @@
  * size limit and body deadline (a hostile server can neither fill the memory nor hold a call)
  * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts);
  * 53.7 kB with the public signers' argument checks (a JavaScript caller's wrong argument is a
- * UsageError, not a TypeError from crypto) and the per-call memos that keep the checks cheap.
+ * UsageError, not a TypeError from crypto) and the per-call memos that keep the checks cheap;
+ * 54.8 kB with error messages that escape what a terminal acts on, answers that are not HTTP as
+ * ResponseFormatError, and the cut of a long server text in a message.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -28,7 +30,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 54_000;
+const CEILING = 55_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

@@ -42,7 +42,21 @@ function secretFlagValues(argv: readonly string[]): string[] {
   return out.filter(Boolean);
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Characters a terminal acts on instead of showing (C0 controls but tab and line feed, DEL,
+ * C1 controls, bidirectional overrides and marks), written as `\uXXXX`. Everything the CLI
+ * prints passes it: a server's text (an error message, a field of an answer, a state message)
+ * cannot move the cursor, set the terminal's title, forge a line or reorder what is read. JSON
+ * output stays the same JSON: the CLI's JSON never holds a raw C0 control, and inside a string
+ * `\u0085` is the character it replaces.
+ */
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export function terminalText(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
   const [command, ...args] = argv;
   let current: CliCommand | undefined;
   try {

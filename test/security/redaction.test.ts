@@ -94,6 +94,18 @@ describe("Redactor: bodies and errors", () => {
     expect(body.msg).toContain(SECRET);
   });
 
+  it('value() keeps a "__proto__" key of a parsed body as a key: the copy\'s prototype is not the server\'s object', () => {
+    const body = JSON.parse(`{"msg":"${SECRET}","__proto__":{"isAdmin":true,"token":"t-123456"}}`) as Record<string, unknown>;
+    const out = r.value(body) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out.isAdmin).toBeUndefined();
+    expect(Object.keys(out)).toEqual(["msg", "__proto__"]);
+    expect(JSON.stringify(out)).toBe('{"msg":"[redacted]","__proto__":{"isAdmin":true,"token":"[redacted]"}}');
+    const e = r.error(new ApiError({ api: "xt", code: 1, body }));
+    expect(Object.getPrototypeOf(e.body)).toBe(Object.prototype);
+    expect(Object.keys(e.body as object)).toEqual(["msg", "__proto__"]);
+  });
+
   it("error() redacts message, stack, fields and the whole cause chain in place", () => {
     const inner = new Error(`inner ${SECRET}`);
     const mid = new HttpError(500, `snippet ${SECRET}`, { api: "x", cause: inner });

@@ -44,7 +44,7 @@ export class TradeApiError extends Error {
   declare readonly api: string | undefined;
   declare readonly operation: string | undefined;
   constructor(message: string, ctx: ErrorContext = {}) {
-    super(prefix(ctx) + message, ctx.cause === undefined ? undefined : { cause: ctx.cause });
+    super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
     // Assigned in this order, as class fields would have defined them (api, operation, then name).
     this.api = ctx.api;
     this.operation = ctx.operation;
@@ -69,6 +69,24 @@ function jsonSafe(v: unknown, depth: number): unknown {
   if (Array.isArray(v)) return v.map((x) => jsonSafe(x, depth + 1));
   if (v instanceof Error) return v;
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
+}
+
+/**
+ * Characters a terminal or a log line would act on rather than show: C0 controls (line breaks
+ * included: a message is one line), DEL, C1 controls, and the bidirectional overrides and
+ * marks that reorder what a reader sees.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` with each unprintable character written as an escape (`\n`, `\u001b`, `\u202e`):
+ * what a server sends shows in an error message as text and cannot move a terminal's cursor,
+ * set its title, forge a log line or reorder what is read. The error's fields keep it raw.
+ */
+export function printable(text: string): string {
+  return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_ALL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
 }
 
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */

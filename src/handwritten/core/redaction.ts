@@ -168,7 +168,10 @@ export class Redactor {
       const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(v) === null ? null : Object.prototype);
       seen.set(v, out);
       for (const [k, item] of Object.entries(v)) {
-        out[this.text(k)] = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : walk(item, depth + 1);
+        const value = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : walk(item, depth + 1);
+        // Defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key
+        // of the copy instead of setting the copy's prototype to the server's object.
+        Object.defineProperty(out, this.text(k), { value, enumerable: true, writable: true, configurable: true });
       }
       return out;
     };
