@@ -83,10 +83,21 @@ function cutInsideSecret(c: Captured): string {
   return `${"x".repeat(MAX_SHOWN_TEXT - 17)}${secret} ${echoText(c)}`;
 }
 
+/** `value` at the bottom of `depth` nested objects and arrays. */
+function nested(value: unknown, depth: number): unknown {
+  let v = value;
+  for (let i = 0; i < depth; i++) v = i % 2 ? { d: v, echo: value } : [v];
+  return v;
+}
+
 const SCENARIOS: Scenario[] = [
   { name: "vendor error 400 echoing the request", reply: (api, c) => json(400, vendorError(api, echoText(c))) },
   { name: "vendor error 200 echoing the request", reply: (api, c) => json(200, vendorError(api, echoText(c))) },
   { name: "vendor error whose long message is cut inside an echoed secret", reply: (api, c) => json(400, vendorError(api, cutInsideSecret(c))) },
+  {
+    name: "vendor error with the echo nested 1 000 levels deep in its body",
+    reply: (api, c) => json(400, { ...(vendorError(api, "see deep") as object), deep: nested(echoText(c), 1_000) }),
+  },
   { name: "gateway {code,msg} 200 echoing the request", reply: (_api, c) => json(200, { code: -1, msg: echoText(c) }), mayResolve: true },
   {
     name: "HTML 500 page echoing the URL and headers",

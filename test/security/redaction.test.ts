@@ -106,6 +106,26 @@ describe("Redactor: bodies and errors", () => {
     expect(Object.keys(e.body as object)).toEqual(["msg", "__proto__"]);
   });
 
+  it("value() redacts at any depth (100 000 levels: no depth limit, no stack overflow), cycles kept", () => {
+    let deep: unknown = { msg: SECRET, id: 9007199254740993n };
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? { d: deep } : [deep];
+    let out = r.value(deep) as unknown;
+    for (let i = 0; i < 100_000; i++) out = Array.isArray(out) ? out[0] : (out as { d: unknown }).d;
+    expect(out).toEqual({ msg: "[redacted]", id: 9007199254740993n });
+    const cyclic: Record<string, unknown> = { s: SECRET };
+    cyclic.self = cyclic;
+    const copy = r.value(cyclic);
+    expect(copy.self).toBe(copy);
+    expect(copy.s).toBe("[redacted]");
+  });
+
+  it("an error whose body holds bigints deeper than any fixed limit still serializes", () => {
+    let body: unknown = { id: 9007199254740993n };
+    for (let i = 0; i < 200; i++) body = { d: body };
+    const json = JSON.stringify(new ApiError({ api: "bhex", code: 1, body }));
+    expect(json).toContain('"id":"9007199254740993"');
+  });
+
   it("error() redacts message, stack, fields and the whole cause chain in place", () => {
     const inner = new Error(`inner ${SECRET}`);
     const mid = new HttpError(500, `snippet ${SECRET}`, { api: "x", cause: inner });

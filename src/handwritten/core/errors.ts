@@ -54,21 +54,37 @@ export class TradeApiError extends Error {
   /** name, message and the error's own fields (already redacted), for JSON logs. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const [k, v] of Object.entries(this)) if (v !== undefined) out[k] = jsonSafe(v, 0);
+    for (const [k, v] of Object.entries(this)) if (v !== undefined) out[k] = jsonSafe(v);
     const cause = (this as { cause?: unknown }).cause;
     if (cause !== undefined) out.cause = cause instanceof TradeApiError ? cause.toJSON() : cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
     return out;
   }
 }
 
-/** bigints as decimal text (JSON.stringify throws on them), bytes as their length. */
-function jsonSafe(v: unknown, depth: number): unknown {
-  if (typeof v === "bigint") return String(v);
-  if (v === null || typeof v !== "object" || depth > 32) return v;
-  if (v instanceof Uint8Array) return { bytes: v.byteLength };
-  if (Array.isArray(v)) return v.map((x) => jsonSafe(x, depth + 1));
-  if (v instanceof Error) return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x, depth + 1)]));
+/**
+ * bigints as decimal text (JSON.stringify throws on them), bytes as their length; at any depth
+ * (a server's body can be nested deeper than any fixed limit), iteratively.
+ */
+function jsonSafe(v: unknown): unknown {
+  const seen = new Map<object, unknown>();
+  const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
+  const copy = (x: unknown): unknown => {
+    if (typeof x === "bigint") return String(x);
+    if (x === null || typeof x !== "object" || x instanceof Error) return x;
+    if (x instanceof Uint8Array) return { bytes: x.byteLength };
+    if (seen.has(x)) return seen.get(x);
+    const out: unknown[] | Record<string, unknown> = Array.isArray(x) ? [] : {};
+    seen.set(x, out);
+    todo.push([x, out]);
+    return out;
+  };
+  const root = copy(v);
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const [x, out] = next;
+    if (Array.isArray(out)) for (const item of x as unknown[]) out.push(copy(item));
+    else for (const [k, item] of Object.entries(x)) Object.defineProperty(out, k, { value: copy(item), enumerable: true, writable: true, configurable: true });
+  }
+  return root;
 }
 
 /**

@@ -153,29 +153,35 @@ export class Redactor {
    * (`signature`, `token`, …) replaced; numbers, bigints and bytes are kept.
    */
   value<T>(value: T): T {
+    // Iterative, at any depth: a server's body nested deeper than a call stack allows (or than a
+    // depth limit would look) is redacted all the same, never handed back as it came.
     const seen = new Map<object, unknown>();
-    const walk = (v: unknown, depth: number): unknown => {
+    const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
+    const copy = (v: unknown): unknown => {
       if (typeof v === "string") return this.text(v);
-      if (v === null || typeof v !== "object" || v instanceof Uint8Array || depth > 64) return v;
+      if (v === null || typeof v !== "object" || v instanceof Uint8Array) return v;
       if (seen.has(v)) return seen.get(v);
-      if (Array.isArray(v)) {
-        const out: unknown[] = [];
-        seen.set(v, out);
-        for (const item of v) out.push(walk(item, depth + 1));
-        return out;
-      }
       if (v instanceof Error) return this.error(v);
-      const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(v) === null ? null : Object.prototype);
+      const out: unknown[] | Record<string, unknown> = Array.isArray(v) ? [] : Object.create(Object.getPrototypeOf(v) === null ? null : Object.prototype);
       seen.set(v, out);
+      todo.push([v, out]);
+      return out;
+    };
+    const root = copy(value);
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      const [v, out] = next;
+      if (Array.isArray(out)) {
+        for (const item of v as unknown[]) out.push(copy(item));
+        continue;
+      }
       for (const [k, item] of Object.entries(v)) {
-        const value = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : walk(item, depth + 1);
+        const value = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : copy(item);
         // Defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key
         // of the copy instead of setting the copy's prototype to the server's object.
         Object.defineProperty(out, this.text(k), { value, enumerable: true, writable: true, configurable: true });
       }
-      return out;
-    };
-    return walk(value, 0) as T;
+    }
+    return root as T;
   }
 
   /**
