@@ -28,7 +28,7 @@
  * clients pass every error through one `Redactor` (redaction.ts) holding the values the
  * request carried, before it reaches the caller. `toJSON()` gives the same redacted facts.
  */
-import { Redactor } from "./redaction.js";
+import { copyDeep, MEMBERS, Redactor } from "./redaction.js";
 
 export { describeAs, REDACTED, redactUrl, Redactor, secretForms, urlCredentials } from "./redaction.js";
 
@@ -61,31 +61,9 @@ export class TradeApiError extends Error {
   }
 }
 
-/**
- * bigints as decimal text (JSON.stringify throws on them), bytes as their length; at any depth
- * (a server's body can be nested deeper than any fixed limit), iteratively.
- */
-function jsonSafe(v: unknown): unknown {
-  const seen = new Map<object, unknown>();
-  const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
-  const copy = (x: unknown): unknown => {
-    if (typeof x === "bigint") return String(x);
-    if (x === null || typeof x !== "object" || x instanceof Error) return x;
-    if (x instanceof Uint8Array) return { bytes: x.byteLength };
-    if (seen.has(x)) return seen.get(x);
-    const out: unknown[] | Record<string, unknown> = Array.isArray(x) ? [] : {};
-    seen.set(x, out);
-    todo.push([x, out]);
-    return out;
-  };
-  const root = copy(v);
-  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    const [x, out] = next;
-    if (Array.isArray(out)) for (const item of x as unknown[]) out.push(copy(item));
-    else for (const [k, item] of Object.entries(x)) Object.defineProperty(out, k, { value: copy(item), enumerable: true, writable: true, configurable: true });
-  }
-  return root;
-}
+/** bigints as decimal text (JSON.stringify throws on them), bytes as their length, at any depth. */
+const jsonSafe = (v: unknown): unknown =>
+  copyDeep(v, (x) => (typeof x === "bigint" ? String(x) : x instanceof Uint8Array ? { bytes: x.byteLength } : x !== null && typeof x === "object" && !(x instanceof Error) ? MEMBERS : x));
 
 /**
  * Characters a terminal or a log line would act on rather than show: C0 controls (line breaks

@@ -86,6 +86,39 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
 
+/** What copyDeep's `leaf` returns for an array or object to be copied member by member. */
+export const MEMBERS: unique symbol = Symbol("members");
+
+/**
+ * A copy of `value` at any depth, iteratively (a server's body can be nested deeper than a call
+ * stack allows), cycles and shared parts kept as such: `leaf(v, key)` gives each value's copy,
+ * or MEMBERS to copy an array or object member by member (a copied object has no prototype if
+ * the original had none, else Object.prototype); `keyOf` gives each copied key. Keys are
+ * defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key instead
+ * of setting the copy's prototype to a server's object.
+ */
+export function copyDeep(value: unknown, leaf: (v: unknown, key: string | undefined) => unknown, keyOf: (k: string) => string = (k) => k): unknown {
+  const seen = new Map<object, unknown>();
+  const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
+  const copy = (v: unknown, key: string | undefined): unknown => {
+    const c = leaf(v, key);
+    if (c !== MEMBERS) return c;
+    const o = v as object;
+    if (seen.has(o)) return seen.get(o);
+    const out: unknown[] | Record<string, unknown> = Array.isArray(o) ? [] : Object.create(Object.getPrototypeOf(o) === null ? null : Object.prototype);
+    seen.set(o, out);
+    todo.push([o, out]);
+    return out;
+  };
+  const root = copy(value, undefined);
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const [v, out] = next;
+    if (Array.isArray(out)) for (const item of v as unknown[]) out.push(copy(item, undefined));
+    else for (const [k, item] of Object.entries(v)) Object.defineProperty(out, keyOf(k), { value: copy(item, k), enumerable: true, writable: true, configurable: true });
+  }
+  return root;
+}
+
 export class Redactor {
   readonly #secrets: string[];
   readonly #forms: string[];
@@ -153,35 +186,12 @@ export class Redactor {
    * (`signature`, `token`, …) replaced; numbers, bigints and bytes are kept.
    */
   value<T>(value: T): T {
-    // Iterative, at any depth: a server's body nested deeper than a call stack allows (or than a
-    // depth limit would look) is redacted all the same, never handed back as it came.
-    const seen = new Map<object, unknown>();
-    const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
-    const copy = (v: unknown): unknown => {
-      if (typeof v === "string") return this.text(v);
-      if (v === null || typeof v !== "object" || v instanceof Uint8Array) return v;
-      if (seen.has(v)) return seen.get(v);
+    return copyDeep(value, (v, key) => {
+      if (typeof v === "string") return key !== undefined && SECRET_NAME.test(key) ? REDACTED : this.text(v);
+      if (key !== undefined && (typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
       if (v instanceof Error) return this.error(v);
-      const out: unknown[] | Record<string, unknown> = Array.isArray(v) ? [] : Object.create(Object.getPrototypeOf(v) === null ? null : Object.prototype);
-      seen.set(v, out);
-      todo.push([v, out]);
-      return out;
-    };
-    const root = copy(value);
-    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-      const [v, out] = next;
-      if (Array.isArray(out)) {
-        for (const item of v as unknown[]) out.push(copy(item));
-        continue;
-      }
-      for (const [k, item] of Object.entries(v)) {
-        const value = SECRET_NAME.test(k) && (typeof item === "string" || typeof item === "number" || typeof item === "bigint") ? REDACTED : copy(item);
-        // Defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key
-        // of the copy instead of setting the copy's prototype to the server's object.
-        Object.defineProperty(out, this.text(k), { value, enumerable: true, writable: true, configurable: true });
-      }
-    }
-    return root as T;
+      return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
+    }, (k) => this.text(k)) as T;
   }
 
   /**
