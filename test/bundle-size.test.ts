@@ -19,7 +19,7 @@
  * and the checks of parameters and credentials that cannot be sent (0.3 kB came off json.ts);
  * 53.7 kB with the public signers' argument checks (a JavaScript caller's wrong argument is a
  * UsageError, not a TypeError from crypto) and the per-call memos that keep the checks cheap;
- * 54.9 kB with error messages that escape what a terminal acts on, answers that are not HTTP as
+ * 54.8 kB with error messages that escape what a terminal acts on, answers that are not HTTP as
  * ResponseFormatError, the cut of a long server text in a message, and redaction at any depth.
  */
 import { builtinModules } from "node:module";

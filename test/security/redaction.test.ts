@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiError, HttpError, MAX_SHOWN_TEXT, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
-import { secretNamedValues } from "../../src/handwritten/core/redaction.js";
+import { secretForms, secretNamedValues } from "../../src/handwritten/core/redaction.js";
 
 const SECRET = "S3cr3t-Value_with+/=chars";
 const r = new Redactor([SECRET]);
@@ -161,6 +161,48 @@ describe("Redactor: bodies and errors", () => {
     expect(cut.message).toContain(`v[redacted]… (`);
     expect(cut.message).not.toContain(SECRET.slice(0, 10));
     expect(cut.vendorMessage).toBe(`${"v".repeat(MAX_SHOWN_TEXT - 10)}[redacted] and more`);
+  });
+
+  it("a text cut before any number of cut marks: no piece of 6+ characters that begins a secret's form is left before a cut", () => {
+    const secrets = [SECRET, "ak-other-Ünïcode-9f3e"];
+    const red = new Redactor(secrets);
+    const forms = secrets.flatMap(secretForms).map((f) => f.toLowerCase());
+    const piece = fc.oneof(
+      fc.constantFrom("…", "...", ".", " ", "x", "A"),
+      fc.tuple(fc.constantFrom(...forms), fc.nat(), fc.boolean()).map(([f, n, upper]) => {
+        const p = f.slice(0, 1 + (n % (f.length - 1)));
+        return upper ? p.toUpperCase() : p;
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const out = red.text(pieces.join(""));
+        for (const m of out.matchAll(/…|\.\.\./g)) {
+          const before = out.slice(0, m.index).toLowerCase();
+          for (const f of forms) for (let k = 6; k < f.length && k <= before.length; k++) expect(before.endsWith(f.slice(0, k)), `${JSON.stringify(out)} leaves ${f.slice(0, k)}`).toBe(false);
+        }
+      }),
+      { seed: 20261202, numRuns: 400 },
+    );
+  });
+
+  it("texts built to make the redactor slow are redacted in linear time (a million cut marks, a run of scheme characters: each took minutes)", () => {
+    const texts = [
+      "…".repeat(1_000_000),
+      ".".repeat(3_000_000),
+      `${SECRET.slice(0, 8)}…`.repeat(200_000),
+      `${SECRET.slice(0, 8)}-`.repeat(100_000), // one run of scheme characters, no "://"
+      "a://".repeat(250_000),
+      `"token":`.repeat(100_000),
+      "token=".repeat(200_000),
+      `"${"a".repeat(1_000_000)}`,
+    ];
+    for (const text of texts) {
+      const started = performance.now();
+      const out = r.text(text);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      if (text.includes("…")) expect(out).not.toContain(SECRET.slice(0, 8));
+    }
   });
 
   it("errors with bigints in their body still serialize", () => {

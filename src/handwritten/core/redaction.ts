@@ -41,7 +41,11 @@ const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\
 const BY_HEADER = /\b(x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization|proxy-authorization|cookie|set-cookie)(\s*:\s*)(?:(bearer|basic)\s+)?[^\s,;"'<>]+/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 /** `scheme://user:password@` and `scheme://token@`. */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi;
+/**
+ * The scheme is a lookbehind: matched from each "://" backwards, so a long run of scheme
+ * characters without one (a server's "sk-secresk-secre…") is read once, not once per word.
+ */
+const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi;
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -123,6 +127,7 @@ export class Redactor {
   readonly #secrets: string[];
   readonly #forms: string[];
   readonly #re: RegExp | null;
+  #tails: RegExp | undefined;
 
   constructor(secrets: Iterable<string | null | undefined> = []) {
     // One secret given as a string is that secret, not its characters (each too short to be searched for).
@@ -152,7 +157,7 @@ export class Redactor {
     if (typeof text !== "string") text = String(text);
     let out = this.#re ? text.replace(this.#re, REDACTED) : text;
     out = out
-      .replace(USERINFO, `$1${REDACTED}@`)
+      .replace(USERINFO, `${REDACTED}@`)
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(BY_PARAM, (_m, k: string) => `${k}=${REDACTED}`)
@@ -160,25 +165,23 @@ export class Redactor {
     return this.#cutTail(out);
   }
 
-  /** A text cut short inside a secret form (a snippet ending in "…") loses the piece before the cut. */
+  /**
+   * A text cut short inside a secret form (a snippet ending in "…") loses the piece before the
+   * cut: at each "…" or "...", the longest run of at least MIN_TAIL characters before it that
+   * begins a form. One regex (each form's first MIN_TAIL characters, then each further one
+   * optional in turn, followed by a cut), so a server's text of nothing but "…" costs one
+   * pass, not one pass per cut.
+   */
   #cutTail(text: string): string {
-    if (!this.#forms.length) return text;
-    let out = text;
-    const cuts = [...text.matchAll(/…|\.\.\./g)].map((m) => m.index!).concat(text.length).reverse();
-    for (const at of cuts) {
-      const before = out.slice(0, at).toLowerCase();
-      let best = 0;
-      for (const f of this.#forms) {
-        for (let k = Math.min(f.length - 1, before.length); k >= MIN_TAIL && k > best; k--) {
-          if (before.endsWith(f.slice(0, k))) {
-            best = k;
-            break;
-          }
-        }
-      }
-      if (best) out = `${out.slice(0, at - best)}${REDACTED}${out.slice(at)}`;
-    }
-    return out;
+    if (!this.#forms.length || (!text.includes("…") && !text.includes("..."))) return text;
+    this.#tails ??= new RegExp(
+      `(?:${this.#forms
+        .filter((f) => f.length > MIN_TAIL)
+        .map((f) => escapeRe(f.slice(0, MIN_TAIL)) + [...f.slice(MIN_TAIL, -1)].reduceRight((rest, c) => `(?:${escapeRe(c)}${rest})?`, ""))
+        .join("|")})(?=…|\\.\\.\\.)`,
+      "gi",
+    );
+    return text.replace(this.#tails, REDACTED);
   }
 
   /**
@@ -262,7 +265,7 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
 
 /** A URL with any `user:password@` replaced, for messages. */
 export function redactUrl(url: string): string {
-  return String(url).replace(USERINFO, `$1${REDACTED}@`);
+  return String(url).replace(USERINFO, `${REDACTED}@`);
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */
