@@ -124,6 +124,19 @@ describe("parseJson ties every literal to its position", () => {
     expect(parseJson(given)).toEqual(want);
   });
 
+  it('a server\'s string of a million "~" does not make each marker a million characters long (it was a RangeError, or gigabytes)', () => {
+    const tildes = "~".repeat(1_000_000);
+    const ids = Array.from({ length: 5_000 }, (_, i) => 9007199254740993n + BigInt(i));
+    // The duplicate key defeats the counted and paired paths: the marked text is the one left.
+    const text = `{"s":"${tildes}","t":"\\u007e${tildes}1","a":[1],"a":[${ids.join(",")}]}`;
+    const v = parseJson(text) as { s: string; t: string; a: bigint[] };
+    expect(v.s).toBe(tildes);
+    expect(v.t).toBe(`~${tildes}1`);
+    expect(v.a).toEqual(ids);
+    // Strings that look like markers of any prefix stay strings.
+    expect(parseJson(`{"a":"~0","b":"~~1","c":"${"~".repeat(20)}2","n":[1,12345678901234567890],"n":[12345678901234567891]}`)).toEqual({ a: "~0", b: "~~1", c: `${"~".repeat(20)}2`, n: [12345678901234567891n] });
+  });
+
   it("-0 stays -0", () => {
     const v = parseJson("[-0,-0.0,-0e5,12345678901234567890]") as number[];
     expect(v.slice(0, 3).every((x) => Object.is(x, -0))).toBe(true);

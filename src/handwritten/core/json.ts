@@ -607,8 +607,12 @@ function markPrefix(text: string): string {
   if (text.includes('"~') || /"\\u007e/i.test(text)) {
     for (const m of text.matchAll(/"((?:~|\\u007e)+)/gi)) n = Math.max(n, m[1]!.replace(/\\u007e/gi, "~").length + 1);
   }
-  return "~".repeat(n);
+  // A server's string of a million "~" would make every marker a million characters long (and
+  // a few thousand markers a text too long for a string): past MAX_TILDES the prefix is "~" and
+  // 24 random hex digits, which a string of the text starts with only by a 2^-96 chance.
+  return n <= MAX_TILDES ? "~".repeat(n) : `~${randomBytes(12).toString("hex")}`;
 }
+const MAX_TILDES = 16;
 
 /**
  * Swap marker strings for their values; iterative, so any depth JSON.parse accepts works. A
@@ -620,7 +624,9 @@ function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
   const indexOf = (s: string): number => {
     if (!(single || s.startsWith(prefix))) return -1;
     if (s.charCodeAt(prefix.length) === TILDE) return -1; // a longer run than the prefix: not a marker
-    return Number(s.slice(prefix.length));
+    const rest = s.slice(prefix.length);
+    const i = Number(rest);
+    return i < values.length && String(i) === rest ? i : -1;
   };
   let lossyAt = Infinity;
   let lossyIn: object | null = null;
