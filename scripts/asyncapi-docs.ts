@@ -9,10 +9,11 @@
  * them. This file also keeps the check that a page loads no script or stylesheet from the
  * network.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 /** A `<script src>` / `<link href>` (or CSS import) that would need the network. */
 export function remoteResource(html: string): string | undefined {
@@ -59,9 +60,40 @@ let queue: Promise<unknown> = Promise.resolve();
 /** Babel's note that it did not pretty-print the template's 500 kB script: not a problem, not shown. */
 const BABEL_NOTE = /^\[BABEL\] Note: The code generator has deoptimised the styling/;
 
-async function renderNow(specFile: string, title: string): Promise<string> {
+/**
+ * The global node_modules folder of the npm running this build. @asyncapi/generator looks for
+ * npm among the global modules of the running Node when it loads (to install templates; this
+ * build installs none); a Node binary without npm beside it (CI's pinned Node 22 and 24, run
+ * by the machine's npm) has none there, and the load fails.
+ */
+function npmGlobalRoot(): string | undefined {
+  const cli = process.env.npm_execpath;
+  const fromCli = cli && existsSync(cli) ? /^(.*[\\/]node_modules)[\\/]npm[\\/]/.exec(realpathSync(cli))?.[1] : undefined;
+  if (fromCli) return fromCli;
+  try {
+    return execFileSync("npm", ["root", "-g"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function loadGenerator(): GeneratorClass {
   const require = createRequire(import.meta.url);
-  const Generator = require("@asyncapi/generator") as GeneratorClass;
+  const before = process.env.NODE_PATH;
+  const root = npmGlobalRoot();
+  if (root && !(before ?? "").split(delimiter).includes(root)) process.env.NODE_PATH = before ? `${before}${delimiter}${root}` : root;
+  try {
+    return require("@asyncapi/generator") as GeneratorClass;
+  } catch (e) {
+    throw new Error(`@asyncapi/generator did not load (${(e as Error).message}); it needs npm installed, and looked for it ${root ? `in ${root}` : "but found none"}`, { cause: e });
+  } finally {
+    if (before === undefined) delete process.env.NODE_PATH;
+    else process.env.NODE_PATH = before;
+  }
+}
+
+async function renderNow(specFile: string, title: string): Promise<string> {
+  const Generator = loadGenerator();
   const out = mkdtempSync(join(tmpdir(), "tradeapi-asyncapi-view-"));
   try {
     const generator = new Generator("@asyncapi/html-template", out, {
