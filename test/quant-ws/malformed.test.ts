@@ -15,6 +15,10 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: '{"op":"asset","cid":"c1","error_message":""}', problem: "missing-field", field: "result" },
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":""}', problem: "missing-field", field: "order_no" },
   { given: '{"op":"pong"}', problem: "missing-field", field: "ts" },
+  // A parsed object whose own toString/valueOf are not functions: String() would throw on it.
+  { given: '{"op":"state","token":"t","code":6,"msg":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "msg" },
+  { given: '{"op":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "op" },
+  { given: '{"op":"pong","ts":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "ts" },
 ];
 
 describe("quant-ws malformed frames", () => {
@@ -44,6 +48,26 @@ describe("quant-ws malformed frames", () => {
     expect(got).toEqual(rows.map((r) => [r.problem, r.field]));
     await expect(session.asset()).resolves.toHaveProperty("USDT");
     expect(session.ready).toBe(true);
+  });
+
+  it("a state frame for the session's own token whose msg is an object String() cannot convert: an error event, not an exception out of the socket handler", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const next = client.next("error", 2_000);
+      mock.sendRaw(JSON.stringify({ op: "state", token: session.token, code: 6, msg: { toString: 1, valueOf: 1 } }));
+      const e = await next;
+      expect(e).toBeInstanceOf(QuantWsFrameError);
+      expect((e as QuantWsFrameError).field).toBe("msg");
+      await expect(session.asset()).resolves.toHaveProperty("USDT");
+      expect(session.ready).toBe(true);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    expect(uncaught).toEqual([]);
   });
 
   it('the server\'s {"op":"error"} becomes a QuantWsServerError event', async () => {

@@ -6,7 +6,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { apiErrorFromCode, HttpError, ResponseFormatError, type ErrorContext } from "../core/errors.js";
+import { apiErrorFromCode, HttpError, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { BhexOrgClient, BhexParams } from "./client.js";
 
@@ -59,7 +59,7 @@ export function expectXlsx(body: unknown, operation = "statisticsDownloadData"):
     const code = b.status ?? b.code;
     if ((typeof code === "number" || typeof code === "string") && String(code) !== "0") {
       const msg = b.msg ?? b.message;
-      throw apiErrorFromCode({ ...ctx, code, vendorMessage: msg === undefined ? undefined : String(msg), body }, meta.errorCodes);
+      throw apiErrorFromCode({ ...ctx, code, vendorMessage: msg === undefined ? undefined : textOf(msg), body }, meta.errorCodes);
     }
   }
   throw new ResponseFormatError("expected an .xlsx file but the answer is JSON/text", JSON.stringify(body)?.slice(0, 120) ?? "", ctx);

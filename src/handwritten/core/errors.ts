@@ -28,9 +28,9 @@
  * clients pass every error through one `Redactor` (redaction.ts) holding the values the
  * request carried, before it reaches the caller. `toJSON()` gives the same redacted facts.
  */
-import { copyDeep, MEMBERS, Redactor } from "./redaction.js";
+import { copyDeep, MEMBERS, Redactor, textOf } from "./redaction.js";
 
-export { describeAs, REDACTED, redactUrl, Redactor, secretForms, urlCredentials } from "./redaction.js";
+export { describeAs, REDACTED, redactUrl, Redactor, secretForms, textOf, urlCredentials } from "./redaction.js";
 
 export interface ErrorContext {
   /** API name as the CLI knows it: xt, bhex, hubi, xele, quant-ws */
@@ -202,7 +202,7 @@ export class ApiError extends TradeApiError {
   declare readonly httpStatus: number | undefined;
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
-    const parts = [`code ${shown(String(init.code), "code")}`];
+    const parts = [`code ${shown(textOf(init.code), "code")}`];
     if (init.vendorMessage) parts.push(shown(init.vendorMessage, "vendorMessage"));
     if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${init.meaning})`);
     super(parts.join(" "), init);
@@ -252,7 +252,8 @@ export function apiErrorFromCode(
   init: Omit<ApiErrorInit, "meaning" | "kind">,
   table: Readonly<Record<string, ErrorCodeInfo>> | undefined,
 ): ApiError {
-  const info = table?.[String(init.code)];
+  const key = textOf(init.code);
+  const info = table && Object.hasOwn(table, key) ? table[key] : undefined;
   const kind = info?.kind ?? "other";
   const Cls = BY_KIND[kind] ?? ApiError;
   return new Cls({ ...init, meaning: info?.meaning ?? info?.message, kind });

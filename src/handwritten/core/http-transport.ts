@@ -38,6 +38,8 @@ import {
   TradeApiError,
   UsageError,
   snippet,
+  textOf,
+  typeName,
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
@@ -565,10 +567,14 @@ export class HttpTransport {
     if (code === undefined) {
       throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.errCtx(op));
     }
+    if (typeof code !== "string" && typeof code !== "number" && typeof code !== "bigint") {
+      const what = Array.isArray(code) ? "an array" : code === null ? "null" : typeName(code) === "object" ? "an object" : `a ${typeName(code)}`;
+      throw new ResponseFormatError(`envelope's "${env.codeField}" is ${what}, not a code`, snippet(textOf(code)), this.errCtx(op));
+    }
     if (env.success.some((s) => String(s) === String(code))) return;
     const msg = env.messageField ? b[env.messageField] : undefined;
     throw apiErrorFromCode(
-      { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : String(msg), body },
+      { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), body },
       this.config.meta.errorCodes,
     );
   }

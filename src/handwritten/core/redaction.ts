@@ -123,6 +123,21 @@ export function copyDeep(value: unknown, leaf: (v: unknown, key: string | undefi
   return root;
 }
 
+/**
+ * A server's value as text for an error: a string as it is, a number, bigint or boolean as
+ * `String()` writes it, anything else as JSON. Never throws: `String()` does on a parsed object
+ * whose own "toString" and "valueOf" are not functions (`{"toString":1,"valueOf":1}`).
+ */
+export function textOf(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return String(v);
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x)) ?? typeof v;
+  } catch {
+    return `(${Array.isArray(v) ? "an array" : "an object"} too deep to show)`;
+  }
+}
+
 export class Redactor {
   readonly #secrets: string[];
   readonly #forms: string[];
@@ -154,7 +169,7 @@ export class Redactor {
 
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
   text(text: string): string {
-    if (typeof text !== "string") text = String(text);
+    if (typeof text !== "string") text = textOf(text);
     let out = this.#re ? text.replace(this.#re, REDACTED) : text;
     out = out
       .replace(USERINFO, `${REDACTED}@`)

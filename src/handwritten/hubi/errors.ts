@@ -12,7 +12,7 @@
  * 2xx and non-2xx answers.
  */
 import { meta } from "../../../generated/hubi-futures.meta.js";
-import { ApiError, apiErrorFromCode, ResponseFormatError, snippet } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, ResponseFormatError, snippet, textOf } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf } from "../core/meta.js";
@@ -55,7 +55,7 @@ export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?:
   const status = numericStatus(b[CODE_FIELD]);
   if (status === undefined || SUCCESS.has(String(status))) return undefined;
   const raw = b[MESSAGE_FIELD];
-  const message = raw === undefined || raw === null ? undefined : String(raw);
+  const message = raw === undefined || raw === null ? undefined : textOf(raw);
   const code = hubiErrorCode(status, message);
   return apiErrorFromCode(
     {

@@ -278,20 +278,26 @@ class Client implements QuantWsClient, SessionHost {
       } else this.reportError(error);
       return;
     }
-    switch (frame.kind) {
-      case "reply": {
-        const unexpected = this.#requests.onReply(frame, text, this.#closed);
-        if (unexpected) this.#events.emit("error", unexpected);
-        return;
+    // Whatever a frame makes throw is reported, never thrown into the socket's handler (an
+    // exception there would end the process).
+    try {
+      switch (frame.kind) {
+        case "reply": {
+          const unexpected = this.#requests.onReply(frame, text, this.#closed);
+          if (unexpected) this.#events.emit("error", unexpected);
+          return;
+        }
+        case "pong":
+          this.#conn.heartbeat.onPong(Number(frame.ts));
+          return;
+        case "server-error":
+          this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
+          return;
+        default:
+          this.#router.route(frame);
       }
-      case "pong":
-        this.#conn.heartbeat.onPong(Number(frame.ts));
-        return;
-      case "server-error":
-        this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
-        return;
-      default:
-        this.#router.route(frame);
+    } catch (caught) {
+      this.reportError(caught);
     }
   }
 

@@ -88,6 +88,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     case "state":
       if (typeof f.token !== "string") throw missing(text, "state", "token");
       if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw missing(text, "state", "code");
+      if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg");
       return { kind: "state", token: f.token, frame: f as unknown as QuantWsStateNotification };
     case "error":
       return { kind: "server-error", frame: { op: "error", error_message: typeof f.error_message === "string" ? f.error_message : "" } };

@@ -22,7 +22,7 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
@@ -213,8 +213,8 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
     const ctx = ctxOf(loginOp);
-    if (body && typeof body === "object" && body.code !== undefined && String(body.code) !== "0") {
-      throw apiErrorFromCode({ ...ctx, code: body.code as number, vendorMessage: body.msg == null ? undefined : String(body.msg), body }, xeleMeta.errorCodes);
+    if (body && typeof body === "object" && body.code !== undefined && textOf(body.code) !== "0") {
+      throw apiErrorFromCode({ ...ctx, code: body.code as number, vendorMessage: body.msg == null ? undefined : textOf(body.msg), body }, xeleMeta.errorCodes);
     }
     throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
   };

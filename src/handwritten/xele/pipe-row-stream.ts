@@ -17,7 +17,7 @@
  * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
  * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
  */
-import { apiErrorFromCode, ResponseTooLargeError } from "../core/errors.js";
+import { apiErrorFromCode, ResponseTooLargeError, textOf } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { badBytesError, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
@@ -132,9 +132,12 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   /** A non-zero code throws its ApiError: as soon as it is read (the vendor sends it before result), else at the end. */
   const checkCode = (members: Record<string, unknown>) => {
     const { code, msg } = members;
-    if (code !== undefined && code !== null && String(code) !== "0") {
+    if (code !== undefined && code !== null && typeof code === "object") {
+      throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
+    }
+    if (code !== undefined && code !== null && textOf(code) !== "0") {
       throw apiErrorFromCode(
-        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : String(msg), body: { ...members } },
+        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : textOf(msg), body: { ...members } },
         options.errorCodes ?? xeleMeta.errorCodes,
       );
     }

@@ -41,7 +41,7 @@
  * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
-import { apiErrorFromCode, ResponseFormatError, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { apiErrorFromCode, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { parseJson } from "../core/json.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
@@ -405,12 +405,15 @@ function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes"
     throw new PipeRowsError("the JSON envelope has no \"code\" (expected {code, msg, result})", { line: 0, problem: "envelope", context: options.context });
   }
   const code = b.code;
-  if (code !== undefined && code !== null && String(code) !== "0") {
+  if (code !== undefined && code !== null && typeof code === "object") {
+    throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
+  }
+  if (code !== undefined && code !== null && textOf(code) !== "0") {
     throw apiErrorFromCode(
       {
         ...options.context,
         code: code as string | number,
-        vendorMessage: b.msg === undefined || b.msg === null ? undefined : String(b.msg),
+        vendorMessage: b.msg === undefined || b.msg === null ? undefined : textOf(b.msg),
         body,
       },
       options.errorCodes ?? xeleMeta.errorCodes,

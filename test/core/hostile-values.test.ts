@@ -1,0 +1,123 @@
+/**
+ * Envelope fields a server fills with values a client must not trust: a parsed JSON object whose
+ * own "toString" and "valueOf" are not functions (`String()` and template literals throw a bare
+ * TypeError on it), arrays, null, booleans. Every REST API and the Xele row paths answer each
+ * with a typed error naming the operation, never a TypeError.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { ApiError, ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { rejection } from "../helpers/rejection.js";
+
+const EVIL = { toString: 1, valueOf: 1 };
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+async function answering(body: unknown): Promise<string> {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const common = { retry: false as const, timeoutMs: 3_000 };
+type Run = (url: string) => Promise<unknown>;
+const RUN: Record<string, Run> = {
+  xt: (url) => createXtClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", baseUrl: url, rateLimit: false, ...common }).call("getBalance"),
+  bhex: (url) => createBhexOrgClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", baseUrl: url, rateLimit: false, ...common }).call("userGetBaseInfo", { user_id: "1" }),
+  hubi: (url) => createHubiClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", accessToken: "tk-hostile-1", baseUrl: url, ...common }).call("cancelOrder", { order_no: "1" }),
+  "xele login": (url) => createXeleClient({ username: "u", password: "pw-hostile-1", maUrl: url, msUrl: url, ...common }).call("getSystemInfo"),
+};
+
+describe.each([
+  ["xt", "code", "info"],
+  ["bhex", "status", "msg"],
+  ["hubi", "status", "message"],
+  ["xele login", "code", "msg"],
+] as const)("%s: hostile envelope values are typed errors", (api, codeField, messageField) => {
+  it.each([
+    ["an object String() throws on", EVIL],
+    ["an array", [EVIL]],
+    ["null", null],
+    ["a boolean", true],
+  ])(`"${codeField}" is %s`, async (_what, value) => {
+    const e = await rejection(RUN[api]!(await answering({ [codeField]: value, [messageField]: "x" })));
+    expect(e).toBeInstanceOf(TradeApiError);
+    expect(e.message).toMatch(new RegExp(`^${api.split(" ")[0]} \\w+: `));
+  });
+
+  it.each([
+    ["an object String() throws on", EVIL, '{"toString":1,"valueOf":1}'],
+    ["an array of them", [EVIL], '[{"toString":1,"valueOf":1}]'],
+  ])(`"${messageField}" of a failure is %s: an ApiError showing it as JSON`, async (_what, value, shown) => {
+    const failure = api === "hubi" ? -1 : 1;
+    const e = await rejection(RUN[api]!(await answering({ [codeField]: failure, [messageField]: value })));
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.message).toContain(shown);
+    expect((e as ApiError).vendorMessage).toBe(shown);
+  });
+});
+
+describe("envelope codes that are not codes", () => {
+  it.each([
+    ["xt", "code", "an object"],
+    ["bhex", "status", "an array"],
+  ] as const)("%s: %s is %s → ResponseFormatError saying so", async (api, field, what) => {
+    const value = what === "an array" ? [1] : EVIL;
+    const e = await rejection(RUN[api]!(await answering({ [field]: value, msg: "x", info: "x" })));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain(`envelope's "${field}" is ${what}, not a code`);
+  });
+});
+
+describe("xele rows: an envelope code or msg String() throws on", () => {
+  it.each([
+    ["code", { code: EVIL, msg: "x", result: "" }, ResponseFormatError],
+    ["msg", { code: 1, msg: EVIL, result: "" }, ApiError],
+  ])("%s: call() and streamRows() reject with a typed error showing it as JSON", async (_field, body, Expected) => {
+    const url = await answering(body);
+    // The MA server logs in; the MS server answers with the hostile envelope.
+    const xele = createXeleClient({ username: "u", password: "pw-hostile-1", maUrl: await loginServer(), msUrl: url, ...common });
+    const viaCall = await rejection(xele.call("queryOrders"));
+    expect(viaCall).toBeInstanceOf(Expected);
+    expect(viaCall.message).toMatch(/\{\\?"toString\\?":1/);
+    const viaStream = await rejection(
+      (async () => {
+        for await (const _row of xele.streamRows("queryOrders")) void _row;
+      })(),
+    );
+    expect(viaStream).toBeInstanceOf(Expected);
+    expect(viaStream.message).toMatch(/\{\\?"toString\\?":1/);
+  });
+});
+
+let login: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (login ? login.close(() => r()) : r()));
+  login = undefined;
+});
+async function loginServer(): Promise<string> {
+  login = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: 0, msg: "", ticket: "xe-token-hostile-1" }));
+    });
+  });
+  await new Promise<void>((r) => login!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(login.address() as AddressInfo).port}`;
+}
