@@ -9,7 +9,7 @@ import { signBhexParams } from "../../src/auth/bhex.js";
 import { batchItemFailures, batchTask, batchTaskState } from "../../src/handwritten/bhex/batch-results.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import { DownloadForbiddenError, HistoryFileNotFoundError } from "../../src/handwritten/bhex/download.js";
-import { ApiError, AuthError, ServiceUnavailableError } from "../../src/handwritten/core/errors.js";
+import { ApiError, AuthError, ResponseFormatError, ServiceUnavailableError } from "../../src/handwritten/core/errors.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -233,6 +233,22 @@ describe("batch tasks → results with a status per item", () => {
     expect(batchTask(res as never)).toMatchObject({ id: made?.id, clientOrderId: id, status: 1 });
     expect(batchItemFailures(res as never).map((f) => [f.index, f.status])).toEqual([[1, 31009]]);
     if (create === "financeAirDrop") expect(res).toHaveProperty("transferTask");
+  });
+
+  it("batchItemFailures: items that are not a list are a ResponseFormatError, never a TypeError or \"nothing failed\"", () => {
+    for (const items of [{ toString: 1, valueOf: 1 }, "abc", 7, true]) {
+      let error: unknown;
+      try {
+        batchItemFailures({ items } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ResponseFormatError);
+      expect((error as Error).message).toMatch(/^bhex: the batch result's "items" is an? \w+, not a list of items/);
+    }
+    expect(() => batchItemFailures({ results: {} } as never)).toThrow(/"results" is an object/);
+    expect(batchItemFailures({ items: null } as never)).toEqual([]);
+    expect(batchItemFailures({ items: [{ status: "x" }, 5] } as never).map((f) => f.index)).toEqual([0, 1]);
   });
 
   it("an unknown task and malformed items are envelope errors", async () => {
