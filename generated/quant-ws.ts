@@ -1004,6 +1004,7 @@ export const quantWsMeta = {
       replyOp: "login",
       retryable: false,
       dataField: "token",
+      dataType: "string",
       summary: "Log in to one exchange account; the reply returns the token, readiness comes later via state.",
       tags: ["session"],
       fields: {
@@ -1036,6 +1037,7 @@ export const quantWsMeta = {
       replyOp: "place_order",
       retryable: false,
       dataField: "order_no",
+      dataType: "string",
       summary: "Submit a new order; the reply carries the order number.",
       tags: ["trading"],
       fields: {
@@ -1068,6 +1070,7 @@ export const quantWsMeta = {
       replyOp: "cancel_order",
       retryable: false,
       dataField: "data",
+      dataType: "array",
       summary: "Cancel one or more open orders; each order gets its own result.",
       tags: ["trading"],
       fields: {
@@ -1087,6 +1090,7 @@ export const quantWsMeta = {
       replyOp: "open_orders",
       retryable: true,
       dataField: "data",
+      dataType: "array",
       summary: "List the unfilled orders of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1101,6 +1105,7 @@ export const quantWsMeta = {
       replyOp: "asset",
       retryable: true,
       dataField: "data",
+      dataType: "object",
       summary: "Get the account balances per currency.",
       tags: ["queries"],
       fields: {}
@@ -1110,6 +1115,7 @@ export const quantWsMeta = {
       replyOp: "position",
       retryable: true,
       dataField: "data",
+      dataType: "object",
       summary: "Get the long/short position of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1124,6 +1130,7 @@ export const quantWsMeta = {
       replyOp: "symbol_info",
       retryable: true,
       dataField: "data",
+      dataType: "object",
       summary: "Get tick sizes, minimums and currencies of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1138,6 +1145,7 @@ export const quantWsMeta = {
       replyOp: "logout",
       retryable: false,
       dataField: null,
+      dataType: null,
       summary: "Log out the interface named by the token.",
       tags: ["session"],
       fields: {}
@@ -1147,6 +1155,7 @@ export const quantWsMeta = {
       replyOp: "pong",
       retryable: true,
       dataField: null,
+      dataType: null,
       summary: "Send every 5 s; the server answers pong with the same ts.",
       tags: ["connection"],
       fields: {

@@ -145,6 +145,8 @@ interface OpInfo {
   replyOp: string | undefined;
   retryable: boolean;
   dataField: string | null;
+  /** The JSON Schema type(s) of the reply's data field (null: no data field or no type). */
+  dataType: string | string[] | null;
   summary: string;
   tags: string[];
 }
@@ -233,6 +235,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
         retryable,
         // Only a member the reply actually has (logout's reply has none).
         dataField: dataField !== null && dataField in replyProps ? dataField : null,
+        dataType: (dataField !== null && replyProps[dataField]?.type()) || null,
         summary: operation.summary() ?? "",
         tags: operation.tags().all().map((t) => t.name()),
       });
@@ -316,6 +319,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
           replyOp: o.replyOp ?? null,
           retryable: o.retryable,
           dataField: o.dataField,
+          dataType: o.dataType,
           summary: o.summary,
           tags: o.tags,
           fields: o.fields,

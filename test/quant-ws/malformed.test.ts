@@ -15,6 +15,11 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: '{"op":"asset","cid":"c1","error_message":""}', problem: "missing-field", field: "result" },
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":""}', problem: "missing-field", field: "order_no" },
   { given: '{"op":"pong"}', problem: "missing-field", field: "ts" },
+  // A reply's data of another JSON type than the spec's (a typed caller would get a text for a list).
+  { given: '{"op":"asset","cid":"c1","result":true,"error_message":"","data":"abc"}', problem: "wrong-type", field: "data" },
+  { given: '{"op":"open_orders","cid":"c1","result":true,"error_message":"","data":{"0":{}}}', problem: "wrong-type", field: "data" },
+  { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":{"id":1}}', problem: "wrong-type", field: "order_no" },
+  { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":12345}', problem: "wrong-type", field: "token" },
   // A parsed object whose own toString/valueOf are not functions: String() would throw on it.
   { given: '{"op":"state","token":"t","code":6,"msg":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "msg" },
   { given: '{"op":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "op" },

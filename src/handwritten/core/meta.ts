@@ -270,6 +270,8 @@ export interface AsyncOperationMeta {
   readonly retryable: boolean;
   /** `x-envelope.dataField` of the reply (null: the whole reply). */
   readonly dataField: string | null;
+  /** The JSON Schema `type` of that field in the reply's payload (null: none); the client checks it. */
+  readonly dataType: string | ReadonlyArray<string> | null;
   readonly summary: string;
   readonly tags: ReadonlyArray<string>;
   /** Request fields other than op/cid/token. */

@@ -81,7 +81,7 @@ export class StreamOverflowError extends UsageError {
   }
 }
 
-export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "unknown-cid" | "op-mismatch" | "inexact-number";
+export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "op-mismatch" | "inexact-number";
 
 export class QuantWsFrameError extends ResponseFormatError {
   readonly problem: FrameProblem;

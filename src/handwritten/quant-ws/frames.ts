@@ -27,6 +27,7 @@ export type IncomingFrame =
 interface OpMeta {
   replyOp: string | null;
   dataField: string | null;
+  dataType: string | ReadonlyArray<string> | null;
 }
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 
@@ -34,6 +35,21 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 const REQUEST_OF_REPLY = new Map<string, RequestOp>();
 for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);
 const TOPICS = new Set<string>(quantWsMeta.notificationTopics);
+
+/** The JSON Schema type of a parsed value ("integer" for whole numbers, bigints included). */
+function jsonTypeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) return "integer";
+  return typeof v;
+}
+
+/** Does `v` have one of the `want` types (an integer is a number too)? */
+function hasType(v: unknown, want: string | ReadonlyArray<string>): boolean {
+  const t = jsonTypeOf(v);
+  const types = typeof want === "string" ? [want] : want;
+  return types.includes(t) || (t === "integer" && types.includes("number"));
+}
 
 function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
@@ -64,9 +80,16 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     const ctx = { operation: requestOp, cid: f.cid };
     if (typeof f.result !== "boolean") throw new QuantWsFrameError("missing-field", `${op} reply without a boolean \`result\``, text, "result", ctx);
     if (f.result) {
-      const dataField = OPERATIONS[requestOp]?.dataField;
+      const { dataField, dataType } = OPERATIONS[requestOp] ?? { dataField: null, dataType: null };
       if (dataField && f[dataField] === undefined) {
         throw new QuantWsFrameError("missing-field", `${op} reply with result true but no \`${dataField}\``, text, dataField, ctx);
+      }
+      // A null is the op's own business (an empty asset list comes as null); any other value
+      // must have the spec's type, or a typed caller would get a text where it expects a list.
+      const data = dataField ? f[dataField] : undefined;
+      if (dataField && dataType && data !== null && !hasType(data, dataType)) {
+        const shown = typeof dataType === "string" ? dataType : dataType.join(" or ");
+        throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` is ${jsonTypeOf(data)}, not ${shown}`, text, dataField, ctx);
       }
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
