@@ -99,6 +99,14 @@ describe("quant-ws malformed frames", () => {
     expect(e.vendorMessage).toBe(text);
   });
 
+  it("a reply's data of the spec's type passes; an empty list stands for an empty object (encoders that write [] for an empty map)", () => {
+    for (const data of [{}, [], { USDT: { total: "1", available: "1", frozen: "0" } }]) {
+      expect(decodeFrame(JSON.stringify({ op: "asset", cid: "c1", result: true, error_message: "", data })).kind).toBe("reply");
+    }
+    expect(() => decodeFrame(JSON.stringify({ op: "asset", cid: "c1", result: true, error_message: "", data: [{}] }))).toThrow(/asset reply's `data` is array, not object/);
+    expect(decodeFrame(JSON.stringify({ op: "open_orders", cid: "c1", result: true, error_message: "", data: [] })).kind).toBe("reply");
+  });
+
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

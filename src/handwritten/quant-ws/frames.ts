@@ -44,11 +44,14 @@ function jsonTypeOf(v: unknown): string {
   return typeof v;
 }
 
-/** Does `v` have one of the `want` types (an integer is a number too)? */
+/**
+ * Does `v` have one of the `want` types? An integer is a number too, and an empty list stands
+ * for an empty object (JSON encoders that do not tell an empty map from an empty list write []).
+ */
 function hasType(v: unknown, want: string | ReadonlyArray<string>): boolean {
   const t = jsonTypeOf(v);
   const types = typeof want === "string" ? [want] : want;
-  return types.includes(t) || (t === "integer" && types.includes("number"));
+  return types.includes(t) || (t === "integer" && types.includes("number")) || (t === "array" && (v as unknown[]).length === 0 && types.includes("object"));
 }
 
 function missing(text: string, what: string, field: string): QuantWsFrameError {
