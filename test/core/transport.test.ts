@@ -157,15 +157,17 @@ describe.each([
   ["the fetch option", { fetch: globalThis.fetch }],
 ] as const)("failures through %s", (_name, road) => {
   it.each([
-    ["a status line that is not HTTP", "HTTP/1.1 abc\r\n\r\n", "Invalid status code"],
-    ["another protocol on the port", "SSH-2.0-OpenSSH_9.6\r\n", "Expected HTTP/"],
-    ["headers past 16 KiB", `HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(100_000)}\r\nContent-Length: 2\r\n\r\n{}`, "its headers are larger than 16 KiB"],
-    ["a broken chunk size", `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`, "Invalid character in chunk size"],
+    // The parser's own words differ between undici versions (Node's fetch has its own copy).
+    ["a status line that is not HTTP", "HTTP/1.1 abc\r\n\r\n", /Invalid (status code|response status)/],
+    ["another protocol on the port", "SSH-2.0-OpenSSH_9.6\r\n", /Expected HTTP\//],
+    ["headers past 16 KiB", `HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(100_000)}\r\nContent-Length: 2\r\n\r\n{}`, /its headers are larger than 16 KiB/],
+    ["a broken chunk size", `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`, /Invalid character in chunk size/],
   ])("%s → ResponseFormatError saying the answer is not HTTP, not retried", async (_what, raw, detail) => {
     const s = await rawServer((socket) => socket.end(raw));
     const e = await rejection(xt(s.url, { ...road, retry: {} }).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseFormatError);
-    expect(e.message).toContain(`xt getServerTime: the answer cannot be read as HTTP/1.1 (${detail}`);
+    expect(e.message).toMatch(/^xt getServerTime: the answer cannot be read as HTTP\/1\.1 \(/);
+    expect(e.message).toMatch(detail);
     expect(e.message).toContain(`is the base URL ${s.url} an HTTP server`);
     expect(s.connections).toBe(1);
   });
