@@ -172,6 +172,7 @@ const TABLE: ApiEntry[] = [
       s("ma-url", "MA auth server URL (overrides XELE_MA_URL)", { setting: "maUrl", url: "http", valueName: "URL" }),
       s("ms-url", "MS counter server URL (overrides XELE_MS_URL)", { setting: "msUrl", url: "http", valueName: "URL" }),
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
+      b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),

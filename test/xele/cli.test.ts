@@ -64,6 +64,12 @@ describe("tradeapi call xele", () => {
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ savedTo: join(dir, "clientinfo20220412.txt"), lines: 2 });
       expect(await readFile(join(dir, "clientinfo20220412.txt"), "utf8")).toMatch(/^777001\|/);
+      // Again: the file is there, kept, exit 2; with --overwrite it is replaced.
+      const again = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain("clientinfo20220412.txt already exists: it was kept and nothing was written");
+      const replaced = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir, "--overwrite"]);
+      expect(replaced.code).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AuthError } from "../../src/handwritten/core/errors.js";
+import { AuthError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
+import { rejection } from "../helpers/rejection.js";
 import { decodeClientSystemExport, saveClientSystemExport } from "../../src/handwritten/xele/export.js";
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 
@@ -23,6 +24,42 @@ describe("client-system export", () => {
 
   it.each(["../etc/passwd", "/tmp/x.txt", "a\\b.txt", "C:evil.txt", ".."])("refuses the file name %j (never writes outside the directory)", (name) => {
     expect(() => decodeClientSystemExport(`${name}\nline`)).toThrow(PipeRowsError);
+  });
+
+  it.each([
+    [".bashrc", "starts with a dot"],
+    [".ssh", "starts with a dot"],
+    ["report\u001b]0;x\u0007.txt", "control character"],
+    ["a\u0085b.txt", "control character"],
+    ["NUL", "Windows"],
+    ["com1.txt", "Windows"],
+    ["report.txt.", "Windows"],
+    ["x".repeat(252) + ".txt", "longer than 255 bytes"],
+    ["报".repeat(86), "longer than 255 bytes"],
+  ])("refuses the hostile file name %j (%s)", (name, why) => {
+    expect(() => decodeClientSystemExport(`${name}\nline`)).toThrow(PipeRowsError);
+    expect(() => decodeClientSystemExport(`${name}\nline`)).toThrow(why);
+  });
+
+  it("keeps a file that is already there (UsageError, nothing written) unless overwrite; other write failures are typed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "xele-export-unit-"));
+    try {
+      const exported = { fileName: "clientinfo.txt", lines: ["new|1"] };
+      await writeFile(join(dir, "clientinfo.txt"), "mine\n");
+      const kept = await rejection(saveClientSystemExport(exported, dir));
+      expect(kept).toBeInstanceOf(UsageError);
+      expect(kept.message).toContain(`${join(dir, "clientinfo.txt")} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`);
+      expect(await readFile(join(dir, "clientinfo.txt"), "utf8")).toBe("mine\n");
+      await expect(saveClientSystemExport(exported, dir, { overwrite: true })).resolves.toBe(join(dir, "clientinfo.txt"));
+      expect(await readFile(join(dir, "clientinfo.txt"), "utf8")).toBe("new|1\n");
+      // A directory where the file would go: a typed error naming the path and the code.
+      await writeFile(join(dir, "plainfile"), "");
+      const failed = await rejection(saveClientSystemExport(exported, join(dir, "plainfile", "sub")));
+      expect(failed).toBeInstanceOf(TradeApiError);
+      expect(failed.message).toMatch(/could not write the export to .*plainfile.*\((ENOTDIR|EEXIST)\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("saves one record per line; an empty export writes nothing", async () => {

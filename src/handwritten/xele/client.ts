@@ -31,7 +31,7 @@ import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { withRetries } from "../core/retry.js";
-import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
+import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
 import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
@@ -156,7 +156,7 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
   /** 5.1 export: the file name and the records. */
   exportClientSystemInfo(data: XeleDataInput<"exportClientSystemInfo">, options?: CallOptions): Promise<ClientSystemExport>;
   /** 5.1 export written to `dir` under the file name the counter gives; null when there is nothing to export. */
-  saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string, options?: CallOptions): Promise<{ path: string; lines: number } | null>;
+  saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string, options?: CallOptions & SaveExportOptions): Promise<{ path: string; lines: number } | null>;
   /** Log in now (otherwise the first request does). */
   login(): Promise<void>;
   readonly session: XeleSession;
@@ -380,7 +380,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     exportClientSystemInfo: (data, opts) => call("exportClientSystemInfo", data, opts) as Promise<ClientSystemExport>,
     async saveClientSystemExport(data, dir, opts) {
       const exported = (await call("exportClientSystemInfo", data, opts)) as ClientSystemExport;
-      const path = await saveClientSystemExport(exported, dir);
+      const path = await saveClientSystemExport(exported, dir, { overwrite: opts?.overwrite });
       return path === null ? null : { path, lines: exported.lines.length };
     },
     async login() {

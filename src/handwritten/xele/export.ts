@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { TradeApiError, UsageError } from "../core/errors.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
@@ -25,13 +26,27 @@ export function decodeClientSystemExport(answer: unknown, options: Pick<PipeRows
   return { fileName, lines: all };
 }
 
+/** Names Windows gives to devices, whatever the extension. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
 /**
- * The counter names the file; it must be a plain file name (no directory part, not "." or
- * ".."), so an answer can never write outside the directory the caller chose.
+ * The counter names the file, so the name is checked as a hostile server's text: a plain file
+ * name (no directory part, no drive, not "." or ".."), so an answer can never write outside
+ * the directory the caller chose; not hidden (a leading "." would let it name `.bashrc` or
+ * `.profile` in a home directory); no control character; not a Windows device name, nor
+ * ending in a dot or a space; at most 255 bytes.
  */
 function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">): void {
-  if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name) || /^[A-Za-z]:/.test(name)) {
-    throw new PipeRowsError(`the export's first line ${JSON.stringify(name)} is not a plain file name`, {
+  const why =
+    name === "" ? "it is empty"
+    : /[/\\]/.test(name) || /^[A-Za-z]:/.test(name) ? "it has a directory part"
+    : name.startsWith(".") ? "it starts with a dot (a hidden file, or a directory)"
+    : /[\u0000-\u001f\u007f-\u009f]/.test(name) ? "it has a control character"
+    : WINDOWS_DEVICE.test(name) || /[. ]$/.test(name) ? "Windows cannot hold it"
+    : Buffer.byteLength(name) > 255 ? "it is longer than 255 bytes"
+    : undefined;
+  if (why) {
+    throw new PipeRowsError(`the export's first line ${JSON.stringify(name)} is not a plain file name: ${why}`, {
       line: 1,
       problem: "header",
       context: options.context,
@@ -39,15 +54,28 @@ function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">):
   }
 }
 
+export interface SaveExportOptions {
+  /** Replace a file of the same name (default false: an existing file is an error, nothing is written). */
+  overwrite?: boolean;
+}
+
 /**
  * Write an export into `dir` under the file name it carries, one record per line (UTF-8, "\n").
- * Returns the path written, or null when the export is empty (nothing is written).
+ * Returns the path written, or null when the export is empty (nothing is written). A file of
+ * that name already there is kept, and the call fails with a UsageError, unless `overwrite`;
+ * a file system failure is a TradeApiError naming the path and its code.
  */
-export async function saveClientSystemExport(exported: ClientSystemExport, dir: string): Promise<string | null> {
+export async function saveClientSystemExport(exported: ClientSystemExport, dir: string, options: SaveExportOptions = {}): Promise<string | null> {
   if (exported.fileName === null) return null;
   checkFileName(exported.fileName, {});
-  await mkdir(dir, { recursive: true });
   const path = join(dir, exported.fileName);
-  await writeFile(path, exported.lines.length ? `${exported.lines.join("\n")}\n` : "", "utf8");
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, exported.lines.length ? `${exported.lines.join("\n")}\n` : "", { encoding: "utf8", flag: options.overwrite ? "w" : "wx" });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
+    throw new TradeApiError(`could not write the export to ${path} (${code ?? (e as Error).message})`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
+  }
   return path;
 }

@@ -21,7 +21,7 @@ export {
   type PipeRowsProblem,
 } from "./pipe-rows.js";
 export { decodePipeRowStream, type ByteSource } from "./pipe-row-stream.js";
-export { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport } from "./export.js";
+export { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 export { fillNoCondition } from "./no-condition.js";
 export { checkSchema, type SchemaProblem, type SchemaProblemKind } from "./request-schema.js";
 export { InFlightLimit } from "./in-flight.js";
