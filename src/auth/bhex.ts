@@ -14,7 +14,7 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
+import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, paramText, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */
@@ -24,7 +24,7 @@ export const BHEX_ACCESS_KEY_HEADER = "X-ACCESS-KEY";
 const bhexSigner = sortedParamSigner({
   java: { order: compareUtf16, exclude: "signature" },
   python: { order: compareCodePoints, wholePairs: true, exclude: "signature" },
-  php: { order: compareUtf8Bytes, name: phpUrlencode, value: (v) => phpUrlencode(typeof v === "boolean" ? (v ? "1" : "0") : String(v)), exclude: "signature" },
+  php: { order: compareUtf8Bytes, name: phpUrlencode, value: (v) => phpUrlencode(typeof v === "boolean" ? (v ? "1" : "0") : paramText(v)), exclude: "signature" },
 });
 
 export type BhexSignatureVariant = (typeof bhexSigner)["variants"][number];

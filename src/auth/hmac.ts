@@ -1,7 +1,11 @@
 /** Shared primitives for the signers: HMAC-SHA256 and MD5, lowercase hex, UTF-8. */
 import { createHash, createHmac } from "node:crypto";
 import { typeName, UsageError } from "../handwritten/core/errors.js";
+import { decimalText } from "../handwritten/core/json.js";
 import type { SignableRequest } from "./request.js";
+
+/** A parameter value as the text that is sent and signed: numbers in plain decimal notation (never "1.2e-7"). */
+export const paramText = (v: ParamValue): string => (typeof v === "number" ? decimalText(v) : String(v));
 
 export function hmacSha256Hex(secret: string, text: string): string {
   // The signers are public: a JavaScript caller's wrong argument is a UsageError, not a TypeError from crypto.
@@ -61,7 +65,7 @@ export interface CanonicalRule {
   wholePairs?: boolean;
   /** How a name is written (default: as is). */
   name?: (name: string) => string;
-  /** How a value is written (default: `String(value)`). */
+  /** How a value is written (default: `paramText`). */
   value?: (value: ParamValue) => string;
   /** A parameter that is never signed (e.g. `signature` itself). */
   exclude?: string;
@@ -87,7 +91,7 @@ export function sortedParamString(params: Readonly<Record<string, ParamValue>>, 
     throw new UsageError(`the parameters to sign must be an object of name → value, got ${typeOf(params)}`);
   }
   const name = rule.name ?? ((k: string) => k);
-  const value = rule.value ?? String;
+  const value = rule.value ?? paramText;
   const names = Object.keys(params).filter((k) => k !== rule.exclude);
   const pair = (k: string) => `${name(k)}=${value(paramValue(k, params[k]))}`;
   return (rule.wholePairs ? names.map(pair).sort(rule.order) : names.sort(rule.order).map(pair)).join("&");

@@ -8,7 +8,7 @@
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
 import { typeName, UsageError } from "../handwritten/core/errors.js";
-import { checkSignable, hmacSha256Hex, md5Hex, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
+import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 export const HUBI_API_VERSION = "1.0.0";
@@ -59,7 +59,7 @@ export function hubiParamPairs(params: HubiSignedParams): Array<[string, string]
     : Object.entries(params as Readonly<Record<string, ParamValue>>);
   return pairs.map((p) => {
     if (!Array.isArray(p) || typeof p[0] !== "string") throw new UsageError("the parameters to sign must be [name, value] pairs or an object of name → value");
-    return [p[0], String(paramValue(p[0], p[1]))];
+    return [p[0], paramText(paramValue(p[0], p[1]))];
   });
 }
 

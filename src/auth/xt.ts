@@ -20,6 +20,7 @@ import {
   compareCodePoints,
   compareUtf16,
   javaTrim,
+  paramText,
   pythonQuotePlus,
   sortedParamSigner,
   type SignOptions,
@@ -28,9 +29,9 @@ import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** Each variant's canonical string (the `signature` parameter itself excluded), the default first. */
 const xtSigner = sortedParamSigner({
-  java: { order: compareUtf16, value: (v) => javaTrim(String(v)), exclude: "signature" },
+  java: { order: compareUtf16, value: (v) => javaTrim(paramText(v)), exclude: "signature" },
   raw: { order: compareUtf16, exclude: "signature" },
-  python: { order: compareCodePoints, name: pythonQuotePlus, value: (v) => pythonQuotePlus(String(v)), exclude: "signature", upperHex: true },
+  python: { order: compareCodePoints, name: pythonQuotePlus, value: (v) => pythonQuotePlus(paramText(v)), exclude: "signature", upperHex: true },
 });
 
 export type XtSignatureVariant = (typeof xtSigner)["variants"][number];

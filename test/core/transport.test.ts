@@ -12,6 +12,7 @@ import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { AbortedError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
+import { signXtParams } from "../../src/auth/xt.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { rejection } from "../helpers/rejection.js";
 
@@ -77,6 +78,33 @@ const answer = (res: ServerResponse, body = OK, status = 200, type = "applicatio
   res.end(body);
 };
 const xt = (baseUrl: string, more: Parameters<typeof createXtClient>[0] = {}) => createXtClient({ ...KEYS, baseUrl, rateLimit: false, retry: false, ...more });
+
+describe("numbers on the wire", () => {
+  it("a price of 0.00000012 is sent (and signed) as 0.00000012, not 1.2e-7; 1e21 as its 22 digits", async () => {
+    let body = "";
+    const server = createServer((req, res) => {
+      let text = "";
+      req.on("data", (d: Buffer) => (text += d));
+      req.on("end", () => {
+        body = text;
+        answer(res, '{"code":200,"info":"success","data":{"id":1}}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await xt(url).call("order", { market: "shib_usdt", price: 1.2e-7, number: 1e21, type: 1, entrustType: 0 });
+      const form = new URLSearchParams(body);
+      expect(form.get("price")).toBe("0.00000012");
+      expect(form.get("number")).toBe("1000000000000000000000");
+      // The signature is over the same text.
+      const signed = Object.fromEntries([...form].filter(([k]) => k !== "signature"));
+      expect(form.get("signature")).toBe(signXtParams(signed, KEYS.secretKey));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
 
 describe("per-call options on call()", () => {
   it("a per-call timeout shorter than the client's fires, naming its ms", async () => {

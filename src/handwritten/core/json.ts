@@ -735,6 +735,26 @@ function decimalParts(s: string): { negative: boolean; digits: string; exponent:
  * knowing it, and `JSON.stringify` writes a string's own `"` as `\"`, so a marker's quotes are
  * always its own.
  */
+/**
+ * A number as wire text in plain decimal notation, never an exponent: `String()` writes
+ * 0.00000012 as "1.2e-7" and 1e21 as "1e+21", which a server that reads prices and quantities
+ * as decimal text may refuse or misread. The digits are `String()`'s (the shortest that give
+ * the same double back), only placed without the exponent, so nothing is rounded.
+ */
+export function decimalText(n: number): string {
+  const s = String(n);
+  const e = s.indexOf("e");
+  if (e === -1) return s;
+  const sign = s[0] === "-" ? "-" : "";
+  const mantissa = s.slice(sign.length, e);
+  const point = mantissa.indexOf(".");
+  const digits = mantissa.replace(".", "");
+  const whole = (point === -1 ? mantissa.length : point) + Number(s.slice(e + 1));
+  if (whole <= 0) return `${sign}0.${"0".repeat(-whole)}${digits}`;
+  if (whole >= digits.length) return `${sign}${digits}${"0".repeat(whole - digits.length)}`;
+  return `${sign}${digits.slice(0, whole)}.${digits.slice(whole)}`;
+}
+
 export function stringifyJson(value: unknown, indent?: number): string {
   let bigints = false;
   const out = JSON.stringify(
