@@ -64,6 +64,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -101,6 +102,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -138,6 +140,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -175,6 +178,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "symbol_id",
@@ -236,6 +240,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -315,6 +320,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -364,6 +370,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -444,6 +451,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -512,6 +520,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -571,6 +580,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -619,6 +629,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -667,6 +678,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -715,6 +727,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -773,6 +786,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -830,6 +844,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -962,6 +977,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "from_id",
@@ -1069,6 +1085,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "from_id",
@@ -1172,6 +1189,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1228,6 +1246,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1283,6 +1302,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1348,6 +1368,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1402,6 +1423,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1477,6 +1499,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1527,6 +1550,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1582,6 +1606,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1674,6 +1699,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1798,6 +1824,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -1836,6 +1863,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1893,6 +1921,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1964,6 +1993,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2051,6 +2081,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -2202,6 +2233,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -2259,6 +2291,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -2383,6 +2416,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -2441,6 +2475,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -2498,6 +2533,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2597,6 +2633,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -2721,6 +2758,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "user_id",
@@ -2779,6 +2817,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2892,6 +2931,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2948,6 +2988,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3045,6 +3086,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3112,6 +3154,7 @@ export const meta: ApiDocMeta = {
       "rateLimit": [
         "orgBatchCancel"
       ],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3161,6 +3204,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3226,6 +3270,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3347,6 +3392,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3468,6 +3514,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3529,6 +3576,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3633,6 +3681,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3737,6 +3786,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3841,6 +3891,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3945,6 +3996,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4035,6 +4087,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4112,6 +4165,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4216,6 +4270,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4314,6 +4369,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4471,6 +4527,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4598,6 +4655,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4647,6 +4705,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4696,6 +4755,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4812,6 +4872,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4861,6 +4922,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4977,6 +5039,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5026,6 +5089,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5098,6 +5162,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5170,6 +5235,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5249,6 +5315,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -5286,6 +5353,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5343,6 +5411,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -5380,6 +5449,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "token_id",
@@ -5494,6 +5564,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "token_id",
@@ -5608,6 +5679,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "token_id",
@@ -5722,6 +5794,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "symbol_id",
@@ -5836,6 +5909,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5896,6 +5970,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -5996,6 +6071,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "user_id",
@@ -6182,6 +6258,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6322,6 +6399,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6468,6 +6546,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6583,6 +6662,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6642,6 +6722,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6719,6 +6800,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6802,6 +6884,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6879,6 +6962,7 @@ export const meta: ApiDocMeta = {
         "bhexAccessKey"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6939,6 +7023,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",

@@ -2,116 +2,117 @@
 import { expandMeta, type ApiMeta } from "../src/handwritten/core/meta.js";
 
 // The parts that repeat (parameters, schemas, lists), each written once.
-const _0 = "application/json" as const;
-const _1 = {"contentType": _0} as const;
-const _2 = {"400": _1, "500": _1} as const;
-const _3 = "symbol_id" as const;
-const _4 = "string" as const;
-const _5 = {"type": _4} as const;
-const _6 = "integer" as const;
-const _7 = "int32" as const;
-const _8 = {"type": _6, "format": _7, "enum": [0, 1]} as const;
-const _9 = {"retryable": false} as const;
-const _10 = "application/x-www-form-urlencoded" as const;
-const _11 = "int64" as const;
-const _12 = {"type": _6, "format": _11} as const;
-const _13 = "boolean" as const;
-const _14 = {"type": _13, "default": false} as const;
-const _15 = {"type": _4, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
-const _16 = "user_id" as const;
-const _17 = [_16, _12] as const;
-const _18 = {"type": _6, "format": _7} as const;
-const _19 = "trade_password" as const;
-const _20 = "from_id" as const;
-const _21 = [_20, _12, false] as const;
-const _22 = "to_id" as const;
-const _23 = [_22, _12, false] as const;
-const _24 = "start_time" as const;
-const _25 = [_24, _12, false] as const;
-const _26 = "end_time" as const;
-const _27 = [_26, _12, false] as const;
-const _28 = "limit" as const;
-const _29 = {"type": _6, "format": _7, "default": 100, "minimum": 1, "maximum": 500} as const;
-const _30 = [_28, _29, false] as const;
-const _31 = {"type": _6, "format": _7, "enum": [1, 2]} as const;
-const _32 = "from-id" as const;
-const _33 = "registerDate" as const;
-const _34 = "inclusive" as const;
-const _35 = "newer-to-older" as const;
-const _36 = [_21, _23, _25, _27, _30] as const;
-const _37 = {"style": _32, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "id", "direction": _35, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4} as const;
-const _38 = [_16] as const;
-const _39 = [1, 2, 3, 5] as const;
-const _40 = [0, 1, 2, 3] as const;
-const _41 = "country_code" as const;
-const _42 = "first_name" as const;
-const _43 = "verify_status" as const;
-const _44 = "object" as const;
-const _45 = {"envelope": false} as const;
-const _46 = {"type": _6, "enum": [1, 2, 3], "default": 1} as const;
-const _47 = {"retryable": false, "envelope": false} as const;
-const _48 = {"type": _6, "format": _7, "default": 0} as const;
-const _49 = {"type": _4, "format": "decimal"} as const;
-const _50 = "token_id" as const;
-const _51 = "amount" as const;
-const _52 = [_50, _5, false] as const;
-const _53 = {"type": _6, "format": _7, "default": 20, "minimum": 1} as const;
-const _54 = [_28, _53, false] as const;
-const _55 = [_17, [_50, _5]] as const;
-const _56 = [_17, _52, _21, _23, _25, _27, _54] as const;
-const _57 = "orderId" as const;
-const _58 = {"style": _32, "startParam": _24, "endParam": _26, "timeField": "time", "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": _57, "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4} as const;
-const _59 = [_17, ["order_id", _12]] as const;
-const _60 = "client_order_id" as const;
-const _61 = {"type": _4, "enum": [_28, "market", "limit_maker"]} as const;
-const _62 = {"type": _4, "enum": ["buy", "sell"]} as const;
-const _63 = [_10, {"user_id": _12, "client_order_id": _5, "order_id": _12}, _38] as const;
-const _64 = [["order_id", _60]] as const;
-const _65 = {"type": _6, "format": _7, "default": 20, "minimum": 1, "maximum": 500} as const;
-const _66 = [_10, {"user_id": _12, "account_index": _48, "symbol_id": _5, "from_id": _12, "to_id": _12, "start_time": _12, "end_time": _12, "type": _61, "side": _62, "limit": _65}, _38] as const;
-const _67 = "exclusive" as const;
-const _68 = {"style": _32, "startParam": _24, "endParam": _26, "timeField": "time", "timeBounds": _67, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": _57, "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
-const _69 = [_10, {"user_id": _12, "account_index": _48, "symbol_id": _5, "from_id": _12, "to_id": _12, "start_time": _12, "end_time": _12, "limit": _65}, _38] as const;
-const _70 = {"style": _32, "startParam": _24, "endParam": _26, "timeField": "time", "timeBounds": _67, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "tradeId", "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
-const _71 = {"style": _32, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "positionId", "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _4} as const;
-const _72 = "source_user_id" as const;
-const _73 = "target_user_id" as const;
-const _74 = {"deprecated": true, "retryable": false} as const;
-const _75 = {"type": _6, "format": _7, "enum": [3, 70]} as const;
-const _76 = "business_subject" as const;
-const _77 = {"type": _4, "maxLength": 100} as const;
-const _78 = ["simple", "json"] as const;
-const _79 = {"type": _4, "enum": _78} as const;
-const _80 = "to_target_lock" as const;
-const _81 = "sub_business_subject" as const;
-const _82 = "keep-separator" as const;
-const _83 = "true/false" as const;
-const _84 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
-const _85 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _82, "omittableTrailing": [_81], "booleans": _83, "note": _84} as const;
-const _86 = {"type": _4, "pattern": "^-?[0-9]+$"} as const;
-const _87 = {"type": _13} as const;
-const _88 = {"type": _6} as const;
-const _89 = [_60, "data_type", "items"] as const;
-const _90 = [_10, {"client_order_id": _5}] as const;
-const _91 = [_10, {"client_order_id": _5, "desc": _77, "data_type": _79, "items": {"type": _4, "itemsForms": _78, "itemsSimpleColumns": [_16, _50, _51, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _82, "omittableTrailing": [], "booleans": _83, "note": _84}, "itemSchema": {"type": _44, "required": [_16, _50, _51], "properties": {"user_id": _86, "token_id": _5, "amount": _5, "desc": _77}}}}, _89] as const;
-const _92 = [_10, {"client_order_id": _5, "user_id": _12, "token_id": _5, "amount": _49, "desc": _77}, [_60, _16, _50, _51]] as const;
-const _93 = [_52, [_24, _12], [_26, _12], _21, _23, _54] as const;
-const _94 = "createTime" as const;
-const _95 = {"style": _32, "startParam": _24, "endParam": _26, "timeField": _94, "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": _57, "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4} as const;
-const _96 = [_17, _52, _21, _23, [_28, {"type": _6, "format": _7, "default": 100, "minimum": 1}, false]] as const;
-const _97 = {"style": _32, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "id", "direction": _35, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _11} as const;
-const _98 = {"contentType": null} as const;
-const _99 = {"type": _4, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
-const _100 = {"type": _4, "contentMediaType": _0, "itemSchema": {"type": _44, "required": ["pay_type", _50, _51], "properties": {"pay_type": {"type": _4, "enum": ["PAY", "PREPAY"]}, "token_id": _5, "amount": _5}}} as const;
-const _101 = {"type": _4, "maxLength": 200} as const;
-const _102 = {"type": _4, "maxLength": 500} as const;
-const _103 = "payer_user_id" as const;
-const _104 = "effective_time" as const;
-const _105 = "payee_user_id" as const;
-const _106 = [_10, {"order_id": _12, "client_order_id": _5}, []] as const;
-const _107 = "settle_client_order_id" as const;
-const _108 = "refund_client_order_id" as const;
-const _109 = "unlock_client_order_id" as const;
+const _0 = "array" as const;
+const _1 = "application/json" as const;
+const _2 = {"contentType": _1} as const;
+const _3 = {"400": _2, "500": _2} as const;
+const _4 = "object" as const;
+const _5 = "symbol_id" as const;
+const _6 = "string" as const;
+const _7 = {"type": _6} as const;
+const _8 = "integer" as const;
+const _9 = "int32" as const;
+const _10 = {"type": _8, "format": _9, "enum": [0, 1]} as const;
+const _11 = {"retryable": false} as const;
+const _12 = "application/x-www-form-urlencoded" as const;
+const _13 = "int64" as const;
+const _14 = {"type": _8, "format": _13} as const;
+const _15 = "boolean" as const;
+const _16 = {"type": _15, "default": false} as const;
+const _17 = {"type": _6, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
+const _18 = "user_id" as const;
+const _19 = [_18, _14] as const;
+const _20 = {"type": _8, "format": _9} as const;
+const _21 = "trade_password" as const;
+const _22 = "from_id" as const;
+const _23 = [_22, _14, false] as const;
+const _24 = "to_id" as const;
+const _25 = [_24, _14, false] as const;
+const _26 = "start_time" as const;
+const _27 = [_26, _14, false] as const;
+const _28 = "end_time" as const;
+const _29 = [_28, _14, false] as const;
+const _30 = "limit" as const;
+const _31 = {"type": _8, "format": _9, "default": 100, "minimum": 1, "maximum": 500} as const;
+const _32 = [_30, _31, false] as const;
+const _33 = {"type": _8, "format": _9, "enum": [1, 2]} as const;
+const _34 = "from-id" as const;
+const _35 = "registerDate" as const;
+const _36 = "inclusive" as const;
+const _37 = "newer-to-older" as const;
+const _38 = [_23, _25, _27, _29, _32] as const;
+const _39 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6} as const;
+const _40 = [_18] as const;
+const _41 = [1, 2, 3, 5] as const;
+const _42 = [0, 1, 2, 3] as const;
+const _43 = "country_code" as const;
+const _44 = "first_name" as const;
+const _45 = "verify_status" as const;
+const _46 = {"envelope": false} as const;
+const _47 = {"type": _8, "enum": [1, 2, 3], "default": 1} as const;
+const _48 = {"retryable": false, "envelope": false} as const;
+const _49 = {"type": _8, "format": _9, "default": 0} as const;
+const _50 = {"type": _6, "format": "decimal"} as const;
+const _51 = "token_id" as const;
+const _52 = "amount" as const;
+const _53 = [_51, _7, false] as const;
+const _54 = {"type": _8, "format": _9, "default": 20, "minimum": 1} as const;
+const _55 = [_30, _54, false] as const;
+const _56 = [_19, [_51, _7]] as const;
+const _57 = [_19, _53, _23, _25, _27, _29, _55] as const;
+const _58 = "orderId" as const;
+const _59 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
+const _60 = [_19, ["order_id", _14]] as const;
+const _61 = "client_order_id" as const;
+const _62 = {"type": _6, "enum": [_30, "market", "limit_maker"]} as const;
+const _63 = {"type": _6, "enum": ["buy", "sell"]} as const;
+const _64 = [_12, {"user_id": _14, "client_order_id": _7, "order_id": _14}, _40] as const;
+const _65 = [["order_id", _61]] as const;
+const _66 = {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 500} as const;
+const _67 = [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "type": _62, "side": _63, "limit": _66}, _40] as const;
+const _68 = "exclusive" as const;
+const _69 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _68, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
+const _70 = [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "limit": _66}, _40] as const;
+const _71 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _68, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
+const _72 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "positionId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
+const _73 = "source_user_id" as const;
+const _74 = "target_user_id" as const;
+const _75 = {"deprecated": true, "retryable": false} as const;
+const _76 = {"type": _8, "format": _9, "enum": [3, 70]} as const;
+const _77 = "business_subject" as const;
+const _78 = {"type": _6, "maxLength": 100} as const;
+const _79 = ["simple", "json"] as const;
+const _80 = {"type": _6, "enum": _79} as const;
+const _81 = "to_target_lock" as const;
+const _82 = "sub_business_subject" as const;
+const _83 = "keep-separator" as const;
+const _84 = "true/false" as const;
+const _85 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
+const _86 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _83, "omittableTrailing": [_82], "booleans": _84, "note": _85} as const;
+const _87 = {"type": _6, "pattern": "^-?[0-9]+$"} as const;
+const _88 = {"type": _15} as const;
+const _89 = {"type": _8} as const;
+const _90 = [_61, "data_type", "items"] as const;
+const _91 = [_12, {"client_order_id": _7}] as const;
+const _92 = [_12, {"client_order_id": _7, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_18, _51, _52, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _83, "omittableTrailing": [], "booleans": _84, "note": _85}, "itemSchema": {"type": _4, "required": [_18, _51, _52], "properties": {"user_id": _87, "token_id": _7, "amount": _7, "desc": _78}}}}, _90] as const;
+const _93 = [_12, {"client_order_id": _7, "user_id": _14, "token_id": _7, "amount": _50, "desc": _78}, [_61, _18, _51, _52]] as const;
+const _94 = [_53, [_26, _14], [_28, _14], _23, _25, _55] as const;
+const _95 = "createTime" as const;
+const _96 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": _95, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
+const _97 = [_19, _53, _23, _25, [_30, {"type": _8, "format": _9, "default": 100, "minimum": 1}, false]] as const;
+const _98 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _13} as const;
+const _99 = {"contentType": null} as const;
+const _100 = {"type": _6, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
+const _101 = {"type": _6, "contentMediaType": _1, "itemSchema": {"type": _4, "required": ["pay_type", _51, _52], "properties": {"pay_type": {"type": _6, "enum": ["PAY", "PREPAY"]}, "token_id": _7, "amount": _7}}} as const;
+const _102 = {"type": _6, "maxLength": 200} as const;
+const _103 = {"type": _6, "maxLength": 500} as const;
+const _104 = "payer_user_id" as const;
+const _105 = "effective_time" as const;
+const _106 = "payee_user_id" as const;
+const _107 = [_12, {"order_id": _14, "client_order_id": _7}, []] as const;
+const _108 = "settle_client_order_id" as const;
+const _109 = "refund_client_order_id" as const;
+const _110 = "unlock_client_order_id" as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./bhex-org.docs.js),
@@ -130,93 +131,93 @@ export const meta: ApiMeta = expandMeta({
   "rateLimits": {"orgBatchCancel": {"limit": 1, "intervalMs": 10000, "scope": "key"}},
   "d": {"retryable": true, "security": ["bhexAccessKey"]},
   "ops": [
-    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "responses": _2},
-    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "responses": _2},
-    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "responses": _2},
-    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_3, _5], ["status", _8]], "responses": _2, "x": _9},
-    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_10, {"national_code": _5, "mobile": _5, "email": _5, "password": _5, "invite_code": _5, "invite_user_id": _12, "send_success_msg": _14}, []], "responses": _2, "requiredOneOf": [["mobile", "email"]], "x": _9},
-    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_10, {"third_user_id": _5}], "responses": _2, "x": _9},
-    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_10, {"login_type": {"type": _4, "enum": ["email", "mobile"]}, "national_code": _5, "mobile": _5, "email": _5, "password": _5, "token_for": _15}, ["login_type", "password"]], "responses": _2, "x": _9},
-    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_10, {"third_user_id": _5, "user_id": _12, "token_for": _15}, []], "responses": _2, "requiredOneOf": [["third_user_id", _16]], "x": _9},
-    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_10, {"token": _5, "token_from": _15}, ["token"]], "responses": _2},
-    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_17], "responses": _2},
-    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_17], "responses": _2},
-    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "p": [_17], "responses": _2},
-    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "p": [_17, ["gacode", _18]], "responses": _2, "x": _9},
-    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "p": [_17, [_19, _5]], "responses": _2, "x": _9},
-    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "p": [[_16, {"type": _6, "format": _11, "rowField": false}], _21, _23, _25, _27, _30, ["invite_type", _31, false]], "responses": _2, "pagination": {"style": _32, "startParam": _24, "endParam": _26, "timeField": _33, "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "inviteId", "direction": _35, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4}},
-    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "p": _36, "responses": _2, "pagination": {"style": _32, "startParam": _24, "endParam": _26, "timeField": _33, "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "userId", "direction": _35, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _4}},
-    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "p": _36, "responses": _2, "pagination": _37},
-    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "b": [_10, {"user_id": _12, "invite_user_id": _12}], "responses": _2, "x": _9},
-    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "b": [_10, {"user_id": _12, "password": _5}], "responses": _2, "x": _9},
-    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_10, {"user_id": _12, "trade_pwd": _5, "set_type": _31}], "responses": _2, "x": _9},
-    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_10, {"user_id": _12, "status_names": _5}, _38], "responses": _2},
-    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_10, {"user_id": _12, "status_name": {"type": _4, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _8}], "responses": _2, "x": _9},
-    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_10, {"user_id": _12}], "responses": _2, "x": _9},
-    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_10, {"user_id": _12, "ga_code": _5}], "responses": _2, "x": _9},
-    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_10, {"user_id": _12, "country_code": _5, "first_name": _5, "last_name": _5, "card_type": {"type": _6, "format": _7, "enum": _39}, "card_no": _5, "verify_status": {"type": _6, "format": _7, "enum": _40}}, [_16, _41, _42, "card_no", _43]], "responses": _2, "x": _9},
-    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_10, {"user_id": _12, "data_type": {"type": _4, "enum": ["json"]}, "items": {"type": _4, "itemsForms": ["json"], "itemSchema": {"type": _44, "required": [_16, _42, _41, "card_no", _43], "properties": {"user_id": _12, "first_name": _5, "last_name": {"type": [_4, "null"]}, "country_code": _5, "card_no": _5, "card_type": {"type": _6, "enum": _39}, "verify_status": {"type": _6, "enum": _40}}}}}], "responses": _2, "x": _9},
-    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "responses": _2, "x": _45},
-    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_10, {"account_type": _46, "desc": _5}, []], "responses": _2, "x": _47},
-    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_10, {"user_id": _12, "account_type": _46, "account_index": _48, "token_ids": _5}, _38], "responses": _2},
-    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "b": [_10, {"from_account_type": _46, "from_account_index": _18, "to_account_type": _46, "to_account_index": _18, "token_id": _5, "amount": _49}, ["from_account_index", "to_account_index", _50, _51]], "responses": _2, "x": _47},
-    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "p": [_17, ["account_type", _46, false], ["account_index", _48, false], _52, _21, _23, _25, _27, _54], "responses": _2, "pagination": {"style": _32, "startParam": _24, "endParam": _26, "timeField": "created", "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "id", "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4}},
-    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "p": _55, "responses": _2},
-    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _56, "responses": _2, "pagination": _58},
-    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _59, "responses": _2},
-    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _55, "responses": _2},
-    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_10, {"user_id": _12, "token_id": _5, "client_order_id": _12, "address": _5, "address_ext": _5, "quantity": _49, "miner_fee": _49, "auto_convert": {"type": _13, "default": true}, "convert_rate": _49, "trade_password": _5}, [_16, _50, _60, "address", "quantity", "miner_fee", "convert_rate", _19]], "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _56, "responses": _2, "pagination": _58},
-    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _59, "responses": _2},
-    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_10, {"user_id": _12, "status": {"type": _6, "enum": [0, 1, 10, 20, 30, 40, 50]}, "token_id": _5, "begin_time": _12, "end_time": _12, "side": {"type": _6, "enum": [0, 1]}, "from_id": _12, "last_id": _12, "limit": _53}, _38], "responses": _2, "pagination": {"style": _32, "fromParam": _20, "toParam": "last_id", "limitParam": _28, "idField": "id", "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _11}},
-    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_10, {"user_id": _12, "order_id": _12}], "responses": _2},
-    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_10, {"user_id": _12, "exchange_id": _12, "symbol_id": _5, "client_order_id": _5, "type": _61, "side": _62, "price": _49, "quantity": _49}, [_16, "exchange_id", _3, _60, "type", "side", "quantity"]], "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _63, "responses": _2, "requiredOneOf": _64, "x": _9},
-    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_10, {"symbol_id": _5}], "responses": _2, "x": {"retryable": false, "rateLimit": ["orgBatchCancel"]}},
-    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _63, "responses": _2, "requiredOneOf": _64},
-    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "b": _66, "responses": _2, "pagination": _68},
-    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "b": _66, "responses": _2, "pagination": _68},
-    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "b": [_10, {"user_id": _12, "account_index": _48, "order_id": _12}, _38], "responses": _2},
-    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "b": _69, "responses": _2, "pagination": _70},
-    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "b": _69, "responses": _2, "pagination": _68},
-    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "b": _69, "responses": _2, "pagination": _68},
-    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "b": _69, "responses": _2, "pagination": _70},
-    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "b": [_10, {"user_id": _12, "account_index": _48, "symbol_id": _5, "from_id": _12, "to_id": _12, "limit": _65}, _38], "responses": _2, "pagination": _71},
-    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_10, {"symbol_id": _5, "from_id": _12, "to_id": _12, "limit": _65}, []], "responses": _2, "pagination": _71},
-    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_10, {"client_order_id": _5, "source_user_id": _12, "source_token_id": _5, "source_amount": _49, "from_source_lock": _14, "to_target_lock": _14, "target_user_id": _12, "target_token_id": _5, "target_amount": _49, "from_target_lock": _14, "to_source_lock": _14}, [_60, _72, "source_token_id", "source_amount", _73, "target_token_id", "target_amount"]], "responses": _2, "idempotencyKey": _60, "x": _74},
-    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_10, {"client_order_id": _5, "source_user_id": _12, "target_user_id": _12, "token_id": _5, "amount": _49, "from_source_lock": _14, "to_target_lock": _14, "business_subject": _75, "sub_business_subject": _18}, [_60, _72, _73, _50, _51, _76]], "responses": _2, "idempotencyKey": _60, "x": _74},
-    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_10, {"client_order_id": _5, "business_subject": _75, "sub_business_subject": _18, "desc": _77, "data_type": _79, "items": {"type": _4, "itemsForms": _78, "itemsSimpleColumns": [_72, _73, _50, _51, "from_source_lock", _80, _76, _81], "itemsSimpleFormat": _85, "itemSchema": {"type": _44, "required": [_72, _73, _50, _51], "properties": {"source_user_id": _86, "target_user_id": _86, "token_id": _5, "amount": _5, "from_source_lock": _87, "to_target_lock": _87, "business_subject": {"type": _6, "enum": [3, 70]}, "sub_business_subject": _88}}}}, _89], "responses": _2, "idempotencyKey": _60, "x": _74},
-    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_10, {"client_order_id": _5, "sub_business_subject": _18, "desc": _77, "data_type": _79, "items": {"type": _4, "itemsForms": _78, "itemsSimpleColumns": [_73, _50, _51, _80, _81], "itemsSimpleFormat": _85, "itemSchema": {"type": _44, "required": [_73, _50, _51], "properties": {"target_user_id": _86, "token_id": _5, "amount": _5, "to_target_lock": _87, "sub_business_subject": _88}}}}, _89], "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _90, "responses": _2},
-    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _90, "responses": _2},
-    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _91, "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _90, "responses": _2},
-    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _91, "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _90, "responses": _2},
-    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _92, "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _92, "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "b": [_10, {"token_id": _5, "from_id": _12, "to_id": _12, "limit": _29}, [_50]], "responses": _2, "pagination": _37},
-    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "responses": _2},
-    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "b": [_10, {"token_id": _5, "top": _29}, [_50]], "responses": _2},
-    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "responses": _2, "x": {"deprecated": true}},
-    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "p": _93, "responses": _2, "pagination": _95},
-    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "p": _93, "responses": _2, "pagination": _95},
-    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "p": _93, "responses": _2, "pagination": _95},
-    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "p": [[_3, _5, false], [_24, _12], [_26, _12], _21, _23, _54], "responses": _2, "pagination": {"style": _32, "startParam": _24, "endParam": _26, "timeField": _94, "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": "tradeId", "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _4}},
-    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "b": [_10, {"symbol_id": _5, "start_time": _12, "end_time": _12}, [_24, _26]], "responses": _2},
-    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _96, "responses": _2, "pagination": _97},
-    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _96, "responses": _2, "pagination": _97},
-    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _4, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _4, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _1, "403": _98, "404": _98, "500": _1}, "x": _45},
-    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_10, {"client_order_id": _99, "payer_user_id": _12, "pay_info": _100, "product_info": _100, "effective_time": _18, "desc": _101, "extend_info": _102}, [_60, _103, "pay_info", _104]], "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_10, {"client_order_id": _99, "payer_user_id": _12, "payee_user_id": _12, "pay_info": _100, "product_info": _100, "effective_time": _18, "desc": _101, "extend_info": _102}, [_60, _103, _105, "pay_info", _104]], "responses": _2, "idempotencyKey": _60, "x": _9},
-    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_10, {"payer_user_id": _12, "payee_user_id": _12, "status": {"type": _6, "enum": [0, 1, 2, 3, 4]}, "from_id": _12, "to_id": _12, "start_time": _12, "end_time": _12, "limit": {"type": _6, "format": _7, "default": 20, "minimum": 1, "maximum": 100}}, []], "responses": _2, "pagination": {"style": _32, "startParam": _24, "endParam": _26, "timeField": "created", "timeBounds": _34, "fromParam": _20, "toParam": _22, "limitParam": _28, "idField": _57, "direction": _35, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _4}, "requiredOneOf": [[_103, _105]]},
-    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _106, "responses": _2, "requiredOneOf": _64},
-    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_10, {"order_id": _12, "client_order_id": _5, "token_id": _5, "amount": _49, "settle_client_order_id": _5}, [_50, _51, _107]], "responses": _2, "requiredOneOf": _64, "idempotencyKey": _107, "x": _9},
-    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_10, {"order_id": _12, "client_order_id": _5, "item_id": _12, "token_id": _5, "amount": _49, "refund_client_order_id": _5}, ["item_id", _50, _51, _108]], "responses": _2, "requiredOneOf": _64, "idempotencyKey": _108, "x": _9},
-    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_10, {"order_id": _12, "client_order_id": _5, "token_id": _5, "amount": _49, "unlock_client_order_id": _5}, [_50, _51, _109]], "responses": _2, "requiredOneOf": _64, "idempotencyKey": _109, "x": _9},
-    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _106, "responses": _2, "requiredOneOf": _64, "x": _9},
-    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_10, {"sub_account_id": _12}], "responses": _2, "x": _47},
-    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_10, {"exchange_id": _12, "symbol_id": _5, "buy_max_price": _49, "buy_min_price": _49, "sell_max_price": _49, "sell_min_price": _49}], "responses": _2, "x": _9},
+    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "dataType": _0, "responses": _3},
+    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "dataType": _0, "responses": _3},
+    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "dataType": _4, "responses": _3},
+    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_5, _7], ["status", _10]], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_12, {"national_code": _7, "mobile": _7, "email": _7, "password": _7, "invite_code": _7, "invite_user_id": _14, "send_success_msg": _16}, []], "dataType": _4, "responses": _3, "requiredOneOf": [["mobile", "email"]], "x": _11},
+    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_12, {"third_user_id": _7}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_12, {"login_type": {"type": _6, "enum": ["email", "mobile"]}, "national_code": _7, "mobile": _7, "email": _7, "password": _7, "token_for": _17}, ["login_type", "password"]], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_12, {"third_user_id": _7, "user_id": _14, "token_for": _17}, []], "dataType": _4, "responses": _3, "requiredOneOf": [["third_user_id", _18]], "x": _11},
+    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_12, {"token": _7, "token_from": _17}, ["token"]], "dataType": _4, "responses": _3},
+    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_19], "dataType": _4, "responses": _3},
+    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_19], "dataType": _4, "responses": _3},
+    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "p": [_19], "dataType": _4, "responses": _3},
+    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "p": [_19, ["gacode", _20]], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "p": [_19, [_21, _7]], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "p": [[_18, {"type": _8, "format": _13, "rowField": false}], _23, _25, _27, _29, _32, ["invite_type", _33, false]], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "inviteId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
+    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "p": _38, "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "userId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
+    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "p": _38, "dataType": _0, "responses": _3, "pagination": _39},
+    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "b": [_12, {"user_id": _14, "invite_user_id": _14}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "b": [_12, {"user_id": _14, "password": _7}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_12, {"user_id": _14, "trade_pwd": _7, "set_type": _33}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_12, {"user_id": _14, "status_names": _7}, _40], "dataType": _4, "responses": _3},
+    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_12, {"user_id": _14, "status_name": {"type": _6, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _10}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_12, {"user_id": _14}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_12, {"user_id": _14, "ga_code": _7}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_12, {"user_id": _14, "country_code": _7, "first_name": _7, "last_name": _7, "card_type": {"type": _8, "format": _9, "enum": _41}, "card_no": _7, "verify_status": {"type": _8, "format": _9, "enum": _42}}, [_18, _43, _44, "card_no", _45]], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_12, {"user_id": _14, "data_type": {"type": _6, "enum": ["json"]}, "items": {"type": _6, "itemsForms": ["json"], "itemSchema": {"type": _4, "required": [_18, _44, _43, "card_no", _45], "properties": {"user_id": _14, "first_name": _7, "last_name": {"type": [_6, "null"]}, "country_code": _7, "card_no": _7, "card_type": {"type": _8, "enum": _41}, "verify_status": {"type": _8, "enum": _42}}}}}], "dataType": _4, "responses": _3, "x": _11},
+    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "dataType": _0, "responses": _3, "x": _46},
+    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_12, {"account_type": _47, "desc": _7}, []], "dataType": _4, "responses": _3, "x": _48},
+    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_12, {"user_id": _14, "account_type": _47, "account_index": _49, "token_ids": _7}, _40], "dataType": _0, "responses": _3},
+    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "b": [_12, {"from_account_type": _47, "from_account_index": _20, "to_account_type": _47, "to_account_index": _20, "token_id": _7, "amount": _50}, ["from_account_index", "to_account_index", _51, _52]], "dataType": _4, "responses": _3, "x": _48},
+    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "p": [_19, ["account_type", _47, false], ["account_index", _49, false], _53, _23, _25, _27, _29, _55], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
+    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "p": _56, "dataType": _4, "responses": _3},
+    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _57, "dataType": _0, "responses": _3, "pagination": _59},
+    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _60, "dataType": _4, "responses": _3},
+    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _56, "dataType": _4, "responses": _3},
+    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_12, {"user_id": _14, "token_id": _7, "client_order_id": _14, "address": _7, "address_ext": _7, "quantity": _50, "miner_fee": _50, "auto_convert": {"type": _15, "default": true}, "convert_rate": _50, "trade_password": _7}, [_18, _51, _61, "address", "quantity", "miner_fee", "convert_rate", _21]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _57, "dataType": _0, "responses": _3, "pagination": _59},
+    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _60, "dataType": _4, "responses": _3},
+    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_12, {"user_id": _14, "status": {"type": _8, "enum": [0, 1, 10, 20, 30, 40, 50]}, "token_id": _7, "begin_time": _14, "end_time": _14, "side": {"type": _8, "enum": [0, 1]}, "from_id": _14, "last_id": _14, "limit": _54}, _40], "dataType": _0, "responses": _3, "pagination": {"style": _34, "fromParam": _22, "toParam": "last_id", "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _13}},
+    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_12, {"user_id": _14, "order_id": _14}], "dataType": _4, "responses": _3},
+    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_12, {"user_id": _14, "exchange_id": _14, "symbol_id": _7, "client_order_id": _7, "type": _62, "side": _63, "price": _50, "quantity": _50}, [_18, "exchange_id", _5, _61, "type", "side", "quantity"]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _64, "dataType": _4, "responses": _3, "requiredOneOf": _65, "x": _11},
+    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_12, {"symbol_id": _7}], "dataType": _4, "responses": _3, "x": {"retryable": false, "rateLimit": ["orgBatchCancel"]}},
+    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _64, "dataType": _4, "responses": _3, "requiredOneOf": _65},
+    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "b": _67, "dataType": _0, "responses": _3, "pagination": _69},
+    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "b": _67, "dataType": _0, "responses": _3, "pagination": _69},
+    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "b": [_12, {"user_id": _14, "account_index": _49, "order_id": _14}, _40], "dataType": _0, "responses": _3},
+    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "b": _70, "dataType": _0, "responses": _3, "pagination": _71},
+    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "b": _70, "dataType": _0, "responses": _3, "pagination": _69},
+    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "b": _70, "dataType": _0, "responses": _3, "pagination": _69},
+    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "b": _70, "dataType": _0, "responses": _3, "pagination": _71},
+    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "b": [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "limit": _66}, _40], "dataType": _0, "responses": _3, "pagination": _72},
+    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_12, {"symbol_id": _7, "from_id": _14, "to_id": _14, "limit": _66}, []], "dataType": _0, "responses": _3, "pagination": _72},
+    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_12, {"client_order_id": _7, "source_user_id": _14, "source_token_id": _7, "source_amount": _50, "from_source_lock": _16, "to_target_lock": _16, "target_user_id": _14, "target_token_id": _7, "target_amount": _50, "from_target_lock": _16, "to_source_lock": _16}, [_61, _73, "source_token_id", "source_amount", _74, "target_token_id", "target_amount"]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
+    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_12, {"client_order_id": _7, "source_user_id": _14, "target_user_id": _14, "token_id": _7, "amount": _50, "from_source_lock": _16, "to_target_lock": _16, "business_subject": _76, "sub_business_subject": _20}, [_61, _73, _74, _51, _52, _77]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
+    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_12, {"client_order_id": _7, "business_subject": _76, "sub_business_subject": _20, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_73, _74, _51, _52, "from_source_lock", _81, _77, _82], "itemsSimpleFormat": _86, "itemSchema": {"type": _4, "required": [_73, _74, _51, _52], "properties": {"source_user_id": _87, "target_user_id": _87, "token_id": _7, "amount": _7, "from_source_lock": _88, "to_target_lock": _88, "business_subject": {"type": _8, "enum": [3, 70]}, "sub_business_subject": _89}}}}, _90], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
+    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_12, {"client_order_id": _7, "sub_business_subject": _20, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_74, _51, _52, _81, _82], "itemsSimpleFormat": _86, "itemSchema": {"type": _4, "required": [_74, _51, _52], "properties": {"target_user_id": _87, "token_id": _7, "amount": _7, "to_target_lock": _88, "sub_business_subject": _89}}}}, _90], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _91, "dataType": _4, "responses": _3},
+    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _91, "dataType": _4, "responses": _3},
+    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _92, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _91, "dataType": _4, "responses": _3},
+    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _92, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _91, "dataType": _4, "responses": _3},
+    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _93, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _93, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "b": [_12, {"token_id": _7, "from_id": _14, "to_id": _14, "limit": _31}, [_51]], "dataType": _0, "responses": _3, "pagination": _39},
+    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "dataType": _0, "responses": _3},
+    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "b": [_12, {"token_id": _7, "top": _31}, [_51]], "dataType": _0, "responses": _3},
+    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "dataType": _0, "responses": _3, "x": {"deprecated": true}},
+    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
+    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
+    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
+    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "p": [[_5, _7, false], [_26, _14], [_28, _14], _23, _25, _55], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _95, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
+    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "b": [_12, {"symbol_id": _7, "start_time": _14, "end_time": _14}, [_26, _28]], "dataType": _0, "responses": _3},
+    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _97, "dataType": _0, "responses": _3, "pagination": _98},
+    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _97, "dataType": _0, "responses": _3, "pagination": _98},
+    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _6, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _6, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _2, "403": _99, "404": _99, "500": _2}, "x": _46},
+    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_12, {"client_order_id": _100, "payer_user_id": _14, "pay_info": _101, "product_info": _101, "effective_time": _20, "desc": _102, "extend_info": _103}, [_61, _104, "pay_info", _105]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_12, {"client_order_id": _100, "payer_user_id": _14, "payee_user_id": _14, "pay_info": _101, "product_info": _101, "effective_time": _20, "desc": _102, "extend_info": _103}, [_61, _104, _106, "pay_info", _105]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
+    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_12, {"payer_user_id": _14, "payee_user_id": _14, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "limit": {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 100}}, []], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _6}, "requiredOneOf": [[_104, _106]]},
+    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _107, "dataType": _4, "responses": _3, "requiredOneOf": _65},
+    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_12, {"order_id": _14, "client_order_id": _7, "token_id": _7, "amount": _50, "settle_client_order_id": _7}, [_51, _52, _108]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _108, "x": _11},
+    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_12, {"order_id": _14, "client_order_id": _7, "item_id": _14, "token_id": _7, "amount": _50, "refund_client_order_id": _7}, ["item_id", _51, _52, _109]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _109, "x": _11},
+    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_12, {"order_id": _14, "client_order_id": _7, "token_id": _7, "amount": _50, "unlock_client_order_id": _7}, [_51, _52, _110]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _110, "x": _11},
+    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _107, "dataType": _4, "responses": _3, "requiredOneOf": _65, "x": _11},
+    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_12, {"sub_account_id": _14}], "dataType": _4, "responses": _3, "x": _48},
+    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_12, {"exchange_id": _14, "symbol_id": _7, "buy_max_price": _50, "buy_min_price": _50, "sell_max_price": _50, "sell_min_price": _50}], "responses": _3, "x": _11},
   ],
 });
 

@@ -345,6 +345,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "array",
       "params": [
         {
           "name": "timestamp",
@@ -395,6 +396,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "object",
       "params": [
         {
           "name": "order_no",
@@ -444,6 +446,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -483,6 +486,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -522,6 +526,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "array",
       "params": [
         {
           "name": "symbol",
@@ -570,6 +575,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -689,6 +698,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -739,6 +752,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -791,6 +808,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -855,6 +876,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -905,6 +930,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -960,6 +989,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1020,6 +1053,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "null"
+      ],
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",

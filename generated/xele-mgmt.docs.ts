@@ -180,6 +180,7 @@ export const meta: ApiDocMeta = {
       "security": [],
       "rateLimit": [],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -291,6 +292,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -585,6 +587,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -1334,6 +1337,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -1460,6 +1464,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -1966,6 +1971,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -2109,6 +2118,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -3019,6 +3032,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -3636,6 +3653,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -3816,6 +3834,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -3915,6 +3934,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -4586,6 +4606,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -5275,6 +5296,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -5851,6 +5873,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -6546,6 +6569,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -6798,6 +6822,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "params",
@@ -6903,6 +6928,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "object",
       "params": [
         {
           "name": "params",
@@ -7008,6 +7034,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -7197,6 +7227,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -7296,6 +7327,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -8120,6 +8152,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -8962,6 +8995,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -9676,6 +9710,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -10709,6 +10747,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -10809,6 +10848,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -11375,6 +11415,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -11953,6 +11994,7 @@ export const meta: ApiDocMeta = {
         "messageField": "msg",
         "dataField": "comment"
       },
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -12209,6 +12251,10 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": [
+        "string",
+        "array"
+      ],
       "params": [
         {
           "name": "params",
@@ -12663,6 +12709,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",
@@ -13083,6 +13130,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataType": "array",
       "params": [
         {
           "name": "params",

@@ -19,125 +19,126 @@ const _13 = {"type": _12} as const;
 const _14 = {"username": _13, "password": {"type": _12, "format": "password"}} as const;
 const _15 = "object" as const;
 const _16 = [["params", {"type": _12, "contentEncoding": "base64", "contentMediaType": _11}]] as const;
-const _17 = [_0, _1, "serialno", _2, "data"] as const;
-const _18 = {"type": _12, "default": _4, "enum": [_4]} as const;
-const _19 = "integer" as const;
-const _20 = {"type": _19, "default": 0, "minimum": 0, "maximum": 65535} as const;
-const _21 = {"type": _12, "default": ""} as const;
-const _22 = "content" as const;
-const _23 = "option_scale" as const;
-const _24 = {"type": _12, "noCondition": "", "filter": "fuzzy"} as const;
-const _25 = "investor_id" as const;
-const _26 = {"type": "boolean", "default": true, "noCondition": true} as const;
-const _27 = "base64-params" as const;
-const _28 = {"servers": [_8], "server": "MS"} as const;
-const _29 = "investor_name" as const;
-const _30 = "update_time" as const;
-const _31 = {"type": _12, "noCondition": ""} as const;
-const _32 = ["min", "max"] as const;
-const _33 = {"type": ["number", "null"], "noCondition": null} as const;
-const _34 = {"min": null, "max": null} as const;
-const _35 = {"type": _15, "required": _32, "properties": {"min": _33, "max": _33}, "additionalProperties": false, "noCondition": _34} as const;
-const _36 = {"type": _15, "required": _32, "properties": {"min": _31, "max": _31}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
-const _37 = "direction" as const;
-const _38 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _37, "amount"], "properties": {"investor_id": _13, "direction": {"type": _12, "enum": ["1", "2"]}, "amount": {"type": "number", "minimum": 0}, "investor_name": _13, "operator": _13}, "additionalProperties": false}} as const;
-const _39 = {"retryable": false, "servers": [_8], "server": "MS"} as const;
-const _40 = "unique_id" as const;
-const _41 = {"type": _19, "minimum": 0} as const;
-const _42 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_40, "status"], "properties": {"unique_id": _41, "status": {"type": _19, "enum": [0, 1, 2, 3, 4]}}, "additionalProperties": false}} as const;
-const _43 = "seat_index" as const;
-const _44 = [_19, "null"] as const;
-const _45 = {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_43], "properties": {"seat_index": {"type": _44, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
-const _46 = "array" as const;
+const _17 = "array" as const;
+const _18 = [_0, _1, "serialno", _2, "data"] as const;
+const _19 = {"type": _12, "default": _4, "enum": [_4]} as const;
+const _20 = "integer" as const;
+const _21 = {"type": _20, "default": 0, "minimum": 0, "maximum": 65535} as const;
+const _22 = {"type": _12, "default": ""} as const;
+const _23 = "content" as const;
+const _24 = "option_scale" as const;
+const _25 = {"type": _12, "noCondition": "", "filter": "fuzzy"} as const;
+const _26 = "investor_id" as const;
+const _27 = {"type": "boolean", "default": true, "noCondition": true} as const;
+const _28 = "base64-params" as const;
+const _29 = {"servers": [_8], "server": "MS"} as const;
+const _30 = "investor_name" as const;
+const _31 = "update_time" as const;
+const _32 = {"type": _12, "noCondition": ""} as const;
+const _33 = ["min", "max"] as const;
+const _34 = {"type": ["number", "null"], "noCondition": null} as const;
+const _35 = {"min": null, "max": null} as const;
+const _36 = {"type": _15, "required": _33, "properties": {"min": _34, "max": _34}, "additionalProperties": false, "noCondition": _35} as const;
+const _37 = {"type": _15, "required": _33, "properties": {"min": _32, "max": _32}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
+const _38 = "direction" as const;
+const _39 = {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_26, _38, "amount"], "properties": {"investor_id": _13, "direction": {"type": _12, "enum": ["1", "2"]}, "amount": {"type": "number", "minimum": 0}, "investor_name": _13, "operator": _13}, "additionalProperties": false}} as const;
+const _40 = {"retryable": false, "servers": [_8], "server": "MS"} as const;
+const _41 = "unique_id" as const;
+const _42 = {"type": _20, "minimum": 0} as const;
+const _43 = {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_41, "status"], "properties": {"unique_id": _42, "status": {"type": _20, "enum": [0, 1, 2, 3, 4]}}, "additionalProperties": false}} as const;
+const _44 = "seat_index" as const;
+const _45 = [_20, "null"] as const;
+const _46 = {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_44], "properties": {"seat_index": {"type": _45, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
 const _47 = "exchange_id" as const;
 const _48 = "seat_type" as const;
 const _49 = "CFFEX" as const;
 const _50 = {"type": _12, "enum": ["MANAGER", "SLAVE", "MARKET"]} as const;
-const _51 = {"type": _19, "enum": [0, 1]} as const;
-const _52 = {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _46, "minItems": 1, "items": {"type": _15, "required": [_47, _43, _48, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": {"type": _12, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _49, "GFEX"]}, "seat_index": _41, "seat_type": _50, "model_switch": _51, "flow_control": {"type": _19, "default": 200}, "weight": _41, "front_ip": _13}, "additionalProperties": false}}} as const;
-const _53 = "text/plain" as const;
-const _54 = "result-or-body" as const;
-const _55 = "trading_day" as const;
-const _56 = "InvestorId" as const;
-const _57 = {"name": _56, "type": _12} as const;
-const _58 = {"name": "InvestorName", "type": _12} as const;
-const _59 = {"name": "InstrumentId", "type": _12} as const;
-const _60 = "int" as const;
-const _61 = "decimal" as const;
-const _62 = {"name": "HedgeFlag", "type": _12} as const;
-const _63 = "instrument_id" as const;
-const _64 = "hedge_flag" as const;
-const _65 = {"type": _46, "items": _13, "noCondition": []} as const;
-const _66 = {"type": _44, "noCondition": null} as const;
-const _67 = {"min": _66, "max": _66} as const;
-const _68 = {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34} as const;
-const _69 = [_5, _1, "data"] as const;
-const _70 = "exchange" as const;
-const _71 = "product_id" as const;
-const _72 = "prc" as const;
-const _73 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX"]} as const;
-const _74 = {"type": _46, "maxItems": 1, "items": _13, "noCondition": []} as const;
-const _75 = "enable" as const;
-const _76 = "prc_type" as const;
-const _77 = {"type": _19, "enum": [0, 1], "default": 1} as const;
-const _78 = "TradingEnable" as const;
-const _79 = {"servers": [_7], "server": "MA"} as const;
-const _80 = {"type": _15, "required": [_5, _1], "properties": {"client_version": _18, "token": _13}, "additionalProperties": false} as const;
-const _81 = "templ" as const;
-const _82 = "trade" as const;
-const _83 = "product_type" as const;
-const _84 = "product" as const;
-const _85 = "investor" as const;
-const _86 = "hedge" as const;
-const _87 = "sync_flag" as const;
-const _88 = {"type": _15, "required": ["ip", "name"], "properties": {"ip": _13, "name": _13}, "additionalProperties": false} as const;
-const _89 = "null-null" as const;
-const _90 = {"type": _46, "items": _88, "noCondition": [{"ip": _89, "name": _89}]} as const;
-const _91 = {"type": _12, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _89]} as const;
-const _92 = {"type": _46, "items": _91, "noCondition": [_89]} as const;
-const _93 = {"type": _46, "items": _13, "noCondition": [_89]} as const;
-const _94 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX", _89]} as const;
-const _95 = {"type": _46, "items": _94, "noCondition": [_89]} as const;
-const _96 = [_76, _75, "value"] as const;
-const _97 = {"type": _19} as const;
-const _98 = {"type": _46, "minItems": 1, "items": {"type": _15, "required": _96, "properties": {"prc_type": {"type": _12, "enum": [_78], "default": _78}, "enable": _77, "value": _97, "prc_name": {"type": _12, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
-const _99 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _75, _82, _83, _84, _85, _86, _70, _72, _87], "properties": {"templ": _13, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "prc": _98, "sync_flag": _77}, "additionalProperties": false}} as const;
-const _100 = {"retryable": false, "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"}, "servers": [_7], "server": "MA"} as const;
-const _101 = "templ_new" as const;
-const _102 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _101, _75, _82, _83, _84, _85, _86, _70, _72, _87], "properties": {"templ": _13, "templ_new": _31, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "prc": _98, "sync_flag": _77}, "additionalProperties": false}} as const;
-const _103 = {"type": _46, "items": _88} as const;
-const _104 = {"type": _46, "items": _91} as const;
-const _105 = {"type": _46, "items": _13} as const;
-const _106 = {"type": _46, "items": _94} as const;
-const _107 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _87], "properties": {"templ": _13, "sync_flag": _77, "enable": _51, "trade": _103, "product_type": _104, "product": _105, "investor": _105, "hedge": _105, "exchange": _106, "prc": _98}, "additionalProperties": false}} as const;
-const _108 = "auth_code" as const;
-const _109 = "allow_investor" as const;
-const _110 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_108, "app_id", _109], "properties": {"auth_code": _13, "app_id": _13, "allow_investor": _65}, "additionalProperties": false}} as const;
-const _111 = {"retryable": false, "servers": [_7], "server": "MA"} as const;
-const _112 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_40, _108, "app_id", _109], "properties": {"unique_id": _41, "auth_code": _13, "app_id": _13, "allow_investor": _65}, "additionalProperties": false}} as const;
-const _113 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_40], "properties": {"unique_id": _41}, "additionalProperties": false}} as const;
-const _114 = {"type": _15, "required": _3, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21}, "additionalProperties": false} as const;
-const _115 = "instrument" as const;
-const _116 = {"type": _19, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
-const _117 = {"type": _12, "enum": ["PriceCheckEnable", "SelfDealEnable", "CancelLimitByPro", "LongPositionLimitByPro", "ShortPositionLimitByPro", "TradeLimitByPro", "CancelLimitByIns", "LongPositionLimitByIns", "ShortPositionLimitByIns", "TradeLimitByIns", "OpenLimit", "LargeOrderCancel", "LargeOrderCancelOrderNum", "LargeOrderCancelFixedRatio", "PriceDeviation", "PriceDeviationCoefficient", "PriceDeviationAbsoluteValue", "LongOptPosLimit", "ShortOptPosLimit", "LongFutOptPosLimit", "ShortFutOptPosLimit"]} as const;
-const _118 = {"type": _46, "items": {"type": _15, "required": _96, "properties": {"prc_type": _117, "enable": _51, "value": _97, "prc_name": _13}, "additionalProperties": false}} as const;
-const _119 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, "priority", _75, _82, _83, _84, _85, _86, _70, _115, _72, _87], "properties": {"templ": _13, "priority": _116, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "instrument": _93, "prc": _118, "sync_flag": _77}, "additionalProperties": false}} as const;
-const _120 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _101, "priority", _75, _82, _83, _84, _85, _86, _70, _115, _72, _87], "properties": {"templ": _13, "templ_new": _31, "priority": _116, "enable": _51, "trade": _90, "product_type": _92, "product": _93, "investor": _93, "hedge": _93, "exchange": _95, "instrument": _93, "prc": _118, "sync_flag": _77}, "additionalProperties": false}} as const;
-const _121 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81, _87], "properties": {"templ": _13, "sync_flag": _77, "priority": _116, "enable": _51, "trade": _103, "product_type": _104, "product": _105, "investor": _105, "hedge": _105, "exchange": _106, "instrument": _105, "prc": _118}, "additionalProperties": false}} as const;
-const _122 = "007P7" as const;
-const _123 = "OrderSysId" as const;
-const _124 = {"name": "UpdateTime", "type": _12} as const;
-const _125 = "max_result_count" as const;
-const _126 = {"style": "newest", "in": "data", "limitParam": _125} as const;
-const _127 = {"type": _19, "default": 0, "minimum": 0, "noCondition": 0} as const;
-const _128 = "007P9" as const;
-const _129 = [_81, _82, _85, _72] as const;
-const _130 = {"type": _46, "items": {"type": _15, "required": [_75, "threshold_value_warn", "threshold_value_critical", _76, "prc_name"], "properties": {"enable": _51, "threshold_value_warn": _97, "threshold_value_critical": _97, "prc_type": _117, "prc_name": _13}, "additionalProperties": false}} as const;
-const _131 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": _129, "properties": {"templ": _13, "trade": _90, "investor": _93, "prc": _130}, "additionalProperties": false}} as const;
-const _132 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": _129, "properties": {"templ": _13, "trade": _90, "investor": _93, "prc": _130, "templ_new": _13}, "additionalProperties": false}} as const;
-const _133 = {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_81], "properties": {"templ": _13, "trade": _103, "investor": _105}, "additionalProperties": false}} as const;
-const _134 = "CurPrcValue" as const;
-const _135 = {"type": _46, "items": _73, "noCondition": []} as const;
+const _51 = {"type": _20, "enum": [0, 1]} as const;
+const _52 = {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _17, "minItems": 1, "items": {"type": _15, "required": [_47, _44, _48, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": {"type": _12, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _49, "GFEX"]}, "seat_index": _42, "seat_type": _50, "model_switch": _51, "flow_control": {"type": _20, "default": 200}, "weight": _42, "front_ip": _13}, "additionalProperties": false}}} as const;
+const _53 = [_12, _17] as const;
+const _54 = "text/plain" as const;
+const _55 = "result-or-body" as const;
+const _56 = "trading_day" as const;
+const _57 = "InvestorId" as const;
+const _58 = {"name": _57, "type": _12} as const;
+const _59 = {"name": "InvestorName", "type": _12} as const;
+const _60 = {"name": "InstrumentId", "type": _12} as const;
+const _61 = "int" as const;
+const _62 = "decimal" as const;
+const _63 = {"name": "HedgeFlag", "type": _12} as const;
+const _64 = "instrument_id" as const;
+const _65 = "hedge_flag" as const;
+const _66 = {"type": _17, "items": _13, "noCondition": []} as const;
+const _67 = {"type": _45, "noCondition": null} as const;
+const _68 = {"min": _67, "max": _67} as const;
+const _69 = {"type": _15, "required": _33, "properties": _68, "additionalProperties": false, "noCondition": _35} as const;
+const _70 = [_5, _1, "data"] as const;
+const _71 = "exchange" as const;
+const _72 = "product_id" as const;
+const _73 = "prc" as const;
+const _74 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX"]} as const;
+const _75 = {"type": _17, "maxItems": 1, "items": _13, "noCondition": []} as const;
+const _76 = "enable" as const;
+const _77 = "prc_type" as const;
+const _78 = {"type": _20, "enum": [0, 1], "default": 1} as const;
+const _79 = "TradingEnable" as const;
+const _80 = {"servers": [_7], "server": "MA"} as const;
+const _81 = {"type": _15, "required": [_5, _1], "properties": {"client_version": _19, "token": _13}, "additionalProperties": false} as const;
+const _82 = "templ" as const;
+const _83 = "trade" as const;
+const _84 = "product_type" as const;
+const _85 = "product" as const;
+const _86 = "investor" as const;
+const _87 = "hedge" as const;
+const _88 = "sync_flag" as const;
+const _89 = {"type": _15, "required": ["ip", "name"], "properties": {"ip": _13, "name": _13}, "additionalProperties": false} as const;
+const _90 = "null-null" as const;
+const _91 = {"type": _17, "items": _89, "noCondition": [{"ip": _90, "name": _90}]} as const;
+const _92 = {"type": _12, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _90]} as const;
+const _93 = {"type": _17, "items": _92, "noCondition": [_90]} as const;
+const _94 = {"type": _17, "items": _13, "noCondition": [_90]} as const;
+const _95 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _49, "GFEX", _90]} as const;
+const _96 = {"type": _17, "items": _95, "noCondition": [_90]} as const;
+const _97 = [_77, _76, "value"] as const;
+const _98 = {"type": _20} as const;
+const _99 = {"type": _17, "minItems": 1, "items": {"type": _15, "required": _97, "properties": {"prc_type": {"type": _12, "enum": [_79], "default": _79}, "enable": _78, "value": _98, "prc_name": {"type": _12, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
+const _100 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, _76, _83, _84, _85, _86, _87, _71, _73, _88], "properties": {"templ": _13, "enable": _51, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "prc": _99, "sync_flag": _78}, "additionalProperties": false}} as const;
+const _101 = {"retryable": false, "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"}, "servers": [_7], "server": "MA"} as const;
+const _102 = "templ_new" as const;
+const _103 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, _102, _76, _83, _84, _85, _86, _87, _71, _73, _88], "properties": {"templ": _13, "templ_new": _32, "enable": _51, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "prc": _99, "sync_flag": _78}, "additionalProperties": false}} as const;
+const _104 = {"type": _17, "items": _89} as const;
+const _105 = {"type": _17, "items": _92} as const;
+const _106 = {"type": _17, "items": _13} as const;
+const _107 = {"type": _17, "items": _95} as const;
+const _108 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, _88], "properties": {"templ": _13, "sync_flag": _78, "enable": _51, "trade": _104, "product_type": _105, "product": _106, "investor": _106, "hedge": _106, "exchange": _107, "prc": _99}, "additionalProperties": false}} as const;
+const _109 = "auth_code" as const;
+const _110 = "allow_investor" as const;
+const _111 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_109, "app_id", _110], "properties": {"auth_code": _13, "app_id": _13, "allow_investor": _66}, "additionalProperties": false}} as const;
+const _112 = {"retryable": false, "servers": [_7], "server": "MA"} as const;
+const _113 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_41, _109, "app_id", _110], "properties": {"unique_id": _42, "auth_code": _13, "app_id": _13, "allow_investor": _66}, "additionalProperties": false}} as const;
+const _114 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_41], "properties": {"unique_id": _42}, "additionalProperties": false}} as const;
+const _115 = {"type": _15, "required": _3, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22}, "additionalProperties": false} as const;
+const _116 = "instrument" as const;
+const _117 = {"type": _20, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
+const _118 = {"type": _12, "enum": ["PriceCheckEnable", "SelfDealEnable", "CancelLimitByPro", "LongPositionLimitByPro", "ShortPositionLimitByPro", "TradeLimitByPro", "CancelLimitByIns", "LongPositionLimitByIns", "ShortPositionLimitByIns", "TradeLimitByIns", "OpenLimit", "LargeOrderCancel", "LargeOrderCancelOrderNum", "LargeOrderCancelFixedRatio", "PriceDeviation", "PriceDeviationCoefficient", "PriceDeviationAbsoluteValue", "LongOptPosLimit", "ShortOptPosLimit", "LongFutOptPosLimit", "ShortFutOptPosLimit"]} as const;
+const _119 = {"type": _17, "items": {"type": _15, "required": _97, "properties": {"prc_type": _118, "enable": _51, "value": _98, "prc_name": _13}, "additionalProperties": false}} as const;
+const _120 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, "priority", _76, _83, _84, _85, _86, _87, _71, _116, _73, _88], "properties": {"templ": _13, "priority": _117, "enable": _51, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "instrument": _94, "prc": _119, "sync_flag": _78}, "additionalProperties": false}} as const;
+const _121 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, _102, "priority", _76, _83, _84, _85, _86, _87, _71, _116, _73, _88], "properties": {"templ": _13, "templ_new": _32, "priority": _117, "enable": _51, "trade": _91, "product_type": _93, "product": _94, "investor": _94, "hedge": _94, "exchange": _96, "instrument": _94, "prc": _119, "sync_flag": _78}, "additionalProperties": false}} as const;
+const _122 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82, _88], "properties": {"templ": _13, "sync_flag": _78, "priority": _117, "enable": _51, "trade": _104, "product_type": _105, "product": _106, "investor": _106, "hedge": _106, "exchange": _107, "instrument": _106, "prc": _119}, "additionalProperties": false}} as const;
+const _123 = "007P7" as const;
+const _124 = "OrderSysId" as const;
+const _125 = {"name": "UpdateTime", "type": _12} as const;
+const _126 = "max_result_count" as const;
+const _127 = {"style": "newest", "in": "data", "limitParam": _126} as const;
+const _128 = {"type": _20, "default": 0, "minimum": 0, "noCondition": 0} as const;
+const _129 = "007P9" as const;
+const _130 = [_82, _83, _86, _73] as const;
+const _131 = {"type": _17, "items": {"type": _15, "required": [_76, "threshold_value_warn", "threshold_value_critical", _77, "prc_name"], "properties": {"enable": _51, "threshold_value_warn": _98, "threshold_value_critical": _98, "prc_type": _118, "prc_name": _13}, "additionalProperties": false}} as const;
+const _132 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": _130, "properties": {"templ": _13, "trade": _91, "investor": _94, "prc": _131}, "additionalProperties": false}} as const;
+const _133 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": _130, "properties": {"templ": _13, "trade": _91, "investor": _94, "prc": _131, "templ_new": _13}, "additionalProperties": false}} as const;
+const _134 = {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_82], "properties": {"templ": _13, "trade": _104, "investor": _106}, "additionalProperties": false}} as const;
+const _135 = "CurPrcValue" as const;
+const _136 = {"type": _17, "items": _74, "noCondition": []} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xele-mgmt.docs.js),
@@ -158,42 +159,42 @@ export const meta: ApiMeta = expandMeta({
   "errorCodes": {"0": {"meaning": "Success", "kind": _9, "success": true}, "100": ["Internal parameter error in the counter program", "unavailable"], "101": ["URL not supported; check software/protocol version", _10], "102": ["MS has no implementation for this API", _10], "103": ["Unknown field in the request JSON; check software/protocol version", _10], "104": ["Invalid JSON", _10], "105": ["Unsupported API protocol version", _10], "106": ["Update failed", _9], "107": ["Access to the counter refused: illegal HTTP connection", "auth"], "108": ["HTTP method not supported", _10], "109": ["Invalid token (log in again)", "auth"], "110": ["Unsupported seat number", _10], "111": ["Query failed", _9], "112": ["Add failed", _9], "113": ["Delete failed", _9], "114": ["Insufficient permission, access forbidden", "auth"], "115": ["Request refused; check the parameters", _10], "116": ["Illegal field value in the request", _10], "117": ["Deprecated (removed) API", _10], "118": ["Withdrawal failed", _9], "119": ["Deposit failed", _9], "120": ["Closing the position failed", _9], "1000": ["No specific error description (无具体错误描述)", _9]},
   "d": {"retryable": true, "security": ["xeleToken"]},
   "ops": [
-    {"i": "login", "r": "POST /*", "b": [_11, _14], "requestSchema": {"type": _15, "required": ["username", "password"], "properties": _14}, "x": {"retryable": false, "security": [], "envelope": false, "servers": [_7], "server": "MA"}},
-    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _23], "properties": {"content": _24, "option_scale": {"type": _15, "required": [_25, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _26, "pre_balance": _26, "order_commission": _26, "static_balance": _26, "dynamic_rights": _26, "delivery_margin": _26, "close_profit": _26, "curr_margin": _26, "frozen_margin": _26, "available": _26, "avaiable_limit": _26, "risk": _26, "limited": _26, "fee": _26, "frozen_fee": _26, "premium": _26, "frozen_premium": _26, "cash_in": _26, "cash_out": _26, "float_profit_and_loss": _26}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _29, "cash_inout", "amount", _2, "status", _30], "properties": {"investor_id": _31, "investor_name": _31, "cash_inout": {"type": _12, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _35, "operator": _31, "status": {"type": _12, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_11, _38, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _38, "additionalProperties": false}, "x": _39},
-    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_11, _42, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _42, "additionalProperties": false}, "x": _39},
-    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _16, "requestSchema": _45, "getBody": _27, "x": _28},
-    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _16, "requestSchema": _45, "getBody": _27, "x": _28},
-    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_11, _52, _17, true], "requestSchema": {"type": _15, "required": _17, "properties": _52, "additionalProperties": false}, "x": _39},
-    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_55], "properties": {"trading_day": {"type": _12, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": "PosiQry", "header": true, "location": _54, "columns": [_57, _58, _59, {"name": "BoughtPositionSum", "type": _60}, {"name": "BoughtPosition", "type": _60}, {"name": "OldBoughtPosition", "type": _60}, {"name": "SoldPositionSum", "type": _60}, {"name": "SoldPosition", "type": _60}, {"name": "OldSoldPosition", "type": _60}, {"name": "CloseOldBoughtPosition", "type": _60}, {"name": "CloseOldSoldPosition", "type": _60}, {"name": "LastPrice", "type": _61}, {"name": "UpperLimitPrice", "type": _61}, {"name": "LowerLimitPrice", "type": _61}, {"name": "LongMargin", "type": _61}, {"name": "ShortMargin", "type": _61}, {"name": "Margin", "type": _61}, _62]}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _29, _63, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _64], "properties": {"investor_id": _65, "content": _24, "investor_name": _65, "instrument_id": _65, "bought_position_sum": _68, "bought_position": _68, "old_bought_position": _68, "close_old_bought_position": _68, "sold_position_sum": _68, "sold_position": _68, "old_sold_position": _68, "close_old_sold_position": _68, "last_price": _35, "upper_limit_price": _35, "lower_limit_price": _35, "long_margin": _35, "short_margin": _35, "margin": _35, "hedge_flag": {"type": [_46, "null"], "default": null, "items": _13, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "columns": [_57, _59, {"name": "OpenRatioByMoney", "type": _61}, {"name": "OpenRatioByVolume", "type": _61}, {"name": "CloseRatioByMoney", "type": _61}, {"name": "CloseRatioByVolume", "type": _61}, {"name": "CloseTodayRatioByMoney", "type": _61}, {"name": "CloseTodayRatioByVolume", "type": _61}, {"name": "LongMarginRatioByMoney", "type": _61}, {"name": "ShortMarginRatioByMoney", "type": _61}, {"name": "VolumeMultiple", "type": _60}]}}}, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _25, _63, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _24, "investor_id": _65, "instrument_id": _65, "volume_multiple": _68, "open_ratio_by_money": _35, "open_ratio_by_volume": _35, "close_ratio_by_money": _35, "close_ratio_by_volume": _35, "close_today_ratio_by_money": _35, "close_today_ratio_by_volume": _35, "long_margin_ratio_by_money": _35, "short_margin_ratio_by_money": _35}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _16, "requestSchema": {"type": _15, "required": _69, "properties": {"client_version": _18, "token": _13, "data": {"type": _15, "required": [_70, _25, _71, _72], "properties": {"exchange": {"type": _46, "maxItems": 1, "items": _73, "noCondition": []}, "investor_id": _74, "product_id": _74, "prc": {"type": _46, "items": {"type": _15, "required": [_75, "value", _76], "properties": {"enable": _77, "value": {"type": _19, "enum": [0, 1, 2]}, "prc_type": {"type": _12, "default": _78}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _79},
-    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
-    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_11, _99, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _99, "additionalProperties": false}, "x": _100},
-    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_11, _102, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _102, "additionalProperties": false}, "x": _100},
-    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_11, _107, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _107, "additionalProperties": false}, "x": _100},
-    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
-    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_11, _110, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _110, "additionalProperties": false}, "x": _111},
-    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_11, _112, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _112, "additionalProperties": false}, "x": _111},
-    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_11, _113, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _113, "additionalProperties": false}, "x": _111},
-    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _16, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _23, _55], "properties": {"content": _24, "option_scale": {"type": _15, "required": [_25, _29, _47, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _26, "investor_name": _26, "exchange_id": _26, "order_volume_total": _26, "order_times": _26, "action_volume_total": _26, "action_times": _26, "bargin_volume_total": _26, "bargin_times": _26, "nobargin_volume_total": _26, "error_volume_total": _26, "bargin_rates": _26, "action_rates": _26, "instrument_amount": _26}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _31}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _16, "requestSchema": _114, "getBody": _27, "x": _28},
-    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _16, "requestSchema": _114, "getBody": _27, "x": _28},
-    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": false, "location": _54, "columns": [{"name": "OrderTimes", "type": _60}, {"name": "CancelTimes", "type": _60}, {"name": "TradeTimes", "type": _60}, {"name": "ErrorVolume", "type": _60}]}}}, "requestSchema": _114, "getBody": _27, "x": _28},
-    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _16, "requestSchema": _80, "getBody": _27, "x": _79},
-    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_11, _119, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _119, "additionalProperties": false}, "x": _100},
-    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_11, _120, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _120, "additionalProperties": false}, "x": _100},
-    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_11, _121, _69, true], "requestSchema": {"type": _15, "required": _69, "properties": _121, "additionalProperties": false}, "x": _100},
-    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": "OrderQry", "header": true, "location": _54, "headerSince": _122, "columns": [_57, {"name": _123, "type": _60}, {"name": "OrderUserId", "type": _60, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _60, "since": "007"}, {"name": "OrderType", "type": _12, "since": "003"}, {"name": "DelegateType", "type": _12, "since": _122}, {"name": "AppID", "type": _12, "since": _122}, {"name": "MFL", "type": _60}, {"name": "SeatId", "type": _12}, _59, {"name": "Direction", "type": _12}, {"name": "CombOffsetFlag", "type": _12}, {"name": "OrderStatus", "type": _12}, {"name": "OrderPrice", "type": _61}, {"name": "OrderVolume", "type": _60}, {"name": "NobarginVolume", "type": _60}, {"name": "BarginVolume", "type": _60}, {"name": "OrderTime", "type": _12}, {"name": "InsertTime", "type": _12}, {"name": "ErrCode", "type": _60}, {"name": "ErrMsg", "type": _12}, {"name": "TradingDay", "type": _12}, _124, _62]}}}, "pagination": _126, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _125, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _63, _37, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _55, _30, _64], "properties": {"investor_id": _65, "content": _24, "max_result_count": _127, "order_system_id": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": _123}, "exchange_order_id": _36, "userref": _68, "order_user_id": _68, "seat_id": _65, "instrument_id": _65, "direction": {"type": _12, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _12, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _12, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _12, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _12, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _35, "order_volume": _68, "nobargin_volume": _68, "bargin_volume": _68, "order_time": _36, "insert_time": _36, "error_code": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": "ErrCode"}, "error_msg": {"type": _12, "noCondition": "", "rowField": "ErrMsg"}, "appid": _31, "trading_day": _31, "update_time": _36, "hedge_flag": {"type": _12, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _16, "since": _128, "requestSchema": _80, "getBody": _27, "x": _79},
-    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_11, _131, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _131, "additionalProperties": false}, "x": _100},
-    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_11, _132, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _132, "additionalProperties": false}, "x": _100},
-    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_11, _133, _69, true], "since": _128, "requestSchema": {"type": _15, "required": _69, "properties": _133, "additionalProperties": false}, "x": _100},
-    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _16, "responses": {"200": {"contentType": _53, "pipeRows": {"kind": null, "header": true, "location": _54, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _12, "aliases": ["Exchangeld"]}, {"name": _56, "type": _12, "aliases": ["Investorld"]}, _58, {"name": "ProductId", "type": _12}, _59, {"name": "PrcType", "type": _12}, {"name": _134, "type": _60}, {"name": "PrcState", "type": _12}, _124]}}}, "pagination": _126, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_25, _22, _125, _47, _71, _63, _76, "prc_state", "prc_value", _30], "properties": {"investor_id": _65, "content": _24, "max_result_count": _127, "exchange_id": _135, "product_id": _65, "instrument_id": _65, "prc_type": {"type": _46, "items": _117, "noCondition": []}, "prc_state": _65, "prc_value": {"type": _15, "required": _32, "properties": _67, "additionalProperties": false, "noCondition": _34, "rowField": _134}, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _16, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, _25, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _24, "investor_id": _65, "login_ok": _68, "login_error": _68, "order": _68, "action": _68, "volume": _68, "order_abnormal_trade": _68, "action_abnormal_trade": _68, "order_abnormal_exchange": _68, "action_abnormal_exchange": _68}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
-    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _16, "since": _128, "requestSchema": {"type": _15, "required": _17, "properties": {"protocl_version": _18, "token": _13, "serialno": _20, "operator": _21, "data": {"type": _15, "required": [_22, "seat_id", _47, _48, "seat_state", "seat_ip", _30], "properties": {"content": _24, "seat_id": _65, "exchange_id": _135, "seat_type": {"type": _46, "items": _50, "noCondition": []}, "seat_state": {"type": _46, "items": {"type": _12, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _31, "update_time": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _27, "x": _28},
+    {"i": "login", "r": "POST /*", "b": [_11, _14], "dataType": _15, "requestSchema": {"type": _15, "required": ["username", "password"], "properties": _14}, "x": {"retryable": false, "security": [], "envelope": false, "servers": [_7], "server": "MA"}},
+    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _16, "dataType": _17, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_23, _24], "properties": {"content": _25, "option_scale": {"type": _15, "required": [_26, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _27, "pre_balance": _27, "order_commission": _27, "static_balance": _27, "dynamic_rights": _27, "delivery_margin": _27, "close_profit": _27, "curr_margin": _27, "frozen_margin": _27, "available": _27, "avaiable_limit": _27, "risk": _27, "limited": _27, "fee": _27, "frozen_fee": _27, "premium": _27, "frozen_premium": _27, "cash_in": _27, "cash_out": _27, "float_profit_and_loss": _27}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _16, "dataType": _17, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_26, _30, "cash_inout", "amount", _2, "status", _31], "properties": {"investor_id": _32, "investor_name": _32, "cash_inout": {"type": _12, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _36, "operator": _32, "status": {"type": _12, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _37}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_11, _39, _18, true], "requestSchema": {"type": _15, "required": _18, "properties": _39, "additionalProperties": false}, "x": _40},
+    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_11, _43, _18, true], "requestSchema": {"type": _15, "required": _18, "properties": _43, "additionalProperties": false}, "x": _40},
+    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _16, "dataType": _17, "requestSchema": _46, "getBody": _28, "x": _29},
+    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _16, "dataType": _17, "requestSchema": _46, "getBody": _28, "x": _29},
+    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_11, _52, _18, true], "requestSchema": {"type": _15, "required": _18, "properties": _52, "additionalProperties": false}, "x": _40},
+    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": null, "header": false, "location": _55, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_56], "properties": {"trading_day": {"type": _12, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": "PosiQry", "header": true, "location": _55, "columns": [_58, _59, _60, {"name": "BoughtPositionSum", "type": _61}, {"name": "BoughtPosition", "type": _61}, {"name": "OldBoughtPosition", "type": _61}, {"name": "SoldPositionSum", "type": _61}, {"name": "SoldPosition", "type": _61}, {"name": "OldSoldPosition", "type": _61}, {"name": "CloseOldBoughtPosition", "type": _61}, {"name": "CloseOldSoldPosition", "type": _61}, {"name": "LastPrice", "type": _62}, {"name": "UpperLimitPrice", "type": _62}, {"name": "LowerLimitPrice", "type": _62}, {"name": "LongMargin", "type": _62}, {"name": "ShortMargin", "type": _62}, {"name": "Margin", "type": _62}, _63]}}}, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_26, _23, _30, _64, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _65], "properties": {"investor_id": _66, "content": _25, "investor_name": _66, "instrument_id": _66, "bought_position_sum": _69, "bought_position": _69, "old_bought_position": _69, "close_old_bought_position": _69, "sold_position_sum": _69, "sold_position": _69, "old_sold_position": _69, "close_old_sold_position": _69, "last_price": _36, "upper_limit_price": _36, "lower_limit_price": _36, "long_margin": _36, "short_margin": _36, "margin": _36, "hedge_flag": {"type": [_17, "null"], "default": null, "items": _13, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": null, "header": false, "location": _55, "columns": [_58, _60, {"name": "OpenRatioByMoney", "type": _62}, {"name": "OpenRatioByVolume", "type": _62}, {"name": "CloseRatioByMoney", "type": _62}, {"name": "CloseRatioByVolume", "type": _62}, {"name": "CloseTodayRatioByMoney", "type": _62}, {"name": "CloseTodayRatioByVolume", "type": _62}, {"name": "LongMarginRatioByMoney", "type": _62}, {"name": "ShortMarginRatioByMoney", "type": _62}, {"name": "VolumeMultiple", "type": _61}]}}}, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_23, _26, _64, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _25, "investor_id": _66, "instrument_id": _66, "volume_multiple": _69, "open_ratio_by_money": _36, "open_ratio_by_volume": _36, "close_ratio_by_money": _36, "close_ratio_by_volume": _36, "close_today_ratio_by_money": _36, "close_today_ratio_by_volume": _36, "long_margin_ratio_by_money": _36, "short_margin_ratio_by_money": _36}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _16, "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": {"client_version": _19, "token": _13, "data": {"type": _15, "required": [_71, _26, _72, _73], "properties": {"exchange": {"type": _17, "maxItems": 1, "items": _74, "noCondition": []}, "investor_id": _75, "product_id": _75, "prc": {"type": _17, "items": {"type": _15, "required": [_76, "value", _77], "properties": {"enable": _78, "value": {"type": _20, "enum": [0, 1, 2]}, "prc_type": {"type": _12, "default": _79}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _80},
+    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _16, "dataType": _17, "requestSchema": _81, "getBody": _28, "x": _80},
+    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_11, _100, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _100, "additionalProperties": false}, "x": _101},
+    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_11, _103, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _103, "additionalProperties": false}, "x": _101},
+    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_11, _108, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _108, "additionalProperties": false}, "x": _101},
+    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _16, "dataType": _17, "requestSchema": _81, "getBody": _28, "x": _80},
+    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_11, _111, _70, true], "requestSchema": {"type": _15, "required": _70, "properties": _111, "additionalProperties": false}, "x": _112},
+    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_11, _113, _70, true], "requestSchema": {"type": _15, "required": _70, "properties": _113, "additionalProperties": false}, "x": _112},
+    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_11, _114, _70, true], "requestSchema": {"type": _15, "required": _70, "properties": _114, "additionalProperties": false}, "x": _112},
+    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _16, "dataType": _17, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_23, _24, _56], "properties": {"content": _25, "option_scale": {"type": _15, "required": [_26, _30, _47, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _27, "investor_name": _27, "exchange_id": _27, "order_volume_total": _27, "order_times": _27, "action_volume_total": _27, "action_times": _27, "bargin_volume_total": _27, "bargin_times": _27, "nobargin_volume_total": _27, "error_volume_total": _27, "bargin_rates": _27, "action_rates": _27, "instrument_amount": _27}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _32}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _16, "dataType": _15, "requestSchema": _115, "getBody": _28, "x": _29},
+    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _16, "dataType": _15, "requestSchema": _115, "getBody": _28, "x": _29},
+    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": null, "header": false, "location": _55, "columns": [{"name": "OrderTimes", "type": _61}, {"name": "CancelTimes", "type": _61}, {"name": "TradeTimes", "type": _61}, {"name": "ErrorVolume", "type": _61}]}}}, "requestSchema": _115, "getBody": _28, "x": _29},
+    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _16, "dataType": _17, "requestSchema": _81, "getBody": _28, "x": _80},
+    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_11, _120, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _120, "additionalProperties": false}, "x": _101},
+    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_11, _121, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _121, "additionalProperties": false}, "x": _101},
+    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_11, _122, _70, true], "dataType": _17, "requestSchema": {"type": _15, "required": _70, "properties": _122, "additionalProperties": false}, "x": _101},
+    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": "OrderQry", "header": true, "location": _55, "headerSince": _123, "columns": [_58, {"name": _124, "type": _61}, {"name": "OrderUserId", "type": _61, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _61, "since": "007"}, {"name": "OrderType", "type": _12, "since": "003"}, {"name": "DelegateType", "type": _12, "since": _123}, {"name": "AppID", "type": _12, "since": _123}, {"name": "MFL", "type": _61}, {"name": "SeatId", "type": _12}, _60, {"name": "Direction", "type": _12}, {"name": "CombOffsetFlag", "type": _12}, {"name": "OrderStatus", "type": _12}, {"name": "OrderPrice", "type": _62}, {"name": "OrderVolume", "type": _61}, {"name": "NobarginVolume", "type": _61}, {"name": "BarginVolume", "type": _61}, {"name": "OrderTime", "type": _12}, {"name": "InsertTime", "type": _12}, {"name": "ErrCode", "type": _61}, {"name": "ErrMsg", "type": _12}, {"name": "TradingDay", "type": _12}, _125, _63]}}}, "pagination": _127, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_26, _23, _126, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _64, _38, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _56, _31, _65], "properties": {"investor_id": _66, "content": _25, "max_result_count": _128, "order_system_id": {"type": _15, "required": _33, "properties": _68, "additionalProperties": false, "noCondition": _35, "rowField": _124}, "exchange_order_id": _37, "userref": _69, "order_user_id": _69, "seat_id": _66, "instrument_id": _66, "direction": {"type": _12, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _12, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _12, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _12, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _12, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _36, "order_volume": _69, "nobargin_volume": _69, "bargin_volume": _69, "order_time": _37, "insert_time": _37, "error_code": {"type": _15, "required": _33, "properties": _68, "additionalProperties": false, "noCondition": _35, "rowField": "ErrCode"}, "error_msg": {"type": _12, "noCondition": "", "rowField": "ErrMsg"}, "appid": _32, "trading_day": _32, "update_time": _37, "hedge_flag": {"type": _12, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _16, "dataType": _17, "since": _129, "requestSchema": _81, "getBody": _28, "x": _80},
+    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_11, _132, _70, true], "dataType": _17, "since": _129, "requestSchema": {"type": _15, "required": _70, "properties": _132, "additionalProperties": false}, "x": _101},
+    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_11, _133, _70, true], "dataType": _17, "since": _129, "requestSchema": {"type": _15, "required": _70, "properties": _133, "additionalProperties": false}, "x": _101},
+    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_11, _134, _70, true], "dataType": _17, "since": _129, "requestSchema": {"type": _15, "required": _70, "properties": _134, "additionalProperties": false}, "x": _101},
+    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _16, "dataType": _53, "responses": {"200": {"contentType": _54, "pipeRows": {"kind": null, "header": true, "location": _55, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _12, "aliases": ["Exchangeld"]}, {"name": _57, "type": _12, "aliases": ["Investorld"]}, _59, {"name": "ProductId", "type": _12}, _60, {"name": "PrcType", "type": _12}, {"name": _135, "type": _61}, {"name": "PrcState", "type": _12}, _125]}}}, "pagination": _127, "since": _129, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_26, _23, _126, _47, _72, _64, _77, "prc_state", "prc_value", _31], "properties": {"investor_id": _66, "content": _25, "max_result_count": _128, "exchange_id": _136, "product_id": _66, "instrument_id": _66, "prc_type": {"type": _17, "items": _118, "noCondition": []}, "prc_state": _66, "prc_value": {"type": _15, "required": _33, "properties": _68, "additionalProperties": false, "noCondition": _35, "rowField": _135}, "update_time": _37}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _16, "dataType": _17, "since": _129, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_23, _26, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _25, "investor_id": _66, "login_ok": _69, "login_error": _69, "order": _69, "action": _69, "volume": _69, "order_abnormal_trade": _69, "action_abnormal_trade": _69, "order_abnormal_exchange": _69, "action_abnormal_exchange": _69}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
+    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _16, "dataType": _17, "since": _129, "requestSchema": {"type": _15, "required": _18, "properties": {"protocl_version": _19, "token": _13, "serialno": _21, "operator": _22, "data": {"type": _15, "required": [_23, "seat_id", _47, _48, "seat_state", "seat_ip", _31], "properties": {"content": _25, "seat_id": _66, "exchange_id": _136, "seat_type": {"type": _17, "items": _50, "noCondition": []}, "seat_state": {"type": _17, "items": {"type": _12, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _32, "update_time": _37}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _28, "x": _29},
   ],
 });
 

@@ -154,6 +154,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -192,6 +193,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "object",
       "params": [
         {
           "name": "market",
@@ -279,6 +281,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "object",
       "params": [
         {
           "name": "market",
@@ -328,6 +331,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -366,6 +370,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "object",
       "params": [
         {
           "name": "market",
@@ -415,6 +420,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "envelope": false,
+      "dataType": "array",
       "params": [
         {
           "name": "market",
@@ -463,6 +469,7 @@ export const meta: ApiDocMeta = {
       "rateLimit": [
         "ip"
       ],
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -503,6 +510,7 @@ export const meta: ApiDocMeta = {
         "balance",
         "ip"
       ],
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -540,6 +548,7 @@ export const meta: ApiDocMeta = {
       "rateLimit": [
         "ip"
       ],
+      "dataType": "array",
       "params": [],
       "body": null,
       "responses": {
@@ -580,6 +589,7 @@ export const meta: ApiDocMeta = {
         "balance",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "account",
@@ -718,6 +728,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -798,6 +809,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -916,6 +928,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "array",
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -976,6 +989,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "market",
@@ -1038,6 +1052,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "array",
       "params": [
         {
           "name": "market",
@@ -1120,6 +1135,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "array",
       "params": [
         {
           "name": "market",
@@ -1184,6 +1200,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "coin",
@@ -1234,6 +1251,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "coin",
@@ -1313,6 +1331,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "coin",
@@ -1392,6 +1411,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "coin",
@@ -1471,6 +1491,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [],
       "body": null,
       "responses": {
@@ -1511,6 +1532,7 @@ export const meta: ApiDocMeta = {
         "user",
         "ip"
       ],
+      "dataType": "object",
       "params": [
         {
           "name": "coin",

@@ -7,30 +7,32 @@ const _1 = "unavailable" as const;
 const _2 = "rate-limit" as const;
 const _3 = "other" as const;
 const _4 = "GET /data/api/v1/*" as const;
-const _5 = {"security": [], "rateLimit": ["ip"], "envelope": false} as const;
-const _6 = "string" as const;
-const _7 = {"type": _6} as const;
-const _8 = ["market", _7] as const;
-const _9 = "since" as const;
-const _10 = "integer" as const;
-const _11 = "GET /trade/api/v1/*" as const;
-const _12 = {"security": [], "rateLimit": ["ip"]} as const;
-const _13 = {"rateLimit": ["balance", "ip"]} as const;
-const _14 = {"type": _10, "enum": [1, 2, 3]} as const;
-const _15 = "POST /trade/api/v1/*" as const;
-const _16 = "application/x-www-form-urlencoded" as const;
-const _17 = {"type": "number"} as const;
-const _18 = {"retryable": false} as const;
-const _19 = {"type": _10, "enum": [0, 1]} as const;
-const _20 = {"type": _6, "contentEncoding": "base64", "contentMediaType": "application/json", "maxBatchItems": 100} as const;
-const _21 = [_16, {"market": _7, "data": _20}] as const;
-const _22 = {"type": _10, "format": "int64"} as const;
-const _23 = "page" as const;
-const _24 = {"type": _10, "default": 1, "minimum": 1} as const;
-const _25 = "pageSize" as const;
-const _26 = ["coin", _7] as const;
-const _27 = [_26, [_23, _24], [_25, {"type": _10, "default": 10, "minimum": 1}]] as const;
-const _28 = {"style": _23, "pageParam": _23, "sizeParam": _25, "defaultSize": 10, "itemsField": "record"} as const;
+const _5 = "object" as const;
+const _6 = {"security": [], "rateLimit": ["ip"], "envelope": false} as const;
+const _7 = "string" as const;
+const _8 = {"type": _7} as const;
+const _9 = ["market", _8] as const;
+const _10 = "since" as const;
+const _11 = "integer" as const;
+const _12 = "array" as const;
+const _13 = "GET /trade/api/v1/*" as const;
+const _14 = {"security": [], "rateLimit": ["ip"]} as const;
+const _15 = {"rateLimit": ["balance", "ip"]} as const;
+const _16 = {"type": _11, "enum": [1, 2, 3]} as const;
+const _17 = "POST /trade/api/v1/*" as const;
+const _18 = "application/x-www-form-urlencoded" as const;
+const _19 = {"type": "number"} as const;
+const _20 = {"retryable": false} as const;
+const _21 = {"type": _11, "enum": [0, 1]} as const;
+const _22 = {"type": _7, "contentEncoding": "base64", "contentMediaType": "application/json", "maxBatchItems": 100} as const;
+const _23 = [_18, {"market": _8, "data": _22}] as const;
+const _24 = {"type": _11, "format": "int64"} as const;
+const _25 = "page" as const;
+const _26 = {"type": _11, "default": 1, "minimum": 1} as const;
+const _27 = "pageSize" as const;
+const _28 = ["coin", _8] as const;
+const _29 = [_28, [_25, _26], [_27, {"type": _11, "default": 10, "minimum": 1}]] as const;
+const _30 = {"style": _25, "pageParam": _25, "sizeParam": _27, "defaultSize": 10, "itemsField": "record"} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xt-spot.docs.js),
@@ -49,30 +51,30 @@ export const meta: ApiMeta = expandMeta({
   "rateLimits": {"balance": {"limit": 3, "intervalMs": 1000, "scope": "key"}, "user": {"limit": 10, "intervalMs": 1000, "scope": "key"}, "ip": {"limit": 1000, "intervalMs": 60000, "scope": "ip"}},
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
-    {"i": "getMarketConfig", "r": _4, "x": _5},
-    {"i": "getKLine", "r": _4, "p": [_8, ["type", {"type": _6, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_9, {"type": _10, "format": "int64", "default": 0, "minimum": 0}]], "pagination": {"style": _9, "cursorParam": _9, "cursorField": "0", "itemsField": "datas"}, "x": _5},
-    {"i": "getTicker", "r": _4, "p": [_8], "x": _5},
-    {"i": "getTickers", "r": _4, "x": _5},
-    {"i": "getDepth", "r": _4, "p": [_8], "x": _5},
-    {"i": "getTrades", "r": _4, "p": [_8], "x": _5},
-    {"i": "getServerTime", "r": _11, "x": _12},
-    {"i": "getBalance", "r": _11, "x": _13},
-    {"i": "getAccounts", "r": _11, "x": _12},
-    {"i": "getFunds", "r": _11, "p": [["account", _14]], "x": _13},
-    {"i": "transfer", "r": _15, "b": [_16, {"from": _14, "to": _14, "amount": _17, "coin": _7, "safePwd": _7}], "x": _18},
-    {"i": "order", "r": _15, "b": [_16, {"market": _7, "price": _17, "number": _17, "type": _19, "entrustType": _19}], "x": _18},
-    {"i": "batchOrder", "r": _15, "b": _21, "x": _18},
-    {"i": "cancel", "r": _15, "b": [_16, {"market": _7, "id": _22}], "x": _18},
-    {"i": "batchCancel", "r": _15, "b": _21, "x": _18},
-    {"i": "getOrder", "r": _11, "p": [_8, ["id", _22]]},
-    {"i": "getOpenOrders", "r": _11, "p": [_8, [_23, _24, false], [_25, {"type": _10, "default": 10, "minimum": 10, "maximum": 1000}, false]], "pagination": {"style": _23, "pageParam": _23, "sizeParam": _25, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": _11, "p": [_8, ["data", _20]]},
-    {"i": "getPayInAddress", "r": _11, "p": [_26]},
-    {"i": "getPayOutAddress", "r": _11, "p": _27, "pagination": _28},
-    {"i": "getPayInRecord", "r": _11, "p": _27, "pagination": _28},
-    {"i": "getPayOutRecord", "r": _11, "p": _27, "pagination": _28},
-    {"i": "getWithdrawConfig", "r": _11},
-    {"i": "withdraw", "r": _11, "p": [_26, ["address", _7], ["memo", _7, false], ["amount", _17], ["innerTransfer", {"type": _10, "enum": [0, 1], "default": 0}, false], ["safePwd", _7]], "x": _18},
+    {"i": "getMarketConfig", "r": _4, "dataType": _5, "x": _6},
+    {"i": "getKLine", "r": _4, "p": [_9, ["type", {"type": _7, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_10, {"type": _11, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "pagination": {"style": _10, "cursorParam": _10, "cursorField": "0", "itemsField": "datas"}, "x": _6},
+    {"i": "getTicker", "r": _4, "p": [_9], "dataType": _5, "x": _6},
+    {"i": "getTickers", "r": _4, "dataType": _5, "x": _6},
+    {"i": "getDepth", "r": _4, "p": [_9], "dataType": _5, "x": _6},
+    {"i": "getTrades", "r": _4, "p": [_9], "dataType": _12, "x": _6},
+    {"i": "getServerTime", "r": _13, "dataType": _5, "x": _14},
+    {"i": "getBalance", "r": _13, "dataType": _5, "x": _15},
+    {"i": "getAccounts", "r": _13, "dataType": _12, "x": _14},
+    {"i": "getFunds", "r": _13, "p": [["account", _16]], "dataType": _5, "x": _15},
+    {"i": "transfer", "r": _17, "b": [_18, {"from": _16, "to": _16, "amount": _19, "coin": _8, "safePwd": _8}], "x": _20},
+    {"i": "order", "r": _17, "b": [_18, {"market": _8, "price": _19, "number": _19, "type": _21, "entrustType": _21}], "dataType": _5, "x": _20},
+    {"i": "batchOrder", "r": _17, "b": _23, "dataType": _12, "x": _20},
+    {"i": "cancel", "r": _17, "b": [_18, {"market": _8, "id": _24}], "x": _20},
+    {"i": "batchCancel", "r": _17, "b": _23, "dataType": _12, "x": _20},
+    {"i": "getOrder", "r": _13, "p": [_9, ["id", _24]], "dataType": _5},
+    {"i": "getOpenOrders", "r": _13, "p": [_9, [_25, _26, false], [_27, {"type": _11, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _12, "pagination": {"style": _25, "pageParam": _25, "sizeParam": _27, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
+    {"i": "getBatchOrders", "r": _13, "p": [_9, ["data", _22]], "dataType": _12},
+    {"i": "getPayInAddress", "r": _13, "p": [_28], "dataType": _5},
+    {"i": "getPayOutAddress", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
+    {"i": "getPayInRecord", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
+    {"i": "getPayOutRecord", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
+    {"i": "getWithdrawConfig", "r": _13, "dataType": _5},
+    {"i": "withdraw", "r": _13, "p": [_28, ["address", _8], ["memo", _8, false], ["amount", _19], ["innerTransfer", {"type": _11, "enum": [0, 1], "default": 0}, false], ["safePwd", _8]], "dataType": _5, "x": _20},
   ],
 });
 

@@ -69,6 +69,25 @@ function flattenObject(schema: Node): Node {
   return { ...schema, properties: props, required: [...required], additionalProperties: closed ? false : schema.additionalProperties };
 }
 
+/**
+ * The JSON type(s) of what `call()` resolves to for the 200 JSON answer: the schema of the
+ * envelope's data field, or of the whole body without an envelope (undefined: no JSON 200, no
+ * such field, or no type). The transport checks an answer's value against it.
+ */
+function dataTypeOf(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): string | string[] | undefined {
+  const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
+  const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
+  if (!json?.schema) return undefined;
+  let schema = flattenObject(deref(doc, json.schema) as Node);
+  if (envelope && envelope.dataField) {
+    const field = (schema.properties as Node | undefined)?.[envelope.dataField] as Node | undefined;
+    if (!field) return undefined;
+    schema = flattenObject(field);
+  }
+  const type = schema.type ?? (schema.properties || schema.additionalProperties ? "object" : undefined);
+  return type as string | string[] | undefined;
+}
+
 /** JSON Schema keywords the runtime reads (the validator, the encoders, the emulators). */
 const SCHEMA_KEYS = [
   "type", "format", "enum", "default", "contentEncoding", "contentMediaType",
@@ -218,6 +237,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   }
   const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
   const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
+  const dataType = dataTypeOf(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
   const servers = (op.servers ?? item.servers) as Node[] | undefined;
   const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
   return {
@@ -229,6 +249,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
     security: [...new Set(security)],
     rateLimit: (op["x-rate-limit"] as string[]) ?? [],
     ...opt("envelope", envelope),
+    ...opt("dataType", dataType),
     params,
     body,
     responses,

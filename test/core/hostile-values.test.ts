@@ -121,3 +121,32 @@ async function loginServer(): Promise<string> {
   await new Promise<void>((r) => login!.listen(0, "127.0.0.1", r));
   return `http://127.0.0.1:${(login.address() as AddressInfo).port}`;
 }
+
+describe("an answer's data of another JSON type than the spec's is a ResponseFormatError", () => {
+  it.each([
+    ["xt getBalance: data a text where the spec has an object", "xt", { code: 200, info: "success", data: "abc" }, /the answer's "data" is string, not object as the spec says/],
+    ["xt getBalance: data a list of items where the spec has an object", "xt", { code: 200, info: "success", data: [{ a: 1 }] }, /is array, not object/],
+    ["bhex userGetBaseInfo: data a number", "bhex", { status: 0, msg: "", data: 5 }, /the answer's "data" is integer, not object/],
+    ["hubi cancelOrder: result an object where the spec has a text", "hubi", { status: 0, message: "", result: { a: 1 } }, /the answer's "result" is object, not string or null/],
+  ])("%s", async (_what, api, body, message) => {
+    const e = await rejection(RUN[api]!(await answering(body)));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(message);
+  });
+
+  it("null, a missing field and an empty list for an object pass (vendors send them for \"nothing\")", async () => {
+    for (const data of [null, [], {}]) {
+      await expect(RUN.xt!(await answering({ code: 200, info: "success", data }))).resolves.toEqual(data);
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+  });
+
+  it("the openapi-fetch GET returns the same error as { error }", async () => {
+    const url = await answering({ code: 200, info: "success", data: "abc" });
+    const c = createXtClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", baseUrl: url, rateLimit: false, ...common });
+    const { data, error } = await c.GET("/trade/api/v1/getBalance");
+    expect(data).toBeUndefined();
+    expect(error).toBeInstanceOf(ResponseFormatError);
+  });
+});

@@ -46,7 +46,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
-import { isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
+import { answerTypeMatches, isTimeoutMs, jsonType, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -534,7 +534,7 @@ export class HttpTransport {
         if (code !== undefined && code !== null && typeof code !== "object") {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
-            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined ? undefined : String(msg), httpStatus: status, body },
+            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, body },
             cfg.meta.errorCodes,
           );
         }
@@ -551,11 +551,27 @@ export class HttpTransport {
         this.errCtx(op),
       );
     }
-    if (parsed) (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
+    if (parsed) {
+      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
+      if (op.dataType) this.checkDataType(body, op, op.dataType);
+    }
     return { status, headers, body, contentType: ct, raw };
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
+  /**
+   * What `call()` resolves to (the envelope's data field, or the whole body) must have the
+   * spec's JSON type: a text where the spec has a list would reach a typed caller as the list.
+   * A missing or null value is left to the operation (vendors send null for "nothing").
+   */
+  private checkDataType(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
+    const field = envelopeOf(this.config.meta, op)?.dataField;
+    const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+    if (data === undefined || data === null || answerTypeMatches(data, types)) return;
+    const want = typeof types === "string" ? types : types.join(" or ");
+    throw new ResponseFormatError(`${field ? `the answer's "${field}"` : "the answer"} is ${jsonType(data)}, not ${want} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+  }
+
   checkEnvelope(body: unknown, op: OperationMeta): void {
     const env = envelopeOf(this.config.meta, op);
     if (!env) return;

@@ -174,6 +174,11 @@ export interface OperationMeta {
   rateLimit: ReadonlyArray<string>;
   /** `x-envelope`: per-operation override; false = bare payload; undefined = the API's envelope. */
   envelope?: EnvelopeMeta | false;
+  /**
+   * The JSON type(s) of what `call()` resolves to (the 200 answer's data field, or the whole
+   * body without an envelope), from its schema; the transport checks answers against it.
+   */
+  dataType?: string | ReadonlyArray<string>;
   params: ReadonlyArray<ParamMeta>;
   body: BodyMeta | null;
   /**

@@ -77,7 +77,7 @@ export function unsendable(text: string, header: boolean): string | undefined {
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
-function jsonType(v: unknown): string {
+export function jsonType(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
   if (typeof v === "bigint") return "integer";
@@ -109,6 +109,16 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean)
     default:
       return true;
   }
+}
+
+/**
+ * Does a value a server sent have one of the spec's JSON `types`? An integer is a number too,
+ * and an empty list stands for an empty object (JSON encoders that do not tell an empty map
+ * from an empty list write []).
+ */
+export function answerTypeMatches(v: unknown, types: string | ReadonlyArray<string>): boolean {
+  const list = typeof types === "string" ? [types] : types;
+  return list.some((t) => typeMatches(v, t, {}, false)) || (Array.isArray(v) && v.length === 0 && list.includes("object"));
 }
 
 function sameJson(a: unknown, b: unknown, text: boolean): boolean {

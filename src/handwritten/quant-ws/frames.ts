@@ -12,6 +12,7 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
+import { answerTypeMatches, jsonType } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 
 export type RequestOp = keyof QuantWsReplies;
@@ -35,24 +36,6 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 const REQUEST_OF_REPLY = new Map<string, RequestOp>();
 for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);
 const TOPICS = new Set<string>(quantWsMeta.notificationTopics);
-
-/** The JSON Schema type of a parsed value ("integer" for whole numbers, bigints included). */
-function jsonTypeOf(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) return "integer";
-  return typeof v;
-}
-
-/**
- * Does `v` have one of the `want` types? An integer is a number too, and an empty list stands
- * for an empty object (JSON encoders that do not tell an empty map from an empty list write []).
- */
-function hasType(v: unknown, want: string | ReadonlyArray<string>): boolean {
-  const t = jsonTypeOf(v);
-  const types = typeof want === "string" ? [want] : want;
-  return types.includes(t) || (t === "integer" && types.includes("number")) || (t === "array" && (v as unknown[]).length === 0 && types.includes("object"));
-}
 
 function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
@@ -90,9 +73,9 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       // A null is the op's own business (an empty asset list comes as null); any other value
       // must have the spec's type, or a typed caller would get a text where it expects a list.
       const data = dataField ? f[dataField] : undefined;
-      if (dataField && dataType && data !== null && !hasType(data, dataType)) {
+      if (dataField && dataType && data !== null && !answerTypeMatches(data, dataType)) {
         const shown = typeof dataType === "string" ? dataType : dataType.join(" or ");
-        throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` is ${jsonTypeOf(data)}, not ${shown}`, text, dataField, ctx);
+        throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` is ${jsonType(data)}, not ${shown}`, text, dataField, ctx);
       }
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
