@@ -22,11 +22,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function answering(body: unknown): Promise<string> {
+async function answering(body: unknown, status = 200): Promise<string> {
   server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     });
   });
@@ -69,6 +69,15 @@ describe.each([
     expect(e).toBeInstanceOf(ApiError);
     expect(e.message).toContain(shown);
     expect((e as ApiError).vendorMessage).toBe(shown);
+  });
+});
+
+describe("an HTTP 400 whose vendor message is an object String() throws on", () => {
+  it.each(["xt", "bhex"] as const)("%s: an ApiError showing it as JSON", async (api) => {
+    const e = await rejection(RUN[api]!(await answering({ code: 104, status: 104, msg: EVIL, info: EVIL }, 400)));
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.message).toContain('{"toString":1,"valueOf":1}');
+    expect((e as ApiError).httpStatus).toBe(400);
   });
 });
 
