@@ -117,9 +117,11 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean)
  * from an empty list write []).
  */
 export function answerTypeMatches(v: unknown, types: string | ReadonlyArray<string>): boolean {
-  const list = typeof types === "string" ? [types] : types;
-  return list.some((t) => typeMatches(v, t, {}, false)) || (Array.isArray(v) && v.length === 0 && list.includes("object"));
+  if (typeof types === "string") return typeMatches(v, types, NO_SCHEMA, false) || (types === "object" && Array.isArray(v) && v.length === 0);
+  for (const t of types) if (answerTypeMatches(v, t)) return true;
+  return false;
 }
+const NO_SCHEMA: SchemaMeta = {};
 
 function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   if (a === b) return true;
