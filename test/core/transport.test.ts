@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { AbortedError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { signXtParams } from "../../src/auth/xt.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -103,6 +103,41 @@ describe("numbers on the wire", () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe("an answer's charset", () => {
+  // "成功" and "余额" in GBK (TextEncoder writes only UTF-8).
+  const GBK_OK = Buffer.from([0xb3, 0xc9, 0xb9, 0xa6]);
+  const GBK_BALANCE = Buffer.from([0xd3, 0xe0, 0xb6, 0xee]);
+  const gbkJson = (...parts: Array<string | Buffer>) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
+
+  it("JSON a server writes in GBK and says so is read as GBK: data and vendor messages keep their Chinese", async () => {
+    let body = gbkJson('{"code":200,"info":"', GBK_OK, '","data":{"name":"', GBK_BALANCE, '"}}');
+    let type = "application/json; charset=GBK";
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": type });
+      res.end(body);
+    });
+    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ name: "余额" });
+    body = gbkJson('{"code":104,"info":"', GBK_OK, '"}');
+    type = 'application/json;charset="gbk"';
+    const e = await rejection(xt(s.url).call("getServerTime"));
+    expect((e as ApiError).vendorMessage).toBe("成功");
+    // Without a charset the answer is UTF-8, as before.
+    body = Buffer.from('{"code":200,"info":"成功","data":{"name":"余额"}}');
+    type = "application/json";
+    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ name: "余额" });
+  });
+
+  it("a charset the runtime cannot decode is a ResponseFormatError naming it", async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json; charset=x-no-such-charset" });
+      res.end('{"code":200,"info":"success","data":{}}');
+    });
+    const e = await rejection(xt(s.url).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain('names a charset this runtime cannot decode ("x-no-such-charset")');
   });
 });
 

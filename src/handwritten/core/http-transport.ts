@@ -175,6 +175,27 @@ export interface TransportStream {
 }
 
 const DECODER = new TextDecoder();
+const UTF8 = /^utf-?8$/i;
+
+/** The `charset=` of a Content-Type (undefined when it names none). */
+export function charsetOf(contentType: string | null | undefined): string | undefined {
+  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
+}
+
+/**
+ * The decoder for an answer's text: UTF-8 unless its Content-Type names another charset (a
+ * server that writes GBK and says so is read as GBK, not turned into U+FFFD); undefined for a
+ * charset TextDecoder does not know.
+ */
+function decoderOf(contentType: string): TextDecoder | undefined {
+  const charset = charsetOf(contentType);
+  if (charset === undefined || UTF8.test(charset)) return DECODER;
+  try {
+    return new TextDecoder(charset);
+  } catch {
+    return undefined;
+  }
+}
 /** undici's codes for an answer that stopped before its end (the server closed the connection). */
 const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"]);
 /** The default `maxResponseBytes`: 64 MiB. */
@@ -511,7 +532,11 @@ export class HttpTransport {
     const ct = headers["content-type"] ?? "";
     const documented = op.responses["200"]?.contentType ?? "application/json";
     const expectJson = isJsonContentType(documented);
-    const text = expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct) ? DECODER.decode(raw) : null;
+    // A charset TextDecoder does not know: JSON cannot be read (an error answer is still mapped,
+    // read as UTF-8), and other text is left as bytes for its reader (the Xele rows name it).
+    const decoder = decoderOf(ct);
+    if (!decoder && ok && expectJson) throw new ResponseFormatError(`the answer's Content-Type names a charset this runtime cannot decode (${JSON.stringify(charsetOf(ct))})`, "", this.errCtx(op));
+    const text = (expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct)) && (decoder || !ok) ? (decoder ?? DECODER).decode(raw) : null;
     let body: unknown = text ?? raw;
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {

@@ -338,10 +338,7 @@ export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "er
   return envelopeText(answer, options);
 }
 
-/** The `charset=` of a Content-Type (undefined when it names none). */
-export function charsetOf(contentType: string | null | undefined): string | undefined {
-  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
-}
+export { charsetOf } from "../core/http-transport.js";
 
 /** The charset's decoder (fatal: invalid bytes throw); an unknown charset is a PipeRowsError. */
 export function pipeRowsDecoder(charset: string | undefined, context?: ErrorContext): TextDecoder {
