@@ -214,6 +214,7 @@ export class ApiError extends TradeApiError {
     this.body = init.body;
   }
 }
+
 /** Longest server text an error's message shows whole; `code` and `vendorMessage` keep all of it. */
 export const MAX_SHOWN_TEXT = 1_000;
 

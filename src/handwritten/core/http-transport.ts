@@ -196,6 +196,7 @@ function decoderOf(contentType: string): TextDecoder | undefined {
     return undefined;
   }
 }
+
 /** undici's codes for an answer that stopped before its end (the server closed the connection). */
 const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"]);
 /** The default `maxResponseBytes`: 64 MiB. */
@@ -583,7 +584,6 @@ export class HttpTransport {
     return { status, headers, body, contentType: ct, raw };
   }
 
-  /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
   /**
    * What `call()` resolves to (the envelope's data field, or the whole body) must have the
    * spec's JSON type: a text where the spec has a list would reach a typed caller as the list.
@@ -597,6 +597,7 @@ export class HttpTransport {
     throw new ResponseFormatError(`${field ? `the answer's "${field}"` : "the answer"} is ${jsonType(data)}, not ${want} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 
+  /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
   checkEnvelope(body: unknown, op: OperationMeta): void {
     const env = envelopeOf(this.config.meta, op);
     if (!env) return;
