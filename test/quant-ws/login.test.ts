@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { ApiError, AuthError, CredentialsError, InvalidRequestError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { WebSocketServer } from "ws";
+import { ApiError, AuthError, CredentialsError, InvalidRequestError, ResponseFormatError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import {
+  createQuantWsClient,
   QuantWsLoginRejectedError,
   QuantWsStateError,
   SessionNotReadyError,
@@ -207,5 +210,40 @@ describe("quant-ws READY gating", () => {
     const e = await rejection(session.asset({ timeoutMs: 100 }));
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e.message).toMatch(/not READY within 100 ms \(last state: DISCONNECT\)/);
+  });
+});
+
+describe("quant-ws login: a gateway that hands out a token another session holds", () => {
+  it("the second login fails at once with a ResponseFormatError; the first session keeps its token and its notifications, and no logout is sent for it", async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    onTestFinished(() => new Promise<void>((r) => wss.close(() => r())));
+    let socket: import("ws").WebSocket | undefined;
+    wss.on("connection", (ws) => {
+      socket = ws;
+      ws.on("message", (raw) => {
+        const f = JSON.parse(String(raw)) as Record<string, unknown>;
+        received.push(f);
+        if (f.op === "login") {
+          ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "SAME" }));
+          ws.send(JSON.stringify({ op: "state", token: "SAME", code: 6, msg: "" }));
+        } else if (f.op === "logout") ws.send(JSON.stringify({ op: "logout", cid: f.cid, result: true, error_message: "" }));
+      });
+    });
+    await new Promise<void>((r) => wss.once("listening", () => r()));
+    const client = createQuantWsClient({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws/v1`, loginTimeoutMs: 3_000, reconnect: false });
+    onTestFinished(() => client.close());
+    const first = await client.login(creds());
+    const started = Date.now();
+    const e = await rejection(client.login(creds({ accessKey: "ak-other", secretKey: "sk-other" })));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("the gateway answered this login with the token of another session of this client");
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(first.token).toBe("SAME");
+    expect(client.sessions).toEqual([first]);
+    expect(received.filter((f) => f.op === "logout")).toEqual([]);
+    const next = first.next("order", 2_000);
+    socket!.send(JSON.stringify({ op: "notify", topic: "order", token: "SAME", data: { order_no: "1", symbol: ETH, status: "NEW" } }));
+    await expect(next).resolves.toMatchObject({ order_no: "1" });
   });
 });

@@ -84,6 +84,15 @@ export class LoginFlow {
     };
     const reply = await this.#host.send("login", frame, this.#opts.loginTimeoutMs);
     if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
+    // A gateway that hands out the token of another session that is READY on this socket:
+    // taking it would route that session's states and notifications here, and this login would
+    // wait for a READY that went there. The other session keeps it (no logout: the token is not
+    // this login's to release). A token left from before a reconnect (its session not READY
+    // again yet) does not count: tokens of a closed socket mean nothing on the new one.
+    const holder = this.#host.router.owner(reply.token);
+    if (holder && holder !== session && holder.ready) {
+      throw new ResponseFormatError("the gateway answered this login with the token of another session of this client: not taken (the other session keeps it)", "", { api: API, operation: "login" });
+    }
     this.#host.router.unbind(session.token, session);
     const ready = session._awaitLoginReady(
       this.#opts.loginTimeoutMs - (Date.now() - started),

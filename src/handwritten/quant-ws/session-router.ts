@@ -30,6 +30,10 @@ export class SessionRouter {
     this.#byToken.set(token, session);
     this.#replayOrphans(token, session);
   }
+  /** The session `token` names now, if any. */
+  owner(token: string): QuantWsSession | undefined {
+    return this.#byToken.get(token);
+  }
   /** Forget `token` if it still names `session`. */
   unbind(token: string, session: QuantWsSession): void {
     if (token && this.#byToken.get(token) === session) this.#byToken.delete(token);
