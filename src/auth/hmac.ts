@@ -1,11 +1,10 @@
 /** Shared primitives for the signers: HMAC-SHA256 and MD5, lowercase hex, UTF-8. */
 import { createHash, createHmac } from "node:crypto";
 import { typeName, UsageError } from "../handwritten/core/errors.js";
-import { decimalText } from "../handwritten/core/json.js";
-import type { SignableRequest } from "./request.js";
+import { paramText } from "../handwritten/core/json.js";
 
-/** A parameter value as the text that is sent and signed: numbers in plain decimal notation (never "1.2e-7"). */
-export const paramText = (v: ParamValue): string => (typeof v === "number" ? decimalText(v) : String(v));
+export { paramText };
+import type { SignableRequest } from "./request.js";
 
 export function hmacSha256Hex(secret: string, text: string): string {
   // The signers are public: a JavaScript caller's wrong argument is a UsageError, not a TypeError from crypto.

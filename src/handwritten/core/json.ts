@@ -728,14 +728,6 @@ function decimalParts(s: string): { negative: boolean; digits: string; exponent:
 }
 
 /**
- * Stringify with bigints written as bare integers (every digit kept), otherwise exactly
- * `JSON.stringify` (`toJSON`, `undefined` members dropped, `indent`). Each bigint goes through
- * `JSON.stringify` as a marker string made of this process's random prefix and its digits,
- * and the quoted markers are then replaced by the digits: no data can hold the prefix without
- * knowing it, and `JSON.stringify` writes a string's own `"` as `\"`, so a marker's quotes are
- * always its own.
- */
-/**
  * A number as wire text in plain decimal notation, never an exponent: `String()` writes
  * 0.00000012 as "1.2e-7" and 1e21 as "1e+21", which a server that reads prices and quantities
  * as decimal text may refuse or misread. The digits are `String()`'s (the shortest that give
@@ -755,6 +747,17 @@ export function decimalText(n: number): string {
   return `${sign}${digits.slice(0, whole)}.${digits.slice(whole)}`;
 }
 
+/** A parameter value as the text that is sent and signed: numbers in plain decimal notation (never "1.2e-7"). */
+export const paramText = (v: string | number | bigint | boolean): string => (typeof v === "number" ? decimalText(v) : String(v));
+
+/**
+ * Stringify with bigints written as bare integers (every digit kept), otherwise exactly
+ * `JSON.stringify` (`toJSON`, `undefined` members dropped, `indent`). Each bigint goes through
+ * `JSON.stringify` as a marker string made of this process's random prefix and its digits,
+ * and the quoted markers are then replaced by the digits: no data can hold the prefix without
+ * knowing it, and `JSON.stringify` writes a string's own `"` as `\"`, so a marker's quotes are
+ * always its own.
+ */
 export function stringifyJson(value: unknown, indent?: number): string {
   let bigints = false;
   const out = JSON.stringify(

@@ -5,7 +5,7 @@
  */
 import { typeName, UsageError } from "./errors.js";
 import type { CallOptions, OutgoingRequest } from "./http-transport.js";
-import { decimalText, stringifyJson } from "./json.js";
+import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
 import { checkParam, checkRequiredOneOf, unsendable } from "./validate.js";
@@ -16,9 +16,7 @@ export function serializeValue(value: unknown, schema: SchemaMeta | undefined): 
     return Buffer.from(stringifyJson(value), "utf8").toString("base64");
   }
   if (Array.isArray(value) && schema?.commaJoined) return value.map((v) => serializeValue(v, undefined)).join(",");
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return decimalText(value);
-  if (typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return paramText(value);
   if (value === null) return "";
   return stringifyJson(value);
 }
