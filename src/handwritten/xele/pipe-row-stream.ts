@@ -17,11 +17,10 @@
  * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
  * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
  */
-import { apiErrorFromCode, ResponseTooLargeError, textOf } from "../core/errors.js";
+import { ResponseTooLargeError } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
-import { badBytesError, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
-import { xeleMeta } from "./spec-info.js";
+import { badBytesError, checkEnvelopeCode, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
@@ -131,16 +130,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   let envelope: EnvelopeReader | null = null;
   /** A non-zero code throws its ApiError: as soon as it is read (the vendor sends it before result), else at the end. */
   const checkCode = (members: Record<string, unknown>) => {
-    const { code, msg } = members;
-    if (code !== undefined && code !== null && typeof code === "object") {
-      throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
-    }
-    if (code !== undefined && code !== null && textOf(code) !== "0") {
-      throw apiErrorFromCode(
-        { ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : textOf(msg), body: { ...members } },
-        options.errorCodes ?? xeleMeta.errorCodes,
-      );
-    }
+    checkEnvelopeCode(members.code, members.msg, { ...members }, options);
   };
   let lead: string | null = "";
   // The line of the bad bytes: the lines read so far, then the chunk's own line breaks.

@@ -393,6 +393,21 @@ export function decodePipeBytes(bytes: Uint8Array, charset?: string, context?: E
   }
 }
 
+/**
+ * The envelope's `code` (with its `msg`): a non-zero code is its ApiError, a code that is an
+ * object or an array a PipeRowsError; none, null or 0 passes. The buffered decoder and the row
+ * stream both check it here.
+ */
+export function checkEnvelopeCode(code: unknown, msg: unknown, body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): void {
+  if (code === undefined || code === null) return;
+  if (typeof code === "object") {
+    throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
+  }
+  if (textOf(code) !== "0") {
+    throw apiErrorFromCode({ ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : textOf(msg), body }, options.errorCodes ?? xeleMeta.errorCodes);
+  }
+}
+
 function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): string {
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw new PipeRowsError("expected text or a {code, msg, result} envelope", { line: 0, problem: "envelope", context: options.context });
@@ -401,21 +416,7 @@ function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes"
   if (!Object.hasOwn(b, "code")) {
     throw new PipeRowsError("the JSON envelope has no \"code\" (expected {code, msg, result})", { line: 0, problem: "envelope", context: options.context });
   }
-  const code = b.code;
-  if (code !== undefined && code !== null && typeof code === "object") {
-    throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
-  }
-  if (code !== undefined && code !== null && textOf(code) !== "0") {
-    throw apiErrorFromCode(
-      {
-        ...options.context,
-        code: code as string | number,
-        vendorMessage: b.msg === undefined || b.msg === null ? undefined : textOf(b.msg),
-        body,
-      },
-      options.errorCodes ?? xeleMeta.errorCodes,
-    );
-  }
+  checkEnvelopeCode(b.code, b.msg, body, options);
   const result = b.result;
   if (result === undefined || result === null) return "";
   if (typeof result === "string") return result;
