@@ -7,7 +7,7 @@
  * `status` 0 执行中 (running), 1 成功 (done), other 异常 (abnormal).
  */
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { ResponseFormatError, snippet, textOf } from "../core/errors.js";
+import { aTypeName, ResponseFormatError, snippet, textOf } from "../core/errors.js";
 
 /** The documented item status of success. */
 export const BHEX_ITEM_OK = 200;
@@ -48,7 +48,7 @@ export function batchItemFailures<T>(result: { items?: ReadonlyArray<T> | null }
   // Not a list: which items failed cannot be told, so none may be reported as done.
   if (!Array.isArray(given)) {
     const field = r?.items != null ? "items" : "results";
-    throw new ResponseFormatError(`the batch result's "${field}" is ${typeof given === "object" ? "an object" : `a ${typeof given}`}, not a list of items`, snippet(textOf(given)), { api: "bhex" });
+    throw new ResponseFormatError(`the batch result's "${field}" is ${aTypeName(given)}, not a list of items`, snippet(textOf(given)), { api: "bhex" });
   }
   const list = given as ReadonlyArray<T>;
   const out: Array<BhexBatchItemFailure<T>> = [];

@@ -86,6 +86,10 @@ export function printable(text: string): string {
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */
 export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
 
+/** The same with its article, and arrays told apart: "an object", "an array", "a string", "null". */
+export const aTypeName = (v: unknown): string =>
+  Array.isArray(v) ? "an array" : v === null || v === undefined ? String(v) : typeof v === "object" ? "an object" : `a ${typeof v}`;
+
 function prefix(ctx: ErrorContext): string {
   if (ctx.api && ctx.operation) return `${ctx.api} ${ctx.operation}: `;
   if (ctx.api) return `${ctx.api}: `;

@@ -39,14 +39,14 @@ import {
   UsageError,
   snippet,
   textOf,
-  typeName,
+  aTypeName,
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeMatches, isTimeoutMs, jsonType, MAX_TIMEOUT_MS } from "./validate.js";
+import { answerTypeProblem, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -592,9 +592,8 @@ export class HttpTransport {
   private checkDataType(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
-    if (data === undefined || data === null || answerTypeMatches(data, types)) return;
-    const want = typeof types === "string" ? types : types.join(" or ");
-    throw new ResponseFormatError(`${field ? `the answer's "${field}"` : "the answer"} is ${jsonType(data)}, not ${want} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    const wrong = data === undefined || data === null ? undefined : answerTypeProblem(data, types);
+    if (wrong) throw new ResponseFormatError(`${field ? `the answer's "${field}"` : "the answer"} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
@@ -610,8 +609,7 @@ export class HttpTransport {
       throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.errCtx(op));
     }
     if (typeof code !== "string" && typeof code !== "number" && typeof code !== "bigint") {
-      const what = Array.isArray(code) ? "an array" : code === null ? "null" : typeName(code) === "object" ? "an object" : `a ${typeName(code)}`;
-      throw new ResponseFormatError(`envelope's "${env.codeField}" is ${what}, not a code`, snippet(textOf(code)), this.errCtx(op));
+      throw new ResponseFormatError(`envelope's "${env.codeField}" is ${aTypeName(code)}, not a code`, snippet(textOf(code)), this.errCtx(op));
     }
     if (env.success.some((s) => String(s) === String(code))) return;
     const msg = env.messageField ? b[env.messageField] : undefined;

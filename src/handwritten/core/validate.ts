@@ -77,7 +77,7 @@ export function unsendable(text: string, header: boolean): string | undefined {
 const INTEGER_TEXT = /^-?\d+$/;
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
-export function jsonType(v: unknown): string {
+function jsonType(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
   if (typeof v === "bigint") return "integer";
@@ -116,12 +116,17 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean)
  * and an empty list stands for an empty object (JSON encoders that do not tell an empty map
  * from an empty list write []).
  */
-export function answerTypeMatches(v: unknown, types: string | ReadonlyArray<string>): boolean {
+function answerTypeMatches(v: unknown, types: string | ReadonlyArray<string>): boolean {
   if (typeof types === "string") return typeMatches(v, types, NO_SCHEMA, false) || (types === "object" && Array.isArray(v) && v.length === 0);
   for (const t of types) if (answerTypeMatches(v, t)) return true;
   return false;
 }
 const NO_SCHEMA: SchemaMeta = {};
+
+/** What is wrong with a server's value against the spec's `types` ("is string, not object"), or undefined. */
+export function answerTypeProblem(v: unknown, types: string | ReadonlyArray<string>): string | undefined {
+  return answerTypeMatches(v, types) ? undefined : `is ${jsonType(v)}, not ${typeof types === "string" ? types : types.join(" or ")}`;
+}
 
 function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   if (a === b) return true;

@@ -12,7 +12,7 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
-import { answerTypeMatches, jsonType } from "../core/validate.js";
+import { answerTypeProblem } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 
 export type RequestOp = keyof QuantWsReplies;
@@ -72,11 +72,8 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       }
       // A null is the op's own business (an empty asset list comes as null); any other value
       // must have the spec's type, or a typed caller would get a text where it expects a list.
-      const data = dataField ? f[dataField] : undefined;
-      if (dataField && dataType && data !== null && !answerTypeMatches(data, dataType)) {
-        const shown = typeof dataType === "string" ? dataType : dataType.join(" or ");
-        throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` is ${jsonType(data)}, not ${shown}`, text, dataField, ctx);
-      }
+      const wrong = dataField && dataType && f[dataField] !== null ? answerTypeProblem(f[dataField], dataType) : undefined;
+      if (wrong) throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` ${wrong}`, text, dataField ?? undefined, ctx);
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
     }

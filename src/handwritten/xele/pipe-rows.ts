@@ -41,7 +41,7 @@
  * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
-import { apiErrorFromCode, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { aTypeName, apiErrorFromCode, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { parseJson } from "../core/json.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
@@ -401,7 +401,7 @@ export function decodePipeBytes(bytes: Uint8Array, charset?: string, context?: E
 export function checkEnvelopeCode(code: unknown, msg: unknown, body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): void {
   if (code === undefined || code === null) return;
   if (typeof code === "object") {
-    throw new PipeRowsError(`the JSON envelope's "code" is ${Array.isArray(code) ? "an array" : "an object"}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
+    throw new PipeRowsError(`the JSON envelope's "code" is ${aTypeName(code)}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
   }
   if (textOf(code) !== "0") {
     throw apiErrorFromCode({ ...options.context, code: code as string | number, vendorMessage: msg == null ? undefined : textOf(msg), body }, options.errorCodes ?? xeleMeta.errorCodes);
