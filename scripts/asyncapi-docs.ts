@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "nod
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { escapeHtml } from "./docs-portal.js";
 
 /** A `<script src>` / `<link href>` (or CSS import) that would need the network. */
 export function remoteResource(html: string): string | undefined {
@@ -114,7 +115,7 @@ async function renderNow(specFile: string, title: string): Promise<string> {
     const html = readFileSync(join(out, "index.html"), "utf8");
     const at = /<body[^>]*>/i.exec(html);
     if (!at) throw new Error(`@asyncapi/html-template gave a page without <body> for ${specFile}`);
-    const nav = ASYNCAPI_VIEW_NAV.replace("</nav>", `<span style="color:#555">${title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)} · AsyncAPI view</span></nav>`);
+    const nav = ASYNCAPI_VIEW_NAV.replace("</nav>", `<span style="color:#555">${escapeHtml(title)} · AsyncAPI view</span></nav>`);
     const page = html.slice(0, at.index + at[0].length) + nav + html.slice(at.index + at[0].length);
     const remote = remoteResource(page);
     if (remote) throw new Error(`the AsyncAPI view of ${specFile} loads a remote resource: ${remote}`);

@@ -10,7 +10,7 @@
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
  * missing or invalid parameter or credential), with a hint.
  */
-import { CredentialsError, TradeApiError, UsageError, redact } from "../handwritten/core/errors.js";
+import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
 import { CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
@@ -50,9 +50,9 @@ function secretFlagValues(argv: readonly string[]): string[] {
  * output stays the same JSON: the CLI's JSON never holds a raw C0 control, and inside a string
  * `\u0085` is the character it replaces.
  */
-const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const TERMINAL_UNSAFE = new RegExp(`(?![\\t\\n])${UNPRINTABLE.source}`, "g");
 export function terminalText(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(TERMINAL_UNSAFE, unicodeEscape);
 }
 
 export async function runCli(argv: string[], given: CliIo): Promise<number> {

@@ -70,9 +70,11 @@ const jsonSafe = (v: unknown): unknown =>
  * included: a message is one line), DEL, C1 controls, and the bidirectional overrides and
  * marks that reorder what a reader sees.
  */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+/** `\uXXXX` for one UTF-16 unit. */
+export const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
  * `text` with each unprintable character written as an escape (`\n`, `\u001b`, `\u202e`):
@@ -80,7 +82,7 @@ const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" 
  * set its title, forge a log line or reorder what is read. The error's fields keep it raw.
  */
 export function printable(text: string): string {
-  return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_ALL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
+  return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_ALL, (c) => ESCAPES[c] ?? unicodeEscape(c)) : text;
 }
 
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */

@@ -205,8 +205,8 @@ export class Redactor {
    */
   value<T>(value: T): T {
     return copyDeep(value, (v, key) => {
-      if (typeof v === "string") return key !== undefined && SECRET_NAME.test(key) ? REDACTED : this.text(v);
-      if (key !== undefined && (typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
+      if (key !== undefined && (typeof v === "string" || typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
+      if (typeof v === "string") return this.text(v);
       if (v instanceof Error) return this.error(v);
       return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
     }, (k) => this.text(k)) as T;
