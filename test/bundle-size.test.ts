@@ -23,7 +23,8 @@
  * ResponseFormatError, the cut of a long server text in a message, redaction at any depth, and
  * envelope codes and messages that are objects (typed errors, not a TypeError from String()),
  * the check of an answer's data type against the spec (0.3 kB of it the metadata's types), and
- * the answer's declared charset.
+ * the answer's declared charset; 57.8 kB with aborts that end a call's waits (rate limiter
+ * queue, backoff) at once.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -33,7 +34,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 57_500;
+const CEILING = 58_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

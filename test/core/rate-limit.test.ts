@@ -3,6 +3,7 @@ import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { meta } from "../../generated/xt-spot.docs.js";
 import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
+import { AbortedError } from "../../src/handwritten/core/errors.js";
 
 /** A virtual clock: sleep advances time instantly, so limits are tested without waiting. */
 function virtualClock() {
@@ -27,6 +28,42 @@ describe("RateLimiter", () => {
     expect(starts.slice(0, 10)).toEqual(Array(10).fill(0));
     expect(starts[10]).toBe(1000);
     expect(starts[12]).toBe(60000);
+  });
+
+  it("a waiter whose signal aborts leaves at once with its reason, takes no turn, and the one behind it moves up", async () => {
+    const rl = new RateLimiter({ r: { limit: 1, intervalMs: 300 } });
+    const t0 = performance.now();
+    await rl.acquire(["r"]);
+    const reason = new Error("caller gave up");
+    const ac = new AbortController();
+    const aborted = rl.acquire(["r"], { signal: ac.signal }).then(
+      () => "started",
+      (e: unknown) => [e, performance.now() - t0] as const,
+    );
+    const next = rl.acquire(["r"]).then(() => performance.now() - t0);
+    setTimeout(() => ac.abort(reason), 30);
+    const [err, at] = (await aborted) as readonly [unknown, number];
+    expect(err).toBe(reason);
+    expect(at).toBeLessThan(200);
+    // The aborted waiter took no turn: the next one starts when the first slot frees (not a window later).
+    const started = await next;
+    expect(started).toBeGreaterThanOrEqual(280);
+    expect(started).toBeLessThan(550);
+  });
+
+  it("a waiter whose signal was aborted before its turn takes no free slot", async () => {
+    const rl = new RateLimiter({ r: { limit: 2, intervalMs: 10_000 } });
+    await rl.acquire(["r"]);
+    const reason = new Error("gone");
+    await expect(rl.acquire(["r"], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    const held = new AbortController();
+    const queued = rl.acquire(["r"], { signal: held.signal }).catch((e: unknown) => e);
+    held.abort(reason);
+    expect(await queued).toBe(reason);
+    // The second slot is still free.
+    const t0 = performance.now();
+    await rl.acquire(["r"]);
+    expect(performance.now() - t0).toBeLessThan(100);
   });
 
   it("ignores limits it does not know", async () => {
@@ -55,6 +92,30 @@ describe("XT client rate limiting", () => {
     done.sort((x, y) => x - y);
     expect(done[2]!).toBeLessThan(900);
     expect(done[3]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it("a call aborted while the limiter holds it is an AbortedError at once and sends nothing (call signal or client signal)", async () => {
+    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: {} }));
+    const shared = createXtRateLimiter();
+    const clientStop = new AbortController();
+    const c = createXtClient({ accessKey: "k", secretKey: "s", fetch, baseUrl: "https://xt.test", rateLimit: shared });
+    const stoppable = createXtClient({ accessKey: "k", secretKey: "s", fetch, baseUrl: "https://xt.test", rateLimit: shared, signal: clientStop.signal });
+    const t0 = performance.now();
+    await Promise.all([c.call("getBalance"), c.call("getBalance"), c.call("getBalance")]);
+    const byCall = c.call("getBalance", undefined, { signal: AbortSignal.timeout(30) }).catch((e: unknown) => e);
+    const byClient = stoppable.call("getBalance").catch((e: unknown) => e);
+    const byBoth = stoppable.call("getBalance", undefined, { signal: new AbortController().signal }).catch((e: unknown) => e);
+    const later = c.call("getBalance").then(() => performance.now() - t0);
+    setTimeout(() => clientStop.abort(), 30);
+    for (const err of [await byCall, await byClient, await byBoth]) {
+      expect(err).toBeInstanceOf(AbortedError);
+      expect(err).toMatchObject({ api: "xt", operation: "getBalance" });
+    }
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(calls).toHaveLength(3);
+    // None took a turn (three would have filled the next second): the next call goes when the first second ends.
+    expect(await later).toBeLessThan(1_500);
+    expect(calls).toHaveLength(4);
   });
 
   it("rateLimit: false turns it off", async () => {

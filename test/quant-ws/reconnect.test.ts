@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ConnectionError } from "../../src/handwritten/core/errors.js";
 import { ConnectionDroppedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
 
@@ -62,6 +62,24 @@ describe("quant-ws reconnect", () => {
     expect(asked).toHaveLength(2);
     expect(asked[1]!.token).toBe(session.token);
     expect(asked[0]!.token).not.toBe(session.token);
+  });
+
+  it("a read whose signal aborts while it waits to be retried is an AbortedError at once", async () => {
+    const { mock, client } = await setup({}, { retryReads: { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 1, maxAttempts: 3 } });
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const stop = new AbortController();
+    const read = rejection(session.asset({ signal: stop.signal }));
+    await mock.waitForFrame(isOp("asset"));
+    mock.dropSockets();
+    await new Promise((r) => setTimeout(r, 50)); // the attempt has failed; the 5 s backoff runs
+    const t0 = performance.now();
+    stop.abort();
+    const err = await read;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err.message).toMatch(/quant-ws asset: aborted while waiting to retry/);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(framesOf(mock, "asset")).toHaveLength(1);
   });
 
   it('while the socket is down, requests wait for the re-login ("wait") or fail fast ("fail")', async () => {

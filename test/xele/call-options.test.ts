@@ -67,6 +67,40 @@ describe("xele per-call options", () => {
     expect(c.inFlight.MS.inFlight).toBe(0);
   });
 
+  it("the client's own signal ends the wait between attempts at once", async () => {
+    const stop = new AbortController();
+    const c = client({ signal: stop.signal, timeoutMs: 50, retry: { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 1 } });
+    await c.login();
+    mock.settings.latencyMs = 600;
+    const call = c.call("getCounterStatus").catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 150)); // the first attempt timed out; the 5 s backoff runs
+    const t0 = performance.now();
+    stop.abort();
+    const err = await call;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err).toMatchObject({ api: "xele", operation: "getCounterStatus" });
+    expect(performance.now() - t0).toBeLessThan(1_000);
+  });
+
+  it("the client's own signal ends a wait for a slot at once too", async () => {
+    const stop = new AbortController();
+    const c = client({ maxInFlight: 1, signal: stop.signal });
+    await c.login();
+    mock.settings.latencyMs = 600;
+    const first = c.call("getCounterStatus").catch((e: unknown) => e);
+    const started = performance.now();
+    const waiting = c.call("getCounterStatus").catch((e: unknown) => e);
+    setTimeout(() => stop.abort(), 30);
+    for (const err of [await waiting, await first]) {
+      expect(err).toBeInstanceOf(AbortedError);
+      expect(err).toMatchObject({ api: "xele", operation: "getCounterStatus" });
+    }
+    expect(performance.now() - started).toBeLessThan(450);
+    expect(c.inFlight.MS.inFlight).toBe(0);
+    const rows = c.streamRows("queryOrders", {});
+    await expect(rows.next()).rejects.toBeInstanceOf(AbortedError);
+  });
+
   it("a signal ends the wait for the login; the shared login goes on for the others", async () => {
     mock.settings.latencyMs = 250;
     const c = client();

@@ -20,7 +20,7 @@
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, type BhexSignatureVariant } from "../../auth/bhex.js";
-import { apiErrorFromCode, UsageError } from "../core/errors.js";
+import { apiErrorFromCode, callerAborted, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
@@ -187,10 +187,13 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     mapError: documentedHttpError,
     extend: (core) => {
       const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
-        const { params: filled, key } = fillIdempotencyKey(requireOperation(meta, ref), params, newKey);
+        const target = requireOperation(meta, ref);
+        const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         if (key) options.onIdempotencyKey?.(key);
         const run = () => core.execute(ref, filled, opts);
-        const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }) : await run();
+        // The call's signal and the client's end the wait between attempts at once.
+        const abort = { signals: [opts?.signal, options.signal], error: () => callerAborted({ api: "bhex", operation: target.operationId }) };
+        const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
         return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
       };
       const self = () => core.self() as unknown as BhexOrgClient;

@@ -45,6 +45,7 @@ import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
+import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
@@ -241,25 +242,6 @@ function splitBase(baseUrl: string): readonly [string, string] {
   return [baseUrl.replace(/\/+$/, ""), ""];
 }
 
-/** The caller's signal and the client's as one (either aborts); `dispose` detaches it. */
-function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onA = () => controller.abort(a.reason);
-  const onB = () => controller.abort(b.reason);
-  if (a.aborted) onA();
-  else if (b.aborted) onB();
-  else {
-    a.addEventListener("abort", onA, { once: true });
-    b.addEventListener("abort", onB, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      a.removeEventListener("abort", onA);
-      b.removeEventListener("abort", onB);
-    },
-  };
-}
 
 export class HttpTransport {
   /** The configuration, without the secrets callback (kept in a private field). */
@@ -306,7 +288,7 @@ export class HttpTransport {
     const { retry } = this.config;
     this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
     if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
-    return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {});
+    return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {}, this.#waitAbort(op, opts));
   }
 
   /**
@@ -318,7 +300,7 @@ export class HttpTransport {
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
     this.timeoutOf(op, opts);
     try {
-      return await this.openSigned(op, await this.#sign(op, request, 1), opts);
+      return await this.openSigned(op, await this.#sign(op, request, 1, opts), opts);
     } catch (e) {
       throw this.redactor().error(e);
     }
@@ -335,13 +317,29 @@ export class HttpTransport {
     return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
   }
 
+  /** What ends this call's waits (rate limiter, backoff) early: its signal and the client's, as an AbortedError. */
+  #waitAbort(op: OperationMeta, opts: CallOptions | undefined): WaitAbort | undefined {
+    const signals = [opts?.signal, this.config.signal];
+    return signals[0] || signals[1] ? { signals, error: () => callerAborted(this.errCtx(op)) } : undefined;
+  }
+
   /**
    * Wait for the rate limiter and sign a copy (the next attempt signs the original afresh).
-   * The signed request joins the recent ones whose secret values every error loses.
+   * The signed request joins the recent ones whose secret values every error loses. An abort
+   * while waiting for the limiter is an AbortedError at once (the request takes no turn).
    */
-  async #sign(op: OperationMeta, base: OutgoingRequest, n: number): Promise<OutgoingRequest> {
+  async #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<OutgoingRequest> {
     const cfg = this.config;
-    if (cfg.rateLimiter && op.rateLimit.length) await cfg.rateLimiter.acquire(op.rateLimit);
+    if (cfg.rateLimiter && op.rateLimit.length) {
+      const { both, signal } = this.#signal(opts);
+      try {
+        await cfg.rateLimiter.acquire(op.rateLimit, { signal });
+      } catch (e) {
+        throw signal?.aborted ? callerAborted(this.errCtx(op)) : e;
+      } finally {
+        both?.dispose();
+      }
+    }
     const req = cfg.authorize
       ? await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n)
       : base;
@@ -352,7 +350,7 @@ export class HttpTransport {
 
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     try {
-      return await this.send(op, await this.#sign(op, base, n), n, opts);
+      return await this.send(op, await this.#sign(op, base, n, opts), n, opts);
     } catch (e) {
       throw this.redactor().error(e);
     }
@@ -412,11 +410,12 @@ export class HttpTransport {
    * One attempt's start: its timeout, its signal (the call's and the client's both heard; one
    * AbortController only when both are given) and the start time of its event.
    */
-  private begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { signal: AbortSignal; dispose: () => void }; signal: AbortSignal | undefined; started: number } {
-    const cfg = this.config;
-    const both = opts?.signal && cfg.signal && opts.signal !== cfg.signal ? eitherSignal(opts.signal, cfg.signal) : undefined;
-    const signal = both ? both.signal : (opts?.signal ?? cfg.signal);
-    return { timeoutMs: this.timeoutOf(op, opts), both, signal, started: cfg.onEvent ? performance.now() : 0 };
+  private begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { dispose: () => void }; signal: AbortSignal | undefined; started: number } {
+    return { timeoutMs: this.timeoutOf(op, opts), ...this.#signal(opts), started: this.config.onEvent ? performance.now() : 0 };
+  }
+
+  #signal(opts: CallOptions | undefined): CallSignal {
+    return callSignal(opts?.signal, this.config.signal);
   }
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */

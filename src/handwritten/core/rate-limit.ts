@@ -5,8 +5,11 @@
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
  * (a sliding window). Waiters are served in arrival order. Share one limiter between clients
- * of the same key by passing the same instance to each.
+ * of the same key by passing the same instance to each. A waiter whose signal aborts leaves
+ * the queue at once, without taking a turn.
  */
+import { pause, unlessAborted, type WaitAbort } from "./abort.js";
+
 export interface RateLimitRule {
   limit: number;
   intervalMs: number;
@@ -20,7 +23,7 @@ export class RateLimiter {
   readonly #starts = new Map<string, number[]>();
   #queue: Promise<void> = Promise.resolve();
   readonly #now: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sleep: ((ms: number) => Promise<void>) | undefined;
 
   constructor(
     rules: Readonly<Record<string, RateLimitRule>>,
@@ -28,20 +31,26 @@ export class RateLimiter {
   ) {
     this.#rules = { ...rules };
     this.#now = opts.now ?? Date.now;
-    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#sleep = opts.sleep;
   }
 
-  /** Resolves when a request counted against `names` may start (unknown names are ignored). */
-  acquire(names: readonly string[]): Promise<void> {
+  /**
+   * Resolves when a request counted against `names` may start (unknown names are ignored).
+   * When `opts.signal` aborts first, rejects at once with its reason; the request then takes
+   * no turn and the waiters behind it move up.
+   */
+  acquire(names: readonly string[], opts: { signal?: AbortSignal } = {}): Promise<void> {
     const known = names.filter((n) => this.#rules[n]);
     if (known.length === 0) return Promise.resolve();
-    const turn = this.#queue.then(() => this.#waitFor(known));
+    const abort: WaitAbort | undefined = opts.signal && { signals: [opts.signal], error: (s) => s.reason };
+    const turn = this.#queue.then(() => this.#waitFor(known, abort));
     this.#queue = turn.catch(() => undefined);
-    return turn;
+    return unlessAborted(turn, abort);
   }
 
-  async #waitFor(names: string[]): Promise<void> {
+  async #waitFor(names: string[], abort: WaitAbort | undefined): Promise<void> {
     for (;;) {
+      if (abort?.signals[0]?.aborted) throw abort.signals[0].reason;
       const now = this.#now();
       let wait = 0;
       for (const name of names) {
@@ -52,7 +61,7 @@ export class RateLimiter {
         if (list.length >= rule.limit) wait = Math.max(wait, list[0]! + rule.intervalMs - now);
       }
       if (wait <= 0) break;
-      await this.#sleep(wait);
+      await pause(wait, this.#sleep, abort);
     }
     const now = this.#now();
     for (const name of names) this.#starts.get(name)!.push(now);

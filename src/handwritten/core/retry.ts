@@ -5,6 +5,7 @@
  * vendor "busy" codes), with exponential backoff and full jitter, and every attempt is
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
+import { pause, type WaitAbort } from "./abort.js";
 import { ConnectionError, HttpError, ServiceUnavailableError, TimeoutError } from "./errors.js";
 
 export interface RetryOptions {
@@ -18,8 +19,6 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
-
-export const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Is this error worth another attempt of an operation that is safe to repeat? */
 export function isTransient(error: unknown): boolean {
@@ -43,20 +42,22 @@ export function backoffDelayMs(n: number, opts: Pick<RetryOptions, "baseDelayMs"
 /**
  * Run `attempt(n)` (n from 1) until it succeeds, the error is not transient, the operation
  * is not retryable, or attempts run out. Non-retryable operations get exactly one attempt.
+ * A signal of `abort` ends the wait between attempts at once (with `abort.error`): an
+ * aborted call does not sit out its backoff.
  */
 export async function withRetries<T>(
   retryable: boolean,
   attempt: (n: number) => Promise<T>,
   opts: RetryOptions = {},
+  abort?: WaitAbort,
 ): Promise<T> {
   const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
-  const sleep = opts.sleep ?? defaultSleep;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
       if (n >= max || !isTransient(error)) throw error;
-      await sleep(backoffDelayMs(n, opts));
+      await pause(backoffDelayMs(n, opts), opts.sleep, abort);
     }
   }
 }

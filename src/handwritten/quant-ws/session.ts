@@ -259,7 +259,10 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     }
     if (op === "logout") return this.#logout(opts?.timeoutMs);
     const retry = this.#host.retryReads;
-    if (retry && OPERATIONS[op]?.retryable) return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry);
+    if (retry && OPERATIONS[op]?.retryable) {
+      const abort = { signals: [opts?.signal], error: () => new AbortedError("aborted while waiting to retry", { api: API, operation: op }) };
+      return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry, abort);
+    }
     // Hot path (READY, no retries): straight to the socket, no extra promise layers.
     if (this.ready) return this.#host.send(op, frameOf(op, this.#token, fields), opts?.timeoutMs ?? this.#host.requestTimeoutMs, opts?.signal);
     return this.#attempt(op, fields, opts ?? {});

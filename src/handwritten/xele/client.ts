@@ -30,6 +30,7 @@ import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
+import { callSignal, unlessAborted } from "../core/abort.js";
 import { withRetries } from "../core/retry.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
@@ -245,25 +246,33 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const { session, inFlight, transports, urls } = wire;
   const server = serverOf(op);
   const ctx = ctxOf(op);
-  for (let relogin = 0; ; relogin++) {
-    const token = await untilAborted(session.token(), opts?.signal, ctx);
-    try {
-      return await withRetries(
-        op.retryable && options.retry !== false,
-        async () => {
-          const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-          const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), opts?.signal, ctx);
-          return decode(result);
-        },
-        options.retry || {},
-      );
-    } catch (e) {
-      if (relogin === 0 && isInvalidToken(e)) {
-        session.invalidate(token);
-        continue;
+  // The call's signal and the client's end every wait of the call: the login, a slot, a backoff.
+  const { signal, both } = callSignal(opts?.signal, options.signal);
+  const abort = { signals: [signal], error: () => callerAborted(ctx) };
+  try {
+    for (let relogin = 0; ; relogin++) {
+      const token = await unlessAborted(session.token(), abort);
+      try {
+        return await withRetries(
+          op.retryable && options.retry !== false,
+          async () => {
+            const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
+            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), signal, ctx);
+            return decode(result);
+          },
+          options.retry || {},
+          abort,
+        );
+      } catch (e) {
+        if (relogin === 0 && isInvalidToken(e)) {
+          session.invalidate(token);
+          continue;
+        }
+        throw e;
       }
-      throw e;
     }
+  } finally {
+    both?.dispose();
   }
 }
 
@@ -276,26 +285,6 @@ function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: Cal
   if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
   if (opts.signal?.aborted) throw callerAborted(ctxOf(op));
-}
-
-/** `p`, or an AbortedError as soon as `signal` aborts (what `p` stands for goes on for its other waiters). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, ctx: ErrorContext): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(callerAborted(ctx));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(callerAborted(ctx));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
@@ -325,27 +314,32 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const prepared = prepareData(op, data);
   const server = serverOf(op);
   checkCallOptions(transports[server], op, opts);
-  for (let relogin = 0; ; relogin++) {
-    const token = await untilAborted(session.token(), opts?.signal, ctx);
-    const release = await inFlight[server].acquire(opts?.signal, ctx);
-    let yielded = 0;
-    try {
-      const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
-      const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
-      for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes })) {
-        yielded++;
-        yield row;
+  const { signal, both } = callSignal(opts?.signal, options.signal);
+  try {
+    for (let relogin = 0; ; relogin++) {
+      const token = await unlessAborted(session.token(), { signals: [signal], error: () => callerAborted(ctx) });
+      const release = await inFlight[server].acquire(signal, ctx);
+      let yielded = 0;
+      try {
+        const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
+        const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
+        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes })) {
+          yielded++;
+          yield row;
+        }
+        return;
+      } catch (e) {
+        if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
+          session.invalidate(token);
+          continue;
+        }
+        throw e;
+      } finally {
+        release();
       }
-      return;
-    } catch (e) {
-      if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
-        session.invalidate(token);
-        continue;
-      }
-      throw e;
-    } finally {
-      release();
     }
+  } finally {
+    both?.dispose();
   }
 }
 
