@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -9,7 +9,7 @@ import { signBhexParams } from "../../src/auth/bhex.js";
 import { batchItemFailures, batchTask, batchTaskState } from "../../src/handwritten/bhex/batch-results.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import { DownloadForbiddenError, HistoryFileNotFoundError } from "../../src/handwritten/bhex/download.js";
-import { ApiError, AuthError, ResponseFormatError, ServiceUnavailableError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ApiError, AuthError, ResponseFormatError, ServiceUnavailableError, UsageError } from "../../src/handwritten/core/errors.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -292,6 +292,23 @@ describe("statistics/download_data: a real .xlsx", () => {
     // Python's zipfile agrees (CRCs checked by testzip).
     const py = await run("python3", ["-c", "import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print(z.testzip());print(len(z.namelist()))", file]);
     expect(py.stdout.trim().split("\n")).toEqual(["None", "5"]);
+  });
+
+  it("takes this call's { signal, timeoutMs }; a save that fails leaves no partial file; two downloads to one path do not mix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bhex-xlsx-"));
+    const file = join(dir, "balance.xlsx");
+    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, file, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, file, { timeoutMs: -1 })).rejects.toBeInstanceOf(UsageError);
+    expect(readdirSync(dir)).toEqual([]);
+    // The target is a directory: the rename fails after the write; the partial file is removed.
+    mkdirSync(join(dir, "taken.xlsx", "inside"), { recursive: true });
+    const failed = await client().downloadData({ type: "balance", date: "2020-01-01" }, join(dir, "taken.xlsx")).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect(readdirSync(dir)).toEqual(["taken.xlsx"]);
+    const both = await Promise.all([0, 1].map(() => client().downloadData({ type: "balance", date: "2020-01-01" }, file)));
+    expect(both.map((d) => d.bytes)).toEqual([both[0]!.bytes, both[0]!.bytes]);
+    expect((await run("unzip", ["-t", file])).stdout).toMatch(/No errors detected/);
+    expect(readdirSync(dir).sort()).toEqual(["balance.xlsx", "taken.xlsx"]);
   });
 
   it("answers with the spreadsheet content type and a file name", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { paginate, paginationOf, type BhexPagedOperationId } from "../../src/handwritten/bhex/paginate.js";
-import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
 import { stringifyJson } from "../../src/handwritten/core/json.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -50,6 +50,24 @@ describe("paginate against the emulator's 23-record data sets", () => {
     expect(ids[22]).toBe(9007199254741033n);
     expect([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(ids);
     expect(walked[0]!.userId).toBe(217235926081077248n);
+  });
+
+  it("signal and timeoutMs apply to each page's call: an abort between pages ends the walk with an AbortedError", async () => {
+    const client = emulatorClient();
+    const stop = new AbortController();
+    const got: unknown[] = [];
+    const err = await (async () => {
+      for await (const r of client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 }, { signal: stop.signal, timeoutMs: 5_000 })) {
+        got.push(r);
+        if (got.length === 5) stop.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err).toMatchObject({ api: "bhex", operation: "accountBalanceFlow" });
+    expect(got).toHaveLength(5);
+    const bad = await collect(client.paginate("accountBalanceFlow", { user_id: 1 }, { timeoutMs: 0 })).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(UsageError);
+    expect((bad as Error).message).toMatch(/timeoutMs/);
   });
 
   it("from_id starts below a known id and to_id stops above one (both exclusive)", async () => {

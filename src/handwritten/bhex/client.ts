@@ -111,8 +111,8 @@ export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMet
   withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
   /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
   paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<BhexRecord<K>, void, undefined>;
-  /** Download a history .xlsx (statistics/download_data) to `filePath`. */
-  downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string): Promise<DownloadedFile>;
+  /** Download a history .xlsx (statistics/download_data) to `filePath`; `opts`: this call's `{ signal, timeoutMs }`. */
+  downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions): Promise<DownloadedFile>;
   readonly transport: HttpTransport;
   readonly rateLimiter: RateLimiter | null;
 }
@@ -202,8 +202,8 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         callWithKey,
         withIdempotencyKey: (ref: string, params: Record<string, unknown>) => fillIdempotencyKey(requireOperation(meta, ref), params, newKey).params,
         paginate: (ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self(), ref, params, opts),
-        downloadData: (params: BhexParams<"statisticsDownloadData">, filePath: string) =>
-          downloadData(self(), params, filePath).catch((e: unknown) => {
+        downloadData: (params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions) =>
+          downloadData(self(), params, filePath, opts).catch((e: unknown) => {
             // A JSON or text answer where the file was expected: its echo loses the signed values too.
             throw core.transport.redactor().error(e);
           }),

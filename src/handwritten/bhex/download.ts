@@ -3,10 +3,12 @@
  * is the file itself; 404 means the file does not exist (文件若不存在), 403 no permission (若没有
  * 下载权限): both become typed errors that say so.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { apiErrorFromCode, HttpError, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
+import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { BhexOrgClient, BhexParams } from "./client.js";
 
@@ -72,18 +74,26 @@ export interface DownloadedFile {
 
 /**
  * Download one history file and save it to `filePath` (directories are created; the file
- * appears only once complete). Rejects with HistoryFileNotFoundError (404),
- * DownloadForbiddenError (403) or the usual transport/API errors.
+ * appears only once complete, and a write that fails leaves no partial file behind). Rejects
+ * with HistoryFileNotFoundError (404), DownloadForbiddenError (403) or the usual
+ * transport/API errors. `opts`: this call's `{ signal, timeoutMs }`.
  */
 export async function downloadData(
   client: Pick<BhexOrgClient, "call">,
   params: BhexParams<"statisticsDownloadData">,
   filePath: string,
+  opts?: CallOptions,
 ): Promise<DownloadedFile> {
-  const bytes = expectXlsx(await client.call("statisticsDownloadData", params));
+  const bytes = expectXlsx(await client.call("statisticsDownloadData", params, opts));
   await mkdir(dirname(filePath), { recursive: true });
-  const partial = `${filePath}.partial-${process.pid}`;
-  await writeFile(partial, bytes);
-  await rename(partial, filePath);
+  // Unique per download: two downloads to one path in a process do not write into one file.
+  const partial = `${filePath}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await writeFile(partial, bytes);
+    await rename(partial, filePath);
+  } catch (e) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    throw e;
+  }
   return { path: filePath, bytes: bytes.byteLength };
 }

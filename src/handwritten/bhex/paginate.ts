@@ -12,6 +12,7 @@
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
  */
 import { ResponseFormatError, UsageError } from "../core/errors.js";
+import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { requireOperation } from "../core/operation-call.js";
@@ -43,7 +44,8 @@ export function paginationOf(op: OperationMeta): BhexPagination | undefined {
   return p && typeof p.fromParam === "string" && typeof p.idField === "string" ? p : undefined;
 }
 
-export interface PaginateOptions {
+/** `signal` and `timeoutMs` apply to each page's call (an abort also ends the walk). */
+export interface PaginateOptions extends CallOptions {
   /** Page size when params carry no `limit` (default: the operation's documented default). */
   pageSize?: number;
   /** Called after each page with the raw page and how many of its records were new. */
@@ -86,10 +88,11 @@ export async function* paginate<K extends BhexPagedOperationId>(
   const lowerRaw = base[p.toParam];
   const lower = lowerRaw === undefined || lowerRaw === null ? undefined : toBigInt(lowerRaw);
   delete base[p.fromParam];
+  const callOpts: CallOptions | undefined = options.signal !== undefined || options.timeoutMs !== undefined ? { signal: options.signal, timeoutMs: options.timeoutMs } : undefined;
 
   for (let page = 1; ; page++) {
     const request = { ...base, [p.limitParam]: limit, ...(cursor !== undefined ? { [p.fromParam]: cursor } : {}) };
-    const data: unknown = await (client.call as (ref: string, params: unknown) => Promise<unknown>)(operationId, request);
+    const data: unknown = await (client.call as (ref: string, params: unknown, opts?: CallOptions) => Promise<unknown>)(operationId, request, callOpts);
     if (data === undefined || data === null) return;
     if (!Array.isArray(data)) throw new ResponseFormatError(`expected a list of records in data`, JSON.stringify(typeof data), ctx);
     const seen = new Set<bigint>();
