@@ -1,8 +1,10 @@
 /**
  * The package as another service gets it: `npm pack` → install the tarball into an empty
- * project → strict `tsc` (no skipLibCheck) under nodenext and bundler resolution, importing
- * every subpath with type tests (fixture/consumer.ts) → the installed CLI and library run a
- * call against the installed emulator.
+ * project → strict `tsc` (no skipLibCheck; exactOptionalPropertyTypes, noUncheckedIndexedAccess
+ * and the other strict flags) under nodenext, bundler and node10 resolution, and under the
+ * oldest TypeScript the README names, importing every subpath with type tests
+ * (fixture/consumer.ts) → the installed CLI and library run a call against the installed
+ * emulator.
  */
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -64,30 +66,65 @@ describe("the packed tarball", () => {
   });
 });
 
-// node10: what `"module": "commonjs"` resolves with by default; it does not read `exports`,
-// so the subpaths' types come from package.json's `typesVersions`.
+/**
+ * A strict consumer's tsconfig for `resolution`, written into the app; returns its file name.
+ * node10: what `"module": "commonjs"` resolves with by default; it does not read `exports`,
+ * so the subpaths' types come from package.json's `typesVersions`.
+ */
+function writeTsconfig(resolution: "nodenext" | "bundler" | "node10"): string {
+  const tsconfig = {
+    compilerOptions: {
+      strict: true,
+      // What the strictest consumers add: the package's declarations must hold under them too.
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noPropertyAccessFromIndexSignature: true,
+      ...(resolution === "node10" ? {} : { verbatimModuleSyntax: true }),
+      noEmit: true,
+      skipLibCheck: false,
+      target: "ES2022",
+      lib: ["ES2023"],
+      types: ["node"],
+      module: resolution === "nodenext" ? "nodenext" : resolution === "node10" ? "commonjs" : "esnext",
+      moduleResolution: resolution,
+      ...(resolution === "node10" ? { esModuleInterop: true } : {}),
+    },
+    include: ["src"],
+  };
+  const file = `tsconfig.${resolution}.json`;
+  writeFileSync(join(app, file), JSON.stringify(tsconfig));
+  return file;
+}
+
 describe.each(["nodenext", "bundler", "node10"] as const)("a strict TypeScript consumer (%s resolution)", (resolution) => {
   it("compiles every subpath import and the type tests without skipLibCheck", async () => {
-    const tsconfig = {
-      compilerOptions: {
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        target: "ES2022",
-        lib: ["ES2023"],
-        types: ["node"],
-        module: resolution === "nodenext" ? "nodenext" : resolution === "node10" ? "commonjs" : "esnext",
-        moduleResolution: resolution,
-        ...(resolution === "node10" ? { esModuleInterop: true } : {}),
-      },
-      include: ["src"],
-    };
-    writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig));
-    const out = await run(process.execPath, [TSC, "-p", `tsconfig.${resolution}.json`], { cwd: app }).catch(
+    const file = writeTsconfig(resolution);
+    const out = await run(process.execPath, [TSC, "-p", file], { cwd: app }).catch(
       (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
     );
     expect(out.stdout + out.stderr).toBe("");
   }, 120_000);
+});
+
+/** The oldest TypeScript the declarations support (README); openapi-fetch's own need 5.4 too. */
+const OLDEST_TYPESCRIPT = "5.4.5";
+
+describe(`a strict consumer on the oldest supported TypeScript (${OLDEST_TYPESCRIPT})`, () => {
+  it("compiles every subpath import and the type tests without skipLibCheck (nodenext)", async () => {
+    // In a folder of its own: its `tsc` must not replace the project's.
+    const oldest = join(dir, "oldest-typescript");
+    mkdirSync(oldest);
+    writeFileSync(join(oldest, "package.json"), JSON.stringify({ name: "oldest-typescript", private: true }));
+    await run("npm", ["install", "--prefer-offline", "--no-package-lock", `typescript@${OLDEST_TYPESCRIPT}`], { cwd: oldest, env: NPM_ENV, maxBuffer: 64 << 20 });
+    const tsc = join(oldest, "node_modules/typescript/bin/tsc");
+    const version = await run(process.execPath, [tsc, "--version"]);
+    expect(version.stdout.trim()).toBe(`Version ${OLDEST_TYPESCRIPT}`);
+    const out = await run(process.execPath, [tsc, "-p", writeTsconfig("nodenext")], { cwd: app }).catch(
+      (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
+    );
+    expect(out.stdout + out.stderr).toBe("");
+  }, 180_000);
 });
 
 describe("the installed CLI and library against the installed emulator", () => {
