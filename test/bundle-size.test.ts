@@ -24,7 +24,8 @@
  * envelope codes and messages that are objects (typed errors, not a TypeError from String()),
  * the check of an answer's data type against the spec (0.3 kB of it the metadata's types), and
  * the answer's declared charset; 57.8 kB with aborts that end a call's waits (rate limiter
- * queue, backoff) at once.
+ * queue, backoff) at once; 59.1 kB with the decoding of compressed answers on the undici road
+ * (gzip, deflate, br: HTTP lets a server compress when the request names no encoding).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -34,7 +35,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 58_000;
+const CEILING = 59_500;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_000;
 

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
@@ -138,6 +139,79 @@ describe("an answer's charset", () => {
     const e = await rejection(xt(s.url).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseFormatError);
     expect(e.message).toContain('names a charset this runtime cannot decode ("x-no-such-charset")');
+  });
+});
+
+describe("an answer's Content-Encoding (a server or CDN that compresses without being asked)", () => {
+  const ROADS = [["undici", {}], ["fetch", { fetch: globalThis.fetch }]] as const;
+  const coded: Record<string, (b: Buffer) => Buffer> = {
+    gzip: (b) => gzipSync(b),
+    "x-gzip": (b) => gzipSync(b),
+    deflate: (b) => deflateSync(b),
+    br: (b) => brotliCompressSync(b),
+    "gzip, br": (b) => brotliCompressSync(gzipSync(b)),
+    identity: (b) => b,
+  };
+  const server = (encoding: string, body: Buffer, status = 200) =>
+    serve((_req, res) => {
+      res.writeHead(status, { "content-type": "application/json", "content-encoding": encoding });
+      res.end(body);
+    });
+
+  it.each(ROADS)("is decoded on the %s road: gzip, x-gzip, deflate, br and a list of codings", async (_road, options) => {
+    for (const [encoding, encode] of Object.entries(coded)) {
+      const s = await server(encoding, encode(Buffer.from(OK)));
+      await expect(xt(s.url, options).call("getServerTime"), encoding).resolves.toEqual({ serverTime: 1700000000000 });
+    }
+    // An error answer's body too: its envelope code is read.
+    const s = await server("gzip", gzipSync('{"code":121,"info":"no such order"}'), 400);
+    expect(await rejection(xt(s.url, options).call("getServerTime"))).toMatchObject({ code: 121, vendorMessage: "no such order" });
+  });
+
+  it("raw deflate (no zlib wrapper), as some servers send it, is read on the undici road", async () => {
+    const s = await server("deflate", deflateRawSync(OK));
+    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+  });
+
+  it.each(ROADS)("a body that is not what its coding says is a ResponseFormatError on the %s road, not retried", async (_road, options) => {
+    const s = await server("gzip", Buffer.from(OK));
+    const e = await rejection(xt(s.url, { ...options, retry: { maxAttempts: 3, sleep: async () => undefined } }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/xt getServerTime: the answer's body cannot be decoded as its Content-Encoding says \(Z_DATA_ERROR\)/);
+    expect(s.requests).toBe(1);
+  });
+
+  it("a coding the client cannot decode is a ResponseFormatError naming it (undici road)", async () => {
+    const s = await server("zstd", Buffer.from(OK));
+    const e = await rejection(xt(s.url).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain('"zstd" is not a coding this client can decode (gzip, deflate, br)');
+  });
+
+  it.each(ROADS)("a decompression bomb stops at maxResponseBytes of decoded bytes on the %s road", async (_road, options) => {
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)); // 20 KiB on the wire
+    const s = await server("gzip", bomb);
+    const e = await rejection(xt(s.url, { ...options, maxResponseBytes: 1024 * 1024 }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  it.each(ROADS)("a streamed body (open) is decoded chunk by chunk on the %s road", async (_road, options) => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i}|row ${i}\n`).join("");
+    for (const [encoding, encode] of [["gzip", gzipSync], ["deflate", deflateRawSync], ["br", brotliCompressSync]] as const) {
+      if (_road === "fetch" && encoding === "deflate") continue; // raw deflate: the undici road's reading
+      const s = await serve((_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-encoding": encoding });
+        const bytes = encode(Buffer.from(rows));
+        res.write(bytes.subarray(0, 100));
+        setTimeout(() => res.end(bytes.subarray(100)), 10);
+      });
+      const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+      const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: s.url, retry: false, ...options });
+      const stream = await t.open(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: {} });
+      let text = "";
+      for await (const c of stream.body) text += Buffer.from(c).toString("utf8");
+      expect(text, encoding).toBe(rows);
+    }
   });
 });
 

@@ -514,6 +514,9 @@ export class HttpTransport {
       }
     }
     const detail = e instanceof WireError ? e.detail : e instanceof Error ? e.message : String(e);
+    if (e instanceof WireError && e.kind === "encoding") {
+      return new ResponseFormatError(`the answer's body cannot be decoded as its Content-Encoding says (${detail})`, "", ctx);
+    }
     if (e instanceof WireError && e.kind === "protocol") {
       return new ResponseFormatError(`the answer cannot be read as HTTP/1.1 (${detail}): is the base URL ${redactUrl(this.config.baseUrl)} an HTTP server (http or https, the right port)?`, "", ctx);
     }

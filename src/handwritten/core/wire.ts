@@ -30,6 +30,8 @@
  *   native timer covers the whole answer.
  */
 import { EventEmitter } from "node:events";
+import { pipeline, Readable, type Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { Agent } from "undici";
 
 export interface WireRequest {
@@ -57,8 +59,11 @@ export interface WireResponse {
   discard(): Promise<void>;
 }
 
-/** `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit). */
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol";
+/**
+ * `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit);
+ * `encoding`: its body cannot be decoded as its Content-Encoding says.
+ */
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "encoding";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -240,12 +245,71 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const parser = [e as { name?: string; message?: string } | undefined, cause].find((x) => x?.name === "HTTPParserError");
   if (parser) return new WireError("protocol", /\((.+)\)$/.exec(parser.message ?? "")?.[1] ?? String(parser.message), e);
   if (code === HEADERS_OVERFLOW || cause?.code === HEADERS_OVERFLOW) return new WireError("protocol", "its headers are larger than 16 KiB", e);
+  // zlib's and brotli's codes (fetch decodes the body itself): the bytes are not what the coding says.
+  const zcode = [code, cause?.code].find((c): c is string => typeof c === "string" && ZLIB_FAILURE.test(c));
+  if (zcode) return new WireError("encoding", zcode, e);
   const detail = typeof code === "string" ? code : (cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)));
   return new WireError("connection", detail, e);
 }
 
 export function tooLarge(limits: Pick<WireLimits, "maxBytes">, cause?: unknown): WireError {
   return new WireError("too-large", `the answer is larger than ${limits.maxBytes} bytes (maxResponseBytes)`, cause);
+}
+
+/** zlib's (Z_DATA_ERROR …) and brotli's (ERR__ERROR_FORMAT_…) failure codes. */
+const ZLIB_FAILURE = /^(Z_|ERR__ERROR_)/;
+
+/**
+ * The codings of a Content-Encoding header, in the order they were applied ("identity" left
+ * out); undefined for none. undici.request hands the body over as sent, so the undici road
+ * decodes it here, as fetch does on its road: a server (or a CDN in front of it) that
+ * compresses without being asked is still read.
+ */
+function codingsOf(header: string | undefined): string[] | undefined {
+  const codings = header?.toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "" && c !== "identity");
+  return codings?.length ? codings : undefined;
+}
+
+/** A decoder per coding; "deflate" is zlib-wrapped by the standard, raw from some servers: its first byte tells (as fetch reads it). */
+const DECODERS: Record<string, (first: number) => Transform> = {
+  gzip: () => createGunzip(),
+  "x-gzip": () => createGunzip(),
+  deflate: (first) => ((first & 15) === 8 ? createInflate() : createInflateRaw()),
+  br: () => createBrotliDecompress(),
+};
+
+/** A body's chunks decoded, last coding first (an empty body stays empty). */
+function decodeStream(source: AsyncIterable<Uint8Array>, codings: ReadonlyArray<string>): AsyncIterable<Uint8Array> {
+  for (let i = codings.length - 1; i >= 0; i--) source = decoded(source, codings[i]!);
+  return source;
+}
+
+async function* decoded(source: AsyncIterable<Uint8Array>, coding: string): AsyncGenerator<Uint8Array, void, undefined> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const decoder = Object.hasOwn(DECODERS, coding) ? DECODERS[coding]!(first.value[0]!) : undefined;
+  if (!decoder) throw new WireError("encoding", `${JSON.stringify(coding)} is not a coding this client can decode (gzip, deflate, br)`, undefined);
+  async function* all() {
+    yield first.value!;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  }
+  pipeline(Readable.from(all()), decoder, ignore);
+  yield* decoder;
+}
+
+/** Chunks into one plain Uint8Array (not a Buffer), stopping past `maxBytes` (an endless or decompressing body). */
+async function collect(chunks: AsyncIterable<Uint8Array>, limits: Pick<WireLimits, "maxBytes">): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    if ((size += chunk.byteLength) > limits.maxBytes) throw tooLarge(limits);
+    parts.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  size = 0;
+  for (const p of parts) out.set(p, (size += p.byteLength) - p.byteLength);
+  return out;
 }
 
 type UndiciData = Awaited<ReturnType<Agent["request"]>>;
@@ -276,7 +340,9 @@ class UndiciResponse implements WireResponse {
     const watched = this.#precise === undefined;
     if (watched) watchDeadline(this, performance.now() + this.#limits.timeoutMs);
     try {
-      return await this.#body.bytes();
+      const raw = await this.#body.bytes();
+      const codings = codingsOf(this.headers["content-encoding"]);
+      return codings ? await collect(decodeStream(Readable.from([raw]), codings), this.#limits) : raw;
     } catch (e) {
       throw wireFailure(e, this.#limits, this.#precise?.timedOut || this.#expired);
     } finally {
@@ -294,8 +360,9 @@ class UndiciResponse implements WireResponse {
 
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const body = this.#body;
+    const codings = codingsOf(this.headers["content-encoding"]);
     try {
-      for await (const chunk of body) yield chunk as Uint8Array;
+      for await (const chunk of codings ? decodeStream(body, codings) : body) yield chunk as Uint8Array;
     } catch (e) {
       throw wireFailure(e, this.#limits, this.#precise?.timedOut);
     } finally {
@@ -354,16 +421,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       try {
         if (limits.maxBytes === Infinity) return new Uint8Array(await res.arrayBuffer());
         // Counted as it arrives: an endless body stops at the limit.
-        const parts: Uint8Array[] = [];
-        let size = 0;
-        for await (const chunk of answer.chunks()) {
-          if ((size += chunk.byteLength) > limits.maxBytes) throw tooLarge(limits);
-          parts.push(chunk);
-        }
-        const out = new Uint8Array(size); // a plain Uint8Array, as on the undici road (not a Buffer)
-        size = 0;
-        for (const p of parts) out.set(p, (size += p.byteLength) - p.byteLength);
-        return out;
+        return await collect(answer.chunks(), limits);
       } catch (e) {
         throw failure(e);
       } finally {
