@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
-import { creds, isOp, rejection, setup } from "./helpers.js";
+import { createHash } from "node:crypto";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { ResponseFormatError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
+import { ConnectionDroppedError, createQuantWsClient, decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
+import { creds, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
 
 const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: "not json at all", problem: "not-json" },
@@ -132,5 +135,72 @@ describe("quant-ws malformed frames", () => {
     mock.sendRaw(JSON.stringify({ op: "logout", cid, result: true, error_message: "" }));
     const e = await rejection(asked);
     expect((e as QuantWsFrameError).problem).toBe("op-mismatch");
+  });
+});
+
+describe("quant-ws frames the socket cannot take", () => {
+  it("a message above maxMessageBytes: an error event, the requests in flight fail naming the limit, and the client reconnects", async () => {
+    const { mock, client } = await setup({}, { maxMessageBytes: 64 * 1024 });
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const read = rejection(session.asset());
+    await mock.waitForFrame(isOp("asset"));
+    const error = client.next("error", 2_000);
+    const reconnected = client.next("reconnected", 3_000);
+    mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: { note: "x".repeat(70 * 1024) } }));
+    const e = await error;
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect((e as ResponseTooLargeError).maxResponseBytes).toBe(65536);
+    expect(e.message).toMatch(/larger than 65536 bytes \(maxMessageBytes\)/);
+    const dropped = await read;
+    expect(dropped).toBeInstanceOf(ConnectionDroppedError);
+    expect(dropped.message).toContain("a message above maxMessageBytes (65536 bytes) arrived");
+    await reconnected;
+    mock.silence("asset", false);
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+    // Messages under the limit are read as before.
+    mock.sendRaw(JSON.stringify({ op: "pong", ts: 1, pad: "y".repeat(1000) }));
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it("maxMessageBytes must be a whole number of bytes, 1 or more, or Infinity", async () => {
+    const mock = await startMock();
+    for (const bad of [0, -1, 1.5, Number.NaN, "1024" as unknown as number]) {
+      expect(() => newClient(mock, { maxMessageBytes: bad }), String(bad)).toThrow(/maxMessageBytes must be a whole number of bytes/);
+    }
+    const open = newClient(mock, { maxMessageBytes: Number.POSITIVE_INFINITY });
+    await expect(open.login(creds())).resolves.toBeDefined();
+  });
+
+  it.each([
+    ["an unknown opcode", Buffer.from([0x83, 0x00]), "invalid opcode 3"],
+    ["text that is not UTF-8", Buffer.from([0x81, 0x02, 0xff, 0xfe]), "invalid UTF-8 sequence"],
+  ])("a frame that breaks the WebSocket protocol (%s): an error event, and the drop says why", async (_what, frame, why) => {
+    const server = createNetServer((socket) => {
+      socket.on("error", () => undefined);
+      let head = "";
+      const onData = (d: Buffer) => {
+        head += d.toString("latin1");
+        if (!head.includes("\r\n\r\n")) return;
+        socket.off("data", onData);
+        const key = /sec-websocket-key: *(.+)\r\n/i.exec(head)![1]!.trim();
+        const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        setTimeout(() => socket.write(frame), 50);
+      };
+      socket.on("data", onData);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void server.close());
+    const client = createQuantWsClient({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/v1`, reconnect: false, pingIntervalMs: 0, loginTimeoutMs: 5_000 });
+    onTestFinished(() => client.close());
+    const error = client.next("error", 2_000);
+    const login = rejection(client.login(creds()));
+    const e = await error;
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain(`breaks the WebSocket protocol (Invalid WebSocket frame: ${why})`);
+    const failed = await login;
+    expect(failed).toBeInstanceOf(ConnectionDroppedError);
+    expect(failed.message).toContain(`the gateway's frame broke the WebSocket protocol: Invalid WebSocket frame: ${why}`);
   });
 });

@@ -26,7 +26,7 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import type { RetryOptions } from "../core/retry.js";
-import { Connection } from "./connection.js";
+import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
@@ -85,6 +85,13 @@ export interface QuantWsClientOptions {
   repeatLogin?: false | RepeatLoginOptions;
   /** Logout timeout per session in close() (default 2 s). */
   logoutTimeoutMs?: number;
+  /**
+   * The largest message the gateway may send, in bytes (default 16 MiB; `Infinity` for none).
+   * A larger one closes the socket (code 1009) before it is held whole: an `error` event
+   * (`ResponseTooLargeError`), the requests in flight fail with `ConnectionDroppedError`, and
+   * the client reconnects and logs its sessions in again as after any drop.
+   */
+  maxMessageBytes?: number;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
   wsOptions?: ClientOptions;
   /**
@@ -401,6 +408,10 @@ function checkOptions(opts: QuantWsClientOptions): void {
     }
   };
   nonNegative("pingIntervalMs", opts.pingIntervalMs);
+  const maxMessage = opts.maxMessageBytes;
+  if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {
+    throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${String(maxMessage)}`, { api: API, operation: where });
+  }
   const missed = opts.maxMissedPongs;
   if (missed !== undefined && !(Number.isInteger(missed) && missed >= 1)) {
     throw new UsageError(`maxMissedPongs must be a whole number, 1 or more, got ${String(missed)}`, { api: API, operation: where });
@@ -438,6 +449,7 @@ function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
 function connectionOptions(opts: QuantWsClientOptions): ConstructorParameters<typeof Connection>[1] {
   return {
     connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     wsOptions: opts.wsOptions ?? {},
     pingIntervalMs: opts.pingIntervalMs ?? 5_000,
     maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),

@@ -4,7 +4,7 @@
  * and logging the sessions in again, is the host's (the client's) business.
  */
 import WebSocket, { type ClientOptions, type RawData } from "ws";
-import { ConnectionError, type TradeApiError } from "../core/errors.js";
+import { ConnectionError, ResponseFormatError, ResponseTooLargeError, type TradeApiError } from "../core/errors.js";
 import { redactUrl } from "../core/redaction.js";
 import { backoffDelayMs } from "../core/retry.js";
 import type { QuantWsClientEvents, ReconnectOptions } from "./client.js";
@@ -30,8 +30,13 @@ export interface ConnectionHost {
   relogin(attempt: number): Promise<() => void>;
 }
 
+/** Default `maxMessageBytes`: far above any gateway answer, far below harm (ws's own default is 100 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 export interface ConnectionOptions {
   connectTimeoutMs: number;
+  /** Infinity: no limit. */
+  maxMessageBytes: number;
   wsOptions: ClientOptions;
   /** undefined: do not reconnect. */
   reconnect: Required<ReconnectOptions> | undefined;
@@ -80,7 +85,14 @@ export class Connection {
     if (this.#opening) return this.#opening;
     const reconnect = this.#everOpened;
     const opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.#url, { perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs, ...this.opts.wsOptions });
+      const { maxMessageBytes } = this.opts;
+      const ws = new WebSocket(this.#url, {
+        perMessageDeflate: false,
+        handshakeTimeout: this.opts.connectTimeoutMs,
+        // ws closes the socket with 1009 as soon as a frame says it is larger (0: no limit).
+        maxPayload: maxMessageBytes === Number.POSITIVE_INFINITY ? 0 : maxMessageBytes,
+        ...this.opts.wsOptions,
+      });
       let opened = false;
       let failure: Error | undefined;
       ws.on("open", () => {
@@ -99,6 +111,21 @@ export class Connection {
       ws.on("message", (data: RawData) => this.host.onMessage(data));
       ws.on("error", (err: Error) => {
         failure = err;
+        // After the socket opened, an error is the gateway's frame that ws refused (too large,
+        // a bad opcode, text that is not UTF-8 …): ws closes the socket; the drop says why.
+        const code = (err as { code?: unknown }).code;
+        if (!opened || ws !== this.#ws || typeof code !== "string" || !code.startsWith("WS_ERR_")) return;
+        const tooLarge = code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+        this.#closeReason = tooLarge ? `a message above maxMessageBytes (${maxMessageBytes} bytes) arrived` : `the gateway's frame broke the WebSocket protocol: ${err.message}`;
+        this.host.events.emit(
+          "error",
+          tooLarge
+            ? new ResponseTooLargeError(`the gateway sent a message larger than ${maxMessageBytes} bytes (maxMessageBytes): the socket was closed (1009), not read further`, {
+                api: API,
+                maxResponseBytes: maxMessageBytes,
+              })
+            : new ResponseFormatError(`the gateway sent a frame that breaks the WebSocket protocol (${err.message}): the socket was closed`, "", { api: API }),
+        );
       });
       ws.on("close", (code: number, reason: Buffer) => {
         if (!opened) {
