@@ -827,6 +827,38 @@ export const meta: ApiDocMeta = {
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
             "description": "订单数据 — base64 of the JSON array of orders (`BatchOrderItem`), max 100\nitems (extra items ignored).\n",
+            "contentSchema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 100,
+              "items": {
+                "type": "object",
+                "required": [
+                  "price",
+                  "amount",
+                  "type"
+                ],
+                "description": "One element of batchOrder's `data` array (limit order):\n{ \"price\": 1000, \"amount\": 1, \"type\" : 1    // 1、买 0、卖 }\n",
+                "properties": {
+                  "price": {
+                    "type": "number",
+                    "description": "Limit price."
+                  },
+                  "amount": {
+                    "type": "number",
+                    "description": "Quantity."
+                  },
+                  "type": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1
+                    ],
+                    "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+                  }
+                }
+              }
+            },
             "maxBatchItems": 100
           }
         },
@@ -946,6 +978,16 @@ export const meta: ApiDocMeta = {
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
             "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n",
+            "contentSchema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 100,
+              "items": {
+                "type": "integer",
+                "format": "int64",
+                "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              }
+            },
             "maxBatchItems": 100
           }
         },
@@ -1156,6 +1198,16 @@ export const meta: ApiDocMeta = {
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
             "description": "订单数据 — base64 of a JSON array of order IDs, e.g. `[123, 456, 789]` →\n`WzEyMyw0NTYsNzg5XQ==`. At most 100 IDs; elements beyond the 100th are ignored.\n",
+            "contentSchema": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 100,
+              "items": {
+                "type": "integer",
+                "format": "int64",
+                "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              }
+            },
             "maxBatchItems": 100
           },
           "description": "订单数据 — base64 of the JSON array of order IDs (max 100, extra ignored)."

@@ -24,9 +24,9 @@ const _18 = "application/x-www-form-urlencoded" as const;
 const _19 = {"type": "number"} as const;
 const _20 = {"retryable": false} as const;
 const _21 = {"type": _11, "enum": [0, 1]} as const;
-const _22 = {"type": _7, "contentEncoding": "base64", "contentMediaType": "application/json", "maxBatchItems": 100} as const;
-const _23 = [_18, {"market": _8, "data": _22}] as const;
-const _24 = {"type": _11, "format": "int64"} as const;
+const _22 = "application/json" as const;
+const _23 = {"type": _11, "format": "int64"} as const;
+const _24 = {"type": _7, "contentEncoding": "base64", "contentMediaType": _22, "contentSchema": {"type": _12, "minItems": 1, "maxItems": 100, "items": _23}, "maxBatchItems": 100} as const;
 const _25 = "page" as const;
 const _26 = {"type": _11, "default": 1, "minimum": 1} as const;
 const _27 = "pageSize" as const;
@@ -63,12 +63,12 @@ export const meta: ApiMeta = expandMeta({
     {"i": "getFunds", "r": _13, "p": [["account", _16]], "dataType": _5, "x": _15},
     {"i": "transfer", "r": _17, "b": [_18, {"from": _16, "to": _16, "amount": _19, "coin": _8, "safePwd": _8}], "x": _20},
     {"i": "order", "r": _17, "b": [_18, {"market": _8, "price": _19, "number": _19, "type": _21, "entrustType": _21}], "dataType": _5, "x": _20},
-    {"i": "batchOrder", "r": _17, "b": _23, "dataType": _12, "x": _20},
-    {"i": "cancel", "r": _17, "b": [_18, {"market": _8, "id": _24}], "x": _20},
-    {"i": "batchCancel", "r": _17, "b": _23, "dataType": _12, "x": _20},
-    {"i": "getOrder", "r": _13, "p": [_9, ["id", _24]], "dataType": _5},
+    {"i": "batchOrder", "r": _17, "b": [_18, {"market": _8, "data": {"type": _7, "contentEncoding": "base64", "contentMediaType": _22, "contentSchema": {"type": _12, "minItems": 1, "maxItems": 100, "items": {"type": _5, "required": ["price", "amount", "type"], "properties": {"price": _19, "amount": _19, "type": _21}}}, "maxBatchItems": 100}}], "dataType": _12, "x": _20},
+    {"i": "cancel", "r": _17, "b": [_18, {"market": _8, "id": _23}], "x": _20},
+    {"i": "batchCancel", "r": _17, "b": [_18, {"market": _8, "data": _24}], "dataType": _12, "x": _20},
+    {"i": "getOrder", "r": _13, "p": [_9, ["id", _23]], "dataType": _5},
     {"i": "getOpenOrders", "r": _13, "p": [_9, [_25, _26, false], [_27, {"type": _11, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _12, "pagination": {"style": _25, "pageParam": _25, "sizeParam": _27, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": _13, "p": [_9, ["data", _22]], "dataType": _12},
+    {"i": "getBatchOrders", "r": _13, "p": [_9, ["data", _24]], "dataType": _12},
     {"i": "getPayInAddress", "r": _13, "p": [_28], "dataType": _5},
     {"i": "getPayOutAddress", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
     {"i": "getPayInRecord", "r": _13, "p": _29, "dataType": _5, "pagination": _30},

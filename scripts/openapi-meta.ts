@@ -122,6 +122,9 @@ export function schemaMeta(s: unknown, docs = false, depth = 0): SchemaMeta {
   if (docs && typeof schema.description === "string") out.description = schema.description;
   const sub = (v: unknown) => schemaMeta(v, docs, depth + 1);
   if (schema.items && typeof schema.items === "object") out.items = sub(schema.items);
+  // Read only where the client encodes a batch itself (x-max-items: XT's base64 `data`); Xele's
+  // base64 `params` is checked against its x-request-schema instead.
+  if (schema.contentSchema && typeof schema.contentSchema === "object" && "x-max-items" in schema) out.contentSchema = sub(schema.contentSchema);
   if (schema.not && typeof schema.not === "object") out.not = sub(schema.not);
   for (const k of ["allOf", "anyOf", "oneOf"] as const) if (Array.isArray(schema[k])) out[k] = (schema[k] as unknown[]).map(sub);
   if (schema.properties && typeof schema.properties === "object") {

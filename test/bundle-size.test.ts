@@ -25,7 +25,9 @@
  * the check of an answer's data type against the spec (0.3 kB of it the metadata's types), and
  * the answer's declared charset; 57.8 kB with aborts that end a call's waits (rate limiter
  * queue, backoff) at once; 59.1 kB with the decoding of compressed answers on the undici road
- * (gzip, deflate, br: HTTP lets a server compress when the request names no encoding).
+ * (gzip, deflate, br: HTTP lets a server compress when the request names no encoding); 59.8 kB
+ * with the check of XT's batch items against the spec's contentSchema (0.3 kB of it metadata:
+ * the item schemas).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -35,9 +37,9 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 59_500;
+const CEILING = 60_000;
 /** The runtime metadata's share of the bundle. */
-const META_CEILING = 4_000;
+const META_CEILING = 4_300;
 
 let text = "";
 let inputs: Metafile["outputs"][string]["inputs"] = {};

@@ -88,8 +88,24 @@ describe("JSON reading (Xele requests)", () => {
   it("a JSON type is a JSON type: no wire text, no non-finite numbers", () => {
     const n: SchemaMeta = { type: "number" };
     expect(checkSchema("1", n).map((p) => p.kind)).toEqual(["type"]);
-    expect(checkSchema(Infinity, n)[0]!.message).toBe("request must be a finite number, got number");
-    expect(checkSchema(1.5, { type: "integer" })[0]!.message).toBe("request must be integer, got number");
+    expect(checkSchema(Infinity, n)[0]!.message).toBe("request must be a finite number, got Infinity");
+    expect(checkSchema(Number.NaN, { type: "integer" })[0]!.message).toBe("request must be a finite number, got NaN");
+    expect(checkSchema(1.5, { type: "integer" })[0]!.message).toBe("request must be integer, got 1.5");
+    expect(checkSchema("7", { type: "integer" })[0]!.message).toBe("request must be integer, got string");
+  });
+
+  it("an integer given as a JavaScript number beyond 2^53 is refused (its digits may be gone); a bigint is the way", () => {
+    const id: SchemaMeta = { type: "integer", format: "int64" };
+    expect(checkSchema(2 ** 53 - 1, id)).toEqual([]);
+    expect(checkSchema(9007199254740993n, id)).toEqual([]);
+    for (const v of [2 ** 53, 9007199254740993, -(2 ** 60), 1e21]) {
+      const [p] = checkSchema(v, id, "id");
+      expect(p?.message, String(v)).toBe(`id is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: pass it as a bigint`);
+    }
+    // Wire text (parameters) may also be digits; a decimal field takes any finite number.
+    expect(checkSchema(2 ** 60, id, "id", { text: true })[0]!.message).toMatch(/pass it as a bigint or a string of its digits$/);
+    expect(checkSchema("9007199254740993", id, "id", { text: true })).toEqual([]);
+    expect(checkSchema(2 ** 60, { type: "number" })).toEqual([]);
   });
 
   it("reports every problem with its path", () => {

@@ -31,6 +31,8 @@ export interface SchemaMeta {
   maxItems?: number;
   pattern?: string;
   items?: SchemaMeta;
+  /** `contentSchema`: the schema of the JSON a `contentEncoding` string carries (XT's base64 batch `data`). */
+  contentSchema?: SchemaMeta;
   properties?: Readonly<Record<string, SchemaMeta>>;
   required?: ReadonlyArray<string>;
   additionalProperties?: boolean | SchemaMeta;

@@ -139,7 +139,7 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], false));
 }
 
-const show = (v: unknown): string => (typeof v === "bigint" ? String(v) : (JSON.stringify(v) ?? String(v)));
+const show = (v: unknown): string => (typeof v === "bigint" || typeof v === "number" ? String(v) : (JSON.stringify(v) ?? String(v)));
 const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 const defaultLabel = (path: string) => path || "request";
 
@@ -173,8 +173,14 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     const types = ([] as string[]).concat(s.type);
     if (!types.some((t) => typeMatches(v, t, s, text))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
-      const got = text ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      const got = text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
+      return;
+    }
+    // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
+    // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent.
+    if (typeof v === "number" && !Number.isSafeInteger(v) && !types.includes("number")) {
+      problem(`${where} is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: pass it as a bigint${text ? " or a string of its digits" : ""}`, "type");
       return;
     }
   }

@@ -6,17 +6,23 @@
 import { meta } from "../../../generated/xt-spot.meta.js";
 import { UsageError } from "../core/errors.js";
 import { parseJson, stringifyJson } from "../core/json.js";
-import { findOperation } from "../core/meta.js";
+import { findOperation, type SchemaMeta } from "../core/meta.js";
+import { checkSchema } from "../core/validate.js";
 
 /** The XT operations whose `data` is a base64 batch. */
 export type XtBatchOperationId = "batchOrder" | "batchCancel" | "getBatchOrders";
 
+/** The spec's schema of `operationId`'s batch `data` field (query parameter or body field). */
+function dataSchemaOf(operationId: XtBatchOperationId): SchemaMeta | undefined {
+  const op = findOperation(meta, operationId);
+  return op?.body?.properties.data ?? op?.params.find((p) => p.name === "data")?.schema;
+}
+
 /** The spec's `x-max-items` of `operationId`'s batch `data` field (query parameter or body field). */
 export function xtBatchMax(operationId: XtBatchOperationId): number {
-  const op = findOperation(meta, operationId);
-  const schema = op?.body?.properties.data ?? op?.params.find((p) => p.name === "data")?.schema;
-  if (schema?.maxBatchItems === undefined) throw new Error(`the XT spec gives ${operationId}'s data no x-max-items`);
-  return schema.maxBatchItems;
+  const max = dataSchemaOf(operationId)?.maxBatchItems;
+  if (max === undefined) throw new Error(`the XT spec gives ${operationId}'s data no x-max-items`);
+  return max;
 }
 
 /** Most items of a batch order (the spec's `x-max-items` of batchOrder's `data`). */
@@ -42,7 +48,12 @@ export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatch
   if (items.length > max) {
     throw new UsageError(`a batch holds at most ${max} items (the server ignores the rest); got ${items.length}: split it`, ctx);
   }
-  return stringifyJson(items.map((i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId))));
+  const batch = items.map((i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId)));
+  // Each item as the spec's contentSchema says (a NaN price would go out as null, an id past 2^53 rounded).
+  const schema = operationId && dataSchemaOf(operationId)?.contentSchema;
+  const problems = schema ? checkSchema(batch, schema, "data", { label: (p) => p }) : [];
+  if (problems.length) throw new UsageError(`the batch does not fit the spec: ${problems.map((p) => p.message).join("; ")}`, ctx);
+  return stringifyJson(batch);
 }
 
 /** base64 of the batch JSON array, the value of the `data` parameter. */
