@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, retryAfterMsOf, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { signXtParams } from "../../src/auth/xt.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -212,6 +212,62 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
       for await (const c of stream.body) text += Buffer.from(c).toString("utf8");
       expect(text, encoding).toBe(rows);
     }
+  });
+});
+
+describe("Retry-After", () => {
+  it("retryAfterMsOf reads delay-seconds and HTTP dates", () => {
+    const now = Date.parse("2026-12-02T12:00:00Z");
+    expect(retryAfterMsOf("120", now)).toBe(120_000);
+    expect(retryAfterMsOf(" 5 ", now)).toBe(5_000);
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 12:00:07 GMT", now)).toBe(7_000);
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 11:00:00 GMT", now)).toBe(0);
+    for (const bad of [undefined, "", "-1", "1.5", "soon", "12abc"]) expect(retryAfterMsOf(bad, now), String(bad)).toBeUndefined();
+  });
+
+  /** A server answering 429 with `retryAfter` to the first request (or to every one: "again"). */
+  let s: Local;
+  const limited = (retryAfter: string, then: "ok" | "again" = "ok") =>
+    serve((_req, res) => {
+      if (then === "again" || s.requests === 1) {
+        res.writeHead(429, { "retry-after": retryAfter, "content-type": "text/plain" });
+        res.end("slow down");
+      } else answer(res);
+    }).then((l) => (s = l));
+
+  it("a 429 with a Retry-After within maxDelayMs is retried no sooner than it says", async () => {
+    const delays: number[] = [];
+    await limited("1");
+    const client = xt(s.url, { retry: { maxDelayMs: 2_000, sleep: async (ms) => void delays.push(ms) } });
+    await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    expect(s.requests).toBe(2);
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("a Retry-After beyond maxDelayMs is not retried early: the HttpError carries it for the caller", async () => {
+    await limited("60", "again");
+    const e = await rejection(xt(s.url, { retry: { sleep: async () => undefined } }).call("getServerTime"));
+    expect(e).toBeInstanceOf(HttpError);
+    expect((e as HttpError).retryAfterMs).toBe(60_000);
+    expect(e.message).toBe("xt getServerTime: HTTP 429: slow down (the server asks to retry after 60 s)");
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ status: 429, retryAfterMs: 60_000 });
+    expect(s.requests).toBe(1);
+  });
+
+  it("an ApiError from a non-2xx answer carries its Retry-After too; without one there is no field", async () => {
+    const l = await serve((req, res) => {
+      res.writeHead(400, { "content-type": "application/json", ...(req.url!.includes("x=1") ? {} : { "retry-after": "3" }) });
+      res.end('{"code":110,"info":"too fast"}');
+    });
+    const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: l.url, retry: false });
+    const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+    const req = { method: op.method, baseUrl: l.url, path: op.path, query: [] as Array<[string, string]>, form: null, json: null, headers: {} };
+    const e = await rejection(t.execute(op, req));
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).retryAfterMs).toBe(3_000);
+    const without = await rejection(t.execute(op, { ...req, query: [["x", "1"]] }));
+    expect("retryAfterMs" in without).toBe(false);
   });
 });
 

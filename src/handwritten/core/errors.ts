@@ -130,12 +130,31 @@ export class HttpError extends TradeApiError {
   declare readonly status: number;
   /** First 200 characters of the body, redacted. */
   declare readonly bodySnippet: string;
-  constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string } = {}) {
-    super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}`, ctx);
+  /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
+  declare readonly retryAfterMs?: number;
+  constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string; retryAfterMs?: number | undefined } = {}) {
+    const after = ctx.retryAfterMs === undefined ? "" : ` (the server asks to retry after ${ctx.retryAfterMs / 1000} s)`;
+    super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}${after}`, ctx);
     this.status = status;
     this.bodySnippet = bodySnippet;
+    if (ctx.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = ctx.retryAfterMs;
   }
 }
+
+/**
+ * An answer's Retry-After header as ms from `now`: delay-seconds or an HTTP date (RFC 9110);
+ * undefined when absent or unreadable. A date in the past is 0.
+ */
+export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The Retry-After an error carries (HttpError, or an ApiError from a non-2xx answer), if any. */
+export const retryAfterOf = (e: unknown): number | undefined => (e instanceof HttpError || e instanceof ApiError ? e.retryAfterMs : undefined);
 
 /**
  * A 3xx answer. tradeapi never follows redirects: a request carries credentials (keys,
@@ -196,6 +215,8 @@ export interface ApiErrorInit extends ErrorContext {
   meaning?: string | undefined;
   kind?: ErrorKind | undefined;
   httpStatus?: number | undefined;
+  /** The answer's Retry-After in ms (a non-2xx answer that sent one). */
+  retryAfterMs?: number | undefined;
   /** The decoded error body, for callers that need more (redacted like the message before it reaches the caller). */
   body?: unknown;
 }
@@ -206,6 +227,8 @@ export class ApiError extends TradeApiError {
   declare readonly meaning: string | undefined;
   declare readonly kind: ErrorKind;
   declare readonly httpStatus: number | undefined;
+  /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
+  declare readonly retryAfterMs?: number;
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
     const parts = [`code ${shown(textOf(init.code), "code")}`];
@@ -218,6 +241,7 @@ export class ApiError extends TradeApiError {
     this.kind = init.kind ?? "other";
     this.httpStatus = init.httpStatus;
     this.body = init.body;
+    if (init.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = init.retryAfterMs;
   }
 }
 

@@ -40,6 +40,7 @@ import {
   snippet,
   textOf,
   aTypeName,
+  retryAfterMsOf,
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
@@ -554,6 +555,7 @@ export class HttpTransport {
     }
     if (!ok) {
       if (parsed) cfg.checkErrorBody?.(body, op, status);
+      const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
       const env = envelopeOf(cfg.meta, op);
       const codeField = env?.codeField ?? "code";
       if (parsed && body && typeof body === "object") {
@@ -562,12 +564,12 @@ export class HttpTransport {
         if (code !== undefined && code !== null && typeof code !== "object") {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
-            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, body },
+            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
             cfg.meta.errorCodes,
           );
         }
       }
-      throw new HttpError(status, snippet(text ?? "", this.redactor()), this.errCtx(op));
+      throw new HttpError(status, snippet(text ?? "", this.redactor()), { ...this.errCtx(op), retryAfterMs });
     }
     if (expectJson && !parsed) {
       const looksHtml = /^\s*</.test(text ?? "");

@@ -6,7 +6,7 @@
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
 import { pause, type WaitAbort } from "./abort.js";
-import { ConnectionError, HttpError, ServiceUnavailableError, TimeoutError } from "./errors.js";
+import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -57,7 +57,11 @@ export async function withRetries<T>(
       return await attempt(n);
     } catch (error) {
       if (n >= max || !isTransient(error)) throw error;
-      await pause(backoffDelayMs(n, opts), opts.sleep, abort);
+      // A server that says when to come back (Retry-After) is not asked sooner; one that asks
+      // for longer than the client waits between attempts gets the error, for the caller to decide.
+      const after = retryAfterOf(error);
+      if (after !== undefined && after > (opts.maxDelayMs ?? 2000)) throw error;
+      await pause(Math.max(backoffDelayMs(n, opts), after ?? 0), opts.sleep, abort);
     }
   }
 }
