@@ -27,7 +27,8 @@
  * queue, backoff) at once; 59.1 kB with the decoding of compressed answers on the undici road
  * (gzip, deflate, br: HTTP lets a server compress when the request names no encoding); 59.8 kB
  * with the check of XT's batch items against the spec's contentSchema (0.3 kB of it metadata:
- * the item schemas); 60.4 kB with Retry-After honoured by the retries.
+ * the item schemas); 60.4 kB with Retry-After honoured by the retries; 60.9 kB with the base
+ * URL checked when a client is made.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -37,7 +38,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 60_500;
+const CEILING = 61_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

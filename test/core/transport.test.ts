@@ -14,6 +14,8 @@ import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, retryAfterMsOf, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { signXtParams } from "../../src/auth/xt.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { rejection } from "../helpers/rejection.js";
 
@@ -212,6 +214,46 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
       for await (const c of stream.body) text += Buffer.from(c).toString("utf8");
       expect(text, encoding).toBe(rows);
     }
+  });
+});
+
+describe("the base URL is checked when a client is made", () => {
+  const make: Record<string, (baseUrl: string) => unknown> = {
+    xt: (baseUrl) => createXtClient({ ...KEYS, baseUrl }),
+    bhex: (baseUrl) => createBhexOrgClient({ ...KEYS, baseUrl }),
+    hubi: (baseUrl) => createHubiClient({ ...KEYS, baseUrl }),
+    xele: (baseUrl) => createXeleClient({ username: "u", password: "p", maUrl: baseUrl }),
+  };
+  it.each([
+    ["", "is not a URL: it needs http:// or https:// and a host"],
+    ["127.0.0.1:8080", "is not a URL: it needs http:// or https:// and a host"],
+    ["http://[::1", "is not a URL: it needs http:// or https:// and a host"],
+    ["ftp://127.0.0.1", "must start with http:// or https://, not ftp:"],
+    ["file:///etc/passwd", "must start with http:// or https://, not file:"],
+    ["data:text/plain,hi", "must start with http:// or https://, not data:"],
+    [" https://api.example", "holds a space, line break or control character"],
+    ["https://api.example/v1\n", "holds a space, line break or control character"],
+    ["https://api.example/a b", "holds a space, line break or control character"],
+    ["https://api.example/v1?key=1", "has a query or fragment (? or #), which the requests cannot keep: remove it"],
+    ["https://api.example/#top", "has a query or fragment (? or #), which the requests cannot keep: remove it"],
+    ["https://u:pw@api.example", "holds credentials (user:password@); tradeapi does not send them: remove them from the URL"],
+  ])("%j → UsageError: %s (every REST client, nothing sent)", (baseUrl, problem) => {
+    for (const [api, create] of Object.entries(make)) {
+      let error: unknown;
+      try {
+        create(baseUrl);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, api).toBeInstanceOf(UsageError);
+      expect((error as Error).message, api).toContain(problem);
+      expect((error as Error).message).not.toContain(":pw@");
+    }
+  });
+
+  it("http and https URLs with a path (with or without a trailing slash) are taken", () => {
+    for (const create of Object.values(make)) for (const ok of ["http://127.0.0.1:8080", "HTTPS://api.example/prefix/", "https://[::1]:9000/x"]) expect(() => create(ok)).not.toThrow();
+    expect(() => createXtClient({ ...KEYS, baseUrl: 42 as unknown as string })).toThrow(/the base URL number must be a string/);
   });
 });
 

@@ -41,6 +41,7 @@ import {
   textOf,
   aTypeName,
   retryAfterMsOf,
+  typeName,
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
@@ -230,6 +231,27 @@ function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
 }
 
 /**
+ * What is wrong with a base URL, checked when the client is made (undefined: nothing): every
+ * request's URL is this plus the operation's path, so it must be an http(s) URL whose every
+ * part a request keeps. A query or fragment would be dropped, and whitespace or a line break
+ * (from a file or a pasted value) would be removed by the URL parser: refused, not rewritten.
+ */
+function baseUrlProblem(baseUrl: unknown): string | undefined {
+  if (typeof baseUrl !== "string") return "must be a string";
+  if (/[\s\u0000-\u001f\u007f]/.test(baseUrl)) return "holds a space, line break or control character";
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return "is not a URL: it needs http:// or https:// and a host";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `must start with http:// or https://, not ${url.protocol}`;
+  if (url.username || url.password) return "holds credentials (user:password@); tradeapi does not send them: remove them from the URL";
+  if (/[?#]/.test(baseUrl)) return "has a query or fragment (? or #), which the requests cannot keep: remove it";
+  return undefined;
+}
+
+/**
  * A base URL as [origin, path without trailing slash]; one that does not parse is kept whole as
  * the origin (the send then fails as a ConnectionError naming it).
  */
@@ -259,13 +281,9 @@ export class HttpTransport {
 
   constructor(config: TransportConfig) {
     const { secrets, ...rest } = config;
-    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(rest.baseUrl)) {
-      // Never stored, never sent: fetch refuses such URLs, and its message would print the password.
-      throw new UsageError(
-        `the base URL ${redactUrl(rest.baseUrl)} holds credentials (user:password@); tradeapi does not send them: remove them from the URL`,
-        { api: rest.api },
-      );
-    }
+    const problem = baseUrlProblem(rest.baseUrl);
+    // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
+    if (problem) throw new UsageError(`the base URL ${typeof rest.baseUrl === "string" ? JSON.stringify(redactUrl(rest.baseUrl)) : typeName(rest.baseUrl)} ${problem}`, { api: rest.api });
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
       throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${String(rest.maxResponseBytes)}`, { api: rest.api });
     }
