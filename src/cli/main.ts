@@ -90,19 +90,20 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
 
 /**
  * Process entry: real stdio, stops long-running commands on SIGINT/SIGTERM. A reader that
- * goes away (`tradeapi list | head -1`) ends the process quietly.
+ * goes away (`tradeapi list | head -1`) ends the process quietly; output that cannot be
+ * written (a full disk, `> /dev/full`) is one line on stderr and exit 1, not a stack. A
+ * stderr that cannot be written is left alone (there is nowhere to say so).
  */
 export async function main(): Promise<void> {
   let stdoutClosed = false;
   const onStreamError = (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") throw e;
     stdoutClosed = true;
-    process.exit(process.exitCode ?? 0);
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    process.stderr.write(`tradeapi: error: cannot write the output (${e.code ?? e.message})\n`);
+    process.exit(1);
   };
   process.stdout.on("error", onStreamError);
-  process.stderr.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") throw e;
-  });
+  process.stderr.on("error", () => undefined);
   const code = await runCli(process.argv.slice(2), {
     stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
     stderr: (t) => void process.stderr.write(t),

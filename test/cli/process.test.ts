@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +110,11 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
     expect(stderr).toBe("");
     expect(code).toBe(0);
+  });
+
+  it.runIf(existsSync("/dev/full"))("output that cannot be written (> /dev/full): one line on stderr, exit 1, no stack", () => {
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" list bhex > /dev/full`], { cwd: ROOT, encoding: "utf8" });
+    expect([r.status, r.stderr]).toEqual([1, "tradeapi: error: cannot write the output (ENOSPC)\n"]);
   });
 
   it("the same through a shell pipe into head: one line, no stack", () => {
