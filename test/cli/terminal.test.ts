@@ -97,3 +97,21 @@ describe("error messages carry no character a terminal or a log acts on", () => 
     );
   });
 });
+
+describe("an answer the CLI cannot print", () => {
+  it("one nested deeper than JSON.stringify can write is exit 1 with a line saying so (not 'Maximum call stack size exceeded')", async () => {
+    const depth = 200_000;
+    const text = `{"code":200,"info":"ok","data":{"a":${"[".repeat(depth)}${"]".repeat(depth)}}}`;
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(text);
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const run = await runCliCaptured(["call", "xt", "getBalance"], env(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("tradeapi: error: xt getBalance: the answer is nested too deeply to print as JSON: read it with the library\n");
+  });
+});
+

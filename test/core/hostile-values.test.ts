@@ -159,3 +159,25 @@ describe("an answer's data of another JSON type than the spec's is a ResponseFor
     expect(error).toBeInstanceOf(ResponseFormatError);
   });
 });
+
+describe("an error body nested deeper than JSON.stringify can recurse", () => {
+  it("JSON.stringify(error) still works: toJSON cuts the nesting at 1000 levels; error.body keeps every level", async () => {
+    const depth = 200_000;
+    const text = `{"code":104,"info":"busy","extra":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(text);
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const e = await rejection(createXtClient({ accessKey: "k", secretKey: "s", baseUrl: url, rateLimit: false, retry: false }).call("getBalance"));
+    expect(e).toBeInstanceOf(ApiError);
+    const json = JSON.stringify(e);
+    expect(json).toContain('"(nested deeper than 1000 levels: see the error\'s own field)"');
+    expect(json.split('{"a":').length - 1).toBe(999);
+    let levels = 0;
+    for (let v = (e as ApiError).body as Record<string, unknown>; v && typeof v === "object"; v = (v.extra ?? v.a) as Record<string, unknown>) levels++;
+    expect(levels).toBe(depth + 1);
+  });
+});

@@ -1,6 +1,7 @@
 /** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
 import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ResponseFormatError } from "../../handwritten/core/errors.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
 import { CliUsageError, didYouMean, type FlagSpec } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
@@ -105,10 +106,23 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
     raw();
     return 0;
   }
-  const text = `${data === undefined ? "null" : stringifyJson(data, 2)}\n`;
+  const text = answerText(data, { api: entry.name, operation: op.operationId });
   if (output !== undefined) return writeAnswer(io, output, text, () => io.stdout(text));
   io.stdout(text);
   return 0;
+}
+
+/**
+ * The answer as the JSON the CLI prints. One nested deeper than `JSON.stringify` can write (a
+ * RangeError from its recursion) is an error saying so, not "Maximum call stack size exceeded".
+ */
+function answerText(data: unknown, ctx: { api: string; operation: string }): string {
+  try {
+    return `${data === undefined ? "null" : stringifyJson(data, 2)}\n`;
+  } catch (e) {
+    if (e instanceof RangeError) throw new ResponseFormatError("the answer is nested too deeply to print as JSON: read it with the library", "", ctx);
+    throw e;
+  }
 }
 
 export { callCommand as run };

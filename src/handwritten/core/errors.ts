@@ -61,9 +61,22 @@ export class TradeApiError extends Error {
   }
 }
 
-/** bigints as decimal text (JSON.stringify throws on them), bytes as their length, at any depth. */
+/**
+ * Deepest nesting `toJSON()` writes out: `JSON.stringify` recurses, and a server's body nested
+ * a few thousand levels deep would make it throw (a RangeError out of a logger). The error's
+ * `body` keeps every level.
+ */
+const MAX_JSON_DEPTH = 1000;
+
+/** bigints as decimal text (JSON.stringify throws on them), bytes as their length, nesting cut at MAX_JSON_DEPTH. */
 const jsonSafe = (v: unknown): unknown =>
-  copyDeep(v, (x) => (typeof x === "bigint" ? String(x) : x instanceof Uint8Array ? { bytes: x.byteLength } : x !== null && typeof x === "object" && !(x instanceof Error) ? MEMBERS : x));
+  copyDeep(v, (x, _key, depth) =>
+    typeof x === "bigint" ? String(x)
+    : x instanceof Uint8Array ? { bytes: x.byteLength }
+    : x === null || typeof x !== "object" || x instanceof Error ? x
+    : depth >= MAX_JSON_DEPTH ? `(nested deeper than ${MAX_JSON_DEPTH} levels: see the error's own field)`
+    : MEMBERS,
+  );
 
 /**
  * Characters a terminal or a log line would act on rather than show: C0 controls (line breaks

@@ -101,24 +101,28 @@ export const MEMBERS: unique symbol = Symbol("members");
  * defined, not assigned: a key "__proto__" (JSON.parse makes it an own key) stays a key instead
  * of setting the copy's prototype to a server's object.
  */
-export function copyDeep(value: unknown, leaf: (v: unknown, key: string | undefined) => unknown, keyOf: (k: string) => string = (k) => k): unknown {
+export function copyDeep(
+  value: unknown,
+  leaf: (v: unknown, key: string | undefined, depth: number) => unknown,
+  keyOf: (k: string) => string = (k) => k,
+): unknown {
   const seen = new Map<object, unknown>();
-  const todo: Array<[object, unknown[] | Record<string, unknown>]> = [];
-  const copy = (v: unknown, key: string | undefined): unknown => {
-    const c = leaf(v, key);
+  const todo: Array<[object, unknown[] | Record<string, unknown>, number]> = [];
+  const copy = (v: unknown, key: string | undefined, depth: number): unknown => {
+    const c = leaf(v, key, depth);
     if (c !== MEMBERS) return c;
     const o = v as object;
     if (seen.has(o)) return seen.get(o);
     const out: unknown[] | Record<string, unknown> = Array.isArray(o) ? [] : Object.create(Object.getPrototypeOf(o) === null ? null : Object.prototype);
     seen.set(o, out);
-    todo.push([o, out]);
+    todo.push([o, out, depth + 1]);
     return out;
   };
-  const root = copy(value, undefined);
+  const root = copy(value, undefined, 0);
   for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    const [v, out] = next;
-    if (Array.isArray(out)) for (const item of v as unknown[]) out.push(copy(item, undefined));
-    else for (const [k, item] of Object.entries(v)) Object.defineProperty(out, keyOf(k), { value: copy(item, k), enumerable: true, writable: true, configurable: true });
+    const [v, out, depth] = next;
+    if (Array.isArray(out)) for (const item of v as unknown[]) out.push(copy(item, undefined, depth));
+    else for (const [k, item] of Object.entries(v)) Object.defineProperty(out, keyOf(k), { value: copy(item, k, depth), enumerable: true, writable: true, configurable: true });
   }
   return root;
 }
