@@ -82,6 +82,28 @@ describe("quant-ws request input", () => {
     expect(() => createQuantWsClient(opts as never)).toThrow(want);
   });
 
+  it.each([
+    ["not a url", "holds a space, line break or control character"],
+    ["", "is not a URL: it needs ws:// or wss:// and a host"],
+    ["127.0.0.1:9878/ws/v1", "is not a URL: it needs ws:// or wss:// and a host"],
+    ["http://127.0.0.1:9878/ws/v1", "must start with ws:// or wss://, not http:"],
+    [" ws://127.0.0.1:9878/ws/v1", "holds a space, line break or control character"],
+    ["ws://127.0.0.1:9878/ws/v1\n", "holds a space, line break or control character"],
+    ["ws://127.0.0.1:9878/ws/v1#x", "has a fragment (#), which a WebSocket URL cannot carry"],
+    [42, "must be a string"],
+  ] as const)("the gateway URL %j is a UsageError when the client is made (the socket would throw a bare SyntaxError)", (url, problem) => {
+    expect(() => createQuantWsClient({ url: url as string })).toThrow(UsageError);
+    expect(() => createQuantWsClient({ url: url as string })).toThrow(problem);
+  });
+
+  it("an option ws refuses before connecting is a typed error from connect(), not ws's own", async () => {
+    const client = createQuantWsClient({ url: "ws://127.0.0.1:1/ws/v1", reconnect: false, wsOptions: { protocolVersion: 99 } as never });
+    const e = await rejection(client.connect());
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(/^quant-ws: cannot open a socket to ws:\/\/127\.0\.0\.1:1\/ws\/v1: Unsupported protocol version: 99/);
+    await client.close();
+  });
+
   it("the documented option values are taken", () => {
     expect(() => createQuantWsClient({ pingIntervalMs: 0, maxMissedPongs: 1, reconnect: { maxAttempts: Number.POSITIVE_INFINITY }, repeatLogin: { windowMs: 0 } })).not.toThrow();
     expect(() => createQuantWsClient({ reconnect: false, repeatLogin: false })).not.toThrow();

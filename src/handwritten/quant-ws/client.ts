@@ -176,6 +176,10 @@ class Client implements QuantWsClient, SessionHost {
     // The URL as given is only handed to the socket; what the client shows (its `url`, events,
     // inspection) has any user:password@ replaced, and the password is redacted from errors.
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
+    const problem = gatewayUrlProblem(url);
+    if (problem) {
+      throw new UsageError(`the gateway URL ${typeof url === "string" ? JSON.stringify(redactUrl(url)) : typeof url} ${problem}`, { api: API, operation: "createQuantWsClient" });
+    }
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
     checkOptions(opts);
@@ -390,6 +394,25 @@ class Client implements QuantWsClient, SessionHost {
     this.#events.emit("closed", {});
     this.#events.end();
   }
+}
+
+/**
+ * What is wrong with the gateway URL, checked when the client is made (the socket would throw a
+ * bare SyntaxError at the first connect): a ws:// or wss:// URL with a host, no fragment, no
+ * whitespace or control character (a pasted value or a line read from a file is not rewritten).
+ */
+function gatewayUrlProblem(url: unknown): string | undefined {
+  if (typeof url !== "string") return "must be a string";
+  if (/[\s\u0000-\u001f\u007f]/.test(url)) return "holds a space, line break or control character";
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a URL: it needs ws:// or wss:// and a host";
+  }
+  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") return `must start with ws:// or wss://, not ${parsed.protocol}`;
+  if (url.includes("#")) return "has a fragment (#), which a WebSocket URL cannot carry";
+  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  * and logging the sessions in again, is the host's (the client's) business.
  */
 import WebSocket, { type ClientOptions, type RawData } from "ws";
-import { ConnectionError, ResponseFormatError, ResponseTooLargeError, type TradeApiError } from "../core/errors.js";
+import { ConnectionError, ResponseFormatError, ResponseTooLargeError, UsageError, type TradeApiError } from "../core/errors.js";
 import { redactUrl } from "../core/redaction.js";
 import { backoffDelayMs } from "../core/retry.js";
 import type { QuantWsClientEvents, ReconnectOptions } from "./client.js";
@@ -86,13 +86,20 @@ export class Connection {
     const reconnect = this.#everOpened;
     const opening = new Promise<WebSocket>((resolve, reject) => {
       const { maxMessageBytes } = this.opts;
-      const ws = new WebSocket(this.#url, {
-        perMessageDeflate: false,
-        handshakeTimeout: this.opts.connectTimeoutMs,
-        // ws closes the socket with 1009 as soon as a frame says it is larger (0: no limit).
-        maxPayload: maxMessageBytes === Number.POSITIVE_INFINITY ? 0 : maxMessageBytes,
-        ...this.opts.wsOptions,
-      });
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(this.#url, {
+          perMessageDeflate: false,
+          handshakeTimeout: this.opts.connectTimeoutMs,
+          // ws closes the socket with 1009 as soon as a frame says it is larger (0: no limit).
+          maxPayload: maxMessageBytes === Number.POSITIVE_INFINITY ? 0 : maxMessageBytes,
+          ...this.opts.wsOptions,
+        });
+      } catch (e) {
+        // What ws refuses before connecting (an option it cannot use): a typed error, not its own.
+        reject(this.host.scrub(new UsageError(`cannot open a socket to ${redactUrl(this.#url)}: ${e instanceof Error ? e.message : String(e)}`, { api: API, cause: e })));
+        return;
+      }
       let opened = false;
       let failure: Error | undefined;
       ws.on("open", () => {
