@@ -28,7 +28,7 @@ import type { OperationMeta } from "../core/meta.js";
 import { requireOperation, unwrapData, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
-import { withRetries, type RetryOptions } from "../core/retry.js";
+import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
@@ -158,6 +158,7 @@ function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelo
 }
 
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
+  checkRetryOptions(options.idempotentRetry, "idempotentRetry", { api: "bhex" });
   const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
   const retryOpts: RetryOptions | undefined =
     options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;

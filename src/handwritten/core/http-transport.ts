@@ -48,7 +48,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
-import { withRetries, type RetryOptions } from "./retry.js";
+import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
@@ -284,6 +284,7 @@ export class HttpTransport {
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${typeof rest.baseUrl === "string" ? JSON.stringify(redactUrl(rest.baseUrl)) : typeName(rest.baseUrl)} ${problem}`, { api: rest.api });
+    checkRetryOptions(rest.retry, "retry", { api: rest.api });
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
       throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${String(rest.maxResponseBytes)}`, { api: rest.api });
     }

@@ -6,7 +6,7 @@
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
 import { pause, type WaitAbort } from "./abort.js";
-import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError } from "./errors.js";
+import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -28,6 +28,28 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * A UsageError (at client creation) for retry options that cannot work: a NaN `maxAttempts`
+ * would retry forever, a NaN or negative delay would hammer the server every millisecond, a
+ * `sleep` or `random` that is not a function would fail as a bare TypeError mid-call. `name`
+ * is the option's name ("retry", "idempotentRetry", "retryReads").
+ */
+export function checkRetryOptions(opts: unknown, name: string, ctx: ErrorContext): void {
+  if (opts === undefined || typeof opts === "boolean") return;
+  const fail = (what: string, v: unknown) => {
+    throw new UsageError(`${name}${what} must be ${v}`, ctx);
+  };
+  if (opts === null || typeof opts !== "object") return fail("", `an object (or true / false), got ${typeName(opts)}`);
+  const o = opts as Record<string, unknown>;
+  const max = o.maxAttempts;
+  if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && (max as number) >= 1))) fail(".maxAttempts", `a whole number, 1 or more (or Infinity), got ${String(max)}`);
+  for (const k of ["baseDelayMs", "maxDelayMs"]) {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) fail(`.${k}`, `a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  }
+  for (const k of ["sleep", "random"]) if (o[k] !== undefined && typeof o[k] !== "function") fail(`.${k}`, `a function, got ${typeName(o[k])}`);
+}
+
+/**
  * The one backoff formula: the wait after failed attempt `n` (from 1) is a random share
  * ("full jitter") of `baseDelayMs · 2^(n-1)`, capped at `maxDelayMs`. Used by `withRetries`
  * and by anything else that waits between attempts (e.g. the Quant WS re-login).
@@ -36,7 +58,9 @@ export function backoffDelayMs(n: number, opts: Pick<RetryOptions, "baseDelayMs"
   const base = opts.baseDelayMs ?? 200;
   const cap = opts.maxDelayMs ?? 2000;
   const random = opts.random ?? Math.random;
-  return Math.floor(random() * Math.min(cap, base * 2 ** (n - 1)));
+  const step = Math.min(cap, base * 2 ** (n - 1));
+  // An injected random outside [0, 1) (or NaN) stays within the step.
+  return Math.floor(Math.min(Math.max(random(), 0), 1) * step) || 0;
 }
 
 /**

@@ -25,7 +25,7 @@ import { credentialOf } from "../core/credentials.js";
 import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
-import type { RetryOptions } from "../core/retry.js";
+import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -430,6 +430,7 @@ function checkOptions(opts: QuantWsClientOptions): void {
       throw new UsageError(`${name} must be a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`, { api: API, operation: where });
     }
   };
+  checkRetryOptions(opts.retryReads, "retryReads", { api: API, operation: where });
   nonNegative("pingIntervalMs", opts.pingIntervalMs);
   const maxMessage = opts.maxMessageBytes;
   if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {

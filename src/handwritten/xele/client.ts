@@ -31,7 +31,7 @@ import { envelopeOf, findOperation } from "../core/meta.js";
 import type { OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { callSignal, unlessAborted } from "../core/abort.js";
-import { withRetries } from "../core/retry.js";
+import { checkRetryOptions, withRetries } from "../core/retry.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
@@ -175,6 +175,7 @@ interface XeleWire {
 
 /** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
 function openXeleWire(options: XeleClientOptions): XeleWire {
+  checkRetryOptions(options.retry, "retry", { api: "xele" });
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
