@@ -40,7 +40,7 @@ describe("decimals typing", () => {
     expectTypeOf(createHubiClient({ ...opts, decimals: "string" })).toEqualTypeOf<HubiClient<"string">>();
     expectTypeOf(createBhexOrgClient({ ...opts, decimals: "number" })).toEqualTypeOf<BhexOrgClient<"number">>();
     expectTypeOf(createXeleClient({ decimals: "string" })).toEqualTypeOf<XeleClient<"string">>();
-    // @ts-expect-error not a mode
-    createXtClient({ decimals: "float" });
+    // @ts-expect-error not a mode (and at run time a UsageError when the client is made)
+    expect(() => createXtClient({ decimals: "float" })).toThrow(/decimals must be one of/);
   });
 });

@@ -19,7 +19,7 @@
  */
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
-import { authorizeBhex, type BhexSignatureVariant } from "../../auth/bhex.js";
+import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, callerAborted, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
@@ -29,6 +29,7 @@ import { requireOperation, unwrapData, type CallData, type OperationParams, type
 import { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
+import { checkOption } from "../core/validate.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
@@ -158,7 +159,12 @@ function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelo
 }
 
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
-  checkRetryOptions(options.idempotentRetry, "idempotentRetry", { api: "bhex" });
+  const ctx = { api: "bhex" };
+  checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);
+  checkOption(ctx, "allAsPost", options.allAsPost, "boolean");
+  checkOption(ctx, "signatureVariant", options.signatureVariant, BHEX_SIGNATURE_VARIANTS);
+  checkOption(ctx, "newIdempotencyKey", options.newIdempotencyKey, "function");
+  checkOption(ctx, "onIdempotencyKey", options.onIdempotencyKey, "function");
   const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
   const retryOpts: RetryOptions | undefined =
     options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;

@@ -49,7 +49,7 @@ import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
+import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -230,6 +230,26 @@ function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
   return [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
 }
 
+/** AbortSignal-shaped (one of another realm too): what the waits and the wire listen to. */
+const isSignal = (s: unknown): s is AbortSignal =>
+  s !== null && typeof s === "object" && typeof (s as AbortSignal).aborted === "boolean" && typeof (s as AbortSignal).addEventListener === "function" && typeof (s as AbortSignal).removeEventListener === "function";
+
+/**
+ * The client options a call would otherwise trip over later (a bare TypeError mid-call, a
+ * signal whose listeners throw inside a wait): a UsageError naming the option, when the client
+ * is made.
+ */
+function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
+  const ctx = { api: o.api };
+  if (o.timeoutMs !== undefined && !isTimeoutMs(o.timeoutMs)) {
+    throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${typeof o.timeoutMs === "string" ? JSON.stringify(o.timeoutMs) : String(o.timeoutMs)}`, ctx);
+  }
+  checkOption(ctx, "fetch", o.fetch, "function");
+  checkOption(ctx, "onEvent", o.onEvent, "function");
+  if (o.signal !== undefined && !isSignal(o.signal)) throw new UsageError(`signal must be an AbortSignal, got ${typeName(o.signal)}`, ctx);
+  checkOption(ctx, "decimals", o.decimals, ["exact", "string", "number"]);
+}
+
 /**
  * What is wrong with a base URL, checked when the client is made (undefined: nothing): every
  * request's URL is this plus the operation's path, so it must be an http(s) URL whose every
@@ -285,6 +305,7 @@ export class HttpTransport {
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${typeof rest.baseUrl === "string" ? JSON.stringify(redactUrl(rest.baseUrl)) : typeName(rest.baseUrl)} ${problem}`, { api: rest.api });
     checkRetryOptions(rest.retry, "retry", { api: rest.api });
+    checkTransportOptions(rest);
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
       throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${String(rest.maxResponseBytes)}`, { api: rest.api });
     }
@@ -360,9 +381,15 @@ export class HttpTransport {
         both?.dispose();
       }
     }
-    const req = cfg.authorize
-      ? await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n)
-      : base;
+    let req = base;
+    if (cfg.authorize) {
+      try {
+        req = await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n);
+      } catch (e) {
+        // A signer's own failure (a `now` option that returned no time …): typed, not a bare RangeError.
+        throw e instanceof TradeApiError ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.errCtx(op, e));
+      }
+    }
     this.#recent.push(req);
     if (this.#recent.length > 16) this.#recent.shift();
     return req;
@@ -402,6 +429,9 @@ export class HttpTransport {
   /** Throws the UsageError a bad per-call `timeoutMs` would get from `execute`, before anything else runs. */
   checkCallOptions(op: OperationMeta, opts: CallOptions | undefined): void {
     if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts);
+    if (opts?.signal !== undefined && !isSignal(opts.signal)) {
+      throw new UsageError(`the call option signal must be an AbortSignal, got ${typeName(opts.signal)}`, this.errCtx(op));
+    }
   }
 
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */

@@ -164,10 +164,13 @@ export interface RestCore<P extends object = {}> extends RestMethods<{}> {
 }
 
 /** The limiter `rateLimit` (or the deprecated `rateLimiter`) asks for. */
-export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "rateLimit" | "rateLimiter">): RateLimiter | null {
-  const chosen = options.rateLimit ?? (options.rateLimiter === undefined ? true : options.rateLimiter ?? false);
+export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "rateLimit" | "rateLimiter">, api?: string): RateLimiter | null {
+  const chosen: unknown = options.rateLimit ?? (options.rateLimiter === undefined ? true : options.rateLimiter ?? false);
   if (chosen instanceof RateLimiter) return chosen;
-  return chosen === false ? null : new RateLimiter(meta.rateLimits);
+  if (chosen === false) return null;
+  if (chosen === true) return new RateLimiter(meta.rateLimits);
+  const name = options.rateLimit !== undefined ? "rateLimit" : "rateLimiter";
+  throw new UsageError(`${name} must be true, false or a shared RateLimiter, got ${typeof chosen === "string" ? JSON.stringify(chosen) : typeof chosen}`, { api });
 }
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
@@ -201,7 +204,7 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   const { baseUrl: givenBaseUrl, rateLimit: _rateLimit, rateLimiter: _deprecated, ...transportOptions } = options as RestClientOptions & Record<string, unknown>;
   for (const name of Object.keys(credentials)) delete (transportOptions as Record<string, unknown>)[name];
   const baseUrl = givenBaseUrl ?? meta.servers[0]?.url ?? "";
-  const rateLimiter = rateLimiterOf(meta, options);
+  const rateLimiter = rateLimiterOf(meta, options, api);
   const sign = config.sign;
 
   // Credentials already checked (credentialOf refuses an unsendable one): not checked again per attempt.

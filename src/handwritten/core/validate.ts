@@ -18,7 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { UsageError, type ErrorContext } from "./errors.js";
+import { typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 
 export type SchemaProblemKind =
@@ -238,6 +238,23 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
 export function checkParam(ctx: ErrorContext, name: string, value: unknown, schema: SchemaMeta): void {
   const problems = checkSchema(value, schema, name, { text: true, label: (p) => `parameter "${p}"` });
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
+}
+
+/**
+ * A client option that must be a function, true/false, a whole number of at least 1, or one of
+ * `allowed`: a UsageError naming it and what it takes, when the client is made (a wrong one
+ * would be a bare TypeError in the middle of a call, or be taken as something else).
+ */
+export function checkOption(ctx: ErrorContext, name: string, value: unknown, allowed: "function" | "boolean" | "count" | ReadonlyArray<string>): void {
+  if (value === undefined) return;
+  const ok =
+    allowed === "function" ? typeof value === "function"
+    : allowed === "boolean" ? typeof value === "boolean"
+    : allowed === "count" ? Number.isSafeInteger(value) && (value as number) >= 1
+    : allowed.includes(value as string);
+  if (ok) return;
+  const takes = allowed === "function" ? "a function" : allowed === "boolean" ? "true or false" : allowed === "count" ? "a whole number, 1 or more" : `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+  throw new UsageError(`${name} must be ${takes}, got ${typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : typeName(value)}`, ctx);
 }
 
 /** `x-required-one-of`: a UsageError unless each group has at least one parameter given (not empty). */

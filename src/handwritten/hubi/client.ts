@@ -14,6 +14,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import type { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { checkOption } from "../core/validate.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
 export type HubiOperations = operations;
@@ -88,6 +89,13 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
 let sharedSeq = Date.now() * 1000 + randomInt(1000);
 
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
+  const ctx = { api: "hubi" };
+  checkOption(ctx, "now", options.now, "function");
+  checkOption(ctx, "signatureValues", options.signatureValues, ["raw", "url-encoded"]);
+  checkOption(ctx, "signatureMethodHeader", options.signatureMethodHeader, "boolean");
+  if (options.seqStart !== undefined && !(Number.isSafeInteger(options.seqStart) && options.seqStart >= 0)) {
+    throw new UsageError(`seqStart must be a whole number, 0 or more, got ${String(options.seqStart)}`, ctx);
+  }
   const now = options.now ?? Date.now;
   let ownSeq = options.seqStart;
   const nextSeq = (): number => (ownSeq === undefined ? sharedSeq++ : ownSeq++);

@@ -26,6 +26,7 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
+import { checkOption } from "../core/validate.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -431,6 +432,8 @@ function checkOptions(opts: QuantWsClientOptions): void {
     }
   };
   checkRetryOptions(opts.retryReads, "retryReads", { api: API, operation: where });
+  checkOption({ api: API, operation: where }, "decimals", opts.decimals, ["exact", "string", "number"]);
+  checkOption({ api: API, operation: where }, "notReady", opts.notReady, ["wait", "fail"]);
   nonNegative("pingIntervalMs", opts.pingIntervalMs);
   const maxMessage = opts.maxMessageBytes;
   if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {

@@ -32,11 +32,12 @@ import type { OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { callSignal, unlessAborted } from "../core/abort.js";
 import { checkRetryOptions, withRetries } from "../core/retry.js";
+import { checkOption } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
 import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
-import { XeleSession } from "./session.js";
+import { SERIALNO_MAX, XeleSession } from "./session.js";
 import { loginScheme, pipeRowsOf, serverOf, XELE_SERVERS, xeleMeta, type XeleServer } from "./spec-info.js";
 import { prepareData, requestJson, wireRequest, type PreparedData } from "./wire-request.js";
 
@@ -175,7 +176,16 @@ interface XeleWire {
 
 /** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
 function openXeleWire(options: XeleClientOptions): XeleWire {
-  checkRetryOptions(options.retry, "retry", { api: "xele" });
+  const ctx = { api: "xele" };
+  checkRetryOptions(options.retry, "retry", ctx);
+  checkOption(ctx, "log", options.log, "function");
+  if (options.operator !== undefined && typeof options.operator !== "string") throw new UsageError(`operator must be a string, got ${typeName(options.operator)}`, ctx);
+  if (options.firstSerialNo !== undefined && !(Number.isInteger(options.firstSerialNo) && options.firstSerialNo >= 0 && options.firstSerialNo <= SERIALNO_MAX)) {
+    throw new UsageError(`firstSerialNo must be a whole number from 0 to ${SERIALNO_MAX}, got ${String(options.firstSerialNo)}`, ctx);
+  }
+  const inFlightOption = options.maxInFlight;
+  if (inFlightOption !== null && typeof inFlightOption === "object") for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], "count");
+  else checkOption(ctx, "maxInFlight", inFlightOption, "count");
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,

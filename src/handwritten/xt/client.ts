@@ -5,7 +5,7 @@
  */
 import type { components, operations, paths } from "../../../generated/xt-spot.js";
 import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
-import { authorizeXt, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
+import { authorizeXt, XT_SIGNATURE_VARIANTS, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
@@ -13,6 +13,7 @@ import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { checkOption } from "../core/validate.js";
 import { encodeXtBatchData } from "./batch.js";
 
 export type XtOperations = operations;
@@ -69,6 +70,10 @@ function base64Fields(op: OperationMeta): string[] {
 }
 
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
+  const ctx = { api: "xt" };
+  checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
+  checkOption(ctx, "signatureVariant", options.signatureVariant, XT_SIGNATURE_VARIANTS);
+  checkOption(ctx, "now", options.now, "function");
   const now = options.now ?? Date.now;
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
   const client = createRestClient({
