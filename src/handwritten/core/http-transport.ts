@@ -49,7 +49,7 @@ import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
+import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -257,17 +257,10 @@ function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
  * (from a file or a pasted value) would be removed by the URL parser: refused, not rewritten.
  */
 function baseUrlProblem(baseUrl: unknown): string | undefined {
-  if (typeof baseUrl !== "string") return "must be a string";
-  if (/[\s\u0000-\u001f\u007f]/.test(baseUrl)) return "holds a space, line break or control character";
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    return "is not a URL: it needs http:// or https:// and a host";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `must start with http:// or https://, not ${url.protocol}`;
+  const url = serverUrl(baseUrl, ["http", "https"]);
+  if (typeof url === "string") return url;
   if (url.username || url.password) return "holds credentials (user:password@); tradeapi does not send them: remove them from the URL";
-  if (/[?#]/.test(baseUrl)) return "has a query or fragment (? or #), which the requests cannot keep: remove it";
+  if (/[?#]/.test(baseUrl as string)) return "has a query or fragment (? or #), which the requests cannot keep: remove it";
   return undefined;
 }
 

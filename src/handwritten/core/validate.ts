@@ -241,6 +241,24 @@ export function checkParam(ctx: ErrorContext, name: string, value: unknown, sche
 }
 
 /**
+ * A client's server URL parsed, or what is wrong with it: a URL of one of `schemes` with a host,
+ * without whitespace or a control character (a value pasted or read from a file is refused, not
+ * rewritten by the URL parser). Each client adds its own rules to the parsed URL.
+ */
+export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | string {
+  if (typeof url !== "string") return "must be a string";
+  if (/[\s\u0000-\u001f\u007f]/.test(url)) return "holds a space, line break or control character";
+  const hint = schemes.map((s) => `${s}://`).join(" or ");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `is not a URL: it needs ${hint} and a host`;
+  }
+  return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
+}
+
+/**
  * A client option that must be a function, true/false, a whole number of at least 1, or one of
  * `allowed`: a UsageError naming it and what it takes, when the client is made (a wrong one
  * would be a bare TypeError in the middle of a call, or be taken as something else).

@@ -26,7 +26,7 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption } from "../core/validate.js";
+import { checkOption, serverUrl } from "../core/validate.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -403,17 +403,9 @@ class Client implements QuantWsClient, SessionHost {
  * whitespace or control character (a pasted value or a line read from a file is not rewritten).
  */
 function gatewayUrlProblem(url: unknown): string | undefined {
-  if (typeof url !== "string") return "must be a string";
-  if (/[\s\u0000-\u001f\u007f]/.test(url)) return "holds a space, line break or control character";
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "is not a URL: it needs ws:// or wss:// and a host";
-  }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") return `must start with ws:// or wss://, not ${parsed.protocol}`;
-  if (url.includes("#")) return "has a fragment (#), which a WebSocket URL cannot carry";
-  return undefined;
+  const parsed = serverUrl(url, ["ws", "wss"]);
+  if (typeof parsed === "string") return parsed;
+  return (url as string).includes("#") ? "has a fragment (#), which a WebSocket URL cannot carry" : undefined;
 }
 
 /**
