@@ -353,8 +353,9 @@ export class HttpTransport {
 
   /** What ends this call's waits (rate limiter, backoff) early: its signal and the client's, as an AbortedError. */
   #waitAbort(op: OperationMeta, opts: CallOptions | undefined): WaitAbort | undefined {
-    const signals = [opts?.signal, this.config.signal];
-    return signals[0] || signals[1] ? { signals, error: () => callerAborted(this.errCtx(op)) } : undefined;
+    const own = this.config.signal;
+    // Nothing allocated for a call without a signal (the common case, on the hot path).
+    return opts?.signal || own ? { signals: [opts?.signal, own], error: () => callerAborted(this.errCtx(op)) } : undefined;
   }
 
   /**
@@ -454,7 +455,12 @@ export class HttpTransport {
    * AbortController only when both are given) and the start time of its event.
    */
   private begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { dispose: () => void }; signal: AbortSignal | undefined; started: number } {
-    return { timeoutMs: this.timeoutOf(op, opts), ...this.#signal(opts), started: this.config.onEvent ? performance.now() : 0 };
+    const started = this.config.onEvent ? performance.now() : 0;
+    const own = this.config.signal;
+    // One object per attempt; an AbortController only when the call and the client both have a signal.
+    if (!opts?.signal || !own || opts.signal === own) return { timeoutMs: this.timeoutOf(op, opts), signal: opts?.signal ?? own, started };
+    const { signal, both } = this.#signal(opts);
+    return { timeoutMs: this.timeoutOf(op, opts), both, signal, started };
   }
 
   #signal(opts: CallOptions | undefined): CallSignal {
