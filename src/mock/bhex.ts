@@ -38,7 +38,7 @@ import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
 import { BhexState } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
-import type { SignedMockOptions } from "./options.js";
+import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
 export const BHEX_MOCK_SECRET_KEY = "mock-bhex-secret-key";
@@ -80,10 +80,12 @@ function withPostAliases(m: ApiMeta): ApiMeta {
 }
 
 export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMock> {
+  checkMock.server("bhex", opts);
+  checkMock.count("bhex", "pagedRecords", opts.pagedRecords, MAX_MOCK_RECORDS);
   const state = new BhexState({
     now: opts.now ?? Date.now,
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])]),
-    pagedRecords: Math.max(0, opts.pagedRecords ?? 23),
+    pagedRecords: opts.pagedRecords ?? 23,
   });
   return startHttpMock({
     meta: withPostAliases(meta),

@@ -46,7 +46,8 @@ import { startHttpMock, type HttpMock } from "./http-mock.js";
 import { hubiAuthenticator } from "./hubi/auth.js";
 import { HubiExchange } from "./hubi/engine.js";
 import { hubiHandlers } from "./hubi/handlers.js";
-import type { SignedMockOptions } from "./options.js";
+import { checkMock, type SignedMockOptions } from "./options.js";
+import { UsageError } from "../handwritten/core/errors.js";
 
 export { parseHubiTimestamp } from "./hubi/auth.js";
 
@@ -72,6 +73,11 @@ export interface HubiMock extends HttpMock {
 }
 
 export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMock> {
+  checkMock.server("hubi", opts);
+  checkMock.ms("hubi", "maxClockSkewMs", opts.maxClockSkewMs);
+  if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
+    throw new UsageError(`markPrice must be a finite number above 0, got ${String(opts.markPrice)}`, { api: "hubi" });
+  }
   const now = opts.now ?? Date.now;
   const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 } });
   const mock = await startHttpMock({

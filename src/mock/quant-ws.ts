@@ -35,6 +35,7 @@ import { WebSocketServer } from "ws";
 import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
 import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
+import { checkMock } from "./options.js";
 
 export interface QuantWsMockOptions {
   port?: number;
@@ -115,6 +116,10 @@ const KNOWN_PLATFORMS = new Set<string>(quantWsMeta.operations.login.fields.plat
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 
 export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {
+  checkMock.server("quant-ws", opts);
+  for (const name of ["readyDelayMs", "idleTimeoutMs", "idleCheckMs", "replyDelayMs"] as const) checkMock.ms("quant-ws", name, opts[name]);
+  checkMock.count("quant-ws", "reorderWindow", opts.reorderWindow, 10_000);
+  checkMock.count("quant-ws", "maxFrameBytes", opts.maxFrameBytes, 2 ** 31 - 1, 1);
   const path = opts.path ?? quantWsMeta.channel;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 15_000;
   const idleCheckMs = opts.idleCheckMs ?? (opts.idleTimeoutMs === undefined ? 16_000 : Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3))));

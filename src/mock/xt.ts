@@ -10,7 +10,7 @@
  */
 import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";
-import type { SignedMockOptions } from "./options.js";
+import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { XtState } from "./xt/state.js";
@@ -26,6 +26,8 @@ export interface XtMockOptions extends SignedMockOptions {
 }
 
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
+  checkMock.server("xt", opts);
+  checkMock.count("xt", "depositRecords", opts.depositRecords, MAX_MOCK_RECORDS);
   return startHttpMock({
     meta,
     port: opts.port,

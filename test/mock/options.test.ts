@@ -1,0 +1,53 @@
+/**
+ * Consumers start the emulators from their tests: an option that cannot work is a UsageError
+ * naming it before anything listens or is built. A port out of range was a bare RangeError (a
+ * port of "x" a pipe name), `pagedRecords: 1e9` filled the memory until the process died, and
+ * a NaN delay or count was taken as none.
+ */
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/handwritten/core/errors.js";
+import { startBhexMock } from "../../src/mock/bhex.js";
+import { startHubiMock } from "../../src/mock/hubi.js";
+import { MAX_MOCK_RECORDS } from "../../src/mock/options.js";
+import { startQuantWsMock } from "../../src/mock/quant-ws.js";
+import { startXeleMock } from "../../src/mock/xele.js";
+import { startXtMock } from "../../src/mock/xt.js";
+
+describe("emulator options", () => {
+  it.each([
+    [() => startXtMock({ port: -1 }), "xt: port must be a port number 0-65535, got -1"],
+    [() => startXtMock({ port: "x" as never }), 'xt: port must be a port number 0-65535, got "x"'],
+    [() => startXtMock({ host: "" }), 'xt: host must be an address to listen on, got ""'],
+    [() => startXtMock({ depositRecords: Number.NaN }), `xt: depositRecords must be a whole number from 0 to ${MAX_MOCK_RECORDS}, got NaN`],
+    [() => startBhexMock({ port: 70_000 }), "bhex: port must be a port number 0-65535, got 70000"],
+    [() => startBhexMock({ pagedRecords: 1e9 }), `bhex: pagedRecords must be a whole number from 0 to ${MAX_MOCK_RECORDS}, got 1000000000`],
+    [() => startBhexMock({ pagedRecords: -5 }), `bhex: pagedRecords must be a whole number from 0 to ${MAX_MOCK_RECORDS}, got -5`],
+    [() => startHubiMock({ port: 1.5 }), "hubi: port must be a port number 0-65535, got 1.5"],
+    [() => startHubiMock({ markPrice: Number.NaN }), "hubi: markPrice must be a finite number above 0, got NaN"],
+    [() => startHubiMock({ maxClockSkewMs: -1 }), "hubi: maxClockSkewMs must be a finite number of ms, 0 or more, got -1"],
+    [() => startXeleMock({ maPort: -1 }), "xele: maPort must be a port number 0-65535, got -1"],
+    [() => startXeleMock({ msPort: 65_536 }), "xele: msPort must be a port number 0-65535, got 65536"],
+    [() => startXeleMock({ orders: 1e12 }), "xele: orders must be a whole number from 0 to 10000000, got 1000000000000"],
+    [() => startXeleMock({ latencyMs: Number.NaN }), "xele: latencyMs must be a finite number of ms, 0 or more, got NaN"],
+    [() => startQuantWsMock({ port: -1 }), "quant-ws: port must be a port number 0-65535, got -1"],
+    [() => startQuantWsMock({ replyDelayMs: Number.NaN }), "quant-ws: replyDelayMs must be a finite number of ms, 0 or more, got NaN"],
+    [() => startQuantWsMock({ reorderWindow: -1 }), "quant-ws: reorderWindow must be a whole number from 0 to 10000, got -1"],
+    [() => startQuantWsMock({ maxFrameBytes: 0 }), "quant-ws: maxFrameBytes must be a whole number from 1 to 2147483647, got 0"],
+  ])("%# → %s", async (start, message) => {
+    const e = await start().then(
+      async (m) => {
+        await m.close();
+        return undefined;
+      },
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe(message);
+  });
+
+  it("the documented values start each emulator", async () => {
+    for (const m of await Promise.all([startXtMock({ port: 0, depositRecords: 0 }), startBhexMock({ pagedRecords: MAX_MOCK_RECORDS }), startHubiMock({ markPrice: 1 }), startXeleMock({ orders: 0, latencyMs: 0 }), startQuantWsMock({ reorderWindow: 0 })])) {
+      await m.close();
+    }
+  });
+});
