@@ -664,6 +664,15 @@ describe("open(): the streaming entry", () => {
     expect(e.message).toContain("120 ms");
   });
 
+  it("a call option that cannot work is a UsageError before anything is sent", async () => {
+    const s = await serve((_req, res) => answer(res));
+    const { op, req } = request(s.url);
+    const t = transportFor(s.url);
+    expect(await rejection(t.open(op, req, { signal: "x" as unknown as AbortSignal }))).toBeInstanceOf(UsageError);
+    expect(await rejection(t.open(op, req, { timeoutMs: -1 }))).toBeInstanceOf(UsageError);
+    expect(s.requests).toBe(0);
+  });
+
   it("a redirect is refused before any body is read", async () => {
     const s = await serve((_req, res) => {
       res.writeHead(302, { location: "http://127.0.0.1:1/elsewhere" });

@@ -278,7 +278,6 @@ function splitBase(baseUrl: string): readonly [string, string] {
   return [baseUrl.replace(/\/+$/, ""), ""];
 }
 
-
 export class HttpTransport {
   /** The configuration, without the secrets callback (kept in a private field). */
   readonly config: Omit<TransportConfig, "secrets">;
@@ -332,7 +331,7 @@ export class HttpTransport {
    * covers the wait for the headers and then each wait for the next chunk.
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
-    this.timeoutOf(op, opts);
+    this.checkCallOptions(op, opts);
     try {
       return await this.openSigned(op, await this.#sign(op, request, 1, opts), opts);
     } catch (e) {
