@@ -668,7 +668,9 @@ describe("open(): the streaming entry", () => {
     const s = await serve((_req, res) => answer(res));
     const { op, req } = request(s.url);
     const t = transportFor(s.url);
-    expect(await rejection(t.open(op, req, { signal: "x" as unknown as AbortSignal }))).toBeInstanceOf(UsageError);
+    const bad = await rejection(t.open(op, req, { signal: "x" as unknown as AbortSignal }));
+    expect(bad).toBeInstanceOf(UsageError);
+    expect(bad.message).toBe("xt getServerTime: the call option signal must be an AbortSignal, got string");
     expect(await rejection(t.open(op, req, { timeoutMs: -1 }))).toBeInstanceOf(UsageError);
     expect(s.requests).toBe(0);
   });
