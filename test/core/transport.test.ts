@@ -170,6 +170,13 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
     expect(await rejection(xt(s.url, options).call("getServerTime"))).toMatchObject({ code: 121, vendorMessage: "no such order" });
   });
 
+  it.each(ROADS)("an empty body with a coding stays empty on the %s road: a 503 is an HttpError, not a decoding failure", async (_road, options) => {
+    const s = await server("gzip", Buffer.alloc(0), 503);
+    const e = await rejection(xt(s.url, options).call("getServerTime"));
+    expect(e).toBeInstanceOf(HttpError);
+    expect((e as HttpError).status).toBe(503);
+  });
+
   it("raw deflate (no zlib wrapper), as some servers send it, is read on the undici road", async () => {
     const s = await server("deflate", deflateRawSync(OK));
     await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });

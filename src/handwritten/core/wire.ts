@@ -286,8 +286,9 @@ function decodeStream(source: AsyncIterable<Uint8Array>, codings: ReadonlyArray<
 
 async function* decoded(source: AsyncIterable<Uint8Array>, coding: string): AsyncGenerator<Uint8Array, void, undefined> {
   const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
+  let first = await it.next();
+  while (!first.done && first.value.byteLength === 0) first = await it.next();
+  if (first.done) return; // no bytes at all: nothing to decode (a 204, an empty error answer)
   const decoder = Object.hasOwn(DECODERS, coding) ? DECODERS[coding]!(first.value[0]!) : undefined;
   if (!decoder) throw new WireError("encoding", `${JSON.stringify(coding)} is not a coding this client can decode (gzip, deflate, br)`, undefined);
   async function* all() {
