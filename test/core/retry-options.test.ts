@@ -22,7 +22,7 @@ const BAD: Array<[object, string]> = [
   [{ baseDelayMs: "100" }, '.baseDelayMs must be a finite number of ms, 0 or more, got "100"'],
   [{ maxDelayMs: -1 }, ".maxDelayMs must be a finite number of ms, 0 or more, got -1"],
   [{ maxDelayMs: Number.POSITIVE_INFINITY }, ".maxDelayMs must be a finite number of ms, 0 or more, got Infinity"],
-  [{ sleep: 5 }, ".sleep must be a function, got number"],
+  [{ sleep: 5 }, ".sleep must be a function, got 5"],
   [{ random: null }, ".random must be a function, got null"],
 ];
 

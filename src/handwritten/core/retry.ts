@@ -6,6 +6,7 @@
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
 import { pause, type WaitAbort } from "./abort.js";
+import { checkOption } from "./validate.js";
 import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
@@ -46,7 +47,8 @@ export function checkRetryOptions(opts: unknown, name: string, ctx: ErrorContext
     const v = o[k];
     if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) fail(`.${k}`, `a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
   }
-  for (const k of ["sleep", "random"]) if (o[k] !== undefined && typeof o[k] !== "function") fail(`.${k}`, `a function, got ${typeName(o[k])}`);
+  checkOption(ctx, `${name}.sleep`, o.sleep, "function");
+  checkOption(ctx, `${name}.random`, o.random, "function");
 }
 
 /**
