@@ -39,6 +39,7 @@ import { bhexHandlers } from "./bhex/handlers.js";
 import { BhexState } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
 export const BHEX_MOCK_SECRET_KEY = "mock-bhex-secret-key";
@@ -81,7 +82,7 @@ function withPostAliases(m: ApiMeta): ApiMeta {
 
 export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMock> {
   checkMock.server("bhex", opts);
-  checkMock.count("bhex", "pagedRecords", opts.pagedRecords, MAX_MOCK_RECORDS);
+  checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
   const state = new BhexState({
     now: opts.now ?? Date.now,
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])]),

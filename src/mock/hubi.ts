@@ -48,6 +48,7 @@ import { HubiExchange } from "./hubi/engine.js";
 import { hubiHandlers } from "./hubi/handlers.js";
 import { checkMock, type SignedMockOptions } from "./options.js";
 import { UsageError } from "../handwritten/core/errors.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export { parseHubiTimestamp } from "./hubi/auth.js";
 
@@ -74,7 +75,7 @@ export interface HubiMock extends HttpMock {
 
 export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMock> {
   checkMock.server("hubi", opts);
-  checkMock.ms("hubi", "maxClockSkewMs", opts.maxClockSkewMs);
+  checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
     throw new UsageError(`markPrice must be a finite number above 0, got ${String(opts.markPrice)}`, { api: "hubi" });
   }

@@ -36,6 +36,7 @@ import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
 import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
 import { checkMock } from "./options.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
   port?: number;
@@ -117,9 +118,10 @@ const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 
 
 export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {
   checkMock.server("quant-ws", opts);
-  for (const name of ["readyDelayMs", "idleTimeoutMs", "idleCheckMs", "replyDelayMs"] as const) checkMock.ms("quant-ws", name, opts[name]);
-  checkMock.count("quant-ws", "reorderWindow", opts.reorderWindow, 10_000);
-  checkMock.count("quant-ws", "maxFrameBytes", opts.maxFrameBytes, 2 ** 31 - 1, 1);
+  const ctx = { api: "quant-ws" };
+  for (const name of ["readyDelayMs", "idleTimeoutMs", "idleCheckMs", "replyDelayMs"] as const) checkOption(ctx, name, opts[name], "ms");
+  checkOption(ctx, "reorderWindow", opts.reorderWindow, { min: 0, max: 10_000 });
+  checkOption(ctx, "maxFrameBytes", opts.maxFrameBytes, { min: 1, max: 2 ** 31 - 1 });
   const path = opts.path ?? quantWsMeta.channel;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 15_000;
   const idleCheckMs = opts.idleCheckMs ?? (opts.idleTimeoutMs === undefined ? 16_000 : Math.max(10, Math.min(1_000, Math.floor(idleTimeoutMs / 3))));

@@ -39,6 +39,7 @@ import { xeleHandlers } from "./xele/handlers.js";
 import { fail } from "./xele/replies.js";
 import { XeleState } from "./xele/state.js";
 import { checkMock } from "./options.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export const XELE_MOCK_USERNAME = "admin";
 export const XELE_MOCK_PASSWORD = "xele-mock-password";
@@ -113,13 +114,14 @@ const notFound = (server: XeleServer) => (method: string, path: string): MockRep
 };
 
 export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMock> {
+  const ctx = { api: "xele" };
   checkMock.port("xele", "maPort", opts.maPort);
   checkMock.port("xele", "msPort", opts.msPort);
   checkMock.host("xele", opts.host);
   // Rows are made per answer (none held): more than for other emulators, not unbounded.
-  checkMock.count("xele", "orders", opts.orders, 10_000_000);
-  checkMock.ms("xele", "latencyMs", opts.latencyMs);
-  checkMock.ms("xele", "tokenTtlMs", opts.tokenTtlMs);
+  checkOption(ctx, "orders", opts.orders, { min: 0, max: 10_000_000 });
+  checkOption(ctx, "latencyMs", opts.latencyMs, "ms");
+  checkOption(ctx, "tokenTtlMs", opts.tokenTtlMs, "ms");
   const settings: XeleMockSettings = {
     counterVersion: opts.counterVersion ?? "007P9",
     orderQryHeader: opts.orderQryHeader ?? "auto",

@@ -14,6 +14,7 @@ import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.j
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { XtState } from "./xt/state.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export { matchXtSignature } from "./xt/auth.js";
 
@@ -27,7 +28,7 @@ export interface XtMockOptions extends SignedMockOptions {
 
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
   checkMock.server("xt", opts);
-  checkMock.count("xt", "depositRecords", opts.depositRecords, MAX_MOCK_RECORDS);
+  checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   return startHttpMock({
     meta,
     port: opts.port,

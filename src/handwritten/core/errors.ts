@@ -101,6 +101,9 @@ export function printable(text: string): string {
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */
 export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
 
+/** A wrong option's value for a message: a string quoted, a number as written, anything else by its type. */
+export const shownValue = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" ? String(v) : typeName(v));
+
 /** The same with its article, and arrays told apart: "an object", "an array", "a string", "null". */
 export const aTypeName = (v: unknown): string =>
   Array.isArray(v) ? "an array" : v === null || v === undefined ? String(v) : typeof v === "object" ? "an object" : `a ${typeof v}`;

@@ -41,7 +41,9 @@ import {
   textOf,
   aTypeName,
   retryAfterMsOf,
+  shownValue,
   typeName,
+  type ErrorContext,
 } from "./errors.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
@@ -230,6 +232,9 @@ function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
   return [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
 }
 
+/** The UsageError of a timeout that is not a usable number of ms (the client's or a call's). */
+const badTimeout = (ms: unknown, ctx: ErrorContext): UsageError => new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shownValue(ms)}`, ctx);
+
 /** AbortSignal-shaped (one of another realm too): what the waits and the wire listen to. */
 const isSignal = (s: unknown): s is AbortSignal =>
   s !== null && typeof s === "object" && typeof (s as AbortSignal).aborted === "boolean" && typeof (s as AbortSignal).addEventListener === "function" && typeof (s as AbortSignal).removeEventListener === "function";
@@ -241,9 +246,7 @@ const isSignal = (s: unknown): s is AbortSignal =>
  */
 function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
   const ctx = { api: o.api };
-  if (o.timeoutMs !== undefined && !isTimeoutMs(o.timeoutMs)) {
-    throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${typeof o.timeoutMs === "string" ? JSON.stringify(o.timeoutMs) : String(o.timeoutMs)}`, ctx);
-  }
+  if (o.timeoutMs !== undefined && !isTimeoutMs(o.timeoutMs)) throw badTimeout(o.timeoutMs, ctx);
   checkOption(ctx, "fetch", o.fetch, "function");
   checkOption(ctx, "onEvent", o.onEvent, "function");
   if (o.signal !== undefined && !isSignal(o.signal)) throw new UsageError(`signal must be an AbortSignal, got ${typeName(o.signal)}`, ctx);
@@ -431,7 +434,7 @@ export class HttpTransport {
   private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
     if (isTimeoutMs(ms)) return Math.ceil(ms);
-    throw new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${String(ms)}`, { api: this.config.api, operation: op.operationId });
+    throw badTimeout(ms, { api: this.config.api, operation: op.operationId });
   }
 
   /** Report one attempt to `onEvent` (when there is one). */

@@ -36,17 +36,11 @@ export function isTransient(error: unknown): boolean {
  */
 export function checkRetryOptions(opts: unknown, name: string, ctx: ErrorContext): void {
   if (opts === undefined || typeof opts === "boolean") return;
-  const fail = (what: string, v: unknown) => {
-    throw new UsageError(`${name}${what} must be ${v}`, ctx);
-  };
-  if (opts === null || typeof opts !== "object") return fail("", `an object (or true / false), got ${typeName(opts)}`);
+  if (opts === null || typeof opts !== "object") throw new UsageError(`${name} must be an object (or true / false), got ${typeName(opts)}`, ctx);
   const o = opts as Record<string, unknown>;
-  const max = o.maxAttempts;
-  if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && (max as number) >= 1))) fail(".maxAttempts", `a whole number, 1 or more (or Infinity), got ${String(max)}`);
-  for (const k of ["baseDelayMs", "maxDelayMs"]) {
-    const v = o[k];
-    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) fail(`.${k}`, `a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
-  }
+  checkOption(ctx, `${name}.maxAttempts`, o.maxAttempts, { min: 1, orInfinity: true });
+  checkOption(ctx, `${name}.baseDelayMs`, o.baseDelayMs, "ms");
+  checkOption(ctx, `${name}.maxDelayMs`, o.maxDelayMs, "ms");
   checkOption(ctx, `${name}.sleep`, o.sleep, "function");
   checkOption(ctx, `${name}.random`, o.random, "function");
 }

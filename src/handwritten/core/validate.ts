@@ -18,7 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { typeName, UsageError, type ErrorContext } from "./errors.js";
+import { shownValue, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 
 export type SchemaProblemKind =
@@ -258,21 +258,38 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
   return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
 }
 
+/** A whole number from `min` to `max` (default: no bound), or also `Infinity`. */
+export interface WholeRange {
+  min: number;
+  max?: number;
+  orInfinity?: true;
+}
+
 /**
- * A client option that must be a function, true/false, a whole number of at least 1, or one of
- * `allowed`: a UsageError naming it and what it takes, when the client is made (a wrong one
- * would be a bare TypeError in the middle of a call, or be taken as something else).
+ * A client option that must be a function, true/false, a finite number of ms (0 or more), a
+ * whole number in a range, or one of `allowed`: a UsageError naming it and what it takes, when
+ * the client is made (a wrong one would be a bare TypeError in the middle of a call, or be
+ * taken as something else).
  */
-export function checkOption(ctx: ErrorContext, name: string, value: unknown, allowed: "function" | "boolean" | "count" | ReadonlyArray<string>): void {
+export function checkOption(ctx: ErrorContext, name: string, value: unknown, allowed: "function" | "boolean" | "ms" | WholeRange | ReadonlyArray<string>): void {
   if (value === undefined) return;
-  const ok =
-    allowed === "function" ? typeof value === "function"
-    : allowed === "boolean" ? typeof value === "boolean"
-    : allowed === "count" ? Number.isSafeInteger(value) && (value as number) >= 1
-    : allowed.includes(value as string);
-  if (ok) return;
-  const takes = allowed === "function" ? "a function" : allowed === "boolean" ? "true or false" : allowed === "count" ? "a whole number, 1 or more" : `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
-  throw new UsageError(`${name} must be ${takes}, got ${typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : typeName(value)}`, ctx);
+  let ok: boolean;
+  let takes: string;
+  if (allowed === "function" || allowed === "boolean") {
+    ok = typeof value === allowed;
+    takes = allowed === "function" ? "a function" : "true or false";
+  } else if (allowed === "ms") {
+    ok = typeof value === "number" && Number.isFinite(value) && value >= 0;
+    takes = "a finite number of ms, 0 or more";
+  } else if (Array.isArray(allowed)) {
+    ok = allowed.includes(value as string);
+    takes = `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+  } else {
+    const { min, max = Number.POSITIVE_INFINITY, orInfinity } = allowed as WholeRange;
+    ok = (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) || (orInfinity === true && value === Number.POSITIVE_INFINITY);
+    takes = max >= Number.MAX_SAFE_INTEGER ? `a whole number, ${min} or more${orInfinity ? " (or Infinity)" : ""}` : `a whole number from ${min} to ${max}`;
+  }
+  if (!ok) throw new UsageError(`${name} must be ${takes}, got ${shownValue(value)}`, ctx);
 }
 
 /** `x-required-one-of`: a UsageError unless each group has at least one parameter given (not empty). */

@@ -93,9 +93,7 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
   checkOption(ctx, "now", options.now, "function");
   checkOption(ctx, "signatureValues", options.signatureValues, ["raw", "url-encoded"]);
   checkOption(ctx, "signatureMethodHeader", options.signatureMethodHeader, "boolean");
-  if (options.seqStart !== undefined && !(Number.isSafeInteger(options.seqStart) && options.seqStart >= 0)) {
-    throw new UsageError(`seqStart must be a whole number, 0 or more, got ${String(options.seqStart)}`, ctx);
-  }
+  checkOption(ctx, "seqStart", options.seqStart, { min: 0, max: Number.MAX_SAFE_INTEGER });
   const now = options.now ?? Date.now;
   let ownSeq = options.seqStart;
   const nextSeq = (): number => (ownSeq === undefined ? sharedSeq++ : ownSeq++);

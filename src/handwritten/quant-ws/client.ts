@@ -415,38 +415,28 @@ function gatewayUrlProblem(url: unknown): string | undefined {
  */
 function checkOptions(opts: QuantWsClientOptions): void {
   const where = "createQuantWsClient";
+  const ctx = { api: API, operation: where };
   for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
     if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
   }
-  const nonNegative = (name: string, v: unknown) => {
-    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {
-      throw new UsageError(`${name} must be a finite number of ms, 0 or more, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`, { api: API, operation: where });
-    }
-  };
-  checkRetryOptions(opts.retryReads, "retryReads", { api: API, operation: where });
-  checkOption({ api: API, operation: where }, "decimals", opts.decimals, ["exact", "string", "number"]);
-  checkOption({ api: API, operation: where }, "notReady", opts.notReady, ["wait", "fail"]);
-  nonNegative("pingIntervalMs", opts.pingIntervalMs);
+  checkRetryOptions(opts.retryReads, "retryReads", ctx);
+  checkOption(ctx, "decimals", opts.decimals, ["exact", "string", "number"]);
+  checkOption(ctx, "notReady", opts.notReady, ["wait", "fail"]);
+  checkOption(ctx, "pingIntervalMs", opts.pingIntervalMs, "ms");
   const maxMessage = opts.maxMessageBytes;
   if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {
-    throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${String(maxMessage)}`, { api: API, operation: where });
+    throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${String(maxMessage)}`, ctx);
   }
-  const missed = opts.maxMissedPongs;
-  if (missed !== undefined && !(Number.isInteger(missed) && missed >= 1)) {
-    throw new UsageError(`maxMissedPongs must be a whole number, 1 or more, got ${String(missed)}`, { api: API, operation: where });
-  }
+  checkOption(ctx, "maxMissedPongs", opts.maxMissedPongs, { min: 1 });
   if (opts.reconnect) {
-    nonNegative("reconnect.baseDelayMs", opts.reconnect.baseDelayMs);
-    nonNegative("reconnect.maxDelayMs", opts.reconnect.maxDelayMs);
-    const max = opts.reconnect.maxAttempts;
-    if (max !== undefined && !(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) {
-      throw new UsageError(`reconnect.maxAttempts must be a whole number, 1 or more (or Infinity), got ${String(max)}`, { api: API, operation: where });
-    }
+    checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "ms");
+    checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "ms");
+    checkOption(ctx, "reconnect.maxAttempts", opts.reconnect.maxAttempts, { min: 1, orInfinity: true });
   }
   if (opts.repeatLogin) {
-    nonNegative("repeatLogin.windowMs", opts.repeatLogin.windowMs);
-    nonNegative("repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs);
-    nonNegative("repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs);
+    checkOption(ctx, "repeatLogin.windowMs", opts.repeatLogin.windowMs, "ms");
+    checkOption(ctx, "repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs, "ms");
+    checkOption(ctx, "repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs, "ms");
   }
 }
 

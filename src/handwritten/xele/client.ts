@@ -180,12 +180,11 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
   checkRetryOptions(options.retry, "retry", ctx);
   checkOption(ctx, "log", options.log, "function");
   if (options.operator !== undefined && typeof options.operator !== "string") throw new UsageError(`operator must be a string, got ${typeName(options.operator)}`, ctx);
-  if (options.firstSerialNo !== undefined && !(Number.isInteger(options.firstSerialNo) && options.firstSerialNo >= 0 && options.firstSerialNo <= SERIALNO_MAX)) {
-    throw new UsageError(`firstSerialNo must be a whole number from 0 to ${SERIALNO_MAX}, got ${String(options.firstSerialNo)}`, ctx);
-  }
+  checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
   const inFlightOption = options.maxInFlight;
-  if (inFlightOption !== null && typeof inFlightOption === "object") for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], "count");
-  else checkOption(ctx, "maxInFlight", inFlightOption, "count");
+  const slots = { min: 1, max: Number.MAX_SAFE_INTEGER };
+  if (inFlightOption !== null && typeof inFlightOption === "object") for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
+  else checkOption(ctx, "maxInFlight", inFlightOption, slots);
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
