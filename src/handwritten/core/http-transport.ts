@@ -51,7 +51,7 @@ import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl } from "./validate.js";
+import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -298,7 +298,7 @@ export class HttpTransport {
     const { secrets, ...rest } = config;
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
-    if (problem) throw new UsageError(`the base URL ${typeof rest.baseUrl === "string" ? JSON.stringify(redactUrl(rest.baseUrl)) : typeName(rest.baseUrl)} ${problem}`, { api: rest.api });
+    if (problem) throw new UsageError(`the base URL ${urlShown(rest.baseUrl)} ${problem}`, { api: rest.api });
     checkRetryOptions(rest.retry, "retry", { api: rest.api });
     checkTransportOptions(rest);
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {

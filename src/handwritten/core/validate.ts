@@ -18,7 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { shownValue, UsageError, type ErrorContext } from "./errors.js";
+import { redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 
 export type SchemaProblemKind =
@@ -257,6 +257,9 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
   }
   return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
 }
+
+/** A server URL as a message names it: quoted, its `user:password@` redacted; a non-string by its type. */
+export const urlShown = (url: unknown): string => (typeof url === "string" ? JSON.stringify(redactUrl(url)) : typeName(url));
 
 /** A whole number from `min` to `max` (default: no bound), or also `Infinity`. */
 export interface WholeRange {

@@ -26,7 +26,7 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, serverUrl } from "../core/validate.js";
+import { checkOption, serverUrl, urlShown } from "../core/validate.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -179,7 +179,7 @@ class Client implements QuantWsClient, SessionHost {
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
     const problem = gatewayUrlProblem(url);
     if (problem) {
-      throw new UsageError(`the gateway URL ${typeof url === "string" ? JSON.stringify(redactUrl(url)) : typeof url} ${problem}`, { api: API, operation: "createQuantWsClient" });
+      throw new UsageError(`the gateway URL ${urlShown(url)} ${problem}`, { api: API, operation: "createQuantWsClient" });
     }
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
