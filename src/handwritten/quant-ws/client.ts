@@ -145,6 +145,8 @@ export interface QuantWsClient<D extends DecimalsMode = "exact"> {
   close(): Promise<void>;
 }
 
+const CLOSED_UNROUTED = "the client closed before a login took its token";
+
 /**
  * The client: wires the connection (socket, heartbeat, reconnect), request matching (cid →
  * pending request), session routing (token → session) and logging in together.
@@ -193,6 +195,10 @@ class Client implements QuantWsClient, SessionHost {
     this.#router = new SessionRouter((session, frame) => {
       const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
       this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
+    }, (frame, text, why) => {
+      const what = frame.kind === "state" ? `state ${frame.frame.code}` : `${frame.topic} notification`;
+      const message = `${what} for a token no session of this client holds, not delivered: ${why}`;
+      this.#events.emit("error", this.#scrub(new QuantWsFrameError("unknown-token", message, text, "token")));
     });
     this.#conn = new Connection(url, connectionOptions(opts), this.#connectionHost());
     this.#logins = new LoginFlow(this.#loginHost(), loginOptions(opts));
@@ -230,7 +236,7 @@ class Client implements QuantWsClient, SessionHost {
       onDrop: (dropped) => {
         this.#requests.rejectAll((op) => dropped(op, true));
         this.#router.socketDown(dropped("login", true));
-        this.#router.clearOrphans();
+        this.#router.clearOrphans(client.#closed ? CLOSED_UNROUTED : "the connection dropped before a login took its token");
       },
       endSessions: (error) => {
         for (const s of [...this.#router.sessions]) s._end(error);
@@ -306,7 +312,7 @@ class Client implements QuantWsClient, SessionHost {
           this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
           return;
         default:
-          this.#router.route(frame);
+          this.#router.route(frame, text);
       }
     } catch (caught) {
       this.reportError(caught);
@@ -391,7 +397,7 @@ class Client implements QuantWsClient, SessionHost {
     this.#requests.rejectAll((op) => new ClientClosedError(`client closed before the ${op} reply`, { api: API, operation: op }));
     this.#requests.clearDeadlines();
     await this.#conn.shutdown();
-    this.#router.clearOrphans();
+    this.#router.clearOrphans(CLOSED_UNROUTED);
     this.#events.emit("closed", {});
     this.#events.end();
   }

@@ -17,7 +17,8 @@
  *                              when a login's held notifications passed 100 000 per topic)
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
- *                              unknown op, missing field, reply for an unknown cid)
+ *                              unknown op, missing field, reply for an unknown cid, a
+ *                              state or notification no session took: "unknown-token")
  * TimeoutError
  * └── CancelAllUnconfirmedError cancelAll() could not confirm every open order as CANCELED
  *                              in time (the gateway never replies to a cancel-all)
@@ -81,7 +82,7 @@ export class StreamOverflowError extends UsageError {
   }
 }
 
-export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "op-mismatch" | "inexact-number";
+export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number";
 
 export class QuantWsFrameError extends ResponseFormatError {
   readonly problem: FrameProblem;

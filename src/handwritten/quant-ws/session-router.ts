@@ -2,7 +2,10 @@
  * Session routing: the sessions of one client by token, and the state and notification
  * frames delivered to the session whose token they carry. A frame for a token not known yet
  * (its login reply may come after it: replies can be reordered) is held, a bounded number,
- * until that token is bound.
+ * until that token is bound. A held frame that no session takes (the oldest past
+ * MAX_ORPHANS, and every one still held when the socket drops or the client closes: a late
+ * notification of a session that has logged out, or a token of another client) goes to
+ * `onUnrouted`, which the client reports as an `error` event: nothing is dropped unsaid.
  */
 import type { TradeApiError } from "../core/errors.js";
 import type { IncomingFrame } from "./frames.js";
@@ -17,12 +20,15 @@ export class SessionRouter {
   /** Sessions logged in and not ended. */
   readonly sessions = new Set<QuantWsSession>();
   readonly #byToken = new Map<string, QuantWsSession>();
-  #orphans: Array<{ token: string; frame: SessionFrame }> = [];
+  #orphans: Array<{ token: string; frame: SessionFrame; text: string }> = [];
   /** Delivers a state frame to its session (the client redacts and reports it). */
   readonly #onState: (session: QuantWsSession, frame: StateFrame) => void;
+  /** A held frame no session took: `why` ends the sentence "not delivered: …". */
+  readonly #onUnrouted: (frame: SessionFrame, text: string, why: string) => void;
 
-  constructor(onState: (session: QuantWsSession, frame: StateFrame) => void) {
+  constructor(onState: (session: QuantWsSession, frame: StateFrame) => void, onUnrouted: (frame: SessionFrame, text: string, why: string) => void) {
     this.#onState = onState;
+    this.#onUnrouted = onUnrouted;
   }
 
   /** The session `token` names now, from login reply to logout. */
@@ -43,12 +49,16 @@ export class SessionRouter {
     this.unbind(session.token, session);
   }
 
-  route(frame: SessionFrame): void {
+  /** `text`: the frame as it came (what an unrouted report shows). */
+  route(frame: SessionFrame, text: string): void {
     const session = this.#byToken.get(frame.token);
     if (!session) {
       // Possibly for a login whose reply has not arrived yet (replies can be reordered).
-      this.#orphans.push({ token: frame.token, frame });
-      if (this.#orphans.length > MAX_ORPHANS) this.#orphans.shift();
+      this.#orphans.push({ token: frame.token, frame, text });
+      if (this.#orphans.length > MAX_ORPHANS) {
+        const oldest = this.#orphans.shift()!;
+        this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_ORPHANS} frames for tokens no session holds were waiting, and this was the oldest`);
+      }
       return;
     }
     this.#deliver(session, frame);
@@ -66,8 +76,11 @@ export class SessionRouter {
     for (const o of mine) this.#deliver(session, o.frame);
   }
 
-  clearOrphans(): void {
+  /** Report every held frame as not delivered, `why` (the socket dropped, the client closed), and forget them. */
+  clearOrphans(why: string): void {
+    const held = this.#orphans;
     this.#orphans = [];
+    for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }
 
   /** The socket dropped: every session, logged in or logging in, hears of it once. */
