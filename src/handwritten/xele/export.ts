@@ -3,7 +3,8 @@
  * 看穿式监管的信息,均需要依次写入文件". The answer's first line is a file name, every further line a
  * record to write verbatim into that file; an empty answer means nothing was found.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TradeApiError, UsageError } from "../core/errors.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
@@ -64,18 +65,51 @@ export interface SaveExportOptions {
  * Returns the path written, or null when the export is empty (nothing is written). A file of
  * that name already there is kept, and the call fails with a UsageError, unless `overwrite`;
  * a file system failure is a TradeApiError naming the path and its code.
+ *
+ * The records go to a partial file beside the target, renamed onto it once whole: a write that
+ * fails partway (a full disk) leaves the file that was there as it was, or, without
+ * `overwrite`, no file at all (the name is taken first, empty, so that nothing else takes it
+ * meanwhile, and given back on failure). Only where the directory refuses a new file but the
+ * file itself may be written (`overwrite` of a file in a directory not writable) is the file
+ * written in place.
  */
 export async function saveClientSystemExport(exported: ClientSystemExport, dir: string, options: SaveExportOptions = {}): Promise<string | null> {
   if (exported.fileName === null) return null;
   checkFileName(exported.fileName, {});
   const path = join(dir, exported.fileName);
+  const text = exported.lines.length ? `${exported.lines.join("\n")}\n` : "";
+  const partial = `${path}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
+  let taken = false;
+  let stage: "name" | "partial" | "rename" = "name";
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(path, exported.lines.length ? `${exported.lines.join("\n")}\n` : "", { encoding: "utf8", flag: options.overwrite ? "w" : "wx" });
+    if (!options.overwrite) {
+      await writeFile(path, "", { flag: "wx" });
+      taken = true;
+    }
+    stage = "partial";
+    await writeFile(partial, text, { encoding: "utf8", flag: "wx" });
+    stage = "rename";
+    await rename(partial, path);
   } catch (e) {
+    await rm(partial, { force: true }).catch(() => undefined);
+    if (taken) await rm(path, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
-    throw new TradeApiError(`could not write the export to ${path} (${code ?? (e as Error).message})`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
+    if (code === "EEXIST" && stage === "name") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
+    if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM")) return writeInPlace(path, text);
+    throw writeFailed(path, e);
   }
   return path;
 }
+
+async function writeInPlace(path: string, text: string): Promise<string> {
+  try {
+    await writeFile(path, text, { encoding: "utf8", flag: "w" });
+  } catch (e) {
+    throw writeFailed(path, e);
+  }
+  return path;
+}
+
+const writeFailed = (path: string, e: unknown): TradeApiError =>
+  new TradeApiError(`could not write the export to ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
