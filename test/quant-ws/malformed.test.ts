@@ -23,6 +23,9 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: '{"op":"open_orders","cid":"c1","result":true,"error_message":"","data":{"0":{}}}', problem: "wrong-type", field: "data" },
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":{"id":1}}', problem: "wrong-type", field: "order_no" },
   { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":12345}', problem: "wrong-type", field: "token" },
+  // A null order number or token is not "none": the order may exist (a list or map may be null for empty).
+  { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":null}', problem: "wrong-type", field: "order_no" },
+  { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":null}', problem: "wrong-type", field: "token" },
   // A parsed object whose own toString/valueOf are not functions: String() would throw on it.
   { given: '{"op":"state","token":"t","code":6,"msg":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "msg" },
   { given: '{"op":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "op" },
@@ -30,6 +33,15 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
 ];
 
 describe("quant-ws malformed frames", () => {
+  it("a null list or map in a reply stands for an empty one (an encoder writes an empty list as null)", () => {
+    for (const op of ["asset", "open_orders", "cancel_order", "position"]) {
+      expect(decodeFrame(`{"op":"${op}","cid":"c1","result":true,"error_message":"","data":null}`)).toMatchObject({ kind: "reply", cid: "c1" });
+    }
+    expect(() => decodeFrame('{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":null}')).toThrow(
+      "place_order reply's `order_no` is null, not string",
+    );
+  });
+
   it.each(rows)("decodeFrame($given) → $problem", ({ given, problem, field }) => {
     let error: unknown;
     try {

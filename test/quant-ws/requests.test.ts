@@ -93,6 +93,35 @@ describe("quant-ws requests", () => {
     expect(outcome.cancelled).toEqual([resting]);
     expect(outcome.failed).toEqual([{ result: false, error_message: "Order not found", order_no: "999" }]);
     expect(outcome.results).toHaveLength(2);
+    expect(outcome.unanswered).toEqual([]);
     expect(await session.openOrders(ETH)).toEqual([]);
+  });
+
+  it("names the orders a cancel_order reply has no item for (outcome unknown), instead of leaving them out", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("cancel_order");
+    const outcome = session.cancelOrder(ETH, ["101", "102", "103", "102"]);
+    const frame = (await mock.waitForFrame(isOp("cancel_order"))).frame as { cid: string };
+    // The top-level result is true; only 101 has an item (and a null list would have none).
+    mock.sendRaw(JSON.stringify({ op: "cancel_order", cid: frame.cid, result: true, error_message: "", data: [{ result: true, error_message: "", order_no: "101" }] }));
+    expect(await outcome).toEqual({
+      results: [{ result: true, error_message: "", order_no: "101" }],
+      cancelled: ["101"],
+      failed: [],
+      unanswered: ["102", "103"],
+    });
+  });
+
+  it("a place_order reply whose order_no is null fails the call (a QuantWsFrameError), never resolves to an empty order number", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("place_order");
+    const placed = session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    const frame = (await mock.waitForFrame(isOp("place_order"))).frame as { cid: string };
+    mock.sendRaw(JSON.stringify({ op: "place_order", cid: frame.cid, result: true, error_message: "", order_no: null }));
+    const e = await rejection(placed);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect(e).toMatchObject({ problem: "wrong-type", field: "order_no", operation: "place_order" });
   });
 });

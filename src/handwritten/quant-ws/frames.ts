@@ -41,6 +41,8 @@ function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
 }
 
+const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
+
 /** Parse and classify one text frame; throws QuantWsFrameError. */
 export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
   let value: unknown;
@@ -70,9 +72,12 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       if (dataField && f[dataField] === undefined) {
         throw new QuantWsFrameError("missing-field", `${op} reply with result true but no \`${dataField}\``, text, dataField, ctx);
       }
-      // A null is the op's own business (an empty asset list comes as null); any other value
-      // must have the spec's type, or a typed caller would get a text where it expects a list.
-      const wrong = dataField && dataType && f[dataField] !== null ? answerTypeProblem(f[dataField], dataType) : undefined;
+      // A null list or map stands for an empty one (an encoder writes an empty list as null);
+      // a null order number or token stands for nothing, and any other value must have the
+      // spec's type, or a typed caller would get a text where it expects a list (or "" for the
+      // number of an order that may exist).
+      const value = dataField ? f[dataField] : undefined;
+      const wrong = !dataField || !dataType ? undefined : value === null ? (nullMeansEmpty(dataType) ? undefined : `is null, not ${[dataType].flat().join(" or ")}`) : answerTypeProblem(value, dataType);
       if (wrong) throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` ${wrong}`, text, dataField ?? undefined, ctx);
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);

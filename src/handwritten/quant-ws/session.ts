@@ -106,8 +106,15 @@ export interface CancelAllOutcome {
 export interface CancelOrderOutcome {
   /** One result per requested order, as the server sent them. */
   results: CancelOrderResult[];
+  /** Orders the reply says were cancelled. */
   cancelled: string[];
+  /** The reply's items that say an order was not cancelled (with the gateway's reason). */
   failed: CancelOrderResult[];
+  /**
+   * Orders asked for that the reply has no item for: their outcome is unknown (re-read
+   * `open_orders`). Every order asked for is in exactly one of cancelled, failed, unanswered.
+   */
+  unanswered: string[];
 }
 
 /** What a session needs from its client. */
@@ -288,7 +295,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     }
     const reply = await this.#req("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
-    return { results, cancelled: results.filter((r) => r.result).map((r) => r.order_no), failed: results.filter((r) => !r.result) };
+    const answered = new Set(results.map((r) => String(r.order_no)));
+    return {
+      results,
+      cancelled: results.filter((r) => r.result).map((r) => r.order_no),
+      failed: results.filter((r) => !r.result),
+      unanswered: [...new Set(orderNos)].filter((n) => !answered.has(String(n))),
+    };
   }
   /**
    * Cancel every open order of `symbol` (`cancel_order` with `order_nos: []`). The gateway
