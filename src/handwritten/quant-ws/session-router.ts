@@ -3,7 +3,7 @@
  * frames delivered to the session whose token they carry. A frame for a token not known yet
  * (its login reply may come after it: replies can be reordered) is held, a bounded number,
  * until that token is bound. A held frame that no session takes (the oldest past
- * MAX_ORPHANS, and every one still held when the socket drops or the client closes: a late
+ * MAX_ORPHANS frames or MAX_ORPHAN_CHARS of text, and every one still held when the socket drops or the client closes: a late
  * notification of a session that has logged out, or a token of another client) goes to
  * `onUnrouted`, which the client reports as an `error` event: nothing is dropped unsaid.
  */
@@ -12,6 +12,8 @@ import type { IncomingFrame } from "./frames.js";
 import type { QuantWsSession } from "./session.js";
 
 const MAX_ORPHANS = 256;
+/** Held frames' text at most (UTF-16 code units): a login's early frames are small. */
+const MAX_ORPHAN_CHARS = 8 * 1024 * 1024;
 
 type SessionFrame = Extract<IncomingFrame, { kind: "state" | "notify" }>;
 type StateFrame = Extract<IncomingFrame, { kind: "state" }>;
@@ -21,6 +23,7 @@ export class SessionRouter {
   readonly sessions = new Set<QuantWsSession>();
   readonly #byToken = new Map<string, QuantWsSession>();
   #orphans: Array<{ token: string; frame: SessionFrame; text: string }> = [];
+  #orphanChars = 0;
   /** Delivers a state frame to its session (the client redacts and reports it). */
   readonly #onState: (session: QuantWsSession, frame: StateFrame) => void;
   /** A held frame no session took: `why` ends the sentence "not delivered: …". */
@@ -55,9 +58,15 @@ export class SessionRouter {
     if (!session) {
       // Possibly for a login whose reply has not arrived yet (replies can be reordered).
       this.#orphans.push({ token: frame.token, frame, text });
-      if (this.#orphans.length > MAX_ORPHANS) {
+      this.#orphanChars += text.length;
+      while (this.#orphans.length > MAX_ORPHANS || this.#orphanChars > MAX_ORPHAN_CHARS) {
         const oldest = this.#orphans.shift()!;
-        this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_ORPHANS} frames for tokens no session holds were waiting, and this was the oldest`);
+        this.#orphanChars -= oldest.text.length;
+        this.#onUnrouted(
+          oldest.frame,
+          oldest.text,
+          `more than ${this.#orphans.length >= MAX_ORPHANS ? `${MAX_ORPHANS} frames` : `${MAX_ORPHAN_CHARS / 1024 / 1024} MiB of frames`} for tokens no session holds were waiting, and this was the oldest`,
+        );
       }
       return;
     }
@@ -73,6 +82,7 @@ export class SessionRouter {
     if (!this.#orphans.some((o) => o.token === token)) return;
     const mine = this.#orphans.filter((o) => o.token === token);
     this.#orphans = this.#orphans.filter((o) => o.token !== token);
+    this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
     for (const o of mine) this.#deliver(session, o.frame);
   }
 
@@ -80,6 +90,7 @@ export class SessionRouter {
   clearOrphans(why: string): void {
     const held = this.#orphans;
     this.#orphans = [];
+    this.#orphanChars = 0;
     for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }
 
