@@ -176,6 +176,28 @@ describe("quant-ws notifications", () => {
     expect(flood[0]).toBeGreaterThan(0);
   }, 30_000);
 
+  it("holds at most 64 MiB of notification text during a login; past that the oldest go and the error event says so", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 1_500 }, { loginTimeoutMs: 20_000 });
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    const login = client.login(creds());
+    while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
+    const token = mock.tokens()[0]!;
+    // Five fills of 15 MiB each (each under the 16 MiB message limit): 75 MiB before READY.
+    const pad = "x".repeat(15 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) mock.sendRaw(`{"op":"notify","topic":"fill","token":"${token}","data":{"seq":${i},"pad":"${pad}"}}`);
+    const session = await login;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StreamOverflowError);
+    expect((errors[0] as Error).message).toBe(
+      "quant-ws: more than 64 MiB of notifications came during the login, before any listener: the oldest fill notifications were dropped (re-read the state after login)",
+    );
+    const seqs: number[] = [];
+    session.on("fill", (f) => seqs.push((f as unknown as { seq: number }).seq));
+    await Promise.resolve();
+    expect(seqs).toEqual([1, 2, 3, 4]);
+  }, 30_000);
+
   it("does not hold notifications once the login has finished (plain events from then on)", async () => {
     const { client } = await setup();
     const session = await client.login(creds());

@@ -70,12 +70,12 @@ export class SessionRouter {
       }
       return;
     }
-    this.#deliver(session, frame);
+    this.#deliver(session, frame, text.length);
   }
 
-  #deliver(session: QuantWsSession, frame: SessionFrame): void {
+  #deliver(session: QuantWsSession, frame: SessionFrame, chars: number): void {
     if (frame.kind === "state") this.#onState(session, frame);
-    else session._onNotify(frame.topic, frame.frame.data);
+    else session._onNotify(frame.topic, frame.frame.data, chars);
   }
 
   #replayOrphans(token: string, session: QuantWsSession): void {
@@ -83,7 +83,7 @@ export class SessionRouter {
     const mine = this.#orphans.filter((o) => o.token === token);
     this.#orphans = this.#orphans.filter((o) => o.token !== token);
     this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
-    for (const o of mine) this.#deliver(session, o.frame);
+    for (const o of mine) this.#deliver(session, o.frame, o.text.length);
   }
 
   /** Report every held frame as not delivered, `why` (the socket dropped, the client closed), and forget them. */

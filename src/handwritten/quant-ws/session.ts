@@ -143,6 +143,8 @@ type Topic = "order" | "fill" | "position" | "asset";
  * for the snapshots of a large account (an order each), bounded against a flooding server.
  */
 const MAX_HELD = 100_000;
+/** …and at most this much frame text (UTF-16 code units) in all topics of a session. */
+const MAX_HELD_CHARS = 64 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
 
 /** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
@@ -171,7 +173,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #loginWait: Waiter | undefined;
   #loginCtx: { platform: string; secrets: string[] } | undefined;
   /** Notifications that arrived during a login for a topic nobody listened to yet. */
-  #held = new Map<Topic, unknown[]>();
+  #held = new Map<Topic, Array<{ data: unknown; chars: number }>>();
+  #heldChars = 0;
   /** Topics whose held notifications overflowed during this login (reported once each). */
   readonly #heldOverflow = new Set<Topic>();
   #holding = false;
@@ -233,16 +236,17 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * are held until the first listener, stream or `next()` of that topic is added, and then
    * delivered to it in arrival order, right after the call that added it (a microtask), before
    * any later notification (`once`/`next` take the oldest one; the rest stay held). At most
-   * 100 000 per topic: past that the oldest are dropped, and the client's `error` event says
-   * so (StreamOverflowError), once per topic and login.
+   * 100 000 per topic and 64 MiB of frame text in all: past that the oldest are dropped, and
+   * the client's `error` event says so (StreamOverflowError), once per topic and login.
    */
   #releaseHeld(event: keyof QuantWsSessionEvents, one = false): void {
     const held = this.#held.get(event as Topic);
     if (!held?.length) return;
     const out = one ? held.splice(0, 1) : held.splice(0);
     if (!held.length) this.#held.delete(event as Topic);
+    for (const h of out) this.#heldChars -= h.chars;
     queueMicrotask(() => {
-      for (const data of out) this.#events.emit(event as Topic, data as never);
+      for (const h of out) this.#events.emit(event as Topic, h.data as never);
     });
   }
 
@@ -545,25 +549,34 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     return ev;
   }
 
-  /** @internal a `notify` frame's data for this session's token. */
-  _onNotify(topic: Topic, data: unknown): void {
+  /** @internal a `notify` frame's data for this session's token; `chars`: the frame's text length. */
+  _onNotify(topic: Topic, data: unknown, chars = 0): void {
     if (topic === "order") for (const w of [...this.#orderWatchers]) w(data as OrderUpdate);
     if (this.#holding && this.#events.listenerCount(topic) === 0) {
       let held = this.#held.get(topic);
       if (!held) this.#held.set(topic, (held = []));
-      held.push(data);
-      if (held.length > MAX_HELD) {
-        held.shift();
-        if (!this.#heldOverflow.has(topic)) {
-          this.#heldOverflow.add(topic);
-          this.#host.reportError(
-            new StreamOverflowError(`more than ${MAX_HELD} ${topic} notifications came during the login, before any listener: the oldest were dropped (re-read the state after login)`, MAX_HELD),
-          );
-        }
+      held.push({ data, chars });
+      this.#heldChars += chars;
+      const after = "during the login, before any listener: the oldest";
+      if (held.length > MAX_HELD) this.#dropHeld(topic, `more than ${MAX_HELD} ${topic} notifications came ${after} were dropped`);
+      while (this.#heldChars > MAX_HELD_CHARS) {
+        // The oldest of this topic (the one flooding), or else of another.
+        const from = held.length ? topic : [...this.#held.keys()].find((t) => this.#held.get(t)!.length)!;
+        this.#dropHeld(from, `more than ${MAX_HELD_CHARS / 1024 / 1024} MiB of notifications came ${after} ${from} notifications were dropped`);
       }
       return;
     }
     this.#events.emit(topic, data as never);
+  }
+
+  /** Drop the oldest held notification of `topic`; the first drop of a topic per login is reported (`why`). */
+  #dropHeld(topic: Topic, why: string): void {
+    const held = this.#held.get(topic)!;
+    this.#heldChars -= held.shift()!.chars;
+    if (!held.length) this.#held.delete(topic);
+    if (this.#heldOverflow.has(topic)) return;
+    this.#heldOverflow.add(topic);
+    this.#host.reportError(new StreamOverflowError(`${why} (re-read the state after login)`, MAX_HELD));
   }
 
   /** @internal the login (or re-login) finished, successfully or not: stop holding notifications. */
@@ -588,6 +601,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     for (const w of [...this.#waiters]) w.reject(error);
     this.#host.forget(this as QuantWsSession);
     this.#held.clear();
+    this.#heldChars = 0;
     this.#holding = false;
     this.#events.emit("end", { error });
     this.#events.end();
