@@ -14,7 +14,7 @@
  * ├── SessionClosedError       the session was logged out (or the client closed)
  * └── StreamOverflowError      a `stream()` loop fell `maxBuffered` events behind: the stream
  *                              ended rather than drop one (also the client's `error` event
- *                              when a login's held notifications passed 100 000 per topic)
+ *                              when a login's held notifications passed their bounds)
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid, a
