@@ -62,6 +62,31 @@ function fail(name: string, message: string): never {
   throw new CliUsageError(`parameter "${name}" ${message}`);
 }
 
+/**
+ * A `--json` value (`text`: read with decimals as written; `double`: the same value read with
+ * decimals as doubles). A JSON number in decimal notation is its double when that is exactly
+ * the number written; otherwise, for a parameter that travels as text, the digits as written
+ * (as `name=value` sends them), and for one that travels as JSON (a body, a frame, base64 JSON
+ * in a form) a usage error: never rounded.
+ */
+function jsonValue(param: CliParam, text: unknown, double: unknown, path: string): unknown {
+  if (typeof text === "string" && typeof double === "number") {
+    const where = path ? ` at ${path}` : "";
+    if (!Number.isFinite(double)) fail(param.name, `must be a finite number, got ${text}${where}`);
+    if (exactDouble(text, double)) return double;
+    // Sent as text, except inside base64 JSON (XT's batch `data`), which is JSON again.
+    if (TEXT_PLACES.has(param.in) && param.schema.contentEncoding !== "base64") return text;
+    // The same words as for name=value.
+    if (path) fail(param.name, `the number ${text}${where} does not fit a JSON number exactly; nothing was sent`);
+    fail(param.name, `= ${text} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
+  }
+  if (Array.isArray(text)) return text.map((v, i) => jsonValue(param, v, (double as unknown[])[i], `${path}[${i}]`));
+  if (text !== null && typeof text === "object" && typeof text !== "bigint") {
+    return Object.fromEntries(Object.entries(text).map(([k, v]) => [k, jsonValue(param, v, (double as Record<string, unknown>)[k], `${path}.${k}`)]));
+  }
+  return text;
+}
+
 /** Reject non-finite numbers anywhere inside a JSON value (`1e400` parses to Infinity). */
 function checkFinite(name: string, value: unknown): void {
   if (typeof value === "number" && !Number.isFinite(value)) fail(name, `must be a finite number, got ${String(value)}`);
@@ -156,18 +181,20 @@ export function buildParams(apiName: string, op: CliOperation, pairs: readonly s
 function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | undefined): Record<string, unknown> {
   const params: Record<string, unknown> = Object.create(null);
   if (jsonFlag !== undefined) {
+    // Read twice: decimals as the text written (which a parse cannot fail on for its digits),
+    // and as doubles, which tells a JSON number (text here, a double there) from a JSON string.
     let body: unknown;
+    let doubles: unknown;
     try {
-      body = parseJson(jsonFlag);
+      body = parseJson(jsonFlag, { decimals: "string" });
+      doubles = parseJson(jsonFlag, { decimals: "number" });
     } catch (e) {
       throw new CliUsageError(`--json is not valid JSON: ${(e as Error).message}`);
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
     for (const name of Object.keys(body)) {
-      if (!findParam(op, name)) unknownParam(op, name);
-      const value = (body as Record<string, unknown>)[name];
-      checkFinite(name, value);
-      params[name] = value;
+      const param = findParam(op, name) ?? unknownParam(op, name);
+      params[name] = jsonValue(param, (body as Record<string, unknown>)[name], (doubles as Record<string, unknown>)[name], "");
     }
   }
   const given = new Set<string>();

@@ -48,6 +48,42 @@ describe("the one value coercer", () => {
     expect(exactDouble("9007199254740993", 9007199254740992)).toBe(false);
   });
 
+  it("--json reads numbers as name=value does: digits kept where they travel as text, refused where a JSON number would round them", () => {
+    const op: CliOperation = {
+      operationId: "o",
+      method: "POST",
+      path: "/",
+      summary: "",
+      params: [
+        { name: "price", in: "form", required: false, schema: { type: "number" } },
+        { name: "qty", in: "body", required: false, schema: { type: "number" } },
+        { name: "id", in: "query", required: false, schema: { type: "integer" } },
+        { name: "note", in: "form", required: false, schema: { type: "string" } },
+        { name: "data", in: "form", required: false, schema: { type: "string", contentEncoding: "base64" } },
+        { name: "items", in: "body", required: false, schema: { type: "array" } },
+      ],
+    };
+    const json = (text: string) => ({ ...buildParams("t", op, [], text) });
+    // A double that is exactly the number written is that double, wherever it goes (as before).
+    expect(json('{"price":0.25,"qty":1e3,"id":42,"note":"0.1"}')).toEqual({ price: 0.25, qty: 1000, id: 42, note: "0.1" });
+    // More digits than a double keeps: the digits as written for a form or query value.
+    expect(json('{"price":5000.123456789012345678901}')).toEqual({ price: "5000.123456789012345678901" });
+    expect(json('{"id":9007199254740993}')).toEqual({ id: 9007199254740993n });
+    // ... refused for a JSON body value, at the top or inside, and inside base64 JSON.
+    expect(() => json('{"qty":0.12345678901234567891}')).toThrow('t o: parameter "qty" = 0.12345678901234567891 has more digits than a JSON number keeps exactly (it would be sent as 0.12345678901234568); round it yourself');
+    expect(() => json('{"items":[{"p":1.00000000000000000001}]}')).toThrow('parameter "items" the number 1.00000000000000000001 at [0].p does not fit a JSON number exactly; nothing was sent');
+    expect(() => json('{"data":[{"price":1000.00000000000000000001}]}')).toThrow('parameter "data" the number 1000.00000000000000000001 at [0].price does not fit a JSON number exactly');
+    // Not finite anywhere: refused, naming the number.
+    expect(() => json('{"price":1e400}')).toThrow('parameter "price" must be a finite number, got 1e400');
+    expect(() => json('{"items":[1,-1e999]}')).toThrow('parameter "items" must be a finite number, got -1e999 at [1]');
+    // A JSON string stays a string.
+    expect(json('{"note":"5000.123456789012345678901","items":["1e400"]}')).toEqual({ note: "5000.123456789012345678901", items: ["1e400"] });
+    // An own "__proto__" key inside a value stays data.
+    const inside = json('{"items":[{"__proto__":{"x":1}}]}').items as Array<Record<string, unknown>>;
+    expect(Object.keys(inside[0]!)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it("parameters land in a null-prototype map; prototype names are unknown parameters", () => {
     const op: CliOperation = { operationId: "o", method: "GET", path: "/", summary: "", params: [{ name: "a", in: "query", required: true, schema: { type: "string" } }] };
     const params = buildParams("t", op, ["a=1"], undefined);
