@@ -55,6 +55,10 @@ export function terminalText(text: string): string {
   return text.replace(TERMINAL_UNSAFE, unicodeEscape);
 }
 
+/** The library's advice for a decimal a double cannot hold, and the same in `tradeapi call`'s words. */
+const LIBRARY_DECIMALS_HINT = 'pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double';
+const CALL_DECIMALS_HINT = "pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double";
+
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
   const [command, ...args] = argv;
@@ -80,7 +84,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return 2;
     }
     if (e instanceof TradeApiError) {
-      io.stderr(`tradeapi: error: ${redact(e.message, secrets)}\n`);
+      const message = current?.name === "call" ? e.message.replace(LIBRARY_DECIMALS_HINT, CALL_DECIMALS_HINT) : e.message;
+      io.stderr(`tradeapi: error: ${redact(message, secrets)}\n`);
       return 1;
     }
     io.stderr(`tradeapi: unexpected error: ${redact(e instanceof Error ? e.message : String(e), secrets)}\n`);

@@ -1,8 +1,11 @@
 /**
- * `--decimals` reaches every client the CLI builds, and `call quant-ws cancel_order` with an
+ * `--decimals` reaches every client the CLI builds (and is what an error about an answer's
+ * decimal advises), and `call quant-ws cancel_order` with an
  * empty order_nos (the gateway's cancel-all, answered by no reply) is confirmed by
  * cancelAll instead of timing out.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
@@ -27,6 +30,26 @@ describe("tradeapi call --decimals", () => {
     expect(asText.code).toBe(0);
     expect(asText.stdout).toMatch(/"minAmount": "0\.0001"/);
     expect(asText.stdout).toMatch(/"pricePoint": 2,/); // integers stay numbers
+  });
+
+  it("an answer's decimal that a double cannot hold is an error whose advice is the flag, not the library option", async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end('{"code":200,"info":"ok","data":{"p":0.1000000000000000000001}}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const env = { ...xtEnv(), XT_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const refused = await runCliCaptured(["call", "xt", "getBalance"], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        "tradeapi: error: xt getBalance: the number at data.p (0.1000000000000000000001) does not fit a double without rounding; pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double\n",
+      );
+      const exact = await runCliCaptured(["call", "xt", "getBalance", "--decimals", "string"], env);
+      expect(exact.stdout).toContain('"p": "0.1000000000000000000001"');
+    } finally {
+      server.close();
+    }
   });
 
   it("an unknown mode is a usage error naming the modes", async () => {
