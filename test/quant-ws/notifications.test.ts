@@ -4,6 +4,17 @@ import { StateCode, StreamOverflowError } from "../../src/handwritten/quant-ws/i
 import { UsageError } from "../../src/handwritten/core/errors.js";
 import { creds, ETH, framesOf, setup } from "./helpers.js";
 
+/** A login during which the gateway sends `frames(token)` before READY; the session and the client's error events. */
+async function loginFlooded(frames: (token: string) => string[]) {
+  const { mock, client } = await setup({ readyDelayMs: 1_500 }, { loginTimeoutMs: 20_000 });
+  const errors: unknown[] = [];
+  client.on("error", (e) => errors.push(e));
+  const login = client.login(creds());
+  while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
+  for (const frame of frames(mock.tokens()[0]!)) mock.sendRaw(frame);
+  return { session: await login, errors };
+}
+
 describe("quant-ws notifications", () => {
   it("delivers order, fill, position and asset as listeners and as async iterators", async () => {
     const { client } = await setup();
@@ -150,15 +161,12 @@ describe("quant-ws notifications", () => {
   });
 
   it("holds at most 100 000 per topic during a login; past that the client's error event says the oldest were dropped", async () => {
-    const { mock, client } = await setup({ readyDelayMs: 1_500 }, { loginTimeoutMs: 20_000 });
-    const errors: unknown[] = [];
-    client.on("error", (e) => errors.push(e));
-    const login = client.login(creds());
-    while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
-    const token = mock.tokens()[0]!;
     // A flood before READY, while nobody can listen yet: 100 001 position notifications.
-    for (let i = 0; i <= 100_000; i++) mock.sendRaw(`{"op":"notify","topic":"position","token":"${token}","data":{"symbol":"ETH/USDT","seq":${i}}}`);
-    const session = await login;
+    const { session, errors } = await loginFlooded((token) => {
+      const frames: string[] = [];
+      for (let i = 0; i <= 100_000; i++) frames.push(`{"op":"notify","topic":"position","token":"${token}","data":{"symbol":"ETH/USDT","seq":${i}}}`);
+      return frames;
+    });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StreamOverflowError);
     expect((errors[0] as Error).message).toBe(
@@ -177,16 +185,9 @@ describe("quant-ws notifications", () => {
   }, 30_000);
 
   it("holds at most 64 MiB of notification text during a login; past that the oldest go and the error event says so", async () => {
-    const { mock, client } = await setup({ readyDelayMs: 1_500 }, { loginTimeoutMs: 20_000 });
-    const errors: unknown[] = [];
-    client.on("error", (e) => errors.push(e));
-    const login = client.login(creds());
-    while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
-    const token = mock.tokens()[0]!;
     // Five fills of 15 MiB each (each under the 16 MiB message limit): 75 MiB before READY.
     const pad = "x".repeat(15 * 1024 * 1024);
-    for (let i = 0; i < 5; i++) mock.sendRaw(`{"op":"notify","topic":"fill","token":"${token}","data":{"seq":${i},"pad":"${pad}"}}`);
-    const session = await login;
+    const { session, errors } = await loginFlooded((token) => [0, 1, 2, 3, 4].map((i) => `{"op":"notify","topic":"fill","token":"${token}","data":{"seq":${i},"pad":"${pad}"}}`));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StreamOverflowError);
     expect((errors[0] as Error).message).toBe(
