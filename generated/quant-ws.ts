@@ -1005,6 +1005,9 @@ export const quantWsMeta = {
       retryable: false,
       dataField: "token",
       dataType: "string",
+      dataSchema: {
+        type: "string"
+      },
       summary: "Log in to one exchange account; the reply returns the token, readiness comes later via state.",
       tags: ["session"],
       fields: {
@@ -1038,6 +1041,9 @@ export const quantWsMeta = {
       retryable: false,
       dataField: "order_no",
       dataType: "string",
+      dataSchema: {
+        type: "string"
+      },
       summary: "Submit a new order; the reply carries the order number.",
       tags: ["trading"],
       fields: {
@@ -1071,6 +1077,24 @@ export const quantWsMeta = {
       retryable: false,
       dataField: "data",
       dataType: "array",
+      dataSchema: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["result", "error_message", "order_no"],
+          properties: {
+            result: {
+              type: "boolean"
+            },
+            error_message: {
+              type: "string"
+            },
+            order_no: {
+              type: "string"
+            }
+          }
+        }
+      },
       summary: "Cancel one or more open orders; each order gets its own result.",
       tags: ["trading"],
       fields: {
@@ -1091,6 +1115,48 @@ export const quantWsMeta = {
       retryable: true,
       dataField: "data",
       dataType: "array",
+      dataSchema: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["order_no", "action", "price", "quantity", "remain", "status", "order_type", "ctime", "utime"],
+          properties: {
+            symbol: {
+              type: "string"
+            },
+            order_no: {
+              type: "string"
+            },
+            action: {
+              type: "string",
+              enum: ["BUY", "SELL"]
+            },
+            price: {
+              type: ["number", "null"]
+            },
+            quantity: {
+              type: "number"
+            },
+            remain: {
+              type: "number"
+            },
+            status: {
+              type: "string",
+              enum: ["NONE", "SUBMITTED", "PARTIAL-FILLED", "FILLED", "CANCELED", "FAILED"]
+            },
+            order_type: {
+              type: "string",
+              enum: ["LIMIT", "MARKET", "IOC"]
+            },
+            ctime: {
+              type: "integer"
+            },
+            utime: {
+              type: "integer"
+            }
+          }
+        }
+      },
       summary: "List the unfilled orders of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1106,6 +1172,24 @@ export const quantWsMeta = {
       retryable: true,
       dataField: "data",
       dataType: "object",
+      dataSchema: {
+        type: "object",
+        additionalProperties: {
+          type: "object",
+          required: ["free", "locked", "total"],
+          properties: {
+            free: {
+              type: "number"
+            },
+            locked: {
+              type: "number"
+            },
+            total: {
+              type: "number"
+            }
+          }
+        }
+      },
       summary: "Get the account balances per currency.",
       tags: ["queries"],
       fields: {}
@@ -1116,6 +1200,69 @@ export const quantWsMeta = {
       retryable: true,
       dataField: "data",
       dataType: "object",
+      dataSchema: {
+        type: "object",
+        required: ["margin_mode", "long_quantity", "long_avail_qty", "long_open_price", "long_hold_price", "long_liquid_price", "long_unrealised_pnl", "long_leverage", "long_margin", "short_quantity", "short_avail_qty", "short_open_price", "short_hold_price", "short_liquid_price", "short_unrealised_pnl", "short_leverage", "short_margin", "utime"],
+        properties: {
+          symbol: {
+            type: "string"
+          },
+          margin_mode: {
+            type: ["string", "null"]
+          },
+          long_quantity: {
+            type: "number"
+          },
+          long_avail_qty: {
+            type: "number"
+          },
+          long_open_price: {
+            type: "number"
+          },
+          long_hold_price: {
+            type: "number"
+          },
+          long_liquid_price: {
+            type: "number"
+          },
+          long_unrealised_pnl: {
+            type: "number"
+          },
+          long_leverage: {
+            type: "number"
+          },
+          long_margin: {
+            type: "number"
+          },
+          short_quantity: {
+            type: "number"
+          },
+          short_avail_qty: {
+            type: "number"
+          },
+          short_open_price: {
+            type: "number"
+          },
+          short_hold_price: {
+            type: "number"
+          },
+          short_liquid_price: {
+            type: "number"
+          },
+          short_unrealised_pnl: {
+            type: "number"
+          },
+          short_leverage: {
+            type: "number"
+          },
+          short_margin: {
+            type: "number"
+          },
+          utime: {
+            type: ["integer", "null"]
+          }
+        }
+      },
       summary: "Get the long/short position of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1131,6 +1278,36 @@ export const quantWsMeta = {
       retryable: true,
       dataField: "data",
       dataType: "object",
+      dataSchema: {
+        type: "object",
+        required: ["price_tick", "size_tick", "size_limit", "value_tick", "value_limit", "base_currency", "quote_currency", "settlement_currency"],
+        properties: {
+          price_tick: {
+            type: "number"
+          },
+          size_tick: {
+            type: "number"
+          },
+          size_limit: {
+            type: ["number", "null"]
+          },
+          value_tick: {
+            type: ["number", "null"]
+          },
+          value_limit: {
+            type: ["number", "null"]
+          },
+          base_currency: {
+            type: "string"
+          },
+          quote_currency: {
+            type: "string"
+          },
+          settlement_currency: {
+            type: "string"
+          }
+        }
+      },
       summary: "Get tick sizes, minimums and currencies of one symbol.",
       tags: ["queries"],
       fields: {
@@ -1146,6 +1323,7 @@ export const quantWsMeta = {
       retryable: false,
       dataField: null,
       dataType: null,
+      dataSchema: null,
       summary: "Log out the interface named by the token.",
       tags: ["session"],
       fields: {}
@@ -1156,6 +1334,7 @@ export const quantWsMeta = {
       retryable: true,
       dataField: null,
       dataType: null,
+      dataSchema: null,
       summary: "Send every 5 s; the server answers pong with the same ts.",
       tags: ["connection"],
       fields: {
@@ -1167,6 +1346,174 @@ export const quantWsMeta = {
     }
   },
   notificationTopics: ["order", "fill", "position", "asset"],
+  notificationSchemas: {
+    order: {
+      allOf: [
+        {
+          type: "object",
+          required: ["order_no", "action", "price", "quantity", "remain", "status", "order_type", "ctime", "utime"],
+          properties: {
+            symbol: {
+              type: "string"
+            },
+            order_no: {
+              type: "string"
+            },
+            action: {
+              type: "string",
+              enum: ["BUY", "SELL"]
+            },
+            price: {
+              type: ["number", "null"]
+            },
+            quantity: {
+              type: "number"
+            },
+            remain: {
+              type: "number"
+            },
+            status: {
+              type: "string",
+              enum: ["NONE", "SUBMITTED", "PARTIAL-FILLED", "FILLED", "CANCELED", "FAILED"]
+            },
+            order_type: {
+              type: "string",
+              enum: ["LIMIT", "MARKET", "IOC"]
+            },
+            ctime: {
+              type: "integer"
+            },
+            utime: {
+              type: "integer"
+            }
+          }
+        },
+        {
+          required: ["symbol"]
+        }
+      ]
+    },
+    fill: {
+      type: "object",
+      required: ["symbol", "order_no", "fill_no", "price", "quantity", "side", "liquidity", "ctime"],
+      properties: {
+        symbol: {
+          type: "string"
+        },
+        order_no: {
+          type: "string"
+        },
+        fill_no: {
+          type: "string"
+        },
+        price: {
+          type: "number"
+        },
+        quantity: {
+          type: "number"
+        },
+        side: {
+          type: "string",
+          enum: ["BUY", "SELL"]
+        },
+        liquidity: {
+          type: "string",
+          enum: ["TAKER", "MAKER"]
+        },
+        ctime: {
+          type: "integer"
+        }
+      }
+    },
+    position: {
+      allOf: [
+        {
+          type: "object",
+          required: ["margin_mode", "long_quantity", "long_avail_qty", "long_open_price", "long_hold_price", "long_liquid_price", "long_unrealised_pnl", "long_leverage", "long_margin", "short_quantity", "short_avail_qty", "short_open_price", "short_hold_price", "short_liquid_price", "short_unrealised_pnl", "short_leverage", "short_margin", "utime"],
+          properties: {
+            symbol: {
+              type: "string"
+            },
+            margin_mode: {
+              type: ["string", "null"]
+            },
+            long_quantity: {
+              type: "number"
+            },
+            long_avail_qty: {
+              type: "number"
+            },
+            long_open_price: {
+              type: "number"
+            },
+            long_hold_price: {
+              type: "number"
+            },
+            long_liquid_price: {
+              type: "number"
+            },
+            long_unrealised_pnl: {
+              type: "number"
+            },
+            long_leverage: {
+              type: "number"
+            },
+            long_margin: {
+              type: "number"
+            },
+            short_quantity: {
+              type: "number"
+            },
+            short_avail_qty: {
+              type: "number"
+            },
+            short_open_price: {
+              type: "number"
+            },
+            short_hold_price: {
+              type: "number"
+            },
+            short_liquid_price: {
+              type: "number"
+            },
+            short_unrealised_pnl: {
+              type: "number"
+            },
+            short_leverage: {
+              type: "number"
+            },
+            short_margin: {
+              type: "number"
+            },
+            utime: {
+              type: ["integer", "null"]
+            }
+          }
+        },
+        {
+          required: ["symbol"]
+        }
+      ]
+    },
+    asset: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        required: ["free", "locked", "total"],
+        properties: {
+          free: {
+            type: "number"
+          },
+          locked: {
+            type: "number"
+          },
+          total: {
+            type: "number"
+          }
+        }
+      }
+    }
+  },
   errorMessages: {
     "Invalid token": {
       message: "Invalid token",

@@ -147,6 +147,8 @@ interface OpInfo {
   dataField: string | null;
   /** The JSON Schema type(s) of the reply's data field (null: no data field or no type). */
   dataType: string | string[] | null;
+  /** The data field's schema as the client checks it (checkedSchema). */
+  dataSchema: Record<string, unknown> | null;
   summary: string;
   tags: string[];
 }
@@ -201,6 +203,28 @@ function literal(value: unknown, indent = ""): string {
   return JSON.stringify(value);
 }
 
+/** Schema keywords the client's check of a reply's data or a notification reads (validate.ts checkSchema). */
+const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf", "minimum", "maximum"]);
+
+/**
+ * The part of a payload schema (resolved by the parser) that the client checks a frame's data
+ * against: types, enums (`const` as a one-value enum), required fields and the structure;
+ * descriptions, examples and `x-` keys left out.
+ */
+function checkedSchema(schema: unknown): Record<string, unknown> {
+  const s = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === "const") out.enum = [v];
+    else if (!CHECKED_KEYWORDS.has(k)) continue;
+    else if (k === "properties") out.properties = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([name, p]) => [name, checkedSchema(p)]));
+    else if (k === "items" || (k === "additionalProperties" && typeof v === "object")) out[k] = checkedSchema(v);
+    else if (k === "allOf" || k === "anyOf" || k === "oneOf") out[k] = (v as unknown[]).map(checkedSchema);
+    else out[k] = v;
+  }
+  return out;
+}
+
 export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, string>> {
   const doc = await parseAsyncApi(api);
   const { code, names } = await payloadModels(doc);
@@ -210,7 +234,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
   const rootEnvelope = (raw["x-envelope"] ?? {}) as { dataField?: string; messageField?: string; codeField?: string };
 
   const ops: OpInfo[] = [];
-  const notifications: Array<{ topic: string; type: string; op: string }> = [];
+  const notifications: Array<{ topic: string; type: string; op: string; dataSchema: Record<string, unknown> }> = [];
   let stateType: string | undefined;
   let errorType: string | undefined;
   for (const operation of doc.operations()) {
@@ -236,6 +260,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
         // Only a member the reply actually has (logout's reply has none).
         dataField: dataField !== null && dataField in replyProps ? dataField : null,
         dataType: (dataField !== null && replyProps[dataField]?.type()) || null,
+        dataSchema: dataField !== null && replyProps[dataField] ? checkedSchema(replyProps[dataField].json()) : null,
         summary: operation.summary() ?? "",
         tags: operation.tags().all().map((t) => t.name()),
       });
@@ -244,7 +269,10 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
         const kind = ext<string>(msg, "x-kind");
         const topic = ext<string>(msg, "x-topic");
         const op = ext<string>(msg, "x-op") ?? "";
-        if (kind === "notification" && topic) notifications.push({ topic, type: payloadName(msg, names), op });
+        if (kind === "notification" && topic) {
+          const data = msg.payload()?.properties()?.data;
+          notifications.push({ topic, type: payloadName(msg, names), op, dataSchema: data ? checkedSchema(data.json()) : {} });
+        }
         else if (kind === "notification" && op === "state") stateType = payloadName(msg, names);
         else if (kind === "error") errorType = payloadName(msg, names);
       }
@@ -320,6 +348,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
           retryable: o.retryable,
           dataField: o.dataField,
           dataType: o.dataType,
+          dataSchema: o.dataSchema,
           summary: o.summary,
           tags: o.tags,
           fields: o.fields,
@@ -327,6 +356,7 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
       ]),
     ),
     notificationTopics: notifications.map((n) => n.topic),
+    notificationSchemas: Object.fromEntries(notifications.map((n) => [n.topic, n.dataSchema])),
     errorMessages: raw["x-error-messages"] ?? {},
     stateCodes: Object.fromEntries(codes.map((code, i) => [String(code), { name: varnames[i], description: descriptions[i] ?? "" }])),
   };

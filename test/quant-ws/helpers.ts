@@ -46,4 +46,19 @@ export const isOp =
   (r: ReceivedFrame): boolean =>
     typeof r.frame === "object" && r.frame.op === op && extra(r.frame);
 
+/** Payloads that fit the spec's notification schemas (the client refuses others), with `extra` fields added. */
+export const payloads = {
+  order: (extra: Record<string, unknown> = {}) => ({
+    symbol: ETH, order_no: "1", action: "BUY", price: 1, quantity: 1, remain: 1, status: "SUBMITTED", order_type: "LIMIT", ctime: 1, utime: 1, ...extra,
+  }),
+  fill: (extra: Record<string, unknown> = {}) => ({
+    symbol: ETH, order_no: "1", fill_no: "f1", price: 1, quantity: 1, side: "BUY", liquidity: "TAKER", ctime: 1, ...extra,
+  }),
+  position: (extra: Record<string, unknown> = {}) => ({
+    symbol: ETH, margin_mode: null, utime: null,
+    ...Object.fromEntries(["long", "short"].flatMap((side) => ["quantity", "avail_qty", "open_price", "hold_price", "liquid_price", "unrealised_pnl", "leverage", "margin"].map((f) => [`${side}_${f}`, 0]))),
+    ...extra,
+  }),
+};
+
 export { rejection } from "../helpers/rejection.js";

@@ -11,7 +11,7 @@ import {
   stateName,
   UnknownPlatformError,
 } from "../../src/handwritten/quant-ws/index.js";
-import { creds, ETH, framesOf, isOp, rejection, setup } from "./helpers.js";
+import { creds, ETH, framesOf, isOp, payloads, rejection, setup } from "./helpers.js";
 
 describe("quant-ws login", () => {
   it("resolves only after state READY, not on the login reply", async () => {
@@ -243,7 +243,7 @@ describe("quant-ws login: a gateway that hands out a token another session holds
     expect(client.sessions).toEqual([first]);
     expect(received.filter((f) => f.op === "logout")).toEqual([]);
     const next = first.next("order", 2_000);
-    socket!.send(JSON.stringify({ op: "notify", topic: "order", token: "SAME", data: { order_no: "1", symbol: ETH, status: "NEW" } }));
+    socket!.send(JSON.stringify({ op: "notify", topic: "order", token: "SAME", data: payloads.order() }));
     await expect(next).resolves.toMatchObject({ order_no: "1" });
   });
 });

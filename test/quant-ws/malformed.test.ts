@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ResponseFormatError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
 import { ConnectionDroppedError, createQuantWsClient, decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
-import { creds, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
+import { creds, isOp, newClient, payloads, rejection, setup, startMock } from "./helpers.js";
 
 const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: "not json at all", problem: "not-json" },
@@ -115,11 +115,44 @@ describe("quant-ws malformed frames", () => {
   });
 
   it("a reply's data of the spec's type passes; an empty list stands for an empty object (encoders that write [] for an empty map)", () => {
-    for (const data of [{}, [], { USDT: { total: "1", available: "1", frozen: "0" } }]) {
+    for (const data of [{}, [], { USDT: { free: 1, locked: 0, total: 1 } }]) {
       expect(decodeFrame(JSON.stringify({ op: "asset", cid: "c1", result: true, error_message: "", data })).kind).toBe("reply");
     }
     expect(() => decodeFrame(JSON.stringify({ op: "asset", cid: "c1", result: true, error_message: "", data: [{}] }))).toThrow(/asset reply's `data` is array, not object/);
     expect(decodeFrame(JSON.stringify({ op: "open_orders", cid: "c1", result: true, error_message: "", data: [] })).kind).toBe("reply");
+  });
+
+  it("a reply's or notification's data is checked against the spec's schema at every depth (fields, types, enums)", () => {
+    const problem = (frame: object) => {
+      try {
+        decodeFrame(JSON.stringify(frame));
+      } catch (e) {
+        return [(e as QuantWsFrameError).problem, (e as QuantWsFrameError).field, (e as QuantWsFrameError).message.replace(/ \(body starts: .*/s, "")];
+      }
+      return "accepted";
+    };
+    const reply = (op: string, data: unknown) => ({ op, cid: "c1", result: true, error_message: "", data });
+    // Items a helper reads: a null item, an order number that is no text, a missing result.
+    expect(problem(reply("cancel_order", [null]))).toEqual(["wrong-type", "data[0]", "quant-ws cancel_order: cancel_order reply does not fit the spec: data[0] must be object, got null"]);
+    expect(problem(reply("cancel_order", [{ result: true, error_message: "", order_no: { toString: 1 } }]))).toEqual([
+      "wrong-type",
+      "data[0].order_no",
+      "quant-ws cancel_order: cancel_order reply does not fit the spec: data[0].order_no must be string, got object",
+    ]);
+    expect(problem(reply("cancel_order", [{ error_message: "", order_no: "1" }]))).toEqual(["missing-field", "data[0].result", "quant-ws cancel_order: cancel_order reply does not fit the spec: missing field data[0].result"]);
+    expect(problem(reply("open_orders", [{ ...payloads.order(), status: "NEW" }]))[2]).toMatch(/data\[0\]\.status must be one of "NONE", "SUBMITTED", .*got "NEW"/);
+    expect(problem(reply("asset", { USDT: { total: "1", available: "1", frozen: "0" } }))[0]).toBe("missing-field");
+    // Nulls where the spec allows them (a flat position, a MARKET order's price) pass.
+    expect(problem(reply("open_orders", [payloads.order({ price: null })]))).toBe("accepted");
+    expect(problem({ op: "notify", topic: "position", token: "t", data: payloads.position() })).toBe("accepted");
+    expect(problem({ op: "notify", topic: "order", token: "t", data: payloads.order({ status: 5 }) })).toEqual([
+      "wrong-type",
+      "data.status",
+      "quant-ws: order notification does not fit the spec: data.status must be string, got 5",
+    ]);
+    expect(problem({ op: "notify", topic: "fill", token: "t", data: {} })[2]).toMatch(/^quant-ws: fill notification does not fit the spec: missing field data\.symbol; missing field data\.order_no; missing field data\.fill_no; and 5 more$/);
+    // With decimals: "string" a decimal's text stands for its number.
+    expect(decodeFrame(JSON.stringify({ op: "notify", topic: "fill", token: "t", data: payloads.fill({ price: 0.5 }) }), "string").kind).toBe("notify");
   });
 
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Fill, OrderUpdate } from "../../generated/quant-ws.js";
 import { StateCode, StreamOverflowError } from "../../src/handwritten/quant-ws/index.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
-import { creds, ETH, framesOf, setup } from "./helpers.js";
+import { creds, ETH, framesOf, payloads, setup } from "./helpers.js";
 
 /** A login during which the gateway sends `frames(token)` before READY; the session and the client's error events. */
 async function loginFlooded(frames: (token: string) => string[]) {
@@ -164,7 +164,7 @@ describe("quant-ws notifications", () => {
     // A flood before READY, while nobody can listen yet: 100 001 position notifications.
     const { session, errors } = await loginFlooded((token) => {
       const frames: string[] = [];
-      for (let i = 0; i <= 100_000; i++) frames.push(`{"op":"notify","topic":"position","token":"${token}","data":{"symbol":"ETH/USDT","seq":${i}}}`);
+      for (let i = 0; i <= 100_000; i++) frames.push(JSON.stringify({ op: "notify", topic: "position", token, data: payloads.position({ seq: i }) }));
       return frames;
     });
     expect(errors).toHaveLength(1);
@@ -187,7 +187,7 @@ describe("quant-ws notifications", () => {
   it("holds at most 64 MiB of notification text during a login; past that the oldest go and the error event says so", async () => {
     // Five fills of 15 MiB each (each under the 16 MiB message limit): 75 MiB before READY.
     const pad = "x".repeat(15 * 1024 * 1024);
-    const { session, errors } = await loginFlooded((token) => [0, 1, 2, 3, 4].map((i) => `{"op":"notify","topic":"fill","token":"${token}","data":{"seq":${i},"pad":"${pad}"}}`));
+    const { session, errors } = await loginFlooded((token) => [0, 1, 2, 3, 4].map((i) => JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ seq: i, pad }) })));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StreamOverflowError);
     expect((errors[0] as Error).message).toBe(

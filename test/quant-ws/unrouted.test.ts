@@ -7,9 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { ResponseFormatError, type TradeApiError } from "../../src/handwritten/core/errors.js";
-import { creds, setup } from "./helpers.js";
+import { creds, payloads, setup } from "./helpers.js";
 
-const notify = (token: string, seq: number) => JSON.stringify({ op: "notify", topic: "fill", token, data: { order_no: `o-${seq}`, seq } });
+const notify = (token: string, seq: number) => JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ order_no: `o-${seq}`, seq }) });
 
 function collect(client: { on(e: "error", l: (e: TradeApiError) => void): () => void; on(e: "closed", l: () => void): () => void }) {
   const events: Array<string | TradeApiError> = [];
@@ -73,7 +73,7 @@ describe("quant-ws frames no session takes", () => {
     const { mock, client } = await setup();
     const events = collect(client);
     await client.login(creds());
-    const big = (i: number) => JSON.stringify({ op: "notify", topic: "fill", token: `tk-big-${i}`, data: { seq: i, pad: "x".repeat(3 * 1024 * 1024) } });
+    const big = (i: number) => JSON.stringify({ op: "notify", topic: "fill", token: `tk-big-${i}`, data: payloads.fill({ seq: i, pad: "x".repeat(3 * 1024 * 1024) }) });
     for (let i = 0; i < 3; i++) mock.sendRaw(big(i));
     await expect.poll(() => unknownToken(events).length).toBe(1);
     expect(unknownToken(events)[0]!.message).toMatch(/^quant-ws: fill notification for a token no session of this client holds, not delivered: more than 8 MiB of frames for tokens no session holds were waiting, and this was the oldest \(body starts: .*"seq\\":0,/);

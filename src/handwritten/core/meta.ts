@@ -279,6 +279,8 @@ export interface AsyncOperationMeta {
   readonly dataField: string | null;
   /** The JSON Schema `type` of that field in the reply's payload (null: none); the client checks it. */
   readonly dataType: string | ReadonlyArray<string> | null;
+  /** That field's schema: what the client checks a reply's data against (types, enums, required fields). */
+  readonly dataSchema: SchemaMeta | null;
   readonly summary: string;
   readonly tags: ReadonlyArray<string>;
   /** Request fields other than op/cid/token. */
@@ -296,6 +298,8 @@ export interface AsyncApiMeta {
   readonly operations: Readonly<Record<string, AsyncOperationMeta>>;
   /** `x-topic` of every notification. */
   readonly notificationTopics: ReadonlyArray<string>;
+  /** Each notification's `data` schema, per topic: what the client checks it against. */
+  readonly notificationSchemas: Readonly<Record<string, SchemaMeta>>;
   /** `x-error-messages`: known error texts → meaning and kind. */
   readonly errorMessages: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** The state codes (`x-enum-varnames`, `x-enum-descriptions` of the state enum). */

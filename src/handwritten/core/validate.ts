@@ -43,6 +43,8 @@ export interface CheckOptions {
   text?: boolean;
   /** How a path is named in messages (default: the path, or "request" for the root). */
   label?: (path: string) => string;
+  /** A decimal's text stands for a number at any depth (an answer read with decimals: "string"). */
+  decimalText?: boolean;
 }
 
 /** The longest timeout a timer can hold (2^31-1 ms). */
@@ -86,7 +88,7 @@ function jsonType(v: unknown): string {
 }
 
 /** Does `v` have JSON type `t` (text: may a wire string stand for it)? The quant-ws request check uses it too. */
-export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean): boolean {
+export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean, decimalText = false): boolean {
   switch (t) {
     case "null":
       return v === null;
@@ -96,7 +98,8 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean)
       return (
         typeof v === "bigint" ||
         (typeof v === "number" && Number.isFinite(v)) ||
-        (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v)))
+        (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v))) ||
+        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v))
       );
     case "string":
       return typeof v === "string" || (text && (s.contentEncoding === "base64" || (s.commaJoined === true && Array.isArray(v))));
@@ -146,7 +149,7 @@ const defaultLabel = (path: string) => path || "request";
 /** Every problem of `value` against `schema` (empty: valid). */
 export function checkSchema(value: unknown, schema: SchemaMeta, path = "", options: CheckOptions = {}): SchemaProblem[] {
   const out: SchemaProblem[] = [];
-  check(value, schema, path, options.text === true, options.label ?? defaultLabel, out);
+  check(value, schema, path, options.text === true, options.label ?? defaultLabel, out, options.decimalText === true);
   return out;
 }
 
@@ -161,17 +164,17 @@ function numeric(v: unknown): number | bigint | undefined {
 const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
 const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
 
-function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: SchemaProblem[]): void {
+function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: SchemaProblem[], decimalText = false): void {
   const where = label(path);
-  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label }).length === 0;
+  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText }).length === 0;
   const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => out.push({ path: at, kind, message });
-  for (const part of s.allOf ?? []) check(v, part, path, text, label, out);
+  for (const part of s.allOf ?? []) check(v, part, path, text, label, out, decimalText);
   for (const [key, list] of [["anyOf", s.anyOf], ["oneOf", s.oneOf]] as const) {
     if (list && !list.some((one) => sub(v, one, path))) problem(`${where} matches none of the allowed ${key} forms`);
   }
   if (s.type !== undefined) {
     const types = ([] as string[]).concat(s.type);
-    if (!types.some((t) => typeMatches(v, t, s, text))) {
+    if (!types.some((t) => typeMatches(v, t, s, text, decimalText))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       const got = text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
@@ -212,7 +215,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if ((s.minItems !== undefined && v.length < s.minItems) || (s.maxItems !== undefined && v.length > s.maxItems)) {
       problem(`${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}`);
     }
-    if (s.items) v.forEach((item, i) => check(item, s.items!, join(path, i), text, label, out));
+    if (s.items) v.forEach((item, i) => check(item, s.items!, join(path, i), text, label, out, decimalText));
   }
   if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof v !== "bigint") {
     const obj = v as Record<string, unknown>;
@@ -224,9 +227,9 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       if (value === undefined) continue;
       const ps = props[name];
       // Nested fields are JSON on the wire: only the root (and array items) take wire text.
-      if (ps) check(value, ps, join(path, name), false, label, out);
+      if (ps) check(value, ps, join(path, name), false, label, out, decimalText);
       else if (s.additionalProperties === false) problem(`unknown field ${label(join(path, name))}`, "unknown", join(path, name));
-      else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out);
+      else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out, decimalText);
     }
   }
 }

@@ -12,7 +12,8 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
-import { answerTypeProblem } from "../core/validate.js";
+import type { SchemaMeta } from "../core/meta.js";
+import { answerTypeProblem, checkSchema } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 
 export type RequestOp = keyof QuantWsReplies;
@@ -29,6 +30,7 @@ interface OpMeta {
   replyOp: string | null;
   dataField: string | null;
   dataType: string | ReadonlyArray<string> | null;
+  dataSchema: SchemaMeta | null;
 }
 const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 
@@ -36,6 +38,22 @@ const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 const REQUEST_OF_REPLY = new Map<string, RequestOp>();
 for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);
 const TOPICS = new Set<string>(quantWsMeta.notificationTopics);
+const NOTIFICATION_SCHEMAS: Readonly<Record<string, SchemaMeta>> = quantWsMeta.notificationSchemas;
+
+/**
+ * Data that does not fit the spec's schema (a field missing or of another type, deep in a
+ * list too): the frame is refused as a whole, so that a typed caller (and the helpers, which
+ * read order numbers and statuses) never meets a null where the types promise an order.
+ */
+function checkData(text: string, what: string, field: string, value: unknown, schema: SchemaMeta | null | undefined, decimals: DecimalsMode, ctx: { operation?: string; cid?: string } = {}): void {
+  // An empty list for a map: JSON encoders that do not tell an empty map from an empty list (the type check allows it).
+  if (!schema || (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array"))) return;
+  const problems = checkSchema(value, schema, field, { decimalText: decimals === "string" });
+  if (!problems.length) return;
+  const first = problems[0]!;
+  const shown = problems.slice(0, 3).map((p) => p.message).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+  throw new QuantWsFrameError(first.kind === "missing" ? "missing-field" : "wrong-type", `${what} does not fit the spec: ${shown}`, text, first.path, ctx);
+}
 
 function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
@@ -79,6 +97,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       const value = dataField ? f[dataField] : undefined;
       const wrong = !dataField || !dataType ? undefined : value === null ? (nullMeansEmpty(dataType) ? undefined : `is null, not ${[dataType].flat().join(" or ")}`) : answerTypeProblem(value, dataType);
       if (wrong) throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` ${wrong}`, text, dataField ?? undefined, ctx);
+      if (dataField && value !== null) checkData(text, `${op} reply`, dataField, value, OPERATIONS[requestOp]?.dataSchema, decimals, ctx);
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
     }
@@ -94,6 +113,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       if (!TOPICS.has(topic)) throw new QuantWsFrameError("unknown-op", `notify with unknown topic ${JSON.stringify(topic)}`, text, "topic");
       if (typeof f.token !== "string") throw missing(text, `${topic} notification`, "token");
       if (f.data === null || typeof f.data !== "object") throw missing(text, `${topic} notification`, "data");
+      checkData(text, `${topic} notification`, "data", f.data, NOTIFICATION_SCHEMAS[topic], decimals);
       return { kind: "notify", topic: topic as Topic, token: f.token, frame: f as unknown as QuantWsNotifications[Topic] };
     }
     case "state":
