@@ -31,7 +31,9 @@
  * URL checked when a client is made; 61.0 kB with toJSON's cut of a body nested too deep for
  * JSON.stringify; 61.8 kB with the retry options checked when a client is made; 63.6 kB with
  * every client option checked when a client is made; 63.7 kB with the schema check's reading of
- * decimals as text (answers read with decimals: "string"), which quant-ws frames use.
+ * decimals as text (answers read with decimals: "string"), which quant-ws frames use; 63.8 kB
+ * with the schema check's own-field lookup (a field named __proto__ was checked against
+ * Object.prototype) and bigints shown in its messages.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";

@@ -41,7 +41,7 @@ describe("decimals through the HTTP transport (XT getTicker)", () => {
 });
 
 describe("decimals in quant-ws frames", () => {
-  const frame = '{"op":"asset","cid":"c7","result":true,"error_message":"","data":{"USDT":{"available":0.1234567890123456789}}}';
+  const frame = '{"op":"asset","cid":"c7","result":true,"error_message":"","data":{"USDT":{"free":0.1234567890123456789,"locked":0,"total":0.1234567890123456789}}}';
 
   it("default: the frame is refused as inexact-number and names its cid (its request fails now)", () => {
     const err = (() => {
@@ -52,11 +52,11 @@ describe("decimals in quant-ws frames", () => {
       }
     })();
     expect(err).toBeInstanceOf(QuantWsFrameError);
-    expect(err).toMatchObject({ problem: "inexact-number", cid: "c7", field: "data.USDT.available" });
+    expect(err).toMatchObject({ problem: "inexact-number", cid: "c7", field: "data.USDT.free" });
   });
 
   it('"string" and "number" decode it', () => {
-    expect(JSON.stringify(decodeFrame(frame, "string"))).toContain('"available":"0.1234567890123456789"');
-    expect(JSON.stringify(decodeFrame(frame, "number"))).toContain('"available":0.12345678901234568');
+    expect(JSON.stringify(decodeFrame(frame, "string"))).toContain('"free":"0.1234567890123456789"');
+    expect(JSON.stringify(decodeFrame(frame, "number"))).toContain('"free":0.12345678901234568');
   });
 });

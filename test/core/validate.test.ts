@@ -116,4 +116,21 @@ describe("JSON reading (Xele requests)", () => {
   it("const is a one-value enum", () => {
     expect(checkSchema("2.0", { type: "string", enum: ["1.0"] })[0]!.message).toBe('request must be "1.0", got "2.0"');
   });
+
+  it("a field named __proto__ or constructor is a field like any other, not Object.prototype's", () => {
+    const closed: SchemaMeta = { type: "object", properties: { a: { type: "integer" } }, additionalProperties: false };
+    const withProto = JSON.parse('{"a":1,"__proto__":{"x":1}}') as Record<string, unknown>;
+    // It was checked against Object.prototype as its schema, which allows anything, so a closed object took it.
+    expect(checkSchema(withProto, closed).map((p) => p.message)).toEqual(["unknown field __proto__"]);
+    expect(checkSchema({ a: 1, constructor: 5 }, closed).map((p) => p.message)).toEqual(["unknown field constructor"]);
+    expect(checkSchema(withProto, { type: "object", additionalProperties: { type: "number" } }).map((p) => p.message)).toEqual(["__proto__ must be number, got object"]);
+    // A required field is an own one: an inherited toString does not stand for a missing "toString".
+    expect(checkSchema({}, { type: "object", required: ["toString"] }).map((p) => p.message)).toEqual(["missing field toString"]);
+  });
+
+  it("a bigint inside a list or object is shown in a message, not a TypeError from JSON.stringify", () => {
+    const problems = checkSchema([1n, 9007199254740993n], { enum: [[1, 2]] });
+    expect(problems.map((p) => p.message)).toEqual(["request must be [1,2], got [1,9007199254740993]"]);
+    expect(checkSchema({ id: 9007199254740993n }, { not: { type: "object" } })[0]!.message).toBe('request must not be {"id":9007199254740993}');
+  });
 });

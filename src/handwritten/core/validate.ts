@@ -142,7 +142,11 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], false));
 }
 
-const show = (v: unknown): string => (typeof v === "bigint" || typeof v === "number" ? String(v) : (JSON.stringify(v) ?? String(v)));
+/** A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify throws on them). */
+const show = (v: unknown): string =>
+  typeof v === "bigint" || typeof v === "number"
+    ? String(v)
+    : (JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v));
 const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 const defaultLabel = (path: string) => path || "request";
 
@@ -221,17 +225,70 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     const obj = v as Record<string, unknown>;
     const props = s.properties ?? {};
     for (const name of s.required ?? []) {
-      if (obj[name] === undefined) problem(`missing field ${label(join(path, name))}`, "missing", join(path, name));
+      if (obj[name] === undefined || !Object.hasOwn(obj, name)) problem(`missing field ${label(join(path, name))}`, "missing", join(path, name));
     }
     for (const [name, value] of Object.entries(obj)) {
       if (value === undefined) continue;
-      const ps = props[name];
+      // Own properties only: a field named "__proto__" or "constructor" is not Object.prototype's.
+      const ps = Object.hasOwn(props, name) ? props[name] : undefined;
       // Nested fields are JSON on the wire: only the root (and array items) take wire text.
       if (ps) check(value, ps, join(path, name), false, label, out, decimalText);
       else if (s.additionalProperties === false) problem(`unknown field ${label(join(path, name))}`, "unknown", join(path, name));
       else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out, decimalText);
     }
   }
+}
+
+/**
+ * `checkSchema(value, schema, "", { decimalText }).length === 0` (JSON reading), without the
+ * paths and messages: the fast test of a server's frame, where nearly every one fits. Nodes
+ * with keywords it does not read itself go to checkSchema.
+ */
+export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): boolean {
+  if (s.not || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined || s.minItems !== undefined || s.maxItems !== undefined) {
+    return checkSchema(v, s, "", { decimalText }).length === 0;
+  }
+  if (s.allOf) for (const part of s.allOf) if (!fitsSchema(v, part, decimalText)) return false;
+  if (s.anyOf && !s.anyOf.some((one) => fitsSchema(v, one, decimalText))) return false;
+  if (s.oneOf && !s.oneOf.some((one) => fitsSchema(v, one, decimalText))) return false;
+  const types = s.type;
+  if (types !== undefined) {
+    if (typeof types === "string" ? !typeMatches(v, types, s, false, decimalText) : !types.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
+    if (typeof v === "number" && !Number.isSafeInteger(v) && !(types === "number" || (typeof types !== "string" && types.includes("number")))) return false;
+  }
+  if (s.enum && !s.enum.some((e) => sameJson(v, e, false))) return false;
+  if ((typeof v === "number" || typeof v === "bigint") && (s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined)) {
+    if (
+      (s.minimum !== undefined && lt(v, s.minimum)) ||
+      (s.maximum !== undefined && gt(v, s.maximum)) ||
+      (s.exclusiveMinimum !== undefined && !gt(v, s.exclusiveMinimum)) ||
+      (s.exclusiveMaximum !== undefined && !lt(v, s.exclusiveMaximum))
+    ) {
+      return false;
+    }
+  }
+  if (Array.isArray(v)) {
+    if (s.items) for (const item of v) if (!fitsSchema(item, s.items, decimalText)) return false;
+    return true;
+  }
+  if (v !== null && typeof v === "object" && typeof v !== "bigint") {
+    const obj = v as Record<string, unknown>;
+    if (s.required) for (const name of s.required) if (obj[name] === undefined || !Object.hasOwn(obj, name)) return false;
+    const props = s.properties;
+    const extra = s.additionalProperties;
+    if (!props && extra === undefined) return true;
+    for (const name in obj) {
+      if (!Object.hasOwn(obj, name)) continue;
+      const value = obj[name];
+      if (value === undefined) continue;
+      const ps = props && Object.hasOwn(props, name) ? props[name] : undefined;
+      if (ps) {
+        if (!fitsSchema(value, ps, decimalText)) return false;
+      } else if (extra === false) return false;
+      else if (extra && typeof extra === "object" && !fitsSchema(value, extra, decimalText)) return false;
+    }
+  }
+  return true;
 }
 
 /**

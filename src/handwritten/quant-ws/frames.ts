@@ -13,7 +13,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
-import { answerTypeProblem, checkSchema } from "../core/validate.js";
+import { answerTypeProblem, checkSchema, fitsSchema } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 
 export type RequestOp = keyof QuantWsReplies;
@@ -48,7 +48,9 @@ const NOTIFICATION_SCHEMAS: Readonly<Record<string, SchemaMeta>> = quantWsMeta.n
 function checkData(text: string, what: string, field: string, value: unknown, schema: SchemaMeta | null | undefined, decimals: DecimalsMode, ctx: { operation?: string; cid?: string } = {}): void {
   // An empty list for a map: JSON encoders that do not tell an empty map from an empty list (the type check allows it).
   if (!schema || (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array"))) return;
-  const problems = checkSchema(value, schema, field, { decimalText: decimals === "string" });
+  const decimalText = decimals === "string";
+  if (fitsSchema(value, schema, decimalText)) return;
+  const problems = checkSchema(value, schema, field, { decimalText });
   if (!problems.length) return;
   const first = problems[0]!;
   const shown = problems.slice(0, 3).map((p) => p.message).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");

@@ -1,0 +1,77 @@
+/**
+ * fitsSchema is checkSchema's fast yes/no (no paths, no messages), which the quant-ws client
+ * runs on every frame. Property: for any value, it says "fits" exactly when checkSchema finds
+ * no problem. Values are drawn near the schemas (valid frames of the spec's payloads with one
+ * field changed, removed or added) and anywhere (any JSON, bigints, decimal texts), against
+ * every payload schema of the quant-ws spec and hand-written schemas with each keyword.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { quantWsMeta } from "../../generated/quant-ws.js";
+import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
+import { checkSchema, fitsSchema } from "../../src/handwritten/core/validate.js";
+import { payloads } from "../quant-ws/helpers.js";
+
+const specSchemas: Array<[string, SchemaMeta]> = [
+  ...Object.entries(quantWsMeta.operations).flatMap(([op, o]) => (o.dataSchema ? [[`${op} reply`, o.dataSchema as SchemaMeta] as [string, SchemaMeta]] : [])),
+  ...Object.entries(quantWsMeta.notificationSchemas).map(([topic, s]) => [`${topic} notification`, s as SchemaMeta] as [string, SchemaMeta]),
+];
+
+const handWritten: SchemaMeta[] = [
+  { type: "integer", minimum: 0, maximum: 10 },
+  { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+  { type: ["string", "null"], enum: ["a", "b", null] },
+  { type: "string", pattern: "^[a-z]+$", minLength: 2, maxLength: 4 },
+  { type: "array", minItems: 1, maxItems: 2, items: { type: "integer" } },
+  { not: { type: "string" } },
+  { anyOf: [{ type: "string" }, { type: "integer", minimum: 5 }] },
+  { oneOf: [{ type: "boolean" }, { enum: [{ a: 1 }] }] },
+  { type: "object", required: ["a"], properties: { a: { type: "integer" } }, additionalProperties: false },
+  { type: "object", additionalProperties: { type: "number" } },
+  { allOf: [{ type: "object", required: ["x"] }, { properties: { x: { type: "string" } } }] },
+];
+
+const scalar = fc.oneof(
+  fc.constantFrom(null, true, false, "", "0.5", "1e400", "12", "-3", "BUY", "SUBMITTED", "a", "ab", 0, -1, 1.5, 2 ** 60, Number.MAX_SAFE_INTEGER + 2),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.bigInt(),
+  fc.string({ maxLength: 6 }),
+);
+const anyValue = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(fc.constantFrom("a", "x", "order_no", "price", "status", "USDT", "free", "__proto__"), tie("value"), { maxKeys: 3 })),
+})).value;
+
+/** A valid payload with one field changed, removed or added. */
+function mutated(base: Record<string, unknown>) {
+  const keys = Object.keys(base);
+  return fc.tuple(fc.constantFrom(...keys, "extra"), fc.option(anyValue, { nil: undefined }), fc.boolean()).map(([k, v, remove]) => {
+    const copy: Record<string, unknown> = { ...base };
+    if (remove) delete copy[k];
+    else copy[k] = v;
+    return copy;
+  });
+}
+
+function agree(v: unknown, s: SchemaMeta, decimalText: boolean): void {
+  expect(fitsSchema(v, s, decimalText)).toBe(checkSchema(v, s, "", { decimalText }).length === 0);
+}
+
+describe("fitsSchema ≡ checkSchema finds nothing", () => {
+  it.each(specSchemas)("the %s schema, for any value", (_name, schema) => {
+    fc.assert(fc.property(anyValue, fc.boolean(), (v, dt) => agree(v, schema, dt)), { numRuns: 300, seed: 20261202 });
+  });
+
+  it("the notification schemas, for valid payloads with one field changed", () => {
+    const schemas = quantWsMeta.notificationSchemas as Record<string, SchemaMeta>;
+    for (const [topic, make] of [["order", payloads.order], ["fill", payloads.fill], ["position", payloads.position]] as const) {
+      expect(fitsSchema(make(), schemas[topic]!)).toBe(true);
+      fc.assert(fc.property(mutated(make()), fc.boolean(), (v, dt) => agree(v, schemas[topic]!, dt)), { numRuns: 300, seed: 20261202 });
+      fc.assert(fc.property(mutated(make()), (v) => agree([v], quantWsMeta.operations.open_orders.dataSchema as SchemaMeta, false)), { numRuns: 100, seed: 7 });
+    }
+  });
+
+  it.each(handWritten.map((s) => [JSON.stringify(s), s] as const))("%s, for any value", (_name, schema) => {
+    fc.assert(fc.property(anyValue, fc.boolean(), (v, dt) => agree(v, schema, dt)), { numRuns: 500, seed: 20261202 });
+  });
+});
