@@ -63,6 +63,15 @@ function fail(name: string, message: string): never {
 }
 
 /**
+ * A number a JSON number would round: one inside a JSON value (`where`: " at <path>", or ""
+ * for the value itself), or, when `where` is undefined, the parameter's whole value.
+ */
+function inexact(name: string, text: string, double: number, where?: string): never {
+  if (where !== undefined) fail(name, `the number ${text}${where} does not fit a JSON number exactly; nothing was sent`);
+  fail(name, `= ${text} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
+}
+
+/**
  * A `--json` value (`text`: read with decimals as written; `double`: the same value read with
  * decimals as doubles). A JSON number in decimal notation is its double when that is exactly
  * the number written; otherwise, for a parameter that travels as text, the digits as written
@@ -76,9 +85,7 @@ function jsonValue(param: CliParam, text: unknown, double: unknown, path: string
     if (exactDouble(text, double)) return double;
     // Sent as text, except inside base64 JSON (XT's batch `data`), which is JSON again.
     if (TEXT_PLACES.has(param.in) && param.schema.contentEncoding !== "base64") return text;
-    // The same words as for name=value.
-    if (path) fail(param.name, `the number ${text}${where} does not fit a JSON number exactly; nothing was sent`);
-    fail(param.name, `= ${text} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
+    inexact(param.name, text, double, path ? where : undefined);
   }
   if (Array.isArray(text)) return text.map((v, i) => jsonValue(param, v, (double as unknown[])[i], `${path}[${i}]`));
   if (text !== null && typeof text === "object" && typeof text !== "bigint") {
@@ -114,7 +121,8 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     } catch (e) {
       if (e instanceof DecimalPrecisionError) {
         const where = e.path === "$" ? "" : ` at ${e.path}`;
-        fail(name, `the number ${e.literal}${where} ${Number.isFinite(Number(e.literal)) ? "does not fit a JSON number exactly" : "is not finite"}; nothing was sent`);
+        if (Number.isFinite(Number(e.literal))) inexact(name, e.literal, Number(e.literal), where);
+        fail(name, `the number ${e.literal}${where} is not finite; nothing was sent`);
       }
       fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
     }
@@ -140,7 +148,7 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     const n = Number(raw);
     if (!Number.isFinite(n)) fail(name, `must be a finite number, got ${JSON.stringify(raw)}`);
     if (!asText && !exactDouble(raw, n)) {
-      fail(name, `= ${raw} has more digits than a JSON number keeps exactly (it would be sent as ${n}); round it yourself`);
+      inexact(name, raw, n);
     }
     value = asText ? raw : n;
   } else {
