@@ -7,7 +7,7 @@
  * `src/auth/<api>.ts` (`authorize…`, `sign…`). Anything else stays in the subpath module.
  */
 export * from "./handwritten/core/errors.js";
-export { parseJson, stringifyJson, DecimalPrecisionError, type DecimalsMode, type ParseJsonOptions } from "./handwritten/core/json.js";
+export { parseJson, stringifyJson, DecimalPrecisionError, NumberTooLongError, MAX_INTEGER_DIGITS, type DecimalsMode, type ParseJsonOptions } from "./handwritten/core/json.js";
 export type { DecimalsAs } from "./handwritten/core/decimals.js";
 export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";
 export type { RetryOptions } from "./handwritten/core/retry.js";

@@ -33,7 +33,9 @@
  * every client option checked when a client is made; 63.7 kB with the schema check's reading of
  * decimals as text (answers read with decimals: "string"), which quant-ws frames use; 63.8 kB
  * with the schema check's own-field lookup (a field named __proto__ was checked against
- * Object.prototype) and bigints shown in its messages.
+ * Object.prototype) and bigints shown in its messages; 64.6 kB with the refusal of integers of
+ * more than 4,300 digits (NumberTooLongError: converting one of millions of digits blocks the
+ * thread for seconds) in answers, parameters and XT batch ids.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -43,7 +45,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 64_000;
+const CEILING = 65_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

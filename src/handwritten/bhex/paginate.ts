@@ -12,6 +12,7 @@
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
  */
 import { ResponseFormatError, UsageError } from "../core/errors.js";
+import { MAX_INTEGER_DIGITS } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
@@ -55,7 +56,9 @@ export interface PaginateOptions extends CallOptions {
 function toBigInt(value: unknown): bigint | undefined {
   if (typeof value === "bigint") return value;
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return BigInt(value.trim());
+  // Past MAX_INTEGER_DIGITS a bigint takes seconds to build (see NumberTooLongError): no id.
+  const text = typeof value === "string" ? value.trim() : "";
+  if (/^-?\d+$/.test(text) && text.replace("-", "").length <= MAX_INTEGER_DIGITS) return BigInt(text);
   return undefined;
 }
 
@@ -103,7 +106,8 @@ export async function* paginate<K extends BhexPagedOperationId>(
       const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[p.idField] : undefined;
       const id = toBigInt(raw);
       if (id === undefined) {
-        throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, JSON.stringify(raw) ?? "undefined", ctx);
+        const shown = JSON.stringify(raw) ?? "undefined";
+        throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, shown.length > 120 ? `${shown.slice(0, 120)}…` : shown, ctx);
       }
       if (cursor !== undefined && id >= cursor) continue; // at/above the cursor: already yielded
       if (lower !== undefined && id <= lower) continue; // at/below to_id: outside the range asked for

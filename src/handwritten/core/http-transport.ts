@@ -45,7 +45,7 @@ import {
   typeName,
   type ErrorContext,
 } from "./errors.js";
-import { DecimalPrecisionError, parseJson, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -600,6 +600,8 @@ export class HttpTransport {
         parsed = true;
       } catch (e) {
         if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+        // An error answer with one is still an HttpError (its body unread).
+        if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.errCtx(op));
         parsed = false;
       }
     }

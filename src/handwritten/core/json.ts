@@ -12,6 +12,11 @@
  *   unless the caller chose it; with `decimals: "number"` always the nearest double (the
  *   caller accepts rounding, as `JSON.parse` does); with `decimals: "string"` always a
  *   `string` holding the literal exactly as written (`"123456789.123456789"`, `"1e19"`).
+ * - an integer literal of more than MAX_INTEGER_DIGITS (4,300) digits, in any mode: a
+ *   `NumberTooLongError` naming the field path. Turning such a literal into a bigint costs
+ *   time that grows faster than its length (a 60-million-digit one, within the default
+ *   64 MiB answer limit, blocks the thread for seconds, out of reach of any timeout). The
+ *   limit is Python's for the same reason; an int64 has 19 digits.
  *
  * How, and why it is exact (docs/numbers.md has the long form): every literal is tied to its
  * position in the text, never paired by value.
@@ -74,6 +79,26 @@ export class DecimalPrecisionError extends TradeApiError {
   }
 }
 
+/**
+ * An integer literal with more digits than MAX_INTEGER_DIGITS: not converted. The time a bigint
+ * takes to build from text grows faster than the text; a server that sends a number millions of
+ * digits long would otherwise stall the process for seconds, where no timeout can end it.
+ */
+export class NumberTooLongError extends TradeApiError {
+  /** Where the number sits, as in DecimalPrecisionError (`$` for the whole text). */
+  readonly path: string;
+  /** How many digits it has. */
+  readonly digits: number;
+  constructor(path: string, digits: number, ctx: ErrorContext = {}) {
+    super(`the integer at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} has ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read: not converted`, ctx);
+    this.path = path;
+    this.digits = digits;
+  }
+}
+
+/** The most digits an integer literal may have (Python's limit for int from text, for the same reason). */
+export const MAX_INTEGER_DIGITS = 4300;
+
 const MAX = Number.MAX_SAFE_INTEGER;
 /*
  * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
@@ -97,10 +122,18 @@ const DIGITS_SCAN = /\d+/g;
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const TILDE = 126;
 
-/** A token the walk must turn into an error (exact mode, the decimal does not fit a double). */
+/**
+ * A token the walk must turn into an error: a decimal that does not fit a double (exact mode),
+ * or an integer of more than MAX_INTEGER_DIGITS digits (`digits` set, any mode).
+ */
 class Lossy {
-  constructor(readonly literal: string) {}
+  constructor(
+    readonly literal: string,
+    readonly digits = 0,
+  ) {}
 }
+
+const lossyError = (path: string, v: Lossy): TradeApiError => (v.digits > 0 ? new NumberTooLongError(path, v.digits) : new DecimalPrecisionError(path, v.literal));
 
 /**
  * Parse JSON text: integer literals beyond ±2^53 come back as `bigint`, decimals per
@@ -187,8 +220,10 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
     re.lastIndex = e;
     const token = text.slice(tokenStart(text, p), e);
     if (all) {
+      const value = DECIMAL_MARK.test(token) ? token : bigOrUndefined(token);
+      if (value === FALLBACK) return FALLBACK;
       doubles.push(Number(token));
-      values.push(DECIMAL_MARK.test(token) ? token : bigOrUndefined(token));
+      values.push(value);
     } else if (DECIMAL_MARK.test(token)) {
       const d = Number(token);
       // Exact mode: a decimal the double cannot hold needs the marked parse (and its path).
@@ -199,6 +234,7 @@ function parsePaired(text: string, mode: DecimalsMode, root: unknown): unknown {
       }
     } else {
       const big = bigOrUndefined(token);
+      if (big === FALLBACK) return FALLBACK;
       if (big !== undefined) {
         doubles.push(Number(big)); // rounds to nearest, as JSON.parse does
         values.push(big);
@@ -272,6 +308,7 @@ function runsScan(text: string, scan: JsonScan): CountedScan | typeof FALLBACK |
     let d: number;
     if (digits > 19) {
       if (integerDigits(text, s, end) === 0) continue; // characters above U+00FF seen as digits: inside a string
+      if (digits > MAX_INTEGER_DIGITS) return FALLBACK; // the marked parse names it (or finds it in a string)
       value = BigInt(text.slice(s, end));
       d = Number(value);
     } else {
@@ -314,8 +351,10 @@ function countedScan(text: string, mode: DecimalsMode, scan: JsonScan | undefine
     let d: number;
     if (integer > 0) {
       if (integer < 16) continue;
-      value = bigOrUndefined(text.slice(s, e));
-      if (value === undefined) continue;
+      const big = bigOrUndefined(text.slice(s, e));
+      if (big === FALLBACK) return FALLBACK;
+      if (big === undefined) continue;
+      value = big;
       d = Number(value); // rounds to nearest, as JSON.parse does
     } else {
       const token = text.slice(s, e);
@@ -464,12 +503,15 @@ function integerDigits(text: string, s: number, e: number): number {
   return e - first;
 }
 
-/** The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact). */
-function bigOrUndefined(token: string): bigint | undefined {
+/**
+ * The bigint of an integer token beyond ±2^53, else undefined (JSON.parse's number is exact);
+ * FALLBACK for one of more than MAX_INTEGER_DIGITS digits (the marked parse names it).
+ */
+function bigOrUndefined(token: string): bigint | undefined | typeof FALLBACK {
   const neg = token.charCodeAt(0) === 45;
   const digits = neg ? token.length - 1 : token.length;
   if (digits < 16 || (digits === 16 && (neg ? token.slice(1) : token) <= "9007199254740991")) return undefined;
-  return BigInt(token);
+  return digits > MAX_INTEGER_DIGITS ? FALLBACK : BigInt(token);
 }
 
 const MAX_DEPTH = 1000;
@@ -563,6 +605,8 @@ function invalid(text: string): never {
  */
 function convert(token: string, isDecimal: boolean, mode: DecimalsMode): unknown {
   if (!isDecimal) {
+    const digits = token.charCodeAt(0) === 45 ? token.length - 1 : token.length;
+    if (digits > MAX_INTEGER_DIGITS) return new Lossy(token, digits);
     const n = Number(token);
     return n > MAX || n < -MAX ? BigInt(token) : undefined;
   }
@@ -635,7 +679,7 @@ function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
     const i = indexOf(root);
     if (i === -1) return root;
     const v = values[i];
-    if (v instanceof Lossy) throw new DecimalPrecisionError("$", v.literal);
+    if (v instanceof Lossy) throw lossyError("$", v);
     return v;
   }
   if (typeof root !== "object" || root === null) return root;
@@ -662,7 +706,7 @@ function unmark(root: unknown, prefix: string, values: unknown[]): unknown {
       } else if (typeof x === "object" && x !== null) stack.push(x);
     }
   }
-  if (lossyIn !== null) throw new DecimalPrecisionError(pathTo(root, lossyIn, lossyKey), (values[lossyAt] as Lossy).literal);
+  if (lossyIn !== null) throw lossyError(pathTo(root, lossyIn, lossyKey), values[lossyAt] as Lossy);
   return root;
 }
 

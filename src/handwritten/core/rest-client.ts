@@ -188,7 +188,7 @@ function errorStatus(e: TradeApiError): number | undefined {
   const s = (e as { status?: unknown }).status;
   if (typeof s === "number") return s;
   if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : 200;
-  if (e.name === "ResponseFormatError" || e.name === "DecimalPrecisionError") return 200;
+  if (e.name === "ResponseFormatError" || e.name === "DecimalPrecisionError" || e.name === "NumberTooLongError") return 200;
   return undefined;
 }
 

@@ -20,6 +20,7 @@
  */
 import { redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
+import { MAX_INTEGER_DIGITS } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -161,7 +162,9 @@ export function checkSchema(value: unknown, schema: SchemaMeta, path = "", optio
 function numeric(v: unknown): number | bigint | undefined {
   if (typeof v === "bigint") return v;
   if (typeof v === "number") return v;
-  if (typeof v === "string" && INTEGER_TEXT.test(v)) return BigInt(v);
+  // Beyond MAX_INTEGER_DIGITS a bigint would take seconds to build; the double (±Infinity
+  // past 309 digits) compares the same with any bound.
+  if (typeof v === "string" && INTEGER_TEXT.test(v)) return v.length > MAX_INTEGER_DIGITS ? Number(v) : BigInt(v);
   if (typeof v === "string" && NUMBER_TEXT.test(v)) return Number(v);
   return undefined;
 }

@@ -99,7 +99,8 @@ export interface QuantWsClientOptions {
    * What a number with a fraction or exponent in a frame becomes (see parseJson): "exact"
    * (default) a number when the double holds it exactly, else the frame is refused
    * (QuantWsFrameError "inexact-number", its request fails); "string" the text the server
-   * sent; "number" the nearest double.
+   * sent; "number" the nearest double. In every mode an integer of more than 4,300 digits is
+   * refused (QuantWsFrameError "number-too-long"), not converted.
    */
   decimals?: DecimalsMode;
 }

@@ -11,7 +11,7 @@ import {
   type QuantWsReplies,
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
-import { DecimalPrecisionError, parseJson, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, checkSchema, fitsSchema } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
@@ -69,10 +69,11 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
   try {
     value = parseJson(text, { decimals });
   } catch (e) {
-    if (e instanceof DecimalPrecisionError) {
-      // Refused, not rounded; the reply's request (when its cid is readable) fails with it.
-      const cid = (parseJson(text, { decimals: "string" }) as { cid?: unknown } | null)?.cid;
-      throw new QuantWsFrameError("inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid } : {});
+    if (e instanceof DecimalPrecisionError || e instanceof NumberTooLongError) {
+      // Refused, not rounded (or not converted); the reply's request (when its cid is
+      // readable) fails with it. JSON.parse reads the cid: a string loses nothing there.
+      const cid = (JSON.parse(text) as { cid?: unknown } | null)?.cid;
+      throw new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid } : {});
     }
     throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text);
   }

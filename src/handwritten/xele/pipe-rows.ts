@@ -42,7 +42,7 @@
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
 import { aTypeName, apiErrorFromCode, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
-import { parseJson } from "../core/json.js";
+import { MAX_INTEGER_DIGITS, parseJson } from "../core/json.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
 import { xeleMeta } from "./spec-info.js";
@@ -152,10 +152,11 @@ export interface PipeText {
   readonly context?: ErrorContext | undefined;
 }
 
-/** "" (→ null) or an optional minus and digits. */
+/** "" (→ null) or an optional minus and digits (at most MAX_INTEGER_DIGITS of them). */
 function isIntText(cell: string): boolean {
   const n = cell.length;
   let i = n > 1 && cell.charCodeAt(0) === 45 ? 1 : 0;
+  if (n - i > MAX_INTEGER_DIGITS) return false;
   for (; i < n; i++) {
     const d = cell.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
@@ -170,9 +171,10 @@ function toInt(cell: string): number | bigint | null {
   return big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big);
 }
 
-/** `src[s, e)` is "" or an optional minus and digits. */
+/** `src[s, e)` is "" or an optional minus and digits (at most MAX_INTEGER_DIGITS of them). */
 function isIntAt(src: string, s: number, e: number): boolean {
   let i = e - s > 1 && src.charCodeAt(s) === 45 ? s + 1 : s;
+  if (e - i > MAX_INTEGER_DIGITS) return false;
   for (; i < e; i++) {
     const d = src.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
@@ -217,7 +219,12 @@ function decodeCells(doc: PipeText, start: number, end: number, line: number, la
     const k = kinds[i];
     if (k === INT || k === INT64) {
       const cell = cells[i] as string;
-      if (!isIntText(cell)) fail(`column ${layout.names[i]}: ${JSON.stringify(cell)} is not an integer`);
+      if (!isIntText(cell)) {
+        const digits = /^-?\d+$/.test(cell) ? cell.replace("-", "").length : 0;
+        // A bigint that long would take seconds to build (see NumberTooLongError).
+        if (digits > 0) fail(`column ${layout.names[i]}: an integer of ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read`);
+        fail(`column ${layout.names[i]}: ${JSON.stringify(cell.length > 60 ? `${cell.slice(0, 60)}…` : cell)} is not an integer`);
+      }
       cells[i] = toInt(cell);
     }
   }
