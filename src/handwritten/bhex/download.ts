@@ -64,7 +64,7 @@ export function expectXlsx(body: unknown, operation = "statisticsDownloadData"):
       throw apiErrorFromCode({ ...ctx, code, vendorMessage: msg === undefined ? undefined : textOf(msg), body }, meta.errorCodes);
     }
   }
-  throw new ResponseFormatError("expected an .xlsx file but the answer is JSON/text", JSON.stringify(body)?.slice(0, 120) ?? "", ctx);
+  throw new ResponseFormatError("expected an .xlsx file but the answer is JSON/text", textOf(body).slice(0, 120), ctx);
 }
 
 export interface DownloadedFile {

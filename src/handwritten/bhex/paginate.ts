@@ -11,7 +11,7 @@
  * dropped, and a full page that brings nothing new is an error rather than an endless loop.
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
  */
-import { ResponseFormatError, UsageError } from "../core/errors.js";
+import { ResponseFormatError, textOf, UsageError } from "../core/errors.js";
 import { MAX_INTEGER_DIGITS } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -106,7 +106,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
       const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[p.idField] : undefined;
       const id = toBigInt(raw);
       if (id === undefined) {
-        const shown = JSON.stringify(raw) ?? "undefined";
+        const shown = textOf(raw);
         throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, shown.length > 120 ? `${shown.slice(0, 120)}…` : shown, ctx);
       }
       if (cursor !== undefined && id >= cursor) continue; // at/above the cursor: already yielded

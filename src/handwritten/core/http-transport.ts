@@ -657,7 +657,7 @@ export class HttpTransport {
     const env = envelopeOf(this.config.meta, op);
     if (!env) return;
     if (!body || typeof body !== "object" || Array.isArray(body)) {
-      throw new ResponseFormatError(`expected a {${env.codeField}, …} envelope`, snippet(String(body)), this.errCtx(op));
+      throw new ResponseFormatError(`expected a {${env.codeField}, …} envelope`, snippet(textOf(body)), this.errCtx(op));
     }
     const b = body as Record<string, unknown>;
     const code = b[env.codeField];

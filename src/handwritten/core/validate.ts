@@ -143,11 +143,18 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], false));
 }
 
-/** A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify throws on them). */
-const show = (v: unknown): string =>
-  typeof v === "bigint" || typeof v === "number"
-    ? String(v)
-    : (JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v));
+/**
+ * A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify
+ * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type.
+ */
+function show(v: unknown): string {
+  if (typeof v === "bigint" || typeof v === "number") return String(v);
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v);
+  } catch {
+    return `(${jsonType(v)} too deep to show)`;
+  }
+}
 const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 const defaultLabel = (path: string) => path || "request";
 

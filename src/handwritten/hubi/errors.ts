@@ -13,7 +13,6 @@
  */
 import { meta } from "../../../generated/hubi-futures.meta.js";
 import { ApiError, apiErrorFromCode, ResponseFormatError, snippet, textOf } from "../core/errors.js";
-import { stringifyJson } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf } from "../core/meta.js";
 
@@ -78,8 +77,7 @@ export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: numb
   if (!envelopeOf(meta, op)) return;
   const b = body as Record<string, unknown> | null;
   if (!b || typeof b !== "object" || Array.isArray(b) || numericStatus(b[CODE_FIELD]) === undefined) {
-    const text = typeof body === "object" && body !== null ? stringifyJson(body) : String(body);
-    throw new ResponseFormatError(`expected a {${CODE_FIELD}, result, ${MESSAGE_FIELD}} answer`, snippet(text, [], 120), {
+    throw new ResponseFormatError(`expected a {${CODE_FIELD}, result, ${MESSAGE_FIELD}} answer`, snippet(textOf(body), [], 120), {
       api: "hubi",
       operation: op.operationId,
     });

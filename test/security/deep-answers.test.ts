@@ -1,0 +1,78 @@
+/**
+ * Answers nested deeper than the engine's stack. `JSON.parse` takes any depth, but
+ * `JSON.stringify`, `String()` of an array and recursive walks throw a RangeError on a few
+ * thousand levels. A server that answers `[[[[…]]]]` (300 000 levels, 600 kB) must get the
+ * call a typed error naming the operation, never a bare RangeError out of a message builder.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { expectXlsx } from "../../src/handwritten/bhex/download.js";
+import { paginate } from "../../src/handwritten/bhex/paginate.js";
+import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
+import { checkSchema } from "../../src/handwritten/core/validate.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { rejection } from "../helpers/rejection.js";
+
+const DEEP = "[".repeat(300_000) + "]".repeat(300_000);
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+
+async function answering(body: string): Promise<string> {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const common = { retry: false as const, timeoutMs: 5_000 };
+const RUN: Record<string, (url: string) => Promise<unknown>> = {
+  xt: (url) => createXtClient({ accessKey: "ak-deep-1", secretKey: "sk-deep-1", baseUrl: url, rateLimit: false, ...common }).call("getBalance"),
+  bhex: (url) => createBhexOrgClient({ accessKey: "ak-deep-1", secretKey: "sk-deep-1", baseUrl: url, rateLimit: false, ...common }).call("userGetBaseInfo", { user_id: "1" }),
+  hubi: (url) => createHubiClient({ accessKey: "ak-deep-1", secretKey: "sk-deep-1", accessToken: "tk-deep-1", baseUrl: url, ...common }).call("cancelOrder", { order_no: "1" }),
+};
+
+describe.each(Object.keys(RUN))("%s: an answer nested 300 000 levels deep", (api) => {
+  it.each([
+    ["the whole answer", DEEP],
+    ["an envelope without its code, holding it", `{"data":${DEEP},"result":${DEEP}}`],
+  ])("%s: a ResponseFormatError naming the operation", async (_what, body) => {
+    const e = await rejection(RUN[api]!(await answering(body)));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(new RegExp(`^${api} \\w+: `));
+    expect(e.message.length).toBeLessThan(1_000);
+  });
+});
+
+describe("helpers that show a server's value in a message", () => {
+  const deep = parseJson(DEEP);
+
+  it("a BHEX page whose record id is nested that deep: a ResponseFormatError", async () => {
+    const client = { call: async () => [{ id: deep }] };
+    const e = await rejection((async () => {
+      for await (const _ of paginate(client as never, "accountBalanceFlow", { user_id: 1, limit: 5 } as never)) void _;
+    })());
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("too deep to show");
+  });
+
+  it("a BHEX download answered with JSON that deep: a ResponseFormatError", () => {
+    expect(() => expectXlsx({ result: deep })).toThrow(ResponseFormatError);
+  });
+
+  it("the schema check names the value by its type", () => {
+    expect(checkSchema(deep, { type: "array", enum: [[1]] }, "data").map((p) => p.message)).toEqual(["data must be [1], got (array too deep to show)"]);
+  });
+});
