@@ -35,7 +35,8 @@
  * with the schema check's own-field lookup (a field named __proto__ was checked against
  * Object.prototype) and bigints shown in its messages; 64.6 kB with the refusal of integers of
  * more than 4,300 digits (NumberTooLongError: converting one of millions of digits blocks the
- * thread for seconds) in answers, parameters and XT batch ids.
+ * thread for seconds) in answers, parameters and XT batch ids; 65.8 kB with the refusal of keys
+ * that are not options (a misspelt `timeoutMS` was ignored), with the closest option named.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -45,7 +46,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 65_000;
+const CEILING = 66_000;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

@@ -5,6 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from "node:util";
 import { UsageError } from "../handwritten/core/errors.js";
+import { closest } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
 export interface FlagSpec {
@@ -26,31 +27,7 @@ export class CliUsageError extends UsageError {
   hint?: string;
 }
 
-/** Levenshtein distance (small strings only: flag and operation names). */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** The candidate closest to `word` (ties: the first), or undefined when none is plausibly meant. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
-}
+export { closest, editDistance } from "../handwritten/core/validate.js";
 
 /** "; did you mean X?" or "". */
 export function didYouMean(word: string, candidates: readonly string[], show: (c: string) => string = (c) => c): string {

@@ -161,6 +161,8 @@ describe("typed results", () => {
       const text = await readFile(saved!.path, "utf8");
       expect(text.split("\n")).toHaveLength(3);
       expect(text).toContain('李四的终端, "v2"');
+      // Its options are the call's and `overwrite`, which replaces the file (a call option alone would be refused).
+      expect(await client().saveClientSystemExport({ trading_day: "20220412" }, dir, { overwrite: true, timeoutMs: 5_000 })).toEqual(saved);
       expect(await client().saveClientSystemExport({ trading_day: "19700101" }, dir)).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -158,6 +158,15 @@ function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelo
   envelopeCheck(body, op);
 }
 
+/** The options only BHEX takes (the type checks that the list is whole). */
+const BHEX_OPTIONS = {
+  allAsPost: 1,
+  signatureVariant: 1,
+  newIdempotencyKey: 1,
+  onIdempotencyKey: 1,
+  idempotentRetry: 1,
+} satisfies Record<Exclude<keyof BhexOrgClientOptions, keyof KeyedClientOptions>, 1>;
+
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
   checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);
@@ -175,6 +184,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     name: "BhexOrgClient",
     options,
     credentials: keyCredentials(options),
+    optionNames: BHEX_OPTIONS,
     sign: (req, { credential }) =>
       authorizeBhex(req, {
         ...keyPair(credential),

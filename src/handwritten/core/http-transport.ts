@@ -90,6 +90,9 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** The names of CallOptions (the type checks that the list is whole): any other key is a UsageError. */
+export const CALL_OPTIONS = { signal: 1, timeoutMs: 1 } satisfies Record<keyof CallOptions, 1>;
+
 export interface TransportEvent {
   api: string;
   operation: string;

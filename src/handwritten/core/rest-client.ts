@@ -20,6 +20,7 @@ import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, M
 import { credentialOf } from "./credentials.js";
 import { TradeApiError, UsageError } from "./errors.js";
 import {
+  CALL_OPTIONS,
   HttpTransport,
   ON_ANSWER,
   type CallOptions,
@@ -32,6 +33,7 @@ import type { ApiMeta, OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
+import { checkOptionNames } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -101,7 +103,27 @@ export interface RestClientConfig<P extends object> {
   mapError?: (op: OperationMeta, error: unknown) => unknown;
   /** Client methods only this API has, built from the core client (batch helpers, paginators …). */
   extend?: (core: RestCore<NoInfer<P>>) => P;
+  /**
+   * The names of the options only this API takes (besides RestClientOptions and the
+   * credentials): any other key of `options` is a UsageError, so a misspelt option is not
+   * silently left at its default.
+   */
+  optionNames?: Readonly<Record<string, unknown>>;
 }
+
+/** The names of RestClientOptions (the type checks that the list is whole). */
+const REST_OPTIONS = {
+  fetch: 1,
+  timeoutMs: 1,
+  maxResponseBytes: 1,
+  retry: 1,
+  onEvent: 1,
+  signal: 1,
+  decimals: 1,
+  baseUrl: 1,
+  rateLimit: 1,
+  rateLimiter: 1,
+} satisfies Record<keyof RestClientOptions, 1>;
 
 /** Lower-case HTTP methods of openapi-fetch's `Client`. */
 type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
@@ -200,6 +222,7 @@ function lazyResponse<T extends object>(target: T, build: () => Response): T & {
 export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
   const { api, meta, options } = config;
   const credentials = { ...(config.credentials ?? {}) };
+  checkOptionNames({ api }, "options", options, { ...REST_OPTIONS, ...credentials, ...config.optionNames });
   // Never handed to the transport: the signer reads them through ctx.credential.
   const { baseUrl: givenBaseUrl, rateLimit: _rateLimit, rateLimiter: _deprecated, ...transportOptions } = options as RestClientOptions & Record<string, unknown>;
   for (const name of Object.keys(credentials)) delete (transportOptions as Record<string, unknown>)[name];
@@ -256,6 +279,7 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
 
   const execute = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const op = requireOperation(meta, ref);
+    if (opts !== undefined) checkOptionNames({ api, operation: op.operationId }, "the call options", opts, CALL_OPTIONS);
     return { op, result: await run(op, params, opts) };
   };
 

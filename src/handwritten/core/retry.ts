@@ -6,7 +6,7 @@
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
 import { pause, type WaitAbort } from "./abort.js";
-import { checkOption } from "./validate.js";
+import { checkOption, checkOptionNames } from "./validate.js";
 import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
@@ -28,6 +28,9 @@ export function isTransient(error: unknown): boolean {
   return error instanceof ServiceUnavailableError;
 }
 
+/** The names of RetryOptions (the type checks that the list is whole). */
+const RETRY_OPTIONS = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, sleep: 1, random: 1 } satisfies Record<keyof RetryOptions, 1>;
+
 /**
  * A UsageError (at client creation) for retry options that cannot work: a NaN `maxAttempts`
  * would retry forever, a NaN or negative delay would hammer the server every millisecond, a
@@ -38,6 +41,7 @@ export function checkRetryOptions(opts: unknown, name: string, ctx: ErrorContext
   if (opts === undefined || typeof opts === "boolean") return;
   if (opts === null || typeof opts !== "object") throw new UsageError(`${name} must be an object (or true / false), got ${typeName(opts)}`, ctx);
   const o = opts as Record<string, unknown>;
+  checkOptionNames(ctx, name, o, RETRY_OPTIONS);
   checkOption(ctx, `${name}.maxAttempts`, o.maxAttempts, { min: 1, orInfinity: true });
   checkOption(ctx, `${name}.baseDelayMs`, o.baseDelayMs, "ms");
   checkOption(ctx, `${name}.maxDelayMs`, o.maxDelayMs, "ms");

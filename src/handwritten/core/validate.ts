@@ -365,6 +365,49 @@ export function checkOption(ctx: ErrorContext, name: string, value: unknown, all
   if (!ok) throw new UsageError(`${name} must be ${takes}, got ${shownValue(value)}`, ctx);
 }
 
+/**
+ * A UsageError for a key of an options object that is not one of `known`: a misspelt
+ * `timeoutMS`, or `retry: { retries: 1 }`, would otherwise be ignored and the client would
+ * run with the default. `what` names the object ("options", "retry", "the call options").
+ */
+export function checkOptionNames(ctx: ErrorContext, what: string, options: unknown, known: Readonly<Record<string, unknown>>): void {
+  if (options === null || typeof options !== "object") return;
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const names = Object.keys(known);
+    const near = closest(key, names);
+    throw new UsageError(`${what}: ${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)} is not an option${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; the options are ${names.join(", ")}`, ctx);
+  }
+}
+
+/** Levenshtein distance (small strings only: option, flag and operation names). */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `word` (ties: the first), or undefined when none is plausibly meant. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  // Long words are not compared: the distance costs their product, and none is meant.
+  if (word.length > 100) return undefined;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
 /** `x-required-one-of`: a UsageError unless each group has at least one parameter given (not empty). */
 export function checkRequiredOneOf(ctx: ErrorContext, groups: ReadonlyArray<ReadonlyArray<string>> | undefined, params: Readonly<Record<string, unknown>>): void {
   for (const group of groups ?? []) {

@@ -88,6 +88,9 @@ export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
  */
 let sharedSeq = Date.now() * 1000 + randomInt(1000);
 
+/** The options only Hubi takes, besides its accessToken (the type checks that the list is whole). */
+const HUBI_OPTIONS = { now: 1, seqStart: 1, signatureValues: 1, signatureMethodHeader: 1 } satisfies Record<Exclude<keyof HubiClientOptions, keyof KeyedClientOptions | "accessToken">, 1>;
+
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
   const ctx = { api: "hubi" };
   checkOption(ctx, "now", options.now, "function");
@@ -103,6 +106,7 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
     name: "HubiClient",
     options,
     credentials: { ...keyCredentials(options), accessToken: options.accessToken },
+    optionNames: HUBI_OPTIONS,
     sign: (req, { credential }) =>
       authorizeHubi(req, {
         ...keyPair(credential),

@@ -26,7 +26,7 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, serverUrl, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, serverUrl, urlShown } from "../core/validate.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -420,9 +420,32 @@ function gatewayUrlProblem(url: unknown): string | undefined {
  * loop (a re-login window of NaN never passes), flood (a ping interval of NaN is 1 ms) or time
  * out at once. UsageError naming the option.
  */
+/** The names of QuantWsClientOptions and its parts (the type checks that each list is whole). */
+const OPTIONS = {
+  url: 1,
+  requestTimeoutMs: 1,
+  loginTimeoutMs: 1,
+  connectTimeoutMs: 1,
+  pingIntervalMs: 1,
+  maxMissedPongs: 1,
+  notReady: 1,
+  retryReads: 1,
+  reconnect: 1,
+  repeatLogin: 1,
+  logoutTimeoutMs: 1,
+  maxMessageBytes: 1,
+  wsOptions: 1,
+  decimals: 1,
+} satisfies Record<keyof QuantWsClientOptions, 1>;
+const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
+const REPEAT_LOGIN_OPTIONS = { windowMs: 1, baseDelayMs: 1, maxDelayMs: 1, random: 1 } satisfies Record<keyof RepeatLoginOptions, 1>;
+
 function checkOptions(opts: QuantWsClientOptions): void {
   const where = "createQuantWsClient";
   const ctx = { api: API, operation: where };
+  checkOptionNames(ctx, "options", opts, OPTIONS);
+  if (opts.reconnect) checkOptionNames(ctx, "reconnect", opts.reconnect, RECONNECT_OPTIONS);
+  if (opts.repeatLogin) checkOptionNames(ctx, "repeatLogin", opts.repeatLogin, REPEAT_LOGIN_OPTIONS);
   for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
     if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
   }

@@ -21,6 +21,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
+import { checkOptionNames } from "../core/validate.js";
 import type { DecimalsMode } from "../core/json.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
@@ -61,6 +62,9 @@ export interface RequestOptions {
   /** Override the client's `notReady` policy for this request. */
   notReady?: NotReadyPolicy;
 }
+
+/** The names of RequestOptions (the type checks that the list is whole): any other key is a UsageError. */
+const REQUEST_OPTIONS = { timeoutMs: 1, signal: 1, notReady: 1 } satisfies Record<keyof RequestOptions, 1>;
 
 export interface SessionStateEvent {
   code: number;
@@ -264,6 +268,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
       }
       checkRequest(op, fields);
+      if (opts !== undefined) checkOptionNames({ api: API, operation: op }, "the request options", opts, REQUEST_OPTIONS);
       if (opts?.timeoutMs !== undefined) checkTimeout(op, opts.timeoutMs);
     } catch (e) {
       return Promise.reject(e);
@@ -319,6 +324,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    */
   async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
     checkRequest("cancel_order", { symbol, order_nos: [] });
+    checkOptionNames({ api: API, operation: "cancel_order" }, "the request options", opts, REQUEST_OPTIONS);
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = Date.now();
     const cancelled: string[] = [];

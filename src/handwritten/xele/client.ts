@@ -23,7 +23,7 @@
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
-import { HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { CALL_OPTIONS, HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -32,7 +32,7 @@ import type { OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { callSignal, unlessAborted } from "../core/abort.js";
 import { checkRetryOptions, withRetries } from "../core/retry.js";
-import { checkOption } from "../core/validate.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
@@ -175,15 +175,38 @@ interface XeleWire {
 }
 
 /** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
+/** The names of XeleClientOptions (the type checks that the list is whole). */
+const XELE_OPTIONS = {
+  fetch: 1,
+  timeoutMs: 1,
+  maxResponseBytes: 1,
+  retry: 1,
+  onEvent: 1,
+  signal: 1,
+  decimals: 1,
+  maUrl: 1,
+  msUrl: 1,
+  username: 1,
+  password: 1,
+  maxInFlight: 1,
+  operator: 1,
+  log: 1,
+  firstSerialNo: 1,
+} satisfies Record<keyof XeleClientOptions, 1>;
+
 function openXeleWire(options: XeleClientOptions): XeleWire {
   const ctx = { api: "xele" };
+  checkOptionNames(ctx, "options", options, XELE_OPTIONS);
   checkRetryOptions(options.retry, "retry", ctx);
   checkOption(ctx, "log", options.log, "function");
   if (options.operator !== undefined && typeof options.operator !== "string") throw new UsageError(`operator must be a string, got ${typeName(options.operator)}`, ctx);
   checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
   const inFlightOption = options.maxInFlight;
   const slots = { min: 1, max: Number.MAX_SAFE_INTEGER };
-  if (inFlightOption !== null && typeof inFlightOption === "object") for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
+  if (inFlightOption !== null && typeof inFlightOption === "object") {
+    checkOptionNames(ctx, "maxInFlight", inFlightOption, { MA: 1, MS: 1 });
+    for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
+  }
   else checkOption(ctx, "maxInFlight", inFlightOption, slots);
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
@@ -292,6 +315,7 @@ function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: Cal
   if (opts === null || typeof opts !== "object") {
     throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${typeName(opts)}`, ctxOf(op));
   }
+  checkOptionNames(ctxOf(op), "the call options", opts, CALL_OPTIONS);
   if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
   if (opts.signal?.aborted) throw callerAborted(ctxOf(op));
@@ -383,8 +407,9 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     streamRows: streamRows as XeleClient["streamRows"],
     exportClientSystemInfo: (data, opts) => call("exportClientSystemInfo", data, opts) as Promise<ClientSystemExport>,
     async saveClientSystemExport(data, dir, opts) {
-      const exported = (await call("exportClientSystemInfo", data, opts)) as ClientSystemExport;
-      const path = await saveClientSystemExport(exported, dir, { overwrite: opts?.overwrite });
+      const { overwrite, ...callOptions } = opts ?? {};
+      const exported = (await call("exportClientSystemInfo", data, opts === undefined ? undefined : callOptions)) as ClientSystemExport;
+      const path = await saveClientSystemExport(exported, dir, { overwrite });
       return path === null ? null : { path, lines: exported.lines.length };
     },
     async login() {

@@ -69,6 +69,9 @@ function base64Fields(op: OperationMeta): string[] {
   return [...body, ...op.params.filter((p) => p.schema.contentEncoding === "base64").map((p) => p.name)];
 }
 
+/** The options only XT takes (the type checks that the list is whole). */
+const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfies Record<Exclude<keyof XtClientOptions, keyof KeyedClientOptions>, 1>;
+
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
   const ctx = { api: "xt" };
   checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
@@ -82,6 +85,7 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
     name: "XtClient",
     options,
     credentials: keyCredentials(options),
+    optionNames: XT_OPTIONS,
     sign: (req, { op, credential }) =>
       authorizeXt(req, {
         ...keyPair(credential),
