@@ -38,7 +38,7 @@ import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
 import { BhexState } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
-import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.js";
+import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
@@ -81,7 +81,14 @@ function withPostAliases(m: ApiMeta): ApiMeta {
 }
 
 export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMock> {
-  checkMock.server("bhex", opts);
+  checkMock.server("bhex", opts, {
+    ...SIGNED_MOCK_OPTIONS,
+    pagedRecords: 1,
+    knownUserIds: 1,
+    downloadForbidden: 1,
+    now: 1,
+    fault: 1,
+  } satisfies Record<keyof BhexMockOptions, 1>);
   checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
   const state = new BhexState({
     now: opts.now ?? Date.now,

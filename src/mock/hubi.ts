@@ -46,7 +46,7 @@ import { startHttpMock, type HttpMock } from "./http-mock.js";
 import { hubiAuthenticator } from "./hubi/auth.js";
 import { HubiExchange } from "./hubi/engine.js";
 import { hubiHandlers } from "./hubi/handlers.js";
-import { checkMock, type SignedMockOptions } from "./options.js";
+import { checkMock, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { UsageError } from "../handwritten/core/errors.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
@@ -74,7 +74,7 @@ export interface HubiMock extends HttpMock {
 }
 
 export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMock> {
-  checkMock.server("hubi", opts);
+  checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
     throw new UsageError(`markPrice must be a finite number above 0, got ${String(opts.markPrice)}`, { api: "hubi" });

@@ -1,4 +1,5 @@
 import { shownValue, UsageError } from "../handwritten/core/errors.js";
+import { checkOptionNames } from "../handwritten/core/validate.js";
 
 /** Options every emulator takes the same way. */
 export interface MockServerOptions {
@@ -29,11 +30,19 @@ export const checkMock = {
   host(api: string, v: unknown): void {
     if (v !== undefined && (typeof v !== "string" || v === "")) throw new UsageError(`host must be an address to listen on, got ${shownValue(v)}`, { api });
   },
-  server(api: string, o: MockServerOptions): void {
+  server(api: string, o: MockServerOptions, names: Readonly<Record<string, unknown>>): void {
+    checkMock.names(api, o, names);
     checkMock.port(api, "port", o.port);
     checkMock.host(api, o.host);
   },
+  /** A key that is not one of the emulator's options (`prot` for `port`) is a UsageError, not ignored. */
+  names(api: string, o: object, names: Readonly<Record<string, unknown>>): void {
+    checkOptionNames({ api }, "options", o, names);
+  },
 };
+
+/** The names of SignedMockOptions, which each signed emulator's own list extends. */
+export const SIGNED_MOCK_OPTIONS = { port: 1, host: 1, log: 1, accessKey: 1, secretKey: 1 } satisfies Record<keyof SignedMockOptions, 1>;
 
 /** Most records an emulator builds up front (each held in memory). */
 export const MAX_MOCK_RECORDS = 100_000;

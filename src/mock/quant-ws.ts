@@ -117,7 +117,21 @@ const KNOWN_PLATFORMS = new Set<string>(quantWsMeta.operations.login.fields.plat
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 
 export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {
-  checkMock.server("quant-ws", opts);
+  checkMock.server("quant-ws", opts, {
+    port: 1,
+    host: 1,
+    path: 1,
+    readyDelayMs: 1,
+    idleTimeoutMs: 1,
+    idleCheckMs: 1,
+    replyDelayMs: 1,
+    reorderWindow: 1,
+    answerPings: 1,
+    marks: 1,
+    cancelAllReply: 1,
+    log: 1,
+    maxFrameBytes: 1,
+  } satisfies Record<keyof QuantWsMockOptions, 1>);
   const ctx = { api: "quant-ws" };
   for (const name of ["readyDelayMs", "idleTimeoutMs", "idleCheckMs", "replyDelayMs"] as const) checkOption(ctx, name, opts[name], "ms");
   checkOption(ctx, "reorderWindow", opts.reorderWindow, { min: 0, max: 10_000 });

@@ -115,6 +115,20 @@ const notFound = (server: XeleServer) => (method: string, path: string): MockRep
 
 export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMock> {
   const ctx = { api: "xele" };
+  checkMock.names("xele", opts, {
+    maPort: 1,
+    msPort: 1,
+    host: 1,
+    username: 1,
+    password: 1,
+    log: 1,
+    counterVersion: 1,
+    orderQryHeader: 1,
+    pipeRowsIn: 1,
+    orders: 1,
+    tokenTtlMs: 1,
+    latencyMs: 1,
+  } satisfies Record<keyof XeleMockOptions, 1>);
   checkMock.port("xele", "maPort", opts.maPort);
   checkMock.port("xele", "msPort", opts.msPort);
   checkMock.host("xele", opts.host);

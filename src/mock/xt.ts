@@ -10,7 +10,7 @@
  */
 import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";
-import { checkMock, MAX_MOCK_RECORDS, type SignedMockOptions } from "./options.js";
+import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { XtState } from "./xt/state.js";
@@ -27,7 +27,7 @@ export interface XtMockOptions extends SignedMockOptions {
 }
 
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
-  checkMock.server("xt", opts);
+  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   return startHttpMock({
     meta,

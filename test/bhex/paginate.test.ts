@@ -159,6 +159,11 @@ describe("paginate input checks", () => {
   it("refuses a page size above the documented maximum (a silently capped page would end the walk early)", async () => {
     await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 501 }))).rejects.toThrow(/above the documented maximum 500/);
   });
+  it("refuses a key that is not one of its options (pagesize for pageSize was ignored)", async () => {
+    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1 }, { pagesize: 5 } as never))).rejects.toThrow(
+      'bhex orderTradeOrders: the paginate options: "pagesize" is not an option (did you mean "pageSize"?); the options are signal, timeoutMs, pageSize, onPage',
+    );
+  });
   it("refuses a non-integer from_id and operations that are not paged", async () => {
     await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, from_id: "abc" as never }))).rejects.toBeInstanceOf(UsageError);
     // @ts-expect-error basicTime is not a paged operation

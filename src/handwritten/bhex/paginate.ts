@@ -17,6 +17,7 @@ import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { requireOperation } from "../core/operation-call.js";
+import { checkOptionNames } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
 export interface BhexPagination {
@@ -53,6 +54,9 @@ export interface PaginateOptions extends CallOptions {
   onPage?: (info: { page: number; received: number; yielded: number; fromId: bigint | undefined }) => void;
 }
 
+/** The names of PaginateOptions (the type checks that the list is whole). */
+const PAGINATE_OPTIONS = { signal: 1, timeoutMs: 1, pageSize: 1, onPage: 1 } satisfies Record<keyof PaginateOptions, 1>;
+
 function toBigInt(value: unknown): bigint | undefined {
   if (typeof value === "bigint") return value;
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
@@ -76,6 +80,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
   const op = requireOperation(meta, operationId);
   const p = paginationOf(op);
   const ctx = { api: "bhex", operation: op.operationId };
+  checkOptionNames(ctx, "the paginate options", options, PAGINATE_OPTIONS);
   if (!p) throw new UsageError("is not paged by from_id/to_id (no x-pagination in the spec)", ctx);
   if (p.direction !== "newer-to-older") throw new UsageError(`unsupported paging direction ${p.direction}`, ctx);
   const base = { ...(params as Record<string, unknown>) };
