@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { ApiError, ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { ApiError, HttpError, ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -179,5 +179,24 @@ describe("an error body nested deeper than JSON.stringify can recurse", () => {
     let levels = 0;
     for (let v = (e as ApiError).body as Record<string, unknown>; v && typeof v === "object"; v = (v.extra ?? v.a) as Record<string, unknown>) levels++;
     expect(levels).toBe(depth + 1);
+  });
+});
+
+describe("an error status whose body carries the vendor's success code", () => {
+  it.each([
+    ["xt", { code: 200, info: "SUCCESS", data: {} }],
+    ["bhex", { status: 0, msg: "ok", data: {} }],
+    ["hubi", { status: 0, message: "ok", result: {} }],
+  ])("%s: an HttpError with the status (it was an ApiError named after the success code)", async (api, body) => {
+    const e = await rejection(RUN[api]!(await answering(body, 502)));
+    expect(e).toBeInstanceOf(HttpError);
+    expect(e).not.toBeInstanceOf(ApiError);
+    expect((e as HttpError).status).toBe(502);
+  });
+
+  it("a vendor error code in an error status is still its ApiError", async () => {
+    const e = await rejection(RUN.xt!(await answering({ code: 104, info: "busy" }, 502)));
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe(104);
   });
 });

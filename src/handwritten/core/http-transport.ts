@@ -616,7 +616,9 @@ export class HttpTransport {
       if (parsed && body && typeof body === "object") {
         const b = body as Record<string, unknown>;
         const code = b[codeField] ?? b.code;
-        if (code !== undefined && code !== null && typeof code !== "object") {
+        // The vendor's success code in an error status is no vendor error: an HttpError below.
+        const success = env?.success.some((s) => String(s) === String(code)) === true;
+        if (code !== undefined && code !== null && typeof code !== "object" && !success) {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
             { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
