@@ -617,8 +617,7 @@ export class HttpTransport {
         const b = body as Record<string, unknown>;
         const code = b[codeField] ?? b.code;
         // The vendor's success code in an error status is no vendor error: an HttpError below.
-        const success = env?.success.some((s) => String(s) === String(code)) === true;
-        if (code !== undefined && code !== null && typeof code !== "object" && !success) {
+        if (code !== undefined && code !== null && typeof code !== "object" && !env?.success.some((s) => String(s) === String(code))) {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
             { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },

@@ -1,0 +1,150 @@
+/**
+ * Answers a fuzzer writes: arbitrary JSON (any nesting, keys such as `__proto__` and
+ * `toString`, huge and negative numbers, strings where numbers belong) in every field of an
+ * envelope the client trusts least, under any status, and arbitrary frames for the WebSocket
+ * client. Whatever comes back, each API's call resolves or fails with a TradeApiError naming
+ * the API; `decodeFrame` returns or throws a QuantWsFrameError. Never a TypeError, a
+ * RangeError or another error from inside the library.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { TradeApiError } from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { creds, setup } from "../quant-ws/helpers.js";
+
+/** JSON values, with the keys and numbers that trip code up. */
+const nasty = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constantFrom(null, true, false, 0, -0, 1, -1, 2 ** 53 + 1, 1e308, 5e-324, "", "0", "-1", "null", "NaN", "1e400", "[]", "{}", "9007199254740993"),
+    fc.string(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom("__proto__", "toString", "valueOf", "constructor", "code", "status", "data", "result", "msg", "ticket", "0"), fc.string()), tie("value"), { maxKeys: 4 }),
+  ),
+})).value;
+
+/** JSON text of a value; bigints as bare integers (what a server writes). */
+function text(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? "null";
+}
+
+/** An envelope with each of its fields maybe replaced by a nasty value, or a nasty value alone. */
+function answers(fields: Record<string, unknown>) {
+  const envelope = fc.record(Object.fromEntries(Object.keys(fields).map((k) => [k, fc.oneof(fc.constant(fields[k]), nasty)])), { requiredKeys: [] });
+  return fc.record({
+    body: fc.oneof(envelope.map(text), nasty.map(text), fc.string()),
+    status: fc.constantFrom(200, 200, 200, 400, 401, 404, 429, 500, 502),
+    type: fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "text/html"),
+  });
+}
+
+const fetchOf = (a: { body: string; status: number; type: string }, login?: string) =>
+  (async (input: RequestInfo | URL) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (login !== undefined && url.includes("/login")) return new Response(login, { headers: { "content-type": "application/json" } });
+    return new Response(a.body, { status: a.status, headers: { "content-type": a.type } });
+  }) as typeof fetch;
+
+const common = { retry: false as const, timeoutMs: 5_000 };
+const KEYS = { accessKey: "ak-fuzz-1", secretKey: "sk-fuzz-1" };
+
+async function outcome(api: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof TradeApiError)) throw new Error(`${api}: ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`, { cause: e });
+    expect(e.api).toBe(api);
+    expect(typeof e.message).toBe("string");
+    // The error can be logged as JSON.
+    JSON.stringify(e);
+  }
+}
+
+describe("REST answers a fuzzer writes: a value or a TradeApiError, never anything else", () => {
+  const cases: Array<[string, Record<string, unknown>, (f: typeof fetch) => Promise<unknown>]> = [
+    ["xt", { code: 200, info: "SUCCESS", data: {} }, (f) => createXtClient({ ...KEYS, fetch: f, rateLimit: false, ...common }).call("getBalance")],
+    ["xt", { code: 200, info: "SUCCESS", data: [] }, (f) => createXtClient({ ...KEYS, fetch: f, rateLimit: false, ...common }).batchCancel("btc_usdt", [1, 2])],
+    ["bhex", { status: 0, msg: "", data: [] }, (f) => createBhexOrgClient({ ...KEYS, fetch: f, rateLimit: false, ...common }).call("accountBalanceFlow", { user_id: 1 })],
+    ["hubi", { status: 0, message: "", result: {} }, (f) => createHubiClient({ ...KEYS, accessToken: "tk-fuzz-1", fetch: f, ...common }).call("cancelOrder", { order_no: "1" })],
+  ];
+  it.each(cases)("%s, envelope %o", async (api, fields, run) => {
+    await fc.assert(
+      fc.asyncProperty(answers(fields), async (a) => {
+        await outcome(api, () => run(fetchOf(a)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("xele: the login answer and the call's answer", async () => {
+    await fc.assert(
+      fc.asyncProperty(answers({ code: 0, msg: "", ticket: "tk" }), answers({ code: 0, msg: "", result: "MS,OrderQry,1.0.3,1,1,InvestorId\n1" }), async (login, a) => {
+        const f = (async (input: RequestInfo | URL) => {
+          const url = String(input instanceof Request ? input.url : input);
+          const which = url.includes("/login") ? login : a;
+          return new Response(which.body, { status: which.status, headers: { "content-type": which.type } });
+        }) as typeof fetch;
+        const client = createXeleClient({ username: "u", password: "pw-fuzz-1", fetch: f, ...common });
+        await outcome("xele", () => client.call("getSystemInfo"));
+        await outcome("xele", () => client.call("queryOrders", { investor_id: "1" } as never));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const skeletons: Array<Record<string, unknown>> = [
+  { op: "asset", cid: "c1", result: true, error_message: "", data: {} },
+    { op: "open_orders", cid: "c1", result: true, error_message: "", data: [] },
+    { op: "place_order", cid: "c1", result: true, error_message: "", order_no: "1" },
+    { op: "cancel_order", cid: "c1", result: true, error_message: "", data: [] },
+    { op: "login", cid: "c1", result: true, error_message: "", token: "t" },
+    { op: "state", token: "t", code: 5, msg: "READY" },
+    { op: "notify", topic: "order", token: "t", data: {} },
+    { op: "notify", topic: "fill", token: "t", data: {} },
+    { op: "error", error_message: "x" },
+    { op: "pong" },
+  ];
+
+/** A skeleton frame with each field maybe replaced by a nasty value, a nasty value alone, or any text. */
+const frames = fc.oneof(
+  fc.constantFrom(...skeletons).chain((s) => fc.record(Object.fromEntries(Object.keys(s).map((k) => [k, fc.oneof(fc.constant(s[k]), nasty)])), { requiredKeys: [] }).map(text)),
+  nasty.map(text),
+  fc.string(),
+);
+
+describe("quant-ws frames a fuzzer writes", () => {
+  it.each(["exact", "string", "number"] as const)("decimals %s: a frame or a QuantWsFrameError, never anything else", (decimals) => {
+    fc.assert(
+      fc.property(frames, (frame) => {
+        try {
+          decodeFrame(frame, decimals);
+        } catch (e) {
+          if (!(e instanceof QuantWsFrameError)) throw new Error(`${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`, { cause: e });
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it("sent by a gateway to a logged-in client (the session's own token and cids in them): error events only, and the client keeps working", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const token = session.token;
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    session.on("order", () => {});
+    session.on("fill", () => {});
+    const sample = fc.sample(frames, { numRuns: 400, seed: 42 }).map((f) => f.replaceAll('"t"', JSON.stringify(token)));
+    for (const f of sample) mock.sendRaw(f);
+    await session.asset({ timeoutMs: 5_000 });
+    for (const e of errors) expect(e).toBeInstanceOf(TradeApiError);
+    expect(errors.length).toBeGreaterThan(100);
+  });
+});
