@@ -148,3 +148,52 @@ describe("quant-ws frames a fuzzer writes", () => {
     expect(errors.length).toBeGreaterThan(100);
   });
 });
+
+describe("Xele row streams a fuzzer writes", () => {
+  const header = "MS,OrderQry,1.0.3,2,1,InvestorId|OrderSysId";
+  /** A body: an envelope around rows, with nasty members and lines, or any text; cut into chunks anywhere. */
+  const bodies = fc.oneof(
+    fc
+      .record({
+        code: fc.oneof(fc.constant(0), nasty),
+        msg: fc.oneof(fc.constant(""), nasty),
+        result: fc.oneof(
+          fc.constant(`${header}\n1|2`),
+          fc.array(fc.oneof(fc.constantFrom(header, "1|2", "x|y", "1|2|3", "", "\r"), fc.string()), { maxLength: 6 }).map((lines) => lines.join("\n")),
+          fc.array(fc.oneof(fc.constantFrom(header, "1|2"), fc.string()), { maxLength: 4 }),
+          nasty,
+        ),
+      }, { requiredKeys: [] })
+      .map(text),
+    fc.array(fc.oneof(fc.constantFrom(header, "1|2"), fc.string()), { maxLength: 5 }).map((lines) => lines.join("\n")),
+    fc.string(),
+  );
+  it("rows or a TradeApiError, for any body delivered in any chunks", async () => {
+    await fc.assert(
+      fc.asyncProperty(bodies, fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom("application/json", "text/plain; charset=utf-8"), async (body, cuts, type) => {
+        const bytes = new TextEncoder().encode(body);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const f = (async (input: RequestInfo | URL) => {
+          const url = String(input instanceof Request ? input.url : input);
+          if (url.includes("/login")) return new Response(JSON.stringify({ code: 0, msg: "", ticket: "tk" }), { headers: { "content-type": "application/json" } });
+          const stream = new ReadableStream<Uint8Array>({
+            start(c) {
+              let from = 0;
+              for (const p of [...points, bytes.length]) {
+                c.enqueue(bytes.subarray(from, p));
+                from = p;
+              }
+              c.close();
+            },
+          });
+          return new Response(stream, { headers: { "content-type": type } });
+        }) as typeof fetch;
+        const client = createXeleClient({ username: "u", password: "pw-fuzz-1", fetch: f, ...common });
+        await outcome("xele", async () => {
+          for await (const row of client.streamRows("queryOrders")) row.toJSON();
+        });
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -113,4 +113,18 @@ describe("streaming a 200 000-row order query", () => {
     expect(err).toBeInstanceOf(PipeRowsError);
     expect((err as Error).message).toMatch(/^xele queryOrders: .*truncated/);
   });
+
+  it("a malformed JSON envelope is a PipeRowsError naming the operation, as call() gives (it named none)", async () => {
+    const fetch: typeof globalThis.fetch = async (input) =>
+      String(input).includes("/login")
+        ? new Response('{"ticket":"t-123456"}', { headers: { "content-type": "application/json" } })
+        : new Response('{"code":0,#', { headers: { "content-type": "application/json" } });
+    const c = createXeleClient({ maUrl: "http://ma.test", msUrl: "http://ms.test", username: "u", password: "p", fetch });
+    const err = await (async () => {
+      for await (const _ of c.streamRows("queryOrders")) void _;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipeRowsError);
+    expect(err).toMatchObject({ api: "xele", operation: "queryOrders", problem: "envelope" });
+    expect((err as Error).message).toBe('xele queryOrders: "|" row answer: unexpected "#" in the JSON envelope');
+  });
 });

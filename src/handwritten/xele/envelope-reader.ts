@@ -5,6 +5,7 @@
  * (EnvelopeReader), streaming a JSON string's content (streamJsonString), collecting any
  * other member's value (ValueCollector).
  */
+import type { ErrorContext } from "../core/errors.js";
 import { PipeRowsError } from "./pipe-rows.js";
 
 const enum St {
@@ -26,8 +27,13 @@ const enum St {
 
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
+/** What is wrong with the envelope; `push` makes it a PipeRowsError naming the operation. */
+class Malformed {
+  constructor(readonly message: string) {}
+}
+
 function fail(message: string): never {
-  throw new PipeRowsError(message, { line: 0, problem: "envelope" });
+  throw new Malformed(message);
 }
 
 /** Index of the closing quote of a JSON string starting at i (escapes skipped), or -1. */
@@ -149,6 +155,8 @@ export class EnvelopeReader {
     private readonly onItemEnd: () => void,
     /** Called when `result` starts, with the members read before it (a non-zero code fails fast). */
     private readonly onResultStart: (members: Record<string, unknown>) => void = () => undefined,
+    /** Who to name in errors (api, operation). */
+    private readonly context?: ErrorContext,
   ) {}
 
   get done(): boolean {
@@ -160,7 +168,17 @@ export class EnvelopeReader {
     return this.membersChars + this.rawKey.length + this.value.size + this.carry.length;
   }
 
+  /** Read the next chunk; a malformed envelope is a PipeRowsError ("envelope"). */
   push(chunk: string): void {
+    try {
+      this.feed(chunk);
+    } catch (e) {
+      if (e instanceof Malformed) throw new PipeRowsError(e.message, { line: 0, problem: "envelope", context: this.context });
+      throw e;
+    }
+  }
+
+  private feed(chunk: string): void {
     const t = this.carry + chunk;
     this.carry = "";
     let i = 0;

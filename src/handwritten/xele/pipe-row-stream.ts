@@ -154,6 +154,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
           (text) => splitter.push(text),
           () => splitter.breakLine(),
           checkCode,
+          options.context,
         );
         chunk = chunk.slice(first);
       }
