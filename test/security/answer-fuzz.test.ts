@@ -6,14 +6,17 @@
  * the API; `decodeFrame` returns or throws a QuantWsFrameError. Never a TypeError, a
  * RangeError or another error from inside the library.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import { creds, setup } from "../quant-ws/helpers.js";
 
 /** JSON values, with the keys and numbers that trip code up. */
@@ -196,4 +199,40 @@ describe("Xele row streams a fuzzer writes", () => {
       { numRuns: 400 },
     );
   });
+});
+
+describe("the CLI under answers a fuzzer writes", () => {
+  it("exit 0 with JSON on stdout, or exit 1 with one line naming the operation; never an unexpected error", async () => {
+    let current = { body: "", status: 200, type: "application/json" };
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(current.status, { "content-type": current.type });
+        res.end(current.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void server.close());
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = { XT_ACCESS_KEY: "ak-fuzz-1", XT_SECRET_KEY: "sk-fuzz-1", XT_BASE_URL: url, BHEX_ACCESS_KEY: "ak-fuzz-1", BHEX_SECRET_KEY: "sk-fuzz-1", BHEX_BASE_URL: url };
+    const runs: Array<[string, string[], Record<string, unknown>]> = [
+      ["xt getBalance", ["call", "xt", "getBalance"], { code: 200, info: "SUCCESS", data: {} }],
+      ["bhex accountBalanceFlow", ["call", "bhex", "accountBalanceFlow", "user_id=1"], { status: 0, msg: "", data: [] }],
+    ];
+    for (const [name, argv, fields] of runs) {
+      const codes = new Set<number>();
+      // Statuses the CLI's calls do not retry (429 and 5xx would wait out the backoff; the library's fuzz above has them).
+      for (const a of [{ body: text(fields), status: 200, type: "application/json" }, ...fc.sample(answers(fields), { numRuns: 80, seed: 7 })]) {
+        current = { ...a, status: a.status >= 429 ? 400 : a.status };
+        const r = await runCliCaptured(argv, env);
+        codes.add(r.code);
+        const context = `${name} ← ${current.status} ${a.body.slice(0, 200)}`;
+        expect([0, 1], context).toContain(r.code);
+        expect(r.stderr, context).not.toMatch(/unexpected error|TypeError|RangeError|\n\s+at /);
+        if (r.code === 0) expect(() => JSON.parse(r.stdout), context).not.toThrow();
+        else expect(r.stderr.startsWith(`tradeapi: error: ${name}: `), `${context}: ${r.stderr}`).toBe(true);
+      }
+      expect([...codes].sort()).toEqual([0, 1]);
+    }
+  }, 60_000);
 });
