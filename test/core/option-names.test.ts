@@ -110,4 +110,20 @@ describe("the options of one call", () => {
     expect(mock.received.filter(isOp("asset"))).toHaveLength(0);
     await session.asset({ timeoutMs: 5_000 });
   });
+
+  it("quant-ws: stream()'s options, and their values (a NaN maxBuffered ended the stream at its first event)", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    for (const [opts, message] of [
+      [{ maxBuffer: 5 }, 'quant-ws stream: the stream options: "maxBuffer" is not an option (did you mean "maxBuffered"?); the options are signal, maxBuffered'],
+      [{ maxBuffered: Number.NaN }, "quant-ws stream: maxBuffered must be a whole number, 1 or more (or Infinity), got NaN"],
+      [{ maxBuffered: "100" }, 'quant-ws stream: maxBuffered must be a whole number, 1 or more (or Infinity), got "100"'],
+      [{ signal: "stop" }, "quant-ws stream: signal must be an AbortSignal"],
+    ] as const) {
+      expect(() => session.stream("order", opts as never), message).toThrow(message);
+      expect(() => client.stream("error", opts as never), message).toThrow(UsageError);
+    }
+    const ok = session.stream("order", { maxBuffered: Infinity, signal: AbortSignal.timeout(10_000) });
+    await ok.return?.();
+  });
 });

@@ -6,7 +6,9 @@
  * its error goes to `onListenerError`.
  */
 
-import { StreamOverflowError } from "./errors.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
+import { UsageError } from "../core/errors.js";
+import { API, StreamOverflowError } from "./errors.js";
 
 type Listener<T> = (value: T) => void;
 
@@ -20,6 +22,9 @@ export interface StreamOptions {
    */
   maxBuffered?: number;
 }
+
+/** The names of StreamOptions (the type checks that the list is whole). */
+const STREAM_OPTIONS = { signal: 1, maxBuffered: 1 } satisfies Record<keyof StreamOptions, 1>;
 
 export class TypedEvents<E extends object> {
   #listeners = new Map<keyof E, Set<Listener<never>>>();
@@ -88,6 +93,11 @@ export class TypedEvents<E extends object> {
    * caller breaks out of its loop.
    */
   stream<K extends keyof E>(event: K, opts: StreamOptions = {}): AsyncIterableIterator<E[K]> {
+    // A NaN or negative maxBuffered ended the stream at its first event; "100" compared as text.
+    const ctx = { api: API, operation: "stream" };
+    checkOptionNames(ctx, "the stream options", opts, STREAM_OPTIONS);
+    checkOption(ctx, "maxBuffered", opts.maxBuffered, { min: 1, orInfinity: true });
+    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("signal must be an AbortSignal", ctx);
     const max = opts.maxBuffered ?? 10_000;
     const buffer: E[K][] = [];
     let wake: ((r: IteratorResult<E[K]>) => void) | undefined;
