@@ -46,6 +46,32 @@ describe("quant-ws notifications", () => {
     await assets.return!();
   });
 
+  it("the buffer is bounded in size too: maxBufferedChars of frame text (a few large notifications could fill the memory)", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const orders = session.stream("order", { maxBufferedChars: 350_000 });
+    // Five order notifications of about 100 000 characters each; nobody reads.
+    for (let i = 1; i <= 5; i++) mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: payloads.order({ order_no: String(i), symbol: "X".repeat(100_000) }) }));
+    await new Promise((r) => setTimeout(r, 200));
+    const got: string[] = [];
+    let error: unknown;
+    try {
+      for await (const o of orders) got.push(String(o.order_no));
+    } catch (e) {
+      error = e;
+    }
+    expect(got).toEqual(["1", "2", "3"]);
+    expect(error).toBeInstanceOf(StreamOverflowError);
+    expect((error as Error).message).toMatch(/^quant-ws: the stream of order events fell behind: 4\d{5} characters of frames would be waiting unread, more than 350000, so it ended rather than drop one \(read faster, or pass a larger maxBufferedChars\)$/);
+    // Read as they come, the same frames pass: the bound is on what waits.
+    const again = session.stream("order", { maxBufferedChars: 150_000 });
+    for (let i = 6; i <= 8; i++) {
+      mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: payloads.order({ order_no: String(i), symbol: "X".repeat(100_000) }) }));
+      expect((await again.next()).value).toMatchObject({ order_no: String(i) });
+    }
+    await again.return!();
+  });
+
   it("a stream read too slowly ends with StreamOverflowError after its waiting events: none dropped silently", async () => {
     const { client } = await setup();
     const session = await client.login(creds());

@@ -21,15 +21,26 @@ export interface StreamOptions {
    * StreamOverflowError (re-read the state, e.g. open_orders, and open a new stream).
    */
   maxBuffered?: number;
+  /**
+   * Frame text waiting unread at most, in characters (default 64 Mi): the same bound in size,
+   * since each notification can be as large as `maxMessageBytes`. Events without a frame of
+   * their own (state changes, errors) count 0.
+   */
+  maxBufferedChars?: number;
 }
 
+/** The default `maxBufferedChars`: 64 Mi characters of frame text. */
+export const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
+
 /** The names of StreamOptions (the type checks that the list is whole). */
-const STREAM_OPTIONS = { signal: 1, maxBuffered: 1 } satisfies Record<keyof StreamOptions, 1>;
+const STREAM_OPTIONS = { signal: 1, maxBuffered: 1, maxBufferedChars: 1 } satisfies Record<keyof StreamOptions, 1>;
 
 export class TypedEvents<E extends object> {
   #listeners = new Map<keyof E, Set<Listener<never>>>();
   #streams = new Set<() => void>();
   #ended = false;
+  /** The frame text length of the event being emitted (read by streams, see maxBufferedChars). */
+  #chars = 0;
 
   constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {}
 
@@ -57,16 +68,23 @@ export class TypedEvents<E extends object> {
     return this.#listeners.get(event)?.size ?? 0;
   }
 
-  emit<K extends keyof E>(event: K, value: E[K]): void {
+  /** Call `event`'s listeners with `value`; `chars`: the length of the frame text it came in. */
+  emit<K extends keyof E>(event: K, value: E[K], chars = 0): void {
     const set = this.#listeners.get(event);
     if (!set?.size) return;
-    for (const l of [...set]) {
-      try {
-        (l as Listener<E[K]>)(value);
-      } catch (error) {
-        if (event === "error") continue;
-        this.onListenerError(error);
+    const outer = this.#chars;
+    this.#chars = chars;
+    try {
+      for (const l of [...set]) {
+        try {
+          (l as Listener<E[K]>)(value);
+        } catch (error) {
+          if (event === "error") continue;
+          this.onListenerError(error);
+        }
       }
+    } finally {
+      this.#chars = outer;
     }
   }
 
@@ -97,9 +115,14 @@ export class TypedEvents<E extends object> {
     const ctx = { api: API, operation: "stream" };
     checkOptionNames(ctx, "the stream options", opts, STREAM_OPTIONS);
     checkOption(ctx, "maxBuffered", opts.maxBuffered, { min: 1, orInfinity: true });
+    checkOption(ctx, "maxBufferedChars", opts.maxBufferedChars, { min: 1, orInfinity: true });
     if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("signal must be an AbortSignal", ctx);
     const max = opts.maxBuffered ?? 10_000;
+    const maxChars = opts.maxBufferedChars ?? DEFAULT_MAX_BUFFERED_CHARS;
     const buffer: E[K][] = [];
+    /** The frame text length of each buffered event, and their sum. */
+    const sizes: number[] = [];
+    let held = 0;
     let wake: ((r: IteratorResult<E[K]>) => void) | undefined;
     let done = this.#ended;
     /** Set when an event found the buffer full: thrown once the buffer is read. */
@@ -123,10 +146,15 @@ export class TypedEvents<E extends object> {
             const w = wake;
             wake = undefined;
             w({ value: v, done: false });
-          } else if (buffer.length < max) buffer.push(v);
-          else {
+          } else if (buffer.length < max && held + this.#chars <= maxChars) {
+            buffer.push(v);
+            sizes.push(this.#chars);
+            held += this.#chars;
+          } else {
             overflow = new StreamOverflowError(
-              `the stream of ${String(event)} events fell behind: ${max} were waiting unread, so it ended rather than drop one (read faster, or pass a larger maxBuffered)`,
+              buffer.length < max
+                ? `the stream of ${String(event)} events fell behind: ${held + this.#chars} characters of frames would be waiting unread, more than ${maxChars}, so it ended rather than drop one (read faster, or pass a larger maxBufferedChars)`
+                : `the stream of ${String(event)} events fell behind: ${max} were waiting unread, so it ended rather than drop one (read faster, or pass a larger maxBuffered)`,
               max,
             );
             finish();
@@ -139,7 +167,10 @@ export class TypedEvents<E extends object> {
     }
     const iterator: AsyncIterableIterator<E[K]> = {
       next: () => {
-        if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
+        if (buffer.length) {
+          held -= sizes.shift()!;
+          return Promise.resolve({ value: buffer.shift()!, done: false });
+        }
         if (overflow) {
           const e = overflow;
           overflow = undefined;
@@ -150,6 +181,8 @@ export class TypedEvents<E extends object> {
       },
       return: () => {
         buffer.length = 0;
+        sizes.length = 0;
+        held = 0;
         overflow = undefined;
         finish();
         return Promise.resolve({ value: undefined, done: true });

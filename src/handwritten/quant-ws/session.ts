@@ -250,7 +250,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (!held.length) this.#held.delete(event as Topic);
     for (const h of out) this.#heldChars -= h.chars;
     queueMicrotask(() => {
-      for (const h of out) this.#events.emit(event as Topic, h.data as never);
+      for (const h of out) this.#events.emit(event as Topic, h.data as never, h.chars);
     });
   }
 
@@ -572,7 +572,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       }
       return;
     }
-    this.#events.emit(topic, data as never);
+    this.#events.emit(topic, data as never, chars);
   }
 
   /** Drop the oldest held notification of `topic`; the first drop of a topic per login is reported (`why`). */
