@@ -36,7 +36,8 @@
  * Object.prototype) and bigints shown in its messages; 64.6 kB with the refusal of integers of
  * more than 4,300 digits (NumberTooLongError: converting one of millions of digits blocks the
  * thread for seconds) in answers, parameters and XT batch ids; 65.8 kB with the refusal of keys
- * that are not options (a misspelt `timeoutMS` was ignored), with the closest option named.
+ * that are not options (a misspelt `timeoutMS` was ignored), with the closest option named;
+ * 66.1 kB with the strict decoding of JSON answers (bytes not valid in the charset were U+FFFD).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -46,7 +47,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 66_000;
+const CEILING = 66_500;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

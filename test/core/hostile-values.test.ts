@@ -200,3 +200,47 @@ describe("an error status whose body carries the vendor's success code", () => {
     expect((e as ApiError).code).toBe(104);
   });
 });
+
+describe("a JSON answer whose bytes are not valid in its charset", () => {
+  const bytes = (charsetNote: string) =>
+    new Uint8Array([...new TextEncoder().encode(`{"code":200,"info":"SUCCESS","data":{"btc":{"note":"${charsetNote}`), 0xff, 0xfe, ...new TextEncoder().encode('"}}}')]);
+  it.each([
+    ["application/json", "UTF-8 (its Content-Type names no other charset)"],
+    ["application/json; charset=utf-8", "utf-8"],
+  ])("%s: a ResponseFormatError on both roads, not U+FFFD in a field (it was U+FFFD)", async (type, named) => {
+    const body = bytes("a");
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": type });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const viaFetch = async () => new Response(body, { headers: { "content-type": type } });
+    for (const client of [
+      createXtClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", baseUrl: url, rateLimit: false, ...common }),
+      createXtClient({ accessKey: "ak-hostile-1", secretKey: "sk-hostile-1", fetch: viaFetch as typeof fetch, rateLimit: false, ...common }),
+    ]) {
+      const e = await rejection(client.call("getBalance"));
+      expect(e).toBeInstanceOf(ResponseFormatError);
+      expect(e.message).toBe(`xt getBalance: the answer has bytes that are not valid ${named}: nothing was decoded`);
+    }
+  });
+
+  it("an error answer with such bytes is still mapped to its vendor code (read leniently)", async () => {
+    const body = new Uint8Array([...new TextEncoder().encode('{"code":104,"info":"busy '), 0xff, ...new TextEncoder().encode('"}')]);
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const e = await rejection(RUN.xt!(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe(104);
+  });
+});

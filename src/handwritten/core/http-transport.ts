@@ -183,6 +183,7 @@ export interface TransportStream {
 }
 
 const DECODER = new TextDecoder();
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 const UTF8 = /^utf-?8$/i;
 
 /** The `charset=` of a Content-Type (undefined when it names none). */
@@ -195,11 +196,11 @@ export function charsetOf(contentType: string | null | undefined): string | unde
  * server that writes GBK and says so is read as GBK, not turned into U+FFFD); undefined for a
  * charset TextDecoder does not know.
  */
-function decoderOf(contentType: string): TextDecoder | undefined {
+function decoderOf(contentType: string, fatal: boolean): TextDecoder | undefined {
   const charset = charsetOf(contentType);
-  if (charset === undefined || UTF8.test(charset)) return DECODER;
+  if (charset === undefined || UTF8.test(charset)) return fatal ? STRICT_UTF8 : DECODER;
   try {
-    return new TextDecoder(charset);
+    return new TextDecoder(charset, { fatal });
   } catch {
     return undefined;
   }
@@ -591,9 +592,21 @@ export class HttpTransport {
     const expectJson = isJsonContentType(documented);
     // A charset TextDecoder does not know: JSON cannot be read (an error answer is still mapped,
     // read as UTF-8), and other text is left as bytes for its reader (the Xele rows name it).
-    const decoder = decoderOf(ct);
+    // A success answer the spec documents as JSON is decoded strictly: bytes not valid in its
+    // charset are an error, not U+FFFD in a field. An error answer is still mapped (its text
+    // read leniently), and other answers go to their own reader as bytes (the Xele rows).
+    const strict = ok && expectJson;
+    const decoder = decoderOf(ct, strict);
     if (!decoder && ok && expectJson) throw new ResponseFormatError(`the answer's Content-Type names a charset this runtime cannot decode (${JSON.stringify(charsetOf(ct))})`, "", this.errCtx(op));
-    const text = (expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct)) && (decoder || !ok) ? (decoder ?? DECODER).decode(raw) : null;
+    let text: string | null = null;
+    if ((expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct)) && (decoder || !ok)) {
+      try {
+        text = (decoder ?? DECODER).decode(raw);
+      } catch {
+        const charset = charsetOf(ct);
+        throw new ResponseFormatError(`the answer has bytes that are not valid ${charset ?? "UTF-8"}${charset ? "" : " (its Content-Type names no other charset)"}: nothing was decoded`, "", this.errCtx(op));
+      }
+    }
     let body: unknown = text ?? raw;
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
