@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { paginate } from "../../src/handwritten/bhex/paginate.js";
 import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
@@ -235,4 +236,21 @@ describe("the CLI under answers a fuzzer writes", () => {
       expect([...codes].sort()).toEqual([0, 1]);
     }
   }, 60_000);
+});
+
+describe("BHEX pages a fuzzer writes", () => {
+  it("paginate yields records or fails with a TradeApiError, and always ends", async () => {
+    const pages = fc.array(fc.oneof(fc.array(fc.oneof(fc.record({ id: fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 63n }).map(String), nasty) }, { requiredKeys: [] }), nasty), { maxLength: 5 }), nasty), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(pages, async (answers) => {
+        let n = 0;
+        const client = { call: async () => (n < answers.length ? answers[n++] : []) };
+        await outcome("bhex", async () => {
+          let yielded = 0;
+          for await (const _ of paginate(client as never, "accountBalanceFlow", { user_id: 1, limit: 5 } as never)) if (++yielded > 100) throw new Error("paginate did not end");
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
