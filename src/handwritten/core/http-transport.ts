@@ -140,6 +140,17 @@ export interface TransportOptions {
   decimals?: DecimalsMode;
 }
 
+/** The names of TransportOptions a client takes (all but rateLimiter: each client has its own form). */
+export const TRANSPORT_OPTIONS = {
+  fetch: 1,
+  timeoutMs: 1,
+  maxResponseBytes: 1,
+  retry: 1,
+  onEvent: 1,
+  signal: 1,
+  decimals: 1,
+} satisfies Record<keyof Omit<TransportOptions, "rateLimiter">, 1>;
+
 export interface TransportConfig extends TransportOptions {
   api: string;
   meta: ApiMeta;

@@ -22,6 +22,7 @@ import { TradeApiError, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
   HttpTransport,
+  TRANSPORT_OPTIONS,
   ON_ANSWER,
   type CallOptions,
   type OutgoingRequest,
@@ -112,18 +113,7 @@ export interface RestClientConfig<P extends object> {
 }
 
 /** The names of RestClientOptions (the type checks that the list is whole). */
-const REST_OPTIONS = {
-  fetch: 1,
-  timeoutMs: 1,
-  maxResponseBytes: 1,
-  retry: 1,
-  onEvent: 1,
-  signal: 1,
-  decimals: 1,
-  baseUrl: 1,
-  rateLimit: 1,
-  rateLimiter: 1,
-} satisfies Record<keyof RestClientOptions, 1>;
+const REST_OPTIONS = { ...TRANSPORT_OPTIONS, baseUrl: 1, rateLimit: 1, rateLimiter: 1 } satisfies Record<keyof RestClientOptions, 1>;
 
 /** Lower-case HTTP methods of openapi-fetch's `Client`. */
 type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";

@@ -23,7 +23,7 @@
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
-import { CALL_OPTIONS, HttpTransport, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { CALL_OPTIONS, HttpTransport, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -174,16 +174,9 @@ interface XeleWire {
   readonly session: XeleSession;
 }
 
-/** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
 /** The names of XeleClientOptions (the type checks that the list is whole). */
 const XELE_OPTIONS = {
-  fetch: 1,
-  timeoutMs: 1,
-  maxResponseBytes: 1,
-  retry: 1,
-  onEvent: 1,
-  signal: 1,
-  decimals: 1,
+  ...TRANSPORT_OPTIONS,
   maUrl: 1,
   msUrl: 1,
   username: 1,
@@ -194,6 +187,7 @@ const XELE_OPTIONS = {
   firstSerialNo: 1,
 } satisfies Record<keyof XeleClientOptions, 1>;
 
+/** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
 function openXeleWire(options: XeleClientOptions): XeleWire {
   const ctx = { api: "xele" };
   checkOptionNames(ctx, "options", options, XELE_OPTIONS);
