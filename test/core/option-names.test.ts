@@ -42,6 +42,10 @@ describe.each(MAKERS)("%s: client options", (_api, make, prefix) => {
     expect(e.message.startsWith(`${prefix}options: "${typo}" is not an option (did you mean "${meant}"?); the options are `)).toBe(true);
   });
 
+  it("a misspelt key given undefined is taken as not given, as a call's parameters are", () => {
+    expect(() => make({ timeoutMS: undefined, colour: undefined })).not.toThrow();
+  });
+
   it("a key far from every option: no guess, the list", () => {
     const e = usage(() => make({ colour: "blue" }));
     expect(e.message).toMatch(/: "colour" is not an option; the options are \w+(, \w+)+$/);
@@ -75,6 +79,17 @@ describe("nested options objects", () => {
     const e = usage(() => createXtClient({ ...KEYS, ["x".repeat(1_000_000)]: 1 } as never));
     expect(e.message.length).toBeLessThan(400);
     expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe("a call's parameters", () => {
+  it("an unknown parameter names the one meant, and the parameters there are; nothing is sent", async () => {
+    const rec = recordingFetch(() => json({ code: 200, info: "SUCCESS", data: {} }));
+    const xt = createXtClient({ ...KEYS, fetch: rec.fetch, rateLimit: false });
+    await expect(xt.call("getOrder", { market: "btc_usdt", id: 1, iD: 2 } as never)).rejects.toThrow('xt getOrder: unknown parameter "iD" (did you mean "id"?); this operation takes: market, id');
+    await expect(xt.call("getOrder", { market: "btc_usdt", id: 1, colour: 2, iD: 3 } as never)).rejects.toThrow('xt getOrder: unknown parameters "colour", "iD"; this operation takes: market, id');
+    await expect(xt.call("getOrder", { market: "btc_usdt", id: 1, colour: 2 } as never)).rejects.toThrow('xt getOrder: unknown parameter "colour"; this operation takes: market, id');
+    expect(rec.calls).toHaveLength(0);
   });
 });
 

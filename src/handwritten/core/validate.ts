@@ -373,7 +373,8 @@ export function checkOption(ctx: ErrorContext, name: string, value: unknown, all
 export function checkOptionNames(ctx: ErrorContext, what: string, options: unknown, known: Readonly<Record<string, unknown>>): void {
   if (options === null || typeof options !== "object") return;
   for (const key of Object.keys(options)) {
-    if (Object.hasOwn(known, key)) continue;
+    // Undefined stands for "not given", as in a call's parameters.
+    if (Object.hasOwn(known, key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const names = Object.keys(known);
     const near = closest(key, names);
     throw new UsageError(`${what}: ${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)} is not an option${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; the options are ${names.join(", ")}`, ctx);
