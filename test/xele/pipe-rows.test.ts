@@ -271,3 +271,23 @@ describe("malformed and truncated answers raise PipeRowsError, never a partial l
     expect(decodePipeRows([head(50), ...Array(50).fill(row)].join("\r\n"), { layout: ORDERS })).toHaveLength(50);
   });
 });
+
+describe("a hostile header's fields in messages", () => {
+  it.each([
+    ["column count", `MS,OrderQry,1.0.3,${"x".repeat(1_000_000)},1,InvestorId\n1`],
+    ["row count", `MS,OrderQry,1.0.3,1,${"x".repeat(1_000_000)},InvestorId\n1`],
+    ["column name listed twice", `MS,OrderQry,1.0.3,2,1,${"C".repeat(1_000_000)}|${"C".repeat(1_000_000)}\n1|2`],
+    ["kind", `MS,${"K".repeat(1_000_000)},1.0.3,1,1,InvestorId\n1`],
+  ])("%s of a megabyte: quoted cut after 60 characters (the message was a megabyte)", (_what, text) => {
+    const e = (() => {
+      try {
+        decodePipeRows(text, { layout: ORDERS });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(PipeRowsError);
+    expect((e as Error).message.length).toBeLessThan(1_000);
+    expect((e as Error).message).toMatch(/…"/);
+  });
+});

@@ -6,7 +6,7 @@
  * other member's value (ValueCollector).
  */
 import type { ErrorContext } from "../core/errors.js";
-import { PipeRowsError } from "./pipe-rows.js";
+import { PipeRowsError, quoted } from "./pipe-rows.js";
 
 const enum St {
   Start,
@@ -130,7 +130,7 @@ class ValueCollector {
     try {
       return JSON.parse(this.raw);
     } catch {
-      return fail(`member ${JSON.stringify(name)} of the JSON envelope is not valid JSON`);
+      return fail(`member ${quoted(name)} of the JSON envelope is not valid JSON`);
     } finally {
       this.raw = "";
     }
@@ -235,7 +235,7 @@ export class EnvelopeReader {
     } catch {
       fail("a member name of the JSON envelope is not a valid JSON string");
     }
-    if (Object.hasOwn(this.members, this.key)) fail(`the JSON envelope has ${JSON.stringify(this.key)} twice`);
+    if (Object.hasOwn(this.members, this.key)) fail(`the JSON envelope has ${quoted(this.key)} twice`);
     this.rawKey = "";
     this.st = St.Colon;
   }

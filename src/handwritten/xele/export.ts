@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TradeApiError, UsageError } from "../core/errors.js";
-import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
+import { PipeRowsError, pipeRowsText, quoted, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
   /** The file name the counter chose (first line), or null for an empty answer. */
@@ -47,7 +47,7 @@ function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">):
     : Buffer.byteLength(name) > 255 ? "it is longer than 255 bytes"
     : undefined;
   if (why) {
-    throw new PipeRowsError(`the export's first line ${JSON.stringify(name)} is not a plain file name: ${why}`, {
+    throw new PipeRowsError(`the export's first line ${quoted(name)} is not a plain file name: ${why}`, {
       line: 1,
       problem: "header",
       context: options.context,

@@ -152,6 +152,9 @@ export interface PipeText {
   readonly context?: ErrorContext | undefined;
 }
 
+/** A server's text in a message: quoted, cut after 60 characters (a header field can be megabytes). */
+export const quoted = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+
 /** "" (→ null) or an optional minus and digits (at most MAX_INTEGER_DIGITS of them). */
 function isIntText(cell: string): boolean {
   const n = cell.length;
@@ -223,7 +226,7 @@ function decodeCells(doc: PipeText, start: number, end: number, line: number, la
         const digits = /^-?\d+$/.test(cell) ? cell.replace("-", "").length : 0;
         // A bigint that long would take seconds to build (see NumberTooLongError).
         if (digits > 0) fail(`column ${layout.names[i]}: an integer of ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read`);
-        fail(`column ${layout.names[i]}: ${JSON.stringify(cell.length > 60 ? `${cell.slice(0, 60)}…` : cell)} is not an integer`);
+        fail(`column ${layout.names[i]}: ${quoted(cell)} is not an integer`);
       }
       cells[i] = toInt(cell);
     }
@@ -441,16 +444,16 @@ export function parsePipeHeader(line: string, context?: ErrorContext): PipeRowsH
   const parts = line.split(",");
   if (parts.length < 6 || parts[0] !== "MS") fail("header must be MS,<kind>,<version>,<column count>,<row count>,<fields>");
   const [, kind = "", version = "", cols = "", rowsText = ""] = parts;
-  if (!/^\d+$/.test(cols)) fail(`header column count ${JSON.stringify(cols)} is not a number`);
-  if (!/^\d+$/.test(rowsText)) fail(`header row count ${JSON.stringify(rowsText)} is not a number`);
+  if (!/^\d+$/.test(cols)) fail(`header column count ${quoted(cols)} is not a number`);
+  if (!/^\d+$/.test(rowsText)) fail(`header row count ${quoted(rowsText)} is not a number`);
   const fields = parts.slice(5).join(",").split("|");
   const columnCount = Number(cols);
   if (columnCount !== fields.length) fail(`header announces ${columnCount} columns but lists ${fields.length} names`);
   const seen = new Set<string>();
   for (const f of fields) {
     if (f === "") fail("header lists an empty column name");
-    if (RESERVED.has(f)) fail(`header column name ${JSON.stringify(f)} is not allowed`);
-    if (seen.has(f)) fail(`header lists column ${JSON.stringify(f)} twice`);
+    if (RESERVED.has(f)) fail(`header column name ${quoted(f)} is not allowed`);
+    if (seen.has(f)) fail(`header lists column ${quoted(f)} twice`);
     seen.add(f);
   }
   return { magic: "MS", kind, version, columnCount, rowCount: Number(rowsText), fields };
@@ -534,7 +537,7 @@ export class PipeRowLines {
     const layout = this.options.layout;
     const expected = this.options.kind !== undefined ? this.options.kind : layout?.kind;
     if (expected && layout?.kindDocumented !== false && h.kind !== expected) {
-      this.fail(1, "kind", `header kind ${JSON.stringify(h.kind)}, expected ${JSON.stringify(expected)}`);
+      this.fail(1, "kind", `header kind ${quoted(h.kind)}, expected ${JSON.stringify(expected)}`);
     }
     const byName = new Map<string, PipeColumn>();
     for (const c of this.options.columns ?? layout?.columns ?? []) {
