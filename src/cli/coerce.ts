@@ -7,7 +7,7 @@
  * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
  * keys of null-prototype maps, and names are checked as own properties.
  */
-import { DecimalPrecisionError, MAX_INTEGER_DIGITS, parseJson } from "../handwritten/core/json.js";
+import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, didYouMean } from "./args.js";
 
@@ -142,7 +142,8 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
   } else if (types.includes("boolean") && (raw === "true" || raw === "false")) {
     value = raw === "true";
   } else if (types.includes("integer") && /^-?\d+$/.test(raw)) {
-    if (raw.replace("-", "").length > MAX_INTEGER_DIGITS) fail(name, `an integer of ${raw.replace("-", "").length} digits: more than the ${MAX_INTEGER_DIGITS} read`);
+    const digits = excessDigits(raw);
+    if (digits) fail(name, `an integer of ${digits} digits: more than the ${MAX_INTEGER_DIGITS} read`);
     const n = Number(raw);
     value = asText ? raw : Number.isSafeInteger(n) ? n : BigInt(raw);
   } else if (types.includes("number") && JSON_NUMBER.test(raw)) {

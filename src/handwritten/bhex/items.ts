@@ -16,8 +16,8 @@
  */
 import type { components } from "../../../generated/bhex-org.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { typeName, UsageError } from "../core/errors.js";
-import { MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
+import { quoted, typeName, UsageError } from "../core/errors.js";
+import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import { requireOperation } from "../core/operation-call.js";
 
@@ -132,8 +132,9 @@ function normalizeCell(spec: BatchItemsSpec, row: number, name: string, value: u
       fail(spec, row, name, `${value} is not an exact integer (pass IDs above 2^53 as a bigint or a string of digits)`);
     }
     const text = String(value).trim();
-    if (!INTEGER_TEXT.test(text)) fail(spec, row, name, `must be an integer, got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`);
-    if (text.replace("-", "").length > MAX_INTEGER_DIGITS) fail(spec, row, name, `an integer of ${text.replace("-", "").length} digits: more than the ${MAX_INTEGER_DIGITS} read`);
+    if (!INTEGER_TEXT.test(text)) fail(spec, row, name, `must be an integer, got ${quoted(text)}`);
+    const digits = excessDigits(text);
+    if (digits) fail(spec, row, name, `an integer of ${digits} digits: more than the ${MAX_INTEGER_DIGITS} read`);
     const big = BigInt(text);
     out = big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big);
   } else if (t.includes("boolean") && (typeof value === "boolean" || value === "true" || value === "false")) {

@@ -12,7 +12,7 @@
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
  */
 import { ResponseFormatError, textOf, UsageError } from "../core/errors.js";
-import { MAX_INTEGER_DIGITS } from "../core/json.js";
+import { excessDigits } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
@@ -62,7 +62,7 @@ function toBigInt(value: unknown): bigint | undefined {
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
   // Past MAX_INTEGER_DIGITS a bigint takes seconds to build (see NumberTooLongError): no id.
   const text = typeof value === "string" ? value.trim() : "";
-  if (/^-?\d+$/.test(text) && text.replace("-", "").length <= MAX_INTEGER_DIGITS) return BigInt(text);
+  if (/^-?\d+$/.test(text) && !excessDigits(text)) return BigInt(text);
   return undefined;
 }
 

@@ -601,13 +601,12 @@ export class HttpTransport {
     const ct = headers["content-type"] ?? "";
     const documented = op.responses["200"]?.contentType ?? "application/json";
     const expectJson = isJsonContentType(documented);
-    // A charset TextDecoder does not know: JSON cannot be read (an error answer is still mapped,
-    // read as UTF-8), and other text is left as bytes for its reader (the Xele rows name it).
     // A success answer the spec documents as JSON is decoded strictly: bytes not valid in its
     // charset are an error, not U+FFFD in a field. An error answer is still mapped (its text
     // read leniently), and other answers go to their own reader as bytes (the Xele rows).
-    const strict = ok && expectJson;
-    const decoder = decoderOf(ct, strict);
+    const decoder = decoderOf(ct, ok && expectJson);
+    // A charset TextDecoder does not know: JSON cannot be read (an error answer is still mapped,
+    // read as UTF-8), and other text is left as bytes for its reader (the Xele rows name it).
     if (!decoder && ok && expectJson) throw new ResponseFormatError(`the answer's Content-Type names a charset this runtime cannot decode (${JSON.stringify(charsetOf(ct))})`, "", this.errCtx(op));
     let text: string | null = null;
     if ((expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct)) && (decoder || !ok)) {

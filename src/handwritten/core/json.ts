@@ -99,6 +99,15 @@ export class NumberTooLongError extends TradeApiError {
 /** The most digits an integer literal may have (Python's limit for int from text, for the same reason). */
 export const MAX_INTEGER_DIGITS = 4300;
 
+/**
+ * How many digits an integer text (an optional minus, then digits) has, when that is more than
+ * MAX_INTEGER_DIGITS; else 0 (a shorter one, or not an integer text).
+ */
+export function excessDigits(text: string): number {
+  const digits = text.charCodeAt(0) === 45 ? text.length - 1 : text.length;
+  return digits > MAX_INTEGER_DIGITS && /^-?\d+$/.test(text) ? digits : 0;
+}
+
 const MAX = Number.MAX_SAFE_INTEGER;
 /*
  * Candidates: written as repeated `\d` on purpose (V8 runs that far faster than `\d{16}`).
@@ -605,8 +614,8 @@ function invalid(text: string): never {
  */
 function convert(token: string, isDecimal: boolean, mode: DecimalsMode): unknown {
   if (!isDecimal) {
-    const digits = token.charCodeAt(0) === 45 ? token.length - 1 : token.length;
-    if (digits > MAX_INTEGER_DIGITS) return new Lossy(token, digits);
+    const digits = excessDigits(token);
+    if (digits) return new Lossy(token, digits);
     const n = Number(token);
     return n > MAX || n < -MAX ? BigInt(token) : undefined;
   }

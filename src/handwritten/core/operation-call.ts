@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, closest, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, meant, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -38,12 +38,6 @@ export function checkValue(api: string, op: OperationMeta, name: string, value: 
  * Place `params` per the operation's metadata. Unknown names, missing required parameters
  * and values outside the documented type/enum are UsageErrors naming the operation.
  */
-/** " (did you mean "id"?)" for one unknown name close to a known one, else "". */
-function nearest(unknown: string[], known: ReadonlySet<string>): string {
-  const near = unknown.length === 1 ? closest(unknown[0]!, [...known]) : undefined;
-  return near === undefined ? "" : ` (did you mean "${near}"?)`;
-}
-
 export function buildRequest(api: string, op: OperationMeta, params: Record<string, unknown>, baseUrl: string): OutgoingRequest {
   const ctx = { api, operation: op.operationId };
   const known = knownParams(op);
@@ -51,7 +45,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
   for (const k in params) if (!known.has(k) && params[k] !== undefined) (unknown ??= []).push(k);
   if (unknown) {
     throw new UsageError(
-      `unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}${nearest(unknown, known)}; this operation takes: ${[...known].join(", ") || "no parameters"}`,
+      `unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}${unknown.length === 1 ? meant(unknown[0]!, [...known]) : ""}; this operation takes: ${[...known].join(", ") || "no parameters"}`,
       ctx,
     );
   }

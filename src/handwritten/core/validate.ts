@@ -18,9 +18,9 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { quoted, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
-import { MAX_INTEGER_DIGITS } from "./json.js";
+import { excessDigits } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -171,7 +171,7 @@ function numeric(v: unknown): number | bigint | undefined {
   if (typeof v === "number") return v;
   // Beyond MAX_INTEGER_DIGITS a bigint would take seconds to build; the double (±Infinity
   // past 309 digits) compares the same with any bound.
-  if (typeof v === "string" && INTEGER_TEXT.test(v)) return v.length > MAX_INTEGER_DIGITS ? Number(v) : BigInt(v);
+  if (typeof v === "string" && INTEGER_TEXT.test(v)) return excessDigits(v) ? Number(v) : BigInt(v);
   if (typeof v === "string" && NUMBER_TEXT.test(v)) return Number(v);
   return undefined;
 }
@@ -376,9 +376,14 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
     // Undefined stands for "not given", as in a call's parameters.
     if (Object.hasOwn(known, key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const names = Object.keys(known);
-    const near = closest(key, names);
-    throw new UsageError(`${what}: ${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)} is not an option${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; the options are ${names.join(", ")}`, ctx);
+    throw new UsageError(`${what}: ${quoted(key)} is not an option${meant(key, names)}; the options are ${names.join(", ")}`, ctx);
   }
+}
+
+/** ` (did you mean "id"?)` when one of `names` is plausibly what `word` meant, else "". */
+export function meant(word: string, names: readonly string[]): string {
+  const near = closest(word, names);
+  return near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
 }
 
 /** Levenshtein distance (small strings only: option, flag and operation names). */

@@ -415,11 +415,6 @@ function gatewayUrlProblem(url: unknown): string | undefined {
   return (url as string).includes("#") ? "has a fragment (#), which a WebSocket URL cannot carry" : undefined;
 }
 
-/**
- * The numeric options, checked when the client is made: a NaN or negative one would otherwise
- * loop (a re-login window of NaN never passes), flood (a ping interval of NaN is 1 ms) or time
- * out at once. UsageError naming the option.
- */
 /** The names of QuantWsClientOptions and its parts (the type checks that each list is whole). */
 const OPTIONS = {
   url: 1,
@@ -440,6 +435,11 @@ const OPTIONS = {
 const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
 const REPEAT_LOGIN_OPTIONS = { windowMs: 1, baseDelayMs: 1, maxDelayMs: 1, random: 1 } satisfies Record<keyof RepeatLoginOptions, 1>;
 
+/**
+ * The numeric options, checked when the client is made: a NaN or negative one would otherwise
+ * loop (a re-login window of NaN never passes), flood (a ping interval of NaN is 1 ms) or time
+ * out at once. UsageError naming the option.
+ */
 function checkOptions(opts: QuantWsClientOptions): void {
   const where = "createQuantWsClient";
   const ctx = { api: API, operation: where };

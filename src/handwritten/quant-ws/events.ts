@@ -30,7 +30,7 @@ export interface StreamOptions {
 }
 
 /** The default `maxBufferedChars`: 64 Mi characters of frame text. */
-export const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
+const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
 
 /** The names of StreamOptions (the type checks that the list is whole). */
 const STREAM_OPTIONS = { signal: 1, maxBuffered: 1, maxBufferedChars: 1 } satisfies Record<keyof StreamOptions, 1>;

@@ -402,7 +402,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     exportClientSystemInfo: (data, opts) => call("exportClientSystemInfo", data, opts) as Promise<ClientSystemExport>,
     async saveClientSystemExport(data, dir, opts) {
       const { overwrite, ...callOptions } = opts ?? {};
-      const exported = (await call("exportClientSystemInfo", data, opts === undefined ? undefined : callOptions)) as ClientSystemExport;
+      const exported = (await call("exportClientSystemInfo", data, callOptions)) as ClientSystemExport;
       const path = await saveClientSystemExport(exported, dir, { overwrite });
       return path === null ? null : { path, lines: exported.lines.length };
     },

@@ -5,8 +5,8 @@
  * (EnvelopeReader), streaming a JSON string's content (streamJsonString), collecting any
  * other member's value (ValueCollector).
  */
-import type { ErrorContext } from "../core/errors.js";
-import { PipeRowsError, quoted } from "./pipe-rows.js";
+import { quoted, type ErrorContext } from "../core/errors.js";
+import { PipeRowsError } from "./pipe-rows.js";
 
 const enum St {
   Start,

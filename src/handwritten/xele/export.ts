@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { TradeApiError, UsageError } from "../core/errors.js";
-import { PipeRowsError, pipeRowsText, quoted, type PipeRowsOptions } from "./pipe-rows.js";
+import { quoted, TradeApiError, UsageError } from "../core/errors.js";
+import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
   /** The file name the counter chose (first line), or null for an empty answer. */

@@ -41,8 +41,8 @@
  * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
-import { aTypeName, apiErrorFromCode, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
-import { MAX_INTEGER_DIGITS, parseJson } from "../core/json.js";
+import { aTypeName, apiErrorFromCode, quoted, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { excessDigits, MAX_INTEGER_DIGITS, parseJson } from "../core/json.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
 import { xeleMeta } from "./spec-info.js";
@@ -152,9 +152,6 @@ export interface PipeText {
   readonly context?: ErrorContext | undefined;
 }
 
-/** A server's text in a message: quoted, cut after 60 characters (a header field can be megabytes). */
-export const quoted = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
-
 /** "" (→ null) or an optional minus and digits (at most MAX_INTEGER_DIGITS of them). */
 function isIntText(cell: string): boolean {
   const n = cell.length;
@@ -223,9 +220,9 @@ function decodeCells(doc: PipeText, start: number, end: number, line: number, la
     if (k === INT || k === INT64) {
       const cell = cells[i] as string;
       if (!isIntText(cell)) {
-        const digits = /^-?\d+$/.test(cell) ? cell.replace("-", "").length : 0;
+        const digits = excessDigits(cell);
         // A bigint that long would take seconds to build (see NumberTooLongError).
-        if (digits > 0) fail(`column ${layout.names[i]}: an integer of ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read`);
+        if (digits) fail(`column ${layout.names[i]}: an integer of ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read`);
         fail(`column ${layout.names[i]}: ${quoted(cell)} is not an integer`);
       }
       cells[i] = toInt(cell);

@@ -4,8 +4,8 @@
  * dropped). Order IDs keep every digit.
  */
 import { meta } from "../../../generated/xt-spot.meta.js";
-import { UsageError } from "../core/errors.js";
-import { MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
+import { quoted, UsageError } from "../core/errors.js";
+import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import { findOperation, type SchemaMeta } from "../core/meta.js";
 import { checkSchema } from "../core/validate.js";
 
@@ -31,8 +31,9 @@ export const XT_BATCH_MAX = xtBatchMax("batchOrder");
 function normalizeId(id: unknown, operation: string | undefined): unknown {
   // String IDs are written as JSON integers, the form the vendor doc shows: [123, 456, 789].
   if (typeof id === "string") {
-    if (!/^\d+$/.test(id)) throw new UsageError(`order id ${JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id)} is not an integer`, { api: "xt", operation });
-    if (id.length > MAX_INTEGER_DIGITS) throw new UsageError(`order id of ${id.length} digits: more than the ${MAX_INTEGER_DIGITS} read`, { api: "xt", operation });
+    if (!/^\d+$/.test(id)) throw new UsageError(`order id ${quoted(id)} is not an integer`, { api: "xt", operation });
+    const digits = excessDigits(id);
+    if (digits) throw new UsageError(`order id of ${digits} digits: more than the ${MAX_INTEGER_DIGITS} read`, { api: "xt", operation });
     return BigInt(id);
   }
   return id;
