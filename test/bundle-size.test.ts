@@ -38,7 +38,8 @@
  * thread for seconds) in answers, parameters and XT batch ids; 65.8 kB with the refusal of keys
  * that are not options (a misspelt `timeoutMS` was ignored), with the closest option named;
  * 66.1 kB with the strict decoding of JSON answers (bytes not valid in the charset were U+FFFD);
- * 66.3 kB with the closest name in an unknown parameter's message; 66.2 kB with the review's merges.
+ * 66.3 kB with the closest name in an unknown parameter's message; 66.2 kB with the review's merges;
+ * 66.4 kB with one abort listener per signal however many calls share it.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";

@@ -1,7 +1,51 @@
 /**
  * Waits that an abort ends: a call's own signal and its client's heard as one, and a wait
  * (rate limiter, backoff, login, a free slot) that rejects at once when either aborts.
+ * Every wait listens through `onAbort`: one listener on a signal however many wait on it.
  */
+
+/** The calls waiting on one signal, and the one "abort" listener that runs them. */
+interface Waiters {
+  fns: Set<() => void>;
+  fire: () => void;
+}
+const waiting = new WeakMap<AbortSignal, Waiters>();
+const nothing = (): void => undefined;
+
+/**
+ * Run `listener` once when `signal` aborts, as `addEventListener("abort", listener, { once:
+ * true })` would (never when it has aborted already); the function returned detaches it.
+ * However many calls wait on one signal (a service's shutdown signal given to every call), the
+ * signal holds one listener of ours, so a caller sees no MaxListenersExceededWarning (Node
+ * warns past 10 listeners on a signal, which reads as a leak in their logs).
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) return nothing;
+  let w = waiting.get(signal);
+  if (!w) {
+    const fns = new Set<() => void>();
+    const fire = () => {
+      waiting.delete(signal);
+      // (The library's listeners do not throw.)
+      for (const fn of fns) {
+        fns.delete(fn);
+        fn();
+      }
+    };
+    w = { fns, fire };
+    waiting.set(signal, w);
+    signal.addEventListener("abort", fire, { once: true });
+  }
+  // One entry per call, even for a listener given twice.
+  const entry = () => listener();
+  const waiters = w;
+  waiters.fns.add(entry);
+  return () => {
+    if (!waiters.fns.delete(entry) || waiters.fns.size > 0) return;
+    if (waiting.get(signal) === waiters) waiting.delete(signal);
+    signal.removeEventListener("abort", waiters.fire);
+  };
+}
 
 /** A call's signal: its own and its client's as one; `both` (set only when there are two) must be disposed. */
 export interface CallSignal {
@@ -21,17 +65,19 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; di
   const controller = new AbortController();
   const onA = () => controller.abort(a.reason);
   const onB = () => controller.abort(b.reason);
+  let offA = nothing;
+  let offB = nothing;
   if (a.aborted) onA();
   else if (b.aborted) onB();
   else {
-    a.addEventListener("abort", onA, { once: true });
-    b.addEventListener("abort", onB, { once: true });
+    offA = onAbort(a, onA);
+    offB = onAbort(b, onB);
   }
   return {
     signal: controller.signal,
     dispose: () => {
-      a.removeEventListener("abort", onA);
-      b.removeEventListener("abort", onB);
+      offA();
+      offB();
     },
   };
 }
@@ -51,21 +97,22 @@ export function unlessAborted<T>(promise: Promise<T>, abort: WaitAbort | undefin
   const signals = abort?.signals.filter((s): s is AbortSignal => s !== undefined) ?? [];
   if (!signals.length) return promise;
   return new Promise<T>((resolve, reject) => {
+    const offs: Array<() => void> = [];
     const detach = () => {
-      for (const s of signals) s.removeEventListener("abort", onAbort);
+      for (const off of offs) off();
     };
-    function onAbort(this: AbortSignal) {
+    const aborted = (s: AbortSignal) => {
       detach();
       cancel?.();
-      reject(abort!.error(this));
-    }
+      reject(abort!.error(s));
+    };
     promise.then(
       (v) => (detach(), resolve(v)),
       (e) => (detach(), reject(e)),
     );
     const first = signals.find((s) => s.aborted);
-    if (first) onAbort.call(first);
-    else for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+    if (first) aborted(first);
+    else for (const s of signals) offs.push(onAbort(s, () => aborted(s)));
   });
 }
 

@@ -33,6 +33,7 @@ import { EventEmitter } from "node:events";
 import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { Agent } from "undici";
+import { onAbort } from "./abort.js";
 
 export interface WireRequest {
   /** The whole URL (fetch; where a redirect is resolved from). */
@@ -159,24 +160,32 @@ function plainHeaders(raw: Record<string, string | string[] | undefined>): Recor
 /** Below this, a timeout also gets a native timer (undici's own fire up to ~1 s late). */
 export const PRECISE_BELOW_MS = 5_000;
 
-/** A native timer and the caller's signal, as one EventEmitter undici takes as its signal. */
+/**
+ * A native timer (when `timeoutMs` is short) and the caller's signal, as one EventEmitter
+ * undici takes as its signal: undici never listens on the caller's signal itself (see `onAbort`).
+ */
 class PreciseAbort extends EventEmitter {
   reason: unknown;
   timedOut = false;
-  readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #off: () => void;
   #stopped = false;
   constructor(timeoutMs: number, signal: AbortSignal | undefined) {
     super();
-    this.#signal = signal;
-    this.#timer = setTimeout(() => {
-      this.timedOut = true;
-      this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-    }, timeoutMs);
+    this.#timer =
+      timeoutMs < PRECISE_BELOW_MS
+        ? setTimeout(() => {
+            this.timedOut = true;
+            this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+          }, timeoutMs)
+        : undefined;
     if (signal?.aborted) this.fire(signal.reason);
-    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#off = signal ? onAbort(signal, () => this.fire(signal.reason)) : ignore;
   }
-  readonly #onAbort = () => this.fire(this.#signal?.reason);
+  /** Does a native timer of its own hold the timeout? */
+  get timed(): boolean {
+    return this.#timer !== undefined;
+  }
   /** undici reads it before listening: a request whose signal already fired is not sent. */
   get aborted(): boolean {
     return this.reason !== undefined;
@@ -195,13 +204,13 @@ class PreciseAbort extends EventEmitter {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#off();
   }
 }
 
 export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
   const { timeoutMs, signal } = limits;
-  const precise = timeoutMs < PRECISE_BELOW_MS ? new PreciseAbort(timeoutMs, signal) : undefined;
+  const precise = timeoutMs < PRECISE_BELOW_MS || signal ? new PreciseAbort(timeoutMs, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   return agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes)
     .request({
@@ -213,7 +222,7 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
       body: req.body,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      signal: precise ?? signal,
+      signal: precise,
     })
     .then(
       (res) => {
@@ -338,7 +347,7 @@ class UndiciResponse implements WireResponse {
 
   async bytes(): Promise<Uint8Array> {
     // Without a native timer, the body must arrive within the timeout (see the file comment).
-    const watched = this.#precise === undefined;
+    const watched = this.#precise?.timed !== true;
     if (watched) watchDeadline(this, performance.now() + this.#limits.timeoutMs);
     try {
       const raw = await this.#body.bytes();
@@ -388,16 +397,15 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     timedOut = true;
     controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
   }, timeoutMs);
-  const onAbort = () => controller.abort(signal?.reason);
   if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  const off = signal ? onAbort(signal, () => controller.abort(signal.reason)) : ignore;
   const stopTimer = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
   };
   const done = () => {
     stopTimer();
-    signal?.removeEventListener("abort", onAbort);
+    off();
   };
   const failure = (e: unknown) => wireFailure(e, limits, timedOut);
   let res: Response;

@@ -6,6 +6,7 @@
  * its error goes to `onListenerError`.
  */
 
+import { onAbort } from "../core/abort.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { UsageError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
@@ -127,12 +128,13 @@ export class TypedEvents<E extends object> {
     let done = this.#ended;
     /** Set when an event found the buffer full: thrown once the buffer is read. */
     let overflow: StreamOverflowError | undefined;
+    let offAbort = (): void => undefined;
     const finish = () => {
       if (done) return;
       done = true;
       off();
       this.#streams.delete(finish);
-      opts.signal?.removeEventListener("abort", finish);
+      offAbort();
       if (wake) {
         const w = wake;
         wake = undefined;
@@ -163,7 +165,7 @@ export class TypedEvents<E extends object> {
     if (!done) {
       this.#streams.add(finish);
       if (opts.signal?.aborted) finish();
-      else opts.signal?.addEventListener("abort", finish, { once: true });
+      else if (opts.signal) offAbort = onAbort(opts.signal, finish);
     }
     const iterator: AsyncIterableIterator<E[K]> = {
       next: () => {

@@ -5,6 +5,7 @@
  */
 import WebSocket from "ws";
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
+import { onAbort } from "../core/abort.js";
 import { AbortedError, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
@@ -14,7 +15,7 @@ import type { IncomingFrame, RequestOp } from "./frames.js";
 /** A request waiting for its reply (a class, so no closures are made per request). */
 class Pending implements Deadline {
   settled = false;
-  onAbort: (() => void) | undefined = undefined;
+  offAbort: (() => void) | undefined = undefined;
   /** A reply after a timeout or abort is expected (cancel-all) and dropped silently. */
   quietLate = false;
   readonly deadline: number;
@@ -24,7 +25,6 @@ class Pending implements Deadline {
     readonly timeoutMs: number,
     readonly resolve: (reply: unknown) => void,
     readonly reject: (error: Error) => void,
-    readonly signal: AbortSignal | undefined,
     readonly onExpire: (p: Pending) => void,
   ) {
     this.deadline = Date.now() + timeoutMs;
@@ -77,7 +77,7 @@ export class RequestTable {
       p.settled = true;
       this.#deadlines.trim(p.timeoutMs);
     }
-    if (p.onAbort) p.signal?.removeEventListener("abort", p.onAbort);
+    p.offAbort?.();
   }
 
   /** Send `frame` (its cid set here) on `ws` and resolve with the reply. */
@@ -95,14 +95,13 @@ export class RequestTable {
       return Promise.reject(new UsageError(`${op} fields cannot be sent as JSON: ${(e as Error).message}`, { api: API, operation: op, cause: e }));
     }
     return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
-      const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, signal, this.#onExpire);
+      const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, this.#onExpire);
       if (quietLate) p.quietLate = true;
       if (signal) {
-        p.onAbort = () => {
+        p.offAbort = onAbort(signal, () => {
           this.#settle(p);
           reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
-        };
-        signal.addEventListener("abort", p.onAbort, { once: true });
+        });
       }
       this.#pending.set(cid, p);
       this.#deadlines.add(timeoutMs, p);

@@ -19,6 +19,7 @@ import {
   type QuantWsRequests,
   type SymbolInfo,
 } from "../../../generated/quant-ws.js";
+import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOptionNames } from "../core/validate.js";
@@ -348,8 +349,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     };
     this.#orderWatchers.add(watcher);
     const stop = new AbortController();
-    const onCallerAbort = () => stop.abort();
-    opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const offCallerAbort = opts.signal ? onAbort(opts.signal, () => stop.abort()) : undefined;
     try {
       const open = (await this.#req("open_orders", { symbol }, opts)).data ?? [];
       const pending = new Set(open.map((o) => o.order_no));
@@ -382,7 +382,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       return { symbol, cancelled, notCancelled, confirmedBy: "reply", results };
     } finally {
       this.#orderWatchers.delete(watcher);
-      opts.signal?.removeEventListener("abort", onCallerAbort);
+      offCallerAbort?.();
       stop.abort();
     }
   }
@@ -453,12 +453,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise<void>((resolve, reject) => {
       const ms = Math.max(0, deadline - Date.now());
+      let offAbort: (() => void) | undefined;
       const done = () => {
         this.#waiters.delete(waiter);
         clearTimeout(waiter.timer);
-        signal?.removeEventListener("abort", onAbort);
+        offAbort?.();
       };
-      const onAbort = () => {
+      const aborted = () => {
         done();
         reject(new AbortedError("aborted while waiting for READY", { api: API, operation: op }));
       };
@@ -477,8 +478,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
           reject(new TimeoutError(`session not READY within ${budgetMs} ms (last state: ${last})`, { api: API, operation: op, timeoutMs: budgetMs }));
         }, ms),
       };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) return aborted();
+      if (signal) offAbort = onAbort(signal, aborted);
       this.#waiters.add(waiter);
     });
   }

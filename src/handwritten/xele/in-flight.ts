@@ -1,3 +1,4 @@
+import { onAbort } from "../core/abort.js";
 import { callerAborted, type ErrorContext } from "../core/errors.js";
 
 /**
@@ -40,16 +41,16 @@ export class InFlightLimit {
   private wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (!signal) return void this.waiting.push(resolve);
-      const onAbort = () => {
+      const aborted = () => {
         const i = this.waiting.indexOf(granted);
         if (i !== -1) this.waiting.splice(i, 1);
         reject(callerAborted(ctx));
       };
       const granted = () => {
-        signal.removeEventListener("abort", onAbort);
+        off();
         resolve();
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const off = onAbort(signal, aborted);
       this.waiting.push(granted);
     });
   }
