@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, staleFiles, staleMessage } from "../scripts/generate.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 describe("generation", () => {
   it("names every API once in redocly.yaml", () => {
@@ -41,7 +41,7 @@ describe("generation", () => {
   });
 
   it("--check on stale output says what changed in the specs for consumers, not only which files differ", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gen-check-"));
+    const dir = tempDir("gen-check-");
     const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
     const spec = (ops: string) => `openapi: 3.1.0\ninfo: { title: t, version: "1" }\npaths:\n${ops}`;
     const op = (path: string, id: string) => `  ${path}:\n    get:\n      operationId: ${id}\n      responses:\n        "200": { description: ok }\n`;

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta as bhexMeta } from "../../generated/bhex-org.docs.js";
 import { runCliCaptured, runCliProcess, spawnCliMock } from "../helpers/cli.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 let mock: HttpMock;
 beforeAll(async () => {
@@ -83,7 +83,7 @@ describe("tradeapi CLI against the BHEX emulator", () => {
   });
 
   it("download_data --output saves the .xlsx", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "bhex-cli-")), "f.xlsx");
+    const file = join(tempDir("bhex-cli-"), "f.xlsx");
     const r = await cli(["call", "bhex", "statisticsDownloadData", "type=balance", "date=2020-01-01", "--output", file]);
     expect(r.code).toBe(0);
     const saved = JSON.parse(r.stdout);

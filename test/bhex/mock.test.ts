@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../..
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { buildZip } from "../../src/mock/xlsx.js";
 import { plausibleParams, XLSX_TYPE } from "./helpers.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const run = promisify(execFile);
 let mock: HttpMock;
@@ -276,7 +276,7 @@ describe("batch tasks → results with a status per item", () => {
 
 describe("statistics/download_data: a real .xlsx", () => {
   it("is a valid ZIP with the spreadsheet parts (unzip -t) and the cells keep every digit", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bhex-xlsx-"));
+    const dir = tempDir("bhex-xlsx-");
     const file = join(dir, "sub", "balance_2020-01-01.xlsx");
     const saved = await client().downloadData({ type: "balance", date: "2020-01-01" }, file);
     expect(saved.path).toBe(file);
@@ -295,7 +295,7 @@ describe("statistics/download_data: a real .xlsx", () => {
   });
 
   it("takes this call's { signal, timeoutMs }; a save that fails leaves no partial file; two downloads to one path do not mix", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bhex-xlsx-"));
+    const dir = tempDir("bhex-xlsx-");
     const file = join(dir, "balance.xlsx");
     await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, file, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
     await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, file, { timeoutMs: -1 })).rejects.toBeInstanceOf(UsageError);
@@ -337,7 +337,7 @@ describe("statistics/download_data: a real .xlsx", () => {
   });
 
   it("buildZip output is read back by unzip with the exact bytes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bhex-zip-"));
+    const dir = tempDir("bhex-zip-");
     const payload = "x".repeat(5000) + "中文";
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(dir, "a.zip"), buildZip([{ name: "dir/a.txt", data: new TextEncoder().encode(payload) }]));

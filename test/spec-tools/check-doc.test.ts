@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSpecCommand } from "../../src/cli/spec-command.js";
 import { checkDoc } from "../../src/spec-tools/check-doc.js";
 import { parseSpecText, specOperations } from "../../src/spec-tools/spec-model.js";
 import { hasVendorDocs, VENDOR_DOCS } from "../helpers/vendor-docs.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const DOCS = VENDOR_DOCS;
 /** The vendor doc of each API, recognised by its content (file names carry no API name). */
@@ -109,7 +109,7 @@ describe.skipIf(!hasVendorDocs)("spec check-doc on edited copies of the XT vendo
     expect(messages(t)).toEqual(['doc section "限频规则" (recorded for x-rate-limits) is no longer in the doc']);
   });
   it("--json prints the same as data, exit 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const dir = tempDir("checkdoc-");
     const f = join(dir, "xt.md");
     writeFileSync(f, original().replace("page | integer | false |", "page | integer | true |"));
     const run = await cli(["check-doc", "xt", f, "--json"]);
@@ -251,7 +251,7 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     expect(r.stderr).toMatch(/vendor doc \/nonexistent\/doc.md does not exist/);
   });
   it("binary doc file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const dir = tempDir("checkdoc-");
     const f = join(dir, "doc.pdf");
     writeFileSync(f, Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 3, 0xff]));
     const r = await cli(["check-doc", "xt", f]);
@@ -261,13 +261,13 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
   it("no api, or an empty doc file", async () => {
     const none = await cli(["check-doc"]);
     expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: missing <api>; known: xt, hubi/)]);
-    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const dir = tempDir("checkdoc-");
     writeFileSync(join(dir, "empty.md"), " \n\n");
     const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
   });
   it("a doc in another encoding (GBK bytes of Chinese text)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const dir = tempDir("checkdoc-");
     const f = join(dir, "gbk.md");
     // "交易市场配置" in GBK, repeated as a heading and prose would be
     writeFileSync(f, Buffer.concat(Array.from({ length: 20 }, () => Buffer.from([0xbd, 0xbb, 0xd2, 0xd7, 0xca, 0xd0, 0xb3, 0xa1, 0xc5, 0xe4, 0xd6, 0xc3, 0x0a]))));
@@ -275,7 +275,7 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text\n/)]);
   });
   it("a doc file far larger than any vendor doc is refused before it is read", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "checkdoc-"));
+    const dir = tempDir("checkdoc-");
     const f = join(dir, "huge.md");
     writeFileSync(f, "");
     truncateSync(f, 64 << 20); // sparse: nothing is written

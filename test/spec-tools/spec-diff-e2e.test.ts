@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSpecCommand } from "../../src/cli/spec-command.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -53,6 +54,7 @@ async function run(cwd: string, ...argv: string[]) {
 
 describe("tradeapi spec diff in a temporary git repository", () => {
   let dir: string;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "specdiff-"));
     git(dir, "init", "-q");
@@ -110,7 +112,7 @@ describe("tradeapi spec diff in a temporary git repository", () => {
   });
 
   it("a spec whose skeleton is not maps (paths as a list, an operation that is a list, parameters not a list) → exit 2", async () => {
-    const d = mkdtempSync(join(tmpdir(), "specdiff-shape-"));
+    const d = tempDir("specdiff-shape-");
     git(d, "init", "-q");
     mkdirSync(join(d, "specs"));
     writeFileSync(join(d, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
@@ -130,7 +132,7 @@ describe("tradeapi spec diff in a temporary git repository", () => {
   });
 
   it("a spec that does not parse at the base ref → exit 2", async () => {
-    const d = mkdtempSync(join(tmpdir(), "specdiff-bad-"));
+    const d = tempDir("specdiff-bad-");
     git(d, "init", "-q");
     mkdirSync(join(d, "specs"));
     writeFileSync(join(d, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
