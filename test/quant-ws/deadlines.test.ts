@@ -3,7 +3,7 @@ import { DeadlineQueues, type Deadline } from "../../src/handwritten/quant-ws/de
 
 function entry(name: string, timeoutMs: number, expired: string[], onExpire?: () => void): Deadline {
   return {
-    deadline: Date.now() + timeoutMs,
+    deadline: performance.now() + timeoutMs,
     settled: false,
     expire: () => {
       expired.push(name);

@@ -30,7 +30,9 @@ export class RateLimiter {
     opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
   ) {
     this.#rules = { ...rules };
-    this.#now = opts.now ?? Date.now;
+    // The monotonic clock: with the wall clock, one set back an hour (NTP, a VM resumed) would
+    // hold every request for that hour, and one set forward would let a burst through.
+    this.#now = opts.now ?? (() => performance.now());
     this.#sleep = opts.sleep;
   }
 

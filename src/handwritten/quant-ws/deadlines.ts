@@ -3,9 +3,12 @@
  * the order they were sent, so each distinct timeout gets one FIFO of deadlines and one timer
  * armed for the oldest unsettled entry. Settling an entry is a flag; the head is trimmed as
  * replies arrive (they mostly arrive in order), so the queue stays as long as the requests in
- * flight. Exact to the timer's precision, like setTimeout.
+ * flight. Exact to the timer's precision, like setTimeout. Deadlines are on the monotonic clock
+ * (`performance.now()`): a wall clock set back an hour (NTP, a VM resumed) must not hold a
+ * request for an hour past its timeout, nor one set forward expire every request at once.
  */
 export interface Deadline {
+  /** When it expires, on `performance.now()`'s clock. */
   readonly deadline: number;
   settled: boolean;
   expire(): void;
@@ -53,12 +56,12 @@ export class DeadlineQueues {
   #arm(timeoutMs: number, lane: Lane): void {
     const first = lane.items[lane.head];
     if (!first) return;
-    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - Date.now()));
+    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - performance.now()));
   }
 
   #fire(timeoutMs: number, lane: Lane): void {
     lane.timer = undefined;
-    const now = Date.now();
+    const now = performance.now();
     while (lane.head < lane.items.length) {
       const e = lane.items[lane.head]!;
       if (!e.settled && e.deadline > now) break;

@@ -27,6 +27,8 @@ export class Heartbeat {
   #lastPingTs = 0;
   #missedPongs = 0;
   readonly #waiters = new Map<number, PingWaiter>();
+  /** When each ping still without its pong was sent (`performance.now()`), by ts; the last 64. */
+  readonly #sentAt = new Map<number, number>();
 
   constructor(
     readonly intervalMs: number,
@@ -52,6 +54,7 @@ export class Heartbeat {
       w.reject(new ConnectionDroppedError("socket closed before the pong", { api: API, operation: "ping", sent: true }));
     }
     this.#waiters.clear();
+    this.#sentAt.clear();
   }
 
   #beat(ws: WebSocket): void {
@@ -67,6 +70,8 @@ export class Heartbeat {
     const ts = Math.max(Date.now(), this.#lastPingTs + 1);
     this.#lastPingTs = ts;
     this.#awaitingPong = ts;
+    this.#sentAt.set(ts, performance.now());
+    if (this.#sentAt.size > 64) this.#sentAt.delete(this.#sentAt.keys().next().value!);
     ws.send(`{"op":"ping","ts":${ts}}`);
     return ts;
   }
@@ -95,7 +100,11 @@ export class Heartbeat {
   onPong(ts: number): void {
     this.#missedPongs = 0;
     if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
-    const rttMs = Date.now() - ts;
+    // On the monotonic clock: the wall clock may have been set meanwhile. A pong of a ts this
+    // client did not send is measured against it.
+    const sentAt = this.#sentAt.get(ts);
+    this.#sentAt.delete(ts);
+    const rttMs = sentAt === undefined ? Date.now() - ts : Math.round(performance.now() - sentAt);
     const waiter = this.#waiters.get(ts);
     if (waiter) {
       this.#waiters.delete(ts);

@@ -73,7 +73,7 @@ export class LoginFlow {
 
   async #loginSessionUnscrubbed(session: QuantWsSession): Promise<void> {
     const creds = this.#credentials.get(session)!;
-    const started = Date.now();
+    const started = performance.now();
     const frame: QuantWsRequests["login"] = {
       op: "login",
       platform: creds.platform,
@@ -95,7 +95,7 @@ export class LoginFlow {
     }
     this.#host.router.unbind(session.token, session);
     const ready = session._awaitLoginReady(
-      this.#opts.loginTimeoutMs - (Date.now() - started),
+      this.#opts.loginTimeoutMs - (performance.now() - started),
       { platform: creds.platform, secrets: [creds.secretKey] },
       this.#opts.loginTimeoutMs,
     );
@@ -163,16 +163,16 @@ export class LoginFlow {
       } catch (error) {
         const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
         if (!repeat || !policy || this.#host.closed || session.ended) throw error;
-        firstRefusal ??= Date.now();
+        firstRefusal ??= performance.now();
         const delayMs = backoffDelayMs(attempt, policy);
-        if (Date.now() + delayMs - firstRefusal > policy.windowMs) {
+        if (performance.now() + delayMs - firstRefusal > policy.windowMs) {
           const e = error as ApiError;
           throw new InvalidRequestError({
             api: API,
             operation: "login",
             code: e.code,
             vendorMessage: e.vendorMessage,
-            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Date.now() - firstRefusal} ms (repeatLogin.windowMs ${policy.windowMs})`,
+            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Math.round(performance.now() - firstRefusal)} ms (repeatLogin.windowMs ${policy.windowMs})`,
             kind: "invalid-request",
             body: e.body,
           });

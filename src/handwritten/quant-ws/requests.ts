@@ -27,7 +27,7 @@ class Pending implements Deadline {
     readonly reject: (error: Error) => void,
     readonly onExpire: (p: Pending) => void,
   ) {
-    this.deadline = Date.now() + timeoutMs;
+    this.deadline = performance.now() + timeoutMs;
   }
   expire(): void {
     this.onExpire(this);

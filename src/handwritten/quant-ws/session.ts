@@ -327,7 +327,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     checkRequest("cancel_order", { symbol, order_nos: [] });
     checkOptionNames({ api: API, operation: "cancel_order" }, "the request options", opts, REQUEST_OPTIONS);
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
-    const started = Date.now();
+    const started = performance.now();
     const cancelled: string[] = [];
     const notCancelled: CancelAllOutcome["notCancelled"] = [];
     let settle: ((how: "notifications") => void) | undefined;
@@ -359,7 +359,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         settle = resolve;
       });
       await this.#ensureReady("cancel_order", started, timeoutMs, opts);
-      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      const left = Math.max(1, timeoutMs - (performance.now() - started));
       // Written to the socket synchronously; a reply may never come.
       const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
       replied.catch(() => undefined);
@@ -411,15 +411,15 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   /** Resolves when the session is READY (rejects on timeout or when the session ends). */
   waitReady(timeoutMs = this.#host.requestTimeoutMs): Promise<void> {
     if (this.ready) return Promise.resolve();
-    return this.#whenReady("waitReady", Date.now() + timeoutMs, timeoutMs, undefined);
+    return this.#whenReady("waitReady", performance.now() + timeoutMs, timeoutMs, undefined);
   }
 
   async #attempt(op: SessionOp, fields: object | undefined, opts: RequestOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.#host.requestTimeoutMs;
     if (!this.ready) {
-      const started = Date.now();
+      const started = performance.now();
       await this.#ensureReady(op, started, timeoutMs, opts);
-      return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (Date.now() - started)), opts.signal);
+      return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (performance.now() - started)), opts.signal);
     }
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
   }
@@ -452,7 +452,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #whenReady(op: string, deadline: number, budgetMs: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise<void>((resolve, reject) => {
-      const ms = Math.max(0, deadline - Date.now());
+      const ms = Math.max(0, deadline - performance.now());
       let offAbort: (() => void) | undefined;
       const done = () => {
         this.#waiters.delete(waiter);
