@@ -209,7 +209,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         if (key) options.onIdempotencyKey?.(key);
         const run = () => core.execute(ref, filled, opts);
         // The call's signal and the client's end the wait between attempts at once.
-        const abort = { signals: [opts?.signal, options.signal], error: () => callerAborted({ api: "bhex", operation: target.operationId }) };
+        const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };
         const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
         return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
       };

@@ -142,8 +142,13 @@ export class ResponseTooLargeError extends TransportError {
     this.maxResponseBytes = ctx.maxResponseBytes;
   }
 }
-/** The AbortedError of a call whose signal the caller aborted (one wording wherever the wait was). */
-export const callerAborted = (ctx: ErrorContext = {}): AbortedError => new AbortedError("request aborted by the caller", ctx);
+/**
+ * The AbortedError of a call whose signal the caller aborted (one wording wherever the wait
+ * was); its `cause` is the signal's reason (`ac.abort(reason)`, or a timeout signal's
+ * TimeoutError), so a caller can tell its shutdown from its own deadline.
+ */
+export const callerAborted = (ctx: ErrorContext = {}, reason?: unknown): AbortedError =>
+  new AbortedError("request aborted by the caller", reason === undefined ? ctx : { ...ctx, cause: reason });
 
 export class HttpError extends TradeApiError {
   declare readonly status: number;

@@ -372,7 +372,7 @@ export class HttpTransport {
   #waitAbort(op: OperationMeta, opts: CallOptions | undefined): WaitAbort | undefined {
     const own = this.config.signal;
     // Nothing allocated for a call without a signal (the common case, on the hot path).
-    return opts?.signal || own ? { signals: [opts?.signal, own], error: () => callerAborted(this.errCtx(op)) } : undefined;
+    return opts?.signal || own ? { signals: [opts?.signal, own], error: (s) => callerAborted(this.errCtx(op), s.reason) } : undefined;
   }
 
   /**
@@ -387,7 +387,7 @@ export class HttpTransport {
       try {
         await cfg.rateLimiter.acquire(op.rateLimit, { signal });
       } catch (e) {
-        throw signal?.aborted ? callerAborted(this.errCtx(op)) : e;
+        throw signal?.aborted ? callerAborted(this.errCtx(op), signal.reason) : e;
       } finally {
         both?.dispose();
       }
@@ -572,7 +572,7 @@ export class HttpTransport {
     if (e instanceof TradeApiError) return e;
     const ctx = this.errCtx(op);
     if (e instanceof WireError) {
-      if (e.kind === "aborted") return callerAborted(ctx);
+      if (e.kind === "aborted") return callerAborted(ctx, e.cause);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
       if (e.kind === "invalid") return new UsageError(`the request cannot be sent: ${e.detail}`, ctx);
       if (e.kind === "too-large") {

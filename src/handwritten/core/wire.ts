@@ -33,7 +33,7 @@ import { EventEmitter } from "node:events";
 import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { Agent } from "undici";
-import { onAbort } from "./abort.js";
+import { onAbort, unlessAborted } from "./abort.js";
 
 export interface WireRequest {
   /** The whole URL (fetch; where a redirect is resolved from). */
@@ -242,7 +242,8 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
  */
 function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefined): WireError {
   if (e instanceof WireError) return e;
-  if (limits.signal?.aborted) return new WireError("aborted", "aborted by the caller", e);
+  // Its cause is the caller's reason (the AbortedError's cause), not undici's wrapper of it.
+  if (limits.signal?.aborted) return new WireError("aborted", "aborted by the caller", limits.signal.reason);
   if (timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
@@ -408,10 +409,13 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     off();
   };
   const failure = (e: unknown) => wireFailure(e, limits, timedOut);
+  // Each wait on the fetch ends when its signal aborts, even where an injected fetch (or its
+  // body) does not listen to the signal: the timeout and the caller's abort still end the call.
+  const abortable = { signals: [controller.signal], error: (s: AbortSignal) => s.reason };
   let res: Response;
   try {
     // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
-    res = await fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" });
+    res = await unlessAborted(fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" }), abortable);
   } catch (e) {
     done();
     throw failure(e);
@@ -428,7 +432,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
     async bytes() {
       try {
-        if (limits.maxBytes === Infinity) return new Uint8Array(await res.arrayBuffer());
+        if (limits.maxBytes === Infinity) return new Uint8Array(await unlessAborted(res.arrayBuffer(), abortable));
         // Counted as it arrives: an endless body stops at the limit.
         return await collect(answer.chunks(), limits);
       } catch (e) {
@@ -442,7 +446,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       const reader = res.body.getReader();
       try {
         for (;;) {
-          const { done: end, value } = await reader.read();
+          const { done: end, value } = await unlessAborted(reader.read(), abortable);
           if (end) return;
           yield value;
         }
@@ -450,13 +454,14 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
         throw failure(e);
       } finally {
         done();
-        // Stopping early (break, error) releases the connection instead of draining it.
-        await reader.cancel().catch(() => undefined);
+        // Stopping early (break, error) releases the connection instead of draining it; not
+        // waited for (a body that ignores its signal may never finish cancelling).
+        reader.cancel().catch(ignore);
       }
     },
     async discard() {
       done();
-      await res.body?.cancel().catch(() => undefined);
+      res.body?.cancel().catch(ignore);
     },
   };
   return answer;

@@ -85,7 +85,7 @@ export class RequestTable {
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
     }
-    if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op }));
+    if (signal?.aborted) return Promise.reject(new AbortedError("aborted before sending", { api: API, operation: op, cause: signal.reason }));
     const cid = this.#cidPrefix + (++this.#cidSeq).toString(36);
     (frame as { cid?: string }).cid = cid;
     let text: string;
@@ -100,7 +100,7 @@ export class RequestTable {
       if (signal) {
         p.offAbort = onAbort(signal, () => {
           this.#settle(p);
-          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op }));
+          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op, cause: signal.reason }));
         });
       }
       this.#pending.set(cid, p);

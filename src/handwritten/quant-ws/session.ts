@@ -277,7 +277,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (op === "logout") return this.#logout(opts?.timeoutMs);
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) {
-      const abort = { signals: [opts?.signal], error: () => new AbortedError("aborted while waiting to retry", { api: API, operation: op }) };
+      const abort = { signals: [opts?.signal], error: (s: AbortSignal) => new AbortedError("aborted while waiting to retry", { api: API, operation: op, cause: s.reason }) };
       return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry, abort);
     }
     // Hot path (READY, no retries): straight to the socket, no extra promise layers.
@@ -461,7 +461,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       };
       const aborted = () => {
         done();
-        reject(new AbortedError("aborted while waiting for READY", { api: API, operation: op }));
+        reject(new AbortedError("aborted while waiting for READY", { api: API, operation: op, cause: signal?.reason }));
       };
       const waiter: Waiter = {
         resolve: () => {

@@ -275,7 +275,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const ctx = ctxOf(op);
   // The call's signal and the client's end every wait of the call: the login, a slot, a backoff.
   const { signal, both } = callSignal(opts?.signal, options.signal);
-  const abort = { signals: [signal], error: () => callerAborted(ctx) };
+  const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted(ctx, s.reason) };
   try {
     for (let relogin = 0; ; relogin++) {
       const token = await unlessAborted(session.token(), abort);
@@ -312,7 +312,7 @@ function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: Cal
   checkOptionNames(ctxOf(op), "the call options", opts, CALL_OPTIONS);
   if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
-  if (opts.signal?.aborted) throw callerAborted(ctxOf(op));
+  if (opts.signal?.aborted) throw callerAborted(ctxOf(op), opts.signal.reason);
 }
 
 const pipeOptions = (op: OperationMeta): PipeRowsOptions => ({ layout: pipeRowsOf(op), context: ctxOf(op), errorCodes: xeleMeta.errorCodes });
@@ -345,7 +345,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const { signal, both } = callSignal(opts?.signal, options.signal);
   try {
     for (let relogin = 0; ; relogin++) {
-      const token = await unlessAborted(session.token(), { signals: [signal], error: () => callerAborted(ctx) });
+      const token = await unlessAborted(session.token(), { signals: [signal], error: (s) => callerAborted(ctx, s.reason) });
       const release = await inFlight[server].acquire(signal, ctx);
       let yielded = 0;
       try {

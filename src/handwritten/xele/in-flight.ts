@@ -23,7 +23,7 @@ export class InFlightLimit {
    * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was.
    */
   async acquire(signal?: AbortSignal, ctx?: ErrorContext): Promise<() => void> {
-    if (signal?.aborted) throw callerAborted(ctx);
+    if (signal?.aborted) throw callerAborted(ctx, signal.reason);
     if (this.active < this.max) this.active++;
     else await this.wait(signal, ctx);
     let released = false;
@@ -44,7 +44,7 @@ export class InFlightLimit {
       const aborted = () => {
         const i = this.waiting.indexOf(granted);
         if (i !== -1) this.waiting.splice(i, 1);
-        reject(callerAborted(ctx));
+        reject(callerAborted(ctx, signal.reason));
       };
       const granted = () => {
         off();
