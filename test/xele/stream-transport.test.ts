@@ -74,17 +74,25 @@ describe("streamRows through the shared transport", () => {
     clean(error);
   });
 
-  it("a server that goes silent mid-stream → TimeoutError naming the ms", async () => {
-    const url = await xeleServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.write(`${HEAD}\n777001|1|1|1\n`);
+  for (const road of ["undici", "an injected fetch"] as const) {
+    it(`a server that goes silent mid-stream → TimeoutError naming the ms (${road}: the timeout bounds each wait for the next chunk)`, async () => {
+      const url = await xeleServer((_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write(`${HEAD}\n777001|1|1|1\n`);
+        // Rows keep coming for longer than the timeout, each within it: no timeout for those.
+        let n = 2;
+        const more = setInterval(() => (n <= 4 ? res.write(`777001|${n++}|1|1\n`) : clearInterval(more)), 80);
+        res.on("close", () => clearInterval(more));
+      });
+      const started = performance.now();
+      const { seen, error } = await stream(url, { timeoutMs: 150, ...(road === "undici" ? {} : { fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init) }) });
+      expect(seen).toEqual([1, 2, 3, 4]);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error!.message).toContain("150 ms");
+      expect(performance.now() - started).toBeLessThan(3_000);
+      clean(error);
     });
-    const { seen, error } = await stream(url, { timeoutMs: 150 });
-    expect(seen).toEqual([1]);
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(error!.message).toContain("150 ms");
-    clean(error);
-  });
+  }
 
   it("no answer at all → TimeoutError; the client's signal → AbortedError", async () => {
     const url = await xeleServer(() => undefined);

@@ -10,7 +10,8 @@
  *   a plain EventEmitter (undici accepts one as its signal; an AbortController costs several
  *   µs more): then, as with fetch, it covers the whole buffered answer, or a stream's headers.
  * - A `fetch` option: that fetch (tests, msw, proxies), with `redirect: "manual"` and a timer
- *   that aborts it (covering the whole buffered answer, or the headers of a streamed one).
+ *   that aborts it (covering the whole buffered answer, or the headers of a streamed one and
+ *   then each wait for its next chunk, as undici's `bodyTimeout`).
  *
  * Either way the answer is status + lower-cased headers + a body read whole (`bytes`),
  * streamed (`chunks`) or dropped (`discard`), and every failure is a WireError saying what
@@ -394,10 +395,14 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
   const { timeoutMs, signal } = limits;
   const controller = new AbortController();
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-  }, timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const startTimer = () => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
+  };
+  startTimer();
   if (signal?.aborted) controller.abort(signal.reason);
   const off = signal ? onAbort(signal, () => controller.abort(signal.reason)) : ignore;
   const stopTimer = () => {
@@ -420,7 +425,8 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     done();
     throw failure(e);
   }
-  // The timeout of a stream covers the wait for its headers; the body streams as long as it takes.
+  // The timeout of a stream covers the wait for its headers and then, as undici's bodyTimeout
+  // does, each wait for the next chunk: the body streams as long as it takes, but never stalls.
   if (limits.stream) stopTimer();
   const headers: Record<string, string> = {};
   res.headers.forEach((v, k) => {
@@ -446,7 +452,9 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       const reader = res.body.getReader();
       try {
         for (;;) {
+          if (limits.stream) startTimer();
           const { done: end, value } = await unlessAborted(reader.read(), abortable);
+          if (limits.stream) stopTimer();
           if (end) return;
           yield value;
         }
