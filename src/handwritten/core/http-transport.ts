@@ -50,6 +50,7 @@ import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
+import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
@@ -129,7 +130,11 @@ export interface TransportOptions {
   retry?: RetryOptions | false;
   /** null disables client-side rate limiting. */
   rateLimiter?: RateLimiter | null;
-  /** Called once per attempt, after it ends. Receives no secrets. */
+  /**
+   * Called once per attempt, after it ends. Receives no secrets. An observer: what it throws
+   * (or its promise rejects with) does not change the call's outcome; it becomes a process
+   * warning (`TradeApiWarning`).
+   */
   onEvent?: (e: TransportEvent) => void;
   signal?: AbortSignal;
   /**
@@ -455,7 +460,8 @@ export class HttpTransport {
   /** Report one attempt to `onEvent` (when there is one). */
   private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, error?: string): void {
     const cfg = this.config;
-    cfg.onEvent?.({
+    if (!cfg.onEvent) return;
+    observe(cfg.onEvent, {
       api: cfg.api,
       operation: op.operationId,
       method: req.method,

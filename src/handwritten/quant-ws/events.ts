@@ -7,11 +7,13 @@
  */
 
 import { onAbort } from "../core/abort.js";
+import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { UsageError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
 
 type Listener<T> = (value: T) => void;
+const ignore = (): void => undefined;
 
 export interface StreamOptions {
   /** Ends the iterator (done) when aborted. */
@@ -76,14 +78,10 @@ export class TypedEvents<E extends object> {
     const outer = this.#chars;
     this.#chars = chars;
     try {
-      for (const l of [...set]) {
-        try {
-          (l as Listener<E[K]>)(value);
-        } catch (error) {
-          if (event === "error") continue;
-          this.onListenerError(error);
-        }
-      }
+      // A listener that throws, or whose promise rejects, does not stop the others; an error
+      // listener's failure is not reported again as an error event (it would loop).
+      const failed = event === "error" ? ignore : this.onListenerError;
+      for (const l of [...set]) observe(l as Listener<E[K]>, value, failed);
     } finally {
       this.#chars = outer;
     }

@@ -16,6 +16,7 @@
  *   password and the recent tokens from a text or an error without handing them out.
  */
 import { CredentialsError } from "../core/errors.js";
+import { observe } from "../core/observe.js";
 import { describeAs, Redactor } from "../core/redaction.js";
 
 export interface XeleSessionOptions {
@@ -47,6 +48,11 @@ export class XeleSession {
     describeAs(this, "XeleSession", () => ({ username: this.#options.username, hasToken: this.hasToken, loginCount: this.#logins }));
   }
 
+  /** A line to the `log` option (its failure is a warning, never the login's). */
+  #log(line: string): void {
+    if (this.#options.log) observe(this.#options.log, line, "log");
+  }
+
   /** How many logins this session has made. */
   get loginCount(): number {
     return this.#logins;
@@ -70,7 +76,7 @@ export class XeleSession {
   invalidate(token: string): boolean {
     if (this.#current !== token) return false;
     this.#current = undefined;
-    this.#options.log?.(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.#options.username ?? "?"}`);
+    this.#log(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.#options.username ?? "?"}`);
     return true;
   }
 
@@ -95,13 +101,13 @@ export class XeleSession {
     const { username, password } = this.#options;
     if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient", { api: "xele", operation: "login" });
     if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient", { api: "xele", operation: "login" });
-    this.#options.log?.(`xele: logging in to MA as ${username}`);
+    this.#log(`xele: logging in to MA as ${username}`);
     const token = await this.#options.login(username, password);
     this.#logins++;
     this.#current = token;
     this.#issued.push(token);
     if (this.#issued.length > 8) this.#issued.shift();
-    this.#options.log?.(`xele: logged in to MA as ${username}`);
+    this.#log(`xele: logged in to MA as ${username}`);
     return token;
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * Calling a caller's observer (a client's `onEvent`, Xele's `log`, a quant-ws event listener) so that its
+ * failure stays its own: what it throws, or the promise it returns rejects with, goes to
+ * `failed` and never into the library's flow. A logger that breaks must not turn an order the
+ * server placed into a failed call (nor hide the call's own error), and an async listener's
+ * rejection must not end the process (Node does on an unhandled rejection).
+ */
+import { printable, textOf } from "./errors.js";
+
+/**
+ * Run `fn(value)`; its throw or rejection goes to `failed`, or, given the option's name
+ * (default "onEvent"), to a process warning naming it.
+ */
+export function observe<T>(fn: (value: T) => unknown, value: T, failed: ((error: unknown) => void) | string = "onEvent"): void {
+  const report = typeof failed === "string" ? (error: unknown) => warn(failed, error) : failed;
+  try {
+    const r = fn(value);
+    if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") (r as PromiseLike<unknown>).then(undefined, report);
+  } catch (error) {
+    report(error);
+  }
+}
+
+/** Messages warned of already: a listener that fails on every call warns once per distinct message. */
+const warned = new Set<string>();
+
+/** A `TradeApiWarning` on the process (printed to stderr), naming the option and its error. */
+function warn(option: string, error: unknown): void {
+  let what: string;
+  try {
+    what = error instanceof Error ? `${error.name}: ${error.message}` : textOf(error);
+  } catch {
+    what = "?";
+  }
+  const message = printable(`${option} failed (the call is not affected): ${what.slice(0, 500)}`);
+  if (warned.has(message)) return;
+  if (warned.size < 100) warned.add(message);
+  process.emitWarning(message, "TradeApiWarning");
+}
