@@ -79,6 +79,46 @@ describe("generated keys", () => {
     expect(seen.map((k) => k.value)).toEqual([r1.idempotencyKey!.value, "4200000000000000001"]);
   });
 
+  it("an async onIdempotencyKey is waited for: the order goes out after the key is recorded, on call(), callWithKey() and .POST", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const log: string[] = [];
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: async (k) => {
+      log.push(`recording ${k.value} (${calls.length} sent)`);
+      await new Promise((r) => setTimeout(r, 30));
+      log.push(`recorded (${calls.length} sent)`);
+    } });
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
+    await client.call("orderCreate", order);
+    await client.callWithKey("orderCreate", order);
+    const { error } = await client.POST("/api/v2/org/order/create", { body: order } as never);
+    expect(error).toBeUndefined();
+    expect(calls).toHaveLength(3);
+    expect(log.filter((l) => l.startsWith("recorded")).map((l) => l)).toEqual(["recorded (0 sent)", "recorded (1 sent)", "recorded (2 sent)"]);
+  });
+
+  it("an async onIdempotencyKey that rejects: nothing is sent, each road rejects with its error (no unhandled rejection)", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const full = new Error("key store full");
+      const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: async () => {
+        throw full;
+      } });
+      const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
+      await expect(client.call("orderCreate", order)).rejects.toBe(full);
+      await expect(client.callWithKey("orderCreate", order)).rejects.toBe(full);
+      // Not a TradeApiError: thrown by the openapi-fetch methods too, as a failing fetch would be.
+      await expect(client.POST("/api/v2/org/order/create", { body: order } as never)).rejects.toBe(full);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(calls).toHaveLength(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it("payment settle/refund/unlock generate their own *_client_order_id, not the order reference", async () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });

@@ -79,7 +79,11 @@ export interface BhexOrgClientOptions extends KeyedClientOptions {
   signatureVariant?: BhexSignatureVariant;
   /** Make a new idempotency key (default: newBhexClientOrderId, 19 digits). */
   newIdempotencyKey?: (operationId: string, param: string) => string;
-  /** Told about every idempotency key before its call is sent, e.g. to record it. */
+  /**
+   * Told about every idempotency key before its call is sent, e.g. to record it. An async one
+   * is waited for: the call goes out once its promise resolves, and not at all when it rejects
+   * (the call rejects with that error).
+   */
   onIdempotencyKey?: (key: IdempotencyKey) => void;
   /**
    * Opt-in: also retry operations that carry an idempotency key on transient failures
@@ -195,10 +199,13 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     prepare: (op, params) => {
       // call() fills the key before (and reports it); the openapi-fetch methods get theirs here.
       const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
-      if (key?.generated) options.onIdempotencyKey?.(key);
-      const encoded = encodeItemsParam(op, filled);
-      checkRequiredOneOf(op, encoded);
-      return encoded;
+      const told: unknown = key?.generated ? options.onIdempotencyKey?.(key) : undefined;
+      const encode = () => {
+        const encoded = encodeItemsParam(op, filled);
+        checkRequiredOneOf(op, encoded);
+        return encoded;
+      };
+      return told instanceof Promise ? told.then(encode) : encode();
     },
     checkBody: checkBhexBody,
     mapError: documentedHttpError,
@@ -206,7 +213,8 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
         const target = requireOperation(meta, ref);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
-        if (key) options.onIdempotencyKey?.(key);
+        const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
+        if (told instanceof Promise) await told;
         const run = () => core.execute(ref, filled, opts);
         // The call's signal and the client's end the wait between attempts at once.
         const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };

@@ -96,7 +96,7 @@ export interface RestClientConfig<P extends object> {
    */
   sign?: (request: OutgoingRequest, ctx: SignContext) => OutgoingRequest;
   /** What only this API does to a call's flat params before they are placed (defaults, encoders, checks). */
-  prepare?: (op: OperationMeta, params: Record<string, unknown>) => Record<string, unknown>;
+  prepare?: (op: OperationMeta, params: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Replaces the envelope check of success bodies (`defaultCheck` is the spec's x-envelope check). */
   checkBody?: (body: unknown, op: OperationMeta, status: number, defaultCheck: (body: unknown, op: OperationMeta) => void) => void;
   checkErrorBody?: TransportConfig["checkErrorBody"];
@@ -257,7 +257,9 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
   const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
     try {
-      const ready = config.prepare ? config.prepare(op, params) : params;
+      let ready = config.prepare ? config.prepare(op, params) : params;
+      // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes no extra turn.
+      if (ready instanceof Promise) ready = await ready;
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
       const o = callOpts(opts);
