@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { idempotencyParamOf, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "../../src/handwritten/bhex/idempotency.js";
-import { ConnectionError, HttpError } from "../../src/handwritten/core/errors.js";
+import { ConnectionError, HttpError, UsageError } from "../../src/handwritten/core/errors.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { recordingFetch } from "../helpers/recording-fetch.js";
@@ -116,6 +116,21 @@ describe("generated keys", () => {
       expect(unhandled).toEqual([]);
     } finally {
       process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("a newIdempotencyKey that returns no usable key (empty, not text, a promise) is a UsageError before anything is sent", async () => {
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
+    for (const [gen, got] of [
+      [() => "", 'got ""'],
+      [() => 5, "got 5"],
+      [async () => "123", "got a promise (it must return the key itself)"],
+    ] as const) {
+      const { fetch, calls } = recordingFetch(exampleResponder);
+      const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, newIdempotencyKey: gen as never });
+      await expect(client.callWithKey("orderCreate", order)).rejects.toThrow(`bhex orderCreate: newIdempotencyKey must return a non-empty text for "client_order_id", ${got}`);
+      await expect(client.call("orderCreate", order)).rejects.toBeInstanceOf(UsageError);
+      expect(calls).toHaveLength(0);
     }
   });
 

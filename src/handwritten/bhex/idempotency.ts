@@ -6,6 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { OperationMeta } from "../core/meta.js";
+import { shownValue, UsageError } from "../core/errors.js";
 
 /**
  * Which parameter is the idempotency key of each operation. Mirrors the spec's
@@ -77,6 +78,12 @@ export function fillIdempotencyKey(
   if (given !== undefined && given !== null && given !== "") {
     return { params: { ...params }, key: { operationId: op.operationId, param, value: String(given), generated: false } };
   }
-  const value = generate(op.operationId, param);
+  const value: unknown = generate(op.operationId, param);
+  // An empty key is no key (the server would not tell a resend from a new order); a promise is
+  // not the key (the function must return it).
+  if (typeof value !== "string" || value === "") {
+    const why = value instanceof Promise ? "a promise (it must return the key itself)" : shownValue(value);
+    throw new UsageError(`newIdempotencyKey must return a non-empty text for "${param}", got ${why}`, { api: "bhex", operation: op.operationId });
+  }
   return { params: { ...params, [param]: value }, key: { operationId: op.operationId, param, value, generated: true } };
 }
