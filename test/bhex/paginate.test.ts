@@ -25,6 +25,26 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe("paginate against the emulator's 23-record data sets", () => {
+  it("an onPage that throws or rejects does not end the walk: every record still comes, no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const client = emulatorClient();
+      const sync = await collect(client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 }, { onPage: () => {
+        throw new Error("page log full");
+      } }));
+      const async_ = await collect(client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 }, { onPage: async () => {
+        throw new Error("page log full (async)");
+      } }));
+      await new Promise((r) => setTimeout(r, 20));
+      expect([sync.length, async_.length]).toEqual([23, 23]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it.each([1, 4, 5, 7, 22, 23, 100])("balance_flow (string ids), page size %i: every record exactly once, newest first", async (limit) => {
     const client = emulatorClient();
     const all = await client.call("accountBalanceFlow", { user_id: 1, limit: 100 });

@@ -17,6 +17,7 @@ import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { requireOperation } from "../core/operation-call.js";
+import { observe } from "../core/observe.js";
 import { checkOptionNames } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
@@ -50,7 +51,10 @@ export function paginationOf(op: OperationMeta): BhexPagination | undefined {
 export interface PaginateOptions extends CallOptions {
   /** Page size when params carry no `limit` (default: the operation's documented default). */
   pageSize?: number;
-  /** Called after each page with the raw page and how many of its records were new. */
+  /**
+   * Called after each page with the raw page and how many of its records were new. An observer:
+   * what it throws (or an async one's rejection) is a process warning, not the walk's end.
+   */
   onPage?: (info: { page: number; received: number; yielded: number; fromId: bigint | undefined }) => void;
 }
 
@@ -122,7 +126,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
       yielded++;
       yield record as BhexRecord<K>;
     }
-    options.onPage?.({ page, received: data.length, yielded, fromId });
+    if (options.onPage) observe(options.onPage, { page, received: data.length, yielded, fromId }, "onPage");
     if (data.length < limit) return;
     if (smallest === undefined) {
       throw new ResponseFormatError(
