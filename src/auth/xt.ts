@@ -83,9 +83,9 @@ export function authorizeXt<R extends SignableRequest>(request: R, input: XtAuth
   const fields = isGet ? request.query : [...(request.form ?? []), ...request.query];
   const target: Array<[string, string]> = fields.filter(([k]) => !XT_AUTH_PARAMS.has(k));
   target.push(["accesskey", input.accessKey], ["nonce", input.nonce]);
-  const decode = new Set(input.decodeBase64 ?? []);
+  const decode = input.decodeBase64;
   const canonical: Record<string, string> = {};
-  for (const [k, v] of target) canonical[k] = decode.has(k) ? Buffer.from(v, "base64").toString("utf8") : v;
+  for (const [k, v] of target) canonical[k] = decode?.length && decode.includes(k) ? Buffer.from(v, "base64").toString("utf8") : v;
   const signature = signXtParams(canonical, input.secretKey, { variant: input.variant });
   target.push(["signature", signature]);
   const secrets = [input.accessKey, input.secretKey, signature];

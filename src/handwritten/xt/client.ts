@@ -65,9 +65,16 @@ export function createXtRateLimiter(): RateLimiter {
 
 /** The base64 parameters of an operation (the batch `data`), whose decoded text XT's doc signs. */
 function base64Fields(op: OperationMeta): string[] {
-  const body = Object.entries(op.body?.properties ?? {}).filter(([, schema]) => schema.contentEncoding === "base64").map(([name]) => name);
-  return [...body, ...op.params.filter((p) => p.schema.contentEncoding === "base64").map((p) => p.name)];
+  let names = BASE64_FIELDS.get(op);
+  if (!names) {
+    const body = Object.entries(op.body?.properties ?? {}).filter(([, schema]) => schema.contentEncoding === "base64").map(([name]) => name);
+    names = [...body, ...op.params.filter((p) => p.schema.contentEncoding === "base64").map((p) => p.name)];
+    BASE64_FIELDS.set(op, names);
+  }
+  return names;
 }
+/** base64Fields per operation, worked out once (every signed call asks). */
+const BASE64_FIELDS = new WeakMap<OperationMeta, string[]>();
 
 /** The options only XT takes (the type checks that the list is whole). */
 const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfies Record<Exclude<keyof XtClientOptions, keyof KeyedClientOptions>, 1>;
