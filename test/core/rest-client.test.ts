@@ -134,6 +134,24 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("headers in every form fetch takes are sent; one that cannot be sent is a UsageError naming it, before anything goes out", async () => {
+    const { client, calls } = xt(() => json({ code: 200, info: "SUCCESS", data: { serverTime: 1562924059006 } }));
+    const path = "/trade/api/v1/getServerTime" as const;
+    expect((await client.GET(path, { headers: [["x-trace", "a"]] })).error).toBeUndefined();
+    expect((await client.GET(path, { headers: new Headers({ "x-trace": "b" }) })).error).toBeUndefined();
+    expect((await client.GET(path, { headers: { "x-trace": "c", "x-none": undefined } })).error).toBeUndefined();
+    expect(calls.map((c) => (c.headers as Record<string, string>)["x-trace"])).toEqual(["a", "b", "c"]);
+    const refused = async (headers: unknown) => (await client.GET(path, { headers } as never)).error?.message;
+    // A line break would split the header (fetch and undici throw a bare TypeError, which read as a connection failure).
+    expect(await refused({ "x-trace": "1\r\nx-injected: 2" })).toBe('xt getServerTime: header "x-trace" holds a character a header cannot carry (U+000D at index 1)');
+    expect(await refused({ "x trace": "1" })).toBe('xt getServerTime: header "x trace" is not a valid header name');
+    expect(await refused([["x-trace"]])).toBe("xt getServerTime: headers as a list must hold [name, value] pairs");
+    expect(await refused("x-trace: 1")).toBe("xt getServerTime: headers must be an object, a Headers or a list of [name, value] pairs, got string");
+    expect(calls).toHaveLength(3);
+    // null options stand for none, as undefined does.
+    expect((await client.GET(path, null as never)).error).toBeUndefined();
+  });
+
   it("request(method, path) is the same path; template paths take params.path", async () => {
     const { client } = xt(() => new Response(ORDER_TEXT, { headers: { "content-type": "application/json" } }));
     const res = await client.request("get", "/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } });

@@ -18,7 +18,7 @@
  */
 import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
 import { credentialOf } from "./credentials.js";
-import { TradeApiError, UsageError } from "./errors.js";
+import { TradeApiError, typeName, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
   HttpTransport,
@@ -34,7 +34,7 @@ import type { ApiMeta, OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
-import { checkOptionNames } from "./validate.js";
+import { checkOptionNames, unsendable } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -284,10 +284,13 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   const byRoute = new Map<string, OperationMeta>();
   for (const op of meta.operations) byRoute.set(`${op.method} ${op.path}`, op);
 
-  const fetchLike = async (method: string, url: unknown, init: Record<string, unknown> = {}) => {
+  const fetchLike = async (method: string, url: unknown, given?: Record<string, unknown> | null) => {
     const m = String(method).toUpperCase();
     let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
+    // null stands for no options, as undefined does.
+    const init = given ?? {};
     try {
+      if (typeof init !== "object") throw new UsageError(`the request options must be an object, got ${typeName(init)}`, { api });
       const op = byRoute.get(`${m} ${String(url)}`);
       if (!op) {
         throw new UsageError(
@@ -347,6 +350,9 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   return core;
 }
 
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** openapi-fetch's `params.{path,query,header}` + `body` as one flat params object. */
 function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> } {
   // Null prototype: a `__proto__` key (JSON-parsed input) stays a key, named as unknown, and
@@ -371,12 +377,24 @@ function flatParams(api: string, op: OperationMeta, init: Record<string, unknown
   const headers: Record<string, string> = {};
   const given = init.headers;
   if (given !== undefined && given !== null) {
-    let h = given as Record<string, unknown>;
-    if (given instanceof Headers) {
-      h = {};
-      given.forEach((v, k) => (h[k] = v));
+    // Every form fetch takes: an object, a Headers, a list of [name, value] pairs.
+    const fromHeaders: Array<readonly [string, string]> = [];
+    if (given instanceof Headers) given.forEach((v, k) => fromHeaders.push([k, v]));
+    const pairs: Array<readonly [unknown, unknown]> =
+      given instanceof Headers ? fromHeaders : Array.isArray(given) ? (given as Array<readonly [unknown, unknown]>) : typeof given === "object" ? Object.entries(given) : [];
+    if (typeof given !== "object") throw new UsageError(`headers must be an object, a Headers or a list of [name, value] pairs, got ${typeName(given)}`, { api, operation: op.operationId });
+    for (const pair of pairs) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new UsageError("headers as a list must hold [name, value] pairs", { api, operation: op.operationId });
+      const [k, v] = pair;
+      if (v === undefined || v === null) continue;
+      const name = String(k);
+      const value = String(v);
+      // Refused here, named, before anything is sent (a line break would split the header;
+      // fetch or undici would throw a bare TypeError later, read as a connection failure).
+      const problem = !HEADER_NAME.test(name) ? "is not a valid header name" : unsendable(value, true);
+      if (problem) throw new UsageError(`header ${JSON.stringify(name.slice(0, 60))} ${problem.startsWith("is") ? problem : `holds ${problem}`}`, { api, operation: op.operationId });
+      headers[name] = value;
     }
-    for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== null) headers[k] = String(v);
   }
   return { params, headers };
 }
