@@ -143,10 +143,10 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(calls.map((c) => (c.headers as Record<string, string>)["x-trace"])).toEqual(["a", "b", "c"]);
     const refused = async (headers: unknown) => (await client.GET(path, { headers } as never)).error?.message;
     // A line break would split the header (fetch and undici throw a bare TypeError, which read as a connection failure).
-    expect(await refused({ "x-trace": "1\r\nx-injected: 2" })).toBe('xt getServerTime: header "x-trace" holds a character a header cannot carry (U+000D at index 1)');
-    expect(await refused({ "x trace": "1" })).toBe('xt getServerTime: header "x trace" is not a valid header name');
-    expect(await refused([["x-trace"]])).toBe("xt getServerTime: headers as a list must hold [name, value] pairs");
-    expect(await refused("x-trace: 1")).toBe("xt getServerTime: headers must be an object, a Headers or a list of [name, value] pairs, got string");
+    expect(await refused({ "x-trace": "1\r\nx-injected: 2" })).toMatch(/^xt getServerTime: headers cannot be sent: .*invalid header value/);
+    expect(await refused({ "x trace": "1" })).toMatch(/^xt getServerTime: headers cannot be sent: .*invalid header name/);
+    expect(await refused([["x-trace"]])).toMatch(/^xt getServerTime: headers cannot be sent: .*pair/);
+    expect(await refused("x-trace: 1")).toBe("xt getServerTime: headers cannot be sent: got string");
     expect(calls).toHaveLength(3);
     // null options stand for none, as undefined does.
     expect((await client.GET(path, null as never)).error).toBeUndefined();
