@@ -2,9 +2,11 @@
  * An injected fetch that does not listen to its signal (a wrapper that drops `init.signal`, a
  * test double): the call's timeout and the caller's abort still end it, while the fetch waits
  * for the answer's head and while its body trickles or never ends (and ignores being cancelled).
+ * And one that answers in other shapes than a promise of a Response: a Response as it is works;
+ * anything else is a UsageError naming the fetch option, not a connection failure to retry.
  */
 import { describe, expect, it, onTestFinished } from "vitest";
-import { AbortedError, TimeoutError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
@@ -71,5 +73,24 @@ describe("a fetch deaf to its signal", () => {
     const e = await endsWithin(1_500, rejection(rows.next()));
     expect(e).toBeInstanceOf(AbortedError);
     expect((e as AbortedError).cause).toMatchObject({ message: "enough" });
+  });
+});
+
+describe("a fetch option that answers in another shape", () => {
+  const answer = () => new Response('{"code":200,"info":"SUCCESS","data":{"serverTime":1562924059006}}', { headers: { "content-type": "application/json" } });
+
+  it("a Response returned as it is (not a promise) is read", async () => {
+    await expect(deafXt(answer as never).call("getServerTime")).resolves.toEqual({ serverTime: 1562924059006 });
+  });
+
+  it("undefined, a plain object, a text: a UsageError naming the fetch option, tried once", async () => {
+    for (const [given, shown] of [[undefined, "undefined"], [{ status: 200 }, "object"], ["{}", "string"], [null, "null"]] as const) {
+      let tries = 0;
+      const xt = createXtClient({ baseUrl: "https://xt.test", accessKey: "ak", secretKey: "sk", rateLimit: false, fetch: (async () => (tries++, given)) as never });
+      const e = await rejection(xt.call("getServerTime"));
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toBe(`xt getServerTime: the request cannot be sent: the fetch option gave ${shown}, not a Response`);
+      expect(tries).toBe(1);
+    }
   });
 });

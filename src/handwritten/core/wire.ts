@@ -420,10 +420,17 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
   let res: Response;
   try {
     // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
-    res = await unlessAborted(fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" }), abortable);
+    // Promise.resolve: a fetch that returns its Response as it is (not a promise) works too.
+    res = await unlessAborted(Promise.resolve(fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" })), abortable);
   } catch (e) {
     done();
     throw failure(e);
+  }
+  // What a fetch must give (a Response, or node-fetch's look-alike): anything else is the
+  // caller's fetch option at fault, not the connection (which would be retried).
+  if (res === null || typeof res !== "object" || typeof res.status !== "number" || typeof res.headers?.forEach !== "function") {
+    done();
+    throw new WireError("invalid", `the fetch option gave ${res === null ? "null" : typeof res}, not a Response`, undefined);
   }
   // The timeout of a stream covers the wait for its headers and then, as undici's bodyTimeout
   // does, each wait for the next chunk: the body streams as long as it takes, but never stalls.
@@ -438,7 +445,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
     redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
     async bytes() {
       try {
-        if (limits.maxBytes === Infinity) return new Uint8Array(await unlessAborted(res.arrayBuffer(), abortable));
+        if (limits.maxBytes === Infinity) return new Uint8Array(await unlessAborted(Promise.resolve(res.arrayBuffer()), abortable));
         // Counted as it arrives: an endless body stops at the limit.
         return await collect(answer.chunks(), limits);
       } catch (e) {
@@ -453,7 +460,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       try {
         for (;;) {
           if (limits.stream) startTimer();
-          const { done: end, value } = await unlessAborted(reader.read(), abortable);
+          const { done: end, value } = await unlessAborted(Promise.resolve(reader.read()), abortable);
           if (limits.stream) stopTimer();
           if (end) return;
           yield value;
