@@ -21,6 +21,7 @@ import type { components, operations, paths } from "../../../generated/bhex-org.
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, callerAborted, UsageError } from "../core/errors.js";
+import { isThenable } from "../core/observe.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
@@ -205,7 +206,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         checkRequiredOneOf(op, encoded);
         return encoded;
       };
-      return told instanceof Promise ? told.then(encode) : encode();
+      return isThenable(told) ? Promise.resolve(told).then(encode) : encode();
     },
     checkBody: checkBhexBody,
     mapError: documentedHttpError,
@@ -214,7 +215,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         const target = requireOperation(meta, ref);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
-        if (told instanceof Promise) await told;
+        if (isThenable(told)) await told;
         const run = () => core.execute(ref, filled, opts);
         // The call's signal and the client's end the wait between attempts at once.
         const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };

@@ -7,6 +7,9 @@
  */
 import { printable, textOf } from "./errors.js";
 
+/** A promise, or anything with a `then` (another promise library's): what an async callback returns. */
+export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
+
 /**
  * Run `fn(value)`; its throw or rejection goes to `failed`, or, given the option's name
  * (default "onEvent"), to a process warning naming it.
@@ -15,7 +18,7 @@ export function observe<T>(fn: (value: T) => unknown, value: T, failed: ((error:
   const report = typeof failed === "string" ? (error: unknown) => warn(failed, error) : failed;
   try {
     const r = fn(value);
-    if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") (r as PromiseLike<unknown>).then(undefined, report);
+    if (isThenable(r)) r.then(undefined, report);
   } catch (error) {
     report(error);
   }
