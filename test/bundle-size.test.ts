@@ -99,4 +99,24 @@ describe("tradeapi/xt bundle size", () => {
     expect(text).not.toContain("x-doc-section");
     expect(text).not.toContain('"example"');
   });
+
+  it("the root export is as small for one client: package.json's sideEffects lets a bundler drop the other APIs", async () => {
+    // `import { createXtClient } from "tradeapi"` (the root re-exports all five APIs): 135 kB,
+    // ws and every other spec's metadata included, before package.json said "sideEffects": false.
+    const result = await build({
+      stdin: { contents: 'export { createXtClient } from "./src/index.js";', resolveDir: ROOT, loader: "ts" },
+      bundle: true,
+      minify: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), "undici", "ws"],
+    });
+    const files = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    expect(files.filter((f) => f.includes("generated/"))).toEqual(["generated/xt-spot.meta.ts"]);
+    expect(files.filter((f) => /handwritten\/(bhex|hubi|xele|quant-ws)\//.test(f))).toEqual([]);
+    expect(Buffer.byteLength(result.outputFiles[0]!.text)).toBeLessThanOrEqual(Buffer.byteLength(text));
+  });
 });
