@@ -47,7 +47,7 @@
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { meta as docs } from "../generated/xt-spot.docs.js";
 
@@ -57,21 +57,23 @@ const CEILING = 67_700;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 
+/** How a consumer's bundler would build it: everything inside but Node's modules and undici (ws: quant-ws only). */
+const CONSUMER_BUILD = {
+  bundle: true,
+  minify: true,
+  platform: "node",
+  format: "esm",
+  write: false,
+  metafile: true,
+  logLevel: "silent",
+  external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), "undici", "ws"],
+} satisfies BuildOptions;
+
 let text = "";
 let inputs: Metafile["outputs"][string]["inputs"] = {};
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [resolve(ROOT, "src/handwritten/xt/index.ts")],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    format: "esm",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), "undici"],
-  });
+  const result = await build({ ...CONSUMER_BUILD, entryPoints: [resolve(ROOT, "src/handwritten/xt/index.ts")] });
   text = result.outputFiles[0]!.text;
   inputs = Object.values(result.metafile.outputs)[0]!.inputs;
   const rows = Object.entries(inputs)
@@ -103,17 +105,7 @@ describe("tradeapi/xt bundle size", () => {
   it("the root export is as small for one client: package.json's sideEffects lets a bundler drop the other APIs", async () => {
     // `import { createXtClient } from "tradeapi"` (the root re-exports all five APIs): 135 kB,
     // ws and every other spec's metadata included, before package.json said "sideEffects": false.
-    const result = await build({
-      stdin: { contents: 'export { createXtClient } from "./src/index.js";', resolveDir: ROOT, loader: "ts" },
-      bundle: true,
-      minify: true,
-      platform: "node",
-      format: "esm",
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), "undici", "ws"],
-    });
+    const result = await build({ ...CONSUMER_BUILD, stdin: { contents: 'export { createXtClient } from "./src/index.js";', resolveDir: ROOT, loader: "ts" } });
     const files = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
     expect(files.filter((f) => f.includes("generated/"))).toEqual(["generated/xt-spot.meta.ts"]);
     expect(files.filter((f) => /handwritten\/(bhex|hubi|xele|quant-ws)\//.test(f))).toEqual([]);
