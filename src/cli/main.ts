@@ -10,6 +10,7 @@
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
  * missing or invalid parameter or credential), with a hint.
  */
+import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
 import { CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
@@ -21,13 +22,26 @@ function topHelp(): string {
   const width = Math.max(...API_TABLE.flatMap((a) => a.env.map((v) => v.name.length)));
   const lines = ["usage:"];
   for (const c of COMMANDS) lines.push(`  ${c.usage}`, `      ${c.summary}`);
-  lines.push("  tradeapi <command> --help            the command's own usage", "", `apis: ${API_TABLE.map((a) => a.name).join(", ")}`, "", "environment (credentials and servers):");
+  lines.push("  tradeapi <command> --help            the command's own usage", "  tradeapi --version                   the package's version", "", `apis: ${API_TABLE.map((a) => a.name).join(", ")}`, "", "environment (credentials and servers):");
   for (const a of API_TABLE) {
     lines.push(`  ${a.name}`);
     for (const v of a.env) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
   }
   lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
   return `${lines.join("\n")}\n`;
+}
+
+/** The package's version, from its package.json (two folders up from src/cli, three from dist/src/cli). */
+function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "tradeapi" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not this folder
+    }
+  }
+  return "(version unknown)";
 }
 
 /** Values of secret flags on the command line (e.g. --secret-key), redacted like the environment's. */
@@ -69,6 +83,10 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     if (command === "help") return await runCli([args[0]!, "--help"], io);
+    if (command === "--version" || command === "-V") {
+      io.stdout(`tradeapi ${packageVersion()}\n`);
+      return 0;
+    }
     current = COMMANDS.find((c) => c.name === command);
     if (!current) {
       throw new CliUsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);

@@ -92,6 +92,40 @@ describe("strict flags", () => {
   });
 });
 
+describe("--version and --timeout", () => {
+  it("tradeapi --version (and -V) prints the package's version; exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) expect(await cli([flag])).toMatchObject({ code: 0, stdout: `tradeapi ${version}\n`, stderr: "" });
+  });
+
+  it("call <REST api> --timeout MS bounds each attempt's wait (exit 1 naming it); a bad value is exit 2, nothing sent", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const started = performance.now();
+      const r = await cli(["call", "xt", "getServerTime", "--timeout", "200"], { ...xtEnv(), XT_BASE_URL: url });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("tradeapi: error: xt getServerTime: no answer within 200 ms\n");
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+    for (const api of ["xt", "hubi", "bhex", "xele"]) {
+      const before = hits;
+      const r = await cli(["call", api, "--help"]);
+      expect(r.stdout, api).toContain("--timeout <MS>");
+      const bad = await cli(["call", "xt", "getServerTime", "--timeout", "0"], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0/);
+      expect(hits).toBe(before);
+    }
+    // A call within it goes through.
+    expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000"], xtEnv())).code).toBe(0);
+  });
+});
+
 describe("help", () => {
   it("tradeapi --help lists every command (ws too), every API and every environment variable; exit 0", async () => {
     for (const argv of [["--help"], ["-h"], ["help"]]) {

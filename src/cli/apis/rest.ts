@@ -1,5 +1,7 @@
 /** What the REST APIs share in the CLI: operations and parameters read from the generated metadata. */
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
+import { isTimeoutMs, MAX_TIMEOUT_MS } from "../../handwritten/core/validate.js";
+import { CliUsageError } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
 
@@ -63,7 +65,7 @@ export function restCliApi(opts: RestCliConfig): CliApi {
 function factoryCaller(load: () => Promise<RestClientFactory>, extra: RestCliConfig["clientOptions"]): NonNullable<RestCliConfig["createClient"]> {
   return async (settings, flags) => {
     const create = (await load()) as unknown as (options: Record<string, unknown>) => CliRestClient;
-    return create({ ...settings, ...extra?.(flags), rateLimit: false, ...decimalsOption(flags) });
+    return create({ ...settings, ...extra?.(flags), rateLimit: false, ...decimalsOption(flags), ...timeoutOption(flags) });
   };
 }
 
@@ -106,6 +108,15 @@ export function restOperations(meta: ApiDocMeta): CliOperation[] {
     }
     return { operationId: o.operationId, method: o.method, path: o.path, summary: o.summary, deprecated: o.deprecated, params };
   });
+}
+
+/** The client's `timeoutMs` from `--timeout MS` (each attempt's bound), or a usage error. */
+export function timeoutOption(flags: Readonly<Record<string, string>>): { timeoutMs?: number } {
+  const raw = flags.timeout;
+  if (raw === undefined) return {};
+  const ms = Number(raw);
+  if (raw.trim() === "" || !isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
+  return { timeoutMs: ms };
 }
 
 /** The client's `decimals` option from `--decimals` (its value is checked by the call command). */

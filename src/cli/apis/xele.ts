@@ -6,7 +6,7 @@ import { CliUsageError, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
-import { decimalsOption } from "./rest.js";
+import { decimalsOption, timeoutOption } from "./rest.js";
 
 /**
  * Xele requests carry their parameters in a JSON `data` field: each property of the spec's
@@ -44,7 +44,7 @@ export const xeleCli: CliApi = {
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
-    const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...decimalsOption(flags) });
+    const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...decimalsOption(flags), ...timeoutOption(flags) });
     return {
       async call(op, params) {
         const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");
