@@ -72,6 +72,8 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     if (!t.inlineValue && t.value.startsWith("-") && t.value.length > 1 && strict) {
       throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${JSON.stringify(t.value)}; write --${t.name}=${t.value} if that is the value`);
     }
+    // A second value would silently replace the first (`--json '{…}' --json '{…}'`).
+    if (strict && Object.hasOwn(flags, t.name) && flags[t.name] !== t.value) throw new CliUsageError(`flag --${t.name} is given twice (${JSON.stringify(flags[t.name]!.slice(0, 40))} and ${JSON.stringify(t.value.slice(0, 40))}): give it once`);
     flags[t.name] = t.value;
   }
   return { positional, flags };

@@ -54,6 +54,15 @@ describe("strict flags", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("a flag given twice with two values is exit 2 naming both (the second replaced the first); the same value twice is taken", async () => {
+    const before = hits;
+    const r = await cli(["call", "xt", "getOrder", "--json", '{"market":"btc_usdt","id":1}', "--json", '{"market":"eth_usdt","id":2}'], { ...xtEnv(), XT_BASE_URL: counterUrl });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`flag --json is given twice ("{\\"market\\":\\"btc_usdt\\",\\"id\\":1}" and "{\\"market\\":\\"eth_usdt\\",\\"id\\":2}"): give it once`);
+    expect(hits).toBe(before);
+    expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000", "--timeout=5000"], xtEnv())).code).toBe(0);
+  });
+
   it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
     const other = await cli(["call", "xt", "getServerTime", "--all-as-post"], xtEnv());
     expect(other.code).toBe(2);
