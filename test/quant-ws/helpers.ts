@@ -46,6 +46,19 @@ export const isOp =
   (r: ReceivedFrame): boolean =>
     typeof r.frame === "object" && r.frame.op === op && extra(r.frame);
 
+/**
+ * A request the emulator will not answer (`op` silenced), made by `ask`, once the emulator has
+ * it: the pending request and the frame's cid, for a test that sends the reply by hand.
+ */
+export async function askUnanswered<T>(mock: QuantWsMock, op: string, ask: () => Promise<T>): Promise<{ asked: Promise<T>; cid: string }> {
+  mock.silence(op);
+  const asked = ask();
+  // Caught for now (a rejection before the test awaits it is not unhandled); the test reads it.
+  asked.catch(() => undefined);
+  const sent = await mock.waitForFrame(isOp(op));
+  return { asked, cid: (sent.frame as { cid: string }).cid };
+}
+
 /** Payloads that fit the spec's notification schemas (the client refuses others), with `extra` fields added. */
 export const payloads = {
   order: (extra: Record<string, unknown> = {}) => ({

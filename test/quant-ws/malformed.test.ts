@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ResponseFormatError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
 import { ConnectionDroppedError, createQuantWsClient, decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
-import { creds, isOp, newClient, payloads, rejection, setup, startMock } from "./helpers.js";
+import { askUnanswered, creds, isOp, newClient, payloads, rejection, setup, startMock } from "./helpers.js";
 
 const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: "not json at all", problem: "not-json" },
@@ -158,10 +158,7 @@ describe("quant-ws malformed frames", () => {
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    mock.silence("asset");
-    const asked = session.asset({ timeoutMs: 5_000 });
-    const sent = await mock.waitForFrame(isOp("asset"));
-    const cid = (sent.frame as { cid: string }).cid;
+    const { asked, cid } = await askUnanswered(mock, "asset", () => session.asset({ timeoutMs: 5_000 }));
     const started = Date.now();
     mock.sendRaw(JSON.stringify({ op: "asset", cid, error_message: "" }));
     const e = await rejection(asked);
@@ -173,10 +170,7 @@ describe("quant-ws malformed frames", () => {
   it("a reply whose op does not match its cid's request is rejected", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    mock.silence("asset");
-    const asked = session.asset();
-    const sent = await mock.waitForFrame(isOp("asset"));
-    const cid = (sent.frame as { cid: string }).cid;
+    const { asked, cid } = await askUnanswered(mock, "asset", () => session.asset());
     mock.sendRaw(JSON.stringify({ op: "logout", cid, result: true, error_message: "" }));
     const e = await rejection(asked);
     expect((e as QuantWsFrameError).problem).toBe("op-mismatch");

@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import type { PlaceOrderReply, SymbolInfoReply } from "../../generated/quant-ws.js";
 import { AbortedError, ApiError, AuthError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
-import { creds, ETH, framesOf, isOp, rejection, setup } from "./helpers.js";
+import { askUnanswered, creds, ETH, framesOf, isOp, rejection, setup } from "./helpers.js";
 
 describe("quant-ws requests", () => {
   it("matches replies by cid when the server answers in reverse order", async () => {
@@ -100,11 +100,9 @@ describe("quant-ws requests", () => {
   it("names the orders a cancel_order reply has no item for (outcome unknown), instead of leaving them out", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    mock.silence("cancel_order");
-    const outcome = session.cancelOrder(ETH, ["101", "102", "103", "102"]);
-    const frame = (await mock.waitForFrame(isOp("cancel_order"))).frame as { cid: string };
+    const { asked: outcome, cid } = await askUnanswered(mock, "cancel_order", () => session.cancelOrder(ETH, ["101", "102", "103", "102"]));
     // The top-level result is true; only 101 has an item (and a null list would have none).
-    mock.sendRaw(JSON.stringify({ op: "cancel_order", cid: frame.cid, result: true, error_message: "", data: [{ result: true, error_message: "", order_no: "101" }] }));
+    mock.sendRaw(JSON.stringify({ op: "cancel_order", cid, result: true, error_message: "", data: [{ result: true, error_message: "", order_no: "101" }] }));
     expect(await outcome).toEqual({
       results: [{ result: true, error_message: "", order_no: "101" }],
       cancelled: ["101"],
@@ -116,10 +114,8 @@ describe("quant-ws requests", () => {
   it("a place_order reply whose order_no is null fails the call (a QuantWsFrameError), never resolves to an empty order number", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    mock.silence("place_order");
-    const placed = session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
-    const frame = (await mock.waitForFrame(isOp("place_order"))).frame as { cid: string };
-    mock.sendRaw(JSON.stringify({ op: "place_order", cid: frame.cid, result: true, error_message: "", order_no: null }));
+    const { asked: placed, cid } = await askUnanswered(mock, "place_order", () => session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    mock.sendRaw(JSON.stringify({ op: "place_order", cid, result: true, error_message: "", order_no: null }));
     const e = await rejection(placed);
     expect(e).toBeInstanceOf(QuantWsFrameError);
     expect(e).toMatchObject({ problem: "wrong-type", field: "order_no", operation: "place_order" });

@@ -21,7 +21,7 @@ import { columnsForVersion, decodePipeRows, PipeRowsError } from "../../src/hand
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
 import { coerceValue } from "../../src/cli/coerce.js";
 import { rejection } from "../helpers/rejection.js";
-import { creds, isOp, setup } from "../quant-ws/helpers.js";
+import { askUnanswered, creds, setup } from "../quant-ws/helpers.js";
 
 const digits = (n: number, first = "1"): string => first + "7".repeat(n - 1);
 const LIMIT = digits(MAX_INTEGER_DIGITS);
@@ -150,10 +150,7 @@ describe("a quant-ws frame", () => {
   it("its request fails at once", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    mock.silence("asset");
-    const asked = session.asset({ timeoutMs: 5_000 });
-    const sent = await mock.waitForFrame(isOp("asset"));
-    const cid = (sent.frame as { cid: string }).cid;
+    const { asked, cid } = await askUnanswered(mock, "asset", () => session.asset({ timeoutMs: 5_000 }));
     mock.sendRaw(`{"op":"asset","cid":"${cid}","result":true,"error_message":"","data":{"balance":${OVER}}}`);
     const e = await rejection(asked);
     expect(e).toBeInstanceOf(QuantWsFrameError);
