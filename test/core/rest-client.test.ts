@@ -182,6 +182,9 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     const cancelled = await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1", "A2"] as never } });
     expect(cancelled.error).toBeUndefined();
     expect(new URLSearchParams(hubiFetch.calls[0]!.body).get("order_nos")).toBe("A1,A2");
+    // A caller's header of a signed header's name (its case kept) is replaced by the signer's, not sent beside it.
+    await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1"] as never }, headers: [["X-API-Key", "not-the-key"]] });
+    expect((hubiFetch.calls[1]!.headers as Record<string, string>)["x-api-key"]).toBe(KEYS.accessKey);
   });
 
   it("client.use() and eject() are refused with a UsageError naming what to do instead", () => {

@@ -1,7 +1,7 @@
 /**
- * Calling a caller's observer (a client's `onEvent`, Xele's `log`, a quant-ws event listener) so that its
- * failure stays its own: what it throws, or the promise it returns rejects with, goes to
- * `failed` and never into the library's flow. A logger that breaks must not turn an order the
+ * Calling a caller's observer (a client's `onEvent`, Xele's `log`, BHEX's `onPage`, a quant-ws
+ * event listener) so that its failure stays its own: what it throws, or the promise it returns
+ * rejects with, goes to `failed` and never into the library's flow. A logger that breaks must not turn an order the
  * server placed into a failed call (nor hide the call's own error), and an async listener's
  * rejection must not end the process (Node does on an unhandled rejection).
  */
