@@ -43,8 +43,8 @@
  * reason as the AbortedError's cause and an injected fetch's waits ended by the timeout; 67.0 kB
  * with `onEvent`'s failures kept out of the call (a throwing logger lost a placed order's result);
  * 67.3 kB with the openapi-fetch methods' headers read in every form and checked; 67.6 kB with
- * a fetch option's answer that is not a Response refused as such; 67.7 kB with a caller's header
- * names kept in their case.
+ * a fetch option's answer that is not a Response refused as such; 67.8 kB with a signed header
+ * replacing a caller's of the same name in any case.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -54,7 +54,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 67_800;
+const CEILING = 67_900;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

@@ -182,9 +182,13 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     const cancelled = await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1", "A2"] as never } });
     expect(cancelled.error).toBeUndefined();
     expect(new URLSearchParams(hubiFetch.calls[0]!.body).get("order_nos")).toBe("A1,A2");
-    // A caller's header of a signed header's name (its case kept) is replaced by the signer's, not sent beside it.
-    await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1"] as never }, headers: [["X-API-Key", "not-the-key"]] });
-    expect((hubiFetch.calls[1]!.headers as Record<string, string>)["x-api-key"]).toBe(KEYS.accessKey);
+    // A caller's header of a signed header's name, in any case, is replaced by the signer's, not sent beside it.
+    for (const name of ["X-API-Key", "x-api-key", "X-Api-Key"]) {
+      await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1"] as never }, headers: [[name, "not-the-key"], ["x-trace", "t1"]] });
+      const sent = hubiFetch.calls.at(-1)!.headers as Record<string, string>;
+      expect(sent["x-api-key"], name).toBe(KEYS.accessKey);
+      expect(sent["x-trace"]).toBe("t1");
+    }
   });
 
   it("client.use() and eject() are refused with a UsageError naming what to do instead", () => {

@@ -405,6 +405,7 @@ export class HttpTransport {
         // A signer's own failure (a `now` option that returned no time …): typed, not a bare RangeError.
         throw e instanceof TradeApiError ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.errCtx(op, e));
       }
+      if (req.headers !== base.headers) signedHeadersWin(base.headers, req.headers);
     }
     this.#recent.push(req);
     if (this.#recent.length > 16) this.#recent.shift();
@@ -706,6 +707,18 @@ export class HttpTransport {
       { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), body },
       this.config.meta.errorCodes,
     );
+  }
+}
+
+/**
+ * A header the signer set replaces the caller's of the same name in another case (`x-api-key`
+ * given by hand beside the signer's `X-API-Key`): HTTP names are case-insensitive, and both
+ * would be sent. `signed` is the signer's copy; the caller's headers are `given`.
+ */
+function signedHeadersWin(given: Readonly<Record<string, string>>, signed: Record<string, string>): void {
+  for (const name of Object.keys(signed)) {
+    if (given[name] === signed[name]) continue; // the caller's, unchanged
+    for (const other of Object.keys(given)) if (other !== name && other.toLowerCase() === name.toLowerCase()) delete signed[other];
   }
 }
 

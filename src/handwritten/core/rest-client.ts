@@ -374,15 +374,14 @@ function flatParams(api: string, op: OperationMeta, init: Record<string, unknown
   const headers: Record<string, string> = {};
   const given = init.headers;
   if (given !== undefined && given !== null) {
-    // Every form fetch takes (an object, a Headers, [name, value] pairs), checked by fetch's own
-    // Headers: a header that cannot be sent (a line break in it, a name that is not a token)
-    // is refused here, named, instead of failing later as a connection error. Names keep the
-    // caller's case (a signer's header of the same name replaces the caller's, as before).
+    // Every form fetch takes (an object, a Headers, [name, value] pairs), read by fetch's own
+    // Headers (names in lower case): a header that cannot be sent (a line break in it, a name
+    // that is not a token) is refused here, named, instead of failing later as a connection
+    // error. A signer's header of the same name replaces the caller's (the transport).
     try {
       if (typeof given !== "object") throw new TypeError(`got ${typeName(given)}`);
       const list = new Headers(given instanceof Headers || Array.isArray(given) ? (given as HeadersInit) : Object.entries(given).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === null ? [] : [[k, String(v)]])));
-      const names = given instanceof Headers ? [] : Array.isArray(given) ? given.map((pair) => String((pair as unknown[])[0])) : Object.keys(given);
-      list.forEach((v, k) => (headers[names.find((n) => n.toLowerCase() === k) ?? k] = v));
+      list.forEach((v, k) => (headers[k] = v));
     } catch (e) {
       throw new UsageError(`headers cannot be sent: ${(e as Error).message}`, { api, operation: op.operationId });
     }
