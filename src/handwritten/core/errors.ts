@@ -101,10 +101,10 @@ export function printable(text: string): string {
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */
 export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
 
-/** A wrong option's value for a message: a string quoted, a number as written, anything else by its type. */
 /** A text in a message: quoted, cut after 60 characters (a server's field or a caller's key can be megabytes). */
 export const quoted = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 
+/** A wrong option's value for a message: a string quoted, a number as written, anything else by its type. */
 export const shownValue = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" ? String(v) : typeName(v));
 
 /** The same with its article, and arrays told apart: "an object", "an array", "a string", "null". */
