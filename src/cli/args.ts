@@ -5,7 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from "node:util";
 import { UsageError } from "../handwritten/core/errors.js";
-import { closest } from "../handwritten/core/validate.js";
+import { closest, isTimeoutMs, MAX_TIMEOUT_MS } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
 export interface FlagSpec {
@@ -77,6 +77,15 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     flags[t.name] = t.value;
   }
   return { positional, flags };
+}
+
+/** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
+export function timeoutFlag(flags: Readonly<Record<string, string>>): number | undefined {
+  const raw = flags.timeout;
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (raw.trim() === "" || !isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
+  return ms;
 }
 
 /** A port number flag (0-65535), or a usage error. */

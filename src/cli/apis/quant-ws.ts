@@ -13,7 +13,7 @@ import { checkRequest } from "../../handwritten/quant-ws/request-check.js";
 import type { AsyncOperationMeta, SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
-import { CliUsageError, numberFlag } from "../args.js";
+import { CliUsageError, numberFlag, timeoutFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
@@ -75,13 +75,6 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
 /** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
 export const CLI_LOGIN_TIMEOUT_MS = 15_000;
 
-/** `--timeout MS` (one bound for connect, login until READY and the request), or undefined. */
-export function timeoutOf(flags: Readonly<Record<string, string>>): number | undefined {
-  if (flags.timeout === undefined) return undefined;
-  const ms = numberFlag("timeout", flags.timeout, 0);
-  if (ms <= 0) throw new CliUsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(flags.timeout)}`);
-  return ms;
-}
 
 /** Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. */
 async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
@@ -106,7 +99,8 @@ export const quantWsCli: CliApi = {
   operations: quantWsOperations,
   defaults: { baseUrl: quantWsMeta.serverUrl },
   async createCaller(settings, flags) {
-    const timeout = timeoutOf(flags);
+    // --timeout: one bound for connect, login until READY and the request.
+    const timeout = timeoutFlag(flags);
     const { createQuantWsClient } = await import("../../handwritten/quant-ws/client.js");
     let client: QuantWsClient | undefined;
     return {

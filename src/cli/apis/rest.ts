@@ -1,7 +1,6 @@
 /** What the REST APIs share in the CLI: operations and parameters read from the generated metadata. */
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
-import { isTimeoutMs, MAX_TIMEOUT_MS } from "../../handwritten/core/validate.js";
-import { CliUsageError } from "../args.js";
+import { timeoutFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
 
@@ -112,11 +111,8 @@ export function restOperations(meta: ApiDocMeta): CliOperation[] {
 
 /** The client's `timeoutMs` from `--timeout MS` (each attempt's bound), or a usage error. */
 export function timeoutOption(flags: Readonly<Record<string, string>>): { timeoutMs?: number } {
-  const raw = flags.timeout;
-  if (raw === undefined) return {};
-  const ms = Number(raw);
-  if (raw.trim() === "" || !isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
-  return { timeoutMs: ms };
+  const ms = timeoutFlag(flags);
+  return ms === undefined ? {} : { timeoutMs: ms };
 }
 
 /** The client's `decimals` option from `--decimals` (its value is checked by the call command). */

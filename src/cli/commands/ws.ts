@@ -9,9 +9,9 @@ import { redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CliUsageError, numberFlag, parseFlags, type FlagSpec } from "../args.js";
+import { CliUsageError, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
-import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, timeoutOf, type QuantWsTarget } from "../apis/quant-ws.js";
+import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
 import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
 import { callCommand } from "./call.js";
 
@@ -112,7 +112,7 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
 }
 
 async function withClient(url: string, flags: Record<string, string>, out: Printer, fn: (client: QuantWsClient) => Promise<void>, onClient?: (c: QuantWsClient) => void): Promise<void> {
-  const timeout = timeoutOf(flags) ?? CLI_LOGIN_TIMEOUT_MS;
+  const timeout = timeoutFlag(flags) ?? CLI_LOGIN_TIMEOUT_MS;
   const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
