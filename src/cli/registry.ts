@@ -277,7 +277,7 @@ export function credentialHint(api: string | undefined, message: string): string
 }
 
 function showUrl(value: string): string {
-  return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@"));
+  return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/?#]*@/, "//$1:***@"));
 }
 
 /** Check a URL setting: it must parse and use the API's schemes. */

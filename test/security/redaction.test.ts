@@ -73,6 +73,8 @@ describe("Redactor: values it was not told about, by name", () => {
     ["Authorization: Bearer tok.en-123", "Authorization: Bearer [redacted]"],
     ["got Bearer abcdefgh123", "got Bearer [redacted]"],
     ["http://user:pa55word@host:1/x", "http://[redacted]@host:1/x"],
+    // A password with an "@" left unencoded: the URL parser takes the last "@" of the authority.
+    ["http://user:p@55@word@host:1/x?to=a@b", "http://[redacted]@host:1/x?to=a@b"],
   ])("%s", (given, want) => {
     expect(new Redactor().text(given)).toBe(want);
   });

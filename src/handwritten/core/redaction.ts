@@ -45,7 +45,7 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
  * The scheme is a lookbehind: matched from each "://" backwards, so a long run of scheme
  * characters without one (a server's "sk-secresk-secre…") is read once, not once per word.
  */
-const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi;
+const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi;
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

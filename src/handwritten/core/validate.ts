@@ -18,7 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { quoted, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 import { excessDigits } from "./json.js";
 
@@ -328,8 +328,13 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
   return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
 }
 
-/** A server URL as a message names it: quoted, its `user:password@` redacted; a non-string by its type. */
-export const urlShown = (url: unknown): string => (typeof url === "string" ? JSON.stringify(redactUrl(url)) : typeName(url));
+/**
+ * A server URL as a message names it: quoted, its `user:password@` redacted (whatever the
+ * password holds: a space or a quote in one refused as such must not print it); a non-string
+ * by its type.
+ */
+export const urlShown = (url: unknown): string =>
+  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`))) : typeName(url);
 
 /** A whole number from `min` to `max` (default: no bound), or also `Infinity`. */
 export interface WholeRange {
