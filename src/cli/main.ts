@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
 import { CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
+import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
@@ -27,6 +28,8 @@ function topHelp(): string {
     lines.push(`  ${a.name}`);
     for (const v of a.env) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
   }
+  lines.push(`  ${API_TABLE.filter((a) => a.env.some((v) => v.url === "http")).map((a) => a.name).join(", ")} (the HTTP APIs)`);
+  for (const v of PROXY_ENV) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
   lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
   return `${lines.join("\n")}\n`;
 }
@@ -94,7 +97,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     const module = await current.load();
     return await module.run(args, io);
   } catch (e) {
-    const secrets = [...secretValues(io.env), ...secretFlagValues(argv)];
+    const secrets = [...secretValues(io.env), ...proxySecrets(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
       const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
       const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";

@@ -44,7 +44,7 @@ export const xeleCli: CliApi = {
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
-    const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...decimalsOption(flags), ...timeoutOption(flags) });
+    const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) });
     return {
       async call(op, params) {
         const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");

@@ -6,6 +6,7 @@ import { stringifyJson } from "../../handwritten/core/json.js";
 import { CliUsageError, didYouMean, type FlagSpec } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
+import { proxyForAll } from "../proxy-env.js";
 import { apiNames, parseApiArgs, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
@@ -93,7 +94,10 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const settings = resolveSettings(entry, io.env, flags);
   const output = flags.output;
   if (output !== undefined) checkOutput(output);
-  const caller = await api.createCaller(settings, flags);
+  // The servers this call may reach (a setting, else the spec's default), and the one proxy the environment gives them.
+  const targets = entry.env.flatMap((v) => (v.url === "http" ? [settings[v.setting] ?? api.defaults?.[v.setting]] : [])).filter((u): u is string => !!u);
+  const proxy = proxyForAll(targets, io.env);
+  const caller = await api.createCaller(proxy === undefined ? settings : { ...settings, proxy }, flags);
   let data: unknown;
   try {
     data = await caller.call(op, params);

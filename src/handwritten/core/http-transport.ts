@@ -53,7 +53,7 @@ import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl, urlShown } from "./validate.js";
-import { describeAs, Redactor, redactUrl, secretNamedValues } from "./redaction.js";
+import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
@@ -114,6 +114,16 @@ export interface TransportOptions {
    */
   fetch?: typeof globalThis.fetch;
   /**
+   * Send every request through this HTTP proxy: `http://host:port` (or `https://` for a proxy
+   * spoken to over TLS), with `user:password@` when it asks for credentials (sent as
+   * Proxy-Authorization: Basic; kept out of errors, events and inspection). The proxy opens a
+   * CONNECT tunnel to the server, so it never reads an https request. The timeout bounds the
+   * connection to the proxy and its answer as it bounds a direct connection. Not with `fetch`
+   * (a fetch chooses its own route). The library reads no environment variable; the CLI reads
+   * HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+   */
+  proxy?: string | URL;
+  /**
    * Per-attempt timeout in ms (default 10 000). With undici it bounds the connect, the wait
    * for the headers and each wait for the next body chunk, and a body read whole must arrive
    * within it after the headers (checked about once a second; under 5 000 ms a timer covers
@@ -148,6 +158,7 @@ export interface TransportOptions {
 /** The names of TransportOptions a client takes (all but rateLimiter: each client has its own form). */
 export const TRANSPORT_OPTIONS = {
   fetch: 1,
+  proxy: 1,
   timeoutMs: 1,
   maxResponseBytes: 1,
   retry: 1,
@@ -273,6 +284,19 @@ function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
   checkOption(ctx, "decimals", o.decimals, ["exact", "string", "number"]);
 }
 
+/** The `proxy` option checked (an http(s) URL of a host and port, not with `fetch`), as a string. */
+function proxyOption(proxy: unknown, o: Omit<TransportConfig, "secrets">): string | undefined {
+  if (proxy === undefined) return undefined;
+  const ctx = { api: o.api };
+  const text = proxy instanceof URL ? proxy.href : proxy;
+  const url = serverUrl(text, ["http", "https"]);
+  const problem =
+    typeof url === "string" ? url : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only" : undefined;
+  if (problem) throw new UsageError(`the proxy option ${urlShown(text)} ${problem}`, ctx);
+  if (o.fetch) throw new UsageError("the proxy option cannot be given with fetch: a fetch chooses its own route (give it undici's ProxyAgent as its dispatcher)", ctx);
+  return (url as URL).href;
+}
+
 /**
  * What is wrong with a base URL, checked when the client is made (undefined: nothing): every
  * request's URL is this plus the operation's path, so it must be an http(s) URL whose every
@@ -302,12 +326,14 @@ function splitBase(baseUrl: string): readonly [string, string] {
 }
 
 export class HttpTransport {
-  /** The configuration, without the secrets callback (kept in a private field). */
-  readonly config: Omit<TransportConfig, "secrets">;
+  /** The configuration, without the secrets callback and the proxy (kept in private fields: a proxy URL may hold a password). */
+  readonly config: Omit<TransportConfig, "secrets" | "proxy">;
   /** The base URL's origin and path (without a trailing slash). */
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   readonly #maxBytes: number;
+  /** The proxy's URL, as a string (undefined: none). */
+  readonly #proxy: string | undefined;
   /**
    * The secret-derived values of the last attempts (signatures, nonces …), so that an error
    * raised later from a success answer (e.g. a download that is not a file) loses them too.
@@ -315,10 +341,12 @@ export class HttpTransport {
   readonly #recent: OutgoingRequest[] = [];
 
   constructor(config: TransportConfig) {
-    const { secrets, ...rest } = config;
+    const { secrets, proxy, ...rest } = config;
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${urlShown(rest.baseUrl)} ${problem}`, { api: rest.api });
+    this.#proxy = proxyOption(proxy, rest);
+    const proxySecrets = urlCredentials(this.#proxy);
     checkRetryOptions(rest.retry, "retry", { api: rest.api });
     checkTransportOptions(rest);
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
@@ -326,9 +354,19 @@ export class HttpTransport {
     }
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.#secrets = secrets;
+    this.#secrets = proxySecrets.length
+      ? () => {
+          const own = secrets?.() ?? [];
+          return own instanceof Redactor ? own.with(proxySecrets) : [...own, ...proxySecrets];
+        }
+      : secrets;
     this.#origin = splitBase(rest.baseUrl);
-    describeAs(this, "HttpTransport", () => ({ api: this.config.api, baseUrl: redactUrl(this.config.baseUrl), operations: this.config.meta.operations.length }));
+    describeAs(this, "HttpTransport", () => ({
+      api: this.config.api,
+      baseUrl: redactUrl(this.config.baseUrl),
+      ...(this.#proxy === undefined ? {} : { proxy: redactUrl(this.#proxy) }),
+      operations: this.config.meta.operations.length,
+    }));
   }
 
   /** The operation of this id (a Map lookup, the one index core/meta.ts keeps per metadata). */
@@ -494,7 +532,7 @@ export class HttpTransport {
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
   private async head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
-    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes });
+    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy });
     if (res.redirect) {
       await res.discard();
       throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
@@ -593,8 +631,13 @@ export class HttpTransport {
     if (e instanceof WireError && e.kind === "protocol") {
       return new ResponseFormatError(`the answer cannot be read as HTTP/1.1 (${detail}): is the base URL ${redactUrl(this.config.baseUrl)} an HTTP server (http or https, the right port)?`, "", ctx);
     }
-    if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed: the server closed it before its answer was complete (${detail})`, ctx);
-    return new ConnectionError(`connection failed (${detail}); is the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
+    const proxy = this.#proxy === undefined ? "" : ` through the proxy ${redactUrl(this.#proxy)}`;
+    if (e instanceof WireError && e.kind === "proxy") {
+      const hint = detail === "407" ? ": it asks for credentials (user:password@ in the proxy URL), or refused the ones given" : "";
+      return new ConnectionError(`connection failed${proxy}: the proxy answered ${detail} to CONNECT ${new URL(this.#origin[0]).host}, not 200${hint}`, ctx);
+    }
+    if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the server closed it before its answer was complete (${detail})`, ctx);
+    return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }
 
   private decode(

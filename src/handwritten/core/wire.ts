@@ -33,7 +33,7 @@
 import { EventEmitter } from "node:events";
 import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
-import { Agent } from "undici";
+import { Agent, Pool, ProxyAgent } from "undici";
 import { onAbort, unlessAborted } from "./abort.js";
 
 export interface WireRequest {
@@ -63,9 +63,10 @@ export interface WireResponse {
 
 /**
  * `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit);
- * `encoding`: its body cannot be decoded as its Content-Encoding says.
+ * `encoding`: its body cannot be decoded as its Content-Encoding says; `proxy`: the proxy
+ * answered CONNECT with this status (detail), not 200.
  */
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "encoding";
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "encoding" | "proxy";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -86,6 +87,8 @@ export interface WireLimits {
   maxBytes: number;
   /** Streaming: a native timer (fetch, or a timeout under PRECISE_BELOW_MS) covers the headers only. */
   stream: boolean;
+  /** The undici road only: the HTTP(S) proxy every request goes through (a CONNECT tunnel), or none. */
+  proxy?: string | undefined;
 }
 
 // ---- undici ----
@@ -99,27 +102,45 @@ const UNDICI_TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
 const HEADERS_OVERFLOW = "UND_ERR_HEADERS_OVERFLOW";
 const KEEP_ALIVE_MS = 4_000;
 /**
- * One Agent (one keep-alive pool) per timeout and body limit, since the connect timeout and
- * `maxResponseSize` are an Agent's settings (streams: no limit).
+ * One Agent (one keep-alive pool) per timeout, body limit and proxy, since the connect timeout
+ * and `maxResponseSize` are an Agent's settings (streams: no limit).
  */
-const agents = new Map<string, Agent>();
+const agents = new Map<string, Agent | ProxyAgent>();
 const MAX_AGENTS = 16;
 
 /** The last agent handed out: a client's calls ask for the same one each time (no key string built). */
-let last: { timeoutMs: number; maxBytes: number; agent: Agent } | undefined;
+let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agent: Agent | ProxyAgent } | undefined;
 
-function agentFor(timeoutMs: number, maxBytes: number): Agent {
-  if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes) return last.agent;
-  const key = `${timeoutMs} ${maxBytes}`;
+function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent | ProxyAgent {
+  if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
+  const key = `${timeoutMs} ${maxBytes} ${proxy ?? ""}`;
   let agent = agents.get(key);
   if (!agent) {
     const maxResponseSize = maxBytes === Infinity ? -1 : maxBytes;
-    agent = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize });
+    const options = { keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize };
+    agent = proxy === undefined ? new Agent(options) : proxyAgent(proxy, options);
     // Past MAX_AGENTS agents the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
     if (agents.size < MAX_AGENTS) agents.set(key, agent);
   }
-  if (agents.get(key) === agent) last = { timeoutMs, maxBytes, agent };
+  if (agents.get(key) === agent) last = { timeoutMs, maxBytes, proxy, agent };
   return agent;
+}
+
+/**
+ * Requests through an HTTP(S) proxy: a CONNECT tunnel to the server (for http:// servers too),
+ * `user:password@` in the proxy URL sent as Proxy-Authorization: Basic. The timeout bounds the
+ * connection to the proxy, the wait for its answer to CONNECT and the TLS handshake through the
+ * tunnel, as it bounds a direct connection (undici's defaults would wait minutes for a silent proxy).
+ */
+function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: number } }): ProxyAgent {
+  const timeout = options.connect.timeout;
+  return new ProxyAgent({
+    ...options,
+    uri,
+    proxyTls: { timeout },
+    requestTls: { timeout },
+    clientFactory: (origin, opts) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout }),
+  });
 }
 
 /**
@@ -213,28 +234,52 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const { timeoutMs, signal } = limits;
   const precise = timeoutMs < PRECISE_BELOW_MS || signal ? new PreciseAbort(timeoutMs, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
-  return agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes)
-    .request({
-      origin: req.origin,
-      path: req.path,
-      method: req.method as "GET",
-      // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
-      headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
-      body: req.body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: precise,
-    })
-    .then(
+  const sent = agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy).request({
+    origin: req.origin,
+    path: req.path,
+    method: req.method as "GET",
+    // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
+    headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
+    body: req.body,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: precise,
+  });
+  return (precise ? untilFired(sent, precise) : sent).then(
+    (res) => {
+      if (limits.stream) precise?.stopTimer();
+      return new UndiciResponse(res, limits, precise);
+    },
+    (e: unknown) => {
+      precise?.stop();
+      throw wireFailure(e, limits, precise?.timedOut);
+    },
+  );
+}
+
+/**
+ * The answer's head, or a rejection as soon as `precise` fires: undici ends a request it is
+ * still connecting (or tunnelling through a proxy) for only when the connection is made or
+ * fails, so an abort or a short timeout would wait for the connect timeout. A head that
+ * arrives after that is dropped.
+ */
+function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort): Promise<UndiciData> {
+  if (precise.aborted) return sent;
+  return new Promise((resolve, reject) => {
+    const fired = () => reject(precise.reason);
+    precise.once("abort", fired);
+    sent.then(
       (res) => {
-        if (limits.stream) precise?.stopTimer();
-        return new UndiciResponse(res, limits, precise);
+        precise.off("abort", fired);
+        if (precise.aborted) res.body.destroy();
+        resolve(res);
       },
       (e: unknown) => {
-        precise?.stop();
-        throw wireFailure(e, limits, precise?.timedOut);
+        precise.off("abort", fired);
+        reject(e);
       },
     );
+  });
 }
 
 /**
@@ -249,6 +294,9 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
   if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
+  // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling".
+  const refused = limits.proxy !== undefined && /^Proxy response \((\d+)\)/.exec((e as Error)?.message);
+  if (refused) return new WireError("proxy", refused[1]!, e);
   // undici refused the request before sending it (e.g. a header value it cannot carry).
   if (code === "UND_ERR_INVALID_ARG") return new WireError("invalid", (e as Error).message, e);
   const cause = (e as { cause?: { code?: string; message?: string; name?: string } })?.cause;

@@ -1,0 +1,175 @@
+/**
+ * `tradeapi call` behind a proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case
+ * forms) read as curl and Go read them, loopback always direct, a bad value a usage error that
+ * names the variable and hides its password; end to end through a tunnelling proxy to
+ * emulators named `*.invalid` (reachable only through it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CliUsageError } from "../../src/cli/args.js";
+import { proxyFor, proxyForAll } from "../../src/cli/proxy-env.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { runCliCaptured } from "../helpers/cli.js";
+import { startProxy } from "../helpers/proxy.js";
+
+const P = "http://proxy.corp:3128";
+
+describe("proxyFor: which proxy the environment gives a server", () => {
+  it.each<[string, NodeJS.ProcessEnv, string | undefined]>([
+    ["https://api.xt.com", { HTTPS_PROXY: P }, P],
+    ["https://api.xt.com", { https_proxy: P, HTTPS_PROXY: "http://other:1" }, P],
+    ["http://api.xt.com", { HTTPS_PROXY: P }, undefined],
+    ["http://api.xt.com", { HTTP_PROXY: P }, P],
+    ["http://api.xt.com", { http_proxy: P }, P],
+    ["https://api.xt.com", { HTTP_PROXY: P }, undefined],
+    ["https://api.xt.com", { HTTPS_PROXY: "proxy.corp:3128" }, "http://proxy.corp:3128"],
+    ["https://api.xt.com", { HTTPS_PROXY: "  " }, undefined],
+    // NO_PROXY: names and their subdomains, in each spelling
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "xt.com" }, undefined],
+    ["https://xt.com", { HTTPS_PROXY: P, NO_PROXY: ".xt.com" }, undefined],
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "*.xt.com" }, undefined],
+    ["https://API.XT.COM", { HTTPS_PROXY: P, no_proxy: "Xt.Com" }, undefined],
+    ["https://badxt.com", { HTTPS_PROXY: P, NO_PROXY: "xt.com" }, P],
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "other.com, xt.com" }, undefined],
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "other.com xt.com" }, undefined],
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "*" }, undefined],
+    // ports
+    ["https://api.xt.com", { HTTPS_PROXY: P, NO_PROXY: "api.xt.com:443" }, undefined],
+    ["https://api.xt.com:8443", { HTTPS_PROXY: P, NO_PROXY: "api.xt.com:443" }, P],
+    ["http://api.xt.com", { HTTP_PROXY: P, NO_PROXY: "api.xt.com:80" }, undefined],
+    // addresses and ranges
+    ["http://10.1.2.3:8181", { HTTP_PROXY: P, NO_PROXY: "10.0.0.0/8" }, undefined],
+    ["http://11.1.2.3:8181", { HTTP_PROXY: P, NO_PROXY: "10.0.0.0/8" }, P],
+    ["http://192.168.1.5", { HTTP_PROXY: P, NO_PROXY: "168.1.5" }, P],
+    ["http://192.168.1.5", { HTTP_PROXY: P, NO_PROXY: "192.168.1.5" }, undefined],
+    ["http://[2001:db8::1]:8899", { HTTP_PROXY: P, NO_PROXY: "2001:db8::/32" }, undefined],
+    ["http://[2001:db8::1]:8899", { HTTP_PROXY: P, NO_PROXY: "[2001:db8::1]:8899" }, undefined],
+    ["http://[2001:db8::1]:8899", { HTTP_PROXY: P, NO_PROXY: "[2001:db8::1]:1" }, P],
+    ["http://[2001:db9::1]", { HTTP_PROXY: P, NO_PROXY: "2001:db8::/32" }, P],
+    // loopback: always direct
+    ["http://127.0.0.1:8899", { HTTP_PROXY: P }, undefined],
+    ["http://127.8.9.1:8899", { HTTP_PROXY: P }, undefined],
+    ["http://localhost:8181", { HTTP_PROXY: P }, undefined],
+    ["http://emulator.localhost:8181", { HTTP_PROXY: P }, undefined],
+    ["http://[::1]:8181", { HTTP_PROXY: P }, undefined],
+    ["http://[::ffff:127.0.0.1]:8181", { HTTP_PROXY: P }, undefined],
+    ["ws://gateway.example", { HTTP_PROXY: P, HTTPS_PROXY: P }, undefined],
+  ])("%s with %j: %s", (target, env, want) => {
+    expect(proxyFor(target, env)).toBe(want);
+  });
+
+  it("a value that is not an http(s) proxy URL is a usage error naming the variable, its password hidden", () => {
+    for (const [env, name] of [
+      [{ HTTPS_PROXY: "socks5://ops:hunter22@proxy.corp:1080" }, "HTTPS_PROXY"],
+      [{ https_proxy: "http://ops:hunter22@proxy corp" }, "https_proxy"],
+    ] as const) {
+      let error: unknown;
+      try {
+        proxyFor("https://api.xt.com", env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CliUsageError);
+      expect((error as Error).message).toMatch(new RegExp(`^${name} is not an http:// or https:// proxy URL: "[a-z0-9]+://\\*\\*\\*@`));
+      expect((error as Error).message).not.toContain("hunter22");
+    }
+  });
+
+  it("one call's servers sent two ways is a usage error", () => {
+    expect(() => proxyForAll(["http://ma.corp:8899", "http://ms.corp:8181"], { HTTP_PROXY: P, NO_PROXY: "ms.corp" })).toThrow(
+      /send http:\/\/ma\.corp:8899 and http:\/\/ms\.corp:8181 different ways/,
+    );
+    expect(proxyForAll(["http://ma.corp:8899", "http://ms.corp:8181"], { HTTP_PROXY: P })).toBe(P);
+  });
+});
+
+describe("tradeapi call through the proxy", () => {
+  let xt: HttpMock;
+  let base: string;
+  beforeAll(async () => {
+    xt = await startXtMock();
+    base = `http://xt.invalid:${xt.port}`;
+  });
+  afterAll(() => xt.close());
+  const creds = { XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY };
+
+  it("HTTP_PROXY carries a signed call; --base-url is matched as XT_BASE_URL is", async () => {
+    const proxy = await startProxy();
+    const run = await runCliCaptured(["call", "xt", "getBalance", "--base-url", base], { ...creds, HTTP_PROXY: proxy.url });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.json()).toBeTypeOf("object");
+    expect(new Set(proxy.connects)).toEqual(new Set([`xt.invalid:${xt.port}`]));
+  });
+
+  it("NO_PROXY sends it directly (and xt.invalid does not resolve)", async () => {
+    const proxy = await startProxy();
+    const run = await runCliCaptured(["call", "xt", "getServerTime", "--timeout", "2000"], { XT_BASE_URL: base, HTTP_PROXY: proxy.url, NO_PROXY: "localhost,.invalid" });
+    expect(run.code).toBe(1);
+    // The name does not resolve (or, on a machine whose resolver is unreachable, not within the timeout).
+    expect(run.stderr).toMatch(
+      /^tradeapi: error: xt getServerTime: (connection failed \([A-Z_]+\); is the base URL http:\/\/xt\.invalid:\d+ reachable\?|no answer within 2000 ms.*)\n$/,
+    );
+    expect(proxy.connects).toEqual([]);
+  });
+
+  it("an emulator on loopback is reached directly whatever the proxy variables say", async () => {
+    const run = await runCliCaptured(["call", "xt", "getServerTime"], { XT_BASE_URL: xt.url, HTTP_PROXY: "http://127.0.0.1:9", HTTPS_PROXY: "http://127.0.0.1:9" });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+  });
+
+  it("a proxy that refuses the credentials: exit 1, the proxy's status named, its password nowhere", async () => {
+    const proxy = await startProxy({ auth: "Basic never" });
+    const run = await runCliCaptured(["call", "xt", "getServerTime"], { XT_BASE_URL: base, http_proxy: `ops:hunter22@127.0.0.1:${proxy.port}` });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the proxy answered 407 to CONNECT xt.invalid:${xt.port}`);
+    expect(run.stderr + run.stdout).not.toContain("hunter22");
+    expect(proxy.auths[0]).toBe(`Basic ${Buffer.from("ops:hunter22").toString("base64")}`);
+  });
+
+  it("a bad proxy value is exit 2 before anything is sent", async () => {
+    const run = await runCliCaptured(["call", "xt", "getServerTime"], { XT_BASE_URL: base, HTTP_PROXY: "socks5://ops:hunter22@127.0.0.1:1080" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tradeapi: HTTP_PROXY is not an http:\/\/ or https:\/\/ proxy URL/);
+    expect(run.stderr).not.toContain("hunter22");
+  });
+
+  it.each([
+    [{ XT_BASE_URL: "http://xt.invalid:1", HTTP_PROXY: "socks5://ops:hun@ter22@127.0.0.1:1080" }, []],
+    [{}, ["--base-url", "ftp://ops:hun@ter22@host/"]],
+    [{ XT_BASE_URL: "h ttp://ops:hun@ter22@host/" }, []],
+    [{ XT_BASE_URL: "h ttp://ops:hun ter22@host/" }, []],
+    [{ XT_BASE_URL: "http://ops:hun ter22@host/" }, []],
+    [{ XT_BASE_URL: "http://xt.invalid:1", HTTP_PROXY: "http://ops:hun ter22@127.0.0.1:1" }, []],
+    [{ XT_BASE_URL: "http://xt.invalid:1", HTTP_PROXY: 'http://ops:hun"ter22@127.0.0.1:1/path' }, []],
+  ])("a password with an unencoded @, a space or a quote is hidden whole (%j %j)", async (env, flags) => {
+    const run = await runCliCaptured(["call", "xt", "getServerTime", ...flags], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\/\/(\*\*\*|ops:\*\*\*|\[redacted\])@(127\.0\.0\.1|host)/);
+    expect(run.stderr).not.toMatch(/ter22|hun/);
+    expect(run.stdout).toBe("");
+  });
+
+  it("Xele's two servers go through it", async () => {
+    const xele = await startXeleMock();
+    try {
+      const proxy = await startProxy();
+      const ma = `ma.invalid:${new URL(xele.maUrl).port}`;
+      const ms = `ms.invalid:${new URL(xele.msUrl).port}`;
+      const run = await runCliCaptured(["call", "xele", "queryOrders"], {
+        XELE_MA_URL: `http://${ma}`,
+        XELE_MS_URL: `http://${ms}`,
+        XELE_USERNAME: XELE_MOCK_USERNAME,
+        XELE_PASSWORD: XELE_MOCK_PASSWORD,
+        HTTP_PROXY: proxy.url,
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(new Set(proxy.connects)).toEqual(new Set([ma, ms]));
+    } finally {
+      await xele.close();
+    }
+  });
+});

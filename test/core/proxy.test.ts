@@ -1,0 +1,197 @@
+/**
+ * The `proxy` option: every REST client's requests go through an HTTP proxy (a CONNECT tunnel),
+ * with `user:password@` sent as Proxy-Authorization and kept out of errors, events and
+ * inspection; a proxy that refuses, is down or stays silent is a typed error within the
+ * timeout; a bad proxy URL, or one given with `fetch`, is a UsageError when the client is made.
+ * The servers are named `*.invalid` (a name that never resolves): an answer proves the proxy
+ * carried the request (test/helpers/proxy.ts tunnels any name to 127.0.0.1).
+ */
+import { createServer as createHttpServer } from "node:http";
+import { createServer } from "node:net";
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AbortedError, ConnectionError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { startBhexMock, BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY } from "../../src/mock/bhex.js";
+import { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY } from "../../src/mock/hubi.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+import { startProxy } from "../helpers/proxy.js";
+import { rejection } from "../helpers/rejection.js";
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw");
+}
+
+const PASSWORD = "pr0xy-s3cret";
+const xtCreds = { accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY };
+let xt: HttpMock;
+/** The XT emulator under a name only the test proxy can reach. */
+let xtUrl: string;
+
+beforeAll(async () => {
+  xt = await startXtMock();
+  xtUrl = `http://xt.invalid:${xt.port}`;
+});
+afterAll(() => xt.close());
+
+describe("requests go through the proxy", () => {
+  it("an XT call is tunnelled (CONNECT to the server's host and port), signed and answered", async () => {
+    const proxy = await startProxy();
+    const client = createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: proxy.url });
+    const balance = await client.call("getBalance");
+    expect(balance).toBeTypeOf("object");
+    await client.call("getServerTime");
+    expect(new Set(proxy.connects)).toEqual(new Set([`xt.invalid:${xt.port}`]));
+    expect(new Set(proxy.auths)).toEqual(new Set([undefined]));
+  });
+
+  it("a URL object is taken as its text", async () => {
+    const proxy = await startProxy();
+    const client = createXtClient({ baseUrl: xtUrl, proxy: new URL(proxy.url) });
+    await client.call("getServerTime");
+    expect(proxy.connects).toEqual([`xt.invalid:${xt.port}`]);
+  });
+
+  it("user:password@ is sent as Proxy-Authorization: Basic (percent-decoded)", async () => {
+    const auth = `Basic ${Buffer.from(`ops:${PASSWORD}/x`).toString("base64")}`;
+    const proxy = await startProxy({ auth });
+    const client = createXtClient({ baseUrl: xtUrl, proxy: `http://ops:${encodeURIComponent(`${PASSWORD}/x`)}@127.0.0.1:${proxy.port}` });
+    await client.call("getServerTime");
+    expect(new Set(proxy.auths)).toEqual(new Set([auth]));
+  });
+
+  it("Hubi, BHEX and Xele (both servers, and the row stream) go through it too", async () => {
+    const proxy = await startProxy();
+    const hubi = await startHubiMock();
+    const bhex = await startBhexMock();
+    const xele = await startXeleMock();
+    try {
+      const h = createHubiClient({ baseUrl: `http://hubi.invalid:${hubi.port}`, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN, proxy: proxy.url });
+      await h.call("queryAccounts");
+      const b = createBhexOrgClient({ baseUrl: `http://bhex.invalid:${bhex.port}`, accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, proxy: proxy.url });
+      await b.call("basicTime");
+      const x = createXeleClient({
+        maUrl: `http://ma.invalid:${new URL(xele.maUrl).port}`,
+        msUrl: `http://ms.invalid:${new URL(xele.msUrl).port}`,
+        username: XELE_MOCK_USERNAME,
+        password: XELE_MOCK_PASSWORD,
+        proxy: proxy.url,
+      });
+      await x.login();
+      const rows: unknown[] = [];
+      for await (const row of x.streamRows("queryOrders", {})) rows.push(row);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(proxy.connects).toEqual(
+        expect.arrayContaining([`hubi.invalid:${hubi.port}`, `bhex.invalid:${bhex.port}`, `ma.invalid:${new URL(xele.maUrl).port}`, `ms.invalid:${new URL(xele.msUrl).port}`]),
+      );
+    } finally {
+      await Promise.all([hubi.close(), bhex.close(), xele.close()]);
+    }
+  });
+});
+
+describe("a proxy that does not carry the request is a typed error", () => {
+  it("407 is a ConnectionError naming the status and what it wants; the password is in no message, event or inspection", async () => {
+    const proxy = await startProxy({ auth: "Basic never" });
+    const events: TransportEvent[] = [];
+    const proxyUrl = `http://ops:${PASSWORD}@127.0.0.1:${proxy.port}`;
+    const client = createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: proxyUrl, onEvent: (e) => events.push(e) });
+    const e = await rejection(client.call("getBalance"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toBe(
+      `xt getBalance: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
+    );
+    const everything = [inspect(e, { depth: 9, showHidden: true }), JSON.stringify(e), inspect(client, { depth: 9, showHidden: true }), JSON.stringify(events)].join("\n");
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(Buffer.from(`ops:${PASSWORD}`).toString("base64"));
+  });
+
+  it("an answer that echoes the proxy's password loses it, as it loses the API's secrets", async () => {
+    const proxy = await startProxy();
+    const echo = createHttpServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ code: 104, info: `denied: ops:${PASSWORD} is not allowed` })));
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    try {
+      const port = (echo.address() as { port: number }).port;
+      const client = createXtClient({ ...xtCreds, baseUrl: `http://echo.invalid:${port}`, proxy: `http://ops:${PASSWORD}@127.0.0.1:${proxy.port}` });
+      const e = await rejection(client.call("getBalance"));
+      expect((e as Error).message).toContain("denied: ops:[redacted] is not allowed");
+      expect(inspect(e, { depth: 9, showHidden: true })).not.toContain(PASSWORD);
+    } finally {
+      await new Promise<void>((r) => echo.close(() => r()));
+    }
+  });
+
+  it("a refusal with another status (502: it cannot reach the server) names that status", async () => {
+    const proxy = await startProxy({ refuse: 502 });
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toMatch(/the proxy answered 502 to CONNECT xt\.invalid:\d+, not 200$/);
+  });
+
+  it("a proxy that is down is a ConnectionError that says the proxy", async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: `http://u:${PASSWORD}@127.0.0.1:${port}` }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toBe(
+      `xt getServerTime: connection failed (ECONNREFUSED) through the proxy http://[redacted]@127.0.0.1:${port}/; are the proxy and the base URL ${xtUrl} reachable?`,
+    );
+  });
+
+  it.each([300, 5_500])("a proxy that never answers CONNECT is a TimeoutError within the timeout (%i ms)", async (timeoutMs) => {
+    const proxy = await startProxy({ silent: true });
+    const t0 = performance.now();
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, timeoutMs, retry: false }).call("getServerTime"));
+    const took = performance.now() - t0;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(proxy.connects).toHaveLength(1);
+    expect(took).toBeGreaterThanOrEqual(timeoutMs - 50);
+    // Under 5 s a native timer holds the timeout; above, undici's own (about a second late at most).
+    expect(took).toBeLessThan(timeoutMs + (timeoutMs < 5_000 ? 250 : 2_500));
+  }, 15_000);
+
+  it("the caller's abort ends a call waiting for the proxy's answer to CONNECT at once", async () => {
+    const proxy = await startProxy({ silent: true });
+    const client = createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry: false });
+    const t0 = performance.now();
+    const e = await rejection(client.call("getServerTime", {}, { signal: AbortSignal.timeout(100) }));
+    expect(e).toBeInstanceOf(AbortedError);
+    expect((e as Error).cause).toBeInstanceOf(DOMException);
+    expect(performance.now() - t0).toBeLessThan(600);
+  });
+});
+
+describe("the option is checked when the client is made", () => {
+  it.each([
+    ["socks5://127.0.0.1:1080", 'the proxy option "socks5://127.0.0.1:1080" must start with http:// or https://, not socks5:'],
+    ["127.0.0.1:3128", 'the proxy option "127.0.0.1:3128" is not a URL: it needs http:// or https:// and a host'],
+    ["http://proxy.example:3128/path", 'the proxy option "http://proxy.example:3128/path" has a path, query or fragment: give the proxy\'s scheme, host and port only'],
+    [`http://u:${PASSWORD}@proxy.example:3128/?x=1`, `the proxy option "http://[redacted]@proxy.example:3128/?x=1" has a path, query or fragment: give the proxy's scheme, host and port only`],
+    ["http://proxy example:3128", 'the proxy option "http://proxy example:3128" holds a space, line break or control character'],
+    [3128, "the proxy option number must be a string"],
+  ])("%s", (proxy, message) => {
+    const e = thrown(() => createXtClient({ proxy: proxy as string }));
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe(`xt: ${message}`);
+    expect((e as Error).message).not.toContain(PASSWORD);
+  });
+
+  it("not with fetch", () => {
+    const e = thrown(() => createXtClient({ proxy: "http://127.0.0.1:3128", fetch: globalThis.fetch }));
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toMatch(/^xt: the proxy option cannot be given with fetch/);
+  });
+});

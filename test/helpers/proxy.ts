@@ -1,0 +1,55 @@
+/**
+ * A forward proxy on 127.0.0.1 for tests: it answers CONNECT by opening a tunnel to 127.0.0.1
+ * on the port asked for, whatever the host name (so a request to `http://xt.invalid:PORT`,
+ * a name that never resolves, can only arrive through it), and records what it was asked.
+ * `auth`: the Proxy-Authorization it requires (else 407); `refuse`: answer CONNECT with this
+ * status; `silent`: accept the connection and never answer. Closed when the test ends.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { onTestFinished } from "vitest";
+
+export interface TestProxy {
+  url: string;
+  port: number;
+  /** The CONNECT targets asked for, in order (`host:port`). */
+  connects: string[];
+  /** The Proxy-Authorization header of each CONNECT (undefined: none). */
+  auths: Array<string | undefined>;
+}
+
+export async function startProxy(opts: { auth?: string; refuse?: number; silent?: boolean } = {}): Promise<TestProxy> {
+  const connects: string[] = [];
+  const auths: Array<string | undefined> = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((_req, res) => res.writeHead(405).end("this proxy only tunnels (CONNECT)"));
+  server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.add(client);
+    client.on("error", () => undefined);
+    connects.push(req.url ?? "");
+    const auth = req.headers["proxy-authorization"];
+    auths.push(auth);
+    if (opts.silent) return;
+    const refuse = opts.refuse ?? (opts.auth !== undefined && auth !== opts.auth ? 407 : undefined);
+    if (refuse !== undefined) return void client.end(`HTTP/1.1 ${refuse} Refused\r\nContent-Length: 0\r\n\r\n`);
+    const port = Number(/:(\d+)$/.exec(req.url ?? "")?.[1]);
+    const upstream = connect(port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length) upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  onTestFinished(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, port, connects, auths };
+}
