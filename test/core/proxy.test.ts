@@ -6,10 +6,15 @@
  * The servers are named `*.invalid` (a name that never resolves): an answer proves the proxy
  * carried the request (test/helpers/proxy.ts tunnels any name to 127.0.0.1).
  */
-import { createServer as createHttpServer } from "node:http";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { join } from "node:path";
+import type { TLSSocket } from "node:tls";
 import { createServer } from "node:net";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AbortedError, ConnectionError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
@@ -21,8 +26,10 @@ import { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
+import { runCliProcess } from "../helpers/cli.js";
 import { startProxy } from "../helpers/proxy.js";
 import { rejection } from "../helpers/rejection.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 function thrown(f: () => unknown): unknown {
   try {
@@ -194,4 +201,59 @@ describe("the option is checked when the client is made", () => {
     expect(e).toBeInstanceOf(UsageError);
     expect((e as Error).message).toMatch(/^xt: the proxy option cannot be given with fetch/);
   });
+});
+
+describe("an https server through the proxy (the usual case: https://api.xt.com behind a corporate proxy)", () => {
+  /** A TLS front for the XT emulator with a self-signed certificate for xt.invalid (made by openssl). */
+  async function tlsFront() {
+    const dir = tempDir("proxy-tls-");
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    const openssl = (args: string[]) => {
+      try {
+        execFileSync("openssl", args, { stdio: "ignore" });
+      } catch (e) {
+        throw new Error(`openssl could not make the test certificate (run .ci/install-browser once): ${(e as Error).message}`);
+      }
+    };
+    openssl(
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=xt.invalid", "-addext", "subjectAltName=DNS:xt.invalid"]);
+    const servernames: Array<string | false | null> = [];
+    const front = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      servernames.push((req.socket as TLSSocket).servername);
+      const upstream = httpRequest({ host: "127.0.0.1", port: xt.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => front.close(() => r())));
+    return { url: `https://xt.invalid:${(front.address() as { port: number }).port}`, cert, servernames };
+  }
+
+  it("TLS runs end to end through the tunnel, to the server's name: its certificate is checked (self-signed: refused)", async () => {
+    const front = await tlsFront();
+    const proxy = await startProxy();
+    const e = await rejection(createXtClient({ ...xtCreds, baseUrl: front.url, proxy: proxy.url, retry: false }).call("getBalance"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toMatch(/connection failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\) through the proxy/);
+    expect(proxy.connects).toEqual([`xt.invalid:${new URL(front.url).port}`]);
+  });
+
+  it("trusted (NODE_EXTRA_CA_CERTS), `tradeapi call` with HTTPS_PROXY gets its signed answer, the server's name sent as SNI", async () => {
+    const front = await tlsFront();
+    const proxy = await startProxy();
+    const { stdout } = await runCliProcess(["call", "xt", "getBalance"], {
+      NODE_EXTRA_CA_CERTS: front.cert,
+      XT_BASE_URL: front.url,
+      XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY,
+      XT_SECRET_KEY: XT_MOCK_SECRET_KEY,
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: "",
+      NO_PROXY: "",
+    });
+    expect(JSON.parse(stdout)).toBeTypeOf("object");
+    expect(proxy.connects).toEqual([`xt.invalid:${new URL(front.url).port}`]);
+    expect(front.servernames).toEqual(["xt.invalid"]);
+  }, 30_000);
 });
