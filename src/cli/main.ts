@@ -28,7 +28,7 @@ function topHelp(): string {
     lines.push(`  ${a.name}`);
     for (const v of a.env) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
   }
-  lines.push(`  ${API_TABLE.filter((a) => a.env.some((v) => v.url === "http")).map((a) => a.name).join(", ")} (the HTTP APIs)`);
+  lines.push("  every API");
   for (const v of PROXY_ENV) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
   lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
   return `${lines.join("\n")}\n`;

@@ -1,6 +1,6 @@
 /**
- * The proxy a `tradeapi call` goes through, from the environment as curl and Go read it:
- * `https_proxy`/`HTTPS_PROXY` for an https server, `http_proxy`/`HTTP_PROXY` for an http one
+ * The proxy a `tradeapi call` (or `ws` command) goes through, from the environment as curl and
+ * Go read it: `https_proxy`/`HTTPS_PROXY` for an https (or wss) server, `http_proxy`/`HTTP_PROXY` for an http (or ws) one
  * (the lower-case name first), and `no_proxy`/`NO_PROXY`, a comma- or space-separated list of
  * servers reached directly: a host name (its subdomains too; a leading `.` or `*.` is the
  * same), an IP address, a CIDR range (`10.0.0.0/8`), any of them with `:port`, or `*` for
@@ -14,8 +14,8 @@ import { urlCredentials } from "../handwritten/core/redaction.js";
 import { CliUsageError } from "./args.js";
 
 export const PROXY_ENV = [
-  { name: "HTTPS_PROXY", description: "proxy for https servers (http://[user:password@]host:port; also https_proxy)" },
-  { name: "HTTP_PROXY", description: "proxy for http servers (also http_proxy)" },
+  { name: "HTTPS_PROXY", description: "proxy for https and wss servers (http://[user:password@]host:port; also https_proxy)" },
+  { name: "HTTP_PROXY", description: "proxy for http and ws servers (also http_proxy)" },
   { name: "NO_PROXY", description: "servers reached directly: hosts, .domains, IPs, CIDR ranges, :ports, or * (also no_proxy; loopback always)" },
 ] as const;
 
@@ -30,9 +30,9 @@ const value = (env: NodeJS.ProcessEnv, name: string): [string, string] | undefin
 };
 
 /** A URL's host without IPv6 brackets, lower-cased, and its port (the scheme's default when none). */
-function hostPort(url: URL): [string, string] {
+function hostPort(url: URL, secure: boolean): [string, string] {
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return [host, url.port || (url.protocol === "https:" ? "443" : "80")];
+  return [host, url.port || (secure ? "443" : "80")];
 }
 
 const LOOPBACK = new BlockList();
@@ -82,10 +82,12 @@ export function proxyFor(target: string, env: NodeJS.ProcessEnv): string | undef
   } catch {
     return undefined; // the client refuses the base URL itself, in its own words
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
-  const [host, port] = hostPort(url);
+  // A WebSocket goes as its HTTP scheme does (ws: as http:, wss: as https:), as curl and Go's clients send it.
+  const secure = url.protocol === "https:" || url.protocol === "wss:";
+  if (!secure && url.protocol !== "http:" && url.protocol !== "ws:") return undefined;
+  const [host, port] = hostPort(url, secure);
   if (isLoopback(host)) return undefined;
-  const chosen = value(env, url.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY");
+  const chosen = value(env, secure ? "HTTPS_PROXY" : "HTTP_PROXY");
   if (!chosen) return undefined;
   const noProxy = value(env, "NO_PROXY")?.[1].split(/[\s,]+/).filter(Boolean) ?? [];
   if (noProxy.some((e) => bypassedBy(e, host, port))) return undefined;

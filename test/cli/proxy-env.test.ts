@@ -1,5 +1,5 @@
 /**
- * `tradeapi call` behind a proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case
+ * `tradeapi call` (and the `ws` commands) behind a proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case
  * forms) read as curl and Go read them, loopback always direct, a bad value a usage error that
  * names the variable and hides its password; end to end through a tunnelling proxy to
  * emulators named `*.invalid` (reachable only through it).
@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliUsageError } from "../../src/cli/args.js";
 import { proxyFor, proxyForAll } from "../../src/cli/proxy-env.js";
+import { startQuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -54,7 +55,13 @@ describe("proxyFor: which proxy the environment gives a server", () => {
     ["http://emulator.localhost:8181", { HTTP_PROXY: P }, undefined],
     ["http://[::1]:8181", { HTTP_PROXY: P }, undefined],
     ["http://[::ffff:127.0.0.1]:8181", { HTTP_PROXY: P }, undefined],
-    ["ws://gateway.example", { HTTP_PROXY: P, HTTPS_PROXY: P }, undefined],
+    // WebSocket URLs go as their HTTP scheme does
+    ["ws://gateway.example/ws/v1", { HTTP_PROXY: P }, P],
+    ["wss://gateway.example/ws/v1", { HTTPS_PROXY: P }, P],
+    ["wss://gateway.example/ws/v1", { HTTP_PROXY: P }, undefined],
+    ["wss://gateway.example/ws/v1", { HTTPS_PROXY: P, NO_PROXY: "gateway.example:443" }, undefined],
+    ["ws://127.0.0.1:9878/ws/v1", { HTTP_PROXY: P }, undefined],
+    ["ftp://files.example", { HTTP_PROXY: P, HTTPS_PROXY: P }, undefined],
   ])("%s with %j: %s", (target, env, want) => {
     expect(proxyFor(target, env)).toBe(want);
   });
@@ -150,6 +157,24 @@ describe("tradeapi call through the proxy", () => {
     expect(run.stderr).toMatch(/\/\/(\*\*\*|ops:\*\*\*|\[redacted\])@(127\.0\.0\.1|host)/);
     expect(run.stderr).not.toMatch(/ter22|hun/);
     expect(run.stdout).toBe("");
+  });
+
+  it("quant-ws: `call` and `ws login` connect through HTTP_PROXY to a ws:// gateway", async () => {
+    const mock = await startQuantWsMock({ readyDelayMs: 20 });
+    try {
+      const proxy = await startProxy();
+      const gw = `gw.invalid:${new URL(mock.url).port}`;
+      const env = { QUANT_WS_URL: `ws://${gw}/ws/v1`, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", HTTP_PROXY: proxy.url };
+      const call = await runCliCaptured(["call", "quant-ws", "asset", "--symbols", "ETH/USDT"], env);
+      expect(call.stderr).toBe("");
+      expect(call.code).toBe(0);
+      const login = await runCliCaptured(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2"], env);
+      expect(login.stderr).toBe("");
+      expect(login.code).toBe(0);
+      expect(proxy.connects).toEqual([gw, gw]);
+    } finally {
+      await mock.close();
+    }
   });
 
   it("Xele's two servers go through it", async () => {

@@ -6,11 +6,8 @@
  * The servers are named `*.invalid` (a name that never resolves): an answer proves the proxy
  * carried the request (test/helpers/proxy.ts tunnels any name to 127.0.0.1).
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { createServer } from "node:net";
 import { inspect } from "node:util";
@@ -27,9 +24,8 @@ import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { runCliProcess } from "../helpers/cli.js";
-import { startProxy } from "../helpers/proxy.js";
+import { selfSignedCert, startProxy } from "../helpers/proxy.js";
 import { rejection } from "../helpers/rejection.js";
-import { tempDir } from "../helpers/temp-dir.js";
 
 function thrown(f: () => unknown): unknown {
   try {
@@ -206,19 +202,9 @@ describe("the option is checked when the client is made", () => {
 describe("an https server through the proxy (the usual case: https://api.xt.com behind a corporate proxy)", () => {
   /** A TLS front for the XT emulator with a self-signed certificate for xt.invalid (made by openssl). */
   async function tlsFront() {
-    const dir = tempDir("proxy-tls-");
-    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
-    const openssl = (args: string[]) => {
-      try {
-        execFileSync("openssl", args, { stdio: "ignore" });
-      } catch (e) {
-        throw new Error(`openssl could not make the test certificate (run .ci/install-browser once): ${(e as Error).message}`);
-      }
-    };
-    openssl(
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=xt.invalid", "-addext", "subjectAltName=DNS:xt.invalid"]);
+    const { key, cert, certFile } = selfSignedCert("xt.invalid");
     const servernames: Array<string | false | null> = [];
-    const front = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const front = createHttpsServer({ key, cert }, (req, res) => {
       servernames.push((req.socket as TLSSocket).servername);
       const upstream = httpRequest({ host: "127.0.0.1", port: xt.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -228,7 +214,7 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
     });
     await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
     onTestFinished(() => new Promise<void>((r) => front.close(() => r())));
-    return { url: `https://xt.invalid:${(front.address() as { port: number }).port}`, cert, servernames };
+    return { url: `https://xt.invalid:${(front.address() as { port: number }).port}`, cert: certFile, servernames };
   }
 
   it("TLS runs end to end through the tunnel, to the server's name: its certificate is checked (self-signed: refused)", async () => {

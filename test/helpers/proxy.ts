@@ -5,9 +5,13 @@
  * `auth`: the Proxy-Authorization it requires (else 407); `refuse`: answer CONNECT with this
  * status; `silent`: accept the connection and never answer. Closed when the test ends.
  */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
+import { join } from "node:path";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { onTestFinished } from "vitest";
+import { tempDir } from "./temp-dir.js";
 
 export interface TestProxy {
   url: string;
@@ -52,4 +56,20 @@ export async function startProxy(opts: { auth?: string; refuse?: number; silent?
   );
   const port = (server.address() as AddressInfo).port;
   return { url: `http://127.0.0.1:${port}`, port, connects, auths };
+}
+
+/**
+ * A self-signed certificate for `name` (made by openssl; .ci/install-browser installs it): the
+ * key and certificate as PEM, and the certificate's file (for NODE_EXTRA_CA_CERTS).
+ */
+export function selfSignedCert(name: string): { key: Buffer; cert: Buffer; certFile: string } {
+  const dir = tempDir("proxy-tls-");
+  const [keyFile, certFile] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1"];
+  try {
+    execFileSync("openssl", [...args, "-subj", `/CN=${name}`, "-addext", `subjectAltName=DNS:${name}`], { stdio: "ignore" });
+  } catch (e) {
+    throw new Error(`openssl could not make the test certificate (run .ci/install-browser once): ${(e as Error).message}`);
+  }
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
 }

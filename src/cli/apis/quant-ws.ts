@@ -44,6 +44,8 @@ export const quantWsOperations: CliOperation[] = Object.entries(OPERATIONS).map(
 
 export interface QuantWsTarget {
   url: string;
+  /** The proxy the environment gives the gateway URL (HTTP_PROXY for ws://, HTTPS_PROXY for wss://). */
+  proxy?: string;
   login: QuantWsLogin;
 }
 
@@ -69,7 +71,11 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
   }
   const symbols = splitList(settings.symbols) ?? fallback.symbols ?? [];
   const account = settings.account;
-  return { url, login: { platform: platform as QuantWsLogin["platform"], symbols, accessKey, secretKey, ...(account ? { account } : {}) } };
+  return {
+    url,
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    login: { platform: platform as QuantWsLogin["platform"], symbols, accessKey, secretKey, ...(account ? { account } : {}) },
+  };
 }
 
 /** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
@@ -109,7 +115,7 @@ export const quantWsCli: CliApi = {
         const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : { loginTimeoutMs: CLI_LOGIN_TIMEOUT_MS }), ...decimalsOption(flags) };
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
-          client = createQuantWsClient({ url, ...limits });
+          client = createQuantWsClient({ url, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...limits });
           return within(timeout, () => client, "ping", async () => {
             await client!.connect();
             return { rttMs: await client!.ping() };
@@ -119,7 +125,7 @@ export const quantWsCli: CliApi = {
         checkRequest(op.operationId, params);
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
-        client = createQuantWsClient({ url: t.url, ...limits });
+        client = createQuantWsClient({ url: t.url, ...(t.proxy ? { proxy: t.proxy } : {}), ...limits });
         return within(timeout, () => client, op.operationId, async () => {
           const session = await client!.login(t.login);
           // An empty order_nos cancels every open order and the gateway sends no reply:

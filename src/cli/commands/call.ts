@@ -95,7 +95,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const output = flags.output;
   if (output !== undefined) checkOutput(output);
   // The servers this call may reach (a setting, else the spec's default), and the one proxy the environment gives them.
-  const targets = entry.env.flatMap((v) => (v.url === "http" ? [settings[v.setting] ?? api.defaults?.[v.setting]] : [])).filter((u): u is string => !!u);
+  const targets = entry.env.flatMap((v) => (v.url ? [settings[v.setting] ?? api.defaults?.[v.setting]] : [])).filter((u): u is string => !!u);
   const proxy = proxyForAll(targets, io.env);
   const caller = await api.createCaller(proxy === undefined ? settings : { ...settings, proxy }, flags);
   let data: unknown;

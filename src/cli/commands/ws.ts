@@ -11,8 +11,10 @@ import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/s
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
 import { CliUsageError, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
+import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
-import { envNameOf, findApi, resolveSettings, type CliIo } from "../registry.js";
+import { proxyFor } from "../proxy-env.js";
+import { envNameOf, findApi, resolveSettings, type CliIo, type CliSettings } from "../registry.js";
 import { callCommand } from "./call.js";
 
 const DEMO_ACCESS_KEY = "demo-access-key";
@@ -111,9 +113,15 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
   }
 }
 
-async function withClient(url: string, flags: Record<string, string>, out: Printer, fn: (client: QuantWsClient) => Promise<void>, onClient?: (c: QuantWsClient) => void): Promise<void> {
+async function withClient(
+  { url, proxy }: { url: string; proxy?: string },
+  flags: Record<string, string>,
+  out: Printer,
+  fn: (client: QuantWsClient) => Promise<void>,
+  onClient?: (c: QuantWsClient) => void,
+): Promise<void> {
   const timeout = timeoutFlag(flags) ?? CLI_LOGIN_TIMEOUT_MS;
-  const client = createQuantWsClient({ url, loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
+  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
   try {
@@ -128,8 +136,11 @@ async function withClient(url: string, flags: Record<string, string>, out: Print
   }
 }
 
-function settingsOf(io: CliIo, flags: Record<string, string>) {
-  return resolveSettings(findApi("quant-ws"), io.env, flags);
+/** The settings, with the proxy the environment gives the gateway URL (the spec's when none is set). */
+function settingsOf(io: CliIo, flags: Record<string, string>): CliSettings {
+  const settings = resolveSettings(findApi("quant-ws"), io.env, flags);
+  const proxy = proxyFor(settings.baseUrl ?? quantWsMeta.serverUrl, io.env);
+  return proxy === undefined ? settings : { ...settings, proxy };
 }
 
 async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
@@ -152,7 +163,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
     const limit = pause(io, seconds);
     const deadline = limit.done.then(() => "timeout" as const);
     let active: QuantWsClient | undefined;
-    const flow = withClient(url, flags, out, async (client) => {
+    const flow = withClient(t, flags, out, async (client) => {
       const session = await loginAndFollow(client, t, out);
       const info = await session.symbolInfo(symbol);
       out.line({ step: "symbol_info", symbol, data: info });
@@ -195,7 +206,7 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   const out = new Printer(io);
   const seconds = numberFlag("seconds", flags.seconds, 30);
   const t = loginTarget(settingsOf(io, flags));
-  await withClient(t.url, flags, out, async (client) => {
+  await withClient(t, flags, out, async (client) => {
     const session = await loginAndFollow(client, t, out);
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
     await pause(io, seconds).done;
@@ -232,7 +243,7 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   }
   const seconds = numberFlag("seconds", flags.seconds, 3);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
-  await withClient(t.url, flags, out, async (client) => {
+  await withClient(t, flags, out, async (client) => {
     const session = await loginAndFollow(client, t, out);
     out.line({ step: "place_order", ...fields });
     const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">);

@@ -52,7 +52,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -284,17 +284,13 @@ function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
   checkOption(ctx, "decimals", o.decimals, ["exact", "string", "number"]);
 }
 
-/** The `proxy` option checked (an http(s) URL of a host and port, not with `fetch`), as a string. */
-function proxyOption(proxy: unknown, o: Omit<TransportConfig, "secrets">): string | undefined {
-  if (proxy === undefined) return undefined;
-  const ctx = { api: o.api };
-  const text = proxy instanceof URL ? proxy.href : proxy;
-  const url = serverUrl(text, ["http", "https"]);
-  const problem =
-    typeof url === "string" ? url : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only" : undefined;
-  if (problem) throw new UsageError(`the proxy option ${urlShown(text)} ${problem}`, ctx);
-  if (o.fetch) throw new UsageError("the proxy option cannot be given with fetch: a fetch chooses its own route (give it undici's ProxyAgent as its dispatcher)", ctx);
-  return (url as URL).href;
+/** The `proxy` option checked (as `proxyOption` does; not with `fetch`), as a string. */
+function proxyOf(proxy: unknown, o: Omit<TransportConfig, "secrets">): string | undefined {
+  const url = proxyOption(proxy, { api: o.api });
+  if (url !== undefined && o.fetch) {
+    throw new UsageError("the proxy option cannot be given with fetch: a fetch chooses its own route (give it undici's ProxyAgent as its dispatcher)", { api: o.api });
+  }
+  return url;
 }
 
 /**
@@ -345,7 +341,7 @@ export class HttpTransport {
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${urlShown(rest.baseUrl)} ${problem}`, { api: rest.api });
-    this.#proxy = proxyOption(proxy, rest);
+    this.#proxy = proxyOf(proxy, rest);
     const proxySecrets = urlCredentials(this.#proxy);
     checkRetryOptions(rest.retry, "retry", { api: rest.api });
     checkTransportOptions(rest);

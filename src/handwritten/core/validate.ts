@@ -336,6 +336,21 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
 export const urlShown = (url: unknown): string =>
   typeof url === "string" ? JSON.stringify(redactUrl(url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`))) : typeName(url);
 
+/**
+ * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
+ * `user:password@` or not, as its text (undefined: none); else a UsageError that shows it
+ * without its password.
+ */
+export function proxyOption(proxy: unknown, ctx: ErrorContext): string | undefined {
+  if (proxy === undefined) return undefined;
+  const text = proxy instanceof URL ? proxy.href : proxy;
+  const url = serverUrl(text, ["http", "https"]);
+  const problem =
+    typeof url === "string" ? url : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only" : undefined;
+  if (problem) throw new UsageError(`the proxy option ${urlShown(text)} ${problem}`, ctx);
+  return (url as URL).href;
+}
+
 /** A whole number from `min` to `max` (default: no bound), or also `Infinity`. */
 export interface WholeRange {
   min: number;

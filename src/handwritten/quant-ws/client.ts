@@ -26,7 +26,8 @@ import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionNames, serverUrl, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, proxyOption, serverUrl, urlShown } from "../core/validate.js";
+import { proxyTunnel } from "./proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -93,6 +94,14 @@ export interface QuantWsClientOptions {
    * the client reconnects and logs its sessions in again as after any drop.
    */
   maxMessageBytes?: number;
+  /**
+   * Connect through this HTTP proxy: `http://host:port` (or `https://`), `user:password@` when
+   * it asks for credentials (sent as Proxy-Authorization: Basic; kept out of errors and
+   * events). The socket is a CONNECT tunnel to the gateway (TLS to the gateway inside it for
+   * wss://); the proxy's answer must come within `connectTimeoutMs`. Not with
+   * `wsOptions.agent` or `wsOptions.createConnection` (they choose the route themselves).
+   */
+  proxy?: string | URL;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
   wsOptions?: ClientOptions;
   /**
@@ -187,6 +196,11 @@ class Client implements QuantWsClient, SessionHost {
     this.url = redactUrl(url);
     for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
     checkOptions(opts);
+    const proxy = proxyOption(opts.proxy, { api: API, operation: "createQuantWsClient" });
+    for (const secret of urlCredentials(proxy)) this.#secretValues.add(secret);
+    if (proxy !== undefined && (opts.wsOptions?.agent !== undefined || opts.wsOptions?.createConnection !== undefined)) {
+      throw new UsageError("the proxy option cannot be given with wsOptions.agent or wsOptions.createConnection: they choose the socket's route themselves", { api: API, operation: "createQuantWsClient" });
+    }
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
@@ -201,7 +215,7 @@ class Client implements QuantWsClient, SessionHost {
       const message = `${what} for a token no session of this client holds, not delivered: ${why}`;
       this.#events.emit("error", this.#scrub(new QuantWsFrameError("unknown-token", message, text, "token")));
     });
-    this.#conn = new Connection(url, connectionOptions(opts), this.#connectionHost());
+    this.#conn = new Connection(url, connectionOptions(opts, proxy === undefined ? undefined : tunnelOption(proxy, url, opts)), this.#connectionHost());
     this.#logins = new LoginFlow(this.#loginHost(), loginOptions(opts));
   }
 
@@ -429,6 +443,7 @@ const OPTIONS = {
   repeatLogin: 1,
   logoutTimeoutMs: 1,
   maxMessageBytes: 1,
+  proxy: 1,
   wsOptions: 1,
   decimals: 1,
 } satisfies Record<keyof QuantWsClientOptions, 1>;
@@ -485,11 +500,20 @@ function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
   };
 }
 
-function connectionOptions(opts: QuantWsClientOptions): ConstructorParameters<typeof Connection>[1] {
+/**
+ * The socket factory of a proxied client. ws types `createConnection` as net's (a socket
+ * returned); Node's HTTP request, which calls it, also takes one that hands the socket to its
+ * callback later, as the tunnel does once the proxy has answered.
+ */
+function tunnelOption(proxy: string, url: string, opts: QuantWsClientOptions): ClientOptions["createConnection"] {
+  return proxyTunnel(proxy, /^wss:/i.test(url), opts.connectTimeoutMs ?? 10_000) as unknown as ClientOptions["createConnection"];
+}
+
+function connectionOptions(opts: QuantWsClientOptions, tunnel: ClientOptions["createConnection"] | undefined): ConstructorParameters<typeof Connection>[1] {
   return {
     connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
     maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    wsOptions: opts.wsOptions ?? {},
+    wsOptions: tunnel ? { ...opts.wsOptions, createConnection: tunnel } : (opts.wsOptions ?? {}),
     pingIntervalMs: opts.pingIntervalMs ?? 5_000,
     maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),
     reconnect:
