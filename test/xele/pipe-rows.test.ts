@@ -8,6 +8,7 @@ import {
   compareCounterVersions,
   decodePipeAnswer,
   decodePipeRows,
+  LAYOUT_CACHE_MAX,
   PipeRowsError,
   type PipeRowsLayout,
 } from "../../src/handwritten/xele/pipe-rows.js";
@@ -289,5 +290,21 @@ describe("a hostile header's fields in messages", () => {
     expect(e).toBeInstanceOf(PipeRowsError);
     expect((e as Error).message.length).toBeLessThan(1_000);
     expect((e as Error).message).toMatch(/…"/);
+  });
+});
+
+describe("row layouts from the server's header lines", () => {
+  it("a server sending a new header with each answer does not grow the layout cache without bound", () => {
+    // Row classes are built per distinct header; the first LAYOUT_CACHE_MAX are kept and reused.
+    const layoutOf = (cols: string) => decodePipeAnswer(`MS,Custom,1.0,2,1,${cols}\n1|2`).rows[0]!.constructor;
+    const first = "A|B";
+    expect(layoutOf(first)).toBe(layoutOf(first));
+    for (let i = 0; i < LAYOUT_CACHE_MAX + 50; i++) layoutOf(`A${i}|B`);
+    expect(layoutOf(first)).toBe(layoutOf(first));
+    // Past the limit a header's layout is built for its answer and not kept (not reused).
+    const late = `Late${Date.now()}|B`;
+    const a = decodePipeAnswer<Record<string, unknown>>(`MS,Custom,1.0,2,1,${late}\n1|2`).rows[0]!;
+    expect(a.constructor).not.toBe(layoutOf(late));
+    expect(a.toJSON()).toEqual({ [late.split("|")[0]!]: "1", B: "2" });
   });
 });

@@ -277,8 +277,17 @@ export function checkPipeRow(row: object, last = false): void {
 }
 
 const layoutCache = new Map<string, RowLayout>();
+/**
+ * The layouts kept: a counter's header lines are a few per operation, but they come from the
+ * server, and one that sent a new header with each answer (a column named by the time, a
+ * hostile server) would otherwise add a row class per answer for the life of the process.
+ * Past the limit (or for a header line longer than any real one) a layout is built for its
+ * answer and not kept.
+ */
+export const LAYOUT_CACHE_MAX = 256;
+const LAYOUT_KEY_MAX = 16_384;
 
-/** The layout (and row class) for these column names and types; cached per distinct layout. */
+/** The layout (and row class) for these column names and types; cached per distinct layout (see LAYOUT_CACHE_MAX). */
 export function rowLayout(names: readonly string[], types: ReadonlyArray<string | undefined>): RowLayout {
   const kinds = Uint8Array.from(types, (t) => KIND_OF[t ?? "string"] ?? STRING);
   const key = `${names.join("|")}\u0000${kinds.join("")}`;
@@ -295,7 +304,7 @@ export function rowLayout(names: readonly string[], types: ReadonlyArray<string 
   });
   const layout: RowLayout = { names: [...names], kinds, Row: Row as unknown as RowLayout["Row"] };
   Row.layout = layout;
-  layoutCache.set(key, layout);
+  if (layoutCache.size < LAYOUT_CACHE_MAX && key.length <= LAYOUT_KEY_MAX) layoutCache.set(key, layout);
   return layout;
 }
 
