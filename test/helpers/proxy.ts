@@ -20,16 +20,25 @@ export interface TestProxy {
   connects: string[];
   /** The Proxy-Authorization header of each CONNECT (undefined: none). */
   auths: Array<string | undefined>;
+  /** Client connections to the proxy still open. */
+  openClients(): number;
 }
 
 export async function startProxy(opts: { auth?: string; refuse?: number; silent?: boolean } = {}): Promise<TestProxy> {
   const connects: string[] = [];
   const auths: Array<string | undefined> = [];
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   const server = createServer((_req, res) => res.writeHead(405).end("this proxy only tunnels (CONNECT)"));
+  server.on("connection", (client: Socket) => {
+    clients.add(client);
+    client.once("close", () => clients.delete(client));
+  });
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     sockets.add(client);
     client.on("error", () => undefined);
+    // (Node hands a CONNECT's socket over half-open: end it when the client does, as a proxy would.)
+    client.once("end", () => client.destroy());
     connects.push(req.url ?? "");
     const auth = req.headers["proxy-authorization"];
     auths.push(auth);
@@ -55,7 +64,7 @@ export async function startProxy(opts: { auth?: string; refuse?: number; silent?
       }),
   );
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, port, connects, auths };
+  return { url: `http://127.0.0.1:${port}`, port, connects, auths, openClients: () => clients.size };
 }
 
 /**

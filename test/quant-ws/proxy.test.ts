@@ -9,6 +9,7 @@ import { connect, createServer } from "node:net";
 import { inspect } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ConnectionError, UsageError } from "../../src/handwritten/core/errors.js";
+import { ClientClosedError } from "../../src/handwritten/quant-ws/errors.js";
 import { createQuantWsClient, type QuantWsClientOptions } from "../../src/handwritten/quant-ws/index.js";
 import { selfSignedCert, startProxy } from "../helpers/proxy.js";
 import { creds, ETH, rejection, startMock } from "./helpers.js";
@@ -93,6 +94,19 @@ describe("a proxy that does not carry the socket", () => {
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toBe(`quant-ws: cannot connect to ws://gw.invalid:1/ws/v1: the proxy http://127.0.0.1:${proxy.port}/ did not answer CONNECT gw.invalid:1 within 300 ms`);
     expect(performance.now() - t0).toBeLessThan(1_000);
+  });
+
+  it("close() while the proxy has not answered CONNECT ends the opening at once (and the connection to the proxy)", async () => {
+    const proxy = await startProxy({ silent: true });
+    const c = createQuantWsClient({ url: "ws://gw.invalid:1/ws/v1", proxy: proxy.url, connectTimeoutMs: 5_000, reconnect: false });
+    const connecting = rejection(c.connect());
+    while (proxy.connects.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const t0 = performance.now();
+    await c.close();
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(await connecting).toBeInstanceOf(ClientClosedError);
+    for (let i = 0; i < 100 && proxy.openClients() > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(proxy.openClients()).toBe(0);
   });
 
   it("down: a ConnectionError naming the refusal", async () => {

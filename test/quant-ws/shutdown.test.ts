@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { ClientClosedError } from "../../src/handwritten/quant-ws/index.js";
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { ClientClosedError, createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { creds, framesOf, isOp, rejection, setup } from "./helpers.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/exit-on-close.ts", import.meta.url));
@@ -18,6 +19,28 @@ function runChild(mode: string): Promise<{ code: number | null; stdout: string; 
 }
 
 describe("quant-ws close()", () => {
+  it("while the opening handshake gets no answer: ends it at once (close() does not wait for connectTimeoutMs)", async () => {
+    const sockets: Socket[] = [];
+    const deaf = createServer((s) => {
+      sockets.push(s);
+      s.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => deaf.listen(0, "127.0.0.1", r));
+    onTestFinished(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => deaf.close(() => r()));
+    });
+    const client = createQuantWsClient({ url: `ws://127.0.0.1:${(deaf.address() as AddressInfo).port}/ws/v1`, connectTimeoutMs: 5_000, reconnect: false });
+    const connecting = rejection(client.connect());
+    while (sockets.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const t0 = performance.now();
+    await client.close();
+    expect(performance.now() - t0).toBeLessThan(500);
+    const e = await connecting;
+    expect(e).toBeInstanceOf(ClientClosedError);
+    expect(e.message).toBe("quant-ws: client closed while connecting");
+  });
+
   it("logs out every session, then closes the socket; pending work is rejected and streams end", async () => {
     const { mock, client } = await setup();
     const a = await client.login(creds({ accessKey: "key-a" }));

@@ -501,19 +501,22 @@ function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
 }
 
 /**
- * The socket factory of a proxied client. ws types `createConnection` as net's (a socket
- * returned); Node's HTTP request, which calls it, also takes one that hands the socket to its
- * callback later, as the tunnel does once the proxy has answered.
+ * The socket factory of a proxied client, and what ends its CONNECTs in progress. ws types
+ * `createConnection` as net's (a socket returned); Node's HTTP request, which calls it, also
+ * takes one that hands the socket to its callback later, as the tunnel does once the proxy
+ * has answered.
  */
-function tunnelOption(proxy: string, url: string, opts: QuantWsClientOptions): ClientOptions["createConnection"] {
-  return proxyTunnel(proxy, /^wss:/i.test(url), opts.connectTimeoutMs ?? 10_000) as unknown as ClientOptions["createConnection"];
+function tunnelOption(proxy: string, url: string, opts: QuantWsClientOptions): { createConnection: ClientOptions["createConnection"]; cancel: () => void } {
+  const tunnel = proxyTunnel(proxy, /^wss:/i.test(url), opts.connectTimeoutMs ?? 10_000);
+  return { createConnection: tunnel.createConnection as unknown as ClientOptions["createConnection"], cancel: tunnel.cancel };
 }
 
-function connectionOptions(opts: QuantWsClientOptions, tunnel: ClientOptions["createConnection"] | undefined): ConstructorParameters<typeof Connection>[1] {
+function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof tunnelOption> | undefined): ConstructorParameters<typeof Connection>[1] {
   return {
     connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
     maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    wsOptions: tunnel ? { ...opts.wsOptions, createConnection: tunnel } : (opts.wsOptions ?? {}),
+    wsOptions: tunnel ? { ...opts.wsOptions, createConnection: tunnel.createConnection } : (opts.wsOptions ?? {}),
+    ...(tunnel ? { cancelOpening: tunnel.cancel } : {}),
     pingIntervalMs: opts.pingIntervalMs ?? 5_000,
     maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),
     reconnect:

@@ -38,6 +38,8 @@ export interface ConnectionOptions {
   /** Infinity: no limit. */
   maxMessageBytes: number;
   wsOptions: ClientOptions;
+  /** Ends what opening a socket started outside ws (a proxy's CONNECT in progress). */
+  cancelOpening?: () => void;
   /** undefined: do not reconnect. */
   reconnect: Required<ReconnectOptions> | undefined;
   pingIntervalMs: number;
@@ -50,6 +52,8 @@ export class Connection {
   #opening: Promise<WebSocket> | undefined;
   #everOpened = false;
   #closeReason: string | undefined;
+  /** The socket being opened (before its handshake ends), which close() ends at once. */
+  #connecting: WebSocket | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectAttempt = 0;
 
@@ -100,10 +104,12 @@ export class Connection {
         reject(this.host.scrub(new UsageError(`cannot open a socket to ${redactUrl(this.#url)}: ${e instanceof Error ? e.message : String(e)}`, { api: API, cause: e })));
         return;
       }
+      this.#connecting = ws;
       let opened = false;
       let failure: Error | undefined;
       ws.on("open", () => {
         opened = true;
+        this.#connecting = undefined;
         if (this.host.closed) {
           ws.terminate();
           reject(new ClientClosedError("client closed while connecting", { api: API }));
@@ -136,6 +142,8 @@ export class Connection {
       });
       ws.on("close", (code: number, reason: Buffer) => {
         if (!opened) {
+          if (this.#connecting === ws) this.#connecting = undefined;
+          if (this.host.closed) return reject(new ClientClosedError("client closed while connecting", { api: API }));
           const why = failure?.message ?? `closed with code ${code}`;
           reject(this.host.scrub(new ConnectionError(`cannot connect to ${redactUrl(this.#url)}: ${why}`, { api: API, cause: failure })));
           return;
@@ -204,10 +212,15 @@ export class Connection {
     report();
   }
 
-  /** close(): no reconnect any more; waits for an opening in progress to settle. */
+  /**
+   * close(): no reconnect any more; an opening in progress is ended at once (a gateway or a
+   * proxy that does not answer would hold close() for the connect timeout) and awaited.
+   */
   async stop(): Promise<void> {
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    this.#connecting?.terminate();
+    this.opts.cancelOpening?.();
     const opening = this.#opening;
     if (opening) await opening.catch(() => undefined);
   }

@@ -13,16 +13,25 @@ import { redactUrl } from "../core/redaction.js";
 
 type Done = (error: Error | null, socket?: Socket) => void;
 
-export function proxyTunnel(proxy: string, secure: boolean, timeoutMs: number): (opts: ConnectionOptions & { host?: string; port?: number | string }, done: Done) => undefined {
+export interface ProxyTunnel {
+  /** ws's `createConnection`, in the callback form Node's HTTP request takes. */
+  createConnection(opts: ConnectionOptions & { host?: string; port?: number | string }, done: Done): undefined;
+  /** End every CONNECT still waiting for the proxy (the client is closing). */
+  cancel(): void;
+}
+
+export function proxyTunnel(proxy: string, secure: boolean, timeoutMs: number): ProxyTunnel {
   const url = new URL(proxy);
   const auth = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}` : undefined;
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   const shown = `the proxy ${redactUrl(url.href)}`;
-  return (opts, done) => {
+  const pending = new Set<ReturnType<typeof send>>();
+  const createConnection: ProxyTunnel["createConnection"] = (opts, done) => {
     const host = opts.host ?? "localhost";
     const target = `${host.includes(":") ? `[${host}]` : host}:${opts.port ?? (secure ? 443 : 80)}`;
     let settled = false;
     const finish = (error: Error | null, socket?: Socket) => {
+      pending.delete(req);
       if (settled) return void socket?.destroy();
       settled = true;
       done(error, socket);
@@ -52,7 +61,14 @@ export function proxyTunnel(proxy: string, secure: boolean, timeoutMs: number): 
     const silent = new Error(`${shown} did not answer CONNECT ${target} within ${timeoutMs} ms`);
     req.once("timeout", () => req.destroy(silent));
     req.once("error", (e) => finish(e === silent ? e : new Error(`${shown} cannot be reached (${(e as { code?: string }).code ?? e.message})`, { cause: e })));
+    pending.add(req);
     req.end();
     return undefined;
+  };
+  return {
+    createConnection,
+    cancel: () => {
+      for (const req of pending) req.destroy(new Error(`the client closed while ${shown} was opening the tunnel`));
+    },
   };
 }
