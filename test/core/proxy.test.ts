@@ -25,16 +25,7 @@ import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/m
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { runCliProcess } from "../helpers/cli.js";
 import { selfSignedCert, startProxy } from "../helpers/proxy.js";
-import { rejection } from "../helpers/rejection.js";
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
+import { rejection, thrown } from "../helpers/rejection.js";
 
 const PASSWORD = "pr0xy-s3cret";
 const xtCreds = { accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY };

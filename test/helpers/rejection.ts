@@ -7,3 +7,13 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection, got a value");
 }
+
+/** What `f` throws (fails the test if it returns). */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw, got a return");
+}

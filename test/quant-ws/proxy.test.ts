@@ -12,6 +12,7 @@ import { ConnectionError, UsageError } from "../../src/handwritten/core/errors.j
 import { ClientClosedError } from "../../src/handwritten/quant-ws/errors.js";
 import { createQuantWsClient, type QuantWsClientOptions } from "../../src/handwritten/quant-ws/index.js";
 import { selfSignedCert, startProxy } from "../helpers/proxy.js";
+import { thrown } from "../helpers/rejection.js";
 import { creds, ETH, rejection, startMock } from "./helpers.js";
 
 const PASSWORD = "pr0xy-s3cret";
@@ -20,15 +21,6 @@ function client(opts: QuantWsClientOptions) {
   const c = createQuantWsClient({ requestTimeoutMs: 2_000, loginTimeoutMs: 2_000, reconnect: false, ...opts });
   onTestFinished(() => c.close());
   return c;
-}
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("through the proxy", () => {
