@@ -217,6 +217,13 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
     expect(proxy.connects).toEqual([`xt.invalid:${new URL(front.url).port}`]);
   });
 
+  it("a refusal names the CONNECT target with its port, the scheme's when the URL has none", async () => {
+    const proxy = await startProxy({ refuse: 403 });
+    const e = await rejection(createXtClient({ baseUrl: "https://api.xt.invalid", proxy: proxy.url, retry: false }).call("getServerTime"));
+    expect((e as Error).message).toMatch(/: the proxy answered 403 to CONNECT api\.xt\.invalid:443, not 200$/);
+    expect(proxy.connects).toEqual(["api.xt.invalid:443"]);
+  });
+
   it("trusted (NODE_EXTRA_CA_CERTS), `tradeapi call` with HTTPS_PROXY gets its signed answer, the server's name sent as SNI", async () => {
     const front = await tlsFront();
     const proxy = await startProxy();

@@ -630,7 +630,8 @@ export class HttpTransport {
     const proxy = this.#proxy === undefined ? "" : ` through the proxy ${redactUrl(this.#proxy)}`;
     if (e instanceof WireError && e.kind === "proxy") {
       const hint = detail === "407" ? ": it asks for credentials (user:password@ in the proxy URL), or refused the ones given" : "";
-      return new ConnectionError(`connection failed${proxy}: the proxy answered ${detail} to CONNECT ${new URL(this.#origin[0]).host}, not 200${hint}`, ctx);
+      const u = new URL(this.#origin[0]);
+      return new ConnectionError(`connection failed${proxy}: the proxy answered ${detail} to CONNECT ${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}, not 200${hint}`, ctx);
     }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);

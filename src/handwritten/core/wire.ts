@@ -1,14 +1,16 @@
 /**
  * The wire under HttpTransport: one request out, one answer in, by one of two roads.
  *
- * - No `fetch` option: `undici.request` on a module-level keep-alive `Agent`. The timeout is
- *   undici's own (`connect.timeout`, `headersTimeout`, `bodyTimeout`: each phase gets the
- *   timeout, the body's is the longest silence between two chunks), so a call creates no timer
- *   and no AbortController; a signal is handed to undici as is. undici's header and body
- *   timers tick about once a second (a 100 ms timeout would fire after up to ~1 s), so a
- *   timeout under PRECISE_BELOW_MS also gets a native timer, which aborts the request through
- *   a plain EventEmitter (undici accepts one as its signal; an AbortController costs several
- *   µs more): then, as with fetch, it covers the whole buffered answer, or a stream's headers.
+ * - No `fetch` option: `undici.request` on a module-level keep-alive `Agent` (a `ProxyAgent`
+ *   for a client with a `proxy`). The timeout is undici's own (`connect.timeout`,
+ *   `headersTimeout`, `bodyTimeout`: each phase gets the timeout, the body's is the longest
+ *   silence between two chunks), so a call without a signal creates no timer and no
+ *   AbortController. undici's header and body timers tick about once a second (a 100 ms
+ *   timeout would fire after up to ~1 s), so a timeout under PRECISE_BELOW_MS also gets a
+ *   native timer, which aborts the request through a plain EventEmitter (undici accepts one as
+ *   its signal; an AbortController costs several µs more) that also carries the caller's signal
+ *   (undici never listens on it itself): then, as with fetch, it covers the whole buffered
+ *   answer, or a stream's headers, and the call ends when it fires even while still connecting.
  * - A `fetch` option: that fetch (tests, msw, proxies), with `redirect: "manual"` and a timer
  *   that aborts it (covering the whole buffered answer, or the headers of a streamed one and
  *   then each wait for its next chunk, as undici's `bodyTimeout`).
