@@ -44,7 +44,7 @@
  * with `onEvent`'s failures kept out of the call (a throwing logger lost a placed order's result);
  * 67.3 kB with the openapi-fetch methods' headers read in every form and checked; 67.6 kB with
  * a fetch option's answer that is not a Response refused as such; 67.8 kB with a signed header
- * replacing a caller's of the same name in any case; 69.7 kB with the `proxy` option (its check,
+ * replacing a caller's of the same name in any case; 69.8 kB with the `proxy` option (its check,
  * the proxy's agent and messages, its password among the secrets) and an abort or short timeout
  * that ends a call still connecting.
  */
@@ -56,7 +56,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 69_800;
+const CEILING = 69_900;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 
