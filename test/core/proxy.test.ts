@@ -232,8 +232,12 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
       XT_BASE_URL: front.url,
       XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY,
       XT_SECRET_KEY: XT_MOCK_SECRET_KEY,
+      // Every spelling set: the child inherits this machine's environment, where a lower-case one would win.
+      https_proxy: proxy.url,
       HTTPS_PROXY: proxy.url,
+      http_proxy: "",
       HTTP_PROXY: "",
+      no_proxy: "",
       NO_PROXY: "",
     });
     expect(JSON.parse(stdout)).toBeTypeOf("object");
