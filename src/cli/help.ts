@@ -2,6 +2,7 @@
 import type { FlagSpec } from "./args.js";
 import type { CliOperation, CliParam } from "./coerce.js";
 import type { ApiEntry, CliApi } from "./registry.js";
+import { PROXY_ENV } from "./proxy-env.js";
 
 function typeText(p: CliParam): string {
   const s = p.schema;
@@ -58,6 +59,7 @@ export function apiHelp(entry: ApiEntry, api: CliApi): string {
   if (entry.callFlags?.length) lines.push("", "flags:", ...flagLines(entry.callFlags));
   lines.push("", "environment:", ...envLines(entry));
   if (api.defaults?.baseUrl) lines.push(`  (default base URL: ${api.defaults.baseUrl})`);
+  lines.push(`  ${PROXY_ENV.map((v) => v.name).join(", ")}: the proxy, as curl reads them (\`tradeapi --help\`)`);
   lines.push("", `operations (${api.operations.length}):`);
   for (const o of api.operations) lines.push(`  ${o.operationId.padEnd(34)} ${o.summary.split("\n")[0]}`);
   return `${lines.join("\n")}\n`;

@@ -91,6 +91,17 @@ describe("proxyFor: which proxy the environment gives a server", () => {
   });
 });
 
+describe("the help names the variables", () => {
+  it("tradeapi --help explains each; call <api> --help names them for every API", async () => {
+    const top = await runCliCaptured(["--help"], {});
+    for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"]) expect(top.stdout).toMatch(new RegExp(`^    ${name} +\\S`, "m"));
+    for (const api of ["xt", "hubi", "bhex", "xele", "quant-ws"]) {
+      const help = await runCliCaptured(["call", api, "--help"], {});
+      expect(help.stdout, api).toContain("  HTTPS_PROXY, HTTP_PROXY, NO_PROXY: the proxy, as curl reads them (`tradeapi --help`)");
+    }
+  });
+});
+
 describe("tradeapi call through the proxy", () => {
   let xt: HttpMock;
   let base: string;
