@@ -52,7 +52,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -629,9 +629,8 @@ export class HttpTransport {
     }
     const proxy = this.#proxy === undefined ? "" : ` through the proxy ${redactUrl(this.#proxy)}`;
     if (e instanceof WireError && e.kind === "proxy") {
-      const hint = detail === "407" ? ": it asks for credentials (user:password@ in the proxy URL), or refused the ones given" : "";
       const u = new URL(this.#origin[0]);
-      return new ConnectionError(`connection failed${proxy}: the proxy answered ${detail} to CONNECT ${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}, not 200${hint}`, ctx);
+      return new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
     }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);

@@ -10,6 +10,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { redactUrl } from "../core/redaction.js";
+import { proxyRefusal } from "../core/validate.js";
 
 type Done = (error: Error | null, socket?: Socket) => void;
 
@@ -49,8 +50,7 @@ export function proxyTunnel(proxy: string, secure: boolean, timeoutMs: number): 
       req.setTimeout(0);
       if (res.statusCode !== 200) {
         socket.destroy();
-        const hint = res.statusCode === 407 ? ": it asks for credentials (user:password@ in the proxy URL), or refused the ones given" : "";
-        return finish(new Error(`${shown} answered ${res.statusCode} to CONNECT ${target}, not 200${hint}`));
+        return finish(new Error(`${shown} ${proxyRefusal(res.statusCode ?? "no status", target)}`));
       }
       if (head.length) socket.unshift(head);
       if (!secure) return finish(null, socket);
