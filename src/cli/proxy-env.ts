@@ -11,7 +11,9 @@
  */
 import { BlockList, isIP } from "node:net";
 import { urlCredentials } from "../handwritten/core/redaction.js";
+import { urlShown } from "../handwritten/core/validate.js";
 import { CliUsageError } from "./args.js";
+import type { ApiEntry, CliSettings } from "./registry.js";
 
 export const PROXY_ENV = [
   { name: "HTTPS_PROXY", description: "proxy for https and wss servers (http://[user:password@]host:port; also https_proxy)" },
@@ -19,7 +21,8 @@ export const PROXY_ENV = [
   { name: "NO_PROXY", description: "servers reached directly: hosts, .domains, IPs, CIDR ranges, :ports, or * (also no_proxy; loopback always)" },
 ] as const;
 
-const hideUserinfo = (url: string): string => url.replace(/\/\/[^/?#]*@/, "//***@");
+/** A proxy variable's value as a URL: one written without a scheme is http://. */
+const withScheme = (raw: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
 
 const value = (env: NodeJS.ProcessEnv, name: string): [string, string] | undefined => {
   for (const n of [name.toLowerCase(), name]) {
@@ -92,7 +95,7 @@ export function proxyFor(target: string, env: NodeJS.ProcessEnv): string | undef
   const noProxy = value(env, "NO_PROXY")?.[1].split(/[\s,]+/).filter(Boolean) ?? [];
   if (noProxy.some((e) => bypassedBy(e, host, port))) return undefined;
   const [name, raw] = chosen;
-  const proxy = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
+  const proxy = withScheme(raw);
   let parsed: URL | undefined;
   try {
     parsed = new URL(proxy);
@@ -100,8 +103,8 @@ export function proxyFor(target: string, env: NodeJS.ProcessEnv): string | undef
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    const shown = JSON.stringify(hideUserinfo(raw));
-    throw new CliUsageError(`${name} is not an http:// or https:// proxy URL: ${shown} (tradeapi speaks HTTP to proxies; set NO_PROXY to reach this server directly)`);
+    // Shown with the scheme it was read with: a password is hidden only after one (`user:pw@host` is http://user:pw@host).
+    throw new CliUsageError(`${name} is not an http:// or https:// proxy URL: ${urlShown(proxy)} (tradeapi speaks HTTP to proxies; set NO_PROXY to reach this server directly)`);
   }
   return proxy;
 }
@@ -113,7 +116,7 @@ export function proxyFor(target: string, env: NodeJS.ProcessEnv): string | undef
 export function proxyForAll(targets: ReadonlyArray<string>, env: NodeJS.ProcessEnv): string | undefined {
   const routes = new Set(targets.map((t) => proxyFor(t, env)));
   if (routes.size > 1) {
-    throw new CliUsageError(`HTTP(S)_PROXY and NO_PROXY send ${targets.map(hideUserinfo).join(" and ")} different ways; tradeapi sends one call's servers one way: set NO_PROXY for all of them or for none`);
+    throw new CliUsageError(`HTTP(S)_PROXY and NO_PROXY send ${targets.map(urlShown).join(" and ")} different ways; tradeapi sends one call's servers one way: set NO_PROXY for all of them or for none`);
   }
   return [...routes][0];
 }
@@ -122,6 +125,27 @@ export function proxyForAll(targets: ReadonlyArray<string>, env: NodeJS.ProcessE
 export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
   return PROXY_ENV.flatMap(({ name }) => [name, name.toLowerCase()]).flatMap((n) => {
     const v = env[n]?.trim();
-    return v ? urlCredentials(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`) : [];
+    if (!v) return [];
+    const url = withScheme(v);
+    const found = urlCredentials(url);
+    if (found.length) return found;
+    // Not a URL (a space or a stray `%` in the password): its text before the authority's last `@`.
+    const info = /^\s*[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1] ?? "";
+    return [info.slice(info.indexOf(":") + 1)].filter(Boolean);
   });
+}
+
+/**
+ * The call's settings with the one proxy the environment gives the API's servers: each URL
+ * setting of `entry`, or the API's default for it when it is not set.
+ */
+export function withProxy(
+  entry: Pick<ApiEntry, "env">,
+  settings: CliSettings,
+  defaults: Readonly<Record<string, string>> | undefined,
+  env: NodeJS.ProcessEnv,
+): CliSettings {
+  const targets = entry.env.flatMap((v) => (v.url ? [settings[v.setting] ?? defaults?.[v.setting]] : [])).filter((u): u is string => !!u);
+  const proxy = proxyForAll(targets, env);
+  return proxy === undefined ? settings : { ...settings, proxy };
 }

@@ -14,6 +14,7 @@
  * `registerApi()` adds one at run time (tests, embedding).
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
+import { urlShown } from "../handwritten/core/validate.js";
 import { CliUsageError, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
@@ -276,10 +277,6 @@ export function credentialHint(api: string | undefined, message: string): string
   return /\bmissing\b/.test(message) ? `; set ${names.join(" / ")}` : ` (the value of ${names.join(" / ")})`;
 }
 
-function showUrl(value: string): string {
-  return JSON.stringify(value.replace(/\/\/([^/@:]*):[^/?#]*@/, "//$1:***@"));
-}
-
 /** Check a URL setting: it must parse and use the API's schemes. */
 export function checkUrl(value: string, kind: UrlKind, source: string): void {
   const schemes = kind === "ws" ? ["ws:", "wss:"] : ["http:", "https:"];
@@ -287,10 +284,10 @@ export function checkUrl(value: string, kind: UrlKind, source: string): void {
   try {
     url = new URL(value);
   } catch {
-    throw new CliUsageError(`${source} is not a URL: ${showUrl(value)} (expected ${schemes.map((p) => `${p}//host[:port]`).join(" or ")})`);
+    throw new CliUsageError(`${source} is not a URL: ${urlShown(value)} (expected ${schemes.map((p) => `${p}//host[:port]`).join(" or ")})`);
   }
   if (!schemes.includes(url.protocol)) {
-    throw new CliUsageError(`${source} must be a ${schemes.join(" or ")} URL, got ${showUrl(value)}`);
+    throw new CliUsageError(`${source} must be a ${schemes.join(" or ")} URL, got ${urlShown(value)}`);
   }
 }
 

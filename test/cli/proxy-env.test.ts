@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliUsageError } from "../../src/cli/args.js";
-import { proxyFor, proxyForAll } from "../../src/cli/proxy-env.js";
+import { proxyFor, proxyForAll, proxySecrets } from "../../src/cli/proxy-env.js";
+import { Redactor } from "../../src/handwritten/core/errors.js";
 import { startQuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
@@ -70,6 +71,8 @@ describe("proxyFor: which proxy the environment gives a server", () => {
     for (const [env, name] of [
       [{ HTTPS_PROXY: "socks5://ops:hunter22@proxy.corp:1080" }, "HTTPS_PROXY"],
       [{ https_proxy: "http://ops:hunter22@proxy corp" }, "https_proxy"],
+      [{ HTTPS_PROXY: "ops:hunter22@proxy corp:3128" }, "HTTPS_PROXY"],
+      [{ HTTPS_PROXY: "ops:hun@ter22@proxy corp:3128" }, "HTTPS_PROXY"],
     ] as const) {
       let error: unknown;
       try {
@@ -78,14 +81,22 @@ describe("proxyFor: which proxy the environment gives a server", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(CliUsageError);
-      expect((error as Error).message).toMatch(new RegExp(`^${name} is not an http:// or https:// proxy URL: "[a-z0-9]+://\\*\\*\\*@`));
-      expect((error as Error).message).not.toContain("hunter22");
+      expect((error as Error).message).toMatch(new RegExp(`^${name} is not an http:// or https:// proxy URL: "[a-z0-9]+://\\[redacted\\]@proxy`));
+      expect((error as Error).message).not.toMatch(/hun|ter22/);
     }
+  });
+
+  it("proxySecrets gives the password of a proxy variable that is not a URL too (the CLI's prints hide it)", () => {
+    expect(proxySecrets({ HTTPS_PROXY: "http://ops:hun ter22@proxy corp:3128" })).toEqual(["hun ter22"]);
+    expect(proxySecrets({ https_proxy: "ops:hun@ter%zz@proxy.corp" })).toEqual(["hun@ter%zz"]);
+    expect(proxySecrets({ HTTP_PROXY: "http://ops:s3cret@proxy.corp:3128" })).toContain("s3cret");
+    expect(proxySecrets({ HTTP_PROXY: "proxy.corp:3128", NO_PROXY: "x" })).toEqual([]);
+    expect(new Redactor(proxySecrets({ HTTPS_PROXY: "ops:hun ter22@proxy corp" })).text("echo hun ter22 back")).toBe("echo [redacted] back");
   });
 
   it("one call's servers sent two ways is a usage error", () => {
     expect(() => proxyForAll(["http://ma.corp:8899", "http://ms.corp:8181"], { HTTP_PROXY: P, NO_PROXY: "ms.corp" })).toThrow(
-      /send http:\/\/ma\.corp:8899 and http:\/\/ms\.corp:8181 different ways/,
+      /send "http:\/\/ma\.corp:8899" and "http:\/\/ms\.corp:8181" different ways/,
     );
     expect(proxyForAll(["http://ma.corp:8899", "http://ms.corp:8181"], { HTTP_PROXY: P })).toBe(P);
   });
@@ -168,6 +179,17 @@ describe("tradeapi call through the proxy", () => {
     expect(run.stderr).toMatch(/\/\/(\*\*\*|ops:\*\*\*|\[redacted\])@(127\.0\.0\.1|host)/);
     expect(run.stderr).not.toMatch(/ter22|hun/);
     expect(run.stdout).toBe("");
+  });
+
+  it.each([
+    [["call", "xt", "getServerTime"], { XT_BASE_URL: "ops:hunter22@api.xt.com" }, /XT_BASE_URL must be a http: or https: URL, got "\[redacted\]@api\.xt\.com"/],
+    [["call", "xt", "getServerTime", "--base-url", "htps//ops:hunter22@api.xt.com"], {}, /--base-url is not a URL: "htps\/\/\[redacted\]@api\.xt\.com"/],
+    [["ws", "login"], { QUANT_WS_URL: "ops:hunter22@gw.corp" }, /QUANT_WS_URL must be a ws: or wss: URL, got "\[redacted\]@gw\.corp"/],
+  ])("a URL setting written without its scheme (or with a mistyped one) hides its password too: %j", async (args, env, message) => {
+    const run = await runCliCaptured(args, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr + run.stdout).not.toContain("hunter22");
   });
 
   it("quant-ws: `call` and `ws login` connect through HTTP_PROXY to a ws:// gateway", async () => {

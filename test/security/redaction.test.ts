@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiError, HttpError, MAX_SHOWN_TEXT, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
 import { secretForms, secretNamedValues } from "../../src/handwritten/core/redaction.js";
+import { urlShown } from "../../src/handwritten/core/validate.js";
 
 const SECRET = "S3cr3t-Value_with+/=chars";
 const r = new Redactor([SECRET]);
@@ -243,6 +244,23 @@ describe("Redactor: property (fixed seed)", () => {
         },
       ),
       { seed: 20261201, numRuns: 400 },
+    );
+  });
+});
+
+describe("a URL's user:password@ in messages (fixed seed)", () => {
+  const password = fc.string({ minLength: 6, maxLength: 24, unit: "grapheme-ascii" }).filter((s) => !/[/?#]/.test(s) && !s.includes("proxy"));
+  const scheme = fc.constantFrom("http://", "https://", "wss://", "h ttp://", "http:/", "", " http://");
+
+  it("urlShown shows none of the password, whatever it holds and whatever comes before it", () => {
+    fc.assert(
+      fc.property(scheme, fc.constantFrom("", "ops:", "o p:"), password, (pre, user, pw) => {
+        const shown = urlShown(`${pre}${user}${pw}@proxy.corp:3128/x`);
+        // "http:/" has no authority: the text is not a URL's, and only the scheme-less rule (to the last @ before a /) applies.
+        if (pre === "http:/") return true;
+        return !shown.includes(pw) && shown.includes("proxy.corp:3128/x");
+      }),
+      { seed: 20261203, numRuns: 400 },
     );
   });
 });

@@ -81,7 +81,6 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
 /** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
 export const CLI_LOGIN_TIMEOUT_MS = 15_000;
 
-
 /** Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. */
 async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
   if (ms === undefined) return fn();

@@ -6,7 +6,7 @@ import { stringifyJson } from "../../handwritten/core/json.js";
 import { CliUsageError, didYouMean, type FlagSpec } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
-import { proxyForAll } from "../proxy-env.js";
+import { withProxy } from "../proxy-env.js";
 import { apiNames, parseApiArgs, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
@@ -94,10 +94,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const settings = resolveSettings(entry, io.env, flags);
   const output = flags.output;
   if (output !== undefined) checkOutput(output);
-  // The servers this call may reach (a setting, else the spec's default), and the one proxy the environment gives them.
-  const targets = entry.env.flatMap((v) => (v.url ? [settings[v.setting] ?? api.defaults?.[v.setting]] : [])).filter((u): u is string => !!u);
-  const proxy = proxyForAll(targets, io.env);
-  const caller = await api.createCaller(proxy === undefined ? settings : { ...settings, proxy }, flags);
+  const caller = await api.createCaller(withProxy(entry, settings, api.defaults, io.env), flags);
   let data: unknown;
   try {
     data = await caller.call(op, params);

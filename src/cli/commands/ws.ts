@@ -13,7 +13,7 @@ import { CliUsageError, numberFlag, parseFlags, timeoutFlag, type FlagSpec } fro
 import { coerceValue } from "../coerce.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
-import { proxyFor } from "../proxy-env.js";
+import { withProxy } from "../proxy-env.js";
 import { envNameOf, findApi, resolveSettings, type CliIo, type CliSettings } from "../registry.js";
 import { callCommand } from "./call.js";
 
@@ -138,9 +138,8 @@ async function withClient(
 
 /** The settings, with the proxy the environment gives the gateway URL (the spec's when none is set). */
 function settingsOf(io: CliIo, flags: Record<string, string>): CliSettings {
-  const settings = resolveSettings(findApi("quant-ws"), io.env, flags);
-  const proxy = proxyFor(settings.baseUrl ?? quantWsMeta.serverUrl, io.env);
-  return proxy === undefined ? settings : { ...settings, proxy };
+  const entry = findApi("quant-ws");
+  return withProxy(entry, resolveSettings(entry, io.env, flags), { baseUrl: quantWsMeta.serverUrl }, io.env);
 }
 
 async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {

@@ -330,11 +330,11 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
 
 /**
  * A server URL as a message names it: quoted, its `user:password@` redacted (whatever the
- * password holds: a space or a quote in one refused as such must not print it); a non-string
- * by its type.
+ * password holds: a space or a quote in one refused as such must not print it; and in a value
+ * with a mistyped scheme or none, `user:pw@host`); a non-string by its type.
  */
 export const urlShown = (url: unknown): string =>
-  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`))) : typeName(url);
+  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(/^(\s*[^/?#]*?\/\/|)[^/?#]*@/, `$1${REDACTED}@`))) : typeName(url);
 
 /**
  * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
