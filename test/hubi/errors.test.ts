@@ -166,7 +166,9 @@ describe("transport failures", () => {
       const c = createHubiClient({ ...CREDS, baseUrl: `http://127.0.0.1:${port}`, retry: false, timeoutMs: 150 });
       const e = await failure(c.call(...CANCEL));
       expect(e).toBeInstanceOf(TimeoutError);
-      expect(e.message).toBe("hubi cancelOrder: no answer within 150 ms");
+      // A cancel that changes state: the request was sent, its outcome is unknown (test/core/outcome-unknown.test.ts).
+      expect(e.message).toBe("hubi cancelOrder: no answer within 150 ms; the request may have reached the server and taken effect: look it up before sending it again");
+      expect(e).toMatchObject({ outcomeUnknown: true, timeoutMs: 150 });
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

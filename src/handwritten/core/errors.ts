@@ -24,6 +24,10 @@
  *     ├── InvalidRequestError    the server rejected a parameter
  *     └── ServiceUnavailableError the server is busy or failed internally; try later
  *
+ * An error of a call that changes state whose request may have reached the server (no answer
+ * once it was sent, a dropped connection, a 5xx, a success answer that cannot be read) has
+ * `outcomeUnknown: true` (see the field): look the order up before sending it again.
+ *
  * Messages never contain secrets, signatures, passwords or tokens: the transport and the
  * clients pass every error through one `Redactor` (redaction.ts) holding the values the
  * request carried, before it reaches the caller. `toJSON()` gives the same redacted facts.
@@ -43,6 +47,15 @@ export interface ErrorContext {
 export class TradeApiError extends Error {
   declare readonly api: string | undefined;
   declare readonly operation: string | undefined;
+  /**
+   * `true` when the call was to change state (an order, a cancel, a transfer: the spec's
+   * `x-retryable: false`) and failed after its request may have reached the server: the
+   * connection broke or the time ran out once it was sent, the server failed (HTTP 5xx but
+   * 501 and 503), or a success answer could not be read. It may have taken effect: look it
+   * up (open orders, the order by its client id) before sending it again. Absent otherwise:
+   * such an error means the request had no effect.
+   */
+  declare readonly outcomeUnknown?: true;
   constructor(message: string, ctx: ErrorContext = {}) {
     super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
     // Assigned in this order, as class fields would have defined them (api, operation, then name).
@@ -59,6 +72,20 @@ export class TradeApiError extends Error {
     if (cause !== undefined) out.cause = cause instanceof TradeApiError ? cause.toJSON() : cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
     return out;
   }
+}
+
+/** What the message of an error with `outcomeUnknown` ends with. */
+export const OUTCOME_UNKNOWN_NOTE = "; the request may have reached the server and taken effect: look it up before sending it again";
+
+/** Mark `e` (a TradeApiError) `outcomeUnknown`, its message (and a stack already formatted) saying so; anything else as it is. */
+export function markOutcomeUnknown<E>(e: E): E {
+  if (!(e instanceof TradeApiError) || e.outcomeUnknown) return e;
+  const head = `${e.name}: ${e.message}`;
+  const stack = e.stack;
+  e.message += OUTCOME_UNKNOWN_NOTE;
+  Object.defineProperty(e, "outcomeUnknown", { value: true, enumerable: true });
+  if (stack?.startsWith(head)) e.stack = `${e.name}: ${e.message}${stack.slice(head.length)}`;
+  return e;
 }
 
 /**

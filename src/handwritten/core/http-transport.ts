@@ -27,8 +27,10 @@
  * is not needed for any of it.
  */
 import {
+  ApiError,
   apiErrorFromCode,
   callerAborted,
+  markOutcomeUnknown,
   ConnectionError,
   HttpError,
   RedirectError,
@@ -235,6 +237,17 @@ function decoderOf(contentType: string, fatal: boolean): TextDecoder | undefined
 
 /** undici's codes for an answer that stopped before its end (the server closed the connection). */
 const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"]);
+/**
+ * Connection failures that come before a request is written (no address, refused, the
+ * connect's timeout, a TLS handshake that failed): nothing reached the server.
+ */
+const NOT_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_\w+|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL|EPROTO|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED|UND_ERR_DESTROYED|ERR_SSL_\w+|ERR_TLS_\w+|\w*CERT\w*|UNABLE_TO_\w+)$/;
+
+/** May the request of a failed send have reached the server? (A proxy's refusal, a request that cannot be sent or a redirect: no.) */
+function mayHaveArrived(e: unknown): boolean {
+  if (e instanceof WireError) return e.kind !== "proxy" && e.kind !== "invalid" && !NOT_SENT.test(e.detail);
+  return !(e instanceof TradeApiError);
+}
 /** The default `maxResponseBytes`: 64 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Characters encodeURIComponent leaves as they are. */
@@ -545,6 +558,7 @@ export class HttpTransport {
     const cfg = this.config;
     const wire = this.wireRequest(req);
     const { timeoutMs, both, signal, started } = this.begin(op, opts);
+    const aborted = signal?.aborted;
     let res: WireResponse;
     let raw: Uint8Array;
     try {
@@ -553,19 +567,23 @@ export class HttpTransport {
       (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
       const err = this.transportError(op, e, timeoutMs);
+      // A signal that had fired before the send sent nothing (undici and fetch both check it first).
+      if (!op.retryable && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
       if (cfg.onEvent) this.event(op, req, n, started, undefined, err.name);
       throw err;
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent) return this.decode(op, res.status, res.headers, raw);
+    if (!cfg.onEvent && op.retryable) return this.decode(op, res.status, res.headers, raw);
     try {
       const result = this.decode(op, res.status, res.headers, raw);
-      this.event(op, req, n, started, res.status);
+      if (cfg.onEvent) this.event(op, req, n, started, res.status);
       return result;
     } catch (e) {
-      this.event(op, req, n, started, res.status, e instanceof Error ? e.name : "Error");
-      throw e;
+      if (cfg.onEvent) this.event(op, req, n, started, res.status, e instanceof Error ? e.name : "Error");
+      // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
+      const status = res.status;
+      throw op.retryable || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
     }
   }
 

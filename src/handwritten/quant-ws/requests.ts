@@ -4,9 +4,9 @@
  * abort, a dropped socket or close() settles it.
  */
 import WebSocket from "ws";
-import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
+import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
-import { AbortedError, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
+import { AbortedError, markOutcomeUnknown, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { API, ConnectionDroppedError, QuantWsFrameError, replyError } from "./errors.js";
@@ -36,6 +36,12 @@ class Pending implements Deadline {
 
 const MAX_QUIET = 256;
 
+/** The requests that change state (the spec's `x-retryable: false`: login, place_order, cancel_order, logout). */
+const CHANGES_STATE = new Set(Object.keys(quantWsMeta.operations).filter((op) => !(quantWsMeta.operations as Record<string, { retryable: boolean }>)[op]!.retryable));
+
+/** The failure of a request already sent: for one that changes state, its outcome is unknown (TradeApiError.outcomeUnknown). */
+const afterSend = <E extends Error>(op: string, e: E): E => (CHANGES_STATE.has(op) ? markOutcomeUnknown(e) : e);
+
 /** JSON.stringify unless a bigint is present (then the lossless writer). */
 function encode(frame: object): string {
   try {
@@ -63,7 +69,7 @@ export class RequestTable {
 
   readonly #onExpire = (p: Pending): void => {
     this.#settle(p);
-    p.reject(new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs }));
+    p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs })));
   };
 
   /** Take `p` out of the pending set (its timeout and abort listener included). */
@@ -100,7 +106,7 @@ export class RequestTable {
       if (signal) {
         p.offAbort = onAbort(signal, () => {
           this.#settle(p);
-          reject(new AbortedError("aborted; the request was sent and may still take effect", { api: API, operation: op, cause: signal.reason }));
+          reject(afterSend(op, new AbortedError("aborted after the request was sent", { api: API, operation: op, cause: signal.reason })));
         });
       }
       this.#pending.set(cid, p);
@@ -124,7 +130,7 @@ export class RequestTable {
     }
     this.#settle(p);
     if (p.op !== frame.op) {
-      p.reject(this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op })));
+      p.reject(afterSend(p.op, this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }))));
       return undefined;
     }
     const reply = frame.frame as { result: boolean; error_message?: string };
@@ -138,14 +144,14 @@ export class RequestTable {
     const p = cid !== undefined ? this.#pending.get(cid) : undefined;
     if (!p) return;
     this.#settle(p);
-    p.reject(error);
+    p.reject(afterSend(p.op, error));
   }
 
   /** Settle every pending request with the error `errorFor` makes for its op. */
   rejectAll(errorFor: (op: RequestOp) => Error): void {
     for (const p of [...this.#pending.values()]) {
       this.#settle(p);
-      p.reject(errorFor(p.op));
+      p.reject(afterSend(p.op, errorFor(p.op)));
     }
   }
 

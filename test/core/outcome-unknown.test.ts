@@ -1,0 +1,188 @@
+/**
+ * A call that changes state (the spec's `x-retryable: false`) whose request may have reached
+ * the server before it failed is marked `outcomeUnknown`, and its message says to look it up
+ * before sending it again: an order whose answer never came may have been placed. A failure
+ * before anything was sent (refused, no such host, a proxy's refusal, an abort before the
+ * send), a definite answer (a vendor error code, a 4xx, 501, 503, a redirect) and every read
+ * are not marked. Both roads: undici against real sockets, and an injected fetch.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import {
+  AbortedError,
+  ApiError,
+  ConnectionError,
+  HttpError,
+  OUTCOME_UNKNOWN_NOTE,
+  ResponseFormatError,
+  ServiceUnavailableError,
+  TimeoutError,
+  TradeApiError,
+} from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
+import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { rejection } from "../helpers/rejection.js";
+
+const ORDER = { market: "btc_usdt", price: 1, number: 1, type: 1 as const, entrustType: 1 as const };
+
+/** A server that reads each request and then holds it ("hold") or drops the connection ("cut"). */
+async function rawServer(mode: "hold" | "cut"): Promise<{ url: string; server: Server }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("data", () => {
+      if (mode === "cut") s.destroy();
+    });
+  });
+  server.on("close", () => sockets.forEach((s) => s.destroy()));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+function expectUnknown(e: Error, type: new (...a: never[]) => Error): void {
+  expect(e).toBeInstanceOf(type);
+  expect((e as TradeApiError).outcomeUnknown).toBe(true);
+  expect(e.message.endsWith(OUTCOME_UNKNOWN_NOTE)).toBe(true);
+  expect(e.stack?.split("\n")[0]).toBe(`${e.name}: ${e.message}`);
+  expect((e as TradeApiError).toJSON()).toMatchObject({ outcomeUnknown: true });
+}
+
+function expectKnown(e: Error, type: new (...a: never[]) => Error): void {
+  expect(e).toBeInstanceOf(type);
+  expect((e as TradeApiError).outcomeUnknown).toBeUndefined();
+  expect(e.message).not.toContain("may have reached the server");
+  expect((e as TradeApiError).toJSON()).not.toHaveProperty("outcomeUnknown");
+}
+
+let hold: { url: string; server: Server };
+let cut: { url: string; server: Server };
+let closed: string;
+
+beforeAll(async () => {
+  hold = await rawServer("hold");
+  cut = await rawServer("cut");
+  const gone = await rawServer("hold");
+  closed = gone.url;
+  await new Promise((r) => gone.server.close(r));
+});
+
+afterAll(async () => {
+  await Promise.all([hold, cut].map(({ server }) => new Promise((r) => server.close(r))));
+});
+
+describe("on the undici road (real sockets)", () => {
+  const xt = (baseUrl: string) => createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl, timeoutMs: 250, rateLimit: false, retry: false });
+
+  it("no answer within the timeout after the order was sent: TimeoutError, outcome unknown; a read is not marked", async () => {
+    expectUnknown(await rejection(xt(hold.url).call("order", ORDER)), TimeoutError);
+    expectKnown(await rejection(xt(hold.url).call("getBalance")), TimeoutError);
+  });
+
+  it("the connection dropped after the order was sent: ConnectionError, outcome unknown", async () => {
+    expectUnknown(await rejection(xt(cut.url).call("order", ORDER)), ConnectionError);
+    expectKnown(await rejection(xt(cut.url).call("getBalance")), ConnectionError);
+  });
+
+  it("refused, or no such host: nothing was sent, not marked", async () => {
+    expectKnown(await rejection(xt(closed).call("order", ORDER)), ConnectionError);
+    expectKnown(await rejection(xt("http://no-such-host.invalid").call("order", ORDER)), ConnectionError);
+  });
+
+  it("an abort while the answer is awaited: outcome unknown; a signal aborted before the call: not marked", async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const slow = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: hold.url, timeoutMs: 10_000, rateLimit: false });
+    expectUnknown(await rejection(slow.call("order", ORDER, { signal: ac.signal })), AbortedError);
+    expectKnown(await rejection(slow.call("order", ORDER, { signal: AbortSignal.abort() })), AbortedError);
+  });
+
+  it("the openapi-fetch methods' error carries it too", async () => {
+    const { error } = await xt(hold.url).POST("/trade/api/v1/order", { body: ORDER });
+    expectUnknown(error as Error, TimeoutError);
+  });
+
+  it("every REST API's state-changing call: Hubi enterOrder, BHEX orderCreate, Xele createCashInOut", async () => {
+    const hubi = createHubiClient({ accessKey: "ak", secretKey: "sk", accessToken: "tok", baseUrl: hold.url, timeoutMs: 250 });
+    expectUnknown(
+      await rejection(hubi.call("enterOrder", { coin_code: "USDT", symbol: "BTCUSD", open_position: true, quantity: 1, price: 100, trade_direction: "BUY", order_type: "LIMIT" })),
+      TimeoutError,
+    );
+    const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", baseUrl: hold.url, timeoutMs: 250, retry: false });
+    expectUnknown(
+      await rejection(bhex.call("orderCreate", { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", quantity: "1" })),
+      TimeoutError,
+    );
+    const mock = await startXeleMock();
+    try {
+      // The login goes to the emulator's MA; the counter call to a server that never answers.
+      const xele = createXeleClient({ maUrl: mock.maUrl, msUrl: hold.url, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, timeoutMs: 250, retry: false });
+      expectUnknown(await rejection(xele.call("createCashInOut", { investor_id: "777001", direction: "1", amount: 1 })), TimeoutError);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe("what the answer says (injected fetch)", () => {
+  const xtWith = (status: number, body: string, type = "application/json") =>
+    createXtClient({
+      accessKey: "ak",
+      secretKey: "sk",
+      rateLimit: false,
+      retry: false,
+      fetch: recordingFetch(() => new Response(body, { status, headers: { "content-type": type } })).fetch,
+    });
+
+  it.each([
+    [502, "<html>Bad Gateway</html>", "text/html", HttpError],
+    [500, "internal", "text/plain", HttpError],
+    [504, "", "text/plain", HttpError],
+    [200, "{not json", "application/json", ResponseFormatError],
+    [200, "<html>captive portal</html>", "text/html", ResponseFormatError],
+  ] as const)("HTTP %i %j to an order: outcome unknown", async (status, body, type, cls) => {
+    expectUnknown(await rejection(xtWith(status, body, type).call("order", ORDER)), cls);
+    expectKnown(await rejection(xtWith(status, body, type).call("getBalance")), cls);
+  });
+
+  it.each([
+    [503, "busy", "text/plain", HttpError],
+    [501, "", "text/plain", HttpError],
+    [400, "bad request", "text/plain", HttpError],
+    [200, JSON.stringify({ code: 104, info: "insufficient" }), "application/json", ApiError],
+  ] as const)("HTTP %i %j to an order: a definite answer, not marked", async (status, body, type, cls) => {
+    expectKnown(await rejection(xtWith(status, body, type).call("order", ORDER)), cls);
+  });
+
+  it("a vendor error code under HTTP 500 (BHEX 110, internal error): outcome unknown", async () => {
+    const { fetch } = recordingFetch(() => json({ code: 110, msg: "Internal server error" }, 500));
+    const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", fetch, retry: false });
+    expectUnknown(
+      await rejection(bhex.call("orderCreate", { user_id: "1", exchange_id: 301, symbol_id: "BTCUSDT", type: "limit", side: "buy", quantity: "1" })),
+      ServiceUnavailableError,
+    );
+  });
+
+  it("a fetch that fails before connecting (its cause ECONNREFUSED, ENOTFOUND, a certificate) is not marked; a reset is", async () => {
+    const failing = (code: string) =>
+      createXtClient({
+        accessKey: "ak",
+        secretKey: "sk",
+        rateLimit: false,
+        retry: false,
+        fetch: async () => {
+          throw new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
+        },
+      });
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID"]) {
+      expectKnown(await rejection(failing(code).call("order", ORDER)), TradeApiError);
+    }
+    expectUnknown(await rejection(failing("ECONNRESET").call("order", ORDER)), ConnectionError);
+    expectUnknown(await rejection(failing("UND_ERR_SOCKET").call("order", ORDER)), ConnectionError);
+  });
+});

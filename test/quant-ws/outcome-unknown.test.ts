@@ -1,0 +1,76 @@
+/**
+ * A place_order or cancel_order (the spec's `x-retryable: false`) that fails after its frame
+ * was written is marked `outcomeUnknown`, as on the REST clients: no reply within the timeout,
+ * an abort while waiting, the socket dropped, the client closed, or a reply that cannot be
+ * read. A read is not marked, nor is a request that was never sent, nor a definite answer
+ * (`result: false`).
+ */
+import { describe, expect, it } from "vitest";
+import { AbortedError, ApiError, OUTCOME_UNKNOWN_NOTE, TimeoutError, type TradeApiError } from "../../src/handwritten/core/errors.js";
+import { ClientClosedError, ConnectionDroppedError, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
+import { askUnanswered, creds, ETH, isOp, rejection, setup } from "./helpers.js";
+
+const ORDER = { symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" } as const;
+
+function expectUnknown(e: Error, type: abstract new (...a: never[]) => Error): void {
+  expect(e).toBeInstanceOf(type);
+  expect((e as TradeApiError).outcomeUnknown).toBe(true);
+  expect(e.message.endsWith(OUTCOME_UNKNOWN_NOTE)).toBe(true);
+}
+
+function expectKnown(e: Error, type: abstract new (...a: never[]) => Error): void {
+  expect(e).toBeInstanceOf(type);
+  expect((e as TradeApiError).outcomeUnknown).toBeUndefined();
+  expect(e.message).not.toContain("may have reached the server");
+}
+
+describe("quant-ws requests that change state", () => {
+  it("no place_order or cancel_order reply within the timeout: outcome unknown; no asset reply: not marked", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.silence("place_order");
+    mock.silence("cancel_order");
+    mock.silence("asset");
+    expectUnknown(await rejection(session.placeOrder(ORDER, { timeoutMs: 60 })), TimeoutError);
+    expectUnknown(await rejection(session.cancelOrder(ETH, ["1"], { timeoutMs: 60 })), TimeoutError);
+    expectKnown(await rejection(session.asset({ timeoutMs: 60 })), TimeoutError);
+  });
+
+  it("an abort after the frame was sent: outcome unknown; a signal aborted before: not marked", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const ac = new AbortController();
+    const { asked } = await askUnanswered(mock, "place_order", () => session.placeOrder(ORDER, { signal: ac.signal }));
+    ac.abort();
+    expectUnknown(await rejection(asked), AbortedError);
+    expectKnown(await rejection(session.placeOrder(ORDER, { signal: AbortSignal.abort() })), AbortedError);
+  });
+
+  it("the socket dropped or the client closed before the reply: outcome unknown", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const dropped = await askUnanswered(mock, "place_order", () => session.placeOrder(ORDER));
+    mock.dropSockets();
+    const e = await rejection(dropped.asked);
+    expectUnknown(e, ConnectionDroppedError);
+    expect((e as ConnectionDroppedError).sent).toBe(true);
+    const other = await setup();
+    const again = await other.client.login(creds());
+    const closing = await askUnanswered(other.mock, "place_order", () => again.placeOrder(ORDER));
+    await other.client.close();
+    expectUnknown(await rejection(closing.asked), ClientClosedError);
+  });
+
+  it("a reply to its cid that cannot be read: outcome unknown; result:false is a definite answer", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const { asked, cid } = await askUnanswered(mock, "place_order", () => session.placeOrder(ORDER));
+    // The reply of another op under the order's cid: the order's own reply is lost.
+    mock.sendRaw(JSON.stringify({ op: "asset", cid, result: true, data: {} }));
+    expectUnknown(await rejection(asked), QuantWsFrameError);
+    mock.silence("place_order", false);
+    const poor = await rejection(session.placeOrder({ ...ORDER, price: 0, quantity: 1_000_000, order_type: "MARKET" }));
+    expectKnown(poor, ApiError);
+    expect(mock.received.some(isOp("place_order"))).toBe(true);
+  });
+});
