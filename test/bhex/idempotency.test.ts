@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { idempotencyParamOf, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "../../src/handwritten/bhex/idempotency.js";
-import { ConnectionError, HttpError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ConnectionError, HttpError, UsageError, type TradeApiError } from "../../src/handwritten/core/errors.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { recordingFetch } from "../helpers/recording-fetch.js";
+import { rejection } from "../helpers/rejection.js";
 import { exampleResponder, KEYS, plausibleParams, verifySignature } from "./helpers.js";
 
 const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
@@ -216,8 +217,43 @@ describe("against the emulator: an answer lost after the order was placed", () =
     // The same lost answer without idempotentRetry surfaces as a ConnectionError.
     attempts = 0;
     const once = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, fetch: lossy, rateLimit: false });
-    await expect(once.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "1" })).rejects.toBeInstanceOf(
-      ConnectionError,
-    );
+    await expect(once.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "1" })).rejects.toMatchObject({
+      constructor: ConnectionError,
+      outcomeUnknown: true,
+    });
+  });
+
+  it("an order whose first attempt may have been placed stays outcomeUnknown when a retry is refused or the wait is aborted", async () => {
+    const order = { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "0.1668", quantity: "10" } as const;
+    let attempts = 0;
+    // The first attempt reaches the emulator and its answer is lost; the next ones find the connection refused.
+    const lost: typeof fetch = async (input, init) => {
+      if (++attempts === 1) {
+        await (await fetch(input, init)).arrayBuffer();
+        throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+      }
+      throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    };
+    const client = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, fetch: lost, rateLimit: false, idempotentRetry: { sleep: async () => {} } });
+    const refused = (await rejection(client.callWithKey("orderCreate", order))) as TradeApiError;
+    expect(attempts).toBe(3);
+    expect(refused).toBeInstanceOf(ConnectionError);
+    expect(refused.message).toContain("ECONNREFUSED");
+    expect(refused.outcomeUnknown).toBe(true);
+
+    attempts = 0;
+    const ac = new AbortController();
+    const waiting = createBhexOrgClient({
+      accessKey: BHEX_MOCK_ACCESS_KEY,
+      secretKey: BHEX_MOCK_SECRET_KEY,
+      baseUrl: mock.url,
+      fetch: lost,
+      rateLimit: false,
+      idempotentRetry: { sleep: async () => ac.abort() },
+    });
+    const aborted = (await rejection(waiting.callWithKey("orderCreate", order, { signal: ac.signal }))) as TradeApiError;
+    expect(attempts).toBe(1);
+    expect(aborted).toBeInstanceOf(AbortedError);
+    expect(aborted.outcomeUnknown).toBe(true);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { pause, type WaitAbort } from "./abort.js";
 import { checkOption, checkOptionNames } from "./validate.js";
-import { ConnectionError, HttpError, retryAfterOf, ServiceUnavailableError, TimeoutError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { ConnectionError, HttpError, markOutcomeUnknown, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -76,16 +76,23 @@ export async function withRetries<T>(
   abort?: WaitAbort,
 ): Promise<T> {
   const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
+  // An attempt that may have taken effect (BHEX's orders retried under one idempotency key)
+  // leaves the call's outcome unknown, whatever a later attempt or an abort says.
+  let unknown = false;
+  const failure = (e: unknown) => (unknown ? markOutcomeUnknown(e) : e);
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
-      if (n >= max || !isTransient(error)) throw error;
+      unknown ||= error instanceof TradeApiError && error.outcomeUnknown === true;
+      if (n >= max || !isTransient(error)) throw failure(error);
       // A server that says when to come back (Retry-After) is not asked sooner; one that asks
       // for longer than the client waits between attempts gets the error, for the caller to decide.
       const after = retryAfterOf(error);
-      if (after !== undefined && after > (opts.maxDelayMs ?? 2000)) throw error;
-      await pause(Math.max(backoffDelayMs(n, opts), after ?? 0), opts.sleep, abort);
+      if (after !== undefined && after > (opts.maxDelayMs ?? 2000)) throw failure(error);
+      await pause(Math.max(backoffDelayMs(n, opts), after ?? 0), opts.sleep, abort).catch((e: unknown) => {
+        throw failure(e);
+      });
     }
   }
 }
