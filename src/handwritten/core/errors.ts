@@ -53,7 +53,8 @@ export class TradeApiError extends Error {
    * connection broke or the time ran out once it was sent, the server failed (HTTP 5xx but
    * 501 and 503), or a success answer could not be read. It may have taken effect: look it
    * up (open orders, the order by its client id) before sending it again. Absent otherwise:
-   * such an error means the request had no effect.
+   * the request did not reach the server, or its answer says what happened (or the call only
+   * reads).
    */
   declare readonly outcomeUnknown?: true;
   constructor(message: string, ctx: ErrorContext = {}) {
