@@ -20,6 +20,7 @@ import {
   TimeoutError,
   TradeApiError,
 } from "../../src/handwritten/core/errors.js";
+import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -100,6 +101,24 @@ describe("on the undici road (real sockets)", () => {
     const slow = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: hold.url, timeoutMs: 10_000, rateLimit: false });
     expectUnknown(await rejection(slow.call("order", ORDER, { signal: ac.signal })), AbortedError);
     expectKnown(await rejection(slow.call("order", ORDER, { signal: AbortSignal.abort() })), AbortedError);
+  });
+
+  it("onEvent's event of the attempt says it too (for a dashboard of orders to reconcile)", async () => {
+    const events: TransportEvent[] = [];
+    const client = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: hold.url, timeoutMs: 100, rateLimit: false, retry: false, onEvent: (e) => events.push(e) });
+    await rejection(client.call("order", ORDER));
+    await rejection(client.call("getBalance"));
+    const refused = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: closed, rateLimit: false, retry: false, onEvent: (e) => events.push(e) });
+    await rejection(refused.call("order", ORDER));
+    const { fetch } = recordingFetch(() => new Response("<html>Bad Gateway</html>", { status: 502, headers: { "content-type": "text/html" } }));
+    const bad = createXtClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch, onEvent: (e) => events.push(e) });
+    await rejection(bad.call("order", ORDER));
+    expect(events.map((e) => [e.operation, e.error, e.status, e.outcomeUnknown])).toEqual([
+      ["order", "TimeoutError", undefined, true],
+      ["getBalance", "TimeoutError", undefined, undefined],
+      ["order", "ConnectionError", undefined, undefined],
+      ["order", "HttpError", 502, true],
+    ]);
   });
 
   it("the openapi-fetch methods' error carries it too", async () => {

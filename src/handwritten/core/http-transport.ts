@@ -105,7 +105,10 @@ export interface TransportEvent {
   attempt: number;
   status?: number;
   ms: number;
+  /** The failed attempt's error class name. */
   error?: string;
+  /** The failed attempt may have taken effect (its error's `outcomeUnknown`). */
+  outcomeUnknown?: true;
 }
 
 export interface TransportOptions {
@@ -241,7 +244,7 @@ const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATC
  * Connection failures that come before a request is written (no address, refused, the
  * connect's timeout, a TLS handshake that failed): nothing reached the server.
  */
-const NOT_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_\w+|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL|EPROTO|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED|UND_ERR_DESTROYED|ERR_SSL_\w+|ERR_TLS_\w+|\w*CERT\w*|UNABLE_TO_\w+)$/;
+const NOT_SENT = /^(E(CONNREFUSED|NOTFOUND|AI_\w+|HOSTUNREACH|NETUNREACH|HOSTDOWN|NETDOWN|ADDRNOTAVAIL|PROTO)|UND_ERR_(CONNECT_TIMEOUT|CLOSED|DESTROYED)|ERR_(SSL|TLS)_\w+|\w*CERT\w*|UNABLE_TO_\w+)$/;
 
 /** May the request of a failed send have reached the server? (A proxy's refusal, a request that cannot be sent or a redirect: no.) */
 function mayHaveArrived(e: unknown): boolean {
@@ -506,9 +509,10 @@ export class HttpTransport {
   }
 
   /** Report one attempt to `onEvent` (when there is one). */
-  private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, error?: string): void {
+  private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, failure?: unknown): void {
     const cfg = this.config;
     if (!cfg.onEvent) return;
+    const error = failure === undefined ? undefined : failure instanceof Error ? failure.name : "Error";
     observe(cfg.onEvent, {
       api: cfg.api,
       operation: op.operationId,
@@ -518,6 +522,7 @@ export class HttpTransport {
       ms: performance.now() - started,
       ...(status !== undefined ? { status } : {}),
       ...(error !== undefined ? { error } : {}),
+      ...((failure as TradeApiError | undefined)?.outcomeUnknown ? { outcomeUnknown: true as const } : {}),
     });
   }
 
@@ -569,7 +574,7 @@ export class HttpTransport {
       const err = this.transportError(op, e, timeoutMs);
       // A signal that had fired before the send sent nothing (undici and fetch both check it first).
       if (!op.retryable && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
-      if (cfg.onEvent) this.event(op, req, n, started, undefined, err.name);
+      if (cfg.onEvent) this.event(op, req, n, started, undefined, err);
       throw err;
     } finally {
       both?.dispose();
@@ -580,10 +585,11 @@ export class HttpTransport {
       if (cfg.onEvent) this.event(op, req, n, started, res.status);
       return result;
     } catch (e) {
-      if (cfg.onEvent) this.event(op, req, n, started, res.status, e instanceof Error ? e.name : "Error");
       // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
       const status = res.status;
-      throw op.retryable || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
+      const err = op.retryable || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
+      if (cfg.onEvent) this.event(op, req, n, started, status, err);
+      throw err;
     }
   }
 
@@ -598,7 +604,7 @@ export class HttpTransport {
     } catch (e) {
       both?.dispose();
       const err = this.transportError(op, e, timeoutMs);
-      this.event(op, req, 1, started, undefined, err.name);
+      this.event(op, req, 1, started, undefined, err);
       throw err;
     }
     if (raw) {
@@ -608,7 +614,7 @@ export class HttpTransport {
         // decode throws for every non-2xx answer; this line is never reached.
         throw new HttpError(res.status, "", this.errCtx(op));
       } catch (e) {
-        this.event(op, req, 1, started, res.status, e instanceof Error ? e.name : "Error");
+        this.event(op, req, 1, started, res.status, e);
         throw e;
       }
     }
