@@ -58,6 +58,8 @@ export interface RunningMock {
   urls: Record<string, string>;
   /** Lines printed after the banner: the credentials it accepts and a first command. */
   hint?: string;
+  /** `--lose-answers`: the next `count` answers of the operation are not sent (HttpMock.loseAnswers). */
+  loseAnswers?(operationId: string, count: number): void;
   close(): Promise<void>;
 }
 

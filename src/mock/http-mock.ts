@@ -15,7 +15,9 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseJson, stringifyJson } from "../handwritten/core/json.js";
+import { UsageError } from "../handwritten/core/errors.js";
 import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
+import { checkOption, meant } from "../handwritten/core/validate.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
 
 export interface MockRequest {
@@ -67,6 +69,9 @@ export interface HttpMockOptions {
   maxBodyBytes?: number;
 }
 
+/** Most answers one loseAnswers() call drops. */
+const MAX_LOST_ANSWERS = 1_000_000;
+
 /** Default cap on a request body: far above any documented request, far below harm. */
 export const MOCK_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -74,6 +79,12 @@ export interface HttpMock {
   url: string;
   port: number;
   server: Server;
+  /**
+   * The next `count` (default 1) requests of `operationId` are handled as usual (an order is
+   * placed) and then get no answer: the connection is dropped instead. For testing what a
+   * service does with an error whose `outcomeUnknown` is true (look the order up, then decide).
+   */
+  loseAnswers(operationId: string, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -213,10 +224,14 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     else socket.destroy();
   });
 
+  /** operationId → answers still to lose (loseAnswers). */
+  const losing = new Map<string, number>();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     let path = "?";
     let reply: MockReply;
+    let operationId: string | undefined;
     const notes: string[] = [];
     try {
       let url: URL;
@@ -244,6 +259,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
           }
         }
         const query = [...url.searchParams.entries()];
+        operationId = route.op.operationId;
         const mreq: MockRequest = {
           op: route.op,
           method,
@@ -268,12 +284,19 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         reply = { status: 500, body: { code: 500, msg: `emulator error: ${e instanceof Error ? e.message : String(e)}` } };
       }
     }
+    const lose = operationId !== undefined && (losing.get(operationId) ?? 0) > 0;
+    if (lose) {
+      const left = losing.get(operationId!)! - 1;
+      if (left > 0) losing.set(operationId!, left);
+      else losing.delete(operationId!);
+    }
     try {
-      opts.log?.(`${method} ${path} → ${reply.status ?? 200}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
+      opts.log?.(`${method} ${path} → ${lose ? `${reply.status ?? 200}, answer lost (loseAnswers)` : (reply.status ?? 200)}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
     } catch {
       // A failing log line does not stop the answer.
     }
-    send(res, reply);
+    if (lose) res.destroy();
+    else send(res, reply);
   }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -285,6 +308,12 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     url: `http://${host}:${port}`,
     port,
     server,
+    loseAnswers(operationId: string, count = 1) {
+      const known = opts.meta.operations.map((o) => o.operationId);
+      if (!known.includes(operationId)) throw new UsageError(`loseAnswers: no operation ${JSON.stringify(operationId)}${meant(operationId, known)}`, { api: opts.meta.api });
+      checkOption({ api: opts.meta.api, operation: "loseAnswers" }, "count", count, { min: 1, max: MAX_LOST_ANSWERS });
+      losing.set(operationId, (losing.get(operationId) ?? 0) + count);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -98,6 +98,8 @@ export interface XeleMock {
   received: ReceivedRequest[];
   /** Make every issued token invalid (the next request answers 109). */
   expireTokens(): void;
+  /** HttpMock.loseAnswers on the server (MA or MS) the operation belongs to. */
+  loseAnswers(operationId: string, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -183,6 +185,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     stats: st.stats,
     received: st.received,
     expireTokens: () => st.tokens.clear(),
+    loseAnswers: (operationId, count) => (meta.operations.some((o) => o.operationId === operationId && serverOf(o) === "MA") ? ma : ms).loseAnswers(operationId, count),
     close: async () => {
       await Promise.all([ma.close(), ms.close()]);
     },

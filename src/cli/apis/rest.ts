@@ -14,7 +14,7 @@ export type RestClientFactory = (options: never) => unknown;
 
 /** What a REST API's emulator module offers the CLI: its start function and the credentials it accepts (by setting). */
 export interface RestMockModule {
-  start(opts: { port: number; log: (line: string) => void }): Promise<{ url: string; close(): Promise<void> }>;
+  start(opts: { port: number; log: (line: string) => void }): Promise<{ url: string; close(): Promise<void>; loseAnswers?(operationId: string, count?: number): void }>;
   credentials: Readonly<Record<string, string>>;
 }
 
@@ -76,6 +76,7 @@ function mockStarter(api: string, load: () => Promise<RestMockModule>, firstCall
     return {
       urls: { url: mock.url },
       hint: `credentials: ${creds}\ntry: ${envAssignments(api, { baseUrl: mock.url })} ${creds} npx tradeapi call ${api} ${firstCall}`.trimEnd(),
+      ...(mock.loseAnswers ? { loseAnswers: (operationId: string, count: number) => mock.loseAnswers!(operationId, count) } : {}),
       close: () => mock.close(),
     };
   };

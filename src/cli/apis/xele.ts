@@ -74,6 +74,7 @@ export const xeleCli: CliApi = {
     return {
       urls: { MA: mock.maUrl, MS: mock.msUrl },
       hint: `credentials: ${creds}\ntry: ${envAssignments("xele", { maUrl: mock.maUrl, msUrl: mock.msUrl })} ${creds} npx tradeapi call xele queryOrders investor_id='["777001"]'`,
+      loseAnswers: (operationId, count) => mock.loseAnswers(operationId, count),
       close: () => mock.close(),
     };
   },

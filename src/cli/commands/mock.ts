@@ -1,11 +1,20 @@
 /** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
+import { UsageError } from "../../handwritten/core/errors.js";
 import { CliUsageError, portFlag, type FlagSpec } from "../args.js";
 import { envLines, flagLines } from "../help.js";
 import { apiNames, parseApiArgs, type CliIo } from "../registry.js";
 
-const MOCK_FLAGS: readonly FlagSpec[] = [{ name: "port", type: "string", description: "port on 127.0.0.1 (default 0: any free port)", valueName: "N" }];
+const MOCK_FLAGS: readonly FlagSpec[] = [
+  { name: "port", type: "string", description: "port on 127.0.0.1 (default 0: any free port)", valueName: "N" },
+  {
+    name: "lose-answers",
+    type: "string",
+    description: "handle the next N requests of the operation (default 1) but send no answer, dropping the connection: to test what a client does when an order's outcome is unknown",
+    valueName: "OPERATION[:N]",
+  },
+];
 
-export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [flags of the api]    (Ctrl-C stops it)
+export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [flags of the api]    (Ctrl-C stops it)
        tradeapi mock <api> --help                         the api's emulator flags
 apis: ${apiNames().join(", ")}`;
 
@@ -16,11 +25,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (flags.help) {
-    io.stdout(`usage: tradeapi mock ${entry.name} [--port N]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
+    io.stdout(`usage: tradeapi mock ${entry.name} [--port N] [--lose-answers OPERATION[:N]]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
     return 0;
   }
   if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${JSON.stringify(positional[1])}`);
   const port = portFlag("port", flags.port);
+  const lose = loseAnswersFlag(flags["lose-answers"]);
   const api = await entry.load();
   if (!api.startMock) throw new CliUsageError(`${entry.name} has no emulator`);
   let running;
@@ -32,9 +42,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (err.code === "EACCES") throw new CliUsageError(`port ${err.port ?? port} needs privileges; pick a port above 1023 (0 = any free port)`);
     throw e;
   }
+  if (lose) {
+    try {
+      if (!running.loseAnswers) throw new CliUsageError(`--lose-answers: the ${entry.name} emulator answers every request`);
+      running.loseAnswers(lose.operationId, lose.count);
+    } catch (e) {
+      await running.close();
+      throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.replace(/^[\w-]+: loseAnswers: /, "")}`) : e;
+    }
+  }
   for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
   if (running.hint) io.stdout(`${running.hint}\n`);
   await (io.untilStopped?.() ?? new Promise<void>(() => undefined));
   await running.close();
   return 0;
+}
+
+/** `--lose-answers OPERATION[:N]`: the operation and how many answers (a whole number from 1). */
+function loseAnswersFlag(value: string | undefined): { operationId: string; count: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([^:\s]+)(?::(\d{1,7}))?$/.exec(value);
+  if (!m || m[2] === "0" || /^0\d/.test(m[2] ?? "")) throw new CliUsageError(`--lose-answers takes OPERATION or OPERATION:N (N a whole number from 1), got ${JSON.stringify(value)}`);
+  return { operationId: m[1]!, count: m[2] === undefined ? 1 : Number(m[2]) };
 }
