@@ -6,9 +6,11 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ConnectionError, UsageError, type TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } from "../../src/mock/hubi.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import { runCli } from "../../src/cli/main.js";
@@ -36,7 +38,15 @@ describe("loseAnswers", () => {
     expect(lines.filter((l) => l.includes("answer lost (loseAnswers)"))).toHaveLength(2);
   });
 
-  it("BHEX and Xele (the counter server) lose answers the same way", async () => {
+  it("Hubi, BHEX and Xele (the counter server) lose answers the same way", async () => {
+    const hubiMock = await startHubiMock();
+    onTestFinished(() => hubiMock.close());
+    const hubi = createHubiClient({ baseUrl: hubiMock.url, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN });
+    hubiMock.loseAnswers("enterOrder");
+    const gone = (await rejection(hubi.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: 100, trade_direction: "BUY", order_type: "LIMIT" }))) as TradeApiError;
+    expect(gone.outcomeUnknown).toBe(true);
+    expect((await hubi.call("queryActiveOrders", { symbol: "ETHUSD" })).length).toBe(1);
+
     const bhexMock = await startBhexMock();
     onTestFinished(() => bhexMock.close());
     const keys: string[] = [];
