@@ -36,7 +36,8 @@ import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
 import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
 import { checkMock } from "./options.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { UsageError } from "../handwritten/core/errors.js";
+import { checkOption, meant } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
   port?: number;
@@ -95,6 +96,12 @@ export interface QuantWsMock {
   setAnswerPings(on: boolean): void;
   /** Never reply to `op` (its requests time out) until called with false; "notify:<topic>" drops those notifications. */
   silence(op: string, on?: boolean): void;
+  /**
+   * The next `count` (default 1) requests of `op` (place_order, cancel_order, …) are handled
+   * as usual (the order is placed, its notifications are pushed) and get no reply: to test
+   * what a service does with an error whose `outcomeUnknown` is true.
+   */
+  loseAnswers(op: string, count?: number): void;
   /** Push a state to one token or to every logged-in token. */
   sendState(code: number, msg?: string, token?: string): void;
   /** DISCONNECT now, RECONNECTING at half, READY after `downMs` (requests fail meanwhile). */
@@ -195,6 +202,12 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
     },
     setAnswerPings(on) {
       gw.settings.answerPings = on;
+    },
+    loseAnswers(op, count = 1) {
+      const ops = Object.keys(quantWsMeta.operations).filter((o) => o !== "ping");
+      if (!ops.includes(op)) throw new UsageError(`loseAnswers: no request ${JSON.stringify(op)}${meant(op, ops)}; the requests are ${ops.join(", ")}`, { api: "quant-ws" });
+      checkOption({ api: "quant-ws", operation: "loseAnswers" }, "count", count, { min: 1, max: 1_000_000 });
+      gw.losing.set(op, (gw.losing.get(op) ?? 0) + count);
     },
     silence(op, on = true) {
       if (on) gw.silenced.add(op);

@@ -4,7 +4,7 @@
  * `outcomeUnknown` is true against the emulator: the order is there when it looks it up.
  */
 import { describe, expect, it, onTestFinished } from "vitest";
-import { ConnectionError, UsageError, type TradeApiError } from "../../src/handwritten/core/errors.js";
+import { ConnectionError, TimeoutError, UsageError, type TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
@@ -16,6 +16,7 @@ import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/m
 import { runCli } from "../../src/cli/main.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { rejection, thrown } from "../helpers/rejection.js";
+import { creds, ETH, setup } from "../quant-ws/helpers.js";
 
 describe("loseAnswers", () => {
   it("XT: the lost order is placed, its call fails with outcomeUnknown, and getOpenOrders finds it; the next answers come", async () => {
@@ -118,16 +119,30 @@ describe("loseAnswers", () => {
     }
   });
 
-  it("--lose-answers with an operation the API does not have, a count of 0, or on quant-ws: exit 2 before anything listens", async () => {
+  it("--lose-answers with an operation the API does not have, a count of 0, or a quant-ws request it does not have: exit 2 before anything listens", async () => {
     for (const [args, message] of [
       [["mock", "xt", "--lose-answers", "ordr"], /--lose-answers: no operation "ordr" \(did you mean "order"\?\)/],
       [["mock", "bhex", "--lose-answers", "orderCreate:0"], /--lose-answers takes OPERATION or OPERATION:N \(N a whole number from 1\), got "orderCreate:0"/],
-      [["mock", "quant-ws", "--lose-answers", "place_order"], /--lose-answers: the quant-ws emulator answers every request/],
+      [["mock", "quant-ws", "--lose-answers", "place_ordr"], /--lose-answers: no request "place_ordr" \(did you mean "place_order"\?\); the requests are login, place_order/],
     ] as const) {
       const run = await runCliCaptured([...args], {});
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stdout).toBe("");
     }
+  });
+
+  it("quant-ws: the lost place_order is placed (its order notification comes, open_orders lists it), the request ends outcomeUnknown", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const notified = new Promise<unknown>((r) => session.on("order", r));
+    mock.loseAnswers("place_order");
+    const lost = (await rejection(session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }, { timeoutMs: 300 }))) as TradeApiError;
+    expect(lost).toBeInstanceOf(TimeoutError);
+    expect(lost.outcomeUnknown).toBe(true);
+    const order = (await notified) as { order_no: string };
+    expect((await session.openOrders(ETH)).map((o) => o.order_no)).toContain(order.order_no);
+    await expect(session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" })).resolves.toMatch(/^\d+$/);
+    expect(thrown(() => mock.loseAnswers("place_order", 0))).toBeInstanceOf(UsageError);
   });
 });

@@ -167,9 +167,10 @@ export const quantWsCli: CliApi = {
       hint:
         `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
         `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
-        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --half-open-every SEC --outage-every SEC [--outage-ms MS]\n` +
+        `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --half-open-every SEC --outage-every SEC [--outage-ms MS] --lose-answers OP[:N]\n` +
         `try: ${env} npx tradeapi ws demo\n` +
         `     ${env} npx tradeapi call quant-ws asset`,
+      loseAnswers: (op: string, count: number) => mock.loseAnswers(op, count),
       async close() {
         for (const t of timers) clearInterval(t);
         await mock.close();

@@ -44,6 +44,8 @@ export class Gateway {
   readonly byKey = new Map<string, Login>();
   readonly frames = new FrameLog();
   readonly silenced = new Set<string>();
+  /** op → replies still to lose (loseAnswers): the request is handled, its reply not sent. */
+  readonly losing = new Map<string, number>();
   accepted = 0;
   orderSeq = 2510832677225473n;
   fillSeq = 9302836;
@@ -88,7 +90,14 @@ export class Gateway {
   }
   /** A reply to a request, through the delay / reorder / silence faults. */
   reply(c: Conn, frame: Record<string, unknown>): void {
-    if (this.silenced.has(String(frame.op))) return;
+    const op = String(frame.op);
+    if (this.silenced.has(op)) return;
+    const lose = this.losing.get(op);
+    if (lose !== undefined) {
+      if (lose > 1) this.losing.set(op, lose - 1);
+      else this.losing.delete(op);
+      return;
+    }
     const text = JSON.stringify(frame);
     const out = () => {
       if (this.settings.reorderWindow > 1) {
