@@ -7,6 +7,7 @@ import { stringifyJson } from "../../src/handwritten/core/json.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { recordingFetch, type Recorded } from "../helpers/recording-fetch.js";
+import { captureWarnings } from "../helpers/warnings.js";
 import { KEYS, verifySignature } from "./helpers.js";
 
 let mock: HttpMock;
@@ -29,6 +30,7 @@ describe("paginate against the emulator's 23-record data sets", () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on("unhandledRejection", onUnhandled);
+    const { warnings, restore } = captureWarnings();
     try {
       const client = emulatorClient();
       const sync = await collect(client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 }, { onPage: () => {
@@ -40,7 +42,11 @@ describe("paginate against the emulator's 23-record data sets", () => {
       await new Promise((r) => setTimeout(r, 20));
       expect([sync.length, async_.length]).toEqual([23, 23]);
       expect(unhandled).toEqual([]);
+      // Each failure is a TradeApiWarning (once per failing page callback's kind: sync, async).
+      expect(warnings.map((w) => w.name)).toContain("TradeApiWarning");
+      expect(warnings.map((w) => w.message)).toEqual(expect.arrayContaining([expect.stringContaining("page log full"), expect.stringContaining("page log full (async)")]));
     } finally {
+      restore();
       process.off("unhandledRejection", onUnhandled);
     }
   });

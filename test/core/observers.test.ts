@@ -13,19 +13,19 @@ import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 import { creds, payloads, rejection, setup } from "../quant-ws/helpers.js";
+import { captureWarnings } from "../helpers/warnings.js";
 
 let warnings: Error[];
+let restoreWarnings: () => void;
 let unhandled: unknown[];
-const onWarning = (w: Error) => warnings.push(w);
 const onUnhandled = (e: unknown) => unhandled.push(e);
 beforeEach(() => {
-  warnings = [];
+  ({ warnings, restore: restoreWarnings } = captureWarnings());
   unhandled = [];
-  process.on("warning", onWarning);
   process.on("unhandledRejection", onUnhandled);
 });
 afterEach(() => {
-  process.off("warning", onWarning);
+  restoreWarnings();
   process.off("unhandledRejection", onUnhandled);
 });
 /** Warnings are emitted on the next tick, unhandled rejections after the microtasks. */
