@@ -58,7 +58,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 70_800;
+const CEILING = 70_900;
 /** The runtime metadata's share of the bundle. */
 const META_CEILING = 4_300;
 

@@ -123,6 +123,14 @@ describe("on the undici road (real sockets)", () => {
     ]);
   });
 
+  it("Xele's own login (made by the session before the call) is not marked: the caller's operation was not sent", async () => {
+    const xele = createXeleClient({ maUrl: hold.url, msUrl: hold.url, username: "u", password: "p", timeoutMs: 250, retry: false });
+    const e = (await rejection(xele.call("createCashInOut", { investor_id: "777001", direction: "1", amount: 1 }))) as TradeApiError;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.operation).toBe("login");
+    expectKnown(e, TimeoutError);
+  });
+
   it("the openapi-fetch methods' error carries it too", async () => {
     const { error } = await xt(hold.url).POST("/trade/api/v1/order", { body: ORDER });
     expectUnknown(error as Error, TimeoutError);

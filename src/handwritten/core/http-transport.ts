@@ -84,6 +84,11 @@ export interface OutgoingRequest {
  */
 export const ON_ANSWER: unique symbol = Symbol("tradeapi.onAnswer");
 type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
+/**
+ * Library-internal: a call with this key set is a session's own login (Xele): its failures are
+ * not marked `outcomeUnknown` (the caller's operation was not sent; the next call logs in again).
+ */
+export const SESSION_LOGIN: unique symbol = Symbol("tradeapi.sessionLogin");
 
 /** Options of one call: they apply to this call only. */
 export interface CallOptions {
@@ -563,6 +568,8 @@ export class HttpTransport {
     const cfg = this.config;
     const wire = this.wireRequest(req);
     const { timeoutMs, both, signal, started } = this.begin(op, opts);
+    // A call that changes state (not a session's login) gets outcomeUnknown when it may have taken effect.
+    const marks = !op.retryable && !(opts as { [SESSION_LOGIN]?: true } | undefined)?.[SESSION_LOGIN];
     const aborted = signal?.aborted;
     let res: WireResponse;
     let raw: Uint8Array;
@@ -573,13 +580,13 @@ export class HttpTransport {
     } catch (e) {
       const err = this.transportError(op, e, timeoutMs);
       // A signal that had fired before the send sent nothing (undici and fetch both check it first).
-      if (!op.retryable && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
+      if (marks && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
       if (cfg.onEvent) this.event(op, req, n, started, undefined, err);
       throw err;
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent && op.retryable) return this.decode(op, res.status, res.headers, raw);
+    if (!cfg.onEvent && !marks) return this.decode(op, res.status, res.headers, raw);
     try {
       const result = this.decode(op, res.status, res.headers, raw);
       if (cfg.onEvent) this.event(op, req, n, started, res.status);
@@ -587,7 +594,7 @@ export class HttpTransport {
     } catch (e) {
       // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
       const status = res.status;
-      const err = op.retryable || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
+      const err = !marks || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.onEvent) this.event(op, req, n, started, status, err);
       throw err;
     }

@@ -23,7 +23,7 @@
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
-import { CALL_OPTIONS, HttpTransport, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
+import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -236,7 +236,7 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
   const loginOp = findOperation(xeleMeta, scheme.operationId)!;
   return async (username, password) => {
     const req = wireRequest(loginOp, wire.urls.MA, stringifyJson({ username, password }));
-    const result = await wire.inFlight.MA.run(() => wire.transports.MA.execute(loginOp, req));
+    const result = await wire.inFlight.MA.run(() => wire.transports.MA.execute(loginOp, req, { [SESSION_LOGIN]: true } as CallOptions));
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
