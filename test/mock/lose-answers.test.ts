@@ -123,6 +123,7 @@ describe("loseAnswers", () => {
     for (const [args, message] of [
       [["mock", "xt", "--lose-answers", "ordr"], /--lose-answers: no operation "ordr" \(did you mean "order"\?\)/],
       [["mock", "bhex", "--lose-answers", "orderCreate:0"], /--lose-answers takes OPERATION or OPERATION:N \(N a whole number from 1\), got "orderCreate:0"/],
+      [["mock", "hubi", "--lose-answers", "enterOrder:9999999"], /^tradeapi: --lose-answers: count must be a whole number from 1 to 1000000, got 9999999\n/],
       [["mock", "quant-ws", "--lose-answers", "place_ordr"], /--lose-answers: no request "place_ordr" \(did you mean "place_order"\?\); the requests are login, place_order/],
     ] as const) {
       const run = await runCliCaptured([...args], {});

@@ -48,7 +48,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       running.loseAnswers(lose.operationId, lose.count);
     } catch (e) {
       await running.close();
-      throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.replace(/^[\w-]+: loseAnswers: /, "")}`) : e;
+      throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.replace(/^[\w-]+:? loseAnswers: /, "")}`) : e;
     }
   }
   for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
