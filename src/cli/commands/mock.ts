@@ -9,7 +9,7 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
   {
     name: "lose-answers",
     type: "string",
-    description: "handle the next N requests of the operation (default 1) but send no answer, dropping the connection: to test what a client does when an order's outcome is unknown",
+    description: "handle the next N requests of the operation (default 1) but send no answer (REST: the connection is dropped): to test what a client does when an order's outcome is unknown",
     valueName: "OPERATION[:N]",
   },
 ];
