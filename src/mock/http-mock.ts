@@ -15,9 +15,8 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseJson, stringifyJson } from "../handwritten/core/json.js";
-import { UsageError } from "../handwritten/core/errors.js";
 import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
-import { checkOption, meant } from "../handwritten/core/validate.js";
+import { addLostAnswers, takeLostAnswer } from "./options.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
 
 export interface MockRequest {
@@ -68,9 +67,6 @@ export interface HttpMockOptions {
   /** Largest request body accepted (bytes; default 1 MiB): larger ones get 413 unread. */
   maxBodyBytes?: number;
 }
-
-/** Most answers one loseAnswers() call drops. */
-const MAX_LOST_ANSWERS = 1_000_000;
 
 /** Default cap on a request body: far above any documented request, far below harm. */
 export const MOCK_MAX_BODY_BYTES = 1024 * 1024;
@@ -284,12 +280,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         reply = { status: 500, body: { code: 500, msg: `emulator error: ${e instanceof Error ? e.message : String(e)}` } };
       }
     }
-    const lose = operationId !== undefined && (losing.get(operationId) ?? 0) > 0;
-    if (lose) {
-      const left = losing.get(operationId!)! - 1;
-      if (left > 0) losing.set(operationId!, left);
-      else losing.delete(operationId!);
-    }
+    const lose = takeLostAnswer(losing, operationId);
     try {
       opts.log?.(`${method} ${path} → ${lose ? `${reply.status ?? 200}, answer lost (loseAnswers)` : (reply.status ?? 200)}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
     } catch {
@@ -309,10 +300,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     port,
     server,
     loseAnswers(operationId: string, count = 1) {
-      const known = opts.meta.operations.map((o) => o.operationId);
-      if (!known.includes(operationId)) throw new UsageError(`loseAnswers: no operation ${JSON.stringify(operationId)}${meant(operationId, known)}`, { api: opts.meta.api });
-      checkOption({ api: opts.meta.api, operation: "loseAnswers" }, "count", count, { min: 1, max: MAX_LOST_ANSWERS });
-      losing.set(operationId, (losing.get(operationId) ?? 0) + count);
+      addLostAnswers(opts.meta.api, losing, operationId, count, opts.meta.operations.map((o) => o.operationId), "operation");
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import { shownValue, UsageError } from "../handwritten/core/errors.js";
-import { checkOptionNames } from "../handwritten/core/validate.js";
+import { checkOption, checkOptionNames, meant } from "../handwritten/core/validate.js";
 
 /** Options every emulator takes the same way. */
 export interface MockServerOptions {
@@ -46,3 +46,28 @@ export const SIGNED_MOCK_OPTIONS = { port: 1, host: 1, log: 1, accessKey: 1, sec
 
 /** Most records an emulator builds up front (each held in memory). */
 export const MAX_MOCK_RECORDS = 100_000;
+
+/** Most answers one loseAnswers() call drops. */
+export const MAX_LOST_ANSWERS = 1_000_000;
+
+/**
+ * loseAnswers(name, count) of an emulator: `count` more answers of `name` to lose, in
+ * `losing`. `name` must be one of `names` (a UsageError naming the closest, and listing them
+ * when `listed`), `count` a whole number from 1 to MAX_LOST_ANSWERS.
+ */
+export function addLostAnswers(api: string, losing: Map<string, number>, name: string, count: number, names: readonly string[], what: string, listed = false): void {
+  if (!names.includes(name)) {
+    throw new UsageError(`loseAnswers: no ${what} ${JSON.stringify(name)}${meant(name, names)}${listed ? `; the ${what}s are ${names.join(", ")}` : ""}`, { api });
+  }
+  checkOption({ api, operation: "loseAnswers" }, "count", count, { min: 1, max: MAX_LOST_ANSWERS });
+  losing.set(name, (losing.get(name) ?? 0) + count);
+}
+
+/** Is the next answer of `name` one to lose? (Takes it off `losing`.) */
+export function takeLostAnswer(losing: Map<string, number>, name: string | undefined): boolean {
+  const left = name === undefined ? undefined : losing.get(name);
+  if (left === undefined) return false;
+  if (left > 1) losing.set(name!, left - 1);
+  else losing.delete(name!);
+  return true;
+}

@@ -35,9 +35,8 @@ import { WebSocketServer } from "ws";
 import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
 import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
-import { checkMock } from "./options.js";
-import { UsageError } from "../handwritten/core/errors.js";
-import { checkOption, meant } from "../handwritten/core/validate.js";
+import { addLostAnswers, checkMock } from "./options.js";
+import { checkOption } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
   port?: number;
@@ -204,10 +203,7 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
       gw.settings.answerPings = on;
     },
     loseAnswers(op, count = 1) {
-      const ops = Object.keys(quantWsMeta.operations).filter((o) => o !== "ping");
-      if (!ops.includes(op)) throw new UsageError(`loseAnswers: no request ${JSON.stringify(op)}${meant(op, ops)}; the requests are ${ops.join(", ")}`, { api: "quant-ws" });
-      checkOption({ api: "quant-ws", operation: "loseAnswers" }, "count", count, { min: 1, max: 1_000_000 });
-      gw.losing.set(op, (gw.losing.get(op) ?? 0) + count);
+      addLostAnswers("quant-ws", gw.losing, op, count, Object.keys(quantWsMeta.operations).filter((o) => o !== "ping"), "request", true);
     },
     silence(op, on = true) {
       if (on) gw.silenced.add(op);

@@ -6,6 +6,7 @@ import { WebSocket } from "ws";
 import { quantWsMeta, StateCode } from "../../../generated/quant-ws.js";
 import type { Login } from "./account.js";
 import { FrameLog } from "./frames.js";
+import { takeLostAnswer } from "../options.js";
 
 export interface Conn {
   id: number;
@@ -91,13 +92,7 @@ export class Gateway {
   /** A reply to a request, through the delay / reorder / silence faults. */
   reply(c: Conn, frame: Record<string, unknown>): void {
     const op = String(frame.op);
-    if (this.silenced.has(op)) return;
-    const lose = this.losing.get(op);
-    if (lose !== undefined) {
-      if (lose > 1) this.losing.set(op, lose - 1);
-      else this.losing.delete(op);
-      return;
-    }
+    if (this.silenced.has(op) || takeLostAnswer(this.losing, op)) return;
     const text = JSON.stringify(frame);
     const out = () => {
       if (this.settings.reorderWindow > 1) {
