@@ -65,6 +65,222 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "Token information.",
+          "properties": {
+            "orgId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token ID."
+            },
+            "tokenName": {
+              "type": "string",
+              "description": "Token name."
+            },
+            "tokenFullName": {
+              "type": "string",
+              "description": "Full name."
+            },
+            "iconUrl": {
+              "type": "string",
+              "description": "token icon URL."
+            },
+            "allowWithdraw": {
+              "type": "boolean",
+              "description": "是否允许提币 (withdrawal allowed)."
+            },
+            "allowDeposit": {
+              "type": "boolean",
+              "description": "是否允许充币 (deposit allowed)."
+            },
+            "baseTokenSymbols": {
+              "type": "array",
+              "description": "tokenId=symbol.BaseTokenId的交易币对 (symbols whose base token is this token).",
+              "items": {
+                "type": "object",
+                "description": "交易币对 (symbol / trading pair).",
+                "properties": {
+                  "orgId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+                  },
+                  "exchangeId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+                  },
+                  "symbolId": {
+                    "type": "string",
+                    "description": "币对ID (symbol ID)."
+                  },
+                  "symbolName": {
+                    "type": "string",
+                    "description": "币对名称 (symbol name)."
+                  },
+                  "baseTokenId": {
+                    "type": "string",
+                    "description": "Base token ID."
+                  },
+                  "baseTokenName": {
+                    "type": "string",
+                    "description": "Base token name."
+                  },
+                  "quoteTokenId": {
+                    "type": "string",
+                    "description": "Quote token ID."
+                  },
+                  "quoteTokenName": {
+                    "type": "string",
+                    "description": "Quote token name."
+                  },
+                  "basePrecision": {
+                    "type": "string",
+                    "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "quotePrecision": {
+                    "type": "string",
+                    "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minTradeQuantity": {
+                    "type": "string",
+                    "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minTradeAmount": {
+                    "type": "string",
+                    "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minPricePrecision": {
+                    "type": "string",
+                    "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "digitMerge": {
+                    "type": "string",
+                    "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+                  },
+                  "canTrade": {
+                    "type": "boolean",
+                    "description": "是否允许交易 (trading enabled)."
+                  },
+                  "customOrder": {
+                    "type": "integer",
+                    "description": "Custom sort order (undocumented; 0 in the examples)."
+                  }
+                }
+              }
+            },
+            "quoteTokenSymbols": {
+              "type": "array",
+              "description": "tokenId=symbol.QuoteTokenId的交易币对 (symbols whose quote token is this token).",
+              "items": {
+                "type": "object",
+                "description": "交易币对 (symbol / trading pair).",
+                "properties": {
+                  "orgId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+                  },
+                  "exchangeId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+                  },
+                  "symbolId": {
+                    "type": "string",
+                    "description": "币对ID (symbol ID)."
+                  },
+                  "symbolName": {
+                    "type": "string",
+                    "description": "币对名称 (symbol name)."
+                  },
+                  "baseTokenId": {
+                    "type": "string",
+                    "description": "Base token ID."
+                  },
+                  "baseTokenName": {
+                    "type": "string",
+                    "description": "Base token name."
+                  },
+                  "quoteTokenId": {
+                    "type": "string",
+                    "description": "Quote token ID."
+                  },
+                  "quoteTokenName": {
+                    "type": "string",
+                    "description": "Quote token name."
+                  },
+                  "basePrecision": {
+                    "type": "string",
+                    "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "quotePrecision": {
+                    "type": "string",
+                    "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minTradeQuantity": {
+                    "type": "string",
+                    "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minTradeAmount": {
+                    "type": "string",
+                    "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "minPricePrecision": {
+                    "type": "string",
+                    "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "digitMerge": {
+                    "type": "string",
+                    "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+                  },
+                  "canTrade": {
+                    "type": "boolean",
+                    "description": "是否允许交易 (trading enabled)."
+                  },
+                  "customOrder": {
+                    "type": "integer",
+                    "description": "Custom sort order (undocumented; 0 in the examples)."
+                  }
+                }
+              }
+            },
+            "needAddressTag": {
+              "type": "boolean",
+              "description": "Whether deposits/withdrawals need an address tag (memo)."
+            },
+            "chainTypes": {
+              "type": "array",
+              "description": "Chains of a multi-chain token (empty for single-chain tokens).",
+              "items": {
+                "type": "object",
+                "description": "A chain a token can be deposited/withdrawn on.",
+                "properties": {
+                  "chainType": {
+                    "type": "string",
+                    "description": "Chain name, e.g. \"ERC20\", \"OMIN\"."
+                  },
+                  "allowDeposit": {
+                    "type": "boolean",
+                    "description": "是否允许充币 (deposit allowed on this chain)."
+                  },
+                  "allowWithdraw": {
+                    "type": "boolean",
+                    "description": "是否允许提币 (withdrawal allowed on this chain)."
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -103,6 +319,81 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "交易币对 (symbol / trading pair).",
+          "properties": {
+            "orgId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "币对ID (symbol ID)."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "币对名称 (symbol name)."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token ID."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token ID."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "basePrecision": {
+              "type": "string",
+              "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+            },
+            "quotePrecision": {
+              "type": "string",
+              "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+            },
+            "minTradeQuantity": {
+              "type": "string",
+              "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+            },
+            "minTradeAmount": {
+              "type": "string",
+              "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+            },
+            "minPricePrecision": {
+              "type": "string",
+              "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+            },
+            "digitMerge": {
+              "type": "string",
+              "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+            },
+            "canTrade": {
+              "type": "boolean",
+              "description": "是否允许交易 (trading enabled)."
+            },
+            "customOrder": {
+              "type": "integer",
+              "description": "Custom sort order (undocumented; 0 in the examples)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -141,6 +432,17 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Server time.",
+        "properties": {
+          "time": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "服务器时间 (server time). Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -179,6 +481,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag of basic/symbol/set_trade_status; the vendor doc shows it as the string \"true\", not a boolean.",
+        "properties": {
+          "success": {
+            "type": "string",
+            "description": "\"true\" on success (a string in the vendor doc's example)."
+          }
+        }
+      },
       "params": [
         {
           "name": "symbol_id",
@@ -241,6 +553,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户信息 (user base information).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "registerType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2
+            ],
+            "description": "注册方式 1 手机 2 邮箱."
+          },
+          "nationalCode": {
+            "type": "string",
+            "description": "手机号对应的国家区号 (country calling code)."
+          },
+          "mobile": {
+            "type": "string",
+            "description": "手机号 (masked mobile number)."
+          },
+          "email": {
+            "type": "string",
+            "description": "邮箱 (masked email)."
+          },
+          "bindGA": {
+            "type": "boolean",
+            "description": "是否绑定GA认证 (Google Authenticator bound)."
+          },
+          "bindTradePwd": {
+            "type": "boolean",
+            "description": "是否绑定交易密码 (trade password set)."
+          },
+          "userType": {
+            "type": "integer",
+            "description": "忽略 (ignore)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3
+            ],
+            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+          },
+          "defaultAccountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+          },
+          "registerDate": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+          },
+          "inviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          },
+          "secondLevelInviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -321,6 +706,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户信息 (user base information).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "registerType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2
+            ],
+            "description": "注册方式 1 手机 2 邮箱."
+          },
+          "nationalCode": {
+            "type": "string",
+            "description": "手机号对应的国家区号 (country calling code)."
+          },
+          "mobile": {
+            "type": "string",
+            "description": "手机号 (masked mobile number)."
+          },
+          "email": {
+            "type": "string",
+            "description": "邮箱 (masked email)."
+          },
+          "bindGA": {
+            "type": "boolean",
+            "description": "是否绑定GA认证 (Google Authenticator bound)."
+          },
+          "bindTradePwd": {
+            "type": "boolean",
+            "description": "是否绑定交易密码 (trade password set)."
+          },
+          "userType": {
+            "type": "integer",
+            "description": "忽略 (ignore)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3
+            ],
+            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+          },
+          "defaultAccountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+          },
+          "registerDate": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+          },
+          "inviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          },
+          "secondLevelInviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -371,6 +829,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户信息 (user base information).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "registerType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2
+            ],
+            "description": "注册方式 1 手机 2 邮箱."
+          },
+          "nationalCode": {
+            "type": "string",
+            "description": "手机号对应的国家区号 (country calling code)."
+          },
+          "mobile": {
+            "type": "string",
+            "description": "手机号 (masked mobile number)."
+          },
+          "email": {
+            "type": "string",
+            "description": "邮箱 (masked email)."
+          },
+          "bindGA": {
+            "type": "boolean",
+            "description": "是否绑定GA认证 (Google Authenticator bound)."
+          },
+          "bindTradePwd": {
+            "type": "boolean",
+            "description": "是否绑定交易密码 (trade password set)."
+          },
+          "userType": {
+            "type": "integer",
+            "description": "忽略 (ignore)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3
+            ],
+            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+          },
+          "defaultAccountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+          },
+          "registerDate": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+          },
+          "inviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          },
+          "secondLevelInviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -452,6 +983,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户信息 (user base information).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "registerType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2
+            ],
+            "description": "注册方式 1 手机 2 邮箱."
+          },
+          "nationalCode": {
+            "type": "string",
+            "description": "手机号对应的国家区号 (country calling code)."
+          },
+          "mobile": {
+            "type": "string",
+            "description": "手机号 (masked mobile number)."
+          },
+          "email": {
+            "type": "string",
+            "description": "邮箱 (masked email)."
+          },
+          "bindGA": {
+            "type": "boolean",
+            "description": "是否绑定GA认证 (Google Authenticator bound)."
+          },
+          "bindTradePwd": {
+            "type": "boolean",
+            "description": "是否绑定交易密码 (trade password set)."
+          },
+          "userType": {
+            "type": "integer",
+            "description": "忽略 (ignore)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3
+            ],
+            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+          },
+          "defaultAccountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+          },
+          "registerDate": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+          },
+          "inviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          },
+          "secondLevelInviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -521,6 +1125,17 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Owner of a login token.",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -581,6 +1196,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户信息 (user base information).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "registerType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2
+            ],
+            "description": "注册方式 1 手机 2 邮箱."
+          },
+          "nationalCode": {
+            "type": "string",
+            "description": "手机号对应的国家区号 (country calling code)."
+          },
+          "mobile": {
+            "type": "string",
+            "description": "手机号 (masked mobile number)."
+          },
+          "email": {
+            "type": "string",
+            "description": "邮箱 (masked email)."
+          },
+          "bindGA": {
+            "type": "boolean",
+            "description": "是否绑定GA认证 (Google Authenticator bound)."
+          },
+          "bindTradePwd": {
+            "type": "boolean",
+            "description": "是否绑定交易密码 (trade password set)."
+          },
+          "userType": {
+            "type": "integer",
+            "description": "忽略 (ignore)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3
+            ],
+            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+          },
+          "defaultAccountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+          },
+          "registerDate": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+          },
+          "inviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          },
+          "secondLevelInviteUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -630,6 +1318,56 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "KYC信息 (KYC details).",
+        "properties": {
+          "nationality": {
+            "type": "string",
+            "description": "Nationality."
+          },
+          "countryCode": {
+            "type": "string",
+            "description": "国籍 (ISO 3166-1 alpha-2 country code)."
+          },
+          "firstName": {
+            "type": "string",
+            "description": "实名国籍信息为中国的，此项值为姓名，其他国籍为firstName (full name for Chinese nationals, otherwise first name)."
+          },
+          "secondName": {
+            "type": "string",
+            "description": "国籍为非中国的，此项值为secondName (second name for non-Chinese nationals)."
+          },
+          "gender": {
+            "type": "integer",
+            "description": "性别 (gender code; values not documented)."
+          },
+          "cardNo": {
+            "type": "string",
+            "description": "证件号码 (ID document number)."
+          },
+          "cardFrontUrl": {
+            "type": "string",
+            "description": "证件正面照片 (front photo URL)."
+          },
+          "cardBackUrl": {
+            "type": "string",
+            "description": "证件反面照片 (back photo URL)."
+          },
+          "cardHandUrl": {
+            "type": "string",
+            "description": "手持证件照片 (hand-held photo URL)."
+          },
+          "verifyStatus": {
+            "type": "integer",
+            "description": "认证状态 1 未审核 2 审核通过 3 审核未通过 (1 not reviewed, 2 approved, 3 rejected). Note: this wording differs from `KycStatus` used elsewhere."
+          },
+          "displayLevel": {
+            "type": "string",
+            "description": "kyc等级 (KYC level)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -679,6 +1417,37 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "用户邀请信息 (invitation summary).",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "inviteCode": {
+            "type": "string",
+            "description": "邀请码 (invite code)."
+          },
+          "inviteCount": {
+            "type": "integer",
+            "description": "邀请人数 (invited users)."
+          },
+          "directInviteCount": {
+            "type": "integer",
+            "description": "直接邀请人数 (direct)."
+          },
+          "indirectInviteCount": {
+            "type": "integer",
+            "description": "间接邀请人数 (indirect)."
+          },
+          "inviteLevel": {
+            "type": "integer",
+            "description": "等级 (level)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -728,6 +1497,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -787,6 +1566,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -845,6 +1634,68 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "被邀请用户 (an invited user).",
+          "properties": {
+            "inviteId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "邀请记录ID (invite record id; the paging key of query_user_invite_list). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "邀请注册用户id (invited user). Numeric ID sent as a decimal string."
+            },
+            "nationalCode": {
+              "type": "string",
+              "description": "手机号对应的国家区号."
+            },
+            "mobile": {
+              "type": "string",
+              "description": "手机号."
+            },
+            "email": {
+              "type": "string",
+              "description": "邮箱."
+            },
+            "registerType": {
+              "type": "integer",
+              "enum": [
+                1,
+                2
+              ],
+              "description": "注册方式."
+            },
+            "verifyStatus": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3
+              ],
+              "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            },
+            "inviteType": {
+              "type": "string",
+              "enum": [
+                "1",
+                "2"
+              ],
+              "description": "邀请类型 1 直接邀请 2 简介(间接)邀请 (1 direct, 2 indirect; a string in the vendor doc)."
+            },
+            "registerDate": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "注册时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -978,6 +1829,73 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "注册用户 (a registered user).",
+          "properties": {
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "userId (the paging key of query_user_list). Numeric ID sent as a decimal string."
+            },
+            "nationalCode": {
+              "type": "string",
+              "description": "国家区号."
+            },
+            "mobile": {
+              "type": "string",
+              "description": "手机号."
+            },
+            "email": {
+              "type": "string",
+              "description": "邮箱."
+            },
+            "registerType": {
+              "type": "integer",
+              "enum": [
+                1,
+                2
+              ],
+              "description": "注册方式，1 手机 2 邮箱."
+            },
+            "userType": {
+              "type": "integer",
+              "description": "忽略 (ignore)."
+            },
+            "verifyStatus": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3
+              ],
+              "description": "kyc状态."
+            },
+            "inviteUserId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "邀请人 (inviter). Numeric ID sent as a decimal string."
+            },
+            "secondLevelInviteUserId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "二级邀请人. Numeric ID sent as a decimal string."
+            },
+            "source": {
+              "type": "string",
+              "description": "注册渠道 (registration channel)."
+            },
+            "registerDate": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "注册时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "from_id",
@@ -1086,6 +2004,43 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "实名用户 (a KYC record).",
+          "properties": {
+            "id": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "KYC record id (the paging key of query_user_kyc_list). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "userId. Numeric ID sent as a decimal string."
+            },
+            "firstName": {
+              "type": "string",
+              "description": "First name / 姓."
+            },
+            "secondName": {
+              "type": "string",
+              "description": "Second name / 名."
+            },
+            "verifyStatus": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3
+              ],
+              "description": "kyc状态."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "from_id",
@@ -1190,6 +2145,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1247,6 +2212,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1303,6 +2278,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1369,6 +2354,71 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Map of status name to value (see `UserExtStatusName`); only the requested names are present. Values are 0/1.",
+        "properties": {
+          "USER_STATUS": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "SPOT_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "OPTION_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "CONTRACT_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "OTC_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "MONEY_OUTFLOW": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "WITHDRAW_BROKER_AUDIT": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "WITHDRAW_WHITE_LIST": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          }
+        },
+        "additionalProperties": {
+          "type": "integer"
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1424,6 +2474,71 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Map of status name to value (see `UserExtStatusName`); only the requested names are present. Values are 0/1.",
+        "properties": {
+          "USER_STATUS": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "SPOT_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "OPTION_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "CONTRACT_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "OTC_TRADE": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "MONEY_OUTFLOW": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "WITHDRAW_BROKER_AUDIT": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          },
+          "WITHDRAW_WHITE_LIST": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ]
+          }
+        },
+        "additionalProperties": {
+          "type": "integer"
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1500,6 +2615,24 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "GA binding material.",
+        "properties": {
+          "secretKey": {
+            "type": "string",
+            "description": "GA KEY (TOTP secret)."
+          },
+          "authUrl": {
+            "type": "string",
+            "description": "otpauth:// URL for authenticator apps."
+          },
+          "qrcode": {
+            "type": "string",
+            "description": "QR code image, base64-encoded PNG."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1551,6 +2684,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1607,6 +2750,25 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result of one KYC update.",
+        "properties": {
+          "userId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "userId. Numeric ID sent as a decimal string."
+          },
+          "resultCode": {
+            "type": "integer",
+            "description": "200 = success (as in the batch item statuses); other values = failure."
+          },
+          "resultMessage": {
+            "type": "string",
+            "description": "e.g. \"Success\"."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1700,6 +2862,34 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Results of a batch KYC update, one per item.",
+        "properties": {
+          "results": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "description": "Result of one KYC update.",
+              "properties": {
+                "userId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "userId. Numeric ID sent as a decimal string."
+                },
+                "resultCode": {
+                  "type": "integer",
+                  "description": "200 = success (as in the batch item statuses); other values = failure."
+                },
+                "resultMessage": {
+                  "type": "string",
+                  "description": "e.g. \"Success\"."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1825,6 +3015,37 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "账户 (account / sub-account).",
+          "properties": {
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "账户ID. Numeric ID sent as a decimal string."
+            },
+            "accountName": {
+              "type": "string",
+              "description": "账户名称 (account name)."
+            },
+            "accountType": {
+              "type": "integer",
+              "enum": [
+                1,
+                2,
+                3
+              ],
+              "description": "子账户类型 (account type). 目前只开放币币和合约子账户功能 (only spot and contract sub-accounts are open)."
+            },
+            "accountIndex": {
+              "type": "integer",
+              "description": "子账户标示: 默认的账户account_index都是0，子账户的account_index大于0 (0 = main account, >0 = sub-account)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -1864,6 +3085,34 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "账户 (account / sub-account).",
+        "properties": {
+          "accountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "账户ID. Numeric ID sent as a decimal string."
+          },
+          "accountName": {
+            "type": "string",
+            "description": "账户名称 (account name)."
+          },
+          "accountType": {
+            "type": "integer",
+            "enum": [
+              1,
+              2,
+              3
+            ],
+            "description": "子账户类型 (account type). 目前只开放币币和合约子账户功能 (only spot and contract sub-accounts are open)."
+          },
+          "accountIndex": {
+            "type": "integer",
+            "description": "子账户标示: 默认的账户account_index都是0，子账户的account_index大于0 (0 = main account, >0 = sub-account)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1922,6 +3171,39 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "资产余额 (balance of one token).",
+          "properties": {
+            "tokenId": {
+              "type": "string",
+              "description": "Token ID."
+            },
+            "tokenName": {
+              "type": "string",
+              "description": "Token name."
+            },
+            "total": {
+              "type": "string",
+              "description": "总资产 (total). Decimal string (kept as text so nothing is rounded)."
+            },
+            "free": {
+              "type": "string",
+              "description": "可用资产 (available). Decimal string (kept as text so nothing is rounded)."
+            },
+            "locked": {
+              "type": "string",
+              "description": "冻结 + 锁仓 (frozen + locked position). Decimal string (kept as text so nothing is rounded)."
+            },
+            "position": {
+              "type": "string",
+              "description": "锁仓 (locked position). Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1994,6 +3276,16 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2082,6 +3374,50 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "资产流水 (balance change record).",
+          "properties": {
+            "id": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "流水ID (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "资产token."
+            },
+            "tokenName": {
+              "type": "string",
+              "description": "token名称."
+            },
+            "flowType": {
+              "type": "string",
+              "description": "流水类型 (flow type name, e.g. \"Bonus\"; a display name, not the numeric BusinessSubject)."
+            },
+            "change": {
+              "type": "string",
+              "description": "变动值 (change). Decimal string (kept as text so nothing is rounded)."
+            },
+            "total": {
+              "type": "string",
+              "description": "变动后总资产 (total after the change). Decimal string (kept as text so nothing is rounded)."
+            },
+            "created": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "记账 (booking time). Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2234,6 +3570,36 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "充币地址 (deposit address).",
+        "properties": {
+          "allowDeposit": {
+            "type": "boolean",
+            "description": "是否开放充币."
+          },
+          "address": {
+            "type": "string",
+            "description": "充币地址."
+          },
+          "addressExt": {
+            "type": "string",
+            "description": "tag."
+          },
+          "minQuantity": {
+            "type": "string",
+            "description": "最小充币数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "needAddressTag": {
+            "type": "boolean",
+            "description": "是否需要tag."
+          },
+          "requiredConfirmNum": {
+            "type": "integer",
+            "description": "最少确认数."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2292,6 +3658,111 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "充币记录 (deposit record).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Time. Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token ID."
+            },
+            "tokenName": {
+              "type": "string",
+              "description": "Token name."
+            },
+            "address": {
+              "type": "string",
+              "description": "充币地址."
+            },
+            "addressExt": {
+              "type": "string",
+              "description": "tag."
+            },
+            "fromAddress": {
+              "type": "string",
+              "description": "Source address."
+            },
+            "fromAddressExt": {
+              "type": "string",
+              "description": "Source tag."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                10
+              ],
+              "description": "充币状态 (deposit status). Values 1/2/10 are the vendor doc's table; 0 comes from the common doc. The vendor doc says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the vendor doc wins for this API."
+            },
+            "statusCode": {
+              "type": "string",
+              "enum": [
+                "DEPOSIT_STATUS_UNKNOWN",
+                "DEPOSIT_BALANCE_ADDED",
+                "DEPOSIT_CAN_WITHDRAW",
+                "DEPOSIT_BALANCE_NOT_ADD"
+              ],
+              "description": "状态."
+            },
+            "statusDesc": {
+              "type": "string",
+              "description": "状态说明."
+            },
+            "requiredConfirmNum": {
+              "type": "integer",
+              "description": "最小确认数."
+            },
+            "confirmNum": {
+              "type": "integer",
+              "description": "当前确认数."
+            },
+            "txid": {
+              "type": "string",
+              "description": "链上充币txid."
+            },
+            "txidUrl": {
+              "type": "string",
+              "description": "txid跳转链接."
+            },
+            "walletHandleTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+            },
+            "addressUrl": {
+              "type": "string",
+              "description": "Explorer link of the address."
+            },
+            "isInternalTransfer": {
+              "type": "boolean",
+              "description": "是否内部转账."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2417,6 +3888,108 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "充币记录 (deposit record).",
+        "properties": {
+          "time": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Time. Unix time in ms, sent as a decimal string."
+          },
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+          },
+          "accountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Account ID. Numeric ID sent as a decimal string."
+          },
+          "tokenId": {
+            "type": "string",
+            "description": "Token ID."
+          },
+          "tokenName": {
+            "type": "string",
+            "description": "Token name."
+          },
+          "address": {
+            "type": "string",
+            "description": "充币地址."
+          },
+          "addressExt": {
+            "type": "string",
+            "description": "tag."
+          },
+          "fromAddress": {
+            "type": "string",
+            "description": "Source address."
+          },
+          "fromAddressExt": {
+            "type": "string",
+            "description": "Source tag."
+          },
+          "quantity": {
+            "type": "string",
+            "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "status": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              10
+            ],
+            "description": "充币状态 (deposit status). Values 1/2/10 are the vendor doc's table; 0 comes from the common doc. The vendor doc says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the vendor doc wins for this API."
+          },
+          "statusCode": {
+            "type": "string",
+            "enum": [
+              "DEPOSIT_STATUS_UNKNOWN",
+              "DEPOSIT_BALANCE_ADDED",
+              "DEPOSIT_CAN_WITHDRAW",
+              "DEPOSIT_BALANCE_NOT_ADD"
+            ],
+            "description": "状态."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "状态说明."
+          },
+          "requiredConfirmNum": {
+            "type": "integer",
+            "description": "最小确认数."
+          },
+          "confirmNum": {
+            "type": "integer",
+            "description": "当前确认数."
+          },
+          "txid": {
+            "type": "string",
+            "description": "链上充币txid."
+          },
+          "txidUrl": {
+            "type": "string",
+            "description": "txid跳转链接."
+          },
+          "walletHandleTime": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+          },
+          "addressUrl": {
+            "type": "string",
+            "description": "Explorer link of the address."
+          },
+          "isInternalTransfer": {
+            "type": "boolean",
+            "description": "是否内部转账."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2476,6 +4049,96 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "提币额度和提币手续费 (withdrawal quota and fees). 前端计算到账金额公式: if tokenId == minerFeeTokenId: 到账数量 = 提币数量 - fee - 用户选择的矿工费; else if tokenId == feeTokenId: 到账数量 = 提币数量 - fee - (用户选择的矿工费 * convertRate); else: 到账数量 = 提币数量 - convertFee - (用户选择的矿工费 * convertRate).",
+        "properties": {
+          "allowWithdraw": {
+            "type": "boolean",
+            "description": "Whether withdrawal is allowed."
+          },
+          "refuseReason": {
+            "type": "string",
+            "description": "allowWithdraw=false的时候的不能提现的原因 (reason when not allowed)."
+          },
+          "available": {
+            "type": "string",
+            "description": "可提现金额. Decimal string (kept as text so nothing is rounded)."
+          },
+          "minQuantity": {
+            "type": "string",
+            "description": "单次最小提币数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "dayQuota": {
+            "type": "string",
+            "description": "24小时最大提币额度. Decimal string (kept as text so nothing is rounded)."
+          },
+          "usedQuota": {
+            "type": "string",
+            "description": "已使用额度. Decimal string (kept as text so nothing is rounded)."
+          },
+          "needConvert": {
+            "type": "boolean",
+            "description": "如果收取的费用(手续费和矿工费)币种和所提币种不一样，true."
+          },
+          "convertRate": {
+            "type": "string",
+            "description": "convertRate=true的时候，所提币种和费用币种之间的兑换比例 (rate between the withdrawn token and the fee token). Decimal string (kept as text so nothing is rounded)."
+          },
+          "feeTokenId": {
+            "type": "string",
+            "description": "手续费tokenId."
+          },
+          "feeTokenName": {
+            "type": "string",
+            "description": "Fee token name."
+          },
+          "platformFee": {
+            "type": "string",
+            "description": "平台手续费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "brokerFee": {
+            "type": "string",
+            "description": "券商手续费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "fee": {
+            "type": "string",
+            "description": "平台手续费 + 券商手续费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "convertFee": {
+            "type": "string",
+            "description": "转换费率，convertFee=convertRate * fee. Decimal string (kept as text so nothing is rounded)."
+          },
+          "minerFeeTokenId": {
+            "type": "string",
+            "description": "矿工费TokenId."
+          },
+          "minerFeeTokenName": {
+            "type": "string",
+            "description": "Miner fee token name."
+          },
+          "minMinerFee": {
+            "type": "string",
+            "description": "最小矿工费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "maxMinerFee": {
+            "type": "string",
+            "description": "最大矿工费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "suggestMinerFee": {
+            "type": "string",
+            "description": "建议矿工费. Decimal string (kept as text so nothing is rounded)."
+          },
+          "needAddressTag": {
+            "type": "boolean",
+            "description": "是否需要地址tag."
+          },
+          "minPrecision": {
+            "type": "integer",
+            "description": "数量精度 (decimal places)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2534,6 +4197,25 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "提币结果.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "Accepted."
+          },
+          "needBrokerAudit": {
+            "type": "boolean",
+            "description": "是否需要券商审核."
+          },
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "提币成功订单id. Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2634,6 +4316,127 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "提币记录 (withdrawal record).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Time. Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token ID."
+            },
+            "tokenName": {
+              "type": "string",
+              "description": "Token name."
+            },
+            "address": {
+              "type": "string",
+              "description": "提币地址."
+            },
+            "addressExt": {
+              "type": "string",
+              "description": "tag."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "提币数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "arriveQuantity": {
+              "type": "string",
+              "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7,
+                8
+              ],
+              "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+            },
+            "statusCode": {
+              "type": "string",
+              "enum": [
+                "BROKER_AUDITING_STATUS",
+                "BROKER_REJECT_STATUS",
+                "AUDITING_STATUS",
+                "AUDIT_REJECT_STATUS",
+                "PROCESSING_STATUS",
+                "WITHDRAWAL_SUCCESS_STATUS",
+                "WITHDRAWAL_FAILURE_STATUS",
+                "BLOCK_MINING_STATUS"
+              ],
+              "description": "状态."
+            },
+            "statusDesc": {
+              "type": "string",
+              "description": "Status text."
+            },
+            "txid": {
+              "type": "string",
+              "description": "交易Hash."
+            },
+            "txidUrl": {
+              "type": "string",
+              "description": "Explorer link."
+            },
+            "walletHandleTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+            },
+            "requiredConfirmNum": {
+              "type": "integer",
+              "description": "Required confirmations."
+            },
+            "confirmNum": {
+              "type": "integer",
+              "description": "Confirmations."
+            },
+            "kernelId": {
+              "type": "string",
+              "description": "Kernel id (e.g. BEAM)."
+            },
+            "isInternalTransfer": {
+              "type": "boolean",
+              "description": "是否内部转账."
+            },
+            "feeTokenId": {
+              "type": "string",
+              "description": "手续费Token."
+            },
+            "feeTokenName": {
+              "type": "string",
+              "description": "Fee token name."
+            },
+            "fee": {
+              "type": "string",
+              "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2759,6 +4562,124 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "提币记录 (withdrawal record).",
+        "properties": {
+          "time": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Time. Unix time in ms, sent as a decimal string."
+          },
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+          },
+          "accountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Account ID. Numeric ID sent as a decimal string."
+          },
+          "tokenId": {
+            "type": "string",
+            "description": "Token ID."
+          },
+          "tokenName": {
+            "type": "string",
+            "description": "Token name."
+          },
+          "address": {
+            "type": "string",
+            "description": "提币地址."
+          },
+          "addressExt": {
+            "type": "string",
+            "description": "tag."
+          },
+          "quantity": {
+            "type": "string",
+            "description": "提币数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "arriveQuantity": {
+            "type": "string",
+            "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "status": {
+            "type": "integer",
+            "enum": [
+              1,
+              2,
+              3,
+              4,
+              5,
+              6,
+              7,
+              8
+            ],
+            "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+          },
+          "statusCode": {
+            "type": "string",
+            "enum": [
+              "BROKER_AUDITING_STATUS",
+              "BROKER_REJECT_STATUS",
+              "AUDITING_STATUS",
+              "AUDIT_REJECT_STATUS",
+              "PROCESSING_STATUS",
+              "WITHDRAWAL_SUCCESS_STATUS",
+              "WITHDRAWAL_FAILURE_STATUS",
+              "BLOCK_MINING_STATUS"
+            ],
+            "description": "状态."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Status text."
+          },
+          "txid": {
+            "type": "string",
+            "description": "交易Hash."
+          },
+          "txidUrl": {
+            "type": "string",
+            "description": "Explorer link."
+          },
+          "walletHandleTime": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+          },
+          "requiredConfirmNum": {
+            "type": "integer",
+            "description": "Required confirmations."
+          },
+          "confirmNum": {
+            "type": "integer",
+            "description": "Confirmations."
+          },
+          "kernelId": {
+            "type": "string",
+            "description": "Kernel id (e.g. BEAM)."
+          },
+          "isInternalTransfer": {
+            "type": "boolean",
+            "description": "是否内部转账."
+          },
+          "feeTokenId": {
+            "type": "string",
+            "description": "手续费Token."
+          },
+          "feeTokenName": {
+            "type": "string",
+            "description": "Fee token name."
+          },
+          "fee": {
+            "type": "string",
+            "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -2818,6 +4739,162 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "OTC订单. The IDs here are bare JSON numbers, some above 2^53: typed int64 so nothing is rounded.",
+          "properties": {
+            "accountId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "账户ID (bare number, may exceed 2^53)."
+            },
+            "amount": {
+              "type": "string",
+              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "buyerRealName": {
+              "type": "string",
+              "description": "买方真实昵称/名称."
+            },
+            "createDate": {
+              "type": "integer",
+              "format": "int64",
+              "description": "创建时间 (Unix ms, bare number)."
+            },
+            "currencyId": {
+              "type": "string",
+              "description": "法币 (fiat currency)."
+            },
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "订单ID (bare number; the paging key)."
+            },
+            "itemId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "广告ID (advertisement ID, bare number)."
+            },
+            "nickName": {
+              "type": "string",
+              "description": "昵称."
+            },
+            "payCode": {
+              "type": "string",
+              "description": "交易码/支付码."
+            },
+            "paymentTermResult": {
+              "type": "object",
+              "description": "Payment details used for the order.",
+              "properties": {
+                "accountNo": {
+                  "type": "string",
+                  "description": "Account number."
+                },
+                "bankName": {
+                  "type": "string",
+                  "description": "Bank code."
+                },
+                "branchName": {
+                  "type": "string",
+                  "description": "Branch."
+                },
+                "paymentType": {
+                  "type": "integer",
+                  "enum": [
+                    0,
+                    1,
+                    2
+                  ],
+                  "description": "支付类型 (OTC payment type): 0银行卡 1支付宝 2微信."
+                },
+                "realName": {
+                  "type": "string",
+                  "description": "Real name."
+                }
+              }
+            },
+            "paymentType": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2
+              ],
+              "description": "支付类型 0银行卡 1支付宝 2微信."
+            },
+            "price": {
+              "type": "string",
+              "description": "成交单价. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "recentExecuteRate": {
+              "type": "integer",
+              "description": "成单率/完成率 (completion rate)."
+            },
+            "recentOrderNum": {
+              "type": "integer",
+              "description": "30日成单数量."
+            },
+            "remark": {
+              "type": "string",
+              "description": "备注."
+            },
+            "sellerRealName": {
+              "type": "string",
+              "description": "卖方真实昵称/名称."
+            },
+            "side": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "成交方向 0买 1卖."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                10,
+                20,
+                30,
+                40,
+                50
+              ],
+              "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+            },
+            "targetAccountId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "商家账户ID (merchant account, bare number, may exceed 2^53)."
+            },
+            "targetConnectInfomation": {
+              "type": "string",
+              "description": "商家联系方式 (field name spelled as in the vendor doc)."
+            },
+            "targetNickName": {
+              "type": "string",
+              "description": "商家昵称."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "tokenId."
+            },
+            "transferDate": {
+              "type": "integer",
+              "format": "int64",
+              "description": "支付时间 (Unix ms; 0 when unpaid)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2932,6 +5009,213 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "allOf": [
+          {
+            "type": "object",
+            "description": "OTC订单. The IDs here are bare JSON numbers, some above 2^53: typed int64 so nothing is rounded.",
+            "properties": {
+              "accountId": {
+                "type": "integer",
+                "format": "int64",
+                "description": "账户ID (bare number, may exceed 2^53)."
+              },
+              "amount": {
+                "type": "string",
+                "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+              },
+              "buyerRealName": {
+                "type": "string",
+                "description": "买方真实昵称/名称."
+              },
+              "createDate": {
+                "type": "integer",
+                "format": "int64",
+                "description": "创建时间 (Unix ms, bare number)."
+              },
+              "currencyId": {
+                "type": "string",
+                "description": "法币 (fiat currency)."
+              },
+              "id": {
+                "type": "integer",
+                "format": "int64",
+                "description": "订单ID (bare number; the paging key)."
+              },
+              "itemId": {
+                "type": "integer",
+                "format": "int64",
+                "description": "广告ID (advertisement ID, bare number)."
+              },
+              "nickName": {
+                "type": "string",
+                "description": "昵称."
+              },
+              "payCode": {
+                "type": "string",
+                "description": "交易码/支付码."
+              },
+              "paymentTermResult": {
+                "type": "object",
+                "description": "Payment details used for the order.",
+                "properties": {
+                  "accountNo": {
+                    "type": "string",
+                    "description": "Account number."
+                  },
+                  "bankName": {
+                    "type": "string",
+                    "description": "Bank code."
+                  },
+                  "branchName": {
+                    "type": "string",
+                    "description": "Branch."
+                  },
+                  "paymentType": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1,
+                      2
+                    ],
+                    "description": "支付类型 (OTC payment type): 0银行卡 1支付宝 2微信."
+                  },
+                  "realName": {
+                    "type": "string",
+                    "description": "Real name."
+                  }
+                }
+              },
+              "paymentType": {
+                "type": "integer",
+                "enum": [
+                  0,
+                  1,
+                  2
+                ],
+                "description": "支付类型 0银行卡 1支付宝 2微信."
+              },
+              "price": {
+                "type": "string",
+                "description": "成交单价. Decimal string (kept as text so nothing is rounded)."
+              },
+              "quantity": {
+                "type": "string",
+                "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              },
+              "recentExecuteRate": {
+                "type": "integer",
+                "description": "成单率/完成率 (completion rate)."
+              },
+              "recentOrderNum": {
+                "type": "integer",
+                "description": "30日成单数量."
+              },
+              "remark": {
+                "type": "string",
+                "description": "备注."
+              },
+              "sellerRealName": {
+                "type": "string",
+                "description": "卖方真实昵称/名称."
+              },
+              "side": {
+                "type": "integer",
+                "enum": [
+                  0,
+                  1
+                ],
+                "description": "成交方向 0买 1卖."
+              },
+              "status": {
+                "type": "integer",
+                "enum": [
+                  0,
+                  1,
+                  10,
+                  20,
+                  30,
+                  40,
+                  50
+                ],
+                "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+              },
+              "targetAccountId": {
+                "type": "integer",
+                "format": "int64",
+                "description": "商家账户ID (merchant account, bare number, may exceed 2^53)."
+              },
+              "targetConnectInfomation": {
+                "type": "string",
+                "description": "商家联系方式 (field name spelled as in the vendor doc)."
+              },
+              "targetNickName": {
+                "type": "string",
+                "description": "商家昵称."
+              },
+              "tokenId": {
+                "type": "string",
+                "description": "tokenId."
+              },
+              "transferDate": {
+                "type": "integer",
+                "format": "int64",
+                "description": "支付时间 (Unix ms; 0 when unpaid)."
+              }
+            }
+          },
+          {
+            "type": "object",
+            "description": "Detail-only fields.",
+            "properties": {
+              "paymentTermList": {
+                "type": "array",
+                "description": "Merchant payment methods.",
+                "items": {
+                  "type": "object",
+                  "description": "A payment method of the merchant.",
+                  "properties": {
+                    "accountNo": {
+                      "type": "string",
+                      "description": "银行卡号."
+                    },
+                    "bankName": {
+                      "type": "string",
+                      "description": "银行code."
+                    },
+                    "branchName": {
+                      "type": "string",
+                      "description": "支行名称."
+                    },
+                    "id": {
+                      "type": "integer",
+                      "format": "int64",
+                      "description": "支付方式ID (bare number)."
+                    },
+                    "paymentType": {
+                      "type": "integer",
+                      "enum": [
+                        0,
+                        1,
+                        2
+                      ],
+                      "description": "支付类型 0银行卡 1支付宝 2微信."
+                    },
+                    "realName": {
+                      "type": "string",
+                      "description": "真实名称."
+                    },
+                    "visible": {
+                      "type": "integer",
+                      "description": "Visibility flag (undocumented)."
+                    }
+                  }
+                }
+              }
+            }
+          }
+        ]
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -2989,6 +5273,121 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "币币订单 (spot order).",
+        "properties": {
+          "time": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+          },
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+          },
+          "accountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Account ID. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "下单时客户端传入的clientOrderId."
+          },
+          "symbolId": {
+            "type": "string",
+            "description": "交易币对."
+          },
+          "symbolName": {
+            "type": "string",
+            "description": "Symbol name."
+          },
+          "baseTokenId": {
+            "type": "string",
+            "description": "Base token."
+          },
+          "baseTokenName": {
+            "type": "string",
+            "description": "Base token name."
+          },
+          "quoteTokenId": {
+            "type": "string",
+            "description": "Quote token."
+          },
+          "quoteTokenName": {
+            "type": "string",
+            "description": "Quote token name."
+          },
+          "price": {
+            "type": "string",
+            "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+          },
+          "origQty": {
+            "type": "string",
+            "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "executedQty": {
+            "type": "string",
+            "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "executedAmount": {
+            "type": "string",
+            "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+          },
+          "avgPrice": {
+            "type": "string",
+            "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "LIMIT",
+              "MARKET",
+              "LIMIT_MAKER",
+              "STOP_LIMIT"
+            ],
+            "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+          },
+          "side": {
+            "type": "string",
+            "enum": [
+              "BUY",
+              "SELL"
+            ],
+            "description": "订单方向 BUY SELL."
+          },
+          "fees": {
+            "type": "array",
+            "description": "Fees (undocumented, empty in the vendor doc).",
+            "items": {
+              "type": "object",
+              "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+              "additionalProperties": true
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "NEW",
+              "PARTIALLY_FILLED",
+              "FILLED",
+              "CANCELED",
+              "CANCELLED",
+              "PENDING_CANCEL",
+              "REJECTED",
+              "PENDING_NEW"
+            ],
+            "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+          },
+          "exchangeId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3087,6 +5486,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3155,6 +5564,16 @@ export const meta: ApiDocMeta = {
         "orgBatchCancel"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3205,6 +5624,121 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "币币订单 (spot order).",
+        "properties": {
+          "time": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+          },
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+          },
+          "accountId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Account ID. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "下单时客户端传入的clientOrderId."
+          },
+          "symbolId": {
+            "type": "string",
+            "description": "交易币对."
+          },
+          "symbolName": {
+            "type": "string",
+            "description": "Symbol name."
+          },
+          "baseTokenId": {
+            "type": "string",
+            "description": "Base token."
+          },
+          "baseTokenName": {
+            "type": "string",
+            "description": "Base token name."
+          },
+          "quoteTokenId": {
+            "type": "string",
+            "description": "Quote token."
+          },
+          "quoteTokenName": {
+            "type": "string",
+            "description": "Quote token name."
+          },
+          "price": {
+            "type": "string",
+            "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+          },
+          "origQty": {
+            "type": "string",
+            "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "executedQty": {
+            "type": "string",
+            "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+          },
+          "executedAmount": {
+            "type": "string",
+            "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+          },
+          "avgPrice": {
+            "type": "string",
+            "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "LIMIT",
+              "MARKET",
+              "LIMIT_MAKER",
+              "STOP_LIMIT"
+            ],
+            "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+          },
+          "side": {
+            "type": "string",
+            "enum": [
+              "BUY",
+              "SELL"
+            ],
+            "description": "订单方向 BUY SELL."
+          },
+          "fees": {
+            "type": "array",
+            "description": "Fees (undocumented, empty in the vendor doc).",
+            "items": {
+              "type": "object",
+              "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+              "additionalProperties": true
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "NEW",
+              "PARTIALLY_FILLED",
+              "FILLED",
+              "CANCELED",
+              "CANCELLED",
+              "PENDING_CANCEL",
+              "REJECTED",
+              "PENDING_NEW"
+            ],
+            "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+          },
+          "exchangeId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3271,6 +5805,124 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "币币订单 (spot order).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "clientOrderId": {
+              "type": "string",
+              "description": "下单时客户端传入的clientOrderId."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+            },
+            "origQty": {
+              "type": "string",
+              "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedQty": {
+              "type": "string",
+              "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedAmount": {
+              "type": "string",
+              "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "BUY",
+                "SELL"
+              ],
+              "description": "订单方向 BUY SELL."
+            },
+            "fees": {
+              "type": "array",
+              "description": "Fees (undocumented, empty in the vendor doc).",
+              "items": {
+                "type": "object",
+                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+                "additionalProperties": true
+              }
+            },
+            "status": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "CANCELLED",
+                "PENDING_CANCEL",
+                "REJECTED",
+                "PENDING_NEW"
+              ],
+              "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3393,6 +6045,124 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "币币订单 (spot order).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "clientOrderId": {
+              "type": "string",
+              "description": "下单时客户端传入的clientOrderId."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+            },
+            "origQty": {
+              "type": "string",
+              "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedQty": {
+              "type": "string",
+              "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedAmount": {
+              "type": "string",
+              "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "BUY",
+                "SELL"
+              ],
+              "description": "订单方向 BUY SELL."
+            },
+            "fees": {
+              "type": "array",
+              "description": "Fees (undocumented, empty in the vendor doc).",
+              "items": {
+                "type": "object",
+                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+                "additionalProperties": true
+              }
+            },
+            "status": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "CANCELLED",
+                "PENDING_CANCEL",
+                "REJECTED",
+                "PENDING_NEW"
+              ],
+              "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3515,6 +6285,97 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "成交明细 (spot fill).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "成交时间. Unix time in ms, sent as a decimal string."
+            },
+            "tradeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "成交id (the paging key of my_trades). Numeric ID sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "对应的订单id. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "feeTokenId": {
+              "type": "string",
+              "description": "手续费Token."
+            },
+            "feeTokenName": {
+              "type": "string",
+              "description": "Fee token name."
+            },
+            "fee": {
+              "type": "string",
+              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "LIMIT 限价单 MARKET 市价单."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "BUY",
+                "SELL"
+              ],
+              "description": "BUY 买 SELL 卖."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3577,6 +6438,97 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "成交明细 (spot fill).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "成交时间. Unix time in ms, sent as a decimal string."
+            },
+            "tradeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "成交id (the paging key of my_trades). Numeric ID sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "对应的订单id. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "feeTokenId": {
+              "type": "string",
+              "description": "手续费Token."
+            },
+            "feeTokenName": {
+              "type": "string",
+              "description": "Fee token name."
+            },
+            "fee": {
+              "type": "string",
+              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "LIMIT 限价单 MARKET 市价单."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "BUY",
+                "SELL"
+              ],
+              "description": "BUY 买 SELL 卖."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3682,6 +6634,151 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "合约订单 (contract order).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Order time. Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "orderId (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "clientOrderId": {
+              "type": "string",
+              "description": "Client order id."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "Contract symbol ID."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "origQty": {
+              "type": "string",
+              "description": "Quantity (contracts). Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedQty": {
+              "type": "string",
+              "description": "Executed quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedAmount": {
+              "type": "string",
+              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "Average price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+            },
+            "side": {
+              "type": "string",
+              "description": "Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list."
+            },
+            "fees": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+                "additionalProperties": true
+              }
+            },
+            "status": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "CANCELLED",
+                "PENDING_CANCEL",
+                "REJECTED",
+                "PENDING_NEW"
+              ],
+              "description": "The vendor doc's contract example uses `CANCELLED`."
+            },
+            "noExecutedQty": {
+              "type": "string",
+              "description": "Unexecuted quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "amount": {
+              "type": "string",
+              "description": "Order value. Decimal string (kept as text so nothing is rounded)."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Exchange ID. Numeric ID sent as a decimal string."
+            },
+            "margin": {
+              "type": "string",
+              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+            },
+            "leverage": {
+              "type": "string",
+              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+            },
+            "isClose": {
+              "type": "boolean",
+              "description": "Whether the order closes a position."
+            },
+            "priceType": {
+              "type": "string",
+              "description": "Price type (e.g. INPUT; no list in the vendor doc)."
+            },
+            "isLiquidationOrder": {
+              "type": "boolean",
+              "description": "Whether this is a liquidation order."
+            },
+            "liquidationType": {
+              "type": "string",
+              "description": "Liquidation type (e.g. NO_LIQ; no list in the vendor doc)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3787,6 +6884,151 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "合约订单 (contract order).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Order time. Unix time in ms, sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "orderId (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "clientOrderId": {
+              "type": "string",
+              "description": "Client order id."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "Contract symbol ID."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "origQty": {
+              "type": "string",
+              "description": "Quantity (contracts). Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedQty": {
+              "type": "string",
+              "description": "Executed quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "executedAmount": {
+              "type": "string",
+              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "Average price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+            },
+            "side": {
+              "type": "string",
+              "description": "Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list."
+            },
+            "fees": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
+                "additionalProperties": true
+              }
+            },
+            "status": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "CANCELLED",
+                "PENDING_CANCEL",
+                "REJECTED",
+                "PENDING_NEW"
+              ],
+              "description": "The vendor doc's contract example uses `CANCELLED`."
+            },
+            "noExecutedQty": {
+              "type": "string",
+              "description": "Unexecuted quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "amount": {
+              "type": "string",
+              "description": "Order value. Decimal string (kept as text so nothing is rounded)."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Exchange ID. Numeric ID sent as a decimal string."
+            },
+            "margin": {
+              "type": "string",
+              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+            },
+            "leverage": {
+              "type": "string",
+              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+            },
+            "isClose": {
+              "type": "boolean",
+              "description": "Whether the order closes a position."
+            },
+            "priceType": {
+              "type": "string",
+              "description": "Price type (e.g. INPUT; no list in the vendor doc)."
+            },
+            "isLiquidationOrder": {
+              "type": "boolean",
+              "description": "Whether this is a liquidation order."
+            },
+            "liquidationType": {
+              "type": "string",
+              "description": "Liquidation type (e.g. NO_LIQ; no list in the vendor doc)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3892,6 +7134,101 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "合约成交 (contract fill).",
+          "properties": {
+            "time": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Trade time. Unix time in ms, sent as a decimal string."
+            },
+            "tradeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "tradeId (the paging key). Numeric ID sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Order id. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "Contract symbol ID."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "baseTokenId": {
+              "type": "string",
+              "description": "Base token."
+            },
+            "baseTokenName": {
+              "type": "string",
+              "description": "Base token name."
+            },
+            "quoteTokenId": {
+              "type": "string",
+              "description": "Quote token."
+            },
+            "quoteTokenName": {
+              "type": "string",
+              "description": "Quote token name."
+            },
+            "price": {
+              "type": "string",
+              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "Quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "feeTokenId": {
+              "type": "string",
+              "description": "Fee token."
+            },
+            "feeTokenName": {
+              "type": "string",
+              "description": "Fee token name."
+            },
+            "fee": {
+              "type": "string",
+              "description": "Fee. Decimal string (kept as text so nothing is rounded)."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "LIMIT",
+                "MARKET",
+                "LIMIT_MAKER",
+                "STOP_LIMIT"
+              ],
+              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+            },
+            "side": {
+              "type": "string",
+              "description": "Side with open/close intent (e.g. SELL_OPEN)."
+            },
+            "executedAmount": {
+              "type": "string",
+              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+            },
+            "priceType": {
+              "type": "string",
+              "description": "Price type (e.g. INPUT)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -3997,6 +7334,110 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "合约持仓 (contract position of one user).",
+          "properties": {
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account ID. Numeric ID sent as a decimal string."
+            },
+            "exchangeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Exchange ID. Numeric ID sent as a decimal string."
+            },
+            "positionId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "positionId (the paging key). Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "Contract symbol ID."
+            },
+            "symbolName": {
+              "type": "string",
+              "description": "Symbol name."
+            },
+            "leverage": {
+              "type": "string",
+              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+            },
+            "total": {
+              "type": "string",
+              "description": "Position size. Decimal string (kept as text so nothing is rounded)."
+            },
+            "positionValues": {
+              "type": "string",
+              "description": "Position value. Decimal string (kept as text so nothing is rounded)."
+            },
+            "margin": {
+              "type": "string",
+              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+            },
+            "minMargin": {
+              "type": "string",
+              "description": "Minimum margin. Decimal string (kept as text so nothing is rounded)."
+            },
+            "orderMargin": {
+              "type": "string",
+              "description": "Order margin. Decimal string (kept as text so nothing is rounded)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "Average open price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "liquidationPrice": {
+              "type": "string",
+              "description": "Liquidation price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "marginRate": {
+              "type": "string",
+              "description": "Margin rate. Decimal string (kept as text so nothing is rounded)."
+            },
+            "indices": {
+              "type": "string",
+              "description": "Index price. Decimal string (kept as text so nothing is rounded)."
+            },
+            "available": {
+              "type": "string",
+              "description": "Closable quantity. Decimal string (kept as text so nothing is rounded)."
+            },
+            "coinAvailable": {
+              "type": "string",
+              "description": "Available balance of the margin token. Decimal string (kept as text so nothing is rounded)."
+            },
+            "isLong": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1"
+              ],
+              "description": "Position direction as a string: \"1\" long, \"0\" short."
+            },
+            "realisedPnl": {
+              "type": "string",
+              "description": "Realised PnL. Decimal string (kept as text so nothing is rounded)."
+            },
+            "unrealisedPnl": {
+              "type": "string",
+              "description": "Unrealised PnL. Decimal string (kept as text so nothing is rounded)."
+            },
+            "unit": {
+              "type": "string",
+              "description": "Unit token."
+            },
+            "profitRate": {
+              "type": "string",
+              "description": "Profit rate. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4088,6 +7529,87 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "某用户合约持仓 (a position in the broker-wide list).",
+          "properties": {
+            "positionId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "合约持仓ID (the paging key). Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "账户ID. Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "用户ID. Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "合约ID."
+            },
+            "total": {
+              "type": "string",
+              "description": "仓位. Decimal string (kept as text so nothing is rounded)."
+            },
+            "locked": {
+              "type": "string",
+              "description": "锁定量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可平量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "margin": {
+              "type": "string",
+              "description": "持仓保证金. Decimal string (kept as text so nothing is rounded)."
+            },
+            "orderMargin": {
+              "type": "string",
+              "description": "委托保证金. Decimal string (kept as text so nothing is rounded)."
+            },
+            "openValue": {
+              "type": "string",
+              "description": "开仓价值. Decimal string (kept as text so nothing is rounded)."
+            },
+            "realisedPnl": {
+              "type": "string",
+              "description": "已实现盈亏. Decimal string (kept as text so nothing is rounded)."
+            },
+            "liquidationPrice": {
+              "type": "string",
+              "description": "强平价. Decimal string (kept as text so nothing is rounded)."
+            },
+            "bankruptcyPrice": {
+              "type": "string",
+              "description": "破产价 (vendor doc: 破产家). Decimal string (kept as text so nothing is rounded)."
+            },
+            "isLong": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1"
+              ],
+              "description": "仓位方向 1=多仓 0=空仓."
+            },
+            "openOnBook": {
+              "type": "string",
+              "description": "开仓挂单数量 (open orders quantity). Decimal string (kept as text so nothing is rounded)."
+            },
+            "riskLimitId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "风险限额ID. Numeric ID sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4166,6 +7688,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4271,6 +7803,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4370,6 +7912,29 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "批量任务 (batch task).",
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Task id. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "任务id: the client_order_id used to create the task."
+          },
+          "desc": {
+            "type": "string",
+            "description": "任务描述."
+          },
+          "status": {
+            "type": "integer",
+            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4528,6 +8093,29 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "批量任务 (batch task).",
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Task id. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "任务id: the client_order_id used to create the task."
+          },
+          "desc": {
+            "type": "string",
+            "description": "任务描述."
+          },
+          "status": {
+            "type": "integer",
+            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4656,6 +8244,74 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Batch transfer task and its items.",
+        "properties": {
+          "task": {
+            "type": "object",
+            "description": "批量任务 (batch task).",
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^-?[0-9]+$",
+                "description": "Task id. Numeric ID sent as a decimal string."
+              },
+              "clientOrderId": {
+                "type": "string",
+                "description": "任务id: the client_order_id used to create the task."
+              },
+              "desc": {
+                "type": "string",
+                "description": "任务描述."
+              },
+              "status": {
+                "type": "integer",
+                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+              }
+            }
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "description": "Per-item result of a batch transfer.",
+              "properties": {
+                "sourceUserId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "Source user. Numeric ID sent as a decimal string."
+                },
+                "targetUserId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "Target user. Numeric ID sent as a decimal string."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "转账Token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "转账金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "fromSourceLock": {
+                  "type": "boolean",
+                  "description": "是否从源账户锁仓转出."
+                },
+                "toTargetLock": {
+                  "type": "boolean",
+                  "description": "是否转入目标账户锁仓."
+                },
+                "status": {
+                  "type": "integer",
+                  "description": "200 成功 31009 用户信息错误 其他失败."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4706,6 +8362,65 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Air drop task and its items. Note the task is under `transferTask` here (not `task`).",
+        "properties": {
+          "transferTask": {
+            "type": "object",
+            "description": "批量任务 (batch task).",
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^-?[0-9]+$",
+                "description": "Task id. Numeric ID sent as a decimal string."
+              },
+              "clientOrderId": {
+                "type": "string",
+                "description": "任务id: the client_order_id used to create the task."
+              },
+              "desc": {
+                "type": "string",
+                "description": "任务描述."
+              },
+              "status": {
+                "type": "integer",
+                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+              }
+            }
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "description": "Per-item result of an air drop.",
+              "properties": {
+                "targetUserId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "Target user. Numeric ID sent as a decimal string."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "空投 Token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "空投数量. Decimal string (kept as text so nothing is rounded)."
+                },
+                "toTargetLock": {
+                  "type": "boolean",
+                  "description": "是否空投至用户锁仓."
+                },
+                "status": {
+                  "type": "integer",
+                  "description": "200 成功 31009 转账用户信息错误 其他失败."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4756,6 +8471,29 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "批量任务 (batch task).",
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Task id. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "任务id: the client_order_id used to create the task."
+          },
+          "desc": {
+            "type": "string",
+            "description": "任务描述."
+          },
+          "status": {
+            "type": "integer",
+            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4873,6 +8611,65 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Batch lock (or unlock) task and its items.",
+        "properties": {
+          "task": {
+            "type": "object",
+            "description": "批量任务 (batch task).",
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^-?[0-9]+$",
+                "description": "Task id. Numeric ID sent as a decimal string."
+              },
+              "clientOrderId": {
+                "type": "string",
+                "description": "任务id: the client_order_id used to create the task."
+              },
+              "desc": {
+                "type": "string",
+                "description": "任务描述."
+              },
+              "status": {
+                "type": "integer",
+                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+              }
+            }
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "description": "Per-item result of a batch lock/unlock.",
+              "properties": {
+                "userId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "User. Numeric ID sent as a decimal string."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "锁仓/解锁Token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "锁仓/解锁数量. Decimal string (kept as text so nothing is rounded)."
+                },
+                "desc": {
+                  "type": "string",
+                  "description": "锁仓/解锁描述."
+                },
+                "status": {
+                  "type": "integer",
+                  "description": "200 成功 31009 用户信息错误 其他失败."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -4923,6 +8720,29 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "批量任务 (batch task).",
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Task id. Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "任务id: the client_order_id used to create the task."
+          },
+          "desc": {
+            "type": "string",
+            "description": "任务描述."
+          },
+          "status": {
+            "type": "integer",
+            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5040,6 +8860,65 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Batch lock (or unlock) task and its items.",
+        "properties": {
+          "task": {
+            "type": "object",
+            "description": "批量任务 (batch task).",
+            "properties": {
+              "id": {
+                "type": "string",
+                "pattern": "^-?[0-9]+$",
+                "description": "Task id. Numeric ID sent as a decimal string."
+              },
+              "clientOrderId": {
+                "type": "string",
+                "description": "任务id: the client_order_id used to create the task."
+              },
+              "desc": {
+                "type": "string",
+                "description": "任务描述."
+              },
+              "status": {
+                "type": "integer",
+                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+              }
+            }
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "description": "Per-item result of a batch lock/unlock.",
+              "properties": {
+                "userId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "User. Numeric ID sent as a decimal string."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "锁仓/解锁Token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "锁仓/解锁数量. Decimal string (kept as text so nothing is rounded)."
+                },
+                "desc": {
+                  "type": "string",
+                  "description": "锁仓/解锁描述."
+                },
+                "status": {
+                  "type": "integer",
+                  "description": "200 成功 31009 用户信息错误 其他失败."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5090,6 +8969,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5163,6 +9052,16 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5236,6 +9135,42 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "持币详情 (holding of one account).",
+          "properties": {
+            "id": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Record id (the paging key of token_hold_detail). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "total": {
+              "type": "string",
+              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "lock": {
+              "type": "string",
+              "description": "冻结 + 锁仓 / 冻结资产. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5316,6 +9251,31 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "持币汇总 (holding total of one token).",
+          "properties": {
+            "tokenId": {
+              "type": "string",
+              "description": "Token."
+            },
+            "total": {
+              "type": "string",
+              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "lock": {
+              "type": "string",
+              "description": "冻结资产. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -5354,6 +9314,42 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "持币详情 (holding of one account).",
+          "properties": {
+            "id": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Record id (the paging key of token_hold_detail). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "total": {
+              "type": "string",
+              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+            },
+            "lock": {
+              "type": "string",
+              "description": "冻结 + 锁仓 / 冻结资产. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5412,6 +9408,31 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "冷钱包资产信息 (deprecated).",
+          "properties": {
+            "tokenId": {
+              "type": "string",
+              "description": "Token."
+            },
+            "total": {
+              "type": "string",
+              "description": "Total. Decimal string (kept as text so nothing is rounded)."
+            },
+            "coldHold": {
+              "type": "string",
+              "description": "Cold wallet holding. Decimal string (kept as text so nothing is rounded)."
+            },
+            "hotRemain": {
+              "type": "string",
+              "description": "Hot wallet remainder. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -5450,6 +9471,86 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "充币记录 (broker-wide deposit record).",
+          "properties": {
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "fromAddress": {
+              "type": "string",
+              "description": "Source address."
+            },
+            "address": {
+              "type": "string",
+              "description": "充币地址."
+            },
+            "addressTag": {
+              "type": "string",
+              "description": "tag，地址标签."
+            },
+            "txId": {
+              "type": "string",
+              "description": "交易hash."
+            },
+            "txIdUrl": {
+              "type": "string",
+              "description": "Explorer link."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                10
+              ],
+              "description": "1 已入账(可交易，不可提现) 2 充币成功 10 充币中."
+            },
+            "createdAt": {
+              "type": "string",
+              "description": "Deprecated: creation time as text."
+            },
+            "updatedAt": {
+              "type": "string",
+              "description": "Deprecated: update time as text."
+            },
+            "createTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "创建时间. Unix time in ms, sent as a decimal string."
+            },
+            "updateTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "更新时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "token_id",
@@ -5565,6 +9666,94 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "提币记录 (broker-wide withdrawal record).",
+          "properties": {
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "clientWithdrawalId": {
+              "type": "string",
+              "description": "Client withdrawal id (the client_order_id given to asset/withdraw)."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token."
+            },
+            "address": {
+              "type": "string",
+              "description": "Address."
+            },
+            "addressTag": {
+              "type": "string",
+              "description": "Tag."
+            },
+            "totalQuantity": {
+              "type": "string",
+              "description": "总提币数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "arriveQuantity": {
+              "type": "string",
+              "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "txId": {
+              "type": "string",
+              "description": "交易hash."
+            },
+            "txIdUrl": {
+              "type": "string",
+              "description": "Explorer link."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7,
+                8
+              ],
+              "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+            },
+            "createdAt": {
+              "type": "string",
+              "description": "Deprecated."
+            },
+            "updatedAt": {
+              "type": "string",
+              "description": "Deprecated."
+            },
+            "createTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "创建时间. Unix time in ms, sent as a decimal string."
+            },
+            "updateTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "更新时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "token_id",
@@ -5680,6 +9869,107 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "OTC记录 (broker-wide OTC record). Unlike otc/order/list, IDs here are strings.",
+          "properties": {
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "side": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "0 买 1 卖."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "Token."
+            },
+            "currencyId": {
+              "type": "string",
+              "description": "法币."
+            },
+            "price": {
+              "type": "string",
+              "description": "成交价. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "amount": {
+              "type": "string",
+              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "fee": {
+              "type": "string",
+              "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+            },
+            "paymentType": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2
+              ],
+              "description": "0 银行卡 1 支付宝 2 微信."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                10,
+                20,
+                30,
+                40,
+                50
+              ],
+              "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+            },
+            "transferDate": {
+              "type": "string",
+              "description": "Deprecated."
+            },
+            "createDate": {
+              "type": "string",
+              "description": "Deprecated."
+            },
+            "transferTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "付款时间. Unix time in ms, sent as a decimal string."
+            },
+            "createTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "创建时间. Unix time in ms, sent as a decimal string."
+            },
+            "updateTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "更新时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "token_id",
@@ -5795,6 +10085,87 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "币币成交 (broker-wide spot fill).",
+          "properties": {
+            "tradeId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Trade id (the paging key). Numeric ID sent as a decimal string."
+            },
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Order id. Numeric ID sent as a decimal string."
+            },
+            "userId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "User. Numeric ID sent as a decimal string."
+            },
+            "accountId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Account. Numeric ID sent as a decimal string."
+            },
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "orderType": {
+              "type": "integer",
+              "enum": [
+                0,
+                2,
+                3,
+                4,
+                6
+              ],
+              "description": "0 LIMIT(限价单) 4 LIMIT_MAKER 2 市价卖单 3 市价买单."
+            },
+            "side": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "0 买 1 卖."
+            },
+            "price": {
+              "type": "string",
+              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+            },
+            "quantity": {
+              "type": "string",
+              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "amount": {
+              "type": "string",
+              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "feeToken": {
+              "type": "string",
+              "description": "手续费TOKEN."
+            },
+            "fee": {
+              "type": "string",
+              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+            },
+            "matchTime": {
+              "type": "string",
+              "description": "Deprecated: match time as text."
+            },
+            "createTime": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "成交时间. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "symbol_id",
@@ -5910,6 +10281,27 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "手续费统计 (fee total per symbol and fee token).",
+          "properties": {
+            "symbolId": {
+              "type": "string",
+              "description": "交易币对."
+            },
+            "feeTokenId": {
+              "type": "string",
+              "description": "手续费token."
+            },
+            "feeTotal": {
+              "type": "string",
+              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -5971,6 +10363,111 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "锁仓记录. IDs are bare JSON numbers here (`userId`, `clientReqId` can exceed 2^53): typed int64.",
+          "properties": {
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "主键ID (the paging key; bare number)."
+            },
+            "userId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "用户ID (bare number, may exceed 2^53)."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "tokenId."
+            },
+            "businessSubject": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3,
+                4,
+                14,
+                21,
+                22,
+                23,
+                24,
+                25,
+                26,
+                27,
+                28,
+                30,
+                31,
+                32,
+                33,
+                34,
+                35,
+                36,
+                37,
+                38,
+                39,
+                40,
+                41,
+                42,
+                43,
+                44,
+                45,
+                46,
+                47,
+                50,
+                53,
+                54,
+                51,
+                65,
+                66,
+                73,
+                200,
+                67,
+                68,
+                69,
+                70,
+                71,
+                130,
+                131,
+                132,
+                133
+              ],
+              "description": "流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist."
+            },
+            "secondBusinessSubject": {
+              "type": "integer",
+              "description": "Second-level business subject."
+            },
+            "clientReqId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "幂等ID (idempotency id, bare number, may exceed 2^53)."
+            },
+            "lockAmount": {
+              "type": "string",
+              "description": "锁仓金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "lockReason": {
+              "type": "string",
+              "description": "锁仓备注."
+            },
+            "createdTime": {
+              "type": "integer",
+              "format": "int64",
+              "description": "锁仓时间 (Unix ms)."
+            },
+            "updatedTime": {
+              "type": "integer",
+              "format": "int64",
+              "description": "更新时间 (Unix ms)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -6072,6 +10569,106 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "解锁记录. IDs are bare JSON numbers here (`userId`, `clientReqId` can exceed 2^53): typed int64.",
+          "properties": {
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "主键ID (the paging key; bare number)."
+            },
+            "userId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "用户ID (bare number, may exceed 2^53)."
+            },
+            "tokenId": {
+              "type": "string",
+              "description": "tokenId."
+            },
+            "businessSubject": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3,
+                4,
+                14,
+                21,
+                22,
+                23,
+                24,
+                25,
+                26,
+                27,
+                28,
+                30,
+                31,
+                32,
+                33,
+                34,
+                35,
+                36,
+                37,
+                38,
+                39,
+                40,
+                41,
+                42,
+                43,
+                44,
+                45,
+                46,
+                47,
+                50,
+                53,
+                54,
+                51,
+                65,
+                66,
+                73,
+                200,
+                67,
+                68,
+                69,
+                70,
+                71,
+                130,
+                131,
+                132,
+                133
+              ],
+              "description": "流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist."
+            },
+            "secondBusinessSubject": {
+              "type": "integer",
+              "description": "Second-level business subject."
+            },
+            "clientReqId": {
+              "type": "integer",
+              "format": "int64",
+              "description": "幂等ID (bare number, may exceed 2^53)."
+            },
+            "unlockAmount": {
+              "type": "string",
+              "description": "解锁金额. Decimal string (kept as text so nothing is rounded)."
+            },
+            "unlockReason": {
+              "type": "string",
+              "description": "解锁备注."
+            },
+            "createdTime": {
+              "type": "integer",
+              "format": "int64",
+              "description": "解锁时间 (Unix ms)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "user_id",
@@ -6259,6 +10856,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6400,6 +11150,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6547,6 +11450,162 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "支付订单 (payment order).",
+          "properties": {
+            "orderId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            },
+            "clientOrderId": {
+              "type": "string",
+              "description": "Client order id."
+            },
+            "payerUserId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "付款账号uid. Numeric ID sent as a decimal string."
+            },
+            "payeeUserId": {
+              "type": "string",
+              "pattern": "^-?[0-9]+$",
+              "description": "收款账号uid. Numeric ID sent as a decimal string."
+            },
+            "isMapping": {
+              "type": "boolean",
+              "description": "是否是映射支付."
+            },
+            "payInfo": {
+              "type": "array",
+              "description": "付款信息.",
+              "items": {
+                "type": "object",
+                "description": "支付项 (pay/product item).",
+                "properties": {
+                  "itemId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  },
+                  "payType": {
+                    "type": "string",
+                    "enum": [
+                      "PAY",
+                      "PREPAY"
+                    ],
+                    "description": "支付方式."
+                  },
+                  "tokenId": {
+                    "type": "string",
+                    "description": "支付token."
+                  },
+                  "amount": {
+                    "type": "string",
+                    "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "paidAmount": {
+                    "type": "string",
+                    "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "refundedAmount": {
+                    "type": "string",
+                    "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "unlockedAmount": {
+                    "type": "string",
+                    "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  }
+                }
+              }
+            },
+            "productInfo": {
+              "type": "array",
+              "description": "商品信息 (only when given at creation).",
+              "items": {
+                "type": "object",
+                "description": "支付项 (pay/product item).",
+                "properties": {
+                  "itemId": {
+                    "type": "string",
+                    "pattern": "^-?[0-9]+$",
+                    "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  },
+                  "payType": {
+                    "type": "string",
+                    "enum": [
+                      "PAY",
+                      "PREPAY"
+                    ],
+                    "description": "支付方式."
+                  },
+                  "tokenId": {
+                    "type": "string",
+                    "description": "支付token."
+                  },
+                  "amount": {
+                    "type": "string",
+                    "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "paidAmount": {
+                    "type": "string",
+                    "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "refundedAmount": {
+                    "type": "string",
+                    "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  },
+                  "unlockedAmount": {
+                    "type": "string",
+                    "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  }
+                }
+              }
+            },
+            "status": {
+              "type": "string",
+              "enum": [
+                "WAIT_FOR_PAYMENT",
+                "COMPLETED",
+                "PROCESSING",
+                "EXPIRED",
+                "CANCELLED"
+              ],
+              "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            },
+            "statusDesc": {
+              "type": "string",
+              "description": "Localized status text, e.g. 待支付."
+            },
+            "expired": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            },
+            "desc": {
+              "type": "string",
+              "description": "订单描述."
+            },
+            "extendInfo": {
+              "type": "string",
+              "description": "订单扩展信息 (returned as given)."
+            },
+            "created": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Created. Unix time in ms, sent as a decimal string."
+            },
+            "updated": {
+              "type": "string",
+              "pattern": "^[0-9]*$",
+              "description": "Updated. Unix time in ms, sent as a decimal string."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6663,6 +11722,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6723,6 +11935,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6801,6 +12166,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6885,6 +12403,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -6963,6 +12634,159 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "支付订单 (payment order).",
+        "properties": {
+          "orderId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+          },
+          "clientOrderId": {
+            "type": "string",
+            "description": "Client order id."
+          },
+          "payerUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "付款账号uid. Numeric ID sent as a decimal string."
+          },
+          "payeeUserId": {
+            "type": "string",
+            "pattern": "^-?[0-9]+$",
+            "description": "收款账号uid. Numeric ID sent as a decimal string."
+          },
+          "isMapping": {
+            "type": "boolean",
+            "description": "是否是映射支付."
+          },
+          "payInfo": {
+            "type": "array",
+            "description": "付款信息.",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "productInfo": {
+            "type": "array",
+            "description": "商品信息 (only when given at creation).",
+            "items": {
+              "type": "object",
+              "description": "支付项 (pay/product item).",
+              "properties": {
+                "itemId": {
+                  "type": "string",
+                  "pattern": "^-?[0-9]+$",
+                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                },
+                "payType": {
+                  "type": "string",
+                  "enum": [
+                    "PAY",
+                    "PREPAY"
+                  ],
+                  "description": "支付方式."
+                },
+                "tokenId": {
+                  "type": "string",
+                  "description": "支付token."
+                },
+                "amount": {
+                  "type": "string",
+                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "paidAmount": {
+                  "type": "string",
+                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                },
+                "refundedAmount": {
+                  "type": "string",
+                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                },
+                "unlockedAmount": {
+                  "type": "string",
+                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                }
+              }
+            }
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "WAIT_FOR_PAYMENT",
+              "COMPLETED",
+              "PROCESSING",
+              "EXPIRED",
+              "CANCELLED"
+            ],
+            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+          },
+          "statusDesc": {
+            "type": "string",
+            "description": "Localized status text, e.g. 待支付."
+          },
+          "expired": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+          },
+          "desc": {
+            "type": "string",
+            "description": "订单描述."
+          },
+          "extendInfo": {
+            "type": "string",
+            "description": "订单扩展信息 (returned as given)."
+          },
+          "created": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Created. Unix time in ms, sent as a decimal string."
+          },
+          "updated": {
+            "type": "string",
+            "pattern": "^[0-9]*$",
+            "description": "Updated. Unix time in ms, sent as a decimal string."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -7024,6 +12848,16 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Result flag.",
+        "properties": {
+          "success": {
+            "type": "boolean",
+            "description": "true = 操作成功 (done)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",

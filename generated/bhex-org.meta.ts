@@ -3,116 +3,150 @@ import { expandMeta, type ApiMeta } from "../src/handwritten/core/meta.js";
 
 // The parts that repeat (parameters, schemas, lists), each written once.
 const _0 = "array" as const;
-const _1 = "application/json" as const;
-const _2 = {"contentType": _1} as const;
-const _3 = {"400": _2, "500": _2} as const;
-const _4 = "object" as const;
-const _5 = "symbol_id" as const;
-const _6 = "string" as const;
-const _7 = {"type": _6} as const;
-const _8 = "integer" as const;
-const _9 = "int32" as const;
-const _10 = {"type": _8, "format": _9, "enum": [0, 1]} as const;
-const _11 = {"retryable": false} as const;
-const _12 = "application/x-www-form-urlencoded" as const;
-const _13 = "int64" as const;
-const _14 = {"type": _8, "format": _13} as const;
-const _15 = "boolean" as const;
-const _16 = {"type": _15, "default": false} as const;
-const _17 = {"type": _6, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
-const _18 = "user_id" as const;
-const _19 = [_18, _14] as const;
-const _20 = {"type": _8, "format": _9} as const;
-const _21 = "trade_password" as const;
-const _22 = "from_id" as const;
-const _23 = [_22, _14, false] as const;
-const _24 = "to_id" as const;
-const _25 = [_24, _14, false] as const;
-const _26 = "start_time" as const;
-const _27 = [_26, _14, false] as const;
-const _28 = "end_time" as const;
-const _29 = [_28, _14, false] as const;
-const _30 = "limit" as const;
-const _31 = {"type": _8, "format": _9, "default": 100, "minimum": 1, "maximum": 500} as const;
-const _32 = [_30, _31, false] as const;
-const _33 = {"type": _8, "format": _9, "enum": [1, 2]} as const;
-const _34 = "from-id" as const;
-const _35 = "registerDate" as const;
-const _36 = "inclusive" as const;
-const _37 = "newer-to-older" as const;
-const _38 = [_23, _25, _27, _29, _32] as const;
-const _39 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6} as const;
-const _40 = [_18] as const;
-const _41 = [1, 2, 3, 5] as const;
-const _42 = [0, 1, 2, 3] as const;
-const _43 = "country_code" as const;
-const _44 = "first_name" as const;
-const _45 = "verify_status" as const;
-const _46 = {"envelope": false} as const;
-const _47 = {"type": _8, "enum": [1, 2, 3], "default": 1} as const;
-const _48 = {"retryable": false, "envelope": false} as const;
-const _49 = {"type": _8, "format": _9, "default": 0} as const;
-const _50 = {"type": _6, "format": "decimal"} as const;
-const _51 = "token_id" as const;
-const _52 = "amount" as const;
-const _53 = [_51, _7, false] as const;
-const _54 = {"type": _8, "format": _9, "default": 20, "minimum": 1} as const;
-const _55 = [_30, _54, false] as const;
-const _56 = [_19, [_51, _7]] as const;
-const _57 = [_19, _53, _23, _25, _27, _29, _55] as const;
-const _58 = "orderId" as const;
-const _59 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
-const _60 = [_19, ["order_id", _14]] as const;
-const _61 = "client_order_id" as const;
-const _62 = {"type": _6, "enum": [_30, "market", "limit_maker"]} as const;
-const _63 = {"type": _6, "enum": ["buy", "sell"]} as const;
-const _64 = [_12, {"user_id": _14, "client_order_id": _7, "order_id": _14}, _40] as const;
-const _65 = [["order_id", _61]] as const;
-const _66 = {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 500} as const;
-const _67 = [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "type": _62, "side": _63, "limit": _66}, _40] as const;
-const _68 = "exclusive" as const;
-const _69 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _68, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _70 = [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "limit": _66}, _40] as const;
-const _71 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": "time", "timeBounds": _68, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _72 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "positionId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _6} as const;
-const _73 = "source_user_id" as const;
-const _74 = "target_user_id" as const;
-const _75 = {"deprecated": true, "retryable": false} as const;
-const _76 = {"type": _8, "format": _9, "enum": [3, 70]} as const;
-const _77 = "business_subject" as const;
-const _78 = {"type": _6, "maxLength": 100} as const;
-const _79 = ["simple", "json"] as const;
-const _80 = {"type": _6, "enum": _79} as const;
-const _81 = "to_target_lock" as const;
-const _82 = "sub_business_subject" as const;
-const _83 = "keep-separator" as const;
-const _84 = "true/false" as const;
-const _85 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
-const _86 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _83, "omittableTrailing": [_82], "booleans": _84, "note": _85} as const;
-const _87 = {"type": _6, "pattern": "^-?[0-9]+$"} as const;
-const _88 = {"type": _15} as const;
-const _89 = {"type": _8} as const;
-const _90 = [_61, "data_type", "items"] as const;
-const _91 = [_12, {"client_order_id": _7}] as const;
-const _92 = [_12, {"client_order_id": _7, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_18, _51, _52, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _83, "omittableTrailing": [], "booleans": _84, "note": _85}, "itemSchema": {"type": _4, "required": [_18, _51, _52], "properties": {"user_id": _87, "token_id": _7, "amount": _7, "desc": _78}}}}, _90] as const;
-const _93 = [_12, {"client_order_id": _7, "user_id": _14, "token_id": _7, "amount": _50, "desc": _78}, [_61, _18, _51, _52]] as const;
-const _94 = [_53, [_26, _14], [_28, _14], _23, _25, _55] as const;
-const _95 = "createTime" as const;
-const _96 = {"style": _34, "startParam": _26, "endParam": _28, "timeField": _95, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6} as const;
-const _97 = [_19, _53, _23, _25, [_30, {"type": _8, "format": _9, "default": 100, "minimum": 1}, false]] as const;
-const _98 = {"style": _34, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _13} as const;
-const _99 = {"contentType": null} as const;
-const _100 = {"type": _6, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
-const _101 = {"type": _6, "contentMediaType": _1, "itemSchema": {"type": _4, "required": ["pay_type", _51, _52], "properties": {"pay_type": {"type": _6, "enum": ["PAY", "PREPAY"]}, "token_id": _7, "amount": _7}}} as const;
-const _102 = {"type": _6, "maxLength": 200} as const;
-const _103 = {"type": _6, "maxLength": 500} as const;
-const _104 = "payer_user_id" as const;
-const _105 = "effective_time" as const;
-const _106 = "payee_user_id" as const;
-const _107 = [_12, {"order_id": _14, "client_order_id": _7}, []] as const;
-const _108 = "settle_client_order_id" as const;
-const _109 = "refund_client_order_id" as const;
-const _110 = "unlock_client_order_id" as const;
+const _1 = "object" as const;
+const _2 = "string" as const;
+const _3 = {"type": _2, "pattern": "^-?[0-9]+$"} as const;
+const _4 = {"type": _2} as const;
+const _5 = "boolean" as const;
+const _6 = {"type": _5} as const;
+const _7 = "integer" as const;
+const _8 = {"type": _7} as const;
+const _9 = {"type": _0, "items": {"type": _1, "properties": {"orgId": _3, "exchangeId": _3, "symbolId": _4, "symbolName": _4, "baseTokenId": _4, "baseTokenName": _4, "quoteTokenId": _4, "quoteTokenName": _4, "basePrecision": _4, "quotePrecision": _4, "minTradeQuantity": _4, "minTradeAmount": _4, "minPricePrecision": _4, "digitMerge": _4, "canTrade": _6, "customOrder": _8}}} as const;
+const _10 = "application/json" as const;
+const _11 = {"contentType": _10} as const;
+const _12 = {"400": _11, "500": _11} as const;
+const _13 = {"type": _2, "pattern": "^[0-9]*$"} as const;
+const _14 = "symbol_id" as const;
+const _15 = "int32" as const;
+const _16 = {"type": _7, "format": _15, "enum": [0, 1]} as const;
+const _17 = {"retryable": false} as const;
+const _18 = "application/x-www-form-urlencoded" as const;
+const _19 = "int64" as const;
+const _20 = {"type": _7, "format": _19} as const;
+const _21 = {"type": _5, "default": false} as const;
+const _22 = {"type": _7, "enum": [1, 2]} as const;
+const _23 = [0, 1, 2, 3] as const;
+const _24 = {"type": _7, "enum": _23} as const;
+const _25 = {"type": _1, "properties": {"userId": _3, "registerType": _22, "nationalCode": _4, "mobile": _4, "email": _4, "bindGA": _6, "bindTradePwd": _6, "userType": _8, "verifyStatus": _24, "defaultAccountId": _3, "registerDate": _13, "inviteUserId": _3, "secondLevelInviteUserId": _3}} as const;
+const _26 = {"type": _2, "enum": ["PC", "MOBILE", "H5"], "default": "PC"} as const;
+const _27 = "user_id" as const;
+const _28 = [_27, _20] as const;
+const _29 = {"type": _7, "format": _15} as const;
+const _30 = {"type": _1, "properties": {"success": _6}} as const;
+const _31 = "trade_password" as const;
+const _32 = "from_id" as const;
+const _33 = [_32, _20, false] as const;
+const _34 = "to_id" as const;
+const _35 = [_34, _20, false] as const;
+const _36 = "start_time" as const;
+const _37 = [_36, _20, false] as const;
+const _38 = "end_time" as const;
+const _39 = [_38, _20, false] as const;
+const _40 = "limit" as const;
+const _41 = {"type": _7, "format": _15, "default": 100, "minimum": 1, "maximum": 500} as const;
+const _42 = [_40, _41, false] as const;
+const _43 = {"type": _7, "format": _15, "enum": [1, 2]} as const;
+const _44 = "from-id" as const;
+const _45 = "registerDate" as const;
+const _46 = "inclusive" as const;
+const _47 = "newer-to-older" as const;
+const _48 = [_33, _35, _37, _39, _42] as const;
+const _49 = {"style": _44, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "id", "direction": _47, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _2} as const;
+const _50 = [_27] as const;
+const _51 = {"type": _7, "enum": [0, 1]} as const;
+const _52 = {"type": _1, "properties": {"USER_STATUS": _51, "SPOT_TRADE": _51, "OPTION_TRADE": _51, "CONTRACT_TRADE": _51, "OTC_TRADE": _51, "MONEY_OUTFLOW": _51, "WITHDRAW_BROKER_AUDIT": _51, "WITHDRAW_WHITE_LIST": _51}, "additionalProperties": _8} as const;
+const _53 = [1, 2, 3, 5] as const;
+const _54 = "country_code" as const;
+const _55 = "first_name" as const;
+const _56 = "verify_status" as const;
+const _57 = {"type": _1, "properties": {"userId": _3, "resultCode": _8, "resultMessage": _4}} as const;
+const _58 = {"type": _1, "properties": {"accountId": _3, "accountName": _4, "accountType": {"type": _7, "enum": [1, 2, 3]}, "accountIndex": _8}} as const;
+const _59 = {"envelope": false} as const;
+const _60 = {"type": _7, "enum": [1, 2, 3], "default": 1} as const;
+const _61 = {"retryable": false, "envelope": false} as const;
+const _62 = {"type": _7, "format": _15, "default": 0} as const;
+const _63 = {"type": _2, "format": "decimal"} as const;
+const _64 = "token_id" as const;
+const _65 = "amount" as const;
+const _66 = [_64, _4, false] as const;
+const _67 = {"type": _7, "format": _15, "default": 20, "minimum": 1} as const;
+const _68 = [_40, _67, false] as const;
+const _69 = [_28, [_64, _4]] as const;
+const _70 = [_28, _66, _33, _35, _37, _39, _68] as const;
+const _71 = {"type": _7, "enum": [0, 1, 2, 10]} as const;
+const _72 = {"type": _1, "properties": {"time": _13, "orderId": _3, "accountId": _3, "tokenId": _4, "tokenName": _4, "address": _4, "addressExt": _4, "fromAddress": _4, "fromAddressExt": _4, "quantity": _4, "status": _71, "statusCode": {"type": _2, "enum": ["DEPOSIT_STATUS_UNKNOWN", "DEPOSIT_BALANCE_ADDED", "DEPOSIT_CAN_WITHDRAW", "DEPOSIT_BALANCE_NOT_ADD"]}, "statusDesc": _4, "requiredConfirmNum": _8, "confirmNum": _8, "txid": _4, "txidUrl": _4, "walletHandleTime": _13, "addressUrl": _4, "isInternalTransfer": _6}} as const;
+const _73 = "orderId" as const;
+const _74 = {"style": _44, "startParam": _36, "endParam": _38, "timeField": "time", "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": _73, "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _2} as const;
+const _75 = [_28, ["order_id", _20]] as const;
+const _76 = "client_order_id" as const;
+const _77 = {"type": _7, "enum": [1, 2, 3, 4, 5, 6, 7, 8]} as const;
+const _78 = {"type": _1, "properties": {"time": _13, "orderId": _3, "accountId": _3, "tokenId": _4, "tokenName": _4, "address": _4, "addressExt": _4, "quantity": _4, "arriveQuantity": _4, "status": _77, "statusCode": {"type": _2, "enum": ["BROKER_AUDITING_STATUS", "BROKER_REJECT_STATUS", "AUDITING_STATUS", "AUDIT_REJECT_STATUS", "PROCESSING_STATUS", "WITHDRAWAL_SUCCESS_STATUS", "WITHDRAWAL_FAILURE_STATUS", "BLOCK_MINING_STATUS"]}, "statusDesc": _4, "txid": _4, "txidUrl": _4, "walletHandleTime": _13, "requiredConfirmNum": _8, "confirmNum": _8, "kernelId": _4, "isInternalTransfer": _6, "feeTokenId": _4, "feeTokenName": _4, "fee": _4}} as const;
+const _79 = {"type": _7, "enum": [0, 1, 10, 20, 30, 40, 50]} as const;
+const _80 = {"type": _7, "enum": [0, 1, 2]} as const;
+const _81 = {"type": _1, "properties": {"accountId": _20, "amount": _4, "buyerRealName": _4, "createDate": _20, "currencyId": _4, "id": _20, "itemId": _20, "nickName": _4, "payCode": _4, "paymentTermResult": {"type": _1, "properties": {"accountNo": _4, "bankName": _4, "branchName": _4, "paymentType": _80, "realName": _4}}, "paymentType": _80, "price": _4, "quantity": _4, "recentExecuteRate": _8, "recentOrderNum": _8, "remark": _4, "sellerRealName": _4, "side": _51, "status": _79, "targetAccountId": _20, "targetConnectInfomation": _4, "targetNickName": _4, "tokenId": _4, "transferDate": _20}} as const;
+const _82 = {"type": _2, "enum": [_40, "market", "limit_maker"]} as const;
+const _83 = {"type": _2, "enum": ["buy", "sell"]} as const;
+const _84 = {"type": _2, "enum": ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LIMIT"]} as const;
+const _85 = {"type": _2, "enum": ["BUY", "SELL"]} as const;
+const _86 = {"type": _0, "items": {"type": _1, "additionalProperties": true}} as const;
+const _87 = "CANCELLED" as const;
+const _88 = {"type": _2, "enum": ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", _87, "PENDING_CANCEL", "REJECTED", "PENDING_NEW"]} as const;
+const _89 = {"type": _1, "properties": {"time": _13, "orderId": _3, "accountId": _3, "clientOrderId": _4, "symbolId": _4, "symbolName": _4, "baseTokenId": _4, "baseTokenName": _4, "quoteTokenId": _4, "quoteTokenName": _4, "price": _4, "origQty": _4, "executedQty": _4, "executedAmount": _4, "avgPrice": _4, "type": _84, "side": _85, "fees": _86, "status": _88, "exchangeId": _3}} as const;
+const _90 = [_18, {"user_id": _20, "client_order_id": _4, "order_id": _20}, _50] as const;
+const _91 = [["order_id", _76]] as const;
+const _92 = {"type": _7, "format": _15, "default": 20, "minimum": 1, "maximum": 500} as const;
+const _93 = [_18, {"user_id": _20, "account_index": _62, "symbol_id": _4, "from_id": _20, "to_id": _20, "start_time": _20, "end_time": _20, "type": _82, "side": _83, "limit": _92}, _50] as const;
+const _94 = {"type": _0, "items": _89} as const;
+const _95 = "exclusive" as const;
+const _96 = {"style": _44, "startParam": _36, "endParam": _38, "timeField": "time", "timeBounds": _95, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": _73, "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _2} as const;
+const _97 = {"type": _0, "items": {"type": _1, "properties": {"time": _13, "tradeId": _3, "orderId": _3, "accountId": _3, "symbolId": _4, "symbolName": _4, "baseTokenId": _4, "baseTokenName": _4, "quoteTokenId": _4, "quoteTokenName": _4, "price": _4, "quantity": _4, "feeTokenId": _4, "feeTokenName": _4, "fee": _4, "type": _84, "side": _85}}} as const;
+const _98 = [_18, {"user_id": _20, "account_index": _62, "symbol_id": _4, "from_id": _20, "to_id": _20, "start_time": _20, "end_time": _20, "limit": _92}, _50] as const;
+const _99 = {"style": _44, "startParam": _36, "endParam": _38, "timeField": "time", "timeBounds": _95, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "tradeId", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _2} as const;
+const _100 = {"type": _0, "items": {"type": _1, "properties": {"time": _13, "orderId": _3, "accountId": _3, "clientOrderId": _4, "symbolId": _4, "symbolName": _4, "baseTokenId": _4, "baseTokenName": _4, "quoteTokenId": _4, "quoteTokenName": _4, "price": _4, "origQty": _4, "executedQty": _4, "executedAmount": _4, "avgPrice": _4, "type": _84, "side": _4, "fees": _86, "status": _88, "noExecutedQty": _4, "amount": _4, "exchangeId": _3, "margin": _4, "leverage": _4, "isClose": _6, "priceType": _4, "isLiquidationOrder": _6, "liquidationType": _4}}} as const;
+const _101 = {"type": _2, "enum": ["0", "1"]} as const;
+const _102 = {"style": _44, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "positionId", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 500, "idFieldType": _2} as const;
+const _103 = "source_user_id" as const;
+const _104 = "target_user_id" as const;
+const _105 = {"deprecated": true, "retryable": false} as const;
+const _106 = {"type": _7, "format": _15, "enum": [3, 70]} as const;
+const _107 = "business_subject" as const;
+const _108 = {"type": _2, "maxLength": 100} as const;
+const _109 = ["simple", "json"] as const;
+const _110 = {"type": _2, "enum": _109} as const;
+const _111 = "to_target_lock" as const;
+const _112 = "sub_business_subject" as const;
+const _113 = "keep-separator" as const;
+const _114 = "true/false" as const;
+const _115 = "非必填字段值可以省略，但是后面的逗号不能省略，多条条目之间用英文分号(\";\")分割: every row has the columns in this order separated by commas; an empty optional field stays as an empty string between its commas; rows are joined by \";\". Columns listed in omittableTrailing may be dropped (with their comma) at the end of a row." as const;
+const _116 = {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _113, "omittableTrailing": [_112], "booleans": _114, "note": _115} as const;
+const _117 = [_76, "data_type", "items"] as const;
+const _118 = {"type": _1, "properties": {"id": _3, "clientOrderId": _4, "desc": _4, "status": _8}} as const;
+const _119 = [_18, {"client_order_id": _4}] as const;
+const _120 = [_18, {"client_order_id": _4, "desc": _108, "data_type": _110, "items": {"type": _2, "itemsForms": _109, "itemsSimpleColumns": [_27, _64, _65, "desc"], "itemsSimpleFormat": {"fieldSeparator": ",", "rowSeparator": ";", "emptyOptional": _113, "omittableTrailing": [], "booleans": _114, "note": _115}, "itemSchema": {"type": _1, "required": [_27, _64, _65], "properties": {"user_id": _3, "token_id": _4, "amount": _4, "desc": _108}}}}, _117] as const;
+const _121 = {"type": _1, "properties": {"task": _118, "items": {"type": _0, "items": {"type": _1, "properties": {"userId": _3, "tokenId": _4, "amount": _4, "desc": _4, "status": _8}}}}} as const;
+const _122 = [_18, {"client_order_id": _4, "user_id": _20, "token_id": _4, "amount": _63, "desc": _108}, [_76, _27, _64, _65]] as const;
+const _123 = {"type": _0, "items": {"type": _1, "properties": {"id": _3, "userId": _3, "accountId": _3, "total": _4, "available": _4, "lock": _4}}} as const;
+const _124 = [_66, [_36, _20], [_38, _20], _33, _35, _68] as const;
+const _125 = "createTime" as const;
+const _126 = {"style": _44, "startParam": _36, "endParam": _38, "timeField": _125, "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": _73, "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _2} as const;
+const _127 = [_28, _66, _33, _35, [_40, {"type": _7, "format": _15, "default": 100, "minimum": 1}, false]] as const;
+const _128 = {"type": _7, "enum": [0, 1, 2, 3, 4, 14, 21, 22, 23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 50, 53, 54, 51, 65, 66, 73, 200, 67, 68, 69, 70, 71, 130, 131, 132, 133]} as const;
+const _129 = {"style": _44, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "id", "direction": _47, "boundsExclusive": true, "defaultLimit": 100, "idFieldType": _19} as const;
+const _130 = {"contentType": null} as const;
+const _131 = {"type": _2, "maxLength": 32, "pattern": "^[0-9A-Za-z_\\-|*]{1,32}$"} as const;
+const _132 = {"type": _2, "enum": ["PAY", "PREPAY"]} as const;
+const _133 = {"type": _2, "contentMediaType": _10, "itemSchema": {"type": _1, "required": ["pay_type", _64, _65], "properties": {"pay_type": _132, "token_id": _4, "amount": _4}}} as const;
+const _134 = {"type": _2, "maxLength": 200} as const;
+const _135 = {"type": _2, "maxLength": 500} as const;
+const _136 = "payer_user_id" as const;
+const _137 = "effective_time" as const;
+const _138 = {"type": _0, "items": {"type": _1, "properties": {"itemId": _3, "payType": _132, "tokenId": _4, "amount": _4, "paidAmount": _4, "refundedAmount": _4, "unlockedAmount": _4}}} as const;
+const _139 = {"type": _1, "properties": {"orderId": _3, "clientOrderId": _4, "payerUserId": _3, "payeeUserId": _3, "isMapping": _6, "payInfo": _138, "productInfo": _138, "status": {"type": _2, "enum": ["WAIT_FOR_PAYMENT", "COMPLETED", "PROCESSING", "EXPIRED", _87]}, "statusDesc": _4, "expired": _13, "desc": _4, "extendInfo": _4, "created": _13, "updated": _13}} as const;
+const _140 = "payee_user_id" as const;
+const _141 = [_18, {"order_id": _20, "client_order_id": _4}, []] as const;
+const _142 = "settle_client_order_id" as const;
+const _143 = "refund_client_order_id" as const;
+const _144 = "unlock_client_order_id" as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./bhex-org.docs.js),
@@ -131,93 +165,93 @@ export const meta: ApiMeta = expandMeta({
   "rateLimits": {"orgBatchCancel": {"limit": 1, "intervalMs": 10000, "scope": "key"}},
   "d": {"retryable": true, "security": ["bhexAccessKey"]},
   "ops": [
-    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "dataType": _0, "responses": _3},
-    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "dataType": _0, "responses": _3},
-    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "dataType": _4, "responses": _3},
-    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_5, _7], ["status", _10]], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_12, {"national_code": _7, "mobile": _7, "email": _7, "password": _7, "invite_code": _7, "invite_user_id": _14, "send_success_msg": _16}, []], "dataType": _4, "responses": _3, "requiredOneOf": [["mobile", "email"]], "x": _11},
-    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_12, {"third_user_id": _7}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_12, {"login_type": {"type": _6, "enum": ["email", "mobile"]}, "national_code": _7, "mobile": _7, "email": _7, "password": _7, "token_for": _17}, ["login_type", "password"]], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_12, {"third_user_id": _7, "user_id": _14, "token_for": _17}, []], "dataType": _4, "responses": _3, "requiredOneOf": [["third_user_id", _18]], "x": _11},
-    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_12, {"token": _7, "token_from": _17}, ["token"]], "dataType": _4, "responses": _3},
-    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_19], "dataType": _4, "responses": _3},
-    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_19], "dataType": _4, "responses": _3},
-    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "p": [_19], "dataType": _4, "responses": _3},
-    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "p": [_19, ["gacode", _20]], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "p": [_19, [_21, _7]], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "p": [[_18, {"type": _8, "format": _13, "rowField": false}], _23, _25, _27, _29, _32, ["invite_type", _33, false]], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "inviteId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
-    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "p": _38, "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _35, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "userId", "direction": _37, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _6}},
-    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "p": _38, "dataType": _0, "responses": _3, "pagination": _39},
-    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "b": [_12, {"user_id": _14, "invite_user_id": _14}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "b": [_12, {"user_id": _14, "password": _7}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_12, {"user_id": _14, "trade_pwd": _7, "set_type": _33}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_12, {"user_id": _14, "status_names": _7}, _40], "dataType": _4, "responses": _3},
-    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_12, {"user_id": _14, "status_name": {"type": _6, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _10}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_12, {"user_id": _14}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_12, {"user_id": _14, "ga_code": _7}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_12, {"user_id": _14, "country_code": _7, "first_name": _7, "last_name": _7, "card_type": {"type": _8, "format": _9, "enum": _41}, "card_no": _7, "verify_status": {"type": _8, "format": _9, "enum": _42}}, [_18, _43, _44, "card_no", _45]], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_12, {"user_id": _14, "data_type": {"type": _6, "enum": ["json"]}, "items": {"type": _6, "itemsForms": ["json"], "itemSchema": {"type": _4, "required": [_18, _44, _43, "card_no", _45], "properties": {"user_id": _14, "first_name": _7, "last_name": {"type": [_6, "null"]}, "country_code": _7, "card_no": _7, "card_type": {"type": _8, "enum": _41}, "verify_status": {"type": _8, "enum": _42}}}}}], "dataType": _4, "responses": _3, "x": _11},
-    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "dataType": _0, "responses": _3, "x": _46},
-    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_12, {"account_type": _47, "desc": _7}, []], "dataType": _4, "responses": _3, "x": _48},
-    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_12, {"user_id": _14, "account_type": _47, "account_index": _49, "token_ids": _7}, _40], "dataType": _0, "responses": _3},
-    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "b": [_12, {"from_account_type": _47, "from_account_index": _20, "to_account_type": _47, "to_account_index": _20, "token_id": _7, "amount": _50}, ["from_account_index", "to_account_index", _51, _52]], "dataType": _4, "responses": _3, "x": _48},
-    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "p": [_19, ["account_type", _47, false], ["account_index", _49, false], _53, _23, _25, _27, _29, _55], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
-    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "p": _56, "dataType": _4, "responses": _3},
-    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _57, "dataType": _0, "responses": _3, "pagination": _59},
-    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _60, "dataType": _4, "responses": _3},
-    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _56, "dataType": _4, "responses": _3},
-    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_12, {"user_id": _14, "token_id": _7, "client_order_id": _14, "address": _7, "address_ext": _7, "quantity": _50, "miner_fee": _50, "auto_convert": {"type": _15, "default": true}, "convert_rate": _50, "trade_password": _7}, [_18, _51, _61, "address", "quantity", "miner_fee", "convert_rate", _21]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _57, "dataType": _0, "responses": _3, "pagination": _59},
-    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _60, "dataType": _4, "responses": _3},
-    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_12, {"user_id": _14, "status": {"type": _8, "enum": [0, 1, 10, 20, 30, 40, 50]}, "token_id": _7, "begin_time": _14, "end_time": _14, "side": {"type": _8, "enum": [0, 1]}, "from_id": _14, "last_id": _14, "limit": _54}, _40], "dataType": _0, "responses": _3, "pagination": {"style": _34, "fromParam": _22, "toParam": "last_id", "limitParam": _30, "idField": "id", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _13}},
-    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_12, {"user_id": _14, "order_id": _14}], "dataType": _4, "responses": _3},
-    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_12, {"user_id": _14, "exchange_id": _14, "symbol_id": _7, "client_order_id": _7, "type": _62, "side": _63, "price": _50, "quantity": _50}, [_18, "exchange_id", _5, _61, "type", "side", "quantity"]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _64, "dataType": _4, "responses": _3, "requiredOneOf": _65, "x": _11},
-    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_12, {"symbol_id": _7}], "dataType": _4, "responses": _3, "x": {"retryable": false, "rateLimit": ["orgBatchCancel"]}},
-    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _64, "dataType": _4, "responses": _3, "requiredOneOf": _65},
-    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "b": _67, "dataType": _0, "responses": _3, "pagination": _69},
-    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "b": _67, "dataType": _0, "responses": _3, "pagination": _69},
-    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "b": [_12, {"user_id": _14, "account_index": _49, "order_id": _14}, _40], "dataType": _0, "responses": _3},
-    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "b": _70, "dataType": _0, "responses": _3, "pagination": _71},
-    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "b": _70, "dataType": _0, "responses": _3, "pagination": _69},
-    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "b": _70, "dataType": _0, "responses": _3, "pagination": _69},
-    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "b": _70, "dataType": _0, "responses": _3, "pagination": _71},
-    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "b": [_12, {"user_id": _14, "account_index": _49, "symbol_id": _7, "from_id": _14, "to_id": _14, "limit": _66}, _40], "dataType": _0, "responses": _3, "pagination": _72},
-    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_12, {"symbol_id": _7, "from_id": _14, "to_id": _14, "limit": _66}, []], "dataType": _0, "responses": _3, "pagination": _72},
-    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_12, {"client_order_id": _7, "source_user_id": _14, "source_token_id": _7, "source_amount": _50, "from_source_lock": _16, "to_target_lock": _16, "target_user_id": _14, "target_token_id": _7, "target_amount": _50, "from_target_lock": _16, "to_source_lock": _16}, [_61, _73, "source_token_id", "source_amount", _74, "target_token_id", "target_amount"]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
-    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_12, {"client_order_id": _7, "source_user_id": _14, "target_user_id": _14, "token_id": _7, "amount": _50, "from_source_lock": _16, "to_target_lock": _16, "business_subject": _76, "sub_business_subject": _20}, [_61, _73, _74, _51, _52, _77]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
-    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_12, {"client_order_id": _7, "business_subject": _76, "sub_business_subject": _20, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_73, _74, _51, _52, "from_source_lock", _81, _77, _82], "itemsSimpleFormat": _86, "itemSchema": {"type": _4, "required": [_73, _74, _51, _52], "properties": {"source_user_id": _87, "target_user_id": _87, "token_id": _7, "amount": _7, "from_source_lock": _88, "to_target_lock": _88, "business_subject": {"type": _8, "enum": [3, 70]}, "sub_business_subject": _89}}}}, _90], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _75},
-    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_12, {"client_order_id": _7, "sub_business_subject": _20, "desc": _78, "data_type": _80, "items": {"type": _6, "itemsForms": _79, "itemsSimpleColumns": [_74, _51, _52, _81, _82], "itemsSimpleFormat": _86, "itemSchema": {"type": _4, "required": [_74, _51, _52], "properties": {"target_user_id": _87, "token_id": _7, "amount": _7, "to_target_lock": _88, "sub_business_subject": _89}}}}, _90], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _91, "dataType": _4, "responses": _3},
-    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _91, "dataType": _4, "responses": _3},
-    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _92, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _91, "dataType": _4, "responses": _3},
-    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _92, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _91, "dataType": _4, "responses": _3},
-    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _93, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _93, "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "b": [_12, {"token_id": _7, "from_id": _14, "to_id": _14, "limit": _31}, [_51]], "dataType": _0, "responses": _3, "pagination": _39},
-    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "dataType": _0, "responses": _3},
-    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "b": [_12, {"token_id": _7, "top": _31}, [_51]], "dataType": _0, "responses": _3},
-    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "dataType": _0, "responses": _3, "x": {"deprecated": true}},
-    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
-    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
-    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "p": _94, "dataType": _0, "responses": _3, "pagination": _96},
-    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "p": [[_5, _7, false], [_26, _14], [_28, _14], _23, _25, _55], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": _95, "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": "tradeId", "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _6}},
-    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "b": [_12, {"symbol_id": _7, "start_time": _14, "end_time": _14}, [_26, _28]], "dataType": _0, "responses": _3},
-    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _97, "dataType": _0, "responses": _3, "pagination": _98},
-    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _97, "dataType": _0, "responses": _3, "pagination": _98},
-    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _6, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _6, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _2, "403": _99, "404": _99, "500": _2}, "x": _46},
-    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_12, {"client_order_id": _100, "payer_user_id": _14, "pay_info": _101, "product_info": _101, "effective_time": _20, "desc": _102, "extend_info": _103}, [_61, _104, "pay_info", _105]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_12, {"client_order_id": _100, "payer_user_id": _14, "payee_user_id": _14, "pay_info": _101, "product_info": _101, "effective_time": _20, "desc": _102, "extend_info": _103}, [_61, _104, _106, "pay_info", _105]], "dataType": _4, "responses": _3, "idempotencyKey": _61, "x": _11},
-    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_12, {"payer_user_id": _14, "payee_user_id": _14, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "from_id": _14, "to_id": _14, "start_time": _14, "end_time": _14, "limit": {"type": _8, "format": _9, "default": 20, "minimum": 1, "maximum": 100}}, []], "dataType": _0, "responses": _3, "pagination": {"style": _34, "startParam": _26, "endParam": _28, "timeField": "created", "timeBounds": _36, "fromParam": _22, "toParam": _24, "limitParam": _30, "idField": _58, "direction": _37, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _6}, "requiredOneOf": [[_104, _106]]},
-    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _107, "dataType": _4, "responses": _3, "requiredOneOf": _65},
-    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_12, {"order_id": _14, "client_order_id": _7, "token_id": _7, "amount": _50, "settle_client_order_id": _7}, [_51, _52, _108]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _108, "x": _11},
-    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_12, {"order_id": _14, "client_order_id": _7, "item_id": _14, "token_id": _7, "amount": _50, "refund_client_order_id": _7}, ["item_id", _51, _52, _109]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _109, "x": _11},
-    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_12, {"order_id": _14, "client_order_id": _7, "token_id": _7, "amount": _50, "unlock_client_order_id": _7}, [_51, _52, _110]], "dataType": _4, "responses": _3, "requiredOneOf": _65, "idempotencyKey": _110, "x": _11},
-    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _107, "dataType": _4, "responses": _3, "requiredOneOf": _65, "x": _11},
-    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_12, {"sub_account_id": _14}], "dataType": _4, "responses": _3, "x": _48},
-    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_12, {"exchange_id": _14, "symbol_id": _7, "buy_max_price": _50, "buy_min_price": _50, "sell_max_price": _50, "sell_min_price": _50}], "responses": _3, "x": _11},
+    {"i": "basicTokens", "r": "GET /api/v2/org/basic/tokens", "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"orgId": _3, "tokenId": _4, "tokenName": _4, "tokenFullName": _4, "iconUrl": _4, "allowWithdraw": _6, "allowDeposit": _6, "baseTokenSymbols": _9, "quoteTokenSymbols": _9, "needAddressTag": _6, "chainTypes": {"type": _0, "items": {"type": _1, "properties": {"chainType": _4, "allowDeposit": _6, "allowWithdraw": _6}}}}}}, "responses": _12},
+    {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "dataType": _0, "dataSchema": _9, "responses": _12},
+    {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "dataType": _1, "dataSchema": {"type": _1, "properties": {"time": _13}}, "responses": _12},
+    {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_14, _4], ["status", _16]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"success": _4}}, "responses": _12, "x": _17},
+    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_18, {"national_code": _4, "mobile": _4, "email": _4, "password": _4, "invite_code": _4, "invite_user_id": _20, "send_success_msg": _21}, []], "dataType": _1, "dataSchema": _25, "responses": _12, "requiredOneOf": [["mobile", "email"]], "x": _17},
+    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_18, {"third_user_id": _4}], "dataType": _1, "dataSchema": _25, "responses": _12, "x": _17},
+    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_18, {"login_type": {"type": _2, "enum": ["email", "mobile"]}, "national_code": _4, "mobile": _4, "email": _4, "password": _4, "token_for": _26}, ["login_type", "password"]], "dataType": _1, "dataSchema": _25, "responses": _12, "x": _17},
+    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_18, {"third_user_id": _4, "user_id": _20, "token_for": _26}, []], "dataType": _1, "dataSchema": _25, "responses": _12, "requiredOneOf": [["third_user_id", _27]], "x": _17},
+    {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_18, {"token": _4, "token_from": _26}, ["token"]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"userId": _3}}, "responses": _12},
+    {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_28], "dataType": _1, "dataSchema": _25, "responses": _12},
+    {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_28], "dataType": _1, "dataSchema": {"type": _1, "properties": {"nationality": _4, "countryCode": _4, "firstName": _4, "secondName": _4, "gender": _8, "cardNo": _4, "cardFrontUrl": _4, "cardBackUrl": _4, "cardHandUrl": _4, "verifyStatus": _8, "displayLevel": _4}}, "responses": _12},
+    {"i": "userGetInviteInfo", "r": "GET /api/v2/org/user/get_invite_info", "p": [_28], "dataType": _1, "dataSchema": {"type": _1, "properties": {"userId": _3, "inviteCode": _4, "inviteCount": _8, "directInviteCount": _8, "indirectInviteCount": _8, "inviteLevel": _8}}, "responses": _12},
+    {"i": "userValidGacode", "r": "GET /api/v2/org/user/valid_gacode", "p": [_28, ["gacode", _29]], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userValidTradePassword", "r": "GET /api/v2/org/user/valid_trade_password", "p": [_28, [_31, _4]], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userQueryUserInviteList", "r": "GET /api/v2/org/user/query_user_invite_list", "p": [[_27, {"type": _7, "format": _19, "rowField": false}], _33, _35, _37, _39, _42, ["invite_type", _43, false]], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"inviteId": _3, "userId": _3, "nationalCode": _4, "mobile": _4, "email": _4, "registerType": _22, "verifyStatus": _24, "inviteType": {"type": _2, "enum": ["1", "2"]}, "registerDate": _13}}}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": _45, "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "inviteId", "direction": _47, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _2}},
+    {"i": "userQueryUserList", "r": "GET /api/v2/org/user/query_user_list", "p": _48, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"userId": _3, "nationalCode": _4, "mobile": _4, "email": _4, "registerType": _22, "userType": _8, "verifyStatus": _24, "inviteUserId": _3, "secondLevelInviteUserId": _3, "source": _4, "registerDate": _13}}}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": _45, "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "userId", "direction": _47, "boundsExclusive": true, "defaultLimit": 100, "maxLimit": 500, "idFieldType": _2}},
+    {"i": "userQueryUserKycList", "r": "GET /api/v2/org/user/query_user_kyc_list", "p": _48, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _3, "userId": _3, "firstName": _4, "secondName": _4, "verifyStatus": _24}}}, "responses": _12, "pagination": _49},
+    {"i": "userRebuildInviteRelation", "r": "POST /api/v2/org/user/rebuild_invite_relation", "b": [_18, {"user_id": _20, "invite_user_id": _20}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userUpdatePwd", "r": "POST /api/v2/org/user/update_pwd", "b": [_18, {"user_id": _20, "password": _4}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_18, {"user_id": _20, "trade_pwd": _4, "set_type": _43}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_18, {"user_id": _20, "status_names": _4}, _50], "dataType": _1, "dataSchema": _52, "responses": _12},
+    {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_18, {"user_id": _20, "status_name": {"type": _2, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _16}], "dataType": _1, "dataSchema": _52, "responses": _12, "x": _17},
+    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_18, {"user_id": _20}], "dataType": _1, "dataSchema": {"type": _1, "properties": {"secretKey": _4, "authUrl": _4, "qrcode": _4}}, "responses": _12, "x": _17},
+    {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_18, {"user_id": _20, "ga_code": _4}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
+    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_18, {"user_id": _20, "country_code": _4, "first_name": _4, "last_name": _4, "card_type": {"type": _7, "format": _15, "enum": _53}, "card_no": _4, "verify_status": {"type": _7, "format": _15, "enum": _23}}, [_27, _54, _55, "card_no", _56]], "dataType": _1, "dataSchema": _57, "responses": _12, "x": _17},
+    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_18, {"user_id": _20, "data_type": {"type": _2, "enum": ["json"]}, "items": {"type": _2, "itemsForms": ["json"], "itemSchema": {"type": _1, "required": [_27, _55, _54, "card_no", _56], "properties": {"user_id": _20, "first_name": _4, "last_name": {"type": [_2, "null"]}, "country_code": _4, "card_no": _4, "card_type": {"type": _7, "enum": _53}, "verify_status": _24}}}}], "dataType": _1, "dataSchema": {"type": _1, "properties": {"results": {"type": _0, "items": _57}}}, "responses": _12, "x": _17},
+    {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "dataType": _0, "dataSchema": {"type": _0, "items": _58}, "responses": _12, "x": _59},
+    {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_18, {"account_type": _60, "desc": _4}, []], "dataType": _1, "dataSchema": _58, "responses": _12, "x": _61},
+    {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_18, {"user_id": _20, "account_type": _60, "account_index": _62, "token_ids": _4}, _50], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"tokenId": _4, "tokenName": _4, "total": _4, "free": _4, "locked": _4, "position": _4}}}, "responses": _12},
+    {"i": "accountSubAccountTransfer", "r": "POST /api/v2/org/account/sub_account/transfer", "b": [_18, {"from_account_type": _60, "from_account_index": _29, "to_account_type": _60, "to_account_index": _29, "token_id": _4, "amount": _63}, ["from_account_index", "to_account_index", _64, _65]], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _61},
+    {"i": "accountBalanceFlow", "r": "GET /api/v2/org/account/balance_flow", "p": [_28, ["account_type", _60, false], ["account_index", _62, false], _66, _33, _35, _37, _39, _68], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _3, "accountId": _3, "tokenId": _4, "tokenName": _4, "flowType": _4, "change": _4, "total": _4, "created": _13}}}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": "created", "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "id", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _2}},
+    {"i": "assetDepositAddress", "r": "GET /api/v2/org/asset/deposit/address", "p": _69, "dataType": _1, "dataSchema": {"type": _1, "properties": {"allowDeposit": _6, "address": _4, "addressExt": _4, "minQuantity": _4, "needAddressTag": _6, "requiredConfirmNum": _8}}, "responses": _12},
+    {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _70, "dataType": _0, "dataSchema": {"type": _0, "items": _72}, "responses": _12, "pagination": _74},
+    {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _75, "dataType": _1, "dataSchema": _72, "responses": _12},
+    {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _69, "dataType": _1, "dataSchema": {"type": _1, "properties": {"allowWithdraw": _6, "refuseReason": _4, "available": _4, "minQuantity": _4, "dayQuota": _4, "usedQuota": _4, "needConvert": _6, "convertRate": _4, "feeTokenId": _4, "feeTokenName": _4, "platformFee": _4, "brokerFee": _4, "fee": _4, "convertFee": _4, "minerFeeTokenId": _4, "minerFeeTokenName": _4, "minMinerFee": _4, "maxMinerFee": _4, "suggestMinerFee": _4, "needAddressTag": _6, "minPrecision": _8}}, "responses": _12},
+    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_18, {"user_id": _20, "token_id": _4, "client_order_id": _20, "address": _4, "address_ext": _4, "quantity": _63, "miner_fee": _63, "auto_convert": {"type": _5, "default": true}, "convert_rate": _63, "trade_password": _4}, [_27, _64, _76, "address", "quantity", "miner_fee", "convert_rate", _31]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"success": _6, "needBrokerAudit": _6, "orderId": _3}}, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _70, "dataType": _0, "dataSchema": {"type": _0, "items": _78}, "responses": _12, "pagination": _74},
+    {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _75, "dataType": _1, "dataSchema": _78, "responses": _12},
+    {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_18, {"user_id": _20, "status": _79, "token_id": _4, "begin_time": _20, "end_time": _20, "side": _51, "from_id": _20, "last_id": _20, "limit": _67}, _50], "dataType": _0, "dataSchema": {"type": _0, "items": _81}, "responses": _12, "pagination": {"style": _44, "fromParam": _32, "toParam": "last_id", "limitParam": _40, "idField": "id", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _19}},
+    {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_18, {"user_id": _20, "order_id": _20}], "dataType": _1, "dataSchema": {"allOf": [_81, {"type": _1, "properties": {"paymentTermList": {"type": _0, "items": {"type": _1, "properties": {"accountNo": _4, "bankName": _4, "branchName": _4, "id": _20, "paymentType": _80, "realName": _4, "visible": _8}}}}}]}, "responses": _12},
+    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_18, {"user_id": _20, "exchange_id": _20, "symbol_id": _4, "client_order_id": _4, "type": _82, "side": _83, "price": _63, "quantity": _63}, [_27, "exchange_id", _14, _76, "type", "side", "quantity"]], "dataType": _1, "dataSchema": _89, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _90, "dataType": _1, "dataSchema": _30, "responses": _12, "requiredOneOf": _91, "x": _17},
+    {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_18, {"symbol_id": _4}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": {"retryable": false, "rateLimit": ["orgBatchCancel"]}},
+    {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _90, "dataType": _1, "dataSchema": _89, "responses": _12, "requiredOneOf": _91},
+    {"i": "orderOpenOrders", "r": "POST /api/v2/org/order/open_orders", "b": _93, "dataType": _0, "dataSchema": _94, "responses": _12, "pagination": _96},
+    {"i": "orderTradeOrders", "r": "POST /api/v2/org/order/trade_orders", "b": _93, "dataType": _0, "dataSchema": _94, "responses": _12, "pagination": _96},
+    {"i": "orderMatchInfo", "r": "POST /api/v2/org/order/match_info", "b": [_18, {"user_id": _20, "account_index": _62, "order_id": _20}, _50], "dataType": _0, "dataSchema": _97, "responses": _12},
+    {"i": "orderMyTrades", "r": "POST /api/v2/org/order/my_trades", "b": _98, "dataType": _0, "dataSchema": _97, "responses": _12, "pagination": _99},
+    {"i": "contractOrderOpenOrders", "r": "POST /api/v2/org/contract/order/open_orders", "b": _98, "dataType": _0, "dataSchema": _100, "responses": _12, "pagination": _96},
+    {"i": "contractOrderTradeOrders", "r": "POST /api/v2/org/contract/order/trade_orders", "b": _98, "dataType": _0, "dataSchema": _100, "responses": _12, "pagination": _96},
+    {"i": "contractOrderMyTrades", "r": "POST /api/v2/org/contract/order/my_trades", "b": _98, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"time": _13, "tradeId": _3, "orderId": _3, "accountId": _3, "symbolId": _4, "symbolName": _4, "baseTokenId": _4, "baseTokenName": _4, "quoteTokenId": _4, "quoteTokenName": _4, "price": _4, "quantity": _4, "feeTokenId": _4, "feeTokenName": _4, "fee": _4, "type": _84, "side": _4, "executedAmount": _4, "priceType": _4}}}, "responses": _12, "pagination": _99},
+    {"i": "contractOrderPosition", "r": "POST /api/v2/org/contract/order/position", "b": [_18, {"user_id": _20, "account_index": _62, "symbol_id": _4, "from_id": _20, "to_id": _20, "limit": _92}, _50], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"accountId": _3, "exchangeId": _3, "positionId": _3, "symbolId": _4, "symbolName": _4, "leverage": _4, "total": _4, "positionValues": _4, "margin": _4, "minMargin": _4, "orderMargin": _4, "avgPrice": _4, "liquidationPrice": _4, "marginRate": _4, "indices": _4, "available": _4, "coinAvailable": _4, "isLong": _101, "realisedPnl": _4, "unrealisedPnl": _4, "unit": _4, "profitRate": _4}}}, "responses": _12, "pagination": _102},
+    {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_18, {"symbol_id": _4, "from_id": _20, "to_id": _20, "limit": _92}, []], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"positionId": _3, "accountId": _3, "userId": _3, "symbolId": _4, "total": _4, "locked": _4, "available": _4, "margin": _4, "orderMargin": _4, "openValue": _4, "realisedPnl": _4, "liquidationPrice": _4, "bankruptcyPrice": _4, "isLong": _101, "openOnBook": _4, "riskLimitId": _3}}}, "responses": _12, "pagination": _102},
+    {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_18, {"client_order_id": _4, "source_user_id": _20, "source_token_id": _4, "source_amount": _63, "from_source_lock": _21, "to_target_lock": _21, "target_user_id": _20, "target_token_id": _4, "target_amount": _63, "from_target_lock": _21, "to_source_lock": _21}, [_76, _103, "source_token_id", "source_amount", _104, "target_token_id", "target_amount"]], "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _105},
+    {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_18, {"client_order_id": _4, "source_user_id": _20, "target_user_id": _20, "token_id": _4, "amount": _63, "from_source_lock": _21, "to_target_lock": _21, "business_subject": _106, "sub_business_subject": _29}, [_76, _103, _104, _64, _65, _107]], "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _105},
+    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_18, {"client_order_id": _4, "business_subject": _106, "sub_business_subject": _29, "desc": _108, "data_type": _110, "items": {"type": _2, "itemsForms": _109, "itemsSimpleColumns": [_103, _104, _64, _65, "from_source_lock", _111, _107, _112], "itemsSimpleFormat": _116, "itemSchema": {"type": _1, "required": [_103, _104, _64, _65], "properties": {"source_user_id": _3, "target_user_id": _3, "token_id": _4, "amount": _4, "from_source_lock": _6, "to_target_lock": _6, "business_subject": {"type": _7, "enum": [3, 70]}, "sub_business_subject": _8}}}}, _117], "dataType": _1, "dataSchema": _118, "responses": _12, "idempotencyKey": _76, "x": _105},
+    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_18, {"client_order_id": _4, "sub_business_subject": _29, "desc": _108, "data_type": _110, "items": {"type": _2, "itemsForms": _109, "itemsSimpleColumns": [_104, _64, _65, _111, _112], "itemsSimpleFormat": _116, "itemSchema": {"type": _1, "required": [_104, _64, _65], "properties": {"target_user_id": _3, "token_id": _4, "amount": _4, "to_target_lock": _6, "sub_business_subject": _8}}}}, _117], "dataType": _1, "dataSchema": _118, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _119, "dataType": _1, "dataSchema": {"type": _1, "properties": {"task": _118, "items": {"type": _0, "items": {"type": _1, "properties": {"sourceUserId": _3, "targetUserId": _3, "tokenId": _4, "amount": _4, "fromSourceLock": _6, "toTargetLock": _6, "status": _8}}}}}, "responses": _12},
+    {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _119, "dataType": _1, "dataSchema": {"type": _1, "properties": {"transferTask": _118, "items": {"type": _0, "items": {"type": _1, "properties": {"targetUserId": _3, "tokenId": _4, "amount": _4, "toTargetLock": _6, "status": _8}}}}}, "responses": _12},
+    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _120, "dataType": _1, "dataSchema": _118, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _119, "dataType": _1, "dataSchema": _121, "responses": _12},
+    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _120, "dataType": _1, "dataSchema": _118, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _119, "dataType": _1, "dataSchema": _121, "responses": _12},
+    {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _122, "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _122, "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "statisticsTokenHoldDetail", "r": "POST /api/v2/org/statistics/token_hold_detail", "b": [_18, {"token_id": _4, "from_id": _20, "to_id": _20, "limit": _41}, [_64]], "dataType": _0, "dataSchema": _123, "responses": _12, "pagination": _49},
+    {"i": "statisticsTokenHoldSummary", "r": "POST /api/v2/org/statistics/token_hold_summary", "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"tokenId": _4, "total": _4, "available": _4, "lock": _4}}}, "responses": _12},
+    {"i": "statisticsTokenHoldTop", "r": "POST /api/v2/org/statistics/token_hold_top", "b": [_18, {"token_id": _4, "top": _41}, [_64]], "dataType": _0, "dataSchema": _123, "responses": _12},
+    {"i": "statisticsColdWalletInfo", "r": "POST /api/v2/org/statistics/cold_wallet_info", "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"tokenId": _4, "total": _4, "coldHold": _4, "hotRemain": _4}}}, "responses": _12, "x": {"deprecated": true}},
+    {"i": "statisticsDepositOrder", "r": "GET /api/v2/org/statistics/deposit_order", "p": _124, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"orderId": _3, "userId": _3, "accountId": _3, "tokenId": _4, "quantity": _4, "fromAddress": _4, "address": _4, "addressTag": _4, "txId": _4, "txIdUrl": _4, "status": _71, "createdAt": _4, "updatedAt": _4, "createTime": _13, "updateTime": _13}}}, "responses": _12, "pagination": _126},
+    {"i": "statisticsWithdrawOrder", "r": "GET /api/v2/org/statistics/withdraw_order", "p": _124, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"orderId": _3, "clientWithdrawalId": _4, "userId": _3, "accountId": _3, "tokenId": _4, "address": _4, "addressTag": _4, "totalQuantity": _4, "arriveQuantity": _4, "txId": _4, "txIdUrl": _4, "status": _77, "createdAt": _4, "updatedAt": _4, "createTime": _13, "updateTime": _13}}}, "responses": _12, "pagination": _126},
+    {"i": "statisticsOtcOrder", "r": "GET /api/v2/org/statistics/otc_order", "p": _124, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"orderId": _3, "userId": _3, "accountId": _3, "side": _51, "tokenId": _4, "currencyId": _4, "price": _4, "quantity": _4, "amount": _4, "fee": _4, "paymentType": _80, "status": _79, "transferDate": _4, "createDate": _4, "transferTime": _13, "createTime": _13, "updateTime": _13}}}, "responses": _12, "pagination": _126},
+    {"i": "statisticsTradeDetail", "r": "GET /api/v2/org/statistics/trade_detail", "p": [[_14, _4, false], [_36, _20], [_38, _20], _33, _35, _68], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"tradeId": _3, "orderId": _3, "userId": _3, "accountId": _3, "symbolId": _4, "orderType": {"type": _7, "enum": [0, 2, 3, 4, 6]}, "side": _51, "price": _4, "quantity": _4, "amount": _4, "feeToken": _4, "fee": _4, "matchTime": _4, "createTime": _13}}}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": _125, "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": "tradeId", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _2}},
+    {"i": "statisticsTradeFee", "r": "POST /api/v2/org/statistics/trade_fee", "b": [_18, {"symbol_id": _4, "start_time": _20, "end_time": _20}, [_36, _38]], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"symbolId": _4, "feeTokenId": _4, "feeTotal": _4}}}, "responses": _12},
+    {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _127, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _20, "userId": _20, "tokenId": _4, "businessSubject": _128, "secondBusinessSubject": _8, "clientReqId": _20, "lockAmount": _4, "lockReason": _4, "createdTime": _20, "updatedTime": _20}}}, "responses": _12, "pagination": _129},
+    {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _127, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _20, "userId": _20, "tokenId": _4, "businessSubject": _128, "secondBusinessSubject": _8, "clientReqId": _20, "unlockAmount": _4, "unlockReason": _4, "createdTime": _20}}}, "responses": _12, "pagination": _129},
+    {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _2, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _2, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _11, "403": _130, "404": _130, "500": _11}, "x": _59},
+    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_18, {"client_order_id": _131, "payer_user_id": _20, "pay_info": _133, "product_info": _133, "effective_time": _29, "desc": _134, "extend_info": _135}, [_76, _136, "pay_info", _137]], "dataType": _1, "dataSchema": _139, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_18, {"client_order_id": _131, "payer_user_id": _20, "payee_user_id": _20, "pay_info": _133, "product_info": _133, "effective_time": _29, "desc": _134, "extend_info": _135}, [_76, _136, _140, "pay_info", _137]], "dataType": _1, "dataSchema": _139, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_18, {"payer_user_id": _20, "payee_user_id": _20, "status": {"type": _7, "enum": [0, 1, 2, 3, 4]}, "from_id": _20, "to_id": _20, "start_time": _20, "end_time": _20, "limit": {"type": _7, "format": _15, "default": 20, "minimum": 1, "maximum": 100}}, []], "dataType": _0, "dataSchema": {"type": _0, "items": _139}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": "created", "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": _73, "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _2}, "requiredOneOf": [[_136, _140]]},
+    {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _141, "dataType": _1, "dataSchema": _139, "responses": _12, "requiredOneOf": _91},
+    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "settle_client_order_id": _4}, [_64, _65, _142]], "dataType": _1, "dataSchema": _139, "responses": _12, "requiredOneOf": _91, "idempotencyKey": _142, "x": _17},
+    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_18, {"order_id": _20, "client_order_id": _4, "item_id": _20, "token_id": _4, "amount": _63, "refund_client_order_id": _4}, ["item_id", _64, _65, _143]], "dataType": _1, "dataSchema": _139, "responses": _12, "requiredOneOf": _91, "idempotencyKey": _143, "x": _17},
+    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "unlock_client_order_id": _4}, [_64, _65, _144]], "dataType": _1, "dataSchema": _139, "responses": _12, "requiredOneOf": _91, "idempotencyKey": _144, "x": _17},
+    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _141, "dataType": _1, "dataSchema": _139, "responses": _12, "requiredOneOf": _91, "x": _17},
+    {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_18, {"sub_account_id": _20}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _61},
+    {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_18, {"exchange_id": _20, "symbol_id": _4, "buy_max_price": _63, "buy_min_price": _63, "sell_max_price": _63, "sell_min_price": _63}], "responses": _12, "x": _17},
   ],
 });
 

@@ -346,6 +346,180 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "id",
+            "currency",
+            "symbol",
+            "created",
+            "modified",
+            "side",
+            "type",
+            "price",
+            "qty",
+            "openPosition",
+            "cumQty",
+            "avgPx",
+            "ordStatus",
+            "iceberg",
+            "showQty",
+            "source",
+            "stopLossPrice",
+            "stopWinPrice",
+            "stopWinType",
+            "trailingStop",
+            "triggerPrice",
+            "triggerType"
+          ],
+          "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
+          "properties": {
+            "id": {
+              "type": "string",
+              "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+            },
+            "currency": {
+              "type": "string",
+              "description": "交易币种. Currency."
+            },
+            "symbol": {
+              "type": "string",
+              "description": "合约名称. Contract name."
+            },
+            "created": {
+              "type": "string",
+              "format": "date-time",
+              "description": "订单创建时间. Creation time (ISO 8601)."
+            },
+            "modified": {
+              "type": "string",
+              "format": "date-time",
+              "description": "订单发生变动时间. Last change time (ISO 8601)."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "Buy",
+                "Sell"
+              ],
+              "description": "订单方向，Buy/Sell. Order side as returned in answers."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "Limit",
+                "Market"
+              ],
+              "description": "订单类型，Limit/Market. Order type as returned in answers."
+            },
+            "price": {
+              "type": "number",
+              "description": "订单价格. Order price."
+            },
+            "qty": {
+              "type": "number",
+              "description": "订单数量. Order quantity."
+            },
+            "openPosition": {
+              "type": "boolean",
+              "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+            },
+            "cumQty": {
+              "type": "number",
+              "description": "已成交数量. Filled quantity."
+            },
+            "avgPx": {
+              "type": "number",
+              "description": "成交均价. Average fill price."
+            },
+            "ordStatus": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "REJECTED",
+                "WAITING"
+              ],
+              "description": "订单状态 (`ordStatus`)."
+            },
+            "iceberg": {
+              "type": "boolean",
+              "description": "是否为冰山单. Whether this is an iceberg order."
+            },
+            "showQty": {
+              "type": "number",
+              "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+            },
+            "source": {
+              "type": "string",
+              "enum": [
+                "Normal",
+                "Conditional",
+                "StopWin",
+                "StopLoss",
+                "TrailingStop",
+                "SysRisk"
+              ],
+              "description": "订单来源 (`source`). How the order was created."
+            },
+            "stopLossPrice": {
+              "type": "number",
+              "description": "止损价. Stop-loss price."
+            },
+            "stopWinPrice": {
+              "type": "number",
+              "description": "止盈价. Take-profit price."
+            },
+            "stopWinType": {
+              "type": "string",
+              "enum": [
+                "Limit",
+                "Market"
+              ],
+              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+            },
+            "trailingStop": {
+              "type": "number",
+              "description": "追踪止损. Trailing-stop distance."
+            },
+            "triggerPrice": {
+              "type": "number",
+              "description": "条件单触发价. Trigger price of a conditional order."
+            },
+            "triggerType": {
+              "type": "string",
+              "enum": [
+                "LAST",
+                "INDEX"
+              ],
+              "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+            },
+            "fee": {
+              "type": "number",
+              "description": "Fee (example only, not in the vendor doc's table)."
+            },
+            "pnl": {
+              "type": "number",
+              "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+            },
+            "tif": {
+              "type": "string",
+              "enum": [
+                "DAY"
+              ],
+              "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+            },
+            "uid": {
+              "type": "string",
+              "description": "User id (example only, not in the vendor doc's table; a string)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "timestamp",
@@ -397,6 +571,177 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "id",
+          "currency",
+          "symbol",
+          "created",
+          "modified",
+          "side",
+          "type",
+          "price",
+          "qty",
+          "openPosition",
+          "cumQty",
+          "avgPx",
+          "ordStatus",
+          "iceberg",
+          "showQty",
+          "source",
+          "stopLossPrice",
+          "stopWinPrice",
+          "stopWinType",
+          "trailingStop",
+          "triggerPrice",
+          "triggerType"
+        ],
+        "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+          },
+          "currency": {
+            "type": "string",
+            "description": "交易币种. Currency."
+          },
+          "symbol": {
+            "type": "string",
+            "description": "合约名称. Contract name."
+          },
+          "created": {
+            "type": "string",
+            "format": "date-time",
+            "description": "订单创建时间. Creation time (ISO 8601)."
+          },
+          "modified": {
+            "type": "string",
+            "format": "date-time",
+            "description": "订单发生变动时间. Last change time (ISO 8601)."
+          },
+          "side": {
+            "type": "string",
+            "enum": [
+              "Buy",
+              "Sell"
+            ],
+            "description": "订单方向，Buy/Sell. Order side as returned in answers."
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "Limit",
+              "Market"
+            ],
+            "description": "订单类型，Limit/Market. Order type as returned in answers."
+          },
+          "price": {
+            "type": "number",
+            "description": "订单价格. Order price."
+          },
+          "qty": {
+            "type": "number",
+            "description": "订单数量. Order quantity."
+          },
+          "openPosition": {
+            "type": "boolean",
+            "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+          },
+          "cumQty": {
+            "type": "number",
+            "description": "已成交数量. Filled quantity."
+          },
+          "avgPx": {
+            "type": "number",
+            "description": "成交均价. Average fill price."
+          },
+          "ordStatus": {
+            "type": "string",
+            "enum": [
+              "NEW",
+              "PARTIALLY_FILLED",
+              "FILLED",
+              "CANCELED",
+              "REJECTED",
+              "WAITING"
+            ],
+            "description": "订单状态 (`ordStatus`)."
+          },
+          "iceberg": {
+            "type": "boolean",
+            "description": "是否为冰山单. Whether this is an iceberg order."
+          },
+          "showQty": {
+            "type": "number",
+            "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+          },
+          "source": {
+            "type": "string",
+            "enum": [
+              "Normal",
+              "Conditional",
+              "StopWin",
+              "StopLoss",
+              "TrailingStop",
+              "SysRisk"
+            ],
+            "description": "订单来源 (`source`). How the order was created."
+          },
+          "stopLossPrice": {
+            "type": "number",
+            "description": "止损价. Stop-loss price."
+          },
+          "stopWinPrice": {
+            "type": "number",
+            "description": "止盈价. Take-profit price."
+          },
+          "stopWinType": {
+            "type": "string",
+            "enum": [
+              "Limit",
+              "Market"
+            ],
+            "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+          },
+          "trailingStop": {
+            "type": "number",
+            "description": "追踪止损. Trailing-stop distance."
+          },
+          "triggerPrice": {
+            "type": "number",
+            "description": "条件单触发价. Trigger price of a conditional order."
+          },
+          "triggerType": {
+            "type": "string",
+            "enum": [
+              "LAST",
+              "INDEX"
+            ],
+            "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+          },
+          "fee": {
+            "type": "number",
+            "description": "Fee (example only, not in the vendor doc's table)."
+          },
+          "pnl": {
+            "type": "number",
+            "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+          },
+          "tif": {
+            "type": "string",
+            "enum": [
+              "DAY"
+            ],
+            "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+          },
+          "uid": {
+            "type": "string",
+            "description": "User id (example only, not in the vendor doc's table; a string)."
+          }
+        }
+      },
       "params": [
         {
           "name": "order_no",
@@ -447,6 +792,54 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "currency",
+            "cash",
+            "withdrawableCash",
+            "frozenCash",
+            "urPnl"
+          ],
+          "description": "A futures asset account (`query_accounts`). The five table fields are required;\n`cashAvailable`, `factLeverage` and `uid` appear only in the vendor doc's example (Decisions 3)\nand are optional; their meanings are inferred from the names.\n",
+          "properties": {
+            "currency": {
+              "type": "string",
+              "description": "币种. Currency."
+            },
+            "cash": {
+              "type": "number",
+              "description": "总资金. Total funds."
+            },
+            "withdrawableCash": {
+              "type": "number",
+              "description": "可提资金. Withdrawable funds."
+            },
+            "frozenCash": {
+              "type": "number",
+              "description": "冻结资金. Frozen funds."
+            },
+            "urPnl": {
+              "type": "number",
+              "description": "账户浮动盈亏. Unrealised (floating) P&L of the account (spelled `urPnl`, unlike the position's `urPnL`)."
+            },
+            "cashAvailable": {
+              "type": "number",
+              "description": "Available funds (inferred; example only, not in the vendor doc's table)."
+            },
+            "factLeverage": {
+              "type": "number",
+              "description": "Actual (effective) leverage of the account (inferred; example only, not in the vendor doc's table)."
+            },
+            "uid": {
+              "type": "string",
+              "description": "User id (example only, not in the vendor doc's table; a string)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -487,6 +880,133 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "currency",
+            "symbol",
+            "side",
+            "qty",
+            "individualPosition",
+            "price",
+            "closableQty",
+            "pnlRate",
+            "value",
+            "positionLeverage",
+            "stopLossPrice",
+            "stopWinPrice",
+            "stopWinType",
+            "trailingStop",
+            "trailingStopPrice",
+            "pnl",
+            "urPnL",
+            "liquidationPrice",
+            "deposit"
+          ],
+          "description": "A futures position (`query_position`). Table fields are required; `created`,\n`lastPrice` and `uid` appear only in the example and are optional.\n",
+          "properties": {
+            "currency": {
+              "type": "string",
+              "description": "交易币种. Currency."
+            },
+            "symbol": {
+              "type": "string",
+              "description": "合约名称. Contract name."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "Long",
+                "Short"
+              ],
+              "description": "持仓方向，Long - 多仓，Short - 空仓. Position side (`side` of a position, `position_type` of `close_position`)."
+            },
+            "qty": {
+              "type": "number",
+              "description": "持仓数量. Position quantity."
+            },
+            "individualPosition": {
+              "type": "boolean",
+              "description": "是否逐仓，true - 逐仓，false - 全仓. true = isolated margin, false = cross margin."
+            },
+            "price": {
+              "type": "number",
+              "description": "持仓价格. Position (entry) price."
+            },
+            "closableQty": {
+              "type": "number",
+              "description": "可平数量. Closable quantity."
+            },
+            "pnlRate": {
+              "type": "number",
+              "description": "浮动盈亏比例. Floating P&L ratio."
+            },
+            "value": {
+              "type": "number",
+              "description": "持仓价值. Position value."
+            },
+            "positionLeverage": {
+              "type": "number",
+              "description": "杠杆. Leverage."
+            },
+            "stopLossPrice": {
+              "type": "number",
+              "description": "止损价设定. Stop-loss price setting."
+            },
+            "stopWinPrice": {
+              "type": "number",
+              "description": "止盈价设定. Take-profit price setting."
+            },
+            "stopWinType": {
+              "type": "string",
+              "enum": [
+                "Limit",
+                "Market"
+              ],
+              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+            },
+            "trailingStop": {
+              "type": "number",
+              "description": "追踪止损价距. Trailing-stop distance."
+            },
+            "trailingStopPrice": {
+              "type": "number",
+              "description": "根据追踪止损算出的止损价. Stop price computed from the trailing stop."
+            },
+            "pnl": {
+              "type": "number",
+              "description": "已实现盈亏. Realised P&L."
+            },
+            "urPnL": {
+              "type": "number",
+              "description": "浮动盈亏. Unrealised (floating) P&L (spelled `urPnL`, unlike the account's `urPnl`)."
+            },
+            "liquidationPrice": {
+              "type": "number",
+              "description": "爆仓价. Liquidation price."
+            },
+            "deposit": {
+              "type": "number",
+              "description": "保证金. Margin."
+            },
+            "created": {
+              "type": "string",
+              "format": "date-time",
+              "description": "Position creation time (example only, not in the vendor doc's table)."
+            },
+            "lastPrice": {
+              "type": "number",
+              "description": "Last price of the contract (example only, not in the vendor doc's table)."
+            },
+            "uid": {
+              "type": "string",
+              "description": "User id (example only, not in the vendor doc's table; a string)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -527,6 +1047,180 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "id",
+            "currency",
+            "symbol",
+            "created",
+            "modified",
+            "side",
+            "type",
+            "price",
+            "qty",
+            "openPosition",
+            "cumQty",
+            "avgPx",
+            "ordStatus",
+            "iceberg",
+            "showQty",
+            "source",
+            "stopLossPrice",
+            "stopWinPrice",
+            "stopWinType",
+            "trailingStop",
+            "triggerPrice",
+            "triggerType"
+          ],
+          "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
+          "properties": {
+            "id": {
+              "type": "string",
+              "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+            },
+            "currency": {
+              "type": "string",
+              "description": "交易币种. Currency."
+            },
+            "symbol": {
+              "type": "string",
+              "description": "合约名称. Contract name."
+            },
+            "created": {
+              "type": "string",
+              "format": "date-time",
+              "description": "订单创建时间. Creation time (ISO 8601)."
+            },
+            "modified": {
+              "type": "string",
+              "format": "date-time",
+              "description": "订单发生变动时间. Last change time (ISO 8601)."
+            },
+            "side": {
+              "type": "string",
+              "enum": [
+                "Buy",
+                "Sell"
+              ],
+              "description": "订单方向，Buy/Sell. Order side as returned in answers."
+            },
+            "type": {
+              "type": "string",
+              "enum": [
+                "Limit",
+                "Market"
+              ],
+              "description": "订单类型，Limit/Market. Order type as returned in answers."
+            },
+            "price": {
+              "type": "number",
+              "description": "订单价格. Order price."
+            },
+            "qty": {
+              "type": "number",
+              "description": "订单数量. Order quantity."
+            },
+            "openPosition": {
+              "type": "boolean",
+              "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+            },
+            "cumQty": {
+              "type": "number",
+              "description": "已成交数量. Filled quantity."
+            },
+            "avgPx": {
+              "type": "number",
+              "description": "成交均价. Average fill price."
+            },
+            "ordStatus": {
+              "type": "string",
+              "enum": [
+                "NEW",
+                "PARTIALLY_FILLED",
+                "FILLED",
+                "CANCELED",
+                "REJECTED",
+                "WAITING"
+              ],
+              "description": "订单状态 (`ordStatus`)."
+            },
+            "iceberg": {
+              "type": "boolean",
+              "description": "是否为冰山单. Whether this is an iceberg order."
+            },
+            "showQty": {
+              "type": "number",
+              "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+            },
+            "source": {
+              "type": "string",
+              "enum": [
+                "Normal",
+                "Conditional",
+                "StopWin",
+                "StopLoss",
+                "TrailingStop",
+                "SysRisk"
+              ],
+              "description": "订单来源 (`source`). How the order was created."
+            },
+            "stopLossPrice": {
+              "type": "number",
+              "description": "止损价. Stop-loss price."
+            },
+            "stopWinPrice": {
+              "type": "number",
+              "description": "止盈价. Take-profit price."
+            },
+            "stopWinType": {
+              "type": "string",
+              "enum": [
+                "Limit",
+                "Market"
+              ],
+              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+            },
+            "trailingStop": {
+              "type": "number",
+              "description": "追踪止损. Trailing-stop distance."
+            },
+            "triggerPrice": {
+              "type": "number",
+              "description": "条件单触发价. Trigger price of a conditional order."
+            },
+            "triggerType": {
+              "type": "string",
+              "enum": [
+                "LAST",
+                "INDEX"
+              ],
+              "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+            },
+            "fee": {
+              "type": "number",
+              "description": "Fee (example only, not in the vendor doc's table)."
+            },
+            "pnl": {
+              "type": "number",
+              "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+            },
+            "tif": {
+              "type": "string",
+              "enum": [
+                "DAY"
+              ],
+              "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+            },
+            "uid": {
+              "type": "string",
+              "description": "User id (example only, not in the vendor doc's table; a string)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "symbol",
@@ -579,6 +1273,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "订单号. Order number of the new order (null on failure)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -702,6 +1403,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -756,6 +1464,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -812,6 +1527,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -880,6 +1602,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -934,6 +1663,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -993,6 +1729,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1057,6 +1800,13 @@ export const meta: ApiDocMeta = {
         "string",
         "null"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",

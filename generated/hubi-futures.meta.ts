@@ -9,15 +9,29 @@ const _3 = "insufficient-funds" as const;
 const _4 = "timestamp" as const;
 const _5 = "auth" as const;
 const _6 = "array" as const;
-const _7 = "string" as const;
-const _8 = {"type": _7} as const;
-const _9 = {"retryable": true, "envelope": false} as const;
-const _10 = "application/x-www-form-urlencoded" as const;
-const _11 = {"type": "boolean"} as const;
-const _12 = {"type": "integer"} as const;
-const _13 = {"type": "number"} as const;
-const _14 = {"type": _7, "enum": ["LIMIT", "MARKET"]} as const;
-const _15 = [_7, "null"] as const;
+const _7 = "object" as const;
+const _8 = "currency" as const;
+const _9 = "symbol" as const;
+const _10 = "stopLossPrice" as const;
+const _11 = "stopWinPrice" as const;
+const _12 = "stopWinType" as const;
+const _13 = "trailingStop" as const;
+const _14 = "string" as const;
+const _15 = {"type": _14} as const;
+const _16 = {"type": _14, "format": "date-time"} as const;
+const _17 = {"type": _14, "enum": ["Limit", "Market"]} as const;
+const _18 = {"type": "number"} as const;
+const _19 = {"type": "boolean"} as const;
+const _20 = {"type": _14, "enum": ["LAST", "INDEX"]} as const;
+const _21 = {"type": _7, "required": ["id", _8, _9, "created", "modified", "side", "type", "price", "qty", "openPosition", "cumQty", "avgPx", "ordStatus", "iceberg", "showQty", "source", _10, _11, _12, _13, "triggerPrice", "triggerType"], "properties": {"id": _15, "currency": _15, "symbol": _15, "created": _16, "modified": _16, "side": {"type": _14, "enum": ["Buy", "Sell"]}, "type": _17, "price": _18, "qty": _18, "openPosition": _19, "cumQty": _18, "avgPx": _18, "ordStatus": {"type": _14, "enum": ["NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "WAITING"]}, "iceberg": _19, "showQty": _18, "source": {"type": _14, "enum": ["Normal", "Conditional", "StopWin", "StopLoss", "TrailingStop", "SysRisk"]}, "stopLossPrice": _18, "stopWinPrice": _18, "stopWinType": _17, "trailingStop": _18, "triggerPrice": _18, "triggerType": _20, "fee": _18, "pnl": _18, "tif": {"type": _14, "enum": ["DAY"]}, "uid": _15}} as const;
+const _22 = {"type": _6, "items": _21} as const;
+const _23 = {"retryable": true, "envelope": false} as const;
+const _24 = {"type": _14, "enum": ["Long", "Short"]} as const;
+const _25 = "application/x-www-form-urlencoded" as const;
+const _26 = {"type": "integer"} as const;
+const _27 = {"type": _14, "enum": ["LIMIT", "MARKET"]} as const;
+const _28 = [_14, "null"] as const;
+const _29 = {"type": _28} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./hubi-futures.docs.js),
@@ -36,19 +50,19 @@ export const meta: ApiMeta = expandMeta({
   "errorCodes": {"25004": {"meaning": "Order already exists", "kind": _0, "name": "OrderExists"}, "25005": {"meaning": "Order not found", "kind": "order-not-found", "name": "OrderNotFound"}, "25006": {"meaning": "Order already completed (filled/canceled)", "kind": _0, "name": "OrderCompleted"}, "25007": {"meaning": "The account does not allow this operation", "kind": _0, "name": "AccountOperationNotAllowed"}, "25008": {"meaning": "Daily order limit exceeded", "kind": "rate-limit", "name": "DailyOrderLimitExceeded"}, "25009": {"meaning": "Invalid order quantity", "kind": _1, "name": "InvalidQuantity"}, "25010": {"meaning": "Data conversion error (a parameter could not be parsed)", "kind": _1, "name": "DataConversionError"}, "25011": {"meaning": "Order quantity too small", "kind": _1, "name": "QuantityTooSmall"}, "25012": {"meaning": "Order price must be greater than 0", "kind": _1, "name": "PriceNotPositive"}, "25013": {"meaning": "Order quantity cannot be modified", "kind": _1, "name": "QuantityNotModifiable"}, "25014": {"meaning": "The order's price or quantity must be changed", "kind": _1, "name": "PriceOrQuantityMustChange"}, "25015": {"meaning": "The order cannot be bound to the account", "kind": _0, "name": "OrderAccountBindingFailed"}, "25016": {"meaning": "Invalid order type", "kind": _1, "name": "InvalidOrderType"}, "25017": {"meaning": "Invalid buy/sell side", "kind": _1, "name": "InvalidSide"}, "25018": {"meaning": "Exchange order number missing", "kind": _1, "name": "OrderNumberMissing"}, "25019": {"meaning": "Price used to compute funds is invalid", "kind": _1, "name": "InvalidFundingPrice"}, "25020": {"meaning": "No valid quote can be determined (market not ready)", "kind": _2, "name": "NoValidQuote"}, "25021": {"meaning": "Insufficient funds", "kind": _3, "name": "InsufficientFunds"}, "25022": {"meaning": "The symbol has an order that is not yet settled; try later", "kind": _2, "name": "PendingOrderOnSymbol"}, "25023": {"meaning": "Order quantity can only be decreased", "kind": _1, "name": "QuantityCanOnlyDecrease"}, "25024": {"meaning": "Remaining order quantity is not enough to reduce", "kind": _0, "name": "RemainingQuantityInsufficient"}, "25025": {"meaning": "Not enough closable position quantity", "kind": _0, "name": "ClosableQuantityInsufficient"}, "25026": {"meaning": "The risk-control price is already triggered by the current price", "kind": _1, "name": "RiskPriceAlreadyTriggered"}, "25027": {"meaning": "Unreasonable trigger price", "kind": _1, "name": "InvalidTriggerPrice"}, "25028": {"meaning": "No two-sided positions to merge", "kind": _0, "name": "NoTwoSidedPositionToMerge"}, "25030": {"meaning": "Nothing was modified", "kind": _1, "name": "NothingModified"}, "25031": {"meaning": "Invalid leverage value", "kind": _1, "name": "InvalidLeverage"}, "25032": {"meaning": "Invalid stop-loss price", "kind": _1, "name": "InvalidStopLossPrice"}, "25033": {"meaning": "Invalid take-profit price", "kind": _1, "name": "InvalidStopWinPrice"}, "25034": {"meaning": "Cross margin mode does not support adding margin", "kind": _0, "name": "CrossModeNoAddMargin"}, "25035": {"meaning": "Position does not exist", "kind": _0, "name": "PositionNotFound"}, "25036": {"meaning": "Insufficient margin", "kind": _3, "name": "InsufficientMargin"}, "25043": {"meaning": "Buy price cannot be lower than the stop-loss price", "kind": _1, "name": "BuyPriceBelowStopLoss"}, "25044": {"meaning": "Buy price cannot be higher than the take-profit price", "kind": _1, "name": "BuyPriceAboveStopWin"}, "25045": {"meaning": "Sell price cannot be higher than the stop-loss price", "kind": _1, "name": "SellPriceAboveStopLoss"}, "25046": {"meaning": "Sell price cannot be lower than the take-profit price", "kind": _1, "name": "SellPriceBelowStopWin"}, "25049": {"meaning": "Risk limit setting is insufficient", "kind": _0, "name": "RiskLimitInsufficient"}, "25050": {"meaning": "Mark price is not yet determined", "kind": _2, "name": "MarkPriceUndetermined"}, "25051": {"meaning": "Order price deviates too far from the mark price", "kind": _1, "name": "PriceDeviatesFromMark"}, "-1": {"meaning": "Generic failure (status -1); the reason is the free text in `message`", "kind": _0, "name": "Failed"}, "ILLEGAL_NONCE": {"meaning": "X-API-Nonce is malformed or was already used (a replayed request); a new request gets a fresh nonce", "kind": _4, "name": "IllegalNonce"}, "ILLEGAL_VERSION": {"meaning": "Incompatible X-API-Version (only 1.0.0 is supported)", "kind": _5, "name": "IllegalVersion"}, "ILLEGAL_TIMESTAMP": {"meaning": "X-API-Timestamp is wrong (not ISO 8601, or too far from the server's time; check the local clock)", "kind": _4, "name": "IllegalTimestamp"}, "ILLEGAL_SIGN": {"meaning": "X-API-Signature does not match (wrong secret key, or X-API-Signature-Params not naming exactly the parameters sent)", "kind": _5, "name": "IllegalSign"}, "ILLEGAL_ARGUMENT": {"meaning": "Bad or missing request parameter", "kind": _1, "name": "IllegalArgument"}, "ILLEGAL_SIGN_TYPE": {"meaning": "Unsupported signature type/method", "kind": _5, "name": "IllegalSignType"}, "ILLEGAL_CHARSET": {"meaning": "Illegal character set (use UTF-8)", "kind": _1, "name": "IllegalCharset"}, "ILLEGAL_ACCESS_KEY": {"meaning": "Access key (X-API-Key) is wrong (the doc has no separate message for a wrong access token; check it too)", "kind": _5, "name": "IllegalAccessKey"}, "ILLEGAL_SCOPE": {"meaning": "API key scope does not allow this call (read-only vs read-write)", "kind": _5, "name": "IllegalScope"}, "ILLEGAL_CLIENT_IP": {"meaning": "Client IP address is not allowed (IP whitelist)", "kind": _5, "name": "IllegalClientIp"}},
   "d": {"security": ["hubiApiKey", "hubiAccessToken"]},
   "ops": [
-    {"i": "queryOrdersPro", "r": "GET /api/futures/query_orders_pro", "p": [[_4, {"type": "integer", "format": "int64"}, false]], "dataType": _6, "x": {"envelope": false}},
-    {"i": "queryOrderById", "r": "GET /api/futures/query_order_by_id", "p": [["order_no", _8]], "dataType": "object", "x": _9},
-    {"i": "queryAccounts", "r": "GET /api/futures/query_accounts", "dataType": _6, "x": _9},
-    {"i": "queryPosition", "r": "GET /api/futures/query_position", "dataType": _6, "x": _9},
-    {"i": "queryActiveOrders", "r": "GET /api/futures/query_active_orders", "p": [["symbol", _8, false]], "dataType": _6, "x": _9},
-    {"i": "enterOrder", "r": "POST /api/futures/enter_order", "b": [_10, {"coin_code": _8, "symbol": _8, "open_position": _11, "quantity": _12, "price": _13, "trade_direction": {"type": _7, "enum": ["BUY", "SELL"]}, "order_type": _14, "stop_loss_price": _13, "trailing_stop": _13, "stop_win_price": _13, "stop_win_type": _14, "trigger_price": _13, "trigger_type": {"type": _7, "enum": ["LAST", "INDEX"]}}, ["coin_code", "symbol", "open_position", "quantity", "trade_direction", "order_type"]], "dataType": _15},
-    {"i": "cancelOrder", "r": "POST /api/futures/cancel_order", "b": [_10, {"order_no": _8}], "dataType": _15},
-    {"i": "cancelOrderBatch", "r": "POST /api/futures/cancel_order_batch", "b": [_10, {"order_nos": {"type": _7, "pattern": "^[^,\\s]+(,[^,\\s]+)*$", "commaJoined": true}}], "dataType": _15},
-    {"i": "closePosition", "r": "POST /api/futures/close_position", "b": [_10, {"coin_code": _8, "symbol": _8, "position_type": {"type": _7, "enum": ["Long", "Short"]}}], "dataType": _15},
-    {"i": "switchToCross", "r": "POST /api/futures/switch_to_cross", "b": [_10, {"coin_code": _8}], "dataType": _15},
-    {"i": "changePositionLeverage", "r": "POST /api/futures/change_position_leverage", "b": [_10, {"coin_code": _8, "two_side_position": _11}], "dataType": _15},
-    {"i": "riskSetting", "r": "POST /api/futures/risk_setting", "b": [_10, {"coin_code": _8, "symbol": _8, "leverage": _12}], "dataType": _15},
-    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_10, {"order_no": _8, "quantity": _12, "price": _13, "trigger_price": _13, "stop_loss_price": _13, "trailing_stop": _13, "stop_win_price": _13, "stop_win_type": _14}, ["order_no"]], "dataType": _15, "responses": {"500": {"contentType": "application/json"}}},
+    {"i": "queryOrdersPro", "r": "GET /api/futures/query_orders_pro", "p": [[_4, {"type": "integer", "format": "int64"}, false]], "dataType": _6, "dataSchema": _22, "x": {"envelope": false}},
+    {"i": "queryOrderById", "r": "GET /api/futures/query_order_by_id", "p": [["order_no", _15]], "dataType": _7, "dataSchema": _21, "x": _23},
+    {"i": "queryAccounts", "r": "GET /api/futures/query_accounts", "dataType": _6, "dataSchema": {"type": _6, "items": {"type": _7, "required": [_8, "cash", "withdrawableCash", "frozenCash", "urPnl"], "properties": {"currency": _15, "cash": _18, "withdrawableCash": _18, "frozenCash": _18, "urPnl": _18, "cashAvailable": _18, "factLeverage": _18, "uid": _15}}}, "x": _23},
+    {"i": "queryPosition", "r": "GET /api/futures/query_position", "dataType": _6, "dataSchema": {"type": _6, "items": {"type": _7, "required": [_8, _9, "side", "qty", "individualPosition", "price", "closableQty", "pnlRate", "value", "positionLeverage", _10, _11, _12, _13, "trailingStopPrice", "pnl", "urPnL", "liquidationPrice", "deposit"], "properties": {"currency": _15, "symbol": _15, "side": _24, "qty": _18, "individualPosition": _19, "price": _18, "closableQty": _18, "pnlRate": _18, "value": _18, "positionLeverage": _18, "stopLossPrice": _18, "stopWinPrice": _18, "stopWinType": _17, "trailingStop": _18, "trailingStopPrice": _18, "pnl": _18, "urPnL": _18, "liquidationPrice": _18, "deposit": _18, "created": _16, "lastPrice": _18, "uid": _15}}}, "x": _23},
+    {"i": "queryActiveOrders", "r": "GET /api/futures/query_active_orders", "p": [[_9, _15, false]], "dataType": _6, "dataSchema": _22, "x": _23},
+    {"i": "enterOrder", "r": "POST /api/futures/enter_order", "b": [_25, {"coin_code": _15, "symbol": _15, "open_position": _19, "quantity": _26, "price": _18, "trade_direction": {"type": _14, "enum": ["BUY", "SELL"]}, "order_type": _27, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27, "trigger_price": _18, "trigger_type": _20}, ["coin_code", _9, "open_position", "quantity", "trade_direction", "order_type"]], "dataType": _28, "dataSchema": _29},
+    {"i": "cancelOrder", "r": "POST /api/futures/cancel_order", "b": [_25, {"order_no": _15}], "dataType": _28, "dataSchema": _29},
+    {"i": "cancelOrderBatch", "r": "POST /api/futures/cancel_order_batch", "b": [_25, {"order_nos": {"type": _14, "pattern": "^[^,\\s]+(,[^,\\s]+)*$", "commaJoined": true}}], "dataType": _28, "dataSchema": _29},
+    {"i": "closePosition", "r": "POST /api/futures/close_position", "b": [_25, {"coin_code": _15, "symbol": _15, "position_type": _24}], "dataType": _28, "dataSchema": _29},
+    {"i": "switchToCross", "r": "POST /api/futures/switch_to_cross", "b": [_25, {"coin_code": _15}], "dataType": _28, "dataSchema": _29},
+    {"i": "changePositionLeverage", "r": "POST /api/futures/change_position_leverage", "b": [_25, {"coin_code": _15, "two_side_position": _19}], "dataType": _28, "dataSchema": _29},
+    {"i": "riskSetting", "r": "POST /api/futures/risk_setting", "b": [_25, {"coin_code": _15, "symbol": _15, "leverage": _26}], "dataType": _28, "dataSchema": _29},
+    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_25, {"order_no": _15, "quantity": _26, "price": _18, "trigger_price": _18, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27}, ["order_no"]], "dataType": _28, "dataSchema": _29, "responses": {"500": {"contentType": "application/json"}}},
   ],
 });
 

@@ -181,6 +181,19 @@ export const meta: ApiDocMeta = {
       "rateLimit": [],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "ticket"
+        ],
+        "description": "从请求后的回报中的ticket字段值就是待获取的token,响应中除ticket以外的其他字段均可忽略不用考虑。\n\nThe login answer. Only `ticket` matters: it is the token to put in every later request's `token` field. Other fields may be present and are ignored.",
+        "properties": {
+          "ticket": {
+            "type": "string",
+            "description": "The token (C128) for the `token` request field."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -293,6 +306,107 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "资金查询响应中的一条记录 (one investor's funds). Amounts are N8,4 JSON numbers.",
+          "properties": {
+            "investor_id": {
+              "type": "string",
+              "description": "投资者账户 (C13)"
+            },
+            "investor_name": {
+              "type": "string",
+              "description": "投资者姓名 (C13). The vendor doc prints `Investor_name`; the spec expects `investor_name` and also accepts `Investor_name` (see Decisions)."
+            },
+            "Investor_name": {
+              "type": "string",
+              "description": "投资者姓名 — the vendor doc's capitalised spelling, accepted as an alias of investor_name."
+            },
+            "trading_day": {
+              "type": "string",
+              "description": "交易日 (C9), yyyyMMdd"
+            },
+            "pre_balance": {
+              "type": "number",
+              "description": "上次结算准备金(静态权益) (N8,4)。previous settlement reserve (static equity)"
+            },
+            "order_commission": {
+              "type": "number",
+              "description": "申报费 (N8,4)。order declaration fee"
+            },
+            "static_balance": {
+              "type": "number",
+              "description": "静态权益 (N8,4)。static equity"
+            },
+            "dynamic_rights": {
+              "type": "number",
+              "description": "动态权益 (N8,4)。dynamic equity"
+            },
+            "delivery_margin": {
+              "type": "number",
+              "description": "交割保证金 (N8,4)。delivery margin"
+            },
+            "close_profit": {
+              "type": "number",
+              "description": "平仓盈亏 (N8,4)。close profit/loss"
+            },
+            "curr_margin": {
+              "type": "number",
+              "description": "当前保证金总额(占用保证金) (N8,4)。current total (occupied) margin"
+            },
+            "frozen_margin": {
+              "type": "number",
+              "description": "冻结保证金 (N8,4)。frozen margin"
+            },
+            "available": {
+              "type": "number",
+              "description": "可用资金 (N8,4)。available funds"
+            },
+            "avaiable_limit": {
+              "type": "integer",
+              "description": "资金可用比例 (N8)。该字段为整型,计算方式:百分比(小数)*10000,例如:12%=0.12*10000,该字段值为1200。\n\nAvailable-funds ratio as a fixed-point integer: fraction x 10000 (1200 = 12%)."
+            },
+            "risk": {
+              "type": "number",
+              "description": "风险度 (N8,4)。risk degree"
+            },
+            "limited": {
+              "type": "number",
+              "description": "限制交易风险度 (N8,4)。risk degree at which trading is restricted"
+            },
+            "fee": {
+              "type": "number",
+              "description": "手续费 (N8,4)。commission"
+            },
+            "frozen_fee": {
+              "type": "number",
+              "description": "冻结手续费 (N8,4)。frozen commission"
+            },
+            "premium": {
+              "type": "number",
+              "description": "权利金 (N8,4)。option premium"
+            },
+            "frozen_premium": {
+              "type": "number",
+              "description": "冻结权利金 (N8,4)。frozen premium"
+            },
+            "cash_in": {
+              "type": "number",
+              "description": "出金 (vendor doc label) (N8,4)。deposits — the vendor doc labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)"
+            },
+            "cash_out": {
+              "type": "number",
+              "description": "入金 (vendor doc label) (N8,4)。withdrawals — see cash_in"
+            },
+            "float_profit_and_loss": {
+              "type": "number",
+              "description": "持仓盈亏 (type missing in the vendor doc; number like its neighbours). Position (floating) profit/loss"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -588,6 +702,59 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "出入金记录 (one cash in/out record).",
+          "properties": {
+            "unique_id": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "此条记录唯一ID (uN4)"
+            },
+            "investor_id": {
+              "type": "string",
+              "description": "投资者账号 (C13)"
+            },
+            "investor_name": {
+              "type": "string",
+              "description": "投资者名称 (C13)"
+            },
+            "direction": {
+              "type": "string",
+              "enum": [
+                "1",
+                "2"
+              ],
+              "description": "出入金标志 (C1)。1:入金 2:出金 (deposit / withdrawal)"
+            },
+            "amount": {
+              "type": "number",
+              "description": "出入金金额 (N8.4)"
+            },
+            "operator": {
+              "type": "string",
+              "description": "操作者 (C13)"
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3,
+                4
+              ],
+              "description": "操作状态 (N1)。0:待审核1:已通过2:不通过3:失败4:已同步"
+            },
+            "update_time": {
+              "type": "string",
+              "description": "更新时间 (C20), 2022-04-06 16:15:01"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -804,6 +971,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -1084,6 +1254,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -1338,6 +1511,164 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "交易所前置 (one exchange front / seat configuration). 本柜台支持SHFE、INE、DCE、CFFEX、CZCE、GFEX交易所,各个交易所的前置查询结果可能字段存在差异: fields vary by exchange, so all are optional.",
+          "properties": {
+            "seat_type": {
+              "type": "string",
+              "enum": [
+                "MANAGER",
+                "SLAVE",
+                "MARKET"
+              ],
+              "description": "seat类型 (C10)。MANAGER 主席 SLAVE 次席 MARKET 行情"
+            },
+            "seat_index": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "席位编号 (uN1)"
+            },
+            "exchange_master": {
+              "type": "boolean",
+              "description": "交易所的管理席位 (B)。回报优选的用,默认false"
+            },
+            "connect_start_day_time": {
+              "type": "string",
+              "description": "日盘连接时间 (C8)。时间格式:\"00:00:00\",其他格式无效"
+            },
+            "connect_start_night_time": {
+              "type": "string",
+              "description": "夜盘连接时间 (C8)。时间格式:\"00:00:00\",其他格式无效"
+            },
+            "connect_time_enable": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "是否生效 (N1)。0:关;1:开"
+            },
+            "front_ip": {
+              "type": "string",
+              "description": "前置地址 (C32)"
+            },
+            "front_port": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 65535,
+              "description": "前置端口号 (uN2)"
+            },
+            "fens_ip": {
+              "type": "string",
+              "description": "fens地址 (C32)"
+            },
+            "fens_port": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 65535,
+              "description": "fens端口号 (uN2)"
+            },
+            "fens_enable": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "是否启用fens (N1)。1:生效;0:不生效"
+            },
+            "flow_control": {
+              "type": "integer",
+              "default": 200,
+              "description": "每秒流控 (N2)。默认200"
+            },
+            "weight": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1024,
+              "description": "权重值 (N4)。取值[0,1024]"
+            },
+            "short_code": {
+              "type": "string",
+              "description": "快捷码 (C16)"
+            },
+            "participant_id": {
+              "type": "string",
+              "description": "会员号 (C11)"
+            },
+            "seat_id": {
+              "type": "string",
+              "description": "席位编码 (C11)"
+            },
+            "password": {
+              "type": "string",
+              "description": "席位密码 (C64)"
+            },
+            "enable": {
+              "type": "boolean",
+              "description": "配置是否生效 (B)"
+            },
+            "exchange_id": {
+              "type": "string",
+              "description": "交易所 (C9)"
+            },
+            "init_password": {
+              "type": "string",
+              "description": "初始化密码 (C64)"
+            },
+            "auth_serial_no": {
+              "type": "string",
+              "description": "授权码序列号 (C45)"
+            },
+            "auth_code": {
+              "type": "string",
+              "description": "授权码 (C45)"
+            },
+            "dce_query_ip": {
+              "type": "string",
+              "description": "辅助网关ip (C20)"
+            },
+            "dce_query_port": {
+              "type": "integer",
+              "description": "辅助网关port (type missing in the vendor doc; a port number)"
+            },
+            "dce_trader_no": {
+              "type": "string",
+              "description": "交易或行情网关编号 (C17)"
+            },
+            "dce_query_no": {
+              "type": "string",
+              "description": "辅助网关编号 (C17)"
+            },
+            "private_ip": {
+              "type": "string",
+              "description": "私有流地址 (C32),仅郑商使用 (CZCE only)"
+            },
+            "private_port": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 65535,
+              "description": "私有流端口 (uN2),仅郑商使用"
+            },
+            "backup_private_ip": {
+              "type": "string",
+              "description": "备用私有流地址 (C32),仅郑商使用"
+            },
+            "backup_private_port": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 65535,
+              "description": "备用私有流端口 (uN2),仅郑商使用"
+            },
+            "update_time": {
+              "type": "string",
+              "description": "席位更新时间 (C20), 2022-03-04 15:30:23"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -1465,6 +1796,68 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "前置实时控制信息 (one front's real-time routing control). 只有当柜台正常启动后查询到的前置实时控制信息才准确。",
+          "properties": {
+            "exchange_id": {
+              "type": "string",
+              "enum": [
+                "DCE",
+                "SHFE",
+                "INE",
+                "SHFE;INE",
+                "CZCE",
+                "CFFEX",
+                "GFEX"
+              ],
+              "description": "交易所 (C9)。该字段取值:\"DCE\",\"SHFE\",\"INE\",\"SHFE;INE\",\"CZCE\",\"CFFEX\",\"GFEX\""
+            },
+            "seat_index": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "席位号 (N1)。从0开始"
+            },
+            "seat_type": {
+              "type": "string",
+              "enum": [
+                "MANAGER",
+                "SLAVE",
+                "MARKET"
+              ],
+              "description": "席位类型 (C12)。MANAGER:主席SLAVE:次席MARKET:行情"
+            },
+            "model_switch": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "报单方式 (N1)。0:优先发送;1:概率发送 (0 priority mode, 1 probability/weighted mode)"
+            },
+            "flow_control": {
+              "type": "integer",
+              "default": 200,
+              "description": "每秒流控 (N4). Orders per second; some exchanges' counters ignore it, send 200 then."
+            },
+            "weight": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "权重值 (N4)。取值大于等于0,该字段的实际意义取决与model_switch开关。当model_switch=0时,该字段表示优先级;当model_switch=1时,该字段标识权重值。"
+            },
+            "front_ip": {
+              "type": "string",
+              "description": "前置地址 (C45)"
+            },
+            "update_time": {
+              "type": "string",
+              "description": "席位更新时间 (C20), 2022-03-04 15:30:23"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -1591,6 +1984,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -1975,6 +2371,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -2122,6 +2529,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -3036,6 +3454,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -3654,6 +4083,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "客户交易权限 (one permission record).",
+          "properties": {
+            "exchange": {
+              "type": [
+                "string",
+                "array"
+              ],
+              "description": "交易所 (C8)",
+              "items": {
+                "type": "string"
+              }
+            },
+            "investor_id": {
+              "type": [
+                "string",
+                "array"
+              ],
+              "description": "投资者ID (C16)",
+              "items": {
+                "type": "string"
+              }
+            },
+            "product_id": {
+              "type": [
+                "string",
+                "array"
+              ],
+              "description": "品种ID (C8)",
+              "items": {
+                "type": "string"
+              }
+            },
+            "templ": {
+              "type": "string",
+              "description": "模版名 (the vendor doc prints `\"templ`)"
+            },
+            "trade_perm": {
+              "type": "array",
+              "description": "trade_perm: 交易权限列表",
+              "items": {
+                "type": "object",
+                "description": "trade_perm entry",
+                "properties": {
+                  "prc_type": {
+                    "type": "string",
+                    "description": "交易权限ID (C16)"
+                  },
+                  "prc_name": {
+                    "type": "string",
+                    "description": "交易权限名 (C64)"
+                  },
+                  "enable": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1
+                    ],
+                    "description": "交易权限开关 (N1)。1:开;0:关"
+                  },
+                  "value": {
+                    "type": "integer",
+                    "description": "配置值 (N4)。默认为-1,若为-1则表示该配置项只有开关,没有配置值,反之则存在配置值"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -3835,6 +4337,161 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "客户交易权限模版 (one trading-permission template).",
+          "properties": {
+            "templ": {
+              "type": "string",
+              "description": "模版名称 (C64),唯一。Template name (unique key)."
+            },
+            "enable": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "状态 (int)。1:启动;0:禁用"
+            },
+            "trade": {
+              "type": "array",
+              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
+              "items": {
+                "type": "object",
+                "required": [
+                  "ip",
+                  "name"
+                ],
+                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
+                "properties": {
+                  "ip": {
+                    "type": "string",
+                    "description": "柜台IP (\"null-null\" = not effective)"
+                  },
+                  "name": {
+                    "type": "string",
+                    "description": "柜台名 (\"null-null\" = not effective)"
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "product_type": {
+              "type": "array",
+              "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+              "items": {
+                "type": "string",
+                "enum": [
+                  "期货",
+                  "期权",
+                  "组合",
+                  "即期",
+                  "期转现",
+                  "股指期权",
+                  "null-null"
+                ]
+              }
+            },
+            "produtct_type": {
+              "type": "array",
+              "description": "The vendor doc table's misspelling of product_type, accepted in answers as an alias.",
+              "items": {
+                "type": "string",
+                "enum": [
+                  "期货",
+                  "期权",
+                  "组合",
+                  "即期",
+                  "期转现",
+                  "股指期权",
+                  "null-null"
+                ]
+              }
+            },
+            "product": {
+              "type": "array",
+              "description": "品种 (jsonArray)。例如:{product:[\"au\",\"fm\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "investor": {
+              "type": "array",
+              "description": "投资者 (jsonArray)。例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "hedge": {
+              "type": "array",
+              "description": "投保标志 (jsonArray)。例如:{hedge:[\"投机\",\"套利\"]},一般默认只有一个\"投机\",其它需要柜台支持。[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "exchange": {
+              "type": "array",
+              "description": "交易所 (jsonArray)。例如:{exchange:[\"SHFE\",\"INE\"]},可取值:\"SHFE\",\"INE\",\"DCE\",\"CZCE\",\"CFFEX\",\"GFEX\",其他值不识别;[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string",
+                "enum": [
+                  "SHFE",
+                  "INE",
+                  "DCE",
+                  "CZCE",
+                  "CFFEX",
+                  "GFEX",
+                  "null-null"
+                ]
+              }
+            },
+            "prc": {
+              "type": "array",
+              "description": "风控项 (jsonArray)。enable:1:开;0:关;value:0:允许交易 1:只能平仓 2:禁止交易;prc_type默认固定取值:\"TradingEnable\";prc_name默认固定取值:\"限制交易命令\"",
+              "items": {
+                "type": "object",
+                "required": [
+                  "prc_type",
+                  "enable",
+                  "value"
+                ],
+                "description": "目前prc字段的数组中默认固定为{\"prc_type\":\"TradingEnable\",\"enable\":1, \"value\":130}一个json对象,且prc_type字段值不可修改固定为TradingEnable,enable和value可修改。",
+                "properties": {
+                  "prc_type": {
+                    "type": "string",
+                    "enum": [
+                      "TradingEnable"
+                    ],
+                    "default": "TradingEnable",
+                    "description": "风控ID。prc_type字段默认固定取值:\"TradingEnable\",不可修改。"
+                  },
+                  "enable": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1
+                    ],
+                    "default": 1,
+                    "description": "开关: enable(该字段保留,默认可为1):1:开;0:关"
+                  },
+                  "value": {
+                    "type": "integer",
+                    "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
+                  },
+                  "prc_name": {
+                    "type": "string",
+                    "default": "限制交易命令",
+                    "description": "风控名。prc_name字段默认固定取值:\"限制交易命令\"。Optional in requests."
+                  }
+                },
+                "additionalProperties": false
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -3935,6 +4592,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -4607,6 +5290,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -5297,6 +6006,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -5874,6 +6609,39 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "授权码 (one authentication code record).",
+          "properties": {
+            "unique_id": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "此条记录唯一ID (uN4)"
+            },
+            "auth_code": {
+              "type": "string",
+              "description": "鉴权码 (C16)"
+            },
+            "allow_investor": {
+              "type": "array",
+              "description": "投资者列表 (Array)。默认包括所有投资者:[];未指定任何投资者:[\"null-null\"];指定具体投资者:[\"12345678\",\"12378\"]。[] = every investor (the client fills [] when left out).",
+              "items": {
+                "type": "string"
+              }
+            },
+            "app_id": {
+              "type": "string",
+              "description": "appid (C28)"
+            },
+            "update_time": {
+              "type": "string",
+              "description": "更新时间 (C20), 2022-03-04 15:30:23"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -5965,6 +6733,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -6174,6 +6945,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -6401,6 +7175,9 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
+      "dataSchema": {
+        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -6570,6 +7347,79 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "交易汇总信息 (one summary row; values are text, numeric ones as numeric strings).",
+          "properties": {
+            "InvestorId": {
+              "type": "string",
+              "description": "投资者账号 (C64)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" (applies to the numeric columns only)"
+            },
+            "InvestorName": {
+              "type": "string",
+              "description": "投资者姓名 (C64)"
+            },
+            "ExchangeId": {
+              "type": "string",
+              "description": "交易所 (C64)"
+            },
+            "OrderVolumeTotal": {
+              "type": "string",
+              "description": "报单手数 (C64)"
+            },
+            "OrderTimes": {
+              "type": "string",
+              "description": "报单笔数 (C64)"
+            },
+            "ActionVolumeTotal": {
+              "type": "string",
+              "description": "撤单手数 (C64)"
+            },
+            "ActionTimes": {
+              "type": "string",
+              "description": "撤单笔数 (C64)"
+            },
+            "BarginVolumeTotal": {
+              "type": "string",
+              "description": "成交手数 (C64)"
+            },
+            "BarginTimes": {
+              "type": "string",
+              "description": "成交笔数 (C64)"
+            },
+            "NobarginVolumeTotal": {
+              "type": "string",
+              "description": "未成交单手数 (C64)"
+            },
+            "ErrorVolumeTotal": {
+              "type": "string",
+              "description": "错单手数 (C64)"
+            },
+            "BarginRates": {
+              "type": "string",
+              "description": "成交率 (C64)"
+            },
+            "ActionRates": {
+              "type": "string",
+              "description": "撤单率 (C64)"
+            },
+            "InsturmentAmount": {
+              "type": "string",
+              "description": "交易合约数 (C64). Vendor spelling `InsturmentAmount` kept; `InstrumentAmount` accepted as an alias."
+            },
+            "InstrumentAmount": {
+              "type": "string",
+              "description": "交易合约数 — corrected spelling, accepted as an alias."
+            },
+            "TradingDay": {
+              "type": "string",
+              "description": "日期 (C64)"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -6823,6 +7673,96 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "系统监控信息.",
+        "properties": {
+          "CpuName": {
+            "type": "string",
+            "description": "CPU型号 (C32)"
+          },
+          "CpuNum": {
+            "type": "integer",
+            "description": "CPU核数 (N4)"
+          },
+          "CpuTempl": {
+            "type": "number",
+            "description": "CPU温度 (N4.2)"
+          },
+          "CpuUsage": {
+            "type": "number",
+            "description": "CPU使用率 (N4.2)"
+          },
+          "DiskUsage": {
+            "type": "number",
+            "description": "磁盘使用率 (N4.2)"
+          },
+          "OsRunTime": {
+            "type": "string",
+            "description": "系统运行时间 (C64)"
+          },
+          "OsRunTimeFigure": {
+            "description": "系统运行时间 (Array)。此字段值选用已运行时间按:Days:天;Hours:小时Mins:分钟Secs:秒。Typed as an object, an array of such objects accepted (see Decisions).",
+            "oneOf": [
+              {
+                "type": "object",
+                "description": "已运行时间 broken down.",
+                "properties": {
+                  "Days": {
+                    "type": "integer",
+                    "description": "天"
+                  },
+                  "Hours": {
+                    "type": "integer",
+                    "description": "小时"
+                  },
+                  "Mins": {
+                    "type": "integer",
+                    "description": "分钟"
+                  },
+                  "Secs": {
+                    "type": "integer",
+                    "description": "秒"
+                  }
+                }
+              },
+              {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "description": "已运行时间 broken down.",
+                  "properties": {
+                    "Days": {
+                      "type": "integer",
+                      "description": "天"
+                    },
+                    "Hours": {
+                      "type": "integer",
+                      "description": "小时"
+                    },
+                    "Mins": {
+                      "type": "integer",
+                      "description": "分钟"
+                    },
+                    "Secs": {
+                      "type": "integer",
+                      "description": "秒"
+                    }
+                  }
+                }
+              }
+            ]
+          },
+          "XtfServer": {
+            "type": "string",
+            "description": "服务器名称 (C32),预留"
+          },
+          "XtfVersion": {
+            "type": "string",
+            "description": "柜台版本 (C32)"
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -6929,6 +7869,66 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "柜台监控信息.",
+        "properties": {
+          "CancelTimesSum": {
+            "type": "integer",
+            "description": "撤单笔数,当前实时最新值 (vendor doc type \"Node\", read as N4)"
+          },
+          "ErrorVolumeSum": {
+            "type": "integer",
+            "description": "错单手数 (N4),当前实时最新值"
+          },
+          "TradeVolumeSum": {
+            "type": "integer",
+            "description": "成交手数 (N4),当前实时最新值"
+          },
+          "OrderTimesSum": {
+            "type": "integer",
+            "description": "报单笔数 (N4),当前实时最新值"
+          },
+          "ExchangeId": {
+            "type": "string",
+            "description": "交易所 (C8)"
+          },
+          "Xbm": {
+            "type": "object",
+            "description": "主备管理程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因",
+            "properties": {
+              "Status": {
+                "type": [
+                  "boolean",
+                  "string"
+                ],
+                "description": "true:运行正常;false (vendor doc: \"fasle\"):运行异常. Boolean; the text \"true\"/\"false\" accepted."
+              },
+              "ErrMsg": {
+                "type": "string",
+                "description": "异常原因"
+              }
+            }
+          },
+          "Xtf": {
+            "type": "object",
+            "description": "柜台程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因",
+            "properties": {
+              "Status": {
+                "type": [
+                  "boolean",
+                  "string"
+                ],
+                "description": "true:运行正常;false (vendor doc: \"fasle\"):运行异常. Boolean; the text \"true\"/\"false\" accepted."
+              },
+              "ErrMsg": {
+                "type": "string",
+                "description": "异常原因"
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -7038,6 +8038,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -7228,6 +8239,187 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "风控权限模板 (one risk-control template). 风控权限模版配置是针对web管理的所有柜台,模版中任一个字段改动都会触发web后台向所有柜台同步的操作。",
+          "properties": {
+            "templ": {
+              "type": "string",
+              "description": "模版名称 (C64),唯一。Template name (unique key)."
+            },
+            "priority": {
+              "type": "integer",
+              "exclusiveMinimum": -1024,
+              "exclusiveMaximum": 1024,
+              "description": "优先级 (int)。默认取值范围(-1024,0)U(0,1024),当为负数时表示在本优先级之前添加/修改",
+              "not": {
+                "enum": [
+                  0
+                ]
+              }
+            },
+            "enable": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "状态 (int)。1:启动;0:禁用"
+            },
+            "trade": {
+              "type": "array",
+              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
+              "items": {
+                "type": "object",
+                "required": [
+                  "ip",
+                  "name"
+                ],
+                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
+                "properties": {
+                  "ip": {
+                    "type": "string",
+                    "description": "柜台IP (\"null-null\" = not effective)"
+                  },
+                  "name": {
+                    "type": "string",
+                    "description": "柜台名 (\"null-null\" = not effective)"
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "product_type": {
+              "type": "array",
+              "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
+              "items": {
+                "type": "string",
+                "enum": [
+                  "期货",
+                  "期权",
+                  "组合",
+                  "即期",
+                  "期转现",
+                  "股指期权",
+                  "null-null"
+                ]
+              }
+            },
+            "product": {
+              "type": "array",
+              "description": "品种 (jsonArray)。例如:{product:[\"au\",\"fm\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "investor": {
+              "type": "array",
+              "description": "投资者 (jsonArray)。例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "hedge": {
+              "type": "array",
+              "description": "投保标志 (jsonArray)。例如:{hedge:[\"投机\",\"套利\"]},一般默认只有一个\"投机\",其它需要柜台支持。[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "exchange": {
+              "type": "array",
+              "description": "交易所 (jsonArray)。例如:{exchange:[\"SHFE\",\"INE\"]},可取值:\"SHFE\",\"INE\",\"DCE\",\"CZCE\",\"CFFEX\",\"GFEX\",其他值不识别;[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string",
+                "enum": [
+                  "SHFE",
+                  "INE",
+                  "DCE",
+                  "CZCE",
+                  "CFFEX",
+                  "GFEX",
+                  "null-null"
+                ]
+              }
+            },
+            "instrument": {
+              "type": "array",
+              "description": "合约 (jsonArray)。例如:{instrument:[\"au001\",\"au002\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "prc": {
+              "type": "array",
+              "description": "风控项 (jsonArray)",
+              "items": {
+                "type": "object",
+                "required": [
+                  "prc_type",
+                  "enable",
+                  "value"
+                ],
+                "description": "风控项。",
+                "properties": {
+                  "prc_type": {
+                    "type": "string",
+                    "enum": [
+                      "PriceCheckEnable",
+                      "SelfDealEnable",
+                      "CancelLimitByPro",
+                      "LongPositionLimitByPro",
+                      "ShortPositionLimitByPro",
+                      "TradeLimitByPro",
+                      "CancelLimitByIns",
+                      "LongPositionLimitByIns",
+                      "ShortPositionLimitByIns",
+                      "TradeLimitByIns",
+                      "OpenLimit",
+                      "LargeOrderCancel",
+                      "LargeOrderCancelOrderNum",
+                      "LargeOrderCancelFixedRatio",
+                      "PriceDeviation",
+                      "PriceDeviationCoefficient",
+                      "PriceDeviationAbsoluteValue",
+                      "LongOptPosLimit",
+                      "ShortOptPosLimit",
+                      "LongFutOptPosLimit",
+                      "ShortFutOptPosLimit"
+                    ],
+                    "description": "风控ID"
+                  },
+                  "enable": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1
+                    ],
+                    "description": "开关。1:开;0:关"
+                  },
+                  "value": {
+                    "type": "integer",
+                    "description": "配置值, per prc_type: -1 for switch-only items, 0 fixed for LargeOrderCancel/PriceDeviation, otherwise the range and default in PrcType. PriceDeviationAbsoluteValue is fixed point x10000 (190.8921 -> 1908921)."
+                  },
+                  "prc_name": {
+                    "type": "string",
+                    "description": "风控名 (optional in requests; answers carry it)"
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "produtct_type": {
+              "type": "array",
+              "description": "The vendor doc table's misspelling of product_type, accepted in answers as an alias.",
+              "items": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -7328,6 +8520,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -8153,6 +9371,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -8996,6 +10240,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -9714,6 +10984,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -10748,6 +12029,114 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "风控预警配置 (one alarm template).",
+          "properties": {
+            "templ": {
+              "type": "string",
+              "description": "模版名称 (C64),唯一。Template name (unique key)."
+            },
+            "trade": {
+              "type": "array",
+              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
+              "items": {
+                "type": "object",
+                "required": [
+                  "ip",
+                  "name"
+                ],
+                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
+                "properties": {
+                  "ip": {
+                    "type": "string",
+                    "description": "柜台IP (\"null-null\" = not effective)"
+                  },
+                  "name": {
+                    "type": "string",
+                    "description": "柜台名 (\"null-null\" = not effective)"
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "investor": {
+              "type": "array",
+              "description": "投资者 (jsonArray)。改字段是字符串的json数组,例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
+              "items": {
+                "type": "string"
+              }
+            },
+            "prc": {
+              "type": "array",
+              "description": "风控预警项",
+              "items": {
+                "type": "object",
+                "required": [
+                  "enable",
+                  "threshold_value_warn",
+                  "threshold_value_critical",
+                  "prc_type",
+                  "prc_name"
+                ],
+                "description": "风控项各个字段说明: enable:1:开;0:关 prc_type:风控标识,字符串类型;prc_name:风控名称,字符串类型;注意:风控项【检查自成交行为】【检查报单价格在涨跌停范围内】【检查合约价格偏离度】,阈值单位为笔数,默认值告警1笔,严重3笔;【检查单笔开仓手数上限】默认值告警800手,严重900手,除此之外的风控项,阈值单位为百分比,默认值告警80%,严重90%;例如:80%<检查品种撤单笔数上限<=90%,记为警告:90%<检查品种撤单笔数上限,记为严重;所有预警阈值是百分比的风控项均*10000之后再存入threshold_value.warn和threshold_value_crtica字段。",
+                "properties": {
+                  "enable": {
+                    "type": "integer",
+                    "enum": [
+                      0,
+                      1
+                    ],
+                    "description": "开关 (N1)。1:开;0:关"
+                  },
+                  "threshold_value_warn": {
+                    "type": "integer",
+                    "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain."
+                  },
+                  "threshold_value_critical": {
+                    "type": "integer",
+                    "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn."
+                  },
+                  "prc_type": {
+                    "type": "string",
+                    "enum": [
+                      "PriceCheckEnable",
+                      "SelfDealEnable",
+                      "CancelLimitByPro",
+                      "LongPositionLimitByPro",
+                      "ShortPositionLimitByPro",
+                      "TradeLimitByPro",
+                      "CancelLimitByIns",
+                      "LongPositionLimitByIns",
+                      "ShortPositionLimitByIns",
+                      "TradeLimitByIns",
+                      "OpenLimit",
+                      "LargeOrderCancel",
+                      "LargeOrderCancelOrderNum",
+                      "LargeOrderCancelFixedRatio",
+                      "PriceDeviation",
+                      "PriceDeviationCoefficient",
+                      "PriceDeviationAbsoluteValue",
+                      "LongOptPosLimit",
+                      "ShortOptPosLimit",
+                      "LongFutOptPosLimit",
+                      "ShortFutOptPosLimit"
+                    ],
+                    "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                  },
+                  "prc_name": {
+                    "type": "string",
+                    "description": "风控名 (C32)"
+                  }
+                },
+                "additionalProperties": false
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -10849,6 +12238,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -11416,6 +12831,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -11995,6 +13436,32 @@ export const meta: ApiDocMeta = {
         "dataField": "comment"
       },
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
+        "items": {
+          "type": "object",
+          "description": "comment 数组元素: one counter on which the template could not be applied.",
+          "properties": {
+            "code": {
+              "type": "integer",
+              "description": "错误码 (N4),柜台执行模版的错误码"
+            },
+            "message": {
+              "type": "string",
+              "description": "错误描述 (C1024),执行出错时具体原因"
+            },
+            "product": {
+              "type": "string",
+              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+            },
+            "trade": {
+              "type": "string",
+              "description": "柜台名 (C128)"
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -12255,6 +13722,17 @@ export const meta: ApiDocMeta = {
         "string",
         "array"
       ],
+      "dataSchema": {
+        "type": [
+          "string",
+          "array"
+        ],
+        "contentMediaType": "text/x-xele-pipe-rows",
+        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
+        "items": {
+          "type": "string"
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -12710,6 +14188,67 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "柜台报单信息统计 (one investor's counters).",
+          "properties": {
+            "ClientIndex": {
+              "type": "integer",
+              "description": "投资者 index (N1)"
+            },
+            "InvestorId": {
+              "type": "string",
+              "description": "投资者 ID (C32). Vendor doc prints \"Investorld\"; that spelling is accepted as an alias."
+            },
+            "Investorld": {
+              "type": "string",
+              "description": "Vendor doc spelling of InvestorId (alias)."
+            },
+            "LoginOk": {
+              "type": "integer",
+              "description": "登录成功次数 (N4)"
+            },
+            "LoginErr": {
+              "type": "integer",
+              "description": "登录失败次数 (N4)"
+            },
+            "OrderTimes": {
+              "type": "integer",
+              "description": "报单笔数 (N4)"
+            },
+            "ActionTimes": {
+              "type": "integer",
+              "description": "撤单笔数 (N4)"
+            },
+            "Volume": {
+              "type": "integer",
+              "description": "成交笔数 (N4)"
+            },
+            "OrderAbnormalTrade": {
+              "type": "integer",
+              "description": "报单异常笔数(柜台) (N4)"
+            },
+            "OrderAbnormalExch": {
+              "type": "integer",
+              "description": "报单异常笔数(交易所) (N4)"
+            },
+            "ActionAbnormalTrade": {
+              "type": "integer",
+              "description": "撤单异常笔数(柜台) (N4)"
+            },
+            "ActionAbnormalExch": {
+              "type": "integer",
+              "description": "撤单异常笔数(交易所) (N4)"
+            },
+            "UpdateTime": {
+              "type": "string",
+              "description": "更新时间 (vendor doc type N4; it is a time, typed as text)"
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",
@@ -13131,6 +14670,43 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "description": "席位链接状态 (one seat connection).",
+          "properties": {
+            "ExchangeId": {
+              "type": "string",
+              "description": "交易所 (C32). Vendor doc prints \"Exchangeld\"; that spelling is accepted as an alias."
+            },
+            "Exchangeld": {
+              "type": "string",
+              "description": "Vendor doc spelling of ExchangeId (alias)."
+            },
+            "SeatId": {
+              "type": "string",
+              "description": "席位 (C32)"
+            },
+            "SeatType": {
+              "type": "string",
+              "description": "席位类型 (C32)。取值: \"MANAGER\":主席 \"SLAVE\":次席 \"MARKET\":行情席"
+            },
+            "SeatState": {
+              "type": "string",
+              "description": "席位状态 (C32)。取值: \"登陆成功\"和\"断开\""
+            },
+            "SeatIp": {
+              "type": "string",
+              "description": "席位连接前置IP地址 (C32),点分十进制格式,例如:\"192.168.2.5\""
+            },
+            "UpdateTime": {
+              "type": "string",
+              "description": "更新时间 (C32),时间格式:\"2025-09-25 10:11:25\""
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "params",

@@ -155,6 +155,43 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Keyed by market name (e.g. `btc_usdt`).",
+        "additionalProperties": {
+          "type": "object",
+          "required": [
+            "minAmount",
+            "pricePoint",
+            "coinPoint",
+            "maker",
+            "taker"
+          ],
+          "description": "Configuration of one market.",
+          "properties": {
+            "minAmount": {
+              "type": "number",
+              "description": "最小下单数量 — minimum order amount."
+            },
+            "pricePoint": {
+              "type": "integer",
+              "description": "价格小数点 — price decimal places."
+            },
+            "coinPoint": {
+              "type": "integer",
+              "description": "数量小数点 — amount decimal places."
+            },
+            "maker": {
+              "type": "number",
+              "description": "主动单交易手续费 — maker fee rate (0.001 = 0.1 %). The vendor doc calls it the\n\"active order\" fee; by its name it is the fee of resting (maker) orders.\n"
+            },
+            "taker": {
+              "type": "number",
+              "description": "被动单交易手续费 — taker fee rate. The vendor doc calls it the \"passive order\" fee; by its\nname it is the fee of orders that take liquidity.\n"
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -194,6 +231,29 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "datas",
+          "since"
+        ],
+        "properties": {
+          "datas": {
+            "type": "array",
+            "description": "[时间戳，开盘价，最高价，最低价，收盘价，成交量，成交额] — candle rows.",
+            "items": {
+              "type": "array",
+              "minItems": 7,
+              "description": "One candle [timestamp, open, high, low, close, volume, turnover]."
+            }
+          },
+          "since": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Cursor to send as `since` on the next call (timestamp in seconds)."
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -282,6 +342,54 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "high",
+          "moneyVol",
+          "rate",
+          "low",
+          "price",
+          "ask",
+          "bid",
+          "coinVol"
+        ],
+        "description": "24-hour ticker of a market.",
+        "properties": {
+          "high": {
+            "type": "number",
+            "description": "24h high price."
+          },
+          "moneyVol": {
+            "type": "number",
+            "description": "成交额 — 24h turnover (quote coin)."
+          },
+          "rate": {
+            "type": "number",
+            "description": "24涨跌幅 — 24h price change, in percent (1.39 = +1.39 %)."
+          },
+          "low": {
+            "type": "number",
+            "description": "24h low price."
+          },
+          "price": {
+            "type": "number",
+            "description": "Last trade price."
+          },
+          "ask": {
+            "type": "number",
+            "description": "Best ask (lowest sell) price."
+          },
+          "bid": {
+            "type": "number",
+            "description": "Best bid (highest buy) price."
+          },
+          "coinVol": {
+            "type": "number",
+            "description": "成交量 — 24h volume (base coin)."
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -332,6 +440,58 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Keyed by market name (e.g. `btc_usdt`).",
+        "additionalProperties": {
+          "type": "object",
+          "required": [
+            "high",
+            "moneyVol",
+            "rate",
+            "low",
+            "price",
+            "ask",
+            "bid",
+            "coinVol"
+          ],
+          "description": "24-hour ticker of a market.",
+          "properties": {
+            "high": {
+              "type": "number",
+              "description": "24h high price."
+            },
+            "moneyVol": {
+              "type": "number",
+              "description": "成交额 — 24h turnover (quote coin)."
+            },
+            "rate": {
+              "type": "number",
+              "description": "24涨跌幅 — 24h price change, in percent (1.39 = +1.39 %)."
+            },
+            "low": {
+              "type": "number",
+              "description": "24h low price."
+            },
+            "price": {
+              "type": "number",
+              "description": "Last trade price."
+            },
+            "ask": {
+              "type": "number",
+              "description": "Best ask (lowest sell) price."
+            },
+            "bid": {
+              "type": "number",
+              "description": "Best bid (highest buy) price."
+            },
+            "coinVol": {
+              "type": "number",
+              "description": "成交量 — 24h volume (base coin)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -371,6 +531,38 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "last",
+          "asks",
+          "bids"
+        ],
+        "properties": {
+          "last": {
+            "type": "number",
+            "description": "最新成交价 — last trade price."
+          },
+          "asks": {
+            "type": "array",
+            "description": "Sell side, best (lowest) price first.",
+            "items": {
+              "type": "array",
+              "minItems": 2,
+              "description": "One order book level [price, amount]."
+            }
+          },
+          "bids": {
+            "type": "array",
+            "description": "Buy side, best (highest) price first.",
+            "items": {
+              "type": "array",
+              "minItems": 2,
+              "description": "One order book level [price, amount]."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -421,6 +613,14 @@ export const meta: ApiDocMeta = {
       ],
       "envelope": false,
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "array",
+          "minItems": 5,
+          "description": "[时间戳，成交价，成交数量，交易类型，记录ID] — one trade."
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -470,6 +670,19 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "serverTime"
+        ],
+        "properties": {
+          "serverTime": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Server time, Unix milliseconds."
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -511,6 +724,28 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Keyed by coin name (e.g. `usdt`).",
+        "additionalProperties": {
+          "type": "object",
+          "required": [
+            "freeze",
+            "available"
+          ],
+          "description": "Balance of one coin.",
+          "properties": {
+            "freeze": {
+              "type": "string",
+              "description": "冻结 — frozen amount (decimal string)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可用 — available amount (decimal string)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -549,6 +784,31 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "name",
+            "id"
+          ],
+          "properties": {
+            "name": {
+              "type": "string",
+              "description": "Account name (钱包账户, 交易账户, 法币账户)."
+            },
+            "id": {
+              "type": "integer",
+              "enum": [
+                1,
+                2,
+                3
+              ],
+              "description": "账户ID (参考getAccounts接口) — fixed system account."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -590,6 +850,28 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Keyed by coin name (e.g. `usdt`).",
+        "additionalProperties": {
+          "type": "object",
+          "required": [
+            "freeze",
+            "available"
+          ],
+          "description": "Balance of one coin.",
+          "properties": {
+            "freeze": {
+              "type": "string",
+              "description": "冻结 — frozen amount (decimal string)."
+            },
+            "available": {
+              "type": "string",
+              "description": "可用 — available amount (decimal string)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "account",
@@ -729,6 +1011,19 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "id"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "format": "int64",
+            "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -810,6 +1105,42 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "amount",
+            "price",
+            "id",
+            "type"
+          ],
+          "description": "One placed order of a batchOrder answer.",
+          "properties": {
+            "amount": {
+              "type": "number",
+              "description": "Quantity."
+            },
+            "price": {
+              "type": "number",
+              "description": "Limit price."
+            },
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            },
+            "type": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -961,6 +1292,33 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "msg",
+            "code",
+            "id"
+          ],
+          "description": "Result of cancelling one order in batchCancel.",
+          "properties": {
+            "msg": {
+              "type": "string",
+              "description": "Per-order message."
+            },
+            "code": {
+              "type": "integer",
+              "description": "Per-order code: 120 = cancelled successfully (\"The order has been canceled\nsuccessfully\"); any other value is a cancel error from `x-error-codes`\n(e.g. 121 撤单失败，订单不存在或已取消).\n"
+            },
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": {
         "contentType": "application/x-www-form-urlencoded",
@@ -1032,6 +1390,86 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "number",
+          "price",
+          "avgPrice",
+          "id",
+          "time",
+          "type",
+          "status",
+          "completeNumber",
+          "completeMoney",
+          "entrustType",
+          "fee"
+        ],
+        "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
+        "properties": {
+          "number": {
+            "type": "string",
+            "description": "委托数量 — order quantity (decimal string)."
+          },
+          "price": {
+            "type": "string",
+            "description": "委托价格 — order price (decimal string)."
+          },
+          "avgPrice": {
+            "type": "string",
+            "description": "成交均价 — average fill price (decimal string)."
+          },
+          "id": {
+            "type": "integer",
+            "format": "int64",
+            "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+          },
+          "time": {
+            "type": "integer",
+            "format": "int64",
+            "description": "委托时间 — order time, Unix milliseconds."
+          },
+          "type": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ],
+            "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+          },
+          "status": {
+            "type": "integer",
+            "enum": [
+              0,
+              1,
+              2,
+              3,
+              4
+            ],
+            "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+          },
+          "completeNumber": {
+            "type": "string",
+            "description": "完成数量 — filled quantity (decimal string)."
+          },
+          "completeMoney": {
+            "type": "string",
+            "description": "完成金额 — filled value (decimal string)."
+          },
+          "entrustType": {
+            "type": "integer",
+            "enum": [
+              0,
+              1
+            ],
+            "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+          },
+          "fee": {
+            "type": "string",
+            "description": "交易手续费 — trading fee (decimal string)."
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -1095,6 +1533,89 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "number",
+            "price",
+            "avgPrice",
+            "id",
+            "time",
+            "type",
+            "status",
+            "completeNumber",
+            "completeMoney",
+            "entrustType",
+            "fee"
+          ],
+          "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
+          "properties": {
+            "number": {
+              "type": "string",
+              "description": "委托数量 — order quantity (decimal string)."
+            },
+            "price": {
+              "type": "string",
+              "description": "委托价格 — order price (decimal string)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "成交均价 — average fill price (decimal string)."
+            },
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            },
+            "time": {
+              "type": "integer",
+              "format": "int64",
+              "description": "委托时间 — order time, Unix milliseconds."
+            },
+            "type": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3,
+                4
+              ],
+              "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+            },
+            "completeNumber": {
+              "type": "string",
+              "description": "完成数量 — filled quantity (decimal string)."
+            },
+            "completeMoney": {
+              "type": "string",
+              "description": "完成金额 — filled value (decimal string)."
+            },
+            "entrustType": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+            },
+            "fee": {
+              "type": "string",
+              "description": "交易手续费 — trading fee (decimal string)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -1178,6 +1699,89 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataSchema": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": [
+            "number",
+            "price",
+            "avgPrice",
+            "id",
+            "time",
+            "type",
+            "status",
+            "completeNumber",
+            "completeMoney",
+            "entrustType",
+            "fee"
+          ],
+          "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
+          "properties": {
+            "number": {
+              "type": "string",
+              "description": "委托数量 — order quantity (decimal string)."
+            },
+            "price": {
+              "type": "string",
+              "description": "委托价格 — order price (decimal string)."
+            },
+            "avgPrice": {
+              "type": "string",
+              "description": "成交均价 — average fill price (decimal string)."
+            },
+            "id": {
+              "type": "integer",
+              "format": "int64",
+              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            },
+            "time": {
+              "type": "integer",
+              "format": "int64",
+              "description": "委托时间 — order time, Unix milliseconds."
+            },
+            "type": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+            },
+            "status": {
+              "type": "integer",
+              "enum": [
+                0,
+                1,
+                2,
+                3,
+                4
+              ],
+              "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+            },
+            "completeNumber": {
+              "type": "string",
+              "description": "完成数量 — filled quantity (decimal string)."
+            },
+            "completeMoney": {
+              "type": "string",
+              "description": "完成金额 — filled value (decimal string)."
+            },
+            "entrustType": {
+              "type": "integer",
+              "enum": [
+                0,
+                1
+              ],
+              "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+            },
+            "fee": {
+              "type": "string",
+              "description": "交易手续费 — trading fee (decimal string)."
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "market",
@@ -1253,6 +1857,49 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "record"
+        ],
+        "properties": {
+          "record": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "chainName",
+                "chain",
+                "address",
+                "coin",
+                "memo"
+              ],
+              "properties": {
+                "chainName": {
+                  "type": "string",
+                  "description": "链类型 — chain type (omni, usdt-erc20...)."
+                },
+                "chain": {
+                  "type": "string",
+                  "description": "主链币种 — coin of the main chain (btc, eth...)."
+                },
+                "address": {
+                  "type": "string",
+                  "description": "充值地址 — deposit address."
+                },
+                "coin": {
+                  "type": "string",
+                  "description": "当前币种 — the coin."
+                },
+                "memo": {
+                  "type": "string",
+                  "description": "EOS等币种可能会存在memo — memo/tag, for coins such as EOS; may be empty."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "coin",
@@ -1304,6 +1951,49 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "record"
+        ],
+        "properties": {
+          "record": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "chainName",
+                "chain",
+                "address",
+                "memo",
+                "coin"
+              ],
+              "properties": {
+                "chainName": {
+                  "type": "string",
+                  "description": "主链名称 — chain name (ERC-20, omni...)."
+                },
+                "chain": {
+                  "type": "string",
+                  "description": "主链币种 — coin of the main chain."
+                },
+                "address": {
+                  "type": "string",
+                  "description": "提现地址 — withdrawal address."
+                },
+                "memo": {
+                  "type": "string",
+                  "description": "EOS等币种可能会存在memo — memo/tag; may be empty."
+                },
+                "coin": {
+                  "type": "string",
+                  "description": "当前币种 — the coin."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "coin",
@@ -1384,6 +2074,106 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "total",
+          "pageIndex",
+          "record",
+          "pageSize"
+        ],
+        "properties": {
+          "total": {
+            "type": "integer",
+            "description": "Total number of records."
+          },
+          "pageIndex": {
+            "type": "integer",
+            "description": "Current page number."
+          },
+          "record": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "chainName",
+                "amount",
+                "chain",
+                "address",
+                "depth",
+                "creatTime",
+                "manageTime",
+                "txHash",
+                "status",
+                "coin",
+                "innerTransfer"
+              ],
+              "properties": {
+                "chainName": {
+                  "type": "string",
+                  "description": "主链名称 — chain name."
+                },
+                "amount": {
+                  "type": "number",
+                  "description": "币种数量 — amount."
+                },
+                "chain": {
+                  "type": "string",
+                  "description": "主链币种 — coin of the main chain."
+                },
+                "address": {
+                  "type": "string",
+                  "description": "EOS等币种存在memo时用'_'隔开 — address; when the coin uses a memo it is appended after '_'."
+                },
+                "depth": {
+                  "type": "integer",
+                  "description": "确认数 — number of confirmations."
+                },
+                "creatTime": {
+                  "type": "integer",
+                  "format": "int64",
+                  "description": "Creation time, Unix milliseconds (field name spelt as sent)."
+                },
+                "manageTime": {
+                  "type": "integer",
+                  "format": "int64",
+                  "description": "Processing time, Unix milliseconds."
+                },
+                "txHash": {
+                  "type": "string",
+                  "description": "交易哈希 — transaction hash."
+                },
+                "status": {
+                  "type": "integer",
+                  "enum": [
+                    0,
+                    1,
+                    2,
+                    5
+                  ],
+                  "description": "0、初始 1、失败 2、成功 5、待确认"
+                },
+                "coin": {
+                  "type": "string",
+                  "description": "当前币种 — the coin."
+                },
+                "innerTransfer": {
+                  "type": "integer",
+                  "enum": [
+                    0,
+                    1
+                  ],
+                  "description": "是否是内账地址转账 — internal (exchange-to-exchange) transfer flag."
+                }
+              }
+            }
+          },
+          "pageSize": {
+            "type": "integer",
+            "description": "Page size."
+          }
+        }
+      },
       "params": [
         {
           "name": "coin",
@@ -1464,6 +2254,87 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "record"
+        ],
+        "properties": {
+          "record": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "chainName",
+                "amount",
+                "chain",
+                "address",
+                "creatTime",
+                "fee",
+                "manageTime",
+                "status",
+                "coin",
+                "innerTransfer"
+              ],
+              "properties": {
+                "chainName": {
+                  "type": "string",
+                  "description": "主链名称 — chain name."
+                },
+                "amount": {
+                  "type": "number",
+                  "description": "币种数量 — amount."
+                },
+                "chain": {
+                  "type": "string",
+                  "description": "主链币种 — coin of the main chain."
+                },
+                "address": {
+                  "type": "string",
+                  "description": "EOS等币种存在memo时用'_'隔开 — address; when the coin uses a memo it is appended after '_'."
+                },
+                "creatTime": {
+                  "type": "integer",
+                  "format": "int64",
+                  "description": "提币时间 — withdrawal time, Unix milliseconds (field name spelt as sent)."
+                },
+                "fee": {
+                  "type": "number",
+                  "description": "手续费 — fee."
+                },
+                "manageTime": {
+                  "type": "integer",
+                  "format": "int64",
+                  "description": "处理时间 — processing time, Unix milliseconds."
+                },
+                "status": {
+                  "type": "integer",
+                  "enum": [
+                    0,
+                    1,
+                    2,
+                    4,
+                    5
+                  ],
+                  "description": "0、初始 1、失败/取消 2、成功 4、审核中 5、待确认"
+                },
+                "coin": {
+                  "type": "string",
+                  "description": "当前币种 — the coin."
+                },
+                "innerTransfer": {
+                  "type": "integer",
+                  "enum": [
+                    0,
+                    1
+                  ],
+                  "description": "是否是内账地址转账 — internal (exchange-to-exchange) transfer flag."
+                }
+              }
+            }
+          }
+        }
+      },
       "params": [
         {
           "name": "coin",
@@ -1544,6 +2415,27 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "description": "Keyed by coin name (e.g. `btc`).",
+        "additionalProperties": {
+          "type": "object",
+          "required": [
+            "minAmount",
+            "maxAmount"
+          ],
+          "properties": {
+            "minAmount": {
+              "type": "number",
+              "description": "单次最小提现数量 — minimum amount per withdrawal."
+            },
+            "maxAmount": {
+              "type": "number",
+              "description": "日提币额度 — daily withdrawal quota (despite the name, not a per-withdrawal maximum)."
+            }
+          }
+        }
+      },
       "params": [],
       "body": null,
       "responses": {
@@ -1585,6 +2477,40 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataSchema": {
+        "type": "object",
+        "required": [
+          "fees",
+          "amount",
+          "address",
+          "id",
+          "subTime"
+        ],
+        "properties": {
+          "fees": {
+            "type": "number",
+            "description": "Withdrawal fee."
+          },
+          "amount": {
+            "type": "number",
+            "description": "Amount withdrawn."
+          },
+          "address": {
+            "type": "string",
+            "description": "Destination address."
+          },
+          "id": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Withdrawal record ID."
+          },
+          "subTime": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Submission time, Unix milliseconds."
+          }
+        }
+      },
       "params": [
         {
           "name": "coin",

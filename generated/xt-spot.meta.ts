@@ -8,31 +8,51 @@ const _2 = "rate-limit" as const;
 const _3 = "other" as const;
 const _4 = "GET /data/api/v1/*" as const;
 const _5 = "object" as const;
-const _6 = {"security": [], "rateLimit": ["ip"], "envelope": false} as const;
-const _7 = "string" as const;
-const _8 = {"type": _7} as const;
-const _9 = ["market", _8] as const;
-const _10 = "since" as const;
-const _11 = "integer" as const;
-const _12 = "array" as const;
-const _13 = "GET /trade/api/v1/*" as const;
-const _14 = {"security": [], "rateLimit": ["ip"]} as const;
-const _15 = {"rateLimit": ["balance", "ip"]} as const;
-const _16 = {"type": _11, "enum": [1, 2, 3]} as const;
-const _17 = "POST /trade/api/v1/*" as const;
-const _18 = "application/x-www-form-urlencoded" as const;
-const _19 = {"type": "number"} as const;
-const _20 = {"retryable": false} as const;
-const _21 = {"type": _11, "enum": [0, 1]} as const;
-const _22 = "application/json" as const;
-const _23 = {"type": _11, "format": "int64"} as const;
-const _24 = {"type": _7, "contentEncoding": "base64", "contentMediaType": _22, "contentSchema": {"type": _12, "minItems": 1, "maxItems": 100, "items": _23}, "maxBatchItems": 100} as const;
-const _25 = "page" as const;
-const _26 = {"type": _11, "default": 1, "minimum": 1} as const;
-const _27 = "pageSize" as const;
-const _28 = ["coin", _8] as const;
-const _29 = [_28, [_25, _26], [_27, {"type": _11, "default": 10, "minimum": 1}]] as const;
-const _30 = {"style": _25, "pageParam": _25, "sizeParam": _27, "defaultSize": 10, "itemsField": "record"} as const;
+const _6 = "minAmount" as const;
+const _7 = {"type": "number"} as const;
+const _8 = "integer" as const;
+const _9 = {"type": _8} as const;
+const _10 = {"security": [], "rateLimit": ["ip"], "envelope": false} as const;
+const _11 = "string" as const;
+const _12 = {"type": _11} as const;
+const _13 = ["market", _12] as const;
+const _14 = "type" as const;
+const _15 = "since" as const;
+const _16 = "array" as const;
+const _17 = {"type": _8, "format": "int64"} as const;
+const _18 = "price" as const;
+const _19 = {"type": _5, "required": ["high", "moneyVol", "rate", "low", _18, "ask", "bid", "coinVol"], "properties": {"high": _7, "moneyVol": _7, "rate": _7, "low": _7, "price": _7, "ask": _7, "bid": _7, "coinVol": _7}} as const;
+const _20 = {"type": _16, "items": {"type": _16, "minItems": 2}} as const;
+const _21 = "GET /trade/api/v1/*" as const;
+const _22 = {"security": [], "rateLimit": ["ip"]} as const;
+const _23 = {"type": _5, "additionalProperties": {"type": _5, "required": ["freeze", "available"], "properties": {"freeze": _12, "available": _12}}} as const;
+const _24 = {"rateLimit": ["balance", "ip"]} as const;
+const _25 = "id" as const;
+const _26 = {"type": _8, "enum": [1, 2, 3]} as const;
+const _27 = "POST /trade/api/v1/*" as const;
+const _28 = "application/x-www-form-urlencoded" as const;
+const _29 = {"retryable": false} as const;
+const _30 = {"type": _8, "enum": [0, 1]} as const;
+const _31 = "application/json" as const;
+const _32 = "amount" as const;
+const _33 = {"type": _11, "contentEncoding": "base64", "contentMediaType": _31, "contentSchema": {"type": _16, "minItems": 1, "maxItems": 100, "items": _17}, "maxBatchItems": 100} as const;
+const _34 = "status" as const;
+const _35 = {"type": _5, "required": ["number", _18, "avgPrice", _25, "time", _14, _34, "completeNumber", "completeMoney", "entrustType", "fee"], "properties": {"number": _12, "price": _12, "avgPrice": _12, "id": _17, "time": _17, "type": _30, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "completeNumber": _12, "completeMoney": _12, "entrustType": _30, "fee": _12}} as const;
+const _36 = "page" as const;
+const _37 = {"type": _8, "default": 1, "minimum": 1} as const;
+const _38 = "pageSize" as const;
+const _39 = {"type": _16, "items": _35} as const;
+const _40 = "coin" as const;
+const _41 = [_40, _12] as const;
+const _42 = "record" as const;
+const _43 = "chainName" as const;
+const _44 = "chain" as const;
+const _45 = "address" as const;
+const _46 = [_41, [_36, _37], [_38, {"type": _8, "default": 10, "minimum": 1}]] as const;
+const _47 = {"style": _36, "pageParam": _36, "sizeParam": _38, "defaultSize": 10, "itemsField": _42} as const;
+const _48 = "creatTime" as const;
+const _49 = "manageTime" as const;
+const _50 = "innerTransfer" as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xt-spot.docs.js),
@@ -51,30 +71,30 @@ export const meta: ApiMeta = expandMeta({
   "rateLimits": {"balance": {"limit": 3, "intervalMs": 1000, "scope": "key"}, "user": {"limit": 10, "intervalMs": 1000, "scope": "key"}, "ip": {"limit": 1000, "intervalMs": 60000, "scope": "ip"}},
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
-    {"i": "getMarketConfig", "r": _4, "dataType": _5, "x": _6},
-    {"i": "getKLine", "r": _4, "p": [_9, ["type", {"type": _7, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_10, {"type": _11, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "pagination": {"style": _10, "cursorParam": _10, "cursorField": "0", "itemsField": "datas"}, "x": _6},
-    {"i": "getTicker", "r": _4, "p": [_9], "dataType": _5, "x": _6},
-    {"i": "getTickers", "r": _4, "dataType": _5, "x": _6},
-    {"i": "getDepth", "r": _4, "p": [_9], "dataType": _5, "x": _6},
-    {"i": "getTrades", "r": _4, "p": [_9], "dataType": _12, "x": _6},
-    {"i": "getServerTime", "r": _13, "dataType": _5, "x": _14},
-    {"i": "getBalance", "r": _13, "dataType": _5, "x": _15},
-    {"i": "getAccounts", "r": _13, "dataType": _12, "x": _14},
-    {"i": "getFunds", "r": _13, "p": [["account", _16]], "dataType": _5, "x": _15},
-    {"i": "transfer", "r": _17, "b": [_18, {"from": _16, "to": _16, "amount": _19, "coin": _8, "safePwd": _8}], "x": _20},
-    {"i": "order", "r": _17, "b": [_18, {"market": _8, "price": _19, "number": _19, "type": _21, "entrustType": _21}], "dataType": _5, "x": _20},
-    {"i": "batchOrder", "r": _17, "b": [_18, {"market": _8, "data": {"type": _7, "contentEncoding": "base64", "contentMediaType": _22, "contentSchema": {"type": _12, "minItems": 1, "maxItems": 100, "items": {"type": _5, "required": ["price", "amount", "type"], "properties": {"price": _19, "amount": _19, "type": _21}}}, "maxBatchItems": 100}}], "dataType": _12, "x": _20},
-    {"i": "cancel", "r": _17, "b": [_18, {"market": _8, "id": _23}], "x": _20},
-    {"i": "batchCancel", "r": _17, "b": [_18, {"market": _8, "data": _24}], "dataType": _12, "x": _20},
-    {"i": "getOrder", "r": _13, "p": [_9, ["id", _23]], "dataType": _5},
-    {"i": "getOpenOrders", "r": _13, "p": [_9, [_25, _26, false], [_27, {"type": _11, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _12, "pagination": {"style": _25, "pageParam": _25, "sizeParam": _27, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": _13, "p": [_9, ["data", _24]], "dataType": _12},
-    {"i": "getPayInAddress", "r": _13, "p": [_28], "dataType": _5},
-    {"i": "getPayOutAddress", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
-    {"i": "getPayInRecord", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
-    {"i": "getPayOutRecord", "r": _13, "p": _29, "dataType": _5, "pagination": _30},
-    {"i": "getWithdrawConfig", "r": _13, "dataType": _5},
-    {"i": "withdraw", "r": _13, "p": [_28, ["address", _8], ["memo", _8, false], ["amount", _19], ["innerTransfer", {"type": _11, "enum": [0, 1], "default": 0}, false], ["safePwd", _8]], "dataType": _5, "x": _20},
+    {"i": "getMarketConfig", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "pricePoint", "coinPoint", "maker", "taker"], "properties": {"minAmount": _7, "pricePoint": _9, "coinPoint": _9, "maker": _7, "taker": _7}}}, "x": _10},
+    {"i": "getKLine", "r": _4, "p": [_13, [_14, {"type": _11, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_15, {"type": _8, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "dataSchema": {"type": _5, "required": ["datas", _15], "properties": {"datas": {"type": _16, "items": {"type": _16, "minItems": 7}}, "since": _17}}, "pagination": {"style": _15, "cursorParam": _15, "cursorField": "0", "itemsField": "datas"}, "x": _10},
+    {"i": "getTicker", "r": _4, "p": [_13], "dataType": _5, "dataSchema": _19, "x": _10},
+    {"i": "getTickers", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": _19}, "x": _10},
+    {"i": "getDepth", "r": _4, "p": [_13], "dataType": _5, "dataSchema": {"type": _5, "required": ["last", "asks", "bids"], "properties": {"last": _7, "asks": _20, "bids": _20}}, "x": _10},
+    {"i": "getTrades", "r": _4, "p": [_13], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _16, "minItems": 5}}, "x": _10},
+    {"i": "getServerTime", "r": _21, "dataType": _5, "dataSchema": {"type": _5, "required": ["serverTime"], "properties": {"serverTime": _17}}, "x": _22},
+    {"i": "getBalance", "r": _21, "dataType": _5, "dataSchema": _23, "x": _24},
+    {"i": "getAccounts", "r": _21, "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": ["name", _25], "properties": {"name": _12, "id": _26}}}, "x": _22},
+    {"i": "getFunds", "r": _21, "p": [["account", _26]], "dataType": _5, "dataSchema": _23, "x": _24},
+    {"i": "transfer", "r": _27, "b": [_28, {"from": _26, "to": _26, "amount": _7, "coin": _12, "safePwd": _12}], "x": _29},
+    {"i": "order", "r": _27, "b": [_28, {"market": _12, "price": _7, "number": _7, "type": _30, "entrustType": _30}], "dataType": _5, "dataSchema": {"type": _5, "required": [_25], "properties": {"id": _17}}, "x": _29},
+    {"i": "batchOrder", "r": _27, "b": [_28, {"market": _12, "data": {"type": _11, "contentEncoding": "base64", "contentMediaType": _31, "contentSchema": {"type": _16, "minItems": 1, "maxItems": 100, "items": {"type": _5, "required": [_18, _32, _14], "properties": {"price": _7, "amount": _7, "type": _30}}}, "maxBatchItems": 100}}], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": [_32, _18, _25, _14], "properties": {"amount": _7, "price": _7, "id": _17, "type": _30}}}, "x": _29},
+    {"i": "cancel", "r": _27, "b": [_28, {"market": _12, "id": _17}], "x": _29},
+    {"i": "batchCancel", "r": _27, "b": [_28, {"market": _12, "data": _33}], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": ["msg", "code", _25], "properties": {"msg": _12, "code": _9, "id": _17}}}, "x": _29},
+    {"i": "getOrder", "r": _21, "p": [_13, [_25, _17]], "dataType": _5, "dataSchema": _35},
+    {"i": "getOpenOrders", "r": _21, "p": [_13, [_36, _37, false], [_38, {"type": _8, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _16, "dataSchema": _39, "pagination": {"style": _36, "pageParam": _36, "sizeParam": _38, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
+    {"i": "getBatchOrders", "r": _21, "p": [_13, ["data", _33]], "dataType": _16, "dataSchema": _39},
+    {"i": "getPayInAddress", "r": _21, "p": [_41], "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _44, _45, _40, "memo"], "properties": {"chainName": _12, "chain": _12, "address": _12, "coin": _12, "memo": _12}}}}}},
+    {"i": "getPayOutAddress", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _44, _45, "memo", _40], "properties": {"chainName": _12, "chain": _12, "address": _12, "memo": _12, "coin": _12}}}}}, "pagination": _47},
+    {"i": "getPayInRecord", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": ["total", "pageIndex", _42, _38], "properties": {"total": _9, "pageIndex": _9, "record": {"type": _16, "items": {"type": _5, "required": [_43, _32, _44, _45, "depth", _48, _49, "txHash", _34, _40, _50], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "depth": _9, "creatTime": _17, "manageTime": _17, "txHash": _12, "status": {"type": _8, "enum": [0, 1, 2, 5]}, "coin": _12, "innerTransfer": _30}}}, "pageSize": _9}}, "pagination": _47},
+    {"i": "getPayOutRecord", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _32, _44, _45, _48, "fee", _49, _34, _40, _50], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "creatTime": _17, "fee": _7, "manageTime": _17, "status": {"type": _8, "enum": [0, 1, 2, 4, 5]}, "coin": _12, "innerTransfer": _30}}}}}, "pagination": _47},
+    {"i": "getWithdrawConfig", "r": _21, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "maxAmount"], "properties": {"minAmount": _7, "maxAmount": _7}}}},
+    {"i": "withdraw", "r": _21, "p": [_41, [_45, _12], ["memo", _12, false], [_32, _7], [_50, {"type": _8, "enum": [0, 1], "default": 0}, false], ["safePwd", _12]], "dataType": _5, "dataSchema": {"type": _5, "required": ["fees", _32, _45, _25, "subTime"], "properties": {"fees": _7, "amount": _7, "address": _12, "id": _17, "subTime": _17}}, "x": _29},
   ],
 });
 

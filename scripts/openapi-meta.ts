@@ -70,22 +70,24 @@ function flattenObject(schema: Node): Node {
 }
 
 /**
- * The JSON type(s) of what `call()` resolves to for the 200 JSON answer: the schema of the
- * envelope's data field, or of the whole body without an envelope (undefined: no JSON 200, no
- * such field, or no type). The transport checks an answer's value against it.
+ * The schema of what `call()` resolves to for the 200 JSON answer: the envelope's data field,
+ * or the whole body without an envelope (undefined: no JSON 200 or no such field), `$ref`s
+ * resolved. The transport checks an answer's value against it.
  */
-function dataTypeOf(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): string | string[] | undefined {
+function dataSchemaOf(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): Node | undefined {
   const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
   const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
   if (!json?.schema) return undefined;
-  let schema = flattenObject(deref(doc, json.schema) as Node);
-  if (envelope && envelope.dataField) {
-    const field = (schema.properties as Node | undefined)?.[envelope.dataField] as Node | undefined;
-    if (!field) return undefined;
-    schema = flattenObject(field);
-  }
-  const type = schema.type ?? (schema.properties || schema.additionalProperties ? "object" : undefined);
-  return type as string | string[] | undefined;
+  const schema = deref(doc, json.schema) as Node;
+  if (!envelope || !envelope.dataField) return schema;
+  return (flattenObject(schema).properties as Node | undefined)?.[envelope.dataField] as Node | undefined;
+}
+
+/** The JSON type(s) a data schema (dataSchemaOf) gives (undefined: none). */
+function dataTypeOf(schema: Node | undefined): string | string[] | undefined {
+  if (!schema) return undefined;
+  const flat = flattenObject(schema);
+  return (flat.type ?? (flat.properties || flat.additionalProperties ? "object" : undefined)) as string | string[] | undefined;
 }
 
 /** JSON Schema keywords the runtime reads (the validator, the encoders, the emulators). */
@@ -240,7 +242,8 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   }
   const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
   const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
-  const dataType = dataTypeOf(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
+  const dataSchema = dataSchemaOf(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
+  const dataType = dataTypeOf(dataSchema);
   const servers = (op.servers ?? item.servers) as Node[] | undefined;
   const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
   return {
@@ -253,6 +256,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
     rateLimit: (op["x-rate-limit"] as string[]) ?? [],
     ...opt("envelope", envelope),
     ...opt("dataType", dataType),
+    ...opt("dataSchema", dataSchema && schemaMeta(dataSchema, docs)),
     params,
     body,
     responses,

@@ -86,13 +86,14 @@ describe("BHEX emulator: state across calls", () => {
     const c = client();
     const user = "231215678785585152";
     await c.call("financeBatchLockPosition", {
-      client_order_id: "STATE-LOCK-1",
+      client_order_id: "1701",
       data_type: "simple",
       items: `${user},USDT,7.25,state test;999,BTC,1,`,
     });
     const recs = (await c.call("statisticsLockRecord", { user_id: user, limit: 3 })) ?? [];
     expect(recs[0]).toMatchObject({ tokenId: "USDT", lockAmount: "7.25", lockReason: "state test" });
     expect(String(recs[0]!.userId)).toBe(user);
+    expect(recs[0]!.clientReqId).toBe(1701);
     expect(BigInt(String(recs[0]!.id))).toBeGreaterThan(BigInt(String(recs[1]!.id)));
     // The row for an unknown user (31009) made no lock; other users see none of these.
     const other = (await c.call("statisticsLockRecord", { user_id: "999", limit: 100 })) ?? [];

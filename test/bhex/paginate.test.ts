@@ -160,9 +160,10 @@ describe("paginate stays exactly-once when the server bends the rules", () => {
     expect(new URLSearchParams(calls[1]!.body).get("from_id")).toBe(expected(23)[4]);
   });
 
-  it("ids sent as bare numbers above 2^53 (bigints) page the same way", async () => {
-    const { got } = await walk("numbers", 4);
-    expect(got).toEqual(expected(23));
+  it("ids sent as bare numbers where the spec has text are refused, naming the field (int64 ids page as bigints: the emulator test above)", async () => {
+    const err = await walk("numbers", 4).catch((e) => e);
+    expect(err).toBeInstanceOf(ResponseFormatError);
+    expect(err.message).toMatch(/^bhex orderTradeOrders: the answer's "data" does not fit the spec: data\[0\]\.orderId must be string, got integer;/);
   });
 
   it("a server that never advances is an error, not an endless loop", async () => {

@@ -35,7 +35,7 @@ describe("tradeapi call --decimals", () => {
   it("an answer's decimal that a double cannot hold is an error whose advice is the flag, not the library option", async () => {
     const server = createServer((_req, res) => {
       res.setHeader("content-type", "application/json");
-      res.end('{"code":200,"info":"ok","data":{"p":0.1000000000000000000001}}');
+      res.end('{"code":200,"info":"ok","data":{"btc":{"freeze":"0","available":"1","p":0.1000000000000000000001}}}');
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
@@ -43,7 +43,7 @@ describe("tradeapi call --decimals", () => {
       const refused = await runCliCaptured(["call", "xt", "getBalance"], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(
-        "tradeapi: error: xt getBalance: the number at data.p (0.1000000000000000000001) does not fit a double without rounding; pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double\n",
+        "tradeapi: error: xt getBalance: the number at data.btc.p (0.1000000000000000000001) does not fit a double without rounding; pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double\n",
       );
       const exact = await runCliCaptured(["call", "xt", "getBalance", "--decimals", "string"], env);
       expect(exact.stdout).toContain('"p": "0.1000000000000000000001"');

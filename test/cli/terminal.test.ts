@@ -54,7 +54,7 @@ describe("the CLI prints a server's text as text", () => {
   });
 
   it("an answer holding such characters prints as JSON that parses to exactly the answer", async () => {
-    const data = { name: HOSTILE, [`key\u202e${HOSTILE}`]: [HOSTILE, 1, "plain ü €"] };
+    const data = { [HOSTILE]: { freeze: HOSTILE, available: "plain ü €" }, [`key\u202e${HOSTILE}`]: { freeze: "1", available: HOSTILE, more: [HOSTILE, 1] } };
     const url = await answering({ code: 200, info: "success", data });
     const r = await runCliCaptured(["call", "xt", "getBalance"], env(url));
     expect(r.code).toBe(0);
@@ -101,7 +101,7 @@ describe("error messages carry no character a terminal or a log acts on", () => 
 describe("an answer the CLI cannot print", () => {
   it("one nested deeper than JSON.stringify can write is exit 1 with a line saying so (not 'Maximum call stack size exceeded')", async () => {
     const depth = 200_000;
-    const text = `{"code":200,"info":"ok","data":{"a":${"[".repeat(depth)}${"]".repeat(depth)}}}`;
+    const text = `{"code":200,"info":"ok","data":{"btc":{"freeze":"0","available":"0","a":${"[".repeat(depth)}${"]".repeat(depth)}}}}`;
     server = createServer((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "application/json" });

@@ -9,7 +9,7 @@ import { DecimalPrecisionError } from "../../src/handwritten/core/json.js";
 import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { recordingFetch } from "../helpers/recording-fetch.js";
 
-const TICKER = '{"high":1.5,"price":123456789.123456789,"rate":1.39}';
+const TICKER = '{"high":1.5,"moneyVol":2,"rate":1.39,"low":1.25,"price":123456789.123456789,"ask":1.75,"bid":1.5,"coinVol":3}';
 const answer = (text: string, status = 200) => () => new Response(text, { status, headers: { "content-type": "application/json" } });
 
 describe("decimals through the HTTP transport (XT getTicker)", () => {
@@ -23,12 +23,12 @@ describe("decimals through the HTTP transport (XT getTicker)", () => {
 
   it('"string": every decimal exactly as sent', async () => {
     const xt = createXtClient({ fetch: recordingFetch(answer(TICKER)).fetch, decimals: "string", rateLimit: false });
-    await expect(xt.call("getTicker", { market: "btc_usdt" })).resolves.toEqual({ high: "1.5", price: "123456789.123456789", rate: "1.39" });
+    await expect(xt.call("getTicker", { market: "btc_usdt" })).resolves.toEqual({ high: "1.5", moneyVol: 2, rate: "1.39", low: "1.25", price: "123456789.123456789", ask: "1.75", bid: "1.5", coinVol: 3 });
   });
 
   it('"number": the nearest double, chosen', async () => {
     const xt = createXtClient({ fetch: recordingFetch(answer(TICKER)).fetch, decimals: "number", rateLimit: false });
-    await expect(xt.call("getTicker", { market: "btc_usdt" })).resolves.toEqual({ high: 1.5, price: 123456789.12345679, rate: 1.39 });
+    await expect(xt.call("getTicker", { market: "btc_usdt" })).resolves.toEqual({ high: 1.5, moneyVol: 2, rate: 1.39, low: 1.25, price: 123456789.12345679, ask: 1.75, bid: 1.5, coinVol: 3 });
   });
 
   it("an error answer is still mapped when it holds such a decimal", async () => {

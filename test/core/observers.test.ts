@@ -31,7 +31,8 @@ afterEach(() => {
 /** Warnings are emitted on the next tick, unhandled rejections after the microtasks. */
 const settled = () => new Promise((r) => setTimeout(r, 20));
 
-const placed = () => recordingFetch(() => json({ code: 200, info: "SUCCESS", data: { id: "9007199254740993" } }));
+// XT's order id is a bare int64 (exact: a bigint above 2^53).
+const placed = () => recordingFetch(() => json(null, 200, '{"code":200,"info":"SUCCESS","data":{"id":9007199254740993}}'));
 const order = { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 } as const;
 
 describe("a client's onEvent that fails", () => {
@@ -40,7 +41,7 @@ describe("a client's onEvent that fails", () => {
     const xt = createXtClient({ baseUrl: "https://xt.test", accessKey: "ak", secretKey: "sk", rateLimit: false, fetch, onEvent: () => {
       throw new Error("log sink full (sync)");
     } });
-    await expect(xt.call("order", order)).resolves.toEqual({ id: "9007199254740993" });
+    await expect(xt.call("order", order)).resolves.toEqual({ id: 9007199254740993n });
     expect(calls).toHaveLength(1);
     await settled();
     expect(warnings.map((w) => [w.name, w.message])).toEqual([["TradeApiWarning", expect.stringContaining("Error: log sink full (sync)")]]);
@@ -63,7 +64,7 @@ describe("a client's onEvent that fails", () => {
     const xt = createXtClient({ baseUrl: "https://xt.test", accessKey: "ak", secretKey: "sk", rateLimit: false, fetch, onEvent: async () => {
       throw new Error("log sink full (async)");
     } });
-    await expect(xt.call("order", order)).resolves.toEqual({ id: "9007199254740993" });
+    await expect(xt.call("order", order)).resolves.toEqual({ id: 9007199254740993n });
     await settled();
     expect(unhandled).toEqual([]);
     expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("log sink full (async)")]);

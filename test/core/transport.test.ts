@@ -116,21 +116,21 @@ describe("an answer's charset", () => {
   const gbkJson = (...parts: Array<string | Buffer>) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p)));
 
   it("JSON a server writes in GBK and says so is read as GBK: data and vendor messages keep their Chinese", async () => {
-    let body = gbkJson('{"code":200,"info":"', GBK_OK, '","data":{"name":"', GBK_BALANCE, '"}}');
+    let body = gbkJson('{"code":200,"info":"', GBK_OK, '","data":{"serverTime":1,"name":"', GBK_BALANCE, '"}}');
     let type = "application/json; charset=GBK";
     const s = await serve((_req, res) => {
       res.writeHead(200, { "content-type": type });
       res.end(body);
     });
-    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ name: "余额" });
+    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ serverTime: 1, name: "余额" });
     body = gbkJson('{"code":104,"info":"', GBK_OK, '"}');
     type = 'application/json;charset="gbk"';
     const e = await rejection(xt(s.url).call("getServerTime"));
     expect((e as ApiError).vendorMessage).toBe("成功");
     // Without a charset the answer is UTF-8, as before.
-    body = Buffer.from('{"code":200,"info":"成功","data":{"name":"余额"}}');
+    body = Buffer.from('{"code":200,"info":"成功","data":{"serverTime":1,"name":"余额"}}');
     type = "application/json";
-    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ name: "余额" });
+    await expect(xt(s.url).call("getServerTime")).resolves.toEqual({ serverTime: 1, name: "余额" });
   });
 
   it("a charset the runtime cannot decode is a ResponseFormatError naming it", async () => {

@@ -16,6 +16,7 @@ import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 import { rejection } from "../helpers/rejection.js";
+import { xtOk, xtOrderJson } from "../helpers/answers.js";
 
 const OK = { code: 200, info: "success", data: {} };
 
@@ -45,7 +46,7 @@ describe("parameters that cannot be sent", () => {
   });
 
   it("well-formed text of any script is sent as written (paired surrogates included)", async () => {
-    const { fetch, calls } = recordingFetch(() => json(OK));
+    const { fetch, calls } = recordingFetch(() => json(null, 200, xtOk(xtOrderJson())));
     const xt = createXtClient({ accessKey: "ak", secretKey: "sk", fetch, rateLimit: false, retry: false });
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: "grapheme", minLength: 1 }), async (market) => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/hubi-futures.docs.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient, type HubiClientOptions } from "../../src/handwritten/hubi/client.js";
+import { specExample } from "../helpers/answers.js";
 
 const CREDS = { accessKey: "ak-test-1", secretKey: "sk-test-secret-1", accessToken: "tok-test-token-1" };
 const BASE = "https://hubi.test";
@@ -57,6 +58,7 @@ function expectSigned(r: Recorded, seqNum: number) {
 }
 
 const ORDER = (meta.operations.find((o) => o.operationId === "queryOrderById")!.responses["200"]!.example)!;
+const POSITIONS = specExample(meta, "queryPosition");
 
 const CASES = [
   {
@@ -92,8 +94,8 @@ const CASES = [
     method: "GET",
     path: "/api/futures/query_position",
     pairs: [],
-    answer: `[{"side":"Short","qty":3}]`,
-    want: (d: unknown) => expect(d).toEqual([{ side: "Short", qty: 3 }]),
+    answer: POSITIONS,
+    want: (d: unknown) => expect(d).toEqual(JSON.parse(POSITIONS)),
   },
   {
     op: "queryActiveOrders",

@@ -140,8 +140,9 @@ describe("answers that are not Hubi errors", () => {
   });
 
   it("a successful query answer is returned as is", async () => {
-    const { c } = clientAnswering(() => body([{ currency: "USDT", cash: 1 }]));
-    await expect(c.call("queryAccounts")).resolves.toEqual([{ currency: "USDT", cash: 1 }]);
+    const accounts = [{ currency: "USDT", cash: 1, withdrawableCash: 0.5, frozenCash: 0.5, urPnl: 0 }];
+    const { c } = clientAnswering(() => body(accounts));
+    await expect(c.call("queryAccounts")).resolves.toEqual(accounts);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signXtParams } from "../../src/auth/xt.js";
 import { OrderNotFoundError } from "../../src/handwritten/core/errors.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { xtOk, xtOrderJson } from "../helpers/answers.js";
 
 const KEYS = { accessKey: "msw-key", secretKey: "msw-secret" };
 const server = setupServer(
@@ -18,7 +19,7 @@ const server = setupServer(
     const { signature, ...rest } = q;
     if (signature !== signXtParams(rest, KEYS.secretKey)) return HttpResponse.json({ code: 308, info: "bad sign" });
     if (q.id !== "1234567890123456789") return HttpResponse.json({ code: 121, info: "撤单失败，订单不存在或已取消" });
-    return new HttpResponse(`{"code":200,"info":"success","data":{"id":1234567890123456789,"status":1}}`, {
+    return new HttpResponse(xtOk(xtOrderJson("1234567890123456789", 1)), {
       headers: { "content-type": "application/json" },
     });
   }),

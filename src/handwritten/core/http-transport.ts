@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, checkSchema, fitsSchema, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -745,15 +745,26 @@ export class HttpTransport {
   }
 
   /**
-   * What `call()` resolves to (the envelope's data field, or the whole body) must have the
-   * spec's JSON type: a text where the spec has a list would reach a typed caller as the list.
-   * A missing or null value is left to the operation (vendors send null for "nothing").
+   * What `call()` resolves to (the envelope's data field, or the whole body) must fit the
+   * spec's schema, at any depth: a text where the spec has a list, or an object where an
+   * order's price should be, would reach a typed caller as the promised type. A missing or
+   * null value is left to the operation (vendors send null for "nothing").
    */
   private checkDataType(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
-    const wrong = data === undefined || data === null ? undefined : answerTypeProblem(data, types);
-    if (wrong) throw new ResponseFormatError(`${field ? `the answer's "${field}"` : "the answer"} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    if (data === undefined || data === null) return;
+    const what = field ? `the answer's "${field}"` : "the answer";
+    const wrong = answerTypeProblem(data, types);
+    if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    const schema = op.dataSchema;
+    const decimalText = this.config.decimals === "string";
+    // An empty list for a map: encoders that do not tell an empty map from an empty list (answerTypeProblem allows it).
+    if (!schema || (Array.isArray(data) && data.length === 0) || fitsSchema(data, schema, decimalText)) return;
+    const problems = checkSchema(data, schema, field ?? "", { decimalText, label: (p) => p || "the answer" });
+    if (!problems.length) return;
+    const shown = problems.slice(0, 3).map((p) => p.message).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+    throw new ResponseFormatError(`${what} does not fit the spec: ${shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */

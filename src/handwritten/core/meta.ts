@@ -181,6 +181,11 @@ export interface OperationMeta {
    * body without an envelope), from its schema; the transport checks answers against it.
    */
   dataType?: string | ReadonlyArray<string>;
+  /**
+   * The schema of that value (the data field's, or the whole body's), `$ref`s resolved: the
+   * transport refuses an answer whose value does not fit it, at any depth.
+   */
+  dataSchema?: SchemaMeta;
   params: ReadonlyArray<ParamMeta>;
   body: BodyMeta | null;
   /**

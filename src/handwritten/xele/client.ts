@@ -222,6 +222,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
         secrets: () => session.redactor(),
+        checkBody: (body, op) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op) : transports[s].checkEnvelope(body, op)),
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
@@ -240,12 +241,21 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
-    const ctx = ctxOf(loginOp);
-    if (body && typeof body === "object" && body.code !== undefined && textOf(body.code) !== "0") {
-      throw apiErrorFromCode({ ...ctx, code: body.code as number, vendorMessage: body.msg == null ? undefined : textOf(body.msg), body }, xeleMeta.errorCodes);
-    }
-    throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctx);
+    throw new ResponseFormatError(`the login answer has no "${scheme.tokenField}" (the token)`, "", ctxOf(loginOp));
   };
+}
+
+/**
+ * The login answer has no envelope (the vendor doc names none): one without the token that
+ * carries a code other than 0 is that code's ApiError (a wrong password: 114), before the
+ * answer is checked against its schema.
+ */
+function checkLoginAnswer(body: unknown, op: OperationMeta): void {
+  if (!body || typeof body !== "object") return;
+  const b = body as Record<string, unknown>;
+  const ticket = b[loginScheme().tokenField];
+  if ((typeof ticket === "string" && ticket !== "") || b.code === undefined || textOf(b.code) === "0") return;
+  throw apiErrorFromCode({ ...ctxOf(op), code: b.code as number, vendorMessage: b.msg == null ? undefined : textOf(b.msg), body }, xeleMeta.errorCodes);
 }
 
 /** Errors of `op` name the API and the operation. */

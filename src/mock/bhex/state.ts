@@ -176,12 +176,14 @@ export class BhexState {
     for (const r of task.rows) {
       if (r.status !== ITEM_OK) continue;
       const t = this.now();
+      const id = this.nextLockId++;
       this.madeLocks.unshift({
         ...this.lockExample,
-        id: this.nextLockId++,
+        id,
         userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
         tokenId: String(r.cells.token_id),
-        clientReqId: toBig(task.clientOrderId) ?? task.clientOrderId,
+        // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
+        clientReqId: toBig(task.clientOrderId) ?? id,
         lockAmount: String(r.cells.amount),
         lockReason: String(r.cells.desc ?? ""),
         createdTime: t,

@@ -1,0 +1,164 @@
+/**
+ * A REST answer must fit the spec's schema at any depth before `call()` (or `.GET`) hands it to
+ * a typed caller: an object where an order's price should be, a list item without its id, a
+ * text where the spec has an integer, each is a ResponseFormatError naming the API, the
+ * operation and the field's path; nothing of the answer is returned. Fields the spec does not
+ * list are kept (vendors add fields). The specs' own examples fit (else the check would refuse
+ * what the vendor doc says the server sends).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { meta as bhexDocs } from "../../generated/bhex-org.docs.js";
+import { meta as hubiDocs } from "../../generated/hubi-futures.docs.js";
+import { meta as xeleDocs } from "../../generated/xele-mgmt.docs.js";
+import { meta as xtDocs } from "../../generated/xt-spot.docs.js";
+import { meta as bhexMeta } from "../../generated/bhex-org.meta.js";
+import { meta as hubiMeta } from "../../generated/hubi-futures.meta.js";
+import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
+import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
+import { envelopeOf, operationById, type ApiDocMeta, type ApiMeta } from "../../src/handwritten/core/meta.js";
+import { checkSchema } from "../../src/handwritten/core/validate.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { xtOk, xtOrderJson } from "../helpers/answers.js";
+import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { rejection } from "../helpers/rejection.js";
+
+const answering = (text: string) => recordingFetch(() => json(null, 200, text)).fetch;
+const xt = (text: string, decimals?: "string") =>
+  createXtClient({ accessKey: "ak", secretKey: "sk", fetch: answering(text), rateLimit: false, retry: false, ...(decimals ? { decimals } : {}) });
+const ORDER = JSON.parse(xtOrderJson()) as Record<string, unknown>;
+
+describe("the specs' own answers fit their schemas", () => {
+  it.each([
+    [xtMeta, xtDocs],
+    [hubiMeta, hubiDocs],
+    [bhexMeta, bhexDocs],
+    [xeleMeta, xeleDocs],
+  ] as Array<[ApiMeta, ApiDocMeta]>)("%# every documented 200 example of a checked operation", (meta, docs) => {
+    let checked = 0;
+    const problems: string[] = [];
+    for (const op of meta.operations) {
+      const documented = operationById(docs, op.operationId)?.responses["200"];
+      const example = documented?.example;
+      // Xele's row answers are documented by their text form (the JSON one carries it in `data`).
+      if (!op.dataSchema || typeof example !== "string" || !/json/i.test(documented?.contentType ?? "")) continue;
+      const body = parseJson(example, { decimals: "string" });
+      const field = envelopeOf(meta, op)?.dataField;
+      const data = field ? (body as Record<string, unknown>)[field] : body;
+      if (data === undefined || data === null) continue;
+      checked++;
+      for (const p of checkSchema(data, op.dataSchema, "", { decimalText: true })) problems.push(`${op.operationId}: ${p.message}`);
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("every REST operation with a JSON answer carries its schema in the runtime metadata", () => {
+    for (const meta of [xtMeta, hubiMeta, bhexMeta]) {
+      for (const op of meta.operations) if (op.dataType) expect(op.dataSchema, `${meta.api} ${op.operationId}`).toBeDefined();
+    }
+  });
+});
+
+describe("an answer that does not fit, at any depth, is a ResponseFormatError naming the field", () => {
+  it("XT getOrder: a price that is an object", async () => {
+    const e = await rejection(xt(xtOk(JSON.stringify({ ...ORDER, price: { value: "1" } }))).call("getOrder", { market: "btc_usdt", id: 1 }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e).toMatchObject({ api: "xt", operation: "getOrder" });
+    expect(e.message).toMatch(/^xt getOrder: the answer's "data" does not fit the spec: data\.price must be string, got object \(body starts: /);
+  });
+
+  it("XT getOrder: a required field missing, an int64 id sent as text", async () => {
+    const { fee: _fee, ...noFee } = ORDER;
+    const e = await rejection(xt(xtOk(JSON.stringify({ ...noFee, id: "156293034776987" }))).call("getOrder", { market: "btc_usdt", id: 1 }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("data.id must be integer, got string");
+    expect(e.message).toContain("missing field data.fee");
+  });
+
+  it("XT getOpenOrders: the second item of a list", async () => {
+    const list = `[${xtOrderJson(1)},${xtOrderJson(2).replace('"status":3', '"status":"filled"')}]`;
+    const e = await rejection(xt(xtOk(list)).call("getOpenOrders", { market: "btc_usdt" }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/data\[1\]\.status must be integer, got string/);
+  });
+
+  it("more than three problems: the first three and a count", async () => {
+    const e = await rejection(xt(xtOk("{}")).call("getOrder", { market: "btc_usdt", id: 1 }));
+    expect(e.message).toMatch(/: missing field data\.number; missing field data\.price; missing field data\.avgPrice; and 8 more \(body starts: "\{\}"\)$/);
+  });
+
+  it("Hubi (no envelope): an account of a list whose cash is text", async () => {
+    const { fetch } = recordingFetch(() => json([{ currency: "USDT", cash: "1", withdrawableCash: 0, frozenCash: 0, urPnl: 0 }]));
+    const hubi = createHubiClient({ accessKey: "ak", secretKey: "sk", accessToken: "tk", fetch, rateLimit: false, retry: false });
+    const e = await rejection(hubi.call("queryAccounts"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/^hubi queryAccounts: the answer does not fit the spec: \[0\]\.cash must be number, got string/);
+  });
+
+  it("BHEX: a lock record's id that is text where the vendor sends a bare int64", async () => {
+    const example = JSON.parse(operationById(bhexDocs, "statisticsLockRecord")!.responses["200"]!.example!) as { data: Array<Record<string, unknown>> };
+    example.data[0]!.id = "x";
+    const { fetch } = recordingFetch(() => json(example));
+    const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", fetch, rateLimit: false, retry: false, baseUrl: "https://broker.test" });
+    const e = await rejection(bhex.call("statisticsLockRecord", { user_id: 1 }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("data[0].id must be integer, got string");
+  });
+
+  it("an order whose answer does not fit may have been placed: outcomeUnknown", async () => {
+    const e = await rejection(xt(xtOk('{"id":"not a number"}')).call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e).toMatchObject({ outcomeUnknown: true });
+  });
+
+  it(".GET returns it as `error` (openapi-fetch's contract), with no data", async () => {
+    const client = xt(xtOk(JSON.stringify({ ...ORDER, time: "yesterday" })));
+    const { data, error } = await client.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } });
+    expect(data).toBeUndefined();
+    expect(error).toBeInstanceOf(ResponseFormatError);
+    expect((error as Error).message).toContain("data.time must be integer, got string");
+  });
+});
+
+describe("what fits is returned whole", () => {
+  it("fields the spec does not list are kept; decimals as text fit a number with decimals: \"string\"", async () => {
+    const order = { ...ORDER, venueExtra: { nested: [1, "two"] } };
+    await expect(xt(xtOk(JSON.stringify(order))).call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toEqual(order);
+    const ticker = '{"high":"1.5","moneyVol":2,"rate":1.39,"low":1.25,"price":123456789.123456789,"ask":1.75,"bid":1.5,"coinVol":3}';
+    await expect(xt(ticker, "string").call("getTicker", { market: "btc_usdt" })).resolves.toMatchObject({ price: "123456789.123456789" });
+    // A decimal's text where a number is typed is refused without that option.
+    await expect(xt(ticker.replace("123456789.123456789", "2.5")).call("getTicker", { market: "btc_usdt" })).rejects.toThrow(/: high must be number, got string \(body starts/);
+  });
+
+  it("a null data field is left to the operation (vendors send null for nothing)", async () => {
+    await expect(xt(xtOk("null")).call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toBeNull();
+  });
+});
+
+describe("property: one field of a valid order changed to another JSON type, or removed", () => {
+  const REQUIRED = Object.keys(ORDER);
+  const otherType = fc.oneof(fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([]), fc.constant("text"), fc.double({ noNaN: true, noDefaultInfinity: true }));
+
+  it("is refused, naming that field; the order unchanged passes", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...REQUIRED), fc.option(otherType, { nil: undefined }), async (field, value) => {
+        const expectedType = typeof ORDER[field] === "string" ? "string" : "integer";
+        // A value of the field's own type is no mutation.
+        fc.pre(value === undefined || !(expectedType === "string" ? typeof value === "string" : Number.isInteger(value)));
+        const order = { ...ORDER };
+        if (value === undefined) delete order[field];
+        else order[field] = value;
+        const e = await rejection(xt(xtOk(JSON.stringify(order))).call("getOrder", { market: "btc_usdt", id: 1 }));
+        expect(e).toBeInstanceOf(ResponseFormatError);
+        expect(e.message).toContain(value === undefined ? `missing field data.${field}` : `data.${field} `);
+      }),
+      { seed: 20261203, numRuns: 200 },
+    );
+    await expect(xt(xtOk(JSON.stringify(ORDER))).call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toEqual(ORDER);
+  });
+});
