@@ -7,8 +7,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { meta as bhexDocs } from "../../generated/bhex-org.docs.js";
+import { meta as hubiDocs } from "../../generated/hubi-futures.docs.js";
 import { quantWsMeta } from "../../generated/quant-ws.js";
-import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
+import { meta as xeleDocs } from "../../generated/xele-mgmt.docs.js";
+import { meta as xtDocs } from "../../generated/xt-spot.docs.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
+import { envelopeOf, type SchemaMeta } from "../../src/handwritten/core/meta.js";
 import { checkSchema, fitsSchema } from "../../src/handwritten/core/validate.js";
 import { payloads } from "../quant-ws/helpers.js";
 
@@ -16,6 +21,18 @@ const specSchemas: Array<[string, SchemaMeta]> = [
   ...Object.entries(quantWsMeta.operations).flatMap(([op, o]) => (o.dataSchema ? [[`${op} reply`, o.dataSchema as SchemaMeta] as [string, SchemaMeta]] : [])),
   ...Object.entries(quantWsMeta.notificationSchemas).map(([topic, s]) => [`${topic} notification`, s as SchemaMeta] as [string, SchemaMeta]),
 ];
+
+/** The REST answers' schemas (what `call()` resolves to), with the data of the spec's JSON example where there is one. */
+const restSchemas: Array<[string, SchemaMeta, unknown]> = [xtDocs, hubiDocs, bhexDocs, xeleDocs].flatMap((docs) =>
+  docs.operations.flatMap((op) => {
+    if (!op.dataSchema) return [];
+    const r = op.responses["200"];
+    const body = r?.example && /json/i.test(r.contentType ?? "") ? parseJson(r.example, { decimals: "string" }) : undefined;
+    const field = envelopeOf(docs, op)?.dataField;
+    const data = field && body && typeof body === "object" ? (body as Record<string, unknown>)[field] : body;
+    return [[`${docs.api} ${op.operationId}`, op.dataSchema, data] as [string, SchemaMeta, unknown]];
+  }),
+);
 
 const handWritten: SchemaMeta[] = [
   { type: "integer", minimum: 0, maximum: 10 },
@@ -69,6 +86,20 @@ describe("fitsSchema ≡ checkSchema finds nothing", () => {
       fc.assert(fc.property(mutated(make()), fc.boolean(), (v, dt) => agree(v, schemas[topic]!, dt)), { numRuns: 300, seed: 20261202 });
       fc.assert(fc.property(mutated(make()), (v) => agree([v], quantWsMeta.operations.open_orders.dataSchema as SchemaMeta, false)), { numRuns: 100, seed: 7 });
     }
+  });
+
+  it("the REST answers' schemas, for any value and for the spec's example data with one field changed", () => {
+    let near = 0;
+    for (const [name, schema, data] of restSchemas) {
+      fc.assert(fc.property(anyValue, fc.boolean(), (v, dt) => agree(v, schema, dt)), { numRuns: 20, seed: 20261203 });
+      const record = Array.isArray(data) ? data[0] : data;
+      if (record === null || typeof record !== "object" || Array.isArray(record) || Object.keys(record).length === 0) continue;
+      expect(fitsSchema(data, schema, true), name).toBe(true);
+      near++;
+      const wrap = (v: Record<string, unknown>) => (Array.isArray(data) ? [v] : v);
+      fc.assert(fc.property(mutated(record as Record<string, unknown>), fc.boolean(), (v, dt) => agree(wrap(v), schema, dt)), { numRuns: 40, seed: 20261203 });
+    }
+    expect(near).toBeGreaterThan(50);
   });
 
   it.each(handWritten.map((s) => [JSON.stringify(s), s] as const))("%s, for any value", (_name, schema) => {
