@@ -10,7 +10,7 @@ import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CredentialsError, UsageError } from "../../handwritten/core/errors.js";
 import { KNOWN_PLATFORMS } from "../../handwritten/quant-ws/errors.js";
 import { checkRequest } from "../../handwritten/quant-ws/request-check.js";
-import type { AsyncOperationMeta, SchemaMeta } from "../../handwritten/core/meta.js";
+import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
 import { CliUsageError, numberFlag, timeoutFlag } from "../args.js";
@@ -18,10 +18,10 @@ import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
 import { decimalsOption } from "./rest.js";
+import { OPERATIONS } from "../../handwritten/quant-ws/operations.js";
 
 const API = "quant-ws";
 
-const OPERATIONS: Readonly<Record<string, AsyncOperationMeta>> = quantWsMeta.operations;
 
 /** Every request message; the wire op (`place_order`) is the name, the operationId an alias. */
 export const quantWsOperations: CliOperation[] = Object.entries(OPERATIONS).map(([op, m]) => ({

@@ -15,6 +15,7 @@ import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, checkSchema, fitsSchema } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
+import { OPERATIONS } from "./operations.js";
 
 export type RequestOp = keyof QuantWsReplies;
 export type Topic = keyof QuantWsNotifications;
@@ -26,13 +27,6 @@ export type IncomingFrame =
   | { kind: "state"; token: string; frame: QuantWsStateNotification }
   | { kind: "server-error"; frame: QuantWsErrorFrame };
 
-interface OpMeta {
-  replyOp: string | null;
-  dataField: string | null;
-  dataType: string | ReadonlyArray<string> | null;
-  dataSchema: SchemaMeta | null;
-}
-const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, OpMeta>>;
 
 /** Wire reply op → request op (they are equal except ping → pong). */
 const REQUEST_OF_REPLY = new Map<string, RequestOp>();

@@ -10,8 +10,8 @@ import { UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
 import { isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
 import { API } from "./errors.js";
+import { OPERATIONS } from "./operations.js";
 
-const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { readonly fields: Readonly<Record<string, AsyncFieldMeta>> }>>;
 /** Per op, its fields as a list (checked on every request: no object walk of the metadata). */
 const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta]>>(Object.entries(OPERATIONS).map(([op, m]) => [op, Object.entries(m.fields)]));
 /** Filled in by the client, never by the caller's fields. */

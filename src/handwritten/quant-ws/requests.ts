@@ -4,13 +4,14 @@
  * abort, a dropped socket or close() settles it.
  */
 import WebSocket from "ws";
-import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
+import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import { AbortedError, markOutcomeUnknown, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { API, ConnectionDroppedError, QuantWsFrameError, replyError } from "./errors.js";
 import type { IncomingFrame, RequestOp } from "./frames.js";
+import { OPERATIONS } from "./operations.js";
 
 /** A request waiting for its reply (a class, so no closures are made per request). */
 class Pending implements Deadline {
@@ -37,7 +38,7 @@ class Pending implements Deadline {
 const MAX_QUIET = 256;
 
 /** The requests that change state (the spec's `x-retryable: false`: login, place_order, cancel_order, logout). */
-const CHANGES_STATE = new Set(Object.keys(quantWsMeta.operations).filter((op) => !(quantWsMeta.operations as Record<string, { retryable: boolean }>)[op]!.retryable));
+const CHANGES_STATE = new Set(Object.keys(OPERATIONS).filter((op) => !OPERATIONS[op]!.retryable));
 
 /** The failure of a request already sent: for one that changes state, its outcome is unknown (TradeApiError.outcomeUnknown). */
 const afterSend = <E extends Error>(op: string, e: E): E => (CHANGES_STATE.has(op) ? markOutcomeUnknown(e) : e);

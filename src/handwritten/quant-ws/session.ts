@@ -5,7 +5,6 @@
  * belong to the client (client.ts), which drives a session through the `_`-prefixed methods.
  */
 import {
-  quantWsMeta,
   StateCode,
   type AssetBalance,
   type CancelOrderResult,
@@ -29,6 +28,7 @@ import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, Se
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkTimeout } from "./request-check.js";
+import { OPERATIONS } from "./operations.js";
 
 /**
  * The gateway's exchange adapter: an open string (a deployment decides which it serves).
@@ -140,7 +140,6 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const OPERATIONS = quantWsMeta.operations as Readonly<Record<string, { retryable: boolean }>>;
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
 type Topic = "order" | "fill" | "position" | "asset";
 /**
