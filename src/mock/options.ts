@@ -56,10 +56,9 @@ export const MAX_LOST_ANSWERS = 1_000_000;
  * when `listed`), `count` a whole number from 1 to MAX_LOST_ANSWERS.
  */
 export function addLostAnswers(api: string, losing: Map<string, number>, name: string, count: number, names: readonly string[], what: string, listed = false): void {
-  if (!names.includes(name)) {
-    throw new UsageError(`loseAnswers: no ${what} ${JSON.stringify(name)}${meant(name, names)}${listed ? `; the ${what}s are ${names.join(", ")}` : ""}`, { api });
-  }
-  checkOption({ api, operation: "loseAnswers" }, "count", count, { min: 1, max: MAX_LOST_ANSWERS });
+  const ctx = { api, operation: "loseAnswers" };
+  if (!names.includes(name)) throw new UsageError(`no ${what} ${JSON.stringify(name)}${meant(name, names)}${listed ? `; the ${what}s are ${names.join(", ")}` : ""}`, ctx);
+  checkOption(ctx, "count", count, { min: 1, max: MAX_LOST_ANSWERS });
   losing.set(name, (losing.get(name) ?? 0) + count);
 }
 

@@ -75,7 +75,7 @@ describe("loseAnswers", () => {
     onTestFinished(() => mock.close());
     const unknown = thrown(() => mock.loseAnswers("ordr"));
     expect(unknown).toBeInstanceOf(UsageError);
-    expect((unknown as Error).message).toBe('xt: loseAnswers: no operation "ordr" (did you mean "order"?)');
+    expect((unknown as Error).message).toBe('xt loseAnswers: no operation "ordr" (did you mean "order"?)');
     for (const count of [0, -1, 1.5, Number.NaN, "2" as unknown as number]) expect(thrown(() => mock.loseAnswers("order", count))).toBeInstanceOf(UsageError);
   });
 

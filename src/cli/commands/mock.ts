@@ -1,5 +1,5 @@
 /** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
-import { UsageError } from "../../handwritten/core/errors.js";
+import { prefix, UsageError } from "../../handwritten/core/errors.js";
 import { CliUsageError, portFlag, type FlagSpec } from "../args.js";
 import { envLines, flagLines } from "../help.js";
 import { apiNames, parseApiArgs, type CliIo } from "../registry.js";
@@ -48,7 +48,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       running.loseAnswers(lose.operationId, lose.count);
     } catch (e) {
       await running.close();
-      throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.replace(/^[\w-]+:? loseAnswers: /, "")}`) : e;
+      // The emulator's problem, without its "xt loseAnswers: ", as the flag's.
+      throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.slice(prefix(e).length)}`) : e;
     }
   }
   for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);

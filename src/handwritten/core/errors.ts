@@ -139,7 +139,8 @@ export const shownValue = (v: unknown): string => (typeof v === "string" ? JSON.
 export const aTypeName = (v: unknown): string =>
   Array.isArray(v) ? "an array" : v === null || v === undefined ? String(v) : typeof v === "object" ? "an object" : `a ${typeof v}`;
 
-function prefix(ctx: ErrorContext): string {
+/** What an error's message starts with: "xt order: ", "xt: " or nothing (the CLI words some problems itself). */
+export function prefix(ctx: ErrorContext): string {
   if (ctx.api && ctx.operation) return `${ctx.api} ${ctx.operation}: `;
   if (ctx.api) return `${ctx.api}: `;
   return "";
