@@ -11,7 +11,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import { urlCredentials } from "../handwritten/core/redaction.js";
-import { urlShown } from "../handwritten/core/validate.js";
+import { urlShown, userinfoOf } from "../handwritten/core/validate.js";
 import { CliUsageError } from "./args.js";
 import type { ApiEntry, CliSettings } from "./registry.js";
 
@@ -130,7 +130,7 @@ export function proxySecrets(env: NodeJS.ProcessEnv): string[] {
     const found = urlCredentials(url);
     if (found.length) return found;
     // Not a URL (a space or a stray `%` in the password): its text before the authority's last `@`.
-    const info = /^\s*[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1] ?? "";
+    const info = userinfoOf(url);
     return [info.slice(info.indexOf(":") + 1)].filter(Boolean);
   });
 }

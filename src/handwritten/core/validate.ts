@@ -328,13 +328,19 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
   return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
 }
 
+/** A URL's text up to its authority, then its `user:password` (before the authority's last `@`), parsable or not: any scheme, a mistyped one or none. */
+const USERINFO = /^(\s*[^/?#]*?\/\/|)([^/?#]*)@/;
+
 /**
  * A server URL as a message names it: quoted, its `user:password@` redacted (whatever the
  * password holds: a space or a quote in one refused as such must not print it; and in a value
  * with a mistyped scheme or none, `user:pw@host`); a non-string by its type.
  */
 export const urlShown = (url: unknown): string =>
-  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(/^(\s*[^/?#]*?\/\/|)[^/?#]*@/, `$1${REDACTED}@`))) : typeName(url);
+  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(USERINFO, `$1${REDACTED}@`))) : typeName(url);
+
+/** The `user:password` of a URL's text that may not parse ("" when it has none). */
+export const userinfoOf = (text: string): string => USERINFO.exec(text)?.[2] ?? "";
 
 /**
  * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
