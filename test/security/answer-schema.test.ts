@@ -22,6 +22,7 @@ import { parseJson } from "../../src/handwritten/core/json.js";
 import { envelopeOf, operationById, type ApiDocMeta, type ApiMeta } from "../../src/handwritten/core/meta.js";
 import { checkSchema } from "../../src/handwritten/core/validate.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
+import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { xtOk, xtOrderJson } from "../helpers/answers.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
@@ -122,6 +123,34 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
     expect(data).toBeUndefined();
     expect(error).toBeInstanceOf(ResponseFormatError);
     expect((error as Error).message).toContain("data.time must be integer, got string");
+  });
+});
+
+describe("a huge answer that does not fit is refused in bounded time and memory", () => {
+  // 500,000 empty orders: 5.5 million missing fields. Every problem was collected before (6 MB of them ran the process out of memory).
+  const items = `[${Array(500_000).fill("{}").join(",")}]`;
+
+  it("REST: the first three problems and 'at least' how many more", async () => {
+    const started = performance.now();
+    const e = await rejection(xt(xtOk(items)).call("getOpenOrders", { market: "btc_usdt" }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/: missing field data\[0\]\.number; missing field data\[0\]\.price; missing field data\[0\]\.avgPrice; and at least 97 more \(body starts/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("quant-ws: a reply frame the same", () => {
+    const started = performance.now();
+    const frame = `{"op":"open_orders","cid":"c1","result":true,"error_message":"","data":${items}}`;
+    const e = (() => {
+      try {
+        decodeFrame(frame);
+      } catch (err) {
+        return err as Error;
+      }
+    })();
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect(e!.message).toMatch(/does not fit the spec: .*; and at least 97 more/);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 

@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, checkSchema, fitsSchema, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, fitsSchema, misfit, MAX_PROBLEMS, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -761,10 +761,8 @@ export class HttpTransport {
     const decimalText = this.config.decimals === "string";
     // An empty list for a map: encoders that do not tell an empty map from an empty list (answerTypeProblem allows it).
     if (!schema || (Array.isArray(data) && data.length === 0) || fitsSchema(data, schema, decimalText)) return;
-    const problems = checkSchema(data, schema, field ?? "", { decimalText, label: (p) => p || "the answer" });
-    if (!problems.length) return;
-    const shown = problems.slice(0, 3).map((p) => p.message).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
-    throw new ResponseFormatError(`${what} does not fit the spec: ${shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    const misfits = misfit(data, schema, field ?? "", { decimalText, label: (p) => p || "the answer", max: MAX_PROBLEMS });
+    if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */

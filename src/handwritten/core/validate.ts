@@ -46,6 +46,17 @@ export interface CheckOptions {
   label?: (path: string) => string;
   /** A decimal's text stands for a number at any depth (an answer read with decimals: "string"). */
   decimalText?: boolean;
+  /**
+   * Stop at this many problems (default: all). A hostile answer of a million wrong items would
+   * otherwise build millions of messages (a 6 MB one ran the process out of memory).
+   */
+  max?: number;
+}
+
+/** The problems found so far, and where to stop (check() throws this object when it is full). */
+interface Found {
+  readonly list: SchemaProblem[];
+  readonly max: number;
 }
 
 /** The longest timeout a timer can hold (2^31-1 ms). */
@@ -160,9 +171,29 @@ const defaultLabel = (path: string) => path || "request";
 
 /** Every problem of `value` against `schema` (empty: valid). */
 export function checkSchema(value: unknown, schema: SchemaMeta, path = "", options: CheckOptions = {}): SchemaProblem[] {
-  const out: SchemaProblem[] = [];
-  check(value, schema, path, options.text === true, options.label ?? defaultLabel, out, options.decimalText === true);
-  return out;
+  const found: Found = { list: [], max: options.max ?? Infinity };
+  try {
+    check(value, schema, path, options.text === true, options.label ?? defaultLabel, found, options.decimalText === true);
+  } catch (e) {
+    if (e !== found) throw e;
+  }
+  return found.list;
+}
+
+/** The most problems of a server's value that are looked for (three are shown, and a count). */
+export const MAX_PROBLEMS = 100;
+
+/**
+ * At most `max` problems of a value a server sent (`max` above 3), as a message: the first
+ * three and how many more (`and at least N more` when the walk stopped at `max`); undefined
+ * when it fits.
+ */
+export function misfit(value: unknown, schema: SchemaMeta, path: string, options: CheckOptions & { max: number }): { first: SchemaProblem; shown: string } | undefined {
+  const problems = checkSchema(value, schema, path, options);
+  const n = problems.length;
+  if (!n) return undefined;
+  const more = n > 3 ? `; and ${n >= options.max ? "at least " : ""}${n - 3} more` : "";
+  return { first: problems[0]!, shown: problems.slice(0, 3).map((p) => p.message).join("; ") + more };
 }
 
 /** A number (or numeric text) as an exact comparable: bigint for integers, number otherwise. */
@@ -178,10 +209,13 @@ function numeric(v: unknown): number | bigint | undefined {
 const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
 const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
 
-function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: SchemaProblem[], decimalText = false): void {
+function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
-  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText }).length === 0;
-  const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => out.push({ path: at, kind, message });
+  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText, max: 1 }).length === 0;
+  const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => {
+    out.list.push({ path: at, kind, message });
+    if (out.list.length >= out.max) throw out;
+  };
   for (const part of s.allOf ?? []) check(v, part, path, text, label, out, decimalText);
   for (const [key, list] of [["anyOf", s.anyOf], ["oneOf", s.oneOf]] as const) {
     if (list && !list.some((one) => sub(v, one, path))) problem(`${where} matches none of the allowed ${key} forms`);
@@ -256,7 +290,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
  */
 export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): boolean {
   if (s.not || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined || s.minItems !== undefined || s.maxItems !== undefined) {
-    return checkSchema(v, s, "", { decimalText }).length === 0;
+    return checkSchema(v, s, "", { decimalText, max: 1 }).length === 0;
   }
   if (s.allOf) for (const part of s.allOf) if (!fitsSchema(v, part, decimalText)) return false;
   if (s.anyOf && !s.anyOf.some((one) => fitsSchema(v, one, decimalText))) return false;

@@ -13,7 +13,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
-import { answerTypeProblem, checkSchema, fitsSchema } from "../core/validate.js";
+import { answerTypeProblem, fitsSchema, MAX_PROBLEMS, misfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -44,10 +44,9 @@ function checkData(text: string, what: string, field: string, value: unknown, sc
   if (!schema || (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array"))) return;
   const decimalText = decimals === "string";
   if (fitsSchema(value, schema, decimalText)) return;
-  const problems = checkSchema(value, schema, field, { decimalText });
-  if (!problems.length) return;
-  const first = problems[0]!;
-  const shown = problems.slice(0, 3).map((p) => p.message).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+  const wrong = misfit(value, schema, field, { decimalText, max: MAX_PROBLEMS });
+  if (!wrong) return;
+  const { first, shown } = wrong;
   throw new QuantWsFrameError(first.kind === "missing" ? "missing-field" : "wrong-type", `${what} does not fit the spec: ${shown}`, text, first.path, ctx);
 }
 
