@@ -17,10 +17,11 @@ import { meta as hubiMeta } from "../../generated/hubi-futures.meta.js";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
+import { HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { envelopeOf, operationById, type ApiDocMeta, type ApiMeta } from "../../src/handwritten/core/meta.js";
-import { checkSchema } from "../../src/handwritten/core/validate.js";
+import { checkSchema, fitsSchema } from "../../src/handwritten/core/validate.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -189,5 +190,81 @@ describe("property: one field of a valid order changed to another JSON type, or 
       { seed: 20261203, numRuns: 200 },
     );
     await expect(xt(xtOk(JSON.stringify(ORDER))).call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toEqual(ORDER);
+  });
+});
+
+/** Every path of a JSON value ([] is the root), depth-first, up to 200. */
+function pathsOf(v: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  if (out.length >= 200) return out;
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
+  return out;
+}
+
+/** `v` with the value at `path` replaced (or, with `remove`, deleted). */
+function changed(v: unknown, path: Array<string | number>, value: unknown, remove: boolean): unknown {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(v) ? [...v] : { ...(v as object) }) as Record<string | number, unknown>;
+  if (remove && rest.length === 0) {
+    if (Array.isArray(copy)) copy.splice(head as number, 1);
+    else delete copy[head!];
+  } else copy[head!] = changed(copy[head!], rest, value, remove);
+  return copy;
+}
+
+const other = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53 + 2, "", "x", "1.5", "9007199254740993", [], {}, [{}], { a: 1 }),
+  fc.string({ maxLength: 4 }),
+  fc.integer(),
+);
+
+describe("property: whatever a transport resolves to fits the spec, for every REST operation (its example with any one value changed or removed)", () => {
+  it.each([
+    [xtMeta, xtDocs],
+    [hubiMeta, hubiDocs],
+    [bhexMeta, bhexDocs],
+    [xeleMeta, xeleDocs],
+  ] as Array<[ApiMeta, ApiDocMeta]>)("API %#", async (meta, docs) => {
+    let answer = "";
+    const transport = new HttpTransport({
+      api: meta.api,
+      meta,
+      baseUrl: "https://fuzz.test",
+      fetch: async () => new Response(answer, { headers: { "content-type": "application/json" } }),
+      rateLimiter: null,
+      retry: false,
+    });
+    const cases = meta.operations.flatMap((op) => {
+      const documented = operationById(docs, op.operationId)?.responses["200"];
+      if (!op.dataSchema || typeof documented?.example !== "string" || !/json/i.test(documented.contentType ?? "")) return [];
+      return [{ op, body: JSON.parse(documented.example) as unknown }];
+    });
+    expect(cases.length).toBeGreaterThan(5);
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...cases).chain(({ op, body }) => fc.tuple(fc.constant(op), fc.constant(body), fc.constantFrom(...pathsOf(body)), other, fc.boolean())),
+        async ([op, body, path, value, remove]) => {
+          answer = JSON.stringify(changed(body, path, value, remove));
+          const request = { method: op.method, baseUrl: "https://fuzz.test", path: op.path, query: [], form: null, json: null, headers: {} };
+          let result;
+          try {
+            result = await transport.execute(op, request);
+          } catch (e) {
+            if (!(e instanceof TradeApiError)) throw e;
+            refused++;
+            return;
+          }
+          const field = envelopeOf(meta, op)?.dataField;
+          const data = field ? (result.body as Record<string, unknown>)[field] : result.body;
+          if (data === undefined || data === null || (Array.isArray(data) && data.length === 0)) return;
+          expect(fitsSchema(data, op.dataSchema!), `${op.operationId} ${answer.slice(0, 300)}`).toBe(true);
+        },
+      ),
+      { seed: 20261203, numRuns: 400 },
+    );
+    expect(refused).toBeGreaterThan(0);
   });
 });
