@@ -69,211 +69,161 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "Token information.",
           "properties": {
             "orgId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token ID."
+              "type": "string"
             },
             "tokenName": {
-              "type": "string",
-              "description": "Token name."
+              "type": "string"
             },
             "tokenFullName": {
-              "type": "string",
-              "description": "Full name."
+              "type": "string"
             },
             "iconUrl": {
-              "type": "string",
-              "description": "token icon URL."
+              "type": "string"
             },
             "allowWithdraw": {
-              "type": "boolean",
-              "description": "是否允许提币 (withdrawal allowed)."
+              "type": "boolean"
             },
             "allowDeposit": {
-              "type": "boolean",
-              "description": "是否允许充币 (deposit allowed)."
+              "type": "boolean"
             },
             "baseTokenSymbols": {
               "type": "array",
-              "description": "tokenId=symbol.BaseTokenId的交易币对 (symbols whose base token is this token).",
               "items": {
                 "type": "object",
-                "description": "交易币对 (symbol / trading pair).",
                 "properties": {
                   "orgId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "exchangeId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "symbolId": {
-                    "type": "string",
-                    "description": "币对ID (symbol ID)."
+                    "type": "string"
                   },
                   "symbolName": {
-                    "type": "string",
-                    "description": "币对名称 (symbol name)."
+                    "type": "string"
                   },
                   "baseTokenId": {
-                    "type": "string",
-                    "description": "Base token ID."
+                    "type": "string"
                   },
                   "baseTokenName": {
-                    "type": "string",
-                    "description": "Base token name."
+                    "type": "string"
                   },
                   "quoteTokenId": {
-                    "type": "string",
-                    "description": "Quote token ID."
+                    "type": "string"
                   },
                   "quoteTokenName": {
-                    "type": "string",
-                    "description": "Quote token name."
+                    "type": "string"
                   },
                   "basePrecision": {
-                    "type": "string",
-                    "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "quotePrecision": {
-                    "type": "string",
-                    "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minTradeQuantity": {
-                    "type": "string",
-                    "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minTradeAmount": {
-                    "type": "string",
-                    "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minPricePrecision": {
-                    "type": "string",
-                    "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "digitMerge": {
-                    "type": "string",
-                    "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+                    "type": "string"
                   },
                   "canTrade": {
-                    "type": "boolean",
-                    "description": "是否允许交易 (trading enabled)."
+                    "type": "boolean"
                   },
                   "customOrder": {
-                    "type": "integer",
-                    "description": "Custom sort order (undocumented; 0 in the examples)."
+                    "type": "integer"
                   }
                 }
               }
             },
             "quoteTokenSymbols": {
               "type": "array",
-              "description": "tokenId=symbol.QuoteTokenId的交易币对 (symbols whose quote token is this token).",
               "items": {
                 "type": "object",
-                "description": "交易币对 (symbol / trading pair).",
                 "properties": {
                   "orgId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "exchangeId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "symbolId": {
-                    "type": "string",
-                    "description": "币对ID (symbol ID)."
+                    "type": "string"
                   },
                   "symbolName": {
-                    "type": "string",
-                    "description": "币对名称 (symbol name)."
+                    "type": "string"
                   },
                   "baseTokenId": {
-                    "type": "string",
-                    "description": "Base token ID."
+                    "type": "string"
                   },
                   "baseTokenName": {
-                    "type": "string",
-                    "description": "Base token name."
+                    "type": "string"
                   },
                   "quoteTokenId": {
-                    "type": "string",
-                    "description": "Quote token ID."
+                    "type": "string"
                   },
                   "quoteTokenName": {
-                    "type": "string",
-                    "description": "Quote token name."
+                    "type": "string"
                   },
                   "basePrecision": {
-                    "type": "string",
-                    "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "quotePrecision": {
-                    "type": "string",
-                    "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minTradeQuantity": {
-                    "type": "string",
-                    "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minTradeAmount": {
-                    "type": "string",
-                    "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "minPricePrecision": {
-                    "type": "string",
-                    "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "digitMerge": {
-                    "type": "string",
-                    "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+                    "type": "string"
                   },
                   "canTrade": {
-                    "type": "boolean",
-                    "description": "是否允许交易 (trading enabled)."
+                    "type": "boolean"
                   },
                   "customOrder": {
-                    "type": "integer",
-                    "description": "Custom sort order (undocumented; 0 in the examples)."
+                    "type": "integer"
                   }
                 }
               }
             },
             "needAddressTag": {
-              "type": "boolean",
-              "description": "Whether deposits/withdrawals need an address tag (memo)."
+              "type": "boolean"
             },
             "chainTypes": {
               "type": "array",
-              "description": "Chains of a multi-chain token (empty for single-chain tokens).",
               "items": {
                 "type": "object",
-                "description": "A chain a token can be deposited/withdrawn on.",
                 "properties": {
                   "chainType": {
-                    "type": "string",
-                    "description": "Chain name, e.g. \"ERC20\", \"OMIN\"."
+                    "type": "string"
                   },
                   "allowDeposit": {
-                    "type": "boolean",
-                    "description": "是否允许充币 (deposit allowed on this chain)."
+                    "type": "boolean"
                   },
                   "allowWithdraw": {
-                    "type": "boolean",
-                    "description": "是否允许提币 (withdrawal allowed on this chain)."
+                    "type": "boolean"
                   }
                 }
               }
@@ -323,73 +273,56 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "交易币对 (symbol / trading pair).",
           "properties": {
             "orgId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "券商ID (broker org ID). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "交易所ID (exchange ID). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "币对ID (symbol ID)."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "币对名称 (symbol name)."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token ID."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token ID."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "basePrecision": {
-              "type": "string",
-              "description": "下单数量精度 -> 只校验 限价单或者市价卖单 (quantity precision; checked for limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quotePrecision": {
-              "type": "string",
-              "description": "下单金额精度 -> 只校验 市价买单 (amount precision; checked for market buys). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "minTradeQuantity": {
-              "type": "string",
-              "description": "最小下单数量 -> 只校验 限价单或者市价卖单 (minimum quantity; limit orders and market sells). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "minTradeAmount": {
-              "type": "string",
-              "description": "最小下单金额 -> 只校验 市价买单 (minimum amount; market buys). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "minPricePrecision": {
-              "type": "string",
-              "description": "最小价格精度 (price tick). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "digitMerge": {
-              "type": "string",
-              "description": "深度合并单位 (depth merge steps, comma-separated decimals)."
+              "type": "string"
             },
             "canTrade": {
-              "type": "boolean",
-              "description": "是否允许交易 (trading enabled)."
+              "type": "boolean"
             },
             "customOrder": {
-              "type": "integer",
-              "description": "Custom sort order (undocumented; 0 in the examples)."
+              "type": "integer"
             }
           }
         }
@@ -434,12 +367,10 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Server time.",
         "properties": {
           "time": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "服务器时间 (server time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -483,11 +414,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag of basic/symbol/set_trade_status; the vendor doc shows it as the string \"true\", not a boolean.",
         "properties": {
           "success": {
-            "type": "string",
-            "description": "\"true\" on success (a string in the vendor doc's example)."
+            "type": "string"
           }
         }
       },
@@ -555,44 +484,35 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户信息 (user base information).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerType": {
             "type": "integer",
             "enum": [
               1,
               2
-            ],
-            "description": "注册方式 1 手机 2 邮箱."
+            ]
           },
           "nationalCode": {
-            "type": "string",
-            "description": "手机号对应的国家区号 (country calling code)."
+            "type": "string"
           },
           "mobile": {
-            "type": "string",
-            "description": "手机号 (masked mobile number)."
+            "type": "string"
           },
           "email": {
-            "type": "string",
-            "description": "邮箱 (masked email)."
+            "type": "string"
           },
           "bindGA": {
-            "type": "boolean",
-            "description": "是否绑定GA认证 (Google Authenticator bound)."
+            "type": "boolean"
           },
           "bindTradePwd": {
-            "type": "boolean",
-            "description": "是否绑定交易密码 (trade password set)."
+            "type": "boolean"
           },
           "userType": {
-            "type": "integer",
-            "description": "忽略 (ignore)."
+            "type": "integer"
           },
           "verifyStatus": {
             "type": "integer",
@@ -601,28 +521,23 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            ]
           },
           "defaultAccountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerDate": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "inviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "secondLevelInviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -708,44 +623,35 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户信息 (user base information).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerType": {
             "type": "integer",
             "enum": [
               1,
               2
-            ],
-            "description": "注册方式 1 手机 2 邮箱."
+            ]
           },
           "nationalCode": {
-            "type": "string",
-            "description": "手机号对应的国家区号 (country calling code)."
+            "type": "string"
           },
           "mobile": {
-            "type": "string",
-            "description": "手机号 (masked mobile number)."
+            "type": "string"
           },
           "email": {
-            "type": "string",
-            "description": "邮箱 (masked email)."
+            "type": "string"
           },
           "bindGA": {
-            "type": "boolean",
-            "description": "是否绑定GA认证 (Google Authenticator bound)."
+            "type": "boolean"
           },
           "bindTradePwd": {
-            "type": "boolean",
-            "description": "是否绑定交易密码 (trade password set)."
+            "type": "boolean"
           },
           "userType": {
-            "type": "integer",
-            "description": "忽略 (ignore)."
+            "type": "integer"
           },
           "verifyStatus": {
             "type": "integer",
@@ -754,28 +660,23 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            ]
           },
           "defaultAccountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerDate": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "inviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "secondLevelInviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -831,44 +732,35 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户信息 (user base information).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerType": {
             "type": "integer",
             "enum": [
               1,
               2
-            ],
-            "description": "注册方式 1 手机 2 邮箱."
+            ]
           },
           "nationalCode": {
-            "type": "string",
-            "description": "手机号对应的国家区号 (country calling code)."
+            "type": "string"
           },
           "mobile": {
-            "type": "string",
-            "description": "手机号 (masked mobile number)."
+            "type": "string"
           },
           "email": {
-            "type": "string",
-            "description": "邮箱 (masked email)."
+            "type": "string"
           },
           "bindGA": {
-            "type": "boolean",
-            "description": "是否绑定GA认证 (Google Authenticator bound)."
+            "type": "boolean"
           },
           "bindTradePwd": {
-            "type": "boolean",
-            "description": "是否绑定交易密码 (trade password set)."
+            "type": "boolean"
           },
           "userType": {
-            "type": "integer",
-            "description": "忽略 (ignore)."
+            "type": "integer"
           },
           "verifyStatus": {
             "type": "integer",
@@ -877,28 +769,23 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            ]
           },
           "defaultAccountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerDate": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "inviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "secondLevelInviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -985,44 +872,35 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户信息 (user base information).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerType": {
             "type": "integer",
             "enum": [
               1,
               2
-            ],
-            "description": "注册方式 1 手机 2 邮箱."
+            ]
           },
           "nationalCode": {
-            "type": "string",
-            "description": "手机号对应的国家区号 (country calling code)."
+            "type": "string"
           },
           "mobile": {
-            "type": "string",
-            "description": "手机号 (masked mobile number)."
+            "type": "string"
           },
           "email": {
-            "type": "string",
-            "description": "邮箱 (masked email)."
+            "type": "string"
           },
           "bindGA": {
-            "type": "boolean",
-            "description": "是否绑定GA认证 (Google Authenticator bound)."
+            "type": "boolean"
           },
           "bindTradePwd": {
-            "type": "boolean",
-            "description": "是否绑定交易密码 (trade password set)."
+            "type": "boolean"
           },
           "userType": {
-            "type": "integer",
-            "description": "忽略 (ignore)."
+            "type": "integer"
           },
           "verifyStatus": {
             "type": "integer",
@@ -1031,28 +909,23 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            ]
           },
           "defaultAccountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerDate": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "inviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "secondLevelInviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -1127,12 +1000,10 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Owner of a login token.",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -1198,44 +1069,35 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户信息 (user base information).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerType": {
             "type": "integer",
             "enum": [
               1,
               2
-            ],
-            "description": "注册方式 1 手机 2 邮箱."
+            ]
           },
           "nationalCode": {
-            "type": "string",
-            "description": "手机号对应的国家区号 (country calling code)."
+            "type": "string"
           },
           "mobile": {
-            "type": "string",
-            "description": "手机号 (masked mobile number)."
+            "type": "string"
           },
           "email": {
-            "type": "string",
-            "description": "邮箱 (masked email)."
+            "type": "string"
           },
           "bindGA": {
-            "type": "boolean",
-            "description": "是否绑定GA认证 (Google Authenticator bound)."
+            "type": "boolean"
           },
           "bindTradePwd": {
-            "type": "boolean",
-            "description": "是否绑定交易密码 (trade password set)."
+            "type": "boolean"
           },
           "userType": {
-            "type": "integer",
-            "description": "忽略 (ignore)."
+            "type": "integer"
           },
           "verifyStatus": {
             "type": "integer",
@@ -1244,28 +1106,23 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+            ]
           },
           "defaultAccountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "忽略 (ignore). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "registerDate": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "注册时间 (registration time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "inviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "一级邀请人 (direct inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "secondLevelInviteUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "二级邀请人 (second-level inviter; \"0\" when none). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -1320,51 +1177,39 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "KYC信息 (KYC details).",
         "properties": {
           "nationality": {
-            "type": "string",
-            "description": "Nationality."
+            "type": "string"
           },
           "countryCode": {
-            "type": "string",
-            "description": "国籍 (ISO 3166-1 alpha-2 country code)."
+            "type": "string"
           },
           "firstName": {
-            "type": "string",
-            "description": "实名国籍信息为中国的，此项值为姓名，其他国籍为firstName (full name for Chinese nationals, otherwise first name)."
+            "type": "string"
           },
           "secondName": {
-            "type": "string",
-            "description": "国籍为非中国的，此项值为secondName (second name for non-Chinese nationals)."
+            "type": "string"
           },
           "gender": {
-            "type": "integer",
-            "description": "性别 (gender code; values not documented)."
+            "type": "integer"
           },
           "cardNo": {
-            "type": "string",
-            "description": "证件号码 (ID document number)."
+            "type": "string"
           },
           "cardFrontUrl": {
-            "type": "string",
-            "description": "证件正面照片 (front photo URL)."
+            "type": "string"
           },
           "cardBackUrl": {
-            "type": "string",
-            "description": "证件反面照片 (back photo URL)."
+            "type": "string"
           },
           "cardHandUrl": {
-            "type": "string",
-            "description": "手持证件照片 (hand-held photo URL)."
+            "type": "string"
           },
           "verifyStatus": {
-            "type": "integer",
-            "description": "认证状态 1 未审核 2 审核通过 3 审核未通过 (1 not reviewed, 2 approved, 3 rejected). Note: this wording differs from `KycStatus` used elsewhere."
+            "type": "integer"
           },
           "displayLevel": {
-            "type": "string",
-            "description": "kyc等级 (KYC level)."
+            "type": "string"
           }
         }
       },
@@ -1419,32 +1264,25 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "用户邀请信息 (invitation summary).",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "inviteCode": {
-            "type": "string",
-            "description": "邀请码 (invite code)."
+            "type": "string"
           },
           "inviteCount": {
-            "type": "integer",
-            "description": "邀请人数 (invited users)."
+            "type": "integer"
           },
           "directInviteCount": {
-            "type": "integer",
-            "description": "直接邀请人数 (direct)."
+            "type": "integer"
           },
           "indirectInviteCount": {
-            "type": "integer",
-            "description": "间接邀请人数 (indirect)."
+            "type": "integer"
           },
           "inviteLevel": {
-            "type": "integer",
-            "description": "等级 (level)."
+            "type": "integer"
           }
         }
       },
@@ -1499,11 +1337,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -1568,11 +1404,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -1638,37 +1472,30 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "被邀请用户 (an invited user).",
           "properties": {
             "inviteId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "邀请记录ID (invite record id; the paging key of query_user_invite_list). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "邀请注册用户id (invited user). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "nationalCode": {
-              "type": "string",
-              "description": "手机号对应的国家区号."
+              "type": "string"
             },
             "mobile": {
-              "type": "string",
-              "description": "手机号."
+              "type": "string"
             },
             "email": {
-              "type": "string",
-              "description": "邮箱."
+              "type": "string"
             },
             "registerType": {
               "type": "integer",
               "enum": [
                 1,
                 2
-              ],
-              "description": "注册方式."
+              ]
             },
             "verifyStatus": {
               "type": "integer",
@@ -1677,21 +1504,18 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 3
-              ],
-              "description": "kyc状态: 0 未提交 1 审核中 2 审核通过 3 审核不通过."
+              ]
             },
             "inviteType": {
               "type": "string",
               "enum": [
                 "1",
                 "2"
-              ],
-              "description": "邀请类型 1 直接邀请 2 简介(间接)邀请 (1 direct, 2 indirect; a string in the vendor doc)."
+              ]
             },
             "registerDate": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "注册时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -1833,36 +1657,29 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "注册用户 (a registered user).",
           "properties": {
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "userId (the paging key of query_user_list). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "nationalCode": {
-              "type": "string",
-              "description": "国家区号."
+              "type": "string"
             },
             "mobile": {
-              "type": "string",
-              "description": "手机号."
+              "type": "string"
             },
             "email": {
-              "type": "string",
-              "description": "邮箱."
+              "type": "string"
             },
             "registerType": {
               "type": "integer",
               "enum": [
                 1,
                 2
-              ],
-              "description": "注册方式，1 手机 2 邮箱."
+              ]
             },
             "userType": {
-              "type": "integer",
-              "description": "忽略 (ignore)."
+              "type": "integer"
             },
             "verifyStatus": {
               "type": "integer",
@@ -1871,27 +1688,22 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 3
-              ],
-              "description": "kyc状态."
+              ]
             },
             "inviteUserId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "邀请人 (inviter). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "secondLevelInviteUserId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "二级邀请人. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "source": {
-              "type": "string",
-              "description": "注册渠道 (registration channel)."
+              "type": "string"
             },
             "registerDate": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "注册时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -2008,25 +1820,20 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "实名用户 (a KYC record).",
           "properties": {
             "id": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "KYC record id (the paging key of query_user_kyc_list). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "userId. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "firstName": {
-              "type": "string",
-              "description": "First name / 姓."
+              "type": "string"
             },
             "secondName": {
-              "type": "string",
-              "description": "Second name / 名."
+              "type": "string"
             },
             "verifyStatus": {
               "type": "integer",
@@ -2035,8 +1842,7 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 3
-              ],
-              "description": "kyc状态."
+              ]
             }
           }
         }
@@ -2147,11 +1953,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -2214,11 +2018,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -2280,11 +2082,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -2356,7 +2156,6 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Map of status name to value (see `UserExtStatusName`); only the requested names are present. Values are 0/1.",
         "properties": {
           "USER_STATUS": {
             "type": "integer",
@@ -2476,7 +2275,6 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Map of status name to value (see `UserExtStatusName`); only the requested names are present. Values are 0/1.",
         "properties": {
           "USER_STATUS": {
             "type": "integer",
@@ -2617,19 +2415,15 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "GA binding material.",
         "properties": {
           "secretKey": {
-            "type": "string",
-            "description": "GA KEY (TOTP secret)."
+            "type": "string"
           },
           "authUrl": {
-            "type": "string",
-            "description": "otpauth:// URL for authenticator apps."
+            "type": "string"
           },
           "qrcode": {
-            "type": "string",
-            "description": "QR code image, base64-encoded PNG."
+            "type": "string"
           }
         }
       },
@@ -2686,11 +2480,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -2752,20 +2544,16 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result of one KYC update.",
         "properties": {
           "userId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "userId. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "resultCode": {
-            "type": "integer",
-            "description": "200 = success (as in the batch item statuses); other values = failure."
+            "type": "integer"
           },
           "resultMessage": {
-            "type": "string",
-            "description": "e.g. \"Success\"."
+            "type": "string"
           }
         }
       },
@@ -2864,26 +2652,21 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Results of a batch KYC update, one per item.",
         "properties": {
           "results": {
             "type": "array",
             "items": {
               "type": "object",
-              "description": "Result of one KYC update.",
               "properties": {
                 "userId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "userId. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "resultCode": {
-                  "type": "integer",
-                  "description": "200 = success (as in the batch item statuses); other values = failure."
+                  "type": "integer"
                 },
                 "resultMessage": {
-                  "type": "string",
-                  "description": "e.g. \"Success\"."
+                  "type": "string"
                 }
               }
             }
@@ -3019,16 +2802,13 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "账户 (account / sub-account).",
           "properties": {
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "账户ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountName": {
-              "type": "string",
-              "description": "账户名称 (account name)."
+              "type": "string"
             },
             "accountType": {
               "type": "integer",
@@ -3036,12 +2816,10 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 3
-              ],
-              "description": "子账户类型 (account type). 目前只开放币币和合约子账户功能 (only spot and contract sub-accounts are open)."
+              ]
             },
             "accountIndex": {
-              "type": "integer",
-              "description": "子账户标示: 默认的账户account_index都是0，子账户的account_index大于0 (0 = main account, >0 = sub-account)."
+              "type": "integer"
             }
           }
         }
@@ -3087,16 +2865,13 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "账户 (account / sub-account).",
         "properties": {
           "accountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "账户ID. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "accountName": {
-            "type": "string",
-            "description": "账户名称 (account name)."
+            "type": "string"
           },
           "accountType": {
             "type": "integer",
@@ -3104,12 +2879,10 @@ export const meta: ApiDocMeta = {
               1,
               2,
               3
-            ],
-            "description": "子账户类型 (account type). 目前只开放币币和合约子账户功能 (only spot and contract sub-accounts are open)."
+            ]
           },
           "accountIndex": {
-            "type": "integer",
-            "description": "子账户标示: 默认的账户account_index都是0，子账户的account_index大于0 (0 = main account, >0 = sub-account)."
+            "type": "integer"
           }
         }
       },
@@ -3175,31 +2948,24 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "资产余额 (balance of one token).",
           "properties": {
             "tokenId": {
-              "type": "string",
-              "description": "Token ID."
+              "type": "string"
             },
             "tokenName": {
-              "type": "string",
-              "description": "Token name."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "总资产 (total). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "free": {
-              "type": "string",
-              "description": "可用资产 (available). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "locked": {
-              "type": "string",
-              "description": "冻结 + 锁仓 (frozen + locked position). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "position": {
-              "type": "string",
-              "description": "锁仓 (locked position). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -3278,11 +3044,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -3378,42 +3142,33 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "资产流水 (balance change record).",
           "properties": {
             "id": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "流水ID (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "资产token."
+              "type": "string"
             },
             "tokenName": {
-              "type": "string",
-              "description": "token名称."
+              "type": "string"
             },
             "flowType": {
-              "type": "string",
-              "description": "流水类型 (flow type name, e.g. \"Bonus\"; a display name, not the numeric BusinessSubject)."
+              "type": "string"
             },
             "change": {
-              "type": "string",
-              "description": "变动值 (change). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "变动后总资产 (total after the change). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "created": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "记账 (booking time). Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -3572,31 +3327,24 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "充币地址 (deposit address).",
         "properties": {
           "allowDeposit": {
-            "type": "boolean",
-            "description": "是否开放充币."
+            "type": "boolean"
           },
           "address": {
-            "type": "string",
-            "description": "充币地址."
+            "type": "string"
           },
           "addressExt": {
-            "type": "string",
-            "description": "tag."
+            "type": "string"
           },
           "minQuantity": {
-            "type": "string",
-            "description": "最小充币数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "needAddressTag": {
-            "type": "boolean",
-            "description": "是否需要tag."
+            "type": "boolean"
           },
           "requiredConfirmNum": {
-            "type": "integer",
-            "description": "最少确认数."
+            "type": "integer"
           }
         }
       },
@@ -3662,50 +3410,39 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "充币记录 (deposit record).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token ID."
+              "type": "string"
             },
             "tokenName": {
-              "type": "string",
-              "description": "Token name."
+              "type": "string"
             },
             "address": {
-              "type": "string",
-              "description": "充币地址."
+              "type": "string"
             },
             "addressExt": {
-              "type": "string",
-              "description": "tag."
+              "type": "string"
             },
             "fromAddress": {
-              "type": "string",
-              "description": "Source address."
+              "type": "string"
             },
             "fromAddressExt": {
-              "type": "string",
-              "description": "Source tag."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "status": {
               "type": "integer",
@@ -3714,8 +3451,7 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 10
-              ],
-              "description": "充币状态 (deposit status). Values 1/2/10 are the vendor doc's table; 0 comes from the common doc. The vendor doc says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the vendor doc wins for this API."
+              ]
             },
             "statusCode": {
               "type": "string",
@@ -3724,41 +3460,32 @@ export const meta: ApiDocMeta = {
                 "DEPOSIT_BALANCE_ADDED",
                 "DEPOSIT_CAN_WITHDRAW",
                 "DEPOSIT_BALANCE_NOT_ADD"
-              ],
-              "description": "状态."
+              ]
             },
             "statusDesc": {
-              "type": "string",
-              "description": "状态说明."
+              "type": "string"
             },
             "requiredConfirmNum": {
-              "type": "integer",
-              "description": "最小确认数."
+              "type": "integer"
             },
             "confirmNum": {
-              "type": "integer",
-              "description": "当前确认数."
+              "type": "integer"
             },
             "txid": {
-              "type": "string",
-              "description": "链上充币txid."
+              "type": "string"
             },
             "txidUrl": {
-              "type": "string",
-              "description": "txid跳转链接."
+              "type": "string"
             },
             "walletHandleTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "addressUrl": {
-              "type": "string",
-              "description": "Explorer link of the address."
+              "type": "string"
             },
             "isInternalTransfer": {
-              "type": "boolean",
-              "description": "是否内部转账."
+              "type": "boolean"
             }
           }
         }
@@ -3890,50 +3617,39 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "充币记录 (deposit record).",
         "properties": {
           "time": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Time. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "accountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Account ID. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "tokenId": {
-            "type": "string",
-            "description": "Token ID."
+            "type": "string"
           },
           "tokenName": {
-            "type": "string",
-            "description": "Token name."
+            "type": "string"
           },
           "address": {
-            "type": "string",
-            "description": "充币地址."
+            "type": "string"
           },
           "addressExt": {
-            "type": "string",
-            "description": "tag."
+            "type": "string"
           },
           "fromAddress": {
-            "type": "string",
-            "description": "Source address."
+            "type": "string"
           },
           "fromAddressExt": {
-            "type": "string",
-            "description": "Source tag."
+            "type": "string"
           },
           "quantity": {
-            "type": "string",
-            "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "status": {
             "type": "integer",
@@ -3942,8 +3658,7 @@ export const meta: ApiDocMeta = {
               1,
               2,
               10
-            ],
-            "description": "充币状态 (deposit status). Values 1/2/10 are the vendor doc's table; 0 comes from the common doc. The vendor doc says 10 = 充币中 (deposit in progress) while the common doc names it DEPOSIT_BALANCE_NOT_ADD (不予入账, not credited): both meanings are given, the vendor doc wins for this API."
+            ]
           },
           "statusCode": {
             "type": "string",
@@ -3952,41 +3667,32 @@ export const meta: ApiDocMeta = {
               "DEPOSIT_BALANCE_ADDED",
               "DEPOSIT_CAN_WITHDRAW",
               "DEPOSIT_BALANCE_NOT_ADD"
-            ],
-            "description": "状态."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "状态说明."
+            "type": "string"
           },
           "requiredConfirmNum": {
-            "type": "integer",
-            "description": "最小确认数."
+            "type": "integer"
           },
           "confirmNum": {
-            "type": "integer",
-            "description": "当前确认数."
+            "type": "integer"
           },
           "txid": {
-            "type": "string",
-            "description": "链上充币txid."
+            "type": "string"
           },
           "txidUrl": {
-            "type": "string",
-            "description": "txid跳转链接."
+            "type": "string"
           },
           "walletHandleTime": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "addressUrl": {
-            "type": "string",
-            "description": "Explorer link of the address."
+            "type": "string"
           },
           "isInternalTransfer": {
-            "type": "boolean",
-            "description": "是否内部转账."
+            "type": "boolean"
           }
         }
       },
@@ -4051,91 +3757,69 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "提币额度和提币手续费 (withdrawal quota and fees). 前端计算到账金额公式: if tokenId == minerFeeTokenId: 到账数量 = 提币数量 - fee - 用户选择的矿工费; else if tokenId == feeTokenId: 到账数量 = 提币数量 - fee - (用户选择的矿工费 * convertRate); else: 到账数量 = 提币数量 - convertFee - (用户选择的矿工费 * convertRate).",
         "properties": {
           "allowWithdraw": {
-            "type": "boolean",
-            "description": "Whether withdrawal is allowed."
+            "type": "boolean"
           },
           "refuseReason": {
-            "type": "string",
-            "description": "allowWithdraw=false的时候的不能提现的原因 (reason when not allowed)."
+            "type": "string"
           },
           "available": {
-            "type": "string",
-            "description": "可提现金额. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "minQuantity": {
-            "type": "string",
-            "description": "单次最小提币数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "dayQuota": {
-            "type": "string",
-            "description": "24小时最大提币额度. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "usedQuota": {
-            "type": "string",
-            "description": "已使用额度. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "needConvert": {
-            "type": "boolean",
-            "description": "如果收取的费用(手续费和矿工费)币种和所提币种不一样，true."
+            "type": "boolean"
           },
           "convertRate": {
-            "type": "string",
-            "description": "convertRate=true的时候，所提币种和费用币种之间的兑换比例 (rate between the withdrawn token and the fee token). Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "feeTokenId": {
-            "type": "string",
-            "description": "手续费tokenId."
+            "type": "string"
           },
           "feeTokenName": {
-            "type": "string",
-            "description": "Fee token name."
+            "type": "string"
           },
           "platformFee": {
-            "type": "string",
-            "description": "平台手续费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "brokerFee": {
-            "type": "string",
-            "description": "券商手续费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "fee": {
-            "type": "string",
-            "description": "平台手续费 + 券商手续费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "convertFee": {
-            "type": "string",
-            "description": "转换费率，convertFee=convertRate * fee. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "minerFeeTokenId": {
-            "type": "string",
-            "description": "矿工费TokenId."
+            "type": "string"
           },
           "minerFeeTokenName": {
-            "type": "string",
-            "description": "Miner fee token name."
+            "type": "string"
           },
           "minMinerFee": {
-            "type": "string",
-            "description": "最小矿工费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "maxMinerFee": {
-            "type": "string",
-            "description": "最大矿工费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "suggestMinerFee": {
-            "type": "string",
-            "description": "建议矿工费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "needAddressTag": {
-            "type": "boolean",
-            "description": "是否需要地址tag."
+            "type": "boolean"
           },
           "minPrecision": {
-            "type": "integer",
-            "description": "数量精度 (decimal places)."
+            "type": "integer"
           }
         }
       },
@@ -4199,20 +3883,16 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "提币结果.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "Accepted."
+            "type": "boolean"
           },
           "needBrokerAudit": {
-            "type": "boolean",
-            "description": "是否需要券商审核."
+            "type": "boolean"
           },
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "提币成功订单id. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -4320,46 +4000,36 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "提币记录 (withdrawal record).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token ID."
+              "type": "string"
             },
             "tokenName": {
-              "type": "string",
-              "description": "Token name."
+              "type": "string"
             },
             "address": {
-              "type": "string",
-              "description": "提币地址."
+              "type": "string"
             },
             "addressExt": {
-              "type": "string",
-              "description": "tag."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "提币数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "arriveQuantity": {
-              "type": "string",
-              "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "status": {
               "type": "integer",
@@ -4372,8 +4042,7 @@ export const meta: ApiDocMeta = {
                 6,
                 7,
                 8
-              ],
-              "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+              ]
             },
             "statusCode": {
               "type": "string",
@@ -4386,53 +4055,41 @@ export const meta: ApiDocMeta = {
                 "WITHDRAWAL_SUCCESS_STATUS",
                 "WITHDRAWAL_FAILURE_STATUS",
                 "BLOCK_MINING_STATUS"
-              ],
-              "description": "状态."
+              ]
             },
             "statusDesc": {
-              "type": "string",
-              "description": "Status text."
+              "type": "string"
             },
             "txid": {
-              "type": "string",
-              "description": "交易Hash."
+              "type": "string"
             },
             "txidUrl": {
-              "type": "string",
-              "description": "Explorer link."
+              "type": "string"
             },
             "walletHandleTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "requiredConfirmNum": {
-              "type": "integer",
-              "description": "Required confirmations."
+              "type": "integer"
             },
             "confirmNum": {
-              "type": "integer",
-              "description": "Confirmations."
+              "type": "integer"
             },
             "kernelId": {
-              "type": "string",
-              "description": "Kernel id (e.g. BEAM)."
+              "type": "string"
             },
             "isInternalTransfer": {
-              "type": "boolean",
-              "description": "是否内部转账."
+              "type": "boolean"
             },
             "feeTokenId": {
-              "type": "string",
-              "description": "手续费Token."
+              "type": "string"
             },
             "feeTokenName": {
-              "type": "string",
-              "description": "Fee token name."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -4564,46 +4221,36 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "提币记录 (withdrawal record).",
         "properties": {
           "time": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Time. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "accountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Account ID. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "tokenId": {
-            "type": "string",
-            "description": "Token ID."
+            "type": "string"
           },
           "tokenName": {
-            "type": "string",
-            "description": "Token name."
+            "type": "string"
           },
           "address": {
-            "type": "string",
-            "description": "提币地址."
+            "type": "string"
           },
           "addressExt": {
-            "type": "string",
-            "description": "tag."
+            "type": "string"
           },
           "quantity": {
-            "type": "string",
-            "description": "提币数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "arriveQuantity": {
-            "type": "string",
-            "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "status": {
             "type": "integer",
@@ -4616,8 +4263,7 @@ export const meta: ApiDocMeta = {
               6,
               7,
               8
-            ],
-            "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+            ]
           },
           "statusCode": {
             "type": "string",
@@ -4630,53 +4276,41 @@ export const meta: ApiDocMeta = {
               "WITHDRAWAL_SUCCESS_STATUS",
               "WITHDRAWAL_FAILURE_STATUS",
               "BLOCK_MINING_STATUS"
-            ],
-            "description": "状态."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Status text."
+            "type": "string"
           },
           "txid": {
-            "type": "string",
-            "description": "交易Hash."
+            "type": "string"
           },
           "txidUrl": {
-            "type": "string",
-            "description": "Explorer link."
+            "type": "string"
           },
           "walletHandleTime": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Wallet handling time. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "requiredConfirmNum": {
-            "type": "integer",
-            "description": "Required confirmations."
+            "type": "integer"
           },
           "confirmNum": {
-            "type": "integer",
-            "description": "Confirmations."
+            "type": "integer"
           },
           "kernelId": {
-            "type": "string",
-            "description": "Kernel id (e.g. BEAM)."
+            "type": "string"
           },
           "isInternalTransfer": {
-            "type": "boolean",
-            "description": "是否内部转账."
+            "type": "boolean"
           },
           "feeTokenId": {
-            "type": "string",
-            "description": "手续费Token."
+            "type": "string"
           },
           "feeTokenName": {
-            "type": "string",
-            "description": "Fee token name."
+            "type": "string"
           },
           "fee": {
-            "type": "string",
-            "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           }
         }
       },
@@ -4743,63 +4377,49 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "OTC订单. The IDs here are bare JSON numbers, some above 2^53: typed int64 so nothing is rounded.",
           "properties": {
             "accountId": {
               "type": "integer",
-              "format": "int64",
-              "description": "账户ID (bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "amount": {
-              "type": "string",
-              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "buyerRealName": {
-              "type": "string",
-              "description": "买方真实昵称/名称."
+              "type": "string"
             },
             "createDate": {
               "type": "integer",
-              "format": "int64",
-              "description": "创建时间 (Unix ms, bare number)."
+              "format": "int64"
             },
             "currencyId": {
-              "type": "string",
-              "description": "法币 (fiat currency)."
+              "type": "string"
             },
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "订单ID (bare number; the paging key)."
+              "format": "int64"
             },
             "itemId": {
               "type": "integer",
-              "format": "int64",
-              "description": "广告ID (advertisement ID, bare number)."
+              "format": "int64"
             },
             "nickName": {
-              "type": "string",
-              "description": "昵称."
+              "type": "string"
             },
             "payCode": {
-              "type": "string",
-              "description": "交易码/支付码."
+              "type": "string"
             },
             "paymentTermResult": {
               "type": "object",
-              "description": "Payment details used for the order.",
               "properties": {
                 "accountNo": {
-                  "type": "string",
-                  "description": "Account number."
+                  "type": "string"
                 },
                 "bankName": {
-                  "type": "string",
-                  "description": "Bank code."
+                  "type": "string"
                 },
                 "branchName": {
-                  "type": "string",
-                  "description": "Branch."
+                  "type": "string"
                 },
                 "paymentType": {
                   "type": "integer",
@@ -4807,12 +4427,10 @@ export const meta: ApiDocMeta = {
                     0,
                     1,
                     2
-                  ],
-                  "description": "支付类型 (OTC payment type): 0银行卡 1支付宝 2微信."
+                  ]
                 },
                 "realName": {
-                  "type": "string",
-                  "description": "Real name."
+                  "type": "string"
                 }
               }
             },
@@ -4822,40 +4440,32 @@ export const meta: ApiDocMeta = {
                 0,
                 1,
                 2
-              ],
-              "description": "支付类型 0银行卡 1支付宝 2微信."
+              ]
             },
             "price": {
-              "type": "string",
-              "description": "成交单价. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "recentExecuteRate": {
-              "type": "integer",
-              "description": "成单率/完成率 (completion rate)."
+              "type": "integer"
             },
             "recentOrderNum": {
-              "type": "integer",
-              "description": "30日成单数量."
+              "type": "integer"
             },
             "remark": {
-              "type": "string",
-              "description": "备注."
+              "type": "string"
             },
             "sellerRealName": {
-              "type": "string",
-              "description": "卖方真实昵称/名称."
+              "type": "string"
             },
             "side": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "成交方向 0买 1卖."
+              ]
             },
             "status": {
               "type": "integer",
@@ -4867,30 +4477,24 @@ export const meta: ApiDocMeta = {
                 30,
                 40,
                 50
-              ],
-              "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+              ]
             },
             "targetAccountId": {
               "type": "integer",
-              "format": "int64",
-              "description": "商家账户ID (merchant account, bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "targetConnectInfomation": {
-              "type": "string",
-              "description": "商家联系方式 (field name spelled as in the vendor doc)."
+              "type": "string"
             },
             "targetNickName": {
-              "type": "string",
-              "description": "商家昵称."
+              "type": "string"
             },
             "tokenId": {
-              "type": "string",
-              "description": "tokenId."
+              "type": "string"
             },
             "transferDate": {
               "type": "integer",
-              "format": "int64",
-              "description": "支付时间 (Unix ms; 0 when unpaid)."
+              "format": "int64"
             }
           }
         }
@@ -5013,63 +4617,49 @@ export const meta: ApiDocMeta = {
         "allOf": [
           {
             "type": "object",
-            "description": "OTC订单. The IDs here are bare JSON numbers, some above 2^53: typed int64 so nothing is rounded.",
             "properties": {
               "accountId": {
                 "type": "integer",
-                "format": "int64",
-                "description": "账户ID (bare number, may exceed 2^53)."
+                "format": "int64"
               },
               "amount": {
-                "type": "string",
-                "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+                "type": "string"
               },
               "buyerRealName": {
-                "type": "string",
-                "description": "买方真实昵称/名称."
+                "type": "string"
               },
               "createDate": {
                 "type": "integer",
-                "format": "int64",
-                "description": "创建时间 (Unix ms, bare number)."
+                "format": "int64"
               },
               "currencyId": {
-                "type": "string",
-                "description": "法币 (fiat currency)."
+                "type": "string"
               },
               "id": {
                 "type": "integer",
-                "format": "int64",
-                "description": "订单ID (bare number; the paging key)."
+                "format": "int64"
               },
               "itemId": {
                 "type": "integer",
-                "format": "int64",
-                "description": "广告ID (advertisement ID, bare number)."
+                "format": "int64"
               },
               "nickName": {
-                "type": "string",
-                "description": "昵称."
+                "type": "string"
               },
               "payCode": {
-                "type": "string",
-                "description": "交易码/支付码."
+                "type": "string"
               },
               "paymentTermResult": {
                 "type": "object",
-                "description": "Payment details used for the order.",
                 "properties": {
                   "accountNo": {
-                    "type": "string",
-                    "description": "Account number."
+                    "type": "string"
                   },
                   "bankName": {
-                    "type": "string",
-                    "description": "Bank code."
+                    "type": "string"
                   },
                   "branchName": {
-                    "type": "string",
-                    "description": "Branch."
+                    "type": "string"
                   },
                   "paymentType": {
                     "type": "integer",
@@ -5077,12 +4667,10 @@ export const meta: ApiDocMeta = {
                       0,
                       1,
                       2
-                    ],
-                    "description": "支付类型 (OTC payment type): 0银行卡 1支付宝 2微信."
+                    ]
                   },
                   "realName": {
-                    "type": "string",
-                    "description": "Real name."
+                    "type": "string"
                   }
                 }
               },
@@ -5092,40 +4680,32 @@ export const meta: ApiDocMeta = {
                   0,
                   1,
                   2
-                ],
-                "description": "支付类型 0银行卡 1支付宝 2微信."
+                ]
               },
               "price": {
-                "type": "string",
-                "description": "成交单价. Decimal string (kept as text so nothing is rounded)."
+                "type": "string"
               },
               "quantity": {
-                "type": "string",
-                "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+                "type": "string"
               },
               "recentExecuteRate": {
-                "type": "integer",
-                "description": "成单率/完成率 (completion rate)."
+                "type": "integer"
               },
               "recentOrderNum": {
-                "type": "integer",
-                "description": "30日成单数量."
+                "type": "integer"
               },
               "remark": {
-                "type": "string",
-                "description": "备注."
+                "type": "string"
               },
               "sellerRealName": {
-                "type": "string",
-                "description": "卖方真实昵称/名称."
+                "type": "string"
               },
               "side": {
                 "type": "integer",
                 "enum": [
                   0,
                   1
-                ],
-                "description": "成交方向 0买 1卖."
+                ]
               },
               "status": {
                 "type": "integer",
@@ -5137,60 +4717,47 @@ export const meta: ApiDocMeta = {
                   30,
                   40,
                   50
-                ],
-                "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+                ]
               },
               "targetAccountId": {
                 "type": "integer",
-                "format": "int64",
-                "description": "商家账户ID (merchant account, bare number, may exceed 2^53)."
+                "format": "int64"
               },
               "targetConnectInfomation": {
-                "type": "string",
-                "description": "商家联系方式 (field name spelled as in the vendor doc)."
+                "type": "string"
               },
               "targetNickName": {
-                "type": "string",
-                "description": "商家昵称."
+                "type": "string"
               },
               "tokenId": {
-                "type": "string",
-                "description": "tokenId."
+                "type": "string"
               },
               "transferDate": {
                 "type": "integer",
-                "format": "int64",
-                "description": "支付时间 (Unix ms; 0 when unpaid)."
+                "format": "int64"
               }
             }
           },
           {
             "type": "object",
-            "description": "Detail-only fields.",
             "properties": {
               "paymentTermList": {
                 "type": "array",
-                "description": "Merchant payment methods.",
                 "items": {
                   "type": "object",
-                  "description": "A payment method of the merchant.",
                   "properties": {
                     "accountNo": {
-                      "type": "string",
-                      "description": "银行卡号."
+                      "type": "string"
                     },
                     "bankName": {
-                      "type": "string",
-                      "description": "银行code."
+                      "type": "string"
                     },
                     "branchName": {
-                      "type": "string",
-                      "description": "支行名称."
+                      "type": "string"
                     },
                     "id": {
                       "type": "integer",
-                      "format": "int64",
-                      "description": "支付方式ID (bare number)."
+                      "format": "int64"
                     },
                     "paymentType": {
                       "type": "integer",
@@ -5198,16 +4765,13 @@ export const meta: ApiDocMeta = {
                         0,
                         1,
                         2
-                      ],
-                      "description": "支付类型 0银行卡 1支付宝 2微信."
+                      ]
                     },
                     "realName": {
-                      "type": "string",
-                      "description": "真实名称."
+                      "type": "string"
                     },
                     "visible": {
-                      "type": "integer",
-                      "description": "Visibility flag (undocumented)."
+                      "type": "integer"
                     }
                   }
                 }
@@ -5275,70 +4839,54 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "币币订单 (spot order).",
         "properties": {
           "time": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "accountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Account ID. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "下单时客户端传入的clientOrderId."
+            "type": "string"
           },
           "symbolId": {
-            "type": "string",
-            "description": "交易币对."
+            "type": "string"
           },
           "symbolName": {
-            "type": "string",
-            "description": "Symbol name."
+            "type": "string"
           },
           "baseTokenId": {
-            "type": "string",
-            "description": "Base token."
+            "type": "string"
           },
           "baseTokenName": {
-            "type": "string",
-            "description": "Base token name."
+            "type": "string"
           },
           "quoteTokenId": {
-            "type": "string",
-            "description": "Quote token."
+            "type": "string"
           },
           "quoteTokenName": {
-            "type": "string",
-            "description": "Quote token name."
+            "type": "string"
           },
           "price": {
-            "type": "string",
-            "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "origQty": {
-            "type": "string",
-            "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "executedQty": {
-            "type": "string",
-            "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "executedAmount": {
-            "type": "string",
-            "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "avgPrice": {
-            "type": "string",
-            "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "type": {
             "type": "string",
@@ -5347,23 +4895,19 @@ export const meta: ApiDocMeta = {
               "MARKET",
               "LIMIT_MAKER",
               "STOP_LIMIT"
-            ],
-            "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+            ]
           },
           "side": {
             "type": "string",
             "enum": [
               "BUY",
               "SELL"
-            ],
-            "description": "订单方向 BUY SELL."
+            ]
           },
           "fees": {
             "type": "array",
-            "description": "Fees (undocumented, empty in the vendor doc).",
             "items": {
               "type": "object",
-              "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
               "additionalProperties": true
             }
           },
@@ -5378,13 +4922,11 @@ export const meta: ApiDocMeta = {
               "PENDING_CANCEL",
               "REJECTED",
               "PENDING_NEW"
-            ],
-            "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+            ]
           },
           "exchangeId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -5488,11 +5030,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -5566,11 +5106,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -5626,70 +5164,54 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "币币订单 (spot order).",
         "properties": {
           "time": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "accountId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Account ID. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "下单时客户端传入的clientOrderId."
+            "type": "string"
           },
           "symbolId": {
-            "type": "string",
-            "description": "交易币对."
+            "type": "string"
           },
           "symbolName": {
-            "type": "string",
-            "description": "Symbol name."
+            "type": "string"
           },
           "baseTokenId": {
-            "type": "string",
-            "description": "Base token."
+            "type": "string"
           },
           "baseTokenName": {
-            "type": "string",
-            "description": "Base token name."
+            "type": "string"
           },
           "quoteTokenId": {
-            "type": "string",
-            "description": "Quote token."
+            "type": "string"
           },
           "quoteTokenName": {
-            "type": "string",
-            "description": "Quote token name."
+            "type": "string"
           },
           "price": {
-            "type": "string",
-            "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "origQty": {
-            "type": "string",
-            "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "executedQty": {
-            "type": "string",
-            "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "executedAmount": {
-            "type": "string",
-            "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "avgPrice": {
-            "type": "string",
-            "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+            "type": "string"
           },
           "type": {
             "type": "string",
@@ -5698,23 +5220,19 @@ export const meta: ApiDocMeta = {
               "MARKET",
               "LIMIT_MAKER",
               "STOP_LIMIT"
-            ],
-            "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+            ]
           },
           "side": {
             "type": "string",
             "enum": [
               "BUY",
               "SELL"
-            ],
-            "description": "订单方向 BUY SELL."
+            ]
           },
           "fees": {
             "type": "array",
-            "description": "Fees (undocumented, empty in the vendor doc).",
             "items": {
               "type": "object",
-              "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
               "additionalProperties": true
             }
           },
@@ -5729,13 +5247,11 @@ export const meta: ApiDocMeta = {
               "PENDING_CANCEL",
               "REJECTED",
               "PENDING_NEW"
-            ],
-            "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+            ]
           },
           "exchangeId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           }
         }
       },
@@ -5809,70 +5325,54 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "币币订单 (spot order).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientOrderId": {
-              "type": "string",
-              "description": "下单时客户端传入的clientOrderId."
+              "type": "string"
             },
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "origQty": {
-              "type": "string",
-              "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedQty": {
-              "type": "string",
-              "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedAmount": {
-              "type": "string",
-              "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -5881,23 +5381,19 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+              ]
             },
             "side": {
               "type": "string",
               "enum": [
                 "BUY",
                 "SELL"
-              ],
-              "description": "订单方向 BUY SELL."
+              ]
             },
             "fees": {
               "type": "array",
-              "description": "Fees (undocumented, empty in the vendor doc).",
               "items": {
                 "type": "object",
-                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
                 "additionalProperties": true
               }
             },
@@ -5912,13 +5408,11 @@ export const meta: ApiDocMeta = {
                 "PENDING_CANCEL",
                 "REJECTED",
                 "PENDING_NEW"
-              ],
-              "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+              ]
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             }
           }
         }
@@ -6049,70 +5543,54 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "币币订单 (spot order).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "委托时间 (order time). Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientOrderId": {
-              "type": "string",
-              "description": "下单时客户端传入的clientOrderId."
+              "type": "string"
             },
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "委托价格. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "origQty": {
-              "type": "string",
-              "description": "委托数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedQty": {
-              "type": "string",
-              "description": "已成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedAmount": {
-              "type": "string",
-              "description": "已成交金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "平均成交价. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -6121,23 +5599,19 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "订单类型 LIMIT MARKET LIMIT_MAKER."
+              ]
             },
             "side": {
               "type": "string",
               "enum": [
                 "BUY",
                 "SELL"
-              ],
-              "description": "订单方向 BUY SELL."
+              ]
             },
             "fees": {
               "type": "array",
-              "description": "Fees (undocumented, empty in the vendor doc).",
               "items": {
                 "type": "object",
-                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
                 "additionalProperties": true
               }
             },
@@ -6152,13 +5626,11 @@ export const meta: ApiDocMeta = {
                 "PENDING_CANCEL",
                 "REJECTED",
                 "PENDING_NEW"
-              ],
-              "description": "订单状态 NEW PARTIALLY_FILLED FILLED CANCELED."
+              ]
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Exchange ID (\"0\" in the vendor doc's examples). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             }
           }
         }
@@ -6289,71 +5761,55 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "成交明细 (spot fill).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "成交时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "tradeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "成交id (the paging key of my_trades). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "对应的订单id. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "feeTokenId": {
-              "type": "string",
-              "description": "手续费Token."
+              "type": "string"
             },
             "feeTokenName": {
-              "type": "string",
-              "description": "Fee token name."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -6362,16 +5818,14 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "LIMIT 限价单 MARKET 市价单."
+              ]
             },
             "side": {
               "type": "string",
               "enum": [
                 "BUY",
                 "SELL"
-              ],
-              "description": "BUY 买 SELL 卖."
+              ]
             }
           }
         }
@@ -6442,71 +5896,55 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "成交明细 (spot fill).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "成交时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "tradeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "成交id (the paging key of my_trades). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "对应的订单id. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "feeTokenId": {
-              "type": "string",
-              "description": "手续费Token."
+              "type": "string"
             },
             "feeTokenName": {
-              "type": "string",
-              "description": "Fee token name."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -6515,16 +5953,14 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "LIMIT 限价单 MARKET 市价单."
+              ]
             },
             "side": {
               "type": "string",
               "enum": [
                 "BUY",
                 "SELL"
-              ],
-              "description": "BUY 买 SELL 卖."
+              ]
             }
           }
         }
@@ -6638,70 +6074,54 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "合约订单 (contract order).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Order time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "orderId (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientOrderId": {
-              "type": "string",
-              "description": "Client order id."
+              "type": "string"
             },
             "symbolId": {
-              "type": "string",
-              "description": "Contract symbol ID."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "origQty": {
-              "type": "string",
-              "description": "Quantity (contracts). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedQty": {
-              "type": "string",
-              "description": "Executed quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedAmount": {
-              "type": "string",
-              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "Average price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -6710,18 +6130,15 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+              ]
             },
             "side": {
-              "type": "string",
-              "description": "Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list."
+              "type": "string"
             },
             "fees": {
               "type": "array",
               "items": {
                 "type": "object",
-                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
                 "additionalProperties": true
               }
             },
@@ -6736,45 +6153,35 @@ export const meta: ApiDocMeta = {
                 "PENDING_CANCEL",
                 "REJECTED",
                 "PENDING_NEW"
-              ],
-              "description": "The vendor doc's contract example uses `CANCELLED`."
+              ]
             },
             "noExecutedQty": {
-              "type": "string",
-              "description": "Unexecuted quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "amount": {
-              "type": "string",
-              "description": "Order value. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Exchange ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "margin": {
-              "type": "string",
-              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "leverage": {
-              "type": "string",
-              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "isClose": {
-              "type": "boolean",
-              "description": "Whether the order closes a position."
+              "type": "boolean"
             },
             "priceType": {
-              "type": "string",
-              "description": "Price type (e.g. INPUT; no list in the vendor doc)."
+              "type": "string"
             },
             "isLiquidationOrder": {
-              "type": "boolean",
-              "description": "Whether this is a liquidation order."
+              "type": "boolean"
             },
             "liquidationType": {
-              "type": "string",
-              "description": "Liquidation type (e.g. NO_LIQ; no list in the vendor doc)."
+              "type": "string"
             }
           }
         }
@@ -6888,70 +6295,54 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "合约订单 (contract order).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Order time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "orderId (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientOrderId": {
-              "type": "string",
-              "description": "Client order id."
+              "type": "string"
             },
             "symbolId": {
-              "type": "string",
-              "description": "Contract symbol ID."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "origQty": {
-              "type": "string",
-              "description": "Quantity (contracts). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedQty": {
-              "type": "string",
-              "description": "Executed quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "executedAmount": {
-              "type": "string",
-              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "Average price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -6960,18 +6351,15 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+              ]
             },
             "side": {
-              "type": "string",
-              "description": "Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list."
+              "type": "string"
             },
             "fees": {
               "type": "array",
               "items": {
                 "type": "object",
-                "description": "Fee entry of an order. Not documented by the vendor doc (`fees` is always empty in its examples); kept open.",
                 "additionalProperties": true
               }
             },
@@ -6986,45 +6374,35 @@ export const meta: ApiDocMeta = {
                 "PENDING_CANCEL",
                 "REJECTED",
                 "PENDING_NEW"
-              ],
-              "description": "The vendor doc's contract example uses `CANCELLED`."
+              ]
             },
             "noExecutedQty": {
-              "type": "string",
-              "description": "Unexecuted quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "amount": {
-              "type": "string",
-              "description": "Order value. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Exchange ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "margin": {
-              "type": "string",
-              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "leverage": {
-              "type": "string",
-              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "isClose": {
-              "type": "boolean",
-              "description": "Whether the order closes a position."
+              "type": "boolean"
             },
             "priceType": {
-              "type": "string",
-              "description": "Price type (e.g. INPUT; no list in the vendor doc)."
+              "type": "string"
             },
             "isLiquidationOrder": {
-              "type": "boolean",
-              "description": "Whether this is a liquidation order."
+              "type": "boolean"
             },
             "liquidationType": {
-              "type": "string",
-              "description": "Liquidation type (e.g. NO_LIQ; no list in the vendor doc)."
+              "type": "string"
             }
           }
         }
@@ -7138,71 +6516,55 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "合约成交 (contract fill).",
           "properties": {
             "time": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Trade time. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "tradeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "tradeId (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Order id. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "Contract symbol ID."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "baseTokenId": {
-              "type": "string",
-              "description": "Base token."
+              "type": "string"
             },
             "baseTokenName": {
-              "type": "string",
-              "description": "Base token name."
+              "type": "string"
             },
             "quoteTokenId": {
-              "type": "string",
-              "description": "Quote token."
+              "type": "string"
             },
             "quoteTokenName": {
-              "type": "string",
-              "description": "Quote token name."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "Price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "Quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "feeTokenId": {
-              "type": "string",
-              "description": "Fee token."
+              "type": "string"
             },
             "feeTokenName": {
-              "type": "string",
-              "description": "Fee token name."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "Fee. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "type": {
               "type": "string",
@@ -7211,20 +6573,16 @@ export const meta: ApiDocMeta = {
                 "MARKET",
                 "LIMIT_MAKER",
                 "STOP_LIMIT"
-              ],
-              "description": "Order type as returned by order endpoints (\"订单类型 LIMIT MARKET LIMIT_MAKER\"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned."
+              ]
             },
             "side": {
-              "type": "string",
-              "description": "Side with open/close intent (e.g. SELL_OPEN)."
+              "type": "string"
             },
             "executedAmount": {
-              "type": "string",
-              "description": "Executed amount. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "priceType": {
-              "type": "string",
-              "description": "Price type (e.g. INPUT)."
+              "type": "string"
             }
           }
         }
@@ -7338,102 +6696,79 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "合约持仓 (contract position of one user).",
           "properties": {
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "exchangeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Exchange ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "positionId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "positionId (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "Contract symbol ID."
+              "type": "string"
             },
             "symbolName": {
-              "type": "string",
-              "description": "Symbol name."
+              "type": "string"
             },
             "leverage": {
-              "type": "string",
-              "description": "Leverage. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "Position size. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "positionValues": {
-              "type": "string",
-              "description": "Position value. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "margin": {
-              "type": "string",
-              "description": "Margin. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "minMargin": {
-              "type": "string",
-              "description": "Minimum margin. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "orderMargin": {
-              "type": "string",
-              "description": "Order margin. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "Average open price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "liquidationPrice": {
-              "type": "string",
-              "description": "Liquidation price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "marginRate": {
-              "type": "string",
-              "description": "Margin rate. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "indices": {
-              "type": "string",
-              "description": "Index price. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "Closable quantity. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "coinAvailable": {
-              "type": "string",
-              "description": "Available balance of the margin token. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "isLong": {
               "type": "string",
               "enum": [
                 "0",
                 "1"
-              ],
-              "description": "Position direction as a string: \"1\" long, \"0\" short."
+              ]
             },
             "realisedPnl": {
-              "type": "string",
-              "description": "Realised PnL. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "unrealisedPnl": {
-              "type": "string",
-              "description": "Unrealised PnL. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "unit": {
-              "type": "string",
-              "description": "Unit token."
+              "type": "string"
             },
             "profitRate": {
-              "type": "string",
-              "description": "Profit rate. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -7533,79 +6868,62 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "某用户合约持仓 (a position in the broker-wide list).",
           "properties": {
             "positionId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "合约持仓ID (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "账户ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "用户ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "合约ID."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "仓位. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "locked": {
-              "type": "string",
-              "description": "锁定量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可平量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "margin": {
-              "type": "string",
-              "description": "持仓保证金. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "orderMargin": {
-              "type": "string",
-              "description": "委托保证金. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "openValue": {
-              "type": "string",
-              "description": "开仓价值. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "realisedPnl": {
-              "type": "string",
-              "description": "已实现盈亏. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "liquidationPrice": {
-              "type": "string",
-              "description": "强平价. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "bankruptcyPrice": {
-              "type": "string",
-              "description": "破产价 (vendor doc: 破产家). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "isLong": {
               "type": "string",
               "enum": [
                 "0",
                 "1"
-              ],
-              "description": "仓位方向 1=多仓 0=空仓."
+              ]
             },
             "openOnBook": {
-              "type": "string",
-              "description": "开仓挂单数量 (open orders quantity). Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "riskLimitId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "风险限额ID. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             }
           }
         }
@@ -7690,11 +7008,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -7805,11 +7121,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -7914,24 +7228,19 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "批量任务 (batch task).",
         "properties": {
           "id": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Task id. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "任务id: the client_order_id used to create the task."
+            "type": "string"
           },
           "desc": {
-            "type": "string",
-            "description": "任务描述."
+            "type": "string"
           },
           "status": {
-            "type": "integer",
-            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+            "type": "integer"
           }
         }
       },
@@ -8095,24 +7404,19 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "批量任务 (batch task).",
         "properties": {
           "id": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Task id. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "任务id: the client_order_id used to create the task."
+            "type": "string"
           },
           "desc": {
-            "type": "string",
-            "description": "任务描述."
+            "type": "string"
           },
           "status": {
-            "type": "integer",
-            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+            "type": "integer"
           }
         }
       },
@@ -8246,28 +7550,22 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Batch transfer task and its items.",
         "properties": {
           "task": {
             "type": "object",
-            "description": "批量任务 (batch task).",
             "properties": {
               "id": {
                 "type": "string",
-                "pattern": "^-?[0-9]+$",
-                "description": "Task id. Numeric ID sent as a decimal string."
+                "pattern": "^-?[0-9]+$"
               },
               "clientOrderId": {
-                "type": "string",
-                "description": "任务id: the client_order_id used to create the task."
+                "type": "string"
               },
               "desc": {
-                "type": "string",
-                "description": "任务描述."
+                "type": "string"
               },
               "status": {
-                "type": "integer",
-                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+                "type": "integer"
               }
             }
           },
@@ -8275,37 +7573,29 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "object",
-              "description": "Per-item result of a batch transfer.",
               "properties": {
                 "sourceUserId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "Source user. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "targetUserId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "Target user. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "转账Token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "转账金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "fromSourceLock": {
-                  "type": "boolean",
-                  "description": "是否从源账户锁仓转出."
+                  "type": "boolean"
                 },
                 "toTargetLock": {
-                  "type": "boolean",
-                  "description": "是否转入目标账户锁仓."
+                  "type": "boolean"
                 },
                 "status": {
-                  "type": "integer",
-                  "description": "200 成功 31009 用户信息错误 其他失败."
+                  "type": "integer"
                 }
               }
             }
@@ -8364,28 +7654,22 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Air drop task and its items. Note the task is under `transferTask` here (not `task`).",
         "properties": {
           "transferTask": {
             "type": "object",
-            "description": "批量任务 (batch task).",
             "properties": {
               "id": {
                 "type": "string",
-                "pattern": "^-?[0-9]+$",
-                "description": "Task id. Numeric ID sent as a decimal string."
+                "pattern": "^-?[0-9]+$"
               },
               "clientOrderId": {
-                "type": "string",
-                "description": "任务id: the client_order_id used to create the task."
+                "type": "string"
               },
               "desc": {
-                "type": "string",
-                "description": "任务描述."
+                "type": "string"
               },
               "status": {
-                "type": "integer",
-                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+                "type": "integer"
               }
             }
           },
@@ -8393,28 +7677,22 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "object",
-              "description": "Per-item result of an air drop.",
               "properties": {
                 "targetUserId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "Target user. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "空投 Token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "空投数量. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "toTargetLock": {
-                  "type": "boolean",
-                  "description": "是否空投至用户锁仓."
+                  "type": "boolean"
                 },
                 "status": {
-                  "type": "integer",
-                  "description": "200 成功 31009 转账用户信息错误 其他失败."
+                  "type": "integer"
                 }
               }
             }
@@ -8473,24 +7751,19 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "批量任务 (batch task).",
         "properties": {
           "id": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Task id. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "任务id: the client_order_id used to create the task."
+            "type": "string"
           },
           "desc": {
-            "type": "string",
-            "description": "任务描述."
+            "type": "string"
           },
           "status": {
-            "type": "integer",
-            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+            "type": "integer"
           }
         }
       },
@@ -8613,28 +7886,22 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Batch lock (or unlock) task and its items.",
         "properties": {
           "task": {
             "type": "object",
-            "description": "批量任务 (batch task).",
             "properties": {
               "id": {
                 "type": "string",
-                "pattern": "^-?[0-9]+$",
-                "description": "Task id. Numeric ID sent as a decimal string."
+                "pattern": "^-?[0-9]+$"
               },
               "clientOrderId": {
-                "type": "string",
-                "description": "任务id: the client_order_id used to create the task."
+                "type": "string"
               },
               "desc": {
-                "type": "string",
-                "description": "任务描述."
+                "type": "string"
               },
               "status": {
-                "type": "integer",
-                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+                "type": "integer"
               }
             }
           },
@@ -8642,28 +7909,22 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "object",
-              "description": "Per-item result of a batch lock/unlock.",
               "properties": {
                 "userId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "User. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "锁仓/解锁Token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "锁仓/解锁数量. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "desc": {
-                  "type": "string",
-                  "description": "锁仓/解锁描述."
+                  "type": "string"
                 },
                 "status": {
-                  "type": "integer",
-                  "description": "200 成功 31009 用户信息错误 其他失败."
+                  "type": "integer"
                 }
               }
             }
@@ -8722,24 +7983,19 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "批量任务 (batch task).",
         "properties": {
           "id": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Task id. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "任务id: the client_order_id used to create the task."
+            "type": "string"
           },
           "desc": {
-            "type": "string",
-            "description": "任务描述."
+            "type": "string"
           },
           "status": {
-            "type": "integer",
-            "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+            "type": "integer"
           }
         }
       },
@@ -8862,28 +8118,22 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Batch lock (or unlock) task and its items.",
         "properties": {
           "task": {
             "type": "object",
-            "description": "批量任务 (batch task).",
             "properties": {
               "id": {
                 "type": "string",
-                "pattern": "^-?[0-9]+$",
-                "description": "Task id. Numeric ID sent as a decimal string."
+                "pattern": "^-?[0-9]+$"
               },
               "clientOrderId": {
-                "type": "string",
-                "description": "任务id: the client_order_id used to create the task."
+                "type": "string"
               },
               "desc": {
-                "type": "string",
-                "description": "任务描述."
+                "type": "string"
               },
               "status": {
-                "type": "integer",
-                "description": "任务状态: 0 执行中 1 成功 其他异常 (0 = running, 1 = succeeded, any other value = failed/abnormal). Not a closed set."
+                "type": "integer"
               }
             }
           },
@@ -8891,28 +8141,22 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "object",
-              "description": "Per-item result of a batch lock/unlock.",
               "properties": {
                 "userId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "User. Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "锁仓/解锁Token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "锁仓/解锁数量. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "desc": {
-                  "type": "string",
-                  "description": "锁仓/解锁描述."
+                  "type": "string"
                 },
                 "status": {
-                  "type": "integer",
-                  "description": "200 成功 31009 用户信息错误 其他失败."
+                  "type": "integer"
                 }
               }
             }
@@ -8971,11 +8215,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -9054,11 +8296,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },
@@ -9139,34 +8379,27 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "持币详情 (holding of one account).",
           "properties": {
             "id": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Record id (the paging key of token_hold_detail). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "total": {
-              "type": "string",
-              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "lock": {
-              "type": "string",
-              "description": "冻结 + 锁仓 / 冻结资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -9255,23 +8488,18 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "持币汇总 (holding total of one token).",
           "properties": {
             "tokenId": {
-              "type": "string",
-              "description": "Token."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "lock": {
-              "type": "string",
-              "description": "冻结资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -9318,34 +8546,27 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "持币详情 (holding of one account).",
           "properties": {
             "id": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Record id (the paging key of token_hold_detail). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "total": {
-              "type": "string",
-              "description": "总资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可用资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "lock": {
-              "type": "string",
-              "description": "冻结 + 锁仓 / 冻结资产. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -9412,23 +8633,18 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "冷钱包资产信息 (deprecated).",
           "properties": {
             "tokenId": {
-              "type": "string",
-              "description": "Token."
+              "type": "string"
             },
             "total": {
-              "type": "string",
-              "description": "Total. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "coldHold": {
-              "type": "string",
-              "description": "Cold wallet holding. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "hotRemain": {
-              "type": "string",
-              "description": "Hot wallet remainder. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -9475,50 +8691,39 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "充币记录 (broker-wide deposit record).",
           "properties": {
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "充币数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "fromAddress": {
-              "type": "string",
-              "description": "Source address."
+              "type": "string"
             },
             "address": {
-              "type": "string",
-              "description": "充币地址."
+              "type": "string"
             },
             "addressTag": {
-              "type": "string",
-              "description": "tag，地址标签."
+              "type": "string"
             },
             "txId": {
-              "type": "string",
-              "description": "交易hash."
+              "type": "string"
             },
             "txIdUrl": {
-              "type": "string",
-              "description": "Explorer link."
+              "type": "string"
             },
             "status": {
               "type": "integer",
@@ -9527,26 +8732,21 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 10
-              ],
-              "description": "1 已入账(可交易，不可提现) 2 充币成功 10 充币中."
+              ]
             },
             "createdAt": {
-              "type": "string",
-              "description": "Deprecated: creation time as text."
+              "type": "string"
             },
             "updatedAt": {
-              "type": "string",
-              "description": "Deprecated: update time as text."
+              "type": "string"
             },
             "createTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "创建时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "updateTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "更新时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -9670,54 +8870,42 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "提币记录 (broker-wide withdrawal record).",
           "properties": {
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "订单id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientWithdrawalId": {
-              "type": "string",
-              "description": "Client withdrawal id (the client_order_id given to asset/withdraw)."
+              "type": "string"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token."
+              "type": "string"
             },
             "address": {
-              "type": "string",
-              "description": "Address."
+              "type": "string"
             },
             "addressTag": {
-              "type": "string",
-              "description": "Tag."
+              "type": "string"
             },
             "totalQuantity": {
-              "type": "string",
-              "description": "总提币数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "arriveQuantity": {
-              "type": "string",
-              "description": "到账数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "txId": {
-              "type": "string",
-              "description": "交易hash."
+              "type": "string"
             },
             "txIdUrl": {
-              "type": "string",
-              "description": "Explorer link."
+              "type": "string"
             },
             "status": {
               "type": "integer",
@@ -9730,26 +8918,21 @@ export const meta: ApiDocMeta = {
                 6,
                 7,
                 8
-              ],
-              "description": "提币状态说明 (withdrawal status) as returned by asset/withdraw/order and statistics/withdraw_order. The common doc's internal withdrawal-order states are a different numbering, see `WithdrawOrderInternalStatus`."
+              ]
             },
             "createdAt": {
-              "type": "string",
-              "description": "Deprecated."
+              "type": "string"
             },
             "updatedAt": {
-              "type": "string",
-              "description": "Deprecated."
+              "type": "string"
             },
             "createTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "创建时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "updateTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "更新时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -9873,54 +9056,43 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "OTC记录 (broker-wide OTC record). Unlike otc/order/list, IDs here are strings.",
           "properties": {
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Order id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "side": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "0 买 1 卖."
+              ]
             },
             "tokenId": {
-              "type": "string",
-              "description": "Token."
+              "type": "string"
             },
             "currencyId": {
-              "type": "string",
-              "description": "法币."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "成交价. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "amount": {
-              "type": "string",
-              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "手续费. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "paymentType": {
               "type": "integer",
@@ -9928,8 +9100,7 @@ export const meta: ApiDocMeta = {
                 0,
                 1,
                 2
-              ],
-              "description": "0 银行卡 1 支付宝 2 微信."
+              ]
             },
             "status": {
               "type": "integer",
@@ -9941,31 +9112,25 @@ export const meta: ApiDocMeta = {
                 30,
                 40,
                 50
-              ],
-              "description": "OTC订单状态 (OTC order status). otc/order/list says \"0:无效删除 1:初始化 10:创建成功 20:已支付等待确认 30:申诉中 40:已撤销 50:完成成交\"; statistics/otc_order says \"0 无效 1 初始化 10 等待支付 20 已支付，待确认 30 申诉中 40 撤销 50 成交\". Same codes, both wordings kept."
+              ]
             },
             "transferDate": {
-              "type": "string",
-              "description": "Deprecated."
+              "type": "string"
             },
             "createDate": {
-              "type": "string",
-              "description": "Deprecated."
+              "type": "string"
             },
             "transferTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "付款时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "createTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "创建时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "updateTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "更新时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -10089,31 +9254,25 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "币币成交 (broker-wide spot fill).",
           "properties": {
             "tradeId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Trade id (the paging key). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Order id. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "userId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "User. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "accountId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Account. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "orderType": {
               "type": "integer",
@@ -10123,45 +9282,36 @@ export const meta: ApiDocMeta = {
                 3,
                 4,
                 6
-              ],
-              "description": "0 LIMIT(限价单) 4 LIMIT_MAKER 2 市价卖单 3 市价买单."
+              ]
             },
             "side": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "0 买 1 卖."
+              ]
             },
             "price": {
-              "type": "string",
-              "description": "成交价格. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "quantity": {
-              "type": "string",
-              "description": "成交数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "amount": {
-              "type": "string",
-              "description": "成交金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "feeToken": {
-              "type": "string",
-              "description": "手续费TOKEN."
+              "type": "string"
             },
             "fee": {
-              "type": "string",
-              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "matchTime": {
-              "type": "string",
-              "description": "Deprecated: match time as text."
+              "type": "string"
             },
             "createTime": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "成交时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -10285,19 +9435,15 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "手续费统计 (fee total per symbol and fee token).",
           "properties": {
             "symbolId": {
-              "type": "string",
-              "description": "交易币对."
+              "type": "string"
             },
             "feeTokenId": {
-              "type": "string",
-              "description": "手续费token."
+              "type": "string"
             },
             "feeTotal": {
-              "type": "string",
-              "description": "手续费数量. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             }
           }
         }
@@ -10367,21 +9513,17 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "锁仓记录. IDs are bare JSON numbers here (`userId`, `clientReqId` can exceed 2^53): typed int64.",
           "properties": {
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "主键ID (the paging key; bare number)."
+              "format": "int64"
             },
             "userId": {
               "type": "integer",
-              "format": "int64",
-              "description": "用户ID (bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "tokenId": {
-              "type": "string",
-              "description": "tokenId."
+              "type": "string"
             },
             "businessSubject": {
               "type": "integer",
@@ -10435,35 +9577,28 @@ export const meta: ApiDocMeta = {
                 131,
                 132,
                 133
-              ],
-              "description": "流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist."
+              ]
             },
             "secondBusinessSubject": {
-              "type": "integer",
-              "description": "Second-level business subject."
+              "type": "integer"
             },
             "clientReqId": {
               "type": "integer",
-              "format": "int64",
-              "description": "幂等ID (idempotency id, bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "lockAmount": {
-              "type": "string",
-              "description": "锁仓金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "lockReason": {
-              "type": "string",
-              "description": "锁仓备注."
+              "type": "string"
             },
             "createdTime": {
               "type": "integer",
-              "format": "int64",
-              "description": "锁仓时间 (Unix ms)."
+              "format": "int64"
             },
             "updatedTime": {
               "type": "integer",
-              "format": "int64",
-              "description": "更新时间 (Unix ms)."
+              "format": "int64"
             }
           }
         }
@@ -10573,21 +9708,17 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "解锁记录. IDs are bare JSON numbers here (`userId`, `clientReqId` can exceed 2^53): typed int64.",
           "properties": {
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "主键ID (the paging key; bare number)."
+              "format": "int64"
             },
             "userId": {
               "type": "integer",
-              "format": "int64",
-              "description": "用户ID (bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "tokenId": {
-              "type": "string",
-              "description": "tokenId."
+              "type": "string"
             },
             "businessSubject": {
               "type": "integer",
@@ -10641,30 +9772,24 @@ export const meta: ApiDocMeta = {
                 131,
                 132,
                 133
-              ],
-              "description": "流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist."
+              ]
             },
             "secondBusinessSubject": {
-              "type": "integer",
-              "description": "Second-level business subject."
+              "type": "integer"
             },
             "clientReqId": {
               "type": "integer",
-              "format": "int64",
-              "description": "幂等ID (bare number, may exceed 2^53)."
+              "format": "int64"
             },
             "unlockAmount": {
-              "type": "string",
-              "description": "解锁金额. Decimal string (kept as text so nothing is rounded)."
+              "type": "string"
             },
             "unlockReason": {
-              "type": "string",
-              "description": "解锁备注."
+              "type": "string"
             },
             "createdTime": {
               "type": "integer",
-              "format": "int64",
-              "description": "解锁时间 (Unix ms)."
+              "format": "int64"
             }
           }
         }
@@ -10858,113 +9983,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -10977,35 +10078,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -11152,113 +10246,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -11271,35 +10341,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -11454,113 +10517,89 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "支付订单 (payment order).",
           "properties": {
             "orderId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "clientOrderId": {
-              "type": "string",
-              "description": "Client order id."
+              "type": "string"
             },
             "payerUserId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "付款账号uid. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "payeeUserId": {
               "type": "string",
-              "pattern": "^-?[0-9]+$",
-              "description": "收款账号uid. Numeric ID sent as a decimal string."
+              "pattern": "^-?[0-9]+$"
             },
             "isMapping": {
-              "type": "boolean",
-              "description": "是否是映射支付."
+              "type": "boolean"
             },
             "payInfo": {
               "type": "array",
-              "description": "付款信息.",
               "items": {
                 "type": "object",
-                "description": "支付项 (pay/product item).",
                 "properties": {
                   "itemId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "payType": {
                     "type": "string",
                     "enum": [
                       "PAY",
                       "PREPAY"
-                    ],
-                    "description": "支付方式."
+                    ]
                   },
                   "tokenId": {
-                    "type": "string",
-                    "description": "支付token."
+                    "type": "string"
                   },
                   "amount": {
-                    "type": "string",
-                    "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "paidAmount": {
-                    "type": "string",
-                    "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "refundedAmount": {
-                    "type": "string",
-                    "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "unlockedAmount": {
-                    "type": "string",
-                    "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   }
                 }
               }
             },
             "productInfo": {
               "type": "array",
-              "description": "商品信息 (only when given at creation).",
               "items": {
                 "type": "object",
-                "description": "支付项 (pay/product item).",
                 "properties": {
                   "itemId": {
                     "type": "string",
-                    "pattern": "^-?[0-9]+$",
-                    "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                    "pattern": "^-?[0-9]+$"
                   },
                   "payType": {
                     "type": "string",
                     "enum": [
                       "PAY",
                       "PREPAY"
-                    ],
-                    "description": "支付方式."
+                    ]
                   },
                   "tokenId": {
-                    "type": "string",
-                    "description": "支付token."
+                    "type": "string"
                   },
                   "amount": {
-                    "type": "string",
-                    "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "paidAmount": {
-                    "type": "string",
-                    "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "refundedAmount": {
-                    "type": "string",
-                    "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   },
                   "unlockedAmount": {
-                    "type": "string",
-                    "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                    "type": "string"
                   }
                 }
               }
@@ -11573,35 +10612,28 @@ export const meta: ApiDocMeta = {
                 "PROCESSING",
                 "EXPIRED",
                 "CANCELLED"
-              ],
-              "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+              ]
             },
             "statusDesc": {
-              "type": "string",
-              "description": "Localized status text, e.g. 待支付."
+              "type": "string"
             },
             "expired": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "desc": {
-              "type": "string",
-              "description": "订单描述."
+              "type": "string"
             },
             "extendInfo": {
-              "type": "string",
-              "description": "订单扩展信息 (returned as given)."
+              "type": "string"
             },
             "created": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Created. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             },
             "updated": {
               "type": "string",
-              "pattern": "^[0-9]*$",
-              "description": "Updated. Unix time in ms, sent as a decimal string."
+              "pattern": "^[0-9]*$"
             }
           }
         }
@@ -11724,113 +10756,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -11843,35 +10851,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -11937,113 +10938,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -12056,35 +11033,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -12168,113 +11138,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -12287,35 +11233,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -12405,113 +11344,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -12524,35 +11439,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -12636,113 +11544,89 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "支付订单 (payment order).",
         "properties": {
           "orderId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "Order id (the paging key of payment/orders). Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "clientOrderId": {
-            "type": "string",
-            "description": "Client order id."
+            "type": "string"
           },
           "payerUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "付款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "payeeUserId": {
             "type": "string",
-            "pattern": "^-?[0-9]+$",
-            "description": "收款账号uid. Numeric ID sent as a decimal string."
+            "pattern": "^-?[0-9]+$"
           },
           "isMapping": {
-            "type": "boolean",
-            "description": "是否是映射支付."
+            "type": "boolean"
           },
           "payInfo": {
             "type": "array",
-            "description": "付款信息.",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
           },
           "productInfo": {
             "type": "array",
-            "description": "商品信息 (only when given at creation).",
             "items": {
               "type": "object",
-              "description": "支付项 (pay/product item).",
               "properties": {
                 "itemId": {
                   "type": "string",
-                  "pattern": "^-?[0-9]+$",
-                  "description": "支付项id，退款会用到 (needed for refunds). Numeric ID sent as a decimal string."
+                  "pattern": "^-?[0-9]+$"
                 },
                 "payType": {
                   "type": "string",
                   "enum": [
                     "PAY",
                     "PREPAY"
-                  ],
-                  "description": "支付方式."
+                  ]
                 },
                 "tokenId": {
-                  "type": "string",
-                  "description": "支付token."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "string",
-                  "description": "支付金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "paidAmount": {
-                  "type": "string",
-                  "description": "已支付金额 (paid). Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "refundedAmount": {
-                  "type": "string",
-                  "description": "已退款金额. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 },
                 "unlockedAmount": {
-                  "type": "string",
-                  "description": "解锁金额，预付订单用户支付完成在未划扣之前可以使用解锁来退款. Decimal string (kept as text so nothing is rounded)."
+                  "type": "string"
                 }
               }
             }
@@ -12755,35 +11639,28 @@ export const meta: ApiDocMeta = {
               "PROCESSING",
               "EXPIRED",
               "CANCELLED"
-            ],
-            "description": "Payment order status as returned in `status` (with a localized `statusDesc`)."
+            ]
           },
           "statusDesc": {
-            "type": "string",
-            "description": "Localized status text, e.g. 待支付."
+            "type": "string"
           },
           "expired": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "订单失效时间. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "desc": {
-            "type": "string",
-            "description": "订单描述."
+            "type": "string"
           },
           "extendInfo": {
-            "type": "string",
-            "description": "订单扩展信息 (returned as given)."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Created. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           },
           "updated": {
             "type": "string",
-            "pattern": "^[0-9]*$",
-            "description": "Updated. Unix time in ms, sent as a decimal string."
+            "pattern": "^[0-9]*$"
           }
         }
       },
@@ -12850,11 +11727,9 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Result flag.",
         "properties": {
           "success": {
-            "type": "boolean",
-            "description": "true = 操作成功 (done)."
+            "type": "boolean"
           }
         }
       },

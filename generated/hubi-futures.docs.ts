@@ -374,65 +374,52 @@ export const meta: ApiDocMeta = {
             "triggerPrice",
             "triggerType"
           ],
-          "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
           "properties": {
             "id": {
-              "type": "string",
-              "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+              "type": "string"
             },
             "currency": {
-              "type": "string",
-              "description": "交易币种. Currency."
+              "type": "string"
             },
             "symbol": {
-              "type": "string",
-              "description": "合约名称. Contract name."
+              "type": "string"
             },
             "created": {
               "type": "string",
-              "format": "date-time",
-              "description": "订单创建时间. Creation time (ISO 8601)."
+              "format": "date-time"
             },
             "modified": {
               "type": "string",
-              "format": "date-time",
-              "description": "订单发生变动时间. Last change time (ISO 8601)."
+              "format": "date-time"
             },
             "side": {
               "type": "string",
               "enum": [
                 "Buy",
                 "Sell"
-              ],
-              "description": "订单方向，Buy/Sell. Order side as returned in answers."
+              ]
             },
             "type": {
               "type": "string",
               "enum": [
                 "Limit",
                 "Market"
-              ],
-              "description": "订单类型，Limit/Market. Order type as returned in answers."
+              ]
             },
             "price": {
-              "type": "number",
-              "description": "订单价格. Order price."
+              "type": "number"
             },
             "qty": {
-              "type": "number",
-              "description": "订单数量. Order quantity."
+              "type": "number"
             },
             "openPosition": {
-              "type": "boolean",
-              "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+              "type": "boolean"
             },
             "cumQty": {
-              "type": "number",
-              "description": "已成交数量. Filled quantity."
+              "type": "number"
             },
             "avgPx": {
-              "type": "number",
-              "description": "成交均价. Average fill price."
+              "type": "number"
             },
             "ordStatus": {
               "type": "string",
@@ -443,16 +430,13 @@ export const meta: ApiDocMeta = {
                 "CANCELED",
                 "REJECTED",
                 "WAITING"
-              ],
-              "description": "订单状态 (`ordStatus`)."
+              ]
             },
             "iceberg": {
-              "type": "boolean",
-              "description": "是否为冰山单. Whether this is an iceberg order."
+              "type": "boolean"
             },
             "showQty": {
-              "type": "number",
-              "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+              "type": "number"
             },
             "source": {
               "type": "string",
@@ -463,59 +447,48 @@ export const meta: ApiDocMeta = {
                 "StopLoss",
                 "TrailingStop",
                 "SysRisk"
-              ],
-              "description": "订单来源 (`source`). How the order was created."
+              ]
             },
             "stopLossPrice": {
-              "type": "number",
-              "description": "止损价. Stop-loss price."
+              "type": "number"
             },
             "stopWinPrice": {
-              "type": "number",
-              "description": "止盈价. Take-profit price."
+              "type": "number"
             },
             "stopWinType": {
               "type": "string",
               "enum": [
                 "Limit",
                 "Market"
-              ],
-              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+              ]
             },
             "trailingStop": {
-              "type": "number",
-              "description": "追踪止损. Trailing-stop distance."
+              "type": "number"
             },
             "triggerPrice": {
-              "type": "number",
-              "description": "条件单触发价. Trigger price of a conditional order."
+              "type": "number"
             },
             "triggerType": {
               "type": "string",
               "enum": [
                 "LAST",
                 "INDEX"
-              ],
-              "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+              ]
             },
             "fee": {
-              "type": "number",
-              "description": "Fee (example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "pnl": {
-              "type": "number",
-              "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "tif": {
               "type": "string",
               "enum": [
                 "DAY"
-              ],
-              "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+              ]
             },
             "uid": {
-              "type": "string",
-              "description": "User id (example only, not in the vendor doc's table; a string)."
+              "type": "string"
             }
           }
         }
@@ -597,65 +570,52 @@ export const meta: ApiDocMeta = {
           "triggerPrice",
           "triggerType"
         ],
-        "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
         "properties": {
           "id": {
-            "type": "string",
-            "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+            "type": "string"
           },
           "currency": {
-            "type": "string",
-            "description": "交易币种. Currency."
+            "type": "string"
           },
           "symbol": {
-            "type": "string",
-            "description": "合约名称. Contract name."
+            "type": "string"
           },
           "created": {
             "type": "string",
-            "format": "date-time",
-            "description": "订单创建时间. Creation time (ISO 8601)."
+            "format": "date-time"
           },
           "modified": {
             "type": "string",
-            "format": "date-time",
-            "description": "订单发生变动时间. Last change time (ISO 8601)."
+            "format": "date-time"
           },
           "side": {
             "type": "string",
             "enum": [
               "Buy",
               "Sell"
-            ],
-            "description": "订单方向，Buy/Sell. Order side as returned in answers."
+            ]
           },
           "type": {
             "type": "string",
             "enum": [
               "Limit",
               "Market"
-            ],
-            "description": "订单类型，Limit/Market. Order type as returned in answers."
+            ]
           },
           "price": {
-            "type": "number",
-            "description": "订单价格. Order price."
+            "type": "number"
           },
           "qty": {
-            "type": "number",
-            "description": "订单数量. Order quantity."
+            "type": "number"
           },
           "openPosition": {
-            "type": "boolean",
-            "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+            "type": "boolean"
           },
           "cumQty": {
-            "type": "number",
-            "description": "已成交数量. Filled quantity."
+            "type": "number"
           },
           "avgPx": {
-            "type": "number",
-            "description": "成交均价. Average fill price."
+            "type": "number"
           },
           "ordStatus": {
             "type": "string",
@@ -666,16 +626,13 @@ export const meta: ApiDocMeta = {
               "CANCELED",
               "REJECTED",
               "WAITING"
-            ],
-            "description": "订单状态 (`ordStatus`)."
+            ]
           },
           "iceberg": {
-            "type": "boolean",
-            "description": "是否为冰山单. Whether this is an iceberg order."
+            "type": "boolean"
           },
           "showQty": {
-            "type": "number",
-            "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+            "type": "number"
           },
           "source": {
             "type": "string",
@@ -686,59 +643,48 @@ export const meta: ApiDocMeta = {
               "StopLoss",
               "TrailingStop",
               "SysRisk"
-            ],
-            "description": "订单来源 (`source`). How the order was created."
+            ]
           },
           "stopLossPrice": {
-            "type": "number",
-            "description": "止损价. Stop-loss price."
+            "type": "number"
           },
           "stopWinPrice": {
-            "type": "number",
-            "description": "止盈价. Take-profit price."
+            "type": "number"
           },
           "stopWinType": {
             "type": "string",
             "enum": [
               "Limit",
               "Market"
-            ],
-            "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+            ]
           },
           "trailingStop": {
-            "type": "number",
-            "description": "追踪止损. Trailing-stop distance."
+            "type": "number"
           },
           "triggerPrice": {
-            "type": "number",
-            "description": "条件单触发价. Trigger price of a conditional order."
+            "type": "number"
           },
           "triggerType": {
             "type": "string",
             "enum": [
               "LAST",
               "INDEX"
-            ],
-            "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+            ]
           },
           "fee": {
-            "type": "number",
-            "description": "Fee (example only, not in the vendor doc's table)."
+            "type": "number"
           },
           "pnl": {
-            "type": "number",
-            "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+            "type": "number"
           },
           "tif": {
             "type": "string",
             "enum": [
               "DAY"
-            ],
-            "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+            ]
           },
           "uid": {
-            "type": "string",
-            "description": "User id (example only, not in the vendor doc's table; a string)."
+            "type": "string"
           }
         }
       },
@@ -803,39 +749,30 @@ export const meta: ApiDocMeta = {
             "frozenCash",
             "urPnl"
           ],
-          "description": "A futures asset account (`query_accounts`). The five table fields are required;\n`cashAvailable`, `factLeverage` and `uid` appear only in the vendor doc's example (Decisions 3)\nand are optional; their meanings are inferred from the names.\n",
           "properties": {
             "currency": {
-              "type": "string",
-              "description": "币种. Currency."
+              "type": "string"
             },
             "cash": {
-              "type": "number",
-              "description": "总资金. Total funds."
+              "type": "number"
             },
             "withdrawableCash": {
-              "type": "number",
-              "description": "可提资金. Withdrawable funds."
+              "type": "number"
             },
             "frozenCash": {
-              "type": "number",
-              "description": "冻结资金. Frozen funds."
+              "type": "number"
             },
             "urPnl": {
-              "type": "number",
-              "description": "账户浮动盈亏. Unrealised (floating) P&L of the account (spelled `urPnl`, unlike the position's `urPnL`)."
+              "type": "number"
             },
             "cashAvailable": {
-              "type": "number",
-              "description": "Available funds (inferred; example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "factLeverage": {
-              "type": "number",
-              "description": "Actual (effective) leverage of the account (inferred; example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "uid": {
-              "type": "string",
-              "description": "User id (example only, not in the vendor doc's table; a string)."
+              "type": "string"
             }
           }
         }
@@ -905,104 +842,81 @@ export const meta: ApiDocMeta = {
             "liquidationPrice",
             "deposit"
           ],
-          "description": "A futures position (`query_position`). Table fields are required; `created`,\n`lastPrice` and `uid` appear only in the example and are optional.\n",
           "properties": {
             "currency": {
-              "type": "string",
-              "description": "交易币种. Currency."
+              "type": "string"
             },
             "symbol": {
-              "type": "string",
-              "description": "合约名称. Contract name."
+              "type": "string"
             },
             "side": {
               "type": "string",
               "enum": [
                 "Long",
                 "Short"
-              ],
-              "description": "持仓方向，Long - 多仓，Short - 空仓. Position side (`side` of a position, `position_type` of `close_position`)."
+              ]
             },
             "qty": {
-              "type": "number",
-              "description": "持仓数量. Position quantity."
+              "type": "number"
             },
             "individualPosition": {
-              "type": "boolean",
-              "description": "是否逐仓，true - 逐仓，false - 全仓. true = isolated margin, false = cross margin."
+              "type": "boolean"
             },
             "price": {
-              "type": "number",
-              "description": "持仓价格. Position (entry) price."
+              "type": "number"
             },
             "closableQty": {
-              "type": "number",
-              "description": "可平数量. Closable quantity."
+              "type": "number"
             },
             "pnlRate": {
-              "type": "number",
-              "description": "浮动盈亏比例. Floating P&L ratio."
+              "type": "number"
             },
             "value": {
-              "type": "number",
-              "description": "持仓价值. Position value."
+              "type": "number"
             },
             "positionLeverage": {
-              "type": "number",
-              "description": "杠杆. Leverage."
+              "type": "number"
             },
             "stopLossPrice": {
-              "type": "number",
-              "description": "止损价设定. Stop-loss price setting."
+              "type": "number"
             },
             "stopWinPrice": {
-              "type": "number",
-              "description": "止盈价设定. Take-profit price setting."
+              "type": "number"
             },
             "stopWinType": {
               "type": "string",
               "enum": [
                 "Limit",
                 "Market"
-              ],
-              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+              ]
             },
             "trailingStop": {
-              "type": "number",
-              "description": "追踪止损价距. Trailing-stop distance."
+              "type": "number"
             },
             "trailingStopPrice": {
-              "type": "number",
-              "description": "根据追踪止损算出的止损价. Stop price computed from the trailing stop."
+              "type": "number"
             },
             "pnl": {
-              "type": "number",
-              "description": "已实现盈亏. Realised P&L."
+              "type": "number"
             },
             "urPnL": {
-              "type": "number",
-              "description": "浮动盈亏. Unrealised (floating) P&L (spelled `urPnL`, unlike the account's `urPnl`)."
+              "type": "number"
             },
             "liquidationPrice": {
-              "type": "number",
-              "description": "爆仓价. Liquidation price."
+              "type": "number"
             },
             "deposit": {
-              "type": "number",
-              "description": "保证金. Margin."
+              "type": "number"
             },
             "created": {
               "type": "string",
-              "format": "date-time",
-              "description": "Position creation time (example only, not in the vendor doc's table)."
+              "format": "date-time"
             },
             "lastPrice": {
-              "type": "number",
-              "description": "Last price of the contract (example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "uid": {
-              "type": "string",
-              "description": "User id (example only, not in the vendor doc's table; a string)."
+              "type": "string"
             }
           }
         }
@@ -1075,65 +989,52 @@ export const meta: ApiDocMeta = {
             "triggerPrice",
             "triggerType"
           ],
-          "description": "A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).\nFields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear\nonly in the examples and are optional.\n",
           "properties": {
             "id": {
-              "type": "string",
-              "description": "订单id，eg. O101-20190910-033720-922-1879. Order number (string)."
+              "type": "string"
             },
             "currency": {
-              "type": "string",
-              "description": "交易币种. Currency."
+              "type": "string"
             },
             "symbol": {
-              "type": "string",
-              "description": "合约名称. Contract name."
+              "type": "string"
             },
             "created": {
               "type": "string",
-              "format": "date-time",
-              "description": "订单创建时间. Creation time (ISO 8601)."
+              "format": "date-time"
             },
             "modified": {
               "type": "string",
-              "format": "date-time",
-              "description": "订单发生变动时间. Last change time (ISO 8601)."
+              "format": "date-time"
             },
             "side": {
               "type": "string",
               "enum": [
                 "Buy",
                 "Sell"
-              ],
-              "description": "订单方向，Buy/Sell. Order side as returned in answers."
+              ]
             },
             "type": {
               "type": "string",
               "enum": [
                 "Limit",
                 "Market"
-              ],
-              "description": "订单类型，Limit/Market. Order type as returned in answers."
+              ]
             },
             "price": {
-              "type": "number",
-              "description": "订单价格. Order price."
+              "type": "number"
             },
             "qty": {
-              "type": "number",
-              "description": "订单数量. Order quantity."
+              "type": "number"
             },
             "openPosition": {
-              "type": "boolean",
-              "description": "开仓/平仓单，开仓为 true，平仓为false. true = opening order, false = closing order."
+              "type": "boolean"
             },
             "cumQty": {
-              "type": "number",
-              "description": "已成交数量. Filled quantity."
+              "type": "number"
             },
             "avgPx": {
-              "type": "number",
-              "description": "成交均价. Average fill price."
+              "type": "number"
             },
             "ordStatus": {
               "type": "string",
@@ -1144,16 +1045,13 @@ export const meta: ApiDocMeta = {
                 "CANCELED",
                 "REJECTED",
                 "WAITING"
-              ],
-              "description": "订单状态 (`ordStatus`)."
+              ]
             },
             "iceberg": {
-              "type": "boolean",
-              "description": "是否为冰山单. Whether this is an iceberg order."
+              "type": "boolean"
             },
             "showQty": {
-              "type": "number",
-              "description": "冰山单显示数量. Displayed quantity of an iceberg order."
+              "type": "number"
             },
             "source": {
               "type": "string",
@@ -1164,59 +1062,48 @@ export const meta: ApiDocMeta = {
                 "StopLoss",
                 "TrailingStop",
                 "SysRisk"
-              ],
-              "description": "订单来源 (`source`). How the order was created."
+              ]
             },
             "stopLossPrice": {
-              "type": "number",
-              "description": "止损价. Stop-loss price."
+              "type": "number"
             },
             "stopWinPrice": {
-              "type": "number",
-              "description": "止盈价. Take-profit price."
+              "type": "number"
             },
             "stopWinType": {
               "type": "string",
               "enum": [
                 "Limit",
                 "Market"
-              ],
-              "description": "止盈类型，Limit/Market. Take-profit execution type as returned in answers. Two vendor doc\ntables type this field `Double`; it is a string enum (see Decisions 1).\n"
+              ]
             },
             "trailingStop": {
-              "type": "number",
-              "description": "追踪止损. Trailing-stop distance."
+              "type": "number"
             },
             "triggerPrice": {
-              "type": "number",
-              "description": "条件单触发价. Trigger price of a conditional order."
+              "type": "number"
             },
             "triggerType": {
               "type": "string",
               "enum": [
                 "LAST",
                 "INDEX"
-              ],
-              "description": "条件单触发价类型 (`triggerType` in answers, `trigger_type` in requests)."
+              ]
             },
             "fee": {
-              "type": "number",
-              "description": "Fee (example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "pnl": {
-              "type": "number",
-              "description": "Realised profit and loss of the order (example only, not in the vendor doc's table)."
+              "type": "number"
             },
             "tif": {
               "type": "string",
               "enum": [
                 "DAY"
-              ],
-              "description": "Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field\ntables and not a request parameter. Other values are undocumented (Decisions 7).\n"
+              ]
             },
             "uid": {
-              "type": "string",
-              "description": "User id (example only, not in the vendor doc's table; a string)."
+              "type": "string"
             }
           }
         }
@@ -1277,8 +1164,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "订单号. Order number of the new order (null on failure)."
+        ]
       },
       "params": [],
       "body": {
@@ -1407,8 +1293,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1468,8 +1353,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1531,8 +1415,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1606,8 +1489,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1667,8 +1549,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1733,8 +1614,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {
@@ -1804,8 +1684,7 @@ export const meta: ApiDocMeta = {
         "type": [
           "string",
           "null"
-        ],
-        "description": "无返回. No payload (null) except for `enter_order` (order number)."
+        ]
       },
       "params": [],
       "body": {

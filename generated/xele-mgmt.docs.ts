@@ -186,11 +186,9 @@ export const meta: ApiDocMeta = {
         "required": [
           "ticket"
         ],
-        "description": "从请求后的回报中的ticket字段值就是待获取的token,响应中除ticket以外的其他字段均可忽略不用考虑。\n\nThe login answer. Only `ticket` matters: it is the token to put in every later request's `token` field. Other fields may be present and are ignored.",
         "properties": {
           "ticket": {
-            "type": "string",
-            "description": "The token (C128) for the `token` request field."
+            "type": "string"
           }
         }
       },
@@ -310,99 +308,75 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "资金查询响应中的一条记录 (one investor's funds). Amounts are N8,4 JSON numbers.",
           "properties": {
             "investor_id": {
-              "type": "string",
-              "description": "投资者账户 (C13)"
+              "type": "string"
             },
             "investor_name": {
-              "type": "string",
-              "description": "投资者姓名 (C13). The vendor doc prints `Investor_name`; the spec expects `investor_name` and also accepts `Investor_name` (see Decisions)."
+              "type": "string"
             },
             "Investor_name": {
-              "type": "string",
-              "description": "投资者姓名 — the vendor doc's capitalised spelling, accepted as an alias of investor_name."
+              "type": "string"
             },
             "trading_day": {
-              "type": "string",
-              "description": "交易日 (C9), yyyyMMdd"
+              "type": "string"
             },
             "pre_balance": {
-              "type": "number",
-              "description": "上次结算准备金(静态权益) (N8,4)。previous settlement reserve (static equity)"
+              "type": "number"
             },
             "order_commission": {
-              "type": "number",
-              "description": "申报费 (N8,4)。order declaration fee"
+              "type": "number"
             },
             "static_balance": {
-              "type": "number",
-              "description": "静态权益 (N8,4)。static equity"
+              "type": "number"
             },
             "dynamic_rights": {
-              "type": "number",
-              "description": "动态权益 (N8,4)。dynamic equity"
+              "type": "number"
             },
             "delivery_margin": {
-              "type": "number",
-              "description": "交割保证金 (N8,4)。delivery margin"
+              "type": "number"
             },
             "close_profit": {
-              "type": "number",
-              "description": "平仓盈亏 (N8,4)。close profit/loss"
+              "type": "number"
             },
             "curr_margin": {
-              "type": "number",
-              "description": "当前保证金总额(占用保证金) (N8,4)。current total (occupied) margin"
+              "type": "number"
             },
             "frozen_margin": {
-              "type": "number",
-              "description": "冻结保证金 (N8,4)。frozen margin"
+              "type": "number"
             },
             "available": {
-              "type": "number",
-              "description": "可用资金 (N8,4)。available funds"
+              "type": "number"
             },
             "avaiable_limit": {
-              "type": "integer",
-              "description": "资金可用比例 (N8)。该字段为整型,计算方式:百分比(小数)*10000,例如:12%=0.12*10000,该字段值为1200。\n\nAvailable-funds ratio as a fixed-point integer: fraction x 10000 (1200 = 12%)."
+              "type": "integer"
             },
             "risk": {
-              "type": "number",
-              "description": "风险度 (N8,4)。risk degree"
+              "type": "number"
             },
             "limited": {
-              "type": "number",
-              "description": "限制交易风险度 (N8,4)。risk degree at which trading is restricted"
+              "type": "number"
             },
             "fee": {
-              "type": "number",
-              "description": "手续费 (N8,4)。commission"
+              "type": "number"
             },
             "frozen_fee": {
-              "type": "number",
-              "description": "冻结手续费 (N8,4)。frozen commission"
+              "type": "number"
             },
             "premium": {
-              "type": "number",
-              "description": "权利金 (N8,4)。option premium"
+              "type": "number"
             },
             "frozen_premium": {
-              "type": "number",
-              "description": "冻结权利金 (N8,4)。frozen premium"
+              "type": "number"
             },
             "cash_in": {
-              "type": "number",
-              "description": "出金 (vendor doc label) (N8,4)。deposits — the vendor doc labels cash_in 出金 and cash_out 入金; the spec follows the field names (see Decisions)"
+              "type": "number"
             },
             "cash_out": {
-              "type": "number",
-              "description": "入金 (vendor doc label) (N8,4)。withdrawals — see cash_in"
+              "type": "number"
             },
             "float_profit_and_loss": {
-              "type": "number",
-              "description": "持仓盈亏 (type missing in the vendor doc; number like its neighbours). Position (floating) profit/loss"
+              "type": "number"
             }
           }
         }
@@ -706,36 +680,29 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "出入金记录 (one cash in/out record).",
           "properties": {
             "unique_id": {
               "type": "integer",
-              "minimum": 0,
-              "description": "此条记录唯一ID (uN4)"
+              "minimum": 0
             },
             "investor_id": {
-              "type": "string",
-              "description": "投资者账号 (C13)"
+              "type": "string"
             },
             "investor_name": {
-              "type": "string",
-              "description": "投资者名称 (C13)"
+              "type": "string"
             },
             "direction": {
               "type": "string",
               "enum": [
                 "1",
                 "2"
-              ],
-              "description": "出入金标志 (C1)。1:入金 2:出金 (deposit / withdrawal)"
+              ]
             },
             "amount": {
-              "type": "number",
-              "description": "出入金金额 (N8.4)"
+              "type": "number"
             },
             "operator": {
-              "type": "string",
-              "description": "操作者 (C13)"
+              "type": "string"
             },
             "status": {
               "type": "integer",
@@ -745,12 +712,10 @@ export const meta: ApiDocMeta = {
                 2,
                 3,
                 4
-              ],
-              "description": "操作状态 (N1)。0:待审核1:已通过2:不通过3:失败4:已同步"
+              ]
             },
             "update_time": {
-              "type": "string",
-              "description": "更新时间 (C20), 2022-04-06 16:15:01"
+              "type": "string"
             }
           }
         }
@@ -971,9 +936,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -1254,9 +1217,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -1515,7 +1476,6 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "交易所前置 (one exchange front / seat configuration). 本柜台支持SHFE、INE、DCE、CFFEX、CZCE、GFEX交易所,各个交易所的前置查询结果可能字段存在差异: fields vary by exchange, so all are optional.",
           "properties": {
             "seat_type": {
               "type": "string",
@@ -1523,148 +1483,117 @@ export const meta: ApiDocMeta = {
                 "MANAGER",
                 "SLAVE",
                 "MARKET"
-              ],
-              "description": "seat类型 (C10)。MANAGER 主席 SLAVE 次席 MARKET 行情"
+              ]
             },
             "seat_index": {
               "type": "integer",
-              "minimum": 0,
-              "description": "席位编号 (uN1)"
+              "minimum": 0
             },
             "exchange_master": {
-              "type": "boolean",
-              "description": "交易所的管理席位 (B)。回报优选的用,默认false"
+              "type": "boolean"
             },
             "connect_start_day_time": {
-              "type": "string",
-              "description": "日盘连接时间 (C8)。时间格式:\"00:00:00\",其他格式无效"
+              "type": "string"
             },
             "connect_start_night_time": {
-              "type": "string",
-              "description": "夜盘连接时间 (C8)。时间格式:\"00:00:00\",其他格式无效"
+              "type": "string"
             },
             "connect_time_enable": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "是否生效 (N1)。0:关;1:开"
+              ]
             },
             "front_ip": {
-              "type": "string",
-              "description": "前置地址 (C32)"
+              "type": "string"
             },
             "front_port": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 65535,
-              "description": "前置端口号 (uN2)"
+              "maximum": 65535
             },
             "fens_ip": {
-              "type": "string",
-              "description": "fens地址 (C32)"
+              "type": "string"
             },
             "fens_port": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 65535,
-              "description": "fens端口号 (uN2)"
+              "maximum": 65535
             },
             "fens_enable": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "是否启用fens (N1)。1:生效;0:不生效"
+              ]
             },
             "flow_control": {
               "type": "integer",
-              "default": 200,
-              "description": "每秒流控 (N2)。默认200"
+              "default": 200
             },
             "weight": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 1024,
-              "description": "权重值 (N4)。取值[0,1024]"
+              "maximum": 1024
             },
             "short_code": {
-              "type": "string",
-              "description": "快捷码 (C16)"
+              "type": "string"
             },
             "participant_id": {
-              "type": "string",
-              "description": "会员号 (C11)"
+              "type": "string"
             },
             "seat_id": {
-              "type": "string",
-              "description": "席位编码 (C11)"
+              "type": "string"
             },
             "password": {
-              "type": "string",
-              "description": "席位密码 (C64)"
+              "type": "string"
             },
             "enable": {
-              "type": "boolean",
-              "description": "配置是否生效 (B)"
+              "type": "boolean"
             },
             "exchange_id": {
-              "type": "string",
-              "description": "交易所 (C9)"
+              "type": "string"
             },
             "init_password": {
-              "type": "string",
-              "description": "初始化密码 (C64)"
+              "type": "string"
             },
             "auth_serial_no": {
-              "type": "string",
-              "description": "授权码序列号 (C45)"
+              "type": "string"
             },
             "auth_code": {
-              "type": "string",
-              "description": "授权码 (C45)"
+              "type": "string"
             },
             "dce_query_ip": {
-              "type": "string",
-              "description": "辅助网关ip (C20)"
+              "type": "string"
             },
             "dce_query_port": {
-              "type": "integer",
-              "description": "辅助网关port (type missing in the vendor doc; a port number)"
+              "type": "integer"
             },
             "dce_trader_no": {
-              "type": "string",
-              "description": "交易或行情网关编号 (C17)"
+              "type": "string"
             },
             "dce_query_no": {
-              "type": "string",
-              "description": "辅助网关编号 (C17)"
+              "type": "string"
             },
             "private_ip": {
-              "type": "string",
-              "description": "私有流地址 (C32),仅郑商使用 (CZCE only)"
+              "type": "string"
             },
             "private_port": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 65535,
-              "description": "私有流端口 (uN2),仅郑商使用"
+              "maximum": 65535
             },
             "backup_private_ip": {
-              "type": "string",
-              "description": "备用私有流地址 (C32),仅郑商使用"
+              "type": "string"
             },
             "backup_private_port": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 65535,
-              "description": "备用私有流端口 (uN2),仅郑商使用"
+              "maximum": 65535
             },
             "update_time": {
-              "type": "string",
-              "description": "席位更新时间 (C20), 2022-03-04 15:30:23"
+              "type": "string"
             }
           }
         }
@@ -1800,7 +1729,6 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "前置实时控制信息 (one front's real-time routing control). 只有当柜台正常启动后查询到的前置实时控制信息才准确。",
           "properties": {
             "exchange_id": {
               "type": "string",
@@ -1812,13 +1740,11 @@ export const meta: ApiDocMeta = {
                 "CZCE",
                 "CFFEX",
                 "GFEX"
-              ],
-              "description": "交易所 (C9)。该字段取值:\"DCE\",\"SHFE\",\"INE\",\"SHFE;INE\",\"CZCE\",\"CFFEX\",\"GFEX\""
+              ]
             },
             "seat_index": {
               "type": "integer",
-              "minimum": 0,
-              "description": "席位号 (N1)。从0开始"
+              "minimum": 0
             },
             "seat_type": {
               "type": "string",
@@ -1826,34 +1752,28 @@ export const meta: ApiDocMeta = {
                 "MANAGER",
                 "SLAVE",
                 "MARKET"
-              ],
-              "description": "席位类型 (C12)。MANAGER:主席SLAVE:次席MARKET:行情"
+              ]
             },
             "model_switch": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "报单方式 (N1)。0:优先发送;1:概率发送 (0 priority mode, 1 probability/weighted mode)"
+              ]
             },
             "flow_control": {
               "type": "integer",
-              "default": 200,
-              "description": "每秒流控 (N4). Orders per second; some exchanges' counters ignore it, send 200 then."
+              "default": 200
             },
             "weight": {
               "type": "integer",
-              "minimum": 0,
-              "description": "权重值 (N4)。取值大于等于0,该字段的实际意义取决与model_switch开关。当model_switch=0时,该字段表示优先级;当model_switch=1时,该字段标识权重值。"
+              "minimum": 0
             },
             "front_ip": {
-              "type": "string",
-              "description": "前置地址 (C45)"
+              "type": "string"
             },
             "update_time": {
-              "type": "string",
-              "description": "席位更新时间 (C20), 2022-03-04 15:30:23"
+              "type": "string"
             }
           }
         }
@@ -1984,9 +1904,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -2377,7 +2295,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -2535,7 +2452,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -3460,7 +3376,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -4087,14 +4002,12 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "客户交易权限 (one permission record).",
           "properties": {
             "exchange": {
               "type": [
                 "string",
                 "array"
               ],
-              "description": "交易所 (C8)",
               "items": {
                 "type": "string"
               }
@@ -4104,7 +4017,6 @@ export const meta: ApiDocMeta = {
                 "string",
                 "array"
               ],
-              "description": "投资者ID (C16)",
               "items": {
                 "type": "string"
               }
@@ -4114,41 +4026,33 @@ export const meta: ApiDocMeta = {
                 "string",
                 "array"
               ],
-              "description": "品种ID (C8)",
               "items": {
                 "type": "string"
               }
             },
             "templ": {
-              "type": "string",
-              "description": "模版名 (the vendor doc prints `\"templ`)"
+              "type": "string"
             },
             "trade_perm": {
               "type": "array",
-              "description": "trade_perm: 交易权限列表",
               "items": {
                 "type": "object",
-                "description": "trade_perm entry",
                 "properties": {
                   "prc_type": {
-                    "type": "string",
-                    "description": "交易权限ID (C16)"
+                    "type": "string"
                   },
                   "prc_name": {
-                    "type": "string",
-                    "description": "交易权限名 (C64)"
+                    "type": "string"
                   },
                   "enable": {
                     "type": "integer",
                     "enum": [
                       0,
                       1
-                    ],
-                    "description": "交易权限开关 (N1)。1:开;0:关"
+                    ]
                   },
                   "value": {
-                    "type": "integer",
-                    "description": "配置值 (N4)。默认为-1,若为-1则表示该配置项只有开关,没有配置值,反之则存在配置值"
+                    "type": "integer"
                   }
                 }
               }
@@ -4341,38 +4245,31 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "客户交易权限模版 (one trading-permission template).",
           "properties": {
             "templ": {
-              "type": "string",
-              "description": "模版名称 (C64),唯一。Template name (unique key)."
+              "type": "string"
             },
             "enable": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "状态 (int)。1:启动;0:禁用"
+              ]
             },
             "trade": {
               "type": "array",
-              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
               "items": {
                 "type": "object",
                 "required": [
                   "ip",
                   "name"
                 ],
-                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
                 "properties": {
                   "ip": {
-                    "type": "string",
-                    "description": "柜台IP (\"null-null\" = not effective)"
+                    "type": "string"
                   },
                   "name": {
-                    "type": "string",
-                    "description": "柜台名 (\"null-null\" = not effective)"
+                    "type": "string"
                   }
                 },
                 "additionalProperties": false
@@ -4380,7 +4277,6 @@ export const meta: ApiDocMeta = {
             },
             "product_type": {
               "type": "array",
-              "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
               "items": {
                 "type": "string",
                 "enum": [
@@ -4396,7 +4292,6 @@ export const meta: ApiDocMeta = {
             },
             "produtct_type": {
               "type": "array",
-              "description": "The vendor doc table's misspelling of product_type, accepted in answers as an alias.",
               "items": {
                 "type": "string",
                 "enum": [
@@ -4412,28 +4307,24 @@ export const meta: ApiDocMeta = {
             },
             "product": {
               "type": "array",
-              "description": "品种 (jsonArray)。例如:{product:[\"au\",\"fm\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "investor": {
               "type": "array",
-              "description": "投资者 (jsonArray)。例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "hedge": {
               "type": "array",
-              "description": "投保标志 (jsonArray)。例如:{hedge:[\"投机\",\"套利\"]},一般默认只有一个\"投机\",其它需要柜台支持。[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "exchange": {
               "type": "array",
-              "description": "交易所 (jsonArray)。例如:{exchange:[\"SHFE\",\"INE\"]},可取值:\"SHFE\",\"INE\",\"DCE\",\"CZCE\",\"CFFEX\",\"GFEX\",其他值不识别;[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string",
                 "enum": [
@@ -4449,7 +4340,6 @@ export const meta: ApiDocMeta = {
             },
             "prc": {
               "type": "array",
-              "description": "风控项 (jsonArray)。enable:1:开;0:关;value:0:允许交易 1:只能平仓 2:禁止交易;prc_type默认固定取值:\"TradingEnable\";prc_name默认固定取值:\"限制交易命令\"",
               "items": {
                 "type": "object",
                 "required": [
@@ -4457,15 +4347,13 @@ export const meta: ApiDocMeta = {
                   "enable",
                   "value"
                 ],
-                "description": "目前prc字段的数组中默认固定为{\"prc_type\":\"TradingEnable\",\"enable\":1, \"value\":130}一个json对象,且prc_type字段值不可修改固定为TradingEnable,enable和value可修改。",
                 "properties": {
                   "prc_type": {
                     "type": "string",
                     "enum": [
                       "TradingEnable"
                     ],
-                    "default": "TradingEnable",
-                    "description": "风控ID。prc_type字段默认固定取值:\"TradingEnable\",不可修改。"
+                    "default": "TradingEnable"
                   },
                   "enable": {
                     "type": "integer",
@@ -4473,17 +4361,14 @@ export const meta: ApiDocMeta = {
                       0,
                       1
                     ],
-                    "default": 1,
-                    "description": "开关: enable(该字段保留,默认可为1):1:开;0:关"
+                    "default": 1
                   },
                   "value": {
-                    "type": "integer",
-                    "description": "配置值: 0:允许交易 1:只能平仓 2:禁止交易. Not an enum here: the vendor doc's own default object uses value 130 (see Decisions)."
+                    "type": "integer"
                   },
                   "prc_name": {
                     "type": "string",
-                    "default": "限制交易命令",
-                    "description": "风控名。prc_name字段默认固定取值:\"限制交易命令\"。Optional in requests."
+                    "default": "限制交易命令"
                   }
                 },
                 "additionalProperties": false
@@ -4594,26 +4479,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -5292,26 +5171,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -6008,26 +5881,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -6613,31 +6480,25 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "授权码 (one authentication code record).",
           "properties": {
             "unique_id": {
               "type": "integer",
-              "minimum": 0,
-              "description": "此条记录唯一ID (uN4)"
+              "minimum": 0
             },
             "auth_code": {
-              "type": "string",
-              "description": "鉴权码 (C16)"
+              "type": "string"
             },
             "allow_investor": {
               "type": "array",
-              "description": "投资者列表 (Array)。默认包括所有投资者:[];未指定任何投资者:[\"null-null\"];指定具体投资者:[\"12345678\",\"12378\"]。[] = every investor (the client fills [] when left out).",
               "items": {
                 "type": "string"
               }
             },
             "app_id": {
-              "type": "string",
-              "description": "appid (C28)"
+              "type": "string"
             },
             "update_time": {
-              "type": "string",
-              "description": "更新时间 (C20), 2022-03-04 15:30:23"
+              "type": "string"
             }
           }
         }
@@ -6733,9 +6594,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -6945,9 +6804,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -7175,9 +7032,7 @@ export const meta: ApiDocMeta = {
         "xeleToken"
       ],
       "rateLimit": [],
-      "dataSchema": {
-        "description": "返回结果 (json)。有些API接口响应可能会包涵来自服务端的一些数据,具体是json数组或者对象,以具体请求类型而定,注意:不是所有的API响应都有这个字段,一般特指查询接口。\n\nPayload: array or object per operation, or the \"|\"-rows text (PipeRowsAnswer) for the row-format queries."
-      },
+      "dataSchema": {},
       "params": [],
       "body": {
         "contentType": "application/json",
@@ -7351,71 +7206,54 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "交易汇总信息 (one summary row; values are text, numeric ones as numeric strings).",
           "properties": {
             "InvestorId": {
-              "type": "string",
-              "description": "投资者账号 (C64)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" (applies to the numeric columns only)"
+              "type": "string"
             },
             "InvestorName": {
-              "type": "string",
-              "description": "投资者姓名 (C64)"
+              "type": "string"
             },
             "ExchangeId": {
-              "type": "string",
-              "description": "交易所 (C64)"
+              "type": "string"
             },
             "OrderVolumeTotal": {
-              "type": "string",
-              "description": "报单手数 (C64)"
+              "type": "string"
             },
             "OrderTimes": {
-              "type": "string",
-              "description": "报单笔数 (C64)"
+              "type": "string"
             },
             "ActionVolumeTotal": {
-              "type": "string",
-              "description": "撤单手数 (C64)"
+              "type": "string"
             },
             "ActionTimes": {
-              "type": "string",
-              "description": "撤单笔数 (C64)"
+              "type": "string"
             },
             "BarginVolumeTotal": {
-              "type": "string",
-              "description": "成交手数 (C64)"
+              "type": "string"
             },
             "BarginTimes": {
-              "type": "string",
-              "description": "成交笔数 (C64)"
+              "type": "string"
             },
             "NobarginVolumeTotal": {
-              "type": "string",
-              "description": "未成交单手数 (C64)"
+              "type": "string"
             },
             "ErrorVolumeTotal": {
-              "type": "string",
-              "description": "错单手数 (C64)"
+              "type": "string"
             },
             "BarginRates": {
-              "type": "string",
-              "description": "成交率 (C64)"
+              "type": "string"
             },
             "ActionRates": {
-              "type": "string",
-              "description": "撤单率 (C64)"
+              "type": "string"
             },
             "InsturmentAmount": {
-              "type": "string",
-              "description": "交易合约数 (C64). Vendor spelling `InsturmentAmount` kept; `InstrumentAmount` accepted as an alias."
+              "type": "string"
             },
             "InstrumentAmount": {
-              "type": "string",
-              "description": "交易合约数 — corrected spelling, accepted as an alias."
+              "type": "string"
             },
             "TradingDay": {
-              "type": "string",
-              "description": "日期 (C64)"
+              "type": "string"
             }
           }
         }
@@ -7675,54 +7513,41 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "系统监控信息.",
         "properties": {
           "CpuName": {
-            "type": "string",
-            "description": "CPU型号 (C32)"
+            "type": "string"
           },
           "CpuNum": {
-            "type": "integer",
-            "description": "CPU核数 (N4)"
+            "type": "integer"
           },
           "CpuTempl": {
-            "type": "number",
-            "description": "CPU温度 (N4.2)"
+            "type": "number"
           },
           "CpuUsage": {
-            "type": "number",
-            "description": "CPU使用率 (N4.2)"
+            "type": "number"
           },
           "DiskUsage": {
-            "type": "number",
-            "description": "磁盘使用率 (N4.2)"
+            "type": "number"
           },
           "OsRunTime": {
-            "type": "string",
-            "description": "系统运行时间 (C64)"
+            "type": "string"
           },
           "OsRunTimeFigure": {
-            "description": "系统运行时间 (Array)。此字段值选用已运行时间按:Days:天;Hours:小时Mins:分钟Secs:秒。Typed as an object, an array of such objects accepted (see Decisions).",
             "oneOf": [
               {
                 "type": "object",
-                "description": "已运行时间 broken down.",
                 "properties": {
                   "Days": {
-                    "type": "integer",
-                    "description": "天"
+                    "type": "integer"
                   },
                   "Hours": {
-                    "type": "integer",
-                    "description": "小时"
+                    "type": "integer"
                   },
                   "Mins": {
-                    "type": "integer",
-                    "description": "分钟"
+                    "type": "integer"
                   },
                   "Secs": {
-                    "type": "integer",
-                    "description": "秒"
+                    "type": "integer"
                   }
                 }
               },
@@ -7730,23 +7555,18 @@ export const meta: ApiDocMeta = {
                 "type": "array",
                 "items": {
                   "type": "object",
-                  "description": "已运行时间 broken down.",
                   "properties": {
                     "Days": {
-                      "type": "integer",
-                      "description": "天"
+                      "type": "integer"
                     },
                     "Hours": {
-                      "type": "integer",
-                      "description": "小时"
+                      "type": "integer"
                     },
                     "Mins": {
-                      "type": "integer",
-                      "description": "分钟"
+                      "type": "integer"
                     },
                     "Secs": {
-                      "type": "integer",
-                      "description": "秒"
+                      "type": "integer"
                     }
                   }
                 }
@@ -7754,12 +7574,10 @@ export const meta: ApiDocMeta = {
             ]
           },
           "XtfServer": {
-            "type": "string",
-            "description": "服务器名称 (C32),预留"
+            "type": "string"
           },
           "XtfVersion": {
-            "type": "string",
-            "description": "柜台版本 (C32)"
+            "type": "string"
           }
         }
       },
@@ -7871,59 +7689,47 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "柜台监控信息.",
         "properties": {
           "CancelTimesSum": {
-            "type": "integer",
-            "description": "撤单笔数,当前实时最新值 (vendor doc type \"Node\", read as N4)"
+            "type": "integer"
           },
           "ErrorVolumeSum": {
-            "type": "integer",
-            "description": "错单手数 (N4),当前实时最新值"
+            "type": "integer"
           },
           "TradeVolumeSum": {
-            "type": "integer",
-            "description": "成交手数 (N4),当前实时最新值"
+            "type": "integer"
           },
           "OrderTimesSum": {
-            "type": "integer",
-            "description": "报单笔数 (N4),当前实时最新值"
+            "type": "integer"
           },
           "ExchangeId": {
-            "type": "string",
-            "description": "交易所 (C8)"
+            "type": "string"
           },
           "Xbm": {
             "type": "object",
-            "description": "主备管理程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因",
             "properties": {
               "Status": {
                 "type": [
                   "boolean",
                   "string"
-                ],
-                "description": "true:运行正常;false (vendor doc: \"fasle\"):运行异常. Boolean; the text \"true\"/\"false\" accepted."
+                ]
               },
               "ErrMsg": {
-                "type": "string",
-                "description": "异常原因"
+                "type": "string"
               }
             }
           },
           "Xtf": {
             "type": "object",
-            "description": "柜台程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因",
             "properties": {
               "Status": {
                 "type": [
                   "boolean",
                   "string"
-                ],
-                "description": "true:运行正常;false (vendor doc: \"fasle\"):运行异常. Boolean; the text \"true\"/\"false\" accepted."
+                ]
               },
               "ErrMsg": {
-                "type": "string",
-                "description": "异常原因"
+                "type": "string"
               }
             }
           }
@@ -8044,7 +7850,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -8243,17 +8048,14 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "风控权限模板 (one risk-control template). 风控权限模版配置是针对web管理的所有柜台,模版中任一个字段改动都会触发web后台向所有柜台同步的操作。",
           "properties": {
             "templ": {
-              "type": "string",
-              "description": "模版名称 (C64),唯一。Template name (unique key)."
+              "type": "string"
             },
             "priority": {
               "type": "integer",
               "exclusiveMinimum": -1024,
               "exclusiveMaximum": 1024,
-              "description": "优先级 (int)。默认取值范围(-1024,0)U(0,1024),当为负数时表示在本优先级之前添加/修改",
               "not": {
                 "enum": [
                   0
@@ -8265,27 +8067,22 @@ export const meta: ApiDocMeta = {
               "enum": [
                 0,
                 1
-              ],
-              "description": "状态 (int)。1:启动;0:禁用"
+              ]
             },
             "trade": {
               "type": "array",
-              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
               "items": {
                 "type": "object",
                 "required": [
                   "ip",
                   "name"
                 ],
-                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
                 "properties": {
                   "ip": {
-                    "type": "string",
-                    "description": "柜台IP (\"null-null\" = not effective)"
+                    "type": "string"
                   },
                   "name": {
-                    "type": "string",
-                    "description": "柜台名 (\"null-null\" = not effective)"
+                    "type": "string"
                   }
                 },
                 "additionalProperties": false
@@ -8293,7 +8090,6 @@ export const meta: ApiDocMeta = {
             },
             "product_type": {
               "type": "array",
-              "description": "产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ \"期货\"]},[\"null-null\"]表示该字段不生效;可取值:\"期货\",\"期权\",\"组合\",\"即期\",\"期转现\",\"股指期权\",其他值不识别。",
               "items": {
                 "type": "string",
                 "enum": [
@@ -8309,28 +8105,24 @@ export const meta: ApiDocMeta = {
             },
             "product": {
               "type": "array",
-              "description": "品种 (jsonArray)。例如:{product:[\"au\",\"fm\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "investor": {
               "type": "array",
-              "description": "投资者 (jsonArray)。例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "hedge": {
               "type": "array",
-              "description": "投保标志 (jsonArray)。例如:{hedge:[\"投机\",\"套利\"]},一般默认只有一个\"投机\",其它需要柜台支持。[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "exchange": {
               "type": "array",
-              "description": "交易所 (jsonArray)。例如:{exchange:[\"SHFE\",\"INE\"]},可取值:\"SHFE\",\"INE\",\"DCE\",\"CZCE\",\"CFFEX\",\"GFEX\",其他值不识别;[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string",
                 "enum": [
@@ -8346,14 +8138,12 @@ export const meta: ApiDocMeta = {
             },
             "instrument": {
               "type": "array",
-              "description": "合约 (jsonArray)。例如:{instrument:[\"au001\",\"au002\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "prc": {
               "type": "array",
-              "description": "风控项 (jsonArray)",
               "items": {
                 "type": "object",
                 "required": [
@@ -8361,7 +8151,6 @@ export const meta: ApiDocMeta = {
                   "enable",
                   "value"
                 ],
-                "description": "风控项。",
                 "properties": {
                   "prc_type": {
                     "type": "string",
@@ -8387,24 +8176,20 @@ export const meta: ApiDocMeta = {
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
                       "ShortFutOptPosLimit"
-                    ],
-                    "description": "风控ID"
+                    ]
                   },
                   "enable": {
                     "type": "integer",
                     "enum": [
                       0,
                       1
-                    ],
-                    "description": "开关。1:开;0:关"
+                    ]
                   },
                   "value": {
-                    "type": "integer",
-                    "description": "配置值, per prc_type: -1 for switch-only items, 0 fixed for LargeOrderCancel/PriceDeviation, otherwise the range and default in PrcType. PriceDeviationAbsoluteValue is fixed point x10000 (190.8921 -> 1908921)."
+                    "type": "integer"
                   },
                   "prc_name": {
-                    "type": "string",
-                    "description": "风控名 (optional in requests; answers carry it)"
+                    "type": "string"
                   }
                 },
                 "additionalProperties": false
@@ -8412,7 +8197,6 @@ export const meta: ApiDocMeta = {
             },
             "produtct_type": {
               "type": "array",
-              "description": "The vendor doc table's misspelling of product_type, accepted in answers as an alias.",
               "items": {
                 "type": "string"
               }
@@ -8522,26 +8306,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -9373,26 +9151,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -10242,26 +10014,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -10990,7 +10756,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -12033,30 +11798,24 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "风控预警配置 (one alarm template).",
           "properties": {
             "templ": {
-              "type": "string",
-              "description": "模版名称 (C64),唯一。Template name (unique key)."
+              "type": "string"
             },
             "trade": {
               "type": "array",
-              "description": "柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {\"ip\" :\"192.168.2.58\",\"name\" : \"cd118\"}]。约定:trade:[ {\"ip\" :\"null-null\",\"name\" : \"null-null\"}]表示该字段不生效,即可忽略该字段。",
               "items": {
                 "type": "object",
                 "required": [
                   "ip",
                   "name"
                 ],
-                "description": "trade 数组元素: name:柜台名 ip:柜台IP。约定:trade:[{\"ip\":\"null-null\",\"name\":\"null-null\"}]表示该字段不生效。",
                 "properties": {
                   "ip": {
-                    "type": "string",
-                    "description": "柜台IP (\"null-null\" = not effective)"
+                    "type": "string"
                   },
                   "name": {
-                    "type": "string",
-                    "description": "柜台名 (\"null-null\" = not effective)"
+                    "type": "string"
                   }
                 },
                 "additionalProperties": false
@@ -12064,14 +11823,12 @@ export const meta: ApiDocMeta = {
             },
             "investor": {
               "type": "array",
-              "description": "投资者 (jsonArray)。改字段是字符串的json数组,例如:{investor:[\"777001\",\"777002\"]},[\"null-null\"]表示该字段不生效。",
               "items": {
                 "type": "string"
               }
             },
             "prc": {
               "type": "array",
-              "description": "风控预警项",
               "items": {
                 "type": "object",
                 "required": [
@@ -12081,23 +11838,19 @@ export const meta: ApiDocMeta = {
                   "prc_type",
                   "prc_name"
                 ],
-                "description": "风控项各个字段说明: enable:1:开;0:关 prc_type:风控标识,字符串类型;prc_name:风控名称,字符串类型;注意:风控项【检查自成交行为】【检查报单价格在涨跌停范围内】【检查合约价格偏离度】,阈值单位为笔数,默认值告警1笔,严重3笔;【检查单笔开仓手数上限】默认值告警800手,严重900手,除此之外的风控项,阈值单位为百分比,默认值告警80%,严重90%;例如:80%<检查品种撤单笔数上限<=90%,记为警告:90%<检查品种撤单笔数上限,记为严重;所有预警阈值是百分比的风控项均*10000之后再存入threshold_value.warn和threshold_value_crtica字段。",
                 "properties": {
                   "enable": {
                     "type": "integer",
                     "enum": [
                       0,
                       1
-                    ],
-                    "description": "开关 (N1)。1:开;0:关"
+                    ]
                   },
                   "threshold_value_warn": {
-                    "type": "integer",
-                    "description": "告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain."
+                    "type": "integer"
                   },
                   "threshold_value_critical": {
-                    "type": "integer",
-                    "description": "严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn."
+                    "type": "integer"
                   },
                   "prc_type": {
                     "type": "string",
@@ -12123,12 +11876,10 @@ export const meta: ApiDocMeta = {
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
                       "ShortFutOptPosLimit"
-                    ],
-                    "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                    ]
                   },
                   "prc_name": {
-                    "type": "string",
-                    "description": "风控名 (C32)"
+                    "type": "string"
                   }
                 },
                 "additionalProperties": false
@@ -12240,26 +11991,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -12833,26 +12578,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -13438,26 +13177,20 @@ export const meta: ApiDocMeta = {
       "dataType": "array",
       "dataSchema": {
         "type": "array",
-        "description": "code字段值为0,表示模版配置操作已完成,因可能存在有些柜台配置失败的情况,例如:柜台离线、柜台不支持该接口等,故当柜台模版配置失败时,MA则会将配置出错的柜台的具体信息放在comment数组中返回。若code不为0,则没有comment数组。\n\nPer-counter failures when code is 0; absent when code is not 0.",
         "items": {
           "type": "object",
-          "description": "comment 数组元素: one counter on which the template could not be applied.",
           "properties": {
             "code": {
-              "type": "integer",
-              "description": "错误码 (N4),柜台执行模版的错误码"
+              "type": "integer"
             },
             "message": {
-              "type": "string",
-              "description": "错误描述 (C1024),执行出错时具体原因"
+              "type": "string"
             },
             "product": {
-              "type": "string",
-              "description": "产品信息 (C128),主要是版本信息(暂时可忽略此字段)"
+              "type": "string"
             },
             "trade": {
-              "type": "string",
-              "description": "柜台名 (C128)"
+              "type": "string"
             }
           }
         }
@@ -13728,7 +13461,6 @@ export const meta: ApiDocMeta = {
           "array"
         ],
         "contentMediaType": "text/x-xele-pipe-rows",
-        "description": "Text answer made of lines, each line one record whose columns are separated by \"|\". Used by the operations that carry `x-pipe-rows` on their 200 response.\n\n**Header line** (when `x-pipe-rows.header` is true): the first line is comma-separated:\n\n    MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>\n\n- `MS`: magic, 响应数据的开头标识\n- `<kind>`: 响应数据类别, one of PipeRowsKind (OrderQry, OptExecQry, QuoteQry, QuoteDemandQry, PosiQry, ComboPosiQry, LoginQry)\n- `<version>`: 协议版本号, currently `1.0.3`\n- `<column count>`: 响应内容的列数 (e.g. 18 for PosiQry)\n- `<row count>`: 响应内容的条数 (e.g. 1474)\n- `<Field|Field|...>`: 响应内容的属性字段组合格式, the column names of the rows, \"|\"-separated (the vendor doc labels both this and the row count \"5thOffset\"; it is the 6th field)\n\nEvery following line is one row: `v1|v2|...|vN`. When a header is present its field list is authoritative (columns may be missing on older counters, see `since`); otherwise the columns are the fixed list documented in `x-pipe-rows.columns`. A decoder recognises a header by the leading `MS,` (older counters sent OrderQry without it).\n\n**Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.\n\n**Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these \"数值型的字符串\" — numeric strings such as \"101.0003\"). The decoder converts only where the spec says.",
         "items": {
           "type": "string"
         }
@@ -14192,59 +13924,45 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "柜台报单信息统计 (one investor's counters).",
           "properties": {
             "ClientIndex": {
-              "type": "integer",
-              "description": "投资者 index (N1)"
+              "type": "integer"
             },
             "InvestorId": {
-              "type": "string",
-              "description": "投资者 ID (C32). Vendor doc prints \"Investorld\"; that spelling is accepted as an alias."
+              "type": "string"
             },
             "Investorld": {
-              "type": "string",
-              "description": "Vendor doc spelling of InvestorId (alias)."
+              "type": "string"
             },
             "LoginOk": {
-              "type": "integer",
-              "description": "登录成功次数 (N4)"
+              "type": "integer"
             },
             "LoginErr": {
-              "type": "integer",
-              "description": "登录失败次数 (N4)"
+              "type": "integer"
             },
             "OrderTimes": {
-              "type": "integer",
-              "description": "报单笔数 (N4)"
+              "type": "integer"
             },
             "ActionTimes": {
-              "type": "integer",
-              "description": "撤单笔数 (N4)"
+              "type": "integer"
             },
             "Volume": {
-              "type": "integer",
-              "description": "成交笔数 (N4)"
+              "type": "integer"
             },
             "OrderAbnormalTrade": {
-              "type": "integer",
-              "description": "报单异常笔数(柜台) (N4)"
+              "type": "integer"
             },
             "OrderAbnormalExch": {
-              "type": "integer",
-              "description": "报单异常笔数(交易所) (N4)"
+              "type": "integer"
             },
             "ActionAbnormalTrade": {
-              "type": "integer",
-              "description": "撤单异常笔数(柜台) (N4)"
+              "type": "integer"
             },
             "ActionAbnormalExch": {
-              "type": "integer",
-              "description": "撤单异常笔数(交易所) (N4)"
+              "type": "integer"
             },
             "UpdateTime": {
-              "type": "string",
-              "description": "更新时间 (vendor doc type N4; it is a time, typed as text)"
+              "type": "string"
             }
           }
         }
@@ -14674,35 +14392,27 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "object",
-          "description": "席位链接状态 (one seat connection).",
           "properties": {
             "ExchangeId": {
-              "type": "string",
-              "description": "交易所 (C32). Vendor doc prints \"Exchangeld\"; that spelling is accepted as an alias."
+              "type": "string"
             },
             "Exchangeld": {
-              "type": "string",
-              "description": "Vendor doc spelling of ExchangeId (alias)."
+              "type": "string"
             },
             "SeatId": {
-              "type": "string",
-              "description": "席位 (C32)"
+              "type": "string"
             },
             "SeatType": {
-              "type": "string",
-              "description": "席位类型 (C32)。取值: \"MANAGER\":主席 \"SLAVE\":次席 \"MARKET\":行情席"
+              "type": "string"
             },
             "SeatState": {
-              "type": "string",
-              "description": "席位状态 (C32)。取值: \"登陆成功\"和\"断开\""
+              "type": "string"
             },
             "SeatIp": {
-              "type": "string",
-              "description": "席位连接前置IP地址 (C32),点分十进制格式,例如:\"192.168.2.5\""
+              "type": "string"
             },
             "UpdateTime": {
-              "type": "string",
-              "description": "更新时间 (C32),时间格式:\"2025-09-25 10:11:25\""
+              "type": "string"
             }
           }
         }

@@ -157,7 +157,6 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Keyed by market name (e.g. `btc_usdt`).",
         "additionalProperties": {
           "type": "object",
           "required": [
@@ -167,27 +166,21 @@ export const meta: ApiDocMeta = {
             "maker",
             "taker"
           ],
-          "description": "Configuration of one market.",
           "properties": {
             "minAmount": {
-              "type": "number",
-              "description": "最小下单数量 — minimum order amount."
+              "type": "number"
             },
             "pricePoint": {
-              "type": "integer",
-              "description": "价格小数点 — price decimal places."
+              "type": "integer"
             },
             "coinPoint": {
-              "type": "integer",
-              "description": "数量小数点 — amount decimal places."
+              "type": "integer"
             },
             "maker": {
-              "type": "number",
-              "description": "主动单交易手续费 — maker fee rate (0.001 = 0.1 %). The vendor doc calls it the\n\"active order\" fee; by its name it is the fee of resting (maker) orders.\n"
+              "type": "number"
             },
             "taker": {
-              "type": "number",
-              "description": "被动单交易手续费 — taker fee rate. The vendor doc calls it the \"passive order\" fee; by its\nname it is the fee of orders that take liquidity.\n"
+              "type": "number"
             }
           }
         }
@@ -240,17 +233,14 @@ export const meta: ApiDocMeta = {
         "properties": {
           "datas": {
             "type": "array",
-            "description": "[时间戳，开盘价，最高价，最低价，收盘价，成交量，成交额] — candle rows.",
             "items": {
               "type": "array",
-              "minItems": 7,
-              "description": "One candle [timestamp, open, high, low, close, volume, turnover]."
+              "minItems": 7
             }
           },
           "since": {
             "type": "integer",
-            "format": "int64",
-            "description": "Cursor to send as `since` on the next call (timestamp in seconds)."
+            "format": "int64"
           }
         }
       },
@@ -354,39 +344,30 @@ export const meta: ApiDocMeta = {
           "bid",
           "coinVol"
         ],
-        "description": "24-hour ticker of a market.",
         "properties": {
           "high": {
-            "type": "number",
-            "description": "24h high price."
+            "type": "number"
           },
           "moneyVol": {
-            "type": "number",
-            "description": "成交额 — 24h turnover (quote coin)."
+            "type": "number"
           },
           "rate": {
-            "type": "number",
-            "description": "24涨跌幅 — 24h price change, in percent (1.39 = +1.39 %)."
+            "type": "number"
           },
           "low": {
-            "type": "number",
-            "description": "24h low price."
+            "type": "number"
           },
           "price": {
-            "type": "number",
-            "description": "Last trade price."
+            "type": "number"
           },
           "ask": {
-            "type": "number",
-            "description": "Best ask (lowest sell) price."
+            "type": "number"
           },
           "bid": {
-            "type": "number",
-            "description": "Best bid (highest buy) price."
+            "type": "number"
           },
           "coinVol": {
-            "type": "number",
-            "description": "成交量 — 24h volume (base coin)."
+            "type": "number"
           }
         }
       },
@@ -442,7 +423,6 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Keyed by market name (e.g. `btc_usdt`).",
         "additionalProperties": {
           "type": "object",
           "required": [
@@ -455,39 +435,30 @@ export const meta: ApiDocMeta = {
             "bid",
             "coinVol"
           ],
-          "description": "24-hour ticker of a market.",
           "properties": {
             "high": {
-              "type": "number",
-              "description": "24h high price."
+              "type": "number"
             },
             "moneyVol": {
-              "type": "number",
-              "description": "成交额 — 24h turnover (quote coin)."
+              "type": "number"
             },
             "rate": {
-              "type": "number",
-              "description": "24涨跌幅 — 24h price change, in percent (1.39 = +1.39 %)."
+              "type": "number"
             },
             "low": {
-              "type": "number",
-              "description": "24h low price."
+              "type": "number"
             },
             "price": {
-              "type": "number",
-              "description": "Last trade price."
+              "type": "number"
             },
             "ask": {
-              "type": "number",
-              "description": "Best ask (lowest sell) price."
+              "type": "number"
             },
             "bid": {
-              "type": "number",
-              "description": "Best bid (highest buy) price."
+              "type": "number"
             },
             "coinVol": {
-              "type": "number",
-              "description": "成交量 — 24h volume (base coin)."
+              "type": "number"
             }
           }
         }
@@ -540,25 +511,20 @@ export const meta: ApiDocMeta = {
         ],
         "properties": {
           "last": {
-            "type": "number",
-            "description": "最新成交价 — last trade price."
+            "type": "number"
           },
           "asks": {
             "type": "array",
-            "description": "Sell side, best (lowest) price first.",
             "items": {
               "type": "array",
-              "minItems": 2,
-              "description": "One order book level [price, amount]."
+              "minItems": 2
             }
           },
           "bids": {
             "type": "array",
-            "description": "Buy side, best (highest) price first.",
             "items": {
               "type": "array",
-              "minItems": 2,
-              "description": "One order book level [price, amount]."
+              "minItems": 2
             }
           }
         }
@@ -617,8 +583,7 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "array",
-          "minItems": 5,
-          "description": "[时间戳，成交价，成交数量，交易类型，记录ID] — one trade."
+          "minItems": 5
         }
       },
       "params": [
@@ -678,8 +643,7 @@ export const meta: ApiDocMeta = {
         "properties": {
           "serverTime": {
             "type": "integer",
-            "format": "int64",
-            "description": "Server time, Unix milliseconds."
+            "format": "int64"
           }
         }
       },
@@ -726,22 +690,18 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Keyed by coin name (e.g. `usdt`).",
         "additionalProperties": {
           "type": "object",
           "required": [
             "freeze",
             "available"
           ],
-          "description": "Balance of one coin.",
           "properties": {
             "freeze": {
-              "type": "string",
-              "description": "冻结 — frozen amount (decimal string)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可用 — available amount (decimal string)."
+              "type": "string"
             }
           }
         }
@@ -794,8 +754,7 @@ export const meta: ApiDocMeta = {
           ],
           "properties": {
             "name": {
-              "type": "string",
-              "description": "Account name (钱包账户, 交易账户, 法币账户)."
+              "type": "string"
             },
             "id": {
               "type": "integer",
@@ -803,8 +762,7 @@ export const meta: ApiDocMeta = {
                 1,
                 2,
                 3
-              ],
-              "description": "账户ID (参考getAccounts接口) — fixed system account."
+              ]
             }
           }
         }
@@ -852,22 +810,18 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Keyed by coin name (e.g. `usdt`).",
         "additionalProperties": {
           "type": "object",
           "required": [
             "freeze",
             "available"
           ],
-          "description": "Balance of one coin.",
           "properties": {
             "freeze": {
-              "type": "string",
-              "description": "冻结 — frozen amount (decimal string)."
+              "type": "string"
             },
             "available": {
-              "type": "string",
-              "description": "可用 — available amount (decimal string)."
+              "type": "string"
             }
           }
         }
@@ -1019,8 +973,7 @@ export const meta: ApiDocMeta = {
         "properties": {
           "id": {
             "type": "integer",
-            "format": "int64",
-            "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            "format": "int64"
           }
         }
       },
@@ -1115,28 +1068,23 @@ export const meta: ApiDocMeta = {
             "id",
             "type"
           ],
-          "description": "One placed order of a batchOrder answer.",
           "properties": {
             "amount": {
-              "type": "number",
-              "description": "Quantity."
+              "type": "number"
             },
             "price": {
-              "type": "number",
-              "description": "Limit price."
+              "type": "number"
             },
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              "format": "int64"
             },
             "type": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+              ]
             }
           }
         }
@@ -1301,20 +1249,16 @@ export const meta: ApiDocMeta = {
             "code",
             "id"
           ],
-          "description": "Result of cancelling one order in batchCancel.",
           "properties": {
             "msg": {
-              "type": "string",
-              "description": "Per-order message."
+              "type": "string"
             },
             "code": {
-              "type": "integer",
-              "description": "Per-order code: 120 = cancelled successfully (\"The order has been canceled\nsuccessfully\"); any other value is a cancel error from `x-error-codes`\n(e.g. 121 撤单失败，订单不存在或已取消).\n"
+              "type": "integer"
             },
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              "format": "int64"
             }
           }
         }
@@ -1405,37 +1349,30 @@ export const meta: ApiDocMeta = {
           "entrustType",
           "fee"
         ],
-        "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
         "properties": {
           "number": {
-            "type": "string",
-            "description": "委托数量 — order quantity (decimal string)."
+            "type": "string"
           },
           "price": {
-            "type": "string",
-            "description": "委托价格 — order price (decimal string)."
+            "type": "string"
           },
           "avgPrice": {
-            "type": "string",
-            "description": "成交均价 — average fill price (decimal string)."
+            "type": "string"
           },
           "id": {
             "type": "integer",
-            "format": "int64",
-            "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+            "format": "int64"
           },
           "time": {
             "type": "integer",
-            "format": "int64",
-            "description": "委托时间 — order time, Unix milliseconds."
+            "format": "int64"
           },
           "type": {
             "type": "integer",
             "enum": [
               0,
               1
-            ],
-            "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+            ]
           },
           "status": {
             "type": "integer",
@@ -1445,28 +1382,23 @@ export const meta: ApiDocMeta = {
               2,
               3,
               4
-            ],
-            "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+            ]
           },
           "completeNumber": {
-            "type": "string",
-            "description": "完成数量 — filled quantity (decimal string)."
+            "type": "string"
           },
           "completeMoney": {
-            "type": "string",
-            "description": "完成金额 — filled value (decimal string)."
+            "type": "string"
           },
           "entrustType": {
             "type": "integer",
             "enum": [
               0,
               1
-            ],
-            "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+            ]
           },
           "fee": {
-            "type": "string",
-            "description": "交易手续费 — trading fee (decimal string)."
+            "type": "string"
           }
         }
       },
@@ -1550,37 +1482,30 @@ export const meta: ApiDocMeta = {
             "entrustType",
             "fee"
           ],
-          "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
           "properties": {
             "number": {
-              "type": "string",
-              "description": "委托数量 — order quantity (decimal string)."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "委托价格 — order price (decimal string)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "成交均价 — average fill price (decimal string)."
+              "type": "string"
             },
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              "format": "int64"
             },
             "time": {
               "type": "integer",
-              "format": "int64",
-              "description": "委托时间 — order time, Unix milliseconds."
+              "format": "int64"
             },
             "type": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+              ]
             },
             "status": {
               "type": "integer",
@@ -1590,28 +1515,23 @@ export const meta: ApiDocMeta = {
                 2,
                 3,
                 4
-              ],
-              "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+              ]
             },
             "completeNumber": {
-              "type": "string",
-              "description": "完成数量 — filled quantity (decimal string)."
+              "type": "string"
             },
             "completeMoney": {
-              "type": "string",
-              "description": "完成金额 — filled value (decimal string)."
+              "type": "string"
             },
             "entrustType": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+              ]
             },
             "fee": {
-              "type": "string",
-              "description": "交易手续费 — trading fee (decimal string)."
+              "type": "string"
             }
           }
         }
@@ -1716,37 +1636,30 @@ export const meta: ApiDocMeta = {
             "entrustType",
             "fee"
           ],
-          "description": "An order as returned by getOrder, getOpenOrders, getBatchOrders.",
           "properties": {
             "number": {
-              "type": "string",
-              "description": "委托数量 — order quantity (decimal string)."
+              "type": "string"
             },
             "price": {
-              "type": "string",
-              "description": "委托价格 — order price (decimal string)."
+              "type": "string"
             },
             "avgPrice": {
-              "type": "string",
-              "description": "成交均价 — average fill price (decimal string)."
+              "type": "string"
             },
             "id": {
               "type": "integer",
-              "format": "int64",
-              "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
+              "format": "int64"
             },
             "time": {
               "type": "integer",
-              "format": "int64",
-              "description": "委托时间 — order time, Unix milliseconds."
+              "format": "int64"
             },
             "type": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
+              ]
             },
             "status": {
               "type": "integer",
@@ -1756,28 +1669,23 @@ export const meta: ApiDocMeta = {
                 2,
                 3,
                 4
-              ],
-              "description": "状态 (0、提交未撮合，1、未成交或部份成交，2、已完成，3、已取消，4、撮合完成结算中)"
+              ]
             },
             "completeNumber": {
-              "type": "string",
-              "description": "完成数量 — filled quantity (decimal string)."
+              "type": "string"
             },
             "completeMoney": {
-              "type": "string",
-              "description": "完成金额 — filled value (decimal string)."
+              "type": "string"
             },
             "entrustType": {
               "type": "integer",
               "enum": [
                 0,
                 1
-              ],
-              "description": "订单类型：1、市价 0、限价 — 1 market, 0 limit."
+              ]
             },
             "fee": {
-              "type": "string",
-              "description": "交易手续费 — trading fee (decimal string)."
+              "type": "string"
             }
           }
         }
@@ -1876,24 +1784,19 @@ export const meta: ApiDocMeta = {
               ],
               "properties": {
                 "chainName": {
-                  "type": "string",
-                  "description": "链类型 — chain type (omni, usdt-erc20...)."
+                  "type": "string"
                 },
                 "chain": {
-                  "type": "string",
-                  "description": "主链币种 — coin of the main chain (btc, eth...)."
+                  "type": "string"
                 },
                 "address": {
-                  "type": "string",
-                  "description": "充值地址 — deposit address."
+                  "type": "string"
                 },
                 "coin": {
-                  "type": "string",
-                  "description": "当前币种 — the coin."
+                  "type": "string"
                 },
                 "memo": {
-                  "type": "string",
-                  "description": "EOS等币种可能会存在memo — memo/tag, for coins such as EOS; may be empty."
+                  "type": "string"
                 }
               }
             }
@@ -1970,24 +1873,19 @@ export const meta: ApiDocMeta = {
               ],
               "properties": {
                 "chainName": {
-                  "type": "string",
-                  "description": "主链名称 — chain name (ERC-20, omni...)."
+                  "type": "string"
                 },
                 "chain": {
-                  "type": "string",
-                  "description": "主链币种 — coin of the main chain."
+                  "type": "string"
                 },
                 "address": {
-                  "type": "string",
-                  "description": "提现地址 — withdrawal address."
+                  "type": "string"
                 },
                 "memo": {
-                  "type": "string",
-                  "description": "EOS等币种可能会存在memo — memo/tag; may be empty."
+                  "type": "string"
                 },
                 "coin": {
-                  "type": "string",
-                  "description": "当前币种 — the coin."
+                  "type": "string"
                 }
               }
             }
@@ -2084,12 +1982,10 @@ export const meta: ApiDocMeta = {
         ],
         "properties": {
           "total": {
-            "type": "integer",
-            "description": "Total number of records."
+            "type": "integer"
           },
           "pageIndex": {
-            "type": "integer",
-            "description": "Current page number."
+            "type": "integer"
           },
           "record": {
             "type": "array",
@@ -2110,38 +2006,30 @@ export const meta: ApiDocMeta = {
               ],
               "properties": {
                 "chainName": {
-                  "type": "string",
-                  "description": "主链名称 — chain name."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "number",
-                  "description": "币种数量 — amount."
+                  "type": "number"
                 },
                 "chain": {
-                  "type": "string",
-                  "description": "主链币种 — coin of the main chain."
+                  "type": "string"
                 },
                 "address": {
-                  "type": "string",
-                  "description": "EOS等币种存在memo时用'_'隔开 — address; when the coin uses a memo it is appended after '_'."
+                  "type": "string"
                 },
                 "depth": {
-                  "type": "integer",
-                  "description": "确认数 — number of confirmations."
+                  "type": "integer"
                 },
                 "creatTime": {
                   "type": "integer",
-                  "format": "int64",
-                  "description": "Creation time, Unix milliseconds (field name spelt as sent)."
+                  "format": "int64"
                 },
                 "manageTime": {
                   "type": "integer",
-                  "format": "int64",
-                  "description": "Processing time, Unix milliseconds."
+                  "format": "int64"
                 },
                 "txHash": {
-                  "type": "string",
-                  "description": "交易哈希 — transaction hash."
+                  "type": "string"
                 },
                 "status": {
                   "type": "integer",
@@ -2150,27 +2038,23 @@ export const meta: ApiDocMeta = {
                     1,
                     2,
                     5
-                  ],
-                  "description": "0、初始 1、失败 2、成功 5、待确认"
+                  ]
                 },
                 "coin": {
-                  "type": "string",
-                  "description": "当前币种 — the coin."
+                  "type": "string"
                 },
                 "innerTransfer": {
                   "type": "integer",
                   "enum": [
                     0,
                     1
-                  ],
-                  "description": "是否是内账地址转账 — internal (exchange-to-exchange) transfer flag."
+                  ]
                 }
               }
             }
           },
           "pageSize": {
-            "type": "integer",
-            "description": "Page size."
+            "type": "integer"
           }
         }
       },
@@ -2278,34 +2162,27 @@ export const meta: ApiDocMeta = {
               ],
               "properties": {
                 "chainName": {
-                  "type": "string",
-                  "description": "主链名称 — chain name."
+                  "type": "string"
                 },
                 "amount": {
-                  "type": "number",
-                  "description": "币种数量 — amount."
+                  "type": "number"
                 },
                 "chain": {
-                  "type": "string",
-                  "description": "主链币种 — coin of the main chain."
+                  "type": "string"
                 },
                 "address": {
-                  "type": "string",
-                  "description": "EOS等币种存在memo时用'_'隔开 — address; when the coin uses a memo it is appended after '_'."
+                  "type": "string"
                 },
                 "creatTime": {
                   "type": "integer",
-                  "format": "int64",
-                  "description": "提币时间 — withdrawal time, Unix milliseconds (field name spelt as sent)."
+                  "format": "int64"
                 },
                 "fee": {
-                  "type": "number",
-                  "description": "手续费 — fee."
+                  "type": "number"
                 },
                 "manageTime": {
                   "type": "integer",
-                  "format": "int64",
-                  "description": "处理时间 — processing time, Unix milliseconds."
+                  "format": "int64"
                 },
                 "status": {
                   "type": "integer",
@@ -2315,20 +2192,17 @@ export const meta: ApiDocMeta = {
                     2,
                     4,
                     5
-                  ],
-                  "description": "0、初始 1、失败/取消 2、成功 4、审核中 5、待确认"
+                  ]
                 },
                 "coin": {
-                  "type": "string",
-                  "description": "当前币种 — the coin."
+                  "type": "string"
                 },
                 "innerTransfer": {
                   "type": "integer",
                   "enum": [
                     0,
                     1
-                  ],
-                  "description": "是否是内账地址转账 — internal (exchange-to-exchange) transfer flag."
+                  ]
                 }
               }
             }
@@ -2417,7 +2291,6 @@ export const meta: ApiDocMeta = {
       "dataType": "object",
       "dataSchema": {
         "type": "object",
-        "description": "Keyed by coin name (e.g. `btc`).",
         "additionalProperties": {
           "type": "object",
           "required": [
@@ -2426,12 +2299,10 @@ export const meta: ApiDocMeta = {
           ],
           "properties": {
             "minAmount": {
-              "type": "number",
-              "description": "单次最小提现数量 — minimum amount per withdrawal."
+              "type": "number"
             },
             "maxAmount": {
-              "type": "number",
-              "description": "日提币额度 — daily withdrawal quota (despite the name, not a per-withdrawal maximum)."
+              "type": "number"
             }
           }
         }
@@ -2488,26 +2359,21 @@ export const meta: ApiDocMeta = {
         ],
         "properties": {
           "fees": {
-            "type": "number",
-            "description": "Withdrawal fee."
+            "type": "number"
           },
           "amount": {
-            "type": "number",
-            "description": "Amount withdrawn."
+            "type": "number"
           },
           "address": {
-            "type": "string",
-            "description": "Destination address."
+            "type": "string"
           },
           "id": {
             "type": "integer",
-            "format": "int64",
-            "description": "Withdrawal record ID."
+            "format": "int64"
           },
           "subTime": {
             "type": "integer",
-            "format": "int64",
-            "description": "Submission time, Unix milliseconds."
+            "format": "int64"
           }
         }
       },
