@@ -112,6 +112,17 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
     expect(e.message).toContain("data[0].id must be integer, got string");
   });
 
+  it("a secret a server echoes into a field the message quotes is redacted there and in the snippet", async () => {
+    const secret = "sk-echoed-secret-0042";
+    const positions = JSON.parse(operationById(hubiDocs, "queryPosition")!.responses["200"]!.example!) as Array<Record<string, unknown>>;
+    positions[0]!.side = secret;
+    const { fetch } = recordingFetch(() => json(positions));
+    const hubi = createHubiClient({ accessKey: "ak", secretKey: secret, accessToken: "tk", fetch, rateLimit: false, retry: false });
+    const e = await rejection(hubi.call("queryPosition"));
+    expect(e.message).toContain('[0].side must be one of "Long", "Short", got "[redacted]"');
+    expect(JSON.stringify(e)).not.toContain(secret);
+  });
+
   it("an order whose answer does not fit may have been placed: outcomeUnknown", async () => {
     const e = await rejection(xt(xtOk('{"id":"not a number"}')).call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }));
     expect(e).toBeInstanceOf(ResponseFormatError);
