@@ -42,7 +42,7 @@ function evaluate(declarations: readonly string[], expression: string): unknown 
 
 const OP_FIELDS = [
   "method", "path", "retryable", "security", "rateLimit", "envelope", "params", "servers", "pagination",
-  "requiredOneOf", "idempotencyKey", "since", "server", "requestSchema", "getBody",
+  "requiredOneOf", "idempotencyKey", "since", "server", "requestSchema", "getBody", "dataType", "dataSchema",
 ] as const satisfies ReadonlyArray<keyof OperationMeta>;
 
 describe("compact runtime metadata", () => {
