@@ -22,7 +22,6 @@ import { OPERATIONS } from "../../handwritten/quant-ws/operations.js";
 
 const API = "quant-ws";
 
-
 /** Every request message; the wire op (`place_order`) is the name, the operationId an alias. */
 export const quantWsOperations: CliOperation[] = Object.entries(OPERATIONS).map(([op, m]) => ({
   operationId: op,

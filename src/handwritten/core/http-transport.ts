@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, fitsSchema, misfit, MAX_PROBLEMS, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, fitsSchema, isTimeoutMs, MAX_PROBLEMS, MAX_TIMEOUT_MS, misfit, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -739,7 +739,7 @@ export class HttpTransport {
     }
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
-      if (op.dataType) this.checkDataType(body, op, op.dataType);
+      if (op.dataType) this.checkAnswerData(body, op, op.dataType);
     }
     return { status, headers, body, contentType: ct, raw };
   }
@@ -750,7 +750,7 @@ export class HttpTransport {
    * order's price should be, would reach a typed caller as the promised type. A missing or
    * null value is left to the operation (vendors send null for "nothing").
    */
-  private checkDataType(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
+  private checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
     if (data === undefined || data === null) return;

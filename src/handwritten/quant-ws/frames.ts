@@ -27,7 +27,6 @@ export type IncomingFrame =
   | { kind: "state"; token: string; frame: QuantWsStateNotification }
   | { kind: "server-error"; frame: QuantWsErrorFrame };
 
-
 /** Wire reply op → request op (they are equal except ping → pong). */
 const REQUEST_OF_REPLY = new Map<string, RequestOp>();
 for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);

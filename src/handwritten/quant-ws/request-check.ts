@@ -5,7 +5,6 @@
  * silently turn some values into others (NaN → null, a string spread into characters): both
  * are a UsageError naming the operation and the field instead.
  */
-import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
 import { isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
