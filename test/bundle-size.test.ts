@@ -51,7 +51,9 @@
  * a retried order keeps the mark of an earlier attempt); 75.4 kB with answers checked against
  * the spec's schema at any depth, not only their top-level type (2.8 kB of it metadata: the
  * answers' schemas); 75.7 kB with the check's stop at 100 problems (a huge answer of wrong
- * items ran the process out of memory).
+ * items ran the process out of memory); 75.7 kB (75,725 bytes) with one check of a server's
+ * data for the transport and quant-ws frames (the transport now takes the frames' rule for an
+ * empty list).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -61,7 +63,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 75_700;
+const CEILING = 75_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, fitsSchema, isTimeoutMs, MAX_PROBLEMS, MAX_TIMEOUT_MS, misfit, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, dataMisfit, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -757,11 +757,7 @@ export class HttpTransport {
     const what = field ? `the answer's "${field}"` : "the answer";
     const wrong = answerTypeProblem(data, types);
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
-    const schema = op.dataSchema;
-    const decimalText = this.config.decimals === "string";
-    // An empty list for a map: encoders that do not tell an empty map from an empty list (answerTypeProblem allows it).
-    if (!schema || (Array.isArray(data) && data.length === 0) || fitsSchema(data, schema, decimalText)) return;
-    const misfits = misfit(data, schema, field ?? "", { decimalText, label: (p) => p || "the answer", max: MAX_PROBLEMS });
+    const misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimalText: this.config.decimals === "string", label: (p) => p || "the answer" });
     if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 

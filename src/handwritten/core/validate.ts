@@ -181,18 +181,22 @@ export function checkSchema(value: unknown, schema: SchemaMeta, path = "", optio
 }
 
 /** The most problems of a server's value that are looked for (three are shown, and a count). */
-export const MAX_PROBLEMS = 100;
+const MAX_PROBLEMS = 100;
 
 /**
- * At most `max` problems of a value a server sent (`max` above 3), as a message: the first
- * three and how many more (`and at least N more` when the walk stopped at `max`); undefined
- * when it fits.
+ * What a value a server sent (a REST answer's data, a quant-ws frame's) gets wrong against its
+ * schema (JSON reading), undefined when it fits: the first problem, and the first three as a
+ * message with how many more (`and at least N more` when the walk stopped at MAX_PROBLEMS).
+ * Nearly every value fits: fitsSchema says so first. An empty list passes for a schema without
+ * "array" (JSON encoders that do not tell an empty map from an empty list).
  */
-export function misfit(value: unknown, schema: SchemaMeta, path: string, options: CheckOptions & { max: number }): { first: SchemaProblem; shown: string } | undefined {
-  const problems = checkSchema(value, schema, path, options);
+export function dataMisfit(value: unknown, schema: SchemaMeta, path: string, options: Omit<CheckOptions, "text" | "max"> = {}): { first: SchemaProblem; shown: string } | undefined {
+  if (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array")) return undefined;
+  if (fitsSchema(value, schema, options.decimalText)) return undefined;
+  const problems = checkSchema(value, schema, path, { ...options, max: MAX_PROBLEMS });
   const n = problems.length;
   if (!n) return undefined;
-  const more = n > 3 ? `; and ${n >= options.max ? "at least " : ""}${n - 3} more` : "";
+  const more = n > 3 ? `; and ${n >= MAX_PROBLEMS ? "at least " : ""}${n - 3} more` : "";
   return { first: problems[0]!, shown: problems.slice(0, 3).map((p) => p.message).join("; ") + more };
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
-import { answerTypeProblem, fitsSchema, MAX_PROBLEMS, misfit } from "../core/validate.js";
+import { answerTypeProblem, dataMisfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -39,11 +39,7 @@ const NOTIFICATION_SCHEMAS: Readonly<Record<string, SchemaMeta>> = quantWsMeta.n
  * read order numbers and statuses) never meets a null where the types promise an order.
  */
 function checkData(text: string, what: string, field: string, value: unknown, schema: SchemaMeta | null | undefined, decimals: DecimalsMode, ctx: { operation?: string; cid?: string } = {}): void {
-  // An empty list for a map: JSON encoders that do not tell an empty map from an empty list (the type check allows it).
-  if (!schema || (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array"))) return;
-  const decimalText = decimals === "string";
-  if (fitsSchema(value, schema, decimalText)) return;
-  const wrong = misfit(value, schema, field, { decimalText, max: MAX_PROBLEMS });
+  const wrong = schema ? dataMisfit(value, schema, field, { decimalText: decimals === "string" }) : undefined;
   if (!wrong) return;
   const { first, shown } = wrong;
   throw new QuantWsFrameError(first.kind === "missing" ? "missing-field" : "wrong-type", `${what} does not fit the spec: ${shown}`, text, first.path, ctx);
