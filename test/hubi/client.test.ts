@@ -57,7 +57,7 @@ function expectSigned(r: Recorded, seqNum: number) {
   expect(h["x-api-signature"]).toBe(createHmac("sha256", CREDS.secretKey).update(text).digest("hex"));
 }
 
-const ORDER = (meta.operations.find((o) => o.operationId === "queryOrderById")!.responses["200"]!.example)!;
+const ORDER = specExample(meta, "queryOrderById");
 const POSITIONS = specExample(meta, "queryPosition");
 
 const CASES = [

@@ -21,7 +21,7 @@ import { checkSchema, fitsSchema } from "../../src/handwritten/core/validate.js"
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
-import { xtOk, xtOrderJson } from "../helpers/answers.js";
+import { specExample, xtOk, xtOrderJson } from "../helpers/answers.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 import { rejection } from "../helpers/rejection.js";
 
@@ -109,7 +109,7 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
   });
 
   it("BHEX: a lock record's id that is text where the vendor sends a bare int64", async () => {
-    const example = JSON.parse(operationById(bhexDocs, "statisticsLockRecord")!.responses["200"]!.example!) as { data: Array<Record<string, unknown>> };
+    const example = JSON.parse(specExample(bhexDocs, "statisticsLockRecord")) as { data: Array<Record<string, unknown>> };
     example.data[0]!.id = "x";
     const { fetch } = recordingFetch(() => json(example));
     const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", fetch, rateLimit: false, retry: false, baseUrl: "https://broker.test" });
@@ -120,7 +120,7 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
 
   it("a secret a server echoes into a field the message quotes is redacted there and in the snippet", async () => {
     const secret = "sk-echoed-secret-0042";
-    const positions = JSON.parse(operationById(hubiDocs, "queryPosition")!.responses["200"]!.example!) as Array<Record<string, unknown>>;
+    const positions = JSON.parse(specExample(hubiDocs, "queryPosition")) as Array<Record<string, unknown>>;
     positions[0]!.side = secret;
     const { fetch } = recordingFetch(() => json(positions));
     const hubi = createHubiClient({ accessKey: "ak", secretKey: secret, accessToken: "tk", fetch, rateLimit: false, retry: false });
