@@ -31,7 +31,7 @@
  * `settings` may be changed while running (e.g. the counter version between two calls).
  */
 import { meta } from "../../generated/xele-mgmt.docs.js";
-import type { ApiMeta } from "../handwritten/core/meta.js";
+import { operationById, type ApiMeta } from "../handwritten/core/meta.js";
 import { serverOf, type XeleServer } from "../handwritten/xele/spec-info.js";
 import { startHttpMock, type HttpMock, type MockReply } from "./http-mock.js";
 import { xeleAuthenticate } from "./xele/auth.js";
@@ -185,7 +185,11 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
     stats: st.stats,
     received: st.received,
     expireTokens: () => st.tokens.clear(),
-    loseAnswers: (operationId, count) => (meta.operations.some((o) => o.operationId === operationId && serverOf(o) === "MA") ? ma : ms).loseAnswers(operationId, count),
+    loseAnswers: (operationId, count) => {
+      const op = operationById(meta, operationId);
+      // An unknown name goes to MS, which refuses it naming the closest.
+      (op && serverOf(op) === "MA" ? ma : ms).loseAnswers(operationId, count);
+    },
     close: async () => {
       await Promise.all([ma.close(), ms.close()]);
     },
