@@ -181,10 +181,43 @@ describe("batch data", () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
     const refused = client.batchCancel("btc_usdt", Array.from({ length: ids + 1 }, (_, i) => i + 1));
-    await expect(refused).rejects.toThrow(new RegExp(`^xt batchCancel: a batch holds at most ${ids} items`));
+    await expect(refused).rejects.toThrow(new RegExp(`^xt batchCancel: the batch does not fit the spec: data: a batch holds at most ${ids} items`));
     await expect(client.getBatchOrders("btc_usdt", ["12a"])).rejects.toThrow(/^xt getBatchOrders: order id "12a" is not an integer/);
     await expect(client.batchOrder("btc_usdt", Array.from({ length: inline + 1 }, () => ({ price: 1, amount: 1, type: 1 as const })))).rejects.toThrow(UsageError);
     expect(calls).toHaveLength(0);
+  });
+
+  it("a batch given to call() or .POST as a list is held to the helpers' rules (count, contentSchema, exact ids)", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false, retry: false });
+    const order = { price: 1000, amount: 1, type: 1 };
+    const refused: Array<[() => Promise<unknown>, RegExp]> = [
+      [() => client.call("batchOrder", { market: "btc_usdt", data: Array.from({ length: 101 }, () => order) } as never), /^xt batchOrder: parameter "data": a batch holds at most 100 items \(the server ignores the rest\); got 101/],
+      [() => client.call("batchOrder", { market: "btc_usdt", data: [{ ...order, price: Number.NaN }] } as never), /^xt batchOrder: parameter "data\[0\]\.price" must be a finite number, got NaN/],
+      [() => client.call("batchOrder", { market: "btc_usdt", data: [{ price: 1, amount: 1 }] } as never), /^xt batchOrder: missing field parameter "data\[0\]\.type"/],
+      // 9007199254740993 as a number is 9007199254740992: another order would be cancelled.
+      [() => client.call("batchCancel", { market: "btc_usdt", data: [9007199254740993] } as never), /^xt batchCancel: parameter "data\[0\]" is 9007199254740992 as a JavaScript number/],
+      [() => client.call("batchCancel", { market: "btc_usdt", data: [] } as never), /^xt batchCancel: parameter "data": a batch needs at least one item/],
+      [() => client.call("getBatchOrders", { market: "btc_usdt", data: { id: 1 } } as never), /^xt getBatchOrders: parameter "data": a batch is a list of its items, got object/],
+      [() => client.batchCancel("btc_usdt", [1, , 3] as never), /^xt batchCancel: the batch does not fit the spec: data\[1\] must be integer, got undefined/],
+      [() => client.batchCancel("btc_usdt", "123" as never), /^xt batchCancel: a batch is a list of its items, got string/],
+      [
+        async () => {
+          const { error } = await client.POST("/trade/api/v1/batchOrder", { body: { market: "btc_usdt", data: Array.from({ length: 101 }, () => order) } as never });
+          throw error;
+        },
+        /^xt batchOrder: parameter "data": a batch holds at most 100 items/,
+      ],
+    ];
+    for (const [attempt, message] of refused) {
+      const e = await attempt().then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toMatch(message);
+    }
+    expect(calls).toHaveLength(0);
+    // A list that fits goes out as the helper would send it (every digit of a bigint id).
+    await client.call("batchCancel", { market: "btc_usdt", data: [9007199254740993n, 2] } as never);
+    expect(decodeXtBatchData(new URLSearchParams(calls[0]!.body).get("data")!)).toEqual([9007199254740993n, 2]);
   });
 
   it("refuses empty, oversized (the server would drop items) and non-integer ids", () => {

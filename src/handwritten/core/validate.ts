@@ -267,7 +267,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if ((s.minItems !== undefined && v.length < s.minItems) || (s.maxItems !== undefined && v.length > s.maxItems)) {
       problem(`${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}`);
     }
-    if (s.items) v.forEach((item, i) => check(item, s.items!, join(path, i), text, label, out, decimalText));
+    // Every index (a sparse list's hole would go out as null).
+    if (s.items) for (let i = 0; i < v.length; i++) check(v[i], s.items, join(path, i), text, label, out, decimalText);
   }
   if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof v !== "bigint") {
     const obj = v as Record<string, unknown>;
@@ -344,8 +345,27 @@ export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): bool
  * operation and the parameter, listing every problem, when the value does not fit.
  */
 export function checkParam(ctx: ErrorContext, name: string, value: unknown, schema: SchemaMeta): void {
-  const problems = checkSchema(value, schema, name, { text: true, label: (p) => `parameter "${p}"` });
+  const label = (p: string) => `parameter "${p}"`;
+  const problems = checkSchema(value, schema, name, { text: true, label });
+  if (!problems.length && schema.contentEncoding === "base64" && typeof value !== "string") problems.push(...contentProblems(value, schema, name, label));
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
+}
+
+/**
+ * What is wrong with the value an encoded field (XT's base64 batch `data`) is to carry, given
+ * as the value rather than its text: a batch (`x-max-items`) holds one item at least and at most
+ * that many (the server ignores the rest), and the value fits the spec's `contentSchema` (a NaN
+ * price would go out as null, an id past 2^53 rounded).
+ */
+export function contentProblems(value: unknown, schema: SchemaMeta, path: string, label: (path: string) => string): SchemaProblem[] {
+  const max = schema.maxBatchItems;
+  if (max !== undefined) {
+    const where = label(path);
+    if (!Array.isArray(value)) return [{ path, kind: "type", message: `${where}: a batch is a list of its items, got ${jsonType(value)}` }];
+    if (value.length === 0) return [{ path, kind: "value", message: `${where}: a batch needs at least one item` }];
+    if (value.length > max) return [{ path, kind: "value", message: `${where}: a batch holds at most ${max} items (the server ignores the rest); got ${value.length}: split it` }];
+  }
+  return schema.contentSchema ? checkSchema(value, schema.contentSchema, path, { label }) : [];
 }
 
 /**

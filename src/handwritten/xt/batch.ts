@@ -4,10 +4,10 @@
  * dropped). Order IDs keep every digit.
  */
 import { meta } from "../../../generated/xt-spot.meta.js";
-import { quoted, UsageError } from "../core/errors.js";
+import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import { findOperation, type SchemaMeta } from "../core/meta.js";
-import { checkSchema } from "../core/validate.js";
+import { contentProblems } from "../core/validate.js";
 
 /** The XT operations whose `data` is a base64 batch. */
 export type XtBatchOperationId = "batchOrder" | "batchCancel" | "getBatchOrders";
@@ -45,15 +45,11 @@ function normalizeId(id: unknown, operation: string | undefined): unknown {
  */
 export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatchOperationId): string {
   const ctx = { api: "xt", operation: operationId };
-  const max = operationId ? xtBatchMax(operationId) : XT_BATCH_MAX;
-  if (items.length === 0) throw new UsageError("a batch needs at least one item", ctx);
-  if (items.length > max) {
-    throw new UsageError(`a batch holds at most ${max} items (the server ignores the rest); got ${items.length}: split it`, ctx);
-  }
-  const batch = items.map((i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId)));
-  // Each item as the spec's contentSchema says (a NaN price would go out as null, an id past 2^53 rounded).
-  const schema = operationId && dataSchemaOf(operationId)?.contentSchema;
-  const problems = schema ? checkSchema(batch, schema, "data", { label: (p) => p }) : [];
+  if (!Array.isArray(items)) throw new UsageError(`a batch is a list of its items, got ${typeName(items)}`, ctx);
+  const batch = Array.from(items, (i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId)));
+  // The checks call() makes of a batch given as a list (core/validate.ts contentProblems).
+  const schema = dataSchemaOf(operationId ?? "batchOrder");
+  const problems = schema ? contentProblems(batch, operationId ? schema : { maxBatchItems: schema.maxBatchItems }, "data", (p) => p) : [];
   if (problems.length) throw new UsageError(`the batch does not fit the spec: ${problems.map((p) => p.message).join("; ")}`, ctx);
   return stringifyJson(batch);
 }
