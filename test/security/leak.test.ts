@@ -19,6 +19,7 @@ import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { runCliCaptured } from "../helpers/cli.js";
+import { json as jsonResponse, recordingFetch } from "../helpers/recording-fetch.js";
 import {
   carriedSecrets,
   closedPort,
@@ -324,6 +325,36 @@ describe("clients, sessions and transports keep their secrets out of sight", () 
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("many calls in flight on one client", () => {
+  // The transport keeps the last 16 signed requests for its redactor; each error must lose its
+  // own request's signature however many others were signed after it (a BHEX signature has no
+  // nonce: one shown could be replayed).
+  it.each([
+    ["xt", (fetch: typeof globalThis.fetch) => createXtClient({ ...S.xt, fetch, baseUrl: "https://xt.test", retry: false, rateLimit: false }), (i: number) => ["getOrder", { market: "btc_usdt", id: 1000 + i }]],
+    ["bhex", (fetch: typeof globalThis.fetch) => createBhexOrgClient({ ...S.bhex, fetch, baseUrl: "https://bhex.test", retry: false }), (i: number) => ["userQueryUserList", { limit: 1 + i }]],
+  ] as const)("%s: 40 calls answered together, each echoing its signature", async (api, make, args) => {
+    const N = 40;
+    const release: Array<() => void> = [];
+    const { fetch, calls } = recordingFetch((req) => {
+      const sig = /signature=([0-9a-f]{64})/.exec(`${req.url} ${req.body}`)?.[1];
+      const answer = jsonResponse(api === "xt" ? { code: 308, info: `bad sig ${sig}` } : { status: 1, msg: `bad sig ${sig}` });
+      return new Promise<Response>((resolve) => {
+        release.push(() => resolve(answer));
+        if (release.length === N) for (const r of release) r();
+      });
+    });
+    const client = make(fetch) as unknown as { call(op: string, p: unknown): Promise<unknown> };
+    const results = await Promise.allSettled(Array.from({ length: N }, (_, i) => client.call(...(args(i) as [string, unknown]))));
+    const sigs = calls.map((c) => /signature=([0-9a-f]{64})/.exec(`${c.url} ${c.body}`)![1]!);
+    expect(new Set(sigs).size).toBe(N);
+    expect(results.every((r) => r.status === "rejected" && r.reason instanceof TradeApiError)).toBe(true);
+    const surfaces = Object.assign({}, ...results.map((r, i) => errorSurfaces(`call ${i}`, (r as PromiseRejectedResult).reason)));
+    expect(findLeaks(surfaces, sigs)).toEqual([]);
+    // ...and the echo is still there, redacted.
+    expect(((results[0] as PromiseRejectedResult).reason as Error).message).toMatch(/bad sig \[redacted\]/);
   });
 });
 

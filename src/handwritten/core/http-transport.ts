@@ -410,10 +410,11 @@ export class HttpTransport {
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
     this.checkCallOptions(op, opts);
+    let req: OutgoingRequest | undefined;
     try {
-      return await this.openSigned(op, await this.#sign(op, request, 1, opts), opts);
+      return await this.openSigned(op, (req = await this.#sign(op, request, 1, opts)), opts);
     } catch (e) {
-      throw this.redactor().error(e);
+      throw this.redactor(req && carriedSecrets(req)).error(e);
     }
   }
 
@@ -468,10 +469,12 @@ export class HttpTransport {
   }
 
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+    let req: OutgoingRequest | undefined;
     try {
-      return await this.send(op, await this.#sign(op, base, n, opts), n, opts);
+      return await this.send(op, (req = await this.#sign(op, base, n, opts)), n, opts);
     } catch (e) {
-      throw this.redactor().error(e);
+      // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
+      throw this.redactor(req && carriedSecrets(req)).error(e);
     }
   }
 
@@ -632,7 +635,7 @@ export class HttpTransport {
       try {
         yield* chunks;
       } catch (e) {
-        throw self.redactor().error(self.transportError(op, e, timeoutMs));
+        throw self.redactor(carriedSecrets(req)).error(self.transportError(op, e, timeoutMs));
       } finally {
         both?.dispose();
       }
