@@ -25,9 +25,15 @@ describe("Redactor: every form of a known value", () => {
     ["hex upper case", Buffer.from(SECRET).toString("hex").toUpperCase()],
     ["base64", b64(SECRET)],
     ["base64url", Buffer.from(SECRET).toString("base64url")],
+    ["JSON-escaped as PHP does (\\/)", SECRET.replace(/\//g, "\\/")],
   ])("%s", (_name, form) => {
     const out = r.text(`before ${form} after`);
     expect(out).toBe("before [redacted] after");
+  });
+
+  it("a value past ASCII, JSON-escaped as PHP does by default (\\uXXXX, \\/)", () => {
+    const secret = "clé-sécrète/2024";
+    expect(new Redactor([secret]).text('{"msg":"bad key cl\\u00e9-s\\u00e9cr\\u00e8te\\/2024"}')).toBe('{"msg":"bad key [redacted]"}');
   });
 
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {

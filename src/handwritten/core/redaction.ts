@@ -4,7 +4,8 @@
  * cause and log line that may leave the process goes through it.
  *
  * A `Redactor` removes, case-insensitively:
- * - each secret value in the forms a server may echo it in: as is, JSON-escaped, URL-encoded
+ * - each secret value in the forms a server may echo it in: as is, JSON-escaped (also as PHP
+ *   escapes it: `\/` and `\uXXXX`), URL-encoded
  *   (`%XX` and form `+`), hex of its bytes, base64 / base64url of it, and the part of it that
  *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
  *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
@@ -87,6 +88,11 @@ export function secretForms(secret: string): string[] {
       for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
     }
   }
+  // Other JSON encoders' escapes: PHP's json_encode writes "/" as "\/" and, by default, every
+  // character past ASCII as \uXXXX.
+  const php = jsonEscaped.replace(/\//g, "\\/");
+  forms.add(php);
+  forms.add(php.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
 
