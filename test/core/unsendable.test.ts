@@ -109,10 +109,19 @@ describe("credentials that cannot be sent", () => {
     }
   });
 
-  it("a header value undici refuses (a key above U+00FF) is a UsageError naming the header, not a connection failure", async () => {
-    const bhex = createBhexOrgClient({ baseUrl: "http://127.0.0.1:9", accessKey: "ak-中", secretKey: secret, rateLimit: false, retry: false });
+  it("a key a header cannot carry (above U+00FF) is a CredentialsError naming the option, not a connection failure or the header", async () => {
+    const { fetch, calls } = recordingFetch(() => json(OK));
+    const bhex = createBhexOrgClient({ baseUrl: "http://127.0.0.1:9", accessKey: "ak-中-12345", secretKey: secret, rateLimit: false, retry: false });
     const e = await rejection(bhex.call("basicTokens"));
-    expect(e).toBeInstanceOf(UsageError);
-    expect(e.message).toBe("bhex basicTokens: the request cannot be sent: invalid X-ACCESS-KEY header");
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect(e.message).toBe("bhex basicTokens: accessKey holds a character a header cannot carry (U+4E2D at index 3): it is sent in a header");
+    const hubi = createHubiClient({ accessKey: "ak-12345", secretKey: secret, accessToken: "токен-12345", fetch, rateLimit: false, retry: false });
+    const t = await rejection(hubi.call("queryAccounts"));
+    expect(t).toBeInstanceOf(CredentialsError);
+    expect(t.message).toBe("hubi queryAccounts: accessToken holds a character a header cannot carry (U+0442 at index 0): it is sent in a header");
+    expect(`${t.message}${t.stack}`).not.toContain("токен-12345");
+    // XT sends its key in the query, where any well-formed text goes.
+    await createXtClient({ accessKey: "ak-中-12345", secretKey: secret, fetch, rateLimit: false, retry: false }).call("getBalance");
+    expect(calls).toHaveLength(1);
   });
 });

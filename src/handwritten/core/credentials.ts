@@ -18,3 +18,18 @@ export function credentialOf(api: string, option: string, value: string | undefi
   if (control) throw new CredentialsError(`${option} holds a control character (${where(control)}): a key read from a file keeps its line break; pass it without`, ctx);
   return value;
 }
+
+/**
+ * A credential the signer put into a header that no header can carry (a key with a character
+ * outside Latin-1): a CredentialsError naming its option, where the transport would say only
+ * "invalid header".
+ */
+export function checkHeaderCredentials(api: string, operation: string, headers: Readonly<Record<string, string>>, credentials: Readonly<Record<string, string | undefined>>): void {
+  for (const value of Object.values(headers)) {
+    if (typeof value !== "string" || !unsendable(value, true)) continue;
+    for (const [option, c] of Object.entries(credentials)) {
+      const problem = c && value.includes(c) ? unsendable(c, true) : undefined;
+      if (problem) throw new CredentialsError(`${option} holds ${problem}: it is sent in a header`, { api, operation });
+    }
+  }
+}

@@ -17,7 +17,7 @@
  * library never reads the environment; a missing credential says "pass { secretKey }".
  */
 import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
-import { credentialOf } from "./credentials.js";
+import { checkHeaderCredentials, credentialOf } from "./credentials.js";
 import { TradeApiError, typeName, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
@@ -231,7 +231,9 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
           checked.add(credentialOf(api, name, value, op.operationId));
           return value as string;
         };
-        return sign(req, { op, attempt, credential });
+        const signed = sign(req, { op, attempt, credential });
+        if (signed.headers !== req.headers) checkHeaderCredentials(api, op.operationId, signed.headers, credentials);
+        return signed;
       }
     : undefined;
 
