@@ -2,7 +2,9 @@
  * Test setup for the Quant gateway: a real emulator on 127.0.0.1:0 and a client with short,
  * test-sized intervals; both are closed when the test ends (onTestFinished).
  */
+import type { AddressInfo } from "node:net";
 import { onTestFinished } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
 import { createQuantWsClient, type QuantWsClient, type QuantWsClientOptions, type QuantWsLogin } from "../../src/handwritten/quant-ws/index.js";
 import { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions, type ReceivedFrame } from "../../src/mock/quant-ws.js";
 
@@ -73,5 +75,30 @@ export const payloads = {
     ...extra,
   }),
 };
+
+/**
+ * A gateway written by hand for one test, on 127.0.0.1:0 (closed when the test ends): `handle`
+ * gets every frame a client sends, parsed, and the socket it came on.
+ */
+export async function rawGateway(handle: (ws: WebSocket, frame: Record<string, unknown>) => void): Promise<{ url: string; wss: WebSocketServer }> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  onTestFinished(
+    () =>
+      new Promise<void>((r) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(() => r());
+      }),
+  );
+  wss.on("connection", (ws) => {
+    ws.on("error", () => undefined);
+    ws.on("message", (raw) => handle(ws, JSON.parse(String(raw)) as Record<string, unknown>));
+  });
+  await new Promise<void>((r) => wss.once("listening", () => r()));
+  return { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws/v1`, wss };
+}
+
+/** A reply to `frame` with result true and `extra` fields. */
+export const replyTo = (frame: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ op: frame.op, cid: frame.cid, result: true, error_message: "", ...extra });
 
 export { rejection } from "../helpers/rejection.js";

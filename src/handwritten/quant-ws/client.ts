@@ -183,6 +183,9 @@ class Client implements QuantWsClient, SessionHost {
     return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
   }
   readonly #scrubber = <E>(error: E): E => this.#scrub(error);
+  #redact(text: string): string {
+    return (this.#redactor ??= new Redactor(this.#secretValues)).text(text);
+  }
 
   constructor(opts: QuantWsClientOptions) {
     this.#decimals = opts.decimals ?? "exact";
@@ -208,7 +211,7 @@ class Client implements QuantWsClient, SessionHost {
     this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
     this.#requests = new RequestTable(this.#scrubber);
     this.#router = new SessionRouter((session, frame) => {
-      const msg = frame.frame.msg ? (this.#redactor ??= new Redactor(this.#secretValues)).text(frame.frame.msg) : "";
+      const msg = frame.frame.msg ? this.#redact(frame.frame.msg) : "";
       this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
     }, (frame, text, why) => {
       const what = frame.kind === "state" ? `state ${frame.frame.code}` : `${frame.topic} notification`;
@@ -247,6 +250,7 @@ class Client implements QuantWsClient, SessionHost {
       },
       events: this.#events,
       scrub: this.#scrubber,
+      redact: (text) => this.#redact(text),
       onMessage: (data) => this.#onMessage(data),
       onDrop: (dropped) => {
         this.#requests.rejectAll((op) => dropped(op, true));

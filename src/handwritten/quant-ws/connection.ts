@@ -4,7 +4,7 @@
  * and logging the sessions in again, is the host's (the client's) business.
  */
 import WebSocket, { type ClientOptions, type RawData } from "ws";
-import { ConnectionError, ResponseFormatError, ResponseTooLargeError, UsageError, type TradeApiError } from "../core/errors.js";
+import { ConnectionError, printable, ResponseFormatError, ResponseTooLargeError, UsageError, type TradeApiError } from "../core/errors.js";
 import { redactUrl } from "../core/redaction.js";
 import { backoffDelayMs } from "../core/retry.js";
 import type { QuantWsClientEvents, ReconnectOptions } from "./client.js";
@@ -18,6 +18,8 @@ export interface ConnectionHost {
   readonly events: TypedEvents<QuantWsClientEvents>;
   /** Removes secrets from an error. */
   scrub<E>(error: E): E;
+  /** Removes secrets from a text (the server's close reason). */
+  redact(text: string): string;
   onMessage(data: RawData): void;
   /** The open socket closed: fail what waited on it with `dropped`. */
   onDrop(dropped: (op: string, sent: boolean) => ConnectionDroppedError): void;
@@ -163,7 +165,9 @@ export class Connection {
     if (ws !== this.#ws) return;
     this.#ws = undefined;
     this.heartbeat.stop();
-    const reason = this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`));
+    // The gateway's reason is its text: redacted (it may echo a key) and one printable line, as
+    // it goes into the disconnected event and every message that names the drop.
+    const reason = printable(this.host.redact(this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`))));
     this.#closeReason = undefined;
     this.host.onDrop(
       (op, sent) =>
