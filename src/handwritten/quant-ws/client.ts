@@ -150,6 +150,7 @@ export interface QuantWsClient<D extends DecimalsMode = "exact"> {
   once<K extends keyof QuantWsClientEvents<D>>(event: K, listener: (value: QuantWsClientEvents<D>[K]) => void): () => void;
   off<K extends keyof QuantWsClientEvents<D>>(event: K, listener: (value: QuantWsClientEvents<D>[K]) => void): void;
   stream<K extends keyof QuantWsClientEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsClientEvents<D>[K]>;
+  /** The next `event`: rejects with a TimeoutError after `timeoutMs`, and with a ClientClosedError once the client is closed. */
   next<K extends keyof QuantWsClientEvents<D>>(event: K, timeoutMs?: number): Promise<QuantWsClientEvents<D>[K]>;
   /** Log out every session, close the socket, clear every timer. */
   close(): Promise<void>;
@@ -418,7 +419,7 @@ class Client implements QuantWsClient, SessionHost {
     await this.#conn.shutdown();
     this.#router.clearOrphans(CLOSED_UNROUTED);
     this.#events.emit("closed", {});
-    this.#events.end();
+    this.#events.end(closedError);
   }
 }
 

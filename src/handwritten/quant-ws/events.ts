@@ -9,7 +9,7 @@
 import { onAbort } from "../core/abort.js";
 import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
-import { UsageError } from "../core/errors.js";
+import { TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
 
 type Listener<T> = (value: T) => void;
@@ -41,7 +41,10 @@ const STREAM_OPTIONS = { signal: 1, maxBuffered: 1, maxBufferedChars: 1 } satisf
 export class TypedEvents<E extends object> {
   #listeners = new Map<keyof E, Set<Listener<never>>>();
   #streams = new Set<() => void>();
+  /** The `next()` calls waiting: each fails with the end's error. */
+  #nexts = new Set<(error: TradeApiError) => void>();
   #ended = false;
+  #endError: TradeApiError | undefined;
   /** The frame text length of the event being emitted (read by streams, see maxBufferedChars). */
   #chars = 0;
 
@@ -87,19 +90,30 @@ export class TypedEvents<E extends object> {
     }
   }
 
-  /** The next value of `event` (rejects after `timeoutMs`, if given). */
+  /**
+   * The next value of `event`. Rejects with a TimeoutError after `timeoutMs` (if given), and
+   * with the error `end()` was given when the events end first (or have ended already).
+   */
   next<K extends keyof E>(event: K, timeoutMs?: number): Promise<E[K]> {
+    if (this.#ended) return Promise.reject(this.#endError);
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const off = this.once(event, (v) => {
+      const settled = () => {
         if (timer) clearTimeout(timer);
+        this.#nexts.delete(fail);
+        off();
+      };
+      const fail = (error: TradeApiError) => {
+        settled();
+        reject(error);
+      };
+      const off = this.once(event, (v) => {
+        settled();
         resolve(v);
       });
+      this.#nexts.add(fail);
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          off();
-          reject(new Error(`no ${String(event)} event within ${timeoutMs} ms`));
-        }, timeoutMs);
+        timer = setTimeout(() => fail(new TimeoutError(`no ${String(event)} event within ${timeoutMs} ms`, { api: API, timeoutMs })), timeoutMs);
       }
     });
   }
@@ -192,10 +206,15 @@ export class TypedEvents<E extends object> {
     return iterator;
   }
 
-  /** End every stream (buffered values are still delivered) and drop all listeners. */
-  end(): void {
+  /**
+   * End every stream (buffered values are still delivered), fail every `next()` waiting with
+   * `error` (the session's end, the client's close), and drop all listeners.
+   */
+  end(error: TradeApiError): void {
     this.#ended = true;
+    this.#endError = error;
     for (const finish of [...this.#streams]) finish();
+    for (const fail of [...this.#nexts]) fail(error);
     this.#listeners.clear();
   }
 }

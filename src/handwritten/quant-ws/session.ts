@@ -227,7 +227,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#releaseHeld(event);
     return it as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
   }
-  /** The next `event` (rejects after `timeoutMs`). */
+  /** The next `event` (rejects after `timeoutMs`, and with the session's end error when it ends first). */
   next<K extends keyof QuantWsSessionEvents<D>>(event: K, timeoutMs?: number): Promise<QuantWsSessionEvents<D>[K]> {
     const p = this.#events.next(event, timeoutMs);
     this.#releaseHeld(event, true);
@@ -610,6 +610,6 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#heldChars = 0;
     this.#holding = false;
     this.#events.emit("end", { error });
-    this.#events.end();
+    this.#events.end(error);
   }
 }
