@@ -287,6 +287,9 @@ export class ApiError extends TradeApiError {
     const parts = [`code ${shown(textOf(init.code), "code")}`];
     if (init.vendorMessage) parts.push(shown(init.vendorMessage, "vendorMessage"));
     if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${init.meaning})`);
+    const status = init.httpStatus;
+    if (status !== undefined && (status === 429 || status >= 500)) parts.push(`(HTTP ${status})`);
+    if (init.retryAfterMs !== undefined) parts.push(`(the server asks to retry after ${init.retryAfterMs / 1000} s)`);
     super(parts.join(" "), init);
     this.code = init.code;
     this.vendorMessage = init.vendorMessage;
@@ -338,7 +341,10 @@ export function apiErrorFromCode(
 ): ApiError {
   const key = textOf(init.code);
   const info = table && Object.hasOwn(table, key) ? table[key] : undefined;
-  const kind = info?.kind ?? "other";
+  // A code the table gives no kind, in an answer whose HTTP status says what it is (and so is retried).
+  const status = init.httpStatus ?? 0;
+  const byStatus = status === 429 ? "rate-limit" : status >= 500 ? "unavailable" : undefined;
+  const kind = info?.kind && info.kind !== "other" ? info.kind : (byStatus ?? "other");
   const Cls = BY_KIND[kind] ?? ApiError;
   return new Cls({ ...init, meaning: info?.meaning ?? info?.message, kind });
 }

@@ -192,7 +192,7 @@ export interface TransportConfig extends TransportOptions {
    * envelope's code field: throw to choose the error (e.g. codes carried in a message text).
    * Returning leaves the generic mapping (ApiError from the code field, else HttpError).
    */
-  checkErrorBody?: (body: unknown, op: OperationMeta, status: number) => void;
+  checkErrorBody?: (body: unknown, op: OperationMeta, status: number, retryAfterMs: number | undefined) => void;
 }
 
 export interface TransportResult {
@@ -712,8 +712,8 @@ export class HttpTransport {
       }
     }
     if (!ok) {
-      if (parsed) cfg.checkErrorBody?.(body, op, status);
       const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
+      if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
       const env = envelopeOf(cfg.meta, op);
       const codeField = env?.codeField ?? "code";
       if (parsed && body && typeof body === "object") {

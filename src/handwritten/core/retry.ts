@@ -7,7 +7,7 @@
  */
 import { pause, type WaitAbort } from "./abort.js";
 import { checkOption, checkOptionNames } from "./validate.js";
-import { ConnectionError, HttpError, markOutcomeUnknown, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { ConnectionError, HttpError, markOutcomeUnknown, RateLimitError, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -25,7 +25,8 @@ export interface RetryOptions {
 export function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
   if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
-  return error instanceof ServiceUnavailableError;
+  // A vendor's rate-limit code is retried only when HTTP said so too (429, its Retry-After honoured).
+  return error instanceof ServiceUnavailableError || (error instanceof RateLimitError && error.httpStatus === 429);
 }
 
 /** The names of RetryOptions (the type checks that the list is whole). */

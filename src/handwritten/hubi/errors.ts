@@ -48,7 +48,7 @@ export function hubiErrorCode(status: number, message: string | undefined): stri
  * The error a Hubi answer carries, or undefined when it is not a failure: an object whose
  * `status` is a number other than 0.
  */
-export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?: number): ApiError | undefined {
+export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?: number, retryAfterMs?: number): ApiError | undefined {
   if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
   const status = numericStatus(b[CODE_FIELD]);
@@ -64,6 +64,7 @@ export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?:
       // For ILLEGAL_* the message *is* the code: do not print it twice.
       vendorMessage: message === undefined || message.trim() === String(code) ? undefined : message,
       httpStatus,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       body,
     },
     meta.errorCodes,
@@ -85,7 +86,7 @@ export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: numb
 }
 
 /** HttpTransport `checkErrorBody`: the same mapping for non-2xx answers. */
-export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number): void {
-  const error = hubiErrorFromBody(body, op.operationId, httpStatus);
+export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number, retryAfterMs?: number): void {
+  const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs);
   if (error) throw error;
 }
