@@ -23,7 +23,7 @@ const answer = (status: number, body: unknown, headers: Record<string, string> =
 const APIS = {
   xt: {
     read: (fetch: typeof globalThis.fetch) => createXtClient({ ...KEYS, fetch, retry, rateLimit: false }).call("getBalance"),
-    write: (fetch: typeof globalThis.fetch) => createXtClient({ ...KEYS, fetch, retry, rateLimit: false }).call("cancel", { market: "btc_usdt", id: "1" }),
+    write: (fetch: typeof globalThis.fetch) => createXtClient({ ...KEYS, fetch, retry, rateLimit: false }).call("cancel", { market: "btc_usdt", id: 1 }),
     failure: (code: number) => ({ code, info: "busy, try later", data: null }),
     ok: () => JSON.parse(specExample(xtDocs, "getBalance")),
   },
