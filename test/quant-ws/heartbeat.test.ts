@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type WebSocket from "ws";
+import { Heartbeat } from "../../src/handwritten/quant-ws/heartbeat.js";
 import { creds, framesOf, isOp, setup } from "./helpers.js";
 
 describe("quant-ws heartbeat", () => {
@@ -55,5 +57,26 @@ describe("quant-ws heartbeat", () => {
     expect(session.token).not.toBe(oldToken);
     await mock.waitForFrame(isOp("login", (f) => f.access_key === "ak-test"));
     expect(framesOf(mock, "login")).toHaveLength(2);
+  });
+
+  it("start() on a new socket replaces the interval of the old one (one timer, which stop() clears)", () => {
+    vi.useFakeTimers();
+    try {
+      const sent: string[] = [];
+      const socket = (name: string) => ({ readyState: 1, send: () => sent.push(name) }) as unknown as WebSocket;
+      const [first, second] = [socket("first"), socket("second")];
+      let current = first;
+      const heartbeat = new Heartbeat(10, 2, { isCurrent: (ws) => ws === current, dead: () => undefined, pong: () => undefined });
+      heartbeat.start(first);
+      current = second;
+      heartbeat.start(second);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(10);
+      expect(sent).toEqual(["second"]);
+      heartbeat.stop();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

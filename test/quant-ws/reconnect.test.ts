@@ -130,4 +130,28 @@ describe("quant-ws reconnect", () => {
     expect(session.ended).toBe(true);
     expect(await rejection(session.asset())).toBe(error);
   });
+
+  it.each(["login", "connect"] as const)("%s() during the reconnect backoff makes the reconnect now: one socket at a time, one heartbeat, nothing left after close()", async (call) => {
+    const { mock, client } = await setup({}, { pingIntervalMs: 25, reconnect: { baseDelayMs: 300, maxDelayMs: 300, random: () => 1 } });
+    const a = await client.login(creds({ accessKey: "key-a" }));
+    const reconnecting = client.next("reconnecting", 2_000);
+    const reconnected = client.next("reconnected", 3_000);
+    mock.dropSockets();
+    await reconnecting;
+    const b = call === "login" ? await client.login(creds({ accessKey: "key-b" })) : (await client.connect(), undefined);
+    // The sessions of the dropped socket are logged in again on the new one, not on a second.
+    const back = await reconnected;
+    expect(back.sessions.map((s) => s.session)).toEqual([a]);
+    await new Promise((r) => setTimeout(r, 400)); // past the backoff that was cut short
+    expect(mock.acceptedSockets).toBe(2);
+    expect(mock.openSockets).toBe(1);
+    const pingsBefore = framesOf(mock, "ping").length;
+    await new Promise((r) => setTimeout(r, 200));
+    // One interval of 25 ms: about 8 pings in 200 ms, never two sockets' (or two intervals') worth.
+    expect(framesOf(mock, "ping").length - pingsBefore).toBeLessThanOrEqual(10);
+    await expect(a.asset()).resolves.toHaveProperty("USDT");
+    if (b) await expect(b.asset()).resolves.toHaveProperty("USDT");
+    await client.close();
+    await expect.poll(() => mock.openSockets).toBe(0);
+  });
 });

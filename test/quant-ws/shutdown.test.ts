@@ -3,18 +3,19 @@ import { fileURLToPath } from "node:url";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ClientClosedError, createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
-import { creds, framesOf, isOp, rejection, setup } from "./helpers.js";
+import { creds, framesOf, isOp, rejection, setup, startMock } from "./helpers.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/exit-on-close.ts", import.meta.url));
 
-/** Run the fixture in a child process; resolves to its stdout once it exits by itself. */
-function runChild(mode: string): Promise<{ code: number | null; stdout: string; ms: number }> {
+/** Run the fixture in a child process; resolves to its stdout once it exits by itself. `onOutput` hears its stdout as it comes. */
+function runChild(args: string[], onOutput?: (text: string) => void): Promise<{ code: number | null; stdout: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--import", "tsx", FIXTURE, mode], { timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      if (error && error.killed) reject(new Error(`child did not exit on its own within 15 s\n${stderr}`));
+    const child = execFile(process.execPath, ["--import", "tsx", FIXTURE, ...args], { timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      if (error && error.killed) reject(new Error(`child did not exit on its own within 15 s\n${stdout}\n${stderr}`));
       else resolve({ code: error ? (error.code as number) : 0, stdout, ms: Date.now() - started });
     });
+    if (onOutput) child.stdout!.on("data", (d) => onOutput(String(d)));
   });
 }
 
@@ -84,8 +85,19 @@ describe("quant-ws close()", () => {
   });
 
   it.each(["full", "reconnecting"])("the process exits on its own after close() (%s)", async (mode) => {
-    const { code, stdout } = await runChild(mode);
+    const { code, stdout } = await runChild([mode]);
     expect(code).toBe(0);
     expect(stdout).toMatch(mode === "full" ? /closed ClientClosedError/ : /closed ConnectionDroppedError/);
+  });
+
+  it("the process exits on its own after close() when a login came during a reconnect backoff (no second socket left open)", async () => {
+    // The gateway is this process's: it keeps open whatever socket the child's client leaves.
+    const mock = await startMock();
+    const { code, stdout } = await runChild(["login-during-backoff", mock.url], (text) => {
+      if (text.includes("ready")) mock.dropSockets();
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/closed/);
+    expect(mock.acceptedSockets).toBe(2);
   });
 });

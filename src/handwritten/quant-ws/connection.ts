@@ -86,9 +86,24 @@ export class Connection {
     return this.#ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Open the socket (or join the opening in progress). */
+  /**
+   * The open socket, or the one being opened: never a second one. During a reconnect's backoff
+   * (connect() or login() called then) that reconnect is made now, its re-logins included.
+   */
   open(): Promise<WebSocket> {
+    if (this.connected) return Promise.resolve(this.#ws!);
     if (this.#opening) return this.#opening;
+    if (this.#reconnectTimer) {
+      clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
+      return this.#reconnect(this.#reconnectAttempt);
+    }
+    // Not reconnecting (never opened, reconnect off, or given up): a fresh count of attempts.
+    this.#reconnectAttempt = 0;
+    return this.#openSocket();
+  }
+
+  #openSocket(): Promise<WebSocket> {
     const reconnect = this.#everOpened;
     const opening = new Promise<WebSocket>((resolve, reject) => {
       const { maxMessageBytes } = this.opts;
@@ -196,24 +211,26 @@ export class Connection {
     this.host.events.emit("reconnecting", { attempt, delayMs });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
-      void this.#reconnectNow(attempt);
+      if (!this.host.closed) void this.#reconnect(attempt);
     }, delayMs);
   }
 
-  async #reconnectNow(attempt: number): Promise<void> {
-    if (this.host.closed) return;
-    let ws: WebSocket;
-    try {
-      ws = await this.open();
-    } catch {
-      if (!this.host.closed) this.#scheduleReconnect();
-      return;
-    }
-    const report = await this.host.relogin(attempt);
-    // The socket dropped again while logging in: the next attempt is already scheduled.
-    if (this.#ws !== ws || this.host.closed) return;
-    this.#reconnectAttempt = 0;
-    report();
+  /** Open a socket and log the sessions in again on it; a failure to open schedules the next attempt. Resolves to the socket once open. */
+  #reconnect(attempt: number): Promise<WebSocket> {
+    const opening = this.#openSocket();
+    void opening.then(
+      async (ws) => {
+        const report = await this.host.relogin(attempt);
+        // The socket dropped again while logging in: the next attempt is already scheduled.
+        if (this.#ws !== ws || this.host.closed) return;
+        this.#reconnectAttempt = 0;
+        report();
+      },
+      () => {
+        if (!this.host.closed) this.#scheduleReconnect();
+      },
+    );
+    return opening;
   }
 
   /**

@@ -37,6 +37,9 @@ export class Heartbeat {
   ) {}
 
   start(ws: WebSocket): void {
+    // One interval, of the socket now in use.
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
     this.#missedPongs = 0;
     this.#awaitingPong = undefined;
     if (this.intervalMs <= 0) return;
