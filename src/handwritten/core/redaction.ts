@@ -22,6 +22,8 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /** Values shorter than this are not searched for literally (they would erase ordinary text). */
 const MIN_LITERAL = 4;
+/** Forms longer than this are searched for as text, not in the one regex of the others. */
+const MAX_REGEX_FORM = 256;
 /** Base64 pieces shorter than this are not searched for (too likely to match by chance). */
 const MIN_PIECE = 8;
 /** A text that ends with at least this many characters of a secret form loses them. */
@@ -96,6 +98,29 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
 
+/** `text` lower-cased character by character (its indexes kept: "İ".toLowerCase() is two characters). */
+function lowered(text: string): string {
+  const low = text.toLowerCase();
+  if (low.length === text.length) return low;
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!.toLowerCase();
+    out += c.length === 1 ? c : text[i];
+  }
+  return out;
+}
+
+/** KMP's failure table of `f`: for each prefix, the length of its longest proper prefix that is also its suffix. */
+function failureOf(f: string): Int32Array {
+  const fail = new Int32Array(f.length);
+  for (let i = 1, k = 0; i < f.length; i++) {
+    while (k > 0 && f[i] !== f[k]) k = fail[k - 1]!;
+    if (f[i] === f[k]) k++;
+    fail[i] = k;
+  }
+  return fail;
+}
+
 /** What copyDeep's `leaf` returns for an array or object to be copied member by member. */
 export const MEMBERS: unique symbol = Symbol("members");
 
@@ -152,7 +177,9 @@ export class Redactor {
   readonly #secrets: string[];
   readonly #forms: string[];
   readonly #re: RegExp | null;
-  #tails: RegExp | undefined;
+  readonly #long: string[];
+  /** KMP failure tables of the forms, made when a text with a cut first needs them. */
+  readonly #failures = new Map<string, Int32Array>();
 
   constructor(secrets: Iterable<string | null | undefined> = []) {
     // One secret given as a string is that secret, not its characters (each too short to be searched for).
@@ -164,7 +191,11 @@ export class Redactor {
     const forms = new Set<string>();
     for (const s of this.#secrets) for (const f of secretForms(s)) forms.add(f.toLowerCase());
     this.#forms = [...forms].sort((a, b) => b.length - a.length);
-    this.#re = this.#forms.length ? new RegExp(this.#forms.map(escapeRe).join("|"), "gi") : null;
+    // Forms too long for one regex (a server's ticket of 100k characters is a regex V8 refuses)
+    // are searched for as text; the rest in one pass.
+    const short = this.#forms.filter((f) => f.length <= MAX_REGEX_FORM);
+    this.#long = this.#forms.filter((f) => f.length > MAX_REGEX_FORM);
+    this.#re = short.length ? new RegExp(short.map(escapeRe).join("|"), "gi") : null;
   }
 
   /** A redactor that also removes `more`. */
@@ -180,7 +211,8 @@ export class Redactor {
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
   text(text: string): string {
     if (typeof text !== "string") text = textOf(text);
-    let out = this.#re ? text.replace(this.#re, REDACTED) : text;
+    let out = this.#long.length ? this.#withoutLong(text) : text;
+    if (this.#re) out = out.replace(this.#re, REDACTED);
     out = out
       .replace(USERINFO, `${REDACTED}@`)
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
@@ -190,23 +222,66 @@ export class Redactor {
     return this.#cutTail(out);
   }
 
+  /** `text` without the forms longer than MAX_REGEX_FORM (lower-cased, longest first), found as text. */
+  #withoutLong(text: string): string {
+    for (const f of this.#long) {
+      const low = lowered(text);
+      let at = low.indexOf(f);
+      if (at < 0) continue;
+      let out = "";
+      let end = 0;
+      for (; at >= 0; at = low.indexOf(f, end)) {
+        out += text.slice(end, at) + REDACTED;
+        end = at + f.length;
+      }
+      text = out + text.slice(end);
+    }
+    return text;
+  }
+
   /**
    * A text cut short inside a secret form (a snippet ending in "…") loses the piece before the
    * cut: at each "…" or "...", the longest run of at least MIN_TAIL characters before it that
-   * begins a form. One regex (each form's first MIN_TAIL characters, then each further one
-   * optional in turn, followed by a cut), so a server's text of nothing but "…" costs one
-   * pass, not one pass per cut.
+   * begins a form. For each form, a KMP automaton reads the stretch before each cut (at most
+   * the form's length, once however many cuts share it): linear in the text and the forms, so
+   * neither a text of nothing but "…" nor a secret of a hundred thousand characters (a server's
+   * ticket) makes it slow; no regex is built from a form, so none grows past what V8 compiles.
    */
   #cutTail(text: string): string {
     if (!this.#forms.length || (!text.includes("…") && !text.includes("..."))) return text;
-    this.#tails ??= new RegExp(
-      `(?:${this.#forms
-        .filter((f) => f.length > MIN_TAIL)
-        .map((f) => escapeRe(f.slice(0, MIN_TAIL)) + [...f.slice(MIN_TAIL, -1)].reduceRight((rest, c) => `(?:${escapeRe(c)}${rest})?`, ""))
-        .join("|")})(?=…|\\.\\.\\.)`,
-      "gi",
-    );
-    return text.replace(this.#tails, REDACTED);
+    const cuts: number[] = [];
+    for (const m of text.matchAll(/…|\.\.\./g)) cuts.push(m.index);
+    const low = lowered(text);
+    const longest = new Map<number, number>();
+    for (const f of this.#forms) {
+      if (f.length <= MIN_TAIL) continue;
+      const fail = this.#failures.get(f) ?? this.#failures.set(f, failureOf(f)).get(f)!;
+      let at = 0;
+      let q = 0;
+      for (const cut of cuts) {
+        // A prefix shorter than the form that ends at the cut starts after cut - f.length.
+        const from = Math.max(at, cut - f.length);
+        if (from > at) q = 0;
+        for (let i = from; i < cut; i++) {
+          const c = low[i];
+          while (q > 0 && f[q] !== c) q = fail[q - 1]!;
+          if (f[q] === c) q++;
+          if (q === f.length) q = fail[q - 1]!;
+        }
+        at = Math.max(at, cut);
+        if (q >= MIN_TAIL && q > (longest.get(cut) ?? 0)) longest.set(cut, q);
+      }
+    }
+    if (!longest.size) return text;
+    let out = "";
+    let end = 0;
+    for (const cut of cuts) {
+      const k = longest.get(cut);
+      if (k === undefined) continue;
+      out += text.slice(end, Math.max(end, cut - k)) + REDACTED;
+      end = cut;
+    }
+    return out + text.slice(end);
   }
 
   /**
