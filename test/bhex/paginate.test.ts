@@ -166,6 +166,15 @@ describe("paginate stays exactly-once when the server bends the rules", () => {
     expect(err.message).toMatch(/^bhex orderTradeOrders: the answer's "data" does not fit the spec: data\[0\]\.orderId must be string, got integer;/);
   });
 
+  it("a server that ignores to_id: the walk ends at to_id with every record above it, no error", async () => {
+    const { fetch, calls } = recordingFetch(trapServer(23, "inclusive"));
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+    const to = BigInt(expected(23)[14]!);
+    const got = await collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 5, to_id: to }));
+    expect(got.map((r) => String(r.orderId))).toEqual(expected(23).slice(0, 14));
+    expect(calls).toHaveLength(4); // the fourth page holds to_id: no fifth request
+  });
+
   it("a server that never advances is an error, not an endless loop", async () => {
     const err = await walk("stuck", 5).catch((e) => e);
     expect(err).toBeInstanceOf(ResponseFormatError);

@@ -110,6 +110,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
     const seen = new Set<bigint>();
     let smallest: bigint | undefined;
     let yielded = 0;
+    let below = false;
     const fromId = cursor;
     for (const record of data as unknown[]) {
       const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[p.idField] : undefined;
@@ -119,7 +120,10 @@ export async function* paginate<K extends BhexPagedOperationId>(
         throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, shown.length > 120 ? `${shown.slice(0, 120)}…` : shown, ctx);
       }
       if (cursor !== undefined && id >= cursor) continue; // at/above the cursor: already yielded
-      if (lower !== undefined && id <= lower) continue; // at/below to_id: outside the range asked for
+      if (lower !== undefined && id <= lower) {
+        below = true; // at/below to_id: outside the range asked for, and so is all that is older
+        continue;
+      }
       if (seen.has(id)) continue;
       seen.add(id);
       if (smallest === undefined || id < smallest) smallest = id;
@@ -127,7 +131,8 @@ export async function* paginate<K extends BhexPagedOperationId>(
       yield record as BhexRecord<K>;
     }
     if (options.onPage) observe(options.onPage, { page, received: data.length, yielded, fromId }, "onPage");
-    if (data.length < limit) return;
+    // A server that ignores to_id sends older records: reaching to_id ends the walk.
+    if (data.length < limit || below) return;
     if (smallest === undefined) {
       throw new ResponseFormatError(
         `paging did not advance: a full page of ${data.length} records brought none older than ${p.fromParam}=${cursor}`,
