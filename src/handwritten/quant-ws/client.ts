@@ -347,12 +347,20 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   /** A logout straight to the socket (also once closed: close() and failed logins use it). */
-  #logout(token: string): Promise<unknown> {
+  #logout(token: string): Promise<QuantWsReplies["logout"]> {
     return this.#requests.send(this.#conn.ws, "logout", { op: "logout", token }, this.#logoutTimeoutMs);
   }
 
   socketOpen(): boolean {
     return this.connected;
+  }
+
+  relogging(session: QuantWsSession): boolean {
+    return this.#logins.relogging(session);
+  }
+
+  afterLogout(session: QuantWsSession): Promise<QuantWsReplies["logout"] | undefined> {
+    return this.#logins.afterLogout(session);
   }
 
   forget(session: QuantWsSession): void {
@@ -407,12 +415,18 @@ class Client implements QuantWsClient, SessionHost {
     this.#logins.wake();
     await stopped;
     const sessions = [...this.#router.sessions];
+    const closedError = new ClientClosedError("client closed", { api: API });
     if (this.connected) {
+      // A session logging in again holds the dropped socket's token: it is ended, which stops
+      // its re-login and logs out a login already answered (a release).
+      const relogging = sessions.filter((s) => this.#logins.relogging(s));
+      for (const s of relogging) s._end(closedError);
+      // Their flows register those releases in microtasks: let them run first.
+      if (relogging.length) await new Promise((resolve) => setImmediate(resolve));
       // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
       // logins already in flight are waited for too (their replies must find their cid).
       await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#logins.releases]);
     }
-    const closedError = new ClientClosedError("client closed", { api: API });
     for (const s of this.#router.all()) s._end(closedError);
     this.#requests.rejectAll((op) => new ClientClosedError(`client closed before the ${op} reply`, { api: API, operation: op }));
     this.#requests.clearDeadlines();

@@ -4,10 +4,10 @@
  * with backoff (core/retry.ts) for `repeatLogin.windowMs`.
  */
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
-import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, type TradeApiError } from "../core/errors.js";
+import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TradeApiError } from "../core/errors.js";
 import { backoffDelayMs } from "../core/retry.js";
 import type { QuantWsClientEvents, RepeatLoginOptions } from "./client.js";
-import { API, ClientClosedError, ConnectionDroppedError } from "./errors.js";
+import { API, ClientClosedError, ConnectionDroppedError, SessionClosedError } from "./errors.js";
 import type { TypedEvents } from "./events.js";
 import type { SessionRouter } from "./session-router.js";
 import type { QuantWsLogin, QuantWsSession } from "./session.js";
@@ -25,7 +25,7 @@ export interface LoginHost {
   /** A request through the client (refused once closed). */
   send<Op extends "login">(op: Op, frame: QuantWsRequests[Op], timeoutMs: number): Promise<QuantWsReplies[Op]>;
   /** A logout straight to the socket (also once closed). */
-  logout(token: string): Promise<unknown>;
+  logout(token: string): Promise<QuantWsReplies["logout"]>;
   /** Removes secrets from an error. */
   scrub<E>(error: E): E;
 }
@@ -44,8 +44,12 @@ export class LoginFlow {
   readonly #credentials = new WeakMap<QuantWsSession, QuantWsLogin>();
   /** Logouts of failed logins still in flight (close() waits for them). */
   readonly releases = new Set<Promise<unknown>>();
-  /** Backoff sleeps of re-login retries (close() cuts them short). */
-  readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; wake(): void }>();
+  /** Backoff sleeps of re-login retries (close() and the session's logout() cut them short). */
+  readonly #sleeps = new Set<{ session: QuantWsSession; timer: ReturnType<typeof setTimeout>; wake(): void }>();
+  /** The re-login of each session logging in again after a reconnect. */
+  readonly #relogins = new Map<QuantWsSession, Promise<void>>();
+  /** The logout of the last login a session got but did not keep (see `#release`). */
+  readonly #released = new WeakMap<QuantWsSession, Promise<QuantWsReplies["logout"]>>();
 
   constructor(host: LoginHost, opts: LoginFlowOptions) {
     this.#host = host;
@@ -84,6 +88,11 @@ export class LoginFlow {
     };
     const reply = await this.#host.send("login", frame, this.#opts.loginTimeoutMs);
     if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
+    if (session.ended) {
+      // Logged out (or closed) while this login was on its way: the gateway holds it now.
+      void this.#release(session, reply.token).catch(() => undefined);
+      throw new SessionClosedError("the session ended while logging in: its new login was logged out", { api: API, operation: "login" });
+    }
     // A gateway that hands out the token of another session that is READY on this socket:
     // taking it would route that session's states and notifications here, and this login would
     // wait for a READY that went there. The other session keeps it (no logout: the token is not
@@ -105,17 +114,51 @@ export class LoginFlow {
       await ready;
     } catch (error) {
       this.#host.router.unbind(reply.token, session);
-      // The server still holds the login (state 1, 7, a timeout): release it so a later login
-      // is not "repeat". close() waits for this logout, so its reply is never an orphan.
-      if (this.#host.connected && !(error instanceof ConnectionError)) {
-        const release = this.#host.logout(reply.token).catch(() => undefined);
-        this.releases.add(release);
-        void release.then(() => this.releases.delete(release));
-      }
+      // The server still holds the login (state 1, 7, a timeout, the session logged out while
+      // waiting for READY): release it so a later login is not "repeat".
+      if (this.#host.connected && !(error instanceof ConnectionError)) void this.#release(session, reply.token).catch(() => undefined);
       throw error;
     } finally {
       session._loginDone();
     }
+  }
+
+  /** Log out `token`, a login `session` got but does not keep. close() waits for it, so its reply is never an orphan. */
+  #release(session: QuantWsSession, token: string): Promise<QuantWsReplies["logout"]> {
+    const release = this.#host.logout(token);
+    const settled = release.catch(() => undefined);
+    this.releases.add(settled);
+    void settled.then(() => this.releases.delete(settled));
+    this.#released.set(session, release);
+    return release;
+  }
+
+  /** Whether `session` is logging in again after a reconnect. */
+  relogging(session: QuantWsSession): boolean {
+    return this.#relogins.has(session);
+  }
+
+  /**
+   * `session` was ended (logged out) while logging in again: its re-login stops (a backoff wait
+   * is cut short, a login answered later is logged out, see `#loginSessionUnscrubbed`).
+   * Resolves once the gateway holds no login of it, to the reply of the logout that released
+   * one (undefined when the re-login got none); rejects with the login's error when its reply
+   * never came (outcomeUnknown: the gateway may hold that login).
+   */
+  async afterLogout(session: QuantWsSession): Promise<QuantWsReplies["logout"] | undefined> {
+    const run = this.#relogins.get(session);
+    for (const s of [...this.#sleeps]) if (s.session === session) s.wake();
+    const failure = await run?.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const released = this.#released.get(session);
+    this.#released.delete(session);
+    if (released) return released;
+    // READY came just before: that login is the session's own token now.
+    if (run && failure === undefined) return this.#host.logout(session.token);
+    if (failure instanceof TradeApiError && failure.outcomeUnknown && !(failure instanceof ConnectionError)) throw failure;
+    return undefined;
   }
 
   /** After a reconnect: every session logs in again; the outcome is reported as `reconnected`. */
@@ -125,11 +168,15 @@ export class LoginFlow {
     const results = await Promise.all(
       sessions.map(async (session): Promise<Outcome> => {
         const oldToken = session.token;
+        const run = this.#reloginSession(session);
+        this.#relogins.set(session, run);
         try {
-          await this.#reloginSession(session);
+          await run;
           return { session, oldToken, newToken: session.token };
         } catch (error) {
           return { session, error: error as TradeApiError };
+        } finally {
+          this.#relogins.delete(session);
         }
       }),
     );
@@ -137,6 +184,8 @@ export class LoginFlow {
       const ok: QuantWsClientEvents["reconnected"]["sessions"] = [];
       const failed: QuantWsClientEvents["reconnected"]["failed"] = [];
       for (const r of results) {
+        // Logged out meanwhile: no longer the client's to report.
+        if (r.session.ended) continue;
         if ("error" in r) {
           failed.push({ session: r.session, error: r.error });
           r.session._end(r.error);
@@ -178,18 +227,20 @@ export class LoginFlow {
           });
         }
         this.#host.events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
-        await this.#sleep(delayMs);
+        await this.#sleep(delayMs, session);
         if (this.#host.closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
+        if (session.ended) throw error;
         // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).
         if (this.#host.socket() !== socket) throw new ConnectionDroppedError("socket closed while retrying the login", { api: API, operation: "login", sent: false });
       }
     }
   }
 
-  /** A backoff wait that close() cuts short. */
-  #sleep(ms: number): Promise<void> {
+  /** A backoff wait of `session`'s re-login that close() and its logout() cut short. */
+  #sleep(ms: number, session: QuantWsSession): Promise<void> {
     return new Promise((resolve) => {
       const entry = {
+        session,
         timer: setTimeout(() => {
           this.#sleeps.delete(entry);
           resolve();

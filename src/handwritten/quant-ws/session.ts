@@ -130,6 +130,10 @@ export interface SessionHost {
   /** `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped silently. */
   send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean): Promise<QuantWsReplies[Op]>;
   socketOpen(): boolean;
+  /** Whether `session` is logging in again after a reconnect. */
+  relogging(session: QuantWsSession): boolean;
+  /** `session`, logging in again, was ended by its logout(): resolves once the gateway holds no login of it (login-flow.ts `afterLogout`). */
+  afterLogout(session: QuantWsSession): Promise<QuantWsReplies["logout"] | undefined>;
   forget(session: QuantWsSession): void;
   reportError(error: unknown): void;
 }
@@ -402,7 +406,11 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (!data) throw new ResponseFormatError("symbol_info reply without data", "", { api: API, operation: "symbol_info" });
     return data as DecimalsAs<SymbolInfo, D>;
   }
-  /** Log out (works whether or not the session is READY); the session ends either way. */
+  /**
+   * Log out (works whether or not the session is READY); the session ends either way. While it
+   * logs in again after a reconnect, that re-login stops, and this resolves once the login it
+   * got (if any) is logged out too.
+   */
   async logout(opts: { timeoutMs?: number } = {}): Promise<void> {
     await this.#logout(opts.timeoutMs);
   }
@@ -434,9 +442,15 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
   }
 
-  async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"]> {
+  async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"] | undefined> {
     if (this.#ended) throw this.#ended;
     if (timeoutMs !== undefined) checkTimeout("logout", timeoutMs);
+    if (this.#host.relogging(this as QuantWsSession) && !this.ready) {
+      // The token is the dropped socket's. The re-login stops, and the login it got (now or
+      // when its reply comes) is logged out; this resolves once none is held.
+      this._end(new SessionClosedError("session logged out", { api: API }));
+      return this.#host.afterLogout(this as QuantWsSession);
+    }
     try {
       if (!this.#host.socketOpen() || !this.#token) {
         throw new SessionNotReadyError("cannot log out: the socket is not connected", { api: API, operation: "logout" });
