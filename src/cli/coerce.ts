@@ -7,7 +7,7 @@
  * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
  * keys of null-prototype maps, and names are checked as own properties.
  */
-import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson } from "../handwritten/core/json.js";
+import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, repeatedTopLevelKey } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, didYouMean } from "./args.js";
 
@@ -202,6 +202,8 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
       throw new CliUsageError(`--json is not valid JSON: ${(e as Error).message}`);
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
+    const twice = repeatedTopLevelKey(jsonFlag);
+    if (twice !== undefined) throw new CliUsageError(`--json gives parameter ${JSON.stringify(twice)} twice`);
     for (const name of Object.keys(body)) {
       const param = findParam(op, name) ?? unknownParam(op, name);
       params[name] = jsonValue(param, (body as Record<string, unknown>)[name], (doubles as Record<string, unknown>)[name], "");
@@ -215,6 +217,7 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     const param = findParam(op, name);
     if (!param) unknownParam(op, name);
     if (given.has(name)) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice`);
+    if (params[name] !== undefined) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice (in --json and as ${name}=…)`);
     given.add(name);
     params[name] = coerceValue(param, pair.slice(eq + 1));
   }

@@ -800,6 +800,37 @@ export function decimalText(n: number): string {
   return `${sign}${digits.slice(0, whole)}.${digits.slice(whole)}`;
 }
 
+/** A JSON string token, or a bracket. */
+const JSON_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\]]/g;
+const COLON_NEXT = /\s*:/y;
+
+/**
+ * The first member name that a JSON object text gives twice at its top level, or undefined
+ * (JSON.parse keeps the last silently: an envelope's second "code" would hide the first). The
+ * text must be valid JSON (parse it first); names are compared decoded ("\u0063ode" is "code").
+ */
+export function repeatedTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  JSON_TOKEN.lastIndex = 0;
+  for (let m = JSON_TOKEN.exec(text); m; m = JSON_TOKEN.exec(text)) {
+    const t = m[0];
+    if (t === "{" || t === "[") {
+      if (depth === 0 && t === "[") return undefined;
+      depth++;
+    } else if (t === "}" || t === "]") {
+      depth--;
+    } else if (depth === 1) {
+      COLON_NEXT.lastIndex = JSON_TOKEN.lastIndex;
+      if (!COLON_NEXT.test(text)) continue;
+      const name = JSON.parse(t) as string;
+      if (seen.has(name)) return name;
+      seen.add(name);
+    }
+  }
+  return undefined;
+}
+
 /** A parameter value as the text that is sent and signed: numbers in plain decimal notation (never "1.2e-7"). */
 export const paramText = (v: string | number | bigint | boolean): string => (typeof v === "number" ? decimalText(v) : String(v));
 
