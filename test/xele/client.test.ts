@@ -133,6 +133,18 @@ describe("typed results", () => {
     await expect(client().call("login")).rejects.toThrow(/login is done by the session/);
   });
 
+  it("an operation id that is not a string (a symbol, a number, null) is a UsageError, as an unknown name is", async () => {
+    for (const id of [Symbol("queryOrders"), 42, null, undefined, {}]) {
+      const called = await (client().call as (id: unknown) => Promise<unknown>)(id).then(() => undefined, (e: unknown) => e);
+      expect(called, String(id)).toBeInstanceOf(UsageError);
+      expect((called as Error).message).toMatch(/^xele: an operation is named by its operationId \(a string\), got (symbol|number|null|undefined|object)$/);
+      const streamed = await (async () => {
+        for await (const _ of (client().streamRows as (id: unknown) => AsyncGenerator<unknown>)(id));
+      })().then(() => undefined, (e: unknown) => e);
+      expect(streamed, String(id)).toBeInstanceOf(UsageError);
+    }
+  });
+
   it("order rows are typed objects with exact 8-byte IDs; the CLI's JSON keeps every digit", async () => {
     // max_result_count: the newest 2 of the emulator's 3 orders.
     const rows = await client().call("queryOrders", { max_result_count: 2 });

@@ -28,7 +28,7 @@ import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
-import type { OperationResponse } from "../core/operation-call.js";
+import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
 import { callSignal, unlessAborted } from "../core/abort.js";
 import { checkRetryOptions, withRetries } from "../core/retry.js";
@@ -263,15 +263,10 @@ const ctxOf = (op: OperationMeta): ErrorContext => ({ api: "xele", operation: op
 
 const isInvalidToken = (e: unknown) => e instanceof ApiError && loginScheme().reloginOnCodes.includes(Number(e.code));
 
-/** An operation the caller may run (every one but login, which the session does). */
+/** An operation the caller may run (every one but login, which the session does); anything else, a symbol too, is a UsageError. */
 function operationOf(id: string): OperationMeta {
-  const op = findOperation(xeleMeta, id);
-  if (!op || op.operationId === loginScheme().operationId) {
-    throw new UsageError(
-      op ? "login is done by the session: call client.login() or just call an operation" : `unknown operation "${id}"; run \`tradeapi list xele\``,
-      { api: "xele" },
-    );
-  }
+  const op = requireOperation(xeleMeta, id);
+  if (op.operationId === loginScheme().operationId) throw new UsageError("login is done by the session: call client.login() or just call an operation", { api: "xele" });
   return op;
 }
 
