@@ -68,7 +68,7 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
     if (layout.kind && layout.kindDocumented !== false && parts[1] !== layout.kind) return MALFORMED;
     const spec = (f: string): PipeColumn | undefined => layout.columns.find((c) => c.name === f) ?? layout.columns.find((c) => c.aliases?.includes(f));
     cols = fields.map((f) => ({ name: spec(f)?.name ?? f, type: spec(f)?.type }));
-    if (fields.some((f) => f === "" || f === "toJSON" || f === "constructor" || f === "__proto__")) return MALFORMED;
+    if (fields.some((f) => f === "" || f === "toJSON" || Object.hasOwn(Object.prototype, f))) return MALFORMED;
     if (new Set(fields).size !== fields.length || new Set(cols.map((c) => c.name)).size !== cols.length) return MALFORMED;
     announced = Number(parts[4]);
   }

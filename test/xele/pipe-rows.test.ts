@@ -234,6 +234,14 @@ describe("malformed and truncated answers raise PipeRowsError, never a partial l
     { name: "first row with an extra field", text: [head(1), `${row}|x`].join("\n"), line: 2, problem: "columns", message: /has 26 fields, expected 25/ },
     { name: "non-integer in an int column", text: [head(1), row.replace("|1024|", "|10a4|")].join("\n"), line: 2, problem: "value", message: /column OrderSysId: "10a4" is not an integer/ },
     { name: "header-less rows matching no known layout", text: "a|b|c", line: 1, problem: "columns", message: /has 3 fields; the known layouts have 20, 22, 23, 25/ },
+    ...["toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "toLocaleString", "__defineGetter__", "toJSON", "constructor", "__proto__"].map((name) => ({
+      // A getter named like an Object.prototype member would break `${row}`, `row + ""`, row.hasOwnProperty(…).
+      name: `header naming a column ${name}`,
+      text: [head(1, 25, [...cols.slice(0, 24), name]), row].join("\n"),
+      line: 1,
+      problem: "header",
+      message: new RegExp(`header column name "${name}" is not allowed`),
+    })),
     { name: "envelope that is not JSON", text: '{"code":0,"result":"', line: 0, problem: "envelope", message: /not valid JSON/ },
     { name: "empty line inside the answer", text: [head(2), row, "", row].join("\n"), line: 3, problem: "columns", message: /empty line/ },
   ];

@@ -136,7 +136,11 @@ const INT = 1;
 const INT64 = 2;
 const DECIMAL = 3;
 const KIND_OF: Record<string, number> = { string: STRING, int: INT, int64: INT64, decimal: DECIMAL };
-const RESERVED = new Set(["toJSON", "constructor", "__proto__"]);
+/**
+ * Column names a row cannot have: its own toJSON, and every Object.prototype name (a getter
+ * named `toString` or `valueOf` would make `${row}` or `row + ""` throw or lie).
+ */
+const RESERVED = new Set(["toJSON", ...Object.getOwnPropertyNames(Object.prototype)]);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The columns of one answer, resolved to names and conversion kinds, with its row class. */
