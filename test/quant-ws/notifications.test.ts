@@ -186,6 +186,31 @@ describe("quant-ws notifications", () => {
     await positions.return!();
   });
 
+  it("each next() or once() made at once takes its own held snapshot, in order; one removed before its delivery leaves them held", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 150 });
+    const login = client.login(creds());
+    while (mock.tokens().length === 0) await new Promise((r) => setTimeout(r, 5));
+    const token = mock.tokens()[0]!;
+    for (const n of [1, 2, 3, 4, 5]) mock.sendRaw(JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ fill_no: `f${n}` }) }));
+    const session = await login;
+    const first = session.next("fill", 1_000);
+    const second = session.next("fill", 1_000);
+    const once: string[] = [];
+    session.once("fill", (f) => once.push(`a ${f.fill_no}`));
+    session.once("fill", (f) => once.push(`b ${f.fill_no}`));
+    // Added and removed in the same tick: its snapshot is not lost.
+    const gone: string[] = [];
+    const off = session.on("fill", (f) => gone.push(f.fill_no));
+    off();
+    expect([(await first).fill_no, (await second).fill_no]).toEqual(["f1", "f2"]);
+    expect(once).toEqual(["a f3", "b f4"]);
+    const rest: string[] = [];
+    session.on("fill", (f) => rest.push(f.fill_no));
+    await Promise.resolve();
+    expect(gone).toEqual([]);
+    expect(rest).toEqual(["f5"]);
+  });
+
   it("holds at most 100 000 per topic during a login; past that the client's error event says the oldest were dropped", async () => {
     // A flood before READY, while nobody can listen yet: 100 001 position notifications.
     const { session, errors } = await loginFlooded((token) => {

@@ -77,14 +77,31 @@ export class TypedEvents<E extends object> {
   /** Call `event`'s listeners with `value`; `chars`: the length of the frame text it came in. */
   emit<K extends keyof E>(event: K, value: E[K], chars = 0): void {
     const set = this.#listeners.get(event);
-    if (!set?.size) return;
+    if (set?.size) this.#call(event, [...set], value, chars);
+  }
+
+  /** The listener of `event` added last (what `on`, `once`, `next` or `stream` just added), as a handle for `emitTo`. */
+  newest(event: keyof E): object | undefined {
+    let last: object | undefined;
+    for (const l of this.#listeners.get(event) ?? []) last = l;
+    return last;
+  }
+
+  /** `emit` to one listener (a handle from `newest`), if it still listens: false when it does not. */
+  emitTo<K extends keyof E>(event: K, listener: object, value: E[K], chars = 0): boolean {
+    if (!this.#listeners.get(event)?.has(listener as Listener<never>)) return false;
+    this.#call(event, [listener as Listener<E[K]>], value, chars);
+    return true;
+  }
+
+  #call<K extends keyof E>(event: K, listeners: ReadonlyArray<Listener<never>>, value: E[K], chars: number): void {
     const outer = this.#chars;
     this.#chars = chars;
     try {
       // A listener that throws, or whose promise rejects, does not stop the others; an error
       // listener's failure is not reported again as an error event (it would loop).
       const failed = event === "error" ? ignore : this.onListenerError;
-      for (const l of [...set]) observe(l as Listener<E[K]>, value, failed);
+      for (const l of listeners) observe(l as Listener<E[K]>, value, failed);
     } finally {
       this.#chars = outer;
     }

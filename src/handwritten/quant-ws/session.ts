@@ -213,48 +213,59 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
 
   // The events are emitted as decoded (with the client's decimals); `D` only types them.
   on<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): () => void {
-    const off = this.#events.on(event, listener as never);
-    this.#releaseHeld(event);
-    return off;
+    return this.#listen(event, false, () => this.#events.on(event, listener as never));
   }
   once<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): () => void {
-    const off = this.#events.once(event, listener as never);
-    this.#releaseHeld(event, true);
-    return off;
+    return this.#listen(event, true, () => this.#events.once(event, listener as never));
   }
   off<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): void {
     this.#events.off(event, listener as never);
   }
   /** Every future `event` as an async iterator; ends when the session ends. */
   stream<K extends keyof QuantWsSessionEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents<D>[K]> {
-    const it = this.#events.stream(event, opts);
-    this.#releaseHeld(event);
-    return it as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
+    return this.#listen(event, false, () => this.#events.stream(event, opts)) as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
   }
   /** The next `event` (rejects after `timeoutMs`, and with the session's end error when it ends first). */
   next<K extends keyof QuantWsSessionEvents<D>>(event: K, timeoutMs?: number): Promise<QuantWsSessionEvents<D>[K]> {
-    const p = this.#events.next(event, timeoutMs);
-    this.#releaseHeld(event, true);
-    return p as Promise<QuantWsSessionEvents<D>[K]>;
+    return this.#listen(event, true, () => this.#events.next(event, timeoutMs)) as Promise<QuantWsSessionEvents<D>[K]>;
+  }
+
+  /** `add` a listener of `event`; the one it added (if any) takes the held notifications of the topic (see `#releaseHeld`). */
+  #listen<T>(event: keyof QuantWsSessionEvents, one: boolean, add: () => T): T {
+    const before = this.#events.listenerCount(event);
+    const added = add();
+    if (this.#events.listenerCount(event) > before) this.#releaseHeld(event as Topic, one);
+    return added;
   }
 
   /**
    * Notifications of a topic that arrived while this session was logging in (the gateway
    * pushes asset, position and order snapshots before READY, so before `login()` resolves)
    * are held until the first listener, stream or `next()` of that topic is added, and then
-   * delivered to it in arrival order, right after the call that added it (a microtask), before
-   * any later notification (`once`/`next` take the oldest one; the rest stay held). At most
-   * 100 000 per topic and 64 MiB of frame text in all: past that the oldest are dropped, and
-   * the client's `error` event says so (StreamOverflowError), once per topic and login.
+   * delivered to that one in arrival order, right after the call that added it (a microtask),
+   * before any later notification: `on` and `stream` take them all, each `once` and `next`
+   * the oldest one still held (two `next()` in a row get the first and the second). One whose
+   * listener was removed before the delivery stays held for the next. At most 100 000 per
+   * topic and 64 MiB of frame text in all: past that the oldest are dropped, and the client's
+   * `error` event says so (StreamOverflowError), once per topic and login.
    */
-  #releaseHeld(event: keyof QuantWsSessionEvents, one = false): void {
-    const held = this.#held.get(event as Topic);
-    if (!held?.length) return;
+  #releaseHeld(topic: Topic, one: boolean): void {
+    const held = this.#held.get(topic);
+    const to = this.#events.newest(topic);
+    if (!held?.length || !to) return;
     const out = one ? held.splice(0, 1) : held.splice(0);
-    if (!held.length) this.#held.delete(event as Topic);
+    if (!held.length) this.#held.delete(topic);
     for (const h of out) this.#heldChars -= h.chars;
     queueMicrotask(() => {
-      for (const h of out) this.#events.emit(event as Topic, h.data as never, h.chars);
+      for (let i = 0; i < out.length; i++) {
+        if (this.#events.emitTo(topic, to, out[i]!.data as never, out[i]!.chars)) continue;
+        // Removed meanwhile: the rest wait for the next listener, ahead of what is held now.
+        if (this.#ended) return;
+        const rest = out.slice(i);
+        this.#held.set(topic, [...rest, ...(this.#held.get(topic) ?? [])]);
+        for (const h of rest) this.#heldChars += h.chars;
+        return;
+      }
     });
   }
 
