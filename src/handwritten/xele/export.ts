@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { quoted, TradeApiError, UsageError } from "../core/errors.js";
+import { quoted, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
@@ -34,7 +34,8 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  * The counter names the file, so the name is checked as a hostile server's text: a plain file
  * name (no directory part, no drive, not "." or ".."), so an answer can never write outside
  * the directory the caller chose; not hidden (a leading "." would let it name `.bashrc` or
- * `.profile` in a home directory); no control character; not a Windows device name, nor
+ * `.profile` in a home directory); no control character, nor a bidirectional override or mark
+ * (U+202E shows `txt.exe` as `exe.txt`: the printable() set); not a Windows device name, nor
  * ending in a dot or a space; at most 255 bytes.
  */
 function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">): void {
@@ -42,7 +43,7 @@ function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">):
     name === "" ? "it is empty"
     : /[/\\]/.test(name) || /^[A-Za-z]:/.test(name) ? "it has a directory part"
     : name.startsWith(".") ? "it starts with a dot (a hidden file, or a directory)"
-    : /[\u0000-\u001f\u007f-\u009f]/.test(name) ? "it has a control character"
+    : UNPRINTABLE.test(name) ? "it has a control character or a bidirectional override or mark"
     : WINDOWS_DEVICE.test(name) || /[. ]$/.test(name) ? "Windows cannot hold it"
     : Buffer.byteLength(name) > 255 ? "it is longer than 255 bytes"
     : undefined;
