@@ -60,6 +60,17 @@ describe("client-system export", () => {
       const failed = await rejection(saveClientSystemExport(exported, join(dir, "plainfile", "sub")));
       expect(failed).toBeInstanceOf(TradeApiError);
       expect(failed.message).toMatch(/could not write the export to .*plainfile.*\((ENOTDIR|EEXIST)\)/);
+      expect(failed.message).toContain(`: a part of the directory path ${join(dir, "plainfile", "sub")} is a file, not a directory`);
+      // The directory itself a file: not "already exists" (overwrite would not help), with or without overwrite.
+      for (const overwrite of [false, true]) {
+        const itself = await rejection(saveClientSystemExport(exported, join(dir, "plainfile"), { overwrite }));
+        expect(itself).toBeInstanceOf(TradeApiError);
+        expect(itself).not.toBeInstanceOf(UsageError);
+        expect(itself.message).toBe(
+          `xele exportClientSystemInfo: could not write the export to ${join(dir, "plainfile", "clientinfo.txt")} (EEXIST): a part of the directory path ${join(dir, "plainfile")} is a file, not a directory`,
+        );
+      }
+      expect(await readFile(join(dir, "plainfile"), "utf8")).toBe("");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -81,9 +81,10 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   const text = exported.lines.length ? `${exported.lines.join("\n")}\n` : "";
   const partial = `${path}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
   let taken = false;
-  let stage: "name" | "partial" | "rename" = "name";
+  let stage: "dir" | "name" | "partial" | "rename" = "dir";
   try {
     await mkdir(dir, { recursive: true });
+    stage = "name";
     if (!options.overwrite) {
       await writeFile(path, "", { flag: "wx" });
       taken = true;
@@ -96,6 +97,8 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
     await rm(partial, { force: true }).catch(() => undefined);
     if (taken) await rm(path, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
+    // mkdir says EEXIST when `dir` itself is a file, ENOTDIR when a directory above it is.
+    if (stage === "dir" && (code === "EEXIST" || code === "ENOTDIR")) throw writeFailed(path, e, `a part of the directory path ${dir} is a file, not a directory`);
     if (code === "EEXIST" && stage === "name") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
     if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM")) return writeInPlace(path, text);
     throw writeFailed(path, e);
@@ -112,5 +115,6 @@ async function writeInPlace(path: string, text: string): Promise<string> {
   return path;
 }
 
-const writeFailed = (path: string, e: unknown): TradeApiError =>
-  new TradeApiError(`could not write the export to ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
+/** `why`: what is wrong, where the code alone would mislead. */
+const writeFailed = (path: string, e: unknown, why?: string): TradeApiError =>
+  new TradeApiError(`could not write the export to ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})${why ? `: ${why}` : ""}`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
