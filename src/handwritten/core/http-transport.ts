@@ -47,7 +47,7 @@ import {
   typeName,
   type ErrorContext,
 } from "./errors.js";
-import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -711,6 +711,7 @@ export class HttpTransport {
         parsed = false;
       }
     }
+    if (parsed) this.checkEnvelopeOnce(op, text!);
     if (!ok) {
       const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
       if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
@@ -762,6 +763,24 @@ export class HttpTransport {
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
     const misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimalText: this.config.decimals === "string", label: (p) => p || "the answer" });
     if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+  }
+
+  /**
+   * An answer that gives its envelope's code, message or data field twice is refused: JSON.parse keeps
+   * the last, so `{"code":308,…,"code":200}` would pass as a success. Looked for (a scan of the
+   * text) only when one of their names is in the text twice or a name may be escaped (`\u`).
+   */
+  private checkEnvelopeOnce(op: OperationMeta, text: string): void {
+    // The operation's envelope, else the API's (an error answer of a bare-answer operation has
+    // its fields), and "code", the field of error answers the decoding falls back to.
+    const env = envelopeOf(this.config.meta, op) ?? this.config.meta.envelope;
+    const fields = [env?.codeField, env?.messageField, env?.dataField, "code"];
+    const maybe = text.includes("\\u") || fields.some((f) => f !== undefined && text.indexOf(`"${f}"`) !== text.lastIndexOf(`"${f}"`));
+    if (!maybe) return;
+    const twice = repeatedTopLevelKey(text);
+    if (twice !== undefined && fields.includes(twice)) {
+      throw new ResponseFormatError(`the answer gives its envelope's "${twice}" twice: which one the server meant is not known`, snippet(text, this.redactor(), 120), this.errCtx(op));
+    }
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
