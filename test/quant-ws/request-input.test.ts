@@ -25,6 +25,13 @@ const cases: Bad[] = [
   { label: "a timeout that is not a number of ms (NaN)", run: (s) => s.asset({ timeoutMs: Number.NaN }), want: /asset: timeoutMs must be a number of ms above 0 and at most 2147483647, got NaN/ },
   { label: "a negative timeout", run: (s) => s.openOrders(ETH, { timeoutMs: -1 }), want: /open_orders: timeoutMs must be a number of ms above 0/ },
   { label: "cancelAll with a NaN timeout (nothing may be cancelled)", run: (s) => s.cancelAll(ETH, { timeoutMs: Number.NaN }), want: /cancel_order: timeoutMs must be a number of ms above 0/ },
+  { label: "a signal that is not an AbortSignal", run: (s) => s.asset({ signal: {} as never }), want: /^quant-ws asset: signal must be an AbortSignal, got object$/ },
+  { label: "an order with a signal-shaped object", run: (s) => s.placeOrder(limit, { signal: { aborted: false } as never }), want: /place_order: signal must be an AbortSignal, got object/ },
+  { label: "a signal given as text", run: (s) => s.asset({ signal: "yes" as never }), want: /asset: signal must be an AbortSignal, got string/ },
+  { label: "a null signal", run: (s) => s.asset({ signal: null as never }), want: /asset: signal must be an AbortSignal, got null/ },
+  { label: "cancelAll with a signal that is not one", run: (s) => s.cancelAll(ETH, { signal: {} as never }), want: /cancel_order: signal must be an AbortSignal/ },
+  { label: "a notReady policy outside the two", run: (s) => s.asset({ notReady: "bogus" as never }), want: /^quant-ws asset: notReady must be one of "wait", "fail", got "bogus"$/ },
+  { label: "request options that are not an object", run: (s) => s.asset("fast" as never), want: /asset: the request options must be an object \{ timeoutMs\?, signal\?, notReady\? \}, got string/ },
 ];
 
 describe("quant-ws request input", () => {
@@ -44,6 +51,20 @@ describe("quant-ws request input", () => {
     // The resting order is still there (nothing was cancelled by a mangled request).
     expect(await session.openOrders(ETH)).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+
+  it("a wrong signal while the session is not READY is a UsageError too, and leaves no timer behind", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const notReady = session.next("state", 2_000);
+    mock.sendState(4);
+    await notReady;
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const e = await rejection(session.asset({ signal: {} as never, timeoutMs: 30_000 }));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toBe("quant-ws asset: signal must be an AbortSignal, got object");
+    expect(timers()).toBe(before);
   });
 
   it("login refuses symbols that are not text and an account that is not a string, before connecting", async () => {

@@ -9,8 +9,9 @@
 import { onAbort } from "../core/abort.js";
 import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
-import { TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
+import { TimeoutError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
+import { checkSignal } from "./request-check.js";
 
 type Listener<T> = (value: T) => void;
 const ignore = (): void => undefined;
@@ -146,7 +147,7 @@ export class TypedEvents<E extends object> {
     checkOptionNames(ctx, "the stream options", opts, STREAM_OPTIONS);
     checkOption(ctx, "maxBuffered", opts.maxBuffered, { min: 1, orInfinity: true });
     checkOption(ctx, "maxBufferedChars", opts.maxBufferedChars, { min: 1, orInfinity: true });
-    if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("signal must be an AbortSignal", ctx);
+    checkSignal("stream", opts.signal);
     const max = opts.maxBuffered ?? 10_000;
     const maxChars = opts.maxBufferedChars ?? DEFAULT_MAX_BUFFERED_CHARS;
     const buffer: E[K][] = [];

@@ -20,14 +20,14 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, ResponseFormatError, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
-import { checkOptionNames } from "../core/validate.js";
+import { AbortedError, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
 import type { DecimalsMode } from "../core/json.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
-import { checkRequest, checkTimeout } from "./request-check.js";
+import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
 import { OPERATIONS } from "./operations.js";
 
 /**
@@ -66,6 +66,18 @@ export interface RequestOptions {
 
 /** The names of RequestOptions (the type checks that the list is whole): any other key is a UsageError. */
 const REQUEST_OPTIONS = { timeoutMs: 1, signal: 1, notReady: 1 } satisfies Record<keyof RequestOptions, 1>;
+
+/** A request's options, before anything is sent or a timer made: a UsageError naming a wrong name or value. */
+function checkRequestOptions(op: string, opts: unknown): asserts opts is RequestOptions | undefined {
+  if (opts === undefined) return;
+  const ctx = { api: API, operation: op };
+  if (opts === null || typeof opts !== "object") throw new UsageError(`the request options must be an object { timeoutMs?, signal?, notReady? }, got ${typeName(opts)}`, ctx);
+  checkOptionNames(ctx, "the request options", opts, REQUEST_OPTIONS);
+  const { timeoutMs, signal, notReady } = opts as RequestOptions;
+  if (timeoutMs !== undefined) checkTimeout(op, timeoutMs);
+  checkSignal(op, signal);
+  checkOption(ctx, "notReady", notReady, ["wait", "fail"]);
+}
 
 export interface SessionStateEvent {
   code: number;
@@ -283,8 +295,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
       }
       checkRequest(op, fields);
-      if (opts !== undefined) checkOptionNames({ api: API, operation: op }, "the request options", opts, REQUEST_OPTIONS);
-      if (opts?.timeoutMs !== undefined) checkTimeout(op, opts.timeoutMs);
+      checkRequestOptions(op, opts);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -339,7 +350,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    */
   async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
     checkRequest("cancel_order", { symbol, order_nos: [] });
-    checkOptionNames({ api: API, operation: "cancel_order" }, "the request options", opts, REQUEST_OPTIONS);
+    checkRequestOptions("cancel_order", opts);
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = performance.now();
     const cancelled: string[] = [];
