@@ -6,6 +6,8 @@
  * "connection failed"). The messages name the parameter or option and the character, never
  * the credential's value.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
@@ -123,5 +125,30 @@ describe("credentials that cannot be sent", () => {
     // XT sends its key in the query, where any well-formed text goes.
     await createXtClient({ accessKey: "ak-中-12345", secretKey: secret, fetch, rateLimit: false, retry: false }).call("getBalance");
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe("headers undici refuses before sending", () => {
+  it("a caller's content-length the body does not have, or an expect header: a UsageError, not a ConnectionError retried or marked outcomeUnknown", async () => {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { "content-type": "application/json" }).end('{"code":200,"info":"ok","data":{"id":1}}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const xt = createXtClient({ accessKey: "ak-12345", secretKey: "sk-12345", baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, rateLimit: false, retry: { sleep: async () => {} } });
+      for (const headers of [{ "content-length": "5" }, { expect: "100-continue" }]) {
+        const order = await xt.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }, headers });
+        expect(order.error, JSON.stringify(headers)).toBeInstanceOf(UsageError);
+        expect((order.error as { outcomeUnknown?: boolean }).outcomeUnknown).toBeUndefined();
+        expect((order.error as Error).message).toMatch(/^xt order: the request cannot be sent: /);
+      }
+      const read = await xt.GET("/trade/api/v1/getBalance", { headers: { expect: "100-continue" } });
+      expect(read.error).toBeInstanceOf(UsageError);
+      expect(hits).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -288,6 +288,8 @@ function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort): Promise<U
  * What a failed send or read was, on either road: the caller's abort, the timeout (the native
  * timer's, or undici's own by its error code) or the connection (the low-level code or message).
  */
+const REFUSED_BEFORE_SENDING = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "UND_ERR_NOT_SUPPORTED"]);
+
 function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefined): WireError {
   if (e instanceof WireError) return e;
   // Its cause is the caller's reason (the AbortedError's cause), not undici's wrapper of it.
@@ -299,8 +301,9 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling".
   const refused = limits.proxy !== undefined && /^Proxy response \((\d+)\)/.exec((e as Error)?.message);
   if (refused) return new WireError("proxy", refused[1]!, e);
-  // undici refused the request before sending it (e.g. a header value it cannot carry).
-  if (code === "UND_ERR_INVALID_ARG") return new WireError("invalid", (e as Error).message, e);
+  // undici refused the request before sending it (a header value it cannot carry, a caller's
+  // content-length the body does not have, an expect header it does not support).
+  if (typeof code === "string" && REFUSED_BEFORE_SENDING.has(code)) return new WireError("invalid", (e as Error).message, e);
   const cause = (e as { cause?: { code?: string; message?: string; name?: string } })?.cause;
   // The fetch road wraps undici's error in a TypeError ("fetch failed", "terminated") as `cause`.
   const parser = [e as { name?: string; message?: string } | undefined, cause].find((x) => x?.name === "HTTPParserError");
