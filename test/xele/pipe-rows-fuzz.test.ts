@@ -91,6 +91,8 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
       const { name, type } = cols[i]!;
       if ((type === "int" || type === "int64") && !/^(-?[0-9]+)?$/.test(cells[i]!)) return MALFORMED;
       row[name] = refValue(type, cells[i]!);
+      // An int column is typed number: past ±(2^53 - 1) it is an error, not a bigint.
+      if (type === "int" && typeof row[name] === "bigint") return MALFORMED;
     }
     rows.push(row);
   }
@@ -100,12 +102,13 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
 
 // ---- generated answers ----
 
-const INT_CELLS = ["", "0", "7", "-12", "1024", "007", "9007199254740991", "9007199254740993", "-9007199254740993", "12345678901234567890", "18446744073709551615"];
+const INT_CELLS = ["", "0", "7", "-12", "1024", "007", "9007199254740991", "-9007199254740991", "0000000000000000000042"];
+const INT64_CELLS = [...INT_CELLS, "9007199254740993", "-9007199254740993", "12345678901234567890", "18446744073709551615"];
 const DEC_CELLS = ["", "400.5000", "-0.1", "0.10000000", "1e5", "80100.0000"];
 const STR_ALPHABET = ["a", "Z", "正", "常", " ", ",", '"', "'", "\\", "-", "1", "é", "😀", "\t", "MS", "/", "{", "}"];
 
 const cell = (type: string | undefined) =>
-  type === "int" || type === "int64" ? fc.constantFrom(...INT_CELLS) : type === "decimal" ? fc.constantFrom(...DEC_CELLS) : fc.array(fc.constantFrom(...STR_ALPHABET), { maxLength: 6 }).map((a) => a.join(""));
+  type === "int" ? fc.constantFrom(...INT_CELLS) : type === "int64" ? fc.constantFrom(...INT64_CELLS) : type === "decimal" ? fc.constantFrom(...DEC_CELLS) : fc.array(fc.constantFrom(...STR_ALPHABET), { maxLength: 6 }).map((a) => a.join(""));
 
 /** A well-formed answer text for a layout (header or not, rows per the chosen columns). */
 const wellFormed = (layout: PipeRowsLayout) =>
@@ -141,13 +144,13 @@ const mutateText = (text: string) =>
     fc.nat({ max: Math.max(text.length, 1) }).map((n) => text.slice(0, n)),
     fc.nat({ max: Math.max(text.length, 1) }).map((n) => text.slice(0, n) + text.slice(n + 1)),
     fc.tuple(fc.nat({ max: text.length }), fc.constantFrom(...INSERTS)).map(([n, s]) => text.slice(0, n) + s + text.slice(n)),
-    // An integer cell replaced by text ("TRUNCATED|77").
-    fc.nat().map((n) => {
+    // An integer cell replaced by text ("TRUNCATED|77"), or by an integer past 2^53 (an error in an int column).
+    fc.tuple(fc.nat(), fc.constantFrom("TRUNCATED", "99999999999999999999")).map(([n, by]) => {
       const m = [...text.matchAll(/(^|\|)(-?\d+)(?=\||\r?\n|$)/gm)];
       if (m.length === 0) return text;
       const hit = m[n % m.length]!;
       const at = hit.index + hit[1]!.length;
-      return text.slice(0, at) + "TRUNCATED" + text.slice(at + hit[2]!.length);
+      return text.slice(0, at) + by + text.slice(at + hit[2]!.length);
     }),
     // A line dropped or repeated.
     fc.tuple(fc.nat(), fc.boolean()).map(([n, repeat]) => {

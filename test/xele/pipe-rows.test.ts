@@ -112,6 +112,38 @@ describe("decodePipeRows", () => {
     expect(ids).toEqual([18446744073709551615n, 9007199254740993n, 42]);
   });
 
+  it("an int column (typed number) holding a value past ±(2^53 - 1) is a PipeRowsError naming the column and line, in any row, never a bigint", () => {
+    const cols = ORDERS.columns.map((c) => c.name);
+    const line = (sysId: string) => cols.map((c) => (c === "OrderSysId" ? sysId : CELLS[c])).join("|");
+    const head = (n: number) => `MS,OrderQry,1.0.3,25,${n},${cols.join("|")}`;
+    // The edge: 2^53 - 1 (16 digits) is a number; the int64 column keeps its bigint.
+    const edge = decodePipeRows<Record<string, unknown>>([head(2), line("9007199254740991"), line("-9007199254740991")].join("\n"), { layout: ORDERS });
+    expect(edge.map((r) => r.OrderSysId)).toEqual([9007199254740991, -9007199254740991]);
+    expect(edge[0]!.ExchangeOrderId).toBe(12345678901234567890n);
+    for (const big of ["9007199254740992", "-9007199254740992", "99999999999999999999", "18446744073709551615"]) {
+      // First, middle and last row; default check and check: "on-read" (then when read).
+      for (const at of [0, 1, 2]) {
+        const ids = ["1", "2", "3"];
+        ids[at] = big;
+        const text = [head(3), ...ids.map(line)].join("\n");
+        let err: unknown;
+        try {
+          decodePipeRows(text, { layout: ORDERS, context: { api: "xele", operation: "queryOrders" } });
+        } catch (e) {
+          err = e;
+        }
+        expect(err, `${big} in row ${at + 1}`).toBeInstanceOf(PipeRowsError);
+        expect((err as PipeRowsError).line).toBe(at + 2);
+        expect((err as PipeRowsError).problem).toBe("value");
+        expect((err as Error).message).toMatch(`xele queryOrders: "|" row answer: line ${at + 2}: column OrderSysId: ${JSON.stringify(big)} is beyond ±(2^53 - 1), too large for an int column (a number) (body starts: "777001|${big}|`);
+        if (at === 1) {
+          const lazy = decodePipeRows<Record<string, unknown>>(text, { layout: ORDERS, check: "on-read" });
+          expect(() => lazy[1]!.OrderSysId).toThrow(PipeRowsError);
+        }
+      }
+    }
+  });
+
   it("keeps fields with commas, quotes, spaces and Chinese verbatim; decimals stay text", () => {
     const msg = ` 价格超出涨跌停板, "price" 'out', of range  `;
     const cols = ORDERS.columns.map((c) => c.name);

@@ -13,7 +13,8 @@
  * - Answers without a header (rates, order history, OrderQry before 007P7) use the spec's
  *   column list; when columns carry `since` (counter versions), the version whose column count
  *   matches the first row is chosen.
- * - Conversions only where the spec says: `int` → number, `int64` → number, or bigint above
+ * - Conversions only where the spec says: `int` → number (a value past ±(2^53 - 1) is a
+ *   PipeRowsError, never a bigint in a number column), `int64` → number, or bigint above
  *   2^53 (exchange order IDs keep every digit), `decimal` → the exact text, `string` → as sent
  *   (commas, quotes, spaces, Chinese untouched). An empty int/int64 cell is null.
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
@@ -202,6 +203,8 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
     }
     const kind = kinds[k];
     if ((kind === INT || kind === INT64) && !isIntAt(src, s, p)) return false;
+    // More than 15 characters may not be a safe integer: decodeCells decides.
+    if (kind === INT && p - s > 15) return false;
     s = p + 1;
   }
   return true;
@@ -229,7 +232,10 @@ function decodeCells(doc: PipeText, start: number, end: number, line: number, la
         if (digits) fail(`column ${layout.names[i]}: an integer of ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read`);
         fail(`column ${layout.names[i]}: ${quoted(cell)} is not an integer`);
       }
-      cells[i] = toInt(cell);
+      const value = toInt(cell);
+      // An int column is typed number: a value past ±(2^53 - 1) would be a bigint (or a rounded number).
+      if (k === INT && typeof value === "bigint") fail(`column ${layout.names[i]}: ${quoted(cell)} is beyond ±(2^53 - 1), too large for an int column (a number)`);
+      cells[i] = value;
     }
   }
   return cells;
@@ -620,7 +626,8 @@ const WELL_FORMED = new WeakMap<RowLayout, RegExp>();
 function checkAllRows(text: string, start: number, end: number, layout: RowLayout, rows: ReadonlyArray<object>): void {
   let re = WELL_FORMED.get(layout);
   if (!re) {
-    const cells = Array.from(layout.kinds, (k) => (k === INT || k === INT64 ? "(?:-?\\d+)?" : "[^|\\n]*"));
+    // An int cell of up to 15 digits is always a safe integer; a longer one is left to the decoder.
+    const cells = Array.from(layout.kinds, (k) => (k === INT ? "(?:-?\\d{1,15})?" : k === INT64 ? "(?:-?\\d+)?" : "[^|\\n]*"));
     // Anchored on the "\n" itself: much faster than a multiline `^` tried at every position.
     re = new RegExp(`\\n(?!${cells.join("\\|")}\\r?(?:\\n|$))`, "g");
     WELL_FORMED.set(layout, re);
