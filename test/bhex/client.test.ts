@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/bhex-org.docs.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
@@ -248,6 +250,32 @@ describe("error shapes", () => {
     const plain = await other.client.call("basicTime").catch((e) => e);
     expect(plain).toBeInstanceOf(HttpError);
     expect(plain).not.toBeInstanceOf(HistoryFileNotFoundError);
+  });
+
+  it("downloadData checks the file path before the call: a directory, a path under a file, an empty path are UsageErrors and nothing is fetched", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bhex-dl-"));
+    try {
+      writeFileSync(join(dir, "afile"), "");
+      const dl = make(() => new Response(SAMPLE_XLSX as Uint8Array<ArrayBuffer>, { headers: { "content-type": XLSX_TYPE } }));
+      const params = { type: "balance", date: "2020-01-01" } as const;
+      for (const [path, message] of [
+        [dir, `${dir} is a directory: give the path of the file to write`],
+        [join(dir, "afile", "x.xlsx"), `cannot write into ${join(dir, "afile")}: a part of the path is a file, not a directory`],
+        ["", "the file path must be a non-empty string, got an empty one"],
+        [undefined, "the file path must be a non-empty string, got undefined"],
+      ] as const) {
+        const e = await dl.client.downloadData(params, path as string).catch((err: unknown) => err);
+        expect(e, String(path)).toBeInstanceOf(UsageError);
+        expect((e as Error).message).toBe(`bhex statisticsDownloadData: ${message}`);
+      }
+      expect(dl.calls).toHaveLength(0);
+      // Directories that are missing are made; the file is written whole.
+      const saved = await dl.client.downloadData(params, join(dir, "a", "b", "balance.xlsx"));
+      expect(saved.bytes).toBe(SAMPLE_XLSX.byteLength);
+      expect(readFileSync(saved.path)).toEqual(Buffer.from(SAMPLE_XLSX));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("missing credentials → CredentialsError naming the option (never an env var), before anything is sent", async () => {

@@ -4,10 +4,10 @@
  * 下载权限): both become typed errors that say so.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { apiErrorFromCode, HttpError, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
+import { checkFileTarget, fileFailure } from "../core/files.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { BhexOrgClient, BhexParams } from "./client.js";
@@ -84,8 +84,10 @@ export async function downloadData(
   filePath: string,
   opts?: CallOptions,
 ): Promise<DownloadedFile> {
+  const ctx = { api: "bhex", operation: "statisticsDownloadData" };
+  // Before the call: a path that cannot be written does not cost the download.
+  await checkFileTarget(filePath, ctx);
   const bytes = expectXlsx(await client.call("statisticsDownloadData", params, opts));
-  await mkdir(dirname(filePath), { recursive: true });
   // Unique per download: two downloads to one path in a process do not write into one file.
   const partial = `${filePath}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
@@ -93,7 +95,7 @@ export async function downloadData(
     await rename(partial, filePath);
   } catch (e) {
     await rm(partial, { force: true }).catch(() => undefined);
-    throw e;
+    throw fileFailure(filePath, e, ctx);
   }
   return { path: filePath, bytes: bytes.byteLength };
 }

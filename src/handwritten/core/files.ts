@@ -1,0 +1,51 @@
+/**
+ * Where the library writes files it was asked to save (BHEX history downloads, Xele exports):
+ * the target is checked before anything is fetched, so a wrong path does not cost the download;
+ * every failure is a typed error naming the path and what is wrong with it.
+ */
+import { constants } from "node:fs";
+import { access, mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
+
+/** `dir` and the directories above it, made when missing (not `recursive: true`, which spins on a procfs path). */
+export async function makeDir(dir: string, ctx: ErrorContext, depth = 0): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if ((await stat(dir).catch(() => undefined))?.isDirectory()) return;
+      throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
+    }
+    if (code === "ENOTDIR") throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
+    const parent = dirname(dir);
+    if (code === "ENOENT" && depth === 0 && parent !== dir) {
+      await makeDir(parent, ctx);
+      return makeDir(dir, ctx, 1);
+    }
+    throw fileFailure(dir, e, ctx);
+  }
+}
+
+/**
+ * Check, before a call, that `filePath` can be written: a non-empty path, not a directory, in a
+ * directory that exists (made when missing) and may be written.
+ */
+export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Promise<string> {
+  if (typeof filePath !== "string" || filePath === "") throw new UsageError(`the file path must be a non-empty string, got ${filePath === "" ? "an empty one" : typeName(filePath)}`, ctx);
+  if ((await stat(filePath).catch(() => undefined))?.isDirectory()) throw new UsageError(`${filePath} is a directory: give the path of the file to write`, ctx);
+  const dir = dirname(filePath);
+  await makeDir(dir, ctx);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw fileFailure(dir, e, ctx, "the directory may not be written");
+  }
+  return filePath;
+}
+
+/** A file system failure as a TradeApiError naming the path and its code (`why`: where the code alone would mislead). */
+export function fileFailure(path: string, e: unknown, ctx: ErrorContext, why?: string): TradeApiError {
+  return new TradeApiError(`could not write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})${why ? `: ${why}` : ""}`, { ...ctx, cause: e });
+}
