@@ -67,6 +67,45 @@ describe("quant-ws request input", () => {
     expect(timers()).toBe(before);
   });
 
+  it.each([Number.NaN, -1, "100", 2 ** 31])("a timeout of %o for ping(), next() and waitReady() (READY or not) is a UsageError naming it", async (ms) => {
+    const { mock, client } = await setup({}, { pingIntervalMs: 0 });
+    const session = await client.login(creds());
+    const want = `timeoutMs must be a number of ms above 0 and at most 2147483647, got ${typeof ms === "string" ? `"${ms}"` : String(ms)}`;
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ["ping", () => client.ping(ms as never)],
+      ["next", () => client.next("pong", ms as never)],
+      ["next", () => session.next("fill", ms as never)],
+      ["waitReady", () => session.waitReady(ms as never)],
+    ];
+    for (const [op, call] of calls) {
+      const e = await rejection(call());
+      expect(e).toBeInstanceOf(UsageError);
+      expect(e.message).toBe(`quant-ws ${op}: ${want}`);
+    }
+    const notReady = session.next("state", 2_000);
+    mock.sendState(4);
+    await notReady;
+    const e = await rejection(session.waitReady(ms as never));
+    expect(e.message).toBe(`quant-ws waitReady: ${want}`);
+    expect(framesOf(mock, "ping")).toEqual([]);
+  });
+
+  it("a misspelt login field or logout option is a UsageError naming the closest one, before anything is sent", async () => {
+    const { mock, client } = await setup();
+    const e1 = await rejection(client.login({ ...creds(), acount: "main" } as never));
+    expect(e1).toBeInstanceOf(UsageError);
+    expect(e1.message).toBe('quant-ws login: the login fields: "acount" is not an option (did you mean "account"?); the options are platform, symbols, accessKey, secretKey, account');
+    expect(framesOf(mock, "login")).toEqual([]);
+    const session = await client.login(creds());
+    const e2 = await rejection(session.logout({ timeoutMS: 5 } as never));
+    expect(e2).toBeInstanceOf(UsageError);
+    expect(e2.message).toBe('quant-ws logout: the logout options: "timeoutMS" is not an option (did you mean "timeoutMs"?); the options are timeoutMs');
+    expect(framesOf(mock, "logout")).toEqual([]);
+    expect(session.ready).toBe(true);
+    await session.logout({ timeoutMs: 1_000 });
+    expect(session.ended).toBe(true);
+  });
+
   it("login refuses symbols that are not text and an account that is not a string, before connecting", async () => {
     const { mock, client } = await setup();
     const e1 = await rejection(client.login(creds({ symbols: [ETH, 5 as never] })));

@@ -22,7 +22,7 @@
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { credentialOf } from "../core/credentials.js";
-import { ApiError, TradeApiError, UsageError } from "../core/errors.js";
+import { ApiError, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
@@ -297,6 +297,11 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   ping(timeoutMs = this.requestTimeoutMs): Promise<number> {
+    try {
+      checkTimeout("ping", timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#conn.heartbeat.ping(this.#conn.ws, timeoutMs);
   }
 
@@ -376,6 +381,10 @@ class Client implements QuantWsClient, SessionHost {
 
   async login(login: QuantWsLogin): Promise<QuantWsSession> {
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
+    if (login === null || typeof login !== "object") {
+      throw new UsageError(`login needs an object { platform, symbols, accessKey, secretKey, account? }, got ${typeName(login)}`, { api: API, operation: "login" });
+    }
+    checkOptionNames({ api: API, operation: "login" }, "the login fields", login, LOGIN_FIELDS);
     credentialOf(API, "accessKey", login.accessKey, "login");
     credentialOf(API, "secretKey", login.secretKey, "login");
     this.#secretValues.add(login.accessKey);
@@ -466,6 +475,8 @@ const OPTIONS = {
   wsOptions: 1,
   decimals: 1,
 } satisfies Record<keyof QuantWsClientOptions, 1>;
+/** The names of QuantWsLogin: a misspelt `acount` would be dropped unsaid. */
+const LOGIN_FIELDS = { platform: 1, symbols: 1, accessKey: 1, secretKey: 1, account: 1 } satisfies Record<keyof QuantWsLogin, 1>;
 const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
 const REPEAT_LOGIN_OPTIONS = { windowMs: 1, baseDelayMs: 1, maxDelayMs: 1, random: 1 } satisfies Record<keyof RepeatLoginOptions, 1>;
 

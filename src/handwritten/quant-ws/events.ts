@@ -11,7 +11,7 @@ import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { TimeoutError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
-import { checkSignal } from "./request-check.js";
+import { checkSignal, checkTimeout } from "./request-check.js";
 
 type Listener<T> = (value: T) => void;
 const ignore = (): void => undefined;
@@ -113,6 +113,11 @@ export class TypedEvents<E extends object> {
    * with the error `end()` was given when the events end first (or have ended already).
    */
   next<K extends keyof E>(event: K, timeoutMs?: number): Promise<E[K]> {
+    try {
+      if (timeoutMs !== undefined) checkTimeout("next", timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.#ended) return Promise.reject(this.#endError);
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -66,17 +66,25 @@ export interface RequestOptions {
 
 /** The names of RequestOptions (the type checks that the list is whole): any other key is a UsageError. */
 const REQUEST_OPTIONS = { timeoutMs: 1, signal: 1, notReady: 1 } satisfies Record<keyof RequestOptions, 1>;
+/** The names of logout()'s options. */
+const LOGOUT_OPTIONS = { timeoutMs: 1 } satisfies Record<keyof NonNullable<Parameters<QuantWsSession["logout"]>[0]>, 1>;
+
+/** `opts` of `op` (`what` names them) is undefined, or an object of `known` names only: else a UsageError. */
+function checkOptionsObject(op: string, what: string, opts: unknown, known: Readonly<Record<string, 1>>): void {
+  if (opts === undefined) return;
+  const ctx = { api: API, operation: op };
+  if (opts === null || typeof opts !== "object") throw new UsageError(`${what} must be an object { ${Object.keys(known).join("?, ")}? }, got ${typeName(opts)}`, ctx);
+  checkOptionNames(ctx, what, opts, known);
+}
 
 /** A request's options, before anything is sent or a timer made: a UsageError naming a wrong name or value. */
 function checkRequestOptions(op: string, opts: unknown): asserts opts is RequestOptions | undefined {
   if (opts === undefined) return;
-  const ctx = { api: API, operation: op };
-  if (opts === null || typeof opts !== "object") throw new UsageError(`the request options must be an object { timeoutMs?, signal?, notReady? }, got ${typeName(opts)}`, ctx);
-  checkOptionNames(ctx, "the request options", opts, REQUEST_OPTIONS);
+  checkOptionsObject(op, "the request options", opts, REQUEST_OPTIONS);
   const { timeoutMs, signal, notReady } = opts as RequestOptions;
   if (timeoutMs !== undefined) checkTimeout(op, timeoutMs);
   checkSignal(op, signal);
-  checkOption(ctx, "notReady", notReady, ["wait", "fail"]);
+  checkOption({ api: API, operation: op }, "notReady", notReady, ["wait", "fail"]);
 }
 
 export interface SessionStateEvent {
@@ -434,11 +442,17 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * got (if any) is logged out too.
    */
   async logout(opts: { timeoutMs?: number } = {}): Promise<void> {
+    checkOptionsObject("logout", "the logout options", opts, LOGOUT_OPTIONS);
     await this.#logout(opts.timeoutMs);
   }
 
   /** Resolves when the session is READY (rejects on timeout or when the session ends). */
   waitReady(timeoutMs = this.#host.requestTimeoutMs): Promise<void> {
+    try {
+      checkTimeout("waitReady", timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.ready) return Promise.resolve();
     return this.#whenReady("waitReady", performance.now() + timeoutMs, timeoutMs, undefined);
   }
