@@ -80,11 +80,15 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
 }
 
 /** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
+/** A number as people write one on a command line: digits, maybe a fraction. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 export function timeoutFlag(flags: Readonly<Record<string, string>>): number | undefined {
   const raw = flags.timeout;
   if (raw === undefined) return undefined;
-  const ms = Number(raw);
-  if (raw.trim() === "" || !isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
+  // Plain decimal digits (Number() also reads "0x10", "1e3", " 5 ").
+  const ms = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
   return ms;
 }
 
@@ -98,7 +102,7 @@ export function portFlag(name: string, raw: string | undefined, fallback = 0): n
 /** A non-negative finite number flag, or a usage error. */
 export function numberFlag(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
   return n;
 }

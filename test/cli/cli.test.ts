@@ -130,8 +130,15 @@ describe("--version and --timeout", () => {
       expect(bad.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0/);
       expect(hits).toBe(before);
     }
+    // Numbers as written on a command line: "0x10" (16 ms to Number()), "1e3", " 5" are refused.
+    for (const odd of ["0x10", "1e3", " 5", "5 ", "+5", "Infinity"]) {
+      const r = await cli(["call", "xt", "getServerTime", "--timeout", odd], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(r.code, odd).toBe(2);
+      expect(r.stderr).toContain(`--timeout must be a number of milliseconds above 0 and at most`);
+    }
     // A call within it goes through.
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000"], xtEnv())).code).toBe(0);
+    expect((await cli(["call", "xt", "getServerTime", "--timeout", "2500.5"], xtEnv())).code).toBe(0);
     // quant-ws reads --timeout with the same rule (its own meaning: the whole call), before connecting.
     const wsEnv = { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s" };
     for (const argv of [["call", "quant-ws", "asset", "--timeout", "3000000000"], ["ws", "login", "--timeout=0"]]) {
