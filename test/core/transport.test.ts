@@ -408,6 +408,7 @@ describe.each([
     // The parser's own words differ between undici versions (Node's fetch has its own copy).
     ["a status line that is not HTTP", "HTTP/1.1 abc\r\n\r\n", /Invalid (status code|response status)/],
     ["another protocol on the port", "SSH-2.0-OpenSSH_9.6\r\n", /Expected HTTP\//],
+    ["a status below 100", "HTTP/1.1 099 Weird\r\nContent-Length: 2\r\n\r\n{}", /status/],
     ["headers past 16 KiB", `HTTP/1.1 200 OK\r\nX-Big: ${"a".repeat(100_000)}\r\nContent-Length: 2\r\n\r\n{}`, /its headers are larger than 16 KiB/],
     ["a broken chunk size", `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n`, /Invalid character in chunk size/],
   ])("%s → ResponseFormatError saying the answer is not HTTP, not retried", async (_what, raw, detail) => {

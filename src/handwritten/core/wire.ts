@@ -309,6 +309,8 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const parser = [e as { name?: string; message?: string } | undefined, cause].find((x) => x?.name === "HTTPParserError");
   if (parser) return new WireError("protocol", /\((.+)\)$/.exec(parser.message ?? "")?.[1] ?? String(parser.message), e);
   if (code === HEADERS_OVERFLOW || cause?.code === HEADERS_OVERFLOW) return new WireError("protocol", "its headers are larger than 16 KiB", e);
+  // undici asserts a status of 100-999 (a "099" status line fails its assertion, not its parser).
+  if (code === "ERR_ASSERTION" || cause?.code === "ERR_ASSERTION") return new WireError("protocol", "a status line or framing HTTP/1.1 does not allow", e);
   // zlib's and brotli's codes (fetch decodes the body itself): the bytes are not what the coding says.
   const zcode = [code, cause?.code].find((c): c is string => typeof c === "string" && ZLIB_FAILURE.test(c));
   if (zcode) return new WireError("encoding", zcode, e);
