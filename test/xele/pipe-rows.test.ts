@@ -292,6 +292,33 @@ describe("malformed and truncated answers raise PipeRowsError, never a partial l
     expect((err as Error).message).toMatch(/^xele queryOrders: /);
   });
 
+  it("every row is checked before anything is returned: a bad last row followed by blank lines, the second of two rows, a 5000-digit integer in a middle row", () => {
+    const bad = row.replace("|1024|", "|x|");
+    const cases: Array<[string, number, RegExp]> = [
+      [[head(2), row, bad, "", ""].join("\r\n"), 3, /line 3: column OrderSysId: "x" is not an integer/],
+      [`${[head(2), row, `${row}|extra`].join("\r\n")}\r\n\r\n`, 3, /line 3: has 26 fields, expected 25/],
+      [[head(2), row, bad].join("\n"), 3, /line 3: column OrderSysId/],
+      [[head(3), row, row.replace("|12345678901234567890|", `|${"9".repeat(5000)}|`), row].join("\n"), 3, /line 3: column ExchangeOrderId: an integer of 5000 digits, more than the 4300 read/],
+      [[head(4), row, row, row.replace("|12345678901234567890|", `|${"9".repeat(4301)}|`), row].join("\n"), 4, /line 4: column ExchangeOrderId: an integer of 4301 digits/],
+    ];
+    for (const [text, line, message] of cases) {
+      let err: unknown;
+      try {
+        decodePipeRows(text, { layout: ORDERS });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, text.slice(-60)).toBeInstanceOf(PipeRowsError);
+      expect((err as PipeRowsError).line).toBe(line);
+      expect((err as Error).message).toMatch(message);
+    }
+    // check: "on-read" still checks the last row (not the blank line after it) up front.
+    expect(() => decodePipeRows([head(3), row, row, bad, "", ""].join("\r\n"), { layout: ORDERS, check: "on-read" })).toThrow(/line 4: column OrderSysId/);
+    // 4300 digits is the most an int64 cell may have, in every row.
+    const long = row.replace("|12345678901234567890|", `|${"9".repeat(4300)}|`);
+    expect(decodePipeRows([head(3), row, long, row].join("\n"), { layout: ORDERS })).toHaveLength(3);
+  });
+
   it("a malformed middle row throws at once (default), or when it is read with check: on-read", () => {
     const text = [head(3), row, row.replace("|2|0|2|", "|2|0|"), row].join("\n");
     expect(() => decodePipeRows(text, { layout: ORDERS })).toThrow(/line 3: has 24 fields, expected 25/);

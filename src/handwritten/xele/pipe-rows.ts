@@ -517,8 +517,9 @@ export class PipeRowLines {
     if (this.firstBlank) this.fail(this.firstBlank, "columns", "empty line inside the answer");
     const layout = (this.layout ??= this.fromSpec(src, start, end));
     const row = new layout.Row(doc, start, end, this.lineNo);
-    // The first row is always checked now (also after a header): checkAllRows covers the rest.
-    if (check || this.rowCount === 0 || last) checkPipeRow(row, last);
+    // The first row is always checked now (also after a header); decodePipeAnswer checks the
+    // last row and (by default) every other one once all lines are read.
+    if (check || this.rowCount === 0) checkPipeRow(row, last);
     this.rowCount++;
     return row;
   }
@@ -609,8 +610,10 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
     }
     pos = e + 1;
   }
+  // The first row was checked by line(); the last one (blank lines may follow it) now, before
+  // the row count, so a cut last row is named as such; the regex pass covers every other.
+  if (rows.length > 1) checkPipeRow(rows[rows.length - 1]!, true);
   lines.finish();
-  // The first and last rows were checked by line(); the regex pass covers the others.
   if ((options.check ?? "all") === "all" && rows.length > 2) checkAllRows(text, rowsStart, end, lines.rowLayout!, rows);
   return { header: lines.header, rows };
 }
@@ -627,7 +630,8 @@ function checkAllRows(text: string, start: number, end: number, layout: RowLayou
   let re = WELL_FORMED.get(layout);
   if (!re) {
     // An int cell of up to 15 digits is always a safe integer; a longer one is left to the decoder.
-    const cells = Array.from(layout.kinds, (k) => (k === INT ? "(?:-?\\d{1,15})?" : k === INT64 ? "(?:-?\\d+)?" : "[^|\\n]*"));
+    // An int64 cell has at most MAX_INTEGER_DIGITS digits, as isIntAt says.
+    const cells = Array.from(layout.kinds, (k) => (k === INT ? "(?:-?\\d{1,15})?" : k === INT64 ? `(?:-?\\d{1,${MAX_INTEGER_DIGITS}})?` : "[^|\\n]*"));
     // Anchored on the "\n" itself: much faster than a multiline `^` tried at every position.
     re = new RegExp(`\\n(?!${cells.join("\\|")}\\r?(?:\\n|$))`, "g");
     WELL_FORMED.set(layout, re);
