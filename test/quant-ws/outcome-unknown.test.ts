@@ -5,10 +5,10 @@
  * read. A read is not marked, nor is a request that was never sent, nor a definite answer
  * (`result: false`).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { AbortedError, ApiError, OUTCOME_UNKNOWN_NOTE, TimeoutError, type TradeApiError } from "../../src/handwritten/core/errors.js";
-import { ClientClosedError, ConnectionDroppedError, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
-import { askUnanswered, creds, ETH, isOp, rejection, setup } from "./helpers.js";
+import { ClientClosedError, ConnectionDroppedError, createQuantWsClient, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
+import { askUnanswered, creds, ETH, isOp, rawGateway, rejection, replyTo, setup } from "./helpers.js";
 
 const ORDER = { symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" } as const;
 
@@ -72,5 +72,21 @@ describe("quant-ws requests that change state", () => {
     const poor = await rejection(session.placeOrder({ ...ORDER, price: 0, quantity: 1_000_000, order_type: "MARKET" }));
     expectKnown(poor, ApiError);
     expect(mock.received.some(isOp("place_order"))).toBe(true);
+  });
+
+  it("a login whose socket drops after its reply, before READY: says so, and the outcome is unknown (the gateway held the login)", async () => {
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op !== "login") return;
+      ws.send(replyTo(f, { token: "t1" }));
+      setTimeout(() => ws.close(4000, "going away"), 30);
+    });
+    const client = createQuantWsClient({ url, loginTimeoutMs: 2_000, reconnect: false });
+    onTestFinished(() => client.close());
+    const e = await rejection(client.login(creds()));
+    expectUnknown(e, ConnectionDroppedError);
+    expect(e.message).toMatch(/^quant-ws login: socket closed \(going away\) after the login was answered, before state READY: the gateway held the login when it closed;/);
+    expect(e.message).not.toContain("before the login reply");
+    expect((e as ConnectionDroppedError).sent).toBe(true);
+    expect((e as ConnectionDroppedError).closeCode).toBe(4000);
   });
 });

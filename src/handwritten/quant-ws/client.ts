@@ -22,14 +22,14 @@
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { credentialOf } from "../core/credentials.js";
-import { ApiError, TradeApiError, typeName, UsageError } from "../core/errors.js";
+import { ApiError, markOutcomeUnknown, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionNames, proxyOption, serverUrl, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "./proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
-import { API, ClientClosedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
+import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
@@ -253,9 +253,16 @@ class Client implements QuantWsClient, SessionHost {
       scrub: this.#scrubber,
       redact: (text) => this.#redact(text),
       onMessage: (data) => this.#onMessage(data),
-      onDrop: (dropped) => {
+      onDrop: (dropped, reason, code) => {
         this.#requests.rejectAll((op) => dropped(op, true));
-        this.#router.socketDown(dropped("login", true));
+        // What a login waiting for READY (its reply came) fails with: the gateway had taken it.
+        const afterReply = new ConnectionDroppedError(`socket closed (${reason}) after the login was answered, before state READY: the gateway held the login when it closed`, {
+          api: API,
+          operation: "login",
+          sent: true,
+          closeCode: code,
+        });
+        this.#router.socketDown(markOutcomeUnknown(afterReply));
         this.#router.clearOrphans(client.#closed ? CLOSED_UNROUTED : "the connection dropped before a login took its token");
       },
       endSessions: (error) => {

@@ -21,8 +21,8 @@ export interface ConnectionHost {
   /** Removes secrets from a text (the server's close reason). */
   redact(text: string): string;
   onMessage(data: RawData): void;
-  /** The open socket closed: fail what waited on it with `dropped`. */
-  onDrop(dropped: (op: string, sent: boolean) => ConnectionDroppedError): void;
+  /** The open socket closed (with `code`, for `reason`, both as shown): fail what waited on it with `dropped`. */
+  onDrop(dropped: (op: string, sent: boolean) => ConnectionDroppedError, reason: string, code: number): void;
   /** Reconnect is off or gave up: end every session. */
   endSessions(error: TradeApiError): void;
   /**
@@ -190,6 +190,8 @@ export class Connection {
           `socket closed (${reason}) before the ${op} reply; the request was ${sent ? "sent and is not resent automatically" : "not sent"}`,
           { api: API, operation: op, sent, closeCode: code },
         ),
+      reason,
+      code,
     );
     const willReconnect = !this.host.closed && this.opts.reconnect !== undefined;
     this.host.events.emit("disconnected", { code, reason, willReconnect });
