@@ -11,7 +11,9 @@ import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { expectXlsx } from "../../src/handwritten/bhex/download.js";
 import { paginate } from "../../src/handwritten/bhex/paginate.js";
 import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
-import { parseJson } from "../../src/handwritten/core/json.js";
+import { MAX_JSON_DEPTH, nestedTooDeep, parseJson } from "../../src/handwritten/core/json.js";
+import { decodeFrame } from "../../src/handwritten/quant-ws/frames.js";
+import { QuantWsFrameError } from "../../src/handwritten/quant-ws/errors.js";
 import { checkSchema } from "../../src/handwritten/core/validate.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -74,5 +76,44 @@ describe("helpers that show a server's value in a message", () => {
 
   it("the schema check names the value by its type", () => {
     expect(checkSchema(deep, { type: "array", enum: [[1]] }, "data").map((p) => p.message)).toEqual(["data must be [1], got (array too deep to show)"]);
+  });
+});
+
+describe("nesting that would block the thread while it parses", () => {
+  // JSON.parse reads "[[[[…" about ten times slower per byte than flat data: 16 MiB of it held
+  // the event loop for five seconds (a quant-ws frame), 64 MiB twenty (a REST answer).
+  const HUGE = "[".repeat(4_000_000) + "]".repeat(4_000_000);
+
+  it("a REST answer nested past MAX_JSON_DEPTH is refused before it is parsed", async () => {
+    const url = await answering(HUGE);
+    const started = performance.now();
+    const e = await rejection(RUN.xt!(url));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toBe(`xt getBalance: the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`);
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("a quant-ws frame the same, unclosed too", () => {
+    for (const text of [HUGE, `{"op":"pong","data":${"[".repeat(4_000_000)}`]) {
+      const started = performance.now();
+      const e = (() => {
+        try {
+          decodeFrame(text);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(e).toBeInstanceOf(QuantWsFrameError);
+      expect((e as Error).message).toContain(`frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`);
+      expect(performance.now() - started).toBeLessThan(500);
+    }
+  });
+
+  it("what is scanned: long texts only; brackets inside strings do not count; the limit itself passes", () => {
+    expect(nestedTooDeep("[".repeat(200_000))).toBe(false); // short: parses quickly whatever it holds
+    const atLimit = "[".repeat(MAX_JSON_DEPTH) + " ".repeat(300_000) + "]".repeat(MAX_JSON_DEPTH);
+    expect(nestedTooDeep(atLimit)).toBe(false);
+    expect(nestedTooDeep(`[${atLimit}]`)).toBe(true);
+    expect(nestedTooDeep(JSON.stringify({ a: "[".repeat(400_000), b: '\\"[[' }))).toBe(false);
   });
 });

@@ -47,7 +47,7 @@ import {
   typeName,
   type ErrorContext,
 } from "./errors.js";
-import { DecimalPrecisionError, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -700,6 +700,7 @@ export class HttpTransport {
     let body: unknown = text ?? raw;
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
+      if (nestedTooDeep(text)) throw new ResponseFormatError(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, "", this.errCtx(op));
       try {
         // An error answer is still mapped when a decimal in it does not fit: kept as its text.
         body = parseJson(text, { decimals: ok ? cfg.decimals : "string" });

@@ -800,6 +800,38 @@ export function decimalText(n: number): string {
   return `${sign}${digits.slice(0, whole)}.${digits.slice(whole)}`;
 }
 
+/** Deepest nesting of a server's JSON that is read (the deepest real answer nests a few levels). */
+export const MAX_JSON_DEPTH = 10_000;
+/** Texts up to this many characters parse quickly however they nest (256 Ki levels: ~0.1 s). */
+const DEPTH_SCAN_FROM = 256 * 1024;
+
+/**
+ * Is a server's JSON text nested deeper than MAX_JSON_DEPTH? JSON.parse reads deep nesting
+ * about ten times slower per byte than flat data: 16 MiB of "[" blocks the thread for five
+ * seconds. Texts longer than DEPTH_SCAN_FROM are scanned (strings skipped), stopping at the
+ * first level past the limit.
+ */
+export function nestedTooDeep(text: string): boolean {
+  if (text.length <= DEPTH_SCAN_FROM) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Past the string: its next unescaped quote.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 /** A JSON string token, or a bracket. */
 const JSON_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\]]/g;
 const COLON_NEXT = /\s*:/y;

@@ -11,7 +11,7 @@ import {
   type QuantWsReplies,
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
-import { DecimalPrecisionError, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
@@ -54,6 +54,7 @@ const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [type
 /** Parse and classify one text frame; throws QuantWsFrameError. */
 export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
   let value: unknown;
+  if (nestedTooDeep(text)) throw new QuantWsFrameError("not-json", `frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, text);
   try {
     value = parseJson(text, { decimals });
   } catch (e) {
