@@ -121,6 +121,29 @@ describe("errors in a stream", () => {
     expect(cancelled).toBe(true);
   });
 
+  it("a charset this runtime cannot decode releases the body unread (a generator not yet started too, a ReadableStream) and names the operation", async () => {
+    const context = { api: "xele", operation: "getOrderHistory" };
+    let finished = false;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) yield new TextEncoder().encode("60|10|50|0\n");
+      } finally {
+        finished = true;
+      }
+    }
+    let cancelled = false;
+    for (const source of [body(), readable(bytesIn("60|10|50|0\n", 64), () => (cancelled = true))]) {
+      const error = await (async () => {
+        for await (const _row of decodePipeRowStream(source, { layout: HISTORY, charset: "x-no-such-charset", context }));
+      })().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(PipeRowsError);
+      expect((error as PipeRowsError).problem).toBe("encoding");
+      expect((error as Error).message).toBe('xele getOrderHistory: "|" row answer: unknown charset "x-no-such-charset" in the answer\'s Content-Type');
+    }
+    expect(finished).toBe(true);
+    expect(cancelled).toBe(true);
+  });
+
   it("an endless line, blank lead or envelope member is a ResponseTooLargeError at maxHeldChars, rows before it yielded", async () => {
     /** A body of `head`, then `piece` in 64 KiB chunks up to 4× the limit ("forever" to the reader, which must stop first). */
     const endless = (head: string, piece: string) => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortedError, ConnectionError, HttpError, RedirectError, ResponseTooLargeError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
+import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 
 const TOKEN = "tok-stream-7f3a9c";
 const PASSWORD = "pw-stream-41d2";
@@ -122,6 +123,32 @@ describe("streamRows through the shared transport", () => {
     expect((h.error as HttpError).status).toBe(502);
     clean(h.error);
   });
+
+  for (const road of ["undici", "an injected fetch"] as const) {
+    it(`an answer in a charset this runtime cannot decode: PipeRowsError naming the operation; the response is let go, then the slot (${road})`, async () => {
+      let closed = 0;
+      const url = await xeleServer((_req, res) => {
+        res.on("close", () => closed++);
+        res.writeHead(200, { "content-type": "text/plain; charset=x-no-such-charset" });
+        res.write(`${HEAD}\n`);
+        // A long answer still coming: only the client can end it.
+        const more = setInterval(() => res.write("777001|1|1|1\n"), 20);
+        res.on("close", () => clearInterval(more));
+      });
+      const c = createXeleClient({ maUrl: url, msUrl: url, username: "u", password: PASSWORD, retry: false, timeoutMs: 60_000, maxInFlight: 1, ...(road === "undici" ? {} : { fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init) }) });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const error = await (async () => {
+          for await (const _row of c.streamRows("queryOrders"));
+        })().then(() => undefined, (e: unknown) => e as Error);
+        expect(error).toBeInstanceOf(PipeRowsError);
+        expect(error!.message).toBe('xele queryOrders: "|" row answer: unknown charset "x-no-such-charset" in the answer\'s Content-Type');
+        expect((error as PipeRowsError).operation).toBe("queryOrders");
+        expect(c.inFlight.MS.inFlight).toBe(0);
+        // The client ended the response (the connection is not left busy).
+        await expect.poll(() => closed, { timeout: 2_000 }).toBe(attempt + 1);
+      }
+    });
+  }
 
   it("a row line that never ends stops at the client's maxResponseBytes (ResponseTooLargeError), the slot released", async () => {
     let written = 0;

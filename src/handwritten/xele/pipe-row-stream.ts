@@ -16,17 +16,44 @@
  * count can only be compared at the end: a truncated stream throws `PipeRowsError` AFTER the
  * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
  * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
+ *
+ * Every way out releases the body: stopping early, an error while reading, and an error before
+ * the first chunk (a charset this runtime cannot decode), so its connection is never left busy.
  */
-import { ResponseTooLargeError } from "../core/errors.js";
+import { ResponseTooLargeError, type ErrorContext } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { badBytesError, checkEnvelopeCode, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
-/** Text pieces of the body; bytes decoded strictly in `charset` (`onBadBytes` throws on invalid ones). */
-async function* chunksOf(body: ByteSource, charset: string | undefined, onBadBytes: (bytes: Uint8Array, first: boolean) => never): AsyncGenerator<string> {
-  const strict = pipeRowsDecoder(charset);
+/**
+ * Let go of a body that will not be read. A ReadableStream is cancelled; an iterator is
+ * returned, but an async generator that has not started (the transport's body) runs no
+ * `finally` on return() alone and would keep its connection busy: it is started and returned
+ * at once (its first chunk, when it comes, is dropped with the connection).
+ */
+async function releaseUnread(body: ByteSource): Promise<void> {
+  const ignore = () => undefined;
+  if (typeof (body as ReadableStream<Uint8Array>).getReader === "function") return (body as ReadableStream<Uint8Array>).cancel().catch(ignore);
+  const it = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  if (typeof it.return !== "function") return;
+  if (Object.prototype.toString.call(it) === "[object AsyncGenerator]") void it.next().catch(ignore);
+  await it.return().catch(ignore);
+}
+
+/**
+ * Text pieces of the body; bytes decoded strictly in `charset` (`onBadBytes` throws on invalid
+ * ones). Every way out, a charset this runtime cannot decode too, releases the body.
+ */
+async function* chunksOf(body: ByteSource, charset: string | undefined, onBadBytes: (bytes: Uint8Array, first: boolean) => never, context?: ErrorContext): AsyncGenerator<string> {
+  let strict: ReturnType<typeof pipeRowsDecoder>;
+  try {
+    strict = pipeRowsDecoder(charset, context);
+  } catch (e) {
+    await releaseUnread(body);
+    throw e;
+  }
   let first = true;
   const decoder = {
     decode(bytes?: Uint8Array, opts?: { stream: boolean }): string {
@@ -137,7 +164,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   const badBytes = (bytes: Uint8Array, first: boolean): never => {
     throw badBytesError(options.charset, envelope ? 0 : lines.linesRead + 1 + firstBadLine(bytes, options.charset, !first), options.context);
   };
-  for await (let chunk of chunksOf(body, options.charset, badBytes)) {
+  for await (let chunk of chunksOf(body, options.charset, badBytes, options.context)) {
     if (lead !== null) {
       // Until the first non-blank character: raw rows or the JSON envelope?
       chunk = lead + chunk;
