@@ -67,6 +67,11 @@ export interface RequestOptions {
 /** The names of RequestOptions (the type checks that the list is whole): any other key is a UsageError. */
 const REQUEST_OPTIONS = { timeoutMs: 1, signal: 1, notReady: 1 } satisfies Record<keyof RequestOptions, 1>;
 /** The names of logout()'s options. */
+/**
+ * What `request("logout")` resolves to when a logout during a re-login found no login to end
+ * (the re-login had got none): nothing was sent, and nothing is held.
+ */
+const NOTHING_HELD: QuantWsReplies["logout"] = Object.freeze({ op: "logout", cid: "", result: true, error_message: "" });
 const LOGOUT_OPTIONS = { timeoutMs: 1 } satisfies Record<keyof NonNullable<Parameters<QuantWsSession["logout"]>[0]>, 1>;
 
 /** `opts` of `op` (`what` names them) is undefined, or an object of `known` names only: else a UsageError. */
@@ -307,7 +312,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (op === "logout") return this.#logout(opts?.timeoutMs);
+    if (op === "logout") return this.#logout(opts?.timeoutMs).then((reply) => reply ?? NOTHING_HELD);
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) {
       const abort = { signals: [opts?.signal], error: (s: AbortSignal) => new AbortedError("aborted while waiting to retry", { api: API, operation: op, cause: s.reason }) };
