@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 
@@ -66,5 +67,79 @@ describe("call() resolves only with rows it has checked", () => {
     expect(error).toBeInstanceOf(PipeRowsError);
     expect(error!.message).toMatch(/^xele getPositions: "\|" row answer: /);
     expect(error!.message).toMatch(message);
+  });
+});
+
+/** call()'s rows (as JSON) or its error, and streamRows' the same way. */
+async function bothReaders(url: string) {
+  const c = client(url);
+  const called = await settle(c.call("queryOrders", {}).then((rows) => rows.map((r) => r.toJSON())));
+  const streamed = await settle(
+    (async () => {
+      const rows: unknown[] = [];
+      for await (const r of c.streamRows("queryOrders", {})) rows.push(r.toJSON());
+      return rows;
+    })(),
+  );
+  return { called, streamed, inFlight: c.inFlight.MS.inFlight };
+}
+
+const ORDERS_HEAD = (rows: number) => `MS,OrderQry,1.0.3,3,${rows},InvestorId|OrderSysId|ErrMsg`;
+const ORDERS_TEXT = `${ORDERS_HEAD(1)}\n777001|5|正常\n`;
+const ORDER_ROWS = [{ InvestorId: "777001", OrderSysId: 5, ErrMsg: "正常" }];
+
+describe("call() and streamRows read a JSON envelope alike", () => {
+  for (const contentType of ["text/plain", "application/json"]) {
+    it.each([
+      ["result", `{"code":0,"msg":"ok","result":${JSON.stringify(`${ORDERS_HEAD(2)}\n777001|1|a\n777001|2|b`)},"result":${JSON.stringify(`${ORDERS_HEAD(1)}\n777009|3|c`)}}`],
+      ["code", `{"code":109,"msg":"invalid token","code":0,"result":${JSON.stringify(ORDERS_TEXT)}}`],
+      ["msg", `{"code":0,"msg":"ok","msg":"again","result":${JSON.stringify(ORDERS_TEXT)}}`],
+    ])(`an envelope with "%s" twice is refused by both, naming it (${contentType})`, async (member, body) => {
+      const { called, streamed, inFlight } = await bothReaders(await answering(body, contentType));
+      // As JSON, the transport's own envelope check may name it first (a ResponseFormatError too).
+      const errors = contentType === "text/plain" ? [called.error, streamed.error] : [streamed.error];
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(PipeRowsError);
+        expect((error as PipeRowsError).problem).toBe("envelope");
+        expect(error!.message).toBe(`xele queryOrders: "|" row answer: the JSON envelope has "${member}" twice`);
+      }
+      expect(called.error).toBeInstanceOf(ResponseFormatError);
+      expect(called.error!.message).toContain(`"${member}" twice`);
+      expect(inFlight).toBe(0);
+    });
+
+    it.each(["0.0", "0e5", "-0", "0.000E+2"])(`an envelope code written %s is JSON's number zero: success for both (${contentType})`, async (code) => {
+      const { called, streamed } = await bothReaders(await answering(`{"code":${code},"msg":"ok","result":${JSON.stringify(ORDERS_TEXT)}}`, contentType));
+      expect(called.value).toEqual(ORDER_ROWS);
+      expect(streamed.value).toEqual(ORDER_ROWS);
+    });
+  }
+
+  it("a non-zero code written as a decimal is that code's error for both; a code given as the text \"0.0\" is no success", async () => {
+    for (const code of ["1.09e2", '"0.0"']) {
+      const { called, streamed } = await bothReaders(await answering(`{"code":${code},"msg":"x","result":${JSON.stringify(ORDERS_TEXT)}}`));
+      expect(called.error?.constructor).toBe(streamed.error?.constructor);
+      expect(called.error?.message).toBe(streamed.error?.message);
+      expect(called.error).toBeDefined();
+    }
+  });
+
+  it("a member the rows do not need, a decimal no double holds, is read by both (text/plain)", async () => {
+    const body = `{"code":0,"msg":"ok","cost":0.12345678901234567891,"ts":123456789012345678901234,"result":${JSON.stringify(ORDERS_TEXT)}}`;
+    const { called, streamed } = await bothReaders(await answering(body));
+    expect(called.value).toEqual(ORDER_ROWS);
+    expect(streamed.value).toEqual(ORDER_ROWS);
+  });
+
+  it("result as lines, with escapes, quotes and a BOM before the envelope: the same rows from both", async () => {
+    const lines = [ORDERS_HEAD(2), '777001|1|价格 "超出" \\ 涨跌停板', "777002|2|\u2028"];
+    for (const body of [`\uFEFF{"code":0,"result":${JSON.stringify(lines)}}`, ` {"result":${JSON.stringify(lines.join("\r\n"))},"code":"0"} `]) {
+      const { called, streamed } = await bothReaders(await answering(body));
+      expect(called.value).toEqual([
+        { InvestorId: "777001", OrderSysId: 1, ErrMsg: '价格 "超出" \\ 涨跌停板' },
+        { InvestorId: "777002", OrderSysId: 2, ErrMsg: "\u2028" },
+      ]);
+      expect(streamed.value).toEqual(called.value);
+    }
   });
 });

@@ -274,6 +274,7 @@ describe("malformed and truncated answers raise PipeRowsError, never a partial l
       problem: "header",
       message: new RegExp(`header column name "${name}" is not allowed`),
     })),
+    { name: "envelope naming a member twice (not the last one winning)", text: '{"code":109,"msg":"无效token","code":0,"result":""}', line: 0, problem: "envelope", message: /the JSON envelope has "code" twice/ },
     { name: "envelope that is not JSON", text: '{"code":0,"result":"', line: 0, problem: "envelope", message: /not valid JSON/ },
     { name: "empty line inside the answer", text: [head(2), row, "", row].join("\n"), line: 3, problem: "columns", message: /empty line/ },
   ];

@@ -6,7 +6,7 @@
  * other member's value (ValueCollector).
  */
 import { quoted, type ErrorContext } from "../core/errors.js";
-import { PipeRowsError } from "./pipe-rows.js";
+import { PipeRowsError } from "./pipe-rows-error.js";
 
 const enum St {
   Start,
@@ -36,14 +36,17 @@ function fail(message: string): never {
   throw new Malformed(message);
 }
 
-/** Index of the closing quote of a JSON string starting at i (escapes skipped), or -1. */
+/**
+ * Index of the closing quote of a JSON string whose content starts at i (escaped quotes
+ * skipped), or -1. Native searches: a quote is escaped when an odd run of backslashes ends
+ * right before it. (A trailing lone backslash waits for its escaped character: -1.)
+ */
 function stringEnd(t: string, i: number): number {
-  for (let j = i; j < t.length; j++) {
-    const ch = t.charCodeAt(j);
-    if (ch === 92) j++;
-    else if (ch === 34) return j;
+  for (let q = t.indexOf('"', i); q !== -1; q = t.indexOf('"', q + 1)) {
+    let b = q;
+    while (b > i && t.charCodeAt(b - 1) === 92) b--;
+    if ((q - b) % 2 === 0) return q;
   }
-  // A trailing lone backslash must wait for its escaped character.
   return -1;
 }
 
@@ -53,6 +56,22 @@ function stringEnd(t: string, i: number): number {
  * next chunk (the carry is prepended to it).
  */
 function streamJsonString(t: string, i: number, onText: (text: string) => void): number | { carry: string } {
+  // The string ends in this chunk (an answer given whole, a stream's last chunk): one native
+  // JSON.parse of its literal. Anything it refuses is named by the loop below.
+  const close = stringEnd(t, i);
+  if (close !== -1) {
+    let text: string | undefined;
+    try {
+      // Right after its opening quote, the literal is a slice of the chunk (no copy to flatten).
+      text = JSON.parse(i > 0 && t.charCodeAt(i - 1) === 34 ? t.slice(i - 1, close + 1) : `"${t.slice(i, close)}"`) as string;
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      if (text) onText(text);
+      return close;
+    }
+  }
   const n = t.length;
   let run = i;
   for (let j = i; j < n; j++) {

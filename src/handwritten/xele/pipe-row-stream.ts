@@ -23,7 +23,7 @@
 import { ResponseTooLargeError, type ErrorContext } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
-import { badBytesError, checkEnvelopeCode, firstBadLine, PipeRowLines, PipeRowsError, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { badBytesError, checkEnvelopeCode, checkEnvelopeEnd, firstBadLine, PipeRowLines, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
@@ -193,18 +193,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     for (let i = 0; i < ready.length; i++) yield ready[i]!;
     ready.length = 0;
   }
-  if (envelope) {
-    const fail = (message: string): never => {
-      throw new PipeRowsError(message, { line: 0, problem: "envelope", context: options.context });
-    };
-    if (!envelope.done) fail("truncated: the JSON envelope ends early");
-    if (!Object.hasOwn(envelope.members, "code")) fail('the JSON envelope has no "code" (expected {code, msg, result})');
-    checkCode(envelope.members);
-    const result = envelope.members.result;
-    if (result !== undefined && result !== null && typeof result !== "string" && !Array.isArray(result)) {
-      fail("the envelope's result is neither text nor an array of lines");
-    }
-  }
+  if (envelope) checkEnvelopeEnd(envelope, options);
   // line() drops the last line's "\r" like every other line's.
   const last = splitter.end();
   if (last !== "") feed(last, true);

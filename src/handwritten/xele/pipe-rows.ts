@@ -20,6 +20,8 @@
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
  *   the spec's error table, and an envelope without `code` (`{}`, `{"foo":1}`) is an error. An
+ *   envelope given as text is read as the row stream reads it (envelope-reader.ts): a member
+ *   given twice is an error, and `code` is JSON's number (`0.0` is 0, success). An
  *   empty (or whitespace-only) answer, or a header announcing 0 rows, is [].
  * - Bytes are decoded strictly: UTF-8 (the vendor's documents name no charset) unless the
  *   answer's Content-Type names another (`charset` option, e.g. GBK); invalid bytes raise
@@ -42,10 +44,12 @@
  * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
-import { aTypeName, apiErrorFromCode, quoted, ResponseFormatError, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
-import { excessDigits, MAX_INTEGER_DIGITS, parseJson } from "../core/json.js";
+import { aTypeName, apiErrorFromCode, quoted, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { excessDigits, MAX_INTEGER_DIGITS } from "../core/json.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
+import { EnvelopeReader } from "./envelope-reader.js";
+import { PipeRowsError, type PipeRowsProblem } from "./pipe-rows-error.js";
 import { xeleMeta } from "./spec-info.js";
 
 export type PipeColumnType = "string" | "int" | "int64" | "decimal";
@@ -73,22 +77,7 @@ export type PipeRow<T> = { readonly [K in keyof T]?: T[K] | null } & {
   toJSON(): { [K in keyof T]?: T[K] | null } & Record<string, unknown>;
 };
 
-export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout" | "encoding";
-
-/** A "|" row answer that is malformed or truncated. `line` is 1-based (0: the answer as a whole). */
-export class PipeRowsError extends ResponseFormatError {
-  readonly line: number;
-  readonly problem: PipeRowsProblem;
-  constructor(message: string, init: { line: number; problem: PipeRowsProblem; text?: string; context?: ErrorContext }) {
-    super(
-      `"|" row answer: ${init.line > 0 ? `line ${init.line}: ` : ""}${message}`,
-      init.text === undefined ? "" : init.text.length > 120 ? `${init.text.slice(0, 120)}…` : init.text,
-      init.context ?? {},
-    );
-    this.line = init.line;
-    this.problem = init.problem;
-  }
-}
+export { PipeRowsError, type PipeRowsProblem } from "./pipe-rows-error.js";
 
 export interface PipeRowsOptions {
   /** The operation's `x-pipe-rows` (column types, kind, header rules). */
@@ -353,15 +342,49 @@ export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "er
   if (typeof answer === "string") {
     const text = answer.charCodeAt(0) === 0xfeff ? answer.slice(1) : answer;
     if (!/^\s*\{/.test(text)) return text;
-    let parsed: unknown;
-    try {
-      parsed = parseJson(text, { decimals: "string" }); // the envelope: code, msg and the row text
-    } catch {
-      throw new PipeRowsError("starts like a JSON envelope but is not valid JSON", { line: 0, problem: "envelope", text, context: options.context });
-    }
-    return envelopeText(parsed, options);
+    return envelopeTextOf(text, options);
   }
   return envelopeText(answer, options);
+}
+
+/**
+ * The row text of a JSON envelope given as text, read exactly as the row stream reads it
+ * (EnvelopeReader): a member given twice is an error, not the last one winning; `code` is JSON's
+ * number (`0.0` is 0); other members are not the rows' business (a decimal among them is read,
+ * never refused).
+ */
+function envelopeTextOf(text: string, options: Pick<PipeRowsOptions, "errorCodes" | "context">): string {
+  const parts: string[] = [];
+  const envelope = new EnvelopeReader(
+    (piece) => parts.push(piece),
+    () => parts.push("\n"),
+    (members) => checkEnvelopeCode(members.code, members.msg, { ...members }, options),
+    options.context,
+  );
+  envelope.push(text);
+  checkEnvelopeEnd(envelope, options);
+  // `result` as lines: joined with "\n", no break after the last one.
+  if (Array.isArray(envelope.members.result)) parts.pop();
+  return parts.join("");
+}
+
+/**
+ * After the last chunk of an envelope read by an EnvelopeReader (the row stream's, or
+ * pipeRowsText's): it must be whole, with a `code` that is success and a `result`, if any,
+ * that is text or lines.
+ */
+export function checkEnvelopeEnd(envelope: EnvelopeReader, options: Pick<PipeRowsOptions, "errorCodes" | "context">): void {
+  const fail = (message: string): never => {
+    throw new PipeRowsError(message, { line: 0, problem: "envelope", context: options.context });
+  };
+  if (!envelope.done) fail("truncated: the JSON envelope ends early (not valid JSON)");
+  const members = envelope.members;
+  if (!Object.hasOwn(members, "code")) fail('the JSON envelope has no "code" (expected {code, msg, result})');
+  checkEnvelopeCode(members.code, members.msg, { ...members }, options);
+  const result = members.result;
+  if (result !== undefined && result !== null && typeof result !== "string" && !Array.isArray(result)) {
+    fail("the envelope's result is neither text nor an array of lines");
+  }
 }
 
 export { charsetOf } from "../core/http-transport.js";
