@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, retryAfterMsOf, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
@@ -633,6 +633,21 @@ describe("open(): the streaming entry", () => {
     expect(stream.status).toBe(200);
     expect(stream.contentType).toBe("text/plain; charset=utf-8");
     expect(await drain(stream.body)).toBe("a|b\nc|d\n");
+  });
+
+  it.each([{}, { fetch: globalThis.fetch }])("a body returned before its first read lets its connection go at once (%o)", async (road) => {
+    let closed = false;
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("a|b\n"); // then silent: only a release ends it
+      res.on("close", () => (closed = true));
+    });
+    const { op, req } = request(s.url);
+    const stream = await transportFor(s.url, { ...road, timeoutMs: 10_000 }).open(op, req);
+    const started = performance.now();
+    await stream.body[Symbol.asyncIterator]().return?.();
+    await vi.waitFor(() => expect(closed).toBe(true), { timeout: 2_000, interval: 10 });
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("maps an error answer like execute (ApiError from the envelope, HttpError otherwise)", async () => {

@@ -284,6 +284,34 @@ function carriedSecrets(req: OutgoingRequest): Array<string | undefined> {
   return [...(req.secrets ?? []), ...secretNamedValues([...req.query, ...(req.form ?? [])], req.json)];
 }
 
+/**
+ * A body stream whose return() lets the connection go even before its first next(): an async
+ * generator returned unstarted runs no `finally`, and the answer would stay unread, its
+ * connection busy (a caller that refuses the answer before reading it: a charset it cannot
+ * decode).
+ */
+function releasable(gen: AsyncGenerator<Uint8Array, void, undefined>, release: () => void, both: { dispose(): void } | undefined): AsyncIterableIterator<Uint8Array> {
+  let started = false;
+  return {
+    next: () => {
+      started = true;
+      return gen.next();
+    },
+    return: async () => {
+      if (!started) {
+        started = true;
+        both?.dispose();
+        release();
+      }
+      return gen.return();
+    },
+    throw: (e: unknown) => gen.throw(e),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /** The UsageError of a timeout that is not a usable number of ms (the client's or a call's). */
 const badTimeout = (ms: unknown, ctx: ErrorContext): UsageError => new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shownValue(ms)}`, ctx);
 
@@ -640,7 +668,7 @@ export class HttpTransport {
         both?.dispose();
       }
     }
-    return { status: res.status, headers: res.headers, contentType: res.headers["content-type"] ?? "", body: body() };
+    return { status: res.status, headers: res.headers, contentType: res.headers["content-type"] ?? "", body: releasable(body(), () => res.release(), both) };
   }
 
   private transportError(op: OperationMeta, e: unknown, ms: number): TradeApiError {

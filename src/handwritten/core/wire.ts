@@ -61,6 +61,8 @@ export interface WireResponse {
   chunks(): AsyncGenerator<Uint8Array, void, undefined>;
   /** Drop the body (and end the call's timer and listeners). */
   discard(): Promise<void>;
+  /** Let the body go unread at once: its connection is closed, not drained. */
+  release(): void;
 }
 
 /**
@@ -442,6 +444,11 @@ class UndiciResponse implements WireResponse {
     this.#precise?.stop();
     await this.#body.dump().catch(ignore);
   }
+
+  release(): void {
+    this.#precise?.stop();
+    if (!this.#body.destroyed) this.#body.destroy();
+  }
 }
 
 // ---- an injected fetch ----
@@ -530,6 +537,9 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
       }
     },
     async discard() {
+      answer.release();
+    },
+    release() {
       done();
       res.body?.cancel().catch(ignore);
     },

@@ -29,9 +29,9 @@ export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array |
 
 /**
  * Let go of a body that will not be read. A ReadableStream is cancelled; an iterator is
- * returned, but an async generator that has not started (the transport's body) runs no
- * `finally` on return() alone and would keep its connection busy: it is started and returned
- * at once (its first chunk, when it comes, is dropped with the connection).
+ * returned (the transport's body lets its connection go on return() even unstarted), but an
+ * async generator that has not started runs no `finally` on return() alone: it is started and
+ * returned at once (its first chunk, when it comes, is dropped).
  */
 async function releaseUnread(body: ByteSource): Promise<void> {
   const ignore = () => undefined;
