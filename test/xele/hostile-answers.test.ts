@@ -3,9 +3,9 @@
  * send, each crafted by hand on a local server: whatever `call()` resolves to has been checked
  * whole, and the two readers of a "|" row answer agree on it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { closeXeleServers, xeleServer as startXeleServer } from "../helpers/xele-server.js";
 import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
@@ -13,33 +13,10 @@ import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 const HEAD = (rows: number) => `MS,PosiQry,1.0.3,18,${rows},InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag`;
 const ROW = (investor = "777001", bought = "2") => `${investor}|张三|au2212|${bought}|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机`;
 
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
+afterEach(closeXeleServers);
 
 /** One server for MA and MS: /login answers a ticket, everything else goes to `answer`. */
-async function xeleServer(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      if (req.url!.startsWith("/login")) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ code: 0, msg: "ok", ticket: "tok-hostile" }));
-      } else answer(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const xeleServer = (answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => startXeleServer("tok-hostile", answer);
 
 const answering = (body: string, contentType = "text/plain") =>
   xeleServer((_req, res) => {

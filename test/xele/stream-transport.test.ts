@@ -3,9 +3,9 @@
  * default: a server that cuts the rows, goes silent, never answers, redirects or answers with
  * an error page gives the transport's typed errors, with the token and password removed.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { closeXeleServers, xeleServer as startXeleServer } from "../helpers/xele-server.js";
 import { AbortedError, ConnectionError, HttpError, RedirectError, ResponseTooLargeError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
@@ -14,33 +14,10 @@ const TOKEN = "tok-stream-7f3a9c";
 const PASSWORD = "pw-stream-41d2";
 const HEAD = "MS,OrderQry,1.0.3,4,3,InvestorId|OrderSysId|ExchangeOrderId|MFL";
 
-let closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
+afterEach(closeXeleServers);
 
 /** One server for MA and MS: /login answers a ticket, everything else goes to `rows`. */
-async function xeleServer(rows: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      if (req.url!.startsWith("/login")) {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ code: 0, msg: "ok", ticket: TOKEN }));
-      } else rows(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  closers.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const xeleServer = (rows: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => startXeleServer(TOKEN, rows);
 
 async function stream(url: string, more: Partial<XeleClientOptions> = {}) {
   const c = createXeleClient({ maUrl: url, msUrl: url, username: "u", password: PASSWORD, retry: false, ...more });
