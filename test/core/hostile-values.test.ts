@@ -162,7 +162,8 @@ describe("an answer's data of another JSON type than the spec's is a ResponseFor
 
 describe("an error body nested deeper than JSON.stringify can recurse", () => {
   it("JSON.stringify(error) still works: toJSON cuts the nesting at 1000 levels; error.body keeps every level", async () => {
-    const depth = 200_000;
+    // Deep enough for JSON.stringify's stack; short enough (under 256 KiB) to be read at all (MAX_JSON_DEPTH).
+    const depth = 40_000;
     const text = `{"code":104,"info":"busy","extra":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
     server = createServer((req, res) => {
       req.resume();
