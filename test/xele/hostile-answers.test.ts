@@ -101,9 +101,9 @@ describe("call() and streamRows read a JSON envelope alike", () => {
     }
   });
 
-  it("a member the rows do not need, a decimal no double holds, is read by both (text/plain)", async () => {
+  it.each(["text/plain", "application/json"])("a member the rows do not need, a decimal no double holds, is read by both (%s)", async (contentType) => {
     const body = `{"code":0,"msg":"ok","cost":0.12345678901234567891,"ts":123456789012345678901234,"result":${JSON.stringify(ORDERS_TEXT)}}`;
-    const { called, streamed } = await bothReaders(await answering(body));
+    const { called, streamed } = await bothReaders(await answering(body, contentType));
     expect(called.value).toEqual(ORDER_ROWS);
     expect(streamed.value).toEqual(ORDER_ROWS);
   });

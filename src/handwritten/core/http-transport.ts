@@ -731,7 +731,10 @@ export class HttpTransport {
       if (nestedTooDeep(text)) throw new ResponseFormatError(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, "", this.errCtx(op));
       try {
         // An error answer is still mapped when a decimal in it does not fit: kept as its text.
-        body = parseJson(text, { decimals: ok ? cfg.decimals : "string" });
+        // An answer the spec does not give as JSON (Xele's "|" rows, whose decoder reads the raw
+        // text) is read for its envelope only: a decimal no double holds in a member the rows
+        // do not need must not fail the call (and a code written 0.0 is zero).
+        body = parseJson(text, { decimals: !ok ? "string" : expectJson ? cfg.decimals : "number" });
         parsed = true;
       } catch (e) {
         if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
