@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { DecimalPrecisionError, parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson, repeatedTopLevelKey, stringifyJson } from "../../src/handwritten/core/json.js";
 
 describe("parseJson", () => {
   it.each([
@@ -234,5 +235,30 @@ describe("stringifyJson", () => {
     const text = stringifyJson(tricky);
     expect(text).toBe('{"s":"~bigint:0123:45","q":"\\"~bigint:","n":9223372036854775807,"m":[-9223372036854775808]}');
     expect(parseJson(text)).toEqual(tricky);
+  });
+});
+
+describe("repeatedTopLevelKey", () => {
+  // A name written plainly or with every character escaped; JSON.parse reads both as the same.
+  const written = (name: string, escape: boolean) => (escape ? `"${[...name].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}"` : JSON.stringify(name));
+
+  it("finds the first top-level name given twice, whatever the values, nesting, strings and whitespace hold (property)", () => {
+    const name = fc.constantFrom("code", "msg", "data", "a", 'q"x', "c\\d", "中");
+    const value = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v));
+    const member = fc.record({ name, escape: fc.boolean(), value, ws: fc.constantFrom("", " ", "\n\t ") });
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 8 }), (members) => {
+        const text = `{${members.map((m) => `${m.ws}${written(m.name, m.escape)}${m.ws}:${m.ws}${m.value}`).join(",")}}`;
+        expect(() => JSON.parse(text)).not.toThrow();
+        const seen = new Set<string>();
+        const expected = members.find((m) => (seen.has(m.name) ? true : (seen.add(m.name), false)))?.name;
+        expect(repeatedTopLevelKey(text)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a list, a string or a number at the top has none", () => {
+    for (const text of ['[{"a":1,"a":2}]', '"a"', "1", ' [ ] ']) expect(repeatedTopLevelKey(text)).toBeUndefined();
   });
 });

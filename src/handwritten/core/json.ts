@@ -832,32 +832,40 @@ export function nestedTooDeep(text: string): boolean {
   return false;
 }
 
-/** A JSON string token, or a bracket. */
-const JSON_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\]]/g;
-const COLON_NEXT = /\s*:/y;
-
 /**
  * The first member name that a JSON object text gives twice at its top level, or undefined
  * (JSON.parse keeps the last silently: an envelope's second "code" would hide the first). The
  * text must be valid JSON (parse it first); names are compared decoded ("\u0063ode" is "code").
+ * One pass over the characters; only the top level's names are cut out and decoded.
  */
 export function repeatedTopLevelKey(text: string): string | undefined {
+  let i = text.search(/\S/);
+  if (text.charCodeAt(i) !== 123) return undefined; // not an object
   const seen = new Set<string>();
   let depth = 0;
-  JSON_TOKEN.lastIndex = 0;
-  for (let m = JSON_TOKEN.exec(text); m; m = JSON_TOKEN.exec(text)) {
-    const t = m[0];
-    if (t === "{" || t === "[") {
-      if (depth === 0 && t === "[") return undefined;
-      depth++;
-    } else if (t === "}" || t === "]") {
-      depth--;
-    } else if (depth === 1) {
-      COLON_NEXT.lastIndex = JSON_TOKEN.lastIndex;
-      if (!COLON_NEXT.test(text)) continue;
-      const name = JSON.parse(t) as string;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) {
+          escaped = true;
+          i++;
+        } else if (d === 34) break;
+      }
+      if (depth !== 1) continue;
+      let k = i + 1;
+      while (k < text.length && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13 || text.charCodeAt(k) === 9)) k++;
+      if (text.charCodeAt(k) !== 58) continue; // a value, not a name
+      const name = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
       if (seen.has(name)) return name;
       seen.add(name);
+    } else if (c === 91 || c === 123) {
+      depth++;
+    } else if (c === 93 || c === 125) {
+      depth--;
     }
   }
   return undefined;
