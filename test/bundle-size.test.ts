@@ -53,7 +53,7 @@
  * answers' schemas); 75.7 kB with the check's stop at 100 problems (a huge answer of wrong
  * items ran the process out of memory); 75.7 kB (75,725 bytes) with one check of a server's
  * data for the transport and quant-ws frames (the transport now takes the frames' rule for an
- * empty list); 79.6 kB (79,636 bytes) with the hostile-input fixes of 0.13.0: a redactor that
+ * empty list); 79.8 kB (79,840 bytes) with the hostile-input fixes of 0.13.0: a redactor that
  * finds a secret of any length and PHP's escapes (a KMP pass for cut secrets, where one regex
  * nested a group per character and crashed V8 on a long ticket), answers refused when their
  * envelope gives a field twice or they nest past 10,000 levels, XT batch data checked on
@@ -68,7 +68,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 79_700;
+const CEILING = 79_900;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
