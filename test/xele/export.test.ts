@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,25 +56,29 @@ describe("client-system export", () => {
       expect(await readFile(join(dir, "clientinfo.txt"), "utf8")).toBe("mine\n");
       await expect(saveClientSystemExport(exported, dir, { overwrite: true })).resolves.toBe(join(dir, "clientinfo.txt"));
       expect(await readFile(join(dir, "clientinfo.txt"), "utf8")).toBe("new|1\n");
-      // A directory where the file would go: a typed error naming the path and the code.
+      // A file where a directory should be: a UsageError naming it, before anything is written.
       await writeFile(join(dir, "plainfile"), "");
       const failed = await rejection(saveClientSystemExport(exported, join(dir, "plainfile", "sub")));
-      expect(failed).toBeInstanceOf(TradeApiError);
-      expect(failed.message).toMatch(/could not write the export to .*plainfile.*\((ENOTDIR|EEXIST)\)/);
-      expect(failed.message).toContain(`: a part of the directory path ${join(dir, "plainfile", "sub")} is a file, not a directory`);
+      expect(failed).toBeInstanceOf(UsageError);
+      expect(failed.message).toBe(`xele exportClientSystemInfo: cannot write into ${join(dir, "plainfile", "sub")}: a part of the path is a file, not a directory`);
       // The directory itself a file: not "already exists" (overwrite would not help), with or without overwrite.
       for (const overwrite of [false, true]) {
         const itself = await rejection(saveClientSystemExport(exported, join(dir, "plainfile"), { overwrite }));
-        expect(itself).toBeInstanceOf(TradeApiError);
-        expect(itself).not.toBeInstanceOf(UsageError);
-        expect(itself.message).toBe(
-          `xele exportClientSystemInfo: could not write the export to ${join(dir, "plainfile", "clientinfo.txt")} (EEXIST): a part of the directory path ${join(dir, "plainfile")} is a file, not a directory`,
-        );
+        expect(itself).toBeInstanceOf(UsageError);
+        expect(itself.message).toBe(`xele exportClientSystemInfo: cannot write into ${join(dir, "plainfile")}: a part of the path is a file, not a directory`);
       }
       expect(await readFile(join(dir, "plainfile"), "utf8")).toBe("");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it.runIf(existsSync("/proc/self"))("a directory procfs cannot hold is a typed error at once (recursive mkdir spun there forever)", async () => {
+    const started = performance.now();
+    const e = await rejection(saveClientSystemExport({ fileName: "clientinfo.txt", lines: ["a|1"] }, "/proc/no-such-tradeapi-dir/exports"));
+    expect(e).toBeInstanceOf(TradeApiError);
+    expect(e.message).toMatch(/^xele exportClientSystemInfo: could not write \/proc\/no-such-tradeapi-dir \(ENOENT\)/);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("saves one record per line; an empty export writes nothing", async () => {

@@ -4,9 +4,10 @@
  * record to write verbatim into that file; an empty answer means nothing was found.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { quoted, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
+import { makeDir } from "../core/files.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
@@ -83,7 +84,7 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   let taken = false;
   let stage: "dir" | "name" | "partial" | "rename" = "dir";
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir, { api: "xele", operation: "exportClientSystemInfo" });
     stage = "name";
     if (!options.overwrite) {
       await writeFile(path, "", { flag: "wx" });
@@ -97,8 +98,8 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
     await rm(partial, { force: true }).catch(() => undefined);
     if (taken) await rm(path, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    // mkdir says EEXIST when `dir` itself is a file, ENOTDIR when a directory above it is.
-    if (stage === "dir" && (code === "EEXIST" || code === "ENOTDIR")) throw writeFailed(path, e, `a part of the directory path ${dir} is a file, not a directory`);
+    // makeDir's own errors name the directory (a part of it a file: a UsageError).
+    if (stage === "dir" && e instanceof TradeApiError) throw e;
     if (code === "EEXIST" && stage === "name") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
     if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM")) return writeInPlace(path, text);
     throw writeFailed(path, e);
@@ -115,6 +116,6 @@ async function writeInPlace(path: string, text: string): Promise<string> {
   return path;
 }
 
-/** `why`: what is wrong, where the code alone would mislead. */
-const writeFailed = (path: string, e: unknown, why?: string): TradeApiError =>
-  new TradeApiError(`could not write the export to ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})${why ? `: ${why}` : ""}`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
+/** A file system failure as a TradeApiError naming the path and its code. */
+const writeFailed = (path: string, e: unknown): TradeApiError =>
+  new TradeApiError(`could not write the export to ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { api: "xele", operation: "exportClientSystemInfo", cause: e });
