@@ -179,6 +179,9 @@ export class ResponseTooLargeError extends TransportError {
 export const callerAborted = (ctx: ErrorContext = {}, reason?: unknown): AbortedError =>
   new AbortedError("request aborted by the caller", reason === undefined ? ctx : { ...ctx, cause: reason });
 
+/** How an error's message says the answer's Retry-After. */
+const retryAfterText = (ms: number): string => `(the server asks to retry after ${ms / 1000} s)`;
+
 export class HttpError extends TradeApiError {
   declare readonly status: number;
   /** First 200 characters of the body, redacted. */
@@ -186,7 +189,7 @@ export class HttpError extends TradeApiError {
   /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
   declare readonly retryAfterMs?: number;
   constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string; retryAfterMs?: number | undefined } = {}) {
-    const after = ctx.retryAfterMs === undefined ? "" : ` (the server asks to retry after ${ctx.retryAfterMs / 1000} s)`;
+    const after = ctx.retryAfterMs === undefined ? "" : ` ${retryAfterText(ctx.retryAfterMs)}`;
     super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}${after}`, ctx);
     this.status = status;
     this.bodySnippet = bodySnippet;
@@ -289,7 +292,7 @@ export class ApiError extends TradeApiError {
     if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${init.meaning})`);
     const status = init.httpStatus;
     if (status !== undefined && (status === 429 || status >= 500)) parts.push(`(HTTP ${status})`);
-    if (init.retryAfterMs !== undefined) parts.push(`(the server asks to retry after ${init.retryAfterMs / 1000} s)`);
+    if (init.retryAfterMs !== undefined) parts.push(retryAfterText(init.retryAfterMs));
     super(parts.join(" "), init);
     this.code = init.code;
     this.vendorMessage = init.vendorMessage;
