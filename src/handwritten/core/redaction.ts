@@ -224,8 +224,8 @@ export class Redactor {
 
   /** `text` without the forms longer than MAX_REGEX_FORM (lower-cased, longest first), found as text. */
   #withoutLong(text: string): string {
+    let low = lowered(text);
     for (const f of this.#long) {
-      const low = lowered(text);
       let at = low.indexOf(f);
       if (at < 0) continue;
       let out = "";
@@ -235,6 +235,7 @@ export class Redactor {
         end = at + f.length;
       }
       text = out + text.slice(end);
+      low = lowered(text);
     }
     return text;
   }
