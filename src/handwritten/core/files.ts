@@ -14,11 +14,9 @@ export async function makeDir(dir: string, ctx: ErrorContext, depth = 0): Promis
     await mkdir(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") {
-      if ((await stat(dir).catch(() => undefined))?.isDirectory()) return;
-      throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
-    }
-    if (code === "ENOTDIR") throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
+    if (code === "EEXIST" && (await stat(dir).catch(() => undefined))?.isDirectory()) return;
+    // EEXIST: `dir` itself is a file; ENOTDIR: a directory above it is.
+    if (code === "EEXIST" || code === "ENOTDIR") throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
     const parent = dirname(dir);
     if (code === "ENOENT" && depth === 0 && parent !== dir) {
       await makeDir(parent, ctx);
