@@ -805,6 +805,17 @@ export const MAX_JSON_DEPTH = 10_000;
 /** Texts up to this many characters parse quickly however they nest (256 Ki levels: ~0.1 s). */
 const DEPTH_SCAN_FROM = 256 * 1024;
 
+/** Where the string opened by the quote at `open` ends: its next unescaped quote (or the text's end). */
+function closingQuote(text: string, open: number): number {
+  let i = open + 1;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d === 92) i++;
+    else if (d === 34) break;
+  }
+  return i;
+}
+
 /**
  * Is a server's JSON text nested deeper than MAX_JSON_DEPTH? JSON.parse reads deep nesting
  * about ten times slower per byte than flat data: 16 MiB of "[" blocks the thread for five
@@ -817,12 +828,7 @@ export function nestedTooDeep(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      // Past the string: its next unescaped quote.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
-      }
+      i = closingQuote(text, i);
     } else if (c === 91 || c === 123) {
       if (++depth > MAX_JSON_DEPTH) return true;
     } else if (c === 93 || c === 125) {
@@ -847,19 +853,13 @@ export function repeatedTopLevelKey(text: string): string | undefined {
     const c = text.charCodeAt(i);
     if (c === 34) {
       const start = i;
-      let escaped = false;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) {
-          escaped = true;
-          i++;
-        } else if (d === 34) break;
-      }
+      i = closingQuote(text, i);
       if (depth !== 1) continue;
       let k = i + 1;
       while (k < text.length && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13 || text.charCodeAt(k) === 9)) k++;
       if (text.charCodeAt(k) !== 58) continue; // a value, not a name
-      const name = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+      const raw = text.slice(start + 1, i);
+      const name = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
       if (seen.has(name)) return name;
       seen.add(name);
     } else if (c === 91 || c === 123) {
