@@ -67,6 +67,34 @@ describe("xele per-call options", () => {
     expect(c.inFlight.MS.inFlight).toBe(0);
   });
 
+  it("a wait for a slot ends after the call's timeoutMs: a call awaited inside a row stream's loop does not wait for itself", async () => {
+    const c = client({ maxInFlight: 1, retry: { sleep: () => Promise.resolve() } });
+    await c.login();
+    const rows = c.streamRows("queryOrders");
+    await rows.next(); // the stream holds the one MS slot until its loop ends
+    const started = performance.now();
+    // A read (retried on timeouts): the wait for the slot is not, it would only queue again.
+    const err = await c.call("getCounterStatus", undefined, { timeoutMs: 150 }).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ api: "xele", operation: "getCounterStatus", timeoutMs: 150 });
+    expect((err as TimeoutError).outcomeUnknown).not.toBe(true);
+    expect((err as Error).message).toMatch(/no MS in-flight slot came free within 150 ms: all 1 are held .*row stream.*nothing was sent/);
+    expect(waited).toBeGreaterThanOrEqual(140);
+    expect(waited).toBeLessThan(290);
+    // The timed-out waiter left the queue: once the stream ends, the slot is free at once.
+    await rows.return(undefined);
+    expect(c.inFlight.MS.inFlight).toBe(0);
+    await expect(c.call("getCounterStatus", undefined, { timeoutMs: 150 })).resolves.toBeDefined();
+    // A stream's own wait is bounded the same way.
+    const holder = c.streamRows("queryOrders");
+    await holder.next();
+    const second = c.streamRows("queryOrders", undefined, { timeoutMs: 100 });
+    await expect(second.next()).rejects.toThrow(/no MS in-flight slot came free within 100 ms/);
+    await holder.return(undefined);
+    expect(c.inFlight.MS.inFlight).toBe(0);
+  });
+
   it("the client's own signal ends the wait between attempts at once", async () => {
     const stop = new AbortController();
     const c = client({ signal: stop.signal, timeoutMs: 50, retry: { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 1 } });

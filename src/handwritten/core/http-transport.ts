@@ -538,7 +538,7 @@ export class HttpTransport {
   }
 
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
-  private timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
+  timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
     if (isTimeoutMs(ms)) return Math.ceil(ms);
     throw badTimeout(ms, { api: this.config.api, operation: op.operationId });

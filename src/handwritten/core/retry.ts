@@ -21,8 +21,21 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+/** Errors no retry repeats, whatever their class (see `notRetried`). */
+const FINAL = new WeakSet<object>();
+
+/**
+ * Mark `error` as one no retry repeats: a wait for one of the client's own slots that ran out
+ * of time (nothing was sent, and another attempt would queue again at the back).
+ */
+export function notRetried<E extends object>(error: E): E {
+  FINAL.add(error);
+  return error;
+}
+
 /** Is this error worth another attempt of an operation that is safe to repeat? */
 export function isTransient(error: unknown): boolean {
+  if (typeof error === "object" && error !== null && FINAL.has(error)) return false;
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
   if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
   // A vendor's rate-limit code is retried only when HTTP said so too (429, its Retry-After honoured).

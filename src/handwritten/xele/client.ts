@@ -143,7 +143,8 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * Run an operation; resolves to its rows, export, or envelope data. The last argument,
    * `{ signal, timeoutMs }`, applies to this call only: the signal also gives up a wait for
    * the login or an in-flight slot (the shared login itself goes on for the other calls);
-   * `timeoutMs` is per attempt, as the client's own.
+   * `timeoutMs` is per attempt, as the client's own, and bounds a wait for a slot too (a
+   * TimeoutError, not retried: nothing was sent).
    */
   call<K extends XeleOperationId>(operationId: K, ...args: CallArgs<K>): Promise<K extends XelePipeOperationId | "exportClientSystemInfo" ? XeleResult<K> : DecimalsAs<XeleResult<K>, D>>;
   /**
@@ -208,7 +209,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
     MS: options.msUrl ?? XELE_DEFAULT_URLS.MS,
   };
   const maxOf = (s: XeleServer) => (typeof options.maxInFlight === "number" ? options.maxInFlight : (options.maxInFlight?.[s] ?? 2));
-  const inFlight: Record<XeleServer, InFlightLimit> = { MA: new InFlightLimit(maxOf("MA")), MS: new InFlightLimit(maxOf("MS")) };
+  const inFlight: Record<XeleServer, InFlightLimit> = { MA: new InFlightLimit(maxOf("MA"), "MA"), MS: new InFlightLimit(maxOf("MS"), "MS") };
   let session: XeleSession;
   const transports = Object.fromEntries(
     XELE_SERVERS.map((s) => [
@@ -237,7 +238,8 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
   const loginOp = findOperation(xeleMeta, scheme.operationId)!;
   return async (username, password) => {
     const req = wireRequest(loginOp, wire.urls.MA, stringifyJson({ username, password }));
-    const result = await wire.inFlight.MA.run(() => wire.transports.MA.execute(loginOp, req, { [SESSION_LOGIN]: true } as CallOptions));
+    const ma = wire.transports.MA;
+    const result = await wire.inFlight.MA.run(() => ma.execute(loginOp, req, { [SESSION_LOGIN]: true } as CallOptions), undefined, ctxOf(loginOp), ma.timeoutOf(loginOp, undefined));
     const body = result.body as Record<string, unknown> | null;
     const ticket = body && typeof body === "object" ? body[scheme.tokenField] : undefined;
     if (typeof ticket === "string" && ticket !== "") return ticket;
@@ -289,7 +291,8 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
           op.retryable && options.retry !== false,
           async () => {
             const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), signal, ctx);
+            const slotWait = transports[server].timeoutOf(op, opts);
+            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), signal, ctx, slotWait);
             return decode(result);
           },
           options.retry || {},
@@ -351,7 +354,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   try {
     for (let relogin = 0; ; relogin++) {
       const token = await unlessAborted(session.token(), { signals: [signal], error: (s) => callerAborted(ctx, s.reason) });
-      const release = await inFlight[server].acquire(signal, ctx);
+      const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
       let yielded = 0;
       try {
         const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });

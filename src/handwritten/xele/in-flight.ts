@@ -1,5 +1,6 @@
 import { onAbort } from "../core/abort.js";
-import { callerAborted, type ErrorContext } from "../core/errors.js";
+import { callerAborted, TimeoutError, type ErrorContext } from "../core/errors.js";
+import { notRetried } from "../core/retry.js";
 
 /**
  * A cap on concurrent requests to one server. The vendor doc (注意事项 C) asks management clients not
@@ -9,7 +10,11 @@ import { callerAborted, type ErrorContext } from "../core/errors.js";
 export class InFlightLimit {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
-  constructor(readonly max: number) {
+  /** `name`: what the slots are for, in a wait's TimeoutError ("MS": the counter server's). */
+  constructor(
+    readonly max: number,
+    readonly name?: string,
+  ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${max}`);
   }
 
@@ -20,12 +25,15 @@ export class InFlightLimit {
 
   /**
    * Wait for a slot; call the returned function exactly once to give it back. An aborted
-   * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was.
+   * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was. With
+   * `waitMs`, a wait longer than that gives up with a TimeoutError (0: only a free slot is
+   * taken): slots held by row streams come back only when their loops end, so a call awaited
+   * inside such a loop would otherwise wait for itself.
    */
-  async acquire(signal?: AbortSignal, ctx?: ErrorContext): Promise<() => void> {
+  async acquire(signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<() => void> {
     if (signal?.aborted) throw callerAborted(ctx, signal.reason);
     if (this.active < this.max) this.active++;
-    else await this.wait(signal, ctx);
+    else await this.wait(signal, ctx, waitMs);
     let released = false;
     return () => {
       if (released) return;
@@ -37,26 +45,41 @@ export class InFlightLimit {
     };
   }
 
-  /** Queue for a slot; on abort, leave the queue (a slot handed over meanwhile goes to the next waiter). */
-  private wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined): Promise<void> {
+  /** Queue for a slot; on abort or after `waitMs`, leave the queue (a slot handed over meanwhile goes to the next waiter). */
+  private wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined, waitMs: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (!signal) return void this.waiting.push(resolve);
-      const aborted = () => {
+      if (!signal && waitMs === undefined) return void this.waiting.push(resolve);
+      let off: (() => void) | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const leave = (error: Error) => {
+        off?.();
+        clearTimeout(timer);
         const i = this.waiting.indexOf(granted);
         if (i !== -1) this.waiting.splice(i, 1);
-        reject(callerAborted(ctx, signal.reason));
+        reject(error);
       };
       const granted = () => {
-        off();
+        off?.();
+        clearTimeout(timer);
         resolve();
       };
-      const off = onAbort(signal, aborted);
       this.waiting.push(granted);
+      if (signal) off = onAbort(signal, () => leave(callerAborted(ctx, signal.reason)));
+      if (waitMs !== undefined) timer = setTimeout(() => leave(this.waitedTooLong(waitMs, ctx)), waitMs);
     });
   }
 
-  async run<T>(fn: () => Promise<T>, signal?: AbortSignal, ctx?: ErrorContext): Promise<T> {
-    const release = await this.acquire(signal, ctx);
+  private waitedTooLong(ms: number, ctx: ErrorContext | undefined): TimeoutError {
+    const which = this.name ? `${this.name} ` : "";
+    const error = new TimeoutError(
+      `no ${which}in-flight slot came free within ${ms} ms: all ${this.max} are held (a row stream holds one until its loop ends, so a call awaited inside that loop waits for itself); nothing was sent`,
+      { ...ctx, timeoutMs: ms },
+    );
+    return notRetried(error);
+  }
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<T> {
+    const release = await this.acquire(signal, ctx, waitMs);
     try {
       return await fn();
     } finally {
