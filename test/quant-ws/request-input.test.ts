@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, rejection, setup } from "./helpers.js";
 
@@ -51,6 +51,25 @@ describe("quant-ws request input", () => {
     // The resting order is still there (nothing was cancelled by a mangled request).
     expect(await session.openOrders(ETH)).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+
+  it("a signal shaped like an AbortSignal (a polyfill's) is taken, as the REST clients take one, and its abort ends the request", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const ac = new AbortController();
+    const shaped = { aborted: false, reason: undefined as unknown, addEventListener: ac.signal.addEventListener.bind(ac.signal), removeEventListener: ac.signal.removeEventListener.bind(ac.signal) };
+    mock.silence("asset");
+    const pending = rejection(session.asset({ signal: shaped as unknown as AbortSignal, timeoutMs: 5_000 }));
+    setTimeout(() => {
+      shaped.aborted = true;
+      shaped.reason = "stop";
+      ac.abort("stop");
+    }, 30);
+    const e = await pending;
+    expect(e).toBeInstanceOf(AbortedError);
+    expect(e).toMatchObject({ operation: "asset", cause: "stop" });
+    mock.silence("asset", false);
+    await expect(session.asset({ signal: shaped as unknown as AbortSignal })).rejects.toBeInstanceOf(AbortedError);
   });
 
   it("a wrong signal while the session is not READY is a UsageError too, and leaves no timer behind", async () => {

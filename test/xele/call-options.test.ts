@@ -95,6 +95,29 @@ describe("xele per-call options", () => {
     expect(c.inFlight.MS.inFlight).toBe(0);
   });
 
+  it("a signal shaped like an AbortSignal (a polyfill's) is taken, as the client option is", async () => {
+    const c = client();
+    await c.login();
+    mock.settings.latencyMs = 800;
+    const ac = new AbortController();
+    const shaped = {
+      get aborted() {
+        return ac.signal.aborted;
+      },
+      get reason() {
+        return ac.signal.reason as unknown;
+      },
+      addEventListener: ac.signal.addEventListener.bind(ac.signal),
+      removeEventListener: ac.signal.removeEventListener.bind(ac.signal),
+    };
+    const started = performance.now();
+    setTimeout(() => ac.abort("stop"), 40);
+    const err = await c.call("getCounterStatus", undefined, { signal: shaped as unknown as AbortSignal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err).toMatchObject({ operation: "getCounterStatus", cause: "stop" });
+    expect(performance.now() - started).toBeLessThan(700);
+  });
+
   it("the client's own signal ends the wait between attempts at once", async () => {
     const stop = new AbortController();
     const c = client({ signal: stop.signal, timeoutMs: 50, retry: { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 1 } });

@@ -13,6 +13,14 @@ const waiting = new WeakMap<AbortSignal, Waiters>();
 const nothing = (): void => undefined;
 
 /**
+ * AbortSignal-shaped: what the waits and the wire listen to (`aborted`, `reason`, the two
+ * listener methods). One rule for every client's `signal` option: a polyfill's or another
+ * realm's signal is taken as Node's own is; the library never hands it to Node as is.
+ */
+export const isSignal = (s: unknown): s is AbortSignal =>
+  s !== null && typeof s === "object" && typeof (s as AbortSignal).aborted === "boolean" && typeof (s as AbortSignal).addEventListener === "function" && typeof (s as AbortSignal).removeEventListener === "function";
+
+/**
  * Run `listener` once when `signal` aborts, as `addEventListener("abort", listener, { once:
  * true })` would (never when it has aborted already); the function returned detaches it.
  * However many calls wait on one signal (a service's shutdown signal given to every call), the

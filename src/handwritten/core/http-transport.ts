@@ -51,7 +51,7 @@ import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongErro
 import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
-import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
+import { callSignal, isSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, dataMisfit, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
@@ -314,10 +314,6 @@ function releasable(gen: AsyncGenerator<Uint8Array, void, undefined>, release: (
 
 /** The UsageError of a timeout that is not a usable number of ms (the client's or a call's). */
 const badTimeout = (ms: unknown, ctx: ErrorContext): UsageError => new UsageError(`timeoutMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shownValue(ms)}`, ctx);
-
-/** AbortSignal-shaped (one of another realm too): what the waits and the wire listen to. */
-const isSignal = (s: unknown): s is AbortSignal =>
-  s !== null && typeof s === "object" && typeof (s as AbortSignal).aborted === "boolean" && typeof (s as AbortSignal).addEventListener === "function" && typeof (s as AbortSignal).removeEventListener === "function";
 
 /**
  * The client options a call would otherwise trip over later (a bare TypeError mid-call, a

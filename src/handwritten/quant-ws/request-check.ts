@@ -5,6 +5,7 @@
  * silently turn some values into others (NaN → null, a string spread into characters): both
  * are a UsageError naming the operation and the field instead.
  */
+import { isSignal } from "../core/abort.js";
 import { typeName, UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
 import { isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
@@ -79,7 +80,10 @@ export function checkTimeout(op: string, ms: unknown, name = "timeoutMs"): numbe
   return fail(op, `${name} must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shown("", ms)}`);
 }
 
-/** An AbortSignal or undefined, else a UsageError (a wrong one is a bare TypeError mid-request, a timer left behind). */
+/**
+ * An AbortSignal (core's rule: AbortSignal-shaped, a polyfill's too) or undefined, else a
+ * UsageError (a wrong one is a bare TypeError mid-request, a timer left behind).
+ */
 export function checkSignal(op: string, signal: unknown): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) fail(op, `signal must be an AbortSignal, got ${typeName(signal)}`);
+  if (signal !== undefined && !isSignal(signal)) fail(op, `signal must be an AbortSignal, got ${typeName(signal)}`);
 }

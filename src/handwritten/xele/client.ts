@@ -30,7 +30,7 @@ import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl } from "../core/redaction.js";
-import { callSignal, unlessAborted } from "../core/abort.js";
+import { callSignal, isSignal, unlessAborted } from "../core/abort.js";
 import { checkRetryOptions, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
@@ -318,7 +318,6 @@ function checkCallOptions(transport: HttpTransport, op: OperationMeta, opts: Cal
     throw new UsageError(`the call options must be an object { signal?, timeoutMs? }, got ${typeName(opts)}`, ctxOf(op));
   }
   checkOptionNames(ctxOf(op), "the call options", opts, CALL_OPTIONS);
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new UsageError("the call option signal must be an AbortSignal", ctxOf(op));
   transport.checkCallOptions(op, opts);
   if (opts.signal?.aborted) throw callerAborted(ctxOf(op), opts.signal.reason);
 }
