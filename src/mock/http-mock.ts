@@ -32,7 +32,7 @@ export interface MockRequest {
   rawBody: string;
   /** Lower-cased header names. */
   headers: Record<string, string>;
-  /** query + form merged into one object (last wins). */
+  /** query + form merged into one object (last wins), without a prototype. */
   params: Record<string, string>;
   /** Appended to this request's log line (e.g. which signature variant matched). */
   notes: string[];
@@ -265,7 +265,8 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
           json,
           rawBody,
           headers,
-          params: Object.fromEntries([...query, ...form]),
+          // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+          params: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries([...query, ...form])),
           notes,
         };
         reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);

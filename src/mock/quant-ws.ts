@@ -21,6 +21,10 @@
  * - `halfOpen()`: the sockets stop carrying anything either way without closing (a dead
  *   link); when the client gives up on them, their logins stay held until the idle check
  *   finds them idle for `idleTimeoutMs`, as on the server (which notices nothing else).
+ * - Symbols are `BASE/QUOTE` (letters and digits): a request naming anything else answers
+ *   "Invalid symbol …", a login subscribing to one, or to more than 1 000 symbols, is refused
+ *   (`result: false`, no login held). Balances, positions and marks are Maps: request text
+ *   never reaches an object's prototype.
  * - place_order / cancel_order / open_orders / asset / position / symbol_info / logout with
  *   "Invalid token" for unknown tokens; orders that cross the mark price fill at once and
  *   push order, fill, position and asset notifications; resting LIMIT orders can be cancelled.
@@ -152,7 +156,7 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     reorderWindow: opts.reorderWindow ?? 0,
     answerPings: opts.answerPings ?? true,
     cancelAllReply: opts.cancelAllReply ?? false,
-    marks: { ...DEFAULT_MARKS, ...opts.marks },
+    marks: new Map(Object.entries({ ...DEFAULT_MARKS, ...opts.marks })),
     knownPlatforms: KNOWN_PLATFORMS,
     log: opts.log ?? (() => undefined),
   });

@@ -28,7 +28,7 @@ export function bhexAuthenticator(opts: BhexAuthOptions): (req: MockRequest) => 
     const pairs = [...req.query, ...req.form];
     const sigs = pairs.filter(([k]) => k === "signature");
     if (sigs.length !== 1) return authFailed(sigs.length ? "more than one signature parameter" : "missing signature parameter");
-    const signed: Record<string, string> = {};
+    const signed = Object.create(null) as Record<string, string>;
     for (const [k, v] of pairs) if (k !== "signature") signed[k] = v;
     const given = sigs[0]![1].toLowerCase();
     // Variants whose canonical strings coincide for these params are all named.

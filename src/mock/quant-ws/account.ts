@@ -41,18 +41,31 @@ export interface Login {
   symbols: string[];
   linkUp: boolean;
   orders: Map<string, MockOrder>;
-  balances: Record<string, Balance>;
+  /** Per currency (a Map: currencies come from request text). */
+  balances: Map<string, Balance>;
   positions: Map<string, Position>;
 }
 
 /** Pushes a notification to a login (the gateway's `notify`). */
 export type Notify = (login: Login, topic: string, data: unknown) => void;
 
+/**
+ * The symbols the emulator trades: `BASE/QUOTE` with letters and digits (as the exchanges
+ * list them). Anything else is refused ("Invalid symbol …", as the exchange adapters refuse a
+ * symbol they do not know) before it names a balance, a position or a mark price.
+ */
+const SYMBOL = /^[A-Za-z0-9]{1,20}\/[A-Za-z0-9]{1,20}$/;
+export const isKnownSymbol = (symbol: unknown): symbol is string => typeof symbol === "string" && SYMBOL.test(symbol);
+
 export function split(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = "USDT"] = symbol.split("/");
   return { base, quote };
 }
-export const balance = (login: Login, ccy: string): Balance => (login.balances[ccy] ??= { free: 0, locked: 0, total: 0 });
+export function balance(login: Login, ccy: string): Balance {
+  let b = login.balances.get(ccy);
+  if (!b) login.balances.set(ccy, (b = { free: 0, locked: 0, total: 0 }));
+  return b;
+}
 
 /** Move a balance's total and locked amounts; `free` follows. */
 export function adjust(b: Balance, total: number, locked: number): void {
@@ -90,8 +103,11 @@ function sideFields(side: "long" | "short", qty: number, price: number): Record<
   };
 }
 
+const FLAT: Readonly<Position> = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: null };
+
 export function positionView(login: Login, symbol: string, withSymbol: boolean) {
-  const p = positionOf(login, symbol);
+  // Looking at a position does not create one.
+  const p = login.positions.get(symbol) ?? FLAT;
   const flat = p.long === 0 && p.short === 0;
   return {
     ...(withSymbol ? { symbol } : {}),
@@ -108,7 +124,7 @@ export function orderView(o: MockOrder, withSymbol: boolean) {
   return withSymbol ? { symbol, ...rest } : rest;
 }
 
-export const assetView = (login: Login) => Object.fromEntries(Object.entries(login.balances).map(([k, b]) => [k, { ...b }]));
+export const assetView = (login: Login) => Object.fromEntries([...login.balances].map(([k, b]) => [k, { ...b }]));
 
 /** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
 export function fill(login: Login, o: MockOrder, price: number, fillNo: string, notify: Notify): void {

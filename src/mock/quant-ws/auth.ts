@@ -3,34 +3,42 @@
  * that follows (see src/mock/quant-ws.ts for the access-key prefixes and what each gives).
  */
 import { StateCode } from "../../../generated/quant-ws.js";
-import { assetView, orderView, positionView, split, type Login } from "./account.js";
+import { assetView, isKnownSymbol, orderView, positionView, split, type Login } from "./account.js";
 import { field, type Conn, type Gateway } from "./gateway.js";
+
+/** Most symbols one login subscribes to (each is a position snapshot at CONNECT_SUCCESS). */
+export const MAX_LOGIN_SYMBOLS = 1_000;
 
 export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string): void {
   const platform = field<string>(f, "platform");
-  const symbols = field<string[]>(f, "symbols");
-  const accessKey = field<string>(f, "access_key");
-  const secretKey = field<string>(f, "secret_key");
-  const key = `${accessKey}@${platform}`;
-  if (gw.byKey.has(key)) {
-    gw.reply(c, { op: "login", cid, result: false, error_message: "Do not log in repeat", token: "" });
-    return;
+  const symbols = field<unknown>(f, "symbols");
+  // A key that is not text is no key: PARAM_MISS below, as an empty one.
+  const text = (v: unknown): string => (typeof v === "string" ? v : "");
+  const accessKey = text(field(f, "access_key"));
+  const secretKey = text(field(f, "secret_key"));
+  const refuse = (msg: string) => gw.reply(c, { op: "login", cid, result: false, error_message: msg, token: "" });
+  if (Array.isArray(symbols)) {
+    if (symbols.length > MAX_LOGIN_SYMBOLS) return refuse(`Too many symbols: ${symbols.length}, at most ${MAX_LOGIN_SYMBOLS} per login`);
+    const bad = symbols.find((s) => !isKnownSymbol(s));
+    if (bad !== undefined) return refuse(`Invalid symbol ${String(JSON.stringify(bad)).slice(0, 60)}`);
   }
+  const key = `${accessKey}@${String(platform)}`;
+  if (gw.byKey.has(key)) return refuse("Do not log in repeat");
   const token = `${(++gw.tokenSeq).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
   const login: Login = {
     token,
     key,
     socket: c,
-    platform,
-    symbols: Array.isArray(symbols) ? symbols.map(String) : [],
+    platform: String(platform),
+    symbols: Array.isArray(symbols) ? [...(symbols as string[])] : [],
     linkUp: false,
     orders: new Map(),
-    balances: { USDT: { free: 100_000, locked: 0, total: 100_000 } },
+    balances: new Map([["USDT", { free: 100_000, locked: 0, total: 100_000 }]]),
     positions: new Map(),
   };
   for (const s of login.symbols) {
     const { base } = split(s);
-    login.balances[base] ??= { free: 10, locked: 0, total: 10 };
+    if (!login.balances.has(base)) login.balances.set(base, { free: 10, locked: 0, total: 10 });
   }
   gw.logins.set(token, login);
   gw.byKey.set(key, login);

@@ -25,7 +25,8 @@ export interface GatewaySettings {
   reorderWindow: number;
   answerPings: boolean;
   cancelAllReply: boolean;
-  marks: Record<string, number>;
+  /** Mark price per symbol (a Map: symbols come from request text). */
+  marks: ReadonlyMap<string, number>;
   knownPlatforms: ReadonlySet<string>;
   log: (line: string) => void;
 }

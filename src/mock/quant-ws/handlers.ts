@@ -4,18 +4,34 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, balance, fill, isOpen, lockFor, orderView, positionView, split, type MockOrder } from "./account.js";
+import { assetView, balance, fill, isKnownSymbol, isOpen, lockFor, orderView, positionView, split, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 
 type Handler = (gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string) => void;
 
+/**
+ * The login and the symbol of a request that names one, or undefined after the reply:
+ * "Invalid token" / not ready (withLogin), or "Invalid symbol …" for a symbol the emulator
+ * does not trade (see isKnownSymbol).
+ */
+function withSymbol(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string): { login: Login; symbol: string } | undefined {
+  const login = gw.withLogin(c, f, cid);
+  if (!login) return undefined;
+  const symbol = field<unknown>(f, "symbol");
+  if (!isKnownSymbol(symbol)) {
+    gw.reply(c, { op: String(f.op), cid, result: false, error_message: `Invalid symbol ${String(JSON.stringify(symbol)).slice(0, 60)}` });
+    return undefined;
+  }
+  return { login, symbol };
+}
+
 const REPLY_OPS = new Set(Object.keys(quantWsMeta.operations));
 
 const place_order: Handler = (gw, c, f, cid) => {
-  const login = gw.withLogin(c, f, cid);
-  if (!login) return;
-  const symbol = field<string>(f, "symbol");
+  const known = withSymbol(gw, c, f, cid);
+  if (!known) return;
+  const { login, symbol } = known;
   const action = field<string>(f, "action");
   const price = Number(field(f, "price"));
   const quantity = Math.abs(Number(field(f, "quantity")));
@@ -24,7 +40,7 @@ const place_order: Handler = (gw, c, f, cid) => {
   if (action !== "BUY" && action !== "SELL") return fail(`Invalid action ${action}`);
   if (orderType !== "LIMIT" && orderType !== "MARKET" && orderType !== "IOC") return fail(`Invalid order_type ${orderType}`);
   if (!(quantity > 0) || !Number.isFinite(price) || price < 0) return fail("Invalid price or quantity");
-  const mark = gw.settings.marks[symbol] ?? 100;
+  const mark = gw.settings.marks.get(symbol) ?? 100;
   const { base, quote } = split(symbol);
   const execPrice = orderType === "MARKET" ? mark : price;
   if (action === "BUY" && balance(login, quote).free < execPrice * quantity) return fail("Insufficient balance");
@@ -50,9 +66,9 @@ const place_order: Handler = (gw, c, f, cid) => {
 };
 
 const cancel_order: Handler = (gw, c, f, cid) => {
-  const login = gw.withLogin(c, f, cid);
-  if (!login) return;
-  const symbol = field<string>(f, "symbol");
+  const known = withSymbol(gw, c, f, cid);
+  if (!known) return;
+  const { login, symbol } = known;
   const orderNos = field<unknown[]>(f, "order_nos");
   // An empty list cancels every open order of the symbol; the server then sends no reply
   // (the adapters return True instead of a list and the reply fails to build).
@@ -75,9 +91,9 @@ const cancel_order: Handler = (gw, c, f, cid) => {
 };
 
 const open_orders: Handler = (gw, c, f, cid) => {
-  const login = gw.withLogin(c, f, cid);
-  if (!login) return;
-  const symbol = field<string>(f, "symbol");
+  const known = withSymbol(gw, c, f, cid);
+  if (!known) return;
+  const { login, symbol } = known;
   const data = [...login.orders.values()].filter((o) => o.symbol === symbol && isOpen(o)).map((o) => orderView(o, false));
   gw.reply(c, { op: "open_orders", cid, result: true, error_message: "", data });
 };
@@ -88,14 +104,14 @@ const asset: Handler = (gw, c, f, cid) => {
 };
 
 const position: Handler = (gw, c, f, cid) => {
-  const login = gw.withLogin(c, f, cid);
-  if (login) gw.reply(c, { op: "position", cid, result: true, error_message: "", data: positionView(login, field<string>(f, "symbol"), false) });
+  const known = withSymbol(gw, c, f, cid);
+  if (known) gw.reply(c, { op: "position", cid, result: true, error_message: "", data: positionView(known.login, known.symbol, false) });
 };
 
 const symbol_info: Handler = (gw, c, f, cid) => {
-  const login = gw.withLogin(c, f, cid);
-  if (!login) return;
-  const symbol = field<string>(f, "symbol");
+  const known = withSymbol(gw, c, f, cid);
+  if (!known) return;
+  const { login, symbol } = known;
   const { base, quote } = split(symbol);
   gw.reply(c, {
     op: "symbol_info",
@@ -122,7 +138,7 @@ const logout: Handler = (gw, c, f, cid) => {
   gw.reply(c, { op: "logout", cid, result: true, error_message: "" });
 };
 
-const HANDLERS: Record<string, Handler> = { login, place_order, cancel_order, open_orders, asset, position, symbol_info, logout };
+const HANDLERS: Readonly<Record<string, Handler>> = { login, place_order, cancel_order, open_orders, asset, position, symbol_info, logout };
 
 /** One text frame from a socket. */
 export function onFrame(gw: Gateway, c: Conn, text: string): void {
@@ -143,7 +159,7 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     if (op === "ping") {
       const ts = field<number>(f, "ts");
       if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }));
-    } else if (typeof op === "string" && REPLY_OPS.has(op) && HANDLERS[op]) {
+    } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";
       HANDLERS[op]!(gw, c, f, cid);
     } else {

@@ -77,7 +77,7 @@ export function pipeReply(st: XeleState, text: string): MockReply {
 /** The request's conditions (its `data`) as a row filter over `columns` (see query-rows.ts). */
 export function filterOf(st: XeleState, req: MockRequest, columns: ReadonlyArray<string>): RowFilter {
   const props = ((requestSchemaOf(req.op).properties?.data as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}) as Record<string, SchemaMeta>;
-  return rowFilter(st.dataOf(req), columns, { ignore: pagingParams(paginationOf(req.op)), schemaOf: (n) => props[n] });
+  return rowFilter(st.dataOf(req), columns, { ignore: pagingParams(paginationOf(req.op)), schemaOf: (n) => (Object.hasOwn(props, n) ? props[n] : undefined) });
 }
 
 /** Fixed "|" rows (in the spec's column order) that the request selects, paged by x-pagination. */

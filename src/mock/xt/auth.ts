@@ -9,7 +9,8 @@ import type { MockReply, MockRequest } from "../http-mock.js";
 import { envelope } from "./replies.js";
 
 function isBase64Field(op: OperationMeta, name: string): boolean {
-  return (op.body?.properties[name] ?? op.params.find((p) => p.name === name)?.schema)?.contentEncoding === "base64";
+  const props = op.body?.properties;
+  return ((props && Object.hasOwn(props, name) ? props[name] : undefined) ?? op.params.find((p) => p.name === name)?.schema)?.contentEncoding === "base64";
 }
 
 const VARIANT_NAMES: Record<XtSignatureVariant, string> = {
@@ -29,7 +30,7 @@ export function matchXtSignature(op: OperationMeta, params: Readonly<Record<stri
   const given = signature.toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return undefined;
   const hasBatchData = Object.keys(rest).some((k) => isBase64Field(op, k));
-  const decoded: Record<string, string> = {};
+  const decoded = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(rest)) decoded[k] = isBase64Field(op, k) ? Buffer.from(v, "base64").toString("utf8") : v;
   const hexCase = signature === given ? "lower-case hex" : signature === given.toUpperCase() ? "upper-case hex" : "mixed-case hex";
   for (const [data, signed] of hasBatchData ? ([["decoded", decoded], ["base64", rest]] as const) : ([["", rest]] as const)) {

@@ -34,7 +34,7 @@ export function exampleItems(op: OperationMeta): Row[] {
 }
 
 /** Seconds per kline interval. */
-const KLINE_SECONDS: Record<string, number> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
+const KLINE_SECONDS: Readonly<Record<string, number>> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
 
 export class XtState {
   readonly orders = new Map<bigint, MockOrder>();
@@ -71,7 +71,7 @@ export class XtState {
 
   /** Candles of one interval ending at the example's, oldest first: [time (s), open, high, low, close, volume, turnover]. */
   klines(type: string): Row[] {
-    const step = KLINE_SECONDS[type] ?? 60;
+    const step = Object.hasOwn(KLINE_SECONDS, type) ? KLINE_SECONDS[type]! : 60;
     return Array.from({ length: 60 }, (_, i) => {
       const k = 59 - i;
       return [this.klineSeed[0]! - k * step, ...this.klineSeed.slice(1)] as unknown as Row;

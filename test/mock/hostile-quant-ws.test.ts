@@ -1,0 +1,106 @@
+/**
+ * The quant-ws emulator under frames no honest client sends: request text never names an
+ * object's prototype, never makes the process hang on to memory, and never breaks the emulator
+ * for the honest requests that follow.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
+
+const open: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const x of open.splice(0).reverse()) await x.close();
+});
+
+async function mock(): Promise<QuantWsMock> {
+  const m = await startQuantWsMock({ readyDelayMs: 10 });
+  open.push(m);
+  return m;
+}
+
+/** A raw socket: send frames, wait for the one `match` accepts. */
+async function raw(m: QuantWsMock) {
+  const ws = new WebSocket(m.url);
+  open.push({ close: () => ws.terminate() });
+  const frames: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  ws.on("message", (d) => {
+    frames.push(JSON.parse(String(d)) as Record<string, unknown>);
+    for (const w of [...waiters]) w();
+  });
+  await new Promise((r) => ws.once("open", r));
+  const wait = (match: (f: Record<string, unknown>) => boolean, ms = 2_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no matching frame; got ${JSON.stringify(frames).slice(0, 500)}`)), ms);
+      const check = () => {
+        const hit = frames.find(match);
+        if (!hit) return;
+        clearTimeout(t);
+        waiters.delete(check);
+        resolve(hit);
+      };
+      waiters.add(check);
+      check();
+    });
+  const ask = (frame: Record<string, unknown>) => {
+    ws.send(JSON.stringify(frame));
+    return wait((f) => f.cid === frame.cid && f.op === frame.op);
+  };
+  const login = async (extra: Record<string, unknown> = {}) => {
+    const r = await ask({ op: "login", cid: `L${Math.random()}`, platform: "huobi", symbols: ["ETH/USDT"], access_key: `k${Math.random()}`, secret_key: "s", ...extra });
+    await wait((f) => f.op === "state" && f.token === r.token && f.code === 6);
+    return r.token as string;
+  };
+  return { ws, frames, wait, ask, login };
+}
+
+const protoClean = () => {
+  const probe = {} as Record<string, unknown>;
+  expect([probe.free, probe.locked, probe.total, "total" in probe]).toEqual([undefined, undefined, undefined, false]);
+};
+
+describe("quant-ws emulator: request text names no prototype", () => {
+  it("a place_order on __proto__/USDT is refused and Object.prototype stays clean", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const token = await c.login();
+    const r = await c.ask({ op: "place_order", cid: "p", token, symbol: "__proto__/USDT", action: "SELL", order_type: "LIMIT", price: 1, quantity: 5 });
+    protoClean();
+    expect(r).toMatchObject({ result: false, error_message: expect.stringMatching(/^Invalid symbol/) });
+    // The balances the honest asset request sees are the ones the login got.
+    const a = await c.ask({ op: "asset", cid: "a", token });
+    expect(Object.keys(a.data as object).sort()).toEqual(["ETH", "USDT"]);
+  });
+
+  it("a symbol naming an Object.prototype member (constructor, toString/USDT) is refused: no free BUY", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const token = await c.login();
+    for (const symbol of ["constructor", "__proto__", "ETH/US DT", "", 5, null]) {
+      const r = await c.ask({ op: "place_order", cid: `b${String(symbol)}`, token, symbol, action: "BUY", order_type: "MARKET", price: 0, quantity: 1e12 });
+      expect(r, String(symbol)).toMatchObject({ result: false, error_message: expect.stringMatching(/^Invalid symbol/) });
+    }
+    // Well-formed pairs whose parts are Object.prototype names are ordinary unknown pairs.
+    for (const symbol of ["toString/USDT", "ETH/constructor", "constructor/hasOwnProperty"]) {
+      const r = await c.ask({ op: "place_order", cid: `b${symbol}`, token, symbol, action: "BUY", order_type: "MARKET", price: 0, quantity: 1e12 });
+      expect(r, symbol).toMatchObject({ result: false, error_message: "Insufficient balance" });
+    }
+    for (const op of ["open_orders", "position", "symbol_info"]) {
+      expect(await c.ask({ op, cid: op, token, symbol: "__proto__" })).toMatchObject({ result: false, error_message: expect.stringMatching(/^Invalid symbol/) });
+    }
+    protoClean();
+    // An honest BUY still meets the balance check.
+    const poor = await c.ask({ op: "place_order", cid: "poor", token, symbol: "ETH/USDT", action: "BUY", order_type: "MARKET", price: 0, quantity: 1e12 });
+    expect(poor).toMatchObject({ result: false, error_message: "Insufficient balance" });
+  });
+
+  it("a login subscribing to __proto__/USDT is refused and holds no login", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const r = await c.ask({ op: "login", cid: "L", platform: "huobi", symbols: ["ETH/USDT", "__proto__/USDT"], access_key: "k", secret_key: "s" });
+    expect(r).toMatchObject({ result: false, error_message: expect.stringMatching(/^Invalid symbol "__proto__\/USDT"/), token: "" });
+    protoClean();
+    expect(m.tokens()).toEqual([]);
+    await c.login({ access_key: "k" });
+  });
+});
