@@ -95,7 +95,18 @@ function splitRow(line: string): string[] {
   return t.split("|").map(cell);
 }
 
-const isSeparator = (line: string) => /^\s*\|?\s*:?-+:?\s*(\|\s*:?-*:?\s*)*\|?\s*$/.test(line) && line.includes("-");
+/**
+ * A markdown table's separator line (`| --- | :-: |`): its first cell dashes, the others dashes
+ * or empty. Cell by cell, not one pattern with a repeated group: a row of empty cells could end
+ * that group at every cell, and a long one backtracked for minutes.
+ */
+function isSeparator(line: string): boolean {
+  let t = line.trim();
+  if (t.startsWith("|")) t = t.slice(1);
+  if (t.endsWith("|")) t = t.slice(0, -1);
+  const cells = t.split("|").map((c) => c.trim());
+  return /^:?-+:?$/.test(cells[0]!) && cells.every((c) => /^:?-*:?$/.test(c));
+}
 
 /** Parameter rows of every markdown table in `lines` that has a name column. */
 export function tableParams(lines: string[]): DocParam[] | undefined {
