@@ -58,6 +58,9 @@ function resolveAt(root: unknown, path: ReadonlyArray<string | number>): unknown
   return cur;
 }
 
+/** `x-` extensions whose value is a schema (BHEX's batch rows): changes inside follow the schema rules. */
+const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
+
 /** `x-signature` keys that describe the signing itself (the rest is prose). */
 const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
 
@@ -109,7 +112,7 @@ function fieldName(path: Array<string | number>, doc: Node | undefined): string 
   const names: string[] = [];
   for (let i = 0; i < path.length; i++) {
     if (path[i] === "properties" && typeof path[i + 1] === "string") names.push(String(path[i + 1]));
-    if (path[i] === "items") names.push("[]");
+    if (path[i] === "items" && path[i - 1] !== "properties") names.push("[]");
   }
   if (names.length) return names.join(".").replace(/\.\[\]/g, "[]");
   const pi = path.indexOf("parameters");
@@ -126,7 +129,8 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   const last = d.path[d.path.length - 1];
   const parent = d.path[d.path.length - 2];
   const field = fieldName(d.path, d.action === "add" ? after : before) ?? fieldName(d.path, after);
-  const ext = d.path.find((p, i): p is string => typeof p === "string" && p.startsWith("x-") && d.path[i - 1] !== "properties");
+  // (an extension that holds a schema, such as `x-item-schema`, is classified as the schema it is)
+  const ext = d.path.find((p, i): p is string => typeof p === "string" && p.startsWith("x-") && d.path[i - 1] !== "properties" && !(SCHEMA_EXTENSIONS.has(p) && i < d.path.length - 1));
   const where = side === "request" ? "request" : side === "response" ? "response" : "";
 
   // --- documentation only
@@ -262,8 +266,8 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
 }
 
 function isRequiredIn(doc: Node | undefined, path: Array<string | number>, name: string): boolean {
-  let cur: unknown = doc;
-  for (const k of path.slice(0, -2)) cur = (cur as Node | undefined)?.[k as string];
+  // (api-smart-diff's paths run through `$ref`s: follow them)
+  const cur = resolveAt(doc, path.slice(0, -2));
   return Array.isArray((cur as Node | undefined)?.required) && ((cur as Node).required as unknown[]).includes(name);
 }
 
@@ -273,8 +277,166 @@ function operationName(doc: Node | undefined, path: Array<string | number>): str
   return typeof op?.operationId === "string" ? op.operationId : `${String(path[2]).toUpperCase()} ${String(path[1])}`;
 }
 
-/** Changes api-smart-diff reports for `components` repeat at every use under `paths`: keep those. */
+/** Changes api-smart-diff reports under `components` (but security schemes) are placed by placeComponentDiffs. */
 const reportedElsewhere = (path: Array<string | number>) => path[0] === "components" && path[1] !== "securitySchemes";
+
+type Side = "request" | "response" | "other";
+
+/** `<type>\u0000<name>` of a local `#/components/<type>/<name>...` reference. */
+function componentOf(ref: string): string | undefined {
+  if (!ref.startsWith("#/components/")) return undefined;
+  const [type, name] = ref.slice("#/components/".length).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return type && name ? `${type}\u0000${name}` : undefined;
+}
+
+/** Every component a subtree references, under any key (`contentSchema`, `x-` extensions included). */
+function refsIn(node: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const v of node) refsIn(v, out);
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "$ref" && typeof v === "string") {
+        const c = componentOf(v);
+        if (c) out.add(c);
+      } else refsIn(v, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * For each operation (`<path>\u0000<method>`), the components it uses, directly or through other
+ * components, and on which side: what it sends (parameters, requestBody, x-request-schema), what
+ * it receives (responses), or other.
+ */
+function componentUses(doc: Node): Map<string, Map<string, Set<Side>>> {
+  const comps = (doc.components as Node | undefined) ?? {};
+  const direct = new Map<string, Set<string>>();
+  const refsOf = (c: string) => {
+    let r = direct.get(c);
+    if (!r) {
+      const [type, name] = c.split("\u0000") as [string, string];
+      direct.set(c, (r = new Set()));
+      refsIn((comps[type] as Node | undefined)?.[name], r);
+    }
+    return r;
+  };
+  const out = new Map<string, Map<string, Set<Side>>>();
+  for (const [p, item] of Object.entries((doc.paths as Record<string, Node> | undefined) ?? {})) {
+    if (!item || typeof item !== "object") continue;
+    const shared = [...Object.entries(item)].filter(([k]) => !METHODS.has(k));
+    for (const m of Object.keys(item).filter((k) => METHODS.has(k))) {
+      const op = item[m] as Node | undefined;
+      const uses = new Map<string, Set<Side>>();
+      for (const [k, v] of [...shared, ...Object.entries(op ?? {})]) {
+        const side: Side = k === "parameters" || k === "requestBody" || k === "x-request-schema" ? "request" : k === "responses" ? "response" : "other";
+        const todo = [...refsIn(v, new Set())];
+        const seen = new Set(todo);
+        while (todo.length) {
+          const c = todo.pop()!;
+          uses.set(c, (uses.get(c) ?? new Set()).add(side));
+          for (const n of refsOf(c)) if (!seen.has(n)) seen.add(n), todo.push(n);
+        }
+      }
+      out.set(`${p}\u0000${m}`, uses);
+    }
+  }
+  return out;
+}
+
+/** The components whose `$ref`s the node at `path` is (following `$ref`s on the way there, as api-smart-diff's paths do). */
+function refChainAt(root: unknown, path: ReadonlyArray<string | number>): Set<string> {
+  const chain = new Set<string>();
+  let cur = resolveAt(root, path.slice(0, -1));
+  if (path.length) cur = (cur as Node | undefined)?.[path[path.length - 1] as string];
+  for (let i = 0; i < 32 && cur && typeof cur === "object" && typeof (cur as Node).$ref === "string"; i++) {
+    const ref = String((cur as Node).$ref);
+    const c = componentOf(ref);
+    if (!c || chain.has(c)) break;
+    chain.add(c);
+    cur = resolveAt(root, ref.slice(2).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~")));
+    // (a reference into a component, not to it, ends the chain)
+    if (ref.split("/").length > 4) break;
+  }
+  return chain;
+}
+
+/**
+ * Whether `shown` (a diff at an operation, or a component diff kept for it) reports the change
+ * `d` makes to component `comp`: the same change, at a place that is a `$ref` to `comp`.
+ */
+function covers(shown: RawDiff, d: RawDiff, comp: string, before: Node, after: Node): boolean {
+  const tail = d.path.slice(3);
+  if (shown === d || shown.action !== d.action || shown.path.length < tail.length) return false;
+  const at = shown.path.length - tail.length;
+  if (!tail.every((k, i) => String(shown.path[at + i]) === String(k))) return false;
+  if (!sameJson(shown.before, d.before) || !sameJson(shown.after, d.after)) return false;
+  const prefix = shown.path.slice(0, at);
+  return refChainAt(shown.action === "remove" ? before : after, prefix).has(comp) || refChainAt(before, prefix).has(comp);
+}
+
+const COMPONENT_LABEL: Record<string, string> = { schemas: "schema", parameters: "parameter", responses: "response", requestBodies: "request body", headers: "header" };
+
+/**
+ * api-smart-diff reports a change to a component once under `components` and again at each
+ * operation where it follows the `$ref`s to it; it does not follow those inside `contentSchema`
+ * (Xele's base64 `params`, XT's base64 batch data) or `x-` extensions (BHEX's `x-item-schema`),
+ * nor a few other JSON Schema keywords. Each component change is placed here: at every operation
+ * (present before and after) that uses the component, on the side it uses it, unless a diff
+ * there already shows it; at the component itself when no operation uses it.
+ */
+function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after: Node): SpecChange[] {
+  const compDiffs = diffs.filter((d) => reportedElsewhere(d.path) && d.path.length >= 3);
+  if (!compDiffs.length) return [];
+  const usesBefore = componentUses(before);
+  const usesAfter = componentUses(after);
+  const shown = new Map<string, RawDiff[]>();
+  for (const d of diffs) {
+    if (d.path[0] !== "paths" || d.path.length < 3) continue;
+    const item = (((d.action === "remove" ? before : after).paths as Node | undefined)?.[d.path[1] as string] ?? {}) as Node;
+    const methods = METHODS.has(String(d.path[2])) ? [String(d.path[2])] : Object.keys(item).filter((k) => METHODS.has(k));
+    for (const m of methods) shown.set(`${String(d.path[1])}\u0000${m}`, [...(shown.get(`${String(d.path[1])}\u0000${m}`) ?? []), d]);
+  }
+  const out: SpecChange[] = [];
+  // outer components first: a change reached through a `$ref` inside another component is shown once, by the outermost
+  const ordered = [...compDiffs].sort((x, y) => y.path.length - x.path.length);
+  const kept = new Map<string, Array<{ d: RawDiff; side: Side }>>();
+  const orphans: RawDiff[] = [];
+  for (const d of ordered) {
+    const comp = `${String(d.path[1])}\u0000${String(d.path[2])}`;
+    const usedAnywhere = [...usesBefore.values(), ...usesAfter.values()].some((u) => u.has(comp));
+    if (d.path.length === 3 || !usedAnywhere) {
+      // a whole component added or removed shows at the operations whose `$ref`s changed
+      if (!usedAnywhere) orphans.push(d);
+      continue;
+    }
+    for (const [op, ua] of usesAfter) {
+      const ub = usesBefore.get(op);
+      for (const side of ua.get(comp) ?? []) {
+        if (!ub?.get(comp)?.has(side)) continue;
+        const here = kept.get(op) ?? [];
+        const seenHere = (shown.get(op) ?? []).some((x) => sideOf(x.path, "other") === side && covers(x, d, comp, before, after)) || here.some((k) => k.side === side && covers(k.d, d, comp, before, after));
+        if (!seenHere) kept.set(op, [...here, { d, side }]);
+      }
+    }
+  }
+  for (const [op, ds] of kept) {
+    const [p, m] = op.split("\u0000") as [string, string];
+    for (const { d, side } of ds.sort((x, y) => compDiffs.indexOf(x.d) - compDiffs.indexOf(y.d))) {
+      const c = classify(d, side, before, after);
+      out.push({ api, kind: c.kind, operation: operationName(after, ["paths", p, m]), message: `${(c.message ?? d.path.join(".")).replace(/\s+/g, " ").trim()} (in ${String(d.path[2])})`, rule: c.rule });
+    }
+  }
+  for (const d of orphans.sort((x, y) => compDiffs.indexOf(x) - compDiffs.indexOf(y))) {
+    const label = `${COMPONENT_LABEL[String(d.path[1])] ?? String(d.path[1])} ${String(d.path[2])}`;
+    if (d.path.length === 3) {
+      out.push(d.action === "add" ? { api, kind: "non-breaking", operation: label, message: "added (no operation uses it)", rule: "component-unused" } : d.action === "remove" ? { api, kind: "breaking", operation: label, message: "removed (no operation used it; its exported type is gone)", rule: "component-unused" } : { api, kind: "breaking", operation: label, message: `replaced: ${arrow(d.before, d.after)}`, rule: "component-unused" });
+      continue;
+    }
+    const c = classify(d, "other", before, after);
+    out.push({ api, kind: c.kind, operation: label, message: (c.message ?? d.path.join(".")).replace(/\s+/g, " ").trim(), rule: c.rule });
+  }
+  return out;
+}
 
 /** A parameter as its rename keeps it: everything but its name and its prose. */
 function paramShape(doc: Node, p: unknown): string {
@@ -326,6 +488,7 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
     const operation = operationName(d.action === "add" ? after : before, d.path) ?? operationName(after, d.path);
     out.push({ api, kind: c.kind, operation, message: c.message ?? d.description ?? d.path.join("."), rule: c.rule });
   }
+  out.push(...placeComponentDiffs(api, diffs, before, after));
   return out;
 }
 

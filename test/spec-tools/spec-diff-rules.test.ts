@@ -136,6 +136,7 @@ const CASES: Case[] = [
   { rule: "x-envelope", edit: (d) => (getOrder(d)["x-envelope"] = false), kind: "non-breaking", message: /x-envelope: \(none\) → false/ },
   { rule: "x-get-body", edit: (d) => (getOrder(d)["x-get-body"] = true), kind: "non-breaking", message: /x-get-body: \(none\) → true/ },
   { rule: "x-request-schema", edit: (d) => (placeOrder(d)["x-request-schema"] = "OrderRequest"), kind: "breaking", message: /x-request-schema: "PlaceOrderRequest" → "OrderRequest"/ },
+  { rule: "component-unused", edit: (d) => (d.components.schemas.Fee = { type: "object", properties: { amount: { type: "string" } } }), kind: "non-breaking", message: /^added \(no operation uses it\)$/, operation: "schema Fee" },
 ];
 
 describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
