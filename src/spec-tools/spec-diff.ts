@@ -492,6 +492,58 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   return out;
 }
 
+/** The last `$ref` of a chain (`#/channels/gateway/messages/x` → `#/components/messages/x`): its final name; undefined for an inline value. */
+function refName(doc: Node, v: unknown): string | undefined {
+  let last: string | undefined;
+  for (let i = 0; i < 32 && v && typeof v === "object" && typeof (v as Node).$ref === "string"; i++) {
+    last = String((v as Node).$ref);
+    v = resolveAt(doc, last.replace(/^#\//, "").split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~")).slice(0, -1));
+    v = (v as Node | undefined)?.[last.split("/").pop()!.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return last?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/**
+ * An AsyncAPI operation's `messages`, `reply` and `channel`, compared by what they point at (a
+ * `$ref` rewritten to the same message is no change). A message of a send operation removed or
+ * swapped breaks the call, one added does not; any change to what a receive operation or a reply
+ * delivers breaks (the handler's union type changes), as does another channel or reply channel.
+ */
+function asyncRouting(key: string, b: unknown, a: unknown, before: Node, after: Node, action: "send" | "receive"): Array<Omit<SpecChange, "api" | "operation">> {
+  const names = (doc: Node, list: unknown) => (Array.isArray(list) ? list : []).map((m) => refName(doc, m) ?? String((deref(doc, m) as Node | undefined)?.name ?? show(m)));
+  // a channel is the one its `$ref` names (its own address change is reported at the channel), or an inline one by its content
+  const channel = (doc: Node, ch: unknown) => {
+    const c = deref(doc, ch) as Node | undefined;
+    return ch === undefined ? undefined : `${refName(doc, ch) ?? `(inline) ${JSON.stringify(c, big)}`}${typeof c?.address === "string" ? ` (${c.address})` : ""}`;
+  };
+  const sameChannel = (x: unknown, y: unknown) => (refName(before, x) !== undefined || refName(after, y) !== undefined ? refName(before, x) === refName(after, y) : sameJson(deref(before, x), deref(after, y)));
+  if (key === "messages") {
+    const [nb, na] = [names(before, b), names(after, a)];
+    if (sameJson(nb, na)) return [];
+    const removed = nb.some((n) => !na.includes(n));
+    const kind: ChangeKind = removed || action === "receive" ? "breaking" : "non-breaking";
+    return [{ kind, message: `messages ${arrow(nb, na)}`, rule: "asyncapi-messages" }];
+  }
+  if (key === "channel") {
+    return sameChannel(b, a) ? [] : [{ kind: "breaking", message: `channel ${arrow(channel(before, b), channel(after, a))}`, rule: "asyncapi-channel" }];
+  }
+  // reply
+  const rb = deref(before, b) as Node | undefined;
+  const ra = deref(after, a) as Node | undefined;
+  if (!rb || !ra) return [{ kind: "breaking", message: `reply ${rb ? "removed" : "added"}`, rule: "asyncapi-messages" }];
+  const out: Array<Omit<SpecChange, "api" | "operation">> = [];
+  const raw = (doc: Node, r: unknown) => ((r as Node | undefined)?.$ref ? (deref(doc, r) as Node) : (r as Node)) ?? {};
+  const [xb, xa] = [raw(before, b), raw(after, a)];
+  const [mb, ma] = [names(before, xb.messages), names(after, xa.messages)];
+  if (!sameJson(mb, ma)) out.push({ kind: "breaking", message: `reply messages ${arrow(mb, ma)}`, rule: "asyncapi-messages" });
+  if (!sameChannel(xb.channel, xa.channel)) out.push({ kind: "breaking", message: `reply channel ${arrow(channel(before, xb.channel), channel(after, xa.channel))}`, rule: "asyncapi-channel" });
+  for (const k of new Set([...Object.keys(rb), ...Object.keys(ra)])) {
+    if (k === "messages" || k === "channel" || sameJson(rb[k], ra[k])) continue;
+    out.push({ kind: DOCS_KEYS.has(k) ? "docs" : "breaking", message: `reply ${k} ${arrow(rb[k], ra[k])}`, rule: DOCS_KEYS.has(k) ? "docs-only" : "asyncapi-messages" });
+  }
+  return out;
+}
+
 /** AsyncAPI 3 (api-smart-diff reads AsyncAPI 2 only): operations and messages by key, payloads as JSON Schema. */
 async function diffAsyncapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   const out: SpecChange[] = [];
@@ -503,9 +555,51 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
     else if (!b) out.push({ api, kind: "non-breaking", operation: id, message: "operation added", rule: "operation-added" });
     else {
       for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
-        if (JSON.stringify(b[key], big) === JSON.stringify(a[key], big) || key === "messages" || key === "reply" || key === "channel") continue;
+        if (JSON.stringify(b[key], big) === JSON.stringify(a[key], big)) continue;
+        if (key === "messages" || key === "reply" || key === "channel") {
+          for (const c of asyncRouting(key, b[key], a[key], before, after, a.action === "receive" ? "receive" : "send")) out.push({ api, operation: id, ...c });
+          continue;
+        }
         const c = classify({ path: ["operations", id, key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
         out.push({ api, kind: c.kind, operation: id, message: c.message ?? key, rule: c.rule });
+      }
+    }
+  }
+  // channels: the address a client connects to, the messages and servers of each
+  const chans = (d: Node) => (d.channels as Node | undefined) ?? {};
+  for (const id of new Set([...Object.keys(chans(before)), ...Object.keys(chans(after))])) {
+    const b = deref(before, chans(before)[id]) as Node | undefined;
+    const a = deref(after, chans(after)[id]) as Node | undefined;
+    const label = `channel ${id}`;
+    if (!a || typeof a !== "object") out.push({ api, kind: "breaking", operation: label, message: "channel removed", rule: "asyncapi-channel" });
+    else if (!b || typeof b !== "object") out.push({ api, kind: "non-breaking", operation: label, message: "channel added", rule: "asyncapi-channel" });
+    else {
+      const rb = chans(before)[id] as Node;
+      const ra = chans(after)[id] as Node;
+      for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+        if (sameJson(b[key], a[key]) && sameJson(rb?.[key], ra?.[key])) continue;
+        if (key === "messages" || key === "servers") {
+          // by name: a message (server) of the channel removed or pointing elsewhere / added
+          const named = (doc: Node, raw: unknown): Map<string, string> => {
+            const entries: Array<[string, unknown]> = Array.isArray(raw) ? raw.map((v) => [refName(doc, v) ?? show(v), v]) : Object.entries((raw as Node | undefined) ?? {});
+            return new Map(entries.map(([k, v]) => [k, refName(doc, v) ?? JSON.stringify(deref(doc, v), big)]));
+          };
+          const [nb, na] = [named(before, rb?.[key]), named(after, ra?.[key])];
+          for (const [k, v] of nb) {
+            if (!na.has(k)) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} removed`, rule: "asyncapi-channel" });
+            else if (na.get(k) !== v) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} now ${key === "messages" ? "is" : "points at"} ${refName(after, (ra[key] as Node)[k]) ?? "another one"}`, rule: "asyncapi-channel" });
+          }
+          for (const k of na.keys()) if (!nb.has(k)) out.push({ api, kind: "non-breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} added`, rule: "asyncapi-channel" });
+          continue;
+        }
+        const action = b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace";
+        if (key === "address") {
+          out.push({ api, kind: "breaking", operation: label, message: `address ${arrow(b[key], a[key])}`, rule: "asyncapi-channel" });
+          continue;
+        }
+        const c = classify({ path: ["channels", id, key], action, before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
+        // parameters, bindings: how a client connects (breaking); prose: docs; extensions: their rules
+        out.push(c.rule === "generic" ? { api, kind: "breaking", operation: label, message: `${key} ${arrow(b[key], a[key])}`, rule: "asyncapi-channel" } : { api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
       }
     }
   }

@@ -179,13 +179,28 @@ function asyncapi(): Doc {
     info: { title: "ws", version: "1" },
     servers: { gateway: { host: "127.0.0.1:9878", protocol: "ws", pathname: "/ws/v1" } },
     "x-envelope": { codeField: "result", success: [true], dataField: "data" },
+    channels: {
+      gateway: {
+        address: "/ws/v1",
+        servers: [{ $ref: "#/servers/gateway" }],
+        messages: { placeOrderRequest: { $ref: "#/components/messages/placeOrderRequest" }, placeOrderReply: { $ref: "#/components/messages/placeOrderReply" }, stateNotification: { $ref: "#/components/messages/stateNotification" } },
+      },
+      backup: { address: "/ws/backup", messages: {} },
+    },
     operations: {
-      placeOrder: { action: "send", "x-retryable": false, messages: [{ $ref: "#/components/messages/placeOrderRequest" }] },
-      receiveState: { action: "receive", messages: [{ $ref: "#/components/messages/stateNotification" }] },
+      placeOrder: {
+        action: "send",
+        channel: { $ref: "#/channels/gateway" },
+        "x-retryable": false,
+        messages: [{ $ref: "#/channels/gateway/messages/placeOrderRequest" }],
+        reply: { channel: { $ref: "#/channels/gateway" }, messages: [{ $ref: "#/channels/gateway/messages/placeOrderReply" }] },
+      },
+      receiveState: { action: "receive", channel: { $ref: "#/channels/gateway" }, messages: [{ $ref: "#/channels/gateway/messages/stateNotification" }] },
     },
     components: {
       messages: {
         placeOrderRequest: { name: "placeOrderRequest", "x-op": "place_order", "x-kind": "request", payload: { type: "object", required: ["symbol"], properties: { symbol: { type: "string" }, price: { type: "number" } } } },
+        placeOrderReply: { name: "placeOrderReply", "x-op": "place_order", "x-kind": "reply", payload: { type: "object", properties: { order_no: { type: "string" } } } },
         stateNotification: { name: "stateNotification", "x-op": "state", "x-kind": "notification", payload: { type: "object", properties: { code: { $ref: "#/components/schemas/StateCode" } } } },
       },
       schemas: { StateCode: { type: "integer", enum: [1, 2, 6], "x-enum-varnames": ["STATE_CODE_PARAM_MISS", "STATE_CODE_CONNECT_SUCCESS", "STATE_CODE_READY"] } },
@@ -210,6 +225,20 @@ const ASYNC_CASES: Case[] = [
   // State code names are exported constants (StateCode.READY): a renamed one is gone.
   { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
   { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
+  // what an operation sends and receives, and where
+  { rule: "asyncapi-messages", edit: (d) => (d.operations.placeOrder.messages = [{ $ref: "#/channels/gateway/messages/stateNotification" }]), kind: "breaking", message: /^messages \["placeOrderRequest"\] → \["stateNotification"\]$/, operation: "placeOrder" },
+  { rule: "asyncapi-messages", edit: (d) => d.operations.placeOrder.messages.push({ $ref: "#/components/messages/stateNotification" }), kind: "non-breaking", message: /^messages \["placeOrderRequest"\] → \["placeOrderRequest","stateNotification"\]$/, operation: "placeOrder" },
+  { rule: "asyncapi-messages", edit: (d) => d.operations.receiveState.messages.push({ $ref: "#/components/messages/placeOrderReply" }), kind: "breaking", message: /^messages \["stateNotification"\] → \["stateNotification","placeOrderReply"\]$/, operation: "receiveState" },
+  { rule: "asyncapi-messages", edit: (d) => (d.operations.placeOrder.reply.messages = [{ $ref: "#/channels/gateway/messages/stateNotification" }]), kind: "breaking", message: /^reply messages \["placeOrderReply"\] → \["stateNotification"\]$/, operation: "placeOrder" },
+  { rule: "asyncapi-messages", edit: (d) => delete d.operations.placeOrder.reply, kind: "breaking", message: /^reply removed$/, operation: "placeOrder" },
+  { rule: "asyncapi-channel", edit: (d) => (d.channels.gateway.address = "/ws/v2"), kind: "breaking", message: /^address "\/ws\/v1" → "\/ws\/v2"$/, operation: "channel gateway" },
+  { rule: "asyncapi-channel", edit: (d) => (d.operations.placeOrder.channel = { $ref: "#/channels/backup" }), kind: "breaking", message: /^channel "gateway \(\/ws\/v1\)" → "backup \(\/ws\/backup\)"$/, operation: "placeOrder" },
+  { rule: "asyncapi-channel", edit: (d) => (d.operations.placeOrder.reply.channel = { $ref: "#/channels/backup" }), kind: "breaking", message: /^reply channel "gateway \(\/ws\/v1\)" → "backup \(\/ws\/backup\)"$/, operation: "placeOrder" },
+  { rule: "asyncapi-channel", edit: (d) => delete d.channels.gateway.messages.stateNotification, kind: "breaking", message: /^message stateNotification removed$/, operation: "channel gateway" },
+  { rule: "asyncapi-channel", edit: (d) => (d.channels.gateway.messages.placeOrderReply = { $ref: "#/components/messages/stateNotification" }), kind: "breaking", message: /^message placeOrderReply now is stateNotification$/, operation: "channel gateway" },
+  { rule: "asyncapi-channel", edit: (d) => (d.channels.backup.messages.placeOrderReply = { $ref: "#/components/messages/placeOrderReply" }), kind: "non-breaking", message: /^message placeOrderReply added$/, operation: "channel backup" },
+  { rule: "asyncapi-channel", edit: (d) => delete d.channels.backup, kind: "breaking", message: /^channel removed$/, operation: "channel backup" },
+  { rule: "docs-only", edit: (d) => (d.channels.gateway.description = "The one socket."), kind: "docs", message: /^description added$/, operation: "channel gateway" },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
@@ -226,6 +255,26 @@ describe("spec diff rules (AsyncAPI): operations, messages, payload fields, stat
       if (c.operation) expect(hit!.operation).toBe(c.operation);
     });
   }
+});
+
+describe("spec diff (AsyncAPI): references compared by what they point at", () => {
+  it("a message reference rewritten to the same message is no change", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.operations.placeOrder.messages = [{ $ref: "#/components/messages/placeOrderRequest" }];
+    after.operations.placeOrder.reply.messages = [{ $ref: "#/components/messages/placeOrderReply" }];
+    expect(await diffSpec("ws", before, after)).toEqual([]);
+  });
+  it("a channel's address changed is reported once, at the channel", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.channels.gateway.address = "/ws/v2";
+    after.operations.placeOrder.reply.messages.push({ $ref: "#/components/messages/stateNotification" });
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual([
+      'breaking placeOrder: reply messages ["placeOrderReply"] → ["placeOrderReply","stateNotification"]',
+      'breaking channel gateway: address "/ws/v1" → "/ws/v2"',
+    ]);
+  });
 });
 
 describe("the summary npm run generate ends with", () => {
