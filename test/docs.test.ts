@@ -93,6 +93,56 @@ describe("portal index", () => {
     expect(redocSlug("Spot Trading")).toBe("spot-trading");
     expect(redocSlug("Cash In/Out")).toBe("cash-inout");
     expect(redocSlug("Vendor doc text (原文)")).toBe("vendor-doc-text-()");
+    expect(redocSlug("Trade & Funds (v1)")).toBe("trade-and-funds-(v1)");
+    expect(redocSlug("Market data - v2.1")).toBe("market-data-v2.1");
+    expect(redocSlug("Café €")).toBe("cafe-euro");
+    expect(redocSlug("行情 数据")).toBe("行情-数据");
+  });
+
+  it("links an operation where Redoc routes it: its first listed tag's slug, or 'other' without a tag", () => {
+    const spec = {
+      openapi: "3.1.0",
+      info: { title: "T", version: "1" },
+      tags: [{ name: "Trade & Funds (v1)" }, { name: "Beta", "x-traitTag": true }],
+      paths: {
+        "/time": { get: { operationId: "getServerTime", responses: {} } },
+        "/empty": { get: { operationId: "emptyTags", tags: [], responses: {} } },
+        "/order": { post: { operationId: "Place_Order", tags: ["Trade & Funds (v1)"], responses: {} } },
+        "/beta": { get: { operationId: "betaThing", tags: ["Beta", "Trade & Funds (v1)"], responses: {} } },
+      },
+    };
+    const anchors = Object.fromEntries(portalApi("t", "openapi", spec).operations.map((o) => [o.operationId, o.anchor]));
+    expect(anchors).toEqual({
+      getServerTime: "#/other/getservertime",
+      emptyTags: "#/other/emptytags",
+      Place_Order: "#/trade-and-funds-(v1)/place_order",
+      betaThing: "#/trade-and-funds-(v1)/betathing",
+    });
+  });
+
+  it("slugs as the installed Redoc bundle does (its slugify and fallback, run on every character it maps)", () => {
+    const bundle = readFileSync(join(ROOT, "node_modules/@redocly/cli/lib/chunks/redoc.standalone.js"), "utf8");
+    // slugify's UMD factory: `(\`slugify\`,e,function(){ … return n.extend=…,n})`.
+    const open = bundle.indexOf("function(){", bundle.indexOf("(`slugify`,"));
+    const close = /return (\w)\.extend=function\((\w)\)\{Object\.assign\((\w),\2\)\},\1\}/.exec(bundle.slice(open));
+    // Redoc's slug: `slugify(e) || e.toString().toLowerCase()…` (lower-cased by the caller).
+    const fallback = /function \w+\(e\)\{return\(0,\w+\.default\)\(e\)\|\|(e\.toString\(\)\.toLowerCase\(\)[^}]*)\}/.exec(bundle);
+    expect(open > 0 && close && fallback, "Redoc's slug code moved: read it again and update redocSlug").toBeTruthy();
+    const slugify = new Function(`return (${bundle.slice(open, open + close!.index + close![0].length)})()`)() as (s: string) => string;
+    const redoc = new Function("slugify", "e", `return slugify(e) || ${fallback![1]}`) as (f: typeof slugify, s: string) => string;
+    const charmap = JSON.parse(new Function(`return ${/JSON\.parse\((`\{"\$":"dollar"[^`]*`)\)/.exec(bundle)![1]}`)()) as Record<string, string>;
+    const names = [
+      "Trade & Funds (v1)",
+      "  a -- b\t c  ",
+      "x $*_+~.()'\"!:@ y #%^={}[]|;,?<>",
+      "原文",
+      "—",
+      "",
+      ...Object.keys(charmap).map((c) => `A ${c} z`),
+      ...Object.keys(charmap),
+    ];
+    const differ = names.filter((n) => redocSlug(n) !== redoc(slugify, n).toLowerCase()).map((n) => `${JSON.stringify(n)}: ${redocSlug(n)} vs ${redoc(slugify, n).toLowerCase()}`);
+    expect(differ).toEqual([]);
   });
 });
 
