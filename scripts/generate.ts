@@ -25,6 +25,7 @@ import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { sharedLiteral } from "./js-literal.js";
 import { compactMeta, normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
+import { asyncapiProblems, documentedExtensions, openapiProblems } from "./spec-rules.js";
 
 
 export function header(spec: string): string {
@@ -172,21 +173,48 @@ from what the specs produce.
   and every other \`x-\` key: read by the CLI's help, the emulators and the docs build.
 `;
 
-/** Every file generated/ should hold, as the specs produce it (path → text). */
+/** A spec the generator refuses: one line per problem, each naming the spec file and the place. */
+export class SpecProblemsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "SpecProblemsError";
+  }
+}
+
+/** The vocabulary problems of every spec (scripts/spec-rules.ts), as `<spec file>: <place>: <problem>`. */
+export function specProblems(apis: ApiEntry[], root: string = ROOT): string[] {
+  const known = documentedExtensions(root);
+  return apis.flatMap((api) => {
+    const doc = parse(readFileSync(join(root, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+    return (api.kind === "openapi" ? openapiProblems(doc, known) : asyncapiProblems(doc, known)).map((p) => `${api.root}: ${p}`);
+  });
+}
+
+/**
+ * Every file generated/ should hold, as the specs produce it (path → text); nothing is written.
+ * A spec's vocabulary problems are a SpecProblemsError; any other failure names its spec file.
+ */
 export async function buildAll(apis: ApiEntry[] = readApis()): Promise<Map<string, string>> {
+  const problems = specProblems(apis);
+  if (problems.length) throw new SpecProblemsError(problems);
   const files = new Map<string, string>();
   files.set("generated/README.md", README);
   for (const api of apis) {
-    if (api.kind === "openapi") {
-      files.set(api.typesOutput, await openapiTypes(api));
-      files.set(api.metaOutput, openapiMeta(api));
-      files.set(docsOutput(api), openapiDocs(api));
-    } else {
-      const asyncModule = "./generate-asyncapi.js";
-      const asyncGen = (await import(asyncModule)) as {
-        generateAsyncApi(api: ApiEntry): Promise<Map<string, string>>;
-      };
-      for (const [f, text] of await asyncGen.generateAsyncApi(api)) files.set(f, text);
+    try {
+      if (api.kind === "openapi") {
+        files.set(api.typesOutput, await openapiTypes(api));
+        files.set(api.metaOutput, openapiMeta(api));
+        files.set(docsOutput(api), openapiDocs(api));
+      } else {
+        const asyncModule = "./generate-asyncapi.js";
+        const asyncGen = (await import(asyncModule)) as {
+          generateAsyncApi(api: ApiEntry): Promise<Map<string, string>>;
+        };
+        for (const [f, text] of await asyncGen.generateAsyncApi(api)) files.set(f, text);
+      }
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      throw message.includes(api.root) ? e : new Error(`${api.root}: ${message}`, { cause: e });
     }
   }
   return files;
@@ -261,4 +289,14 @@ export async function staleMessage(stale: ReadonlyArray<string>, root: string = 
   return `generated/ is stale:\n  ${stale.join("\n  ")}\n${await specDiffSummaryText(root, unchanged)}run \`npm run generate\` and commit generated/.\n`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();
+/**
+ * One line per failure, never a stack: a spec's problems each name the file and the place; any
+ * other failure (a spec file missing, a path the metadata cannot hold) its message and the step.
+ */
+function fail(e: unknown): never {
+  if (e instanceof SpecProblemsError) process.stderr.write(`${e.problems.join("\n")}\ngenerate: fix the spec problems above (nothing was written).\n`);
+  else process.stderr.write(`generate: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main().catch(fail);

@@ -334,6 +334,9 @@ const BY_KIND: Record<ErrorKind, new (init: ApiErrorInit) => ApiError> = {
   other: ApiError,
 };
 
+/** Is `kind` one of the spec's error kinds (`x-error-codes` … `kind`)? The generator checks each. */
+export const isErrorKind = (kind: unknown): kind is ErrorKind => typeof kind === "string" && Object.hasOwn(BY_KIND, kind);
+
 /**
  * The one factory that picks the error class for a vendor code, from the spec's error table
  * (`x-error-codes`): `kind` picks the subclass, `meaning` is carried on the error.

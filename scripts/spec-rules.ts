@@ -1,0 +1,105 @@
+/**
+ * The generator's check of the values of the spec vocabulary (the `x-` keys), before anything
+ * is generated: what Redocly's lint cannot know (the keys are this project's) and the runtime
+ * would otherwise take silently: a misspelt key (an operation then has no `x-retryable`), a
+ * rate limit naming no limit (`RateLimiter` ignores unknown names: the call goes unlimited,
+ * and XT locks an account for 10 minutes past a limit), an error kind that picks no class, an
+ * envelope whose success codes are not a list. Each problem is one line naming its place.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isErrorKind } from "../src/handwritten/core/errors.js";
+import { stringifyJson } from "../src/handwritten/core/json.js";
+import { closest } from "../src/handwritten/core/validate.js";
+
+type Node = Record<string, unknown>;
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** The `x-` keys docs/spec-conventions.md's extension table lists: the vocabulary. */
+export function documentedExtensions(root: string): Set<string> {
+  const doc = readFileSync(join(root, "docs/spec-conventions.md"), "utf8");
+  return new Set([...doc.matchAll(/^\| (`x-[^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`(x-[A-Za-z0-9-]+)`/g)].map((n) => n[1]!)));
+}
+
+const isObject = (v: unknown): v is Node => v !== null && typeof v === "object" && !Array.isArray(v);
+const isPositive = (v: unknown) => (typeof v === "number" || typeof v === "bigint") && Number(v) > 0 && Number.isFinite(Number(v));
+/** A value as the spec gives it (YAML integers are read as bigints: every digit shown). */
+const show = (v: unknown) => (v === undefined ? "nothing" : stringifyJson(v));
+/** A JSON-pointer-like place: `paths./v4/order.post`. */
+const at = (path: readonly string[]) => path.join(".");
+
+/** Every `x-` key not in `known`, with the closest documented one. */
+function unknownKeys(node: unknown, known: ReadonlySet<string>, path: string[], out: string[]): void {
+  if (Array.isArray(node)) node.forEach((v, i) => unknownKeys(v, known, [...path, String(i)], out));
+  else if (isObject(node)) {
+    for (const [k, v] of Object.entries(node)) {
+      if (k.startsWith("x-") && !known.has(k)) {
+        const near = closest(k, [...known]);
+        out.push(`${at([...path, k])}: unknown extension ${k}${near ? ` (did you mean ${near}?)` : ""}; docs/spec-conventions.md lists the vocabulary`);
+      }
+      unknownKeys(v, known, [...path, k], out);
+    }
+  }
+}
+
+function envelopeProblems(env: unknown, place: string, out: string[], falseAllowed: boolean): void {
+  if (env === undefined || (falseAllowed && env === false)) return;
+  if (!isObject(env)) return void out.push(`${place}: x-envelope must be an object${falseAllowed ? " (or false)" : ""}, got ${show(env)}`);
+  if (typeof env.codeField !== "string" || env.codeField === "") out.push(`${place}: x-envelope.codeField must be a field name, got ${show(env.codeField)}`);
+  const ok = env.success;
+  if (!Array.isArray(ok) || ok.length === 0 || !ok.every((c) => typeof c === "string" || typeof c === "number" || typeof c === "bigint")) {
+    out.push(`${place}: x-envelope.success must be a list of the success codes, got ${show(ok)}`);
+  }
+  for (const f of ["messageField", "dataField"] as const) {
+    if (env[f] !== undefined && (typeof env[f] !== "string" || env[f] === "")) out.push(`${place}: x-envelope.${f} must be a field name, got ${show(env[f])}`);
+  }
+}
+
+/** The problems of one OpenAPI document's vocabulary values (empty: none). */
+export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  unknownKeys(doc, known, [], out);
+  const limits = doc["x-rate-limits"];
+  const limitNames = isObject(limits) ? Object.keys(limits) : [];
+  if (limits !== undefined && !isObject(limits)) out.push(`x-rate-limits must be an object of named limits, got ${show(limits)}`);
+  for (const name of limitNames) {
+    const rule = (limits as Node)[name];
+    if (!isObject(rule) || !isPositive(rule.limit) || !Number.isInteger(Number(rule.limit)) || !isPositive(rule.intervalMs)) {
+      out.push(`x-rate-limits.${name}: needs limit (a whole number above 0) and intervalMs (a number of ms above 0), got ${show(rule)}`);
+    }
+  }
+  const codes = doc["x-error-codes"];
+  if (codes !== undefined && !isObject(codes)) out.push(`x-error-codes must be an object of codes, got ${show(codes)}`);
+  for (const [code, info] of Object.entries(isObject(codes) ? codes : {})) {
+    if (!isObject(info)) out.push(`x-error-codes.${code}: must be an object { meaning, kind, … }, got ${show(info)}`);
+    else if (info.kind !== undefined && !isErrorKind(info.kind)) {
+      const near = typeof info.kind === "string" ? closest(info.kind, ["auth", "timestamp", "rate-limit", "insufficient-funds", "order-not-found", "invalid-request", "unavailable", "other"]) : undefined;
+      out.push(`x-error-codes.${code}.kind: ${show(info.kind)} is not an error kind${near ? ` (did you mean "${near}"?)` : ""}`);
+    }
+  }
+  envelopeProblems(doc["x-envelope"], "x-envelope", out, false);
+  for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
+    if (!isObject(item)) continue;
+    for (const m of METHODS) {
+      const op = item[m];
+      if (!isObject(op)) continue;
+      const place = `paths.${path}.${m}`;
+      if (typeof op["x-retryable"] !== "boolean") out.push(`${place}: x-retryable (true or false) is required on every operation, got ${show(op["x-retryable"])}`);
+      const rl = op["x-rate-limit"];
+      if (rl !== undefined) {
+        if (!Array.isArray(rl) || !rl.every((n) => typeof n === "string")) out.push(`${place}: x-rate-limit must be a list of limit names, got ${show(rl)}`);
+        else for (const n of rl) if (!limitNames.includes(n)) out.push(`${place}: x-rate-limit names "${n}", which x-rate-limits does not define (${limitNames.join(", ") || "none"})`);
+      }
+      envelopeProblems(op["x-envelope"], `${place}.x-envelope`, out, true);
+    }
+  }
+  return out;
+}
+
+/** The problems of an AsyncAPI document's vocabulary: its `x-` keys (the parser checks the rest). */
+export function asyncapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  unknownKeys(doc, known, [], out);
+  return out;
+}

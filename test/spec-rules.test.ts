@@ -1,0 +1,110 @@
+/**
+ * The generator refuses a spec whose vocabulary values the runtime would take silently
+ * (scripts/spec-rules.ts): each problem one line naming the spec file and the place.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { readApis, ROOT } from "../scripts/api-registry.js";
+import { buildAll, specProblems, SpecProblemsError } from "../scripts/generate.js";
+import { documentedExtensions, openapiProblems } from "../scripts/spec-rules.js";
+import { tempDir } from "./helpers/temp-dir.js";
+
+const known = documentedExtensions(ROOT);
+const xt = () => parse(readFileSync(join(ROOT, "specs/openapi/xt-spot.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+
+describe("the spec vocabulary's values are checked before generating", () => {
+  it("the project's specs have no problems", () => {
+    expect(specProblems(readApis())).toEqual([]);
+  });
+
+  it("a misspelt operation key: the unknown key named with the closest one, and the missing x-retryable", () => {
+    const doc = xt();
+    const op = doc.paths["/trade/api/v1/order"].post;
+    op["x-retryabel"] = op["x-retryable"];
+    delete op["x-retryable"];
+    expect(openapiProblems(doc, known)).toEqual([
+      "paths./trade/api/v1/order.post.x-retryabel: unknown extension x-retryabel (did you mean x-retryable?); docs/spec-conventions.md lists the vocabulary",
+      "paths./trade/api/v1/order.post: x-retryable (true or false) is required on every operation, got nothing",
+    ]);
+  });
+
+  it("a rate limit that names no limit (the call would go unlimited)", () => {
+    const doc = xt();
+    doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
+    expect(openapiProblems(doc, known)).toEqual([expect.stringMatching(/^paths\.\/trade\/api\/v1\/order\.post: x-rate-limit names "ipp", which x-rate-limits does not define \(.+\)$/)]);
+    doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = "ip";
+    expect(openapiProblems(doc, known)).toEqual(['paths./trade/api/v1/order.post: x-rate-limit must be a list of limit names, got "ip"']);
+  });
+
+  it("a limit without a usable count or interval", () => {
+    const doc = xt();
+    const name = Object.keys(doc["x-rate-limits"])[0]!;
+    doc["x-rate-limits"][name].intervalMs = 0;
+    expect(openapiProblems(doc, known)).toEqual([expect.stringMatching(new RegExp(`^x-rate-limits\\.${name}: needs limit .* and intervalMs .*, got `))]);
+  });
+
+  it("an error kind that picks no error class", () => {
+    const doc = xt();
+    const code = Object.keys(doc["x-error-codes"])[0]!;
+    doc["x-error-codes"][code].kind = "insufficent-funds";
+    expect(openapiProblems(doc, known)).toEqual([`x-error-codes.${code}.kind: "insufficent-funds" is not an error kind (did you mean "insufficient-funds"?)`]);
+  });
+
+  it("an envelope whose success codes are not a list, or whose fields are not names", () => {
+    const doc = xt();
+    doc["x-envelope"].success = 200;
+    doc.paths["/trade/api/v1/order"].post["x-envelope"] = { codeField: 1, success: [0] };
+    expect(openapiProblems(doc, known)).toEqual([
+      "x-envelope: x-envelope.success must be a list of the success codes, got 200",
+      "paths./trade/api/v1/order.post.x-envelope: x-envelope.codeField must be a field name, got 1",
+    ]);
+  });
+
+  it("buildAll refuses such a spec before generating anything", async () => {
+    const dir = tempDir("tradeapi-spec-rules-");
+    try {
+      mkdirSync(join(dir, "specs/openapi"), { recursive: true });
+      mkdirSync(join(dir, "docs"));
+      cpSync(join(ROOT, "docs/spec-conventions.md"), join(dir, "docs/spec-conventions.md"));
+      const doc = xt();
+      doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
+      writeFileSync(join(dir, "specs/openapi/xt-spot.yaml"), stringify(doc));
+      const [api] = readApis().filter((a) => a.name === "xt");
+      expect(specProblems([api!], dir)).toEqual([expect.stringMatching(/^specs\/openapi\/xt-spot\.yaml: paths\.\/trade\/api\/v1\/order\.post: x-rate-limit names "ipp"/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const broken = readApis().map((a) => ({ ...a, root: a.name === "xt" ? "specs/openapi/no-such.yaml" : a.root }));
+    await expect(buildAll(broken)).rejects.toThrow(/no-such\.yaml/);
+    expect(SpecProblemsError.name).toBe("SpecProblemsError");
+  });
+});
+
+describe("npm run generate on a broken spec: one line per problem, exit 1, no stack, nothing written", () => {
+  it("in a copy of the project", async () => {
+    const dir = tempDir("tradeapi-generate-broken-");
+    try {
+      for (const p of ["specs", "scripts", "src", "docs", "generated", "redocly.yaml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+      symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+      const file = join(dir, "specs/openapi/xt-spot.yaml");
+      const doc = xt();
+      doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
+      writeFileSync(file, stringify(doc));
+      const before = readFileSync(join(dir, "generated/xt-spot.meta.ts"), "utf8");
+      const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/generate.ts", "--no-lint"], { cwd: dir }).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^specs\/openapi\/xt-spot\.yaml: paths\.\/trade\/api\/v1\/order\.post: x-rate-limit names "ipp", which x-rate-limits does not define .*\ngenerate: fix the spec problems above \(nothing was written\)\.\n$/);
+      expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+      expect(readFileSync(join(dir, "generated/xt-spot.meta.ts"), "utf8")).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
