@@ -75,9 +75,19 @@ const withoutDescriptions = (v: unknown): unknown =>
 const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a, big) === JSON.stringify(b, big);
 
+/**
+ * The YAML parser reads integers as bigints. api-smart-diff gets them as numbers where a number
+ * holds them exactly, and beyond 2^53 as a marked string, so that no digit is lost (an int64
+ * maximum changed in its last digit is a change); `json` prints the marked ones as the digits.
+ */
+const BIG_MARK = "\u0000bigint:";
+const plain = (_k: string, x: unknown) => (typeof x === "bigint" ? (Number.isSafeInteger(Number(x)) ? Number(x) : `${BIG_MARK}${x}`) : x);
+const unmark = (text: string) => text.replace(/"\\u0000bigint:(-?\d+)"/g, "$1").replace(/\u0000bigint:/g, "");
+const json = (v: unknown): string => unmark(JSON.stringify(v, plain));
+
 const show = (v: unknown): string => {
   if (v === undefined) return "(none)";
-  const s = JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x));
+  const s = json(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
@@ -89,8 +99,8 @@ function arrow(before: unknown, after: unknown): string {
   const b = show(before);
   const a = show(after);
   if (b !== a || before === undefined || after === undefined) return `${b} → ${a}`;
-  const jb = JSON.stringify(before, big);
-  const ja = JSON.stringify(after, big);
+  const jb = json(before);
+  const ja = json(after);
   let i = 0;
   while (i < jb.length && jb[i] === ja[i]) i++;
   const from = Math.max(0, i - 30);
@@ -653,7 +663,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
   return out;
 }
 
-const jsonSafe = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x))));
+const jsonSafe = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSON.stringify(v, plain)));
 
 /** Classified changes between two versions of one API's spec (undefined: the spec did not exist). */
 export async function diffSpec(api: string, before: Node | undefined, after: Node | undefined): Promise<SpecChange[]> {
@@ -662,8 +672,9 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
     const n = typeof after.asyncapi === "string" ? Object.keys((after.operations as Node | undefined) ?? {}).length : Object.values((after.paths as Record<string, Node> | undefined) ?? {}).reduce((k, item) => k + Object.keys(item ?? {}).filter((m) => METHODS.has(m)).length, 0);
     return [{ api, kind: "non-breaking", message: `API added (${n} operations)`, rule: "api-added" }];
   }
-  if (typeof after.asyncapi === "string" || typeof before.asyncapi === "string") return diffAsyncapi(api, before, after);
-  return diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node);
+  const changes = typeof after.asyncapi === "string" || typeof before.asyncapi === "string" ? await diffAsyncapi(api, before, after) : await diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node);
+  // (a big integer that reached a message some other way than `show`: its digits)
+  return changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c));
 }
 
 const ORDER: Record<ChangeKind, number> = { breaking: 0, "non-breaking": 1, docs: 2 };

@@ -277,6 +277,29 @@ describe("spec diff (AsyncAPI): references compared by what they point at", () =
   });
 });
 
+describe("spec diff: integers beyond 2^53 keep every digit (the YAML parser reads bigints)", () => {
+  it("an int64 maximum changed in its last digit is a change, shown with all its digits", async () => {
+    const before = openapi();
+    getOrder(before).parameters[2].schema.maximum = 9223372036854775807n;
+    const after = clone(before);
+    getOrder(after).parameters[2].schema.maximum = 9223372036854775806n;
+    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(["limit maximum 9223372036854775807 → 9223372036854775806"]);
+  });
+  it("one added is shown with its digits, not rounded; small integers print as before", async () => {
+    const before = openapi();
+    const after = clone(before);
+    orderSchema(after).properties.id = { type: "integer", format: "int64", maximum: 9223372036854775807n, minimum: 1n };
+    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(expect.arrayContaining(["id maximum (none) → 9223372036854775807", "id minimum (none) → 1"]));
+  });
+  it("in an AsyncAPI payload too", async () => {
+    const before = asyncapi();
+    before.components.messages.placeOrderRequest.payload.properties.price.maximum = 18446744073709551615n;
+    const after = clone(before);
+    after.components.messages.placeOrderRequest.payload.properties.price.maximum = 18446744073709551614n;
+    expect((await diffSpec("ws", before, after)).map((c) => c.message)).toEqual(["payload price maximum 18446744073709551615 → 18446744073709551614"]);
+  });
+});
+
 describe("the summary npm run generate ends with", () => {
   it("counts per API, then every breaking change on its own line", async () => {
     const before = openapi();
