@@ -34,6 +34,7 @@
  *   replies, stop answering pings, push any state (DISCONNECT / RECONNECTING / READY, or a
  *   whole outage), send raw text.
  */
+import { createServer, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
@@ -161,12 +162,26 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     log: opts.log ?? (() => undefined),
   });
 
-  const wss = new WebSocketServer({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0, path, maxPayload: opts.maxFrameBytes ?? 1024 * 1024 });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
+  // The HTTP server is ours (not one `ws` makes for a port) so that close() can end the
+  // connections that never upgraded: a TCP connection that sent nothing kept the server, and
+  // the CLI's SIGTERM/SIGINT shutdown, waiting for ever.
+  const server = createServer((_req, res) => {
+    // What `ws` answers a request that is no upgrade.
+    const body = STATUS_CODES[426]!;
+    res.writeHead(426, { "content-length": body.length, "content-type": "text/plain" });
+    res.end(body);
   });
-  const port = (wss.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", () => undefined);
+  const wss = new WebSocketServer({ server, path, maxPayload: opts.maxFrameBytes ?? 1024 * 1024 });
+  wss.on("error", () => undefined);
+  const port = (server.address() as AddressInfo).port;
   let connSeq = 0;
   wss.on("connection", (ws) => gw.accept(ws, ++connSeq, (c, text) => onFrame(gw, c, text)));
   const idleTimer = setInterval(() => gw.idleCheck(), idleCheckMs);
@@ -175,6 +190,8 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     gw.clearTimers();
     for (const c of gw.conns) c.ws.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 }
 

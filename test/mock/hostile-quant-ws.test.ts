@@ -3,6 +3,8 @@
  * object's prototype, never makes the process hang on to memory, and never breaks the emulator
  * for the honest requests that follow.
  */
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
@@ -102,5 +104,24 @@ describe("quant-ws emulator: request text names no prototype", () => {
     protoClean();
     expect(m.tokens()).toEqual([]);
     await c.login({ access_key: "k" });
+  });
+});
+
+describe("quant-ws emulator: close()", () => {
+  it.each([
+    ["a TCP connection that sent nothing", ""],
+    ["a keep-alive HTTP connection that never upgraded", "GET /ws/v1 HTTP/1.1\r\nHost: x\r\n\r\n"],
+    ["half a request line", "GET /ws/v1 HT"],
+  ])("resolves at once with %s open", async (_label, bytes) => {
+    const m = await startQuantWsMock();
+    const sock = connect(m.port, "127.0.0.1");
+    open.push({ close: () => sock.destroy() });
+    await once(sock, "connect");
+    if (bytes) sock.write(bytes);
+    await new Promise((r) => setTimeout(r, 50));
+    const t = performance.now();
+    const closed = await Promise.race([m.close().then(() => "closed"), new Promise((r) => setTimeout(() => r("still open"), 3_000))]);
+    expect(closed).toBe("closed");
+    expect(performance.now() - t).toBeLessThan(1_000);
   });
 });
