@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "nod
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { escapeHtml } from "./docs-portal.js";
 
 /** A `<script src>` / `<link href>` (or CSS import) that would need the network. */
@@ -25,6 +26,35 @@ export function remoteResource(html: string): string | undefined {
     /@import\s+(?:url\()?["']?(?:https?:)?\/\/[^"')\s;]*/i.exec(html) ??
     /url\(\s*["']?(?:https?:)?\/\/[^"')\s;]*/i.exec(html);
   return hit?.[0];
+}
+
+/** Where @asyncapi/html-template's single-file page puts the spec and its settings, as JSON, in an inline script. */
+const APP_SCRIPT_START = "<script>\n    const schema = ";
+const APP_SCRIPT_END = ";\n    const appRoot = document.getElementById('root');";
+const APP_SCRIPT_TAIL = /^;\n\s*const appRoot = document\.getElementById\('root'\);\s*AsyncApiStandalone\.render\(\s*\{ schema, config, \}, appRoot\s*\);\s*<\/script>\s*<\/body>\s*<\/html>\s*$/;
+
+/**
+ * Keep the spec text that @asyncapi/html-template writes into the page as it is from being read
+ * as markup. The template embeds the spec's JSON in an inline `<script>` and its title in
+ * `<title>` unescaped: a description with `</script>` (or `<!--`) ends or breaks that script
+ * and whatever follows runs as HTML, a title with `</title>` does the same in the head. Every
+ * `<` in the JSON becomes `\u003c` (the same string to the script) and the title is
+ * HTML-escaped. `info` is the spec's title and version, as the template printed them. Throws
+ * if the page is not laid out as this template version lays it out.
+ */
+export function escapeEmbeddedSpec(html: string, info: { title: string; version: string }): string {
+  const start = html.indexOf(APP_SCRIPT_START);
+  // A JSON string has no raw line break, so this text (with one) is the script's own, after the JSON.
+  const end = html.lastIndexOf(APP_SCRIPT_END);
+  if (start < 0 || html.indexOf(APP_SCRIPT_START, start + 1) >= 0 || end < start || !APP_SCRIPT_TAIL.test(html.slice(end))) {
+    throw new Error("@asyncapi/html-template's page is not laid out as expected (one inline script with `const schema = …`, last in <body>): check escapeEmbeddedSpec against the template");
+  }
+  const from = start + APP_SCRIPT_START.length;
+  const title = `<title>${info.title} ${info.version} documentation</title>`;
+  const at = html.indexOf("<title>");
+  if (at < 0 || at > start || !html.startsWith(title, at)) throw new Error("@asyncapi/html-template's page has no <title> with the spec's title and version where expected: check escapeEmbeddedSpec against the template");
+  const head = `${html.slice(0, at)}<title>${escapeHtml(`${info.title} ${info.version}`)} documentation</title>${html.slice(at + title.length, from)}`;
+  return head + html.slice(from, end).replace(/</g, "\\u003c") + html.slice(end);
 }
 
 /** The part of @asyncapi/generator (CommonJS, untyped) this file uses. */
@@ -112,7 +142,8 @@ async function renderNow(specFile: string, title: string): Promise<string> {
     } finally {
       console.error = consoleError;
     }
-    const html = readFileSync(join(out, "index.html"), "utf8");
+    const spec = parseYaml(readFileSync(specFile, "utf8")) as { info?: { title?: unknown; version?: unknown } };
+    const html = escapeEmbeddedSpec(readFileSync(join(out, "index.html"), "utf8"), { title: String(spec.info?.title), version: String(spec.info?.version) });
     const at = /<body[^>]*>/i.exec(html);
     if (!at) throw new Error(`@asyncapi/html-template gave a page without <body> for ${specFile}`);
     const nav = ASYNCAPI_VIEW_NAV.replace("</nav>", `<span style="color:#555">${escapeHtml(title)} · AsyncAPI view</span></nav>`);

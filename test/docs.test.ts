@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
+import { runInNewContext } from "node:vm";
+import { escapeEmbeddedSpec } from "../scripts/asyncapi-docs.js";
 import { bundledSpec, offlinePage, PORTAL_LOGO } from "../scripts/build-docs.js";
 import { changelogPage, changelogSections, indexPage, portalApi, redocSlug } from "../scripts/docs-portal.js";
 import { cliArg, operationsOf, readSpec } from "../scripts/docs-samples.js";
@@ -21,6 +23,56 @@ describe("offline pages", () => {
     expect(() => offlinePage(`<script src="https://example.com/x.js"></script>`)).toThrow(/remote resource/);
     expect(() => offlinePage(`<img src="https://cdn.example.com/a.png">`)).toThrow(/remote resource/);
     expect(() => offlinePage(`<script>fetch("https://cdn.example.com/fonts")</script>`)).toThrow(/remote resource/);
+  });
+});
+
+describe("the AsyncAPI view's embedded spec", () => {
+  // The installed @asyncapi/html-template's own page function (components/index.js), with its
+  // helpers stubbed: the page it writes around a spec, without running the generator.
+  const template = readFileSync(join(ROOT, "node_modules/@asyncapi/html-template/components/index.js"), "utf8");
+  const source = template.replace(/^import .*$/gm, "").replace(/^export function/gm, "function");
+  const templatePage = (spec: { info: { title: string; version: string } }): string =>
+    new Function(
+      "includeFile",
+      "generateBase64Favicon",
+      "renderSpec",
+      "stringifySpec",
+      "stringifyConfiguration",
+      `${source}\nreturn Index;`,
+    )(
+      () => 'var ui = "<\\/script>";',
+      () => "data:image/x-icon;base64,AA==",
+      () => "<p>rendered &lt;/script&gt;</p>",
+      () => JSON.stringify(spec, null, 2),
+      () => JSON.stringify({ show: { sidebar: true } }),
+    )({ asyncapi: { info: () => ({ title: () => spec.info.title, version: () => spec.info.version }) }, params: { singleFile: "true" } }) as string;
+  const hostile = "Intro </script><img src=x onerror=window.__xssA=1> <!-- and </SCRIPT > too";
+  const spec = { asyncapi: "3.0.0", info: { title: "Tiny </title><script>x()</script> & co", version: "1.0.0", description: hostile }, operations: { ping: { description: "<\/script>" } } };
+
+  it("stays data: the script runs to its own end and gives the spec back; the title is text", () => {
+    const page = templatePage(spec);
+    const start = page.indexOf("<script>\n    const schema");
+    // As the HTML parser reads it: the script ends at the first `</script`, any case.
+    const raw = page.slice(start + "<script>".length, start + page.slice(start).search(/<\/script/i));
+    expect(raw, "the template itself still embeds the spec raw").not.toMatch(/AsyncApiStandalone/);
+
+    const safe = escapeEmbeddedSpec(page, spec.info);
+    const at = safe.indexOf("<script>\n    const schema");
+    const script = safe.slice(at + "<script>".length, at + safe.slice(at).search(/<\/script/i));
+    expect(script).toMatch(/AsyncApiStandalone\.render\(\s*\{ schema, config, \}, appRoot\s*\);\s*$/);
+    expect(script).not.toContain("<");
+    const rendered: unknown[] = [];
+    runInNewContext(script, { document: { getElementById: () => "root" }, AsyncApiStandalone: { render: (p: unknown) => rendered.push(p) } });
+    expect(rendered).toEqual([{ schema: spec, config: { show: { sidebar: true } } }]);
+    expect(safe).toContain("<title>Tiny &lt;/title&gt;&lt;script&gt;x()&lt;/script&gt; &amp; co 1.0.0 documentation</title>");
+    // Nothing else changed: the other scripts, the rendered body.
+    expect(safe.slice(safe.indexOf("</title>"), at)).toBe(page.slice(page.indexOf(" documentation</title>") + " documentation".length, start));
+  });
+
+  it("refuses a page laid out otherwise (a template upgrade): check it again", () => {
+    const page = templatePage(spec);
+    expect(() => escapeEmbeddedSpec(page.replace("AsyncApiStandalone.render", "AsyncApiStandalone.hydrate"), spec.info)).toThrow(/not laid out as expected/);
+    expect(() => escapeEmbeddedSpec(page, { ...spec.info, title: "Other" })).toThrow(/<title>/);
   });
 });
 
