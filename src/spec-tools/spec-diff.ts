@@ -679,6 +679,32 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
 
 const ORDER: Record<ChangeKind, number> = { breaking: 0, "non-breaking": 1, docs: 2 };
 
+/*
+ * Messages and operation names carry spec text (property names, error-code keys, paths,
+ * operationIds). Printed, it must stay one line of text: a line break in a property name must
+ * not start a `## <version>` heading in CHANGELOG.md.
+ */
+/** Control characters, Unicode line separators and bidi overrides. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+/** Spec text on one line: control characters as escapes (`\n`, `\u0007`). */
+const oneLine = (text: string): string => text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+/** Markdown text that renders as itself: no HTML (`<`), no inline link or image (`](`). */
+const mdInline = (text: string): string => oneLine(text).replace(/</g, "&lt;").replace(/\]\(/g, "]\\(");
+/** The same at the start of a list item: no heading, quote, list, fence, rule or link definition there either. */
+const mdItem = (text: string): string =>
+  mdInline(text)
+    .replace(/^( {0,3})(?:([#>+*_[-]|```|~~~)|(\d+)([.)]))/, (_m, sp: string, mark?: string, num?: string, dot?: string) => (mark ? `${sp}\\${mark}` : `${sp}${num}\\${dot}`))
+    .replace(/^ {4}/, "&#32;   ");
+/** A code span around any text: a backtick fence longer than any run of backticks in it. */
+function mdCode(text: string): string {
+  const t = oneLine(text);
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^`|`$/.test(t) || /^ .*[^ ].* $/.test(t) ? " " : "";
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
 /** Human-readable text, grouped per API and operation, breaking first. */
 export function formatText(changes: SpecChange[]): string {
   if (!changes.length) return "no spec changes\n";
@@ -686,12 +712,12 @@ export function formatText(changes: SpecChange[]): string {
   for (const api of [...new Set(changes.map((c) => c.api))]) {
     const mine = changes.filter((c) => c.api === api);
     const count = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
-    lines.push(`${api}: ${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("docs")} docs`);
+    lines.push(`${oneLine(api)}: ${count("breaking")} breaking, ${count("non-breaking")} non-breaking, ${count("docs")} docs`);
     const groups = new Map<string, SpecChange[]>();
     for (const c of mine) groups.set(c.operation ?? "(document)", [...(groups.get(c.operation ?? "(document)") ?? []), c]);
     for (const [op, cs] of groups) {
-      lines.push(`  ${op}`);
-      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${c.message}`);
+      lines.push(`  ${oneLine(op)}`);
+      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${oneLine(c.message)}`);
     }
   }
   return `${lines.join("\n")}\n`;
@@ -701,7 +727,7 @@ export function formatText(changes: SpecChange[]): string {
 export function formatMarkdown(changes: SpecChange[], options: { docs?: "list" | "summary" } = {}): string {
   const out: string[] = [];
   for (const api of [...new Set(changes.map((c) => c.api))]) {
-    out.push(`### ${api}`, "");
+    out.push(`### ${mdInline(api)}`, "");
     for (const kind of ["breaking", "non-breaking", "docs"] as ChangeKind[]) {
       const cs = changes.filter((c) => c.api === api && c.kind === kind);
       if (!cs.length) continue;
@@ -710,12 +736,12 @@ export function formatMarkdown(changes: SpecChange[], options: { docs?: "list" |
         // A changelog names where the documentation changed; `spec diff` has every line.
         const ops = [...new Set(cs.flatMap((c) => (c.operation ? [c.operation] : [])))];
         const general = cs.filter((c) => !c.operation).length;
-        if (ops.length) out.push(`- ${ops.length} operation${ops.length === 1 ? "" : "s"}: ${ops.map((o) => `\`${o}\``).join(", ")}`);
+        if (ops.length) out.push(`- ${ops.length} operation${ops.length === 1 ? "" : "s"}: ${ops.map(mdCode).join(", ")}`);
         if (general) out.push(`- ${general} change${general === 1 ? "" : "s"} to the API's own description, servers or tables`);
         out.push("");
         continue;
       }
-      for (const c of cs) out.push(`- ${c.operation ? `\`${c.operation}\`: ` : ""}${c.message}`);
+      for (const c of cs) out.push(`- ${c.operation ? `${mdCode(c.operation)}: ${mdInline(c.message)}` : mdItem(c.message)}`);
       out.push("");
     }
   }
@@ -729,9 +755,9 @@ export function formatSummary(changes: SpecChange[], base: string): string {
   for (const api of [...new Set(changes.map((c) => c.api))]) {
     const mine = changes.filter((c) => c.api === api);
     const n = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
-    lines.push(`  ${api}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
+    lines.push(`  ${oneLine(api)}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
   }
-  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`);
+  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`));
   lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
   return `${lines.join("\n")}\n`;
 }
