@@ -29,7 +29,10 @@
  *     price when marketable (BUY price ≥ mark, SELL price ≤ mark) and rests as NEW otherwise;
  *     an order with `trigger_price` is a conditional order that waits (WAITING) and never
  *     triggers here;
- *   - linear contracts (1 contract = 1 unit): margin = quantity × price / leverage (leverage
+ *   - numbers are decimals (sign, digits, fraction, exponent; at most 40 characters), else
+ *     25010: not `0x10`, `0b11` or `Infinity`; a symbol is 1-32 letters, digits, `.`, `_`, `-`;
+ *   - linear contracts (1 contract = 1 unit): margin = quantity × price / leverage, at the
+ *     price the order fills at (the mark for MARKET and a marketable LIMIT) (leverage
  *     per symbol, default 10, set by risk_setting); opening needs that much available cash
  *     (25021), a resting opening order freezes it;
  *   - open BUY adds to the Long position, open SELL to the Short one; a closing order

@@ -6,7 +6,9 @@
  * parameters naming record fields filter, `x-pagination` pages: open orders, deposit and
  * withdrawal records, withdrawal addresses, klines by `since`; a withdraw adds a withdrawal
  * record) and enough order state for order → getOrder → cancel, batch orders
- * and batch cancel.
+ * and batch cancel. Orders are checked as the server does (102 "参数错误"): a market
+ * `base_quote`, price and amount finite decimals above 0 (at most 40 characters), a type 0
+ * or 1; a batch with one item that fails places nothing.
  */
 import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";

@@ -4,8 +4,11 @@
  * backtrack, stored state is validated and bounded, and the honest requests that follow work.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
+import { signXtParams, xtNonce } from "../../src/auth/xt.js";
+import { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY } from "../../src/mock/hubi.js";
 import { compareCells, rowFilter } from "../../src/mock/query-rows.js";
-import { startXtMock } from "../../src/mock/xt.js";
+import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -57,5 +60,76 @@ describe("no request text makes a comparison slow", () => {
     const r = await fetch(`${xt.url}/data/api/v1/getKLine?market=btc_usdt&type=1min&since=${"1".repeat(8_000)}x`);
     expect(r.status).toBe(200);
     expect(performance.now() - t).toBeLessThan(1_000);
+  });
+});
+
+/** A signed XT request with any parameter values (the client would refuse most of these). */
+async function xtCall(url: string, method: "GET" | "POST", path: string, params: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const all: Record<string, string> = { ...params, accesskey: XT_MOCK_ACCESS_KEY, nonce: xtNonce() };
+  all.signature = signXtParams(all, XT_MOCK_SECRET_KEY);
+  const qs = new URLSearchParams(all).toString();
+  const r =
+    method === "GET"
+      ? await fetch(`${url}${path}?${qs}`)
+      : await fetch(`${url}${path}`, { method, headers: { "content-type": "application/x-www-form-urlencoded" }, body: qs });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+/** A signed Hubi request with any parameter values. */
+let hubiSeq = 0;
+async function hubiCall(url: string, method: "GET" | "POST", path: string, params: Array<[string, string]>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers = signHubiRequest({ accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN, timestamp: hubiTimestamp(Date.now()), seqNum: ++hubiSeq, path, params } as never) as unknown as Record<string, string>;
+  const qs = new URLSearchParams(params).toString();
+  const r =
+    method === "GET"
+      ? await fetch(`${url}${path}?${qs}`, { headers })
+      : await fetch(`${url}${path}`, { method, headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: qs });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+describe("orders are validated as the servers do", () => {
+  it("xt order refuses a price or number that is no positive decimal (102); the open orders stay readable", async () => {
+    const xt = await started(startXtMock());
+    const order = (o: Record<string, string>) => xtCall(xt.url, "POST", "/trade/api/v1/order", { market: "btc_usdt", price: "5000", number: "1", type: "1", entrustType: "0", ...o });
+    for (const price of ["NaN", "abc", "-5", "1e999", "0x10", "Infinity", "0", "1".repeat(1000)]) {
+      expect((await order({ price })).body, price).toMatchObject({ code: 102 });
+    }
+    for (const number of ["NaN", "Infinity", "0x10", "abc"]) expect((await order({ number })).body, number).toMatchObject({ code: 102 });
+    expect((await order({ number: "-1" })).body).toMatchObject({ code: 105 });
+    expect((await order({ market: "x".repeat(10_000) })).body).toMatchObject({ code: 102 });
+    const ok = await order({ price: "5000.5", number: "0.002" });
+    expect(ok.body).toMatchObject({ code: 200 });
+    const open = await xtCall(xt.url, "GET", "/trade/api/v1/getOpenOrders", { market: "btc_usdt", page: "1", pageSize: "10" });
+    expect(open.body).toMatchObject({ code: 200, data: [expect.objectContaining({ price: "5000.5", number: "0.002", type: 1 })] });
+    expect((open.body.data as unknown[]).length).toBe(1);
+  });
+
+  it("xt batchOrder refuses a batch with an item it cannot take (102, nothing placed), never a 500", async () => {
+    const xt = await started(startXtMock());
+    const batch = (items: unknown) => xtCall(xt.url, "POST", "/trade/api/v1/batchOrder", { market: "btc_usdt", data: Buffer.from(JSON.stringify(items)).toString("base64") });
+    for (const items of [[1, "x"], [{ type: 7 }], [null], [{ price: 1, amount: 1, type: 7 }], [{ price: "NaN", amount: 1, type: 1 }], [{ price: 1, amount: -1, type: 0 }], [{ price: 1, amount: 1, type: 1 }, []]]) {
+      const r = await batch(items);
+      expect(r.status, JSON.stringify(items)).toBe(200);
+      expect(r.body, JSON.stringify(items)).toMatchObject({ code: 102 });
+    }
+    expect((await batch([{ price: 100, amount: 1, type: 1 }, { price: "101", amount: "2", type: 0 }])).body).toMatchObject({ code: 200 });
+    const open = await xtCall(xt.url, "GET", "/trade/api/v1/getOpenOrders", { market: "btc_usdt", page: "1", pageSize: "10" });
+    expect((open.body.data as Array<{ type: number }>).map((o) => o.type).sort()).toEqual([0, 1]);
+  });
+
+  it("hubi takes plain decimals only, and margin at the price an order fills at", async () => {
+    const hubi = await started(startHubiMock());
+    const order = (o: Record<string, string>) =>
+      hubiCall(hubi.url, "POST", "/api/futures/enter_order", Object.entries({ coin_code: "USDT", symbol: "BTCUSDT", open_position: "true", trade_direction: "BUY", order_type: "LIMIT", quantity: "1", price: "100", ...o }));
+    expect((await order({ price: "0x10" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25010/) });
+    expect((await order({ quantity: "0b11" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25010/) });
+    expect((await order({ quantity: "9223372036854775808", price: "1e-300" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25009/) });
+    expect((await order({ symbol: "x".repeat(1000) })).status).toBe(400);
+    // 100 000 USDT at leverage 10 opens 100 contracts at the mark (10 000), not 10^6 at 0.01.
+    expect((await order({ trade_direction: "SELL", quantity: "1000000", price: "0.01" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25021/) });
+    expect((await hubiCall(hubi.url, "GET", "/api/futures/query_position", [])).body).toEqual([]);
+    expect((await order({ trade_direction: "SELL", quantity: "50", price: "0.01" })).body).toMatchObject({ status: 0 });
+    const accounts = (await hubiCall(hubi.url, "GET", "/api/futures/query_accounts", [])).body as unknown as Array<{ currency: string; cashAvailable: number }>;
+    expect(accounts.find((a) => a.currency === "USDT")!.cashAvailable).toBe(50_000);
   });
 });

@@ -195,6 +195,10 @@ export class HubiExchange {
     if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t);
   }
 
+  /** The price an order's margin is taken at: the mark when it fills now (MARKET, or a marketable LIMIT), else its limit. */
+  marginPrice(o: MockOrder): number {
+    return o.type === "Market" || (o.ordStatus !== "WAITING" && this.marketable(o)) ? this.markOf(o.symbol) : o.price;
+  }
   /** Margin an opening order needs at `price` for its open quantity; 25021 if not available. */
   freeze(o: MockOrder, price: number, extraAvailable = 0): void {
     if (!o.openPosition) return;

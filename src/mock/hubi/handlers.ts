@@ -16,15 +16,27 @@ function requireParams(req: MockRequest): void {
   for (const name of req.op.body?.required ?? []) if (!req.params[name]) reject("ILLEGAL_ARGUMENT");
   for (const p of req.op.params) if (p.required && !req.params[p.name]) reject("ILLEGAL_ARGUMENT");
 }
+/**
+ * A decimal as the server parses one (BigDecimal): sign, digits, fraction, exponent; not
+ * `0x10`, `0b11`, `Infinity` or padded text, which `Number()` would take. Linear (no two
+ * quantifiers share a digit).
+ */
+const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** Longer number text is no number a trading API takes (25010). */
+const MAX_NUMBER_CHARS = 40;
 const num = (v: string | undefined): number | undefined => {
   if (v === undefined || v === "") return undefined;
+  if (v.length > MAX_NUMBER_CHARS || !DECIMAL.test(v)) reject("25010");
   const n = Number(v);
   return Number.isFinite(n) ? n : reject("25010");
 };
+/** A contract symbol as the exchange lists them (`BTCUSDT`); anything else is ILLEGAL_ARGUMENT. */
+const SYMBOL = /^[A-Za-z0-9._-]{1,32}$/;
+const symbolOf = (v: string | undefined): string => (v !== undefined && SYMBOL.test(v) ? v : reject("ILLEGAL_ARGUMENT"));
 const bool = (v: string | undefined): boolean => (v === "true" ? true : v === "false" ? false : reject("ILLEGAL_ARGUMENT"));
 const quantity = (v: string | undefined): number | undefined => {
   const n = num(v);
-  return n === undefined ? undefined : Number.isInteger(n) && n > 0 ? n : reject("25009");
+  return n === undefined ? undefined : Number.isSafeInteger(n) && n > 0 ? n : reject("25009");
 };
 const positivePrice = (v: string | undefined): number | undefined => {
   const n = num(v);
@@ -69,6 +81,7 @@ const enterOrder: Handler = (ex, req) => {
   const p = req.params;
   const t = ex.now();
   ex.account(p.coin_code!);
+  const symbol = symbolOf(p.symbol);
   const openPosition = bool(p.open_position);
   const qty = quantity(p.quantity)!;
   const side: Side = p.trade_direction === "BUY" ? "Buy" : p.trade_direction === "SELL" ? "Sell" : reject("25017");
@@ -80,16 +93,16 @@ const enterOrder: Handler = (ex, req) => {
   const stopWinPrice = num(p.stop_win_price) ?? 0;
   const triggerPrice = num(p.trigger_price) ?? 0;
   const triggerType = p.trigger_type === undefined || p.trigger_type === "LAST" ? "LAST" : p.trigger_type === "INDEX" ? "INDEX" : reject("ILLEGAL_ARGUMENT");
-  const refPrice = type === "Limit" ? price : ex.markOf(p.symbol!);
+  const refPrice = type === "Limit" ? price : ex.markOf(symbol);
   checkStops(side, refPrice, stopLossPrice, stopWinPrice);
   if (!openPosition) {
-    const pos = ex.positions.get(ex.positionKey(p.coin_code!, p.symbol!, side === "Sell" ? "Long" : "Short"));
+    const pos = ex.positions.get(ex.positionKey(p.coin_code!, symbol, side === "Sell" ? "Long" : "Short"));
     if (!pos || pos.qty - ex.reserved(pos) < qty) reject("25025");
   }
   const o: MockOrder = {
     id: ex.nextOrderId(t),
     currency: p.coin_code!,
-    symbol: p.symbol!,
+    symbol,
     createdMs: t,
     modifiedMs: t,
     side,
@@ -110,7 +123,9 @@ const enterOrder: Handler = (ex, req) => {
     pnl: 0,
     frozen: 0,
   };
-  ex.freeze(o, refPrice);
+  // Margin at the price the order fills at: the mark when it fills on arrival (a SELL far
+  // below the mark fills at the mark, not at its limit), else its limit.
+  ex.freeze(o, ex.marginPrice(o));
   ex.orders.set(o.id, o);
   ex.match(o, t);
   return ok(o.id);
@@ -161,7 +176,7 @@ const amendOrder: Handler = (ex, req) => {
   const before = o.frozen;
   ex.release(o);
   try {
-    ex.freeze(next, next.type === "Limit" ? next.price : ex.markOf(next.symbol));
+    ex.freeze(next, ex.marginPrice(next));
   } catch (e) {
     ex.account(o.currency).frozenCash += before;
     o.frozen = before;
@@ -258,8 +273,9 @@ const changePositionLeverage: Handler = (ex, req) => {
 
 const riskSetting: Handler = (ex, req) => {
   requireParams(req);
-  const { coin_code: currency = "", symbol = "" } = req.params;
+  const { coin_code: currency = "" } = req.params;
   ex.account(currency);
+  const symbol = symbolOf(req.params.symbol);
   const leverage = num(req.params.leverage)!;
   if (!Number.isInteger(leverage) || leverage < 1 || leverage > 100) reject("25031");
   ex.setLeverage(currency, symbol, leverage);

@@ -51,11 +51,40 @@ function listAnswer(req: MockRequest, rows: ReadonlyArray<Row>): MockReply {
   return envelope(200, "success", data);
 }
 
+/** A market name as XT lists them (`btc_usdt`). */
+const MARKET = /^[A-Za-z0-9]{1,20}_[A-Za-z0-9]{1,20}$/;
+/** A decimal as text: digits, an optional fraction and exponent (linear: no two quantifiers share a digit). */
+const DECIMAL_TEXT = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** Longest price or amount text kept (an order stores what it was sent). */
+const MAX_DECIMAL_CHARS = 40;
+
+/**
+ * A price or amount as the server takes it: a finite decimal above 0 (text, or a JSON number
+ * in a batch item), at most MAX_DECIMAL_CHARS characters; undefined for anything else (NaN,
+ * "abc", -5, 1e999, 0x10, an object).
+ */
+function positiveDecimal(v: unknown): string | undefined {
+  if (typeof v !== "string" && typeof v !== "number" && typeof v !== "bigint") return undefined;
+  const t = typeof v === "string" ? v.trim() : String(v);
+  if (t.length > MAX_DECIMAL_CHARS || !DECIMAL_TEXT.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) && n > 0 ? t : undefined;
+}
+
+const PARAM_ERROR = () => envelope(102, "委托失败，参数错误");
+
 const order: Handler = (st, req) => {
   const { market = "", price = "", number = "", type = "", entrustType = "" } = req.params;
-  if (!market || !price || !number || !/^[01]$/.test(type) || !/^[01]$/.test(entrustType)) return envelope(102, "委托失败，参数错误");
-  if (Number(number) <= 0) return envelope(105, "委托失败，委托数量不能低于系统设置最小委托数量");
-  const o = st.place(market, price, number, Number(type), Number(entrustType));
+  if (!MARKET.test(market) || !price || !number || !/^[01]$/.test(type) || !/^[01]$/.test(entrustType)) return PARAM_ERROR();
+  // A number that reads as a decimal at or below 0: 105 (below the minimum), as before.
+  const amount = number.trim();
+  if (amount.length <= MAX_DECIMAL_CHARS && DECIMAL_TEXT.test(amount.replace(/^-/, "")) && Number(amount) <= 0) {
+    return envelope(105, "委托失败，委托数量不能低于系统设置最小委托数量");
+  }
+  const p = positiveDecimal(price);
+  const n = positiveDecimal(number);
+  if (p === undefined || n === undefined) return PARAM_ERROR();
+  const o = st.place(market, p, n, Number(type), Number(entrustType));
   return envelope(200, "An order has been placed successfully", { id: o.id });
 };
 
@@ -66,10 +95,21 @@ const batchOrder: Handler = (st, req) => {
   } catch {
     return envelope(102, "委托失败，参数错误");
   }
-  if (!Array.isArray(items) || items.length === 0) return envelope(102, "委托失败，参数错误");
-  const placed = (items as Array<Record<string, unknown>>).slice(0, 100).map((i) => {
-    const o = st.place(req.params.market ?? "", String(i.price), String(i.amount), Number(i.type), 0);
-    return { amount: Number(i.amount), price: Number(i.price), id: o.id, type: o.type };
+  const market = req.params.market ?? "";
+  if (!MARKET.test(market) || !Array.isArray(items) || items.length === 0) return PARAM_ERROR();
+  // The server reads the first 100 items; one it cannot take refuses the batch (nothing placed).
+  const valid = items.slice(0, 100).map((i: unknown) => {
+    if (i === null || typeof i !== "object" || Array.isArray(i)) return undefined;
+    const { price, amount, type } = i as Record<string, unknown>;
+    const p = positiveDecimal(price);
+    const a = positiveDecimal(amount);
+    const t = type === 0 || type === 1 || type === "0" || type === "1" ? Number(type) : undefined;
+    return p === undefined || a === undefined || t === undefined ? undefined : { p, a, t };
+  });
+  if (valid.some((v) => v === undefined)) return PARAM_ERROR();
+  const placed = valid.map((v) => {
+    const o = st.place(market, v!.p, v!.a, v!.t, 0);
+    return { amount: Number(v!.a), price: Number(v!.p), id: o.id, type: o.type };
   });
   return envelope(200, "An order has been placed successfully", placed);
 };
