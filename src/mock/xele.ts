@@ -79,7 +79,7 @@ export interface ReceivedRequest {
   viaParams: boolean;
   /** The raw `params` query value, when used. */
   params?: string;
-  /** The decoded JSON request. */
+  /** The decoded JSON request (parsed from the kept text on each read: the log holds text, not objects). */
   json: Record<string, unknown>;
 }
 

@@ -7,7 +7,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
 import { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY } from "../../src/mock/hubi.js";
+import { BhexState, MAX_BHEX_ORDERS } from "../../src/mock/bhex/state.js";
+import { HubiExchange, MAX_HUBI_ORDERS, type MockOrder as HubiOrder } from "../../src/mock/hubi/engine.js";
 import { compareCells, rowFilter } from "../../src/mock/query-rows.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
+import { MAX_XT_ORDERS, XtState } from "../../src/mock/xt/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -131,5 +135,38 @@ describe("orders are validated as the servers do", () => {
     expect((await order({ trade_direction: "SELL", quantity: "50", price: "0.01" })).body).toMatchObject({ status: 0 });
     const accounts = (await hubiCall(hubi.url, "GET", "/api/futures/query_accounts", [])).body as unknown as Array<{ currency: string; cashAvailable: number }>;
     expect(accounts.find((a) => a.currency === "USDT")!.cashAvailable).toBe(50_000);
+  });
+});
+
+describe("what the emulators keep is bounded", () => {
+  it("xt, bhex and hubi keep the newest 10 000 orders", () => {
+    const xt = new XtState(0);
+    const first = xt.place("btc_usdt", "1", "1", 1, 0);
+    for (let i = 0; i < MAX_XT_ORDERS + 5; i++) xt.place("btc_usdt", "1", "1", 1, 0);
+    expect(xt.orders.size).toBe(MAX_XT_ORDERS);
+    expect(xt.orders.has(first.id)).toBe(false);
+
+    const bhex = new BhexState({ now: Date.now, users: new Set(["1"]), pagedRecords: 0 });
+    for (let i = 0; i < MAX_BHEX_ORDERS + 5; i++) bhex.placeOrder({ userId: "1", clientOrderId: String(i), symbolId: "BTCUSDT", exchangeId: "301", price: "1", quantity: "1", type: "limit", side: "buy" });
+    expect([bhex.orders.size, bhex.byClientId.size]).toEqual([MAX_BHEX_ORDERS, MAX_BHEX_ORDERS]);
+    expect(bhex.byClientOrderId("1", "0")).toBeUndefined();
+
+    const hubi = new HubiExchange({ now: Date.now, markPrice: 100, cash: { USDT: 1e9 } });
+    const order = (i: number, ordStatus: HubiOrder["ordStatus"]): HubiOrder =>
+      ({ id: `o${i}`, currency: "USDT", symbol: "BTCUSDT", ordStatus, frozen: 0, openPosition: true, qty: 1, cumQty: 0 }) as HubiOrder;
+    hubi.addOrder(order(-1, "NEW"));
+    for (let i = 0; i < MAX_HUBI_ORDERS + 5; i++) hubi.addOrder(order(i, "FILLED"));
+    expect(hubi.orders.size).toBe(MAX_HUBI_ORDERS);
+    // Finished orders go first: the active one stays.
+    expect(hubi.orders.has("o-1")).toBe(true);
+  });
+
+  it("xele keeps the request text, not the parsed request", async () => {
+    const xele = await started(startXeleMock());
+    const r = await fetch(`${xele.maUrl}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD }) });
+    expect(r.status).toBe(200);
+    const got = xele.received.at(-1)!;
+    expect(Object.getOwnPropertyDescriptor(got, "json")?.get).toBeTypeOf("function");
+    expect(got.json).toEqual({ username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
   });
 });

@@ -125,3 +125,28 @@ describe("quant-ws emulator: close()", () => {
     expect(performance.now() - t).toBeLessThan(1_000);
   });
 });
+
+describe("quant-ws emulator: memory a client cannot grow", () => {
+  it("a client that stops reading while pinging with a 1 MB ts is closed, not buffered for", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const frame = JSON.stringify({ op: "ping", ts: "9".repeat(1_000_000) });
+    for (let i = 0; i < 60 && m.openSockets > 0; i++) {
+      c.ws.send(frame);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const t = Date.now();
+    while (m.openSockets > 0 && Date.now() - t < 5_000) await new Promise((r) => setTimeout(r, 20));
+    expect(m.openSockets).toBe(0);
+  });
+
+  it("a login listing more than 1 000 symbols is refused with a reply, holding nothing", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const symbols = Array.from({ length: 70_000 }, (_, i) => `S${i}/USDT`);
+    const r = await c.ask({ op: "login", cid: "L", platform: "huobi", symbols, access_key: "k", secret_key: "s" });
+    expect(r).toMatchObject({ result: false, error_message: "Too many symbols: 70000, at most 1000 per login" });
+    expect(m.tokens()).toEqual([]);
+  });
+});

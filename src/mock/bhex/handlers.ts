@@ -53,10 +53,16 @@ function orderView(o: MockOrder) {
 
 // ---- orders ----
 
+/** Longest id, symbol or decimal text an order takes. */
+const MAX_ORDER_FIELD_CHARS = 64;
+
 const orderCreate: Handler = (st, req) => {
   const p = req.params;
   const lack = missing(p, ["user_id", "exchange_id", "symbol_id", "client_order_id", "type", "side", "quantity"]);
   if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
+  // What an order keeps is short text: ids, a symbol, decimals (a 1 MiB price was kept as sent).
+  const long = ["user_id", "exchange_id", "symbol_id", "client_order_id", "quantity", "price"].filter((n) => (p[n]?.length ?? 0) > MAX_ORDER_FIELD_CHARS);
+  if (long.length) return failed(`parameter ${long.join(", ")} longer than ${MAX_ORDER_FIELD_CHARS} characters`);
   if (!["limit", "market", "limit_maker"].includes(p.type!)) return failed(`unknown order type ${p.type}`);
   if (!["buy", "sell"].includes(p.side!)) return failed(`unknown order side ${p.side}`);
   if (!DECIMAL.test(p.quantity!) || Number(p.quantity) <= 0) return failed("quantity must be a positive decimal");

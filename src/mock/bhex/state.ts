@@ -87,6 +87,9 @@ export interface BhexStateOptions {
 
 type Record_ = Record<string, unknown>;
 
+/** Orders kept: the newest 10 000 (older ones are forgotten: order/get answers "order not found"). */
+export const MAX_BHEX_ORDERS = 10_000;
+
 export class BhexState {
   readonly orders = new Map<bigint, MockOrder>();
   readonly byClientId = new Map<string, bigint>();
@@ -125,6 +128,11 @@ export class BhexState {
     const order: MockOrder = { orderId: this.nextOrderId++, ...o, status: "NEW", time: this.now() };
     this.orders.set(order.orderId, order);
     this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
+    if (this.orders.size > MAX_BHEX_ORDERS) {
+      const oldest = this.orders.values().next().value!;
+      this.orders.delete(oldest.orderId);
+      this.byClientId.delete(`${oldest.userId}:${oldest.clientOrderId}`);
+    }
     return order;
   }
   byClientOrderId(userId: string, clientOrderId: string): MockOrder | undefined {

@@ -66,6 +66,12 @@ export interface HubiExchangeOptions {
   cash: Readonly<Record<string, number>>;
 }
 
+/**
+ * Orders kept: the newest 10 000 finished ones go first, then (only past that many active
+ * orders) the oldest active one, its frozen margin released.
+ */
+export const MAX_HUBI_ORDERS = 10_000;
+
 export class HubiExchange {
   readonly orders = new Map<string, MockOrder>();
   readonly positions = new Map<string, MockPosition>();
@@ -134,6 +140,22 @@ export class HubiExchange {
       .filter((o) => o !== except && !o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === p.currency && o.symbol === p.symbol)
       .filter((o) => (o.side === "Sell") === (p.side === "Long"))
       .reduce((s, o) => s + o.qty - o.cumQty, 0);
+  }
+
+  /** Keep `o` (the newest), forgetting the oldest orders past MAX_HUBI_ORDERS. */
+  addOrder(o: MockOrder): void {
+    this.orders.set(o.id, o);
+    if (this.orders.size <= MAX_HUBI_ORDERS) return;
+    let drop: MockOrder | undefined;
+    for (const x of this.orders.values()) {
+      if (!ACTIVE.has(x.ordStatus)) {
+        drop = x;
+        break;
+      }
+    }
+    drop ??= this.orders.values().next().value!;
+    this.release(drop);
+    this.orders.delete(drop.id);
   }
 
   nextOrderId(t: number): string {

@@ -126,7 +126,7 @@ const enterOrder: Handler = (ex, req) => {
   // Margin at the price the order fills at: the mark when it fills on arrival (a SELL far
   // below the mark fills at the mark, not at its limit), else its limit.
   ex.freeze(o, ex.marginPrice(o));
-  ex.orders.set(o.id, o);
+  ex.addOrder(o);
   ex.match(o, t);
   return ok(o.id);
 };
@@ -245,7 +245,7 @@ const closePosition: Handler = (ex, req) => {
     pnl: 0,
     frozen: 0,
   };
-  ex.orders.set(o.id, o);
+  ex.addOrder(o);
   ex.fill(o, ex.markOf(pos.symbol), t);
   return ok();
 };

@@ -31,6 +31,9 @@ export interface GatewaySettings {
   log: (line: string) => void;
 }
 
+/** Most bytes waiting to be sent on one socket before it is closed (a client that stopped reading). */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
 /** Python's KeyError text, as the server answers a missing field. */
 export class MissingField extends Error {}
 export function field<T>(f: Record<string, unknown>, name: string): T {
@@ -73,8 +76,21 @@ export class Gateway {
     this.timers.clear();
   }
 
-  write(c: Conn, text: string): void {
-    if (!c.dead && c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
+  /**
+   * Send `text`. `answer`: it answers a request (a reply, a pong), so the client decides how
+   * many are sent: a socket whose client has stopped reading (more than MAX_BUFFERED_BYTES
+   * waiting to be sent) is closed then, as servers do, instead of buffering without bound.
+   * Pushes (states, notifications, a test's sendRaw) are not counted against it: a test may
+   * flood a client on purpose.
+   */
+  write(c: Conn, text: string, answer = false): void {
+    if (c.dead || c.ws.readyState !== WebSocket.OPEN) return;
+    if (answer && c.ws.bufferedAmount + text.length > MAX_BUFFERED_BYTES) {
+      this.log(`quant-ws mock: socket ${c.id} has more than ${MAX_BUFFERED_BYTES} bytes unread, closing`);
+      c.ws.terminate();
+      return;
+    }
+    c.ws.send(text);
   }
   push(login: Login, frame: object): void {
     this.write(login.socket, JSON.stringify(frame));
@@ -88,7 +104,7 @@ export class Gateway {
     }
     const held = c.held.reverse();
     c.held = [];
-    for (const t of held) this.write(c, t);
+    for (const t of held) this.write(c, t, true);
   }
   /** A reply to a request, through the delay / reorder / silence faults. */
   reply(c: Conn, frame: Record<string, unknown>): void {
@@ -103,7 +119,7 @@ export class Gateway {
           c.flushTimer = setTimeout(() => this.flushHeld(c), 50);
           this.timers.add(c.flushTimer);
         }
-      } else this.write(c, text);
+      } else this.write(c, text, true);
     };
     if (this.settings.replyDelayMs > 0) this.later(this.settings.replyDelayMs, out);
     else out();

@@ -150,7 +150,7 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     f = v as Record<string, unknown>;
   } catch (e) {
     gw.frames.record(c.id, text, text.length);
-    gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }));
+    gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }), true);
     return;
   }
   gw.frames.record(c.id, f, text.length);
@@ -158,7 +158,7 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   try {
     if (op === "ping") {
       const ts = field<number>(f, "ts");
-      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }));
+      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }), true);
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";
       HANDLERS[op]!(gw, c, f, cid);
@@ -168,6 +168,6 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     }
     c.lastActive = Date.now();
   } catch (e) {
-    gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }));
+    gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }), true);
   }
 }

@@ -36,6 +36,9 @@ export function exampleItems(op: OperationMeta): Row[] {
 /** Seconds per kline interval. */
 const KLINE_SECONDS: Readonly<Record<string, number>> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
 
+/** Orders kept: the newest 10 000 (older ones are forgotten, as if archived: getOrder answers 121). */
+export const MAX_XT_ORDERS = 10_000;
+
 export class XtState {
   readonly orders = new Map<bigint, MockOrder>();
   /** Deposits: the example's record and older ones like it (a few pages). */
@@ -60,6 +63,8 @@ export class XtState {
   place(market: string, price: string, number: string, type: number, entrustType: number): MockOrder {
     const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: Date.now() };
     this.orders.set(o.id, o);
+    // A Map iterates in insertion order: the first key is the oldest order.
+    if (this.orders.size > MAX_XT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     return o;
   }
   /** The order `id` of `market`, if any. */
