@@ -12,6 +12,9 @@ import { HubiExchange, MAX_HUBI_ORDERS, type MockOrder as HubiOrder } from "../.
 import { compareCells, rowFilter } from "../../src/mock/query-rows.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { MAX_XT_ORDERS, XtState } from "../../src/mock/xt/state.js";
+import type { MockRequest } from "../../src/mock/http-mock.js";
+import { xeleHandlers } from "../../src/mock/xele/handlers.js";
+import { XeleState } from "../../src/mock/xele/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -168,5 +171,25 @@ describe("what the emulators keep is bounded", () => {
     const got = xele.received.at(-1)!;
     expect(Object.getOwnPropertyDescriptor(got, "json")?.get).toBeTypeOf("function");
     expect(got.json).toEqual({ username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+  });
+});
+
+describe("xele ids", () => {
+  it("createCashInOut and createAuthCode keep working past 150 000 records (no Math.max over every id)", () => {
+    const st = new XeleState({ counterVersion: "007P9", orderQryHeader: "auto", pipeRowsIn: "result", orders: 3, tokenTtlMs: 60_000, latencyMs: 0 }, "u", "p");
+    const handlers = xeleHandlers(st);
+    for (let i = 0; i < 150_000; i++) {
+      st.cash.push({ unique_id: 1 });
+      st.authCodes.push({ unique_id: 1 });
+    }
+    for (const [op, list] of [["createCashInOut", st.cash], ["createAuthCode", st.authCodes]] as const) {
+      const req = {} as MockRequest;
+      st.setRequest(req, { data: { investor_id: "777001" } });
+      const before = list.length;
+      expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
+      expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
+      const [a, b] = list.slice(before).map((r) => r.unique_id as number);
+      expect(b, op).toBe(a! + 1);
+    }
   });
 });

@@ -28,7 +28,7 @@ const login: Handler = (st, req) => {
 
 const createCashInOut: Handler = (st, req) => {
   const d = st.dataOf(req);
-  const unique_id = Math.max(0, ...st.cash.map((r) => Number(r.unique_id))) + 1;
+  const unique_id = ++st.lastCashId;
   st.cash.push({ unique_id, investor_name: "", operator: "", ...d, status: 0, update_time: nowText() });
   return ok();
 };
@@ -50,7 +50,7 @@ const updateFrontControls: Handler = (st, req) => {
 };
 const createAuthCode: Handler = (st, req) => {
   const d = st.dataOf(req);
-  const unique_id = Math.max(0, ...st.authCodes.map((r) => Number(r.unique_id))) + 1;
+  const unique_id = ++st.lastAuthCodeId;
   st.authCodes.push({ unique_id, ...d, update_time: nowText() });
   return ok();
 };

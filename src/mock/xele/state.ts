@@ -11,6 +11,12 @@ import { opById, resultOf, type Json } from "./replies.js";
 const MAX_RECEIVED = 500;
 const MAX_RECEIVED_CHARS = 16 * 1024 * 1024;
 
+function maxId(records: readonly Json[]): number {
+  let max = 0;
+  for (const r of records) if (Number(r.unique_id) > max) max = Number(r.unique_id);
+  return max;
+}
+
 export class XeleState {
   /** Token → expiry (ms). */
   readonly tokens = new Map<string, number>();
@@ -30,6 +36,9 @@ export class XeleState {
     alarm: new Map(resultOf(opById("getAlarmConfigs")).map((t) => [String(t.templ), t])),
   };
   private readonly decoded = new WeakMap<MockRequest, Json>();
+  /** The last unique_id given (a counter: a spread of every record's id into Math.max threw RangeError past ~120 000 records). */
+  lastCashId = maxId(this.cash);
+  lastAuthCodeId = maxId(this.authCodes);
 
   constructor(
     readonly settings: XeleMockSettings,
