@@ -15,9 +15,13 @@
  * - `changelog-<api>.html`: that API's sections of CHANGELOG.md, if the file exists.
  *
  * Nothing is loaded from the network: the Redoc bundle's only remote resource (its attribution
- * logo on cdn.redoc.ly) is replaced by an inline image, and every page is checked.
+ * logo on cdn.redoc.ly) is replaced by an inline image, and every page is checked. Redoc renders
+ * the specs' markdown in the browser, so a spec whose text would load something remote (an
+ * image, a frame, a script or style source) is refused before any page is built, and every page
+ * carries a Content-Security-Policy that lets it load nothing from outside itself.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -27,7 +31,7 @@ import { parseDocument, type Document } from "yaml";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
-import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
+import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, readSpec, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -58,6 +62,224 @@ export function offlinePage(html: string): string {
   const left = remoteResource(out) ?? /https?:\/\/cdn\.[^"'`\s)]*/.exec(out)?.[0] ?? /\bfrom\s*["']https?:\/\/[^"']*/.exec(out)?.[0];
   if (left) throw new Error(`docs page still loads a remote resource: ${left}`);
   return out;
+}
+
+/**
+ * The inline scripts of a page, each as the browser hashes it (its text up to `</script`, line
+ * breaks as LF): every `<script>` without `src` whose type is JavaScript or a module.
+ */
+export function inlineScripts(html: string): string[] {
+  const out: string[] = [];
+  const open = /<script\b([^>]*)>/gi;
+  for (let m = open.exec(html); m; m = open.exec(html)) {
+    const from = m.index + m[0].length;
+    const close = /<\/script[\s/>]/i.exec(html.slice(from));
+    const to = close ? from + close.index : html.length;
+    const attrs = new Map(attributes(m[1]!));
+    const type = (attrs.get("type") ?? "").trim().toLowerCase();
+    if (!attrs.has("src") && (type === "" || type === "module" || /^(?:text|application)\/(?:x-)?(?:java|ecma)script$/.test(type))) out.push(html.slice(from, to).replace(/\r\n?/g, "\n"));
+    open.lastIndex = to;
+  }
+  return out;
+}
+
+/**
+ * The Content-Security-Policy of every portal page: it loads nothing from outside itself. Its
+ * own inline scripts run (by their SHA-256, so no other script or inline event handler does)
+ * and may eval, inline styles apply; images and fonts come from `data:` / `blob:` URLs only,
+ * workers from `blob:`; no frame, object, media, connection, form target or base URL.
+ */
+export function contentSecurityPolicy(html: string): string {
+  const hashes = inlineScripts(html).map((s) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`);
+  return [
+    "default-src 'none'",
+    // 'unsafe-eval': the AsyncAPI view compiles its schema validators (ajv), Redoc its search worker.
+    `script-src ${hashes.length ? `${[...new Set(hashes)].join(" ")} 'unsafe-eval'` : "'none'"}`,
+    "style-src 'unsafe-inline'",
+    "img-src data: blob:",
+    "font-src data:",
+    "worker-src blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
+/** `html` with its Content-Security-Policy as the first thing in `<head>` (after the charset). */
+export function withContentSecurityPolicy(html: string): string {
+  if (/<meta\s+http-equiv\s*=\s*["']?content-security-policy/i.test(html)) throw new Error("page already has a Content-Security-Policy meta");
+  const head = /<head\b[^>]*>(\s*<meta\s+charset\s*=[^>]*>)?/i.exec(html);
+  if (!head) throw new Error("page without <head>: no place for its Content-Security-Policy");
+  const at = head.index + head[0].length;
+  return `${html.slice(0, at)}<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(html)}">${html.slice(at)}`;
+}
+
+/** HTML entities a URL can be spelled with in markup (`&#104;ttps`, `https&colon;`): decoded before it is judged. */
+function decodeEntities(s: string): string {
+  const named: Record<string, string> = { colon: ":", sol: "/", bsol: "\\", period: ".", tab: "\t", newline: "\n", amp: "&", quot: '"', apos: "'", lt: "<", gt: ">" };
+  return s.replace(/&(?:#x([0-9a-f]+)|#(\d+)|([a-z]+));?/gi, (m, hex?: string, dec?: string, name?: string) => {
+    if (hex || dec) {
+      const code = parseInt(hex ?? dec!, hex ? 16 : 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
+    return named[name!.toLowerCase()] ?? m;
+  });
+}
+
+/**
+ * Whether a browser would fetch `url` from outside the page: any scheme but `data:`, `blob:`,
+ * `about:`, `javascript:`, `mailto:`, `tel:`, or `//host` (with slashes or backslashes). Tabs
+ * and line breaks are dropped first, as URL parsers do.
+ */
+export function isRemoteUrl(url: string): boolean {
+  const u = decodeEntities(url).replace(/[\t\n\r]/g, "").replace(/^[\x00-\x20]+/, "");
+  if (/^[\\/]{2}/.test(u)) return true;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1]?.toLowerCase();
+  return scheme !== undefined && !["data", "blob", "about", "javascript", "mailto", "tel"].includes(scheme);
+}
+
+/** Remote URLs a stylesheet would load: `url(…)`, `@import "…"`, `image-set("…")`. */
+function cssRemoteUrls(css: string): string[] {
+  const urls = [...css.matchAll(/url\(\s*(["']?)([^"')]*)\1\s*\)|@import\s*(["'])([^"']*)\3|image-set\(\s*(["'])([^"']*)\5/gi)].map((m) => m[2] ?? m[4] ?? m[6] ?? "");
+  return urls.filter(isRemoteUrl);
+}
+
+/** Markdown with its code (fenced blocks, code spans) blanked: what it shows as code loads nothing. */
+function withoutCode(md: string): string {
+  const lines = md.split("\n");
+  let fence: string | null = null;
+  const out = lines.map((line) => {
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === null) {
+      if (open && !(open[0] === "`" && line.slice(line.indexOf(open) + open.length).includes("`"))) fence = open;
+      return fence === null ? line : "";
+    }
+    if (open && open[0] === fence[0] && open.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) fence = null;
+    return "";
+  });
+  return out.join("\n").replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, " ");
+}
+
+/** A tag's attributes, names lower-cased, values unquoted. */
+function attributes(source: string): Array<[string, string]> {
+  return [...source.matchAll(/([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3] ?? m[4] ?? ""]);
+}
+
+export interface RemoteLoad {
+  /** What would load it: "image", "<iframe src>", "<style>" … */
+  what: string;
+  url: string;
+}
+
+/**
+ * What a markdown text (a description, as Redoc and the AsyncAPI view render it) would load
+ * from the network as soon as it is shown: images (`![…](…)`, reference images too) and HTML
+ * elements' sources (`src`, `srcset`, `data`, `poster`, `background`, `href` of anything but a
+ * link, `style` and `<style>` URLs). Plain links load only when clicked: not listed. Code blocks
+ * and spans are shown as text: not looked at.
+ */
+export function remoteLoadsInMarkdown(md: string): RemoteLoad[] {
+  const text = withoutCode(md);
+  const found: RemoteLoad[] = [];
+  const unescape = (u: string) => u.replace(/^<([\s\S]*)>$/, "$1").replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  for (const m of text.matchAll(/!\[(?:[^\[\]\\]|\\.|\[[^\]]*\])*\]\(\s*(<[^>\n]*>|[^\s)]+)/g)) {
+    const url = unescape(m[1]!);
+    if (isRemoteUrl(url)) found.push({ what: "image", url });
+  }
+  const label = (l: string) => l.replace(/\s+/g, " ").trim().toLowerCase();
+  const definitions = new Map<string, string>();
+  for (const m of text.matchAll(/^ {0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)/gm)) {
+    if (!definitions.has(label(m[1]!))) definitions.set(label(m[1]!), unescape(m[2]!));
+  }
+  for (const m of text.matchAll(/!\[((?:[^\[\]\\]|\\.)*)\](?!\s*\()(?:\[((?:[^\[\]\\]|\\.)*)\])?/g)) {
+    const url = definitions.get(label(m[2] || m[1]!));
+    if (url !== undefined && isRemoteUrl(url)) found.push({ what: "image", url });
+  }
+  for (const m of text.matchAll(/<style\b[^>]*>([\s\S]*?)(?:<\/style\s*>|$)/gi)) for (const url of cssRemoteUrls(m[1]!)) found.push({ what: "<style>", url });
+  for (const m of text.matchAll(/<([a-z][a-z0-9:-]*)((?:\s+[^\s"'>\/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*\/?>/gi)) {
+    const tag = m[1]!.toLowerCase();
+    for (const [name, value] of attributes(m[2]!)) {
+      const urls =
+        name === "srcset" || name === "imagesrcset"
+          ? value.split(",").map((c) => c.trim().split(/\s+/)[0] ?? "")
+          : name === "style"
+            ? cssRemoteUrls(decodeEntities(value))
+            : ["src", "data", "poster", "background", "codebase", "xlink:href", "lowsrc", "dynsrc"].includes(name) || (name === "href" && tag !== "a" && tag !== "area")
+              ? [value]
+              : tag === "meta" && name === "content" && /^\s*\d*\s*[;,]?\s*url\s*=/i.test(value)
+                ? [value.replace(/^\s*\d*\s*[;,]?\s*url\s*=\s*/i, "").replace(/^["']|["']$/g, "")]
+                : [];
+      for (const url of urls) if (isRemoteUrl(url)) found.push({ what: `<${tag} ${name}>`, url: decodeEntities(url).trim() });
+    }
+  }
+  return found;
+}
+
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace", "query"]);
+/** Keys whose strings are data (examples, defaults, enum values, code samples), shown as code, never as markdown. */
+const DATA_KEYS = new Set(["example", "default", "const", "enum", "x-codeSamples", "x-code-samples"]);
+/** Objects whose keys are names (a property called `default` is a schema, not a default value). */
+const NAME_MAPS = new Set([
+  ...["properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "schemas", "paths", "webhooks", "pathItems", "callbacks", "links"],
+  ...["channels", "operations", "messages", "parameters", "headers", "responses", "requestBodies", "servers", "variables", "securitySchemes", "scopes"],
+]);
+
+/**
+ * Every string of a spec that Redoc or the AsyncAPI view would show as markdown and that loads
+ * something remote, with where it is: the operation (OpenAPI method and path, or AsyncAPI id)
+ * and the field's path. Of `examples` (JSON Schema's values, OpenAPI's Example Objects,
+ * AsyncAPI's message examples) only an example's summary and description are text, and its
+ * `externalValue` counts too (Redoc may fetch it); the rest is data.
+ */
+export function remoteLoadsInSpec(spec: Record<string, any>): Array<RemoteLoad & { operation?: string; field: string }> {
+  const out: Array<RemoteLoad & { operation?: string; field: string }> = [];
+  const operationAt = (path: string[]): string | undefined => {
+    if (path[0] === "paths" && path.length >= 3 && HTTP_METHODS.has(path[2]!)) {
+      const id = spec.paths?.[path[1]!]?.[path[2]!]?.operationId;
+      return `${id ? `${id} ` : ""}(${path[2]!.toUpperCase()} ${path[1]})`;
+    }
+    if (path[0] === "operations" && path.length >= 2) return path[1];
+    return undefined;
+  };
+  const check = (text: string, path: string[]): void => {
+    const loads = path[path.length - 1] === "externalValue" ? (isRemoteUrl(text) ? [{ what: "example externalValue", url: text.trim() }] : []) : remoteLoadsInMarkdown(text);
+    const operation = operationAt(path);
+    for (const l of loads) out.push({ ...l, ...(operation ? { operation } : {}), field: path.join(".") });
+  };
+  const walk = (node: unknown, path: string[]): void => {
+    if (typeof node === "string") return check(node, path);
+    if (!node || typeof node !== "object") return;
+    const named = Array.isArray(node) || NAME_MAPS.has(path[path.length - 1] ?? "");
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (named) {
+        walk(v, [...path, k]);
+        continue;
+      }
+      if (DATA_KEYS.has(k)) continue;
+      if (k === "examples" && v && typeof v === "object") {
+        for (const [name, example] of Object.entries(v as Record<string, unknown>)) {
+          if (!example || typeof example !== "object") continue;
+          for (const f of ["summary", "description", "externalValue"]) {
+            const text = (example as Record<string, unknown>)[f];
+            if (typeof text === "string") check(text, [...path, k, name, f]);
+          }
+        }
+        continue;
+      }
+      walk(v, [...path, k]);
+    }
+  };
+  walk(spec, []);
+  return out;
+}
+
+/** Refuse a spec whose pages would load something remote (a clear error, every place named). */
+export function checkNoRemoteLoads(specFile: string, spec: Record<string, any>): void {
+  const loads = remoteLoadsInSpec(spec);
+  if (!loads.length) return;
+  const lines = loads.map((l) => `  ${l.operation ? `operation ${l.operation}, ` : ""}${l.field}: ${l.what} ${l.url}`);
+  throw new Error(
+    `${specFile}: its text would make the docs load ${loads.length === 1 ? "a remote resource" : `${loads.length} remote resources`} when shown (the docs load nothing from the network):\n${lines.join("\n")}\nLink to it instead: [text](https://…) loads only when clicked.`,
+  );
 }
 
 /**
@@ -133,6 +355,8 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
   const apis: PortalApi[] = [];
   try {
     const entries = readApis();
+    // Before any page is rendered: no spec text may make a page load something remote.
+    for (const api of entries) checkNoRemoteLoads(api.root, readSpec(readFileSync(join(ROOT, api.root), "utf8")));
     // Render the pages side by side: each is one redocly process, mostly waiting on I/O.
     const rendered = await Promise.all(
       entries.map(async (api) => {
@@ -181,8 +405,10 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     files.push(index);
     log(`wrote ${relative(ROOT, index) || index} (${apis.reduce((n, a) => n + a.operations.length, 0)} operations searchable)`);
     for (const f of files) {
-      const remote = remoteResource(readFileSync(f, "utf8"));
+      const page = withContentSecurityPolicy(readFileSync(f, "utf8"));
+      const remote = remoteResource(page);
       if (remote) throw new Error(`${f} still loads a remote resource: ${remote}`);
+      writeFileSync(f, page);
     }
     return { apis, files };
   } finally {

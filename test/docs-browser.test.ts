@@ -6,7 +6,7 @@
  *
  * Needs `/usr/bin/chromium`: run `.ci/install-browser` (CI does). Without it this test fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,6 +26,8 @@ let browser: Browser;
 let context: BrowserContext;
 const blocked: string[] = [];
 const consoleErrors: string[] = [];
+/** What a page's Content-Security-Policy refused: `<file> <directive> <url>`. */
+const violations: string[] = [];
 
 const url = (file: string, hash = "") => `${pathToFileURL(join(out, file)).href}${hash}`;
 
@@ -57,6 +59,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.exposeBinding("__cspViolation", ({ page }, v: string) => violations.push(`${decodeURIComponent(page.url().replace(/^.*\//, "").replace(/#.*$/, ""))} ${v}`));
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __cspViolation(v: string): void }).__cspViolation(`${e.effectiveDirective} ${e.blockedURI}`)),
+  );
   await context.route("**/*", (route) => {
     const u = route.request().url();
     if (u.startsWith("file:") || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
@@ -132,6 +138,7 @@ describe("docs portal in chromium", () => {
       await page.close();
     }
     expect(consoleErrors).toEqual([]);
+    expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
   }, 400_000);
 
@@ -166,6 +173,7 @@ describe("docs portal in chromium", () => {
     await page.screenshot({ path: join(SHOTS, "index-search-order.png") });
     await page.close();
     expect(consoleErrors).toEqual([]);
+    expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
   }, 120_000);
 
@@ -192,8 +200,34 @@ describe("docs portal in chromium", () => {
     }
     await index.close();
     expect(consoleErrors).toEqual([]);
+    expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
   }, 120_000);
+
+  it("every page carries a Content-Security-Policy that refuses whatever the page would load from outside", async () => {
+    for (const file of readdirSync(out).filter((f) => f.endsWith(".html"))) {
+      expect(readFileSync(join(out, file), "utf8"), file).toMatch(/^<!doctype html>\s*<html[^>]*>\s*<head>\s*(?:<meta charset[^>]*>\s*)?<meta http-equiv="Content-Security-Policy" content="default-src 'none'; /i);
+    }
+    // Markup a spec's text could bring in, added to a rendered Redoc page and the AsyncAPI view:
+    // refused by the page's policy (no request is made: `blocked` stays empty), handler not run.
+    const refused = (file: string) => violations.filter((v) => v.startsWith(`${file} `)).map((v) => v.split(" ")[1]);
+    for (const file of ["xt.html", asyncApiViewFile("quant-ws")]) {
+      const page = await open(file);
+      await page.evaluate(() => {
+        document.body.insertAdjacentHTML("beforeend", '<img src="https://example.com/csp.png"><iframe src="https://example.com/csp"></iframe><img src="x" onerror="window.__ran = 1">');
+        const s = document.createElement("script");
+        s.src = "https://example.com/csp.js";
+        document.body.append(s);
+      });
+      await expect.poll(() => refused(file), { timeout: 10_000 }).toEqual(expect.arrayContaining(["img-src", "script-src-attr", "script-src-elem"]));
+      await page.waitForTimeout(500);
+      expect(await page.evaluate(() => (window as unknown as { __ran?: number }).__ran)).toBeUndefined();
+      await page.close();
+      for (const list of [violations, consoleErrors]) list.splice(0, list.length, ...list.filter((v) => !v.startsWith(`${file}`)));
+    }
+    expect(blocked).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 
   it("changelog pages load and link back to the index", async () => {
     for (const api of apis) {
@@ -203,6 +237,7 @@ describe("docs portal in chromium", () => {
       await page.close();
     }
     expect(consoleErrors).toEqual([]);
+    expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
   }, 60_000);
 });

@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { runInNewContext } from "node:vm";
 import { escapeEmbeddedSpec } from "../scripts/asyncapi-docs.js";
-import { bundledSpec, offlinePage, PORTAL_LOGO } from "../scripts/build-docs.js";
+import { createHash } from "node:crypto";
+import {
+  bundledSpec,
+  checkNoRemoteLoads,
+  contentSecurityPolicy,
+  inlineScripts,
+  offlinePage,
+  PORTAL_LOGO,
+  remoteLoadsInMarkdown,
+  withContentSecurityPolicy,
+} from "../scripts/build-docs.js";
 import { changelogPage, changelogSections, indexPage, portalApi, redocSlug } from "../scripts/docs-portal.js";
 import { cliArg, operationsOf, readSpec } from "../scripts/docs-samples.js";
 
@@ -23,6 +33,86 @@ describe("offline pages", () => {
     expect(() => offlinePage(`<script src="https://example.com/x.js"></script>`)).toThrow(/remote resource/);
     expect(() => offlinePage(`<img src="https://cdn.example.com/a.png">`)).toThrow(/remote resource/);
     expect(() => offlinePage(`<script>fetch("https://cdn.example.com/fonts")</script>`)).toThrow(/remote resource/);
+  });
+});
+
+describe("markdown that would load something remote", () => {
+  it("finds images and HTML sources, spelled any way; not links, relative or data: URLs, or code", () => {
+    const remote: Array<[string, string]> = [
+      ["![p](https://example.com/a.png)", "https://example.com/a.png"],
+      ['![p](<https://example.com/a b.png> "t")', "https://example.com/a b.png"],
+      ["![p][logo]\n\n[Logo]: https://example.com/r.png", "https://example.com/r.png"],
+      ["![logo]\n\n[logo]: <//example.com/r.png>", "//example.com/r.png"],
+      ['<img src="https://example.com/a.png">', "https://example.com/a.png"],
+      ["<IMG SRC=&#104;ttps://example.com/e.png>", "https://example.com/e.png"],
+      ['<img srcset="a.png 1x, https://example.com/2x.png 2x">', "https://example.com/2x.png"],
+      ["<iframe src='//example.com/f'></iframe>", "//example.com/f"],
+      ["<script src=https://example.com/s.js></script>", "https://example.com/s.js"],
+      ['<link rel="stylesheet" href="https://example.com/s.css">', "https://example.com/s.css"],
+      ["<style>@import 'https://example.com/i.css';</style>", "https://example.com/i.css"],
+      ['<p style="background:url(https://example.com/b.png)">x</p>', "https://example.com/b.png"],
+      ['<object data="http:example.com/o"></object>', "http:example.com/o"],
+      ["<embed src=https://example.com/e>", "https://example.com/e"],
+      ['<video poster="https://example.com/p.png" src="https://example.com/v.mp4"></video>', "https://example.com/p.png"],
+      ["<audio src=https://example.com/a.mp3>", "https://example.com/a.mp3"],
+      ["<img src='\\\\example.com\\a.png'>", "\\\\example.com\\a.png"],
+    ];
+    for (const [md, url] of remote) expect(remoteLoadsInMarkdown(md).map((l) => l.url), md).toContain(url);
+    const local = [
+      "[text](https://example.com)",
+      '<a href="https://example.com">docs</a>',
+      "[r]\n\n[r]: https://example.com",
+      "![diagram](img/a.png) <img src=a.png> <img src='data:image/png;base64,AA=='>",
+      "`<img src=https://example.com/a.png>` and `![p](https://example.com/a.png)`",
+      "```html\n<img src=\"https://example.com/a.png\">\n```",
+      "Server: https://api.example.com/v1 (ws://<host>:9878/ws/v1)",
+    ];
+    for (const md of local) expect(remoteLoadsInMarkdown(md), md).toEqual([]);
+  });
+
+  it("refuses such a spec, naming the spec, the operation, the field and the URL; examples' values are data", () => {
+    const openapi = {
+      openapi: "3.1.0",
+      info: { title: "T", version: "1", description: "See ![arch](https://example.com/arch.png)" },
+      paths: {
+        "/order": {
+          post: {
+            operationId: "placeOrder",
+            description: 'Places an order. <iframe src="https://example.com/embed"></iframe> [docs](https://example.com/docs)',
+            responses: { "200": { description: "ok", content: { "application/json": { examples: { a: { value: { note: "<img src=https://example.com/data.png>" } } } } } } },
+          },
+        },
+      },
+      components: { schemas: { O: { properties: { default: { type: "string", description: "<img src=https://example.com/p.png>" } }, example: "<img src=https://example.com/x.png>" } } },
+    };
+    const fail = () => checkNoRemoteLoads("specs/openapi/t.yaml", openapi);
+    expect(fail).toThrow(/^specs\/openapi\/t\.yaml: its text would make the docs load 3 remote resources when shown/);
+    expect(fail).toThrow("  info.description: image https://example.com/arch.png");
+    expect(fail).toThrow("  operation placeOrder (POST /order), paths./order.post.description: <iframe src> https://example.com/embed");
+    expect(fail).toThrow("  components.schemas.O.properties.default.description: <img src> https://example.com/p.png");
+    expect(fail).not.toThrow(/data\.png|x\.png|example\.com\/docs/);
+    const asyncapi = { asyncapi: "3.0.0", info: { title: "W", version: "1" }, operations: { ping: { action: "send", summary: "Ping ![](http://example.com/i.gif)" } } };
+    expect(() => checkNoRemoteLoads("specs/asyncapi/w.yaml", asyncapi)).toThrow("operation ping, operations.ping.summary: image http://example.com/i.gif");
+    expect(() => checkNoRemoteLoads("x.yaml", { openapi: "3.1.0", info: { title: "T", version: "1", description: "[link](https://example.com)" } })).not.toThrow();
+  });
+});
+
+describe("Content-Security-Policy of the pages", () => {
+  const sha = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
+  it("lets the page's own inline scripts run, by hash, and nothing load from outside it", () => {
+    const page = `<!doctype html><html><head><meta charset="utf-8"><title>x</title><script>a()</script><script type="module">\r\nb("</scr" + "ipt>")</script></head><body><script type="application/json">{}</script><script>c()</SCRIPT ></body></html>`;
+    expect(inlineScripts(page)).toEqual(["a()", '\nb("</scr" + "ipt>")', "c()"]);
+    const out = withContentSecurityPolicy(page);
+    expect(out.startsWith(`<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="`)).toBe(true);
+    const policy = contentSecurityPolicy(page);
+    expect(out).toContain(`content="${policy}">`);
+    const directives = Object.fromEntries(policy.split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1)]));
+    expect(directives["default-src"]).toEqual(["'none'"]);
+    expect(directives["script-src"]).toEqual([sha("a()"), sha('\nb("</scr" + "ipt>")'), sha("c()"), "'unsafe-eval'"]);
+    expect(directives["img-src"]).toEqual(["data:", "blob:"]);
+    expect(policy).not.toMatch(/https?:|\*|'self'|file:/);
+    expect(contentSecurityPolicy("<html><head></head><body>x</body></html>")).toContain("script-src 'none'");
+    expect(() => withContentSecurityPolicy(out)).toThrow(/already/);
   });
 });
 
