@@ -570,6 +570,11 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
           for (const c of asyncRouting(key, b[key], a[key], before, after, a.action === "receive" ? "receive" : "send")) out.push({ api, operation: id, ...c });
           continue;
         }
+        if (key === "action") {
+          // send ↔ receive: who sends the frame turns around (a client's request becomes a frame it must handle)
+          out.push({ api, kind: "breaking", operation: id, message: `action ${arrow(b[key], a[key])}`, rule: "asyncapi-messages" });
+          continue;
+        }
         const c = classify({ path: ["operations", id, key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
         out.push({ api, kind: c.kind, operation: id, message: c.message ?? key, rule: c.rule });
       }

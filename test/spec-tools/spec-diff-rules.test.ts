@@ -231,6 +231,7 @@ const ASYNC_CASES: Case[] = [
   { rule: "asyncapi-messages", edit: (d) => d.operations.receiveState.messages.push({ $ref: "#/components/messages/placeOrderReply" }), kind: "breaking", message: /^messages \["stateNotification"\] → \["stateNotification","placeOrderReply"\]$/, operation: "receiveState" },
   { rule: "asyncapi-messages", edit: (d) => (d.operations.placeOrder.reply.messages = [{ $ref: "#/channels/gateway/messages/stateNotification" }]), kind: "breaking", message: /^reply messages \["placeOrderReply"\] → \["stateNotification"\]$/, operation: "placeOrder" },
   { rule: "asyncapi-messages", edit: (d) => delete d.operations.placeOrder.reply, kind: "breaking", message: /^reply removed$/, operation: "placeOrder" },
+  { rule: "asyncapi-messages", edit: (d) => (d.operations.placeOrder.action = "receive"), kind: "breaking", message: /^action "send" → "receive"$/, operation: "placeOrder" },
   { rule: "asyncapi-channel", edit: (d) => (d.channels.gateway.address = "/ws/v2"), kind: "breaking", message: /^address "\/ws\/v1" → "\/ws\/v2"$/, operation: "channel gateway" },
   { rule: "asyncapi-channel", edit: (d) => (d.operations.placeOrder.channel = { $ref: "#/channels/backup" }), kind: "breaking", message: /^channel "gateway \(\/ws\/v1\)" → "backup \(\/ws\/backup\)"$/, operation: "placeOrder" },
   { rule: "asyncapi-channel", edit: (d) => (d.operations.placeOrder.reply.channel = { $ref: "#/channels/backup" }), kind: "breaking", message: /^reply channel "gateway \(\/ws\/v1\)" → "backup \(\/ws\/backup\)"$/, operation: "placeOrder" },
