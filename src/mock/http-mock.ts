@@ -232,7 +232,12 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     try {
       let url: URL;
       try {
-        url = new URL(req.url ?? "/", "http://mock");
+        // An origin-form target is a path, even one that starts with "//" (as a relative URL
+        // that would be a host: `//host/path` must not be served as `/path`); absolute-form as
+        // is. A target that does not parse either way (`//[`) is malformed.
+        const target = req.url ?? "/";
+        const relative = new URL(target, "http://mock");
+        url = target.startsWith("/") ? new URL(`http://mock${target}`) : relative;
       } catch {
         throw new RefusedRequest(400, "the request line's URL cannot be parsed");
       }

@@ -3,6 +3,7 @@
  * names and values never reach an object's prototype, no request text makes a regex
  * backtrack, stored state is validated and bounded, and the honest requests that follow work.
  */
+import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
@@ -37,6 +38,32 @@ describe("request text names no prototype", () => {
       expect(body.datas.every((k) => Number.isFinite(k[0])), type).toBe(true);
       expect(body.datas[1]![0]! - body.datas[0]![0]!).toBe(60);
     }
+  });
+});
+
+describe("the request target is read as HTTP says", () => {
+  /** One raw request (fetch would normalise the target). */
+  const raw = (url: string, target: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const u = new URL(url);
+      const req = httpRequest({ host: u.hostname, port: u.port, path: target, method: "GET" }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("an origin-form target starting with // is a path (not a host to drop): no route; absolute-form is served by its path", async () => {
+    const xt = await started(startXtMock());
+    const path = "/data/api/v1/getMarketConfig";
+    expect((await raw(xt.url, path)).status).toBe(200);
+    const doubled = await raw(xt.url, `//evil.example${path}`);
+    expect(doubled.status).toBe(404);
+    expect(doubled.body).toContain(`//evil.example${path}`);
+    expect((await raw(xt.url, `http://127.0.0.1${path}`)).status).toBe(200);
   });
 });
 
