@@ -58,7 +58,8 @@
  * nested a group per character and crashed V8 on a long ticket), answers refused when their
  * envelope gives a field twice or they nest past 10,000 levels, XT batch data checked on
  * call(), 429/5xx vendor codes typed by their status, a streamed body released before its
- * first read, credentials a header cannot carry named.
+ * first read, credentials a header cannot carry named; 79.9 kB (79,866 bytes) with 0.14.0's mark that keeps
+ * a retry from repeating a timed-out wait for one of a client's own slots (Xele's in-flight slots).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
