@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSpecCommand } from "../../src/cli/spec-command.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { git, runSpec } from "../helpers/spec-repo.js";
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -41,16 +40,7 @@ paths:
           description: ok
 `;
 
-function git(dir: string, ...args: string[]) {
-  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
-}
-
-async function run(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runSpecCommand(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd });
-  return { code, stdout, stderr };
-}
+const run = runSpec;
 
 describe("tradeapi spec diff in a temporary git repository", () => {
   let dir: string;

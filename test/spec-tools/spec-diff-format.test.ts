@@ -3,14 +3,13 @@
  * operationId stays one line of plain text, so `npm run changelog` cannot write a heading, HTML
  * or a link into CHANGELOG.md from a spec.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSpecCommand } from "../../src/cli/spec-command.js";
 import { parseChangelog, writeChangelogSection } from "../../src/spec-tools/changelog.js";
 import { formatMarkdown, formatSummary, formatText, type SpecChange } from "../../src/spec-tools/spec-diff.js";
+import { git, runSpec } from "../helpers/spec-repo.js";
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -35,16 +34,7 @@ paths:
           description: ok
 `;
 
-function git(dir: string, ...args: string[]) {
-  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
-}
-
-async function run(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runSpecCommand(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd });
-  return { code, stdout, stderr };
-}
+const run = runSpec;
 
 describe("spec diff: spec text cannot inject lines, headings or HTML into the output", () => {
   let dir: string;

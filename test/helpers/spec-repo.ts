@@ -1,0 +1,15 @@
+/** For spec diff tests in a temporary git repository: git with a fixed author, and the `spec` command's output. */
+import { execFileSync } from "node:child_process";
+import { runSpecCommand } from "../../src/cli/spec-command.js";
+
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+}
+
+/** `tradeapi spec <argv>` run in `cwd`: its exit code and what it wrote. */
+export async function runSpec(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runSpecCommand(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd });
+  return { code, stdout, stderr };
+}
