@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/temp-dir.js";
-import { git, runSpec } from "../helpers/spec-repo.js";
+import { demoSpecRepo, git, runSpec } from "../helpers/spec-repo.js";
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -46,13 +45,7 @@ describe("tradeapi spec diff in a temporary git repository", () => {
   let dir: string;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "specdiff-"));
-    git(dir, "init", "-q");
-    mkdirSync(join(dir, "specs"));
-    writeFileSync(join(dir, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
-    writeFileSync(join(dir, "specs/demo.yaml"), SPEC);
-    git(dir, "add", ".");
-    git(dir, "commit", "-qm", "spec");
+    dir = demoSpecRepo("specdiff-", SPEC);
     const edited = SPEC.replace(/  \/withdraw:[\s\S]*$/, "") // remove an operation
       .replace("      parameters:\n", "      parameters:\n        - name: market\n          in: query\n          required: true\n          schema:\n            type: string\n        - name: verbose\n          in: query\n          required: false\n          schema:\n            type: boolean\n")
       .replace("                  price:\n                    type: number", "                  price:\n                    type: string")

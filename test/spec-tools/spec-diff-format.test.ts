@@ -3,13 +3,12 @@
  * operationId stays one line of plain text, so `npm run changelog` cannot write a heading, HTML
  * or a link into CHANGELOG.md from a spec.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseChangelog, writeChangelogSection } from "../../src/spec-tools/changelog.js";
 import { formatMarkdown, formatSummary, formatText, type SpecChange } from "../../src/spec-tools/spec-diff.js";
-import { git, runSpec } from "../helpers/spec-repo.js";
+import { demoSpecRepo, git, runSpec } from "../helpers/spec-repo.js";
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -40,13 +39,7 @@ describe("spec diff: spec text cannot inject lines, headings or HTML into the ou
   let dir: string;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "specdiff-inject-"));
-    git(dir, "init", "-q");
-    mkdirSync(join(dir, "specs"));
-    writeFileSync(join(dir, "redocly.yaml"), "apis:\n  demo:\n    root: specs/demo.yaml\n");
-    writeFileSync(join(dir, "specs/demo.yaml"), SPEC);
-    git(dir, "add", ".");
-    git(dir, "commit", "-qm", "spec");
+    dir = demoSpecRepo("specdiff-inject-", SPEC);
     const edited = SPEC.replace('  "103": { message: no funds, kind: insufficient-funds }\n', '  "103": { message: no funds, kind: insufficient-funds }\n  "999\\n## 0.0.1": { message: x, kind: unknown }\n').replace(
       "                qty:\n                  type: string\n",
       '                qty:\n                  type: string\n                "evil\\n\\n## 9.9.9\\n\\n### xt\\n- <img src=x>":\n                  type: string\n                "![t](https://example.com/t.png)":\n                  type: string\n',
