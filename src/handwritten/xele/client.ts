@@ -280,6 +280,8 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const { session, inFlight, transports, urls } = wire;
   const server = serverOf(op);
   const ctx = ctxOf(op);
+  // A wait for a slot ends after the call's timeout, as each attempt does.
+  const slotWait = transports[server].timeoutOf(op, opts);
   // The call's signal and the client's end every wait of the call: the login, a slot, a backoff.
   const { signal, both } = callSignal(opts?.signal, options.signal);
   const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted(ctx, s.reason) };
@@ -291,7 +293,6 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
           op.retryable && options.retry !== false,
           async () => {
             const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const slotWait = transports[server].timeoutOf(op, opts);
             const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), signal, ctx, slotWait);
             return decode(result);
           },

@@ -26,9 +26,9 @@ export class InFlightLimit {
   /**
    * Wait for a slot; call the returned function exactly once to give it back. An aborted
    * `signal` gives up the wait (AbortedError with `ctx`) and leaves the queue as it was. With
-   * `waitMs`, a wait longer than that gives up with a TimeoutError (0: only a free slot is
-   * taken): slots held by row streams come back only when their loops end, so a call awaited
-   * inside such a loop would otherwise wait for itself.
+   * `waitMs`, a wait longer than that gives up with a TimeoutError: slots held by row streams
+   * come back only when their loops end, so a call awaited inside such a loop would otherwise
+   * wait for itself.
    */
   async acquire(signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<() => void> {
     if (signal?.aborted) throw callerAborted(ctx, signal.reason);
