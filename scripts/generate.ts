@@ -69,8 +69,8 @@ async function openapiTypes(api: ApiEntry): Promise<string> {
   return header(api.root) + DECIMAL_ALIAS + astToString(ast);
 }
 
-function readSpec(api: ApiEntry): Record<string, unknown> {
-  return parse(readFileSync(join(ROOT, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+function readSpec(api: ApiEntry, root: string = ROOT): Record<string, unknown> {
+  return parse(readFileSync(join(root, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
 }
 
 /** The runtime metadata (generated/<spec>.meta.ts): what a library import loads. */
@@ -185,7 +185,7 @@ export class SpecProblemsError extends Error {
 export function specProblems(apis: ApiEntry[], root: string = ROOT): string[] {
   const known = documentedExtensions(root);
   return apis.flatMap((api) => {
-    const doc = parse(readFileSync(join(root, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+    const doc = readSpec(api, root);
     return (api.kind === "openapi" ? openapiProblems(doc, known) : asyncapiProblems(doc, known)).map((p) => `${api.root}: ${p}`);
   });
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isErrorKind } from "../src/handwritten/core/errors.js";
+import { errorKinds } from "../src/handwritten/core/errors.js";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { closest } from "../src/handwritten/core/validate.js";
 
@@ -71,10 +71,11 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
   }
   const codes = doc["x-error-codes"];
   if (codes !== undefined && !isObject(codes)) out.push(`x-error-codes must be an object of codes, got ${show(codes)}`);
+  const kinds = errorKinds();
   for (const [code, info] of Object.entries(isObject(codes) ? codes : {})) {
     if (!isObject(info)) out.push(`x-error-codes.${code}: must be an object { meaning, kind, … }, got ${show(info)}`);
-    else if (info.kind !== undefined && !isErrorKind(info.kind)) {
-      const near = typeof info.kind === "string" ? closest(info.kind, ["auth", "timestamp", "rate-limit", "insufficient-funds", "order-not-found", "invalid-request", "unavailable", "other"]) : undefined;
+    else if (info.kind !== undefined && !kinds.includes(info.kind as never)) {
+      const near = typeof info.kind === "string" ? closest(info.kind, kinds) : undefined;
       out.push(`x-error-codes.${code}.kind: ${show(info.kind)} is not an error kind${near ? ` (did you mean "${near}"?)` : ""}`);
     }
   }

@@ -334,8 +334,8 @@ const BY_KIND: Record<ErrorKind, new (init: ApiErrorInit) => ApiError> = {
   other: ApiError,
 };
 
-/** Is `kind` one of the spec's error kinds (`x-error-codes` … `kind`)? The generator checks each. */
-export const isErrorKind = (kind: unknown): kind is ErrorKind => typeof kind === "string" && Object.hasOwn(BY_KIND, kind);
+/** The spec's error kinds (`x-error-codes` … `kind`), each picking its class: the generator checks a spec's against them. */
+export const errorKinds = (): ErrorKind[] => Object.keys(BY_KIND) as ErrorKind[];
 
 /**
  * The one factory that picks the error class for a vendor code, from the spec's error table
