@@ -29,6 +29,7 @@
  *   Paging parameters never act as filters.
  */
 import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
+import { isDecimalText } from "./decimal-text.js";
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -73,12 +74,6 @@ export function pagingParams(p: Pagination | undefined): Set<string> {
 export const nameKey = (name: string): string => name.replace(/_/g, "").toLowerCase();
 
 const INTEGER = /^-?\d+$/;
-/**
- * A decimal number as text. No two quantifiers can share a digit (`\d+` then an optional
- * `.` that must be there for `\d*` to run), so a long run of digits that ends in a letter is
- * refused in linear time (`\d+\.?\d*` backtracked quadratically: 8 000 digits took seconds).
- */
-const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 function text(v: unknown): string {
   return typeof v === "string" ? v.trim() : String(v);
@@ -110,7 +105,7 @@ function parse(v: unknown): Parsed {
     const digits = t.slice(i) === "0" ? "" : t.slice(i);
     return { text: t, kind: "int", negative: negative && digits !== "", digits, value: Number(t) };
   }
-  if (NUMBER.test(t)) return { text: t, kind: "num", negative: false, digits: "", value: Number(t) };
+  if (isDecimalText(t, "-")) return { text: t, kind: "num", negative: false, digits: "", value: Number(t) };
   return { text: t, kind: "text", negative: false, digits: "", value: Number.NaN };
 }
 

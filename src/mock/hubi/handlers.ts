@@ -5,6 +5,7 @@
 import type { HubiOperationId } from "../../handwritten/hubi/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
+import { isDecimalText } from "../decimal-text.js";
 import { queryRows } from "../query-rows.js";
 import { ACTIVE, type HubiExchange, type MockOrder, type Side } from "./engine.js";
 import { ok, reject, TradeReject, tradeFailure } from "./replies.js";
@@ -16,17 +17,13 @@ function requireParams(req: MockRequest): void {
   for (const name of req.op.body?.required ?? []) if (!req.params[name]) reject("ILLEGAL_ARGUMENT");
   for (const p of req.op.params) if (p.required && !req.params[p.name]) reject("ILLEGAL_ARGUMENT");
 }
-/**
- * A decimal as the server parses one (BigDecimal): sign, digits, fraction, exponent; not
- * `0x10`, `0b11`, `Infinity` or padded text, which `Number()` would take. Linear (no two
- * quantifiers share a digit).
- */
-const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** Longer number text is no number a trading API takes (25010). */
 const MAX_NUMBER_CHARS = 40;
 const num = (v: string | undefined): number | undefined => {
   if (v === undefined || v === "") return undefined;
-  if (v.length > MAX_NUMBER_CHARS || !DECIMAL.test(v)) reject("25010");
+  // As the server parses one (BigDecimal): sign, digits, fraction, exponent; not `0x10`,
+  // `0b11`, `Infinity` or padded text, which `Number()` would take.
+  if (v.length > MAX_NUMBER_CHARS || !isDecimalText(v, "+-")) reject("25010");
   const n = Number(v);
   return Number.isFinite(n) ? n : reject("25010");
 };

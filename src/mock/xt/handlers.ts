@@ -6,6 +6,7 @@ import { parseJson } from "../../handwritten/core/json.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
+import { isDecimalText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
@@ -53,8 +54,6 @@ function listAnswer(req: MockRequest, rows: ReadonlyArray<Row>): MockReply {
 
 /** A market name as XT lists them (`btc_usdt`). */
 const MARKET = /^[A-Za-z0-9]{1,20}_[A-Za-z0-9]{1,20}$/;
-/** A decimal as text: digits, an optional fraction and exponent (linear: no two quantifiers share a digit). */
-const DECIMAL_TEXT = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** Longest price or amount text kept (an order stores what it was sent). */
 const MAX_DECIMAL_CHARS = 40;
 
@@ -66,7 +65,7 @@ const MAX_DECIMAL_CHARS = 40;
 function positiveDecimal(v: unknown): string | undefined {
   if (typeof v !== "string" && typeof v !== "number" && typeof v !== "bigint") return undefined;
   const t = typeof v === "string" ? v.trim() : String(v);
-  if (t.length > MAX_DECIMAL_CHARS || !DECIMAL_TEXT.test(t)) return undefined;
+  if (t.length > MAX_DECIMAL_CHARS || !isDecimalText(t)) return undefined;
   const n = Number(t);
   return Number.isFinite(n) && n > 0 ? t : undefined;
 }
@@ -78,7 +77,7 @@ const order: Handler = (st, req) => {
   if (!MARKET.test(market) || !price || !number || !/^[01]$/.test(type) || !/^[01]$/.test(entrustType)) return PARAM_ERROR();
   // A number that reads as a decimal at or below 0: 105 (below the minimum), as before.
   const amount = number.trim();
-  if (amount.length <= MAX_DECIMAL_CHARS && DECIMAL_TEXT.test(amount.replace(/^-/, "")) && Number(amount) <= 0) {
+  if (amount.length <= MAX_DECIMAL_CHARS && isDecimalText(amount, "-") && Number(amount) <= 0) {
     return envelope(105, "委托失败，委托数量不能低于系统设置最小委托数量");
   }
   const p = positiveDecimal(price);
