@@ -56,6 +56,8 @@ export type Notify = (login: Login, topic: string, data: unknown) => void;
  */
 const SYMBOL = /^[A-Za-z0-9]{1,20}\/[A-Za-z0-9]{1,20}$/;
 export const isKnownSymbol = (symbol: unknown): symbol is string => typeof symbol === "string" && SYMBOL.test(symbol);
+/** The error_message of a request or login naming a symbol isKnownSymbol refuses (the symbol cut to 60 characters). */
+export const invalidSymbol = (symbol: unknown): string => `Invalid symbol ${String(JSON.stringify(symbol)).slice(0, 60)}`;
 
 export function split(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = "USDT"] = symbol.split("/");

@@ -3,7 +3,7 @@
  * that follows (see src/mock/quant-ws.ts for the access-key prefixes and what each gives).
  */
 import { StateCode } from "../../../generated/quant-ws.js";
-import { assetView, isKnownSymbol, orderView, positionView, split, type Login } from "./account.js";
+import { assetView, invalidSymbol, isKnownSymbol, orderView, positionView, split, type Login } from "./account.js";
 import { field, type Conn, type Gateway } from "./gateway.js";
 
 /** Most symbols one login subscribes to (each is a position snapshot at CONNECT_SUCCESS). */
@@ -20,7 +20,7 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
   if (Array.isArray(symbols)) {
     if (symbols.length > MAX_LOGIN_SYMBOLS) return refuse(`Too many symbols: ${symbols.length}, at most ${MAX_LOGIN_SYMBOLS} per login`);
     const bad = symbols.find((s) => !isKnownSymbol(s));
-    if (bad !== undefined) return refuse(`Invalid symbol ${String(JSON.stringify(bad)).slice(0, 60)}`);
+    if (bad !== undefined) return refuse(invalidSymbol(bad));
   }
   const key = `${accessKey}@${String(platform)}`;
   if (gw.byKey.has(key)) return refuse("Do not log in repeat");

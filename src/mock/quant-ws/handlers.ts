@@ -4,7 +4,7 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, balance, fill, isKnownSymbol, isOpen, lockFor, orderView, positionView, split, type Login, type MockOrder } from "./account.js";
+import { assetView, balance, fill, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, split, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 
@@ -20,7 +20,7 @@ function withSymbol(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: strin
   if (!login) return undefined;
   const symbol = field<unknown>(f, "symbol");
   if (!isKnownSymbol(symbol)) {
-    gw.reply(c, { op: String(f.op), cid, result: false, error_message: `Invalid symbol ${String(JSON.stringify(symbol)).slice(0, 60)}` });
+    gw.reply(c, { op: String(f.op), cid, result: false, error_message: invalidSymbol(symbol) });
     return undefined;
   }
   return { login, symbol };
