@@ -45,11 +45,14 @@ async function compare(): Promise<Compare> {
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
 const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-vendor-doc-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
 
+/** A local `$ref`'s keys (`#/components/schemas/a~1b` → components, schemas, a/b). */
+const refKeys = (ref: string): string[] => ref.replace(/^#\//, "").split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+
 /** The node at `path` in `root`, following local `$ref`s on the way. */
 function resolveAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
   const follow = (v: unknown): unknown => {
     for (let i = 0; i < 32 && v && typeof v === "object" && typeof (v as Node).$ref === "string" && String((v as Node).$ref).startsWith("#/"); i++) {
-      v = String((v as Node).$ref).slice(2).split("/").reduce<unknown>((n, k) => (n as Node | undefined)?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], root);
+      v = refKeys(String((v as Node).$ref)).reduce<unknown>((n, k) => (n as Node | undefined)?.[k], root);
     }
     return v;
   };
@@ -295,7 +298,7 @@ type Side = "request" | "response" | "other";
 /** `<type>\u0000<name>` of a local `#/components/<type>/<name>...` reference. */
 function componentOf(ref: string): string | undefined {
   if (!ref.startsWith("#/components/")) return undefined;
-  const [type, name] = ref.slice("#/components/".length).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const [, type, name] = refKeys(ref);
   return type && name ? `${type}\u0000${name}` : undefined;
 }
 
@@ -363,7 +366,7 @@ function refChainAt(root: unknown, path: ReadonlyArray<string | number>): Set<st
     const c = componentOf(ref);
     if (!c || chain.has(c)) break;
     chain.add(c);
-    cur = resolveAt(root, ref.slice(2).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~")));
+    cur = resolveAt(root, refKeys(ref));
     // (a reference into a component, not to it, ends the chain)
     if (ref.split("/").length > 4) break;
   }
@@ -507,10 +510,10 @@ function refName(doc: Node, v: unknown): string | undefined {
   let last: string | undefined;
   for (let i = 0; i < 32 && v && typeof v === "object" && typeof (v as Node).$ref === "string"; i++) {
     last = String((v as Node).$ref);
-    v = resolveAt(doc, last.replace(/^#\//, "").split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~")).slice(0, -1));
-    v = (v as Node | undefined)?.[last.split("/").pop()!.replace(/~1/g, "/").replace(/~0/g, "~")];
+    const keys = refKeys(last);
+    v = (resolveAt(doc, keys.slice(0, -1)) as Node | undefined)?.[keys[keys.length - 1]!];
   }
-  return last?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
+  return last === undefined ? undefined : refKeys(last).pop();
 }
 
 /**
