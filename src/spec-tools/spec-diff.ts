@@ -568,7 +568,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
     else if (!b) out.push({ api, kind: "non-breaking", operation: id, message: "operation added", rule: "operation-added" });
     else {
       for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
-        if (JSON.stringify(b[key], big) === JSON.stringify(a[key], big)) continue;
+        if (sameJson(b[key], a[key])) continue;
         if (key === "messages" || key === "reply" || key === "channel") {
           for (const c of asyncRouting(key, b[key], a[key], before, after, a.action === "receive" ? "receive" : "send")) out.push({ api, operation: id, ...c });
           continue;
@@ -624,7 +624,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
   // document level: servers, the envelope, error tables and other extensions, info (docs)
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (["operations", "components", "channels", "asyncapi", "id", "defaultContentType"].includes(key)) continue;
-    if (JSON.stringify(before[key], big) === JSON.stringify(after[key], big)) continue;
+    if (sameJson(before[key], after[key])) continue;
     if (key === "info") {
       out.push({ api, kind: "docs", message: "info changed", rule: "docs-only" });
       continue;
@@ -636,7 +636,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
     for (const sub of subkeys) {
       const bv = sub === undefined ? b : b![sub];
       const av = sub === undefined ? a : a![sub];
-      if (JSON.stringify(bv, big) === JSON.stringify(av, big)) continue;
+      if (sameJson(bv, av)) continue;
       const path = sub === undefined ? [key] : [key, sub];
       const c = classify({ path, action: bv === undefined ? "add" : av === undefined ? "remove" : "replace", before: bv, after: av, type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });
@@ -658,7 +658,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       continue;
     }
     for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
-      if (key === "payload" || JSON.stringify(b[key], big) === JSON.stringify(a[key], big)) continue;
+      if (key === "payload" || sameJson(b[key], a[key])) continue;
       const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
     }
