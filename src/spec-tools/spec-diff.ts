@@ -271,7 +271,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
-    return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last)} ${d.action === "add" ? "added" : "removed"}` };
+    return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last).replace(/^(\d)xx$/, "$1XX")} ${d.action === "add" ? "added" : "removed"}` };
   }
   // --- api-smart-diff's own classification for the rest
   const kind: ChangeKind = d.type === "breaking" ? "breaking" : d.type === "annotation" ? "docs" : "non-breaking";
@@ -487,7 +487,27 @@ function pairRenamedParams(diffs: RawDiff[], before: Node, after: Node): { pairs
   return { pairs, paired };
 }
 
+/**
+ * api-smart-diff pairs response keys case-insensitively by their lower-case form and then
+ * looks each up by that form, so a range key (`4XX`, `5XX`) was never found and a change
+ * inside it went unreported. Its copies of the specs (fresh, from `jsonSafe`) get their
+ * response keys in lower case; `4xx` and `4XX` mean the same in OpenAPI.
+ */
+function lowerResponseKeys(doc: Node): Node {
+  for (const item of Object.values((doc.paths as Record<string, Node> | undefined) ?? {})) {
+    for (const [method, op] of Object.entries(item ?? {})) {
+      const responses = METHODS.has(method) ? (op as Node | undefined)?.responses : undefined;
+      if (responses && typeof responses === "object" && !Array.isArray(responses)) {
+        (op as Node).responses = Object.fromEntries(Object.entries(responses).map(([k, v]) => [k.toLowerCase(), v]));
+      }
+    }
+  }
+  return doc;
+}
+
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
+  lowerResponseKeys(before);
+  lowerResponseKeys(after);
   const { diffs } = (await compare())(before, after);
   const out: SpecChange[] = [];
   const { pairs, paired } = pairRenamedParams(diffs, before, after);

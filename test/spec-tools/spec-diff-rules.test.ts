@@ -171,6 +171,23 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
   it("no change, no output", async () => {
     expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
   });
+
+  it("a range response (4XX, 5XX) is compared like any other: its fields, and the range added or removed", async () => {
+    const errorBody = (code: string) => ({ description: "error", content: { "application/json": { schema: { type: "object", properties: { code: { type: code } } } } } });
+    const before = openapi();
+    getOrder(before).responses["4XX"] = errorBody("integer");
+    const retyped = clone(before);
+    getOrder(retyped).responses["4XX"].content["application/json"].schema.properties.code.type = "string";
+    const changes = await diffSpec("t", before, retyped);
+    expect(changes, JSON.stringify(changes)).toEqual([expect.objectContaining({ kind: "breaking", operation: "getOrder", rule: "response-field-retyped", message: expect.stringMatching(/code type "integer" → "string"/) })]);
+    const added = clone(before);
+    getOrder(added).responses["5XX"] = errorBody("integer");
+    expect(await diffSpec("t", before, added)).toEqual([expect.objectContaining({ kind: "non-breaking", rule: "response-status", message: "response 5XX added" })]);
+    // the same range written in lower case is no change
+    const lower = clone(before);
+    lower.paths["/order"].get.responses = { "200": getOrder(before).responses["200"], "4xx": getOrder(before).responses["4XX"] };
+    expect(await diffSpec("t", before, lower)).toEqual([]);
+  });
 });
 
 function asyncapi(): Doc {
