@@ -105,7 +105,6 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
       fault: opts.fault,
     }),
     handlers: bhexHandlers(state, { downloadForbidden: opts.downloadForbidden, log: opts.log }),
-    notFound: (m, p) => ({ status: 404, body: { code: 404, msg: `no such endpoint: ${m} ${p}` } }),
     log: opts.log,
   });
 }

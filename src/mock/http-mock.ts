@@ -60,7 +60,12 @@ export interface HttpMockOptions {
    * paged list (x-pagination) answers the example's records the request selects (`listReply`).
    */
   handlers?: Record<string, (req: MockRequest) => MockReply | Promise<MockReply>>;
-  /** Answer for unknown routes (default 404 JSON). */
+  /**
+   * The body of the emulator's own error answers (400, 404, 413, 500) in the API's envelope:
+   * a client reads them as it reads the server's. Default `{ code: status, msg: message }`.
+   */
+  errorBody?: (status: number, message: string) => unknown;
+  /** Answer for unknown routes (default 404 with `errorBody`'s "no such endpoint: METHOD /path"). */
   notFound?: (method: string, path: string) => MockReply;
   /** Log one line per request (no secrets: method, path, status). */
   log?: (line: string) => void;
@@ -210,6 +215,7 @@ function sendFallback(res: ServerResponse): void {
 
 export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   const routes = routeTable(opts.meta);
+  const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
   const server = createServer((req, res) => {
     handle(req, res).catch(() => sendFallback(res));
@@ -245,7 +251,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
       const route = routes.find((r) => r.op.method === method && r.re.test(url.pathname));
       const rawBody = await readBody(req, maxBody);
       if (!route) {
-        reply = opts.notFound?.(method, url.pathname) ?? { status: 404, body: { code: 404, msg: `no route ${method} ${url.pathname}` } };
+        reply = opts.notFound?.(method, url.pathname) ?? refusal(404, `no such endpoint: ${method} ${url.pathname}`);
       } else {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
@@ -281,9 +287,9 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         // Not kept: the rest of the body is read and discarded as it arrives (so the client,
         // still sending, gets to read the answer instead of a reset connection).
         req.resume();
-        reply = { status: e.status, body: { code: e.status, msg: e.message } };
+        reply = refusal(e.status, e.message);
       } else {
-        reply = { status: 500, body: { code: 500, msg: `emulator error: ${e instanceof Error ? e.message : String(e)}` } };
+        reply = refusal(500, `emulator error: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     const lose = takeLostAnswer(losing, operationId);

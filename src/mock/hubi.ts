@@ -96,7 +96,7 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
       now,
     }),
     handlers: hubiHandlers(exchange),
-    notFound: (m, p) => ({ status: 404, body: { status: -1, message: `no such endpoint: ${m} ${p}` } }),
+    errorBody: (_status, message) => ({ status: -1, message }),
     log: opts.log,
   });
   return Object.assign(mock, {

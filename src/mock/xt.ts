@@ -37,7 +37,7 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
     host: opts.host,
     authenticate: xtAuthenticator(opts.accessKey ?? XT_MOCK_ACCESS_KEY, opts.secretKey ?? XT_MOCK_SECRET_KEY),
     handlers: xtHandlers(new XtState(opts.depositRecords ?? 23)),
-    notFound: (m, p) => ({ status: 404, body: { code: 404, info: `no such endpoint: ${m} ${p}` } }),
+    errorBody: (status, message) => ({ code: status, info: message }),
     log: opts.log,
   });
 }

@@ -17,6 +17,7 @@ import type { MockRequest } from "../../src/mock/http-mock.js";
 import { xeleHandlers } from "../../src/mock/xele/handlers.js";
 import { XeleState } from "../../src/mock/xele/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import { startBhexMock } from "../../src/mock/bhex.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -64,6 +65,27 @@ describe("the request target is read as HTTP says", () => {
     expect(doubled.status).toBe(404);
     expect(doubled.body).toContain(`//evil.example${path}`);
     expect((await raw(xt.url, `http://127.0.0.1${path}`)).status).toBe(200);
+  });
+});
+
+describe("the emulators' own refusals are in the API's envelope", () => {
+  it("404 (no such endpoint) and 413 (body above maxBodyBytes) read as each API's errors read", async () => {
+    const xele = await started(startXeleMock());
+    const urls = { xt: (await started(startXtMock())).url, hubi: (await started(startHubiMock())).url, bhex: (await started(startBhexMock())).url, xele: xele.maUrl };
+    // XT {code, info}; Hubi {status: -1, message} (its failure status); BHEX and Xele {code, msg}
+    const shape = { xt: ["code", "info"], hubi: ["status", "message"], bhex: ["code", "msg"], xele: ["code", "msg"] } as const;
+    for (const [api, url] of Object.entries(urls) as Array<[keyof typeof shape, string]>) {
+      const missing = await fetch(`${url}/no/such/path`);
+      const big = await fetch(`${url}/no/such/path`, { method: "POST", body: "z".repeat(1024 * 1024 + 1) });
+      // (Xele answers an unknown path as its server does: HTTP 200, code 101)
+      for (const [r, status, text] of [[missing, api === "xele" ? 200 : 404, api === "xele" ? /\/no\/such\/path/ : /^no such endpoint: GET \/no\/such\/path$/], [big, 413, /^request body larger than 1048576 bytes$/]] as const) {
+        expect(r.status, api).toBe(status);
+        const body = (await r.json()) as Record<string, unknown>;
+        expect(Object.keys(body).sort(), `${api} ${status}`).toEqual([...shape[api]].sort());
+        expect(String(body[shape[api][1]]), api).toMatch(text);
+      }
+      if (api === "hubi") expect(((await (await fetch(`${url}/x`, { method: "POST", body: "z".repeat(1024 * 1024 + 1) })).json()) as { status: number }).status).toBe(-1);
+    }
   });
 });
 
