@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -273,6 +273,10 @@ describe("error shapes", () => {
       const saved = await dl.client.downloadData(params, join(dir, "a", "b", "balance.xlsx"));
       expect(saved.bytes).toBe(SAMPLE_XLSX.byteLength);
       expect(readFileSync(saved.path)).toEqual(Buffer.from(SAMPLE_XLSX));
+      // A file name of 255 bytes, the most a file system takes: the partial file has a short name of its own.
+      const longest = join(dir, `${"b".repeat(250)}.xlsx`);
+      await expect(dl.client.downloadData(params, longest)).resolves.toEqual({ path: longest, bytes: SAMPLE_XLSX.byteLength });
+      expect(readdirSync(dir).sort()).toEqual(["a", "afile", `${"b".repeat(250)}.xlsx`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

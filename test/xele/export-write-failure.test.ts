@@ -16,7 +16,7 @@ const failure = vi.hoisted(() => ({ partial: undefined as undefined | "ENOSPC" |
 vi.mock("node:fs/promises", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs/promises")>();
   const writeFile: typeof fs.writeFile = async (file, data, options) => {
-    if (failure.partial && typeof file === "string" && file.includes(".partial-")) {
+    if (failure.partial && typeof file === "string" && file.endsWith(".partial")) {
       const error = Object.assign(new Error(`${failure.partial}: simulated`), { code: failure.partial });
       if (failure.partial === "EACCES") throw error;
       // A full disk: half the records reach the file, then the write fails.

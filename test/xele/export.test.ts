@@ -45,6 +45,20 @@ describe("client-system export", () => {
     expect(() => decodeClientSystemExport(`${name}\nline`)).toThrow(why);
   });
 
+  it("writes a file name of 255 bytes, the most a file system takes (the partial file beside it has a short name of its own)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "xele-export-long-"));
+    try {
+      for (const fileName of ["e".repeat(251) + ".txt", "报".repeat(85)]) {
+        expect(Buffer.byteLength(fileName)).toBe(255);
+        await expect(saveClientSystemExport({ fileName, lines: ["a|1"] }, dir)).resolves.toBe(join(dir, fileName));
+        expect(await readFile(join(dir, fileName), "utf8")).toBe("a|1\n");
+      }
+      expect((await readdir(dir)).sort()).toEqual(["e".repeat(251) + ".txt", "报".repeat(85)].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps a file that is already there (UsageError, nothing written) unless overwrite; other write failures are typed", async () => {
     const dir = await mkdtemp(join(tmpdir(), "xele-export-unit-"));
     try {

@@ -3,11 +3,10 @@
  * is the file itself; 404 means the file does not exist (文件若不存在), 403 no permission (若没有
  * 下载权限): both become typed errors that say so.
  */
-import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { apiErrorFromCode, HttpError, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
-import { checkFileTarget, fileFailure } from "../core/files.js";
+import { checkFileTarget, fileFailure, partialPath } from "../core/files.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { BhexOrgClient, BhexParams } from "./client.js";
@@ -88,8 +87,7 @@ export async function downloadData(
   // Before the call: a path that cannot be written does not cost the download.
   await checkFileTarget(filePath, ctx);
   const bytes = expectXlsx(await client.call("statisticsDownloadData", params, opts));
-  // Unique per download: two downloads to one path in a process do not write into one file.
-  const partial = `${filePath}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const partial = partialPath(filePath);
   try {
     await writeFile(partial, bytes);
     await rename(partial, filePath);

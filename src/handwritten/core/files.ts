@@ -3,9 +3,10 @@
  * the target is checked before anything is fetched, so a wrong path does not cost the download;
  * every failure is a typed error naming the path and what is wrong with it.
  */
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 /** `dir` and the directories above it, made when missing (not `recursive: true`, which spins on a procfs path). */
@@ -47,3 +48,11 @@ export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Pro
 export function fileFailure(path: string, e: unknown, ctx: ErrorContext, why?: string): TradeApiError {
   return new TradeApiError(`could not write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})${why ? `: ${why}` : ""}`, { ...ctx, cause: e });
 }
+
+/**
+ * Where a file is written before it is renamed onto `target`: beside it (a rename stays on one
+ * file system), hidden, unique per write (two writes to one path in a process do not share a
+ * file), and of a fixed short name, so that a target name of up to 255 bytes still works (the
+ * target's name with a suffix would pass the file system's limit).
+ */
+export const partialPath = (target: string): string => join(dirname(target), `.tradeapi-${process.pid}-${randomBytes(6).toString("hex")}.partial`);

@@ -3,11 +3,10 @@
  * 看穿式监管的信息,均需要依次写入文件". The answer's first line is a file name, every further line a
  * record to write verbatim into that file; an empty answer means nothing was found.
  */
-import { randomBytes } from "node:crypto";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { quoted, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
-import { makeDir } from "../core/files.js";
+import { makeDir, partialPath } from "../core/files.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
@@ -80,7 +79,7 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   checkFileName(exported.fileName, {});
   const path = join(dir, exported.fileName);
   const text = exported.lines.length ? `${exported.lines.join("\n")}\n` : "";
-  const partial = `${path}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const partial = partialPath(path);
   let taken = false;
   let stage: "dir" | "name" | "partial" | "rename" = "dir";
   try {
