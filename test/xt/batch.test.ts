@@ -69,4 +69,49 @@ describe("XT batch items against the spec's contentSchema", () => {
     await xt.batchOrder("btc_usdt", [{ price: 5000, amount: 0.001, type: 1 }]);
     expect(calls).toHaveLength(1);
   });
+
+  it("what is checked is what is sent: an item, or a field, with a toJSON() method is refused (its toJSON() would be sent)", async () => {
+    class Order {
+      constructor(readonly price: number, readonly amount: number, readonly type: number) {}
+      toJSON() {
+        return { price: String(this.price), amount: String(this.amount), side: "buy" };
+      }
+    }
+    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: [] }));
+    const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
+    const refused = "the batch does not fit the spec: data[0] has a toJSON() method: pass the plain value to send";
+    await expect(xt.batchOrder("btc_usdt", [new Order(5000, 0.001, 1) as never])).rejects.toThrow(`xt batchOrder: ${refused}`);
+    await expect(xt.call("batchOrder", { market: "btc_usdt", data: [new Order(5000, 0.001, 1)] as never })).rejects.toThrow(/parameter "data\[0\]" has a toJSON\(\) method/);
+    const price = { valueOf: () => 5000, toJSON: () => "5000" };
+    await expect(xt.batchOrder("btc_usdt", [{ price: price as never, amount: 1, type: 1 }])).rejects.toThrow("data[0].price has a toJSON() method");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("a batch given already encoded is checked for what it carries: base64 of JSON that fits the spec", async () => {
+    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: [] }));
+    const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    for (const [data, message] of [
+      ["not-base64!!", 'parameter "data" must be base64 of JSON: it has characters or padding base64 does not'],
+      [b64("[{\"price\":NaN}]"), 'parameter "data" must be base64 of JSON: the decoded text is not JSON'],
+      [Buffer.from([0x5b, 0xff, 0x5d]).toString("base64"), 'parameter "data" must be base64 of JSON: it decodes to bytes that are not UTF-8'],
+      [b64('[{"price":1,"amount":1,"type":7}]'), 'parameter "data[0].type" must be one of 0, 1, got 7'],
+      [b64("[]"), 'parameter "data": a batch needs at least one item'],
+    ] as const) {
+      const e = await xt.call("batchOrder", { market: "btc_usdt", data }).catch((x: unknown) => x);
+      expect(e, data).toBeInstanceOf(UsageError);
+      expect((e as Error).message, data).toContain(`xt batchOrder: ${message}`);
+    }
+    expect(calls).toHaveLength(0);
+    await xt.call("batchOrder", { market: "btc_usdt", data: b64('[{"price":5000,"amount":0.001,"type":1}]') });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("order ids: a string that is not digits and a negative number are refused alike, naming the item; decoding names what is wrong", () => {
+    for (const id of ["12a", "-5", -5, -1n, " 12"]) {
+      expect(fail(() => xtBatchJson([1, 2, id], "batchCancel")).message, String(id)).toBe(`xt batchCancel: data[2]: order id ${typeof id === "string" ? JSON.stringify(id) : String(id)} must be the id's digits (a whole number of 0 or more)`);
+    }
+    expect(fail(() => decodeXtBatchData("%%%")).message).toMatch(/^xt: batch data is not base64 of JSON: /);
+    expect(fail(() => decodeXtBatchData(123 as never)).message).toBe("xt: batch data is base64 text, got number");
+  });
 });

@@ -182,7 +182,7 @@ describe("batch data", () => {
     const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false });
     const refused = client.batchCancel("btc_usdt", Array.from({ length: ids + 1 }, (_, i) => i + 1));
     await expect(refused).rejects.toThrow(new RegExp(`^xt batchCancel: the batch does not fit the spec: data: a batch holds at most ${ids} items`));
-    await expect(client.getBatchOrders("btc_usdt", ["12a"])).rejects.toThrow(/^xt getBatchOrders: order id "12a" is not an integer/);
+    await expect(client.getBatchOrders("btc_usdt", ["12a"])).rejects.toThrow(/^xt getBatchOrders: data\[0\]: order id "12a" must be the id's digits \(a whole number of 0 or more\)$/);
     await expect(client.batchOrder("btc_usdt", Array.from({ length: inline + 1 }, () => ({ price: 1, amount: 1, type: 1 as const })))).rejects.toThrow(UsageError);
     expect(calls).toHaveLength(0);
   });

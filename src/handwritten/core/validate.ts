@@ -20,7 +20,7 @@
  */
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
-import { excessDigits } from "./json.js";
+import { excessDigits, parseJson } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -220,6 +220,12 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     out.list.push({ path: at, kind, message });
     if (out.list.length >= out.max) throw out;
   };
+  // What goes out is what toJSON() gives, not the fields checked here: refused (a class's
+  // toJSON() could drop a field or change a type past the check).
+  if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {
+    problem(`${where} has a toJSON() method: pass the plain value to send`, "type");
+    return;
+  }
   for (const part of s.allOf ?? []) check(v, part, path, text, label, out, decimalText);
   for (const [key, list] of [["anyOf", s.anyOf], ["oneOf", s.oneOf]] as const) {
     if (list && !list.some((one) => sub(v, one, path))) problem(`${where} matches none of the allowed ${key} forms`);
@@ -347,8 +353,24 @@ export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): bool
 export function checkParam(ctx: ErrorContext, name: string, value: unknown, schema: SchemaMeta): void {
   const label = (p: string) => `parameter "${p}"`;
   const problems = checkSchema(value, schema, name, { text: true, label });
-  if (!problems.length && schema.contentEncoding === "base64" && typeof value !== "string") problems.push(...contentProblems(value, schema, name, label));
+  // Given as its text (already base64), what it carries is checked as if given as the value.
+  if (!problems.length && schema.contentEncoding === "base64" && (schema.contentSchema || schema.maxBatchItems !== undefined)) {
+    const content = typeof value === "string" ? decodedContent(value) : { value };
+    problems.push(...("why" in content ? [{ path: name, kind: "type" as const, message: `${label(name)} must be base64 of JSON: ${content.why}` }] : contentProblems(content.value, schema, name, label)));
+  }
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The JSON value a base64 field's text carries (XT's batch `data` given already encoded), or why it carries none. */
+function decodedContent(text: string): { value: unknown } | { why: string } {
+  if (!BASE64.test(text)) return { why: "it has characters or padding base64 does not" };
+  try {
+    return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64"))) };
+  } catch (e) {
+    return { why: e instanceof TypeError ? "it decodes to bytes that are not UTF-8" : `the decoded text is not JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
 }
 
 /**

@@ -28,14 +28,18 @@ export function xtBatchMax(operationId: XtBatchOperationId): number {
 /** Most items of a batch order (the spec's `x-max-items` of batchOrder's `data`). */
 export const XT_BATCH_MAX = xtBatchMax("batchOrder");
 
-function normalizeId(id: unknown, operation: string | undefined): unknown {
+/** An order id of a batch (`data[index]`): digits, or a number or bigint of 0 or more; a string is sent as the JSON integer. */
+function normalizeId(id: unknown, index: number, operation: string | undefined): unknown {
+  const ctx = { api: "xt", operation };
   // String IDs are written as JSON integers, the form the vendor doc shows: [123, 456, 789].
   if (typeof id === "string") {
-    if (!/^\d+$/.test(id)) throw new UsageError(`order id ${quoted(id)} is not an integer`, { api: "xt", operation });
+    if (!/^\d+$/.test(id)) throw new UsageError(`data[${index}]: order id ${quoted(id)} must be the id's digits (a whole number of 0 or more)`, ctx);
     const digits = excessDigits(id);
-    if (digits) throw new UsageError(`order id of ${digits} digits: more than the ${MAX_INTEGER_DIGITS} read`, { api: "xt", operation });
+    if (digits) throw new UsageError(`data[${index}]: order id of ${digits} digits: more than the ${MAX_INTEGER_DIGITS} read`, ctx);
     return BigInt(id);
   }
+  // (the same rule for the id given as a number: "-5" and -5 are both refused)
+  if ((typeof id === "number" || typeof id === "bigint") && id < 0) throw new UsageError(`data[${index}]: order id ${id} must be the id's digits (a whole number of 0 or more)`, ctx);
   return id;
 }
 
@@ -46,7 +50,7 @@ function normalizeId(id: unknown, operation: string | undefined): unknown {
 export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatchOperationId): string {
   const ctx = { api: "xt", operation: operationId };
   if (!Array.isArray(items)) throw new UsageError(`a batch is a list of its items, got ${typeName(items)}`, ctx);
-  const batch = Array.from(items, (i) => (typeof i === "object" && i !== null ? i : normalizeId(i, operationId)));
+  const batch = Array.from(items, (item, i) => (typeof item === "object" && item !== null ? item : normalizeId(item, i, operationId)));
   // The checks call() makes of a batch given as a list (core/validate.ts contentProblems).
   const schema = dataSchemaOf(operationId ?? "batchOrder");
   const problems = schema ? contentProblems(batch, operationId ? schema : { maxBatchItems: schema.maxBatchItems }, "data", (p) => p) : [];
@@ -59,9 +63,16 @@ export function encodeXtBatchData(items: ReadonlyArray<unknown>, operationId?: X
   return Buffer.from(xtBatchJson(items, operationId), "utf8").toString("base64");
 }
 
-/** Decode a batch `data` value back into its array (bigints above 2^53). */
+/** Decode a batch `data` value back into its array (bigints above 2^53); anything else is a UsageError. */
 export function decodeXtBatchData(data: string): unknown[] {
-  const value = parseJson(Buffer.from(data, "base64").toString("utf8"));
-  if (!Array.isArray(value)) throw new UsageError("batch data is not a base64 JSON array", { api: "xt" });
+  const ctx = { api: "xt" };
+  if (typeof data !== "string") throw new UsageError(`batch data is base64 text, got ${typeName(data)}`, ctx);
+  let value: unknown;
+  try {
+    value = parseJson(Buffer.from(data, "base64").toString("utf8"));
+  } catch (e) {
+    throw new UsageError(`batch data is not base64 of JSON: ${e instanceof Error ? e.message : String(e)}`, { ...ctx, cause: e });
+  }
+  if (!Array.isArray(value)) throw new UsageError("batch data is not a base64 JSON array", ctx);
   return value;
 }
