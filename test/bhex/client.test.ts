@@ -282,6 +282,36 @@ describe("error shapes", () => {
     }
   });
 
+  it("downloadData refuses, before the call, a path no file can have: a NUL byte, no file name at the end, a name over 255 bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bhex-dl-"));
+    try {
+      const dl = make(() => new Response(SAMPLE_XLSX as Uint8Array<ArrayBuffer>, { headers: { "content-type": XLSX_TYPE } }));
+      const params = { type: "balance", date: "2020-01-01" } as const;
+      const tooLong = `${"y".repeat(251)}.xlsx`;
+      const wide = `${"é".repeat(126)}.xlsx`; // 126 characters, 257 bytes
+      for (const [path, message] of [
+        // The NUL byte is shown escaped: a message is one printable line.
+        [join(dir, "a\0b.xlsx"), `the file path ${dir}/a\\u0000b.xlsx contains a NUL byte, which no file name can hold`],
+        [`${join(dir, "newdir")}/`, `${dir}/newdir/ ends in a path separator, not a file name: give the path of the file to write`],
+        [`${join(dir, "newdir")}/.`, `${dir}/newdir/. ends in ".", not a file name: give the path of the file to write`],
+        [join(dir, tooLong), `cannot write ${dir}/${tooLong}: its file name is 256 bytes (UTF-8) long, more than the 255 a file system takes`],
+        [join(dir, wide), `cannot write ${dir}/${wide}: its file name is 257 bytes (UTF-8) long, more than the 255 a file system takes`],
+        [join(dir, "d".repeat(256), "x.xlsx"), `cannot write ${dir}/${"d".repeat(256)}/x.xlsx: a directory's name in it is 256 bytes (UTF-8) long, more than the 255 a file system takes`],
+      ] as const) {
+        const e = await dl.client.downloadData(params, path).catch((err: unknown) => err);
+        expect(e, path).toBeInstanceOf(UsageError);
+        expect((e as Error).message).toBe(`bhex statisticsDownloadData: ${message}`);
+      }
+      expect(dl.calls).toHaveLength(0);
+      expect(readdirSync(dir)).toEqual([]);
+      // 255 bytes of two-byte characters is still a name a file system takes.
+      const widest = join(dir, `${"é".repeat(125)}.xlsx`);
+      await expect(dl.client.downloadData(params, widest)).resolves.toEqual({ path: widest, bytes: SAMPLE_XLSX.byteLength });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("missing credentials → CredentialsError naming the option (never an env var), before anything is sent", async () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createBhexOrgClient({ fetch, baseUrl: BASE, rateLimit: false });

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 /** `dir` and the directories above it, made when missing (not `recursive: true`, which spins on a procfs path). */
@@ -27,13 +27,37 @@ export async function makeDir(dir: string, ctx: ErrorContext, depth = 0): Promis
   }
 }
 
+/** The longest name one part of a path may have: 255 bytes (NAME_MAX of ext4, XFS, Btrfs, APFS), 255 UTF-16 units on Windows. */
+const MAX_NAME_LENGTH = 255;
+
+const WINDOWS = sep !== "/";
+/** What separates the parts of a path here: "/", and "\\" too on Windows. */
+const SEPARATORS = WINDOWS ? /[\\/]+/ : /\/+/;
+
 /**
- * Check, before a call, that `filePath` can be written: a non-empty path, not a directory, in a
- * directory that exists (made when missing) and may be written.
+ * Check, before a call, that `filePath` can be written: a non-empty path without a NUL byte,
+ * ending in a file name (not a separator, "." or ".."), no part of it longer than 255 bytes,
+ * not a directory, in a directory that exists (made when missing) and may be written.
+ * (Messages show the path with its control characters escaped: TradeApiError does that.)
  */
 export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Promise<string> {
   if (typeof filePath !== "string" || filePath === "") throw new UsageError(`the file path must be a non-empty string, got ${filePath === "" ? "an empty one" : typeName(filePath)}`, ctx);
+  // No system call takes a path with a NUL byte (Node refuses it with ERR_INVALID_ARG_VALUE).
+  if (filePath.includes("\0")) throw new UsageError(`the file path ${filePath} contains a NUL byte, which no file name can hold`, ctx);
   if ((await stat(filePath).catch(() => undefined))?.isDirectory()) throw new UsageError(`${filePath} is a directory: give the path of the file to write`, ctx);
+  const parts = filePath.split(SEPARATORS);
+  const last = parts[parts.length - 1]!;
+  if (last === "" || last === "." || last === "..") {
+    throw new UsageError(`${filePath} ends in ${last === "" ? "a path separator" : JSON.stringify(last)}, not a file name: give the path of the file to write`, ctx);
+  }
+  parts.forEach((part, i) => {
+    const size = WINDOWS ? part.length : Buffer.byteLength(part, "utf8");
+    if (size > MAX_NAME_LENGTH) {
+      const what = i === parts.length - 1 ? "its file name" : "a directory's name in it";
+      const unit = WINDOWS ? "characters" : "bytes (UTF-8)";
+      throw new UsageError(`cannot write ${filePath}: ${what} is ${size} ${unit} long, more than the ${MAX_NAME_LENGTH} a file system takes`, ctx);
+    }
+  });
   const dir = dirname(filePath);
   await makeDir(dir, ctx);
   try {
