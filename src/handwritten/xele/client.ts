@@ -22,14 +22,14 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
-import { describeAs, redactUrl } from "../core/redaction.js";
+import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, unlessAborted } from "../core/abort.js";
 import { checkRetryOptions, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
@@ -223,7 +223,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
         secrets: () => session.redactor(),
-        checkBody: (body, op) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op) : transports[s].checkEnvelope(body, op)),
+        checkBody: (body, op) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op, transports[s].redactor()) : transports[s].checkEnvelope(body, op)),
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
@@ -251,14 +251,26 @@ function loginThrough(wire: Omit<XeleWire, "session">): (username: string, passw
  * The login answer has no envelope (the vendor doc names none): one without the token that
  * carries a code other than 0 is that code's ApiError (a wrong password: 114), before the
  * answer is checked against its schema.
+ *
+ * A token that is there but no string (`"ticket": 48151623`) is refused here, naming its JSON
+ * type only: the schema check that would come next shows a wrong number by its value, and the
+ * value is the session token.
  */
-function checkLoginAnswer(body: unknown, op: OperationMeta): void {
+function checkLoginAnswer(body: unknown, op: OperationMeta, redactor: Redactor): void {
   if (!body || typeof body !== "object") return;
   const b = body as Record<string, unknown>;
-  const ticket = b[loginScheme().tokenField];
-  if ((typeof ticket === "string" && ticket !== "") || b.code === undefined || textOf(b.code) === "0") return;
+  const field = loginScheme().tokenField;
+  const ticket = b[field];
+  if ((typeof ticket === "string" && ticket !== "") || b.code === undefined || textOf(b.code) === "0") {
+    if (ticket === undefined || ticket === null || typeof ticket === "string") return;
+    throw new ResponseFormatError(`the answer does not fit the spec: ${field} (the token) must be string, got ${jsonTypeName(ticket)}`, snippet(textOf(body), redactor), ctxOf(op));
+  }
   throw apiErrorFromCode({ ...ctxOf(op), code: b.code as number, vendorMessage: b.msg == null ? undefined : textOf(b.msg), body }, xeleMeta.errorCodes);
 }
+
+/** The JSON type of a value as the schema check names it (integer, number, array, …), never the value. */
+const jsonTypeName = (v: unknown): string =>
+  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v)) ? "integer" : typeof v;
 
 /** Errors of `op` name the API and the operation. */
 const ctxOf = (op: OperationMeta): ErrorContext => ({ api: "xele", operation: op.operationId });

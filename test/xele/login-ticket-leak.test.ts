@@ -1,0 +1,75 @@
+/**
+ * A login answer whose ticket (the session token) is no string is refused without its value:
+ * neither the message nor any other text of the error (its snippet, its body, its cause chain)
+ * holds the ticket's digits in any form.
+ */
+import { describe, expect, it } from "vitest";
+import { ApiError, ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { recordingFetch } from "../helpers/recording-fetch.js";
+
+/** Every string reachable from `value`: own properties (message and stack too), nested objects, the cause chain. */
+function stringsOf(value: unknown, seen = new Set<unknown>()): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value === "number" || typeof value === "bigint") return [String(value)];
+  if (value === null || typeof value !== "object" || seen.has(value)) return [];
+  seen.add(value);
+  const out: string[] = [];
+  for (const key of Object.getOwnPropertyNames(value)) out.push(...stringsOf((value as Record<string, unknown>)[key], seen));
+  if (value instanceof Error) out.push(...stringsOf(value.cause, seen), String(value));
+  return out;
+}
+
+async function loginError(body: string, decimals?: "string"): Promise<Error> {
+  const { fetch } = recordingFetch(() => new Response(body, { headers: { "content-type": "application/json" } }));
+  const c = createXeleClient({ maUrl: "http://ma.test", msUrl: "http://ms.test", username: "u", password: "pw-ticket-leak", fetch, retry: false, ...(decimals ? { decimals } : {}) });
+  const e = await c.login().then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(Error);
+  return e as Error;
+}
+
+describe("a login answer with a ticket that is no string", () => {
+  it.each([
+    ["an integer", "48151623", "integer"],
+    ["a negative integer", "-48151623", "integer"],
+    ["a decimal", "4815162342.5", "number"],
+    ["an exponent", "4.8151623e7", "integer"],
+    ["an integer beyond 2^53", "1152921504606846977", "integer"],
+  ])("%s ticket: the error names its type, never its digits", async (_name, ticket, type) => {
+    for (const body of [`{"code":0,"msg":"ok","ticket":${ticket}}`, `{"ticket":${ticket}}`]) {
+      const e = await loginError(body);
+      expect(e).toBeInstanceOf(ResponseFormatError);
+      expect(e.message).toMatch(new RegExp(`ticket \\(the token\\) must be string, got ${type}\\b`));
+      const texts = stringsOf(e).join("\n");
+      for (const run of ticket.match(/\d{4,}/g)!) expect(texts).not.toContain(run);
+      expect(texts).not.toContain("pw-ticket-leak");
+    }
+  });
+
+  it("an integer ticket with decimals: \"string\" is refused the same way", async () => {
+    const e = await loginError('{"code":0,"ticket":48151623}', "string");
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/must be string, got integer/);
+    expect(stringsOf(e).join("\n")).not.toContain("48151623");
+  });
+
+  it.each([
+    ["true", "boolean"],
+    ['["tok-SECRET-in-array"]', "array"],
+    ['{"value":"tok-SECRET-in-object"}', "object"],
+  ])("ticket %s: named by its type %s, its content not shown", async (ticket, type) => {
+    const e = await loginError(`{"code":0,"ticket":${ticket}}`);
+    expect(e.message).toMatch(new RegExp(`must be string, got ${type}\\b`));
+    expect(stringsOf(e).join("\n")).not.toMatch(/tok-SECRET/);
+  });
+
+  it("a wrong password's code still wins over a number ticket (an ApiError whose body hides the ticket)", async () => {
+    const e = await loginError('{"code":114,"msg":"bad password","ticket":48151623}');
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe(114);
+    expect(stringsOf(e).join("\n")).not.toContain("48151623");
+  });
+});
