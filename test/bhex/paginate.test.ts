@@ -193,7 +193,41 @@ describe("paginate stays exactly-once when the server bends the rules", () => {
 describe("paginate input checks", () => {
   const client = createBhexOrgClient({ ...KEYS, fetch: async () => new Response("{}"), baseUrl: "https://broker.test", rateLimit: false });
   it("refuses a page size above the documented maximum (a silently capped page would end the walk early)", async () => {
-    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 501 }))).rejects.toThrow(/above the documented maximum 500/);
+    // As call() refuses it (the spec's limit schema carries the maximum).
+    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 501 }))).rejects.toThrow('bhex orderTradeOrders: parameter "limit" is out of range: 501');
+    await expect(collect(client.paginate("orderTradeOrders", { user_id: 1 }, { pageSize: 501 }))).rejects.toThrow("bhex orderTradeOrders: pageSize must be a whole number from 1 to 500, got 501");
+  });
+  it("refuses every limit call() refuses, with call()'s own UsageError, before anything is sent (true was read as page size 1)", async () => {
+    const rec = recordingFetch(() => new Response('{"status":0,"data":[]}'));
+    const c = createBhexOrgClient({ ...KEYS, fetch: rec.fetch, baseUrl: "https://broker.test", rateLimit: false });
+    for (const limit of [true, "0x5", [5], " 5 ", "5e0", 2.5, 0, "", {}]) {
+      const byCall = await c.call("orderTradeOrders", { user_id: 1, limit } as never).catch((e: unknown) => e);
+      expect(byCall, JSON.stringify(limit)).toBeInstanceOf(UsageError);
+      const byPaginate = await collect(c.paginate("orderTradeOrders", { user_id: 1, limit } as never)).catch((e: unknown) => e);
+      expect(byPaginate, JSON.stringify(limit)).toBeInstanceOf(UsageError);
+      expect((byPaginate as Error).message).toBe((byCall as Error).message);
+      expect((byPaginate as Error).message).toMatch(/^bhex orderTradeOrders: parameter "limit" /);
+    }
+    expect(rec.calls).toHaveLength(0);
+    // What call() takes, paginate takes: digits as text, a bigint.
+    for (const limit of ["5", 5n, 5]) await expect(collect(c.paginate("orderTradeOrders", { user_id: 1, limit } as never))).resolves.toEqual([]);
+    expect(rec.calls.map((r) => new URLSearchParams(r.body).get("limit"))).toEqual(["5", "5", "5"]);
+  });
+  it("refuses a pageSize that is not a whole number from 1 to the maximum, and a limit and a pageSize that differ", async () => {
+    for (const [pageSize, shown] of [[true, "boolean"], ["5", '"5"'], [0, "0"], [2.5, "2.5"], [Number.NaN, "NaN"]] as const) {
+      await expect(collect(client.paginate("orderTradeOrders", { user_id: 1 }, { pageSize: pageSize as never }))).rejects.toThrow(
+        `bhex orderTradeOrders: pageSize must be a whole number from 1 to 500, got ${shown}`,
+      );
+    }
+    const both = collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 5 }, { pageSize: 2 }));
+    await expect(both).rejects.toBeInstanceOf(UsageError);
+    await expect(both).rejects.toThrow('bhex orderTradeOrders: parameter "limit" (5) and the pageSize option (2) differ: give the page size once');
+    // The same size twice is no contradiction.
+    const rec = recordingFetch(() => new Response('{"status":0,"data":[]}'));
+    const c = createBhexOrgClient({ ...KEYS, fetch: rec.fetch, baseUrl: "https://broker.test", rateLimit: false });
+    await expect(collect(c.paginate("orderTradeOrders", { user_id: 1, limit: "7" as never }, { pageSize: 7 }))).resolves.toEqual([]);
+    await expect(collect(c.paginate("orderTradeOrders", { user_id: 1 }, { pageSize: 7 }))).resolves.toEqual([]);
+    expect(rec.calls.map((r) => new URLSearchParams(r.body).get("limit"))).toEqual(["7", "7"]);
   });
   it("refuses a key that is not one of its options (pagesize for pageSize was ignored)", async () => {
     await expect(collect(client.paginate("orderTradeOrders", { user_id: 1 }, { pagesize: 5 } as never))).rejects.toThrow(

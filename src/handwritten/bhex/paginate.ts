@@ -11,14 +11,14 @@
  * dropped, and a full page that brings nothing new is an error rather than an endless loop.
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
  */
-import { ResponseFormatError, textOf, UsageError } from "../core/errors.js";
+import { ResponseFormatError, shownValue, textOf, UsageError } from "../core/errors.js";
 import { excessDigits } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { requireOperation } from "../core/operation-call.js";
+import { checkValue, requireOperation } from "../core/operation-call.js";
 import { observe } from "../core/observe.js";
-import { checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
 export interface BhexPagination {
@@ -49,7 +49,10 @@ export function paginationOf(op: OperationMeta): BhexPagination | undefined {
 
 /** `signal` and `timeoutMs` apply to each page's call (an abort also ends the walk). */
 export interface PaginateOptions extends CallOptions {
-  /** Page size when params carry no `limit` (default: the operation's documented default). */
+  /**
+   * Page size (a whole number from 1 to the documented maximum), the same as params' `limit`:
+   * give either (both only when they agree). Default: the operation's documented default.
+   */
   pageSize?: number;
   /**
    * Called after each page with the raw page and how many of its records were new. An observer:
@@ -71,6 +74,25 @@ function toBigInt(value: unknown): bigint | undefined {
 }
 
 /**
+ * The page size: params' `limit` checked as `call()` checks it (the same UsageError: `true`,
+ * `"0x5"` or `[5]` are refused, not read as a number), or the `pageSize` option (a whole
+ * number, 1 or more), or the documented default. A `limit` and a `pageSize` that differ are
+ * a UsageError: which one was meant cannot be told.
+ */
+function pageSizeOf(op: OperationMeta, p: BhexPagination, given: unknown, pageSize: unknown, ctx: { api: string; operation: string }): number {
+  checkOption(ctx, "pageSize", pageSize, { min: 1, max: p.maxLimit ?? 2 ** 31 - 1 });
+  if (given === undefined || given === null) return (pageSize as number | undefined) ?? p.defaultLimit ?? 100;
+  const schema = op.params.find((q) => q.name === p.limitParam)?.schema ?? op.body?.properties[p.limitParam];
+  if (schema) checkValue("bhex", op, p.limitParam, given, schema);
+  const limit = Number(given);
+  if (!schema && (!Number.isSafeInteger(limit) || limit < 1)) throw new UsageError(`parameter "${p.limitParam}" must be a positive integer, got ${shownValue(given)}`, ctx);
+  if (pageSize !== undefined && pageSize !== limit) {
+    throw new UsageError(`parameter "${p.limitParam}" (${shownValue(given)}) and the pageSize option (${pageSize}) differ: give the page size once`, ctx);
+  }
+  return limit;
+}
+
+/**
  * Every record of a paged operation, each exactly once, newest first. `params` are the
  * operation's own (from_id starts below a known id, to_id stops above one, limit is the page
  * size). Break out of the loop to stop early.
@@ -88,8 +110,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
   if (!p) throw new UsageError("is not paged by from_id/to_id (no x-pagination in the spec)", ctx);
   if (p.direction !== "newer-to-older") throw new UsageError(`unsupported paging direction ${p.direction}`, ctx);
   const base = { ...(params as Record<string, unknown>) };
-  const limit = Number(base[p.limitParam] ?? options.pageSize ?? p.defaultLimit ?? 100);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`page size must be a positive integer, got ${String(base[p.limitParam] ?? options.pageSize)}`, ctx);
+  const limit = pageSizeOf(op, p, base[p.limitParam], options.pageSize, ctx);
   if (p.maxLimit !== undefined && limit > p.maxLimit) {
     // A server that caps the page silently would look like the last page and end the walk early.
     throw new UsageError(`page size ${limit} is above the documented maximum ${p.maxLimit}`, ctx);
