@@ -141,6 +141,18 @@ describe("refusals name the row and column", () => {
   });
 
   it.each([
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    [Number.NEGATIVE_INFINITY, "-Infinity"],
+    [-0, "-0"],
+    [1.5, "1.5"],
+  ])("a number in a text column is shown as written, not as JSON would write it (NaN was \"got null\"): %s", (amount, shown) => {
+    expect(() => encodeBatchItems("financeBatchLockPosition", lock({ amount }) as never, "json")).toThrow(
+      `bhex financeBatchLockPosition: items row 2, column "amount": must be string, got ${shown}`,
+    );
+  });
+
+  it.each([
     { text: "1,BTC", re: /row 1: has 2 fields; expected 4/ },
     { text: "1,BTC,1,,extra", re: /row 1: has 5 fields/ },
     { text: "1,BTC,1,;2,BTC", re: /row 2: has 2 fields/ },

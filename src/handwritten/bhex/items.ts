@@ -77,9 +77,10 @@ export function batchItemsSpec(op: OperationMeta): BatchItemsSpec | undefined {
   };
 }
 
-/** A value for a message: JSON where it can be, `12n` for a bigint, else its type. */
+/** A value for a message: a number as written (NaN, Infinity, -0: JSON would say null or 0), `12n` for a bigint, JSON where it can be, else its type. */
 function show(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
   try {
     return JSON.stringify(v) ?? typeof v;
   } catch {
