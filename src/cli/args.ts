@@ -4,7 +4,7 @@
  * is a usage error (exit 2) naming the flag and, for an unknown one, the closest valid flag.
  */
 import { parseArgs as nodeParseArgs } from "node:util";
-import { UsageError } from "../handwritten/core/errors.js";
+import { nameErrors, UsageError } from "../handwritten/core/errors.js";
 import { closest, isTimeoutMs, MAX_TIMEOUT_MS } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
@@ -26,6 +26,7 @@ export interface ParsedArgs {
 export class CliUsageError extends UsageError {
   hint?: string;
 }
+nameErrors({ CliUsageError });
 
 export { closest, editDistance } from "../handwritten/core/validate.js";
 

@@ -44,6 +44,15 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
+/**
+ * Give each error class its name as a string on its prototype. A consumer's bundler may
+ * minify class names (`OrderNotFoundError` becomes `$a`), and logs, `String(e)`, stacks and
+ * `e.name === "UsageError"` checks read the name. Call it once per module, after its classes.
+ */
+export function nameErrors(classes: Record<string, abstract new (...args: never[]) => Error>): void {
+  for (const [name, cls] of Object.entries(classes)) Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+}
+
 export class TradeApiError extends Error {
   declare readonly api: string | undefined;
   declare readonly operation: string | undefined;
@@ -62,7 +71,8 @@ export class TradeApiError extends Error {
     // Assigned in this order, as class fields would have defined them (api, operation, then name).
     this.api = ctx.api;
     this.operation = ctx.operation;
-    this.name = new.target.name;
+    // The name given by nameErrors (a minifier renames classes: new.target.name may be "$a").
+    this.name = Object.hasOwn(new.target.prototype, "name") ? (new.target.prototype as Error).name : new.target.name;
   }
 
   /** name, message and the error's own fields (already redacted), for JSON logs. */
@@ -322,6 +332,7 @@ export class InsufficientFundsError extends ApiError {}
 export class OrderNotFoundError extends ApiError {}
 export class InvalidRequestError extends ApiError {}
 export class ServiceUnavailableError extends ApiError {}
+nameErrors({ TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError, RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError, InvalidRequestError, ServiceUnavailableError });
 
 const BY_KIND: Record<ErrorKind, new (init: ApiErrorInit) => ApiError> = {
   auth: AuthError,

@@ -47,7 +47,7 @@
  * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
 import { randomBytes } from "node:crypto";
-import { TradeApiError, type ErrorContext } from "./errors.js";
+import { nameErrors, TradeApiError, type ErrorContext } from "./errors.js";
 import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
@@ -95,6 +95,7 @@ export class NumberTooLongError extends TradeApiError {
     this.digits = digits;
   }
 }
+nameErrors({ DecimalPrecisionError, NumberTooLongError });
 
 /** The most digits an integer literal may have (Python's limit for int from text, for the same reason). */
 export const MAX_INTEGER_DIGITS = 4300;

@@ -38,6 +38,7 @@ import {
   AbortedError,
   ApiError,
   apiErrorFromCode,
+  nameErrors,
   AuthError,
   ConnectionError,
   redact,
@@ -198,6 +199,7 @@ export class QuantWsServerError extends ApiError {
     super({ api: API, code: "error", vendorMessage: message, meaning: "the server failed to handle a frame (op: error, no cid)", kind: "other" });
   }
 }
+nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, SessionClosedError, StreamOverflowError, QuantWsFrameError, QuantWsStateError, UnknownPlatformError, QuantWsLoginRejectedError, CancelAllUnconfirmedError, QuantWsServerError });
 
 /**
  * A reply with `result: false` as a typed ApiError. This API has no error codes: the spec's
