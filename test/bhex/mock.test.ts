@@ -244,8 +244,20 @@ describe("batch tasks → results with a status per item", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(ResponseFormatError);
-      expect((error as Error).message).toMatch(/^bhex: the batch result's "items" is an? \w+, not a list of items/);
+      expect((error as Error).message).toMatch(/^bhex batchItemFailures: the batch result's "items" is an? \w+, not a list of items/);
     }
+    // Given the call that answered, the error names it, as every other error names its operation.
+    const named = (() => {
+      try {
+        batchItemFailures({ items: "[]" } as never, "financeGetBatchLockPositionResult");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(named).toBeInstanceOf(ResponseFormatError);
+    expect(named).toMatchObject({ api: "bhex", operation: "financeGetBatchLockPositionResult" });
+    expect((named as Error).message).toBe('bhex financeGetBatchLockPositionResult: the batch result\'s "items" is a string, not a list of items (body starts: "[]")');
+    expect(() => batchItemFailures({ results: 5 } as never)).toThrow(expect.objectContaining({ operation: "batchItemFailures" }));
     expect(() => batchItemFailures({ results: {} } as never)).toThrow(/"results" is an object/);
     expect(batchItemFailures({ items: null } as never)).toEqual([]);
     expect(batchItemFailures({ items: [{ status: "x" }, 5] } as never).map((f) => f.index)).toEqual([0, 1]);

@@ -8,6 +8,7 @@
  */
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { aTypeName, ResponseFormatError, snippet, textOf } from "../core/errors.js";
+import type { BhexOperationId } from "./client.js";
 
 /** The documented item status of success. */
 export const BHEX_ITEM_OK = 200;
@@ -28,11 +29,14 @@ type ResultLike = {
   results?: ReadonlyArray<unknown> | null;
 } | null | undefined;
 
+/** A status as a number: a number, or the same integer sent as decimal text ("200", "1"); else undefined. */
+const statusNumber = (raw: unknown): number | undefined =>
+  typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined;
+
 function statusOf(item: unknown): { status: number | undefined; message: string | undefined } {
   if (!item || typeof item !== "object") return { status: undefined, message: undefined };
   const o = item as Record<string, unknown>;
-  const raw = o.status ?? o.resultCode;
-  const status = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined;
+  const status = statusNumber(o.status ?? o.resultCode);
   const msg = o.resultMessage;
   return { status, message: typeof msg === "string" ? msg : undefined };
 }
@@ -40,15 +44,22 @@ function statusOf(item: unknown): { status: number | undefined; message: string 
 /**
  * The items of a batch result whose status is not 200, with their position and the meaning
  * of their status. An item without any status counts as failed (status NaN): nothing that
- * did not say it succeeded is reported as done.
+ * did not say it succeeded is reported as done. `operation`: the call that gave `result`
+ * (e.g. "financeGetBatchLockPositionResult"), named by the error of a result it cannot read;
+ * without it, the error names this function.
  */
-export function batchItemFailures<T>(result: { items?: ReadonlyArray<T> | null } | { results?: ReadonlyArray<T> | null } | null | undefined): Array<BhexBatchItemFailure<T>> {
+export function batchItemFailures<T>(
+  result: { items?: ReadonlyArray<T> | null } | { results?: ReadonlyArray<T> | null } | null | undefined,
+  operation?: BhexOperationId,
+): Array<BhexBatchItemFailure<T>> {
   const r = result as ResultLike;
   const given: unknown = r?.items ?? r?.results ?? [];
   // Not a list: which items failed cannot be told, so none may be reported as done.
   if (!Array.isArray(given)) {
     const field = r?.items != null ? "items" : "results";
-    throw new ResponseFormatError(`the batch result's "${field}" is ${aTypeName(given)}, not a list of items`, snippet(textOf(given)), { api: "bhex" });
+    const named: unknown = operation;
+    const ctx = { api: "bhex", operation: typeof named === "string" && named !== "" ? named : "batchItemFailures" };
+    throw new ResponseFormatError(`the batch result's "${field}" is ${aTypeName(given)}, not a list of items`, snippet(textOf(given)), ctx);
   }
   const list = given as ReadonlyArray<T>;
   const out: Array<BhexBatchItemFailure<T>> = [];
