@@ -23,7 +23,7 @@
 import { ResponseTooLargeError, type ErrorContext } from "../core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
-import { badBytesError, checkEnvelopeCode, checkEnvelopeEnd, firstBadLine, PipeRowLines, pipeRowsDecoder, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
+import { badBytesError, checkEnvelopeCode, checkEnvelopeEnd, firstBadLine, PipeRowLines, pipeRowsDecoder, resultTextSink, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
 
@@ -177,9 +177,14 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
       }
       lead = null;
       if (chunk[first] === "{") {
-        envelope = new EnvelopeReader(
+        // The rows text inside `result` loses a leading BOM as the raw body's does (above).
+        const result = resultTextSink(
           (text) => splitter.push(text),
           () => splitter.breakLine(),
+        );
+        envelope = new EnvelopeReader(
+          result.onText,
+          result.onItemEnd,
           checkCode,
           options.context,
         );

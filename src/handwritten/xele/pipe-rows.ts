@@ -355,9 +355,13 @@ export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "er
  */
 function envelopeTextOf(text: string, options: Pick<PipeRowsOptions, "errorCodes" | "context">): string {
   const parts: string[] = [];
-  const envelope = new EnvelopeReader(
+  const result = resultTextSink(
     (piece) => parts.push(piece),
     () => parts.push("\n"),
+  );
+  const envelope = new EnvelopeReader(
+    result.onText,
+    result.onItemEnd,
     (members) => checkEnvelopeCode(members.code, members.msg, { ...members }, options),
     options.context,
   );
@@ -366,6 +370,36 @@ function envelopeTextOf(text: string, options: Pick<PipeRowsOptions, "errorCodes
   // `result` as lines: joined with "\n", no break after the last one.
   if (Array.isArray(envelope.members.result)) parts.pop();
   return parts.join("");
+}
+
+const BOM = 0xfeff;
+
+/** `text` without a BOM (U+FEFF) as its first character. */
+const withoutBom = (text: string): string => (text.charCodeAt(0) === BOM ? text.slice(1) : text);
+
+/**
+ * Where an EnvelopeReader hands the envelope's `result` text (a string, or lines ended by
+ * `onItemEnd`): as it arrives, without a BOM (U+FEFF) at the start of the rows text, as one at
+ * the start of a raw body is dropped. A server that writes its rows with one puts it inside
+ * `result` too (raw or as the escape \ufeff), where it would make the header line unreadable.
+ * Only the very start: a BOM after the first line break is a line's text.
+ */
+export function resultTextSink(onText: (text: string) => void, onItemEnd: () => void): { onText: (text: string) => void; onItemEnd: () => void } {
+  let atStart = true;
+  return {
+    onText(text) {
+      if (atStart && text) {
+        atStart = false;
+        text = withoutBom(text);
+        if (!text) return;
+      }
+      onText(text);
+    },
+    onItemEnd() {
+      atStart = false;
+      onItemEnd();
+    },
+  };
 }
 
 /**
@@ -468,8 +502,9 @@ function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes"
   checkEnvelopeCode(b.code, b.msg, body, options);
   const result = b.result;
   if (result === undefined || result === null) return "";
-  if (typeof result === "string") return result;
-  if (Array.isArray(result) && result.every((l) => typeof l === "string")) return result.join("\n");
+  // A BOM at the start of the rows text is dropped (as resultTextSink does for an envelope read as text).
+  if (typeof result === "string") return withoutBom(result);
+  if (Array.isArray(result) && result.every((l) => typeof l === "string")) return withoutBom(result.join("\n"));
   throw new PipeRowsError("the envelope's result is neither text nor an array of lines", { line: 0, problem: "envelope", context: options.context });
 }
 
