@@ -263,6 +263,19 @@ describe("batch tasks → results with a status per item", () => {
     expect(batchItemFailures({ items: [{ status: "x" }, 5] } as never).map((f) => f.index)).toEqual([0, 1]);
   });
 
+  it("batchTaskState reads the spec's BatchTaskStatus (0 running, 1 succeeded, any other integer abnormal), the integer as text too", () => {
+    const state = (status: unknown) => batchTaskState({ status } as never);
+    // "1" was "abnormal": a task that succeeded, reported as failed. Item statuses were already read from text ("200").
+    expect([0, 1, 2, -1, 5].map(state)).toEqual(["running", "done", "abnormal", "abnormal", "abnormal"]);
+    expect(["0", "1", "2", "-1"].map(state)).toEqual(["running", "done", "abnormal", "abnormal"]);
+    // Not an integer: never running or done.
+    expect(["1.0", " 1", "x", true, {}, Number.NaN].map(state)).toEqual(Array(6).fill("abnormal"));
+    // No task, no status: nothing says the task failed.
+    expect([undefined, null].map(state)).toEqual(["unknown", "unknown"]);
+    expect(batchTaskState(undefined)).toBe("unknown");
+    expect(batchTaskState(batchTask({ transferTask: { status: "1" as never } }))).toBe("done");
+  });
+
   it("an unknown task and malformed items are envelope errors", async () => {
     const c = client();
     await expect(c.call("financeGetAirDropResult", { client_order_id: "never-made" })).rejects.toThrow(/code 1 no financeAirDrop task/);

@@ -92,8 +92,14 @@ export function batchTask(result: { task?: BhexBatchTask | null } | { transferTa
   return r?.task ?? r?.transferTask ?? undefined;
 }
 
-/** Task status: 0 running, 1 done, anything else abnormal. */
+/**
+ * Task status (the spec's BatchTaskStatus, an integer): 0 running, 1 done, any other value
+ * abnormal. The integer sent as text ("1") is read as the number, as item statuses are;
+ * no task, or a status absent or null, is "unknown" (nothing says the task failed).
+ */
 export function batchTaskState(task: BhexBatchTask | undefined): "running" | "done" | "abnormal" | "unknown" {
-  if (!task || task.status === undefined) return "unknown";
-  return task.status === 0 ? "running" : task.status === 1 ? "done" : "abnormal";
+  const raw: unknown = task?.status;
+  if (raw === undefined || raw === null) return "unknown";
+  const status = statusNumber(raw);
+  return status === 0 ? "running" : status === 1 ? "done" : "abnormal";
 }
