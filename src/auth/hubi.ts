@@ -8,6 +8,7 @@
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
 import { typeName, UsageError } from "../handwritten/core/errors.js";
+import { unsendable } from "../handwritten/core/validate.js";
 import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
@@ -63,8 +64,25 @@ export function hubiParamPairs(params: HubiSignedParams): Array<[string, string]
   });
 }
 
+/** A sequence number: a whole number of 0 or more (a number, a bigint or its digits). */
+function isSeqNum(v: unknown): v is number | bigint | string {
+  return (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n) || (typeof v === "string" && /^\d+$/.test(v));
+}
+
+/** The inputs every Hubi signing function reads: strings a header (or, the path, a URL) can carry, and a seqNum. */
+function checkSignInput(fn: string, fields: Readonly<Record<string, unknown>>, seqNum: unknown): void {
+  for (const [k, v] of Object.entries(fields)) {
+    if (typeof v !== "string") throw new UsageError(`${fn} needs ${k} as a string, got ${typeName(v)}`);
+    // (the value is not shown: it may be a credential)
+    const bad = unsendable(v, k !== "path");
+    if (bad) throw new UsageError(`${fn}: ${k} has ${bad}`);
+  }
+  if (!isSeqNum(seqNum)) throw new UsageError(`${fn} needs seqNum as a whole number of 0 or more (a number, bigint or digits), got ${typeof seqNum === "number" ? String(seqNum) : typeName(seqNum)}`);
+}
+
 /** md5(accessKey + timestamp + seqNum), lowercase hex. */
 export function hubiNonce(accessKey: string, timestamp: string, seqNum: number | bigint | string): string {
+  checkSignInput("hubiNonce", { accessKey, timestamp }, seqNum);
   return md5Hex(`${accessKey}${timestamp}${String(seqNum)}`);
 }
 
@@ -85,10 +103,7 @@ export function hubiSignedText(
 /** Sign one request: the seven headers, in the vendor's order. */
 export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
   const i = (input ?? {}) as Partial<Record<keyof HubiSignInput, unknown>>;
-  for (const k of ["accessKey", "accessToken", "timestamp", "path"] as const) {
-    if (typeof i[k] !== "string") throw new UsageError(`signHubiRequest needs ${k} as a string, got ${typeName(i[k])}`);
-  }
-  if (!["number", "bigint", "string"].includes(typeof i.seqNum)) throw new UsageError(`signHubiRequest needs seqNum as a number, bigint or string, got ${typeof i.seqNum}`);
+  checkSignInput("signHubiRequest", { accessKey: i.accessKey, accessToken: i.accessToken, timestamp: i.timestamp, path: i.path }, i.seqNum);
   const pairs = hubiParamPairs(input.params);
   const nonce = hubiNonce(input.accessKey, input.timestamp, input.seqNum);
   return {
@@ -104,7 +119,12 @@ export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
 
 /** X-API-Timestamp text for a clock reading: UTC ISO 8601 with milliseconds and `Z`. */
 export function hubiTimestamp(nowMs: number): string {
-  return new Date(nowMs).toISOString();
+  const ms = (nowMs as unknown) instanceof Date ? (nowMs as unknown as Date).getTime() : nowMs;
+  // A Date holds ±8.64e15 ms; past that (or NaN, or not a number) toISOString throws a RangeError.
+  if (typeof ms !== "number" || !(Math.abs(ms) <= 8.64e15)) {
+    throw new UsageError(`hubiTimestamp needs a clock reading in ms since 1970 (a finite number), got ${typeof ms === "number" ? String(ms) : typeName(ms)}`);
+  }
+  return new Date(ms).toISOString();
 }
 
 /** What `authorizeHubi` needs besides the request: the identity, the clock reading and the seqNum. */

@@ -15,6 +15,7 @@
  *
  * For values without leading/trailing spaces or control characters `java` and `raw` agree.
  */
+import { UsageError } from "../handwritten/core/errors.js";
 import {
   checkSignable,
   compareCodePoints,
@@ -53,7 +54,7 @@ export const signXtParams = xtSigner.sign;
 /** A 13-digit millisecond timestamp, as XT's `nonce` must be. */
 export function xtNonce(now: number = Date.now()): string {
   const s = String(Math.trunc(now));
-  if (s.length !== 13) throw new RangeError(`XT nonce must be a 13-digit millisecond timestamp, got ${s}`);
+  if (s.length !== 13) throw new UsageError(`XT nonce must be a 13-digit millisecond timestamp, got ${s}`);
   return s;
 }
 

@@ -139,6 +139,16 @@ describe("answers that are not Hubi errors", () => {
     expect(e.message).toContain("hubi cancelOrder: expected a {status, result, message} answer");
   });
 
+  it("a status beyond 2^53, as digits or as a number, is the code with every digit (not rounded, not a format error)", async () => {
+    for (const text of ['{"status":"9007199254740993","message":"weird"}', '{"status":9007199254740993,"message":"weird"}']) {
+      const { c } = clientAnswering(() => body(text));
+      const e = await failure(c.call(...CANCEL));
+      expect(e, text).toBeInstanceOf(ApiError);
+      expect((e as ApiError).code, text).toBe("9007199254740993");
+      expect(e.message, text).toBe("hubi cancelOrder: code 9007199254740993 weird");
+    }
+  });
+
   it("a successful query answer is returned as is", async () => {
     const accounts = [{ currency: "USDT", cash: 1, withdrawableCash: 0.5, frozenCash: 0.5, urPnl: 0 }];
     const { c } = clientAnswering(() => body(accounts));

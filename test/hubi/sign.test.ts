@@ -2,6 +2,8 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { authorizeHubi, hubiNonce, hubiSignedText, hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signHubiRequest as fromRoot } from "../../src/index.js";
+import { UsageError } from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 
 /** The headers of the vendor's worked example, copied from the vendor document (not computed here). */
 const VENDOR_HEADERS = {
@@ -125,6 +127,46 @@ describe.each([
 describe("hubiTimestamp", () => {
   it("is UTC ISO 8601 with milliseconds and Z", () => {
     expect(hubiTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 678))).toBe("2024-01-02T03:04:05.678Z");
+  });
+
+  it("a reading that is no time is a UsageError saying so (not a RangeError from Date)", () => {
+    for (const [v, got] of [[Number.NaN, "NaN"], [1e20, "100000000000000000000"], ["1700000000000", "string"], [undefined, "undefined"]] as const) {
+      expect(() => hubiTimestamp(v as never)).toThrow(UsageError);
+      expect(() => hubiTimestamp(v as never)).toThrow(`hubiTimestamp needs a clock reading in ms since 1970 (a finite number), got ${got}`);
+    }
+  });
+
+  it("a client whose now() gives no time says so, naming the operation, and sends nothing", async () => {
+    let sent = 0;
+    const c = createHubiClient({ accessKey: "k", secretKey: "s", accessToken: "t", baseUrl: "https://hubi.test", rateLimit: false, now: () => Number.NaN, fetch: async () => (sent++, new Response("{}")) });
+    await expect(c.call("cancelOrder", { order_no: "1" })).rejects.toThrow("hubi cancelOrder: the request cannot be signed: hubiTimestamp needs a clock reading in ms since 1970 (a finite number), got NaN");
+    expect(sent).toBe(0);
+  });
+});
+
+describe("the signing functions' arguments", () => {
+  const good = { accessKey: "k", secretKey: "s", accessToken: "t", path: "/api/futures/cancel_order", params: { order_no: "1" }, timestamp: "2026-01-01T00:00:00.000Z", seqNum: 1 };
+  it.each([
+    [{ seqNum: Number.NaN }, "signHubiRequest needs seqNum as a whole number of 0 or more (a number, bigint or digits), got NaN"],
+    [{ seqNum: 1.5 }, "got 1.5"],
+    [{ seqNum: -1 }, "got -1"],
+    [{ seqNum: "12a" }, "got string"],
+    [{ accessToken: "tk\r\nX-Evil: 1" }, "signHubiRequest: accessToken has a character a header cannot carry (U+000D at index 2)"],
+    [{ accessKey: "k\u0100" }, "signHubiRequest: accessKey has a character a header cannot carry (U+0100 at index 1)"],
+    [{ path: "/a\ud800" }, "signHubiRequest: path has a lone surrogate"],
+  ])("signHubiRequest(%j) is a UsageError", (change, message) => {
+    expect(() => signHubiRequest({ ...good, ...change } as never)).toThrow(UsageError);
+    expect(() => signHubiRequest({ ...good, ...change } as never)).toThrow(message);
+  });
+
+  it("the values that go on the wire are taken: a path with letters past U+00FF, seqNum as digits or a bigint", () => {
+    expect(signHubiRequest({ ...good, path: "/api/ü报" })["X-API-Signature"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(signHubiRequest({ ...good, seqNum: "7" })["X-API-Nonce"]).toBe(signHubiRequest({ ...good, seqNum: 7n })["X-API-Nonce"]);
+  });
+
+  it("hubiNonce checks its arguments too (undefined is not hashed as the text \"undefined\")", () => {
+    expect(() => hubiNonce(undefined as never, "t", 1)).toThrow("hubiNonce needs accessKey as a string, got undefined");
+    expect(() => hubiNonce("k", "t", Number.NaN)).toThrow(UsageError);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/handwritten/core/errors.js";
 import type { ParamValue } from "../../src/auth/hmac.js";
 import { createHmac } from "node:crypto";
 import { authorizeXt, signXtParams, xtCanonicalString, xtNonce, type XtSignatureVariant } from "../../src/auth/xt.js";
@@ -91,7 +92,8 @@ describe("xtNonce", () => {
   it("is a 13-digit millisecond timestamp", () => {
     expect(xtNonce(1562919832183)).toBe("1562919832183");
     expect(xtNonce()).toMatch(/^\d{13}$/);
-    expect(() => xtNonce(156291983)).toThrow(RangeError);
+    expect(() => xtNonce(156291983)).toThrow(UsageError);
+    expect(() => xtNonce(Number.NaN)).toThrow("XT nonce must be a 13-digit millisecond timestamp, got NaN");
   });
 });
 

@@ -22,14 +22,22 @@ const SUCCESS = new Set((meta.envelope?.success ?? [0]).map(String));
 const ILLEGAL_WORD = /\bILLEGAL_[A-Z_]+\b/g;
 const TRADE_CODE = /\b25\d{3}\b/g;
 
-function numericStatus(value: unknown): number | undefined {
+/**
+ * The envelope's `status` as a code: an integer, given as a number or as its digits. Beyond
+ * 2^53 (a bigint from the parser, or digits a number would round) it stays its digits.
+ */
+function numericStatus(value: unknown): number | string | undefined {
   if (typeof value === "number" && Number.isInteger(value)) return value;
-  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value.trim();
+  }
   return undefined;
 }
 
 /** The x-error-codes key a failure body selects (see the file comment). */
-export function hubiErrorCode(status: number, message: string | undefined): string | number {
+export function hubiErrorCode(status: number | string, message: string | undefined): string | number {
   const table = meta.errorCodes;
   if (table[String(status)] && status !== -1) return status;
   if (message !== undefined) {
