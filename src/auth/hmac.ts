@@ -75,7 +75,7 @@ export interface CanonicalRule {
 /** A sorted-parameter signer's options: which vendor SDK's variant (CanonicalRule) to reproduce. */
 export interface SignOptions<V extends string> {
   /** The vendor SDK's or demo's canonical string and hex case (default "java"). */
-  variant?: V;
+  variant?: V | undefined;
 }
 
 const ORDINAL_RAW: CanonicalRule = { order: compareUtf16 };

@@ -62,13 +62,13 @@ export const BHEX_MOCK_USER_IDS: ReadonlyArray<string> = [
 
 export interface BhexMockOptions extends SignedMockOptions {
   /** Records in each paged data set (default 23). */
-  pagedRecords?: number;
+  pagedRecords?: number | undefined;
   /** More user ids to treat as known. */
-  knownUserIds?: ReadonlyArray<string>;
+  knownUserIds?: ReadonlyArray<string> | undefined;
   /** Answer download_data with 403 (no permission). */
-  downloadForbidden?: boolean;
+  downloadForbidden?: boolean | undefined;
   /** Clock (ms) for order times and the "not yet over" rule of download_data. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Checked after authentication, before the handler: return a reply to inject a failure. */
   fault?: (req: MockRequest) => MockReply | undefined;
 }

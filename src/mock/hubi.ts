@@ -60,15 +60,15 @@ export const HUBI_MOCK_SECRET_KEY = "mock-hubi-secret-key";
 export const HUBI_MOCK_ACCESS_TOKEN = "mock-hubi-access-token";
 
 export interface HubiMockOptions extends SignedMockOptions {
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Largest accepted distance between X-API-Timestamp and the emulator clock (default 30 000 ms). */
-  maxClockSkewMs?: number;
+  maxClockSkewMs?: number | undefined;
   /** The emulator's clock (ms). */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Mark price of every symbol at start (default 10000). */
-  markPrice?: number;
+  markPrice?: number | undefined;
   /** Starting cash per settlement currency (default { USDT: 100000 }). */
-  cash?: Readonly<Record<string, number>>;
+  cash?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface HubiMock extends HttpMock {

@@ -4,17 +4,17 @@ import { checkOption, checkOptionNames, meant } from "../handwritten/core/valida
 /** Options every emulator takes the same way. */
 export interface MockServerOptions {
   /** Port to listen on (default 0: any free port). */
-  port?: number;
+  port?: number | undefined;
   /** Address to listen on (default 127.0.0.1). */
-  host?: string;
+  host?: string | undefined;
   /** One line per request (never a secret). */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** Options of an emulator that checks an access key / secret key signature. */
 export interface SignedMockOptions extends MockServerOptions {
-  accessKey?: string;
-  secretKey?: string;
+  accessKey?: string | undefined;
+  secretKey?: string | undefined;
 }
 
 /**

@@ -44,33 +44,33 @@ import { addLostAnswers, checkMock } from "./options.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
-  port?: number;
-  host?: string;
+  port?: number | undefined;
+  host?: string | undefined;
   /** Default: the spec's channel, /ws/v1. */
-  path?: string;
+  path?: string | undefined;
   /** Login reply → READY (default 200 ms); CONNECT_SUCCESS comes halfway. */
-  readyDelayMs?: number;
+  readyDelayMs?: number | undefined;
   /** Close sockets that sent nothing usable for this long (default 15 000, as the server). */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /**
    * How often idleness is checked: default 16 000 ms with the default idle timeout (as the
    * server: a dead socket, and the logins on it, can linger up to ~31 s), otherwise
    * min(1 000, idleTimeoutMs / 3).
    */
-  idleCheckMs?: number;
+  idleCheckMs?: number | undefined;
   /** Delay every reply (default 0). */
-  replyDelayMs?: number;
+  replyDelayMs?: number | undefined;
   /** Hold replies and send them in reverse order, this many at a time (0 = off). */
-  reorderWindow?: number;
+  reorderWindow?: number | undefined;
   /** Answer pings (default true). */
-  answerPings?: boolean;
+  answerPings?: boolean | undefined;
   /** Mark price per symbol (default 100 for unknown symbols). */
-  marks?: Record<string, number>;
+  marks?: Record<string, number> | undefined;
   /** Reply to a cancel-all (`order_nos: []`) as a fixed gateway would (default false: no reply, as the server). */
-  cancelAllReply?: boolean;
-  log?: (line: string) => void;
+  cancelAllReply?: boolean | undefined;
+  log?: ((line: string) => void) | undefined;
   /** Largest frame accepted (bytes; default 1 MiB): a larger one closes the socket with 1009. */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
 }
 
 export interface ReceivedFrame {

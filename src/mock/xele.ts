@@ -61,14 +61,14 @@ export interface XeleMockSettings {
 
 export interface XeleMockOptions extends Partial<XeleMockSettings> {
   /** MA port (0: any free port). */
-  maPort?: number;
+  maPort?: number | undefined;
   /** MS port (0: any free port). */
-  msPort?: number;
-  host?: string;
-  username?: string;
-  password?: string;
+  msPort?: number | undefined;
+  host?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
   /** One line per request (method, path, status; never a token). */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 export interface ReceivedRequest {

@@ -25,7 +25,7 @@ export const XT_MOCK_SECRET_KEY = "mock-secret-key";
 
 export interface XtMockOptions extends SignedMockOptions {
   /** Deposit records the emulator holds for the example's coin (default 23: three pages of 10). */
-  depositRecords?: number;
+  depositRecords?: number | undefined;
 }
 
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {

@@ -127,6 +127,31 @@ describe(`a strict consumer on the oldest supported TypeScript (${OLDEST_TYPESCR
   }, 180_000);
 });
 
+describe("a consumer's minified bundle", () => {
+  it("keeps every error class's name (a minifier renames classes; logs and e.name checks read the name)", async () => {
+    const entry = join(app, "names.mjs");
+    const subpaths = Object.keys(ROOT_PKG.exports).filter((k) => k !== "./package.json").map((k) => `tradeapi${k.slice(1)}`);
+    writeFileSync(
+      entry,
+      `${subpaths.map((p, i) => `import * as m${i} from ${JSON.stringify(p)};`).join("\n")}
+const seen = {};
+for (const mod of [${subpaths.map((_, i) => `m${i}`).join(", ")}]) {
+  for (const [k, v] of Object.entries(mod)) if (typeof v === "function" && v.prototype instanceof Error) seen[k] = v.prototype.name;
+}
+const e = new m0.OrderNotFoundError({ api: "xt", operation: "getOrder", code: 404, kind: "not-found" });
+console.log(JSON.stringify({ seen, instance: [e.name, String(e).split(":")[0]] }));
+`,
+    );
+    const { build } = await import("esbuild");
+    // CommonJS: undici and ws are CommonJS packages, which an ESM bundle for Node cannot require.
+    await build({ entryPoints: [entry], bundle: true, minify: true, platform: "node", format: "cjs", outfile: join(app, "names.cjs"), logLevel: "silent" });
+    const out = JSON.parse((await run(process.execPath, [join(app, "names.cjs")], { cwd: app })).stdout) as { seen: Record<string, string>; instance: string[] };
+    expect(Object.keys(out.seen).length).toBeGreaterThan(30);
+    for (const [exported, name] of Object.entries(out.seen)) expect(name, exported).toBe(exported);
+    expect(out.instance).toEqual(["OrderNotFoundError", "OrderNotFoundError"]);
+  }, 120_000);
+});
+
 describe("the installed CLI and library against the installed emulator", () => {
   it("`tradeapi mock xt`, then `tradeapi call xt getBalance` and createXtClient().call", async () => {
     const bin = join(app, "node_modules/.bin/tradeapi");

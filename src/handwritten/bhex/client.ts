@@ -67,32 +67,32 @@ export const BHEX_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://www.bhex.c
 
 export interface BhexOrgClientOptions extends KeyedClientOptions {
   /** The broker's Org API host (default: the spec's server, https://www.bhex.cn). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Send every call as a form POST with the signature in the body, as the vendor demos do,
    * instead of the documented method (GET calls then carry their parameters in the body).
    */
-  allAsPost?: boolean;
+  allAsPost?: boolean | undefined;
   /**
    * Which vendor demo's canonical string to sign (src/auth/bhex.ts): "java" (default: names
    * sorted, raw values), "python" (whole `k=v` strings sorted) or "php" (http_build_query).
    */
-  signatureVariant?: BhexSignatureVariant;
+  signatureVariant?: BhexSignatureVariant | undefined;
   /** Make a new idempotency key (default: newBhexClientOrderId, 19 digits). */
-  newIdempotencyKey?: (operationId: string, param: string) => string;
+  newIdempotencyKey?: ((operationId: string, param: string) => string) | undefined;
   /**
    * Told about every idempotency key before its call is sent, e.g. to record it. An async one
    * is waited for: the call goes out once its promise resolves, and not at all when it rejects
    * (the call rejects with that error).
    */
-  onIdempotencyKey?: (key: IdempotencyKey) => void;
+  onIdempotencyKey?: ((key: IdempotencyKey) => void) | undefined;
   /**
    * Opt-in: also retry operations that carry an idempotency key on transient failures
    * (connection errors, timeouts, 5xx), resending the same key. Off by default: the server
    * may answer a resend with a duplicate-request error even though the first attempt went
    * through, so query the order by its client id to learn the outcome.
    */
-  idempotentRetry?: RetryOptions | boolean;
+  idempotentRetry?: RetryOptions | boolean | undefined;
 }
 
 export interface BhexCallResult<K extends BhexOperationId> {

@@ -5,7 +5,7 @@
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { apiErrorFromCode, HttpError, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
+import { apiErrorFromCode, HttpError, nameErrors, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
 import { checkFileTarget, fileFailure, partialPath } from "../core/files.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -15,6 +15,7 @@ import type { BhexOrgClient, BhexParams } from "./client.js";
 export class HistoryFileNotFoundError extends HttpError {}
 /** HTTP 403 from download_data: the API key may not download history files. */
 export class DownloadForbiddenError extends HttpError {}
+nameErrors({ HistoryFileNotFoundError, DownloadForbiddenError });
 
 /** The spec's `x-first-dates` of download_data's `date`: "2019-06-24 for account data, …". */
 function firstDates(): string {

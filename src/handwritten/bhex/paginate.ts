@@ -53,12 +53,12 @@ export interface PaginateOptions extends CallOptions {
    * Page size (a whole number from 1 to the documented maximum), the same as params' `limit`:
    * give either (both only when they agree). Default: the operation's documented default.
    */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /**
    * Called after each page with the raw page and how many of its records were new. An observer:
    * what it throws (or an async one's rejection) is a process warning, not the walk's end.
    */
-  onPage?: (info: { page: number; received: number; yielded: number; fromId: bigint | undefined }) => void;
+  onPage?: ((info: { page: number; received: number; yielded: number; fromId: bigint | undefined }) => void) | undefined;
 }
 
 /** The names of PaginateOptions (the type checks that the list is whole). */

@@ -93,9 +93,9 @@ export const SESSION_LOGIN: unique symbol = Symbol("tradeapi.sessionLogin");
 /** Options of one call: they apply to this call only. */
 export interface CallOptions {
   /** Aborts this call (AbortedError); the client's own `signal` aborts it as well. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Per-attempt timeout in ms for this call, instead of the client's `timeoutMs`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** The names of CallOptions (the type checks that the list is whole): any other key is a UsageError. */
@@ -122,7 +122,7 @@ export interface TransportOptions {
    * `undici.request` on a shared keep-alive agent (no global fetch, so msw and other
    * globalThis.fetch patches do not see them).
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /**
    * Send every request through this HTTP proxy: `http://host:port` (or `https://` for a proxy
    * spoken to over TLS), with `user:password@` when it asks for credentials (sent as
@@ -132,37 +132,37 @@ export interface TransportOptions {
    * (a fetch chooses its own route). The library reads no environment variable; the CLI reads
    * HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
    */
-  proxy?: string | URL;
+  proxy?: string | URL | undefined;
   /**
    * Per-attempt timeout in ms (default 10 000). With undici it bounds the connect, the wait
    * for the headers and each wait for the next body chunk, and a body read whole must arrive
    * within it after the headers (checked about once a second; under 5 000 ms a timer covers
    * the whole attempt); with `fetch` the whole attempt.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The most bytes an answer read whole may have (default 64 MiB; `Infinity`: no limit). A
    * larger one is a ResponseTooLargeError as soon as it passes the limit (or at once, by its
    * Content-Length), never an out-of-memory crash. A streamed body (`open`) is not limited.
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Retry policy for operations the spec marks `x-retryable: true`; false disables retries. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /** null disables client-side rate limiting. */
-  rateLimiter?: RateLimiter | null;
+  rateLimiter?: RateLimiter | null | undefined;
   /**
    * Called once per attempt, after it ends. Receives no secrets. An observer: what it throws
    * (or its promise rejects with) does not change the call's outcome; it becomes a process
    * warning (`TradeApiWarning`).
    */
-  onEvent?: (e: TransportEvent) => void;
-  signal?: AbortSignal;
+  onEvent?: ((e: TransportEvent) => void) | undefined;
+  signal?: AbortSignal | undefined;
   /**
    * What a number with a fraction or exponent becomes (see parseJson): "exact" (default) a
    * number when the double holds it exactly, else a DecimalPrecisionError naming the field;
    * "string" every such number as the text the server sent; "number" the nearest double.
    */
-  decimals?: DecimalsMode;
+  decimals?: DecimalsMode | undefined;
 }
 
 /** The names of TransportOptions a client takes (all but rateLimiter: each client has its own form). */
@@ -483,7 +483,8 @@ export class HttpTransport {
         req = await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n);
       } catch (e) {
         // A signer's own failure (a `now` option that returned no time …): typed, not a bare RangeError.
-        throw e instanceof TradeApiError ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.errCtx(op, e));
+        // (a public signer's own UsageError names no operation: this one does)
+        throw e instanceof TradeApiError && (e.operation || e.constructor !== UsageError) ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.errCtx(op, e));
       }
       if (req.headers !== base.headers) signedHeadersWin(base.headers, req.headers);
     }

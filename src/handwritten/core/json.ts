@@ -59,7 +59,7 @@ export interface ParseJsonOptions {
    * `DecimalPrecisionError`. `"number"`: the nearest double, rounding accepted. `"string"`:
    * every decimal as the `string` the server wrote.
    */
-  decimals?: DecimalsMode;
+  decimals?: DecimalsMode | undefined;
 }
 
 /** A decimal the server sent does not fit a double; nothing was rounded silently. */

@@ -43,23 +43,23 @@ type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) =>
 /** The options every REST client takes (each API adds its own). */
 export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter"> {
   /** Default: the spec's first server. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Client-side rate limiting from the spec's x-rate-limits. true (default): a limiter of this
    * client's own; a RateLimiter: shared, e.g. by every client of one key; false: off.
    */
-  rateLimit?: boolean | RateLimiter;
+  rateLimit?: boolean | RateLimiter | undefined;
   /**
    * @deprecated use `rateLimit` (the same name in every API). Still accepted: a RateLimiter
    * is used as `rateLimit` would use it, null turns limiting off. `rateLimit` wins when both are given.
    */
-  rateLimiter?: RateLimiter | null;
+  rateLimiter?: RateLimiter | null | undefined;
 }
 
 /** The options of a client signed with an access key and a secret key (XT, Hubi, BHEX …). */
 export interface KeyedClientOptions extends RestClientOptions {
-  accessKey?: string;
-  secretKey?: string;
+  accessKey?: string | undefined;
+  secretKey?: string | undefined;
 }
 
 /** The key pair of a keyed client, as `RestClientConfig.credentials` takes it. */

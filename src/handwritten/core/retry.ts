@@ -11,14 +11,14 @@ import { ConnectionError, HttpError, markOutcomeUnknown, RateLimitError, retryAf
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** First backoff step in ms (default 200); doubles each time, capped at `maxDelayMs`. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Default 2000. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  random?: (() => number) | undefined;
 }
 
 /** Errors no retry repeats, whatever their class (see `notRetried`). */

@@ -37,22 +37,22 @@ export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.c
  * it does); `rateLimiter` (deprecated) is still accepted.
  */
 export interface HubiClientOptions extends KeyedClientOptions {
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Clock for X-API-Timestamp (ms). */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /**
    * First seqNum for the nonce; this client then counts up from it. Default: one counter shared
    * by every Hubi client of the process, started from the clock (µs) plus a random offset, so
    * neither two clients of one key nor a restart repeat a nonce.
    */
-  seqStart?: number;
+  seqStart?: number | undefined;
   /**
    * How parameter values enter the signed text: "raw" (default; the vendor's example and Java
    * SDK) or "url-encoded" (the vendor Python SDK).
    */
-  signatureValues?: "raw" | "url-encoded";
+  signatureValues?: "raw" | "url-encoded" | undefined;
   /** Also send `X-API-Signature-Method: HmacSHA256`, as the vendor Java SDK does (default false). */
-  signatureMethodHeader?: boolean;
+  signatureMethodHeader?: boolean | undefined;
 }
 
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */

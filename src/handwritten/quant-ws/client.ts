@@ -42,12 +42,12 @@ export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 
 export interface ReconnectOptions {
   /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  baseDelayMs?: number | undefined;
+  maxDelayMs?: number | undefined;
   /** Give up after this many failed attempts in a row (default: never). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Jitter source (tests). */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Re-login refused as "Do not log in repeat" after a reconnect (see the client's notes). */
@@ -56,44 +56,44 @@ export interface RepeatLoginOptions {
    * Keep retrying for this long after the first refusal (default 45 000 ms: the server's idle
    * check closes a dead socket after 15-31 s). Each attempt also has the login timeout.
    */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /** Backoff between attempts, by the project's one formula (core/retry.ts): default 500 ms … 5 000 ms. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  baseDelayMs?: number | undefined;
+  maxDelayMs?: number | undefined;
   /** Jitter source (tests). */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 export interface QuantWsClientOptions {
   /** Default: the spec's server, ws://127.0.0.1:9878/ws/v1 */
-  url?: string;
+  url?: string | undefined;
   /** Per request, including any wait for READY (default 10 s). */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** login: reply plus the READY state (default 30 s). */
-  loginTimeoutMs?: number;
+  loginTimeoutMs?: number | undefined;
   /** Opening handshake (default 10 s). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Heartbeat period (default 5 000 ms, as the vendor doc advises); 0 turns the heartbeat off. */
-  pingIntervalMs?: number;
+  pingIntervalMs?: number | undefined;
   /** Consecutive pings without a pong after which the socket is declared dead (default 2). */
-  maxMissedPongs?: number;
+  maxMissedPongs?: number | undefined;
   /** While a session is not READY: "wait" (default) queues requests until READY; "fail" rejects. */
-  notReady?: NotReadyPolicy;
+  notReady?: NotReadyPolicy | undefined;
   /** Retry reads (x-retryable ops) on connection errors and timeouts; true = 3 attempts. */
-  retryReads?: boolean | RetryOptions;
+  retryReads?: boolean | RetryOptions | undefined;
   /** false: do not reconnect (sessions end when the socket drops). */
-  reconnect?: false | ReconnectOptions;
+  reconnect?: false | ReconnectOptions | undefined;
   /** Retry a re-login refused as "Do not log in repeat" (default on); false: end the session at once. */
-  repeatLogin?: false | RepeatLoginOptions;
+  repeatLogin?: false | RepeatLoginOptions | undefined;
   /** Logout timeout per session in close() (default 2 s). */
-  logoutTimeoutMs?: number;
+  logoutTimeoutMs?: number | undefined;
   /**
    * The largest message the gateway may send, in bytes (default 16 MiB; `Infinity` for none).
    * A larger one closes the socket (code 1009) before it is held whole: an `error` event
    * (`ResponseTooLargeError`), the requests in flight fail with `ConnectionDroppedError`, and
    * the client reconnects and logs its sessions in again as after any drop.
    */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /**
    * Connect through this HTTP proxy: `http://host:port` (or `https://`), `user:password@` when
    * it asks for credentials (sent as Proxy-Authorization: Basic; kept out of errors and
@@ -101,9 +101,9 @@ export interface QuantWsClientOptions {
    * wss://); the proxy's answer must come within `connectTimeoutMs`. Not with
    * `wsOptions.agent` or `wsOptions.createConnection` (they choose the route themselves).
    */
-  proxy?: string | URL;
+  proxy?: string | URL | undefined;
   /** Passed to `new WebSocket()` (headers, agent, TLS options). */
-  wsOptions?: ClientOptions;
+  wsOptions?: ClientOptions | undefined;
   /**
    * What a number with a fraction or exponent in a frame becomes (see parseJson): "exact"
    * (default) a number when the double holds it exactly, else the frame is refused
@@ -111,7 +111,7 @@ export interface QuantWsClientOptions {
    * sent; "number" the nearest double. In every mode an integer of more than 4,300 digits is
    * refused (QuantWsFrameError "number-too-long"), not converted.
    */
-  decimals?: DecimalsMode;
+  decimals?: DecimalsMode | undefined;
 }
 
 /** The client's events; `D` (the `decimals` option) types the sessions they name. */

@@ -18,19 +18,19 @@ const ignore = (): void => undefined;
 
 export interface StreamOptions {
   /** Ends the iterator (done) when aborted. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Events waiting unread at most (default 10 000). One more and the stream ends rather than
    * drop any: the waiting events are still delivered, then the loop gets a
    * StreamOverflowError (re-read the state, e.g. open_orders, and open a new stream).
    */
-  maxBuffered?: number;
+  maxBuffered?: number | undefined;
   /**
    * Frame text waiting unread at most, in characters (default 64 Mi): the same bound in size,
    * since each notification can be as large as `maxMessageBytes`. Events without a frame of
    * their own (state changes, errors) count 0.
    */
-  maxBufferedChars?: number;
+  maxBufferedChars?: number | undefined;
 }
 
 /** The default `maxBufferedChars`: 64 Mi characters of frame text. */

@@ -47,7 +47,7 @@ export interface QuantWsLogin {
    * Not in the vendor doc and ignored by the current gateway (it builds the account as
    * access_key@platform); only its first revision read it. Sent only when set.
    */
-  account?: string;
+  account?: string | undefined;
 }
 
 /** Ops a session sends (login and ping belong to the client). */
@@ -58,10 +58,10 @@ export type NotReadyPolicy = "wait" | "fail";
 
 export interface RequestOptions {
   /** Default: the client's requestTimeoutMs. Covers waiting for READY too. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
   /** Override the client's `notReady` policy for this request. */
-  notReady?: NotReadyPolicy;
+  notReady?: NotReadyPolicy | undefined;
 }
 
 /** The names of RequestOptions (the type checks that the list is whole): any other key is a UsageError. */

@@ -119,19 +119,19 @@ export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fr
 
 export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter"> {
   /** MA (auth server) base URL; default the spec's http://127.0.0.1:8899. */
-  maUrl?: string;
+  maUrl?: string | undefined;
   /** MS (counter server) base URL; default the spec's http://127.0.0.1:8181. */
-  msUrl?: string;
-  username?: string;
-  password?: string;
+  msUrl?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
   /** Requests in flight per server at most (default 2), or per server. */
-  maxInFlight?: number | Partial<Record<XeleServer, number>>;
+  maxInFlight?: number | Partial<Record<XeleServer, number>> | undefined;
   /** The `operator` field of MS requests (default "": protocol users). */
-  operator?: string;
+  operator?: string | undefined;
   /** One line per session event (login, re-login); never a password or token. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
   /** First serialno (default 0); it then counts up and wraps after 65535. */
-  firstSerialNo?: number;
+  firstSerialNo?: number | undefined;
 }
 
 /**

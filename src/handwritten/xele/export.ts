@@ -58,7 +58,7 @@ function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">):
 
 export interface SaveExportOptions {
   /** Replace a file of the same name (default false: an existing file is an error, nothing is written). */
-  overwrite?: boolean;
+  overwrite?: boolean | undefined;
 }
 
 /**

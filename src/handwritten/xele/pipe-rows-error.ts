@@ -1,4 +1,4 @@
-import { ResponseFormatError, type ErrorContext } from "../core/errors.js";
+import { nameErrors, ResponseFormatError, type ErrorContext } from "../core/errors.js";
 
 export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout" | "encoding";
 
@@ -19,3 +19,4 @@ export class PipeRowsError extends ResponseFormatError {
     this.problem = init.problem;
   }
 }
+nameErrors({ PipeRowsError });

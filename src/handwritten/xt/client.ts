@@ -31,14 +31,14 @@ export interface XtClientOptions extends KeyedClientOptions {
    * What the signature covers for the batch endpoints' base64 `data`: the decoded JSON string
    * as the vendor doc says ("decoded", default), or the base64 text as the vendor SDKs do ("base64").
    */
-  batchDataSigning?: "decoded" | "base64";
+  batchDataSigning?: "decoded" | "base64" | undefined;
   /**
    * Which vendor SDK's canonical string to sign (src/auth/xt.ts): "java" (default: raw values,
    * trimmed, lower-case hex), "python" (URL-encoded values, upper-case hex) or "raw".
    */
-  signatureVariant?: XtSignatureVariant;
+  signatureVariant?: XtSignatureVariant | undefined;
   /** Clock for the nonce (ms). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
