@@ -157,6 +157,29 @@ describe("a proxy that does not carry the request is a typed error", () => {
     expect(took).toBeLessThan(timeoutMs + (timeoutMs < 5_000 ? 250 : 2_500));
   }, 15_000);
 
+  it.each(["end", "reset"] as const)("a proxy that closes the connection on CONNECT (%s) fails the call once: one CONNECT per attempt, none after it", async (how) => {
+    let connects = 0;
+    const closer = createServer((c) => {
+      c.on("error", () => undefined);
+      c.once("data", () => (connects++, how === "end" ? c.end() : c.resetAndDestroy()));
+    });
+    await new Promise<void>((r) => closer.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => closer.close(() => r())));
+    const proxyUrl = `http://127.0.0.1:${(closer.address() as { port: number }).port}`;
+    const t0 = performance.now();
+    const e = await rejection(createXtClient({ baseUrl: "https://api.xt.invalid", proxy: proxyUrl, timeoutMs: 2_000, retry: false }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toBe(`xt getServerTime: connection failed (ECONNRESET) through the proxy ${proxyUrl}/; are the proxy and the base URL https://api.xt.invalid reachable?`);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    // (undici's ProxyAgent read this as a socket to reconnect: thousands of CONNECTs a second, after the call ended)
+    expect(connects).toBe(1);
+    // Retried (a read): one CONNECT per attempt.
+    await rejection(createXtClient({ baseUrl: "https://api.xt.invalid", proxy: proxyUrl, timeoutMs: 2_000, retry: { maxAttempts: 3, baseDelayMs: 1 } }).call("getServerTime"));
+    expect(connects).toBe(4);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(connects).toBe(4);
+  });
+
   it("the caller's abort ends a call waiting for the proxy's answer to CONNECT at once", async () => {
     const proxy = await startProxy({ silent: true });
     const client = createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry: false });

@@ -1,8 +1,8 @@
 /**
  * The wire under HttpTransport: one request out, one answer in, by one of two roads.
  *
- * - No `fetch` option: `undici.request` on a module-level keep-alive `Agent` (a `ProxyAgent`
- *   for a client with a `proxy`). The timeout is undici's own (`connect.timeout`,
+ * - No `fetch` option: `undici.request` on a module-level keep-alive `Agent` (whose
+ *   connections are CONNECT tunnels for a client with a `proxy`). The timeout is undici's own (`connect.timeout`,
  *   `headersTimeout`, `bodyTimeout`: each phase gets the timeout, the body's is the longest
  *   silence between two chunks), so a call without a signal creates no timer and no
  *   AbortController. undici's header and body timers tick about once a second (a 100 ms
@@ -35,8 +35,11 @@
 import { EventEmitter } from "node:events";
 import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
-import { Agent, Pool, ProxyAgent } from "undici";
+import { isIP, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { Agent, type buildConnector } from "undici";
 import { onAbort, unlessAborted } from "./abort.js";
+import { connectTunnel, TunnelRefused, TunnelSilent, tunnelTarget } from "./proxy-tunnel.js";
 
 export interface WireRequest {
   /** The whole URL (fetch; where a redirect is resolved from). */
@@ -109,13 +112,13 @@ const KEEP_ALIVE_MS = 4_000;
  * One Agent (one keep-alive pool) per timeout, body limit and proxy, since the connect timeout
  * and `maxResponseSize` are an Agent's settings (streams: no limit).
  */
-const agents = new Map<string, Agent | ProxyAgent>();
+const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
 
 /** The last agent handed out: a client's calls ask for the same one each time (no key string built). */
-let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agent: Agent | ProxyAgent } | undefined;
+let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agent: Agent } | undefined;
 
-function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent | ProxyAgent {
+function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent {
   if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
   const key = `${timeoutMs} ${maxBytes} ${proxy ?? ""}`;
   let agent = agents.get(key);
@@ -132,19 +135,36 @@ function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined
 
 /**
  * Requests through an HTTP(S) proxy: a CONNECT tunnel to the server (for http:// servers too),
- * `user:password@` in the proxy URL sent as Proxy-Authorization: Basic. The timeout bounds the
- * connection to the proxy, the wait for its answer to CONNECT and the TLS handshake through the
- * tunnel, as it bounds a direct connection (undici's defaults would wait minutes for a silent proxy).
+ * `user:password@` in the proxy URL sent as Proxy-Authorization: Basic, opened by
+ * core/proxy-tunnel.ts as the Agent's `connect`. The timeout bounds the connection to the
+ * proxy, the wait for its answer to CONNECT and the TLS handshake through the tunnel, as it
+ * bounds a direct connection. A proxy that refuses, stays silent or drops the connection fails
+ * the call once (undici's ProxyAgent reconnected to a proxy that closed it, without end).
  */
-function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: number } }): ProxyAgent {
+function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: number } }): Agent {
   const timeout = options.connect.timeout;
-  return new ProxyAgent({
-    ...options,
-    uri,
-    proxyTls: { timeout },
-    requestTls: { timeout },
-    clientFactory: (origin, opts) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout }),
-  });
+  const proxy = new URL(uri);
+  const connect: buildConnector.connector = (opts, callback) => {
+    const secure = opts.protocol === "https:";
+    const host = opts.hostname.replace(/^\[|\]$/g, "");
+    const target = tunnelTarget(host, opts.port || (secure ? 443 : 80));
+    let settled = false;
+    const done = (error: Error | null, socket?: Socket) => {
+      if (settled) return void socket?.destroy();
+      settled = true;
+      if (error) callback(error instanceof TunnelRefused ? new WireError("proxy", String(error.status), error) : error instanceof TunnelSilent ? new WireError("timeout", error.message, error) : error, null);
+      else callback(null, socket!);
+    };
+    connectTunnel(proxy, target, timeout, (error, socket) => {
+      if (error || !secure) return done(error, socket);
+      // TLS to the server through the tunnel, to its name (its certificate checked), within the timeout.
+      const tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] });
+      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined)), timeout);
+      tls.once("secureConnect", () => (clearTimeout(timer), done(null, tls)));
+      tls.once("error", (e) => (clearTimeout(timer), done(e)));
+    });
+  };
+  return new Agent({ ...options, connect });
 }
 
 /**
@@ -300,9 +320,6 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
   if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
-  // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling".
-  const refused = limits.proxy !== undefined && /^Proxy response \((\d+)\)/.exec((e as Error)?.message);
-  if (refused) return new WireError("proxy", refused[1]!, e);
   // undici refused the request before sending it (a header value it cannot carry, a caller's
   // content-length the body does not have, an expect header it does not support).
   if (typeof code === "string" && REFUSED_BEFORE_SENDING.has(code)) return new WireError("invalid", (e as Error).message, e);

@@ -27,7 +27,7 @@ import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionNames, proxyOption, serverUrl, urlShown } from "../core/validate.js";
-import { proxyTunnel } from "./proxy-tunnel.js";
+import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
