@@ -8,7 +8,7 @@
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
 import { typeName, UsageError } from "../handwritten/core/errors.js";
-import { unsendable } from "../handwritten/core/validate.js";
+import { CONTROL, unsendable, where } from "../handwritten/core/validate.js";
 import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
@@ -69,12 +69,13 @@ function isSeqNum(v: unknown): v is number | bigint | string {
   return (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n) || (typeof v === "string" && /^\d+$/.test(v));
 }
 
-/** The inputs every Hubi signing function reads: strings a header (or, the path, a URL) can carry, and a seqNum. */
+/** The inputs every Hubi signing function reads: strings with no control character (a header's; the path may have any text a URL carries), and a seqNum. */
 function checkSignInput(fn: string, fields: Readonly<Record<string, unknown>>, seqNum: unknown): void {
   for (const [k, v] of Object.entries(fields)) {
     if (typeof v !== "string") throw new UsageError(`${fn} needs ${k} as a string, got ${typeName(v)}`);
-    // (the value is not shown: it may be a credential)
-    const bad = unsendable(v, k !== "path");
+    // A line break would split the header (the value is not shown: it may be a credential).
+    const control = k === "path" ? null : CONTROL.exec(v);
+    const bad = control ? `a control character (${where(control)}), which would split its header` : unsendable(v, false);
     if (bad) throw new UsageError(`${fn}: ${k} has ${bad}`);
   }
   if (!isSeqNum(seqNum)) throw new UsageError(`${fn} needs seqNum as a whole number of 0 or more (a number, bigint or digits), got ${typeof seqNum === "number" ? String(seqNum) : typeName(seqNum)}`);
