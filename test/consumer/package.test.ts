@@ -58,6 +58,9 @@ describe("the packed tarball", () => {
     expect(files).toContain("LICENSE");
     expect(files).toContain("README.md");
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+    // The docs the README links to, and the list of APIs the spec commands read.
+    for (const link of readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[\w-]+\.md)\)/g)) expect(files, link[1]).toContain(link[1]);
+    expect(files).toContain("redocly.yaml");
     // Every subpath export points at a file that is in the tarball.
     for (const [sub, target] of Object.entries(ROOT_PKG.exports)) {
       const paths = typeof target === "string" ? [target] : Object.values(target as Record<string, string>);
@@ -185,6 +188,21 @@ console.log(JSON.stringify({ id: String(placed.id), same: String(order.id) === S
 `,
       );
       const lib = await run(process.execPath, [script], { cwd: app, env });
+      // The emulators from code (tradeapi/mock), as a service's own tests start them.
+      const fromCode = join(app, "mock.mjs");
+      writeFileSync(
+        fromCode,
+        `import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "tradeapi/mock";
+import { createXtClient } from "tradeapi/xt";
+const mock = await startXtMock();
+const xt = createXtClient({ baseUrl: mock.url, accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY });
+mock.loseAnswers("order");
+const lost = await xt.call("order", { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 }).catch((e) => e);
+console.log(JSON.stringify({ outcomeUnknown: lost.outcomeUnknown, open: (await xt.call("getOpenOrders", { market: "btc_usdt" })).length }));
+await mock.close();
+`,
+      );
+      expect(JSON.parse((await run(process.execPath, [fromCode], { cwd: app })).stdout)).toEqual({ outcomeUnknown: true, open: 1 });
       const answer = JSON.parse(lib.stdout) as { id: string; same: boolean };
       expect(answer.id).toMatch(/^\d+$/);
       expect(answer.same).toBe(true);
