@@ -82,7 +82,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   let current: CliCommand | undefined;
   try {
     if (command === undefined || command === "--help" || command === "-h" || (command === "help" && args.length === 0)) {
-      io.stdout(topHelp());
+      // Asked for: stdout, exit 0; no command at all is a usage error: stderr, exit 2.
+      (command === undefined ? io.stderr : io.stdout)(topHelp());
       return command === undefined ? 2 : 0;
     }
     if (command === "help") return await runCli([args[0]!, "--help"], io);

@@ -302,6 +302,9 @@ export function resolveSettings(entry: ApiEntry, env: NodeJS.ProcessEnv, flags: 
   const kinds: Record<string, { kind: UrlKind; source: string }> = Object.create(null);
   for (const v of entry.env) {
     const value = env[v.name];
+    // An empty URL would mean the default server, the exchange itself: `XT_BASE_URL=$MOCK_URL`
+    // with MOCK_URL unset must not send signed requests there.
+    if (value === "" && v.url) throw new CliUsageError(`${v.name} is set but empty: give a URL, or unset it to use the default server`);
     if (value === undefined || value === "") continue;
     out[v.setting] = value;
     if (v.url) kinds[v.setting] = { kind: v.url, source: v.name };

@@ -129,7 +129,7 @@ export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number
     if (sub === "check-doc") return checkDocCommand(rest, io, cwd);
     if (sub === "diff") return await diffCommand(rest, io, cwd);
     if (!sub || sub === "--help" || sub === "-h" || sub === "help") {
-      io.stdout(`${SPEC_USAGE}\n`);
+      (sub ? io.stdout : io.stderr)(`${SPEC_USAGE}\n`);
       return sub ? 0 : 2;
     }
     throw new SpecUsage(`unknown spec command ${JSON.stringify(sub)}`);

@@ -54,6 +54,33 @@ describe("strict flags", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("no command (tradeapi, tradeapi ws, tradeapi spec) is exit 2 with the usage on stderr, nothing on stdout; --help is stdout, exit 0", async () => {
+    for (const argv of [[], ["ws"], ["spec"]]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stdout, argv.join(" ")).toBe("");
+      expect(r.stderr, argv.join(" ")).toMatch(/usage/);
+    }
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage:/);
+  });
+
+  it("a base URL variable set but empty is exit 2, before anything is sent (it meant the exchange itself: XT_BASE_URL=$MOCK_URL, MOCK_URL unset)", async () => {
+    for (const [api, op, env] of [["xt", "getBalance", { XT_BASE_URL: "", XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s" }], ["hubi", "queryAccounts", { HUBI_BASE_URL: "" }], ["bhex", "basicTime", { BHEX_BASE_URL: "" }]] as const) {
+      const r = await cli(["call", api, op], env);
+      expect(r.code, api).toBe(2);
+      expect(r.stderr, api).toContain(`${api.toUpperCase()}_BASE_URL is set but empty: give a URL, or unset it to use the default server`);
+    }
+  });
+
+  it("a base URL of 100 000 characters is shown by its start and its length, not whole", async () => {
+    const r = await cli(["call", "xt", "getBalance"], { XT_BASE_URL: `http://${"a".repeat(100_000)}:99999`, XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s" });
+    expect(r.code).toBe(2);
+    expect(r.stderr.length).toBeLessThan(1_000);
+    expect(r.stderr).toContain("(100013 characters)");
+  });
+
   it("a flag given twice with two values is exit 2 naming both (the second replaced the first); the same value twice is taken", async () => {
     const before = hits;
     const r = await cli(["call", "xt", "getOrder", "--json", '{"market":"btc_usdt","id":1}', "--json", '{"market":"eth_usdt","id":2}'], { ...xtEnv(), XT_BASE_URL: counterUrl });

@@ -169,6 +169,8 @@ describe("quant-ws request input", () => {
     [" ws://127.0.0.1:9878/ws/v1", "holds a space, line break or control character"],
     ["ws://127.0.0.1:9878/ws/v1\n", "holds a space, line break or control character"],
     ["ws://127.0.0.1:9878/ws/v1#x", "has a fragment (#), which a WebSocket URL cannot carry"],
+    // ws would send it as Authorization: Basic, over plain ws:// too; the message shows no password
+    ["ws://user:PwInUrl77@127.0.0.1:9878/ws/v1", "the gateway URL \"ws://[redacted]@127.0.0.1:9878/ws/v1\" holds credentials (user:password@); tradeapi does not send them: remove them from the URL"],
     [42, "must be a string"],
   ] as const)("the gateway URL %j is a UsageError when the client is made (the socket would throw a bare SyntaxError)", (url, problem) => {
     expect(() => createQuantWsClient({ url: url as string })).toThrow(UsageError);

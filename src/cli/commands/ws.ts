@@ -276,7 +276,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     case "place":
       return place(io, flags);
     case undefined:
-      io.stdout(`${WS_USAGE}\n`);
+      io.stderr(`${WS_USAGE}\n`);
       return 2;
     default:
       throw new CliUsageError(`unknown ws command ${JSON.stringify(sub)}; one of: demo, login, place, send, help`);

@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, isSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, dataMisfit, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, dataMisfit, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -347,7 +347,7 @@ function proxyOf(proxy: unknown, o: Omit<TransportConfig, "secrets">): string | 
 function baseUrlProblem(baseUrl: unknown): string | undefined {
   const url = serverUrl(baseUrl, ["http", "https"]);
   if (typeof url === "string") return url;
-  if (url.username || url.password) return "holds credentials (user:password@); tradeapi does not send them: remove them from the URL";
+  if (url.username || url.password) return URL_CREDENTIALS;
   if (/[?#]/.test(baseUrl as string)) return "has a query or fragment (? or #), which the requests cannot keep: remove it";
   return undefined;
 }

@@ -395,6 +395,9 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
  * without whitespace or a control character (a value pasted or read from a file is refused, not
  * rewritten by the URL parser). Each client adds its own rules to the parsed URL.
  */
+/** A server URL's `user:password@`, which no client sends (a WebSocket would send it as Basic auth, over plain ws:// too). */
+export const URL_CREDENTIALS = "holds credentials (user:password@); tradeapi does not send them: remove them from the URL";
+
 export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | string {
   if (typeof url !== "string") return "must be a string";
   if (/[\s\u0000-\u001f\u007f]/.test(url)) return "holds a space, line break or control character";
@@ -416,8 +419,12 @@ const USERINFO = /^(\s*[^/?#]*?\/\/|)([^/?#]*)@/;
  * password holds: a space or a quote in one refused as such must not print it; and in a value
  * with a mistyped scheme or none, `user:pw@host`); a non-string by its type.
  */
-export const urlShown = (url: unknown): string =>
-  typeof url === "string" ? JSON.stringify(redactUrl(url.replace(USERINFO, `$1${REDACTED}@`))) : typeName(url);
+export function urlShown(url: unknown): string {
+  if (typeof url !== "string") return typeName(url);
+  const shown = JSON.stringify(redactUrl(url.replace(USERINFO, `$1${REDACTED}@`)));
+  // (a value pasted wrong may be a file's whole text: its start says enough)
+  return shown.length > 200 ? `${shown.slice(0, 200)}…" (${url.length} characters)` : shown;
+}
 
 /** The `user:password` of a URL's text that may not parse ("" when it has none). */
 export const userinfoOf = (text: string): string => USERINFO.exec(text)?.[2] ?? "";

@@ -26,7 +26,7 @@ import { ApiError, markOutcomeUnknown, TradeApiError, typeName, UsageError } fro
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionNames, proxyOption, serverUrl, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
@@ -455,12 +455,13 @@ class Client implements QuantWsClient, SessionHost {
 
 /**
  * What is wrong with the gateway URL, checked when the client is made (the socket would throw a
- * bare SyntaxError at the first connect): a ws:// or wss:// URL with a host, no fragment, no
- * whitespace or control character (a pasted value or a line read from a file is not rewritten).
+ * bare SyntaxError at the first connect): a ws:// or wss:// URL with a host, no `user:password@`
+ * (ws would send it as Basic auth), no fragment, no whitespace or control character (a pasted value or a line read from a file is not rewritten).
  */
 function gatewayUrlProblem(url: unknown): string | undefined {
   const parsed = serverUrl(url, ["ws", "wss"]);
   if (typeof parsed === "string") return parsed;
+  if (parsed.username || parsed.password) return URL_CREDENTIALS;
   return (url as string).includes("#") ? "has a fragment (#), which a WebSocket URL cannot carry" : undefined;
 }
 

@@ -15,6 +15,7 @@
  *   name, whether a token is held and the login count, nothing more; `redactor()` removes the
  *   password and the recent tokens from a text or an error without handing them out.
  */
+import { credentialOf } from "../core/credentials.js";
 import { CredentialsError } from "../core/errors.js";
 import { observe } from "../core/observe.js";
 import { describeAs, Redactor } from "../core/redaction.js";
@@ -101,6 +102,9 @@ export class XeleSession {
     const { username, password } = this.#options;
     if (!username) throw new CredentialsError("missing username: pass { username } to createXeleClient", { api: "xele", operation: "login" });
     if (!password) throw new CredentialsError("missing password: pass { password } to createXeleClient", { api: "xele", operation: "login" });
+    // As every API's keys: a line break (a password read from a file keeps it) is refused by name, not a wrong password.
+    credentialOf("xele", "username", username, "login");
+    credentialOf("xele", "password", password, "login");
     this.#log(`xele: logging in to MA as ${username}`);
     const token = await this.#options.login(username, password);
     this.#logins++;
