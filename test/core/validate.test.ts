@@ -5,10 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
-import { UsageError } from "../../src/handwritten/core/errors.js";
+import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
 import { buildRequest } from "../../src/handwritten/core/operation-call.js";
-import { checkParam, checkRequiredOneOf, checkSchema } from "../../src/handwritten/core/validate.js";
+import { checkParam, checkRequiredOneOf, checkSchema, dataMisfit } from "../../src/handwritten/core/validate.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { requestSchemaOf } from "../../src/handwritten/xele/spec-info.js";
 
@@ -132,5 +133,30 @@ describe("JSON reading (Xele requests)", () => {
     const problems = checkSchema([1n, 9007199254740993n], { enum: [[1, 2]] });
     expect(problems.map((p) => p.message)).toEqual(["request must be [1,2], got [1,9007199254740993]"]);
     expect(checkSchema({ id: 9007199254740993n }, { not: { type: "object" } })[0]!.message).toBe('request must not be {"id":9007199254740993}');
+  });
+});
+
+describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
+  // parseJson gives a bigint for it (every digit), and the field is typed number (string |
+  // number with decimals: "string"), never bigint: `acct.cash + acct.frozenCash` would throw
+  // "Cannot mix BigInt". The answer is refused instead, in every decimals mode.
+  it("is a problem of the answer (type number), not of an integer field or a request", () => {
+    const big = 12345678901234567890n;
+    expect(dataMisfit(big, { type: "number" }, "cash")?.shown).toBe("cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint");
+    expect(dataMisfit({ cash: big }, { type: "object", properties: { cash: { type: ["number", "null"] } } }, "")?.first.path).toBe("cash");
+    expect(dataMisfit(big, { type: "number" }, "cash", { decimalText: true })).toBeDefined();
+    expect(dataMisfit(big, { type: "integer" }, "id")).toBeUndefined();
+    expect(dataMisfit(big, { type: ["integer", "number"] }, "id")).toBeUndefined();
+    // A caller's bigint for a decimal parameter is sent as its digits, as before.
+    expect(checkSchema(big, { type: "number" }, "price")).toEqual([]);
+  });
+
+  it("a Hubi account whose cash is one is a ResponseFormatError naming the field, whatever decimals says", async () => {
+    for (const decimals of ["exact", "string", "number"] as const) {
+      const hubi = createHubiClient({ accessKey: "k", secretKey: "s", accessToken: "t", baseUrl: "https://hubi.test", rateLimit: false, retry: false, decimals, fetch: async () => new Response('[{"currency":"USDT","cash":12345678901234567890,"withdrawableCash":0,"frozenCash":0,"urPnl":0}]', { headers: { "content-type": "application/json" } }) });
+      const e = await hubi.call("queryAccounts").then(() => undefined, (x: unknown) => x);
+      expect(e, decimals).toBeInstanceOf(ResponseFormatError);
+      expect((e as Error).message, decimals).toContain("[0].cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal");
+    }
   });
 });

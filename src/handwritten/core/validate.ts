@@ -51,13 +51,23 @@ export interface CheckOptions {
    * otherwise build millions of messages (a 6 MB one ran the process out of memory).
    */
   max?: number;
+  /**
+   * A server's value: a bigint (an integer literal beyond 2^53) where the schema has a decimal
+   * (`type: number`, no `integer`) is a problem, for the field is typed without bigint.
+   */
+  answer?: boolean;
 }
 
 /** The problems found so far, and where to stop (check() throws this object when it is full). */
 interface Found {
   readonly list: SchemaProblem[];
   readonly max: number;
+  readonly answer: boolean;
 }
+
+/** A bigint where the types name a decimal but no integer (a field typed `number`, or `string | number`, never bigint). */
+const bigintDecimal = (v: unknown, types: string | ReadonlyArray<string>): boolean =>
+  typeof v === "bigint" && (types === "number" || (typeof types !== "string" && types.includes("number") && !types.includes("integer")));
 
 /** The longest timeout a timer can hold (2^31-1 ms). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -171,7 +181,7 @@ const defaultLabel = (path: string) => path || "request";
 
 /** Every problem of `value` against `schema` (empty: valid). */
 export function checkSchema(value: unknown, schema: SchemaMeta, path = "", options: CheckOptions = {}): SchemaProblem[] {
-  const found: Found = { list: [], max: options.max ?? Infinity };
+  const found: Found = { list: [], max: options.max ?? Infinity, answer: options.answer === true };
   try {
     check(value, schema, path, options.text === true, options.label ?? defaultLabel, found, options.decimalText === true);
   } catch (e) {
@@ -190,10 +200,10 @@ const MAX_PROBLEMS = 100;
  * Nearly every value fits: fitsSchema says so first. An empty list passes for a schema without
  * "array" (JSON encoders that do not tell an empty map from an empty list).
  */
-export function dataMisfit(value: unknown, schema: SchemaMeta, path: string, options: Omit<CheckOptions, "text" | "max"> = {}): { first: SchemaProblem; shown: string } | undefined {
+export function dataMisfit(value: unknown, schema: SchemaMeta, path: string, options: Omit<CheckOptions, "text" | "max" | "answer"> = {}): { first: SchemaProblem; shown: string } | undefined {
   if (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array")) return undefined;
   if (fitsSchema(value, schema, options.decimalText)) return undefined;
-  const problems = checkSchema(value, schema, path, { ...options, max: MAX_PROBLEMS });
+  const problems = checkSchema(value, schema, path, { ...options, max: MAX_PROBLEMS, answer: true });
   const n = problems.length;
   if (!n) return undefined;
   const more = n > 3 ? `; and ${n >= MAX_PROBLEMS ? "at least " : ""}${n - 3} more` : "";
@@ -236,6 +246,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       const got = text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
+      return;
+    }
+    if (out.answer && bigintDecimal(v, types)) {
+      problem(`${where} is ${v}, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint`, "type");
       return;
     }
     // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
@@ -301,7 +315,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
  */
 export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): boolean {
   if (s.not || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined || s.minItems !== undefined || s.maxItems !== undefined) {
-    return checkSchema(v, s, "", { decimalText, max: 1 }).length === 0;
+    return checkSchema(v, s, "", { decimalText, max: 1, answer: true }).length === 0;
   }
   if (s.allOf) for (const part of s.allOf) if (!fitsSchema(v, part, decimalText)) return false;
   if (s.anyOf && !s.anyOf.some((one) => fitsSchema(v, one, decimalText))) return false;
@@ -310,6 +324,7 @@ export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): bool
   if (types !== undefined) {
     if (typeof types === "string" ? !typeMatches(v, types, s, false, decimalText) : !types.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
     if (typeof v === "number" && !Number.isSafeInteger(v) && !(types === "number" || (typeof types !== "string" && types.includes("number")))) return false;
+    if (bigintDecimal(v, types)) return false;
   }
   if (s.enum && !s.enum.some((e) => sameJson(v, e, false))) return false;
   if ((typeof v === "number" || typeof v === "bigint") && (s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined)) {
