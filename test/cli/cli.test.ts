@@ -336,7 +336,11 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     const port = Number(new URL(xt.url).port);
     const r = await cli(["mock", "hubi", "--port", String(port)]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`port ${port} is already in use`);
+    expect(r.stderr).toContain(`port ${port} is already in use; pick another --port (0 = any free port)`);
+    // Xele's two servers: the flag that asked for the port.
+    const ms = await cli(["mock", "xele", "--ms-port", String(port)]);
+    expect(ms.code).toBe(2);
+    expect(ms.stderr).toContain(`port ${port} is already in use; pick another --ms-port (0 = any free port)`);
   });
 
   it("numbers in query and form parameters keep their digits; big IDs are sent as written", async () => {

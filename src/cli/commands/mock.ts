@@ -38,7 +38,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     running = await api.startMock({ port, flags, log: (l) => io.stderr(`${l}\n`) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { port?: number };
-    if (err.code === "EADDRINUSE") throw new CliUsageError(`port ${err.port ?? port} is already in use; pick another --port (0 = any free port)`);
+    // The flag that asked for it (Xele's --ma-port / --ms-port, or --port).
+    const flag = Object.keys(flags).find((k) => k.endsWith("port") && flags[k] !== undefined && Number(flags[k]) === err.port) ?? "port";
+    if (err.code === "EADDRINUSE") throw new CliUsageError(`port ${err.port ?? port} is already in use; pick another --${flag} (0 = any free port)`);
     if (err.code === "EACCES") throw new CliUsageError(`port ${err.port ?? port} needs privileges; pick a port above 1023 (0 = any free port)`);
     throw e;
   }
