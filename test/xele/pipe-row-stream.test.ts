@@ -4,6 +4,7 @@ import { AuthError, ResponseTooLargeError } from "../../src/handwritten/core/err
 import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
+import { bytesIn, iterate } from "../helpers/chunks.js";
 
 const layoutOf = (id: string): PipeRowsLayout => pipeRowsOf(meta.operations.find((o) => o.operationId === id)!)!;
 const ALARMS = layoutOf("getAlarmRecords");
@@ -15,18 +16,6 @@ const ALARM_TEXT = [
   "SHFE|777002|back\\slash|ag|ag2212|OpenLimit|950|严重|2025-10-13 10:12:01.004",
   "INE|777003|tab\there|sc|sc2301|OpenLimit||告警|2025-10-13 10:13:00.000",
 ].join("\n");
-
-/** Chunks of `size` bytes (so multi-byte characters and escapes are split too). */
-function bytesIn(text: string, size: number): Uint8Array[] {
-  const all = new TextEncoder().encode(text);
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += size) out.push(all.subarray(i, i + size));
-  return out;
-}
-
-async function* iterate<T>(items: T[]): AsyncGenerator<T> {
-  for (const i of items) yield i;
-}
 
 function readable(chunks: Uint8Array[], onCancel?: () => void): ReadableStream<Uint8Array> {
   let i = 0;

@@ -11,6 +11,7 @@ import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.
 import { decodePipeRows, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
 import { closeXeleServers, xeleServer } from "../helpers/xele-server.js";
+import { bytesIn, iterate } from "../helpers/chunks.js";
 
 const ALARMS: PipeRowsLayout = pipeRowsOf(meta.operations.find((o) => o.operationId === "getAlarmRecords")!)!;
 const LINES = [
@@ -37,17 +38,6 @@ const picked = (rows: ReadonlyArray<{ toJSON(): unknown }>) =>
     const { ExchangeId, InvestorId, InstrumentId } = r.toJSON() as Record<string, unknown>;
     return { ExchangeId, InvestorId, InstrumentId };
   });
-
-function bytesIn(text: string, size: number): Uint8Array[] {
-  const all = new TextEncoder().encode(text);
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += size) out.push(all.subarray(i, i + size));
-  return out;
-}
-
-async function* iterate<T>(items: T[]): AsyncGenerator<T> {
-  for (const i of items) yield i;
-}
 
 async function streamed(chunks: Uint8Array[]) {
   const rows = [];
