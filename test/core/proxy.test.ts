@@ -180,6 +180,28 @@ describe("a proxy that does not carry the request is a typed error", () => {
     expect(connects).toBe(4);
   });
 
+  it("a proxy that answers CONNECT a byte at a time is a TimeoutError within the timeout (each byte renewed the idle timeout)", async () => {
+    let connects = 0;
+    const trickler = createServer((c) => {
+      c.on("error", () => undefined);
+      c.once("data", () => {
+        connects++;
+        // A status line, then one header that never ends: a byte every 100 ms.
+        c.write("HTTP/1.1 200 Connection established\r\nX-Pad: ");
+        const t = setInterval(() => c.write("a"), 100);
+        c.on("close", () => clearInterval(t));
+      });
+    });
+    await new Promise<void>((r) => trickler.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => (trickler.closeAllConnections?.(), trickler.close(() => r()))));
+    const t0 = performance.now();
+    // 5 s and above: no native timer of the call's, the tunnel's own deadline holds.
+    const e = await rejection(createXtClient({ baseUrl: "https://api.xt.invalid", proxy: `http://127.0.0.1:${(trickler.address() as { port: number }).port}`, timeoutMs: 5_200, retry: false }).call("getServerTime"));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - t0).toBeLessThan(5_200 + 1_000);
+    expect(connects).toBe(1);
+  }, 15_000);
+
   it("the caller's abort ends a call waiting for the proxy's answer to CONNECT at once", async () => {
     const proxy = await startProxy({ silent: true });
     const client = createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry: false });
@@ -198,6 +220,8 @@ describe("the option is checked when the client is made", () => {
     ["http://proxy.example:3128/path", 'the proxy option "http://proxy.example:3128/path" has a path, query or fragment: give the proxy\'s scheme, host and port only'],
     [`http://u:${PASSWORD}@proxy.example:3128/?x=1`, `the proxy option "http://[redacted]@proxy.example:3128/?x=1" has a path, query or fragment: give the proxy's scheme, host and port only`],
     ["http://proxy example:3128", 'the proxy option "http://proxy example:3128" holds a space, line break or control character'],
+    // (sent percent-decoded: a bare % failed every call as "URI malformed")
+    [`http://ops:50%off-${PASSWORD}@proxy.example:3128`, 'the proxy option "http://[redacted]@proxy.example:3128" has a % in its user:password that is no %XX escape: write % as %25'],
     [3128, "the proxy option number must be a string"],
   ])("%s", (proxy, message) => {
     const e = thrown(() => createXtClient({ proxy: proxy as string }));

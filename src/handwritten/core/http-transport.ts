@@ -691,7 +691,7 @@ export class HttpTransport {
       const u = new URL(this.#origin[0]);
       return new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
     }
-    if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the server closed it before its answer was complete (${detail})`, ctx);
+    if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }
 

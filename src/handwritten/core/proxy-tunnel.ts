@@ -28,6 +28,15 @@ export class TunnelRefused extends Error {
 /** The proxy did not answer CONNECT within the time. */
 export class TunnelSilent extends Error {}
 
+/**
+ * The Proxy-Authorization of a proxy URL's `user:password@` (percent-decoded), or undefined;
+ * a UsageError-worthy problem is caught when the option is checked (`proxyOption`).
+ */
+export function proxyAuthorization(proxy: URL): string | undefined {
+  if (!proxy.username && !proxy.password) return undefined;
+  return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`;
+}
+
 /** `host:port` of a CONNECT (an IPv6 host in brackets). */
 export const tunnelTarget = (host: string, port: number | string): string => `${host.includes(":") ? `[${host}]` : host}:${port}`;
 
@@ -37,10 +46,15 @@ export const tunnelTarget = (host: string, port: number | string): string => `${
  * function that ends the CONNECT if it is still waiting.
  */
 export function connectTunnel(proxy: URL, target: string, timeoutMs: number, done: Done): (reason: Error) => void {
-  const auth = proxy.username || proxy.password ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}` : undefined;
+  const auth = proxyAuthorization(proxy);
   const send = proxy.protocol === "https:" ? httpsRequest : httpRequest;
   let settled = false;
+  const silent = new TunnelSilent(`did not answer CONNECT ${target} within ${timeoutMs} ms`);
+  // The whole answer within the time: the request's own timeout is an idle one, which a proxy
+  // sending a byte now and then (or a TLS handshake to an https:// proxy, then the wait) renews.
+  const deadline = setTimeout(() => req.destroy(silent), timeoutMs);
   const finish = (error: Error | null, socket?: Socket) => {
+    clearTimeout(deadline);
     if (settled) return void socket?.destroy();
     settled = true;
     done(error, socket);
@@ -63,7 +77,6 @@ export function connectTunnel(proxy: URL, target: string, timeoutMs: number, don
     if (head.length) socket.unshift(head);
     finish(null, socket);
   });
-  const silent = new TunnelSilent(`did not answer CONNECT ${target} within ${timeoutMs} ms`);
   req.once("timeout", () => req.destroy(silent));
   req.once("error", (e) => finish(e));
   req.end();

@@ -449,12 +449,25 @@ export const userinfoOf = (text: string): string => USERINFO.exec(text)?.[2] ?? 
  * `user:password@` or not, as its text (undefined: none); else a UsageError that shows it
  * without its password.
  */
+/** Does a URL's user or password percent-decode (it is sent decoded, as Proxy-Authorization)? */
+function decodable(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function proxyOption(proxy: unknown, ctx: ErrorContext): string | undefined {
   if (proxy === undefined) return undefined;
   const text = proxy instanceof URL ? proxy.href : proxy;
   const url = serverUrl(text, ["http", "https"]);
   const problem =
-    typeof url === "string" ? url : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only" : undefined;
+    typeof url === "string" ? url
+    : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only"
+    : !decodable(url.username) || !decodable(url.password) ? "has a % in its user:password that is no %XX escape: write % as %25"
+    : undefined;
   if (problem) throw new UsageError(`the proxy option ${urlShown(text)} ${problem}`, ctx);
   return (url as URL).href;
 }

@@ -149,6 +149,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
     const host = opts.hostname.replace(/^\[|\]$/g, "");
     const target = tunnelTarget(host, opts.port || (secure ? 443 : 80));
     let settled = false;
+    const started = performance.now();
     const done = (error: Error | null, socket?: Socket) => {
       if (settled) return void socket?.destroy();
       settled = true;
@@ -157,9 +158,10 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
     };
     connectTunnel(proxy, target, timeout, (error, socket) => {
       if (error || !secure) return done(error, socket);
-      // TLS to the server through the tunnel, to its name (its certificate checked), within the timeout.
+      // TLS to the server through the tunnel, to its name (its certificate checked), in what is
+      // left of the timeout (the tunnel and the handshake share it, as a direct connection's do).
       const tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] });
-      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined)), timeout);
+      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined)), Math.max(1, timeout - (performance.now() - started)));
       tls.once("secureConnect", () => (clearTimeout(timer), done(null, tls)));
       tls.once("error", (e) => (clearTimeout(timer), done(e)));
     });
