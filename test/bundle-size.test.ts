@@ -60,7 +60,7 @@
  * call(), 429/5xx vendor codes typed by their status, a streamed body released before its
  * first read, credentials a header cannot carry named; 79.9 kB (79,866 bytes) with 0.14.0's mark that keeps
  * a retry from repeating a timed-out wait for one of a client's own slots (Xele's in-flight slots);
- * 83.6 kB (83,608 bytes) with 0.15.0's proxy tunnel of its own (1.1 kB: undici's ProxyAgent, outside
+ * 83.9 kB (83,931 bytes) with 0.15.0's proxy tunnel of its own (1.3 kB, its deadlines included: undici's ProxyAgent, outside
  * the bundle, reconnected to a proxy that closed the connection without end), the error classes'
  * names as strings (a minifier renames classes), the refusal of a toJSON() value and the check of
  * base64 batch text, a bigint refused in a decimal field, and long URLs cut in messages.
@@ -73,7 +73,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 83_650;
+const CEILING = 83_950;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
