@@ -19,7 +19,7 @@ type Done = (error: Error | null, socket?: Socket) => void;
 export class TunnelRefused extends Error {
   constructor(
     readonly status: number | string,
-    readonly target: string,
+    target: string,
   ) {
     super(proxyRefusal(status, target));
   }
@@ -32,7 +32,7 @@ export class TunnelSilent extends Error {}
  * The Proxy-Authorization of a proxy URL's `user:password@` (percent-decoded), or undefined;
  * a UsageError-worthy problem is caught when the option is checked (`proxyOption`).
  */
-export function proxyAuthorization(proxy: URL): string | undefined {
+function proxyAuthorization(proxy: URL): string | undefined {
   if (!proxy.username && !proxy.password) return undefined;
   return `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`;
 }

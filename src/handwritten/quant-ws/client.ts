@@ -24,7 +24,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { credentialOf } from "../core/credentials.js";
 import { ApiError, markOutcomeUnknown, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
-import { Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
+import { Redactor, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionNames, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
@@ -190,15 +190,13 @@ class Client implements QuantWsClient, SessionHost {
 
   constructor(opts: QuantWsClientOptions) {
     this.#decimals = opts.decimals ?? "exact";
-    // The URL as given is only handed to the socket; what the client shows (its `url`, events,
-    // inspection) has any user:password@ replaced, and the password is redacted from errors.
+    // (a URL with user:password@ is refused: the client never holds one to hide)
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
     const problem = gatewayUrlProblem(url);
     if (problem) {
       throw new UsageError(`the gateway URL ${urlShown(url)} ${problem}`, { api: API, operation: "createQuantWsClient" });
     }
-    this.url = redactUrl(url);
-    for (const secret of urlCredentials(url)) this.#secretValues.add(secret);
+    this.url = url;
     checkOptions(opts);
     const proxy = proxyOption(opts.proxy, { api: API, operation: "createQuantWsClient" });
     for (const secret of urlCredentials(proxy)) this.#secretValues.add(secret);
