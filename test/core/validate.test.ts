@@ -76,6 +76,23 @@ describe("call() parameters (wire text)", () => {
     expect(() => checkParam(ctx, "side", ["buy", "hold"], { type: "string", commaJoined: true, enum: ["buy", "sell"] })).toThrow(/got "hold"/);
   });
 
+  it("format int32: a request's integer outside 32 bits is refused (the server's field holds no more); an answer's is read as sent", async () => {
+    const ctx = { api: "t", operation: "op" };
+    const code: SchemaMeta = { type: "integer", format: "int32" };
+    checkParam(ctx, "code", 2147483647, code);
+    checkParam(ctx, "code", "-2147483648", code);
+    expect(() => checkParam(ctx, "code", 2 ** 31, code)).toThrow(/^t op: parameter "code" is out of range: 2147483648 \(format int32\)$/);
+    expect(() => checkParam(ctx, "code", "-2147483649", code)).toThrow(/out of range: "-2147483649" \(format int32\)/);
+    expect(() => checkParam(ctx, "code", 2n ** 40n, code)).toThrow(/out of range/);
+    checkParam(ctx, "id", 2 ** 40, { type: "integer", format: "int64" });
+    expect(checkSchema(2 ** 40, code, "", { answer: true })).toEqual([]);
+    const { createBhexOrgClient } = await import("../../src/handwritten/bhex/client.js");
+    let sent = 0;
+    const bhex = createBhexOrgClient({ accessKey: "k", secretKey: "s", baseUrl: "http://127.0.0.1:9", rateLimit: false, fetch: (async () => (sent++, new Response("{}"))) as typeof fetch });
+    await expect(bhex.call("userValidGacode", { user_id: 1, gacode: 2 ** 40 } as never)).rejects.toThrow(/bhex userValidGacode: parameter "gacode" is out of range: 1099511627776 \(format int32\)/);
+    expect(sent).toBe(0);
+  });
+
   it("x-required-one-of: at least one of each group", () => {
     const ctx = { api: "bhex", operation: "orderCancel" };
     expect(() => checkRequiredOneOf(ctx, [["order_id", "client_order_id"]], { order_id: "" })).toThrow(/^bhex orderCancel: pass at least one of "order_id", "client_order_id"$/);
