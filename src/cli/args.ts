@@ -96,7 +96,7 @@ export function timeoutFlag(flags: Readonly<Record<string, string>>): number | u
 /** A port number flag (0-65535), or a usage error. */
 export function portFlag(name: string, raw: string | undefined, fallback = 0): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,5}$/.test(raw.trim()) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 

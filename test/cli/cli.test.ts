@@ -311,6 +311,7 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xt", "batchOrder", "market=eth_usdt", "data=[1,"], env: {}, re: /parameter "data" looks like JSON but does not parse/ },
     { argv: ["call", "xt", "getTicker", "markt=btc_usdt"], env: {}, re: /unknown parameter "markt"; did you mean "market"\?/ },
     { argv: ["mock", "xt", "--port", "70000"], env: {}, re: /--port must be a port number 0-65535, got "70000"/ },
+    { argv: ["mock", "xt", "--port", " 80"], env: {}, re: /--port must be a port number 0-65535, got " 80"/ },
     { argv: ["mock", "xele", "--ms-port", "abc"], env: {}, re: /--ms-port must be a port number 0-65535, got "abc"/ },
     { argv: ["mock", "xele", "--ms-port", "70000"], env: {}, re: /--ms-port must be a port number/ },
     { argv: ["mock", "xele", "--rows-in", "header"], env: {}, re: /--rows-in must be result or body/ },
