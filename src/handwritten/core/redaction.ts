@@ -40,6 +40,12 @@ const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
 const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=([^&\\s"'<>]+)`, "gi");
 /** `"name": "value"` (JSON text) and `"name": 123`. */
 const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, "gi");
+/**
+ * The same inside JSON text quoted once more (a message quoting a server's JSON: `\"token\":\"…\"`):
+ * the value's characters are plain ones or escapes written twice (`\\n`, `\\\"`, `\\\\`); a value
+ * cut short (no closing quote) loses what is there.
+ */
+const BY_JSON_QUOTED = new RegExp(String.raw`\\"(${NAMES})\\"\s*:\s*(?:\\"(?:[^"\\]|\\\\[^"\\]|\\\\\\"|\\\\\\\\)*(?:\\")?|[^,}\]\s\\]+)`, "gi");
 /** `Name: value` header lines an echoing server prints. */
 const BY_HEADER = /\b(x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization|proxy-authorization|cookie|set-cookie)(\s*:\s*)(?:(bearer|basic)\s+)?[^\s,;"'<>]+/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
@@ -95,6 +101,9 @@ export function secretForms(secret: string): string[] {
   const php = jsonEscaped.replace(/\//g, "\\/");
   forms.add(php);
   forms.add(php.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  // Each escaped form quoted once more, as a message quoting a server's JSON text writes it
+  // (`\\/`, `\\\"`): the escapes doubled.
+  for (const f of [...forms]) if (/["\\]/.test(f)) forms.add(JSON.stringify(f).slice(1, -1));
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
 
@@ -218,7 +227,8 @@ export class Redactor {
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(BY_PARAM, (_m, k: string) => `${k}=${REDACTED}`)
-      .replace(BY_JSON, (_m, k: string) => `"${k}":"${REDACTED}"`);
+      .replace(BY_JSON, (_m, k: string) => `"${k}":"${REDACTED}"`)
+      .replace(BY_JSON_QUOTED, (_m, k: string) => `\\"${k}\\":\\"${REDACTED}\\"`);
     return this.#cutTail(out);
   }
 

@@ -39,12 +39,14 @@ import { SessionRouter } from "./session-router.js";
 import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
+/** How many of the newest session tokens the client's messages are kept free of. */
+const MAX_TOKEN_SECRETS = 256;
 
 export interface ReconnectOptions {
   /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
   baseDelayMs?: number | undefined;
   maxDelayMs?: number | undefined;
-  /** Give up after this many failed attempts in a row (default: never). */
+  /** Give up after this many failed attempts in a row (default: never); a socket that closes within 5 s of opening is a failed attempt too. */
   maxAttempts?: number | undefined;
   /** Jitter source (tests). */
   random?: (() => number) | undefined;
@@ -130,6 +132,7 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   };
   /** Every state notification of every session, including those during login. */
   state: SessionStateEvent & { session: QuantWsSession<D> };
+  /** The pong of one of the client's pings, with its round trip (other pongs keep the socket alive, unreported). */
   pong: { ts: number; rttMs: number };
   closed: Record<string, never>;
 }
@@ -179,13 +182,25 @@ class Client implements QuantWsClient, SessionHost {
   #closing: Promise<void> | undefined;
   /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
   readonly #secretValues = new Set<string>();
+  /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
+  readonly #tokens = new Set<string>();
   #redactor: Redactor | undefined;
+  #redactorNow(): Redactor {
+    return (this.#redactor ??= new Redactor([...this.#secretValues, ...this.#tokens]));
+  }
   #scrub<E>(error: E): E {
-    return (this.#redactor ??= new Redactor(this.#secretValues)).error(error);
+    return this.#redactorNow().error(error);
   }
   readonly #scrubber = <E>(error: E): E => this.#scrub(error);
   #redact(text: string): string {
-    return (this.#redactor ??= new Redactor(this.#secretValues)).text(text);
+    return this.#redactorNow().text(text);
+  }
+  #keepToken(token: string): void {
+    if (this.#tokens.has(token)) return;
+    this.#tokens.add(token);
+    // Bounded: a client that reconnects for months gets a token per session each time.
+    if (this.#tokens.size > MAX_TOKEN_SECRETS) this.#tokens.delete(this.#tokens.values().next().value!);
+    this.#redactor = undefined;
   }
 
   constructor(opts: QuantWsClientOptions) {
@@ -331,6 +346,10 @@ class Client implements QuantWsClient, SessionHost {
     try {
       switch (frame.kind) {
         case "reply": {
+          // A login's token is secret from the moment it arrives: the frames after it in the
+          // same read are reported before the login takes it.
+          const token = (frame.frame as { token?: unknown }).token;
+          if (frame.op === "login" && typeof token === "string" && token) this.#keepToken(token);
           const unexpected = this.#requests.onReply(frame, text, this.#closed);
           if (unexpected) this.#events.emit("error", unexpected);
           return;

@@ -35,6 +35,12 @@ export interface ConnectionHost {
 /** Default `maxMessageBytes`: far above any gateway answer, far below harm (ws's own default is 100 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/** The longest close reason a WebSocket close frame holds (RFC 6455: 125 bytes less the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** How long a socket must stay up for its drop to start the reconnect backoff afresh. */
+export const STABLE_MS = 5_000;
+
 export interface ConnectionOptions {
   connectTimeoutMs: number;
   /** Infinity: no limit. */
@@ -57,9 +63,12 @@ export class Connection {
   /** The socket being opened (before its handshake ends), which close() ends at once. */
   #connecting: WebSocket | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Failed attempts in a row: a socket that closes before it has stayed up STABLE_MS counts as one. */
   #reconnectAttempt = 0;
+  /** When the current socket opened (performance.now()). */
+  #openedAt = 0;
 
-  /** The URL as given (it may hold user:password@): handed to the socket, shown only redacted. */
+  /** The URL as given: handed to the socket, shown only redacted. */
   readonly #url: string;
 
   constructor(
@@ -124,8 +133,17 @@ export class Connection {
       this.#connecting = ws;
       let opened = false;
       let failure: Error | undefined;
+      // ws's handshakeTimeout is an idle one (each byte restarts it): a gateway trickling its
+      // answer, or sending 100 Continue without end, would hold the opening for ever. This is
+      // the deadline of the whole handshake.
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        ws.terminate();
+      }, this.opts.connectTimeoutMs);
       ws.on("open", () => {
         opened = true;
+        clearTimeout(deadline);
         this.#connecting = undefined;
         if (this.host.closed) {
           ws.terminate();
@@ -133,6 +151,7 @@ export class Connection {
           return;
         }
         this.#ws = ws;
+        this.#openedAt = performance.now();
         this.#everOpened = true;
         this.heartbeat.start(ws);
         resolve(ws);
@@ -158,10 +177,11 @@ export class Connection {
         );
       });
       ws.on("close", (code: number, reason: Buffer) => {
+        clearTimeout(deadline);
         if (!opened) {
           if (this.#connecting === ws) this.#connecting = undefined;
           if (this.host.closed) return reject(new ClientClosedError("client closed while connecting", { api: API }));
-          const why = failure?.message ?? `closed with code ${code}`;
+          const why = timedOut ? `the WebSocket handshake did not end within ${this.opts.connectTimeoutMs} ms (connectTimeoutMs)` : (failure?.message ?? `closed with code ${code}`);
           reject(this.host.scrub(new ConnectionError(`cannot connect to ${redactUrl(this.#url)}: ${why}`, { api: API, cause: failure })));
           return;
         }
@@ -180,9 +200,16 @@ export class Connection {
     if (ws !== this.#ws) return;
     this.#ws = undefined;
     this.heartbeat.stop();
+    // A socket that stayed up counts as a success: the next drop starts the backoff afresh. One
+    // that closed sooner (a gateway accepting and closing every socket) is one more failed
+    // attempt, so the backoff grows and maxAttempts is reached.
+    if (performance.now() - this.#openedAt >= STABLE_MS) this.#reconnectAttempt = 0;
     // The gateway's reason is its text: redacted (it may echo a key) and one printable line, as
     // it goes into the disconnected event and every message that names the drop.
-    const reason = printable(this.host.redact(this.#closeReason ?? (wireReason || (code === 1006 ? "connection lost" : `code ${code}`))));
+    // A reason of the protocol's full 123 bytes may be a longer text cut there: marked as cut,
+    // so that a secret it ends in the middle of loses the piece too.
+    const cut = Buffer.byteLength(wireReason) >= MAX_CLOSE_REASON_BYTES ? `${wireReason}…` : wireReason;
+    const reason = printable(this.host.redact(this.#closeReason ?? (cut || (code === 1006 ? "connection lost" : `code ${code}`))));
     this.#closeReason = undefined;
     this.host.onDrop(
       (op, sent) =>
@@ -223,9 +250,9 @@ export class Connection {
     void opening.then(
       async (ws) => {
         const report = await this.host.relogin(attempt);
-        // The socket dropped again while logging in: the next attempt is already scheduled.
-        if (this.#ws !== ws || this.host.closed) return;
-        this.#reconnectAttempt = 0;
+        // The socket dropped (or is closing: its close event comes later) while logging in: the
+        // next attempt logs the sessions in again; their failures on this socket are not final.
+        if (this.#ws !== ws || ws.readyState !== WebSocket.OPEN || this.host.closed) return;
         report();
       },
       () => {

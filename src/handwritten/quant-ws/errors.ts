@@ -83,7 +83,7 @@ export class StreamOverflowError extends UsageError {
   }
 }
 
-export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number" | "number-too-long";
+export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number" | "number-too-long" | "repeated-field";
 
 export class QuantWsFrameError extends ResponseFormatError {
   readonly problem: FrameProblem;

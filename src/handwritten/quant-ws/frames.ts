@@ -11,7 +11,8 @@ import {
   type QuantWsReplies,
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, type DecimalsMode } from "../core/json.js";
+import { quoted } from "../core/errors.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
@@ -49,6 +50,21 @@ function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
 }
 
+/** The members a frame's meaning rests on (a reply's payload member too), as names in JSON text. */
+const FRAME_FIELDS = new RegExp(
+  `"(${[...new Set(["op", "cid", "result", "error_message", "token", "topic", "code", "msg", "ts", "data", ...Object.values(OPERATIONS).flatMap((m) => (m.dataField ? [m.dataField] : []))])].join("|")})"`,
+  "g",
+);
+/** Is one of FRAME_FIELDS written twice anywhere in the text (one pass; only then is the top level read for a member given twice)? */
+function namedTwice(text: string): boolean {
+  const seen = new Set<string>();
+  for (const m of text.matchAll(FRAME_FIELDS)) {
+    if (seen.has(m[1]!)) return true;
+    seen.add(m[1]!);
+  }
+  return false;
+}
+
 const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
 
 /** Parse and classify one text frame; throws QuantWsFrameError. */
@@ -70,6 +86,16 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     throw new QuantWsFrameError("not-json", "frame is not a JSON object", text);
   }
   const f = value as Record<string, unknown>;
+  // A member given twice: JSON.parse keeps the last, so {"result":false,…,"result":true} would be
+  // a success, and a second cid would settle another request. Which one the gateway meant is not
+  // known: refused (the reply's request fails at once when its cid is not the repeated one).
+  if (text.includes("\\u") || namedTwice(text)) {
+    const twice = repeatedTopLevelKey(text);
+    if (twice !== undefined) {
+      const ctx = twice !== "cid" && typeof f.cid === "string" ? { cid: f.cid } : {};
+      throw new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
+    }
+  }
   const op = f.op;
   if (typeof op !== "string") throw missing(text, "frame", "op");
   const requestOp = REQUEST_OF_REPLY.get(op);
@@ -102,7 +128,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     case "notify": {
       const topic = f.topic;
       if (typeof topic !== "string") throw missing(text, "notify", "topic");
-      if (!TOPICS.has(topic)) throw new QuantWsFrameError("unknown-op", `notify with unknown topic ${JSON.stringify(topic)}`, text, "topic");
+      if (!TOPICS.has(topic)) throw new QuantWsFrameError("unknown-op", `notify with unknown topic ${quoted(topic)}`, text, "topic");
       if (typeof f.token !== "string") throw missing(text, `${topic} notification`, "token");
       if (f.data === null || typeof f.data !== "object") throw missing(text, `${topic} notification`, "data");
       checkData(text, `${topic} notification`, "data", f.data, NOTIFICATION_SCHEMAS[topic], decimals);
@@ -116,6 +142,6 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     case "error":
       return { kind: "server-error", frame: { op: "error", error_message: typeof f.error_message === "string" ? f.error_message : "" } };
     default:
-      throw new QuantWsFrameError("unknown-op", `frame with unknown op ${JSON.stringify(op)}`, text, "op");
+      throw new QuantWsFrameError("unknown-op", `frame with unknown op ${quoted(op)}`, text, "op");
   }
 }

@@ -99,15 +99,19 @@ export class Heartbeat {
     });
   }
 
-  /** A pong: any pong proves the socket alive. */
+  /**
+   * A pong: any pong proves the socket alive; one of a ping this client sent (the last 64) is
+   * measured and reported. A pong of another ts (a gateway's own, or forged) has no round trip
+   * to tell: not reported (its ts minus the clock would be any number the server likes).
+   */
   onPong(ts: number): void {
     this.#missedPongs = 0;
     if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
-    // On the monotonic clock: the wall clock may have been set meanwhile. A pong of a ts this
-    // client did not send is measured against it.
+    // On the monotonic clock: the wall clock may have been set meanwhile.
     const sentAt = this.#sentAt.get(ts);
+    if (sentAt === undefined) return;
     this.#sentAt.delete(ts);
-    const rttMs = sentAt === undefined ? Date.now() - ts : Math.round(performance.now() - sentAt);
+    const rttMs = Math.round(performance.now() - sentAt);
     const waiter = this.#waiters.get(ts);
     if (waiter) {
       this.#waiters.delete(ts);

@@ -6,7 +6,7 @@
 import WebSocket from "ws";
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
-import { AbortedError, markOutcomeUnknown, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
+import { AbortedError, markOutcomeUnknown, quoted, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
 import { stringifyJson } from "../core/json.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { API, ConnectionDroppedError, QuantWsFrameError, replyError } from "./errors.js";
@@ -127,7 +127,7 @@ export class RequestTable {
       // Expected late replies (a cancel-all that was confirmed otherwise), and anything
       // after close() began (its pending requests were rejected), are not errors.
       if (this.#quiet.delete(frame.cid) || closed) return undefined;
-      return this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${JSON.stringify(frame.cid)} (late after a timeout?)`, text, "cid"));
+      return this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${quoted(frame.cid)} (late after a timeout?)`, text, "cid"));
     }
     this.#settle(p);
     if (p.op !== frame.op) {

@@ -94,10 +94,16 @@ export class SessionRouter {
     for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }
 
-  /** The socket dropped: every session, logged in or logging in, hears of it once. */
+  /**
+   * The socket dropped: every session, logged in or logging in, hears of it once, and every
+   * token is forgotten (tokens of a closed socket mean nothing on the next one: a gateway that
+   * hands a re-login the same token sends its READY before the login reply binds it again, and
+   * it is held until then, not delivered to the session as it was).
+   */
   socketDown(error: TradeApiError): void {
     for (const s of this.sessions) s._socketDown(error);
     for (const s of this.#byToken.values()) if (!this.sessions.has(s)) s._socketDown(error);
+    this.#byToken.clear();
   }
 
   /** Every session, logged in or logging in (close()). */

@@ -1,0 +1,213 @@
+/**
+ * The client against gateways written to hurt it: a handshake that never ends, a gateway that
+ * accepts and closes every socket, one that closes the socket a re-login is sent on, tokens
+ * reused across sockets, frames that echo tokens and secrets (escaped twice in a message), a
+ * close reason cut in the middle of a secret, members given twice, huge texts, forged pongs.
+ * Each is a typed error or a working session; nothing hangs and nothing secret is shown.
+ */
+import { createServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { WebSocket } from "ws";
+import { ConnectionError } from "../../src/handwritten/core/errors.js";
+import { createQuantWsClient, QuantWsFrameError, type QuantWsClientOptions } from "../../src/handwritten/quant-ws/index.js";
+import { creds, rawGateway, replyTo } from "./helpers.js";
+
+const ASSET = { USDT: { free: 1, locked: 0, total: 1 } };
+
+/** Answers login (reply, then READY at once), ping, logout and asset as a gateway does. */
+function serve(ws: WebSocket, f: Record<string, unknown>, token: string): void {
+  if (f.op === "login") {
+    ws.send(replyTo(f, { token }));
+    ws.send(JSON.stringify({ op: "state", token, code: 6, msg: "" }));
+  } else if (f.op === "ping") ws.send(JSON.stringify({ op: "pong", ts: f.ts }));
+  else if (f.op === "logout") ws.send(replyTo(f));
+  else if (f.op === "asset") ws.send(replyTo(f, { data: ASSET }));
+}
+
+function client(url: string, opts: QuantWsClientOptions = {}) {
+  const c = createQuantWsClient({ url, requestTimeoutMs: 1_000, loginTimeoutMs: 1_000, reconnect: { baseDelayMs: 20, maxDelayMs: 100 }, ...opts });
+  onTestFinished(() => c.close());
+  return c;
+}
+
+/** Every text of an error a user may log. */
+const views = (e: unknown): string => [String(e), JSON.stringify(e), inspect(e, { depth: Infinity, showHidden: true }), (e as Error).stack].join("\n");
+
+describe("quant-ws against a hostile gateway", () => {
+  it.each([
+    ["trickles its 101 answer a byte at a time", (s: Socket) => trickle(s, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Pad: " + "a".repeat(500))],
+    ["answers 100 Continue without end", (s: Socket) => trickle(s, "HTTP/1.1 100 Continue\r\n\r\n".repeat(100))],
+  ])("a handshake that %s ends at connectTimeoutMs (ws's own timeout restarts at each byte)", async (_what, answer) => {
+    const open = new Set<Socket>();
+    const server = createServer((s) => {
+      open.add(s);
+      s.on("error", () => undefined);
+      s.once("data", () => answer(s));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => (server.close(() => r()), open.forEach((s) => s.destroy()))));
+    const c = client(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/v1`, { connectTimeoutMs: 400, reconnect: false });
+    const started = performance.now();
+    const e = await c.login(creds()).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toMatch(/the WebSocket handshake did not end within 400 ms \(connectTimeoutMs\)/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("a re-login sent on a socket the gateway is closing does not end the session: the next socket logs it in", async () => {
+    let n = 0;
+    const gw = await rawGateway((ws, f) => serve(ws, f, `tok-${n}`));
+    gw.wss.on("connection", (ws) => {
+      n++;
+      // Socket 2 is closed at once (a gateway restarting); the others serve.
+      if (n === 2) ws.close(1012, "service restart");
+    });
+    const c = client(gw.url);
+    const session = await c.login(creds());
+    const reconnected = c.next("reconnected", 5_000);
+    for (const ws of gw.wss.clients) ws.terminate();
+    const back = await reconnected;
+    expect(back.failed).toEqual([]);
+    expect(back.sessions.map((s) => s.session)).toEqual([session]);
+    expect(n).toBe(3);
+    expect(session.ended).toBe(false);
+    await expect(session.asset()).resolves.toEqual(ASSET);
+  });
+
+  it("a gateway that accepts and closes every socket: the backoff grows and maxAttempts is reached", async () => {
+    let sockets = 0;
+    const gw = await rawGateway((ws, f) => serve(ws, f, "tok"));
+    const c = client(gw.url, { reconnect: { baseDelayMs: 20, maxDelayMs: 1_000, maxAttempts: 4, random: () => 1 } });
+    await c.connect();
+    gw.wss.on("connection", (ws) => {
+      sockets++;
+      ws.close(1012, "go away");
+    });
+    const attempts: Array<[number, number]> = [];
+    c.on("reconnecting", (r) => attempts.push([r.attempt, r.delayMs]));
+    const gaveUp = c.next("error", 5_000);
+    for (const ws of gw.wss.clients) ws.terminate();
+    expect((await gaveUp).message).toMatch(/gave up reconnecting to .* after 4 attempts/);
+    expect(attempts).toEqual([
+      [1, 20],
+      [2, 40],
+      [3, 80],
+      [4, 160],
+    ]);
+    expect(sockets).toBe(4);
+  });
+
+  it("a gateway that hands the re-login the same token (its READY before the reply is taken) keeps the session", async () => {
+    const gw = await rawGateway((ws, f) => serve(ws, f, "same-token"));
+    const c = client(gw.url);
+    const session = await c.login(creds());
+    const reconnected = c.next("reconnected", 5_000);
+    for (const ws of gw.wss.clients) ws.terminate();
+    const back = await reconnected;
+    expect(back.failed).toEqual([]);
+    expect(session.ready).toBe(true);
+    await expect(session.asset()).resolves.toEqual(ASSET);
+  });
+
+  it("a frame that echoes the session token or a secret (escaped twice in the message) shows neither", async () => {
+    const secretKey = 'sk-ab"cd/ef\\gh-5678';
+    const token = "tok-9f8e7d6c5b4a";
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, token);
+      if (f.op === "login") {
+        ws.send(JSON.stringify({ op: "notify", topic: "order", token, data: { bogus: 1 } }));
+        // The session's token where no name marks it.
+        ws.send(JSON.stringify({ op: "bogus", note: `session ${token} is busy` }));
+        ws.send(JSON.stringify({ op: "bogus", echo: secretKey }));
+        ws.send(JSON.stringify({ op: "bogus", echo: secretKey }).replace(/\//g, "\\/"));
+        // A token no session holds is hidden by its name.
+        ws.send(JSON.stringify({ op: "state", token: "other-token-123456", code: 6, msg: "" }));
+      }
+    });
+    const c = client(gw.url);
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    await c.login(creds({ secretKey }));
+    await c.close();
+    expect(errors.map((e) => (e as QuantWsFrameError).problem)).toEqual(["missing-field", "unknown-op", "unknown-op", "unknown-op", "unknown-token"]);
+    for (const e of errors) {
+      const text = views(e);
+      for (const needle of [token, "other-token-123456", "ab\"cd", 'ab\\"cd', 'ab\\\\\\"cd', "cd\\\\/ef", "gh-5678"]) expect(text, needle).not.toContain(needle);
+    }
+  });
+
+  it("a close reason of the full 123 bytes that ends inside a secret loses the piece it shows", async () => {
+    const secretKey = "sk-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+    const gw = await rawGateway((ws, f) => {
+      if (f.op === "login") ws.close(4001, Buffer.from(`login refused: ${"-".repeat(60)} secret ${secretKey}`).subarray(0, 123).toString());
+    });
+    const c = client(gw.url, { reconnect: false });
+    const dropped = c.next("disconnected", 3_000);
+    const e = await c.login(creds({ secretKey })).catch((x: unknown) => x);
+    const { reason } = await dropped;
+    expect(reason).toMatch(/secret \[redacted\]…$/);
+    for (const text of [reason, views(e)]) expect(text).not.toContain(secretKey.slice(0, 8));
+  });
+
+  it("a reply that gives a member twice (result false, then true) fails its request: it is not a success", async () => {
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "place_order") {
+        ws.send(`{"op":"place_order","cid":${JSON.stringify(f.cid)},"result":false,"error_message":"Insufficient balance","result":true,"order_no":"42"}`);
+      }
+    });
+    const c = client(gw.url);
+    c.on("error", () => undefined);
+    const session = await c.login(creds());
+    const e = await session.placeOrder({ symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).problem).toBe("repeated-field");
+    expect((e as Error).message).toMatch(/frame gives its member "result" twice/);
+  });
+
+  it("a frame member of megabytes (an unknown op, a cid) is cut in the message", async () => {
+    const huge = "x".repeat(4 * 1024 * 1024);
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "login") {
+        ws.send(JSON.stringify({ op: huge }));
+        ws.send(JSON.stringify({ op: "notify", topic: huge, token: "tok", data: {} }));
+        ws.send(JSON.stringify({ op: "asset", cid: huge, result: true, error_message: "", data: ASSET }));
+      }
+    });
+    const c = client(gw.url);
+    const errors: Error[] = [];
+    c.on("error", (e) => errors.push(e));
+    await c.login(creds());
+    await expect.poll(() => errors.length).toBe(3);
+    for (const e of errors) expect(e.message.length).toBeLessThan(1_000);
+  });
+
+  it("a pong of a ts the client never sent keeps the socket alive but reports no round trip", async () => {
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "login") for (const ts of [-1e29, 1e308, 1]) ws.send(JSON.stringify({ op: "pong", ts }));
+    });
+    const c = client(gw.url);
+    const pongs: Array<{ ts: number; rttMs: number }> = [];
+    c.on("pong", (p) => pongs.push(p));
+    await c.login(creds());
+    const rtt = await c.ping();
+    expect(pongs).toHaveLength(1);
+    expect(pongs[0]!.rttMs).toBe(rtt);
+    expect(rtt).toBeGreaterThanOrEqual(0);
+    expect(rtt).toBeLessThan(1_000);
+  });
+});
+
+/** Write `text` one byte every 50 ms until the socket closes. */
+function trickle(s: Socket, text: string): void {
+  let i = 0;
+  const t = setInterval(() => {
+    if (s.destroyed || i >= text.length) return clearInterval(t);
+    s.write(text[i++]!);
+  }, 50);
+  s.on("close", () => clearInterval(t));
+}
