@@ -90,6 +90,17 @@ describe("Redactor: values it was not told about, by name", () => {
     expect(new Redactor().text(text)).toBe(text);
   });
 
+  it.each([
+    ['{"op":"x","token":"tk-9999","n":1}'],
+    ['{"token":"tk-9\\"99\\\\9","n":1}'],
+    ['{"access_key":12345678}'],
+    ['{"token":"tk-99999999'],
+  ])("inside a message that quotes the JSON text %s (its escapes doubled)", (json) => {
+    const out = new Redactor().text(`bad frame (body starts: ${JSON.stringify(json)})`);
+    expect(out).toMatch(/\\"(token|access_key)\\":\\"\[redacted\]\\"/);
+    expect(out).not.toMatch(/tk-9|12345678/);
+  });
+
   it("secretNamedValues finds them in pairs and in JSON text", () => {
     expect(secretNamedValues([["user_id", "1"], ["trade_password", "pw-1234"]], '{"a":{"token":"tk-1","n":2}}')).toEqual(["pw-1234", "tk-1"]);
   });
@@ -249,10 +260,18 @@ describe("Redactor: property (fixed seed)", () => {
       fc.property(
         fc.string({ minLength: 8, maxLength: 40, unit: "grapheme-ascii" }).filter((s) => s.trim().length >= 8 && !/^\s|\s$/.test(s)),
         fc.string({ maxLength: 30, unit: "grapheme-ascii" }),
-        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 5 }),
         (secret, around, which) => {
           const red = new Redactor([secret]);
-          const forms = [secret, encodeURIComponent(secret), b64(`${around}${secret}${around}`), JSON.stringify(secret).slice(1, -1), secret.toUpperCase()];
+          const forms = [
+            secret,
+            encodeURIComponent(secret),
+            b64(`${around}${secret}${around}`),
+            JSON.stringify(secret).slice(1, -1),
+            secret.toUpperCase(),
+            // A message quoting a server's JSON text that echoed it: the escapes doubled.
+            JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
+          ];
           const out = red.text(`<${around}|${forms[which]}|${around}>`);
           if (which === 2) {
             const runs = out.match(/[A-Za-z0-9+/]{8,}/g) ?? [];
