@@ -36,6 +36,7 @@ import { meta } from "../../generated/bhex-org.docs.js";
 import type { ApiMeta } from "../handwritten/core/meta.js";
 import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
+import { paramRefusal } from "./bhex/replies.js";
 import { BhexState } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
@@ -95,15 +96,18 @@ export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMoc
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])]),
     pagedRecords: opts.pagedRecords ?? 23,
   });
+  const authenticate = bhexAuthenticator({
+    accessKey: opts.accessKey ?? BHEX_MOCK_ACCESS_KEY,
+    secretKey: opts.secretKey ?? BHEX_MOCK_SECRET_KEY,
+    fault: opts.fault,
+  });
   return startHttpMock({
     meta: withPostAliases(meta),
     port: opts.port,
     host: opts.host,
-    authenticate: bhexAuthenticator({
-      accessKey: opts.accessKey ?? BHEX_MOCK_ACCESS_KEY,
-      secretKey: opts.secretKey ?? BHEX_MOCK_SECRET_KEY,
-      fault: opts.fault,
-    }),
+    // Parameters the spec's schema refuses (ids beyond int64, text above maxLength) are
+    // answered before any handler or paged list reads them.
+    authenticate: (req) => authenticate(req) ?? paramRefusal(req),
     handlers: bhexHandlers(state, { downloadForbidden: opts.downloadForbidden, log: opts.log }),
     log: opts.log,
   });

@@ -2,7 +2,8 @@
 import { meta } from "../../../generated/bhex-org.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
-import type { MockReply } from "../http-mock.js";
+import type { MockReply, MockRequest } from "../http-mock.js";
+import { beyondInt64, int64Of } from "../decimal-text.js";
 
 /** The vendor doc documents status 0 only: 1 is this emulator's own "failed" status. */
 const STATUS_FAILED = 1;
@@ -17,8 +18,28 @@ export const missing = (p: Record<string, string>, names: string[]): string[] =>
 
 export const DECIMAL = /^\d+(\.\d+)?$/;
 
+/** An id as the vendor's `long`: integer text an int64 holds, else undefined (see int64Of). */
 export function toBig(v: string | undefined): bigint | undefined {
-  return v !== undefined && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
+  return v === undefined ? undefined : int64Of(v);
+}
+
+/** Is `v` longer than `max` characters (code points; counted only when it might be)? */
+const longerThan = (v: string, max: number): boolean => v.length > 2 * max || (v.length > max && [...v].length > max);
+
+/**
+ * The "failed" answer for a parameter the spec's schema refuses before any handler reads it:
+ * integer text beyond an int64 (the spec's ids are int64; a 600 000-digit user_id made BigInts
+ * for seconds), text above the spec's maxLength (kept by tasks and locks).
+ */
+export function paramRefusal(req: MockRequest): MockReply | undefined {
+  const props = req.op.body?.properties ?? {};
+  for (const [name, v] of Object.entries(req.params)) {
+    const schema = Object.hasOwn(props, name) ? props[name] : req.op.params.find((p) => p.name === name)?.schema;
+    if (!schema) continue;
+    if (schema.type === "integer" && beyondInt64(v)) return failed(`parameter ${name} must be an integer of at most 64 bits`);
+    if (schema.maxLength !== undefined && longerThan(v, schema.maxLength)) return failed(`parameter ${name} longer than ${schema.maxLength} characters`);
+  }
+  return undefined;
 }
 
 export function opById(id: BhexOperationId): OperationMeta {

@@ -181,6 +181,8 @@ export class BhexState {
     return task;
   }
   private recordLocks(task: BatchTask): void {
+    // Read once per task, not per row.
+    const clientReqId = toBig(task.clientOrderId);
     for (const r of task.rows) {
       if (r.status !== ITEM_OK) continue;
       const t = this.now();
@@ -191,7 +193,7 @@ export class BhexState {
         userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
         tokenId: String(r.cells.token_id),
         // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
-        clientReqId: toBig(task.clientOrderId) ?? id,
+        clientReqId: clientReqId ?? id,
         lockAmount: String(r.cells.amount),
         lockReason: String(r.cells.desc ?? ""),
         createdTime: t,
@@ -204,14 +206,17 @@ export class BhexState {
 
   /** A user's lock records: the ones made here first, then generated ones (ids above 2^53). */
   lockRecords(userId: string | undefined): Record_[] {
-    return [...this.madeLocks.filter((r) => String(r.userId) === String(toBig(userId) ?? "")), ...this.generatedLocks(userId)];
+    // The user id read once per request (not per record).
+    const user = toBig(userId);
+    const mine = String(user ?? "");
+    return [...this.madeLocks.filter((r) => String(r.userId) === mine), ...this.generatedLocks(user)];
   }
-  private generatedLocks(userId: string | undefined): Record_[] {
+  private generatedLocks(user: bigint | undefined): Record_[] {
     const lockExample = this.lockExample;
     return Array.from({ length: this.pagedRecords }, (_, i) => ({
       ...lockExample,
       id: 9_007_199_254_741_099n - BigInt(3 * i),
-      userId: toBig(userId) ?? lockExample.userId,
+      userId: user ?? lockExample.userId,
       clientReqId: 410_722_994_621_856_001n + BigInt(i),
       createdTime: 1_560_821_724_749 - i * 1000,
       updatedTime: 1_560_821_724_749 - i * 1000,

@@ -6,7 +6,7 @@ import { parseJson } from "../../handwritten/core/json.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
-import { isDecimalText } from "../decimal-text.js";
+import { int64Of, isDecimalText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
@@ -29,15 +29,21 @@ const view = (o: MockOrder) => ({
   fee: "0.000000",
 });
 
-/** The order ids of a batch request's base64 `data`, or the 400 answer. */
+/**
+ * The order ids of a batch request's base64 `data`, or the 400 answer. Each id must be an
+ * int64 (a number, or integer text: checked before any BigInt, see int64Of).
+ */
 function idsOf(req: MockRequest): bigint[] | MockReply {
+  const refused = envelope(400, "data must be base64 of a JSON array of order ids");
+  let arr: unknown;
   try {
-    const arr = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"));
-    if (!Array.isArray(arr)) throw new Error("not an array");
-    return arr.slice(0, 100).map((x) => BigInt(x as number | bigint));
+    arr = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"));
   } catch {
-    return envelope(400, "data must be base64 of a JSON array of order ids");
+    return refused;
   }
+  if (!Array.isArray(arr)) return refused;
+  const ids = arr.slice(0, 100).map((x) => (typeof x === "bigint" || (typeof x === "number" && Number.isSafeInteger(x)) ? int64Of(String(x)) : typeof x === "string" ? int64Of(x) : undefined));
+  return ids.every((id) => id !== undefined) ? (ids as bigint[]) : refused;
 }
 
 /** The example's answer with its rows replaced by the selected page (and its paging fields set where it has them). */

@@ -6,6 +6,7 @@ import { meta } from "../../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { exampleValue } from "../http-mock.js";
+import { int64Of } from "../decimal-text.js";
 import { paginationOf, type Row } from "../query-rows.js";
 
 export interface MockOrder {
@@ -69,8 +70,10 @@ export class XtState {
   }
   /** The order `id` of `market`, if any. */
   find(market: string, id: string | undefined): MockOrder | undefined {
-    if (!id || !/^\d+$/.test(id)) return undefined;
-    const o = this.orders.get(BigInt(id));
+    // An id no int64 holds names no order (and is never made a BigInt: see int64Of).
+    const n = id === undefined ? undefined : int64Of(id);
+    if (n === undefined) return undefined;
+    const o = this.orders.get(n);
     return o && o.market === market ? o : undefined;
   }
 
