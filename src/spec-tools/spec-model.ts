@@ -2,20 +2,15 @@
  * What the spec-tools read from an OpenAPI / AsyncAPI document: its operations with the
  * request fields a vendor doc documents, and the project's `x-doc-section` records.
  */
-import { parse } from "yaml";
+import { parseSpecYaml, SpecParseError } from "./spec-file.js";
+
+export { SpecParseError };
 
 export type Node = Record<string, unknown>;
 const METHODS = ["get", "post", "put", "delete", "patch"] as const;
 
-export class SpecParseError extends Error {}
-
 export function parseSpecText(text: string, where: string): Node {
-  let doc: unknown;
-  try {
-    doc = parse(text, { intAsBigInt: true, maxAliasCount: 10000 });
-  } catch (e) {
-    throw new SpecParseError(`${where} does not parse as YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
+  const doc = parseSpecYaml(text, where);
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new SpecParseError(`${where} is not an OpenAPI/AsyncAPI document`);
   const d = doc as Node;
   if (typeof d.openapi !== "string" && typeof d.asyncapi !== "string") throw new SpecParseError(`${where} has neither an \`openapi\` nor an \`asyncapi\` version field`);
@@ -230,4 +225,50 @@ export function specStateCodes(doc: Node): { codes: Map<number, string | undefin
     return { codes, deviation: code["x-doc-deviation"] as Node | undefined };
   }
   return undefined;
+}
+
+/** A local `$ref` that points at nothing: the `$ref` and where it is (`paths./order.get.parameters.0.schema`). */
+export interface DanglingRef {
+  ref: string;
+  at: string;
+}
+
+/**
+ * Every local `$ref` (`#/...`) of the document that points at nothing, e.g. one still naming a
+ * component that was renamed. (`$ref`s to other files are not followed: the spec tools read
+ * one file per API.)
+ */
+export function danglingRefs(doc: Node): DanglingRef[] {
+  const out: DanglingRef[] = [];
+  const walk = (node: unknown, path: string[]) => {
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, String(i)]));
+    else if (isMap(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        // (`$ref` as a property name of a schema's `properties` is a field, not a reference)
+        if (k === "$ref" && typeof v === "string" && path[path.length - 1] !== "properties") {
+          if (v.startsWith("#") && resolvePointer(doc, v) === undefined) out.push({ ref: v, at: path.join(".") || "(document)" });
+        } else walk(v, [...path, k]);
+      }
+    }
+  };
+  walk(doc, []);
+  return out;
+}
+
+/** The node a local `$ref` points at (undefined: nothing there, or not a local pointer). */
+function resolvePointer(doc: Node, ref: string): unknown {
+  if (ref === "#") return doc;
+  if (!ref.startsWith("#/")) return undefined;
+  let cur: unknown = doc;
+  for (const raw of ref.slice(2).split("/")) {
+    let key: string;
+    try {
+      key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    } catch {
+      return undefined;
+    }
+    if (!cur || typeof cur !== "object" || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
+    cur = (cur as Node)[key];
+  }
+  return cur;
 }

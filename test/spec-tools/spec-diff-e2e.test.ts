@@ -125,7 +125,7 @@ describe("tradeapi spec diff in a temporary git repository", () => {
     writeFileSync(join(d, "specs/demo.yaml"), SPEC);
     const r = await run(d, "diff");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/specs\/demo.yaml at HEAD does not parse as YAML/);
+    expect(r.stderr).toMatch(/specs\/demo.yaml:\d+:\d+ \(at HEAD\): does not parse as YAML/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * Reading a spec file, the one way `npm run generate`, `npm run docs` and `tradeapi spec diff`
+ * do: it must exist, be at most MAX_SPEC_BYTES, be UTF-8 (a stray Latin-1 byte is refused with
+ * its line, never turned into U+FFFD in generated/), and parse as YAML (an error names
+ * `<file>:<line>:<col>`). Each problem is a SpecParseError whose message names the file.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { parseDocument, type Document } from "yaml";
+
+/** A spec that cannot be read or parsed; the message names the file (and where in it). */
+export class SpecParseError extends Error {}
+
+/** Far above any spec (the largest is ~300 kB), far below what would strain the diff or the generator. */
+export const MAX_SPEC_BYTES = 16 << 20;
+
+/** `<file>:<line>:<col>`; a `where` that names a version (`x.yaml at HEAD`): `x.yaml:3:7 (at HEAD)`. */
+export function place(where: string, line: number, col: number): string {
+  const m = /^(.*?) (at .+)$/.exec(where);
+  return m ? `${m[1]}:${line}:${col} (${m[2]})` : `${where}:${line}:${col}`;
+}
+
+/** The byte offset of the first byte that is not part of well-formed UTF-8 (-1: none). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (!n) return i;
+    // (the second byte's range excludes overlong forms, surrogates and code points above U+10FFFF)
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    const c1 = bytes[i + 1];
+    if (c1 === undefined || c1 < lo || c1 > hi) return i;
+    for (let k = 2; k <= n; k++) {
+      const ck = bytes[i + k];
+      if (ck === undefined || ck < 0x80 || ck > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** A spec file's bytes as text; not UTF-8: a SpecParseError naming `<where>:<line>:<col>` of the first bad byte. */
+export function decodeSpecBytes(bytes: Uint8Array, where: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const at = Math.max(0, firstInvalidUtf8(bytes));
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) (line++, (start = i + 1));
+    // (the column counts characters, as an editor does: the valid text before the byte)
+    const col = new TextDecoder("utf-8").decode(bytes.subarray(start, at)).length + 1;
+    const hex = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    throw new SpecParseError(`${place(where, line, col)}: not UTF-8 text (byte 0x${hex}); save the file as UTF-8`);
+  }
+}
+
+/** The text of the spec file at `abs` (`where`: its name in messages, e.g. `specs/openapi/xt-spot.yaml`). */
+export function readSpecFile(abs: string, where: string): string {
+  if (!existsSync(abs)) throw new SpecParseError(`${where} does not exist`);
+  const stat = statSync(abs);
+  if (!stat.isFile()) throw new SpecParseError(`${where} is not a file`);
+  checkSpecSize(stat.size, where);
+  return decodeSpecBytes(readFileSync(abs), where);
+}
+
+export function checkSpecSize(bytes: number, where: string): void {
+  if (bytes > MAX_SPEC_BYTES) throw new SpecParseError(`${where} is ${(bytes / (1 << 20)).toFixed(1)} MiB, larger than the ${MAX_SPEC_BYTES >> 20} MiB a spec may be; is it the right file?`);
+}
+
+/** `text` as a YAML document; a syntax error is a SpecParseError naming `<where>:<line>:<col>`. */
+export function parseSpecDocument(text: string, where: string): Document {
+  const doc = parseDocument(text, { intAsBigInt: true });
+  const e = doc.errors[0];
+  if (e) {
+    const pos = e.linePos?.[0];
+    const message = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "").split("\n")[0];
+    throw new SpecParseError(`${pos ? place(where, pos.line, pos.col) : where}: does not parse as YAML: ${message}`);
+  }
+  return doc;
+}
+
+/** `text` as plain data (integers as bigints), syntax errors named as parseSpecDocument names them. */
+export function parseSpecYaml(text: string, where: string): unknown {
+  return parseSpecDocument(text, where).toJS({ maxAliasCount: 10000 });
+}
