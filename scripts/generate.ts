@@ -19,13 +19,13 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
-import { parse } from "yaml";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { sharedLiteral } from "./js-literal.js";
 import { compactMeta, normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
 import { asyncapiProblems, documentedExtensions, openapiProblems } from "./spec-rules.js";
+import { parseSpecYaml, readSpecFile } from "../src/spec-tools/spec-file.js";
 
 
 export function header(spec: string): string {
@@ -69,8 +69,9 @@ async function openapiTypes(api: ApiEntry): Promise<string> {
   return header(api.root) + DECIMAL_ALIAS + astToString(ast);
 }
 
+/** A spec as data; unreadable, not UTF-8, too big or not YAML: an error naming `<file>:<line>:<col>`. */
 function readSpec(api: ApiEntry, root: string = ROOT): Record<string, unknown> {
-  return parse(readFileSync(join(root, api.root), "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
+  return parseSpecYaml(readSpecFile(join(root, api.root), api.root), api.root) as Record<string, unknown>;
 }
 
 /** The runtime metadata (generated/<spec>.meta.ts): what a library import loads. */

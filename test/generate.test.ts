@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { buildAll, staleFiles, staleMessage } from "../scripts/generate.js";
+import { buildAll, specProblems, staleFiles, staleMessage } from "../scripts/generate.js";
+import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
 describe("generation", () => {
@@ -58,5 +59,48 @@ describe("generation", () => {
     expect(text).toContain("  demo: 1 breaking, 1 non-breaking, 0 docs\n");
     expect(text).toContain("  BREAKING demo withdraw: operation removed\n");
     expect(text).toMatch(/run `npm run generate` and commit generated\/\.\n$/);
+  });
+});
+
+describe("generate names the spec file of what it cannot read", () => {
+  /** A project at a temporary root: redocly.yaml naming `specs`, the vocabulary doc copied. */
+  function project(specs: Record<string, string | Buffer>): string {
+    const dir = tempDir("gen-read-");
+    mkdirSync(join(dir, "specs"));
+    mkdirSync(join(dir, "docs"));
+    writeFileSync(join(dir, "docs/spec-conventions.md"), readFileSync(join(ROOT, "docs/spec-conventions.md")));
+    writeFileSync(join(dir, "redocly.yaml"), `apis:\n${Object.keys(specs).map((n) => `  ${n}:\n    root: specs/${n}.yaml\n`).join("")}`);
+    for (const [n, text] of Object.entries(specs)) if (text !== "") writeFileSync(join(dir, `specs/${n}.yaml`), text);
+    return dir;
+  }
+  const ASYNC = 'asyncapi: 3.0.0\ninfo:\n  title: t\n  version: "1"\noperations:\n  a:\n    action: send\n    x-retryable: true\n';
+
+  it("a spec listed in redocly.yaml but missing: the api and its root", () => {
+    const dir = project({ gone: "" });
+    expect(() => readApis(dir)).toThrow("redocly.yaml api `gone`: root specs/gone.yaml does not exist");
+  });
+
+  it("a YAML error in an AsyncAPI spec (not linted): <file>:<line>:<col>", () => {
+    const dir = project({ ws: ASYNC.replace("    action: send", "    action: [send\n      x: y]") });
+    const apis = readApis(dir);
+    expect(() => specProblems(apis, dir)).toThrow(/^specs\/ws\.yaml:7:\d+: does not parse as YAML: /);
+  });
+
+  it("a byte that is not UTF-8: the file and its line, nothing generated with U+FFFD", () => {
+    const bytes = Buffer.from(ASYNC.replace("title: t", "title: t\u0000"), "utf8");
+    bytes[bytes.indexOf(0)] = 0xff;
+    const dir = project({ ws: bytes });
+    expect(() => readApis(dir)).toThrow("specs/ws.yaml:3:11: not UTF-8 text (byte 0xFF)");
+  });
+
+  it("a spec over the size limit", () => {
+    const dir = project({ ws: `${ASYNC}# ${"x".repeat(MAX_SPEC_BYTES)}\n` });
+    expect(() => readApis(dir)).toThrow(/specs\/ws\.yaml is 16\.0 MiB, larger than the 16 MiB a spec may be/);
+  });
+
+  it("a readable spec is read as before", () => {
+    const dir = project({ ws: ASYNC });
+    expect(readApis(dir).map((a) => [a.name, a.kind])).toEqual([["ws", "asyncapi"]]);
+    expect(specProblems(readApis(dir), dir)).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/
 import { recordDocSections } from "../spec-tools/record.js";
 import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
 import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
+import { readSpecFile } from "../spec-tools/spec-file.js";
 import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
 
 export interface SpecIo {
@@ -82,7 +83,7 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   if (!file) throw new SpecUsage("missing <vendor-doc-file>");
   const docText = readDoc(file, cwd);
   const specPath = join(root, entry.root);
-  const specText = readFileSync(specPath, "utf8");
+  const specText = readSpecFile(specPath, entry.root);
   const spec = parseSpecText(specText, entry.root);
   if (!spec["x-vendor-doc"]) throw new SpecUsage(`${entry.root} has no x-vendor-doc (how its vendor doc is read); see docs/doc-conformance.md`);
   if (values.record) {
