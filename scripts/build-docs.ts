@@ -22,16 +22,18 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parseDocument, type Document } from "yaml";
+import { danglingRefs } from "../src/spec-tools/spec-model.js";
+import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
-import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, readSpec, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
+import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -347,41 +349,55 @@ export interface BuildDocsOptions {
 }
 
 export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis: PortalApi[]; files: string[] }> {
-  const out = options.outDir ?? DOCS_OUT;
+  const out = resolve(options.outDir ?? DOCS_OUT);
   const log = options.log ?? (() => {});
-  mkdirSync(out, { recursive: true });
+  const entries = readApis();
+  // Before any page is rendered, every spec: readable UTF-8 YAML (a problem named
+  // <file>:<line>:<col>), every local $ref pointing at something, no text that would make a
+  // page load something remote, and each AsyncAPI spec valid to the AsyncAPI parser.
+  const texts = new Map<string, string>();
+  for (const api of entries) {
+    const text = readSpecFile(join(ROOT, api.root), api.root);
+    const spec = parseSpecDocument(text, api.root).toJS({ maxAliasCount: -1 }) as Record<string, any>;
+    const dangling = danglingRefs(spec);
+    if (dangling.length) throw new Error(`${api.root}: $ref ${JSON.stringify(dangling[0]!.ref)} at ${dangling[0]!.at} points at nothing${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
+    checkNoRemoteLoads(api.root, spec);
+    texts.set(api.name, text);
+  }
+  if (options.validate !== false) {
+    // Fail on an invalid spec with the parser's diagnostics, as `npm run generate` does.
+    const { parseAsyncApi } = await import("./generate-asyncapi.js");
+    for (const api of entries) if (api.kind === "asyncapi") await parseAsyncApi(api);
+  }
+  // The pages are written into a folder next to `out` and moved into place only when all of
+  // them were: a failure leaves the docs as they were, never half rebuilt.
+  mkdirSync(dirname(out), { recursive: true });
+  const stage = mkdtempSync(join(dirname(out), `.${basename(out)}-new-`));
   const tmp = mkdtempSync(join(tmpdir(), "tradeapi-docs-"));
+  const shown = (f: string) => relative(ROOT, join(out, relative(stage, f))) || f;
   const files: string[] = [];
   const apis: PortalApi[] = [];
   try {
-    const entries = readApis();
-    // Before any page is rendered: no spec text may make a page load something remote.
-    for (const api of entries) checkNoRemoteLoads(api.root, readSpec(readFileSync(join(ROOT, api.root), "utf8")));
     // Render the pages side by side: each is one redocly process, mostly waiting on I/O.
     const rendered = await Promise.all(
       entries.map(async (api) => {
         const started = Date.now();
-        const text = readFileSync(join(ROOT, api.root), "utf8");
-        if (api.kind === "asyncapi" && options.validate !== false) {
-          // Fail on an invalid spec with the parser's diagnostics, as `npm run generate` does.
-          const { parseAsyncApi } = await import("./generate-asyncapi.js");
-          await parseAsyncApi(api);
-        }
+        const text = texts.get(api.name)!;
         const doc = bundledSpec(api, text);
         // The index shows the spec's own descriptions, without the added operationId line.
         const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
         const specFile = join(tmp, `${api.name}.yaml`);
         writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
-        const file = join(out, `${api.name}.html`);
+        const file = join(stage, `${api.name}.html`);
         const config = join(tmp, `${api.name}.redocly.yaml`);
         writeFileSync(config, redoclyConfig(api));
         await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`);
-        log(`wrote ${relative(ROOT, file) || file} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        log(`wrote ${shown(file)} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
         if (api.kind !== "asyncapi") return { portal, files: [file] };
         const viewStarted = Date.now();
-        const view = join(out, asyncApiViewFile(api.name));
+        const view = join(stage, asyncApiViewFile(api.name));
         writeFileSync(view, await renderAsyncApiView(join(ROOT, api.root), `${portal.title} (${portal.version})`));
-        log(`wrote ${relative(ROOT, view) || view} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
+        log(`wrote ${shown(view)} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
         return { portal, files: [file, view] };
       }),
     );
@@ -395,29 +411,50 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     for (const api of apis) {
       const sections = changelog === null ? null : changelogSections(changelog, api.name);
       has[api.name] = !!sections?.length;
-      const file = join(out, `changelog-${api.name}.html`);
+      const file = join(stage, `changelog-${api.name}.html`);
       writeFileSync(file, changelogPage(api, sections));
       files.push(file);
     }
     log(`wrote ${apis.length} changelog pages (${changelog === null ? "no CHANGELOG.md yet" : "from CHANGELOG.md"})`);
-    const index = join(out, "index.html");
+    const index = join(stage, "index.html");
     writeFileSync(index, indexPage(apis, has));
     files.push(index);
-    log(`wrote ${relative(ROOT, index) || index} (${apis.reduce((n, a) => n + a.operations.length, 0)} operations searchable)`);
+    log(`wrote ${shown(index)} (${apis.reduce((n, a) => n + a.operations.length, 0)} operations searchable)`);
     for (const f of files) {
       const page = withContentSecurityPolicy(readFileSync(f, "utf8"));
       const remote = remoteResource(page);
-      if (remote) throw new Error(`${f} still loads a remote resource: ${remote}`);
+      if (remote) throw new Error(`${shown(f)} still loads a remote resource: ${remote}`);
       writeFileSync(f, page);
     }
-    return { apis, files };
+    replaceFolder(stage, out);
+    return { apis, files: files.map((f) => join(out, relative(stage, f))) };
   } finally {
+    rmSync(stage, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Put the folder `fresh` where `target` is (two renames in the same parent folder). */
+export function replaceFolder(fresh: string, target: string): void {
+  const old = `${fresh}-old`;
+  if (existsSync(target)) renameSync(target, old);
+  try {
+    renameSync(fresh, target);
+  } catch (e) {
+    if (existsSync(old)) renameSync(old, target);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
   await buildDocs({ log: (l) => process.stdout.write(`${l}\n`) });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main();
+/** One line per failure, never a stack (as `npm run generate`): the docs were left as they were. */
+function fail(e: unknown): never {
+  process.stderr.write(`docs: ${e instanceof Error ? e.message : String(e)}\ndocs: nothing was changed in ${relative(ROOT, DOCS_OUT)}\n`);
+  process.exit(1);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) await main().catch(fail);
