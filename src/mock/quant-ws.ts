@@ -237,7 +237,7 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
       gw.later(downMs, () => mock.sendState(StateCode.READY, "ready", token));
     },
     sendRaw(text) {
-      for (const c of gw.conns) gw.write(c, text);
+      for (const c of gw.conns) gw.write(c, text, true);
     },
     forgetToken(token) {
       const login = gw.logins.get(token);

@@ -3,10 +3,13 @@
  * running emulators: no request holds the emulator for others, no client makes it keep more
  * and more, and no request corrupts its state or its answers.
  */
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { signBhexParams } from "../../src/auth/bhex.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -93,5 +96,146 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
     const data = Buffer.from(`["${id}", 7]`).toString("base64");
     const got = await xtCall(xt.url, "GET", "/trade/api/v1/getBatchOrders", { market: "btc_usdt", data });
     expect((got.body.data as unknown[]).length).toBe(1);
+  });
+});
+
+// ---- quant-ws ----
+
+/** A raw quant-ws socket: send frames (objects or raw text), wait for the one `match` accepts. */
+async function qws(m: QuantWsMock) {
+  const ws = new WebSocket(m.url);
+  open.push({ close: async () => ws.terminate() });
+  const frames: Array<Record<string, unknown>> = [];
+  /** Replies by cid, as they come. */
+  const replies = new Map<string, (f: Record<string, unknown>) => void>();
+  ws.on("message", (d) => {
+    const f = JSON.parse(String(d)) as Record<string, unknown>;
+    const r = typeof f.cid === "string" ? replies.get(`${String(f.op)} ${f.cid}`) : undefined;
+    if (r) r(f);
+    else frames.push(f);
+  });
+  await new Promise((r) => ws.once("open", r));
+  const wait = async (match: (f: Record<string, unknown>) => boolean, ms = 2_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 5))) {
+      const hit = frames.find(match);
+      if (hit) return hit;
+    }
+    throw new Error(`no matching frame; got ${JSON.stringify(frames).slice(-500)}`);
+  };
+  let seq = 0;
+  const ask = (frame: Record<string, unknown> | string, op?: string) => {
+    const cid = `c${++seq}`;
+    const key = `${op ?? String((frame as Record<string, unknown>).op)} ${cid}`;
+    const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no reply to ${key}`)), 5_000);
+      replies.set(key, (f) => {
+        clearTimeout(t);
+        replies.delete(key);
+        resolve(f);
+      });
+    });
+    ws.send(typeof frame === "string" ? frame.replace("CID", cid) : JSON.stringify({ ...frame, cid }));
+    return answer;
+  };
+  const login = async (extra: Record<string, unknown> = {}) => {
+    const r = await ask({ op: "login", platform: "huobi", symbols: ["ETH/USDT"], access_key: `k${Math.random()}`, secret_key: "s", ...extra });
+    if (r.result) await wait((f) => f.op === "state" && f.token === r.token && f.code === 6);
+    return r;
+  };
+  return { ws, frames, wait, ask, login };
+}
+
+async function qwsMock(opts: Parameters<typeof startQuantWsMock>[0] = {}): Promise<QuantWsMock> {
+  return started(startQuantWsMock({ readyDelayMs: 10, ...opts }));
+}
+
+describe("quant-ws: a client that stops reading, or logs in without end, is bounded", () => {
+  it("pushes (login snapshots) count against the unread-bytes limit too: the socket is closed, not buffered without bound", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    (c.ws as unknown as { _socket: Socket })._socket.pause();
+    // Each login's snapshots (1 000 positions) are pushes: ~40 MB for 100 logins, never read.
+    const symbols = Array.from({ length: 1_000 }, (_, i) => `S${i}/USDT`);
+    for (let i = 0; i < 100; i++) c.ws.send(JSON.stringify({ op: "login", cid: `l${i}`, platform: "okex", symbols, access_key: `k${i}`, secret_key: "s" }));
+    for (let end = Date.now() + 10_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
+    expect(m.openSockets).toBe(0);
+    expect(m.tokens()).toEqual([]);
+  }, 15_000);
+
+  it("one socket holds at most 100 logins; the next is refused (result false), and others may still log in", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    const answers = await Promise.all(Array.from({ length: 101 }, (_, i) => c.ask({ op: "login", platform: "okex", symbols: [], access_key: `k${i}`, secret_key: "s" })));
+    expect(answers.filter((a) => a.result === true)).toHaveLength(100);
+    expect(answers.find((a) => a.result === false)).toMatchObject({ error_message: expect.stringMatching(/Too many logins on this connection/) });
+    expect((await (await qws(m)).login()).result).toBe(true);
+  });
+
+  it("a fail… login's retry loop does not spin with readyDelayMs 0, and stops when its socket closes", async () => {
+    const m = await qwsMock({ readyDelayMs: 0 });
+    const c = await qws(m);
+    await c.ask({ op: "login", platform: "okex", symbols: [], access_key: "fail-connect", secret_key: "s" });
+    await new Promise((r) => setTimeout(r, 300));
+    const states = c.frames.filter((f) => f.op === "state").length;
+    expect(states).toBeGreaterThan(1);
+    expect(states).toBeLessThan(20);
+    c.ws.terminate();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.tokens()).toEqual([]);
+  });
+});
+
+describe("quant-ws: place_order takes numbers only, and refused orders create nothing", () => {
+  it("refuses a price or quantity that is no finite number (result false); balances stay numbers", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    const token = (await c.login()).token as string;
+    const order = `{"op":"place_order","cid":"CID","token":"${token}","symbol":"ETH/USDT","action":"BUY","order_type":"LIMIT",`;
+    for (const tail of ['"price":1,"quantity":1e999}', '"price":"0x10","quantity":1}', '"price":1,"quantity":[7]}', '"price":1,"quantity":true}', '"price":"","quantity":1}', '"price":0,"quantity":1}', '"price":1,"quantity":-5}', '"price":1,"quantity":"5"}', '"price":1e308,"quantity":1e308}']) {
+      expect(await c.ask(order + tail, "place_order"), tail).toMatchObject({ result: false, error_message: "Invalid price or quantity" });
+    }
+    const asset = await c.ask({ op: "asset", token });
+    expect(asset.data).toEqual({ USDT: { free: 100_000, locked: 0, total: 100_000 }, ETH: { free: 10, locked: 0, total: 10 } });
+    // An honest order still works.
+    expect(await c.ask({ op: "place_order", token, symbol: "ETH/USDT", action: "BUY", order_type: "LIMIT", price: 1, quantity: 2 })).toMatchObject({ result: true });
+  });
+
+  it("a ping whose ts no int64 holds gets an error, not a pong with ts null", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    c.ws.send(`{"op":"ping","ts":${"9".repeat(5_000)}}`);
+    expect(await c.wait((f) => f.op === "error" || f.op === "pong")).toEqual({ op: "error", error_message: "'ts' must be an integer of at most 64 bits" });
+  });
+
+  it("a refused order on a new symbol creates no balance; a login holds at most 2 000 currencies", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    const token = (await c.login({ platform: "huobi_future" })).token as string;
+    for (let i = 0; i < 20; i++) {
+      expect(await c.ask({ op: "place_order", token, symbol: `A/Q${i}`, action: "BUY", order_type: "LIMIT", price: 1, quantity: 1 })).toMatchObject({ result: false, error_message: "Insufficient balance" });
+    }
+    expect(Object.keys((await c.ask({ op: "asset", token })).data as object).sort()).toEqual(["ETH", "USDT"]);
+    // A contract SELL needs no balance: each fills and holds two new currencies, up to the cap.
+    // (Its notifications are not what this test reads.)
+    for (const topic of ["asset", "order", "fill", "position"]) m.silence(`notify:${topic}`);
+    const sells = await Promise.all(Array.from({ length: 1_005 }, (_, i) => c.ask({ op: "place_order", token, symbol: `B${i}/C${i}`, action: "SELL", order_type: "MARKET", price: 0, quantity: 1 }, "place_order")));
+    expect(sells.filter((s) => s.result === false)).not.toHaveLength(0);
+    expect(sells.find((s) => s.result === false)).toMatchObject({ error_message: "Too many symbols traded on this login" });
+    expect(Object.keys((await c.ask({ op: "asset", token })).data as object).length).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe("quant-ws: the log shows request text, never forges lines", () => {
+  it("a platform with a newline is quoted; a 1 000-symbol login is a short line", async () => {
+    const lines: string[] = [];
+    const m = await qwsMock({ log: (l) => lines.push(l) });
+    const c = await qws(m);
+    await c.ask({ op: "login", platform: "okex\nquant-ws mock: FORGED", symbols: [], access_key: "k1", secret_key: "s" });
+    await c.login({ symbols: Array.from({ length: 1_000 }, (_, i) => `S${i}/USDT`) });
+    const logins = lines.filter((l) => / login /.test(l));
+    expect(logins).toHaveLength(2);
+    expect(logins.some((l) => l.includes("\n"))).toBe(false);
+    expect(logins[0]).toContain(String.raw`"okex\nquant-ws mock: FORGED"`);
+    expect(logins[1]!.length).toBeLessThan(300);
   });
 });

@@ -192,7 +192,8 @@ describe("quant-ws request input", () => {
 
   it("a valid request still goes out as written", async () => {
     const { mock, client } = await setup();
-    const session = await client.login(creds());
+    // A signed quantity is for contracts (the spec); the emulator refuses one on a spot platform.
+    const session = await client.login(creds({ platform: "huobi_future" }));
     const orderNo = await session.placeOrder({ ...limit, quantity: -2 });
     expect(framesOf(mock, "place_order")).toEqual([expect.objectContaining({ ...limit, quantity: -2 })]);
     expect(await session.cancelOrder(ETH, [orderNo])).toMatchObject({ cancelled: [orderNo] });

@@ -63,6 +63,37 @@ export function split(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = "USDT"] = symbol.split("/");
   return { base, quote };
 }
+/** The free amount of a currency; looking does not create a balance (as positionView). */
+export const freeOf = (login: Login, ccy: string): number => login.balances.get(ccy)?.free ?? 0;
+
+/**
+ * Most currencies (balances) and positions one login holds: each symbol an order names can
+ * add two currencies and a position, and orders on ever-new symbols grew them without bound.
+ */
+export const MAX_LOGIN_CURRENCIES = 2_000;
+export const MAX_LOGIN_POSITIONS = 2_000;
+
+/** Would an order on `symbol` take the login above MAX_LOGIN_CURRENCIES or MAX_LOGIN_POSITIONS? */
+export function beyondLoginCaps(login: Login, symbol: string): boolean {
+  const { base, quote } = split(symbol);
+  const added = new Set([base, quote].filter((c) => !login.balances.has(c))).size;
+  return login.balances.size + added > MAX_LOGIN_CURRENCIES || (!login.positions.has(symbol) && login.positions.size >= MAX_LOGIN_POSITIONS);
+}
+
+/** Most orders one login keeps: past it the oldest finished one is forgotten (an open one never is). */
+export const MAX_LOGIN_ORDERS = 10_000;
+
+/** Room for one more order: false when the login holds MAX_LOGIN_ORDERS open orders. */
+export function roomForOrder(login: Login): boolean {
+  if (login.orders.size < MAX_LOGIN_ORDERS) return true;
+  for (const [no, o] of login.orders) {
+    if (isOpen(o)) continue;
+    login.orders.delete(no);
+    return true;
+  }
+  return false;
+}
+
 export function balance(login: Login, ccy: string): Balance {
   let b = login.balances.get(ccy);
   if (!b) login.balances.set(ccy, (b = { free: 0, locked: 0, total: 0 }));

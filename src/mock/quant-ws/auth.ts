@@ -2,12 +2,18 @@
  * The quant-ws emulator's login: the credential and platform check and the state sequence
  * that follows (see src/mock/quant-ws.ts for the access-key prefixes and what each gives).
  */
+import { WebSocket } from "ws";
 import { StateCode } from "../../../generated/quant-ws.js";
 import { assetView, invalidSymbol, isKnownSymbol, orderView, positionView, split, type Login } from "./account.js";
 import { field, type Conn, type Gateway } from "./gateway.js";
 
 /** Most symbols one login subscribes to (each is a position snapshot at CONNECT_SUCCESS). */
 export const MAX_LOGIN_SYMBOLS = 1_000;
+/** Most logins one socket holds, and the emulator in all (each keeps state and gets pushes). */
+export const MAX_SOCKET_LOGINS = 100;
+export const MAX_LOGINS = 10_000;
+/** Fastest a "fail…" login's CONNECT_FAILED / RECONNECTING loop goes (readyDelayMs 0 made it a busy loop). */
+const MIN_RETRY_MS = 50;
 
 export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string): void {
   const platform = field<string>(f, "platform");
@@ -24,6 +30,10 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
   }
   const key = `${accessKey}@${String(platform)}`;
   if (gw.byKey.has(key)) return refuse("Do not log in repeat");
+  if (gw.logins.size >= MAX_LOGINS) return refuse(`Too many logins: at most ${MAX_LOGINS}`);
+  let onSocket = 0;
+  for (const l of gw.logins.values()) if (l.socket === c) onSocket++;
+  if (onSocket >= MAX_SOCKET_LOGINS) return refuse(`Too many logins on this connection: at most ${MAX_SOCKET_LOGINS}`);
   const token = `${(++gw.tokenSeq).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
   const login: Login = {
     token,
@@ -42,7 +52,9 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
   }
   gw.logins.set(token, login);
   gw.byKey.set(key, login);
-  gw.log(`quant-ws mock: socket ${c.id} login ${platform} [${login.symbols.join(",")}] → token ${token.slice(0, 4)}…`);
+  // The platform as JSON (a newline in it forged a log line) and cut, as the symbol list.
+  const shown = login.symbols.length > 10 ? `${login.symbols.slice(0, 10).join(",")},… (${login.symbols.length} symbols)` : login.symbols.join(",");
+  gw.log(`quant-ws mock: socket ${c.id} login ${String(JSON.stringify(platform)).slice(0, 60)} [${shown}] → token ${token.slice(0, 4)}…`);
   gw.reply(c, { op: "login", cid, result: true, error_message: "", token });
   // Every failure below comes after a result-true reply; the login stays held until logout.
   const half = Math.floor(gw.settings.readyDelayMs / 2);
@@ -69,10 +81,11 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
     return;
   }
   if (accessKey.startsWith("fail")) {
-    // The server never gives up: CONNECT_FAILED, RECONNECTING, CONNECT_FAILED, ...
+    // The server never gives up: CONNECT_FAILED, RECONNECTING, CONNECT_FAILED, ... while the
+    // login lives (it ends with its socket) and the socket is open.
     const retry = (n: number) =>
-      gw.later(half, () => {
-        if (!live()) return;
+      gw.later(n === 1 ? half : Math.max(half, MIN_RETRY_MS), () => {
+        if (!live() || c.ws.readyState !== WebSocket.OPEN) return;
         gw.state(login, n % 2 ? StateCode.CONNECT_FAILED : StateCode.RECONNECTING, n % 2 ? "connect to the exchange failed" : "reconnecting to the exchange");
         retry(n + 1);
       });

@@ -16,6 +16,8 @@ export interface Conn {
   flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** halfOpen(): nothing is read or written any more, and closing it does not end its logins. */
   dead: boolean;
+  /** Bytes of a test's sendRaw that may still be buffered (not counted against MAX_BUFFERED_BYTES). */
+  rawBuffered: number;
 }
 
 export interface GatewaySettings {
@@ -77,15 +79,19 @@ export class Gateway {
   }
 
   /**
-   * Send `text`. `answer`: it answers a request (a reply, a pong), so the client decides how
-   * many are sent: a socket whose client has stopped reading (more than MAX_BUFFERED_BYTES
-   * waiting to be sent) is closed then, as servers do, instead of buffering without bound.
-   * Pushes (states, notifications, a test's sendRaw) are not counted against it: a test may
-   * flood a client on purpose.
+   * Send `text`. A socket whose client has stopped reading (more than MAX_BUFFERED_BYTES
+   * waiting to be sent) is closed then, as servers do, instead of buffering without bound:
+   * replies and pushes alike (states and snapshots are pushes too, and logins on one socket
+   * that stopped reading made the emulator buffer hundreds of MB of them). `unlimited`: a
+   * test's sendRaw, which may flood a client on purpose.
    */
-  write(c: Conn, text: string, answer = false): void {
+  write(c: Conn, text: string, unlimited = false): void {
     if (c.dead || c.ws.readyState !== WebSocket.OPEN) return;
-    if (answer && c.ws.bufferedAmount + text.length > MAX_BUFFERED_BYTES) {
+    // What sendRaw buffered does not count against the emulator's own frames either; of it,
+    // at most what is still buffered is left.
+    c.rawBuffered = Math.min(c.rawBuffered, c.ws.bufferedAmount);
+    if (unlimited) c.rawBuffered += text.length;
+    else if (c.ws.bufferedAmount - c.rawBuffered + text.length > MAX_BUFFERED_BYTES) {
       this.log(`quant-ws mock: socket ${c.id} has more than ${MAX_BUFFERED_BYTES} bytes unread, closing`);
       c.ws.terminate();
       return;
@@ -104,7 +110,7 @@ export class Gateway {
     }
     const held = c.held.reverse();
     c.held = [];
-    for (const t of held) this.write(c, t, true);
+    for (const t of held) this.write(c, t);
   }
   /** A reply to a request, through the delay / reorder / silence faults. */
   reply(c: Conn, frame: Record<string, unknown>): void {
@@ -119,7 +125,7 @@ export class Gateway {
           c.flushTimer = setTimeout(() => this.flushHeld(c), 50);
           this.timers.add(c.flushTimer);
         }
-      } else this.write(c, text, true);
+      } else this.write(c, text);
     };
     if (this.settings.replyDelayMs > 0) this.later(this.settings.replyDelayMs, out);
     else out();
@@ -163,7 +169,7 @@ export class Gateway {
 
   /** A new socket: counted, and its frames go to `onFrame`. */
   accept(ws: WebSocket, id: number, onFrame: (c: Conn, text: string) => void): void {
-    const c: Conn = { id, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false };
+    const c: Conn = { id, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false, rawBuffered: 0 };
     this.conns.add(c);
     this.accepted++;
     for (const w of [...this.acceptWatchers]) w();

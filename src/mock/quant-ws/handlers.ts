@@ -4,7 +4,7 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, balance, fill, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, split, type Login, type MockOrder } from "./account.js";
+import { assetView, beyondLoginCaps, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 
@@ -33,20 +33,28 @@ const place_order: Handler = (gw, c, f, cid) => {
   if (!known) return;
   const { login, symbol } = known;
   const action = field<string>(f, "action");
-  const price = Number(field(f, "price"));
-  const quantity = Math.abs(Number(field(f, "quantity")));
+  const price = field<unknown>(f, "price");
+  const sent = field<unknown>(f, "quantity");
   const orderType = field<string>(f, "order_type");
   const fail = (msg: string) => gw.reply(c, { op: "place_order", cid, result: false, error_message: msg });
   if (action !== "BUY" && action !== "SELL") return fail(`Invalid action ${action}`);
   if (orderType !== "LIMIT" && orderType !== "MARKET" && orderType !== "IOC") return fail(`Invalid order_type ${orderType}`);
-  if (!(quantity > 0) || !Number.isFinite(price) || price < 0) return fail("Invalid price or quantity");
+  const contract = login.platform.includes("future") || login.platform.includes("swap");
+  // JSON numbers, as the spec has them (text, arrays, true and 1e999 = Infinity were read as
+  // numbers and made balances null); a price above 0 unless MARKET (0 by the doc); a quantity
+  // other than 0, negative only on a contract (the doc: its sign selects long or short).
+  const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  if (!finite(price) || price < 0 || (price === 0 && orderType !== "MARKET")) return fail("Invalid price or quantity");
+  if (!finite(sent) || sent === 0 || (sent < 0 && !contract)) return fail("Invalid price or quantity");
+  const quantity = Math.abs(sent);
   const mark = gw.settings.marks.get(symbol) ?? 100;
   const { base, quote } = split(symbol);
   const execPrice = orderType === "MARKET" ? mark : price;
-  if (action === "BUY" && balance(login, quote).free < execPrice * quantity) return fail("Insufficient balance");
-  if (action === "SELL" && balance(login, base).free < quantity && !login.platform.includes("future") && !login.platform.includes("swap")) {
-    return fail("Insufficient balance");
-  }
+  if (!Number.isFinite(execPrice * quantity)) return fail("Invalid price or quantity");
+  if (action === "BUY" && freeOf(login, quote) < execPrice * quantity) return fail("Insufficient balance");
+  if (action === "SELL" && freeOf(login, base) < quantity && !contract) return fail("Insufficient balance");
+  if (beyondLoginCaps(login, symbol)) return fail("Too many symbols traded on this login");
+  if (!roomForOrder(login)) return fail("Too many open orders on this login");
   const now = Date.now();
   // The server reports MARKET orders with price null.
   const o: MockOrder = { symbol, order_no: String(++gw.orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now };
@@ -150,15 +158,17 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     f = v as Record<string, unknown>;
   } catch (e) {
     gw.frames.record(c.id, text, text.length);
-    gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }), true);
+    gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }));
     return;
   }
   gw.frames.record(c.id, f, text.length);
   const op = f.op;
   try {
     if (op === "ping") {
-      const ts = field<number>(f, "ts");
-      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }), true);
+      const ts = field<unknown>(f, "ts");
+      // An int64 (the spec): 5 000 digits parse to Infinity, which a pong would echo as null.
+      if (typeof ts === "number" && !(Math.abs(ts) < 2 ** 63)) throw new Error("'ts' must be an integer of at most 64 bits");
+      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }));
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";
       HANDLERS[op]!(gw, c, f, cid);
@@ -168,6 +178,6 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     }
     c.lastActive = Date.now();
   } catch (e) {
-    gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }), true);
+    gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }));
   }
 }
