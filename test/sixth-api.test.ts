@@ -8,6 +8,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { ApiEntry } from "../scripts/api-registry.js";
+import { buildAll, redoclyLint } from "../scripts/generate.js";
 import { normalizeBigints, extractMeta } from "../scripts/openapi-meta.js";
 import { AuthError, CredentialsError, OrderNotFoundError, UsageError } from "../src/handwritten/core/errors.js";
 import { parseJson, stringifyJson } from "../src/handwritten/core/json.js";
@@ -63,6 +65,26 @@ beforeAll(async () => {
   });
 });
 afterAll(() => mock?.close());
+
+/**
+ * Step 2 of the doc, `npm run generate`, on the fixture as `specs/openapi/acme.yaml`: the same
+ * checks (redocly lint with the project's ruleset, the spec rules of scripts/spec-rules.ts,
+ * then the types and both metadata files), nothing written.
+ */
+describe("the fixture passes what `npm run generate` checks", () => {
+  const entry: ApiEntry = { name: "demo", root: SPEC, kind: "openapi", typesOutput: "generated/demo-rest.ts", metaOutput: "generated/demo-rest.meta.ts" };
+
+  it("redocly lint: no errors (public operations say `security: []`)", () => {
+    expect(redoclyLint([SPEC])).toBeUndefined();
+  }, 30_000);
+
+  it("the spec rules, the types and the metadata (x-retryable on every operation, …)", async () => {
+    const files = await buildAll([entry]);
+    expect([...files.keys()].sort()).toEqual(["generated/README.md", "generated/demo-rest.docs.ts", "generated/demo-rest.meta.ts", "generated/demo-rest.ts"]);
+    // (the metadata this test runs the API with is what generate writes)
+    expect(files.get("generated/demo-rest.docs.ts")).toContain('"operationId": "placeOrder"');
+  }, 30_000);
+});
 
 describe("the fixture's signer (known answers from `printf '%s' … | sha256sum`)", () => {
   it.each([
