@@ -505,10 +505,30 @@ function lowerResponseKeys(doc: Node): Node {
   return doc;
 }
 
+/**
+ * api-smart-diff reports a field added as required twice: the property added, and its name
+ * added to `required`. The property's line says it ("required request field x added"): the
+ * `required` entry of a property added in the same diff is left out (one change, one line).
+ */
+function dropRequiredOfAddedFields(diffs: RawDiff[]): RawDiff[] {
+  const key = (path: ReadonlyArray<string | number>) => path.map(String).join("\u0000");
+  const added = new Set(diffs.filter((d) => d.action === "add" && d.path[d.path.length - 2] === "properties").map((d) => key(d.path)));
+  return diffs.filter((d) => {
+    if (d.action !== "add") return true;
+    const last = d.path[d.path.length - 1];
+    const entry = d.path[d.path.length - 2] === "required" && typeof last === "number";
+    const list = last === "required" && Array.isArray(d.after);
+    if (!entry && !list) return true;
+    const schema = d.path.slice(0, entry ? -2 : -1);
+    const names = entry ? [d.after] : (d.after as unknown[]);
+    return !names.every((n) => added.has(key([...schema, "properties", String(n)])));
+  });
+}
+
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   lowerResponseKeys(before);
   lowerResponseKeys(after);
-  const { diffs } = (await compare())(before, after);
+  const diffs = dropRequiredOfAddedFields((await compare())(before, after).diffs);
   const out: SpecChange[] = [];
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {
@@ -682,7 +702,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
     }
-    const { diffs } = cmp(jsonSafe(b.payload), jsonSafe(a.payload));
+    const diffs = dropRequiredOfAddedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs);
     for (const d of diffs) {
       const c = classify({ ...d, path: ["payload", ...d.path] }, side, { payload: b.payload } as Node, { payload: a.payload } as Node);
       out.push({ api, kind: c.kind, operation: label, message: `payload ${c.message ?? d.description ?? d.path.join(".")}`, rule: c.rule });
