@@ -27,19 +27,27 @@ import type { RateLimitRule } from "../src/handwritten/core/rate-limit.js";
 type Node = Record<string, unknown>;
 const METHODS = ["get", "post", "put", "delete", "patch"] as const;
 
-/** Resolve local `$ref`s (merging sibling keys, as OpenAPI 3.1 allows). */
-export function deref(doc: Node, node: unknown, depth = 0): unknown {
-  if (depth > 64) throw new Error("$ref nesting too deep (cycle?)");
-  if (Array.isArray(node)) return node.map((n) => deref(doc, n, depth + 1));
+/**
+ * Resolve local `$ref`s (merging sibling keys, as OpenAPI 3.1 allows). The metadata holds
+ * schemas resolved, so a recursive schema (a tree node whose `children` are tree nodes) cannot
+ * be held: it is refused naming the `$ref`s of the cycle (docs/spec-conventions.md).
+ */
+export function deref(doc: Node, node: unknown, depth = 0, chain: readonly string[] = []): unknown {
+  if (depth > 64) throw new Error(`$ref nesting deeper than 64 levels${chain.length ? ` (through ${chain.join(" → ")})` : ""}`);
+  if (Array.isArray(node)) return node.map((n) => deref(doc, n, depth + 1, chain));
   if (!node || typeof node !== "object") return node;
   const obj = node as Node;
   if (typeof obj.$ref === "string") {
+    if (chain.includes(obj.$ref)) {
+      const cycle = [...chain.slice(chain.indexOf(obj.$ref)), obj.$ref];
+      throw new Error(`recursive schema: $ref ${cycle.join(" → ")}; the generator does not support recursive schemas (docs/spec-conventions.md)`);
+    }
     const target = resolvePointer(doc, obj.$ref);
     const { $ref: _ignored, ...rest } = obj;
-    return deref(doc, { ...(target as Node), ...rest }, depth + 1);
+    return deref(doc, { ...(target as Node), ...rest }, depth + 1, [...chain, obj.$ref]);
   }
   const out: Node = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = deref(doc, v, depth + 1);
+  for (const [k, v] of Object.entries(obj)) out[k] = deref(doc, v, depth + 1, chain);
   return out;
 }
 
@@ -303,10 +311,23 @@ export function extractMeta(api: string, spec: string, raw: Node, docs = true): 
   const operations: OperationMeta[] = [];
   const paths = (doc.paths ?? {}) as Record<string, Node>;
   for (const [path, itemRaw] of Object.entries(paths)) {
-    const item = deref(doc, itemRaw) as Node;
+    // (a problem is named by its operation: `GET /tree (getTree): recursive schema: …`)
+    const where = (m?: string) => {
+      const id = m ? ((itemRaw as Node | undefined)?.[m] as Node | undefined)?.operationId : undefined;
+      return m ? `${m.toUpperCase()} ${path}${typeof id === "string" ? ` (${id})` : ""}` : `path ${path}`;
+    };
+    const named = <T>(m: string | undefined, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new Error(`${where(m)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    };
+    const present = METHODS.filter((m) => (itemRaw as Node | undefined)?.[m] !== undefined);
+    const item = named(present.length === 1 ? present[0] : undefined, () => deref(doc, itemRaw) as Node);
     for (const m of METHODS) {
       const op = item[m] as Node | undefined;
-      if (op) operations.push(operationMeta(doc, item, op, m, path, docs));
+      if (op) operations.push(named(m, () => operationMeta(doc, item, op, m, path, docs)));
     }
   }
   const rateLimits: Record<string, RateLimitRule> = {};

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, specProblems, staleFiles, staleMessage } from "../scripts/generate.js";
+import { extractMeta } from "../scripts/openapi-meta.js";
 import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
@@ -102,5 +103,39 @@ describe("generate names the spec file of what it cannot read", () => {
     const dir = project({ ws: ASYNC });
     expect(readApis(dir).map((a) => [a.name, a.kind])).toEqual([["ws", "asyncapi"]]);
     expect(specProblems(readApis(dir), dir)).toEqual([]);
+  });
+});
+
+describe("a recursive schema (not supported, docs/spec-conventions.md)", () => {
+  const spec = (tree: Record<string, unknown>) => ({
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    paths: {
+      "/tree": {
+        get: {
+          operationId: "getTree",
+          "x-retryable": true,
+          responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/TreeNode" } } } } },
+        },
+      },
+    },
+    components: { schemas: tree },
+  });
+
+  it("is refused naming the operation and the $ref cycle", () => {
+    const doc = spec({ TreeNode: { type: "object", properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/components/schemas/TreeNode" } } } } });
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", doc)).toThrow(
+      "GET /tree (getTree): recursive schema: $ref #/components/schemas/TreeNode → #/components/schemas/TreeNode; the generator does not support recursive schemas (docs/spec-conventions.md)",
+    );
+  });
+
+  it("two schemas that $ref each other: both named", () => {
+    const doc = spec({ TreeNode: { type: "object", properties: { leaf: { $ref: "#/components/schemas/Leaf" } } }, Leaf: { type: "object", properties: { up: { $ref: "#/components/schemas/TreeNode" } } } });
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", doc)).toThrow("$ref #/components/schemas/TreeNode → #/components/schemas/Leaf → #/components/schemas/TreeNode");
+  });
+
+  it("the same schema used twice, not recursively, is fine", () => {
+    const doc = spec({ TreeNode: { type: "object", properties: { a: { $ref: "#/components/schemas/Leaf" }, b: { $ref: "#/components/schemas/Leaf" } } }, Leaf: { type: "string" } });
+    expect(extractMeta("t", "specs/openapi/t.yaml", doc).operations.map((o) => o.operationId)).toEqual(["getTree"]);
   });
 });
