@@ -3,13 +3,22 @@
  * running emulators: no request holds the emulator for others, no client makes it keep more
  * and more, and no request corrupts its state or its answers.
  */
-import type { Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { signBhexParams } from "../../src/auth/bhex.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
+import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
+import type { OperationMeta } from "../../src/handwritten/core/meta.js";
+import { BhexState, MAX_BHEX_MADE_LOCKS, MAX_BHEX_TASK_ROWS, MAX_BHEX_TASKS } from "../../src/mock/bhex/state.js";
+import { startHttpMock, type MockRequest } from "../../src/mock/http-mock.js";
 import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
+import { xeleHandlers } from "../../src/mock/xele/handlers.js";
+import { MAX_XELE_RECORDS, MAX_XELE_TOKENS, XeleState } from "../../src/mock/xele/state.js";
+import { xtHandlers } from "../../src/mock/xt/handlers.js";
+import { MAX_XT_PAYOUTS, XtState } from "../../src/mock/xt/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -66,16 +75,18 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
     expect(r.body).toMatchObject({ status: 0, data: [expect.objectContaining({ lockAmount: expect.any(String) })] });
   });
 
-  it("bhex reads a batch lock task's numeric client_order_id once, not per row", async () => {
+  it("bhex refuses a batch lock task's long client_order_id (it was read as a number per row), at once", async () => {
     const bhex = await started(startBhexMock());
     const item = { user_id: "83214971450163200", token_id: "USDT", amount: "1" };
     const items = JSON.stringify(Array.from({ length: 500 }, () => item));
     const t = performance.now();
     const r = await bhexCall(bhex.url, "/api/v2/org/finance/batch_lock_position", { client_order_id: "1".repeat(100_000), data_type: "json", items });
-    expect(r.body).toMatchObject({ status: 0 });
+    expect(r.body).toMatchObject({ status: 1, msg: "parameter client_order_id longer than 64 characters" });
+    expect(performance.now() - t).toBeLessThan(1_500);
+    const ok = await bhexCall(bhex.url, "/api/v2/org/finance/batch_lock_position", { client_order_id: "9".repeat(19), data_type: "json", items });
+    expect(ok.body).toMatchObject({ status: 0 });
     const locks = await bhexCall(bhex.url, "/api/v2/org/statistics/lock_record", { user_id: "83214971450163200", limit: "1" });
     expect(locks.body).toMatchObject({ status: 0, data: [expect.objectContaining({ lockAmount: "1" })] });
-    expect(performance.now() - t).toBeLessThan(1_500);
   });
 
   it("xt refuses batch ids beyond an int64 (400) and finds no order for one, at once", async () => {
@@ -237,5 +248,106 @@ describe("quant-ws: the log shows request text, never forges lines", () => {
     expect(logins.some((l) => l.includes("\n"))).toBe(false);
     expect(logins[0]).toContain(String.raw`"okex\nquant-ws mock: FORGED"`);
     expect(logins[1]!.length).toBeLessThan(300);
+  });
+});
+
+// ---- stored state is bounded ----
+
+describe("what the HTTP emulators keep is bounded (the newest N), and text they keep is short", () => {
+  const fake = (params: Record<string, string>, op: OperationMeta) => ({ params, op, notes: [] }) as unknown as MockRequest;
+
+  it("xt keeps the newest MAX_XT_PAYOUTS withdrawals; withdraw refuses Infinity, 0x10 and a long address (400)", async () => {
+    const st = new XtState(0);
+    const withdraw = xtHandlers(st).withdraw!;
+    const op = xtMeta.operations.find((o) => o.operationId === "withdraw")!;
+    for (let i = 0; i < MAX_XT_PAYOUTS + 5; i++) expect(withdraw(fake({ coin: "btc", address: `a${i}`, amount: "1" }, op)).body).toMatchObject({ code: 200 });
+    expect(st.payouts.length).toBe(MAX_XT_PAYOUTS);
+    expect(st.payouts[0]).toMatchObject({ address: `a${MAX_XT_PAYOUTS + 4}` });
+    const xt = await started(startXtMock());
+    for (const p of [{ amount: "Infinity" }, { amount: "0x10" }, { amount: "1e999" }, { address: "a".repeat(201) }, { coin: "c".repeat(21) }]) {
+      expect((await xtCall(xt.url, "GET", "/trade/api/v1/withdraw", { coin: "btc", address: "addr", amount: "1", ...p })).body, JSON.stringify(p).slice(0, 40)).toMatchObject({ code: 400 });
+    }
+    expect((await xtCall(xt.url, "GET", "/trade/api/v1/withdraw", { coin: "btc", address: "addr", amount: "0.5" })).body).toMatchObject({ code: 200 });
+  });
+
+  it("bhex keeps the newest MAX_BHEX_TASKS tasks (and MAX_BHEX_TASK_ROWS rows) and MAX_BHEX_MADE_LOCKS locks", () => {
+    const st = new BhexState({ now: Date.now, users: new Set(["1"]), pagedRecords: 2 });
+    const row = { user_id: "1", token_id: "USDT", amount: "1" };
+    for (let i = 0; i < MAX_BHEX_TASKS + 5; i++) st.createTask("financeBatchLockPosition", { client_order_id: String(i) }, [row, row, row, row, row, row, row, row, row, row, row, row]);
+    expect(st.tasks.size).toBe(MAX_BHEX_TASKS);
+    expect(st.findTask("financeBatchLockPosition", "0")).toBeUndefined();
+    expect(st.findTask("financeBatchLockPosition", String(MAX_BHEX_TASKS + 4))).toBeDefined();
+    const locks = st.lockRecords("1");
+    expect(locks.length).toBe(MAX_BHEX_MADE_LOCKS + 2);
+    // Newest first.
+    expect(BigInt(String(locks[0]!.id)) > BigInt(String(locks[1]!.id))).toBe(true);
+    const many = Array.from({ length: MAX_BHEX_TASK_ROWS / 2 }, () => row);
+    for (let i = 0; i < 3; i++) st.createTask("financeBatchTransfer", { client_order_id: `big${i}` }, many);
+    expect(st.tasks.size).toBeLessThanOrEqual(2);
+  });
+
+  it("bhex download_data serves no file for a day that does not exist", async () => {
+    const bhex = await started(startBhexMock());
+    const get = (date: string) => {
+      const params = { type: "trade_detail", date };
+      return fetch(`${bhex.url}/api/v2/org/statistics/download_data?${new URLSearchParams({ ...params, signature: signBhexParams(params, BHEX_MOCK_SECRET_KEY) })}`, { headers: { "x-access-key": BHEX_MOCK_ACCESS_KEY } });
+    };
+    for (const date of ["2020-13-45", "2021-02-31", "2019-11-00"]) expect((await get(date)).status, date).toBe(404);
+    expect((await get("2020-02-29")).status).toBe(200);
+  });
+
+  it("xele sweeps expired tickets on each login and holds at most MAX_XELE_TOKENS", () => {
+    const st = new XeleState({ counterVersion: "007P9", orderQryHeader: "auto", pipeRowsIn: "result", orders: 3, tokenTtlMs: 60_000, latencyMs: 0 }, "u", "p");
+    st.addToken("old", Date.now() - 1);
+    st.addToken("new", Date.now() + 60_000);
+    expect([...st.tokens.keys()]).toEqual(["new"]);
+    for (let i = 0; i < MAX_XELE_TOKENS + 5; i++) st.addToken(`t${i}`, Date.now() + 60_000);
+    expect(st.tokens.size).toBe(MAX_XELE_TOKENS);
+  });
+
+  it("xele refuses a write of more than 16 KiB of JSON (116) and keeps no more than MAX_XELE_RECORDS templates (112)", async () => {
+    const xele = await started(startXeleMock());
+    const login = await fetch(`${xele.maUrl}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_version: "1.0.1", username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD }) });
+    const token = ((await login.json()) as { ticket: string }).ticket;
+    const cash = (investor_id: string) =>
+      fetch(`${xele.msUrl}/api/trade/cashinout/audit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ protocl_version: "1.0.1", token, serialno: 0, operator: "", data: { investor_id, direction: "1", amount: 1 } }) }).then((r) => r.json());
+    expect(await cash("x".repeat(20_000))).toMatchObject({ code: 116 });
+    expect(await cash("777001")).toMatchObject({ code: 0 });
+    const st = new XeleState({ counterVersion: "007P9", orderQryHeader: "auto", pipeRowsIn: "result", orders: 3, tokenTtlMs: 60_000, latencyMs: 0 }, "u", "p");
+    const create = xeleHandlers(st).createTradeTemplate!;
+    const answers = Array.from({ length: MAX_XELE_RECORDS + 1 }, (_, i) => {
+      const req = {} as MockRequest;
+      st.setRequest(req, { data: { templ: `t${i}` } });
+      return create(req).body as { code: number };
+    });
+    expect(st.templates.trade.size).toBe(MAX_XELE_RECORDS);
+    expect(answers.at(-1)).toMatchObject({ code: 112 });
+  });
+});
+
+describe("HTTP emulators: request bodies held at once are bounded", () => {
+  it("a body that would take the bodies in flight past the budget gets 503; stalled requests time out in 30 s; connections are capped", async () => {
+    const mock = await started(startHttpMock({ meta: xtMeta, maxBodiesInFlightBytes: 64 * 1024 }));
+    expect([mock.server.requestTimeout, mock.server.headersTimeout, mock.server.maxConnections]).toEqual([30_000, 10_000, 1_000]);
+    const sockets: Socket[] = [];
+    open.push({ close: async () => sockets.forEach((s) => s.destroy()) });
+    const stalled = (bytes: number) =>
+      new Promise<{ got: () => string }>((resolve) => {
+        let got = "";
+        const s = connect(mock.port, "127.0.0.1", () => {
+          s.write(`POST /trade/api/v1/order HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 1000000\r\n\r\n${"a".repeat(bytes)}`);
+          resolve({ got: () => got });
+        });
+        s.on("data", (d) => (got += String(d)));
+        sockets.push(s);
+      });
+    const first = await stalled(30_000);
+    const second = await stalled(30_000);
+    const third = await stalled(30_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(first.got()).toBe("");
+    expect(second.got()).toBe("");
+    expect(third.got()).toMatch(/^HTTP\/1\.1 503 /);
+    expect(third.got()).toContain("too many request bodies in flight");
   });
 });

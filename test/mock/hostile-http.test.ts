@@ -15,7 +15,7 @@ import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src
 import { MAX_XT_ORDERS, XtState } from "../../src/mock/xt/state.js";
 import type { MockRequest } from "../../src/mock/http-mock.js";
 import { xeleHandlers } from "../../src/mock/xele/handlers.js";
-import { XeleState } from "../../src/mock/xele/state.js";
+import { MAX_XELE_RECORDS, XeleState } from "../../src/mock/xele/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import { startBhexMock } from "../../src/mock/bhex.js";
 
@@ -224,7 +224,7 @@ describe("what the emulators keep is bounded", () => {
 });
 
 describe("xele ids", () => {
-  it("createCashInOut and createAuthCode keep working past 150 000 records (no Math.max over every id)", () => {
+  it("createCashInOut and createAuthCode keep working past 150 000 records (no Math.max over every id), and keep the newest MAX_XELE_RECORDS", () => {
     const st = new XeleState({ counterVersion: "007P9", orderQryHeader: "auto", pipeRowsIn: "result", orders: 3, tokenTtlMs: 60_000, latencyMs: 0 }, "u", "p");
     const handlers = xeleHandlers(st);
     for (let i = 0; i < 150_000; i++) {
@@ -234,10 +234,10 @@ describe("xele ids", () => {
     for (const [op, list] of [["createCashInOut", st.cash], ["createAuthCode", st.authCodes]] as const) {
       const req = {} as MockRequest;
       st.setRequest(req, { data: { investor_id: "777001" } });
-      const before = list.length;
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
-      const [a, b] = list.slice(before).map((r) => r.unique_id as number);
+      expect(list.length, op).toBe(MAX_XELE_RECORDS);
+      const [a, b] = list.slice(-2).map((r) => r.unique_id as number);
       expect(b, op).toBe(a! + 1);
     }
   });

@@ -116,6 +116,8 @@ const createTask =
     const p = req.params;
     const lack = missing(p, ["client_order_id", "data_type", "items"]);
     if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
+    // A task keeps its client_order_id (and a lock record reads it as a number).
+    if (p.client_order_id!.length > MAX_ORDER_FIELD_CHARS) return failed(`parameter client_order_id longer than ${MAX_ORDER_FIELD_CHARS} characters`);
     let task = st.findTask(opId, p.client_order_id!);
     if (!task) {
       let rows: Array<Record<string, unknown>>;
@@ -170,7 +172,9 @@ const statisticsDownloadData =
     const { type = "", date = "" } = req.params;
     const types = (req.op.params.find((p) => p.name === "type")?.schema.enum ?? []).map(String);
     if (!types.includes(type)) return notFound();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return notFound();
+    // A day that exists: 2020-13-45 and 2021-02-31 are no file.
+    const day = Date.parse(`${date}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== date) return notFound();
     if (downloadForbidden) return { status: 403, body: "Forbidden", contentType: "text/plain" };
     const today = new Date(st.now()).toISOString().slice(0, 10);
     if (date < downloadStart(type) || date >= today) return notFound();

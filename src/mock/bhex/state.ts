@@ -89,6 +89,14 @@ type Record_ = Record<string, unknown>;
 
 /** Orders kept: the newest 10 000 (older ones are forgotten: order/get answers "order not found"). */
 export const MAX_BHEX_ORDERS = 10_000;
+/**
+ * Batch tasks kept: the newest 1 000, and at most 100 000 item rows in all (the newest task is
+ * always kept); older ones are forgotten (get_*_result answers "no … task").
+ */
+export const MAX_BHEX_TASKS = 1_000;
+export const MAX_BHEX_TASK_ROWS = 100_000;
+/** Locks made here kept for lock_record: the newest 10 000. */
+export const MAX_BHEX_MADE_LOCKS = 10_000;
 
 export class BhexState {
   readonly orders = new Map<bigint, MockOrder>();
@@ -102,8 +110,10 @@ export class BhexState {
   private nextTaskId = 100;
   private readonly pagedRecords: number;
   private readonly lockExample = (exampleValue(opById("statisticsLockRecord")) as { data: Record_[] }).data[0]!;
-  /** Locks made here through batch_lock_position (newest first), above the generated ones. */
+  /** Locks made here through batch_lock_position (oldest first: appending is O(1)), above the generated ones. */
   private readonly madeLocks: Record_[] = [];
+  /** Item rows of the tasks kept. */
+  private taskRows = 0;
   private nextLockId = 9_007_199_254_742_001n;
 
   constructor(opts: BhexStateOptions) {
@@ -177,6 +187,14 @@ export class BhexState {
       polled: false,
     };
     this.tasks.set(`${opId}:${p.client_order_id}`, task);
+    this.taskRows += task.rows.length;
+    // A Map iterates in insertion order: the first task is the oldest.
+    for (const [key, old] of this.tasks) {
+      if (this.tasks.size <= MAX_BHEX_TASKS && this.taskRows <= MAX_BHEX_TASK_ROWS) break;
+      if (old === task) break;
+      this.tasks.delete(key);
+      this.taskRows -= old.rows.length;
+    }
     if (opId === "financeBatchLockPosition") this.recordLocks(task);
     return task;
   }
@@ -187,7 +205,7 @@ export class BhexState {
       if (r.status !== ITEM_OK) continue;
       const t = this.now();
       const id = this.nextLockId++;
-      this.madeLocks.unshift({
+      this.madeLocks.push({
         ...this.lockExample,
         id,
         userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
@@ -200,6 +218,7 @@ export class BhexState {
         updatedTime: t,
       });
     }
+    if (this.madeLocks.length > MAX_BHEX_MADE_LOCKS) this.madeLocks.splice(0, this.madeLocks.length - MAX_BHEX_MADE_LOCKS);
   }
 
   // ---- lock records ----
@@ -209,7 +228,7 @@ export class BhexState {
     // The user id read once per request (not per record).
     const user = toBig(userId);
     const mine = String(user ?? "");
-    return [...this.madeLocks.filter((r) => String(r.userId) === mine), ...this.generatedLocks(user)];
+    return [...this.madeLocks.filter((r) => String(r.userId) === mine).reverse(), ...this.generatedLocks(user)];
   }
   private generatedLocks(user: bigint | undefined): Record_[] {
     const lockExample = this.lockExample;

@@ -9,7 +9,7 @@ import { requestSchemaOf, type XeleServer } from "../../handwritten/xele/spec-in
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { fail, type Json } from "./replies.js";
 import type { ReceivedRequest } from "../xele.js";
-import type { XeleState } from "./state.js";
+import { MAX_XELE_WRITE_CHARS, type XeleState } from "./state.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +64,8 @@ export function xeleAuthenticate(st: XeleState, server: XeleServer) {
       }) as ReceivedRequest,
       text.length + (params?.length ?? 0),
     );
+    // What a write keeps is short (see MAX_XELE_WRITE_CHARS); a query keeps nothing.
+    if (req.method !== "GET" && text.length > MAX_XELE_WRITE_CHARS) return fail(116, `request longer than ${MAX_XELE_WRITE_CHARS} characters`);
     const refused = schemaFailure(st, req, request);
     if (refused) return refused;
     if (req.op.security.length > 0) {

@@ -11,7 +11,7 @@ import type { MockReply, MockRequest } from "../http-mock.js";
 import { pageRows, paginationOf } from "../query-rows.js";
 import { fail, nowText, ok, OK_MSG, opById, reply, resultOf, synced, type Json } from "./replies.js";
 import { ALARM_FIELDS, ALARMS, filterOf, headerLine, HISTORY, ordersAnswer, pipeReply, POSITIONS, RATES, selectLines } from "./rows.js";
-import type { XeleState } from "./state.js";
+import { MAX_XELE_RECORDS, type XeleState } from "./state.js";
 
 type Handler = StateHandler<XeleState>;
 
@@ -19,7 +19,7 @@ const login: Handler = (st, req) => {
   const body = st.requestOf(req) ?? {};
   if (body.username !== st.username || body.password !== st.password) return fail(114, "wrong user name or password");
   const ticket = randomBytes(16).toString("hex");
-  st.tokens.set(ticket, Date.now() + st.settings.tokenTtlMs);
+  st.addToken(ticket, Date.now() + st.settings.tokenTtlMs);
   st.stats.logins++;
   return reply({ code: 0, msg: OK_MSG, ticket, username: st.username });
 };
@@ -30,6 +30,7 @@ const createCashInOut: Handler = (st, req) => {
   const d = st.dataOf(req);
   const unique_id = ++st.lastCashId;
   st.cash.push({ unique_id, investor_name: "", operator: "", ...d, status: 0, update_time: nowText() });
+  if (st.cash.length > MAX_XELE_RECORDS) st.cash.splice(0, st.cash.length - MAX_XELE_RECORDS);
   return ok();
 };
 const auditCashInOut: Handler = (st, req) => {
@@ -52,6 +53,7 @@ const createAuthCode: Handler = (st, req) => {
   const d = st.dataOf(req);
   const unique_id = ++st.lastAuthCodeId;
   st.authCodes.push({ unique_id, ...d, update_time: nowText() });
+  if (st.authCodes.length > MAX_XELE_RECORDS) st.authCodes.splice(0, st.authCodes.length - MAX_XELE_RECORDS);
   return ok();
 };
 const updateAuthCode: Handler = (st, req) => {
@@ -78,6 +80,7 @@ function templateHandlers(pick: (st: XeleState) => Map<string, Json>, prefix: "T
       const store = pick(st);
       const { sync_flag: _sync, ...t } = st.dataOf(req);
       if (store.has(String(t.templ))) return fail(112, `template ${String(t.templ)} exists`);
+      if (store.size >= MAX_XELE_RECORDS) return fail(112, `at most ${MAX_XELE_RECORDS} templates`);
       store.set(String(t.templ), t);
       return synced();
     },

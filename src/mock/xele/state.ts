@@ -11,6 +11,16 @@ import { opById, resultOf, type Json } from "./replies.js";
 const MAX_RECEIVED = 500;
 const MAX_RECEIVED_CHARS = 16 * 1024 * 1024;
 
+/**
+ * What the write operations keep: at most 1 000 records per list (cash in/out and auth codes
+ * keep the newest; a new template past it is refused, 112), each from a request of at most 16 KiB
+ * of JSON text (refused past it, 116): records were kept for ever, with strings of any length.
+ */
+export const MAX_XELE_RECORDS = 1_000;
+export const MAX_XELE_WRITE_CHARS = 16 * 1024;
+/** Tokens held at once (a login flood kept every ticket for its 30 minutes). */
+export const MAX_XELE_TOKENS = 10_000;
+
 function maxId(records: readonly Json[]): number {
   let max = 0;
   for (const r of records) if (Number(r.unique_id) > max) max = Number(r.unique_id);
@@ -49,6 +59,19 @@ export class XeleState {
   /** The decoded requests received, oldest first. */
   get received(): ReceivedRequest[] {
     return this.receivedLog.items;
+  }
+
+  /**
+   * A new ticket expiring at `expires`. Expired tickets are swept first (the Map holds them in
+   * the order issued), and past MAX_XELE_TOKENS the oldest goes.
+   */
+  addToken(ticket: string, expires: number): void {
+    const now = Date.now();
+    for (const [t, exp] of this.tokens) {
+      if (exp > now && this.tokens.size < MAX_XELE_TOKENS) break;
+      this.tokens.delete(t);
+    }
+    this.tokens.set(ticket, expires);
   }
 
   /** Keep a decoded request for tests (bounded). */

@@ -141,12 +141,18 @@ const batchCancel: Handler = (st, req) => {
   return envelope(200, "The order has been canceled successfully", data);
 };
 
+/** Longest coin name and address a withdrawal keeps (the spec gives no maxLength). */
+const MAX_COIN_CHARS = 20;
+const MAX_ADDRESS_CHARS = 200;
+
 const withdraw: Handler = (st, req) => {
   const { coin = "", address = "", amount = "" } = req.params;
-  if (!coin || !address || !(Number(amount) > 0)) return envelope(400, "coin, address and a positive amount are required");
+  // The amount is checked as an order's is ("Infinity" and "0x10" were taken).
+  const refused = !coin || !address || coin.length > MAX_COIN_CHARS || address.length > MAX_ADDRESS_CHARS || positiveDecimal(amount) === undefined;
+  if (refused) return envelope(400, `coin (at most ${MAX_COIN_CHARS} characters), address (at most ${MAX_ADDRESS_CHARS}) and a positive amount are required`);
   const now = Date.now();
   const fee = "0.001";
-  st.payouts.unshift({ ...st.payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
+  st.addPayout({ ...st.payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
   const base = (exampleValue(req.op) as { data: Record<string, unknown> }).data;
   return envelope(200, "success", { ...base, amount: Number(amount), address, id: st.nextWithdrawId++, subTime: now });
 };

@@ -39,6 +39,8 @@ const KLINE_SECONDS: Readonly<Record<string, number>> = { "1min": 60, "5min": 30
 
 /** Orders kept: the newest 10 000 (older ones are forgotten, as if archived: getOrder answers 121). */
 export const MAX_XT_ORDERS = 10_000;
+/** Withdrawal records kept: the newest 10 000 (each withdraw adds one). */
+export const MAX_XT_PAYOUTS = 10_000;
 
 export class XtState {
   readonly orders = new Map<bigint, MockOrder>();
@@ -67,6 +69,11 @@ export class XtState {
     // A Map iterates in insertion order: the first key is the oldest order.
     if (this.orders.size > MAX_XT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     return o;
+  }
+  /** A new withdrawal record, first (the oldest past MAX_XT_PAYOUTS are forgotten). */
+  addPayout(row: Row): void {
+    this.payouts.unshift(row);
+    if (this.payouts.length > MAX_XT_PAYOUTS) this.payouts.length = MAX_XT_PAYOUTS;
   }
   /** The order `id` of `market`, if any. */
   find(market: string, id: string | undefined): MockOrder | undefined {
