@@ -71,10 +71,23 @@ export interface HttpMockOptions {
   log?: (line: string) => void;
   /** Largest request body accepted (bytes; default 1 MiB): larger ones get 413 unread. */
   maxBodyBytes?: number;
+  /**
+   * Most bytes of request bodies held at once, over all connections (default 32 MiB): a body
+   * that would go past it gets 503 and is discarded (600 connections each holding a nearly
+   * full body took 600 MB).
+   */
+  maxBodiesInFlightBytes?: number;
 }
 
 /** Default cap on a request body: far above any documented request, far below harm. */
 export const MOCK_MAX_BODY_BYTES = 1024 * 1024;
+/** Default cap on the request bodies held at once (maxBodiesInFlightBytes). */
+export const MOCK_MAX_BODIES_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/** A request must be in within this (headers: the first part of it); then the connection is closed. */
+export const MOCK_REQUEST_TIMEOUT_MS = 30_000;
+export const MOCK_HEADERS_TIMEOUT_MS = 10_000;
+/** Most connections open at once; more are closed as they come. */
+export const MOCK_MAX_CONNECTIONS = 1_000;
 
 export interface HttpMock {
   url: string;
@@ -148,29 +161,44 @@ class RefusedRequest extends Error {
   }
 }
 
-/** The body as text, at most `max` bytes (else RefusedRequest 413; the rest is never kept). */
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+/** The bytes of request bodies held now, over all connections, and the most allowed. */
+interface BodyBudget {
+  held: number;
+  readonly max: number;
+}
+
+/**
+ * The body as text, at most `max` bytes (else RefusedRequest 413; the rest is never kept), and
+ * within `budget` (else 503): what it holds counts there until it is read or refused.
+ */
+function readBody(req: IncomingMessage, max: number, budget: BodyBudget): Promise<string> {
   const tooLarge = () => new RefusedRequest(413, `request body larger than ${max} bytes`);
   const declared = Number(req.headers["content-length"]);
   if (declared > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const settle = (e?: Error) => {
+      req.off("data", onData);
+      budget.held -= size;
+      size = 0;
+      if (e) {
+        chunks.length = 0;
+        reject(e);
+      } else resolve(Buffer.concat(chunks).toString("utf8"));
+    };
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) {
-        req.off("data", onData);
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
+      budget.held += c.length;
+      if (size > max) return settle(tooLarge());
+      if (budget.held > budget.max) return settle(new RefusedRequest(503, "too many request bodies in flight, try again"));
       chunks.push(c);
     };
     req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.once("error", reject);
+    req.once("end", () => settle());
+    req.once("error", (e) => settle(e));
     req.once("close", () => {
-      if (!req.complete) reject(new RefusedRequest(400, "request body ended early"));
+      if (!req.complete) settle(new RefusedRequest(400, "request body ended early"));
     });
   });
 }
@@ -217,9 +245,12 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   const routes = routeTable(opts.meta);
   const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
-  const server = createServer((req, res) => {
+  const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
+  const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS }, (req, res) => {
     handle(req, res).catch(() => sendFallback(res));
   });
+  // A slow or stalled client is not kept for Node's default 5 minutes, nor without number.
+  server.maxConnections = MOCK_MAX_CONNECTIONS;
   // A request the HTTP parser itself refuses: 400 (Node's default), never an exception.
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
@@ -249,7 +280,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
       }
       path = url.pathname;
       const route = routes.find((r) => r.op.method === method && r.re.test(url.pathname));
-      const rawBody = await readBody(req, maxBody);
+      const rawBody = await readBody(req, maxBody, budget);
       if (!route) {
         reply = opts.notFound?.(method, url.pathname) ?? refusal(404, `no such endpoint: ${method} ${url.pathname}`);
       } else {
