@@ -402,21 +402,46 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
   if (!compDiffs.length) return [];
   const usesBefore = componentUses(before);
   const usesAfter = componentUses(after);
-  const shown = new Map<string, RawDiff[]>();
+  // `covers` needs the same action and values and a path ending as the component diff's does:
+  // diffs are looked up by those and the last one or two keys of their path (a big spec's
+  // thousands of changes would otherwise each be compared with every other).
+  const keys = new Map<RawDiff, string>();
+  const coverKey = (x: RawDiff) => {
+    let k = keys.get(x);
+    if (k === undefined) keys.set(x, (k = `${x.action}\u0000${JSON.stringify(x.before, big)}\u0000${JSON.stringify(x.after, big)}\u0000${String(x.path[x.path.length - 1])}`));
+    return k;
+  };
+  /** The keys a diff is filed under: its last key, and its last two keys. */
+  const fileKeys = (x: RawDiff) => [coverKey(x), `${coverKey(x)}\u0000${String(x.path[x.path.length - 2])}`];
+  /** The key to look a component diff up by: its last two keys when its path inside the component has two. */
+  const lookupKey = (d: RawDiff) => (d.path.length >= 5 ? `${coverKey(d)}\u0000${String(d.path[d.path.length - 2])}` : coverKey(d));
+  const add = <T>(index: Map<string, Map<string, T[]>>, op: string, key: string, v: T) => {
+    let byKey = index.get(op);
+    if (!byKey) index.set(op, (byKey = new Map()));
+    const list = byKey.get(key);
+    if (list) list.push(v);
+    else byKey.set(key, [v]);
+  };
+  const shown = new Map<string, Map<string, RawDiff[]>>();
   for (const d of diffs) {
     if (d.path[0] !== "paths" || d.path.length < 3) continue;
     const item = (((d.action === "remove" ? before : after).paths as Node | undefined)?.[d.path[1] as string] ?? {}) as Node;
     const methods = METHODS.has(String(d.path[2])) ? [String(d.path[2])] : Object.keys(item).filter((k) => METHODS.has(k));
-    for (const m of methods) shown.set(`${String(d.path[1])}\u0000${m}`, [...(shown.get(`${String(d.path[1])}\u0000${m}`) ?? []), d]);
+    for (const m of methods) for (const k of fileKeys(d)) add(shown, `${String(d.path[1])}\u0000${m}`, k, d);
   }
   const out: SpecChange[] = [];
+  // (the order api-smart-diff reported them in, looked up once: big specs have thousands)
+  const position = new Map(compDiffs.map((d, i) => [d, i]));
+  const byPosition = <T>(of: (x: T) => RawDiff) => (x: T, y: T) => position.get(of(x))! - position.get(of(y))!;
+  const used = new Set([...usesBefore.values(), ...usesAfter.values()].flatMap((u) => [...u.keys()]));
   // outer components first: a change reached through a `$ref` inside another component is shown once, by the outermost
   const ordered = [...compDiffs].sort((x, y) => y.path.length - x.path.length);
   const kept = new Map<string, Array<{ d: RawDiff; side: Side }>>();
+  const keptByKey = new Map<string, Map<string, Array<{ d: RawDiff; side: Side }>>>();
   const orphans: RawDiff[] = [];
   for (const d of ordered) {
     const comp = `${String(d.path[1])}\u0000${String(d.path[2])}`;
-    const usedAnywhere = [...usesBefore.values(), ...usesAfter.values()].some((u) => u.has(comp));
+    const usedAnywhere = used.has(comp);
     if (d.path.length === 3 || !usedAnywhere) {
       // a whole component added or removed shows at the operations whose `$ref`s changed
       if (!usedAnywhere) orphans.push(d);
@@ -426,20 +451,28 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
       const ub = usesBefore.get(op);
       for (const side of ua.get(comp) ?? []) {
         if (!ub?.get(comp)?.has(side)) continue;
-        const here = kept.get(op) ?? [];
-        const seenHere = (shown.get(op) ?? []).some((x) => sideOf(x.path, "other") === side && covers(x, d, comp, before, after)) || here.some((k) => k.side === side && covers(k.d, d, comp, before, after));
-        if (!seenHere) kept.set(op, [...here, { d, side }]);
+        const key = lookupKey(d);
+        const seenHere =
+          (shown.get(op)?.get(key) ?? []).some((x) => sideOf(x.path, "other") === side && covers(x, d, comp, before, after)) ||
+          (keptByKey.get(op)?.get(key) ?? []).some((k) => k.side === side && covers(k.d, d, comp, before, after));
+        if (!seenHere) {
+          const entry = { d, side };
+          const here = kept.get(op);
+          if (here) here.push(entry);
+          else kept.set(op, [entry]);
+          for (const k of fileKeys(d)) add(keptByKey, op, k, entry);
+        }
       }
     }
   }
   for (const [op, ds] of kept) {
     const [p, m] = op.split("\u0000") as [string, string];
-    for (const { d, side } of ds.sort((x, y) => compDiffs.indexOf(x.d) - compDiffs.indexOf(y.d))) {
+    for (const { d, side } of ds.sort(byPosition((k) => k.d))) {
       const c = classify(d, side, before, after);
       out.push({ api, kind: c.kind, operation: operationName(after, ["paths", p, m]), message: `${(c.message ?? d.path.join(".")).replace(/\s+/g, " ").trim()} (in ${String(d.path[2])})`, rule: c.rule });
     }
   }
-  for (const d of orphans.sort((x, y) => compDiffs.indexOf(x) - compDiffs.indexOf(y))) {
+  for (const d of orphans.sort(byPosition((x) => x))) {
     const label = `${COMPONENT_LABEL[String(d.path[1])] ?? String(d.path[1])} ${String(d.path[2])}`;
     if (d.path.length === 3) {
       out.push(d.action === "add" ? { api, kind: "non-breaking", operation: label, message: "added (no operation uses it)", rule: "component-unused" } : d.action === "remove" ? { api, kind: "breaking", operation: label, message: "removed (no operation used it; its exported type is gone)", rule: "component-unused" } : { api, kind: "breaking", operation: label, message: `replaced: ${arrow(d.before, d.after)}`, rule: "component-unused" });
