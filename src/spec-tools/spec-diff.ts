@@ -251,7 +251,9 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     const a = typesOf(d.after);
     const widened = side === "request" && last === "type" && b.every((t) => a.includes(t));
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
-    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${where} ${field ? `field ${field}` : "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
+    // (a parameter's own schema is a parameter's type, not a field's: `parameter page type …`)
+    const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;
+    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
@@ -275,7 +277,16 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   }
   // --- api-smart-diff's own classification for the rest
   const kind: ChangeKind = d.type === "breaking" ? "breaking" : d.type === "annotation" ? "docs" : "non-breaking";
+  if (last === "schema" && parent !== "properties" && isParameterSchema(d.path) && field) {
+    return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
+  }
   return { kind, rule: "generic", message: d.description?.replace(/^\[(\w+)\]\s*/, (_m, a: string) => `${a.toLowerCase()} `) ?? `${d.action} ${d.path.join(".")}` };
+}
+
+/** Whether a path is in a parameter's own schema (not in the fields of an object it holds). */
+function isParameterSchema(path: Array<string | number>): boolean {
+  const pi = path.indexOf("parameters");
+  return pi >= 0 && path[pi + 2] === "schema" && !path.slice(pi + 3).some((k) => k === "properties" || k === "items" || k === "contentSchema");
 }
 
 function isRequiredIn(doc: Node | undefined, path: Array<string | number>, name: string): boolean {
