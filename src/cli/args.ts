@@ -80,10 +80,10 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
   return { positional, flags };
 }
 
-/** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
 /** A number as people write one on a command line: digits, maybe a fraction. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 
+/** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
 export function timeoutFlag(flags: Readonly<Record<string, string>>): number | undefined {
   const raw = flags.timeout;
   if (raw === undefined) return undefined;
