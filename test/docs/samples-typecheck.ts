@@ -43,6 +43,12 @@ export function writeSamples(dir: string, edit: (source: string) => string = (s)
         written.push({ api, operationId, sample, file });
       });
   }
+  writeTsconfig(dir);
+  return written;
+}
+
+/** A tsconfig (strict, NodeNext) in `dir` that maps the package's subpaths to src/, and its package.json. */
+export function writeTsconfig(dir: string): void {
   const src = (p: string) => join(ROOT, p);
   const paths: Record<string, string[]> = { tradeapi: [src("src/index.ts")] };
   for (const sub of ["xt", "hubi", "bhex", "xele", "quant-ws"]) paths[`tradeapi/${sub}`] = [src(`src/handwritten/${sub}/index.ts`)];
@@ -70,5 +76,4 @@ export function writeSamples(dir: string, edit: (source: string) => string = (s)
     ),
   );
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  return written;
 }
