@@ -60,13 +60,37 @@ export function decodeSpecBytes(bytes: Uint8Array, where: string): string {
   }
 }
 
+/** A spec file wherever it is kept (the working tree, a git ref): what reading it asks of it. */
+export interface SpecSource {
+  /** its name in messages: `specs/openapi/xt-spot.yaml`, `specs/openapi/xt-spot.yaml at HEAD~1` */
+  where: string;
+  /** its size in bytes; "missing": nothing there; "other": something that is not a file (a folder) */
+  size(): number | "missing" | "other";
+  /** its bytes (asked only once the size is known to be within MAX_SPEC_BYTES) */
+  read(): Uint8Array;
+}
+
+/** The text of a spec file: it must exist, be a file of at most MAX_SPEC_BYTES, and be UTF-8. */
+export function readSpec(source: SpecSource): string {
+  const { where } = source;
+  const size = source.size();
+  if (size === "missing") throw new SpecParseError(`${where} does not exist`);
+  if (size === "other") throw new SpecParseError(`${where} is not a file`);
+  checkSpecSize(size, where);
+  return decodeSpecBytes(source.read(), where);
+}
+
 /** The text of the spec file at `abs` (`where`: its name in messages, e.g. `specs/openapi/xt-spot.yaml`). */
 export function readSpecFile(abs: string, where: string): string {
-  if (!existsSync(abs)) throw new SpecParseError(`${where} does not exist`);
-  const stat = statSync(abs);
-  if (!stat.isFile()) throw new SpecParseError(`${where} is not a file`);
-  checkSpecSize(stat.size, where);
-  return decodeSpecBytes(readFileSync(abs), where);
+  return readSpec({
+    where,
+    size: () => {
+      if (!existsSync(abs)) return "missing";
+      const stat = statSync(abs);
+      return stat.isFile() ? stat.size : "other";
+    },
+    read: () => readFileSync(abs),
+  });
 }
 
 export function checkSpecSize(bytes: number, where: string): void {
