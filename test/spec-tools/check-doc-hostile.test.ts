@@ -1,0 +1,50 @@
+/**
+ * `tradeapi spec check-doc` against a careless or hostile vendor document: inputs built in
+ * memory (no vendor doc needed), each read in time that grows with its size, never a crash.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { checkDoc } from "../../src/spec-tools/check-doc.js";
+import { parseVendorDoc, type VendorDocConfig } from "../../src/spec-tools/doc-adapters.js";
+import { parseSpecText, type Node } from "../../src/spec-tools/spec-model.js";
+
+const SPEC_OF: Record<string, string> = {
+  hubi: "specs/openapi/hubi-futures.yaml",
+  xt: "specs/openapi/xt-spot.yaml",
+  bhex: "specs/openapi/bhex-org.yaml",
+  xele: "specs/openapi/xele-mgmt.yaml",
+  "quant-ws": "specs/asyncapi/quant-ws.yaml",
+};
+const specs = new Map<string, Node>();
+const spec = (api: string): Node => {
+  if (!specs.has(api)) specs.set(api, parseSpecText(readFileSync(SPEC_OF[api]!, "utf8"), SPEC_OF[api]!));
+  return specs.get(api)!;
+};
+const cfg = (api: string) => spec(api)["x-vendor-doc"] as VendorDocConfig;
+
+/** Milliseconds `f` takes. */
+function timed(f: () => unknown): number {
+  const started = performance.now();
+  f();
+  return performance.now() - started;
+}
+
+describe("an endpoint line's label and code marks are read in linear time", () => {
+  // `* 接口地址:` then whitespace: two whitespace runs in a row in the endpoint pattern
+  // backtracked (60,000 spaces took about 7 s, 200,000 took 74 s).
+  const LINES = ["* 接口地址:" + " ".repeat(60_000) + "x", "* 接口地址：`" + " ".repeat(60_000) + "x", "*" + " ".repeat(60_000) + "接口地址:" + " ".repeat(60_000) + "x"];
+  for (const api of ["xt", "bhex"]) {
+    it(`${api}: each line within a second`, () => {
+      const s = spec(api);
+      for (const [i, line] of LINES.entries()) expect(timed(() => checkDoc(api, s, `## t\n${line}\n`)), `line ${i}`).toBeLessThan(1000);
+    });
+  }
+  it("the endpoint is still found behind the label, code marks and a host", () => {
+    const keys = (line: string) => parseVendorDoc(`## t\n${line}\n`, cfg("bhex")).sections.map((s) => s.key);
+    expect(keys("* 接口地址：POST http://www.bhex.cn/v2/org/account/close")).toEqual(["POST /v2/org/account/close"]);
+    expect(keys("* 接口地址: ` GET /api/v2/org/basic/tokens`")).toEqual(["GET /api/v2/org/basic/tokens"]);
+    expect(keys("  ``  GET   /api/v2/org/basic/tokens  ``")).toEqual(["GET /api/v2/org/basic/tokens"]);
+    expect(keys("~~~ /data/api/v1/getTicker")).toEqual(["ANY /data/api/v1/getTicker"]);
+    expect(keys("* 接口地址")).toEqual([undefined]);
+  });
+});
