@@ -293,7 +293,8 @@ function proseJson(lines: string[], cfg: VendorDocConfig): ParsedDoc {
   for (let i = 0; i < lines.length; i++) {
     if (/^ping\s*$/.test(lines[i]!)) starts.push(i);
     if (marker.test(lines[i]!)) {
-      let s = i - 1;
+      // (a marker on the doc's first line: its section starts there, with no prose before it)
+      let s = Math.max(i - 1, 0);
       while (s > 0 && /^(STATE_CODE_\w+\s*=|\s*$)/.test(lines[s]!)) s--;
       // the paragraph before the example: back up over prose lines that are not JSON or tables
       while (s > 0 && !/[{}\]|]/.test(lines[s - 1]!) && !/^(pong|ping)\s*$/.test(lines[s - 1]!) && !starts.includes(s - 1) && lines[s - 1]!.trim() !== "") s--;

@@ -48,3 +48,13 @@ describe("an endpoint line's label and code marks are read in linear time", () =
     expect(keys("* 接口地址")).toEqual([undefined]);
   });
 });
+
+describe("quant-ws (prose + JSON): an example marker on the doc's first line", () => {
+  it("is a section of its own, not a crash", () => {
+    const doc = '请求示例\n{\n"op": "login",\n"cid": "x"\n}\nName | Description | Required | Schema |\n---|---|---|---|\nop | 操作名称 | Yes | string |\n响应示例\n{}\n';
+    const sections = parseVendorDoc(doc, cfg("quant-ws")).sections;
+    expect(sections.map((s) => [s.key, s.line])).toEqual([["op login", 1]]);
+    expect(() => checkDoc("quant-ws", spec("quant-ws"), doc)).not.toThrow();
+    expect(() => checkDoc("quant-ws", spec("quant-ws"), "通知示例\n")).not.toThrow();
+  });
+});
