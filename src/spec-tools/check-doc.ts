@@ -117,7 +117,13 @@ export function checkDoc(api: string, spec: Node, docText: string): CheckDocResu
   const out: DocDifference[] = [];
   const claimed = new Set<DocSection>();
   const byKey = new Map<string, DocSection[]>();
-  for (const s of doc.sections) if (s.key) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
+  // (pushed in place: copying the list for each section was quadratic in a doc that repeats one endpoint)
+  for (const s of doc.sections) {
+    if (!s.key) continue;
+    const list = byKey.get(s.key);
+    if (list) list.push(s);
+    else byKey.set(s.key, [s]);
+  }
   // a doc line with a path and no method matches the spec's operation on that path
   const keyed = (key: string | undefined) => (key ? [...(byKey.get(key) ?? []), ...(byKey.get(key.replace(/^[A-Z]+ /, "ANY ")) ?? [])] : []);
 

@@ -164,6 +164,15 @@ function endpointOf(line: string): RegExpExecArray | null {
   return ENDPOINT.exec(t);
 }
 
+/**
+ * Where sections begin: line 0 (the text before the first heading) and each start (ascending),
+ * once each. A Set, as every lookup of a start is: a doc of 100,000 headings took 10 s when
+ * each was looked up in the list of all of them.
+ */
+function sectionBounds(starts: number[]): number[] {
+  return [...new Set([0, ...starts])];
+}
+
 function markdownTables(lines: string[], cfg: VendorDocConfig): ParsedDoc {
   if (!cfg.sectionStart) throw new DocFormatError("x-vendor-doc.sectionStart is required for markdown-tables");
   const start = new RegExp(cfg.sectionStart);
@@ -174,12 +183,13 @@ function markdownTables(lines: string[], cfg: VendorDocConfig): ParsedDoc {
     if (/^\s*```/.test(l)) inFence = !inFence;
     else if (!inFence && start.test(l)) starts.push(i);
   });
-  const bounds = [0, ...starts].filter((v, i, a) => a.indexOf(v) === i);
+  const bounds = sectionBounds(starts);
+  const isStart = new Set(starts);
   for (let k = 0; k < bounds.length; k++) {
     const from = bounds[k]!;
     const to = k + 1 < bounds.length ? bounds[k + 1]! : lines.length;
     const body = lines.slice(from, to);
-    const heading = starts.includes(from) ? cleanHeading(lines[from]!) : "(before the first heading)";
+    const heading = isStart.has(from) ? cleanHeading(lines[from]!) : "(before the first heading)";
     const ep = body.map(endpointOf).find(Boolean);
     const extra: Partial<DocSection> = {};
     if (ep) {
@@ -200,7 +210,8 @@ function gitbook(lines: string[]): ParsedDoc {
   lines.forEach((l, i) => {
     if (open.test(l) || /^#{1,6}\s/.test(l)) starts.push(i);
   });
-  const bounds = [0, ...starts].filter((v, i, a) => a.indexOf(v) === i);
+  const bounds = sectionBounds(starts);
+  const isStart = new Set(starts);
   for (let k = 0; k < bounds.length; k++) {
     const from = bounds[k]!;
     const to = k + 1 < bounds.length ? bounds[k + 1]! : lines.length;
@@ -208,7 +219,7 @@ function gitbook(lines: string[]): ParsedDoc {
     const m = open.exec(lines[from]!);
     if (!m) {
       if (normalise(body.slice(1)) === "") continue;
-      sections.push(section(starts.includes(from) ? cleanHeading(lines[from]!) : "(before the first heading)", from + 1, body));
+      sections.push(section(isStart.has(from) ? cleanHeading(lines[from]!) : "(before the first heading)", from + 1, body));
       continue;
     }
     const summaryAt = body.findIndex((l) => /\{%\s*api-method-summary\s*%\}/.test(l));
@@ -289,22 +300,22 @@ function numbered(lines: string[], cfg: VendorDocConfig): ParsedDoc {
 function proseJson(lines: string[], cfg: VendorDocConfig): ParsedDoc {
   // A section starts at the prose line just before `请求示例` / `通知示例` (or a bare `ping`).
   const marker = /^(请求示例|通知示例)\s*$/;
-  const starts: number[] = [];
+  const isStart = new Set<number>();
   for (let i = 0; i < lines.length; i++) {
-    if (/^ping\s*$/.test(lines[i]!)) starts.push(i);
+    if (/^ping\s*$/.test(lines[i]!)) isStart.add(i);
     if (marker.test(lines[i]!)) {
       // (a marker on the doc's first line: its section starts there, with no prose before it)
       let s = Math.max(i - 1, 0);
       while (s > 0 && /^(STATE_CODE_\w+\s*=|\s*$)/.test(lines[s]!)) s--;
       // the paragraph before the example: back up over prose lines that are not JSON or tables
-      while (s > 0 && !/[{}\]|]/.test(lines[s - 1]!) && !/^(pong|ping)\s*$/.test(lines[s - 1]!) && !starts.includes(s - 1) && lines[s - 1]!.trim() !== "") s--;
-      if (!starts.includes(s)) starts.push(s);
+      while (s > 0 && !/[{}\]|]/.test(lines[s - 1]!) && !/^(pong|ping)\s*$/.test(lines[s - 1]!) && !isStart.has(s - 1) && lines[s - 1]!.trim() !== "") s--;
+      isStart.add(s);
     }
   }
-  starts.sort((a, b) => a - b);
+  const starts = [...isStart].sort((a, b) => a - b);
   const sections: DocSection[] = [];
   const codes: Record<string, number> = {};
-  const bounds = [0, ...starts].filter((v, i, a) => a.indexOf(v) === i);
+  const bounds = sectionBounds(starts);
   for (let k = 0; k < bounds.length; k++) {
     const from = bounds[k]!;
     const to = k + 1 < bounds.length ? bounds[k + 1]! : lines.length;
@@ -313,12 +324,12 @@ function proseJson(lines: string[], cfg: VendorDocConfig): ParsedDoc {
     const opM = /"op"\s*:\s*"([^"]+)"/.exec(text);
     const topicM = /"topic"\s*:\s*"([^"]+)"/.exec(text);
     let key: string | undefined;
-    if (starts.includes(from) && opM) key = opM[1] === "notify" && topicM ? `topic ${topicM[1]}` : opM[1] === "state" ? "state" : `op ${opM[1]}`;
+    if (isStart.has(from) && opM) key = opM[1] === "notify" && topicM ? `topic ${topicM[1]}` : opM[1] === "state" ? "state" : `op ${opM[1]}`;
     for (const l of body) {
       const c = /^(STATE_CODE_\w+)\s*=\s*(\d+)/.exec(l.trim());
       if (c) codes[c[1]!] = Number(c[2]);
     }
-    const heading = starts.includes(from) ? (key ?? lines[from]!.trim()) : "(introduction)";
+    const heading = isStart.has(from) ? (key ?? lines[from]!.trim()) : "(introduction)";
     const extra: Partial<DocSection> = {};
     if (key) {
       extra.key = key;
