@@ -17,7 +17,7 @@ import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/
 import { recordDocSections } from "../spec-tools/record.js";
 import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
 import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
-import { readSpecFile } from "../spec-tools/spec-file.js";
+import { invalidUtf8Place, readSpecFile } from "../spec-tools/spec-file.js";
 import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
 
 export interface SpecIo {
@@ -68,9 +68,17 @@ function readDoc(file: string, cwd: string): string {
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${file} does not exist or is not a file`);
   if (statSync(abs).size > MAX_DOC_BYTES) throw new SpecUsage(`vendor doc ${file} is larger than ${MAX_DOC_BYTES >> 20} MiB; give the API's markdown/text document`);
   const bytes = readFileSync(abs);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new SpecUsage(`vendor doc ${file} is UTF-16 text; save it as UTF-8`);
   if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-  if ((text.match(/\uFFFD/g) ?? []).length > 16) throw new SpecUsage(`vendor doc ${file} is not UTF-8 text`);
+  // Any byte that is not UTF-8 is refused, as in a spec: turned into U+FFFD it would be hashed
+  // into what --record writes, and the doc's next copy would differ from it for no reason.
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const { line, col, byte } = invalidUtf8Place(bytes);
+    throw new SpecUsage(`vendor doc ${file} is not UTF-8 text (byte ${byte} at line ${line}, column ${col}); save it as UTF-8`);
+  }
   if (!text.trim()) throw new SpecUsage(`vendor doc ${file} is empty`);
   return text;
 }

@@ -44,19 +44,24 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/** Where the first byte that is not UTF-8 is: its line and column (characters, as an editor counts) and the byte as `0xBD`. */
+export function invalidUtf8Place(bytes: Uint8Array): { line: number; col: number; byte: string } {
+  const at = Math.max(0, firstInvalidUtf8(bytes));
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) (line++, (start = i + 1));
+  // (the column counts characters, as an editor does: the valid text before the byte)
+  const col = new TextDecoder("utf-8").decode(bytes.subarray(start, at)).length + 1;
+  return { line, col, byte: `0x${(bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0")}` };
+}
+
 /** A spec file's bytes as text; not UTF-8: a SpecParseError naming `<where>:<line>:<col>` of the first bad byte. */
 export function decodeSpecBytes(bytes: Uint8Array, where: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    const at = Math.max(0, firstInvalidUtf8(bytes));
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) (line++, (start = i + 1));
-    // (the column counts characters, as an editor does: the valid text before the byte)
-    const col = new TextDecoder("utf-8").decode(bytes.subarray(start, at)).length + 1;
-    const hex = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0");
-    throw new SpecParseError(`${place(where, line, col)}: not UTF-8 text (byte 0x${hex}); save the file as UTF-8`);
+    const { line, col, byte } = invalidUtf8Place(bytes);
+    throw new SpecParseError(`${place(where, line, col)}: not UTF-8 text (byte ${byte}); save the file as UTF-8`);
   }
 }
 

@@ -2,11 +2,14 @@
  * `tradeapi spec check-doc` against a careless or hostile vendor document: inputs built in
  * memory (no vendor doc needed), each read in time that grows with its size, never a crash.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runSpecCommand } from "../../src/cli/spec-command.js";
 import { checkDoc } from "../../src/spec-tools/check-doc.js";
 import { normalise, parseVendorDoc, type VendorDocConfig } from "../../src/spec-tools/doc-adapters.js";
 import { parseSpecText, type Node } from "../../src/spec-tools/spec-model.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const SPEC_OF: Record<string, string> = {
   hubi: "specs/openapi/hubi-futures.yaml",
@@ -100,5 +103,42 @@ describe("a long line of short words (whitespace squeezed by hand)", () => {
     lines.push(...spaces.map((c) => `x${c}y${c}${c}z${c}`), "", " ", "<br/>", " <br/> ");
     const before = lines.map((l) => l.replace(/\s+/g, " ").trim()).filter((l) => l && l !== "<br/>").join("\n");
     expect(normalise(lines)).toBe(before);
+  });
+});
+
+describe("the doc file's encoding", () => {
+  async function cli(argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await runSpecCommand(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  }
+  const DOC = "## 交易市场配置\n\nGET /data/api/v1/getMarketConfig\n\n市场配置\n";
+  it("one byte that is not UTF-8 is refused with its line and column (it was read as U+FFFD and hashed)", async () => {
+    const f = join(tempDir("checkdoc-"), "doc.md");
+    writeFileSync(f, Buffer.concat([Buffer.from(DOC), Buffer.from("Caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    const r = await cli(["check-doc", "xt", f]);
+    expect([r.code, r.stdout, r.stderr.split("\n")[0]]).toEqual([2, "", `tradeapi spec: vendor doc ${f} is not UTF-8 text (byte 0xE9 at line 6, column 4); save it as UTF-8`]);
+  });
+  it("U+FFFD written as UTF-8 is text like any other", async () => {
+    const f = join(tempDir("checkdoc-"), "doc.md");
+    writeFileSync(f, DOC + "\ufffd".repeat(40) + "\n");
+    expect((await cli(["check-doc", "xt", f])).code).toBe(1);
+  });
+  it("UTF-16 (with its byte order mark) is named as such, not as binary", async () => {
+    const dir = tempDir("checkdoc-");
+    for (const [name, bytes] of [["le.md", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(DOC, "utf16le")])], ["be.md", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(DOC, "utf16le").swap16()])]] as const) {
+      writeFileSync(join(dir, name), bytes);
+      const r = await cli(["check-doc", "xt", join(dir, name)]);
+      expect([r.code, r.stderr.split("\n")[0]]).toEqual([2, `tradeapi spec: vendor doc ${join(dir, name)} is UTF-16 text; save it as UTF-8`]);
+    }
+  });
+  it("a UTF-8 byte order mark and CRLF line ends read as the same doc without them", async () => {
+    const dir = tempDir("checkdoc-");
+    writeFileSync(join(dir, "plain.md"), DOC);
+    writeFileSync(join(dir, "bom-crlf.md"), `\ufeff${DOC.replace(/\n/g, "\r\n")}`);
+    const [plain, other] = [await cli(["check-doc", "xt", join(dir, "plain.md"), "--json"]), await cli(["check-doc", "xt", join(dir, "bom-crlf.md"), "--json"])];
+    expect(other.code).toBe(plain.code);
+    expect(other.stdout).toBe(plain.stdout);
   });
 });

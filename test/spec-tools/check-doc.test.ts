@@ -293,7 +293,7 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     // "交易市场配置" in GBK, repeated as a heading and prose would be
     writeFileSync(f, Buffer.concat(Array.from({ length: 20 }, () => Buffer.from([0xbd, 0xbb, 0xd2, 0xd7, 0xca, 0xd0, 0xb3, 0xa1, 0xc5, 0xe4, 0xd6, 0xc3, 0x0a]))));
     const r = await cli(["check-doc", "xt", f]);
-    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text\n/)]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: vendor doc .*gbk\.md is not UTF-8 text \(byte 0xBD at line 1, column 1\); save it as UTF-8\n/)]);
   });
   it("a doc file far larger than any vendor doc is refused before it is read", async () => {
     const dir = tempDir("checkdoc-");
