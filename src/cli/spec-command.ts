@@ -8,7 +8,7 @@
  * changes with --fail-on breaking (diff); 2 usage errors (unknown api, unreadable doc, unknown
  * git ref, a spec that does not parse).
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkDoc, type CheckDocResult } from "../spec-tools/check-doc.js";
@@ -17,7 +17,7 @@ import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/
 import { recordDocSections } from "../spec-tools/record.js";
 import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
 import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
-import { invalidUtf8Place, readSpecFile } from "../spec-tools/spec-file.js";
+import { invalidUtf8Place, readSpecFile, writeSpecFile } from "../spec-tools/spec-file.js";
 import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
 
 export interface SpecIo {
@@ -96,7 +96,7 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   if (!spec["x-vendor-doc"]) throw new SpecUsage(`${entry.root} has no x-vendor-doc (how its vendor doc is read); see docs/doc-conformance.md`);
   if (values.record) {
     const r = recordDocSections(specText, spec, docText);
-    writeFileSync(specPath, r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+    writeSpecFile(root, specPath, entry.root, r.text.endsWith("\n") ? r.text : `${r.text}\n`);
     io.stdout(`${entry.root}: recorded the doc sections of ${r.operations} operations and ${r.sections} other sections; review \`git diff ${entry.root}\`\n`);
     return 0;
   }

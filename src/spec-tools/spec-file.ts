@@ -4,7 +4,9 @@
  * its line, never turned into U+FFFD in generated/), and parse as YAML (an error names
  * `<file>:<line>:<col>`). Each problem is a SpecParseError whose message names the file.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { parseDocument, type Document } from "yaml";
 
 /** A spec that cannot be read or parsed; the message names the file (and where in it). */
@@ -96,6 +98,33 @@ export function readSpecFile(abs: string, where: string): string {
     },
     read: () => readFileSync(abs),
   });
+}
+
+/**
+ * Write a spec file anew (`check-doc --record`): into a new file next to it, renamed over it once
+ * complete, so that an interrupted write (a full disk, Ctrl-C, a crash) leaves the old spec, not
+ * half of the new one. A spec that is a symbolic link is written where it points (the link
+ * stays), and only when that is inside the project at `root`.
+ */
+export function writeSpecFile(root: string, abs: string, where: string, text: string): void {
+  const real = realpathSync(abs);
+  const rel = relative(realpathSync(root), real);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new SpecParseError(`${where} is a link to ${real}, outside the project; the spec is not written there`);
+  const tmp = join(dirname(real), `.${basename(real)}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = openSync(tmp, "wx", 0o600);
+  try {
+    try {
+      writeFileSync(fd, text);
+      fchmodSync(fd, statSync(real).mode & 0o7777);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, real);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export function checkSpecSize(bytes: number, where: string): void {

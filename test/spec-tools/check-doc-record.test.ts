@@ -1,0 +1,92 @@
+/**
+ * `tradeapi spec check-doc <api> <doc> --record` writing into a copy of the project's specs:
+ * how it writes (never half a spec, never outside the project) and what it keeps of the file.
+ */
+import * as fs from "node:fs";
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runSpecCommand } from "../../src/cli/spec-command.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+// writeFileSync through a spy, so that a test can make it fail half way (a full disk)
+vi.mock("node:fs", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs")>();
+  return { ...actual, writeFileSync: vi.fn(actual.writeFileSync) };
+});
+const realWriteFileSync = (await vi.importActual<typeof import("node:fs")>("node:fs")).writeFileSync;
+afterEach(() => void vi.mocked(fs.writeFileSync).mockImplementation(realWriteFileSync));
+
+const XT = "specs/openapi/xt-spot.yaml";
+/** A doc whose one section (getMarketConfig's) differs from the one the spec records. */
+const DOC = "**交易市场配置**\n\n``\n    GET /data/api/v1/getMarketConfig\n``\n\n>请求参数\n\n>响应数据\n\n市场配置 (a new remark)\n";
+
+/** A copy of the project's API list and specs in a scratch folder, with the doc in it. */
+function project(): string {
+  const dir = tempDir("record-");
+  cpSync("redocly.yaml", join(dir, "redocly.yaml"));
+  cpSync("specs", join(dir, "specs"), { recursive: true });
+  writeFileSync(join(dir, "doc.md"), DOC);
+  return dir;
+}
+
+async function record(cwd: string, api = "xt") {
+  let stdout = "";
+  let stderr = "";
+  const code = await runSpecCommand(["check-doc", api, "doc.md", "--record"], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd });
+  return { code, stdout, stderr };
+}
+
+describe("check-doc --record: how the spec is written", () => {
+  it("writes the new record (the baseline the other tests change)", async () => {
+    const dir = project();
+    const r = await record(dir);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(readFileSync(join(dir, XT), "utf8")).toMatch(/x-doc-section: \{ heading: "交易市场配置", sha256: (?!81b2d348)[0-9a-f]{64} \}/);
+  });
+
+  it("a write that fails half way (a full disk) leaves the spec as it was, and no scratch file", async () => {
+    const dir = project();
+    const before = readFileSync(join(dir, XT), "utf8");
+    vi.mocked(fs.writeFileSync).mockImplementation((file, data, options) => {
+      if (typeof data !== "string" || data.length < 50_000) return realWriteFileSync(file, data, options);
+      realWriteFileSync(file, data.slice(0, data.length >> 1), options);
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    });
+    const r = await record(dir);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("ENOSPC: no space left on device")]);
+    expect(readFileSync(join(dir, XT), "utf8") === before, "the spec is whole").toBe(true);
+    expect(readdirSync(join(dir, "specs/openapi")).sort()).toEqual(["bhex-org.yaml", "hubi-futures.yaml", "xele-mgmt.yaml", "xt-spot.yaml"]);
+  });
+
+  it("a spec that is a symbolic link to a file outside the project is not written", async () => {
+    const dir = project();
+    const outside = join(tempDir("record-outside-"), "xt-spot.yaml");
+    cpSync(join(dir, XT), outside);
+    fs.rmSync(join(dir, XT));
+    symlinkSync(outside, join(dir, XT));
+    const before = readFileSync(outside, "utf8");
+    const r = await record(dir);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `tradeapi spec: ${XT} is a link to ${fs.realpathSync(outside)}, outside the project; the spec is not written there\n`]);
+    expect(readFileSync(outside, "utf8") === before).toBe(true);
+  });
+
+  it("a spec that is a symbolic link inside the project is written where it points; the link stays", async () => {
+    const dir = project();
+    mkdirSync(join(dir, "vendor-specs"));
+    fs.renameSync(join(dir, XT), join(dir, "vendor-specs/xt.yaml"));
+    symlinkSync("../../vendor-specs/xt.yaml", join(dir, XT));
+    const r = await record(dir);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(lstatSync(join(dir, XT)).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "vendor-specs/xt.yaml"), "utf8")).toContain("市场配置");
+    expect(readFileSync(join(dir, "vendor-specs/xt.yaml"), "utf8")).not.toContain("81b2d34842667862b587a02f36952d0cd04ca1c44e2285ad0685c824849c9718");
+  });
+
+  it("the spec keeps its file mode", async () => {
+    const dir = project();
+    fs.chmodSync(join(dir, XT), 0o640);
+    expect((await record(dir)).code).toBe(0);
+    expect(fs.statSync(join(dir, XT)).mode & 0o777).toBe(0o640);
+  });
+});
