@@ -2,30 +2,39 @@
  * `tradeapi spec check-doc <api> <doc> --record`: after a maintainer has reviewed the doc's
  * changes and edited the spec, write the doc sections' current hashes back into the spec
  * (`x-doc-section` of each operation, `x-vendor-doc.sections` for the sections no operation
- * claims). Only those lines are touched: the rest of the spec file is left byte for byte.
+ * claims). Only those lines are touched: the rest of the spec file is left byte for byte (its
+ * line ends too: a line written anew ends as the line it replaces or follows does).
  */
 import { parseVendorDoc, type VendorDocConfig } from "./doc-adapters.js";
 import { currentSections } from "./check-doc.js";
 import type { Node } from "./spec-model.js";
 
 const q = (s: string) => JSON.stringify(s);
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const indentOf = (l: string) => /^[ \t]*/.exec(l)![0].length;
+const isBlank = (l: string) => l.trim() === "";
+const isComment = (l: string) => l.trimStart().startsWith("#");
+/** "\r" when the line ends a CRLF line (the spec was checked out with Windows line ends). */
+const crOf = (l: string | undefined) => (l?.endsWith("\r") ? "\r" : "");
 
 export function recordDocSections(specText: string, spec: Node, docText: string): { text: string; operations: number; sections: number } {
   const cfg = spec["x-vendor-doc"] as VendorDocConfig;
   const records = currentSections(spec, docText);
   const lines = specText.split("\n");
   const isAsync = typeof spec.asyncapi === "string";
+  const opsAt = isAsync ? lines.findIndex((l) => /^operations:\s*(#.*)?$/.test(l)) : -1;
   let operations = 0;
   for (const [id, rec] of records) {
     const value = `{ heading: ${q(rec.heading)}, sha256: ${rec.sha256} }`;
     let at = -1;
     let indent = "";
     if (isAsync) {
-      const opsAt = lines.findIndex((l) => /^operations:\s*$/.test(l));
-      at = lines.findIndex((l, i) => i > opsAt && l === `  ${id}:`);
+      const key = new RegExp(`^  ${escapeRegex(id)}:\\s*(#.*)?$`);
+      at = opsAt < 0 ? -1 : lines.findIndex((l, i) => i > opsAt && key.test(l));
       indent = "    ";
     } else {
-      at = lines.findIndex((l) => new RegExp(`^\\s+operationId:\\s*['"]?${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]?\\s*$`).test(l));
+      const key = new RegExp(`^(\\s+)operationId:\\s*(['"]?)${escapeRegex(id)}\\2\\s*(#.*)?$`);
+      at = lines.findIndex((l) => key.test(l));
       indent = at >= 0 ? /^(\s*)/.exec(lines[at]!)![1]! : "";
     }
     if (at < 0) continue;
@@ -33,17 +42,27 @@ export function recordDocSections(specText: string, spec: Node, docText: string)
     let existing = -1;
     for (let i = at + 1; i < lines.length; i++) {
       const l = lines[i]!;
-      if (l.trim() === "") continue;
-      const ind = /^(\s*)/.exec(l)![1]!.length;
+      if (isBlank(l) || isComment(l)) continue;
+      const ind = indentOf(l);
       if (ind < indent.length) break;
       if (ind === indent.length && l.trimStart().startsWith("x-doc-section:")) {
         existing = i;
         break;
       }
     }
-    const line = `${indent}x-doc-section: ${value}`;
-    if (existing >= 0) lines[existing] = line;
-    else lines.splice(at + 1, 0, line);
+    if (existing >= 0) {
+      lines[existing] = `${indent}x-doc-section: ${value}${crOf(lines[existing])}`;
+      // a record written over several lines (block style, or a flow mapping that wraps): its
+      // other lines go with it (comments among them stay)
+      const rest: number[] = [];
+      for (let i = existing + 1; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (isBlank(l) || isComment(l)) continue;
+        if (indentOf(l) <= indent.length) break;
+        rest.push(i);
+      }
+      for (const i of rest.reverse()) lines.splice(i, 1);
+    } else lines.splice(at + 1, 0, `${indent}x-doc-section: ${value}${crOf(lines[at])}`);
     operations++;
   }
   // the root x-vendor-doc block: configuration kept, `sections` rewritten
@@ -51,17 +70,27 @@ export function recordDocSections(specText: string, spec: Node, docText: string)
   const claimedHeadings = new Set([...records.values()].map((r) => `${r.heading}\u0000${r.sha256}`));
   const covers = new Map((cfg.sections ?? []).map((s) => [s.heading, s.covers]));
   const unclaimed = doc.sections.filter((s) => !s.key && !claimedHeadings.has(`${s.heading}\u0000${s.sha256}`));
-  const start = lines.findIndex((l) => /^x-vendor-doc:\s*$/.test(l));
+  const start = lines.findIndex((l) => /^x-vendor-doc:\s*(#.*)?$/.test(l));
   if (start >= 0) {
+    const cr = crOf(lines[start]);
+    // The block ends at the next line at column 0 that is neither blank nor a comment; the
+    // blank lines and comments right before that line belong to what follows.
     let end = start + 1;
-    while (end < lines.length && (lines[end]!.startsWith(" ") || lines[end]!.trim() === "" || lines[end]!.startsWith("#"))) end++;
-    const block = lines.slice(start, end);
-    const secAt = block.findIndex((l) => /^  sections:/.test(l));
-    const keep = secAt >= 0 ? block.slice(0, secAt) : block.filter((l, i) => i === 0 || l.trim() !== "");
-    while (keep.length && keep[keep.length - 1]!.trim() === "") keep.pop();
-    const out = [...keep, "  sections:"];
-    for (const s of unclaimed) out.push(`    - { heading: ${q(s.heading)}, sha256: ${s.sha256}, covers: ${q(covers.get(s.heading) ?? "TODO: what in the spec covers this section")} }`);
-    lines.splice(start, end - start, ...out, ...(end < lines.length ? [""] : []));
+    while (end < lines.length && (isBlank(lines[end]!) || /^[ \t#]/.test(lines[end]!))) end++;
+    while (end > start + 1 && (isBlank(lines[end - 1]!) || isComment(lines[end - 1]!))) end--;
+    const keyLine = lines.slice(start + 1, end).find((l) => !isBlank(l) && !isComment(l));
+    const ind = " ".repeat(keyLine ? indentOf(keyLine) : 2);
+    const written = [`${ind}sections:${cr}`];
+    for (const s of unclaimed) written.push(`${ind}  - { heading: ${q(s.heading)}, sha256: ${s.sha256}, covers: ${q(covers.get(s.heading) ?? "TODO: what in the spec covers this section")} }${cr}`);
+    const secAt = lines.findIndex((l, i) => i > start && i < end && l.startsWith(`${ind}sections:`) && indentOf(l) === ind.length);
+    if (secAt < 0) lines.splice(end, 0, ...written);
+    else {
+      // the old list: up to the block's next key (the keys after it are kept), or the block's end
+      let secEnd = secAt + 1;
+      while (secEnd < end && (isBlank(lines[secEnd]!) || isComment(lines[secEnd]!) || indentOf(lines[secEnd]!) > ind.length || lines[secEnd]!.startsWith(`${ind}- `) || lines[secEnd]!.trimEnd() === `${ind}-`)) secEnd++;
+      while (secEnd > secAt + 1 && (isBlank(lines[secEnd - 1]!) || isComment(lines[secEnd - 1]!))) secEnd--;
+      lines.splice(secAt, secEnd - secAt, ...written);
+    }
   }
   return { text: lines.join("\n"), operations, sections: unclaimed.length };
 }

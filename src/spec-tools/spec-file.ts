@@ -5,7 +5,7 @@
  * `<file>:<line>:<col>`). Each problem is a SpecParseError whose message names the file.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { parseDocument, type Document } from "yaml";
 
@@ -104,12 +104,22 @@ export function readSpecFile(abs: string, where: string): string {
  * Write a spec file anew (`check-doc --record`): into a new file next to it, renamed over it once
  * complete, so that an interrupted write (a full disk, Ctrl-C, a crash) leaves the old spec, not
  * half of the new one. A spec that is a symbolic link is written where it points (the link
- * stays), and only when that is inside the project at `root`.
+ * stays), and only when that is inside the project at `root`. A byte order mark the file
+ * starts with is kept.
  */
 export function writeSpecFile(root: string, abs: string, where: string, text: string): void {
   const real = realpathSync(abs);
   const rel = relative(realpathSync(root), real);
   if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new SpecParseError(`${where} is a link to ${real}, outside the project; the spec is not written there`);
+  // (the text was read without the file's byte order mark, if it had one: it keeps it)
+  const head = Buffer.alloc(3);
+  const rd = openSync(real, "r");
+  try {
+    readSync(rd, head, 0, 3, 0);
+  } finally {
+    closeSync(rd);
+  }
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf && !text.startsWith("\ufeff")) text = `\ufeff${text}`;
   const tmp = join(dirname(real), `.${basename(real)}.${randomBytes(6).toString("hex")}.tmp`);
   const fd = openSync(tmp, "wx", 0o600);
   try {

@@ -90,3 +90,58 @@ describe("check-doc --record: how the spec is written", () => {
     expect(fs.statSync(join(dir, XT)).mode & 0o777).toBe(0o640);
   });
 });
+
+describe("check-doc --record: what it keeps of the spec file", () => {
+  /** The spec file after `edit`, recorded: [exit code, text]. */
+  async function recorded(edit: (spec: string) => string, spec = XT, api = "xt", doc = DOC): Promise<[number, string, string]> {
+    const dir = project();
+    writeFileSync(join(dir, "doc.md"), doc);
+    writeFileSync(join(dir, spec), edit(readFileSync(join(dir, spec), "utf8")));
+    const r = await record(dir, api);
+    return [r.code, readFileSync(join(dir, spec), "utf8"), r.stderr];
+  }
+
+  it("x-vendor-doc's keys after `sections:` and the comment of the key after the block", async () => {
+    const [code, text] = await recorded((s) => `${s.replace(/\n*$/, "\n")}  params: flat\n\n# the next key's comment\nx-after: 1\n`);
+    expect(code).toBe(0);
+    expect(text).toMatch(/\n  sections:\n(    - \{ heading: .*\n)*  params: flat\n\n# the next key's comment\nx-after: 1\n$/);
+  });
+
+  it("an x-vendor-doc without `sections:` gets it at its end, before what follows", async () => {
+    const [code, text] = await recorded((s) => `${s.replace(/\n  sections:\n(    - .*\n)*/, "\n")}\n# next\nx-after: 1\n`);
+    expect(code).toBe(0);
+    expect(text).toMatch(/  ignoreParams: \[accesskey, nonce, signature\]\n  sections:\n\n# next\nx-after: 1\n$/);
+  });
+
+  it("a record written in block style is replaced whole (its lines left behind made the spec unreadable)", async () => {
+    const [code, text] = await recorded((s) => s.replace(/^( +)x-doc-section: \{ heading: "交易市场配置", sha256: (\w+) \}$/m, '$1x-doc-section:\n$1  heading: "交易市场配置"\n$1  sha256: $2'));
+    expect(code).toBe(0);
+    expect(text).toMatch(/\n( +)operationId: getMarketConfig\n(\1[^\n]*\n)*?\1x-doc-section: \{ heading: "交易市场配置", sha256: [0-9a-f]{64} \}\n\1[a-z]/);
+    expect(text).not.toMatch(/^ +heading: "交易市场配置"$/m);
+    expect(text.match(/x-doc-section:/g)).toHaveLength(24);
+  });
+
+  it("a comment at column 0 among an operation's keys does not hide its record (a second one was added)", async () => {
+    const [code, text] = await recorded((s) => s.replace(/^( +)operationId: getMarketConfig$/m, "$1operationId: getMarketConfig\n# (a note at column 0)"));
+    expect(code).toBe(0);
+    expect(text.match(/x-doc-section:/g)).toHaveLength(24);
+  });
+
+  it("CRLF line ends (a Windows checkout): kept on every line, and AsyncAPI operations are found", async () => {
+    for (const [spec, api, doc] of [
+      [XT, "xt", DOC],
+      ["specs/asyncapi/quant-ws.yaml", "quant-ws", 'login\n请求示例\n{"op": "login", "cid": "x"}\n'],
+    ] as const) {
+      const [code, text] = await recorded((s) => s.replace(/\n/g, "\r\n"), spec, api, doc);
+      expect(code, api).toBe(0);
+      expect(text.split("\n").slice(0, -1).filter((l) => !l.endsWith("\r")), `${api}: lines without CR`).toEqual([]);
+      expect(text).toMatch(api === "xt" ? /x-doc-section: \{ heading: "交易市场配置", sha256: (?!81b2d348)[0-9a-f]{64} \}\r\n/ : /\r\n  login:\r\n    x-doc-section: \{ heading: "op login", sha256: (?!514a6340)[0-9a-f]{64} \}\r\n/);
+    }
+  });
+
+  it("a byte order mark at the start of the spec stays", async () => {
+    const [code, text] = await recorded((s) => `\ufeff${s}`);
+    expect(code).toBe(0);
+    expect(text.startsWith("\ufeffopenapi:")).toBe(true);
+  });
+});
