@@ -9,7 +9,15 @@ import { parseVendorDoc, type VendorDocConfig } from "./doc-adapters.js";
 import { currentSections } from "./check-doc.js";
 import type { Node } from "./spec-model.js";
 
-const q = (s: string) => JSON.stringify(s);
+/**
+ * A heading as a YAML double-quoted string: JSON's escapes (YAML reads them the same), and
+ * `\uXXXX` for what JSON leaves as it is but a terminal acts on or an editor hides, so that
+ * `git diff` of the spec shows a hostile heading as text: DEL and the C1 controls (U+009B
+ * starts an escape sequence), line and paragraph separators, bidirectional overrides and marks
+ * (a reviewed line shown reordered), a byte order mark, the two non-characters.
+ */
+const HIDDEN = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff]/g;
+const q = (s: string) => JSON.stringify(s).replace(HIDDEN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const indentOf = (l: string) => /^[ \t]*/.exec(l)![0].length;
 const isBlank = (l: string) => l.trim() === "";

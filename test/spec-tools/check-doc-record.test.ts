@@ -7,6 +7,8 @@ import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, w
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runSpecCommand } from "../../src/cli/spec-command.js";
+import { parseSpecText } from "../../src/spec-tools/spec-model.js";
+import { runCliCaptured } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 // writeFileSync through a spy, so that a test can make it fail half way (a full disk)
@@ -143,5 +145,38 @@ describe("check-doc --record: what it keeps of the spec file", () => {
     const [code, text] = await recorded((s) => `\ufeff${s}`);
     expect(code).toBe(0);
     expect(text.startsWith("\ufeffopenapi:")).toBe(true);
+  });
+});
+
+describe("doc section titles with YAML-special and terminal control characters", () => {
+  const TITLE = `a: "b" #c \\ 'd' [e] {f} &g *h !i |j >k %l @m \`n\` \u001b[2J\u001b]0;t\u0007 \u007f \u0085 \u009b31m \u2028 \u2029 \u202e evil \u2066 x\ufeffy end`;
+  const HOSTILE_DOC = `## ${TITLE} 1\n\nGET /data/api/v1/getMarketConfig\n\n市场配置\n\n## ${TITLE} 2\n\nprose\n`;
+  /** What a terminal acts on, or a reader does not see, written as it is. */
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+  it("--record writes them escaped (only \\uXXXX, nothing raw), and reads them back as they were", async () => {
+    const dir = project();
+    writeFileSync(join(dir, "doc.md"), HOSTILE_DOC);
+    expect((await record(dir)).code).toBe(0);
+    const text = readFileSync(join(dir, XT), "utf8");
+    const written = text.split("\n").filter((l) => l.includes("evil"));
+    expect(written).toHaveLength(2);
+    for (const l of written) expect(l, l).not.toMatch(RAW);
+    const spec = parseSpecText(text, XT) as { paths: Record<string, Record<string, Record<string, { heading: string }>>>; "x-vendor-doc": { sections: Array<{ heading: string }> } };
+    expect(spec.paths["/data/api/v1/getMarketConfig"]!.get!["x-doc-section"]!.heading).toBe(`${TITLE} 1`);
+    expect(spec["x-vendor-doc"].sections.map((s) => s.heading)).toEqual([`${TITLE} 2`]);
+    let stdout = "";
+    await runSpecCommand(["check-doc", "xt", "doc.md", "--json"], { stdout: (t) => void (stdout += t), stderr: () => {}, cwd: dir });
+    const kinds = (JSON.parse(stdout) as { differences: Array<{ kind: string }> }).differences.map((d) => d.kind);
+    expect(kinds.filter((k) => k.startsWith("section-")), "the sections recorded are the doc's").toEqual([]);
+  });
+
+  it("the CLI's messages show them escaped", async () => {
+    const f = join(tempDir("checkdoc-"), "doc.md");
+    writeFileSync(f, HOSTILE_DOC);
+    const r = await runCliCaptured(["spec", "check-doc", "xt", f], {});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("\\u001b[2J\\u001b]0;t\\u0007 \\u007f \\u0085 \\u009b31m");
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 });
