@@ -13,9 +13,17 @@ import { versionProblems, writeChangelogSection } from "../src/spec-tools/change
 import { specChanges } from "../src/spec-tools/git-changes.js";
 import { formatMarkdown } from "../src/spec-tools/spec-diff.js";
 
-const { values } = parseArgs({ options: { base: { type: "string" } }, strict: true });
+const USAGE = "usage: npm run changelog -- --base <git-ref>   (the ref of the last release)\n";
+let values: { base?: string };
+try {
+  ({ values } = parseArgs({ options: { base: { type: "string" } }, strict: true }));
+} catch (e) {
+  // a misspelt flag, a stray argument, --base without a value: say which, exit 2 (not a stack trace, exit 1)
+  process.stderr.write(`changelog: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 if (!values.base) {
-  process.stderr.write("usage: npm run changelog -- --base <git-ref>   (the ref of the last release)\n");
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 try {
