@@ -65,7 +65,9 @@
  * names as strings (a minifier renames classes), the refusal of a toJSON() value and the check of
  * base64 batch text, a bigint refused in a decimal field, and long URLs cut in messages;
  * 84.3 kB (84,257 bytes) with 0.16.0's check that an int32 parameter fits 32 bits and the redaction
- * of secrets escaped twice and of secret-named values in a message that quotes JSON text.
+ * of secrets escaped twice and of secret-named values in a message that quotes JSON text; 84.5 kB
+ * (84,533 bytes) with the signers' encoders written into one buffer and Java's trim as a loop (a
+ * value with a long run of spaces took seconds).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -75,7 +77,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 84_300;
+const CEILING = 84_600;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

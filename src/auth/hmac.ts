@@ -120,7 +120,7 @@ export function sortedParamSigner<V extends string>(rules: Readonly<Record<V, Ca
   };
 }
 
-const HEX = Buffer.from("0123456789ABCDEF", "latin1");
+const HEX = /* @__PURE__ */ Buffer.from("0123456789ABCDEF", "latin1");
 
 /**
  * `text`'s UTF-8 bytes, each kept when `keep[byte]`, space as `+`, the rest `%XX` (upper-case
@@ -152,9 +152,8 @@ function keepTable(also: string): Uint8Array {
   return t;
 }
 
-/** pythonQuotePlus's tables by `safe` (the signers pass "" or ","; a few others are kept). */
-const PYTHON_KEEP = new Map<string, Uint8Array>();
-const PHP_KEEP = keepTable("-_.");
+const PYTHON_KEEP = /* @__PURE__ */ keepTable("_.-~");
+const PHP_KEEP = /* @__PURE__ */ keepTable("-_.");
 
 /**
  * Python's `urllib.parse.quote_plus(text, safe)`: UTF-8 bytes; letters, digits and `_.-~`
@@ -162,12 +161,7 @@ const PHP_KEEP = keepTable("-_.");
  * This is what `urllib.parse.urlencode(pairs, safe=...)` applies to each key and value.
  */
 export function pythonQuotePlus(text: string, safe = ""): string {
-  let keep = PYTHON_KEEP.get(safe);
-  if (!keep) {
-    keep = keepTable(`_.-~${safe}`);
-    if (PYTHON_KEEP.size < 16) PYTHON_KEEP.set(safe, keep);
-  }
-  return percentEncode(text, keep);
+  return percentEncode(text, safe ? keepTable(`_.-~${safe}`) : PYTHON_KEEP);
 }
 
 /**
