@@ -270,9 +270,11 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * delivered to that one in arrival order, right after the call that added it (a microtask),
    * before any later notification: `on` and `stream` take them all, each `once` and `next`
    * the oldest one still held (two `next()` in a row get the first and the second). One whose
-   * listener was removed before the delivery stays held for the next. At most 100 000 per
-   * topic and 64 MiB of frame text in all: past that the oldest are dropped, and the client's
-   * `error` event says so (StreamOverflowError), once per topic and login.
+   * listener was removed before the delivery stays held for the next. Only the last login's
+   * are held: a re-login (after a reconnect) drops what an earlier one left, its own snapshots
+   * taking their place. At most 100 000 per topic and 64 MiB of frame text in all: past that
+   * the oldest are dropped, and the client's `error` event says so (StreamOverflowError), once
+   * per topic and login.
    */
   #releaseHeld(topic: Topic, one: boolean): void {
     const held = this.#held.get(topic);
@@ -564,6 +566,11 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#linkReady = false;
     this.#loginCtx = ctx;
     this.#holding = true;
+    // What an earlier login left held (a topic nobody has listened to since) is superseded by
+    // the snapshots this login brings: held notifications stay one login's worth, not one per
+    // reconnect (a session that never listens to a topic would otherwise gather every re-login's).
+    this.#held.clear();
+    this.#heldChars = 0;
     return new Promise<void>((resolve, reject) => {
       const finish = () => {
         clearTimeout(wait.timer);
