@@ -41,6 +41,8 @@ import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHos
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 /** How many of the newest session tokens the client's messages are kept free of. */
 const MAX_TOKEN_SECRETS = 256;
+/** How many keys of ended sessions (two per login) they are kept free of, besides every live session's. */
+const MAX_KEY_SECRETS = 256;
 
 export interface ReconnectOptions {
   /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
@@ -180,13 +182,34 @@ class Client implements QuantWsClient, SessionHost {
 
   #closed = false;
   #closing: Promise<void> | undefined;
-  /** Every access/secret key logged in with: removed from every error and state message (redaction hook). */
+  /** The proxy's credentials: removed from every error and state message (redaction hook). */
   readonly #secretValues = new Set<string>();
+  /** The access/secret keys of each session not ended and of each login in progress: removed likewise. */
+  readonly #liveKeys = new Set<readonly string[]>();
+  /** The keys of a session, retired when it ends (`forget`). */
+  readonly #keysOf = new WeakMap<QuantWsSession, readonly string[]>();
+  /**
+   * Keys no session holds any more (ended sessions, refused logins), the newest
+   * MAX_KEY_SECRETS (a late frame may still echo one). Bounded: a client that logs many
+   * accounts in and out for days would otherwise hold, and search every message for, each key
+   * it ever saw.
+   */
+  readonly #pastKeys = new Set<string>();
   /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
   readonly #tokens = new Set<string>();
   #redactor: Redactor | undefined;
   #redactorNow(): Redactor {
-    return (this.#redactor ??= new Redactor([...this.#secretValues, ...this.#tokens]));
+    return (this.#redactor ??= new Redactor([...this.#secretValues, ...[...this.#liveKeys].flat(), ...this.#pastKeys, ...this.#tokens]));
+  }
+  /** `keys` are no session's any more: kept among the newest past keys. */
+  #retireKeys(keys: readonly string[]): void {
+    if (!this.#liveKeys.delete(keys)) return;
+    for (const key of keys) {
+      this.#pastKeys.delete(key);
+      this.#pastKeys.add(key);
+    }
+    while (this.#pastKeys.size > MAX_KEY_SECRETS) this.#pastKeys.delete(this.#pastKeys.values().next().value!);
+    this.#redactor = undefined;
   }
   #scrub<E>(error: E): E {
     return this.#redactorNow().error(error);
@@ -394,6 +417,8 @@ class Client implements QuantWsClient, SessionHost {
 
   forget(session: QuantWsSession): void {
     this.#router.forget(session);
+    const keys = this.#keysOf.get(session);
+    if (keys) this.#retireKeys(keys);
   }
 
   reportError(error: unknown): void {
@@ -411,9 +436,22 @@ class Client implements QuantWsClient, SessionHost {
     checkOptionNames({ api: API, operation: "login" }, "the login fields", login, LOGIN_FIELDS);
     credentialOf(API, "accessKey", login.accessKey, "login");
     credentialOf(API, "secretKey", login.secretKey, "login");
-    this.#secretValues.add(login.accessKey);
-    this.#secretValues.add(login.secretKey);
+    const keys = [login.accessKey, login.secretKey] as const;
+    this.#liveKeys.add(keys);
     this.#redactor = undefined;
+    try {
+      const session = await this.#loginWith(login);
+      // Retired when the session ends (forget), as its keys are no longer sent.
+      if (session.ended) this.#retireKeys(keys);
+      else this.#keysOf.set(session, keys);
+      return session;
+    } catch (e) {
+      this.#retireKeys(keys);
+      throw e;
+    }
+  }
+
+  async #loginWith(login: QuantWsLogin): Promise<QuantWsSession> {
     if (typeof login.platform !== "string" || !login.platform.trim()) {
       throw new UsageError(`missing platform: the gateway's exchange adapter, e.g. ${KNOWN_PLATFORMS.join(", ")}`, { api: API, operation: "login" });
     }
