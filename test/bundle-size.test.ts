@@ -67,7 +67,9 @@
  * 84.3 kB (84,257 bytes) with 0.16.0's check that an int32 parameter fits 32 bits and the redaction
  * of secrets escaped twice and of secret-named values in a message that quotes JSON text; 84.5 kB
  * (84,533 bytes) with the signers' encoders written into one buffer and Java's trim as a loop (a
- * value with a long run of spaces took seconds).
+ * value with a long run of spaces took seconds); 84.6 kB (84,620 bytes) with one keep-alive pool for
+ * every timeout under 5 s and the pools used longest ago closed (a deadline passed down per call
+ * opened a connection per value).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -77,7 +79,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 84_600;
+const CEILING = 84_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

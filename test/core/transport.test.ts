@@ -607,6 +607,39 @@ describe("undici path specifics", () => {
     for (let i = 0; i < 10; i++) await xt(counting.url).call("getServerTime");
     expect(sockets).toBeLessThanOrEqual(2);
   });
+
+  it("keeps one connection for calls whose short timeouts all differ (a deadline passed down per call)", async () => {
+    let sockets = 0;
+    const seen = new Set<unknown>();
+    const counting = await serve((req, res) => {
+      if (!seen.has(req.socket)) sockets++;
+      seen.add(req.socket);
+      answer(res);
+    });
+    const client = xt(counting.url);
+    // 30 values under 5 s: one agent (their native timers bound the connection), not one each.
+    for (let i = 0; i < 30; i++) await client.call("getServerTime", {}, { timeoutMs: 3_000 + 37 * i });
+    expect(sockets).toBeLessThanOrEqual(2);
+  });
+
+  it("closes the pools of the timeouts used longest ago, past 16 of them", async () => {
+    const open = new Set<Socket>();
+    const s = await serve((req, res) => {
+      open.add(req.socket);
+      req.socket.once("close", () => open.delete(req.socket));
+      answer(res);
+    });
+    const client = xt(s.url);
+    // 20 long timeouts never used before: 20 pools, each with a connection kept alive; at least
+    // 4 of them are closed at once (not left to their 4 s keep-alive).
+    for (let i = 0; i < 20; i++) await client.call("getServerTime", {}, { timeoutMs: 7_001 + i });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(open.size).toBeLessThanOrEqual(16);
+    // The pools used last are kept: calling with the newest timeout again opens nothing new.
+    const before = new Set(open);
+    await client.call("getServerTime", {}, { timeoutMs: 7_020 });
+    expect([...open].every((x) => before.has(x))).toBe(true);
+  });
 });
 
 describe("open(): the streaming entry", () => {

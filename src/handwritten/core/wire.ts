@@ -109,8 +109,12 @@ const UNDICI_TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
 const HEADERS_OVERFLOW = "UND_ERR_HEADERS_OVERFLOW";
 const KEEP_ALIVE_MS = 4_000;
 /**
- * One Agent (one keep-alive pool) per timeout, body limit and proxy, since the connect timeout
- * and `maxResponseSize` are an Agent's settings (streams: no limit).
+ * One Agent (one keep-alive pool) per connect timeout, body limit and proxy, since the connect
+ * timeout and `maxResponseSize` are an Agent's settings (streams: no limit). A timeout under
+ * PRECISE_BELOW_MS has a native timer that also ends the wait for a connection, so every such
+ * timeout shares the agent whose connect timeout is PRECISE_BELOW_MS: a caller passing each
+ * call what is left of its own deadline keeps one pool, not one connection per value. The
+ * MAX_AGENTS used last are kept; the one used longest ago is closed (once its calls are done).
  */
 const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
@@ -120,16 +124,22 @@ let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agen
 
 function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent {
   if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
-  const key = `${timeoutMs} ${maxBytes} ${proxy ?? ""}`;
+  const connectMs = Math.max(timeoutMs, PRECISE_BELOW_MS);
+  const key = `${connectMs} ${maxBytes} ${proxy ?? ""}`;
   let agent = agents.get(key);
-  if (!agent) {
+  if (agent) agents.delete(key);
+  else {
     const maxResponseSize = maxBytes === Infinity ? -1 : maxBytes;
-    const options = { keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize };
+    const options = { keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: connectMs }, headersTimeout: connectMs, bodyTimeout: connectMs, maxResponseSize };
     agent = proxy === undefined ? new Agent(options) : proxyAgent(proxy, options);
-    // Past MAX_AGENTS agents the agent is not kept: its idle sockets close after KEEP_ALIVE_MS.
-    if (agents.size < MAX_AGENTS) agents.set(key, agent);
   }
-  if (agents.get(key) === agent) last = { timeoutMs, maxBytes, proxy, agent };
+  agents.set(key, agent); // the newest last
+  if (agents.size > MAX_AGENTS) {
+    const [oldest, old] = agents.entries().next().value!;
+    agents.delete(oldest);
+    old.close().catch(ignore);
+  }
+  last = { timeoutMs, maxBytes, proxy, agent };
   return agent;
 }
 
