@@ -69,7 +69,9 @@
  * (84,533 bytes) with the signers' encoders written into one buffer and Java's trim as a loop (a
  * value with a long run of spaces took seconds); 84.6 kB (84,620 bytes) with one keep-alive pool for
  * every timeout under 5 s and the pools used longest ago closed (a deadline passed down per call
- * opened a connection per value).
+ * opened a connection per value); 85.0 kB (85,044 bytes) with the redactor's search by the forms'
+ * first characters instead of one regex compiled per redactor, and a client's redactor reused or
+ * made from its last one (a failed call cost 12 times a successful one).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -79,7 +81,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 84_700;
+const CEILING = 85_100;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

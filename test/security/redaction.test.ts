@@ -206,6 +206,48 @@ describe("Redactor: bodies and errors", () => {
     );
   });
 
+  it("many secrets sharing their first characters: every form of each is removed, and nothing else (property)", () => {
+    // Signatures, nonces and timestamps of many requests: hex and digits that often share a
+    // prefix with one another, which the search goes by.
+    const secret = fc.oneof(
+      fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 4, maxLength: 70 }),
+      fc.integer({ min: 1_764_800_000_000, max: 1_764_800_009_999 }).map(String),
+      fc.string({ unit: "grapheme-ascii", minLength: 4, maxLength: 30 }).filter((x) => x.trim().length >= 4),
+    );
+    const filler = fc.string({ unit: fc.constantFrom(..." .,;xyzXYZ"), maxLength: 6 });
+    fc.assert(
+      fc.property(fc.uniqueArray(secret, { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.nat(), fc.nat(), filler), { maxLength: 20 }), (secrets, picks) => {
+        const red = new Redactor(secrets);
+        let text = "";
+        for (const [i, k, gap] of picks) {
+          const forms = secretForms(secrets[i % secrets.length]!);
+          text += forms[k % forms.length]! + gap;
+        }
+        const out = red.text(text).toLowerCase();
+        for (const s of secrets) for (const f of secretForms(s)) if (f.length >= 4 && !"[redacted]".includes(f.toLowerCase())) expect(out, JSON.stringify({ text, f })).not.toContain(f.toLowerCase());
+        // A text made of the fillers only is left as it is.
+        const plain = picks.map(([, , gap]) => gap).join("");
+        expect(red.text(plain)).toBe(plain);
+      }),
+      { seed: 20261204, numRuns: 300 },
+    );
+  });
+
+  it("a redactor made from another removes what one made afresh removes (the other's values that are not given are not kept)", () => {
+    const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 8, maxLength: 64 });
+    fc.assert(
+      fc.property(fc.uniqueArray(hex, { minLength: 1, maxLength: 12 }), fc.uniqueArray(hex, { maxLength: 12 }), fc.nat(), (before, now, seed) => {
+        const list = [...before.slice(seed % before.length), ...now];
+        const reused = new Redactor(list, new Redactor(before));
+        const fresh = new Redactor(list);
+        const text = [...before, ...now].map((v, i) => (i % 2 ? b64(v) : v)).join(" | ");
+        expect(reused.text(text)).toBe(fresh.text(text));
+        expect(reused.size).toBe(fresh.size);
+      }),
+      { seed: 20261205, numRuns: 200 },
+    );
+  });
+
   it("texts built to make the redactor slow are redacted in linear time (a million cut marks, a run of scheme characters: each took minutes)", () => {
     const texts = [
       "…".repeat(1_000_000),

@@ -380,6 +380,8 @@ export class HttpTransport {
    * raised later from a success answer (e.g. a download that is not a file) loses them too.
    */
   readonly #recent: OutgoingRequest[] = [];
+  /** The redactor made last, and of which values. */
+  #lastRedactor: { key: string; redactor: Redactor } | undefined;
 
   constructor(config: TransportConfig) {
     const { secrets, proxy, ...rest } = config;
@@ -450,7 +452,13 @@ export class HttpTransport {
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
     const own = this.#secrets?.() ?? [];
     if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap(carriedSecrets)];
-    return extra.length ? (own instanceof Redactor ? own.with(extra) : new Redactor([...own, ...extra])) : own instanceof Redactor ? own : new Redactor(own);
+    if (own instanceof Redactor) return extra.length ? own.with(extra) : own;
+    // The same values give the same redactor (a failure asks for it several times), and a new
+    // one reuses the last one's forms of the values they share (all but the newest signature).
+    const list = [...own, ...extra];
+    const key = JSON.stringify(list);
+    if (this.#lastRedactor?.key !== key) this.#lastRedactor = { key, redactor: new Redactor(list, this.#lastRedactor?.redactor) };
+    return this.#lastRedactor.redactor;
   }
 
   /** What ends this call's waits (rate limiter, backoff) early: its signal and the client's, as an AbortedError. */

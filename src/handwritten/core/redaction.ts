@@ -22,8 +22,8 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /** Values shorter than this are not searched for literally (they would erase ordinary text). */
 const MIN_LITERAL = 4;
-/** Forms longer than this are searched for as text, not in the one regex of the others. */
-const MAX_REGEX_FORM = 256;
+/** Forms longer than this are searched for with indexOf, the others by their first characters. */
+const MAX_SHORT_FORM = 256;
 /** Base64 pieces shorter than this are not searched for (too likely to match by chance). */
 const MIN_PIECE = 8;
 /** A text that ends with at least this many characters of a secret form loses them. */
@@ -55,10 +55,6 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
  * characters without one (a server's "sk-secresk-secre…") is read once, not once per word.
  */
 const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi;
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 function b64variants(b64: string): string[] {
   const bare = b64.replace(/=+$/, "");
@@ -182,34 +178,59 @@ export function textOf(v: unknown): string {
   }
 }
 
+/** The first three characters of `s` at `i` as one number (three UTF-16 units fit in 48 bits). */
+function headAt(s: string, i: number): number {
+  return s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
+}
+
 export class Redactor {
   readonly #secrets: string[];
+  /** Each secret's forms (a redactor made from another reuses those of the secrets they share). */
+  readonly #formsOf = new Map<string, readonly string[]>();
   readonly #forms: string[];
-  readonly #re: RegExp | null;
+  /** The forms of at most MAX_SHORT_FORM characters by their first three (lower-cased), longest first. */
+  readonly #heads = new Map<number, string[]>();
   readonly #long: string[];
   /** KMP failure tables of the forms, made when a text with a cut first needs them. */
   readonly #failures = new Map<string, Int32Array>();
 
-  constructor(secrets: Iterable<string | null | undefined> = []) {
+  /**
+   * `secrets`: the values to remove. `from`: a redactor whose work on the secrets they share is
+   * reused (a client's redactor made again for each failed call's signature and nonce).
+   */
+  constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor) {
     // One secret given as a string is that secret, not its characters (each too short to be searched for).
     if (secrets !== null && typeof secrets !== "string" && typeof (secrets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
       throw new TypeError(`secrets must be a list of strings (or one string), got ${typeof secrets}`);
     }
     const list = typeof secrets === "string" ? [secrets] : secrets === null ? [] : [...secrets];
     this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
+    const known = from instanceof Redactor ? from.#formsOf : undefined;
     const forms = new Set<string>();
-    for (const s of this.#secrets) for (const f of secretForms(s)) forms.add(f.toLowerCase());
+    for (const s of this.#secrets) {
+      const own = known?.get(s) ?? secretForms(s).map((f) => f.toLowerCase());
+      this.#formsOf.set(s, own);
+      for (const f of own) forms.add(f);
+    }
     this.#forms = [...forms].sort((a, b) => b.length - a.length);
-    // Forms too long for one regex (a server's ticket of 100k characters is a regex V8 refuses)
-    // are searched for as text; the rest in one pass.
-    const short = this.#forms.filter((f) => f.length <= MAX_REGEX_FORM);
-    this.#long = this.#forms.filter((f) => f.length > MAX_REGEX_FORM);
-    this.#re = short.length ? new RegExp(short.map(escapeRe).join("|"), "gi") : null;
+    // Forms of a server's ticket of 100k characters are searched for with indexOf (linear); the
+    // rest in one pass over the text, by their first three characters (no regex is compiled: a
+    // client makes a redactor for each failed call, with its signature and nonce).
+    this.#long = [];
+    for (const f of this.#forms) {
+      if (f.length > MAX_SHORT_FORM) this.#long.push(f);
+      else {
+        const head = headAt(f, 0);
+        const list = this.#heads.get(head);
+        if (list) list.push(f);
+        else this.#heads.set(head, [f]);
+      }
+    }
   }
 
   /** A redactor that also removes `more`. */
   with(more: Iterable<string | null | undefined>): Redactor {
-    return new Redactor([...this.#secrets, ...more]);
+    return new Redactor([...this.#secrets, ...more], this);
   }
 
   /** How many search forms it holds (never the values). */
@@ -221,7 +242,7 @@ export class Redactor {
   text(text: string): string {
     if (typeof text !== "string") text = textOf(text);
     let out = this.#long.length ? this.#withoutLong(text) : text;
-    if (this.#re) out = out.replace(this.#re, REDACTED);
+    if (this.#heads.size) out = this.#withoutShort(out);
     out = out
       .replace(USERINFO, `${REDACTED}@`)
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
@@ -232,7 +253,29 @@ export class Redactor {
     return this.#cutTail(out);
   }
 
-  /** `text` without the forms longer than MAX_REGEX_FORM (lower-cased, longest first), found as text. */
+  /**
+   * `text` without the forms of at most MAX_SHORT_FORM characters: from the left, at each index
+   * the longest form that begins there (found by its first three characters), replaced, and the
+   * search goes on after it (as one regex of the forms, longest first, would find them).
+   */
+  #withoutShort(text: string): string {
+    const low = lowered(text);
+    let out = "";
+    let end = 0; // where the text not yet copied to `out` begins
+    for (let i = 0, last = low.length - MIN_LITERAL; i <= last; ) {
+      const forms = this.#heads.get(headAt(low, i));
+      const f = forms?.find((f) => low.startsWith(f, i));
+      if (f === undefined) {
+        i++;
+        continue;
+      }
+      out += text.slice(end, i) + REDACTED;
+      i = end = i + f.length;
+    }
+    return end === 0 ? text : out + text.slice(end);
+  }
+
+  /** `text` without the forms longer than MAX_SHORT_FORM (lower-cased, longest first), found as text. */
   #withoutLong(text: string): string {
     let low = lowered(text);
     for (const f of this.#long) {
