@@ -198,8 +198,10 @@ class Client implements QuantWsClient, SessionHost {
   /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
   readonly #tokens = new Set<string>();
   #redactor: Redactor | undefined;
+  /** The redactor made last: the next one (after a login or logout) reuses its work on the values they share. */
+  #lastRedactor: Redactor | undefined;
   #redactorNow(): Redactor {
-    return (this.#redactor ??= new Redactor([...this.#secretValues, ...[...this.#liveKeys].flat(), ...this.#pastKeys, ...this.#tokens]));
+    return (this.#redactor ??= this.#lastRedactor = new Redactor([...this.#secretValues, ...[...this.#liveKeys].flat(), ...this.#pastKeys, ...this.#tokens], this.#lastRedactor));
   }
   /** `keys` are no session's any more: kept among the newest past keys. */
   #retireKeys(keys: readonly string[]): void {
