@@ -71,7 +71,8 @@
  * every timeout under 5 s and the pools used longest ago closed (a deadline passed down per call
  * opened a connection per value); 85.0 kB (85,044 bytes) with the redactor's search by the forms'
  * first characters instead of one regex compiled per redactor, and a client's redactor reused or
- * made from its last one (a failed call cost 12 times a successful one).
+ * made from its last one (a failed call cost 12 times a successful one); 85.1 kB (85,102 bytes) with
+ * the top-level member walk shared with quant-ws's reading of a cid given twice.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -81,7 +82,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 85_100;
+const CEILING = 85_150;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

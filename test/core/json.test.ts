@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { DecimalPrecisionError, parseJson, repeatedTopLevelKey, stringifyJson } from "../../src/handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson, repeatedTopLevelKey, stringifyJson, topLevelStrings } from "../../src/handwritten/core/json.js";
 
 describe("parseJson", () => {
   it.each([
@@ -253,6 +253,20 @@ describe("repeatedTopLevelKey", () => {
         const seen = new Set<string>();
         const expected = members.find((m) => (seen.has(m.name) ? true : (seen.add(m.name), false)))?.name;
         expect(repeatedTopLevelKey(text)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("topLevelStrings: every string value of a top-level name, in order, decoded; nested and non-string ones are not (property)", () => {
+    const name = fc.constantFrom("cid", "op", "c\\id");
+    const value = fc.oneof(fc.string().map((v) => JSON.stringify(v)), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ cid: v })), fc.integer().map(String));
+    const member = fc.record({ name, escape: fc.boolean(), value, ws: fc.constantFrom("", " ", "\n\t ") });
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 8 }), (members) => {
+        const text = `{${members.map((m) => `${m.ws}${written(m.name, m.escape)}${m.ws}:${m.ws}${m.value}`).join(",")}}`;
+        const expected = members.filter((m) => m.name === "cid" && m.value.startsWith('"')).map((m) => JSON.parse(m.value) as string);
+        expect(topLevelStrings(text, "cid")).toEqual(expected);
       }),
       { numRuns: 500 },
     );

@@ -167,6 +167,30 @@ describe("quant-ws against a hostile gateway", () => {
     expect((e as Error).message).toMatch(/frame gives its member "result" twice/);
   });
 
+  it("a reply that gives its cid twice fails the request of each cid at once, not by its timeout", async () => {
+    const placed: string[] = [];
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "place_order") placed.push(f.cid as string);
+      // Both orders sent: one reply naming both cids (a nested "cid" in its data is not one of them).
+      if (placed.length === 2) ws.send(`{"op":"place_order","cid":${JSON.stringify(placed[0])},"data":{"cid":"x"},"result":true,"cid":${JSON.stringify(placed[1])},"order_no":"42"}`);
+    });
+    const c = client(gw.url, { requestTimeoutMs: 20_000 });
+    const errors: Error[] = [];
+    c.on("error", (e) => errors.push(e));
+    const session = await c.login(creds());
+    const order = { symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" } as const;
+    const started = performance.now();
+    const [a, b] = await Promise.all([session.placeOrder(order).catch((x: unknown) => x), session.placeOrder(order).catch((x: unknown) => x)]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    for (const e of [a, b]) {
+      expect(e).toBeInstanceOf(QuantWsFrameError);
+      expect((e as QuantWsFrameError).problem).toBe("repeated-field");
+      expect((e as QuantWsFrameError & { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
+    }
+    expect((a as QuantWsFrameError).cids).toEqual(placed);
+  });
+
   it("a frame member of megabytes (an unknown op, a cid) is cut in the message", async () => {
     const huge = "x".repeat(4 * 1024 * 1024);
     const gw = await rawGateway((ws, f) => {

@@ -840,15 +840,14 @@ export function nestedTooDeep(text: string): boolean {
 }
 
 /**
- * The first member name that a JSON object text gives twice at its top level, or undefined
- * (JSON.parse keeps the last silently: an envelope's second "code" would hide the first). The
- * text must be valid JSON (parse it first); names are compared decoded ("\u0063ode" is "code").
- * One pass over the characters; only the top level's names are cut out and decoded.
+ * Each member of a JSON object text's top level, in order: `visit(name, at)` with the name
+ * decoded ("\u0063ode" is "code") and `at` the index just past its colon; a visit that returns
+ * true stops the walk. The text must be valid JSON (parse it first). One pass over the
+ * characters; only the top level's names are cut out and decoded.
  */
-export function repeatedTopLevelKey(text: string): string | undefined {
+function eachTopLevelMember(text: string, visit: (name: string, at: number) => boolean | void): void {
   let i = text.search(/\S/);
-  if (text.charCodeAt(i) !== 123) return undefined; // not an object
-  const seen = new Set<string>();
+  if (text.charCodeAt(i) !== 123) return; // not an object
   let depth = 0;
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -860,16 +859,37 @@ export function repeatedTopLevelKey(text: string): string | undefined {
       while (k < text.length && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13 || text.charCodeAt(k) === 9)) k++;
       if (text.charCodeAt(k) !== 58) continue; // a value, not a name
       const raw = text.slice(start + 1, i);
-      const name = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
-      if (seen.has(name)) return name;
-      seen.add(name);
+      if (visit(raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw, k + 1)) return;
     } else if (c === 91 || c === 123) {
       depth++;
     } else if (c === 93 || c === 125) {
       depth--;
     }
   }
-  return undefined;
+}
+
+/**
+ * The first member name that a JSON object text gives twice at its top level, or undefined
+ * (JSON.parse keeps the last silently: an envelope's second "code" would hide the first). The
+ * text must be valid JSON (parse it first).
+ */
+export function repeatedTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let twice: string | undefined;
+  eachTopLevelMember(text, (name) => (seen.has(name) ? ((twice = name), true) : void seen.add(name)));
+  return twice;
+}
+
+/** Every string value the top level of a JSON object text gives its member `name` (a frame that gives its cid twice names two requests). */
+export function topLevelStrings(text: string, name: string): string[] {
+  const out: string[] = [];
+  eachTopLevelMember(text, (n, at) => {
+    if (n !== name) return;
+    let from = at;
+    while (/\s/.test(text[from] ?? "")) from++;
+    if (text.charCodeAt(from) === 34) out.push(JSON.parse(text.slice(from, closingQuote(text, from) + 1)) as string);
+  });
+  return out;
 }
 
 /** A parameter value as the text that is sent and signed: numbers in plain decimal notation (never "1.2e-7"). */

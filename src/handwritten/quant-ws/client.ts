@@ -361,7 +361,7 @@ class Client implements QuantWsClient, SessionHost {
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
-        this.#requests.fail(error.cid, error);
+        for (const cid of error.cids) this.#requests.fail(cid, error);
         this.#events.emit("error", error);
       } else this.reportError(error);
       return;

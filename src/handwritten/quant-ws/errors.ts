@@ -91,11 +91,15 @@ export class QuantWsFrameError extends ResponseFormatError {
   readonly field: string | undefined;
   /** The reply's cid when it could be read (the client then fails that request at once). */
   readonly cid: string | undefined;
-  constructor(problem: FrameProblem, message: string, frameText: string, field?: string, ctx: ErrorContext & { cid?: string } = {}) {
-    super(message, frameText.length > 200 ? `${frameText.slice(0, 200)}…` : frameText, { api: API, ...ctx });
+  /** Every cid a frame that gives its cid more than once names (the client fails each of those requests at once). */
+  readonly cids: readonly string[];
+  constructor(problem: FrameProblem, message: string, frameText: string, field?: string, ctx: ErrorContext & { cid?: string; cids?: readonly string[] } = {}) {
+    const { cids, ...rest } = ctx;
+    super(message, frameText.length > 200 ? `${frameText.slice(0, 200)}…` : frameText, { api: API, ...rest });
     this.problem = problem;
     this.field = field;
     this.cid = ctx.cid;
+    this.cids = cids ?? (ctx.cid === undefined ? [] : [ctx.cid]);
   }
 }
 

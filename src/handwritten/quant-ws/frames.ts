@@ -12,7 +12,7 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { quoted } from "../core/errors.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
@@ -88,11 +88,12 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
   const f = value as Record<string, unknown>;
   // A member given twice: JSON.parse keeps the last, so {"result":false,…,"result":true} would be
   // a success, and a second cid would settle another request. Which one the gateway meant is not
-  // known: refused (the reply's request fails at once when its cid is not the repeated one).
+  // known: refused (the reply's request fails at once; each of two cids' requests, when the cid is what is repeated).
   if (text.includes("\\u") || namedTwice(text)) {
     const twice = repeatedTopLevelKey(text);
     if (twice !== undefined) {
-      const ctx = twice !== "cid" && typeof f.cid === "string" ? { cid: f.cid } : {};
+      // A cid given twice names two requests, and the reply is neither's: both fail at once.
+      const ctx = twice === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
       throw new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
     }
   }
