@@ -12,6 +12,7 @@ import { urlShown } from "../../src/handwritten/core/validate.js";
 const SECRET = "S3cr3t-Value_with+/=chars";
 const r = new Redactor([SECRET]);
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+const REDACTED_TEXT = "[redacted]";
 
 describe("Redactor: every form of a known value", () => {
   it.each([
@@ -204,6 +205,16 @@ describe("Redactor: bodies and errors", () => {
       }),
       { seed: 20261202, numRuns: 400 },
     );
+  });
+
+  it("a secret with a character whose lower case is longer (İ): as it is, upper-cased and lower-cased", () => {
+    const secret = "Passİstanbul-9";
+    const red = new Redactor([secret]);
+    for (const shown of [secret, secret.toUpperCase(), secret.toLowerCase(), `cut ${secret.slice(0, 9)}…`]) {
+      const out = red.text(`before ${shown} after`);
+      expect(out, shown).toContain(REDACTED_TEXT);
+      expect(out.toLowerCase(), shown).not.toContain("stanbul");
+    }
   });
 
   it("many secrets sharing their first characters: every form of each is removed, and nothing else (property)", () => {

@@ -208,7 +208,9 @@ export class Redactor {
     const known = from instanceof Redactor ? from.#formsOf : undefined;
     const forms = new Set<string>();
     for (const s of this.#secrets) {
-      const own = known?.get(s) ?? secretForms(s).map((f) => f.toLowerCase());
+      // Lower-cased as texts are (character by character: "İ" stays, as a text's does), and as
+      // a whole when that differs (a text that wrote its lower case, "i̇").
+      const own = known?.get(s) ?? [...new Set(secretForms(s).flatMap((f) => [lowered(f), f.toLowerCase()]))];
       this.#formsOf.set(s, own);
       for (const f of own) forms.add(f);
     }
