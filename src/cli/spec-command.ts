@@ -96,6 +96,9 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   if (!spec["x-vendor-doc"]) throw new SpecUsage(`${entry.root} has no x-vendor-doc (how its vendor doc is read); see docs/doc-conformance.md`);
   if (values.record) {
     const r = recordDocSections(specText, spec, docText);
+    // A document of another API (or not a vendor document) matches no operation: recording its
+    // sections would replace the spec's with another document's.
+    if (r.operations === 0) throw new SpecUsage(`${file} has the section of none of ${entry.name}'s operations (is it ${entry.name}'s vendor document?); nothing recorded`);
     writeSpecFile(root, specPath, entry.root, r.text.endsWith("\n") ? r.text : `${r.text}\n`);
     io.stdout(`${entry.root}: recorded the doc sections of ${r.operations} operations and ${r.sections} other sections; review \`git diff ${entry.root}\`\n`);
     return 0;

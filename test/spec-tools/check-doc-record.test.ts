@@ -47,6 +47,17 @@ describe("check-doc --record: how the spec is written", () => {
     expect(readFileSync(join(dir, XT), "utf8")).toMatch(/x-doc-section: \{ heading: "交易市场配置", sha256: (?!81b2d348)[0-9a-f]{64} \}/);
   });
 
+  it("a document that has no operation's section (another API's) is exit 2 and writes nothing", async () => {
+    const dir = project();
+    const before = readFileSync(join(dir, XT), "utf8");
+    // Hubi's document section, given for XT: it would have replaced XT's recorded sections.
+    writeFileSync(join(dir, "doc.md"), "## 合约账户信息\n\n```\nPOST /api/v1/contract_account_info\n```\n\nsome text\n");
+    const r = await record(dir);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/doc\.md has the section of none of xt's operations \(is it xt's vendor document\?\); nothing recorded/);
+    expect(readFileSync(join(dir, XT), "utf8") === before).toBe(true);
+  });
+
   it("a write that fails half way (a full disk) leaves the spec as it was, and no scratch file", async () => {
     const dir = project();
     const before = readFileSync(join(dir, XT), "utf8");
