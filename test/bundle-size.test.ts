@@ -71,7 +71,7 @@
  * every timeout under 5 s and the pools used longest ago closed (a deadline passed down per call
  * opened a connection per value); 85.0 kB (85,044 bytes) with the redactor's search by the forms'
  * first characters instead of one regex compiled per redactor, and a client's redactor reused or
- * made from its last one (a failed call cost 12 times a successful one); 85.1 kB (85,128 bytes) with
+ * made from its last one (a failed call cost 12 times a successful one); 85.1 kB (85,137 bytes) with
  * the top-level member walk shared with quant-ws's reading of a cid given twice and the forms of a
  * secret with İ.
  */

@@ -207,10 +207,21 @@ describe("Redactor: bodies and errors", () => {
     );
   });
 
-  it("a secret with a character whose lower case is longer (İ): as it is, upper-cased and lower-cased", () => {
-    const secret = "Passİstanbul-9";
+  it.each([
+    ["İ, whose lower case is two characters", "Passİstanbul-9"],
+    ["ᾝ, whose upper case is two characters", "Passᾝstanbul-9"],
+    // Past U+FFFF: a regex without the u flag compared the halves of a cased letter (Deseret,
+    // Osage, Adlam) and found the secret in none of its cases, as it is either.
+    ["a Deseret capital letter (past U+FFFF)", "Pass\u{10400}stanbul-9"],
+    ["an Adlam small letter (past U+FFFF)", "Pass\u{1E922}stanbul-9"],
+  ])("a secret with %s: as it is, upper-cased and lower-cased", (_name, secret) => {
     const red = new Redactor([secret]);
     for (const shown of [secret, secret.toUpperCase(), secret.toLowerCase(), `cut ${secret.slice(0, 9)}…`]) {
+      // Also in a text that has an İ of its own (whose lower case is longer, so the text is lowered letter by letter).
+      for (const out of [red.text(`before ${shown} after`), red.text(`İ before ${shown} after`)]) {
+        expect(out, shown).toContain(REDACTED_TEXT);
+        expect(out.toLowerCase(), shown).not.toContain("stanbul");
+      }
       const out = red.text(`before ${shown} after`);
       expect(out, shown).toContain(REDACTED_TEXT);
       expect(out.toLowerCase(), shown).not.toContain("stanbul");

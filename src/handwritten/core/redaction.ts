@@ -108,9 +108,9 @@ function lowered(text: string): string {
   const low = text.toLowerCase();
   if (low.length === text.length) return low;
   let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!.toLowerCase();
-    out += c.length === 1 ? c : text[i];
+  for (const ch of text) {
+    const c = ch.toLowerCase(); // by code point: a letter past U+FFFF is two units, lowered as one
+    out += c.length === ch.length ? c : ch;
   }
   return out;
 }
@@ -209,8 +209,9 @@ export class Redactor {
     const forms = new Set<string>();
     for (const s of this.#secrets) {
       // Lower-cased as texts are (character by character: "İ" stays, as a text's does), and as
-      // a whole when that differs (a text that wrote its lower case, "i̇").
-      const own = known?.get(s) ?? [...new Set(secretForms(s).flatMap((f) => [lowered(f), f.toLowerCase()]))];
+      // a whole and from its upper case when those differ (a text that wrote its lower case,
+      // "i̇"; its upper case: "ᾝ" is "ἭΙ").
+      const own = known?.get(s) ?? [...new Set(secretForms(s).flatMap((f) => [lowered(f), f.toLowerCase(), lowered(f.toUpperCase())]))];
       this.#formsOf.set(s, own);
       for (const f of own) forms.add(f);
     }
