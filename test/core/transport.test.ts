@@ -594,32 +594,30 @@ describe("undici path specifics", () => {
     expect(agents).toEqual(["tradeapi", "mine/1"]);
   });
 
-  it("keeps the connection alive between calls", async () => {
-    let sockets = 0;
+  /** A server that counts the connections its requests came on. */
+  const counting = async () => {
     const seen = new Set<unknown>();
-    const counting = await serve((req, res) => {
-      if (!seen.has(req.socket)) sockets++;
+    const s = await serve((req, res) => {
       seen.add(req.socket);
       answer(res);
     });
+    return { url: s.url, sockets: () => seen.size };
+  };
+
+  it("keeps the connection alive between calls", async () => {
+    const s = await counting();
     // Ten clients, one or two sockets (undici may open the second before the first is released):
     // the agent and its keep-alive pool are shared.
-    for (let i = 0; i < 10; i++) await xt(counting.url).call("getServerTime");
-    expect(sockets).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 10; i++) await xt(s.url).call("getServerTime");
+    expect(s.sockets()).toBeLessThanOrEqual(2);
   });
 
   it("keeps one connection for calls whose short timeouts all differ (a deadline passed down per call)", async () => {
-    let sockets = 0;
-    const seen = new Set<unknown>();
-    const counting = await serve((req, res) => {
-      if (!seen.has(req.socket)) sockets++;
-      seen.add(req.socket);
-      answer(res);
-    });
-    const client = xt(counting.url);
+    const s = await counting();
+    const client = xt(s.url);
     // 30 values under 5 s: one agent (their native timers bound the connection), not one each.
     for (let i = 0; i < 30; i++) await client.call("getServerTime", {}, { timeoutMs: 3_000 + 37 * i });
-    expect(sockets).toBeLessThanOrEqual(2);
+    expect(s.sockets()).toBeLessThanOrEqual(2);
   });
 
   it("closes the pools of the timeouts used longest ago, past 16 of them", async () => {
