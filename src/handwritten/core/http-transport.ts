@@ -452,17 +452,12 @@ export class HttpTransport {
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
     const own = this.#secrets?.() ?? [];
     if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap(carriedSecrets)];
-    // A new redactor reuses the last one's forms of the values they share (all but the newest
-    // signature); the same values give the same redactor (a failure asks for it several times).
-    const last = this.#lastRedactor?.redactor;
-    if (own instanceof Redactor) {
-      if (!extra.length) return own;
-      this.#lastRedactor = { key: "", redactor: own.with(extra, last) }; // the session's own redactor: not cached by its values
-      return this.#lastRedactor.redactor;
-    }
+    if (own instanceof Redactor) return extra.length ? own.with(extra) : own;
+    // The same values give the same redactor (a failure asks for it several times), and a new
+    // one reuses the last one's forms of the values they share (all but the newest signature).
     const list = [...own, ...extra];
     const key = JSON.stringify(list);
-    if (this.#lastRedactor?.key !== key) this.#lastRedactor = { key, redactor: new Redactor(list, last) };
+    if (this.#lastRedactor?.key !== key) this.#lastRedactor = { key, redactor: new Redactor(list, this.#lastRedactor?.redactor) };
     return this.#lastRedactor.redactor;
   }
 

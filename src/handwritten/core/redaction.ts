@@ -195,23 +195,23 @@ export class Redactor {
   readonly #failures = new Map<string, Int32Array>();
 
   /**
-   * `secrets`: the values to remove. `from`: redactors whose work on the secrets they share is
+   * `secrets`: the values to remove. `from`: a redactor whose work on the secrets they share is
    * reused (a client's redactor made again for each failed call's signature and nonce).
    */
-  constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor | ReadonlyArray<Redactor | undefined>) {
+  constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor) {
     // One secret given as a string is that secret, not its characters (each too short to be searched for).
     if (secrets !== null && typeof secrets !== "string" && typeof (secrets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
       throw new TypeError(`secrets must be a list of strings (or one string), got ${typeof secrets}`);
     }
     const list = typeof secrets === "string" ? [secrets] : secrets === null ? [] : [...secrets];
     this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
-    const known = [from].flat().filter((r) => r instanceof Redactor).map((r) => r.#formsOf);
+    const known = from instanceof Redactor ? from.#formsOf : undefined;
     const forms = new Set<string>();
     for (const s of this.#secrets) {
       // Lower-cased as texts are (character by character: "İ" stays, as a text's does), and as
       // a whole and from its upper case when those differ (a text that wrote its lower case,
       // "i̇"; its upper case: "ᾝ" is "ἭΙ").
-      const own = known.find((k) => k.has(s))?.get(s) ?? [...new Set(secretForms(s).flatMap((f) => [lowered(f), f.toLowerCase(), lowered(f.toUpperCase())]))];
+      const own = known?.get(s) ?? [...new Set(secretForms(s).flatMap((f) => [lowered(f), f.toLowerCase(), lowered(f.toUpperCase())]))];
       this.#formsOf.set(s, own);
       for (const f of own) forms.add(f);
     }
@@ -231,9 +231,9 @@ export class Redactor {
     }
   }
 
-  /** A redactor that also removes `more` (the work on values `reuse` has is reused too). */
-  with(more: Iterable<string | null | undefined>, reuse?: Redactor): Redactor {
-    return new Redactor([...this.#secrets, ...more], [this, reuse]);
+  /** A redactor that also removes `more`. */
+  with(more: Iterable<string | null | undefined>): Redactor {
+    return new Redactor([...this.#secrets, ...more], this);
   }
 
   /** How many search forms it holds (never the values). */
