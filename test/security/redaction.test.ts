@@ -21,6 +21,7 @@ describe("Redactor: every form of a known value", () => {
     ["URL-encoded", encodeURIComponent(SECRET)],
     ["URL-encoded twice", encodeURIComponent(encodeURIComponent(SECRET))],
     ["form-encoded", new URLSearchParams({ x: SECRET }).toString().slice(2)],
+    ["URL-encoded with / kept (Python's quote)", encodeURIComponent(SECRET).replace(/%2F/g, "/")],
     ["JSON-escaped", JSON.stringify(SECRET).slice(1, -1)],
     ["hex of its bytes", Buffer.from(SECRET).toString("hex")],
     ["hex upper case", Buffer.from(SECRET).toString("hex").toUpperCase()],

@@ -81,6 +81,8 @@ export function secretForms(secret: string): string[] {
     const uri = uriOf(s);
     forms.add(uri);
     forms.add(uri.replace(/%20/g, "+"));
+    // Python's quote() and path encoders leave "/" as it is ("ab/c%2Bd%3D" for a base64 "ab/c+d=").
+    forms.add(uri.replace(/%2F/g, "/"));
     forms.add(encodeURIComponent(uri));
     const bytes = Buffer.from(s, "utf8");
     forms.add(bytes.toString("hex"));
