@@ -73,7 +73,8 @@
  * first characters instead of one regex compiled per redactor, and a client's redactor reused or
  * made from its last one (a failed call cost 12 times a successful one); 85.1 kB (85,137 bytes) with
  * the top-level member walk shared with quant-ws's reading of a cid given twice and the forms of a
- * secret with İ; 85.2 kB (85,166 bytes) with a secret's URL-encoded form that keeps "/" (Python's quote).
+ * secret with İ; 85.2 kB (85,166 bytes) with a secret's URL-encoded form that keeps "/" (Python's quote);
+ * 85.4 kB (85,374 bytes) with values named like secrets in a Python dict or a Node object as printed.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -83,7 +84,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 85_200;
+const CEILING = 85_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -271,6 +271,18 @@ describe("Redactor: bodies and errors", () => {
     );
   });
 
+  it("values named like secrets in a Python dict or a Node object as printed (single quotes)", () => {
+    const red = new Redactor([]);
+    expect(red.text(`invalid params: {'username': 'admin', 'password': 'hunter2!', 'api_token': "it's", 'sign': 12345, 'note': 'ok'}`)).toBe(
+      `invalid params: {'username': 'admin', 'password': '[redacted]', 'api_token': '[redacted]', 'sign': '[redacted]', 'note': 'ok'}`,
+    );
+    expect(red.text(`{ secretKey: 'abc\\'def', name: 'x', trade_password: 'p@ss' }`)).toBe(`{ secretKey: '[redacted]', name: 'x', trade_password: '[redacted]' }`);
+    expect(red.text(`cut short: {'token': 'abcdef`)).toBe(`cut short: {'token': '[redacted]'`);
+    // A name inside a quoted value, or a word that only ends like one, is text.
+    for (const text of [`note: 'sign: here'`, `design: 'blue'`, `{'tokens_left': 3}`, `option 'secretKey': must be a string`]) expect(red.text(text)).toBe(text);
+    expect(red.text(`{'signature': b'\\x00ab', 'sign': -1.5e3}`)).toBe(`{'signature': '[redacted]', 'sign': '[redacted]'}`);
+  });
+
   it("texts built to make the redactor slow are redacted in linear time (a million cut marks, a run of scheme characters: each took minutes)", () => {
     const texts = [
       "…".repeat(1_000_000),
@@ -281,6 +293,10 @@ describe("Redactor: bodies and errors", () => {
       `"token":`.repeat(100_000),
       "token=".repeat(200_000),
       `"${"a".repeat(1_000_000)}`,
+      "'token':".repeat(100_000),
+      `'${"a".repeat(1_000_000)}`,
+      `${"a".repeat(1_000_000)}: '`,
+      `token: '${"\\x".repeat(500_000)}`,
     ];
     for (const text of texts) {
       const started = performance.now();

@@ -46,6 +46,13 @@ const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\
  * cut short (no closing quote) loses what is there.
  */
 const BY_JSON_QUOTED = new RegExp(String.raw`\\"(${NAMES})\\"\s*:\s*(?:\\"(?:[^"\\]|\\\\[^"\\]|\\\\\\"|\\\\\\\\)*(?:\\")?|[^,}\]\s\\]+)`, "gi");
+/**
+ * A name in single quotes or none, its value in single quotes, as Python's repr and Node's
+ * util.inspect print a dict or object (`{'password': 'x'}`, `{ token: 'x' }`); with a quoted
+ * name, also a value in double quotes, bytes or a number (`'token': "it's"`, `'sign': 123`), not
+ * a word (`option 'secretKey': must be …` is a sentence). A value cut short loses what is there.
+ */
+const BY_REPR = new RegExp(String.raw`(?<![\w$"'-])(?:'(${NAMES})'\s*:\s*(?:'(?:[^'\\]|\\.)*'?|b'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|-?\d[\w.+-]*)|(${NAMES})\s*:\s*'(?:[^'\\]|\\.)*'?)`, "gi");
 /** `Name: value` header lines an echoing server prints. */
 const BY_HEADER = /\b(x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization|proxy-authorization|cookie|set-cookie)(\s*:\s*)(?:(bearer|basic)\s+)?[^\s,;"'<>]+/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
@@ -254,6 +261,7 @@ export class Redactor {
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(BY_PARAM, (_m, k: string) => `${k}=${REDACTED}`)
       .replace(BY_JSON, (_m, k: string) => `"${k}":"${REDACTED}"`)
+      .replace(BY_REPR, (_m, quoted: string | undefined, bare: string) => (quoted ? `'${quoted}': '${REDACTED}'` : `${bare}: '${REDACTED}'`))
       .replace(BY_JSON_QUOTED, (_m, k: string) => `\\"${k}\\":\\"${REDACTED}\\"`);
     return this.#cutTail(out);
   }
