@@ -120,7 +120,11 @@ export async function specChanges(root: string, base = "HEAD", only?: string): P
   let commit: string;
   try {
     commit = git(root, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]).toString("utf8").trim();
-  } catch {
+  } catch (e) {
+    // --quiet: a ref that does not exist fails without a word; git missing, or no repository, says so.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new SpecUsage(`spec diff reads --base ${JSON.stringify(base)} with git, which is not installed here`);
+    const said = String((e as { stderr?: unknown }).stderr ?? "").trim() && gitSaid(e);
+    if (said) throw new SpecUsage(`cannot read git ref ${JSON.stringify(base)} in ${root}: ${said}`);
     throw new SpecUsage(`git ref ${JSON.stringify(base)} does not exist in ${root}`);
   }
   const then = new GitVersion(root, commit, base);

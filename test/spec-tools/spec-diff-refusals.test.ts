@@ -281,6 +281,16 @@ describe("the version at the base ref is read the same way, named `<file> at <re
     noStack(r.stderr);
   });
 
+  it("a project that is not in a git repository: exit 2 saying so, not that the ref does not exist", async () => {
+    const d = repo(SPEC);
+    rmSync(join(d, ".git"), { recursive: true, force: true });
+    const r = await runSpec(d, "diff", "--base", "HEAD");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^tradeapi spec: cannot read git ref "HEAD" in .*: fatal: not a git repository/);
+    noStack(r.stderr);
+  });
+
   it("a project in a folder of the repository: its files at the ref are found (not every API added)", async () => {
     const d = repo(SPEC);
     mkdirSync(join(d, "sub"));
