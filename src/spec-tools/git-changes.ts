@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
 import { readSpecEntries, specEntries, type SpecEntry } from "./project.js";
 import { diffSpec, type SpecChange } from "./spec-diff.js";
-import { MAX_SPEC_BYTES, parseSpecYaml, readSpec, readSpecFile, type SpecSource } from "./spec-file.js";
+import { MAX_SPEC_BYTES, readSpec, readSpecFile, type SpecSource } from "./spec-file.js";
 import { danglingRefs, parseSpecText, SpecParseError, type Node } from "./spec-model.js";
 
 /** A problem with what the command was given (exit 2). */
@@ -110,9 +110,7 @@ class GitVersion {
 function entriesAt(version: GitVersion): SpecEntry[] {
   const source = version.source("redocly.yaml");
   if (!source) return [];
-  const text = readSpec(source);
-  parseSpecYaml(text, source.where); // (a YAML error as redocly.yaml:<line>:<col> (at <ref>))
-  return specEntries(text);
+  return specEntries(readSpec(source), source.where); // (a YAML error as redocly.yaml:<line>:<col> (at <ref>))
 }
 
 /** The spec changes between `base` and the working tree of the project at `root`. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { parseSpecYaml } from "./spec-file.js";
 
 export interface SpecEntry {
   name: string;
@@ -26,8 +26,9 @@ export function findProjectRoot(cwd: string): string {
 }
 
 /** The APIs named by a redocly.yaml text. */
-export function specEntries(redoclyYaml: string): SpecEntry[] {
-  const config = parse(redoclyYaml) as { apis?: Record<string, { root?: string }> } | null;
+export function specEntries(redoclyYaml: string, where = "redocly.yaml"): SpecEntry[] {
+  // A YAML error is one line naming the file, line and column, as the specs' are.
+  const config = parseSpecYaml(redoclyYaml, where) as { apis?: Record<string, { root?: string }> } | null;
   return Object.entries(config?.apis ?? {})
     .filter(([, e]) => typeof e?.root === "string")
     .map(([name, e]) => ({ name: name.replace(/@.*$/, ""), root: e.root! }));

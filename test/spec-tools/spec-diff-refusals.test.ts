@@ -281,6 +281,15 @@ describe("the version at the base ref is read the same way, named `<file> at <re
     noStack(r.stderr);
   });
 
+  it("a redocly.yaml in the working tree that is not YAML: exit 2, one line with its line and column", async () => {
+    const d = repo(SPEC);
+    writeFileSync(join(d, "redocly.yaml"), "apis:\n  demo: [\n");
+    const r = await runSpec(d, "diff");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^tradeapi spec: redocly\.yaml:3:1: does not parse as YAML: [^\n]+\n$/);
+  });
+
   it("a project that is not in a git repository: exit 2 saying so, not that the ref does not exist", async () => {
     const d = repo(SPEC);
     rmSync(join(d, ".git"), { recursive: true, force: true });
