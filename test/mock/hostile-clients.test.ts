@@ -12,7 +12,7 @@ import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../..
 import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../src/handwritten/core/meta.js";
 import { BhexState, MAX_BHEX_MADE_LOCKS, MAX_BHEX_TASK_ROWS, MAX_BHEX_TASKS } from "../../src/mock/bhex/state.js";
-import { startHttpMock, type MockRequest } from "../../src/mock/http-mock.js";
+import { MOCK_MAX_PARAMS, startHttpMock, type MockRequest } from "../../src/mock/http-mock.js";
 import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { xeleHandlers } from "../../src/mock/xele/handlers.js";
@@ -197,6 +197,32 @@ async function qws(m: QuantWsMock) {
 async function qwsMock(opts: Parameters<typeof startQuantWsMock>[0] = {}): Promise<QuantWsMock> {
   return started(startQuantWsMock({ readyDelayMs: 10, ...opts }));
 }
+
+describe("a request of many parameters is refused before it is parsed or its signature checked", () => {
+  // (A query cannot hold as many: a URL is bounded by the 16 KiB of headers Node reads.)
+  it("a form of 10,001 parameters: 400 naming the limit; 10,000 are read", async () => {
+    const send = (url: string, n: number) => fetch(`${url}/trade/api/v1/order`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: Array.from({ length: n }, (_, i) => `p${i}=1`).join("&") });
+    const xt = await started(startXtMock());
+    const refused = await send(xt.url, MOCK_MAX_PARAMS + 1);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(`more than ${MOCK_MAX_PARAMS} parameters (${MOCK_MAX_PARAMS + 1})`);
+    // At the limit the request is read (and refused for what it is: no signature).
+    const read = await send(xt.url, MOCK_MAX_PARAMS);
+    expect(await read.text()).not.toContain("parameters (");
+  });
+
+  it("100 forms of 1 MiB of tiny parameters (each ~0.3 s to read and check) take about a second in all", async () => {
+    const xt = await started(startXtMock());
+    const body = "a=1&".repeat(256 * 1024 - 1);
+    const started_ = performance.now();
+    for (let i = 0; i < 100; i++) {
+      const r = await fetch(`${xt.url}/trade/api/v1/order`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+      expect(r.status).toBe(400);
+      await r.text();
+    }
+    expect(performance.now() - started_).toBeLessThan(10_000);
+  });
+});
 
 describe("quant-ws: a client that stops reading, or logs in without end, is bounded", () => {
   it("pushes (login snapshots) count against the unread-bytes limit too: the socket is closed, not buffered without bound", async () => {
