@@ -13,4 +13,4 @@ export { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_SECRET_KEY, HUBI_MOCK_AC
 export { startBhexMock, BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, BHEX_MOCK_USER_IDS, type BhexMockOptions } from "./bhex.js";
 export { startXeleMock, XELE_MOCK_USERNAME, XELE_MOCK_PASSWORD, type XeleMock, type XeleMockOptions, type XeleMockSettings, type ReceivedRequest } from "./xele.js";
 export { startQuantWsMock, type QuantWsMock, type QuantWsMockOptions, type ReceivedFrame } from "./quant-ws.js";
-export { MOCK_MAX_BODY_BYTES, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+export { MOCK_MAX_BODY_BYTES, MOCK_MAX_PARAMS, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
