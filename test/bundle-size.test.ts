@@ -74,7 +74,8 @@
  * made from its last one (a failed call cost 12 times a successful one); 85.1 kB (85,137 bytes) with
  * the top-level member walk shared with quant-ws's reading of a cid given twice and the forms of a
  * secret with İ; 85.2 kB (85,166 bytes) with a secret's URL-encoded form that keeps "/" (Python's quote);
- * 85.4 kB (85,394 bytes) with values named like secrets in a Python dict or a Node object as printed.
+ * 85.4 kB (85,394 bytes) with values named like secrets in a Python dict or a Node object as printed;
+ * 85.4 kB (85,429 bytes) with the steps of the short timeouts' connect deadline (250 ms to 5 s).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -84,7 +85,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 85_400;
+const CEILING = 85_450;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -157,6 +157,15 @@ describe("a proxy that does not carry the request is a typed error", () => {
     expect(took).toBeLessThan(timeoutMs + (timeoutMs < 5_000 ? 250 : 2_500));
   }, 15_000);
 
+  it("a short timeout's tunnel through a silent proxy is given up soon after the call (within about twice its timeout)", async () => {
+    const proxy = await startProxy({ silent: true });
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, timeoutMs: 100, retry: false }).call("getServerTime"));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(proxy.openClients()).toBe(1);
+    // The agent's connect deadline is the step above 100 ms (250 ms), not 5 s: the CONNECT is dropped.
+    await expect.poll(() => proxy.openClients(), { timeout: 1_000, interval: 20 }).toBe(0);
+  });
+
   it.each(["end", "reset"] as const)("a proxy that closes the connection on CONNECT (%s) fails the call once: one CONNECT per attempt, none after it", async (how) => {
     let connects = 0;
     const closer = createServer((c) => {

@@ -615,9 +615,13 @@ describe("undici path specifics", () => {
   it("keeps one connection for calls whose short timeouts all differ (a deadline passed down per call)", async () => {
     const s = await counting();
     const client = xt(s.url);
-    // 30 values under 5 s: one agent (their native timers bound the connection), not one each.
-    for (let i = 0; i < 30; i++) await client.call("getServerTime", {}, { timeoutMs: 3_000 + 37 * i });
+    // 30 values from 2 to 5 s: one agent (their native timers bound the connection), not one each.
+    for (let i = 0; i < 30; i++) await client.call("getServerTime", {}, { timeoutMs: 2_001 + 99 * i });
     expect(s.sockets()).toBeLessThanOrEqual(2);
+    // 30 values from 0.1 to 5 s: one agent per step of the connect timeout (250 ms, 0.5, 1, 2, 5 s).
+    const spread = await counting();
+    for (let i = 0; i < 30; i++) await xt(spread.url).call("getServerTime", {}, { timeoutMs: 100 + 163 * i });
+    expect(spread.sockets()).toBeLessThanOrEqual(10); // (one or two each, as above)
   });
 
   it("closes the pools of the timeouts used longest ago, past 16 of them", async () => {

@@ -111,11 +111,13 @@ const KEEP_ALIVE_MS = 4_000;
 /**
  * One Agent (one keep-alive pool) per connect timeout, body limit and proxy, since the connect
  * timeout and `maxResponseSize` are an Agent's settings (streams: no limit). A timeout under
- * PRECISE_BELOW_MS has a native timer that also ends the wait for a connection, so every such
- * timeout shares the agent whose connect timeout is PRECISE_BELOW_MS: a caller passing each
- * call what is left of its own deadline keeps one pool, not one connection per value. The
+ * PRECISE_BELOW_MS has a native timer that also ends the call's wait for a connection, so it
+ * takes the agent of the next step of CONNECT_STEPS_MS (a connection still being made after its
+ * call ended goes on for at most about twice the call's timeout): a caller passing each call
+ * what is left of its own deadline keeps a few pools, not one connection per value. The
  * MAX_AGENTS used last are kept; the one used longest ago is closed (once its calls are done).
  */
+const CONNECT_STEPS_MS = [250, 500, 1_000, 2_000, 5_000];
 const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
 
@@ -124,7 +126,7 @@ let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agen
 
 function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent {
   if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
-  const connectMs = Math.max(timeoutMs, PRECISE_BELOW_MS);
+  const connectMs = timeoutMs >= PRECISE_BELOW_MS ? timeoutMs : CONNECT_STEPS_MS.find((ms) => ms >= timeoutMs)!;
   const key = `${connectMs} ${maxBytes} ${proxy ?? ""}`;
   let agent = agents.get(key);
   if (agent) agents.delete(key);
