@@ -58,6 +58,61 @@ describe("Redactor: every form of a known value", () => {
     expect(r.text("S3cr…")).toBe("S3cr…");
   });
 
+  it("two secrets that overlap in a text are both removed whole (the second one's tail was kept)", () => {
+    const a = "k3y-0123456789ab";
+    const b = "89ab-tail-SECRET";
+    const red = new Redactor([a, b]);
+    // a then b sharing "89ab", and b then a sharing nothing: one stretch each way.
+    expect(red.text(`x k3y-0123456789ab-tail-SECRET y`)).toBe("x [redacted] y");
+    expect(red.text(`x 89AB-TAIL-SECRETk3y-0123456789ab y`)).toBe("x [redacted][redacted] y");
+    // A secret inside another's form, and a long form (past 256 characters) overlapping a short one.
+    const long = `T${"0123456789abcdef".repeat(20)}`;
+    const tail = `${long.slice(-10)}~after-secret`;
+    expect(new Redactor([long, tail]).text(`<${long}~after-secret>`)).toBe("<[redacted]>");
+    expect(new Redactor([long, tail]).text(`<${long.slice(-30)}~after-secret>`)).toBe(`<${long.slice(-30, -10)}[redacted]>`);
+  });
+
+  it("every character inside an occurrence of a secret's form is removed (property, against a plain search)", () => {
+    // Texts and secrets over a small alphabet, so that occurrences overlap often.
+    const word = (min: number, max: number) => fc.string({ unit: fc.constantFrom("a", "b", "c", "0", "1"), minLength: min, maxLength: max });
+    fc.assert(
+      fc.property(fc.array(word(4, 12), { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(word(0, 6), fc.nat(2)), { maxLength: 8 }), (secrets, parts) => {
+        // The text: junk and the secrets, each piece glued with a random overlap to the one before.
+        let text = "";
+        for (const p of parts) {
+          if (typeof p === "string") text += p;
+          else {
+            const s = secrets[p % secrets.length]!;
+            let k = 0;
+            for (let n = Math.min(s.length - 1, text.length); n > 0; n--) if (text.endsWith(s.slice(0, n))) { k = n; break; }
+            text += s.slice(k);
+          }
+        }
+        const forms = [...new Set(secrets.flatMap((s) => secretForms(s)).map((f) => f.toLowerCase()))];
+        const covered = new Array<boolean>(text.length).fill(false);
+        for (const f of forms) for (let i = text.indexOf(f); i >= 0; i = text.indexOf(f, i + 1)) covered.fill(true, i, i + f.length);
+        // Expected: each run of covered characters replaced (runs that only touch stay two).
+        const spans: Array<[number, number]> = [];
+        for (const f of forms) for (let i = text.indexOf(f); i >= 0; i = text.indexOf(f, i + 1)) spans.push([i, i + f.length]);
+        spans.sort((x, y) => x[0] - y[0]);
+        let expected = "";
+        let end = 0;
+        let open = -1;
+        for (const [from, to] of spans) {
+          if (open >= 0 && from < open) open = Math.max(open, to);
+          else {
+            if (open >= 0) end = open;
+            expected += text.slice(end, from) + REDACTED_TEXT;
+            open = to;
+          }
+        }
+        expected += open >= 0 ? text.slice(open) : text;
+        expect(new Redactor(secrets).text(text)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("snippet redacts before it cuts", () => {
     const body = `${"x".repeat(190)}${SECRET}`;
     expect(snippet(body, [SECRET])).not.toMatch(/S3cr3t/i);

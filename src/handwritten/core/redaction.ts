@@ -253,8 +253,7 @@ export class Redactor {
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
   text(text: string): string {
     if (typeof text !== "string") text = textOf(text);
-    let out = this.#long.length ? this.#withoutLong(text) : text;
-    if (this.#heads.size) out = this.#withoutShort(out);
+    let out = this.#forms.length ? this.#withoutForms(text) : text;
     out = out
       .replace(USERINFO, `${REDACTED}@`)
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
@@ -267,43 +266,37 @@ export class Redactor {
   }
 
   /**
-   * `text` without the forms of at most MAX_SHORT_FORM characters: from the left, at each index
-   * the longest form that begins there (found by its first three characters), replaced, and the
-   * search goes on after it (as one regex of the forms, longest first, would find them).
+   * `text` without the secret forms: every stretch that is inside an occurrence of a form is
+   * replaced, so two secrets that overlap in the text are both removed whole (leftmost-longest
+   * alone would keep the second one's tail). Forms of at most MAX_SHORT_FORM characters are
+   * found in one pass by their first three characters: at each index, the longest
+   * form there that reaches past what is already covered. Longer ones (a server's ticket of 100k
+   * characters) with indexOf. Stretches that overlap are joined; ones that only touch are not.
+   * Linear in the text, but for a secret made of one short piece repeated (each index of a run
+   * of it begins a match: up to MAX_SHORT_FORM characters compared per index).
    */
-  #withoutShort(text: string): string {
+  #withoutForms(text: string): string {
     const low = lowered(text);
+    const spans: Array<[number, number]> = [];
+    for (let i = 0, cover = 0, last = this.#heads.size ? low.length - MIN_LITERAL : -1; i <= last; i++) {
+      const f = this.#heads.get(headAt(low, i))?.find((f) => i + f.length > cover && low.startsWith(f, i));
+      if (f === undefined) continue;
+      if (i < cover) spans[spans.length - 1]![1] = i + f.length;
+      else spans.push([i, i + f.length]);
+      cover = i + f.length;
+    }
+    for (const f of this.#long) for (let at = low.indexOf(f); at >= 0; at = low.indexOf(f, at + f.length)) spans.push([at, at + f.length]);
+    if (this.#long.length) spans.sort((a, b) => a[0] - b[0]);
     let out = "";
-    let end = 0; // where the text not yet copied to `out` begins
-    for (let i = 0, last = low.length - MIN_LITERAL; i <= last; ) {
-      const forms = this.#heads.get(headAt(low, i));
-      const f = forms?.find((f) => low.startsWith(f, i));
-      if (f === undefined) {
-        i++;
-        continue;
+    let end = -1; // the end of the stretch being replaced
+    for (const [from, to] of spans) {
+      if (from < end) end = Math.max(end, to);
+      else {
+        out += text.slice(Math.max(end, 0), from) + REDACTED;
+        end = to;
       }
-      out += text.slice(end, i) + REDACTED;
-      i = end = i + f.length;
     }
-    return end === 0 ? text : out + text.slice(end);
-  }
-
-  /** `text` without the forms longer than MAX_SHORT_FORM (lower-cased, longest first), found as text. */
-  #withoutLong(text: string): string {
-    let low = lowered(text);
-    for (const f of this.#long) {
-      let at = low.indexOf(f);
-      if (at < 0) continue;
-      let out = "";
-      let end = 0;
-      for (; at >= 0; at = low.indexOf(f, end)) {
-        out += text.slice(end, at) + REDACTED;
-        end = at + f.length;
-      }
-      text = out + text.slice(end);
-      low = lowered(text);
-    }
-    return text;
+    return end < 0 ? text : out + text.slice(end);
   }
 
   /**
