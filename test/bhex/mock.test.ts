@@ -8,7 +8,7 @@ import { signBhexParams } from "../../src/auth/bhex.js";
 import { batchItemFailures, batchTask, batchTaskState } from "../../src/handwritten/bhex/batch-results.js";
 import { createBhexOrgClient, type BhexOperationId } from "../../src/handwritten/bhex/client.js";
 import { DownloadForbiddenError, HistoryFileNotFoundError } from "../../src/handwritten/bhex/download.js";
-import { AbortedError, ApiError, AuthError, ResponseFormatError, ServiceUnavailableError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ApiError, AuthError, ResponseFormatError, ServiceUnavailableError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
@@ -334,6 +334,26 @@ describe("statistics/download_data: a real .xlsx", () => {
     expect(both.map((d) => d.bytes)).toEqual([both[0]!.bytes, both[0]!.bytes]);
     expect((await run("unzip", ["-t", file])).stdout).toMatch(/No errors detected/);
     expect(readdirSync(dir).sort()).toEqual(["balance.xlsx", "taken.xlsx"]);
+  });
+
+  it("a download that fails leaves none of the directories it made (those that were there stay)", async () => {
+    const dir = tempDir("bhex-xlsx-");
+    mkdirSync(join(dir, "kept"));
+    // The call fails (the emulator has no file of that date: 404), then the write fails (the
+    // target is a directory's name); an abort fails it before any request.
+    const made = join(dir, "kept", "a", "b");
+    await expect(client().downloadData({ type: "balance", date: "1999-01-01" }, join(made, "x.xlsx"))).rejects.toBeInstanceOf(HistoryFileNotFoundError);
+    expect(readdirSync(join(dir, "kept"))).toEqual([]);
+    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, join(made, "x.xlsx"), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    expect(readdirSync(join(dir, "kept"))).toEqual([]);
+    // A directory that gained a file meanwhile is kept, as is everything above it.
+    mkdirSync(join(made, "x.xlsx", "in"), { recursive: true });
+    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, join(made, "x.xlsx"))).rejects.toBeInstanceOf(TradeApiError);
+    expect(readdirSync(made)).toEqual(["x.xlsx"]);
+    // And a download that succeeds keeps them.
+    const saved = await client().downloadData({ type: "balance", date: "2020-01-01" }, join(dir, "new", "y.xlsx"));
+    expect(readdirSync(join(dir, "new"))).toEqual(["y.xlsx"]);
+    expect(saved.bytes).toBeGreaterThan(0);
   });
 
   it("answers with the spreadsheet content type and a file name", async () => {

@@ -64,6 +64,16 @@ describe("client-system export: a write that fails partway", () => {
     expect(await readdir(dir)).toEqual(["clientinfo.txt"]);
   });
 
+  it("a full disk leaves none of the directories made for the file (one that was there stays)", async () => {
+    dir = await mkdtemp(join(tmpdir(), "xele-export-fail-"));
+    failure.partial = "ENOSPC";
+    for (const overwrite of [false, true]) {
+      const e = await rejection(saveClientSystemExport(exported, join(dir, "exports", "2026", "12"), { overwrite }));
+      expect(e.message).toMatch(/\(ENOSPC\)$/);
+      expect(await readdir(dir)).toEqual([]);
+    }
+  });
+
   it("with overwrite, a directory that refuses new files gets the file written in place", async () => {
     dir = await mkdtemp(join(tmpdir(), "xele-export-fail-"));
     await realWriteFile(join(dir, "clientinfo.txt"), "yesterday's export\n");

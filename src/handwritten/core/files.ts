@@ -5,14 +5,18 @@
  */
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir, stat } from "node:fs/promises";
+import { access, mkdir, rmdir, stat } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
-/** `dir` and the directories above it, made when missing (not `recursive: true`, which spins on a procfs path). */
-export async function makeDir(dir: string, ctx: ErrorContext, depth = 0): Promise<void> {
+/**
+ * `dir` and the directories above it, made when missing (not `recursive: true`, which spins on a
+ * procfs path). `made` collects the directories it made, the highest first (see removeMade).
+ */
+export async function makeDir(dir: string, ctx: ErrorContext, made?: string[], depth = 0): Promise<void> {
   try {
     await mkdir(dir);
+    made?.push(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EEXIST" && (await stat(dir).catch(() => undefined))?.isDirectory()) return;
@@ -20,11 +24,16 @@ export async function makeDir(dir: string, ctx: ErrorContext, depth = 0): Promis
     if (code === "EEXIST" || code === "ENOTDIR") throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
     const parent = dirname(dir);
     if (code === "ENOENT" && depth === 0 && parent !== dir) {
-      await makeDir(parent, ctx);
-      return makeDir(dir, ctx, 1);
+      await makeDir(parent, ctx, made);
+      return makeDir(dir, ctx, made, 1);
     }
     throw fileFailure(dir, e, ctx);
   }
+}
+
+/** After a write that failed: the directories makeDir made for it, the deepest first, each only if still empty. */
+export async function removeMade(made: readonly string[]): Promise<void> {
+  for (const dir of [...made].reverse()) if (!(await rmdir(dir).then(() => true, () => false))) return;
 }
 
 /** The longest name one part of a path may have: 255 bytes (NAME_MAX of ext4, XFS, Btrfs, APFS), 255 UTF-16 units on Windows. */
@@ -37,10 +46,10 @@ const SEPARATORS = WINDOWS ? /[\\/]+/ : /\/+/;
 /**
  * Check, before a call, that `filePath` can be written: a non-empty path without a NUL byte,
  * ending in a file name (not a separator, "." or ".."), no part of it longer than 255 bytes,
- * not a directory, in a directory that exists (made when missing) and may be written.
- * (Messages show the path with its control characters escaped: TradeApiError does that.)
+ * not a directory, in a directory that exists (made when missing: listed in `made`) and may be
+ * written. (Messages show the path with its control characters escaped: TradeApiError does that.)
  */
-export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Promise<string> {
+export async function checkFileTarget(filePath: unknown, ctx: ErrorContext, made?: string[]): Promise<string> {
   if (typeof filePath !== "string" || filePath === "") throw new UsageError(`the file path must be a non-empty string, got ${filePath === "" ? "an empty one" : typeName(filePath)}`, ctx);
   // No system call takes a path with a NUL byte (Node refuses it with ERR_INVALID_ARG_VALUE).
   if (filePath.includes("\0")) throw new UsageError(`the file path ${filePath} contains a NUL byte, which no file name can hold`, ctx);
@@ -59,10 +68,11 @@ export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Pro
     }
   });
   const dir = dirname(filePath);
-  await makeDir(dir, ctx);
+  await makeDir(dir, ctx, made);
   try {
     await access(dir, constants.W_OK);
   } catch (e) {
+    if (made) await removeMade(made);
     throw fileFailure(dir, e, ctx, "the directory may not be written");
   }
   return filePath;

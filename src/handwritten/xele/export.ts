@@ -6,7 +6,7 @@
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { quoted, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
-import { makeDir, partialPath } from "../core/files.js";
+import { makeDir, partialPath, removeMade } from "../core/files.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
 export interface ClientSystemExport {
@@ -70,9 +70,9 @@ export interface SaveExportOptions {
  * The records go to a partial file beside the target, renamed onto it once whole: a write that
  * fails partway (a full disk) leaves the file that was there as it was, or, without
  * `overwrite`, no file at all (the name is taken first, empty, so that nothing else takes it
- * meanwhile, and given back on failure). Only where the directory refuses a new file but the
- * file itself may be written (`overwrite` of a file in a directory not writable) is the file
- * written in place.
+ * meanwhile, and given back on failure), and none of the directories made for it. Only where
+ * the directory refuses a new file but the file itself may be written (`overwrite` of a file in
+ * a directory not writable) is the file written in place.
  */
 export async function saveClientSystemExport(exported: ClientSystemExport, dir: string, options: SaveExportOptions = {}): Promise<string | null> {
   if (exported.fileName === null) return null;
@@ -82,8 +82,9 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   const partial = partialPath(path);
   let taken = false;
   let stage: "dir" | "name" | "partial" | "rename" = "dir";
+  const made: string[] = [];
   try {
-    await makeDir(dir, { api: "xele", operation: "exportClientSystemInfo" });
+    await makeDir(dir, { api: "xele", operation: "exportClientSystemInfo" }, made);
     stage = "name";
     if (!options.overwrite) {
       await writeFile(path, "", { flag: "wx" });
@@ -97,10 +98,12 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
     await rm(partial, { force: true }).catch(() => undefined);
     if (taken) await rm(path, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
+    if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM") && !made.length) return writeInPlace(path, text);
+    // The directories made for this file are removed again (each only if still empty).
+    await removeMade(made);
     // makeDir's own errors name the directory (a part of it a file: a UsageError).
     if (stage === "dir" && e instanceof TradeApiError) throw e;
     if (code === "EEXIST" && stage === "name") throw new UsageError(`${path} already exists: it was kept and nothing was written (pass overwrite: true to replace it)`, { api: "xele", operation: "exportClientSystemInfo" });
-    if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM")) return writeInPlace(path, text);
     throw writeFailed(path, e);
   }
   return path;
