@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../..
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { buildZip } from "../../src/mock/xlsx.js";
 import { plausibleParams, XLSX_TYPE } from "./helpers.js";
+import { rejection } from "../helpers/rejection.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const run = promisify(execFile);
@@ -336,24 +337,24 @@ describe("statistics/download_data: a real .xlsx", () => {
     expect(readdirSync(dir).sort()).toEqual(["balance.xlsx", "taken.xlsx"]);
   });
 
-  it("a download that fails leaves none of the directories it made (those that were there stay)", async () => {
+  it("a download that fails makes no directory; downloads into one new directory do not undo each other", async () => {
     const dir = tempDir("bhex-xlsx-");
     mkdirSync(join(dir, "kept"));
-    // The call fails (the emulator has no file of that date: 404), then the write fails (the
-    // target is a directory's name); an abort fails it before any request.
-    const made = join(dir, "kept", "a", "b");
-    await expect(client().downloadData({ type: "balance", date: "1999-01-01" }, join(made, "x.xlsx"))).rejects.toBeInstanceOf(HistoryFileNotFoundError);
+    // The call fails (the emulator has no file of that date: 404), or is aborted before any request.
+    const fresh = join(dir, "kept", "a", "b");
+    await expect(client().downloadData({ type: "balance", date: "1999-01-01" }, join(fresh, "x.xlsx"))).rejects.toBeInstanceOf(HistoryFileNotFoundError);
+    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, join(fresh, "x.xlsx"), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
     expect(readdirSync(join(dir, "kept"))).toEqual([]);
-    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, join(made, "x.xlsx"), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
-    expect(readdirSync(join(dir, "kept"))).toEqual([]);
-    // A directory that gained a file meanwhile is kept, as is everything above it.
-    mkdirSync(join(made, "x.xlsx", "in"), { recursive: true });
-    await expect(client().downloadData({ type: "balance", date: "2020-01-01" }, join(made, "x.xlsx"))).rejects.toBeInstanceOf(TradeApiError);
-    expect(readdirSync(made)).toEqual(["x.xlsx"]);
-    // And a download that succeeds keeps them.
-    const saved = await client().downloadData({ type: "balance", date: "2020-01-01" }, join(dir, "new", "y.xlsx"));
-    expect(readdirSync(join(dir, "new"))).toEqual(["y.xlsx"]);
-    expect(saved.bytes).toBeGreaterThan(0);
+    // A path under a file is refused before the call, however deep the missing part.
+    writeFileSync(join(dir, "kept", "afile"), "");
+    const under = await rejection(client().downloadData({ type: "balance", date: "2020-01-01" }, join(dir, "kept", "afile", "c", "d", "x.xlsx")));
+    expect(under).toBeInstanceOf(UsageError);
+    expect(under.message).toContain(`cannot write into ${join(dir, "kept", "afile", "c", "d")}: a part of the path is a file, not a directory`);
+    // Several downloads into one new directory, one of them failing: the others are saved.
+    const days = ["1999-01-01", "2020-01-01", "2020-01-02", "1999-01-02", "2020-01-03"];
+    const results = await Promise.allSettled(days.map((date) => client().downloadData({ type: "balance", date }, join(dir, "new", "sub", `${date}.xlsx`))));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(readdirSync(join(dir, "new", "sub")).sort()).toEqual(["2020-01-01.xlsx", "2020-01-02.xlsx", "2020-01-03.xlsx"]);
   });
 
   it("answers with the spreadsheet content type and a file name", async () => {

@@ -4,9 +4,10 @@
  * 下载权限): both become typed errors that say so.
  */
 import { rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { apiErrorFromCode, HttpError, nameErrors, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
-import { checkFileTarget, fileFailure, partialPath, removeMade } from "../core/files.js";
+import { checkFileTarget, fileFailure, makeDir, partialPath } from "../core/files.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { BhexOrgClient, BhexParams } from "./client.js";
@@ -74,8 +75,8 @@ export interface DownloadedFile {
 
 /**
  * Download one history file and save it to `filePath` (directories are created; the file
- * appears only once complete, and a download or write that fails leaves no partial file and
- * none of the directories it made behind). Rejects
+ * appears only once complete, a write that fails leaves no partial file behind, and a download
+ * that fails no directory). Rejects
  * with HistoryFileNotFoundError (404), DownloadForbiddenError (403) or the usual
  * transport/API errors. `opts`: this call's `{ signal, timeoutMs }`.
  */
@@ -86,24 +87,18 @@ export async function downloadData(
   opts?: CallOptions,
 ): Promise<DownloadedFile> {
   const ctx = { api: "bhex", operation: "statisticsDownloadData" };
-  // Before the call: a path that cannot be written does not cost the download. The directories
-  // made for it are removed again when the download or the write fails.
-  const made: string[] = [];
-  await checkFileTarget(filePath, ctx, made);
-  let bytes: Uint8Array;
+  // Before the call: a path that cannot be written does not cost the download. Its directory is
+  // made once there is a file to write: a download that fails leaves none behind.
+  await checkFileTarget(filePath, ctx);
+  const bytes = expectXlsx(await client.call("statisticsDownloadData", params, opts));
+  await makeDir(dirname(filePath), ctx);
   const partial = partialPath(filePath);
   try {
-    bytes = expectXlsx(await client.call("statisticsDownloadData", params, opts));
-    try {
-      await writeFile(partial, bytes);
-      await rename(partial, filePath);
-    } catch (e) {
-      await rm(partial, { force: true }).catch(() => undefined);
-      throw fileFailure(filePath, e, ctx);
-    }
+    await writeFile(partial, bytes);
+    await rename(partial, filePath);
   } catch (e) {
-    await removeMade(made);
-    throw e;
+    await rm(partial, { force: true }).catch(() => undefined);
+    throw fileFailure(filePath, e, ctx);
   }
   return { path: filePath, bytes: bytes.byteLength };
 }

@@ -46,10 +46,13 @@ const SEPARATORS = WINDOWS ? /[\\/]+/ : /\/+/;
 /**
  * Check, before a call, that `filePath` can be written: a non-empty path without a NUL byte,
  * ending in a file name (not a separator, "." or ".."), no part of it longer than 255 bytes,
- * not a directory, in a directory that exists (made when missing: listed in `made`) and may be
- * written. (Messages show the path with its control characters escaped: TradeApiError does that.)
+ * not a directory, in a directory that exists and may be written, or whose missing part can be
+ * made (no part of it a file, the deepest existing part writable). Nothing is made here: the
+ * caller makes the directory (makeDir) once it has something to write, so a call that fails
+ * leaves no directory behind. (Messages show the path with its control characters escaped:
+ * TradeApiError does that.)
  */
-export async function checkFileTarget(filePath: unknown, ctx: ErrorContext, made?: string[]): Promise<string> {
+export async function checkFileTarget(filePath: unknown, ctx: ErrorContext): Promise<string> {
   if (typeof filePath !== "string" || filePath === "") throw new UsageError(`the file path must be a non-empty string, got ${filePath === "" ? "an empty one" : typeName(filePath)}`, ctx);
   // No system call takes a path with a NUL byte (Node refuses it with ERR_INVALID_ARG_VALUE).
   if (filePath.includes("\0")) throw new UsageError(`the file path ${filePath} contains a NUL byte, which no file name can hold`, ctx);
@@ -68,12 +71,19 @@ export async function checkFileTarget(filePath: unknown, ctx: ErrorContext, made
     }
   });
   const dir = dirname(filePath);
-  await makeDir(dir, ctx, made);
+  // The deepest part of the directory's path that exists: a directory (else a part is a file).
+  let existing = dir;
+  for (;;) {
+    const found = await stat(existing).then((st) => st.isDirectory(), (e: NodeJS.ErrnoException) => e);
+    if (found === false || (found instanceof Error && found.code === "ENOTDIR")) throw new UsageError(`cannot write into ${dir}: a part of the path is a file, not a directory`, ctx);
+    if (found === true) break;
+    if (found.code !== "ENOENT" || dirname(existing) === existing) throw fileFailure(existing, found, ctx);
+    existing = dirname(existing);
+  }
   try {
-    await access(dir, constants.W_OK);
+    await access(existing, constants.W_OK);
   } catch (e) {
-    if (made) await removeMade(made);
-    throw fileFailure(dir, e, ctx, "the directory may not be written");
+    throw fileFailure(existing, e, ctx, "the directory may not be written");
   }
   return filePath;
 }
