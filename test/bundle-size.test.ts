@@ -76,7 +76,8 @@
  * secret with İ; 85.2 kB (85,166 bytes) with a secret's URL-encoded form that keeps "/" (Python's quote);
  * 85.4 kB (85,394 bytes) with values named like secrets in a Python dict or a Node object as printed;
  * 85.4 kB (85,429 bytes) with the steps of the short timeouts' connect deadline (250 ms to 5 s);
- * 85.5 kB (85,502 bytes) with two secrets that overlap in a text both removed whole.
+ * 85.5 kB (85,502 bytes) with two secrets that overlap in a text both removed whole; 85.7 kB
+ * (85,683 bytes) with a secret's HTML- and XML-escaped forms.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -86,7 +87,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 85_520;
+const CEILING = 85_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

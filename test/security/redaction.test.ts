@@ -38,6 +38,19 @@ describe("Redactor: every form of a known value", () => {
     expect(new Redactor([secret]).text('{"msg":"bad key cl\\u00e9-s\\u00e9cr\\u00e8te\\/2024"}')).toBe('{"msg":"bad key [redacted]"}');
   });
 
+  it("HTML- or XML-escaped, as an error page that echoes the request prints it", () => {
+    const password = `p&ss<w>"o'rd-1`;
+    const red = new Redactor([password]);
+    for (const shown of [
+      "p&amp;ss&lt;w&gt;&quot;o'rd-1", // Java's escapeHtml4, Go's html.EscapeString without '
+      "p&amp;ss&lt;w&gt;&quot;o&#x27;rd-1", // Python's html.escape
+      "p&amp;ss&lt;w&gt;&quot;o&#039;rd-1", // PHP's htmlspecialchars
+      "p&amp;ss&lt;w&gt;&quot;o&#39;rd-1", // Go's html.EscapeString
+      "p&amp;ss&lt;w&gt;&quot;o&apos;rd-1", // XML
+      "P&AMP;SS&LT;W&GT;&QUOT;O&#X27;RD-1",
+    ]) expect(red.text(`<p>password=${shown}</p>`), shown).toBe("<p>password=[redacted]</p>");
+  });
+
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
     for (const prefix of ["", "a", "ab", "abc", '{"token":"']) {
       const encoded = b64(`${prefix}${SECRET}","more":"fields after the secret"}`);

@@ -5,7 +5,7 @@
  *
  * A `Redactor` removes, case-insensitively:
  * - each secret value in the forms a server may echo it in: as is, JSON-escaped (also as PHP
- *   escapes it: `\/` and `\uXXXX`), URL-encoded
+ *   escapes it: `\/` and `\uXXXX`), HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded
  *   (`%XX` and form `+`), hex of its bytes, base64 / base64url of it, and the part of it that
  *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
  *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
@@ -106,6 +106,12 @@ export function secretForms(secret: string): string[] {
   const php = jsonEscaped.replace(/\//g, "\\/");
   forms.add(php);
   forms.add(php.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  // An HTML or XML page that echoes a request (a proxy's or servlet container's error page)
+  // escapes & < > " and maybe ' (Python's html.escape, PHP's htmlspecialchars, XML's &apos;).
+  if (/[&<>"']/.test(secret)) {
+    const html = secret.replace(/[&<>"]/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot" }[c]};`);
+    for (const q of ["'", "&#39;", "&#x27;", "&#039;", "&apos;"]) forms.add(html.replace(/'/g, q));
+  }
   // Each escaped form quoted once more, as a message quoting a server's JSON text writes it
   // (`\\/`, `\\\"`): the escapes doubled.
   for (const f of [...forms]) if (/["\\]/.test(f)) forms.add(JSON.stringify(f).slice(1, -1));
