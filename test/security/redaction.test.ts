@@ -38,6 +38,18 @@ describe("Redactor: every form of a known value", () => {
     expect(new Redactor([secret]).text('{"msg":"bad key cl\\u00e9-s\\u00e9cr\\u00e8te\\/2024"}')).toBe('{"msg":"bad key [redacted]"}');
   });
 
+  it("URL-encoded by encoders that also escape ! ' ( ) * ~ (Python's quote, Java's URLEncoder, Go, PHP)", () => {
+    const password = "it's (a) pass*word~!";
+    const red = new Redactor([password]);
+    for (const shown of [
+      encodeURIComponent(password),
+      "it%27s%20%28a%29%20pass%2Aword~%21", // Python's quote, Go's PathEscape-like
+      "it%27s+%28a%29+pass%2Aword%7E%21", // Java's URLEncoder (before 11: ~ escaped), PHP's urlencode
+      "it%27s+%28a%29+pass%2Aword~%21", // Python's quote_plus, Go's QueryEscape
+      "it%27s%20%28a%29%20pass%2Aword%7E%21", // PHP's rawurlencode before 5.3
+    ]) expect(red.text(`bad password: ${shown}.`), shown).toBe("bad password: [redacted].");
+  });
+
   it("HTML- or XML-escaped, as an error page that echoes the request prints it", () => {
     const password = `p&ss<w>"o'rd-1`;
     const red = new Redactor([password]);

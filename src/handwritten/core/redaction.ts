@@ -6,7 +6,7 @@
  * A `Redactor` removes, case-insensitively:
  * - each secret value in the forms a server may echo it in: as is, JSON-escaped (also as PHP
  *   escapes it: `\/` and `\uXXXX`), HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded
- *   (`%XX` and form `+`), hex of its bytes, base64 / base64url of it, and the part of it that
+ *   (`%XX` and form `+`, also of RFC 3986's strict set: `!'()*~`), hex of its bytes, base64 / base64url of it, and the part of it that
  *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
  *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
  *   URL-encoded; a text cut short in the middle of one of these forms loses the cut piece too;
@@ -90,6 +90,12 @@ export function secretForms(secret: string): string[] {
     forms.add(uri.replace(/%20/g, "+"));
     // Python's quote() and path encoders leave "/" as it is ("ab/c%2Bd%3D" for a base64 "ab/c+d=").
     forms.add(uri.replace(/%2F/g, "/"));
+    // Encoders of RFC 3986's strict set (Python, Java, Go, PHP) also escape ! ' ( ) *, some ~ too;
+    // form encoders write a space as "+".
+    if (/[!'()*~]/.test(s)) {
+      const strict = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+      for (const f of [strict, strict.replace(/~/g, "%7E")]) forms.add(f).add(f.replace(/%20/g, "+"));
+    }
     forms.add(encodeURIComponent(uri));
     const bytes = Buffer.from(s, "utf8");
     forms.add(bytes.toString("hex"));
