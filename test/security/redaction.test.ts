@@ -48,6 +48,18 @@ describe("Redactor: every form of a known value", () => {
       "it%27s+%28a%29+pass%2Aword~%21", // Python's quote_plus, Go's QueryEscape
       "it%27s%20%28a%29%20pass%2Aword%7E%21", // PHP's rawurlencode before 5.3
     ]) expect(red.text(`bad password: ${shown}.`), shown).toBe("bad password: [redacted].");
+    // Python's quote_plus(s, safe="/"): a space as "+" and "/" kept.
+    expect(new Redactor(["a b/c+d=="]).text("x=a+b/c%2Bd%3D%3D y")).toBe("x=[redacted] y");
+  });
+
+  it("as Python's json.dumps (\\uXXXX past ASCII, also inside base64), repr and Node's util.inspect print it", () => {
+    const password = "Straße/密码'\\1";
+    const red = new Redactor([password]);
+    const pyJson = "Stra\\u00dfe/\\u5bc6\\u7801'\\\\1";
+    const pyRepr = "Straße/密码\\'\\\\1";
+    for (const shown of [pyJson, pyJson.toUpperCase(), pyRepr, "Straße/密码'\\\\1"]) expect(red.text(`<${shown}>`), shown).toBe("<[redacted]>");
+    const b64 = Buffer.from(`{"token": "${pyJson}", "n": 1}`).toString("base64");
+    expect(red.text(`?params=${b64}`)).not.toContain(Buffer.from(pyJson).toString("base64").slice(4, 16));
   });
 
   it("HTML- or XML-escaped, as an error page that echoes the request prints it", () => {
@@ -60,6 +72,8 @@ describe("Redactor: every form of a known value", () => {
       "p&amp;ss&lt;w&gt;&quot;o&#39;rd-1", // Go's html.EscapeString
       "p&amp;ss&lt;w&gt;&quot;o&apos;rd-1", // XML
       "P&AMP;SS&LT;W&GT;&QUOT;O&#X27;RD-1",
+      `p&amp;ss&lt;w&gt;"o'rd-1`, // Python's html.escape(quote=False)
+      "p&amp;ss&lt;w&gt;&#34;o&#39;rd-1", // Go's html.EscapeString
     ]) expect(red.text(`<p>password=${shown}</p>`), shown).toBe("<p>password=[redacted]</p>");
   });
 

@@ -5,7 +5,7 @@
  *
  * A `Redactor` removes, case-insensitively:
  * - each secret value in the forms a server may echo it in: as is, JSON-escaped (also as PHP
- *   escapes it: `\/` and `\uXXXX`), HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded
+ *   and Python escape it: `\/` and `\uXXXX`), as Python's repr prints it, HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded
  *   (`%XX` and form `+`, also of RFC 3986's strict set: `!'()*~`), hex of its bytes, base64 / base64url of it, and the part of it that
  *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
  *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
@@ -83,19 +83,17 @@ export function secretForms(secret: string): string[] {
   if (typeof secret !== "string") throw new TypeError(`secretForms takes a string, got ${secret === null ? "null" : typeof secret}`);
   const forms = new Set<string>();
   const jsonEscaped = JSON.stringify(secret).slice(1, -1);
-  for (const s of new Set([secret, jsonEscaped])) {
+  // JSON as PHP's json_encode and Python's json.dumps write it by default: every character past
+  // ASCII as \uXXXX (PHP also "/" as "\/", below).
+  const ascii = (t: string) => t.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  for (const s of new Set([secret, jsonEscaped, ascii(jsonEscaped)])) {
     forms.add(s);
     const uri = uriOf(s);
-    forms.add(uri);
-    forms.add(uri.replace(/%20/g, "+"));
-    // Python's quote() and path encoders leave "/" as it is ("ab/c%2Bd%3D" for a base64 "ab/c+d=").
-    forms.add(uri.replace(/%2F/g, "/"));
-    // Encoders of RFC 3986's strict set (Python, Java, Go, PHP) also escape ! ' ( ) *, some ~ too;
-    // form encoders write a space as "+".
-    if (/[!'()*~]/.test(s)) {
-      const strict = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-      for (const f of [strict, strict.replace(/~/g, "%7E")]) forms.add(f).add(f.replace(/%20/g, "+"));
-    }
+    // URL-encoded as encodeURIComponent writes it, and in RFC 3986's strict set (Python, Java,
+    // Go and PHP also escape ! ' ( ) *, some ~ too); each also with "/" kept (Python's quote(),
+    // path encoders: "ab/c%2Bd%3D" for a base64 "ab/c+d=") and with a space as "+" (forms).
+    const strict = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    for (const e of new Set([uri, strict, strict.replace(/~/g, "%7E")])) for (const g of [e, e.replace(/%2F/g, "/")]) forms.add(g).add(g.replace(/%20/g, "+"));
     forms.add(encodeURIComponent(uri));
     const bytes = Buffer.from(s, "utf8");
     forms.add(bytes.toString("hex"));
@@ -107,16 +105,19 @@ export function secretForms(secret: string): string[] {
       for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
     }
   }
-  // Other JSON encoders' escapes: PHP's json_encode writes "/" as "\/" and, by default, every
-  // character past ASCII as \uXXXX.
+  // PHP's json_encode writes "/" as "\/".
   const php = jsonEscaped.replace(/\//g, "\\/");
-  forms.add(php);
-  forms.add(php.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  forms.add(php).add(ascii(php));
+  // As Python's repr and Node's util.inspect print a string: "\" doubled, "'" as is or escaped.
+  const repr = secret.replace(/\\/g, "\\\\");
+  forms.add(repr).add(repr.replace(/'/g, "\\'"));
   // An HTML or XML page that echoes a request (a proxy's or servlet container's error page)
-  // escapes & < > " and maybe ' (Python's html.escape, PHP's htmlspecialchars, XML's &apos;).
+  // escapes & < > and maybe " and ' (Python's html.escape, PHP's htmlspecialchars, Go's
+  // EscapeString: &#34; &#39;, XML's &apos;).
   if (/[&<>"']/.test(secret)) {
-    const html = secret.replace(/[&<>"]/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot" }[c]};`);
-    for (const q of ["'", "&#39;", "&#x27;", "&#039;", "&apos;"]) forms.add(html.replace(/'/g, q));
+    const html = secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    forms.add(html).add(html.replace(/"/g, "&#34;").replace(/'/g, "&#39;"));
+    for (const q of ["'", "&#39;", "&#x27;", "&#039;", "&apos;"]) forms.add(html.replace(/"/g, "&quot;").replace(/'/g, q));
   }
   // Each escaped form quoted once more, as a message quoting a server's JSON text writes it
   // (`\\/`, `\\\"`): the escapes doubled.
