@@ -89,11 +89,12 @@ export function secretForms(secret: string): string[] {
   for (const s of new Set([secret, jsonEscaped, ascii(jsonEscaped)])) {
     forms.add(s);
     const uri = uriOf(s);
-    // URL-encoded as encodeURIComponent writes it, and in RFC 3986's strict set (Python, Java,
-    // Go and PHP also escape ! ' ( ) *, some ~ too); each also with "/" kept (Python's quote(),
-    // path encoders: "ab/c%2Bd%3D" for a base64 "ab/c+d=") and with a space as "+" (forms).
-    const strict = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    for (const e of new Set([uri, strict, strict.replace(/~/g, "%7E")])) for (const g of [e, e.replace(/%2F/g, "/")]) forms.add(g).add(g.replace(/%20/g, "+"));
+    // URL-encoded as encodeURIComponent writes it, and as other encoders do: Python, Go and PHP
+    // also escape ! ' ( ) *, some ~ too; Java's URLEncoder ! ' ( ) ~ but not *. Each also with "/"
+    // kept (Python's quote(), path encoders: "ab/c%2Bd%3D" for a base64 "ab/c+d=") and with a
+    // space as "+" (forms).
+    const esc = (re: RegExp) => uri.replace(re, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    for (const e of new Set([uri, esc(/[!'()*]/g), esc(/[!'()*~]/g), esc(/[!'()~]/g)])) for (const g of [e, e.replace(/%2F/g, "/")]) forms.add(g).add(g.replace(/%20/g, "+"));
     forms.add(encodeURIComponent(uri));
     const bytes = Buffer.from(s, "utf8");
     forms.add(bytes.toString("hex"));
