@@ -49,10 +49,14 @@ describe("a login answer with a ticket that is no string", () => {
     }
   });
 
-  it("an integer ticket with decimals: \"string\" is refused the same way", async () => {
-    const e = await loginError('{"code":0,"ticket":48151623}', "string");
+  it.each([
+    ["48151623", "integer"],
+    ["48151623.5", "number"],
+    ["4.8151623e7", "integer"],
+  ])("a ticket %s with decimals: \"string\" is refused the same way (a decimal was taken as the token)", async (ticket, type) => {
+    const e = await loginError(`{"code":0,"ticket":${ticket}}`, "string");
     expect(e).toBeInstanceOf(ResponseFormatError);
-    expect(e.message).toMatch(/must be string, got integer/);
+    expect(e.message).toMatch(new RegExp(`must be string, got ${type}\\b`));
     expect(stringsOf(e).join("\n")).not.toContain("48151623");
   });
 

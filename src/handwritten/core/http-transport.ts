@@ -605,7 +605,8 @@ export class HttpTransport {
     const wire = this.wireRequest(req);
     const { timeoutMs, both, signal, started } = this.begin(op, opts);
     // A call that changes state (not a session's login) gets outcomeUnknown when it may have taken effect.
-    const marks = !op.retryable && !(opts as { [SESSION_LOGIN]?: true } | undefined)?.[SESSION_LOGIN];
+    const login = (opts as { [SESSION_LOGIN]?: true } | undefined)?.[SESSION_LOGIN];
+    const marks = !op.retryable && !login;
     const aborted = signal?.aborted;
     let res: WireResponse;
     let raw: Uint8Array;
@@ -622,9 +623,9 @@ export class HttpTransport {
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent && !marks) return this.decode(op, res.status, res.headers, raw);
+    if (!cfg.onEvent && !marks) return this.decode(op, res.status, res.headers, raw, login);
     try {
-      const result = this.decode(op, res.status, res.headers, raw);
+      const result = this.decode(op, res.status, res.headers, raw, login);
       if (cfg.onEvent) this.event(op, req, n, started, res.status);
       return result;
     } catch (e) {
@@ -708,6 +709,7 @@ export class HttpTransport {
     status: number,
     headers: Readonly<Record<string, string>>,
     raw: Uint8Array,
+    login?: true,
   ): TransportResult {
     const cfg = this.config;
     const ok = status >= 200 && status < 300;
@@ -739,7 +741,9 @@ export class HttpTransport {
         // An answer the spec does not give as JSON (Xele's "|" rows, whose decoder reads the raw
         // text) is read for its envelope only: a decimal no double holds in a member the rows
         // do not need must not fail the call (and a code written 0.0 is zero).
-        body = parseJson(text, { decimals: !ok ? "string" : expectJson ? cfg.decimals : "number" });
+        // A session's own login answer is read exactly whatever the client's mode: its token
+        // must be a JSON string, not a number turned into text by decimals: "string".
+        body = parseJson(text, { decimals: !ok ? "string" : login ? "exact" : expectJson ? cfg.decimals : "number" });
         parsed = true;
       } catch (e) {
         if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
