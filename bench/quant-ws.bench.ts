@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/quant-ws.bench.ts`: request/reply throughput of `session.request` against a
+ * `npm run bench -- quant-ws`: request/reply throughput of `session.request` against a
  * raw `ws` client sending the same JSON frame and awaiting its reply (JSON.parse + cid lookup,
  * the least a hand-written client does), both against the same minimal local server, in
  * interleaved rounds. Two shapes: one request at a time (latency-bound) and a window of 64 in

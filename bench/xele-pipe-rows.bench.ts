@@ -14,7 +14,7 @@
  * produced chunk by chunk and decoded one by one.
  *
  * Targets: decodePipeRows ≥ 5× the baseline's rows/s; streaming peak RSS growth < 64 MB.
- * Run: npx tsx bench/xele-pipe-rows.bench.ts
+ * Run: npm run bench -- xele-pipe-rows
  */
 import { meta } from "../generated/xele-mgmt.meta.js";
 import { decodePipeRowStream } from "../src/handwritten/xele/pipe-row-stream.js";
