@@ -63,6 +63,18 @@ describe("Redactor: every form of a known value", () => {
     expect(red.text(`?params=${b64}`)).not.toContain(Buffer.from(pyJson).toString("base64").slice(4, 16));
   });
 
+  it("normalized by the server (NFC, NFD, NFKC), as is or encoded", () => {
+    const composed = "Café-Ünïcode-1"; // NFC
+    const decomposed = composed.normalize("NFD");
+    for (const [secret, shown] of [
+      [composed, decomposed],
+      [decomposed, composed],
+      [composed, encodeURIComponent(decomposed)],
+      [composed, JSON.stringify(decomposed).slice(1, -1)],
+      ["ＰＡＳＳ-ｗｏｒｄ-1", "PASS-word-1"], // fullwidth letters, NFKC
+    ]) expect(new Redactor([secret!]).text(`bad: ${shown}.`), shown).toBe("bad: [redacted].");
+  });
+
   it("HTML- or XML-escaped, as an error page that echoes the request prints it", () => {
     const password = `p&ss<w>"o'rd-1`;
     const red = new Redactor([password]);

@@ -86,7 +86,14 @@ export function secretForms(secret: string): string[] {
   // JSON as PHP's json_encode and Python's json.dumps write it by default: every character past
   // ASCII as \uXXXX (PHP also "/" as "\/", below).
   const ascii = (t: string) => t.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  for (const s of new Set([secret, jsonEscaped, ascii(jsonEscaped)])) {
+  // A server that normalizes text (NFC, NFD; NFKC maps fullwidth letters to ASCII) echoes the
+  // normalized secret: each normal form, when it differs, is searched for in every form too.
+  const bases = new Set<string>();
+  for (const n of new Set([secret, secret.normalize("NFC"), secret.normalize("NFD"), secret.normalize("NFKC")])) {
+    const json = JSON.stringify(n).slice(1, -1);
+    bases.add(n).add(json).add(ascii(json));
+  }
+  for (const s of bases) {
     forms.add(s);
     const uri = uriOf(s);
     // URL-encoded as encodeURIComponent writes it, and as other encoders do: Python, Go and PHP
