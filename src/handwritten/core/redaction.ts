@@ -4,10 +4,11 @@
  * cause and log line that may leave the process goes through it.
  *
  * A `Redactor` removes, case-insensitively:
- * - each secret value in the forms a server may echo it in: as is, JSON-escaped (also as PHP
- *   and Python escape it: `\/` and `\uXXXX`), as Python's repr prints it, HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded
- *   (`%XX` and form `+`, also of RFC 3986's strict set: `!'()*~`), hex of its bytes, base64 / base64url of it, and the part of it that
- *   survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
+ * - each secret value in the forms a server may echo it in: as is, Unicode-normalized (NFC,
+ *   NFD, NFKC), JSON-escaped (also as PHP and Python escape it: `\/` and `\uXXXX`), as Python's
+ *   repr prints it, HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded (`%XX` and
+ *   form `+`, also escaping `!'()*~` as Python, Java, Go and PHP do), hex of its bytes, base64 /
+ *   base64url of it, and the part of it that survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
  *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
  *   URL-encoded; a text cut short in the middle of one of these forms loses the cut piece too;
  * - by name, values it was not told about: `signature=…`, `"token":"…"`, `X-API-Signature: …`,
@@ -290,8 +291,8 @@ export class Redactor {
    * `text` without the secret forms: every stretch that is inside an occurrence of a form is
    * replaced, so two secrets that overlap in the text are both removed whole (leftmost-longest
    * alone would keep the second one's tail). Forms of at most MAX_SHORT_FORM characters are
-   * found in one pass by their first three characters: at each index, the longest
-   * form there that reaches past what is already covered. Longer ones (a server's ticket of 100k
+   * found in one pass by their first three characters: at each index, the longest form there
+   * that reaches past what is already covered. Longer ones (a server's ticket of 100k
    * characters) with indexOf. Stretches that overlap are joined; ones that only touch are not.
    * Linear in the text, but for a secret made of one short piece repeated (each index of a run
    * of it begins a match: up to MAX_SHORT_FORM characters compared per index).
