@@ -25,7 +25,7 @@ const TIMEOUT_MS = 150;
 
 /** How the server sends the answer: all of it then FIN; all of it, socket left open; half, then RST. */
 type Mode = "end" | "open" | "cut";
-let answer = Buffer.alloc(0);
+let answer: Buffer = Buffer.alloc(0);
 let mode: Mode = "end";
 /** Requests the server answered (each run must reach it: a call refused before sending tests nothing). */
 let requests = 0;

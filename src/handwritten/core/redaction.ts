@@ -8,9 +8,10 @@
  *   NFD, NFKC), JSON-escaped (also as PHP and Python escape it: `\/` and `\uXXXX`), as Python's
  *   repr prints it, HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded (`%XX` and
  *   form `+`, also escaping `!'()*~` as Python, Java, Go and PHP do), hex of its bytes, base64 /
- *   base64url of it, and the part of it that survives inside a longer base64 text (the Xele token in `?params=<base64 JSON>`: for each
- *   of the three byte alignments, the base64 of its whole 3-byte groups), the latter also
- *   URL-encoded; a text cut short in the middle of one of these forms loses the cut piece too;
+ *   base64url of it, and the part of it that survives inside a longer base64 text (the Xele
+ *   token in `?params=<base64 JSON>`: for each of the three byte alignments, the base64 of its
+ *   whole 3-byte groups), the latter also URL-encoded; a text cut short in the middle of one of
+ *   these forms loses the cut piece too;
  * - by name, values it was not told about: `signature=…`, `"token":"…"`, `X-API-Signature: …`,
  *   `Authorization: Bearer …`, and the password of a URL's `user:password@`.
  *
