@@ -22,6 +22,8 @@ const ACCESS = "ak-rawfuzz-0001";
 const TOKEN = "tk-rawfuzz-0001";
 const PASSWORD = "pw-rawfuzz-0001";
 const TIMEOUT_MS = 150;
+/** Every credential, as a server that echoes them writes them (each client must hide those it was given). */
+const ECHO = `${SECRET} ${ACCESS} ${TOKEN} ${PASSWORD}`;
 
 /** How the server sends the answer: all of it then FIN; all of it, socket left open; half, then RST. */
 type Mode = "end" | "open" | "cut";
@@ -58,8 +60,8 @@ afterAll(async () => {
 });
 
 const STATUS = ["HTTP/1.1 200 OK", "HTTP/1.0 200 OK", "HTTP/1.1 200", "HTTP/1.1 999 Odd", "HTTP/2 200", "ICY 200 OK", "HTTP/1.1 -1 X", "HTTP/1.1 500 Internal", "HTTP/1.1 429 Slow Down", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", "HTTP/1.1 204 No Content", "HTTP/1.1 304 Not Modified", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade", "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.test/", "garbage", ""];
-const HEADERS = ["Content-Type: application/json", "Content-Type: text/html", "Content-Type: application/json; charset=utf-16", "Content-Type: text/plain; charset=nope", "Content-Length: 5", "Content-Length: 99999", "Content-Length: -1", "Content-Length: abc", "Content-Length: 5, 6", "Content-Length: 0", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip, chunked", "Content-Encoding: gzip", "Content-Encoding: br", "Content-Encoding: zstd", "Content-Encoding: gzip, gzip", "Connection: close", "Retry-After: 999999999", "Retry-After: -5", "X-Bad: a\u0000b", "X-Bad: a\rb", `Set-Cookie: s=${SECRET}`];
-const BODIES = [`{"code":200,"info":"ok","data":{}}`, `{"status":0,"msg":"","data":[]}`, `{"code":0,"msg":"","ticket":"t","result":""}`, `{"code":308,"info":"bad signature ${SECRET}"}`, "<html>502</html>", "", "{", "null", "[]"];
+const HEADERS = ["Content-Type: application/json", "Content-Type: text/html", "Content-Type: application/json; charset=utf-16", "Content-Type: text/plain; charset=nope", "Content-Length: 5", "Content-Length: 99999", "Content-Length: -1", "Content-Length: abc", "Content-Length: 5, 6", "Content-Length: 0", "Transfer-Encoding: chunked", "Transfer-Encoding: gzip, chunked", "Content-Encoding: gzip", "Content-Encoding: br", "Content-Encoding: zstd", "Content-Encoding: gzip, gzip", "Connection: close", "Retry-After: 999999999", "Retry-After: -5", "X-Bad: a\u0000b", "X-Bad: a\rb", `Set-Cookie: s=${SECRET}`, `X-Echo: ${ECHO}`];
+const BODIES = [`{"code":200,"info":"ok","data":{}}`, `{"status":0,"msg":"","data":[]}`, `{"code":0,"msg":"","ticket":"t","result":""}`, `{"code":308,"info":"bad signature ${ECHO}"}`, `{"status":-1,"message":"${ECHO}"}`, `{"code":114,"msg":"${ECHO}"}`, `<html>502 ${ECHO}</html>`, "", "{", "null", "[]"];
 
 const answers = fc.record({
   status: fc.constantFrom(...STATUS),
@@ -75,15 +77,16 @@ function wire(a: { status: string; headers: string[]; body: string; chunked: boo
 }
 
 const common = { baseUrl: "", retry: false as const, timeoutMs: TIMEOUT_MS };
-const clients: Array<[string, () => Promise<unknown>]> = [
-  ["xt", () => createXtClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("getBalance")],
-  ["bhex", () => createBhexOrgClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("accountBalanceFlow", { user_id: 1 })],
-  ["hubi", () => createHubiClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, accessToken: TOKEN }).call("cancelOrder", { order_no: "1" })],
-  ["xele", () => createXeleClient({ retry: false, timeoutMs: TIMEOUT_MS, maUrl: base, msUrl: base, username: "u", password: PASSWORD }).call("getSystemInfo")],
+/** Each client, its call, and the credentials it was given (which no error of it may show). */
+const clients: Array<[string, () => Promise<unknown>, string[]]> = [
+  ["xt", () => createXtClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("getBalance"), [SECRET, ACCESS]],
+  ["bhex", () => createBhexOrgClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("accountBalanceFlow", { user_id: 1 }), [SECRET, ACCESS]],
+  ["hubi", () => createHubiClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, accessToken: TOKEN }).call("cancelOrder", { order_no: "1" }), [SECRET, ACCESS, TOKEN]],
+  ["xele", () => createXeleClient({ retry: false, timeoutMs: TIMEOUT_MS, maUrl: base, msUrl: base, username: "u", password: PASSWORD }).call("getSystemInfo"), [PASSWORD]],
 ];
 
 describe("REST clients against servers that write broken HTTP (undici road)", () => {
-  it.each(clients)("%s: every call settles with a value or a TradeApiError, no credential in it", async (api, call) => {
+  it.each(clients)("%s: every call settles with a value or a TradeApiError, no credential in it", async (api, call, secrets) => {
     requests = 0;
     let runs = 0;
     await fc.assert(
@@ -103,11 +106,13 @@ describe("REST clients against servers that write broken HTTP (undici road)", ()
         if (!(result instanceof TradeApiError)) throw new Error(`${api}: not a TradeApiError: ${String(result)}`, { cause: result });
         expect(result.api).toBe(api);
         const text = `${result.message}\n${result.stack}\n${JSON.stringify(result)}`;
-        for (const secret of [SECRET, TOKEN, PASSWORD]) expect(text).not.toContain(secret);
+        for (const secret of secrets) expect(text).not.toContain(secret);
       }),
       { numRuns: 150 },
     );
-    // Xele logs in first (a failed login ends the call there): one request or two per run.
-    expect(requests).toBeGreaterThanOrEqual(runs);
+    // The calls reach the server (a call refused before sending would test nothing). Not every
+    // run is counted: a request on a kept-alive socket, or sent as the server dropped the last
+    // run's socket, is not a new connection's first request.
+    expect(requests).toBeGreaterThanOrEqual(runs * 0.8);
   }, 60_000);
 });
