@@ -1,8 +1,8 @@
 /**
  * The redactor against the encoders a server's own code would echo a secret with: Python's
- * urllib.parse (quote, quote_plus, urlencode), html.escape, json.dumps (ASCII and UTF-8),
- * repr, base64 and hex, run by python3 on random secrets of printable ASCII and letters past
- * it. Every encoding of every secret, in a text, must come out as [redacted].
+ * urllib.parse (quote, quote_plus, urlencode), html.escape (also as ASCII with character
+ * references), json.dumps (ASCII and UTF-8), repr, base64 and hex, run by python3 on random
+ * secrets of printable ASCII and letters past it. Every encoding of every secret, in a text, must come out as [redacted].
  */
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
@@ -21,6 +21,7 @@ for s in json.load(sys.stdin):
         "urlencode": urllib.parse.urlencode({"p": s})[2:],
         "html.escape": html.escape(s),
         "html.escape quote=False": html.escape(s, quote=False),
+        "html.escape, ASCII (xmlcharrefreplace)": html.escape(s).encode("ascii", "xmlcharrefreplace").decode(),
         "json.dumps": json.dumps(s)[1:-1],
         "json.dumps ensure_ascii=False": json.dumps(s, ensure_ascii=False)[1:-1],
         "json.dumps twice": json.dumps(json.dumps(s))[3:-3],

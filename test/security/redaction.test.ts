@@ -88,6 +88,11 @@ describe("Redactor: every form of a known value", () => {
       `p&amp;ss&lt;w&gt;"o'rd-1`, // Python's html.escape(quote=False)
       "p&amp;ss&lt;w&gt;&#34;o&#39;rd-1", // Go's html.EscapeString
     ]) expect(red.text(`<p>password=${shown}</p>`), shown).toBe("<p>password=[redacted]</p>");
+    // Past ASCII, as an ASCII-only page writes it: character references, decimal or hex.
+    const accented = new Redactor(["Café-密码-😀-1"]);
+    for (const shown of ["Caf&#233;-&#23494;&#30721;-&#128512;-1", "Caf&#xe9;-&#x5bc6;&#x7801;-&#x1f600;-1", "CAF&#XE9;-&#X5BC6;&#X7801;-&#X1F600;-1"]) {
+      expect(accented.text(`<p>${shown}</p>`), shown).toBe("<p>[redacted]</p>");
+    }
   });
 
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {

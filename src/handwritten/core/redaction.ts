@@ -124,10 +124,12 @@ export function secretForms(secret: string): string[] {
   // An HTML or XML page that echoes a request (a proxy's or servlet container's error page)
   // escapes & < > and maybe " and ' (Python's html.escape, PHP's htmlspecialchars, Go's
   // EscapeString: &#34; &#39;, XML's &apos;).
-  if (/[&<>"']/.test(secret)) {
+  // Past ASCII, an ASCII-only page writes character references (`&#233;`, `&#xe9;`).
+  if (/[&<>"'\u0080-\uffff]/.test(secret)) {
     const html = secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-    forms.add(html).add(html.replace(/"/g, "&#34;").replace(/'/g, "&#39;"));
-    for (const q of ["'", "&#39;", "&#x27;", "&#039;", "&apos;"]) forms.add(html.replace(/"/g, "&quot;").replace(/'/g, q));
+    const escaped = [html, html.replace(/"/g, "&#34;").replace(/'/g, "&#39;")];
+    for (const q of ["'", "&#39;", "&#x27;", "&#039;", "&apos;"]) escaped.push(html.replace(/"/g, "&quot;").replace(/'/g, q));
+    for (const e of escaped) forms.add(e).add(e.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`)).add(e.replace(/[^\x00-\x7f]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`));
   }
   // Each escaped form quoted once more, as a message quoting a server's JSON text writes it
   // (`\\/`, `\\\"`): the escapes doubled.
