@@ -18,6 +18,7 @@ execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "
 const built = join(root, ".tmp/bench-build/bench");
 for (const f of readdirSync(dir).filter((f) => f.endsWith(".bench.ts")).sort()) {
   if (only.length && !only.some((o) => f.includes(o))) continue;
-  console.log(`\n=== bench/${f} (compiled: .tmp/bench-build/bench/${f.replace(/\.ts$/, ".js")}, Node ${process.versions.node})`);
-  execFileSync(process.execPath, [join(built, f.replace(/\.ts$/, ".js"))], { stdio: "inherit" });
+  const js = f.replace(/\.ts$/, ".js");
+  console.log(`\n=== bench/${f} (compiled: .tmp/bench-build/bench/${js}, Node ${process.versions.node})`);
+  execFileSync(process.execPath, [join(built, js)], { stdio: "inherit" });
 }

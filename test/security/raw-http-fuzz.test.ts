@@ -76,13 +76,14 @@ function wire(a: { status: string; headers: string[]; body: string; chunked: boo
   return Buffer.from(`${a.status}\r\n${a.headers.map((h) => `${h}\r\n`).join("")}\r\n${body}`, "utf8");
 }
 
-const common = { baseUrl: "", retry: false as const, timeoutMs: TIMEOUT_MS };
+/** Options of every client (the base URL is known once the server listens: given in each call). */
+const common = { retry: false as const, timeoutMs: TIMEOUT_MS };
 /** Each client, its call, and the credentials it was given (which no error of it may show). */
 const clients: Array<[string, () => Promise<unknown>, string[]]> = [
   ["xt", () => createXtClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("getBalance"), [SECRET, ACCESS]],
   ["bhex", () => createBhexOrgClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, rateLimit: false }).call("accountBalanceFlow", { user_id: 1 }), [SECRET, ACCESS]],
   ["hubi", () => createHubiClient({ ...common, baseUrl: base, accessKey: ACCESS, secretKey: SECRET, accessToken: TOKEN }).call("cancelOrder", { order_no: "1" }), [SECRET, ACCESS, TOKEN]],
-  ["xele", () => createXeleClient({ retry: false, timeoutMs: TIMEOUT_MS, maUrl: base, msUrl: base, username: "u", password: PASSWORD }).call("getSystemInfo"), [PASSWORD]],
+  ["xele", () => createXeleClient({ ...common, maUrl: base, msUrl: base, username: "u", password: PASSWORD }).call("getSystemInfo"), [PASSWORD]],
 ];
 
 describe("REST clients against servers that write broken HTTP (undici road)", () => {

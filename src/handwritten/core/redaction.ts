@@ -123,8 +123,8 @@ export function secretForms(secret: string): string[] {
   forms.add(repr).add(repr.replace(/'/g, "\\'"));
   // An HTML or XML page that echoes a request (a proxy's or servlet container's error page)
   // escapes & < > and maybe " and ' (Python's html.escape, PHP's htmlspecialchars, Go's
-  // EscapeString: &#34; &#39;, XML's &apos;).
-  // Past ASCII, an ASCII-only page writes character references (`&#233;`, `&#xe9;`).
+  // EscapeString: &#34; &#39;, XML's &apos;); past ASCII, an ASCII-only page writes character
+  // references (`&#233;`, `&#xe9;`).
   if (/[&<>"'\u0080-\uffff]/.test(secret)) {
     const html = secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     const escaped = [html, html.replace(/"/g, "&#34;").replace(/'/g, "&#39;")];
