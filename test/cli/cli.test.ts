@@ -344,9 +344,12 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     expect(ms.stderr).toContain(`port ${port} is already in use; pick another --ms-port (0 = any free port)`);
   });
 
-  it("numbers in query and form parameters keep their digits; big IDs are sent as written", async () => {
-    const r = await cli(["call", "xt", "getOrder", "market=btc_usdt", "id=900719925474099312345"], xtEnv());
+  it("numbers in query and form parameters keep their digits; big IDs are sent as written, up to 64 bits", async () => {
+    const r = await cli(["call", "xt", "getOrder", "market=btc_usdt", "id=9223372036854775807"], xtEnv());
     expect(r.stderr).not.toMatch(/parameter "id"/);
+    const over = await cli(["call", "xt", "getOrder", "market=btc_usdt", "id=9223372036854775808"], xtEnv());
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain('xt getOrder: parameter "id" is out of range: "9223372036854775808" (format int64)');
   });
 });
 

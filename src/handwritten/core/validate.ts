@@ -2,7 +2,7 @@
  * The one request validator: a value against a schema of the generated metadata (the JSON
  * Schema subset the specs use: type (with null and integer; an integer is exact at any size,
  * as a bigint or as digits, so `format: int64` IDs above 2^53 pass whole and are sent as
- * written; a request's `format: int32` must fit 32 bits), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
+ * written; a request's `format: int32` must fit 32 bits, its `format: int64` 64 bits), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
  * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items,
  * not, allOf/anyOf/oneOf) plus the operation-level `x-required-one-of` groups.
  *
@@ -222,6 +222,8 @@ function numeric(v: unknown): number | bigint | undefined {
 }
 const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
 const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
+/** Outside a signed integer of `bits` bits, exactly (2^63 − 1 is no double; a number given for an int64 is safe, so inside). */
+const outsideBits = (a: number | bigint, bits: number): boolean => (typeof a === "bigint" ? BigInt.asIntN(bits, a) !== a : a < -(2 ** (bits - 1)) || a >= 2 ** (bits - 1));
 
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
@@ -276,8 +278,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
     if (bad) problem(`${where} is out of range: ${show(v)}`);
-    // A request's int32 (the server's field holds no more; an answer's is read as sent).
-    else if (s.format === "int32" && !out.answer && (lt(n, -(2 ** 31)) || gt(n, 2 ** 31 - 1))) problem(`${where} is out of range: ${show(v)} (format int32)`);
+    // A request's int32 or int64 (the server's field holds no more; an answer's is read as sent).
+    else if (!out.answer && (s.format === "int32" || s.format === "int64") && outsideBits(n, s.format === "int32" ? 32 : 64)) problem(`${where} is out of range: ${show(v)} (format ${s.format})`);
   }
   if (typeof v === "string") {
     if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);

@@ -177,8 +177,13 @@ const HANDLERS: XtHandlerTable = {
   withdraw,
   getKLine: (st, req) => {
     const p = paginationOf(req.op)!;
+    const cursor = p.cursorParam ?? "since";
+    // The cursor is a long: echoed exactly (as a number it lost digits past 2^53), one no
+    // int64 holds refused.
+    const given = req.params[cursor];
+    if (given !== undefined && given !== "" && int64Of(given) === undefined) return envelope(400, `${cursor} must be an integer of at most 64 bits`);
     const page = queryRows(req.op, st.klines(req.params.type ?? "1min"), req.params);
-    return { body: { [p.itemsField ?? "datas"]: page.rows, [p.cursorParam ?? "since"]: Number(page.next ?? 0) } };
+    return { body: { [p.itemsField ?? "datas"]: page.rows, [cursor]: int64Of(String(page.next ?? 0)) ?? 0 } };
   },
   getBatchOrders: (st, req) => {
     const ids = idsOf(req);
