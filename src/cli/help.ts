@@ -61,6 +61,7 @@ export function apiHelp(entry: ApiEntry, api: CliApi): string {
   if (api.defaults?.baseUrl) lines.push(`  (default base URL: ${api.defaults.baseUrl})`);
   lines.push(`  ${PROXY_ENV.map((v) => v.name).join(", ")}: the proxy, as curl reads them (\`tradeapi --help\`)`);
   lines.push("", `operations (${api.operations.length}):`);
-  for (const o of api.operations) lines.push(`  ${o.operationId.padEnd(34)} ${o.summary.split("\n")[0]}`);
+  const width = Math.max(...api.operations.map((o) => o.operationId.length));
+  for (const o of api.operations) lines.push(`  ${o.operationId.padEnd(width)} ${o.summary.split("\n")[0]}`);
   return `${lines.join("\n")}\n`;
 }

@@ -231,6 +231,16 @@ describe("help", () => {
     expect(mock.stdout).toMatch(/--rows-in/);
   });
 
+  it.each(API_TABLE.map((a) => a.name))("%s: list and call --help: each column starts at one place on every line (ids up to 35 characters)", async (api) => {
+    const starts = (lines: string[], re: RegExp) => new Set(lines.map((l) => re.exec(l)!.index));
+    const list = (await cli(["list", api])).stdout.trimEnd().split("\n");
+    expect(list.length).toBeGreaterThan(1);
+    expect(starts(list, / (GET|POST|PUT|DELETE|WS) /)).toHaveLength(1);
+    expect(starts(list, / \/\S* +\S/)).toHaveLength(1);
+    const help = (await cli(["call", api, "--help"])).stdout.split("operations (")[1]!.trimEnd().split("\n").slice(1);
+    expect(starts(help, /(?<=^ {2}\S+ +)\S/)).toHaveLength(1);
+  });
+
   it("call xt order --help lists its parameters (where, type, required, enum, description), needs no credentials, exits 0", async () => {
     const r = await cli(["call", "xt", "order", "--help"]);
     expect(r.stderr).toBe("");

@@ -20,8 +20,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const api = await findApi(name).load();
+  // Columns as wide as their longest entry (BHEX has 35-character ids and 52-character paths).
+  const idWidth = Math.max(...api.operations.map((o) => o.operationId.length));
+  const pathWidth = Math.max(...api.operations.map((o) => o.path.length));
   for (const o of api.operations) {
-    io.stdout(`${o.operationId.padEnd(34)} ${o.method.padEnd(6)} ${o.path.padEnd(48)} ${o.summary}${o.deprecated ? " [deprecated]" : ""}\n`);
+    io.stdout(`${o.operationId.padEnd(idWidth)} ${o.method.padEnd(6)} ${o.path.padEnd(pathWidth)} ${o.summary}${o.deprecated ? " [deprecated]" : ""}\n`);
   }
   return 0;
 }
