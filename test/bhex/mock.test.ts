@@ -174,6 +174,10 @@ describe("spot orders: create → get → cancel", () => {
     expect(again.message).toMatch(/orderCancel: code 1 order is CANCELED/);
     await expect(c.call("orderGet", { user_id: 231215678785585152n, order_id: order.orderId! })).rejects.toThrow(/order not found/);
     await expect(c.call("orderCreate", { user_id: user, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", quantity: "1" })).rejects.toThrow(/price is required/);
+    // A price given but not a positive decimal is said so (it was "price is required").
+    for (const price of ["-1", "0", "1e-30"]) {
+      await expect(c.call("orderCreate", { user_id: user, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", quantity: "1", price })).rejects.toThrow(/code 1 price must be a positive decimal/);
+    }
   });
 
   it("org_batch_cancel cancels the symbol's open orders", async () => {

@@ -102,6 +102,23 @@ describe("call() parameters (wire text)", () => {
     expect(sent).toBe(0);
   });
 
+  it("format decimal: a request's decimal text must be a number as written (BHEX amounts and prices); an answer's is read as sent", async () => {
+    const ctx = { api: "t", operation: "op" };
+    const amount: SchemaMeta = { type: "string", format: "decimal" };
+    for (const ok of ["1", "0.000000012", "12345678901234567890.123456789", "-2.5", "1e-30", "1E+5"]) checkParam(ctx, "amount", ok, amount);
+    for (const bad of ["", "abc", " 1", "1 ", "1,5", ".5", "5.", "0x10", "NaN", "Infinity", "1e", "+1"]) {
+      expect(() => checkParam(ctx, "amount", bad, amount), bad).toThrow(`t op: parameter "amount" must be a decimal number, got ${JSON.stringify(bad)}`);
+    }
+    expect(checkSchema("abc", amount, "", { answer: true })).toEqual([]);
+    const { createBhexOrgClient } = await import("../../src/handwritten/bhex/client.js");
+    let sent = 0;
+    const bhex = createBhexOrgClient({ accessKey: "k", secretKey: "s", baseUrl: "http://127.0.0.1:9", rateLimit: false, fetch: (async () => (sent++, new Response("{}"))) as typeof fetch });
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "BTCUSDT", client_order_id: "c1", type: "limit", side: "buy", quantity: "1", price: "1" } as const;
+    await expect(bhex.call("orderCreate", { ...order, quantity: "1 BTC" })).rejects.toThrow(/bhex orderCreate: parameter "quantity" must be a decimal number, got "1 BTC"/);
+    await expect(bhex.call("orderCreate", { ...order, price: "" })).rejects.toThrow(/parameter "price" must be a decimal number, got ""/);
+    expect(sent).toBe(0);
+  });
+
   it("x-required-one-of: at least one of each group", () => {
     const ctx = { api: "bhex", operation: "orderCancel" };
     expect(() => checkRequiredOneOf(ctx, [["order_id", "client_order_id"]], { order_id: "" })).toThrow(/^bhex orderCancel: pass at least one of "order_id", "client_order_id"$/);

@@ -2,7 +2,7 @@
  * The one request validator: a value against a schema of the generated metadata (the JSON
  * Schema subset the specs use: type (with null and integer; an integer is exact at any size,
  * as a bigint or as digits, so `format: int64` IDs above 2^53 pass whole and are sent as
- * written; a request's `format: int32` must fit 32 bits, its `format: int64` 64 bits), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
+ * written; a request's `format: int32` must fit 32 bits, its `format: int64` 64 bits, its `format: decimal` text be a number), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
  * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items,
  * not, allOf/anyOf/oneOf) plus the operation-level `x-required-one-of` groups.
  *
@@ -282,6 +282,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     else if (!out.answer && (s.format === "int32" || s.format === "int64") && outsideBits(n, s.format === "int32" ? 32 : 64)) problem(`${where} is out of range: ${show(v)} (format ${s.format})`);
   }
   if (typeof v === "string") {
+    // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
+    if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
     if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);
     if ((s.minLength !== undefined && v.length < s.minLength) || (s.maxLength !== undefined && v.length > s.maxLength)) {
       problem(`${where} has a length outside the allowed range`);

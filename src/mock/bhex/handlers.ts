@@ -66,7 +66,8 @@ const orderCreate: Handler = (st, req) => {
   if (!["limit", "market", "limit_maker"].includes(p.type!)) return failed(`unknown order type ${p.type}`);
   if (!["buy", "sell"].includes(p.side!)) return failed(`unknown order side ${p.side}`);
   if (!DECIMAL.test(p.quantity!) || Number(p.quantity) <= 0) return failed("quantity must be a positive decimal");
-  if (p.type !== "market" && (!p.price || !DECIMAL.test(p.price))) return failed("price is required for limit orders");
+  if (p.type !== "market" && !p.price) return failed("price is required for limit orders");
+  if (p.type !== "market" && (!DECIMAL.test(p.price!) || Number(p.price) <= 0)) return failed("price must be a positive decimal");
   const existing = st.byClientOrderId(p.user_id!, p.client_order_id!);
   if (existing) return ok(orderView(existing));
   const o = st.placeOrder({
