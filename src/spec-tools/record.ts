@@ -8,6 +8,7 @@
 import { parseVendorDoc, type VendorDocConfig } from "./doc-adapters.js";
 import { currentSections } from "./check-doc.js";
 import type { Node } from "./spec-model.js";
+import { parse as parseYaml } from "yaml";
 
 /**
  * A heading as a YAML double-quoted string: JSON's escapes (YAML reads them the same), and
@@ -24,6 +25,45 @@ const isBlank = (l: string) => l.trim() === "";
 const isComment = (l: string) => l.trimStart().startsWith("#");
 /** "\r" when the line ends a CRLF line (the spec was checked out with Windows line ends). */
 const crOf = (l: string | undefined) => (l?.endsWith("\r") ? "\r" : "");
+
+/**
+ * The comments of an old `sections:` list (its lines after the key): those above an item (and
+ * inside it) by the item's heading, in order, to go above it again when it is written anew;
+ * those below the last item. A maintainer's note on a section stays with it; one on a section
+ * gone from the doc goes with it.
+ */
+function listComments(list: string[]): { before: Map<string, string[][]>; after: string[] } {
+  const before = new Map<string, string[][]>();
+  let pending: string[] = [];
+  let item: { lines: string[]; comments: string[] } | undefined;
+  const flush = () => {
+    if (!item?.comments.length) return;
+    let heading: unknown;
+    try {
+      heading = (parseYaml(item.lines.map((l) => l.replace(/\r$/, "")).join("\n")) as [{ heading?: unknown }] | null)?.[0]?.heading;
+    } catch {
+      heading = undefined;
+    }
+    if (typeof heading === "string") before.set(heading, [...(before.get(heading) ?? []), item.comments]);
+  };
+  const first = list.find((l) => !isBlank(l) && !isComment(l));
+  const at = first === undefined ? 0 : indentOf(first);
+  for (const l of list) {
+    if (isComment(l)) pending.push(l);
+    else if (isBlank(l)) continue;
+    else if (indentOf(l) === at && /^\s*-(\s|$)/.test(l)) {
+      flush();
+      item = { lines: [l], comments: pending };
+      pending = [];
+    } else if (item) {
+      item.lines.push(l);
+      item.comments.push(...pending);
+      pending = [];
+    }
+  }
+  flush();
+  return { before, after: pending };
+}
 
 export function recordDocSections(specText: string, spec: Node, docText: string): { text: string; operations: number; sections: number } {
   const cfg = spec["x-vendor-doc"] as VendorDocConfig;
@@ -88,17 +128,22 @@ export function recordDocSections(specText: string, spec: Node, docText: string)
     while (end > start + 1 && (isBlank(lines[end - 1]!) || isComment(lines[end - 1]!))) end--;
     const keyLine = lines.slice(start + 1, end).find((l) => !isBlank(l) && !isComment(l));
     const ind = " ".repeat(keyLine ? indentOf(keyLine) : 2);
-    const written = [`${ind}sections:${cr}`];
-    for (const s of unclaimed) written.push(`${ind}  - { heading: ${q(s.heading)}, sha256: ${s.sha256}, covers: ${q(covers.get(s.heading) ?? "TODO: what in the spec covers this section")} }${cr}`);
     const secAt = lines.findIndex((l, i) => i > start && i < end && l.startsWith(`${ind}sections:`) && indentOf(l) === ind.length);
-    if (secAt < 0) lines.splice(end, 0, ...written);
-    else {
-      // the old list: up to the block's next key (the keys after it are kept), or the block's end
-      let secEnd = secAt + 1;
+    // the old list: up to the block's next key (the keys after it are kept), or the block's end
+    let secEnd = secAt + 1;
+    if (secAt >= 0) {
       while (secEnd < end && (isBlank(lines[secEnd]!) || isComment(lines[secEnd]!) || indentOf(lines[secEnd]!) > ind.length || lines[secEnd]!.startsWith(`${ind}- `) || lines[secEnd]!.trimEnd() === `${ind}-`)) secEnd++;
       while (secEnd > secAt + 1 && (isBlank(lines[secEnd - 1]!) || isComment(lines[secEnd - 1]!))) secEnd--;
-      lines.splice(secAt, secEnd - secAt, ...written);
     }
+    const old = secAt < 0 ? { before: new Map<string, string[][]>(), after: [] } : listComments(lines.slice(secAt + 1, secEnd));
+    const written = [`${ind}sections:${cr}`];
+    for (const s of unclaimed) {
+      written.push(...(old.before.get(s.heading)?.shift() ?? []));
+      written.push(`${ind}  - { heading: ${q(s.heading)}, sha256: ${s.sha256}, covers: ${q(covers.get(s.heading) ?? "TODO: what in the spec covers this section")} }${cr}`);
+    }
+    written.push(...old.after);
+    if (secAt < 0) lines.splice(end, 0, ...written);
+    else lines.splice(secAt, secEnd - secAt, ...written);
   }
   return { text: lines.join("\n"), operations, sections: unclaimed.length };
 }

@@ -120,6 +120,25 @@ describe("check-doc --record: what it keeps of the spec file", () => {
     expect(text).toMatch(/\n  sections:\n(    - \{ heading: .*\n)*  params: flat\n\n# the next key's comment\nx-after: 1\n$/);
   });
 
+  it("comments in the sections list stay with their section (above it, or inside it), below the last; a gone section's go with it", async () => {
+    const doc = `${DOC}\n**限频规则**\n\nnew limits\n\n**签名说明**\n\nnew signing words\n`;
+    const [code, text] = await recorded(
+      (s) =>
+        s
+          .replace(/^( +)(- \{ heading: "REST API")/m, "$1# REST API: the servers list\n$1$2")
+          .replace(/^( +)(- \{ heading: "限频规则")/m, "$1# rate limits: reviewed 2026-11\n\n$1#   (two lines)\n$1$2")
+          .replace(/^( +)- \{ heading: "签名说明", sha256: (\w+), covers: ("[^"]*") \}$/m, "$1- heading: \"签名说明\"\n$1  # the signing text\n$1  sha256: $2\n$1  covers: $3")
+          .replace(/(\n {4}- \{ heading: [^\n]*\n)(?! {4}[-#])/, "$1    # the list's last comment\n"),
+      XT,
+      "xt",
+      doc,
+    );
+    expect(code).toBe(0);
+    const list = /\n  sections:\n((?: {4}.*\n)*)/.exec(text)![1]!;
+    expect(list).toMatch(/^ {4}# rate limits: reviewed 2026-11\n {4}# {3}\(two lines\)\n {4}- \{ heading: "限频规则", sha256: [0-9a-f]{64}, covers: "x-rate-limits" \}\n {6}# the signing text\n {4}- \{ heading: "签名说明", sha256: [0-9a-f]{64}, covers: "components\.securitySchemes \(x-signature\)" \}\n {4}# the list's last comment\n$/);
+    expect(text).not.toContain("# REST API: the servers list");
+  });
+
   it("an x-vendor-doc without `sections:` gets it at its end, before what follows", async () => {
     const [code, text] = await recorded((s) => `${s.replace(/\n  sections:\n(    - .*\n)*/, "\n")}\n# next\nx-after: 1\n`);
     expect(code).toBe(0);
