@@ -83,7 +83,9 @@
  * 86.1 kB (86,147 bytes) with a secret's normal forms (NFC, NFD, NFKC); 86.3 kB (86,313 bytes) with
  * its HTML character references past ASCII; 86.3 kB (86,325 bytes) with the openapi-fetch methods'
  * results as a class (their response a getter of the class); 86.4 kB (86,431 bytes) with a request's
- * int64 checked to fit 64 bits; 86.5 kB (86,525 bytes) with a request's decimal text checked to be a number.
+ * int64 checked to fit 64 bits; 86.5 kB (86,525 bytes) with a request's decimal text checked to be a number;
+ * 86.7 kB (86,702 bytes) with the envelope's names looked for twice by one regex per envelope (0.2 µs
+ * a call, was 1.1).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -93,7 +95,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 86_530;
+const CEILING = 86_710;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -48,7 +48,7 @@ import {
   type ErrorContext,
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
-import type { ApiMeta, HttpMethod, OperationMeta } from "./meta.js";
+import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, isSignal, type CallSignal, type WaitAbort } from "./abort.js";
@@ -351,6 +351,22 @@ function baseUrlProblem(baseUrl: unknown): string | undefined {
   if (/[?#]/.test(baseUrl as string)) return "has a query or fragment (? or #), which the requests cannot keep: remove it";
   return undefined;
 }
+
+/** Per envelope, one regex of its quoted field names (and "code"), as checkEnvelopeOnce looks for them. */
+const ENVELOPE_NAMES = new WeakMap<object, RegExp>();
+
+/**
+ * The envelope's field names (and "code") of `env`, and whether one is in the text twice: one
+ * regex pass (a search from each end per name cost four times as much on every answer).
+ */
+function envelopeNamedTwice(text: string, env: EnvelopeMeta | null | undefined): boolean {
+  let re = ENVELOPE_NAMES.get(env ?? ENVELOPE_NAMES);
+  if (!re) ENVELOPE_NAMES.set(env ?? ENVELOPE_NAMES, (re = new RegExp(envelopeFields(env).map((f) => `"${f.replace(/\W/g, "\\$&")}"`).join("|"), "g")));
+  const found = text.match(re);
+  return found !== null && new Set(found).size < found.length;
+}
+
+const envelopeFields = (env: EnvelopeMeta | null | undefined): string[] => [env?.codeField, env?.messageField, env?.dataField, "code"].filter((f): f is string => f !== undefined);
 
 /**
  * A base URL as [origin, path without trailing slash]; one that does not parse is kept whole as
@@ -815,11 +831,9 @@ export class HttpTransport {
     // The operation's envelope, else the API's (an error answer of a bare-answer operation has
     // its fields), and "code", the field of error answers the decoding falls back to.
     const env = envelopeOf(this.config.meta, op) ?? this.config.meta.envelope;
-    const fields = [env?.codeField, env?.messageField, env?.dataField, "code"];
-    const maybe = text.includes("\\u") || fields.some((f) => f !== undefined && text.indexOf(`"${f}"`) !== text.lastIndexOf(`"${f}"`));
-    if (!maybe) return;
+    if (!text.includes("\\u") && !envelopeNamedTwice(text, env)) return;
     const twice = repeatedTopLevelKey(text);
-    if (twice !== undefined && fields.includes(twice)) {
+    if (twice !== undefined && envelopeFields(env).includes(twice)) {
       throw new ResponseFormatError(`the answer gives its envelope's "${twice}" twice: which one the server meant is not known`, snippet(text, this.redactor(), 120), this.errCtx(op));
     }
   }
