@@ -38,6 +38,10 @@ describe("client-system export", () => {
     ["NUL", "Windows"],
     ["com1.txt", "Windows"],
     ["report.txt.", "Windows"],
+    ["report.txt:hidden", "Windows"],
+    ['a"b.txt', "Windows"],
+    ["a|b.txt", "Windows"],
+    ["a?.txt", "Windows"],
     ["x".repeat(252) + ".txt", "longer than 255 bytes"],
     ["报".repeat(86), "longer than 255 bytes"],
   ])("refuses the hostile file name %j (%s)", (name, why) => {

@@ -36,7 +36,8 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  * the directory the caller chose; not hidden (a leading "." would let it name `.bashrc` or
  * `.profile` in a home directory); no control character, nor a bidirectional override or mark
  * (U+202E shows `txt.exe` as `exe.txt`: the printable() set); not a Windows device name, nor
- * ending in a dot or a space; at most 255 bytes.
+ * ending in a dot or a space, nor holding a character Windows refuses in a name (`<>:"|?*`:
+ * there `a.txt:b` would write a hidden stream of `a.txt`); at most 255 bytes.
  */
 function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">): void {
   const why =
@@ -44,7 +45,7 @@ function checkFileName(name: string, options: Pick<PipeRowsOptions, "context">):
     : /[/\\]/.test(name) || /^[A-Za-z]:/.test(name) ? "it has a directory part"
     : name.startsWith(".") ? "it starts with a dot (a hidden file, or a directory)"
     : UNPRINTABLE.test(name) ? "it has a control character or a bidirectional override or mark"
-    : WINDOWS_DEVICE.test(name) || /[. ]$/.test(name) ? "Windows cannot hold it"
+    : WINDOWS_DEVICE.test(name) || /[. ]$/.test(name) || /[<>:"|?*]/.test(name) ? "Windows cannot hold it"
     : Buffer.byteLength(name) > 255 ? "it is longer than 255 bytes"
     : undefined;
   if (why) {
