@@ -112,6 +112,31 @@ describe("decodePipeRows", () => {
     expect(ids).toEqual([18446744073709551615n, 9007199254740993n, 42]);
   });
 
+  it("a bad row anywhere in a long answer is found up front and named by its line (rows are checked in runs of 1024)", () => {
+    const cols = ORDERS.columns.map((c) => c.name);
+    const good = cols.map((c) => CELLS[c]).join("|");
+    const rows = 5000;
+    const lines = Array.from({ length: rows }, () => good);
+    const text = (bad: number, cell: string) => {
+      const copy = [...lines];
+      copy[bad] = cols.map((c) => (c === "OrderVolume" ? cell : CELLS[c])).join("|");
+      return [`MS,OrderQry,1.0.3,25,${rows},${cols.join("|")}`, ...copy].join("\n") + "\n";
+    };
+    expect(decodePipeRows(text(0, "2"), { layout: ORDERS })).toHaveLength(rows);
+    for (const bad of [1, 1023, 1024, 1025, 1026, 2049, 3000, rows - 2]) {
+      for (const cell of ["2x", "2|3"]) {
+        let err: unknown;
+        try {
+          decodePipeRows(text(bad, cell), { layout: ORDERS });
+        } catch (e) {
+          err = e;
+        }
+        expect(err, `row ${bad + 1}, ${cell}`).toBeInstanceOf(PipeRowsError);
+        expect((err as PipeRowsError).line, `row ${bad + 1}, ${cell}`).toBe(bad + 2);
+      }
+    }
+  });
+
   it("an int column (typed number) holding a value past ±(2^53 - 1) is a PipeRowsError naming the column and line, in any row, never a bigint", () => {
     const cols = ORDERS.columns.map((c) => c.name);
     const line = (sysId: string) => cols.map((c) => (c === "OrderSysId" ? sysId : CELLS[c])).join("|");

@@ -677,12 +677,17 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
 }
 
 const WELL_FORMED = new WeakMap<RowLayout, RegExp>();
+/** Rows one exec of the well-formed regex reads at most (its backtracking state stays small). */
+const ROWS_PER_EXEC = 1024;
 
 /**
- * Every row at once: one native regex pass finds the first line break that is not followed by
- * `n` fields with integer cells where the layout has integers (nothing allocated per row);
- * that row is then decoded to throw the error that names it. (The first row was checked by
- * line(); rows are consecutive lines, as a blank line between rows is an error.)
+ * Every row at once: a native regex reads line break after line break, each followed by `n`
+ * fields with integer cells where the layout has integers, up to ROWS_PER_EXEC rows an exec
+ * (nothing allocated per row); where it stops short of the end, the row after that line break
+ * is decoded to throw the error that names it. Each character is read once (a negative
+ * lookahead tried at every line break read each row twice: the lookahead, then the search for
+ * the next break). (The first row was checked by line(); rows are consecutive lines, as a blank
+ * line between rows is an error.)
  */
 function checkAllRows(text: string, start: number, end: number, layout: RowLayout, rows: ReadonlyArray<object>): void {
   let re = WELL_FORMED.get(layout);
@@ -690,22 +695,27 @@ function checkAllRows(text: string, start: number, end: number, layout: RowLayou
     // An int cell of up to 15 digits is always a safe integer; a longer one is left to the decoder.
     // An int64 cell has at most MAX_INTEGER_DIGITS digits, as isIntAt says.
     const cells = Array.from(layout.kinds, (k) => (k === INT ? "(?:-?\\d{1,15})?" : k === INT64 ? `(?:-?\\d{1,${MAX_INTEGER_DIGITS}})?` : "[^|\\n]*"));
-    // Anchored on the "\n" itself: much faster than a multiline `^` tried at every position.
-    re = new RegExp(`\\n(?!${cells.join("\\|")}\\r?(?:\\n|$))`, "g");
+    re = new RegExp(`(?:\\n${cells.join("\\|")}\\r?(?=\\n|$)){0,${ROWS_PER_EXEC}}`, "y");
     WELL_FORMED.set(layout, re);
   }
-  re.lastIndex = start;
   let index = 0; // rows[index] starts after the line break at `nl`
   let nl = start - 1;
-  for (let bad = re.exec(text); bad && bad.index < end; bad = re.exec(text)) {
-    while (nl < bad.index) {
+  let at = text.indexOf("\n", start); // the line break before the second row
+  while (at !== -1 && at < end) {
+    re.lastIndex = at;
+    re.exec(text);
+    if (re.lastIndex !== at) {
+      at = re.lastIndex;
+      continue;
+    }
+    while (nl < at) {
       nl = text.indexOf("\n", nl + 1);
       index++;
     }
     const row = rows[index];
     if (row) checkPipeRow(row, index === rows.length - 1);
-    // The decoder accepted the row the regex flagged: trust the decoder and go on.
-    re.lastIndex = bad.index + 1;
+    // The decoder accepted the row the regex stopped at: trust the decoder and go on.
+    at = text.indexOf("\n", at + 1);
   }
 }
 
