@@ -85,7 +85,8 @@
  * results as a class (their response a getter of the class); 86.4 kB (86,431 bytes) with a request's
  * int64 checked to fit 64 bits; 86.5 kB (86,525 bytes) with a request's decimal text checked to be a number;
  * 86.7 kB (86,702 bytes) with the envelope's names looked for twice by one regex per envelope (0.2 µs
- * a call, was 1.1).
+ * a call, was 1.1); 86.9 kB (86,886 bytes) with options that are not an object refused (null was a
+ * TypeError, a string made a client without credentials).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -95,7 +96,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 86_710;
+const CEILING = 86_890;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -93,3 +93,42 @@ describe("each API's own options", () => {
     [() => createQuantWsClient({ notReady: "queue" as never }), 'quant-ws createQuantWsClient: notReady must be one of "wait", "fail", got "queue"'],
   ])("%# → %s", (make, message) => refused(make, message));
 });
+
+describe("options that are not an object", () => {
+  const NOT_OBJECTS: Array<[unknown, string]> = [
+    [null, "null"],
+    ["XT_ACCESS_KEY", "string"],
+    [5, "number"],
+    [[{ accessKey: "k" }], "an array"],
+    [() => ({}), "function"],
+  ];
+  it.each(NOT_OBJECTS)("%o given to a factory or an emulator is a UsageError (a string made a client without credentials; null was a TypeError)", async (options, got) => {
+    const { startBhexMock, startHubiMock, startQuantWsMock, startXeleMock, startXtMock } = await import("../../src/mock/index.js");
+    const factories: Array<[string, (o: never) => unknown]> = [
+      ["xt", createXtClient],
+      ["hubi", createHubiClient],
+      ["bhex", createBhexOrgClient],
+      ["xele", createXeleClient],
+      ["quant-ws", createQuantWsClient],
+    ];
+    for (const [api, make] of factories) refused(() => make(options as never), `options must be an object of options, got ${got}`);
+    for (const start of [startXtMock, startBhexMock, startHubiMock, startXeleMock, startQuantWsMock]) {
+      const e: unknown = await (start as (o: unknown) => Promise<{ close(): Promise<void> }>)(options).then(
+        async (m) => (await m.close(), undefined),
+        (err: unknown) => err,
+      );
+      expect(e, start.name).toBeInstanceOf(UsageError);
+      expect((e as Error).message, start.name).toContain(`options must be an object of options, got ${got}`);
+    }
+  });
+
+  it("call options that are not an object are a UsageError naming the operation; nothing is sent", async () => {
+    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "ok", data: {} }));
+    const xt = createXtClient({ ...KEYS, baseUrl: "http://127.0.0.1:9", fetch, rateLimit: false });
+    for (const [opts, got] of NOT_OBJECTS.filter(([o]) => o !== null)) {
+      await expect(xt.call("getBalance", {}, opts as never)).rejects.toThrow(`xt getBalance: the call options must be an object of options, got ${got}`);
+    }
+    await expect(xt.call("getBalance", {}, null as never)).rejects.toThrow(/the call options must be an object of options, got null/);
+    expect(calls).toHaveLength(0);
+  });
+});

@@ -113,3 +113,21 @@ describe("client-system export", () => {
     }
   });
 });
+
+describe("saveClientSystemExport: a JavaScript caller's wrong argument", () => {
+  it.each([
+    [[null, "/tmp"], "the export must be what decodeClientSystemExport gives"],
+    [[{ fileName: "a.txt" }, "/tmp"], "the export must be what decodeClientSystemExport gives"],
+    [[{ fileName: 5, lines: [] }, "/tmp"], "the export must be what decodeClientSystemExport gives"],
+    [[{ fileName: "a.txt", lines: [] }, undefined], "the directory must be a path, got undefined"],
+    [[{ fileName: "a.txt", lines: [] }, ""], 'the directory must be a path, got ""'],
+    [[{ fileName: "a.txt", lines: [] }, "/tmp", null], "the save options must be an object of options, got null"],
+    [[{ fileName: "a.txt", lines: [] }, "/tmp", { overwrite: "yes" }], 'overwrite must be true or false, got "yes"'],
+    [[{ fileName: "a.txt", lines: [] }, "/tmp", { overwite: true }], '"overwite" is not an option (did you mean "overwrite"?)'],
+  ])("%o is a UsageError naming it, nothing written (was a TypeError from join() or a read of null)", async (args, message) => {
+    const e = await (saveClientSystemExport as (...a: unknown[]) => Promise<unknown>)(...(args as unknown[])).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toContain(message);
+    expect((e as Error).message).toMatch(/^xele saveClientSystemExport: /);
+  });
+});

@@ -30,7 +30,7 @@ import { requireOperation, unwrapData, type CallData, type OperationParams, type
 import { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
-import { checkOption } from "../core/validate.js";
+import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
@@ -174,6 +174,7 @@ const BHEX_OPTIONS = {
 
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
+  checkOptionsObject(ctx, "options", options);
   checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);
   checkOption(ctx, "allAsPost", options.allAsPost, "boolean");
   checkOption(ctx, "signatureVariant", options.signatureVariant, BHEX_SIGNATURE_VARIANTS);

@@ -521,15 +521,28 @@ export function checkOption(ctx: ErrorContext, name: string, value: unknown, all
 /**
  * A UsageError for a key of an options object that is not one of `known`: a misspelt
  * `timeoutMS`, or `retry: { retries: 1 }`, would otherwise be ignored and the client would
- * run with the default. `what` names the object ("options", "retry", "the call options").
+ * run with the default. `what` names the object ("options", "retry", "the call options"). One
+ * that is not an object at all is a UsageError too (checkOptionsObject); undefined is none given.
  */
 export function checkOptionNames(ctx: ErrorContext, what: string, options: unknown, known: Readonly<Record<string, unknown>>): void {
-  if (options === null || typeof options !== "object") return;
-  for (const key of Object.keys(options)) {
+  if (options === undefined) return;
+  checkOptionsObject(ctx, what, options);
+  for (const key of Object.keys(options as object)) {
     // Undefined stands for "not given", as in a call's parameters.
     if (Object.hasOwn(known, key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const names = Object.keys(known);
     throw new UsageError(`${what}: ${quoted(key)} is not an option${meant(key, names)}; the options are ${names.join(", ")}`, ctx);
+  }
+}
+
+/**
+ * Options given to a factory, a call or a helper are an object (or left out): null, a string, a
+ * number, an array or a function is a UsageError (`createXtClient("key")` made a client without
+ * credentials; null was a TypeError from the first option read).
+ */
+export function checkOptionsObject(ctx: ErrorContext, what: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw new UsageError(`${what} must be an object of options, got ${Array.isArray(options) ? "an array" : typeName(options)}`, ctx);
   }
 }
 

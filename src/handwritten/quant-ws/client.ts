@@ -26,7 +26,7 @@ import { ApiError, markOutcomeUnknown, TradeApiError, typeName, UsageError } fro
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionNames, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
@@ -229,6 +229,7 @@ class Client implements QuantWsClient, SessionHost {
   }
 
   constructor(opts: QuantWsClientOptions) {
+    checkOptionsObject({ api: API, operation: "createQuantWsClient" }, "options", opts);
     this.#decimals = opts.decimals ?? "exact";
     // (a URL with user:password@ is refused: the client never holds one to hide)
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;

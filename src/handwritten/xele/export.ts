@@ -5,7 +5,8 @@
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { quoted, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
+import { quoted, shownValue, TradeApiError, UNPRINTABLE, UsageError } from "../core/errors.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
 import { makeDir, partialPath, removeMade } from "../core/files.js";
 import { PipeRowsError, pipeRowsText, type PipeRowsOptions } from "./pipe-rows.js";
 
@@ -76,6 +77,14 @@ export interface SaveExportOptions {
  * a directory not writable) is the file written in place.
  */
 export async function saveClientSystemExport(exported: ClientSystemExport, dir: string, options: SaveExportOptions = {}): Promise<string | null> {
+  // A JavaScript caller's wrong argument is a UsageError, not a TypeError from join() or a read of null.
+  const ctx = { api: "xele", operation: "saveClientSystemExport" };
+  if (exported === null || typeof exported !== "object" || !Array.isArray(exported.lines) || (exported.fileName !== null && typeof exported.fileName !== "string")) {
+    throw new UsageError("the export must be what decodeClientSystemExport gives: { fileName, lines }", ctx);
+  }
+  if (typeof dir !== "string" || dir === "") throw new UsageError(`the directory must be a path, got ${shownValue(dir)}`, ctx);
+  checkOptionNames(ctx, "the save options", options, { overwrite: 1 } satisfies Record<keyof SaveExportOptions, 1>);
+  checkOption(ctx, "overwrite", options.overwrite, "boolean");
   if (exported.fileName === null) return null;
   checkFileName(exported.fileName, {});
   const path = join(dir, exported.fileName);

@@ -13,7 +13,7 @@ import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
-import { checkOption } from "../core/validate.js";
+import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { encodeXtBatchData } from "./batch.js";
 
 export type XtOperations = operations;
@@ -81,6 +81,7 @@ const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfie
 
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
   const ctx = { api: "xt" };
+  checkOptionsObject(ctx, "options", options);
   checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
   checkOption(ctx, "signatureVariant", options.signatureVariant, XT_SIGNATURE_VARIANTS);
   checkOption(ctx, "now", options.now, "function");
