@@ -113,10 +113,19 @@ export interface SortedParamSigner<V extends string> {
 export function sortedParamSigner<V extends string>(rules: Readonly<Record<V, CanonicalRule>>): SortedParamSigner<V> {
   const variants = Object.keys(rules) as V[];
   const fallback = variants[0]!;
+  // A variant that is not one of them (a JavaScript caller's "jav") is a UsageError, not a TypeError.
+  const rule = (variant: V | undefined): CanonicalRule => {
+    if (variant === undefined) return rules[fallback];
+    if (!Object.hasOwn(rules, variant)) throw new UsageError(`variant must be one of ${variants.map((v) => JSON.stringify(v)).join(", ")}, got ${typeof variant === "string" ? JSON.stringify(variant) : typeName(variant)}`);
+    return rules[variant];
+  };
   return {
     variants,
-    canonical: (params, variant = fallback) => sortedParamString(params, rules[variant]),
-    sign: (params, secretKey, options = {}) => signSortedParams(params, secretKey, rules[options.variant ?? fallback]),
+    canonical: (params, variant) => sortedParamString(params, rule(variant)),
+    sign: (params, secretKey, options) => {
+      if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the sign options must be an object { variant? }, got ${typeName(options)}`);
+      return signSortedParams(params, secretKey, rule(options?.variant));
+    },
   };
 }
 

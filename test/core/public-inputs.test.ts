@@ -115,3 +115,61 @@ describe("the redaction helpers", () => {
     expect(() => new Redactor(42 as never)).toThrow("secrets must be a list of strings (or one string), got number");
   });
 });
+
+describe("the other exported helpers take any argument", () => {
+  it("a signer's options (the third argument): a result or a UsageError; a variant that is not one is named", () => {
+    for (const sign of [signXtParams, signBhexParams] as Array<(a: unknown, b: unknown, c: unknown) => unknown>) {
+      fc.assert(
+        fc.property(anything, (options) => onlyUsageErrors(() => sign({ market: "btc_usdt" }, "sk", options))),
+        { seed: SEED, numRuns: 500 },
+      );
+    }
+    expect(() => signXtParams({ market: "btc_usdt" }, "sk", { variant: "jav" as never })).toThrow('variant must be one of "java", "raw", "python", got "jav"');
+    expect(() => signBhexParams({ a: "1" }, "sk", null as never)).toThrow("the sign options must be an object { variant? }, got null");
+  });
+
+  it("parsers, decoders and builders: a result or a typed error (parseJson: SyntaxError for text that is not JSON, as JSON.parse), never a TypeError (property)", async () => {
+    const { parseJson, retryAfterMsOf, newBhexClientOrderId, TradeApiError } = await import("../../src/index.js");
+    const { decodePipeRows, decodeClientSystemExport, decodePipeRowStream } = await import("../../src/handwritten/xele/index.js");
+    const { decodeFrame } = await import("../../src/handwritten/quant-ws/index.js");
+    const { hubiOrderNos } = await import("../../src/handwritten/hubi/client.js");
+    const helpers: Array<[string, (a: unknown, b: unknown) => unknown]> = [
+      ["parseJson", parseJson as never],
+      ["retryAfterMsOf", retryAfterMsOf as never],
+      ["newBhexClientOrderId", newBhexClientOrderId as never],
+      ["decodePipeRows", decodePipeRows as never],
+      ["decodeClientSystemExport", decodeClientSystemExport as never],
+      ["decodeFrame", decodeFrame as never],
+      ["hubiOrderNos", hubiOrderNos as never],
+    ];
+    const typed = (name: string, e: unknown) => e instanceof TradeApiError || (name === "parseJson" && e instanceof SyntaxError);
+    for (const [name, f] of helpers) {
+      fc.assert(
+        fc.property(anything, anything, (a, b) => {
+          try {
+            f(a, b);
+          } catch (e) {
+            if (!typed(name, e)) throw new Error(`${name} threw ${String(e)}`, { cause: e });
+          }
+        }),
+        { seed: SEED, numRuns: 400 },
+      );
+    }
+    await fc.assert(
+      fc.asyncProperty(anything, anything, async (a, b) => {
+        const e = await decodePipeRowStream(a as never, b as never).next().then(() => undefined, (err: unknown) => err);
+        if (e !== undefined && !(e instanceof TradeApiError)) throw new Error(`decodePipeRowStream threw ${String(e)}`, { cause: e });
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    // What they say.
+    expect(() => parseJson(null as never)).toThrow("parseJson takes JSON text (a string), got null");
+    expect(() => parseJson("1.5", { decimals: "float" as never })).toThrow('decimals must be one of "exact", "string", "number", got "float"');
+    expect(() => decodePipeRows("a|b", null as never)).toThrow("the row options must be an object of options, got null");
+    await expect(decodePipeRowStream(5 as never).next()).rejects.toThrow("the body must be a ReadableStream or an async iterable of bytes or text, got number");
+    expect(() => decodeFrame(Buffer.from("{}") as never)).toThrow("decodeFrame takes a frame's text, got object");
+    expect(() => hubiOrderNos("1,2" as never)).toThrow("the order numbers must be a list of strings, got string");
+    expect(() => newBhexClientOrderId(Number.NaN)).toThrow("newBhexClientOrderId takes a time in ms, got NaN");
+    expect(retryAfterMsOf(5 as never)).toBeUndefined();
+  });
+});

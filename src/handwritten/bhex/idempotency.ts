@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { OperationMeta } from "../core/meta.js";
-import { shownValue, UsageError } from "../core/errors.js";
+import { shownValue, typeName, UsageError } from "../core/errors.js";
 
 /**
  * Which parameter is the idempotency key of each operation. Mirrors the spec's
@@ -57,9 +57,11 @@ let counter = randomInt(0, 1_000_000);
  * 6-digit value (1 in 10^6); pass `newIdempotencyKey` to the client for another scheme.
  */
 export function newBhexClientOrderId(now: number = Date.now()): string {
+  // A time that is no number of ms (NaN, a string) is a UsageError, not a SyntaxError from BigInt.
+  if (typeof now !== "number" || !Number.isFinite(now) || now < 0) throw new UsageError(`newBhexClientOrderId takes a time in ms, got ${typeof now === "number" ? now : typeName(now)}`, { api: "bhex" });
   counter = (counter + 1) % 1_000_000;
   const id = `${String(Math.trunc(now)).padStart(13, "0")}${String(counter).padStart(6, "0")}`;
-  if (id.length !== 19 || BigInt(id) > INT64_MAX) throw new RangeError(`cannot build a 19-digit id from time ${now}`);
+  if (id.length !== 19 || BigInt(id) > INT64_MAX) throw new UsageError(`cannot build a 19-digit id from time ${now}`, { api: "bhex" });
   return id;
 }
 

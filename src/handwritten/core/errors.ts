@@ -212,7 +212,7 @@ export class HttpError extends TradeApiError {
  * undefined when absent or unreadable. A date in the past is 0.
  */
 export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
+  if (typeof header !== "string") return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;

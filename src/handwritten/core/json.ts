@@ -47,7 +47,7 @@
  * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
 import { randomBytes } from "node:crypto";
-import { nameErrors, TradeApiError, type ErrorContext } from "./errors.js";
+import { nameErrors, TradeApiError, UsageError, type ErrorContext } from "./errors.js";
 import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
@@ -151,7 +151,12 @@ const lossyError = (path: string, v: Lossy): TradeApiError => (v.digits > 0 ? ne
  * `DecimalPrecisionError` (exact mode) on a decimal that does not fit a double.
  */
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
+  // A JavaScript caller's wrong argument: a UsageError, not a TypeError from deep inside (or a
+  // mode taken as another).
+  if (typeof text !== "string") throw new UsageError(`parseJson takes JSON text (a string), got ${text === null ? "null" : typeof text}`);
+  if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the parseJson options must be an object { decimals? }, got ${options === null ? "null" : typeof options}`);
   const mode = options?.decimals ?? "exact";
+  if (mode !== "exact" && mode !== "string" && mode !== "number") throw new UsageError(`decimals must be one of "exact", "string", "number", got ${JSON.stringify(mode) ?? typeof mode}`);
   let counted: CountedScan | typeof FALLBACK = FALLBACK;
   if (mode === "string") {
     if (!STRING_CANDIDATE.test(text)) return JSON.parse(text);

@@ -7,7 +7,7 @@ import { randomInt } from "node:crypto";
 import type { components, operations, paths } from "../../../generated/hubi-futures.js";
 import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
 import { authorizeHubi, hubiTimestamp } from "../../auth/hubi.js";
-import { UsageError } from "../core/errors.js";
+import { typeName, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
@@ -71,10 +71,11 @@ export interface HubiClient<D extends DecimalsMode = "exact"> extends RestMethod
 /** Check order numbers before they are comma-joined: none empty, none holding a comma or space. */
 export function hubiOrderNos(orderNos: ReadonlyArray<string>): string {
   const ctx = { api: "hubi", operation: "cancelOrderBatch" };
+  if (!Array.isArray(orderNos)) throw new UsageError(`the order numbers must be a list of strings, got ${typeName(orderNos)}`, ctx);
   if (orderNos.length === 0) throw new UsageError("cancelOrderBatch needs at least one order number", ctx);
   for (const no of orderNos) {
     if (typeof no !== "string" || !/^[^,\s]+$/.test(no)) {
-      throw new UsageError(`order number ${JSON.stringify(no)} is empty or holds a comma or whitespace`, ctx);
+      throw new UsageError(typeof no === "string" ? `order number ${JSON.stringify(no)} is empty or holds a comma or whitespace` : `an order number must be a string, got ${typeName(no)}`, ctx);
     }
   }
   return orderNos.join(",");

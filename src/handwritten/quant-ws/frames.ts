@@ -11,7 +11,7 @@ import {
   type QuantWsReplies,
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
-import { quoted } from "../core/errors.js";
+import { quoted, typeName, UsageError } from "../core/errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit } from "../core/validate.js";
@@ -76,6 +76,7 @@ const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [type
 
 /** Parse and classify one text frame; throws QuantWsFrameError. */
 export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
+  if (typeof text !== "string") throw new UsageError(`decodeFrame takes a frame's text, got ${typeName(text)}`, { api: "quant-ws" });
   let value: unknown;
   if (nestedTooDeep(text)) throw new QuantWsFrameError("not-json", `frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, text);
   try {

@@ -20,7 +20,8 @@
  * Every way out releases the body: stopping early, an error while reading, and an error before
  * the first chunk (a charset this runtime cannot decode), so its connection is never left busy.
  */
-import { ResponseTooLargeError, type ErrorContext } from "../core/errors.js";
+import { ResponseTooLargeError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { checkOptionsObject } from "../core/validate.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { badBytesError, checkEnvelopeCode, checkEnvelopeEnd, firstBadLine, PipeRowLines, pipeRowsDecoder, resultTextSink, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
@@ -127,6 +128,11 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   body: ByteSource,
   options: PipeRowsOptions = {},
 ): AsyncGenerator<PipeRow<T>, void, undefined> {
+  checkOptionsObject({ api: "xele" }, "the row options", options);
+  const source = body as { getReader?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  if (source === null || typeof source !== "object" || (typeof source.getReader !== "function" && typeof source[Symbol.asyncIterator] !== "function")) {
+    throw new UsageError(`the body must be a ReadableStream or an async iterable of bytes or text, got ${typeName(body)}`, { api: "xele", ...options.context });
+  }
   const lines = new PipeRowLines("", options);
   const maxHeld = options.maxHeldChars ?? DEFAULT_MAX_RESPONSE_BYTES;
   const tooLong = (): never => {

@@ -46,6 +46,7 @@
  */
 import { aTypeName, apiErrorFromCode, quoted, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS } from "../core/json.js";
+import { checkOptionsObject } from "../core/validate.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
 import { TextDecoder } from "node:util";
 import { EnvelopeReader } from "./envelope-reader.js";
@@ -337,6 +338,7 @@ export function columnSets(columns: readonly PipeColumn[]): PipeColumn[][] {
  * (parsed, or as text): a non-zero `code` throws the ApiError subclass from the error table.
  */
 export function pipeRowsText(answer: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context" | "charset"> = {}): string {
+  checkOptionsObject({ api: "xele" }, "the row options", options);
   if (answer === undefined || answer === null) return "";
   if (answer instanceof Uint8Array) answer = decodePipeBytes(answer, options.charset, options.context);
   if (typeof answer === "string") {
