@@ -87,7 +87,9 @@
  * 86.7 kB (86,702 bytes) with the envelope's names looked for twice by one regex per envelope (0.2 µs
  * a call, was 1.1); 86.9 kB (86,886 bytes) with options that are not an object refused (null was a
  * TypeError, a string made a client without credentials); 87.6 kB (87,621 bytes) with the exported
- * helpers' arguments checked (parseJson's text, options and mode; a signer's options and variant).
+ * helpers' arguments checked (parseJson's text, options and mode; a signer's options and variant);
+ * 87.7 kB (87,695 bytes) with one quoted-name test (json.ts quotedTwice) for the envelope and the
+ * quant-ws frames, where each had its own.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -97,7 +99,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 87_630;
+const CEILING = 87_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -47,7 +47,7 @@ import {
   typeName,
   type ErrorContext,
 } from "./errors.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -352,18 +352,15 @@ function baseUrlProblem(baseUrl: unknown): string | undefined {
   return undefined;
 }
 
-/** Per envelope, one regex of its quoted field names (and "code"), as checkEnvelopeOnce looks for them. */
-const ENVELOPE_NAMES = new WeakMap<object, RegExp>();
+/** Per envelope (NO_ENVELOPE for none), the test of its field names (and "code") given twice (quotedTwice). */
+const ENVELOPE_NAMED_TWICE = new WeakMap<object, (text: string) => boolean>();
+const NO_ENVELOPE = {};
 
-/**
- * The envelope's field names (and "code") of `env`, and whether one is in the text twice: one
- * regex pass (a search from each end per name cost four times as much on every answer).
- */
 function envelopeNamedTwice(text: string, env: EnvelopeMeta | null | undefined): boolean {
-  let re = ENVELOPE_NAMES.get(env ?? ENVELOPE_NAMES);
-  if (!re) ENVELOPE_NAMES.set(env ?? ENVELOPE_NAMES, (re = new RegExp(envelopeFields(env).map((f) => `"${f.replace(/\W/g, "\\$&")}"`).join("|"), "g")));
-  const found = text.match(re);
-  return found !== null && new Set(found).size < found.length;
+  const key = env ?? NO_ENVELOPE;
+  let test = ENVELOPE_NAMED_TWICE.get(key);
+  if (!test) ENVELOPE_NAMED_TWICE.set(key, (test = quotedTwice(envelopeFields(env))));
+  return test(text);
 }
 
 const envelopeFields = (env: EnvelopeMeta | null | undefined): string[] => [env?.codeField, env?.messageField, env?.dataField, "code"].filter((f): f is string => f !== undefined);

@@ -47,7 +47,7 @@
  * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
 import { randomBytes } from "node:crypto";
-import { nameErrors, TradeApiError, UsageError, type ErrorContext } from "./errors.js";
+import { nameErrors, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
@@ -153,8 +153,8 @@ const lossyError = (path: string, v: Lossy): TradeApiError => (v.digits > 0 ? ne
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   // A JavaScript caller's wrong argument: a UsageError, not a TypeError from deep inside (or a
   // mode taken as another).
-  if (typeof text !== "string") throw new UsageError(`parseJson takes JSON text (a string), got ${text === null ? "null" : typeof text}`);
-  if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the parseJson options must be an object { decimals? }, got ${options === null ? "null" : typeof options}`);
+  if (typeof text !== "string") throw new UsageError(`parseJson takes JSON text (a string), got ${typeName(text)}`);
+  if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the parseJson options must be an object { decimals? }, got ${typeName(options)}`);
   const mode = options?.decimals ?? "exact";
   if (mode !== "exact" && mode !== "string" && mode !== "number") throw new UsageError(`decimals must be one of "exact", "string", "number", got ${JSON.stringify(mode) ?? typeof mode}`);
   let counted: CountedScan | typeof FALLBACK = FALLBACK;
@@ -871,6 +871,24 @@ function eachTopLevelMember(text: string, visit: (name: string, at: number) => b
       depth--;
     }
   }
+}
+
+/**
+ * A test of whether one of `names` is written twice, quoted, anywhere in a JSON text: one regex
+ * pass that stops at the second. Cheap enough for every answer and frame; only when it says yes
+ * need the top level be read for a member given twice (repeatedTopLevelKey).
+ */
+export function quotedTwice(names: readonly string[]): (text: string) => boolean {
+  const re = new RegExp(names.map((n) => `"${n.replace(/\W/g, "\\$&")}"`).join("|"), "g");
+  return (text) => {
+    re.lastIndex = 0;
+    const seen: string[] = [];
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (seen.includes(m[0])) return true;
+      seen.push(m[0]);
+    }
+    return false;
+  };
 }
 
 /**

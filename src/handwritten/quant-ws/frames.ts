@@ -12,7 +12,7 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
@@ -50,27 +50,11 @@ function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
 }
 
-/** The members a frame's meaning rests on (a reply's payload member too), as names in JSON text. */
-const FRAME_NAMES = [...new Set(["op", "cid", "result", "error_message", "token", "topic", "code", "msg", "ts", "data", ...Object.values(OPERATIONS).flatMap((m) => (m.dataField ? [m.dataField] : []))])];
-const FRAME_FIELDS = new RegExp(`"(?:${FRAME_NAMES.join("|")})"`, "g");
-/** Each quoted name's bit (31 names at most: a bigger list would need another set). */
-const FRAME_BITS = new Map(FRAME_NAMES.map((n, i) => [`"${n}"`, 2 ** i]));
-if (FRAME_NAMES.length > 31) throw new Error(`quant-ws: ${FRAME_NAMES.length} frame member names, more than namedTwice's 31 bits`);
 /**
- * Is one of FRAME_NAMES written twice anywhere in the text (one pass; only then is the top
- * level read for a member given twice)? A bit per name, and exec, not matchAll: this runs on
- * every frame (it was a third of decoding a small reply).
+ * Is one of the members a frame's meaning rests on (a reply's payload member too) written twice
+ * anywhere in the text? Runs on every frame; only then is the top level read for a member given twice.
  */
-function namedTwice(text: string): boolean {
-  FRAME_FIELDS.lastIndex = 0;
-  let seen = 0;
-  for (let m = FRAME_FIELDS.exec(text); m !== null; m = FRAME_FIELDS.exec(text)) {
-    const bit = FRAME_BITS.get(m[0])!;
-    if (seen & bit) return true;
-    seen |= bit;
-  }
-  return false;
-}
+const namedTwice = quotedTwice([...new Set(["op", "cid", "result", "error_message", "token", "topic", "code", "msg", "ts", "data", ...Object.values(OPERATIONS).flatMap((m) => (m.dataField ? [m.dataField] : []))])]);
 
 const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
 
