@@ -89,7 +89,9 @@
  * TypeError, a string made a client without credentials); 87.6 kB (87,621 bytes) with the exported
  * helpers' arguments checked (parseJson's text, options and mode; a signer's options and variant);
  * 87.7 kB (87,695 bytes) with one quoted-name test (json.ts quotedTwice) for the envelope and the
- * quant-ws frames, where each had its own.
+ * quant-ws frames, where each had its own; 88.8 kB (88,758 bytes) with 0.16.4's reading of an integer
+ * beyond 2^53 in a decimal field as the decimals mode says (it was refused in every mode) and the
+ * words for a batch's decimal that no double holds.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -99,7 +101,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 87_700;
+const CEILING = 88_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

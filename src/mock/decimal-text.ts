@@ -11,6 +11,15 @@ export function isDecimalText(t: string, signs = ""): boolean {
   return UNSIGNED_DECIMAL.test(t !== "" && signs.includes(t[0]!) ? t.slice(1) : t);
 }
 
+/**
+ * A decimal's text (isDecimalText, unsigned) as a JSON number token with the same digits: the
+ * forms JSON does not take are mended ("05" → "5", ".5" → "0.5", "5." → "5"), nothing rounded.
+ */
+export function jsonNumberText(t: string): string {
+  const [, int = "", frac = "", exp = ""] = /^(\d*)(?:\.(\d*))?([eE][-+]?\d+)?$/.exec(t) ?? [];
+  return (int.replace(/^0+(?=\d)/, "") || "0") + (frac ? `.${frac}` : "") + exp;
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 

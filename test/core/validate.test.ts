@@ -9,6 +9,7 @@ import { ResponseFormatError, UsageError } from "../../src/handwritten/core/erro
 import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
 import { buildRequest } from "../../src/handwritten/core/operation-call.js";
 import { checkParam, checkRequiredOneOf, checkSchema, dataMisfit } from "../../src/handwritten/core/validate.js";
+import { DecimalPrecisionError, parseJson } from "../../src/handwritten/core/json.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { requestSchemaOf } from "../../src/handwritten/xele/spec-info.js";
@@ -180,26 +181,61 @@ describe("JSON reading (Xele requests)", () => {
 });
 
 describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
-  // parseJson gives a bigint for it (every digit), and the field is typed number (string |
-  // number with decimals: "string"), never bigint: `acct.cash + acct.frozenCash` would throw
-  // "Cannot mix BigInt". The answer is refused instead, in every decimals mode.
-  it("is a problem of the answer (type number), not of an integer field or a request", () => {
-    const big = 12345678901234567890n;
+  // parseJson gives a bigint for it (every digit: it does not know the field's type), and the
+  // field is typed number (string | number with decimals: "string"), never bigint:
+  // `acct.cash + acct.frozenCash` would throw "Cannot mix BigInt". It is read as the decimals
+  // mode reads every decimal: "string" its digits, "number" the nearest double, "exact" the
+  // double when it is that integer exactly, else a DecimalPrecisionError naming the field.
+  const big = 12345678901234567890n; // no double: 12345678901234567168 is the nearest
+  const exact = 10n ** 20n; // a double exactly
+
+  it("in a member or an item: converted per mode, in place; a field typed integer keeps its bigint", () => {
+    const schema = { type: "object", properties: { cash: { type: ["number", "null"] }, id: { type: "integer" }, list: { type: "array", items: { allOf: [{ type: "number" }] } } } } as const;
+    const answer = (n: bigint) => ({ cash: n, id: n, list: [1, n] });
+    for (const [mode, want] of [
+      ["string", { cash: "12345678901234567890", id: big, list: [1, "12345678901234567890"] }],
+      ["number", { cash: 12345678901234567000, id: big, list: [1, 12345678901234567000] }],
+    ] as const) {
+      const v = answer(big);
+      expect(dataMisfit(v, schema, "data", { decimals: mode }), mode).toBeUndefined();
+      expect(v, mode).toEqual(want);
+    }
+    const v = answer(exact);
+    expect(dataMisfit(v, schema, "data", { decimals: "exact" })).toBeUndefined();
+    expect(v).toEqual({ cash: 1e20, id: exact, list: [1, 1e20] });
+    const e = (() => {
+      try {
+        return dataMisfit(answer(big), schema, "data");
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(DecimalPrecisionError);
+    expect(e).toMatchObject({ path: "data.cash", literal: "12345678901234567890" });
+    // additionalProperties, and a member named __proto__ stays an own member.
+    const map = parseJson('{"__proto__":12345678901234567890,"b":1}', { decimals: "string" }) as Record<string, unknown>;
+    expect(dataMisfit(map, { type: "object", additionalProperties: { type: "number" } }, "", { decimals: "string" })).toBeUndefined();
+    expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(map, "__proto__")?.value).toBe("12345678901234567890");
+  });
+
+  it("a bare answer that is one is refused (no operation answers a bare decimal); a request's bigint is sent as its digits", () => {
     expect(dataMisfit(big, { type: "number" }, "cash")?.shown).toBe("cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint");
-    expect(dataMisfit({ cash: big }, { type: "object", properties: { cash: { type: ["number", "null"] } } }, "")?.first.path).toBe("cash");
-    expect(dataMisfit(big, { type: "number" }, "cash", { decimalText: true })).toBeDefined();
+    expect(dataMisfit(big, { type: "number" }, "cash", { decimals: "string" })).toBeDefined();
     expect(dataMisfit(big, { type: "integer" }, "id")).toBeUndefined();
     expect(dataMisfit(big, { type: ["integer", "number"] }, "id")).toBeUndefined();
-    // A caller's bigint for a decimal parameter is sent as its digits, as before.
     expect(checkSchema(big, { type: "number" }, "price")).toEqual([]);
   });
 
-  it("a Hubi account whose cash is one is a ResponseFormatError naming the field, whatever decimals says", async () => {
+  it("a Hubi account whose cash is one: its digits, the double, or a DecimalPrecisionError naming the field (it was refused in every mode)", async () => {
+    const results: Record<string, unknown> = {};
     for (const decimals of ["exact", "string", "number"] as const) {
       const hubi = createHubiClient({ accessKey: "k", secretKey: "s", accessToken: "t", baseUrl: "https://hubi.test", rateLimit: false, retry: false, decimals, fetch: async () => new Response('[{"currency":"USDT","cash":12345678901234567890,"withdrawableCash":0,"frozenCash":0,"urPnl":0}]', { headers: { "content-type": "application/json" } }) });
-      const e = await hubi.call("queryAccounts").then(() => undefined, (x: unknown) => x);
-      expect(e, decimals).toBeInstanceOf(ResponseFormatError);
-      expect((e as Error).message, decimals).toContain("[0].cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal");
+      results[decimals] = await hubi.call("queryAccounts").then((r) => (r as Array<{ cash: unknown }>)[0]!.cash, (x: unknown) => x);
     }
+    expect(results.string).toBe("12345678901234567890");
+    expect(results.number).toBe(12345678901234567000);
+    expect(results.exact).toBeInstanceOf(DecimalPrecisionError);
+    expect((results.exact as Error).message).toBe('hubi queryAccounts: the number at [0].cash (12345678901234567890) does not fit a double without rounding; pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double');
   });
 });

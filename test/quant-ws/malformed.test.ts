@@ -155,6 +155,24 @@ describe("quant-ws malformed frames", () => {
     expect(decodeFrame(JSON.stringify({ op: "notify", topic: "fill", token: "t", data: payloads.fill({ price: 0.5 }) }), "string").kind).toBe("notify");
   });
 
+  it("an integer beyond 2^53 in a decimal field is read as the decimals mode says (it was refused as not typed bigint)", () => {
+    const frame = (price: string) => JSON.stringify({ op: "notify", topic: "fill", token: "t", data: payloads.fill({ price: 0 }) }).replace('"price":0', `"price":${price}`);
+    const price = (text: string, mode: "exact" | "string" | "number") => (decodeFrame(frame(text), mode) as unknown as { frame: { data: { price: unknown } } }).frame.data.price;
+    expect(price("12345678901234567890", "string")).toBe("12345678901234567890");
+    expect(price("12345678901234567890", "number")).toBe(12345678901234567000);
+    expect(price("100000000000000000000", "exact")).toBe(1e20);
+    const e = (() => {
+      try {
+        return decodeFrame(frame("12345678901234567890"));
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect(e).toMatchObject({ problem: "inexact-number", field: "data.price" });
+    expect((e as Error).message).toContain("the number at data.price (12345678901234567890) does not fit a double without rounding");
+  });
+
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -97,6 +97,11 @@ describe("XT batch items against the spec's contentSchema", () => {
       [Buffer.from([0x5b, 0xff, 0x5d]).toString("base64"), 'parameter "data" must be base64 of JSON: it decodes to bytes that are not UTF-8'],
       [b64('[{"price":1,"amount":1,"type":7}]'), 'parameter "data[0].type" must be one of 0, 1, got 7'],
       [b64("[]"), 'parameter "data": a batch needs at least one item'],
+      // The advice parseJson gives (a `decimals` option) is not one a parameter can take.
+      [
+        b64('[{"price":5000.123456789012345678,"amount":1,"type":1}]'),
+        'parameter "data" must be base64 of JSON: the number at [0].price (5000.123456789012345678) has more digits than a double holds, and the batch is checked as doubles: write it with fewer (15 significant digits always fit)',
+      ],
     ] as const) {
       const e = await xt.call("batchOrder", { market: "btc_usdt", data }).catch((x: unknown) => x);
       expect(e, data).toBeInstanceOf(UsageError);
@@ -113,5 +118,32 @@ describe("XT batch items against the spec's contentSchema", () => {
     }
     expect(fail(() => decodeXtBatchData("%%%")).message).toMatch(/^xt: batch data is not base64 of JSON: /);
     expect(fail(() => decodeXtBatchData(123 as never)).message).toBe("xt: batch data is base64 text, got number");
+  });
+});
+
+describe("the XT emulator's batchOrder answer", () => {
+  it("gives each order's price and amount as the numbers sent, every digit (a JavaScript number rounded them)", async () => {
+    const { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } = await import("../../src/mock/index.js");
+    const mock = await startXtMock();
+    try {
+      const xt = createXtClient({ baseUrl: mock.url, accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, decimals: "string", rateLimit: false });
+      const data = Buffer.from('[{"price":12345678901234567890123,"amount":1E+2,"type":1},{"price":0.5,"amount":7,"type":0}]').toString("base64");
+      const placed = await xt.call("batchOrder", { market: "btc_usdt", data });
+      expect(placed.map(({ price, amount }) => ({ price, amount }))).toEqual([
+        { price: "12345678901234567890123", amount: "1E+2" },
+        { price: "0.5", amount: 7 },
+      ]);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("writes a decimal's text as a JSON number with the same digits", async () => {
+    const { jsonNumberText } = await import("../../src/mock/decimal-text.js");
+    const cases = { "5": "5", "05.50": "5.50", ".5": "0.5", "7.": "7", "000": "0", "0.0": "0.0", "1e5": "1e5", "1E+05": "1E+05", "00.1e-3": "0.1e-3" };
+    for (const [text, want] of Object.entries(cases)) {
+      expect(jsonNumberText(text), text).toBe(want);
+      expect(Number.isFinite(JSON.parse(want)), text).toBe(true);
+    }
   });
 });

@@ -815,7 +815,14 @@ export class HttpTransport {
     const what = field ? `the answer's "${field}"` : "the answer";
     const wrong = answerTypeProblem(data, types);
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
-    const misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimalText: this.config.decimals === "string", label: (p) => p || "the answer" });
+    let misfits;
+    try {
+      misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimals: this.config.decimals, label: (p) => p || "the answer" });
+    } catch (e) {
+      // An integer beyond 2^53 in a decimal field that no double holds (decimals: "exact").
+      if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+      throw e;
+    }
     if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
   }
 

@@ -20,7 +20,7 @@
  */
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
-import { excessDigits, parseJson } from "./json.js";
+import { DecimalPrecisionError, excessDigits, parseJson, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -200,14 +200,62 @@ const MAX_PROBLEMS = 100;
  * Nearly every value fits: fitsSchema says so first. An empty list passes for a schema without
  * "array" (JSON encoders that do not tell an empty map from an empty list).
  */
-export function dataMisfit(value: unknown, schema: SchemaMeta, path: string, options: Omit<CheckOptions, "text" | "max" | "answer"> = {}): { first: SchemaProblem; shown: string } | undefined {
+export function dataMisfit(
+  value: unknown,
+  schema: SchemaMeta,
+  path: string,
+  options: Omit<CheckOptions, "text" | "max" | "answer" | "decimalText"> & { decimals?: DecimalsMode | undefined } = {},
+): { first: SchemaProblem; shown: string } | undefined {
   if (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array")) return undefined;
-  if (fitsSchema(value, schema, options.decimalText)) return undefined;
-  const problems = checkSchema(value, schema, path, { ...options, max: MAX_PROBLEMS, answer: true });
+  const decimalText = options.decimals === "string";
+  if (fitsSchema(value, schema, decimalText)) return undefined;
+  // Only on this slow road: an answer with no integer beyond 2^53 in a decimal field pays nothing.
+  if (readBigDecimals(value, schema, options.decimals ?? "exact", path) && fitsSchema(value, schema, decimalText)) return undefined;
+  const problems = checkSchema(value, schema, path, { label: options.label, decimalText, max: MAX_PROBLEMS, answer: true });
   const n = problems.length;
   if (!n) return undefined;
   const more = n > 3 ? `; and ${n >= MAX_PROBLEMS ? "at least " : ""}${n - 3} more` : "";
   return { first: problems[0]!, shown: problems.slice(0, 3).map((p) => p.message).join("; ") + more };
+}
+
+/**
+ * A server's integer beyond 2^53 where the spec has a decimal (`type: number`): parseJson made it
+ * a bigint, not knowing the field's type. Read here as the `decimals` mode reads every other
+ * decimal, in place: "string" its digits, "number" the nearest double, "exact" the double when
+ * it is that integer exactly (10^20 is), else a DecimalPrecisionError naming the field. Members
+ * are followed through properties, additionalProperties, items and allOf (not anyOf/oneOf: no
+ * spec's answer has one; such a value stays, and is refused). Whether anything was replaced.
+ */
+function readBigDecimals(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string): boolean {
+  let changed = false;
+  const read = (x: unknown, sub: SchemaMeta, at: string): unknown => {
+    for (const part of sub.allOf ?? []) x = read(x, part, at);
+    if (typeof x === "bigint") {
+      if (!bigintDecimal(x, sub.type ?? [])) return x;
+      const n = Number(x);
+      if (mode === "exact" && BigInt(n) !== x) throw new DecimalPrecisionError(at || "$", String(x));
+      changed = true;
+      return mode === "string" ? String(x) : n;
+    }
+    if (x === null || typeof x !== "object") return x;
+    if (Array.isArray(x)) {
+      if (sub.items) for (let i = 0; i < x.length; i++) x[i] = read(x[i], sub.items, join(at, i));
+      return x;
+    }
+    const o = x as Record<string, unknown>;
+    const extra = sub.additionalProperties;
+    for (const k of Object.keys(o)) {
+      const ps = sub.properties && Object.hasOwn(sub.properties, k) ? sub.properties[k] : typeof extra === "object" ? extra : undefined;
+      const was = o[k];
+      // defineProperty: a member named __proto__ is an own field, not the prototype.
+      const now = ps ? read(was, ps, join(at, k)) : was;
+      if (now !== was) Object.defineProperty(o, k, { value: now, writable: true, enumerable: true, configurable: true });
+    }
+    return x;
+  };
+  // A bare answer that is one stays (none is: answers are objects and lists) and is refused.
+  if (typeof v !== "bigint") read(v, s, path);
+  return changed;
 }
 
 /** A number (or numeric text) as an exact comparable: bigint for integers, number otherwise. */
@@ -390,6 +438,9 @@ function decodedContent(text: string): { value: unknown } | { why: string } {
   try {
     return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64"))) };
   } catch (e) {
+    // A decimal that no double holds is refused with its own words: the advice in parseJson's
+    // message (a `decimals` option) is not one a call's parameter can take.
+    if (e instanceof DecimalPrecisionError) return { why: `the number at ${e.path} (${quoted(e.literal).slice(1, -1)}) has more digits than a double holds, and the batch is checked as doubles: write it with fewer (15 significant digits always fit)` };
     return { why: e instanceof TypeError ? "it decodes to bytes that are not UTF-8" : `the decoded text is not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
 }

@@ -40,7 +40,14 @@ const NOTIFICATION_SCHEMAS: Readonly<Record<string, SchemaMeta>> = quantWsMeta.n
  * read order numbers and statuses) never meets a null where the types promise an order.
  */
 function checkData(text: string, what: string, field: string, value: unknown, schema: SchemaMeta | null | undefined, decimals: DecimalsMode, ctx: { operation?: string; cid?: string } = {}): void {
-  const wrong = schema ? dataMisfit(value, schema, field, { decimalText: decimals === "string" }) : undefined;
+  let wrong;
+  try {
+    wrong = schema ? dataMisfit(value, schema, field, { decimals }) : undefined;
+  } catch (e) {
+    // An integer beyond 2^53 in a decimal field that no double holds (decimals: "exact").
+    if (e instanceof DecimalPrecisionError) throw new QuantWsFrameError("inexact-number", e.message, text, e.path, ctx);
+    throw e;
+  }
   if (!wrong) return;
   const { first, shown } = wrong;
   throw new QuantWsFrameError(first.kind === "missing" ? "missing-field" : "wrong-type", `${what} does not fit the spec: ${shown}`, text, first.path, ctx);

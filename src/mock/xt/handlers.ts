@@ -6,7 +6,7 @@ import { parseJson } from "../../handwritten/core/json.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
-import { int64Of, isDecimalText } from "../decimal-text.js";
+import { int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
@@ -96,7 +96,7 @@ const order: Handler = (st, req) => {
 const batchOrder: Handler = (st, req) => {
   let items: unknown;
   try {
-    items = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"));
+    items = parseJson(Buffer.from(req.params.data ?? "", "base64").toString("utf8"), { decimals: "string" });
   } catch {
     return envelope(102, "委托失败，参数错误");
   }
@@ -112,11 +112,13 @@ const batchOrder: Handler = (st, req) => {
     return p === undefined || a === undefined || t === undefined ? undefined : { p, a, t };
   });
   if (valid.some((v) => v === undefined)) return PARAM_ERROR();
+  // Each order's amount and price are answered as the numbers it was sent, every digit kept
+  // (written out: a JavaScript number would round 12345678901234567890123 or 0.1000000000000000000001).
   const placed = valid.map((v) => {
     const o = st.place(market, v!.p, v!.a, v!.t, 0);
-    return { amount: Number(v!.a), price: Number(v!.p), id: o.id, type: o.type };
+    return `{"amount":${jsonNumberText(v!.a)},"price":${jsonNumberText(v!.p)},"id":${o.id},"type":${o.type}}`;
   });
-  return envelope(200, "An order has been placed successfully", placed);
+  return { body: `{"code":200,"info":"An order has been placed successfully","data":[${placed.join(",")}]}` };
 };
 
 const cancel: Handler = (st, req) => {
