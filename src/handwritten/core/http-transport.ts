@@ -54,7 +54,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, isSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, dataMisfit, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -756,8 +756,11 @@ export class HttpTransport {
         // do not need must not fail the call (and a code written 0.0 is zero).
         // A session's own login answer is read exactly whatever the client's mode: its token
         // must be a JSON string, not a number turned into text by decimals: "string".
-        body = parseJson(text, { decimals: !ok ? "string" : login ? "exact" : expectJson ? cfg.decimals : "number" });
+        const mode = !ok ? "string" : login ? "exact" : expectJson ? cfg.decimals : "number";
+        body = parseJson(text, { decimals: mode });
         parsed = true;
+        // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
+        if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
       } catch (e) {
         if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
         // An error answer with one is still an HttpError (its body unread).

@@ -20,7 +20,7 @@
  */
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
-import { DecimalPrecisionError, excessDigits, parseJson, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -209,8 +209,8 @@ export function dataMisfit(
   if (Array.isArray(value) && value.length === 0 && !([] as unknown[]).concat(schema.type).includes("array")) return undefined;
   const decimalText = options.decimals === "string";
   if (fitsSchema(value, schema, decimalText)) return undefined;
-  // Only on this slow road: an answer with no integer beyond 2^53 in a decimal field pays nothing.
-  if (readBigDecimals(value, schema, options.decimals ?? "exact", path) && fitsSchema(value, schema, decimalText)) return undefined;
+  // Only on this slow road: an answer whose numbers are each of the spec's type pays nothing.
+  if (readNumbers(value, schema, options.decimals ?? "exact", path) && fitsSchema(value, schema, decimalText)) return undefined;
   const problems = checkSchema(value, schema, path, { label: options.label, decimalText, max: MAX_PROBLEMS, answer: true });
   const n = problems.length;
   if (!n) return undefined;
@@ -219,23 +219,36 @@ export function dataMisfit(
 }
 
 /**
- * A server's integer beyond 2^53 where the spec has a decimal (`type: number`): parseJson made it
- * a bigint, not knowing the field's type. Read here as the `decimals` mode reads every other
- * decimal, in place: "string" its digits, "number" the nearest double, "exact" the double when
- * it is that integer exactly (10^20 is), else a DecimalPrecisionError naming the field. Members
- * are followed through properties, additionalProperties, items and allOf (not anyOf/oneOf: no
- * spec's answer has one; such a value stays, and is refused). Whether anything was replaced.
+ * What parseJson, which knows no schema, made of a number the spec types otherwise, read here as
+ * the `decimals` mode reads the rest, in place:
+ * - an integer beyond 2^53 where the spec has a decimal (`type: number`) is a bigint: "string"
+ *   makes it its digits, "number" the nearest double, "exact" the double when it is that integer
+ *   exactly (10^20 is), else a DecimalPrecisionError naming the field;
+ * - with "string", a number written with a fraction or exponent where the spec has an integer
+ *   (`1700000000000.0`, `1.7e12`: a server's float timestamp) is text: it becomes the integer
+ *   it denotes (a number, a bigint beyond 2^53), as "exact" and "number" read it; one with a
+ *   fraction stays, and is refused.
+ * Members are followed through properties, additionalProperties, items and allOf (not
+ * anyOf/oneOf: no spec's answer has one; such a value stays, and is refused). A bare value
+ * stays too (no operation answers a bare number). Whether anything was replaced.
  */
-function readBigDecimals(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string): boolean {
+function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string): boolean {
   let changed = false;
   const read = (x: unknown, sub: SchemaMeta, at: string): unknown => {
     for (const part of sub.allOf ?? []) x = read(x, part, at);
+    const types = typeof sub.type === "string" ? [sub.type] : (sub.type ?? []);
     if (typeof x === "bigint") {
-      if (!bigintDecimal(x, sub.type ?? [])) return x;
+      if (!bigintDecimal(x, types)) return x;
       const n = Number(x);
       if (mode === "exact" && BigInt(n) !== x) throw new DecimalPrecisionError(at || "$", String(x));
       changed = true;
       return mode === "string" ? String(x) : n;
+    }
+    if (typeof x === "string") {
+      const n = mode === "string" && types.includes("integer") && !types.includes("number") && !types.includes("string") ? integerOfText(x) : undefined;
+      if (n === undefined) return x;
+      changed = true;
+      return n;
     }
     if (x === null || typeof x !== "object") return x;
     if (Array.isArray(x)) {
@@ -253,9 +266,46 @@ function readBigDecimals(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: st
     }
     return x;
   };
-  // A bare answer that is one stays (none is: answers are objects and lists) and is refused.
-  if (typeof v !== "bigint") read(v, s, path);
+  if (typeof v === "object" && v !== null) read(v, s, path);
   return changed;
+}
+
+/**
+ * The integer a number's text denotes (`1700000000000.0`, `1.7e12`, `-0.0`), exactly: a number
+ * within ±2^53, else a bigint; undefined for a fraction (`2.5`), for text that is no number, and
+ * past MAX_INTEGER_DIGITS digits (`1e999999` is not built).
+ */
+function integerOfText(text: string): number | bigint | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const frac = m[3] ?? "";
+  const all = (m[2]! + frac).replace(/^0+/, "");
+  const digits = all.replace(/0+$/, "");
+  if (!digits) return 0;
+  const zeros = Number(m[4] ?? 0) - frac.length + all.length - digits.length;
+  if (zeros < 0 || digits.length + zeros > MAX_INTEGER_DIGITS) return undefined;
+  const n = BigInt(digits + "0".repeat(zeros));
+  const signed = m[1] ? -n : n;
+  return signed >= -MAX_SAFE && signed <= MAX_SAFE ? Number(signed) : signed;
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Top-level members of a JSON object read with decimals "string" that are integers by their
+ * meaning (an envelope's code, a pong's ts, a state's code) but were written with a fraction or
+ * exponent (`200.0`, `1.7e12`): the text "200.0" would match no success code and no key of an
+ * error table. Each is read as "exact" reads it, the integer it denotes; one given as a JSON
+ * string stays as written. `text` is what `value` was parsed from.
+ */
+export function integersAsWritten(value: unknown, text: string, names: ReadonlyArray<string>): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+  const o = value as Record<string, unknown>;
+  for (const name of names) {
+    const v = Object.hasOwn(o, name) ? o[name] : undefined;
+    if (typeof v !== "string" || !/[.eE]/.test(v) || topLevelStrings(text, name).includes(v)) continue;
+    const n = integerOfText(v);
+    if (n !== undefined) Object.defineProperty(o, name, { value: n, writable: true, enumerable: true, configurable: true });
+  }
 }
 
 /** A number (or numeric text) as an exact comparable: bigint for integers, number otherwise. */
@@ -294,7 +344,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     const types = ([] as string[]).concat(s.type);
     if (!types.some((t) => typeMatches(v, t, s, text, decimalText))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
-      const got = text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      // (with decimals: "string" a number's text is shown as written: "must be integer, got 2.5", not "got string")
+      const got = decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
       return;
     }
@@ -305,7 +356,9 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
     // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent.
     if (typeof v === "number" && !Number.isSafeInteger(v) && !types.includes("number")) {
-      problem(`${where} is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: pass it as a bigint${text ? " or a string of its digits" : ""}`, "type");
+      // In an answer it was written with a fraction or exponent (an integer literal is a bigint).
+      const fix = out.answer ? `the server wrote it with a fraction or exponent; decimals: "string" reads it exactly` : `pass it as a bigint${text ? " or a string of its digits" : ""}`;
+      problem(`${where} is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: ${fix}`, "type");
       return;
     }
   }

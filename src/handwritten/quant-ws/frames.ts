@@ -14,7 +14,7 @@ import {
 import { quoted, typeName, UsageError } from "../core/errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
-import { answerTypeProblem, dataMisfit } from "../core/validate.js";
+import { answerTypeProblem, dataMisfit, integersAsWritten } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -98,6 +98,8 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
   }
   const op = f.op;
   if (typeof op !== "string") throw missing(text, "frame", "op");
+  // A pong's ts or a state's code written 1700000000000.0 is that integer, as "exact" reads it.
+  if (decimals === "string" && (op === "pong" || op === "state")) integersAsWritten(f, text, ["ts", "code"]);
   const requestOp = REQUEST_OF_REPLY.get(op);
   if (requestOp) {
     if (typeof f.cid !== "string") throw missing(text, `${op} reply`, "cid");
