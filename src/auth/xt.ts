@@ -53,6 +53,7 @@ export const signXtParams = xtSigner.sign;
 
 /** A 13-digit millisecond timestamp, as XT's `nonce` must be. */
 export function xtNonce(now: number = Date.now()): string {
+  if (typeof now !== "number") throw new UsageError(`xtNonce takes a time in ms (a number), got ${typeof now}`);
   const s = String(Math.trunc(now));
   if (s.length !== 13) throw new UsageError(`XT nonce must be a 13-digit millisecond timestamp, got ${s}`);
   return s;

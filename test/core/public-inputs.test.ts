@@ -133,6 +133,10 @@ describe("the other exported helpers take any argument", () => {
     const { decodePipeRows, decodeClientSystemExport, decodePipeRowStream } = await import("../../src/handwritten/xele/index.js");
     const { decodeFrame } = await import("../../src/handwritten/quant-ws/index.js");
     const { hubiOrderNos } = await import("../../src/handwritten/hubi/client.js");
+    const { hubiErrorCode } = await import("../../src/handwritten/hubi/index.js");
+    const { compareCounterVersions, fillNoCondition, InFlightLimit } = await import("../../src/handwritten/xele/index.js");
+    const { stateName } = await import("../../src/handwritten/quant-ws/index.js");
+    const { xtNonce } = await import("../../src/handwritten/xt/index.js");
     const helpers: Array<[string, (a: unknown, b: unknown) => unknown]> = [
       ["parseJson", parseJson as never],
       ["retryAfterMsOf", retryAfterMsOf as never],
@@ -141,6 +145,12 @@ describe("the other exported helpers take any argument", () => {
       ["decodeClientSystemExport", decodeClientSystemExport as never],
       ["decodeFrame", decodeFrame as never],
       ["hubiOrderNos", hubiOrderNos as never],
+      ["hubiErrorCode", hubiErrorCode as never],
+      ["compareCounterVersions", compareCounterVersions as never],
+      ["fillNoCondition", fillNoCondition as never],
+      ["stateName", stateName as never],
+      ["xtNonce", xtNonce as never],
+      ["new InFlightLimit", (a, b) => new InFlightLimit(a as never, b as never)],
     ];
     const typed = (name: string, e: unknown) => e instanceof TradeApiError || (name === "parseJson" && e instanceof SyntaxError);
     for (const [name, f] of helpers) {
@@ -171,5 +181,11 @@ describe("the other exported helpers take any argument", () => {
     expect(() => hubiOrderNos("1,2" as never)).toThrow("the order numbers must be a list of strings, got string");
     expect(() => newBhexClientOrderId(Number.NaN)).toThrow("newBhexClientOrderId takes a time in ms, got NaN");
     expect(retryAfterMsOf(5 as never)).toBeUndefined();
+    expect(() => xtNonce(1700000000000n as never)).toThrow("xtNonce takes a time in ms (a number), got bigint");
+    expect(() => new InFlightLimit(null as never)).toThrow("maxInFlight must be a positive integer, got object");
+    expect(hubiErrorCode(25004, 7 as never)).toBe(25004);
+    expect(compareCounterVersions("3", 3 as never)).toBeLessThan(0);
+    expect(stateName(Object.create(null) as never)).toBe("(not a state code: object)");
+    expect(fillNoCondition(5 as never, 1)).toBe(1);
   });
 });

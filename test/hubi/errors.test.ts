@@ -109,6 +109,11 @@ describe("hubiErrorCode (the spec's lookup order)", () => {
     [-1, "ILLEGAL_UNKNOWN", -1],
     [-1, undefined, -1],
     [25099, "x", 25099],
+    // Names every object has are no codes of the table (a message "constructor" was the code).
+    [-1, "constructor", -1],
+    [-1, " __proto__ ", -1],
+    [-1, "toString", -1],
+    ["constructor", undefined, "constructor"],
   ])("status %j, message %j → %j", (status, message, want) => {
     expect(hubiErrorCode(status, message)).toBe(want);
   });

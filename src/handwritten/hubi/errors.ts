@@ -39,14 +39,15 @@ function numericStatus(value: unknown): number | string | undefined {
 /** The x-error-codes key a failure body selects (see the file comment). */
 export function hubiErrorCode(status: number | string, message: string | undefined): string | number {
   const table = meta.errorCodes;
-  if (table[String(status)] && status !== -1) return status;
-  if (message !== undefined) {
+  if ((typeof status === "number" || typeof status === "string") && Object.hasOwn(table, String(status)) && status !== -1) return status;
+  if (typeof message === "string") {
     const trimmed = message.trim();
     // Keys that are not numbers (the ILLEGAL_* messages) stay strings; trade codes are numbers.
-    if (table[trimmed] && !/^-?\d+$/.test(trimmed)) return trimmed;
-    const illegal = trimmed.match(ILLEGAL_WORD)?.find((w) => table[w]);
+    // (own keys only: a message "constructor" or "__proto__" is no code of the table)
+    if (Object.hasOwn(table, trimmed) && !/^-?\d+$/.test(trimmed)) return trimmed;
+    const illegal = trimmed.match(ILLEGAL_WORD)?.find((w) => Object.hasOwn(table, w));
     if (illegal) return illegal;
-    const trade = trimmed.match(TRADE_CODE)?.find((c) => table[c]);
+    const trade = trimmed.match(TRADE_CODE)?.find((c) => Object.hasOwn(table, c));
     if (trade) return Number(trade);
   }
   return status;

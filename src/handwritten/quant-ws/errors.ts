@@ -107,8 +107,9 @@ const STATE_KIND: Record<number, ErrorKind> = { 1: "invalid-request", 3: "unavai
 
 /** Name of a state code from the spec ("READY" for 6), or the number as text. */
 export function stateName(code: number): string {
-  const entry = (quantWsMeta.stateCodes as Record<string, { name: string } | undefined>)[String(code)];
-  return entry ? entry.name.replace(/^STATE_CODE_/, "") : String(code);
+  const key = typeof code === "number" ? String(code) : "";
+  const entry = Object.hasOwn(quantWsMeta.stateCodes, key) ? (quantWsMeta.stateCodes as Record<string, { name: string } | undefined>)[key] : undefined;
+  return entry ? entry.name.replace(/^STATE_CODE_/, "") : typeof code === "number" ? key : `(not a state code: ${typeof code})`;
 }
 
 function stateDescription(code: number): string | undefined {

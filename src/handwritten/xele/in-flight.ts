@@ -1,5 +1,5 @@
 import { onAbort } from "../core/abort.js";
-import { callerAborted, TimeoutError, type ErrorContext } from "../core/errors.js";
+import { callerAborted, TimeoutError, UsageError, type ErrorContext } from "../core/errors.js";
 import { notRetried } from "../core/retry.js";
 
 /**
@@ -15,7 +15,7 @@ export class InFlightLimit {
     readonly max: number,
     readonly name?: string,
   ) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1) throw new UsageError(`maxInFlight must be a positive integer, got ${typeof max === "number" ? max : typeof max}`);
   }
 
   /** Requests running now. */

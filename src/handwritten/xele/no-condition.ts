@@ -30,7 +30,7 @@ function isObjectSchema(s: JsonSchema): boolean {
 
 /** The request `value` with every left-out "no condition" field filled in (see the module doc). */
 export function fillNoCondition(schema: JsonSchema | undefined, value: unknown, required = true): unknown {
-  if (!schema) return value;
+  if (!schema || typeof schema !== "object") return value;
   if (value === undefined) {
     if ("noCondition" in schema) return copy(schema.noCondition);
     if (!required) return undefined;

@@ -310,8 +310,9 @@ export function rowLayout(names: readonly string[], types: ReadonlyArray<string 
 
 /** Compare counter versions: 003 < 007 < 007P7 < 007P9. */
 export function compareCounterVersions(a: string, b: string): number {
+  // A version that is no text (a caller's number) is one not known: after every known one.
   const parse = (v: string) => {
-    const m = /^(\d+)(?:P(\d+))?$/i.exec(v.trim());
+    const m = typeof v === "string" ? /^(\d+)(?:P(\d+))?$/i.exec(v.trim()) : null;
     return m ? [Number(m[1]), Number(m[2] ?? 0)] : [Number.MAX_SAFE_INTEGER, 0];
   };
   const [a1, a2] = parse(a);
