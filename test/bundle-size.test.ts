@@ -93,7 +93,7 @@
  * beyond 2^53 in a decimal field as the decimals mode says (it was refused in every mode) and the
  * words for a batch's decimal that no double holds; 90.0 kB (90,035 bytes) with an integer written with a
  * fraction or exponent (a code 200.0, a float timestamp) read as that integer by decimals "string"
- * too (it failed the call there, and only there).
+ * too (it failed the call there, and only there); 90.1 kB (90,127 bytes) with xtNonce's argument check.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -103,7 +103,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 90_100;
+const CEILING = 90_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
