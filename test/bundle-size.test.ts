@@ -93,7 +93,8 @@
  * beyond 2^53 in a decimal field as the decimals mode says (it was refused in every mode) and the
  * words for a batch's decimal that no double holds; 90.0 kB (90,035 bytes) with an integer written with a
  * fraction or exponent (a code 200.0, a float timestamp) read as that integer by decimals "string"
- * too (it failed the call there, and only there); 90.1 kB (90,127 bytes) with xtNonce's argument check.
+ * too (it failed the call there, and only there); 90.1 kB (90,127 bytes) with xtNonce's argument check;
+ * 90.2 kB (90,188 bytes) with Content-Encoding labels that name no compression read as sent.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";

@@ -190,6 +190,13 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
     expect(s.requests).toBe(1);
   });
 
+  it("a Content-Encoding that names no compression (utf-8, none, binary: a misconfigured server) is read as sent, as fetch and browsers read it", async () => {
+    for (const label of ["UTF-8", "none", "binary", "identity, utf8"]) {
+      const s = await server(label, Buffer.from(OK));
+      await expect(xt(s.url).call("getServerTime"), label).resolves.toEqual({ serverTime: 1700000000000 });
+    }
+  });
+
   it("a coding the client cannot decode is a ResponseFormatError naming it (undici road)", async () => {
     const s = await server("zstd", Buffer.from(OK));
     const e = await rejection(xt(s.url).call("getServerTime"));

@@ -365,9 +365,16 @@ const ZLIB_FAILURE = /^(Z_|ERR__ERROR_)/;
  * compresses without being asked is still read.
  */
 function codingsOf(header: string | undefined): string[] | undefined {
-  const codings = header?.toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "" && c !== "identity");
+  const codings = header?.toLowerCase().split(",").map((c) => c.trim()).filter((c) => !NOT_CODINGS.has(c));
   return codings?.length ? codings : undefined;
 }
+
+/**
+ * Names a misconfigured server writes in Content-Encoding that are no compression (a charset, a
+ * transfer encoding, "none"): the body is as sent, and a browser or fetch reads it so. A real
+ * coding this client does not decode (zstd, compress) is still refused, by name.
+ */
+const NOT_CODINGS = new Set(["", "identity", "none", "utf-8", "utf8", "binary", "7bit", "8bit"]);
 
 /** A decoder per coding; "deflate" is zlib-wrapped by the standard, raw from some servers: its first byte tells (as fetch reads it). */
 const DECODERS: Record<string, (first: number) => Transform> = {
