@@ -102,6 +102,51 @@ describe("the signers and encoders take any argument", () => {
   });
 });
 
+describe("call()'s parameters take any value", () => {
+  const answer = (body: unknown) => async () => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+
+  it("parameters that are no object (null, a string, a list, a number) are a UsageError saying so, nothing sent; null was a TypeError from the first read", async () => {
+    const { createHubiClient, createBhexOrgClient } = await import("../../src/index.js");
+    let sent = 0;
+    const counting = (body: unknown) => async () => (sent++, answer(body)());
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch: counting({ code: 200, info: "s", data: null }) });
+    const hubi = createHubiClient({ accessKey: "ak", secretKey: "sk", accessToken: "t", rateLimit: false, retry: false, fetch: counting({ status: 0, result: null, message: "" }) });
+    const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch: counting({}) });
+    const calls: Array<[string, (p: unknown) => Promise<unknown>]> = [
+      ["xt getOrder", (p) => xt.call("getOrder", p as never)],
+      ["xt getServerTime", (p) => xt.call("getServerTime", p as never)],
+      ["hubi enterOrder", (p) => hubi.call("enterOrder", p as never)],
+      ["bhex paymentOrderCreatev2", (p) => bhex.call("paymentOrderCreatev2", p as never)],
+      ["bhex orderCreate", (p) => bhex.callWithKey("orderCreate", p as never)],
+      ["bhex orderCreate", async (p) => bhex.withIdempotencyKey("orderCreate", p as never)],
+    ];
+    for (const [name, call] of calls) {
+      for (const [params, type] of [[null, "null"], ["x", "string"], [[1], "an array"], [5, "number"]] as const) {
+        const e = await rejection(call(params));
+        expect(e, `${name} ${type}`).toBeInstanceOf(UsageError);
+        expect(e.message, `${name} ${type}`).toBe(`${name}: the parameters must be an object of name → value, got ${type}`);
+      }
+    }
+    expect(sent).toBe(0);
+  });
+
+  it("an idempotency key given as something String() cannot convert is refused by the parameter's check, not a TypeError (property)", async () => {
+    const { createBhexOrgClient, TradeApiError } = await import("../../src/index.js");
+    const bhex = createBhexOrgClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch: answer({}) });
+    const base = { payer_user_id: 1, payee_user_id: 2, pay_info: "[]", effective_time: 5 };
+    await fc.assert(
+      fc.asyncProperty(anything, async (key) => {
+        const e = await bhex.call("paymentOrderCreatev2", { ...base, client_order_id: key } as never).then(() => undefined, (x: unknown) => x);
+        // (a key that fits is sent, and this stub's answer is no BHEX answer: a typed error too)
+        if (e !== undefined && !(e instanceof TradeApiError)) throw new Error(`threw ${String(e)}`, { cause: e });
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+    const e = await rejection(bhex.call("paymentOrderCreatev2", { ...base, client_order_id: Object.create(null) } as never));
+    expect(e.message).toBe('bhex paymentOrderCreatev2: parameter "client_order_id" must be string, got {}');
+  });
+});
+
 describe("the redaction helpers", () => {
   it("one secret given as a string is redacted as a whole (it was split into characters, each too short)", () => {
     expect(redact("key=sk-12345678 in the log", "sk-12345678" as never)).toBe("key=[redacted] in the log");

@@ -21,6 +21,7 @@ const cases: Bad[] = [
   { label: "cancelOrder with a string instead of a list", run: (s) => s.cancelOrder(ETH, "123" as never), want: /cancel_order: field "order_nos" must be an array, got "123"/ },
   { label: "cancelOrder with numbers as order numbers", run: (s) => s.cancelOrder(ETH, [123 as never]), want: /cancel_order: field "order_nos\[0\]" must be a string, got 123/ },
   { label: "an op the spec does not have", run: (s) => (s.request as (op: string) => Promise<unknown>)("bogus"), want: /bogus: unknown operation; one of .*place_order, cancel_order/ },
+  { label: "an op that is no string (String() of this one throws)", run: (s) => (s.request as (op: unknown) => Promise<unknown>)(Object.create(null)), want: /^quant-ws: an operation is named by its op \(a string\), got object$/ },
   { label: "login through a session (the client logs in)", run: (s) => (s.request as (op: string, f: object) => Promise<unknown>)("login", {}), want: /login: not a session request; use client\.login\(\)/ },
   { label: "a timeout that is not a number of ms (NaN)", run: (s) => s.asset({ timeoutMs: Number.NaN }), want: /asset: timeoutMs must be a number of ms above 0 and at most 2147483647, got NaN/ },
   { label: "a negative timeout", run: (s) => s.openOrders(ETH, { timeoutMs: -1 }), want: /open_orders: timeoutMs must be a number of ms above 0/ },

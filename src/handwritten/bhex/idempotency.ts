@@ -78,7 +78,10 @@ export function fillIdempotencyKey(
   if (!param) return { params: { ...params }, key: undefined };
   const given = params[param];
   if (given !== undefined && given !== null && given !== "") {
-    return { params: { ...params }, key: { operationId: op.operationId, param, value: String(given), generated: false } };
+    // A value that is no text or number (an object, a symbol) is refused by the parameter's
+    // check before anything is sent: no key is recorded for it (String() of one can throw).
+    const value = typeof given === "string" || typeof given === "number" || typeof given === "bigint" ? String(given) : undefined;
+    return { params: { ...params }, key: value === undefined ? undefined : { operationId: op.operationId, param, value, generated: false } };
   }
   const value: unknown = generate(op.operationId, param);
   // An empty key is no key (the server would not tell a resend from a new order); a promise is

@@ -151,9 +151,10 @@ export const aTypeName = (v: unknown): string =>
 
 /** What an error's message starts with: "xt order: ", "xt: " or nothing (the CLI words some problems itself). */
 export function prefix(ctx: ErrorContext): string {
-  if (ctx.api && ctx.operation) return `${ctx.api} ${ctx.operation}: `;
-  if (ctx.api) return `${ctx.api}: `;
-  return "";
+  const { api, operation } = ctx;
+  // Text only: an operation a caller gave as an object (String() of a null-prototype one throws) is left out.
+  if (!api || typeof api !== "string") return "";
+  return operation && typeof operation === "string" ? `${api} ${operation}: ` : `${api}: `;
 }
 
 export class UsageError extends TradeApiError {}

@@ -34,7 +34,7 @@ import type { ApiMeta, OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
-import { checkOptionNames } from "./validate.js";
+import { checkOptionNames, checkOptionsObject } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -287,6 +287,8 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
 
   const execute = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const op = requireOperation(meta, ref);
+    // null, a string or a list is no set of parameters (null was a TypeError, "x" an unknown parameter "0").
+    checkOptionsObject({ api, operation: op.operationId }, "the parameters", params, "name → value");
     if (opts !== undefined) checkOptionNames({ api, operation: op.operationId }, "the call options", opts, CALL_OPTIONS);
     return { op, result: await run(op, params, opts) };
   };

@@ -644,9 +644,9 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
  * number, an array or a function is a UsageError (`createXtClient("key")` made a client without
  * credentials; null was a TypeError from the first option read).
  */
-export function checkOptionsObject(ctx: ErrorContext, what: string, options: unknown): void {
+export function checkOptionsObject(ctx: ErrorContext, what: string, options: unknown, of = "options"): void {
   if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
-    throw new UsageError(`${what} must be an object of options, got ${Array.isArray(options) ? "an array" : typeName(options)}`, ctx);
+    throw new UsageError(`${what} must be an object of ${of}, got ${Array.isArray(options) ? "an array" : typeName(options)}`, ctx);
   }
 }
 

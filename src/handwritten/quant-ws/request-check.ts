@@ -53,6 +53,8 @@ function checkValue(op: string, name: string, v: unknown, types: ReadonlyArray<s
  * a UsageError too (the gateway ignores unknown ops: the request could only time out).
  */
 export function checkRequest(op: string, fields: object | undefined): void {
+  // (an op that is no string cannot name the operation in the message: String() of one can throw)
+  if (typeof op !== "string") throw new UsageError(`an operation is named by its op (a string), got ${typeName(op)}`, { api: API });
   const list = FIELDS.get(op);
   if (!list) fail(op, `unknown operation; one of ${[...FIELDS.keys()].join(", ")}`);
   const spec = OPERATIONS[op]!.fields;
