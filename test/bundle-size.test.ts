@@ -96,7 +96,8 @@
  * too (it failed the call there, and only there); 90.1 kB (90,127 bytes) with xtNonce's argument check;
  * 90.2 kB (90,188 bytes) with Content-Encoding labels that name no compression read as sent; 90.3 kB
  * (90,298 bytes) with call()'s parameters that are no object refused (null was a TypeError) and an
- * error's prefix made of text only.
+ * error's prefix made of text only; 90.4 kB (90,403 bytes) with the openapi-fetch methods' path and
+ * method that are no text named by type.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -106,7 +107,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 90_300;
+const CEILING = 90_500;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -134,6 +134,15 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("a path, method or parseAs that String() cannot convert is { error } naming its type, not a thrown TypeError", async () => {
+    const { client, calls } = xt(() => json({ code: 200 }));
+    const odd = Object.create(null) as never;
+    expect((await client.GET(odd)).error?.message).toBe("xt: the path must be the spec's path template (a string), got object");
+    expect((await client.request(odd, "/trade/api/v1/getServerTime")).error?.message).toMatch(/^xt: no operation for object \/trade\/api\/v1\/getServerTime: /);
+    expect((await client.GET("/trade/api/v1/getServerTime", { parseAs: odd })).error?.message).toMatch(/parseAs object is not supported/);
+    expect(calls).toHaveLength(0);
+  });
+
   it("headers in every form fetch takes are sent; one that cannot be sent is a UsageError naming it, before anything goes out", async () => {
     const { client, calls } = xt(() => json({ code: 200, info: "SUCCESS", data: { serverTime: 1562924059006 } }));
     const path = "/trade/api/v1/getServerTime" as const;

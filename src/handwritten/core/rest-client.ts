@@ -18,7 +18,7 @@
  */
 import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
 import { checkHeaderCredentials, credentialOf } from "./credentials.js";
-import { TradeApiError, typeName, UsageError } from "./errors.js";
+import { shownValue, TradeApiError, typeName, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
   HttpTransport,
@@ -303,16 +303,18 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   for (const op of meta.operations) byRoute.set(`${op.method} ${op.path}`, op);
 
   const fetchLike = async (method: string, url: unknown, given?: Record<string, unknown> | null) => {
-    const m = String(method).toUpperCase();
+    // (a method or path that is no text is named by its type: String() of some objects throws)
+    const m = typeof method === "string" ? method.toUpperCase() : typeName(method);
     let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
     // null stands for no options, as undefined does.
     const init = given ?? {};
     try {
+      if (typeof url !== "string") throw new UsageError(`the path must be the spec's path template (a string), got ${typeName(url)}`, { api });
       if (typeof init !== "object") throw new UsageError(`the request options must be an object, got ${typeName(init)}`, { api });
-      const op = byRoute.get(`${m} ${String(url)}`);
+      const op = byRoute.get(`${m} ${url}`);
       if (!op) {
         throw new UsageError(
-          `no operation for ${m} ${String(url)}: pass the spec's path template (e.g. /orders/{id}) and the values in params.path; run \`tradeapi list ${api}\``,
+          `no operation for ${m} ${url}: pass the spec's path template (e.g. /orders/{id}) and the values in params.path; run \`tradeapi list ${api}\``,
           { api },
         );
       }
@@ -322,7 +324,7 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
         }
       }
       if (init.parseAs !== undefined && init.parseAs !== "json") {
-        throw new UsageError(`parseAs "${String(init.parseAs)}" is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
+        throw new UsageError(`parseAs ${shownValue(init.parseAs)} is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
       }
       const { params: flat, headers } = flatParams(api, op, init);
       // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
