@@ -220,6 +220,7 @@ describe("the other exported helpers take any argument", () => {
     // What they say.
     expect(() => parseJson(null as never)).toThrow("parseJson takes JSON text (a string), got null");
     expect(() => parseJson("1.5", { decimals: "float" as never })).toThrow('decimals must be one of "exact", "string", "number", got "float"');
+    expect(() => parseJson("1.5", { decimals: 1n as never })).toThrow('decimals must be one of "exact", "string", "number", got bigint');
     expect(() => decodePipeRows("a|b", null as never)).toThrow("the row options must be an object of options, got null");
     await expect(decodePipeRowStream(5 as never).next()).rejects.toThrow("the body must be a ReadableStream or an async iterable of bytes or text, got number");
     expect(() => decodeFrame(Buffer.from("{}") as never)).toThrow("decodeFrame takes a frame's text, got object");

@@ -20,7 +20,7 @@
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
-import { apiErrorFromCode, callerAborted, UsageError } from "../core/errors.js";
+import { apiErrorFromCode, callerAborted, shownValue, UsageError } from "../core/errors.js";
 import { isThenable } from "../core/observe.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
@@ -144,7 +144,7 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
   if (items === undefined || typeof items === "string" || !batchItemsSpec(op)) return params;
   const form = params.data_type;
   if (form !== "simple" && form !== "json") {
-    throw new UsageError(`data_type must be "simple" or "json" to encode items rows, got ${JSON.stringify(form)}`, { api: "bhex", operation: op.operationId });
+    throw new UsageError(`data_type must be "simple" or "json" to encode items rows, got ${shownValue(form)}`, { api: "bhex", operation: op.operationId });
   }
   return { ...params, items: encodeBatchItems(op.operationId as BhexBatchOperationId, items as never, form as BhexItemsForm) };
 }

@@ -117,7 +117,7 @@ export async function* paginate<K extends BhexPagedOperationId>(
   }
   const start = base[p.fromParam];
   let cursor = start === undefined || start === null ? undefined : toBigInt(start);
-  if ((start ?? null) !== null && cursor === undefined) throw new UsageError(`${p.fromParam} must be an integer id, got ${JSON.stringify(String(start))}`, ctx);
+  if ((start ?? null) !== null && cursor === undefined) throw new UsageError(`${p.fromParam} must be an integer id, got ${shownValue(start)}`, ctx);
   const lowerRaw = base[p.toParam];
   const lower = lowerRaw === undefined || lowerRaw === null ? undefined : toBigInt(lowerRaw);
   delete base[p.fromParam];

@@ -156,7 +156,7 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   if (typeof text !== "string") throw new UsageError(`parseJson takes JSON text (a string), got ${typeName(text)}`);
   if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the parseJson options must be an object { decimals? }, got ${typeName(options)}`);
   const mode = options?.decimals ?? "exact";
-  if (mode !== "exact" && mode !== "string" && mode !== "number") throw new UsageError(`decimals must be one of "exact", "string", "number", got ${JSON.stringify(mode) ?? typeof mode}`);
+  if (mode !== "exact" && mode !== "string" && mode !== "number") throw new UsageError(`decimals must be one of "exact", "string", "number", got ${typeof mode === "string" ? JSON.stringify(mode) : typeName(mode)}`);
   let counted: CountedScan | typeof FALLBACK = FALLBACK;
   if (mode === "string") {
     if (!STRING_CANDIDATE.test(text)) return JSON.parse(text);
