@@ -50,7 +50,7 @@ import { hubiAuthenticator } from "./hubi/auth.js";
 import { HubiExchange } from "./hubi/engine.js";
 import { hubiHandlers } from "./hubi/handlers.js";
 import { checkMock, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
-import { UsageError } from "../handwritten/core/errors.js";
+import { shownValue, UsageError } from "../handwritten/core/errors.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
 export { parseHubiTimestamp } from "./hubi/auth.js";
@@ -80,7 +80,7 @@ export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMoc
   checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
-    throw new UsageError(`markPrice must be a finite number above 0, got ${String(opts.markPrice)}`, { api: "hubi" });
+    throw new UsageError(`markPrice must be a finite number above 0, got ${shownValue(opts.markPrice)}`, { api: "hubi" });
   }
   const now = opts.now ?? Date.now;
   const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 } });

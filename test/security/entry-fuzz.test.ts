@@ -16,7 +16,9 @@ import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import type { ApiMeta } from "../../src/handwritten/core/meta.js";
-import { createBhexOrgClient, createHubiClient, createXeleClient, createXtClient } from "../../src/index.js";
+import { startBhexMock, startHubiMock, startQuantWsMock, startXeleMock, startXtMock } from "../../src/mock/index.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
+import { createBhexOrgClient, createBhexRateLimiter, createHubiClient, createXeleClient, createXtClient, createXtRateLimiter } from "../../src/index.js";
 
 // A deeper local run: ENTRY_FUZZ_RUNS=5000 ENTRY_FUZZ_SEED=7 npx vitest run test/security/entry-fuzz.test.ts
 const SEED = Number(process.env.ENTRY_FUZZ_SEED ?? 20261204);
@@ -116,4 +118,56 @@ describe("every REST entry point, given any values (property)", () => {
     const mode = await createBhexOrgClient({ accessKey: "k", secretKey: "s", fetch: answering({}), rateLimit: false }).call("financeBatchLockPosition", { items: [], data_type: [0n] } as never).then(() => undefined, (x: unknown) => x);
     expect((mode as Error).message).toBe('bhex financeBatchLockPosition: data_type must be "simple" or "json" to encode items rows, got object');
   });
+});
+
+describe("every factory and emulator, given options of any value (property)", () => {
+  // Option names of every factory and emulator, and some that are none (refused by name).
+  const NAMES = ["accessKey", "secretKey", "accessToken", "baseUrl", "fetch", "proxy", "timeoutMs", "maxResponseBytes", "retry", "rateLimit", "onEvent", "signal", "decimals", "signatureVariant", "now", "batchDataSigning", "newIdempotencyKey", "onIdempotencyKey", "retryIdempotent", "maUrl", "msUrl", "username", "password", "maxInFlight", "operator", "log", "firstSerialNo", "url", "requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs", "pingIntervalMs", "maxMissedPongs", "reconnect", "retryReads", "notReady", "maxMessageBytes", "wsOptions", "latencyMs", "depositRecords", "markPrice", "cash", "maxClockSkewMs", "userIds", "settings", "timeoutMS"];
+  const retry = fc.record({ maxAttempts: anything, baseDelayMs: anything, maxDelayMs: anything, sleep: anything }, { requiredKeys: [] });
+  // (no port or host: a number given would bind that port)
+  const options = fc.dictionary(fc.constantFrom(...NAMES), fc.oneof(anything, retry), { maxKeys: 4 });
+  const factories: Array<[string, (o: unknown) => unknown]> = [
+    ["createXtClient", (o) => createXtClient(o as never)],
+    ["createBhexOrgClient", (o) => createBhexOrgClient(o as never)],
+    ["createHubiClient", (o) => createHubiClient(o as never)],
+    ["createXeleClient", (o) => createXeleClient(o as never)],
+    ["createQuantWsClient", (o) => createQuantWsClient(o as never)],
+    ["createXtRateLimiter", (o) => (createXtRateLimiter as (o: unknown) => unknown)(o)],
+    ["createBhexRateLimiter", (o) => (createBhexRateLimiter as (o: unknown) => unknown)(o)],
+  ];
+  for (const [name, make] of factories) {
+    it(`${name}: a client or a UsageError (maxResponseBytes String() could not convert was a TypeError)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(options, (o) =>
+          typedOutcome(name, async () => {
+            const made = make(o) as { close?: () => unknown } | undefined;
+            await made?.close?.();
+          }),
+        ),
+        { seed: SEED, numRuns: RUNS * 2 },
+      );
+    });
+  }
+  it("values String() cannot convert are named by type in the messages (each was a TypeError)", async () => {
+    const odd = Object.create(null) as never;
+    expect(() => createXtClient({ maxResponseBytes: odd })).toThrow("xt: maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got object");
+    expect(() => createQuantWsClient({ url: "ws://127.0.0.1:1", maxMessageBytes: odd })).toThrow(/maxMessageBytes must be a whole number of bytes, 1 or more \(or Infinity\), got object$/);
+    await expect(startHubiMock({ markPrice: odd })).rejects.toThrow("hubi: markPrice must be a finite number above 0, got object");
+  });
+
+  const emulators: Array<[string, (o: never) => Promise<{ close(): Promise<void> }>]> = [
+    ["startXtMock", startXtMock],
+    ["startBhexMock", startBhexMock],
+    ["startHubiMock", startHubiMock],
+    ["startXeleMock", startXeleMock],
+    ["startQuantWsMock", startQuantWsMock],
+  ];
+  for (const [name, start] of emulators) {
+    it(`${name}: an emulator or a UsageError`, async () => {
+      await fc.assert(
+        fc.asyncProperty(options, (o) => typedOutcome(name, async () => (await start(o as never)).close())),
+        { seed: SEED, numRuns: Math.ceil(RUNS / 3) },
+      );
+    });
+  }
 });

@@ -406,7 +406,7 @@ export class HttpTransport {
     checkRetryOptions(rest.retry, "retry", { api: rest.api });
     checkTransportOptions(rest);
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
-      throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${String(rest.maxResponseBytes)}`, { api: rest.api });
+      throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${shownValue(rest.maxResponseBytes)}`, { api: rest.api });
     }
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;

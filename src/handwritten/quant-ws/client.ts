@@ -22,7 +22,7 @@
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
 import { credentialOf } from "../core/credentials.js";
-import { ApiError, markOutcomeUnknown, TradeApiError, typeName, UsageError } from "../core/errors.js";
+import { ApiError, markOutcomeUnknown, shownValue, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
 import { Redactor, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
@@ -566,7 +566,7 @@ function checkOptions(opts: QuantWsClientOptions): void {
   checkOption(ctx, "pingIntervalMs", opts.pingIntervalMs, "ms");
   const maxMessage = opts.maxMessageBytes;
   if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {
-    throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${String(maxMessage)}`, ctx);
+    throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${shownValue(maxMessage)}`, ctx);
   }
   checkOption(ctx, "maxMissedPongs", opts.maxMissedPongs, { min: 1 });
   if (opts.reconnect) {
