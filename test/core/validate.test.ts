@@ -190,7 +190,7 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
   const exact = 10n ** 20n; // a double exactly
 
   it("in a member or an item: converted per mode, in place; a field typed integer keeps its bigint", () => {
-    const schema = { type: "object", properties: { cash: { type: ["number", "null"] }, id: { type: "integer" }, list: { type: "array", items: { allOf: [{ type: "number" }] } } } } as const;
+    const schema = { type: "object", properties: { cash: { type: ["number", "null"] }, id: { type: "integer", format: "int64" }, list: { type: "array", items: { allOf: [{ type: "number" }] } } } } as const;
     const answer = (n: bigint) => ({ cash: n, id: n, list: [1, n] });
     for (const [mode, want] of [
       ["string", { cash: "12345678901234567890", id: big, list: [1, "12345678901234567890"] }],
@@ -222,9 +222,21 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
   it("a bare answer that is one is refused (no operation answers a bare decimal); a request's bigint is sent as its digits", () => {
     expect(dataMisfit(big, { type: "number" }, "cash")?.shown).toBe("cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint");
     expect(dataMisfit(big, { type: "number" }, "cash", { decimals: "string" })).toBeDefined();
-    expect(dataMisfit(big, { type: "integer" }, "id")).toBeUndefined();
+    expect(dataMisfit(big, { type: "integer", format: "int64" }, "id")).toBeUndefined();
     expect(dataMisfit(big, { type: ["integer", "number"] }, "id")).toBeUndefined();
     expect(checkSchema(big, { type: "number" }, "price")).toEqual([]);
+  });
+
+  it("an integer field without format int64 (typed number) is refused in every mode: only int64 is typed number | bigint", () => {
+    const schema = { type: "object", properties: { count: { type: "integer" }, id: { type: "integer", format: "int64" } } } as const;
+    for (const decimals of ["exact", "string", "number"] as const) {
+      expect(dataMisfit({ count: big, id: big }, schema, "data", { decimals })?.shown, decimals).toBe(
+        "data.count is 12345678901234567890, an integer beyond 2^53 where the spec has one without format int64 (typed number): no JavaScript number holds it exactly",
+      );
+      expect(dataMisfit({ count: 5, id: big }, schema, "data", { decimals }), decimals).toBeUndefined();
+    }
+    // In a list of forms too (anyOf): the same rule as at the top.
+    expect(dataMisfit({ n: big }, { type: "object", properties: { n: { anyOf: [{ type: "string" }, { type: "integer" }] } } }, "")?.shown).toBe("n matches none of the allowed anyOf forms");
   });
 
   it("a Hubi account whose cash is one: its digits, the double, or a DecimalPrecisionError naming the field (it was refused in every mode)", async () => {

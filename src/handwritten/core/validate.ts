@@ -69,6 +69,14 @@ interface Found {
 const bigintDecimal = (v: unknown, types: string | ReadonlyArray<string>): boolean =>
   typeof v === "bigint" && (types === "number" || (typeof types !== "string" && types.includes("number") && !types.includes("integer")));
 
+/**
+ * A server's integer beyond 2^53 (a bigint from the parser) in an integer field without `format:
+ * int64`: the generated types give such a field `number` (only int64 is `number | bigint`), and a
+ * bigint there would throw "Cannot mix BigInt" in the caller's arithmetic. Refused in an answer.
+ */
+const bigintNumber = (v: unknown, s: SchemaMeta, types: string | ReadonlyArray<string>): boolean =>
+  typeof v === "bigint" && s.format !== "int64" && (types === "integer" || (typeof types !== "string" && types.includes("integer") && !types.includes("number")));
+
 /** The longest timeout a timer can hold (2^31-1 ms). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A timeout a timer can hold: a number of ms above 0 and at most MAX_TIMEOUT_MS (every client's timeout options). */
@@ -325,7 +333,7 @@ const outsideBits = (a: number | bigint, bits: number): boolean => (typeof a ===
 
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
-  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText, max: 1 }).length === 0;
+  const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText, max: 1, answer: out.answer }).length === 0;
   const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => {
     out.list.push({ path: at, kind, message });
     if (out.list.length >= out.max) throw out;
@@ -351,6 +359,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     }
     if (out.answer && bigintDecimal(v, types)) {
       problem(`${where} is ${v}, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint`, "type");
+      return;
+    }
+    if (out.answer && bigintNumber(v, s, types)) {
+      problem(`${where} is ${v}, an integer beyond 2^53 where the spec has one without format int64 (typed number): no JavaScript number holds it exactly`, "type");
       return;
     }
     // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
@@ -431,7 +443,7 @@ export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): bool
   if (types !== undefined) {
     if (typeof types === "string" ? !typeMatches(v, types, s, false, decimalText) : !types.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
     if (typeof v === "number" && !Number.isSafeInteger(v) && !(types === "number" || (typeof types !== "string" && types.includes("number")))) return false;
-    if (bigintDecimal(v, types)) return false;
+    if (bigintDecimal(v, types) || bigintNumber(v, s, types)) return false;
   }
   if (s.enum && !s.enum.some((e) => sameJson(v, e, false))) return false;
   if ((typeof v === "number" || typeof v === "bigint") && (s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined)) {
