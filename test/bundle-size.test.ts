@@ -98,7 +98,8 @@
  * (90,298 bytes) with call()'s parameters that are no object refused (null was a TypeError) and an
  * error's prefix made of text only; 90.4 kB (90,403 bytes) with the openapi-fetch methods' path and
  * method that are no text named by type; 90.8 kB (90,752 bytes) with an answer's bigint in an integer
- * field without format int64 (typed number) refused, anyOf branches read as answers.
+ * field without format int64 (typed number) refused, anyOf branches read as answers; 91.7 kB (91,744
+ * bytes) with a RateLimiter's rules and arguments checked (a limit of 0 held every call forever).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -108,7 +109,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 90_800;
+const CEILING = 91_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

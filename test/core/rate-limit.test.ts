@@ -3,7 +3,7 @@ import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { meta } from "../../generated/xt-spot.docs.js";
 import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
-import { AbortedError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 
 /** A virtual clock: sleep advances time instantly, so limits are tested without waiting. */
 function virtualClock() {
@@ -125,5 +125,33 @@ describe("XT client rate limiting", () => {
     await Promise.all(Array.from({ length: 8 }, () => c.call("getBalance")));
     expect(Date.now() - t0).toBeLessThan(500);
     expect(c.rateLimiter).toBeNull();
+  });
+});
+
+describe("a RateLimiter made or used with values a JavaScript caller may pass", () => {
+  it("a rule no request can pass (limit 0, an interval of NaN) is refused when made: acquire waited forever", async () => {
+    const made = (rules: unknown, opts?: unknown) => () => new RateLimiter(rules as never, opts as never);
+    expect(made({ a: { limit: 0, intervalMs: 1000 } })).toThrow('rate limit "a": limit must be a whole number of requests, 1 or more, got 0');
+    expect(made({ a: { limit: 1.5, intervalMs: 1000 } })).toThrow('rate limit "a": limit must be a whole number of requests, 1 or more, got 1.5');
+    expect(made({ a: { limit: 1, intervalMs: Number.NaN } })).toThrow('rate limit "a": intervalMs must be a number of ms above 0, got NaN');
+    expect(made({ a: { limit: 1, intervalMs: -5 } })).toThrow('rate limit "a": intervalMs must be a number of ms above 0, got -5');
+    expect(made({ a: null })).toThrow('rate limit "a": must be an object { limit, intervalMs }, got null');
+    expect(made(null)).toThrow("the rate limit rules must be an object of name → { limit, intervalMs }, got null");
+    expect(made({}, null)).toThrow("the rate limiter options must be an object of options, got null");
+    expect(made({}, { now: 5 })).toThrow("now must be a function, got 5");
+    for (const bad of [made({ a: { limit: 0, intervalMs: 1000 } })]) expect(bad).toThrow(UsageError);
+  });
+
+  it("acquire: names that are no list, options that are no object, a signal that is none: a UsageError (each was a TypeError); a name every object has is no rule", async () => {
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 60_000 } });
+    await expect(rl.acquire("a" as never)).rejects.toThrow("acquire takes a list of rate limit names, got string");
+    await expect(rl.acquire(null as never)).rejects.toThrow("acquire takes a list of rate limit names, got null");
+    await expect(rl.acquire(["a"], null as never)).rejects.toThrow("the acquire options must be an object { signal? }, got null");
+    await expect(rl.acquire(["a"], { signal: 5 as never })).rejects.toThrow("signal must be an AbortSignal, got number");
+    // "constructor" counts against nothing: both go at once.
+    const t0 = performance.now();
+    await rl.acquire(["constructor", "toString"]);
+    await rl.acquire(["constructor"]);
+    expect(performance.now() - t0).toBeLessThan(100);
   });
 });

@@ -8,7 +8,9 @@
  * of the same key by passing the same instance to each. A waiter whose signal aborts leaves
  * the queue at once, without taking a turn.
  */
-import { pause, unlessAborted, type WaitAbort } from "./abort.js";
+import { isSignal, pause, unlessAborted, type WaitAbort } from "./abort.js";
+import { quoted, shownValue, typeName, UsageError } from "./errors.js";
+import { checkOption, checkOptionsObject } from "./validate.js";
 
 export interface RateLimitRule {
   limit: number;
@@ -29,6 +31,22 @@ export class RateLimiter {
     rules: Readonly<Record<string, RateLimitRule>>,
     opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
   ) {
+    // A rule no request can pass (limit 0, an interval of NaN) held every call forever: checked here.
+    const ctx = {};
+    checkOptionsObject(ctx, "the rate limit rules", rules, "name → { limit, intervalMs }");
+    // (a clock object with more members than now and sleep is taken: only those two are read)
+    checkOptionsObject(ctx, "the rate limiter options", opts);
+    checkOption(ctx, "now", opts.now, "function");
+    checkOption(ctx, "sleep", opts.sleep, "function");
+    for (const [name, rule] of Object.entries(rules ?? {})) {
+      const r = rule as Partial<RateLimitRule> | null;
+      const why =
+        r === null || typeof r !== "object" ? `must be an object { limit, intervalMs }, got ${typeName(r)}`
+        : !Number.isInteger(r.limit) || r.limit! < 1 ? `limit must be a whole number of requests, 1 or more, got ${shownValue(r.limit)}`
+        : typeof r.intervalMs !== "number" || !(r.intervalMs > 0 && r.intervalMs < Infinity) ? `intervalMs must be a number of ms above 0, got ${shownValue(r.intervalMs)}`
+        : undefined;
+      if (why) throw new UsageError(`rate limit ${quoted(name)}: ${why}`, ctx);
+    }
     this.#rules = { ...rules };
     // The monotonic clock: with the wall clock, one set back an hour (NTP, a VM resumed) would
     // hold every request for that hour, and one set forward would let a burst through.
@@ -42,7 +60,12 @@ export class RateLimiter {
    * no turn and the waiters behind it move up.
    */
   acquire(names: readonly string[], opts: { signal?: AbortSignal } = {}): Promise<void> {
-    const known = names.filter((n) => this.#rules[n]);
+    if (!Array.isArray(names)) return Promise.reject(new UsageError(`acquire takes a list of rate limit names, got ${typeName(names)}`));
+    if (opts === null || typeof opts !== "object" || (opts.signal !== undefined && !isSignal(opts.signal))) {
+      return Promise.reject(new UsageError(opts === null || typeof opts !== "object" ? `the acquire options must be an object { signal? }, got ${typeName(opts)}` : `signal must be an AbortSignal, got ${typeName(opts.signal)}`));
+    }
+    // (own rules only: a name such as "constructor" is no rule)
+    const known = names.filter((n) => typeof n === "string" && Object.hasOwn(this.#rules, n));
     if (known.length === 0) return Promise.resolve();
     const abort: WaitAbort | undefined = opts.signal && { signals: [opts.signal], error: (s) => s.reason };
     const turn = this.#queue.then(() => this.#waitFor(known, abort));
