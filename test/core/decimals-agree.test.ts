@@ -55,6 +55,13 @@ describe("every decimals mode reads an integer the server wrote with a fraction 
     expect((e as Error).message).toContain('data.serverTime is 9007199254740992 as a JavaScript number, beyond 2^53 where a number cannot hold every integer: the server wrote it with a fraction or exponent; decimals: "string" reads it exactly');
   });
 
+  it("an integer the server gave as a JSON string (\"5\") is refused in every mode, as before", async () => {
+    for (const mode of MODES) {
+      const e = (await outcome(xt(mode, '{"code":200,"info":"success","data":{"serverTime":"1700000000000"}}').call("getServerTime"))).error;
+      expect(e, mode).toBeInstanceOf(ResponseFormatError);
+    }
+  });
+
   it("a fraction where the spec has an integer is refused in every mode, the number shown as written", async () => {
     for (const mode of MODES) {
       const e = (await outcome(xt(mode, '{"code":200,"info":"success","data":{"serverTime":1700000000000.5}}').call("getServerTime"))).error;

@@ -253,7 +253,9 @@ function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string
       return mode === "string" ? String(x) : n;
     }
     if (typeof x === "string") {
-      const n = mode === "string" && types.includes("integer") && !types.includes("number") && !types.includes("string") ? integerOfText(x) : undefined;
+      // Only a fraction or exponent literal is text in this mode (an integer literal stays a
+      // number): "5", which the server wrote as a string, is refused as in the other modes.
+      const n = mode === "string" && /[.eE]/.test(x) && types.includes("integer") && !types.includes("number") && !types.includes("string") ? integerOfText(x) : undefined;
       if (n === undefined) return x;
       changed = true;
       return n;
