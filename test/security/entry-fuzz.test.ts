@@ -113,6 +113,8 @@ describe("every REST entry point, given any values (property)", () => {
       fc.asyncProperty(args, ([op, params, options]) => typedOutcome(`bhex paginate ${op}`, () => bhex.paginate(op as never, params as never, options as never).next())),
       { seed: SEED, numRuns: RUNS * 2 },
     );
+    // Left out, the parameters are none (the key is made): it read a field of undefined.
+    expect(bhex.withIdempotencyKey("paymentOrderRefund", undefined as never)).toEqual({ refund_client_order_id: expect.stringMatching(/^\d{19}$/) });
     const e = await bhex.paginate("userQueryUserList", { from_id: Object.create(null) } as never).next().then(() => undefined, (x: unknown) => x);
     expect((e as Error).message).toBe("bhex userQueryUserList: from_id must be an integer id, got object");
     const mode = await createBhexOrgClient({ accessKey: "k", secretKey: "s", fetch: answering({}), rateLimit: false }).call("financeBatchLockPosition", { items: [], data_type: [0n] } as never).then(() => undefined, (x: unknown) => x);

@@ -228,7 +228,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       return {
         call: async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data,
         callWithKey,
-        withIdempotencyKey: (ref: string, params: Record<string, unknown>) => {
+        withIdempotencyKey: (ref: string, params: Record<string, unknown> = {}) => {
           const target = requireOperation(meta, ref);
           checkOptionsObject({ api: "bhex", operation: target.operationId }, "the parameters", params, "name → value");
           return fillIdempotencyKey(target, params, newKey).params;
