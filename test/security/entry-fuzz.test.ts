@@ -173,3 +173,32 @@ describe("every factory and emulator, given options of any value (property)", ()
     });
   }
 });
+
+describe("a quant-ws session's methods, given any values (property)", () => {
+  it("a result or a TradeApiError (an op String() could not convert crashed in the error message)", async () => {
+    const mock = await startQuantWsMock();
+    const client = createQuantWsClient({ url: mock.url, requestTimeoutMs: 300, loginTimeoutMs: 2_000 });
+    try {
+      const s = await client.login({ platform: "huobi", accessKey: "ak", secretKey: "sk", symbols: ["ETH/USDT"] });
+      const methods: Array<[string, Entry]> = [
+        ["request", (a, b, c) => s.request(a as never, b as never, c as never)],
+        ["placeOrder", (a, b) => s.placeOrder(a as never, b as never)],
+        ["cancelOrder", (a, b, c) => s.cancelOrder(a as never, b as never, c as never)],
+        ["openOrders", (a, b) => s.openOrders(a as never, b as never)],
+        ["position", (a, b) => s.position(a as never, b as never)],
+        ["symbolInfo", (a, b) => s.symbolInfo(a as never, b as never)],
+        ["asset", (a) => s.asset(a as never)],
+      ];
+      const ref = fc.oneof(fc.constantFrom("place_order", "asset", "open_orders", "ETH/USDT"), anything);
+      for (const [name, f] of methods) {
+        await fc.assert(
+          fc.asyncProperty(ref, anything, anything, (a, b, c) => typedOutcome(name, () => f(a, b, c))),
+          { seed: SEED, numRuns: Math.ceil(RUNS / 3) },
+        );
+      }
+    } finally {
+      await client.close();
+      await mock.close();
+    }
+  });
+});
