@@ -99,7 +99,8 @@
  * error's prefix made of text only; 90.4 kB (90,403 bytes) with the openapi-fetch methods' path and
  * method that are no text named by type; 90.8 kB (90,752 bytes) with an answer's bigint in an integer
  * field without format int64 (typed number) refused, anyOf branches read as answers; 91.7 kB (91,744
- * bytes) with a RateLimiter's rules and arguments checked (a limit of 0 held every call forever).
+ * bytes) with a RateLimiter's rules and arguments checked (a limit of 0 held every call forever);
+ * 91.8 kB (91,761 bytes) with only a fraction or exponent literal read as an integer field's integer.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
