@@ -16,9 +16,13 @@ import { tempDir } from "./helpers/temp-dir.js";
 
 const run = promisify(execFile);
 
-/** A copy of what the docs build reads, with `edit` applied, and an existing docs/api. */
-function project(edit: (dir: string) => void): string {
-  const dir = tempDir("docs-fail-");
+/**
+ * A copy of what the docs build reads, with `edit` applied, and an existing docs/api, removed
+ * when the test ends (`onFinished`: the concurrent test's own hook; the global one removed a
+ * folder when another test running at once ended, and the build then found no docs/).
+ */
+function project(edit: (dir: string) => void, onFinished: Parameters<typeof tempDir>[1]): string {
+  const dir = tempDir("docs-fail-", onFinished);
   for (const p of ["scripts", "src", "specs", "generated", "redocly.yaml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   mkdirSync(join(dir, "docs/api"), { recursive: true });
@@ -51,8 +55,8 @@ const edit = (dir: string, file: string, from: string, to: string) => {
 };
 
 describe("npm run docs refuses a broken spec in one line and leaves docs/api as it was", () => {
-  it.concurrent("a YAML error: <file>:<line>:<col>", async () => {
-    const dir = project((d) => edit(d, "specs/openapi/xt-spot.yaml", "    OrderId:\n      type: integer", "    OrderId: [a\n      b: c]"));
+  it.concurrent("a YAML error: <file>:<line>:<col>", async ({ onTestFinished }) => {
+    const dir = project((d) => edit(d, "specs/openapi/xt-spot.yaml", "    OrderId:\n      type: integer", "    OrderId: [a\n      b: c]"), onTestFinished);
     const r = await docs(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^docs: specs\/openapi\/xt-spot\.yaml:\d+:\d+: does not parse as YAML: /);
@@ -60,8 +64,8 @@ describe("npm run docs refuses a broken spec in one line and leaves docs/api as 
     untouched(dir);
   }, 30_000);
 
-  it.concurrent("a spec listed in redocly.yaml but missing", async () => {
-    const dir = project((d) => unlinkSync(join(d, "specs/openapi/hubi-futures.yaml")));
+  it.concurrent("a spec listed in redocly.yaml but missing", async ({ onTestFinished }) => {
+    const dir = project((d) => unlinkSync(join(d, "specs/openapi/hubi-futures.yaml")), onTestFinished);
     const r = await docs(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^docs: redocly\.yaml api `hubi`: root specs\/openapi\/hubi-futures\.yaml does not exist\n/);
@@ -69,8 +73,8 @@ describe("npm run docs refuses a broken spec in one line and leaves docs/api as 
     untouched(dir);
   }, 30_000);
 
-  it.concurrent("an AsyncAPI $ref pointing at nothing: the $ref and where", async () => {
-    const dir = project((d) => edit(d, "specs/asyncapi/quant-ws.yaml", "'#/channels/gateway/messages/loginRequest'", "'#/channels/gateway/messages/loginRequestX'"));
+  it.concurrent("an AsyncAPI $ref pointing at nothing: the $ref and where", async ({ onTestFinished }) => {
+    const dir = project((d) => edit(d, "specs/asyncapi/quant-ws.yaml", "'#/channels/gateway/messages/loginRequest'", "'#/channels/gateway/messages/loginRequestX'"), onTestFinished);
     const r = await docs(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('docs: specs/asyncapi/quant-ws.yaml: $ref "#/channels/gateway/messages/loginRequestX" at operations.login.messages.0 points at nothing');
