@@ -212,9 +212,14 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     checkBody: checkBhexBody,
     mapError: documentedHttpError,
     extend: (core) => {
-      const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
+      // The operation a reference names, its parameters checked to be an object before the key is filled in.
+      const operationFor = (ref: string, params: unknown) => {
         const target = requireOperation(meta, ref);
         checkOptionsObject({ api: "bhex", operation: target.operationId }, "the parameters", params, "name → value");
+        return target;
+      };
+      const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
+        const target = operationFor(ref, params);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
         if (isThenable(told)) await told;
@@ -228,11 +233,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       return {
         call: async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data,
         callWithKey,
-        withIdempotencyKey: (ref: string, params: Record<string, unknown> = {}) => {
-          const target = requireOperation(meta, ref);
-          checkOptionsObject({ api: "bhex", operation: target.operationId }, "the parameters", params, "name → value");
-          return fillIdempotencyKey(target, params, newKey).params;
-        },
+        withIdempotencyKey: (ref: string, params: Record<string, unknown> = {}) => fillIdempotencyKey(operationFor(ref, params), params, newKey).params,
         paginate: (ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self(), ref, params, opts),
         downloadData: (params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions) =>
           downloadData(self(), params, filePath, opts).catch((e: unknown) => {

@@ -44,17 +44,16 @@ import {
   aTypeName,
   retryAfterMsOf,
   shownValue,
-  typeName,
   type ErrorContext,
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
-import { callSignal, isSignal, type CallSignal, type WaitAbort } from "./abort.js";
+import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
@@ -325,7 +324,7 @@ function checkTransportOptions(o: Omit<TransportConfig, "secrets">): void {
   if (o.timeoutMs !== undefined && !isTimeoutMs(o.timeoutMs)) throw badTimeout(o.timeoutMs, ctx);
   checkOption(ctx, "fetch", o.fetch, "function");
   checkOption(ctx, "onEvent", o.onEvent, "function");
-  if (o.signal !== undefined && !isSignal(o.signal)) throw new UsageError(`signal must be an AbortSignal, got ${typeName(o.signal)}`, ctx);
+  checkSignal(ctx, "signal", o.signal);
   checkOption(ctx, "decimals", o.decimals, ["exact", "string", "number"]);
 }
 
@@ -550,9 +549,7 @@ export class HttpTransport {
   /** Throws the UsageError a bad per-call `timeoutMs` would get from `execute`, before anything else runs. */
   checkCallOptions(op: OperationMeta, opts: CallOptions | undefined): void {
     if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts);
-    if (opts?.signal !== undefined && !isSignal(opts.signal)) {
-      throw new UsageError(`the call option signal must be an AbortSignal, got ${typeName(opts.signal)}`, this.errCtx(op));
-    }
+    checkSignal(this.errCtx(op), "the call option signal", opts?.signal);
   }
 
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
@@ -762,7 +759,7 @@ export class HttpTransport {
         // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
         if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
       } catch (e) {
-        if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+        this.rethrowDecimal(e, op);
         // An error answer with one is still an HttpError (its body unread).
         if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.errCtx(op));
         parsed = false;
@@ -805,6 +802,11 @@ export class HttpTransport {
     return { status, headers, body, contentType: ct, raw };
   }
 
+  /** A decimal no double holds (parseJson or the schema check know no operation): thrown again naming it. */
+  private rethrowDecimal(e: unknown, op: OperationMeta): void {
+    if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+  }
+
   /**
    * What `call()` resolves to (the envelope's data field, or the whole body) must fit the
    * spec's schema, at any depth: a text where the spec has a list, or an object where an
@@ -823,7 +825,7 @@ export class HttpTransport {
       misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimals: this.config.decimals, label: (p) => p || "the answer" });
     } catch (e) {
       // An integer beyond 2^53 in a decimal field that no double holds (decimals: "exact").
-      if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+      this.rethrowDecimal(e, op);
       throw e;
     }
     if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));

@@ -8,9 +8,9 @@
  * of the same key by passing the same instance to each. A waiter whose signal aborts leaves
  * the queue at once, without taking a turn.
  */
-import { isSignal, pause, unlessAborted, type WaitAbort } from "./abort.js";
+import { pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
-import { checkOption, checkOptionsObject } from "./validate.js";
+import { checkOption, checkOptionsObject, checkSignal } from "./validate.js";
 
 export interface RateLimitRule {
   limit: number;
@@ -61,8 +61,11 @@ export class RateLimiter {
    */
   acquire(names: readonly string[], opts: { signal?: AbortSignal } = {}): Promise<void> {
     if (!Array.isArray(names)) return Promise.reject(new UsageError(`acquire takes a list of rate limit names, got ${typeName(names)}`));
-    if (opts === null || typeof opts !== "object" || (opts.signal !== undefined && !isSignal(opts.signal))) {
-      return Promise.reject(new UsageError(opts === null || typeof opts !== "object" ? `the acquire options must be an object { signal? }, got ${typeName(opts)}` : `signal must be an AbortSignal, got ${typeName(opts.signal)}`));
+    if (opts === null || typeof opts !== "object") return Promise.reject(new UsageError(`the acquire options must be an object { signal? }, got ${typeName(opts)}`));
+    try {
+      checkSignal({}, "signal", opts.signal);
+    } catch (e) {
+      return Promise.reject(e);
     }
     // (own rules only: a name such as "constructor" is no rule)
     const known = names.filter((n) => typeof n === "string" && Object.hasOwn(this.#rules, n));

@@ -18,6 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
+import { isSignal } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
@@ -662,6 +663,15 @@ export function checkOptionsObject(ctx: ErrorContext, what: string, options: unk
   if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
     throw new UsageError(`${what} must be an object of ${of}, got ${Array.isArray(options) ? "an array" : typeName(options)}`, ctx);
   }
+}
+
+/**
+ * A UsageError when `value` is given and is no AbortSignal (AbortSignal-shaped, a polyfill's
+ * too): a signal-shaped object would never end the call, a wrong value is a bare TypeError
+ * mid-request with a timer left behind.
+ */
+export function checkSignal(ctx: ErrorContext, name: string, value: unknown): void {
+  if (value !== undefined && !isSignal(value)) throw new UsageError(`${name} must be an AbortSignal, got ${typeName(value)}`, ctx);
 }
 
 /** ` (did you mean "id"?)` when one of `names` is plausibly what `word` meant, else "". */

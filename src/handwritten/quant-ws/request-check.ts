@@ -5,10 +5,9 @@
  * silently turn some values into others (NaN → null, a string spread into characters): both
  * are a UsageError naming the operation and the field instead.
  */
-import { isSignal } from "../core/abort.js";
 import { typeName, UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
-import { isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
+import { checkSignal as checkSignalOption, isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
 import { API } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -88,5 +87,5 @@ export function checkTimeout(op: string, ms: unknown, name = "timeoutMs"): numbe
  * UsageError (a wrong one is a bare TypeError mid-request, a timer left behind).
  */
 export function checkSignal(op: string, signal: unknown): void {
-  if (signal !== undefined && !isSignal(signal)) fail(op, `signal must be an AbortSignal, got ${typeName(signal)}`);
+  checkSignalOption({ api: API, operation: op }, "signal", signal);
 }
