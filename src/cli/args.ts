@@ -101,9 +101,10 @@ export function portFlag(name: string, raw: string | undefined, fallback = 0): n
 }
 
 /** A non-negative finite number flag, or a usage error. */
-export function numberFlag(name: string, raw: string | undefined, fallback: number): number {
+export function numberFlag(name: string, raw: string | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
   if (raw === undefined) return fallback;
   const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (n > max) throw new CliUsageError(`--${name} must be at most ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }

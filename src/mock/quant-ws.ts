@@ -144,7 +144,8 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     maxFrameBytes: 1,
   } satisfies Record<keyof QuantWsMockOptions, 1>);
   const ctx = { api: "quant-ws" };
-  for (const name of ["readyDelayMs", "idleTimeoutMs", "idleCheckMs", "replyDelayMs"] as const) checkOption(ctx, name, opts[name], "ms");
+  for (const name of ["readyDelayMs", "idleCheckMs", "replyDelayMs"] as const) checkOption(ctx, name, opts[name], "delay");
+  checkOption(ctx, "idleTimeoutMs", opts.idleTimeoutMs, "ms");
   checkOption(ctx, "reorderWindow", opts.reorderWindow, { min: 0, max: 10_000 });
   checkOption(ctx, "maxFrameBytes", opts.maxFrameBytes, { min: 1, max: 2 ** 31 - 1 });
   const path = opts.path ?? quantWsMeta.channel;
@@ -232,6 +233,7 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
     },
     sendState: (code, msg = "", token) => gw.sendState(code, msg, token),
     outage(downMs, token) {
+      checkOption({ api: "quant-ws", operation: "outage" }, "downMs", downMs, "delay");
       mock.sendState(StateCode.DISCONNECT, "exchange disconnected", token);
       gw.later(Math.floor(downMs / 2), () => mock.sendState(StateCode.RECONNECTING, "reconnecting to the exchange", token));
       gw.later(downMs, () => mock.sendState(StateCode.READY, "ready", token));

@@ -136,7 +136,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
   checkMock.host("xele", opts.host);
   // Rows are made per answer (none held): more than for other emulators, not unbounded.
   checkOption(ctx, "orders", opts.orders, { min: 0, max: 10_000_000 });
-  checkOption(ctx, "latencyMs", opts.latencyMs, "ms");
+  checkOption(ctx, "latencyMs", opts.latencyMs, "delay");
   checkOption(ctx, "tokenTtlMs", opts.tokenTtlMs, "ms");
   const settings: XeleMockSettings = {
     counterVersion: opts.counterVersion ?? "007P9",

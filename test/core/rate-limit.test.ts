@@ -154,4 +154,25 @@ describe("a RateLimiter made or used with values a JavaScript caller may pass", 
     await rl.acquire(["constructor"]);
     expect(performance.now() - t0).toBeLessThan(100);
   });
+
+  it("a wait longer than a timer holds (a limit per 30 days) is waited in steps, not run again every millisecond", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const rl = new RateLimiter({ month: { limit: 1, intervalMs: 30 * 86_400_000 } });
+      await rl.acquire(["month"]);
+      const ac = new AbortController();
+      let passed = false;
+      const second = rl.acquire(["month"], { signal: ac.signal }).then(() => (passed = true));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(passed).toBe(false);
+      ac.abort(new Error("stop waiting"));
+      await expect(second).rejects.toThrow("stop waiting");
+      // Node runs a timer of more than 2^31-1 ms after 1 ms, with a TimeoutOverflowWarning.
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });

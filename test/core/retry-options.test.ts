@@ -18,10 +18,13 @@ const BAD: Array<[object, string]> = [
   [{ maxAttempts: Number.NaN }, ".maxAttempts must be a whole number, 1 or more (or Infinity), got NaN"],
   [{ maxAttempts: 0 }, ".maxAttempts must be a whole number, 1 or more (or Infinity), got 0"],
   [{ maxAttempts: 2.5 }, ".maxAttempts must be a whole number, 1 or more (or Infinity), got 2.5"],
-  [{ baseDelayMs: Number.NaN }, ".baseDelayMs must be a finite number of ms, 0 or more, got NaN"],
-  [{ baseDelayMs: "100" }, '.baseDelayMs must be a finite number of ms, 0 or more, got "100"'],
-  [{ maxDelayMs: -1 }, ".maxDelayMs must be a finite number of ms, 0 or more, got -1"],
-  [{ maxDelayMs: Number.POSITIVE_INFINITY }, ".maxDelayMs must be a finite number of ms, 0 or more, got Infinity"],
+  [{ baseDelayMs: Number.NaN }, ".baseDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got NaN"],
+  [{ baseDelayMs: "100" }, '.baseDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got "100"'],
+  [{ maxDelayMs: -1 }, ".maxDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got -1"],
+  [{ maxDelayMs: Number.POSITIVE_INFINITY }, ".maxDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got Infinity"],
+  // A longer wait would be run after 1 ms (Node's timers hold 2^31-1 ms): retries at once.
+  [{ baseDelayMs: 5e9 }, ".baseDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 5000000000"],
+  [{ maxDelayMs: 1e12 }, ".maxDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 1000000000000"],
   [{ sleep: 5 }, ".sleep must be a function, got 5"],
   [{ random: null }, ".random must be a function, got null"],
 ];

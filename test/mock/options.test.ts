@@ -28,9 +28,12 @@ describe("emulator options", () => {
     [() => startXeleMock({ maPort: -1 }), "xele: maPort must be a port number 0-65535, got -1"],
     [() => startXeleMock({ msPort: 65_536 }), "xele: msPort must be a port number 0-65535, got 65536"],
     [() => startXeleMock({ orders: 1e12 }), "xele: orders must be a whole number from 0 to 10000000, got 1000000000000"],
-    [() => startXeleMock({ latencyMs: Number.NaN }), "xele: latencyMs must be a finite number of ms, 0 or more, got NaN"],
+    [() => startXeleMock({ latencyMs: Number.NaN }), "xele: latencyMs must be a number of ms from 0 to 2147483647 (what a timer holds), got NaN"],
+    [() => startXeleMock({ latencyMs: 3e9 }), "xele: latencyMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 3000000000"],
     [() => startQuantWsMock({ port: -1 }), "quant-ws: port must be a port number 0-65535, got -1"],
-    [() => startQuantWsMock({ replyDelayMs: Number.NaN }), "quant-ws: replyDelayMs must be a finite number of ms, 0 or more, got NaN"],
+    [() => startQuantWsMock({ replyDelayMs: Number.NaN }), "quant-ws: replyDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got NaN"],
+    [() => startQuantWsMock({ readyDelayMs: 2 ** 31 }), "quant-ws: readyDelayMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 2147483648"],
+    [() => startQuantWsMock({ idleCheckMs: 3e9 }), "quant-ws: idleCheckMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 3000000000"],
     [() => startQuantWsMock({ reorderWindow: -1 }), "quant-ws: reorderWindow must be a whole number from 0 to 10000, got -1"],
     [() => startQuantWsMock({ maxFrameBytes: 0 }), "quant-ws: maxFrameBytes must be a whole number from 1 to 2147483647, got 0"],
     // A key that is not an option: refused (it was ignored, and `prot: 9999` listened on a random port).
@@ -53,6 +56,16 @@ describe("emulator options", () => {
 
   it("the documented values start each emulator", async () => {
     for (const m of await Promise.all([startXtMock({ port: 0, depositRecords: 0 }), startBhexMock({ pagedRecords: MAX_MOCK_RECORDS }), startHubiMock({ markPrice: 1 }), startXeleMock({ orders: 0, latencyMs: 0 }), startQuantWsMock({ reorderWindow: 0 })])) {
+      await m.close();
+    }
+  });
+
+  it("quant-ws outage(downMs) takes a wait a timer holds (a longer one would end the outage after 1 ms)", async () => {
+    const m = await startQuantWsMock();
+    try {
+      expect(() => m.outage(3e9)).toThrow("quant-ws outage: downMs must be a number of ms from 0 to 2147483647 (what a timer holds), got 3000000000");
+      expect(() => m.outage(Number.NaN)).toThrow(UsageError);
+    } finally {
       await m.close();
     }
   });

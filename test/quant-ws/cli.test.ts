@@ -187,6 +187,13 @@ describe("tradeapi CLI for quant-ws", () => {
     const typo = await cli(["mock", "quant-ws", "--reply-dealy", "5"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/unknown flag --reply-dealy; did you mean --reply-delay\?/);
+    // A period longer than a timer holds (2^31-1 ms) would come round every millisecond.
+    const often = await cli(["mock", "quant-ws", "--drop-every", "3000000"]);
+    expect(often.code).toBe(2);
+    expect(often.stderr).toMatch(/--drop-every must be at most 2147483, got "3000000"/);
+    const long = await cli(["mock", "quant-ws", "--outage-every", "60", "--outage-ms", "3000000000"]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/--outage-ms must be at most 2147483647, got "3000000000"/);
   });
 
   it("no default platform: call and ws login ask for QUANT_WS_PLATFORM / --platform, and nothing is sent", async () => {

@@ -150,8 +150,12 @@ describe("quant-ws request input", () => {
 
   // A re-login window of NaN would never pass (retries forever), a ping interval of NaN is a 1 ms ping flood.
   it.each([
-    [{ pingIntervalMs: Number.NaN }, /pingIntervalMs must be a finite number of ms, 0 or more, got NaN/],
-    [{ pingIntervalMs: -1 }, /pingIntervalMs must be a finite number of ms, 0 or more, got -1/],
+    [{ pingIntervalMs: Number.NaN }, /pingIntervalMs must be a number of ms from 0 to 2147483647 \(what a timer holds\), got NaN/],
+    // (a longer interval would ping every millisecond: Node runs such a timer after 1 ms)
+    [{ pingIntervalMs: 3e9 }, /pingIntervalMs must be a number of ms from 0 to 2147483647 \(what a timer holds\), got 3000000000/],
+    [{ reconnect: { maxDelayMs: 1e12 } }, /reconnect.maxDelayMs must be a number of ms from 0 to 2147483647 \(what a timer holds\), got 1000000000000/],
+    [{ repeatLogin: { baseDelayMs: 2 ** 31 } }, /repeatLogin.baseDelayMs must be a number of ms from 0 to 2147483647 \(what a timer holds\), got 2147483648/],
+    [{ pingIntervalMs: -1 }, /pingIntervalMs must be a number of ms from 0 to 2147483647 \(what a timer holds\), got -1/],
     [{ maxMissedPongs: Number.NaN }, /maxMissedPongs must be a whole number, 1 or more, got NaN/],
     [{ repeatLogin: { windowMs: Number.NaN } }, /repeatLogin.windowMs must be a finite number of ms, 0 or more, got NaN/],
     [{ repeatLogin: { baseDelayMs: -5 } }, /repeatLogin.baseDelayMs must be/],

@@ -151,10 +151,12 @@ export const quantWsCli: CliApi = {
       ...(flags.reorder !== undefined ? { reorderWindow: opt("reorder") } : {}),
       ...(flags["no-pong"] === "true" ? { answerPings: false } : {}),
     };
-    const dropEverySec = opt("drop-every") ?? 0;
-    const halfOpenEverySec = opt("half-open-every") ?? 0;
-    const outageEverySec = opt("outage-every") ?? 0;
-    const outageMs = opt("outage-ms") ?? 2_000;
+    // Each period is a timer's (at most 2^31-1 ms: a longer one would fire every millisecond).
+    const seconds = (name: string) => (flags[name] === undefined ? 0 : numberFlag(name, flags[name], 0, Math.floor((2 ** 31 - 1) / 1000)));
+    const dropEverySec = seconds("drop-every");
+    const halfOpenEverySec = seconds("half-open-every");
+    const outageEverySec = seconds("outage-every");
+    const outageMs = flags["outage-ms"] === undefined ? 2_000 : numberFlag("outage-ms", flags["outage-ms"], 0, 2 ** 31 - 1);
     const mock = await startQuantWsMock({ ...options, port, log });
     const timers: Array<ReturnType<typeof setInterval>> = [];
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));

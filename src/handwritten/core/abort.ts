@@ -124,9 +124,19 @@ export function unlessAborted<T>(promise: Promise<T>, abort: WaitAbort | undefin
   });
 }
 
-/** Wait `ms` (with `sleep` when one is injected), ended early as `unlessAborted` says; no timer outlives it. */
+/** The longest wait one timer holds (Node runs a longer one after 1 ms, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Wait `ms` (with `sleep` when one is injected), ended early as `unlessAborted` says; no timer
+ * outlives it. A wait longer than a timer holds (a rate limit of so many calls per 30 days) is
+ * waited in steps.
+ */
 export function pause(ms: number, sleep: ((ms: number) => Promise<void>) | undefined, abort?: WaitAbort): Promise<void> {
   if (sleep) return unlessAborted(sleep(ms), abort);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return unlessAborted(new Promise<void>((r) => (timer = setTimeout(r, ms))), abort, () => clearTimeout(timer));
+  const wait = (left: number, done: () => void): void => {
+    timer = left > MAX_TIMER_MS ? setTimeout(() => wait(left - MAX_TIMER_MS, done), MAX_TIMER_MS) : setTimeout(done, left);
+  };
+  return unlessAborted(new Promise<void>((r) => wait(ms, r)), abort, () => clearTimeout(timer));
 }

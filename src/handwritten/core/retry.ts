@@ -57,8 +57,8 @@ export function checkRetryOptions(opts: unknown, name: string, ctx: ErrorContext
   const o = opts as Record<string, unknown>;
   checkOptionNames(ctx, name, o, RETRY_OPTIONS);
   checkOption(ctx, `${name}.maxAttempts`, o.maxAttempts, { min: 1, orInfinity: true });
-  checkOption(ctx, `${name}.baseDelayMs`, o.baseDelayMs, "ms");
-  checkOption(ctx, `${name}.maxDelayMs`, o.maxDelayMs, "ms");
+  checkOption(ctx, `${name}.baseDelayMs`, o.baseDelayMs, "delay");
+  checkOption(ctx, `${name}.maxDelayMs`, o.maxDelayMs, "delay");
   checkOption(ctx, `${name}.sleep`, o.sleep, "function");
   checkOption(ctx, `${name}.random`, o.random, "function");
 }

@@ -612,20 +612,21 @@ export interface WholeRange {
 
 /**
  * A client option that must be a function, true/false, a finite number of ms (0 or more), a
- * whole number in a range, or one of `allowed`: a UsageError naming it and what it takes, when
- * the client is made (a wrong one would be a bare TypeError in the middle of a call, or be
- * taken as something else).
+ * wait a timer holds ("delay": 0 to MAX_TIMEOUT_MS ms; Node runs a longer timer after 1 ms, so
+ * a ping interval or backoff of 30 days would fire every millisecond), a whole number in a
+ * range, or one of `allowed`: a UsageError naming it and what it takes, when the client is made
+ * (a wrong one would be a bare TypeError in the middle of a call, or be taken as something else).
  */
-export function checkOption(ctx: ErrorContext, name: string, value: unknown, allowed: "function" | "boolean" | "ms" | WholeRange | ReadonlyArray<string>): void {
+export function checkOption(ctx: ErrorContext, name: string, value: unknown, allowed: "function" | "boolean" | "ms" | "delay" | WholeRange | ReadonlyArray<string>): void {
   if (value === undefined) return;
   let ok: boolean;
   let takes: string;
   if (allowed === "function" || allowed === "boolean") {
     ok = typeof value === allowed;
     takes = allowed === "function" ? "a function" : "true or false";
-  } else if (allowed === "ms") {
-    ok = typeof value === "number" && Number.isFinite(value) && value >= 0;
-    takes = "a finite number of ms, 0 or more";
+  } else if (allowed === "ms" || allowed === "delay") {
+    ok = typeof value === "number" && Number.isFinite(value) && value >= 0 && (allowed === "ms" || value <= MAX_TIMEOUT_MS);
+    takes = allowed === "ms" ? "a finite number of ms, 0 or more" : `a number of ms from 0 to ${MAX_TIMEOUT_MS} (what a timer holds)`;
   } else if (Array.isArray(allowed)) {
     ok = allowed.includes(value as string);
     takes = `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;

@@ -563,21 +563,21 @@ function checkOptions(opts: QuantWsClientOptions): void {
   checkRetryOptions(opts.retryReads, "retryReads", ctx);
   checkOption(ctx, "decimals", opts.decimals, ["exact", "string", "number"]);
   checkOption(ctx, "notReady", opts.notReady, ["wait", "fail"]);
-  checkOption(ctx, "pingIntervalMs", opts.pingIntervalMs, "ms");
+  checkOption(ctx, "pingIntervalMs", opts.pingIntervalMs, "delay");
   const maxMessage = opts.maxMessageBytes;
   if (maxMessage !== undefined && !(maxMessage === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxMessage) && maxMessage >= 1))) {
     throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${shownValue(maxMessage)}`, ctx);
   }
   checkOption(ctx, "maxMissedPongs", opts.maxMissedPongs, { min: 1 });
   if (opts.reconnect) {
-    checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "ms");
-    checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "ms");
+    checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "delay");
+    checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "delay");
     checkOption(ctx, "reconnect.maxAttempts", opts.reconnect.maxAttempts, { min: 1, orInfinity: true });
   }
   if (opts.repeatLogin) {
     checkOption(ctx, "repeatLogin.windowMs", opts.repeatLogin.windowMs, "ms");
-    checkOption(ctx, "repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs, "ms");
-    checkOption(ctx, "repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs, "ms");
+    checkOption(ctx, "repeatLogin.baseDelayMs", opts.repeatLogin.baseDelayMs, "delay");
+    checkOption(ctx, "repeatLogin.maxDelayMs", opts.repeatLogin.maxDelayMs, "delay");
   }
 }
 
