@@ -194,6 +194,9 @@ describe("tradeapi CLI for quant-ws", () => {
     const long = await cli(["mock", "quant-ws", "--outage-every", "60", "--outage-ms", "3000000000"]);
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(/--outage-ms must be at most 2147483647, got "3000000000"/);
+    const run = await cli(["ws", "login", "--platform", "okex", "--symbols", "ETH/USDT", "--seconds", "3000000"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--seconds must be at most 2147483, got "3000000"/);
   });
 
   it("no default platform: call and ws login ask for QUANT_WS_PLATFORM / --platform, and nothing is sent", async () => {

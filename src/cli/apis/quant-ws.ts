@@ -13,7 +13,7 @@ import { checkRequest } from "../../handwritten/quant-ws/request-check.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
-import { CliUsageError, numberFlag, timeoutFlag } from "../args.js";
+import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, timeoutFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
@@ -151,8 +151,8 @@ export const quantWsCli: CliApi = {
       ...(flags.reorder !== undefined ? { reorderWindow: opt("reorder") } : {}),
       ...(flags["no-pong"] === "true" ? { answerPings: false } : {}),
     };
-    // Each period is a timer's (at most 2^31-1 ms: a longer one would fire every millisecond).
-    const seconds = (name: string) => (flags[name] === undefined ? 0 : numberFlag(name, flags[name], 0, Math.floor((2 ** 31 - 1) / 1000)));
+    // Each period is a timer's (a longer one would fire every millisecond).
+    const seconds = (name: string) => (flags[name] === undefined ? 0 : numberFlag(name, flags[name], 0, MAX_TIMER_SECONDS));
     const dropEverySec = seconds("drop-every");
     const halfOpenEverySec = seconds("half-open-every");
     const outageEverySec = seconds("outage-every");

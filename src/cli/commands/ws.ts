@@ -9,7 +9,7 @@ import { redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CliUsageError, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
+import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
@@ -145,7 +145,7 @@ function settingsOf(io: CliIo, flags: Record<string, string>): CliSettings {
 async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
   const out = new Printer(io);
   const settings = settingsOf(io, flags);
-  const seconds = numberFlag("seconds", flags.seconds, 20);
+  const seconds = numberFlag("seconds", flags.seconds, 20, MAX_TIMER_SECONDS);
   const symbol = flags.symbol ?? "ETH/USDT";
   let mock: QuantWsMock | undefined;
   let url = settings.baseUrl;
@@ -203,7 +203,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
 
 async function watch(io: CliIo, flags: Record<string, string>): Promise<number> {
   const out = new Printer(io);
-  const seconds = numberFlag("seconds", flags.seconds, 30);
+  const seconds = numberFlag("seconds", flags.seconds, 30, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags));
   await withClient(t, flags, out, async (client) => {
     const session = await loginAndFollow(client, t, out);
@@ -240,7 +240,7 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
       throw e;
     }
   }
-  const seconds = numberFlag("seconds", flags.seconds, 3);
+  const seconds = numberFlag("seconds", flags.seconds, 3, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
   await withClient(t, flags, out, async (client) => {
     const session = await loginAndFollow(client, t, out);
