@@ -120,6 +120,34 @@ describe("generated keys", () => {
     }
   });
 
+  it("an abort ends the wait for an async onIdempotencyKey that never settles (the call's signal, the client's): AbortedError, nothing sent", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
+    const never = () => new Promise<void>(() => undefined);
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: never });
+    const aborted = (run: (signal: AbortSignal) => Promise<unknown>) => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new Error("caller gave up")), 20);
+      return run(ac.signal);
+    };
+    for (const e of [
+      await rejection(aborted((signal) => client.call("orderCreate", order, { signal }))),
+      await rejection(aborted((signal) => client.callWithKey("orderCreate", order, { signal }))),
+      ((await aborted((signal) => client.POST("/api/v2/org/order/create", { body: order, signal } as never))) as { error: unknown }).error,
+    ]) {
+      expect(e).toBeInstanceOf(AbortedError);
+      expect((e as TradeApiError).operation).toBe("orderCreate");
+      expect(((e as Error).cause as Error).message).toBe("caller gave up");
+    }
+    // The client's own signal too.
+    const shutdown = new AbortController();
+    const held = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, signal: shutdown.signal, onIdempotencyKey: never });
+    const pending = rejection(held.call("orderCreate", order));
+    shutdown.abort();
+    expect(await pending).toBeInstanceOf(AbortedError);
+    expect(calls).toHaveLength(0);
+  });
+
   it("a newIdempotencyKey that returns no usable key (empty, not text, a promise) is a UsageError before anything is sent", async () => {
     const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
     for (const [gen, got] of [

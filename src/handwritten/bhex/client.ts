@@ -21,6 +21,7 @@ import type { components, operations, paths } from "../../../generated/bhex-org.
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, callerAborted, shownValue, UsageError } from "../core/errors.js";
+import { unlessAborted } from "../core/abort.js";
 import { isThenable } from "../core/observe.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
@@ -221,11 +222,11 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
         const target = operationFor(ref, params);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
-        const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
-        if (isThenable(told)) await told;
-        const run = () => core.execute(ref, filled, opts);
-        // The call's signal and the client's end the wait between attempts at once.
+        // The call's signal and the client's end its waits at once: for the hook, between attempts.
         const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };
+        const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
+        if (isThenable(told)) await unlessAborted(Promise.resolve(told), abort);
+        const run = () => core.execute(ref, filled, opts);
         const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
         return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
       };

@@ -18,7 +18,8 @@
  */
 import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
 import { checkHeaderCredentials, credentialOf } from "./credentials.js";
-import { shownValue, TradeApiError, typeName, UsageError } from "./errors.js";
+import { unlessAborted } from "./abort.js";
+import { callerAborted, shownValue, TradeApiError, typeName, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
   HttpTransport,
@@ -274,8 +275,10 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
     try {
       let ready = config.prepare ? config.prepare(op, params) : params;
-      // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes no extra turn.
-      if (ready instanceof Promise) ready = await ready;
+      // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
+      // no extra turn. The call's signal and the client's end the wait (a hook that never settles
+      // held the call whatever the caller aborted).
+      if (ready instanceof Promise) ready = await unlessAborted(ready, { signals: [opts?.signal, options.signal], error: (s) => callerAborted({ api, operation: op.operationId }, s.reason) });
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
       const o = callOpts(opts);
