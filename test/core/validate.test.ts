@@ -58,6 +58,17 @@ describe("call() parameters (wire text)", () => {
     expect(() => get(1.5)).toThrow(/parameter "id" must be integer, got 1.5/);
   });
 
+  it("a path parameter that is empty, \".\" or \"..\" is refused (the URL would name another path, signed as this operation)", () => {
+    const op = { ...xtOp("getOrder"), path: "/v1/orders/{ref}", params: [{ name: "ref", in: "path" as const, required: true, schema: { type: "string" } }] };
+    expect(buildRequest("xt", op, { ref: "a/b c" }, "http://127.0.0.1").path).toBe("/v1/orders/a%2Fb%20c");
+    expect(buildRequest("xt", op, { ref: "..." }, "http://127.0.0.1").path).toBe("/v1/orders/...");
+    for (const ref of ["", ".", ".."]) {
+      const e = thrown(() => buildRequest("xt", op, { ref }, "http://127.0.0.1"));
+      expect(e).toBeInstanceOf(UsageError);
+      expect(e.message).toBe(`xt getOrder: path parameter "ref" cannot be ${JSON.stringify(ref)}: the URL would name another path`);
+    }
+  });
+
   it("enum values compare as wire text; every problem names the parameter", () => {
     expect(buildRequest("xt", xtOp("order"), { ...ORDER, type: "1" }, "http://127.0.0.1").form).toContainEqual(["type", "1"]);
     expect(() => buildRequest("xt", xtOp("order"), { ...ORDER, type: 7 }, "http://127.0.0.1")).toThrow(/xt order: parameter "type" must be one of 0, 1, got "7"/);

@@ -62,7 +62,12 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
     checkValue(api, op, p.name, v, p.schema);
     const text = serializeValue(v, p.schema);
     checkText(ctx, p.name, text, p.in === "header");
-    if (p.in === "path") path = path.replace(`{${p.name}}`, encodeURIComponent(text));
+    if (p.in === "path") {
+      // "", "." and ".." survive encodeURIComponent and would name another path (a server or
+      // proxy resolves /orders/.. to /), signed as this operation.
+      if (text === "" || text === "." || text === "..") throw new UsageError(`path parameter "${p.name}" cannot be ${JSON.stringify(text)}: the URL would name another path`, ctx);
+      path = path.replace(`{${p.name}}`, encodeURIComponent(text));
+    }
     else if (p.in === "query") query.push([p.name, text]);
     else if (p.in === "header") headers[p.name] = text;
   }
