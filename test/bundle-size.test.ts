@@ -100,7 +100,9 @@
  * method that are no text named by type; 90.8 kB (90,752 bytes) with an answer's bigint in an integer
  * field without format int64 (typed number) refused, anyOf branches read as answers; 91.7 kB (91,744
  * bytes) with a RateLimiter's rules and arguments checked (a limit of 0 held every call forever);
- * 91.8 kB (91,761 bytes) with only a fraction or exponent literal read as an integer field's integer.
+ * 91.8 kB (91,761 bytes) with only a fraction or exponent literal read as an integer field's integer;
+ * 92.1 kB (92,072 bytes) with waits longer than a timer holds refused or waited in steps, an abort
+ * that ends the wait for an async hook before the send, and path parameters "", "." and "..".
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -110,7 +112,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 91_800;
+const CEILING = 92_100;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
