@@ -129,6 +129,26 @@ describe("a sixth API through the library", () => {
     await expect(none.call("getOrder", { id: 1 })).rejects.toThrow(new CredentialsError("missing secretKey: pass { secretKey } to the client", { api: "demo", operation: "getOrder" }));
     await expect(none.call("placeOrder", { symbol: "BTC" })).rejects.toBeInstanceOf(UsageError); // qty is required
   });
+
+  it("a configuration that cannot work is a UsageError naming the field; a misspelt one (`signer`) is refused, not left unsigned", () => {
+    const sign = (req: never) => req;
+    const made = (config: unknown) => () => createRestClient(config as never);
+    for (const [config, message] of [
+      [undefined, "createRestClient takes the API's configuration { api, meta, name, options, sign, … }"],
+      [null, "createRestClient: the configuration must be an object of options, got null"],
+      [{ api: "" , meta }, 'createRestClient: api must be the API\'s name (a non-empty string), got ""'],
+      [{ api: "demo", meta: {} }, "demo createRestClient: meta must be the API's runtime metadata (generated/<spec>.meta.ts), got object"],
+      [{ api: "demo", meta, signer: sign }, 'createRestClient: the configuration: "signer" is not an option (did you mean "sign"?)'],
+      [{ api: "demo", meta, sign: "hmac" }, 'demo createRestClient: sign must be a function, got "hmac"'],
+      [{ api: "demo", meta, credentials: "s3cret" }, "demo createRestClient: credentials must be an object of name → value, got string"],
+      [{ api: "demo", meta, options: null }, "demo: options must be an object of options, got null"],
+    ] as const) {
+      expect(made(config)).toThrow(UsageError);
+      expect(made(config)).toThrow(message);
+    }
+    // Options left out: none (a client of the spec's server, nothing signed until a credential is given).
+    expect(typeof createRestClient({ api: "demo", meta, name: "DemoClient" } as never).call).toBe("function");
+  });
 });
 
 describe("a sixth API through the CLI (registry entry added at run time)", () => {

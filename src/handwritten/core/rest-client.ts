@@ -35,7 +35,7 @@ import type { ApiMeta, OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
-import { checkOptionNames, checkOptionsObject } from "./validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -224,8 +224,38 @@ class RestAnswer {
   }
 }
 
+/** The fields of RestClientConfig (the type checks that the list is whole). */
+const CONFIG_FIELDS = {
+  api: 1, meta: 1, name: 1, options: 1, credentials: 1, sign: 1, prepare: 1, checkBody: 1, checkErrorBody: 1, mapError: 1, extend: 1, optionNames: 1,
+} satisfies Record<keyof RestClientConfig<object>, 1>;
+
+/**
+ * The configuration a new API passes (docs/adding-an-api.md), checked: a wrong field is a
+ * UsageError naming it, not a TypeError from inside, and a misspelt one (`signer` for `sign`)
+ * is refused, not ignored (its requests would go out unsigned).
+ */
+function checkRestConfig(config: unknown): void {
+  const ctx = { operation: "createRestClient" };
+  if (config === undefined) throw new UsageError("createRestClient takes the API's configuration { api, meta, name, options, sign, … }", ctx);
+  checkOptionNames(ctx, "createRestClient: the configuration", config, CONFIG_FIELDS);
+  const c = config as Record<string, unknown>;
+  if (typeof c.api !== "string" || c.api === "") throw new UsageError(`createRestClient: api must be the API's name (a non-empty string), got ${shownValue(c.api)}`, ctx);
+  const at = { api: c.api, operation: "createRestClient" };
+  const m = c.meta as { operations?: unknown; servers?: unknown } | null | undefined;
+  if (m === null || typeof m !== "object" || !Array.isArray(m.operations) || !Array.isArray(m.servers)) {
+    throw new UsageError(`meta must be the API's runtime metadata (generated/<spec>.meta.ts), got ${typeName(c.meta)}`, at);
+  }
+  if (c.name !== undefined && typeof c.name !== "string") throw new UsageError(`name must be a string, got ${typeName(c.name)}`, at);
+  checkOptionsObject(at, "credentials", c.credentials, "name → value");
+  checkOptionsObject(at, "optionNames", c.optionNames, "option names");
+  for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "mapError", "extend"] as const) checkOption(at, f, c[f], "function");
+}
+
 export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
-  const { api, meta, options } = config;
+  checkRestConfig(config);
+  const { api, meta } = config;
+  // (the factory's options: left out, none; null or anything else but an object is refused below)
+  const options = config.options === undefined ? {} : config.options;
   const credentials = { ...(config.credentials ?? {}) };
   checkOptionNames({ api }, "options", options, { ...REST_OPTIONS, ...credentials, ...config.optionNames });
   // Never handed to the transport: the signer reads them through ctx.credential.
