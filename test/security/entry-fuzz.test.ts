@@ -18,7 +18,7 @@ import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import type { ApiMeta } from "../../src/handwritten/core/meta.js";
 import { startBhexMock, startHubiMock, startQuantWsMock, startXeleMock, startXtMock } from "../../src/mock/index.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
-import { createBhexOrgClient, createBhexRateLimiter, createHubiClient, createXeleClient, createXtClient, createXtRateLimiter } from "../../src/index.js";
+import { createBhexOrgClient, createBhexRateLimiter, createHubiClient, createRestClient, createXeleClient, createXtClient, createXtRateLimiter } from "../../src/index.js";
 
 // A deeper local run: ENTRY_FUZZ_RUNS=5000 ENTRY_FUZZ_SEED=7 npx vitest run test/security/entry-fuzz.test.ts
 const SEED = Number(process.env.ENTRY_FUZZ_SEED ?? 20261204);
@@ -137,6 +137,26 @@ describe("every factory and emulator, given options of any value (property)", ()
     ["createXtRateLimiter", (o) => (createXtRateLimiter as (o: unknown) => unknown)(o)],
     ["createBhexRateLimiter", (o) => (createBhexRateLimiter as (o: unknown) => unknown)(o)],
   ];
+  it("createRestClient: a client or a UsageError, whatever its configuration (null, a config of the wrong kinds, misspelt fields were TypeErrors or ignored)", async () => {
+    const config = fc.record(
+      {
+        api: fc.oneof(fc.constant("demo"), anything),
+        meta: fc.oneof(fc.constant(xtMeta), anything),
+        name: fc.oneof(fc.constant("DemoClient"), anything),
+        options: fc.oneof(options, anything),
+        credentials: fc.oneof(fc.constant({ secretKey: "s" }), anything),
+        sign: fc.oneof(fc.constant((r: unknown) => r), anything),
+        extend: fc.oneof(fc.constant(() => ({})), anything),
+        signer: anything,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(config, anything), (c) => typedOutcome("createRestClient", () => void createRestClient(c as never))),
+      { seed: SEED, numRuns: RUNS * 2 },
+    );
+  });
+
   for (const [name, make] of factories) {
     it(`${name}: a client or a UsageError (maxResponseBytes String() could not convert was a TypeError)`, async () => {
       await fc.assert(
