@@ -7,9 +7,12 @@
  * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
  * keys of null-prototype maps, and names are checked as own properties.
  */
-import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, repeatedTopLevelKey } from "../handwritten/core/json.js";
+import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, nestedDeeperThan, parseJson, repeatedTopLevelKey } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, didYouMean } from "./args.js";
+
+/** The deepest nesting a parameter's JSON may have (a value nested thousands deep overflowed the checks' recursion). */
+const MAX_PARAM_DEPTH = 100;
 
 /** Where a parameter goes: decides whether its value stays text or becomes JSON. */
 export type ParamPlace = "query" | "path" | "header" | "cookie" | "form" | "body" | "frame" | "data";
@@ -115,6 +118,8 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
   const asText = TEXT_PLACES.has(param.in);
   const structured = schema.contentEncoding === "base64" || types.includes("array") || types.includes("object") || Boolean(schema.commaJoined);
   if (structured && /^\s*[[{]/.test(raw)) {
+    // No vendor parameter nests more than a few levels; the checks below walk the value.
+    if (nestedDeeperThan(raw, MAX_PARAM_DEPTH)) fail(name, `nests more than ${MAX_PARAM_DEPTH} arrays or objects inside one another; nothing was sent`);
     let value: unknown;
     try {
       value = parseJson(raw);
@@ -195,6 +200,8 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     // and as doubles, which tells a JSON number (text here, a double there) from a JSON string.
     let body: unknown;
     let doubles: unknown;
+    // (one level more than a parameter's: the object that holds them)
+    if (nestedDeeperThan(jsonFlag, MAX_PARAM_DEPTH + 1)) throw new CliUsageError(`--json nests more than ${MAX_PARAM_DEPTH} arrays or objects inside a parameter; nothing was sent`);
     try {
       body = parseJson(jsonFlag, { decimals: "string" });
       doubles = parseJson(jsonFlag, { decimals: "number" });

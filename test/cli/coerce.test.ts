@@ -84,6 +84,16 @@ describe("the one value coercer", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
+  it("a value nested thousands deep is refused by name (the checks' recursion overflowed: 'unexpected error: Maximum call stack size exceeded')", () => {
+    const op: CliOperation = { operationId: "o", method: "POST", path: "/", summary: "", params: [{ name: "items", in: "body", required: false, schema: { type: "array" } }] };
+    const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+    expect(() => buildParams("t", op, [`items=${deep(20_000)}`], undefined)).toThrow('t o: parameter "items" nests more than 100 arrays or objects inside one another; nothing was sent');
+    expect(() => buildParams("t", op, [], `{"items":${deep(20_000)}}`)).toThrow("t o: --json nests more than 100 arrays or objects inside a parameter; nothing was sent");
+    // Brackets inside a string are text, not nesting; 100 levels are taken.
+    expect(buildParams("t", op, [], `{"items":["${"[".repeat(500)}"]}`).items).toEqual(["[".repeat(500)]);
+    expect(JSON.stringify(buildParams("t", op, [`items=${deep(100)}`], undefined).items)).toBe(deep(100));
+  });
+
   it("parameters land in a null-prototype map; prototype names are unknown parameters", () => {
     const op: CliOperation = { operationId: "o", method: "GET", path: "/", summary: "", params: [{ name: "a", in: "query", required: true, schema: { type: "string" } }] };
     const params = buildParams("t", op, ["a=1"], undefined);

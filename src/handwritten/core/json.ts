@@ -829,14 +829,18 @@ function closingQuote(text: string, open: number): number {
  * first level past the limit.
  */
 export function nestedTooDeep(text: string): boolean {
-  if (text.length <= DEPTH_SCAN_FROM) return false;
+  return text.length > DEPTH_SCAN_FROM && nestedDeeperThan(text, MAX_JSON_DEPTH);
+}
+
+/** Does JSON text open more than `max` arrays or objects inside one another (one pass, strings skipped)? */
+export function nestedDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
       i = closingQuote(text, i);
     } else if (c === 91 || c === 123) {
-      if (++depth > MAX_JSON_DEPTH) return true;
+      if (++depth > max) return true;
     } else if (c === 93 || c === 125) {
       depth--;
     }
