@@ -101,8 +101,9 @@
  * field without format int64 (typed number) refused, anyOf branches read as answers; 91.7 kB (91,744
  * bytes) with a RateLimiter's rules and arguments checked (a limit of 0 held every call forever);
  * 91.8 kB (91,761 bytes) with only a fraction or exponent literal read as an integer field's integer;
- * 92.1 kB (92,072 bytes) with waits longer than a timer holds refused or waited in steps, an abort
- * that ends the wait for an async hook before the send, and path parameters "", "." and "..".
+ * 92.1 kB (92,143 bytes) with waits longer than a timer holds refused or waited in steps, an abort
+ * that ends the wait for an async hook before the send, and path parameters "", "." and ".."
+ * (createRestClient's check of its configuration is outside: XT's factory uses buildRestClient).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -112,7 +113,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 92_100;
+const CEILING = 92_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

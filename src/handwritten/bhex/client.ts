@@ -29,7 +29,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { requireOperation, unwrapData, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
@@ -185,7 +185,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
   const retryOpts: RetryOptions | undefined =
     options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;
 
-  const client = createRestClient({
+  const client = buildRestClient({
     api: "bhex",
     meta,
     name: "BhexOrgClient",

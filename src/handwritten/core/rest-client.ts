@@ -1,6 +1,8 @@
 /**
  * `createRestClient`: the one factory behind every REST client (XT, Hubi, BHEX, and any API
- * added later). An API is its spec's metadata plus a pure signer; this file builds the rest:
+ * added later; the built-in ones call it as `buildRestClient`, without the check of a
+ * configuration they fix themselves). An API is its spec's metadata plus a pure signer; this
+ * file builds the rest:
  *
  *   transport      HttpTransport (per-attempt signing, rate limits, retries, typed errors)
  *   call(op, p, o) any operation by operationId with one flat params object; resolves to the
@@ -251,8 +253,41 @@ function checkRestConfig(config: unknown): void {
   for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "mapError", "extend"] as const) checkOption(at, f, c[f], "function");
 }
 
+/**
+ * The REST client of an API from its configuration (docs/adding-an-api.md), checked first: a
+ * wrong or misspelt field is a UsageError naming it.
+ */
 export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
   checkRestConfig(config);
+  return buildRestClient(config);
+}
+
+/**
+ * The signer of every attempt: `sign` given the operation, the attempt and the credentials,
+ * each checked once (credentialOf refuses one that cannot be sent); public operations unsigned.
+ */
+function authorizer(api: string, sign: NonNullable<RestClientConfig<object>["sign"]>, credentials: Readonly<Record<string, string | undefined>>) {
+  const checked = new Set<string>();
+  return (req: OutgoingRequest, op: OperationMeta, attempt: number): OutgoingRequest => {
+    if (op.security.length === 0) return req;
+    const credential = (name: string) => {
+      const value = credentials[name];
+      if (value !== undefined && checked.has(value)) return value;
+      checked.add(credentialOf(api, name, value, op.operationId));
+      return value as string;
+    };
+    const signed = sign(req, { op, attempt, credential });
+    if (signed.headers !== req.headers) checkHeaderCredentials(api, op.operationId, signed.headers, credentials);
+    return signed;
+  };
+}
+
+/**
+ * createRestClient without the check of its configuration: for the built-in APIs (XT, Hubi,
+ * BHEX), whose configuration is fixed in their factories, so that a consumer's bundle does not
+ * carry the check.
+ */
+export function buildRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
   const { api, meta } = config;
   // (the factory's options: left out, none; null or anything else but an object is refused below)
   const options = config.options === undefined ? {} : config.options;
@@ -263,24 +298,7 @@ export function createRestClient<P extends object = {}>(config: RestClientConfig
   for (const name of Object.keys(credentials)) delete (transportOptions as Record<string, unknown>)[name];
   const baseUrl = givenBaseUrl ?? meta.servers[0]?.url ?? "";
   const rateLimiter = rateLimiterOf(meta, options, api);
-  const sign = config.sign;
-
-  // Credentials already checked (credentialOf refuses an unsendable one): not checked again per attempt.
-  const checked = new Set<string>();
-  const authorize = sign
-    ? (req: OutgoingRequest, op: OperationMeta, attempt: number): OutgoingRequest => {
-        if (op.security.length === 0) return req;
-        const credential = (name: string) => {
-          const value = credentials[name];
-          if (value !== undefined && checked.has(value)) return value;
-          checked.add(credentialOf(api, name, value, op.operationId));
-          return value as string;
-        };
-        const signed = sign(req, { op, attempt, credential });
-        if (signed.headers !== req.headers) checkHeaderCredentials(api, op.operationId, signed.headers, credentials);
-        return signed;
-      }
-    : undefined;
+  const authorize = config.sign ? authorizer(api, config.sign, credentials) : undefined;
 
   const transport: HttpTransport = new HttpTransport({
     ...(transportOptions as TransportOptions),

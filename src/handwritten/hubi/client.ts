@@ -13,7 +13,7 @@ import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import type { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
@@ -102,7 +102,7 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
   const now = options.now ?? Date.now;
   let ownSeq = options.seqStart;
   const nextSeq = (): number => (ownSeq === undefined ? sharedSeq++ : ownSeq++);
-  const client = createRestClient({
+  const client = buildRestClient({
     api: "hubi",
     meta,
     name: "HubiClient",

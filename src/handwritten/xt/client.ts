@@ -12,7 +12,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { createRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { encodeXtBatchData } from "./batch.js";
 
@@ -87,7 +87,7 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
   checkOption(ctx, "now", options.now, "function");
   const now = options.now ?? Date.now;
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
-  const client = createRestClient({
+  const client = buildRestClient({
     api: "xt",
     meta,
     name: "XtClient",
