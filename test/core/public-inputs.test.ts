@@ -210,6 +210,24 @@ describe("the other exported helpers take any argument", () => {
         { seed: SEED, numRuns: 400 },
       );
     }
+    // InFlightLimit's acquire and run (a slot held, so that a wait starts): a signal that is none
+    // was a TypeError from the abort listener, a waitMs a timer cannot hold ended after 1 ms.
+    await fc.assert(
+      fc.asyncProperty(anything, anything, fc.oneof(anything, fc.double()), async (signal, ctx, waitMs) => {
+        const limit = new InFlightLimit(1);
+        await limit.acquire();
+        for (const wait of [() => limit.acquire(signal as never, ctx as never, waitMs as never), () => limit.run(signal as never, undefined, undefined, 5)]) {
+          const e = await Promise.race([wait().then(() => undefined, (err: unknown) => err), new Promise((r) => setTimeout(r, 20, undefined))]);
+          if (e !== undefined && !(e instanceof TradeApiError)) throw new Error(`InFlightLimit threw ${String(e)}`, { cause: e });
+        }
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+    const held = new InFlightLimit(1, "MS");
+    await held.acquire();
+    await expect(held.acquire(undefined, undefined, 3e9)).rejects.toThrow("waitMs must be a number of ms above 0 and at most 2147483647, got 3000000000");
+    await expect(held.acquire("x" as never)).rejects.toThrow("signal must be an AbortSignal, got string");
+    await expect(held.run(5 as never)).rejects.toThrow("run takes the request to run (a function), got number");
     await fc.assert(
       fc.asyncProperty(anything, anything, async (a, b) => {
         const e = await decodePipeRowStream(a as never, b as never).next().then(() => undefined, (err: unknown) => err);

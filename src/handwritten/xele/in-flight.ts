@@ -1,5 +1,6 @@
 import { onAbort } from "../core/abort.js";
-import { callerAborted, TimeoutError, UsageError, type ErrorContext } from "../core/errors.js";
+import { callerAborted, shownValue, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { checkSignal, isTimeoutMs, MAX_TIMEOUT_MS } from "../core/validate.js";
 import { notRetried } from "../core/retry.js";
 
 /**
@@ -31,6 +32,10 @@ export class InFlightLimit {
    * wait for itself.
    */
   async acquire(signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<() => void> {
+    // (exported: a JavaScript caller's wrong argument is a UsageError, not a TypeError from the
+    // abort listener, nor a wait a timer cannot hold that would end after 1 ms)
+    checkSignal(ctx ?? {}, "signal", signal);
+    if (waitMs !== undefined && !isTimeoutMs(waitMs)) throw new UsageError(`waitMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shownValue(waitMs)}`, ctx);
     if (signal?.aborted) throw callerAborted(ctx, signal.reason);
     if (this.active < this.max) this.active++;
     else await this.wait(signal, ctx, waitMs);
@@ -79,6 +84,7 @@ export class InFlightLimit {
   }
 
   async run<T>(fn: () => Promise<T>, signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<T> {
+    if (typeof fn !== "function") throw new UsageError(`run takes the request to run (a function), got ${typeName(fn)}`, ctx);
     const release = await this.acquire(signal, ctx, waitMs);
     try {
       return await fn();
