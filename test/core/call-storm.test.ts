@@ -9,23 +9,15 @@
 import { getEventListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { outcomeRecorder, random } from "../helpers/outcomes.js";
 
 const ACCESS = "ak-storm-0001";
 const SECRET = "sk-storm-0001";
 const CALLS = 2_000;
-
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
 
 let server: Server;
 let base: string;
@@ -63,18 +55,13 @@ afterAll(async () => {
 
 describe("a storm of calls on one client", () => {
   it(`${CALLS} calls with retries, a shared limiter, aborts and timeouts each settle typed, with nothing left behind`, async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (e: unknown) => unhandled.push(e);
-    process.on("unhandledRejection", onUnhandled);
+    const { outcomes, texts, untyped, unhandled, seen, stop } = outcomeRecorder();
     const client = new AbortController();
     const shared = new AbortController();
     // A limiter that queues: its queue meets the aborts, and it keeps the connections opened at
     // once below the listen backlog of the test's server (past it, the kernel drops connects).
     const rateLimiter = new RateLimiter({ balance: { limit: 100, intervalMs: 100 } });
     const xt = createXtClient({ accessKey: ACCESS, secretKey: SECRET, baseUrl: base, timeoutMs: 300, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, rateLimit: rateLimiter, signal: client.signal });
-    const outcomes = new Map<string, number>();
-    const texts: string[] = [];
-    const untyped: string[] = [];
     const timers: Array<ReturnType<typeof setTimeout>> = [];
     const started = performance.now();
     const calls: Array<Promise<void>> = [];
@@ -87,14 +74,9 @@ describe("a storm of calls on one client", () => {
         xt.call("getBalance", {}, opts).then(
           (data) => {
             expect(data).toEqual(BALANCE);
-            outcomes.set("ok", (outcomes.get("ok") ?? 0) + 1);
+            seen("call");
           },
-          (e: unknown) => {
-            if (!(e instanceof TradeApiError)) untyped.push(String(e));
-            const name = (e as Error).name;
-            outcomes.set(name, (outcomes.get(name) ?? 0) + 1);
-            texts.push([String(e), JSON.stringify(e), inspect(e, { depth: Infinity, showHidden: true }), (e as Error).stack ?? ""].join("\n"));
-          },
+          (e: unknown) => seen("call", e),
         ),
       );
       if (i % 100 === 99) await new Promise((r) => setTimeout(r, 5));
@@ -105,13 +87,13 @@ describe("a storm of calls on one client", () => {
       await Promise.all(calls);
     } finally {
       for (const t of timers) clearTimeout(t);
-      process.off("unhandledRejection", onUnhandled);
+      stop();
     }
     // Three attempts of at most 300 ms, two short backoffs, and the limiter's queue: far below this.
     expect(performance.now() - started).toBeLessThan(20_000);
     expect(untyped).toEqual([]);
     expect(unhandled).toEqual([]);
-    for (const kind of ["ok", "AbortedError", "TimeoutError"]) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
+    for (const kind of ["call ok", "call AbortedError", "call TimeoutError"]) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);
     const text = texts.join("\n");
     // (calls signed in the same millisecond carry the same nonce, so the same signature: the
     // limiter lets a hundred go at once)

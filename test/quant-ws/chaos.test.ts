@@ -7,24 +7,14 @@
  * Every call settles with a typed error or its answer, no error shows a key or a session token,
  * nothing is unhandled, the client works again once the gateway behaves, and `close()` ends it.
  */
-import { inspect } from "node:util";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
-import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
+import { outcomeRecorder, random } from "../helpers/outcomes.js";
 
 const SECONDS = Number(process.env.QUANT_WS_CHAOS_SECONDS ?? 3);
 const SEEDS = (process.env.QUANT_WS_CHAOS_SEEDS ?? "1,2").split(",").map(Number);
-
-/** A small seeded generator (the same run for the same seed). */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
 
 const NOT_GATEWAY_JSON = [
   "",
@@ -123,20 +113,7 @@ describe("quant-ws against a gateway that misbehaves at random", () => {
     const { url, state } = await chaosGateway(rnd);
     const secrets = ["ak-chaos-access-1", "sk-chaos-secret-2"];
     const creds = { platform: "huobi", symbols: ["ETH/USDT"], accessKey: secrets[0]!, secretKey: secrets[1]! };
-    const outcomes = new Map<string, number>();
-    const untyped: string[] = [];
-    const shown: string[] = [];
-    const unhandled: unknown[] = [];
-    const onUnhandled = (e: unknown) => unhandled.push(e);
-    process.on("unhandledRejection", onUnhandled);
-    const seen = (label: string, e?: unknown) => {
-      if (e !== undefined) {
-        if (!(e instanceof TradeApiError)) untyped.push(`${label}: ${String(e)}`);
-        shown.push([String(e), JSON.stringify(e), inspect(e, { depth: Infinity, showHidden: true }), (e as Error).stack ?? ""].join("\n"));
-      }
-      const key = `${label} ${e === undefined ? "ok" : (e as Error).name}`;
-      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    };
+    const { outcomes, texts: shown, untyped, unhandled, seen, stop } = outcomeRecorder();
     const client = createQuantWsClient({ url, requestTimeoutMs: 300, loginTimeoutMs: 600, connectTimeoutMs: 500, pingIntervalMs: 100, reconnect: { baseDelayMs: 10, maxDelayMs: 50 } });
     client.on("error", (e) => seen("event", e));
     const until = Date.now() + SECONDS * 1000;
@@ -187,7 +164,7 @@ describe("quant-ws against a gateway that misbehaves at random", () => {
       const t = performance.now();
       await client.close();
       expect(performance.now() - t).toBeLessThan(2_000);
-      process.off("unhandledRejection", onUnhandled);
+      stop();
     }
     expect(untyped).toEqual([]);
     expect(unhandled).toEqual([]);

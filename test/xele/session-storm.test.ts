@@ -5,11 +5,10 @@
  * with its answer or a typed error, no password or token shows in any error, the server never
  * sees more than the slots allow, every slot comes back, and a plain call works afterwards.
  */
-import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+import { outcomeRecorder, random } from "../helpers/outcomes.js";
 
 let mock: XeleMock;
 beforeAll(async () => {
@@ -17,33 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
 describe("a Xele client under a storm", () => {
   it("400 calls and streams on two slots, with aborts, timeouts and token expiries: each settles typed, slots come back, nothing secret shown", async () => {
     const rnd = random(7);
     const tokens = new Set<string>();
     const client = createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, timeoutMs: 1_000, maxInFlight: 2 });
-    const outcomes = new Map<string, number>();
-    const texts: string[] = [];
-    const untyped: string[] = [];
-    const unhandled: unknown[] = [];
-    const onUnhandled = (e: unknown) => unhandled.push(e);
-    process.on("unhandledRejection", onUnhandled);
-    const seen = (label: string, e?: unknown) => {
-      if (e !== undefined) {
-        if (!(e instanceof TradeApiError)) untyped.push(`${label}: ${String(e)}`);
-        texts.push([String(e), JSON.stringify(e), inspect(e, { depth: Infinity, showHidden: true }), (e as Error).stack ?? ""].join("\n"));
-      }
-      const key = `${label} ${e === undefined ? "ok" : (e as Error).name}`;
-      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    };
+    const { outcomes, texts, untyped, unhandled, seen, stop } = outcomeRecorder();
     const ops = ["getCounterStatus", "getSystemInfo", "getSeatConfigs", "getInvestorFunds", "getPositions"] as const;
     const consumerThrew = new Error("the loop's own failure");
     const calls: Array<Promise<void>> = [];
@@ -81,7 +59,7 @@ describe("a Xele client under a storm", () => {
       await expect(client.call("getCounterStatus")).resolves.toBeDefined();
     } finally {
       for (const t of timers) clearTimeout(t);
-      process.off("unhandledRejection", onUnhandled);
+      stop();
     }
     for (const r of mock.received) if (typeof r.json.token === "string") tokens.add(r.json.token);
     expect(untyped).toEqual([]);
