@@ -102,7 +102,7 @@ export function portFlag(name: string, raw: string | undefined, fallback = 0): n
 
 /** A non-negative finite number flag, or a usage error. */
 /** The longest period in seconds one timer holds (2^31-1 ms: Node runs a longer timer after 1 ms). */
-export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMEOUT_MS / 1000);
 
 export function numberFlag(name: string, raw: string | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
   if (raw === undefined) return fallback;

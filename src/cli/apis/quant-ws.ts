@@ -14,6 +14,7 @@ import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import type { QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsLogin, SessionOp } from "../../handwritten/quant-ws/session.js";
 import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, timeoutFlag } from "../args.js";
+import { MAX_TIMEOUT_MS } from "../../handwritten/core/validate.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
@@ -156,7 +157,7 @@ export const quantWsCli: CliApi = {
     const dropEverySec = seconds("drop-every");
     const halfOpenEverySec = seconds("half-open-every");
     const outageEverySec = seconds("outage-every");
-    const outageMs = flags["outage-ms"] === undefined ? 2_000 : numberFlag("outage-ms", flags["outage-ms"], 0, 2 ** 31 - 1);
+    const outageMs = flags["outage-ms"] === undefined ? 2_000 : numberFlag("outage-ms", flags["outage-ms"], 0, MAX_TIMEOUT_MS);
     const mock = await startQuantWsMock({ ...options, port, log });
     const timers: Array<ReturnType<typeof setInterval>> = [];
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));

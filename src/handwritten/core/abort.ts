@@ -125,7 +125,7 @@ export function unlessAborted<T>(promise: Promise<T>, abort: WaitAbort | undefin
 }
 
 /** The longest wait one timer holds (Node runs a longer one after 1 ms, with a warning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Wait `ms` (with `sleep` when one is injected), ended early as `unlessAborted` says; no timer

@@ -18,7 +18,7 @@
  * Every problem is reported (never thrown here); `checkParam` turns them into one UsageError
  * naming the API, the operation and the parameter.
  */
-import { isSignal } from "./abort.js";
+import { isSignal, MAX_TIMER_MS } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
@@ -79,7 +79,7 @@ const bigintNumber = (v: unknown, s: SchemaMeta, types: string | ReadonlyArray<s
   typeof v === "bigint" && s.format !== "int64" && (types === "integer" || (typeof types !== "string" && types.includes("integer") && !types.includes("number")));
 
 /** The longest timeout a timer can hold (2^31-1 ms). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export const MAX_TIMEOUT_MS = MAX_TIMER_MS;
 /** A timeout a timer can hold: a number of ms above 0 and at most MAX_TIMEOUT_MS (every client's timeout options). */
 export const isTimeoutMs = (ms: unknown): ms is number => typeof ms === "number" && ms > 0 && ms <= MAX_TIMEOUT_MS;
 
