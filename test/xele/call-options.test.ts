@@ -215,3 +215,34 @@ describe("xele per-call options", () => {
     void c.call("getCounterStatus", { content: "1" }).catch(() => undefined);
   });
 });
+
+describe("a request that waited for a slot", () => {
+  it("carries the newest token held when it leaves, not the one held when it was made", async () => {
+    const c = client({ maxInFlight: 1, retry: false });
+    await c.login();
+    const first = c.session.currentToken();
+    mock.settings.latencyMs = 80;
+    const before = mock.received.length;
+    // The first call holds the one MS slot; the call and the row stream behind it wait for it.
+    const holding = c.call("getCounterStatus");
+    const waiting = c.call("getSystemInfo");
+    const rows: unknown[] = [];
+    const streamed = (async () => {
+      for await (const row of c.streamRows("queryOrders", {})) rows.push(row);
+    })();
+    await new Promise((r) => setTimeout(r, 10));
+    // A new login while they wait (the emulator still takes the old token: both would be answered).
+    mock.settings.latencyMs = 0;
+    await c.login();
+    const second = c.session.currentToken();
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    await Promise.all([holding, waiting, streamed]);
+    const sent = mock.received.slice(before).filter((r) => r.server === "MS").map((r) => [r.operationId, r.json.token]);
+    expect(sent).toEqual([
+      ["getCounterStatus", first],
+      ["getSystemInfo", second],
+      ["queryOrders", second],
+    ]);
+  });
+});

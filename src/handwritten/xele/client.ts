@@ -300,12 +300,22 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   try {
     for (let relogin = 0; ; relogin++) {
       const token = await unlessAborted(session.token(), abort);
+      // The token sent: the newest one held when the request leaves (one may have come while it waited for a slot).
+      let sent = token;
       try {
         return await withRetries(
           op.retryable && options.retry !== false,
           async () => {
-            const json = requestJson(op, data, { token, serialno: session.nextSerialNo(), operator: options.operator });
-            const result = await inFlight[server].run(() => transports[server].execute(op, wireRequest(op, urls[server], json), opts), signal, ctx, slotWait);
+            const result = await inFlight[server].run(
+              () => {
+                sent = session.currentToken() ?? token;
+                const json = requestJson(op, data, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
+                return transports[server].execute(op, wireRequest(op, urls[server], json), opts);
+              },
+              signal,
+              ctx,
+              slotWait,
+            );
             return decode(result);
           },
           options.retry || {},
@@ -313,7 +323,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
         );
       } catch (e) {
         if (relogin === 0 && isInvalidToken(e)) {
-          session.invalidate(token);
+          session.invalidate(sent);
           continue;
         }
         throw e;
@@ -367,9 +377,11 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
     for (let relogin = 0; ; relogin++) {
       const token = await unlessAborted(session.token(), { signals: [signal], error: (s) => callerAborted(ctx, s.reason) });
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
+      // The newest token held once the slot is ours (one may have come while it waited).
+      const sent = session.currentToken() ?? token;
       let yielded = 0;
       try {
-        const json = requestJson(op, prepared, { token, serialno: session.nextSerialNo(), operator: options.operator });
+        const json = requestJson(op, prepared, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
         const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
         for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes })) {
           yielded++;
@@ -378,7 +390,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
         return;
       } catch (e) {
         if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
-          session.invalidate(token);
+          session.invalidate(sent);
           continue;
         }
         throw e;

@@ -64,6 +64,11 @@ export class XeleSession {
     return this.#current !== undefined;
   }
 
+  /** The token held now, without logging in (undefined when there is none). */
+  currentToken(): string | undefined {
+    return this.#current;
+  }
+
   /** The token, logging in first when there is none (one login shared by concurrent callers). */
   token(): Promise<string> {
     if (this.#current !== undefined) return Promise.resolve(this.#current);
