@@ -189,8 +189,9 @@ export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "r
 }
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+const METHOD_NAMES: ReadonlySet<string> = new Set(METHODS);
 /** openapi-fetch options that would change how the request is built or read: refused, not ignored. */
-const UNSUPPORTED_INIT = ["fetch", "middleware", "querySerializer", "bodySerializer", "pathSerializer", "baseUrl", "Request"] as const;
+const UNSUPPORTED_INIT: ReadonlySet<string> = new Set(["fetch", "middleware", "querySerializer", "bodySerializer", "pathSerializer", "baseUrl", "Request"]);
 
 /** A body-less Response with the answer's status and headers (its body went into `data`). */
 function answerResponse(status: number, headers: Readonly<Record<string, string>> | undefined): Response {
@@ -350,27 +351,32 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   };
 
   // ---- the openapi-fetch surface: "METHOD /template/{path}" → operation, no Request/Response round trip
-  const byRoute = new Map<string, OperationMeta>();
-  for (const op of meta.operations) byRoute.set(`${op.method} ${op.path}`, op);
+  // By method, then by path template: the caller's path is looked up as given (no joined key built per call).
+  const byRoute = new Map<string, Map<string, OperationMeta>>();
+  for (const op of meta.operations) {
+    let paths = byRoute.get(op.method);
+    if (!paths) byRoute.set(op.method, (paths = new Map()));
+    paths.set(op.path, op);
+  }
 
   const fetchLike = async (method: string, url: unknown, given?: Record<string, unknown> | null) => {
     // (a method or path that is no text is named by its type: String() of some objects throws)
-    const m = typeof method === "string" ? method.toUpperCase() : typeName(method);
+    const m = typeof method === "string" ? (METHOD_NAMES.has(method) ? method : method.toUpperCase()) : typeName(method);
     let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
     // null stands for no options, as undefined does.
     const init = given ?? {};
     try {
       if (typeof url !== "string") throw new UsageError(`the path must be the spec's path template (a string), got ${typeName(url)}`, { api });
       if (typeof init !== "object") throw new UsageError(`the request options must be an object, got ${typeName(init)}`, { api });
-      const op = byRoute.get(`${m} ${url}`);
+      const op = byRoute.get(m)?.get(url);
       if (!op) {
         throw new UsageError(
           `no operation for ${m} ${url}: pass the spec's path template (e.g. /orders/{id}) and the values in params.path; run \`tradeapi list ${api}\``,
           { api },
         );
       }
-      for (const key of UNSUPPORTED_INIT) {
-        if (init[key] !== undefined) {
+      for (const key in init) {
+        if (UNSUPPORTED_INIT.has(key) && init[key] !== undefined) {
           throw new UsageError(`the openapi-fetch option "${key}" is not supported: tradeapi builds, signs and reads the request itself`, { api, operation: op.operationId });
         }
       }
