@@ -8,7 +8,7 @@ import type { OperationMeta } from "../../src/handwritten/core/meta.js";
 import { XELE_REQUEST_SCHEMAS, XELE_ROW_SCHEMAS } from "../../src/handwritten/xele/client.js";
 import { fillNoCondition } from "../../src/handwritten/xele/no-condition.js";
 import { checkSchema } from "../../src/handwritten/xele/request-schema.js";
-import { XeleSession } from "../../src/handwritten/xele/session.js";
+import { XeleSession, type XeleSessionOptions } from "../../src/handwritten/xele/session.js";
 import { dataSchemaOf, requestSchemaOf, usesBase64Params, type JsonSchema } from "../../src/handwritten/xele/spec-info.js";
 import { prepareData, requestJson, wireRequest } from "../../src/handwritten/xele/wire-request.js";
 
@@ -184,7 +184,38 @@ describe("XeleSession", () => {
   it("serialno counts 0..65535 and wraps to 0", () => {
     const s = new XeleSession({ login: async () => "t", firstSerialNo: 65534 });
     expect([s.nextSerialNo(), s.nextSerialNo(), s.nextSerialNo(), s.nextSerialNo()]).toEqual([65534, 65535, 0, 1]);
-    expect(() => new XeleSession({ login: async () => "t", firstSerialNo: 65536 })).toThrow(RangeError);
+    expect(() => new XeleSession({ login: async () => "t", firstSerialNo: 65536 })).toThrow(UsageError);
+  });
+
+  it("wrong options are a UsageError naming the option; a login that resolves to no token is one too", async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [undefined, /XeleSession takes its options/],
+      [null, /must be an object/],
+      ["login", /must be an object/],
+      [{}, /login must be the function that logs in/],
+      [{ login: "x" }, /login must be the function that logs in and resolves to the token, got string/],
+      [{ login: async () => "t", firstSerialNo: -1 }, /firstSerialNo must be a whole number from 0 to 65535, got -1/],
+      [{ login: async () => "t", firstSerialNo: 1.5 }, /firstSerialNo must be a whole number/],
+      [{ login: async () => "t", log: "stdout" }, /log must be a function/],
+      [{ login: async () => "t", pasword: "p" }, /"pasword" is not an option.*password/],
+    ];
+    for (const [options, message] of bad) {
+      let thrown: unknown;
+      try {
+        new XeleSession(options as XeleSessionOptions);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, String(message)).toBeInstanceOf(UsageError);
+      expect((thrown as Error).message).toMatch(message);
+    }
+    for (const answer of [undefined, "", 42, { token: "t" }]) {
+      const s = new XeleSession({ username: "u", password: "p", login: async () => answer as string });
+      const err = await s.token().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(/the login function must resolve to the token \(a non-empty string\), got (undefined|an empty string|number|object)$/);
+      expect(s.hasToken).toBe(false);
+    }
   });
 
   it("concurrent callers share one login; a stale 109 never drops a newer token", async () => {

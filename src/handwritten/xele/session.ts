@@ -16,9 +16,10 @@
  *   password and the recent tokens from a text or an error without handing them out.
  */
 import { credentialOf } from "../core/credentials.js";
-import { CredentialsError } from "../core/errors.js";
+import { CredentialsError, typeName, UsageError } from "../core/errors.js";
 import { observe } from "../core/observe.js";
 import { describeAs, Redactor } from "../core/redaction.js";
+import { checkOption, checkOptionNames } from "../core/validate.js";
 
 export interface XeleSessionOptions {
   username?: string | undefined;
@@ -33,6 +34,9 @@ export interface XeleSessionOptions {
 
 export const SERIALNO_MAX = 65535;
 
+/** The options XeleSession takes (the type checks that the list is whole). */
+const SESSION_OPTIONS = { username: 1, password: 1, login: 1, log: 1, firstSerialNo: 1 } satisfies Record<keyof XeleSessionOptions, 1>;
+
 export class XeleSession {
   #current: string | undefined;
   #pending: Promise<string> | undefined;
@@ -42,10 +46,15 @@ export class XeleSession {
   readonly #issued: string[] = [];
   readonly #options: XeleSessionOptions;
   constructor(options: XeleSessionOptions) {
+    // Wrong options are a UsageError naming the option, as every factory's (not a TypeError at the first login).
+    const ctx = { api: "xele", operation: "XeleSession" };
+    if (options === undefined) throw new UsageError("XeleSession takes its options { login, username?, password?, log?, firstSerialNo? }", ctx);
+    checkOptionNames(ctx, "the XeleSession options", options, SESSION_OPTIONS);
+    if (typeof options.login !== "function") throw new UsageError(`login must be the function that logs in and resolves to the token, got ${typeName(options.login)}`, ctx);
+    checkOption(ctx, "log", options.log, "function");
+    checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
     this.#options = { ...options };
-    const first = options.firstSerialNo ?? 0;
-    if (!Number.isInteger(first) || first < 0 || first > SERIALNO_MAX) throw new RangeError(`firstSerialNo must be 0..${SERIALNO_MAX}`);
-    this.#serial = first;
+    this.#serial = options.firstSerialNo ?? 0;
     describeAs(this, "XeleSession", () => ({ username: this.#options.username, hasToken: this.hasToken, loginCount: this.#logins }));
   }
 
@@ -112,6 +121,7 @@ export class XeleSession {
     credentialOf("xele", "password", password, "login");
     this.#log(`xele: logging in to MA as ${username}`);
     const token = await this.#options.login(username, password);
+    if (typeof token !== "string" || token === "") throw new UsageError(`the login function must resolve to the token (a non-empty string), got ${token === "" ? "an empty string" : typeName(token)}`, { api: "xele", operation: "login" });
     this.#logins++;
     this.#current = token;
     this.#issued.push(token);
