@@ -23,8 +23,8 @@ import { parseJson } from "../src/handwritten/core/json.js";
 import { createXtClient } from "../src/handwritten/xt/client.js";
 import { median } from "./harness.js";
 
-const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 250);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
 const body = meta.operations.find((o) => o.operationId === "getOrder")!.responses["200"]!.example!;
 const server = createServer((_req, res) => {

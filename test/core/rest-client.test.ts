@@ -50,6 +50,18 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(calls[0]!.url.searchParams.get("signature")).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("a __proto__ key in params (JSON-parsed input) is a parameter named as unknown, never the prototype whose fields are sent", async () => {
+    const { client, calls } = xt(() => new Response(ORDER_TEXT, { status: 200, headers: { "content-type": "application/json" } }));
+    const query = JSON.parse('{"__proto__":{"market":"btc_usdt","id":1},"market":"eth_usdt"}') as Record<string, unknown>;
+    const res = await client.GET("/trade/api/v1/getOrder", { params: { query } } as never);
+    expect(res.error).toBeInstanceOf(UsageError);
+    expect(res.error?.message).toMatch(/__proto__/);
+    expect(calls).toHaveLength(0);
+    // Given in two places, it is named as given twice, as any other key.
+    const twice = await client.GET("/trade/api/v1/getOrder", { params: { query, path: JSON.parse('{"__proto__":1}') } } as never);
+    expect(twice.error?.message).toMatch(/parameter "__proto__" is given twice/);
+  });
+
   it("an API error (vendor code in a 200) is returned as the typed error, not thrown", async () => {
     const { client } = xt(() => json({ code: 103, info: "no money" }));
     const res = await client.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } });

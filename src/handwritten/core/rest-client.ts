@@ -432,19 +432,21 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
 }
 
 /** openapi-fetch's `params.{path,query,header}` + `body` as one flat params object. */
-function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> } {
-  // Null prototype: a `__proto__` key (JSON-parsed input) stays a key, named as unknown, and
-  // never becomes the prototype whose fields would be sent as parameters.
-  const params: Record<string, unknown> = Object.create(null);
+function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> | undefined } {
+  const params: Record<string, unknown> = {};
   const add = (source: unknown, where: string) => {
     if (source === undefined || source === null) return;
     if (typeof source !== "object" || Array.isArray(source)) {
       throw new UsageError(`${where} must be an object of named values`, { api, operation: op.operationId });
     }
-    for (const [k, v] of Object.entries(source)) {
+    for (const k of Object.keys(source)) {
+      const v = (source as Record<string, unknown>)[k];
       if (v === undefined) continue;
       if (Object.hasOwn(params, k)) throw new UsageError(`parameter "${k}" is given twice (${where} and another place)`, { api, operation: op.operationId });
-      params[k] = v;
+      // A `__proto__` key (JSON-parsed input) stays an own key, named as unknown: assigned, it
+      // would become the prototype whose fields were sent as parameters.
+      if (k === "__proto__") Object.defineProperty(params, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else params[k] = v;
     }
   };
   const p = (init.params ?? {}) as Record<string, unknown>;
@@ -452,20 +454,19 @@ function flatParams(api: string, op: OperationMeta, init: Record<string, unknown
   add(p.query, "params.query");
   add(p.header, "params.header");
   add(init.body, "body");
-  const headers: Record<string, string> = {};
   const given = init.headers;
-  if (given !== undefined && given !== null) {
-    // Every form fetch takes (an object, a Headers, [name, value] pairs), read by fetch's own
-    // Headers (names in lower case): a header that cannot be sent (a line break in it, a name
-    // that is not a token) is refused here, named, instead of failing later as a connection
-    // error. A signer's header of the same name replaces the caller's (the transport).
-    try {
-      if (typeof given !== "object") throw new TypeError(`got ${typeName(given)}`);
-      const list = new Headers(given instanceof Headers || Array.isArray(given) ? (given as HeadersInit) : Object.entries(given).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === null ? [] : [[k, String(v)]])));
-      list.forEach((v, k) => (headers[k] = v));
-    } catch (e) {
-      throw new UsageError(`headers cannot be sent: ${(e as Error).message}`, { api, operation: op.operationId });
-    }
+  if (given === undefined || given === null) return { params, headers: undefined };
+  const headers: Record<string, string> = {};
+  // Every form fetch takes (an object, a Headers, [name, value] pairs), read by fetch's own
+  // Headers (names in lower case): a header that cannot be sent (a line break in it, a name
+  // that is not a token) is refused here, named, instead of failing later as a connection
+  // error. A signer's header of the same name replaces the caller's (the transport).
+  try {
+    if (typeof given !== "object") throw new TypeError(`got ${typeName(given)}`);
+    const list = new Headers(given instanceof Headers || Array.isArray(given) ? (given as HeadersInit) : Object.entries(given).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === null ? [] : [[k, String(v)]])));
+    list.forEach((v, k) => (headers[k] = v));
+  } catch (e) {
+    throw new UsageError(`headers cannot be sent: ${(e as Error).message}`, { api, operation: op.operationId });
   }
   return { params, headers };
 }
