@@ -103,7 +103,9 @@
  * 91.8 kB (91,761 bytes) with only a fraction or exponent literal read as an integer field's integer;
  * 92.1 kB (92,143 bytes) with waits longer than a timer holds refused or waited in steps, an abort
  * that ends the wait for an async hook before the send, and path parameters "", "." and ".."
- * (createRestClient's check of its configuration is outside: XT's factory uses buildRestClient).
+ * (createRestClient's check of its configuration is outside: XT's factory uses buildRestClient);
+ * 92.3 kB (92,334 bytes) with the openapi-fetch methods' route lookup by method then path and a
+ * params object that keeps a `__proto__` key its own without a null prototype.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -113,7 +115,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 92_200;
+const CEILING = 92_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -189,7 +189,6 @@ export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "r
 }
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
-const METHOD_NAMES: ReadonlySet<string> = new Set(METHODS);
 /** openapi-fetch options that would change how the request is built or read: refused, not ignored. */
 const UNSUPPORTED_INIT: ReadonlySet<string> = new Set(["fetch", "middleware", "querySerializer", "bodySerializer", "pathSerializer", "baseUrl", "Request"]);
 
@@ -361,7 +360,8 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
 
   const fetchLike = async (method: string, url: unknown, given?: Record<string, unknown> | null) => {
     // (a method or path that is no text is named by its type: String() of some objects throws)
-    const m = typeof method === "string" ? (METHOD_NAMES.has(method) ? method : method.toUpperCase()) : typeName(method);
+    // (request() upper-cases the caller's method; GET, POST… pass theirs as is)
+    const m = typeof method === "string" ? method : typeName(method);
     let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
     // null stands for no options, as undefined does.
     const init = given ?? {};
@@ -415,7 +415,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     execute,
     transport,
     rateLimiter,
-    request: (method: string, url: unknown, init?: Record<string, unknown>) => fetchLike(method, url, init),
+    request: (method: string, url: unknown, init?: Record<string, unknown>) => fetchLike(typeof method === "string" ? method.toUpperCase() : method, url, init),
     use: refuse("use"),
     eject: refuse("eject"),
   } as unknown as RestCore<P> & P;
