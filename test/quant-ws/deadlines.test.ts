@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DeadlineQueues, type Deadline } from "../../src/handwritten/quant-ws/deadlines.js";
 
 function entry(name: string, timeoutMs: number, expired: string[], onExpire?: () => void): Deadline {
@@ -30,7 +30,7 @@ describe("request deadlines without a timer per request", () => {
     expect([b, c, d].every((e) => e.settled)).toBe(true);
   });
 
-  it("a settled queue leaves no timer behind, and clear() stops the rest", async () => {
+  it("a settled queue's timer expires nothing, and clear() stops the rest", async () => {
     const q = new DeadlineQueues();
     const expired: string[] = [];
     const a = entry("a", 20, expired);
@@ -51,5 +51,53 @@ describe("request deadlines without a timer per request", () => {
     q.add(15, entry("first", 15, expired, () => q.add(15, entry("retry", 15, expired, () => done()))));
     await finished;
     expect(expired).toEqual(["first", "retry"]);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("one request at a time arms one timer, not one each; the timer holds no process open", () => {
+    const armed: Array<ReturnType<typeof setTimeout>> = [];
+    const real = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) => {
+      const t = real(fn, ms);
+      armed.push(t);
+      return t;
+    }) as typeof setTimeout);
+    const q = new DeadlineQueues();
+    for (let i = 0; i < 100; i++) {
+      const e = entry(`r${i}`, 5_000, []);
+      q.add(5_000, e);
+      e.settled = true;
+      q.trim(5_000);
+    }
+    expect(armed).toHaveLength(1);
+    // Left armed on an emptied lane: unref'd, so a process whose last request was answered exits.
+    expect(armed[0]!.hasRef()).toBe(false);
+    q.clear();
+  });
+
+  it("an entry added to an emptied lane expires at its own deadline: the earlier timer arms again for it", async () => {
+    const q = new DeadlineQueues();
+    const expired: string[] = [];
+    const first = entry("first", 40, expired);
+    q.add(40, first);
+    first.settled = true;
+    q.trim(40);
+    await new Promise((r) => setTimeout(r, 25));
+    let at = 0;
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const second = entry("second", 40, expired, () => {
+      at = performance.now();
+      done();
+    });
+    q.add(40, second);
+    await finished;
+    expect(expired).toEqual(["second"]);
+    // Not when the first one's timer fired (~15 ms earlier), but at its own deadline.
+    expect(at).toBeGreaterThanOrEqual(second.deadline - 1);
+    expect(at - second.deadline).toBeLessThan(200);
   });
 });

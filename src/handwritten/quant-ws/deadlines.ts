@@ -42,11 +42,13 @@ export class DeadlineQueues {
     this.#lanes.clear();
   }
 
-  #trimLane(timeoutMs: number, lane: Lane): void {
+  #trimLane(_timeoutMs: number, lane: Lane): void {
     while (lane.head < lane.items.length && lane.items[lane.head]!.settled) lane.head++;
     if (lane.head === lane.items.length) {
-      if (lane.timer) clearTimeout(lane.timer);
-      this.#lanes.delete(timeoutMs);
+      // Emptied: its timer is left armed (unref'd), so that one request at a time does not set
+      // and clear a timer each; when it fires on an empty lane, the lane goes.
+      lane.items.length = 0;
+      lane.head = 0;
     } else if (lane.head > 1024 && lane.head * 2 > lane.items.length) {
       lane.items = lane.items.slice(lane.head);
       lane.head = 0;
@@ -56,7 +58,9 @@ export class DeadlineQueues {
   #arm(timeoutMs: number, lane: Lane): void {
     const first = lane.items[lane.head];
     if (!first) return;
-    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - performance.now()));
+    // Unref'd: a request in flight has its open socket holding the process; an emptied lane's
+    // timer must not (a process would wait out the last request's timeout before it exits).
+    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - performance.now())).unref();
   }
 
   #fire(timeoutMs: number, lane: Lane): void {
