@@ -116,7 +116,7 @@ export function sortedParamSigner<V extends string>(rules: Readonly<Record<V, Ca
   // A variant that is not one of them (a JavaScript caller's "jav") is a UsageError, not a TypeError.
   const rule = (variant: V | undefined): CanonicalRule => {
     if (variant === undefined) return rules[fallback];
-    if (!Object.hasOwn(rules, variant)) throw new UsageError(`variant must be one of ${variants.map((v) => JSON.stringify(v)).join(", ")}, got ${typeof variant === "string" ? JSON.stringify(variant) : typeName(variant)}`);
+    if (typeof variant !== "string" || !Object.hasOwn(rules, variant)) throw new UsageError(`variant must be one of ${variants.map((v) => JSON.stringify(v)).join(", ")}, got ${typeof variant === "string" ? JSON.stringify(variant) : typeName(variant)}`);
     return rules[variant];
   };
   return {

@@ -7,7 +7,7 @@
  *   signature = hmacSha256hex(secretKey, params + "1.0.0" + nonce + path)
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
-import { typeName, UsageError } from "../handwritten/core/errors.js";
+import { shownValue, typeName, UsageError } from "../handwritten/core/errors.js";
 import { CONTROL, unsendable, where } from "../handwritten/core/validate.js";
 import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
@@ -94,6 +94,8 @@ export function hubiSignedText(
   path: string,
   valueEncoding: HubiValueEncoding = "raw",
 ): string {
+  if (typeof nonce !== "string" || typeof path !== "string") throw new UsageError(`hubiSignedText takes (params, nonce, path) with the nonce and path as text, got ${typeName(nonce)} and ${typeName(path)}`);
+  if (valueEncoding !== "raw" && valueEncoding !== "url-encoded") throw new UsageError(`valueEncoding must be "raw" or "url-encoded", got ${shownValue(valueEncoding)}`);
   const encode = valueEncoding === "url-encoded" ? (v: string) => pythonQuotePlus(v, ",") : (v: string) => v;
   const joined = hubiParamPairs(params)
     .map(([k, v]) => `${encode(k)}=${encode(v)}`)

@@ -154,11 +154,85 @@ describe("the redaction helpers", () => {
     expect(snippet("the answer echoed sk-12345678", "sk-12345678" as never)).toBe("the answer echoed [redacted]");
   });
 
-  it("text that is not a string is redacted as its String(); secrets that are not a list are a TypeError", () => {
+  it("text that is not a string is redacted as its text; secrets that are not a list are a UsageError (was a TypeError)", () => {
     expect(redact(12345678 as never, ["12345678"])).toBe("[redacted]");
     expect(snippet(undefined as never)).toBe("undefined");
+    // A null-prototype object has no String(): its JSON is redacted instead of a TypeError.
+    expect(redact(Object.assign(Object.create(null), { k: "sk-12345678" }) as never, ["sk-12345678"])).toBe('{"k":"[redacted]"}');
+    expect(() => new Redactor(42 as never)).toThrow(UsageError);
     expect(() => new Redactor(42 as never)).toThrow("secrets must be a list of strings (or one string), got number");
+    expect(() => new Redactor(["sk-12345678"]).with(42 as never)).toThrow(UsageError);
+    expect(new Redactor(["sk-12345678"]).with("tk-87654321" as never).text("sk-12345678 tk-87654321")).toBe("[redacted] [redacted]");
   });
+});
+
+describe("every exported function takes any argument", () => {
+  // Every function each subpath exports (found at run time, so a new export is covered too),
+  // but the factories and emulators (test/security/entry-fuzz.test.ts gives them any value) and
+  // the two that write files where they are told.
+  const SUBPATHS = ["../../src/index.js", "../../src/handwritten/xt/index.js", "../../src/handwritten/hubi/index.js", "../../src/handwritten/bhex/index.js", "../../src/handwritten/xele/index.js", "../../src/handwritten/quant-ws/index.js", "../../src/mock/index.js"];
+  const WRITES_FILES = new Set(["saveClientSystemExport", "downloadData", "downloadBhexData"]);
+  // As JSON.parse and JSON.stringify do: text that is not JSON is a SyntaxError; a value JSON
+  // cannot hold (undefined, a cycle, nesting deeper than the stack) a TypeError or RangeError.
+  const JSON_LIKE: Record<string, (e: unknown) => boolean> = {
+    parseJson: (e) => e instanceof SyntaxError,
+    stringifyJson: (e) => e instanceof TypeError || e instanceof RangeError,
+  };
+
+  it("each returns, or throws or rejects with a TradeApiError (a UsageError naming what it takes), never a TypeError from inside (property)", async () => {
+    const { TradeApiError } = await import("../../src/index.js");
+    const functions = new Map<unknown, string>();
+    for (const path of SUBPATHS) {
+      for (const [name, value] of Object.entries(await import(path))) {
+        if (typeof value !== "function" || /^[A-Z]/.test(name) || /^(create|start)/.test(name) || WRITES_FILES.has(name) || functions.has(value)) continue;
+        functions.set(value, name);
+      }
+    }
+    expect(functions.size).toBeGreaterThan(60);
+    const settle = async (r: unknown): Promise<unknown> => {
+      const pending = r !== null && typeof r === "object" && typeof (r as { next?: unknown }).next === "function" && typeof (r as { throw?: unknown }).throw === "function" ? (r as AsyncGenerator).next() : r;
+      if (!(pending instanceof Promise)) return undefined;
+      return Promise.race([pending.then(() => undefined, (e: unknown) => e), new Promise((done) => setTimeout(done, 5, undefined))]);
+    };
+    const typed = (name: string, e: unknown) => e === undefined || e instanceof TradeApiError || JSON_LIKE[name]?.(e) === true;
+    for (const [f, name] of functions) {
+      await fc.assert(
+        fc.asyncProperty(anything, anything, anything, async (a, b, c) => {
+          let failure: unknown;
+          try {
+            failure = await settle((f as (...args: unknown[]) => unknown)(a, b, c));
+          } catch (e) {
+            failure = e;
+          }
+          if (!typed(name, failure)) throw new Error(`${name} failed with ${String(failure)}`, { cause: failure });
+        }),
+        { seed: Number(process.env.PI_SEED ?? SEED), numRuns: Number(process.env.PI_RUNS ?? 40) },
+      );
+    }
+    // What fast-check's `anything` does not make: symbols, functions, an object whose fields throw.
+    const hostile = [Symbol("s"), () => 1, new Proxy({}, { get: () => { throw new Error("a field that throws"); } }), new Proxy([], { get: () => { throw new Error("a field that throws"); } })];
+    for (const [f, name] of functions) {
+      for (const a of hostile) for (const b of [undefined, a]) {
+        let failure: unknown;
+        try {
+          failure = await settle((f as (...args: unknown[]) => unknown)(a, b));
+        } catch (e) {
+          failure = e;
+        }
+        // An object whose fields throw may pass its own error through: that is the caller's.
+        const own = failure instanceof Error && failure.message === "a field that throws";
+        if (!typed(name, failure) && !own) throw new Error(`${name}(${String(typeof a)}) failed with ${String(failure)}`, { cause: failure });
+      }
+    }
+    // What some of them said before (each a TypeError from the first read of undefined).
+    const { pipeRowsOf, serverOf, parsePipeHeader, checkPipeRow } = await import("../../src/handwritten/xele/index.js");
+    const { xtBatchMax } = await import("../../src/handwritten/xt/index.js");
+    expect(() => pipeRowsOf(undefined as never)).toThrow("pipeRowsOf takes an operation of the API's metadata (meta.operations[i]), got undefined");
+    expect(() => serverOf({ operationId: "getOrder" } as never)).toThrow('serverOf takes a Xele operation (its x-server MA or MS); "getOrder" has none');
+    expect(() => parsePipeHeader(5 as never)).toThrow("parsePipeHeader takes the header line (a string), got a number");
+    expect(() => checkPipeRow({} as never)).toThrow("checkPipeRow takes a row that decodePipeRows or decodePipeRowStream gave, got an object");
+    expect(() => xtBatchMax("order" as never)).toThrow('xtBatchMax takes a batch operation ("batchOrder", "batchCancel" or "getBatchOrders"), got "order"');
+  }, 120_000);
 });
 
 describe("the other exported helpers take any argument", () => {

@@ -7,6 +7,8 @@
 import { randomInt } from "node:crypto";
 import type { OperationMeta } from "../core/meta.js";
 import { shownValue, typeName, UsageError } from "../core/errors.js";
+import { checkOperationArg } from "../core/operation-call.js";
+import { checkOptionsObject } from "../core/validate.js";
 
 /**
  * Which parameter is the idempotency key of each operation. Mirrors the spec's
@@ -42,6 +44,7 @@ export interface IdempotencyKey {
 
 /** The idempotency parameter of an operation, if the spec names one. */
 export function idempotencyParamOf(op: OperationMeta): string | undefined {
+  checkOperationArg("idempotencyParamOf", op);
   const k = op.idempotencyKey;
   return typeof k === "string" ? k : undefined;
 }
@@ -74,6 +77,9 @@ export function fillIdempotencyKey(
   params: Readonly<Record<string, unknown>>,
   generate: (operationId: string, param: string) => string,
 ): { params: Record<string, unknown>; key: IdempotencyKey | undefined } {
+  checkOperationArg("fillIdempotencyKey", op);
+  checkOptionsObject({ api: "bhex", operation: op.operationId }, "the parameters", params, "name → value");
+  if (typeof generate !== "function") throw new UsageError(`fillIdempotencyKey takes the function that makes a key, got ${typeName(generate)}`, { api: "bhex", operation: op.operationId });
   const param = idempotencyParamOf(op);
   if (!param) return { params: { ...params }, key: undefined };
   const given = params[param];

@@ -19,7 +19,7 @@ import { meta } from "../../../generated/bhex-org.meta.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
-import { requireOperation } from "../core/operation-call.js";
+import { checkOperationArg, requireOperation } from "../core/operation-call.js";
 
 /** Row type of each batch operation's `items` (the spec's `x-item-schema`; a test checks the pairing). */
 export interface BhexBatchRows {
@@ -57,7 +57,8 @@ const ITEMS = "items";
 
 /** The items description of an operation, or undefined when it takes no batch `items`. */
 export function batchItemsSpec(op: OperationMeta): BatchItemsSpec | undefined {
-  const s = op.body?.properties[ITEMS] ?? op.params.find((p) => p.name === ITEMS)?.schema;
+  checkOperationArg("batchItemsSpec", op);
+  const s = op.body?.properties?.[ITEMS] ?? op.params?.find((p) => p.name === ITEMS)?.schema;
   const schema = s?.itemSchema as { properties?: Record<string, SchemaMeta>; required?: string[] } | undefined;
   if (!s || !schema?.properties) return undefined;
   const fmt = s.itemsSimpleFormat as Partial<SimpleFormat> | undefined;

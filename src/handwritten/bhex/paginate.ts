@@ -16,7 +16,7 @@ import { excessDigits } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { checkValue, requireOperation } from "../core/operation-call.js";
+import { checkOperationArg, checkValue, requireOperation } from "../core/operation-call.js";
 import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
@@ -43,6 +43,7 @@ export type BhexPagedOperationId = {
 export type BhexRecord<K extends BhexOperationId> = NonNullable<BhexData<K>> extends ReadonlyArray<infer R> ? R : never;
 
 export function paginationOf(op: OperationMeta): BhexPagination | undefined {
+  checkOperationArg("paginationOf", op);
   const p = op.pagination as BhexPagination | undefined;
   return p && typeof p.fromParam === "string" && typeof p.idField === "string" ? p : undefined;
 }

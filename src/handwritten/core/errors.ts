@@ -50,7 +50,11 @@ export interface ErrorContext {
  * `e.name === "UsageError"` checks read the name. Call it once per module, after its classes.
  */
 export function nameErrors(classes: Record<string, abstract new (...args: never[]) => Error>): void {
-  for (const [name, cls] of Object.entries(classes)) Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  if (classes === null || typeof classes !== "object") throw new UsageError(`nameErrors takes { Name: ErrorClass, … }, got ${typeName(classes)}`);
+  for (const [name, cls] of Object.entries(classes)) {
+    if (typeof cls !== "function" || !(cls.prototype instanceof Error)) throw new UsageError(`nameErrors: ${quoted(name)} is no error class`);
+    Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  }
 }
 
 export class TradeApiError extends Error {
@@ -67,6 +71,8 @@ export class TradeApiError extends Error {
    */
   declare readonly outcomeUnknown?: true;
   constructor(message: string, ctx: ErrorContext = {}) {
+    // (null stands for no context, as undefined does)
+    ctx ??= {};
     super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
     // Assigned in this order, as class fields would have defined them (api, operation, then name).
     this.api = ctx.api;
@@ -125,7 +131,10 @@ export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-
 const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 /** `\uXXXX` for one UTF-16 unit. */
-export const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+export const unicodeEscape = (c: string): string => {
+  const t = textOf(c);
+  return t === "" ? "" : `\\u${t.charCodeAt(0).toString(16).padStart(4, "0")}`;
+};
 
 /**
  * `text` with each unprintable character written as an escape (`\n`, `\u001b`, `\u202e`):
@@ -133,6 +142,7 @@ export const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toStri
  * set its title, forge a log line or reorder what is read. The error's fields keep it raw.
  */
 export function printable(text: string): string {
+  if (typeof text !== "string") text = textOf(text);
   return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_ALL, (c) => ESCAPES[c] ?? unicodeEscape(c)) : text;
 }
 
@@ -140,7 +150,10 @@ export function printable(text: string): string {
 export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
 
 /** A text in a message: quoted, cut after 60 characters (a server's field or a caller's key can be megabytes). */
-export const quoted = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+export const quoted = (s: string): string => {
+  const t = textOf(s);
+  return JSON.stringify(t.length > 60 ? `${t.slice(0, 60)}…` : t);
+};
 
 /** A wrong option's value for a message: a string quoted, a number as written, anything else by its type. */
 export const shownValue = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" ? String(v) : typeName(v));
@@ -151,7 +164,7 @@ export const aTypeName = (v: unknown): string =>
 
 /** What an error's message starts with: "xt order: ", "xt: " or nothing (the CLI words some problems itself). */
 export function prefix(ctx: ErrorContext): string {
-  const { api, operation } = ctx;
+  const { api, operation } = ctx ?? {};
   // Text only: an operation a caller gave as an object (String() of a null-prototype one throws) is left out.
   if (!api || typeof api !== "string") return "";
   return operation && typeof operation === "string" ? `${api} ${operation}: ` : `${api}: `;
@@ -357,6 +370,7 @@ export function apiErrorFromCode(
   init: Omit<ApiErrorInit, "meaning" | "kind">,
   table: Readonly<Record<string, ErrorCodeInfo>> | undefined,
 ): ApiError {
+  if (init === null || typeof init !== "object") throw new UsageError(`apiErrorFromCode takes { api, operation, code, … }, got ${typeName(init)}`);
   const key = textOf(init.code);
   const info = table && Object.hasOwn(table, key) ? table[key] : undefined;
   // A code the table gives no kind, in an answer whose HTTP status says what it is (and so is retried).
@@ -373,11 +387,12 @@ export function apiErrorFromCode(
  * (`signature=…`, `"token":"…"`, `X-API-Signature: …`, bearer tokens, URL passwords).
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> | Redactor = []): string {
-  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(String(text));
+  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(textOf(text));
 }
 
 /** A short, redacted excerpt of a body for error messages (redacted before it is cut). */
 export function snippet(body: string, secrets: ReadonlyArray<string | undefined> | Redactor = [], max = 200): string {
-  const flat = redact(String(body).replace(/\s+/g, " ").trim(), secrets);
+  if (typeof max !== "number" || !(max >= 0)) throw new UsageError(`snippet's max must be a number of characters, 0 or more, got ${shownValue(max)}`);
+  const flat = redact(textOf(body).replace(/\s+/g, " ").trim(), secrets);
   return flat.length > max ? redact(`${flat.slice(0, max)}…`, secrets) : flat;
 }

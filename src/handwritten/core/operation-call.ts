@@ -106,6 +106,16 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.slice(0, 80);
 }
 
+/**
+ * For exported helpers that take an operation's metadata (`pipeRowsOf`, `serverOf`, …): anything
+ * else is a UsageError naming the helper, not a TypeError from the first field read.
+ */
+export function checkOperationArg(fn: string, op: unknown): asserts op is OperationMeta {
+  if (op === null || typeof op !== "object" || typeof (op as { operationId?: unknown }).operationId !== "string") {
+    throw new UsageError(`${fn} takes an operation of the API's metadata (meta.operations[i]), got ${Array.isArray(op) ? "an array" : typeName(op)}`);
+  }
+}
+
 /** Look up an operation or throw a UsageError listing what exists. */
 export function requireOperation(meta: ApiMeta, ref: string): OperationMeta {
   if (typeof ref !== "string") throw new UsageError(`an operation is named by its operationId (a string), got ${typeName(ref)}`, { api: meta.api });

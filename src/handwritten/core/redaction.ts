@@ -18,6 +18,9 @@
  * The values live in the redactor's private fields: inspecting, serializing or walking it
  * shows only how many there are.
  */
+// errors.ts imports this module; UsageError is only used inside functions (at call time), so the
+// two can load in either order.
+import { UsageError } from "./errors.js";
 
 export const REDACTED = "[redacted]";
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -82,7 +85,7 @@ function uriOf(s: string): string {
 
 /** Every form of `secret` that an echoing server could print (see the file comment). */
 export function secretForms(secret: string): string[] {
-  if (typeof secret !== "string") throw new TypeError(`secretForms takes a string, got ${secret === null ? "null" : typeof secret}`);
+  if (typeof secret !== "string") throw new UsageError(`secretForms takes a string, got ${secret === null ? "null" : typeof secret}`);
   const forms = new Set<string>();
   const jsonEscaped = JSON.stringify(secret).slice(1, -1);
   // JSON as PHP's json_encode and Python's json.dumps write it by default: every character past
@@ -217,6 +220,20 @@ function headAt(s: string, i: number): number {
   return s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
 }
 
+/**
+ * The secrets a Redactor is given, as a list: one given as a string is that secret, not its
+ * characters (each too short to be searched for); null or undefined, none; anything that is not
+ * a list of them, a UsageError.
+ */
+function secretList(secrets: unknown): Array<unknown> {
+  if (typeof secrets === "string") return [secrets];
+  if (secrets === null || secrets === undefined) return [];
+  if (typeof (secrets as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+    throw new UsageError(`secrets must be a list of strings (or one string), got ${typeof secrets}`);
+  }
+  return [...(secrets as Iterable<unknown>)];
+}
+
 export class Redactor {
   readonly #secrets: string[];
   /** Each secret's forms (a redactor made from another reuses those of the secrets they share). */
@@ -233,11 +250,7 @@ export class Redactor {
    * reused (a client's redactor made again for each failed call's signature and nonce).
    */
   constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor) {
-    // One secret given as a string is that secret, not its characters (each too short to be searched for).
-    if (secrets !== null && typeof secrets !== "string" && typeof (secrets as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
-      throw new TypeError(`secrets must be a list of strings (or one string), got ${typeof secrets}`);
-    }
-    const list = typeof secrets === "string" ? [secrets] : secrets === null ? [] : [...secrets];
+    const list = secretList(secrets);
     this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
     const known = from instanceof Redactor ? from.#formsOf : undefined;
     const forms = new Set<string>();
@@ -267,7 +280,7 @@ export class Redactor {
 
   /** A redactor that also removes `more`. */
   with(more: Iterable<string | null | undefined>): Redactor {
-    return new Redactor([...this.#secrets, ...more], this);
+    return new Redactor([...this.#secrets, ...(secretList(more) as Array<string | undefined>)], this);
   }
 
   /** How many search forms it holds (never the values). */
@@ -450,7 +463,7 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
 
 /** A URL with any `user:password@` replaced, for messages. */
 export function redactUrl(url: string): string {
-  return String(url).replace(USERINFO, `${REDACTED}@`);
+  return textOf(url).replace(USERINFO, `${REDACTED}@`);
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */
@@ -469,6 +482,8 @@ export function urlCredentials(url: string | undefined): string[] {
  * both non-enumerable, so logging or serializing a client never walks into its internals.
  */
 export function describeAs<T extends object>(target: T, name: string, facts: () => Record<string, unknown>): T {
+  if (target === null || (typeof target !== "object" && typeof target !== "function")) throw new UsageError(`describeAs takes an object to describe, got ${target === null ? "null" : typeof target}`);
+  if (typeof facts !== "function") throw new UsageError(`describeAs takes a function giving the facts to show, got ${facts === null ? "null" : typeof facts}`);
   Object.defineProperty(target, "toJSON", { value: () => facts(), enumerable: false, configurable: true });
   Object.defineProperty(target, INSPECT, {
     value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>

@@ -190,6 +190,8 @@ const defaultLabel = (path: string) => path || "request";
 
 /** Every problem of `value` against `schema` (empty: valid). */
 export function checkSchema(value: unknown, schema: SchemaMeta, path = "", options: CheckOptions = {}): SchemaProblem[] {
+  if (schema === null || typeof schema !== "object") throw new UsageError(`checkSchema takes a schema of the API's metadata, got ${typeName(schema)}`);
+  options ??= {};
   const found: Found = { list: [], max: options.max ?? Infinity, answer: options.answer === true };
   try {
     check(value, schema, path, options.text === true, options.label ?? defaultLabel, found, options.decimalText === true);

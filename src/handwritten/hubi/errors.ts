@@ -13,6 +13,7 @@
  */
 import { meta } from "../../../generated/hubi-futures.meta.js";
 import { ApiError, apiErrorFromCode, ResponseFormatError, snippet, textOf } from "../core/errors.js";
+import { checkOperationArg } from "../core/operation-call.js";
 import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf } from "../core/meta.js";
 
@@ -82,6 +83,7 @@ export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?:
 
 /** HttpTransport `checkBody`: failures in 2xx answers; actions must carry the envelope. */
 export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: number): void {
+  checkOperationArg("checkHubiBody", op);
   const error = hubiErrorFromBody(body, op.operationId, httpStatus);
   if (error) throw error;
   if (!envelopeOf(meta, op)) return;
@@ -96,6 +98,7 @@ export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: numb
 
 /** HttpTransport `checkErrorBody`: the same mapping for non-2xx answers. */
 export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number, retryAfterMs?: number): void {
+  checkOperationArg("checkHubiErrorBody", op);
   const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs);
   if (error) throw error;
 }

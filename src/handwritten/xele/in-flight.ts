@@ -9,8 +9,8 @@ import { notRetried } from "../core/retry.js";
  * wait their turn, first come first served.
  */
 export class InFlightLimit {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
   /** `name`: what the slots are for, in a wait's TimeoutError ("MS": the counter server's). */
   constructor(
     readonly max: number,
@@ -21,7 +21,7 @@ export class InFlightLimit {
 
   /** Requests running now. */
   get inFlight(): number {
-    return this.active;
+    return this.#active;
   }
 
   /**
@@ -37,30 +37,30 @@ export class InFlightLimit {
     checkSignal(ctx ?? {}, "signal", signal);
     if (waitMs !== undefined && !isTimeoutMs(waitMs)) throw new UsageError(`waitMs must be a number of ms above 0 and at most ${MAX_TIMEOUT_MS}, got ${shownValue(waitMs)}`, ctx);
     if (signal?.aborted) throw callerAborted(ctx, signal.reason);
-    if (this.active < this.max) this.active++;
-    else await this.wait(signal, ctx, waitMs);
+    if (this.#active < this.max) this.#active++;
+    else await this.#wait(signal, ctx, waitMs);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
+      const next = this.#waiting.shift();
       // The slot passes straight to the next waiter (active stays the same).
       if (next) next();
-      else this.active--;
+      else this.#active--;
     };
   }
 
   /** Queue for a slot; on abort or after `waitMs`, leave the queue (a slot handed over meanwhile goes to the next waiter). */
-  private wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined, waitMs: number | undefined): Promise<void> {
+  #wait(signal: AbortSignal | undefined, ctx: ErrorContext | undefined, waitMs: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (!signal && waitMs === undefined) return void this.waiting.push(resolve);
+      if (!signal && waitMs === undefined) return void this.#waiting.push(resolve);
       let off: (() => void) | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const leave = (error: Error) => {
         off?.();
         clearTimeout(timer);
-        const i = this.waiting.indexOf(granted);
-        if (i !== -1) this.waiting.splice(i, 1);
+        const i = this.#waiting.indexOf(granted);
+        if (i !== -1) this.#waiting.splice(i, 1);
         reject(error);
       };
       const granted = () => {
@@ -68,13 +68,13 @@ export class InFlightLimit {
         clearTimeout(timer);
         resolve();
       };
-      this.waiting.push(granted);
+      this.#waiting.push(granted);
       if (signal) off = onAbort(signal, () => leave(callerAborted(ctx, signal.reason)));
-      if (waitMs !== undefined) timer = setTimeout(() => leave(this.waitedTooLong(waitMs, ctx)), waitMs);
+      if (waitMs !== undefined) timer = setTimeout(() => leave(this.#waitedTooLong(waitMs, ctx)), waitMs);
     });
   }
 
-  private waitedTooLong(ms: number, ctx: ErrorContext | undefined): TimeoutError {
+  #waitedTooLong(ms: number, ctx: ErrorContext | undefined): TimeoutError {
     const which = this.name ? `${this.name} ` : "";
     const error = new TimeoutError(
       `no ${which}in-flight slot came free within ${ms} ms: all ${this.max} are held (a row stream holds one until its loop ends, so a call awaited inside that loop waits for itself); nothing was sent`,

@@ -44,7 +44,7 @@
  * `for…in` lists them); `JSON.stringify`/`stringifyJson(row)` and `row.toJSON()` give a plain
  * object in column order — `{...row}` and `Object.keys(row)` do not, use `row.toJSON()`.
  */
-import { aTypeName, apiErrorFromCode, quoted, textOf, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
+import { aTypeName, apiErrorFromCode, quoted, textOf, UsageError, type ErrorCodeInfo, type ErrorContext } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS } from "../core/json.js";
 import { checkOptionsObject } from "../core/validate.js";
 import type { PipeColumnMeta, PipeRowsMeta } from "../core/meta.js";
@@ -273,7 +273,8 @@ abstract class PipeRowView {
  * would throw. `last`: a short row means truncation.
  */
 export function checkPipeRow(row: object, last = false): void {
-  (row as PipeRowView)[CHECK](last);
+  if (!(row instanceof PipeRowView)) throw new UsageError(`checkPipeRow takes a row that decodePipeRows or decodePipeRowStream gave, got ${aTypeName(row)}`, { api: "xele" });
+  row[CHECK](last === true);
 }
 
 const layoutCache = new Map<string, RowLayout>();
@@ -320,13 +321,22 @@ export function compareCounterVersions(a: string, b: string): number {
   return a1! - b1! || a2! - b2!;
 }
 
+/** A layout's columns, as `pipeRowsOf(op).columns` gives them: anything else is a UsageError naming `fn`. */
+function checkColumns(fn: string, columns: unknown): void {
+  if (!Array.isArray(columns) || !columns.every((c) => c !== null && typeof c === "object" && typeof (c as PipeColumn).name === "string")) {
+    throw new UsageError(`${fn} takes a layout's columns (pipeRowsOf(op).columns), got ${aTypeName(columns)}`, { api: "xele" });
+  }
+}
+
 /** The columns a counter of `version` sends (those without `since` or with since ≤ version). */
 export function columnsForVersion(columns: readonly PipeColumn[], version: string): PipeColumn[] {
+  checkColumns("columnsForVersion", columns);
   return columns.filter((c) => !c.since || compareCounterVersions(c.since, version) <= 0);
 }
 
 /** Every column set the spec allows for a header-less answer: one per counter version, widest last. */
 export function columnSets(columns: readonly PipeColumn[]): PipeColumn[][] {
+  checkColumns("columnSets", columns);
   const versions = [...new Set(columns.flatMap((c) => (c.since ? [c.since] : [])))].sort(compareCounterVersions);
   const sets = [columns.filter((c) => !c.since), ...versions.map((v) => columnsForVersion(columns, v))];
   return sets.filter((s, i) => s.length > 0 && sets.findIndex((t) => t.length === s.length) === i);
@@ -515,6 +525,7 @@ function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes"
 
 /** Parse a header line (`MS,...`), checking its own consistency. */
 export function parsePipeHeader(line: string, context?: ErrorContext): PipeRowsHeader {
+  if (typeof line !== "string") throw new UsageError(`parsePipeHeader takes the header line (a string), got ${aTypeName(line)}`, { api: "xele" });
   const fail = (msg: string): never => {
     throw new PipeRowsError(msg, { line: 1, problem: "header", text: line, context });
   };

@@ -6,7 +6,9 @@
  * (x-pipe-rows). Nothing here restates the spec: change the spec, regenerate, and these follow.
  */
 import { meta } from "../../../generated/xele-mgmt.meta.js";
+import { UsageError } from "../core/errors.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
+import { checkOperationArg } from "../core/operation-call.js";
 import type { PipeRowsLayout } from "./pipe-rows.js";
 
 export const xeleMeta = meta;
@@ -25,8 +27,9 @@ export interface CommonRequestFields {
 }
 
 export function serverOf(op: OperationMeta): XeleServer {
+  checkOperationArg("serverOf", op);
   const s = op.server;
-  if (s !== "MA" && s !== "MS") throw new Error(`xele spec: operation ${op.operationId} has no x-server MA|MS`);
+  if (s !== "MA" && s !== "MS") throw new UsageError(`serverOf takes a Xele operation (its x-server MA or MS); ${JSON.stringify(op.operationId)} has none`, { api: "xele" });
   return s;
 }
 
@@ -70,5 +73,6 @@ export function loginScheme(): LoginScheme {
 
 /** The "|" row layout of an operation's 200 answer, if it answers in rows. */
 export function pipeRowsOf(op: OperationMeta): PipeRowsLayout | undefined {
-  return op.responses["200"]?.pipeRows;
+  checkOperationArg("pipeRowsOf", op);
+  return op.responses?.["200"]?.pipeRows;
 }

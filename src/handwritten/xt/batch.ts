@@ -20,8 +20,8 @@ function dataSchemaOf(operationId: XtBatchOperationId): SchemaMeta | undefined {
 
 /** The spec's `x-max-items` of `operationId`'s batch `data` field (query parameter or body field). */
 export function xtBatchMax(operationId: XtBatchOperationId): number {
-  const max = dataSchemaOf(operationId)?.maxBatchItems;
-  if (max === undefined) throw new Error(`the XT spec gives ${operationId}'s data no x-max-items`);
+  const max = typeof operationId === "string" ? dataSchemaOf(operationId)?.maxBatchItems : undefined;
+  if (max === undefined) throw new UsageError(`xtBatchMax takes a batch operation ("batchOrder", "batchCancel" or "getBatchOrders"), got ${typeof operationId === "string" ? JSON.stringify(operationId) : typeName(operationId)}`, { api: "xt" });
   return max;
 }
 
@@ -48,6 +48,7 @@ function normalizeId(id: unknown, index: number, operation: string | undefined):
  * `operationId`, that operation's limit applies and errors name it; without, batchOrder's.
  */
 export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatchOperationId): string {
+  if (operationId !== undefined) xtBatchMax(operationId); // a UsageError for one that is no batch operation
   const ctx = { api: "xt", operation: operationId };
   if (!Array.isArray(items)) throw new UsageError(`a batch is a list of its items, got ${typeName(items)}`, ctx);
   const batch = Array.from(items, (item, i) => (typeof item === "object" && item !== null ? item : normalizeId(item, i, operationId)));
