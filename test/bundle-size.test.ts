@@ -106,7 +106,8 @@
  * (createRestClient's check of its configuration is outside: XT's factory uses buildRestClient);
  * 92.3 kB (92,334 bytes) with the openapi-fetch methods' route lookup by method then path and a
  * params object that keeps a `__proto__` key its own without a null prototype; 93.4 kB (93,402 bytes)
- * with every exported helper refusing what it does not take by name (a UsageError, was a TypeError).
+ * with every exported helper refusing what it does not take by name (a UsageError, was a TypeError);
+ * 93.7 kB (93,749 bytes) with the transport's execute and open checking their operation and request.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -116,7 +117,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 93_500;
+const CEILING = 93_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -54,10 +54,19 @@ import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
-import { describeAs, Redactor, redactUrl, secretNamedValues, urlCredentials } from "./redaction.js";
+import { describeAs, Redactor, redactUrl, secretList, secretNamedValues, urlCredentials } from "./redaction.js";
+import { checkOperationArg } from "./operation-call.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
+/** What the transport's execute and open take as the request: anything else is a UsageError naming the method. */
+function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
+  const q = r as Partial<Record<keyof OutgoingRequest, unknown>> | null;
+  if (q === null || typeof q !== "object" || typeof q.method !== "string" || typeof q.path !== "string" || !Array.isArray(q.query) || (q.form != null && !Array.isArray(q.form)) || q.headers === null || typeof q.headers !== "object") {
+    throw new UsageError(`${fn} takes a request { method, baseUrl, path, query, form, json, headers } (core/operation-call.ts buildRequest makes one), got ${aTypeName(r)}`);
+  }
+}
+
 export interface OutgoingRequest {
   method: HttpMethod;
   baseUrl: string;
@@ -435,6 +444,7 @@ export class HttpTransport {
    */
   async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
+    checkOutgoing("execute", request);
     this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
     if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
     return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {}, this.#waitAbort(op, opts));
@@ -447,21 +457,23 @@ export class HttpTransport {
    * covers the wait for the headers and then each wait for the next chunk.
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
+    checkOutgoing("open", request);
     this.checkCallOptions(op, opts);
     let req: OutgoingRequest | undefined;
     try {
-      return await this.openSigned(op, (req = await this.#sign(op, request, 1, opts)), opts);
+      return await this.#openSigned(op, (req = await this.#sign(op, request, 1, opts)), opts);
     } catch (e) {
       throw this.redactor(req && carriedSecrets(req)).error(e);
     }
   }
 
-  private errCtx(op: OperationMeta, cause?: unknown) {
+  #errCtx(op: OperationMeta, cause?: unknown) {
     return { api: this.config.api, operation: op.operationId, cause };
   }
 
   /** A redactor of the client's secrets, the last attempts' signed values and `extra`. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
+    if (!Array.isArray(extra)) extra = secretList(extra) as Array<string | undefined>;
     const own = this.#secrets?.() ?? [];
     if (this.#recent.length) extra = [...extra, ...this.#recent.flatMap(carriedSecrets)];
     if (own instanceof Redactor) return extra.length ? own.with(extra) : own;
@@ -477,7 +489,7 @@ export class HttpTransport {
   #waitAbort(op: OperationMeta, opts: CallOptions | undefined): WaitAbort | undefined {
     const own = this.config.signal;
     // Nothing allocated for a call without a signal (the common case, on the hot path).
-    return opts?.signal || own ? { signals: [opts?.signal, own], error: (s) => callerAborted(this.errCtx(op), s.reason) } : undefined;
+    return opts?.signal || own ? { signals: [opts?.signal, own], error: (s) => callerAborted(this.#errCtx(op), s.reason) } : undefined;
   }
 
   /**
@@ -492,7 +504,7 @@ export class HttpTransport {
       try {
         await cfg.rateLimiter.acquire(op.rateLimit, { signal });
       } catch (e) {
-        throw signal?.aborted ? callerAborted(this.errCtx(op), signal.reason) : e;
+        throw signal?.aborted ? callerAborted(this.#errCtx(op), signal.reason) : e;
       } finally {
         both?.dispose();
       }
@@ -504,7 +516,7 @@ export class HttpTransport {
       } catch (e) {
         // A signer's own failure (a `now` option that returned no time …): typed, not a bare RangeError.
         // (a public signer's own UsageError names no operation: this one does)
-        throw e instanceof TradeApiError && (e.operation || e.constructor !== UsageError) ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.errCtx(op, e));
+        throw e instanceof TradeApiError && (e.operation || e.constructor !== UsageError) ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.#errCtx(op, e));
       }
       if (req.headers !== base.headers) signedHeadersWin(base.headers, req.headers);
     }
@@ -516,7 +528,7 @@ export class HttpTransport {
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
     try {
-      return await this.send(op, (req = await this.#sign(op, base, n, opts)), n, opts);
+      return await this.#send(op, (req = await this.#sign(op, base, n, opts)), n, opts);
     } catch (e) {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
@@ -524,7 +536,7 @@ export class HttpTransport {
   }
 
   /** URL (origin + path), headers and body text of a signed request. */
-  private wireRequest(req: OutgoingRequest): WireRequest {
+  #wireRequest(req: OutgoingRequest): WireRequest {
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
     const [origin, basePath] = req.baseUrl === this.config.baseUrl ? this.#origin : splitBase(req.baseUrl);
     const path = `${basePath}${req.path}${qs}`;
@@ -541,26 +553,28 @@ export class HttpTransport {
   }
 
   /** Send on the wire: undici by default, the `fetch` option when given. */
-  private dispatch(wire: WireRequest, limits: WireLimits): Promise<WireResponse> {
+  #dispatch(wire: WireRequest, limits: WireLimits): Promise<WireResponse> {
     const fetchFn = this.config.fetch;
     return fetchFn ? sendFetch(fetchFn, wire, limits) : sendUndici(wire, limits);
   }
 
   /** Throws the UsageError a bad per-call `timeoutMs` would get from `execute`, before anything else runs. */
   checkCallOptions(op: OperationMeta, opts: CallOptions | undefined): void {
+    checkOperationArg("the transport", op);
     if (opts?.timeoutMs !== undefined) this.timeoutOf(op, opts);
-    checkSignal(this.errCtx(op), "the call option signal", opts?.signal);
+    checkSignal(this.#errCtx(op), "the call option signal", opts?.signal);
   }
 
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
   timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
+    checkOperationArg("timeoutOf", op);
     const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
     if (isTimeoutMs(ms)) return Math.ceil(ms);
     throw badTimeout(ms, { api: this.config.api, operation: op.operationId });
   }
 
   /** Report one attempt to `onEvent` (when there is one). */
-  private event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, failure?: unknown): void {
+  #event(op: OperationMeta, req: OutgoingRequest, n: number, started: number, status?: number, failure?: unknown): void {
     const cfg = this.config;
     if (!cfg.onEvent) return;
     const error = failure === undefined ? undefined : failure instanceof Error ? failure.name : "Error";
@@ -581,7 +595,7 @@ export class HttpTransport {
    * One attempt's start: its timeout, its signal (the call's and the client's both heard; one
    * AbortController only when both are given) and the start time of its event.
    */
-  private begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { dispose: () => void }; signal: AbortSignal | undefined; started: number } {
+  #begin(op: OperationMeta, opts: CallOptions | undefined): { timeoutMs: number; both?: { dispose: () => void }; signal: AbortSignal | undefined; started: number } {
     const started = this.config.onEvent ? performance.now() : 0;
     const own = this.config.signal;
     // One object per attempt; an AbortController only when the call and the client both have a signal.
@@ -595,12 +609,12 @@ export class HttpTransport {
   }
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
-  private async head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
+  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
-    const res = await this.dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy });
+    const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy });
     if (res.redirect) {
       await res.discard();
-      throw redirectErrorOf(res.status, res.headers.location, wire.url, this.errCtx(op));
+      throw redirectErrorOf(res.status, res.headers.location, wire.url, this.#errCtx(op));
     }
     // A body to read whole that says it is over the limit is not read at all.
     if (!stream && Number(res.headers["content-length"]) > maxBytes) {
@@ -610,10 +624,10 @@ export class HttpTransport {
     return res;
   }
 
-  private async send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+  async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     const cfg = this.config;
-    const wire = this.wireRequest(req);
-    const { timeoutMs, both, signal, started } = this.begin(op, opts);
+    const wire = this.#wireRequest(req);
+    const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     // A call that changes state (not a session's login) gets outcomeUnknown when it may have taken effect.
     const login = (opts as { [SESSION_LOGIN]?: true } | undefined)?.[SESSION_LOGIN];
     const marks = !op.retryable && !login;
@@ -621,65 +635,65 @@ export class HttpTransport {
     let res: WireResponse;
     let raw: Uint8Array;
     try {
-      res = await this.head(op, wire, timeoutMs, signal, false);
+      res = await this.#head(op, wire, timeoutMs, signal, false);
       raw = await res.bytes();
       (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
-      const err = this.transportError(op, e, timeoutMs);
+      const err = this.#transportError(op, e, timeoutMs);
       // A signal that had fired before the send sent nothing (undici and fetch both check it first).
       if (marks && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
-      if (cfg.onEvent) this.event(op, req, n, started, undefined, err);
+      if (cfg.onEvent) this.#event(op, req, n, started, undefined, err);
       throw err;
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent && !marks) return this.decode(op, res.status, res.headers, raw, login);
+    if (!cfg.onEvent && !marks) return this.#decode(op, res.status, res.headers, raw, login);
     try {
-      const result = this.decode(op, res.status, res.headers, raw, login);
-      if (cfg.onEvent) this.event(op, req, n, started, res.status);
+      const result = this.#decode(op, res.status, res.headers, raw, login);
+      if (cfg.onEvent) this.#event(op, req, n, started, res.status);
       return result;
     } catch (e) {
       // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
       const status = res.status;
       const err = !marks || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
-      if (cfg.onEvent) this.event(op, req, n, started, status, err);
+      if (cfg.onEvent) this.#event(op, req, n, started, status, err);
       throw err;
     }
   }
 
-  private async openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
-    const wire = this.wireRequest(req);
-    const { timeoutMs, both, signal, started } = this.begin(op, opts);
+  async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
+    const wire = this.#wireRequest(req);
+    const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
-      res = await this.head(op, wire, timeoutMs, signal, true);
+      res = await this.#head(op, wire, timeoutMs, signal, true);
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
       both?.dispose();
-      const err = this.transportError(op, e, timeoutMs);
-      this.event(op, req, 1, started, undefined, err);
+      const err = this.#transportError(op, e, timeoutMs);
+      this.#event(op, req, 1, started, undefined, err);
       throw err;
     }
     if (raw) {
       both?.dispose();
       try {
-        this.decode(op, res.status, res.headers, raw);
+        this.#decode(op, res.status, res.headers, raw);
         // decode throws for every non-2xx answer; this line is never reached.
-        throw new HttpError(res.status, "", this.errCtx(op));
+        throw new HttpError(res.status, "", this.#errCtx(op));
       } catch (e) {
-        this.event(op, req, 1, started, res.status, e);
+        this.#event(op, req, 1, started, res.status, e);
         throw e;
       }
     }
-    this.event(op, req, 1, started, res.status);
+    this.#event(op, req, 1, started, res.status);
     const chunks = res.chunks();
     const self = this;
     async function* body(): AsyncGenerator<Uint8Array, void, undefined> {
       try {
         yield* chunks;
       } catch (e) {
-        throw self.redactor(carriedSecrets(req)).error(self.transportError(op, e, timeoutMs));
+        throw self.redactor(carriedSecrets(req)).error(self.#transportError(op, e, timeoutMs));
       } finally {
         both?.dispose();
       }
@@ -687,9 +701,9 @@ export class HttpTransport {
     return { status: res.status, headers: res.headers, contentType: res.headers["content-type"] ?? "", body: releasable(body(), () => res.release(), both) };
   }
 
-  private transportError(op: OperationMeta, e: unknown, ms: number): TradeApiError {
+  #transportError(op: OperationMeta, e: unknown, ms: number): TradeApiError {
     if (e instanceof TradeApiError) return e;
-    const ctx = this.errCtx(op);
+    const ctx = this.#errCtx(op);
     if (e instanceof WireError) {
       if (e.kind === "aborted") return callerAborted(ctx, e.cause);
       if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
@@ -714,7 +728,7 @@ export class HttpTransport {
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }
 
-  private decode(
+  #decode(
     op: OperationMeta,
     status: number,
     headers: Readonly<Record<string, string>>,
@@ -732,20 +746,20 @@ export class HttpTransport {
     const decoder = decoderOf(ct, ok && expectJson);
     // A charset TextDecoder does not know: JSON cannot be read (an error answer is still mapped,
     // read as UTF-8), and other text is left as bytes for its reader (the Xele rows name it).
-    if (!decoder && ok && expectJson) throw new ResponseFormatError(`the answer's Content-Type names a charset this runtime cannot decode (${JSON.stringify(charsetOf(ct))})`, "", this.errCtx(op));
+    if (!decoder && ok && expectJson) throw new ResponseFormatError(`the answer's Content-Type names a charset this runtime cannot decode (${JSON.stringify(charsetOf(ct))})`, "", this.#errCtx(op));
     let text: string | null = null;
     if ((expectJson || !ok || /^text\//i.test(ct) || isJsonContentType(ct)) && (decoder || !ok)) {
       try {
         text = (decoder ?? DECODER).decode(raw);
       } catch {
         const charset = charsetOf(ct);
-        throw new ResponseFormatError(`the answer has bytes that are not valid ${charset ?? "UTF-8"}${charset ? "" : " (its Content-Type names no other charset)"}: nothing was decoded`, "", this.errCtx(op));
+        throw new ResponseFormatError(`the answer has bytes that are not valid ${charset ?? "UTF-8"}${charset ? "" : " (its Content-Type names no other charset)"}: nothing was decoded`, "", this.#errCtx(op));
       }
     }
     let body: unknown = text ?? raw;
     let parsed = false;
     if (text !== null && (expectJson || isJsonContentType(ct)) && /^\s*[[{"\d-tfn]/.test(text)) {
-      if (nestedTooDeep(text)) throw new ResponseFormatError(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, "", this.errCtx(op));
+      if (nestedTooDeep(text)) throw new ResponseFormatError(`the answer is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, "", this.#errCtx(op));
       try {
         // An error answer is still mapped when a decimal in it does not fit: kept as its text.
         // An answer the spec does not give as JSON (Xele's "|" rows, whose decoder reads the raw
@@ -759,13 +773,13 @@ export class HttpTransport {
         // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
         if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
       } catch (e) {
-        this.rethrowDecimal(e, op);
+        this.#rethrowDecimal(e, op);
         // An error answer with one is still an HttpError (its body unread).
-        if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.errCtx(op));
+        if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.#errCtx(op));
         parsed = false;
       }
     }
-    if (parsed) this.checkEnvelopeOnce(op, text!);
+    if (parsed) this.#checkEnvelopeOnce(op, text!);
     if (!ok) {
       const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
       if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
@@ -778,12 +792,12 @@ export class HttpTransport {
         if (code !== undefined && code !== null && typeof code !== "object" && !env?.success.some((s) => String(s) === String(code))) {
           const msg = b[env?.messageField ?? "msg"] ?? b.msg ?? b.message;
           throw apiErrorFromCode(
-            { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
+            { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
             cfg.meta.errorCodes,
           );
         }
       }
-      throw new HttpError(status, snippet(text ?? "", this.redactor()), { ...this.errCtx(op), retryAfterMs });
+      throw new HttpError(status, snippet(text ?? "", this.redactor()), { ...this.#errCtx(op), retryAfterMs });
     }
     if (expectJson && !parsed) {
       const looksHtml = /^\s*</.test(text ?? "");
@@ -792,19 +806,19 @@ export class HttpTransport {
           ? `expected JSON but got an HTML page (content-type ${ct || "none"}): a proxy or gateway error page, or a wrong base URL?`
           : `expected JSON but the body is not valid JSON (content-type ${ct || "none"})`,
         snippet(text ?? "", this.redactor(), 120),
-        this.errCtx(op),
+        this.#errCtx(op),
       );
     }
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
-      if (op.dataType) this.checkAnswerData(body, op, op.dataType);
+      if (op.dataType) this.#checkAnswerData(body, op, op.dataType);
     }
     return { status, headers, body, contentType: ct, raw };
   }
 
   /** A decimal no double holds (parseJson or the schema check know no operation): thrown again naming it. */
-  private rethrowDecimal(e: unknown, op: OperationMeta): void {
-    if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.errCtx(op));
+  #rethrowDecimal(e: unknown, op: OperationMeta): void {
+    if (e instanceof DecimalPrecisionError) throw new DecimalPrecisionError(e.path, e.literal, this.#errCtx(op));
   }
 
   /**
@@ -813,22 +827,22 @@ export class HttpTransport {
    * order's price should be, would reach a typed caller as the promised type. A missing or
    * null value is left to the operation (vendors send null for "nothing").
    */
-  private checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
+  #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
     if (data === undefined || data === null) return;
     const what = field ? `the answer's "${field}"` : "the answer";
     const wrong = answerTypeProblem(data, types);
-    if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.#errCtx(op));
     let misfits;
     try {
       misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimals: this.config.decimals, label: (p) => p || "the answer" });
     } catch (e) {
       // An integer beyond 2^53 in a decimal field that no double holds (decimals: "exact").
-      this.rethrowDecimal(e, op);
+      this.#rethrowDecimal(e, op);
       throw e;
     }
-    if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.errCtx(op));
+    if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.#errCtx(op));
   }
 
   /**
@@ -836,36 +850,37 @@ export class HttpTransport {
    * the last, so `{"code":308,…,"code":200}` would pass as a success. Looked for (a scan of the
    * text) only when one of their names is in the text twice or a name may be escaped (`\u`).
    */
-  private checkEnvelopeOnce(op: OperationMeta, text: string): void {
+  #checkEnvelopeOnce(op: OperationMeta, text: string): void {
     // The operation's envelope, else the API's (an error answer of a bare-answer operation has
     // its fields), and "code", the field of error answers the decoding falls back to.
     const env = envelopeOf(this.config.meta, op) ?? this.config.meta.envelope;
     if (!text.includes("\\u") && !envelopeNamedTwice(text, env)) return;
     const twice = repeatedTopLevelKey(text);
     if (twice !== undefined && envelopeFields(env).includes(twice)) {
-      throw new ResponseFormatError(`the answer gives its envelope's "${twice}" twice: which one the server meant is not known`, snippet(text, this.redactor(), 120), this.errCtx(op));
+      throw new ResponseFormatError(`the answer gives its envelope's "${twice}" twice: which one the server meant is not known`, snippet(text, this.redactor(), 120), this.#errCtx(op));
     }
   }
 
   /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
   checkEnvelope(body: unknown, op: OperationMeta): void {
+    checkOperationArg("checkEnvelope", op);
     const env = envelopeOf(this.config.meta, op);
     if (!env) return;
     if (!body || typeof body !== "object" || Array.isArray(body)) {
-      throw new ResponseFormatError(`expected a {${env.codeField}, …} envelope`, snippet(textOf(body)), this.errCtx(op));
+      throw new ResponseFormatError(`expected a {${env.codeField}, …} envelope`, snippet(textOf(body)), this.#errCtx(op));
     }
     const b = body as Record<string, unknown>;
     const code = b[env.codeField];
     if (code === undefined) {
-      throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.errCtx(op));
+      throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.#errCtx(op));
     }
     if (typeof code !== "string" && typeof code !== "number" && typeof code !== "bigint") {
-      throw new ResponseFormatError(`envelope's "${env.codeField}" is ${aTypeName(code)}, not a code`, snippet(textOf(code)), this.errCtx(op));
+      throw new ResponseFormatError(`envelope's "${env.codeField}" is ${aTypeName(code)}, not a code`, snippet(textOf(code)), this.#errCtx(op));
     }
     if (env.success.some((s) => String(s) === String(code))) return;
     const msg = env.messageField ? b[env.messageField] : undefined;
     throw apiErrorFromCode(
-      { ...this.errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), body },
+      { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), body },
       this.config.meta.errorCodes,
     );
   }

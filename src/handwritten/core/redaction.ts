@@ -225,7 +225,7 @@ function headAt(s: string, i: number): number {
  * characters (each too short to be searched for); null or undefined, none; anything that is not
  * a list of them, a UsageError.
  */
-function secretList(secrets: unknown): Array<unknown> {
+export function secretList(secrets: unknown): Array<unknown> {
   if (typeof secrets === "string") return [secrets];
   if (secrets === null || secrets === undefined) return [];
   if (typeof (secrets as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {

@@ -167,7 +167,7 @@ const CLOSED_UNROUTED = "the client closed before a login took its token";
  * The client: wires the connection (socket, heartbeat, reconnect), request matching (cid →
  * pending request), session routing (token → session) and logging in together.
  */
-class Client implements QuantWsClient, SessionHost {
+class Client implements QuantWsClient {
   readonly url: string;
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
@@ -179,6 +179,8 @@ class Client implements QuantWsClient, SessionHost {
   readonly #requests: RequestTable;
   readonly #router: SessionRouter;
   readonly #logins: LoginFlow;
+  /** What each session is given to reach this client (#sessionHost). */
+  readonly #host: SessionHost = this.#sessionHost();
 
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -248,7 +250,7 @@ class Client implements QuantWsClient, SessionHost {
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
-    this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.reportError(e));
+    this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.#reportError(e));
     this.#requests = new RequestTable(this.#scrubber);
     this.#router = new SessionRouter((session, frame) => {
       const msg = frame.frame.msg ? this.#redact(frame.frame.msg) : "";
@@ -275,7 +277,7 @@ class Client implements QuantWsClient, SessionHost {
       events: this.#events,
       router: this.#router,
       socket: () => this.#conn.ws,
-      send: (op, frame, timeoutMs) => this.send(op, frame, timeoutMs),
+      send: (op, frame, timeoutMs) => this.#send(op, frame, timeoutMs),
       logout: (token) => this.#logout(token),
       scrub: this.#scrubber,
     };
@@ -364,7 +366,7 @@ class Client implements QuantWsClient, SessionHost {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         for (const cid of error.cids) this.#requests.fail(cid, error);
         this.#events.emit("error", error);
-      } else this.reportError(error);
+      } else this.#reportError(error);
       return;
     }
     // Whatever a frame makes throw is reported, never thrown into the socket's handler (an
@@ -390,13 +392,13 @@ class Client implements QuantWsClient, SessionHost {
           this.#router.route(frame, text);
       }
     } catch (caught) {
-      this.reportError(caught);
+      this.#reportError(caught);
     }
   }
 
   // ------------------------------------------------------------------ requests
 
-  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
+  #send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
     if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
     return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate);
   }
@@ -406,25 +408,38 @@ class Client implements QuantWsClient, SessionHost {
     return this.#requests.send(this.#conn.ws, "logout", { op: "logout", token }, this.#logoutTimeoutMs);
   }
 
-  socketOpen(): boolean {
-    return this.connected;
+  /**
+   * What a session asks of its client (sending, the socket, re-login, its end), as closures: the
+   * client object itself has no such methods, so a caller cannot send a frame no session made.
+   */
+  #sessionHost(): SessionHost {
+    const client = this;
+    return {
+      get requestTimeoutMs() {
+        return client.requestTimeoutMs;
+      },
+      get notReady() {
+        return client.notReady;
+      },
+      get retryReads() {
+        return client.retryReads;
+      },
+      send: (op, frame, timeoutMs, signal, quietLate) => this.#send(op, frame, timeoutMs, signal, quietLate),
+      socketOpen: () => this.connected,
+      relogging: (session) => this.#logins.relogging(session),
+      afterLogout: (session) => this.#logins.afterLogout(session),
+      forget: (session) => this.#forget(session),
+      reportError: (error) => this.#reportError(error),
+    };
   }
 
-  relogging(session: QuantWsSession): boolean {
-    return this.#logins.relogging(session);
-  }
-
-  afterLogout(session: QuantWsSession): Promise<QuantWsReplies["logout"] | undefined> {
-    return this.#logins.afterLogout(session);
-  }
-
-  forget(session: QuantWsSession): void {
+  #forget(session: QuantWsSession): void {
     this.#router.forget(session);
     const keys = this.#keysOf.get(session);
     if (keys) this.#retireKeys(keys);
   }
 
-  reportError(error: unknown): void {
+  #reportError(error: unknown): void {
     const e = error instanceof TradeApiError ? error : new TradeApiError(`listener threw: ${error instanceof Error ? error.message : String(error)}`, { api: API, cause: error });
     this.#events.emit("error", this.#scrub(e));
   }
@@ -464,7 +479,7 @@ class Client implements QuantWsClient, SessionHost {
     }
     checkRequest("login", { platform: login.platform, symbols: login.symbols, access_key: login.accessKey, secret_key: login.secretKey, account: login.account });
     await this.connect();
-    const session = new QuantWsSession(this, login);
+    const session = new QuantWsSession(this.#host, login);
     this.#logins.remember(session, login);
     await this.#logins.login(session);
     if (this.#closed) {

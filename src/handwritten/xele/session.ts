@@ -18,7 +18,7 @@
 import { credentialOf } from "../core/credentials.js";
 import { CredentialsError, typeName, UsageError } from "../core/errors.js";
 import { observe } from "../core/observe.js";
-import { describeAs, Redactor } from "../core/redaction.js";
+import { describeAs, Redactor, secretList } from "../core/redaction.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 
 export interface XeleSessionOptions {
@@ -109,7 +109,7 @@ export class XeleSession {
 
   /** A Redactor of the password and the recent tokens (plus `extra`), for texts and errors. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
-    return new Redactor([this.#options.password, ...this.#issued, ...extra]);
+    return new Redactor([this.#options.password, ...this.#issued, ...(secretList(extra) as Array<string | undefined>)]);
   }
 
   async #login(): Promise<string> {
