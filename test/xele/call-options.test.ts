@@ -218,11 +218,12 @@ describe("xele per-call options", () => {
 
 describe("a request that waited for a slot", () => {
   it("carries the newest token held when it leaves, not the one held when it was made", async () => {
-    const c = client({ maxInFlight: 1, retry: false });
+    // An emulator of its own: what it receives is this test's requests alone.
+    const own = await startXeleMock();
+    const c = createXeleClient({ maUrl: own.maUrl, msUrl: own.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, maxInFlight: 1, retry: false });
     await c.login();
     const first = c.session.currentToken();
-    mock.settings.latencyMs = 80;
-    const before = mock.received.length;
+    own.settings.latencyMs = 80;
     // The first call holds the one MS slot; the call and the row stream behind it wait for it.
     const holding = c.call("getCounterStatus");
     const waiting = c.call("getSystemInfo");
@@ -232,13 +233,14 @@ describe("a request that waited for a slot", () => {
     })();
     await new Promise((r) => setTimeout(r, 10));
     // A new login while they wait (the emulator still takes the old token: both would be answered).
-    mock.settings.latencyMs = 0;
+    own.settings.latencyMs = 0;
     await c.login();
     const second = c.session.currentToken();
     expect(second).toBeDefined();
     expect(second).not.toBe(first);
     await Promise.all([holding, waiting, streamed]);
-    const sent = mock.received.slice(before).filter((r) => r.server === "MS").map((r) => [r.operationId, r.json.token]);
+    await own.close();
+    const sent = own.received.filter((r) => r.server === "MS").map((r) => [r.operationId, r.json.token]);
     expect(sent).toEqual([
       ["getCounterStatus", first],
       ["getSystemInfo", second],
