@@ -442,12 +442,18 @@ export class HttpTransport {
    * Run one operation with signing, rate limiting, retries and error mapping. `opts.timeoutMs`
    * replaces the client's timeout for this call; `opts.signal` and the client's signal both abort it.
    */
-  async execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
+  execute(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportResult> {
     const { retry } = this.config;
-    checkOutgoing("execute", request);
-    this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
-    if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
-    return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {}, this.#waitAbort(op, opts));
+    // Not an async function (the attempt's promise is handed back as it is, no step more): a
+    // wrong argument is a rejection all the same.
+    try {
+      checkOutgoing("execute", request);
+      this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
+      if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
+      return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {}, this.#waitAbort(op, opts));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -497,29 +503,53 @@ export class HttpTransport {
    * The signed request joins the recent ones whose secret values every error loses. An abort
    * while waiting for the limiter is an AbortedError at once (the request takes no turn).
    */
-  async #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<OutgoingRequest> {
-    const cfg = this.config;
-    if (cfg.rateLimiter && op.rateLimit.length) {
-      const { both, signal } = this.#signal(opts);
-      try {
-        await cfg.rateLimiter.acquire(op.rateLimit, { signal });
-      } catch (e) {
-        throw signal?.aborted ? callerAborted(this.#errCtx(op), signal.reason) : e;
-      } finally {
-        both?.dispose();
-      }
+  #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
+    // A promise only when there is something to wait for (the limiter's turn, an async signer):
+    // a call without either takes no extra step.
+    if (this.config.rateLimiter && op.rateLimit.length) return this.#waitTurn(op, opts).then(() => this.#signNow(op, base, n));
+    return this.#signNow(op, base, n);
+  }
+
+  async #waitTurn(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {
+    const { both, signal } = this.#signal(opts);
+    try {
+      await this.config.rateLimiter!.acquire(op.rateLimit, { signal });
+    } catch (e) {
+      throw signal?.aborted ? callerAborted(this.#errCtx(op), signal.reason) : e;
+    } finally {
+      both?.dispose();
     }
-    let req = base;
-    if (cfg.authorize) {
-      try {
-        req = await cfg.authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n);
-      } catch (e) {
-        // A signer's own failure (a `now` option that returned no time …): typed, not a bare RangeError.
-        // (a public signer's own UsageError names no operation: this one does)
-        throw e instanceof TradeApiError && (e.operation || e.constructor !== UsageError) ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.#errCtx(op, e));
-      }
-      if (req.headers !== base.headers) signedHeadersWin(base.headers, req.headers);
+  }
+
+  /** Sign a copy of `base` (the next attempt signs the original afresh). */
+  #signNow(op: OperationMeta, base: OutgoingRequest, n: number): OutgoingRequest | Promise<OutgoingRequest> {
+    const authorize = this.config.authorize;
+    if (!authorize) return this.#signed(base, base);
+    let signed: OutgoingRequest | Promise<OutgoingRequest>;
+    try {
+      signed = authorize({ ...base, query: base.query.slice(), form: base.form && base.form.slice(), headers: { ...base.headers } }, op, n);
+    } catch (e) {
+      throw this.#signFailure(op, e);
     }
+    if (typeof (signed as { then?: unknown } | null)?.then !== "function") return this.#signed(base, signed as OutgoingRequest);
+    return Promise.resolve(signed).then(
+      (req) => this.#signed(base, req),
+      (e: unknown) => {
+        throw this.#signFailure(op, e);
+      },
+    );
+  }
+
+  /**
+   * A signer's own failure (a `now` option that returned no time …): typed, not a bare
+   * RangeError (a public signer's own UsageError names no operation: this one does).
+   */
+  #signFailure(op: OperationMeta, e: unknown): unknown {
+    return e instanceof TradeApiError && (e.operation || e.constructor !== UsageError) ? e : new UsageError(`the request cannot be signed: ${e instanceof Error ? e.message : String(e)}`, this.#errCtx(op, e));
+  }
+
+  #signed(base: OutgoingRequest, req: OutgoingRequest): OutgoingRequest {
+    if (req.headers !== base.headers) signedHeadersWin(base.headers, req.headers);
     this.#recent.push(req);
     if (this.#recent.length > 16) this.#recent.shift();
     return req;
@@ -528,7 +558,9 @@ export class HttpTransport {
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
     try {
-      return await this.#send(op, (req = await this.#sign(op, base, n, opts)), n, opts);
+      const signing = this.#sign(op, base, n, opts);
+      req = signing instanceof Promise ? await signing : signing;
+      return await this.#send(op, req, n, opts);
     } catch (e) {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
