@@ -107,7 +107,9 @@
  * 92.3 kB (92,334 bytes) with the openapi-fetch methods' route lookup by method then path and a
  * params object that keeps a `__proto__` key its own without a null prototype; 93.4 kB (93,402 bytes)
  * with every exported helper refusing what it does not take by name (a UsageError, was a TypeError);
- * 93.7 kB (93,749 bytes) with the transport's execute and open checking their operation and request.
+ * 93.7 kB (93,749 bytes) with the transport's execute and open checking their operation and request;
+ * 94.1 kB (94,100 bytes) with signing split so that a call without a limiter or async signer awaits
+ * no promise for it.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -117,7 +119,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 93_800;
+const CEILING = 94_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
