@@ -59,14 +59,6 @@ import { checkOperationArg } from "./operation-call.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
 
 /** A request before it is put on the wire; signers add to it. Values are raw (not encoded). */
-/** What the transport's execute and open take as the request: anything else is a UsageError naming the method. */
-function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
-  const q = r as Partial<Record<keyof OutgoingRequest, unknown>> | null;
-  if (q === null || typeof q !== "object" || typeof q.method !== "string" || typeof q.path !== "string" || !Array.isArray(q.query) || (q.form != null && !Array.isArray(q.form)) || q.headers === null || typeof q.headers !== "object") {
-    throw new UsageError(`${fn} takes a request { method, baseUrl, path, query, form, json, headers } (core/operation-call.ts buildRequest makes one), got ${aTypeName(r)}`);
-  }
-}
-
 export interface OutgoingRequest {
   method: HttpMethod;
   baseUrl: string;
@@ -83,6 +75,14 @@ export interface OutgoingRequest {
    * password …), set by the signer: removed from every error of the attempt, in every form.
    */
   secrets?: ReadonlyArray<string | undefined>;
+}
+
+/** What the transport's execute and open take as the request: anything else is a UsageError naming the method. */
+function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
+  const q = r as Partial<Record<keyof OutgoingRequest, unknown>> | null;
+  if (q === null || typeof q !== "object" || typeof q.method !== "string" || typeof q.path !== "string" || !Array.isArray(q.query) || (q.form != null && !Array.isArray(q.form)) || q.headers === null || typeof q.headers !== "object") {
+    throw new UsageError(`${fn} takes a request { method, baseUrl, path, query, form, json, headers }, got ${aTypeName(r)}`);
+  }
 }
 
 /**
