@@ -109,7 +109,7 @@
  * with every exported helper refusing what it does not take by name (a UsageError, was a TypeError);
  * 93.7 kB (93,749 bytes) with the transport's execute and open checking their operation and request;
  * 94.1 kB (94,100 bytes) with signing split so that a call without a limiter or async signer awaits
- * no promise for it.
+ * no promise for it; 94.3 kB (94,309 bytes) with error classes that construct whatever their arguments.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -119,7 +119,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 94_200;
+const CEILING = 94_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -235,6 +235,32 @@ describe("every exported function takes any argument", () => {
   }, 120_000);
 });
 
+describe("every exported error class takes any argument", () => {
+  it("constructs an instance of itself (its message the values' text), or throws a UsageError; never a TypeError (property)", async () => {
+    const { TradeApiError, UsageError: Usage } = await import("../../src/index.js");
+    const classes = new Map<Function, string>();
+    for (const path of ["../../src/index.js", "../../src/handwritten/xt/index.js", "../../src/handwritten/hubi/index.js", "../../src/handwritten/bhex/index.js", "../../src/handwritten/xele/index.js", "../../src/handwritten/quant-ws/index.js"]) {
+      for (const [name, value] of Object.entries(await import(path))) {
+        if (typeof value === "function" && value.prototype instanceof TradeApiError && !classes.has(value)) classes.set(value, name);
+      }
+    }
+    expect(classes.size).toBeGreaterThan(25);
+    for (const [Cls, name] of classes) {
+      fc.assert(
+        fc.property(fc.array(anything, { maxLength: 5 }), (args) => {
+          try {
+            const e = new (Cls as new (...a: unknown[]) => Error)(...args);
+            if (!(e instanceof Cls) || typeof e.message !== "string") throw new Error(`${name}: not an instance with a message`);
+          } catch (e) {
+            if (!(e instanceof Usage)) throw new Error(`new ${name}(…) threw ${String(e)}`, { cause: e });
+          }
+        }),
+        { seed: Number(process.env.PI_SEED ?? SEED), numRuns: Number(process.env.PI_RUNS ?? 150) },
+      );
+    }
+  });
+});
+
 describe("every method of what the factories give takes any argument", () => {
   it("clients, their transports, sessions and limiters: each method returns, or throws or rejects typed; the internals are not reachable", async () => {
     const { TradeApiError, createXtClient, createHubiClient, createBhexOrgClient, createXeleClient, RateLimiter } = await import("../../src/index.js");

@@ -57,6 +57,12 @@ export function nameErrors(classes: Record<string, abstract new (...args: never[
   }
 }
 
+/**
+ * An error class's context or init, given as anything by a JavaScript caller: an object as it
+ * is, anything else as none (a constructor's TypeError would hide the error being made).
+ */
+export const contextOf = <T extends object>(ctx: T | null | undefined): T => (ctx !== null && typeof ctx === "object" ? ctx : ({} as T));
+
 export class TradeApiError extends Error {
   declare readonly api: string | undefined;
   declare readonly operation: string | undefined;
@@ -71,8 +77,7 @@ export class TradeApiError extends Error {
    */
   declare readonly outcomeUnknown?: true;
   constructor(message: string, ctx: ErrorContext = {}) {
-    // (null stands for no context, as undefined does)
-    ctx ??= {};
+    ctx = contextOf(ctx);
     super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
     // Assigned in this order, as class fields would have defined them (api, operation, then name).
     this.api = ctx.api;
@@ -179,6 +184,7 @@ export class ConnectionError extends TransportError {}
 export class TimeoutError extends TransportError {
   declare readonly timeoutMs: number | undefined;
   constructor(message: string, ctx: ErrorContext & { timeoutMs?: number } = {}) {
+    ctx = contextOf(ctx);
     super(message, ctx);
     this.timeoutMs = ctx.timeoutMs;
   }
@@ -191,6 +197,7 @@ export class AbortedError extends TransportError {}
 export class ResponseTooLargeError extends TransportError {
   declare readonly maxResponseBytes: number;
   constructor(message: string, ctx: ErrorContext & { maxResponseBytes: number }) {
+    ctx = contextOf(ctx);
     super(message, ctx);
     this.maxResponseBytes = ctx.maxResponseBytes;
   }
@@ -204,7 +211,7 @@ export const callerAborted = (ctx: ErrorContext = {}, reason?: unknown): Aborted
   new AbortedError("request aborted by the caller", reason === undefined ? ctx : { ...ctx, cause: reason });
 
 /** How an error's message says the answer's Retry-After. */
-const retryAfterText = (ms: number): string => `(the server asks to retry after ${ms / 1000} s)`;
+const retryAfterText = (ms: number): string => (typeof ms === "number" ? `(the server asks to retry after ${ms / 1000} s)` : "");
 
 export class HttpError extends TradeApiError {
   declare readonly status: number;
@@ -213,8 +220,9 @@ export class HttpError extends TradeApiError {
   /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
   declare readonly retryAfterMs?: number;
   constructor(status: number, bodySnippet: string, ctx: ErrorContext & { message?: string; retryAfterMs?: number | undefined } = {}) {
+    ctx = contextOf(ctx);
     const after = ctx.retryAfterMs === undefined ? "" : ` ${retryAfterText(ctx.retryAfterMs)}`;
-    super(ctx.message ?? `HTTP ${status}${bodySnippet ? `: ${bodySnippet}` : ""}${after}`, ctx);
+    super(ctx.message ?? `HTTP ${textOf(status)}${bodySnippet ? `: ${textOf(bodySnippet)}` : ""}${after}`, ctx);
     this.status = status;
     this.bodySnippet = bodySnippet;
     if (ctx.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = ctx.retryAfterMs;
@@ -226,6 +234,7 @@ export class HttpError extends TradeApiError {
  * undefined when absent or unreadable. A date in the past is 0.
  */
 export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
+  if (typeof now !== "number") throw new UsageError(`retryAfterMsOf takes the time now in ms (a number), got ${typeName(now)}`);
   if (typeof header !== "string") return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
@@ -250,9 +259,9 @@ export class RedirectError extends HttpError {
   declare readonly sameOrigin: boolean;
   constructor(status: number, location: string, sameOrigin: boolean, ctx: ErrorContext = {}) {
     super(status, "", {
-      ...ctx,
+      ...contextOf(ctx),
       message:
-        `HTTP ${status} redirect to ${location || "(no location)"} not followed: tradeapi never follows redirects ` +
+        `HTTP ${textOf(status)} redirect to ${location ? textOf(location) : "(no location)"} not followed: tradeapi never follows redirects ` +
         `(${sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
         `if the API moved, use that address as the base URL`,
     });
@@ -264,7 +273,7 @@ export class RedirectError extends HttpError {
 export class ResponseFormatError extends TradeApiError {
   declare readonly bodySnippet: string;
   constructor(message: string, bodySnippet: string, ctx: ErrorContext = {}) {
-    super(`${message}${bodySnippet ? ` (body starts: ${JSON.stringify(bodySnippet)})` : ""}`, ctx);
+    super(`${textOf(message)}${bodySnippet ? ` (body starts: ${JSON.stringify(textOf(bodySnippet))})` : ""}`, ctx);
     this.bodySnippet = bodySnippet;
   }
 }
@@ -311,11 +320,12 @@ export class ApiError extends TradeApiError {
   declare readonly retryAfterMs?: number;
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
+    init = contextOf(init);
     const parts = [`code ${shown(textOf(init.code), "code")}`];
-    if (init.vendorMessage) parts.push(shown(init.vendorMessage, "vendorMessage"));
-    if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${init.meaning})`);
+    if (init.vendorMessage) parts.push(shown(textOf(init.vendorMessage), "vendorMessage"));
+    if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${textOf(init.meaning)})`);
     const status = init.httpStatus;
-    if (status !== undefined && (status === 429 || status >= 500)) parts.push(`(HTTP ${status})`);
+    if (typeof status === "number" && (status === 429 || status >= 500)) parts.push(`(HTTP ${status})`);
     if (init.retryAfterMs !== undefined) parts.push(retryAfterText(init.retryAfterMs));
     super(parts.join(" "), init);
     this.code = init.code;

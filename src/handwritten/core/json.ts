@@ -47,7 +47,7 @@
  * test/core/json-property.test.ts checks all of it against an independent reference parser.
  */
 import { randomBytes } from "node:crypto";
-import { nameErrors, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { nameErrors, textOf, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
@@ -69,6 +69,8 @@ export class DecimalPrecisionError extends TradeApiError {
   /** The number exactly as the server wrote it. */
   readonly literal: string;
   constructor(path: string, literal: string, ctx: ErrorContext = {}) {
+    path = textOf(path);
+    literal = textOf(literal);
     super(
       `the number at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} (${literal.length > 60 ? `${literal.slice(0, 60)}…` : literal}) does not fit a double without rounding; ` +
         `pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double`,
@@ -90,7 +92,8 @@ export class NumberTooLongError extends TradeApiError {
   /** How many digits it has. */
   readonly digits: number;
   constructor(path: string, digits: number, ctx: ErrorContext = {}) {
-    super(`the integer at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} has ${digits} digits, more than the ${MAX_INTEGER_DIGITS} read: not converted`, ctx);
+    path = textOf(path);
+    super(`the integer at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} has ${textOf(digits)} digits, more than the ${MAX_INTEGER_DIGITS} read: not converted`, ctx);
     this.path = path;
     this.digits = digits;
   }

@@ -41,8 +41,10 @@ import {
   nameErrors,
   AuthError,
   ConnectionError,
+  contextOf,
   redact,
   ResponseFormatError,
+  textOf,
   TimeoutError,
   UsageError,
   type ErrorCodeInfo,
@@ -57,6 +59,7 @@ export class ConnectionDroppedError extends ConnectionError {
   readonly sent: boolean;
   readonly closeCode: number | undefined;
   constructor(message: string, ctx: ErrorContext & { sent: boolean; closeCode?: number }) {
+    ctx = contextOf(ctx);
     super(message, ctx);
     this.sent = ctx.sent;
     this.closeCode = ctx.closeCode;
@@ -67,6 +70,7 @@ export class SessionNotReadyError extends ConnectionError {
   /** The last state code of the session (undefined while the socket itself is down). */
   readonly stateCode: number | undefined;
   constructor(message: string, ctx: ErrorContext & { stateCode?: number | undefined }) {
+    ctx = contextOf(ctx);
     super(message, ctx);
     this.stateCode = ctx.stateCode;
   }
@@ -94,8 +98,10 @@ export class QuantWsFrameError extends ResponseFormatError {
   /** Every cid a frame that gives its cid more than once names (the client fails each of those requests at once). */
   readonly cids: readonly string[];
   constructor(problem: FrameProblem, message: string, frameText: string, field?: string, ctx: ErrorContext & { cid?: string; cids?: readonly string[] } = {}) {
+    ctx = contextOf(ctx);
     const { cids, ...rest } = ctx;
-    super(message, frameText.length > 200 ? `${frameText.slice(0, 200)}…` : frameText, { api: API, ...rest });
+    const text = textOf(frameText);
+    super(message, text.length > 200 ? `${text.slice(0, 200)}…` : text, { api: API, ...rest });
     this.problem = problem;
     this.field = field;
     this.cid = ctx.cid;
@@ -113,7 +119,7 @@ export function stateName(code: number): string {
 }
 
 function stateDescription(code: number): string | undefined {
-  return (quantWsMeta.stateCodes as Record<string, { description: string } | undefined>)[String(code)]?.description;
+  return typeof code === "number" ? (quantWsMeta.stateCodes as Record<string, { description: string } | undefined>)[String(code)]?.description : undefined;
 }
 
 /** What a state error may say about the login it ended (never the secret key). */
@@ -135,9 +141,9 @@ export class QuantWsStateError extends ApiError {
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
   constructor(code: number, msg: string, ctx: LoginContext & { meaning?: string } = {}) {
-    const { meaning, ...login } = ctx;
+    const { meaning, ...login } = contextOf(ctx);
     const state = stateFields(code, msg, login);
-    super({ ...state.fields, meaning: meaning ?? stateDescription(code), kind: STATE_KIND[code] ?? "other" });
+    super({ ...state.fields, meaning: meaning ?? stateDescription(code), kind: (typeof code === "number" ? STATE_KIND[code] : undefined) ?? "other" });
     this.stateCode = code;
     this.stateMessage = state.message;
   }
@@ -150,9 +156,10 @@ export const KNOWN_PLATFORMS: readonly string[] = quantWsMeta.operations.login.f
 export class UnknownPlatformError extends QuantWsStateError {
   readonly platform: string;
   constructor(code: number, msg: string, ctx: LoginContext & { platform: string }) {
+    ctx = contextOf(ctx);
     super(code, msg, {
       ...ctx,
-      meaning: `this gateway does not serve platform ${JSON.stringify(ctx.platform)}; the open-source gateway serves ${KNOWN_PLATFORMS.join(", ")} (a deployment decides)`,
+      meaning: `this gateway does not serve platform ${JSON.stringify(textOf(ctx.platform))}; the open-source gateway serves ${KNOWN_PLATFORMS.join(", ")} (a deployment decides)`,
     });
     this.platform = ctx.platform;
   }
@@ -167,9 +174,10 @@ export class QuantWsLoginRejectedError extends AuthError {
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
   constructor(code: number, msg: string, ctx: LoginContext = {}) {
+    ctx = contextOf(ctx);
     const state = stateFields(code, msg, ctx);
     const platform = ctx.platform;
-    super({ ...state.fields, meaning: `the exchange refused the login${platform ? ` to ${platform}` : ""}: check access_key and secret_key`, kind: "auth" });
+    super({ ...state.fields, meaning: `the exchange refused the login${platform ? ` to ${textOf(platform)}` : ""}: check access_key and secret_key`, kind: "auth" });
     this.stateCode = code;
     this.stateMessage = state.message;
   }
@@ -193,6 +201,7 @@ export class CancelAllUnconfirmedError extends TimeoutError {
   /** Orders open before the request with no CANCELED notification yet. */
   readonly unconfirmed: readonly string[];
   constructor(message: string, ctx: ErrorContext & { timeoutMs: number; cancelled: string[]; unconfirmed: string[] }) {
+    ctx = contextOf(ctx);
     super(message, ctx);
     this.cancelled = ctx.cancelled;
     this.unconfirmed = ctx.unconfirmed;

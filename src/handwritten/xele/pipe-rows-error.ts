@@ -1,4 +1,4 @@
-import { nameErrors, ResponseFormatError, type ErrorContext } from "../core/errors.js";
+import { contextOf, nameErrors, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
 
 export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout" | "encoding";
 
@@ -10,11 +10,9 @@ export class PipeRowsError extends ResponseFormatError {
   readonly line: number;
   readonly problem: PipeRowsProblem;
   constructor(message: string, init: { line: number; problem: PipeRowsProblem; text?: string; context?: ErrorContext }) {
-    super(
-      `"|" row answer: ${init.line > 0 ? `line ${init.line}: ` : ""}${message}`,
-      init.text === undefined ? "" : init.text.length > 120 ? `${init.text.slice(0, 120)}…` : init.text,
-      init.context ?? {},
-    );
+    init = contextOf(init);
+    const text = init.text === undefined ? "" : textOf(init.text);
+    super(`"|" row answer: ${typeof init.line === "number" && init.line > 0 ? `line ${init.line}: ` : ""}${textOf(message)}`, text.length > 120 ? `${text.slice(0, 120)}…` : text, init.context ?? {});
     this.line = init.line;
     this.problem = init.problem;
   }
