@@ -3,7 +3,7 @@
  * says where each parameter goes (path, query, form or JSON body), which are required and
  * which values are allowed; wrong input is a UsageError before anything is sent.
  */
-import { typeName, UsageError } from "./errors.js";
+import { aTypeName, typeName, UsageError } from "./errors.js";
 import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
@@ -112,7 +112,7 @@ function firstLine(s: string): string {
  */
 export function checkOperationArg(fn: string, op: unknown): asserts op is OperationMeta {
   if (op === null || typeof op !== "object" || typeof (op as { operationId?: unknown }).operationId !== "string") {
-    throw new UsageError(`${fn} takes an operation of the API's metadata (meta.operations[i]), got ${Array.isArray(op) ? "an array" : typeName(op)}`);
+    throw new UsageError(`${fn} takes an operation of the API's metadata (meta.operations[i]), got ${aTypeName(op)}`);
   }
 }
 

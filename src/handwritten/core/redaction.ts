@@ -18,9 +18,9 @@
  * The values live in the redactor's private fields: inspecting, serializing or walking it
  * shows only how many there are.
  */
-// errors.ts imports this module; UsageError is only used inside functions (at call time), so the
-// two can load in either order.
-import { UsageError } from "./errors.js";
+// errors.ts imports this module; what this one takes from it is only used inside functions (at
+// call time), so the two can load in either order.
+import { typeName, UsageError } from "./errors.js";
 
 export const REDACTED = "[redacted]";
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -85,7 +85,7 @@ function uriOf(s: string): string {
 
 /** Every form of `secret` that an echoing server could print (see the file comment). */
 export function secretForms(secret: string): string[] {
-  if (typeof secret !== "string") throw new UsageError(`secretForms takes a string, got ${secret === null ? "null" : typeof secret}`);
+  if (typeof secret !== "string") throw new UsageError(`secretForms takes a string, got ${typeName(secret)}`);
   const forms = new Set<string>();
   const jsonEscaped = JSON.stringify(secret).slice(1, -1);
   // JSON as PHP's json_encode and Python's json.dumps write it by default: every character past
@@ -482,8 +482,8 @@ export function urlCredentials(url: string | undefined): string[] {
  * both non-enumerable, so logging or serializing a client never walks into its internals.
  */
 export function describeAs<T extends object>(target: T, name: string, facts: () => Record<string, unknown>): T {
-  if (target === null || (typeof target !== "object" && typeof target !== "function")) throw new UsageError(`describeAs takes an object to describe, got ${target === null ? "null" : typeof target}`);
-  if (typeof facts !== "function") throw new UsageError(`describeAs takes a function giving the facts to show, got ${facts === null ? "null" : typeof facts}`);
+  if (target === null || (typeof target !== "object" && typeof target !== "function")) throw new UsageError(`describeAs takes an object to describe, got ${typeName(target)}`);
+  if (typeof facts !== "function") throw new UsageError(`describeAs takes a function giving the facts to show, got ${typeName(facts)}`);
   Object.defineProperty(target, "toJSON", { value: () => facts(), enumerable: false, configurable: true });
   Object.defineProperty(target, INSPECT, {
     value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>

@@ -33,7 +33,7 @@ export class DeadlineQueues {
   /** Call after marking an entry settled: drops settled entries from the front. */
   trim(timeoutMs: number): void {
     const lane = this.#lanes.get(timeoutMs);
-    if (lane) this.#trimLane(timeoutMs, lane);
+    if (lane) this.#trimLane(lane);
   }
 
   /** Stop every timer (entries are left to their owners). */
@@ -42,7 +42,7 @@ export class DeadlineQueues {
     this.#lanes.clear();
   }
 
-  #trimLane(_timeoutMs: number, lane: Lane): void {
+  #trimLane(lane: Lane): void {
     while (lane.head < lane.items.length && lane.items[lane.head]!.settled) lane.head++;
     if (lane.head === lane.items.length) {
       // Emptied: its timer is left armed (unref'd), so that one request at a time does not set
