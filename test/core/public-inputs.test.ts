@@ -35,6 +35,21 @@ const request = fc.record({
 });
 const credentials = fc.record({ accessKey: anything, secretKey: anything, accessToken: anything, nonce: anything, timestamp: anything, seqNum: anything });
 
+/**
+ * What `run()` failed with: what it threw, what its promise (or an async generator's first
+ * step) rejected with within `ms`, or undefined when it returned or is still pending.
+ */
+async function failureOf(run: () => unknown, ms: number): Promise<unknown> {
+  try {
+    const r = run();
+    const pending = r !== null && typeof r === "object" && typeof (r as AsyncGenerator).next === "function" && typeof (r as AsyncGenerator).throw === "function" ? (r as AsyncGenerator).next() : r;
+    if (!(pending instanceof Promise)) return undefined;
+    return await Promise.race([pending.then(() => undefined, (e: unknown) => e), new Promise((done) => setTimeout(done, ms, undefined))]);
+  } catch (e) {
+    return e;
+  }
+}
+
 /** `f()` returns, or throws a UsageError. */
 function onlyUsageErrors(f: () => unknown): void {
   try {
@@ -189,21 +204,11 @@ describe("every exported function takes any argument", () => {
       }
     }
     expect(functions.size).toBeGreaterThan(60);
-    const settle = async (r: unknown): Promise<unknown> => {
-      const pending = r !== null && typeof r === "object" && typeof (r as { next?: unknown }).next === "function" && typeof (r as { throw?: unknown }).throw === "function" ? (r as AsyncGenerator).next() : r;
-      if (!(pending instanceof Promise)) return undefined;
-      return Promise.race([pending.then(() => undefined, (e: unknown) => e), new Promise((done) => setTimeout(done, 5, undefined))]);
-    };
     const typed = (name: string, e: unknown) => e === undefined || e instanceof TradeApiError || JSON_LIKE[name]?.(e) === true;
     for (const [f, name] of functions) {
       await fc.assert(
         fc.asyncProperty(anything, anything, anything, async (a, b, c) => {
-          let failure: unknown;
-          try {
-            failure = await settle((f as (...args: unknown[]) => unknown)(a, b, c));
-          } catch (e) {
-            failure = e;
-          }
+          const failure = await failureOf(() => (f as (...args: unknown[]) => unknown)(a, b, c), 5);
           if (!typed(name, failure)) throw new Error(`${name} failed with ${String(failure)}`, { cause: failure });
         }),
         { seed: Number(process.env.PI_SEED ?? SEED), numRuns: Number(process.env.PI_RUNS ?? 40) },
@@ -213,12 +218,7 @@ describe("every exported function takes any argument", () => {
     const hostile = [Symbol("s"), () => 1, new Proxy({}, { get: () => { throw new Error("a field that throws"); } }), new Proxy([], { get: () => { throw new Error("a field that throws"); } })];
     for (const [f, name] of functions) {
       for (const a of hostile) for (const b of [undefined, a]) {
-        let failure: unknown;
-        try {
-          failure = await settle((f as (...args: unknown[]) => unknown)(a, b));
-        } catch (e) {
-          failure = e;
-        }
+        const failure = await failureOf(() => (f as (...args: unknown[]) => unknown)(a, b), 5);
         // An object whose fields throw may pass its own error through: that is the caller's.
         const own = failure instanceof Error && failure.message === "a field that throws";
         if (!typed(name, failure) && !own) throw new Error(`${name}(${String(typeof a)}) failed with ${String(failure)}`, { cause: failure });
@@ -304,14 +304,7 @@ describe("every method of what the factories give takes any argument", () => {
           if (typeof method !== "function") continue;
           for (const a of odd) {
             for (const b of [undefined, a]) {
-              let failure: unknown;
-              try {
-                const r: unknown = method.call(object, a, b, a);
-                const pending = r !== null && typeof r === "object" && typeof (r as AsyncGenerator).next === "function" && typeof (r as AsyncGenerator).throw === "function" ? (r as AsyncGenerator).next() : r;
-                if (pending instanceof Promise) failure = await Promise.race([pending.then(() => undefined, (e: unknown) => e), new Promise((done) => setTimeout(done, 20, undefined))]);
-              } catch (e) {
-                failure = e;
-              }
+              const failure = await failureOf(() => method.call(object, a, b, a), 20);
               if (failure === undefined || failure instanceof TradeApiError || (failure instanceof Error && failure.message === "a field that throws")) continue;
               failures.push(`${label}.${name}(${typeof a}): ${String(failure)}`);
             }
