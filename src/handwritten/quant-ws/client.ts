@@ -36,7 +36,7 @@ import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.j
 import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
 import { SessionRouter } from "./session-router.js";
-import { QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
+import { driveSession, QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 /** How many of the newest session tokens the client's messages are kept free of. */
@@ -254,7 +254,7 @@ class Client implements QuantWsClient {
     this.#requests = new RequestTable(this.#scrubber);
     this.#router = new SessionRouter((session, frame) => {
       const msg = frame.frame.msg ? this.#redact(frame.frame.msg) : "";
-      this.#events.emit("state", { ...session._onState(frame.frame.code, msg), session });
+      this.#events.emit("state", { ...driveSession.onState(session, frame.frame.code, msg), session });
     }, (frame, text, why) => {
       const what = frame.kind === "state" ? `state ${frame.frame.code}` : `${frame.topic} notification`;
       const message = `${what} for a token no session of this client holds, not delivered: ${why}`;
@@ -307,7 +307,7 @@ class Client implements QuantWsClient {
         this.#router.clearOrphans(client.#closed ? CLOSED_UNROUTED : "the connection dropped before a login took its token");
       },
       endSessions: (error) => {
-        for (const s of [...this.#router.sessions]) s._end(error);
+        for (const s of [...this.#router.sessions]) driveSession.end(s, error);
       },
       relogin: (attempt) => this.#logins.reloginAll(attempt),
     };
@@ -484,7 +484,7 @@ class Client implements QuantWsClient {
     await this.#logins.login(session);
     if (this.#closed) {
       const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
-      session._end(error);
+      driveSession.end(session, error);
       throw error;
     }
     this.#router.sessions.add(session);
@@ -509,14 +509,14 @@ class Client implements QuantWsClient {
       // A session logging in again holds the dropped socket's token: it is ended, which stops
       // its re-login and logs out a login already answered (a release).
       const relogging = sessions.filter((s) => this.#logins.relogging(s));
-      for (const s of relogging) s._end(closedError);
+      for (const s of relogging) driveSession.end(s, closedError);
       // Their flows register those releases in microtasks: let them run first.
       if (relogging.length) await new Promise((resolve) => setImmediate(resolve));
       // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
       // logins already in flight are waited for too (their replies must find their cid).
       await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#logins.releases]);
     }
-    for (const s of this.#router.all()) s._end(closedError);
+    for (const s of this.#router.all()) driveSession.end(s, closedError);
     this.#requests.rejectAll((op) => new ClientClosedError(`client closed before the ${op} reply`, { api: API, operation: op }));
     this.#requests.clearDeadlines();
     await this.#conn.shutdown();

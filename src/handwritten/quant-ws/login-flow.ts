@@ -10,7 +10,7 @@ import type { QuantWsClientEvents, RepeatLoginOptions } from "./client.js";
 import { API, ClientClosedError, ConnectionDroppedError, SessionClosedError } from "./errors.js";
 import type { TypedEvents } from "./events.js";
 import type { SessionRouter } from "./session-router.js";
-import type { QuantWsLogin, QuantWsSession } from "./session.js";
+import { driveSession, type QuantWsLogin, type QuantWsSession } from "./session.js";
 
 const REPEAT_LOGIN = "Do not log in repeat";
 
@@ -103,12 +103,13 @@ export class LoginFlow {
       throw new ResponseFormatError("the gateway answered this login with the token of another session of this client: not taken (the other session keeps it)", "", { api: API, operation: "login" });
     }
     this.#host.router.unbind(session.token, session);
-    const ready = session._awaitLoginReady(
+    const ready = driveSession.awaitLoginReady(
+      session,
       this.#opts.loginTimeoutMs - (performance.now() - started),
       { platform: creds.platform, secrets: [creds.secretKey] },
       this.#opts.loginTimeoutMs,
     );
-    session._setToken(reply.token);
+    driveSession.setToken(session, reply.token);
     this.#host.router.bind(reply.token, session);
     try {
       await ready;
@@ -119,7 +120,7 @@ export class LoginFlow {
       if (this.#host.connected && !(error instanceof ConnectionError)) void this.#release(session, reply.token).catch(() => undefined);
       throw error;
     } finally {
-      session._loginDone();
+      driveSession.loginDone(session);
     }
   }
 
@@ -188,7 +189,7 @@ export class LoginFlow {
         if (r.session.ended) continue;
         if ("error" in r) {
           failed.push({ session: r.session, error: r.error });
-          r.session._end(r.error);
+          driveSession.end(r.session, r.error);
           this.#host.events.emit("error", r.error);
         } else ok.push(r);
       }

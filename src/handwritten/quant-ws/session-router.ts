@@ -9,7 +9,7 @@
  */
 import type { TradeApiError } from "../core/errors.js";
 import type { IncomingFrame } from "./frames.js";
-import type { QuantWsSession } from "./session.js";
+import { driveSession, type QuantWsSession } from "./session.js";
 
 const MAX_ORPHANS = 256;
 /** Held frames' text at most (UTF-16 code units): a login's early frames are small. */
@@ -75,7 +75,7 @@ export class SessionRouter {
 
   #deliver(session: QuantWsSession, frame: SessionFrame, chars: number): void {
     if (frame.kind === "state") this.#onState(session, frame);
-    else session._onNotify(frame.topic, frame.frame.data, chars);
+    else driveSession.onNotify(session, frame.topic, frame.frame.data, chars);
   }
 
   #replayOrphans(token: string, session: QuantWsSession): void {
@@ -101,8 +101,8 @@ export class SessionRouter {
    * it is held until then, not delivered to the session as it was).
    */
   socketDown(error: TradeApiError): void {
-    for (const s of this.sessions) s._socketDown(error);
-    for (const s of this.#byToken.values()) if (!this.sessions.has(s)) s._socketDown(error);
+    for (const s of this.sessions) driveSession.socketDown(s, error);
+    for (const s of this.#byToken.values()) if (!this.sessions.has(s)) driveSession.socketDown(s, error);
     this.#byToken.clear();
   }
 

@@ -191,8 +191,36 @@ type Rest<Op extends SessionOp> = object extends RequestFields<Op>
   ? [fields?: RequestFields<Op>, opts?: RequestOptions]
   : [fields: RequestFields<Op>, opts?: RequestOptions];
 
+/**
+ * How the client drives its sessions (a login's token and READY wait, the `state` and `notify`
+ * frames for a session's token, the socket dropping, the end): functions the client's modules
+ * import, not methods a session's user can reach. Set by QuantWsSession's static block.
+ */
+export interface SessionDriver {
+  setToken(session: QuantWsSession, token: string): void;
+  awaitLoginReady(session: QuantWsSession, timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs?: number): Promise<void>;
+  onState(session: QuantWsSession, code: number, msg: string): SessionStateEvent;
+  onNotify(session: QuantWsSession, topic: Topic, data: unknown, chars?: number): void;
+  loginDone(session: QuantWsSession): void;
+  socketDown(session: QuantWsSession, error: TradeApiError): void;
+  end(session: QuantWsSession, error: TradeApiError): void;
+}
+export let driveSession!: SessionDriver;
+
 /** `D`: the client's `decimals` option, which types the replies and notifications (see DecimalsAs). */
 export class QuantWsSession<D extends DecimalsMode = "exact"> {
+  static {
+    driveSession = {
+      setToken: (s, token) => s.#setToken(token),
+      awaitLoginReady: (s, timeoutMs, ctx, budgetMs) => s.#awaitLoginReady(timeoutMs, ctx, budgetMs),
+      onState: (s, code, msg) => s.#onState(code, msg),
+      onNotify: (s, topic, data, chars) => s.#onNotify(topic, data, chars),
+      loginDone: (s) => s.#loginDone(),
+      socketDown: (s, error) => s.#socketDown(error),
+      end: (s, error) => s.#end(error),
+    };
+  }
+
   readonly platform: Platform;
   readonly symbols: readonly string[];
   readonly #host: SessionHost;
@@ -491,7 +519,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (this.#host.relogging(this as QuantWsSession) && !this.ready) {
       // The token is the dropped socket's. The re-login stops, and the login it got (now or
       // when its reply comes) is logged out; this resolves once none is held.
-      this._end(new SessionClosedError("session logged out", { api: API }));
+      this.#end(new SessionClosedError("session logged out", { api: API }));
       return this.#host.afterLogout(this as QuantWsSession);
     }
     try {
@@ -500,7 +528,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       }
       return await this.#host.send("logout", { op: "logout", token: this.#token }, timeoutMs ?? this.#host.requestTimeoutMs);
     } finally {
-      this._end(new SessionClosedError("session logged out", { api: API }));
+      this.#end(new SessionClosedError("session logged out", { api: API }));
     }
   }
 
@@ -545,10 +573,9 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     for (const w of [...this.#waiters]) w.resolve();
   }
 
-  // ------------------------------------------------------------------ driven by the client
+  // ------------------------------------------------------------------ driven by the client (driveSession)
 
-  /** @internal */
-  _setToken(token: string): void {
+  #setToken(token: string): void {
     const old = this.#token;
     this.#token = token;
     this.#socketUp = true;
@@ -556,13 +583,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   }
 
   /**
-   * @internal Wait for READY after a login reply (`timeoutMs` left of the caller's
+   * Wait for READY after a login reply (`timeoutMs` left of the caller's
    * `budgetMs`, which the timeout error names): resolves on READY (6), rejects on
    * PARAM_MISS (1, e.g. "platform not found"), GENERAL_ERROR (7, keys refused), a timeout or
    * the socket dropping. CONNECT_FAILED (3) is not final: the gateway retries by itself.
-   * Notifications are held from here until `_loginDone()` (see `#releaseHeld`).
+   * Notifications are held from here until `#loginDone()` (see `#releaseHeld`).
    */
-  _awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs = timeoutMs): Promise<void> {
+  #awaitLoginReady(timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs = timeoutMs): Promise<void> {
     this.#linkReady = false;
     this.#loginCtx = ctx;
     this.#holding = true;
@@ -596,8 +623,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     });
   }
 
-  /** @internal a `state` notification for this session's token. */
-  _onState(code: number, msg: string): SessionStateEvent {
+  /** a `state` notification for this session's token. */
+  #onState(code: number, msg: string): SessionStateEvent {
     if (code === StateCode.READY) this.#linkReady = true;
     else if (NOT_READY_CODES.has(code)) this.#linkReady = false;
     const ev: SessionStateEvent = { code, name: stateName(code), msg, ready: false };
@@ -617,8 +644,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     return ev;
   }
 
-  /** @internal a `notify` frame's data for this session's token; `chars`: the frame's text length. */
-  _onNotify(topic: Topic, data: unknown, chars = 0): void {
+  /** a `notify` frame's data for this session's token; `chars`: the frame's text length. */
+  #onNotify(topic: Topic, data: unknown, chars = 0): void {
     if (topic === "order") for (const w of [...this.#orderWatchers]) w(data as OrderUpdate);
     if (this.#holding && this.#events.listenerCount(topic) === 0) {
       let held = this.#held.get(topic);
@@ -647,22 +674,22 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#host.reportError(new StreamOverflowError(`${why} (re-read the state after login)`, MAX_HELD));
   }
 
-  /** @internal the login (or re-login) finished, successfully or not: stop holding notifications. */
-  _loginDone(): void {
+  /** the login (or re-login) finished, successfully or not: stop holding notifications. */
+  #loginDone(): void {
     this.#holding = false;
     this.#heldOverflow.clear();
     this.#loginCtx = undefined;
   }
 
-  /** @internal the socket dropped: not ready until logged in again; a login in progress fails. */
-  _socketDown(error: TradeApiError): void {
+  /** the socket dropped: not ready until logged in again; a login in progress fails. */
+  #socketDown(error: TradeApiError): void {
     this.#socketUp = false;
     this.#linkReady = false;
     this.#loginWait?.reject(error);
   }
 
-  /** @internal end the session: pending waits reject with `error`, streams end. */
-  _end(error: TradeApiError): void {
+  /** end the session: pending waits reject with `error`, streams end. */
+  #end(error: TradeApiError): void {
     if (this.#ended) return;
     this.#ended = error;
     this.#loginWait?.reject(error);
