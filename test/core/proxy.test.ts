@@ -229,7 +229,7 @@ describe("the option is checked when the client is made", () => {
     ["socks5://127.0.0.1:1080", 'the proxy option "socks5://127.0.0.1:1080" must start with http:// or https://, not socks5:'],
     ["127.0.0.1:3128", 'the proxy option "127.0.0.1:3128" is not a URL: it needs http:// or https:// and a host'],
     ["http://proxy.example:3128/path", 'the proxy option "http://proxy.example:3128/path" has a path, query or fragment: give the proxy\'s scheme, host and port only'],
-    [`http://u:${PASSWORD}@proxy.example:3128/?x=1`, `the proxy option "http://[redacted]@proxy.example:3128/?x=1" has a path, query or fragment: give the proxy's scheme, host and port only`],
+    [`http://u:${PASSWORD}@proxy.example:3128/?x=1`, `the proxy option "http://[redacted]@proxy.example:3128/?x=[redacted]" has a path, query or fragment: give the proxy's scheme, host and port only`],
     ["http://proxy example:3128", 'the proxy option "http://proxy example:3128" holds a space, line break or control character'],
     // (sent percent-decoded: a bare % failed every call as "URI malformed")
     [`http://ops:50%off-${PASSWORD}@proxy.example:3128`, 'the proxy option "http://[redacted]@proxy.example:3128" has a % in its user:password that is no %XX escape: write % as %25'],

@@ -270,6 +270,18 @@ describe("the base URL is checked when a client is made", () => {
     }
   });
 
+  it("a query's values and a fragment are not shown in the message (a key passed as ?apikey=…)", () => {
+    for (const [api, create] of Object.entries(make)) {
+      for (const [baseUrl, shown] of [
+        ["https://api.example/v1?apikey=s3cret-Query&v=2", '"https://api.example/v1?apikey=[redacted]&v=[redacted]"'],
+        ["https://api.example/v1?s3cret-Query", '"https://api.example/v1?[redacted]"'],
+        ["https://api.example/v1#s3cret-Query", '"https://api.example/v1#[redacted]"'],
+      ] as const) {
+        expect(() => create(baseUrl), api).toThrow(`the base URL ${shown} has a query or fragment`);
+      }
+    }
+  });
+
   it("http and https URLs with a path (with or without a trailing slash) are taken", () => {
     for (const create of Object.values(make)) for (const ok of ["http://127.0.0.1:8080", "HTTPS://api.example/prefix/", "https://[::1]:9000/x"]) expect(() => create(ok)).not.toThrow();
     expect(() => createXtClient({ ...KEYS, baseUrl: 42 as unknown as string })).toThrow(/the base URL number must be a string/);

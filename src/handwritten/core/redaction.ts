@@ -41,8 +41,9 @@ const MIN_TAIL = 6;
 const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key";
 const NAMES = `[\\w-]*?(?:${SUFFIX_NAMES})|sign|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization`;
 const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
-/** `name=value` (query strings, form bodies, log lines). */
-const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=([^&\\s"'<>]+)`, "gi");
+/** `name=value` (query strings, form bodies, log lines); a value that is `[redacted]` already (then an end or a
+ * punctuation mark) is left as it is. */
+const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=(?!\\[redacted\\](?:[&\\s"'<>:,;)\\]]|$))([^&\\s"'<>]+)`, "gi");
 /** `"name": "value"` (JSON text) and `"name": 123`. */
 const BY_JSON = new RegExp(`"(${NAMES})"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\]\\s]+)`, "gi");
 /**
@@ -461,9 +462,20 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
   return out;
 }
 
-/** A URL with any `user:password@` replaced, for messages. */
+/**
+ * A URL for messages: its `user:password@`, the values of its query parameters (a parameter
+ * without one whole) and its fragment replaced (a key or token passed as `?apikey=…`), the
+ * query's names kept: "wss://gw/ws?key=[redacted]".
+ */
 export function redactUrl(url: string): string {
-  return textOf(url).replace(USERINFO, `${REDACTED}@`);
+  const text = textOf(url).replace(USERINFO, `${REDACTED}@`);
+  const at = text.search(/[?#]/);
+  if (at < 0) return text;
+  const hash = text.indexOf("#", at);
+  const query = text[at] === "?" ? text.slice(at + 1, hash < 0 ? undefined : hash) : "";
+  const hidden = (pair: string) => (pair === "" ? "" : pair.includes("=") ? pair.replace(/=.+/s, `=${REDACTED}`) : REDACTED);
+  const shown = text[at] === "?" ? `?${query.split("&").map(hidden).join("&")}` : "";
+  return text.slice(0, at) + shown + (hash < 0 ? "" : hash === text.length - 1 ? "#" : `#${REDACTED}`);
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */

@@ -24,7 +24,7 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { credentialOf } from "../core/credentials.js";
 import { ApiError, markOutcomeUnknown, shownValue, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
-import { Redactor, urlCredentials } from "../core/redaction.js";
+import { describeAs, Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionNames, checkOptionsObject, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
@@ -246,6 +246,15 @@ class Client implements QuantWsClient {
     if (proxy !== undefined && (opts.wsOptions?.agent !== undefined || opts.wsOptions?.createConnection !== undefined)) {
       throw new UsageError("the proxy option cannot be given with wsOptions.agent or wsOptions.createConnection: they choose the socket's route themselves", { api: API, operation: "createQuantWsClient" });
     }
+    // Logged or serialized, the client shows its URL and proxy with their secrets hidden (a key in
+    // the query, the proxy's password), not its fields: `client.url` itself is the URL given.
+    describeAs(this, "QuantWsClient", () => ({
+      api: API,
+      url: redactUrl(url),
+      ...(proxy === undefined ? {} : { proxy: redactUrl(proxy) }),
+      connected: this.connected,
+      sessions: this.sessions.length,
+    }));
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
