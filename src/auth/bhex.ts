@@ -71,12 +71,16 @@ export function authorizeBhex<R extends SignableRequest>(request: R, input: Bhex
   const signature = signBhexParams(signed, input.secretKey, { variant: input.variant });
   if (method === "GET") query.push(["signature", signature]);
   else form = [...(form ?? []), ["signature", signature]];
-  return {
+  // (`secrets` named first, then set: see authorizeXt)
+  const secrets = [input.accessKey, input.secretKey, signature];
+  const out = {
+    secrets,
     ...request,
     method,
     query,
     form,
     headers: { ...request.headers, [BHEX_ACCESS_KEY_HEADER]: input.accessKey },
-    secrets: [input.accessKey, input.secretKey, signature],
   };
+  out.secrets = secrets;
+  return out;
 }

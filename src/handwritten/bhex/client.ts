@@ -29,7 +29,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import { requireOperation, unwrapData, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
@@ -194,7 +194,8 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     optionNames: BHEX_OPTIONS,
     sign: (req, { credential }) =>
       authorizeBhex(req, {
-        ...keyPair(credential),
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
         variant: options.signatureVariant,
         allAsPost: options.allAsPost ?? false,
       }),

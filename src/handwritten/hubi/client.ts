@@ -13,7 +13,7 @@ import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import type { RateLimiter } from "../core/rate-limit.js";
-import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
@@ -111,7 +111,8 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
     optionNames: HUBI_OPTIONS,
     sign: (req, { credential }) =>
       authorizeHubi(req, {
-        ...keyPair(credential),
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
         accessToken: credential("accessToken"),
         timestamp: hubiTimestamp(now()),
         seqNum: nextSeq(),

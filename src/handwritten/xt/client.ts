@@ -12,7 +12,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { buildRestClient, keyCredentials, keyPair, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
+import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { encodeXtBatchData } from "./batch.js";
 
@@ -96,7 +96,8 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
     optionNames: XT_OPTIONS,
     sign: (req, { op, credential }) =>
       authorizeXt(req, {
-        ...keyPair(credential),
+        accessKey: credential("accessKey"),
+        secretKey: credential("secretKey"),
         nonce: xtNonce(now()),
         variant: options.signatureVariant,
         decodeBase64: signDecoded ? base64Fields(op) : [],
