@@ -110,7 +110,8 @@
  * 93.7 kB (93,749 bytes) with the transport's execute and open checking their operation and request;
  * 94.1 kB (94,100 bytes) with signing split so that a call without a limiter or async signer awaits
  * no promise for it; 94.3 kB (94,309 bytes) with error classes that construct whatever their arguments;
- * 94.5 kB (94,515 bytes) with URLs in messages hiding their query's values and their fragment.
+ * 94.5 kB (94,515 bytes) with URLs in messages hiding their query's values and their fragment;
+ * 94.6 kB (94,575 bytes) with texts under 512 characters tested by parseJson's regexes, not scanned.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -120,7 +121,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 94_600;
+const CEILING = 94_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -14,6 +14,7 @@ import { buildJsonScan, buildJsonScanModule, moduleOf } from "../../scripts/buil
 import { parseJson } from "../../src/handwritten/core/json.js";
 import {
   jsonScanMemory,
+  scanForParse,
   scanJson,
   SCAN_EXPONENT,
   SCAN_LONG_DECIMAL,
@@ -105,7 +106,7 @@ describe("the JSON scanner (WebAssembly)", () => {
   }
 
   it("a full run list is flagged, and the flags and the colon count stay whole", () => {
-    setJsonScan(true, { chunkBytes: 64, maxRuns: 2 });
+    setJsonScan(true, { chunkBytes: 64, maxRuns: 2, minChars: 0 });
     try {
       const t = `{"a":${"1".repeat(20)},"b":${"2".repeat(17)},"c":${"3".repeat(18)},"d":"x:y","e":1.123456789e-400}`;
       const s = scanJson(t)!;
@@ -116,6 +117,16 @@ describe("the JSON scanner (WebAssembly)", () => {
     } finally {
       setJsonScan(true);
     }
+  });
+
+  it("parseJson scans a text of 512 characters or more; a shorter one (a frame, a small answer) goes to the regexes", () => {
+    const short = `{"id":12345678901234567890,"pad":"${"x".repeat(475)}"}`;
+    expect(short.length).toBe(511);
+    expect(scanForParse(short)).toBeUndefined();
+    expect(scanForParse(`${short} `)).toEqual(scanJson(`${short} `));
+    expect(scanForParse(`${short} `)!.runs).toBe(1);
+    expect(parseJson(short)).toEqual({ id: 12345678901234567890n, pad: "x".repeat(475) });
+    expect(parseJson(`${short} `)).toEqual({ id: 12345678901234567890n, pad: "x".repeat(475) });
   });
 
   it("a run ending the text, a run of 70 digits, an empty text", () => {

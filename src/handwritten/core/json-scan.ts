@@ -63,18 +63,33 @@ interface Instance {
 
 let compiled: WebAssembly.Module | null | undefined;
 let instance: Instance | undefined;
+/**
+ * Texts shorter than this are tested by parseJson's regular expressions, not scanned: below
+ * about 900 characters the regex is the faster of the two (0.08 µs against 0.2 µs for a
+ * 230-character WebSocket frame with nothing to find), the scanner's call and copy being its floor.
+ */
+const SCAN_FROM_CHARS = 512;
+
 let enabled = true;
 let chunkBytes = CHUNK;
 let maxRuns = MAX_RUNS;
+let minChars = SCAN_FROM_CHARS;
 
 /**
  * Off: parseJson uses its regular expressions only. `chunkBytes` (a multiple of 64) and
- * `maxRuns` change the chunk size and the run list's length. For tests.
+ * `maxRuns` change the chunk size and the run list's length, `minChars` the length from which
+ * parseJson scans (0: every text). For tests.
  */
-export function setJsonScan(on: boolean, options: { chunkBytes?: number; maxRuns?: number } = {}): void {
+export function setJsonScan(on: boolean, options: { chunkBytes?: number; maxRuns?: number; minChars?: number } = {}): void {
   enabled = on;
   chunkBytes = options.chunkBytes ?? CHUNK;
   maxRuns = options.maxRuns ?? MAX_RUNS;
+  minChars = options.minChars ?? SCAN_FROM_CHARS;
+}
+
+/** parseJson's scan: `scanJson(text)` for a text long enough to be worth it, else undefined (the regexes). */
+export function scanForParse(text: string): JsonScan | undefined {
+  return text.length < minChars ? undefined : scanJson(text);
 }
 
 /** Bytes of scanner memory kept between calls (0 before the first scan). */

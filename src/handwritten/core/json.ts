@@ -48,7 +48,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { nameErrors, textOf, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
-import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanJson, type JsonScan } from "./json-scan.js";
+import { SCAN_EXPONENT, SCAN_LONG_RUN, SCAN_RUNS_FULL, scanForParse, type JsonScan } from "./json-scan.js";
 
 /** How a literal with a fraction or exponent is returned (integer literals are not affected). */
 export type DecimalsMode = "exact" | "number" | "string";
@@ -166,7 +166,7 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   } else {
     // Both scans run before JSON.parse: what they allocate is then collected while the heap is
     // small, not copied along with the freshly parsed value.
-    const scan = scanJson(text);
+    const scan = scanForParse(text);
     if (scan !== undefined) {
       const flags = mode === "exact" ? scan.flags : scan.flags & (SCAN_LONG_RUN | SCAN_RUNS_FULL);
       if (flags === 0) return JSON.parse(text);
