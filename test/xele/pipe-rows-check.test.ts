@@ -1,0 +1,59 @@
+/**
+ * decodePipeRows' up-front check (one regex over every row, with integer cells read without
+ * counted repetitions when no row is long enough for an over-long integer) against the decoder
+ * itself: for any rows, decoding with the default check fails exactly when reading some row with
+ * check "on-read" fails, and names the same line (property, fixed seed).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { meta } from "../../generated/xele-mgmt.docs.js";
+import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
+import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
+
+const ORDERS: PipeRowsLayout = pipeRowsOf(meta.operations.find((o) => o.operationId === "queryOrders")!)!;
+const names = ORDERS.columns.map((c) => c.name);
+const types = ORDERS.columns.map((c) => c.type ?? "string");
+const head = (n: number) => `MS,OrderQry,1.0.3,${names.length},${n},${names.join("|")}`;
+
+/** Cells near every edge of the integer checks: signs, 15/16 digits, ±2^53, int64 lengths. */
+const intCell = fc.oneof(
+  fc.constantFrom("", "0", "-0", "-", "--1", "1-", "7", "-7", "123456789012345", "-123456789012345", "1234567890123456", "9007199254740991", "9007199254740992", "-9007199254740993", "1e3", "1.5", " 1", "x"),
+  fc.integer({ min: -1e9, max: 1e9 }).map(String),
+  fc.stringMatching(/^-?\d{1,18}$/),
+);
+const int64Cell = fc.oneof(
+  intCell,
+  fc.constantFrom("12345678901234567890", "-99999999999999999999999"),
+  fc.constantFrom(4299, 4300, 4301, 5000).map((n) => "9".repeat(n)),
+  fc.constantFrom(4300, 4301).map((n) => `-${"9".repeat(n)}`),
+);
+const textCell = fc.oneof(fc.constantFrom("", "买", "x|y", "a\rb", "限价FAK", "400.5000"), fc.string({ maxLength: 6 }).map((s) => s.replace(/[|\n]/g, "")));
+const row = fc.tuple(...types.map((t) => (t === "int64" ? int64Cell : t === "int" || t === "integer" ? intCell : textCell))).map((cells) => cells.join("|"));
+/** Mostly well-formed rows (so that a bad one is found among good ones), now and then a short or long one. */
+const goodRow = fc.constant(names.map((n, i) => (types[i] === "string" ? "s" : String(i))).join("|"));
+const anyRow = fc.oneof({ weight: 6, arbitrary: goodRow }, { weight: 3, arbitrary: row }, { weight: 1, arbitrary: row.map((r) => r.split("|").slice(0, -1).join("|")) }, { weight: 1, arbitrary: row.map((r) => `${r}|x`) });
+
+function failure(f: () => void): number | string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return e instanceof PipeRowsError ? (e.line ?? "no line") : `not a PipeRowsError: ${String(e)}`;
+  }
+}
+
+describe("the up-front check of every row agrees with decoding each row (property)", () => {
+  it("the same outcome and the same line, with and without rows long enough for an over-long integer", () => {
+    fc.assert(
+      fc.property(fc.array(anyRow, { minLength: 3, maxLength: 12 }), (rows) => {
+        const text = [head(rows.length), ...rows].join("\n");
+        const upFront = failure(() => decodePipeRows(text, { layout: ORDERS }));
+        const onRead = failure(() => {
+          for (const r of decodePipeRows<Record<string, unknown>>(text, { layout: ORDERS, check: "on-read" })) r.toJSON();
+        });
+        expect(upFront).toBe(onRead);
+      }),
+      { seed: 20261205, numRuns: 1500 },
+    );
+  });
+});
