@@ -70,10 +70,6 @@ export function keyCredentials(options: KeyedClientOptions): { accessKey: string
   return { accessKey: options.accessKey, secretKey: options.secretKey };
 }
 
-/** The key pair for a signer (a CredentialsError for the first one missing: accessKey, then secretKey). */
-export function keyPair(credential: SignContext["credential"]): { accessKey: string; secretKey: string } {
-  return { accessKey: credential("accessKey"), secretKey: credential("secretKey") };
-}
 
 /** What the signer of one attempt gets besides the request. */
 export interface SignContext {
