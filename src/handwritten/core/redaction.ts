@@ -472,10 +472,9 @@ export function redactUrl(url: string): string {
   const at = text.search(/[?#]/);
   if (at < 0) return text;
   const hash = text.indexOf("#", at);
-  const query = text[at] === "?" ? text.slice(at + 1, hash < 0 ? undefined : hash) : "";
   const hidden = (pair: string) => (pair === "" ? "" : pair.includes("=") ? pair.replace(/=.+/s, `=${REDACTED}`) : REDACTED);
-  const shown = text[at] === "?" ? `?${query.split("&").map(hidden).join("&")}` : "";
-  return text.slice(0, at) + shown + (hash < 0 ? "" : hash === text.length - 1 ? "#" : `#${REDACTED}`);
+  const query = text[at] === "?" ? `?${text.slice(at + 1, hash < 0 ? undefined : hash).split("&").map(hidden).join("&")}` : "";
+  return text.slice(0, at) + query + (hash < 0 ? "" : hash === text.length - 1 ? "#" : `#${REDACTED}`);
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */
