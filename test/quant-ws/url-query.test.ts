@@ -5,8 +5,9 @@
  */
 import { createServer } from "node:net";
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ConnectionError } from "../../src/handwritten/core/errors.js";
+import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { newClient, rejection, startMock } from "./helpers.js";
 
 const SECRET = "s3cret-in-the-query";
@@ -27,7 +28,8 @@ describe("a gateway URL with a query", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const client = newClient({ url: `ws://127.0.0.1:${port}/ws/v1` } as never, { url: `ws://127.0.0.1:${port}/ws/v1?apikey=${SECRET}`, reconnect: false });
+    const client = createQuantWsClient({ url: `ws://127.0.0.1:${port}/ws/v1?apikey=${SECRET}`, reconnect: false });
+    onTestFinished(() => client.close());
     const e = await rejection(client.connect());
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toContain(`cannot connect to ws://127.0.0.1:${port}/ws/v1?apikey=[redacted]:`);
