@@ -129,16 +129,6 @@ export function createBhexRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
 }
 
-/** Groups of parameters of which at least one must be sent (`x-required-one-of`). */
-function checkRequiredOneOf(op: OperationMeta, params: Record<string, unknown>): void {
-  const groups = op.requiredOneOf;
-  for (const group of groups ?? []) {
-    if (!group.some((name) => params[name] !== undefined && params[name] !== null && params[name] !== "")) {
-      throw new UsageError(`pass at least one of ${group.map((g) => `"${g}"`).join(", ")}`, { api: "bhex", operation: op.operationId });
-    }
-  }
-}
-
 /** Typed rows in `items` → the wire text for `data_type` (strings pass through). */
 function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): Record<string, unknown> {
   const items = params.items;
@@ -199,16 +189,13 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         variant: options.signatureVariant,
         allAsPost: options.allAsPost ?? false,
       }),
-    // The idempotency key (made once per call, unless given), typed batch rows, x-required-one-of.
+    // The idempotency key (made once per call, unless given) and typed batch rows.
     prepare: (op, params) => {
       // call() fills the key before (and reports it); the openapi-fetch methods get theirs here.
       const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
       const told: unknown = key?.generated ? options.onIdempotencyKey?.(key) : undefined;
-      const encode = () => {
-        const encoded = encodeItemsParam(op, filled);
-        checkRequiredOneOf(op, encoded);
-        return encoded;
-      };
+      // (x-required-one-of is checked with the other parameters when the request is built.)
+      const encode = () => encodeItemsParam(op, filled);
       return isThenable(told) ? Promise.resolve(told).then(encode) : encode();
     },
     checkBody: checkBhexBody,
