@@ -692,8 +692,11 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
   return { header: lines.header, rows };
 }
 
-/** Per layout, the well-formed regex: bounded (int64 cells of at most MAX_INTEGER_DIGITS digits) and unbounded. */
-const WELL_FORMED = new WeakMap<RowLayout, { bounded: RegExp; unbounded: RegExp }>();
+/**
+ * Per layout, the well-formed regexes, each made when first needed: bounded (int64 cells of at
+ * most MAX_INTEGER_DIGITS digits) and unbounded (most answers need only this one).
+ */
+const WELL_FORMED = new WeakMap<RowLayout, { bounded?: RegExp; unbounded?: RegExp }>();
 /**
  * An optional minus and 1 to 15 digits, or nothing: `(?:-?\d{1,15})?` written as nested optional
  * groups, which irregexp runs faster than a counted repetition (about a tenth of the pass).
@@ -701,6 +704,12 @@ const WELL_FORMED = new WeakMap<RowLayout, { bounded: RegExp; unbounded: RegExp 
 const UP_TO_15_DIGITS = `(?:-?\\d${"(?:\\d".repeat(14)}${")?".repeat(14)})?`;
 /** Rows one exec of the well-formed regex reads at most (its backtracking state stays small). */
 const ROWS_PER_EXEC = 1024;
+
+/** The well-formed regex of a layout, its int64 cells read by `int64`. */
+function wellFormed(layout: RowLayout, int64: string): RegExp {
+  const cells = Array.from(layout.kinds, (k) => (k === INT ? UP_TO_15_DIGITS : k === INT64 ? int64 : "[^|\\n]*"));
+  return new RegExp(`(?:\\n${cells.join("\\|")}\\r?(?=\\n|$)){0,${ROWS_PER_EXEC}}`, "y");
+}
 
 /**
  * Every row at once: a native regex reads line break after line break, each followed by `n`
@@ -715,18 +724,14 @@ const ROWS_PER_EXEC = 1024;
  * on Node 24 with one int64 column).
  */
 function checkAllRows(text: string, start: number, end: number, layout: RowLayout, rows: ReadonlyArray<object>, longest: number): void {
-  let res = WELL_FORMED.get(layout);
-  if (!res) {
-    // An int cell of up to 15 digits is always a safe integer; a longer one is left to the decoder.
-    // An int64 cell has at most MAX_INTEGER_DIGITS digits, as isIntAt says.
-    const regex = (int64: string) => {
-      const cells = Array.from(layout.kinds, (k) => (k === INT ? UP_TO_15_DIGITS : k === INT64 ? int64 : "[^|\\n]*"));
-      return new RegExp(`(?:\\n${cells.join("\\|")}\\r?(?=\\n|$)){0,${ROWS_PER_EXEC}}`, "y");
-    };
-    res = { bounded: regex(`(?:-?\\d{1,${MAX_INTEGER_DIGITS}})?`), unbounded: regex("(?:-?\\d+)?") };
-    WELL_FORMED.set(layout, res);
-  }
-  const re = longest > MAX_INTEGER_DIGITS ? res.bounded : res.unbounded;
+  let made = WELL_FORMED.get(layout);
+  if (!made) WELL_FORMED.set(layout, (made = {}));
+  // An int cell of up to 15 digits is always a safe integer; a longer one is left to the decoder.
+  // An int64 cell has at most MAX_INTEGER_DIGITS digits, as isIntAt says.
+  const re =
+    longest > MAX_INTEGER_DIGITS
+      ? (made.bounded ??= wellFormed(layout, `(?:-?\\d{1,${MAX_INTEGER_DIGITS}})?`))
+      : (made.unbounded ??= wellFormed(layout, "(?:-?\\d+)?"));
   let index = 0; // rows[index] starts after the line break at `nl`
   let nl = start - 1;
   let at = text.indexOf("\n", start); // the line break before the second row
