@@ -485,11 +485,42 @@ export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): bool
   return true;
 }
 
+/** The keys a schema may have and still be a plain one (SIMPLE_PARAM): what the checks ignore. */
+const PLAIN_KEYS = new Set(["type", "format", "description", "default"]);
+/** A plain schema's kind: "string", "integer" (a safe integer fits), "int32", or "" (none). */
+const SIMPLE_PARAM = new WeakMap<SchemaMeta, string>();
+
+function simpleKind(s: SchemaMeta): string {
+  let kind = SIMPLE_PARAM.get(s);
+  if (kind === undefined) {
+    kind = "";
+    if (s !== null && typeof s === "object" && Object.keys(s).every((k) => PLAIN_KEYS.has(k))) {
+      if (s.type === "string" && s.format !== "decimal") kind = "string";
+      else if (s.type === "integer") kind = s.format === "int32" ? "int32" : "integer";
+    }
+    SIMPLE_PARAM.set(s, kind);
+  }
+  return kind;
+}
+
+/**
+ * Does a parameter's value plainly fit its schema: a string for a plain string schema, a safe
+ * integer for a plain integer one (within 32 bits for int32)? Then checkSchema has nothing to
+ * say, and is not run (the usual call: most parameters are such values). False means "check".
+ */
+function plainlyFits(v: unknown, s: SchemaMeta): boolean {
+  if (typeof v === "string") return simpleKind(s) === "string";
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) return false;
+  const kind = simpleKind(s);
+  return kind === "integer" || (kind === "int32" && v >= -0x80000000 && v <= 0x7fffffff);
+}
+
 /**
  * Check one parameter of a call (wire-text reading): a UsageError naming the API, the
  * operation and the parameter, listing every problem, when the value does not fit.
  */
 export function checkParam(ctx: ErrorContext, name: string, value: unknown, schema: SchemaMeta): void {
+  if (plainlyFits(value, schema)) return;
   const label = (p: string) => `parameter "${p}"`;
   const problems = checkSchema(value, schema, name, { text: true, label });
   // Given as its text (already base64), what it carries is checked as if given as the value.
