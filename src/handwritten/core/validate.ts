@@ -434,55 +434,146 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
 
 /**
  * `checkSchema(value, schema, "", { decimalText }).length === 0` (JSON reading), without the
- * paths and messages: the fast test of a server's frame, where nearly every one fits. Nodes
- * with keywords it does not read itself go to checkSchema.
+ * paths and messages: the fast test of a server's answer or frame, where nearly every one fits.
+ * Each schema node is read once, with its children, into a test of its own (FITS: what it
+ * checks, and nothing it lacks, is decided then, not per value; a schema that refers to itself
+ * is fine). Nodes with keywords it does not read itself go to checkSchema.
  */
 export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): boolean {
+  return fitsOf(s)(v, decimalText);
+}
+
+/** A schema node's test: does `v` fit (decimalText: a decimal's text stands for a number)? */
+type Fits = (v: unknown, decimalText: boolean) => boolean;
+const FITS = new WeakMap<SchemaMeta, Fits>();
+
+function fitsOf(s: SchemaMeta): Fits {
+  let f = FITS.get(s);
+  if (f === undefined) {
+    // While `s` and its children are made, a schema that refers to `s` gets this stand-in.
+    let made: Fits | undefined;
+    FITS.set(s, (v, decimalText) => made!(v, decimalText));
+    FITS.set(s, (f = made = compileFits(s)));
+  }
+  return f;
+}
+
+const fitsAll: Fits = () => true;
+
+function compileFits(s: SchemaMeta): Fits {
   if (s.not || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined || s.minItems !== undefined || s.maxItems !== undefined) {
-    return checkSchema(v, s, "", { decimalText, max: 1, answer: true }).length === 0;
+    return (v, decimalText) => checkSchema(v, s, "", { decimalText, max: 1, answer: true }).length === 0;
   }
-  if (s.allOf) for (const part of s.allOf) if (!fitsSchema(v, part, decimalText)) return false;
-  if (s.anyOf && !s.anyOf.some((one) => fitsSchema(v, one, decimalText))) return false;
-  if (s.oneOf && !s.oneOf.some((one) => fitsSchema(v, one, decimalText))) return false;
-  const types = s.type;
-  if (types !== undefined) {
-    if (typeof types === "string" ? !typeMatches(v, types, s, false, decimalText) : !types.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
-    if (typeof v === "number" && !Number.isSafeInteger(v) && !(types === "number" || (typeof types !== "string" && types.includes("number")))) return false;
-    if (bigintDecimal(v, types) || bigintNumber(v, s, types)) return false;
+  const tests: Fits[] = (s.allOf ?? []).map((x) => fitsOf(x));
+  for (const alternatives of [s.anyOf, s.oneOf]) {
+    if (!alternatives) continue;
+    const each = alternatives.map((x) => fitsOf(x));
+    tests.push((v, decimalText) => each.some((f) => f(v, decimalText)));
   }
-  if (s.enum && !s.enum.some((e) => sameJson(v, e, false))) return false;
-  if ((typeof v === "number" || typeof v === "bigint") && (s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined)) {
-    if (
-      (s.minimum !== undefined && lt(v, s.minimum)) ||
-      (s.maximum !== undefined && gt(v, s.maximum)) ||
-      (s.exclusiveMinimum !== undefined && !gt(v, s.exclusiveMinimum)) ||
-      (s.exclusiveMaximum !== undefined && !lt(v, s.exclusiveMaximum))
-    ) {
-      return false;
+  if (s.type !== undefined) tests.push(typeFits(s, s.type));
+  const allowed = s.enum;
+  if (allowed) tests.push((v) => allowed.some((e) => sameJson(v, e, false)));
+  if (s.minimum !== undefined || s.maximum !== undefined || s.exclusiveMinimum !== undefined || s.exclusiveMaximum !== undefined) {
+    const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = s;
+    tests.push((v) => {
+      if (typeof v !== "number" && typeof v !== "bigint") return true;
+      return !(
+        (minimum !== undefined && lt(v, minimum)) ||
+        (maximum !== undefined && gt(v, maximum)) ||
+        (exclusiveMinimum !== undefined && !gt(v, exclusiveMinimum)) ||
+        (exclusiveMaximum !== undefined && !lt(v, exclusiveMaximum))
+      );
+    });
+  }
+  if (s.items) {
+    const item = fitsOf(s.items);
+    tests.push((v, decimalText) => {
+      if (!Array.isArray(v)) return true;
+      for (const x of v) if (!item(x, decimalText)) return false;
+      return true;
+    });
+  }
+  if (s.required || s.properties || s.additionalProperties !== undefined) tests.push(objectFits(s));
+  if (tests.length === 0) return fitsAll;
+  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 2) {
+    const [a, b] = tests as [Fits, Fits];
+    return (v, decimalText) => a(v, decimalText) && b(v, decimalText);
+  }
+  return (v, decimalText) => {
+    for (const t of tests) if (!t(v, decimalText)) return false;
+    return true;
+  };
+}
+
+/**
+ * The type test of a node (as typeMatches reads a server's value): besides the JSON type, a
+ * number beyond 2^53 fits only a decimal, and a bigint neither a decimal-only field
+ * (bigintDecimal) nor an integer without format int64 (bigintNumber).
+ */
+function typeFits(s: SchemaMeta, types: string | ReadonlyArray<string>): Fits {
+  const list = typeof types === "string" ? [types] : types;
+  const decimal = list.includes("number");
+  const bigintRefused = bigintDecimal(0n, types) || bigintNumber(0n, s, types);
+  if (list.length === 1) {
+    switch (list[0]) {
+      case "string":
+        return (v) => typeof v === "string";
+      case "integer":
+        return (v) => (typeof v === "number" ? Number.isSafeInteger(v) : typeof v === "bigint" && !bigintRefused);
+      case "number":
+        return (v, decimalText) => (typeof v === "number" ? Number.isFinite(v) : typeof v === "bigint" ? !bigintRefused : decimalText && typeof v === "string" && NUMBER_TEXT.test(v));
+      case "boolean":
+        return (v) => typeof v === "boolean";
     }
   }
-  if (Array.isArray(v)) {
-    if (s.items) for (const item of v) if (!fitsSchema(item, s.items, decimalText)) return false;
-    return true;
+  return (v, decimalText) => {
+    if (!list.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
+    if (typeof v === "number") return decimal || Number.isSafeInteger(v);
+    return typeof v !== "bigint" || !bigintRefused;
+  };
+}
+
+/** The object test of a node: required fields given, each field fits its schema (or the extra fields' one). */
+function objectFits(s: SchemaMeta): Fits {
+  const required = s.required ?? [];
+  const props = s.properties;
+  const extra = s.additionalProperties;
+  const open = !props && extra === undefined;
+  // The fields with a schema, in the schema's order, and where each is in that order.
+  const names: string[] = [];
+  const tests: Fits[] = [];
+  const at = new Map<string, number>();
+  if (props) {
+    for (const name of Object.keys(props)) {
+      if (!props[name]) continue;
+      at.set(name, names.length);
+      names.push(name);
+      tests.push(fitsOf(props[name]));
+    }
   }
-  if (v !== null && typeof v === "object" && typeof v !== "bigint") {
+  const extraFits = extra && typeof extra === "object" ? fitsOf(extra) : undefined;
+  return (v, decimalText) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return true;
     const obj = v as Record<string, unknown>;
-    if (s.required) for (const name of s.required) if (obj[name] === undefined || !Object.hasOwn(obj, name)) return false;
-    const props = s.properties;
-    const extra = s.additionalProperties;
-    if (!props && extra === undefined) return true;
+    for (const name of required) if (obj[name] === undefined || !Object.hasOwn(obj, name)) return false;
+    if (open) return true;
+    // A server writes its fields in one order, most often the spec's: the next field in the
+    // schema's order is tried first, the map only when it is another.
+    let next = 0;
     for (const name in obj) {
       if (!Object.hasOwn(obj, name)) continue;
       const value = obj[name];
       if (value === undefined) continue;
-      const ps = props && Object.hasOwn(props, name) ? props[name] : undefined;
-      if (ps) {
-        if (!fitsSchema(value, ps, decimalText)) return false;
+      const i = names[next] === name ? next : at.get(name);
+      if (i !== undefined) {
+        next = i + 1;
+        if (!tests[i]!(value, decimalText)) return false;
       } else if (extra === false) return false;
-      else if (extra && typeof extra === "object" && !fitsSchema(value, extra, decimalText)) return false;
+      else if (extraFits && !extraFits(value, decimalText)) return false;
     }
-  }
-  return true;
+    return true;
+  };
 }
 
 /** The keys a schema may have and still be a plain one (SIMPLE_PARAM): what the checks ignore. */
