@@ -2,7 +2,7 @@
  * The package as another service gets it: `npm pack` → install the tarball into an empty
  * project → strict `tsc` (no skipLibCheck; exactOptionalPropertyTypes, noUncheckedIndexedAccess
  * and the other strict flags) under nodenext, bundler and node10 resolution, and under the
- * oldest TypeScript the README names, importing every subpath with type tests
+ * oldest TypeScript the README names and the newest 6.x and 7.x, importing every subpath with type tests
  * (fixture/consumer.ts) → the installed CLI and library run a call against the installed
  * emulator.
  */
@@ -110,19 +110,27 @@ describe.each(["nodenext", "bundler", "node10"] as const)("a strict TypeScript c
   }, 120_000);
 });
 
-/** The oldest TypeScript the declarations support (README); openapi-fetch's own need 5.4 too. */
-const OLDEST_TYPESCRIPT = "5.4.5";
+/**
+ * The oldest TypeScript the declarations support (README; openapi-fetch's own need 5.4 too),
+ * and the newest of each later major: 6.0, the last compiler written in TypeScript, and 7.0,
+ * the native one (its binary is an npm package too), which consumers move to.
+ */
+const OTHER_TYPESCRIPTS = [
+  ["oldest supported", "5.4.5"],
+  ["6.0", "6.0.3"],
+  ["7.0 (native)", "7.0.2"],
+] as const;
 
-describe(`a strict consumer on the oldest supported TypeScript (${OLDEST_TYPESCRIPT})`, () => {
+describe.each(OTHER_TYPESCRIPTS)("a strict consumer on TypeScript %s (%s)", (_which, version) => {
   it("compiles every subpath import and the type tests without skipLibCheck (nodenext)", async () => {
     // In a folder of its own: its `tsc` must not replace the project's.
-    const oldest = join(dir, "oldest-typescript");
-    mkdirSync(oldest);
-    writeFileSync(join(oldest, "package.json"), JSON.stringify({ name: "oldest-typescript", private: true }));
-    await run("npm", ["install", "--prefer-offline", "--no-package-lock", `typescript@${OLDEST_TYPESCRIPT}`], { cwd: oldest, env: NPM_ENV, maxBuffer: 64 << 20 });
-    const tsc = join(oldest, "node_modules/typescript/bin/tsc");
-    const version = await run(process.execPath, [tsc, "--version"]);
-    expect(version.stdout.trim()).toBe(`Version ${OLDEST_TYPESCRIPT}`);
+    const own = join(dir, `typescript-${version}`);
+    mkdirSync(own);
+    writeFileSync(join(own, "package.json"), JSON.stringify({ name: `typescript-${version}`, private: true }));
+    await run("npm", ["install", "--prefer-offline", "--no-package-lock", `typescript@${version}`], { cwd: own, env: NPM_ENV, maxBuffer: 64 << 20 });
+    const tsc = join(own, "node_modules/typescript/bin/tsc");
+    const shown = await run(process.execPath, [tsc, "--version"]);
+    expect(shown.stdout.trim()).toBe(`Version ${version}`);
     const out = await run(process.execPath, [tsc, "-p", writeTsconfig("nodenext")], { cwd: app }).catch(
       (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
     );
