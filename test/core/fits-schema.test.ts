@@ -46,6 +46,9 @@ const handWritten: SchemaMeta[] = [
   { type: "object", required: ["a"], properties: { a: { type: "integer" } }, additionalProperties: false },
   { type: "object", additionalProperties: { type: "number" } },
   { allOf: [{ type: "object", required: ["x"] }, { properties: { x: { type: "string" } } }] },
+  { type: "object", anyOf: [{ required: ["a"] }, { required: ["x"] }] },
+  { type: "array", items: { type: "object", properties: { a: { type: "integer" } } } },
+  { type: ["object", "null"], properties: { a: { type: "string" } } },
 ];
 
 const scalar = fc.oneof(

@@ -464,6 +464,9 @@ function compileFits(s: SchemaMeta): Fits {
   if (s.not || s.pattern !== undefined || s.minLength !== undefined || s.maxLength !== undefined || s.minItems !== undefined || s.maxItems !== undefined) {
     return (v, decimalText) => checkSchema(v, s, "", { decimalText, max: 1, answer: true }).length === 0;
   }
+  // The usual node of an answer, an object with its fields, is one test (one call a level; a
+  // bound or `items`, which only numbers and lists meet, says nothing of an object).
+  if (s.type === "object" && !s.allOf && !s.anyOf && !s.oneOf && !s.enum) return objectFits(s, true);
   const tests: Fits[] = (s.allOf ?? []).map((x) => fitsOf(x));
   for (const alternatives of [s.anyOf, s.oneOf]) {
     if (!alternatives) continue;
@@ -493,7 +496,7 @@ function compileFits(s: SchemaMeta): Fits {
       return true;
     });
   }
-  if (s.required || s.properties || s.additionalProperties !== undefined) tests.push(objectFits(s));
+  if (s.required || s.properties || s.additionalProperties !== undefined) tests.push(objectFits(s, false));
   if (tests.length === 0) return fitsAll;
   if (tests.length === 1) return tests[0]!;
   if (tests.length === 2) {
@@ -525,6 +528,10 @@ function typeFits(s: SchemaMeta, types: string | ReadonlyArray<string>): Fits {
         return (v, decimalText) => (typeof v === "number" ? Number.isFinite(v) : typeof v === "bigint" ? !bigintRefused : decimalText && typeof v === "string" && NUMBER_TEXT.test(v));
       case "boolean":
         return (v) => typeof v === "boolean";
+      case "object":
+        return (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+      case "array":
+        return (v) => Array.isArray(v);
     }
   }
   return (v, decimalText) => {
@@ -534,8 +541,11 @@ function typeFits(s: SchemaMeta, types: string | ReadonlyArray<string>): Fits {
   };
 }
 
-/** The object test of a node: required fields given, each field fits its schema (or the extra fields' one). */
-function objectFits(s: SchemaMeta): Fits {
+/**
+ * The object test of a node: required fields given, each field fits its schema (or the extra
+ * fields' one). `typed`: the node's type is "object" alone, and this test makes it.
+ */
+function objectFits(s: SchemaMeta, typed: boolean): Fits {
   const required = s.required ?? [];
   const props = s.properties;
   const extra = s.additionalProperties;
@@ -554,7 +564,7 @@ function objectFits(s: SchemaMeta): Fits {
   }
   const extraFits = extra && typeof extra === "object" ? fitsOf(extra) : undefined;
   return (v, decimalText) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return true;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return !typed;
     const obj = v as Record<string, unknown>;
     for (const name of required) if (obj[name] === undefined || !Object.hasOwn(obj, name)) return false;
     if (open) return true;
