@@ -112,7 +112,7 @@
  * no promise for it; 94.3 kB (94,309 bytes) with error classes that construct whatever their arguments;
  * 94.5 kB (94,515 bytes) with URLs in messages hiding their query's values and their fragment;
  * 94.6 kB (94,575 bytes) with texts under 512 characters tested by parseJson's regexes, not scanned;
- * 96.2 kB (96,229 bytes) with 0.16.8's pass for a plain parameter value (no schema walk) and the
+ * 96.3 kB (96,307 bytes) with 0.16.8's pass for a plain parameter value (no schema walk) and the
  * answer check made once per schema node (a list of 1,000 orders checked 3.4 times as fast).
  */
 import { builtinModules } from "node:module";
@@ -123,7 +123,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 96_300;
+const CEILING = 96_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

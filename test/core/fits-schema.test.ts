@@ -124,6 +124,10 @@ describe("fitsSchema ≡ checkSchema finds nothing", () => {
     expect(tried).toBeGreaterThan(50);
   });
 
+  it("a schema that is no object is named by checkSchema's UsageError", () => {
+    for (const schema of [null, undefined, 7]) expect(() => fitsSchema({}, schema as never)).toThrow(/checkSchema takes a schema/);
+  });
+
   it("a schema that refers to itself (a tree of any depth)", () => {
     const node: { type: string; required: string[]; properties: Record<string, SchemaMeta> } = { type: "object", required: ["id"], properties: { id: { type: "integer" } } };
     node.properties.child = node;

@@ -89,6 +89,13 @@ describe("checkParam's fast path for plain values", () => {
     );
   });
 
+  it("a schema that is no object is named by checkSchema's UsageError (not a TypeError from the fast path's cache)", () => {
+    for (const schema of [null, undefined, "string"]) {
+      expect(() => checkParam(ctx, "p", "v", schema as never)).toThrow(UsageError);
+      expect(() => checkParam(ctx, "p", 1, schema as never)).toThrow(/checkSchema takes a schema/);
+    }
+  });
+
   it("int32 ends at ±2^31, a decimal string must be digits, an int64 takes any safe integer", () => {
     const int32: SchemaMeta = { type: "integer", format: "int32" };
     expect(refused(2 ** 31 - 1, int32)).toBe(false);

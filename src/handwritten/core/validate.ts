@@ -440,6 +440,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
  * is fine). Nodes with keywords it does not read itself go to checkSchema.
  */
 export function fitsSchema(v: unknown, s: SchemaMeta, decimalText = false): boolean {
+  // (a schema that is no object: checkSchema's UsageError names it)
+  if (s === null || typeof s !== "object") return checkSchema(v, s, "", { decimalText }).length === 0;
   return fitsOf(s)(v, decimalText);
 }
 
@@ -592,10 +594,11 @@ const PLAIN_KEYS = new Set(["type", "format", "description", "default"]);
 const SIMPLE_PARAM = new WeakMap<SchemaMeta, string>();
 
 function simpleKind(s: SchemaMeta): string {
+  if (s === null || typeof s !== "object") return ""; // (checkSchema names what it got)
   let kind = SIMPLE_PARAM.get(s);
   if (kind === undefined) {
     kind = "";
-    if (s !== null && typeof s === "object" && Object.keys(s).every((k) => PLAIN_KEYS.has(k))) {
+    if (Object.keys(s).every((k) => PLAIN_KEYS.has(k))) {
       if (s.type === "string" && s.format !== "decimal") kind = "string";
       else if (s.type === "integer") kind = s.format === "int32" ? "int32" : "integer";
     }
