@@ -151,7 +151,8 @@ export function authorizeHubi<R extends SignableRequest>(request: R, input: Hubi
   checkSignable(request, input);
   const params = request.method === "GET" ? request.query : [...request.query, ...(request.form ?? [])];
   const headers = signHubiRequest({ ...input, path: request.path, params });
-  // (`secrets` named first, then set: see authorizeXt)
+  // (`secrets` named first, then set: see authorizeXt.) The nonce is md5(accessKey + timestamp +
+  // seqNum): derived from the key, so removed too.
   const secrets = [input.accessKey, input.secretKey, input.accessToken, headers["X-API-Nonce"], headers["X-API-Signature"]];
   const signed = {
     secrets,
@@ -162,7 +163,6 @@ export function authorizeHubi<R extends SignableRequest>(request: R, input: Hubi
       ...(input.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}),
     },
   };
-  // The nonce is md5(accessKey + timestamp + seqNum): derived from the key, so removed too.
   signed.secrets = secrets;
   return signed;
 }

@@ -70,7 +70,6 @@ export function keyCredentials(options: KeyedClientOptions): { accessKey: string
   return { accessKey: options.accessKey, secretKey: options.secretKey };
 }
 
-
 /** What the signer of one attempt gets besides the request. */
 export interface SignContext {
   op: OperationMeta;
