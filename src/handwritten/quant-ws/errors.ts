@@ -185,8 +185,9 @@ export class QuantWsLoginRejectedError extends AuthError {
 
 /** A state that ends a login in progress, as the error the caller gets (undefined: keep waiting). */
 export function loginStateError(code: number, msg: string, ctx: LoginContext & { platform: string }): ApiError | undefined {
+  ctx = contextOf(ctx);
   if (code === 7) return new QuantWsLoginRejectedError(code, msg, ctx);
-  if (code === 1) return /platform/i.test(msg) ? new UnknownPlatformError(code, msg, ctx) : new QuantWsStateError(code, msg, { ...ctx, meaning: `${stateDescription(code)} (login to ${ctx.platform})` });
+  if (code === 1) return /platform/i.test(textOf(msg)) ? new UnknownPlatformError(code, msg, ctx) : new QuantWsStateError(code, msg, { ...ctx, meaning: `${stateDescription(code)} (login to ${textOf(ctx.platform)})` });
   return undefined;
 }
 
