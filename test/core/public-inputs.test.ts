@@ -260,6 +260,20 @@ describe("every exported error class takes any argument", () => {
         { seed: Number(process.env.PI_SEED ?? SEED), numRuns: Number(process.env.PI_RUNS ?? 150) },
       );
     }
+    // What `anything` seldom makes: a small code (a state, an HTTP status) or a text first, then
+    // values with no text form of their own (a symbol, an object with no prototype, a function),
+    // as such or as the fields of a context.
+    const hostile = [Symbol("s"), Object.create(null) as object, () => 1, [Object.create(null)]];
+    for (const [Cls, name] of classes) {
+      for (const first of [1, 7, 400, "x"]) for (const h of hostile) for (const args of [[first, h], [first, h, h], [first, "m", h], [h, h, h], [first, "m", { api: h, operation: h, platform: h, field: h, path: h }]]) {
+        try {
+          const e = new (Cls as new (...a: unknown[]) => Error)(...args);
+          if (!(e instanceof Cls) || typeof e.message !== "string") throw new Error(`${name}: not an instance with a message`);
+        } catch (e) {
+          if (!(e instanceof Usage)) throw new Error(`new ${name}(${args.map((x) => typeof x).join(", ")}) threw ${String(e)}`, { cause: e });
+        }
+      }
+    }
   });
 });
 
