@@ -2,11 +2,14 @@
  * decodePipeRows' up-front check (one regex over every row, with integer cells read without
  * counted repetitions when no row is long enough for an over-long integer) against the decoder
  * itself: for any rows, decoding with the default check fails exactly when reading some row with
- * check "on-read" fails, and names the same line (property, fixed seed).
+ * check "on-read" fails, and names the same line (property, fixed seed). And that line is the
+ * bad row's line in the text, counted here (a row keeps no line number: it is counted again
+ * for the error), with LF or CRLF line breaks, buffered or streamed in any pieces.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/xele-mgmt.docs.js";
+import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
 
@@ -54,6 +57,39 @@ describe("the up-front check of every row agrees with decoding each row (propert
         expect(upFront).toBe(onRead);
       }),
       { seed: 20261205, numRuns: 1500 },
+    );
+  });
+
+  it("names the line of the first bad row, counted in the text: LF or CRLF, buffered or streamed in pieces", async () => {
+    const badAlone = (r: string) => failure(() => decodePipeRows(`${head(1)}\n${r}`, { layout: ORDERS })) !== undefined;
+    async function streamed(text: string, cuts: number[]): Promise<number | string | undefined> {
+      const pieces: string[] = [];
+      let at = 0;
+      for (const c of cuts) {
+        if (at >= text.length) break;
+        pieces.push(text.slice(at, at + c));
+        at += c;
+      }
+      pieces.push(text.slice(at));
+      try {
+        for await (const _ of decodePipeRowStream((async function* () { yield* pieces; })(), { layout: ORDERS })) void _;
+        return undefined;
+      } catch (e) {
+        return e instanceof PipeRowsError ? (e.line ?? "no line") : `not a PipeRowsError: ${String(e)}`;
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyRow, { minLength: 3, maxLength: 12 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 8 }), async (rows, crlf, cuts) => {
+        const lineOf = (i: number) => (i === -1 ? undefined : i + 2); // the header is line 1
+        // A stream checks each row as it comes; a whole answer its first and last rows (a cut
+        // last row is named as such), then the others in order.
+        const inOrder = lineOf(rows.findIndex(badAlone));
+        const lastFirst = [0, rows.length - 1, ...rows.keys()].find((i) => badAlone(rows[i]!));
+        const text = [head(rows.length), ...rows].join(crlf ? "\r\n" : "\n");
+        expect(failure(() => decodePipeRows(text, { layout: ORDERS }))).toBe(lineOf(lastFirst ?? -1));
+        expect(await streamed(text, cuts)).toBe(inOrder);
+      }),
+      { seed: 20261205, numRuns: 600 },
     );
   });
 });

@@ -138,13 +138,30 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export interface RowLayout {
   readonly names: readonly string[];
   readonly kinds: Uint8Array;
-  readonly Row: new (doc: PipeText, start: number, end: number, line: number) => PipeRow<Record<string, unknown>>;
+  readonly Row: new (doc: PipeText, start: number) => PipeRow<Record<string, unknown>>;
 }
 
 /** The text rows are views of, and who to name in errors. */
 export interface PipeText {
   readonly text: string;
   readonly context?: ErrorContext | undefined;
+  /** For a line given on its own (a stream's), its line number; else a row's line is counted in `text`. */
+  readonly line?: number | undefined;
+}
+
+/** Where the line at `start` ends: the next line break or the text's end, less one "\r". */
+function lineEnd(text: string, start: number): number {
+  let end = text.indexOf("\n", start);
+  if (end === -1) end = text.length;
+  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+
+/** The line number of the line at `start` (only for errors: it counts the line breaks before it). */
+function lineOf(doc: PipeText, start: number): number {
+  if (doc.line !== undefined) return doc.line;
+  let line = 1;
+  for (let nl = doc.text.indexOf("\n"); nl !== -1 && nl < start; nl = doc.text.indexOf("\n", nl + 1)) line++;
+  return line;
 }
 
 /** "" (→ null) or an optional minus and digits (at most MAX_INTEGER_DIGITS of them). */
@@ -201,12 +218,12 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
 }
 
 /** Split and convert one row's cells, checking the field count and integer cells. */
-function decodeCells(doc: PipeText, start: number, end: number, line: number, layout: RowLayout, last: boolean): unknown[] {
-  const raw = doc.text.slice(start, end);
+function decodeCells(doc: PipeText, start: number, layout: RowLayout, last: boolean): unknown[] {
+  const raw = doc.text.slice(start, lineEnd(doc.text, start));
   const cells: unknown[] = raw.split("|");
   const n = layout.names.length;
   const fail = (message: string): never => {
-    throw new PipeRowsError(message, { line, problem: message.startsWith("column") ? "value" : "columns", text: raw, context: doc.context });
+    throw new PipeRowsError(message, { line: lineOf(doc, start), problem: message.startsWith("column") ? "value" : "columns", text: raw, context: doc.context });
   };
   if (cells.length !== n) {
     fail(`has ${cells.length} fields, expected ${n}${last && cells.length < n ? " (the last line: the answer looks truncated)" : ""}`);
@@ -235,24 +252,28 @@ const VALUES = Symbol("pipeRowValues");
 const CHECK = Symbol("pipeRowCheck");
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
+/**
+ * A row: where its line starts in the text, and the text, replaced by the row's values once
+ * decoded. Two fields only: an answer's rows are kept together (500,000 of them in a large
+ * answer), and each field more is what the garbage collector copies while they are made. The
+ * line's end and number are found again when needed (the number only for an error).
+ */
 abstract class PipeRowView {
   static layout: RowLayout;
-  readonly #doc: PipeText;
+  #src: PipeText | unknown[];
   readonly #start: number;
-  readonly #end: number;
-  readonly #line: number;
-  #values: unknown[] | undefined;
-  constructor(doc: PipeText, start: number, end: number, line: number) {
-    this.#doc = doc;
+  constructor(doc: PipeText, start: number) {
+    this.#src = doc;
     this.#start = start;
-    this.#end = end;
-    this.#line = line;
   }
   [VALUES](last = false): unknown[] {
-    return (this.#values ??= decodeCells(this.#doc, this.#start, this.#end, this.#line, (this.constructor as typeof PipeRowView).layout, last));
+    const src = this.#src;
+    if (Array.isArray(src)) return src;
+    return (this.#src = decodeCells(src, this.#start, (this.constructor as typeof PipeRowView).layout, last));
   }
   [CHECK](last: boolean): void {
-    if (this.#values === undefined && !rowIsWellFormed(this.#doc.text, this.#start, this.#end, (this.constructor as typeof PipeRowView).layout)) {
+    const src = this.#src;
+    if (!Array.isArray(src) && !rowIsWellFormed(src.text, this.#start, lineEnd(src.text, this.#start), (this.constructor as typeof PipeRowView).layout)) {
       this[VALUES](last); // throws, naming the problem
     }
   }
@@ -573,9 +594,9 @@ export class PipeRowLines {
    * header or a blank line.
    */
   line(start: number, end: number, check: boolean, last: boolean, text?: string): PipeRow<Record<string, unknown>> | null {
-    const doc = text === undefined ? this.doc : { text, context: this.options.context };
-    const src = doc.text;
     this.lineNo++;
+    const doc = text === undefined ? this.doc : { text, context: this.options.context, line: this.lineNo };
+    const src = doc.text;
     if (end > start && src.charCodeAt(end - 1) === 13) end--;
     if (this.lineNo === 1 && src.startsWith("MS,", start)) {
       this.header = parsePipeHeader(src.slice(start, end), this.options.context);
@@ -588,7 +609,7 @@ export class PipeRowLines {
     }
     if (this.firstBlank) this.fail(this.firstBlank, "columns", "empty line inside the answer");
     const layout = (this.layout ??= this.fromSpec(src, start, end));
-    const row = new layout.Row(doc, start, end, this.lineNo);
+    const row = new layout.Row(doc, start);
     // The first row is always checked now (also after a header); decodePipeAnswer checks the
     // last row and (by default) every other one once all lines are read.
     if (check || this.rowCount === 0) checkPipeRow(row, last);
