@@ -319,10 +319,10 @@ describe("every method of what the factories give takes any argument", () => {
           const method = d && "value" in d ? (d.value as unknown) : undefined;
           if (typeof method !== "function") continue;
           for (const a of odd) {
-            for (const b of [undefined, a]) {
-              const failure = await failureOf(() => method.call(object, a, b, a), 20);
+            for (const args of [[a, undefined, a], [a, a, a], ["getOrder", a, a], ["BTC/USDT", a, a], [1, a, a]]) {
+              const failure = await failureOf(() => method.call(object, ...args), 20);
               if (failure === undefined || failure instanceof TradeApiError || (failure instanceof Error && failure.message === "a field that throws")) continue;
-              failures.push(`${label}.${name}(${typeof a}): ${String(failure)}`);
+              failures.push(`${label}.${name}(${args.map((x) => typeof x).join(", ")}): ${String(failure)}`);
             }
           }
         }
