@@ -60,7 +60,7 @@ describe("the up-front check of every row agrees with decoding each row (propert
     );
   });
 
-  it("names the line of the first bad row, counted in the text: LF or CRLF, buffered or streamed in pieces", async () => {
+  it("names the bad row's line, counted in the text: LF or CRLF, buffered or streamed in pieces", async () => {
     const badAlone = (r: string) => failure(() => decodePipeRows(`${head(1)}\n${r}`, { layout: ORDERS })) !== undefined;
     async function streamed(text: string, cuts: number[]): Promise<number | string | undefined> {
       const pieces: string[] = [];
