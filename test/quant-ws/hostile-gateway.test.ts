@@ -111,6 +111,44 @@ describe("quant-ws against a hostile gateway", () => {
     await expect(session.asset()).resolves.toEqual(ASSET);
   });
 
+  it.each([
+    // Sent with the reply (before the login takes the token), or 30 ms after it.
+    ["a msg that is an object", { code: 1, msg: { text: "platform not found" } }, "state notification whose `msg` is not text", 0],
+    ["a msg that is an object, after the reply", { code: 1, msg: { text: "platform not found" } }, "state notification whose `msg` is not text", 30],
+    ["a code given as text", { code: "1", msg: "platform not found" }, "state without a valid `code`", 0],
+    ["a code given twice", null, 'frame gives its member "code" twice', 0],
+  ])("a login whose only state frame it cannot read (%s) times out naming that frame, the token hidden", async (_what, fields, why, delayMs) => {
+    const token = "tok-unreadable-4321";
+    const gw = await rawGateway((ws, f) => {
+      if (f.op !== "login") return;
+      ws.send(replyTo(f, { token }));
+      const state = fields ? JSON.stringify({ op: "state", token, ...fields }) : `{"op":"state","token":"${token}","code":6,"code":1,"msg":""}`;
+      if (delayMs) setTimeout(() => ws.send(state), delayMs);
+      else ws.send(state);
+    });
+    const c = client(gw.url, { loginTimeoutMs: 300, logoutTimeoutMs: 100, reconnect: false });
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const e = await c.login(creds()).catch((x: unknown) => x);
+    expect((e as Error).name).toBe("TimeoutError");
+    expect((e as Error).message).toContain(`no state notification; a state notification it could not read: quant-ws: ${why}`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(QuantWsFrameError);
+    for (const x of [e, errors[0]]) expect(views(x)).not.toContain(token);
+  });
+
+  it("a state frame it cannot read for another token is not named by the login's timeout", async () => {
+    const gw = await rawGateway((ws, f) => {
+      if (f.op !== "login") return;
+      ws.send(replyTo(f, { token: "tok-mine-123456" }));
+      ws.send(JSON.stringify({ op: "state", token: "tok-other-654321", code: 1, msg: { x: 1 } }));
+    });
+    const c = client(gw.url, { loginTimeoutMs: 300, logoutTimeoutMs: 100, reconnect: false });
+    c.on("error", () => undefined);
+    const e = await c.login(creds()).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/\(no state notification\)$/);
+  });
+
   it("a frame that echoes the session token or a secret (escaped twice in the message) shows neither", async () => {
     const secretKey = 'sk-ab"cd/ef\\gh-5678';
     const token = "tok-9f8e7d6c5b4a";

@@ -31,7 +31,7 @@ import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
-import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
+import { decodeFrame, unreadableStateToken, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
 import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
@@ -374,6 +374,9 @@ class Client implements QuantWsClient {
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         for (const cid of error.cids) this.#requests.fail(cid, error);
+        // A state frame it could not read for a session's token: a login waiting for READY names it if it times out.
+        const token = unreadableStateToken(caught);
+        if (token !== undefined) this.#router.unreadableState(token, error);
         this.#events.emit("error", error);
       } else this.#reportError(error);
       return;

@@ -65,6 +65,20 @@ const namedTwice = quotedTwice([...new Set(["op", "cid", "result", "error_messag
 
 const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
 
+/** The token of a `state` frame decodeFrame could not read, by its error: kept off the error, as a token is a secret. */
+const UNREADABLE_STATE_TOKEN = new WeakMap<QuantWsFrameError, string>();
+
+/** The token a `state` frame named when decodeFrame refused it (undefined for any other error). */
+export function unreadableStateToken(error: unknown): string | undefined {
+  return error instanceof QuantWsFrameError ? UNREADABLE_STATE_TOKEN.get(error) : undefined;
+}
+
+/** `error`, for the `state` frame `f` when its token is readable. */
+function stateRefused(f: Record<string, unknown>, error: QuantWsFrameError): QuantWsFrameError {
+  if (f.op === "state" && typeof f.token === "string") UNREADABLE_STATE_TOKEN.set(error, f.token);
+  return error;
+}
+
 /** Parse and classify one text frame; throws QuantWsFrameError. */
 export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
   if (typeof text !== "string") throw new UsageError(`decodeFrame takes a frame's text, got ${typeName(text)}`, { api: "quant-ws" });
@@ -93,7 +107,8 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     if (twice !== undefined) {
       // A cid given twice names two requests, and the reply is neither's: both fail at once.
       const ctx = twice === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
-      throw new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
+      const error = new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
+      throw twice === "token" ? error : stateRefused(f, error);
     }
   }
   const op = f.op;
@@ -138,8 +153,8 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     }
     case "state":
       if (typeof f.token !== "string") throw missing(text, "state", "token");
-      if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw missing(text, "state", "code");
-      if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg");
+      if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw stateRefused(f, missing(text, "state", "code"));
+      if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw stateRefused(f, new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg"));
       return { kind: "state", token: f.token, frame: f as unknown as QuantWsStateNotification };
     case "error":
       return { kind: "server-error", frame: { op: "error", error_message: typeof f.error_message === "string" ? f.error_message : "" } };

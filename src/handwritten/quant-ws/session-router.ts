@@ -24,6 +24,8 @@ export class SessionRouter {
   readonly #byToken = new Map<string, QuantWsSession>();
   #orphans: Array<{ token: string; frame: SessionFrame; text: string }> = [];
   #orphanChars = 0;
+  /** Per token not bound yet, the last state frame for it that could not be read (at most MAX_ORPHANS tokens). */
+  readonly #unreadable = new Map<string, TradeApiError>();
   /** Delivers a state frame to its session (the client redacts and reports it). */
   readonly #onState: (session: QuantWsSession, frame: StateFrame) => void;
   /** A held frame no session took: `why` ends the sentence "not delivered: …". */
@@ -37,6 +39,11 @@ export class SessionRouter {
   /** The session `token` names now, from login reply to logout. */
   bind(token: string, session: QuantWsSession): void {
     this.#byToken.set(token, session);
+    const unreadable = this.#unreadable.get(token);
+    if (unreadable) {
+      this.#unreadable.delete(token);
+      driveSession.onUnreadableState(session, unreadable);
+    }
     this.#replayOrphans(token, session);
   }
   /** The session `token` names now, if any. */
@@ -73,6 +80,19 @@ export class SessionRouter {
     this.#deliver(session, frame, text.length);
   }
 
+  /**
+   * A state frame for `token` that could not be read (the client reports it as an `error` event):
+   * its session hears of it now, or when a login reply binds the token, so that a login timing
+   * out can name it.
+   */
+  unreadableState(token: string, error: TradeApiError): void {
+    const session = this.#byToken.get(token);
+    if (session) return driveSession.onUnreadableState(session, error);
+    this.#unreadable.delete(token);
+    this.#unreadable.set(token, error);
+    if (this.#unreadable.size > MAX_ORPHANS) this.#unreadable.delete(this.#unreadable.keys().next().value!);
+  }
+
   #deliver(session: QuantWsSession, frame: SessionFrame, chars: number): void {
     if (frame.kind === "state") this.#onState(session, frame);
     else driveSession.onNotify(session, frame.topic, frame.frame.data, chars);
@@ -91,6 +111,7 @@ export class SessionRouter {
     const held = this.#orphans;
     this.#orphans = [];
     this.#orphanChars = 0;
+    this.#unreadable.clear();
     for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }
 
@@ -104,6 +125,7 @@ export class SessionRouter {
     for (const s of this.sessions) driveSession.socketDown(s, error);
     for (const s of this.#byToken.values()) if (!this.sessions.has(s)) driveSession.socketDown(s, error);
     this.#byToken.clear();
+    this.#unreadable.clear();
   }
 
   /** Every session, logged in or logging in (close()). */

@@ -200,6 +200,7 @@ export interface SessionDriver {
   setToken(session: QuantWsSession, token: string): void;
   awaitLoginReady(session: QuantWsSession, timeoutMs: number, ctx: { platform: string; secrets: string[] }, budgetMs?: number): Promise<void>;
   onState(session: QuantWsSession, code: number, msg: string): SessionStateEvent;
+  onUnreadableState(session: QuantWsSession, error: TradeApiError): void;
   onNotify(session: QuantWsSession, topic: Topic, data: unknown, chars?: number): void;
   loginDone(session: QuantWsSession): void;
   socketDown(session: QuantWsSession, error: TradeApiError): void;
@@ -214,6 +215,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       setToken: (s, token) => s.#setToken(token),
       awaitLoginReady: (s, timeoutMs, ctx, budgetMs) => s.#awaitLoginReady(timeoutMs, ctx, budgetMs),
       onState: (s, code, msg) => s.#onState(code, msg),
+      onUnreadableState: (s, error) => s.#onUnreadableState(error),
       onNotify: (s, topic, data, chars) => s.#onNotify(topic, data, chars),
       loginDone: (s) => s.#loginDone(),
       socketDown: (s, error) => s.#socketDown(error),
@@ -229,6 +231,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #linkReady = false;
   #socketUp = true;
   #lastState: SessionStateEvent | undefined;
+  /** What was wrong with the last `state` frame for this token that could not be read, during a login. */
+  #unreadableState: string | undefined;
   #ended: TradeApiError | undefined;
   #waiters = new Set<Waiter>();
   #loginWait: Waiter | undefined;
@@ -593,6 +597,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#linkReady = false;
     this.#loginCtx = ctx;
     this.#holding = true;
+    this.#unreadableState = undefined;
     // What an earlier login left held (a topic nobody has listened to since) is superseded by
     // the snapshots this login brings: held notifications stay one login's worth, not one per
     // reconnect (a session that never listens to a topic would otherwise gather every re-login's).
@@ -616,11 +621,17 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         timer: setTimeout(() => {
           finish();
           const last = this.#lastState ? `last state ${this.#lastState.name}${this.#lastState.msg ? ` "${this.#lastState.msg}"` : ""}` : "no state notification";
-          reject(new TimeoutError(`no READY state within ${budgetMs} ms of the login (${last})`, { api: API, operation: "login", timeoutMs: budgetMs }));
+          const unread = this.#unreadableState ? `; a state notification it could not read: ${this.#unreadableState}` : "";
+          reject(new TimeoutError(`no READY state within ${budgetMs} ms of the login (${last}${unread})`, { api: API, operation: "login", timeoutMs: budgetMs }));
         }, Math.max(1, timeoutMs)),
       };
       this.#loginWait = wait;
     });
+  }
+
+  /** A `state` frame for this session's token that could not be read (reported as an `error` event too). */
+  #onUnreadableState(error: TradeApiError): void {
+    if (this.#loginWait) this.#unreadableState = error.message;
   }
 
   /** a `state` notification for this session's token. */
