@@ -149,6 +149,23 @@ describe("quant-ws against a hostile gateway", () => {
     expect((e as Error).message).toMatch(/\(no state notification\)$/);
   });
 
+  it("a request whose reply comes back with no readable cid times out naming that frame; a later request does not", async () => {
+    const gw = await rawGateway((ws, f) => {
+      if (f.op === "asset") ws.send(JSON.stringify({ op: "asset", result: true, error_message: "", data: ASSET }));
+      else if (f.op !== "open_orders") serve(ws, f, "tok-nocid-1234");
+    });
+    const c = client(gw.url, { requestTimeoutMs: 300, logoutTimeoutMs: 100, reconnect: false });
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const session = await c.login(creds());
+    const e = await session.asset().catch((x: unknown) => x);
+    expect((e as Error).name).toBe("TimeoutError");
+    expect((e as Error).message).toMatch(/no asset reply within 300 ms \(cid [^)]+\); a frame it could not read came meanwhile: quant-ws: asset reply without a valid `cid`/);
+    expect(errors).toHaveLength(1);
+    const later = await session.openOrders("ETH/USDT").catch((x: unknown) => x);
+    expect((later as Error).message).toMatch(/no open_orders reply within 300 ms \(cid [^)]+\)$/);
+  });
+
   it("a frame that echoes the session token or a secret (escaped twice in the message) shows neither", async () => {
     const secretKey = 'sk-ab"cd/ef\\gh-5678';
     const token = "tok-9f8e7d6c5b4a";

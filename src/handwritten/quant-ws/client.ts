@@ -377,6 +377,8 @@ class Client implements QuantWsClient {
         // A state frame it could not read for a session's token: a login waiting for READY names it if it times out.
         const token = unreadableStateToken(caught);
         if (token !== undefined) this.#router.unreadableState(token, error);
+        // One with no cid may have been a reply: a request timing out names it.
+        else if (error.cids.length === 0) this.#requests.unreadable(error);
         this.#events.emit("error", error);
       } else this.#reportError(error);
       return;

@@ -63,6 +63,8 @@ export class RequestTable {
   readonly #quiet = new Set<string>();
   /** Removes secrets from an error before anyone sees it. */
   readonly #scrub: <E>(error: E) => E;
+  /** The last frame it could not read and could not tie to a request (no readable cid): when, and what was wrong. */
+  #unreadable: { at: number; message: string } | undefined;
 
   constructor(scrub: <E>(error: E) => E) {
     this.#scrub = scrub;
@@ -70,8 +72,16 @@ export class RequestTable {
 
   readonly #onExpire = (p: Pending): void => {
     this.#settle(p);
-    p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})`, { api: API, operation: p.op, timeoutMs: p.timeoutMs })));
+    // A frame it could not read since the request was sent may have been its reply.
+    const u = this.#unreadable;
+    const meanwhile = u && u.at >= p.deadline - p.timeoutMs ? `; a frame it could not read came meanwhile: ${u.message}` : "";
+    p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})${meanwhile}`, { api: API, operation: p.op, timeoutMs: p.timeoutMs })));
   };
+
+  /** A frame it could not read, with no cid to tie it to a request (reported as an `error` event too). */
+  unreadable(error: Error): void {
+    this.#unreadable = { at: performance.now(), message: error.message };
+  }
 
   /** Take `p` out of the pending set (its timeout and abort listener included). */
   #settle(p: Pending): void {
