@@ -149,11 +149,13 @@ export interface PipeText {
   readonly line?: number | undefined;
 }
 
+/** `end` of the line `text[start, end)`, less one "\r" before it (a "\r\n" line break). */
+const withoutCr = (text: string, start: number, end: number): number => (end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+
 /** Where the line at `start` ends: the next line break or the text's end, less one "\r". */
 function lineEnd(text: string, start: number): number {
-  let end = text.indexOf("\n", start);
-  if (end === -1) end = text.length;
-  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  const nl = text.indexOf("\n", start);
+  return withoutCr(text, start, nl === -1 ? text.length : nl);
 }
 
 /** The line number of the line at `start` (only for errors: it counts the line breaks before it). */
@@ -597,7 +599,7 @@ export class PipeRowLines {
     this.lineNo++;
     const doc = text === undefined ? this.doc : { text, context: this.options.context, line: this.lineNo };
     const src = doc.text;
-    if (end > start && src.charCodeAt(end - 1) === 13) end--;
+    end = withoutCr(src, start, end);
     if (this.lineNo === 1 && src.startsWith("MS,", start)) {
       this.header = parsePipeHeader(src.slice(start, end), this.options.context);
       this.layout = this.fromHeader(this.header);
