@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeXeleServers, xeleServer as startXeleServer } from "../helpers/xele-server.js";
-import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { ApiError, ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 
@@ -98,6 +98,16 @@ describe("call() and streamRows read a JSON envelope alike", () => {
       expect(called.error?.constructor).toBe(streamed.error?.constructor);
       expect(called.error?.message).toBe(streamed.error?.message);
       expect(called.error).toBeDefined();
+    }
+  });
+
+  it.each(["text/plain", "application/json"])("an error code beyond 2^53 keeps every digit in both (%s)", async (contentType) => {
+    const body = `{"code":9007199254740993,"msg":"x","result":${JSON.stringify(ORDERS_TEXT)}}`;
+    const { called, streamed } = await bothReaders(await answering(body, contentType));
+    for (const error of [called.error, streamed.error]) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect(String((error as ApiError).code)).toBe("9007199254740993");
+      expect(error!.message).toContain("9007199254740993");
     }
   });
 

@@ -6,6 +6,7 @@
  * other member's value (ValueCollector).
  */
 import { quoted, type ErrorContext } from "../core/errors.js";
+import { NumberTooLongError, parseJson } from "../core/json.js";
 import { PipeRowsError } from "./pipe-rows-error.js";
 
 const enum St {
@@ -26,6 +27,8 @@ const enum St {
 }
 
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+const MEMBER_JSON = { decimals: "number" } as const;
 
 /** What is wrong with the envelope; `push` makes it a PipeRowsError naming the operation. */
 class Malformed {
@@ -144,12 +147,15 @@ class ValueCollector {
     return j < n ? j : -1;
   }
 
-  /** The collected value, parsed (`name` for the error). */
+  /**
+   * The collected value, parsed (`name` for the error) as a whole answer is: an integer beyond
+   * 2^53 a bigint (a vendor code keeps every digit), a decimal the nearest double.
+   */
   value(name: string): unknown {
     try {
-      return JSON.parse(this.raw);
-    } catch {
-      return fail(`member ${quoted(name)} of the JSON envelope is not valid JSON`);
+      return parseJson(this.raw, MEMBER_JSON);
+    } catch (e) {
+      return fail(`member ${quoted(name)} of the JSON envelope is not valid JSON${e instanceof NumberTooLongError ? `: ${e.message}` : ""}`);
     } finally {
       this.raw = "";
     }
