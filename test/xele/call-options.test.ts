@@ -1,6 +1,6 @@
 /**
  * Per-call `{ signal, timeoutMs }` on the Xele client's `call`, `streamRows` and export helpers,
- * as on every other client's `call()`: they apply to that call only, an abort also ends a wait
+ * as on every other client's `call()`: they apply to that call only, an abort (and a per-call timeoutMs) also ends a wait
  * for the login or for an in-flight slot, and a bad option is a UsageError before anything is
  * sent. Against the two-port emulator, with its latency setting holding answers back.
  */
@@ -159,6 +159,30 @@ describe("xele per-call options", () => {
     const err = await c.call("getCounterStatus", undefined, { signal: abortAfter(30) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
     await expect(other).resolves.toBeDefined();
+  });
+
+  it("a call's timeoutMs ends its wait for the login too (call and streamRows); the shared login goes on for the others", async () => {
+    mock.settings.latencyMs = 400;
+    const c = client({ timeoutMs: 5_000 });
+    const other = c.call("getCounterStatus");
+    const before = mock.stats.requests.MS ?? 0;
+    for (const wait of [
+      () => c.call("getCounterStatus", undefined, { timeoutMs: 80 }),
+      () => c.streamRows("queryOrders", {}, { timeoutMs: 80 }).next(),
+    ]) {
+      const started = performance.now();
+      const err = await wait().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err).toMatchObject({ api: "xele", timeoutMs: 80 });
+      expect((err as Error).message).toMatch(/: no login within 80 ms \(this call's timeoutMs\): nothing was sent/);
+      expect(performance.now() - started).toBeLessThan(350);
+    }
+    await expect(other).resolves.toBeDefined();
+    expect(c.session.loginCount).toBe(1);
+    expect((mock.stats.requests.MS ?? 0) - before).toBe(1);
+    // With a token held, the same option bounds the request only.
+    mock.settings.latencyMs = 0;
+    await expect(c.call("getCounterStatus", undefined, { timeoutMs: 80 })).resolves.toBeDefined();
   });
 
   it("an aborted signal sends nothing", async () => {

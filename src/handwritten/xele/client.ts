@@ -22,7 +22,7 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
@@ -30,8 +30,8 @@ import type { OperationMeta } from "../core/meta.js";
 import { envelopeOf, findOperation } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
-import { callSignal, isSignal, unlessAborted } from "../core/abort.js";
-import { checkRetryOptions, withRetries } from "../core/retry.js";
+import { callSignal, isSignal, unlessAborted, type WaitAbort } from "../core/abort.js";
+import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
@@ -143,8 +143,8 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * Run an operation; resolves to its rows, export, or envelope data. The last argument,
    * `{ signal, timeoutMs }`, applies to this call only: the signal also gives up a wait for
    * the login or an in-flight slot (the shared login itself goes on for the other calls);
-   * `timeoutMs` is per attempt, as the client's own, and bounds a wait for a slot too (a
-   * TimeoutError, not retried: nothing was sent).
+   * `timeoutMs` is per attempt, as the client's own, and bounds a wait for the login or a slot
+   * too (a TimeoutError, not retried: nothing was sent).
    */
   call<K extends XeleOperationId>(operationId: K, ...args: CallArgs<K>): Promise<K extends XelePipeOperationId | "exportClientSystemInfo" ? XeleResult<K> : DecimalsAs<XeleResult<K>, D>>;
   /**
@@ -152,7 +152,8 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
    * 109 before the first row leads to one re-login; a truncated answer throws after its rows.
    * `timeoutMs` covers the wait for the answer's headers and (without a `fetch` option) each wait
-   * for the next chunk, not the whole body. Transport failures and error answers are mapped by
+   * for the next chunk, not the whole body; a per-call one bounds the waits for the login and a
+   * slot as well. Transport failures and error answers are mapped by
    * the server's HttpTransport (`open`), as for `call`.
    */
   streamRows<K extends XelePipeOperationId>(operationId: K, ...args: XeleCallArgs<K>): AsyncGenerator<XeleRow<K>, void, undefined>;
@@ -299,7 +300,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted(ctx, s.reason) };
   try {
     for (let relogin = 0; ; relogin++) {
-      const token = await unlessAborted(session.token(), abort);
+      const token = await tokenFor(session, abort, opts, ctx);
       // The token sent: the newest one held when the request leaves (one may have come while it waited for a slot).
       let sent = token;
       try {
@@ -332,6 +333,22 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   } finally {
     both?.dispose();
   }
+}
+
+/**
+ * The session's token for a call: a wait for the login ends with the call's signals and, when
+ * the call gives its own `timeoutMs`, after that long (a TimeoutError, not retried: nothing of
+ * the call was sent). The shared login itself goes on for the other calls.
+ */
+function tokenFor(session: XeleSession, abort: WaitAbort, opts: CallOptions | undefined, ctx: ErrorContext): Promise<string> {
+  const wait = unlessAborted(session.token(), abort);
+  const ms = opts?.timeoutMs;
+  if (ms === undefined || session.hasToken) return wait;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(notRetried(new TimeoutError(`no login within ${ms} ms (this call's timeoutMs): nothing was sent; the login goes on for the other calls`, { ...ctx, timeoutMs: ms }))), ms);
+  });
+  return Promise.race([wait, late]).finally(() => clearTimeout(timer));
 }
 
 /** A bad per-call option is a UsageError before the login or a slot is waited for. */
@@ -375,7 +392,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const { signal, both } = callSignal(opts?.signal, options.signal);
   try {
     for (let relogin = 0; ; relogin++) {
-      const token = await unlessAborted(session.token(), { signals: [signal], error: (s) => callerAborted(ctx, s.reason) });
+      const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, opts, ctx);
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
       // The newest token held once the slot is ours (one may have come while it waited).
       const sent = session.currentToken() ?? token;
