@@ -113,7 +113,9 @@
  * 94.5 kB (94,515 bytes) with URLs in messages hiding their query's values and their fragment;
  * 94.6 kB (94,575 bytes) with texts under 512 characters tested by parseJson's regexes, not scanned;
  * 96.3 kB (96,307 bytes) with 0.16.8's pass for a plain parameter value (no schema walk) and the
- * answer check made once per schema node (a list of 1,000 orders checked 3.4 times as fast).
+ * answer check made once per schema node (a list of 1,000 orders checked 3.4 times as fast);
+ * 96.8 kB (96,765 bytes) with 0.16.10's reading of an interim 100 Continue or a switch of protocol
+ * undici refuses (a ResponseFormatError saying so, not a retried "server closed it").
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -123,7 +125,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 96_400;
+const CEILING = 96_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

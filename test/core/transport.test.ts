@@ -440,6 +440,18 @@ describe.each([
     expect(s.connections).toBe(1);
   });
 
+  it("an interim 100 Continue the request did not ask for (undici refuses it) → ResponseFormatError saying so, not retried; an order's outcome unknown", async () => {
+    const body = '{"code":200,"info":"ok","data":{"serverTime":1}}';
+    const s = await rawServer((socket) => socket.write(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+    const e = await rejection(xt(s.url, { ...road, retry: {} }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toBe("xt getServerTime: the server answered with an interim 100 Continue the request did not ask for, which this client cannot read (the server may send it to every request)");
+    expect(s.connections).toBe(1);
+    const order = await rejection(xt(s.url, road).call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }));
+    expect(order).toBeInstanceOf(ResponseFormatError);
+    expect((order as ResponseFormatError).outcomeUnknown).toBe(true);
+  });
+
   it("an answer shorter than its Content-Length → ConnectionError saying the server closed it early", async () => {
     const s = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"code":200'));
     const e = await rejection(xt(s.url, road).call("getServerTime"));

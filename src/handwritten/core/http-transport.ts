@@ -748,6 +748,7 @@ export class HttpTransport {
     if (e instanceof WireError && e.kind === "encoding") {
       return new ResponseFormatError(`the answer's body cannot be decoded as its Content-Encoding says (${detail})`, "", ctx);
     }
+    if (e instanceof WireError && e.kind === "unasked") return new ResponseFormatError(`the server answered with ${e.detail}, which this client cannot read (the server may send it to every request)`, "", ctx);
     if (e instanceof WireError && e.kind === "protocol") {
       return new ResponseFormatError(`the answer cannot be read as HTTP/1.1 (${detail}): is the base URL ${redactUrl(this.config.baseUrl)} an HTTP server (http or https, the right port)?`, "", ctx);
     }

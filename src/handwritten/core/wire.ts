@@ -70,10 +70,11 @@ export interface WireResponse {
 
 /**
  * `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit);
- * `encoding`: its body cannot be decoded as its Content-Encoding says; `proxy`: the proxy
- * answered CONNECT with this status (detail), not 200.
+ * `unasked`: it answered in HTTP/1.1 with what the request did not ask for and undici does not
+ * take (an interim 100 Continue, a protocol switch); `encoding`: its body cannot be decoded as
+ * its Content-Encoding says; `proxy`: the proxy answered CONNECT with this status (detail), not 200.
  */
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "encoding" | "proxy";
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "unasked" | "encoding" | "proxy";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -107,6 +108,14 @@ export const USER_AGENT = "tradeapi";
 const UNDICI_TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 const UNDICI_TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
 const HEADERS_OVERFLOW = "UND_ERR_HEADERS_OVERFLOW";
+/**
+ * undici's SocketError messages for an answer it will not take (it then closes the connection):
+ * HTTP lets a server send a 100 Continue unasked, but undici (and so Node's fetch) refuses one.
+ */
+const UNASKED: Readonly<Record<string, string>> = {
+  "bad response": "an interim 100 Continue the request did not ask for",
+  "bad upgrade": "a switch of protocol the request did not ask for",
+};
 const KEEP_ALIVE_MS = 4_000;
 /**
  * One Agent (one keep-alive pool) per connect timeout, body limit and proxy, since the connect
@@ -342,6 +351,8 @@ function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefin
   const parser = [e as { name?: string; message?: string } | undefined, cause].find((x) => x?.name === "HTTPParserError");
   if (parser) return new WireError("protocol", /\((.+)\)$/.exec(parser.message ?? "")?.[1] ?? String(parser.message), e);
   if (code === HEADERS_OVERFLOW || cause?.code === HEADERS_OVERFLOW) return new WireError("protocol", "its headers are larger than 16 KiB", e);
+  const unasked = [e as { code?: unknown; message?: unknown } | undefined, cause].find((x) => x?.code === "UND_ERR_SOCKET" && typeof x.message === "string" && Object.hasOwn(UNASKED, x.message));
+  if (unasked) return new WireError("unasked", UNASKED[unasked.message as string]!, e);
   // undici asserts a status of 100-999 (a "099" status line fails its assertion, not its parser).
   if (code === "ERR_ASSERTION" || cause?.code === "ERR_ASSERTION") return new WireError("protocol", "a status line or framing HTTP/1.1 does not allow", e);
   // zlib's and brotli's codes (fetch decodes the body itself): the bytes are not what the coding says.
