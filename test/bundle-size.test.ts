@@ -115,7 +115,10 @@
  * 96.3 kB (96,307 bytes) with 0.16.8's pass for a plain parameter value (no schema walk) and the
  * answer check made once per schema node (a list of 1,000 orders checked 3.4 times as fast);
  * 96.8 kB (96,765 bytes) with 0.16.10's reading of an interim 100 Continue or a switch of protocol
- * undici refuses (a ResponseFormatError saying so, not a retried "server closed it").
+ * undici refuses (a ResponseFormatError saying so, not a retried "server closed it"); 98.2 kB
+ * (98,188 bytes) with the redactor's search across line breaks, NULs, invisible characters and
+ * %XX (a server's wrapped or UTF-16 echo), its two-character prefilter, and a snippet that
+ * redacts only the start of a page it shows (a 60 MB error page took 7 s).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -125,7 +128,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 96_800;
+const CEILING = 98_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

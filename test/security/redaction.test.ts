@@ -176,6 +176,47 @@ describe("Redactor: every form of a known value", () => {
     expect(snippet(body, [SECRET], 195)).not.toMatch(/S3cr3/i);
   });
 
+  const wrap = (t: string, every: number, br: string) => t.replace(new RegExp(`(.{${every}})`, "gs"), `$1${br}`);
+  it.each([
+    ["wrapped by line breaks", (t: string) => wrap(t, 5, "\n")],
+    ["wrapped by CRLF", (t: string) => wrap(t, 7, "\r\n")],
+    ["as UTF-16LE bytes read as UTF-8 (a NUL after each character)", (t: string) => Buffer.from(t, "utf16le").toString("latin1")],
+    ["as UTF-16BE bytes read as UTF-8 (a NUL before each character)", (t: string) => Buffer.from(t, "utf16le").swap16().toString("latin1")],
+    ["with soft hyphens and zero-width spaces", (t: string) => wrap(wrap(t, 4, "\u00ad"), 9, "\u200b")],
+    ["with every byte percent-encoded", (t: string) => [...Buffer.from(t)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("")],
+    ["hex, wrapped", (t: string) => wrap(Buffer.from(t).toString("hex"), 16, "\n")],
+    ["base64, wrapped at 8 (as MIME wraps at 76)", (t: string) => wrap(b64(t), 8, "\r\n")],
+  ])("a secret %s is found across what parts it, and the text around it is kept", (_name, form) => {
+    // (what parts it at its very start or end stays: the secret is what lies between)
+    const out = r.text(`GET /x?key=1\nbefore ${form(SECRET).replace(/^[\0\r\n\u00ad\u200b]+|[\0\r\n\u00ad\u200b]+$/g, "")} after\n`);
+    expect(out).toBe("GET /x?key=1\nbefore [redacted] after\n");
+  });
+
+  it("spaces and tabs still part words: a secret split by them is not joined (a 4-character one would erase text)", () => {
+    expect(new Redactor(["abcd"]).text("ab cd ab\tcd")).toBe("ab cd ab\tcd");
+    expect(new Redactor(["abcd"]).text("ab\ncd")).toBe("[redacted]");
+  });
+
+  it("a snippet of a wrapped echo shows no piece of the secret; of a huge page, only its start is redacted", () => {
+    const page = `HTTP 400\n${wrap(`GET /x?sig=${SECRET}&a=1`, 6, "\n")}\n`;
+    expect(snippet(page, [SECRET])).toBe("HTTP 400 GET /x ?sig=[redacted] &a=1");
+    const lengths: number[] = [];
+    class Counting extends Redactor {
+      override text(t: string): string {
+        lengths.push(t.length);
+        return super.text(t);
+      }
+    }
+    const big = `${"x".repeat(150)} ${SECRET} ${"<p>error page</p>\n".repeat(1_000_000)}`;
+    const shown = snippet(big, new Counting([SECRET]));
+    expect(shown).toMatch(/^x{150} \[redacted\] <p>error page<\/p> <p>.*…$/);
+    expect(shown.length).toBeLessThanOrEqual(201);
+    expect(Math.max(...lengths)).toBeLessThan(2_000);
+    // Cut inside the secret (the excerpt's end falls in it): the piece before the cut is gone too.
+    const cut = snippet(`${"y".repeat(190)}\n${SECRET}${"z".repeat(100_000)}`, [SECRET]);
+    expect(cut).toMatch(/^y{190} \[redac[a-z\]]*…$/);
+  });
+
   it("values shorter than 4 characters are not searched for (they would erase ordinary text)", () => {
     expect(new Redactor(["ab"]).text("about a tab")).toBe("about a tab");
   });

@@ -400,9 +400,36 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
   return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(textOf(text));
 }
 
-/** A short, redacted excerpt of a body for error messages (redacted before it is cut). */
+/**
+ * A short, redacted excerpt of a body for error messages, its whitespace runs as one space:
+ * redacted before it is cut, and before its line breaks become spaces (a secret a server
+ * wrapped is found across them). Only the start that can reach into the excerpt is redacted
+ * (the longest secret form twice past it, and a margin for `name=value`), not a page of
+ * megabytes: a 60 MB error page took seconds.
+ */
 export function snippet(body: string, secrets: ReadonlyArray<string | undefined> | Redactor = [], max = 200): string {
   if (typeof max !== "number" || !(max >= 0)) throw new UsageError(`snippet's max must be a number of characters, 0 or more, got ${shownValue(max)}`);
-  const flat = redact(textOf(body).replace(/\s+/g, " ").trim(), secrets);
-  return flat.length > max ? redact(`${flat.slice(0, max)}…`, secrets) : flat;
+  const redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
+  let text = textOf(body);
+  const end = flatEnd(text, max + 2 * redactor.longest + 256);
+  const cut = end < text.length;
+  if (cut) text = text.slice(0, end);
+  const flat = redactor.text(text).replace(/\s+/g, " ").trim();
+  return flat.length > max || cut ? redactor.text(`${flat.slice(0, max)}…`) : flat;
+}
+
+/** Where in `text` the first `n` characters end, a run of whitespace counted as one (at most the text's length). */
+function flatEnd(text: string, n: number): number {
+  if (text.length <= n) return text.length;
+  const ws = /\s+/y;
+  let i = 0;
+  for (let count = 0; i < text.length && count < n; count++) {
+    const c = text.charCodeAt(i);
+    if (c > 32 && c < 127) i++;
+    else {
+      ws.lastIndex = i;
+      i = ws.test(text) ? ws.lastIndex : i + 1;
+    }
+  }
+  return i;
 }

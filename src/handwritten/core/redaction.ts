@@ -216,6 +216,62 @@ export function textOf(v: unknown): string {
   }
 }
 
+/**
+ * What a secret may be broken by, or written as, in a text that echoes it: line breaks, NUL
+ * (UTF-16 read as UTF-8), a soft hyphen, zero-width characters, BOM; and %XX of an ASCII byte.
+ * Spaces and tabs are not among them (they part words; a snippet flattens line breaks into
+ * spaces only after redacting).
+ */
+const SKELETON_PART = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]|%[0-7][0-9a-f]/;
+const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|%[0-7][0-9a-f]/g;
+
+/**
+ * `low` (a lower-cased text) without the characters SKELETON_PART drops and with %XX of ASCII
+ * bytes as the character: the text, and its pieces (where each starts in it and in `low`; a
+ * negative start in `low`, -1 - i, for the one character %XX at i stood for).
+ */
+function skeletonOf(low: string): { text: string; starts: number[]; from: number[] } {
+  const parts: string[] = [];
+  const starts: number[] = [];
+  const from: number[] = [];
+  let length = 0;
+  let last = 0;
+  const piece = (text: string, at: number) => {
+    parts.push(text);
+    starts.push(length);
+    from.push(at);
+    length += text.length;
+  };
+  for (const m of low.matchAll(SKELETON_PARTS)) {
+    if (m.index > last) piece(low.slice(last, m.index), last);
+    if (m[0][0] === "%") piece(String.fromCharCode(parseInt(m[0].slice(1), 16)).toLowerCase(), -1 - m.index);
+    last = m.index + m[0].length;
+  }
+  if (last < low.length) piece(low.slice(last), last);
+  return { text: parts.join(""), starts, from };
+}
+
+/** The stretch of `low` that the skeleton's characters from..to-1 came from. */
+function spanInText(sk: { starts: number[]; from: number[] }, from: number, to: number): [number, number] {
+  const at = (k: number, end: boolean): number => {
+    let lo = 0;
+    let hi = sk.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sk.starts[mid]! <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    const f = sk.from[lo]!;
+    return f < 0 ? -1 - f + (end ? 3 : 0) : f + (k - sk.starts[lo]!) + (end ? 1 : 0);
+  };
+  return [at(from, false), at(to - 1, true)];
+}
+
+/** A 16-bit hash of the two characters of `s` at `i`. */
+function pairAt(s: string, i: number): number {
+  return ((s.charCodeAt(i) << 5) ^ s.charCodeAt(i + 1)) & 0xffff;
+}
+
 /** The first three characters of `s` at `i` as one number (three UTF-16 units fit in 48 bits). */
 function headAt(s: string, i: number): number {
   return s.charCodeAt(i) * 4294967296 + s.charCodeAt(i + 1) * 65536 + s.charCodeAt(i + 2);
@@ -242,6 +298,8 @@ export class Redactor {
   readonly #forms: string[];
   /** The forms of at most MAX_SHORT_FORM characters by their first three (lower-cased), longest first. */
   readonly #heads = new Map<number, string[]>();
+  /** A bit per hash of the first two characters of the forms in #heads: most of a text's indexes are passed over on it. */
+  readonly #pairs = new Uint32Array(2048);
   readonly #long: string[];
   /** KMP failure tables of the forms, made when a text with a cut first needs them. */
   readonly #failures = new Map<string, Int32Array>();
@@ -272,6 +330,8 @@ export class Redactor {
       if (f.length > MAX_SHORT_FORM) this.#long.push(f);
       else {
         const head = headAt(f, 0);
+        const pair = pairAt(f, 0);
+        this.#pairs[pair >>> 5]! |= 1 << (pair & 31);
         const list = this.#heads.get(head);
         if (list) list.push(f);
         else this.#heads.set(head, [f]);
@@ -287,6 +347,11 @@ export class Redactor {
   /** How many search forms it holds (never the values). */
   get size(): number {
     return this.#forms.length;
+  }
+
+  /** The length of its longest search form (0 without any): how far past a cut a secret can reach. */
+  get longest(): number {
+    return this.#forms[0]?.length ?? 0;
   }
 
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
@@ -317,15 +382,17 @@ export class Redactor {
   #withoutForms(text: string): string {
     const low = lowered(text);
     const spans: Array<[number, number]> = [];
-    for (let i = 0, cover = 0, last = this.#heads.size ? low.length - MIN_LITERAL : -1; i <= last; i++) {
-      const f = this.#heads.get(headAt(low, i))?.find((f) => i + f.length > cover && low.startsWith(f, i));
-      if (f === undefined) continue;
-      if (i < cover) spans[spans.length - 1]![1] = i + f.length;
-      else spans.push([i, i + f.length]);
-      cover = i + f.length;
+    this.#spansOf(low, spans);
+    // The same search with line breaks, NULs and invisible characters left out and %XX of ASCII
+    // read (a server that wraps its echo, writes it as UTF-16 unsaid, or percent-encodes every
+    // byte): each form found there loses the stretch of the text it spans.
+    const skeleton = SKELETON_PART.test(low) ? skeletonOf(low) : undefined;
+    if (skeleton) {
+      const found: Array<[number, number]> = [];
+      this.#spansOf(skeleton.text, found);
+      for (const [from, to] of found) spans.push(spanInText(skeleton, from, to));
     }
-    for (const f of this.#long) for (let at = low.indexOf(f); at >= 0; at = low.indexOf(f, at + f.length)) spans.push([at, at + f.length]);
-    if (this.#long.length) spans.sort((a, b) => a[0] - b[0]);
+    if (this.#long.length || skeleton) spans.sort((a, b) => a[0] - b[0]);
     let out = "";
     let end = -1; // the end of the stretch being replaced
     for (const [from, to] of spans) {
@@ -336,6 +403,21 @@ export class Redactor {
       }
     }
     return end < 0 ? text : out + text.slice(end);
+  }
+
+  /** Push the stretches of `low` that the forms cover (joined where they overlap, for the short forms). */
+  #spansOf(low: string, spans: Array<[number, number]>): void {
+    const pairs = this.#pairs;
+    for (let i = 0, cover = 0, last = this.#heads.size ? low.length - MIN_LITERAL : -1; i <= last; i++) {
+      const pair = pairAt(low, i);
+      if ((pairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
+      const f = this.#heads.get(headAt(low, i))?.find((f) => i + f.length > cover && low.startsWith(f, i));
+      if (f === undefined) continue;
+      if (i < cover) spans[spans.length - 1]![1] = i + f.length;
+      else spans.push([i, i + f.length]);
+      cover = i + f.length;
+    }
+    for (const f of this.#long) for (let at = low.indexOf(f); at >= 0; at = low.indexOf(f, at + f.length)) spans.push([at, at + f.length]);
   }
 
   /**
@@ -388,12 +470,30 @@ export class Redactor {
    * (`signature`, `token`, …) replaced; numbers, bigints and bytes are kept.
    */
   value<T>(value: T): T {
+    return this.#value(value, this.#memo());
+  }
+
+  #value<T>(value: T, text: (t: string) => string): T {
     return copyDeep(value, (v, key) => {
       if (key !== undefined && (typeof v === "string" || typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
-      if (typeof v === "string") return this.text(v);
+      if (typeof v === "string") return text(v);
       if (v instanceof Error) return this.error(v);
       return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
-    }, (k) => this.text(k)) as T;
+    }, text) as T;
+  }
+
+  /**
+   * `text()` that redacts a long text once however often it comes (an error's vendorMessage is
+   * also in its body: a server's message of 60 MB was read twice).
+   */
+  #memo(): (t: string) => string {
+    const done = new Map<string, string>();
+    return (t) => {
+      if (t.length < 4096) return this.text(t);
+      let out = done.get(t);
+      if (out === undefined) done.set(t, (out = this.text(t)));
+      return out;
+    };
   }
 
   /**
@@ -402,6 +502,7 @@ export class Redactor {
    */
   error<E>(error: E): E {
     const seen = new Set<unknown>();
+    const text = this.#memo();
     let cur: unknown = error;
     for (let depth = 0; cur !== null && typeof cur === "object" && !seen.has(cur) && depth < 16; depth++) {
       seen.add(cur);
@@ -411,20 +512,20 @@ export class Redactor {
         const d = Object.getOwnPropertyDescriptor(e, key);
         if (!d || !("value" in d) || !d.configurable && !d.writable) continue;
         const v = d.value;
-        const next = typeof v === "string" ? this.text(v) : v !== null && typeof v === "object" ? (key === "errors" && Array.isArray(v) ? v.map((x) => this.error(x)) : this.value(v)) : v;
+        const next = typeof v === "string" ? text(v) : v !== null && typeof v === "object" ? (key === "errors" && Array.isArray(v) ? v.map((x) => this.error(x)) : this.#value(v, text)) : v;
         if (next !== v) Object.defineProperty(e, key, { ...d, value: next });
       }
       // `stack` may be an accessor that formats lazily: read it once and store the redacted text.
       if (typeof (e as { stack?: unknown }).stack === "string" && !Object.getOwnPropertyDescriptor(e, "stack")?.value) {
         try {
-          Object.defineProperty(e, "stack", { value: this.text(String((e as { stack?: unknown }).stack)), writable: true, configurable: true, enumerable: false });
+          Object.defineProperty(e, "stack", { value: text(String((e as { stack?: unknown }).stack)), writable: true, configurable: true, enumerable: false });
         } catch {
           /* a frozen error: nothing more to do */
         }
       }
       const cause = e.cause;
       if (cause !== undefined && (cause === null || typeof cause !== "object")) {
-        if (typeof cause === "string") Object.defineProperty(e, "cause", { value: this.text(cause), writable: true, configurable: true, enumerable: false });
+        if (typeof cause === "string") Object.defineProperty(e, "cause", { value: text(cause), writable: true, configurable: true, enumerable: false });
         break;
       }
       cur = cause;
