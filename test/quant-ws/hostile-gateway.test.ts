@@ -56,6 +56,32 @@ describe("quant-ws against a hostile gateway", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it("a snapshot of 1,000 orders pushed in the same write as the login reply (read before the login takes its token) is held for it whole", async () => {
+    const N = 1_000;
+    const token = "tok-snapshot";
+    const order = (i: number) =>
+      JSON.stringify({ op: "notify", topic: "order", token, data: { symbol: "ETH/USDT", order_no: String(i), action: "BUY", price: 1.5, quantity: 1, remain: 1, status: "SUBMITTED", order_type: "LIMIT", ctime: 1, utime: 1 } });
+    const gw = await rawGateway((ws, f) => {
+      if (f.op !== "login") return serve(ws, f, token);
+      // One write: ws hands the client every frame of a socket read before the login's await resumes.
+      const raw = (ws as unknown as { _socket: Socket })._socket;
+      raw.cork();
+      ws.send(replyTo(f, { token }));
+      for (let i = 0; i < N; i++) ws.send(order(i));
+      ws.send(JSON.stringify({ op: "state", token, code: 6, msg: "" }));
+      raw.uncork();
+    });
+    const c = client(gw.url);
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const session = await c.login(creds());
+    const got: string[] = [];
+    session.on("order", (o) => got.push(o.order_no));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors).toEqual([]);
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => String(i)));
+  });
+
   it("a re-login sent on a socket the gateway is closing does not end the session: the next socket logs it in", async () => {
     let n = 0;
     const gw = await rawGateway((ws, f) => serve(ws, f, `tok-${n}`));

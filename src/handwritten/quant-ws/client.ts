@@ -391,7 +391,11 @@ class Client implements QuantWsClient {
           // A login's token is secret from the moment it arrives: the frames after it in the
           // same read are reported before the login takes it.
           const token = (frame.frame as { token?: unknown }).token;
-          if (frame.op === "login" && typeof token === "string" && token) this.#keepToken(token);
+          if (frame.op === "login" && typeof token === "string" && token) {
+            this.#keepToken(token);
+            // Its login takes it a microtask later: the frames of this read wait for it.
+            if ((frame.frame as { result?: unknown }).result === true && !this.#closed && this.#requests.awaits(frame.cid, "login")) this.#router.expect(token);
+          }
           const unexpected = this.#requests.onReply(frame, text, this.#closed);
           if (unexpected) this.#events.emit("error", unexpected);
           return;

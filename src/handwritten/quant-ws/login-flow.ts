@@ -90,6 +90,7 @@ export class LoginFlow {
     if (!reply.token) throw new ResponseFormatError("login reply with result true but no token", "", { api: API, operation: "login" });
     if (session.ended) {
       // Logged out (or closed) while this login was on its way: the gateway holds it now.
+      this.#host.router.unexpect(reply.token, "the session ended while logging in: its new login was logged out");
       void this.#release(session, reply.token).catch(() => undefined);
       throw new SessionClosedError("the session ended while logging in: its new login was logged out", { api: API, operation: "login" });
     }
@@ -100,6 +101,7 @@ export class LoginFlow {
     // again yet) does not count: tokens of a closed socket mean nothing on the new one.
     const holder = this.#host.router.owner(reply.token);
     if (holder && holder !== session && holder.ready) {
+      this.#host.router.unexpect(reply.token, "the login that got this token did not take it: another session of this client holds it");
       throw new ResponseFormatError("the gateway answered this login with the token of another session of this client: not taken (the other session keeps it)", "", { api: API, operation: "login" });
     }
     this.#host.router.unbind(session.token, session);

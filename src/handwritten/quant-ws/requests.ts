@@ -150,6 +150,11 @@ export class RequestTable {
     return undefined;
   }
 
+  /** Does a `op` request wait for the reply of `cid`? */
+  awaits(cid: string, op: RequestOp): boolean {
+    return this.#pending.get(cid)?.op === op;
+  }
+
   /** A broken reply whose cid is readable fails its request now rather than by timeout. */
   fail(cid: string | undefined, error: Error): void {
     const p = cid !== undefined ? this.#pending.get(cid) : undefined;

@@ -14,6 +14,13 @@ import { driveSession, type QuantWsSession } from "./session.js";
 const MAX_ORPHANS = 256;
 /** Held frames' text at most (UTF-16 code units): a login's early frames are small. */
 const MAX_ORPHAN_CHARS = 8 * 1024 * 1024;
+/**
+ * Frames for the token of a login reply just read, before the login binds it (a microtask
+ * later; the frames of the same socket read come first): a snapshot may be pushed right after
+ * the reply. As many as a session holds per topic, and as much text as it holds in all.
+ */
+const MAX_EXPECTED = 100_000;
+const MAX_EXPECTED_CHARS = 64 * 1024 * 1024;
 
 type SessionFrame = Extract<IncomingFrame, { kind: "state" | "notify" }>;
 type StateFrame = Extract<IncomingFrame, { kind: "state" }>;
@@ -24,6 +31,9 @@ export class SessionRouter {
   readonly #byToken = new Map<string, QuantWsSession>();
   #orphans: Array<{ token: string; frame: SessionFrame; text: string }> = [];
   #orphanChars = 0;
+  /** Frames for tokens a login reply just gave, held until the login binds the token (see MAX_EXPECTED). */
+  readonly #expected = new Map<string, Array<{ frame: SessionFrame; text: string }>>();
+  #expectedChars = 0;
   /** Per token not bound yet, the last state frame for it that could not be read (at most MAX_ORPHANS tokens). */
   readonly #unreadable = new Map<string, TradeApiError>();
   /** Delivers a state frame to its session (the client redacts and reports it). */
@@ -36,6 +46,33 @@ export class SessionRouter {
     this.#onUnrouted = onUnrouted;
   }
 
+  /**
+   * A login reply gave `token` (read now, taken by its login a microtask later): the frames for
+   * it until then (and those held for it before) wait for that login, not in the small queue
+   * of frames for unknown tokens. Nothing to do for a token a session holds already.
+   */
+  expect(token: string): void {
+    if (this.#byToken.has(token) || this.#expected.has(token)) return;
+    const mine = this.#orphans.filter((o) => o.token === token);
+    if (mine.length) {
+      this.#orphans = this.#orphans.filter((o) => o.token !== token);
+      this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
+    }
+    this.#expected.set(token, mine.map(({ frame, text }) => ({ frame, text })));
+    for (const o of mine) this.#expectedChars += o.text.length;
+  }
+
+  /** The login of an expected token did not take it: its held frames are not delivered, `why`. */
+  unexpect(token: string, why: string): void {
+    const held = this.#expected.get(token);
+    if (!held) return;
+    this.#expected.delete(token);
+    for (const o of held) {
+      this.#expectedChars -= o.text.length;
+      this.#onUnrouted(o.frame, o.text, why);
+    }
+  }
+
   /** The session `token` names now, from login reply to logout. */
   bind(token: string, session: QuantWsSession): void {
     this.#byToken.set(token, session);
@@ -45,6 +82,14 @@ export class SessionRouter {
       driveSession.onUnreadableState(session, unreadable);
     }
     this.#replayOrphans(token, session);
+    const held = this.#expected.get(token);
+    if (held) {
+      this.#expected.delete(token);
+      for (const o of held) {
+        this.#expectedChars -= o.text.length;
+        this.#deliver(session, o.frame, o.text.length);
+      }
+    }
   }
   /** The session `token` names now, if any. */
   owner(token: string): QuantWsSession | undefined {
@@ -62,6 +107,17 @@ export class SessionRouter {
   /** `text`: the frame as it came (what an unrouted report shows). */
   route(frame: SessionFrame, text: string): void {
     const session = this.#byToken.get(frame.token);
+    const expected = session ? undefined : this.#expected.get(frame.token);
+    if (expected) {
+      expected.push({ frame, text });
+      this.#expectedChars += text.length;
+      while (expected.length > MAX_EXPECTED || this.#expectedChars > MAX_EXPECTED_CHARS) {
+        const oldest = expected.shift()!;
+        this.#expectedChars -= oldest.text.length;
+        this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_EXPECTED} frames or ${MAX_EXPECTED_CHARS / 1024 / 1024} MiB came for a login's token before the login took it, and this was the oldest`);
+      }
+      return;
+    }
     if (!session) {
       // Possibly for a login whose reply has not arrived yet (replies can be reordered).
       this.#orphans.push({ token: frame.token, frame, text });
@@ -108,9 +164,11 @@ export class SessionRouter {
 
   /** Report every held frame as not delivered, `why` (the socket dropped, the client closed), and forget them. */
   clearOrphans(why: string): void {
-    const held = this.#orphans;
+    const held = [...this.#orphans, ...[...this.#expected.values()].flat()];
     this.#orphans = [];
     this.#orphanChars = 0;
+    this.#expected.clear();
+    this.#expectedChars = 0;
     this.#unreadable.clear();
     for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }
