@@ -82,6 +82,61 @@ describe("quant-ws against a hostile gateway", () => {
     expect(got).toEqual(Array.from({ length: N }, (_, i) => String(i)));
   });
 
+  /** The gateway's side of its first socket sends a close frame (4000) and then reads nothing and never ends the TCP connection. */
+  const closeWithoutEnd = (ws: WebSocket) => {
+    const raw = (ws as unknown as { _socket: Socket })._socket;
+    raw.pause();
+    raw.write(Buffer.from([0x88, 0x02, 0x0f, 0xa0]));
+  };
+
+  it("a close frame with no TCP end after it: the drop is seen within a second (not ws's 30 s) and the session logs in again", async () => {
+    let n = 0;
+    const gw = await rawGateway((ws, f) => serve(ws, f, `tok-close-${n}`));
+    gw.wss.on("connection", () => n++);
+    const c = client(gw.url);
+    const session = await c.login(creds());
+    const dropped = c.next("disconnected", 3_000);
+    const reconnected = c.next("reconnected", 5_000);
+    const started = performance.now();
+    closeWithoutEnd([...gw.wss.clients][0]!);
+    expect((await dropped).code).toBe(4000);
+    expect(performance.now() - started).toBeLessThan(2_500);
+    expect((await reconnected).sessions.map((s) => s.session)).toEqual([session]);
+    await expect(session.asset()).resolves.toEqual(ASSET);
+    expect(session.token).toBe("tok-close-2");
+  });
+
+  it("a login while the gateway is closing the socket (close frame, no TCP end) ends that socket first: the other session is logged in again, not left with a dead token", async () => {
+    let n = 0;
+    let logins = 0;
+    const gw = await rawGateway((ws, f) => serve(ws, f, f.op === "login" ? `tok-closing-${n}-${++logins}` : ""));
+    gw.wss.on("connection", () => n++);
+    const c = client(gw.url, { reconnect: { baseDelayMs: 5_000, maxDelayMs: 5_000 } });
+    const a = await c.login(creds());
+    closeWithoutEnd([...gw.wss.clients][0]!);
+    await new Promise((r) => setTimeout(r, 50));
+    const b = await c.login(creds());
+    expect(n).toBe(2);
+    expect(a.token).toMatch(/^tok-closing-2-/);
+    expect(b.token).toMatch(/^tok-closing-2-/);
+    await expect(a.asset()).resolves.toEqual(ASSET);
+    await expect(b.asset()).resolves.toEqual(ASSET);
+  });
+
+  it.each(["disconnected", "reconnecting"] as const)("close() from a %s listener leaves no reconnect timer behind", async (event) => {
+    const gw = await rawGateway((ws, f) => serve(ws, f, "tok-listener"));
+    const c = client(gw.url, { reconnect: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    await c.login(creds());
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const closed = new Promise<void>((resolve) => c.on(event, () => void c.close().then(resolve)));
+    const before = timers();
+    for (const ws of gw.wss.clients) ws.terminate();
+    await closed;
+    await new Promise((r) => setImmediate(r));
+    // (the heartbeat's timer does not hold the process) A 60 s reconnect timer would be one more.
+    expect(timers()).toBe(before);
+  });
+
   it("a re-login sent on a socket the gateway is closing does not end the session: the next socket logs it in", async () => {
     let n = 0;
     const gw = await rawGateway((ws, f) => serve(ws, f, `tok-${n}`));

@@ -37,6 +37,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** The longest close reason a WebSocket close frame holds (RFC 6455: 125 bytes less the code). */
 const MAX_CLOSE_REASON_BYTES = 123;
+/** How long a closing handshake may take before the socket is ended (ws's own default: 30 s). */
+const CLOSE_TIMEOUT_MS = 1_000;
 
 /** How long a socket must stay up for its drop to start the reconnect backoff afresh. */
 export const STABLE_MS = 5_000;
@@ -102,6 +104,15 @@ export class Connection {
   open(): Promise<WebSocket> {
     if (this.connected) return Promise.resolve(this.#ws!);
     if (this.#opening) return this.#opening;
+    const closing = this.#ws;
+    if (closing) {
+      // A socket the gateway is closing (its close frame came, the TCP end not yet): ended now,
+      // and its drop handled (its sessions logged in again on the next socket) before one opens.
+      return new Promise<WebSocket>((resolve, reject) => {
+        closing.once("close", () => queueMicrotask(() => this.open().then(resolve, reject)));
+        closing.terminate();
+      });
+    }
     if (this.#reconnectTimer) {
       clearTimeout(this.#reconnectTimer);
       this.#reconnectTimer = undefined;
@@ -123,6 +134,10 @@ export class Connection {
           handshakeTimeout: this.opts.connectTimeoutMs,
           // ws closes the socket with 1009 as soon as a frame says it is larger (0: no limit).
           maxPayload: maxMessageBytes === Number.POSITIVE_INFINITY ? 0 : maxMessageBytes,
+          // A gateway's close frame without the TCP end after it held the socket "closing" (no
+          // drop, no reconnect, every request refused) for ws's default 30 s (ws's option;
+          // its types do not list it).
+          ...({ closeTimeout: CLOSE_TIMEOUT_MS } as ClientOptions),
           ...this.opts.wsOptions,
         });
       } catch (e) {
@@ -222,7 +237,8 @@ export class Connection {
     );
     const willReconnect = !this.host.closed && this.opts.reconnect !== undefined;
     this.host.events.emit("disconnected", { code, reason, willReconnect });
-    if (willReconnect) this.#scheduleReconnect();
+    // (a listener may have closed the client: then no timer is left behind)
+    if (willReconnect && !this.host.closed) this.#scheduleReconnect();
     else if (!this.host.closed) this.host.endSessions(new ConnectionError(`socket closed (${reason}) and reconnect is off`, { api: API }));
   }
 
@@ -238,6 +254,7 @@ export class Connection {
     // The project's one backoff formula (core/retry.ts): exponential, full jitter.
     const delayMs = backoffDelayMs(attempt, r);
     this.host.events.emit("reconnecting", { attempt, delayMs });
+    if (this.host.closed) return; // closed by a listener
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (!this.host.closed) void this.#reconnect(attempt);
