@@ -90,8 +90,11 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     if (e instanceof DecimalPrecisionError || e instanceof NumberTooLongError) {
       // Refused, not rounded (or not converted); the reply's request (when its cid is
       // readable) fails with it. JSON.parse reads the cid: a string loses nothing there.
-      const cid = (JSON.parse(text) as { cid?: unknown } | null)?.cid;
-      throw new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid } : {});
+      const parsed = JSON.parse(text) as Record<string, unknown> | null;
+      const cid = parsed?.cid;
+      const error = new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid } : {});
+      // A state frame's code no double holds: a login waiting for READY names it if it times out.
+      throw parsed !== null && typeof parsed === "object" ? stateRefused(parsed, error) : error;
     }
     throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text);
   }
