@@ -137,6 +137,29 @@ describe("quant-ws against a hostile gateway", () => {
     expect(timers()).toBe(before);
   });
 
+  it("a reply in a binary frame is read as its text; one whose bytes are not valid UTF-8 fails its request at once (not U+FFFD in the data)", async () => {
+    const reply = (f: Record<string, unknown>, name: Buffer) =>
+      Buffer.concat([Buffer.from(`{"op":"asset","cid":"${String(f.cid)}","result":true,"error_message":"","data":{"`), name, Buffer.from('":{"free":1,"locked":0,"total":1}}}')]);
+    let bad = false;
+    const gw = await rawGateway((ws, f) => {
+      if (f.op === "asset") ws.send(reply(f, bad ? Buffer.from([0x55, 0xc3, 0x28]) : Buffer.from("USDT")), { binary: true });
+      else serve(ws, f, "tok-binary");
+    });
+    const c = client(gw.url);
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const session = await c.login(creds());
+    await expect(session.asset()).resolves.toEqual(ASSET);
+    bad = true;
+    const started = performance.now();
+    const e = await session.asset().catch((x: unknown) => x);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).problem).toBe("not-json");
+    expect((e as Error).message).toMatch(/^quant-ws: binary frame whose bytes are not valid UTF-8: not read/);
+    expect(errors).toHaveLength(1);
+  });
+
   it("a re-login sent on a socket the gateway is closing does not end the session: the next socket logs it in", async () => {
     let n = 0;
     const gw = await rawGateway((ws, f) => serve(ws, f, `tok-${n}`));

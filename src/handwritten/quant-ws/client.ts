@@ -302,7 +302,7 @@ class Client implements QuantWsClient {
       events: this.#events,
       scrub: this.#scrubber,
       redact: (text) => this.#redact(text),
-      onMessage: (data) => this.#onMessage(data),
+      onMessage: (data, isBinary) => this.#onMessage(data, isBinary),
       onDrop: (dropped, reason, code) => {
         this.#requests.rejectAll((op) => dropped(op, true));
         // What a login waiting for READY (its reply came) fails with: the gateway had taken it.
@@ -364,10 +364,14 @@ class Client implements QuantWsClient {
 
   // ------------------------------------------------------------------ frames
 
-  #onMessage(data: RawData): void {
-    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
+  #onMessage(data: RawData, isBinary = false): void {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    let text = "";
     let frame: IncomingFrame;
     try {
+      // ws checks a text frame's UTF-8 (a bad one closes the socket); a binary frame's bytes are
+      // read as strictly: not valid UTF-8 is an error, not U+FFFD in the data.
+      text = isBinary ? binaryText(bytes) : bytes.toString("utf8");
       frame = decodeFrame(text, this.#decimals);
     } catch (caught) {
       const error = this.#scrub(caught);
@@ -541,6 +545,27 @@ class Client implements QuantWsClient {
     this.#router.clearOrphans(CLOSED_UNROUTED);
     this.#events.emit("closed", {});
     this.#events.end(closedError);
+  }
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * A binary frame's text: its bytes as UTF-8, or a QuantWsFrameError when they are not valid
+ * UTF-8 (naming the frame's cid when it is readable, so that its request fails at once).
+ */
+function binaryText(bytes: Buffer): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    const shown = bytes.toString("utf8");
+    let cid: unknown;
+    try {
+      cid = (JSON.parse(shown) as { cid?: unknown } | null)?.cid;
+    } catch {
+      /* no cid to name */
+    }
+    throw new QuantWsFrameError("not-json", "binary frame whose bytes are not valid UTF-8: not read", shown, undefined, typeof cid === "string" ? { cid } : {});
   }
 }
 

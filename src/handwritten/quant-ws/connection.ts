@@ -20,7 +20,7 @@ export interface ConnectionHost {
   scrub<E>(error: E): E;
   /** Removes secrets from a text (the server's close reason). */
   redact(text: string): string;
-  onMessage(data: RawData): void;
+  onMessage(data: RawData, isBinary: boolean): void;
   /** The open socket closed (with `code`, for `reason`, both as shown): fail what waited on it with `dropped`. */
   onDrop(dropped: (op: string, sent: boolean) => ConnectionDroppedError, reason: string, code: number): void;
   /** Reconnect is off or gave up: end every session. */
@@ -172,7 +172,7 @@ export class Connection {
         resolve(ws);
         this.host.events.emit("open", { url: redactUrl(this.#url), reconnect });
       });
-      ws.on("message", (data: RawData) => this.host.onMessage(data));
+      ws.on("message", (data: RawData, isBinary: boolean) => this.host.onMessage(data, isBinary));
       ws.on("error", (err: Error) => {
         failure = err;
         // After the socket opened, an error is the gateway's frame that ws refused (too large,
