@@ -38,6 +38,13 @@ describe("Redactor: every form of a known value", () => {
     expect(new Redactor([secret]).text('{"msg":"bad key cl\\u00e9-s\\u00e9cr\\u00e8te\\/2024"}')).toBe('{"msg":"bad key [redacted]"}');
   });
 
+  it("JSON-escaped as Go's encoding/json writes it (< > & and U+2028 as \\uXXXX), also past ASCII", () => {
+    const secret = "SKsecret&<BB>5678\u2028é";
+    const go = '{"echo":"SKsecret\\u0026\\u003cBB\\u003e5678\\u2028\\u00e9"}';
+    expect(new Redactor([secret]).text(go)).toBe('{"echo":"[redacted]"}');
+    expect(new Redactor([secret]).text(go.replace("\\u00e9", "é"))).toBe('{"echo":"[redacted]"}');
+  });
+
   it("URL-encoded by encoders that also escape ! ' ( ) * ~ (Python's quote, Java's URLEncoder, Go, PHP)", () => {
     const password = "it's (a) pass*word~!";
     const red = new Redactor([password]);

@@ -5,7 +5,7 @@
  *
  * A `Redactor` removes, case-insensitively:
  * - each secret value in the forms a server may echo it in: as is, Unicode-normalized (NFC,
- *   NFD, NFKC), JSON-escaped (also as PHP and Python escape it: `\/` and `\uXXXX`), as Python's
+ *   NFD, NFKC), JSON-escaped (also as PHP, Python and Go escape it: `\/` and `\uXXXX`), as Python's
  *   repr prints it, HTML- or XML-escaped (`&amp;`, `&#39;`, `&apos;`), URL-encoded (`%XX` and
  *   form `+`, also escaping `!'()*~` as Python, Java, Go and PHP do), hex of its bytes, base64 /
  *   base64url of it, and the part of it that survives inside a longer base64 text (the Xele
@@ -97,7 +97,9 @@ export function secretForms(secret: string): string[] {
   const bases = new Set<string>();
   for (const n of new Set([secret, secret.normalize("NFC"), secret.normalize("NFD"), secret.normalize("NFKC")])) {
     const json = JSON.stringify(n).slice(1, -1);
-    bases.add(n).add(json).add(ascii(json));
+    // Go's encoding/json also writes < > & and U+2028/2029 as \uXXXX.
+    const go = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    bases.add(n).add(json).add(ascii(json)).add(go).add(ascii(go));
   }
   for (const s of bases) {
     forms.add(s);
