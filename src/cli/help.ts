@@ -53,10 +53,11 @@ export function envLines(entry: ApiEntry): string[] {
   return entry.env.map((v) => `  ${v.name.padEnd(22)} ${v.description}${v.secret ? " (secret: never printed)" : ""}`);
 }
 
-/** `tradeapi call <api> --help`: the operations, flags and environment of one API. */
-export function apiHelp(entry: ApiEntry, api: CliApi): string {
+/** `tradeapi call <api> --help`: the operations, flags (`common`: those of every API's call, then the API's own) and environment of one API. */
+export function apiHelp(entry: ApiEntry, api: CliApi, common: readonly FlagSpec[] = []): string {
   const lines = [`${entry.name}: ${api.title}`, "", `usage: tradeapi call ${entry.name} <operationId> [name=value ...]   (\`tradeapi call ${entry.name} <operationId> --help\` lists its parameters)`];
-  if (entry.callFlags?.length) lines.push("", "flags:", ...flagLines(entry.callFlags));
+  const flags = [...common, ...(entry.callFlags ?? [])];
+  if (flags.length) lines.push("", "flags:", ...flagLines(flags));
   lines.push("", "environment:", ...envLines(entry));
   if (api.defaults?.baseUrl) lines.push(`  (default base URL: ${api.defaults.baseUrl})`);
   lines.push(`  ${PROXY_ENV.map((v) => v.name).join(", ")}: the proxy, as curl reads them (\`tradeapi --help\`)`);

@@ -256,7 +256,9 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
   const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
-  const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS }, (req, res) => {
+  // Node checks those deadlines every connectionsCheckingInterval (30 s by default: a request
+  // trickled in was cut after 33-40 s); each second, so "within 30 s" holds to the second.
+  const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
     handle(req, res).catch(() => sendFallback(res));
   });
   // A slow or stalled client is not kept for Node's default 5 minutes, nor without number.

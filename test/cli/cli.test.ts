@@ -152,6 +152,8 @@ describe("--version and --timeout", () => {
       const before = hits;
       const r = await cli(["call", api, "--help"]);
       expect(r.stdout, api).toContain("--timeout <MS>");
+      // Every flag call takes is listed with the API's own.
+      for (const flag of ["--json <", "--base-url <URL>", "--output <FILE>", "--decimals <"]) expect(r.stdout, `${api} ${flag}`).toContain(flag);
       const bad = await cli(["call", "xt", "getServerTime", "--timeout", "0"], { ...xtEnv(), XT_BASE_URL: counterUrl });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0/);

@@ -81,7 +81,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const [, ref, ...pairs] = positional;
   const api = await entry.load();
   if (flags.help) {
-    io.stdout(ref === undefined ? apiHelp(entry, api) : operationHelp(entry.name, findOperation(entry.name, api, ref)));
+    io.stdout(ref === undefined ? apiHelp(entry, api, CALL_FLAGS) : operationHelp(entry.name, findOperation(entry.name, api, ref)));
     return 0;
   }
   if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
