@@ -82,17 +82,19 @@ describe("credentials that cannot be sent", () => {
   };
 
   for (const [api, run] of Object.entries(clients)) {
-    it(`${api}: a key with a line break, a control character or a lone surrogate is a CredentialsError naming the option, not the value`, async () => {
+    it(`${api}: a key with a line break, a control character, a lone surrogate or a space at an end is a CredentialsError naming the option, not the value`, async () => {
       const { fetch, calls } = recordingFetch(() => json(OK));
       for (const [keys, option, what] of [
-        [{ accessKey: "ak-1234\n", secretKey: secret }, "accessKey", "a control character (U+000A at index 7): a key read from a file keeps its line break; pass it without"],
-        [{ accessKey: "ak-1234", secretKey: `${secret}\r\n` }, "secretKey", "a control character (U+000D at index 15): a key read from a file keeps its line break; pass it without"],
-        [{ accessKey: "ak-\u00001234", secretKey: secret }, "accessKey", "a control character (U+0000 at index 3)"],
-        [{ accessKey: "ak-1234", secretKey: `${secret}\ud800` }, "secretKey", "a lone surrogate (U+D800 at index 15), which no encoding can send"],
+        [{ accessKey: "ak-1234\n", secretKey: secret }, "accessKey", "holds a control character (U+000A at index 7): a key read from a file keeps its line break; pass it without"],
+        [{ accessKey: "ak-1234", secretKey: `${secret}\r\n` }, "secretKey", "holds a control character (U+000D at index 15): a key read from a file keeps its line break; pass it without"],
+        [{ accessKey: "ak-\u00001234", secretKey: secret }, "accessKey", "holds a control character (U+0000 at index 3)"],
+        [{ accessKey: "ak-1234", secretKey: `${secret}\ud800` }, "secretKey", "holds a lone surrogate (U+D800 at index 15), which no encoding can send"],
+        [{ accessKey: " ak-1234", secretKey: secret }, "accessKey", "starts or ends with whitespace (a key pasted or read with a space around it): pass it without"],
+        [{ accessKey: "ak-1234", secretKey: `${secret}\u00a0` }, "secretKey", "starts or ends with whitespace"],
       ] as const) {
         const e = await rejection(run(keys, fetch));
         expect(e, JSON.stringify(keys)).toBeInstanceOf(CredentialsError);
-        expect(e.message).toContain(`: ${option} holds ${what}`);
+        expect(e.message).toContain(`: ${option} ${what}`);
         expect(`${e.message}${e.stack}`).not.toContain("ak-1234");
         expect(`${e.message}${e.stack}`).not.toContain(secret);
       }

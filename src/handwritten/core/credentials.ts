@@ -16,6 +16,9 @@ export function credentialOf(api: string, option: string, value: string | undefi
   if (problem) throw new CredentialsError(`${option} holds ${problem}`, ctx);
   const control = CONTROL.exec(value);
   if (control) throw new CredentialsError(`${option} holds a control character (${where(control)}): a key read from a file keeps its line break; pass it without`, ctx);
+  // A key or token with a space at an end was pasted or read with it (no vendor issues one):
+  // the server would answer only "signature check failed". A password may hold any text.
+  if (!/password/i.test(option) && /^\s|\s$/.test(value)) throw new CredentialsError(`${option} starts or ends with whitespace (a key pasted or read with a space around it): pass it without`, ctx);
   return value;
 }
 
