@@ -14,7 +14,7 @@
  * generated code fails the build). Without it, a run that wrote files ends with that summary.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -263,18 +263,49 @@ async function main(): Promise<void> {
     process.stdout.write(`generated/ is up to date (${apis.length} APIs)\n`);
     return;
   }
-  let wrote = 0;
-  for (const [file, text] of files) {
-    const abs = join(ROOT, file);
-    if (existsSync(abs) && readFileSync(abs, "utf8") === text) continue;
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, text);
-    process.stdout.write(`wrote ${file}\n`);
-    wrote++;
-  }
+  const wrote = writeAll(files);
+  for (const file of wrote) process.stdout.write(`wrote ${file}\n`);
   for (const line of staleFiles(files)) process.stderr.write(`warning: ${line}\n`);
   process.stdout.write(`generated/ written (${apis.length} APIs)\n`);
-  if (wrote) await specDiffSummary();
+  if (wrote.length) await specDiffSummary();
+}
+
+/**
+ * Write the files that changed, all or none: each is written beside its target first, and only
+ * when every one is written are they renamed onto the targets (a full disk, a target that is a
+ * directory or a Ctrl-C meanwhile leaves generated/ as it was, not half new). Returns them.
+ */
+export function writeAll(files: ReadonlyMap<string, string> | Iterable<readonly [string, string]>, root: string = ROOT): string[] {
+  const changed = [...files].filter(([file, text]) => {
+    const abs = join(root, file);
+    return !(existsSync(abs) && statSync(abs).isFile() && readFileSync(abs, "utf8") === text);
+  });
+  for (const [file] of changed) {
+    const abs = join(root, file);
+    if (existsSync(abs) && !statSync(abs).isFile()) throw new Error(`could not write ${file}: it is not a file; generated/ was left as it was`);
+  }
+  const written: Array<[string, string]> = [];
+  try {
+    for (const [file, text] of changed) {
+      const abs = join(root, file);
+      mkdirSync(dirname(abs), { recursive: true });
+      const part = `${abs}.${process.pid}.part`;
+      writeFileSync(part, text);
+      written.push([part, file]);
+    }
+    for (const [part, file] of written) {
+      try {
+        renameSync(part, join(root, file));
+      } catch (e) {
+        throw new Error(`could not write ${file}: ${(e as Error).message}`);
+      }
+    }
+  } catch (e) {
+    for (const [part] of written) rmSync(part, { force: true });
+    const message = (e as Error).message;
+    throw new Error(message.startsWith("could not write") ? message : `could not write ${changed[written.length]?.[0] ?? "generated/"}: ${message}; generated/ was left as it was`);
+  }
+  return changed.map(([file]) => file);
 }
 
 /** What changed in the specs of the project at `root` since HEAD, for consumers (a few lines). */

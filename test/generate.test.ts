@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { buildAll, specProblems, staleFiles, staleMessage } from "../scripts/generate.js";
+import { buildAll, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
 import { extractMeta } from "../scripts/openapi-meta.js";
 import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
 import { tempDir } from "./helpers/temp-dir.js";
@@ -60,6 +60,23 @@ describe("generation", () => {
     expect(text).toContain("  demo: 1 breaking, 1 non-breaking, 0 docs\n");
     expect(text).toContain("  BREAKING demo withdraw: operation removed\n");
     expect(text).toMatch(/run `npm run generate` and commit generated\/\.\n$/);
+  });
+});
+
+describe("generate writes generated/ all or none", () => {
+  it("writes only the files that changed; a target it cannot write (a directory) leaves every file as it was, no partial file behind", () => {
+    const dir = tempDir("gen-write-");
+    mkdirSync(join(dir, "generated"));
+    writeFileSync(join(dir, "generated/a.ts"), "old a");
+    writeFileSync(join(dir, "generated/c.ts"), "same c");
+    expect(writeAll(new Map([["generated/a.ts", "new a"], ["generated/b.ts", "new b"], ["generated/c.ts", "same c"]]), dir)).toEqual(["generated/a.ts", "generated/b.ts"]);
+    expect(readFileSync(join(dir, "generated/a.ts"), "utf8")).toBe("new a");
+    mkdirSync(join(dir, "generated/b2.ts"));
+    const files = new Map([["generated/a.ts", "newer a"], ["generated/b2.ts", "x"], ["generated/c.ts", "newer c"]]);
+    expect(() => writeAll(files, dir)).toThrow("could not write generated/b2.ts: it is not a file; generated/ was left as it was");
+    expect(readFileSync(join(dir, "generated/a.ts"), "utf8")).toBe("new a");
+    expect(readFileSync(join(dir, "generated/c.ts"), "utf8")).toBe("same c");
+    expect(readdirSync(join(dir, "generated")).sort()).toEqual(["a.ts", "b.ts", "b2.ts", "c.ts"]);
   });
 });
 
