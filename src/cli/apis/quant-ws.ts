@@ -81,15 +81,19 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
 /** Without --timeout, how long the CLI's commands wait for READY (the library's default is 30 s). */
 export const CLI_LOGIN_TIMEOUT_MS = 15_000;
 
-/** Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. */
-async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. The
+ * error says what was being waited for: `stage()` is "login" until the session is READY.
+ */
+async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>, stage: () => "login" | "request" = () => "request"): Promise<T> {
   if (ms === undefined) return fn();
   const { TimeoutError } = await import("../../handwritten/core/errors.js");
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      const what = stage() === "login" ? `the login did not reach READY within --timeout ${ms} ms: the ${operation} request was not sent` : `no answer within --timeout ${ms} ms`;
       void client()?.close();
-      reject(new TimeoutError(`no answer within --timeout ${ms} ms`, { api: API, operation, timeoutMs: ms }));
+      reject(new TimeoutError(what, { api: API, operation, timeoutMs: ms }));
     }, ms);
   });
   try {
@@ -125,8 +129,10 @@ export const quantWsCli: CliApi = {
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...(t.proxy ? { proxy: t.proxy } : {}), ...limits });
+        let stage: "login" | "request" = "login";
         return within(timeout, () => client, op.operationId, async () => {
           const session = await client!.login(t.login);
+          stage = "request";
           // An empty order_nos cancels every open order and the gateway sends no reply:
           // cancelAll confirms it from the order notifications instead of timing out.
           if (op.operationId === "cancel_order" && Array.isArray(params.order_nos) && params.order_nos.length === 0) {
@@ -135,7 +141,7 @@ export const quantWsCli: CliApi = {
           const reply = (await session.request(op.operationId as SessionOp, { ...params } as never)) as unknown as Record<string, unknown>;
           const dataField = OPERATIONS[op.operationId]?.dataField;
           return dataField ? reply[dataField] : { result: reply.result };
-        });
+        }, () => stage);
       },
       async close() {
         await client?.close();
