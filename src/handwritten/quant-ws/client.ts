@@ -41,6 +41,8 @@ import { driveSession, QuantWsSession, type NotReadyPolicy, type QuantWsLogin, t
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 /** How many of the newest session tokens the client's messages are kept free of. */
 const MAX_TOKEN_SECRETS = 256;
+/** …and at most this many characters of them (the newest is kept whatever its length): a gateway handing out tokens of megabytes would otherwise hold gigabytes. */
+const MAX_TOKEN_CHARS = 1 << 20;
 /** How many keys of ended sessions (two per login) they are kept free of, besides every live session's. */
 const MAX_KEY_SECRETS = 256;
 
@@ -199,6 +201,7 @@ class Client implements QuantWsClient {
   readonly #pastKeys = new Set<string>();
   /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
   readonly #tokens = new Set<string>();
+  #tokenChars = 0;
   #redactor: Redactor | undefined;
   /** The redactor made last: the next one (after a login or logout) reuses its work on the values they share. */
   #lastRedactor: Redactor | undefined;
@@ -225,8 +228,13 @@ class Client implements QuantWsClient {
   #keepToken(token: string): void {
     if (this.#tokens.has(token)) return;
     this.#tokens.add(token);
+    this.#tokenChars += token.length;
     // Bounded: a client that reconnects for months gets a token per session each time.
-    if (this.#tokens.size > MAX_TOKEN_SECRETS) this.#tokens.delete(this.#tokens.values().next().value!);
+    while (this.#tokens.size > 1 && (this.#tokens.size > MAX_TOKEN_SECRETS || this.#tokenChars > MAX_TOKEN_CHARS)) {
+      const oldest = this.#tokens.values().next().value!;
+      this.#tokens.delete(oldest);
+      this.#tokenChars -= oldest.length;
+    }
     this.#redactor = undefined;
   }
 
