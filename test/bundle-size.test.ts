@@ -118,7 +118,8 @@
  * undici refuses (a ResponseFormatError saying so, not a retried "server closed it"); 98.2 kB
  * (98,188 bytes) with the redactor's search across line breaks, NULs, invisible characters and
  * %XX (a server's wrapped or UTF-16 echo), its two-character prefilter, and a snippet that
- * redacts only the start of a page it shows (a 60 MB error page took 7 s).
+ * redacts only the start of a page it shows (a 60 MB error page took 7 s); 98.5 kB (98,454 bytes)
+ * with secrets as Go's JSON escapes them and keys with whitespace at an end refused.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -128,7 +129,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 98_200;
+const CEILING = 98_500;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
