@@ -111,7 +111,7 @@ export class SessionRouter {
     if (expected) {
       expected.push({ frame, text });
       this.#expectedChars += text.length;
-      while (expected.length > MAX_EXPECTED || this.#expectedChars > MAX_EXPECTED_CHARS) {
+      while (expected.length > 0 && (expected.length > MAX_EXPECTED || this.#expectedChars > MAX_EXPECTED_CHARS)) {
         const oldest = expected.shift()!;
         this.#expectedChars -= oldest.text.length;
         this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_EXPECTED} frames or ${MAX_EXPECTED_CHARS / 1024 / 1024} MiB came for a login's token before the login took it, and this was the oldest`);
