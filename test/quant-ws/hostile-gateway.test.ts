@@ -160,6 +160,29 @@ describe("quant-ws against a hostile gateway", () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("a gateway that answers two logins with one token: the login that lost it fails without logging out the token the other session holds", async () => {
+    const token = "tok-shared-4242";
+    let logins = 0;
+    const logouts: unknown[] = [];
+    const gw = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        ws.send(replyTo(f, { token }));
+        if (++logins === 2) setTimeout(() => ws.send(JSON.stringify({ op: "state", token, code: 6, msg: "" })), 30);
+      } else if (f.op === "logout") {
+        logouts.push(f.token);
+        ws.send(replyTo(f));
+      } else serve(ws, f, token);
+    });
+    const c = client(gw.url, { loginTimeoutMs: 300 });
+    const [a, b] = await Promise.allSettled([c.login(creds()), c.login({ ...creds(), accessKey: "ak-other-7777" })]);
+    expect([a.status, b.status].sort()).toEqual(["fulfilled", "rejected"]);
+    const live = (a.status === "fulfilled" ? a : (b as PromiseFulfilledResult<Awaited<ReturnType<typeof c.login>>>)).value;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logouts).toEqual([]);
+    expect(live.ready).toBe(true);
+    await expect(live.asset()).resolves.toEqual(ASSET);
+  });
+
   it("a re-login sent on a socket the gateway is closing does not end the session: the next socket logs it in", async () => {
     let n = 0;
     const gw = await rawGateway((ws, f) => serve(ws, f, `tok-${n}`));

@@ -118,8 +118,11 @@ export class LoginFlow {
     } catch (error) {
       this.#host.router.unbind(reply.token, session);
       // The server still holds the login (state 1, 7, a timeout, the session logged out while
-      // waiting for READY): release it so a later login is not "repeat".
-      if (this.#host.connected && !(error instanceof ConnectionError)) void this.#release(session, reply.token).catch(() => undefined);
+      // waiting for READY): release it so a later login is not "repeat". Not when another
+      // session took the token meanwhile (a gateway that answered two logins with one token):
+      // that would log the other session out under it.
+      const taken = this.#host.router.owner(reply.token);
+      if (this.#host.connected && !(error instanceof ConnectionError) && (taken === undefined || taken === session)) void this.#release(session, reply.token).catch(() => undefined);
       throw error;
     } finally {
       driveSession.loginDone(session);
