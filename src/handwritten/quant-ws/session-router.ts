@@ -53,24 +53,14 @@ export class SessionRouter {
    */
   expect(token: string): void {
     if (this.#byToken.has(token) || this.#expected.has(token)) return;
-    const mine = this.#orphans.filter((o) => o.token === token);
-    if (mine.length) {
-      this.#orphans = this.#orphans.filter((o) => o.token !== token);
-      this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
-    }
-    this.#expected.set(token, mine.map(({ frame, text }) => ({ frame, text })));
+    const mine = this.#takeOrphans(token);
+    this.#expected.set(token, mine);
     for (const o of mine) this.#expectedChars += o.text.length;
   }
 
   /** The login of an expected token did not take it: its held frames are not delivered, `why`. */
   unexpect(token: string, why: string): void {
-    const held = this.#expected.get(token);
-    if (!held) return;
-    this.#expected.delete(token);
-    for (const o of held) {
-      this.#expectedChars -= o.text.length;
-      this.#onUnrouted(o.frame, o.text, why);
-    }
+    for (const o of this.#takeExpected(token)) this.#onUnrouted(o.frame, o.text, why);
   }
 
   /** The session `token` names now, from login reply to logout. */
@@ -81,15 +71,7 @@ export class SessionRouter {
       this.#unreadable.delete(token);
       driveSession.onUnreadableState(session, unreadable);
     }
-    this.#replayOrphans(token, session);
-    const held = this.#expected.get(token);
-    if (held) {
-      this.#expected.delete(token);
-      for (const o of held) {
-        this.#expectedChars -= o.text.length;
-        this.#deliver(session, o.frame, o.text.length);
-      }
-    }
+    for (const o of [...this.#takeOrphans(token), ...this.#takeExpected(token)]) this.#deliver(session, o.frame, o.text.length);
   }
   /** The session `token` names now, if any. */
   owner(token: string): QuantWsSession | undefined {
@@ -154,12 +136,21 @@ export class SessionRouter {
     else driveSession.onNotify(session, frame.topic, frame.frame.data, chars);
   }
 
-  #replayOrphans(token: string, session: QuantWsSession): void {
-    if (!this.#orphans.some((o) => o.token === token)) return;
+  /** The frames held for `token` in the queue of unknown tokens, taken out of it (in order). */
+  #takeOrphans(token: string): Array<{ frame: SessionFrame; text: string }> {
+    if (!this.#orphans.some((o) => o.token === token)) return [];
     const mine = this.#orphans.filter((o) => o.token === token);
     this.#orphans = this.#orphans.filter((o) => o.token !== token);
     this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
-    for (const o of mine) this.#deliver(session, o.frame, o.text.length);
+    return mine;
+  }
+
+  /** The frames held for an expected `token`, taken out (none when it is not expected). */
+  #takeExpected(token: string): Array<{ frame: SessionFrame; text: string }> {
+    const held = this.#expected.get(token) ?? [];
+    this.#expected.delete(token);
+    for (const o of held) this.#expectedChars -= o.text.length;
+    return held;
   }
 
   /** Report every held frame as not delivered, `why` (the socket dropped, the client closed), and forget them. */
