@@ -224,15 +224,15 @@ export function textOf(v: unknown): string {
  * Spaces and tabs are not among them (they part words; a snippet flattens line breaks into
  * spaces only after redacting).
  */
-const SKELETON_PART = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]|%[0-7][0-9a-f]/;
 const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|%[0-7][0-9a-f]/g;
 
 /**
- * `low` (a lower-cased text) without the characters SKELETON_PART drops and with %XX of ASCII
+ * `low` (a lower-cased text) without the characters SKELETON_PARTS drops and with %XX of ASCII
  * bytes as the character: the text, and its pieces (where each starts in it and in `low`; a
- * negative start in `low`, -1 - i, for the one character %XX at i stood for).
+ * negative start in `low`, -1 - i, for the one character %XX at i stood for). Undefined when
+ * the text has none of them (it is its own skeleton).
  */
-function skeletonOf(low: string): { text: string; starts: number[]; from: number[] } {
+function skeletonOf(low: string): { text: string; starts: number[]; from: number[] } | undefined {
   const parts: string[] = [];
   const starts: number[] = [];
   const from: number[] = [];
@@ -249,6 +249,7 @@ function skeletonOf(low: string): { text: string; starts: number[]; from: number
     if (m[0][0] === "%") piece(String.fromCharCode(parseInt(m[0].slice(1), 16)).toLowerCase(), -1 - m.index);
     last = m.index + m[0].length;
   }
+  if (last === 0) return undefined;
   if (last < low.length) piece(low.slice(last), last);
   return { text: parts.join(""), starts, from };
 }
@@ -388,7 +389,7 @@ export class Redactor {
     // The same search with line breaks, NULs and invisible characters left out and %XX of ASCII
     // read (a server that wraps its echo, writes it as UTF-16 unsaid, or percent-encodes every
     // byte): each form found there loses the stretch of the text it spans.
-    const skeleton = SKELETON_PART.test(low) ? skeletonOf(low) : undefined;
+    const skeleton = skeletonOf(low);
     if (skeleton) {
       const found: Array<[number, number]> = [];
       this.#spansOf(skeleton.text, found);
