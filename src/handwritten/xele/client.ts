@@ -341,14 +341,14 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
  * the call was sent). The shared login itself goes on for the other calls.
  */
 function tokenFor(session: XeleSession, abort: WaitAbort, opts: CallOptions | undefined, ctx: ErrorContext): Promise<string> {
-  const wait = unlessAborted(session.token(), abort);
   const ms = opts?.timeoutMs;
-  if (ms === undefined || session.hasToken) return wait;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(notRetried(new TimeoutError(`no login within ${ms} ms (this call's timeoutMs): nothing was sent; the login goes on for the other calls`, { ...ctx, timeoutMs: ms }))), ms);
+  if (ms === undefined || session.hasToken) return unlessAborted(session.token(), abort);
+  // The call's timeout as one more signal of the same wait.
+  const late = AbortSignal.timeout(ms);
+  return unlessAborted(session.token(), {
+    signals: [...abort.signals, late],
+    error: (s) => (s === late ? notRetried(new TimeoutError(`no login within ${ms} ms (this call's timeoutMs): nothing was sent; the login goes on for the other calls`, { ...ctx, timeoutMs: ms })) : abort.error(s)),
   });
-  return Promise.race([wait, late]).finally(() => clearTimeout(timer));
 }
 
 /** A bad per-call option is a UsageError before the login or a slot is waited for. */
