@@ -276,14 +276,13 @@ async function main(): Promise<void> {
  * directory or a Ctrl-C meanwhile leaves generated/ as it was, not half new). Returns them.
  */
 export function writeAll(files: ReadonlyMap<string, string> | Iterable<readonly [string, string]>, root: string = ROOT): string[] {
+  // A target that is no file (a directory) is named before anything is written.
   const changed = [...files].filter(([file, text]) => {
     const abs = join(root, file);
-    return !(existsSync(abs) && statSync(abs).isFile() && readFileSync(abs, "utf8") === text);
+    if (!existsSync(abs)) return true;
+    if (!statSync(abs).isFile()) throw new Error(`could not write ${file}: it is not a file; generated/ was left as it was`);
+    return readFileSync(abs, "utf8") !== text;
   });
-  for (const [file] of changed) {
-    const abs = join(root, file);
-    if (existsSync(abs) && !statSync(abs).isFile()) throw new Error(`could not write ${file}: it is not a file; generated/ was left as it was`);
-  }
   const written: Array<[string, string]> = [];
   try {
     for (const [file, text] of changed) {
