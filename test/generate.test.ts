@@ -78,6 +78,17 @@ describe("generate writes generated/ all or none", () => {
     expect(readFileSync(join(dir, "generated/c.ts"), "utf8")).toBe("same c");
     expect(readdirSync(join(dir, "generated")).sort()).toEqual(["a.ts", "b.ts", "b2.ts", "c.ts"]);
   });
+
+  it("a write that fails midway (a parent that is a file) names the file, removes what it wrote beside the targets and changes none", () => {
+    const dir = tempDir("gen-write-mid-");
+    mkdirSync(join(dir, "generated"));
+    writeFileSync(join(dir, "generated/a.ts"), "old a");
+    writeFileSync(join(dir, "generated/sub"), "a file where a folder is needed");
+    const files = new Map([["generated/a.ts", "new a"], ["generated/sub/x.ts", "x"], ["generated/c.ts", "new c"]]);
+    expect(() => writeAll(files, dir)).toThrow(/^could not write generated\/sub\/x\.ts: .*; generated\/ was left as it was$/);
+    expect(readFileSync(join(dir, "generated/a.ts"), "utf8")).toBe("old a");
+    expect(readdirSync(join(dir, "generated")).sort()).toEqual(["a.ts", "sub"]);
+  });
 });
 
 describe("generate names the spec file of what it cannot read", () => {
