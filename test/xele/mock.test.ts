@@ -40,10 +40,11 @@ const audit = (data: unknown, extra: Record<string, unknown> = {}) => JSON.strin
 describe("strict requests, answered with the vendor doc's codes", () => {
   const cases: Array<{ name: string; run: () => ReturnType<typeof send>; code: number; msg?: RegExp }> = [
     { name: "valid request", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1 }) }), code: 0 },
-    { name: "body that is not JSON → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "{unique_id:" }), code: 104 },
-    { name: "empty body → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "" }), code: 104 },
+    { name: "body that is not JSON → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "{unique_id:" }), code: 104, msg: /the body is not JSON/ },
+    { name: "empty body → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "" }), code: 104, msg: /the body is empty/ },
+    { name: "body that is a JSON array → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "[1]" }), code: 104, msg: /the body is a JSON array: the request is a JSON object/ },
     { name: "params that is not base64 → 104", run: () => send("ms", "GET", "/api/trade/system/info", { params: "%%%" }), code: 104 },
-    { name: "params of something that is not JSON → 104", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64("not json") }), code: 104 },
+    { name: "params of something that is not JSON → 104", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64("not json") }), code: 104, msg: /params is not JSON/ },
     { name: "extra field at the top → 103", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1 }, { extra: 1 }) }), code: 103, msg: /不识别字段.*extra/ },
     { name: "extra field inside data → 103", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1, note: "x" }) }), code: 103, msg: /data\.note/ },
     { name: "missing field → 115", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12 }) }), code: 115, msg: /data\.status/ },

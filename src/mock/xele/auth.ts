@@ -47,13 +47,15 @@ export function xeleAuthenticate(st: XeleState, server: XeleServer) {
     const source = requestText(req);
     if (!("text" in source)) return source;
     const { text, params } = source;
+    const where = params !== undefined ? "params" : "the body";
+    if (text.trim() === "") return fail(104, `${where} is empty: the request is a JSON object`);
     let json: unknown;
     try {
-      json = text.trim() === "" ? undefined : parseJson(text);
+      json = parseJson(text);
     } catch {
-      json = undefined;
+      return fail(104, `${where} is not JSON: the request is a JSON object`);
     }
-    if (!json || typeof json !== "object" || Array.isArray(json)) return fail(104, "the request is not a JSON object");
+    if (json === null || typeof json !== "object" || Array.isArray(json)) return fail(104, `${where} is a JSON ${json === null ? "null" : Array.isArray(json) ? "array" : typeof json}: the request is a JSON object`);
     const request = json as Json;
     // The text is kept, not the parsed value (a 1 MiB `[{},{},...]` parses to ~20 MiB): `json`
     // parses it again on each read.
