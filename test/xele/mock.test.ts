@@ -42,6 +42,7 @@ describe("strict requests, answered with the vendor doc's codes", () => {
     { name: "valid request", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1 }) }), code: 0 },
     { name: "body that is not JSON → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "{unique_id:" }), code: 104, msg: /the body is not JSON/ },
     { name: "empty body → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "" }), code: 104, msg: /the body is empty/ },
+    { name: "a number no double holds → 116, not 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: audit({ unique_id: 12, status: 1 }).replace('"status":1', '"status":1e400') }), code: 116, msg: /data\.status = 1e400 does not fit a double/ },
     { name: "body that is a JSON array → 104", run: () => send("ms", "PUT", "/api/trade/cashinout/audit", { body: "[1]" }), code: 104, msg: /the body is a JSON array: the request is a JSON object/ },
     { name: "params that is not base64 → 104", run: () => send("ms", "GET", "/api/trade/system/info", { params: "%%%" }), code: 104 },
     { name: "params of something that is not JSON → 104", run: () => send("ms", "GET", "/api/trade/system/info", { params: b64("not json") }), code: 104, msg: /params is not JSON/ },

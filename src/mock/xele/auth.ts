@@ -2,7 +2,7 @@
  * The Xele emulator's request check, before any handler: the JSON request (base64 `params`
  * for GET, else the body), the counter version (x-since), the closed schema and the token.
  */
-import { parseJson } from "../../handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson } from "../../handwritten/core/json.js";
 import { compareCounterVersions } from "../../handwritten/xele/pipe-rows.js";
 import { checkSchema } from "../../handwritten/xele/request-schema.js";
 import { requestSchemaOf, type XeleServer } from "../../handwritten/xele/spec-info.js";
@@ -52,7 +52,9 @@ export function xeleAuthenticate(st: XeleState, server: XeleServer) {
     let json: unknown;
     try {
       json = parseJson(text);
-    } catch {
+    } catch (e) {
+      // Valid JSON with a number no double holds: a value the counter refuses, not unreadable text.
+      if (e instanceof DecimalPrecisionError) return fail(116, `${e.path} = ${e.literal.length > 60 ? `${e.literal.slice(0, 60)}…` : e.literal} does not fit a double`);
       return fail(104, `${where} is not JSON: the request is a JSON object`);
     }
     if (json === null || typeof json !== "object" || Array.isArray(json)) return fail(104, `${where} is a JSON ${json === null ? "null" : Array.isArray(json) ? "array" : typeof json}: the request is a JSON object`);
