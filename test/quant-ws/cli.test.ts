@@ -133,7 +133,7 @@ describe("tradeapi CLI for quant-ws", () => {
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
     const poor = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=0", "quantity=99999", "order_type=MARKET"], env);
     expect(poor.code).toBe(1);
-    expect(poor.stderr).toBe("tradeapi: error: quant-ws place_order: code Insufficient balance\n");
+    expect(poor.stderr).toBe("tradeapi: error: quant-ws place_order: error_message \"Insufficient balance\"\n");
   });
 
   it("lists the request messages and parses the emulator's fault flags", async () => {

@@ -80,7 +80,7 @@ describe("quant-ws requests", () => {
     const invalid = await rejection(session.asset());
     expect(invalid).toBeInstanceOf(AuthError);
     expect((invalid as ApiError).code).toBe("Invalid token");
-    expect(invalid.message).toMatch(/quant-ws asset: code Invalid token \(The token is unknown/);
+    expect(invalid.message).toMatch(/quant-ws asset: error_message "Invalid token" \(The token is unknown/);
     expect(invalid.message).not.toContain(session.token);
   });
 

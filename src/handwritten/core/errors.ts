@@ -299,6 +299,11 @@ export type ErrorKind =
 
 export interface ApiErrorInit extends ErrorContext {
   code: string | number;
+  /**
+   * The vendor's field the code is, when that is not a code but a text (quant-ws's
+   * `error_message`): the message then reads `error_message "Invalid token"`, not `code Invalid token`.
+   */
+  codeField?: string | undefined;
   vendorMessage?: string | undefined;
   /** The documented meaning (English) from the spec's error table, if the code is listed. */
   meaning?: string | undefined;
@@ -321,7 +326,8 @@ export class ApiError extends TradeApiError {
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
     init = contextOf(init);
-    const parts = [`code ${shown(textOf(init.code), "code")}`];
+    const code = shown(textOf(init.code), "code");
+    const parts = [init.codeField ? `${textOf(init.codeField)} ${JSON.stringify(code)}` : `code ${code}`];
     if (init.vendorMessage) parts.push(shown(textOf(init.vendorMessage), "vendorMessage"));
     if (init.meaning && init.meaning !== init.vendorMessage) parts.push(`(${textOf(init.meaning)})`);
     const status = init.httpStatus;

@@ -219,11 +219,11 @@ nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, Se
 /**
  * A reply with `result: false` as a typed ApiError. This API has no error codes: the spec's
  * `x-error-messages` table is keyed by the exact `error_message` text, which picks the class;
- * `code` is that text (so the message reads "code Invalid token (meaning)"), and the reply
- * frame is kept as `body`.
+ * `code` is that text (the message reads `error_message "Invalid token" (meaning)`), and the
+ * reply frame is kept as `body`.
  */
 export function replyError(op: string, errorMessage: string, body: unknown): ApiError {
   const table = quantWsMeta.errorMessages as Readonly<Record<string, ErrorCodeInfo>>;
   const text = errorMessage || "(empty error_message)";
-  return apiErrorFromCode({ api: API, operation: op, code: text, body }, table);
+  return apiErrorFromCode({ api: API, operation: op, code: text, codeField: "error_message", body }, table);
 }
