@@ -328,6 +328,28 @@ describe("clients, sessions and transports keep their secrets out of sight", () 
   });
 });
 
+describe("a secret parameter of the wrong kind is refused without its value", () => {
+  // A numeric PIN passed as a number, a password wrapped in an object: the UsageError says what
+  // is wrong and names the parameter, never what it holds (nothing is sent, so no redactor ran).
+  const PIN = 918273;
+  const PW = "MyTradePw-2026";
+  const noFetch = (async () => {
+    throw new Error("nothing is to be sent");
+  }) as typeof fetch;
+  it.each([
+    ["xt withdraw", () => createXtClient({ ...S.xt, fetch: noFetch }).call("withdraw", { coin: "btc", address: "a", amount: 1, safePwd: PIN as never }), /parameter "safePwd" must be string, got integer \(not shown: the field is a secret\)/],
+    ["xt transfer", () => createXtClient({ ...S.xt, fetch: noFetch }).call("transfer", { from: 1, to: 2, amount: 1, coin: "btc", safePwd: [PW] as never }), /parameter "safePwd" must be string, got array \(not shown/],
+    ["bhex assetWithdraw", () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("assetWithdraw", { user_id: 1, token_id: "BTC", address: "x", quantity: "1", miner_fee: "0", convert_rate: "1", trade_password: PIN as never }), /parameter "trade_password" must be string, got integer \(not shown/],
+    ["bhex userRegister", () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("userRegister", { email: "a@b.c", password: { value: PW } as never }), /parameter "password" must be string, got object \(not shown/],
+  ])("%s", async (_name, run, message) => {
+    const error = await run().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+    const hits = findLeaks(errorSurfaces("error", error), [String(PIN), PW]);
+    expect(hits, hits.map((h) => `${h.where}: ${h.secret}`).join("\n")).toEqual([]);
+  });
+});
+
 describe("many calls in flight on one client", () => {
   // The transport keeps the last 16 signed requests for its redactor; each error must lose its
   // own request's signature however many others were signed after it (a BHEX signature has no

@@ -41,6 +41,8 @@ const MIN_TAIL = 6;
 const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key";
 const NAMES = `[\\w-]*?(?:${SUFFIX_NAMES})|sign|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization`;
 const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
+/** Is a field of this name secret (`password`, `safePwd`, `trade_password`, `token`, `signature` …)? */
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 /** `name=value` (query strings, form bodies, log lines); a value that is `[redacted]` already (then an end or a
  * punctuation mark) is left as it is. */
 const BY_PARAM = new RegExp(`(?<![\\w-])(${NAMES})=(?!\\[redacted\\](?:[&\\s"'<>:,;)\\]]|$))([^&\\s"'<>]+)`, "gi");

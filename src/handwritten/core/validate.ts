@@ -21,6 +21,7 @@
 import { isSignal, MAX_TIMER_MS } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
+import { isSecretName } from "./redaction.js";
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
@@ -177,7 +178,7 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
  * A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify
  * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type.
  */
-function show(v: unknown): string {
+function showValue(v: unknown): string {
   if (typeof v === "bigint" || typeof v === "number") return String(v);
   try {
     return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v);
@@ -336,8 +337,15 @@ const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" &&
 /** Outside a signed integer of `bits` bits, exactly (2^63 − 1 is no double; a number given for an int64 is safe, so inside). */
 const outsideBits = (a: number | bigint, bits: number): boolean => (typeof a === "bigint" ? BigInt.asIntN(bits, a) !== a : a < -(2 ** (bits - 1)) || a >= 2 ** (bits - 1));
 
+/** The last field name of a path (`items[0].password` → `password`). */
+const lastName = (path: string): string => (typeof path === "string" ? /([^.[\]]*)(?:\[\d+\])*$/.exec(path)![1]! : "");
+/** A secret's value in a message: its type only (a numeric PIN given as a number is still a PIN). */
+const hidden = (v: unknown): string => `${jsonType(v)} (not shown: the field is a secret)`;
+
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
+  // A field named like a secret (safePwd, trade_password) never has its value in a message.
+  const show = isSecretName(lastName(path)) ? hidden : showValue;
   const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText, max: 1, answer: out.answer }).length === 0;
   const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => {
     out.list.push({ path: at, kind, message });
@@ -358,7 +366,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (!types.some((t) => typeMatches(v, t, s, text, decimalText))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       // (with decimals: "string" a number's text is shown as written: "must be integer, got 2.5", not "got string")
-      const got = decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      const got = show === hidden ? hidden(v) : decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
       return;
     }
@@ -385,7 +393,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
   if (s.enum && outside >= 0) {
     const x = values[outside];
     const got = text ? show(String(x)) : show(x);
-    problem(s.enum.length === 1 ? `${where} must be ${show(s.enum[0])}, got ${got}` : `${where} must be one of ${s.enum.map(show).join(", ")}, got ${got}`);
+    problem(s.enum.length === 1 ? `${where} must be ${showValue(s.enum[0])}, got ${got}` : `${where} must be one of ${s.enum.map(showValue).join(", ")}, got ${got}`);
   }
   if (s.not && sub(v, s.not, path)) problem(`${where} must not be ${show(v)}`);
   const n = typeof v === "string" && !text ? undefined : numeric(v);
