@@ -315,6 +315,17 @@ describe("errors", () => {
     await expect(client.call("getTicker", { market: "btc_usdt" })).resolves.toBeDefined();
   });
 
+  it("a credential of the wrong kind (a bigint, a number) → CredentialsError naming it, not a TypeError from building the redactor", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    for (const secretKey of [98765432198765n, 98765432198765]) {
+      const client = createXtClient({ fetch, baseUrl: "https://xt.test", rateLimit: false, accessKey: "AK-abcdef123", secretKey: secretKey as never });
+      const error = await client.call("getBalance").then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(CredentialsError);
+      expect((error as Error).message).toBe(`xt getBalance: secretKey must be a string, got ${typeof secretKey}`);
+    }
+    expect(calls).toHaveLength(0);
+  });
+
   it("wrong parameters → UsageError naming the operation and the parameter", async () => {
     const { client, calls } = make(exampleResponder);
     await expect(client.call("getOrder", { market: "btc_usdt" } as never)).rejects.toThrow(/getOrder: missing required parameter "id"/);

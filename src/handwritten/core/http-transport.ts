@@ -486,7 +486,8 @@ export class HttpTransport {
     // The same values give the same redactor (a failure asks for it several times), and a new
     // one reuses the last one's forms of the values they share (all but the newest signature).
     const list = [...own, ...extra];
-    const key = JSON.stringify(list);
+    // (a credential of the wrong kind, e.g. a bigint, is being refused: the key must not throw)
+    const key = JSON.stringify(list, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
     if (this.#lastRedactor?.key !== key) this.#lastRedactor = { key, redactor: new Redactor(list, this.#lastRedactor?.redactor) };
     return this.#lastRedactor.redactor;
   }
