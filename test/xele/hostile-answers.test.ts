@@ -85,6 +85,21 @@ describe("call() and streamRows read a JSON envelope alike", () => {
       expect(inFlight).toBe(0);
     });
 
+    it(`an envelope code null is refused by both, whether before or after result (${contentType})`, async () => {
+      for (const body of [`{"code":null,"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)}}`, `{"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)},"code":null}`]) {
+        const { called, streamed, inFlight } = await bothReaders(await answering(body, contentType));
+        // As JSON, the transport's own envelope check names it first (a ResponseFormatError too).
+        const errors = contentType === "text/plain" ? [called.error, streamed.error] : [streamed.error];
+        for (const error of errors) {
+          expect(error).toBeInstanceOf(PipeRowsError);
+          expect(error!.message).toMatch(/^xele queryOrders: "\|" row answer: the JSON envelope's "code" is null, not a code/);
+        }
+        expect(called.error).toBeInstanceOf(ResponseFormatError);
+        expect(called.error!.message).toContain('"code" is null, not a code');
+        expect(inFlight).toBe(0);
+      }
+    });
+
     it.each(["0.0", "0e5", "-0", "0.000E+2"])(`an envelope code written %s is JSON's number zero: success for both (${contentType})`, async (code) => {
       const { called, streamed } = await bothReaders(await answering(`{"code":${code},"msg":"ok","result":${JSON.stringify(ORDERS_TEXT)}}`, contentType));
       expect(called.value).toEqual(ORDER_ROWS);

@@ -45,7 +45,8 @@ function refText(answer: string): string | Verdict {
   }
   if (!env || typeof env !== "object" || Array.isArray(env) || !("code" in env)) return MALFORMED;
   const { code, result } = env as Record<string, unknown>;
-  if (code !== null && String(code) !== "0") return { ok: false, error: "api" };
+  if (code === null) return MALFORMED;
+  if (String(code) !== "0") return { ok: false, error: "api" };
   if (result === undefined || result === null) return "";
   if (typeof result === "string") return result;
   if (Array.isArray(result) && result.every((l) => typeof l === "string")) return result.join("\n");

@@ -19,9 +19,10 @@
  *   (commas, quotes, spaces, Chinese untouched). An empty int/int64 cell is null.
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
- *   the spec's error table, and an envelope without `code` (`{}`, `{"foo":1}`) is an error. An
- *   envelope given as text is read as the row stream reads it (envelope-reader.ts): a member
- *   given twice is an error, and `code` is JSON's number (`0.0` is 0, success). An
+ *   the spec's error table, and an envelope without `code` (`{}`, `{"foo":1}`) or with a null
+ *   one is an error. An envelope given as text is read as the row stream reads it
+ *   (envelope-reader.ts): a member given twice is an error, and `code` is JSON's number (`0.0`
+ *   is 0, success). An
  *   empty (or whitespace-only) answer, or a header announcing 0 rows, is [].
  * - Bytes are decoded strictly: UTF-8 (the vendor's documents name no charset) unless the
  *   answer's Content-Type names another (`charset` option, e.g. GBK); invalid bytes raise
@@ -513,13 +514,14 @@ export function decodePipeBytes(bytes: Uint8Array, charset?: string, context?: E
 }
 
 /**
- * The envelope's `code` (with its `msg`): a non-zero code is its ApiError, a code that is an
- * object or an array a PipeRowsError; none, null or 0 passes. The buffered decoder and the row
- * stream both check it here.
+ * The envelope's `code` (with its `msg`): a non-zero code is its ApiError, a code that is null,
+ * an object or an array a PipeRowsError (null is no success: the transport refuses it in an
+ * answer sent as JSON, and so do both readers of the rows, whatever the Content-Type); none
+ * (not read yet) or 0 passes. The buffered decoder and the row stream both check it here.
  */
 export function checkEnvelopeCode(code: unknown, msg: unknown, body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): void {
-  if (code === undefined || code === null) return;
-  if (typeof code === "object") {
+  if (code === undefined) return;
+  if (code === null || typeof code === "object") {
     throw new PipeRowsError(`the JSON envelope's "code" is ${aTypeName(code)}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
   }
   if (textOf(code) !== "0") {
