@@ -180,6 +180,20 @@ describe("errors in a stream", () => {
     ).rejects.toBeInstanceOf(ResponseTooLargeError);
   });
 
+  it("a member name with escapes (\\\" and \\\\) is read the same whatever the chunk it is cut at", async () => {
+    const result = JSON.stringify("60|10|50|0\n61|10|50|0");
+    for (const name of ['x\\"y', "x\\\\", 'x\\\\\\"y', '\\"', "\\\\\\\\"]) {
+      const text = `{"code":0,"${name}":1,"result":${result}}`;
+      const whole = await collect(iterate([text]), HISTORY);
+      expect(whole.error, text).toBeUndefined();
+      expect(whole.rows, text).toHaveLength(2);
+      for (let cut = 1; cut < text.length; cut++) {
+        expect(await collect(iterate([text.slice(0, cut), text.slice(cut)]), HISTORY), `${text} cut at ${cut}`).toEqual(whole);
+      }
+      expect(await collect(iterate([...text]), HISTORY), `${text} in chunks of one character`).toEqual(whole);
+    }
+  });
+
   it("an empty body yields nothing", async () => {
     expect((await collect(iterate([] as Uint8Array[]), HISTORY)).rows).toEqual([]);
     expect((await collect(iterate(bytesIn('{"code":0,"msg":"成功","result":""}', 3)), HISTORY)).rows).toEqual([]);

@@ -213,7 +213,13 @@ export class EnvelopeReader {
         case St.Key: {
           const end = stringEnd(t, i);
           if (end === -1) {
-            this.rawKey += t.slice(i);
+            // A backslash the chunk ends on escapes the next chunk's first character (a quote
+            // there is not the name's end): carried to it, as stringEnd counts in one text.
+            let b = n;
+            while (b > i && t.charCodeAt(b - 1) === 92) b--;
+            const odd = (n - b) % 2 === 1;
+            this.rawKey += t.slice(i, odd ? n - 1 : n);
+            if (odd) this.carry = "\\";
             return;
           }
           this.rawKey += t.slice(i, end);
