@@ -93,3 +93,33 @@ describe("the up-front check of every row agrees with decoding each row (propert
     );
   });
 });
+
+describe("a layout wider than the regex check is made for is checked row by row", () => {
+  /** Rows of a layout of `n` columns given as the column list (no header): good, then one bad in the middle. */
+  const wide = (n: number, type: string, cell: string, bad: string) => {
+    const columns = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, type }));
+    const good = Array(n).fill(cell).join("|");
+    return { columns, good: [good, good, good, good].join("\n"), bad: [good, good, `${Array(n - 1).fill(cell).join("|")}|${bad}`, good].join("\n") };
+  };
+  it.each([
+    // 8,000 string cells: a regex irregexp refuses (too large); a bare SyntaxError before.
+    [8000, "string", "x", "y|z"],
+    // 300 int cells: past the widest layout the regex is made for (its compile time grows faster than its columns).
+    [300, "int", "7", "x"],
+  ])("%i %s columns: the rows decode, a bad middle row is a PipeRowsError naming its line, as the stream says", async (n, type, cell, bad) => {
+    const { columns, good, bad: badText } = wide(n, type, cell, bad);
+    const rows = decodePipeRows(good, { columns });
+    expect(rows).toHaveLength(4);
+    expect(rows[3]!.toJSON()[`c${n - 1}`]).toBe(type === "int" ? 7 : "x");
+    const error = failure(() => decodePipeRows(badText, { columns }));
+    expect(error).toBe(3);
+    let streamed: unknown;
+    try {
+      for await (const _ of decodePipeRowStream((async function* () { yield badText; })(), { columns })) void _;
+    } catch (e) {
+      streamed = e;
+    }
+    expect(streamed).toBeInstanceOf(PipeRowsError);
+    expect((streamed as PipeRowsError).line).toBe(3);
+  });
+});
