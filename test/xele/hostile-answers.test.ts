@@ -107,6 +107,17 @@ describe("call() and streamRows read a JSON envelope alike", () => {
     });
   }
 
+  it.each(["text/plain", "application/json"])("a header of 8,000 columns is the same PipeRowsError from both (%s)", async (contentType) => {
+    const n = 8000;
+    const row = Array(n).fill("x").join("|");
+    const text = `MS,OrderQry,1.0.3,${n},3,${Array.from({ length: n }, (_, i) => `c${i}`).join("|")}\n${row}\n${row}\n${row}`;
+    const { called, streamed } = await bothReaders(await answering(JSON.stringify({ code: 0, msg: "ok", result: text }), contentType));
+    for (const error of [called.error, streamed.error]) {
+      expect(error).toBeInstanceOf(PipeRowsError);
+      expect(error!.message).toContain("more than 4096 columns");
+    }
+  });
+
   it("a non-zero code written as a decimal is that code's error for both; a code given as the text \"0.0\" is no success", async () => {
     for (const code of ["1.09e2", '"0.0"']) {
       const { called, streamed } = await bothReaders(await answering(`{"code":${code},"msg":"x","result":${JSON.stringify(ORDERS_TEXT)}}`));

@@ -9,6 +9,7 @@ import {
   decodePipeAnswer,
   decodePipeRows,
   LAYOUT_CACHE_MAX,
+  MAX_PIPE_COLUMNS,
   PipeRowsError,
   type PipeRowsLayout,
 } from "../../src/handwritten/xele/pipe-rows.js";
@@ -399,5 +400,30 @@ describe("row layouts from the server's header lines", () => {
     const a = decodePipeAnswer<Record<string, unknown>>(`MS,Custom,1.0,2,1,${late}\n1|2`).rows[0]!;
     expect(a.constructor).not.toBe(layoutOf(late));
     expect(a.toJSON()).toEqual({ [late.split("|")[0]!]: "1", B: "2" });
+  });
+
+  it(`a header of more than MAX_PIPE_COLUMNS (${MAX_PIPE_COLUMNS}) columns is a PipeRowsError naming the limit, before its list is split; ${MAX_PIPE_COLUMNS} decode`, () => {
+    const answer = (n: number, announced = n) => {
+      const row = Array(n).fill("x").join("|");
+      return `MS,Custom,1.0,${announced},3,${Array.from({ length: n }, (_, i) => `c${i}`).join("|")}\n${row}\n${row}\n${row}`;
+    };
+    expect(decodePipeRows(answer(MAX_PIPE_COLUMNS))).toHaveLength(3);
+    // 200,000 names (1.5 MB): refused at once (it took seconds to build its row class).
+    for (const [text, what] of [
+      [answer(MAX_PIPE_COLUMNS + 1), "one too many"],
+      [answer(200_000), "200,000"],
+      [answer(2, 99_999), "announced"],
+      [`MS,Custom,1.0,${"9".repeat(400)},1,a|b\nx|y`, "a count no double holds"],
+    ] as const) {
+      let error: unknown;
+      try {
+        decodePipeRows(text);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, what).toBeInstanceOf(PipeRowsError);
+      expect(error, what).toMatchObject({ line: 1, problem: "header" });
+      expect((error as Error).message, what).toContain(`more than ${MAX_PIPE_COLUMNS} columns`);
+    }
   });
 });

@@ -8,6 +8,7 @@ export {
   compareCounterVersions,
   decodePipeAnswer,
   decodePipeRows,
+  MAX_PIPE_COLUMNS,
   parsePipeHeader,
   pipeRowsText,
   PipeRowsError,

@@ -30,7 +30,7 @@
  *
  * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number, before
  * anything is returned: the envelope, the header (column count against its field list, kind,
- * names), the number of rows against the header's row count, and every row's field count and
+ * names, at most MAX_PIPE_COLUMNS of them), the number of rows against the header's row count, and every row's field count and
  * integer cells (the first and last rows directly, the others in one native regex pass per
  * answer, nothing allocated per row; row by row for a layout wider than the spec's) — so a truncated
  * or malformed answer is an error, never a shorter or partly wrong list. `{ check: "on-read" }`
@@ -548,18 +548,35 @@ function envelopeText(body: unknown, options: Pick<PipeRowsOptions, "errorCodes"
 
 // ---- line by line ----
 
+/**
+ * The most columns a header line may list (or announce): a counter's answers have tens (the
+ * spec's widest layout 25). A header of more is a PipeRowsError (problem "header"), for `call`
+ * and `streamRows` alike: each column is an accessor of the answer's row class, and a header of
+ * a million names (54 MB) took 50 s and 1.9 GB to build one.
+ */
+export const MAX_PIPE_COLUMNS = 4096;
+
 /** Parse a header line (`MS,...`), checking its own consistency. */
 export function parsePipeHeader(line: string, context?: ErrorContext): PipeRowsHeader {
   if (typeof line !== "string") throw new UsageError(`parsePipeHeader takes the header line (a string), got ${aTypeName(line)}`, { api: "xele" });
   const fail = (msg: string): never => {
     throw new PipeRowsError(msg, { line: 1, problem: "header", text: line, context });
   };
-  const parts = line.split(",");
-  if (parts.length < 6 || parts[0] !== "MS") fail("header must be MS,<kind>,<version>,<column count>,<row count>,<fields>");
-  const [, kind = "", version = "", cols = "", rowsText = ""] = parts;
-  if (!/^\d+$/.test(cols)) fail(`header column count ${quoted(cols)} is not a number`);
-  if (!/^\d+$/.test(rowsText)) fail(`header row count ${quoted(rowsText)} is not a number`);
-  const fields = parts.slice(5).join(",").split("|");
+  // The five commas before the field list (which may hold more), found without splitting the line.
+  const commas: number[] = [];
+  for (let p = line.indexOf(","); p !== -1 && commas.length < 5; p = line.indexOf(",", p + 1)) commas.push(p);
+  if (commas.length < 5 || line.slice(0, commas[0]) !== "MS") fail("header must be MS,<kind>,<version>,<column count>,<row count>,<fields>");
+  const [kind, version, cols, rowsText] = [0, 1, 2, 3].map((k) => line.slice(commas[k]! + 1, commas[k + 1]));
+  if (!/^\d+$/.test(cols!)) fail(`header column count ${quoted(cols!)} is not a number`);
+  if (!/^\d+$/.test(rowsText!)) fail(`header row count ${quoted(rowsText!)} is not a number`);
+  const list = line.slice(commas[4]! + 1);
+  // Counted before the list is split: a header of a million names is refused, not read.
+  let listed = 1;
+  for (let p = list.indexOf("|"); p !== -1 && listed <= MAX_PIPE_COLUMNS; p = list.indexOf("|", p + 1)) listed++;
+  if (listed > MAX_PIPE_COLUMNS || Number(cols) > MAX_PIPE_COLUMNS) {
+    fail(`header has more than ${MAX_PIPE_COLUMNS} columns, the most read (MAX_PIPE_COLUMNS; a counter's answers have tens)`);
+  }
+  const fields = list.split("|");
   const columnCount = Number(cols);
   if (columnCount !== fields.length) fail(`header announces ${columnCount} columns but lists ${fields.length} names`);
   const seen = new Set<string>();
@@ -569,7 +586,7 @@ export function parsePipeHeader(line: string, context?: ErrorContext): PipeRowsH
     if (seen.has(f)) fail(`header lists column ${quoted(f)} twice`);
     seen.add(f);
   }
-  return { magic: "MS", kind, version, columnCount, rowCount: Number(rowsText), fields };
+  return { magic: "MS", kind: kind!, version: version!, columnCount, rowCount: Number(rowsText), fields };
 }
 
 /**
