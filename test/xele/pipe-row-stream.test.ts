@@ -194,6 +194,56 @@ describe("errors in a stream", () => {
     }
   });
 
+  it("blank lines before the rows are counted, not held: millions of them in an envelope's result leave the heap as it was", async () => {
+    const lines = 16_000_000;
+    const escapes = new TextEncoder().encode("\\n".repeat(32_768));
+    let peak = 0;
+    const heap = () => process.memoryUsage().heapUsed;
+    const base = heap();
+    const body = (async function* () {
+      yield '{"code":0,"msg":"ok","result":"';
+      for (let sent = 0; sent < lines; sent += 32_768) {
+        yield escapes;
+        peak = Math.max(peak, heap() - base);
+      }
+      yield '60|10|50|0"}';
+    })();
+    let error: unknown;
+    try {
+      for await (const _ of decodePipeRowStream(body, { layout: HISTORY })) void _;
+    } catch (e) {
+      error = e;
+    }
+    // What decodePipeRows says of the same answer: an answer does not start with an empty line.
+    expect(error).toBeInstanceOf(PipeRowsError);
+    expect((error as Error).message).toBe('"|" row answer: line 1: empty line inside the answer');
+    // Holding each line (an array of 16 million) took 400 MB; some 110 million were a V8 fatal error.
+    expect(peak).toBeLessThan(96_000_000);
+  });
+
+  it("whitespace lines that are rows (a layout of one text column) count toward maxHeldChars until the first line with text", async () => {
+    const columns = [{ name: "note", type: "string" }];
+    const run = async (text: string, maxHeldChars: number) => {
+      const rows: unknown[] = [];
+      try {
+        const body = iterate(bytesIn(JSON.stringify({ code: 0, result: text }), 7));
+        for await (const r of decodePipeRowStream(body, { columns, maxHeldChars })) rows.push(r.toJSON());
+        return { rows };
+      } catch (error) {
+        return { rows, error };
+      }
+    };
+    const text = ` \n\n \t\n${"\n".repeat(3000)}text\n`;
+    const whole = decodePipeRows(text, { columns }).map((r) => r.toJSON());
+    expect(whole).toHaveLength(3004);
+    expect(await run(text, 10_000)).toEqual({ rows: whole });
+    const over = await run(text, 2_000);
+    expect(over.rows).toEqual([]);
+    expect(over.error).toBeInstanceOf(ResponseTooLargeError);
+    // Whitespace only: no rows, and nothing held past the limit either.
+    expect(await run(" \n".repeat(3000), 10_000)).toEqual({ rows: [] });
+  });
+
   it("an empty body yields nothing", async () => {
     expect((await collect(iterate([] as Uint8Array[]), HISTORY)).rows).toEqual([]);
     expect((await collect(iterate(bytesIn('{"code":0,"msg":"成功","result":""}', 3)), HISTORY)).rows).toEqual([]);

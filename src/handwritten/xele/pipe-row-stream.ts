@@ -9,8 +9,9 @@
  * incrementally and only `result` is streamed; other members are small and parsed whole. A
  * non-zero `code` throws the ApiError subclass from the spec's error table.
  *
- * What is held at once (an unfinished line, the envelope's other members) is bounded by
- * `maxHeldChars` (the client's `maxResponseBytes`): an endless line is a ResponseTooLargeError.
+ * What is held at once (an unfinished line, the envelope's other members, whitespace lines
+ * before the first line with text when they are rows) is bounded by `maxHeldChars` (the
+ * client's `maxResponseBytes`): an endless line is a ResponseTooLargeError.
  *
  * Each row is checked (field count, integer cells) before it is yielded. The header's row
  * count can only be compared at the end: a truncated stream throws `PipeRowsError` AFTER the
@@ -142,22 +143,61 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     );
   };
   const ready: Array<PipeRow<T>> = [];
-  // An answer of whitespace only is no rows (as decodePipeRows): whitespace lines are held
-  // until a line with text shows they belong to the answer.
-  let held: string[] | null = [];
+  // An answer of whitespace only is no rows (as decodePipeRows): whitespace lines are held until
+  // a line with text shows they belong to the answer, then read as its first lines. What reading
+  // them gives is known from the first of them, so only what it needs is held: the first line
+  // alone when the answer fails on it (an empty line fails the answer at the first line with
+  // text; one of spaces is a row of one field, which a layout of more columns refuses), every
+  // line when it is a row (a layout of one text column: the others are rows too), and those
+  // count toward maxHeldChars. A server streaming blank lines without end holds nothing.
+  let holding = true;
+  let held: string[] = [];
+  let keepAll = false;
+  let heldChars = 0;
+  /** A line with text came after held lines: they are read first (their rows yielded one by one), then it and the lines after it. */
+  let replay: { held: string[]; after: Array<[line: string, last: boolean]> } | null = null;
+  const isRow = (line: string): boolean => {
+    try {
+      return new PipeRowLines("", options).line(0, line.length, true, false, line) !== null;
+    } catch {
+      return false;
+    }
+  };
+  const hold = (line: string) => {
+    if (held.length === 0) {
+      held.push(line);
+      keepAll = isRow(line);
+    } else if (keepAll) held.push(line);
+    if (keepAll && (heldChars += line.length + 1) > maxHeld) tooLong();
+  };
   const feed = (line: string, last: boolean) => {
-    if (held) {
-      if (/^\s*$/.test(line)) {
-        held.push(line);
+    if (replay) {
+      replay.after.push([line, last]);
+      return;
+    }
+    if (holding) {
+      if (/^\s*$/.test(line)) return hold(line);
+      holding = false;
+      if (held.length > 0) {
+        replay = { held, after: [[line, last]] };
+        held = [];
+        heldChars = 0;
         return;
       }
-      const before = held;
-      held = null;
-      for (const h of before) feed(h, false);
     }
     const row = lines.line(0, line.length, true, last, line);
     if (row) ready.push(row as unknown as PipeRow<T>);
   };
+  /** The held lines' rows, one by one (never all at once), then the lines after them are fed. */
+  function* replayHeld(): Generator<PipeRow<T>> {
+    const { held: first, after } = replay!;
+    replay = null;
+    for (const line of first) {
+      const row = lines.line(0, line.length, true, false, line);
+      if (row) yield row as unknown as PipeRow<T>;
+    }
+    for (const [line, last] of after) feed(line, last);
+  }
   const onLine = (line: string) => feed(line, false);
   const splitter = new LineSplitter(onLine);
   let envelope: EnvelopeReader | null = null;
@@ -199,8 +239,9 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     }
     if (envelope) envelope.push(chunk);
     else splitter.push(chunk);
-    if (splitter.held + (envelope?.held ?? 0) > maxHeld) tooLong();
+    if (splitter.held + (envelope?.held ?? 0) + heldChars > maxHeld) tooLong();
     // Hand over what this chunk completed before reading the next one.
+    if (replay) yield* replayHeld();
     for (let i = 0; i < ready.length; i++) yield ready[i]!;
     ready.length = 0;
   }
@@ -208,6 +249,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   // line() drops the last line's "\r" like every other line's.
   const last = splitter.end();
   if (last !== "") feed(last, true);
+  if (replay) yield* replayHeld();
   for (const row of ready) yield row;
   lines.finish();
 }
