@@ -109,7 +109,8 @@ export function unsendable(text: string, header: boolean): string | undefined {
 }
 
 const INTEGER_TEXT = /^-?\d+$/;
-const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+/** A number as JSON writes it (a `format: decimal` string of a request holds one). */
+export const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 function jsonType(v: unknown): string {
   if (v === null) return "null";
@@ -408,6 +409,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     else if (!out.answer && (s.format === "int32" || s.format === "int64") && outsideBits(n, s.format === "int32" ? 32 : 64)) problem(`${where} is out of range: ${show(v)} (format ${s.format})`);
   }
   if (typeof v === "string") {
+    // A request's string inside JSON (Xele's data, a batch's items) is checked here, not as wire
+    // text: JSON.stringify would write a lone surrogate as \ud800, which the server reads as U+FFFD.
+    const unsent = out.answer ? undefined : unsendable(v, false);
+    if (unsent) problem(`${where} holds ${unsent}`);
     // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
     if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
     if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);

@@ -7,7 +7,7 @@
  */
 import { typeName, UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
-import { checkSignal as checkSignalOption, isTimeoutMs, MAX_TIMEOUT_MS, typeMatches } from "../core/validate.js";
+import { checkSignal as checkSignalOption, isTimeoutMs, MAX_TIMEOUT_MS, typeMatches, unsendable } from "../core/validate.js";
 import { API } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -42,6 +42,9 @@ function checkValue(op: string, name: string, v: unknown, types: ReadonlyArray<s
   if (!types.some((t) => typeMatches(v, t, NO_SCHEMA, false))) {
     fail(op, `field ${JSON.stringify(name)} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(" or ")}, got ${shown(name, v)}`);
   }
+  // (ws would send a lone surrogate as U+FFFD: another symbol or order number than the one given)
+  const problem = typeof v === "string" ? unsendable(v, false) : undefined;
+  if (problem) fail(op, `field ${JSON.stringify(name)} holds ${problem}`);
 }
 
 /**

@@ -48,7 +48,11 @@ export function fillNoCondition(schema: JsonSchema | undefined, value: unknown, 
       const filled = fillNoCondition(sub, value[name], required.has(name));
       if (filled !== undefined) out[name] = filled;
     }
-    for (const [name, v] of Object.entries(value)) if (!(name in out) && v !== undefined) out[name] = v;
+    // Own keys only: a key every object inherits (`constructor`, `toString`) or a `__proto__` of
+    // the caller's own is kept as a field (the schema check refuses it), not dropped or made a prototype.
+    for (const [name, v] of Object.entries(value)) {
+      if (!Object.hasOwn(out, name) && v !== undefined) Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   if (Array.isArray(value) && schema.items) {
