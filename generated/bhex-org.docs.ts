@@ -7337,6 +7337,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "转账数量; 如果使用json，请将该项数值转换为字符串 (send as a string in JSON). Decimal string (kept as text so nothing is rounded)."
                 },
                 "from_source_lock": {
@@ -7495,6 +7496,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "转账数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded)."
                 },
                 "to_target_lock": {
@@ -7834,6 +7836,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "锁仓数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded)."
                 },
                 "desc": {
@@ -8066,6 +8069,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "解锁数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded)."
                 },
                 "desc": {
@@ -10151,6 +10155,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "支付金额 (amount). Decimal string (kept as text so nothing is rounded)."
                 }
               }
@@ -10183,6 +10188,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "支付金额 (amount). Decimal string (kept as text so nothing is rounded)."
                 }
               }
@@ -10420,6 +10426,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "支付金额 (amount). Decimal string (kept as text so nothing is rounded)."
                 }
               }
@@ -10452,6 +10459,7 @@ export const meta: ApiDocMeta = {
                 },
                 "amount": {
                   "type": "string",
+                  "format": "decimal",
                   "description": "支付金额 (amount). Decimal string (kept as text so nothing is rounded)."
                 }
               }

@@ -2462,7 +2462,10 @@ export interface components {
             target_user_id: string;
             /** @description 转账token. */
             token_id: string;
-            /** @description 转账数量; 如果使用json，请将该项数值转换为字符串 (send as a string in JSON). Decimal string (kept as text so nothing is rounded). */
+            /**
+             * Format: decimal
+             * @description 转账数量; 如果使用json，请将该项数值转换为字符串 (send as a string in JSON). Decimal string (kept as text so nothing is rounded).
+             */
             amount: string;
             /** @description 是否从锁仓转出, 默认false (server default false; optional in a row, see Decisions 17). */
             from_source_lock?: boolean;
@@ -2482,7 +2485,10 @@ export interface components {
             target_user_id: string;
             /** @description 转账token. */
             token_id: string;
-            /** @description 转账数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded). */
+            /**
+             * Format: decimal
+             * @description 转账数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded).
+             */
             amount: string;
             /** @description 是否转入锁仓, 默认false (server default false; optional in a row, see Decisions 17). */
             to_target_lock?: boolean;
@@ -2495,7 +2501,10 @@ export interface components {
             user_id: string;
             /** @description token. */
             token_id: string;
-            /** @description 锁仓数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded). */
+            /**
+             * Format: decimal
+             * @description 锁仓数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded).
+             */
             amount: string;
             /** @description 锁仓记录描述, 100个字符以内，默认空 (≤100 chars). */
             desc?: string;
@@ -2506,7 +2515,10 @@ export interface components {
             user_id: string;
             /** @description token. */
             token_id: string;
-            /** @description 解锁数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded). */
+            /**
+             * Format: decimal
+             * @description 解锁数量; 如果使用json，请将该项数值转换为字符串. Decimal string (kept as text so nothing is rounded).
+             */
             amount: string;
             /** @description 解锁记录描述, 100个字符以内，默认空 (≤100 chars). */
             desc?: string;
@@ -2516,7 +2528,10 @@ export interface components {
             pay_type: components["schemas"]["PayType"];
             /** @description 支付token. */
             token_id: string;
-            /** @description 支付金额 (amount). Decimal string (kept as text so nothing is rounded). */
+            /**
+             * Format: decimal
+             * @description 支付金额 (amount). Decimal string (kept as text so nothing is rounded).
+             */
             amount: string;
         };
         /** @description 账户 (account / sub-account). */

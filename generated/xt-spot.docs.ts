@@ -1135,7 +1135,8 @@ export const meta: ApiDocMeta = {
                     ],
                     "description": "交易类型 — 1、买 0、卖 (1 buy, 0 sell)."
                   }
-                }
+                },
+                "additionalProperties": false
               }
             },
             "maxBatchItems": 100

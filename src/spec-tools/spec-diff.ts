@@ -269,6 +269,12 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${removed ? `${show(d.before)} removed` : `${show(d.after)} added`}` };
     return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${d.action === "add" ? `${show(d.after)} added` : `${show(d.before)} removed`}`.replace(/\s+/g, " ") };
   }
+  // A request schema closed (or its extra fields narrowed) refuses what it took: unknown fields
+  // are a UsageError now. Opened again, or on the response side, nothing that worked breaks.
+  if (last === "additionalProperties" && side === "request") {
+    const closes = d.action !== "remove" && d.after !== true;
+    return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
+  }
   if (["minimum", "maximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
     return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }

@@ -162,7 +162,7 @@ describe("spec diff on the project's specs: changes reached only through content
   });
 
   it("XT BatchOrderItem: a required field added is breaking at batchOrder", async () => {
-    const changes = await edit("specs/openapi/xt-spot.yaml", "      required: [price, amount, type]\n      properties:\n        price:", "      required: [price, amount, type, tif]\n      properties:\n        tif:\n          type: string\n        price:");
+    const changes = await edit("specs/openapi/xt-spot.yaml", "      required: [price, amount, type]\n      additionalProperties: false\n      properties:\n        price:", "      required: [price, amount, type, tif]\n      additionalProperties: false\n      properties:\n        tif:\n          type: string\n        price:");
     expect(changes).toContainEqual(expect.objectContaining({ kind: "breaking", operation: "batchOrder", message: "required request field tif added (in BatchOrderItem)" }));
   });
 });

@@ -130,6 +130,8 @@ const CASES: Case[] = [
   { rule: "x-enum-varnames", edit: (d) => (orderSchema(d).properties.status["x-enum-varnames"] = ["ORDER_NEW", "ORDER_FILLED"]), kind: "docs", message: /enum names x-enum-varnames: \(none\) → \["ORDER_NEW","ORDER_FILLED"\]/ },
   { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
   { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
+  { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
+  { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
   { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
   { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added/ },
   { rule: "x-login", edit: (d) => (d.components.securitySchemes.key["x-login"].operation = "signIn"), kind: "breaking", message: /x-login\.operation: "login" → "signIn"/ },

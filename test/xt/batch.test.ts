@@ -51,6 +51,8 @@ describe("XT batch items against the spec's contentSchema", () => {
     [{ price: 1, amount: 1, type: 7 }, "data[0].type must be one of 0, 1, got 7"],
     [{ price: 1, amount: 1 }, "missing field data[0].type"],
     [{ price: "1", amount: 1, type: 1 }, "data[0].price must be number, got string"],
+    // (a misspelt field would go out unread by the server: refused as an unknown parameter is)
+    [{ price: 1, amount: 1, type: 1, prise: 2 }, "unknown field data[0].prise"],
   ])("order %j → %s", (order, message) => {
     expect(fail(() => xtBatchJson([order], "batchOrder")).message).toBe(`xt batchOrder: the batch does not fit the spec: ${message}`);
   });

@@ -20,6 +20,7 @@ import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import { checkOperationArg, requireOperation } from "../core/operation-call.js";
+import { NUMBER_TEXT, unsendable } from "../core/validate.js";
 
 /** Row type of each batch operation's `items` (the spec's `x-item-schema`; a test checks the pairing). */
 export interface BhexBatchRows {
@@ -146,6 +147,10 @@ function normalizeCell(spec: BatchItemsSpec, row: number, name: string, value: u
   }
   if (typeof out === "string") {
     if (out === "") return undefined;
+    // (the json form would carry a lone surrogate as \ud800, which the server reads as U+FFFD)
+    const unsent = unsendable(out, false);
+    if (unsent) fail(spec, row, name, `holds ${unsent}`);
+    if (schema.format === "decimal" && !NUMBER_TEXT.test(out)) fail(spec, row, name, `must be a decimal number, got ${quoted(out)}`);
     if (schema.pattern && !new RegExp(schema.pattern).test(out)) fail(spec, row, name, `${JSON.stringify(out)} does not match ${schema.pattern}`);
     const max = (schema as { maxLength?: number }).maxLength;
     if (max !== undefined && [...out].length > max) fail(spec, row, name, `longer than ${max} characters`);
