@@ -192,7 +192,10 @@ describe("error shapes", () => {
     expect(err).toBeInstanceOf(AuthError);
     expect(err.code).toBe(1105);
     const bare = make(() => json({ unexpected: true }));
-    await expect(bare.client.call("accountBalance", { user_id: 1 })).rejects.toThrow(/envelope has no "status" field/);
+    await expect(bare.client.call("accountBalance", { user_id: 1 })).rejects.toThrow(/^bhex accountBalance: envelope has no "status" field \(its fields: "unexpected"\)$/);
+    // Its fields are named as such (they were shown as "body starts: [...]").
+    const other = make(() => json({ code: 200, info: "success", data: null }));
+    await expect(other.client.call("accountBalance", { user_id: 1 })).rejects.toThrow(/envelope has no "status" field \(its fields: "code", "info", "data"\)$/);
   });
 
   it("envelope status 31009 → InvalidRequestError (documented kind)", async () => {

@@ -148,9 +148,13 @@ describe("a proxy that does not carry the request is a typed error", () => {
   it.each([300, 5_500])("a proxy that never answers CONNECT is a TimeoutError within the timeout (%i ms)", async (timeoutMs) => {
     const proxy = await startProxy({ silent: true });
     const t0 = performance.now();
-    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, timeoutMs, retry: false }).call("getServerTime"));
+    // An order: nothing reached the server (the tunnel never opened), so its outcome is known.
+    const order = { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } as const;
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, timeoutMs, retry: false, accessKey: "ak-proxy-1", secretKey: "sk-proxy-1" }).call("order", order));
     const took = performance.now() - t0;
     expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as TimeoutError).outcomeUnknown).toBeUndefined();
+    expect(e.message).toMatch(timeoutMs < 5_000 ? /^xt order: no connection to the server within 300 ms: nothing was sent$/ : /^xt order: the proxy did not answer CONNECT xt\.invalid:\d+ within 5500 ms: nothing was sent$/);
     expect(proxy.connects).toHaveLength(1);
     expect(took).toBeGreaterThanOrEqual(timeoutMs - 50);
     // Under 5 s a native timer holds the timeout; above, undici's own (about a second late at most).

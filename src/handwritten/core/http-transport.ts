@@ -261,7 +261,7 @@ const NOT_SENT = /^(E(CONNREFUSED|NOTFOUND|AI_\w+|HOSTUNREACH|NETUNREACH|HOSTDOW
 
 /** May the request of a failed send have reached the server? (A proxy's refusal, a request that cannot be sent or a redirect: no.) */
 function mayHaveArrived(e: unknown): boolean {
-  if (e instanceof WireError) return e.kind !== "proxy" && e.kind !== "invalid" && !NOT_SENT.test(e.detail);
+  if (e instanceof WireError) return !e.notSent && e.kind !== "proxy" && e.kind !== "invalid" && !NOT_SENT.test(e.detail);
   return !(e instanceof TradeApiError);
 }
 /** The default `maxResponseBytes`: 64 MiB. */
@@ -739,7 +739,8 @@ export class HttpTransport {
     const ctx = this.#errCtx(op);
     if (e instanceof WireError) {
       if (e.kind === "aborted") return callerAborted(ctx, e.cause);
-      if (e.kind === "timeout") return new TimeoutError(`no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
+      // (a timeout before the request was written says so: no connection, or the proxy's tunnel)
+      if (e.kind === "timeout") return new TimeoutError(e.notSent ? `${e.detail}: nothing was sent` : `no answer within ${ms} ms`, { ...ctx, timeoutMs: ms });
       if (e.kind === "invalid") return new UsageError(`the request cannot be sent: ${e.detail}`, ctx);
       if (e.kind === "too-large") {
         return new ResponseTooLargeError(`the answer is larger than ${this.#maxBytes} bytes: not read further (the maxResponseBytes option raises the limit)`, { ...ctx, maxResponseBytes: this.#maxBytes });
@@ -906,7 +907,11 @@ export class HttpTransport {
     const b = body as Record<string, unknown>;
     const code = b[env.codeField];
     if (code === undefined) {
-      throw new ResponseFormatError(`envelope has no "${env.codeField}" field`, snippet(JSON.stringify(Object.keys(b))), this.#errCtx(op));
+      // (its fields named as such: they were shown as if the body started with them)
+      const keys = Object.keys(b);
+      const named = keys.slice(0, 10).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(", ");
+      const fields = keys.length ? `its fields: ${named}${keys.length > 10 ? ` and ${keys.length - 10} more` : ""}` : "it is {}";
+      throw new ResponseFormatError(`envelope has no "${env.codeField}" field (${fields})`, "", this.#errCtx(op));
     }
     if (typeof code !== "string" && typeof code !== "number" && typeof code !== "bigint") {
       throw new ResponseFormatError(`envelope's "${env.codeField}" is ${aTypeName(code)}, not a code`, snippet(textOf(code)), this.#errCtx(op));

@@ -82,6 +82,8 @@ export class WireError extends Error {
     readonly kind: WireFailure,
     readonly detail: string,
     cause: unknown,
+    /** Known to have ended before the request was written (no connection, a proxy's tunnel not open). */
+    readonly notSent = false,
   ) {
     super(`${kind}: ${detail}`, { cause });
     this.name = "WireError";
@@ -143,6 +145,7 @@ function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined
     const maxResponseSize = maxBytes === Infinity ? -1 : maxBytes;
     const options = { keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: connectMs }, headersTimeout: connectMs, bodyTimeout: connectMs, maxResponseSize };
     agent = proxy === undefined ? new Agent(options) : proxyAgent(proxy, options);
+    countConnections(agent);
   }
   agents.set(key, agent); // the newest last
   if (agents.size > MAX_AGENTS) {
@@ -152,6 +155,43 @@ function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined
   }
   last = { timeoutMs, maxBytes, proxy, agent };
   return agent;
+}
+
+/** Per agent and origin: its sockets open now, and every connection it made (see `notConnectedSince`). */
+const connections = new WeakMap<Agent, Map<string, { open: number; made: number }>>();
+
+function countConnections(agent: Agent): void {
+  const byOrigin = new Map<string, { open: number; made: number }>();
+  connections.set(agent, byOrigin);
+  const of = (origin: unknown) => {
+    const key = origin instanceof URL ? origin.origin : String(origin);
+    let c = byOrigin.get(key);
+    if (!c) byOrigin.set(key, (c = { open: 0, made: 0 }));
+    return c;
+  };
+  agent.on("connect", (origin) => {
+    const c = of(origin);
+    c.open++;
+    c.made++;
+  });
+  agent.on("disconnect", (origin) => {
+    const c = of(origin);
+    c.open = Math.max(0, c.open - 1);
+  });
+}
+
+/**
+ * A test for "was the request never written?" when a timeout ends it before its answer: true when
+ * the agent had no socket to `origin` open when the request started and has made none since.
+ * (A request is written on a connected socket only; a pooled one open at the start may have
+ * carried it, so that case stays "maybe sent".)
+ */
+function notConnectedSince(agent: Agent, origin: string, timeoutMs: number): () => WireError | undefined {
+  const key = new URL(origin).origin;
+  const c = connections.get(agent)?.get(key);
+  if (c && c.open > 0) return () => undefined;
+  const made = c?.made ?? 0;
+  return () => ((connections.get(agent)?.get(key)?.made ?? 0) === made ? new WireError("timeout", `no connection to the server within ${timeoutMs} ms`, undefined, true) : undefined);
 }
 
 /**
@@ -174,7 +214,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
     const done = (error: Error | null, socket?: Socket) => {
       if (settled) return void socket?.destroy();
       settled = true;
-      if (error) callback(error instanceof TunnelRefused ? new WireError("proxy", String(error.status), error) : error instanceof TunnelSilent ? new WireError("timeout", error.message, error) : error, null);
+      if (error) callback(error instanceof TunnelRefused ? new WireError("proxy", String(error.status), error) : error instanceof TunnelSilent ? new WireError("timeout", `the proxy ${error.message}`, error, true) : error, null);
       else callback(null, socket!);
     };
     connectTunnel(proxy, target, timeout, (error, socket) => {
@@ -182,7 +222,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
       // TLS to the server through the tunnel, to its name (its certificate checked), in what is
       // left of the timeout (the tunnel and the handshake share it, as a direct connection's do).
       const tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] });
-      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined)), Math.max(1, timeout - (performance.now() - started)));
+      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined, true)), Math.max(1, timeout - (performance.now() - started)));
       tls.once("secureConnect", () => (clearTimeout(timer), done(null, tls)));
       tls.once("error", (e) => (clearTimeout(timer), done(e)));
     });
@@ -281,7 +321,10 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const { timeoutMs, signal } = limits;
   const precise = timeoutMs < PRECISE_BELOW_MS || signal ? new PreciseAbort(timeoutMs, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
-  const sent = agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy).request({
+  const agent = agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
+  // (only with a native timer: undici's own connect timeout says itself that nothing was sent)
+  const unconnected = precise?.timed ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
+  const sent = agent.request({
     origin: req.origin,
     path: req.path,
     method: req.method as "GET",
@@ -292,7 +335,7 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
     bodyTimeout: timeoutMs,
     signal: precise,
   });
-  return (precise ? untilFired(sent, precise) : sent).then(
+  return (precise ? untilFired(sent, precise, unconnected) : sent).then(
     (res) => {
       if (limits.stream) precise?.stopTimer();
       return new UndiciResponse(res, limits, precise);
@@ -310,10 +353,10 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
  * fails, so an abort or a short timeout would wait for the connect timeout. A head that
  * arrives after that is dropped.
  */
-function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort): Promise<UndiciData> {
+function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort, unconnected?: () => WireError | undefined): Promise<UndiciData> {
   if (precise.aborted) return sent;
   return new Promise((resolve, reject) => {
-    const fired = () => reject(precise.reason);
+    const fired = () => reject((precise.timedOut && unconnected?.()) || precise.reason);
     precise.once("abort", fired);
     sent.then(
       (res) => {
