@@ -146,6 +146,26 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("a request option that is none (a typo, a fetch option) is { error } naming it, not left unread", async () => {
+    const { client, calls } = xt(() => json({ code: 200 }));
+    const path = "/trade/api/v1/getServerTime" as const;
+    // (timeoutMS was ignored: the call waited the client's 10 s)
+    const typo = await client.GET(path, { timeoutMS: 300 } as never);
+    expect(typo.error).toBeInstanceOf(UsageError);
+    expect(typo.error?.message).toBe('xt getServerTime: the request options: "timeoutMS" is not an option (did you mean "timeoutMs"?); the options are params, body, headers, signal, timeoutMs, parseAs');
+    const cache = await client.request("get", path, { cache: "no-store" });
+    expect(cache.error?.message).toBe('xt getServerTime: the fetch option "cache" is not supported: the transport sends the request by its own rules; the request options are params, body, headers, signal, timeoutMs, parseAs');
+    expect(calls).toHaveLength(0);
+    // Undefined stands for left out; the options it takes are taken.
+    expect((await client.GET(path, { cache: undefined, timeoutMs: 2_000, signal: AbortSignal.timeout(5_000), headers: {}, params: {} })).error).toBeUndefined();
+    expect(calls).toHaveLength(1);
+    const typed = async () => {
+      // @ts-expect-error: timeoutMs is a number of ms
+      await client.GET(path, { timeoutMs: "soon" });
+    };
+    void typed;
+  });
+
   it("a path, method or parseAs that String() cannot convert is { error } naming its type, not a thrown TypeError", async () => {
     const { client, calls } = xt(() => json({ code: 200 }));
     const odd = Object.create(null) as never;

@@ -163,7 +163,7 @@ const BHEX_OPTIONS = {
   idempotentRetry: 1,
 } satisfies Record<Exclude<keyof BhexOrgClientOptions, keyof KeyedClientOptions>, 1>;
 
-export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D } = {}): BhexOrgClient<D> {
+export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D | undefined } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
   checkOptionsObject(ctx, "options", options);
   checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);

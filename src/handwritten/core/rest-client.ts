@@ -37,7 +37,7 @@ import type { ApiMeta, OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
-import { checkOption, checkOptionNames, checkOptionsObject } from "./validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject, meant } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -116,7 +116,8 @@ const REST_OPTIONS = { ...TRANSPORT_OPTIONS, baseUrl: 1, rateLimit: 1, rateLimit
 /** Lower-case HTTP methods of openapi-fetch's `Client`. */
 type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
-type InitArg<Init> = RequiredKeys<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
+/** openapi-fetch's init and this call's timeout (any other key is refused at run time: see INIT_KEYS). */
+type InitArg<Init> = RequiredKeys<Init> extends never ? [(Init & { timeoutMs?: number | undefined })?] : [Init & { timeoutMs?: number | undefined }];
 
 /**
  * openapi-fetch's `{ data, error, response }`, with `error` the typed TradeApiError (HttpError,
@@ -186,6 +187,30 @@ export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "r
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 /** openapi-fetch options that would change how the request is built or read: refused, not ignored. */
 const UNSUPPORTED_INIT: ReadonlySet<string> = new Set(["fetch", "middleware", "querySerializer", "bodySerializer", "pathSerializer", "baseUrl", "Request"]);
+/** What a request's options may hold: the request, this call's signal and timeout, `parseAs: "json"`. */
+const INIT_KEYS = ["params", "body", "headers", "signal", "timeoutMs", "parseAs"] as const;
+/** fetch's own RequestInit: the transport sends the request by its own rules (redirects, cache, connections). */
+const FETCH_INIT: ReadonlySet<string> = new Set(["cache", "credentials", "dispatcher", "duplex", "integrity", "keepalive", "method", "mode", "priority", "redirect", "referrer", "referrerPolicy", "window"]);
+
+/** A request's options (openapi-fetch's init): a UsageError for a key it may not have or a parseAs other than json. */
+function checkInit(api: string, op: OperationMeta, init: Record<string, unknown>): void {
+  for (const key in init) {
+    if (init[key] === undefined || (INIT_KEYS as readonly string[]).includes(key)) continue;
+    if (UNSUPPORTED_INIT.has(key)) {
+      throw new UsageError(`the openapi-fetch option "${key}" is not supported: tradeapi builds, signs and reads the request itself`, { api, operation: op.operationId });
+    }
+    // A typo (timeoutMS) or a fetch option would be left unread: the call would run without it.
+    throw new UsageError(
+      FETCH_INIT.has(key)
+        ? `the fetch option "${key}" is not supported: the transport sends the request by its own rules; the request options are ${INIT_KEYS.join(", ")}`
+        : `the request options: ${JSON.stringify(key)} is not an option${meant(key, INIT_KEYS)}; the options are ${INIT_KEYS.join(", ")}`,
+      { api, operation: op.operationId },
+    );
+  }
+  if (init.parseAs !== undefined && init.parseAs !== "json") {
+    throw new UsageError(`parseAs ${shownValue(init.parseAs)} is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
+  }
+}
 
 /** A body-less Response with the answer's status and headers (its body went into `data`). */
 function answerResponse(status: number, headers: Readonly<Record<string, string>> | undefined): Response {
@@ -377,14 +402,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
           { api },
         );
       }
-      for (const key in init) {
-        if (UNSUPPORTED_INIT.has(key) && init[key] !== undefined) {
-          throw new UsageError(`the openapi-fetch option "${key}" is not supported: tradeapi builds, signs and reads the request itself`, { api, operation: op.operationId });
-        }
-      }
-      if (init.parseAs !== undefined && init.parseAs !== "json") {
-        throw new UsageError(`parseAs ${shownValue(init.parseAs)} is not supported: data is the decoded body (JSON, text or bytes as the spec says)`, { api, operation: op.operationId });
-      }
+      checkInit(api, op, init);
       const { params: flat, headers } = flatParams(api, op, init);
       // init's `signal` and `timeoutMs` are this call's options (callOpts reads only those two).
       const result = await run(op, flat, init as CallOptions, headers, (status, h) => (answer = { status, headers: h }));

@@ -92,7 +92,7 @@ let sharedSeq = Date.now() * 1000 + randomInt(1000);
 /** The options only Hubi takes, besides its accessToken (the type checks that the list is whole). */
 const HUBI_OPTIONS = { now: 1, seqStart: 1, signatureValues: 1, signatureMethodHeader: 1 } satisfies Record<Exclude<keyof HubiClientOptions, keyof KeyedClientOptions | "accessToken">, 1>;
 
-export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D } = {}): HubiClient<D> {
+export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D | undefined } = {}): HubiClient<D> {
   const ctx = { api: "hubi" };
   checkOptionsObject(ctx, "options", options);
   checkOption(ctx, "now", options.now, "function");

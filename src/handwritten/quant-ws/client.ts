@@ -694,7 +694,7 @@ function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof
 }
 
 /** A client for one gateway socket. Nothing is opened until `connect()` or `login()`. */
-export function createQuantWsClient<D extends DecimalsMode = "exact">(opts: QuantWsClientOptions & { decimals?: D } = {}): QuantWsClient<D> {
+export function createQuantWsClient<D extends DecimalsMode = "exact">(opts: QuantWsClientOptions & { decimals?: D | undefined } = {}): QuantWsClient<D> {
   // The frames are decoded with opts.decimals; D only types what they become.
   return new Client(opts) as QuantWsClient as QuantWsClient<D>;
 }

@@ -420,7 +420,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   }
 }
 
-export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D } = {}): XeleClient<D> {
+export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D | undefined } = {}): XeleClient<D> {
   const wire = openXeleWire(options);
   const { session, transports, inFlight, urls } = wire;
   /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */

@@ -79,7 +79,7 @@ const BASE64_FIELDS = new WeakMap<OperationMeta, string[]>();
 /** The options only XT takes (the type checks that the list is whole). */
 const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfies Record<Exclude<keyof XtClientOptions, keyof KeyedClientOptions>, 1>;
 
-export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D } = {}): XtClient<D> {
+export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D | undefined } = {}): XtClient<D> {
   const ctx = { api: "xt" };
   checkOptionsObject(ctx, "options", options);
   checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
