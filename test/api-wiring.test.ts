@@ -55,6 +55,13 @@ describe("every API of redocly.yaml is wired", () => {
     expect(row![3]).toBe(`\`${api.root}\``);
   });
 
+  it.each(APIS.map((a) => [a.name, a] as const))("%s: the root re-exports every error class of the subpath (one error tree)", async (name) => {
+    const sub = (await import(pathToFileURL(join(ROOT, `src/handwritten/${name}/index.ts`)).href)) as Record<string, unknown>;
+    const errors = Object.entries(sub).filter(([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof root.TradeApiError).map(([k]) => k);
+    const missing = errors.filter((k) => (root as Record<string, unknown>)[k] !== sub[k]);
+    expect(missing, `src/index.ts does not re-export: ${missing.join(", ")}`).toEqual([]);
+  });
+
   it.each(APIS.map((a) => [a.name, a] as const))("%s: the root re-exports its factory and its pure signers", async (name) => {
     const sub = (await import(pathToFileURL(join(ROOT, `src/handwritten/${name}/index.ts`)).href)) as Record<string, unknown>;
     const factories = Object.keys(sub).filter((k) => /^create\w*Client$/.test(k));
