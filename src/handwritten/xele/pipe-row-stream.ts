@@ -205,24 +205,44 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   const checkCode = (members: Record<string, unknown>) => {
     checkEnvelopeCode(members.code, members.msg, { ...members }, options);
   };
-  let lead: string | null = "";
+  /**
+   * The body's text before its first character that is not whitespace (raw rows or the JSON
+   * envelope?): pieces of 4 Ki characters or more, the last ones, smaller, joined once they are
+   * (a body in chunks of a byte holds no array of a slot a character).
+   */
+  let lead: string[] | null = [];
+  let leadChars = 0;
+  let small: string[] = [];
+  let smallChars = 0;
+  let started = false;
   // The line of the bad bytes: the lines read so far, then the chunk's own line breaks.
   const badBytes = (bytes: Uint8Array, first: boolean): never => {
     throw badBytesError(options.charset, envelope ? 0 : lines.linesRead + 1 + firstBadLine(bytes, options.charset, !first), options.context);
   };
   for await (let chunk of chunksOf(body, options.charset, badBytes, options.context)) {
     if (lead !== null) {
-      // Until the first non-blank character: raw rows or the JSON envelope?
-      chunk = lead + chunk;
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      // A BOM only as the body's first character (decodePipeRows drops one).
+      if (!started && chunk) {
+        started = true;
+        if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      }
+      // Each chunk searched once: the whitespace before it is kept, not searched again.
       const first = chunk.search(/\S/);
       if (first === -1) {
-        lead = chunk;
-        if (lead.length > maxHeld) tooLong();
+        small.push(chunk);
+        if ((smallChars += chunk.length) >= 4096) {
+          lead.push(small.join(""));
+          small = [];
+          smallChars = 0;
+        }
+        if ((leadChars += chunk.length) > maxHeld) tooLong();
         continue;
       }
+      const at = leadChars + first;
+      chunk = lead.join("") + small.join("") + chunk;
       lead = null;
-      if (chunk[first] === "{") {
+      small = [];
+      if (chunk[at] === "{") {
         // The rows text inside `result` loses a leading BOM as the raw body's does (above).
         const result = resultTextSink(
           (text) => splitter.push(text),
@@ -234,7 +254,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
           checkCode,
           options.context,
         );
-        chunk = chunk.slice(first);
+        chunk = chunk.slice(at);
       }
     }
     if (envelope) envelope.push(chunk);
