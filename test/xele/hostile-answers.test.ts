@@ -100,6 +100,16 @@ describe("call() and streamRows read a JSON envelope alike", () => {
       }
     });
 
+    it(`whitespace JSON does not allow before the envelope (U+00A0, U+2028) is refused by both (${contentType})`, async () => {
+      for (const before of ["\u00A0", "\u2028"]) {
+        const { called, streamed, inFlight } = await bothReaders(await answering(`${before}{"code":0,"msg":"ok","result":${JSON.stringify(ORDERS_TEXT)}}`, contentType));
+        expect(called.error).toBeInstanceOf(ResponseFormatError);
+        expect(streamed.error).toBeInstanceOf(PipeRowsError);
+        expect(streamed.error!.message).toBe(`xele queryOrders: "|" row answer: unexpected ${JSON.stringify(before)} in the JSON envelope`);
+        expect(inFlight).toBe(0);
+      }
+    });
+
     it.each(["0.0", "0e5", "-0", "0.000E+2"])(`an envelope code written %s is JSON's number zero: success for both (${contentType})`, async (code) => {
       const { called, streamed } = await bothReaders(await answering(`{"code":${code},"msg":"ok","result":${JSON.stringify(ORDERS_TEXT)}}`, contentType));
       expect(called.value).toEqual(ORDER_ROWS);

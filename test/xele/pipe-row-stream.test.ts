@@ -286,6 +286,27 @@ describe("errors in a stream", () => {
     }
   });
 
+  it("whitespace JSON does not allow before the envelope (U+00A0, U+2028, a second BOM) is refused, as decodePipeRows refuses it", async () => {
+    const envelope = JSON.stringify({ code: 0, result: "60|10|50|0" });
+    for (const before of ["\u00A0", "\u2028", " \u3000\n", "\uFEFF\uFEFF", "\t\u2029"]) {
+      const text = `${before}${envelope}`;
+      let buffered: unknown;
+      try {
+        decodePipeRows(text, { layout: HISTORY });
+      } catch (e) {
+        buffered = e;
+      }
+      expect(buffered, JSON.stringify(before)).toBeInstanceOf(PipeRowsError);
+      expect(buffered).toMatchObject({ problem: "envelope" });
+      for (const chunks of [[text], [...text]]) {
+        const { rows, error } = await collect(iterate(chunks), HISTORY);
+        expect(rows).toEqual([]);
+        expect(error, JSON.stringify(before)).toBeInstanceOf(PipeRowsError);
+        expect((error as Error).message).toBe((buffered as Error).message);
+      }
+    }
+  });
+
   it("an empty body yields nothing", async () => {
     expect((await collect(iterate([] as Uint8Array[]), HISTORY)).rows).toEqual([]);
     expect((await collect(iterate(bytesIn('{"code":0,"msg":"成功","result":""}', 3)), HISTORY)).rows).toEqual([]);

@@ -238,11 +238,11 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
         if ((leadChars += chunk.length) > maxHeld) tooLong();
         continue;
       }
-      const at = leadChars + first;
+      const isEnvelope = chunk[first] === "{";
       chunk = lead.join("") + small.join("") + chunk;
       lead = null;
       small = [];
-      if (chunk[at] === "{") {
+      if (isEnvelope) {
         // The rows text inside `result` loses a leading BOM as the raw body's does (above).
         const result = resultTextSink(
           (text) => splitter.push(text),
@@ -254,7 +254,8 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
           checkCode,
           options.context,
         );
-        chunk = chunk.slice(at);
+        // From the body's start: whitespace JSON does not allow before "{" (U+00A0, U+2028) is
+        // the envelope's error, as decodePipeRows says.
       }
     }
     if (envelope) envelope.push(chunk);
