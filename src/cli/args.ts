@@ -111,3 +111,14 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   if (n > max) throw new CliUsageError(`--${name} must be at most ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/** A call the user stopped (Ctrl-C, SIGTERM): printed with the signal, exit 130 or 143. */
+export class CallStopped extends Error {
+  constructor(
+    readonly signal: "SIGINT" | "SIGTERM",
+    readonly error: Error,
+  ) {
+    super(error.message);
+    this.name = "CallStopped";
+  }
+}

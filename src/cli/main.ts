@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
-import { CliUsageError, didYouMean } from "./args.js";
+import { CallStopped, CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
@@ -105,6 +105,10 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       io.stderr(`tradeapi: ${redact(e.message, secrets)}${hint}\n${usage}`);
       return 2;
     }
+    if (e instanceof CallStopped) {
+      io.stderr(`tradeapi: stopped by ${e.signal}: ${redact(e.error.message, secrets)}\n`);
+      return e.signal === "SIGTERM" ? 143 : 130;
+    }
     if (e instanceof TradeApiError) {
       const message = current?.name === "call" ? e.message.replace(LIBRARY_DECIMALS_HINT, CALL_DECIMALS_HINT) : e.message;
       io.stderr(`tradeapi: error: ${redact(message, secrets)}\n`);
@@ -137,9 +141,9 @@ export async function main(): Promise<void> {
     stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
     env: process.env,
     untilStopped: () =>
-      new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
+      new Promise<"SIGINT" | "SIGTERM">((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
       }),
   });
   process.exitCode = code;

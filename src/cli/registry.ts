@@ -48,7 +48,8 @@ export type CliSettings = Readonly<Record<string, string | undefined>>;
 
 /** Something that runs one operation and resolves to the data to print. */
 export interface CliCaller {
-  call(operation: CliOperation, params: Record<string, unknown>): Promise<unknown>;
+  /** `signal`: aborts the call when the user stops the CLI (Ctrl-C). */
+  call(operation: CliOperation, params: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
   /** Release sockets/timers (optional). */
   close?(): Promise<void>;
 }
@@ -70,8 +71,8 @@ export interface CliIo {
   /** Raw bytes to stdout (binary answers without --output). */
   stdoutBytes?: (bytes: Uint8Array) => void;
   env: NodeJS.ProcessEnv;
-  /** Resolves when the user wants a long-running command (mock, ws) to stop. */
-  untilStopped?: () => Promise<void>;
+  /** Resolves (with the signal's name) when the user wants a command to stop: a long-running one (mock, ws) ends, a call is aborted. */
+  untilStopped?: () => Promise<"SIGINT" | "SIGTERM" | void>;
 }
 
 /** The module an API_TABLE entry loads. */

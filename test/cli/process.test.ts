@@ -142,6 +142,75 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   });
 
+  /** A server that reads requests and never answers; resolves `arrived` at the first request's end of headers. */
+  async function deafServer() {
+    let arrived!: () => void;
+    const first = new Promise<void>((r) => (arrived = r));
+    const sockets = new Set<import("node:net").Socket>();
+    const server = createServer((c) => {
+      sockets.add(c);
+      c.on("error", () => undefined);
+      let text = "";
+      c.on("data", (d) => {
+        text += d;
+        if (text.includes("\r\n\r\n")) arrived();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, first, close: () => new Promise((r) => (sockets.forEach((c) => c.destroy()), server.close(r))) };
+  }
+
+  it.each([
+    ["SIGINT", 130, ["order", "market=btc_usdt", "price=5000", "number=0.002", "type=1", "entrustType=0"], /^tradeapi: stopped by SIGINT: xt order: request aborted by the caller.*may have reached the server/],
+    ["SIGTERM", 143, ["getBalance"], /^tradeapi: stopped by SIGTERM: xt getBalance: request aborted by the caller\n$/],
+  ] as const)("%s during a call aborts it: one line saying so (an order's outcome unknown), exit %i, no silent exit", async (signal, exitCode, call, message) => {
+    const server = await deafServer();
+    try {
+      const env = { ...process.env, XT_BASE_URL: server.url, XT_ACCESS_KEY: "ak-stop-1", XT_SECRET_KEY: "sk-stop-1" };
+      const child = spawn(process.execPath, [entry, "call", "xt", ...call, "--timeout", "30000"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      await server.first;
+      child.kill(signal);
+      const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      expect([code, stderr]).toEqual([exitCode, expect.stringMatching(message)]);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).not.toMatch(/sk-stop-1/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("quant-ws: SIGINT while logging in says nothing was sent; after place_order went out, that its outcome is unknown", async () => {
+    const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
+    const run = async (mock: { url: string }, op: string[], until: () => Promise<unknown>) => {
+      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+      const child = spawn(process.execPath, [entry, "call", "quant-ws", ...op], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      await until();
+      child.kill("SIGINT");
+      const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      return { code, stderr };
+    };
+    const slow = await startQuantWsMock({ port: 0, readyDelayMs: 60_000 });
+    try {
+      const r = await run(slow, ["asset"], () => slow.waitForFrame((f) => typeof f.frame === "object" && f.frame.op === "login", 10_000));
+      expect(r).toEqual({ code: 130, stderr: "tradeapi: stopped by SIGINT: quant-ws asset: stopped before the login reached READY: the asset request was not sent\n" });
+    } finally {
+      await slow.close();
+    }
+    const deaf = await startQuantWsMock({ port: 0 });
+    deaf.loseAnswers("place_order");
+    try {
+      const r = await run(deaf, ["place_order", "symbol=ETH/USDT", "action=BUY", "price=1", "quantity=1", "order_type=LIMIT"], () => deaf.waitForFrame((f) => typeof f.frame === "object" && f.frame.op === "place_order", 10_000));
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/^tradeapi: stopped by SIGINT: quant-ws place_order: aborted after the request was sent; the request may have reached the server and taken effect/);
+    } finally {
+      await deaf.close();
+    }
+  }, 30_000);
+
   it("mock on a port in use: exit 2 naming the port, no stack", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));

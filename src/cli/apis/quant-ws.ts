@@ -85,21 +85,51 @@ export const CLI_LOGIN_TIMEOUT_MS = 15_000;
  * Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. The
  * error says what was being waited for: `stage()` is "login" until the session is READY.
  */
-async function within<T>(ms: number | undefined, client: () => QuantWsClient | undefined, operation: string, fn: () => Promise<T>, stage: () => "login" | "request" = () => "request"): Promise<T> {
-  if (ms === undefined) return fn();
-  const { TimeoutError } = await import("../../handwritten/core/errors.js");
+async function within<T>(
+  ms: number | undefined,
+  signal: AbortSignal | undefined,
+  client: () => QuantWsClient | undefined,
+  operation: string,
+  fn: () => Promise<T>,
+  stage: () => "login" | "request" = () => "request",
+): Promise<T> {
+  if (ms === undefined && signal === undefined) return fn();
+  const { AbortedError, TimeoutError } = await import("../../handwritten/core/errors.js");
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const what = stage() === "login" ? `the login did not reach READY within --timeout ${ms} ms: the ${operation} request was not sent` : `no answer within --timeout ${ms} ms`;
-      void client()?.close();
-      reject(new TimeoutError(what, { api: API, operation, timeoutMs: ms }));
-    }, ms);
-  });
+  let off = () => undefined as void;
+  const ends: Array<Promise<never>> = [];
+  if (ms !== undefined) {
+    ends.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const what = stage() === "login" ? `the login did not reach READY within --timeout ${ms} ms: the ${operation} request was not sent` : `no answer within --timeout ${ms} ms`;
+          void client()?.close();
+          reject(new TimeoutError(what, { api: API, operation, timeoutMs: ms }));
+        }, ms);
+      }),
+    );
+  }
+  if (signal) {
+    // Stopped while connecting or logging in: nothing was sent. Once the request is out, its own
+    // signal ends it (an order then says its outcome is unknown).
+    ends.push(
+      new Promise<never>((_, reject) => {
+        const stopped = () => {
+          if (stage() !== "login") return;
+          void client()?.close();
+          reject(new AbortedError(operation === "ping" ? "stopped before the gateway answered the ping" : `stopped before the login reached READY: the ${operation} request was not sent`, { api: API, operation, cause: signal.reason }));
+        };
+        if (signal.aborted) return stopped();
+        signal.addEventListener("abort", stopped, { once: true });
+        off = () => signal.removeEventListener("abort", stopped);
+      }),
+    );
+  }
   try {
-    return await Promise.race([fn(), expired]);
+    return await Promise.race([fn(), ...ends]);
   } finally {
     clearTimeout(timer);
+    off();
   }
 }
 
@@ -113,16 +143,16 @@ export const quantWsCli: CliApi = {
     const { createQuantWsClient } = await import("../../handwritten/quant-ws/client.js");
     let client: QuantWsClient | undefined;
     return {
-      async call(op, params) {
+      async call(op, params, signal) {
         if (op.operationId === "login") throw new UsageError("login happens by itself: pass --platform/--symbols and the key env vars, then call another op", { api: API });
         const limits = { ...(timeout ? { requestTimeoutMs: timeout, loginTimeoutMs: timeout } : { loginTimeoutMs: CLI_LOGIN_TIMEOUT_MS }), ...decimalsOption(flags) };
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...limits });
-          return within(timeout, () => client, "ping", async () => {
+          return within(timeout, signal, () => client, "ping", async () => {
             await client!.connect();
             return { rttMs: await client!.ping() };
-          });
+          }, () => "login");
         }
         // The library checks the fields again, but only after logging in: check them first.
         checkRequest(op.operationId, params);
@@ -130,15 +160,16 @@ export const quantWsCli: CliApi = {
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...(t.proxy ? { proxy: t.proxy } : {}), ...limits });
         let stage: "login" | "request" = "login";
-        return within(timeout, () => client, op.operationId, async () => {
+        const options = signal ? { signal } : {};
+        return within(timeout, signal, () => client, op.operationId, async () => {
           const session = await client!.login(t.login);
           stage = "request";
           // An empty order_nos cancels every open order and the gateway sends no reply:
           // cancelAll confirms it from the order notifications instead of timing out.
           if (op.operationId === "cancel_order" && Array.isArray(params.order_nos) && params.order_nos.length === 0) {
-            return await session.cancelAll(String(params.symbol));
+            return await session.cancelAll(String(params.symbol), options);
           }
-          const reply = (await session.request(op.operationId as SessionOp, { ...params } as never)) as unknown as Record<string, unknown>;
+          const reply = (await (session.request as (op: SessionOp, fields: object, opts: object) => Promise<unknown>)(op.operationId as SessionOp, { ...params }, options)) as Record<string, unknown>;
           const dataField = OPERATIONS[op.operationId]?.dataField;
           return dataField ? reply[dataField] : { result: reply.result };
         }, () => stage);

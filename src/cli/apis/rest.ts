@@ -6,7 +6,7 @@ import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
 
 /** What a REST client offers the CLI: `call(operationId, params)`. */
 export interface CliRestClient {
-  call(operationId: string, params: Record<string, unknown>): Promise<unknown>;
+  call(operationId: string, params: Record<string, unknown>, options?: { signal: AbortSignal }): Promise<unknown>;
 }
 
 /** A client factory as the CLI calls it: the settings (accessKey, secretKey, baseUrl …) are its options. */
@@ -53,7 +53,7 @@ export function restCliApi(opts: RestCliConfig): CliApi {
       ? {
           async createCaller(settings, flags) {
             const client = await createClient(settings, flags);
-            return { call: (op, params) => client.call(op.operationId, params) };
+            return { call: (op, params, signal) => client.call(op.operationId, params, signal ? { signal } : undefined) };
           },
         }
       : {}),

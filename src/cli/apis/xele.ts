@@ -46,14 +46,14 @@ export const xeleCli: CliApi = {
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
     const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) });
     return {
-      async call(op, params) {
+      async call(op, params, signal) {
         const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");
         const data = isArray ? params.data : Object.keys(params).length ? { ...params } : undefined;
         if (op.operationId === "exportClientSystemInfo" && flags["save-dir"]) {
           const saved = await client.saveClientSystemExport(data as never, flags["save-dir"], { overwrite: flags.overwrite === "true" });
           return saved ? { savedTo: saved.path, lines: saved.lines } : { savedTo: null, lines: 0 };
         }
-        return (client.call as (op: string, data?: unknown) => Promise<unknown>)(op.operationId, data);
+        return (client.call as (op: string, data?: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>)(op.operationId, data, signal ? { signal } : undefined);
       },
     };
   },

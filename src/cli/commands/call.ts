@@ -1,9 +1,9 @@
 /** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
 import { accessSync, constants, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ResponseFormatError } from "../../handwritten/core/errors.js";
+import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { CliUsageError, didYouMean, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, type FlagSpec } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
@@ -95,9 +95,19 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const output = flags.output;
   if (output !== undefined) checkOutput(output);
   const caller = await api.createCaller(withProxy(entry, settings, api.defaults, io.env), flags);
+  // Ctrl-C or SIGTERM aborts the call (a second Ctrl-C ends the process at once): the error says
+  // whether the request may have reached the server, as a timeout's does, instead of a silent exit.
+  const stop = new AbortController();
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  void io.untilStopped?.().then((signal) => {
+    stoppedBy = signal ?? "SIGINT";
+    stop.abort(new Error(`stopped by ${stoppedBy}`));
+  });
   let data: unknown;
   try {
-    data = await caller.call(op, params);
+    data = await caller.call(op, params, stop.signal);
+  } catch (e) {
+    throw stoppedBy !== undefined && e instanceof AbortedError ? new CallStopped(stoppedBy, e) : e;
   } finally {
     await caller.close?.();
   }
