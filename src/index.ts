@@ -63,6 +63,7 @@ export {
   type BhexParams,
   type BhexCallParams,
   type BhexData,
+  type BhexCallResult,
 } from "./handwritten/bhex/client.js";
 export { authorizeBhex, signBhexParams, type BhexAuthInput, type BhexSignatureVariant } from "./auth/bhex.js";
 export { encodeBatchItems, decodeBatchItems, type BhexBatchRows, type BhexItemsForm } from "./handwritten/bhex/items.js";

@@ -43,6 +43,8 @@ beforeAll(async () => {
   );
   mkdirSync(join(app, "src"));
   copyFileSync(join(import.meta.dirname, "fixture/consumer.ts"), join(app, "src/consumer.ts"));
+  mkdirSync(join(app, "decl"));
+  copyFileSync(join(import.meta.dirname, "fixture/declarations.ts"), join(app, "decl/declarations.ts"));
 }, 600_000);
 
 afterAll(() => {
@@ -107,6 +109,21 @@ describe.each(["nodenext", "bundler", "node10"] as const)("a strict TypeScript c
       (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
     );
     expect(out.stdout + out.stderr).toBe("");
+  }, 120_000);
+});
+
+describe("a consumer library that emits declarations", () => {
+  it("names every type it infers from the clients through the subpaths (no TS2742)", async () => {
+    const tsconfig = {
+      compilerOptions: { strict: true, exactOptionalPropertyTypes: true, skipLibCheck: false, target: "ES2022", lib: ["ES2023"], types: ["node"], module: "nodenext", moduleResolution: "nodenext", declaration: true, emitDeclarationOnly: true, outDir: "decl-out" },
+      include: ["decl"],
+    };
+    writeFileSync(join(app, "tsconfig.decl.json"), JSON.stringify(tsconfig));
+    const out = await run(process.execPath, [TSC, "-p", "tsconfig.decl.json"], { cwd: app }).catch(
+      (e: { stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr, failed: true }),
+    );
+    expect(out.stdout + out.stderr).toBe("");
+    expect(readFileSync(join(app, "decl-out/declarations.d.ts"), "utf8")).toContain('import("tradeapi/xt")');
   }, 120_000);
 });
 

@@ -16,3 +16,7 @@ export {
 } from "../../auth/hubi.js";
 export { meta as hubiMeta } from "../../../generated/hubi-futures.meta.js";
 export type { paths as HubiPathsSpec, components as HubiComponents } from "../../../generated/hubi-futures.js";
+// The spec's generated types and the client's building blocks by their own names, so a consumer
+// emitting declarations can name what it infers from this client (TS2742 otherwise).
+export type * from "../../../generated/hubi-futures.js";
+export type * from "../core/rest-client.js";

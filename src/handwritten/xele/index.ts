@@ -29,3 +29,6 @@ export { InFlightLimit } from "./in-flight.js";
 export { pipeRowsOf, serverOf, type XeleServer } from "./spec-info.js";
 export { meta as xeleMeta } from "../../../generated/xele-mgmt.meta.js";
 export type { paths as XelePathsSpec, components as XeleComponents } from "../../../generated/xele-mgmt.js";
+// The spec's generated types by their own names, so a consumer
+// emitting declarations can name what it infers from this client (TS2742 otherwise).
+export type * from "../../../generated/xele-mgmt.js";
