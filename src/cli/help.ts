@@ -56,7 +56,9 @@ export function envLines(entry: ApiEntry): string[] {
 /** `tradeapi call <api> --help`: the operations, flags (`common`: those of every API's call, then the API's own) and environment of one API. */
 export function apiHelp(entry: ApiEntry, api: CliApi, common: readonly FlagSpec[] = []): string {
   const lines = [`${entry.name}: ${api.title}`, "", `usage: tradeapi call ${entry.name} <operationId> [name=value ...]   (\`tradeapi call ${entry.name} <operationId> --help\` lists its parameters)`];
-  const flags = [...common, ...(entry.callFlags ?? [])];
+  // --base-url only where a setting takes it (xele's two servers have flags of their own).
+  const takesBaseUrl = entry.env.some((v) => v.setting === "baseUrl");
+  const flags = [...common.filter((f) => f.name !== "base-url" || takesBaseUrl), ...(entry.callFlags ?? [])];
   if (flags.length) lines.push("", "flags:", ...flagLines(flags));
   lines.push("", "environment:", ...envLines(entry));
   if (api.defaults?.baseUrl) lines.push(`  (default base URL: ${api.defaults.baseUrl})`);

@@ -81,17 +81,23 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const [command, ...args] = argv;
   let current: CliCommand | undefined;
   try {
-    if (command === undefined || command === "--help" || command === "-h" || (command === "help" && args.length === 0)) {
+    if (command === undefined || ((command === "--help" || command === "-h" || command === "help") && args.length === 0)) {
       // Asked for: stdout, exit 0; no command at all is a usage error: stderr, exit 2.
       (command === undefined ? io.stderr : io.stdout)(topHelp());
       return command === undefined ? 2 : 0;
     }
     if (command === "help") return await runCli([args[0]!, "--help"], io);
+    // (`--help list` is `help list`; anything after --version is a mistake, not ignored)
+    if ((command === "--help" || command === "-h") && args.length) return await runCli([args[0]!, "--help"], io);
     if (command === "--version" || command === "-V") {
+      if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${JSON.stringify(args[0])}`);
       io.stdout(`tradeapi ${packageVersion()}\n`);
       return 0;
     }
     current = COMMANDS.find((c) => c.name === command);
+    if (!current && command.startsWith("-")) {
+      throw new CliUsageError(`unknown option ${JSON.stringify(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+    }
     if (!current) {
       throw new CliUsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }

@@ -67,6 +67,8 @@ describe("parameters that cannot be sent", () => {
     expect(unsendable("line\nbreak", true)).toBe("a character a header cannot carry (U+000A at index 4)");
     expect(unsendable("tab\tok é", true)).toBeUndefined();
     expect(unsendable("中", true)).toBe("a character a header cannot carry (U+4E2D at index 0)");
+    // A character beyond U+FFFF is named whole (it was named by its first half, U+D83D).
+    expect(unsendable("ak-😀", true)).toBe("a character a header cannot carry (U+1F600 at index 3)");
   });
 });
 

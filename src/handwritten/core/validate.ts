@@ -93,7 +93,7 @@ export const CONTROL = new RegExp(`[${CONTROLS}]`);
 const NOT_IN_HEADER = new RegExp(`[${CONTROLS}\\u0100-\\uffff]`);
 
 /** `U+000A at index 3` */
-export const where = (m: RegExpExecArray): string => `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at index ${m.index}`;
+export const where = (m: RegExpExecArray): string => `U+${m.input.codePointAt(m.index)!.toString(16).toUpperCase().padStart(4, "0")} at index ${m.index}`;
 
 /**
  * Why `text` cannot go on the wire as text, or undefined: a lone surrogate (no encoding can
