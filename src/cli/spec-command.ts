@@ -95,6 +95,11 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   const spec = parseSpecText(specText, entry.root);
   if (!spec["x-vendor-doc"]) throw new SpecUsage(`${entry.root} has no x-vendor-doc (how its vendor doc is read); see docs/doc-conformance.md`);
   if (values.record) {
+    // The installed package's copy of the specs is not what it runs (dist/ is): recording into
+    // it changes nothing and is lost on the next install.
+    if (/(^|[\\/])node_modules[\\/]/.test(root)) {
+      throw new SpecUsage(`--record edits a spec of a tradeapi clone (then \`npm run generate\`); ${root} is an installed package, whose specs nothing reads: run it in your clone`);
+    }
     const r = recordDocSections(specText, spec, docText);
     // A document of another API (or not a vendor document) matches no operation: recording its
     // sections would replace the spec's with another document's.

@@ -47,6 +47,17 @@ describe("check-doc --record: how the spec is written", () => {
     expect(readFileSync(join(dir, XT), "utf8")).toMatch(/x-doc-section: \{ heading: "交易市场配置", sha256: (?!81b2d348)[0-9a-f]{64} \}/);
   });
 
+  it("in an installed package (under node_modules) it is exit 2 and writes nothing: those specs are not what runs", async () => {
+    const installed = join(tempDir("record-installed-"), "node_modules", "tradeapi");
+    mkdirSync(installed, { recursive: true });
+    cpSync(project(), installed, { recursive: true });
+    const before = readFileSync(join(installed, XT), "utf8");
+    const r = await record(installed);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/--record edits a spec of a tradeapi clone .* is an installed package, whose specs nothing reads: run it in your clone/);
+    expect(readFileSync(join(installed, XT), "utf8") === before).toBe(true);
+  });
+
   it("a document that has no operation's section (another API's) is exit 2 and writes nothing", async () => {
     const dir = project();
     const before = readFileSync(join(dir, XT), "utf8");
