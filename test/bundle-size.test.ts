@@ -119,7 +119,10 @@
  * (98,188 bytes) with the redactor's search across line breaks, NULs, invisible characters and
  * %XX (a server's wrapped or UTF-16 echo), its two-character prefilter, and a snippet that
  * redacts only the start of a page it shows (a 60 MB error page took 7 s); 98.5 kB (98,454 bytes)
- * with secrets as Go's JSON escapes them and keys with whitespace at an end refused.
+ * with secrets as Go's JSON escapes them and keys with whitespace at an end refused; 100.1 kB
+ * (100,110 bytes) with 0.17.0's connection count (a timeout before the request was written says
+ * nothing was sent), the refusal of request options it does not take, secret-named values kept
+ * out of messages and lone surrogates refused inside JSON.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -129,7 +132,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 98_500;
+const CEILING = 100_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
