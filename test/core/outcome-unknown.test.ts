@@ -23,6 +23,7 @@ import {
 import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { createServer as createHttpServer } from "node:http";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
@@ -83,6 +84,26 @@ describe("on the undici road (real sockets)", () => {
   it("no answer within the timeout after the order was sent: TimeoutError, outcome unknown; a read is not marked", async () => {
     expectUnknown(await rejection(xt(hold.url).call("order", ORDER)), TimeoutError);
     expectKnown(await rejection(xt(hold.url).call("getBalance")), TimeoutError);
+  });
+
+  it("an order on a pooled connection that then goes silent: outcome unknown (a connection was open, the request was written on it)", async () => {
+    let requests = 0;
+    const server = createHttpServer((req, res) => {
+      // The first request is answered (its connection stays in the pool); the order is not.
+      if (++requests === 1) res.end(JSON.stringify({ code: 200, info: "SUCCESS", data: { serverTime: 1 } }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const client = xt(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+      await client.call("getServerTime");
+      const e = await rejection(client.call("order", ORDER));
+      expectUnknown(e, TimeoutError);
+      expect(e.message).toMatch(/no answer within 250 ms/);
+      expect(requests).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("the connection dropped after the order was sent: ConnectionError, outcome unknown", async () => {
