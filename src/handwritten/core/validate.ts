@@ -345,8 +345,10 @@ const hidden = (v: unknown): string => `${jsonType(v)} (not shown: the field is 
 
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
-  // A field named like a secret (safePwd, trade_password) never has its value in a message.
-  const show = isSecretName(lastName(path)) ? hidden : showValue;
+  // A field named like a secret (safePwd, trade_password) never has its value in a message
+  // (asked only when a message is made: an answer's thousands of values are checked here).
+  const secret = () => isSecretName(lastName(path));
+  const show = (x: unknown) => (secret() ? hidden(x) : showValue(x));
   const sub = (value: unknown, schema: SchemaMeta, p: string) => checkSchema(value, schema, p, { text, label, decimalText, max: 1, answer: out.answer }).length === 0;
   const problem = (message: string, kind: SchemaProblemKind = "value", at = path) => {
     out.list.push({ path: at, kind, message });
@@ -367,7 +369,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (!types.some((t) => typeMatches(v, t, s, text, decimalText))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       // (with decimals: "string" a number's text is shown as written: "must be integer, got 2.5", not "got string")
-      const got = show === hidden ? hidden(v) : decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      const got = secret() ? hidden(v) : decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
       return;
     }
