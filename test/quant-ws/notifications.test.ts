@@ -250,6 +250,21 @@ describe("quant-ws notifications", () => {
     expect(seqs).toEqual([1, 2, 3, 4]);
   }, 30_000);
 
+  it("a topic still holding its login snapshot holds the updates after it too: the first listener gets the snapshot, then each update (the update was lost)", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    // No asset listener yet: the order's asset update comes after the login's asset snapshot.
+    await session.placeOrder({ symbol: ETH, action: "BUY", price: 1_000, quantity: 2, order_type: "LIMIT" });
+    await session.asset();
+    const assets: Array<Record<string, { free: number; locked: number }>> = [];
+    session.on("asset", (a) => assets.push(a as never));
+    await Promise.resolve();
+    expect(assets.map((a) => a.USDT)).toEqual([
+      { free: 100_000, locked: 0, total: 100_000 },
+      { free: 98_000, locked: 2_000, total: 100_000 },
+    ]);
+  });
+
   it("does not hold notifications once the login has finished (plain events from then on)", async () => {
     const { client } = await setup();
     const session = await client.login(creds());

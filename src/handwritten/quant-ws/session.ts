@@ -658,12 +658,14 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   /** a `notify` frame's data for this session's token; `chars`: the frame's text length. */
   #onNotify(topic: Topic, data: unknown, chars = 0): void {
     if (topic === "order") for (const w of [...this.#orderWatchers]) w(data as OrderUpdate);
-    if (this.#holding && this.#events.listenerCount(topic) === 0) {
+    // Held during the login, and after it while the topic still holds its login's (a newer one
+    // emitted to nobody would be lost, and the first listener given the older snapshot alone).
+    if ((this.#holding || this.#held.has(topic)) && this.#events.listenerCount(topic) === 0) {
       let held = this.#held.get(topic);
       if (!held) this.#held.set(topic, (held = []));
       held.push({ data, chars });
       this.#heldChars += chars;
-      const after = "during the login, before any listener: the oldest";
+      const after = this.#holding ? "during the login, before any listener: the oldest" : "before any listener, behind the login's: the oldest";
       if (held.length > MAX_HELD) this.#dropHeld(topic, `more than ${MAX_HELD} ${topic} notifications came ${after} were dropped`);
       while (this.#heldChars > MAX_HELD_CHARS) {
         // The oldest of this topic (the one flooding), or else of another.
