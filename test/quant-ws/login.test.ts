@@ -157,6 +157,24 @@ describe("quant-ws login", () => {
     expect(e.message).toMatch(/no login reply within 150 ms/);
   });
 
+  it("a login reply that comes after the login timed out is logged out: the next login is not \"Do not log in repeat\"", async () => {
+    const { mock, client } = await setup({ replyDelayMs: 400 }, { loginTimeoutMs: 150 });
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    const e = await rejection(client.login(creds()));
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toMatch(/no login reply within 150 ms/);
+    // The reply comes (the gateway holds the login): the client logs its token out.
+    const logout = await mock.waitForFrame(isOp("logout"), 5_000);
+    expect((logout.frame as { token?: unknown }).token).toEqual(expect.any(String));
+    mock.setReplyDelay(0);
+    await expect.poll(() => mock.tokens(), { timeout: 3_000 }).toEqual([]);
+    const session = await client.login(creds());
+    expect(session.ready).toBe(true);
+    // The late reply was expected, not an "unknown cid" error.
+    expect(errors.filter((x) => /unknown cid/.test(x.message))).toEqual([]);
+  });
+
   it("checks credentials before touching the network", async () => {
     const { mock, client } = await setup();
     const e = await rejection(client.login(creds({ secretKey: "" })));

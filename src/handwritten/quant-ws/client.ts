@@ -268,7 +268,7 @@ class Client implements QuantWsClient {
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
     this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.#reportError(e));
-    this.#requests = new RequestTable(this.#scrubber);
+    this.#requests = new RequestTable(this.#scrubber, (token) => this.#logins.releaseLate(token));
     this.#router = new SessionRouter((session, frame) => {
       const msg = frame.frame.msg ? this.#redact(frame.frame.msg) : "";
       this.#events.emit("state", { ...driveSession.onState(session, frame.frame.code, msg), session });

@@ -131,11 +131,28 @@ export class LoginFlow {
 
   /** Log out `token`, a login `session` got but does not keep. close() waits for it, so its reply is never an orphan. */
   #release(session: QuantWsSession, token: string): Promise<QuantWsReplies["logout"]> {
+    const release = this.#logoutKept(token);
+    this.#released.set(session, release);
+    return release;
+  }
+
+  /**
+   * A login whose reply came after it timed out (or was aborted): no session took its token,
+   * so the gateway would hold the login and answer the next one "Do not log in repeat". Logged
+   * out now; the states and notifications the gateway sent it meanwhile are reported as frames
+   * no session holds.
+   */
+  releaseLate(token: string): void {
+    this.#host.router.unexpect(token, "its login timed out before the reply: logged out");
+    if (this.#host.connected) void this.#logoutKept(token).catch(() => undefined);
+  }
+
+  /** A logout close() waits for. */
+  #logoutKept(token: string): Promise<QuantWsReplies["logout"]> {
     const release = this.#host.logout(token);
     const settled = release.catch(() => undefined);
     this.releases.add(settled);
     void settled.then(() => this.releases.delete(settled));
-    this.#released.set(session, release);
     return release;
   }
 

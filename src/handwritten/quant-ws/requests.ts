@@ -65,13 +65,26 @@ export class RequestTable {
   readonly #scrub: <E>(error: E) => E;
   /** The last frame it could not read and could not tie to a request (no readable cid): when, and what was wrong. */
   #unreadable: { at: number; message: string } | undefined;
+  /** cids of logins that timed out or were aborted: a late reply with a token is a login the gateway holds. */
+  readonly #lateLogins = new Set<string>();
+  /** Called with the token of a login whose reply came after its request ended (to log it out). */
+  readonly #onLateLogin: ((token: string) => void) | undefined;
 
-  constructor(scrub: <E>(error: E) => E) {
+  constructor(scrub: <E>(error: E) => E, onLateLogin?: (token: string) => void) {
     this.#scrub = scrub;
+    this.#onLateLogin = onLateLogin;
+  }
+
+  /** A login ended without its reply: remember its cid (the gateway may still log it in). */
+  #gaveUp(p: Pending): void {
+    if (p.op !== "login") return;
+    this.#lateLogins.add(p.cid);
+    if (this.#lateLogins.size > MAX_QUIET) this.#lateLogins.delete(this.#lateLogins.values().next().value!);
   }
 
   readonly #onExpire = (p: Pending): void => {
     this.#settle(p);
+    this.#gaveUp(p);
     // A frame it could not read since the request was sent may have been its reply.
     const u = this.#unreadable;
     const meanwhile = u && u.at >= p.deadline - p.timeoutMs ? `; a frame it could not read came meanwhile: ${u.message}` : "";
@@ -117,6 +130,7 @@ export class RequestTable {
       if (signal) {
         p.offAbort = onAbort(signal, () => {
           this.#settle(p);
+          this.#gaveUp(p);
           reject(afterSend(op, new AbortedError("aborted after the request was sent", { api: API, operation: op, cause: signal.reason })));
         });
       }
@@ -134,6 +148,13 @@ export class RequestTable {
   onReply(frame: ReplyFrame, text: string, closed: boolean): TradeApiError | undefined {
     const p = this.#pending.get(frame.cid);
     if (!p) {
+      // A login that timed out, answered after all: the gateway holds it ("Do not log in
+      // repeat" for the next one) unless it is logged out.
+      if (this.#lateLogins.delete(frame.cid)) {
+        const late = frame.frame as { result?: unknown; token?: unknown };
+        if (frame.op === "login" && late.result === true && typeof late.token === "string" && late.token) this.#onLateLogin?.(late.token);
+        return undefined;
+      }
       // Expected late replies (a cancel-all that was confirmed otherwise), and anything
       // after close() began (its pending requests were rejected), are not errors.
       if (this.#quiet.delete(frame.cid) || closed) return undefined;
