@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { ResponseFormatError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
+import { ResponseFormatError, ResponseTooLargeError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { ConnectionDroppedError, createQuantWsClient, decodeFrame, QuantWsFrameError, QuantWsServerError, type FrameProblem } from "../../src/handwritten/quant-ws/index.js";
-import { askUnanswered, creds, isOp, newClient, payloads, rejection, setup, startMock } from "./helpers.js";
+import { askUnanswered, creds, ETH, isOp, newClient, payloads, rejection, setup, startMock } from "./helpers.js";
 
 const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: "not json at all", problem: "not-json" },
@@ -99,6 +99,19 @@ describe("quant-ws malformed frames", () => {
     const e = await next;
     expect(e).toBeInstanceOf(QuantWsServerError);
     expect(e.message).toMatch(/code error 'ts'/);
+  });
+
+  it("a request that times out after the gateway's op:error (no cid: it may have been its answer) names it", async () => {
+    const { mock, client } = await setup({}, { requestTimeoutMs: 300 });
+    client.on("error", () => undefined);
+    const session = await client.login(creds());
+    mock.silence("open_orders");
+    const pending = rejection(session.openOrders(ETH));
+    await mock.waitForFrame(isOp("open_orders"));
+    mock.sendRaw(JSON.stringify({ op: "error", error_message: "'symbol'" }));
+    const e = await pending;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toMatch(/no open_orders reply within 300 ms \(cid [^)]+\); the gateway's op: error \(a frame it failed to handle\) came meanwhile: quant-ws: code error 'symbol'/);
   });
 
   it("a 2 MB error_message: the event's message shows the first 1 000 characters and how many more; vendorMessage keeps them all", async () => {

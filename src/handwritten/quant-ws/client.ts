@@ -415,9 +415,12 @@ class Client implements QuantWsClient {
         case "pong":
           this.#conn.heartbeat.onPong(Number(frame.ts));
           return;
-        case "server-error":
-          this.#events.emit("error", this.#scrub(new QuantWsServerError(frame.frame.error_message)));
+        case "server-error": {
+          const error = this.#scrub(new QuantWsServerError(frame.frame.error_message));
+          this.#requests.unreadable(error, "the gateway's op: error (a frame it failed to handle)");
+          this.#events.emit("error", error);
           return;
+        }
         default:
           this.#router.route(frame, text);
       }

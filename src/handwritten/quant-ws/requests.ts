@@ -64,7 +64,7 @@ export class RequestTable {
   /** Removes secrets from an error before anyone sees it. */
   readonly #scrub: <E>(error: E) => E;
   /** The last frame it could not read and could not tie to a request (no readable cid): when, and what was wrong. */
-  #unreadable: { at: number; message: string } | undefined;
+  #unreadable: { at: number; message: string; what: string } | undefined;
   /** cids of logins that timed out or were aborted: a late reply with a token is a login the gateway holds. */
   readonly #lateLogins = new Set<string>();
   /** Called with the token of a login whose reply came after its request ended (to log it out). */
@@ -87,13 +87,17 @@ export class RequestTable {
     this.#gaveUp(p);
     // A frame it could not read since the request was sent may have been its reply.
     const u = this.#unreadable;
-    const meanwhile = u && u.at >= p.deadline - p.timeoutMs ? `; a frame it could not read came meanwhile: ${u.message}` : "";
+    const meanwhile = u && u.at >= p.deadline - p.timeoutMs ? `; ${u.what} came meanwhile: ${u.message}` : "";
     p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})${meanwhile}`, { api: API, operation: p.op, timeoutMs: p.timeoutMs })));
   };
 
-  /** A frame it could not read, with no cid to tie it to a request (reported as an `error` event too). */
-  unreadable(error: Error): void {
-    this.#unreadable = { at: performance.now(), message: error.message };
+  /**
+   * A frame it could not read, or the gateway's `op: error` (it failed to handle a frame), with
+   * no cid to tie it to a request (reported as an `error` event too): a request that times out
+   * after it names it, as it may have been that request's answer.
+   */
+  unreadable(error: Error, what = "a frame it could not read"): void {
+    this.#unreadable = { at: performance.now(), message: error.message, what };
   }
 
   /** Take `p` out of the pending set (its timeout and abort listener included). */
