@@ -303,7 +303,7 @@ function operationIdLine(id: string, extra = ""): string {
  * linking back to the index. Big integers keep every digit (read as bigint).
  */
 export function bundledSpec(api: ApiEntry, text: string): Document {
-  const doc = parseDocument(text, { intAsBigInt: true });
+  const doc = parseDocument(text, { intAsBigInt: true, merge: true });
   const spec = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
   doc.setIn(["info", "x-logo"], doc.createNode({ url: PORTAL_LOGO, href: "index.html", altText: "tradeapi API portal: all APIs and search" }));
   if (api.kind === "openapi") {
@@ -385,7 +385,7 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
         const text = texts.get(api.name)!;
         const doc = bundledSpec(api, text);
         // The index shows the spec's own descriptions, without the added operationId line.
-        const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
+        const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true, merge: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
         const specFile = join(tmp, `${api.name}.yaml`);
         writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
         const file = join(stage, `${api.name}.html`);

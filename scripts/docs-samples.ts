@@ -307,7 +307,7 @@ export function operationsOf(spec: Obj): Array<[string, string, Obj]> {
 
 /** A spec read with big integers kept exact (bigint) so samples and the bundled copy keep every digit. */
 export function readSpec(text: string): Obj {
-  return parseDocument(text, { intAsBigInt: true }).toJS({ maxAliasCount: -1 }) as Obj;
+  return parseDocument(text, { intAsBigInt: true, merge: true }).toJS({ maxAliasCount: -1 }) as Obj;
 }
 
 const QUANT_WS_HEAD = `import { createQuantWsClient } from "tradeapi/quant-ws";

@@ -143,7 +143,7 @@ export function checkSpecSize(bytes: number, where: string): void {
 
 /** `text` as a YAML document; a syntax error is a SpecParseError naming `<where>:<line>:<col>`. */
 export function parseSpecDocument(text: string, where: string): Document {
-  const doc = parseDocument(text, { intAsBigInt: true });
+  const doc = parseDocument(text, { intAsBigInt: true, merge: true });
   const e = doc.errors[0];
   if (e) {
     const pos = e.linePos?.[0];
