@@ -249,7 +249,13 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   if (last === "type" || last === "format" || last === "$ref" || (parent === "type" && typeof last === "number")) {
     const b = typesOf(d.before);
     const a = typesOf(d.after);
-    const widened = side === "request" && last === "type" && b.every((t) => a.includes(t));
+    // A request that takes more: every old type among the new ones (an integer is a number), or a
+    // format that lets more through (int32 → int64: the type grows to number | bigint; a format
+    // but int64 dropped: the type stays, the check loosens; int64 dropped would take bigint away).
+    const widened =
+      side === "request" &&
+      ((last === "type" && b.every((t) => a.includes(t) || (t === "integer" && a.includes("number")))) ||
+        (last === "format" && ((d.before === "int32" && d.after === "int64") || (d.after === undefined && d.before !== "int64"))));
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
     // (a parameter's own schema is a parameter's type, not a field's: `parameter page type …`)
     const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;

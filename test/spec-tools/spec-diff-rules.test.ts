@@ -82,6 +82,11 @@ const CASES: Case[] = [
   { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[0].schema.type = "integer"), kind: "breaking", message: /^parameter id type "string" → "integer"$/ },
   { rule: "generic", edit: (d) => delete getOrder(d).parameters[2].schema, kind: "breaking", message: /^parameter limit schema removed$/ },
   { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[0].schema.type = ["string", "integer"]), kind: "non-breaking", message: /type "string" → \["string","integer"\]/ },
+  // Widening: an integer is a number; int32 → int64 takes bigints too; a format but int64 dropped.
+  { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[2].schema.type = "number"), kind: "non-breaking", message: /^parameter limit type "integer" → "number"$/ },
+  // (a format added to a plain integer bounds it to 64 bits: some values are refused now)
+  { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[2].schema.format = "int64"), kind: "breaking", message: /^parameter limit format \(none\) → "int64"$/ },
+  { rule: "param-retyped", edit: (d) => (getOrder(d).parameters[0].schema.format = "int32"), kind: "breaking", message: /^parameter id format \(none\) → "int32"$/ },
   { rule: "param-added-required", edit: (d) => { const s = placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema; s.properties.price = { type: "string" }; s.required.push("price"); }, kind: "breaking", message: /required request field price added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tag = { type: "string" }), kind: "non-breaking", message: /optional request field tag added/ },
   { rule: "param-removed", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.note, kind: "breaking", message: /request field note removed/ },
@@ -169,6 +174,19 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     const [was, now] = c!.message.replace(/^x-signature\.canonicalString: /, "").split(" → ");
     expect(was).not.toBe(now);
     expect(now).toContain("(raw values)");
+  });
+
+  it("a request format that lets more through is non-breaking: int32 → int64, int32 dropped; int64 dropped takes bigint away", async () => {
+    const withFormat = (format: string | undefined) => {
+      const d = openapi();
+      if (format) getOrder(d).parameters[2].schema.format = format;
+      return d;
+    };
+    const kinds = async (from: string | undefined, to: string | undefined) => (await diffSpec("t", withFormat(from), withFormat(to))).map((c) => [c.kind, c.message]);
+    expect(await kinds("int32", "int64")).toEqual([["non-breaking", 'parameter limit format "int32" → "int64"']]);
+    expect(await kinds("int32", undefined)).toEqual([["non-breaking", 'parameter limit format "int32" → (none)']]);
+    expect(await kinds("int64", undefined)).toEqual([["breaking", 'parameter limit format "int64" → (none)']]);
+    expect(await kinds("int64", "int32")).toEqual([["breaking", 'parameter limit format "int64" → "int32"']]);
   });
 
   it("no change, no output", async () => {
