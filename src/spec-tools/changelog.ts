@@ -64,7 +64,8 @@ export function versionProblems(changelog: string, packageVersion: string): stri
  * Add (or replace) the section for the changes since the last release. `released` is the
  * version at the base ref (package.json there); `current` is package.json's version now. The
  * section gets `current`, or the version the rule requires when `current` is too low (then
- * package.json must be bumped: versionProblems says so).
+ * package.json must be bumped: versionProblems says so). A section above `released` at the top
+ * is this release's: run again, it is rewritten (its notes kept) under the version it needs now.
  */
 export function writeChangelogSection(changelog: string, released: string | undefined, current: string, markdown: string, breaking: boolean): { text: string; version: string } {
   const text = changelog.trim() ? changelog : "# Changelog\n\nChanges to the specs (and so to the generated clients) per version, per API; written by `npm run changelog -- --base <ref>`. Version rule: docs/spec-diff-rules.md.\n";
@@ -75,7 +76,13 @@ export function writeChangelogSection(changelog: string, released: string | unde
   }
   const specPart = markdown.trim() ? markdown.trim() : "No spec changes.";
   const lines = text.replace(/\n*$/, "\n").split("\n");
-  const at = lines.findIndex((l) => l.trim() === `## ${target}`);
+  // The section of this release: the newest one above the released version (a run after more
+  // spec changes, or after one was undone, may change the version it needs: it is renamed, not
+  // stacked on), else the one of the target version.
+  const first = lines.findIndex((l) => VERSION.test(l));
+  const newest = first >= 0 ? VERSION.exec(lines[first]!)![1]! : undefined;
+  const unreleased = released !== undefined && newest !== undefined && compareVersions(newest, released) > 0;
+  const at = unreleased ? first : lines.findIndex((l) => l.trim() === `## ${target}`);
   if (at >= 0) {
     let end = at + 1;
     while (end < lines.length && !VERSION.test(lines[end]!)) end++;
@@ -89,7 +96,6 @@ export function writeChangelogSection(changelog: string, released: string | unde
     return { text: lines.join("\n"), version: target };
   }
   const body = `## ${target}\n\n${specPart}\n`;
-  const first = lines.findIndex((l) => VERSION.test(l));
   if (first < 0) return { text: `${text.replace(/\n*$/, "\n\n")}${body}`, version: target };
   lines.splice(first, 0, ...`${body}\n`.split("\n").slice(0, -1));
   return { text: lines.join("\n"), version: target };

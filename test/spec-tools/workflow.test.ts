@@ -57,6 +57,16 @@ describe("CHANGELOG.md and the package version", () => {
     expect(rewritten).toContain("## 0.2.0\n\nLibrary changes:\n- `call()` takes a signal\n\n### xt\n\n**Breaking**\n\n- `getTicker`: operation removed\n");
     expect(rewritten).not.toContain("parameter id removed");
     expect(parseChangelog(rewritten)).toHaveLength(2);
+    // A run after the release's changes changed what version they need: its one section is
+    // renamed and rewritten (notes kept), not a second section stacked above the first.
+    const fewer = writeChangelogSection(noted, "0.1.0", "0.1.0", "### xt\n\n**Non-breaking**\n\n- `getOrder`: optional parameter page added\n", false);
+    expect(fewer.version).toBe("0.1.1");
+    expect(parseChangelog(fewer.text).map((x) => x.version)).toEqual(["0.1.1", "0.1.0"]);
+    expect(fewer.text).toContain("## 0.1.1\n\nLibrary changes:\n- `call()` takes a signal\n\n### xt\n\n**Non-breaking**\n\n- `getOrder`: optional parameter page added\n");
+    expect(fewer.text).not.toContain("parameter id removed");
+    expect(versionProblems(fewer.text, "0.2.0")).toEqual([]);
+    const more = writeChangelogSection(fewer.text, "0.1.0", "0.1.1", "### xt\n\n**Breaking**\n\n- `getTicker`: operation removed\n", true);
+    expect(parseChangelog(more.text).map((x) => x.version)).toEqual(["0.2.0", "0.1.0"]);
   });
 });
 
