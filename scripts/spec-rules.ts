@@ -80,12 +80,19 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
     }
   }
   envelopeProblems(doc["x-envelope"], "x-envelope", out, false);
+  // An operation's x-server names the role of one of the document's servers (the client picks
+  // the server by it: a role no server has left it with no URL).
+  const roles = (Array.isArray(doc.servers) ? doc.servers : []).filter(isObject).map((sv) => sv["x-server"]).filter((r): r is string => typeof r === "string");
   for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
     if (!isObject(item)) continue;
     for (const m of METHODS) {
       const op = item[m];
       if (!isObject(op)) continue;
       const place = `paths.${path}.${m}`;
+      const role = op["x-server"];
+      if (role !== undefined && (typeof role !== "string" || !roles.includes(role))) {
+        out.push(`${place}: x-server ${show(role)} is the role of none of the servers (${roles.map((r) => JSON.stringify(r)).join(", ") || "none has x-server"})`);
+      }
       if (typeof op["x-retryable"] !== "boolean") out.push(`${place}: x-retryable (true or false) is required on every operation, got ${show(op["x-retryable"])}`);
       const rl = op["x-rate-limit"];
       if (rl !== undefined) {

@@ -40,6 +40,16 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(doc, known)).toEqual(['paths./trade/api/v1/order.post: x-rate-limit must be a list of limit names, got "ip"']);
   });
 
+  it("an operation's x-server that is the role of no server (Xele's MA renamed MA2 on one side: the client had no URL for it)", () => {
+    const doc = parse(readFileSync(join(ROOT, "specs/openapi/xele-mgmt.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(doc, known)).toEqual([]);
+    const ma = (doc.servers as Array<Record<string, unknown>>).find((sv) => sv["x-server"] === "MA")!;
+    ma["x-server"] = "MA2";
+    const problems = openapiProblems(doc, known);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatch(/^paths\.\/[^:]+: x-server "MA" is the role of none of the servers \("MA2", "MS"\)$/);
+  });
+
   it("a limit without a usable count or interval", () => {
     const doc = xt();
     const name = Object.keys(doc["x-rate-limits"])[0]!;
