@@ -584,6 +584,8 @@ function dropRequiredOfAddedFields(diffs: RawDiff[]): RawDiff[] {
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   lowerResponseKeys(before);
   lowerResponseKeys(after);
+  // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
+  const sameBody = sameRequestBodies(before, after);
   const diffs = dropRequiredOfAddedFields((await compare())(before, after).diffs);
   const out: SpecChange[] = [];
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
@@ -592,13 +594,51 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
     out.push({ api, kind: "breaking", operation: operationName(before, r.path) ?? operationName(after, a.path), message: `parameter ${name(before, r.before)} renamed to ${name(after, a.after)}`, rule: "param-renamed" });
   }
   for (const d of diffs) {
-    if (reportedElsewhere(d.path) || paired.has(d)) continue;
+    if (reportedElsewhere(d.path) || paired.has(d) || sameBody(d.path)) continue;
     const c = classify(d, sideOf(d.path, "other"), before, after);
     const operation = operationName(d.action === "add" ? after : before, d.path) ?? operationName(after, d.path);
     out.push({ api, kind: c.kind, operation, message: c.message ?? d.description ?? d.path.join("."), rule: c.rule });
   }
   out.push(...placeComponentDiffs(api, diffs, before, after));
   return out;
+}
+
+/** `node` with every local `$ref` in it replaced by what it points at (a cycle's `$ref` kept). */
+function dereferenced(root: unknown, node: unknown, seen: ReadonlyArray<string> = []): unknown {
+  if (Array.isArray(node)) return node.map((v) => dereferenced(root, v, seen));
+  if (!node || typeof node !== "object") return node;
+  const ref = (node as Node).$ref;
+  if (typeof ref === "string" && ref.startsWith("#/") && !seen.includes(ref) && seen.length < 64) {
+    return dereferenced(root, refKeys(ref).reduce<unknown>((n, k) => (n as Node | undefined)?.[k], root), [...seen, ref]);
+  }
+  // (keys sorted: a schema moved into components may list them in another order)
+  return Object.fromEntries(
+    Object.keys(node)
+      .sort()
+      .map((k) => [k, dereferenced(root, (node as Node)[k], seen)]),
+  );
+}
+
+/**
+ * Is a raw diff inside an operation's request body that means the same on both sides once its
+ * `$ref`s are followed? (api-smart-diff reads a body schema moved into `components`, or inlined
+ * from there, as the inline one removed and an `allOf` added: "breaking" for no change at all.)
+ */
+function sameRequestBodies(before: Node, after: Node): (path: ReadonlyArray<string | number>) => boolean {
+  const same = new Set<string>();
+  const paths = (doc: Node) => (doc.paths && typeof doc.paths === "object" ? (doc.paths as Node) : {});
+  for (const [p, item] of Object.entries(paths(before))) {
+    if (!item || typeof item !== "object") continue;
+    for (const m of Object.keys(item as Node)) {
+      if (!METHODS.has(m)) continue;
+      const where = ["paths", p, m, "requestBody"];
+      const b = resolveAt(before, where);
+      const a = resolveAt(after, where);
+      if (b === undefined || a === undefined || sameJson(b, a)) continue;
+      if (sameJson(dereferenced(before, b), dereferenced(after, a))) same.add(JSON.stringify(where));
+    }
+  }
+  return (path) => path[0] === "paths" && path[3] === "requestBody" && same.has(JSON.stringify(path.slice(0, 4)));
 }
 
 /** The last `$ref` of a chain (`#/channels/gateway/messages/x` → `#/components/messages/x`): its final name; undefined for an inline value. */

@@ -189,6 +189,21 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     expect(await kinds("int64", "int32")).toEqual([["breaking", 'parameter limit format "int64" → "int32"']]);
   });
 
+  it("a request body schema moved into components (or inlined from there) is no change; a change made while moving it is still breaking", async () => {
+    const before = openapi();
+    const moved = clone(before);
+    const content = placeOrder(moved).requestBody.content["application/x-www-form-urlencoded"];
+    moved.components.schemas.PlaceOrderForm = { properties: content.schema.properties, required: content.schema.required, type: "object" };
+    content.schema = { $ref: "#/components/schemas/PlaceOrderForm" };
+    expect(await diffSpec("t", before, moved)).toEqual([]);
+    expect(await diffSpec("t", moved, before)).toEqual([]);
+    const changed = clone(moved);
+    changed.components.schemas.PlaceOrderForm.required = [...changed.components.schemas.PlaceOrderForm.required, "note"];
+    // (reported as api-smart-diff reads a body it sees moved: not by field, but breaking, at the operation)
+    const changes = await diffSpec("t", before, changed);
+    expect(changes.filter((c) => c.kind === "breaking").map((c) => c.operation)).toContain("placeOrder");
+  });
+
   it("no change, no output", async () => {
     expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
   });
