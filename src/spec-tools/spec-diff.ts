@@ -247,15 +247,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     }
   }
   if (last === "type" || last === "format" || last === "$ref" || (parent === "type" && typeof last === "number")) {
-    const b = typesOf(d.before);
-    const a = typesOf(d.after);
-    // A request that takes more: every old type among the new ones (an integer is a number), or a
-    // format that lets more through (int32 → int64: the type grows to number | bigint; a format
-    // but int64 dropped: the type stays, the check loosens; int64 dropped would take bigint away).
-    const widened =
-      side === "request" &&
-      ((last === "type" && b.every((t) => a.includes(t) || (t === "integer" && a.includes("number")))) ||
-        (last === "format" && ((d.before === "int32" && d.after === "int64") || (d.after === undefined && d.before !== "int64"))));
+    const widened = side === "request" && widens(last, d.before, d.after);
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
     // (a parameter's own schema is a parameter's type, not a field's: `parameter page type …`)
     const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;
@@ -296,6 +288,20 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
 }
 
 /** Whether a path is in a parameter's own schema (not in the fields of an object it holds). */
+/**
+ * Does a request's `type` or `format` change take more than before? Every old type among the new
+ * ones (an integer is a number), or a format that lets more through (int32 → int64: the type
+ * grows to number | bigint; a format but int64 dropped: the type stays, the check loosens;
+ * int64 dropped would take bigint away).
+ */
+function widens(key: unknown, before: unknown, after: unknown): boolean {
+  if (key === "type") {
+    const [b, a] = [typesOf(before), typesOf(after)];
+    return b.every((t) => a.includes(t) || (t === "integer" && a.includes("number")));
+  }
+  return key === "format" && ((before === "int32" && after === "int64") || (after === undefined && before !== "int64"));
+}
+
 function isParameterSchema(path: Array<string | number>): boolean {
   const pi = path.indexOf("parameters");
   return pi >= 0 && path[pi + 2] === "schema" && !path.slice(pi + 3).some((k) => k === "properties" || k === "items" || k === "contentSchema");
