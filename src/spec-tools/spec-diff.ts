@@ -609,21 +609,9 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   return out;
 }
 
-/** `node` with every local `$ref` in it replaced by what it points at (a cycle's `$ref` kept). */
-function dereferenced(root: unknown, node: unknown, seen: ReadonlyArray<string> = []): unknown {
-  if (Array.isArray(node)) return node.map((v) => dereferenced(root, v, seen));
-  if (!node || typeof node !== "object") return node;
-  const ref = (node as Node).$ref;
-  if (typeof ref === "string" && ref.startsWith("#/") && !seen.includes(ref) && seen.length < 64) {
-    return dereferenced(root, refKeys(ref).reduce<unknown>((n, k) => (n as Node | undefined)?.[k], root), [...seen, ref]);
-  }
-  // (keys sorted: a schema moved into components may list them in another order)
-  return Object.fromEntries(
-    Object.keys(node)
-      .sort()
-      .map((k) => [k, dereferenced(root, (node as Node)[k], seen)]),
-  );
-}
+/** JSON.stringify's replacer writing an object's keys sorted (a schema moved into components may list them in another order). */
+const sortedKeys = (k: string, v: unknown): unknown =>
+  v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, (v as Node)[key]])) : big(k, v);
 
 /**
  * Is a raw diff inside an operation's request body that means the same on both sides once its
@@ -641,7 +629,7 @@ function sameRequestBodies(before: Node, after: Node): (path: ReadonlyArray<stri
       const b = resolveAt(before, where);
       const a = resolveAt(after, where);
       if (b === undefined || a === undefined || sameJson(b, a)) continue;
-      if (sameJson(dereferenced(before, b), dereferenced(after, a))) same.add(JSON.stringify(where));
+      if (JSON.stringify(deref(before, b), sortedKeys) === JSON.stringify(deref(after, a), sortedKeys)) same.add(JSON.stringify(where));
     }
   }
   return (path) => path[0] === "paths" && path[3] === "requestBody" && same.has(JSON.stringify(path.slice(0, 4)));
