@@ -25,6 +25,8 @@ interface RawDiff {
   after?: unknown;
   type: string;
   description?: string;
+  /** a `format` changed with the `type` beside it: its before and after (see mergeRetypes) */
+  format?: [unknown, unknown];
 }
 
 type Compare = (before: unknown, after: unknown) => { diffs: RawDiff[] };
@@ -111,6 +113,8 @@ function arrow(before: unknown, after: unknown): string {
   return `${cut(jb)} → ${cut(ja)}`;
 }
 
+/** `integer (int64)`: a type and its format, as one text. */
+const typeFormat = (type: unknown, format: unknown): string => `${show(type)}${format === undefined ? "" : ` (${show(format)})`}`;
 const typesOf = (v: unknown): string[] => ([] as unknown[]).concat(v ?? []).map(String);
 
 /** Where a change sits: in what a consumer sends, what it receives, or neither. */
@@ -247,11 +251,12 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     }
   }
   if (last === "type" || last === "format" || last === "$ref" || (parent === "type" && typeof last === "number")) {
-    const widened = side === "request" && widens(last, d.before, d.after);
+    const widened = side === "request" && widens(last, d.before, d.after) && (!d.format || widens("format", d.format[0], d.format[1]));
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
     // (a parameter's own schema is a parameter's type, not a field's: `parameter page type …`)
     const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;
-    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${String(last)} ${arrow(d.before, d.after)}` };
+    const change = d.format ? `type ${typeFormat(d.before, d.format[0])} → ${typeFormat(d.after, d.format[1])}` : `${String(last)} ${arrow(d.before, d.after)}`;
+    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${change}` };
   }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
@@ -569,31 +574,116 @@ function lowerResponseKeys(doc: Node): Node {
 
 /**
  * api-smart-diff reports a field added as required twice: the property added, and its name
- * added to `required`. The property's line says it ("required request field x added"): the
- * `required` entry of a property added in the same diff is left out (one change, one line).
+ * added to `required`; a required field removed likewise. The property's line says it
+ * ("required request field x added", "response field x removed"): the `required` entry of a
+ * property added or removed in the same diff is left out (one change, one line).
  */
-function dropRequiredOfAddedFields(diffs: RawDiff[]): RawDiff[] {
-  const key = (path: ReadonlyArray<string | number>) => path.map(String).join("\u0000");
-  const added = new Set(diffs.filter((d) => d.action === "add" && d.path[d.path.length - 2] === "properties").map((d) => key(d.path)));
+function dropRequiredOfChangedFields(diffs: RawDiff[]): RawDiff[] {
+  const key = (action: string, path: ReadonlyArray<string | number>) => `${action}\u0000${path.map(String).join("\u0000")}`;
+  const changed = new Set(diffs.filter((d) => (d.action === "add" || d.action === "remove") && d.path[d.path.length - 2] === "properties").map((d) => key(d.action, d.path)));
   return diffs.filter((d) => {
-    if (d.action !== "add") return true;
+    if (d.action !== "add" && d.action !== "remove") return true;
     const last = d.path[d.path.length - 1];
+    const value = d.action === "add" ? d.after : d.before;
     const entry = d.path[d.path.length - 2] === "required" && typeof last === "number";
-    const list = last === "required" && Array.isArray(d.after);
+    const list = last === "required" && Array.isArray(value);
     if (!entry && !list) return true;
     const schema = d.path.slice(0, entry ? -2 : -1);
-    const names = entry ? [d.after] : (d.after as unknown[]);
-    return !names.every((n) => added.has(key([...schema, "properties", String(n)])));
+    const names = entry ? [value] : (value as unknown[]);
+    return !names.every((n) => changed.has(key(d.action, [...schema, "properties", String(n)])));
   });
+}
+
+/**
+ * A schema's `type` and `format` changed together (`integer`/`int64` → `string`) are one change:
+ * one diff at `type` carrying the format's before and after, shown as one line.
+ */
+function mergeRetypes(diffs: RawDiff[]): RawDiff[] {
+  const parent = (d: RawDiff) => d.path.slice(0, -1).map(String).join("\u0000");
+  const formats = new Map(diffs.filter((d) => d.path[d.path.length - 1] === "format").map((d) => [parent(d), d]));
+  const merged = new Set<RawDiff>();
+  const out = diffs.map((d) => {
+    const f = d.path[d.path.length - 1] === "type" && d.path[d.path.length - 2] !== "properties" ? formats.get(parent(d)) : undefined;
+    if (!f) return d;
+    merged.add(f);
+    return { ...d, action: "replace" as const, format: [f.before, f.after] as [unknown, unknown] };
+  });
+  return out.filter((d) => !merged.has(d));
+}
+
+/**
+ * The changes between two `servers` lists. A server with an `x-server` role (Xele's MA and MS,
+ * which operations name) is matched by its role wherever it is in the list; the others by their
+ * place among those without one (the first is a client's default base URL).
+ */
+function serverChanges(b: unknown, a: unknown): Array<Pick<SpecChange, "kind" | "message" | "rule">> {
+  const list = (v: unknown) => (Array.isArray(v) ? v : []).filter((s): s is Node => !!s && typeof s === "object");
+  const role = (s: Node | undefined) => (typeof s?.["x-server"] === "string" ? s["x-server"] : undefined);
+  const [bl, al] = [list(b), list(a)];
+  const pairs: Array<[Node | undefined, Node | undefined]> = [];
+  for (const s of bl) if (role(s) !== undefined) pairs.push([s, al.find((x) => role(x) === role(s))]);
+  for (const s of al) if (role(s) !== undefined && !bl.some((x) => role(x) === role(s))) pairs.push([undefined, s]);
+  const [br, ar] = [bl.filter((s) => role(s) === undefined), al.filter((s) => role(s) === undefined)];
+  for (let i = 0; i < Math.max(br.length, ar.length); i++) pairs.push([br[i], ar[i]]);
+  const out: Array<Pick<SpecChange, "kind" | "message" | "rule">> = [];
+  for (const [x, y] of pairs) {
+    const s = (y ?? x)!;
+    const name = `server${role(s) ? ` ${role(s)}` : ""}`;
+    const which = `${role(s) ? `${role(s)} ` : ""}${show(s.url)}`;
+    if (!y) out.push({ kind: "breaking", rule: "servers", message: `server removed: ${which}` });
+    else if (!x) out.push({ kind: "non-breaking", rule: "servers", message: `server added: ${which}` });
+    else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) {
+      const changed = (what: string, u: unknown, v: unknown) => out.push({ kind: "breaking", rule: "servers", message: `${name} changed: ${what} ${arrow(u, v)}` });
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (k === "description" || sameJson(withoutDescriptions(x[k]), withoutDescriptions(y[k]))) continue;
+        const [vx, vy] = [x[k] as Node | undefined, y[k] as Node | undefined];
+        if (k !== "variables" || !vx || !vy || typeof vx !== "object" || typeof vy !== "object") changed(k, vx, vy);
+        // (a variable's own change: `variable maPort default "8899" → "9999"`)
+        else for (const n of new Set([...Object.keys(vx), ...Object.keys(vy)])) {
+          const [u, v] = [vx[n] as Node | undefined, vy[n] as Node | undefined];
+          if (sameJson(withoutDescriptions(u), withoutDescriptions(v))) continue;
+          if (!u || !v || typeof u !== "object" || typeof v !== "object") changed(`variable ${n}`, u, v);
+          else for (const f of new Set([...Object.keys(u), ...Object.keys(v)])) if (f !== "description" && !sameJson(u[f], v[f])) changed(`variable ${n} ${f}`, u[f], v[f]);
+        }
+      }
+    } else if (!sameJson(x, y)) out.push({ kind: "docs", rule: "servers", message: `${name} description changed` });
+  }
+  return out;
+}
+
+/**
+ * The server changes of a document, its paths and operations (see serverChanges), taken out of
+ * both documents: api-smart-diff compares servers by their place in the list, so two servers
+ * swapped read as both changed, their variables removed and added.
+ */
+function takeServerChanges(api: string, before: Node, after: Node): SpecChange[] {
+  const out: SpecChange[] = [];
+  const take = (b: Node | undefined, a: Node | undefined, operation: string | undefined) => {
+    for (const c of serverChanges(b?.servers, a?.servers)) out.push({ api, operation, ...c });
+    if (b && typeof b === "object") delete b.servers;
+    if (a && typeof a === "object") delete a.servers;
+  };
+  take(before, after, undefined);
+  const paths = (doc: Node) => (doc.paths && typeof doc.paths === "object" ? (doc.paths as Record<string, Node | undefined>) : {});
+  for (const p of new Set([...Object.keys(paths(before)), ...Object.keys(paths(after))])) {
+    const [ib, ia] = [paths(before)[p], paths(after)[p]];
+    if (!ib || !ia || typeof ib !== "object" || typeof ia !== "object") continue;
+    take(ib, ia, p);
+    for (const m of Object.keys(ia).filter((k) => METHODS.has(k))) {
+      const [ob, oa] = [ib[m] as Node | undefined, ia[m] as Node | undefined];
+      if (ob && typeof ob === "object" && oa && typeof oa === "object") take(ob, oa, operationName(after, ["paths", p, m]));
+    }
+  }
+  return out;
 }
 
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   lowerResponseKeys(before);
   lowerResponseKeys(after);
+  const out: SpecChange[] = takeServerChanges(api, before, after);
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
-  const diffs = dropRequiredOfAddedFields((await compare())(before, after).diffs);
-  const out: SpecChange[] = [];
+  const diffs = mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs));
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {
     const name = (doc: Node, p: unknown) => String(((deref(doc, p) ?? {}) as Node).name);
@@ -792,7 +882,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
     }
-    const diffs = dropRequiredOfAddedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs);
+    const diffs = mergeRetypes(dropRequiredOfChangedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs));
     for (const d of diffs) {
       const c = classify({ ...d, path: ["payload", ...d.path] }, side, { payload: b.payload } as Node, { payload: a.payload } as Node);
       out.push({ api, kind: c.kind, operation: label, message: `payload ${c.message ?? d.description ?? d.path.join(".")}`, rule: c.rule });

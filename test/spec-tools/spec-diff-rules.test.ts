@@ -138,7 +138,12 @@ const CASES: Case[] = [
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
   { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
-  { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added/ },
+  { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added: "https:\/\/b\.example\.com"/ },
+  { rule: "servers", edit: (d) => (d.servers[0].description = "The one server."), kind: "docs", message: /^server description changed$/ },
+  { rule: "servers", edit: (d) => (d.servers[0].variables = { region: { default: "eu" } }), kind: "breaking", message: /server changed: variables \(none\) → \{"region":\{"default":"eu"\}\}/ },
+  // type and format changed together: one line
+  { rule: "response-field-retyped", edit: (d) => Object.assign(orderSchema(d).properties.price, { type: "string", format: "decimal" }), kind: "breaking", message: /^response field price type "number" → "string" \("decimal"\)$/ },
+  { rule: "param-retyped", edit: (d) => Object.assign(getOrder(d).parameters[2].schema, { type: "number", format: "double" }), kind: "breaking", message: /^parameter limit type "integer" → "number" \("double"\)$/ },
   { rule: "x-login", edit: (d) => (d.components.securitySchemes.key["x-login"].operation = "signIn"), kind: "breaking", message: /x-login\.operation: "login" → "signIn"/ },
   { rule: "x-rate-limit", edit: (d) => (d["x-rate-limits"].user.limit = 5), kind: "non-breaking", message: /rate limit x-rate-limits\.user\.limit: 10 → 5/ },
   { rule: "x-envelope", edit: (d) => (getOrder(d)["x-envelope"] = false), kind: "non-breaking", message: /x-envelope: \(none\) → false/ },
@@ -206,6 +211,42 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
 
   it("no change, no output", async () => {
     expect(await diffSpec("t", openapi(), openapi())).toEqual([]);
+  });
+
+  it("servers with an x-server role are matched by their role, not their place: two swapped are no change", async () => {
+    const roles = () => {
+      const d = openapi();
+      const server = (role: string, port: string) => ({ url: `http://{host}:{port}`, description: `${role} server`, variables: { host: { default: "127.0.0.1" }, port: { default: port, description: "its port" } }, "x-server": role });
+      d.servers = [server("MA", "8899"), server("MS", "8181")];
+      getOrder(d).servers = [server("MS", "8181")];
+      return d;
+    };
+    const swapped = roles();
+    swapped.servers.reverse();
+    expect(await diffSpec("t", roles(), swapped)).toEqual([]);
+    const edited = roles();
+    edited.servers[1].variables.port.default = "9999";
+    edited.servers[0].description = "The auth server.";
+    getOrder(edited).servers[0].variables.port.default = "9000";
+    edited.servers.push({ url: "http://{host}:1", variables: { host: { default: "x" } }, "x-server": "MX" });
+    const lines = (await diffSpec("t", roles(), edited)).map((c) => [c.operation, c.kind, c.message]);
+    expect(lines).toEqual([
+      [undefined, "docs", "server MA description changed"],
+      [undefined, "breaking", 'server MS changed: variable port default "8181" → "9999"'],
+      [undefined, "non-breaking", 'server added: MX "http://{host}:1"'],
+      ["getOrder", "breaking", 'server MS changed: variable port default "8181" → "9000"'],
+    ]);
+    const removed = roles();
+    removed.servers.pop();
+    expect((await diffSpec("t", roles(), removed)).map((c) => [c.kind, c.message])).toEqual([["breaking", 'server removed: MS "http://{host}:{port}"']]);
+  });
+
+  it("a required field removed is one line (not also 'no longer always present')", async () => {
+    const after = openapi();
+    delete orderSchema(after).properties.id;
+    orderSchema(after).required = [];
+    const lines = (await diffSpec("t", openapi(), after)).filter((c) => c.operation === "getOrder").map((c) => c.message);
+    expect(lines).toEqual(["response field id removed"]);
   });
 
   it("a range response (4XX, 5XX) is compared like any other: its fields, and the range added or removed", async () => {
