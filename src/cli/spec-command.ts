@@ -2,7 +2,7 @@
  * `tradeapi spec ...`: the vendor-doc conformance check and the spec changelog.
  *
  *   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
- *   tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]
+ *   tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown] [--fail-on breaking]
  *
  * Exit codes: 0 agree / no breaking change asked about; 1 differences (check-doc) or breaking
  * changes with --fail-on breaking (diff); 2 usage errors (unknown api, unreadable doc, unknown
@@ -29,7 +29,7 @@ export interface SpecIo {
 
 export const SPEC_USAGE = `usage:
   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
-  tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]`;
+  tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown] [--fail-on breaking]`;
 
 /** Each subcommand's own usage (`tradeapi spec <sub> --help`). */
 const SUB_USAGE: Record<string, string> = {
@@ -40,7 +40,7 @@ flags:
   --json      the differences as JSON
   --record    after review: store the doc's section hashes in the spec (x-doc-section)
 exit codes: 0 the spec matches the doc; 1 differences; 2 usage error`,
-  diff: `usage: tradeapi spec diff [api] [--base <git-ref>] [--json] [--markdown] [--fail-on breaking]
+  diff: `usage: tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown] [--fail-on breaking]
   every change of the specs between a git ref and the working tree, per operation:
   breaking / non-breaking / docs (docs/spec-diff-rules.md)
 flags:
@@ -126,6 +126,7 @@ async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<num
     options: { base: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" }, "fail-on": { type: "string" } },
   });
   if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${JSON.stringify(values["fail-on"])}`);
+  if (values.json && values.markdown) throw new SpecUsage("--json and --markdown are two formats: give one");
   const root = findProjectRoot(cwd);
   const changes = await specChanges(root, values.base ?? "HEAD", positionals[0]);
   if (values.json) io.stdout(`${JSON.stringify(changes.map(({ rule: _r, ...c }) => c), null, 2)}\n`);

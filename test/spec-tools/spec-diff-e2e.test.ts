@@ -91,7 +91,10 @@ describe("tradeapi spec diff in a temporary git repository", () => {
     expect([ref.code, ref.stderr]).toEqual([2, expect.stringMatching(/git ref "no-such-ref" does not exist/)]);
     const failOn = await run(dir, "diff", "--fail-on", "docs");
     expect(failOn.code).toBe(2);
-    for (const r of [unknown, ref, failOn]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    // two formats asked for: neither is picked silently
+    const both = await run(dir, "diff", "--json", "--markdown");
+    expect([both.code, both.stdout, both.stderr]).toEqual([2, "", expect.stringMatching(/--json and --markdown are two formats: give one/)]);
+    for (const r of [unknown, ref, failOn, both]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a spec whose skeleton is not maps (paths as a list, an operation that is a list, parameters not a list) → exit 2", async () => {
