@@ -28,7 +28,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parseDocument, type Document } from "yaml";
-import { danglingRefs } from "../src/spec-tools/spec-model.js";
+import { danglingRefs, danglingText } from "../src/spec-tools/spec-model.js";
 import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
@@ -360,7 +360,7 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     const text = readSpecFile(join(ROOT, api.root), api.root);
     const spec = parseSpecDocument(text, api.root).toJS({ maxAliasCount: -1 }) as Record<string, any>;
     const dangling = danglingRefs(spec);
-    if (dangling.length) throw new Error(`${api.root}: $ref ${JSON.stringify(dangling[0]!.ref)} at ${dangling[0]!.at} points at nothing${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
+    if (dangling.length) throw new Error(`${api.root}: ${danglingText(dangling[0]!)}${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
     checkNoRemoteLoads(api.root, spec);
     texts.set(api.name, text);
   }

@@ -160,10 +160,34 @@ export function redoclyLint(targets: string[]): string | undefined {
   }
 }
 
+/**
+ * The errors of a `redocly lint --format=stylish` report, under the file each is in, and the
+ * line that ends it: how many errors in which files (warnings counted, not shown: every spec's
+ * warnings and Redocly's banners buried the one error). A report that has no error line in that
+ * form (Redocly itself failed) is given whole.
+ */
+export function lintFailure(report: string): string {
+  const errors = new Map<string, string[]>();
+  let file: string | undefined;
+  let warnings = 0;
+  for (const line of report.split(/\r?\n/)) {
+    const header = /^(\S.*\.(?:ya?ml|json)):$/.exec(line);
+    if (header) file = header[1];
+    else if (file && /^\s+\d+:\d+\s+error\s/.test(line)) errors.set(file, [...(errors.get(file) ?? []), line]);
+    else if (file && /^\s+\d+:\d+\s+warning\s/.test(line)) warnings++;
+  }
+  if (!errors.size) return `${report}\nredocly lint failed: fix the spec errors above.\n`;
+  const n = [...errors.values()].reduce((k, e) => k + e.length, 0);
+  const files = [...errors.keys()];
+  const shown = files.map((f) => `${f}:\n${errors.get(f)!.join("\n")}\n`).join("\n");
+  const more = warnings ? `; ${warnings} warning${warnings === 1 ? "" : "s"} not shown (\`npx redocly lint ${files.join(" ")}\` shows all)` : "";
+  return `${shown}\nredocly lint failed: ${n} error${n === 1 ? "" : "s"} in ${files.join(", ")}${more}\n`;
+}
+
 function lint(apis: ApiEntry[]): void {
   const report = redoclyLint(apis.map((a) => a.name));
   if (report === undefined) return;
-  process.stderr.write(`${report}\nredocly lint failed: fix the spec errors above.\n`);
+  process.stderr.write(lintFailure(report));
   process.exit(1);
 }
 

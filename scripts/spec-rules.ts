@@ -29,11 +29,15 @@ const show = (v: unknown) => (v === undefined ? "nothing" : stringifyJson(v));
 /** A JSON-pointer-like place: `paths./v4/order.post`. */
 const at = (path: readonly string[]) => path.join(".");
 
-/** Every `x-` key not in `known`, with the closest documented one. */
+/** Every `x-` key not in `known`, with the closest documented one; every `$ref` into another file. */
 function unknownKeys(node: unknown, known: ReadonlySet<string>, path: string[], out: string[]): void {
   if (Array.isArray(node)) node.forEach((v, i) => unknownKeys(v, known, [...path, String(i)], out));
   else if (isObject(node)) {
     for (const [k, v] of Object.entries(node)) {
+      // (a spec is one file: the metadata, spec diff and the docs read it alone)
+      if (k === "$ref" && typeof v === "string" && !v.startsWith("#") && path[path.length - 1] !== "properties") {
+        out.push(`${at(path)}: $ref ${JSON.stringify(v)} points into another file; a spec is one file (the metadata and spec diff read it alone): put what it names under components`);
+      }
       if (k.startsWith("x-") && !known.has(k)) {
         const near = closest(k, [...known]);
         out.push(`${at([...path, k])}: unknown extension ${k}${near ? ` (did you mean ${near}?)` : ""}; docs/spec-conventions.md lists the vocabulary`);

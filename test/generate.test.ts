@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { buildAll, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
+import { buildAll, lintFailure, redoclyLint, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
 import { extractMeta } from "../scripts/openapi-meta.js";
 import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
 import { tempDir } from "./helpers/temp-dir.js";
@@ -166,4 +166,40 @@ describe("a recursive schema (not supported, docs/spec-conventions.md)", () => {
     const doc = spec({ TreeNode: { type: "object", properties: { a: { $ref: "#/components/schemas/Leaf" }, b: { $ref: "#/components/schemas/Leaf" } } }, Leaf: { type: "string" } });
     expect(extractMeta("t", "specs/openapi/t.yaml", doc).operations.map((o) => o.operationId)).toEqual(["getTree"]);
   });
+});
+
+describe("a lint failure in npm run generate", () => {
+  it("shows the errors under their file and one line naming the file and the count, not every spec's warnings and Redocly's banners", () => {
+    const dir = tempDir("lint-failure-");
+    const spec = join(dir, "broken.yaml");
+    writeFileSync(
+      spec,
+      [
+        "openapi: 3.1.0",
+        "info: { title: Broken, version: '1', license: { name: MIT, identifier: MIT } }",
+        "servers: [{ url: 'https://api.example.com' }]",
+        "security: []",
+        "paths:",
+        "  /x:",
+        "    get:",
+        "      operationId: getX",
+        "      summary: X",
+        "      description: X",
+        "      responses:",
+        "        '200':",
+        "          description: ok",
+        "          content: { application/json: { schema: { $ref: './missing.yaml#/X' } } }",
+        "        '400': { description: bad }",
+        "",
+      ].join("\n"),
+    );
+    const report = redoclyLint([spec]);
+    expect(report).toBeDefined();
+    const text = lintFailure(report!);
+    expect(text).toMatch(/broken\.yaml:\n\s+14:\d+\s+error\s+no-unresolved-refs/);
+    expect(text.trimEnd().split("\n").pop()).toMatch(/^redocly lint failed: 1 error in \S*broken\.yaml/);
+    expect(text).not.toMatch(/validating|Deprecation|╔/);
+    // a report without an error line in Redocly's stylish form (Redocly itself failed) is given whole
+    expect(lintFailure("Error: something else\n")).toBe("Error: something else\n\nredocly lint failed: fix the spec errors above.\n");
+  }, 30_000);
 });

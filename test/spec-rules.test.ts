@@ -32,6 +32,15 @@ describe("the spec vocabulary's values are checked before generating", () => {
     ]);
   });
 
+  it("a $ref into another file (the metadata would not read what it names); a property named $ref is a field", () => {
+    const doc = xt();
+    doc.components.schemas.OrderId = { $ref: "./common.yaml#/OrderId" };
+    doc.components.schemas.Account.properties.$ref = { type: "string" };
+    expect(openapiProblems(doc, known)).toEqual([
+      'components.schemas.OrderId: $ref "./common.yaml#/OrderId" points into another file; a spec is one file (the metadata and spec diff read it alone): put what it names under components',
+    ]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];

@@ -32,9 +32,12 @@ function gitSaid(e: unknown): string {
 function refuseDanglingRefs(doc: Node, where: string, what: string): void {
   const dangling = danglingRefs(doc);
   if (!dangling.length) return;
-  const shown = dangling.slice(0, 10).map((d) => `  $ref ${JSON.stringify(d.ref)} at ${d.at}`);
+  const shown = dangling.slice(0, 10).map((d) => `  $ref ${JSON.stringify(d.ref)} at ${d.at}${d.outside ? " (another file)" : ""}`);
   if (dangling.length > 10) shown.push(`  … and ${dangling.length - 10} more`);
-  throw new SpecParseError(`${where}: ${dangling.length === 1 ? "a $ref points" : `${dangling.length} $refs point`} at nothing (a component renamed or removed while still used?); ${what}:\n${shown.join("\n")}`);
+  const why = dangling.every((d) => d.outside)
+    ? `${dangling.length === 1 ? "a $ref points" : `${dangling.length} $refs point`} into another file (a spec is one file: put what it names under components)`
+    : `${dangling.length === 1 ? "a $ref points" : `${dangling.length} $refs point`} at nothing (a component renamed or removed while still used?${dangling.some((d) => d.outside) ? " or into another file" : ""})`;
+  throw new SpecParseError(`${where}: ${why}; ${what}:\n${shown.join("\n")}`);
 }
 
 /** A spec's text as a document that can be compared (named `where` in every message). */

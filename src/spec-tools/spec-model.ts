@@ -227,16 +227,18 @@ export function specStateCodes(doc: Node): { codes: Map<number, string | undefin
   return undefined;
 }
 
-/** A local `$ref` that points at nothing: the `$ref` and where it is (`paths./order.get.parameters.0.schema`). */
+/** A `$ref` that points at nothing here: the `$ref` and where it is (`paths./order.get.parameters.0.schema`). */
 export interface DanglingRef {
   ref: string;
   at: string;
+  /** it points into another file (`./common.yaml#/Order`) */
+  outside?: true;
 }
 
 /**
- * Every local `$ref` (`#/...`) of the document that points at nothing, e.g. one still naming a
- * component that was renamed. (`$ref`s to other files are not followed: the spec tools read
- * one file per API.)
+ * Every `$ref` of the document that points at nothing in it: a local one (`#/...`) naming
+ * nothing, e.g. a component that was renamed, and any to another file (the metadata, the spec
+ * tools and the docs read one file per API: what it points at is not read).
  */
 export function danglingRefs(doc: Node): DanglingRef[] {
   const out: DanglingRef[] = [];
@@ -246,7 +248,8 @@ export function danglingRefs(doc: Node): DanglingRef[] {
       for (const [k, v] of Object.entries(node)) {
         // (`$ref` as a property name of a schema's `properties` is a field, not a reference)
         if (k === "$ref" && typeof v === "string" && path[path.length - 1] !== "properties") {
-          if (v.startsWith("#") && resolvePointer(doc, v) === undefined) out.push({ ref: v, at: path.join(".") || "(document)" });
+          if (!v.startsWith("#")) out.push({ ref: v, at: path.join(".") || "(document)", outside: true });
+          else if (resolvePointer(doc, v) === undefined) out.push({ ref: v, at: path.join(".") || "(document)" });
         } else walk(v, [...path, k]);
       }
     }
@@ -254,6 +257,10 @@ export function danglingRefs(doc: Node): DanglingRef[] {
   walk(doc, []);
   return out;
 }
+
+/** How a dangling `$ref` is told: `$ref "#/x" at paths.a points at nothing`. */
+export const danglingText = (d: DanglingRef): string =>
+  `$ref ${JSON.stringify(d.ref)} at ${d.at} ${d.outside ? "points into another file (a spec is one file: put what it names under components)" : "points at nothing"}`;
 
 /** The node a local `$ref` points at (undefined: nothing there, or not a local pointer). */
 function resolvePointer(doc: Node, ref: string): unknown {

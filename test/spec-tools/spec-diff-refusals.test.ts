@@ -88,6 +88,16 @@ describe("spec diff refuses a spec it cannot compare (exit 2, the file named)", 
     noStack(r.stderr);
   });
 
+  it("a $ref into another file (whose changes it would not see; a missing one exited 0)", async () => {
+    const d = repo(SPEC);
+    writeFileSync(join(d, "specs/demo.yaml"), SPEC.replace('$ref: "#/components/schemas/OrderId"', '$ref: "./missing.yaml#/OrderId"'));
+    const r = await runSpec(d, "diff");
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toContain("specs/demo.yaml: a $ref points into another file (a spec is one file: put what it names under components)");
+    expect(r.stderr).toContain('$ref "./missing.yaml#/OrderId" at paths./order.get.parameters.0.schema (another file)');
+    noStack(r.stderr);
+  });
+
   it("AsyncAPI: an operation pointed at a message that does not exist", async () => {
     const d = repo(ASYNC);
     writeFileSync(join(d, "specs/demo.yaml"), ASYNC.replace('      - $ref: "#/channels/gateway/messages/login"', '      - $ref: "#/channels/gateway/messages/logon"'));
