@@ -7,6 +7,7 @@ import { specOperations, specStateCodes, type Node, type SpecField, type SpecOpe
 
 export type DocDifferenceKind =
   | "endpoint-not-in-spec"
+  | "endpoint-repeated"
   | "operation-not-in-doc"
   | "parameter-not-in-spec"
   | "parameter-not-in-doc"
@@ -146,12 +147,21 @@ export function checkDoc(api: string, spec: Node, docText: string): CheckDocResu
     if (section.params) compareParams(op, section, cfg, out);
   }
 
+  /** Per doc key, the operation and the section it was matched to (a section repeating the key is named so). */
+  const matchedByKey = new Map<string, [SpecOperation, DocSection]>();
+  for (const op of ops) {
+    const first = op.key ? keyed(op.key).find((x) => claimed.has(x)) : undefined;
+    if (first?.key && !matchedByKey.has(first.key)) matchedByKey.set(first.key, [op, first]);
+  }
   const recorded = cfg.sections ?? [];
   const seen = new Set<string>();
   for (const s of doc.sections) {
     if (claimed.has(s)) continue;
     if (s.key) {
-      out.push({ kind: "endpoint-not-in-spec", endpoint: s.key, message: `${s.key} is in the doc (section "${s.heading}", line ${s.line}) but not in the spec` });
+      // (the same endpoint in a second section: the spec has it, matched to the first)
+      const [op, first] = matchedByKey.get(s.key) ?? [];
+      if (op && first) out.push({ kind: "endpoint-repeated", operation: op.id, endpoint: s.key, message: `${s.key} is in the doc twice: section "${s.heading}" (line ${s.line}) repeats it; the spec's operation ${op.id} is matched to section "${first.heading}" (line ${first.line})` });
+      else out.push({ kind: "endpoint-not-in-spec", endpoint: s.key, message: `${s.key} is in the doc (section "${s.heading}", line ${s.line}) but not in the spec` });
       continue;
     }
     const rec = recorded.find((r) => r.heading === s.heading && !seen.has(r.heading));

@@ -142,3 +142,16 @@ describe("the doc file's encoding", () => {
     expect(other.stdout).toBe(plain.stdout);
   });
 });
+
+describe("an endpoint the doc documents twice", () => {
+  it("the second section is named as a repeat of the operation's endpoint, not as an endpoint the spec lacks", () => {
+    const r = checkDoc("xt", spec("xt"), "**Ticker**\n\nGET /data/api/v1/getTicker\n\n**Ticker again**\n\nGET /data/api/v1/getTicker\n");
+    const d = r.differences.filter((x) => x.endpoint === "GET /data/api/v1/getTicker");
+    expect(d.map((x) => [x.kind, x.operation, x.message])).toEqual([
+      ["section-changed", "getTicker", expect.stringContaining('doc section "Ticker" (line 1) changed')],
+      ["endpoint-repeated", "getTicker", 'GET /data/api/v1/getTicker is in the doc twice: section "Ticker again" (line 5) repeats it; the spec\'s operation getTicker is matched to section "Ticker" (line 1)'],
+    ]);
+    // an endpoint no operation has is still named so
+    expect(checkDoc("xt", spec("xt"), "**Mine**\n\nGET /trade/api/v1/myTrades\n").differences.map((x) => x.kind)).toContain("endpoint-not-in-spec");
+  });
+});
