@@ -91,6 +91,9 @@ describe("proxyFor: which proxy the environment gives a server", () => {
     expect(proxySecrets({ https_proxy: "ops:hun@ter%zz@proxy.corp" })).toEqual(["hun@ter%zz"]);
     expect(proxySecrets({ HTTP_PROXY: "http://ops:s3cret@proxy.corp:3128" })).toContain("s3cret");
     expect(proxySecrets({ HTTP_PROXY: "proxy.corp:3128", NO_PROXY: "x" })).toEqual([]);
+    // a password with an unescaped "/": parsed as host "ops" and a path, or not at all (the CLI's prints printed it)
+    expect(proxySecrets({ HTTPS_PROXY: "http://ops:Xk9/vQ2m@proxy.corp:3128" })).toEqual(["Xk9/vQ2m"]);
+    expect(proxySecrets({ HTTPS_PROXY: "http://ops:2024/vQ2m@proxy.corp:3128" })).toEqual(["2024/vQ2m"]);
     expect(new Redactor(proxySecrets({ HTTPS_PROXY: "ops:hun ter22@proxy corp" })).text("echo hun ter22 back")).toBe("echo [redacted] back");
   });
 

@@ -574,7 +574,8 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
  * query's names kept: "wss://gw/ws?key=[redacted]".
  */
 export function redactUrl(url: string): string {
-  const text = textOf(url).replace(USERINFO, `${REDACTED}@`);
+  // (one URL: everything between its "//" and its last `@`, a password with a "/", "?" or "#" in it whole)
+  const text = textOf(url).replace(/^([a-z][a-z0-9+.-]*:\/\/)[\s\S]*@/i, `$1${REDACTED}@`);
   const at = text.search(/[?#]/);
   if (at < 0) return text;
   const hash = text.indexOf("#", at);
@@ -586,11 +587,16 @@ export function redactUrl(url: string): string {
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */
 export function urlCredentials(url: string | undefined): string[] {
   if (!url) return [];
+  // (what is between "//" and the last `@`, when the parser took less: a password with a "/" in it
+  // parses as a host and a path, `http://al:Xk9/v@proxy`; its part after the first ":" is kept too)
+  const raw = /^[a-z][a-z0-9+.-]*:\/\/([\s\S]*)@/i.exec(url)?.[1];
+  const rawPassword = raw?.includes(":") ? raw.slice(raw.indexOf(":") + 1) : undefined;
   try {
     const u = new URL(url);
-    return [decodeURIComponent(u.password), u.password, u.username && u.password ? "" : decodeURIComponent(u.username)].filter(Boolean);
+    const parsed = [decodeURIComponent(u.password), u.password, u.username && u.password ? "" : decodeURIComponent(u.username)].filter(Boolean);
+    return rawPassword && !parsed.includes(rawPassword) && rawPassword !== u.password ? [...parsed, rawPassword] : parsed;
   } catch {
-    return [];
+    return rawPassword ? [rawPassword] : [];
   }
 }
 

@@ -703,8 +703,13 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
   return schemes.includes(parsed.protocol.slice(0, -1)) ? parsed : `must start with ${hint}, not ${parsed.protocol}`;
 }
 
-/** A URL's text up to its authority, then its `user:password` (before the authority's last `@`), parsable or not: any scheme, a mistyped one or none. */
-const USERINFO = /^(\s*[^/?#]*?\/\/|)([^/?#]*)@/;
+/**
+ * A URL's text up to its authority, then everything before its last `@`: its `user:password`,
+ * parsable or not (any scheme, a mistyped one or none). A password may hold an unescaped `/`,
+ * `?` or `#` (`http://al:Xk9/v@proxy`: the URL then parses as host `al` with a path, or not at
+ * all); all of it is hidden, with whatever of a path a real `@` in it would take along.
+ */
+const USERINFO = /^(\s*[^/?#@]*?\/\/|)([\s\S]*)@/;
 
 /**
  * A server URL as a message names it: quoted, its `user:password@` redacted (whatever the
