@@ -276,6 +276,14 @@ describe("Redactor: bodies and errors", () => {
     expect(body.msg).toContain(SECRET);
   });
 
+  it("value() replaces a number or bigint whose digits hold a secret (a PIN a server echoes as a JSON number)", () => {
+    const pin = new Redactor(["739155"]);
+    expect(pin.value({ errors: [{ field: "safePwd", value: 739155 }], big: 97391550000000000000n, n: 7391, t: 1700000000000 })).toEqual({ errors: [{ field: "safePwd", value: "[redacted]" }], big: "[redacted]", n: 7391, t: 1700000000000 });
+    // through a client: XT withdraw's fund password in the error's body, as JSON and as util.inspect shows it
+    const e = pin.error(new ApiError({ api: "xt", code: 104, body: { data: { safePwd: 739155, rejected: [739155] } } }));
+    expect(JSON.stringify(e.body)).toBe('{"data":{"safePwd":"[redacted]","rejected":["[redacted]"]}}');
+  });
+
   it('value() keeps a "__proto__" key of a parsed body as a key: the copy\'s prototype is not the server\'s object', () => {
     const body = JSON.parse(`{"msg":"${SECRET}","__proto__":{"isAdmin":true,"token":"t-123456"}}`) as Record<string, unknown>;
     const out = r.value(body) as Record<string, unknown>;

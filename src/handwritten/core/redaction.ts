@@ -472,7 +472,8 @@ export class Redactor {
 
   /**
    * A copy of a decoded body with every string redacted and every field named like a secret
-   * (`signature`, `token`, …) replaced; numbers, bigints and bytes are kept.
+   * (`signature`, `token`, …) replaced; a number or bigint whose digits hold a secret (a PIN
+   * echoed as a JSON number) replaced; other numbers, bigints and bytes are kept.
    */
   value<T>(value: T): T {
     return this.#value(value, this.#memo());
@@ -482,6 +483,11 @@ export class Redactor {
     return copyDeep(value, (v, key) => {
       if (key !== undefined && (typeof v === "string" || typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
       if (typeof v === "string") return text(v);
+      // (a secret of digits a server echoes as a JSON number: a PIN, a numeric password)
+      if ((typeof v === "number" || typeof v === "bigint") && this.#secrets.length) {
+        const t = String(v);
+        if (t.length >= MIN_LITERAL && text(t) !== t) return REDACTED;
+      }
       if (v instanceof Error) return this.error(v);
       return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
     }, text) as T;
