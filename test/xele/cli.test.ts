@@ -20,6 +20,14 @@ const cli = (argv: string[], env: NodeJS.ProcessEnv = {}, untilStopped?: () => P
   );
 
 describe("tradeapi call xele", () => {
+  it("XELE_MS_URL on another machine without XELE_MA_URL: exit 2, the login is not sent to this machine's default port", async () => {
+    const before = mock.received.length;
+    const r = await cli(["call", "xele", "getSystemInfo"], { XELE_MA_URL: undefined, XELE_MS_URL: "http://10.0.0.5:8181" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("XELE_MS_URL (--ms-url) names another machine but XELE_MA_URL (--ma-url) is not set: the login (user name and password) would go to its default port on this machine; set both");
+    expect(mock.received.length).toBe(before);
+  });
+
   it("lists every operation of the spec", async () => {
     const all = await cli(["list"]);
     expect(all.stdout).toMatch(new RegExp(`^xele\\s+.*\\(${xeleMeta.operations.length} operations\\)`, "m"));

@@ -261,6 +261,23 @@ describe("token session", () => {
     expect(calls.map((r) => r.url.pathname)).toEqual(["/login", "/api/trade/system/info", "/login", "/api/trade/system/info"]);
   });
 
+  it("one server's URL on another machine and the other left to its default (a port of this one) is refused: the login would go there", () => {
+    const made = (o: XeleClientOptions) => {
+      try {
+        createXeleClient({ username: "u", password: "p", ...o });
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    };
+    const e = made({ msUrl: "http://10.0.0.5:8181" });
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toBe('xele: msUrl is "http://10.0.0.5:8181" but maUrl is not given: the login (user name and password) would go to its default http://127.0.0.1:8899, a port of this machine; give maUrl too');
+    expect((made({ maUrl: "https://u:pw@auth.example:8899" }) as Error).message).toBe('xele: maUrl is "https://[redacted]@auth.example:8899" but msUrl is not given: the counter\'s requests and the session token would go to its default http://127.0.0.1:8181, a port of this machine; give msUrl too');
+    // both given, neither, or the one given on this machine too (an emulator, a tunnel): as before
+    for (const o of [{}, { maUrl: "http://10.0.0.5:8899", msUrl: "http://10.0.0.6:8181" }, { msUrl: "http://127.0.0.1:9181" }, { maUrl: "http://localhost:1" }, { msUrl: "http://[::1]:8181" }]) expect(made(o), JSON.stringify(o)).toBeUndefined();
+  });
+
   it("a wrong password is an AuthError from the login; a missing one a CredentialsError", async () => {
     await expect(client({ password: "wrong-password" }).call("getSystemInfo")).rejects.toBeInstanceOf(AuthError);
     await expect(client({ password: undefined }).call("getSystemInfo")).rejects.toBeInstanceOf(CredentialsError);

@@ -32,7 +32,7 @@ import { requireOperation, type OperationResponse } from "../core/operation-call
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, unlessAborted, type WaitAbort } from "../core/abort.js";
 import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
-import { checkOption, checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
@@ -116,6 +116,30 @@ export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fr
     return [s, url];
   }),
 ) as Record<XeleServer, string>;
+
+/** Is a URL's host this machine (127.0.0.0/8, localhost, ::1)? A URL that does not parse is left to the transport's check. */
+export function onThisMachine(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * One of maUrl / msUrl given for another machine, the other left to its default on this one: the
+ * login (user name and password) or the token would go to a port of 127.0.0.1 that any local
+ * process can listen on. Refused; both on this machine (an emulator, a tunnel) default as before.
+ */
+function oneServerDefaulted(options: XeleClientOptions, ctx: ErrorContext): void {
+  if ((options.maUrl === undefined) === (options.msUrl === undefined)) return;
+  const [given, missing, server] = options.maUrl === undefined ? (["msUrl", "maUrl", "MA"] as const) : (["maUrl", "msUrl", "MS"] as const);
+  const url = options[given];
+  if (typeof url !== "string" || onThisMachine(url)) return;
+  const what = server === "MA" ? "the login (user name and password)" : "the counter's requests and the session token";
+  throw new UsageError(`${given} is ${urlShown(url)} but ${missing} is not given: ${what} would go to its default ${XELE_DEFAULT_URLS[server]}, a port of this machine; give ${missing} too`, ctx);
+}
 
 export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter"> {
   /** MA (auth server) base URL; default the spec's http://127.0.0.1:8899. */
@@ -204,6 +228,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
     for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
   }
   else checkOption(ctx, "maxInFlight", inFlightOption, slots);
+  oneServerDefaulted(options, ctx);
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
