@@ -270,9 +270,9 @@ describe("Redactor: values it was not told about, by name", () => {
 
 describe("Redactor: bodies and errors", () => {
   it("value() copies a body, redacting strings and secret-named fields, keeping numbers and bigints", () => {
-    const body = { msg: `echo ${SECRET}`, signature: "abc123", n: 9007199254740993n, list: [SECRET, 1], nested: { token: 12345678 } };
+    const body = { msg: `echo ${SECRET}`, signature: "abc123", n: 9007199254740993n, list: [SECRET, 1], nested: { token: 12345678, auth_code: "ABCDEFGH12345678", unique_id: 7 } };
     const out = r.value(body);
-    expect(out).toEqual({ msg: "echo [redacted]", signature: "[redacted]", n: 9007199254740993n, list: ["[redacted]", 1], nested: { token: "[redacted]" } });
+    expect(out).toEqual({ msg: "echo [redacted]", signature: "[redacted]", n: 9007199254740993n, list: ["[redacted]", 1], nested: { token: "[redacted]", auth_code: "[redacted]", unique_id: 7 } });
     expect(body.msg).toContain(SECRET);
   });
 

@@ -36,9 +36,9 @@ const MIN_TAIL = 6;
 
 /**
  * Names whose values are secret, also as the end of a longer name (`trade_password`,
- * `csrf_token`, `api_secret`); `sign` only as a whole name (it ends many ordinary words).
+ * `csrf_token`, `api_secret`, Xele's terminal `auth_code`); `sign` only as a whole name (it ends many ordinary words).
  */
-const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key";
+const SUFFIX_NAMES = "signature|secret|secret_?key|secretkey|password|passwd|pwd|token|ticket|accesskey|access_?key|api_?key|auth_?code";
 const NAMES = `[\\w-]*?(?:${SUFFIX_NAMES})|sign|x-api-signature|x-api-nonce|x-api-key|x-access-key|authorization`;
 const SECRET_NAME = new RegExp(`^(?:${NAMES})$`, "i");
 /** Is a field of this name secret (`password`, `safePwd`, `trade_password`, `token`, `signature` …)? */
