@@ -15,6 +15,7 @@ import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError
 import { CallStopped, CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
+import { twoColumns, wrap } from "./help.js";
 import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
@@ -22,14 +23,17 @@ export type { CliIo } from "./registry.js";
 function topHelp(): string {
   const width = Math.max(...API_TABLE.flatMap((a) => a.env.map((v) => v.name.length)));
   const lines = ["usage:"];
-  for (const c of COMMANDS) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  for (const c of COMMANDS) {
+    const [first, ...rest] = wrap(c.usage, 72);
+    lines.push(`  ${first}`, ...rest.map((l) => `        ${l}`), ...wrap(c.summary, 74).map((l) => `      ${l}`));
+  }
   lines.push("  tradeapi <command> --help            the command's own usage", "  tradeapi --version                   the package's version", "", `apis: ${API_TABLE.map((a) => a.name).join(", ")}`, "", "environment (credentials and servers):");
   for (const a of API_TABLE) {
     lines.push(`  ${a.name}`);
-    for (const v of a.env) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
+    lines.push(...twoColumns(a.env.map((v) => [v.name, v.description] as const), "    ", width + 1));
   }
   lines.push("  every API");
-  for (const v of PROXY_ENV) lines.push(`    ${v.name.padEnd(width)}  ${v.description}`);
+  lines.push(...twoColumns(PROXY_ENV.map((v) => [v.name, v.description] as const), "    ", width + 1));
   lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
   return `${lines.join("\n")}\n`;
 }
@@ -86,9 +90,15 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       (command === undefined ? io.stderr : io.stdout)(topHelp());
       return command === undefined ? 2 : 0;
     }
-    if (command === "help") return await runCli([args[0]!, "--help"], io);
-    // (`--help list` is `help list`; anything after --version is a mistake, not ignored)
-    if ((command === "--help" || command === "-h") && args.length) return await runCli([args[0]!, "--help"], io);
+    // `help call xt order` is `call xt order --help`; `--help list` is `help list`; help about
+    // help or the version is the top help (`help help` was asked for its own help forever).
+    if (command === "help" || command === "--help" || command === "-h") {
+      if (["help", "--help", "-h", "--version", "-V"].includes(args[0]!)) {
+        io.stdout(topHelp());
+        return 0;
+      }
+      return await runCli([...args.filter((a) => a !== "--help" && a !== "-h"), "--help"], io);
+    }
     if (command === "--version" || command === "-V") {
       if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${JSON.stringify(args[0])}`);
       io.stdout(`tradeapi ${packageVersion()}\n`);

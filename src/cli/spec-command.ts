@@ -29,20 +29,24 @@ export interface SpecIo {
 
 export const SPEC_USAGE = `usage:
   tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
-  tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown] [--fail-on breaking]`;
+  tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown]
+        [--fail-on breaking]`;
 
 /** Each subcommand's own usage (`tradeapi spec <sub> --help`). */
 const SUB_USAGE: Record<string, string> = {
   "check-doc": `usage: tradeapi spec check-doc <api> <vendor-doc-file> [--json] [--record]
-  what differs between the vendor's document (markdown/text) and the API's spec: endpoints,
-  parameters, and "review operation X" for doc sections that changed since the spec was written
+  what differs between the vendor's document (markdown/text) and the API's spec:
+  endpoints, parameters, and "review operation X" for doc sections that changed
+  since the spec was written
 flags:
   --json      the differences as JSON
-  --record    after review: store the doc's section hashes in the spec (x-doc-section)
+  --record    after review: store the doc's section hashes in the spec
+              (x-doc-section)
 exit codes: 0 the spec matches the doc; 1 differences; 2 usage error`,
-  diff: `usage: tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown] [--fail-on breaking]
-  every change of the specs between a git ref and the working tree, per operation:
-  breaking / non-breaking / docs (docs/spec-diff-rules.md)
+  diff: `usage: tradeapi spec diff [api] [--base <git-ref>] [--json | --markdown]
+         [--fail-on breaking]
+  every change of the specs between a git ref and the working tree, per
+  operation: breaking / non-breaking / docs (docs/spec-diff-rules.md)
 flags:
   --base <git-ref>       compare with this ref (default HEAD)
   --json | --markdown    the changes as JSON or as markdown

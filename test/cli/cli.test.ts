@@ -137,6 +137,14 @@ describe("--version and --timeout", () => {
     const [viaFlag, viaCommand] = [await cli(["--help", "list"]), await cli(["help", "list"])];
     expect([viaFlag.code, viaFlag.stdout, viaFlag.stderr]).toEqual([viaCommand.code, viaCommand.stdout, viaCommand.stderr]);
     expect((await cli(["--help", "list"])).stdout).toMatch(/^usage: tradeapi list/);
+    // help about help (or the version) is the top help: `help help` recursed until the stack overflowed
+    const top = await cli(["--help"]);
+    for (const argv of [["help", "help"], ["help", "--help"], ["--help", "help"], ["-h", "-h"], ["help", "--version"]]) {
+      expect(await cli(argv), argv.join(" ")).toMatchObject({ code: 0, stdout: top.stdout, stderr: "" });
+    }
+    // every word after help is the command's: `help call xt order` is `call xt order --help`
+    expect((await cli(["help", "call", "xt", "order"])).stdout).toBe((await cli(["call", "xt", "order", "--help"])).stdout);
+    expect((await cli(["help", "call", "xt"])).stdout).toMatch(/^xt: /);
     // An option before the command is named as an option, not "unknown command".
     const early = await cli(["--verbose", "list"]);
     expect(early.code).toBe(2);
@@ -253,7 +261,10 @@ describe("help", () => {
     expect(starts(list, / (GET|POST|PUT|DELETE|WS) /)).toHaveLength(1);
     expect(starts(list, / \/\S* +\S/)).toHaveLength(1);
     const help = (await cli(["call", api, "--help"])).stdout.split("operations (")[1]!.trimEnd().split("\n").slice(1);
-    expect(starts(help, /(?<=^ {2}\S+ +)\S/)).toHaveLength(1);
+    // (a summary wrapped at 80 columns goes on in the same column)
+    const column = (l: string) => (/^ {2}\S/.test(l) ? /(?<=^ {2}\S+ +)\S/ : /\S/).exec(l)!.index;
+    expect(new Set(help.map(column))).toHaveLength(1);
+    expect(Math.max(...help.map((l) => [...l].length))).toBeLessThanOrEqual(80);
   });
 
   it("call xt order --help lists its parameters (where, type, required, enum, description), needs no credentials, exits 0", async () => {

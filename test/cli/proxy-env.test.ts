@@ -111,7 +111,7 @@ describe("the help names the variables", () => {
     for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"]) expect(top.stdout).toMatch(new RegExp(`^    ${name} +\\S`, "m"));
     for (const api of ["xt", "hubi", "bhex", "xele", "quant-ws"]) {
       const help = await runCliCaptured(["call", api, "--help"], {});
-      expect(help.stdout, api).toContain("  HTTPS_PROXY, HTTP_PROXY, NO_PROXY: the proxy, as curl reads them (`tradeapi --help`)");
+      expect(help.stdout, api).toContain("  HTTPS_PROXY, HTTP_PROXY, NO_PROXY: the proxy, as curl reads them\n  (`tradeapi --help`)");
     }
   });
 });

@@ -24,9 +24,11 @@ export const CALL_FLAGS: readonly FlagSpec[] = [
 
 const DECIMALS_MODES = ["exact", "string", "number"];
 
-export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE] [--decimals exact|string|number]
-       tradeapi call <api> --help                  the API's operations, flags and environment
-       tradeapi call <api> <operationId> --help    the operation's parameters
+export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]
+         [--json '<params>'] [--base-url URL] [--output FILE]
+         [--decimals exact|string|number] [--timeout MS]
+       tradeapi call <api> --help                the API's operations, flags
+       tradeapi call <api> <operationId> --help  the operation's parameters
 apis: ${apiNames().join(", ")}
 flags:
 ${flagLines(CALL_FLAGS).join("\n")}`;

@@ -4,7 +4,7 @@ import { API_TABLE, findApi, type CliIo } from "../registry.js";
 
 export const LIST_USAGE = `usage: tradeapi list          every API with its operation count
        tradeapi list <api>    the API's operations: id, method, path, summary
-       (\`tradeapi call <api> <operationId> --help\` lists an operation's parameters)`;
+       (\`tradeapi call <api> <operationId> --help\`: an operation's parameters)`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { positional, flags } = parseFlags(args, []);

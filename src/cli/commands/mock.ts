@@ -14,8 +14,9 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [flags of the api]    (Ctrl-C stops it)
-       tradeapi mock <api> --help                         the api's emulator flags
+export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]]
+         [flags of the api]    (Ctrl-C stops it)
+       tradeapi mock <api> --help    the api's emulator flags
 apis: ${apiNames().join(", ")}`;
 
 export async function run(args: string[], io: CliIo): Promise<number> {

@@ -11,6 +11,7 @@ import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/s
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
 import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
+import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
 import { withProxy } from "../proxy-env.js";
@@ -27,17 +28,23 @@ const URL_ENV = envNameOf("quant-ws", "baseUrl");
 
 export const WS_USAGE = `usage:
   tradeapi ws demo [--url URL --platform P] [--symbol ETH/USDT] [--seconds 20]
-      the whole flow (login → READY → orders → notifications → cancel → logout); with no
-      --url or ${URL_ENV} it starts the emulator in-process, otherwise it logs in to that
-      gateway with --platform and the access and secret keys (flags or environment)
-  tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30] [--url URL]
-      log in, wait for READY, print state and notifications, log out (alias: watch)
-  tradeapi ws place --platform P --symbol ETH/USDT --action BUY --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
+      the whole flow (login → READY → orders → notifications → cancel →
+      logout); with no --url or ${URL_ENV} it starts the emulator in-process,
+      otherwise it logs in to that gateway with --platform and the access and
+      secret keys (flags or environment)
+  tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30]
+        [--url URL]
+      log in, wait for READY, print state and notifications, log out
+      (alias: watch)
+  tradeapi ws place --platform P --symbol ETH/USDT --action BUY
+        --type LIMIT|MARKET|IOC --quantity 1 [--price 2000] [--seconds 3]
       log in, place one order, print its notifications, log out
-  tradeapi ws send <op> [name=value ...]     (the same as \`tradeapi call quant-ws <op> ...\`)
+  tradeapi ws send <op> [name=value ...]
+      the same as \`tradeapi call quant-ws <op> ...\`
   tradeapi ws help
-flags: --access-key/--secret-key, --account, --timeout MS (connect + login until READY + request)
-environment: ${ENV.map((v) => v.name).join(", ")}`;
+flags: --access-key/--secret-key, --account, --timeout MS (connect + login
+  until READY + request)
+environment: ${wrap(ENV.map((v) => v.name).join(", "), 66).join("\n  ")}`;
 
 const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
 const WS_FLAGS: readonly FlagSpec[] = [
