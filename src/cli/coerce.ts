@@ -7,7 +7,7 @@
  * number a double cannot hold exactly is refused, never rounded. User input only ever becomes
  * keys of null-prototype maps, and names are checked as own properties.
  */
-import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, nestedDeeperThan, parseJson, repeatedTopLevelKey } from "../handwritten/core/json.js";
+import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, nestedDeeperThan, parseJson } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { CliUsageError, didYouMean } from "./args.js";
 
@@ -111,6 +111,47 @@ function checkEnum(name: string, schema: SchemaMeta, value: unknown, raw: string
   fail(name, `must be one of ${shown.join(", ")}, got ${JSON.stringify(raw)}${didYouMean(raw, options, (c) => JSON.stringify(c))}`);
 }
 
+/**
+ * Where a JSON text (valid: parse it first) gives a member name twice in one object, at any
+ * depth: `[0].price`, or undefined. JSON.parse keeps the last silently: a batch order's second
+ * "price" replaced the first.
+ */
+export function repeatedKeyPath(text: string): string | undefined {
+  // one frame per open object (its names, the name last read) or array (its index)
+  const stack: Array<{ names: Set<string>; name?: string } | { index: number }> = [];
+  const path = () => stack.map((f) => ("index" in f ? `[${f.index}]` : `.${f.name ?? ""}`)).join("").replace(/^\./, "");
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectName && top && "names" in top) {
+        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.names.has(name)) {
+          top.name = name;
+          return path();
+        }
+        top.names.add(name);
+        top.name = name;
+        expectName = false;
+      }
+      i = end;
+    } else if (c === "{") {
+      stack.push({ names: new Set() });
+      expectName = true;
+    } else if (c === "[") stack.push({ index: 0 });
+    else if (c === "}" || c === "]") stack.pop();
+    else if (c === ",") {
+      const top = stack[stack.length - 1];
+      if (top && "index" in top) top.index++;
+      else expectName = true;
+    }
+  }
+  return undefined;
+}
+
 /** One `name=value` text → the value the API takes, per the parameter's schema and place. */
 export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw: string): unknown {
   const { name, schema } = param;
@@ -131,11 +172,17 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
       }
       fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
     }
+    const twice = repeatedKeyPath(raw);
+    if (twice !== undefined) fail(name, `gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent`);
     checkFinite(name, value);
     return value;
   }
   if (types.includes("array")) {
-    const items = raw.split(",").map((v) => v.trim()).filter(Boolean);
+    // (nothing at all is the empty list; an empty item in a list is a mistake, not dropped:
+    // Xele reads [] as "every investor")
+    const items = raw.trim() === "" ? [] : raw.split(",").map((v) => v.trim());
+    const empty = items.indexOf("");
+    if (empty >= 0) fail(name, `has an empty item (item ${empty + 1} of ${JSON.stringify(raw)}): give each item, or '[""]' as JSON for an empty text; nothing was sent`);
     const itemSchema = schema.items ?? {};
     return items.map((item) => coerceValue({ name, in: param.in, schema: itemSchema }, item));
   }
@@ -209,8 +256,8 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
       throw new CliUsageError(`--json is not valid JSON: ${(e as Error).message}`);
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
-    const twice = repeatedTopLevelKey(jsonFlag);
-    if (twice !== undefined) throw new CliUsageError(`--json gives parameter ${JSON.stringify(twice)} twice`);
+    const twice = repeatedKeyPath(jsonFlag);
+    if (twice !== undefined) throw new CliUsageError(twice.includes(".") || twice.includes("[") ? `--json gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent` : `--json gives parameter ${JSON.stringify(twice)} twice`);
     for (const name of Object.keys(body)) {
       const param = findParam(op, name) ?? unknownParam(op, name);
       params[name] = jsonValue(param, (body as Record<string, unknown>)[name], (doubles as Record<string, unknown>)[name], "");

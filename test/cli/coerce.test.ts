@@ -19,6 +19,17 @@ describe("the one value coercer", () => {
     expect(v("string", "12")).toBe("12");
   });
 
+  it("a member name given twice at any depth of a JSON value is refused with its path (JSON would keep the last: a batch order's price changed)", () => {
+    expect(() => v("array", '[{"price":1000,"price":1,"amount":1}]')).toThrow('parameter "p" gives "[0].price" twice (JSON would keep the last); nothing was sent');
+    expect(() => v("object", '{"a":{"b":[1,{"c":1,"c":2}]}}')).toThrow('gives "a.b[1].c" twice');
+    expect(() => v("object", String.raw`{"a":"x\",\"a\":","a":1}`)).toThrow('gives "a" twice');
+    // the same name in two objects is no repeat; nor a name inside a string
+    expect(v("array", '[{"price":1},{"price":2,"k":"\\"price\\":"}]')).toEqual([{ price: 1 }, { price: 2, k: '"price":' }]);
+    const op: CliOperation = { operationId: "o", method: "POST", path: "/o", summary: "", params: [{ name: "data", in: "body", required: true, schema: { type: "array" } }] };
+    expect(() => buildParams("t", op, [], '{"data":[{"v":0,"v":5}]}')).toThrow('--json gives "data[0].v" twice (JSON would keep the last); nothing was sent');
+    expect(() => buildParams("t", op, [], '{"data":[],"data":[]}')).toThrow('--json gives parameter "data" twice');
+  });
+
   it("refuses what cannot be sent exactly or at all", () => {
     expect(() => v("number", "1e400", "query")).toThrow(/finite/);
     expect(() => v("number", "-1e400", "body")).toThrow(/finite/);
@@ -35,7 +46,10 @@ describe("the one value coercer", () => {
   });
 
   it("arrays: JSON or comma lists, items typed by the item schema", () => {
-    expect(v("array", "a, b,,c")).toEqual(["a", "b", "c"]);
+    expect(v("array", " a, b ,c")).toEqual(["a", "b", "c"]);
+    expect(v("array", "")).toEqual([]);
+    // an empty item is refused, not dropped (Xele reads [] as "every investor")
+    for (const raw of ["a, b,,c", "a,", ",", " 777001, ,777002"]) expect(() => v("array", raw), raw).toThrow(/has an empty item \(item \d of .*\): give each item/);
     expect(coerceValue({ name: "p", in: "body", schema: { type: "array", items: { type: "integer" } } }, "1,2")).toEqual([1, 2]);
     expect(v("array", '["x",1]')).toEqual(["x", 1]);
   });
