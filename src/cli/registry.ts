@@ -311,8 +311,17 @@ export function resolveSettings(entry: ApiEntry, env: NodeJS.ProcessEnv, flags: 
     if (v.url) kinds[v.setting] = { kind: v.url, source: v.name };
   }
   const flagSpecs: ApiFlag[] = [{ name: "base-url", type: "string", description: "", setting: "baseUrl" }, ...(entry.callFlags ?? [])];
+  const fromFlag: Record<string, string> = Object.create(null);
   for (const f of flagSpecs) {
     if (!f.setting || flags[f.name] === undefined) continue;
+    // two flags of one setting (quant-ws --url and --base-url, --symbol and --symbols) that disagree
+    const other = fromFlag[f.setting];
+    if (other !== undefined && out[f.setting] !== flags[f.name]) {
+      // (a URL without its password; any other value's start)
+      const shown = (v: string) => (/:\/\//.test(v) ? urlShown(v) : JSON.stringify(v.slice(0, 40)));
+      throw new CliUsageError(`--${other} and --${f.name} set the same thing to two values (${shown(out[f.setting]!)} and ${shown(flags[f.name]!)}): give one`);
+    }
+    fromFlag[f.setting] = f.name;
     out[f.setting] = flags[f.name];
     const url = f.url ?? entry.env.find((v) => v.setting === f.setting)?.url;
     if (url) kinds[f.setting] = { kind: url, source: `--${f.name}` };

@@ -90,6 +90,7 @@ function readDoc(file: string, cwd: string): string {
 function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, record: { type: "boolean" } } });
   const [api, file] = positionals;
+  if (positionals.length > 2) throw new SpecUsage(`check-doc takes one API and one vendor doc file, got more: ${positionals.slice(2).map((p) => JSON.stringify(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
   const entry = entryFor(readSpecEntries(root), api);
   if (!file) throw new SpecUsage("missing <vendor-doc-file>");
@@ -131,6 +132,7 @@ async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<num
   });
   if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${JSON.stringify(values["fail-on"])}`);
   if (values.json && values.markdown) throw new SpecUsage("--json and --markdown are two formats: give one");
+  if (positionals.length > 1) throw new SpecUsage(`diff takes one API or none (all of them), got ${positionals.map((p) => JSON.stringify(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
   const changes = await specChanges(root, values.base ?? "HEAD", positionals[0]);
   if (values.json) io.stdout(`${JSON.stringify(changes.map(({ rule: _r, ...c }) => c), null, 2)}\n`);

@@ -286,6 +286,8 @@ describe("spec check-doc bad input → exit 2, a clear message, no stack trace",
     writeFileSync(join(dir, "empty.md"), " \n\n");
     const empty = await cli(["check-doc", "xt", join(dir, "empty.md")]);
     expect([empty.code, empty.stderr]).toEqual([2, expect.stringMatching(/vendor doc .*empty\.md is empty/)]);
+    const more = await cli(["check-doc", "xt", join(dir, "empty.md"), "b", "c"]);
+    expect([more.code, more.stderr]).toEqual([2, expect.stringMatching(/check-doc takes one API and one vendor doc file, got more: "b" "c"/)]);
   });
   it("a doc in another encoding (GBK bytes of Chinese text)", async () => {
     const dir = tempDir("checkdoc-");

@@ -94,7 +94,9 @@ describe("tradeapi spec diff in a temporary git repository", () => {
     // two formats asked for: neither is picked silently
     const both = await run(dir, "diff", "--json", "--markdown");
     expect([both.code, both.stdout, both.stderr]).toEqual([2, "", expect.stringMatching(/--json and --markdown are two formats: give one/)]);
-    for (const r of [unknown, ref, failOn, both]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const two = await run(dir, "diff", "demo", "other");
+    expect([two.code, two.stdout, two.stderr]).toEqual([2, "", expect.stringMatching(/diff takes one API or none \(all of them\), got "demo" "other"/)]);
+    for (const r of [unknown, ref, failOn, both, two]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a spec whose skeleton is not maps (paths as a list, an operation that is a list, parameters not a list) → exit 2", async () => {

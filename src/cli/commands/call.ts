@@ -95,6 +95,8 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const params = buildParams(entry.name, op, pairs, flags.json);
   const settings = resolveSettings(entry, io.env, flags);
   const output = flags.output;
+  // (a script's "-" for stdout would be a file named "-")
+  if (output === "-") throw new CliUsageError("--output - : the answer goes to stdout without --output; give a file name");
   if (output !== undefined) checkOutput(output);
   const caller = await api.createCaller(withProxy(entry, settings, api.defaults, io.env), flags);
   // Ctrl-C or SIGTERM aborts the call (a second Ctrl-C ends the process at once): the error says
