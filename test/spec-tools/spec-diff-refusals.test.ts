@@ -143,6 +143,22 @@ describe("spec diff refuses a spec it cannot compare (exit 2, the file named)", 
     expect(r.stderr).toMatch(/specs\/demo\.yaml is 16\.0 MiB, larger than the 16 MiB a spec may be/);
   });
 
+  it("YAML aliases that expand it past 2,000,000 values: an anchor without aliases used often (the parser's own limit passed it: minutes, 2 GB), and the classic 'billion laughs'", async () => {
+    const d = repo(SPEC);
+    const flat = `x-a: &a [${Array.from({ length: 10_000 }, (_, i) => i).join(", ")}]\nx-b: [${Array(1000).fill("*a").join(", ")}]\n`;
+    writeFileSync(join(d, "specs/demo.yaml"), SPEC + flat);
+    const t0 = performance.now();
+    const r = await runSpec(d, "diff");
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toContain("tradeapi spec: specs/demo.yaml: its YAML aliases (*name) expand it to 10,011,0");
+    expect(r.stderr).toContain("more than the 2,000,000 a spec may hold: write the repeated part once, as a component its users $ref");
+    const laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ..."bcdefghi".split("").map((c, i) => `${c}: &${c} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(", ")}]`)].join("\n");
+    writeFileSync(join(d, "specs/demo.yaml"), `${SPEC}x-laughs:\n${laughs.replace(/^/gm, "  ")}\n`);
+    const bomb = await runSpec(d, "diff");
+    expect([bomb.code, bomb.stderr]).toEqual([2, expect.stringMatching(/^tradeapi spec: specs\/demo\.yaml: its YAML aliases \(\*name\) expand it to [\d,]+ values/)]);
+  });
+
   it("a YAML error: file:line:col", async () => {
     const d = repo(SPEC);
     writeFileSync(join(d, "specs/demo.yaml"), SPEC.replace("      operationId: getOrder", "      operationId: [getOrder\n        x: y]"));
