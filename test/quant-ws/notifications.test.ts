@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Fill, OrderUpdate } from "../../generated/quant-ws.js";
 import { StateCode, StreamOverflowError } from "../../src/handwritten/quant-ws/index.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
+import { frameCost } from "../../src/handwritten/quant-ws/frames.js";
 import { creds, ETH, framesOf, payloads, setup } from "./helpers.js";
 
 /** A login during which the gateway sends `frames(token)` before READY; the session and the client's error events. */
@@ -62,7 +63,7 @@ describe("quant-ws notifications", () => {
     }
     expect(got).toEqual(["1", "2", "3"]);
     expect(error).toBeInstanceOf(StreamOverflowError);
-    expect((error as Error).message).toMatch(/^quant-ws: the stream of order events fell behind: 4\d{5} characters of frames would be waiting unread, more than 350000, so it ended rather than drop one \(read faster, or pass a larger maxBufferedChars\)$/);
+    expect((error as Error).message).toMatch(/^quant-ws: the stream of order events fell behind: frames of 4\d{5} \(their characters and 32 per JSON value\) would be waiting unread, more than maxBufferedChars 350000, so it ended rather than drop one \(read faster, or pass a larger maxBufferedChars\)$/);
     // Read as they come, the same frames pass: the bound is on what waits.
     const again = session.stream("order", { maxBufferedChars: 150_000 });
     for (let i = 6; i <= 8; i++) {
@@ -235,19 +236,37 @@ describe("quant-ws notifications", () => {
     expect(flood[0]).toBeGreaterThan(0);
   }, 30_000);
 
-  it("holds at most 64 MiB of notification text during a login; past that the oldest go and the error event says so", async () => {
-    // Five fills of 15 MiB each (each under the 16 MiB message limit): 75 MiB before READY.
-    const pad = "x".repeat(15 * 1024 * 1024);
-    const { session, errors } = await loginFlooded((token) => [0, 1, 2, 3, 4].map((i) => JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ seq: i, pad }) })));
+  it("holds at most 256 Mi of notification cost during a login (text and 32 per JSON value); past that the oldest go and the error event says so", async () => {
+    // Sixteen fills of 1 MiB of text each, each with 512 Ki JSON values (a cost of 17 Mi): 272 Mi of cost before READY.
+    const pad = Array.from({ length: 512 * 1024 }, () => 1);
+    const { session, errors } = await loginFlooded((token) => Array.from({ length: 16 }, (_, i) => JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ seq: i, pad }) })));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StreamOverflowError);
     expect((errors[0] as Error).message).toBe(
-      "quant-ws: more than 64 MiB of notifications came during the login, before any listener: the oldest fill notifications were dropped (re-read the state after login)",
+      "quant-ws: more than 256 Mi of notifications (frame cost: text and parsed values) came during the login, before any listener: the oldest fill notifications were dropped (re-read the state after login)",
     );
     const seqs: number[] = [];
     session.on("fill", (f) => seqs.push((f as unknown as { seq: number }).seq));
     await Promise.resolve();
-    expect(seqs).toEqual([1, 2, 3, 4]);
+    expect(seqs[0]).toBeGreaterThan(0);
+    expect(seqs).toEqual(Array.from({ length: 16 - seqs[0]! }, (_, i) => seqs[0]! + i));
+  }, 30_000);
+
+  it("counts what a held notification's parsed values take, not its text alone (1 MiB of [{},{},…] took 22 MiB of heap: 60 MiB of text held 1.3 GB; 14 MiB is held in at most 256 Mi of cost)", async () => {
+    const pad = Array.from({ length: 350_000 }, () => ({}));
+    const frames = (token: string) => Array.from({ length: 14 }, (_, i) => JSON.stringify({ op: "notify", topic: "fill", token, data: payloads.fill({ seq: i, pad }) }));
+    // the newest that fit in 128 Mi of frameCost, held; the older dropped
+    const costs = frames("t").map(frameCost);
+    let kept = 0;
+    for (let sum = 0; kept < costs.length && (sum += costs[costs.length - 1 - kept]!) <= 256 * 1024 * 1024; ) kept++;
+    expect(kept).toBeLessThan(12);
+    const { session, errors } = await loginFlooded(frames);
+    expect(errors).toHaveLength(1);
+    const seqs: number[] = [];
+    session.on("fill", (f) => seqs.push((f as unknown as { seq: number }).seq));
+    await Promise.resolve();
+    expect(seqs).toEqual(Array.from({ length: kept }, (_, i) => 14 - kept + i));
+    expect(frameCost('{"a":[1,"x,y"]}')).toBe(15 + 32 * 5);
   }, 30_000);
 
   it("a topic still holding its login snapshot holds the updates after it too: the first listener gets the snapshot, then each update (the update was lost)", async () => {

@@ -69,14 +69,14 @@ describe("quant-ws frames no session takes", () => {
     expect(unknownToken(events).map((e) => JSON.parse(e.bodySnippet!).data.seq)).toEqual(Array.from({ length: 258 }, (_, i) => i));
   });
 
-  it("holds at most 8 MiB of such frames: past that the oldest is reported as it is dropped", async () => {
+  it("holds at most 8 Mi of such frames' cost (text and 32 per JSON value): past that the oldest is reported as it is dropped", async () => {
     const { mock, client } = await setup();
     const events = collect(client);
     await client.login(creds());
     const big = (i: number) => JSON.stringify({ op: "notify", topic: "fill", token: `tk-big-${i}`, data: payloads.fill({ seq: i, pad: "x".repeat(3 * 1024 * 1024) }) });
     for (let i = 0; i < 3; i++) mock.sendRaw(big(i));
     await expect.poll(() => unknownToken(events).length).toBe(1);
-    expect(unknownToken(events)[0]!.message).toMatch(/^quant-ws: fill notification for a token no session of this client holds, not delivered: more than 8 MiB of frames for tokens no session holds were waiting, and this was the oldest \(body starts: .*"seq\\":0,/);
+    expect(unknownToken(events)[0]!.message).toMatch(/^quant-ws: fill notification for a token no session of this client holds, not delivered: more than 8 Mi of frame cost \(text and parsed values\) for tokens no session holds were waiting, and this was the oldest \(body starts: .*"seq\\":0,/);
     await client.close();
     expect(unknownToken(events)).toHaveLength(3);
   });

@@ -26,14 +26,15 @@ export interface StreamOptions {
    */
   maxBuffered?: number | undefined;
   /**
-   * Frame text waiting unread at most, in characters (default 64 Mi): the same bound in size,
-   * since each notification can be as large as `maxMessageBytes`. Events without a frame of
-   * their own (state changes, errors) count 0.
+   * Frames waiting unread at most, counted as their characters plus 32 for each JSON value in
+   * them (what the parsed values take beyond the text; default 64 Mi): the bound in size, since
+   * each notification can be as large as `maxMessageBytes`. Events without a frame of their own
+   * (state changes, errors) count 0.
    */
   maxBufferedChars?: number | undefined;
 }
 
-/** The default `maxBufferedChars`: 64 Mi characters of frame text. */
+/** The default `maxBufferedChars`: 64 Mi of frame cost (characters and 32 per JSON value). */
 const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
 
 /** The names of StreamOptions (the type checks that the list is whole). */
@@ -46,7 +47,7 @@ export class TypedEvents<E extends object> {
   #nexts = new Set<(error: TradeApiError) => void>();
   #ended = false;
   #endError: TradeApiError | undefined;
-  /** The frame text length of the event being emitted (read by streams, see maxBufferedChars). */
+  /** The cost of the frame of the event being emitted (frames.ts frameCost; read by streams, see maxBufferedChars). */
   #chars = 0;
 
   constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {}
@@ -75,7 +76,7 @@ export class TypedEvents<E extends object> {
     return this.#listeners.get(event)?.size ?? 0;
   }
 
-  /** Call `event`'s listeners with `value`; `chars`: the length of the frame text it came in. */
+  /** Call `event`'s listeners with `value`; `chars`: the cost of the frame it came in (frames.ts frameCost). */
   emit<K extends keyof E>(event: K, value: E[K], chars = 0): void {
     const set = this.#listeners.get(event);
     if (set?.size) this.#call(event, [...set], value, chars);
@@ -190,7 +191,7 @@ export class TypedEvents<E extends object> {
           } else {
             overflow = new StreamOverflowError(
               buffer.length < max
-                ? `the stream of ${String(event)} events fell behind: ${held + this.#chars} characters of frames would be waiting unread, more than ${maxChars}, so it ended rather than drop one (read faster, or pass a larger maxBufferedChars)`
+                ? `the stream of ${String(event)} events fell behind: frames of ${held + this.#chars} (their characters and 32 per JSON value) would be waiting unread, more than maxBufferedChars ${maxChars}, so it ended rather than drop one (read faster, or pass a larger maxBufferedChars)`
                 : `the stream of ${String(event)} events fell behind: ${max} were waiting unread, so it ended rather than drop one (read faster, or pass a larger maxBuffered)`,
               max,
             );

@@ -18,6 +18,22 @@ import { answerTypeProblem, dataMisfit, integersAsWritten } from "../core/valida
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
 
+/**
+ * What a frame held unread costs: its characters plus VALUE_COST for each JSON value in it (an
+ * object, array or member of the parsed frame costs the heap far more than its text: a frame
+ * of `[{},{},…]` took 22 times its length). Counted over the text, an upper bound (a "," or ":"
+ * inside a string counts too). The bounds of held and buffered notifications are in this unit.
+ */
+export const VALUE_COST = 32;
+export function frameCost(text: string): number {
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 58 || c === 91 || c === 123) values++;
+  }
+  return text.length + VALUE_COST * values;
+}
+
 export type RequestOp = keyof QuantWsReplies;
 export type Topic = keyof QuantWsNotifications;
 

@@ -3,24 +3,24 @@
  * frames delivered to the session whose token they carry. A frame for a token not known yet
  * (its login reply may come after it: replies can be reordered) is held, a bounded number,
  * until that token is bound. A held frame that no session takes (the oldest past
- * MAX_ORPHANS frames or MAX_ORPHAN_CHARS of text, and every one still held when the socket drops or the client closes: a late
+ * MAX_ORPHANS frames or MAX_ORPHAN_COST (frameCost: text and parsed values), and every one still held when the socket drops or the client closes: a late
  * notification of a session that has logged out, or a token of another client) goes to
  * `onUnrouted`, which the client reports as an `error` event: nothing is dropped unsaid.
  */
 import type { TradeApiError } from "../core/errors.js";
-import type { IncomingFrame } from "./frames.js";
+import { frameCost, type IncomingFrame } from "./frames.js";
 import { driveSession, type QuantWsSession } from "./session.js";
 
 const MAX_ORPHANS = 256;
-/** Held frames' text at most (UTF-16 code units): a login's early frames are small. */
-const MAX_ORPHAN_CHARS = 8 * 1024 * 1024;
+/** Held frames' cost at most (frameCost: characters plus 32 per JSON value): a login's early frames are small. */
+const MAX_ORPHAN_COST = 8 * 1024 * 1024;
 /**
  * Frames for the token of a login reply just read, before the login binds it (a microtask
  * later; the frames of the same socket read come first): a snapshot may be pushed right after
  * the reply. As many as a session holds per topic, and as much text as it holds in all.
  */
 const MAX_EXPECTED = 100_000;
-const MAX_EXPECTED_CHARS = 64 * 1024 * 1024;
+const MAX_EXPECTED_COST = 256 * 1024 * 1024;
 
 type SessionFrame = Extract<IncomingFrame, { kind: "state" | "notify" }>;
 type StateFrame = Extract<IncomingFrame, { kind: "state" }>;
@@ -29,11 +29,11 @@ export class SessionRouter {
   /** Sessions logged in and not ended. */
   readonly sessions = new Set<QuantWsSession>();
   readonly #byToken = new Map<string, QuantWsSession>();
-  #orphans: Array<{ token: string; frame: SessionFrame; text: string }> = [];
-  #orphanChars = 0;
+  #orphans: Array<{ token: string; frame: SessionFrame; text: string; cost: number }> = [];
+  #orphanCost = 0;
   /** Frames for tokens a login reply just gave, held until the login binds the token (see MAX_EXPECTED). */
-  readonly #expected = new Map<string, Array<{ frame: SessionFrame; text: string }>>();
-  #expectedChars = 0;
+  readonly #expected = new Map<string, Array<{ frame: SessionFrame; text: string; cost: number }>>();
+  #expectedCost = 0;
   /** Per token not bound yet, the last state frame for it that could not be read (at most MAX_ORPHANS tokens). */
   readonly #unreadable = new Map<string, TradeApiError>();
   /** Delivers a state frame to its session (the client redacts and reports it). */
@@ -55,7 +55,7 @@ export class SessionRouter {
     if (this.#byToken.has(token) || this.#expected.has(token)) return;
     const mine = this.#takeOrphans(token);
     this.#expected.set(token, mine);
-    for (const o of mine) this.#expectedChars += o.text.length;
+    for (const o of mine) this.#expectedCost += o.cost;
   }
 
   /** The login of an expected token did not take it: its held frames are not delivered, `why`. */
@@ -71,7 +71,7 @@ export class SessionRouter {
       this.#unreadable.delete(token);
       driveSession.onUnreadableState(session, unreadable);
     }
-    for (const o of [...this.#takeOrphans(token), ...this.#takeExpected(token)]) this.#deliver(session, o.frame, o.text.length);
+    for (const o of [...this.#takeOrphans(token), ...this.#takeExpected(token)]) this.#deliver(session, o.frame, o.cost);
   }
   /** The session `token` names now, if any. */
   owner(token: string): QuantWsSession | undefined {
@@ -88,34 +88,35 @@ export class SessionRouter {
 
   /** `text`: the frame as it came (what an unrouted report shows). */
   route(frame: SessionFrame, text: string): void {
+    const cost = frameCost(text);
     const session = this.#byToken.get(frame.token);
     const expected = session ? undefined : this.#expected.get(frame.token);
     if (expected) {
-      expected.push({ frame, text });
-      this.#expectedChars += text.length;
-      while (expected.length > 0 && (expected.length > MAX_EXPECTED || this.#expectedChars > MAX_EXPECTED_CHARS)) {
+      expected.push({ frame, text, cost });
+      this.#expectedCost += cost;
+      while (expected.length > 0 && (expected.length > MAX_EXPECTED || this.#expectedCost > MAX_EXPECTED_COST)) {
         const oldest = expected.shift()!;
-        this.#expectedChars -= oldest.text.length;
-        this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_EXPECTED} frames or ${MAX_EXPECTED_CHARS / 1024 / 1024} MiB came for a login's token before the login took it, and this was the oldest`);
+        this.#expectedCost -= oldest.cost;
+        this.#onUnrouted(oldest.frame, oldest.text, `more than ${MAX_EXPECTED} frames or ${MAX_EXPECTED_COST / 1024 / 1024} Mi of frame cost (text and parsed values) came for a login's token before the login took it, and this was the oldest`);
       }
       return;
     }
     if (!session) {
       // Possibly for a login whose reply has not arrived yet (replies can be reordered).
-      this.#orphans.push({ token: frame.token, frame, text });
-      this.#orphanChars += text.length;
-      while (this.#orphans.length > MAX_ORPHANS || this.#orphanChars > MAX_ORPHAN_CHARS) {
+      this.#orphans.push({ token: frame.token, frame, text, cost });
+      this.#orphanCost += cost;
+      while (this.#orphans.length > MAX_ORPHANS || this.#orphanCost > MAX_ORPHAN_COST) {
         const oldest = this.#orphans.shift()!;
-        this.#orphanChars -= oldest.text.length;
+        this.#orphanCost -= oldest.cost;
         this.#onUnrouted(
           oldest.frame,
           oldest.text,
-          `more than ${this.#orphans.length >= MAX_ORPHANS ? `${MAX_ORPHANS} frames` : `${MAX_ORPHAN_CHARS / 1024 / 1024} MiB of frames`} for tokens no session holds were waiting, and this was the oldest`,
+          `more than ${this.#orphans.length >= MAX_ORPHANS ? `${MAX_ORPHANS} frames` : `${MAX_ORPHAN_COST / 1024 / 1024} Mi of frame cost (text and parsed values)`} for tokens no session holds were waiting, and this was the oldest`,
         );
       }
       return;
     }
-    this.#deliver(session, frame, text.length);
+    this.#deliver(session, frame, cost);
   }
 
   /**
@@ -137,19 +138,19 @@ export class SessionRouter {
   }
 
   /** The frames held for `token` in the queue of unknown tokens, taken out of it (in order). */
-  #takeOrphans(token: string): Array<{ frame: SessionFrame; text: string }> {
+  #takeOrphans(token: string): Array<{ frame: SessionFrame; text: string; cost: number }> {
     if (!this.#orphans.some((o) => o.token === token)) return [];
     const mine = this.#orphans.filter((o) => o.token === token);
     this.#orphans = this.#orphans.filter((o) => o.token !== token);
-    this.#orphanChars = this.#orphans.reduce((n, o) => n + o.text.length, 0);
+    this.#orphanCost = this.#orphans.reduce((n, o) => n + o.cost, 0);
     return mine;
   }
 
   /** The frames held for an expected `token`, taken out (none when it is not expected). */
-  #takeExpected(token: string): Array<{ frame: SessionFrame; text: string }> {
+  #takeExpected(token: string): Array<{ frame: SessionFrame; text: string; cost: number }> {
     const held = this.#expected.get(token) ?? [];
     this.#expected.delete(token);
-    for (const o of held) this.#expectedChars -= o.text.length;
+    for (const o of held) this.#expectedCost -= o.cost;
     return held;
   }
 
@@ -157,9 +158,9 @@ export class SessionRouter {
   clearOrphans(why: string): void {
     const held = [...this.#orphans, ...[...this.#expected.values()].flat()];
     this.#orphans = [];
-    this.#orphanChars = 0;
+    this.#orphanCost = 0;
     this.#expected.clear();
-    this.#expectedChars = 0;
+    this.#expectedCost = 0;
     this.#unreadable.clear();
     for (const o of held) this.#onUnrouted(o.frame, o.text, why);
   }

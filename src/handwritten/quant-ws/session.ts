@@ -176,8 +176,11 @@ type Topic = "order" | "fill" | "position" | "asset";
  * for the snapshots of a large account (an order each), bounded against a flooding server.
  */
 const MAX_HELD = 100_000;
-/** …and at most this much frame text (UTF-16 code units) in all topics of a session. */
-const MAX_HELD_CHARS = 64 * 1024 * 1024;
+/**
+ * …and at most this much frame cost in all topics of a session (frames.ts frameCost: the text
+ * and 32 per JSON value): room for 100,000 positions of 450 characters (about 2,000 each).
+ */
+const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
 
 /** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
@@ -304,7 +307,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * the oldest one still held (two `next()` in a row get the first and the second). One whose
    * listener was removed before the delivery stays held for the next. Only the last login's
    * are held: a re-login (after a reconnect) drops what an earlier one left, its own snapshots
-   * taking their place. At most 100 000 per topic and 64 MiB of frame text in all: past that
+   * taking their place. At most 100 000 per topic and 256 Mi of frame cost in all (characters and 32 per JSON value): past that
    * the oldest are dropped, and the client's `error` event says so (StreamOverflowError), once
    * per topic and login.
    */
@@ -655,7 +658,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     return ev;
   }
 
-  /** a `notify` frame's data for this session's token; `chars`: the frame's text length. */
+  /** a `notify` frame's data for this session's token; `chars`: the frame's cost (frames.ts frameCost). */
   #onNotify(topic: Topic, data: unknown, chars = 0): void {
     if (topic === "order") for (const w of [...this.#orderWatchers]) w(data as OrderUpdate);
     // Held during the login, and after it while the topic still holds its login's (a newer one
@@ -667,10 +670,10 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       this.#heldChars += chars;
       const after = this.#holding ? "during the login, before any listener: the oldest" : "before any listener, behind the login's: the oldest";
       if (held.length > MAX_HELD) this.#dropHeld(topic, `more than ${MAX_HELD} ${topic} notifications came ${after} were dropped`);
-      while (this.#heldChars > MAX_HELD_CHARS) {
+      while (this.#heldChars > MAX_HELD_COST) {
         // The oldest of this topic (the one flooding), or else of another.
         const from = held.length ? topic : [...this.#held.keys()].find((t) => this.#held.get(t)!.length)!;
-        this.#dropHeld(from, `more than ${MAX_HELD_CHARS / 1024 / 1024} MiB of notifications came ${after} ${from} notifications were dropped`);
+        this.#dropHeld(from, `more than ${MAX_HELD_COST / 1024 / 1024} Mi of notifications (frame cost: text and parsed values) came ${after} ${from} notifications were dropped`);
       }
       return;
     }
