@@ -1149,10 +1149,12 @@ export const quantWsMeta = {
               enum: ["LIMIT", "MARKET", "IOC"]
             },
             ctime: {
-              type: "integer"
+              type: "integer",
+              format: "int64"
             },
             utime: {
-              type: "integer"
+              type: "integer",
+              format: "int64"
             }
           }
         }
@@ -1259,7 +1261,8 @@ export const quantWsMeta = {
             type: "number"
           },
           utime: {
-            type: ["integer", "null"]
+            type: ["integer", "null"],
+            format: "int64"
           }
         }
       },
@@ -1381,10 +1384,12 @@ export const quantWsMeta = {
               enum: ["LIMIT", "MARKET", "IOC"]
             },
             ctime: {
-              type: "integer"
+              type: "integer",
+              format: "int64"
             },
             utime: {
-              type: "integer"
+              type: "integer",
+              format: "int64"
             }
           }
         },
@@ -1421,7 +1426,8 @@ export const quantWsMeta = {
           enum: ["TAKER", "MAKER"]
         },
         ctime: {
-          type: "integer"
+          type: "integer",
+          format: "int64"
         }
       }
     },
@@ -1486,7 +1492,8 @@ export const quantWsMeta = {
               type: "number"
             },
             utime: {
-              type: ["integer", "null"]
+              type: ["integer", "null"],
+              format: "int64"
             }
           }
         },

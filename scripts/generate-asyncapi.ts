@@ -208,7 +208,7 @@ const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "ite
 
 /**
  * The part of a payload schema (resolved by the parser) that the client checks a frame's data
- * against: types, enums (`const` as a one-value enum), required fields and the structure;
+ * against: types, enums (`const` as a one-value enum), format int64, required fields and the structure;
  * descriptions, examples and `x-` keys left out.
  */
 function checkedSchema(schema: unknown): Record<string, unknown> {
@@ -216,6 +216,9 @@ function checkedSchema(schema: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === "const") out.enum = [v];
+    // (int64 lets an integer beyond 2^53 through as a bigint, as the generated type says: a
+    // ctime of 9007199254740993 was refused as "an integer beyond 2^53 without format int64")
+    else if (k === "format" && v === "int64") out.format = v;
     else if (!CHECKED_KEYWORDS.has(k)) continue;
     else if (k === "properties") out.properties = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([name, p]) => [name, checkedSchema(p)]));
     else if (k === "items" || (k === "additionalProperties" && typeof v === "object")) out[k] = checkedSchema(v);

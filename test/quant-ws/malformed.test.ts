@@ -135,6 +135,16 @@ describe("quant-ws malformed frames", () => {
     expect(decodeFrame(JSON.stringify({ op: "open_orders", cid: "c1", result: true, error_message: "", data: [] })).kind).toBe("reply");
   });
 
+  it("an int64 field (ctime, utime) beyond 2^53 is a bigint, as its type says, in every decimals mode (it was refused: the checked schema had lost its format)", () => {
+    const order = '{"order_no":"1","action":"BUY","price":1,"quantity":1,"remain":1,"status":"SUBMITTED","order_type":"LIMIT","ctime":9007199254740993,"utime":1}';
+    for (const mode of ["exact", "string", "number"] as const) {
+      const reply = decodeFrame(`{"op":"open_orders","cid":"c1","result":true,"error_message":"","data":[${order}]}`, mode) as { frame: { data: Array<{ ctime: unknown }> } };
+      expect(reply.frame.data[0]!.ctime, mode).toBe(9007199254740993n);
+      const note = decodeFrame(`{"op":"notify","topic":"order","token":"t","data":${order.replace('"order_no":"1",', '"order_no":"1","symbol":"ETH/USDT",')}}`, mode) as { frame: { data: { ctime: unknown } } };
+      expect(note.frame.data.ctime, mode).toBe(9007199254740993n);
+    }
+  });
+
   it("a reply's or notification's data is checked against the spec's schema at every depth (fields, types, enums)", () => {
     const problem = (frame: object) => {
       try {
