@@ -73,6 +73,17 @@ describe("quant-ws close()", () => {
     await client.close();
   });
 
+  it("a login answered and waiting for READY is logged out by close() (the gateway got the login alone and held it)", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 5_000 });
+    const login = rejection(client.login(creds()));
+    await expect.poll(() => mock.tokens().length).toBe(1);
+    const token = mock.tokens()[0];
+    await client.close();
+    expect(await login).toBeInstanceOf(ClientClosedError);
+    expect(framesOf(mock, "logout").map((f) => f.token)).toEqual([token]);
+    await mock.close();
+  });
+
   it("logout ends one session and leaves the others", async () => {
     const { mock, client } = await setup();
     const a = await client.login(creds({ accessKey: "key-a" }));

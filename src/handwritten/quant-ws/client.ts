@@ -541,10 +541,13 @@ class Client implements QuantWsClient {
     if (this.connected) {
       // A session logging in again holds the dropped socket's token: it is ended, which stops
       // its re-login and logs out a login already answered (a release).
+      // So is a first login answered and waiting for READY (its token bound, the session not
+      // among the client's yet): its login is released (the gateway held it on).
       const relogging = sessions.filter((s) => this.#logins.relogging(s));
-      for (const s of relogging) driveSession.end(s, closedError);
+      const loggingIn = this.#router.all().filter((s) => !this.#router.sessions.has(s) && !s.ended);
+      for (const s of [...relogging, ...loggingIn]) driveSession.end(s, closedError);
       // Their flows register those releases in microtasks: let them run first.
-      if (relogging.length) await new Promise((resolve) => setImmediate(resolve));
+      if (relogging.length || loggingIn.length) await new Promise((resolve) => setImmediate(resolve));
       // `send` refuses once closed; the logouts go straight to the socket. Logouts of failed
       // logins already in flight are waited for too (their replies must find their cid).
       await Promise.allSettled([...sessions.map((s) => (s.token && !s.ended ? this.#logout(s.token) : undefined)), ...this.#logins.releases]);
