@@ -22,6 +22,7 @@ const GIVEN: Record<string, string> = {
   secretKey: "declare const secretKey: string;",
   username: "declare const username: string;",
   password: "declare const password: string;",
+  accessToken: "declare const accessToken: string;",
   signal: "declare const signal: AbortSignal;",
   rows: "declare const rows: Parameters<typeof import(\"tradeapi/bhex\").encodeBatchItems<\"financeAirDrop\">>[1];",
   reconcile: "declare function reconcile(): Promise<void>;",

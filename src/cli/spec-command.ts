@@ -134,6 +134,9 @@ async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<num
   if (values.json && values.markdown) throw new SpecUsage("--json and --markdown are two formats: give one");
   if (positionals.length > 1) throw new SpecUsage(`diff takes one API or none (all of them), got ${positionals.map((p) => JSON.stringify(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
+  if (/(^|[\\/])node_modules[\\/]/.test(root)) {
+    throw new SpecUsage(`spec diff compares the specs of a git clone of tradeapi between commits; ${root} is an installed package: run it in your clone`);
+  }
   const changes = await specChanges(root, values.base ?? "HEAD", positionals[0]);
   if (values.json) io.stdout(`${JSON.stringify(changes.map(({ rule: _r, ...c }) => c), null, 2)}\n`);
   else if (values.markdown) io.stdout(formatMarkdown(changes));

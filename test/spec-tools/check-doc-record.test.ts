@@ -7,6 +7,7 @@ import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, w
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runSpecCommand } from "../../src/cli/spec-command.js";
+import { runSpec } from "../helpers/spec-repo.js";
 import { parseSpecText } from "../../src/spec-tools/spec-model.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -56,6 +57,10 @@ describe("check-doc --record: how the spec is written", () => {
     expect([r.code, r.stdout]).toEqual([2, ""]);
     expect(r.stderr).toMatch(/--record edits a spec of a tradeapi clone .* is an installed package, whose specs nothing reads: run it in your clone/);
     expect(readFileSync(join(installed, XT), "utf8") === before).toBe(true);
+    // spec diff there names the same (it said "cannot read git ref HEAD … not a git repository")
+    const diff = await runSpec(installed, "diff", "xt");
+    expect([diff.code, diff.stdout]).toEqual([2, ""]);
+    expect(diff.stderr).toMatch(/spec diff compares the specs of a git clone of tradeapi between commits; .* is an installed package: run it in your clone/);
   });
 
   it("a document that has no operation's section (another API's) is exit 2 and writes nothing", async () => {
