@@ -303,3 +303,34 @@ export const rowSchemas = {
   "queryOrders": "OrderQryRow",
   "getAlarmRecords": "PrcAlarmRecordRow"
 } as const;
+
+/** Per operation: the data fields a call must give (the client fills the others from the spec). */
+export interface RequiredData {
+  "getInvestorFunds": never;
+  "getCashInOut": never;
+  "createCashInOut": "investor_id" | "direction" | "amount";
+  "auditCashInOut": "unique_id" | "status";
+  "getSeatConfigs": never;
+  "getFrontControls": never;
+  "exportClientSystemInfo": "trading_day";
+  "getPositions": never;
+  "getInvestorRates": never;
+  "getTradePermissions": never;
+  "createTradeTemplate": "templ" | "enable" | "prc";
+  "updateTradeTemplate": "templ" | "enable" | "prc";
+  "deleteTradeTemplate": "templ";
+  "createAuthCode": "auth_code" | "app_id";
+  "updateAuthCode": "unique_id" | "auth_code" | "app_id";
+  "deleteAuthCode": "unique_id";
+  "getTradeStatistics": never;
+  "createRiskTemplate": "templ" | "priority" | "enable" | "prc";
+  "updateRiskTemplate": "templ" | "priority" | "enable" | "prc";
+  "deleteRiskTemplate": "templ";
+  "queryOrders": never;
+  "createAlarmConfig": "templ" | "prc";
+  "updateAlarmConfig": "templ" | "prc";
+  "deleteAlarmConfig": "templ";
+  "getAlarmRecords": never;
+  "getUserStatistics": never;
+  "getSeatConnections": never;
+}

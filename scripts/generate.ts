@@ -24,6 +24,7 @@ import { envelopeOf, type ApiMeta } from "../src/handwritten/core/meta.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { sharedLiteral } from "./js-literal.js";
 import { compactMeta, normalizeBigints, extractMeta, refNames } from "./openapi-meta.js";
+import { deref } from "../src/spec-tools/spec-model.js";
 import { asyncapiProblems, documentedExtensions, openapiProblems } from "./spec-rules.js";
 import { parseSpecYaml, readSpecFile } from "../src/spec-tools/spec-file.js";
 
@@ -125,7 +126,34 @@ function schemaNames(raw: Record<string, unknown>): string {
   if (Object.keys(rows).length) {
     out += `\n/** Per operation: the component schema of one "|" row of its answer (\`x-pipe-rows.rowSchema\`). */\nexport const rowSchemas = ${JSON.stringify(rows, null, 2)} as const;\n`;
   }
+  if (Object.keys(requests).length) out += requiredDataType(raw, requests);
   return out;
+}
+
+/**
+ * Per operation with an `x-request-schema` whose `data` is an object: the data fields a caller
+ * must give, those the client cannot fill (required, without `x-no-condition` or `default`,
+ * and not an object it builds whole from its fields' values; see xele/no-condition.ts). The
+ * client's types make these required and leave the rest optional; `never`: none.
+ */
+function requiredDataType(raw: Record<string, unknown>, requests: Record<string, string>): string {
+  type S = Record<string, unknown>;
+  const resolved = (s: unknown): S => (deref(raw, s) ?? {}) as S;
+  const fillable = (s: S): boolean => {
+    if ("x-no-condition" in s || "default" in s) return true;
+    const props = s.properties as Record<string, unknown> | undefined;
+    return !!props && ((s.required as string[] | undefined) ?? []).every((k) => props[k] !== undefined && fillable(resolved(props[k])));
+  };
+  const rows: string[] = [];
+  for (const [op, schemaName] of Object.entries(requests)) {
+    const request = resolved({ $ref: `#/components/schemas/${schemaName}` });
+    const data = resolved((request.properties as S | undefined)?.data);
+    const props = data.properties as Record<string, unknown> | undefined;
+    if (!props) continue;
+    const must = ((data.required as string[] | undefined) ?? []).filter((k) => props[k] !== undefined && !fillable(resolved(props[k])));
+    rows.push(`  ${JSON.stringify(op)}: ${must.length ? must.map((k) => JSON.stringify(k)).join(" | ") : "never"};\n`);
+  }
+  return `\n/** Per operation: the data fields a call must give (the client fills the others from the spec). */\nexport interface RequiredData {\n${rows.join("")}}\n`;
 }
 
 /**

@@ -18,6 +18,8 @@ import {
   createXeleClient,
   type XeleClientOptions,
   type XeleDataArgs,
+  type XeleDataInput,
+  type XeleRequiredField,
   type XeleOperationId,
   type XeleResult,
   type XeleRow,
@@ -131,6 +133,21 @@ describe("typed results", () => {
     await expect(client().call("placeOrder")).rejects.toThrow(/unknown operation "placeOrder"/);
     // @ts-expect-error: login is the session's
     await expect(client().call("login")).rejects.toThrow(/login is done by the session/);
+  });
+
+  it("types: the data fields nothing fills are required (a call without them compiled, then failed at run time); filters stay optional", async () => {
+    const x = client();
+    // @ts-expect-error: createCashInOut needs investor_id, direction and amount
+    await expect(x.call("createCashInOut", {})).rejects.toThrow(/missing field data\.investor_id/);
+    // @ts-expect-error: deleteAuthCode needs its data (unique_id)
+    await expect(x.call("deleteAuthCode")).rejects.toThrow(/missing field|data/);
+    // @ts-expect-error: the export needs trading_day
+    await expect(x.saveClientSystemExport({}, tmpdir())).rejects.toThrow(/missing field data\.trading_day/);
+    expectTypeOf<XeleDataArgs<"createCashInOut">>().toEqualTypeOf<[data: XeleDataInput<"createCashInOut">]>();
+    expectTypeOf<XeleRequiredField<"createCashInOut">>().toEqualTypeOf<"investor_id" | "direction" | "amount">();
+    // a query's filters are filled with "no condition": data and every field optional
+    expectTypeOf<XeleRequiredField<"queryOrders">>().toEqualTypeOf<never>();
+    expectTypeOf<XeleDataArgs<"queryOrders">>().toEqualTypeOf<[data?: XeleDataInput<"queryOrders">]>();
   });
 
   it("an operation id that is not a string (a symbol, a number, null) is a UsageError, as an unknown name is", async () => {

@@ -21,7 +21,7 @@
  *   retryable, each attempt waiting for a slot and carrying a fresh serialno.
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
-import { requestSchemas, rowSchemas } from "../../../generated/xele-mgmt.meta.js";
+import { requestSchemas, rowSchemas, type RequiredData } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
@@ -65,17 +65,26 @@ export type XeleData<K extends XeleOperationId> = XeleRequest<K> extends { data:
  */
 export type Fillable<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Fillable<E>> : T extends object ? { [P in keyof T]?: Fillable<T[P]> } : T;
 
+/** The data fields of `K` a call must give (the generated RequiredData: required, and nothing the client fills). */
+export type XeleRequiredField<K extends XeleOperationId> = K extends keyof RequiredData ? RequiredData[K] & keyof XeleData<K> : never;
+
 /**
- * What `call` takes as data: left-out filters are filled with their "no condition" values
- * and required non-filter fields are checked at run time (UsageError naming them).
+ * What `call` takes as data: left-out filters are filled with their "no condition" values (and
+ * defaults), so those are optional; the fields nothing fills (`XeleRequiredField`) are
+ * required, and their own fields are checked at run time (UsageError naming them).
  */
 export type XeleDataInput<K extends XeleOperationId> = [XeleData<K>] extends [never]
   ? never
-  : Fillable<XeleData<K>>;
+  : [XeleRequiredField<K>] extends [never]
+    ? Fillable<XeleData<K>>
+    : Fillable<XeleData<K>> & { [P in XeleRequiredField<K>]-?: Fillable<XeleData<K>[P]> };
+
+/** Data is required where the operation takes a list, or has fields nothing fills. */
+type DataRequired<K extends XeleOperationId> = XeleData<K> extends readonly unknown[] ? true : [XeleRequiredField<K>] extends [never] ? false : true;
 
 export type XeleDataArgs<K extends XeleOperationId> = [XeleData<K>] extends [never]
   ? []
-  : XeleData<K> extends readonly unknown[]
+  : DataRequired<K> extends true
     ? [data: XeleDataInput<K>]
     : [data?: XeleDataInput<K>];
 
@@ -92,7 +101,7 @@ type CallArgs<K extends XeleOperationId> = XeleOperationId extends K ? [data?: u
  */
 export type XeleCallArgs<K extends XeleOperationId> = [XeleData<K>] extends [never]
   ? [data?: undefined, options?: CallOptions]
-  : XeleData<K> extends readonly unknown[]
+  : DataRequired<K> extends true
     ? [data: XeleDataInput<K>, options?: CallOptions]
     : [data?: XeleDataInput<K>, options?: CallOptions];
 
