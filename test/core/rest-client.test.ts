@@ -138,9 +138,11 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
 
   it("openapi-fetch options that would change the request are refused, not ignored", async () => {
     const { client, calls } = xt(() => json({ code: 200 }));
+    // @ts-expect-error: baseUrl is not a request option (typed never: refused at compile time too)
     const res = await client.GET("/trade/api/v1/getServerTime", { baseUrl: "https://elsewhere.test" });
     expect(res.error).toBeInstanceOf(UsageError);
     expect(res.error?.message).toContain('"baseUrl" is not supported');
+    // @ts-expect-error: parseAs is "json" only
     const stream = await client.GET("/trade/api/v1/getServerTime", { parseAs: "stream" });
     expect(stream.error?.message).toContain('parseAs "stream" is not supported');
     expect(calls).toHaveLength(0);
@@ -153,6 +155,7 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     const typo = await client.GET(path, { timeoutMS: 300 } as never);
     expect(typo.error).toBeInstanceOf(UsageError);
     expect(typo.error?.message).toBe('xt getServerTime: the request options: "timeoutMS" is not an option (did you mean "timeoutMs"?); the options are params, body, headers, signal, timeoutMs, parseAs');
+    // @ts-expect-error: a fetch option is typed never
     const cache = await client.request("get", path, { cache: "no-store" });
     expect(cache.error?.message).toBe('xt getServerTime: the fetch option "cache" is not supported: the transport sends the request by its own rules; the request options are params, body, headers, signal, timeoutMs, parseAs');
     expect(calls).toHaveLength(0);
@@ -162,6 +165,10 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
     const typed = async () => {
       // @ts-expect-error: timeoutMs is a number of ms
       await client.GET(path, { timeoutMs: "soon" });
+      // @ts-expect-error: a misspelt option fails to compile (it compiled, then was refused at run time)
+      await client.GET(path, { timeoutMS: 5 });
+      // @ts-expect-error: so do fetch's own options
+      await client.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }, keepalive: true });
     };
     void typed;
   });

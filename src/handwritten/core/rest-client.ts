@@ -116,8 +116,15 @@ const REST_OPTIONS = { ...TRANSPORT_OPTIONS, baseUrl: 1, rateLimit: 1, rateLimit
 /** Lower-case HTTP methods of openapi-fetch's `Client`. */
 type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
-/** openapi-fetch's init and this call's timeout (any other key is refused at run time: see INIT_KEYS). */
-type InitArg<Init> = RequiredKeys<Init> extends never ? [(Init & { timeoutMs?: number | undefined })?] : [Init & { timeoutMs?: number | undefined }];
+/** The keys of a request's options the runtime takes (INIT_KEYS). */
+type InitKey = "params" | "body" | "headers" | "signal" | "timeoutMs" | "parseAs";
+/**
+ * openapi-fetch's init narrowed to what the runtime takes (INIT_KEYS), and this call's timeout:
+ * any other key (`timeoutMS`, `cache`, `redirect`, `baseUrl` …) is typed `never`, so it fails to
+ * compile as it fails at run time; `parseAs` is "json" only.
+ */
+type OwnInit<Init> = Init & { [K in Exclude<keyof NonNullable<Init>, InitKey>]?: never } & { timeoutMs?: number | undefined; parseAs?: "json" | undefined };
+type InitArg<Init> = RequiredKeys<Init> extends never ? [OwnInit<Init>?] : [OwnInit<Init>];
 
 /**
  * openapi-fetch's `{ data, error, response }`, with `error` the typed TradeApiError (HttpError,
