@@ -279,7 +279,7 @@ run();
 <body>${header("")}
 <main>
 <h1>tradeapi API portal</h1>
-<p>Reference pages for the five APIs, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take.</p>
+<p>Reference pages for the five APIs, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take. (The Quant gateway's requests go by their wire <code>op</code>, <code>session.request("place_order", …)</code>; the CLI takes either name.)</p>
 <table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Operations</th><th>Changes</th></tr></thead>
 <tbody>
 ${rows}

@@ -50,14 +50,14 @@ export const CLIENTS: Record<string, ClientRecipe> = {
     importPath: "tradeapi/xt",
     factory: "createXtClient",
     variable: "xt",
-    options: (signed) => (signed ? "{ accessKey: process.env.XT_ACCESS_KEY, secretKey: process.env.XT_SECRET_KEY }" : ""),
+    options: (signed) => (signed ? "{ accessKey: process.env.XT_ACCESS_KEY, secretKey: process.env.XT_SECRET_KEY, baseUrl: process.env.XT_BASE_URL }" : "{ baseUrl: process.env.XT_BASE_URL }"),
     openapiFetch: true,
   },
   hubi: {
     importPath: "tradeapi/hubi",
     factory: "createHubiClient",
     variable: "hubi",
-    options: () => "{ accessKey: process.env.HUBI_ACCESS_KEY, secretKey: process.env.HUBI_SECRET_KEY, accessToken: process.env.HUBI_ACCESS_TOKEN }",
+    options: () => "{ accessKey: process.env.HUBI_ACCESS_KEY, secretKey: process.env.HUBI_SECRET_KEY, accessToken: process.env.HUBI_ACCESS_TOKEN, baseUrl: process.env.HUBI_BASE_URL }",
     openapiFetch: true,
   },
   bhex: {
@@ -338,10 +338,11 @@ export function asyncOperationSamples(spec: Obj, api: string, id: string, op: Ob
   const message = messageOf(spec, op);
   const wire: string | undefined = message["x-op"];
   const kind: string | undefined = message["x-kind"];
+  // (each ends by closing the client: pasted as it is, a sample must not leave the process running)
   const ts = (body: string): CodeSample => ({
     lang: "TypeScript",
     label: "call()",
-    source: `${body.includes("QuantWsServerError") ? QUANT_WS_HEAD.replace("createQuantWsClient }", "createQuantWsClient, QuantWsServerError }") : QUANT_WS_HEAD}${body}`,
+    source: `${body.includes("QuantWsServerError") ? QUANT_WS_HEAD.replace("createQuantWsClient }", "createQuantWsClient, QuantWsServerError }") : QUANT_WS_HEAD}${body}${body.includes("gw.close()") ? "" : body.includes('gw.on("error"') ? "// … and await gw.close() when done\n" : "await gw.close();\n"}`,
   });
   const shell = (line: string): CodeSample => ({ lang: "Shell", label: "CLI", source: `${line}\n` });
   if (op.action === "send" && kind === "request" && wire) {

@@ -23,6 +23,9 @@ describe("docs code samples", () => {
       if (api === "quant-ws") continue; // the next test
       expect(call?.source, `${api} ${operationId}`).toMatch(new RegExp(`\\.call\\("${operationId}"|\\.login\\(\\)`));
       if (!/\.login\(\)/.test(call!.source)) expect(samples.find((s) => s.label === "CLI")?.source).toMatch(new RegExp(`^npx tradeapi call ${api} ${operationId}\\b`));
+      // each client is made for the server the CLI's environment names (XT's and Hubi's went to the exchange)
+      const urls = { xt: ["XT_BASE_URL"], hubi: ["HUBI_BASE_URL"], bhex: ["BHEX_BASE_URL"], xele: ["XELE_MA_URL", "XELE_MS_URL"] }[api] ?? [];
+      for (const name of urls) expect(call!.source, `${api} ${operationId}`).toContain(`process.env.${name}`);
     }
   });
 
@@ -33,6 +36,8 @@ describe("docs code samples", () => {
       const ts = samples.find((s) => s.label === "call()");
       expect(ts?.source, operationId).toMatch(/^import \{ createQuantWsClient(, QuantWsServerError)? \} from "tradeapi\/quant-ws";$/m);
       expect(ts?.source, operationId).toMatch(/session\.request\("[a-z_]+"|session\.(on|logout)\(|gw\.(login|ping|on)\(/);
+      // pasted as it is, it ends (it left the client open: the process ran on)
+      expect(ts?.source, operationId).toMatch(/await gw\.close\(\)/);
     }
     const byId = Object.fromEntries(ws.map((s) => [s.operationId, s.samples]));
     expect(byId.placeOrder!.map((s) => s.source).join("\n")).toMatch(/session\.request\("place_order", \{[^}]*symbol: "ETH\/USDT"[\s\S]*order_type: "LIMIT"/);
