@@ -161,6 +161,16 @@ export async function main(): Promise<void> {
         process.once("SIGINT", () => resolve("SIGINT"));
         process.once("SIGTERM", () => resolve("SIGTERM"));
       }),
+    readStdin: async (maxBytes) => {
+      const chunks: Buffer[] = [];
+      let n = 0;
+      for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+        n += chunk.length;
+        if (n > maxBytes) throw new CliUsageError(`--json -: standard input holds more than ${maxBytes} bytes`);
+        chunks.push(chunk);
+      }
+      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    },
   });
   process.exitCode = code;
 }

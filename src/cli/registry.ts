@@ -73,6 +73,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves (with the signal's name) when the user wants a command to stop: a long-running one (mock, ws) ends, a call is aborted. */
   untilStopped?: () => Promise<"SIGINT" | "SIGTERM" | void>;
+  /** Standard input as UTF-8 text, at most `maxBytes` (`--json -`: parameters, a password among them, that no process list shows). */
+  readStdin?: (maxBytes: number) => Promise<string>;
 }
 
 /** The module an API_TABLE entry loads. */

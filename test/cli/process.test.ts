@@ -181,6 +181,45 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   });
 
+  it("--json - reads the parameters from standard input (a fund password then shows in no process list); not UTF-8 or over 1 MiB: exit 2", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        seen.push(`${req.url} ${body}`);
+        res.writeHead(200, { "content-type": "application/json" }).end('{"code":200,"info":"ok","data":{}}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const run = (args: string[], input: string | Buffer) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, XT_BASE_URL: url, XT_ACCESS_KEY: "ak-stdin-1", XT_SECRET_KEY: "sk-stdin-1" };
+        const child = spawn(process.execPath, [entry, "call", "xt", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(input);
+        child.once("exit", (code) => resolve({ code, stdout, stderr }));
+      });
+    try {
+      // (the server's empty data is not an order: exit 1 after the request, which is what is checked)
+      expect(await run(["getOrder", "--json", "-"], '{"market":"btc_usdt","id":9007199254740993}')).toMatchObject({ code: 1, stderr: expect.not.stringMatching(/usage/) });
+      expect(seen.at(-1)).toMatch(/^\/trade\/api\/v1\/getOrder\?.*\bid=9007199254740993\b/);
+      expect(await run(["withdraw", "coin=usdt", "address=TXabc", "amount=1", "--json", "-"], '{"safePwd":"739155"}')).toMatchObject({ stderr: expect.not.stringMatching(/usage|739155/) });
+      expect(seen.at(-1)).toMatch(/safePwd=739155/);
+      expect(await run(["getOrder", "--json", "-"], Buffer.from([0x7b, 0xff, 0x7d]))).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tradeapi: --json -: standard input is not UTF-8 text/) });
+      expect(await run(["getOrder", "--json", "-"], `{"market":"${"x".repeat(1024 * 1024)}"}`)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tradeapi: --json -: standard input holds more than 1048576 bytes/) });
+      expect(seen).toHaveLength(2);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("quant-ws: SIGINT while logging in says nothing was sent; after place_order went out, that its outcome is unknown", async () => {
     const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
     const run = async (mock: { url: string }, op: string[], until: () => Promise<unknown>) => {

@@ -10,7 +10,7 @@ import { withProxy } from "../proxy-env.js";
 import { apiNames, parseApiArgs, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
-  { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it)", valueName: "'{…}'" },
+  { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it); - reads it from standard input (a password then shows in no process list)", valueName: "'{…}'" },
   { name: "base-url", type: "string", description: "server base URL (overrides the API's *_BASE_URL)", valueName: "URL" },
   { name: "output", type: "string", description: "write the answer (JSON or binary) to FILE instead of stdout", valueName: "FILE" },
   {
@@ -32,6 +32,19 @@ export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /pa
 apis: ${apiNames().join(", ")}
 flags:
 ${flagLines(CALL_FLAGS).join("\n")}`;
+
+/** The most `--json -` reads from standard input. */
+const MAX_STDIN_BYTES = 1024 * 1024;
+
+async function jsonFromStdin(io: CliIo): Promise<string> {
+  if (!io.readStdin) throw new CliUsageError("--json - reads the parameters from standard input, which this run has none of");
+  try {
+    return await io.readStdin(MAX_STDIN_BYTES);
+  } catch (e) {
+    if (e instanceof CliUsageError) throw e;
+    throw new CliUsageError(`--json -: standard input is not UTF-8 text (${(e as Error).message})`);
+  }
+}
 
 /** An operation by operationId, alias or "METHOD /path", or a usage error with the closest name. */
 export function findOperation(apiName: string, api: CliApi, ref: string): CliOperation {
@@ -92,7 +105,9 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
     throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${JSON.stringify(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
   }
   const op = findOperation(entry.name, api, ref);
-  const params = buildParams(entry.name, op, pairs, flags.json);
+  // `--json -`: the parameters from standard input (a password or PIN then shows in no process list)
+  const json = flags.json === "-" ? await jsonFromStdin(io) : flags.json;
+  const params = buildParams(entry.name, op, pairs, json);
   const settings = resolveSettings(entry, io.env, flags);
   const output = flags.output;
   // (a script's "-" for stdout would be a file named "-")
