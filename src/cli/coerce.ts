@@ -61,6 +61,14 @@ export function exactDouble(text: string, n: number): boolean {
   return decimalKey(text) === decimalKey(n.toString());
 }
 
+/** A value as a message quotes it: whole up to 80 characters, else its start and its length (a 100 kB value was echoed whole). */
+export function quotedValue(text: string): string {
+  return text.length > 80 ? `${JSON.stringify(text.slice(0, 60))}… (${text.length} characters)` : JSON.stringify(text);
+}
+
+/** A number's text as a message shows it (its start and length past 80 characters). */
+const numberShown = (text: string): string => (text.length > 80 ? `${text.slice(0, 60)}… (${text.length} characters)` : text);
+
 function fail(name: string, message: string): never {
   throw new CliUsageError(`parameter "${name}" ${message}`);
 }
@@ -70,8 +78,8 @@ function fail(name: string, message: string): never {
  * for the value itself), or, when `where` is undefined, the parameter's whole value.
  */
 function inexact(name: string, text: string, double: number, where?: string): never {
-  if (where !== undefined) fail(name, `the number ${text}${where} does not fit a JSON number exactly; nothing was sent`);
-  fail(name, `= ${text} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
+  if (where !== undefined) fail(name, `the number ${numberShown(text)}${where} does not fit a JSON number exactly; nothing was sent`);
+  fail(name, `= ${numberShown(text)} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
 }
 
 /**
@@ -84,7 +92,7 @@ function inexact(name: string, text: string, double: number, where?: string): ne
 function jsonValue(param: CliParam, text: unknown, double: unknown, path: string): unknown {
   if (typeof text === "string" && typeof double === "number") {
     const where = path ? ` at ${path}` : "";
-    if (!Number.isFinite(double)) fail(param.name, `must be a finite number, got ${text}${where}`);
+    if (!Number.isFinite(double)) fail(param.name, `must be a finite number, got ${numberShown(text)}${where}`);
     if (exactDouble(text, double)) return double;
     // Sent as text, except inside base64 JSON (XT's batch `data`), which is JSON again.
     if (TEXT_PLACES.has(param.in) && param.schema.contentEncoding !== "base64") return text;
@@ -108,7 +116,7 @@ function checkEnum(name: string, schema: SchemaMeta, value: unknown, raw: string
   if (schema.enum.some((e) => String(e) === String(value))) return;
   const options = schema.enum.map((e) => String(e));
   const shown = schema.enum.map((e) => (typeof e === "string" ? JSON.stringify(e) : String(e)));
-  fail(name, `must be one of ${shown.join(", ")}, got ${JSON.stringify(raw)}${didYouMean(raw, options, (c) => JSON.stringify(c))}`);
+  fail(name, `must be one of ${shown.join(", ")}, got ${quotedValue(raw)}${didYouMean(raw, options, (c) => JSON.stringify(c))}`);
 }
 
 /**
@@ -182,7 +190,7 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     // Xele reads [] as "every investor")
     const items = raw.trim() === "" ? [] : raw.split(",").map((v) => v.trim());
     const empty = items.indexOf("");
-    if (empty >= 0) fail(name, `has an empty item (item ${empty + 1} of ${JSON.stringify(raw)}): give each item, or '[""]' as JSON for an empty text; nothing was sent`);
+    if (empty >= 0) fail(name, `has an empty item (item ${empty + 1} of ${quotedValue(raw)}): give each item, or '[""]' as JSON for an empty text; nothing was sent`);
     const itemSchema = schema.items ?? {};
     return items.map((item) => coerceValue({ name, in: param.in, schema: itemSchema }, item));
   }
@@ -200,14 +208,14 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     value = asText ? raw : Number.isSafeInteger(n) ? n : BigInt(raw);
   } else if (types.includes("number") && JSON_NUMBER.test(raw)) {
     const n = Number(raw);
-    if (!Number.isFinite(n)) fail(name, `must be a finite number, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(n)) fail(name, `must be a finite number, got ${quotedValue(raw)}`);
     if (!asText && !exactDouble(raw, n)) {
       inexact(name, raw, n);
     }
     value = asText ? raw : n;
   } else {
     const want = types.filter((t) => t !== "null").map((t) => (t === "integer" ? "an integer" : t === "object" ? "a JSON object" : `a ${t}`));
-    fail(name, `must be ${want.join(" or ")}, got ${JSON.stringify(raw)}`);
+    fail(name, `must be ${want.join(" or ")}, got ${quotedValue(raw)}`);
   }
   checkEnum(name, schema, value, raw);
   return value;
@@ -266,7 +274,7 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
   const given = new Set<string>();
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
-    if (eq <= 0) throw new CliUsageError(`expected name=value, got ${JSON.stringify(pair)}`);
+    if (eq <= 0) throw new CliUsageError(`expected name=value, got ${quotedValue(pair)}`);
     const name = pair.slice(0, eq);
     const param = findParam(op, name);
     if (!param) unknownParam(op, name);

@@ -43,6 +43,8 @@ describe("the one value coercer", () => {
     expect(() => v("object", "x")).toThrow(/must be a JSON object/);
     expect(() => v("string", "c", "body", { enum: ["a", "b"] })).toThrow(/must be one of "a", "b"/);
     expect(() => v("number", "1e400")).toThrow(CliUsageError);
+    // a long value is quoted by its start and length (a 100 kB value was echoed whole)
+    expect(() => v("integer", `${"1".repeat(100_000)}x`)).toThrow(/^parameter "p" must be an integer, got "1{60}"… \(100001 characters\)$/);
   });
 
   it("arrays: JSON or comma lists, items typed by the item schema", () => {
