@@ -108,7 +108,8 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   if (raw === undefined) return fallback;
   const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
-  if (n > max) throw new CliUsageError(`--${name} must be at most ${max}, got ${JSON.stringify(raw)}`);
+  // (a whole number no double holds was checked, and shown, rounded: "got 100000000000000000000")
+  if (n > max || n > Number.MAX_SAFE_INTEGER) throw new CliUsageError(`--${name} must be at most ${Math.min(max, Number.MAX_SAFE_INTEGER)}, got ${JSON.stringify(raw)}`);
   return n;
 }
 

@@ -355,6 +355,7 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["mock", "xele", "--ms-port", "abc"], env: {}, re: /--ms-port must be a port number 0-65535, got "abc"/ },
     { argv: ["mock", "xele", "--ms-port", "70000"], env: {}, re: /--ms-port must be a port number/ },
     { argv: ["mock", "xele", "--rows-in", "header"], env: {}, re: /--rows-in must be result or body/ },
+    { argv: ["mock", "xele", "--orders", "99999999999999999999"], env: {}, re: /--orders must be at most 9007199254740991, got "99999999999999999999"/ },
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },
     { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },
