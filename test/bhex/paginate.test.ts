@@ -119,7 +119,7 @@ describe("paginate against the emulator's 23-record data sets", () => {
 });
 
 /** A server over ids `n..1` (newest first) whose paging bends the rules in the given way. */
-function trapServer(n: number, trap: "inclusive" | "duplicates" | "unsorted" | "stuck" | "numbers") {
+function trapServer(n: number, trap: "inclusive" | "duplicates" | "unsorted" | "stuck" | "numbers" | "oldest-first" | "negative" | "beyond-int64") {
   const ids = Array.from({ length: n }, (_, i) => 9007199254740993n + BigInt((n - i) * 2)); // odd, above 2^53
   return (req: Recorded): Response => {
     const p = new URLSearchParams(req.body);
@@ -128,6 +128,10 @@ function trapServer(n: number, trap: "inclusive" | "duplicates" | "unsorted" | "
     let page = ids.filter((id) => from === null || (trap === "inclusive" ? id <= BigInt(from) : id < BigInt(from))).slice(0, limit);
     if (trap === "duplicates" && page.length > 1) page = [page[0]!, ...page.slice(0, limit - 1)];
     if (trap === "unsorted") page = [...page].reverse();
+    // the oldest records first: a walk by the smallest id stopped after one page
+    if (trap === "oldest-first") page = ids.filter((id) => from === null || id < BigInt(from)).reverse().slice(0, limit);
+    if (trap === "negative") page = Array.from({ length: limit }, (_, i) => (from === null ? 3n : BigInt(from)) - 1n - BigInt(i));
+    if (trap === "beyond-int64" && from === null) page = Array.from({ length: limit }, (_, i) => 2n ** 64n + 10n - BigInt(i));
     if (trap === "stuck") page = ids.slice(0, limit);
     const records = page.map((id) => (trap === "numbers" ? { orderId: id, v: String(id) } : { orderId: String(id), v: String(id) }));
     return new Response(stringifyJson({ status: 0, data: records }), { headers: { "content-type": "application/json" } });
@@ -154,10 +158,29 @@ describe("paginate stays exactly-once when the server bends the rules", () => {
     expect(got[0]).toBe(expected(23)[0]);
   });
 
-  it("an unsorted page advances from its smallest id", async () => {
-    const { got, calls } = await walk("unsorted", 5);
-    expect([...got].sort()).toEqual([...expected(23)].sort());
-    expect(new URLSearchParams(calls[1]!.body).get("from_id")).toBe(expected(23)[4]);
+  it("a page not newest first is a ResponseFormatError before any of it is yielded: paging by its smallest id would skip records (oldest-first pages gave 100 of 1,000 without a word)", async () => {
+    for (const trap of ["unsorted", "oldest-first"] as const) {
+      const { fetch } = recordingFetch(trapServer(23, trap));
+      const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+      const got: unknown[] = [];
+      const err = await (async () => {
+        for await (const r of client.paginate("orderTradeOrders", { user_id: 1, limit: 5 })) got.push(r);
+      })().catch((e: unknown) => e);
+      expect(err, trap).toBeInstanceOf(ResponseFormatError);
+      expect((err as Error).message, trap).toMatch(/page 1 is not newest first \(orderId \d+ after \d+\): paging by its smallest id would skip records/);
+      expect(got, trap).toEqual([]);
+    }
+  });
+
+  it("an id below 1 or beyond int64 ends the walk with a ResponseFormatError (a walk into negative ids never ended; one beyond int64 failed the next page as the caller's UsageError)", async () => {
+    for (const [trap, re] of [["negative", /page 1 has orderId 0, not an id from 1 to 9223372036854775807: paging stops/], ["beyond-int64", /page 1 has orderId 18446744073709551626, not an id from 1/]] as const) {
+      const { fetch, calls } = recordingFetch(trapServer(23, trap));
+      const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });
+      const err = await collect(client.paginate("orderTradeOrders", { user_id: 1, limit: 5 })).catch((e: unknown) => e);
+      expect(err, trap).toBeInstanceOf(ResponseFormatError);
+      expect((err as Error).message, trap).toMatch(re);
+      expect(calls, trap).toHaveLength(1);
+    }
   });
 
   it("ids sent as bare numbers where the spec has text are refused, naming the field (int64 ids page as bigints: the emulator test above)", async () => {

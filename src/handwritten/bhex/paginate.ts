@@ -10,6 +10,10 @@
  * (an inclusive boundary) or at or below `to_id` are dropped, duplicates inside a page are
  * dropped, and a full page that brings nothing new is an error rather than an endless loop.
  * IDs are compared as integers (BigInt), whether the answer sends them as strings or numbers.
+ * A page is read whole before any of it is yielded: one not newest first (the next cursor, its
+ * smallest id, would skip the records between), or with an id below 1 or beyond int64 (a walk
+ * into negative ids never ended; a cursor beyond int64 failed the next page as the caller's
+ * mistake), is a ResponseFormatError.
  */
 import { ResponseFormatError, shownValue, textOf, UsageError } from "../core/errors.js";
 import { excessDigits } from "../core/json.js";
@@ -20,6 +24,33 @@ import { checkOperationArg, checkValue, requireOperation } from "../core/operati
 import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
+
+/** The largest int64: an id beyond it cannot be a cursor. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The ids of one page, checked before any record is yielded: each an integer from 1 to the
+ * int64 maximum, newest first (each no greater than the one before it; an equal one is a
+ * duplicate, dropped later).
+ */
+function pageIds(records: unknown[], idField: string, page: number, ctx: { api: string; operation: string }): bigint[] {
+  const ids: bigint[] = [];
+  for (const record of records) {
+    const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[idField] : undefined;
+    const id = toBigInt(raw);
+    if (id === undefined) {
+      const shown = textOf(raw);
+      throw new ResponseFormatError(`record without an integer "${idField}" (the paging key)`, shown.length > 120 ? `${shown.slice(0, 120)}…` : shown, ctx);
+    }
+    if (id < 1n || id > INT64_MAX) throw new ResponseFormatError(`page ${page} has ${idField} ${id}, not an id from 1 to ${INT64_MAX}: paging stops`, String(id), ctx);
+    const before = ids[ids.length - 1];
+    if (before !== undefined && id > before) {
+      throw new ResponseFormatError(`page ${page} is not newest first (${idField} ${id} after ${before}): paging by its smallest id would skip records`, "", ctx);
+    }
+    ids.push(id);
+  }
+  return ids;
+}
 
 export interface BhexPagination {
   style: string;
@@ -134,13 +165,9 @@ export async function* paginate<K extends BhexPagedOperationId>(
     let yielded = 0;
     let below = false;
     const fromId = cursor;
-    for (const record of data as unknown[]) {
-      const raw = record && typeof record === "object" ? (record as Record<string, unknown>)[p.idField] : undefined;
-      const id = toBigInt(raw);
-      if (id === undefined) {
-        const shown = textOf(raw);
-        throw new ResponseFormatError(`record without an integer "${p.idField}" (the paging key)`, shown.length > 120 ? `${shown.slice(0, 120)}…` : shown, ctx);
-      }
+    const ids = pageIds(data as unknown[], p.idField, page, ctx);
+    for (const [i, record] of (data as unknown[]).entries()) {
+      const id = ids[i]!;
       if (cursor !== undefined && id >= cursor) continue; // at/above the cursor: already yielded
       if (lower !== undefined && id <= lower) {
         below = true; // at/below to_id: outside the range asked for, and so is all that is older
