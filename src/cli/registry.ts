@@ -319,8 +319,8 @@ export function resolveSettings(entry: ApiEntry, env: NodeJS.ProcessEnv, flags: 
     // two flags of one setting (quant-ws --url and --base-url, --symbol and --symbols) that disagree
     const other = fromFlag[f.setting];
     if (other !== undefined && out[f.setting] !== flags[f.name]) {
-      // (a URL without its password; any other value's start)
-      const shown = (v: string) => (/:\/\//.test(v) ? urlShown(v) : JSON.stringify(v.slice(0, 40)));
+      // (quoted as a URL is, whatever it holds: `user:pw@host` and `wss:/u:pw@h` without their password)
+      const shown = (v: string) => urlShown(v);
       throw new CliUsageError(`--${other} and --${f.name} set the same thing to two values (${shown(out[f.setting]!)} and ${shown(flags[f.name]!)}): give one`);
     }
     fromFlag[f.setting] = f.name;

@@ -350,6 +350,7 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xt", "getServerTime", "--output", "-"], env: {}, re: /--output - : the answer goes to stdout without --output; give a file name/ },
     { argv: ["call", "quant-ws", "asset", "--base-url", "ws://u:pw-secret-1@127.0.0.1:1", "--url", "ws://127.0.0.1:2"], env: {}, re: /--base-url and --url set the same thing to two values \("ws:\/\/\[redacted\]@127\.0\.0\.1:1" and "ws:\/\/127\.0\.0\.1:2"\): give one/ },
     { argv: ["call", "quant-ws", "asset", "--symbols", "BTC/USDT", "--symbol", "ETH/USDT"], env: {}, re: /--symbols and --symbol set the same thing to two values/ },
+    { argv: ["call", "quant-ws", "asset", "--url", "wss:/bob:Tr0ub4dor@gw.example", "--base-url", "wss://gw2.example"], env: {}, re: /--base-url and --url set the same thing to two values \("wss:\/\/gw2\.example" and "\[redacted\]@gw\.example"\)/ },
     { argv: ["mock", "xt", "--port", "70000"], env: {}, re: /--port must be a port number 0-65535, got "70000"/ },
     { argv: ["mock", "xt", "--port", " 80"], env: {}, re: /--port must be a port number 0-65535, got " 80"/ },
     { argv: ["mock", "xele", "--ms-port", "abc"], env: {}, re: /--ms-port must be a port number 0-65535, got "abc"/ },
