@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document } from "yaml";
 
 /** A spec that cannot be read or parsed; the message names the file (and where in it). */
 export class SpecParseError extends Error {}
@@ -151,13 +151,23 @@ export const MAX_EXPANDED_VALUES = 2_000_000;
  * 100,000 items named 5,000 times is 215 kB of text, and `spec diff` ran 6 minutes into 2 GB.
  */
 function expandedValues(doc: Document): number {
+  // Each alias's node, found in one pass in document order (an anchor named again names the
+  // later node from there on): the parser's resolve() walks the whole document per alias.
+  const anchors = new Map<string, unknown>();
+  const targets = new Map<unknown, unknown>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
   const sizes = new Map<unknown, number>();
   const size = (node: unknown): number => {
     const known = sizes.get(node);
     if (known !== undefined) return known;
     sizes.set(node, 1); // (an alias inside the value it names counts once)
     let n = 1;
-    if (isAlias(node)) n = size(node.resolve(doc));
+    if (isAlias(node)) n = size(targets.get(node));
     else if (isMap(node) || isSeq(node)) for (const item of node.items as unknown[]) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
     else if (!isScalar(node)) n = node == null ? 0 : 1;
     sizes.set(node, n);
