@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiError, HttpError, MAX_SHOWN_TEXT, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
-import { secretForms, secretNamedValues } from "../../src/handwritten/core/redaction.js";
+import { redactUrl, secretForms, secretNamedValues, urlCredentials } from "../../src/handwritten/core/redaction.js";
 import { urlShown } from "../../src/handwritten/core/validate.js";
 
 const SECRET = "S3cr3t-Value_with+/=chars";
@@ -538,6 +538,19 @@ describe("Redactor: property (fixed seed)", () => {
 describe("a URL's user:password@ in messages (fixed seed)", () => {
   const password = fc.string({ minLength: 6, maxLength: 24, unit: "grapheme-ascii" }).filter((s) => !/[/?#]/.test(s) && !s.includes("proxy"));
   const scheme = fc.constantFrom("http://", "https://", "wss://", "h ttp://", "http:/", "", " http://");
+
+  it("a URL's password with an unescaped / ? or # is hidden whole; an @ in a path or query, or an IPv6 host, keeps the host shown", () => {
+    expect(redactUrl("http://alice:Xk9/vQ2m@10.0.0.5:3128")).toBe("http://[redacted]@10.0.0.5:3128");
+    expect(redactUrl("http://alice:pw#1@proxy:1/")).toBe("http://[redacted]@proxy:1/");
+    expect(redactUrl(" http://u:pw@host/x")).toBe(" http://[redacted]@host/x");
+    // (a redirect's Location: the host stays, the query's values go)
+    expect(redactUrl("https://sso.example.com/login?next=alice@corp.com")).toBe("https://sso.example.com/login?next=[redacted]");
+    expect(redactUrl("https://api.example.com/users/a@b.com/orders")).toBe("https://api.example.com/users/a@b.com/orders");
+    expect(redactUrl("http://[::1]:8080/a@b")).toBe("http://[::1]:8080/a@b");
+    expect(urlCredentials("http://[::1]:8080/a@b")).toEqual([]);
+    expect(urlCredentials("http://alice:2024/Xk9@10.0.0.5:3128")).toContain("2024/Xk9");
+    expect(urlShown("wss:/bob:Tr0ub4dor@gw.example")).toBe('"[redacted]@gw.example"');
+  });
 
   it("urlShown shows none of the password, whatever it holds and whatever comes before it", () => {
     fc.assert(

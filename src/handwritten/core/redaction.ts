@@ -71,6 +71,23 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
  */
 const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi;
 
+/**
+ * Where the `user:password` of a URL ends in `rest` (the URL's text after its "//"), or -1:
+ * the authority's own `@` (a user:password without "/", "?", "#" or "\\"); else the last `@`
+ * when what comes before it holds a ":" (a password with an unescaped "/", "?" or "#": the URL
+ * then parses as a host and a path, or not at all) and what follows it is a host[:port] ending
+ * the text or followed by "/", "?" or "#". An `@` in a path or query (`?next=alice@corp.com`,
+ * `/users/a@b.com/`) and an IPv6 host keep the URL's host shown.
+ */
+export function userinfoEnd(rest: string): number {
+  const plain = /^[^/\\?#]*@/.exec(rest);
+  if (plain) return plain[0].length - 1;
+  const at = rest.lastIndexOf("@");
+  if (at <= 0) return -1;
+  const before = rest.slice(0, at);
+  return before.includes(":") && !before.startsWith("[") && /^(?:\[[^\]]*\]|[^\s/\\?#@:]+)(?::\d*)?(?:[/?#]|$)/.test(rest.slice(at + 1)) ? at : -1;
+}
+
 function b64variants(b64: string): string[] {
   const bare = b64.replace(/=+$/, "");
   const url = bare.replace(/\+/g, "-").replace(/\//g, "_");
@@ -580,8 +597,10 @@ export function secretNamedValues(pairs: Iterable<readonly [string, string]>, js
  * query's names kept: "wss://gw/ws?key=[redacted]".
  */
 export function redactUrl(url: string): string {
-  // (one URL: everything between its "//" and its last `@`, a password with a "/", "?" or "#" in it whole)
-  const text = textOf(url).replace(/^([a-z][a-z0-9+.-]*:\/\/)[\s\S]*@/i, `$1${REDACTED}@`);
+  let text = textOf(url);
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0];
+  const end = scheme === undefined ? -1 : userinfoEnd(text.slice(scheme.length));
+  if (end >= 0) text = `${scheme}${REDACTED}${text.slice(scheme!.length + end)}`;
   const at = text.search(/[?#]/);
   if (at < 0) return text;
   const hash = text.indexOf("#", at);
@@ -595,7 +614,9 @@ export function urlCredentials(url: string | undefined): string[] {
   if (!url) return [];
   // (what is between "//" and the last `@`, when the parser took less: a password with a "/" in it
   // parses as a host and a path, `http://al:Xk9/v@proxy`; its part after the first ":" is kept too)
-  const raw = /^[a-z][a-z0-9+.-]*:\/\/([\s\S]*)@/i.exec(url)?.[1];
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  const end = scheme === undefined ? -1 : userinfoEnd(url.slice(scheme.length));
+  const raw = end >= 0 ? url.slice(scheme!.length, scheme!.length + end) : undefined;
   const rawPassword = raw?.includes(":") ? raw.slice(raw.indexOf(":") + 1) : undefined;
   try {
     const u = new URL(url);

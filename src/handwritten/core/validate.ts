@@ -21,7 +21,7 @@
 import { isSignal, MAX_TIMER_MS } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
-import { isSecretName } from "./redaction.js";
+import { isSecretName, userinfoEnd } from "./redaction.js";
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
@@ -704,12 +704,15 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
 }
 
 /**
- * A URL's text up to its authority, then everything before its last `@`: its `user:password`,
- * parsable or not (any scheme, a mistyped one or none). A password may hold an unescaped `/`,
- * `?` or `#` (`http://al:Xk9/v@proxy`: the URL then parses as host `al` with a path, or not at
- * all); all of it is hidden, with whatever of a path a real `@` in it would take along.
+ * A URL's text split at its `user:password` (redaction.ts userinfoEnd), parsable or not: any
+ * scheme, a mistyped one or none. A password may hold an unescaped `/`, `?` or `#`
+ * (`http://al:Xk9/v@proxy`: the URL then parses as host `al` with a path, or not at all).
  */
-const USERINFO = /^(\s*[^/?#@]*?\/\/|)([\s\S]*)@/;
+function splitUserinfo(text: string): [head: string, userinfo: string, tail: string] | undefined {
+  const head = /^\s*[^/?#@]*?\/\//.exec(text)?.[0] ?? "";
+  const end = userinfoEnd(text.slice(head.length));
+  return end < 0 ? undefined : [head, text.slice(head.length, head.length + end), text.slice(head.length + end)];
+}
 
 /**
  * A server URL as a message names it: quoted, its `user:password@` redacted (whatever the
@@ -718,13 +721,14 @@ const USERINFO = /^(\s*[^/?#@]*?\/\/|)([\s\S]*)@/;
  */
 export function urlShown(url: unknown): string {
   if (typeof url !== "string") return typeName(url);
-  const shown = JSON.stringify(redactUrl(url.replace(USERINFO, `$1${REDACTED}@`)));
+  const parts = splitUserinfo(url);
+  const shown = JSON.stringify(redactUrl(parts ? `${parts[0]}${REDACTED}${parts[2]}` : url));
   // (a value pasted wrong may be a file's whole text: its start says enough)
   return shown.length > 200 ? `${shown.slice(0, 200)}…" (${url.length} characters)` : shown;
 }
 
 /** The `user:password` of a URL's text that may not parse ("" when it has none). */
-export const userinfoOf = (text: string): string => USERINFO.exec(text)?.[2] ?? "";
+export const userinfoOf = (text: string): string => splitUserinfo(text)?.[1] ?? "";
 
 /**
  * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
