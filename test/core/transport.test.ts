@@ -236,7 +236,8 @@ describe("the base URL is checked when a client is made", () => {
     xt: (baseUrl) => createXtClient({ ...KEYS, baseUrl }),
     bhex: (baseUrl) => createBhexOrgClient({ ...KEYS, baseUrl }),
     hubi: (baseUrl) => createHubiClient({ ...KEYS, baseUrl }),
-    xele: (baseUrl) => createXeleClient({ username: "u", password: "p", maUrl: baseUrl }),
+    // (both of Xele's servers: one for another machine without the other is refused on its own)
+    xele: (baseUrl) => createXeleClient({ username: "u", password: "p", maUrl: baseUrl, msUrl: "http://10.0.0.9:8181" }),
   };
   it.each([
     ["", "is not a URL: it needs http:// or https:// and a host"],

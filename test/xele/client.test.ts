@@ -290,9 +290,11 @@ describe("token session", () => {
     const e = made({ msUrl: "http://10.0.0.5:8181" });
     expect(e).toBeInstanceOf(UsageError);
     expect((e as Error).message).toBe('xele: msUrl is "http://10.0.0.5:8181" but maUrl is not given: the login (user name and password) would go to its default http://127.0.0.1:8899, a port of this machine; give maUrl too');
-    expect((made({ maUrl: "https://u:pw@auth.example:8899" }) as Error).message).toBe('xele: maUrl is "https://[redacted]@auth.example:8899" but msUrl is not given: the counter\'s requests and the session token would go to its default http://127.0.0.1:8181, a port of this machine; give msUrl too');
+    expect((made({ maUrl: "https://auth.example:8899" }) as Error).message).toBe('xele: maUrl is "https://auth.example:8899" but msUrl is not given: the counter\'s requests and the session token would go to its default http://127.0.0.1:8181, a port of this machine; give msUrl too');
     // both given, neither, or the one given on this machine too (an emulator, a tunnel): as before
-    for (const o of [{}, { maUrl: "http://10.0.0.5:8899", msUrl: "http://10.0.0.6:8181" }, { msUrl: "http://127.0.0.1:9181" }, { maUrl: "http://localhost:1" }, { msUrl: "http://[::1]:8181" }]) expect(made(o), JSON.stringify(o)).toBeUndefined();
+    for (const o of [{}, { maUrl: "http://10.0.0.5:8899", msUrl: "http://10.0.0.6:8181" }, { msUrl: "http://127.0.0.1:9181" }, { maUrl: "http://localhost:1" }, { msUrl: "http://[::1]:8181" }, { msUrl: "http://127.1:8181" }, { msUrl: "http://localhost.:8181" }, { msUrl: "http://0.0.0.0:8181" }, { msUrl: "http://[::ffff:127.0.0.1]:8181" }]) expect(made(o), JSON.stringify(o)).toBeUndefined();
+    // a name that starts with "127." is another machine
+    expect((made({ maUrl: "http://127.corp.example.net:8899" }) as Error).message).toMatch(/maUrl is "http:\/\/127\.corp\.example\.net:8899" but msUrl is not given/);
   });
 
   it("a wrong password is an AuthError from the login; a missing one a CredentialsError", async () => {

@@ -43,7 +43,8 @@ export const xeleCli: CliApi = {
   operations,
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
-    const { createXeleClient, onThisMachine } = await import("../../handwritten/xele/client.js");
+    const { createXeleClient } = await import("../../handwritten/xele/client.js");
+    const { onThisMachine } = await import("../../handwritten/xele/this-machine.js");
     if ((settings.maUrl === undefined) !== (settings.msUrl === undefined)) {
       // (named as the CLI takes them: the library's own check names its options)
       const [given, missing] = settings.maUrl === undefined ? (["msUrl", "maUrl"] as const) : (["maUrl", "msUrl"] as const);

@@ -610,8 +610,10 @@ export function redactUrl(url: string): string {
 }
 
 /** The password (and user name) of a URL's `user:password@`, for a Redactor. */
-export function urlCredentials(url: string | undefined): string[] {
-  if (!url) return [];
+export function urlCredentials(given: string | undefined): string[] {
+  // (a JavaScript caller's URL object is read as its text; anything else has none)
+  const url: unknown = (given as unknown) instanceof URL ? String(given) : given;
+  if (typeof url !== "string" || !url) return [];
   // (what is between "//" and the last `@`, when the parser took less: a password with a "/" in it
   // parses as a host and a path, `http://al:Xk9/v@proxy`; its part after the first ":" is kept too)
   const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];

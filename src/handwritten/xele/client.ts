@@ -35,6 +35,7 @@ import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
+import { onThisMachine } from "./this-machine.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
 import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 import { SERIALNO_MAX, XeleSession } from "./session.js";
@@ -125,16 +126,6 @@ export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fr
     return [s, url];
   }),
 ) as Record<XeleServer, string>;
-
-/** Is a URL's host this machine (127.0.0.0/8, localhost, ::1)? A URL that does not parse is left to the transport's check. */
-export function onThisMachine(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
-  } catch {
-    return true;
-  }
-}
 
 /**
  * One of maUrl / msUrl given for another machine, the other left to its default on this one: the
@@ -237,7 +228,6 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
     for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
   }
   else checkOption(ctx, "maxInFlight", inFlightOption, slots);
-  oneServerDefaulted(options, ctx);
   const { username, password, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
@@ -262,6 +252,8 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
+  // (after the transports' own check of each URL, which names what is wrong with one)
+  oneServerDefaulted(options, ctx);
   const login = loginThrough({ urls, inFlight, transports });
   session = new XeleSession({ username, password, login, log: options.log, firstSerialNo: options.firstSerialNo });
   return { urls, inFlight, transports, session };
