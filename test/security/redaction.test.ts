@@ -277,8 +277,8 @@ describe("Redactor: bodies and errors", () => {
   });
 
   it("value() replaces a number or bigint whose digits hold a secret (a PIN a server echoes as a JSON number)", () => {
-    const pin = new Redactor(["739155"]);
-    expect(pin.value({ errors: [{ field: "safePwd", value: 739155 }], big: 97391550000000000000n, n: 7391, t: 1700000000000 })).toEqual({ errors: [{ field: "safePwd", value: "[redacted]" }], big: "[redacted]", n: 7391, t: 1700000000000 });
+    const pin = new Redactor(["739155", "012345"]);
+    expect(pin.value({ errors: [{ field: "safePwd", value: 739155 }], big: 739155n, lead: 12345, n: 7391, t: 1739155000000, id: 97391550000000000000n })).toEqual({ errors: [{ field: "safePwd", value: "[redacted]" }], big: "[redacted]", lead: "[redacted]", n: 7391, t: 1739155000000, id: 97391550000000000000n });
     // through a client: XT withdraw's fund password in the error's body, as JSON and as util.inspect shows it
     const e = pin.error(new ApiError({ api: "xt", code: 104, body: { data: { safePwd: 739155, rejected: [739155] } } }));
     expect(JSON.stringify(e.body)).toBe('{"data":{"safePwd":"[redacted]","rejected":["[redacted]"]}}');

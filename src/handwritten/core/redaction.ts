@@ -315,6 +315,8 @@ export function secretList(secrets: unknown): Array<unknown> {
 
 export class Redactor {
   readonly #secrets: string[];
+  /** The secrets that are whole numbers (digits, a sign), as a JSON number writes them: no leading zeros. */
+  readonly #numeric = new Set<string>();
   /** Each secret's forms (a redactor made from another reuses those of the secrets they share). */
   readonly #formsOf = new Map<string, readonly string[]>();
   readonly #forms: string[];
@@ -333,6 +335,7 @@ export class Redactor {
   constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor) {
     const list = secretList(secrets);
     this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
+    for (const s of this.#secrets) if (/^-?\d+$/.test(s)) this.#numeric.add(s.replace(/^(-?)0+(?=\d)/, "$1"));
     const known = from instanceof Redactor ? from.#formsOf : undefined;
     const forms = new Set<string>();
     for (const s of this.#secrets) {
@@ -489,8 +492,9 @@ export class Redactor {
 
   /**
    * A copy of a decoded body with every string redacted and every field named like a secret
-   * (`signature`, `token`, …) replaced; a number or bigint whose digits hold a secret (a PIN
-   * echoed as a JSON number) replaced; other numbers, bigints and bytes are kept.
+   * (`signature`, `token`, …) replaced; a number or bigint that is a secret of digits (a PIN
+   * echoed as a JSON number, its leading zeros gone) replaced; other numbers, bigints and bytes
+   * are kept.
    */
   value<T>(value: T): T {
     return this.#value(value, this.#memo());
@@ -500,11 +504,10 @@ export class Redactor {
     return copyDeep(value, (v, key) => {
       if (key !== undefined && (typeof v === "string" || typeof v === "number" || typeof v === "bigint") && SECRET_NAME.test(key)) return REDACTED;
       if (typeof v === "string") return text(v);
-      // (a secret of digits a server echoes as a JSON number: a PIN, a numeric password)
-      if ((typeof v === "number" || typeof v === "bigint") && this.#secrets.length) {
-        const t = String(v);
-        if (t.length >= MIN_LITERAL && text(t) !== t) return REDACTED;
-      }
+      // (a secret of digits a server echoes as a JSON number: a PIN, a numeric password, also
+      // without its leading zeros; only the number that is the secret: a timestamp or an id
+      // that holds its digits somewhere is kept)
+      if ((typeof v === "number" || typeof v === "bigint") && this.#numeric.size && this.#numeric.has(String(v))) return REDACTED;
       if (v instanceof Error) return this.error(v);
       return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
     }, text) as T;
