@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { errorKinds } from "../src/handwritten/core/errors.js";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { closest } from "../src/handwritten/core/validate.js";
+import { isDataKey } from "../src/spec-tools/spec-model.js";
 
 type Node = Record<string, unknown>;
 
@@ -35,7 +36,7 @@ function unknownKeys(node: unknown, known: ReadonlySet<string>, path: string[], 
   else if (isObject(node)) {
     for (const [k, v] of Object.entries(node)) {
       // (a spec is one file: the metadata, spec diff and the docs read it alone)
-      if (k === "$ref" && typeof v === "string" && !v.startsWith("#") && path[path.length - 1] !== "properties") {
+      if (k === "$ref" && typeof v === "string" && v !== "" && !v.startsWith("#") && path[path.length - 1] !== "properties" && !path.some((p, i) => isDataKey(p, path.slice(0, i)))) {
         out.push(`${at(path)}: $ref ${JSON.stringify(v)} points into another file; a spec is one file (the metadata and spec diff read it alone): put what it names under components`);
       }
       if (k.startsWith("x-") && !known.has(k)) {

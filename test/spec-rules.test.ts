@@ -36,6 +36,9 @@ describe("the spec vocabulary's values are checked before generating", () => {
     const doc = xt();
     doc.components.schemas.OrderId = { $ref: "./common.yaml#/OrderId" };
     doc.components.schemas.Account.properties.$ref = { type: "string" };
+    // (a "$ref" inside an example, a default or an enum is data, not a reference)
+    doc.components.schemas.Account.example = { $ref: "./data.json" };
+    doc.components.schemas.Account.properties.name.default = { $ref: "x.yaml" };
     expect(openapiProblems(doc, known)).toEqual([
       'components.schemas.OrderId: $ref "./common.yaml#/OrderId" points into another file; a spec is one file (the metadata and spec diff read it alone): put what it names under components',
     ]);

@@ -600,10 +600,14 @@ function dropRequiredOfChangedFields(diffs: RawDiff[]): RawDiff[] {
  */
 function mergeRetypes(diffs: RawDiff[]): RawDiff[] {
   const parent = (d: RawDiff) => d.path.slice(0, -1).map(String).join("\u0000");
-  const formats = new Map(diffs.filter((d) => d.path[d.path.length - 1] === "format").map((d) => [parent(d), d]));
+  // Only a schema's own keywords: not inside a value (default, enum, example, const) or an `x-`
+  // extension that is no schema, where "type" and "format" are data.
+  const inSchema = (d: RawDiff) =>
+    !d.path.some((p, i) => typeof p === "string" && d.path[i - 1] !== "properties" && (["default", "enum", "example", "examples", "const"].includes(p) || (p.startsWith("x-") && !SCHEMA_EXTENSIONS.has(p))));
+  const formats = new Map(diffs.filter((d) => d.path[d.path.length - 1] === "format" && inSchema(d)).map((d) => [parent(d), d]));
   const merged = new Set<RawDiff>();
   const out = diffs.map((d) => {
-    const f = d.path[d.path.length - 1] === "type" && d.path[d.path.length - 2] !== "properties" ? formats.get(parent(d)) : undefined;
+    const f = d.path[d.path.length - 1] === "type" && d.path[d.path.length - 2] !== "properties" && inSchema(d) ? formats.get(parent(d)) : undefined;
     if (!f) return d;
     merged.add(f);
     return { ...d, action: "replace" as const, format: [f.before, f.after] as [unknown, unknown] };
@@ -621,8 +625,12 @@ function serverChanges(b: unknown, a: unknown): Array<Pick<SpecChange, "kind" | 
   const role = (s: Node | undefined) => (typeof s?.["x-server"] === "string" ? s["x-server"] : undefined);
   const [bl, al] = [list(b), list(a)];
   const pairs: Array<[Node | undefined, Node | undefined]> = [];
-  for (const s of bl) if (role(s) !== undefined) pairs.push([s, al.find((x) => role(x) === role(s))]);
-  for (const s of al) if (role(s) !== undefined && !bl.some((x) => role(x) === role(s))) pairs.push([undefined, s]);
+  // (by role, and by their order among the servers of one role: a second MA added is an addition)
+  const ofRole = (list: Node[], r: string) => list.filter((x) => role(x) === r);
+  for (const r of new Set([...bl, ...al].map(role).filter((x): x is string => x !== undefined))) {
+    const [rb, ra] = [ofRole(bl, r), ofRole(al, r)];
+    for (let i = 0; i < Math.max(rb.length, ra.length); i++) pairs.push([rb[i], ra[i]]);
+  }
   const [br, ar] = [bl.filter((s) => role(s) === undefined), al.filter((s) => role(s) === undefined)];
   for (let i = 0; i < Math.max(br.length, ar.length); i++) pairs.push([br[i], ar[i]]);
   const out: Array<Pick<SpecChange, "kind" | "message" | "rule">> = [];

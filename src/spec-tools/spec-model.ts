@@ -247,8 +247,10 @@ export function danglingRefs(doc: Node): DanglingRef[] {
     else if (isMap(node)) {
       for (const [k, v] of Object.entries(node)) {
         // (`$ref` as a property name of a schema's `properties` is a field, not a reference)
+        // (values are data, where a "$ref" key is text: an example's, a default, an enum's)
+        if (isDataKey(k, path)) continue;
         if (k === "$ref" && typeof v === "string" && path[path.length - 1] !== "properties") {
-          if (!v.startsWith("#")) out.push({ ref: v, at: path.join(".") || "(document)", outside: true });
+          if (v !== "" && !v.startsWith("#")) out.push({ ref: v, at: path.join(".") || "(document)", outside: true });
           else if (resolvePointer(doc, v) === undefined) out.push({ ref: v, at: path.join(".") || "(document)" });
         } else walk(v, [...path, k]);
       }
@@ -257,6 +259,10 @@ export function danglingRefs(doc: Node): DanglingRef[] {
   walk(doc, []);
   return out;
 }
+
+/** A key whose value is data, not spec (a `$ref` in it is text): example, default, enum, const, an Example Object's value. */
+export const isDataKey = (key: string, path: readonly string[]): boolean =>
+  path[path.length - 1] !== "properties" && (["example", "default", "enum", "const", "x-enum-descriptions"].includes(key) || (key === "value" && path[path.length - 2] === "examples"));
 
 /** How a dangling `$ref` is told: `$ref "#/x" at paths.a points at nothing`. */
 export const danglingText = (d: DanglingRef): string =>

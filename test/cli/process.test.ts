@@ -214,6 +214,7 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
       expect(seen.at(-1)).toMatch(/safePwd=739155/);
       expect(await run(["getOrder", "--json", "-"], Buffer.from([0x7b, 0xff, 0x7d]))).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tradeapi: --json -: standard input is not UTF-8 text/) });
       expect(await run(["getOrder", "--json", "-"], `{"market":"${"x".repeat(1024 * 1024)}"}`)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tradeapi: --json -: standard input holds more than 1048576 bytes/) });
+      expect(await run(["getOrder", "--json", "-"], "")).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tradeapi: --json -: standard input is empty/) });
       expect(seen).toHaveLength(2);
     } finally {
       await new Promise((r) => server.close(r));

@@ -239,6 +239,19 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     const removed = roles();
     removed.servers.pop();
     expect((await diffSpec("t", roles(), removed)).map((c) => [c.kind, c.message])).toEqual([["breaking", 'server removed: MS "http://{host}:{port}"']]);
+    // a second server of one role is an addition (it was no change)
+    const twice = roles();
+    twice.servers.push({ ...structuredClone(twice.servers[0]), url: "http://b:1" });
+    expect((await diffSpec("t", roles(), twice)).map((c) => [c.kind, c.message])).toEqual([["non-breaking", 'server added: MA "http://b:1"']]);
+  });
+
+  it("type and format are one line only as a schema's keywords: in an x- extension or a default they are data, each change its own", async () => {
+    const before = openapi();
+    getOrder(before)["x-meta"] = { type: "string", format: "a" };
+    const after = clone(before);
+    getOrder(after)["x-meta"] = { type: "integer", format: "b" };
+    const lines = (await diffSpec("t", before, after)).map((c) => c.message).sort();
+    expect(lines).toEqual(['x-meta.format: "a" → "b"', 'x-meta.type: "string" → "integer"']);
   });
 
   it("a required field removed is one line (not also 'no longer always present')", async () => {

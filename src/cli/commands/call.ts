@@ -38,12 +38,15 @@ const MAX_STDIN_BYTES = 1024 * 1024;
 
 async function jsonFromStdin(io: CliIo): Promise<string> {
   if (!io.readStdin) throw new CliUsageError("--json - reads the parameters from standard input, which this run has none of");
+  let text: string;
   try {
-    return await io.readStdin(MAX_STDIN_BYTES);
+    text = await io.readStdin(MAX_STDIN_BYTES);
   } catch (e) {
     if (e instanceof CliUsageError) throw e;
     throw new CliUsageError(`--json -: standard input is not UTF-8 text (${(e as Error).message})`);
   }
+  if (!text.trim()) throw new CliUsageError("--json -: standard input is empty: give the parameters' JSON object there");
+  return text;
 }
 
 /** An operation by operationId, alias or "METHOD /path", or a usage error with the closest name. */
