@@ -617,8 +617,8 @@ export function urlCredentials(given: string | undefined): string[] {
   // (a JavaScript caller's URL object is read as its text; anything else has none)
   const url: unknown = (given as unknown) instanceof URL ? String(given) : given;
   if (typeof url !== "string" || !url) return [];
-  // (what is between "//" and the last `@`, when the parser took less: a password with a "/" in it
-  // parses as a host and a path, `http://al:Xk9/v@proxy`; its part after the first ":" is kept too)
+  // (the user:password as userinfoEnd finds it, when the parser took less: a password with a "/"
+  // in it parses as a host and a path, `http://al:Xk9/v@proxy`; its part after the first ":" is kept too)
   const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
   const end = scheme === undefined ? -1 : userinfoEnd(url.slice(scheme.length));
   const raw = end >= 0 ? url.slice(scheme!.length, scheme!.length + end) : undefined;

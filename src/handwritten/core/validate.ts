@@ -709,7 +709,10 @@ export function serverUrl(url: unknown, schemes: ReadonlyArray<string>): URL | s
  * (`http://al:Xk9/v@proxy`: the URL then parses as host `al` with a path, or not at all).
  */
 function splitUserinfo(text: string): [head: string, userinfo: string, tail: string] | undefined {
-  const head = /^\s*[^/?#@]*?\/\//.exec(text)?.[0] ?? "";
+  // (up to the first "//" when nothing before it is "/", "?", "#" or "@"; found by indexOf: a
+  // regex whose "\s*" and scheme part both took spaces ran 71 s on 500k of them)
+  const slashes = text.indexOf("//");
+  const head = slashes >= 0 && !/[/?#@]/.test(text.slice(0, slashes)) ? text.slice(0, slashes + 2) : "";
   const end = userinfoEnd(text.slice(head.length));
   return end < 0 ? undefined : [head, text.slice(head.length, head.length + end), text.slice(head.length + end)];
 }
