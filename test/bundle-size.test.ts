@@ -122,10 +122,10 @@
  * with secrets as Go's JSON escapes them and keys with whitespace at an end refused; 100.1 kB
  * (100,110 bytes) with 0.17.0's connection count (a timeout before the request was written says
  * nothing was sent), the refusal of request options it does not take, secret-named values kept
- * out of messages and lone surrogates refused inside JSON; 101.1 kB (101,089 bytes) with 0.18.0's
+ * out of messages and lone surrogates refused inside JSON; 101.1 kB (101,123 bytes) with 0.18.0's
  * hiding of a URL password that holds "/", "?" or "#" (a user:password told from an @ in a path
  * or query), a numeric secret echoed as a JSON number redacted in error bodies, Xele's auth_code
- * among the secret names, and urlCredentials taking any argument.
+ * among the secret names, urlCredentials taking any argument, and urlShown's scheme part found by indexOf.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -135,7 +135,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 101_100;
+const CEILING = 101_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 
