@@ -44,14 +44,13 @@ export const xeleCli: CliApi = {
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
-    const { onThisMachine } = await import("../../handwritten/xele/this-machine.js");
-    if ((settings.maUrl === undefined) !== (settings.msUrl === undefined)) {
-      // (named as the CLI takes them: the library's own check names its options)
-      const [given, missing] = settings.maUrl === undefined ? (["msUrl", "maUrl"] as const) : (["maUrl", "msUrl"] as const);
+    const { defaultedServer } = await import("../../handwritten/xele/this-machine.js");
+    // (the library's check, named as the CLI takes the settings)
+    const defaulted = defaultedServer(settings.maUrl, settings.msUrl);
+    if (defaulted) {
+      const { given, missing } = defaulted;
       const flag = (k: "maUrl" | "msUrl") => `${envNameOf("xele", k)} (--${k === "maUrl" ? "ma" : "ms"}-url)`;
-      if (!onThisMachine(settings[given]!)) {
-        throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
-      }
+      throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
     }
     const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) });
     return {

@@ -35,7 +35,7 @@ import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { InFlightLimit } from "./in-flight.js";
-import { onThisMachine } from "./this-machine.js";
+import { defaultedServer } from "./this-machine.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
 import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
 import { SERIALNO_MAX, XeleSession } from "./session.js";
@@ -133,10 +133,10 @@ export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fr
  * process can listen on. Refused; both on this machine (an emulator, a tunnel) default as before.
  */
 function oneServerDefaulted(options: XeleClientOptions, ctx: ErrorContext): void {
-  if ((options.maUrl === undefined) === (options.msUrl === undefined)) return;
-  const [given, missing, server] = options.maUrl === undefined ? (["msUrl", "maUrl", "MA"] as const) : (["maUrl", "msUrl", "MS"] as const);
-  const url = options[given];
-  if (typeof url !== "string" || onThisMachine(url)) return;
+  const defaulted = defaultedServer(options.maUrl, options.msUrl);
+  if (!defaulted) return;
+  const { given, missing, server } = defaulted;
+  const url = options[given]!;
   const what = server === "MA" ? "the login (user name and password)" : "the counter's requests and the session token";
   throw new UsageError(`${given} is ${urlShown(url)} but ${missing} is not given: ${what} would go to its default ${XELE_DEFAULT_URLS[server]}, a port of this machine; give ${missing} too`, ctx);
 }

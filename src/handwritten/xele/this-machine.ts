@@ -20,3 +20,16 @@ export function onThisMachine(url: string): boolean {
     /^127(?:\.\d{1,3}){3}$/.test(host) || /^\[::ffff:(?:7f[0-9a-f]{2}:[0-9a-f]{1,4}|127(?:\.\d{1,3}){3})\]$/.test(host)
   );
 }
+
+/**
+ * The server whose URL is left to its default on this machine while the other's is given for
+ * another machine (its login or token would go to a local port): which was given, which is
+ * missing, and the role of the missing one; undefined when both or neither are given, or the
+ * one given is on this machine too.
+ */
+export function defaultedServer(maUrl: unknown, msUrl: unknown): { given: "maUrl" | "msUrl"; missing: "maUrl" | "msUrl"; server: "MA" | "MS" } | undefined {
+  if ((maUrl === undefined) === (msUrl === undefined)) return undefined;
+  const found = maUrl === undefined ? ({ given: "msUrl", missing: "maUrl", server: "MA" } as const) : ({ given: "maUrl", missing: "msUrl", server: "MS" } as const);
+  const url = maUrl ?? msUrl;
+  return typeof url !== "string" || onThisMachine(url) ? undefined : found;
+}
