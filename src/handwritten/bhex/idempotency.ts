@@ -49,7 +49,7 @@ export function idempotencyParamOf(op: OperationMeta): string | undefined {
   return typeof k === "string" ? k : undefined;
 }
 
-export const INT64_MAX = 9223372036854775807n;
+const INT64_MAX = 9223372036854775807n;
 let counter = randomInt(0, 1_000_000);
 
 /**
