@@ -125,7 +125,9 @@
  * out of messages and lone surrogates refused inside JSON; 101.1 kB (101,123 bytes) with 0.18.0's
  * hiding of a URL password that holds "/", "?" or "#" (a user:password told from an @ in a path
  * or query), a numeric secret echoed as a JSON number redacted in error bodies, Xele's auth_code
- * among the secret names, urlCredentials taking any argument, and urlShown's scheme part found by indexOf.
+ * among the secret names, urlCredentials taking any argument, and urlShown's scheme part found by indexOf;
+ * 101.7 kB (101,734 bytes) with the count of batchOrder's and batchCancel's results checked against
+ * the items sent (a partial list resolved as the whole).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -135,7 +137,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 101_200;
+const CEILING = 101_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/xt-spot.meta.js";
-import { UsageError } from "../../src/handwritten/core/errors.js";
+import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
 import { decodeXtBatchData, xtBatchJson } from "../../src/handwritten/xt/batch.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { sentBatch, xtBatchAnswer } from "../helpers/xt-batch-answer.js";
 
 const fail = (f: () => unknown): UsageError => {
   try {
@@ -58,7 +59,7 @@ describe("XT batch items against the spec's contentSchema", () => {
   });
 
   it("the helpers send nothing for a batch that does not fit", async () => {
-    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: [] }));
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
     const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
     await expect(xt.batchOrder("btc_usdt", [{ price: Number.NaN, amount: 1, type: 1 }])).rejects.toThrow(/data\[0\]\.price must be a finite number, got NaN/);
     await expect(xt.batchCancel("btc_usdt", [Number.NaN])).rejects.toBeInstanceOf(UsageError);
@@ -79,7 +80,7 @@ describe("XT batch items against the spec's contentSchema", () => {
         return { price: String(this.price), amount: String(this.amount), side: "buy" };
       }
     }
-    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: [] }));
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
     const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
     const refused = "the batch does not fit the spec: data[0] has a toJSON() method: pass the plain value to send";
     await expect(xt.batchOrder("btc_usdt", [new Order(5000, 0.001, 1) as never])).rejects.toThrow(`xt batchOrder: ${refused}`);
@@ -90,7 +91,7 @@ describe("XT batch items against the spec's contentSchema", () => {
   });
 
   it("a batch given already encoded is checked for what it carries: base64 of JSON that fits the spec", async () => {
-    const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: [] }));
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
     const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
     const b64 = (text: string) => Buffer.from(text).toString("base64");
     for (const [data, message] of [
@@ -120,6 +121,64 @@ describe("XT batch items against the spec's contentSchema", () => {
     }
     expect(fail(() => decodeXtBatchData("%%%")).message).toMatch(/^xt: batch data is not base64 of JSON: /);
     expect(fail(() => decodeXtBatchData(123 as never)).message).toBe("xt: batch data is base64 text, got number");
+  });
+});
+
+describe("a batch answer's count against the items sent", () => {
+  const KEYS = { accessKey: "ak-batch", secretKey: "sk-batch-secret-0001" };
+  const order = { price: 5000, amount: 0.001, type: 1 as const };
+  /** A client whose server answers `data` (a function of the items sent), once per call. */
+  const clientAnswering = (data: (sent: number) => unknown) => {
+    const { fetch, calls } = recordingFetch((req) => {
+      const sent = sentBatch(req).length;
+      const body: Record<string, unknown> = { code: 200, info: "success" };
+      const d = data(sent);
+      if (d !== undefined) body.data = d;
+      return json(body);
+    });
+    return { xt: createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false }), calls };
+  };
+  const placed = (n: number) => Array.from({ length: n }, (_, i) => ({ ...order, id: 156292972664756 + i }));
+
+  it("batchOrder: fewer, more or no results than orders sent → ResponseFormatError, outcomeUnknown, sent once", async () => {
+    for (const [answer, listed] of [
+      [(n: number) => placed(n - 1), "2 results"],
+      [(n: number) => placed(n + 1), "4 results"],
+      [() => [], "0 results"],
+      [() => null, "0 results"],
+      [() => undefined, "0 results"],
+    ] as const) {
+      const { xt, calls } = clientAnswering(answer);
+      const e = await xt.batchOrder("btc_usdt", [order, order, order]).catch((x: unknown) => x);
+      expect(e, listed).toBeInstanceOf(ResponseFormatError);
+      expect((e as ResponseFormatError).message).toMatch(new RegExp(`^xt batchOrder: 3 orders were sent and the answer lists ${listed}: which were placed cannot be told.*; the request may have reached the server and taken effect`));
+      expect((e as ResponseFormatError).outcomeUnknown).toBe(true);
+      expect(calls).toHaveLength(1); // not retried: batchOrder is not retryable
+    }
+  });
+
+  it("the same check on call(), .POST (error returned) and batchCancel; an answer of the right count resolves", async () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
+    const { xt } = clientAnswering((n) => placed(n).slice(1));
+    await expect(xt.call("batchOrder", { market: "btc_usdt", data: b64([order, order]) })).rejects.toThrow(/^xt batchOrder: 2 orders were sent and the answer lists 1 result: /);
+    const { error, data } = await xt.POST("/trade/api/v1/batchOrder", { body: { market: "btc_usdt", data: b64([order]) } });
+    expect(data).toBeUndefined();
+    expect(error).toBeInstanceOf(ResponseFormatError);
+    expect((error as ResponseFormatError).outcomeUnknown).toBe(true);
+    const cancels = clientAnswering((n) => Array.from({ length: n - 1 }, (_, i) => ({ msg: "ok", code: 120, id: i + 1 })));
+    const c = await cancels.xt.batchCancel("btc_usdt", [1, 2]).catch((x: unknown) => x);
+    expect((c as Error).message).toMatch(/^xt batchCancel: 2 orders were sent and the answer lists 1 result: which were cancelled cannot be told/);
+    expect((c as ResponseFormatError).outcomeUnknown).toBe(true);
+    // The secret never shows, whatever the answer holds.
+    const echo = clientAnswering(() => [{ ...order, id: 1, note: KEYS.secretKey }]);
+    const leak = await echo.xt.batchOrder("btc_usdt", [order, order]).catch((x: unknown) => x);
+    expect(leak).toBeInstanceOf(ResponseFormatError);
+    expect(JSON.stringify(leak) + String(leak) + (leak as Error).stack).not.toContain(KEYS.secretKey);
+    // getBatchOrders lists the orders found: fewer than asked is an answer, not a fault.
+    const found = clientAnswering(() => []);
+    await expect(found.xt.getBatchOrders("btc_usdt", [1, 2])).resolves.toEqual([]);
+    const right = clientAnswering((n) => placed(n));
+    await expect(right.xt.batchOrder("btc_usdt", [order, order])).resolves.toHaveLength(2);
   });
 });
 

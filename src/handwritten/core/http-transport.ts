@@ -193,8 +193,11 @@ export interface TransportConfig extends TransportOptions {
   authorize?: (req: OutgoingRequest, op: OperationMeta, attempt: number) => OutgoingRequest | Promise<OutgoingRequest>;
   /** Literal secret values (or a Redactor of them) to scrub from errors; kept private by the transport. */
   secrets?: () => ReadonlyArray<string | undefined> | Redactor;
-  /** Called with each decoded success body: throw to turn it into an error (default: envelope check). */
-  checkBody?: (body: unknown, op: OperationMeta, status: number) => void;
+  /**
+   * Called with each decoded success body: throw to turn it into an error (default: envelope
+   * check). `req`: the request it answers, as sent (signed).
+   */
+  checkBody?: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => void;
   /**
    * Called with each decoded JSON body of a non-2xx answer, before the generic lookup of the
    * envelope's code field: throw to choose the error (e.g. codes carried in a message text).
@@ -680,9 +683,9 @@ export class HttpTransport {
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent && !marks) return this.#decode(op, res.status, res.headers, raw, login);
+    if (!cfg.onEvent && !marks) return this.#decode(op, res.status, res.headers, raw, req, login);
     try {
-      const result = this.#decode(op, res.status, res.headers, raw, login);
+      const result = this.#decode(op, res.status, res.headers, raw, req, login);
       if (cfg.onEvent) this.#event(op, req, n, started, res.status);
       return result;
     } catch (e) {
@@ -711,7 +714,7 @@ export class HttpTransport {
     if (raw) {
       both?.dispose();
       try {
-        this.#decode(op, res.status, res.headers, raw);
+        this.#decode(op, res.status, res.headers, raw, req);
         // decode throws for every non-2xx answer; this line is never reached.
         throw new HttpError(res.status, "", this.#errCtx(op));
       } catch (e) {
@@ -768,6 +771,7 @@ export class HttpTransport {
     status: number,
     headers: Readonly<Record<string, string>>,
     raw: Uint8Array,
+    req: OutgoingRequest,
     login?: true,
   ): TransportResult {
     const cfg = this.config;
@@ -845,7 +849,7 @@ export class HttpTransport {
       );
     }
     if (parsed) {
-      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status);
+      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
       if (op.dataType) this.#checkAnswerData(body, op, op.dataType);
     }
     return { status, headers, body, contentType: ct, raw };

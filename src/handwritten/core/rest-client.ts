@@ -95,8 +95,11 @@ export interface RestClientConfig<P extends object> {
   sign?: (request: OutgoingRequest, ctx: SignContext) => OutgoingRequest;
   /** What only this API does to a call's flat params before they are placed (defaults, encoders, checks). */
   prepare?: (op: OperationMeta, params: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Replaces the envelope check of success bodies (`defaultCheck` is the spec's x-envelope check). */
-  checkBody?: (body: unknown, op: OperationMeta, status: number, defaultCheck: (body: unknown, op: OperationMeta) => void) => void;
+  /**
+   * Replaces the envelope check of success bodies (`defaultCheck` is the spec's x-envelope
+   * check); `req` is the request the body answers, as sent.
+   */
+  checkBody?: (body: unknown, op: OperationMeta, status: number, defaultCheck: (body: unknown, op: OperationMeta) => void, req: OutgoingRequest) => void;
   checkErrorBody?: TransportConfig["checkErrorBody"];
   /** Called with each `call()` that fails, to choose the error thrown (e.g. documented HTTP statuses). */
   mapError?: (op: OperationMeta, error: unknown) => unknown;
@@ -336,7 +339,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     ...(authorize ? { authorize } : {}),
     secrets: () => Object.values(credentials),
     ...(config.checkBody
-      ? { checkBody: (body: unknown, op: OperationMeta, status: number) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o)) }
+      ? { checkBody: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o), req) }
       : {}),
     ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
   });

@@ -15,6 +15,7 @@ import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { encodeXtBatchData } from "./batch.js";
+import { checkXtAnswer } from "./batch-answer.js";
 
 export type XtOperations = operations;
 export type XtOperationId = keyof operations;
@@ -94,6 +95,7 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
     options,
     credentials: keyCredentials(options),
     optionNames: XT_OPTIONS,
+    checkBody: checkXtAnswer,
     sign: (req, { op, credential }) =>
       authorizeXt(req, {
         accessKey: credential("accessKey"),
