@@ -127,7 +127,8 @@
  * or query), a numeric secret echoed as a JSON number redacted in error bodies, Xele's auth_code
  * among the secret names, urlCredentials taking any argument, and urlShown's scheme part found by indexOf;
  * 101.7 kB (101,734 bytes) with the count of batchOrder's and batchCancel's results checked against
- * the items sent (a partial list resolved as the whole).
+ * the items sent (a partial list resolved as the whole); 102.1 kB (102,093 bytes) with a Retry-After
+ * sent twice read (its longer wait) and the attempts of a retried call in its last error.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -137,7 +138,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 101_800;
+const CEILING = 102_100;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_100;
 

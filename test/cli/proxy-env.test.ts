@@ -141,7 +141,7 @@ describe("tradeapi call through the proxy", () => {
     expect(run.code).toBe(1);
     // The name does not resolve (or, on a machine whose resolver is unreachable, not within the timeout).
     expect(run.stderr).toMatch(
-      /^tradeapi: error: xt getServerTime: (connection failed \([A-Z_]+\); is the base URL http:\/\/xt\.invalid:\d+ reachable\?|no answer within 2000 ms.*)\n$/,
+      /^tradeapi: error: xt getServerTime: after 3 attempts: (connection failed \([A-Z_]+\); is the base URL http:\/\/xt\.invalid:\d+ reachable\?|no answer within 2000 ms.*)\n$/,
     );
     expect(proxy.connects).toEqual([]);
   });

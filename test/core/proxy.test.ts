@@ -104,7 +104,7 @@ describe("a proxy that does not carry the request is a typed error", () => {
     const e = await rejection(client.call("getBalance"));
     expect(e).toBeInstanceOf(ConnectionError);
     expect((e as Error).message).toBe(
-      `xt getBalance: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
+      `xt getBalance: after 3 attempts: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
     );
     const everything = [inspect(e, { depth: 9, showHidden: true }), JSON.stringify(e), inspect(client, { depth: 9, showHidden: true }), JSON.stringify(events)].join("\n");
     expect(everything).not.toContain(PASSWORD);
@@ -141,7 +141,7 @@ describe("a proxy that does not carry the request is a typed error", () => {
     const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: `http://u:${PASSWORD}@127.0.0.1:${port}` }).call("getServerTime"));
     expect(e).toBeInstanceOf(ConnectionError);
     expect((e as Error).message).toBe(
-      `xt getServerTime: connection failed (ECONNREFUSED) through the proxy http://[redacted]@127.0.0.1:${port}/; are the proxy and the base URL ${xtUrl} reachable?`,
+      `xt getServerTime: after 3 attempts: connection failed (ECONNREFUSED) through the proxy http://[redacted]@127.0.0.1:${port}/; are the proxy and the base URL ${xtUrl} reachable?`,
     );
   });
 

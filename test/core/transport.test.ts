@@ -296,7 +296,56 @@ describe("Retry-After", () => {
     expect(retryAfterMsOf(" 5 ", now)).toBe(5_000);
     expect(retryAfterMsOf("Wed, 02 Dec 2026 12:00:07 GMT", now)).toBe(7_000);
     expect(retryAfterMsOf("Wed, 02 Dec 2026 11:00:00 GMT", now)).toBe(0);
-    for (const bad of [undefined, "", "-1", "1.5", "soon", "12abc"]) expect(retryAfterMsOf(bad, now), String(bad)).toBeUndefined();
+    for (const bad of [undefined, "", "-1", "1.5", "soon", "12abc", ",,", "soon, later"]) expect(retryAfterMsOf(bad, now), String(bad)).toBeUndefined();
+    // A header sent twice arrives joined with ", " (a date holds a comma of its own): the longest wait.
+    expect(retryAfterMsOf("1, 3", now)).toBe(3_000);
+    expect(retryAfterMsOf("3, 1", now)).toBe(3_000);
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 12:00:07 GMT, 2", now)).toBe(7_000);
+    expect(retryAfterMsOf("2, Wed, 02 Dec 2026 12:00:09 GMT, Wed, 02 Dec 2026 12:00:07 GMT", now)).toBe(9_000);
+    expect(retryAfterMsOf("soon, 4", now)).toBe(4_000); // (Date.parse reads "soon, 4" as a date in 2001)
+    expect(retryAfterMsOf("Wednesday, 02-Dec-26 12:00:05 GMT", now)).toBe(5_000);
+    // A long hostile header is read in linear time.
+    const t = performance.now();
+    for (const long of ["a".repeat(16_000), "Mon,".repeat(4_000), "1,".repeat(8_000)]) retryAfterMsOf(long, now);
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+
+  it("Retry-After sent twice: the longer wait is honoured (beyond maxDelayMs: not retried)", async () => {
+    const twice = (values: string[]) =>
+      serve((_req, res) => {
+        if (s.requests === 1) {
+          res.setHeader("retry-after", values);
+          res.writeHead(429, { "content-type": "text/plain" });
+          res.end("slow down");
+        } else answer(res);
+      }).then((l) => (s = l));
+    await twice(["1", "3"]);
+    const e = await rejection(xt(s.url, { retry: { maxDelayMs: 2_000, sleep: async () => undefined } }).call("getServerTime"));
+    expect((e as HttpError).retryAfterMs).toBe(3_000);
+    expect(s.requests).toBe(1);
+    const delays: number[] = [];
+    await twice(["3", "1"]);
+    await expect(xt(s.url, { retry: { maxDelayMs: 5_000, sleep: async (ms) => void delays.push(ms) } }).call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    expect(delays[0]).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it("the error that ends a retried call says how many attempts it made (message, attempts, toJSON, stack); a single attempt does not", async () => {
+    const failing = await serve((_req, res) => answer(res, "busy", 502, "text/plain"));
+    const e = await rejection(xt(failing.url, { retry: { maxAttempts: 3, sleep: async () => undefined } }).call("getServerTime"));
+    expect(e).toBeInstanceOf(HttpError);
+    expect(e.message).toBe("xt getServerTime: after 3 attempts: HTTP 502: busy");
+    expect((e as HttpError).attempts).toBe(3);
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ attempts: 3, status: 502 });
+    expect(e.stack!.startsWith(`HttpError: ${e.message}\n`)).toBe(true);
+    // A vendor error on the second attempt ends the call there: 2 attempts.
+    const l = await serve((_req, res) => (l.requests === 1 ? answer(res, "busy", 502, "text/plain") : answer(res, '{"code":110,"info":"bad"}', 400)));
+    const second = await rejection(xt(l.url, { retry: { sleep: async () => undefined } }).call("getServerTime"));
+    expect(second).toBeInstanceOf(ApiError);
+    expect((second as ApiError).attempts).toBe(2);
+    expect(second.message).toMatch(/^xt getServerTime: after 2 attempts: /);
+    const once = await rejection(xt(failing.url).call("getServerTime"));
+    expect(once.message).toBe("xt getServerTime: HTTP 502: busy");
+    expect("attempts" in once).toBe(false);
   });
 
   /** A server answering 429 with `retryAfter` to the first request (or to every one: "again"). */

@@ -91,7 +91,7 @@ describe("tradeapi call hubi against the emulator", () => {
     await gone.close();
     const r = await cli(["call", "hubi", "queryAccounts"], { ...goodEnv(), HUBI_BASE_URL: gone.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/hubi queryAccounts: connection failed/);
+    expect(r.stderr).toMatch(/hubi queryAccounts: after 3 attempts: connection failed/);
   });
 
   it.each([

@@ -76,6 +76,11 @@ export class TradeApiError extends Error {
    * reads).
    */
   declare readonly outcomeUnknown?: true;
+  /**
+   * How many attempts the call made, when it made more than one (its retries; the message
+   * says it too). The error is the last attempt's.
+   */
+  declare readonly attempts?: number;
   constructor(message: string, ctx: ErrorContext = {}) {
     ctx = contextOf(ctx);
     super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
@@ -99,14 +104,33 @@ export class TradeApiError extends Error {
 /** What the message of an error with `outcomeUnknown` ends with. */
 export const OUTCOME_UNKNOWN_NOTE = "; the request may have reached the server and taken effect: look it up before sending it again";
 
-/** Mark `e` (a TradeApiError) `outcomeUnknown`, its message (and a stack already formatted) saying so; anything else as it is. */
-export function markOutcomeUnknown<E>(e: E): E {
-  if (!(e instanceof TradeApiError) || e.outcomeUnknown) return e;
+/** Give `e` the field `name` (enumerable, read-only) and the message `message` (in a stack already formatted too). */
+function addFact(e: TradeApiError, name: "outcomeUnknown" | "attempts", value: unknown, message: string): void {
   const head = `${e.name}: ${e.message}`;
   const stack = e.stack;
-  e.message += OUTCOME_UNKNOWN_NOTE;
-  Object.defineProperty(e, "outcomeUnknown", { value: true, enumerable: true });
+  e.message = message;
+  Object.defineProperty(e, name, { value, enumerable: true });
   if (stack?.startsWith(head)) e.stack = `${e.name}: ${e.message}${stack.slice(head.length)}`;
+}
+
+/** Mark `e` (a TradeApiError) `outcomeUnknown`, its message (and a stack already formatted) saying so; anything else as it is. */
+export function markOutcomeUnknown<E>(e: E): E {
+  if (e instanceof TradeApiError && !e.outcomeUnknown) addFact(e, "outcomeUnknown", true, e.message + OUTCOME_UNKNOWN_NOTE);
+  return e;
+}
+
+/**
+ * The error `e` (a TradeApiError) ended a call of `n` attempts: with more than one, its
+ * `attempts` says how many, and its message after the operation's name ("xt getTicker: after
+ * 3 attempts: no answer within 10000 ms": the failure named is the last attempt's); anything
+ * else as it is.
+ */
+export function markAttempts<E>(e: E, n: number): E {
+  if (e instanceof TradeApiError && n > 1 && e.attempts === undefined) {
+    const head = prefix(e);
+    const at = e.message.startsWith(head) ? head.length : 0;
+    addFact(e, "attempts", n, `${e.message.slice(0, at)}after ${n} attempts: ${e.message.slice(at)}`);
+  }
   return e;
 }
 
@@ -231,15 +255,21 @@ export class HttpError extends TradeApiError {
 
 /**
  * An answer's Retry-After header as ms from `now`: delay-seconds or an HTTP date (RFC 9110);
- * undefined when absent or unreadable. A date in the past is 0.
+ * undefined when absent or unreadable. A date in the past is 0. A header sent more than once
+ * arrives joined with ", " (an HTTP date holds a comma of its own: "Wed, 21 Oct 2026 …"): the
+ * longest wait of the values that can be read.
  */
 export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
   if (typeof now !== "number") throw new UsageError(`retryAfterMsOf takes the time now in ms (a number), got ${typeName(now)}`);
   if (typeof header !== "string") return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  let most: number | undefined;
+  for (const value of header.match(/\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,[^,]*|[^,]+/gi) ?? []) {
+    const text = value.trim();
+    // (a date has its time of day: Date.parse reads much that is no date, "soon, 4" among it)
+    const at = /^\d+$/.test(text) ? now + Number(text) * 1000 : /[a-z]/i.test(text) && /\d\d:\d\d:\d\d/.test(text) ? Date.parse(text) : Number.NaN;
+    if (!Number.isNaN(at) && !(most! >= at - now)) most = Math.max(0, at - now);
+  }
+  return most;
 }
 
 /** The Retry-After an error carries (HttpError, or an ApiError from a non-2xx answer), if any. */

@@ -7,7 +7,7 @@
  */
 import { pause, type WaitAbort } from "./abort.js";
 import { checkOption, checkOptionNames } from "./validate.js";
-import { ConnectionError, HttpError, markOutcomeUnknown, RateLimitError, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { ConnectionError, HttpError, markAttempts, markOutcomeUnknown, RateLimitError, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -93,8 +93,12 @@ export async function withRetries<T>(
   // An attempt that may have taken effect (BHEX's orders retried under one idempotency key)
   // leaves the call's outcome unknown, whatever a later attempt or an abort says.
   let unknown = false;
-  const failure = (e: unknown) => (unknown ? markOutcomeUnknown(e) : e);
-  for (let n = 1; ; n++) {
+  let n = 1;
+  const failure = (e: unknown) => {
+    markAttempts(e, n);
+    return unknown ? markOutcomeUnknown(e) : e;
+  };
+  for (; ; n++) {
     try {
       return await attempt(n);
     } catch (error) {
