@@ -61,13 +61,14 @@ export function exactDouble(text: string, n: number): boolean {
   return decimalKey(text) === decimalKey(n.toString());
 }
 
-/** A value as a message quotes it: whole up to 80 characters, else its start and its length (a 100 kB value was echoed whole). */
-export function quotedValue(text: string): string {
-  return text.length > 80 ? `${JSON.stringify(text.slice(0, 60))}… (${text.length} characters)` : JSON.stringify(text);
-}
+/** A text as a message shows it (`show`: as it is, or quoted): whole up to 80 characters, else its start and its length (a 100 kB value was echoed whole). */
+const shortened = (text: string, show: (t: string) => string): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
 
-/** A number's text as a message shows it (its start and length past 80 characters). */
-const numberShown = (text: string): string => (text.length > 80 ? `${text.slice(0, 60)}… (${text.length} characters)` : text);
+/** A value as a message quotes it (see shortened). */
+export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
+
+/** A number's text as a message shows it (see shortened). */
+const numberShown = (text: string): string => shortened(text, String);
 
 function fail(name: string, message: string): never {
   throw new CliUsageError(`parameter "${name}" ${message}`);

@@ -8,7 +8,7 @@ import { randomInt } from "node:crypto";
 import type { OperationMeta } from "../core/meta.js";
 import { shownValue, typeName, UsageError } from "../core/errors.js";
 import { checkOperationArg } from "../core/operation-call.js";
-import { checkOptionsObject } from "../core/validate.js";
+import { checkOptionsObject, INT64_MAX } from "../core/validate.js";
 
 /**
  * Which parameter is the idempotency key of each operation. Mirrors the spec's
@@ -49,7 +49,6 @@ export function idempotencyParamOf(op: OperationMeta): string | undefined {
   return typeof k === "string" ? k : undefined;
 }
 
-const INT64_MAX = 9223372036854775807n;
 let counter = randomInt(0, 1_000_000);
 
 /**

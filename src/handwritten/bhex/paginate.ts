@@ -22,11 +22,10 @@ import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { checkOperationArg, checkValue, requireOperation } from "../core/operation-call.js";
 import { observe } from "../core/observe.js";
-import { checkOption, checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames, INT64_MAX } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
 /** The largest int64: an id beyond it cannot be a cursor. */
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The ids of one page, checked before any record is yielded: each an integer from 1 to the

@@ -335,6 +335,9 @@ function numeric(v: unknown): number | bigint | undefined {
 }
 const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
 const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
+/** The largest int64 (2^63 − 1), the bound of the vendors' 64-bit ids. */
+export const INT64_MAX = 9223372036854775807n;
+
 /** Outside a signed integer of `bits` bits, exactly (2^63 − 1 is no double; a number given for an int64 is safe, so inside). */
 const outsideBits = (a: number | bigint, bits: number): boolean => (typeof a === "bigint" ? BigInt.asIntN(bits, a) !== a : a < -(2 ** (bits - 1)) || a >= 2 ** (bits - 1));
 
