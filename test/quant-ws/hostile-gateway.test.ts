@@ -374,6 +374,25 @@ describe("quant-ws against a hostile gateway", () => {
     expect((a as QuantWsFrameError).cids).toEqual(placed);
   });
 
+  it("a reply nested past the depth limit fails its request at once by its readable cid, not by its timeout", async () => {
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "place_order") ws.send(`{"op":"place_order","cid":${JSON.stringify(f.cid)},"result":true,"data":${"[".repeat(300_000)}${"]".repeat(300_000)}}`);
+    });
+    const c = client(gw.url, { requestTimeoutMs: 20_000 });
+    const errors: Error[] = [];
+    c.on("error", (e) => errors.push(e));
+    const session = await c.login(creds());
+    const started = performance.now();
+    const e = await session.placeOrder({ symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }).catch((x: unknown) => x);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).problem).toBe("not-json");
+    expect((e as Error).message).toMatch(/frame is JSON nested deeper than \d+ levels: not read/);
+    expect((e as QuantWsFrameError & { outcomeUnknown?: boolean }).outcomeUnknown).toBe(true);
+    expect(errors).toHaveLength(1);
+  });
+
   it("a frame member of megabytes (an unknown op, a cid) is cut in the message", async () => {
     const huge = "x".repeat(4 * 1024 * 1024);
     const gw = await rawGateway((ws, f) => {

@@ -107,6 +107,20 @@ describe("nesting that would block the thread while it parses", () => {
       expect((e as Error).message).toContain(`frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`);
       expect(performance.now() - started).toBeLessThan(500);
     }
+    // The cids its top level gives (not one nested in its data) are read, in linear time.
+    const deep = "[".repeat(2_000_000) + "]".repeat(2_000_000);
+    const cidsOf = (text: string) => {
+      try {
+        decodeFrame(text);
+      } catch (err) {
+        return (err as QuantWsFrameError).cids;
+      }
+    };
+    const started = performance.now();
+    expect(cidsOf(`{"op":"asset","data":{"cid":"inner","x":${deep}},"cid":"c-1"}`)).toEqual(["c-1"]);
+    expect(cidsOf(`{"op":"asset","cid":"c-1","cid":"c-2","data":${"[".repeat(4_000_000)}`)).toEqual(["c-1", "c-2"]);
+    expect(cidsOf(`{"op":"asset","data":${deep}`)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(1_500);
   });
 
   it("what is scanned: long texts only; brackets inside strings do not count; the limit itself passes", () => {

@@ -99,7 +99,11 @@ function stateRefused(f: Record<string, unknown>, error: QuantWsFrameError): Qua
 export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): IncomingFrame {
   if (typeof text !== "string") throw new UsageError(`decodeFrame takes a frame's text, got ${typeName(text)}`, { api: "quant-ws" });
   let value: unknown;
-  if (nestedTooDeep(text)) throw new QuantWsFrameError("not-json", `frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, text);
+  if (nestedTooDeep(text)) {
+    // Its cid, when the top level gives one, fails that request now rather than at its timeout.
+    const cids = [...new Set(topLevelStrings(text, "cid"))];
+    throw new QuantWsFrameError("not-json", `frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, text, undefined, cids.length === 1 ? { cid: cids[0]! } : { cids });
+  }
   try {
     value = parseJson(text, { decimals });
   } catch (e) {
