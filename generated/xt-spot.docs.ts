@@ -235,7 +235,31 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "array",
-              "minItems": 7
+              "minItems": 7,
+              "prefixItems": [
+                {
+                  "type": "integer",
+                  "format": "int64"
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                }
+              ]
             }
           },
           "since": {
@@ -517,14 +541,30 @@ export const meta: ApiDocMeta = {
             "type": "array",
             "items": {
               "type": "array",
-              "minItems": 2
+              "minItems": 2,
+              "prefixItems": [
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                }
+              ]
             }
           },
           "bids": {
             "type": "array",
             "items": {
               "type": "array",
-              "minItems": 2
+              "minItems": 2,
+              "prefixItems": [
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "number"
+                }
+              ]
             }
           }
         }
@@ -583,7 +623,26 @@ export const meta: ApiDocMeta = {
         "type": "array",
         "items": {
           "type": "array",
-          "minItems": 5
+          "minItems": 5,
+          "prefixItems": [
+            {
+              "type": "integer",
+              "format": "int64"
+            },
+            {
+              "type": "number"
+            },
+            {
+              "type": "number"
+            },
+            {
+              "type": "string"
+            },
+            {
+              "type": "integer",
+              "format": "int64"
+            }
+          ]
         }
       },
       "params": [

@@ -22,7 +22,7 @@ const _16 = "array" as const;
 const _17 = {"type": _8, "format": "int64"} as const;
 const _18 = "price" as const;
 const _19 = {"type": _5, "required": ["high", "moneyVol", "rate", "low", _18, "ask", "bid", "coinVol"], "properties": {"high": _7, "moneyVol": _7, "rate": _7, "low": _7, "price": _7, "ask": _7, "bid": _7, "coinVol": _7}} as const;
-const _20 = {"type": _16, "items": {"type": _16, "minItems": 2}} as const;
+const _20 = {"type": _16, "items": {"type": _16, "minItems": 2, "prefixItems": [_7, _7]}} as const;
 const _21 = "GET /trade/api/v1/*" as const;
 const _22 = {"security": [], "rateLimit": ["ip"]} as const;
 const _23 = {"type": _5, "additionalProperties": {"type": _5, "required": ["freeze", "available"], "properties": {"freeze": _12, "available": _12}}} as const;
@@ -72,11 +72,11 @@ export const meta: ApiMeta = expandMeta({
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
     {"i": "getMarketConfig", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "pricePoint", "coinPoint", "maker", "taker"], "properties": {"minAmount": _7, "pricePoint": _9, "coinPoint": _9, "maker": _7, "taker": _7}}}, "x": _10},
-    {"i": "getKLine", "r": _4, "p": [_13, [_14, {"type": _11, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_15, {"type": _8, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "dataSchema": {"type": _5, "required": ["datas", _15], "properties": {"datas": {"type": _16, "items": {"type": _16, "minItems": 7}}, "since": _17}}, "pagination": {"style": _15, "cursorParam": _15, "cursorField": "0", "itemsField": "datas"}, "x": _10},
+    {"i": "getKLine", "r": _4, "p": [_13, [_14, {"type": _11, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_15, {"type": _8, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "dataSchema": {"type": _5, "required": ["datas", _15], "properties": {"datas": {"type": _16, "items": {"type": _16, "minItems": 7, "prefixItems": [_17, _7, _7, _7, _7, _7, _7]}}, "since": _17}}, "pagination": {"style": _15, "cursorParam": _15, "cursorField": "0", "itemsField": "datas"}, "x": _10},
     {"i": "getTicker", "r": _4, "p": [_13], "dataType": _5, "dataSchema": _19, "x": _10},
     {"i": "getTickers", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": _19}, "x": _10},
     {"i": "getDepth", "r": _4, "p": [_13], "dataType": _5, "dataSchema": {"type": _5, "required": ["last", "asks", "bids"], "properties": {"last": _7, "asks": _20, "bids": _20}}, "x": _10},
-    {"i": "getTrades", "r": _4, "p": [_13], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _16, "minItems": 5}}, "x": _10},
+    {"i": "getTrades", "r": _4, "p": [_13], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _16, "minItems": 5, "prefixItems": [_17, _7, _7, _12, _17]}}, "x": _10},
     {"i": "getServerTime", "r": _21, "dataType": _5, "dataSchema": {"type": _5, "required": ["serverTime"], "properties": {"serverTime": _17}}, "x": _22},
     {"i": "getBalance", "r": _21, "dataType": _5, "dataSchema": _23, "x": _24},
     {"i": "getAccounts", "r": _21, "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": ["name", _25], "properties": {"name": _12, "id": _26}}}, "x": _22},

@@ -132,6 +132,7 @@ export function schemaMeta(s: unknown, docs = false, depth = 0): SchemaMeta {
   if (docs && typeof schema.description === "string") out.description = schema.description;
   const sub = (v: unknown) => schemaMeta(v, docs, depth + 1);
   if (schema.items && typeof schema.items === "object") out.items = sub(schema.items);
+  if (Array.isArray(schema.prefixItems)) out.prefixItems = (schema.prefixItems as unknown[]).map(sub);
   // Read only where the client encodes a batch itself (x-max-items: XT's base64 `data`); Xele's
   // base64 `params` is checked against its x-request-schema instead.
   if (schema.contentSchema && typeof schema.contentSchema === "object" && "x-max-items" in schema) out.contentSchema = sub(schema.contentSchema);

@@ -128,7 +128,10 @@
  * among the secret names, urlCredentials taking any argument, and urlShown's scheme part found by indexOf;
  * 101.7 kB (101,734 bytes) with the count of batchOrder's and batchCancel's results checked against
  * the items sent (a partial list resolved as the whole); 102.1 kB (102,093 bytes) with a Retry-After
- * sent twice read (its longer wait) and the attempts of a retried call in its last error.
+ * sent twice read (its longer wait) and the attempts of a retried call in its last error; 102.4 kB
+ * (102,368 bytes) with the answer check's prefixItems (XT's candles were not checked at all: a
+ * volume beyond 2^53 came back a bigint) and the answer's own text in its message; 102.5 kB
+ * (102,490 bytes) with the signers' refusal of NaN and Infinity.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -138,9 +141,9 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 102_100;
+const CEILING = 102_500;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
-const META_CEILING = 7_100;
+const META_CEILING = 7_150;
 
 /** How a consumer's bundler would build it: everything inside but Node's modules and undici (ws: quant-ws only). */
 const CONSUMER_BUILD = {

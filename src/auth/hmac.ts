@@ -16,6 +16,8 @@ const typeOf = (v: unknown): string => (Array.isArray(v) ? "an array" : typeName
 
 /** `v` when it is a parameter value a signer can write (string, number, bigint, boolean), else a UsageError naming `name`. */
 export function paramValue(name: string, v: unknown): ParamValue {
+  // (NaN and Infinity are no value a server reads: "price=NaN" was signed and sent)
+  if (typeof v === "number" && !Number.isFinite(v)) throw new UsageError(`parameter "${name}" must be a finite number to be signed, got ${v}`);
   if (typeof v === "string" || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
   throw new UsageError(`parameter "${name}" must be a string, number, bigint or boolean to be signed, got ${typeOf(v)}`);
 }

@@ -15,7 +15,7 @@ import { readApis, ROOT } from "../../scripts/api-registry.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
 import { HttpTransport } from "../../src/handwritten/core/http-transport.js";
-import { parseJson } from "../../src/handwritten/core/json.js";
+import { DecimalPrecisionError, parseJson } from "../../src/handwritten/core/json.js";
 import { envelopeOf, operationById, type ApiDocMeta, type ApiMeta } from "../../src/handwritten/core/meta.js";
 import { checkSchema, fitsSchema } from "../../src/handwritten/core/validate.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
@@ -99,7 +99,7 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
 
   it("more than three problems: the first three and a count", async () => {
     const e = await rejection(xt(xtOk("{}")).call("getOrder", { market: "btc_usdt", id: 1 }));
-    expect(e.message).toMatch(/: missing field data\.number; missing field data\.price; missing field data\.avgPrice; and 8 more \(body starts: "\{\}"\)$/);
+    expect(e.message).toMatch(/: missing field data\.number; missing field data\.price; missing field data\.avgPrice; and 8 more \(body starts: "\{\\"code\\":200,\\"info\\":\\"success\\",\\"data\\":\{\}\}"\)$/);
   });
 
   it("Hubi (no envelope): an account of a list whose cash is text", async () => {
@@ -143,6 +143,42 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
     expect(data).toBeUndefined();
     expect(error).toBeInstanceOf(ResponseFormatError);
     expect((error as Error).message).toContain("data.time must be integer, got string");
+  });
+});
+
+describe("tuples (prefixItems) and integers past a double's range", () => {
+  const TEN_400 = `1${"0".repeat(400)}`;
+  const ticker = (price: string) => `{"high":1,"moneyVol":1,"rate":1,"low":1,"price":${price},"ask":1,"bid":1,"coinVol":1}`;
+  const kline = (row: string, decimals?: "string" | "number") =>
+    createXtClient({ fetch: answering(`{"datas":[${row}],"since":1}`), rateLimit: false, retry: false, ...(decimals ? { decimals } : {}) }).call("getKLine", { market: "btc_usdt", type: "1min", since: 0 });
+
+  it("an integer of 309 to 4,300 digits in a decimal field is a DecimalPrecisionError naming it (was a RangeError from BigInt(Infinity)), on call(), .GET and quant-ws frames", async () => {
+    const e = await rejection(xt(ticker(TEN_400)).call("getTicker", { market: "btc_usdt" }));
+    expect(e).toBeInstanceOf(DecimalPrecisionError);
+    expect(e.message).toMatch(/^xt getTicker: the number at price \(10000/);
+    const { error } = await xt(ticker(TEN_400)).GET("/data/api/v1/getTicker", { params: { query: { market: "btc_usdt" } } });
+    expect(error).toBeInstanceOf(DecimalPrecisionError);
+    const frame = () => decodeFrame(`{"op":"asset","cid":"c1","result":true,"error_message":"","data":{"USDT":{"free":${TEN_400},"locked":0,"total":1}}}`);
+    expect(frame).toThrow(QuantWsFrameError);
+    expect(frame).toThrow(/free/);
+  });
+
+  it("XT's candles are checked and read by place: [int64 time, six decimals]", async () => {
+    // exact: a volume no double holds is refused, not returned as a bigint the types call a number.
+    expect(await rejection(kline("[1,1,1,1,1,12345678901234567890,1]"))).toBeInstanceOf(DecimalPrecisionError);
+    expect((await rejection(kline("[1,1,1,1,1,12345678901234567890,1]"))).message).toMatch(/the number at datas\[0\]\[5\]/);
+    expect(await rejection(kline(`[1,1,1,1,1,${TEN_400},1]`))).toBeInstanceOf(DecimalPrecisionError);
+    // number: Infinity is no price.
+    const inf = await rejection(kline("[1,1e400,-1e400,1,1,1,1]", "number"));
+    expect(inf.message).toMatch(/datas\[0\]\[1\] must be a finite number, got Infinity; datas\[0\]\[2\] must be a finite number, got -Infinity/);
+    // The message quotes the answer as sent (1e400, not the null JSON.stringify makes of Infinity).
+    expect(inf.message).toContain('(body starts: "{\\"datas\\":[[1,1e400,-1e400');
+    // string: a float timestamp is the integer it denotes; a decimal with a fraction is its text.
+    await expect(kline("[1562923200.0,1.50,2,3,4,5,6]", "string")).resolves.toEqual({ datas: [[1562923200, "1.50", 2, 3, 4, 5, 6]], since: 1 });
+    await expect(kline("[1.5629232e9,1,1,1,1,1,1]", "string")).resolves.toMatchObject({ datas: [[1562923200, 1, 1, 1, 1, 1, 1]] });
+    // Wrong types by place; more items than the tuple names are kept.
+    expect((await rejection(kline('["abc",{"x":1},null,true,1,1,1]'))).message).toMatch(/datas\[0\]\[0\] must be integer, got string; datas\[0\]\[1\] must be number, got object; datas\[0\]\[2\] must be number, got null; and 1 more/);
+    await expect(kline("[1562923200,1.5,2,3,4,5,6,7]")).resolves.toEqual({ datas: [[1562923200, 1.5, 2, 3, 4, 5, 6, 7]], since: 1 });
   });
 });
 

@@ -88,6 +88,17 @@ describe("signXtParams: each vendor SDK's variant, on awkward values", () => {
   });
 });
 
+describe("the public signers refuse a number no server reads (NaN, ±Infinity)", () => {
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])("%s", async (bad) => {
+    const { signBhexParams } = await import("../../src/auth/bhex.js");
+    for (const sign of [signXtParams, signBhexParams]) {
+      expect(() => sign({ market: "btc_usdt", price: bad }, "sk")).toThrow(UsageError);
+      expect(() => sign({ market: "btc_usdt", price: bad }, "sk")).toThrow(`parameter "price" must be a finite number to be signed, got ${bad}`);
+    }
+    expect(signXtParams({ market: "btc_usdt", price: 1e-7 }, "sk")).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
 describe("xtNonce", () => {
   it("is a 13-digit millisecond timestamp", () => {
     expect(xtNonce(1562919832183)).toBe("1562919832183");

@@ -850,7 +850,7 @@ export class HttpTransport {
     }
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
-      if (op.dataType) this.#checkAnswerData(body, op, op.dataType);
+      if (op.dataType) this.#checkAnswerData(body, op, op.dataType, text ?? "");
     }
     return { status, headers, body, contentType: ct, raw };
   }
@@ -866,13 +866,13 @@ export class HttpTransport {
    * order's price should be, would reach a typed caller as the promised type. A missing or
    * null value is left to the operation (vendors send null for "nothing").
    */
-  #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>): void {
+  #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>, text: string): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
     if (data === undefined || data === null) return;
     const what = field ? `the answer's "${field}"` : "the answer";
     const wrong = answerTypeProblem(data, types);
-    if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(textOf(data), this.redactor()), this.#errCtx(op));
+    if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(text, this.redactor()), this.#errCtx(op));
     let misfits;
     try {
       misfits = op.dataSchema && dataMisfit(data, op.dataSchema, field ?? "", { decimals: this.config.decimals, label: (p) => p || "the answer" });
@@ -881,7 +881,7 @@ export class HttpTransport {
       this.#rethrowDecimal(e, op);
       throw e;
     }
-    if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(textOf(data), this.redactor()), this.#errCtx(op));
+    if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(text, this.redactor()), this.#errCtx(op));
   }
 
   /**

@@ -31,6 +31,8 @@ export interface SchemaMeta {
   maxItems?: number;
   pattern?: string;
   items?: SchemaMeta;
+  /** `prefixItems`: the schemas of a tuple's first items, by place (`items` is the rest's). */
+  prefixItems?: ReadonlyArray<SchemaMeta>;
   /** `contentSchema`: the schema of the JSON a `contentEncoding` string carries (XT's base64 batch `data`). */
   contentSchema?: SchemaMeta;
   properties?: Readonly<Record<string, SchemaMeta>>;

@@ -3,7 +3,7 @@
  * Schema subset the specs use: type (with null and integer; an integer is exact at any size,
  * as a bigint or as digits, so `format: int64` IDs above 2^53 pass whole and are sent as
  * written; a request's `format: int32` must fit 32 bits, its `format: int64` 64 bits, its `format: decimal` text be a number), enum (and const, carried as a one-value enum), minimum/maximum and their exclusive forms,
- * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items,
+ * pattern, min/maxLength, min/maxItems, properties/required/additionalProperties, items, prefixItems,
  * not, allOf/anyOf/oneOf) plus the operation-level `x-required-one-of` groups.
  *
  * Two readings of a value:
@@ -253,7 +253,8 @@ function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string
     if (typeof x === "bigint") {
       if (!bigintDecimal(x, types)) return x;
       const n = Number(x);
-      if (mode === "exact" && BigInt(n) !== x) throw new DecimalPrecisionError(at || "$", String(x));
+      // (past 1.8e308 the double is Infinity, which no BigInt is made of)
+      if (mode === "exact" && (!Number.isFinite(n) || BigInt(n) !== x)) throw new DecimalPrecisionError(at || "$", String(x));
       changed = true;
       return mode === "string" ? String(x) : n;
     }
@@ -267,7 +268,10 @@ function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string
     }
     if (x === null || typeof x !== "object") return x;
     if (Array.isArray(x)) {
-      if (sub.items) for (let i = 0; i < x.length; i++) x[i] = read(x[i], sub.items, join(at, i));
+      for (let i = 0; i < x.length; i++) {
+        const item = itemSchema(sub, i);
+        if (item) x[i] = read(x[i], item, join(at, i));
+      }
       return x;
     }
     const o = x as Record<string, unknown>;
@@ -335,6 +339,9 @@ function numeric(v: unknown): number | bigint | undefined {
 }
 const lt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a < BigInt(b) : Number(a) < b);
 const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" && Number.isInteger(b) ? a > BigInt(b) : Number(a) > b);
+/** The schema of a list's item `i`: its place's in `prefixItems` (a tuple: XT's candles), else `items`. */
+const itemSchema = (s: SchemaMeta, i: number): SchemaMeta | undefined => (s.prefixItems && i < s.prefixItems.length ? s.prefixItems[i] : s.items);
+
 /** The largest int64 (2^63 − 1), the bound of the vendors' 64-bit ids. */
 export const INT64_MAX = 9223372036854775807n;
 
@@ -430,7 +437,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       problem(`${where} must have ${s.minItems ?? 0}..${s.maxItems ?? "∞"} items, got ${v.length}`);
     }
     // Every index (a sparse list's hole would go out as null).
-    if (s.items) for (let i = 0; i < v.length; i++) check(v[i], s.items, join(path, i), text, label, out, decimalText);
+    for (let i = 0; i < v.length; i++) {
+      const item = itemSchema(s, i);
+      if (item) check(v[i], item, join(path, i), text, label, out, decimalText);
+    }
   }
   if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof v !== "bigint") {
     const obj = v as Record<string, unknown>;
@@ -508,11 +518,15 @@ function compileFits(s: SchemaMeta): Fits {
       );
     });
   }
-  if (s.items) {
-    const item = fitsOf(s.items);
+  if (s.items || s.prefixItems) {
+    const prefix = (s.prefixItems ?? []).map(fitsOf);
+    const item = s.items && fitsOf(s.items);
     tests.push((v, decimalText) => {
       if (!Array.isArray(v)) return true;
-      for (const x of v) if (!item(x, decimalText)) return false;
+      for (let i = 0; i < v.length; i++) {
+        const fits = i < prefix.length ? prefix[i] : item;
+        if (fits && !fits(v[i], decimalText)) return false;
+      }
       return true;
     });
   }
