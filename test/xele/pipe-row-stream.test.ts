@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/xele-mgmt.docs.js";
-import { AuthError, ResponseTooLargeError } from "../../src/handwritten/core/errors.js";
+import { AuthError, ResponseTooLargeError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { decodePipeRowStream } from "../../src/handwritten/xele/pipe-row-stream.js";
 import { decodePipeRows, PipeRowsError, type PipeRowsLayout } from "../../src/handwritten/xele/pipe-rows.js";
 import { pipeRowsOf } from "../../src/handwritten/xele/spec-info.js";
@@ -131,6 +131,25 @@ describe("errors in a stream", () => {
     }
     expect(finished).toBe(true);
     expect(cancelled).toBe(true);
+  });
+
+  it("lineTimeoutMs: bytes that complete no line for longer are a TimeoutError (rows before it yielded); a bad value is a UsageError", async () => {
+    async function* trickle(): AsyncGenerator<string> {
+      yield `${ALARM_TEXT.split("\n").slice(0, 2).join("\n")}\nSHFE|`;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 10));
+        yield "7";
+      }
+    }
+    const got: unknown[] = [];
+    const read = async (lineTimeoutMs: unknown) => {
+      for await (const row of decodePipeRowStream(trickle(), { layout: ALARMS, lineTimeoutMs: lineTimeoutMs as number, context: { api: "xele", operation: "getAlarmRecords" } })) got.push(row.InvestorId);
+    };
+    const e = await read(80).catch((x: unknown) => x);
+    expect(got).toEqual(["777001"]);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as Error).message).toBe("xele getAlarmRecords: no row within 80 ms while the answer kept sending bytes (a server that trickles): not read further");
+    for (const bad of [-1, "80", Number.NaN]) await expect(read(bad)).rejects.toThrow(UsageError);
   });
 
   it("an endless line, blank lead or envelope member is a ResponseTooLargeError at maxHeldChars, rows before it yielded", async () => {

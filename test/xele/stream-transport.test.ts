@@ -72,6 +72,42 @@ describe("streamRows through the shared transport", () => {
     });
   }
 
+  it("a server that trickles a byte at a time, never a row → TimeoutError after the rows that came (each wait for the next row is bounded too); the slot is released", async () => {
+    const url = await xeleServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`${HEAD}\n777001|1|1|1\n777001|`);
+      const drip = setInterval(() => res.write("9"), 40);
+      res.on("close", () => clearInterval(drip));
+    });
+    const started = performance.now();
+    const { seen, error, inFlight } = await stream(url, { timeoutMs: 300 });
+    expect(seen).toEqual([1]);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error!.message).toBe("xele queryOrders: no row within 300 ms while the answer kept sending bytes (a server that trickles): not read further");
+    expect((error as TimeoutError).timeoutMs).toBe(300);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(inFlight).toBe(0);
+    clean(error);
+  });
+
+  it("a caller slower than the timeout between rows is not timed out: the wait counts from when it asks for the next row", async () => {
+    const url = await xeleServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(`${HEAD}\n`);
+      let n = 1;
+      // One row per chunk, a byte of the next row in each (the server's rows come steadily).
+      const more = setInterval(() => (n <= 3 ? res.write(`777001|${n++}|1|1\n`) : (clearInterval(more), res.end())), 20);
+      res.on("close", () => clearInterval(more));
+    });
+    const c = createXeleClient({ maUrl: url, msUrl: url, username: "u", password: PASSWORD, retry: false, timeoutMs: 200 });
+    const seen: unknown[] = [];
+    for await (const row of c.streamRows("queryOrders")) {
+      seen.push(row.OrderSysId);
+      await new Promise((r) => setTimeout(r, 350));
+    }
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
   it("no answer at all → TimeoutError; the client's signal → AbortedError", async () => {
     const url = await xeleServer(() => undefined);
     expect((await stream(url, { timeoutMs: 120 })).error).toBeInstanceOf(TimeoutError);

@@ -175,8 +175,9 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
    * A "|" row answer read and decoded row by row from the response body (see pipe-row-stream.ts).
    * The stream holds one of its server's in-flight slots until it ends or the caller stops; a
    * 109 before the first row leads to one re-login; a truncated answer throws after its rows.
-   * `timeoutMs` covers the wait for the answer's headers and (without a `fetch` option) each wait
-   * for the next chunk, not the whole body; a per-call one bounds the waits for the login and a
+   * `timeoutMs` covers the wait for the answer's headers, (without a `fetch` option) each wait
+   * for the next chunk, and each wait for the next row while bytes come (a server that trickles
+   * a byte at a time), not the whole body; a per-call one bounds the waits for the login and a
    * slot as well. Transport failures and error answers are mapped by
    * the server's HttpTransport (`open`), as for `call`.
    */
@@ -426,7 +427,9 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
       try {
         const json = requestJson(op, prepared, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
         const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
-        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes })) {
+        // The call's timeout bounds each wait for the next chunk (the transport) and for the next row.
+        const lineTimeoutMs = transports[server].timeoutOf(op, opts);
+        for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes, lineTimeoutMs })) {
           yielded++;
           yield row;
         }

@@ -21,8 +21,8 @@
  * Every way out releases the body: stopping early, an error while reading, and an error before
  * the first chunk (a charset this runtime cannot decode), so its connection is never left busy.
  */
-import { ResponseTooLargeError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
-import { checkOptionsObject } from "../core/validate.js";
+import { ResponseTooLargeError, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../core/http-transport.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { badBytesError, checkEnvelopeCode, checkEnvelopeEnd, firstBadLine, PipeRowLines, pipeRowsDecoder, resultTextSink, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
@@ -124,6 +124,27 @@ class LineSplitter {
   }
 }
 
+/**
+ * `lineTimeoutMs`'s clock: `lineDone` is set when a line completes; `check()`, after each chunk
+ * (and after its rows were taken), restarts the clock if one did, else throws once it ran out.
+ */
+function lineClock(options: PipeRowsOptions): { lineDone: boolean; check(): void } {
+  checkOption({ api: "xele" }, "lineTimeoutMs", options.lineTimeoutMs, "delay");
+  let since = performance.now();
+  return {
+    lineDone: false,
+    check() {
+      if (this.lineDone) {
+        this.lineDone = false;
+        since = performance.now();
+      } else if (options.lineTimeoutMs !== undefined && performance.now() - since > options.lineTimeoutMs) {
+        const ms = options.lineTimeoutMs;
+        throw new TimeoutError(`no row within ${ms} ms while the answer kept sending bytes (a server that trickles): not read further`, { ...options.context, timeoutMs: ms });
+      }
+    },
+  };
+}
+
 /** Yield the rows of a "|" row answer read from `body` (see the module doc). */
 export async function* decodePipeRowStream<T extends object = Record<string, unknown>>(
   body: ByteSource,
@@ -198,13 +219,12 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     }
     for (const [line, last] of after) feed(line, last);
   }
-  const onLine = (line: string) => feed(line, false);
+  const clock = lineClock(options);
+  const onLine = (line: string) => ((clock.lineDone = true), feed(line, false));
   const splitter = new LineSplitter(onLine);
   let envelope: EnvelopeReader | null = null;
   /** A non-zero code throws its ApiError: as soon as it is read (the vendor sends it before result), else at the end. */
-  const checkCode = (members: Record<string, unknown>) => {
-    checkEnvelopeCode(members.code, members.msg, { ...members }, options);
-  };
+  const checkCode = (members: Record<string, unknown>) => checkEnvelopeCode(members.code, members.msg, { ...members }, options);
   /**
    * The body's text before its first character that is not whitespace (raw rows or the JSON
    * envelope?): pieces of 4 Ki characters or more, the last ones, smaller, joined once they are
@@ -265,6 +285,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     if (replay) yield* replayHeld();
     for (let i = 0; i < ready.length; i++) yield ready[i]!;
     ready.length = 0;
+    clock.check();
   }
   if (envelope) checkEnvelopeEnd(envelope, options);
   // line() drops the last line's "\r" like every other line's.

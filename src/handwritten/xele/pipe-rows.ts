@@ -114,6 +114,13 @@ export interface PipeRowsOptions {
    * endless line is a ResponseTooLargeError at the limit, not an out-of-memory crash.
    */
   maxHeldChars?: number;
+  /**
+   * decodePipeRowStream: the longest the stream may go on reading without completing a line (a
+   * row or the header), counted from its start and from each time the caller takes the next
+   * row. A server that sends a byte at a time, never a line, is a TimeoutError (checked as its
+   * bytes arrive: a body that sends nothing at all is for the transport's own wait). Default: none.
+   */
+  lineTimeoutMs?: number;
 }
 
 export interface PipeRowsAnswer<T> {
