@@ -131,7 +131,8 @@
  * sent twice read (its longer wait) and the attempts of a retried call in its last error; 102.4 kB
  * (102,368 bytes) with the answer check's prefixItems (XT's candles were not checked at all: a
  * volume beyond 2^53 came back a bigint) and the answer's own text in its message; 102.5 kB
- * (102,490 bytes) with the signers' refusal of NaN and Infinity.
+ * (102,490 bytes) with the signers' refusal of NaN and Infinity; 102.8 kB (102,756 bytes) with a
+ * secret's forms with every character escaped (&#NN;, &#xNN;, every byte %XX) and in full width.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -141,7 +142,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 102_500;
+const CEILING = 102_800;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 

@@ -102,6 +102,22 @@ describe("Redactor: every form of a known value", () => {
     }
   });
 
+  it("every character escaped (an encoder that escapes all: &#NN;, &#xNN;, every byte %XX) and the ASCII in full width", () => {
+    const secret = "hubiSECRET-aB3+/x=Yz9&q‹é'\"";
+    const red = new Redactor([secret]);
+    const chars = [...secret];
+    for (const shown of [
+      chars.map((c) => `&#${c.codePointAt(0)};`).join(""),
+      chars.map((c) => `&#x${c.codePointAt(0)!.toString(16)};`).join(""),
+      chars.map((c) => `&#X${c.codePointAt(0)!.toString(16).toUpperCase()};`).join(""),
+      Buffer.from(secret).toString("hex").replace(/../g, "%$&"),
+      Buffer.from(secret).toString("hex").toUpperCase().replace(/../g, "%$&"),
+      secret.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+    ]) expect(red.text(`<p>key=${shown}</p>`), shown).toBe("<p>key=[redacted]</p>");
+    // A letters-and-digits secret too (its %XX form of every byte).
+    expect(new Redactor(["abcd1234"]).text("x=%61%62%63%64%31%32%33%34;")).toBe("x=[redacted];");
+  });
+
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
     for (const prefix of ["", "a", "ab", "abc", '{"token":"']) {
       const encoded = b64(`${prefix}${SECRET}","more":"fields after the secret"}`);

@@ -140,6 +140,12 @@ export function secretForms(secret: string): string[] {
       for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
     }
   }
+  // Every character escaped, as some encoders and error pages write a value: `&#104;&#117;…`,
+  // `&#x68;…`, every byte `%61%42…`; and the ASCII in full width (`ｈｕｂｉ`), which NFKC maps back.
+  const chars = [...secret];
+  forms.add(chars.map((c) => `&#${c.codePointAt(0)};`).join("")).add(chars.map((c) => `&#x${c.codePointAt(0)!.toString(16)};`).join(""));
+  forms.add(Buffer.from(secret, "utf8").toString("hex").replace(/../g, "%$&"));
+  forms.add(secret.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
   // PHP's json_encode writes "/" as "\/".
   const php = jsonEscaped.replace(/\//g, "\\/");
   forms.add(php).add(ascii(php));
