@@ -85,17 +85,19 @@ describe("call() and streamRows read a JSON envelope alike", () => {
       expect(inFlight).toBe(0);
     });
 
-    it(`an envelope code null is refused by both, whether before or after result (${contentType})`, async () => {
-      for (const body of [`{"code":null,"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)}}`, `{"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)},"code":null}`]) {
+    it(`an envelope code null or a boolean is refused by both, whether before or after result (${contentType})`, async () => {
+      const bodies = ["null", "true", "false"].flatMap((code) => [`{"code":${code},"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)}}`, `{"msg":"failed","result":${JSON.stringify(ORDERS_TEXT)},"code":${code}}`]);
+      for (const body of bodies) {
+        const what = body.includes('"code":null') ? "null" : "a boolean";
         const { called, streamed, inFlight } = await bothReaders(await answering(body, contentType));
         // As JSON, the transport's own envelope check names it first (a ResponseFormatError too).
         const errors = contentType === "text/plain" ? [called.error, streamed.error] : [streamed.error];
         for (const error of errors) {
           expect(error).toBeInstanceOf(PipeRowsError);
-          expect(error!.message).toMatch(/^xele queryOrders: "\|" row answer: the JSON envelope's "code" is null, not a code/);
+          expect(error!.message, body).toMatch(new RegExp(`^xele queryOrders: "\\|" row answer: the JSON envelope's "code" is ${what}, not a code`));
         }
         expect(called.error).toBeInstanceOf(ResponseFormatError);
-        expect(called.error!.message).toContain('"code" is null, not a code');
+        expect(called.error!.message).toContain(`"code" is ${what}, not a code`);
         expect(inFlight).toBe(0);
       }
     });

@@ -528,7 +528,8 @@ export function decodePipeBytes(bytes: Uint8Array, charset?: string, context?: E
  */
 export function checkEnvelopeCode(code: unknown, msg: unknown, body: unknown, options: Pick<PipeRowsOptions, "errorCodes" | "context">): void {
   if (code === undefined) return;
-  if (code === null || typeof code === "object") {
+  // (a boolean is no code either: true would be an ApiError of code "true", false a success)
+  if (code === null || typeof code === "object" || typeof code === "boolean") {
     throw new PipeRowsError(`the JSON envelope's "code" is ${aTypeName(code)}, not a code`, { line: 0, problem: "envelope", text: textOf(code), context: options.context });
   }
   if (textOf(code) !== "0") {
