@@ -100,16 +100,18 @@ export class Heartbeat {
   }
 
   /**
-   * A pong: any pong proves the socket alive; one of a ping this client sent (the last 64) is
-   * measured and reported. A pong of another ts (a gateway's own, or forged) has no round trip
-   * to tell: not reported (its ts minus the clock would be any number the server likes).
+   * A pong of a ping this client sent (the last 64), which the gateway echoes with its ts,
+   * proves the socket alive both ways and is measured and reported. A pong of another ts (a
+   * gateway's own, or forged) proves nothing of the pings: it neither keeps the socket alive (a
+   * gateway that sends its own pongs but no longer reads ours would never be found dead) nor is
+   * reported (its ts minus the clock would be any number the server likes).
    */
   onPong(ts: number): void {
-    this.#missedPongs = 0;
-    if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
     // On the monotonic clock: the wall clock may have been set meanwhile.
     const sentAt = this.#sentAt.get(ts);
     if (sentAt === undefined) return;
+    this.#missedPongs = 0;
+    if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
     this.#sentAt.delete(ts);
     const rttMs = Math.round(performance.now() - sentAt);
     const waiter = this.#waiters.get(ts);
