@@ -103,8 +103,10 @@ describe("a proxy that does not carry the request is a typed error", () => {
     const client = createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: proxyUrl, onEvent: (e) => events.push(e) });
     const e = await rejection(client.call("getBalance"));
     expect(e).toBeInstanceOf(ConnectionError);
+    // Not retried: a proxy that refuses the credentials refuses the next attempt alike.
+    expect(events).toHaveLength(1);
     expect((e as Error).message).toBe(
-      `xt getBalance: after 3 attempts: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
+      `xt getBalance: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
     );
     const everything = [inspect(e, { depth: 9, showHidden: true }), JSON.stringify(e), inspect(client, { depth: 9, showHidden: true }), JSON.stringify(events)].join("\n");
     expect(everything).not.toContain(PASSWORD);

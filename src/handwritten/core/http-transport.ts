@@ -52,7 +52,7 @@ import { envelopeOf, operationById } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
-import { checkRetryOptions, withRetries, type RetryOptions } from "./retry.js";
+import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretList, secretNamedValues, urlCredentials } from "./redaction.js";
 import { checkOperationArg } from "./operation-call.js";
@@ -760,7 +760,9 @@ export class HttpTransport {
     const proxy = this.#proxy === undefined ? "" : ` through the proxy ${redactUrl(this.#proxy)}`;
     if (e instanceof WireError && e.kind === "proxy") {
       const u = new URL(this.#origin[0]);
-      return new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
+      const refused = new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
+      // A proxy that asks for credentials (or refused them) refuses the next attempt alike.
+      return detail === "407" ? notRetried(refused) : refused;
     }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
