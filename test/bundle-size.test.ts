@@ -132,7 +132,9 @@
  * (102,368 bytes) with the answer check's prefixItems (XT's candles were not checked at all: a
  * volume beyond 2^53 came back a bigint) and the answer's own text in its message; 102.5 kB
  * (102,490 bytes) with the signers' refusal of NaN and Infinity; 102.8 kB (102,756 bytes) with a
- * secret's forms with every character escaped (&#NN;, &#xNN;, every byte %XX) and in full width.
+ * secret's forms with every character escaped (&#NN;, &#xNN;, every byte %XX) and in full width;
+ * 103.2 kB (103,161 bytes) with a caller's content-type that is not the body's refused and the
+ * signers' refusal of a name given twice (one value per name was signed).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -142,7 +144,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 102_800;
+const CEILING = 103_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 

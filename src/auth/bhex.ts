@@ -14,7 +14,7 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
-import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, paramText, phpUrlencode, sortedParamSigner, type SignOptions } from "./hmac.js";
+import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, pairsToSign, paramText, phpUrlencode, sortedParamSigner, withSignedHeaders, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 /** The header that carries the org access key on every request. */
@@ -66,9 +66,7 @@ export function authorizeBhex<R extends SignableRequest>(request: R, input: Bhex
     form = [...(form ?? []), ...query];
     query = [];
   }
-  const signed: Record<string, string> = {};
-  for (const [k, v] of [...query, ...(form ?? [])]) signed[k] = v;
-  const signature = signBhexParams(signed, input.secretKey, { variant: input.variant });
+  const signature = signBhexParams(pairsToSign([...query, ...(form ?? [])]), input.secretKey, { variant: input.variant });
   if (method === "GET") query.push(["signature", signature]);
   else form = [...(form ?? []), ["signature", signature]];
   // (`secrets` named first, then set: see authorizeXt)
@@ -79,7 +77,7 @@ export function authorizeBhex<R extends SignableRequest>(request: R, input: Bhex
     method,
     query,
     form,
-    headers: { ...request.headers, [BHEX_ACCESS_KEY_HEADER]: input.accessKey },
+    headers: withSignedHeaders(request.headers, { [BHEX_ACCESS_KEY_HEADER]: input.accessKey }),
   };
   out.secrets = secrets;
   return out;

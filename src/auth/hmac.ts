@@ -58,6 +58,29 @@ export function compareUtf8Bytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
+/**
+ * A request's [name, value] pairs as the record a sorted-parameter signer takes (`read` maps a
+ * value first). A name given twice (also once in the query and once in the form) is a
+ * UsageError: the record holds one value per name, so the signature would not cover what is
+ * sent. A null-prototype record: a parameter named `__proto__` is signed as sent.
+ */
+export function pairsToSign(pairs: Iterable<readonly [string, string]>, read?: (name: string, value: string) => string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of pairs) {
+    if (Object.hasOwn(out, k)) throw new UsageError(`the request gives the parameter ${JSON.stringify(k)} twice: a signature covers one value per name`);
+    out[k] = read ? read(k, v) : v;
+  }
+  return out;
+}
+
+/** `headers` with `add`, whose names replace the request's own of the same name in any letter case. */
+export function withSignedHeaders(headers: Readonly<Record<string, string>>, add: Readonly<Record<string, string>>): Record<string, string> {
+  const names = new Set(Object.keys(add).map((k) => k.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!names.has(k.toLowerCase())) out[k] = v;
+  return Object.assign(out, add);
+}
+
 /** How a signer's canonical string is built from the parameters (each vendor SDK has its own). */
 export interface CanonicalRule {
   /** The order of the names (of the whole `k=v` strings with `wholePairs`). */

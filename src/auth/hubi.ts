@@ -9,7 +9,7 @@
  */
 import { shownValue, typeName, UsageError } from "../handwritten/core/errors.js";
 import { CONTROL, unsendable, where } from "../handwritten/core/validate.js";
-import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, type ParamValue } from "./hmac.js";
+import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, withSignedHeaders, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
 export const HUBI_API_VERSION = "1.0.0";
@@ -157,11 +157,7 @@ export function authorizeHubi<R extends SignableRequest>(request: R, input: Hubi
   const signed = {
     secrets,
     ...request,
-    headers: {
-      ...request.headers,
-      ...headers,
-      ...(input.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}),
-    },
+    headers: withSignedHeaders(request.headers, { ...headers, ...(input.signatureMethodHeader ? { "X-API-Signature-Method": "HmacSHA256" } : {}) }),
   };
   signed.secrets = secrets;
   return signed;

@@ -237,6 +237,18 @@ describe("GET/POST: openapi-fetch's { data, error, response }", () => {
       expect(sent["x-api-key"], name).toBe(KEYS.accessKey);
       expect(sent["x-trace"]).toBe("t1");
     }
+    // A content-type that is not the body's would label the form wrongly (the server could not
+    // read it, and would answer as if the signature were missing): refused, nothing sent.
+    const before = hubiFetch.calls.length;
+    for (const type of ["application/json", "text/plain", "Application/JSON; charset=utf-8"]) {
+      const { error } = await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1"] as never }, headers: { "Content-Type": type } });
+      expect(error, type).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(`hubi cancelOrderBatch: the header content-type ${JSON.stringify(type)} does not say what the body is (application/x-www-form-urlencoded): leave the header out`);
+    }
+    expect(hubiFetch.calls).toHaveLength(before);
+    // The body's own type, in any case and with a charset, is sent as given.
+    await hubi.POST("/api/futures/cancel_order_batch", { body: { order_nos: ["A1"] as never }, headers: { "content-type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8" } });
+    expect((hubiFetch.calls.at(-1)!.headers as Record<string, string>)["content-type"]).toBe("Application/X-WWW-Form-Urlencoded; charset=UTF-8");
   });
 
   it("client.use() and eject() are refused with a UsageError naming what to do instead", () => {

@@ -44,6 +44,7 @@ import {
   aTypeName,
   retryAfterMsOf,
   shownValue,
+  quoted,
   type ErrorContext,
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
@@ -572,18 +573,22 @@ export class HttpTransport {
   }
 
   /** URL (origin + path), headers and body text of a signed request. */
-  #wireRequest(req: OutgoingRequest): WireRequest {
+  #wireRequest(op: OperationMeta, req: OutgoingRequest): WireRequest {
     const qs = req.query.length ? `?${encodePairs(req.query)}` : "";
     const [origin, basePath] = req.baseUrl === this.config.baseUrl ? this.#origin : splitBase(req.baseUrl);
     const path = `${basePath}${req.path}${qs}`;
     let headers = req.headers;
     let body: string | undefined;
-    if (req.form) {
-      body = encodePairs(req.form);
-      if (headers["content-type"] === undefined) headers = { ...headers, "content-type": "application/x-www-form-urlencoded" };
-    } else if (req.json !== null) {
-      body = req.json;
-      if (headers["content-type"] === undefined) headers = { ...headers, "content-type": "application/json" };
+    if (req.form || req.json !== null) {
+      body = req.form ? encodePairs(req.form) : req.json!;
+      const type = req.form ? "application/x-www-form-urlencoded" : "application/json";
+      const given = headers["content-type"];
+      if (given === undefined) headers = { ...headers, "content-type": type };
+      // A caller's header naming another type would label the body wrongly: the server could not
+      // read the form, and would answer as if the signature were missing.
+      else if (given.split(";")[0]!.trim().toLowerCase() !== type) {
+        throw new UsageError(`the header content-type ${quoted(given)} does not say what the body is (${type}): leave the header out`, this.#errCtx(op));
+      }
     }
     return { url: origin + path, origin, path, method: req.method, headers, body };
   }
@@ -662,7 +667,7 @@ export class HttpTransport {
 
   async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     const cfg = this.config;
-    const wire = this.#wireRequest(req);
+    const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     // A call that changes state (not a session's login) gets outcomeUnknown when it may have taken effect.
     const login = (opts as { [SESSION_LOGIN]?: true } | undefined)?.[SESSION_LOGIN];
@@ -698,7 +703,7 @@ export class HttpTransport {
   }
 
   async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
-    const wire = this.#wireRequest(req);
+    const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array | undefined;
