@@ -134,7 +134,9 @@
  * (102,490 bytes) with the signers' refusal of NaN and Infinity; 102.8 kB (102,756 bytes) with a
  * secret's forms with every character escaped (&#NN;, &#xNN;, every byte %XX) and in full width;
  * 103.2 kB (103,161 bytes) with a caller's content-type that is not the body's refused and the
- * signers' refusal of a name given twice (one value per name was signed).
+ * signers' refusal of a name given twice (one value per name was signed); 103.4 kB (103,393 bytes)
+ * with the redactor reading any escaped character (\uXXXX, &#NN;) and errors shared by several
+ * callers left unmarked.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -144,7 +146,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 103_200;
+const CEILING = 103_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 

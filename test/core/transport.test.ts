@@ -304,6 +304,7 @@ describe("Retry-After", () => {
     expect(retryAfterMsOf("2, Wed, 02 Dec 2026 12:00:09 GMT, Wed, 02 Dec 2026 12:00:07 GMT", now)).toBe(9_000);
     expect(retryAfterMsOf("soon, 4", now)).toBe(4_000); // (Date.parse reads "soon, 4" as a date in 2001)
     expect(retryAfterMsOf("Wednesday, 02-Dec-26 12:00:05 GMT", now)).toBe(5_000);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) expect(() => retryAfterMsOf("3", bad)).toThrow(/retryAfterMsOf takes the time now in ms \(a finite number\)/);
     // A long hostile header is read in linear time.
     const t = performance.now();
     for (const long of ["a".repeat(16_000), "Mon,".repeat(4_000), "1,".repeat(8_000)]) retryAfterMsOf(long, now);

@@ -82,6 +82,25 @@ describe("quant-ws reconnect", () => {
     expect(framesOf(mock, "asset")).toHaveLength(1);
   });
 
+  it("a session's end, thrown to every request after it, carries no one request's attempts", async () => {
+    const { mock, client } = await setup({}, { retryReads: { baseDelayMs: 400, maxDelayMs: 400, random: () => 1, maxAttempts: 3 } });
+    const session = await client.login(creds());
+    mock.silence("asset");
+    const read = rejection(session.asset({ timeoutMs: 150 }));
+    await mock.waitForFrame(isOp("asset"));
+    await new Promise((r) => setTimeout(r, 250)); // the attempt timed out; the 400 ms backoff runs
+    mock.silence("asset", false);
+    await session.logout();
+    const ended = await read;
+    const later = await rejection(session.asset());
+    const order = await rejection(session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    for (const e of [ended, later, order]) {
+      expect(e.message).toBe("quant-ws: session logged out");
+      expect((e as { attempts?: number }).attempts).toBeUndefined();
+      expect((e as { outcomeUnknown?: boolean }).outcomeUnknown).toBeUndefined();
+    }
+  });
+
   it('while the socket is down, requests wait for the re-login ("wait") or fail fast ("fail")', async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -163,6 +163,20 @@ describe("tuples (prefixItems) and integers past a double's range", () => {
     expect(frame).toThrow(/free/);
   });
 
+  it("the message quotes the answer's own text, with a secret in it removed however its characters are escaped", async () => {
+    const secretKey = "sk-live-5e2b8c1d9a7f3064";
+    const escaped = [...secretKey].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    const client = createXtClient({ accessKey: "ak-live-1", secretKey, fetch: answering(`{"code":200,"info":"success","data":"echo ${escaped}"}`), rateLimit: false, retry: false });
+    const e = await rejection(client.call("getBalance"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    const { error } = await client.GET("/trade/api/v1/getBalance", {});
+    for (const err of [e, error as Error]) {
+      const all = `${err.message}\n${JSON.stringify(err)}\n${err.stack}`;
+      expect(all).toContain("echo [redacted]");
+      expect(all).not.toContain(escaped);
+    }
+  });
+
   it("XT's candles are checked and read by place: [int64 time, six decimals]", async () => {
     // exact: a volume no double holds is refused, not returned as a bigint the types call a number.
     expect(await rejection(kline("[1,1,1,1,1,12345678901234567890,1]"))).toBeInstanceOf(DecimalPrecisionError);

@@ -120,6 +120,10 @@ describe("nesting that would block the thread while it parses", () => {
     expect(cidsOf(`{"op":"asset","data":{"cid":"inner","x":${deep}},"cid":"c-1"}`)).toEqual(["c-1"]);
     expect(cidsOf(`{"op":"asset","cid":"c-1","cid":"c-2","data":${"[".repeat(4_000_000)}`)).toEqual(["c-1", "c-2"]);
     expect(cidsOf(`{"op":"asset","data":${deep}`)).toEqual([]);
+    // A member it cannot read (a bad escape, an unended string) names no cid: still a frame error.
+    for (const bad of [`{"op":"asset","x\\q":1,"cid":"c-1","data":${deep}}`, `{"op":"asset","cid":"\\u12","data":${deep}}`, `{"op":"asset","cid":"c-1","data":${deep},"y":"unended`]) {
+      expect(() => decodeFrame(bad)).toThrow(QuantWsFrameError);
+    }
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 

@@ -118,6 +118,21 @@ describe("Redactor: every form of a known value", () => {
     expect(new Redactor(["abcd1234"]).text("x=%61%62%63%64%31%32%33%34;")).toBe("x=[redacted];");
   });
 
+  it("any mix of escaped characters: JSON's \\uXXXX (a raw body quoted in a message keeps them), zero-padded and hex references, %XX", () => {
+    const secret = "sk-live-5e2b8c1d9a7f3064";
+    const red = new Redactor([secret]);
+    const u = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    for (const shown of [
+      [...secret].map(u).join(""),
+      [...secret].map((c, i) => (i % 3 === 0 ? u(c).toUpperCase().replace("\\U", "\\u") : c)).join(""),
+      `sk-live-5e2b${u("8")}c1d9a7f3064`,
+      [...secret].map((c) => `&#0${c.charCodeAt(0)};`).join(""),
+      [...secret].map((c, i) => (i % 2 ? `&#x${c.charCodeAt(0).toString(16)};` : `%${c.charCodeAt(0).toString(16)}`)).join(""),
+    ]) expect(red.text(`{"data":"echo ${shown} end"}`), shown).toBe('{"data":"echo [redacted] end"}');
+    // What is not a secret stays as written, escapes and all.
+    expect(red.text('{"a":"\\u0041&#66;%43 sk-live"}')).toBe('{"a":"\\u0041&#66;%43 sk-live"}');
+  });
+
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
     for (const prefix of ["", "a", "ab", "abc", '{"token":"']) {
       const encoded = b64(`${prefix}${SECRET}","more":"fields after the secret"}`);

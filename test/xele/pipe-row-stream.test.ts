@@ -150,6 +150,22 @@ describe("errors in a stream", () => {
     expect(e).toBeInstanceOf(TimeoutError);
     expect((e as Error).message).toBe("xele getAlarmRecords: no row within 80 ms while the answer kept sending bytes (a server that trickles): not read further");
     for (const bad of [-1, "80", Number.NaN]) await expect(read(bad)).rejects.toThrow(UsageError);
+    // Whitespace is no progress: blank lines or spaces trickled before the header or after rows.
+    for (const [first, drip] of [["", "\n"], ["", " "], [`${ALARM_TEXT.split("\n").slice(0, 2).join("\n")}\n`, "\n"], [`${ALARM_TEXT.split("\n").slice(0, 2).join("\n")}\n`, " "]] as const) {
+      async function* blank(): AsyncGenerator<string> {
+        if (first) yield first;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 10));
+          yield drip;
+        }
+      }
+      const started = performance.now();
+      const e2 = await (async () => {
+        for await (const _ of decodePipeRowStream(blank(), { layout: ALARMS, lineTimeoutMs: 80 })) void _;
+      })().catch((x: unknown) => x);
+      expect(e2, JSON.stringify([first.length, drip])).toBeInstanceOf(TimeoutError);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
   });
 
   it("an endless line, blank lead or envelope member is a ResponseTooLargeError at maxHeldChars, rows before it yielded", async () => {

@@ -25,8 +25,6 @@ import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames, INT64_MAX } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
-/** The largest int64: an id beyond it cannot be a cursor. */
-
 /**
  * The ids of one page, checked before any record is yielded: each an integer from 1 to the
  * int64 maximum, newest first (each no greater than the one before it; an equal one is a

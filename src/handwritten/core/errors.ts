@@ -113,9 +113,22 @@ function addFact(e: TradeApiError, name: "outcomeUnknown" | "attempts", value: u
   if (stack?.startsWith(head)) e.stack = `${e.name}: ${e.message}${stack.slice(head.length)}`;
 }
 
+/** Errors thrown to more than one caller (markShared): no call's facts are added to them. */
+const SHARED = new WeakSet<object>();
+
+/**
+ * Mark `e` as an error given to more than one caller (a closed session's end, thrown to every
+ * request after it): markOutcomeUnknown and markAttempts leave it as it is, as one call's
+ * attempts or outcome would be wrong for the others.
+ */
+export function markShared<E>(e: E): E {
+  if (e !== null && typeof e === "object") SHARED.add(e);
+  return e;
+}
+
 /** Mark `e` (a TradeApiError) `outcomeUnknown`, its message (and a stack already formatted) saying so; anything else as it is. */
 export function markOutcomeUnknown<E>(e: E): E {
-  if (e instanceof TradeApiError && !e.outcomeUnknown) addFact(e, "outcomeUnknown", true, e.message + OUTCOME_UNKNOWN_NOTE);
+  if (e instanceof TradeApiError && !e.outcomeUnknown && !SHARED.has(e)) addFact(e, "outcomeUnknown", true, e.message + OUTCOME_UNKNOWN_NOTE);
   return e;
 }
 
@@ -126,7 +139,7 @@ export function markOutcomeUnknown<E>(e: E): E {
  * else as it is.
  */
 export function markAttempts<E>(e: E, n: number): E {
-  if (e instanceof TradeApiError && n > 1 && e.attempts === undefined) {
+  if (e instanceof TradeApiError && n > 1 && e.attempts === undefined && !SHARED.has(e)) {
     const head = prefix(e);
     const at = e.message.startsWith(head) ? head.length : 0;
     addFact(e, "attempts", n, `${e.message.slice(0, at)}after ${n} attempts: ${e.message.slice(at)}`);
@@ -260,7 +273,7 @@ export class HttpError extends TradeApiError {
  * longest wait of the values that can be read.
  */
 export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
-  if (typeof now !== "number") throw new UsageError(`retryAfterMsOf takes the time now in ms (a number), got ${typeName(now)}`);
+  if (typeof now !== "number" || !Number.isFinite(now)) throw new UsageError(`retryAfterMsOf takes the time now in ms (a finite number), got ${typeof now === "number" ? now : typeName(now)}`);
   if (typeof header !== "string") return undefined;
   let most: number | undefined;
   for (const value of header.match(/\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,[^,]*|[^,]+/gi) ?? []) {

@@ -140,10 +140,8 @@ export function secretForms(secret: string): string[] {
       for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
     }
   }
-  // Every character escaped, as some encoders and error pages write a value: `&#104;&#117;…`,
-  // `&#x68;…`, every byte `%61%42…`; and the ASCII in full width (`ｈｕｂｉ`), which NFKC maps back.
-  const chars = [...secret];
-  forms.add(chars.map((c) => `&#${c.codePointAt(0)};`).join("")).add(chars.map((c) => `&#x${c.codePointAt(0)!.toString(16)};`).join(""));
+  // Every byte %XX-escaped, as some encoders write a value (the skeleton reads one of an ASCII
+  // byte, and character references); and the ASCII in full width (`ｈｕｂｉ`), which NFKC maps back.
   forms.add(Buffer.from(secret, "utf8").toString("hex").replace(/../g, "%$&"));
   forms.add(secret.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
   // PHP's json_encode writes "/" as "\/".
@@ -245,42 +243,52 @@ export function textOf(v: unknown): string {
 
 /**
  * What a secret may be broken by, or written as, in a text that echoes it: line breaks, NUL
- * (UTF-16 read as UTF-8), a soft hyphen, zero-width characters, BOM; and %XX of an ASCII byte.
- * Spaces and tabs are not among them (they part words; a snippet flattens line breaks into
- * spaces only after redacting).
+ * (UTF-16 read as UTF-8), a soft hyphen, zero-width characters, BOM; and one character escaped:
+ * %XX of an ASCII byte, JSON's \uXXXX (a raw body quoted in a message keeps its escapes, any
+ * mix of them), an HTML character reference (`&#104;`, `&#0104;`, `&#x68;`). Spaces and tabs
+ * are not among them (they part words; a snippet flattens line breaks into spaces only after
+ * redacting).
  */
-const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|%[0-7][0-9a-f]/g;
+const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|%[0-7][0-9a-f]|\\u[0-9a-f]{4}|&#(?:0*\d{1,7}|x0*[0-9a-f]{1,6});/g;
+
+/** The character an escape SKELETON_PARTS matched stands for (lower-cased), or "" for one that is no character. */
+function unescaped(m: string): string {
+  const code = m[0] === "%" ? parseInt(m.slice(1), 16) : m[0] === "\\" ? parseInt(m.slice(2), 16) : m[2] === "x" ? parseInt(m.slice(3, -1), 16) : parseInt(m.slice(2, -1), 10);
+  return code <= 0x10ffff ? String.fromCodePoint(code).toLowerCase() : "";
+}
 
 /**
- * `low` (a lower-cased text) without the characters SKELETON_PARTS drops and with %XX of ASCII
- * bytes as the character: the text, and its pieces (where each starts in it and in `low`; a
- * negative start in `low`, -1 - i, for the one character %XX at i stood for). Undefined when
- * the text has none of them (it is its own skeleton).
+ * `low` (a lower-cased text) without the characters SKELETON_PARTS drops and with each escape
+ * as its character: the text, and its pieces (where each starts in it and in `low`; a negative
+ * start in `low`, -1 - i, for the one character the escape at i, `width` long, stood for).
+ * Undefined when the text has none of them (it is its own skeleton).
  */
-function skeletonOf(low: string): { text: string; starts: number[]; from: number[] } | undefined {
+function skeletonOf(low: string): { text: string; starts: number[]; from: number[]; width: number[] } | undefined {
   const parts: string[] = [];
   const starts: number[] = [];
   const from: number[] = [];
+  const width: number[] = [];
   let length = 0;
   let last = 0;
-  const piece = (text: string, at: number) => {
+  const piece = (text: string, at: number, w = 0) => {
     parts.push(text);
     starts.push(length);
     from.push(at);
+    width.push(w);
     length += text.length;
   };
   for (const m of low.matchAll(SKELETON_PARTS)) {
     if (m.index > last) piece(low.slice(last, m.index), last);
-    if (m[0][0] === "%") piece(String.fromCharCode(parseInt(m[0].slice(1), 16)).toLowerCase(), -1 - m.index);
+    if (/^[%\\&]/.test(m[0])) piece(unescaped(m[0]), -1 - m.index, m[0].length);
     last = m.index + m[0].length;
   }
   if (last === 0) return undefined;
   if (last < low.length) piece(low.slice(last), last);
-  return { text: parts.join(""), starts, from };
+  return { text: parts.join(""), starts, from, width };
 }
 
 /** The stretch of `low` that the skeleton's characters from..to-1 came from. */
-function spanInText(sk: { starts: number[]; from: number[] }, from: number, to: number): [number, number] {
+function spanInText(sk: { starts: number[]; from: number[]; width: number[] }, from: number, to: number): [number, number] {
   const at = (k: number, end: boolean): number => {
     let lo = 0;
     let hi = sk.starts.length - 1;
@@ -290,7 +298,7 @@ function spanInText(sk: { starts: number[]; from: number[] }, from: number, to: 
       else hi = mid - 1;
     }
     const f = sk.from[lo]!;
-    return f < 0 ? -1 - f + (end ? 3 : 0) : f + (k - sk.starts[lo]!) + (end ? 1 : 0);
+    return f < 0 ? -1 - f + (end ? sk.width[lo]! : 0) : f + (k - sk.starts[lo]!) + (end ? 1 : 0);
   };
   return [at(from, false), at(to - 1, true)];
 }

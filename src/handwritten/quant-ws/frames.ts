@@ -100,8 +100,14 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
   if (typeof text !== "string") throw new UsageError(`decodeFrame takes a frame's text, got ${typeName(text)}`, { api: "quant-ws" });
   let value: unknown;
   if (nestedTooDeep(text)) {
-    // Its cid, when the top level gives one, fails that request now rather than at its timeout.
-    const cids = [...new Set(topLevelStrings(text, "cid"))];
+    // Its cid, when the top level gives one, fails that request now rather than at its timeout
+    // (a text with a member it cannot read, a bad escape, names none: the timeout names the frame).
+    let cids: string[] = [];
+    try {
+      cids = [...new Set(topLevelStrings(text, "cid"))];
+    } catch {
+      /* unread: no cid */
+    }
     throw new QuantWsFrameError("not-json", `frame is JSON nested deeper than ${MAX_JSON_DEPTH} levels: not read`, text, undefined, cids.length === 1 ? { cid: cids[0]! } : { cids });
   }
   try {

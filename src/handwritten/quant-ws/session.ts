@@ -20,7 +20,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import type { DecimalsMode } from "../core/json.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
@@ -707,7 +707,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   /** end the session: pending waits reject with `error`, streams end. */
   #end(error: TradeApiError): void {
     if (this.#ended) return;
-    this.#ended = error;
+    // Thrown to every request after it: no request's attempts or outcome are written on it.
+    this.#ended = markShared(error);
     this.#loginWait?.reject(error);
     for (const w of [...this.#waiters]) w.reject(error);
     this.#host.forget(this as QuantWsSession);

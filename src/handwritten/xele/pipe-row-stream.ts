@@ -125,17 +125,18 @@ class LineSplitter {
 }
 
 /**
- * `lineTimeoutMs`'s clock: `lineDone` is set when a line completes; `check()`, after each chunk
- * (and after its rows were taken), restarts the clock if one did, else throws once it ran out.
+ * `lineTimeoutMs`'s clock. `check(read)`, after each chunk (and after its rows were taken), with
+ * the header and rows read so far: restarts the clock if that grew, else throws once it ran out
+ * (blank lines and whitespace are no progress: a server trickling "\n" is ended too).
  */
-function lineClock(options: PipeRowsOptions): { lineDone: boolean; check(): void } {
+function lineClock(options: PipeRowsOptions): { check(read: number): void } {
   checkOption({ api: "xele" }, "lineTimeoutMs", options.lineTimeoutMs, "delay");
   let since = performance.now();
+  let last = 0;
   return {
-    lineDone: false,
-    check() {
-      if (this.lineDone) {
-        this.lineDone = false;
+    check(read) {
+      if (read > last) {
+        last = read;
         since = performance.now();
       } else if (options.lineTimeoutMs !== undefined && performance.now() - since > options.lineTimeoutMs) {
         const ms = options.lineTimeoutMs;
@@ -220,8 +221,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     for (const [line, last] of after) feed(line, last);
   }
   const clock = lineClock(options);
-  const onLine = (line: string) => ((clock.lineDone = true), feed(line, false));
-  const splitter = new LineSplitter(onLine);
+  const splitter = new LineSplitter((line) => feed(line, false));
   let envelope: EnvelopeReader | null = null;
   /** A non-zero code throws its ApiError: as soon as it is read (the vendor sends it before result), else at the end. */
   const checkCode = (members: Record<string, unknown>) => checkEnvelopeCode(members.code, members.msg, { ...members }, options);
@@ -256,6 +256,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
           smallChars = 0;
         }
         if ((leadChars += chunk.length) > maxHeld) tooLong();
+        clock.check(0);
         continue;
       }
       const isEnvelope = chunk[first] === "{";
@@ -285,7 +286,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
     if (replay) yield* replayHeld();
     for (let i = 0; i < ready.length; i++) yield ready[i]!;
     ready.length = 0;
-    clock.check();
+    clock.check(lines.rowCount + (lines.header ? 1 : 0));
   }
   if (envelope) checkEnvelopeEnd(envelope, options);
   // line() drops the last line's "\r" like every other line's.
