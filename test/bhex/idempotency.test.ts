@@ -163,6 +163,21 @@ describe("generated keys", () => {
     }
   });
 
+  it("a key given empty is a UsageError on every road (it was replaced by a made one the caller did not know of); the hook hears nothing", async () => {
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1", client_order_id: "" } as const;
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const keys: IdempotencyKey[] = [];
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: (k) => void keys.push(k) });
+    const message = 'bhex orderCreate: "client_order_id" is empty: give the key, or leave it out for one made for this call';
+    await expect(client.call("orderCreate", order)).rejects.toThrow(message);
+    await expect(client.callWithKey("orderCreate", order)).rejects.toThrow(message);
+    expect(() => client.withIdempotencyKey("orderCreate", order)).toThrow(message);
+    const { error } = await client.POST("/api/v2/org/order/create", { body: order as never });
+    expect((error as Error).message).toBe(message);
+    expect(calls).toHaveLength(0);
+    expect(keys).toEqual([]);
+  });
+
   it("payment settle/refund/unlock generate their own *_client_order_id, not the order reference", async () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false });

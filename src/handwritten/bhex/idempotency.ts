@@ -82,7 +82,10 @@ export function fillIdempotencyKey(
   const param = idempotencyParamOf(op);
   if (!param) return { params: { ...params }, key: undefined };
   const given = params[param];
-  if (given !== undefined && given !== null && given !== "") {
+  // An empty key is a caller's mistake (an unset variable), not "make one": the key it would get
+  // in its place is one it does not know it must look up by.
+  if (given === "") throw new UsageError(`"${param}" is empty: give the key, or leave it out for one made for this call`, { api: "bhex", operation: op.operationId });
+  if (given !== undefined && given !== null) {
     // A value that is no text or number (an object, a symbol) is refused by the parameter's
     // check before anything is sent: no key is recorded for it (String() of one can throw).
     const value = typeof given === "string" || typeof given === "number" || typeof given === "bigint" ? String(given) : undefined;
