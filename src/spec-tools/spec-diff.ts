@@ -124,14 +124,15 @@ function sideOf(path: Array<string | number>, fallback: "request" | "response" |
   return fallback;
 }
 
-/** The field a schema path points into: `a.b` of properties/items, or the parameter name. */
+/** The field a schema path points into: `a.b` of properties/items (`[5]`: a tuple's place, prefixItems), or the parameter name. */
 function fieldName(path: Array<string | number>, doc: Node | undefined): string | undefined {
   const names: string[] = [];
   for (let i = 0; i < path.length; i++) {
     if (path[i] === "properties" && typeof path[i + 1] === "string") names.push(String(path[i + 1]));
     if (path[i] === "items" && path[i - 1] !== "properties") names.push("[]");
+    if (path[i] === "prefixItems" && path[i - 1] !== "properties" && typeof path[i + 1] === "number") names.push(`[${path[i + 1]}]`);
   }
-  if (names.length) return names.join(".").replace(/\.\[\]/g, "[]");
+  if (names.length) return names.join(".").replace(/\.\[/g, "[");
   const pi = path.indexOf("parameters");
   if (pi >= 0 && doc) {
     let cur: unknown = doc;

@@ -254,6 +254,15 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     expect(lines).toEqual(['x-meta.format: "a" → "b"', 'x-meta.type: "string" → "integer"']);
   });
 
+  it("a tuple's place (prefixItems) is named by its index", async () => {
+    const before = openapi();
+    orderSchema(before).properties.fills = { type: "array", items: { type: "array", prefixItems: [{ type: "integer" }, { type: "number" }] } };
+    const after = clone(before);
+    orderSchema(after).properties.fills.items.prefixItems[1].type = "string";
+    const lines = (await diffSpec("t", before, after)).filter((c) => c.operation === "getOrder").map((c) => c.message);
+    expect(lines).toEqual(['response field fills[][1] type "number" → "string"']);
+  });
+
   it("a required field removed is one line (not also 'no longer always present')", async () => {
     const after = openapi();
     delete orderSchema(after).properties.id;
