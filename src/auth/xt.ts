@@ -87,7 +87,7 @@ export function authorizeXt<R extends SignableRequest>(request: R, input: XtAuth
   const target: Array<[string, string]> = fields.filter(([k]) => !XT_AUTH_PARAMS.has(k));
   target.push(["accesskey", input.accessKey], ["nonce", input.nonce]);
   const decode = input.decodeBase64;
-  const canonical = decode?.length ? pairsToSign(target, (k, v) => (decode.includes(k) ? Buffer.from(v, "base64").toString("utf8") : v)) : pairsToSign(target);
+  const canonical = pairsToSign(target, decode?.length ? (k, v) => (decode.includes(k) ? Buffer.from(v, "base64").toString("utf8") : v) : undefined);
   const signature = signXtParams(canonical, input.secretKey, { variant: input.variant });
   target.push(["signature", signature]);
   const secrets = [input.accessKey, input.secretKey, signature];

@@ -249,9 +249,9 @@ export function textOf(v: unknown): string {
  * are not among them (they part words; a snippet flattens line breaks into spaces only after
  * redacting).
  */
-const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|%[0-7][0-9a-f]|\\u[0-9a-f]{4}|&#(?:0*\d{1,7}|x0*[0-9a-f]{1,6});/g;
+const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|(%[0-7][0-9a-f]|\\u[0-9a-f]{4}|&#(?:0*\d{1,7}|x0*[0-9a-f]{1,6});)/g;
 
-/** The character an escape SKELETON_PARTS matched stands for (lower-cased), or "" for one that is no character. */
+/** The character an escape SKELETON_PARTS matched (its group 1) stands for (lower-cased), or "" for one that is no character. */
 function unescaped(m: string): string {
   const code = m[0] === "%" ? parseInt(m.slice(1), 16) : m[0] === "\\" ? parseInt(m.slice(2), 16) : m[2] === "x" ? parseInt(m.slice(3, -1), 16) : parseInt(m.slice(2, -1), 10);
   return code <= 0x10ffff ? String.fromCodePoint(code).toLowerCase() : "";
@@ -279,7 +279,7 @@ function skeletonOf(low: string): { text: string; starts: number[]; from: number
   };
   for (const m of low.matchAll(SKELETON_PARTS)) {
     if (m.index > last) piece(low.slice(last, m.index), last);
-    if (/^[%\\&]/.test(m[0])) piece(unescaped(m[0]), -1 - m.index, m[0].length);
+    if (m[1] !== undefined) piece(unescaped(m[1]), -1 - m.index, m[1].length);
     last = m.index + m[0].length;
   }
   if (last === 0) return undefined;
