@@ -49,7 +49,7 @@ import {
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
-import { envelopeOf, operationById } from "./meta.js";
+import { envelopeOf, operationById, unwrapData } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
@@ -875,7 +875,7 @@ export class HttpTransport {
    */
   #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>, text: string): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
-    const data = !field ? body : body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+    const data = unwrapData(this.config.meta, op, body);
     if (data === undefined || data === null) return;
     const what = field ? `the answer's "${field}"` : "the answer";
     const wrong = answerTypeProblem(data, types);

@@ -343,6 +343,16 @@ export function envelopeOf(meta: ApiMeta, op: OperationMeta): EnvelopeMeta | nul
   return op.envelope ?? meta.envelope;
 }
 
+/**
+ * What `call()` resolves to: the envelope's data field, or the whole body for answers without
+ * one (undefined when an envelope's answer is not an object: its check refuses it first).
+ */
+export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unknown {
+  const field = envelopeOf(meta, op)?.dataField;
+  if (!field) return body;
+  return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+}
+
 /** A parameter as `generated/<spec>.meta.ts` writes it: `[name, schema, required = true, in = "query"]`. */
 export type CompactParam = readonly [name: string, schema: SchemaMeta, required?: boolean, location?: ParamMeta["in"]];
 /** A body as written: `[contentType, properties, required = every property, closed = false]`. */

@@ -7,7 +7,7 @@ import { aTypeName, typeName, UsageError } from "./errors.js";
 import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
-import { envelopeOf, findOperation } from "./meta.js";
+import { findOperation } from "./meta.js";
 import { checkParam, checkRequiredOneOf, meant, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
@@ -124,13 +124,6 @@ export function requireOperation(meta: ApiMeta, ref: string): OperationMeta {
     throw new UsageError(`unknown operation "${ref}"; run \`tradeapi list ${meta.api}\` to see the ${meta.operations.length} operations`, { api: meta.api });
   }
   return op;
-}
-
-/** The payload inside the envelope (or the whole body for bare answers). */
-export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unknown {
-  const env = envelopeOf(meta, op);
-  if (!env?.dataField || !body || typeof body !== "object" || Array.isArray(body)) return body;
-  return (body as Record<string, unknown>)[env.dataField];
 }
 
 // ---- types over openapi-typescript's `operations` interface ----

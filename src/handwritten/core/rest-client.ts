@@ -33,8 +33,8 @@ import {
   type TransportOptions,
   type TransportResult,
 } from "./http-transport.js";
-import type { ApiMeta, OperationMeta } from "./meta.js";
-import { buildRequest, requireOperation, unwrapData } from "./operation-call.js";
+import { unwrapData, type ApiMeta, type OperationMeta } from "./meta.js";
+import { buildRequest, requireOperation } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl } from "./redaction.js";
 import { checkOption, checkOptionNames, checkOptionsObject, meant } from "./validate.js";

@@ -4,7 +4,9 @@
  */
 import { ResponseFormatError, snippet, textOf } from "../core/errors.js";
 import type { OutgoingRequest } from "../core/http-transport.js";
-import type { OperationMeta } from "../core/meta.js";
+import { meta } from "../../../generated/xt-spot.meta.js";
+import { unwrapData, type OperationMeta } from "../core/meta.js";
+import { base64Fields } from "./base64-fields.js";
 import { decodeXtBatchData } from "./batch.js";
 
 /**
@@ -14,9 +16,10 @@ import { decodeXtBatchData } from "./batch.js";
  */
 const ONE_RESULT_PER_ITEM: Readonly<Record<string, string>> = { batchOrder: "placed", batchCancel: "cancelled" };
 
-/** How many items the batch `data` of a request sent holds (undefined: no batch, or not one this can read). */
-function itemsSent(req: OutgoingRequest): number | undefined {
-  const data = (req.form ?? req.query).find(([name]) => name === "data")?.[1];
+/** How many items the batch field of a request sent holds (undefined: no batch, or not one this can read). */
+function itemsSent(op: OperationMeta, req: OutgoingRequest): number | undefined {
+  const field = base64Fields(op)[0];
+  const data = field === undefined ? undefined : (req.form ?? req.query).find(([name]) => name === field)?.[1];
   try {
     return data === undefined ? undefined : decodeXtBatchData(data).length;
   } catch {
@@ -33,9 +36,9 @@ function itemsSent(req: OutgoingRequest): number | undefined {
 export function checkXtAnswer(body: unknown, op: OperationMeta, _status: number, envelopeCheck: (body: unknown, op: OperationMeta) => void, req: OutgoingRequest): void {
   envelopeCheck(body, op);
   const done = Object.hasOwn(ONE_RESULT_PER_ITEM, op.operationId) ? ONE_RESULT_PER_ITEM[op.operationId] : undefined;
-  const sent = done && itemsSent(req);
+  const sent = done && itemsSent(op, req);
   if (!sent) return;
-  const data = body !== null && typeof body === "object" ? (body as { data?: unknown }).data : undefined;
+  const data = unwrapData(meta, op, body);
   // (data of another type: the check of the answer against the spec names it)
   if (data !== undefined && data !== null && !Array.isArray(data)) return;
   const listed = data?.length ?? 0;

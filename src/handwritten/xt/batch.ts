@@ -8,14 +8,16 @@ import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import { findOperation, type SchemaMeta } from "../core/meta.js";
 import { contentProblems } from "../core/validate.js";
+import { base64Fields } from "./base64-fields.js";
 
 /** The XT operations whose `data` is a base64 batch. */
 export type XtBatchOperationId = "batchOrder" | "batchCancel" | "getBatchOrders";
 
-/** The spec's schema of `operationId`'s batch `data` field (query parameter or body field). */
+/** The spec's schema of `operationId`'s batch field (query parameter or body field). */
 function dataSchemaOf(operationId: XtBatchOperationId): SchemaMeta | undefined {
   const op = findOperation(meta, operationId);
-  return op?.body?.properties.data ?? op?.params.find((p) => p.name === "data")?.schema;
+  const name = op && base64Fields(op)[0];
+  return name === undefined ? undefined : (op?.body?.properties[name] ?? op?.params.find((p) => p.name === name)?.schema);
 }
 
 /** The spec's `x-max-items` of `operationId`'s batch `data` field (query parameter or body field). */

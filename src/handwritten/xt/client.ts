@@ -9,11 +9,11 @@ import { authorizeXt, XT_SIGNATURE_VARIANTS, xtNonce, type XtSignatureVariant } 
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
-import type { OperationMeta } from "../core/meta.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
+import { base64Fields } from "./base64-fields.js";
 import { encodeXtBatchData } from "./batch.js";
 import { checkXtAnswer } from "./batch-answer.js";
 
@@ -63,19 +63,6 @@ export interface XtClient<D extends DecimalsMode = "exact"> extends RestMethods<
 export function createXtRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
 }
-
-/** The base64 parameters of an operation (the batch `data`), whose decoded text XT's doc signs. */
-function base64Fields(op: OperationMeta): string[] {
-  let names = BASE64_FIELDS.get(op);
-  if (!names) {
-    const body = Object.entries(op.body?.properties ?? {}).filter(([, schema]) => schema.contentEncoding === "base64").map(([name]) => name);
-    names = [...body, ...op.params.filter((p) => p.schema.contentEncoding === "base64").map((p) => p.name)];
-    BASE64_FIELDS.set(op, names);
-  }
-  return names;
-}
-/** base64Fields per operation, worked out once (every signed call asks). */
-const BASE64_FIELDS = new WeakMap<OperationMeta, string[]>();
 
 /** The options only XT takes (the type checks that the list is whole). */
 const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfies Record<Exclude<keyof XtClientOptions, keyof KeyedClientOptions>, 1>;
