@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, meant, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, emptyAllowed, meant, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -62,6 +62,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
     checkValue(api, op, p.name, v, p.schema);
     const text = serializeValue(v, p.schema);
     checkText(ctx, p.name, text, p.in === "header");
+    if (p.required && text === "") emptyRequired(ctx, p.name, p.schema);
     if (p.in === "path") {
       // "", "." and ".." survive encodeURIComponent and would name another path (a server or
       // proxy resolves /orders/.. to /), signed as this operation.
@@ -84,6 +85,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
         continue;
       }
       checkValue(api, op, name, v, schema);
+      if (v === "" && op.body.required.includes(name)) emptyRequired(ctx, name, schema);
       fields[name] = v;
     }
     if (/x-www-form-urlencoded/i.test(op.body.contentType)) {
@@ -93,6 +95,11 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
     }
   }
   return { method: op.method, baseUrl, path, query, form, json, headers };
+}
+
+/** A required parameter given "" (see `emptyAllowed`): a UsageError naming it. */
+function emptyRequired(ctx: { api: string; operation: string }, name: string, schema: SchemaMeta): void {
+  if (!emptyAllowed(schema)) throw new UsageError(`required parameter "${name}" is empty: give it a value`, ctx);
 }
 
 /** A parameter's wire text, or a UsageError naming it when it cannot be sent (see `unsendable`). */
