@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, emptyAllowed, meant, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, meant, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -85,11 +85,15 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
         continue;
       }
       checkValue(api, op, name, v, schema);
-      if (v === "" && op.body.required.includes(name)) emptyRequired(ctx, name, schema);
       fields[name] = v;
     }
     if (/x-www-form-urlencoded/i.test(op.body.contentType)) {
-      form = Object.entries(fields).map(([k, v]) => [k, checkText(ctx, k, serializeValue(v, op.body!.properties[k]), false)]);
+      const body = op.body;
+      form = Object.entries(fields).map(([k, v]) => {
+        const text = checkText(ctx, k, serializeValue(v, body.properties[k]), false);
+        if (text === "" && body.required.includes(k)) emptyRequired(ctx, k, body.properties[k]);
+        return [k, text];
+      });
     } else {
       json = stringifyJson(fields);
     }
@@ -97,9 +101,16 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
   return { method: op.method, baseUrl, path, query, form, json, headers };
 }
 
-/** A required parameter given "" (see `emptyAllowed`): a UsageError naming it. */
-function emptyRequired(ctx: { api: string; operation: string }, name: string, schema: SchemaMeta): void {
-  if (!emptyAllowed(schema)) throw new UsageError(`required parameter "${name}" is empty: give it a value`, ctx);
+/**
+ * A required query, path or form parameter given "": in a query or a form an empty value reads
+ * as none (Hubi's signing leaves a parameter with no value out), so the call would fail at the
+ * server or mean another thing. A UsageError naming it, unless the schema lists "" (`enum`) or
+ * allows it (`minLength: 0`). JSON bodies keep "" (Xele's documented "no condition" and
+ * protocol users' `operator`).
+ */
+function emptyRequired(ctx: { api: string; operation: string }, name: string, schema: SchemaMeta | undefined): void {
+  if (schema?.enum?.includes("") === true || schema?.minLength === 0) return;
+  throw new UsageError(`required parameter "${name}" is empty: give it a value`, ctx);
 }
 
 /** A parameter's wire text, or a UsageError naming it when it cannot be sent (see `unsendable`). */

@@ -447,8 +447,6 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     const props = s.properties ?? {};
     for (const name of s.required ?? []) {
       if (obj[name] === undefined || !Object.hasOwn(obj, name)) problem(`missing field ${label(join(path, name))}`, "missing", join(path, name));
-      // (a request's "" is no value: see emptyAllowed)
-      else if (!out.answer && obj[name] === "" && !emptyAllowed(props[name])) problem(`required field ${label(join(path, name))} is empty: give it a value`, "missing", join(path, name));
     }
     for (const [name, value] of Object.entries(obj)) {
       if (value === undefined) continue;
@@ -460,15 +458,6 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       else if (s.additionalProperties && typeof s.additionalProperties === "object") check(value, s.additionalProperties, join(path, name), false, label, out, decimalText);
     }
   }
-}
-
-/**
- * Whether a required request field may be "": only when its schema lists "" (`enum`) or allows
- * it (`minLength: 0`). Elsewhere the servers read an empty value as none (Hubi's signing leaves
- * a parameter with no value out), so the call would fail there or mean another thing.
- */
-export function emptyAllowed(schema: SchemaMeta | undefined): boolean {
-  return schema?.enum?.includes("") === true || schema?.minLength === 0;
 }
 
 /**
