@@ -128,11 +128,16 @@ describe("a proxy that does not carry the request is a typed error", () => {
     }
   });
 
-  it("a refusal with another status (502: it cannot reach the server) names that status", async () => {
-    const proxy = await startProxy({ refuse: 502 });
-    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url }).call("getServerTime"));
-    expect(e).toBeInstanceOf(ConnectionError);
-    expect((e as Error).message).toMatch(/the proxy answered 502 to CONNECT xt\.invalid:\d+, not 200$/);
+  it("a refusal with another status (502: it cannot reach the server) names that status, and is retried; a 4xx (403: not allowed there) is not", async () => {
+    const retry = { maxAttempts: 3, sleep: async () => {} };
+    for (const [status, attempts] of [[502, 3], [503, 3], [403, 1], [400, 1]] as const) {
+      const proxy = await startProxy({ refuse: status });
+      const events: TransportEvent[] = [];
+      const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry, onEvent: (ev) => events.push(ev) }).call("getServerTime"));
+      expect(e).toBeInstanceOf(ConnectionError);
+      expect((e as Error).message).toMatch(new RegExp(`the proxy answered ${status} to CONNECT xt\\.invalid:\\d+, not 200$`));
+      expect(events).toHaveLength(attempts);
+    }
   });
 
   it("a proxy that is down is a ConnectionError that says the proxy", async () => {

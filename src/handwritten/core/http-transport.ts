@@ -766,8 +766,9 @@ export class HttpTransport {
     if (e instanceof WireError && e.kind === "proxy") {
       const u = new URL(this.#origin[0]);
       const refused = new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
-      // A proxy that asks for credentials (or refused them) refuses the next attempt alike.
-      return detail === "407" ? notRetried(refused) : refused;
+      // A proxy's 4xx (407: credentials; 403: the target not allowed) refuses the next attempt
+      // alike; a 5xx (it cannot reach the server) may pass the next.
+      return /^4\d\d$/.test(detail) ? notRetried(refused) : refused;
     }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
