@@ -62,15 +62,17 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
     checkValue(api, op, p.name, v, p.schema);
     const text = serializeValue(v, p.schema);
     checkText(ctx, p.name, text, p.in === "header");
-    if (p.required && text === "") emptyRequired(ctx, p.name, p.schema);
     if (p.in === "path") {
       // "", "." and ".." survive encodeURIComponent and would name another path (a server or
       // proxy resolves /orders/.. to /), signed as this operation.
       if (text === "" || text === "." || text === "..") throw new UsageError(`path parameter "${p.name}" cannot be ${JSON.stringify(text)}: the URL would name another path`, ctx);
       path = path.replace(`{${p.name}}`, encodeURIComponent(text));
     }
-    else if (p.in === "query") query.push([p.name, text]);
-    else if (p.in === "header") headers[p.name] = text;
+    else {
+      const value = p.required ? nonEmpty(ctx, p.name, text, p.schema) : text;
+      if (p.in === "query") query.push([p.name, value]);
+      else if (p.in === "header") headers[p.name] = value;
+    }
   }
   let form: Array<[string, string]> | null = null;
   let json: string | null = null;
@@ -91,8 +93,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
       const body = op.body;
       form = Object.entries(fields).map(([k, v]) => {
         const text = checkText(ctx, k, serializeValue(v, body.properties[k]), false);
-        if (text === "" && body.required.includes(k)) emptyRequired(ctx, k, body.properties[k]);
-        return [k, text];
+        return [k, body.required.includes(k) ? nonEmpty(ctx, k, text, body.properties[k]) : text];
       });
     } else {
       json = stringifyJson(fields);
@@ -102,14 +103,14 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
 }
 
 /**
- * A required query, path or form parameter given "": in a query or a form an empty value reads
- * as none (Hubi's signing leaves a parameter with no value out), so the call would fail at the
+ * A required query, header or form parameter's text; "" refused: there an empty value reads as
+ * none (Hubi's signing leaves a parameter with no value out), so the call would fail at the
  * server or mean another thing. A UsageError naming it, unless the schema lists "" (`enum`) or
- * allows it (`minLength: 0`). JSON bodies keep "" (Xele's documented "no condition" and
- * protocol users' `operator`).
+ * allows it (`minLength: 0`). (A path parameter has its own refusal; JSON bodies keep "": Xele
+ * documents it as "no condition", and as a protocol user's `operator`.)
  */
-function emptyRequired(ctx: { api: string; operation: string }, name: string, schema: SchemaMeta | undefined): void {
-  if (schema?.enum?.includes("") === true || schema?.minLength === 0) return;
+function nonEmpty(ctx: { api: string; operation: string }, name: string, text: string, schema: SchemaMeta | undefined): string {
+  if (text !== "" || schema?.enum?.includes("") === true || schema?.minLength === 0) return text;
   throw new UsageError(`required parameter "${name}" is empty: give it a value`, ctx);
 }
 
