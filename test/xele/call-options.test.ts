@@ -185,6 +185,19 @@ describe("xele per-call options", () => {
     await expect(c.call("getCounterStatus", undefined, { timeoutMs: 80 })).resolves.toBeDefined();
   });
 
+  it("before the first login, a timeoutMs with a fraction is whole ms (as every attempt's) and null is none, not a bare RangeError", async () => {
+    mock.settings.latencyMs = 300;
+    const c = client({ timeoutMs: 5_000 });
+    for (const wait of [() => c.call("getCounterStatus", undefined, { timeoutMs: 40.5 }), () => c.streamRows("queryOrders", {}, { timeoutMs: 40.5 }).next()]) {
+      const err = await wait().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/: no login within 41 ms \(this call's timeoutMs\)/);
+    }
+    const fresh = client({ timeoutMs: 5_000 });
+    await expect(fresh.call("getCounterStatus", undefined, { timeoutMs: null } as never)).resolves.toBeDefined();
+    await expect(client().streamRows("queryOrders", {}, { timeoutMs: null } as never).next()).resolves.toBeDefined();
+  });
+
   it("an aborted signal sends nothing", async () => {
     const c = client();
     const before = { ...mock.stats.requests };

@@ -27,7 +27,7 @@ import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type Cal
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
-import { envelopeOf, findOperation } from "../core/meta.js";
+import { findOperation, unwrapData } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, unlessAborted, type WaitAbort } from "../core/abort.js";
@@ -327,7 +327,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted(ctx, s.reason) };
   try {
     for (let relogin = 0; ; relogin++) {
-      const token = await tokenFor(session, abort, opts, ctx);
+      const token = await tokenFor(session, abort, transports[server], op, opts);
       // The token sent: the newest one held when the request leaves (one may have come while it waited for a slot).
       let sent = token;
       try {
@@ -367,9 +367,11 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
  * the call gives its own `timeoutMs`, after that long (a TimeoutError, not retried: nothing of
  * the call was sent). The shared login itself goes on for the other calls.
  */
-function tokenFor(session: XeleSession, abort: WaitAbort, opts: CallOptions | undefined, ctx: ErrorContext): Promise<string> {
-  const ms = opts?.timeoutMs;
-  if (ms === undefined || session.hasToken) return unlessAborted(session.token(), abort);
+function tokenFor(session: XeleSession, abort: WaitAbort, transport: HttpTransport, op: OperationMeta, opts: CallOptions | undefined): Promise<string> {
+  if (opts?.timeoutMs === undefined || opts.timeoutMs === null || session.hasToken) return unlessAborted(session.token(), abort);
+  // (in whole ms, as each attempt's: 1.5 is 2)
+  const ms = transport.timeoutOf(op, opts);
+  const ctx = ctxOf(op);
   // The call's timeout as one more signal of the same wait.
   const late = AbortSignal.timeout(ms);
   return unlessAborted(session.token(), {
@@ -398,12 +400,7 @@ function answerDecoder(op: OperationMeta): (r: TransportResult) => unknown {
   const rowsOptions = (r: TransportResult): PipeRowsOptions => ({ ...pipeOptions(op), charset: charsetOf(r.contentType) });
   if (layout?.firstLineIsFileName) return (r) => decodeClientSystemExport(r.raw ?? r.body, rowsOptions(r));
   if (layout) return (r) => decodePipeRows(r.raw ?? r.body, rowsOptions(r));
-  const envelope = envelopeOf(xeleMeta, op);
-  return (r) => {
-    const body = r.body;
-    if (!envelope?.dataField || !body || typeof body !== "object") return body;
-    return (body as Record<string, unknown>)[envelope.dataField];
-  };
+  return (r) => unwrapData(xeleMeta, op, r.body);
 }
 
 /** `streamRows` before scrubbing: one slot held while reading; one re-login if a 109 comes before the first row. */
@@ -419,7 +416,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const { signal, both } = callSignal(opts?.signal, options.signal);
   try {
     for (let relogin = 0; ; relogin++) {
-      const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, opts, ctx);
+      const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, transports[server], op, opts);
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
       // The newest token held once the slot is ours (one may have come while it waited).
       const sent = session.currentToken() ?? token;
