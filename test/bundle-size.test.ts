@@ -136,7 +136,8 @@
  * 103.2 kB (103,161 bytes) with a caller's content-type that is not the body's refused and the
  * signers' refusal of a name given twice (one value per name was signed); 103.4 kB (103,393 bytes)
  * with the redactor reading any escaped character (\uXXXX, &#NN;) and errors shared by several
- * callers left unmarked.
+ * callers left unmarked; 103.7 kB (103,666 bytes) with a required query or form parameter given
+ * "" refused (the servers read it as none) and a proxy's 4xx not retried.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -146,7 +147,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 103_400;
+const CEILING = 103_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
