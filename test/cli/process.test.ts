@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -248,6 +249,30 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
       expect(r.stderr).toMatch(/^tradeapi: stopped by SIGINT: quant-ws place_order: aborted after the request was sent; the request may have reached the server and taken effect/);
     } finally {
       await deaf.close();
+    }
+  }, 30_000);
+
+  it("xele: SIGINT during the login ends the process at once, --save-dir too (the login was a call of its own, and went on to its timeout)", async () => {
+    const { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../src/mock/xele.js");
+    const mock = await startXeleMock({ latencyMs: 60_000 });
+    const dir = mkdtempSync(join(tmpdir(), "tradeapi-sigint-"));
+    try {
+      for (const extra of [[], ["--save-dir", dir]]) {
+        const env = { ...process.env, XELE_MA_URL: mock.maUrl, XELE_MS_URL: mock.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD };
+        const before = mock.stats.requests.MA ?? 0;
+        const child = spawn(process.execPath, [entry, "call", "xele", "exportClientSystemInfo", "trading_day=20240105", "--timeout", "20000", ...extra], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d) => (stderr += d));
+        while ((mock.stats.requests.MA ?? 0) === before) await new Promise((r) => setTimeout(r, 10));
+        const sent = performance.now();
+        child.kill("SIGINT");
+        const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+        expect([code, stderr]).toEqual([130, "tradeapi: stopped by SIGINT: xele exportClientSystemInfo: request aborted by the caller\n"]);
+        expect(performance.now() - sent).toBeLessThan(5_000);
+      }
+    } finally {
+      await mock.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -52,16 +52,21 @@ export const xeleCli: CliApi = {
       const flag = (k: "maUrl" | "msUrl") => `${envNameOf("xele", k)} (--${k === "maUrl" ? "ma" : "ms"}-url)`;
       throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
     }
-    const client = createXeleClient({ maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) });
+    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) };
+    // (made here: a wrong setting is refused before the call)
+    createXeleClient(options);
     return {
       async call(op, params, signal) {
+        // Ctrl-C is the client's signal: it ends the shared login too (as a call's own signal it
+        // would go on for other calls, and hold the process until it ends).
+        const client = createXeleClient({ ...options, ...(signal ? { signal } : {}) });
         const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");
         const data = isArray ? params.data : Object.keys(params).length ? { ...params } : undefined;
         if (op.operationId === "exportClientSystemInfo" && flags["save-dir"]) {
           const saved = await client.saveClientSystemExport(data as never, flags["save-dir"], { overwrite: flags.overwrite === "true" });
           return saved ? { savedTo: saved.path, lines: saved.lines } : { savedTo: null, lines: 0 };
         }
-        return (client.call as (op: string, data?: unknown, options?: { signal?: AbortSignal }) => Promise<unknown>)(op.operationId, data, signal ? { signal } : undefined);
+        return (client.call as (op: string, data?: unknown) => Promise<unknown>)(op.operationId, data);
       },
     };
   },
