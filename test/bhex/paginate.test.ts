@@ -91,6 +91,17 @@ describe("paginate against the emulator's 23-record data sets", () => {
     expect(err).toBeInstanceOf(AbortedError);
     expect(err).toMatchObject({ api: "bhex", operation: "accountBalanceFlow" });
     expect(got).toHaveLength(5);
+    // Within a page too: the next record is the abort, not the page's others.
+    const inPage = new AbortController();
+    const seen: unknown[] = [];
+    const mid = await (async () => {
+      for await (const r of client.paginate("accountBalanceFlow", { user_id: 1, limit: 10 }, { signal: inPage.signal })) {
+        seen.push(r);
+        if (seen.length === 2) inPage.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(mid).toBeInstanceOf(AbortedError);
+    expect(seen).toHaveLength(2);
     const bad = await collect(client.paginate("accountBalanceFlow", { user_id: 1 }, { timeoutMs: 0 })).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(UsageError);
     expect((bad as Error).message).toMatch(/timeoutMs/);

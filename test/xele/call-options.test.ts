@@ -198,6 +198,19 @@ describe("xele per-call options", () => {
     await expect(client().streamRows("queryOrders", {}, { timeoutMs: null } as never).next()).resolves.toBeDefined();
   });
 
+  it("an abort ends streamRows at the next row (not after the rows already read) and frees its slot at once, even while the caller is not reading", async () => {
+    const c = client({ maxInFlight: 1 });
+    await c.login();
+    const ctl = new AbortController();
+    const rows = c.streamRows("queryOrders", {}, { signal: ctl.signal });
+    expect((await rows.next()).done).toBe(false); // (the emulator's 3 rows came in one chunk)
+    expect(c.inFlight.MS.inFlight).toBe(1);
+    ctl.abort(new Error("stop"));
+    expect(c.inFlight.MS.inFlight).toBe(0);
+    await expect(rows.next()).rejects.toBeInstanceOf(AbortedError);
+    await expect(c.call("getCounterStatus", undefined, { timeoutMs: 2_000 })).resolves.toBeDefined();
+  });
+
   it("an aborted signal sends nothing", async () => {
     const c = client();
     const before = { ...mock.stats.requests };

@@ -15,7 +15,7 @@
  * into negative ids never ended; a cursor beyond int64 failed the next page as the caller's
  * mistake), is a ResponseFormatError.
  */
-import { ResponseFormatError, shownValue, textOf, UsageError } from "../core/errors.js";
+import { callerAborted, ResponseFormatError, shownValue, textOf, UsageError } from "../core/errors.js";
 import { excessDigits } from "../core/json.js";
 import type { CallOptions } from "../core/http-transport.js";
 import type { OperationMeta } from "../core/meta.js";
@@ -174,6 +174,8 @@ export async function* paginate<K extends BhexPagedOperationId>(
       seen.add(id);
       if (smallest === undefined || id < smallest) smallest = id;
       yielded++;
+      // An abort ends the walk at the next record, not after the page's others.
+      if (options.signal?.aborted) throw callerAborted(ctx, options.signal.reason);
       yield record as BhexRecord<K>;
     }
     if (options.onPage) observe(options.onPage, { page, received: data.length, yielded, fromId }, "onPage");

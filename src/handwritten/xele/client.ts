@@ -418,6 +418,8 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
     for (let relogin = 0; ; relogin++) {
       const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, transports[server], op, opts);
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
+      // An abort frees the slot at once, even while the caller is not reading (its request ends with it).
+      signal?.addEventListener("abort", release, { once: true });
       // The newest token held once the slot is ours (one may have come while it waited).
       const sent = session.currentToken() ?? token;
       let yielded = 0;
@@ -428,6 +430,8 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
         const lineTimeoutMs = transports[server].timeoutOf(op, opts);
         for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes, lineTimeoutMs })) {
           yielded++;
+          // An abort ends the stream at the next row, not after the rows already read.
+          if (signal?.aborted) throw callerAborted(ctx, signal.reason);
           yield row;
         }
         return;
@@ -438,6 +442,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
         }
         throw e;
       } finally {
+        signal?.removeEventListener("abort", release);
         release();
       }
     }
