@@ -704,6 +704,12 @@ describe("undici path specifics", () => {
     const spread = await counting();
     for (let i = 0; i < 30; i++) await xt(spread.url).call("getServerTime", {}, { timeoutMs: 100 + 163 * i });
     expect(spread.sockets()).toBeLessThanOrEqual(10); // (one or two each, as above)
+    // Long ones too (no native timer: the connect timeout is the agent's): 100 deadlines from
+    // 30 s down share the pool of their step of 5 s × 1.25^k (each opened its own connection).
+    const long = await counting();
+    const longClient = xt(long.url);
+    for (let i = 0; i < 100; i++) await longClient.call("getServerTime", {}, { timeoutMs: 30_000 - i });
+    expect(long.sockets()).toBeLessThanOrEqual(4);
   });
 
   it("closes the pools of the timeouts used longest ago, past 16 of them", async () => {
@@ -714,14 +720,15 @@ describe("undici path specifics", () => {
       answer(res);
     });
     const client = xt(s.url);
-    // 20 long timeouts never used before: 20 pools, each with a connection kept alive; at least
-    // 4 of them are closed at once (not left to their 4 s keep-alive).
-    for (let i = 0; i < 20; i++) await client.call("getServerTime", {}, { timeoutMs: 7_001 + i });
+    // 20 long timeouts of 20 connect steps (5 s × 1.25^k) never used before: 20 pools, each with
+    // a connection kept alive; at least 4 of them are closed at once (not left to their 4 s keep-alive).
+    const steps = Array.from({ length: 20 }, (_, i) => Math.ceil(5_000 * 1.25 ** (i + 1)) + 1_000);
+    for (const timeoutMs of steps) await client.call("getServerTime", {}, { timeoutMs });
     await new Promise((r) => setTimeout(r, 300));
     expect(open.size).toBeLessThanOrEqual(16);
     // The pools used last are kept: calling with the newest timeout again opens nothing new.
     const before = new Set(open);
-    await client.call("getServerTime", {}, { timeoutMs: 7_020 });
+    await client.call("getServerTime", {}, { timeoutMs: steps.at(-1)! });
     expect([...open].every((x) => before.has(x))).toBe(true);
   });
 });

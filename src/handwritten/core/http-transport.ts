@@ -398,6 +398,8 @@ export class HttpTransport {
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   readonly #maxBytes: number;
+  /** The client's timeout in whole ms (a call's other one is passed down per call: see WireLimits `perCall`). */
+  readonly #timeoutMs: number;
   /** The proxy's URL, as a string (undefined: none). */
   readonly #proxy: string | undefined;
   /**
@@ -422,6 +424,7 @@ export class HttpTransport {
     }
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#timeoutMs = Math.ceil(rest.timeoutMs ?? 10_000);
     this.#secrets = proxySecrets.length
       ? () => {
           const own = secrets?.() ?? [];
@@ -609,7 +612,7 @@ export class HttpTransport {
   /** This call's timeout in whole ms (rounded up): from 1 to 2^31-1 (what a timer holds), else a UsageError. */
   timeoutOf(op: OperationMeta, opts: CallOptions | undefined): number {
     checkOperationArg("timeoutOf", op);
-    const ms = opts?.timeoutMs ?? this.config.timeoutMs ?? 10_000;
+    const ms = opts?.timeoutMs ?? this.#timeoutMs;
     if (isTimeoutMs(ms)) return Math.ceil(ms);
     throw badTimeout(ms, { api: this.config.api, operation: op.operationId });
   }
@@ -652,7 +655,8 @@ export class HttpTransport {
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
   async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
-    const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy });
+    const perCall = timeoutMs !== this.#timeoutMs;
+    const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy, perCall });
     if (res.redirect) {
       await res.discard();
       throw redirectErrorOf(res.status, res.headers.location, wire.url, this.#errCtx(op));

@@ -99,6 +99,11 @@ export interface WireLimits {
   stream: boolean;
   /** The undici road only: the HTTP(S) proxy every request goes through (a CONNECT tunnel), or none. */
   proxy?: string | undefined;
+  /**
+   * The undici road only: `timeoutMs` is this call's own, not its client's (a deadline passed
+   * down per call): it gets a native timer and the agent of its `connectStep`, not one of its own.
+   */
+  perCall?: boolean | undefined;
 }
 
 // ---- undici ----
@@ -122,22 +127,33 @@ const KEEP_ALIVE_MS = 4_000;
 /**
  * One Agent (one keep-alive pool) per connect timeout, body limit and proxy, since the connect
  * timeout and `maxResponseSize` are an Agent's settings (streams: no limit). A timeout under
- * PRECISE_BELOW_MS has a native timer that also ends the call's wait for a connection, so it
- * takes the agent of the next step of CONNECT_STEPS_MS (a connection still being made after its
- * call ended goes on for at most about twice the call's timeout): a caller passing each call
- * what is left of its own deadline keeps a few pools, not one connection per value. The
+ * PRECISE_BELOW_MS, or given per call, has a native timer that also ends the call's wait for a
+ * connection, so it takes the agent of its `connectStep` (a connection still being made after
+ * its call ended goes on for at most about twice the call's timeout): a caller passing each
+ * call what is left of its own deadline keeps a few pools, not one connection per value. The
  * MAX_AGENTS used last are kept; the one used longest ago is closed (once its calls are done).
  */
 const CONNECT_STEPS_MS = [250, 500, 1_000, 2_000, 5_000];
+
+/**
+ * The connect timeout of the agent of a call with a native timer (which ends its wait for a
+ * connection itself): the step of CONNECT_STEPS_MS at or above `timeoutMs`; from
+ * PRECISE_BELOW_MS on (a per-call timeout), the next of 5 s × 1.25^k. At most 2^31-1 ms.
+ */
+function connectStep(timeoutMs: number): number {
+  if (timeoutMs < PRECISE_BELOW_MS) return CONNECT_STEPS_MS.find((ms) => ms >= timeoutMs)!;
+  let step = PRECISE_BELOW_MS;
+  while (step < timeoutMs) step = Math.ceil(step * 1.25);
+  return Math.min(step, 2 ** 31 - 1);
+}
 const agents = new Map<string, Agent>();
 const MAX_AGENTS = 16;
 
 /** The last agent handed out: a client's calls ask for the same one each time (no key string built). */
-let last: { timeoutMs: number; maxBytes: number; proxy: string | undefined; agent: Agent } | undefined;
+let last: { connectMs: number; maxBytes: number; proxy: string | undefined; agent: Agent } | undefined;
 
-function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined): Agent {
-  if (last !== undefined && last.timeoutMs === timeoutMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
-  const connectMs = timeoutMs >= PRECISE_BELOW_MS ? timeoutMs : CONNECT_STEPS_MS.find((ms) => ms >= timeoutMs)!;
+function agentFor(connectMs: number, maxBytes: number, proxy: string | undefined): Agent {
+  if (last !== undefined && last.connectMs === connectMs && last.maxBytes === maxBytes && last.proxy === proxy) return last.agent;
   const key = `${connectMs} ${maxBytes} ${proxy ?? ""}`;
   let agent = agents.get(key);
   if (agent) agents.delete(key);
@@ -153,7 +169,7 @@ function agentFor(timeoutMs: number, maxBytes: number, proxy: string | undefined
     agents.delete(oldest);
     old.close().catch(ignore);
   }
-  last = { timeoutMs, maxBytes, proxy, agent };
+  last = { connectMs, maxBytes, proxy, agent };
   return agent;
 }
 
@@ -279,10 +295,10 @@ class PreciseAbort extends EventEmitter {
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #off: () => void;
   #stopped = false;
-  constructor(timeoutMs: number, signal: AbortSignal | undefined) {
+  constructor(timeoutMs: number, timed: boolean, signal: AbortSignal | undefined) {
     super();
     this.#timer =
-      timeoutMs < PRECISE_BELOW_MS
+      timed
         ? setTimeout(() => {
             this.timedOut = true;
             this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
@@ -319,9 +335,10 @@ class PreciseAbort extends EventEmitter {
 
 export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
   const { timeoutMs, signal } = limits;
-  const precise = timeoutMs < PRECISE_BELOW_MS || signal ? new PreciseAbort(timeoutMs, signal) : undefined;
+  const timed = timeoutMs < PRECISE_BELOW_MS || limits.perCall === true;
+  const precise = timed || signal ? new PreciseAbort(timeoutMs, timed, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
-  const agent = agentFor(timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
+  const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (only with a native timer: undici's own connect timeout says itself that nothing was sent)
   const unconnected = precise?.timed ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
   const sent = agent.request({
