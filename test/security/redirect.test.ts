@@ -43,6 +43,28 @@ describe("redirects of signed requests", () => {
     expect(api.captured).toHaveLength(1);
   });
 
+  it("a redirect whose body stalls is refused at its head, not after the body timeout (nor past the caller's abort)", async () => {
+    const { createServer } = await import("node:http");
+    const stall = createServer((_req, res) => {
+      res.writeHead(302, { location: "/elsewhere", "content-length": "100" });
+      res.write("x"); // the rest never comes
+    });
+    await new Promise<void>((r) => stall.listen(0, "127.0.0.1", r));
+    try {
+      const baseUrl = `http://127.0.0.1:${(stall.address() as { port: number }).port}`;
+      for (const fetchRoad of [false, true]) {
+        const xt = createXtClient({ baseUrl, retry: false, timeoutMs: 8_000, ...(fetchRoad ? { fetch: globalThis.fetch } : {}) });
+        const started = performance.now();
+        const e = await xt.call("getServerTime", {}, { signal: AbortSignal.timeout(3_000) }).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(RedirectError);
+        expect(performance.now() - started).toBeLessThan(1_500);
+      }
+    } finally {
+      stall.closeAllConnections();
+      await new Promise<void>((r) => stall.close(() => r()));
+    }
+  });
+
   it("to the same origin: refused too (not resent), sameOrigin true", async () => {
     const api = await server((c) => (c.url.startsWith("/v2") ? { status: 200, body: '{"status":0,"data":{}}' } : { status: 307, body: "", headers: { location: `/v2${c.url}` } }));
     const bhex = createBhexOrgClient({ accessKey: "ak-redirect-2", secretKey: "sk-redirect-2", baseUrl: api.url, rateLimit: false, retry: false });

@@ -658,7 +658,9 @@ export class HttpTransport {
     const perCall = timeoutMs !== this.#timeoutMs;
     const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy, perCall });
     if (res.redirect) {
-      await res.discard();
+      // Its body is let go, not drained: a server that stalls it held the call (and the caller's
+      // abort) until the body timeout. (A redirect is a failure: its connection is not missed.)
+      res.release();
       throw redirectErrorOf(res.status, res.headers.location, wire.url, this.#errCtx(op));
     }
     // A body to read whole that says it is over the limit is not read at all.
