@@ -31,6 +31,25 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(stdout).not.toMatch(/"token"|demo-secret-key/);
   });
 
+  it("ws demo stopped by Ctrl-C or SIGTERM says so and exits 130 or 143 (not \"--seconds elapsed\", exit 1)", async () => {
+    for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      let stop!: (s: "SIGINT" | "SIGTERM") => void;
+      const stopped = new Promise<"SIGINT" | "SIGTERM">((r) => (stop = r));
+      let stdout = "";
+      const run = runCli(["ws", "demo", "--seconds", "30"], {
+        stdout: (t) => {
+          stdout += t;
+          if (t.includes('"step":"ready"')) stop(signal);
+        },
+        stderr: () => undefined,
+        env: {},
+        untilStopped: () => stopped,
+      });
+      expect(await run).toBe(exit);
+      expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({ note: `stopped by ${signal} before the flow finished` });
+    }
+  });
+
   it("ws login prints READY and the states, then logs out when --seconds elapse", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "very-secret" };

@@ -62,15 +62,16 @@ const WS_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
-function pause(io: CliIo, seconds: number): { done: Promise<void>; cancel(): void } {
+function pause(io: CliIo, seconds: number): { done: Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">; cancel(): void } {
   let cancel = () => undefined as void;
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, seconds * 1000);
-    cancel = () => {
+  const done = new Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">((resolve) => {
+    const timer = setTimeout(() => resolve("elapsed"), seconds * 1000);
+    const end = (why: "SIGINT" | "SIGTERM" | "cancelled") => {
       clearTimeout(timer);
-      resolve();
+      resolve(why);
     };
-    void io.untilStopped?.().then(cancel);
+    cancel = () => end("cancelled");
+    void io.untilStopped?.().then((signal) => end(signal ?? "SIGINT"));
   });
   return { done, cancel };
 }
@@ -167,7 +168,6 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       ...(mock ? { accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY, platform: DEMO_PLATFORM } : {}),
     });
     const limit = pause(io, seconds);
-    const deadline = limit.done.then(() => "timeout" as const);
     let active: QuantWsClient | undefined;
     const flow = withClient(t, flags, out, async (client) => {
       const session = await loginAndFollow(client, t, out);
@@ -192,12 +192,14 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       out.line({ step: "logout" });
     }, (c) => (active = c));
     try {
-      const winner = await Promise.race([flow.then(() => "done" as const), deadline]);
-      if (winner === "timeout") {
-        out.line({ step: "stopped", note: "--seconds elapsed before the flow finished" });
+      const winner = await Promise.race([flow.then(() => "done" as const), limit.done]);
+      if (winner !== "done") {
+        // (Ctrl-C or SIGTERM: the exit code of a call stopped so, 130 or 143)
+        const signal = winner === "SIGINT" || winner === "SIGTERM" ? winner : undefined;
+        out.line({ step: "stopped", note: signal ? `stopped by ${signal} before the flow finished` : "--seconds elapsed before the flow finished" });
         await active?.close();
         await flow.catch(() => undefined);
-        return 1;
+        return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1;
       }
       return 0;
     } finally {
