@@ -137,7 +137,9 @@
  * signers' refusal of a name given twice (one value per name was signed); 103.4 kB (103,393 bytes)
  * with the redactor reading any escaped character (\uXXXX, &#NN;) and errors shared by several
  * callers left unmarked; 103.7 kB (103,666 bytes) with a required query or form parameter given
- * "" refused (the servers read it as none) and a proxy's 4xx not retried.
+ * "" refused (the servers read it as none) and a proxy's 4xx not retried; 103.8 kB (103,823
+ * bytes) with a per-call timeout's native timer and connect step (a deadline passed down per
+ * call opened one connection per value) and a redirect's body let go (a stalled one held the call).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -147,7 +149,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 103_700;
+const CEILING = 103_850;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
