@@ -86,6 +86,8 @@ export const MOCK_MAX_BODIES_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /** A request must be in within this (headers: the first part of it); then the connection is closed. */
 export const MOCK_REQUEST_TIMEOUT_MS = 30_000;
 export const MOCK_HEADERS_TIMEOUT_MS = 10_000;
+/** A connection with nothing sent or read either way this long is closed. */
+export const MOCK_IDLE_TIMEOUT_MS = 120_000;
 /** Most connections open at once; more are closed as they come. */
 export const MOCK_MAX_CONNECTIONS = 1_000;
 /** Most parameters in a request's query and form together (a Java server's default): more get a 400 unread. */
@@ -263,10 +265,19 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   });
   // A slow or stalled client is not kept for Node's default 5 minutes, nor without number.
   server.maxConnections = MOCK_MAX_CONNECTIONS;
-  // A request the HTTP parser itself refuses: 400 (Node's default), never an exception.
+  // A socket quiet both ways this long is closed (a client that pipelines and never reads held
+  // its connection for good); far above any emulated latency.
+  server.timeout = MOCK_IDLE_TIMEOUT_MS;
+  // A request the HTTP parser itself refuses (or one past its deadline): as Node's own handler,
+  // a 400 only when no answer has started on the socket (one written into a streamed answer
+  // corrupted it), then the socket is closed. (end() alone left it half-open: a client that
+  // never closes its side kept it, and 1,000 of them took every connection.)
   server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    else socket.destroy();
+    const answering = (socket as unknown as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
+    if (!socket.writable || answering) return void socket.destroy();
+    socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n", () => socket.destroy());
+    // (a client whose buffers are full never takes the 400)
+    setTimeout(() => socket.destroy(), 1_000).unref();
   });
 
   /** operationId → answers still to lose (loseAnswers). */

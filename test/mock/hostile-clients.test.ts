@@ -389,6 +389,36 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
   });
 });
 
+describe("HTTP emulators: a refused request's connection is closed", () => {
+  it("a request past its deadline (or one the parser refuses) gets its 400 and its connection is closed, though the client never closes its side", async () => {
+    const mock = await started(startHttpMock({ meta: xtMeta }));
+    expect(mock.server.timeout).toBe(120_000);
+    const sockets: Socket[] = [];
+    open.push({ close: async () => sockets.forEach((x) => x.destroy()) });
+    const serverSide: Socket[] = [];
+    mock.server.on("connection", (x: Socket) => serverSide.push(x));
+    for (let i = 0; i < 20; i++) {
+      // (allowHalfOpen: it never closes its side of its own accord; it sends nothing)
+      const x = connect({ port: mock.port, host: "127.0.0.1", allowHalfOpen: true });
+      x.on("error", () => undefined);
+      sockets.push(x);
+    }
+    await expect.poll(() => serverSide.length).toBe(20);
+    // What Node does when a request's headers are not in within headersTimeout (10 s).
+    for (const x of serverSide) mock.server.emit("clientError", Object.assign(new Error("request timed out"), { code: "ERR_HTTP_REQUEST_TIMEOUT" }), x);
+    const count = () => new Promise<number>((r) => mock.server.getConnections((_e, c) => r(c)));
+    await expect.poll(count, { timeout: 3_000, interval: 50 }).toBe(0);
+    // A client that reads sees the 400 before the close.
+    const got = await new Promise<string>((resolve) => {
+      let text = "";
+      const x = connect(mock.port, "127.0.0.1", () => x.write("NOT HTTP AT ALL\r\n\r\n"));
+      x.on("data", (d) => (text += String(d)));
+      x.on("close", () => resolve(text));
+    });
+    expect(got).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+});
+
 describe("HTTP emulators: request bodies held at once are bounded", () => {
   it("a body that would take the bodies in flight past the budget gets 503; stalled requests time out in 30 s; connections are capped", async () => {
     const mock = await started(startHttpMock({ meta: xtMeta, maxBodiesInFlightBytes: 64 * 1024 }));
