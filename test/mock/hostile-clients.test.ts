@@ -3,6 +3,7 @@
  * running emulators: no request holds the emulator for others, no client makes it keep more
  * and more, and no request corrupts its state or its answers.
  */
+import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -386,6 +387,33 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
     });
     expect(st.templates.trade.size).toBe(MAX_XELE_RECORDS);
     expect(answers.at(-1)).toMatchObject({ code: 112 });
+  });
+});
+
+describe("xt: parameters the signature does not cover are refused, not acted on", () => {
+  const signedText = (p: Record<string, string>) => {
+    const all: Record<string, string> = { ...p, accesskey: XT_MOCK_ACCESS_KEY, nonce: xtNonce() };
+    return new URLSearchParams({ ...all, signature: signXtParams(all, XT_MOCK_SECRET_KEY) }).toString();
+  };
+  const send = (port: number, method: string, path: string, body: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += String(d)));
+        res.on("end", () => resolve(JSON.parse(text) as Record<string, unknown>));
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("a GET's form body (a withdrawal's address) and a POST's query (an order's price): 400, nothing done", async () => {
+    const xt = await started(startXtMock());
+    const withdraw = await send(xt.port, "GET", `/trade/api/v1/withdraw?${signedText({ coin: "btc", address: "MY-OWN-ADDRESS", amount: "1", safePwd: "pw" })}`, "address=SOMEONE-ELSE&amount=999");
+    expect(withdraw).toMatchObject({ code: 400, info: expect.stringContaining('the signature covers those only, not "address", "amount"') });
+    const order = await send(xt.port, "POST", "/trade/api/v1/order?price=12345", signedText({ market: "btc_usdt", number: "1", type: "1", entrustType: "0" }));
+    expect(order).toMatchObject({ code: 400, info: expect.stringContaining('not "price"') });
+    const payouts = await send(xt.port, "GET", `/trade/api/v1/getPayOutRecord?${signedText({ coin: "btc" })}`, "");
+    expect(payouts).toMatchObject({ code: 200, data: { record: [] } });
   });
 });
 
