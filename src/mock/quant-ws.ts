@@ -75,7 +75,7 @@ export interface QuantWsMockOptions {
 
 export interface ReceivedFrame {
   socket: number;
-  /** Parsed frame, or the raw text when it was not JSON. */
+  /** The frame, parsed (anew each time it is read: the text is what is kept), or the raw text when it was not a JSON object. */
   frame: Record<string, unknown> | string;
 }
 

@@ -5,6 +5,8 @@
  */
 import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { signBhexParams } from "../../src/auth/bhex.js";
@@ -237,6 +239,35 @@ describe("quant-ws: a client that stops reading, or logs in without end, is boun
     expect(m.openSockets).toBe(0);
     expect(m.tokens()).toEqual([]);
   }, 15_000);
+
+  it("many small replies unread (pongs of pings) are bounded by their count, not only their bytes: the socket is closed", async () => {
+    const m = await qwsMock({ idleTimeoutMs: 600_000 });
+    const c = await qws(m);
+    (c.ws as unknown as { _socket: Socket })._socket.pause();
+    // 400 000 pongs of ~20 bytes: 8 MB of text (under 16 MiB), some 100 MB of Node's per frame
+    // once past what the sockets' buffers take.
+    const ping = JSON.stringify({ op: "ping", ts: 1 });
+    for (let i = 0; i < 400_000; i++) c.ws.send(ping);
+    for (let end = Date.now() + 10_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
+    expect(m.openSockets).toBe(0);
+  }, 15_000);
+
+  it("the frames kept for tests are kept as text: 16 frames of 1 MiB of small objects hold about their text's size", async () => {
+    // (a collection before each measure: the parsed frames the emulator dropped are garbage)
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const m = await qwsMock();
+    const c = await qws(m);
+    const big = JSON.stringify({ op: "x", a: Array.from({ length: 330_000 }, () => ({})) });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 16; i++) c.ws.send(big);
+    await expect.poll(() => m.received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(16);
+    gc();
+    // 16 MB of text; parsed, the same frames took about 320 MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(80 * 1024 * 1024);
+    expect(m.received.at(-1)!.frame).toMatchObject({ op: "x" });
+  }, 20_000);
 
   it("one socket holds at most 100 logins; the next is refused (result false), and others may still log in", async () => {
     const m = await qwsMock();

@@ -15,9 +15,21 @@ export class FrameLog {
     return this.log.items;
   }
 
-  record(socket: number, frame: Record<string, unknown> | string, bytes: number): void {
-    const r: ReceivedFrame = { socket, frame };
-    this.log.push(r, bytes);
+  /**
+   * Keep a frame's text (`json`: it is a JSON object, read again each time `frame` is asked):
+   * the parsed value of a frame of many small objects took twenty times its text's memory, and
+   * the log counts the text.
+   */
+  record(socket: number, text: string, json: boolean): void {
+    const r: ReceivedFrame = json
+      ? {
+          socket,
+          get frame() {
+            return JSON.parse(text) as Record<string, unknown>;
+          },
+        }
+      : { socket, frame: text };
+    this.log.push(r, text.length);
     for (const w of [...this.watchers]) w(r);
   }
 

@@ -18,6 +18,8 @@ export interface Conn {
   dead: boolean;
   /** Bytes of a test's sendRaw that may still be buffered (not counted against MAX_BUFFERED_BYTES). */
   rawBuffered: number;
+  /** The emulator's own frames given to the socket and not yet written out (MAX_UNSENT_FRAMES). */
+  unsent: number;
 }
 
 export interface GatewaySettings {
@@ -35,6 +37,12 @@ export interface GatewaySettings {
 
 /** Most bytes waiting to be sent on one socket before it is closed (a client that stopped reading). */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/**
+ * Most frames of its own the emulator queues for a socket that is not read: each costs a few
+ * hundred bytes of Node's beyond its text (a client that sent pings and read no pong held about
+ * 230 MB before its 16 MiB of pongs were counted).
+ */
+export const MAX_UNSENT_FRAMES = 20_000;
 
 /** Python's KeyError text, as the server answers a missing field. */
 export class MissingField extends Error {}
@@ -91,12 +99,14 @@ export class Gateway {
     // at most what is still buffered is left.
     c.rawBuffered = Math.min(c.rawBuffered, c.ws.bufferedAmount);
     if (unlimited) c.rawBuffered += text.length;
-    else if (c.ws.bufferedAmount - c.rawBuffered + text.length > MAX_BUFFERED_BYTES) {
-      this.log(`quant-ws mock: socket ${c.id} has more than ${MAX_BUFFERED_BYTES} bytes unread, closing`);
+    else if (c.ws.bufferedAmount - c.rawBuffered + text.length > MAX_BUFFERED_BYTES || c.unsent >= MAX_UNSENT_FRAMES) {
+      this.log(`quant-ws mock: socket ${c.id} has more than ${c.unsent >= MAX_UNSENT_FRAMES ? `${MAX_UNSENT_FRAMES} frames` : `${MAX_BUFFERED_BYTES} bytes`} unread, closing`);
       c.ws.terminate();
       return;
     }
-    c.ws.send(text);
+    if (unlimited) return void c.ws.send(text);
+    c.unsent++;
+    c.ws.send(text, () => c.unsent--);
   }
   push(login: Login, frame: object): void {
     this.write(login.socket, JSON.stringify(frame));
@@ -169,7 +179,7 @@ export class Gateway {
 
   /** A new socket: counted, and its frames go to `onFrame`. */
   accept(ws: WebSocket, id: number, onFrame: (c: Conn, text: string) => void): void {
-    const c: Conn = { id, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false, rawBuffered: 0 };
+    const c: Conn = { id, ws, lastActive: Date.now(), held: [], flushTimer: undefined, dead: false, rawBuffered: 0, unsent: 0 };
     this.conns.add(c);
     this.accepted++;
     for (const w of [...this.acceptWatchers]) w();

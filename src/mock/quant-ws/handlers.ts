@@ -157,11 +157,11 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SyntaxError("frame is not a JSON object");
     f = v as Record<string, unknown>;
   } catch (e) {
-    gw.frames.record(c.id, text, text.length);
+    gw.frames.record(c.id, text, false);
     gw.write(c, JSON.stringify({ op: "error", error_message: (e as Error).message }));
     return;
   }
-  gw.frames.record(c.id, f, text.length);
+  gw.frames.record(c.id, text, true);
   const op = f.op;
   try {
     if (op === "ping") {
