@@ -86,6 +86,12 @@ export const MOCK_MAX_BODIES_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /** A request must be in within this (headers: the first part of it); then the connection is closed. */
 export const MOCK_REQUEST_TIMEOUT_MS = 30_000;
 export const MOCK_HEADERS_TIMEOUT_MS = 10_000;
+/** The host as a URL writes it (an IPv6 address in brackets: `http://[::1]:8080`). */
+export function urlHost(host: string | undefined): string {
+  const h = host ?? "127.0.0.1";
+  return h.includes(":") && !h.startsWith("[") ? `[${h}]` : h;
+}
+
 /** A connection with nothing sent or read either way this long is closed. */
 export const MOCK_IDLE_TIMEOUT_MS = 120_000;
 /** Most connections open at once; more are closed as they come. */
@@ -369,9 +375,8 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = opts.host ?? "127.0.0.1";
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost(opts.host)}:${port}`,
     port,
     server,
     loseAnswers(operationId: string, count = 1) {

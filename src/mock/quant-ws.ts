@@ -41,6 +41,7 @@ import { quantWsMeta, StateCode } from "../../generated/quant-ws.js";
 import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
 import { addLostAnswers, checkMock } from "./options.js";
+import { MOCK_HEADERS_TIMEOUT_MS, MOCK_MAX_CONNECTIONS, MOCK_REQUEST_TIMEOUT_MS, urlHost } from "./http-mock.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
@@ -166,7 +167,8 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
   // The HTTP server is ours (not one `ws` makes for a port) so that close() can end the
   // connections that never upgraded: a TCP connection that sent nothing kept the server, and
   // the CLI's SIGTERM/SIGINT shutdown, waiting for ever.
-  const server = createServer((_req, res) => {
+  // The HTTP emulators' bounds on connections that never upgrade (Node's defaults: 60 s, no cap).
+  const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (_req, res) => {
     // What `ws` answers a request that is no upgrade.
     const body = STATUS_CODES[426]!;
     res.writeHead(426, { "content-length": body.length, "content-type": "text/plain" });
@@ -180,13 +182,14 @@ export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<Q
     });
   });
   server.on("error", () => undefined);
+  server.maxConnections = MOCK_MAX_CONNECTIONS;
   const wss = new WebSocketServer({ server, path, maxPayload: opts.maxFrameBytes ?? 1024 * 1024 });
   wss.on("error", () => undefined);
   const port = (server.address() as AddressInfo).port;
   let connSeq = 0;
   wss.on("connection", (ws) => gw.accept(ws, ++connSeq, (c, text) => onFrame(gw, c, text)));
   const idleTimer = setInterval(() => gw.idleCheck(), idleCheckMs);
-  return controls(gw, `ws://${opts.host ?? "127.0.0.1"}:${port}${path}`, port, async () => {
+  return controls(gw, `ws://${urlHost(opts.host)}:${port}${path}`, port, async () => {
     clearInterval(idleTimer);
     gw.clearTimers();
     for (const c of gw.conns) c.ws.terminate();

@@ -15,7 +15,7 @@ import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../..
 import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../src/handwritten/core/meta.js";
 import { BhexState, MAX_BHEX_MADE_LOCKS, MAX_BHEX_TASK_ROWS, MAX_BHEX_TASKS } from "../../src/mock/bhex/state.js";
-import { MOCK_MAX_PARAMS, startHttpMock, type MockRequest } from "../../src/mock/http-mock.js";
+import { MOCK_MAX_PARAMS, startHttpMock, urlHost, type MockRequest } from "../../src/mock/http-mock.js";
 import { startQuantWsMock, type QuantWsMock } from "../../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { xeleHandlers } from "../../src/mock/xele/handlers.js";
@@ -445,6 +445,29 @@ describe("xt: parameters the signature does not cover are refused, not acted on"
     expect(order).toMatchObject({ code: 400, info: expect.stringContaining('not "price"') });
     const payouts = await send(xt.port, "GET", `/trade/api/v1/getPayOutRecord?${signedText({ coin: "btc" })}`, "");
     expect(payouts).toMatchObject({ code: 200, data: { record: [] } });
+  });
+});
+
+describe("quant-ws: connections that never upgrade are bounded as the HTTP emulators' are", () => {
+  it("a socket that sends nothing is closed after the 10 s headers deadline (Node's default kept it 60 s and more)", async () => {
+    const m = await qwsMock();
+    const closed: number[] = [];
+    const started = performance.now();
+    const sockets = Array.from({ length: 5 }, () => {
+      const x = connect(m.port, "127.0.0.1");
+      x.on("error", () => undefined);
+      x.on("close", () => closed.push(performance.now() - started));
+      x.resume(); // (reads what comes: the 408, then the end)
+      return x;
+    });
+    open.push({ close: async () => sockets.forEach((x) => x.destroy()) });
+    await expect.poll(() => closed.length, { timeout: 14_000, interval: 100 }).toBe(5);
+    expect(Math.max(...closed)).toBeLessThan(13_000);
+  }, 20_000);
+
+  it("an IPv6 host is written in brackets in the emulators' URLs", () => {
+    expect([urlHost("::1"), urlHost("127.0.0.1"), urlHost(undefined), urlHost("[::1]")]).toEqual(["[::1]", "127.0.0.1", "127.0.0.1", "[::1]"]);
+    expect(new URL(`ws://${urlHost("::1")}:9878/ws/v1`).hostname).toBe("[::1]");
   });
 });
 
