@@ -421,6 +421,46 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
   });
 });
 
+describe("emulator state a request cannot corrupt", () => {
+  it("xele: renaming a template onto another's name is refused (112); the other is kept", () => {
+    const st = new XeleState({ counterVersion: "007P9", orderQryHeader: "auto", pipeRowsIn: "result", orders: 3, tokenTtlMs: 60_000, latencyMs: 0 }, "u", "p");
+    const h = xeleHandlers(st);
+    const run = (id: string, data: Record<string, unknown>) => {
+      const req = {} as MockRequest;
+      st.setRequest(req, { data });
+      return h[id]!(req).body as { code: number };
+    };
+    expect(run("createTradeTemplate", { templ: "a" })).toMatchObject({ code: 0 });
+    expect(run("createTradeTemplate", { templ: "b" })).toMatchObject({ code: 0 });
+    const before = st.templates.trade.size;
+    expect(run("updateTradeTemplate", { templ: "a", templ_new: "b" })).toMatchObject({ code: 112 });
+    expect([st.templates.trade.size, st.templates.trade.has("a"), st.templates.trade.has("b")]).toEqual([before, true, true]);
+    expect(run("updateTradeTemplate", { templ: "a", templ_new: "c" })).toMatchObject({ code: 0 });
+    expect([st.templates.trade.size, st.templates.trade.has("a"), st.templates.trade.has("c")]).toEqual([before, false, true]);
+  });
+
+  it("bhex: an integer parameter given text that is no integer is refused (user \"1:2\" got user 1's order)", async () => {
+    const bhex = await started(startBhexMock());
+    for (const user_id of ["abc", "12.5", " 1", "1e3", "1:2"]) {
+      const r = await bhexCall(bhex.url, "/api/v2/org/statistics/lock_record", { user_id });
+      expect(r.body, user_id).toMatchObject({ status: 1, msg: expect.stringContaining("parameter user_id must be an integer, got") });
+    }
+  });
+
+  it("quant-ws: cancel_order with an order number that is no text cancels nothing (it cancelled the ones before it, unreported)", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    const token = (await c.login()).token as string;
+    const placed = await c.ask({ op: "place_order", token, symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    const orderNo = String(placed.order_no);
+    c.ws.send(JSON.stringify({ op: "cancel_order", cid: "x1", token, symbol: "ETH/USDT", order_nos: [orderNo, { toString: 1 }] }));
+    expect(await c.wait((f) => f.op === "error")).toMatchObject({ error_message: expect.stringContaining("order_nos[1]") });
+    const open = await c.ask({ op: "open_orders", token, symbol: "ETH/USDT" });
+    expect(JSON.stringify(open)).toContain(orderNo);
+    expect(c.frames.some((f) => f.op === "order" && JSON.stringify(f).includes("CANCELED"))).toBe(false);
+  });
+});
+
 describe("xt: parameters the signature does not cover are refused, not acted on", () => {
   const signedText = (p: Record<string, string>) => {
     const all: Record<string, string> = { ...p, accesskey: XT_MOCK_ACCESS_KEY, nonce: xtNonce() };

@@ -36,6 +36,8 @@ export function paramRefusal(req: MockRequest): MockReply | undefined {
   for (const [name, v] of Object.entries(req.params)) {
     const schema = Object.hasOwn(props, name) ? props[name] : req.op.params.find((p) => p.name === name)?.schema;
     if (!schema) continue;
+    // (text that is no integer, "abc" or "1e3", was taken as a user or an exchange of its own)
+    if (schema.type === "integer" && !/^-?\d+$/.test(v)) return failed(`parameter ${name} must be an integer, got ${JSON.stringify(v.slice(0, 40))}`);
     if (schema.type === "integer" && beyondInt64(v)) return failed(`parameter ${name} must be an integer of at most 64 bits`);
     if (schema.maxLength !== undefined && longerThan(v, schema.maxLength)) return failed(`parameter ${name} longer than ${schema.maxLength} characters`);
   }

@@ -84,6 +84,10 @@ const cancel_order: Handler = (gw, c, f, cid) => {
   const targets = all
     ? [...login.orders.values()].filter((o) => o.symbol === symbol && isOpen(o)).map((o) => o.order_no)
     : Array.isArray(orderNos) ? orderNos : [];
+  // Every order number is text before any order is cancelled (one that is not was an error
+  // after the ones before it were cancelled: no reply and no notifications for those).
+  const bad = targets.findIndex((no) => typeof no !== "string" && typeof no !== "number");
+  if (bad >= 0) throw new Error(`'order_nos[${bad}]' must be an order number (text)`);
   const data = targets.map((no) => {
     const o = login.orders.get(String(no));
     if (!o || o.symbol !== symbol) return { result: false, error_message: "Order not found", order_no: String(no) };

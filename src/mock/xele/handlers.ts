@@ -89,8 +89,10 @@ function templateHandlers(pick: (st: XeleState) => Map<string, Json>, prefix: "T
       const { sync_flag: _sync, templ_new, ...t } = st.dataOf(req);
       const name = String(t.templ);
       if (!store.has(name)) return fail(106, `no template ${name}`);
-      store.delete(name);
       const renamed = typeof templ_new === "string" && templ_new !== "" ? templ_new : name;
+      // (a rename onto another template's name replaced it: refused, as creating one is)
+      if (renamed !== name && store.has(renamed)) return fail(112, `template ${renamed} exists`);
+      store.delete(name);
       store.set(renamed, { ...t, templ: renamed });
       return synced();
     },
