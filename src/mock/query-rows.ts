@@ -81,6 +81,13 @@ function text(v: unknown): string {
 
 const noCondition = (c: unknown): boolean => c === undefined || c === null || c === "";
 
+/** A range with neither bound (`{min: null, max: null}`, `{min: "", max: ""}`): "ignored", the Xele doc says. */
+function openRange(c: unknown): boolean {
+  if (c === null || typeof c !== "object" || Array.isArray(c)) return false;
+  const { min, max } = c as { min?: unknown; max?: unknown };
+  return noCondition(min) && noCondition(max);
+}
+
 /**
  * A cell or condition value read once: integer text as sign and digits (compared by length,
  * then digit by digit: exact at any size, and linear, where BigInt of a long text is not),
@@ -197,7 +204,8 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
   const tests: Array<(row: R) => boolean> = [];
   const applied: string[] = [];
   for (const [name, condition] of Object.entries(conditions)) {
-    if (ignore.has(name) || noCondition(condition) || (Array.isArray(condition) && condition.length === 0)) continue;
+    // (an open range was counted as a filter: every row was built to be tested, for nothing)
+    if (ignore.has(name) || noCondition(condition) || (Array.isArray(condition) && condition.length === 0) || openRange(condition)) continue;
     const schema = opts.schemaOf?.(name);
     if (schema?.filter === "fuzzy") {
       const needle = text(condition).toLowerCase();

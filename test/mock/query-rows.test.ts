@@ -35,6 +35,13 @@ describe("rowFilter", () => {
     expect(rows.filter(rowFilter({ q: "usd" }, ["userId", "tokenId"], { schemaOf }))).toEqual([rows[1]]);
     expect(rows.filter(rowFilter({ user_id: "2" }, ["userId"], { ignore: ["user_id"] }))).toEqual(rows);
   });
+  it("a range with neither bound is no condition (the Xele client sends one for every range it is not given): nothing applied", () => {
+    const open = rowFilter({ amount: { min: null, max: null }, user_id: { min: "", max: "" }, token_id: {} }, ["userId", "tokenId", "amount"]);
+    expect(open.applied).toEqual([]);
+    expect(rows.filter(open)).toEqual(rows);
+    const half = rowFilter({ amount: { min: 6, max: null } }, ["amount"]);
+    expect([half.applied, rows.filter(half)]).toEqual([["amount → amount"], [rows[1]]]);
+  });
 });
 
 describe("pageRows", () => {
