@@ -307,6 +307,15 @@ describe("quant-ws: place_order takes numbers only, and refused orders create no
     expect(await c.ask({ op: "place_order", token, symbol: "ETH/USDT", action: "BUY", order_type: "LIMIT", price: 1, quantity: 2 })).toMatchObject({ result: true });
   });
 
+  it("a pong carries the ping's ts with every digit (above 2^53 too)", async () => {
+    const m = await qwsMock();
+    const c = await qws(m);
+    const texts: string[] = [];
+    c.ws.on("message", (d) => texts.push(String(d)));
+    c.ws.send('{"op":"ping","ts":9007199254740993}');
+    await expect.poll(() => texts.find((t) => t.includes('"pong"'))).toBe('{"op":"pong","ts":9007199254740993}');
+  });
+
   it("a ping whose ts no int64 holds gets an error, not a pong with ts null", async () => {
     const m = await qwsMock();
     const c = await qws(m);

@@ -7,6 +7,7 @@ import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { assetView, beyondLoginCaps, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
+import { parseJson, stringifyJson } from "../../handwritten/core/json.js";
 
 type Handler = (gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string) => void;
 
@@ -169,10 +170,17 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   const op = f.op;
   try {
     if (op === "ping") {
-      const ts = field<unknown>(f, "ts");
-      // An int64 (the spec): 5 000 digits parse to Infinity, which a pong would echo as null.
-      if (typeof ts === "number" && !(Math.abs(ts) < 2 ** 63)) throw new Error("'ts' must be an integer of at most 64 bits");
-      if (gw.settings.answerPings) gw.write(c, JSON.stringify({ op: "pong", ts }));
+      field<unknown>(f, "ts");
+      // The pong carries the same ts (the spec), every digit: read exactly (JSON.parse rounded
+      // 9007199254740993 to …992). An int64: 5 000 digits were Infinity, echoed as null.
+      let ts: unknown;
+      try {
+        ts = (parseJson(text) as Record<string, unknown>).ts;
+      } catch {
+        ts = Infinity;
+      }
+      if ((typeof ts === "number" || typeof ts === "bigint") && !(ts < 2n ** 63n && ts > -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
+      if (gw.settings.answerPings) gw.write(c, stringifyJson({ op: "pong", ts }));
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";
       HANDLERS[op]!(gw, c, f, cid);
