@@ -118,6 +118,28 @@ describe("streamRows through the shared transport", () => {
     clean(aborted.error);
   });
 
+  it("an error answer to a stream that trickles (or floods) is read within the timeout and the size limit (the stream's timer had stopped at its headers)", async () => {
+    const trickle = await xeleServer((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      const t = setInterval(() => res.write("x"), 300);
+      res.on("close", () => clearInterval(t));
+    });
+    for (const timeoutMs of [1_500, 5_200]) {
+      const started = performance.now();
+      const { error, inFlight } = await stream(trickle, { timeoutMs });
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(performance.now() - started).toBeLessThan(timeoutMs + 1_800);
+      expect(inFlight).toBe(0);
+    }
+    const flood = await xeleServer((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      const t = setInterval(() => res.write(Buffer.alloc(64 * 1024, 120)), 5);
+      res.on("close", () => clearInterval(t));
+    });
+    const { error } = await stream(flood, { timeoutMs: 20_000, maxResponseBytes: 1024 * 1024 });
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+  }, 20_000);
+
   it("a redirect is refused; an HTML error page is an HttpError with the token removed", async () => {
     const redirecting = await xeleServer((req, res) => {
       res.writeHead(302, { location: `http://127.0.0.1:1/elsewhere${req.url}` });

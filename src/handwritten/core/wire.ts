@@ -514,11 +514,14 @@ class UndiciResponse implements WireResponse {
   }
 
   async bytes(): Promise<Uint8Array> {
-    // Without a native timer, the body must arrive within the timeout (see the file comment).
-    const watched = this.#precise?.timed !== true;
+    // Without a native timer still running (none, or a stream's, stopped at its headers: an error
+    // answer to a stream is read whole), the body must arrive within the timeout (see the file comment).
+    const stream = this.#limits.stream;
+    const watched = this.#precise?.timed !== true || stream;
     if (watched) watchDeadline(this, performance.now() + this.#limits.timeoutMs);
     try {
-      const raw = await this.#body.bytes();
+      // (a stream's agent has no size limit: its body read whole is bounded here)
+      const raw = stream ? await collect(this.#body, this.#limits) : await this.#body.bytes();
       const codings = codingsOf(this.headers["content-encoding"]);
       return codings ? await collect(decodeStream(Readable.from([raw]), codings), this.#limits) : raw;
     } catch (e) {
