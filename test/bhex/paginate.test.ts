@@ -102,6 +102,18 @@ describe("paginate against the emulator's 23-record data sets", () => {
     })().catch((e: unknown) => e);
     expect(mid).toBeInstanceOf(AbortedError);
     expect(seen).toHaveLength(2);
+    // The client's signal too.
+    const clientStop = new AbortController();
+    const byClient = emulatorClient({ signal: clientStop.signal });
+    const got2: unknown[] = [];
+    const err2 = await (async () => {
+      for await (const r of byClient.paginate("accountBalanceFlow", { user_id: 1, limit: 10 })) {
+        got2.push(r);
+        if (got2.length === 2) clientStop.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(AbortedError);
+    expect(got2).toHaveLength(2);
     const bad = await collect(client.paginate("accountBalanceFlow", { user_id: 1 }, { timeoutMs: 0 })).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(UsageError);
     expect((bad as Error).message).toMatch(/timeoutMs/);

@@ -4,6 +4,7 @@
  * for the login or for an in-flight slot, and a bad option is a UsageError before anything is
  * sent. Against the two-port emulator, with its latency setting holding answers back.
  */
+import { getEventListeners } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { CallOptions } from "../../src/handwritten/core/http-transport.js";
@@ -209,6 +210,13 @@ describe("xele per-call options", () => {
     expect(c.inFlight.MS.inFlight).toBe(0);
     await expect(rows.next()).rejects.toBeInstanceOf(AbortedError);
     await expect(c.call("getCounterStatus", undefined, { timeoutMs: 2_000 })).resolves.toBeDefined();
+    // Streams sharing one signal hold one listener on it, not one each (no MaxListenersExceededWarning).
+    const many = client({ maxInFlight: 16 });
+    const shared = new AbortController();
+    const open = Array.from({ length: 12 }, () => many.streamRows("queryOrders", {}, { signal: shared.signal }));
+    await Promise.all(open.map((r) => r.next()));
+    expect(getEventListeners(shared.signal, "abort").length).toBeLessThanOrEqual(1);
+    await Promise.all(open.map((r) => r.return(undefined)));
   });
 
   it("an aborted signal sends nothing", async () => {

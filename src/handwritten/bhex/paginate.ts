@@ -150,6 +150,8 @@ export async function* paginate<K extends BhexPagedOperationId>(
   const lowerRaw = base[p.toParam];
   const lower = lowerRaw === undefined || lowerRaw === null ? undefined : toBigInt(lowerRaw);
   delete base[p.fromParam];
+  // The client's own signal (its transport's), heard between records too.
+  const clientSignal = (client as { transport?: { config?: { signal?: AbortSignal } } }).transport?.config?.signal;
   const callOpts: CallOptions | undefined = options.signal !== undefined || options.timeoutMs !== undefined ? { signal: options.signal, timeoutMs: options.timeoutMs } : undefined;
 
   for (let page = 1; ; page++) {
@@ -174,8 +176,9 @@ export async function* paginate<K extends BhexPagedOperationId>(
       seen.add(id);
       if (smallest === undefined || id < smallest) smallest = id;
       yielded++;
-      // An abort ends the walk at the next record, not after the page's others.
-      if (options.signal?.aborted) throw callerAborted(ctx, options.signal.reason);
+      // An abort (the walk's signal or the client's) ends it at the next record, not after the page's others.
+      const stopped = options.signal?.aborted ? options.signal : clientSignal?.aborted ? clientSignal : undefined;
+      if (stopped) throw callerAborted(ctx, stopped.reason);
       yield record as BhexRecord<K>;
     }
     if (options.onPage) observe(options.onPage, { page, received: data.length, yielded, fromId }, "onPage");

@@ -30,7 +30,7 @@ import type { OperationMeta } from "../core/meta.js";
 import { findOperation, unwrapData } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
-import { callSignal, isSignal, unlessAborted, type WaitAbort } from "../core/abort.js";
+import { callSignal, isSignal, onAbort, unlessAborted, type WaitAbort } from "../core/abort.js";
 import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
@@ -419,7 +419,8 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
       const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, transports[server], op, opts);
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
       // An abort frees the slot at once, even while the caller is not reading (its request ends with it).
-      signal?.addEventListener("abort", release, { once: true });
+      // (onAbort: one listener per signal however many streams share it)
+      const off = signal ? onAbort(signal, release) : undefined;
       // The newest token held once the slot is ours (one may have come while it waited).
       const sent = session.currentToken() ?? token;
       let yielded = 0;
@@ -442,7 +443,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
         }
         throw e;
       } finally {
-        signal?.removeEventListener("abort", release);
+        off?.();
         release();
       }
     }
