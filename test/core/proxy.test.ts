@@ -128,9 +128,9 @@ describe("a proxy that does not carry the request is a typed error", () => {
     }
   });
 
-  it("a refusal with another status (502: it cannot reach the server) names that status, and is retried; a 4xx (403: not allowed there) is not", async () => {
+  it("a refusal with another status (502: it cannot reach the server) names that status, and is retried (408, 429 too); another 4xx (403: not allowed there) is not", async () => {
     const retry = { maxAttempts: 3, sleep: async () => {} };
-    for (const [status, attempts] of [[502, 3], [503, 3], [403, 1], [400, 1]] as const) {
+    for (const [status, attempts] of [[502, 3], [503, 3], [429, 3], [408, 3], [403, 1], [400, 1]] as const) {
       const proxy = await startProxy({ refuse: status });
       const events: TransportEvent[] = [];
       const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry, onEvent: (ev) => events.push(ev) }).call("getServerTime"));

@@ -712,6 +712,21 @@ describe("undici path specifics", () => {
     expect(long.sockets()).toBeLessThanOrEqual(4);
   });
 
+  it("a call's own timeoutMs (of 5 s or more, equal to the client's too) bounds the whole attempt; the client's bounds each phase", async () => {
+    // Headers after 3.5 s, the body 3 s later: within 5 s per phase, not within 5 s in all.
+    const s = await serve((_req, res) => {
+      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).flushHeaders(), 3_500);
+      setTimeout(() => res.end(OK), 6_500);
+    });
+    const client = xt(s.url, { timeoutMs: 5_000 });
+    const [own, clients] = await Promise.all([
+      client.call("getServerTime", {}, { timeoutMs: 5_000 }).catch((e: unknown) => e),
+      client.call("getServerTime").catch((e: unknown) => e),
+    ]);
+    expect(own).toBeInstanceOf(TimeoutError);
+    expect(clients).toEqual({ serverTime: 1700000000000 });
+  }, 15_000);
+
   it("closes the pools of the timeouts used longest ago, past 16 of them", async () => {
     const open = new Set<Socket>();
     const s = await serve((req, res) => {

@@ -398,7 +398,7 @@ export class HttpTransport {
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   readonly #maxBytes: number;
-  /** The client's timeout in whole ms (a call's other one is passed down per call: see WireLimits `perCall`). */
+  /** The client's timeout in whole ms (the one a call without its own has). */
   readonly #timeoutMs: number;
   /** The proxy's URL, as a string (undefined: none). */
   readonly #proxy: string | undefined;
@@ -653,9 +653,10 @@ export class HttpTransport {
   }
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
-  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean): Promise<WireResponse> {
+  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean, opts: CallOptions | undefined): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
-    const perCall = timeoutMs !== this.#timeoutMs;
+    // A timeout given for this call (see WireLimits `perCall`), equal to the client's or not.
+    const perCall = opts?.timeoutMs !== undefined && opts.timeoutMs !== null;
     const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy, perCall });
     if (res.redirect) {
       // Its body is let go, not drained: a server that stalls it held the call (and the caller's
@@ -682,7 +683,7 @@ export class HttpTransport {
     let res: WireResponse;
     let raw: Uint8Array;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, false);
+      res = await this.#head(op, wire, timeoutMs, signal, false, opts);
       raw = await res.bytes();
       (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
@@ -714,7 +715,7 @@ export class HttpTransport {
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, true);
+      res = await this.#head(op, wire, timeoutMs, signal, true, opts);
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
       both?.dispose();
@@ -773,8 +774,8 @@ export class HttpTransport {
       const u = new URL(this.#origin[0]);
       const refused = new ConnectionError(`connection failed${proxy}: the proxy ${proxyRefusal(detail, `${u.hostname}:${u.port || (u.protocol === "https:" ? 443 : 80)}`)}`, ctx);
       // A proxy's 4xx (407: credentials; 403: the target not allowed) refuses the next attempt
-      // alike; a 5xx (it cannot reach the server) may pass the next.
-      return /^4\d\d$/.test(detail) ? notRetried(refused) : refused;
+      // alike; a 5xx (it cannot reach the server), 408 or 429 (busy) may pass the next.
+      return /^4\d\d$/.test(detail) && detail !== "408" && detail !== "429" ? notRetried(refused) : refused;
     }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
