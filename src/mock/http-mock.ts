@@ -11,7 +11,7 @@
  * on input and no request grows memory beyond the body cap.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseJson, stringifyJson } from "../handwritten/core/json.js";
@@ -266,14 +266,24 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
   // Node checks those deadlines every connectionsCheckingInterval (30 s by default: a request
   // trickled in was cut after 33-40 s); each second, so "within 30 s" holds to the second.
+  /** Requests of a socket still being handled (their answers not yet given to it). */
+  const busy = new WeakMap<Socket, number>();
   const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
-    handle(req, res).catch(() => sendFallback(res));
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    handle(req, res)
+      .catch(() => sendFallback(res))
+      .finally(() => busy.set(socket, busy.get(socket)! - 1));
   });
   // A slow or stalled client is not kept for Node's default 5 minutes, nor without number.
   server.maxConnections = MOCK_MAX_CONNECTIONS;
   // A socket quiet both ways this long is closed (a client that pipelines and never reads held
-  // its connection for good); far above any emulated latency.
+  // its connection for good), unless a request of its is still being handled (an emulated
+  // latency may be longer).
   server.timeout = MOCK_IDLE_TIMEOUT_MS;
+  server.on("timeout", (socket: Socket) => {
+    if (!busy.get(socket)) socket.destroy();
+  });
   // A request the HTTP parser itself refuses (or one past its deadline): as Node's own handler,
   // a 400 only when no answer has started on the socket (one written into a streamed answer
   // corrupted it), then the socket is closed. (end() alone left it half-open: a client that

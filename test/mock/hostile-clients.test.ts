@@ -516,7 +516,6 @@ describe("quant-ws: connections that never upgrade are bounded as the HTTP emula
 
   it("an IPv6 host is written in brackets in the emulators' URLs", () => {
     expect([urlHost("::1"), urlHost("127.0.0.1"), urlHost(undefined), urlHost("[::1]")]).toEqual(["[::1]", "127.0.0.1", "127.0.0.1", "[::1]"]);
-    expect(new URL(`ws://${urlHost("::1")}:9878/ws/v1`).hostname).toBe("[::1]");
   });
 });
 
@@ -547,6 +546,27 @@ describe("HTTP emulators: a refused request's connection is closed", () => {
       x.on("close", () => resolve(text));
     });
     expect(got).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+});
+
+describe("HTTP emulators: the idle timeout spares a request still being handled", () => {
+  it("a socket timed out while its request waits out an emulated latency is kept (the answer comes); an idle one is closed", async () => {
+    const xele = await started(startXeleMock({ latencyMs: 800 }));
+    const sockets: Socket[] = [];
+    xele.ma.server.on("connection", (x: Socket) => sockets.push(x));
+    const login = fetch(`${xele.maUrl}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_version: "1.0.1", username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD }) });
+    await expect.poll(() => sockets.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    // What Node does after MOCK_IDLE_TIMEOUT_MS of silence both ways.
+    xele.ma.server.emit("timeout", sockets[0]);
+    expect(sockets[0]!.destroyed).toBe(false);
+    expect((await login).status).toBe(200);
+    const idle = connect(xele.ma.port, "127.0.0.1");
+    idle.on("error", () => undefined);
+    open.push({ close: async () => void idle.destroy() });
+    await expect.poll(() => sockets.length).toBe(2);
+    xele.ma.server.emit("timeout", sockets[1]);
+    expect(sockets[1]!.destroyed).toBe(true);
   });
 });
 

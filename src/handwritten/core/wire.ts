@@ -6,8 +6,8 @@
  *   `headersTimeout`, `bodyTimeout`: each phase gets the timeout, the body's is the longest
  *   silence between two chunks), so a call without a signal creates no timer and no
  *   AbortController. undici's header and body timers tick about once a second (a 100 ms
- *   timeout would fire after up to ~1 s), so a timeout under PRECISE_BELOW_MS also gets a
- *   native timer, which aborts the request through a plain EventEmitter (undici accepts one as
+ *   timeout would fire after up to ~1 s), so a timeout under PRECISE_BELOW_MS, or one given
+ *   for the call (`perCall`), also gets a native timer, which aborts the request through a plain EventEmitter (undici accepts one as
  *   its signal; an AbortController costs several µs more) that also carries the caller's signal
  *   (undici never listens on it itself): then, as with fetch, it covers the whole buffered
  *   answer, or a stream's headers, and the call ends when it fires even while still connecting.
@@ -26,8 +26,9 @@
  *   fetch road the reader does; the transport refuses a larger Content-Length before reading),
  *   so an endless answer is an error, not an out-of-memory crash. A streamed body is the
  *   caller's to bound.
- * - a body read whole on the undici road with a timeout of PRECISE_BELOW_MS or more (no native
- *   timer) must arrive within the timeout after its headers: one shared sweep, about once a
+ * - a body read whole on the undici road with no native timer running (a client's timeout of
+ *   PRECISE_BELOW_MS or more; a stream's error answer, its timer stopped at the headers) must
+ *   arrive within the timeout after its headers: one shared sweep, about once a
  *   second, ends a body that a server trickles a byte at a time (undici's `bodyTimeout` only
  *   bounds each wait between two chunks). Below that, and on the fetch road, the call's
  *   native timer covers the whole answer.

@@ -175,7 +175,10 @@ export function xtAuthenticator(accessKey: string, secretKey: string): (req: Moc
     const pairs = req.method === "GET" ? req.query : req.form;
     // The handlers read both: parameters on the other side would act unsigned (an address, a price).
     const other = req.method === "GET" ? req.form : req.query;
-    if (other.length > 0) return envelope(400, `parameters must all be in the ${req.method === "GET" ? "query (GET)" : "body (POST)"}: the signature covers those only, not ${other.map(([k]) => JSON.stringify(k.slice(0, 40))).slice(0, 5).join(", ")}`);
+    if (other.length > 0) {
+      const named = other.slice(0, 5).map(([k]) => JSON.stringify(k.slice(0, 40))).join(", ");
+      return envelope(400, `parameters must all be in the ${req.method === "GET" ? "query (GET)" : "body (POST)"}: the signature covers those only, not ${named}${other.length > 5 ? ` and ${other.length - 5} more` : ""}`);
+    }
     // Not Object.fromEntries: a null-prototype object takes 100 000 names in a third of the time.
     const params = Object.create(null) as Record<string, string>;
     for (const [k, v] of pairs) params[k] = v;
