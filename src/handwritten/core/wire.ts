@@ -7,8 +7,9 @@
  *   silence between two chunks), so a call without a signal creates no timer and no
  *   AbortController. undici's header and body timers tick about once a second (a 100 ms
  *   timeout would fire after up to ~1 s), so a timeout under PRECISE_BELOW_MS, or one given
- *   for the call (`perCall`), also gets a native timer, which aborts the request through a plain EventEmitter (undici accepts one as
- *   its signal; an AbortController costs several µs more) that also carries the caller's signal
+ *   for the call (`perCall`), also gets a native timer, which aborts the request through a
+ *   plain EventEmitter (undici accepts one as its signal; an AbortController costs several µs
+ *   more) that also carries the caller's signal
  *   (undici never listens on it itself): then, as with fetch, it covers the whole buffered
  *   answer, or a stream's headers, and the call ends when it fires even while still connecting.
  * - A `fetch` option: that fetch (tests, msw, proxies), with `redirect: "manual"` and a timer
