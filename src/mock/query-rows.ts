@@ -81,9 +81,14 @@ function text(v: unknown): string {
 
 const noCondition = (c: unknown): boolean => c === undefined || c === null || c === "";
 
-/** A range with neither bound (`{min: null, max: null}`, `{min: "", max: ""}`): "ignored", the Xele doc says. */
-function openRange(c: unknown): boolean {
-  if (c === null || typeof c !== "object" || Array.isArray(c)) return false;
+/**
+ * A condition that selects every row: none (null, ""), an empty list, or a range with neither
+ * bound (`{min: null, max: null}`, `{min: "", max: ""}`: "ignored", the Xele doc says).
+ */
+function selectsAll(c: unknown): boolean {
+  if (noCondition(c)) return true;
+  if (Array.isArray(c)) return c.length === 0;
+  if (typeof c !== "object") return false;
   const { min, max } = c as { min?: unknown; max?: unknown };
   return noCondition(min) && noCondition(max);
 }
@@ -154,9 +159,8 @@ function equalTo(value: unknown): (cell: unknown) => boolean {
 
 /** A test of one cell against one condition (see the module comment for the shapes), the condition read once. */
 function conditionTest(condition: unknown): (cell: unknown) => boolean {
-  if (noCondition(condition)) return () => true;
+  if (selectsAll(condition)) return () => true;
   if (Array.isArray(condition)) {
-    if (condition.length === 0) return () => true;
     const items = condition.map(equalTo);
     return (cell) => items.some((t) => t(cell));
   }
@@ -205,7 +209,7 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
   const applied: string[] = [];
   for (const [name, condition] of Object.entries(conditions)) {
     // (an open range was counted as a filter: every row was built to be tested, for nothing)
-    if (ignore.has(name) || noCondition(condition) || (Array.isArray(condition) && condition.length === 0) || openRange(condition)) continue;
+    if (ignore.has(name) || selectsAll(condition)) continue;
     const schema = opts.schemaOf?.(name);
     if (schema?.filter === "fuzzy") {
       const needle = text(condition).toLowerCase();
