@@ -170,14 +170,16 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   const op = f.op;
   try {
     if (op === "ping") {
-      field<unknown>(f, "ts");
-      // The pong carries the same ts (the spec), every digit: read exactly (JSON.parse rounded
-      // 9007199254740993 to …992). An int64: 5 000 digits were Infinity, echoed as null.
-      let ts: unknown;
-      try {
-        ts = (parseJson(text) as Record<string, unknown>).ts;
-      } catch {
-        ts = Infinity;
+      let ts = field<unknown>(f, "ts");
+      // The pong carries the same ts (the spec), every digit: a number JSON.parse may have
+      // rounded (9007199254740993 is …992) is read again exactly. An int64: 5 000 digits were
+      // Infinity, echoed as null.
+      if (typeof ts === "number" && !Number.isSafeInteger(ts)) {
+        try {
+          ts = (parseJson(text) as Record<string, unknown>).ts;
+        } catch {
+          ts = Infinity;
+        }
       }
       if ((typeof ts === "number" || typeof ts === "bigint") && !(ts < 2n ** 63n && ts > -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
       if (gw.settings.answerPings) gw.write(c, stringifyJson({ op: "pong", ts }));
