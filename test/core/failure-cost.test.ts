@@ -3,7 +3,8 @@
  * client's secrets and the signed values of its last 16 requests (a server may echo another
  * call's signature); the redactor of those ~150 values cost 6–7 ms per failed XT call (12× a
  * successful one) when it was made afresh, with a regex of its ~1,000 forms compiled for it.
- * Measured as a ratio in one process (medians), so a slow machine is not a failure.
+ * Measured as a ratio in one process (medians per round, the best round), so a slow or busy
+ * machine is not a failure.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -46,13 +47,18 @@ describe("the cost of a failed call", () => {
       return performance.now() - t;
     };
     for (let i = 0; i < 40; i++) await ok(), await failed();
-    const oks: number[] = [];
-    const fails: number[] = [];
+    // Rounds of interleaved pairs; the least disturbed round decides: another process taking
+    // the CPU (a parallel test file) slows some rounds, not the failed calls of all of them.
+    const ratios: string[] = [];
+    let best = Infinity;
     for (let round = 0; round < 6; round++) {
-      for (let i = 0; i < 20; i++) oks.push(await ok());
-      for (let i = 0; i < 20; i++) fails.push(await failed());
+      const oks: number[] = [];
+      const fails: number[] = [];
+      for (let i = 0; i < 20; i++) oks.push(await ok()), fails.push(await failed());
+      const ratio = median(fails) / median(oks);
+      ratios.push(`${median(fails).toFixed(3)}/${median(oks).toFixed(3)} ms`);
+      best = Math.min(best, ratio);
     }
-    const ratio = median(fails) / median(oks);
-    expect(ratio, `failed ${median(fails).toFixed(3)} ms, ok ${median(oks).toFixed(3)} ms`).toBeLessThan(4);
+    expect(best, `failed/ok per round: ${ratios.join(", ")}`).toBeLessThan(4);
   });
 });
