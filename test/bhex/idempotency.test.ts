@@ -120,6 +120,30 @@ describe("generated keys", () => {
     }
   });
 
+  it("onIdempotencyKey hears no key for a call whose parameters are refused (call(), callWithKey(), .POST, a batch's rows): the UsageError comes first", async () => {
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const seen: string[] = [];
+    const client = createBhexOrgClient({ ...KEYS, fetch, baseUrl: "https://broker.test", rateLimit: false, onIdempotencyKey: (k) => void seen.push(k.value) });
+    const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;
+    const bad = [
+      { ...order, side: "sideways" },
+      { ...order, symbol_id: undefined },
+      { ...order, price: "1", qty: "1" },
+    ];
+    for (const params of bad) {
+      await expect(client.call("orderCreate", params as never)).rejects.toBeInstanceOf(UsageError);
+      await expect(client.callWithKey("orderCreate", params as never)).rejects.toBeInstanceOf(UsageError);
+      const { error } = await client.POST("/api/v2/org/order/create", { body: params } as never);
+      expect(error).toBeInstanceOf(UsageError);
+    }
+    const transfer = plausibleParams(meta.operations.find((o) => o.operationId === "financeBatchTransfer")!);
+    await expect(client.call("financeBatchTransfer", { ...transfer, data_type: "json", items: [{ not: "a row" }] } as never)).rejects.toBeInstanceOf(UsageError);
+    expect(seen).toEqual([]);
+    expect(calls).toHaveLength(0);
+    await client.call("orderCreate", order);
+    expect(seen).toHaveLength(1);
+  });
+
   it("an abort ends the wait for an async onIdempotencyKey that never settles (the call's signal, the client's): AbortedError, nothing sent", async () => {
     const { fetch, calls } = recordingFetch(exampleResponder);
     const order = { user_id: 1, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "buy", price: "1", quantity: "1" } as const;

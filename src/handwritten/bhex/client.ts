@@ -27,7 +27,7 @@ import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import { unwrapData, type OperationMeta } from "../core/meta.js";
-import { requireOperation, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
+import { buildRequest, requireOperation, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
@@ -82,9 +82,10 @@ export interface BhexOrgClientOptions extends KeyedClientOptions {
   /** Make a new idempotency key (default: newBhexClientOrderId, 19 digits). */
   newIdempotencyKey?: ((operationId: string, param: string) => string) | undefined;
   /**
-   * Told about every idempotency key before its call is sent, e.g. to record it. An async one
-   * is waited for: the call goes out once its promise resolves, and not at all when it rejects
-   * (the call rejects with that error).
+   * Told about every idempotency key before its call is sent, e.g. to record it, once the
+   * call's parameters have passed their checks (a refused call's key is never heard). An async
+   * one is waited for: the call goes out once its promise resolves, and not at all when it
+   * rejects (the call rejects with that error).
    */
   onIdempotencyKey?: ((key: IdempotencyKey) => void) | undefined;
   /**
@@ -141,6 +142,16 @@ function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): R
 }
 
 /**
+ * The parameters as they will be sent (items rows encoded), checked as the request is built: a
+ * UsageError before `onIdempotencyKey` hears a key, so it never records a call that cannot go out.
+ */
+function checkedParams(op: OperationMeta, params: Record<string, unknown>): Record<string, unknown> {
+  const encoded = encodeItemsParam(op, params);
+  buildRequest("bhex", op, encoded, "");
+  return encoded;
+}
+
+/**
  * The gateway's {code,msg} error shape (documented with HTTP 400/500) arriving with a 200:
  * report the vendor's code, not a missing envelope field.
  */
@@ -193,10 +204,10 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     prepare: (op, params) => {
       // call() fills the key before (and reports it); the openapi-fetch methods get theirs here.
       const { params: filled, key } = fillIdempotencyKey(op, params, newKey);
-      const told: unknown = key?.generated ? options.onIdempotencyKey?.(key) : undefined;
-      // (x-required-one-of is checked with the other parameters when the request is built.)
-      const encode = () => encodeItemsParam(op, filled);
-      return isThenable(told) ? Promise.resolve(told).then(encode) : encode();
+      if (!key?.generated || !options.onIdempotencyKey) return encodeItemsParam(op, filled);
+      const encoded = checkedParams(op, filled);
+      const told: unknown = options.onIdempotencyKey(key);
+      return isThenable(told) ? Promise.resolve(told).then(() => encoded) : encoded;
     },
     checkBody: checkBhexBody,
     mapError: documentedHttpError,
@@ -212,6 +223,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         // The call's signal and the client's end its waits at once: for the hook, between attempts.
         const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };
+        if (key && options.onIdempotencyKey) checkedParams(target, filled);
         const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
         if (isThenable(told)) await unlessAborted(Promise.resolve(told), abort);
         const run = () => core.execute(ref, filled, opts);
