@@ -79,6 +79,7 @@ export interface HubiMock extends HttpMock {
 export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMock> {
   checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
+  checkOption({ api: "hubi" }, "now", opts.now, "function");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
     throw new UsageError(`markPrice must be a finite number above 0, got ${shownValue(opts.markPrice)}`, { api: "hubi" });
   }

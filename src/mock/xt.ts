@@ -2,7 +2,8 @@
  * `tradeapi mock xt`: a local XT spot v1 server. Routes and example answers come from the
  * spec; this file adds the signature check (307 bad access key / 308 bad signature, as the
  * real service answers; every canonical-string variant the vendor's SDKs send is accepted and
- * named in the log, see matchXtSignature), list answers that follow the request (the
+ * named in the log, see matchXtSignature; a nonce more than `maxClockSkewMs`, 30 s, from the
+ * emulator's clock is a 400), list answers that follow the request (the
  * parameters naming record fields filter, `x-pagination` pages: open orders, deposit and
  * withdrawal records, withdrawal addresses, klines by `since`; a withdraw adds a withdrawal
  * record) and enough order state for order → getOrder → cancel, batch orders
@@ -26,17 +27,29 @@ export const XT_MOCK_SECRET_KEY = "mock-secret-key";
 export interface XtMockOptions extends SignedMockOptions {
   /** Deposit records the emulator holds for the example's coin (default 23: three pages of 10). */
   depositRecords?: number | undefined;
+  /** Largest accepted distance between a request's `nonce` and the emulator's clock (default 30 000 ms); further is a 400. */
+  maxClockSkewMs?: number | undefined;
+  /** The emulator's clock (ms): nonce freshness, getServerTime, order and withdrawal times. */
+  now?: (() => number) | undefined;
 }
 
 export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
-  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1 } satisfies Record<keyof XtMockOptions, 1>);
+  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
+  checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
+  checkOption({ api: "xt" }, "now", opts.now, "function");
+  const now = opts.now ?? Date.now;
   return startHttpMock({
     meta,
     port: opts.port,
     host: opts.host,
-    authenticate: xtAuthenticator(opts.accessKey ?? XT_MOCK_ACCESS_KEY, opts.secretKey ?? XT_MOCK_SECRET_KEY),
-    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23)),
+    authenticate: xtAuthenticator({
+      accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,
+      secretKey: opts.secretKey ?? XT_MOCK_SECRET_KEY,
+      maxClockSkewMs: opts.maxClockSkewMs ?? 30_000,
+      now,
+    }),
+    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now)),
     errorBody: (status, message) => ({ code: status, info: message }),
     log: opts.log,
   });

@@ -166,7 +166,15 @@ export function matchXtSignature(op: OperationMeta, params: Readonly<Record<stri
   return undefined;
 }
 
-export function xtAuthenticator(accessKey: string, secretKey: string): (req: MockRequest) => MockReply | undefined {
+export interface XtAuthOptions {
+  accessKey: string;
+  secretKey: string;
+  /** Largest accepted distance between a request's nonce (its time in ms) and `now()`. */
+  maxClockSkewMs: number;
+  now: () => number;
+}
+
+export function xtAuthenticator({ accessKey, secretKey, maxClockSkewMs, now }: XtAuthOptions): (req: MockRequest) => MockReply | undefined {
   return (req) => {
     if (req.op.security.length === 0) return undefined;
     const inQuery = req.query.some(([k]) => k === "signature");
@@ -184,6 +192,11 @@ export function xtAuthenticator(accessKey: string, secretKey: string): (req: Moc
     for (const [k, v] of pairs) params[k] = v;
     if (params.accesskey !== accessKey) return envelope(307, "accesskey error");
     if (!/^\d{13}$/.test(params.nonce ?? "")) return envelope(400, "nonce must be a 13-digit millisecond timestamp");
+    // The vendor's document: the server checks the request's validity by this time.
+    const skew = Number(params.nonce) - now();
+    if (Math.abs(skew) > maxClockSkewMs) {
+      return envelope(400, `nonce ${params.nonce} is ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? "behind" : "ahead of"} the server's clock (at most ${maxClockSkewMs} ms accepted): sign with the current time`);
+    }
     const matched = matchXtSignature(req.op, params, secretKey);
     if (!matched) return envelope(308, "signature check failed");
     req.notes.push(`signature: ${matched}`);

@@ -152,7 +152,7 @@ const withdraw: Handler = (st, req) => {
   // The amount is checked as an order's is ("Infinity" and "0x10" were taken).
   const refused = !coin || !address || coin.length > MAX_COIN_CHARS || address.length > MAX_ADDRESS_CHARS || positiveDecimal(amount) === undefined;
   if (refused) return envelope(400, `coin (at most ${MAX_COIN_CHARS} characters), address (at most ${MAX_ADDRESS_CHARS}) and a positive amount are required`);
-  const now = Date.now();
+  const now = st.now();
   const fee = "0.001";
   st.addPayout({ ...st.payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
   const base = (exampleValue(req.op) as { data: Record<string, unknown> }).data;
@@ -160,7 +160,7 @@ const withdraw: Handler = (st, req) => {
 };
 
 const HANDLERS: XtHandlerTable = {
-  getServerTime: () => envelope(200, "success", { serverTime: Date.now() }),
+  getServerTime: (st) => envelope(200, "success", { serverTime: st.now() }),
   order,
   batchOrder,
   getOrder: (st, req) => {

@@ -53,7 +53,11 @@ export class XtState {
   private nextId = 9_007_199_254_740_993n;
   private readonly klineSeed = ((exampleValue(opById("getKLine")) as { datas?: unknown[][] } | undefined)?.datas?.[0] ?? [1562923200, 1, 1, 1, 1, 0, 0]) as number[];
 
-  constructor(depositRecords: number) {
+  /** The emulator's clock (ms): order and withdrawal times, getServerTime, nonce freshness. */
+  readonly now: () => number;
+
+  constructor(depositRecords: number, now: () => number = Date.now) {
+    this.now = now;
     const depositSeed = exampleItems(opById("getPayInRecord"))[0] ?? {};
     this.deposits = Array.from({ length: depositRecords }, (_, i) => ({
       ...depositSeed,
@@ -64,7 +68,7 @@ export class XtState {
   }
 
   place(market: string, price: string, number: string, type: number, entrustType: number): MockOrder {
-    const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: Date.now() };
+    const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: this.now() };
     this.orders.set(o.id, o);
     // A Map iterates in insertion order: the first key is the oldest order.
     if (this.orders.size > MAX_XT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
