@@ -89,8 +89,9 @@ describe("a storm of calls on one client", () => {
       for (const t of timers) clearTimeout(t);
       stop();
     }
-    // Three attempts of at most 300 ms, two short backoffs, and the limiter's queue: far below this.
-    expect(performance.now() - started).toBeLessThan(20_000);
+    // Three attempts of at most 300 ms, two short backoffs, and the limiter's queue: far below this
+    // (8 s on an idle 2-core machine, 23 s on a busy one; a call that never settles never ends).
+    expect(performance.now() - started).toBeLessThan(45_000);
     expect(untyped).toEqual([]);
     expect(unhandled).toEqual([]);
     for (const kind of ["call ok", "call AbortedError", "call TimeoutError"]) expect(outcomes.get(kind) ?? 0, kind).toBeGreaterThan(0);

@@ -235,10 +235,11 @@ describe("quant-ws: a client that stops reading, or logs in without end, is boun
     // Each login's snapshots (1 000 positions) are pushes: ~40 MB for 100 logins, never read.
     const symbols = Array.from({ length: 1_000 }, (_, i) => `S${i}/USDT`);
     for (let i = 0; i < 100; i++) c.ws.send(JSON.stringify({ op: "login", cid: `l${i}`, platform: "okex", symbols, access_key: `k${i}`, secret_key: "s" }));
-    for (let end = Date.now() + 10_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
+    // (a few seconds on an idle machine; a busy one takes longer to build the snapshots)
+    for (let end = Date.now() + 25_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
     expect(m.openSockets).toBe(0);
     expect(m.tokens()).toEqual([]);
-  }, 15_000);
+  }, 30_000);
 
   it("many small replies unread (pongs of pings) are bounded by their count, not only their bytes: the socket is closed", async () => {
     const m = await qwsMock({ idleTimeoutMs: 600_000 });
@@ -248,9 +249,9 @@ describe("quant-ws: a client that stops reading, or logs in without end, is boun
     // once past what the sockets' buffers take.
     const ping = JSON.stringify({ op: "ping", ts: 1 });
     for (let i = 0; i < 400_000; i++) c.ws.send(ping);
-    for (let end = Date.now() + 10_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
+    for (let end = Date.now() + 25_000; Date.now() < end && m.openSockets > 0; ) await new Promise((r) => setTimeout(r, 20));
     expect(m.openSockets).toBe(0);
-  }, 15_000);
+  }, 30_000);
 
   it("the frames kept for tests are kept as text: 16 frames of 1 MiB of small objects hold about their text's size", async () => {
     // (a collection before each measure: the parsed frames the emulator dropped are garbage)

@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { meta as xeleDocs } from "../../generated/xele-mgmt.docs.js";
 import { paginate } from "../../src/handwritten/bhex/paginate.js";
 import { encodeBatchItems } from "../../src/handwritten/bhex/items.js";
@@ -38,6 +38,16 @@ function timed<T>(f: () => T): { value: T | undefined; error: unknown; ms: numbe
     return { value: undefined, error, ms: performance.now() - start };
   }
 }
+
+/**
+ * What reading HUGE's text as a string takes here and now (no conversion): the limits below
+ * grow with it, so a busy machine is not a failure, while a conversion (seconds more) still is.
+ */
+let scanMs = 0;
+beforeAll(() => {
+  scanMs = timed(() => parseJson(`{"note":"${HUGE}"}`)).ms;
+});
+const budget = (ms: number): number => ms + 3 * scanMs;
 
 describe("parseJson: integers of more than MAX_INTEGER_DIGITS digits", () => {
   it("the limit is 4,300 digits, as Python's for int from text", () => {
@@ -75,7 +85,7 @@ describe("parseJson: integers of more than MAX_INTEGER_DIGITS digits", () => {
       for (const text of [HUGE, `{"id":${HUGE}}`, `[${HUGE}]`, `{"a":"x:y","id":${HUGE}}`]) {
         const r = timed(() => parseJson(text, { decimals }));
         expect(r.error).toBeInstanceOf(NumberTooLongError);
-        expect(r.ms).toBeLessThan(2_000);
+        expect(r.ms).toBeLessThan(budget(2_000));
       }
     });
 
@@ -83,7 +93,7 @@ describe("parseJson: integers of more than MAX_INTEGER_DIGITS digits", () => {
       const r = timed(() => parseJson(`{"note":"${HUGE}","id":12345678901234567890}`, { decimals }));
       expect(r.error).toBeUndefined();
       expect(r.value).toEqual({ note: HUGE, id: 12345678901234567890n });
-      expect(r.ms).toBeLessThan(2_000);
+      expect(r.ms).toBeLessThan(budget(2_000));
     });
   });
 
@@ -121,7 +131,7 @@ describe("a REST answer", () => {
     expect(e).toBeInstanceOf(NumberTooLongError);
     expect(e).toMatchObject({ api: "xt", operation: "getBalance", path: "data.btc.available", digits: 20_000_000 });
     expect(e.message).toMatch(/^xt getBalance: the integer at data\.btc\.available has 20000000 digits/);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(performance.now() - started).toBeLessThan(budget(3_000));
   });
 
   it("an error answer with one is still an HttpError (its body not read as JSON)", async () => {
@@ -171,7 +181,7 @@ describe("a Xele '|' row answer", () => {
     expect((r.error as PipeRowsError).problem).toBe("value");
     expect((r.error as Error).message).toContain("column ExchangeOrderId: an integer of 20000000 digits, more than the 4300 read");
     expect((r.error as Error).message.length).toBeLessThan(1_000);
-    expect(r.ms).toBeLessThan(2_000);
+    expect(r.ms).toBeLessThan(budget(2_000));
   });
 });
 
@@ -184,7 +194,7 @@ describe("a BHEX page", () => {
     })());
     expect(e).toBeInstanceOf(ResponseFormatError);
     expect(e.message.length).toBeLessThan(1_000);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(budget(2_000));
   });
 });
 
@@ -193,7 +203,7 @@ describe("a caller's parameters", () => {
     const r = timed(() => checkParam({ api: "x", operation: "op" }, "n", HUGE, { type: "integer", maximum: 100 }));
     expect(r.error).toBeInstanceOf(UsageError);
     expect((r.error as Error).message).toMatch(/parameter "n" is out of range/);
-    expect(r.ms).toBeLessThan(2_000);
+    expect(r.ms).toBeLessThan(budget(2_000));
     expect(timed(() => checkParam({ api: "x", operation: "op" }, "n", `-${HUGE}`, { type: "integer", minimum: -5 })).error).toBeInstanceOf(UsageError);
     expect(timed(() => checkParam({ api: "x", operation: "op" }, "n", HUGE, { type: "integer", minimum: 0 })).error).toBeUndefined();
   });
@@ -207,7 +217,7 @@ describe("a caller's parameters", () => {
       const r = timed(f);
       expect(r.error, String(f)).toBeInstanceOf(Error);
       expect((r.error as Error).message).toMatch(/20000000 digits: more than the 4300 read/);
-      expect(r.ms).toBeLessThan(2_000);
+      expect(r.ms).toBeLessThan(budget(2_000));
     }
   });
 });

@@ -39,7 +39,7 @@ describe("an endpoint line's label and code marks are read in linear time", () =
   for (const api of ["xt", "bhex"]) {
     it(`${api}: each line within a second`, () => {
       const s = spec(api);
-      for (const [i, line] of LINES.entries()) expect(timed(() => checkDoc(api, s, `## t\n${line}\n`)), `line ${i}`).toBeLessThan(1000);
+      for (const [i, line] of LINES.entries()) expect(timed(() => checkDoc(api, s, `## t\n${line}\n`)), `line ${i}`).toBeLessThan(3000);
     });
   }
   it("the endpoint is still found behind the label, code marks and a host", () => {
@@ -75,23 +75,24 @@ describe("a doc of very many sections is read in time that grows with its size",
     "quant-ws": 'x\n请求示例\n{"op": "place_order"}\n'.repeat(20_000),
   };
   for (const api of Object.keys(SPEC_OF)) {
-    it(`${api}: 100,000 headings, one endpoint 20,000 times, each within 2 s`, () => {
+    // (under a second each on an idle machine: the limit leaves room for a busy one)
+    it(`${api}: 100,000 headings, one endpoint 20,000 times, each within 5 s`, () => {
       const s = spec(api);
-      expect(timed(() => checkDoc(api, s, HEADINGS)), "100,000 headings").toBeLessThan(2000);
+      expect(timed(() => checkDoc(api, s, HEADINGS)), "100,000 headings").toBeLessThan(5000);
       let differences = 0;
-      expect(timed(() => (differences = checkDoc(api, s, REPEATED[api]!).differences.length)), "one endpoint repeated").toBeLessThan(2000);
+      expect(timed(() => (differences = checkDoc(api, s, REPEATED[api]!).differences.length)), "one endpoint repeated").toBeLessThan(5000);
       expect(differences, "each repeat of the endpoint is a section of its own").toBeGreaterThan(19_000);
     });
   }
 });
 
 describe("a long line of short words (whitespace squeezed by hand)", () => {
-  it("quant-ws: a 24 MB line of tab-separated words (hashed with its section) within 3 s", () => {
+  it("quant-ws: a 24 MB line of tab-separated words (hashed with its section) within 8 s (about 1 s idle)", () => {
     // Squeezing the whitespace with replace(/\s+/g, " ") built millions of pieces: 30 MB took
     // 19 s and 1.2 GB, most of it the garbage collector's.
     const s = spec("quant-ws");
     const line = "a\tb ".repeat(6 << 20);
-    expect(timed(() => checkDoc("quant-ws", s, line))).toBeLessThan(3000);
+    expect(timed(() => checkDoc("quant-ws", s, line))).toBeLessThan(8000);
   });
   it("the section text (and so its hash) is what replace(/\\s+/g, \" \").trim() gave", () => {
     const spaces = [" ", "\t", "\u000b", "\f", "\r", "\u00a0", "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff"];

@@ -27,6 +27,7 @@ describe("spec diff scales with the number of changes", () => {
     expect(changes).toHaveLength(N);
     expect(changes[0]).toMatchObject({ operation: "getRows", kind: "breaking", message: 'response field f0 type "string" → "integer" (in Big)' });
     expect(changes[N - 1]!.message).toBe(`response field f${N - 1} type "string" → "integer" (in Big)`);
-    expect(ms).toBeLessThan(5_000);
+    // (2 s idle, 6 s on a busy machine; 12 s before the fix)
+    expect(ms).toBeLessThan(10_000);
   }, 60_000);
 });

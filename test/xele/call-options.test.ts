@@ -281,15 +281,17 @@ describe("a request that waited for a slot", () => {
     const c = createXeleClient({ maUrl: own.maUrl, msUrl: own.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, maxInFlight: 1, retry: false });
     await c.login();
     const first = c.session.currentToken();
-    own.settings.latencyMs = 80;
-    // The first call holds the one MS slot; the call and the row stream behind it wait for it.
+    // The first call holds the one MS slot (its answer slowed until the new login is in); the call
+    // and the row stream behind it wait for it.
+    own.settings.latencyMs = 1_500;
+    const msBefore = own.stats.requests.MS;
     const holding = c.call("getCounterStatus");
     const waiting = c.call("getSystemInfo");
     const rows: unknown[] = [];
     const streamed = (async () => {
       for await (const row of c.streamRows("queryOrders", {})) rows.push(row);
     })();
-    await new Promise((r) => setTimeout(r, 10));
+    await expect.poll(() => own.stats.requests.MS, { timeout: 5_000, interval: 5 }).toBe(msBefore + 1);
     // A new login while they wait (the emulator still takes the old token: both would be answered).
     own.settings.latencyMs = 0;
     await c.login();
