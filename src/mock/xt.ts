@@ -3,11 +3,13 @@
  * spec; this file adds the signature check (307 bad access key / 308 bad signature, as the
  * real service answers; every canonical-string variant the vendor's SDKs send is accepted and
  * named in the log, see matchXtSignature; a nonce more than `maxClockSkewMs`, 30 s, from the
- * emulator's clock is a 400), list answers that follow the request (the
+ * emulator's clock is a 400; parameters the spec refuses are a 400 naming them, see
+ * xt/params.ts), list answers that follow the request (the
  * parameters naming record fields filter, `x-pagination` pages: open orders, deposit and
  * withdrawal records, withdrawal addresses, klines by `since`; a withdraw adds a withdrawal
  * record) and enough order state for order → getOrder → cancel, batch orders
- * and batch cancel. Orders are checked as the server does (102 "参数错误"): a market
+ * and batch cancel. Orders are checked as the server does (102 "参数错误", 101 for an
+ * entrustType other than 0 or 1): a market
  * `base_quote`, price and amount finite decimals above 0 (at most 40 characters), a type 0
  * or 1; a batch with one item that fails places nothing.
  */
@@ -16,6 +18,7 @@ import { startHttpMock, type HttpMock } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
+import { xtParamRefusal } from "./xt/params.js";
 import { XtState } from "./xt/state.js";
 import { checkOption } from "../handwritten/core/validate.js";
 
@@ -39,16 +42,17 @@ export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
   checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "xt" }, "now", opts.now, "function");
   const now = opts.now ?? Date.now;
+  const signatureCheck = xtAuthenticator({
+    accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,
+    secretKey: opts.secretKey ?? XT_MOCK_SECRET_KEY,
+    maxClockSkewMs: opts.maxClockSkewMs ?? 30_000,
+    now,
+  });
   return startHttpMock({
     meta,
     port: opts.port,
     host: opts.host,
-    authenticate: xtAuthenticator({
-      accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,
-      secretKey: opts.secretKey ?? XT_MOCK_SECRET_KEY,
-      maxClockSkewMs: opts.maxClockSkewMs ?? 30_000,
-      now,
-    }),
+    authenticate: (req) => signatureCheck(req) ?? xtParamRefusal(req),
     handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now)),
     errorBody: (status, message) => ({ code: status, info: message }),
     log: opts.log,

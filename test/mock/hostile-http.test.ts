@@ -30,14 +30,16 @@ async function started<T extends { close(): Promise<void> }>(p: Promise<T>): Pro
 }
 
 describe("request text names no prototype", () => {
-  it("xt getKLine with type=constructor or __proto__ answers numeric times (an unknown type steps 1 min)", async () => {
+  it("xt getKLine with type=constructor or __proto__ is a 400 naming the types; the state steps an unknown type 1 min, numeric times", async () => {
     const xt = await started(startXtMock());
+    const st = new XtState(0);
     for (const type of ["constructor", "__proto__", "toString"]) {
       const r = await fetch(`${xt.url}/data/api/v1/getKLine?market=btc_usdt&type=${type}&since=0`);
-      const body = (await r.json()) as { datas: number[][] };
-      expect(body.datas.length, type).toBe(60);
-      expect(body.datas.every((k) => Number.isFinite(k[0])), type).toBe(true);
-      expect(body.datas[1]![0]! - body.datas[0]![0]!).toBe(60);
+      expect(await r.json(), type).toMatchObject({ code: 400, info: expect.stringContaining('parameter type must be one of "1min"') });
+      const rows = st.klines(type) as unknown as number[][];
+      expect(rows.length, type).toBe(60);
+      expect(rows.every((k) => Number.isFinite(k[0])), type).toBe(true);
+      expect(rows[1]![0]! - rows[0]![0]!).toBe(60);
     }
   });
 });

@@ -80,6 +80,8 @@ const PARAM_ERROR = () => envelope(102, "委托失败，参数错误");
 
 const order: Handler = (st, req) => {
   const { market = "", price = "", number = "", type = "", entrustType = "" } = req.params;
+  // An order type (entrustType: 0 limit, 1 market) the server does not know: 101.
+  if (/^\d+$/.test(entrustType) && !/^[01]$/.test(entrustType)) return envelope(101, "委托失败，未知的委托类型");
   if (!MARKET.test(market) || !price || !number || !/^[01]$/.test(type) || !/^[01]$/.test(entrustType)) return PARAM_ERROR();
   // A number that reads as a decimal at or below 0: 105 (below the minimum), as before.
   const amount = number.trim();
