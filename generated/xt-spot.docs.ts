@@ -1032,7 +1032,8 @@ export const meta: ApiDocMeta = {
         "properties": {
           "id": {
             "type": "integer",
-            "format": "int64"
+            "format": "int64",
+            "minimum": 0
           }
         }
       },
@@ -1136,7 +1137,8 @@ export const meta: ApiDocMeta = {
             },
             "id": {
               "type": "integer",
-              "format": "int64"
+              "format": "int64",
+              "minimum": 0
             },
             "type": {
               "type": "integer",
@@ -1256,6 +1258,7 @@ export const meta: ApiDocMeta = {
           "id": {
             "type": "integer",
             "format": "int64",
+            "minimum": 0,
             "description": "订单ID — order ID."
           }
         },
@@ -1318,7 +1321,8 @@ export const meta: ApiDocMeta = {
             },
             "id": {
               "type": "integer",
-              "format": "int64"
+              "format": "int64",
+              "minimum": 0
             }
           }
         }
@@ -1347,6 +1351,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "integer",
                 "format": "int64",
+                "minimum": 0,
                 "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
               }
             },
@@ -1421,7 +1426,8 @@ export const meta: ApiDocMeta = {
           },
           "id": {
             "type": "integer",
-            "format": "int64"
+            "format": "int64",
+            "minimum": 0
           },
           "time": {
             "type": "integer",
@@ -1480,6 +1486,7 @@ export const meta: ApiDocMeta = {
           "schema": {
             "type": "integer",
             "format": "int64",
+            "minimum": 0,
             "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
           },
           "description": "订单ID — order ID."
@@ -1554,7 +1561,8 @@ export const meta: ApiDocMeta = {
             },
             "id": {
               "type": "integer",
-              "format": "int64"
+              "format": "int64",
+              "minimum": 0
             },
             "time": {
               "type": "integer",
@@ -1708,7 +1716,8 @@ export const meta: ApiDocMeta = {
             },
             "id": {
               "type": "integer",
-              "format": "int64"
+              "format": "int64",
+              "minimum": 0
             },
             "time": {
               "type": "integer",
@@ -1777,6 +1786,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "integer",
                 "format": "int64",
+                "minimum": 0,
                 "description": "订单ID — order ID (15+ digits; keep as int64/bigint)."
               }
             },

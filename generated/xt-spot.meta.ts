@@ -18,41 +18,43 @@ const _12 = {"type": _11} as const;
 const _13 = ["market", _12] as const;
 const _14 = "type" as const;
 const _15 = "since" as const;
-const _16 = "array" as const;
-const _17 = {"type": _8, "format": "int64"} as const;
-const _18 = "price" as const;
-const _19 = {"type": _5, "required": ["high", "moneyVol", "rate", "low", _18, "ask", "bid", "coinVol"], "properties": {"high": _7, "moneyVol": _7, "rate": _7, "low": _7, "price": _7, "ask": _7, "bid": _7, "coinVol": _7}} as const;
-const _20 = {"type": _16, "items": {"type": _16, "minItems": 2, "prefixItems": [_7, _7]}} as const;
-const _21 = "GET /trade/api/v1/*" as const;
-const _22 = {"security": [], "rateLimit": ["ip"]} as const;
-const _23 = {"type": _5, "additionalProperties": {"type": _5, "required": ["freeze", "available"], "properties": {"freeze": _12, "available": _12}}} as const;
-const _24 = {"rateLimit": ["balance", "ip"]} as const;
-const _25 = "id" as const;
-const _26 = {"type": _8, "enum": [1, 2, 3]} as const;
-const _27 = "POST /trade/api/v1/*" as const;
-const _28 = "application/x-www-form-urlencoded" as const;
-const _29 = {"retryable": false} as const;
-const _30 = {"type": _8, "enum": [0, 1]} as const;
-const _31 = "application/json" as const;
-const _32 = "amount" as const;
-const _33 = {"type": _11, "contentEncoding": "base64", "contentMediaType": _31, "contentSchema": {"type": _16, "minItems": 1, "maxItems": 100, "items": _17}, "maxBatchItems": 100} as const;
-const _34 = "status" as const;
-const _35 = {"type": _5, "required": ["number", _18, "avgPrice", _25, "time", _14, _34, "completeNumber", "completeMoney", "entrustType", "fee"], "properties": {"number": _12, "price": _12, "avgPrice": _12, "id": _17, "time": _17, "type": _30, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "completeNumber": _12, "completeMoney": _12, "entrustType": _30, "fee": _12}} as const;
-const _36 = "page" as const;
-const _37 = {"type": _8, "default": 1, "minimum": 1} as const;
-const _38 = "pageSize" as const;
-const _39 = {"type": _16, "items": _35} as const;
-const _40 = "coin" as const;
-const _41 = [_40, _12] as const;
-const _42 = "record" as const;
-const _43 = "chainName" as const;
-const _44 = "chain" as const;
-const _45 = "address" as const;
-const _46 = [_41, [_36, _37], [_38, {"type": _8, "default": 10, "minimum": 1}]] as const;
-const _47 = {"style": _36, "pageParam": _36, "sizeParam": _38, "defaultSize": 10, "itemsField": _42} as const;
-const _48 = "creatTime" as const;
-const _49 = "manageTime" as const;
-const _50 = "innerTransfer" as const;
+const _16 = "int64" as const;
+const _17 = "array" as const;
+const _18 = {"type": _8, "format": _16} as const;
+const _19 = "price" as const;
+const _20 = {"type": _5, "required": ["high", "moneyVol", "rate", "low", _19, "ask", "bid", "coinVol"], "properties": {"high": _7, "moneyVol": _7, "rate": _7, "low": _7, "price": _7, "ask": _7, "bid": _7, "coinVol": _7}} as const;
+const _21 = {"type": _17, "items": {"type": _17, "minItems": 2, "prefixItems": [_7, _7]}} as const;
+const _22 = "GET /trade/api/v1/*" as const;
+const _23 = {"security": [], "rateLimit": ["ip"]} as const;
+const _24 = {"type": _5, "additionalProperties": {"type": _5, "required": ["freeze", "available"], "properties": {"freeze": _12, "available": _12}}} as const;
+const _25 = {"rateLimit": ["balance", "ip"]} as const;
+const _26 = "id" as const;
+const _27 = {"type": _8, "enum": [1, 2, 3]} as const;
+const _28 = "POST /trade/api/v1/*" as const;
+const _29 = "application/x-www-form-urlencoded" as const;
+const _30 = {"retryable": false} as const;
+const _31 = {"type": _8, "enum": [0, 1]} as const;
+const _32 = {"type": _8, "format": _16, "minimum": 0} as const;
+const _33 = "application/json" as const;
+const _34 = "amount" as const;
+const _35 = {"type": _11, "contentEncoding": "base64", "contentMediaType": _33, "contentSchema": {"type": _17, "minItems": 1, "maxItems": 100, "items": _32}, "maxBatchItems": 100} as const;
+const _36 = "status" as const;
+const _37 = {"type": _5, "required": ["number", _19, "avgPrice", _26, "time", _14, _36, "completeNumber", "completeMoney", "entrustType", "fee"], "properties": {"number": _12, "price": _12, "avgPrice": _12, "id": _32, "time": _18, "type": _31, "status": {"type": _8, "enum": [0, 1, 2, 3, 4]}, "completeNumber": _12, "completeMoney": _12, "entrustType": _31, "fee": _12}} as const;
+const _38 = "page" as const;
+const _39 = {"type": _8, "default": 1, "minimum": 1} as const;
+const _40 = "pageSize" as const;
+const _41 = {"type": _17, "items": _37} as const;
+const _42 = "coin" as const;
+const _43 = [_42, _12] as const;
+const _44 = "record" as const;
+const _45 = "chainName" as const;
+const _46 = "chain" as const;
+const _47 = "address" as const;
+const _48 = [_43, [_38, _39], [_40, {"type": _8, "default": 10, "minimum": 1}]] as const;
+const _49 = {"style": _38, "pageParam": _38, "sizeParam": _40, "defaultSize": 10, "itemsField": _44} as const;
+const _50 = "creatTime" as const;
+const _51 = "manageTime" as const;
+const _52 = "innerTransfer" as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xt-spot.docs.js),
@@ -72,29 +74,29 @@ export const meta: ApiMeta = expandMeta({
   "d": {"retryable": true, "security": ["xtAccessKey"], "rateLimit": ["user", "ip"]},
   "ops": [
     {"i": "getMarketConfig", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "pricePoint", "coinPoint", "maker", "taker"], "properties": {"minAmount": _7, "pricePoint": _9, "coinPoint": _9, "maker": _7, "taker": _7}}}, "x": _10},
-    {"i": "getKLine", "r": _4, "p": [_13, [_14, {"type": _11, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_15, {"type": _8, "format": "int64", "default": 0, "minimum": 0}]], "dataType": _5, "dataSchema": {"type": _5, "required": ["datas", _15], "properties": {"datas": {"type": _16, "items": {"type": _16, "minItems": 7, "prefixItems": [_17, _7, _7, _7, _7, _7, _7]}}, "since": _17}}, "pagination": {"style": _15, "cursorParam": _15, "cursorField": "0", "itemsField": "datas"}, "x": _10},
-    {"i": "getTicker", "r": _4, "p": [_13], "dataType": _5, "dataSchema": _19, "x": _10},
-    {"i": "getTickers", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": _19}, "x": _10},
-    {"i": "getDepth", "r": _4, "p": [_13], "dataType": _5, "dataSchema": {"type": _5, "required": ["last", "asks", "bids"], "properties": {"last": _7, "asks": _20, "bids": _20}}, "x": _10},
-    {"i": "getTrades", "r": _4, "p": [_13], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _16, "minItems": 5, "prefixItems": [_17, _7, _7, _12, _17]}}, "x": _10},
-    {"i": "getServerTime", "r": _21, "dataType": _5, "dataSchema": {"type": _5, "required": ["serverTime"], "properties": {"serverTime": _17}}, "x": _22},
-    {"i": "getBalance", "r": _21, "dataType": _5, "dataSchema": _23, "x": _24},
-    {"i": "getAccounts", "r": _21, "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": ["name", _25], "properties": {"name": _12, "id": _26}}}, "x": _22},
-    {"i": "getFunds", "r": _21, "p": [["account", _26]], "dataType": _5, "dataSchema": _23, "x": _24},
-    {"i": "transfer", "r": _27, "b": [_28, {"from": _26, "to": _26, "amount": _7, "coin": _12, "safePwd": _12}], "x": _29},
-    {"i": "order", "r": _27, "b": [_28, {"market": _12, "price": _7, "number": _7, "type": _30, "entrustType": _30}], "dataType": _5, "dataSchema": {"type": _5, "required": [_25], "properties": {"id": _17}}, "x": _29},
-    {"i": "batchOrder", "r": _27, "b": [_28, {"market": _12, "data": {"type": _11, "contentEncoding": "base64", "contentMediaType": _31, "contentSchema": {"type": _16, "minItems": 1, "maxItems": 100, "items": {"type": _5, "required": [_18, _32, _14], "properties": {"price": _7, "amount": _7, "type": _30}, "additionalProperties": false}}, "maxBatchItems": 100}}], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": [_32, _18, _25, _14], "properties": {"amount": _7, "price": _7, "id": _17, "type": _30}}}, "x": _29},
-    {"i": "cancel", "r": _27, "b": [_28, {"market": _12, "id": _17}], "x": _29},
-    {"i": "batchCancel", "r": _27, "b": [_28, {"market": _12, "data": _33}], "dataType": _16, "dataSchema": {"type": _16, "items": {"type": _5, "required": ["msg", "code", _25], "properties": {"msg": _12, "code": _9, "id": _17}}}, "x": _29},
-    {"i": "getOrder", "r": _21, "p": [_13, [_25, _17]], "dataType": _5, "dataSchema": _35},
-    {"i": "getOpenOrders", "r": _21, "p": [_13, [_36, _37, false], [_38, {"type": _8, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _16, "dataSchema": _39, "pagination": {"style": _36, "pageParam": _36, "sizeParam": _38, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
-    {"i": "getBatchOrders", "r": _21, "p": [_13, ["data", _33]], "dataType": _16, "dataSchema": _39},
-    {"i": "getPayInAddress", "r": _21, "p": [_41], "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _44, _45, _40, "memo"], "properties": {"chainName": _12, "chain": _12, "address": _12, "coin": _12, "memo": _12}}}}}},
-    {"i": "getPayOutAddress", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _44, _45, "memo", _40], "properties": {"chainName": _12, "chain": _12, "address": _12, "memo": _12, "coin": _12}}}}}, "pagination": _47},
-    {"i": "getPayInRecord", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": ["total", "pageIndex", _42, _38], "properties": {"total": _9, "pageIndex": _9, "record": {"type": _16, "items": {"type": _5, "required": [_43, _32, _44, _45, "depth", _48, _49, "txHash", _34, _40, _50], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "depth": _9, "creatTime": _17, "manageTime": _17, "txHash": _12, "status": {"type": _8, "enum": [0, 1, 2, 5]}, "coin": _12, "innerTransfer": _30}}}, "pageSize": _9}}, "pagination": _47},
-    {"i": "getPayOutRecord", "r": _21, "p": _46, "dataType": _5, "dataSchema": {"type": _5, "required": [_42], "properties": {"record": {"type": _16, "items": {"type": _5, "required": [_43, _32, _44, _45, _48, "fee", _49, _34, _40, _50], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "creatTime": _17, "fee": _7, "manageTime": _17, "status": {"type": _8, "enum": [0, 1, 2, 4, 5]}, "coin": _12, "innerTransfer": _30}}}}}, "pagination": _47},
-    {"i": "getWithdrawConfig", "r": _21, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "maxAmount"], "properties": {"minAmount": _7, "maxAmount": _7}}}},
-    {"i": "withdraw", "r": _21, "p": [_41, [_45, _12], ["memo", _12, false], [_32, _7], [_50, {"type": _8, "enum": [0, 1], "default": 0}, false], ["safePwd", _12]], "dataType": _5, "dataSchema": {"type": _5, "required": ["fees", _32, _45, _25, "subTime"], "properties": {"fees": _7, "amount": _7, "address": _12, "id": _17, "subTime": _17}}, "x": _29},
+    {"i": "getKLine", "r": _4, "p": [_13, [_14, {"type": _11, "enum": ["1min", "5min", "15min", "30min", "1hour", "6hour", "1day", "7day", "30day"]}], [_15, {"type": _8, "format": _16, "default": 0, "minimum": 0}]], "dataType": _5, "dataSchema": {"type": _5, "required": ["datas", _15], "properties": {"datas": {"type": _17, "items": {"type": _17, "minItems": 7, "prefixItems": [_18, _7, _7, _7, _7, _7, _7]}}, "since": _18}}, "pagination": {"style": _15, "cursorParam": _15, "cursorField": "0", "itemsField": "datas"}, "x": _10},
+    {"i": "getTicker", "r": _4, "p": [_13], "dataType": _5, "dataSchema": _20, "x": _10},
+    {"i": "getTickers", "r": _4, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": _20}, "x": _10},
+    {"i": "getDepth", "r": _4, "p": [_13], "dataType": _5, "dataSchema": {"type": _5, "required": ["last", "asks", "bids"], "properties": {"last": _7, "asks": _21, "bids": _21}}, "x": _10},
+    {"i": "getTrades", "r": _4, "p": [_13], "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _17, "minItems": 5, "prefixItems": [_18, _7, _7, _12, _18]}}, "x": _10},
+    {"i": "getServerTime", "r": _22, "dataType": _5, "dataSchema": {"type": _5, "required": ["serverTime"], "properties": {"serverTime": _18}}, "x": _23},
+    {"i": "getBalance", "r": _22, "dataType": _5, "dataSchema": _24, "x": _25},
+    {"i": "getAccounts", "r": _22, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _5, "required": ["name", _26], "properties": {"name": _12, "id": _27}}}, "x": _23},
+    {"i": "getFunds", "r": _22, "p": [["account", _27]], "dataType": _5, "dataSchema": _24, "x": _25},
+    {"i": "transfer", "r": _28, "b": [_29, {"from": _27, "to": _27, "amount": _7, "coin": _12, "safePwd": _12}], "x": _30},
+    {"i": "order", "r": _28, "b": [_29, {"market": _12, "price": _7, "number": _7, "type": _31, "entrustType": _31}], "dataType": _5, "dataSchema": {"type": _5, "required": [_26], "properties": {"id": _32}}, "x": _30},
+    {"i": "batchOrder", "r": _28, "b": [_29, {"market": _12, "data": {"type": _11, "contentEncoding": "base64", "contentMediaType": _33, "contentSchema": {"type": _17, "minItems": 1, "maxItems": 100, "items": {"type": _5, "required": [_19, _34, _14], "properties": {"price": _7, "amount": _7, "type": _31}, "additionalProperties": false}}, "maxBatchItems": 100}}], "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _5, "required": [_34, _19, _26, _14], "properties": {"amount": _7, "price": _7, "id": _32, "type": _31}}}, "x": _30},
+    {"i": "cancel", "r": _28, "b": [_29, {"market": _12, "id": _32}], "x": _30},
+    {"i": "batchCancel", "r": _28, "b": [_29, {"market": _12, "data": _35}], "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _5, "required": ["msg", "code", _26], "properties": {"msg": _12, "code": _9, "id": _32}}}, "x": _30},
+    {"i": "getOrder", "r": _22, "p": [_13, [_26, _32]], "dataType": _5, "dataSchema": _37},
+    {"i": "getOpenOrders", "r": _22, "p": [_13, [_38, _39, false], [_40, {"type": _8, "default": 10, "minimum": 10, "maximum": 1000}, false]], "dataType": _17, "dataSchema": _41, "pagination": {"style": _38, "pageParam": _38, "sizeParam": _40, "defaultSize": 10, "minSize": 10, "maxSize": 1000}},
+    {"i": "getBatchOrders", "r": _22, "p": [_13, ["data", _35]], "dataType": _17, "dataSchema": _41},
+    {"i": "getPayInAddress", "r": _22, "p": [_43], "dataType": _5, "dataSchema": {"type": _5, "required": [_44], "properties": {"record": {"type": _17, "items": {"type": _5, "required": [_45, _46, _47, _42, "memo"], "properties": {"chainName": _12, "chain": _12, "address": _12, "coin": _12, "memo": _12}}}}}},
+    {"i": "getPayOutAddress", "r": _22, "p": _48, "dataType": _5, "dataSchema": {"type": _5, "required": [_44], "properties": {"record": {"type": _17, "items": {"type": _5, "required": [_45, _46, _47, "memo", _42], "properties": {"chainName": _12, "chain": _12, "address": _12, "memo": _12, "coin": _12}}}}}, "pagination": _49},
+    {"i": "getPayInRecord", "r": _22, "p": _48, "dataType": _5, "dataSchema": {"type": _5, "required": ["total", "pageIndex", _44, _40], "properties": {"total": _9, "pageIndex": _9, "record": {"type": _17, "items": {"type": _5, "required": [_45, _34, _46, _47, "depth", _50, _51, "txHash", _36, _42, _52], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "depth": _9, "creatTime": _18, "manageTime": _18, "txHash": _12, "status": {"type": _8, "enum": [0, 1, 2, 5]}, "coin": _12, "innerTransfer": _31}}}, "pageSize": _9}}, "pagination": _49},
+    {"i": "getPayOutRecord", "r": _22, "p": _48, "dataType": _5, "dataSchema": {"type": _5, "required": [_44], "properties": {"record": {"type": _17, "items": {"type": _5, "required": [_45, _34, _46, _47, _50, "fee", _51, _36, _42, _52], "properties": {"chainName": _12, "amount": _7, "chain": _12, "address": _12, "creatTime": _18, "fee": _7, "manageTime": _18, "status": {"type": _8, "enum": [0, 1, 2, 4, 5]}, "coin": _12, "innerTransfer": _31}}}}}, "pagination": _49},
+    {"i": "getWithdrawConfig", "r": _22, "dataType": _5, "dataSchema": {"type": _5, "additionalProperties": {"type": _5, "required": [_6, "maxAmount"], "properties": {"minAmount": _7, "maxAmount": _7}}}},
+    {"i": "withdraw", "r": _22, "p": [_43, [_47, _12], ["memo", _12, false], [_34, _7], [_52, {"type": _8, "enum": [0, 1], "default": 0}, false], ["safePwd", _12]], "dataType": _5, "dataSchema": {"type": _5, "required": ["fees", _34, _47, _26, "subTime"], "properties": {"fees": _7, "amount": _7, "address": _12, "id": _18, "subTime": _18}}, "x": _30},
   ],
 });
 

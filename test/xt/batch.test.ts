@@ -122,6 +122,26 @@ describe("XT batch items against the spec's contentSchema", () => {
     expect(fail(() => decodeXtBatchData("%%%")).message).toMatch(/^xt: batch data is not base64 of JSON: /);
     expect(fail(() => decodeXtBatchData(123 as never)).message).toBe("xt: batch data is base64 text, got number");
   });
+
+  it("a negative order id given to call() (cancel, getOrder, a batch as a list or as base64) is refused as the helpers refuse it: nothing sent", async () => {
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: "https://xt.test", fetch, rateLimit: false });
+    const b64 = (t: string) => Buffer.from(t).toString("base64");
+    for (const [op, params, where] of [
+      ["cancel", { market: "btc_usdt", id: -5 }, '"id"'],
+      ["getOrder", { market: "btc_usdt", id: -1n }, '"id"'],
+      ["batchCancel", { market: "btc_usdt", data: [1, -5] }, '"data[1]"'],
+      ["batchCancel", { market: "btc_usdt", data: b64("[1,-5]") }, '"data[1]"'],
+      ["getBatchOrders", { market: "btc_usdt", data: [-5] }, '"data[0]"'],
+    ] as const) {
+      const e = await xt.call(op as never, params as never).catch((x: unknown) => x);
+      expect(e, op).toBeInstanceOf(UsageError);
+      expect((e as Error).message, op).toContain(`parameter ${where} is out of range`);
+    }
+    expect(calls).toHaveLength(0);
+    await xt.call("batchCancel", { market: "btc_usdt", data: [0, 1] });
+    expect(calls).toHaveLength(1);
+  });
 });
 
 describe("a batch answer's count against the items sent", () => {
