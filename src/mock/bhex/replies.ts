@@ -4,6 +4,7 @@ import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { beyondInt64, int64Of } from "../decimal-text.js";
+import { checkSchema } from "../../handwritten/core/validate.js";
 
 /** The vendor doc documents status 0 only: 1 is this emulator's own "failed" status. */
 const STATUS_FAILED = 1;
@@ -29,7 +30,8 @@ const longerThan = (v: string, max: number): boolean => v.length > 2 * max || (v
 /**
  * The "failed" answer for a parameter the spec's schema refuses before any handler reads it:
  * integer text beyond an int64 (the spec's ids are int64; a 600 000-digit user_id made BigInts
- * for seconds), text above the spec's maxLength (kept by tasks and locks).
+ * for seconds), text above the spec's maxLength (kept by tasks and locks), any other value its
+ * schema refuses (an enum, a range), and a required parameter missing or empty.
  */
 export function paramRefusal(req: MockRequest): MockReply | undefined {
   const props = req.op.body?.properties ?? {};
@@ -40,7 +42,12 @@ export function paramRefusal(req: MockRequest): MockReply | undefined {
     if (schema.type === "integer" && !/^-?\d+$/.test(v)) return failed(`parameter ${name} must be an integer, got ${JSON.stringify(v.slice(0, 40))}`);
     if (schema.type === "integer" && beyondInt64(v)) return failed(`parameter ${name} must be an integer of at most 64 bits`);
     if (schema.maxLength !== undefined && longerThan(v, schema.maxLength)) return failed(`parameter ${name} longer than ${schema.maxLength} characters`);
+    const [problem] = checkSchema(v, schema, name, { text: true, max: 1, label: (p) => `parameter ${p}` });
+    if (problem) return failed(problem.message);
   }
+  const required = [...req.op.params.filter((p) => p.required && p.in !== "header").map((p) => p.name), ...(req.op.body?.required ?? [])];
+  const lack = missing(req.params, required);
+  if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
   return undefined;
 }
 
