@@ -290,7 +290,24 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   if (last === "schema" && parent !== "properties" && isParameterSchema(d.path) && field) {
     return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
   }
-  return { kind, rule: "generic", message: d.description?.replace(/^\[(\w+)\]\s*/, (_m, a: string) => `${a.toLowerCase()} `) ?? `${d.action} ${d.path.join(".")}` };
+  return { kind, rule: "generic", message: genericMessage(d, field) };
+}
+
+const ACTION_WORDS: Readonly<Record<string, string>> = { add: "added", remove: "removed", replace: "changed", rename: "renamed" };
+
+/**
+ * api-smart-diff's description of a change, or one written here when it names no subject (the
+ * n-th member added to a oneOf is described as " in Request Body content (application/json)").
+ */
+function genericMessage(d: RawDiff, field: string | undefined): string {
+  const text = d.description?.replace(/^\[(\w+)\]\s*/, (_m, a: string) => `${a.toLowerCase()} `).trim();
+  if (text && !/^(?:\w+\s+)?in\s/.test(text)) return text;
+  const last = d.path[d.path.length - 1];
+  const parent = d.path[d.path.length - 2];
+  const what = typeof last === "number" && typeof parent === "string" ? `${parent} member ${last + 1}` : String(last);
+  const at = field ? ` of ${field}` : "";
+  const place = text?.replace(/^(?:\w+\s+)?(?=in\s)/, "") ?? "";
+  return `${what}${at} ${ACTION_WORDS[d.action] ?? d.action}${place ? ` ${place}` : ""}`;
 }
 
 /** Whether a path is in a parameter's own schema (not in the fields of an object it holds). */

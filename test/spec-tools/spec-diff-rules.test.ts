@@ -429,6 +429,20 @@ describe("the summary npm run generate ends with", () => {
   });
 });
 
+describe("every change names its subject", () => {
+  it("members added to a request body's oneOf (api-smart-diff describes the second as \" in Request Body content\")", async () => {
+    const before = openapi();
+    const after = clone(before);
+    const body = placeOrder(after).requestBody.content["application/x-www-form-urlencoded"].schema;
+    body.oneOf = [{ properties: { tif: { const: "GTC" } } }, { properties: { tif: { const: "IOC" }, qty: { maxLength: 5 } } }];
+    orderSchema(after).oneOf = [{ properties: { status: { const: "NEW" } } }, { properties: { status: { const: "FILLED" } } }];
+    const changes = await diffSpec("t", before, after);
+    expect(changes.length).toBeGreaterThan(0);
+    for (const c of changes) expect(c.message, JSON.stringify(c)).toMatch(/^[\w`$]/);
+    expect(changes.map((c) => c.message)).toContainEqual("oneOf member 2 of [] added in Response 200 content (application/json)");
+  });
+});
+
 describe("docs/spec-diff-rules.md and the fixtures", () => {
   it("every rule of the table has a fixture pair here (generic: api-smart-diff's own)", () => {
     const table = readFileSync("docs/spec-diff-rules.md", "utf8").split("\n").filter((l) => /^\| `/.test(l));
