@@ -270,8 +270,10 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
         return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
       }
     }
-    if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${removed ? `${show(d.before)} removed` : `${show(d.after)} added`}` };
-    return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${d.action === "add" ? `${show(d.after)} added` : `${show(d.before)} removed`}`.replace(/\s+/g, " ") };
+    // A value replaced (renamed) names both: the new one is what an exhaustive switch must handle.
+    const what = d.action === "replace" && d.after !== undefined ? `${show(d.before)} replaced by ${show(d.after)}` : removed ? `${show(d.before)} removed` : `${show(d.after)} added`;
+    if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${what}` };
+    return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${what}`.replace(/\s+/g, " ") };
   }
   // A request schema closed (or its extra fields narrowed) refuses what it took: unknown fields
   // are a UsageError now. Opened again, or on the response side, nothing that worked breaks.

@@ -92,6 +92,8 @@ const CASES: Case[] = [
   { rule: "param-removed", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.note, kind: "breaking", message: /request field note removed/ },
   { rule: "enum-value-added", edit: (d) => getOrder(d).parameters[1].schema.enum.push("short"), kind: "non-breaking", message: /enum value "short" added/ },
   { rule: "enum-value-removed", edit: (d) => getOrder(d).parameters[1].schema.enum.pop(), kind: "breaking", message: /enum value "sell" removed/ },
+  // A value renamed: the new name is said too (an exhaustive switch must handle it).
+  { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" replaced by "short"$/ },
   { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /removed with the whole enum/ },
   { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
   { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
@@ -101,6 +103,7 @@ const CASES: Case[] = [
   { rule: "response-field-optional", edit: (d) => (orderSchema(d).required = []), kind: "breaking", message: /response field id is no longer always present/ },
   { rule: "response-field-required", edit: (d) => orderSchema(d).required.push("price"), kind: "non-breaking", message: /response field price is now always present/ },
   { rule: "response-enum-changed", edit: (d) => orderSchema(d).properties.status.enum.push("CANCELED"), kind: "breaking", message: /enum value "CANCELED" added/ },
+  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" replaced by "DONE"$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
   { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
@@ -338,6 +341,7 @@ const ASYNC_CASES: Case[] = [
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
   { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.pop(), kind: "breaking", message: /payload response code enum value 6 removed/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value \d+ replaced by 10$/, operation: "message stateNotification" },
   // State code names are exported constants (StateCode.READY): a renamed one is gone.
   { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
   { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
