@@ -154,9 +154,15 @@ export function redocChannelOperationRoute(channel: Obj, channelKey: string, ope
 export function plainText(md: string | undefined): string {
   return (md ?? "")
     .replace(/```[\s\S]*?```/g, " ")
+    // Markup only, never the characters of words: client_order_id, btc_usdt, a "|" row, a*b.
+    .replace(/^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$/gm, " ") // a table's rule line
+    .replace(/^\s*\|(.*?)\|?\s*$/gm, (_m, row: string) => row.split(/(?<!\\)\|/).join(" ")) // a table row's cells
+    .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+)/gm, "") // heading marks, quotes, list bullets
     .replace(/`([^`]*)`/g, "$1")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[*_#>|]+/g, " ")
+    .replace(/(\*\*|__)(?=\S)([^]*?\S)\1/g, "$2") // strong
+    .replace(/(^|[^\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])/g, "$1$2") // *emphasis*
+    .replace(/(^|[^\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])/g, "$1$2") // _emphasis_
     .replace(/\s+/g, " ")
     .trim();
 }
