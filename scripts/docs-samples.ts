@@ -291,6 +291,9 @@ export function operationSamples(spec: Obj, api: string, method: string, path: s
   if (loginOp) return samples; // the CLI logs in by itself (XELE_USERNAME / XELE_PASSWORD)
   const cliValues: Obj = api === "xele" && Array.isArray(req.data) ? { data: req.data } : callParams;
   const args = ["npx tradeapi call", api, opId, ...Object.entries(cliValues).map(([k, v]) => cliArg(k, v))];
+  // A file answer goes to a file (the CLI writes none to a terminal).
+  const answerTypes = Object.keys(deref(spec, op.responses?.["200"])?.content ?? {});
+  if (answerTypes.length > 0 && !answerTypes.some((t) => /json|^text\//.test(t))) args.push(`--output ${opId}.${/spreadsheetml/.test(answerTypes[0]!) ? "xlsx" : "bin"}`);
   const cli = args.join(" ").length > 80 ? `${args.slice(0, 3).join(" ")} \\\n  ${args.slice(3).join(" \\\n  ")}` : args.join(" ");
   samples.push({ lang: "Shell", label: "CLI", source: `${cli}\n` });
   return samples;

@@ -11,6 +11,8 @@ import { startQuantWsMock } from "../src/mock/quant-ws.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../src/mock/xele.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../src/mock/xt.js";
 import { runCliCaptured } from "./helpers/cli.js";
+import { tempDir } from "./helpers/temp-dir.js";
+import { join } from "node:path";
 import { allSamples } from "./docs/samples-typecheck.js";
 
 /** Split a sample command as sh would: single quotes, backslash-newline continuations. */
@@ -69,6 +71,9 @@ describe("docs CLI samples", () => {
       // The WebSocket API's requests are named by their wire op (place_order), as `list` shows them.
       if (api === "quant-ws") expect(argv.slice(0, 5).join(" ")).toMatch(/^npx tradeapi (call quant-ws \w+|ws login --platform)$/);
       else expect(argv.slice(0, 5)).toEqual(["npx", "tradeapi", "call", api, operationId]);
+      // (a file answer's --output goes to a scratch folder, not the working tree)
+      const out = argv.indexOf("--output");
+      if (out > 0) argv[out + 1] = join(tempDir("cli-sample-"), argv[out + 1]!);
       const run = await runCliCaptured(argv.slice(2), env[api]!);
       if (run.code === 2) refused.push(`${api} ${operationId}: ${run.stderr.trim()}`);
     }

@@ -155,6 +155,7 @@ export async function main(): Promise<void> {
     stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
     stderr: (t) => void process.stderr.write(t),
     stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
+    stdoutIsTerminal: process.stdout.isTTY === true,
     env: process.env,
     untilStopped: () =>
       new Promise<"SIGINT" | "SIGTERM">((resolve) => {

@@ -70,6 +70,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Raw bytes to stdout (binary answers without --output). */
   stdoutBytes?: (bytes: Uint8Array) => void;
+  /** stdout is a terminal: binary answers are not written there (their bytes would act as control codes). */
+  stdoutIsTerminal?: boolean;
   env: NodeJS.ProcessEnv;
   /** Resolves (with the signal's name) when the user wants a command to stop: a long-running one (mock, ws) ends, a call is aborted. */
   untilStopped?: () => Promise<"SIGINT" | "SIGTERM" | void>;

@@ -94,6 +94,21 @@ describe("tradeapi CLI against the BHEX emulator", () => {
     expect(missing.stderr).toMatch(/HTTP 404.*no such history file/);
   });
 
+  it("download_data without --output: the file's bytes go to a pipe, never to a terminal (exit 2 naming --output)", async () => {
+    const argv = ["call", "bhex", "statisticsDownloadData", "type=balance", "date=2020-01-01"];
+    const env = { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY };
+    const piped: Uint8Array[] = [];
+    const toPipe = await runCliCaptured(argv, env, { stdoutBytes: (b) => void piped.push(b), stdoutIsTerminal: false });
+    expect(toPipe.code).toBe(0);
+    expect(Buffer.concat(piped).subarray(0, 2).toString()).toBe("PK");
+    const shown: Uint8Array[] = [];
+    const toTerminal = await runCliCaptured(argv, env, { stdoutBytes: (b) => void shown.push(b), stdoutIsTerminal: true });
+    expect(toTerminal.code).toBe(2);
+    expect(shown).toEqual([]);
+    expect(toTerminal.stdout).toBe("");
+    expect(toTerminal.stderr).toMatch(/bytes of a file, not written to a terminal: give --output FILE/);
+  });
+
   it("exit 1 with one line on an auth error (HTTP 400 code 1105); the secret never shown", async () => {
     const bad = await cli(["call", "bhex", "basicTime"], { BHEX_SECRET_KEY: "wrong-secret-value" });
     expect(bad.code).toBe(1);

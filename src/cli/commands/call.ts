@@ -136,6 +136,10 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   if (data instanceof Uint8Array) {
     const raw = () => (io.stdoutBytes ? io.stdoutBytes(data as Uint8Array) : io.stdout(Buffer.from(data as Uint8Array).toString("base64")));
     if (output !== undefined) return writeAnswer(io, output, data, raw);
+    // A file's bytes on a terminal act as its control codes (a title set, colours, worse).
+    if (io.stdoutIsTerminal) {
+      throw new CliUsageError(`the answer is ${data.length} bytes of a file, not written to a terminal: give --output FILE, or send stdout to a file or a pipe`);
+    }
     raw();
     return 0;
   }
