@@ -359,7 +359,9 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
           params,
           notes,
         };
-        reply = (await opts.authenticate?.(mreq)) ?? (await opts.handlers?.[route.op.operationId]?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);
+        // (own handlers only: an operation named "constructor" or "toString" has none of Object's)
+        const handler = opts.handlers && Object.hasOwn(opts.handlers, route.op.operationId) ? opts.handlers[route.op.operationId] : undefined;
+        reply = (await opts.authenticate?.(mreq)) ?? (await handler?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);
       }
     } catch (e) {
       if (e instanceof RefusedRequest) {
