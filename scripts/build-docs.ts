@@ -327,9 +327,10 @@ function redoclyConfig(api: ApiEntry): string {
   return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages } } }, null, 2);
 }
 
-async function renderRedoc(api: ApiEntry, specFile: string, config: string, outFile: string, title: string): Promise<void> {
+async function renderRedoc(api: ApiEntry, specFile: string, config: string, outFile: string, title: string, signal: AbortSignal): Promise<void> {
   await promisify(execFile)(join(ROOT, "node_modules/.bin/redocly"), ["build-docs", specFile, "-o", outFile, "--inlineBundle", "--title", title, "--config", config], {
     cwd: ROOT,
+    signal,
     env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", NO_COLOR: "1" },
     maxBuffer: 16 * 1024 * 1024,
   }).catch((e: Error & { stderr?: string }) => {
@@ -378,29 +379,45 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
   const files: string[] = [];
   const apis: PortalApi[] = [];
   try {
-    // Render the pages side by side: each is one redocly process, mostly waiting on I/O.
-    const rendered = await Promise.all(
+    // Render the pages side by side: each is one redocly process, mostly waiting on I/O. The
+    // first failure stops the others, and all have ended before the staging folder is removed
+    // (a redocly left running wrote its page into a new one after the build had failed).
+    const stop = new AbortController();
+    /** One page (and the AsyncAPI view): its redocly process ends when `stop` aborts. */
+    const renderPage = async (api: ApiEntry) => {
+      const started = Date.now();
+      const text = texts.get(api.name)!;
+      const doc = bundledSpec(api, text);
+      // The index shows the spec's own descriptions, without the added operationId line.
+      const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true, merge: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
+      const specFile = join(tmp, `${api.name}.yaml`);
+      writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
+      const file = join(stage, `${api.name}.html`);
+      const config = join(tmp, `${api.name}.redocly.yaml`);
+      writeFileSync(config, redoclyConfig(api));
+      await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`, stop.signal);
+      log(`wrote ${shown(file)} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      if (api.kind !== "asyncapi") return { portal, files: [file] };
+      const viewStarted = Date.now();
+      const view = join(stage, asyncApiViewFile(api.name));
+      writeFileSync(view, await renderAsyncApiView(join(ROOT, api.root), `${portal.title} (${portal.version})`));
+      log(`wrote ${shown(view)} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
+      return { portal, files: [file, view] };
+    };
+    let firstError: { error: unknown } | undefined;
+    const settled = await Promise.allSettled(
       entries.map(async (api) => {
-        const started = Date.now();
-        const text = texts.get(api.name)!;
-        const doc = bundledSpec(api, text);
-        // The index shows the spec's own descriptions, without the added operationId line.
-        const portal = portalApi(api.name, api.kind, parseDocument(text, { intAsBigInt: true, merge: true }).toJS({ maxAliasCount: -1 }) as Record<string, any>);
-        const specFile = join(tmp, `${api.name}.yaml`);
-        writeFileSync(specFile, doc.toString({ lineWidth: 0 }));
-        const file = join(stage, `${api.name}.html`);
-        const config = join(tmp, `${api.name}.redocly.yaml`);
-        writeFileSync(config, redoclyConfig(api));
-        await renderRedoc(api, specFile, config, file, `${portal.title} (${portal.version}) · tradeapi`);
-        log(`wrote ${shown(file)} (${portal.operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        if (api.kind !== "asyncapi") return { portal, files: [file] };
-        const viewStarted = Date.now();
-        const view = join(stage, asyncApiViewFile(api.name));
-        writeFileSync(view, await renderAsyncApiView(join(ROOT, api.root), `${portal.title} (${portal.version})`));
-        log(`wrote ${shown(view)} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
-        return { portal, files: [file, view] };
+        try {
+          return await renderPage(api);
+        } catch (error) {
+          if (!stop.signal.aborted) firstError ??= { error };
+          stop.abort();
+          throw error;
+        }
       }),
     );
+    if (firstError) throw firstError.error;
+    const rendered = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof renderPage>>>).value);
     for (const r of rendered) {
       apis.push(r.portal);
       files.push(...r.files);
