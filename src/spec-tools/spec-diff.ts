@@ -70,11 +70,13 @@ const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
 const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
 
 /** A value without its `description`s (to tell a reworded server from a moved one). */
+/** Keys of a server (and its variables) that only document it: a change to them is a docs change. */
+const DOC_ONLY_KEYS: ReadonlySet<string> = new Set(["description", "title", "summary", "tags", "externalDocs"]);
 const withoutDescriptions = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(withoutDescriptions)
     : v && typeof v === "object"
-      ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "description").map(([k, x]) => [k, withoutDescriptions(x)]))
+      ? Object.fromEntries(Object.entries(v).filter(([k]) => !DOC_ONLY_KEYS.has(k)).map(([k, x]) => [k, withoutDescriptions(x)]))
       : v;
 /** JSON.stringify's replacer for bigints (as their digits). */
 const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
@@ -216,6 +218,8 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
   if (keyword("servers") && d.action === "replace" && sameJson(withoutDescriptions(d.before), withoutDescriptions(d.after))) {
+    const keys = [...DOC_ONLY_KEYS].filter((k) => !sameJson((d.before as Node | undefined)?.[k], (d.after as Node | undefined)?.[k]));
+    if (keys.length && !(keys.length === 1 && keys[0] === "description")) return { kind: "docs", rule: "servers", message: `server ${keys.join(", ")} changed` };
     return { kind: "docs", rule: "servers", message: `server description changed: ${arrow(d.before, d.after)}` };
   }
   if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${arrow(d.before, d.after)}` };

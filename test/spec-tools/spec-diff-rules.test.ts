@@ -337,6 +337,9 @@ const ASYNC_CASES: Case[] = [
   { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
   { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
   { rule: "servers", edit: (d) => (d.servers.gateway.description = "Reworded."), kind: "docs", message: /server description changed/ },
+  // A title or tags only document a server (docs, not breaking: --fail-on breaking failed CI).
+  { rule: "servers", edit: (d) => (d.servers.gateway.title = "Self-hosted gateway"), kind: "docs", message: /^server title changed$/ },
+  { rule: "servers", edit: (d) => (d.servers.gateway.tags = [{ name: "local" }]), kind: "docs", message: /^server tags changed$/ },
   { rule: "x-envelope", edit: (d) => (d["x-envelope"].dataField = "result"), kind: "breaking", message: /x-envelope\.dataField: "data" → "result"/ },
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
   { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
