@@ -178,8 +178,8 @@ const TABLE: ApiEntry[] = [
     env: [
       { name: "XELE_USERNAME", setting: "username", description: "MA user name (login)" },
       { name: "XELE_PASSWORD", setting: "password", description: "MA password (login)", secret: true },
-      { name: "XELE_MA_URL", setting: "maUrl", description: "MA auth server URL (default http://127.0.0.1:8899)", url: "http" },
-      { name: "XELE_MS_URL", setting: "msUrl", description: "MS counter server URL (default http://127.0.0.1:8181)", url: "http" },
+      { name: "XELE_MA_URL", setting: "maUrl", description: "MA auth server URL (default: the spec's MA server)", url: "http" },
+      { name: "XELE_MS_URL", setting: "msUrl", description: "MS counter server URL (default: the spec's MS server)", url: "http" },
     ],
     callFlags: [
       s("ma-url", "MA auth server URL (overrides XELE_MA_URL)", { setting: "maUrl", url: "http", valueName: "URL" }),
