@@ -137,9 +137,8 @@ function fieldName(path: Array<string | number>, doc: Node | undefined): string 
   if (names.length) return names.join(".").replace(/\.\[/g, "[");
   const pi = path.indexOf("parameters");
   if (pi >= 0 && doc) {
-    let cur: unknown = doc;
-    for (const k of path.slice(0, pi + 2)) cur = (cur as Node | undefined)?.[k as string];
-    const name = (cur as Node | undefined)?.name;
+    // (through a `$ref`: a parameter shared in components.parameters is named too)
+    const name = (resolveAt(doc, path.slice(0, pi + 2)) as Node | undefined)?.name;
     if (typeof name === "string") return name;
   }
   return undefined;

@@ -437,6 +437,16 @@ describe("the summary npm run generate ends with", () => {
 });
 
 describe("every change names its subject", () => {
+  it("a shared parameter (components.parameters, used by $ref) retyped is named at each operation", async () => {
+    const before = openapi();
+    before.components.parameters = { Page: { name: "page", in: "query", required: false, schema: { type: "integer" } } };
+    getOrder(before).parameters.push({ $ref: "#/components/parameters/Page" });
+    const after = clone(before);
+    after.components.parameters.Page.schema.type = "string";
+    const changes = await diffSpec("t", before, after);
+    expect(changes.filter((c) => c.operation === "getOrder").map((c) => c.message)).toContainEqual(expect.stringMatching(/^parameter page type "integer" → "string"/));
+  });
+
   it("members added to a request body's oneOf (api-smart-diff describes the second as \" in Request Body content\")", async () => {
     const before = openapi();
     const after = clone(before);
