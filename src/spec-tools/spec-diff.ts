@@ -216,12 +216,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
 
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
-  if (keyword("servers") && d.action === "replace" && sameJson(withoutDescriptions(d.before), withoutDescriptions(d.after))) {
-    const keys = [...DOC_ONLY_KEYS].filter((k) => !sameJson((d.before as Node | undefined)?.[k], (d.after as Node | undefined)?.[k]));
-    if (keys.length && !(keys.length === 1 && keys[0] === "description")) return { kind: "docs", rule: "servers", message: `server ${keys.join(", ")} changed` };
-    return { kind: "docs", rule: "servers", message: `server description changed: ${arrow(d.before, d.after)}` };
-  }
-  if (keyword("servers")) return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${arrow(d.before, d.after)}` };
+  if (keyword("servers")) return classifyServer(d);
   if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${arrow(d.before, d.after)}` };
 
   // --- parameters and fields
@@ -296,6 +291,16 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
   }
   return { kind, rule: "generic", message: genericMessage(d, field) };
+}
+
+/** A change of a server: docs when only what documents it changed (named by its keys), else where it is. */
+function classifyServer(d: RawDiff): { kind: ChangeKind; rule: string; message: string } {
+  if (d.action === "replace" && sameJson(withoutDescriptions(d.before), withoutDescriptions(d.after))) {
+    const keys = [...DOC_ONLY_KEYS].filter((k) => !sameJson((d.before as Node | undefined)?.[k], (d.after as Node | undefined)?.[k]));
+    if (keys.length && !(keys.length === 1 && keys[0] === "description")) return { kind: "docs", rule: "servers", message: `server ${keys.join(", ")} changed` };
+    return { kind: "docs", rule: "servers", message: `server description changed: ${arrow(d.before, d.after)}` };
+  }
+  return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "servers", message: `server ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}: ${arrow(d.before, d.after)}` };
 }
 
 const ACTION_WORDS: Readonly<Record<string, string>> = { add: "added", remove: "removed", replace: "changed", rename: "renamed" };
