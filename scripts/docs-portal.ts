@@ -335,11 +335,22 @@ export function changelogSections(markdown: string, api: string): ChangelogSecti
 
 /** A small markdown subset (paragraphs, lists, headings, code spans and blocks, bold, links). */
 export function renderMarkdown(md: string): string {
-  const inline = (s: string) =>
-    escapeHtml(s)
-      .replace(/`([^`]+)`/g, "<code>$1</code>")
+  // Markdown's own escapes are read as markdown reads them: a backslash before punctuation is
+  // that character as text (not markup), and an entity (`&lt;`) is its character, shown once
+  // (spec diff writes both for spec text: `a]\(b`, `&lt;1min`, `\*\*x\*\*`); inside a code
+  // span neither is read (its text is shown as written).
+  const inline = (s: string) => {
+    const kept: string[] = [];
+    const keep = (html: string) => `\u0000${kept.push(html) - 1}\u0000`;
+    const text = s
+      .replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, (_m, _f: string, c: string) => keep(`<code>${escapeHtml(/^ .*[^ ].* $/.test(c) ? c.slice(1, -1) : c)}</code>`))
+      .replace(/\\([!-/:-@[-`{-~])/g, (_m, c: string) => keep(escapeHtml(c)))
+      .replace(/&(lt|gt|amp|quot|#\d{1,7});/g, (_m, e: string) => keep(escapeHtml(e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : String.fromCodePoint(Math.min(Number(e.slice(1)), 0x10ffff)))));
+    return escapeHtml(text)
       .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
-      .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t: string, u: string) => (/^(https?:|#|[\w./-]+$)/.test(u) ? `<a href="${u}">${t}</a>` : t));
+      .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, t: string, u: string) => (/^(https?:|#|[\w./-]+$)/.test(u) ? `<a href="${u}">${t}</a>` : t))
+      .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)]!);
+  };
   const out: string[] = [];
   let list: string[] | null = null;
   let para: string[] = [];

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { readApis } from "../scripts/api-registry.js";
-import { plainText, portalApi } from "../scripts/docs-portal.js";
+import { plainText, portalApi, renderMarkdown } from "../scripts/docs-portal.js";
+import { diffSpec, formatMarkdown } from "../src/spec-tools/spec-diff.js";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 
@@ -36,5 +37,20 @@ describe("portal index text", () => {
       }
     }
     expect(seen).toBeGreaterThan(5);
+  });
+});
+
+describe("the portal's changelog pages show spec text as written", () => {
+  it("enum values with markdown's special characters (<, ](, **) read as themselves, escaped once", async () => {
+    const spec = (values: string[]) => ({
+      openapi: "3.1.0",
+      info: { title: "t", version: "1" },
+      paths: { "/k": { get: { operationId: "getKLine", parameters: [{ name: "type", in: "query", required: true, schema: { type: "string", enum: values } }], responses: { "200": { description: "ok" } } } } },
+    });
+    const md = formatMarkdown(await diffSpec("t", spec(["1min"]), spec(["1min", "<1min", "a](b", "**x**"])));
+    const html = renderMarkdown(md);
+    expect(html).not.toMatch(/<strong>x<\/strong>|&amp;lt;|\\\(|<a /);
+    const text = html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+    for (const v of ["<1min", "a](b", "**x**"]) expect(text).toContain(`"${v}" added`);
   });
 });

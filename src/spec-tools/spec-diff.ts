@@ -953,8 +953,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202
 const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 /** Spec text on one line: control characters as escapes (`\n`, `\u0007`). */
 const oneLine = (text: string): string => text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-/** Markdown text that renders as itself: no HTML (`<`), no inline link or image (`](`). */
-const mdInline = (text: string): string => oneLine(text).replace(/</g, "&lt;").replace(/\]\(/g, "]\\(");
+/** Markdown text that renders as itself: no HTML (`<`), no inline link or image (`](`), no emphasis (`*`). */
+const mdInline = (text: string): string => oneLine(text).replace(/</g, "&lt;").replace(/\]\(/g, "]\\(").replace(/\*/g, "\\*");
 /** The same at the start of a list item: no heading, quote, list, fence, rule or link definition there either. */
 const mdItem = (text: string): string =>
   mdInline(text)
