@@ -101,7 +101,7 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
       // (A GET's query is capped far below a 200 000-digit id.)
       if (data.length < 1_000) expect((await xtCall(xt.url, "GET", "/trade/api/v1/getBatchOrders", { market: "btc_usdt", data })).body).toMatchObject({ code: 400 });
     }
-    expect((await xtCall(xt.url, "POST", "/trade/api/v1/cancel", { market: "btc_usdt", id: huge })).body).toMatchObject({ code: 400, info: expect.stringContaining("parameter id is out of range") });
+    expect((await xtCall(xt.url, "POST", "/trade/api/v1/cancel", { market: "btc_usdt", id: huge })).body).toMatchObject({ code: 400, info: "parameter id must be an integer of at most 64 bits" });
     expect(performance.now() - t).toBeLessThan(1_500);
     // Ids that are int64s (numbers or text) still work.
     const placed = await xtCall(xt.url, "POST", "/trade/api/v1/order", { market: "btc_usdt", price: "5000", number: "1", type: "1", entrustType: "0" });

@@ -3,8 +3,8 @@ import { meta } from "../../../generated/bhex-org.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
-import { beyondInt64, int64Of } from "../decimal-text.js";
-import { checkSchema } from "../../handwritten/core/validate.js";
+import { int64Of } from "../decimal-text.js";
+import { missingParams, valueProblem } from "../params.js";
 
 /** The vendor doc documents status 0 only: 1 is this emulator's own "failed" status. */
 const STATUS_FAILED = 1;
@@ -24,31 +24,15 @@ export function toBig(v: string | undefined): bigint | undefined {
   return v === undefined ? undefined : int64Of(v);
 }
 
-/** Is `v` longer than `max` characters (code points; counted only when it might be)? */
-const longerThan = (v: string, max: number): boolean => v.length > 2 * max || (v.length > max && [...v].length > max);
-
 /**
- * The "failed" answer for a parameter the spec's schema refuses before any handler reads it:
- * integer text beyond an int64 (the spec's ids are int64; a 600 000-digit user_id made BigInts
- * for seconds), text above the spec's maxLength (kept by tasks and locks), any other value its
- * schema refuses (an enum, a range), and a required parameter missing or empty.
+ * The "failed" answer for a parameter the spec refuses before any handler reads it (see
+ * ../params.ts): a value its schema refuses, then a required parameter missing or empty.
  */
 export function paramRefusal(req: MockRequest): MockReply | undefined {
-  const props = req.op.body?.properties ?? {};
-  for (const [name, v] of Object.entries(req.params)) {
-    const schema = Object.hasOwn(props, name) ? props[name] : req.op.params.find((p) => p.name === name)?.schema;
-    if (!schema) continue;
-    // (text that is no integer, "abc" or "1e3", was taken as a user or an exchange of its own)
-    if (schema.type === "integer" && !/^-?\d+$/.test(v)) return failed(`parameter ${name} must be an integer, got ${JSON.stringify(v.slice(0, 40))}`);
-    if (schema.type === "integer" && beyondInt64(v)) return failed(`parameter ${name} must be an integer of at most 64 bits`);
-    if (schema.maxLength !== undefined && longerThan(v, schema.maxLength)) return failed(`parameter ${name} longer than ${schema.maxLength} characters`);
-    const [problem] = checkSchema(v, schema, name, { text: true, max: 1, label: (p) => `parameter ${p}` });
-    if (problem) return failed(problem.message);
-  }
-  const required = [...req.op.params.filter((p) => p.required && p.in !== "header").map((p) => p.name), ...(req.op.body?.required ?? [])];
-  const lack = missing(req.params, required);
-  if (lack.length) return failed(`missing parameter ${lack.join(", ")}`);
-  return undefined;
+  const problem = valueProblem(req);
+  if (problem) return failed(problem);
+  const lack = missingParams(req);
+  return lack.length ? failed(`missing parameter ${lack.join(", ")}`) : undefined;
 }
 
 export function opById(id: BhexOperationId): OperationMeta {

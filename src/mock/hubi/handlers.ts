@@ -6,6 +6,7 @@ import type { HubiOperationId } from "../../handwritten/hubi/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { isDecimalText } from "../decimal-text.js";
+import { missingParams } from "../params.js";
 import { queryRows } from "../query-rows.js";
 import { ACTIVE, type HubiExchange, type MockOrder, type Side } from "./engine.js";
 import { ok, reject, TradeReject, tradeFailure } from "./replies.js";
@@ -14,8 +15,7 @@ import { accountView, orderView, positionView } from "./views.js";
 // ---- parameter parsing ----
 
 function requireParams(req: MockRequest): void {
-  for (const name of req.op.body?.required ?? []) if (!req.params[name]) reject("ILLEGAL_ARGUMENT");
-  for (const p of req.op.params) if (p.required && !req.params[p.name]) reject("ILLEGAL_ARGUMENT");
+  if (missingParams(req).length) reject("ILLEGAL_ARGUMENT");
 }
 /** Longer number text is no number a trading API takes (25010). */
 const MAX_NUMBER_CHARS = 40;

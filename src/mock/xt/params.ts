@@ -6,27 +6,16 @@
  * answered with success.) `order` and `batchOrder` check their own, answering the vendor's
  * order codes (101, 102, 105).
  */
-import type { SchemaMeta } from "../../handwritten/core/meta.js";
-import { checkSchema } from "../../handwritten/core/validate.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
+import { missingParams, valueProblem } from "../params.js";
 import { envelope } from "./replies.js";
 
 const OWN_CHECKS: ReadonlySet<string> = new Set(["order", "batchOrder"]);
 
 export function xtParamRefusal(req: MockRequest): MockReply | undefined {
-  const { op } = req;
-  if (OWN_CHECKS.has(op.operationId)) return undefined;
-  const fields: Array<[string, SchemaMeta, boolean]> = op.params.filter((p) => p.in === "query").map((p) => [p.name, p.schema, p.required === true]);
-  for (const [name, schema] of Object.entries(op.body?.properties ?? {})) fields.push([name, schema, op.body!.required.includes(name)]);
-  for (const [name, schema, required] of fields) {
-    const v = req.params[name];
-    if (v === undefined || v === "") {
-      // A required parameter with a stated default (page, pageSize, since) takes it.
-      if (required && schema.default === undefined) return envelope(400, `parameter ${name} is required`);
-      continue;
-    }
-    const [problem] = checkSchema(v, schema, name, { text: true, max: 1, label: (p) => `parameter ${p}` });
-    if (problem) return envelope(400, problem.message);
-  }
-  return undefined;
+  if (OWN_CHECKS.has(req.op.operationId)) return undefined;
+  const problem = valueProblem(req);
+  if (problem) return envelope(400, problem);
+  const [lack] = missingParams(req);
+  return lack === undefined ? undefined : envelope(400, `parameter ${lack} is required`);
 }
