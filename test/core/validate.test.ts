@@ -56,6 +56,11 @@ describe("call() parameters (wire text)", () => {
     expect(() => get("900719925474099312345")).toThrow(/xt getOrder: parameter "id" is out of range: "900719925474099312345" \(format int64\)/);
     expect(() => get("12x")).toThrow(/xt getOrder: parameter "id" must be integer, got "12x"/);
     expect(() => get(1.5)).toThrow(/parameter "id" must be integer, got 1.5/);
+    // A value of 100,000 digits is shown cut (the whole of it made a 100 kB message), as is a bigint.
+    for (const id of ["9".repeat(100_000), 10n ** 5000n]) {
+      const m = thrown(() => get(id)).message;
+      expect(m).toMatch(/^xt getOrder: parameter "id" is out of range: [0-9"]{200}… \(\d+ more characters\) \(format int64\)$/);
+    }
   });
 
   it("a path parameter that is empty, \".\" or \"..\" is refused (the URL would name another path, signed as this operation)", () => {

@@ -177,15 +177,19 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
 
 /**
  * A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify
- * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type.
+ * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type; cut
+ * after 200 characters (an integer of 100,000 digits, out of an int64's range, made a 100 kB message).
  */
 function showValue(v: unknown): string {
-  if (typeof v === "bigint" || typeof v === "number") return String(v);
-  try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v);
-  } catch {
-    return `(${jsonType(v)} too deep to show)`;
-  }
+  let t: string;
+  if (typeof v === "bigint" || typeof v === "number") t = String(v);
+  else
+    try {
+      t = JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `\u0000${x}` : x))?.replace(/"\\u0000(-?\d+)"/g, "$1") ?? String(v);
+    } catch {
+      return `(${jsonType(v)} too deep to show)`;
+    }
+  return t.length > 200 ? `${t.slice(0, 200)}… (${t.length - 200} more characters)` : t;
 }
 const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 const defaultLabel = (path: string) => path || "request";
