@@ -142,7 +142,9 @@
  * call opened one connection per value) and a redirect's body let go (a stalled one held the call);
  * 103.9 kB (103,929 bytes) with a stream's error answer bounded in time and size, a proxy's 408
  * and 429 retried, and BHEX paginate hearing the client's signal between records; 104.0 kB
- * (103,969 bytes) with the spec's `minimum: 0` on order ids (a negative id went out).
+ * (103,969 bytes) with the spec's `minimum: 0` on order ids (a negative id went out); 104.1 kB
+ * (104,051 bytes) with a value in a message cut after 200 characters (an int64 out of range
+ * of 100,000 digits made a 100 kB message).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -152,7 +154,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 104_000;
+const CEILING = 104_100;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
