@@ -5220,6 +5220,7 @@ export interface operations {
                      * @description 批量更新KYC数据详情 — <br> data_type=json时，items是json数组，<br>例如：items=`[{"user_id": 83521968678633472, "first_name": "梁中", "last_name": null, "country_code": "CN", "card_no": "309328439232", "card_type": 3, "verify_status": 2}]`
                      *
                      *     JSON array of `BatchKycItem` rows, e.g. `[{"user_id": 83521968678633472, "first_name": "梁中", "last_name": null, "country_code": "CN", "card_no": "309328439232", "card_type": 3, "verify_status": 2}]`. `user_id` is a bare JSON number above 2^53: encode it without rounding.
+                     * @example [{"user_id": 83521968678633472, "first_name": "梁中", "last_name": null, "country_code": "CN", "card_no": "309328439232", "card_type": 3, "verify_status": 2}]
                      */
                     items: string;
                 };
@@ -6463,6 +6464,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": 83214971450163200,
+                 *       "exchange_id": 301,
+                 *       "symbol_id": "ATUSDT",
+                 *       "client_order_id": "ATUSDT-2019061801",
+                 *       "type": "limit",
+                 *       "side": "sell",
+                 *       "price": "0.1668",
+                 *       "quantity": "10"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": {
                     /**
                      * Format: int64
@@ -8066,6 +8079,7 @@ export interface operations {
                      * @description 转账数据详情 — data_type=simple时，将转账数据按照source_user_id,target_user_id,token_id,amount,from_source_lock,to_target_lock,business_subject(,sub_business_subject)拼接成字符串,非必填字段值可以省略，但是后面的逗号不能省略，多条转账数据条目之间用英文分号(";")分割，<br>例如：items=`231215678785585152,83214971450163200,BTC,100.5,,,70,101;83214971450163200,231215678785585152,BTC,10.5,true,true,70,102` <br> data_type=json时，items是json数组，<br>例如：items=`[{"source_user_id":"231215678785585152","target_user_id":"83214971450163200","token_id":"BTC","amount":"0.5","business_subject":70,"sub_business_subject":101},{"source_user_id":"83214971450163200","target_user_id":"231215678785585152","token_id":"USDT","amount":"5000","from_source_lock":true,"to_target_lock":true,"business_subject":3}]`
                      *
                      *     Transfer rows (`BatchTransferItem`).
+                     * @example 231215678785585152,83214971450163200,BTC,100.5,,,70,101;83214971450163200,231215678785585152,BTC,10.5,true,true,70,102
                      */
                     items: string;
                 };
@@ -8141,6 +8155,7 @@ export interface operations {
                      * @description 转账数据详情 — data_type=simple时，将转账数据按照target_user_id,token_id,amount,to_target_lock拼接成字符串,非必填字段值可以省略，但是后面的逗号不能省略，多条转账数据条目之间用英文分号(";")分割，<br>例如：items=`83214971450163200,BTC,0.005,true,101;231215678785585152,USDT,0.5,` <br> data_type=json时，items是json数组，<br>例如：items=`[{"target_user_id":"83214971450163200","token_id":"BTC","amount":"0.5","to_target_lock":true,"sub_business_subject":101},{"target_user_id":"231215678785585152","token_id":"USDT","amount":"5000"}]`
                      *
                      *     Air-drop rows (`AirDropItem`).
+                     * @example 83214971450163200,BTC,0.005,true,101;231215678785585152,USDT,0.5,
                      */
                     items: string;
                 };
@@ -8340,6 +8355,7 @@ export interface operations {
                      * @description 锁仓数据详情 — data_type=simple时，将转账数据按照user_id,token_id,amount,desc拼接成字符串,非必填字段值可以省略，但是后面的逗号不能省略，多条转账数据条目之间用英文分号(";")分割，例如：items=`83214971450163200,BTC,0.005,activity lock;231215678785585152,USDT,0.5,` <br> data_type=json时，items是json数组，例如：items=`[{"user_id":"83214971450163200","token_id":"BTC","amount":"0.5","desc":"acitvity lock"},{"user_id":"231215678785585152","token_id":"USDT","amount":"5000"}]`
                      *
                      *     Lock rows (`BatchLockItem`).
+                     * @example 83214971450163200,BTC,0.005,activity lock;231215678785585152,USDT,0.5,
                      */
                     items: string;
                 };
@@ -8475,6 +8491,7 @@ export interface operations {
                      * @description 解锁数据详情 — data_type=simple时，将转账数据按照user_id,token_id,amount,desc拼接成字符串,非必填字段值可以省略，但是后面的逗号不能省略，多条转账数据条目之间用英文分号(";")分割，例如：items=`83214971450163200,BTC,0.005,release acitvity 0718;231215678785585152,USDT,0.5,` <br> data_type=json时，items是json数组，例如：items=`[{"user_id":"83214971450163200","token_id":"BTC","amount":"0.5","desc":"release acitvity 0718"},{"user_id":"231215678785585152","token_id":"USDT","amount":"200"}]`
                      *
                      *     Unlock rows (`BatchUnlockItem`).
+                     * @example 83214971450163200,BTC,0.005,release acitvity 0718;231215678785585152,USDT,0.5,
                      */
                     items: string;
                 };

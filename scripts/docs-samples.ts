@@ -11,7 +11,8 @@
  *   session's events for notifications, and the CLI command for requests
  *
  * Values come from the spec: the parameter's example, else the schema's example, enum, const
- * or default, else a placeholder of the right type. test/docs-samples.test.ts writes every
+ * or default, else a placeholder of the right type. A request body's example adds its optional
+ * fields too (a limit order's price). test/docs-samples.test.ts writes every
  * TypeScript sample to a file and type-checks it against src/, so samples cannot rot.
  */
 
@@ -233,6 +234,8 @@ export function requiredParams(spec: Obj, api: string, op: Obj): RequiredParams 
       const explicit = media?.example?.[name];
       b[name] = exampleOf(spec, prop, name, explicit);
     }
+    // The request's own example completes it: a limit order's price is required by its type, not by the schema.
+    for (const [name, v] of Object.entries((media?.example ?? {}) as Obj)) if (!(name in b) && schema.properties?.[name] !== undefined) b[name] = v;
     if (rb.required || Object.keys(b).length) body = b;
   }
   // `x-required-one-of`: groups of which at least one must be sent; the sample sends the first.

@@ -209,7 +209,10 @@ describe("the bundled copy a page is rendered from", () => {
     const [call, fetchForm, cli] = op["x-codeSamples"] as Array<{ source: string }>;
     expect(call!.source).toContain('await bhex.call("orderCreate", {');
     expect(call!.source).not.toContain("client_order_id");
-    expect(call!.source).toContain('symbol_id: "BTCUSDT"');
+    // the request's example completes the limit order with its price (the schema leaves price optional)
+    expect(call!.source).toContain('symbol_id: "ATUSDT"');
+    expect(call!.source).toMatch(/type: "limit",[^]*price: "0.1668"/);
+    expect(cli!.source).toContain("price=0.1668");
     expect(fetchForm!.source).toContain('await bhex.POST("/api/v2/org/order/create", {');
     expect(cli!.source).toMatch(/^npx tradeapi call bhex orderCreate \\\n {2}user_id=/);
   });
