@@ -22,6 +22,14 @@ describe("quant-ws heartbeat", () => {
     expect(await client.ping()).toBeGreaterThanOrEqual(0);
   });
 
+  it("100 ping() calls in flight at once all resolve (the pongs of the oldest 36 were lost: they timed out)", async () => {
+    const { client } = await setup({}, { pingIntervalMs: 0 });
+    await client.connect();
+    const rtts = await Promise.all(Array.from({ length: 100 }, () => client.ping(5_000)));
+    expect(rtts).toHaveLength(100);
+    for (const r of rtts) expect(r).toBeGreaterThanOrEqual(0);
+  });
+
   it("the server drops a socket idle past its timeout", async () => {
     const { mock, client } = await setup({ idleTimeoutMs: 150, idleCheckMs: 20 }, { pingIntervalMs: 0, reconnect: false });
     await client.login(creds());

@@ -74,7 +74,14 @@ export class Heartbeat {
     this.#lastPingTs = ts;
     this.#awaitingPong = ts;
     this.#sentAt.set(ts, performance.now());
-    if (this.#sentAt.size > 64) this.#sentAt.delete(this.#sentAt.keys().next().value!);
+    // The last 64 pings' times are kept, and every one a ping() still waits on (100 of them in
+    // flight lost the pongs of the oldest 36: answered, they timed out).
+    if (this.#sentAt.size > 64)
+      for (const old of this.#sentAt.keys())
+        if (old !== ts && !this.#waiters.has(old)) {
+          this.#sentAt.delete(old);
+          break;
+        }
     ws.send(`{"op":"ping","ts":${ts}}`);
     return ts;
   }
@@ -100,7 +107,7 @@ export class Heartbeat {
   }
 
   /**
-   * A pong of a ping this client sent (the last 64), which the gateway echoes with its ts,
+   * A pong of a ping this client sent (the last 64, and any a ping() waits on), which the gateway echoes with its ts,
    * proves the socket alive both ways and is measured and reported. A pong of another ts (a
    * gateway's own, or forged) proves nothing of the pings: it neither keeps the socket alive (a
    * gateway that sends its own pongs but no longer reads ours would never be found dead) nor is
