@@ -3,6 +3,7 @@ import type { Fill, OrderUpdate } from "../../generated/quant-ws.js";
 import { StateCode, StreamOverflowError } from "../../src/handwritten/quant-ws/index.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
 import { frameCost } from "../../src/handwritten/quant-ws/frames.js";
+import { TypedEvents } from "../../src/handwritten/quant-ws/events.js";
 import { creds, ETH, framesOf, payloads, setup } from "./helpers.js";
 
 /** A login during which the gateway sends `frames(token)` before READY; the session and the client's error events. */
@@ -45,6 +46,38 @@ describe("quant-ws notifications", () => {
     expect((await assets.next()).value).toMatchObject({ USDT: { total: 96_000 }, ETH: { total: 12 } });
     await positions.return!();
     await assets.return!();
+  });
+
+  it("next() called twice without waiting: each gets its own event in order, and those left waiting end with the stream (the first never settled)", async () => {
+    const events = new TypedEvents<{ order: number }>();
+    const it1 = events.stream("order");
+    const [a, b] = [it1.next(), it1.next()];
+    const c = it1.next();
+    events.emit("order", 1);
+    events.emit("order", 2);
+    expect(await Promise.all([a, b])).toEqual([
+      { value: 1, done: false },
+      { value: 2, done: false },
+    ]);
+    const d = it1.next();
+    await it1.return!();
+    expect(await Promise.all([c, d])).toEqual([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
+    // On a session: two placed orders' first updates reach two waiting next() calls.
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const orders = session.stream("order");
+    const first = [orders.next(), orders.next()];
+    const no = await session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+    expect((await Promise.all(first)).map((r) => [r.value?.order_no, r.value?.status])).toEqual([
+      [no, "SUBMITTED"],
+      [no, "FILLED"],
+    ]);
+    const pending = orders.next();
+    await client.close();
+    await expect(pending).resolves.toEqual({ value: undefined, done: true });
   });
 
   it("the buffer is bounded in size too: maxBufferedChars of frame text (a few large notifications could fill the memory)", async () => {

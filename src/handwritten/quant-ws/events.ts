@@ -160,7 +160,8 @@ export class TypedEvents<E extends object> {
     /** The frame text length of each buffered event, and their sum. */
     const sizes: number[] = [];
     let held = 0;
-    let wake: ((r: IteratorResult<E[K]>) => void) | undefined;
+    /** The next() calls waiting, served in the order they were made (as an async generator's). */
+    const waiting: Array<(r: IteratorResult<E[K]>) => void> = [];
     let done = this.#ended;
     /** Set when an event found the buffer full: thrown once the buffer is read. */
     let overflow: StreamOverflowError | undefined;
@@ -171,20 +172,14 @@ export class TypedEvents<E extends object> {
       off();
       this.#streams.delete(finish);
       offAbort();
-      if (wake) {
-        const w = wake;
-        wake = undefined;
-        w({ value: undefined, done: true });
-      }
+      for (const w of waiting.splice(0)) w({ value: undefined, done: true });
     };
     const off = done
       ? () => undefined
       : this.on(event, (v) => {
-          if (wake) {
-            const w = wake;
-            wake = undefined;
-            w({ value: v, done: false });
-          } else if (buffer.length < max && held + this.#chars <= maxChars) {
+          const w = waiting.shift();
+          if (w) w({ value: v, done: false });
+          else if (buffer.length < max && held + this.#chars <= maxChars) {
             buffer.push(v);
             sizes.push(this.#chars);
             held += this.#chars;
@@ -215,7 +210,8 @@ export class TypedEvents<E extends object> {
           return Promise.reject(e);
         }
         if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (wake = resolve));
+        // (one slot for a waiting next() let a second call's take it: the first never settled)
+        return new Promise((resolve) => waiting.push(resolve));
       },
       return: () => {
         buffer.length = 0;
