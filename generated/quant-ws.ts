@@ -55,7 +55,9 @@ export interface LoginRequest {
    */
   platform: string;
   /**
-   * 需要订阅和交易的交易对. Trading pairs to subscribe to and trade.
+   * 需要订阅和交易的交易对. Trading pairs to subscribe to and trade. At least one, even for
+   * account-level requests such as `asset`: the gateway's adapters answer an empty list with
+   * state 1 (PARAM_MISS) "param symbols miss" (see Decisions).
    */
   symbols: string[];
   /**

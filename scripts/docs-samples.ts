@@ -368,6 +368,8 @@ export function asyncOperationSamples(spec: Obj, api: string, id: string, op: Ob
     }
     const arg = Object.keys(fields).length ? `, ${tsBlock(fields)}` : "";
     const args = ["npx tradeapi call", api, wire, ...Object.entries(fields).map(([k, v]) => cliArg(k, v))];
+    // The CLI logs in with the request's symbol; one that names none (asset) gives it: the gateway refuses a login without.
+    if (!("symbol" in fields) && wire !== "ping") args.push("--symbols ETH/USDT");
     return [ts(`${QUANT_WS_LOGIN}const reply = await session.request("${wire}"${arg});\n`), shell(args.join(" "))];
   }
   if (op.action === "receive" && kind === "notification") {

@@ -7,9 +7,11 @@
  *   Failures come as states after a `result: true` reply, and the login stays held (the next
  *   login of the same access_key@platform is "Do not log in repeat") until logout:
  *   a platform the open-source gateway does not serve (only okex, huobi, huobi_future, ftx)
- *   → PARAM_MISS (1) "platform not found"; an empty key, a missing symbols list or an access key starting
+ *   → PARAM_MISS (1) "platform not found"; an empty symbols list → PARAM_MISS (1) "param symbols
+ *   miss"; an empty key, a missing symbols list or an access key starting
  *   with "fail-param" → PARAM_MISS (1); an access key starting with "bad-key" → GENERAL_ERROR
- *   (7) "Websocket connection authorized failed…" (rejected keys); another access key
+ *   (7) "Websocket connection authorized failed…" (rejected keys); one starting with "broken"
+ *   → GENERAL_ERROR (7) "get_account_balance error…" (a setup step failed); another access key
  *   starting with "fail" → CONNECT_FAILED (3), RECONNECTING (5), CONNECT_FAILED … forever
  *   (the server retries); one starting with "flaky" → CONNECT_FAILED, RECONNECTING, then
  *   CONNECT_SUCCESS and READY.

@@ -190,7 +190,7 @@ describe("--version and --timeout", () => {
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000"], xtEnv())).code).toBe(0);
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "2500.5"], xtEnv())).code).toBe(0);
     // quant-ws reads --timeout with the same rule (its own meaning: the whole call), before connecting.
-    const wsEnv = { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s" };
+    const wsEnv = { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s", QUANT_WS_SYMBOLS: "ETH/USDT" };
     for (const argv of [["call", "quant-ws", "asset", "--timeout", "3000000000"], ["ws", "login", "--timeout=0"]]) {
       const r = await cli(argv, wsEnv);
       expect(r.code, argv.join(" ")).toBe(2);

@@ -225,7 +225,7 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
   it("quant-ws: SIGINT while logging in says nothing was sent; after place_order went out, that its outcome is unknown", async () => {
     const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
     const run = async (mock: { url: string }, op: string[], until: () => Promise<unknown>) => {
-      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };
       const child = spawn(process.execPath, [entry, "call", "quant-ws", ...op], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));

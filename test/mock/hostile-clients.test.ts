@@ -273,7 +273,7 @@ describe("quant-ws: a client that stops reading, or logs in without end, is boun
   it("one socket holds at most 100 logins; the next is refused (result false), and others may still log in", async () => {
     const m = await qwsMock();
     const c = await qws(m);
-    const answers = await Promise.all(Array.from({ length: 101 }, (_, i) => c.ask({ op: "login", platform: "okex", symbols: [], access_key: `k${i}`, secret_key: "s" })));
+    const answers = await Promise.all(Array.from({ length: 101 }, (_, i) => c.ask({ op: "login", platform: "okex", symbols: ["ETH/USDT"], access_key: `k${i}`, secret_key: "s" })));
     expect(answers.filter((a) => a.result === true)).toHaveLength(100);
     expect(answers.find((a) => a.result === false)).toMatchObject({ error_message: expect.stringMatching(/Too many logins on this connection/) });
     expect((await (await qws(m)).login()).result).toBe(true);
@@ -282,7 +282,7 @@ describe("quant-ws: a client that stops reading, or logs in without end, is boun
   it("a fail… login's retry loop does not spin with readyDelayMs 0, and stops when its socket closes", async () => {
     const m = await qwsMock({ readyDelayMs: 0 });
     const c = await qws(m);
-    await c.ask({ op: "login", platform: "okex", symbols: [], access_key: "fail-connect", secret_key: "s" });
+    await c.ask({ op: "login", platform: "okex", symbols: ["ETH/USDT"], access_key: "fail-connect", secret_key: "s" });
     await new Promise((r) => setTimeout(r, 300));
     const states = c.frames.filter((f) => f.op === "state").length;
     expect(states).toBeGreaterThan(1);
@@ -347,7 +347,7 @@ describe("quant-ws: the log shows request text, never forges lines", () => {
     const lines: string[] = [];
     const m = await qwsMock({ log: (l) => lines.push(l) });
     const c = await qws(m);
-    await c.ask({ op: "login", platform: "okex\nquant-ws mock: FORGED", symbols: [], access_key: "k1", secret_key: "s" });
+    await c.ask({ op: "login", platform: "okex\nquant-ws mock: FORGED", symbols: ["ETH/USDT"], access_key: "k1", secret_key: "s" });
     await c.login({ symbols: Array.from({ length: 1_000 }, (_, i) => `S${i}/USDT`) });
     const logins = lines.filter((l) => / login /.test(l));
     expect(logins).toHaveLength(2);

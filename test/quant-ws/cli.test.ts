@@ -232,7 +232,7 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(framesOf(mock, "login")[0]).toMatchObject({ platform: "huobi" });
   });
 
-  it("ws send ping needs no login and ws send asset no --symbols", async () => {
+  it("ws send ping needs no login; ws send asset needs --symbols (the gateway refuses a login without one)", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
     const ping = await cli(["ws", "send", "ping"], { QUANT_WS_URL: mock.url });
@@ -240,15 +240,17 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(ping.code).toBe(0);
     expect(ping.json()).toMatchObject({ rttMs: expect.any(Number) });
     expect(framesOf(mock, "login")).toHaveLength(0);
-    // asset trades no symbol: the CLI logs in with an empty symbols list and gets the balances.
+    // asset trades no symbol, but every adapter answers a login with none "param symbols miss":
+    // exit 2 naming where to give them, nothing sent (it logged in with [] and the emulator took it).
     const asset = await cli(["ws", "send", "asset"], env);
-    expect(asset.stderr).toBe("");
-    expect(asset.code).toBe(0);
-    expect(asset.json()).toMatchObject({ USDT: { total: 100_000 } });
-    expect(framesOf(mock, "login")[0]).toMatchObject({ op: "login", platform: "okex", symbols: [] });
+    expect(asset.code).toBe(2);
+    expect(asset.stderr).toMatch(/which symbols\? set QUANT_WS_SYMBOLS or pass --symbols/);
+    expect(framesOf(mock, "login")).toHaveLength(0);
     const withSymbols = await cli(["ws", "send", "asset"], { ...env, QUANT_WS_SYMBOLS: "ETH/USDT" });
+    expect(withSymbols.stderr).toBe("");
     expect(withSymbols.code).toBe(0);
     expect(withSymbols.json()).toMatchObject({ USDT: { total: 100_000 } });
+    expect(framesOf(mock, "login")[0]).toMatchObject({ op: "login", platform: "okex", symbols: ["ETH/USDT"] });
   });
 
   it("ws --help and ws help print the usage and exit 0; bare ws exits 2", async () => {
@@ -323,7 +325,7 @@ describe("tradeapi CLI for quant-ws", () => {
     try {
       const url = `ws://127.0.0.1:${(silent.address() as { port: number }).port}/ws/v1`;
       const started = Date.now();
-      const r = await cli(["call", "quant-ws", "asset", "--timeout", "300"], { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" });
+      const r = await cli(["call", "quant-ws", "asset", "--timeout", "300"], { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" });
       expect(r.code).toBe(1);
       // The CLI's bound or the login's own (both 300 ms) ends it: either names the login, not a request that was never sent.
       expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset: the login did not reach READY within --timeout 300 ms: the asset request was not sent|login: no login reply within 300 ms)/);
@@ -337,7 +339,7 @@ describe("tradeapi CLI for quant-ws", () => {
 
   it("--timeout is the number the error names when READY never comes (the server keeps retrying CONNECT_FAILED)", async () => {
     const mock = await startMock();
-    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-connect", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-connect", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };
     const r = await cli(["call", "quant-ws", "asset", "--timeout", "600"], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tradeapi: error: quant-ws (asset: the login did not reach READY within --timeout 600 ms: the asset request was not sent|login: no READY state within 600 ms)/);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { ApiError, AuthError, CredentialsError, InvalidRequestError, ResponseFormatError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import {
   createQuantWsClient,
@@ -57,6 +57,15 @@ describe("quant-ws login", () => {
       kind: "auth",
       text: /code 7 state GENERAL_ERROR: Websocket connection authorized failed: invalid access key or signature \(the exchange refused the login to huobi: check access_key and secret_key\)/,
     },
+    {
+      // The adapters end a login with 7 for a setup step that failed too: not a matter of keys (it was an AuthError saying "check access_key")
+      label: "GENERAL_ERROR (a setup step failed)",
+      over: { accessKey: "broken-1" },
+      want: StateCode.GENERAL_ERROR,
+      cls: QuantWsStateError,
+      kind: "other",
+      text: /code 7 state GENERAL_ERROR: get_account_balance error: the exchange answered HTTP 502 \(the gateway's exchange adapter failed while logging in to huobi; the login ended\)/,
+    },
   ])("fails at once on state $label after a result-true reply, and releases the login", async ({ over, want, cls, kind, text }) => {
     // A long login timeout: the failure must come from the state, not from waiting.
     const { mock, client } = await setup({ readyDelayMs: 40 }, { loginTimeoutMs: 10_000 });
@@ -67,6 +76,7 @@ describe("quant-ws login", () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(e).toBeInstanceOf(cls);
     expect(e).toBeInstanceOf(ApiError);
+    expect(e instanceof AuthError).toBe(kind === "auth");
     expect((e as QuantWsStateError).stateCode).toBe(want);
     expect((e as ApiError).kind).toBe(kind);
     expect(e.message).toMatch(text);
@@ -79,6 +89,23 @@ describe("quant-ws login", () => {
     expect(client.sessions).toHaveLength(0);
     // So the same login can be tried again and fails the same way (not "Do not log in repeat").
     expect(await rejection(client.login(creds(over)))).toBeInstanceOf(cls);
+  });
+
+  it("a login without a symbol is refused before anything is sent (every adapter answers it with PARAM_MISS \"param symbols miss\"), as the emulator does", async () => {
+    const { mock, client } = await setup();
+    const e = await rejection(client.login(creds({ symbols: [] })));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toMatch(/^quant-ws login: symbols must name at least one symbol/);
+    expect(framesOf(mock, "login")).toHaveLength(0);
+    // The emulator, sent one anyway, answers as the gateway: a result-true reply, then state 1.
+    const raw = new WebSocket(mock.url);
+    await new Promise((r) => raw.once("open", r));
+    const frames: Array<Record<string, unknown>> = [];
+    raw.on("message", (d) => frames.push(JSON.parse(String(d))));
+    raw.send(JSON.stringify({ op: "login", cid: "1", platform: "huobi", symbols: [], access_key: "k", secret_key: "s" }));
+    await expect.poll(() => frames.find((f) => f.op === "state")).toMatchObject({ code: StateCode.PARAM_MISS, msg: "param symbols miss" });
+    expect(frames[0]).toMatchObject({ op: "login", result: true });
+    raw.close();
   });
 
   it("state 7 that arrives before the login reply (replies delayed) still ends the login at once", async () => {

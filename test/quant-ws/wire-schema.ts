@@ -11,7 +11,7 @@ import { ROOT } from "../../scripts/api-registry.js";
 
 type Schema = Record<string, unknown>;
 const ANNOTATIONS = new Set(["description", "examples", "format", "deprecated", "title", "x-known-values", "x-enum-descriptions", "x-enum-varnames", "x-doc-deviation", "x-doc-section"]);
-const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "$ref"]);
+const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "minItems", "$ref"]);
 
 export interface WireSpec {
   /** Payload schema name of each message: by x-op (requests excluded) and, for notify, by topic. */
@@ -65,6 +65,7 @@ export function loadWireSpec(): WireSpec {
       check(schema.if as Schema, v, at, probe);
       if (!probe.length && schema.then) check(schema.then as Schema, v, at, out);
     }
+    if (typeof schema.minItems === "number" && Array.isArray(v) && v.length < schema.minItems) out.push(`${at}: fewer than ${schema.minItems} items`);
     if (Array.isArray(v) && schema.items) v.forEach((item, i) => check(schema.items as Schema, item, `${at}[${i}]`, out));
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
       const obj = v as Record<string, unknown>;

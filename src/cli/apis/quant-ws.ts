@@ -57,7 +57,8 @@ function splitList(text: string | undefined): string[] | undefined {
 /**
  * Where and how to log in, from the settings (flags over environment). The platform is never
  * guessed: a gateway deployment decides which it serves. `symbols` falls back to the request's
- * own symbol, then to none (account-level requests such as asset need none).
+ * own symbol; with none, the CLI asks for them (the gateway refuses a login without a symbol,
+ * even for account-level requests such as asset).
  */
 export function loginTarget(settings: CliSettings, fallback: { symbols?: string[]; accessKey?: string; secretKey?: string; platform?: string } = {}): QuantWsTarget {
   const url = settings.baseUrl ?? quantWsMeta.serverUrl;
@@ -70,6 +71,9 @@ export function loginTarget(settings: CliSettings, fallback: { symbols?: string[
     throw new CliUsageError(`which platform? set ${envNameOf(API, "platform")} or pass --platform (the gateway's exchange adapter; the deployment decides which it serves, e.g. ${KNOWN_PLATFORMS.join(", ")})`);
   }
   const symbols = splitList(settings.symbols) ?? fallback.symbols ?? [];
+  if (symbols.length === 0) {
+    throw new CliUsageError(`which symbols? set ${envNameOf(API, "symbols")} or pass --symbols (the gateway refuses a login without one, even for account-level requests such as asset)`);
+  }
   const account = settings.account;
   return {
     url,
@@ -200,12 +204,13 @@ export const quantWsCli: CliApi = {
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));
     if (halfOpenEverySec > 0) timers.push(setInterval(() => mock.halfOpen(), halfOpenEverySec * 1000));
     if (outageEverySec > 0) timers.push(setInterval(() => mock.outage(outageMs), outageEverySec * 1000));
-    const env = envAssignments(API, { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex" });
+    const env = envAssignments(API, { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex", symbols: "ETH/USDT" });
     return {
       urls: { url: mock.url },
       hint:
         `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
-        `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "flaky" CONNECT_FAILED then READY, other "fail..." CONNECT_FAILED retried forever)\n` +
+        `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "broken" GENERAL_ERROR 7 (a setup step failed), "flaky" CONNECT_FAILED then READY,\n` +
+        `other "fail..." CONNECT_FAILED retried forever; an empty symbols list PARAM_MISS "param symbols miss")\n` +
         `faults: --ready-delay MS --reply-delay MS --reorder N --idle-timeout MS --no-pong --drop-every SEC --half-open-every SEC --outage-every SEC [--outage-ms MS] --lose-answers OP[:N]\n` +
         `try: ${env} npx tradeapi ws demo\n` +
         `     ${env} npx tradeapi call quant-ws asset`,

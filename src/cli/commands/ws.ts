@@ -32,7 +32,7 @@ export const WS_USAGE = `usage:
       logout); with no --url or ${URL_ENV} it starts the emulator in-process,
       otherwise it logs in to that gateway with --platform and the access and
       secret keys (flags or environment)
-  tradeapi ws login --platform P [--symbols BTC/USDT[,ETH/USDT]] [--seconds 30]
+  tradeapi ws login --platform P --symbols BTC/USDT[,ETH/USDT] [--seconds 30]
         [--url URL]
       log in, wait for READY, print state and notifications, log out
       (alias: watch)

@@ -506,9 +506,13 @@ class Client implements QuantWsClient {
     if (typeof login.platform !== "string" || !login.platform.trim()) {
       throw new UsageError(`missing platform: the gateway's exchange adapter, e.g. ${KNOWN_PLATFORMS.join(", ")}`, { api: API, operation: "login" });
     }
-    // An empty list is allowed: account-level requests (asset) trade no symbol.
     if (!Array.isArray(login.symbols)) {
       throw new UsageError("symbols must be a list such as [\"BTC/USDT\"]", { api: API, operation: "login" });
+    }
+    // Even for account-level requests (asset): every adapter of the gateway answers an empty
+    // list with state PARAM_MISS "param symbols miss" (this client took it as allowed).
+    if (login.symbols.length === 0) {
+      throw new UsageError("symbols must name at least one symbol, such as [\"BTC/USDT\"]: the gateway refuses a login without one (state PARAM_MISS), even for account-level requests such as asset", { api: API, operation: "login" });
     }
     checkRequest("login", { platform: login.platform, symbols: login.symbols, access_key: login.accessKey, secret_key: login.secretKey, account: login.account });
     await this.connect();

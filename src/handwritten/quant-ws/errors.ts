@@ -109,7 +109,7 @@ export class QuantWsFrameError extends ResponseFormatError {
   }
 }
 
-const STATE_KIND: Record<number, ErrorKind> = { 1: "invalid-request", 3: "unavailable", 7: "auth", 9: "unavailable" };
+const STATE_KIND: Record<number, ErrorKind> = { 1: "invalid-request", 3: "unavailable", 9: "unavailable" };
 
 /** Name of a state code from the spec ("READY" for 6), or the number as text. */
 export function stateName(code: number): string {
@@ -166,8 +166,9 @@ export class UnknownPlatformError extends QuantWsStateError {
 }
 
 /**
- * State GENERAL_ERROR (7) while logging in: the exchange refused the login (the huobi, okex
- * and ftx adapters report rejected keys this way, after a `result: true` login reply).
+ * State GENERAL_ERROR (7) while logging in, with a message about authorization: the exchange
+ * refused the login (the huobi, okex and ftx adapters report rejected keys this way, after a
+ * `result: true` login reply: "Websocket connection authorized failed…").
  */
 export class QuantWsLoginRejectedError extends AuthError {
   readonly stateCode: number;
@@ -183,10 +184,19 @@ export class QuantWsLoginRejectedError extends AuthError {
   }
 }
 
+/** A state 7 message that speaks of the keys being refused (any adapter's wording). */
+const AUTH_FAILURE = /auth|api[ _-]?key|access[ _-]?key|secret|signature|credential|permission|denied|unauthori|forbidden/i;
+
 /** A state that ends a login in progress, as the error the caller gets (undefined: keep waiting). */
 export function loginStateError(code: number, msg: string, ctx: LoginContext & { platform: string }): ApiError | undefined {
   ctx = contextOf(ctx);
-  if (code === 7) return new QuantWsLoginRejectedError(code, msg, ctx);
+  if (code === 7) {
+    // The adapters also end a login with 7 for a setup step that failed ("_init_contract_info
+    // error: symbol not found", "get_account_balance error"): no reason to change keys.
+    return AUTH_FAILURE.test(textOf(msg))
+      ? new QuantWsLoginRejectedError(code, msg, ctx)
+      : new QuantWsStateError(code, msg, { ...ctx, meaning: `the gateway's exchange adapter failed while logging in to ${textOf(ctx.platform)}; the login ended` });
+  }
   if (code === 1) return /platform/i.test(textOf(msg)) ? new UnknownPlatformError(code, msg, ctx) : new QuantWsStateError(code, msg, { ...ctx, meaning: `${stateDescription(code)} (login to ${textOf(ctx.platform)})` });
   return undefined;
 }

@@ -64,14 +64,21 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
     later(half, StateCode.PARAM_MISS, "platform not found");
     return;
   }
-  // An empty symbols list is taken (account-level requests such as asset trade no symbol);
-  // a missing one is not.
   if (!accessKey || !secretKey || !Array.isArray(symbols) || accessKey.startsWith("fail-param")) {
     later(half, StateCode.PARAM_MISS, "missing access_key, secret_key or symbols");
     return;
   }
+  // Every adapter of the server: `elif not kwargs.get("symbols")` → "param symbols miss".
+  if (symbols.length === 0) {
+    later(half, StateCode.PARAM_MISS, "param symbols miss");
+    return;
+  }
   if (accessKey.startsWith("bad-key")) {
     later(half, StateCode.GENERAL_ERROR, "Websocket connection authorized failed: invalid access key or signature");
+    return;
+  }
+  if (accessKey.startsWith("broken")) {
+    later(half, StateCode.GENERAL_ERROR, "get_account_balance error: the exchange answered HTTP 502");
     return;
   }
   if (accessKey.startsWith("flaky")) {
