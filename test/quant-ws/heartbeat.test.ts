@@ -38,6 +38,26 @@ describe("quant-ws heartbeat", () => {
     await expect.poll(() => mock.openSockets).toBe(0);
   });
 
+  it("the emulator counts a frame of an unknown op as activity, as the server (it closed a socket sending one every 40 ms)", async () => {
+    const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
+    const { WebSocket } = await import("ws");
+    const mock = await startQuantWsMock({ idleTimeoutMs: 150, idleCheckMs: 20 });
+    try {
+      const raw = new WebSocket(mock.url);
+      await new Promise((r) => raw.once("open", r));
+      let closed = false;
+      raw.once("close", () => (closed = true));
+      for (let i = 0; i < 15; i++) {
+        raw.send('{"op":"subscribe_depth","cid":"x"}');
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      expect(closed).toBe(false);
+      raw.close();
+    } finally {
+      await mock.close();
+    }
+  });
+
   it("the heartbeat keeps an idle session alive past the server's idle timeout", async () => {
     const { mock, client } = await setup({ idleTimeoutMs: 150, idleCheckMs: 20 }, { pingIntervalMs: 40 });
     const session = await client.login(creds());

@@ -186,10 +186,9 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";
       HANDLERS[op]!(gw, c, f, cid);
-    } else {
-      // Unknown op: the server ignores it (no reply), and it does not count as activity.
-      return;
     }
+    // An unknown op the server ignores (no reply); like every frame it handled without raising,
+    // it counts as activity (the server's last-message time is set after any such frame).
     c.lastActive = Date.now();
   } catch (e) {
     gw.write(c, JSON.stringify({ op: "error", error_message: e instanceof MissingField ? e.message : String((e as Error).message) }));
