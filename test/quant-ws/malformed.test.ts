@@ -194,6 +194,17 @@ describe("quant-ws malformed frames", () => {
     expect(e).toBeInstanceOf(QuantWsFrameError);
     expect(e).toMatchObject({ problem: "inexact-number", field: "data.price" });
     expect((e as Error).message).toContain("the number at data.price (12345678901234567890) does not fit a double without rounding");
+    // In a reply, the error names its request as every other problem of a reply does (it said "quant-ws: …").
+    const reply = '{"op":"open_orders","cid":"7","result":true,"error_message":"","data":[{"order_no":"1","action":"BUY","price":0.10000000000000000001,"quantity":1,"filled_qty":0,"status":"SUBMITTED","order_type":"LIMIT","ctime":1}]}';
+    const r = (() => {
+      try {
+        return decodeFrame(reply);
+      } catch (x) {
+        return x;
+      }
+    })() as QuantWsFrameError;
+    expect(r).toMatchObject({ problem: "inexact-number", cid: "7", operation: "open_orders" });
+    expect(r.message).toMatch(/^quant-ws open_orders: /);
   });
 
   it("a broken reply with a readable cid fails its request at once, not by timeout", async () => {
