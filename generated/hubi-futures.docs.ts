@@ -1739,7 +1739,11 @@ export const meta: ApiDocMeta = {
         },
         "500": {
           "contentType": "application/json",
-          "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}"
+          "definiteFailure": true,
+          "example": "{\n  \"status\": -1,\n  \"message\": \"error_message\"\n}",
+          "extensions": {
+            "x-definite-failure": true
+          }
         },
         "4XX": {
           "contentType": "application/json",

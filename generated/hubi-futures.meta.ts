@@ -62,7 +62,7 @@ export const meta: ApiMeta = expandMeta({
     {"i": "switchToCross", "r": "POST /api/futures/switch_to_cross", "b": [_25, {"coin_code": _15}], "dataType": _28, "dataSchema": _29},
     {"i": "changePositionLeverage", "r": "POST /api/futures/change_position_leverage", "b": [_25, {"coin_code": _15, "two_side_position": _19}], "dataType": _28, "dataSchema": _29},
     {"i": "riskSetting", "r": "POST /api/futures/risk_setting", "b": [_25, {"coin_code": _15, "symbol": _15, "leverage": _26}], "dataType": _28, "dataSchema": _29},
-    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_25, {"order_no": _15, "quantity": _26, "price": _18, "trigger_price": _18, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27}, ["order_no"]], "dataType": _28, "dataSchema": _29, "responses": {"500": {"contentType": "application/json"}}},
+    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_25, {"order_no": _15, "quantity": _26, "price": _18, "trigger_price": _18, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27}, ["order_no"]], "dataType": _28, "dataSchema": _29, "responses": {"500": {"contentType": "application/json", "definiteFailure": true}}},
   ],
 });
 

@@ -1294,7 +1294,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["ActionOk"];
-            /** @description Failure (as shown by the vendor doc for this op). */
+            /** @description Failure (as shown by the vendor doc for this op); the order was not amended. */
             500: {
                 headers: {
                     [name: string]: unknown;

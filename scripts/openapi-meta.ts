@@ -195,6 +195,7 @@ export const TYPED_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
   "x-request-schema": ["requestSchema"],
   "x-get-body": ["getBody"],
   "x-pipe-rows": ["pipeRows"],
+  "x-definite-failure": ["definiteFailure"],
   "x-common-request-fields": ["commonRequestFields"],
   "x-login": ["login"],
   "x-known-values": ["knownValues"],
@@ -245,6 +246,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
     responses[code] = {
       contentType: first?.[0] ?? null,
       ...(pipeRows ? { pipeRows } : {}),
+      ...(r["x-definite-failure"] === true ? { definiteFailure: true } : {}),
       ...(docs ? { example: example(first?.[1]) } : {}),
       ...(docs && Object.keys(ext).length ? { extensions: ext } : {}),
     };

@@ -86,7 +86,7 @@ describe("compact runtime metadata", () => {
             const numeric = /^\d{3}$/.test(code);
             const jsonOk = code === "200" && !r.pipeRows && /json/i.test(r.contentType ?? "");
             if (!numeric || jsonOk) expect(op.responses[code], `${op.operationId} ${code}`).toBeUndefined();
-            else expect(op.responses[code], `${op.operationId} ${code}`).toEqual(withoutProse({ contentType: r.contentType, ...(r.pipeRows ? { pipeRows: r.pipeRows } : {}) }));
+            else expect(op.responses[code], `${op.operationId} ${code}`).toEqual(withoutProse({ contentType: r.contentType, ...(r.pipeRows ? { pipeRows: r.pipeRows } : {}), ...(r.definiteFailure ? { definiteFailure: true } : {}) }));
           }
           expect(Object.keys(op.responses).every((c) => c in doc.responses)).toBe(true);
         });

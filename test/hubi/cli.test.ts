@@ -74,7 +74,7 @@ describe("tradeapi call hubi against the emulator", () => {
     const r = await call("queryOrderById", "order_no=O-nope");
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("tradeapi: error: hubi queryOrderById: code 25005 25005 订单未发现 (Order not found)\n");
+    expect(r.stderr).toBe("tradeapi: error: hubi queryOrderById: code 25005 订单未发现 (Order not found)\n");
   });
 
   it("exit 1 for a rejected signature, without the secret, token or signature", async () => {

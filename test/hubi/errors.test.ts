@@ -12,6 +12,7 @@ import {
   OrderNotFoundError,
   RateLimitError,
   ResponseFormatError,
+  ServiceUnavailableError,
   TimeoutError,
   TimestampError,
   TradeApiError,
@@ -87,6 +88,24 @@ describe.each([
     expect(e.httpStatus).toBe(status);
     expectNoSecrets(e.message, sent);
   });
+});
+
+it("amend_order's HTTP 500 is its documented failure answer (x-definite-failure): the code's class, no outcomeUnknown; another operation's 500 leaves its outcome unknown", async () => {
+  // The vendor document shows amend_order failing with HTTP 500 and {status: -1, message}: the order was not amended.
+  const notFound = (await failure(clientAnswering(() => body({ status: -1, message: "25005 订单未发现" }, 500)).c.call(...AMEND))) as ApiError;
+  expect(notFound).toBeInstanceOf(OrderNotFoundError);
+  expect(notFound.outcomeUnknown).toBeUndefined();
+  expect(notFound.message).not.toMatch(/may have reached the server/);
+  // The code printed once (it was "code 25005 25005 订单未发现").
+  expect(notFound.message).toMatch(/^hubi amendOrder: code 25005 订单未发现 \(Order not found\)/);
+  const generic = (await failure(clientAnswering(() => body({ status: -1, message: "error_message" }, 500)).c.call(...AMEND))) as ApiError;
+  expect(generic.constructor).toBe(ApiError);
+  expect(generic).toMatchObject({ code: -1, kind: "other", httpStatus: 500 });
+  expect(generic.outcomeUnknown).toBeUndefined();
+  // enter_order documents no such answer: a 500 there is the server's failure, its outcome unknown.
+  const enter = (await failure(clientAnswering(() => body({ status: -1, message: "error_message" }, 500)).c.call(...ENTER))) as ApiError;
+  expect(enter).toBeInstanceOf(ServiceUnavailableError);
+  expect(enter.outcomeUnknown).toBe(true);
 });
 
 it("ILLEGAL_SIGN and ILLEGAL_TIMESTAMP are distinguishable", async () => {

@@ -226,7 +226,7 @@ describe("emulator: orders", () => {
     await expect(limit(9000, 1, { stop_loss_price: 9500 })).rejects.toMatchObject({ code: 25043 });
     const e = await limit(9000, 1_000_000).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InsufficientFundsError);
-    expect((e as Error).message).toBe("hubi enterOrder: code 25021 25021 资金不足 (Insufficient funds)");
+    expect((e as Error).message).toBe("hubi enterOrder: code 25021 资金不足 (Insufficient funds)");
   });
 
   it("queryOrdersPro is incremental", async () => {

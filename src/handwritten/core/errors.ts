@@ -428,13 +428,15 @@ export const errorKinds = (): ErrorKind[] => Object.keys(BY_KIND) as ErrorKind[]
 export function apiErrorFromCode(
   init: Omit<ApiErrorInit, "meaning" | "kind">,
   table: Readonly<Record<string, ErrorCodeInfo>> | undefined,
+  /** The status is the operation's documented failure answer (`x-definite-failure`): it says nothing of the server's health. */
+  definiteFailure = false,
 ): ApiError {
   if (init === null || typeof init !== "object") throw new UsageError(`apiErrorFromCode takes { api, operation, code, … }, got ${typeName(init)}`);
   const key = textOf(init.code);
   const info = table && Object.hasOwn(table, key) ? table[key] : undefined;
   // A code the table gives no kind, in an answer whose HTTP status says what it is (and so is retried).
   const status = init.httpStatus ?? 0;
-  const byStatus = status === 429 ? "rate-limit" : status >= 500 ? "unavailable" : undefined;
+  const byStatus = definiteFailure ? undefined : status === 429 ? "rate-limit" : status >= 500 ? "unavailable" : undefined;
   const kind = info?.kind && info.kind !== "other" ? info.kind : (byStatus ?? "other");
   const Cls = BY_KIND[kind] ?? ApiError;
   return new Cls({ ...init, meaning: info?.meaning ?? info?.message, kind });

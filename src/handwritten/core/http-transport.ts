@@ -703,7 +703,9 @@ export class HttpTransport {
     } catch (e) {
       // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
       const status = res.status;
-      const err = !marks || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
+      // (not a vendor code in the status the spec gives as this operation's failure answer: nothing took effect)
+      const refused = e instanceof ApiError && op.responses[status]?.definiteFailure === true;
+      const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
       throw err;
     }
@@ -848,6 +850,7 @@ export class HttpTransport {
           throw apiErrorFromCode(
             { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
             cfg.meta.errorCodes,
+            op.responses[status]?.definiteFailure === true,
           );
         }
       }

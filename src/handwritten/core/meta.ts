@@ -128,6 +128,12 @@ export interface ResponseMeta {
   contentType: string | null;
   /** `x-pipe-rows` */
   pipeRows?: PipeRowsMeta;
+  /**
+   * `x-definite-failure`: this status is the operation's documented failure answer (Hubi's
+   * amend_order answers HTTP 500 with its error envelope): a vendor code read from it means the
+   * request was refused, not a server failure whose outcome is unknown.
+   */
+  definiteFailure?: true;
   /** Docs metadata only: the spec's example as JSON text (every digit kept), or the raw example string for non-JSON. */
   example?: string | null;
   /** Docs metadata only: the response's `x-` extensions, verbatim. */

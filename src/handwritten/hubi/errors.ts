@@ -55,10 +55,22 @@ export function hubiErrorCode(status: number | string, message: string | undefin
 }
 
 /**
+ * The message beside its code: for ILLEGAL_* the message *is* the code, and a message that
+ * starts with it ("25005 订单未发现") is shown without it (the code was printed twice).
+ */
+function shownMessage(message: string | undefined, code: string | number): string | undefined {
+  if (message === undefined) return undefined;
+  const c = String(code);
+  const t = message.trim();
+  if (t === c) return undefined;
+  return t.startsWith(c) && /^[\s:：,，-]/.test(t.slice(c.length)) ? t.slice(c.length).replace(/^[\s:：,，-]+/, "") || undefined : message;
+}
+
+/**
  * The error a Hubi answer carries, or undefined when it is not a failure: an object whose
  * `status` is a number other than 0.
  */
-export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?: number, retryAfterMs?: number): ApiError | undefined {
+export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?: number, retryAfterMs?: number, definiteFailure = false): ApiError | undefined {
   if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
   const status = numericStatus(b[CODE_FIELD]);
@@ -71,13 +83,13 @@ export function hubiErrorFromBody(body: unknown, operation: string, httpStatus?:
       api: "hubi",
       operation,
       code,
-      // For ILLEGAL_* the message *is* the code: do not print it twice.
-      vendorMessage: message === undefined || message.trim() === String(code) ? undefined : message,
+      vendorMessage: shownMessage(message, code),
       httpStatus,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       body,
     },
     meta.errorCodes,
+    definiteFailure,
   );
 }
 
@@ -99,6 +111,6 @@ export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: numb
 /** HttpTransport `checkErrorBody`: the same mapping for non-2xx answers. */
 export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number, retryAfterMs?: number): void {
   checkOperationArg("checkHubiErrorBody", op);
-  const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs);
+  const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs, op.responses[httpStatus]?.definiteFailure === true);
   if (error) throw error;
 }
