@@ -4894,6 +4894,8 @@ export const meta: ApiDocMeta = {
               "LIMIT",
               "MARKET",
               "LIMIT_MAKER",
+              "MARKET_OF_BASE",
+              "MARKET_OF_QUOTE",
               "STOP_LIMIT"
             ]
           },
@@ -5219,6 +5221,8 @@ export const meta: ApiDocMeta = {
               "LIMIT",
               "MARKET",
               "LIMIT_MAKER",
+              "MARKET_OF_BASE",
+              "MARKET_OF_QUOTE",
               "STOP_LIMIT"
             ]
           },
@@ -5380,6 +5384,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -5598,6 +5604,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -5817,6 +5825,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -5952,6 +5962,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -6129,6 +6141,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -6350,6 +6364,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },
@@ -6572,6 +6588,8 @@ export const meta: ApiDocMeta = {
                 "LIMIT",
                 "MARKET",
                 "LIMIT_MAKER",
+                "MARKET_OF_BASE",
+                "MARKET_OF_QUOTE",
                 "STOP_LIMIT"
               ]
             },

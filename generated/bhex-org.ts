@@ -2048,10 +2048,10 @@ export interface components {
          */
         TimeInForce: 0 | 1 | 2;
         /**
-         * @description Order type as returned by order endpoints ("订单类型 LIMIT MARKET LIMIT_MAKER"). `STOP_LIMIT` is the name of OrderTypeEnum 6 in the common doc and is listed in case it is returned.
+         * @description Order type as returned by order endpoints ("订单类型 LIMIT MARKET LIMIT_MAKER"). `MARKET_OF_BASE`, `MARKET_OF_QUOTE` and `STOP_LIMIT` are the other names of OrderTypeEnum in the common doc (2, 3 and 6) and are listed in case they are returned (an order placed and answered with one must not lose its orderId to the check).
          * @enum {string}
          */
-        OrderTypeName: "LIMIT" | "MARKET" | "LIMIT_MAKER" | "STOP_LIMIT";
+        OrderTypeName: "LIMIT" | "MARKET" | "LIMIT_MAKER" | "MARKET_OF_BASE" | "MARKET_OF_QUOTE" | "STOP_LIMIT";
         /**
          * @description Order status as returned by order endpoints ("订单状态 NEW PARTIALLY_FILLED FILLED CANCELED"), plus the other OrderStatusEnum names of the common doc. The contract examples spell the canceled state `CANCELLED`; both spellings are accepted.
          * @enum {string}

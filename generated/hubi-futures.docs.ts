@@ -482,10 +482,7 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "tif": {
-              "type": "string",
-              "enum": [
-                "DAY"
-              ]
+              "type": "string"
             },
             "uid": {
               "type": "string"
@@ -678,10 +675,7 @@ export const meta: ApiDocMeta = {
             "type": "number"
           },
           "tif": {
-            "type": "string",
-            "enum": [
-              "DAY"
-            ]
+            "type": "string"
           },
           "uid": {
             "type": "string"
@@ -1097,10 +1091,7 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "tif": {
-              "type": "string",
-              "enum": [
-                "DAY"
-              ]
+              "type": "string"
             },
             "uid": {
               "type": "string"

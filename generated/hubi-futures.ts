@@ -383,10 +383,11 @@ export interface components {
         TriggerType: "LAST" | "INDEX";
         /**
          * @description Order time in force (`tif`). Only seen in the vendor doc's examples (`DAY`); not in the field
-         *     tables and not a request parameter. Other values are undocumented (Decisions 7).
-         * @enum {string}
+         *     tables and not a request parameter. An open string: other values are undocumented, and an
+         *     answer with one is read as sent (Decisions 7).
+         * @example DAY
          */
-        TimeInForce: "DAY";
+        TimeInForce: string;
         /**
          * @description 持仓方向，Long - 多仓，Short - 空仓. Position side (`side` of a position, `position_type` of `close_position`).
          * @enum {string}
