@@ -280,6 +280,13 @@ describe("against the emulator: an answer lost after the order was placed", () =
     expect(placed.data?.clientOrderId).toBe(placed.idempotencyKey!.value);
     const open = await client.call("orderOpenOrders", { user_id: 83214971450163200n });
     expect(open?.map((o) => o.orderId)).toEqual([placed.data!.orderId]);
+    // Another order under the same client_order_id (which must not repeat) is refused: it was
+    // answered with the first order, as if placed.
+    const key = placed.idempotencyKey!.value;
+    await expect(client.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side: "sell", price: "999", quantity: "5", client_order_id: key })).rejects.toMatchObject({
+      code: 1,
+      message: expect.stringContaining(`client_order_id "${key}" was already used for another order`),
+    });
 
     // The same lost answer without idempotentRetry surfaces as a ConnectionError.
     attempts = 0;

@@ -68,9 +68,7 @@ const orderCreate: Handler = (st, req) => {
   if (!DECIMAL.test(p.quantity!) || Number(p.quantity) <= 0) return failed("quantity must be a positive decimal");
   if (p.type !== "market" && !p.price) return failed("price is required for limit orders");
   if (p.type !== "market" && (!DECIMAL.test(p.price!) || Number(p.price) <= 0)) return failed("price must be a positive decimal");
-  const existing = st.byClientOrderId(p.user_id!, p.client_order_id!);
-  if (existing) return ok(orderView(existing));
-  const o = st.placeOrder({
+  const terms = {
     userId: p.user_id!,
     clientOrderId: p.client_order_id!,
     symbolId: p.symbol_id!,
@@ -79,8 +77,16 @@ const orderCreate: Handler = (st, req) => {
     quantity: p.quantity!,
     type: p.type!,
     side: p.side!,
-  });
-  return ok(orderView(o));
+  };
+  // client_order_id must not repeat (客户端生成的id,不能重复): the same request again (a retry
+  // whose answer was lost) gets its order; another order under the same id is refused (it was
+  // answered with the first order, as if placed).
+  const existing = st.byClientOrderId(terms.userId, terms.clientOrderId);
+  if (existing) {
+    const same = (Object.keys(terms) as Array<keyof typeof terms>).every((k) => existing[k] === terms[k]);
+    return same ? ok(orderView(existing)) : failed(`client_order_id ${JSON.stringify(terms.clientOrderId)} was already used for another order (it must not repeat)`);
+  }
+  return ok(orderView(st.placeOrder(terms)));
 };
 
 const orderGet: Handler = (st, req) => {
