@@ -8,6 +8,7 @@ import { getEventListeners } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { CallOptions } from "../../src/handwritten/core/http-transport.js";
+import { InFlightLimit } from "../../src/handwritten/xele/in-flight.js";
 import { createXeleClient, type XeleCallArgs, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 
@@ -80,7 +81,7 @@ describe("xele per-call options", () => {
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ api: "xele", operation: "getCounterStatus", timeoutMs: 150 });
     expect((err as TimeoutError).outcomeUnknown).not.toBe(true);
-    expect((err as Error).message).toMatch(/no MS in-flight slot came free within 150 ms: all 1 are held .*row stream.*nothing was sent/);
+    expect((err as Error).message).toMatch(/no MS in-flight slot came free within 150 ms: all 1 are held, 1 of them by row streams .*nothing was sent/);
     expect(waited).toBeGreaterThanOrEqual(140);
     expect(waited).toBeLessThan(290);
     // The timed-out waiter left the queue: once the stream ends, the slot is free at once.
@@ -94,6 +95,20 @@ describe("xele per-call options", () => {
     await expect(second.next()).rejects.toThrow(/no MS in-flight slot came free within 100 ms/);
     await holder.return(undefined);
     expect(c.inFlight.MS.inFlight).toBe(0);
+  });
+
+  it("a slot wait's TimeoutError names row streams only when one holds a slot (a burst to a slow counter was blamed on a stream)", async () => {
+    const limit = new InFlightLimit(1, "MS");
+    const call = await limit.acquire();
+    const busy = await limit.acquire(undefined, { api: "xele", operation: "getCounterStatus" }, 30).catch((e: unknown) => e as Error);
+    expect(busy).toBeInstanceOf(TimeoutError);
+    expect(busy.message).toBe("xele getCounterStatus: no MS in-flight slot came free within 30 ms: all 1 are held by calls in flight, 0 more waiting (a busy counter: pass a larger timeoutMs or maxInFlight, or send fewer at once); nothing was sent");
+    call();
+    const stream = await limit.acquire(undefined, undefined, undefined, true);
+    const inLoop = await limit.acquire(undefined, undefined, 30).catch((e: unknown) => e as Error);
+    expect(inLoop.message).toMatch(/all 1 are held, 1 of them by row streams \(a stream holds one until its loop ends/);
+    stream();
+    expect(limit.inFlight).toBe(0);
   });
 
   it("a signal shaped like an AbortSignal (a polyfill's) is taken, as the client option is", async () => {

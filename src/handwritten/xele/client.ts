@@ -417,7 +417,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   try {
     for (let relogin = 0; ; relogin++) {
       const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, transports[server], op, opts);
-      const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts));
+      const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts), true);
       // An abort frees the slot at once, even while the caller is not reading (its request ends with it).
       // (onAbort: one listener per signal however many streams share it)
       const off = signal ? onAbort(signal, release) : undefined;

@@ -10,6 +10,8 @@ import { notRetried } from "../core/retry.js";
  */
 export class InFlightLimit {
   #active = 0;
+  /** Slots held by row streams (named in a wait's TimeoutError only when there are some). */
+  #streams = 0;
   readonly #waiting: Array<() => void> = [];
   /** `name`: what the slots are for, in a wait's TimeoutError ("MS": the counter server's). */
   constructor(
@@ -31,7 +33,7 @@ export class InFlightLimit {
    * come back only when their loops end, so a call awaited inside such a loop would otherwise
    * wait for itself.
    */
-  async acquire(signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number): Promise<() => void> {
+  async acquire(signal?: AbortSignal, ctx?: ErrorContext, waitMs?: number, stream = false): Promise<() => void> {
     // (exported: a JavaScript caller's wrong argument is a UsageError, not a TypeError from the
     // abort listener, nor a wait a timer cannot hold that would end after 1 ms)
     checkSignal(ctx ?? {}, "signal", signal);
@@ -39,10 +41,12 @@ export class InFlightLimit {
     if (signal?.aborted) throw callerAborted(ctx, signal.reason);
     if (this.#active < this.max) this.#active++;
     else await this.#wait(signal, ctx, waitMs);
+    if (stream) this.#streams++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      if (stream) this.#streams--;
       const next = this.#waiting.shift();
       // The slot passes straight to the next waiter (active stays the same).
       if (next) next();
@@ -76,10 +80,12 @@ export class InFlightLimit {
 
   #waitedTooLong(ms: number, ctx: ErrorContext | undefined): TimeoutError {
     const which = this.name ? `${this.name} ` : "";
-    const error = new TimeoutError(
-      `no ${which}in-flight slot came free within ${ms} ms: all ${this.max} are held (a row stream holds one until its loop ends, so a call awaited inside that loop waits for itself); nothing was sent`,
-      { ...ctx, timeoutMs: ms },
-    );
+    // (it blamed a row stream when none was open: a burst of calls to a slow counter)
+    const held =
+      this.#streams > 0
+        ? `, ${this.#streams} of them by row streams (a stream holds one until its loop ends, so a call awaited inside that loop waits for itself)`
+        : ` by calls in flight, ${this.#waiting.length - 1} more waiting (a busy counter: pass a larger timeoutMs or maxInFlight, or send fewer at once)`;
+    const error = new TimeoutError(`no ${which}in-flight slot came free within ${ms} ms: all ${this.max} are held${held}; nothing was sent`, { ...ctx, timeoutMs: ms });
     return notRetried(error);
   }
 
