@@ -5,10 +5,13 @@ import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/cl
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
 import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 
-/** A virtual clock: sleep advances time instantly, so limits are tested without waiting. */
+/**
+ * A virtual clock: sleep advances time without waiting, so limits are tested without waiting;
+ * after what is already due has run (a macrotask), so a start is seen at the time it happened.
+ */
 function virtualClock() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms), get t() { return t; } };
+  return { now: () => t, sleep: (ms: number) => new Promise<void>((r) => setImmediate(() => ((t += ms), r()))), get t() { return t; } };
 }
 
 describe("RateLimiter", () => {
@@ -64,6 +67,27 @@ describe("RateLimiter", () => {
     const t0 = performance.now();
     await rl.acquire(["r"]);
     expect(performance.now() - t0).toBeLessThan(100);
+  });
+
+  it("a request whose limits have room beyond the waiters' places starts at once (a ticker read waited behind balance calls held by their own limit)", async () => {
+    const clock = virtualClock();
+    const rl = new RateLimiter({ balance: { limit: 3, intervalMs: 1000 }, ip: { limit: 1000, intervalMs: 60_000 } }, clock);
+    const starts: Array<[string, number]> = [];
+    const balances = Array.from({ length: 12 }, (_, i) => rl.acquire(["balance", "ip"]).then(() => starts.push([`balance${i}`, clock.now()])));
+    const ticker = rl.acquire(["ip"]).then(() => starts.push(["ticker", clock.now()]));
+    await Promise.all([...balances, ticker]);
+    expect(starts.find(([n]) => n === "ticker")).toEqual(["ticker", 0]);
+    expect(starts.filter(([n]) => n.startsWith("balance")).map(([, t]) => t)).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000, 3000, 3000, 3000]);
+    // A waiter holds its place in every limit it names: one that needs the last place of `b` waits.
+    const rl2 = new RateLimiter({ a: { limit: 1, intervalMs: 1000 }, b: { limit: 2, intervalMs: 1000 } }, clock);
+    const t0 = clock.now();
+    const order: string[] = [];
+    await Promise.all([
+      rl2.acquire(["a", "b"]).then(() => order.push(`ab1@${clock.now() - t0}`)),
+      rl2.acquire(["a", "b"]).then(() => order.push(`ab2@${clock.now() - t0}`)),
+      rl2.acquire(["b"]).then(() => order.push(`b@${clock.now() - t0}`)),
+    ]);
+    expect(order).toEqual(["ab1@0", "ab2@1000", "b@1000"]);
   });
 
   it("ignores limits it does not know", async () => {

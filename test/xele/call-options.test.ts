@@ -100,12 +100,12 @@ describe("xele per-call options", () => {
   it("a slot wait's TimeoutError names row streams only when one holds a slot (a burst to a slow counter was blamed on a stream)", async () => {
     const limit = new InFlightLimit(1, "MS");
     const call = await limit.acquire();
-    const busy = await limit.acquire(undefined, { api: "xele", operation: "getCounterStatus" }, 30).catch((e: unknown) => e as Error);
+    const busy = (await limit.acquire(undefined, { api: "xele", operation: "getCounterStatus" }, 30).then(() => undefined, (e: unknown) => e)) as Error;
     expect(busy).toBeInstanceOf(TimeoutError);
     expect(busy.message).toBe("xele getCounterStatus: no MS in-flight slot came free within 30 ms: all 1 are held by calls in flight, 0 more waiting (a busy counter: pass a larger timeoutMs or maxInFlight, or send fewer at once); nothing was sent");
     call();
     const stream = await limit.acquire(undefined, undefined, undefined, true);
-    const inLoop = await limit.acquire(undefined, undefined, 30).catch((e: unknown) => e as Error);
+    const inLoop = (await limit.acquire(undefined, undefined, 30).then(() => undefined, (e: unknown) => e)) as Error;
     expect(inLoop.message).toMatch(/all 1 are held, 1 of them by row streams \(a stream holds one until its loop ends/);
     stream();
     expect(limit.inFlight).toBe(0);

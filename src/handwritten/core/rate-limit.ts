@@ -4,9 +4,12 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). Waiters are served in arrival order. Share one limiter between clients
- * of the same key by passing the same instance to each. A waiter whose signal aborts leaves
- * the queue at once, without taking a turn.
+ * (a sliding window). Waiters are served in arrival order, and each holds a place in every
+ * limit it names: a request whose limits have room beyond what the earlier waiters need starts
+ * at once (a ticker read, counted against the IP limit only, no longer waited seconds behind
+ * balance calls held by their own 3-per-second limit). Share one limiter between clients of the
+ * same key by passing the same instance to each. A waiter whose signal aborts leaves the queue
+ * at once, without taking a turn, and gives its places back.
  */
 import { pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
@@ -24,6 +27,8 @@ export class RateLimiter {
   /** Start times of recent requests per rule, oldest first. */
   readonly #starts = new Map<string, number[]>();
   #queue: Promise<void> = Promise.resolve();
+  /** Per limit, how many queued waiters count against it (the places they hold). */
+  readonly #waiting = new Map<string, number>();
   readonly #now: () => number;
   readonly #sleep: ((ms: number) => Promise<void>) | undefined;
 
@@ -70,28 +75,64 @@ export class RateLimiter {
     // (own rules only: a name such as "constructor" is no rule)
     const known = names.filter((n) => typeof n === "string" && Object.hasOwn(this.#rules, n));
     if (known.length === 0) return Promise.resolve();
-    const abort: WaitAbort | undefined = opts.signal && { signals: [opts.signal], error: (s) => s.reason };
-    const turn = this.#queue.then(() => this.#waitFor(known, abort));
-    this.#queue = turn.catch(() => undefined);
-    return unlessAborted(turn, abort);
+    // (in a microtask, as a queued turn: a signal aborted just after the call still takes no slot)
+    const signal = opts.signal;
+    return Promise.resolve().then(() => this.#enter(known, signal));
   }
 
-  async #waitFor(names: string[], abort: WaitAbort | undefined): Promise<void> {
+  #enter(known: string[], signal: AbortSignal | undefined): Promise<void> | void {
+    if (signal?.aborted) throw signal.reason;
+    // Room beyond every earlier waiter's place in each of its limits: no need to queue.
+    if (this.#roomNow(known)) return this.#take(known);
+    const abort: WaitAbort | undefined = signal && { signals: [signal], error: (s) => s.reason };
+    let holds = true;
+    const leave = () => {
+      if (!holds) return;
+      holds = false;
+      for (const n of known) this.#waiting.set(n, this.#waiting.get(n)! - 1);
+    };
+    for (const n of known) this.#waiting.set(n, (this.#waiting.get(n) ?? 0) + 1);
+    const turn = this.#queue.then(() => this.#waitFor(known, abort, leave));
+    this.#queue = turn.catch(() => undefined);
+    const out = unlessAborted(turn, abort);
+    out.catch(leave);
+    return out;
+  }
+
+  /** Fewer than `limit` started in each window, counting a place for every waiter queued. */
+  #roomNow(names: string[]): boolean {
+    const now = this.#now();
+    return names.every((name) => this.#recent(name, now).length + (this.#waiting.get(name) ?? 0) < this.#rules[name]!.limit);
+  }
+
+  /** The starts within `name`'s window (older ones dropped). */
+  #recent(name: string, now: number): number[] {
+    const list = this.#starts.get(name) ?? [];
+    const interval = this.#rules[name]!.intervalMs;
+    while (list.length && list[0]! <= now - interval) list.shift();
+    this.#starts.set(name, list);
+    return list;
+  }
+
+  #take(names: string[]): void {
+    const now = this.#now();
+    for (const name of names) this.#starts.get(name)!.push(now);
+  }
+
+  async #waitFor(names: string[], abort: WaitAbort | undefined, leave: () => void): Promise<void> {
     for (;;) {
       if (abort?.signals[0]?.aborted) throw abort.signals[0].reason;
       const now = this.#now();
       let wait = 0;
       for (const name of names) {
         const rule = this.#rules[name]!;
-        const list = this.#starts.get(name) ?? [];
-        while (list.length && list[0]! <= now - rule.intervalMs) list.shift();
-        this.#starts.set(name, list);
+        const list = this.#recent(name, now);
         if (list.length >= rule.limit) wait = Math.max(wait, list[0]! + rule.intervalMs - now);
       }
       if (wait <= 0) break;
       await pause(wait, this.#sleep, abort);
     }
-    const now = this.#now();
-    for (const name of names) this.#starts.get(name)!.push(now);
+    leave();
+    this.#take(names);
   }
 }
