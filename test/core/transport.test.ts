@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { meta as xtMeta } from "../../generated/xt-spot.meta.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
-import { AbortedError, ApiError, ConnectionError, HttpError, ResponseFormatError, ResponseTooLargeError, retryAfterMsOf, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import { AbortedError, ApiError, ConnectionError, HttpError, RateLimitError, ResponseFormatError, ResponseTooLargeError, retryAfterMsOf, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, encodePairs, HttpTransport } from "../../src/handwritten/core/http-transport.js";
 import { signXtParams } from "../../src/auth/xt.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
@@ -365,8 +365,43 @@ describe("Retry-After", () => {
     const client = xt(s.url, { retry: { maxDelayMs: 2_000, sleep: async (ms) => void delays.push(ms) } });
     await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
     expect(s.requests).toBe(2);
-    expect(delays).toHaveLength(1);
+    // The retry's wait; then (this sleep passing no time) the client's hold for what is left of
+    // the Retry-After, which on a real clock has passed by then.
     expect(delays[0]).toBeGreaterThanOrEqual(1_000);
+    expect(delays.length).toBeLessThanOrEqual(2);
+  });
+
+  it("a Retry-After holds every call of the client: one made within it waits for its end, or (beyond maxDelayMs) fails at once, nothing sent", async () => {
+    const l = await serve((req, res) => {
+      if (l.requests === 1) {
+        res.writeHead(429, { "retry-after": req.url!.includes("getServerTime") ? "1" : "5", "content-type": "text/plain" });
+        res.end("slow down");
+      } else answer(res);
+    });
+    const client = xt(l.url, { retry: false });
+    const first = await rejection(client.call("getServerTime"));
+    expect(first).toMatchObject({ status: 429, retryAfterMs: 1_000 });
+    // Made at once after: held until the second is over (it was sent and earned its own 429).
+    const t0 = performance.now();
+    await expect(client.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(l.requests).toBe(2);
+    // A Retry-After longer than the retry's maxDelayMs (2 s by default): the calls within it fail at once.
+    const m = await serve((_req, res) => {
+      res.writeHead(429, { "retry-after": "5", "content-type": "text/plain" });
+      res.end("slow down");
+    });
+    const other = xt(m.url, { retry: false });
+    await rejection(other.call("getServerTime"));
+    const t1 = performance.now();
+    const held = (await rejection(other.call("getServerTime"))) as RateLimitError;
+    expect(performance.now() - t1).toBeLessThan(200);
+    expect(held).toBeInstanceOf(RateLimitError);
+    expect(held).toMatchObject({ code: "retry-after", kind: "rate-limit" });
+    expect(held.retryAfterMs).toBeGreaterThan(4_000);
+    expect(held.outcomeUnknown).toBeUndefined();
+    expect(held.message).toMatch(/^xt getServerTime: code retry-after not sent: the server asked for no requests until its Retry-After ends \(given with its answer to getServerTime \(HTTP 429\)\)/);
+    expect(m.requests).toBe(1);
   });
 
   it("a Retry-After beyond maxDelayMs is not retried early: the HttpError carries it for the caller", async () => {

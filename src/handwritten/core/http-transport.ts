@@ -36,6 +36,7 @@ import {
   RedirectError,
   ResponseFormatError,
   ResponseTooLargeError,
+  RateLimitError,
   TimeoutError,
   TradeApiError,
   UsageError,
@@ -51,7 +52,7 @@ import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongErro
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
 import { envelopeOf, operationById, unwrapData } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
-import { callSignal, type CallSignal, type WaitAbort } from "./abort.js";
+import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
 import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
@@ -409,6 +410,13 @@ export class HttpTransport {
   readonly #recent: OutgoingRequest[] = [];
   /** The redactor made last, and of which values. */
   #lastRedactor: { key: string; redactor: Redactor } | undefined;
+  /**
+   * Until when (performance.now() ms) the server asked for no requests: a 429 or 503 answer's
+   * Retry-After holds every call of the client, not only the one it answered (the ten others
+   * made meanwhile each earned a 429 of their own; XT locks an account that keeps on). 0: none.
+   */
+  #quietUntil = 0;
+  #quietFrom = "";
 
   constructor(config: TransportConfig) {
     const { secrets, proxy, ...rest } = config;
@@ -512,6 +520,11 @@ export class HttpTransport {
    * while waiting for the limiter is an AbortedError at once (the request takes no turn).
    */
   #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
+    const quiet = this.#quietUntil === 0 ? undefined : this.#quiet(op, opts);
+    return quiet ? quiet.then(() => this.#turnAndSign(op, base, n, opts)) : this.#turnAndSign(op, base, n, opts);
+  }
+
+  #turnAndSign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
     // A promise only when there is something to wait for (the limiter's turn, an async signer):
     // a call without either takes no extra step.
     if (this.config.rateLimiter && op.rateLimit.length) return this.#waitTurn(op, opts).then(() => this.#signNow(op, base, n));
@@ -527,6 +540,25 @@ export class HttpTransport {
     } finally {
       both?.dispose();
     }
+  }
+
+  /**
+   * Within a Retry-After the server gave: wait for its end when that is no longer than the
+   * retry's maxDelayMs (2 s by default; the retry's `sleep` when one is given; an abort ends
+   * the wait), else a RateLimitError at once with what is left (retryAfterMs), nothing sent.
+   */
+  #quiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> | undefined {
+    const left = Math.ceil(this.#quietUntil - performance.now());
+    if (left <= 0) return void (this.#quietUntil = 0);
+    const retry = this.config.retry || undefined;
+    if (left <= (retry?.maxDelayMs ?? 2_000)) return pause(left, retry?.sleep, this.#waitAbort(op, opts));
+    throw new RateLimitError({
+      ...this.#errCtx(op),
+      code: "retry-after",
+      vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#quietFrom})`,
+      kind: "rate-limit",
+      retryAfterMs: left,
+    });
   }
 
   /** Sign a copy of `base` (the next attempt signs the original afresh). */
@@ -838,6 +870,11 @@ export class HttpTransport {
     if (parsed) this.#checkEnvelopeOnce(op, text!);
     if (!ok) {
       const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
+      if (retryAfterMs !== undefined && (status === 429 || status === 503)) {
+        // (at most 10 minutes: a longer one is the answer's own error to report, not a client held for hours)
+        const until = performance.now() + Math.min(retryAfterMs, 600_000);
+        if (until > this.#quietUntil) [this.#quietUntil, this.#quietFrom] = [until, `${op.operationId} (HTTP ${status})`];
+      }
       if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
       const env = envelopeOf(cfg.meta, op);
       const codeField = env?.codeField ?? "code";

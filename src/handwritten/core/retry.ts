@@ -38,8 +38,9 @@ export function isTransient(error: unknown): boolean {
   if (typeof error === "object" && error !== null && FINAL.has(error)) return false;
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
   if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
-  // A vendor's rate-limit code is retried only when HTTP said so too (429, its Retry-After honoured).
-  return error instanceof ServiceUnavailableError || (error instanceof RateLimitError && error.httpStatus === 429);
+  // A vendor's rate-limit code is retried only when HTTP said so too (429, its Retry-After
+  // honoured), as is a call the client held back within such a Retry-After.
+  return error instanceof ServiceUnavailableError || (error instanceof RateLimitError && (error.httpStatus === 429 || error.code === "retry-after"));
 }
 
 /** The names of RetryOptions (the type checks that the list is whole). */
