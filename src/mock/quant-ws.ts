@@ -15,6 +15,9 @@
  *   starting with "fail" → CONNECT_FAILED (3), RECONNECTING (5), CONNECT_FAILED … forever
  *   (the server retries); one starting with "flaky" → CONNECT_FAILED, RECONNECTING, then
  *   CONNECT_SUCCESS and READY.
+ * - Orders, balances and positions belong to the account (access_key@platform, as the server
+ *   keys them), not to one login: a login after a drop finds its resting orders (pushed as its
+ *   snapshot before READY) and its balances.
  * - Nulls as the server sends them: a flat position has `margin_mode: null, utime: null`;
  *   `symbol_info` has `size_limit`, `value_tick`, `value_limit` null (except huobi_future);
  *   MARKET orders have `price: null`.

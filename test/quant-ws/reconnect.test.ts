@@ -49,6 +49,21 @@ describe("quant-ws reconnect", () => {
     expect(framesOf(mock, "place_order")[1]!.token).toBe(a.token);
   });
 
+  it("the emulator keeps an account's orders and balances across logins (access_key@platform, as the server): a resting order is in the snapshot and open_orders after a drop", async () => {
+    const { mock, client } = await setup();
+    const s = await client.login(creds({ accessKey: "key-keep" }));
+    const orderNo = await s.placeOrder({ symbol: ETH, action: "BUY", price: 1_000, quantity: 1, order_type: "LIMIT" });
+    const before = await s.asset();
+    const reconnected = client.next("reconnected", 3_000);
+    mock.dropSockets();
+    await reconnected;
+    // (the resting order's snapshot came before READY: the open_orders read and the cancel find it)
+    expect((await s.openOrders(ETH)).map((o) => o.order_no)).toEqual([orderNo]);
+    expect(await s.asset()).toEqual(before);
+    const cancelled = await s.cancelOrder(ETH, [orderNo]);
+    expect(cancelled.cancelled).toEqual([orderNo]);
+  });
+
   it("retries reads in flight when retryReads is on (orders still are not)", async () => {
     const { mock, client } = await setup({}, { retryReads: { baseDelayMs: 5, maxAttempts: 3 } });
     const session = await client.login(creds());

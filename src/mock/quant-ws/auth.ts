@@ -42,9 +42,7 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
     platform: String(platform),
     symbols: Array.isArray(symbols) ? [...(symbols as string[])] : [],
     linkUp: false,
-    orders: new Map(),
-    balances: new Map([["USDT", { free: 100_000, locked: 0, total: 100_000 }]]),
-    positions: new Map(),
+    ...accountOf(gw, key),
   };
   for (const s of login.symbols) {
     const { base } = split(s);
@@ -100,6 +98,16 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
     return;
   }
   goReady(gw, login, half, live);
+}
+
+/** The account of access_key@platform: the one an earlier login of it left, else a fresh one. */
+function accountOf(gw: Gateway, key: string): Pick<Login, "orders" | "balances" | "positions"> {
+  const kept = gw.accounts.get(key);
+  if (kept) return kept;
+  const account = { orders: new Map(), balances: new Map([["USDT", { free: 100_000, locked: 0, total: 100_000 }]]), positions: new Map() };
+  gw.accounts.set(key, account);
+  if (gw.accounts.size > MAX_LOGINS) gw.accounts.delete(gw.accounts.keys().next().value!);
+  return account;
 }
 
 /** CONNECT_SUCCESS at `at`, then the snapshots, then READY half a ready delay later. */

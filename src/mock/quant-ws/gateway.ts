@@ -57,6 +57,12 @@ export class Gateway {
   readonly zombies = new Set<Conn>();
   readonly logins = new Map<string, Login>();
   readonly byKey = new Map<string, Login>();
+  /**
+   * Each account's orders, balances and positions, by access_key@platform as the server keys
+   * them: a login after a drop finds its resting orders (they were per login: gone, and the
+   * balances back to the start). At most MAX_LOGINS accounts, the oldest forgotten first.
+   */
+  readonly accounts = new Map<string, Pick<Login, "orders" | "balances" | "positions">>();
   readonly frames = new FrameLog();
   readonly silenced = new Set<string>();
   /** op → replies still to lose (loseAnswers): the request is handled, its reply not sent. */
