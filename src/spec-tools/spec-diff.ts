@@ -259,14 +259,11 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
-    if (side === "request" && removed) {
-      // The whole enum gone (an open value now): every value a caller sends still fits.
-      const at = d.path.lastIndexOf("enum");
-      const schema = at > 0 ? (resolveAt(after, d.path.slice(0, at)) as Node | undefined) : undefined;
-      // (api-smart-diff normalizes a removed enum to an empty one.)
-      if (schema && typeof schema === "object" && (schema.enum === undefined || (Array.isArray(schema.enum) && schema.enum.length === 0))) {
-        return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
-      }
+    if (removed && wholeEnumGone(after, d.path)) {
+      // The whole enum gone (an open value now): every value a caller sends still fits; an
+      // answer may now carry any value (a consumer's exhaustive switch must handle others).
+      if (side === "request") return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
+      return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${show(d.before)} removed with the whole enum (any value may come now)`.replace(/\s+/g, " ") };
     }
     // A value replaced (renamed) names both: the new one is what an exhaustive switch must handle.
     const what = d.action === "replace" && d.after !== undefined ? `${show(d.before)} replaced by ${show(d.after)}` : removed ? `${show(d.before)} removed` : `${show(d.after)} added`;
@@ -1024,4 +1021,11 @@ export function formatSummary(changes: SpecChange[], base: string): string {
   for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`));
   lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
   return `${lines.join("\n")}\n`;
+}
+
+/** Is the enum a diff path points into gone from the new spec (api-smart-diff makes a removed enum an empty one)? */
+function wholeEnumGone(after: unknown, path: ReadonlyArray<string | number>): boolean {
+  const at = path.lastIndexOf("enum");
+  const schema = at > 0 ? (resolveAt(after, path.slice(0, at)) as Node | undefined) : undefined;
+  return !!schema && typeof schema === "object" && (schema.enum === undefined || (Array.isArray(schema.enum) && schema.enum.length === 0));
 }

@@ -104,6 +104,8 @@ const CASES: Case[] = [
   { rule: "response-field-required", edit: (d) => orderSchema(d).required.push("price"), kind: "non-breaking", message: /response field price is now always present/ },
   { rule: "response-enum-changed", edit: (d) => orderSchema(d).properties.status.enum.push("CANCELED"), kind: "breaking", message: /enum value "CANCELED" added/ },
   { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" replaced by "DONE"$/ },
+  // The whole enum gone from an answer: any value may come now (it read as if that value were no longer sent).
+  { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /status enum value "\w+" removed with the whole enum \(any value may come now\)$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
   { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
