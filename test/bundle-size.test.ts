@@ -144,7 +144,10 @@
  * and 429 retried, and BHEX paginate hearing the client's signal between records; 104.0 kB
  * (103,969 bytes) with the spec's `minimum: 0` on order ids (a negative id went out); 104.1 kB
  * (104,051 bytes) with a value in a message cut after 200 characters (an int64 out of range
- * of 100,000 digits made a 100 kB message).
+ * of 100,000 digits made a 100 kB message); 105.3 kB (105,273 bytes) with 0.22.0's client-wide
+ * Retry-After hold (a 429's wait kept by every call of the client, not only the one it answered:
+ * 0.7 kB), the rate limiter's places per limit (a call with room goes at once: 0.4 kB) and an
+ * operation's documented failure status (x-definite-failure).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -154,7 +157,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 104_100;
+const CEILING = 105_300;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
