@@ -933,7 +933,7 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
     const n = typeof after.asyncapi === "string" ? Object.keys((after.operations as Node | undefined) ?? {}).length : Object.values((after.paths as Record<string, Node> | undefined) ?? {}).reduce((k, item) => k + Object.keys(item ?? {}).filter((m) => METHODS.has(m)).length, 0);
     return [{ api, kind: "non-breaking", message: `API added (${n} operations)`, rule: "api-added" }];
   }
-  const changes = typeof after.asyncapi === "string" || typeof before.asyncapi === "string" ? await diffAsyncapi(api, before, after) : await diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node);
+  const changes = typeof after.asyncapi === "string" || typeof before.asyncapi === "string" ? await diffAsyncapi(api, before, after) : movedOperations(await diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node), before, after);
   // (a big integer that reached a message some other way than `show`: its digits)
   return changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c));
 }
@@ -1028,4 +1028,29 @@ function wholeEnumGone(after: unknown, path: ReadonlyArray<string | number>): bo
   const at = path.lastIndexOf("enum");
   const schema = at > 0 ? (resolveAt(after, path.slice(0, at)) as Node | undefined) : undefined;
   return !!schema && typeof schema === "object" && (schema.enum === undefined || (Array.isArray(schema.enum) && schema.enum.length === 0));
+}
+
+/** Where an operation lives: "GET /path", or undefined. */
+function locationOf(doc: Node, operationId: string): string | undefined {
+  for (const [path, item] of Object.entries((doc.paths as Record<string, Node> | undefined) ?? {})) {
+    for (const [m, op] of Object.entries(item ?? {})) if (METHODS.has(m) && (op as Node | null)?.operationId === operationId) return `${m.toUpperCase()} ${path}`;
+  }
+  return undefined;
+}
+
+/**
+ * An operation removed at one method and path and added at another under the same operationId
+ * is one change, the move (it read as "operation removed" and "operation added", the move unnamed).
+ */
+function movedOperations(changes: SpecChange[], before: Node, after: Node): SpecChange[] {
+  const added = new Map(changes.filter((c) => c.rule === "operation-added" && c.operation).map((c) => [c.operation!, c]));
+  const gone = new Set<SpecChange>();
+  const out = changes.map((c) => {
+    const twin = c.rule === "operation-removed" && c.operation ? added.get(c.operation) : undefined;
+    const [from, to] = twin ? [locationOf(before, c.operation!), locationOf(after, c.operation!)] : [];
+    if (!twin || !from || !to || from === to) return c;
+    gone.add(twin);
+    return { ...c, rule: "operation-moved", message: `operation moved: ${from} → ${to} (call("${c.operation}") sends it to the new place; its other changes are not listed)` };
+  });
+  return gone.size ? out.filter((c) => !gone.has(c)) : out;
 }

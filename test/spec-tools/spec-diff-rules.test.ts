@@ -127,6 +127,9 @@ const CASES: Case[] = [
   { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /pipe rows x-pipe-rows\.columns/ },
   { rule: "extension-other", edit: (d) => (getOrder(d)["x-transport"] = "query"), kind: "non-breaking", message: /x-transport: \(none\) → "query"/ },
   { rule: "operation-renamed", edit: (d) => (getOrder(d).operationId = "fetchOrder"), kind: "breaking", message: /operationId "getOrder" → "fetchOrder"/, operation: "getOrder" },
+  // The same operationId at another path or method: one change naming the move (it was "removed" + "added").
+  { rule: "operation-moved", edit: (d) => { d.paths["/v2/order"] = d.paths["/order"]; delete d.paths["/order"]; }, kind: "breaking", message: /^operation moved: GET \/order → GET \/v2\/order /, operation: "getOrder" },
+  { rule: "operation-moved", edit: (d) => { d.paths["/order"].put = getOrder(d); delete d.paths["/order"].get; }, kind: "breaking", message: /^operation moved: GET \/order → PUT \/order /, operation: "getOrder" },
   { rule: "param-renamed", edit: (d) => (getOrder(d).parameters[1].name = "direction"), kind: "breaking", message: /parameter side renamed to direction/ },
   // A rename that also changes the schema is not certain: removed + added.
   { rule: "param-removed", edit: (d) => Object.assign(getOrder(d).parameters[1], { name: "direction", schema: { type: "integer" } }), kind: "breaking", message: /parameter side removed/ },
