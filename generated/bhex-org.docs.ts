@@ -10,7 +10,7 @@ export const meta: ApiDocMeta = {
   "servers": [
     {
       "url": "https://www.bhex.cn",
-      "description": "Broker Org API host. The vendor doc gives only paths, except for one call whose full URL is `http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit`: that host is used here over HTTPS. Each broker serves the Org API on its own domain; point the client at it (server override)."
+      "description": "Broker Org API host. The vendor doc gives only paths, except for one call whose full URL is http://www.bhex.cn/v2/org/account/close/sub_account/transfer/limit: that host is used here over HTTPS. Each broker serves the Org API on its own domain; point the client at it (server override)."
     }
   ],
   "envelope": {
