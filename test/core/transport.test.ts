@@ -402,6 +402,17 @@ describe("Retry-After", () => {
     expect(held.outcomeUnknown).toBeUndefined();
     expect(held.message).toMatch(/^xt getServerTime: code retry-after not sent: the server asked for no requests until its Retry-After ends \(given with its answer to getServerTime \(HTTP 429\)\)/);
     expect(m.requests).toBe(1);
+    // A 503's Retry-After (one backend's, maybe) holds no other call: a cancel must still go out.
+    const u = await serve((_req, res) => {
+      if (u.requests === 1) {
+        res.writeHead(503, { "retry-after": "5", "content-type": "text/plain" });
+        res.end("busy");
+      } else answer(res);
+    });
+    const third = xt(u.url, { retry: false });
+    await rejection(third.call("getServerTime"));
+    await expect(third.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    expect(u.requests).toBe(2);
   });
 
   it("a Retry-After beyond maxDelayMs is not retried early: the HttpError carries it for the caller", async () => {

@@ -411,7 +411,7 @@ export class HttpTransport {
   /** The redactor made last, and of which values. */
   #lastRedactor: { key: string; redactor: Redactor } | undefined;
   /**
-   * Until when (performance.now() ms) the server asked for no requests: a 429 or 503 answer's
+   * Until when (performance.now() ms) the server asked for no requests: a 429 answer's
    * Retry-After holds every call of the client, not only the one it answered (the ten others
    * made meanwhile each earned a 429 of their own; XT locks an account that keeps on). 0: none.
    */
@@ -870,7 +870,8 @@ export class HttpTransport {
     if (parsed) this.#checkEnvelopeOnce(op, text!);
     if (!ok) {
       const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
-      if (retryAfterMs !== undefined && (status === 429 || status === 503)) {
+      // (429 only: a 503's Retry-After may be one backend's, and a cancel must not be held for it)
+      if (retryAfterMs !== undefined && status === 429) {
         // (at most 10 minutes: a longer one is the answer's own error to report, not a client held for hours)
         const until = performance.now() + Math.min(retryAfterMs, 600_000);
         if (until > this.#quietUntil) [this.#quietUntil, this.#quietFrom] = [until, `${op.operationId} (HTTP ${status})`];
