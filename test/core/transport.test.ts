@@ -17,6 +17,7 @@ import { signXtParams } from "../../src/auth/xt.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { rejection } from "../helpers/rejection.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -414,6 +415,52 @@ describe("Retry-After", () => {
     await expect(third.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
     expect(u.requests).toBe(2);
   });
+
+  it("a held call waits again for a longer Retry-After given meanwhile, and for one given while it waited its rate-limit turn; GET reports it as no answer", async () => {
+    // Two calls in flight: the first answered 429 (1 s) at once, the second 429 (2 s) 300 ms later.
+    const sent: number[] = [];
+    const l = await serve((_req, res) => {
+      const n = l.requests;
+      sent.push(performance.now());
+      const limited = (ra: string) => (res.writeHead(429, { "retry-after": ra, "content-type": "text/plain" }), res.end("slow down"));
+      if (n === 1) limited("1");
+      else if (n === 2) setTimeout(() => limited("2"), 300);
+      else answer(res);
+    });
+    const client = xt(l.url);
+    const first = rejection(client.call("getServerTime"));
+    const second = rejection(client.call("getServerTime"));
+    await first;
+    const t0 = performance.now();
+    const third = client.call("getServerTime");
+    await second;
+    await expect(third).resolves.toEqual({ serverTime: 1700000000000 });
+    // It was sent after the second Retry-After (about 2.3 s after t0), not at the end of the first (1 s).
+    expect(sent[2]! - t0).toBeGreaterThanOrEqual(2_100);
+    // A call waiting for its limiter turn when a 429 arrives waits that Retry-After out too.
+    const m = await serve((_req, res) => {
+      sent.push(performance.now());
+      if (m.requests === 1) setTimeout(() => (res.writeHead(429, { "retry-after": "2", "content-type": "text/plain" }), res.end("slow down")), 200);
+      else answer(res);
+    });
+    const limited = xt(m.url, { rateLimit: new RateLimiter({ ip: { limit: 1, intervalMs: 1_000 } }) });
+    sent.length = 0;
+    const t1 = performance.now();
+    const a = rejection(limited.call("getServerTime"));
+    const b = limited.call("getServerTime");
+    await a;
+    await b;
+    expect(sent[1]! - t1).toBeGreaterThanOrEqual(2_100);
+    // Through the openapi-fetch methods, a call held back is { error } with no answer (status 0), not a 200.
+    const h = await serve((_req, res) => (res.writeHead(429, { "retry-after": "30", "content-type": "text/plain" }), res.end("slow down")));
+    const held = xt(h.url);
+    await rejection(held.call("getServerTime"));
+    const got = await held.GET("/trade/api/v1/getServerTime" as never);
+    expect(got.error).toBeInstanceOf(RateLimitError);
+    expect(got.response.status).toBe(0);
+    expect(got.response.ok).toBe(false);
+    expect(h.requests).toBe(1);
+  }, 15_000);
 
   it("a Retry-After beyond maxDelayMs is not retried early: the HttpError carries it for the caller", async () => {
     await limited("60", "again");

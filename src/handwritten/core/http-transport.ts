@@ -520,15 +520,36 @@ export class HttpTransport {
    * while waiting for the limiter is an AbortedError at once (the request takes no turn).
    */
   #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
-    const quiet = this.#quietUntil === 0 ? undefined : this.#quiet(op, opts);
-    return quiet ? quiet.then(() => this.#turnAndSign(op, base, n, opts)) : this.#turnAndSign(op, base, n, opts);
+    // A promise only when there is something to wait for (a Retry-After, the limiter's turn, an
+    // async signer): a call without any takes no extra step.
+    const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
+    if (this.#quietUntil === 0 && !limited) return this.#signNow(op, base, n);
+    return this.#heldSign(op, base, n, opts, limited);
   }
 
-  #turnAndSign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
-    // A promise only when there is something to wait for (the limiter's turn, an async signer):
-    // a call without either takes no extra step.
-    if (this.config.rateLimiter && op.rateLimit.length) return this.#waitTurn(op, opts).then(() => this.#signNow(op, base, n));
+  /** Wait out a Retry-After, then the limiter's turn, then any Retry-After that came meanwhile; sign. */
+  async #heldSign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, limited: boolean): Promise<OutgoingRequest> {
+    await this.#waitQuiet(op, opts);
+    if (limited) {
+      await this.#waitTurn(op, opts);
+      // (one given while the call waited its turn holds it too: it went out inside it)
+      await this.#waitQuiet(op, opts);
+    }
     return this.#signNow(op, base, n);
+  }
+
+  /**
+   * Wait for the Retry-After hold to end; again when a longer one came during the wait (it was
+   * sent inside the second). The hold is measured on the real clock: with the retry's own
+   * `sleep`, one wait of what was left.
+   */
+  async #waitQuiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {
+    for (let seen = -1; this.#quietUntil !== 0 && this.#quietUntil !== seen; ) {
+      seen = this.#quietUntil;
+      const wait = this.#quiet(op, opts);
+      if (!wait) return;
+      await wait;
+    }
   }
 
   async #waitTurn(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {

@@ -232,7 +232,8 @@ function answerResponse(status: number, headers: Readonly<Record<string, string>
 function errorStatus(e: TradeApiError): number | undefined {
   const s = (e as { status?: unknown }).status;
   if (typeof s === "number") return s;
-  if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : 200;
+  // (a call the client held within a server's Retry-After got no answer: it was not sent)
+  if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : (e as { code?: unknown }).code === "retry-after" && e.name === "RateLimitError" ? undefined : 200;
   if (e.name === "ResponseFormatError" || e.name === "DecimalPrecisionError" || e.name === "NumberTooLongError") return 200;
   return undefined;
 }
