@@ -102,6 +102,10 @@ it("amend_order's HTTP 500 is its documented failure answer (x-definite-failure)
   expect(generic.constructor).toBe(ApiError);
   expect(generic).toMatchObject({ code: -1, kind: "other", httpStatus: 500 });
   expect(generic.outcomeUnknown).toBeUndefined();
+  // A crash page in that status (Spring Boot's {"status": 500, "error": …}) carries no code of the table: outcome unknown.
+  const crash = (await failure(clientAnswering(() => body({ timestamp: "2026-12-06T00:00:00Z", status: 500, error: "Internal Server Error", path: "/api/v1/amend_order" }, 500)).c.call(...AMEND))) as ApiError;
+  expect(crash).toBeInstanceOf(ServiceUnavailableError);
+  expect(crash.outcomeUnknown).toBe(true);
   // enter_order documents no such answer: a 500 there is the server's failure, its outcome unknown.
   const enter = (await failure(clientAnswering(() => body({ status: -1, message: "error_message" }, 500)).c.call(...ENTER))) as ApiError;
   expect(enter).toBeInstanceOf(ServiceUnavailableError);

@@ -436,7 +436,8 @@ export function apiErrorFromCode(
   const info = table && Object.hasOwn(table, key) ? table[key] : undefined;
   // A code the table gives no kind, in an answer whose HTTP status says what it is (and so is retried).
   const status = init.httpStatus ?? 0;
-  const byStatus = definiteFailure ? undefined : status === 429 ? "rate-limit" : status >= 500 ? "unavailable" : undefined;
+  // (a documented failure status says what happened only with a code of the table: a crash page's {status: 500} is none)
+  const byStatus = definiteFailure && info ? undefined : status === 429 ? "rate-limit" : status >= 500 ? "unavailable" : undefined;
   const kind = info?.kind && info.kind !== "other" ? info.kind : (byStatus ?? "other");
   const Cls = BY_KIND[kind] ?? ApiError;
   return new Cls({ ...init, meaning: info?.meaning ?? info?.message, kind });
