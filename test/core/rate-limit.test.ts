@@ -90,6 +90,24 @@ describe("RateLimiter", () => {
     expect(order).toEqual(["ab1@0", "ab2@1000", "b@1000"]);
   });
 
+  it("a waiter follows only the waiters of its own limits: neither held behind another limit's waiter nor overtaken in its own", async () => {
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 200 }, b: { limit: 1, intervalMs: 2_000 } });
+    const t0 = performance.now();
+    const at: Record<string, number> = {};
+    const go = (name: string, names: string[]) => rl.acquire(names).then(() => (at[name] = performance.now() - t0));
+    await Promise.all([go("b0", ["b"]), go("a0", ["a"])]);
+    const b1 = go("b1", ["b"]); // waits 2 s for b
+    const a1 = go("a1", ["a"]); // waits 200 ms for a (it waited behind b1: 2 s)
+    await new Promise((r) => setTimeout(r, 50));
+    const a2 = go("a2", ["a"]); // made later: after a1, never before it
+    await Promise.all([a1, a2]);
+    expect(at.a1!).toBeLessThan(1_000);
+    expect(at.a2!).toBeGreaterThanOrEqual(at.a1!);
+    expect(at.a2!).toBeGreaterThanOrEqual(350);
+    await b1;
+    expect(at.b1!).toBeGreaterThanOrEqual(1_900);
+  });
+
   it("ignores limits it does not know", async () => {
     const rl = new RateLimiter({});
     await expect(rl.acquire(["nope"])).resolves.toBeUndefined();

@@ -4,9 +4,9 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). Waiters are served in arrival order, and each holds a place in every
- * limit it names: a request whose limits have room beyond what the earlier waiters need starts
- * at once (a ticker read, counted against the IP limit only, no longer waited seconds behind
+ * (a sliding window). Waiters are served in arrival order within each limit (a waiter follows
+ * only the waiters of the limits it names), and each holds a place in every limit it names: a
+ * request whose limits have room beyond what the earlier waiters need starts at once (a ticker read, counted against the IP limit only, no longer waited seconds behind
  * balance calls held by their own 3-per-second limit). Share one limiter between clients of the
  * same key by passing the same instance to each. A waiter whose signal aborts leaves the queue
  * at once, without taking a turn, and gives its places back.
@@ -26,7 +26,8 @@ export class RateLimiter {
   readonly #rules: Record<string, RateLimitRule>;
   /** Start times of recent requests per rule, oldest first. */
   readonly #starts = new Map<string, number[]>();
-  #queue: Promise<void> = Promise.resolve();
+  /** Per limit, the turn of the last waiter queued in it: a waiter follows the last of each limit it names. */
+  readonly #tails = new Map<string, Promise<void>>();
   /** Per limit, how many queued waiters count against it (the places they hold). */
   readonly #waiting = new Map<string, number>();
   readonly #now: () => number;
@@ -92,8 +93,18 @@ export class RateLimiter {
       for (const n of known) this.#waiting.set(n, this.#waiting.get(n)! - 1);
     };
     for (const n of known) this.#waiting.set(n, (this.#waiting.get(n) ?? 0) + 1);
-    const turn = this.#queue.then(() => this.#waitFor(known, abort, leave));
-    this.#queue = turn.catch(() => undefined);
+    // Behind the waiters of its own limits only (one queue for all held a call behind another
+    // limit's waiters while later calls of its own limit went first).
+    const ahead = known.map((n) => this.#tails.get(n)).filter((t): t is Promise<void> => t !== undefined);
+    const turn = (ahead.length === 0 ? Promise.resolve() : ahead.length === 1 ? ahead[0]! : Promise.all(ahead)).then(() => this.#waitFor(known, abort, leave));
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const n of known) this.#tails.set(n, settled);
+    void settled.then(() => {
+      for (const n of known) if (this.#tails.get(n) === settled) this.#tails.delete(n);
+    });
     const out = unlessAborted(turn, abort);
     out.catch(leave);
     return out;
