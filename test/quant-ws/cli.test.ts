@@ -114,8 +114,9 @@ describe("tradeapi CLI for quant-ws", () => {
       [["--action", "HOLD", "--quantity", "1"], /^tradeapi: ws place --action: parameter "action" must be one of "BUY", "SELL"/],
       [["--action", "BUY", "--quantity", "1", "--price", "cheap"], /^tradeapi: ws place --price: parameter "price" must be a number, got "cheap"/],
       // a LIMIT (the default type) or IOC order at price 0 went out and the gateway refused it
-      [["--action", "BUY", "--quantity", "1"], /^tradeapi: ws place needs --price for LIMIT orders \(0 only for MARKET\)\n/],
-      [["--action", "BUY", "--quantity", "1", "--type", "ioc"], /^tradeapi: ws place needs --price for IOC orders/],
+      [["--action", "BUY", "--quantity", "1"], /^tradeapi: ws place needs --price above 0 for LIMIT orders \(0 only for MARKET\)\n/],
+      [["--action", "BUY", "--quantity", "1", "--type", "ioc"], /^tradeapi: ws place needs --price above 0 for IOC orders/],
+      [["--action", "BUY", "--quantity", "1", "--price", "0"], /^tradeapi: ws place needs --price above 0 for LIMIT orders/],
     ] as const) {
       const r = await place(...flags);
       expect(r.code, r.stderr).toBe(2);

@@ -38,6 +38,19 @@ describe("quant-ws heartbeat", () => {
     await expect.poll(() => mock.openSockets).toBe(0);
   });
 
+  it("a ping() that timed out forgets its ping: a late pong of it is not taken as proof of life (5,000 timed-out pings were all kept)", async () => {
+    const { mock, client } = await setup({}, { pingIntervalMs: 0 });
+    await client.connect();
+    mock.setAnswerPings(false);
+    await expect(client.ping(30)).rejects.toThrow(/no pong within 30 ms/);
+    const ts = framesOf(mock, "ping").at(-1)!.ts as number;
+    const pongs: number[] = [];
+    client.on("pong", (p) => pongs.push(p.ts));
+    mock.sendRaw(`{"op":"pong","ts":${ts}}`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pongs).toEqual([]);
+  });
+
   it("the emulator counts a frame of an unknown op as activity, as the server (it closed a socket sending one every 40 ms)", async () => {
     const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
     const { WebSocket } = await import("ws");

@@ -250,7 +250,7 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
     }
   }
   // Price 0 is the vendor document's for MARKET orders only (a LIMIT at 0 went out and was refused).
-  if (flags.price === undefined && raw.order_type !== "MARKET") throw new CliUsageError(`ws place needs --price for ${raw.order_type} orders (0 only for MARKET)`);
+  if (raw.order_type !== "MARKET" && (flags.price === undefined || !(Number(fields.price) > 0))) throw new CliUsageError(`ws place needs --price above 0 for ${raw.order_type} orders (0 only for MARKET)`);
   const seconds = numberFlag("seconds", flags.seconds, 3, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
   await withClient(t, flags, out, async (client) => {

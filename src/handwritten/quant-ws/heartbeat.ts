@@ -93,6 +93,8 @@ export class Heartbeat {
       const ts = this.#send(ws);
       const timer = setTimeout(() => {
         this.#waiters.delete(ts);
+        // (its send time too: 5,000 timed-out pings kept theirs, and a late pong still matched them)
+        this.#sentAt.delete(ts);
         reject(new TimeoutError(`no pong within ${timeoutMs} ms`, { api: API, operation: "ping", timeoutMs }));
       }, timeoutMs);
       this.#waiters.set(ts, {
