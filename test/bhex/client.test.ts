@@ -198,6 +198,21 @@ describe("error shapes", () => {
     await expect(other.client.call("accountBalance", { user_id: 1 })).rejects.toThrow(/envelope has no "status" field \(its fields: "code", "info", "data"\)$/);
   });
 
+  it("the four bare answers (no envelope) are checked for a failure too: a refused transfer resolved as if made", async () => {
+    const transfer = { from_account_type: 1, from_account_index: 0, to_account_type: 1, to_account_index: 1, token_id: "USDT", amount: "1" };
+    for (const answer of [{ code: 1105, msg: "Username or password is incorrect" }, { status: 31009, msg: "用户信息错误" }]) {
+      const { client } = make(() => json(answer));
+      const err = await client.call("accountSubAccountTransfer", transfer as never).catch((e: unknown) => e);
+      expect(err, JSON.stringify(answer)).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe(answer.code ?? answer.status);
+      const query = await make(() => json(answer)).client.call("accountSubAccountQuery", {} as never).catch((e: unknown) => e);
+      expect(query).toBeInstanceOf(ApiError);
+    }
+    // Their own answers still resolve.
+    await expect(make(() => json({ success: true })).client.call("accountSubAccountTransfer", transfer as never)).resolves.toEqual({ success: true });
+    await expect(make(() => json([])).client.call("accountSubAccountQuery", {} as never)).resolves.toEqual([]);
+  });
+
   it("envelope status 31009 → InvalidRequestError (documented kind)", async () => {
     const { client } = make(() => json({ status: 31009, msg: "用户信息错误" }));
     const err = await client.call("accountBalance", { user_id: 1 }).catch((e) => e);
