@@ -377,7 +377,9 @@ export class ApiError extends TradeApiError {
     if (typeof status === "number" && (status === 429 || status >= 500)) parts.push(`(HTTP ${status})`);
     if (init.retryAfterMs !== undefined) parts.push(retryAfterText(init.retryAfterMs));
     super(parts.join(" "), init);
-    this.code = init.code;
+    // A code beyond 2^53 (read exactly, a bigint) is its digits: the type says string | number,
+    // and a consumer's own JSON.stringify of a bigint throws.
+    this.code = typeof init.code === "bigint" ? String(init.code) : init.code;
     this.vendorMessage = init.vendorMessage;
     this.meaning = init.meaning;
     this.kind = init.kind ?? "other";
