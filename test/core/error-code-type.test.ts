@@ -24,3 +24,17 @@ describe("a vendor code beyond 2^53", () => {
     }
   });
 });
+
+describe("an error class made without a kind", () => {
+  it("has its class's kind (a RateLimitError said \"other\"): a switch on kind and instanceof agree", async () => {
+    const { RateLimitError, TimestampError, AuthError, ServiceUnavailableError } = await import("../../src/handwritten/core/errors.js");
+    expect(new RateLimitError({ code: 1 }).kind).toBe("rate-limit");
+    expect(new TimestampError({ code: 1 }).kind).toBe("timestamp");
+    expect(new AuthError({ code: 1 }).kind).toBe("auth");
+    expect(new ServiceUnavailableError({ code: 1 }).kind).toBe("unavailable");
+    expect(new ApiError({ code: 1 }).kind).toBe("other");
+    class MyLimit extends RateLimitError {}
+    expect(new MyLimit({ code: 1 }).kind).toBe("rate-limit");
+    expect(new RateLimitError({ code: 1, kind: "other" }).kind).toBe("other");
+  });
+});

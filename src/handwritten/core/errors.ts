@@ -382,7 +382,8 @@ export class ApiError extends TradeApiError {
     this.code = typeof init.code === "bigint" ? String(init.code) : init.code;
     this.vendorMessage = init.vendorMessage;
     this.meaning = init.meaning;
-    this.kind = init.kind ?? "other";
+    // (a class made without a kind has its own: `new RateLimitError({ code })` said "other")
+    this.kind = init.kind ?? kindOfClass(new.target);
     this.httpStatus = init.httpStatus;
     this.body = init.body;
     if (init.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = init.retryAfterMs;
@@ -419,6 +420,14 @@ const BY_KIND: Record<ErrorKind, new (init: ApiErrorInit) => ApiError> = {
   unavailable: ServiceUnavailableError,
   other: ApiError,
 };
+
+/** The kind a class stands for (the nearest of BY_KIND's classes it is), "other" for ApiError and its own kinds. */
+function kindOfClass(cls: unknown): ErrorKind {
+  for (let c = cls as { prototype?: unknown } | null; c && c !== ApiError; c = Object.getPrototypeOf(c) as typeof c) {
+    for (const k in BY_KIND) if (BY_KIND[k as ErrorKind] === c) return k as ErrorKind;
+  }
+  return "other";
+}
 
 /** The spec's error kinds (`x-error-codes` … `kind`), each picking its class: the generator checks a spec's against them. */
 export const errorKinds = (): ErrorKind[] => Object.keys(BY_KIND) as ErrorKind[];
