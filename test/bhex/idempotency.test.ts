@@ -288,13 +288,15 @@ describe("against the emulator: an answer lost after the order was placed", () =
       message: expect.stringContaining(`client_order_id "${key}" was already used for another order`),
     });
 
-    // The same lost answer without idempotentRetry surfaces as a ConnectionError.
+    // The same lost answer without idempotentRetry surfaces as a ConnectionError, carrying the
+    // client_order_id the order went out under (to look it up by; only onIdempotencyKey had it).
     attempts = 0;
     const once = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, fetch: lossy, rateLimit: false });
-    await expect(once.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "1" })).rejects.toMatchObject({
-      constructor: ConnectionError,
-      outcomeUnknown: true,
-    });
+    const lost = await once.call("orderCreate", { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "1" }).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ constructor: ConnectionError, outcomeUnknown: true, idempotencyKey: { param: "client_order_id", value: expect.any(String) } });
+    const placed2 = await once.call("orderGet", { user_id: 83214971450163200n, client_order_id: (lost as ConnectionError).idempotencyKey!.value });
+    expect(placed2?.side).toBe("SELL");
+    expect(JSON.stringify(lost)).toContain((lost as ConnectionError).idempotencyKey!.value);
   });
 
   it("an order whose first attempt may have been placed stays outcomeUnknown when a retry is refused or the wait is aborted", async () => {

@@ -20,7 +20,7 @@
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
 import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
-import { apiErrorFromCode, callerAborted, shownValue, UsageError } from "../core/errors.js";
+import { apiErrorFromCode, callerAborted, markIdempotencyKey, shownValue, UsageError } from "../core/errors.js";
 import { unlessAborted } from "../core/abort.js";
 import { isThenable } from "../core/observe.js";
 import type { DecimalsAs } from "../core/decimals.js";
@@ -234,8 +234,13 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         const told: unknown = key ? options.onIdempotencyKey?.(key) : undefined;
         if (isThenable(told)) await unlessAborted(Promise.resolve(told), abort);
         const run = () => core.execute(ref, filled, opts);
-        const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
-        return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
+        try {
+          const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
+          return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
+        } catch (e) {
+          // The id to look the order up by, on the error of the call that used it.
+          throw key ? markIdempotencyKey(e, key) : e;
+        }
       };
       const self = () => core.self() as unknown as BhexOrgClient;
       return {

@@ -81,6 +81,12 @@ export class TradeApiError extends Error {
    * says it too). The error is the last attempt's.
    */
   declare readonly attempts?: number;
+  /**
+   * The client-generated request id the call went out under (BHEX `call()` and `callWithKey()`:
+   * `client_order_id` …): what to look an order up by when `outcomeUnknown` (several calls at
+   * once could not be told apart through `onIdempotencyKey`).
+   */
+  declare readonly idempotencyKey?: { readonly param: string; readonly value: string };
   constructor(message: string, ctx: ErrorContext = {}) {
     ctx = contextOf(ctx);
     super(prefix(ctx) + printable(message), ctx.cause === undefined ? undefined : { cause: ctx.cause });
@@ -123,6 +129,12 @@ const SHARED = new WeakSet<object>();
  */
 export function markShared<E>(e: E): E {
   if (e !== null && typeof e === "object") SHARED.add(e);
+  return e;
+}
+
+/** Give `e` (a TradeApiError of one call) the idempotency key its call went out under; anything else as it is. */
+export function markIdempotencyKey<E>(e: E, key: { param: string; value: string }): E {
+  if (e instanceof TradeApiError && e.idempotencyKey === undefined && !SHARED.has(e)) Object.defineProperty(e, "idempotencyKey", { value: { param: key.param, value: key.value }, enumerable: true });
   return e;
 }
 
