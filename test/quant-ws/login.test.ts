@@ -292,3 +292,19 @@ describe("quant-ws login: a gateway that hands out a token another session holds
     await expect(next).resolves.toMatchObject({ order_no: "1" });
   });
 });
+
+describe("state 7 during login: keys refused, or a setup step that failed", () => {
+  it("is a QuantWsLoginRejectedError (an AuthError) only when the adapter's message is about the keys", async () => {
+    const { loginStateError } = await import("../../src/handwritten/quant-ws/errors.js");
+    const ctx = { platform: "huobi" };
+    for (const msg of ["Websocket connection authorized failed: invalid access key", "Invalid Sign", "invalid-passphrase", "Login failed.", "permission denied", "api key expired"]) {
+      expect(loginStateError(7, msg, ctx), msg).toBeInstanceOf(QuantWsLoginRejectedError);
+    }
+    for (const msg of ["_init_contract_info error: symbol not found", "get_account_balance error", "get open orders error", "subscribe order channel failed!", "signal lost"]) {
+      const e = loginStateError(7, msg, ctx);
+      expect(e, msg).toBeInstanceOf(QuantWsStateError);
+      expect(e, msg).not.toBeInstanceOf(AuthError);
+      expect(e!.kind).toBe("other");
+    }
+  });
+});

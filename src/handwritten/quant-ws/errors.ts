@@ -185,7 +185,7 @@ export class QuantWsLoginRejectedError extends AuthError {
 }
 
 /** A state 7 message that speaks of the keys being refused (any adapter's wording). */
-const AUTH_FAILURE = /auth|api[ _-]?key|access[ _-]?key|secret|signature|credential|permission|denied|unauthori|forbidden/i;
+const AUTH_FAILURE = /auth|api[ _-]?key|access[ _-]?key|secret|\bsign(ature)?\b|passphrase|credential|permission|denied|unauthori|forbidden|login failed/i;
 
 /** A state that ends a login in progress, as the error the caller gets (undefined: keep waiting). */
 export function loginStateError(code: number, msg: string, ctx: LoginContext & { platform: string }): ApiError | undefined {
