@@ -147,7 +147,9 @@
  * of 100,000 digits made a 100 kB message); 105.3 kB (105,273 bytes) with 0.22.0's client-wide
  * Retry-After hold (a 429's wait kept by every call of the client, not only the one it answered:
  * 0.7 kB), the rate limiter's places per limit (a call with room goes at once: 0.4 kB) and an
- * operation's documented failure status (x-definite-failure).
+ * operation's documented failure status (x-definite-failure); 105.8 kB (105,846 bytes) with its
+ * review's fixes (a held call waits again for a longer Retry-After; a waiter follows only its own
+ * limits' waiters), an error class's own kind and a vendor code beyond 2^53 as its digits.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -157,7 +159,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 105_300;
+const CEILING = 105_900;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
