@@ -756,8 +756,9 @@ export class HttpTransport {
     } catch (e) {
       // A call that changes state: a server failure, or a success answer it cannot read, leaves its outcome unknown.
       const status = res.status;
-      // (not a vendor code in the status the spec gives as this operation's failure answer: nothing took effect)
-      // (with a code of the error table: a crash page's {"status": 500} in that status says nothing of the outcome)
+      // Unmarked: a code of the error table in the status the spec gives as this operation's
+      // failure answer (x-definite-failure), which says nothing took effect; a crash page's
+      // {"status": 500} in that status is no such code.
       const refused = e instanceof ApiError && op.responses[status]?.definiteFailure === true && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code));
       const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
