@@ -108,6 +108,27 @@ describe("RateLimiter", () => {
     expect(at.b1!).toBeGreaterThanOrEqual(1_900);
   });
 
+  it("a waiter that aborts lets the next waiters of each of its limits go on at once (they waited for its other limit), and a name given twice counts once", async () => {
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 100 }, b: { limit: 1, intervalMs: 3_000 } });
+    const t0 = performance.now();
+    await rl.acquire(["a"]);
+    await rl.acquire(["b"]);
+    const held = rl.acquire(["b"]); // waits 3 s for b
+    const ac = new AbortController();
+    const both = rl.acquire(["a", "b"], { signal: ac.signal }).catch((e: unknown) => e);
+    const next = rl.acquire(["a"]).then(() => performance.now() - t0);
+    setTimeout(() => ac.abort(new Error("gone")), 10);
+    expect(await both).toMatchObject({ message: "gone" });
+    // `a` has room at 100 ms; it started at 3 s, when the aborted waiter's predecessor in `b` did.
+    expect(await next).toBeLessThan(1_000);
+    const twice = new RateLimiter({ a: { limit: 2, intervalMs: 10_000 } });
+    await twice.acquire(["a", "a"]);
+    const t1 = performance.now();
+    await twice.acquire(["a"]);
+    expect(performance.now() - t1).toBeLessThan(100);
+    void held;
+  }, 10_000);
+
   it("ignores limits it does not know", async () => {
     const rl = new RateLimiter({});
     await expect(rl.acquire(["nope"])).resolves.toBeUndefined();

@@ -403,6 +403,9 @@ describe("Retry-After", () => {
     expect(held.outcomeUnknown).toBeUndefined();
     expect(held.message).toMatch(/^xt getServerTime: code retry-after not sent: the server asked for no requests until its Retry-After ends \(given with its answer to getServerTime \(HTTP 429\)\)/);
     expect(m.requests).toBe(1);
+    // A call already aborted is an AbortedError, as without a hold.
+    const gone = await rejection(other.call("getServerTime", {} as never, { signal: AbortSignal.abort(new Error("bye")) }));
+    expect(gone).toBeInstanceOf(AbortedError);
     // A 503's Retry-After (one backend's, maybe) holds no other call: a cancel must still go out.
     const u = await serve((_req, res) => {
       if (u.requests === 1) {

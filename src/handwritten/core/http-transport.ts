@@ -571,8 +571,12 @@ export class HttpTransport {
   #quiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> | undefined {
     const left = Math.ceil(this.#quietUntil - performance.now());
     if (left <= 0) return void (this.#quietUntil = 0);
+    // (a call already aborted is an AbortedError, as without a hold, not a RateLimitError)
+    const abort = this.#waitAbort(op, opts);
+    const aborted = abort?.signals.find((s) => s?.aborted);
+    if (aborted) throw abort!.error(aborted);
     const retry = this.config.retry || undefined;
-    if (left <= (retry?.maxDelayMs ?? 2_000)) return pause(left, retry?.sleep, this.#waitAbort(op, opts));
+    if (left <= (retry?.maxDelayMs ?? 2_000)) return pause(left, retry?.sleep, abort);
     throw new RateLimitError({
       ...this.#errCtx(op),
       code: "retry-after",

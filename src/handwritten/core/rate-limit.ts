@@ -4,12 +4,14 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). Waiters are served in arrival order within each limit (a waiter follows
- * only the waiters of the limits it names), and each holds a place in every limit it names: a
- * request whose limits have room beyond what the earlier waiters need starts at once (a ticker read, counted against the IP limit only, no longer waited seconds behind
- * balance calls held by their own 3-per-second limit). Share one limiter between clients of the
- * same key by passing the same instance to each. A waiter whose signal aborts leaves the queue
- * at once, without taking a turn, and gives its places back.
+ * (a sliding window). A waiter follows the earlier waiters of the limits it names (only
+ * those), and holds a place in each: a request whose limits have room beyond every waiter's
+ * place starts at once, taking no place a waiter holds: a ticker read, counted against the IP
+ * limit only, no longer waits seconds behind balance calls held by their own 3-per-second
+ * limit (it may also start before a waiter still behind another limit's waiters). Share one
+ * limiter between clients of the same key by passing the same instance to each. A waiter whose
+ * signal aborts leaves the queue at once, without taking a turn, gives its places back, and
+ * lets the waiters behind it in each of its limits go on.
  */
 import { pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
@@ -74,7 +76,8 @@ export class RateLimiter {
       return Promise.reject(e);
     }
     // (own rules only: a name such as "constructor" is no rule)
-    const known = names.filter((n) => typeof n === "string" && Object.hasOwn(this.#rules, n));
+    // (each once: ["a", "a"] took two starts of `a`)
+    const known = [...new Set(names.filter((n) => typeof n === "string" && Object.hasOwn(this.#rules, n)))];
     if (known.length === 0) return Promise.resolve();
     // (in a microtask, as a queued turn: a signal aborted just after the call still takes no slot)
     const signal = opts.signal;
@@ -95,18 +98,24 @@ export class RateLimiter {
     for (const n of known) this.#waiting.set(n, (this.#waiting.get(n) ?? 0) + 1);
     // Behind the waiters of its own limits only (one queue for all held a call behind another
     // limit's waiters while later calls of its own limit went first).
-    const ahead = known.map((n) => this.#tails.get(n)).filter((t): t is Promise<void> => t !== undefined);
+    const before = known.map((n) => this.#tails.get(n));
+    const ahead = before.filter((t): t is Promise<void> => t !== undefined);
     const turn = (ahead.length === 0 ? Promise.resolve() : ahead.length === 1 ? ahead[0]! : Promise.all(ahead)).then(() => this.#waitFor(known, abort, leave));
-    const settled = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    for (const n of known) this.#tails.set(n, settled);
-    void settled.then(() => {
-      for (const n of known) if (this.#tails.get(n) === settled) this.#tails.delete(n);
-    });
     const out = unlessAborted(turn, abort);
     out.catch(leave);
+    // What the next waiter of each limit follows: this one's turn; once it has left (aborted),
+    // the one it followed in that limit (it held the next waiters of `a` until its
+    // predecessors in `b` had started).
+    known.forEach((n, i) => {
+      const tail = out.then(
+        () => undefined,
+        () => before[i],
+      );
+      this.#tails.set(n, tail);
+      void tail.then(() => {
+        if (this.#tails.get(n) === tail) this.#tails.delete(n);
+      });
+    });
     return out;
   }
 
