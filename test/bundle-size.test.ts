@@ -149,7 +149,9 @@
  * 0.7 kB), the rate limiter's places per limit (a call with room goes at once: 0.4 kB) and an
  * operation's documented failure status (x-definite-failure); 105.8 kB (105,846 bytes) with its
  * review's fixes (a held call waits again for a longer Retry-After; a waiter follows only its own
- * limits' waiters), an error class's own kind and a vendor code beyond 2^53 as its digits.
+ * limits' waiters), an error class's own kind and a vendor code beyond 2^53 as its digits;
+ * 105.9 kB (105,919 bytes) with the second review's (an aborted waiter lets the next waiters of
+ * each of its limits go on; an aborted call during a hold is an AbortedError).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -159,7 +161,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 105_900;
+const CEILING = 106_000;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
