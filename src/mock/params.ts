@@ -7,7 +7,7 @@
  * given "" is null); a value is checked as the wire's text (an integer given "abc", a K-line
  * type "2min", text over its maxLength).
  */
-import type { SchemaMeta } from "../handwritten/core/meta.js";
+import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
 import { checkSchema } from "../handwritten/core/validate.js";
 import { beyondInt64 } from "./decimal-text.js";
 import type { MockRequest } from "./http-mock.js";
@@ -18,11 +18,16 @@ interface Declared {
   readonly required: boolean;
 }
 
-/** The query, path and form/JSON-body parameters the operation declares (headers are the signature's). */
-function declared(req: MockRequest): Declared[] {
+const DECLARED = new WeakMap<OperationMeta, readonly Declared[]>();
+
+/** The query, path and form/JSON-body parameters the operation declares (headers are the signature's), listed once per operation. */
+function declared(req: MockRequest): readonly Declared[] {
+  const known = DECLARED.get(req.op);
+  if (known) return known;
   const out: Declared[] = req.op.params.filter((p) => p.in === "query" || p.in === "path").map((p) => ({ name: p.name, schema: p.schema, required: p.required }));
   const body = req.op.body;
   for (const [name, schema] of Object.entries(body?.properties ?? {})) out.push({ name, schema, required: body!.required.includes(name) });
+  DECLARED.set(req.op, out);
   return out;
 }
 
