@@ -159,14 +159,15 @@ function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelo
   if (body && typeof body === "object" && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     const isCode = (v: unknown): v is string | number | bigint => typeof v === "number" || typeof v === "string" || typeof v === "bigint";
-    if (!("status" in b) && isCode(b.code) && typeof b.msg === "string") {
-      throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: b.code as string | number, vendorMessage: b.msg, body }, meta.errorCodes);
-    }
-    // The four bare answers (x-envelope: false; `{"success": true}`, an account, a list) are
-    // checked for the envelope's failure too: a transfer refused with {"status": 31009, "msg"}
-    // (or a gateway's {code, msg}, above) resolved as if it had been made.
-    if (op.envelope === false && !("success" in b) && isCode(b.status) && String(b.status) !== "0" && typeof b.msg === "string") {
-      throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: b.status as string | number, vendorMessage: b.msg, body }, meta.errorCodes);
+    // The gateway's {code, msg}; and for the four bare answers (x-envelope: false; `{"success":
+    // true}`, an account, a list), the envelope's failure too: a transfer refused with
+    // {"status": 31009, "msg"} resolved as if it had been made.
+    const code =
+      !("status" in b) && isCode(b.code) ? b.code
+      : op.envelope === false && !("success" in b) && isCode(b.status) && String(b.status) !== "0" ? b.status
+      : undefined;
+    if (code !== undefined && typeof b.msg === "string") {
+      throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: code as string | number, vendorMessage: b.msg, body }, meta.errorCodes);
     }
   }
   envelopeCheck(body, op);

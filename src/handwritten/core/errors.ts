@@ -132,6 +132,9 @@ export function markShared<E>(e: E): E {
   return e;
 }
 
+/** The code of the RateLimitError of a call the client held back within a server's Retry-After (nothing was sent). */
+export const RETRY_AFTER_HOLD = "retry-after";
+
 /** Give `e` (a TradeApiError of one call) the idempotency key its call went out under; anything else as it is. */
 export function markIdempotencyKey<E>(e: E, key: { param: string; value: string }): E {
   if (e instanceof TradeApiError && e.idempotencyKey === undefined && !SHARED.has(e)) Object.defineProperty(e, "idempotencyKey", { value: { param: key.param, value: key.value }, enumerable: true });

@@ -37,6 +37,7 @@ import {
   ResponseFormatError,
   ResponseTooLargeError,
   RateLimitError,
+  RETRY_AFTER_HOLD,
   TimeoutError,
   TradeApiError,
   UsageError,
@@ -50,7 +51,7 @@ import {
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
-import { envelopeOf, operationById, unwrapData } from "./meta.js";
+import { envelopeOf, isDefiniteFailure, operationById, unwrapData } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
@@ -579,7 +580,7 @@ export class HttpTransport {
     if (left <= (retry?.maxDelayMs ?? 2_000)) return pause(left, retry?.sleep, abort);
     throw new RateLimitError({
       ...this.#errCtx(op),
-      code: "retry-after",
+      code: RETRY_AFTER_HOLD,
       vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#quietFrom})`,
       kind: "rate-limit",
       retryAfterMs: left,
@@ -763,7 +764,7 @@ export class HttpTransport {
       // Unmarked: a code of the error table in the status the spec gives as this operation's
       // failure answer (x-definite-failure), which says nothing took effect; a crash page's
       // {"status": 500} in that status is no such code.
-      const refused = e instanceof ApiError && op.responses[status]?.definiteFailure === true && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code));
+      const refused = e instanceof ApiError && isDefiniteFailure(op, status) && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code));
       const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
       throw err;
@@ -915,7 +916,7 @@ export class HttpTransport {
           throw apiErrorFromCode(
             { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus: status, retryAfterMs, body },
             cfg.meta.errorCodes,
-            op.responses[status]?.definiteFailure === true,
+            isDefiniteFailure(op, status),
           );
         }
       }

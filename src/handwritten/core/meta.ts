@@ -140,6 +140,9 @@ export interface ResponseMeta {
   extensions?: Readonly<Record<string, unknown>>;
 }
 
+/** Is `status` the operation's documented failure answer (`x-definite-failure`)? */
+export const isDefiniteFailure = (op: OperationMeta, status: number): boolean => op.responses[status]?.definiteFailure === true;
+
 export interface EnvelopeMeta {
   codeField: string;
   success: ReadonlyArray<string | number>;

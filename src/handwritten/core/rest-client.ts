@@ -21,7 +21,7 @@
 import type { Client, ClientPathsWithMethod, FetchResponse, MaybeOptionalInit, Middleware } from "openapi-fetch";
 import { checkHeaderCredentials, credentialOf } from "./credentials.js";
 import { unlessAborted } from "./abort.js";
-import { callerAborted, shownValue, TradeApiError, typeName, UsageError } from "./errors.js";
+import { callerAborted, RETRY_AFTER_HOLD, shownValue, TradeApiError, typeName, UsageError } from "./errors.js";
 import {
   CALL_OPTIONS,
   HttpTransport,
@@ -233,7 +233,7 @@ function errorStatus(e: TradeApiError): number | undefined {
   const s = (e as { status?: unknown }).status;
   if (typeof s === "number") return s;
   // (a call the client held within a server's Retry-After got no answer: it was not sent)
-  if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : (e as { code?: unknown }).code === "retry-after" && e.name === "RateLimitError" ? undefined : 200;
+  if ("httpStatus" in e) return typeof e.httpStatus === "number" ? e.httpStatus : (e as { code?: unknown }).code === RETRY_AFTER_HOLD && e.name === "RateLimitError" ? undefined : 200;
   if (e.name === "ResponseFormatError" || e.name === "DecimalPrecisionError" || e.name === "NumberTooLongError") return 200;
   return undefined;
 }

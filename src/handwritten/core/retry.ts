@@ -7,7 +7,7 @@
  */
 import { pause, type WaitAbort } from "./abort.js";
 import { checkOption, checkOptionNames } from "./validate.js";
-import { ConnectionError, HttpError, markAttempts, markOutcomeUnknown, RateLimitError, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { ConnectionError, HttpError, markAttempts, markOutcomeUnknown, RateLimitError, RETRY_AFTER_HOLD, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
@@ -40,7 +40,7 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof HttpError) return error.status >= 500 || error.status === 429;
   // A vendor's rate-limit code is retried only when HTTP said so too (429, its Retry-After
   // honoured), as is a call the client held back within such a Retry-After.
-  return error instanceof ServiceUnavailableError || (error instanceof RateLimitError && (error.httpStatus === 429 || error.code === "retry-after"));
+  return error instanceof ServiceUnavailableError || (error instanceof RateLimitError && (error.httpStatus === 429 || error.code === RETRY_AFTER_HOLD));
 }
 
 /** The names of RetryOptions (the type checks that the list is whole). */

@@ -15,7 +15,7 @@ import { meta } from "../../../generated/hubi-futures.meta.js";
 import { ApiError, apiErrorFromCode, ResponseFormatError, snippet, textOf } from "../core/errors.js";
 import { checkOperationArg } from "../core/operation-call.js";
 import type { OperationMeta } from "../core/meta.js";
-import { envelopeOf } from "../core/meta.js";
+import { envelopeOf, isDefiniteFailure } from "../core/meta.js";
 
 const CODE_FIELD = meta.envelope?.codeField ?? "status";
 const MESSAGE_FIELD = meta.envelope?.messageField ?? "message";
@@ -111,6 +111,6 @@ export function checkHubiBody(body: unknown, op: OperationMeta, httpStatus: numb
 /** HttpTransport `checkErrorBody`: the same mapping for non-2xx answers. */
 export function checkHubiErrorBody(body: unknown, op: OperationMeta, httpStatus: number, retryAfterMs?: number): void {
   checkOperationArg("checkHubiErrorBody", op);
-  const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs, op.responses[httpStatus]?.definiteFailure === true);
+  const error = hubiErrorFromBody(body, op.operationId, httpStatus, retryAfterMs, isDefiniteFailure(op, httpStatus));
   if (error) throw error;
 }
