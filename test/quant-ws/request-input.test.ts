@@ -22,6 +22,7 @@ const cases: Bad[] = [
   { label: "cancelAll without a symbol", run: (s) => s.cancelAll(undefined as never), want: /cancel_order: missing required field "symbol"/ },
   { label: "cancelOrder with a string instead of a list", run: (s) => s.cancelOrder(ETH, "123" as never), want: /cancel_order: field "order_nos" must be an array, got "123"/ },
   { label: "cancelOrder with numbers as order numbers", run: (s) => s.cancelOrder(ETH, [123 as never]), want: /cancel_order: field "order_nos\[0\]" must be a string, got 123/ },
+  { label: "cancelOrder with objects as order numbers (named with their article)", run: (s) => s.cancelOrder(ETH, [{ no: "1" } as never]), want: /cancel_order: field "order_nos\[0\]" must be a string, got an object$/ },
   { label: "an op the spec does not have", run: (s) => (s.request as (op: string) => Promise<unknown>)("bogus"), want: /bogus: unknown operation; one of .*place_order, cancel_order/ },
   { label: "an op that is no string (String() of this one throws)", run: (s) => (s.request as (op: unknown) => Promise<unknown>)(Object.create(null)), want: /^quant-ws: an operation is named by its op \(a string\), got object$/ },
   { label: "login through a session (the client logs in)", run: (s) => (s.request as (op: string, f: object) => Promise<unknown>)("login", {}), want: /login: not a session request; use client\.login\(\)/ },

@@ -9,7 +9,10 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { TimeoutError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
-import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
+import { createQuantWsClient, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
+import { startQuantWsMock } from "../../src/mock/index.js";
+
+type QuantWsSessionOf = QuantWsSession;
 import { runCliCaptured } from "../helpers/cli.js";
 import { closedPort, errorSurfaces, findLeaks, objectSurfaces } from "./leak-probe.js";
 
@@ -145,5 +148,32 @@ describe("quant-ws CLI `ws login`: printed state lines carry no secret", () => {
     expect(run.stdout).toContain('"state"');
     const hits = findLeaks({ stdout: run.stdout, stderr: run.stderr }, SECRETS);
     expect(hits, `${run.stdout}\n${run.stderr}`).toEqual([]);
+  });
+});
+
+describe("quant-ws: the client's own secret given as an order field", () => {
+  // A mixed-up variable: the secret key where the order's side or symbol goes. The field
+  // check's UsageError names the field, never the value (nothing is sent).
+  it.each([
+    ["placeOrder", (s: QuantWsSessionOf) => s.placeOrder({ symbol: "ETH/USDT", action: SECRET_KEY as never, price: 1, quantity: 1, order_type: "LIMIT" })],
+    ["request", (s: QuantWsSessionOf) => s.request("place_order", { symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: ACCESS_KEY as never })],
+    ["placeOrder, the key as its quantity", (s: QuantWsSessionOf) => s.placeOrder({ symbol: "ETH/USDT", action: "BUY", price: 1, quantity: SECRET_KEY as never, order_type: "LIMIT" })],
+  ] as Array<[string, (s: QuantWsSessionOf) => Promise<unknown>]>)("%s", async (_name, run) => {
+    const mock = await startQuantWsMock({ port: 0, readyDelayMs: 5 });
+    const client = createQuantWsClient({ url: mock.url, reconnect: false });
+    try {
+      const session = await client.login({ platform: "huobi", symbols: ["ETH/USDT"], accessKey: ACCESS_KEY, secretKey: SECRET_KEY });
+      const error = await run(session).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toContain("[redacted]");
+      const hits = findLeaks(errorSurfaces("error", error), SECRETS);
+      expect(hits, hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")).toEqual([]);
+    } finally {
+      await client.close();
+      await mock.close();
+    }
   });
 });

@@ -350,6 +350,33 @@ describe("a secret parameter of the wrong kind is refused without its value", ()
   });
 });
 
+describe("the client's own secret given as an ordinary parameter", () => {
+  // A caller who passes the secret key where a price or an order type goes (a mixed-up
+  // variable): the argument check's UsageError names the parameter, never the value it holds.
+  const noFetch = (async () => {
+    throw new Error("nothing is to be sent");
+  }) as typeof fetch;
+  const xt = () => createXtClient({ ...S.xt, fetch: noFetch });
+  const order = { market: "btc_usdt", price: S.xt.secretKey, number: 1, type: 1, entrustType: 0 } as never;
+  it.each([
+    ["xt order, call()", () => xt().call("order", order), S.xt.secretKey],
+    ["xt order, POST()", async () => (await xt().POST("/trade/api/v1/order", { body: order })).error, S.xt.secretKey],
+    ["xt order, the access key as price", () => xt().call("order", { ...(order as object), price: S.xt.accessKey } as never), S.xt.accessKey],
+    [
+      "bhex orderCreate",
+      () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("orderCreate", { user_id: 1, exchange_id: 1, symbol_id: "BTCUSDT", client_order_id: "c1", type: S.bhex.secretKey, side: "buy", quantity: "1" } as never),
+      S.bhex.secretKey,
+    ],
+    ["hubi enterOrder", () => createHubiClient({ ...S.hubi, fetch: noFetch }).call("enterOrder", { coin_code: "BTC", symbol: "BTCUSDT", open_position: true, quantity: 1, trade_direction: "BUY", order_type: "LIMIT", price: S.hubi.accessToken } as never), S.hubi.accessToken],
+  ] as Array<[string, () => Promise<unknown>, string]>)("%s", async (_name, run, secret) => {
+    const error = await Promise.resolve().then(run).then((r) => r, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain("[redacted]");
+    const hits = findLeaks(errorSurfaces("error", error), [secret]);
+    expect(hits, hits.map((h) => `${h.where}: ${h.secret}`).join("\n")).toEqual([]);
+  });
+});
+
 describe("many calls in flight on one client", () => {
   // The transport keeps the last 16 signed requests for its redactor; each error must lose its
   // own request's signature however many others were signed after it (a BHEX signature has no

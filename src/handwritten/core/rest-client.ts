@@ -363,7 +363,9 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       const o = callOpts(opts);
       return await transport.execute(op, request, onAnswer ? Object.assign(o, { [ON_ANSWER]: onAnswer }) : o);
     } catch (e) {
-      throw config.mapError ? config.mapError(op, e) : e;
+      // The transport's own errors are redacted already; a parameter check's UsageError is not:
+      // a value the caller gave by mistake may be the client's secret.
+      throw transport.redactor().error(config.mapError ? config.mapError(op, e) : e);
     }
   };
 

@@ -463,6 +463,7 @@ class Client implements QuantWsClient {
       afterLogout: (session) => this.#logins.afterLogout(session),
       forget: (session) => this.#forget(session),
       reportError: (error) => this.#reportError(error),
+      scrub: (error) => this.#scrub(error),
     };
   }
 

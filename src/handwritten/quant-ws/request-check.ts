@@ -5,7 +5,7 @@
  * silently turn some values into others (NaN → null, a string spread into characters): both
  * are a UsageError naming the operation and the field instead.
  */
-import { typeName, UsageError } from "../core/errors.js";
+import { aTypeName, typeName, UsageError } from "../core/errors.js";
 import type { AsyncFieldMeta, SchemaMeta } from "../core/meta.js";
 import { checkSignal as checkSignalOption, isTimeoutMs, MAX_TIMEOUT_MS, typeMatches, unsendable } from "../core/validate.js";
 import { API } from "./errors.js";
@@ -23,12 +23,11 @@ const NO_SCHEMA: SchemaMeta = {};
 const SECRET_NAME = /key|secret|password|token/i;
 
 function shown(name: string, v: unknown): string {
-  if (SECRET_NAME.test(name)) return `a ${v === null ? "null" : Array.isArray(v) ? "array" : typeof v}`;
+  if (SECRET_NAME.test(name)) return aTypeName(v);
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === "bigint") return `${v}n`;
-  if (typeof v === "number" || v === undefined || v === null || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return "an array";
-  return `a ${typeof v}`;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return aTypeName(v);
 }
 
 /** The type names of the spec in the words of a message. */

@@ -161,6 +161,8 @@ export interface SessionHost {
   afterLogout(session: QuantWsSession): Promise<QuantWsReplies["logout"] | undefined>;
   forget(session: QuantWsSession): void;
   reportError(error: unknown): void;
+  /** `error` with the client's secrets removed (a parameter check shows the values it was given). */
+  scrub<E>(error: E): E;
 }
 
 interface Waiter {
@@ -331,6 +333,14 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     });
   }
 
+  /** The spec's check of a request's fields; its UsageError without the client's secrets (a key given as a price by mistake). */
+  #check(op: string, fields: object | undefined): void {
+    try {
+      checkRequest(op, fields);
+    } catch (e) {
+      throw this.#host.scrub(e);
+    }
+  }
   /**
    * Send one request for this session and resolve to its reply (`result: true`). A reply with
    * `result: false` rejects with the ApiError subclass the spec's error table names. Reads
@@ -344,7 +354,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       if (op === ("login" as string) || op === ("ping" as string)) {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
       }
-      checkRequest(op, fields);
+      this.#check(op, fields);
       checkRequestOptions(op, opts);
     } catch (e) {
       return Promise.reject(e);
@@ -374,7 +384,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   async cancelOrder(symbol: string, orderNos: readonly string[], opts?: RequestOptions): Promise<CancelOrderOutcome> {
     // On the wire an empty list means "cancel every open order" (and gets no reply): an empty
     // list computed by the caller must not do that by accident.
-    checkRequest("cancel_order", { symbol, order_nos: orderNos });
+    this.#check("cancel_order", { symbol, order_nos: orderNos });
     if (orderNos.length === 0) {
       throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
     }
@@ -399,7 +409,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * orders may still have been cancelled. Never resent.
    */
   async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
-    checkRequest("cancel_order", { symbol, order_nos: [] });
+    this.#check("cancel_order", { symbol, order_nos: [] });
     checkRequestOptions("cancel_order", opts);
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = performance.now();
