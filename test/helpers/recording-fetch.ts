@@ -24,5 +24,9 @@ export function recordingFetch(respond: Responder) {
   return { fetch: fetch as typeof globalThis.fetch, calls };
 }
 
+/** A JSON answer; a bigint in `value` is written as its digits (an id beyond 2^53). */
 export const json = (value: unknown, status = 200, text?: string) =>
-  new Response(text ?? JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
+  new Response(text ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `\u0000${v}` : v)).replace(/"\\u0000(-?\d+)"/g, "$1"), {
+    status,
+    headers: { "content-type": "application/json" },
+  });

@@ -200,6 +200,33 @@ describe("a batch answer's count against the items sent", () => {
     const right = clientAnswering((n) => placed(n));
     await expect(right.xt.batchOrder("btc_usdt", [order, order])).resolves.toHaveLength(2);
   });
+
+  it("batchCancel: each order id sent answered once, no other; batchOrder: each placed id once (a count that fits is not enough)", async () => {
+    const answering = (data: () => unknown) => {
+      const { fetch, calls } = recordingFetch(() => json({ code: 200, info: "success", data: data() }));
+      return { xt: createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false }), calls };
+    };
+    const result = (id: unknown) => ({ msg: "ok", code: 120, id });
+    const big = 9007199254740993n;
+    for (const [name, answer, message] of [
+      ["one id twice, one missing", () => [result(111), result(111)], /the answer has no result for the order id 222, and results for 111, which were not sent or were listed again: which were cancelled cannot be told/],
+      ["ids never sent", () => [result(999), result(998)], /no result for the order ids 111, 222, and results for 999, 998/],
+      ["a big id one off", () => [result(111), result(big - 2n)], /no result for the order id 9007199254740993, and results for 9007199254740991/],
+    ] as const) {
+      const { xt, calls } = answering(answer);
+      const e = await xt.batchCancel("btc_usdt", name === "a big id one off" ? [111, big] : [111, 222]).catch((x: unknown) => x);
+      expect(e, name).toBeInstanceOf(ResponseFormatError);
+      expect((e as Error).message, name).toMatch(message);
+      expect((e as ResponseFormatError).outcomeUnknown).toBe(true);
+      expect(calls).toHaveLength(1);
+    }
+    // The same ids in another order, and a big id given as a number or a bigint: an answer.
+    const shuffled = answering(() => [222, big, 111].map(result));
+    await expect(shuffled.xt.batchCancel("btc_usdt", [111, big, 222])).resolves.toHaveLength(3);
+    // batchOrder: two placed orders under one id.
+    const twice = answering(() => [{ ...order, id: 5 }, { ...order, id: 5 }]);
+    await expect(twice.xt.batchOrder("btc_usdt", [order, order])).rejects.toThrow(/^xt batchOrder: the answer lists the order id 5 twice: which were placed cannot be told/);
+  });
 });
 
 describe("the XT emulator's batchOrder answer", () => {

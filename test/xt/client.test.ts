@@ -26,15 +26,18 @@ const NOW = 1700000000000;
 
 /**
  * Answer every request with the spec's example for its operation; batchOrder and batchCancel
- * with as many of the example's results as the request sent items (the client checks the count).
+ * with as many of the example's results as the request sent items, under the ids sent
+ * (batchCancel) or ids of their own (batchOrder): the client checks both.
  */
 function exampleResponder(req: Recorded): Response {
   const op = meta.operations.find((o) => o.method === req.method && o.path === req.url.pathname);
   const example = op?.responses["200"]?.example;
   if (!example) return json({ code: 404, info: "no example" }, 404);
   if (op.operationId === "batchOrder" || op.operationId === "batchCancel") {
-    const body = JSON.parse(example) as { data: unknown[] };
-    return json({ ...body, data: sentBatch(req).map((_, i) => body.data[i % body.data.length]) });
+    // (each id once: batchCancel answers the ids sent, batchOrder gives each placed order its own)
+    const body = JSON.parse(example) as { data: Array<{ id: number }> };
+    const cancel = op.operationId === "batchCancel";
+    return json({ ...body, data: sentBatch(req).map((sent, i) => ({ ...body.data[i % body.data.length], id: cancel ? sent : body.data[0]!.id + i })) });
   }
   return new Response(example, { headers: { "content-type": "application/json" } });
 }

@@ -16,15 +16,47 @@ import { decodeXtBatchData } from "./batch.js";
  */
 const ONE_RESULT_PER_ITEM: Readonly<Record<string, string>> = { batchOrder: "placed", batchCancel: "cancelled" };
 
-/** How many items the batch field of a request sent holds (undefined: no batch, or not one this can read). */
-function itemsSent(op: OperationMeta, req: OutgoingRequest): number | undefined {
+/** The items the batch field of a request sent (undefined: no batch, or not one this can read). */
+function itemsSent(op: OperationMeta, req: OutgoingRequest): unknown[] | undefined {
   const field = base64Fields(op)[0];
   const data = field === undefined ? undefined : (req.form ?? req.query).find(([name]) => name === field)?.[1];
   try {
-    return data === undefined ? undefined : decodeXtBatchData(data).length;
+    return data === undefined ? undefined : decodeXtBatchData(data);
   } catch {
     return undefined;
   }
+}
+
+/** An item's order id as text (a number, a bigint beyond 2^53, or what the server wrote instead). */
+const idOf = (item: unknown): string => String(item !== null && typeof item === "object" ? (item as { id?: unknown }).id : item);
+
+/**
+ * What is wrong with the ids of a batch's answer, if anything: batchCancel answers each order id
+ * sent once and no other (a result listed twice stood for an order not answered); batchOrder's
+ * placed orders have ids of their own, each once.
+ */
+function idProblem(op: string, sent: unknown[], results: unknown[]): string | undefined {
+  const count = new Map<string, number>();
+  if (op === "batchOrder") {
+    for (const r of results) {
+      const id = idOf(r);
+      if (count.has(id)) return `the answer lists the order id ${id} twice`;
+      count.set(id, 1);
+    }
+    return undefined;
+  }
+  for (const id of sent) count.set(idOf(id), (count.get(idOf(id)) ?? 0) + 1);
+  const other: string[] = [];
+  for (const r of results) {
+    const id = idOf(r);
+    const left = count.get(id) ?? 0;
+    if (left === 0) other.push(id);
+    else count.set(id, left - 1);
+  }
+  const unanswered = [...count].filter(([, n]) => n > 0).map(([id]) => id);
+  if (unanswered.length === 0) return undefined;
+  const list = (ids: string[]) => ids.slice(0, 5).join(", ") + (ids.length > 5 ? ` and ${ids.length - 5} more` : "");
+  return `the answer has no result for the order id${unanswered.length === 1 ? "" : "s"} ${list(unanswered)}${other.length ? `, and results for ${list(other)}, which were not sent or were listed again` : ""}`;
 }
 
 /**
@@ -36,14 +68,17 @@ function itemsSent(op: OperationMeta, req: OutgoingRequest): number | undefined 
 export function checkXtAnswer(body: unknown, op: OperationMeta, _status: number, envelopeCheck: (body: unknown, op: OperationMeta) => void, req: OutgoingRequest): void {
   envelopeCheck(body, op);
   const done = Object.hasOwn(ONE_RESULT_PER_ITEM, op.operationId) ? ONE_RESULT_PER_ITEM[op.operationId] : undefined;
-  const sent = done && itemsSent(op, req);
-  if (!sent) return;
+  const items = done && itemsSent(op, req);
+  if (!items || items.length === 0) return;
+  const sent = items.length;
   const data = unwrapData(meta, op, body);
   // (data of another type: the check of the answer against the spec names it)
   if (data !== undefined && data !== null && !Array.isArray(data)) return;
   const listed = data?.length ?? 0;
+  const ctx = { api: "xt", operation: op.operationId };
   if (listed !== sent) {
-    const ctx = { api: "xt", operation: op.operationId };
     throw new ResponseFormatError(`${sent} orders were sent and the answer lists ${listed} result${listed === 1 ? "" : "s"}: which were ${done} cannot be told`, snippet(textOf(data ?? "")), ctx);
   }
+  const problem = idProblem(op.operationId, items, data!);
+  if (problem) throw new ResponseFormatError(`${problem}: which were ${done} cannot be told`, snippet(textOf(data!)), ctx);
 }
