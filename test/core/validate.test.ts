@@ -8,7 +8,7 @@ import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
 import { ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { SchemaMeta } from "../../src/handwritten/core/meta.js";
 import { buildRequest } from "../../src/handwritten/core/operation-call.js";
-import { checkParam, checkRequiredOneOf, checkSchema, dataMisfit } from "../../src/handwritten/core/validate.js";
+import { checkParam, checkRequiredOneOf, checkSchema, dataMisfit, fitsSchema } from "../../src/handwritten/core/validate.js";
 import { DecimalPrecisionError, parseJson } from "../../src/handwritten/core/json.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -93,7 +93,7 @@ describe("call() parameters (wire text)", () => {
     expect(() => checkParam(ctx, "side", ["buy", "hold"], { type: "string", commaJoined: true, enum: ["buy", "sell"] })).toThrow(/got "hold"/);
   });
 
-  it("format int32: a request's integer outside 32 bits is refused (the server's field holds no more); an answer's is read as sent", async () => {
+  it("format int32/int64: a request's integer outside 32/64 bits is refused (the server's field holds no more); an answer's int32 is read as sent, its int64 beyond 64 bits refused", async () => {
     const ctx = { api: "t", operation: "op" };
     const code: SchemaMeta = { type: "integer", format: "int32" };
     checkParam(ctx, "code", 2147483647, code);
@@ -110,7 +110,14 @@ describe("call() parameters (wire text)", () => {
     expect(() => checkParam(ctx, "id", "9223372036854775808", id)).toThrow(/out of range: "9223372036854775808" \(format int64\)/);
     expect(() => checkParam(ctx, "id", "-9223372036854775809", id)).toThrow(/out of range: "-9223372036854775809" \(format int64\)/);
     expect(() => checkParam(ctx, "id", "9".repeat(400), id)).toThrow(/out of range/);
-    expect(checkSchema(2n ** 64n, id, "", { answer: true })).toEqual([]);
+    // An answer's int64 beyond 64 bits: no server's int64 wrote it, and a request would refuse it
+    // back (an order id that could not be looked up). An answer's int32 is read as sent.
+    expect(checkSchema(2n ** 64n, id, "", { answer: true, label: (p) => p || "id" })).toMatchObject([{ message: "id is out of range: 18446744073709551616 (format int64)" }]);
+    expect(checkSchema(-(2n ** 63n) - 1n, id, "", { answer: true })).toHaveLength(1);
+    expect(checkSchema(2n ** 63n - 1n, id, "", { answer: true })).toEqual([]);
+    expect(fitsSchema(2n ** 63n, id)).toBe(false);
+    expect(fitsSchema({ id: 2n ** 63n }, { type: "object", properties: { id: { type: ["integer", "null"], format: "int64" } } })).toBe(false);
+    expect(fitsSchema(2n ** 63n - 1n, id)).toBe(true);
     expect(checkSchema(2 ** 40, code, "", { answer: true })).toEqual([]);
     const { createBhexOrgClient } = await import("../../src/handwritten/bhex/client.js");
     let sent = 0;
@@ -202,15 +209,15 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
   // `acct.cash + acct.frozenCash` would throw "Cannot mix BigInt". It is read as the decimals
   // mode reads every decimal: "string" its digits, "number" the nearest double, "exact" the
   // double when it is that integer exactly, else a DecimalPrecisionError naming the field.
-  const big = 12345678901234567890n; // no double: 12345678901234567168 is the nearest
-  const exact = 10n ** 20n; // a double exactly
+  const big = 1234567890123456789n; // no double: 1234567890123456768 is the nearest (inside int64)
+  const exact = 10n ** 18n; // a double exactly
 
   it("in a member or an item: converted per mode, in place; a field typed integer keeps its bigint", () => {
     const schema = { type: "object", properties: { cash: { type: ["number", "null"] }, id: { type: "integer", format: "int64" }, list: { type: "array", items: { allOf: [{ type: "number" }] } } } } as const;
     const answer = (n: bigint) => ({ cash: n, id: n, list: [1, n] });
     for (const [mode, want] of [
-      ["string", { cash: "12345678901234567890", id: big, list: [1, "12345678901234567890"] }],
-      ["number", { cash: 12345678901234567000, id: big, list: [1, 12345678901234567000] }],
+      ["string", { cash: "1234567890123456789", id: big, list: [1, "1234567890123456789"] }],
+      ["number", { cash: 1234567890123456800, id: big, list: [1, 1234567890123456800] }],
     ] as const) {
       const v = answer(big);
       expect(dataMisfit(v, schema, "data", { decimals: mode }), mode).toBeUndefined();
@@ -218,7 +225,7 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
     }
     const v = answer(exact);
     expect(dataMisfit(v, schema, "data", { decimals: "exact" })).toBeUndefined();
-    expect(v).toEqual({ cash: 1e20, id: exact, list: [1, 1e20] });
+    expect(v).toEqual({ cash: 1e18, id: exact, list: [1, 1e18] });
     const e = (() => {
       try {
         return dataMisfit(answer(big), schema, "data");
@@ -227,16 +234,16 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
       }
     })();
     expect(e).toBeInstanceOf(DecimalPrecisionError);
-    expect(e).toMatchObject({ path: "data.cash", literal: "12345678901234567890" });
+    expect(e).toMatchObject({ path: "data.cash", literal: "1234567890123456789" });
     // additionalProperties, and a member named __proto__ stays an own member.
-    const map = parseJson('{"__proto__":12345678901234567890,"b":1}', { decimals: "string" }) as Record<string, unknown>;
+    const map = parseJson('{"__proto__":1234567890123456789,"b":1}', { decimals: "string" }) as Record<string, unknown>;
     expect(dataMisfit(map, { type: "object", additionalProperties: { type: "number" } }, "", { decimals: "string" })).toBeUndefined();
     expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
-    expect(Object.getOwnPropertyDescriptor(map, "__proto__")?.value).toBe("12345678901234567890");
+    expect(Object.getOwnPropertyDescriptor(map, "__proto__")?.value).toBe("1234567890123456789");
   });
 
   it("a bare answer that is one is refused (no operation answers a bare decimal); a request's bigint is sent as its digits", () => {
-    expect(dataMisfit(big, { type: "number" }, "cash")?.shown).toBe("cash is 12345678901234567890, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint");
+    expect(dataMisfit(big, { type: "number" }, "cash")?.shown).toBe("cash is 1234567890123456789, an integer beyond 2^53 where the spec has a decimal (type number): no JavaScript number holds it exactly, and the field is not typed bigint");
     expect(dataMisfit(big, { type: "number" }, "cash", { decimals: "string" })).toBeDefined();
     expect(dataMisfit(big, { type: "integer", format: "int64" }, "id")).toBeUndefined();
     expect(dataMisfit(big, { type: ["integer", "number"] }, "id")).toBeUndefined();
@@ -247,7 +254,7 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
     const schema = { type: "object", properties: { count: { type: "integer" }, id: { type: "integer", format: "int64" } } } as const;
     for (const decimals of ["exact", "string", "number"] as const) {
       expect(dataMisfit({ count: big, id: big }, schema, "data", { decimals })?.shown, decimals).toBe(
-        "data.count is 12345678901234567890, an integer beyond 2^53 where the spec has one without format int64 (typed number): no JavaScript number holds it exactly",
+        "data.count is 1234567890123456789, an integer beyond 2^53 where the spec has one without format int64 (typed number): no JavaScript number holds it exactly",
       );
       expect(dataMisfit({ count: 5, id: big }, schema, "data", { decimals }), decimals).toBeUndefined();
     }

@@ -421,8 +421,12 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
     if (bad) problem(`${where} is out of range: ${show(v)}`);
-    // A request's int32 or int64 (the server's field holds no more; an answer's is read as sent).
-    else if (!out.answer && (s.format === "int32" || s.format === "int64") && outsideBits(n, s.format === "int32" ? 32 : 64)) problem(`${where} is out of range: ${show(v)} (format ${s.format})`);
+    // A request's int32 or int64 (the server's field holds no more). In an answer, an int64
+    // beyond 64 bits (a bigint): no server's int64 wrote it, and a request would refuse it back;
+    // an int32's number is read as sent (a count the spec bounds too tightly loses nothing).
+    else if ((s.format === "int32" || s.format === "int64") && (!out.answer || (s.format === "int64" && typeof n === "bigint")) && outsideBits(n, s.format === "int32" ? 32 : 64)) {
+      problem(`${where} is out of range: ${show(v)} (format ${s.format})`);
+    }
   }
   if (typeof v === "string") {
     // A request's string inside JSON (Xele's data, a batch's items) is checked here, not as wire
@@ -561,6 +565,7 @@ function typeFits(s: SchemaMeta, types: string | ReadonlyArray<string>): Fits {
       case "string":
         return (v) => typeof v === "string";
       case "integer":
+        if (s.format === "int64") return (v) => (typeof v === "number" ? Number.isSafeInteger(v) : typeof v === "bigint" && BigInt.asIntN(64, v) === v);
         return (v) => (typeof v === "number" ? Number.isSafeInteger(v) : typeof v === "bigint" && !bigintRefused);
       case "number":
         return (v, decimalText) => (typeof v === "number" ? Number.isFinite(v) : typeof v === "bigint" ? !bigintRefused : decimalText && typeof v === "string" && NUMBER_TEXT.test(v));
@@ -575,7 +580,7 @@ function typeFits(s: SchemaMeta, types: string | ReadonlyArray<string>): Fits {
   return (v, decimalText) => {
     if (!list.some((t) => typeMatches(v, t, s, false, decimalText))) return false;
     if (typeof v === "number") return decimal || Number.isSafeInteger(v);
-    return typeof v !== "bigint" || !bigintRefused;
+    return typeof v !== "bigint" || (!bigintRefused && (s.format !== "int64" || BigInt.asIntN(64, v) === v));
   };
 }
 
