@@ -131,6 +131,15 @@ describe("Redactor: every form of a known value", () => {
     ]) expect(red.text(`{"data":"echo ${shown} end"}`), shown).toBe('{"data":"echo [redacted] end"}');
     // What is not a secret stays as written, escapes and all.
     expect(red.text('{"a":"\\u0041&#66;%43 sk-live"}')).toBe('{"a":"\\u0041&#66;%43 sk-live"}');
+    // A body with one escaped character, quoted once more (a message quoting a frame): the
+    // escape's "\\" doubled, or doubled twice.
+    const once = `{"echo":"sk-live-${u("5")}e2b8c1d9a7f3064"}`;
+    for (const quoted of [JSON.stringify(once), JSON.stringify(JSON.stringify(once))]) {
+      const out = red.text(quoted);
+      expect(out, quoted).toContain("[redacted]");
+      expect(out, quoted).not.toMatch(/e2b8c1d9a7f3064/);
+    }
+    expect(red.text('"ok \\\\u0045 text"')).toBe('"ok \\\\u0045 text"');
   });
 
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
