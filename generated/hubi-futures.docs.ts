@@ -1238,7 +1238,21 @@ export const meta: ApiDocMeta = {
             "description": "LAST 为最后成交价触发，INDEX 为标记价触发\n\n`LAST`: triggered by the last trade price; `INDEX`: by the mark price.\n"
           }
         },
-        "closed": false
+        "closed": false,
+        "not": {
+          "schema": {
+            "required": [
+              "stop_loss_price",
+              "trailing_stop"
+            ],
+            "description": "stop_loss_price and trailing_stop must not be sent together.",
+            "properties": {
+              "stop_loss_price": {},
+              "trailing_stop": {}
+            }
+          },
+          "message": "stop_loss_price and trailing_stop must not be sent together"
+        }
       },
       "responses": {
         "200": {
@@ -1721,7 +1735,21 @@ export const meta: ApiDocMeta = {
             "description": "LIMIT为限价止盈，MARKET为市价止盈\n\n`LIMIT`: limit take-profit; `MARKET`: market take-profit.\n"
           }
         },
-        "closed": false
+        "closed": false,
+        "not": {
+          "schema": {
+            "required": [
+              "stop_loss_price",
+              "trailing_stop"
+            ],
+            "description": "stop_loss_price and trailing_stop must not be sent together.",
+            "properties": {
+              "stop_loss_price": {},
+              "trailing_stop": {}
+            }
+          },
+          "message": "stop_loss_price and trailing_stop must not be sent together"
+        }
       },
       "responses": {
         "200": {

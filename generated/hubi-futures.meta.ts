@@ -30,8 +30,9 @@ const _24 = {"type": _14, "enum": ["Long", "Short"]} as const;
 const _25 = "application/x-www-form-urlencoded" as const;
 const _26 = {"type": "integer"} as const;
 const _27 = {"type": _14, "enum": ["LIMIT", "MARKET"]} as const;
-const _28 = [_14, "null"] as const;
-const _29 = {"type": _28} as const;
+const _28 = {"schema": {"required": ["stop_loss_price", "trailing_stop"], "properties": {"stop_loss_price": {}, "trailing_stop": {}}}, "message": "stop_loss_price and trailing_stop must not be sent together"} as const;
+const _29 = [_14, "null"] as const;
+const _30 = {"type": _29} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./hubi-futures.docs.js),
@@ -55,14 +56,14 @@ export const meta: ApiMeta = expandMeta({
     {"i": "queryAccounts", "r": "GET /api/futures/query_accounts", "dataType": _6, "dataSchema": {"type": _6, "items": {"type": _7, "required": [_8, "cash", "withdrawableCash", "frozenCash", "urPnl"], "properties": {"currency": _15, "cash": _18, "withdrawableCash": _18, "frozenCash": _18, "urPnl": _18, "cashAvailable": _18, "factLeverage": _18, "uid": _15}}}, "x": _23},
     {"i": "queryPosition", "r": "GET /api/futures/query_position", "dataType": _6, "dataSchema": {"type": _6, "items": {"type": _7, "required": [_8, _9, "side", "qty", "individualPosition", "price", "closableQty", "pnlRate", "value", "positionLeverage", _10, _11, _12, _13, "trailingStopPrice", "pnl", "urPnL", "liquidationPrice", "deposit"], "properties": {"currency": _15, "symbol": _15, "side": _24, "qty": _18, "individualPosition": _19, "price": _18, "closableQty": _18, "pnlRate": _18, "value": _18, "positionLeverage": _18, "stopLossPrice": _18, "stopWinPrice": _18, "stopWinType": _17, "trailingStop": _18, "trailingStopPrice": _18, "pnl": _18, "urPnL": _18, "liquidationPrice": _18, "deposit": _18, "created": _16, "lastPrice": _18, "uid": _15}}}, "x": _23},
     {"i": "queryActiveOrders", "r": "GET /api/futures/query_active_orders", "p": [[_9, _15, false]], "dataType": _6, "dataSchema": _22, "x": _23},
-    {"i": "enterOrder", "r": "POST /api/futures/enter_order", "b": [_25, {"coin_code": _15, "symbol": _15, "open_position": _19, "quantity": _26, "price": _18, "trade_direction": {"type": _14, "enum": ["BUY", "SELL"]}, "order_type": _27, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27, "trigger_price": _18, "trigger_type": _20}, ["coin_code", _9, "open_position", "quantity", "trade_direction", "order_type"]], "dataType": _28, "dataSchema": _29},
-    {"i": "cancelOrder", "r": "POST /api/futures/cancel_order", "b": [_25, {"order_no": _15}], "dataType": _28, "dataSchema": _29},
-    {"i": "cancelOrderBatch", "r": "POST /api/futures/cancel_order_batch", "b": [_25, {"order_nos": {"type": _14, "pattern": "^[^,\\s]+(,[^,\\s]+)*$", "commaJoined": true}}], "dataType": _28, "dataSchema": _29},
-    {"i": "closePosition", "r": "POST /api/futures/close_position", "b": [_25, {"coin_code": _15, "symbol": _15, "position_type": _24}], "dataType": _28, "dataSchema": _29},
-    {"i": "switchToCross", "r": "POST /api/futures/switch_to_cross", "b": [_25, {"coin_code": _15}], "dataType": _28, "dataSchema": _29},
-    {"i": "changePositionLeverage", "r": "POST /api/futures/change_position_leverage", "b": [_25, {"coin_code": _15, "two_side_position": _19}], "dataType": _28, "dataSchema": _29},
-    {"i": "riskSetting", "r": "POST /api/futures/risk_setting", "b": [_25, {"coin_code": _15, "symbol": _15, "leverage": _26}], "dataType": _28, "dataSchema": _29},
-    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_25, {"order_no": _15, "quantity": _26, "price": _18, "trigger_price": _18, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27}, ["order_no"]], "dataType": _28, "dataSchema": _29, "responses": {"500": {"contentType": "application/json", "definiteFailure": true}}},
+    {"i": "enterOrder", "r": "POST /api/futures/enter_order", "b": [_25, {"coin_code": _15, "symbol": _15, "open_position": _19, "quantity": _26, "price": _18, "trade_direction": {"type": _14, "enum": ["BUY", "SELL"]}, "order_type": _27, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27, "trigger_price": _18, "trigger_type": _20}, ["coin_code", _9, "open_position", "quantity", "trade_direction", "order_type"], false, _28], "dataType": _29, "dataSchema": _30},
+    {"i": "cancelOrder", "r": "POST /api/futures/cancel_order", "b": [_25, {"order_no": _15}], "dataType": _29, "dataSchema": _30},
+    {"i": "cancelOrderBatch", "r": "POST /api/futures/cancel_order_batch", "b": [_25, {"order_nos": {"type": _14, "pattern": "^[^,\\s]+(,[^,\\s]+)*$", "commaJoined": true}}], "dataType": _29, "dataSchema": _30},
+    {"i": "closePosition", "r": "POST /api/futures/close_position", "b": [_25, {"coin_code": _15, "symbol": _15, "position_type": _24}], "dataType": _29, "dataSchema": _30},
+    {"i": "switchToCross", "r": "POST /api/futures/switch_to_cross", "b": [_25, {"coin_code": _15}], "dataType": _29, "dataSchema": _30},
+    {"i": "changePositionLeverage", "r": "POST /api/futures/change_position_leverage", "b": [_25, {"coin_code": _15, "two_side_position": _19}], "dataType": _29, "dataSchema": _30},
+    {"i": "riskSetting", "r": "POST /api/futures/risk_setting", "b": [_25, {"coin_code": _15, "symbol": _15, "leverage": _26}], "dataType": _29, "dataSchema": _30},
+    {"i": "amendOrder", "r": "POST /api/futures/amend_order", "b": [_25, {"order_no": _15, "quantity": _26, "price": _18, "trigger_price": _18, "stop_loss_price": _18, "trailing_stop": _18, "stop_win_price": _18, "stop_win_type": _27}, ["order_no"], false, _28], "dataType": _29, "dataSchema": _30, "responses": {"500": {"contentType": "application/json", "definiteFailure": true}}},
   ],
 });
 

@@ -207,6 +207,27 @@ const OPERATION_EXTENSIONS = [
   "x-since", "x-server", "x-request-schema", "x-get-body",
 ] as const;
 
+/**
+ * A request body's rule over its fields together (`not`: Hubi's stop_loss_price and
+ * trailing_stop never sent together), checked by the client before it sends; its description is
+ * the UsageError's message, so the spec must give one. Any other keyword of the body schema as a
+ * whole, which no client would check, fails the generation instead of being dropped.
+ */
+const BODY_KEYWORDS = new Set(["type", "required", "properties", "additionalProperties", "description", "title", "example", "examples", "allOf", "not"]);
+function bodyRule(schema: Node, docs: boolean): Pick<BodyMeta, "not"> {
+  for (const part of [schema, ...((schema.allOf as Node[] | undefined) ?? [])]) {
+    const unread = Object.keys(part).filter((k) => !BODY_KEYWORDS.has(k) && !k.startsWith("x-"));
+    if (unread.length) throw new Error(`the request body's ${unread.join(", ")} would not be checked by the clients (only properties, required, additionalProperties and not are)`);
+    if (part !== schema && part.not) throw new Error(`a request body's not inside allOf is not read; give it on the body schema itself`);
+  }
+  const not = schema.not as Node | undefined;
+  if (!not) return {};
+  if (typeof not.description !== "string" || not.description.trim() === "") {
+    throw new Error(`the request body's not needs a description: it is the message a caller gets when the parameters break it`);
+  }
+  return { not: { schema: schemaMeta(not, docs), message: not.description.trim().replace(/\.$/, "") } };
+}
+
 function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string, docs: boolean): OperationMeta {
   const shared = (item.parameters as Node[]) ?? [];
   const byKey = new Map<string, Node>();
@@ -230,6 +251,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
       required: (schema.required as string[]) ?? [],
       properties,
       closed: schema.additionalProperties === false,
+      ...bodyRule(schema, docs),
       ...(docs && /json/i.test(contentType) ? { schema } : {}),
     };
   }
@@ -411,8 +433,9 @@ function compactParam(p: ParamMeta): CompactParam | ParamMeta {
 }
 
 function compactBody(b: BodyMeta): CompactBody {
-  if (Object.keys(b).some((k) => !["contentType", "required", "properties", "closed"].includes(k))) throw new Error(`body field not carried: ${Object.keys(b)}`);
+  if (Object.keys(b).some((k) => !["contentType", "required", "properties", "closed", "not"].includes(k))) throw new Error(`body field not carried: ${Object.keys(b)}`);
   const all = same(b.required, Object.keys(b.properties));
+  if (b.not) return [b.contentType, b.properties, b.required, b.closed, b.not];
   if (b.closed) return [b.contentType, b.properties, b.required, true];
   return all ? [b.contentType, b.properties] : [b.contentType, b.properties, b.required];
 }

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, lintFailure, redoclyLint, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
-import { extractMeta } from "../scripts/openapi-meta.js";
+import { compactMeta, extractMeta } from "../scripts/openapi-meta.js";
+import { expandMeta } from "../src/handwritten/core/meta.js";
 import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
@@ -202,4 +203,27 @@ describe("a lint failure in npm run generate", () => {
     // a report without an error line in Redocly's stylish form (Redocly itself failed) is given whole
     expect(lintFailure("Error: something else\n")).toBe("Error: something else\n\nredocly lint failed: fix the spec errors above.\n");
   }, 30_000);
+});
+
+describe("a request body's rule over its fields together", () => {
+  const spec = (schema: Record<string, unknown>) => ({
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    paths: { "/order": { post: { operationId: "order", requestBody: { content: { "application/x-www-form-urlencoded": { schema } } }, responses: { "200": { description: "ok" } } } } },
+  });
+  const fields = { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } };
+
+  it("not: carried with its description as the caller's message (without a final period)", () => {
+    const meta = extractMeta("t", "specs/openapi/t.yaml", spec({ ...fields, not: { description: "a and b must not be sent together.", required: ["a", "b"] } }), false);
+    expect(meta.operations[0]!.body!.not).toEqual({ schema: { required: ["a", "b"] }, message: "a and b must not be sent together" });
+    expect(expandMeta(compactMeta(meta)).operations[0]!.body!.not).toEqual(meta.operations[0]!.body!.not);
+  });
+
+  it("not without a description, one inside allOf, or another keyword (anyOf, dependentRequired) fails the generation: no client would check it", () => {
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ ...fields, not: { required: ["a", "b"] } }))).toThrow("POST /order (order): the request body's not needs a description");
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ allOf: [fields, { not: { description: "x", required: ["a"] } }] }))).toThrow("not inside allOf is not read");
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ ...fields, anyOf: [{ required: ["a"] }, { required: ["b"] }], dependentRequired: { a: ["b"] } }))).toThrow(
+      "POST /order (order): the request body's anyOf, dependentRequired would not be checked by the clients",
+    );
+  });
 });

@@ -332,4 +332,17 @@ describe("input checks before sending", () => {
       /position_type" must be one of "Long", "Short"/,
     );
   });
+
+  it("stop_loss_price and trailing_stop together (the spec's body-level not) is a UsageError, nothing sent; either alone goes out", async () => {
+    const { c, requests } = client(() => json({ status: 0, result: "1" }));
+    const order = { coin_code: "USDT", symbol: "BTC", open_position: true, quantity: 1, price: 5000, trade_direction: "BUY", order_type: "LIMIT" } as const;
+    await expect(c.call("enterOrder", { ...order, stop_loss_price: 4000, trailing_stop: 10 })).rejects.toThrow(/^hubi enterOrder: stop_loss_price and trailing_stop must not be sent together$/);
+    await expect(c.call("amendOrder", { order_no: "1", stop_loss_price: 4000, trailing_stop: 10 })).rejects.toThrow(/^hubi amendOrder: stop_loss_price and trailing_stop must not be sent together$/);
+    const viaPost = await c.POST("/api/futures/enter_order", { body: { ...order, stop_loss_price: 4000, trailing_stop: 10 } });
+    expect(viaPost.error).toBeInstanceOf(UsageError);
+    expect(requests).toHaveLength(0);
+    await c.call("enterOrder", { ...order, stop_loss_price: 4000 });
+    await c.call("enterOrder", { ...order, trailing_stop: 10 });
+    expect(requests).toHaveLength(2);
+  });
 });

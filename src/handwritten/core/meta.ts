@@ -88,6 +88,11 @@ export interface BodyMeta {
   properties: Readonly<Record<string, SchemaMeta>>;
   /** Whole body schema is closed (additionalProperties: false). */
   closed: boolean;
+  /**
+   * The body's `not`: parameters that must not be given together (Hubi's stop_loss_price and
+   * trailing_stop); `message`, its description, is the UsageError's.
+   */
+  not?: { readonly schema: SchemaMeta; readonly message: string };
   /** Docs metadata only: the full (dereferenced) body schema of a JSON body. */
   schema?: unknown;
 }
@@ -364,8 +369,8 @@ export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unk
 
 /** A parameter as `generated/<spec>.meta.ts` writes it: `[name, schema, required = true, in = "query"]`. */
 export type CompactParam = readonly [name: string, schema: SchemaMeta, required?: boolean, location?: ParamMeta["in"]];
-/** A body as written: `[contentType, properties, required = every property, closed = false]`. */
-export type CompactBody = readonly [contentType: string, properties: BodyMeta["properties"], required?: ReadonlyArray<string>, closed?: boolean];
+/** A body as written: `[contentType, properties, required = every property, closed = false, not]`. */
+export type CompactBody = readonly [contentType: string, properties: BodyMeta["properties"], required?: ReadonlyArray<string>, closed?: boolean, not?: BodyMeta["not"]];
 
 /**
  * An operation as `generated/<spec>.meta.ts` writes it: `i` the operationId, `r` "METHOD /path"
@@ -419,7 +424,7 @@ export function expandMeta({ ops, d, errorCodes = {}, ...api }: CompactMeta): Ap
         security: [],
         rateLimit: [],
         params: p.map((x) => ("name" in x ? x : { name: x[0], in: x[3] ?? "query", required: x[2] ?? true, schema: x[1] })),
-        body: b ? { contentType: b[0], required: b[2] ?? Object.keys(b[1]), properties: b[1], closed: b[3] ?? false } : null,
+        body: b ? { contentType: b[0], required: b[2] ?? Object.keys(b[1]), properties: b[1], closed: b[3] ?? false, ...(b[4] ? { not: b[4] } : {}) } : null,
         responses: {},
         ...d,
         ...x,

@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, meant, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, fitsSchema, meant, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -89,6 +89,7 @@ export function buildRequest(api: string, op: OperationMeta, params: Record<stri
       checkValue(api, op, name, v, schema);
       fields[name] = v;
     }
+    if (op.body.not && fitsSchema(fields, op.body.not.schema)) throw new UsageError(op.body.not.message, ctx);
     if (/x-www-form-urlencoded/i.test(op.body.contentType)) {
       const body = op.body;
       form = Object.entries(fields).map(([k, v]) => {
