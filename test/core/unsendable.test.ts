@@ -37,7 +37,7 @@ describe("parameters that cannot be sent", () => {
           ["getOrder", { market, id: 1 }],
           ["order", { market, price: "1", number: "1", type: 1, entrustType: 0 }],
         ] as const) {
-          const e = await rejection(xt.call(op, params));
+          const e = await rejection(xt.call(op as "getOrder", params as never));
           expect(e).toBeInstanceOf(UsageError);
           expect(e.message).toMatch(new RegExp(`^xt ${op}: parameter "market" holds a lone surrogate \\(U\\+D[89A-F][0-9A-F]{2} at index \\d+\\), which no encoding can send$`));
         }

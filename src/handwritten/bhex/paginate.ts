@@ -64,7 +64,8 @@ export interface BhexPagination {
 
 /** Operations whose answer is a list paged by from_id (derived from the generated types). */
 export type BhexPagedOperationId = {
-  [K in BhexOperationId]: "from_id" extends keyof BhexParams<K> ? (NonNullable<BhexData<K>> extends ReadonlyArray<unknown> ? K : never) : never;
+  // (an operation without parameters takes Record<string, never>: every name is its key)
+  [K in BhexOperationId]: string extends keyof BhexParams<K> ? never : "from_id" extends keyof BhexParams<K> ? (NonNullable<BhexData<K>> extends ReadonlyArray<unknown> ? K : never) : never;
 }[BhexOperationId];
 
 /** One record of a paged operation's answer. */

@@ -156,10 +156,17 @@ type BodyOf<O> = O extends { requestBody: { content: infer C } }
   : O extends { requestBody?: { content: infer C } }
     ? Partial<Part<C[keyof C]>>
     : unknown;
-type Flatten<T> = { [K in keyof T]: T[K] } & {};
+/**
+ * One object of the parts' fields; an optional one also takes `undefined`, which `call()` reads
+ * as absent (under exactOptionalPropertyTypes a value from the environment, `number | undefined`,
+ * was refused though the call takes it).
+ */
+type Flatten<T> = { [K in keyof T]: T[K] | ({} extends Pick<T, K> ? undefined : never) } & {};
+/** No parameters: an empty object only (`{}` took any value: per-call options given in its place compiled). */
+type NoneIfEmpty<T> = [keyof T] extends [never] ? Record<string, never> : T;
 
 /** The flat params object `call(operationId, params)` takes for an operation. */
-export type OperationParams<O> = Flatten<QueryOf<O> & PathOf<O> & BodyOf<O>>;
+export type OperationParams<O> = NoneIfEmpty<Flatten<QueryOf<O> & PathOf<O> & BodyOf<O>>>;
 
 /** The documented 200 body of an operation. */
 export type OperationResponse<O> = O extends { responses: { 200: { content: infer C } } } ? C[keyof C] : unknown;
