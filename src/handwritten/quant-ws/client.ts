@@ -129,9 +129,13 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   reconnecting: { attempt: number; delayMs: number };
   /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
   reloginRetry: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: ApiError };
+  /**
+   * The sessions logged in again after a reconnect, and those whose re-login failed (they ended).
+   * No token: a session's new one is `session.token`.
+   */
   reconnected: {
     attempt: number;
-    sessions: Array<{ session: QuantWsSession<D>; oldToken: string; newToken: string }>;
+    sessions: Array<{ session: QuantWsSession<D> }>;
     failed: Array<{ session: QuantWsSession<D>; error: TradeApiError }>;
   };
   /** Every state notification of every session, including those during login. */

@@ -23,6 +23,7 @@ import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
+import { describeAs } from "../core/redaction.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
@@ -111,8 +112,12 @@ export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> {
   position: DecimalsAs<PositionUpdate, D>;
   asset: DecimalsAs<Record<string, AssetBalance>, D>;
   state: SessionStateEvent;
-  /** Logged in again after a reconnect: the server issued a new token. */
-  relogin: { oldToken: string; newToken: string };
+  /**
+   * Logged in again after a reconnect: the server issued a new token (`session.token`; the
+   * event carries no token, as the events of a service are often logged). `relogins`: how many
+   * new tokens this session has got by logging in again, this one included.
+   */
+  relogin: { relogins: number };
   /** Logged out, client closed, or re-login failed (`error`). */
   end: { error: TradeApiError };
 }
@@ -267,6 +272,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   readonly #heldOverflow = new Set<Topic>();
   #holding = false;
   #orderWatchers = new Set<(o: OrderUpdate) => void>();
+  /** How many `relogin` events this session has emitted. */
+  #relogins = 0;
 
   /** @internal sessions are made by `client.login()`. */
   constructor(host: SessionHost, login: QuantWsLogin) {
@@ -274,9 +281,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.platform = login.platform;
     this.symbols = [...login.symbols];
     this.#events = new TypedEvents<QuantWsSessionEvents>((e) => host.reportError(e));
+    // Logged or serialized (the client's events carry sessions), a session shows these facts,
+    // not its getters: `util.inspect` with `getters: true` would print `token`.
+    describeAs(this, "QuantWsSession", () => ({ api: API, platform: this.platform, symbols: this.symbols, ready: this.ready, ended: this.ended, relogins: this.#relogins }));
   }
 
-  /** The login token now in use (a reconnect's re-login replaces it; see the `relogin` event). */
+  /** The login token now in use (a reconnect's re-login replaces it; see the `relogin` event, which does not carry it). */
   get token(): string {
     return this.#token;
   }
@@ -640,7 +650,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const old = this.#token;
     this.#token = token;
     this.#socketUp = true;
-    if (old && old !== token) this.#events.emit("relogin", { oldToken: old, newToken: token });
+    if (old && old !== token) this.#events.emit("relogin", { relogins: ++this.#relogins });
   }
 
   /**
