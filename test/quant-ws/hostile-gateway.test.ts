@@ -244,6 +244,7 @@ describe("quant-ws against a hostile gateway", () => {
     ["a msg that is an object", { code: 1, msg: { text: "platform not found" } }, "state notification whose `msg` is not text", 0],
     ["a msg that is an object, after the reply", { code: 1, msg: { text: "platform not found" } }, "state notification whose `msg` is not text", 30],
     ["a code given as text", { code: "1", msg: "platform not found" }, "state without a valid `code`", 0],
+    ["a code outside the spec's", { code: 99, msg: "" }, "state notification does not fit the spec: code must be one of 1, 2, 3, 4, 5, 6, 7, 8, 9, got 99", 0],
     ["a code given twice", '{"op":"state","token":"TOKEN","code":6,"code":1,"msg":""}', 'frame gives its member "code" twice', 0],
     ["a code no double holds", '{"op":"state","token":"TOKEN","code":6.000000000000000001,"msg":""}', "the number at code (6.000000000000000001) does not fit a double", 0],
   ])("a login whose only state frame it cannot read (%s) times out naming that frame, the token hidden", async (_what, fields, why, delayMs) => {

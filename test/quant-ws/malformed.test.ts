@@ -14,6 +14,11 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   { given: '{"op":"notify","topic":"order","data":{}}', problem: "missing-field", field: "token" },
   { given: '{"op":"notify","topic":"fill","token":"t"}', problem: "missing-field", field: "data" },
   { given: '{"op":"state","token":"t","msg":"x"}', problem: "missing-field", field: "code" },
+  // A code outside the spec's StateCode enum, as a status outside its enum in a notification.
+  { given: '{"op":"state","token":"t","code":99,"msg":"x"}', problem: "wrong-type", field: "code" },
+  { given: '{"op":"state","token":"t","code":0,"msg":"x"}', problem: "wrong-type", field: "code" },
+  { given: '{"op":"state","token":"t","code":-1,"msg":"x"}', problem: "wrong-type", field: "code" },
+  { given: '{"op":"state","token":"t","code":1099511627776,"msg":"x"}', problem: "wrong-type", field: "code" },
   { given: '{"op":"asset","result":true,"error_message":""}', problem: "missing-field", field: "cid" },
   { given: '{"op":"asset","cid":"c1","error_message":""}', problem: "missing-field", field: "result" },
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":""}', problem: "missing-field", field: "order_no" },
@@ -88,6 +93,28 @@ describe("quant-ws malformed frames", () => {
       process.off("uncaughtException", onUncaught);
     }
     expect(uncaught).toEqual([]);
+  });
+
+  it("a state frame for the session's own token whose code is not one of the spec's: an error event naming the codes, no state event, the session stays as it was", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const states: unknown[] = [];
+    session.on("state", (s) => states.push(s));
+    client.on("state", (s) => states.push(s));
+    const before = session.lastState;
+    for (const code of [99, 0, -1, 2 ** 40]) {
+      const next = client.next("error", 2_000);
+      mock.sendRaw(JSON.stringify({ op: "state", token: session.token, code, msg: "odd" }));
+      const e = await next;
+      expect(e).toBeInstanceOf(QuantWsFrameError);
+      expect(e).toMatchObject({ problem: "wrong-type", field: "code" });
+      expect(e.message).toContain(`state notification does not fit the spec: code must be one of 1, 2, 3, 4, 5, 6, 7, 8, 9, got ${code}`);
+      expect(e.message).not.toContain(session.token);
+    }
+    expect(states).toEqual([]);
+    expect(session.lastState).toBe(before);
+    expect(session.ready).toBe(true);
+    await expect(session.asset()).resolves.toHaveProperty("USDT");
   });
 
   it('the server\'s {"op":"error"} becomes a QuantWsServerError event', async () => {

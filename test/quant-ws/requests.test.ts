@@ -111,6 +111,37 @@ describe("quant-ws requests", () => {
     });
   });
 
+  it("each order asked for is in exactly one of cancelled, failed, unanswered: contradicting items leave it unanswered, a repeated item counts once, an item not asked for counts nowhere (each reported as an error event)", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    const item = (order_no: string, result: boolean) => ({ result, error_message: result ? "" : "Order not found", order_no });
+    const data = [item("A", false), item("A", true), item("B", true), item("B", true), item("E", false), item("E", false), item("C", true)];
+    const { asked: outcome, cid } = await askUnanswered(mock, "cancel_order", () => session.cancelOrder(ETH, ["A", "B", "D", "E"]));
+    mock.sendRaw(JSON.stringify({ op: "cancel_order", cid, result: true, error_message: "", data }));
+    expect(await outcome).toEqual({ results: data, cancelled: ["B"], failed: [item("E", false)], unanswered: ["A", "D"] });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(QuantWsFrameError);
+    expect(errors[0]).toMatchObject({ problem: "item-mismatch", field: "data", operation: "cancel_order", cid });
+    expect((errors[0] as Error).message).toMatch(
+      /^quant-ws cancel_order: cancel_order reply for ETH\/USDT: its items for A say cancelled and not cancelled: counted as unanswered; it has items for C, which were not asked for: not counted/,
+    );
+  });
+
+  it("a cancel_order reply that repeats an item with the same result counts it once and reports nothing", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    const item = { result: true, error_message: "", order_no: "F" };
+    const { asked: outcome, cid } = await askUnanswered(mock, "cancel_order", () => session.cancelOrder(ETH, ["F"]));
+    mock.sendRaw(JSON.stringify({ op: "cancel_order", cid, result: true, error_message: "", data: [item, item] }));
+    expect(await outcome).toEqual({ results: [item, item], cancelled: ["F"], failed: [], unanswered: [] });
+    await session.asset();
+    expect(errors).toEqual([]);
+  });
+
   it("a place_order reply whose order_no is null fails the call (a QuantWsFrameError), never resolves to an empty order number", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -23,6 +23,17 @@ describe("a gateway URL with a query", () => {
     expect(inspect(client, { depth: 5 }) + JSON.stringify(client)).not.toContain(SECRET);
   });
 
+  it("a spread, structuredClone or key walk of the client does not copy the URL; client.url is the URL given", () => {
+    const url = `ws://127.0.0.1:9/ws/v1?apikey=${SECRET}`;
+    const client = createQuantWsClient({ url, reconnect: false });
+    onTestFinished(() => client.close());
+    expect(client.url).toBe(url);
+    expect(Object.keys(client)).not.toContain("url");
+    for (const copy of [{ ...client }, structuredClone(client), Object.fromEntries(Object.entries(client))]) {
+      expect(inspect(copy, { depth: 5, showHidden: true })).not.toContain(SECRET);
+    }
+  });
+
   it("a connection that fails names the URL without the query's values", async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));

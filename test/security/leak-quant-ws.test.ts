@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { TimeoutError, TradeApiError, UsageError } from "../../src/handwritten/core/errors.js";
-import { createQuantWsClient, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
+import { createQuantWsClient, type QuantWsClientEvents, type QuantWsSession, type QuantWsSessionEvents } from "../../src/handwritten/quant-ws/index.js";
 import { startQuantWsMock } from "../../src/mock/index.js";
 
 type QuantWsSessionOf = QuantWsSession;
@@ -175,5 +175,55 @@ describe("quant-ws: the client's own secret given as an order field", () => {
       await client.close();
       await mock.close();
     }
+  });
+});
+
+describe("quant-ws: no session token in any event", () => {
+  // A service that logs its events (JSON, util.inspect) must not log the tokens the gateway
+  // issued: they are kept out of every event, as the keys are, through reconnects and re-logins.
+  it("every event of the client and its sessions, over logins, orders, two reconnects and an outage", async () => {
+    const mock = await startQuantWsMock({ port: 0, readyDelayMs: 5 });
+    const client = createQuantWsClient({ url: mock.url, pingIntervalMs: 50, reconnect: { baseDelayMs: 5, maxDelayMs: 10 } });
+    const payloads: Array<[string, unknown]> = [];
+    const clientEvents = { error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reconnected: 1, state: 1, pong: 1, closed: 1 } satisfies Record<keyof QuantWsClientEvents, 1>;
+    const sessionEvents = { order: 1, fill: 1, position: 1, asset: 1, state: 1, relogin: 1, end: 1 } satisfies Record<keyof QuantWsSessionEvents, 1>;
+    for (const name of Object.keys(clientEvents) as Array<keyof QuantWsClientEvents>) client.on(name, (v) => payloads.push([name, v]));
+    const tokens = new Set<string>();
+    const keepTokens = () => {
+      for (const t of mock.tokens()) tokens.add(t);
+    };
+    try {
+      const sessions = [
+        await client.login({ platform: "huobi", symbols: ["ETH/USDT"], accessKey: ACCESS_KEY, secretKey: SECRET_KEY }),
+        await client.login({ platform: "okex", symbols: ["ETH/USDT"], accessKey: `${ACCESS_KEY}-2`, secretKey: SECRET_KEY }),
+      ];
+      for (const [i, s] of sessions.entries()) for (const name of Object.keys(sessionEvents) as Array<keyof QuantWsSessionEvents>) s.on(name, (v) => payloads.push([`session${i}.${name}`, v]));
+      keepTokens();
+      await sessions[0]!.placeOrder({ symbol: "ETH/USDT", action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+      for (let drop = 0; drop < 2; drop++) {
+        const back = client.next("reconnected", 5_000);
+        mock.dropSockets();
+        expect((await back).sessions.map((r) => r.session)).toEqual(sessions);
+        keepTokens();
+      }
+      const outage = sessions[1]!.next("state", 2_000);
+      mock.outage(50, sessions[1]!.token);
+      await outage;
+      await sessions[1]!.waitReady(2_000);
+      await sessions[0]!.placeOrder({ symbol: "ETH/USDT", action: "SELL", price: 0, quantity: 1, order_type: "MARKET" });
+      keepTokens();
+    } finally {
+      await client.close();
+      await mock.close();
+    }
+    const names = new Set(payloads.map(([name]) => name));
+    for (const name of ["open", "disconnected", "reconnecting", "reconnected", "state", "session0.relogin", "session1.relogin", "session0.order", "session0.fill", "session1.state", "session0.end", "closed"]) expect(names).toContain(name);
+    expect(tokens.size).toBe(6);
+    const surfaces: Record<string, string> = {};
+    payloads.forEach(([name, v], i) => Object.assign(surfaces, v instanceof Error ? errorSurfaces(`${i}:${name}`, v) : objectSurfaces(`${i}:${name}`, v)));
+    const hits = findLeaks(surfaces, tokens);
+    expect(hits, hits.map((h) => `${h.where}: ${h.secret} …${h.excerpt}…`).join("\n")).toEqual([]);
+    // A re-login's event says how many new tokens the session has got, not which.
+    expect(payloads.filter(([name]) => name === "session0.relogin").map(([, v]) => v)).toEqual([{ relogins: 1 }, { relogins: 2 }]);
   });
 });

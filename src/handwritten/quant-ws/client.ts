@@ -129,9 +129,13 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   reconnecting: { attempt: number; delayMs: number };
   /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
   reloginRetry: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: ApiError };
+  /**
+   * The sessions logged in again after a reconnect, and those whose re-login failed (they ended).
+   * No token: a session's new one is `session.token`.
+   */
   reconnected: {
     attempt: number;
-    sessions: Array<{ session: QuantWsSession<D>; oldToken: string; newToken: string }>;
+    sessions: Array<{ session: QuantWsSession<D> }>;
     failed: Array<{ session: QuantWsSession<D>; error: TradeApiError }>;
   };
   /** Every state notification of every session, including those during login. */
@@ -170,7 +174,8 @@ const CLOSED_UNROUTED = "the client closed before a login took its token";
  * pending request), session routing (token → session) and logging in together.
  */
 class Client implements QuantWsClient {
-  readonly url: string;
+  /** The URL given, a key in its query too: private, so a spread or structuredClone of the client does not copy it (see `url`). */
+  readonly #url: string;
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
@@ -247,7 +252,7 @@ class Client implements QuantWsClient {
     if (problem) {
       throw new UsageError(`the gateway URL ${urlShown(url)} ${problem}`, { api: API, operation: "createQuantWsClient" });
     }
-    this.url = url;
+    this.#url = url;
     checkOptions(opts);
     const proxy = proxyOption(opts.proxy, { api: API, operation: "createQuantWsClient" });
     for (const secret of urlCredentials(proxy)) this.#secretValues.add(secret);
@@ -255,7 +260,7 @@ class Client implements QuantWsClient {
       throw new UsageError("the proxy option cannot be given with wsOptions.agent or wsOptions.createConnection: they choose the socket's route themselves", { api: API, operation: "createQuantWsClient" });
     }
     // Logged or serialized, the client shows its URL and proxy with their secrets hidden (a key in
-    // the query, the proxy's password), not its fields: `client.url` itself is the URL given.
+    // the query, the proxy's password), not its fields: `client.url` itself (a getter) is the URL given.
     describeAs(this, "QuantWsClient", () => ({
       api: API,
       url: redactUrl(url),
@@ -330,6 +335,10 @@ class Client implements QuantWsClient {
     };
   }
 
+  /** The gateway URL as given (a getter: no own field shows it to `{ ...client }`, `structuredClone` or a walk). */
+  get url(): string {
+    return this.#url;
+  }
   get sessions(): readonly QuantWsSession[] {
     return [...this.#router.sessions];
   }

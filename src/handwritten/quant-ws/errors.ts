@@ -18,7 +18,9 @@
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid, a
- *                              state or notification no session took: "unknown-token")
+ *                              state or notification no session took: "unknown-token", a
+ *                              cancel_order reply's items that contradict each other or
+ *                              name orders not asked for: "item-mismatch")
  * TimeoutError
  * └── CancelAllUnconfirmedError cancelAll() could not confirm every open order as CANCELED
  *                              in time (the gateway never replies to a cancel-all)
@@ -87,7 +89,12 @@ export class StreamOverflowError extends UsageError {
   }
 }
 
-export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number" | "number-too-long" | "repeated-field";
+/**
+ * What is wrong with a frame. "item-mismatch": a reply whose items do not match what was asked
+ * (a cancel_order reply with items of one order that contradict each other, or items for orders
+ * not asked for: see `QuantWsSession.cancelOrder`).
+ */
+export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number" | "number-too-long" | "repeated-field" | "item-mismatch";
 
 export class QuantWsFrameError extends ResponseFormatError {
   readonly problem: FrameProblem;

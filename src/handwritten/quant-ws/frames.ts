@@ -49,6 +49,8 @@ const REQUEST_OF_REPLY = new Map<string, RequestOp>();
 for (const [op, m] of Object.entries(OPERATIONS)) if (m.replyOp && m.replyOp !== "pong") REQUEST_OF_REPLY.set(m.replyOp, op as RequestOp);
 const TOPICS = new Set<string>(quantWsMeta.notificationTopics);
 const NOTIFICATION_SCHEMAS: Readonly<Record<string, SchemaMeta>> = quantWsMeta.notificationSchemas;
+/** The spec's state codes (StateCode's enum), as a state frame's `code` must be one. */
+const STATE_CODES: readonly number[] = Object.keys(quantWsMeta.stateCodes).map(Number);
 
 /**
  * Data that does not fit the spec's schema (a field missing or of another type, deep in a
@@ -185,6 +187,11 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     case "state":
       if (typeof f.token !== "string") throw missing(text, "state", "token");
       if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw stateRefused(f, missing(text, "state", "code"));
+      // A code outside the spec's enum, as a status outside it in a notification: refused, not a
+      // `state` event named "99" whose meaning (ready or not) nobody knows.
+      if (!STATE_CODES.includes(f.code)) {
+        throw stateRefused(f, new QuantWsFrameError("wrong-type", `state notification does not fit the spec: code must be one of ${STATE_CODES.join(", ")}, got ${f.code}`, text, "code"));
+      }
       if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw stateRefused(f, new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg"));
       return { kind: "state", token: f.token, frame: f as unknown as QuantWsStateNotification };
     case "error":

@@ -187,15 +187,15 @@ export class LoginFlow {
   /** After a reconnect: every session logs in again; the outcome is reported as `reconnected`. */
   async reloginAll(attempt: number): Promise<() => void> {
     const sessions = [...this.#host.router.sessions];
-    type Outcome = { session: QuantWsSession; oldToken: string; newToken: string } | { session: QuantWsSession; error: TradeApiError };
+    // No token in the outcome: the event is the caller's to log, and a token is a secret.
+    type Outcome = { session: QuantWsSession } | { session: QuantWsSession; error: TradeApiError };
     const results = await Promise.all(
       sessions.map(async (session): Promise<Outcome> => {
-        const oldToken = session.token;
         const run = this.#reloginSession(session);
         this.#relogins.set(session, run);
         try {
           await run;
-          return { session, oldToken, newToken: session.token };
+          return { session };
         } catch (error) {
           return { session, error: error as TradeApiError };
         } finally {
@@ -213,7 +213,7 @@ export class LoginFlow {
           failed.push({ session: r.session, error: r.error });
           driveSession.end(r.session, r.error);
           this.#host.events.emit("error", r.error);
-        } else ok.push(r);
+        } else ok.push({ session: r.session });
       }
       this.#host.events.emit("reconnected", { attempt, sessions: ok, failed });
     };

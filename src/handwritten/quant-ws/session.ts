@@ -22,9 +22,10 @@ import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
-import type { DecimalsMode } from "../core/json.js";
+import { stringifyJson, type DecimalsMode } from "../core/json.js";
+import { describeAs } from "../core/redaction.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, loginStateError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
+import { API, CancelAllUnconfirmedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
@@ -111,8 +112,12 @@ export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> {
   position: DecimalsAs<PositionUpdate, D>;
   asset: DecimalsAs<Record<string, AssetBalance>, D>;
   state: SessionStateEvent;
-  /** Logged in again after a reconnect: the server issued a new token. */
-  relogin: { oldToken: string; newToken: string };
+  /**
+   * Logged in again after a reconnect: the server issued a new token (`session.token`; the
+   * event carries no token, as the events of a service are often logged). `relogins`: how many
+   * new tokens this session has got by logging in again, this one included.
+   */
+  relogin: { relogins: number };
   /** Logged out, client closed, or re-login failed (`error`). */
   end: { error: TradeApiError };
 }
@@ -134,15 +139,17 @@ export interface CancelAllOutcome {
 }
 
 export interface CancelOrderOutcome {
-  /** One result per requested order, as the server sent them. */
+  /** The reply's items, as the server sent them (one per requested order, from a gateway that keeps to the spec). */
   results: CancelOrderResult[];
-  /** Orders the reply says were cancelled. */
+  /** Orders asked for that the reply says were cancelled, each once. */
   cancelled: string[];
-  /** The reply's items that say an order was not cancelled (with the gateway's reason). */
+  /** The reply's items that say an order asked for was not cancelled (with the gateway's reason), one per order. */
   failed: CancelOrderResult[];
   /**
-   * Orders asked for that the reply has no item for: their outcome is unknown (re-read
-   * `open_orders`). Every order asked for is in exactly one of cancelled, failed, unanswered.
+   * Orders asked for that the reply has no item for, or whose items contradict each other
+   * (cancelled and not): their outcome is unknown (re-read `open_orders`). Every order asked
+   * for is in exactly one of cancelled, failed, unanswered; an item for an order not asked for
+   * is in none of them.
    */
   unanswered: string[];
 }
@@ -190,6 +197,22 @@ function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | u
   const frame: Record<string, unknown> = { op, token };
   if (fields) for (const k in fields) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];
   return frame as unknown as QuantWsRequests[Op];
+}
+
+/** Up to five order numbers, and how many more. */
+function someOrders(orderNos: readonly string[]): string {
+  return orderNos.slice(0, 5).join(", ") + (orderNos.length > 5 ? ` and ${orderNos.length - 5} more` : "");
+}
+
+/**
+ * What a cancel_order reply said that cancelOrder could not count (items of one order that
+ * contradict each other, items for orders not asked for), as the client's `error` event.
+ */
+function itemMismatch(symbol: string, reply: QuantWsReplies["cancel_order"], contradicted: readonly string[], unasked: readonly string[]): QuantWsFrameError {
+  const parts: string[] = [];
+  if (contradicted.length) parts.push(`its items for ${someOrders(contradicted)} say cancelled and not cancelled: counted as unanswered`);
+  if (unasked.length) parts.push(`it has items for ${someOrders(unasked)}, which were not asked for: not counted`);
+  return new QuantWsFrameError("item-mismatch", `cancel_order reply for ${symbol}: ${parts.join("; ")}`, stringifyJson(reply), "data", { operation: "cancel_order", cid: reply.cid });
 }
 
 type Rest<Op extends SessionOp> = object extends RequestFields<Op>
@@ -249,6 +272,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   readonly #heldOverflow = new Set<Topic>();
   #holding = false;
   #orderWatchers = new Set<(o: OrderUpdate) => void>();
+  /** How many `relogin` events this session has emitted. */
+  #relogins = 0;
 
   /** @internal sessions are made by `client.login()`. */
   constructor(host: SessionHost, login: QuantWsLogin) {
@@ -256,9 +281,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.platform = login.platform;
     this.symbols = [...login.symbols];
     this.#events = new TypedEvents<QuantWsSessionEvents>((e) => host.reportError(e));
+    // Logged or serialized (the client's events carry sessions), a session shows these facts,
+    // not its getters: `util.inspect` with `getters: true` would print `token`.
+    describeAs(this, "QuantWsSession", () => ({ api: API, platform: this.platform, symbols: this.symbols, ready: this.ready, ended: this.ended, relogins: this.#relogins }));
   }
 
-  /** The login token now in use (a reconnect's re-login replaces it; see the `relogin` event). */
+  /** The login token now in use (a reconnect's re-login replaces it; see the `relogin` event, which does not carry it). */
   get token(): string {
     return this.#token;
   }
@@ -380,7 +408,14 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const reply = await this.#req("place_order", fields, opts);
     return reply.order_no ?? "";
   }
-  /** Cancel orders; the outcome lists each order's own result (the call succeeds even if some failed). */
+  /**
+   * Cancel orders; the outcome lists each order's own result (the call succeeds even if some
+   * failed). Each order asked for is in exactly one of `cancelled`, `failed` and `unanswered`:
+   * an item repeated with the same result counts once, and an order whose items contradict each
+   * other (cancelled and not) is unanswered, as what happened to it is not known. Such items,
+   * and items for orders not asked for (in no list), are reported as the client's `error` event
+   * (QuantWsFrameError, problem "item-mismatch"); `results` keeps every item as sent.
+   */
   async cancelOrder(symbol: string, orderNos: readonly string[], opts?: RequestOptions): Promise<CancelOrderOutcome> {
     // On the wire an empty list means "cancel every open order" (and gets no reply): an empty
     // list computed by the caller must not do that by accident.
@@ -390,13 +425,32 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     }
     const reply = await this.#req("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
-    const answered = new Set(results.map((r) => String(r.order_no)));
-    return {
-      results,
-      cancelled: results.filter((r) => r.result).map((r) => r.order_no),
-      failed: results.filter((r) => !r.result),
-      unanswered: [...new Set(orderNos)].filter((n) => !answered.has(String(n))),
-    };
+    const asked = new Set(orderNos.map(String));
+    // The first item of each order asked for, in the reply's order; null once another contradicts it.
+    const item = new Map<string, CancelOrderResult | null>();
+    const contradicted: string[] = [];
+    const unasked = new Set<string>();
+    for (const r of results) {
+      const n = String(r.order_no);
+      if (!asked.has(n)) {
+        unasked.add(n);
+        continue;
+      }
+      const first = item.get(n);
+      if (first === undefined) item.set(n, r);
+      else if (first !== null && first.result !== r.result) {
+        item.set(n, null);
+        contradicted.push(n);
+      }
+    }
+    const cancelled: string[] = [];
+    const failed: CancelOrderResult[] = [];
+    for (const [n, r] of item) {
+      if (r?.result) cancelled.push(n);
+      else if (r) failed.push(r);
+    }
+    if (contradicted.length || unasked.size) this.#host.reportError(itemMismatch(symbol, reply, contradicted, [...unasked]));
+    return { results, cancelled, failed, unanswered: [...asked].filter((n) => item.get(n) == null) };
   }
   /**
    * Cancel every open order of `symbol` (`cancel_order` with `order_nos: []`). The gateway
@@ -596,7 +650,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const old = this.#token;
     this.#token = token;
     this.#socketUp = true;
-    if (old && old !== token) this.#events.emit("relogin", { oldToken: old, newToken: token });
+    if (old && old !== token) this.#events.emit("relogin", { relogins: ++this.#relogins });
   }
 
   /**
