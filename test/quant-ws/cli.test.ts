@@ -350,6 +350,24 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
   });
 
+  it("--timeout after the request went out: an order or a cancel may have reached the gateway (outcome unknown), a read may not", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };
+    mock.loseAnswers("place_order");
+    const order = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=1", "quantity=1", "order_type=LIMIT", "--timeout", "600"], env);
+    expect(order.code).toBe(1);
+    expect(order.stderr).toBe("tradeapi: error: quant-ws place_order: no answer within --timeout 600 ms; the request may have reached the server and taken effect: look it up before sending it again\n");
+    // It did: the gateway placed it; the session was logged out.
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+    expect(mock.tokens()).toEqual([]);
+    mock.silence("cancel_order");
+    const cancel = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=1", "--timeout", "600"], env);
+    expect(cancel.stderr).toMatch(/^tradeapi: error: quant-ws cancel_order: no answer within --timeout 600 ms; the request may have reached the server/);
+    mock.silence("open_orders");
+    const read = await cli(["call", "quant-ws", "open_orders", "symbol=ETH/USDT", "--timeout", "600"], env);
+    expect(read.stderr).toBe("tradeapi: error: quant-ws open_orders: no answer within --timeout 600 ms\n");
+  });
+
   it("mock quant-ws on a port in use is exit 2 naming the port", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
