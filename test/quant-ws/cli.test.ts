@@ -368,6 +368,27 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(read.stderr).toBe("tradeapi: error: quant-ws open_orders: no answer within --timeout 600 ms\n");
   });
 
+  it("ws place --timeout bounds connect, login until READY and the order together; an order sent and unanswered may have reached the gateway", async () => {
+    const mock = await startMock({ readyDelayMs: 1_000 });
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const place = (timeout: string) => cli(["ws", "place", "--platform", "okex", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1", "--timeout", timeout], env);
+    mock.loseAnswers("place_order");
+    const r = await place("1500");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tradeapi: error: quant-ws place_order: no answer within --timeout 1500 ms; the request may have reached the server and taken effect: look it up before sending it again\n");
+    // READY took 1 s: the order had what was left, not a --timeout of its own (2.5 s in all).
+    const closed = lines(r.stdout).find((l) => l.step === "closed")!;
+    expect(closed.t).toBeGreaterThanOrEqual(1_500);
+    expect(closed.t).toBeLessThan(2_200);
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+    expect(framesOf(mock, "logout")).toHaveLength(1);
+    // Ended before READY: nothing was sent, and it says so.
+    const early = await place("500");
+    expect(early.code).toBe(1);
+    expect(early.stderr).toBe("tradeapi: error: quant-ws place_order: the login did not reach READY within --timeout 500 ms: the place_order request was not sent\n");
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+  });
+
   it("mock quant-ws on a port in use is exit 2 naming the port", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
@@ -384,11 +405,13 @@ describe("tradeapi CLI for quant-ws", () => {
   it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
-    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s).
+    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s), the CLI's
+    // bound or the login's own (the states it saw are on stdout).
     const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2", "--timeout", "700"], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/no READY state within 700 ms of the login/);
+    expect(r.stderr).toMatch(/^tradeapi: error: quant-ws login: (the login did not reach READY within --timeout 700 ms|no READY state within 700 ms of the login)/);
+    expect(lines(r.stdout).filter((l) => l.event === "state").map((l) => l.name)).toContain("CONNECT_FAILED");
     // The login the server still held was logged out before the socket closed.
     expect(framesOf(mock, "logout")).toHaveLength(1);
     expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);

@@ -13,7 +13,7 @@ import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, 
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
+import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, within, type QuantWsTarget } from "../apis/quant-ws.js";
 import { withProxy } from "../proxy-env.js";
 import { envNameOf, findApi, resolveSettings, type CliIo, type CliSettings } from "../registry.js";
 import { callCommand } from "./call.js";
@@ -43,7 +43,7 @@ export const WS_USAGE = `usage:
       the same as \`tradeapi call quant-ws <op> ...\`
   tradeapi ws help
 flags: --access-key/--secret-key, --account, --timeout MS (connect + login
-  until READY + request)
+  until READY + place's order, in all)
 environment: ${wrap(ENV.map((v) => v.name).join(", "), 66).join("\n  ")}`;
 
 const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
@@ -121,21 +121,33 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
   }
 }
 
-async function withClient(
+/**
+ * Connect, then `start` (the login, and for `operation` other than "login" its request: it calls
+ * `sending()` just before sending it), all within --timeout, as `call quant-ws` (one bound: a
+ * request gets what the login left); then `rest` with what `start` gave, unbounded by it.
+ */
+async function withClient<S>(
   { url, proxy }: { url: string; proxy?: string },
   flags: Record<string, string>,
   out: Printer,
-  fn: (client: QuantWsClient) => Promise<void>,
+  operation: string,
+  start: (client: QuantWsClient, sending: () => void) => Promise<S>,
+  rest: (started: S) => Promise<number>,
   onClient?: (c: QuantWsClient) => void,
-): Promise<void> {
-  const timeout = timeoutFlag(flags) ?? CLI_LOGIN_TIMEOUT_MS;
-  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
+): Promise<number> {
+  const timeout = timeoutFlag(flags);
+  const limit = timeout ?? CLI_LOGIN_TIMEOUT_MS;
+  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: limit, requestTimeoutMs: Math.min(limit, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
+  let stage: "login" | "request" = "login";
   try {
-    await client.connect();
-    out.line({ step: "connected", url: redactUrl(url) });
-    await fn(client);
+    const started = await within(timeout, undefined, () => client, operation, async () => {
+      await client.connect();
+      out.line({ step: "connected", url: redactUrl(url) });
+      return start(client, () => (stage = "request"));
+    }, () => stage);
+    return await rest(started);
   } finally {
     // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.
     unfollow();
@@ -169,8 +181,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
     });
     const limit = pause(io, seconds);
     let active: QuantWsClient | undefined;
-    const flow = withClient(t, flags, out, async (client) => {
-      const session = await loginAndFollow(client, t, out);
+    const flow = withClient(t, flags, out, "login", (client) => loginAndFollow(client, t, out), async (session) => {
       const info = await session.symbolInfo(symbol);
       out.line({ step: "symbol_info", symbol, data: info });
       out.line({ step: "asset", data: await session.asset() });
@@ -190,6 +201,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       out.line({ step: "position", data: await session.position(symbol) });
       await session.logout();
       out.line({ step: "logout" });
+      return 0;
     }, (c) => (active = c));
     try {
       const winner = await Promise.race([flow.then(() => "done" as const), limit.done]);
@@ -214,14 +226,13 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   const out = new Printer(io);
   const seconds = numberFlag("seconds", flags.seconds, 30, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags));
-  await withClient(t, flags, out, async (client) => {
-    const session = await loginAndFollow(client, t, out);
+  return withClient(t, flags, out, "login", (client) => loginAndFollow(client, t, out), async (session) => {
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
     await pause(io, seconds).done;
     if (!session.ended) await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
+    return 0;
   });
-  return 0;
 }
 
 async function place(io: CliIo, flags: Record<string, string>): Promise<number> {
@@ -253,16 +264,20 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   if (raw.order_type !== "MARKET" && (flags.price === undefined || !(Number(fields.price) > 0))) throw new CliUsageError(`ws place needs --price above 0 for ${raw.order_type} orders (0 only for MARKET)`);
   const seconds = numberFlag("seconds", flags.seconds, 3, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
-  await withClient(t, flags, out, async (client) => {
+  const sendOrder = async (client: QuantWsClient, sending: () => void) => {
     const session = await loginAndFollow(client, t, out);
     out.line({ step: "place_order", ...fields });
+    sending();
     const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">);
     out.line({ step: "placed", order_no: orderNo });
+    return session;
+  };
+  return withClient(t, flags, out, "place_order", sendOrder, async (session) => {
     await pause(io, seconds).done;
     await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
+    return 0;
   });
-  return 0;
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
