@@ -76,6 +76,33 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(stdout).not.toContain("very-secret");
   });
 
+  it("ws login and ws place stopped during --seconds say so, log out and exit 130 or 143, as ws demo", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const cases = [
+      [["ws", "login", "--symbols", "ETH/USDT", "--seconds", "30"], '"step":"watching"', "SIGINT", 130],
+      [["ws", "place", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1", "--seconds", "30"], '"step":"placed"', "SIGTERM", 143],
+    ] as const;
+    for (const [argv, at, signal, exit] of cases) {
+      let stop!: (s: "SIGINT" | "SIGTERM") => void;
+      const stopped = new Promise<"SIGINT" | "SIGTERM">((r) => (stop = r));
+      let stdout = "";
+      const run = runCli([...argv], {
+        stdout: (t) => {
+          stdout += t;
+          if (t.includes(at)) stop(signal);
+        },
+        stderr: () => undefined,
+        env,
+        untilStopped: () => stopped,
+      });
+      expect(await run).toBe(exit);
+      expect(lines(stdout).map((l) => l.step).filter(Boolean).slice(-3)).toEqual(["stopped", "logout", "closed"]);
+      expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({ note: `stopped by ${signal}: logging out` });
+    }
+    expect(framesOf(mock, "logout")).toHaveLength(2);
+  });
+
   it("call quant-ws <op> logs in, sends one request and prints its payload", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };

@@ -5,11 +5,11 @@
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { redactUrl } from "../../handwritten/core/errors.js";
+import { AbortedError, redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
@@ -61,19 +61,55 @@ const WS_FLAGS: readonly FlagSpec[] = [
   str("output", "send: write the answer to FILE"),
 ];
 
+type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * Ctrl-C or SIGTERM, for the whole command (a second Ctrl-C ends the process at once):
+ * `signal` aborts what is in flight, `stopped` resolves with the signal, `by()` names it once
+ * it came.
+ */
+interface Stop {
+  signal: AbortSignal;
+  stopped: Promise<StopSignal>;
+  by(): StopSignal | undefined;
+}
+
+function stopOf(io: CliIo): Stop {
+  const controller = new AbortController();
+  let by: StopSignal | undefined;
+  const stopped = new Promise<StopSignal>((resolve) => {
+    void io.untilStopped?.().then((signal) => {
+      by = signal ?? "SIGINT";
+      controller.abort(new Error(`stopped by ${by}`));
+      resolve(by);
+    });
+  });
+  return { signal: controller.signal, stopped, by: () => by };
+}
+
+/** The exit code of a command stopped by `signal` (as a call's: 130, 143), 0 when it was not. */
+const exitCodeOf = (signal: string): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 0);
+
 /** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
-function pause(io: CliIo, seconds: number): { done: Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">; cancel(): void } {
+function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSignal | "cancelled">; cancel(): void } {
   let cancel = () => undefined as void;
-  const done = new Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">((resolve) => {
+  const done = new Promise<"elapsed" | StopSignal | "cancelled">((resolve) => {
     const timer = setTimeout(() => resolve("elapsed"), seconds * 1000);
-    const end = (why: "SIGINT" | "SIGTERM" | "cancelled") => {
+    const end = (why: StopSignal | "cancelled") => {
       clearTimeout(timer);
       resolve(why);
     };
     cancel = () => end("cancelled");
-    void io.untilStopped?.().then((signal) => end(signal ?? "SIGINT"));
+    void stop.stopped.then(end);
   });
   return { done, cancel };
+}
+
+/** `--seconds` of `ws login` and `ws place`: the exit code, a stop said on stdout (the logout follows). */
+async function wait(stop: Stop, seconds: number, out: Printer): Promise<number> {
+  const why = await pause(stop, seconds).done;
+  if (why === "SIGINT" || why === "SIGTERM") out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
+  return exitCodeOf(why);
 }
 
 class Printer {
@@ -125,11 +161,15 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
  * Connect, then `start` (the login, and for `operation` other than "login" its request: it calls
  * `sending()` just before sending it), all within --timeout, as `call quant-ws` (one bound: a
  * request gets what the login left); then `rest` with what `start` gave, unbounded by it.
+ * `stop` ends `start` as Ctrl-C ends a call (a CallStopped: exit 130 or 143, one line saying
+ * whether the request may have reached the gateway); closing the client logs out a login the
+ * gateway answered.
  */
 async function withClient<S>(
   { url, proxy }: { url: string; proxy?: string },
   flags: Record<string, string>,
   out: Printer,
+  stop: Stop | undefined,
   operation: string,
   start: (client: QuantWsClient, sending: () => void) => Promise<S>,
   rest: (started: S) => Promise<number>,
@@ -142,11 +182,17 @@ async function withClient<S>(
   const unfollow = out.followClient(client);
   let stage: "login" | "request" = "login";
   try {
-    const started = await within(timeout, undefined, () => client, operation, async () => {
-      await client.connect();
-      out.line({ step: "connected", url: redactUrl(url) });
-      return start(client, () => (stage = "request"));
-    }, () => stage);
+    let started: S;
+    try {
+      started = await within(timeout, stop?.signal, () => client, operation, async () => {
+        await client.connect();
+        out.line({ step: "connected", url: redactUrl(url) });
+        return start(client, () => (stage = "request"));
+      }, () => stage);
+    } catch (e) {
+      const by = stop?.by();
+      throw by !== undefined && e instanceof AbortedError ? new CallStopped(by, e) : e;
+    }
     return await rest(started);
   } finally {
     // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.
@@ -179,9 +225,10 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       symbols: [symbol],
       ...(mock ? { accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY, platform: DEMO_PLATFORM } : {}),
     });
-    const limit = pause(io, seconds);
+    // (the flow races the stop itself: --seconds or a signal, whichever comes first)
+    const limit = pause(stopOf(io), seconds);
     let active: QuantWsClient | undefined;
-    const flow = withClient(t, flags, out, "login", (client) => loginAndFollow(client, t, out), async (session) => {
+    const flow = withClient(t, flags, out, undefined, "login", (client) => loginAndFollow(client, t, out), async (session) => {
       const info = await session.symbolInfo(symbol);
       out.line({ step: "symbol_info", symbol, data: info });
       out.line({ step: "asset", data: await session.asset() });
@@ -211,7 +258,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
         out.line({ step: "stopped", note: signal ? `stopped by ${signal} before the flow finished` : "--seconds elapsed before the flow finished" });
         await active?.close();
         await flow.catch(() => undefined);
-        return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1;
+        return signal ? exitCodeOf(signal) : 1;
       }
       return 0;
     } finally {
@@ -226,12 +273,13 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   const out = new Printer(io);
   const seconds = numberFlag("seconds", flags.seconds, 30, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags));
-  return withClient(t, flags, out, "login", (client) => loginAndFollow(client, t, out), async (session) => {
+  const stop = stopOf(io);
+  return withClient(t, flags, out, stop, "login", (client) => loginAndFollow(client, t, out), async (session) => {
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
-    await pause(io, seconds).done;
+    const code = await wait(stop, seconds, out);
     if (!session.ended) await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
-    return 0;
+    return code;
   });
 }
 
@@ -264,19 +312,21 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   if (raw.order_type !== "MARKET" && (flags.price === undefined || !(Number(fields.price) > 0))) throw new CliUsageError(`ws place needs --price above 0 for ${raw.order_type} orders (0 only for MARKET)`);
   const seconds = numberFlag("seconds", flags.seconds, 3, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
+  const stop = stopOf(io);
   const sendOrder = async (client: QuantWsClient, sending: () => void) => {
     const session = await loginAndFollow(client, t, out);
     out.line({ step: "place_order", ...fields });
     sending();
-    const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">);
+    // Stopped now, it is not sent; stopped once sent, its outcome is unknown (the error says which).
+    const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">, { signal: stop.signal });
     out.line({ step: "placed", order_no: orderNo });
     return session;
   };
-  return withClient(t, flags, out, "place_order", sendOrder, async (session) => {
-    await pause(io, seconds).done;
+  return withClient(t, flags, out, stop, "place_order", sendOrder, async (session) => {
+    const code = await wait(stop, seconds, out);
     await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
-    return 0;
+    return code;
   });
 }
 
