@@ -50,6 +50,28 @@ describe("tradeapi CLI for quant-ws", () => {
     }
   });
 
+  it("ws demo stopped with an order in flight says it may have reached the gateway", async () => {
+    const mock = await startMock();
+    mock.loseAnswers("place_order");
+    let stop!: (s: "SIGINT" | "SIGTERM") => void;
+    const stopped = new Promise<"SIGINT" | "SIGTERM">((r) => (stop = r));
+    let stdout = "";
+    const run = runCli(["ws", "demo", "--seconds", "30"], {
+      stdout: (t) => {
+        stdout += t;
+        if (t.includes('"step":"place_order"')) setTimeout(() => stop("SIGINT"), 50);
+      },
+      stderr: () => undefined,
+      env: { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" },
+      untilStopped: () => stopped,
+    });
+    expect(await run).toBe(130);
+    expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({
+      note: "stopped by SIGINT before the flow finished: the place_order request was in flight; the request may have reached the server and taken effect: look it up before sending it again",
+    });
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+  });
+
   it("ws login prints READY and the states, then logs out when --seconds elapse", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "very-secret" };

@@ -5,7 +5,7 @@
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { AbortedError, redactUrl } from "../../handwritten/core/errors.js";
+import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
@@ -228,22 +228,32 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
     // (the flow races the stop itself: --seconds or a signal, whichever comes first)
     const limit = pause(stopOf(io), seconds);
     let active: QuantWsClient | undefined;
+    // An order or a cancel cut off by the stop may have reached the gateway: the note says so.
+    let inFlight: string | undefined;
+    const changing = async <T>(op: string, send: () => Promise<T>): Promise<T> => {
+      inFlight = op;
+      try {
+        return await send();
+      } finally {
+        inFlight = undefined;
+      }
+    };
     const flow = withClient(t, flags, out, undefined, "login", (client) => loginAndFollow(client, t, out), async (session) => {
       const info = await session.symbolInfo(symbol);
       out.line({ step: "symbol_info", symbol, data: info });
       out.line({ step: "asset", data: await session.asset() });
       out.line({ step: "place_order", note: "a MARKET BUY: expect order, fill, position and asset notifications", symbol });
       const filled = session.next("fill", 5_000).catch(() => undefined);
-      const orderNo = await session.placeOrder({ symbol, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+      const orderNo = await changing("place_order", () => session.placeOrder({ symbol, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }));
       out.line({ step: "placed", order_no: orderNo });
       await filled;
       await new Promise((r) => setTimeout(r, 50));
       const limitPrice = Math.max(info.price_tick, 1);
       out.line({ step: "place_order", note: "a LIMIT BUY far below the market: it rests on the book", symbol, price: limitPrice });
-      const resting = await session.placeOrder({ symbol, action: "BUY", price: limitPrice, quantity: 1, order_type: "LIMIT" });
+      const resting = await changing("place_order", () => session.placeOrder({ symbol, action: "BUY", price: limitPrice, quantity: 1, order_type: "LIMIT" }));
       out.line({ step: "placed", order_no: resting });
       out.line({ step: "open_orders", data: await session.openOrders(symbol) });
-      const cancelled = await session.cancelOrder(symbol, [resting]);
+      const cancelled = await changing("cancel_order", () => session.cancelOrder(symbol, [resting]));
       out.line({ step: "cancel_order", cancelled: cancelled.cancelled, failed: cancelled.failed });
       out.line({ step: "position", data: await session.position(symbol) });
       await session.logout();
@@ -255,7 +265,8 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       if (winner !== "done") {
         // (Ctrl-C or SIGTERM: the exit code of a call stopped so, 130 or 143)
         const signal = winner === "SIGINT" || winner === "SIGTERM" ? winner : undefined;
-        out.line({ step: "stopped", note: signal ? `stopped by ${signal} before the flow finished` : "--seconds elapsed before the flow finished" });
+        const cut = inFlight ? `: the ${inFlight} request was in flight${OUTCOME_UNKNOWN_NOTE}` : "";
+        out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
         await flow.catch(() => undefined);
         return signal ? exitCodeOf(signal) : 1;
