@@ -252,6 +252,49 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   }, 30_000);
 
+  it("ws place and ws login: a signal before the wait is a call's stop (exit 130 or 143, one line: not sent, or may have reached the gateway), and the login is logged out", async () => {
+    const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
+    const mock = await startQuantWsMock({ port: 0, readyDelayMs: 20 });
+    const ops = (op: string) => mock.received.filter((f) => typeof f.frame === "object" && f.frame.op === op);
+    // Signalled once stdout shows `until`: the order was sent (it is printed just before), or a
+    // state of the login came (its reply did: the gateway holds the login).
+    const run = async (args: string[], accessKey: string, until: string, signal: "SIGINT" | "SIGTERM") => {
+      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: accessKey, QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+      const child = spawn(process.execPath, [entry, "ws", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      await new Promise<void>((resolve) => {
+        let stdout = "";
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          if (stdout.includes(until)) resolve();
+        });
+      });
+      child.kill(signal);
+      const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      return { code, stderr };
+    };
+    const place = ["place", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1"];
+    try {
+      mock.loseAnswers("place_order");
+      const r = await run(place, "k", '"step":"place_order"', "SIGINT");
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/^tradeapi: stopped by SIGINT: quant-ws place_order: aborted after the request was sent; the request may have reached the server and taken effect/);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(ops("logout")).toHaveLength(1);
+      // "fail…" keys: CONNECT_FAILED over and over, READY never comes.
+      const early = await run(place, "fail-stop-1", '"event":"state"', "SIGTERM");
+      expect(early).toEqual({ code: 143, stderr: "tradeapi: stopped by SIGTERM: quant-ws place_order: stopped before the login reached READY: the place_order request was not sent\n" });
+      const watching = await run(["login", "--symbols", "ETH/USDT"], "fail-stop-2", '"event":"state"', "SIGINT");
+      expect(watching).toEqual({ code: 130, stderr: "tradeapi: stopped by SIGINT: quant-ws login: stopped before the login reached READY\n" });
+      // The gateway held both logins (answered, not READY): both were logged out.
+      expect(ops("logout")).toHaveLength(3);
+      expect(ops("place_order")).toHaveLength(1);
+    } finally {
+      await mock.close();
+    }
+  }, 30_000);
+
   it("xele: SIGINT during the login ends the process at once, --save-dir too (the login was a call of its own, and went on to its timeout)", async () => {
     const { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../src/mock/xele.js");
     const mock = await startXeleMock({ latencyMs: 60_000 });

@@ -50,6 +50,28 @@ describe("tradeapi CLI for quant-ws", () => {
     }
   });
 
+  it("ws demo stopped with an order in flight says it may have reached the gateway", async () => {
+    const mock = await startMock();
+    mock.loseAnswers("place_order");
+    let stop!: (s: "SIGINT" | "SIGTERM") => void;
+    const stopped = new Promise<"SIGINT" | "SIGTERM">((r) => (stop = r));
+    let stdout = "";
+    const run = runCli(["ws", "demo", "--seconds", "30"], {
+      stdout: (t) => {
+        stdout += t;
+        if (t.includes('"step":"place_order"')) setTimeout(() => stop("SIGINT"), 50);
+      },
+      stderr: () => undefined,
+      env: { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" },
+      untilStopped: () => stopped,
+    });
+    expect(await run).toBe(130);
+    expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({
+      note: "stopped by SIGINT before the flow finished: the place_order request was in flight; the request may have reached the server and taken effect: look it up before sending it again",
+    });
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+  });
+
   it("ws login prints READY and the states, then logs out when --seconds elapse", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "very-secret" };
@@ -74,6 +96,33 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(framesOf(mock, "logout")[0]).toMatchObject({ token });
     expect(stdout).not.toContain(token!);
     expect(stdout).not.toContain("very-secret");
+  });
+
+  it("ws login and ws place stopped during --seconds say so, log out and exit 130 or 143, as ws demo", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+    const cases = [
+      [["ws", "login", "--symbols", "ETH/USDT", "--seconds", "30"], '"step":"watching"', "SIGINT", 130],
+      [["ws", "place", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1", "--seconds", "30"], '"step":"placed"', "SIGTERM", 143],
+    ] as const;
+    for (const [argv, at, signal, exit] of cases) {
+      let stop!: (s: "SIGINT" | "SIGTERM") => void;
+      const stopped = new Promise<"SIGINT" | "SIGTERM">((r) => (stop = r));
+      let stdout = "";
+      const run = runCli([...argv], {
+        stdout: (t) => {
+          stdout += t;
+          if (t.includes(at)) stop(signal);
+        },
+        stderr: () => undefined,
+        env,
+        untilStopped: () => stopped,
+      });
+      expect(await run).toBe(exit);
+      expect(lines(stdout).map((l) => l.step).filter(Boolean).slice(-3)).toEqual(["stopped", "logout", "closed"]);
+      expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({ note: `stopped by ${signal}: logging out` });
+    }
+    expect(framesOf(mock, "logout")).toHaveLength(2);
   });
 
   it("call quant-ws <op> logs in, sends one request and prints its payload", async () => {
@@ -350,6 +399,45 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(r.stderr).not.toMatch(/quant-ws: quant-ws/);
   });
 
+  it("--timeout after the request went out: an order or a cancel may have reached the gateway (outcome unknown), a read may not", async () => {
+    const mock = await startMock();
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };
+    mock.loseAnswers("place_order");
+    const order = await cli(["call", "quant-ws", "place_order", "symbol=ETH/USDT", "action=BUY", "price=1", "quantity=1", "order_type=LIMIT", "--timeout", "600"], env);
+    expect(order.code).toBe(1);
+    expect(order.stderr).toBe("tradeapi: error: quant-ws place_order: no answer within --timeout 600 ms; the request may have reached the server and taken effect: look it up before sending it again\n");
+    // It did: the gateway placed it; the session was logged out.
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+    expect(mock.tokens()).toEqual([]);
+    mock.silence("cancel_order");
+    const cancel = await cli(["call", "quant-ws", "cancel_order", "symbol=ETH/USDT", "order_nos=1", "--timeout", "600"], env);
+    expect(cancel.stderr).toMatch(/^tradeapi: error: quant-ws cancel_order: no answer within --timeout 600 ms; the request may have reached the server/);
+    mock.silence("open_orders");
+    const read = await cli(["call", "quant-ws", "open_orders", "symbol=ETH/USDT", "--timeout", "600"], env);
+    expect(read.stderr).toBe("tradeapi: error: quant-ws open_orders: no answer within --timeout 600 ms\n");
+  });
+
+  it("ws place --timeout bounds connect, login until READY and the order together; an order sent and unanswered may have reached the gateway", async () => {
+    const mock = await startMock({ readyDelayMs: 1_000 });
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const place = (timeout: string) => cli(["ws", "place", "--platform", "okex", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1", "--timeout", timeout], env);
+    mock.loseAnswers("place_order");
+    const r = await place("1500");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tradeapi: error: quant-ws place_order: no answer within --timeout 1500 ms; the request may have reached the server and taken effect: look it up before sending it again\n");
+    // READY took 1 s: the order had what was left, not a --timeout of its own (2.5 s in all).
+    const closed = lines(r.stdout).find((l) => l.step === "closed")!;
+    expect(closed.t).toBeGreaterThanOrEqual(1_500);
+    expect(closed.t).toBeLessThan(2_200);
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+    expect(framesOf(mock, "logout")).toHaveLength(1);
+    // Ended before READY: nothing was sent, and it says so.
+    const early = await place("500");
+    expect(early.code).toBe(1);
+    expect(early.stderr).toBe("tradeapi: error: quant-ws place_order: the login did not reach READY within --timeout 500 ms: the place_order request was not sent\n");
+    expect(framesOf(mock, "place_order")).toHaveLength(1);
+  });
+
   it("mock quant-ws on a port in use is exit 2 naming the port", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
@@ -366,11 +454,13 @@ describe("tradeapi CLI for quant-ws", () => {
   it("a failed login ends with exit 1 and one error line; nothing arriving during close() is printed as an event", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-refused", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
-    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s).
+    // CONNECT_FAILED forever: the login ends at --timeout (the CLI's default is 15 s), the CLI's
+    // bound or the login's own (the states it saw are on stdout).
     const r = await cli(["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.2", "--timeout", "700"], env);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/no READY state within 700 ms of the login/);
+    expect(r.stderr).toMatch(/^tradeapi: error: quant-ws login: (the login did not reach READY within --timeout 700 ms|no READY state within 700 ms of the login)/);
+    expect(lines(r.stdout).filter((l) => l.event === "state").map((l) => l.name)).toContain("CONNECT_FAILED");
     // The login the server still held was logged out before the socket closed.
     expect(framesOf(mock, "logout")).toHaveLength(1);
     expect(lines(r.stdout).filter((l) => l.event === "error")).toEqual([]);

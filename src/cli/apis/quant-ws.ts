@@ -87,9 +87,12 @@ export const CLI_LOGIN_TIMEOUT_MS = 15_000;
 
 /**
  * Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. The
- * error says what was being waited for: `stage()` is "login" until the session is READY.
+ * `ws` commands use it too, `operation` "login" for a login with no request after it. The
+ * error says what was being waited for: `stage()` is "login" until the session is READY. Once
+ * the request went out, the timeout of one that changes state (the spec's `x-retryable: false`)
+ * is `outcomeUnknown`, as the request's own timeout would be: it may have taken effect.
  */
-async function within<T>(
+export async function within<T>(
   ms: number | undefined,
   signal: AbortSignal | undefined,
   client: () => QuantWsClient | undefined,
@@ -98,7 +101,8 @@ async function within<T>(
   stage: () => "login" | "request" = () => "request",
 ): Promise<T> {
   if (ms === undefined && signal === undefined) return fn();
-  const { AbortedError, TimeoutError } = await import("../../handwritten/core/errors.js");
+  const { AbortedError, markOutcomeUnknown, TimeoutError } = await import("../../handwritten/core/errors.js");
+  const notSent = operation === "login" ? "" : `: the ${operation} request was not sent`;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let off = () => undefined as void;
   const ends: Array<Promise<never>> = [];
@@ -106,9 +110,12 @@ async function within<T>(
     ends.push(
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const what = stage() === "login" ? `the login did not reach READY within --timeout ${ms} ms: the ${operation} request was not sent` : `no answer within --timeout ${ms} ms`;
+          const login = stage() === "login";
+          const what = login ? `the login did not reach READY within --timeout ${ms} ms${notSent}` : `no answer within --timeout ${ms} ms`;
           void client()?.close();
-          reject(new TimeoutError(what, { api: API, operation, timeoutMs: ms }));
+          const error = new TimeoutError(what, { api: API, operation, timeoutMs: ms });
+          // Sent and unanswered: an order or a cancel may have taken effect, as when the request's own timeout ends it.
+          reject(login || OPERATIONS[operation]?.retryable !== false ? error : markOutcomeUnknown(error));
         }, ms);
       }),
     );
@@ -121,7 +128,8 @@ async function within<T>(
         const stopped = () => {
           if (stage() !== "login") return;
           void client()?.close();
-          reject(new AbortedError(operation === "ping" ? "stopped before the gateway answered the ping" : `stopped before the login reached READY: the ${operation} request was not sent`, { api: API, operation, cause: signal.reason }));
+          const what = operation === "ping" ? "stopped before the gateway answered the ping" : `stopped before the login reached READY${notSent}`;
+          reject(new AbortedError(what, { api: API, operation, cause: signal.reason }));
         };
         if (signal.aborted) return stopped();
         signal.addEventListener("abort", stopped, { once: true });

@@ -5,15 +5,15 @@
  * server pushed) and always ends on its own: after the flow, or after --seconds.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { redactUrl } from "../../handwritten/core/errors.js";
+import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten/core/errors.js";
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, type QuantWsTarget } from "../apis/quant-ws.js";
+import { CLI_LOGIN_TIMEOUT_MS, loginTarget, quantWsOperations, within, type QuantWsTarget } from "../apis/quant-ws.js";
 import { withProxy } from "../proxy-env.js";
 import { envNameOf, findApi, resolveSettings, type CliIo, type CliSettings } from "../registry.js";
 import { callCommand } from "./call.js";
@@ -43,7 +43,7 @@ export const WS_USAGE = `usage:
       the same as \`tradeapi call quant-ws <op> ...\`
   tradeapi ws help
 flags: --access-key/--secret-key, --account, --timeout MS (connect + login
-  until READY + request)
+  until READY + place's order, in all)
 environment: ${wrap(ENV.map((v) => v.name).join(", "), 66).join("\n  ")}`;
 
 const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
@@ -61,19 +61,55 @@ const WS_FLAGS: readonly FlagSpec[] = [
   str("output", "send: write the answer to FILE"),
 ];
 
+type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * Ctrl-C or SIGTERM, for the whole command (a second Ctrl-C ends the process at once):
+ * `signal` aborts what is in flight, `stopped` resolves with the signal, `by()` names it once
+ * it came.
+ */
+interface Stop {
+  signal: AbortSignal;
+  stopped: Promise<StopSignal>;
+  by(): StopSignal | undefined;
+}
+
+function stopOf(io: CliIo): Stop {
+  const controller = new AbortController();
+  let by: StopSignal | undefined;
+  const stopped = new Promise<StopSignal>((resolve) => {
+    void io.untilStopped?.().then((signal) => {
+      by = signal ?? "SIGINT";
+      controller.abort(new Error(`stopped by ${by}`));
+      resolve(by);
+    });
+  });
+  return { signal: controller.signal, stopped, by: () => by };
+}
+
+/** The exit code of a command stopped by `signal` (as a call's: 130, 143), 0 when it was not. */
+const exitCodeOf = (signal: string): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 0);
+
 /** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
-function pause(io: CliIo, seconds: number): { done: Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">; cancel(): void } {
+function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSignal | "cancelled">; cancel(): void } {
   let cancel = () => undefined as void;
-  const done = new Promise<"elapsed" | "SIGINT" | "SIGTERM" | "cancelled">((resolve) => {
+  const done = new Promise<"elapsed" | StopSignal | "cancelled">((resolve) => {
     const timer = setTimeout(() => resolve("elapsed"), seconds * 1000);
-    const end = (why: "SIGINT" | "SIGTERM" | "cancelled") => {
+    const end = (why: StopSignal | "cancelled") => {
       clearTimeout(timer);
       resolve(why);
     };
     cancel = () => end("cancelled");
-    void io.untilStopped?.().then((signal) => end(signal ?? "SIGINT"));
+    void stop.stopped.then(end);
   });
   return { done, cancel };
+}
+
+/** `--seconds` of `ws login` and `ws place`: the exit code, a stop said on stdout (the logout follows). */
+async function wait(stop: Stop, seconds: number, out: Printer): Promise<number> {
+  const why = await pause(stop, seconds).done;
+  if (why === "SIGINT" || why === "SIGTERM") out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
+  return exitCodeOf(why);
 }
 
 class Printer {
@@ -121,21 +157,43 @@ async function loginAndFollow(client: QuantWsClient, t: QuantWsTarget, out: Prin
   }
 }
 
-async function withClient(
+/**
+ * Connect, then `start` (the login, and for `operation` other than "login" its request: it calls
+ * `sending()` just before sending it), all within --timeout, as `call quant-ws` (one bound: a
+ * request gets what the login left); then `rest` with what `start` gave, unbounded by it.
+ * `stop` ends `start` as Ctrl-C ends a call (a CallStopped: exit 130 or 143, one line saying
+ * whether the request may have reached the gateway); closing the client logs out a login the
+ * gateway answered.
+ */
+async function withClient<S>(
   { url, proxy }: { url: string; proxy?: string },
   flags: Record<string, string>,
   out: Printer,
-  fn: (client: QuantWsClient) => Promise<void>,
+  stop: Stop | undefined,
+  operation: string,
+  start: (client: QuantWsClient, sending: () => void) => Promise<S>,
+  rest: (started: S) => Promise<number>,
   onClient?: (c: QuantWsClient) => void,
-): Promise<void> {
-  const timeout = timeoutFlag(flags) ?? CLI_LOGIN_TIMEOUT_MS;
-  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: timeout, requestTimeoutMs: Math.min(timeout, 10_000) });
+): Promise<number> {
+  const timeout = timeoutFlag(flags);
+  const limit = timeout ?? CLI_LOGIN_TIMEOUT_MS;
+  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: limit, requestTimeoutMs: Math.min(limit, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
+  let stage: "login" | "request" = "login";
   try {
-    await client.connect();
-    out.line({ step: "connected", url: redactUrl(url) });
-    await fn(client);
+    let started: S;
+    try {
+      started = await within(timeout, stop?.signal, () => client, operation, async () => {
+        await client.connect();
+        out.line({ step: "connected", url: redactUrl(url) });
+        return start(client, () => (stage = "request"));
+      }, () => stage);
+    } catch (e) {
+      const by = stop?.by();
+      throw by !== undefined && e instanceof AbortedError ? new CallStopped(by, e) : e;
+    }
+    return await rest(started);
   } finally {
     // What arrives while closing (e.g. the reply to the logout a failed login sends) is not news.
     unfollow();
@@ -167,39 +225,51 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       symbols: [symbol],
       ...(mock ? { accessKey: DEMO_ACCESS_KEY, secretKey: DEMO_SECRET_KEY, platform: DEMO_PLATFORM } : {}),
     });
-    const limit = pause(io, seconds);
+    // (the flow races the stop itself: --seconds or a signal, whichever comes first)
+    const limit = pause(stopOf(io), seconds);
     let active: QuantWsClient | undefined;
-    const flow = withClient(t, flags, out, async (client) => {
-      const session = await loginAndFollow(client, t, out);
+    // An order or a cancel cut off by the stop may have reached the gateway: the note says so.
+    let inFlight: string | undefined;
+    const changing = async <T>(op: string, send: () => Promise<T>): Promise<T> => {
+      inFlight = op;
+      try {
+        return await send();
+      } finally {
+        inFlight = undefined;
+      }
+    };
+    const flow = withClient(t, flags, out, undefined, "login", (client) => loginAndFollow(client, t, out), async (session) => {
       const info = await session.symbolInfo(symbol);
       out.line({ step: "symbol_info", symbol, data: info });
       out.line({ step: "asset", data: await session.asset() });
       out.line({ step: "place_order", note: "a MARKET BUY: expect order, fill, position and asset notifications", symbol });
       const filled = session.next("fill", 5_000).catch(() => undefined);
-      const orderNo = await session.placeOrder({ symbol, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" });
+      const orderNo = await changing("place_order", () => session.placeOrder({ symbol, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }));
       out.line({ step: "placed", order_no: orderNo });
       await filled;
       await new Promise((r) => setTimeout(r, 50));
       const limitPrice = Math.max(info.price_tick, 1);
       out.line({ step: "place_order", note: "a LIMIT BUY far below the market: it rests on the book", symbol, price: limitPrice });
-      const resting = await session.placeOrder({ symbol, action: "BUY", price: limitPrice, quantity: 1, order_type: "LIMIT" });
+      const resting = await changing("place_order", () => session.placeOrder({ symbol, action: "BUY", price: limitPrice, quantity: 1, order_type: "LIMIT" }));
       out.line({ step: "placed", order_no: resting });
       out.line({ step: "open_orders", data: await session.openOrders(symbol) });
-      const cancelled = await session.cancelOrder(symbol, [resting]);
+      const cancelled = await changing("cancel_order", () => session.cancelOrder(symbol, [resting]));
       out.line({ step: "cancel_order", cancelled: cancelled.cancelled, failed: cancelled.failed });
       out.line({ step: "position", data: await session.position(symbol) });
       await session.logout();
       out.line({ step: "logout" });
+      return 0;
     }, (c) => (active = c));
     try {
       const winner = await Promise.race([flow.then(() => "done" as const), limit.done]);
       if (winner !== "done") {
         // (Ctrl-C or SIGTERM: the exit code of a call stopped so, 130 or 143)
         const signal = winner === "SIGINT" || winner === "SIGTERM" ? winner : undefined;
-        out.line({ step: "stopped", note: signal ? `stopped by ${signal} before the flow finished` : "--seconds elapsed before the flow finished" });
+        const cut = inFlight ? `: the ${inFlight} request was in flight${OUTCOME_UNKNOWN_NOTE}` : "";
+        out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
         await flow.catch(() => undefined);
-        return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1;
+        return signal ? exitCodeOf(signal) : 1;
       }
       return 0;
     } finally {
@@ -214,14 +284,14 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   const out = new Printer(io);
   const seconds = numberFlag("seconds", flags.seconds, 30, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags));
-  await withClient(t, flags, out, async (client) => {
-    const session = await loginAndFollow(client, t, out);
+  const stop = stopOf(io);
+  return withClient(t, flags, out, stop, "login", (client) => loginAndFollow(client, t, out), async (session) => {
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
-    await pause(io, seconds).done;
+    const code = await wait(stop, seconds, out);
     if (!session.ended) await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
+    return code;
   });
-  return 0;
 }
 
 async function place(io: CliIo, flags: Record<string, string>): Promise<number> {
@@ -253,16 +323,22 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   if (raw.order_type !== "MARKET" && (flags.price === undefined || !(Number(fields.price) > 0))) throw new CliUsageError(`ws place needs --price above 0 for ${raw.order_type} orders (0 only for MARKET)`);
   const seconds = numberFlag("seconds", flags.seconds, 3, MAX_TIMER_SECONDS);
   const t = loginTarget(settingsOf(io, flags), { symbols: [symbol] });
-  await withClient(t, flags, out, async (client) => {
+  const stop = stopOf(io);
+  const sendOrder = async (client: QuantWsClient, sending: () => void) => {
     const session = await loginAndFollow(client, t, out);
     out.line({ step: "place_order", ...fields });
-    const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">);
+    sending();
+    // Stopped now, it is not sent; stopped once sent, its outcome is unknown (the error says which).
+    const orderNo = await session.placeOrder(fields as unknown as RequestFields<"place_order">, { signal: stop.signal });
     out.line({ step: "placed", order_no: orderNo });
-    await pause(io, seconds).done;
+    return session;
+  };
+  return withClient(t, flags, out, stop, "place_order", sendOrder, async (session) => {
+    const code = await wait(stop, seconds, out);
     await session.logout().catch(() => undefined);
     out.line({ step: "logout" });
+    return code;
   });
-  return 0;
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
