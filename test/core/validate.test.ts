@@ -126,6 +126,18 @@ describe("call() parameters (wire text)", () => {
     expect(sent).toBe(0);
   });
 
+  it("minLength/maxLength count characters, as JSON Schema does: an emoji is one (two UTF-16 units)", () => {
+    const desc: SchemaMeta = { type: "string", maxLength: 200 };
+    expect(checkSchema("😀".repeat(150), desc)).toEqual([]);
+    expect(checkSchema("😀".repeat(201), desc, "desc")).toMatchObject([{ message: "desc must have at most 200 characters, has 201" }]);
+    expect(checkSchema("a".repeat(201), desc, "desc")).toHaveLength(1);
+    const code: SchemaMeta = { type: "string", minLength: 3 };
+    expect(checkSchema("😀😀", code, "code")).toMatchObject([{ message: "code must have at least 3 characters, has 2" }]);
+    expect(checkSchema("😀😀😀", code)).toEqual([]);
+    // A lone surrogate counts as one character.
+    expect(checkSchema("\ud800ab", code, "", { answer: true })).toEqual([]);
+  });
+
   it("format decimal: a request's decimal text must be a number as written (BHEX amounts and prices); an answer's is read as sent", async () => {
     const ctx = { api: "t", operation: "op" };
     const amount: SchemaMeta = { type: "string", format: "decimal" };

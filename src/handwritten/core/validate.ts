@@ -346,6 +346,22 @@ const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" &&
 /** The schema of a list's item `i`: its place's in `prefixItems` (a tuple: XT's candles), else `items`. */
 const itemSchema = (s: SchemaMeta, i: number): SchemaMeta | undefined => (s.prefixItems && i < s.prefixItems.length ? s.prefixItems[i] : s.items);
 
+/** A text's length in characters (code points): a surrogate pair counts once. */
+function characters(t: string): number {
+  let n = t.length;
+  for (let i = 0; i < t.length - 1; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = t.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /** The largest int64 (2^63 − 1), the bound of the vendors' 64-bit ids. */
 export const INT64_MAX = 9223372036854775807n;
 
@@ -436,8 +452,11 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
     if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
     if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);
-    if ((s.minLength !== undefined && v.length < s.minLength) || (s.maxLength !== undefined && v.length > s.maxLength)) {
-      problem(`${where} has a length outside the allowed range`);
+    // In characters, as JSON Schema counts (an emoji is one, two UTF-16 units): counted only when the units could be out of range.
+    if ((s.minLength !== undefined && v.length < s.minLength * 2) || (s.maxLength !== undefined && v.length > s.maxLength)) {
+      const n = characters(v);
+      if (s.minLength !== undefined && n < s.minLength) problem(`${where} must have at least ${s.minLength} characters, has ${n}`);
+      if (s.maxLength !== undefined && n > s.maxLength) problem(`${where} must have at most ${s.maxLength} characters, has ${n}`);
     }
   }
   if (Array.isArray(v)) {
