@@ -350,7 +350,7 @@ describe("a secret parameter of the wrong kind is refused without its value", ()
   });
 });
 
-describe("the client's own secret given as an ordinary parameter", () => {
+describe("the client's own secret (or a secret-named parameter's value) given as an ordinary parameter", () => {
   // A caller who passes the secret key where a price or an order type goes (a mixed-up
   // variable): the argument check's UsageError names the parameter, never the value it holds.
   const noFetch = (async () => {
@@ -366,6 +366,11 @@ describe("the client's own secret given as an ordinary parameter", () => {
       "bhex orderCreate",
       () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("orderCreate", { user_id: 1, exchange_id: 1, symbol_id: "BTCUSDT", client_order_id: "c1", type: S.bhex.secretKey, side: "buy", quantity: "1" } as never),
       S.bhex.secretKey,
+    ],
+    [
+      "bhex userSetTradePwd, the trade password given in another parameter too",
+      () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("userSetTradePwd", { user_id: 1, trade_pwd: "TradePwd-FFFF6666", set_type: "TradePwd-FFFF6666" } as never),
+      "TradePwd-FFFF6666",
     ],
     ["hubi enterOrder", () => createHubiClient({ ...S.hubi, fetch: noFetch }).call("enterOrder", { coin_code: "BTC", symbol: "BTCUSDT", open_position: true, quantity: 1, trade_direction: "BUY", order_type: "LIMIT", price: S.hubi.accessToken } as never), S.hubi.accessToken],
   ] as Array<[string, () => Promise<unknown>, string]>)("%s", async (_name, run, secret) => {

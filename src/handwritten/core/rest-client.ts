@@ -36,7 +36,7 @@ import {
 import { unwrapData, type ApiMeta, type OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
-import { describeAs, redactUrl } from "./redaction.js";
+import { describeAs, redactUrl, secretNamedValues } from "./redaction.js";
 import { checkOption, checkOptionNames, checkOptionsObject, meant } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
@@ -364,8 +364,10 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       return await transport.execute(op, request, onAnswer ? Object.assign(o, { [ON_ANSWER]: onAnswer }) : o);
     } catch (e) {
       // The transport's own errors are redacted already; a parameter check's UsageError is not:
-      // a value the caller gave by mistake may be the client's secret.
-      throw transport.redactor().error(config.mapError ? config.mapError(op, e) : e);
+      // a value the caller gave by mistake may be the client's secret, or a secret-named
+      // parameter's (a trade password given in another parameter too).
+      const named = secretNamedValues(Object.entries(params).filter((p): p is [string, string] => typeof p[1] === "string"));
+      throw transport.redactor(named).error(config.mapError ? config.mapError(op, e) : e);
     }
   };
 
