@@ -33,6 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
+import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
@@ -363,6 +364,9 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     const dangling = danglingRefs(spec);
     if (dangling.length) throw new Error(`${api.root}: ${danglingText(dangling[0]!)}${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
     checkNoRemoteLoads(api.root, spec);
+    // (every page, the index and its search name each operation by its operationId)
+    const noId = api.kind === "openapi" ? operationIdProblems(spec) : [];
+    if (noId.length) throw new Error(noId.map((p) => `${api.root}: ${p}`).join("\n"));
     texts.set(api.name, text);
   }
   if (options.validate !== false) {
