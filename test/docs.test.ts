@@ -238,6 +238,9 @@ describe("portal index", () => {
     expect(total).toBeGreaterThan(150);
     for (const op of portal.flatMap((a) => a.operations)) expect(html).toContain(`href="${op.api}.html${op.anchor}"`);
     expect(html).toContain('id="q"');
+    // the APIs counted, not a number written once (a sixth API still read "the five APIs")
+    expect(indexPage([...portal, { ...portal[0]!, name: "acme" }], {})).toContain("Reference pages for the six APIs,");
+    expect(indexPage(portal.slice(0, 1), {})).toContain("Reference pages for the one API,");
     expect(html).not.toMatch(/(?:src|href)="https?:/);
     const bhex = portal.find((a) => a.name === "bhex")!.operations.find((o) => o.operationId === "orderCreate")!;
     expect(bhex).toMatchObject({ method: "POST", path: "/api/v2/org/order/create", anchor: "#/spot-trading/ordercreate" });
