@@ -34,7 +34,7 @@ import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
-import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
+import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -353,7 +353,7 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
 
 /** Redocly config of one page: the sample languages its operations have, no telemetry. */
 function redoclyConfig(api: ApiEntry): string {
-  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || CLIENTS[api.name]?.openapiFetch);
+  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || (api.kind === "openapi" && clientRecipe(api.name).openapiFetch));
   return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages } } }, null, 2);
 }
 
