@@ -27,13 +27,14 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { parseDocument, type Document } from "yaml";
+import { parseDocument, visit, type Document } from "yaml";
 import { danglingRefs, danglingText } from "../src/spec-tools/spec-model.js";
 import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
-import { asyncOperationSamples, CLIENTS, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
+import { operationIdProblems } from "./spec-rules.js";
+import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
 
 export const DOCS_OUT = join(ROOT, "docs", "api");
 
@@ -298,32 +299,61 @@ function operationIdLine(id: string, extra = ""): string {
   return `**operationId** \`${id}\`${extra}\n\n`;
 }
 
+/** An integer a browser's number would show otherwise (213670654898113536 → 213670654898113540). */
+const roundsInBrowser = (v: unknown): v is bigint => typeof v === "bigint" && String(Number(v)) !== v.toString();
+
+/** The places (key paths) of the spec's integers that a browser would round. */
+function roundedPlaces(node: unknown, path: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  if (roundsInBrowser(node)) out.push(path);
+  else if (Array.isArray(node)) node.forEach((v, i) => roundedPlaces(v, [...path, i], out));
+  else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) roundedPlaces(v, [...path, k], out);
+  return out;
+}
+
+/** Said on an operation (or the API) whose examples hold such an integer. */
+export const BIG_INTEGER_NOTE =
+  "*Integers beyond 2^53 in the examples are shown in quotes so that every digit shows (a browser's numbers would round them); the API sends them as numbers.*";
+
 /**
  * The copy of a spec the page is rendered from: operationIds shown, code samples added, a logo
- * linking back to the index. Big integers keep every digit (read as bigint).
+ * linking back to the index. Big integers keep every digit: read as bigint, and one a browser
+ * would round (Redoc reads the copy into JavaScript numbers: 213670654898113536 showed as
+ * 213670654898113540) written as a string of its digits, with a note saying so.
  */
 export function bundledSpec(api: ApiEntry, text: string): Document {
   const doc = parseDocument(text, { intAsBigInt: true, merge: true });
   const spec = doc.toJS({ maxAliasCount: -1 }) as Record<string, any>;
+  // (the nodes themselves, so that a value reached through an alias is written once)
+  visit(doc, { Scalar: (_key, node) => (roundsInBrowser(node.value) ? doc.createNode(node.value.toString()) : undefined) });
+  const noted = new Set<string>();
+  for (const place of roundedPlaces(spec)) {
+    const op = api.kind === "openapi" ? place.slice(0, 3) : place.slice(0, 2);
+    const isOperation = api.kind === "openapi" ? op[0] === "paths" && operationsOf(spec).some(([m, p]) => m === op[2] && p === op[1]) : op[0] === "operations" && op.length === 2;
+    noted.add(JSON.stringify(isOperation ? op : []));
+  }
   doc.setIn(["info", "x-logo"], doc.createNode({ url: PORTAL_LOGO, href: "index.html", altText: "tradeapi API portal: all APIs and search" }));
   if (api.kind === "openapi") {
     for (const [method, path, op] of operationsOf(spec)) {
       const at = ["paths", path, method];
-      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? ""));
+      const note = noted.has(JSON.stringify(at)) ? `\n\n${BIG_INTEGER_NOTE}` : "";
+      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? "") + note);
       doc.setIn([...at, "x-codeSamples"], doc.createNode(operationSamples(spec, api.name, method, path, op)));
     }
   } else {
     for (const [id, op] of Object.entries((spec.operations ?? {}) as Record<string, any>)) {
       if (op?.$ref) continue;
-      doc.setIn(["operations", id, "description"], operationIdLine(id) + (op.description ?? op.summary ?? "") + samplesMarkdown(asyncOperationSamples(spec, api.name, id, op)));
+      const note = noted.has(JSON.stringify(["operations", id])) ? `\n\n${BIG_INTEGER_NOTE}` : "";
+      doc.setIn(["operations", id, "description"], operationIdLine(id) + (op.description ?? op.summary ?? "") + note + samplesMarkdown(asyncOperationSamples(spec, api.name, id, op)));
     }
   }
+  // (one elsewhere, e.g. in a component's example: said once, in the API's description)
+  if (noted.has("[]")) doc.setIn(["info", "description"], `${spec.info?.description ?? ""}\n\n${BIG_INTEGER_NOTE}`.trimStart());
   return doc;
 }
 
 /** Redocly config of one page: the sample languages its operations have, no telemetry. */
 function redoclyConfig(api: ApiEntry): string {
-  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || CLIENTS[api.name]?.openapiFetch);
+  const languages = SAMPLE_LANGUAGES.filter((l) => l.label !== "openapi-fetch" || (api.kind === "openapi" && clientRecipe(api.name).openapiFetch));
   return JSON.stringify({ telemetry: "off", openapi: { codeSamples: { languages } } }, null, 2);
 }
 
@@ -363,6 +393,9 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     const dangling = danglingRefs(spec);
     if (dangling.length) throw new Error(`${api.root}: ${danglingText(dangling[0]!)}${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
     checkNoRemoteLoads(api.root, spec);
+    // (every page, the index and its search name each operation by its operationId)
+    const noId = api.kind === "openapi" ? operationIdProblems(spec) : [];
+    if (noId.length) throw new Error(noId.map((p) => `${api.root}: ${p}`).join("\n"));
     texts.set(api.name, text);
   }
   if (options.validate !== false) {

@@ -241,6 +241,10 @@ function header(current: string): string {
 /** The AsyncAPI view of an AsyncAPI spec (@asyncapi/html-template), next to its Redoc page. */
 export const asyncApiViewFile = (name: string) => `${name}.asyncapi.html`;
 
+const NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+/** A count in words up to twelve ("five"), in digits beyond. */
+const countWord = (n: number) => NUMBER_WORDS[n] ?? String(n);
+
 export function indexPage(apis: PortalApi[], hasChangelog: Record<string, boolean>): string {
   const rows = apis
     .map((a) => {
@@ -285,7 +289,7 @@ run();
 <body>${header("")}
 <main>
 <h1>tradeapi API portal</h1>
-<p>Reference pages for the five APIs, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take. (The Quant gateway's requests go by their wire <code>op</code>, <code>session.request("place_order", …)</code>; the CLI takes either name.)</p>
+<p>Reference pages for the ${countWord(apis.length)} API${apis.length === 1 ? "" : "s"}, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take. (The Quant gateway's requests go by their wire <code>op</code>, <code>session.request("place_order", …)</code>; the CLI takes either name.)</p>
 <table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Operations</th><th>Changes</th></tr></thead>
 <tbody>
 ${rows}

@@ -18,6 +18,7 @@
 
 /** A JSON-ish value read from the spec; integers may be bigint (YAML read with intAsBigInt). */
 import { parseDocument } from "yaml";
+import { API_TABLE } from "../src/cli/registry.js";
 
 type Value = unknown;
 type Obj = Record<string, any>;
@@ -76,6 +77,31 @@ export const CLIENTS: Record<string, ClientRecipe> = {
     openapiFetch: false,
   },
 };
+
+/**
+ * How the samples make `api`'s client: its CLIENTS entry, else what docs/adding-an-api.md has a
+ * new API do: `create<Name>Client` of `tradeapi/<name>`, an openapi-fetch client, given the
+ * settings its CLI registry entry's variables fill (src/cli/registry.ts: `{ secretKey:
+ * process.env.ACME_SECRET_KEY, … }`, as the CLI gives them). An API in neither is an error
+ * naming both places (its pages had no code samples at all).
+ */
+export function clientRecipe(api: string): ClientRecipe {
+  const known = CLIENTS[api];
+  if (known) return known;
+  const entry = API_TABLE.find((a) => a.name === api);
+  if (!entry) {
+    throw new Error(`docs samples: API "${api}" has no entry in src/cli/registry.ts (its environment variables: step 5 of docs/adding-an-api.md) nor in CLIENTS of scripts/docs-samples.ts`);
+  }
+  const variable = api.replace(/[-_]+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  const options = entry.env.map((v) => `${v.setting}: process.env.${v.name}`).join(", ");
+  return {
+    importPath: `tradeapi/${api}`,
+    factory: `create${variable.charAt(0).toUpperCase()}${variable.slice(1)}Client`,
+    variable,
+    options: () => (options ? `{ ${options} }` : ""),
+    openapiFetch: true,
+  };
+}
 
 const METHODS = ["get", "post", "put", "delete", "patch"] as const;
 
@@ -260,7 +286,7 @@ function isSigned(spec: Obj, op: Obj): boolean {
 
 /** The samples of one OpenAPI operation. */
 export function operationSamples(spec: Obj, api: string, method: string, path: string, op: Obj): CodeSample[] {
-  const recipe = CLIENTS[api];
+  const recipe = clientRecipe(api);
   const opId: string = op.operationId;
   const req = requiredParams(spec, api, op);
   // The client fills in the idempotency key (BHEX client_order_id) when it is left out.

@@ -279,8 +279,10 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   const dataType = dataTypeOf(dataSchema);
   const servers = (op.servers ?? item.servers) as Node[] | undefined;
   const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  // The name client.call(), the CLI and the docs use: never invented (scripts/spec-rules.ts refuses it first).
+  if (typeof op.operationId !== "string" || op.operationId === "") throw new Error(`no operationId (every operation needs one: the name call() and the CLI take)`);
   return {
-    operationId: String(op.operationId ?? `${m.toUpperCase()} ${path}`),
+    operationId: op.operationId,
     method: m.toUpperCase() as HttpMethod,
     path,
     ...(docs ? { summary: String(op.summary ?? ""), tags: (op.tags as string[]) ?? [], deprecated: op.deprecated === true } : op.deprecated === true ? { deprecated: true } : {}),

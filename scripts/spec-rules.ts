@@ -61,6 +61,30 @@ function envelopeProblems(env: unknown, place: string, out: string[], falseAllow
   }
 }
 
+/**
+ * An operation's missing or empty `operationId` (Redocly's recommended ruleset only warns): the
+ * name `client.call()`, the CLI and the docs give it, which nothing else may stand in for.
+ */
+export function operationIdProblem(op: Node, method: string, path: string): string | undefined {
+  const id = op.operationId;
+  if (typeof id === "string" && id.trim() !== "") return undefined;
+  return `${method.toUpperCase()} ${path} has no operationId (got ${show(id)}); every operation needs one: it is the name client.call() and \`tradeapi call\` take`;
+}
+
+/** Every operation of an OpenAPI document without an operationId, as `<place>: <problem>`. */
+export function operationIdProblems(doc: Node): string[] {
+  const out: string[] = [];
+  for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
+    if (!isObject(item)) continue;
+    for (const m of METHODS) {
+      const op = item[m];
+      const problem = isObject(op) ? operationIdProblem(op, m, path) : undefined;
+      if (problem) out.push(`paths.${path}.${m}: ${problem}`);
+    }
+  }
+  return out;
+}
+
 /** The problems of one OpenAPI document's vocabulary values (empty: none). */
 export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
@@ -94,6 +118,8 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
       const op = item[m];
       if (!isObject(op)) continue;
       const place = `paths.${path}.${m}`;
+      const id = operationIdProblem(op, m, path);
+      if (id) out.push(`${place}: ${id}`);
       const role = op["x-server"];
       if (role !== undefined && (typeof role !== "string" || !roles.includes(role))) {
         out.push(`${place}: x-server ${show(role)} is the role of none of the servers (${roles.map((r) => JSON.stringify(r)).join(", ") || "none has x-server"})`);

@@ -64,6 +64,15 @@ describe("npm run docs refuses a broken spec in one line and leaves docs/api as 
     untouched(dir);
   }, 30_000);
 
+  it.concurrent("an operation without an operationId: the file and the operation named (it was a TypeError naming nothing)", async ({ onTestFinished }) => {
+    const dir = project((d) => edit(d, "specs/openapi/xt-spot.yaml", "      operationId: getTicker\n", ""), onTestFinished);
+    const r = await docs(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^docs: specs\/openapi\/xt-spot\.yaml: paths\.\/data\/api\/v1\/getTicker\.get: GET \/data\/api\/v1\/getTicker has no operationId/);
+    expect(r.stderr).not.toMatch(/Cannot read|\n\s+at /);
+    untouched(dir);
+  }, 30_000);
+
   it.concurrent("a spec listed in redocly.yaml but missing", async ({ onTestFinished }) => {
     const dir = project((d) => unlinkSync(join(d, "specs/openapi/hubi-futures.yaml")), onTestFinished);
     const r = await docs(dir);

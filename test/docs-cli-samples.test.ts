@@ -6,11 +6,8 @@
  * spec's example id, which a fresh emulator has not got.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock } from "../src/mock/bhex.js";
-import { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } from "../src/mock/hubi.js";
-import { startQuantWsMock } from "../src/mock/quant-ws.js";
-import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../src/mock/xele.js";
-import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../src/mock/xt.js";
+import { readApis } from "../scripts/api-registry.js";
+import { findApi, type CliApi, type RunningMock } from "../src/cli/registry.js";
 import { runCliCaptured } from "./helpers/cli.js";
 import { tempDir } from "./helpers/temp-dir.js";
 import { join } from "node:path";
@@ -38,24 +35,76 @@ export function shellWords(cmd: string): string[] {
   return words;
 }
 
+/** A `try:` command of an emulator's hint: its environment and its arguments. */
+interface TryLine {
+  env: NodeJS.ProcessEnv;
+  argv: string[];
+}
+
+/** The `try: NAME=value … npx tradeapi …` commands of a mock's hint (the lines a user pastes). */
+export function tryLines(hint: string): TryLine[] {
+  const out: TryLine[] = [];
+  for (const m of hint.matchAll(/^(?:try:)?\s*((?:[A-Z][A-Z0-9_]*=\S* +)+)(npx tradeapi .*)$/gm)) {
+    const env = Object.fromEntries(shellWords(m[1]!).map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
+    out.push({ env, argv: shellWords(m[2]!) });
+  }
+  return out;
+}
+
+/** `tradeapi mock <api>` as the CLI starts it (its registry entry's module), with its hint's `try:` lines. */
+async function startMock(api: string): Promise<{ cli: CliApi; mock?: RunningMock; tries: TryLine[] }> {
+  const cli = await findApi(api).load();
+  if (!cli.startMock) return { cli, tries: [] };
+  const mock = await cli.startMock({ port: 0, flags: {}, log: () => {} });
+  closers.push(() => mock.close());
+  return { cli, mock, tries: tryLines(mock.hint ?? "") };
+}
+
+/** Per API, what `tradeapi mock <api>` says to use it: the environment of its hint's `try:` line. */
 const env: Record<string, NodeJS.ProcessEnv> = {};
 const closers: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
-  const xt = await startXtMock();
-  const hubi = await startHubiMock();
-  const bhex = await startBhexMock();
-  const xele = await startXeleMock();
-  const quantWs = await startQuantWsMock();
-  closers.push(() => xt.close(), () => hubi.close(), () => bhex.close(), () => xele.close(), () => quantWs.close());
-  env["quant-ws"] = { QUANT_WS_URL: quantWs.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
-  env.xt = { XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY };
-  env.hubi = { HUBI_BASE_URL: hubi.url, HUBI_ACCESS_KEY: HUBI_MOCK_ACCESS_KEY, HUBI_SECRET_KEY: HUBI_MOCK_SECRET_KEY, HUBI_ACCESS_TOKEN: HUBI_MOCK_ACCESS_TOKEN };
-  env.bhex = { BHEX_BASE_URL: bhex.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY };
-  env.xele = { XELE_MA_URL: xele.maUrl, XELE_MS_URL: xele.msUrl, XELE_USERNAME: XELE_MOCK_USERNAME, XELE_PASSWORD: XELE_MOCK_PASSWORD };
-});
+  // Every API of redocly.yaml, from its CLI registry entry and its emulator (a new API needs no line here).
+  for (const api of readApis()) {
+    const { tries } = await startMock(api.name);
+    const call = tries.find((t) => t.argv[2] === "call") ?? tries[0];
+    if (call) env[api.name] = call.env;
+  }
+}, 60_000);
 afterAll(async () => {
   for (const c of closers) await c();
+});
+
+describe("each emulator's hint", () => {
+  it("reads its try: lines", () => {
+    expect(tryLines("credentials: A_KEY=k\ntry: A_URL=http://127.0.0.1:1 A_KEY=k npx tradeapi call a getThing x=1\n     A_URL=u npx tradeapi ws demo")).toEqual([
+      { env: { A_URL: "http://127.0.0.1:1", A_KEY: "k" }, argv: ["npx", "tradeapi", "call", "a", "getThing", "x=1"] },
+      { env: { A_URL: "u" }, argv: ["npx", "tradeapi", "ws", "demo"] },
+    ]);
+  });
+
+  it("gives a try: line for every API with an emulator, whose call names an operation of the API and runs (exit 0)", async () => {
+    const failed: string[] = [];
+    for (const api of readApis()) {
+      // (an emulator of its own: the samples' run below starts from a fresh one)
+      const { cli, mock, tries } = await startMock(api.name);
+      if (!mock) continue;
+      const calls = tries.filter((t) => t.argv[2] === "call");
+      if (!calls.length) failed.push(`${api.name}: no \`try: … npx tradeapi call ${api.name} <operation>\` line (the CLI module's firstCall)`);
+      for (const t of calls) {
+        const [, , , name, op] = t.argv;
+        const ops = cli.operations;
+        if (name !== api.name || !ops.some((o) => o.operationId === op || o.aliases?.includes(op!))) {
+          failed.push(`${api.name}: the hint's \`${t.argv.join(" ")}\` names no operation of ${api.name} (firstCall)`);
+          continue;
+        }
+        const run = await runCliCaptured(t.argv.slice(2), t.env);
+        if (run.code !== 0) failed.push(`${api.name}: \`${t.argv.join(" ")}\` exited ${run.code}: ${run.stderr.trim()}`);
+      }
+    }
+    expect(failed).toEqual([]);
+  }, 60_000);
 });
 
 describe("docs CLI samples", () => {

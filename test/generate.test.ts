@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { buildAll, lintFailure, redoclyLint, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
+import { buildAll, lintFailure, lintWarningsLine, redoclyLint, specProblems, staleFiles, staleMessage, writeAll } from "../scripts/generate.js";
 import { compactMeta, extractMeta } from "../scripts/openapi-meta.js";
 import { expandMeta } from "../src/handwritten/core/meta.js";
 import { MAX_SPEC_BYTES } from "../src/spec-tools/spec-file.js";
@@ -166,6 +166,24 @@ describe("a recursive schema (not supported, docs/spec-conventions.md)", () => {
   it("the same schema used twice, not recursively, is fine", () => {
     const doc = spec({ TreeNode: { type: "object", properties: { a: { $ref: "#/components/schemas/Leaf" }, b: { $ref: "#/components/schemas/Leaf" } } }, Leaf: { type: "string" } });
     expect(extractMeta("t", "specs/openapi/t.yaml", doc).operations.map((o) => o.operationId)).toEqual(["getTree"]);
+  });
+});
+
+describe("a lint that passes with warnings", () => {
+  it("counts them in one line per run, per file, with the command that shows them", () => {
+    const report = [
+      "validating specs/openapi/a.yaml using lint rules for api 'a'...",
+      "specs/openapi/a.yaml:",
+      '  12:5  warning  no-unused-components  Component: "X" is never used.',
+      "  40:7  warning  operation-operationId  Operation object should contain `operationId` field.",
+      "",
+      "specs/openapi/b.yaml:",
+      '  3:5  warning  no-unused-components  Component: "Y" is never used.',
+      "",
+      "You have 3 warnings.",
+    ].join("\n");
+    expect(lintWarningsLine(report, ["a", "b"])).toBe("redocly lint: 3 warnings, not errors (specs/openapi/a.yaml 2, specs/openapi/b.yaml 1); `npx redocly lint a b` shows them\n");
+    expect(lintWarningsLine("Woohoo! Your API descriptions are valid.\n", ["a"])).toBeUndefined();
   });
 });
 

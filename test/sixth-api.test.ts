@@ -6,9 +6,11 @@
  * shared spec-driven src/mock/http-mock.ts. Nothing in src/ names this API.
  */
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ApiEntry } from "../scripts/api-registry.js";
+import { operationSamples, operationsOf, readSpec } from "../scripts/docs-samples.js";
 import { buildAll, redoclyLint } from "../scripts/generate.js";
 import { normalizeBigints, extractMeta } from "../scripts/openapi-meta.js";
 import { AuthError, CredentialsError, OrderNotFoundError, UsageError } from "../src/handwritten/core/errors.js";
@@ -97,6 +99,35 @@ describe("the fixture's signer (known answers from `printf '%s' … | sha256sum`
   });
 });
 
+describe("the doc's signer (step 3) is the fixture's, and checks its inputs", () => {
+  const body = (text: string, name: string) => {
+    const from = text.indexOf(`export function ${name}<`);
+    expect(from, name).toBeGreaterThanOrEqual(0);
+    return text.slice(from, text.indexOf("\n}\n", from) + 2);
+  };
+
+  it("the same function", () => {
+    const doc = body(readFileSync("docs/adding-an-api.md", "utf8"), "authorizeAcme");
+    expect(body(readFileSync("test/fixtures/sixth-api/auth.ts", "utf8"), "authorizeDemo").replace("authorizeDemo", "authorizeAcme")).toBe(doc);
+  });
+
+  it("anything a JavaScript caller passes: a signed request or a UsageError, never a TypeError (as test/core/public-inputs.test.ts asks of every exported signer)", () => {
+    const anything = fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true });
+    const request = fc.record({ method: fc.constantFrom("GET", "POST"), path: fc.string(), query: fc.array(fc.tuple(fc.string(), fc.string())), form: fc.constant(null), headers: fc.dictionary(fc.string(), fc.string()) });
+    fc.assert(
+      fc.property(fc.oneof(fc.tuple(anything, anything), fc.tuple(request, anything), fc.tuple(request, fc.record({ secretKey: anything }))), ([a, b]) => {
+        try {
+          authorizeDemo(a as never, b as never);
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw new Error(`threw ${String(e)}`, { cause: e });
+        }
+      }),
+      { seed: 20261202, numRuns: 1000 },
+    );
+    expect(() => authorizeDemo({ method: "GET", path: "/v1/orders", query: [], form: null, headers: {} }, { secretKey: 5 as never })).toThrow(new UsageError("the secret key must be a non-empty string"));
+  });
+});
+
 describe("a sixth API through the library", () => {
   it("public call unsigned, signed calls with X-SIG, int64 exact, JSON body placed from the spec", async () => {
     const demo = createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
@@ -164,6 +195,17 @@ describe("a sixth API through the CLI (registry entry added at run time)", () =>
     });
   });
   afterAll(() => unregister());
+
+  it("its docs pages get code samples (step 7): the client made from the registry entry's variables; an API in no registry is named", () => {
+    const spec = readSpec(readFileSync(SPEC, "utf8"));
+    const [method, path, op] = operationsOf(spec).find(([, , o]) => o.operationId === "placeOrder")!;
+    const samples = operationSamples(spec, "demo", method, path, op);
+    expect(samples.map((x) => x.label)).toEqual(["call()", "openapi-fetch", "CLI"]);
+    expect(samples[0]!.source).toBe(
+      'import { createDemoClient } from "tradeapi/demo";\n\nconst demo = createDemoClient({\n  secretKey: process.env.DEMO_SECRET_KEY,\n  baseUrl: process.env.DEMO_BASE_URL,\n});\nconst result = await demo.call("placeOrder", { symbol: "<symbol>", qty: 1 });\n',
+    );
+    expect(() => operationSamples(spec, "nosuch", method, path, op)).toThrow('docs samples: API "nosuch" has no entry in src/cli/registry.ts');
+  });
 
   it("list, call with every digit, and the missing-credential hint names the variable", async () => {
     const env = { DEMO_BASE_URL: mock.url, DEMO_SECRET_KEY: SECRET };

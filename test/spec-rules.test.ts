@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, specProblems, SpecProblemsError } from "../scripts/generate.js";
-import { documentedExtensions, openapiProblems } from "../scripts/spec-rules.js";
+import { extractMeta } from "../scripts/openapi-meta.js";
+import { documentedExtensions, openapiProblems, operationIdProblems } from "../scripts/spec-rules.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
 const known = documentedExtensions(ROOT);
@@ -42,6 +43,19 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(doc, known)).toEqual([
       'components.schemas.OrderId: $ref "./common.yaml#/OrderId" points into another file; a spec is one file (the metadata and spec diff read it alone): put what it names under components',
     ]);
+  });
+
+  it("an operation without an operationId (Redocly only warns; the metadata invented one and the docs build crashed)", () => {
+    const doc = xt();
+    delete doc.paths["/data/api/v1/getTicker"].get.operationId;
+    doc.paths["/trade/api/v1/order"].post.operationId = "";
+    expect(openapiProblems(doc, known)).toEqual([
+      'paths./data/api/v1/getTicker.get: GET /data/api/v1/getTicker has no operationId (got nothing); every operation needs one: it is the name client.call() and `tradeapi call` take',
+      'paths./trade/api/v1/order.post: POST /trade/api/v1/order has no operationId (got ""); every operation needs one: it is the name client.call() and `tradeapi call` take',
+    ]);
+    expect(operationIdProblems(doc)).toEqual(openapiProblems(doc, known));
+    // (the metadata never invents one either)
+    expect(() => extractMeta("xt", "specs/openapi/xt-spot.yaml", doc)).toThrow("GET /data/api/v1/getTicker: no operationId");
   });
 
   it("a rate limit that names no limit (the call would go unlimited)", () => {
@@ -124,6 +138,31 @@ describe("npm run generate on a broken spec: one line per problem, exit 1, no st
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^specs\/openapi\/xt-spot\.yaml: paths\.\/trade\/api\/v1\/order\.post: x-rate-limit names "ipp", which x-rate-limits does not define .*\ngenerate: fix the spec problems above \(nothing was written\)\.\n$/);
       expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+      expect(readFileSync(join(dir, "generated/xt-spot.meta.ts"), "utf8")).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("an operation without an operationId, with redocly lint (which only warns): refused, naming the file and the operation", async () => {
+    const dir = tempDir("tradeapi-generate-no-id-");
+    try {
+      for (const p of ["specs", "scripts", "src", "docs", "generated", "redocly.yaml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+      symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+      const file = join(dir, "specs/openapi/xt-spot.yaml");
+      const text = readFileSync(file, "utf8");
+      expect(text).toContain("      operationId: getTicker\n");
+      writeFileSync(file, text.replace("      operationId: getTicker\n", ""));
+      const before = readFileSync(join(dir, "generated/xt-spot.meta.ts"), "utf8");
+      const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/generate.ts"], { cwd: dir }).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(run.code).toBe(1);
+      // the lint's warnings counted in one line, then the refusal
+      expect(run.stderr).toMatch(/^redocly lint: \d+ warnings, not errors \(.*specs\/openapi\/xt-spot\.yaml \d+.*\); `npx redocly lint xt hubi bhex xele` shows them\n/);
+      expect(run.stderr).toContain("specs/openapi/xt-spot.yaml: paths./data/api/v1/getTicker.get: GET /data/api/v1/getTicker has no operationId (got nothing)");
+      expect(run.stderr).toMatch(/\ngenerate: fix the spec problems above \(nothing was written\)\.\n$/);
       expect(readFileSync(join(dir, "generated/xt-spot.meta.ts"), "utf8")).toBe(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });

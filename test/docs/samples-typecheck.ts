@@ -2,7 +2,7 @@
  * Writes every TypeScript code sample of the docs (scripts/docs-samples.ts) as a module under
  * `dir`, with a tsconfig that maps the package's subpaths to src/, and returns the tsc command.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readApis, ROOT } from "../../scripts/api-registry.js";
 import { asyncOperationSamples, operationSamples, operationsOf, readSpec, type CodeSample } from "../../scripts/docs-samples.js";
@@ -51,7 +51,9 @@ export function writeSamples(dir: string, edit: (source: string) => string = (s)
 export function writeTsconfig(dir: string): void {
   const src = (p: string) => join(ROOT, p);
   const paths: Record<string, string[]> = { tradeapi: [src("src/index.ts")] };
-  for (const sub of ["xt", "hubi", "bhex", "xele", "quant-ws"]) paths[`tradeapi/${sub}`] = [src(`src/handwritten/${sub}/index.ts`)];
+  // every subpath package.json exports (a new API's too: step 5 of docs/adding-an-api.md)
+  const exported = Object.keys((JSON.parse(readFileSync(src("package.json"), "utf8")) as { exports: Record<string, unknown> }).exports);
+  for (const sub of exported.map((e) => e.replace(/^\.\//, "")).filter((e) => existsSync(src(`src/handwritten/${e}/index.ts`)))) paths[`tradeapi/${sub}`] = [src(`src/handwritten/${sub}/index.ts`)];
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify(
