@@ -151,7 +151,10 @@
  * review's fixes (a held call waits again for a longer Retry-After; a waiter follows only its own
  * limits' waiters), an error class's own kind and a vendor code beyond 2^53 as its digits;
  * 105.9 kB (105,919 bytes) with the second review's (an aborted waiter lets the next waiters of
- * each of its limits go on; an aborted call during a hold is an AbortedError).
+ * each of its limits go on; an aborted call during a hold is an AbortedError); 107.4 kB
+ * (107,387 bytes) with 0.23.0's checks of what hostile servers and fuzzers got through: XT
+ * batch answers matched by id (0.6 kB), an answer's int64 beyond 64 bits refused, a body's
+ * `not`, lengths in characters, and a parameter check's error redacted.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -161,7 +164,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 106_000;
+const CEILING = 107_400;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_150;
 
