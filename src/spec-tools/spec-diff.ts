@@ -482,11 +482,20 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
     else byKey.set(key, [v]);
   };
   const shown = new Map<string, Map<string, RawDiff[]>>();
+  // Per operation, the components of a parameter `$ref` the operation reports removed or added as
+  // a whole (or renamed: pairRenamedParams): a change inside one is that line's, not another one
+  // (a shared parameter renamed read twice per operation).
+  const wholeRefs = new Map<string, Set<string>>();
   for (const d of diffs) {
     if (d.path[0] !== "paths" || d.path.length < 3) continue;
     const item = (((d.action === "remove" ? before : after).paths as Node | undefined)?.[d.path[1] as string] ?? {}) as Node;
     const methods = METHODS.has(String(d.path[2])) ? [String(d.path[2])] : Object.keys(item).filter((k) => METHODS.has(k));
-    for (const m of methods) for (const k of fileKeys(d)) add(shown, `${String(d.path[1])}\u0000${m}`, k, d);
+    const whole = (d.action === "add" || d.action === "remove") && d.path[d.path.length - 2] === "parameters" ? refChainAt(d.action === "remove" ? before : after, d.path) : undefined;
+    for (const m of methods) {
+      const op = `${String(d.path[1])}\u0000${m}`;
+      for (const k of fileKeys(d)) add(shown, op, k, d);
+      if (whole?.size) wholeRefs.set(op, new Set([...(wholeRefs.get(op) ?? []), ...whole]));
+    }
   }
   const out: SpecChange[] = [];
   // (the order api-smart-diff reported them in, looked up once: big specs have thousands)
@@ -512,6 +521,7 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
         if (!ub?.get(comp)?.has(side)) continue;
         const key = lookupKey(d);
         const seenHere =
+          !!wholeRefs.get(op)?.has(comp) ||
           (shown.get(op)?.get(key) ?? []).some((x) => sideOf(x.path, "other") === side && covers(x, d, comp, before, after)) ||
           (keptByKey.get(op)?.get(key) ?? []).some((k) => k.side === side && covers(k.d, d, comp, before, after));
         if (!seenHere) {
