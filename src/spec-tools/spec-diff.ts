@@ -27,6 +27,8 @@ interface RawDiff {
   description?: string;
   /** a `format` changed with the `type` beside it: its before and after (see mergeRetypes) */
   format?: [unknown, unknown];
+  /** an `x-enum-descriptions` entry changed: the enum value it describes (see enumsAsSets) */
+  enumValue?: unknown;
 }
 
 type Compare = (before: unknown, after: unknown) => { diffs: RawDiff[] };
@@ -156,7 +158,8 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   // a key is a keyword only where it is not a property name (a response field may be called `description`)
   const docKey = d.path.find((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
   if (docKey !== undefined) {
-    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${field ? ` (${field})` : ""}` };
+    const of = [field, d.enumValue === undefined ? undefined : `value ${show(d.enumValue)}`].filter((x) => x !== undefined).join(", ");
+    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${of ? ` (${of})` : ""}` };
   }
 
   // --- project extensions (api-smart-diff gives them no description)
@@ -265,7 +268,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       if (side === "request") return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
       return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${show(d.before)} removed with the whole enum (any value may come now)`.replace(/\s+/g, " ") };
     }
-    // A value replaced (renamed) names both: the new one is what an exhaustive switch must handle.
+    // (an enum's values are a set: enumsAsSets made an item replaced one removed and one added; a `const` replaced names both)
     const what = d.action === "replace" && d.after !== undefined ? `${show(d.before)} replaced by ${show(d.after)}` : removed ? `${show(d.before)} removed` : `${show(d.after)} added`;
     if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${what}` };
     return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${what}`.replace(/\s+/g, " ") };
@@ -629,6 +632,67 @@ function dropRequiredOfChangedFields(diffs: RawDiff[]): RawDiff[] {
   });
 }
 
+/** Is `k` at `i` a schema keyword (not a property named so)? */
+const keywordAt = (path: ReadonlyArray<string | number>, i: number, k: string) => path[i] === k && path[i - 1] !== "properties";
+
+/**
+ * An enum is a set of values. api-smart-diff matches its items by value but pairs a value gone
+ * with one new as a "replace" (`"30day"` → `"2hour"` read as a rename): it is one value removed
+ * and one added, each by its rule. `x-enum-descriptions` runs parallel to the enum, and
+ * api-smart-diff compares it by place: a value inserted shifted every description after it, one
+ * line each. Where both lists line up with their enum on both sides, a description counts as
+ * changed when the description of one value (present before and after) changed: one line per
+ * such value; a value added or removed takes its description along. Else one line for the list.
+ */
+function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff[] {
+  const out: RawDiff[] = [];
+  const descriptions = new Map<string, RawDiff[]>();
+  for (const d of diffs) {
+    const n = d.path.length;
+    if (d.action === "replace" && keywordAt(d.path, n - 2, "enum") && typeof d.path[n - 1] === "number" && d.before !== undefined && d.after !== undefined) {
+      out.push({ ...d, action: "remove", after: undefined }, { ...d, action: "add", before: undefined });
+      continue;
+    }
+    const at = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-descriptions"));
+    if (at < 0) {
+      out.push(d);
+      continue;
+    }
+    const key = JSON.stringify(d.path.slice(0, at + 1));
+    const group = descriptions.get(key);
+    if (group) group.push(d);
+    else {
+      descriptions.set(key, [d]);
+      out.push(d);
+    }
+  }
+  if (!descriptions.size) return out;
+  const perValue = new Map<RawDiff, RawDiff[]>();
+  for (const group of descriptions.values()) {
+    const first = group[0]!;
+    const schemaPath = first.path.slice(0, first.path.findIndex((_p, i) => keywordAt(first.path, i, "x-enum-descriptions")));
+    const described = (root: unknown): Map<string, [unknown, unknown]> | undefined => {
+      const schema = resolveAt(root, schemaPath) as Node | undefined;
+      const [values, texts] = [schema?.enum, schema?.["x-enum-descriptions"]];
+      if (!Array.isArray(values) || !Array.isArray(texts) || values.length !== texts.length) return undefined;
+      return new Map(values.map((v, i) => [JSON.stringify(v, big), [v, texts[i]]]));
+    };
+    const [b, a] = [described(before), described(after)];
+    if (!b || !a) {
+      // (not parallel to the enum: one line for the list)
+      perValue.set(first, [{ ...first, path: first.path.slice(0, schemaPath.length + 1), action: "replace" }]);
+      continue;
+    }
+    const changed: RawDiff[] = [];
+    for (const [k, [v, text]] of b) {
+      const now = a.get(k);
+      if (now && !sameJson(text, now[1])) changed.push({ ...first, path: [...schemaPath, "x-enum-descriptions"], action: "replace", before: text, after: now[1], enumValue: v });
+    }
+    perValue.set(first, changed);
+  }
+  return out.flatMap((d) => perValue.get(d) ?? [d]);
+}
+
 /**
  * A schema's `type` and `format` changed together (`integer`/`int64` → `string`) are one change:
  * one diff at `type` carrying the format's before and after, shown as one line.
@@ -726,7 +790,7 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   const out: SpecChange[] = takeServerChanges(api, before, after);
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
-  const diffs = mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs));
+  const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {
     const name = (doc: Node, p: unknown) => String(((deref(doc, p) ?? {}) as Node).name);
@@ -925,7 +989,8 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
     }
-    const diffs = mergeRetypes(dropRequiredOfChangedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs));
+    // (fresh copies to look values up in: the comparison may rewrite its own)
+    const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs)), jsonSafe(b.payload), jsonSafe(a.payload));
     for (const d of diffs) {
       const c = classify({ ...d, path: ["payload", ...d.path] }, side, { payload: b.payload } as Node, { payload: a.payload } as Node);
       out.push({ api, kind: c.kind, operation: label, message: `payload ${c.message ?? d.description ?? d.path.join(".")}`, rule: c.rule });

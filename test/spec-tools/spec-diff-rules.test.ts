@@ -92,8 +92,9 @@ const CASES: Case[] = [
   { rule: "param-removed", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.note, kind: "breaking", message: /request field note removed/ },
   { rule: "enum-value-added", edit: (d) => getOrder(d).parameters[1].schema.enum.push("short"), kind: "non-breaking", message: /enum value "short" added/ },
   { rule: "enum-value-removed", edit: (d) => getOrder(d).parameters[1].schema.enum.pop(), kind: "breaking", message: /enum value "sell" removed/ },
-  // A value renamed: the new name is said too (an exhaustive switch must handle it).
-  { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" replaced by "short"$/ },
+  // An enum is a set: a value replaced by another is one removed (breaking) and one added (not).
+  { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" removed$/ },
+  { rule: "enum-value-added", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "non-breaking", message: /^side enum value "short" added$/ },
   { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /removed with the whole enum/ },
   { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
   { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
@@ -103,7 +104,8 @@ const CASES: Case[] = [
   { rule: "response-field-optional", edit: (d) => (orderSchema(d).required = []), kind: "breaking", message: /response field id is no longer always present/ },
   { rule: "response-field-required", edit: (d) => orderSchema(d).required.push("price"), kind: "non-breaking", message: /response field price is now always present/ },
   { rule: "response-enum-changed", edit: (d) => orderSchema(d).properties.status.enum.push("CANCELED"), kind: "breaking", message: /enum value "CANCELED" added/ },
-  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" replaced by "DONE"$/ },
+  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" removed$/ },
+  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "DONE" added$/ },
   // The whole enum gone from an answer: any value may come now (it read as if that value were no longer sent).
   { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /status enum value "\w+" removed with the whole enum \(any value may come now\)$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
@@ -349,7 +351,8 @@ const ASYNC_CASES: Case[] = [
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
   { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.pop(), kind: "breaking", message: /payload response code enum value 6 removed/, operation: "message stateNotification" },
-  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value \d+ replaced by 10$/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 1 removed$/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 10 added$/, operation: "message stateNotification" },
   // State code names are exported constants (StateCode.READY): a renamed one is gone.
   { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
   { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
@@ -438,6 +441,30 @@ describe("the summary npm run generate ends with", () => {
     const text = formatSummary(await diffSpec("t", before, after), "HEAD");
     expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
     expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
+});
+
+describe("spec diff: an enum is a set of values", () => {
+  const described = (d: Doc) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["buy", "sell", "close"], "x-enum-descriptions": ["Buy.", "Sell.", "Close."] });
+  const lines = async (edit: (d: Doc) => void) => {
+    const before = openapi();
+    described(before);
+    const after = clone(before);
+    edit(after);
+    return (await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.rule}: ${c.message}`);
+  };
+  it("a value inserted and another dropped: one added, one removed; the descriptions that moved along are no change", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["buy", "short", "sell"], "x-enum-descriptions": ["Buy.", "Short.", "Sell."] }))).toEqual([
+      'breaking enum-value-removed: side enum value "close" removed',
+      'non-breaking enum-value-added: side enum value "short" added',
+    ]);
+  });
+  it("values reordered with their descriptions: no change; a description reworded: one line naming its value", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["close", "buy", "sell"], "x-enum-descriptions": ["Close.", "Buy.", "Sell."] }))).toEqual([]);
+    expect(await lines((d) => (getOrder(d).parameters[1].schema["x-enum-descriptions"][1] = "Sell (short)."))).toEqual(['docs docs-only: x-enum-descriptions changed (side, value "sell")']);
+  });
+  it("descriptions that do not line up with the enum: one line for the list", async () => {
+    expect(await lines((d) => (getOrder(d).parameters[1].schema["x-enum-descriptions"] = ["B.", "S."]))).toEqual(["docs docs-only: x-enum-descriptions changed (side)"]);
   });
 });
 
