@@ -279,8 +279,15 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     const closes = d.action !== "remove" && d.after !== true;
     return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
   }
-  if (["minimum", "maximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
-    return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
+  if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
+    // A range widened takes every value it took (a request keeps working) and may bring values it
+    // did not (an answer, or an unused component as an answer, may carry one a consumer never
+    // saw); narrowed, the reverse. Other changes (a pattern, a default): breaking in a request but
+    // when removed, not elsewhere.
+    const range = rangeChange(last, d);
+    const kind: ChangeKind =
+      range === "wider" ? (side === "request" ? "non-breaking" : "breaking") : range === "narrower" ? (side === "request" ? "breaking" : "non-breaking") : side === "request" && d.action !== "remove" ? "breaking" : "non-breaking";
+    return { kind, rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
     return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last).replace(/^(\d)xx$/, "$1XX")} ${d.action === "add" ? "added" : "removed"}` };
@@ -291,6 +298,26 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
   }
   return { kind, rule: "generic", message: genericMessage(d, field) };
+}
+
+/** A number of a bound (an integer beyond 2^53 comes marked, see `plain`), or undefined. */
+function boundOf(v: unknown): number | bigint | undefined {
+  if (typeof v === "number" || typeof v === "bigint") return v;
+  if (typeof v === "string" && v.startsWith(BIG_MARK)) return BigInt(v.slice(BIG_MARK.length));
+  return undefined;
+}
+
+/** Whether a bound's change lets more values through (`wider`) or fewer (`narrower`); undefined: neither, or not a bound. */
+function rangeChange(key: unknown, d: RawDiff): "wider" | "narrower" | undefined {
+  const lower = ["minimum", "exclusiveMinimum", "minLength", "minItems"].includes(String(key));
+  if (!lower && !["maximum", "exclusiveMaximum", "maxLength", "maxItems"].includes(String(key))) return undefined;
+  const [b, a] = [boundOf(d.before), boundOf(d.after)];
+  // (OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum: no direction read here)
+  if ((d.before !== undefined && b === undefined) || (d.after !== undefined && a === undefined)) return undefined;
+  if (b === undefined) return a === undefined ? undefined : "narrower";
+  if (a === undefined) return "wider";
+  if (a === b) return undefined;
+  return (lower ? a < b : a > b) ? "wider" : "narrower";
 }
 
 /** A change of a server: docs when only what documents it changed (named by its keys), else where it is. */

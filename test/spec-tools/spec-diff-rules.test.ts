@@ -145,6 +145,12 @@ const CASES: Case[] = [
   { rule: "x-enum-varnames", edit: (d) => (orderSchema(d).properties.status["x-enum-varnames"] = ["ORDER_NEW", "ORDER_FILLED"]), kind: "docs", message: /enum names x-enum-varnames: \(none\) → \["ORDER_NEW","ORDER_FILLED"\]/ },
   { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
   { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
+  // A request's range widened keeps every caller working; narrowed (a bound added), it refuses values it took.
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 500), kind: "non-breaking", message: /^limit maximum 100 → 500$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.minimum = 10), kind: "breaking", message: /^limit minimum \(none\) → 10$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[0].schema.pattern = "^[0-9]+$"), kind: "breaking", message: /^id pattern \(none\) → "\^\[0-9\]\+\$"$/ },
+  // An answer's the reverse: a bound added (narrower) breaks no consumer.
+  { rule: "constraint", edit: (d) => (orderSchema(d).properties.price.minimum = 0), kind: "non-breaking", message: /^price minimum \(none\) → 0$/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
   { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
@@ -441,6 +447,38 @@ describe("the summary npm run generate ends with", () => {
     const text = formatSummary(await diffSpec("t", before, after), "HEAD");
     expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
     expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
+});
+
+describe("spec diff: a range widened or narrowed", () => {
+  const bounded = (d: Doc) => {
+    Object.assign(getOrder(d).parameters[2].schema, { minimum: 10, maximum: 1000 });
+    Object.assign(orderSchema(d).properties.price, { minimum: 0, maximum: 1000 });
+    orderSchema(d).properties.id.maxLength = 20;
+  };
+  const lines = async (edit: (d: Doc) => void) => {
+    const before = openapi();
+    bounded(before);
+    const after = clone(before);
+    edit(after);
+    return (await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`).sort();
+  };
+  it("a request's limits loosened (minimum 10 → 1, maximum 1000 → 5000): non-breaking; tightened: breaking", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 1, maximum: 5000 }))).toEqual(["non-breaking: limit maximum 1000 → 5000", "non-breaking: limit minimum 10 → 1"]);
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 20, maximum: 500 }))).toEqual(["breaking: limit maximum 1000 → 500", "breaking: limit minimum 10 → 20"]);
+  });
+  it("an answer's limits loosened or removed: breaking (values a consumer never saw may come); tightened: non-breaking", async () => {
+    // (Order is getOrder's answer and listOrders' rows)
+    expect(await lines((d) => Object.assign(orderSchema(d).properties.price, { minimum: -1, maximum: 5000 }))).toEqual(["breaking: [].price maximum 1000 → 5000", "breaking: [].price minimum 0 → -1", "breaking: price maximum 1000 → 5000", "breaking: price minimum 0 → -1"]);
+    expect(await lines((d) => delete orderSchema(d).properties.id.maxLength)).toEqual(["breaking: [].id maxLength 20 → (none)", "breaking: id maxLength 20 → (none)"]);
+    expect(await lines((d) => (orderSchema(d).properties.id.maxLength = 10))).toEqual(["non-breaking: [].id maxLength 20 → 10", "non-breaking: id maxLength 20 → 10"]);
+  });
+  it("bounds beyond 2^53 compare by all their digits", async () => {
+    const before = openapi();
+    getOrder(before).parameters[2].schema.maximum = 9223372036854775806n;
+    const after = clone(before);
+    getOrder(after).parameters[2].schema.maximum = 9223372036854775807n;
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual(["non-breaking: limit maximum 9223372036854775806 → 9223372036854775807"]);
   });
 });
 
