@@ -146,7 +146,16 @@ function fieldName(path: Array<string | number>, doc: Node | undefined): string 
   return undefined;
 }
 
-function classify(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): { kind: ChangeKind; rule: string; message?: string } {
+type Classified = { kind: ChangeKind; rule: string; message?: string };
+
+/** classifyChange, a change inside a security scheme named by the scheme (`security scheme xtAccessKey: in "query" → "header"`). */
+function classify(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): Classified {
+  const c = classifyChange(d, side, before, after);
+  const scheme = d.path[0] === "components" && d.path[1] === "securitySchemes" && d.path[2] !== undefined ? String(d.path[2]) : undefined;
+  return scheme === undefined ? c : { ...c, message: `security scheme ${scheme}: ${c.message ?? d.path.slice(3).join(".")}` };
+}
+
+function classifyChange(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): Classified {
   const last = d.path[d.path.length - 1];
   const parent = d.path[d.path.length - 2];
   const field = fieldName(d.path, d.action === "add" ? after : before) ?? fieldName(d.path, after);
@@ -220,7 +229,16 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
   if (keyword("servers")) return classifyServer(d);
-  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${arrow(d.before, d.after)}` };
+  if (keyword("securitySchemes")) {
+    // (classify names the scheme) the field changed in it, or the scheme itself
+    const tail = d.path.slice(d.path.indexOf("securitySchemes") + 2).join(".");
+    return { kind: "breaking", rule: "security", message: tail ? `${tail} ${arrow(d.before, d.after)}` : d.action === "add" ? "added" : d.action === "remove" ? "removed" : `replaced: ${arrow(d.before, d.after)}` };
+  }
+  if (keyword("security")) {
+    const tail = d.path.slice(d.path.lastIndexOf("security") + 1);
+    if (tail.length === 1 && typeof tail[0] === "number" && d.action !== "replace") return { kind: "breaking", rule: "security", message: `security requirement ${show(d.action === "add" ? d.after : d.before)} ${d.action === "add" ? "added" : "removed"}` };
+    return { kind: "breaking", rule: "security", message: `security requirements changed${tail.length ? ` (${tail.join(".")})` : ""}: ${arrow(d.before, d.after)}` };
+  }
 
   // --- parameters and fields
   if (parent === "parameters" && typeof last === "number") {

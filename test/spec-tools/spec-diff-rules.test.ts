@@ -110,8 +110,10 @@ const CASES: Case[] = [
   { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /status enum value "\w+" removed with the whole enum \(any value may come now\)$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
-  { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
-  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /^security scheme key: name "X-KEY" → "X-ACCESS-KEY"$/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.key.in = "query"), kind: "breaking", message: /^security scheme key: in "header" → "query"$/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.other = { type: "http", scheme: "bearer" }), kind: "breaking", message: /^security scheme other: added$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /^security scheme key: x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].notes = "The Python SDK upper-cases the hex."), kind: "docs", message: /x-signature\.notes/ },
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
@@ -153,7 +155,7 @@ const CASES: Case[] = [
   { rule: "constraint", edit: (d) => (orderSchema(d).properties.price.minimum = 0), kind: "non-breaking", message: /^price minimum \(none\) → 0$/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
-  { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
+  { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /^security requirement \{"key":\[\]\} removed$/, operation: "getOrder" },
   { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added: "https:\/\/b\.example\.com"/ },
   { rule: "servers", edit: (d) => (d.servers[0].description = "The one server."), kind: "docs", message: /^server description changed$/ },
   { rule: "servers", edit: (d) => (d.servers[0].variables = { region: { default: "eu" } }), kind: "breaking", message: /server changed: variables \(none\) → \{"region":\{"default":"eu"\}\}/ },
@@ -191,8 +193,8 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     const after = clone(before);
     after.components.securitySchemes.key["x-signature"].canonicalString = long.replace("joined with &", "joined with & (raw values)");
     const [c] = await diffSpec("t", before, after);
-    expect(c!.message).toMatch(/^x-signature\.canonicalString: /);
-    const [was, now] = c!.message.replace(/^x-signature\.canonicalString: /, "").split(" → ");
+    expect(c!.message).toMatch(/^security scheme key: x-signature\.canonicalString: /);
+    const [was, now] = c!.message.replace(/^security scheme key: x-signature\.canonicalString: /, "").split(" → ");
     expect(was).not.toBe(now);
     expect(now).toContain("(raw values)");
   });
