@@ -784,22 +784,31 @@ function serverChanges(b: unknown, a: unknown): Array<Pick<SpecChange, "kind" | 
     const which = `${role(s) ? `${role(s)} ` : ""}${show(s.url)}`;
     if (!y) out.push({ kind: "breaking", rule: "servers", message: `server removed: ${which}` });
     else if (!x) out.push({ kind: "non-breaking", rule: "servers", message: `server added: ${which}` });
-    else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) {
-      const changed = (what: string, u: unknown, v: unknown) => out.push({ kind: "breaking", rule: "servers", message: `${name} changed: ${what} ${arrow(u, v)}` });
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        if (k === "description" || sameJson(withoutDescriptions(x[k]), withoutDescriptions(y[k]))) continue;
-        const [vx, vy] = [x[k] as Node | undefined, y[k] as Node | undefined];
-        if (k !== "variables" || !vx || !vy || typeof vx !== "object" || typeof vy !== "object") changed(k, vx, vy);
-        // (a variable's own change: `variable maPort default "8899" → "9999"`)
-        else for (const n of new Set([...Object.keys(vx), ...Object.keys(vy)])) {
-          const [u, v] = [vx[n] as Node | undefined, vy[n] as Node | undefined];
-          if (sameJson(withoutDescriptions(u), withoutDescriptions(v))) continue;
-          if (!u || !v || typeof u !== "object" || typeof v !== "object") changed(`variable ${n}`, u, v);
-          else for (const f of new Set([...Object.keys(u), ...Object.keys(v)])) if (f !== "description" && !sameJson(u[f], v[f])) changed(`variable ${n} ${f}`, u[f], v[f]);
-        }
-      }
-    } else if (!sameJson(x, y)) out.push({ kind: "docs", rule: "servers", message: `${name} description changed` });
+    else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) out.push(...serverFieldChanges(name, x, y));
+    else if (!sameJson(x, y)) out.push({ kind: "docs", rule: "servers", message: `${name} description changed` });
   }
+  return out;
+}
+
+/** A server changed in more than its prose (OpenAPI's or AsyncAPI's): each field that changed, `<name> changed: url "…" → "…"`. */
+function serverFieldChanges(name: string, x: Node, y: Node): Array<Pick<SpecChange, "kind" | "message" | "rule">> {
+  const out: Array<Pick<SpecChange, "kind" | "message" | "rule">> = [];
+  const changed = (what: string, u: unknown, v: unknown) => out.push({ kind: "breaking", rule: "servers", message: `${name} changed: ${what} ${arrow(u, v)}` });
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+    if (DOC_ONLY_KEYS.has(k) || sameJson(withoutDescriptions(x[k]), withoutDescriptions(y[k]))) continue;
+    const [vx, vy] = [x[k] as Node | undefined, y[k] as Node | undefined];
+    if (k !== "variables" || !vx || !vy || typeof vx !== "object" || typeof vy !== "object") changed(k, vx, vy);
+    // (a variable's own change: `variable maPort default "8899" → "9999"`)
+    else for (const n of new Set([...Object.keys(vx), ...Object.keys(vy)])) {
+      const [u, v] = [vx[n] as Node | undefined, vy[n] as Node | undefined];
+      if (sameJson(withoutDescriptions(u), withoutDescriptions(v))) continue;
+      if (!u || !v || typeof u !== "object" || typeof v !== "object") changed(`variable ${n}`, u, v);
+      else for (const f of new Set([...Object.keys(u), ...Object.keys(v)])) if (!DOC_ONLY_KEYS.has(f) && !sameJson(u[f], v[f])) changed(`variable ${n} ${f}`, u[f], v[f]);
+    }
+  }
+  // (what only documents it, changed in the same edit: one docs line)
+  const prose = [...DOC_ONLY_KEYS].filter((k) => !sameJson(x[k], y[k]));
+  if (prose.length) out.push({ kind: "docs", rule: "servers", message: `${name} ${prose.join(", ")} changed` });
   return out;
 }
 
@@ -1009,6 +1018,21 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const bv = sub === undefined ? b : b![sub];
       const av = sub === undefined ? a : a![sub];
       if (sameJson(bv, av)) continue;
+      if (key === "servers" && sub !== undefined) {
+        // a server by its name: the fields that changed (`server gateway changed: host "…" → "…"`), or where it was / is
+        const [x, y] = [deref(before, bv) as Node | undefined, deref(after, av) as Node | undefined];
+        const where = (s: Node) => show(`${String(s.host ?? "")}${String(s.pathname ?? "")}`);
+        if (plain(x) || plain(y)) {
+          const s = (y ?? x) as Node | undefined;
+          if (s && !plain(s)) {
+            out.push(x ? { api, kind: "breaking", message: `server ${sub} removed: ${where(x)}`, rule: "servers" } : { api, kind: "non-breaking", message: `server ${sub} added: ${where(y!)}`, rule: "servers" });
+            continue;
+          }
+        } else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) {
+          for (const c of serverFieldChanges(`server ${sub}`, x!, y!)) out.push({ api, ...c });
+          continue;
+        }
+      }
       const path = sub === undefined ? [key] : [key, sub];
       const c = classify({ path, action: bv === undefined ? "add" : av === undefined ? "remove" : "replace", before: bv, after: av, type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });

@@ -350,7 +350,10 @@ const ASYNC_CASES: Case[] = [
   { rule: "param-retyped", edit: (d) => (d.components.messages.placeOrderRequest.payload.properties.price.type = "string"), kind: "breaking", message: /payload request field price type "number" → "string"/ },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.push(9), kind: "breaking", message: /payload response code enum value 9 added/, operation: "message stateNotification" },
   { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
-  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
+  // A server by its name and the field that changed (it was a cut-off JSON dump of the server).
+  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /^server gateway changed: host "127\.0\.0\.1:9878" → "127\.0\.0\.1:9999"$/ },
+  { rule: "servers", edit: (d) => (d.servers.backup = { host: "10.0.0.2:9878", pathname: "/ws/v1", protocol: "ws" }), kind: "non-breaking", message: /^server backup added: "10\.0\.0\.2:9878\/ws\/v1"$/ },
+  { rule: "servers", edit: (d) => { delete d.servers.gateway; delete d.channels.gateway.servers; }, kind: "breaking", message: /^server gateway removed: "127\.0\.0\.1:9878\/ws\/v1"$/ },
   { rule: "servers", edit: (d) => (d.servers.gateway.description = "Reworded."), kind: "docs", message: /server description changed/ },
   // A title or tags only document a server (docs, not breaking: --fail-on breaking failed CI).
   { rule: "servers", edit: (d) => (d.servers.gateway.title = "Self-hosted gateway"), kind: "docs", message: /^server title changed$/ },
@@ -395,6 +398,19 @@ describe("spec diff rules (AsyncAPI): operations, messages, payload fields, stat
       if (c.operation) expect(hit!.operation).toBe(c.operation);
     });
   }
+});
+
+describe("spec diff (AsyncAPI): a server's changes", () => {
+  it("each field that changed is one line; its prose changed along is one docs line", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    Object.assign(after.servers.gateway, { host: "127.0.0.1:9900", pathname: "/ws/v2", title: "Gateway" });
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual([
+      'breaking: server gateway changed: host "127.0.0.1:9878" → "127.0.0.1:9900"',
+      'breaking: server gateway changed: pathname "/ws/v1" → "/ws/v2"',
+      "docs: server gateway title changed",
+    ]);
+  });
 });
 
 describe("spec diff (AsyncAPI): references compared by what they point at", () => {
