@@ -838,10 +838,48 @@ function takeServerChanges(api: string, before: Node, after: Node): SpecChange[]
   return out;
 }
 
+/**
+ * An operation at another method or path under the same operationId is moved, in `before` (a
+ * fresh copy), to where it is now, so that the comparison lists its other changes there (a
+ * required parameter added with the move). Only where nothing was at the new place before; the
+ * moves made, as lines of rule operation-moved (the others are found by movedOperations).
+ */
+function relocateMoved(api: string, before: Node, after: Node): SpecChange[] {
+  const paths = (doc: Node) => (doc.paths && typeof doc.paths === "object" && !Array.isArray(doc.paths) ? (doc.paths as Record<string, Node | undefined>) : {});
+  const places = (doc: Node) => {
+    const at = new Map<string, [string, string]>();
+    for (const [p, item] of Object.entries(paths(doc))) {
+      if (!item || typeof item !== "object") continue;
+      for (const m of Object.keys(item).filter((k) => METHODS.has(k))) {
+        const id = (item[m] as Node | undefined)?.operationId;
+        if (typeof id === "string") at.set(id, [p, m]);
+      }
+    }
+    return at;
+  };
+  const [was, now] = [places(before), places(after)];
+  const out: SpecChange[] = [];
+  for (const [id, [p, m]] of was) {
+    const to = now.get(id);
+    if (!to || (to[0] === p && to[1] === m)) continue;
+    const [np, nm] = to;
+    const [from, target] = [paths(before)[p]!, paths(before)[np]];
+    if (target?.[nm] !== undefined) continue;
+    const item: Node = target ?? Object.fromEntries(Object.entries(from).filter(([k]) => !METHODS.has(k)));
+    item[nm] = from[m];
+    delete from[m];
+    (before.paths as Node)[np] = item;
+    if (!Object.keys(from).some((k) => METHODS.has(k)) && paths(after)[p] === undefined) delete (before.paths as Node)[p];
+    out.push({ api, kind: "breaking", operation: id, message: `operation moved: ${m.toUpperCase()} ${p} → ${nm.toUpperCase()} ${np} (call("${id}") sends it to the new place)`, rule: "operation-moved" });
+  }
+  return out;
+}
+
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   lowerResponseKeys(before);
   lowerResponseKeys(after);
-  const out: SpecChange[] = takeServerChanges(api, before, after);
+  const out: SpecChange[] = relocateMoved(api, before, after);
+  out.push(...takeServerChanges(api, before, after));
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
   const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
@@ -1185,6 +1223,7 @@ function locationOf(doc: Node, operationId: string): string | undefined {
 /**
  * An operation removed at one method and path and added at another under the same operationId
  * is one change, the move (it read as "operation removed" and "operation added", the move unnamed).
+ * relocateMoved took the others; these are the moves to a place another operation had before.
  */
 function movedOperations(changes: SpecChange[], before: Node, after: Node): SpecChange[] {
   const added = new Map(changes.filter((c) => c.rule === "operation-added" && c.operation).map((c) => [c.operation!, c]));

@@ -468,6 +468,32 @@ describe("the summary npm run generate ends with", () => {
   });
 });
 
+describe("spec diff: an operation moved", () => {
+  it("its other changes are listed with the move (a required parameter added at the new place)", async () => {
+    const before = openapi();
+    const after = clone(before);
+    after.paths["/v2/order"] = after.paths["/order"];
+    delete after.paths["/order"];
+    getOrder({ paths: { "/order": after.paths["/v2/order"] } }).parameters.push({ name: "market", in: "query", required: true, schema: { type: "string" } });
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.rule} ${c.operation}: ${c.message}`)).toEqual([
+      'breaking operation-moved getOrder: operation moved: GET /order → GET /v2/order (call("getOrder") sends it to the new place)',
+      'breaking operation-moved placeOrder: operation moved: POST /order → POST /v2/order (call("placeOrder") sends it to the new place)',
+      "breaking param-added-required getOrder: required parameter market added",
+    ]);
+  });
+  it("to another method, with a field of its answer removed", async () => {
+    const before = openapi();
+    const after = clone(before);
+    after.paths["/orders"].post = after.paths["/orders"].get;
+    delete after.paths["/orders"].get;
+    delete after.paths["/orders"].post.responses["200"].content["application/json"].schema.items;
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual([
+      'breaking listOrders: operation moved: GET /orders → POST /orders (call("listOrders") sends it to the new place)',
+      expect.stringMatching(/^breaking listOrders: /),
+    ]);
+  });
+});
+
 describe("spec diff: a range widened or narrowed", () => {
   const bounded = (d: Doc) => {
     Object.assign(getOrder(d).parameters[2].schema, { minimum: 10, maximum: 1000 });
