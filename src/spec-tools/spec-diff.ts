@@ -165,10 +165,13 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
 
   // --- documentation only
   // a key is a keyword only where it is not a property name (a response field may be called `description`)
-  const docKey = d.path.find((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
+  const docAt = d.path.findIndex((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
+  const docKey = docAt < 0 ? undefined : d.path[docAt];
   if (docKey !== undefined) {
+    // (a key added or removed inside an example, a list of tags…: the example changed, it is still there)
+    const action = docAt < d.path.length - 1 ? "replace" : d.action;
     const of = [field, d.enumValue === undefined ? undefined : `value ${show(d.enumValue)}`].filter((x) => x !== undefined).join(", ");
-    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${of ? ` (${of})` : ""}` };
+    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${action === "add" ? "added" : action === "remove" ? "removed" : "changed"}${of ? ` (${of})` : ""}` };
   }
 
   // --- project extensions (api-smart-diff gives them no description)
@@ -976,6 +979,9 @@ function asyncRouting(key: string, b: unknown, a: unknown, before: Node, after: 
   return out;
 }
 
+/** An AsyncAPI document's `components.messages`. */
+const componentMessages = (d: Node): Node => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
+
 /** AsyncAPI 3 (api-smart-diff reads AsyncAPI 2 only): operations and messages by key, payloads as JSON Schema. */
 async function diffAsyncapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   const out: SpecChange[] = [];
@@ -1026,7 +1032,11 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
             if (!na.has(k)) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} removed`, rule: "asyncapi-channel" });
             else if (na.get(k) !== v) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} now ${key === "messages" ? "is" : "points at"} ${refName(after, (ra[key] as Node)[k]) ?? "another one"}`, rule: "asyncapi-channel" });
           }
-          for (const k of na.keys()) if (!nb.has(k)) out.push({ api, kind: "non-breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} added`, rule: "asyncapi-channel" });
+          for (const [k, v] of na) {
+            // (a message new in components is reported once, as `message <name>: message added`)
+            if (nb.has(k) || (key === "messages" && componentMessages(before)[v] === undefined && componentMessages(after)[v] !== undefined)) continue;
+            out.push({ api, kind: "non-breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} added`, rule: "asyncapi-channel" });
+          }
           continue;
         }
         const action = b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace";
@@ -1076,7 +1086,7 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });
     }
   }
-  const msgs = (d: Node) => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
+  const msgs = componentMessages;
   const cmp = await compare();
   for (const id of new Set([...Object.keys(msgs(before)), ...Object.keys(msgs(after))])) {
     const b = deref(before, msgs(before)[id]) as Node | undefined;

@@ -41,7 +41,7 @@ function openapi(): Doc {
           "x-retryable": false,
           "x-idempotency-key": "client_id",
           "x-request-schema": "PlaceOrderRequest",
-          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" }, tif: { type: "string", enum: ["GTC", "IOC"] } } } } } },
+          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" }, tif: { type: "string", enum: ["GTC", "IOC"] } } }, example: { qty: "1", note: "first" } } } },
           responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { orderId: { type: "integer" } } } } } } },
         },
       },
@@ -118,6 +118,9 @@ const CASES: Case[] = [
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
+  // A key removed inside an example: the example is still there, changed.
+  { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example.note, kind: "docs", message: /^example changed$/, operation: "placeOrder" },
+  { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example, kind: "docs", message: /^example removed$/, operation: "placeOrder" },
   { rule: "x-error-codes", edit: (d) => delete d["x-error-codes"]["103"], kind: "breaking", message: /error code 103 removed/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /error code 104 added \("unavailable"\)/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].kind = "invalid-request"), kind: "breaking", message: /error code 103 kind "insufficient-funds" → "invalid-request"/ },
@@ -398,6 +401,23 @@ describe("spec diff rules (AsyncAPI): operations, messages, payload fields, stat
       if (c.operation) expect(hit!.operation).toBe(c.operation);
     });
   }
+});
+
+describe("spec diff (AsyncAPI): a new send operation with its new message", () => {
+  it("the message is reported once (not again as added to the channel)", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.components.messages.cancelRequest = { name: "cancelRequest", "x-op": "cancel", "x-kind": "request", payload: { type: "object", properties: { order_no: { type: "string" } } } };
+    after.channels.gateway.messages.cancelRequest = { $ref: "#/components/messages/cancelRequest" };
+    after.operations.cancel = { action: "send", channel: { $ref: "#/channels/gateway" }, messages: [{ $ref: "#/channels/gateway/messages/cancelRequest" }] };
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual(["non-breaking cancel: operation added", "non-breaking message cancelRequest: message added"]);
+  });
+  it("an existing message added to a channel is still reported at the channel", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.channels.backup.messages.stateNotification = { $ref: "#/components/messages/stateNotification" };
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual(["non-breaking channel backup: message stateNotification added"]);
+  });
 });
 
 describe("spec diff (AsyncAPI): a server's changes", () => {
