@@ -175,48 +175,7 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
   }
 
   // --- project extensions (api-smart-diff gives them no description)
-  if (ext) {
-    const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
-    const what = `${ext}${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
-    if (ext === "x-error-codes") {
-      const rest = d.path.slice(d.path.indexOf(ext) + 1);
-      if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
-      if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
-      if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
-      if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
-      return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
-    }
-    if (ext === "x-enum-varnames") {
-      // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
-      // breaks code using it. OpenAPI enums get no named constants from them: docs there.
-      const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
-      const message = `enum names ${what}`;
-      const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
-      if (!asyncapi) return { kind: "docs", rule: ext, message };
-      return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
-    }
-    if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
-    if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
-    if (ext === "x-pipe-rows") {
-      const isColumnAdd = d.action === "add" && d.path.includes("columns");
-      return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
-    }
-    if (ext === "x-signature") {
-      // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
-      // around it (notes, SDK variants, client options) is documentation.
-      const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
-      const signing = key === "" || SIGNING_KEYS.has(key);
-      return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
-    }
-    if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
-      // A new key (e.g. a time range the list honours) adds to what paging knows.
-      return { kind: "non-breaking", rule: ext, message: what };
-    }
-    if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
-      return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
-    }
-    return { kind: "non-breaking", rule: "extension-other", message: what };
-  }
+  if (ext) return classifyExtension(d, ext, before, after);
 
   // --- operations
   if (d.path[0] === "paths" && d.path.length === 3 && METHODS.has(String(last))) {
@@ -319,6 +278,50 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
   }
   return { kind, rule: "generic", message: genericMessage(d, field) };
+}
+
+/** A change inside an `x-` extension (not one holding a schema): by the extension's rule. */
+function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, after: Node | undefined): Classified {
+  const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
+  const what = `${ext}${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
+  if (ext === "x-error-codes") {
+    const rest = d.path.slice(d.path.indexOf(ext) + 1);
+    if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
+    if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
+    if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
+    if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
+    return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
+  }
+  if (ext === "x-enum-varnames") {
+    // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
+    // breaks code using it. OpenAPI enums get no named constants from them: docs there.
+    const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
+    const message = `enum names ${what}`;
+    const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
+    if (!asyncapi) return { kind: "docs", rule: ext, message };
+    return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
+  }
+  if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
+  if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
+  if (ext === "x-pipe-rows") {
+    const isColumnAdd = d.action === "add" && d.path.includes("columns");
+    return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
+  }
+  if (ext === "x-signature") {
+    // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
+    // around it (notes, SDK variants, client options) is documentation.
+    const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
+    const signing = key === "" || SIGNING_KEYS.has(key);
+    return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
+  }
+  if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
+    // A new key (e.g. a time range the list honours) adds to what paging knows.
+    return { kind: "non-breaking", rule: ext, message: what };
+  }
+  if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
+    return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
+  }
+  return { kind: "non-breaking", rule: "extension-other", message: what };
 }
 
 /** A number of a bound (an integer beyond 2^53 comes marked, see `plain`), or undefined. */
