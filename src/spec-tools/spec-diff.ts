@@ -27,6 +27,8 @@ interface RawDiff {
   description?: string;
   /** a `format` changed with the `type` beside it: its before and after (see mergeRetypes) */
   format?: [unknown, unknown];
+  /** an `x-enum-descriptions` entry changed: the enum value it describes (see enumsAsSets) */
+  enumValue?: unknown;
 }
 
 type Compare = (before: unknown, after: unknown) => { diffs: RawDiff[] };
@@ -144,7 +146,16 @@ function fieldName(path: Array<string | number>, doc: Node | undefined): string 
   return undefined;
 }
 
-function classify(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): { kind: ChangeKind; rule: string; message?: string } {
+type Classified = { kind: ChangeKind; rule: string; message?: string };
+
+/** classifyChange, a change inside a security scheme named by the scheme (`security scheme xtAccessKey: in "query" → "header"`). */
+function classify(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): Classified {
+  const c = classifyChange(d, side, before, after);
+  const scheme = d.path[0] === "components" && d.path[1] === "securitySchemes" && d.path[2] !== undefined ? String(d.path[2]) : undefined;
+  return scheme === undefined ? c : { ...c, message: `security scheme ${scheme}: ${c.message ?? d.path.slice(3).join(".")}` };
+}
+
+function classifyChange(d: RawDiff, side: "request" | "response" | "other", before: Node | undefined, after: Node | undefined): Classified {
   const last = d.path[d.path.length - 1];
   const parent = d.path[d.path.length - 2];
   const field = fieldName(d.path, d.action === "add" ? after : before) ?? fieldName(d.path, after);
@@ -154,54 +165,17 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
 
   // --- documentation only
   // a key is a keyword only where it is not a property name (a response field may be called `description`)
-  const docKey = d.path.find((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
+  const docAt = d.path.findIndex((p, i) => typeof p === "string" && DOCS_KEYS.has(p) && d.path[i - 1] !== "properties");
+  const docKey = docAt < 0 ? undefined : d.path[docAt];
   if (docKey !== undefined) {
-    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : "changed"}${field ? ` (${field})` : ""}` };
+    // (a key added or removed inside an example, a list of tags…: the example changed, it is still there)
+    const action = docAt < d.path.length - 1 ? "replace" : d.action;
+    const of = [field, d.enumValue === undefined ? undefined : `value ${show(d.enumValue)}`].filter((x) => x !== undefined).join(", ");
+    return { kind: "docs", rule: "docs-only", message: `${String(docKey)} ${action === "add" ? "added" : action === "remove" ? "removed" : "changed"}${of ? ` (${of})` : ""}` };
   }
 
   // --- project extensions (api-smart-diff gives them no description)
-  if (ext) {
-    const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
-    const what = `${ext}${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
-    if (ext === "x-error-codes") {
-      const rest = d.path.slice(d.path.indexOf(ext) + 1);
-      if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
-      if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
-      if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
-      if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
-      return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
-    }
-    if (ext === "x-enum-varnames") {
-      // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
-      // breaks code using it. OpenAPI enums get no named constants from them: docs there.
-      const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
-      const message = `enum names ${what}`;
-      const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
-      if (!asyncapi) return { kind: "docs", rule: ext, message };
-      return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
-    }
-    if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
-    if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
-    if (ext === "x-pipe-rows") {
-      const isColumnAdd = d.action === "add" && d.path.includes("columns");
-      return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
-    }
-    if (ext === "x-signature") {
-      // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
-      // around it (notes, SDK variants, client options) is documentation.
-      const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
-      const signing = key === "" || SIGNING_KEYS.has(key);
-      return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
-    }
-    if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
-      // A new key (e.g. a time range the list honours) adds to what paging knows.
-      return { kind: "non-breaking", rule: ext, message: what };
-    }
-    if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
-      return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
-    }
-    return { kind: "non-breaking", rule: "extension-other", message: what };
-  }
+  if (ext) return classifyExtension(d, ext, before, after);
 
   // --- operations
   if (d.path[0] === "paths" && d.path.length === 3 && METHODS.has(String(last))) {
@@ -217,7 +191,16 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
   // --- servers, security
   const keyword = (k: string) => d.path.some((p, i) => p === k && d.path[i - 1] !== "properties");
   if (keyword("servers")) return classifyServer(d);
-  if (keyword("security") || keyword("securitySchemes")) return { kind: "breaking", rule: "security", message: `security/signing changed: ${arrow(d.before, d.after)}` };
+  if (keyword("securitySchemes")) {
+    // (classify names the scheme) the field changed in it, or the scheme itself
+    const tail = d.path.slice(d.path.indexOf("securitySchemes") + 2).join(".");
+    return { kind: "breaking", rule: "security", message: tail ? `${tail} ${arrow(d.before, d.after)}` : d.action === "add" ? "added" : d.action === "remove" ? "removed" : `replaced: ${arrow(d.before, d.after)}` };
+  }
+  if (keyword("security")) {
+    const tail = d.path.slice(d.path.lastIndexOf("security") + 1);
+    if (tail.length === 1 && typeof tail[0] === "number" && d.action !== "replace") return { kind: "breaking", rule: "security", message: `security requirement ${show(d.action === "add" ? d.after : d.before)} ${d.action === "add" ? "added" : "removed"}` };
+    return { kind: "breaking", rule: "security", message: `security requirements changed${tail.length ? ` (${tail.join(".")})` : ""}: ${arrow(d.before, d.after)}` };
+  }
 
   // --- parameters and fields
   if (parent === "parameters" && typeof last === "number") {
@@ -265,7 +248,7 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
       if (side === "request") return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
       return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${show(d.before)} removed with the whole enum (any value may come now)`.replace(/\s+/g, " ") };
     }
-    // A value replaced (renamed) names both: the new one is what an exhaustive switch must handle.
+    // (an enum's values are a set: enumsAsSets made an item replaced one removed and one added; a `const` replaced names both)
     const what = d.action === "replace" && d.after !== undefined ? `${show(d.before)} replaced by ${show(d.after)}` : removed ? `${show(d.before)} removed` : `${show(d.after)} added`;
     if (side === "request") return { kind: removed ? "breaking" : "non-breaking", rule: removed ? "enum-value-removed" : "enum-value-added", message: `${field ?? "request"} enum value ${what}` };
     return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${what}`.replace(/\s+/g, " ") };
@@ -276,8 +259,15 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     const closes = d.action !== "remove" && d.after !== true;
     return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
   }
-  if (["minimum", "maximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
-    return { kind: side === "request" && d.action !== "remove" ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
+  if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
+    // A range widened takes every value it took (a request keeps working) and may bring values it
+    // did not (an answer, or an unused component as an answer, may carry one a consumer never
+    // saw); narrowed, the reverse. Other changes (a pattern, a default): breaking in a request but
+    // when removed, not elsewhere.
+    const range = rangeChange(last, d);
+    const kind: ChangeKind =
+      range === "wider" ? (side === "request" ? "non-breaking" : "breaking") : range === "narrower" ? (side === "request" ? "breaking" : "non-breaking") : side === "request" && d.action !== "remove" ? "breaking" : "non-breaking";
+    return { kind, rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
     return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last).replace(/^(\d)xx$/, "$1XX")} ${d.action === "add" ? "added" : "removed"}` };
@@ -288,6 +278,70 @@ function classify(d: RawDiff, side: "request" | "response" | "other", before: No
     return { kind, rule: "generic", message: `parameter ${field} schema ${d.action === "add" ? "added" : d.action === "remove" ? "removed" : `changed: ${arrow(d.before, d.after)}`}` };
   }
   return { kind, rule: "generic", message: genericMessage(d, field) };
+}
+
+/** A change inside an `x-` extension (not one holding a schema): by the extension's rule. */
+function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, after: Node | undefined): Classified {
+  const tail = d.path.slice(d.path.indexOf(ext) + 1).join(".");
+  const what = `${ext}${tail ? `.${tail}` : ""}: ${arrow(d.before, d.after)}`;
+  if (ext === "x-error-codes") {
+    const rest = d.path.slice(d.path.indexOf(ext) + 1);
+    if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
+    if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
+    if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
+    if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
+    return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
+  }
+  if (ext === "x-enum-varnames") {
+    // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
+    // breaks code using it. OpenAPI enums get no named constants from them: docs there.
+    const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
+    const message = `enum names ${what}`;
+    const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
+    if (!asyncapi) return { kind: "docs", rule: ext, message };
+    return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
+  }
+  if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
+  if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
+  if (ext === "x-pipe-rows") {
+    const isColumnAdd = d.action === "add" && d.path.includes("columns");
+    return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
+  }
+  if (ext === "x-signature") {
+    // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
+    // around it (notes, SDK variants, client options) is documentation.
+    const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
+    const signing = key === "" || SIGNING_KEYS.has(key);
+    return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
+  }
+  if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
+    // A new key (e.g. a time range the list honours) adds to what paging knows.
+    return { kind: "non-breaking", rule: ext, message: what };
+  }
+  if (ext === "x-idempotency-key" || ext === "x-pagination" || ext === "x-envelope" || ext === "x-signature" || ext === "x-login" || ext === "x-get-body" || ext === "x-request-schema") {
+    return { kind: d.action === "add" && d.path.indexOf(ext) === d.path.length - 1 ? "non-breaking" : "breaking", rule: ext, message: what };
+  }
+  return { kind: "non-breaking", rule: "extension-other", message: what };
+}
+
+/** A number of a bound (an integer beyond 2^53 comes marked, see `plain`), or undefined. */
+function boundOf(v: unknown): number | bigint | undefined {
+  if (typeof v === "number" || typeof v === "bigint") return v;
+  if (typeof v === "string" && v.startsWith(BIG_MARK)) return BigInt(v.slice(BIG_MARK.length));
+  return undefined;
+}
+
+/** Whether a bound's change lets more values through (`wider`) or fewer (`narrower`); undefined: neither, or not a bound. */
+function rangeChange(key: unknown, d: RawDiff): "wider" | "narrower" | undefined {
+  const lower = ["minimum", "exclusiveMinimum", "minLength", "minItems"].includes(String(key));
+  if (!lower && !["maximum", "exclusiveMaximum", "maxLength", "maxItems"].includes(String(key))) return undefined;
+  const [b, a] = [boundOf(d.before), boundOf(d.after)];
+  // (OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum: no direction read here)
+  if ((d.before !== undefined && b === undefined) || (d.after !== undefined && a === undefined)) return undefined;
+  if (b === undefined) return a === undefined ? undefined : "narrower";
+  if (a === undefined) return "wider";
+  if (a === b) return undefined;
+  return (lower ? a < b : a > b) ? "wider" : "narrower";
 }
 
 /** A change of a server: docs when only what documents it changed (named by its keys), else where it is. */
@@ -482,11 +536,20 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
     else byKey.set(key, [v]);
   };
   const shown = new Map<string, Map<string, RawDiff[]>>();
+  // Per operation, the components of a parameter `$ref` the operation reports removed or added as
+  // a whole (or renamed: pairRenamedParams): a change inside one is that line's, not another one
+  // (a shared parameter renamed read twice per operation).
+  const wholeRefs = new Map<string, Set<string>>();
   for (const d of diffs) {
     if (d.path[0] !== "paths" || d.path.length < 3) continue;
     const item = (((d.action === "remove" ? before : after).paths as Node | undefined)?.[d.path[1] as string] ?? {}) as Node;
     const methods = METHODS.has(String(d.path[2])) ? [String(d.path[2])] : Object.keys(item).filter((k) => METHODS.has(k));
-    for (const m of methods) for (const k of fileKeys(d)) add(shown, `${String(d.path[1])}\u0000${m}`, k, d);
+    const whole = (d.action === "add" || d.action === "remove") && d.path[d.path.length - 2] === "parameters" ? refChainAt(d.action === "remove" ? before : after, d.path) : undefined;
+    for (const m of methods) {
+      const op = `${String(d.path[1])}\u0000${m}`;
+      for (const k of fileKeys(d)) add(shown, op, k, d);
+      if (whole?.size) wholeRefs.set(op, new Set([...(wholeRefs.get(op) ?? []), ...whole]));
+    }
   }
   const out: SpecChange[] = [];
   // (the order api-smart-diff reported them in, looked up once: big specs have thousands)
@@ -512,6 +575,7 @@ function placeComponentDiffs(api: string, diffs: RawDiff[], before: Node, after:
         if (!ub?.get(comp)?.has(side)) continue;
         const key = lookupKey(d);
         const seenHere =
+          !!wholeRefs.get(op)?.has(comp) ||
           (shown.get(op)?.get(key) ?? []).some((x) => sideOf(x.path, "other") === side && covers(x, d, comp, before, after)) ||
           (keptByKey.get(op)?.get(key) ?? []).some((k) => k.side === side && covers(k.d, d, comp, before, after));
         if (!seenHere) {
@@ -619,6 +683,67 @@ function dropRequiredOfChangedFields(diffs: RawDiff[]): RawDiff[] {
   });
 }
 
+/** Is `k` at `i` a schema keyword (not a property named so)? */
+const keywordAt = (path: ReadonlyArray<string | number>, i: number, k: string) => path[i] === k && path[i - 1] !== "properties";
+
+/**
+ * An enum is a set of values. api-smart-diff matches its items by value but pairs a value gone
+ * with one new as a "replace" (`"30day"` → `"2hour"` read as a rename): it is one value removed
+ * and one added, each by its rule. `x-enum-descriptions` runs parallel to the enum, and
+ * api-smart-diff compares it by place: a value inserted shifted every description after it, one
+ * line each. Where both lists line up with their enum on both sides, a description counts as
+ * changed when the description of one value (present before and after) changed: one line per
+ * such value; a value added or removed takes its description along. Else one line for the list.
+ */
+function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff[] {
+  const out: RawDiff[] = [];
+  const descriptions = new Map<string, RawDiff[]>();
+  for (const d of diffs) {
+    const n = d.path.length;
+    if (d.action === "replace" && keywordAt(d.path, n - 2, "enum") && typeof d.path[n - 1] === "number" && d.before !== undefined && d.after !== undefined) {
+      out.push({ ...d, action: "remove", after: undefined }, { ...d, action: "add", before: undefined });
+      continue;
+    }
+    const at = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-descriptions"));
+    if (at < 0) {
+      out.push(d);
+      continue;
+    }
+    const key = JSON.stringify(d.path.slice(0, at + 1));
+    const group = descriptions.get(key);
+    if (group) group.push(d);
+    else {
+      descriptions.set(key, [d]);
+      out.push(d);
+    }
+  }
+  if (!descriptions.size) return out;
+  const perValue = new Map<RawDiff, RawDiff[]>();
+  for (const group of descriptions.values()) {
+    const first = group[0]!;
+    const schemaPath = first.path.slice(0, first.path.findIndex((_p, i) => keywordAt(first.path, i, "x-enum-descriptions")));
+    const described = (root: unknown): Map<string, [unknown, unknown]> | undefined => {
+      const schema = resolveAt(root, schemaPath) as Node | undefined;
+      const [values, texts] = [schema?.enum, schema?.["x-enum-descriptions"]];
+      if (!Array.isArray(values) || !Array.isArray(texts) || values.length !== texts.length) return undefined;
+      return new Map(values.map((v, i) => [JSON.stringify(v, big), [v, texts[i]]]));
+    };
+    const [b, a] = [described(before), described(after)];
+    if (!b || !a) {
+      // (not parallel to the enum: one line for the list)
+      perValue.set(first, [{ ...first, path: first.path.slice(0, schemaPath.length + 1), action: "replace" }]);
+      continue;
+    }
+    const changed: RawDiff[] = [];
+    for (const [k, [v, text]] of b) {
+      const now = a.get(k);
+      if (now && !sameJson(text, now[1])) changed.push({ ...first, path: [...schemaPath, "x-enum-descriptions"], action: "replace", before: text, after: now[1], enumValue: v });
+    }
+    perValue.set(first, changed);
+  }
+  return out.flatMap((d) => perValue.get(d) ?? [d]);
+}
+
 /**
  * A schema's `type` and `format` changed together (`integer`/`int64` → `string`) are one change:
  * one diff at `type` carrying the format's before and after, shown as one line.
@@ -665,22 +790,31 @@ function serverChanges(b: unknown, a: unknown): Array<Pick<SpecChange, "kind" | 
     const which = `${role(s) ? `${role(s)} ` : ""}${show(s.url)}`;
     if (!y) out.push({ kind: "breaking", rule: "servers", message: `server removed: ${which}` });
     else if (!x) out.push({ kind: "non-breaking", rule: "servers", message: `server added: ${which}` });
-    else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) {
-      const changed = (what: string, u: unknown, v: unknown) => out.push({ kind: "breaking", rule: "servers", message: `${name} changed: ${what} ${arrow(u, v)}` });
-      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        if (k === "description" || sameJson(withoutDescriptions(x[k]), withoutDescriptions(y[k]))) continue;
-        const [vx, vy] = [x[k] as Node | undefined, y[k] as Node | undefined];
-        if (k !== "variables" || !vx || !vy || typeof vx !== "object" || typeof vy !== "object") changed(k, vx, vy);
-        // (a variable's own change: `variable maPort default "8899" → "9999"`)
-        else for (const n of new Set([...Object.keys(vx), ...Object.keys(vy)])) {
-          const [u, v] = [vx[n] as Node | undefined, vy[n] as Node | undefined];
-          if (sameJson(withoutDescriptions(u), withoutDescriptions(v))) continue;
-          if (!u || !v || typeof u !== "object" || typeof v !== "object") changed(`variable ${n}`, u, v);
-          else for (const f of new Set([...Object.keys(u), ...Object.keys(v)])) if (f !== "description" && !sameJson(u[f], v[f])) changed(`variable ${n} ${f}`, u[f], v[f]);
-        }
-      }
-    } else if (!sameJson(x, y)) out.push({ kind: "docs", rule: "servers", message: `${name} description changed` });
+    else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) out.push(...serverFieldChanges(name, x, y));
+    else if (!sameJson(x, y)) out.push({ kind: "docs", rule: "servers", message: `${name} description changed` });
   }
+  return out;
+}
+
+/** A server changed in more than its prose (OpenAPI's or AsyncAPI's): each field that changed, `<name> changed: url "…" → "…"`. */
+function serverFieldChanges(name: string, x: Node, y: Node): Array<Pick<SpecChange, "kind" | "message" | "rule">> {
+  const out: Array<Pick<SpecChange, "kind" | "message" | "rule">> = [];
+  const changed = (what: string, u: unknown, v: unknown) => out.push({ kind: "breaking", rule: "servers", message: `${name} changed: ${what} ${arrow(u, v)}` });
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+    if (DOC_ONLY_KEYS.has(k) || sameJson(withoutDescriptions(x[k]), withoutDescriptions(y[k]))) continue;
+    const [vx, vy] = [x[k] as Node | undefined, y[k] as Node | undefined];
+    if (k !== "variables" || !vx || !vy || typeof vx !== "object" || typeof vy !== "object") changed(k, vx, vy);
+    // (a variable's own change: `variable maPort default "8899" → "9999"`)
+    else for (const n of new Set([...Object.keys(vx), ...Object.keys(vy)])) {
+      const [u, v] = [vx[n] as Node | undefined, vy[n] as Node | undefined];
+      if (sameJson(withoutDescriptions(u), withoutDescriptions(v))) continue;
+      if (!u || !v || typeof u !== "object" || typeof v !== "object") changed(`variable ${n}`, u, v);
+      else for (const f of new Set([...Object.keys(u), ...Object.keys(v)])) if (!DOC_ONLY_KEYS.has(f) && !sameJson(u[f], v[f])) changed(`variable ${n} ${f}`, u[f], v[f]);
+    }
+  }
+  // (what only documents it, changed in the same edit: one docs line)
+  const prose = [...DOC_ONLY_KEYS].filter((k) => !sameJson(x[k], y[k]));
+  if (prose.length) out.push({ kind: "docs", rule: "servers", message: `${name} ${prose.join(", ")} changed` });
   return out;
 }
 
@@ -710,13 +844,51 @@ function takeServerChanges(api: string, before: Node, after: Node): SpecChange[]
   return out;
 }
 
+/**
+ * An operation at another method or path under the same operationId is moved, in `before` (a
+ * fresh copy), to where it is now, so that the comparison lists its other changes there (a
+ * required parameter added with the move). Only where nothing was at the new place before; the
+ * moves made, as lines of rule operation-moved (the others are found by movedOperations).
+ */
+function relocateMoved(api: string, before: Node, after: Node): SpecChange[] {
+  const paths = (doc: Node) => (doc.paths && typeof doc.paths === "object" && !Array.isArray(doc.paths) ? (doc.paths as Record<string, Node | undefined>) : {});
+  const places = (doc: Node) => {
+    const at = new Map<string, [string, string]>();
+    for (const [p, item] of Object.entries(paths(doc))) {
+      if (!item || typeof item !== "object") continue;
+      for (const m of Object.keys(item).filter((k) => METHODS.has(k))) {
+        const id = (item[m] as Node | undefined)?.operationId;
+        if (typeof id === "string") at.set(id, [p, m]);
+      }
+    }
+    return at;
+  };
+  const [was, now] = [places(before), places(after)];
+  const out: SpecChange[] = [];
+  for (const [id, [p, m]] of was) {
+    const to = now.get(id);
+    if (!to || (to[0] === p && to[1] === m)) continue;
+    const [np, nm] = to;
+    const [from, target] = [paths(before)[p]!, paths(before)[np]];
+    if (target?.[nm] !== undefined) continue;
+    const item: Node = target ?? Object.fromEntries(Object.entries(from).filter(([k]) => !METHODS.has(k)));
+    item[nm] = from[m];
+    delete from[m];
+    (before.paths as Node)[np] = item;
+    if (!Object.keys(from).some((k) => METHODS.has(k)) && paths(after)[p] === undefined) delete (before.paths as Node)[p];
+    out.push({ api, kind: "breaking", operation: id, message: `operation moved: ${m.toUpperCase()} ${p} → ${nm.toUpperCase()} ${np} (call("${id}") sends it to the new place)`, rule: "operation-moved" });
+  }
+  return out;
+}
+
 async function diffOpenapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   lowerResponseKeys(before);
   lowerResponseKeys(after);
-  const out: SpecChange[] = takeServerChanges(api, before, after);
+  const out: SpecChange[] = relocateMoved(api, before, after);
+  out.push(...takeServerChanges(api, before, after));
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
-  const diffs = mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs));
+  const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {
     const name = (doc: Node, p: unknown) => String(((deref(doc, p) ?? {}) as Node).name);
@@ -810,6 +982,9 @@ function asyncRouting(key: string, b: unknown, a: unknown, before: Node, after: 
   return out;
 }
 
+/** An AsyncAPI document's `components.messages`. */
+const componentMessages = (d: Node): Node => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
+
 /** AsyncAPI 3 (api-smart-diff reads AsyncAPI 2 only): operations and messages by key, payloads as JSON Schema. */
 async function diffAsyncapi(api: string, before: Node, after: Node): Promise<SpecChange[]> {
   const out: SpecChange[] = [];
@@ -860,7 +1035,11 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
             if (!na.has(k)) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} removed`, rule: "asyncapi-channel" });
             else if (na.get(k) !== v) out.push({ api, kind: "breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} now ${key === "messages" ? "is" : "points at"} ${refName(after, (ra[key] as Node)[k]) ?? "another one"}`, rule: "asyncapi-channel" });
           }
-          for (const k of na.keys()) if (!nb.has(k)) out.push({ api, kind: "non-breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} added`, rule: "asyncapi-channel" });
+          for (const [k, v] of na) {
+            // (a message new in components is reported once, as `message <name>: message added`)
+            if (nb.has(k) || (key === "messages" && componentMessages(before)[v] === undefined && componentMessages(after)[v] !== undefined)) continue;
+            out.push({ api, kind: "non-breaking", operation: label, message: `${key === "messages" ? "message" : "server"} ${k} added`, rule: "asyncapi-channel" });
+          }
           continue;
         }
         const action = b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace";
@@ -890,12 +1069,27 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const bv = sub === undefined ? b : b![sub];
       const av = sub === undefined ? a : a![sub];
       if (sameJson(bv, av)) continue;
+      if (key === "servers" && sub !== undefined) {
+        // a server by its name: the fields that changed (`server gateway changed: host "…" → "…"`), or where it was / is
+        const [x, y] = [deref(before, bv) as Node | undefined, deref(after, av) as Node | undefined];
+        const where = (s: Node) => show(`${String(s.host ?? "")}${String(s.pathname ?? "")}`);
+        if (plain(x) || plain(y)) {
+          const s = (y ?? x) as Node | undefined;
+          if (s && !plain(s)) {
+            out.push(x ? { api, kind: "breaking", message: `server ${sub} removed: ${where(x)}`, rule: "servers" } : { api, kind: "non-breaking", message: `server ${sub} added: ${where(y!)}`, rule: "servers" });
+            continue;
+          }
+        } else if (!sameJson(withoutDescriptions(x), withoutDescriptions(y))) {
+          for (const c of serverFieldChanges(`server ${sub}`, x!, y!)) out.push({ api, ...c });
+          continue;
+        }
+      }
       const path = sub === undefined ? [key] : [key, sub];
       const c = classify({ path, action: bv === undefined ? "add" : av === undefined ? "remove" : "replace", before: bv, after: av, type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, message: c.message ?? path.join("."), rule: c.rule });
     }
   }
-  const msgs = (d: Node) => ((d.components as Node | undefined)?.messages as Node | undefined) ?? {};
+  const msgs = componentMessages;
   const cmp = await compare();
   for (const id of new Set([...Object.keys(msgs(before)), ...Object.keys(msgs(after))])) {
     const b = deref(before, msgs(before)[id]) as Node | undefined;
@@ -915,7 +1109,8 @@ async function diffAsyncapi(api: string, before: Node, after: Node): Promise<Spe
       const c = classify({ path: ["message", key], action: b[key] === undefined ? "add" : a[key] === undefined ? "remove" : "replace", before: b[key], after: a[key], type: "unclassified" }, "other", before, after);
       out.push({ api, kind: c.kind, operation: label, message: c.message ?? key, rule: c.rule });
     }
-    const diffs = mergeRetypes(dropRequiredOfChangedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs));
+    // (fresh copies to look values up in: the comparison may rewrite its own)
+    const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields(cmp(jsonSafe(b.payload), jsonSafe(a.payload)).diffs)), jsonSafe(b.payload), jsonSafe(a.payload));
     for (const d of diffs) {
       const c = classify({ ...d, path: ["payload", ...d.path] }, side, { payload: b.payload } as Node, { payload: a.payload } as Node);
       out.push({ api, kind: c.kind, operation: label, message: `payload ${c.message ?? d.description ?? d.path.join(".")}`, rule: c.rule });
@@ -1041,6 +1236,7 @@ function locationOf(doc: Node, operationId: string): string | undefined {
 /**
  * An operation removed at one method and path and added at another under the same operationId
  * is one change, the move (it read as "operation removed" and "operation added", the move unnamed).
+ * relocateMoved took the others; these are the moves to a place another operation had before.
  */
 function movedOperations(changes: SpecChange[], before: Node, after: Node): SpecChange[] {
   const added = new Map(changes.filter((c) => c.rule === "operation-added" && c.operation).map((c) => [c.operation!, c]));

@@ -165,4 +165,11 @@ describe("spec diff on the project's specs: changes reached only through content
     const changes = await edit("specs/openapi/xt-spot.yaml", "      required: [price, amount, type]\n      additionalProperties: false\n      properties:\n        price:", "      required: [price, amount, type, tif]\n      additionalProperties: false\n      properties:\n        tif:\n          type: string\n        price:");
     expect(changes).toContainEqual(expect.objectContaining({ kind: "breaking", operation: "batchOrder", message: "required request field tif added (in BatchOrderItem)" }));
   });
+
+  it("XT Market (a shared parameter) renamed: one line per operation that uses it", async () => {
+    const changes = await edit("specs/openapi/xt-spot.yaml", "    Market:\n      name: market\n", "    Market:\n      name: symbol\n");
+    expect(changes.length).toBeGreaterThan(1);
+    expect(new Set(changes.map((c) => c.operation)).size).toBe(changes.length);
+    for (const c of changes) expect(c).toMatchObject({ kind: "breaking", rule: "param-renamed", message: "parameter market renamed to symbol" });
+  });
 });

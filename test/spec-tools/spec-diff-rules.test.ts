@@ -41,7 +41,7 @@ function openapi(): Doc {
           "x-retryable": false,
           "x-idempotency-key": "client_id",
           "x-request-schema": "PlaceOrderRequest",
-          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" }, tif: { type: "string", enum: ["GTC", "IOC"] } } } } } },
+          requestBody: { content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["qty"], properties: { qty: { type: "string" }, note: { type: "string" }, tif: { type: "string", enum: ["GTC", "IOC"] } } }, example: { qty: "1", note: "first" } } } },
           responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object", properties: { orderId: { type: "integer" } } } } } } },
         },
       },
@@ -92,8 +92,9 @@ const CASES: Case[] = [
   { rule: "param-removed", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.note, kind: "breaking", message: /request field note removed/ },
   { rule: "enum-value-added", edit: (d) => getOrder(d).parameters[1].schema.enum.push("short"), kind: "non-breaking", message: /enum value "short" added/ },
   { rule: "enum-value-removed", edit: (d) => getOrder(d).parameters[1].schema.enum.pop(), kind: "breaking", message: /enum value "sell" removed/ },
-  // A value renamed: the new name is said too (an exhaustive switch must handle it).
-  { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" replaced by "short"$/ },
+  // An enum is a set: a value replaced by another is one removed (breaking) and one added (not).
+  { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" removed$/ },
+  { rule: "enum-value-added", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "non-breaking", message: /^side enum value "short" added$/ },
   { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /removed with the whole enum/ },
   { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
   { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
@@ -103,17 +104,23 @@ const CASES: Case[] = [
   { rule: "response-field-optional", edit: (d) => (orderSchema(d).required = []), kind: "breaking", message: /response field id is no longer always present/ },
   { rule: "response-field-required", edit: (d) => orderSchema(d).required.push("price"), kind: "non-breaking", message: /response field price is now always present/ },
   { rule: "response-enum-changed", edit: (d) => orderSchema(d).properties.status.enum.push("CANCELED"), kind: "breaking", message: /enum value "CANCELED" added/ },
-  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" replaced by "DONE"$/ },
+  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" removed$/ },
+  { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "DONE" added$/ },
   // The whole enum gone from an answer: any value may come now (it read as if that value were no longer sent).
   { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /status enum value "\w+" removed with the whole enum \(any value may come now\)$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
-  { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /security\/signing changed/ },
-  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /^security scheme key: name "X-KEY" → "X-ACCESS-KEY"$/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.key.in = "query"), kind: "breaking", message: /^security scheme key: in "header" → "query"$/ },
+  { rule: "security", edit: (d) => (d.components.securitySchemes.other = { type: "http", scheme: "bearer" }), kind: "breaking", message: /^security scheme other: added$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /^security scheme key: x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].notes = "The Python SDK upper-cases the hex."), kind: "docs", message: /x-signature\.notes/ },
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
+  // A key removed inside an example: the example is still there, changed.
+  { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example.note, kind: "docs", message: /^example changed$/, operation: "placeOrder" },
+  { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example, kind: "docs", message: /^example removed$/, operation: "placeOrder" },
   { rule: "x-error-codes", edit: (d) => delete d["x-error-codes"]["103"], kind: "breaking", message: /error code 103 removed/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /error code 104 added \("unavailable"\)/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].kind = "invalid-request"), kind: "breaking", message: /error code 103 kind "insufficient-funds" → "invalid-request"/ },
@@ -143,9 +150,15 @@ const CASES: Case[] = [
   { rule: "x-enum-varnames", edit: (d) => (orderSchema(d).properties.status["x-enum-varnames"] = ["ORDER_NEW", "ORDER_FILLED"]), kind: "docs", message: /enum names x-enum-varnames: \(none\) → \["ORDER_NEW","ORDER_FILLED"\]/ },
   { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
   { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
+  // A request's range widened keeps every caller working; narrowed (a bound added), it refuses values it took.
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 500), kind: "non-breaking", message: /^limit maximum 100 → 500$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.minimum = 10), kind: "breaking", message: /^limit minimum \(none\) → 10$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[0].schema.pattern = "^[0-9]+$"), kind: "breaking", message: /^id pattern \(none\) → "\^\[0-9\]\+\$"$/ },
+  // An answer's the reverse: a bound added (narrower) breaks no consumer.
+  { rule: "constraint", edit: (d) => (orderSchema(d).properties.price.minimum = 0), kind: "non-breaking", message: /^price minimum \(none\) → 0$/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
-  { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /security\/signing changed/, operation: "getOrder" },
+  { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /^security requirement \{"key":\[\]\} removed$/, operation: "getOrder" },
   { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added: "https:\/\/b\.example\.com"/ },
   { rule: "servers", edit: (d) => (d.servers[0].description = "The one server."), kind: "docs", message: /^server description changed$/ },
   { rule: "servers", edit: (d) => (d.servers[0].variables = { region: { default: "eu" } }), kind: "breaking", message: /server changed: variables \(none\) → \{"region":\{"default":"eu"\}\}/ },
@@ -183,8 +196,8 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     const after = clone(before);
     after.components.securitySchemes.key["x-signature"].canonicalString = long.replace("joined with &", "joined with & (raw values)");
     const [c] = await diffSpec("t", before, after);
-    expect(c!.message).toMatch(/^x-signature\.canonicalString: /);
-    const [was, now] = c!.message.replace(/^x-signature\.canonicalString: /, "").split(" → ");
+    expect(c!.message).toMatch(/^security scheme key: x-signature\.canonicalString: /);
+    const [was, now] = c!.message.replace(/^security scheme key: x-signature\.canonicalString: /, "").split(" → ");
     expect(was).not.toBe(now);
     expect(now).toContain("(raw values)");
   });
@@ -340,7 +353,10 @@ const ASYNC_CASES: Case[] = [
   { rule: "param-retyped", edit: (d) => (d.components.messages.placeOrderRequest.payload.properties.price.type = "string"), kind: "breaking", message: /payload request field price type "number" → "string"/ },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.push(9), kind: "breaking", message: /payload response code enum value 9 added/, operation: "message stateNotification" },
   { rule: "x-retryable", edit: (d) => (d.operations.placeOrder["x-retryable"] = true), kind: "non-breaking", message: /x-retryable false → true/ },
-  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /server changed/ },
+  // A server by its name and the field that changed (it was a cut-off JSON dump of the server).
+  { rule: "servers", edit: (d) => (d.servers.gateway.host = "127.0.0.1:9999"), kind: "breaking", message: /^server gateway changed: host "127\.0\.0\.1:9878" → "127\.0\.0\.1:9999"$/ },
+  { rule: "servers", edit: (d) => (d.servers.backup = { host: "10.0.0.2:9878", pathname: "/ws/v1", protocol: "ws" }), kind: "non-breaking", message: /^server backup added: "10\.0\.0\.2:9878\/ws\/v1"$/ },
+  { rule: "servers", edit: (d) => { delete d.servers.gateway; delete d.channels.gateway.servers; }, kind: "breaking", message: /^server gateway removed: "127\.0\.0\.1:9878\/ws\/v1"$/ },
   { rule: "servers", edit: (d) => (d.servers.gateway.description = "Reworded."), kind: "docs", message: /server description changed/ },
   // A title or tags only document a server (docs, not breaking: --fail-on breaking failed CI).
   { rule: "servers", edit: (d) => (d.servers.gateway.title = "Self-hosted gateway"), kind: "docs", message: /^server title changed$/ },
@@ -349,7 +365,8 @@ const ASYNC_CASES: Case[] = [
   { rule: "docs-only", edit: (d) => (d.info.title = "WS"), kind: "docs", message: /info changed/ },
   { rule: "response-field-removed", edit: (d) => delete d.components.messages.stateNotification.payload.properties.code, kind: "breaking", message: /payload response field code removed/, operation: "message stateNotification" },
   { rule: "response-enum-changed", edit: (d) => d.components.schemas.StateCode.enum.pop(), kind: "breaking", message: /payload response code enum value 6 removed/, operation: "message stateNotification" },
-  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value \d+ replaced by 10$/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 1 removed$/, operation: "message stateNotification" },
+  { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 10 added$/, operation: "message stateNotification" },
   // State code names are exported constants (StateCode.READY): a renamed one is gone.
   { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
   { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
@@ -384,6 +401,36 @@ describe("spec diff rules (AsyncAPI): operations, messages, payload fields, stat
       if (c.operation) expect(hit!.operation).toBe(c.operation);
     });
   }
+});
+
+describe("spec diff (AsyncAPI): a new send operation with its new message", () => {
+  it("the message is reported once (not again as added to the channel)", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.components.messages.cancelRequest = { name: "cancelRequest", "x-op": "cancel", "x-kind": "request", payload: { type: "object", properties: { order_no: { type: "string" } } } };
+    after.channels.gateway.messages.cancelRequest = { $ref: "#/components/messages/cancelRequest" };
+    after.operations.cancel = { action: "send", channel: { $ref: "#/channels/gateway" }, messages: [{ $ref: "#/channels/gateway/messages/cancelRequest" }] };
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual(["non-breaking cancel: operation added", "non-breaking message cancelRequest: message added"]);
+  });
+  it("an existing message added to a channel is still reported at the channel", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    after.channels.backup.messages.stateNotification = { $ref: "#/components/messages/stateNotification" };
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual(["non-breaking channel backup: message stateNotification added"]);
+  });
+});
+
+describe("spec diff (AsyncAPI): a server's changes", () => {
+  it("each field that changed is one line; its prose changed along is one docs line", async () => {
+    const before = asyncapi();
+    const after = clone(before);
+    Object.assign(after.servers.gateway, { host: "127.0.0.1:9900", pathname: "/ws/v2", title: "Gateway" });
+    expect((await diffSpec("ws", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual([
+      'breaking: server gateway changed: host "127.0.0.1:9878" → "127.0.0.1:9900"',
+      'breaking: server gateway changed: pathname "/ws/v1" → "/ws/v2"',
+      "docs: server gateway title changed",
+    ]);
+  });
 });
 
 describe("spec diff (AsyncAPI): references compared by what they point at", () => {
@@ -438,6 +485,88 @@ describe("the summary npm run generate ends with", () => {
     const text = formatSummary(await diffSpec("t", before, after), "HEAD");
     expect(text).toBe("spec diff vs HEAD:\n  t: 1 breaking, 0 non-breaking, 1 docs\n  BREAKING t placeOrder: operation removed\n  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)\n");
     expect(formatSummary([], "HEAD")).toBe("spec diff vs HEAD: no spec changes\n");
+  });
+});
+
+describe("spec diff: an operation moved", () => {
+  it("its other changes are listed with the move (a required parameter added at the new place)", async () => {
+    const before = openapi();
+    const after = clone(before);
+    after.paths["/v2/order"] = after.paths["/order"];
+    delete after.paths["/order"];
+    getOrder({ paths: { "/order": after.paths["/v2/order"] } }).parameters.push({ name: "market", in: "query", required: true, schema: { type: "string" } });
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.rule} ${c.operation}: ${c.message}`)).toEqual([
+      'breaking operation-moved getOrder: operation moved: GET /order → GET /v2/order (call("getOrder") sends it to the new place)',
+      'breaking operation-moved placeOrder: operation moved: POST /order → POST /v2/order (call("placeOrder") sends it to the new place)',
+      "breaking param-added-required getOrder: required parameter market added",
+    ]);
+  });
+  it("to another method, with a field of its answer removed", async () => {
+    const before = openapi();
+    const after = clone(before);
+    after.paths["/orders"].post = after.paths["/orders"].get;
+    delete after.paths["/orders"].get;
+    delete after.paths["/orders"].post.responses["200"].content["application/json"].schema.items;
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.operation}: ${c.message}`)).toEqual([
+      'breaking listOrders: operation moved: GET /orders → POST /orders (call("listOrders") sends it to the new place)',
+      expect.stringMatching(/^breaking listOrders: /),
+    ]);
+  });
+});
+
+describe("spec diff: a range widened or narrowed", () => {
+  const bounded = (d: Doc) => {
+    Object.assign(getOrder(d).parameters[2].schema, { minimum: 10, maximum: 1000 });
+    Object.assign(orderSchema(d).properties.price, { minimum: 0, maximum: 1000 });
+    orderSchema(d).properties.id.maxLength = 20;
+  };
+  const lines = async (edit: (d: Doc) => void) => {
+    const before = openapi();
+    bounded(before);
+    const after = clone(before);
+    edit(after);
+    return (await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`).sort();
+  };
+  it("a request's limits loosened (minimum 10 → 1, maximum 1000 → 5000): non-breaking; tightened: breaking", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 1, maximum: 5000 }))).toEqual(["non-breaking: limit maximum 1000 → 5000", "non-breaking: limit minimum 10 → 1"]);
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 20, maximum: 500 }))).toEqual(["breaking: limit maximum 1000 → 500", "breaking: limit minimum 10 → 20"]);
+  });
+  it("an answer's limits loosened or removed: breaking (values a consumer never saw may come); tightened: non-breaking", async () => {
+    // (Order is getOrder's answer and listOrders' rows)
+    expect(await lines((d) => Object.assign(orderSchema(d).properties.price, { minimum: -1, maximum: 5000 }))).toEqual(["breaking: [].price maximum 1000 → 5000", "breaking: [].price minimum 0 → -1", "breaking: price maximum 1000 → 5000", "breaking: price minimum 0 → -1"]);
+    expect(await lines((d) => delete orderSchema(d).properties.id.maxLength)).toEqual(["breaking: [].id maxLength 20 → (none)", "breaking: id maxLength 20 → (none)"]);
+    expect(await lines((d) => (orderSchema(d).properties.id.maxLength = 10))).toEqual(["non-breaking: [].id maxLength 20 → 10", "non-breaking: id maxLength 20 → 10"]);
+  });
+  it("bounds beyond 2^53 compare by all their digits", async () => {
+    const before = openapi();
+    getOrder(before).parameters[2].schema.maximum = 9223372036854775806n;
+    const after = clone(before);
+    getOrder(after).parameters[2].schema.maximum = 9223372036854775807n;
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual(["non-breaking: limit maximum 9223372036854775806 → 9223372036854775807"]);
+  });
+});
+
+describe("spec diff: an enum is a set of values", () => {
+  const described = (d: Doc) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["buy", "sell", "close"], "x-enum-descriptions": ["Buy.", "Sell.", "Close."] });
+  const lines = async (edit: (d: Doc) => void) => {
+    const before = openapi();
+    described(before);
+    const after = clone(before);
+    edit(after);
+    return (await diffSpec("t", before, after)).map((c) => `${c.kind} ${c.rule}: ${c.message}`);
+  };
+  it("a value inserted and another dropped: one added, one removed; the descriptions that moved along are no change", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["buy", "short", "sell"], "x-enum-descriptions": ["Buy.", "Short.", "Sell."] }))).toEqual([
+      'breaking enum-value-removed: side enum value "close" removed',
+      'non-breaking enum-value-added: side enum value "short" added',
+    ]);
+  });
+  it("values reordered with their descriptions: no change; a description reworded: one line naming its value", async () => {
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[1].schema, { enum: ["close", "buy", "sell"], "x-enum-descriptions": ["Close.", "Buy.", "Sell."] }))).toEqual([]);
+    expect(await lines((d) => (getOrder(d).parameters[1].schema["x-enum-descriptions"][1] = "Sell (short)."))).toEqual(['docs docs-only: x-enum-descriptions changed (side, value "sell")']);
+  });
+  it("descriptions that do not line up with the enum: one line for the list", async () => {
+    expect(await lines((d) => (getOrder(d).parameters[1].schema["x-enum-descriptions"] = ["B.", "S."]))).toEqual(["docs docs-only: x-enum-descriptions changed (side)"]);
   });
 });
 
