@@ -295,11 +295,33 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
   if (ext === "x-enum-varnames") {
     // AsyncAPI state codes become exported constants (StateCode.READY): a name that goes away
     // breaks code using it. OpenAPI enums get no named constants from them: docs there.
-    const gone = Array.isArray(d.before) ? d.before.filter((n) => !(Array.isArray(d.after) && d.after.includes(n))) : typeof d.before === "string" ? [d.before] : [];
+    // (enumsAsSets gives one diff per list, whole lists before and after)
+    const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === "string" ? [v] : []);
     const message = `enum names ${what}`;
     const asyncapi = d.path[0] === "payload" || typeof after?.asyncapi === "string" || typeof before?.asyncapi === "string";
     if (!asyncapi) return { kind: "docs", rule: ext, message };
-    return { kind: gone.length ? "breaking" : "non-breaking", rule: ext, message: gone.length ? `${message} (a generated constant ${gone.map(show).join(", ")} is gone)` : message };
+    // Each name's value (by place in the enum beside it): a name gone, or one that now stands for
+    // another value (StateCode.READY meaning 7), breaks code using it; a name added does not.
+    const schemaPath = d.path.slice(0, d.path.indexOf(ext));
+    const valuesOf = (root: unknown, names: unknown[]) => {
+      const values = (resolveAt(root, schemaPath) as Node | undefined)?.enum;
+      return Array.isArray(values) && values.length === names.length ? values : undefined;
+    };
+    // (by place on both sides when either list does not line up with its enum)
+    const [vb, va] = [valuesOf(before, list(d.before)), valuesOf(after, list(d.after))];
+    const valueOf = (names: unknown[], values: unknown[] | undefined) => new Map(names.map((n, i) => [n, vb && va ? JSON.stringify(values![i], big) : String(i)]));
+    const [was, now] = [valueOf(list(d.before), vb), valueOf(list(d.after), va)];
+    const names = (ns: unknown[]) => ns.map(show).join(", ");
+    const gone = [...was.keys()].filter((n) => !now.has(n));
+    const moved = [...was.keys()].filter((n) => now.has(n) && now.get(n) !== was.get(n));
+    const added = [...now.keys()].filter((n) => !was.has(n));
+    const parts = [
+      ...(gone.length ? [`${names(gone)} removed (a generated constant is gone)`] : []),
+      ...(moved.length ? [`${names(moved)} now name${moved.length === 1 ? "s" : ""} another value`] : []),
+      ...(added.length ? [`${names(added)} added`] : []),
+    ];
+    if (!parts.length) return { kind: "docs", rule: ext, message: "enum names (x-enum-varnames) reordered with their values" };
+    return { kind: gone.length || moved.length ? "breaking" : "non-breaking", rule: ext, message: `enum names (x-enum-varnames): ${parts.join(", ")}` };
   }
   if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
   if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
@@ -704,6 +726,17 @@ function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff
       out.push({ ...d, action: "remove", after: undefined }, { ...d, action: "add", before: undefined });
       continue;
     }
+    // x-enum-varnames name the enum's values by place too: one diff for the list, whole lists
+    // before and after (classifyExtension compares the names' values).
+    const names = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-varnames"));
+    if (names >= 0) {
+      const path = d.path.slice(0, names + 1);
+      const key = `names\u0000${JSON.stringify(path)}`;
+      if (descriptions.has(key)) continue;
+      descriptions.set(key, []);
+      out.push({ ...d, path, action: d.path.length === path.length ? d.action : "replace", before: resolveAt(before, path), after: resolveAt(after, path) });
+      continue;
+    }
     const at = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-descriptions"));
     if (at < 0) {
       out.push(d);
@@ -717,10 +750,11 @@ function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff
       out.push(d);
     }
   }
-  if (!descriptions.size) return out;
+  if (![...descriptions.values()].some((g) => g.length)) return out;
   const perValue = new Map<RawDiff, RawDiff[]>();
   for (const group of descriptions.values()) {
-    const first = group[0]!;
+    const first = group[0];
+    if (!first) continue;
     const schemaPath = first.path.slice(0, first.path.findIndex((_p, i) => keywordAt(first.path, i, "x-enum-descriptions")));
     const described = (root: unknown): Map<string, [unknown, unknown]> | undefined => {
       const schema = resolveAt(root, schemaPath) as Node | undefined;

@@ -368,8 +368,27 @@ const ASYNC_CASES: Case[] = [
   { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 1 removed$/, operation: "message stateNotification" },
   { rule: "response-enum-changed", edit: (d) => (d.components.schemas.StateCode.enum[0] = 10), kind: "breaking", message: /payload response code enum value 10 added$/, operation: "message stateNotification" },
   // State code names are exported constants (StateCode.READY): a renamed one is gone.
-  { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /x-enum-varnames\.2: "STATE_CODE_READY" → "STATE_CODE_IS_READY" \(a generated constant "STATE_CODE_READY" is gone\)/, operation: "message stateNotification" },
-  { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /x-enum-varnames\.3: \(none\) → "STATE_CODE_DB_SUCCESS"$/, operation: "message stateNotification" },
+  { rule: "x-enum-varnames", edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"][2] = "STATE_CODE_IS_READY"), kind: "breaking", message: /enum names \(x-enum-varnames\): "STATE_CODE_READY" removed \(a generated constant is gone\), "STATE_CODE_IS_READY" added$/, operation: "message stateNotification" },
+  { rule: "x-enum-varnames", edit: (d) => d.components.schemas.StateCode["x-enum-varnames"].push("STATE_CODE_DB_SUCCESS"), kind: "non-breaking", message: /enum names \(x-enum-varnames\): "STATE_CODE_DB_SUCCESS" added$/, operation: "message stateNotification" },
+  {
+    rule: "x-enum-varnames",
+    // A code inserted mid-list with its name: every later name keeps its value (by place they all shifted).
+    edit: (d) => {
+      d.components.schemas.StateCode.enum.splice(1, 0, 3);
+      d.components.schemas.StateCode["x-enum-varnames"].splice(1, 0, "STATE_CODE_CONNECT_FAILED");
+    },
+    kind: "non-breaking",
+    message: /enum names \(x-enum-varnames\): "STATE_CODE_CONNECT_FAILED" added$/,
+    operation: "message stateNotification",
+  },
+  {
+    rule: "x-enum-varnames",
+    // Two names swapped over the same values: code using either now means the other code.
+    edit: (d) => (d.components.schemas.StateCode["x-enum-varnames"] = ["STATE_CODE_CONNECT_SUCCESS", "STATE_CODE_PARAM_MISS", "STATE_CODE_READY"]),
+    kind: "breaking",
+    message: /enum names \(x-enum-varnames\): "STATE_CODE_PARAM_MISS", "STATE_CODE_CONNECT_SUCCESS" now name another value$/,
+    operation: "message stateNotification",
+  },
   // what an operation sends and receives, and where
   { rule: "asyncapi-messages", edit: (d) => (d.operations.placeOrder.messages = [{ $ref: "#/channels/gateway/messages/stateNotification" }]), kind: "breaking", message: /^messages \["placeOrderRequest"\] → \["stateNotification"\]$/, operation: "placeOrder" },
   { rule: "asyncapi-messages", edit: (d) => d.operations.placeOrder.messages.push({ $ref: "#/components/messages/stateNotification" }), kind: "non-breaking", message: /^messages \["placeOrderRequest"\] → \["placeOrderRequest","stateNotification"\]$/, operation: "placeOrder" },
