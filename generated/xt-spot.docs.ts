@@ -1024,6 +1024,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "required": [
@@ -1118,6 +1119,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataRequired": true,
       "dataSchema": {
         "type": "array",
         "items": {
@@ -1303,6 +1305,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "array",
+      "dataRequired": true,
       "dataSchema": {
         "type": "array",
         "items": {
@@ -2418,6 +2421,7 @@ export const meta: ApiDocMeta = {
         "ip"
       ],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "required": [

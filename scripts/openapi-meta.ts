@@ -91,6 +91,14 @@ function dataSchemaOf(doc: Node, op: Node, envelope: EnvelopeMeta | false | null
   return (flattenObject(schema).properties as Node | undefined)?.[envelope.dataField] as Node | undefined;
 }
 
+/** Does the 200 answer's schema require the envelope's data field (XT order: `required: [data]`)? */
+function dataFieldRequired(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): boolean {
+  const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
+  const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
+  if (!json?.schema || !envelope || !envelope.dataField) return false;
+  return ((flattenObject(deref(doc, json.schema) as Node).required as string[] | undefined) ?? []).includes(envelope.dataField);
+}
+
 /** The JSON type(s) a data schema (dataSchemaOf) gives (undefined: none). */
 function dataTypeOf(schema: Node | undefined): string | string[] | undefined {
   if (!schema) return undefined;
@@ -277,6 +285,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
   const dataSchema = dataSchemaOf(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
   const dataType = dataTypeOf(dataSchema);
+  const dataRequired = op["x-retryable"] === false && dataFieldRequired(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
   const servers = (op.servers ?? item.servers) as Node[] | undefined;
   const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
   // The name client.call(), the CLI and the docs use: never invented (scripts/spec-rules.ts refuses it first).
@@ -291,6 +300,7 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
     rateLimit: (op["x-rate-limit"] as string[]) ?? [],
     ...opt("envelope", envelope),
     ...opt("dataType", dataType),
+    ...(dataRequired ? { dataRequired: true as const } : {}),
     // Without descriptions in the docs metadata too: only the check reads it (the reference pages read the spec).
     ...opt("dataSchema", dataSchema && schemaMeta(dataSchema)),
     params,

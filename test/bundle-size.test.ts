@@ -154,7 +154,8 @@
  * each of its limits go on; an aborted call during a hold is an AbortedError); 107.4 kB
  * (107,387 bytes) with 0.23.0's checks of what hostile servers and fuzzers got through: XT
  * batch answers matched by id (0.6 kB), an answer's int64 beyond 64 bits refused, a body's
- * `not`, lengths in characters, and a parameter check's error redacted.
+ * `not`, lengths in characters, and a parameter check's error redacted; 107.6 kB (107,613
+ * bytes) with an order's answer without its required data refused (`dataRequired`).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -164,9 +165,9 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 107_400;
+const CEILING = 107_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
-const META_CEILING = 7_150;
+const META_CEILING = 7_250;
 
 /** How a consumer's bundler would build it: everything inside but Node's modules and undici (ws: quant-ws only). */
 const CONSUMER_BUILD = {

@@ -286,6 +286,21 @@ describe("errors", () => {
     if (code !== 999) expect(err.meaning).toMatch(meaning);
   });
 
+  it("an order answered without its data, or with null (the spec requires it): ResponseFormatError, outcomeUnknown, sent once; a read's null still passes", async () => {
+    for (const body of ['{"code":200,"info":"success"}', '{"code":200,"info":"success","data":null}']) {
+      const { client, calls } = make(() => new Response(body, { headers: { "content-type": "application/json" } }));
+      const err = await client.call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }).catch((e) => e);
+      expect(err, body).toBeInstanceOf(ResponseFormatError);
+      expect(err.message).toMatch(/^xt order: the answer's "data" is (missing|null), which the spec requires: what the call did cannot be read/);
+      expect(err.outcomeUnknown).toBe(true);
+      expect(calls).toHaveLength(1);
+      const viaPost = await client.POST("/trade/api/v1/order", { body: { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 } });
+      expect(viaPost.error).toBeInstanceOf(ResponseFormatError);
+    }
+    const { client } = make(() => json({ code: 200, info: "success", data: null }));
+    await expect(client.call("getOrder", { market: "btc_usdt", id: 1 })).resolves.toBeNull();
+  });
+
   it("HTML error page → ResponseFormatError that says so", async () => {
     const { client } = make(() => new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } }));
     const err = await client.call("getServerTime").catch((e) => e);

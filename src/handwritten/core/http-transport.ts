@@ -953,8 +953,12 @@ export class HttpTransport {
   #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>, text: string): void {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = unwrapData(this.config.meta, op, body);
-    if (data === undefined || data === null) return;
     const what = field ? `the answer's "${field}"` : "the answer";
+    if (data === undefined || data === null) {
+      // (null is "nothing" for a list or a read; an order's answer without its id is not one)
+      if (op.dataRequired) throw new ResponseFormatError(`${what} is ${data === null ? "null" : "missing"}, which the spec requires: what the call did cannot be read`, snippet(text, this.redactor()), this.#errCtx(op));
+      return;
+    }
     const wrong = answerTypeProblem(data, types);
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(text, this.redactor()), this.#errCtx(op));
     let misfits;

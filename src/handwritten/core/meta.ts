@@ -198,6 +198,11 @@ export interface OperationMeta {
    */
   dataType?: string | ReadonlyArray<string>;
   /**
+   * The operation changes state and its answer's schema requires the data field (XT `order`:
+   * the new order's id): an answer without it, or with null, is refused (the id would be lost).
+   */
+  dataRequired?: true;
+  /**
    * The schema of that value (the data field's, or the whole body's), `$ref`s resolved: the
    * transport refuses an answer whose value does not fit it, at any depth.
    */
