@@ -362,6 +362,8 @@ describe("the client's own secret (or a secret-named parameter's value) given as
     ["xt order, call()", () => xt().call("order", order), S.xt.secretKey],
     ["xt order, POST()", async () => (await xt().POST("/trade/api/v1/order", { body: order })).error, S.xt.secretKey],
     ["xt order, the access key as price", () => xt().call("order", { ...(order as object), price: S.xt.accessKey } as never), S.xt.accessKey],
+    ["xt batchCancel, the secret key as an order id", () => xt().batchCancel("btc_usdt", [S.xt.secretKey as never]), S.xt.secretKey],
+    ["xt getBatchOrders, the access key as an order id", () => xt().getBatchOrders("btc_usdt", [1, S.xt.accessKey as never]), S.xt.accessKey],
     [
       "bhex orderCreate",
       () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("orderCreate", { user_id: 1, exchange_id: 1, symbol_id: "BTCUSDT", client_order_id: "c1", type: S.bhex.secretKey, side: "buy", quantity: "1" } as never),

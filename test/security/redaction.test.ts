@@ -142,6 +142,16 @@ describe("Redactor: every form of a known value", () => {
     expect(red.text('"ok \\\\u0045 text"')).toBe('"ok \\\\u0045 text"');
   });
 
+  it("a long run of backslashes (a server's answer) costs linear time: a doubled escape is matched from its run's start only", () => {
+    const red = new Redactor(["sk-live-5e2b8c1d9a7f3064"]);
+    for (const run of ["\\".repeat(200_000), `${"\\".repeat(100_000)}u00`, `${"\\".repeat(100_000)}u0041`]) {
+      const t0 = performance.now();
+      red.text(`{"data":"${run}"}`);
+      // (quadratic, 200,000 took about 20 s; linear, a few ms)
+      expect(performance.now() - t0).toBeLessThan(1_500);
+    }
+  });
+
   it("inside a longer base64 text, at every alignment, plain or URL-encoded", () => {
     for (const prefix of ["", "a", "ab", "abc", '{"token":"']) {
       const encoded = b64(`${prefix}${SECRET}","more":"fields after the secret"}`);

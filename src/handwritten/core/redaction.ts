@@ -245,11 +245,12 @@ export function textOf(v: unknown): string {
  * What a secret may be broken by, or written as, in a text that echoes it: line breaks, NUL
  * (UTF-16 read as UTF-8), a soft hyphen, zero-width characters, BOM; and one character escaped:
  * %XX of an ASCII byte, JSON's \uXXXX (a raw body quoted in a message keeps its escapes, any
- * mix of them; quoted once more, its "\" doubled), an HTML character reference (`&#104;`, `&#0104;`, `&#x68;`). Spaces and tabs
+ * mix of them; quoted once or twice more, its "\" doubled: up to four, matched only from the
+ * run's start, so a long run of backslashes costs one step each), an HTML character reference (`&#104;`, `&#0104;`, `&#x68;`). Spaces and tabs
  * are not among them (they part words; a snippet flattens line breaks into spaces only after
  * redacting).
  */
-const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|(%[0-7][0-9a-f]|\\+u[0-9a-f]{4}|&#(?:0*\d{1,7}|x0*[0-9a-f]{1,6});)/g;
+const SKELETON_PARTS = /[\n\r\0\v\f\u00ad\u200b-\u200d\u2028\u2029\u2060\ufeff]+|(%[0-7][0-9a-f]|(?<!\\)\\{1,4}u[0-9a-f]{4}|&#(?:0*\d{1,7}|x0*[0-9a-f]{1,6});)/g;
 
 /** The character an escape SKELETON_PARTS matched (its group 1) stands for (lower-cased), or "" for one that is no character. */
 function unescaped(m: string): string {
