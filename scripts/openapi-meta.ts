@@ -223,7 +223,9 @@ const OPERATION_EXTENSIONS = [
  */
 const BODY_KEYWORDS = new Set(["type", "required", "properties", "additionalProperties", "description", "title", "example", "examples", "allOf", "not"]);
 function bodyRule(schema: Node, docs: boolean): Pick<BodyMeta, "not"> {
-  for (const part of [schema, ...((schema.allOf as Node[] | undefined) ?? [])]) {
+  // (at any depth of allOf: flattenObject merges nested parts too)
+  const parts = (s: Node): Node[] => [s, ...((s.allOf as Node[] | undefined) ?? []).flatMap(parts)];
+  for (const part of parts(schema)) {
     const unread = Object.keys(part).filter((k) => !BODY_KEYWORDS.has(k) && !k.startsWith("x-"));
     if (unread.length) throw new Error(`the request body's ${unread.join(", ")} would not be checked by the clients (only properties, required, additionalProperties and not are)`);
     if (part !== schema && part.not) throw new Error(`a request body's not inside allOf is not read; give it on the body schema itself`);

@@ -240,6 +240,9 @@ describe("a request body's rule over its fields together", () => {
   it("not without a description, one inside allOf, or another keyword (anyOf, dependentRequired) fails the generation: no client would check it", () => {
     expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ ...fields, not: { required: ["a", "b"] } }))).toThrow("POST /order (order): the request body's not needs a description");
     expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ allOf: [fields, { not: { description: "x", required: ["a"] } }] }))).toThrow("not inside allOf is not read");
+    // …at any depth of allOf (the flattening merges nested parts).
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ allOf: [{ allOf: [fields, { not: { description: "x", required: ["a"] } }] }] }))).toThrow("not inside allOf is not read");
+    expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ allOf: [{ allOf: [fields, { anyOf: [{ required: ["a"] }] }] }] }))).toThrow("the request body's anyOf would not be checked");
     expect(() => extractMeta("t", "specs/openapi/t.yaml", spec({ ...fields, anyOf: [{ required: ["a"] }, { required: ["b"] }], dependentRequired: { a: ["b"] } }))).toThrow(
       "POST /order (order): the request body's anyOf, dependentRequired would not be checked by the clients",
     );
