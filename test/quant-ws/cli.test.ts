@@ -390,6 +390,34 @@ describe("tradeapi CLI for quant-ws", () => {
     }
   });
 
+  it("--timeout while still connecting (TCP taken, no WebSocket handshake) says so: not \"the login did not reach READY\", and for ping no login at all", async () => {
+    const sockets: Array<import("node:net").Socket> = [];
+    const mute = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
+    try {
+      const url = `ws://127.0.0.1:${(mute.address() as { port: number }).port}/ws/v1`;
+      const env = { QUANT_WS_URL: url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };
+      const login = await cli(["ws", "login", "--timeout", "400"], env);
+      expect(login.code).toBe(1);
+      expect(login.stderr).toBe("tradeapi: error: quant-ws login: no connection to the gateway within --timeout 400 ms\n");
+      const ping = await cli(["call", "quant-ws", "ping", "--timeout", "300"], env);
+      expect(ping.code).toBe(1);
+      expect(ping.stderr).toBe("tradeapi: error: quant-ws ping: no connection to the gateway within --timeout 300 ms: the ping request was not sent\n");
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => mute.close(r));
+    }
+  });
+
+  it("ws place --timeout beyond 10 s gives the order what the login left (it was cut to 10 s, unlike call quant-ws)", async () => {
+    const mock = await startMock();
+    mock.loseAnswers("place_order");
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s" };
+    const r = await cli(["ws", "place", "--platform", "okex", "--symbol", "ETH/USDT", "--action", "BUY", "--quantity", "1", "--price", "1", "--timeout", "10400"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("tradeapi: error: quant-ws place_order: no answer within --timeout 10400 ms; the request may have reached the server and taken effect: look it up before sending it again\n");
+  }, 20_000);
+
   it("--timeout is the number the error names when READY never comes (the server keeps retrying CONNECT_FAILED)", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "fail-connect", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex", QUANT_WS_SYMBOLS: "ETH/USDT" };

@@ -88,7 +88,8 @@ export const CLI_LOGIN_TIMEOUT_MS = 15_000;
 /**
  * Run `fn` within `ms` (or forever); on expiry close the client so nothing keeps waiting. The
  * `ws` commands use it too, `operation` "login" for a login with no request after it. The
- * error says what was being waited for: `stage()` is "login" until the session is READY. Once
+ * error says what was being waited for: `stage()` is "connect" until the socket is open (when the
+ * caller tells), "login" until the session is READY. Once
  * the request went out, the timeout of one that changes state (the spec's `x-retryable: false`)
  * is `outcomeUnknown`, as the request's own timeout would be: it may have taken effect.
  */
@@ -98,7 +99,7 @@ export async function within<T>(
   client: () => QuantWsClient | undefined,
   operation: string,
   fn: () => Promise<T>,
-  stage: () => "login" | "request" = () => "request",
+  stage: () => "connect" | "login" | "request" = () => "request",
 ): Promise<T> {
   if (ms === undefined && signal === undefined) return fn();
   const { AbortedError, markOutcomeUnknown, TimeoutError } = await import("../../handwritten/core/errors.js");
@@ -110,8 +111,12 @@ export async function within<T>(
     ends.push(
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const login = stage() === "login";
-          const what = login ? `the login did not reach READY within --timeout ${ms} ms${notSent}` : `no answer within --timeout ${ms} ms`;
+          const now = stage();
+          const login = now !== "request";
+          const what =
+            now === "connect" ? `no connection to the gateway within --timeout ${ms} ms${notSent}`
+            : login ? `the login did not reach READY within --timeout ${ms} ms${notSent}`
+            : `no answer within --timeout ${ms} ms`;
           void client()?.close();
           const error = new TimeoutError(what, { api: API, operation, timeoutMs: ms });
           // Sent and unanswered: an order or a cancel may have taken effect, as when the request's own timeout ends it.
@@ -126,9 +131,13 @@ export async function within<T>(
     ends.push(
       new Promise<never>((_, reject) => {
         const stopped = () => {
-          if (stage() !== "login") return;
+          const now = stage();
+          if (now === "request") return;
           void client()?.close();
-          const what = operation === "ping" ? "stopped before the gateway answered the ping" : `stopped before the login reached READY${notSent}`;
+          const what =
+            operation === "ping" ? "stopped before the gateway answered the ping"
+            : now === "connect" ? `stopped before the gateway was connected${notSent}`
+            : `stopped before the login reached READY${notSent}`;
           reject(new AbortedError(what, { api: API, operation, cause: signal.reason }));
         };
         if (signal.aborted) return stopped();
@@ -161,10 +170,12 @@ export const quantWsCli: CliApi = {
         if (op.operationId === "ping") {
           const url = settings.baseUrl ?? quantWsMeta.serverUrl;
           client = createQuantWsClient({ url, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...limits });
+          let connected = false;
           return within(timeout, signal, () => client, "ping", async () => {
             await client!.connect();
+            connected = true;
             return { rttMs: await client!.ping() };
-          }, () => "login");
+          }, () => (connected ? "login" : "connect"));
         }
         // The library checks the fields again, but only after logging in: check them first.
         checkRequest(op.operationId, params);

@@ -177,15 +177,17 @@ async function withClient<S>(
 ): Promise<number> {
   const timeout = timeoutFlag(flags);
   const limit = timeout ?? CLI_LOGIN_TIMEOUT_MS;
-  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: limit, requestTimeoutMs: Math.min(limit, 10_000) });
+  // (with --timeout, the request gets what the login left, as in call quant-ws; without, 10 s)
+  const client = createQuantWsClient({ url, ...(proxy ? { proxy } : {}), loginTimeoutMs: limit, requestTimeoutMs: timeout ?? Math.min(limit, 10_000) });
   onClient?.(client);
   const unfollow = out.followClient(client);
-  let stage: "login" | "request" = "login";
+  let stage: "connect" | "login" | "request" = "connect";
   try {
     let started: S;
     try {
       started = await within(timeout, stop?.signal, () => client, operation, async () => {
         await client.connect();
+        stage = "login";
         out.line({ step: "connected", url: redactUrl(url) });
         return start(client, () => (stage = "request"));
       }, () => stage);
