@@ -155,7 +155,8 @@
  * (107,387 bytes) with 0.23.0's checks of what hostile servers and fuzzers got through: XT
  * batch answers matched by id (0.6 kB), an answer's int64 beyond 64 bits refused, a body's
  * `not`, lengths in characters, and a parameter check's error redacted; 107.6 kB (107,613
- * bytes) with an order's answer without its required data refused (`dataRequired`).
+ * bytes) with an order's answer without its required data refused (`dataRequired`); 107.7 kB
+ * (107,704 bytes) with the batch helpers' errors redacted.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -165,7 +166,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 107_700;
+const CEILING = 107_750;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
