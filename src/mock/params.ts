@@ -8,7 +8,7 @@
  * type "2min", text over its maxLength).
  */
 import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
-import { checkSchema } from "../handwritten/core/validate.js";
+import { characters, checkSchema } from "../handwritten/core/validate.js";
 import { beyondInt64 } from "./decimal-text.js";
 import type { MockRequest } from "./http-mock.js";
 
@@ -41,7 +41,7 @@ export function missingParams(req: MockRequest): string[] {
 }
 
 /** Is `v` longer than `max` characters (code points; counted only when it might be)? */
-const longerThan = (v: string, max: number): boolean => v.length > 2 * max || (v.length > max && [...v].length > max);
+const longerThan = (v: string, max: number): boolean => v.length > 2 * max || (v.length > max && characters(v) > max);
 
 /**
  * The first given value its schema refuses, as a message naming the parameter. The cheap

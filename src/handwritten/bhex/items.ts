@@ -20,7 +20,7 @@ import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import { checkOperationArg, requireOperation } from "../core/operation-call.js";
-import { NUMBER_TEXT, unsendable } from "../core/validate.js";
+import { characters, NUMBER_TEXT, unsendable } from "../core/validate.js";
 
 /** Row type of each batch operation's `items` (the spec's `x-item-schema`; a test checks the pairing). */
 export interface BhexBatchRows {
@@ -153,7 +153,7 @@ function normalizeCell(spec: BatchItemsSpec, row: number, name: string, value: u
     if (schema.format === "decimal" && !NUMBER_TEXT.test(out)) fail(spec, row, name, `must be a decimal number, got ${quoted(out)}`);
     if (schema.pattern && !new RegExp(schema.pattern).test(out)) fail(spec, row, name, `${JSON.stringify(out)} does not match ${schema.pattern}`);
     const max = (schema as { maxLength?: number }).maxLength;
-    if (max !== undefined && [...out].length > max) fail(spec, row, name, `longer than ${max} characters`);
+    if (max !== undefined && characters(out) > max) fail(spec, row, name, `longer than ${max} characters`);
   }
   if (schema.enum && !schema.enum.some((e) => String(e) === String(out))) {
     fail(spec, row, name, `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(String(out))}`);

@@ -346,8 +346,8 @@ const gt = (a: number | bigint, b: number): boolean => (typeof a === "bigint" &&
 /** The schema of a list's item `i`: its place's in `prefixItems` (a tuple: XT's candles), else `items`. */
 const itemSchema = (s: SchemaMeta, i: number): SchemaMeta | undefined => (s.prefixItems && i < s.prefixItems.length ? s.prefixItems[i] : s.items);
 
-/** A text's length in characters (code points): a surrogate pair counts once. */
-function characters(t: string): number {
+/** A text's length in characters (code points, as JSON Schema counts): a surrogate pair counts once. */
+export function characters(t: string): number {
   let n = t.length;
   for (let i = 0; i < t.length - 1; i++) {
     const c = t.charCodeAt(i);
