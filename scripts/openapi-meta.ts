@@ -77,26 +77,30 @@ function flattenObject(schema: Node): Node {
   return { ...schema, properties: props, required: [...required], additionalProperties: closed ? false : schema.additionalProperties };
 }
 
+/** The 200 answer's JSON schema, `$ref`s resolved (undefined: no JSON 200). */
+function answerSchemaOf(doc: Node, op: Node): Node | undefined {
+  const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
+  const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
+  return json?.schema ? (deref(doc, json.schema) as Node) : undefined;
+}
+
 /**
  * The schema of what `call()` resolves to for the 200 JSON answer: the envelope's data field,
  * or the whole body without an envelope (undefined: no JSON 200 or no such field), `$ref`s
  * resolved. The transport checks an answer's value against it.
  */
 function dataSchemaOf(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): Node | undefined {
-  const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
-  const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
-  if (!json?.schema) return undefined;
-  const schema = deref(doc, json.schema) as Node;
+  const schema = answerSchemaOf(doc, op);
+  if (!schema) return undefined;
   if (!envelope || !envelope.dataField) return schema;
   return (flattenObject(schema).properties as Node | undefined)?.[envelope.dataField] as Node | undefined;
 }
 
 /** Does the 200 answer's schema require the envelope's data field (XT order: `required: [data]`)? */
 function dataFieldRequired(doc: Node, op: Node, envelope: EnvelopeMeta | false | null): boolean {
-  const content = ((op.responses as Node | undefined)?.["200"] as Node | undefined)?.content as Node | undefined;
-  const json = Object.entries(content ?? {}).find(([ct]) => /json/i.test(ct))?.[1] as Node | undefined;
-  if (!json?.schema || !envelope || !envelope.dataField) return false;
-  return ((flattenObject(deref(doc, json.schema) as Node).required as string[] | undefined) ?? []).includes(envelope.dataField);
+  const schema = answerSchemaOf(doc, op);
+  if (!schema || !envelope || !envelope.dataField) return false;
+  return ((flattenObject(schema).required as string[] | undefined) ?? []).includes(envelope.dataField);
 }
 
 /** The JSON type(s) a data schema (dataSchemaOf) gives (undefined: none). */
@@ -285,9 +289,10 @@ function operationMeta(doc: Node, item: Node, op: Node, m: string, path: string,
   }
   const security = ((op.security ?? doc.security ?? []) as Array<Record<string, unknown>>).flatMap((req) => Object.keys(req));
   const envelope = op["x-envelope"] as EnvelopeMeta | false | undefined;
-  const dataSchema = dataSchemaOf(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
+  const answerEnvelope = envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope;
+  const dataSchema = dataSchemaOf(doc, op, answerEnvelope);
   const dataType = dataTypeOf(dataSchema);
-  const dataRequired = op["x-retryable"] === false && dataFieldRequired(doc, op, envelope === undefined ? ((doc["x-envelope"] as EnvelopeMeta | undefined) ?? null) : envelope);
+  const dataRequired = op["x-retryable"] === false && dataFieldRequired(doc, op, answerEnvelope);
   const servers = (op.servers ?? item.servers) as Node[] | undefined;
   const opt = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
   // The name client.call(), the CLI and the docs use: never invented (scripts/spec-rules.ts refuses it first).
