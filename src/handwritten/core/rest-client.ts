@@ -352,6 +352,8 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
 
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
   const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
+    // Once handed to the transport, its errors come out redacted (with the request's signed values).
+    let sending = false;
     try {
       let ready = config.prepare ? config.prepare(op, params) : params;
       // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
@@ -361,13 +363,16 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
       const o = callOpts(opts);
+      sending = true;
       return await transport.execute(op, request, onAnswer ? Object.assign(o, { [ON_ANSWER]: onAnswer }) : o);
     } catch (e) {
-      // The transport's own errors are redacted already; a parameter check's UsageError is not:
-      // a value the caller gave by mistake may be the client's secret, or a secret-named
-      // parameter's (a trade password given in another parameter too).
+      const mapped = config.mapError ? config.mapError(op, e) : e;
+      if (sending) throw mapped;
+      // A parameter check's UsageError is not redacted yet: a value the caller gave by mistake
+      // may be the client's secret, or a secret-named parameter's (a trade password given in
+      // another parameter too).
       const named = secretNamedValues(Object.entries(params).filter((p): p is [string, string] => typeof p[1] === "string"));
-      throw transport.redactor(named).error(config.mapError ? config.mapError(op, e) : e);
+      throw transport.redactor(named).error(mapped);
     }
   };
 
