@@ -352,8 +352,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
 
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
   const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
-    // Once handed to the transport, its errors come out redacted (with the request's signed values).
-    let sending = false;
+    let sending = false; // (once handed to the transport, its errors come out redacted, signed values and all)
     try {
       let ready = config.prepare ? config.prepare(op, params) : params;
       // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
@@ -368,9 +367,8 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     } catch (e) {
       const mapped = config.mapError ? config.mapError(op, e) : e;
       if (sending) throw mapped;
-      // A parameter check's UsageError is not redacted yet: a value the caller gave by mistake
-      // may be the client's secret, or a secret-named parameter's (a trade password given in
-      // another parameter too).
+      // A parameter check's UsageError is not yet: a value given by mistake may be the client's
+      // secret, or a secret-named parameter's (a trade password given as another parameter too).
       const named = secretNamedValues(Object.entries(params).filter((p): p is [string, string] => typeof p[1] === "string"));
       throw transport.redactor(named).error(mapped);
     }
