@@ -20,7 +20,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, markShared, ResponseFormatError, someOf, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs } from "../core/redaction.js";
@@ -199,19 +199,14 @@ function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | u
   return frame as unknown as QuantWsRequests[Op];
 }
 
-/** Up to five order numbers, and how many more. */
-function someOrders(orderNos: readonly string[]): string {
-  return orderNos.slice(0, 5).join(", ") + (orderNos.length > 5 ? ` and ${orderNos.length - 5} more` : "");
-}
-
 /**
  * What a cancel_order reply said that cancelOrder could not count (items of one order that
  * contradict each other, items for orders not asked for), as the client's `error` event.
  */
 function itemMismatch(symbol: string, reply: QuantWsReplies["cancel_order"], contradicted: readonly string[], unasked: readonly string[]): QuantWsFrameError {
   const parts: string[] = [];
-  if (contradicted.length) parts.push(`its items for ${someOrders(contradicted)} say cancelled and not cancelled: counted as unanswered`);
-  if (unasked.length) parts.push(`it has items for ${someOrders(unasked)}, which were not asked for: not counted`);
+  if (contradicted.length) parts.push(`its items for ${someOf(contradicted)} say cancelled and not cancelled: counted as unanswered`);
+  if (unasked.length) parts.push(`it has items for ${someOf(unasked)}, which were not asked for: not counted`);
   return new QuantWsFrameError("item-mismatch", `cancel_order reply for ${symbol}: ${parts.join("; ")}`, stringifyJson(reply), "data", { operation: "cancel_order", cid: reply.cid });
 }
 

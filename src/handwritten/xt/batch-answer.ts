@@ -2,7 +2,7 @@
  * XT's check of a batch's answer against the batch sent (the client's `checkBody`; not exported
  * from the package).
  */
-import { ResponseFormatError, snippet, textOf } from "../core/errors.js";
+import { ResponseFormatError, snippet, someOf, textOf } from "../core/errors.js";
 import type { OutgoingRequest } from "../core/http-transport.js";
 import { meta } from "../../../generated/xt-spot.meta.js";
 import { unwrapData, type OperationMeta } from "../core/meta.js";
@@ -55,8 +55,7 @@ function idProblem(op: string, sent: unknown[], results: unknown[]): string | un
   }
   const unanswered = [...count].filter(([, n]) => n > 0).map(([id]) => id);
   if (unanswered.length === 0) return undefined;
-  const list = (ids: string[]) => ids.slice(0, 5).join(", ") + (ids.length > 5 ? ` and ${ids.length - 5} more` : "");
-  return `the answer has no result for the order id${unanswered.length === 1 ? "" : "s"} ${list(unanswered)}${other.length ? `, and results for ${list(other)}, which were not sent or were listed again` : ""}`;
+  return `the answer has no result for the order id${unanswered.length === 1 ? "" : "s"} ${someOf(unanswered)}${other.length ? `, and results for ${someOf(other)}, which were not sent or were listed again` : ""}`;
 }
 
 /**
