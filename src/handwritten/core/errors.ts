@@ -203,9 +203,6 @@ export function printable(text: string): string {
   return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_ALL, (c) => ESCAPES[c] ?? unicodeEscape(c)) : text;
 }
 
-/** The first `max` of a list for a message ("1, 2, 3, 4, 5 and 7 more"). */
-export const someOf = (items: readonly string[], max = 5): string => items.slice(0, max).join(", ") + (items.length > max ? ` and ${items.length - max} more` : "");
-
 /** A value's type for a message about a wrong argument: `typeof`, with `null` named as such. */
 export const typeName = (v: unknown): string => (v === null ? "null" : typeof v);
 

@@ -189,6 +189,9 @@ function failureOf(f: string): Int32Array {
   return fail;
 }
 
+/** The first `max` of a list for a message ("1, 2, 3, 4, 5 and 7 more"; internal: not exported from the package). */
+export const someOf = (items: readonly string[], max = 5): string => items.slice(0, max).join(", ") + (items.length > max ? ` and ${items.length - max} more` : "");
+
 /** What copyDeep's `leaf` returns for an array or object to be copied member by member. */
 export const MEMBERS: unique symbol = Symbol("members");
 

@@ -20,10 +20,10 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, markShared, ResponseFormatError, someOf, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
-import { describeAs } from "../core/redaction.js";
+import { describeAs, someOf } from "../core/redaction.js";
 import { withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";

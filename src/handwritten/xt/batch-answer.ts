@@ -2,7 +2,8 @@
  * XT's check of a batch's answer against the batch sent (the client's `checkBody`; not exported
  * from the package).
  */
-import { ResponseFormatError, snippet, someOf, textOf } from "../core/errors.js";
+import { ResponseFormatError, snippet, textOf } from "../core/errors.js";
+import { someOf } from "../core/redaction.js";
 import type { OutgoingRequest } from "../core/http-transport.js";
 import { meta } from "../../../generated/xt-spot.meta.js";
 import { unwrapData, type OperationMeta } from "../core/meta.js";
