@@ -157,10 +157,19 @@ export async function main(): Promise<void> {
     stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
     stdoutIsTerminal: process.stdout.isTTY === true,
     env: process.env,
+    // The first SIGINT or SIGTERM stops the command and takes both listeners with it: a second
+    // signal of either kind (Ctrl-C while a logout hangs after a SIGTERM) ends the process at once.
     untilStopped: () =>
       new Promise<"SIGINT" | "SIGTERM">((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
+        const stopBy = (signal: "SIGINT" | "SIGTERM") => () => {
+          process.off("SIGINT", onInt);
+          process.off("SIGTERM", onTerm);
+          resolve(signal);
+        };
+        const onInt = stopBy("SIGINT");
+        const onTerm = stopBy("SIGTERM");
+        process.on("SIGINT", onInt);
+        process.on("SIGTERM", onTerm);
       }),
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];

@@ -295,6 +295,33 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   }, 30_000);
 
+  it("a second signal ends the process at once: Ctrl-C after a SIGTERM whose logout gets no answer", async () => {
+    const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
+    const mock = await startQuantWsMock({ port: 0, readyDelayMs: 20 });
+    try {
+      mock.loseAnswers("logout");
+      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+      const child = spawn(process.execPath, [entry, "ws", "login", "--symbols", "ETH/USDT", "--seconds", "60"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const exited = new Promise<[number | null, string | null]>((r) => child.once("exit", (c, s) => r([c, s])));
+      let stdout = "";
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          if (stdout.includes('"step":"ready"')) resolve();
+        });
+      });
+      child.kill("SIGTERM");
+      // The logout goes out and waits for its lost answer.
+      for (let i = 0; i < 200 && !mock.received.some((f) => typeof f.frame === "object" && f.frame.op === "logout"); i++) await new Promise((r) => setTimeout(r, 10));
+      const sent = Date.now();
+      child.kill("SIGINT");
+      expect(await exited).toEqual([null, "SIGINT"]);
+      expect(Date.now() - sent).toBeLessThan(2_000);
+    } finally {
+      await mock.close();
+    }
+  }, 30_000);
+
   it("xele: SIGINT during the login ends the process at once, --save-dir too (the login was a call of its own, and went on to its timeout)", async () => {
     const { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../src/mock/xele.js");
     const mock = await startXeleMock({ latencyMs: 60_000 });
