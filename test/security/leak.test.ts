@@ -365,6 +365,11 @@ describe("the client's own secret (or a secret-named parameter's value) given as
     ["xt batchCancel, the secret key as an order id", () => xt().batchCancel("btc_usdt", [S.xt.secretKey as never]), S.xt.secretKey],
     ["xt getBatchOrders, the access key as an order id", () => xt().getBatchOrders("btc_usdt", [1, S.xt.accessKey as never]), S.xt.accessKey],
     [
+      "xt batchCancel, the proxy's password as an order id",
+      () => createXtClient({ ...S.xt, proxy: "http://u:ProxyPw-DDDD4444@127.0.0.1:1" }).batchCancel("btc_usdt", ["ProxyPw-DDDD4444" as never]),
+      "ProxyPw-DDDD4444",
+    ],
+    [
       "bhex orderCreate",
       () => createBhexOrgClient({ ...S.bhex, fetch: noFetch }).call("orderCreate", { user_id: 1, exchange_id: 1, symbol_id: "BTCUSDT", client_order_id: "c1", type: S.bhex.secretKey, side: "buy", quantity: "1" } as never),
       S.bhex.secretKey,

@@ -11,7 +11,6 @@ import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
-import { Redactor } from "../core/redaction.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject } from "../core/validate.js";
 import { base64Fields } from "./base64-fields.js";
@@ -76,15 +75,6 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
   checkOption(ctx, "now", options.now, "function");
   const now = options.now ?? Date.now;
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
-  // A batch helper encodes before call(): its UsageError (an id shown as given) leaves without
-  // the client's keys, as call()'s own do (a secret key passed as an order id by mistake).
-  const encoded = (items: ReadonlyArray<unknown>, op: "batchOrder" | "batchCancel" | "getBatchOrders") => {
-    try {
-      return encodeXtBatchData(items as never, op);
-    } catch (e) {
-      throw new Redactor(Object.values(keyCredentials(options))).error(e);
-    }
-  };
   const client = buildRestClient({
     api: "xt",
     meta,
@@ -101,15 +91,27 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
         variant: options.signatureVariant,
         decodeBase64: signDecoded ? base64Fields(op) : [],
       }),
-    extend: ({ call }) => ({
-      // async: a refused batch is a rejected promise, like every other failure of a call.
-      batchOrder: async (market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions) =>
-        call("batchOrder", { market, data: encoded(orders, "batchOrder") }, opts),
-      batchCancel: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
-        call("batchCancel", { market, data: encoded(ids, "batchCancel") }, opts),
-      getBatchOrders: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
-        call("getBatchOrders", { market, data: encoded(ids, "getBatchOrders") }, opts),
-    }),
+    extend: ({ call, transport }) => {
+      // A batch helper encodes before call(): its UsageError (an id shown as given) leaves
+      // redacted by the client's redactor, as call()'s own do (a secret key or the proxy's
+      // password passed as an order id by mistake).
+      const encoded = (items: ReadonlyArray<unknown>, op: "batchOrder" | "batchCancel" | "getBatchOrders") => {
+        try {
+          return encodeXtBatchData(items as never, op);
+        } catch (e) {
+          throw transport.redactor().error(e);
+        }
+      };
+      return {
+        // async: a refused batch is a rejected promise, like every other failure of a call.
+        batchOrder: async (market: string, orders: ReadonlyArray<XtBatchOrderItem>, opts?: CallOptions) =>
+          call("batchOrder", { market, data: encoded(orders, "batchOrder") }, opts),
+        batchCancel: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+          call("batchCancel", { market, data: encoded(ids, "batchCancel") }, opts),
+        getBatchOrders: async (market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions) =>
+          call("getBatchOrders", { market, data: encoded(ids, "getBatchOrders") }, opts),
+      };
+    },
   });
   // The decimals option changes only what numbers decode to; DecimalsAs types that.
   return client as unknown as XtClient<D>;
