@@ -1147,15 +1147,10 @@ export const meta: ApiDocMeta = {
         "hubiAccessToken"
       ],
       "rateLimit": [],
-      "dataType": [
-        "string",
-        "null"
-      ],
+      "dataType": "string",
+      "dataRequired": true,
       "dataSchema": {
-        "type": [
-          "string",
-          "null"
-        ]
+        "type": "string"
       },
       "params": [],
       "body": {

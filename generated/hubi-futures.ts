@@ -534,10 +534,14 @@ export interface components {
             /** @description status -1 时返回错误消息. Error message, present when status is -1. */
             message?: string;
         };
-        /** @description Answer of `enter_order`; `result` is the new order number. */
+        /**
+         * @description Answer of `enter_order`; `result` is the new order number. A success answer (`status`
+         *     0) without it, or with null, is refused: the order may be placed and its number would
+         *     be lost (a failure, `status` -1, is read as the error it is before this).
+         */
         EnterOrderResult: components["schemas"]["ActionResult"] & {
-            /** @description 订单号. Order number of the new order (null on failure). */
-            result?: string | null;
+            /** @description 订单号. Order number of the new order. */
+            result: string;
         };
         /** @description Failure answer `{status: -1, message}` (see `x-error-code-field`). */
         ErrorResult: {

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { meta } from "../../generated/hubi-futures.docs.js";
-import { UsageError } from "../../src/handwritten/core/errors.js";
+import { ApiError, ResponseFormatError, UsageError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient, type HubiClientOptions } from "../../src/handwritten/hubi/client.js";
 import { specExample } from "../helpers/answers.js";
 
@@ -316,6 +316,25 @@ describe("cancelOrderBatch", () => {
     const { c, requests } = client(() => json({ status: 0, result: null }));
     await expect(c.cancelOrderBatch(nos)).rejects.toBeInstanceOf(UsageError);
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe("answers", () => {
+  it("enterOrder answered success without its order number, or with null: ResponseFormatError, outcomeUnknown, sent once; a failure is still the vendor's error", async () => {
+    const order = { coin_code: "USDT", symbol: "BTC", open_position: true, quantity: 1, price: 5000, trade_direction: "BUY", order_type: "LIMIT" } as const;
+    for (const body of [{ status: 0 }, { status: 0, result: null }]) {
+      const { c, requests } = client(() => json(body));
+      const err = await c.call("enterOrder", order).catch((e: unknown) => e);
+      expect(err, JSON.stringify(body)).toBeInstanceOf(ResponseFormatError);
+      expect((err as ResponseFormatError).message).toMatch(/^hubi enterOrder: the answer's "result" is (missing|null), which the spec requires: what the call did cannot be read/);
+      expect((err as ResponseFormatError).outcomeUnknown).toBe(true);
+      expect(requests).toHaveLength(1);
+    }
+    const { c } = client(() => json({ status: -1, result: null, message: "ILLEGAL_PRICE" }));
+    await expect(c.call("enterOrder", order)).rejects.toBeInstanceOf(ApiError);
+    // cancelOrder answers null as its result: still taken
+    const cancel = client(() => json({ status: 0, result: null }));
+    await expect(cancel.c.call("cancelOrder", { order_no: "O1" })).resolves.toBeNull();
   });
 });
 
