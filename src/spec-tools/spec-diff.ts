@@ -1164,7 +1164,38 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
   }
   const changes = typeof after.asyncapi === "string" || typeof before.asyncapi === "string" ? await diffAsyncapi(api, before, after) : movedOperations(await diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node), before, after);
   // (a big integer that reached a message some other way than `show`: its digits)
-  return changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c));
+  return wholeEnumsOnce(changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c)));
+}
+
+/** "… enum value X removed with the whole enum (…)": one per value until wholeEnumsOnce. */
+const WHOLE_ENUM = /^(.*) enum value (.+) removed with the whole enum \((.*)\)$/s;
+
+/**
+ * An enum removed whole (a code made open) is one change per field, not one per value: a list
+ * of 50 codes made open read as 50 breaking lines per operation. The values are named, the
+ * first five of them.
+ */
+function wholeEnumsOnce(changes: SpecChange[]): SpecChange[] {
+  const groups = new Map<string, { at: number; values: string[] }>();
+  const out: Array<SpecChange | undefined> = [];
+  for (const c of changes) {
+    const m = WHOLE_ENUM.exec(c.message);
+    if (!m) {
+      out.push(c);
+      continue;
+    }
+    const key = JSON.stringify([c.api, c.kind, c.operation ?? null, c.rule, m[1], m[3]]);
+    const group = groups.get(key);
+    if (group) group.values.push(m[2]!);
+    else groups.set(key, { at: out.push(c) - 1, values: [m[2]!] });
+  }
+  for (const [key, { at, values }] of groups) {
+    if (values.length < 2) continue;
+    const [, , , , where, why] = JSON.parse(key) as [string, string, string | null, string, string, string];
+    const shown = values.slice(0, 5).join(", ") + (values.length > 5 ? ` and ${values.length - 5} more` : "");
+    out[at] = { ...out[at]!, message: `${where} enum of ${values.length} values (${shown}) removed whole (${why})` };
+  }
+  return out.filter((c): c is SpecChange => c !== undefined);
 }
 
 const ORDER: Record<ChangeKind, number> = { breaking: 0, "non-breaking": 1, docs: 2 };

@@ -95,7 +95,8 @@ const CASES: Case[] = [
   // An enum is a set: a value replaced by another is one removed (breaking) and one added (not).
   { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" removed$/ },
   { rule: "enum-value-added", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "non-breaking", message: /^side enum value "short" added$/ },
-  { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /removed with the whole enum/ },
+  // (one line per field, not one per value: a list of 50 codes made open read as 50 lines per operation)
+  { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /^side enum of 2 values \("buy", "sell"\) removed whole \(any value is taken now\)$/ },
   { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
   { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
   { rule: "response-field-removed", edit: (d) => delete orderSchema(d).properties.price, kind: "breaking", message: /response field price removed/ },
@@ -107,7 +108,7 @@ const CASES: Case[] = [
   { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "FILLED" removed$/ },
   { rule: "response-enum-changed", edit: (d) => (orderSchema(d).properties.status.enum[1] = "DONE"), kind: "breaking", message: /status enum value "DONE" added$/ },
   // The whole enum gone from an answer: any value may come now (it read as if that value were no longer sent).
-  { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /status enum value "\w+" removed with the whole enum \(any value may come now\)$/ },
+  { rule: "response-enum-changed", edit: (d) => delete orderSchema(d).properties.status.enum, kind: "breaking", message: /^response status enum of 2 values \("NEW", "FILLED"\) removed whole \(any value may come now\)$/ },
   { rule: "response-status", edit: (d) => (getOrder(d).responses["404"] = { description: "not found" }), kind: "non-breaking", message: /response 404 added/ },
   { rule: "servers", edit: (d) => (d.servers[0].url = "https://api2.example.com"), kind: "breaking", message: /server changed/ },
   { rule: "security", edit: (d) => (d.components.securitySchemes.key.name = "X-ACCESS-KEY"), kind: "breaking", message: /^security scheme key: name "X-KEY" → "X-ACCESS-KEY"$/ },
