@@ -4449,7 +4449,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "recentExecuteRate": {
-              "type": "integer"
+              "type": "number"
             },
             "recentOrderNum": {
               "type": "integer"
@@ -4689,7 +4689,7 @@ export const meta: ApiDocMeta = {
                 "type": "string"
               },
               "recentExecuteRate": {
-                "type": "integer"
+                "type": "number"
               },
               "recentOrderNum": {
                 "type": "integer"
@@ -6136,15 +6136,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "type": {
-              "type": "string",
-              "enum": [
-                "LIMIT",
-                "MARKET",
-                "LIMIT_MAKER",
-                "MARKET_OF_BASE",
-                "MARKET_OF_QUOTE",
-                "STOP_LIMIT"
-              ]
+              "type": "string"
             },
             "side": {
               "type": "string"
@@ -6157,17 +6149,7 @@ export const meta: ApiDocMeta = {
               }
             },
             "status": {
-              "type": "string",
-              "enum": [
-                "NEW",
-                "PARTIALLY_FILLED",
-                "FILLED",
-                "CANCELED",
-                "CANCELLED",
-                "PENDING_CANCEL",
-                "REJECTED",
-                "PENDING_NEW"
-              ]
+              "type": "string"
             },
             "noExecutedQty": {
               "type": "string"
@@ -6359,15 +6341,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "type": {
-              "type": "string",
-              "enum": [
-                "LIMIT",
-                "MARKET",
-                "LIMIT_MAKER",
-                "MARKET_OF_BASE",
-                "MARKET_OF_QUOTE",
-                "STOP_LIMIT"
-              ]
+              "type": "string"
             },
             "side": {
               "type": "string"
@@ -6380,17 +6354,7 @@ export const meta: ApiDocMeta = {
               }
             },
             "status": {
-              "type": "string",
-              "enum": [
-                "NEW",
-                "PARTIALLY_FILLED",
-                "FILLED",
-                "CANCELED",
-                "CANCELLED",
-                "PENDING_CANCEL",
-                "REJECTED",
-                "PENDING_NEW"
-              ]
+              "type": "string"
             },
             "noExecutedQty": {
               "type": "string"
@@ -6583,15 +6547,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "type": {
-              "type": "string",
-              "enum": [
-                "LIMIT",
-                "MARKET",
-                "LIMIT_MAKER",
-                "MARKET_OF_BASE",
-                "MARKET_OF_QUOTE",
-                "STOP_LIMIT"
-              ]
+              "type": "string"
             },
             "side": {
               "type": "string"
@@ -9548,58 +9504,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "businessSubject": {
-              "type": "integer",
-              "enum": [
-                0,
-                1,
-                2,
-                3,
-                4,
-                14,
-                21,
-                22,
-                23,
-                24,
-                25,
-                26,
-                27,
-                28,
-                30,
-                31,
-                32,
-                33,
-                34,
-                35,
-                36,
-                37,
-                38,
-                39,
-                40,
-                41,
-                42,
-                43,
-                44,
-                45,
-                46,
-                47,
-                50,
-                53,
-                54,
-                51,
-                65,
-                66,
-                73,
-                200,
-                67,
-                68,
-                69,
-                70,
-                71,
-                130,
-                131,
-                132,
-                133
-              ]
+              "type": "integer"
             },
             "secondBusinessSubject": {
               "type": "integer"
@@ -9743,58 +9648,7 @@ export const meta: ApiDocMeta = {
               "type": "string"
             },
             "businessSubject": {
-              "type": "integer",
-              "enum": [
-                0,
-                1,
-                2,
-                3,
-                4,
-                14,
-                21,
-                22,
-                23,
-                24,
-                25,
-                26,
-                27,
-                28,
-                30,
-                31,
-                32,
-                33,
-                34,
-                35,
-                36,
-                37,
-                38,
-                39,
-                40,
-                41,
-                42,
-                43,
-                44,
-                45,
-                46,
-                47,
-                50,
-                53,
-                54,
-                51,
-                65,
-                66,
-                73,
-                200,
-                67,
-                68,
-                69,
-                70,
-                71,
-                130,
-                131,
-                132,
-                133
-              ]
+              "type": "integer"
             },
             "secondBusinessSubject": {
               "type": "integer"

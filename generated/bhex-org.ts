@@ -2023,10 +2023,63 @@ export interface components {
             msg: string;
         };
         /**
-         * @description 流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist.
-         * @enum {integer}
+         * @description 流水类型 balance_flow.business_subject (BusinessSubject, from bhex-broker-api-common.md). The vendor
+         *     listing is cut off after PAY_COMMODITY_PAY = 133 (no closing brace), so other values may exist:
+         *     an open integer (an answer with a code not listed is read as sent). The listed codes:
+         *
+         *     - `0` BUSINESS_SUBJECT_UNKONWN: BUSINESS_SUBJECT_UNKONWN (unknown)
+         *     - `1` TRADE: 交易 / trade
+         *     - `2` FEE: 交易手续费 / trading fee
+         *     - `3` TRANSFER: 转账 / transfer
+         *     - `4` DEPOSIT: 充值 / deposit
+         *     - `14` TRADE_FEE_RECEIVED: 手续费收入 / fee income
+         *     - `21` TOTAL_FEE_SWEEP: 资金归集 / fee sweep
+         *     - `22` SYS_CLEAR_FEE: 清算费 / clearing fee
+         *     - `23` SYS_COAST: 系统成本 / system cost
+         *     - `24` SAAS_FEE: SAAS费 / SaaS fee
+         *     - `25` COMMISSION: 佣金 / commission
+         *     - `26` REVENUE: 营收 / revenue
+         *     - `27` MAKER_REWARD: maker奖励 / maker reward
+         *     - `28` PNL: 期货等的盈亏 / PnL (futures etc.)
+         *     - `30` SETTLEMENT: 交割 / settlement (delivery)
+         *     - `31` LIQUIDATION: 强平 / liquidation
+         *     - `32` FUNDING_SETTLEMENT: 期货等的资金费率结算 / funding settlement
+         *     - `33` WITHDRAWAL_ACTUAL_ARRIVE: 提现实际打出去的值 / withdrawal: amount actually sent
+         *     - `34` WITHDRAWAL_PLATFORM_FEE: 托管平台收取的手续费 / withdrawal: custody platform fee
+         *     - `35` WITHDRAWAL_BROKER_FEE: 券商收取的手续费 / withdrawal: broker fee
+         *     - `36` WITHDRAWAL_BROKER_CONVERT: 券商给的兑换 / withdrawal: broker conversion
+         *     - `37` WITHDRAWAL_BROKER_CONVERT_PAID: 为得到券商给的兑换所付出的值 / withdrawal: paid for the broker conversion
+         *     - `38` WITHDRAWAL_MINER_FEE: 实际支付的矿工费 / withdrawal: miner fee paid
+         *     - `39` WITHDRAWAL_ROLLBACK_ACTUAL_ARRIVE: ROLLBACK 提现实际打出去的值 / rollback of amount sent
+         *     - `40` WITHDRAWAL_ROLLBACK_PLATFORM_FEE: ROLLBACK 托管平台收取的手续费 / rollback of platform fee
+         *     - `41` WITHDRAWAL_ROLLBACK_BROKER_FEE: ROLLBACK 券商收取的手续费 / rollback of broker fee
+         *     - `42` WITHDRAWAL_ROLLBACK_BROKER_CONVERT: ROLLBACK 券商给的兑换 / rollback of broker conversion
+         *     - `43` WITHDRAWAL_ROLLBACK_BROKER_CONVERT_PAID: ROLLBACK 为得到券商给的兑换所付出的值 / rollback of conversion payment
+         *     - `44` WITHDRAWAL_ROLLBACK_MINER_FEE: ROLLBACK 实际支付的矿工费 / rollback of miner fee
+         *     - `45` WITHDRAWAL_BROKER_CONVERT_REVERT: 券商给的兑换，把兑换归还给券商 / conversion returned to the broker
+         *     - `46` WITHDRAWAL_FEE_COLLECT: 手续费收入 / withdrawal fee income
+         *     - `47` WITHDRAWAL_CONVERT_FEE_PAIOUT: 用户借的矿工费支出 / miner fee lent to the user
+         *     - `50` ICO_UNLOCK: ICO 解锁资产 / ICO unlock
+         *     - `53` MASTER_TRANSFER_IN: 云合约账户转入 / cloud contract account transfer in
+         *     - `54` MASTER_TRANSFER_OUT: 云合约账户转出 / cloud contract account transfer out
+         *     - `51` USER_ACCOUNT_TRANSFER: userAccountTransfer 专用，流水没有subjectExtId / transfer between a user's own sub-accounts
+         *     - `65` OTC_BUY_COIN: otc 买入coin / OTC buy
+         *     - `66` OTC_SELL_COIN: otc卖出coin / OTC sell
+         *     - `73` OTC_FEE: otc 手续费 / OTC fee
+         *     - `200` OTC_TRADE: 旧版 otc 流水 / legacy OTC flow
+         *     - `67` ACTIVITY_AWARD: 活动奖励 / activity award
+         *     - `68` INVITATION_REFERRAL_BONUS: 邀请返佣 / referral bonus
+         *     - `69` REGISTER_BONUS: 注册送礼 / registration bonus
+         *     - `70` AIRDROP: 空投 / air drop
+         *     - `71` MINE_REWARD: 挖矿奖励 / mining reward
+         *     - `130` PAY_GENERAL_PAY: 普通支付 / payment
+         *     - `131` PAY_FROM_LOCK_PAY: 划款 / payment from locked funds
+         *     - `132` PAY_REFUND_PAY: 退款 / refund
+         *     - `133` PAY_COMMODITY_PAY: 映射 / mapping payment
+         * @example 0
+         * @example 1
          */
-        BusinessSubject: 0 | 1 | 2 | 3 | 4 | 14 | 21 | 22 | 23 | 24 | 25 | 26 | 27 | 28 | 30 | 31 | 32 | 33 | 34 | 35 | 36 | 37 | 38 | 39 | 40 | 41 | 42 | 43 | 44 | 45 | 46 | 47 | 50 | 53 | 54 | 51 | 65 | 66 | 73 | 200 | 67 | 68 | 69 | 70 | 71 | 130 | 131 | 132 | 133;
+        BusinessSubject: number;
         /**
          * @description 订单类型 order.type (OrderTypeEnum, numeric, from bhex-broker-api-common.md). Used as a number by statistics/trade_detail `orderType` ("0 LIMIT(限价单) 4 LIMIT_MAKER 2 市价卖单 3 市价买单"). Order endpoints return the name instead (`OrderTypeName`).
          * @enum {integer}
@@ -2806,8 +2859,8 @@ export interface components {
             price?: string;
             /** @description 成交数量. Decimal string (kept as text so nothing is rounded). */
             quantity?: string;
-            /** @description 成单率/完成率 (completion rate). */
-            recentExecuteRate?: number;
+            /** @description 成单率/完成率 (completion rate, a percentage). The vendor doc's examples show whole numbers (0, 50); a rate may have a fraction, so any number is read. */
+            recentExecuteRate?: JsonDecimal;
             /** @description 30日成单数量. */
             recentOrderNum?: number;
             /** @description 备注. */
@@ -2922,6 +2975,17 @@ export interface components {
             /** @description BUY 买 SELL 卖. */
             side?: components["schemas"]["OrderSideName"];
         };
+        /**
+         * @description Contract order type as returned by the contract order endpoints. The vendor doc's contract section shows `LIMIT` and gives no list of types (its contract answers use their own words, e.g. `BUY_OPEN` sides and `CANCELLED`), so this is an open string: the spot order type names are its known values, and an answer with another name is read as sent.
+         * @example LIMIT
+         */
+        ContractOrderType: string;
+        /**
+         * @description Contract order status as returned by the contract order endpoints. The vendor doc's contract section gives no list of statuses and its example spells the canceled state `CANCELLED` (the spot endpoints write `CANCELED`), so this is an open string: the order status names are its known values, and an answer with another name is read as sent.
+         * @example NEW
+         * @example CANCELLED
+         */
+        ContractOrderStatus: string;
         /** @description 合约订单 (contract order). */
         ContractOrder: {
             /** @description Order time. Unix time in ms, sent as a decimal string. */
@@ -2954,12 +3018,12 @@ export interface components {
             executedAmount?: string;
             /** @description Average price. Decimal string (kept as text so nothing is rounded). */
             avgPrice?: string;
-            type?: components["schemas"]["OrderTypeName"];
+            type?: components["schemas"]["ContractOrderType"];
             /** @description Order side with open/close intent; the vendor doc shows BUY_OPEN and SELL_OPEN and gives no closed list. */
             side?: string;
             fees?: components["schemas"]["OrderFee"][];
             /** @description The vendor doc's contract example uses `CANCELLED`. */
-            status?: components["schemas"]["OrderStatusName"];
+            status?: components["schemas"]["ContractOrderStatus"];
             /** @description Unexecuted quantity. Decimal string (kept as text so nothing is rounded). */
             noExecutedQty?: string;
             /** @description Order value. Decimal string (kept as text so nothing is rounded). */
@@ -3011,7 +3075,7 @@ export interface components {
             feeTokenName?: string;
             /** @description Fee. Decimal string (kept as text so nothing is rounded). */
             fee?: string;
-            type?: components["schemas"]["OrderTypeName"];
+            type?: components["schemas"]["ContractOrderType"];
             /** @description Side with open/close intent (e.g. SELL_OPEN). */
             side?: string;
             /** @description Executed amount. Decimal string (kept as text so nothing is rounded). */

@@ -17,7 +17,8 @@ import {
 } from "../../src/handwritten/core/errors.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { json, recordingFetch, type Recorded } from "../helpers/recording-fetch.js";
-import { exampleResponder, KEYS, plausibleParams, SAMPLE_XLSX, sentPairs, verifySignature, XLSX_TYPE } from "./helpers.js";
+import { specExample } from "../helpers/answers.js";
+import { exampleResponder, KEYS, opOf, plausibleParams, SAMPLE_XLSX, sentPairs, verifySignature, XLSX_TYPE } from "./helpers.js";
 
 const BASE = "https://broker.test";
 const make = (respond: (r: Recorded, n: number) => Response | Promise<Response>, extra: Parameters<typeof createBhexOrgClient>[0] = {}) => {
@@ -150,6 +151,34 @@ describe("int64 IDs keep every digit", () => {
     expect(req.url.searchParams.get("user_id")).toBe("217235926081077248");
     expect(req.url.searchParams.get("signature")).toMatch(/^[0-9a-f]{64}$/);
     expect(verifySignature(req)).toBe(true);
+  });
+});
+
+describe("codes the vendor doc leaves open are read as sent", () => {
+  // The doc's BusinessSubject listing is cut off; its contract section lists no order types or
+  // statuses (and spells CANCELLED its own way); a completion rate may have a fraction. A closed
+  // enum there refused the whole page for one record.
+  const answering = (edits: Record<string, [RegExp, string]>) => (r: Recorded) => {
+    const op = opOf(r)!;
+    const edit = edits[op.operationId];
+    return new Response(edit ? specExample(meta, op.operationId).replace(edit[0], edit[1]) : specExample(meta, op.operationId), { headers: { "content-type": "application/json" } });
+  };
+  it("a lock record's businessSubject not listed, a contract order's type and status not listed, a fractional recentExecuteRate", async () => {
+    const { client } = make(
+      answering({
+        statisticsLockRecord: [/"businessSubject": 0/, '"businessSubject": 140'],
+        statisticsUnlockRecord: [/"businessSubject": \d+/, '"businessSubject": 141'],
+        contractOrderOpenOrders: [/"type": "LIMIT",([\s\S]*?)"status": "NEW"/, '"type": "STOP_MARKET",$1"status": "EXPIRED"'],
+        contractOrderMyTrades: [/"type": "LIMIT"/, '"type": "STOP_MARKET"'],
+        otcOrderList: [/"recentExecuteRate": 0/, '"recentExecuteRate": 66.7'],
+      }),
+    );
+    expect((await client.call("statisticsLockRecord", { user_id: 1 }))?.[0]?.businessSubject).toBe(140);
+    expect((await client.call("statisticsUnlockRecord", { user_id: 1 }))?.[0]?.businessSubject).toBe(141);
+    const open = await client.call("contractOrderOpenOrders", { user_id: 1 });
+    expect([open?.[0]?.type, open?.[0]?.status]).toEqual(["STOP_MARKET", "EXPIRED"]);
+    expect((await client.call("contractOrderMyTrades", { user_id: 1 }))?.[0]?.type).toBe("STOP_MARKET");
+    expect((await client.call("otcOrderList", { user_id: 1 }))?.[0]?.recentExecuteRate).toBe(66.7);
   });
 });
 
