@@ -232,6 +232,8 @@ describe("a proxy that does not carry the request is a typed error", () => {
     expect(e).toBeInstanceOf(AbortedError);
     expect((e as Error).cause).toBeInstanceOf(DOMException);
     expect(performance.now() - t0).toBeLessThan(600);
+    // The tunnel ends with the call (it waited for the client's 10 s, keeping the process alive).
+    await expect.poll(() => proxy.openClients(), { timeout: 1_000, interval: 20 }).toBe(0);
   });
 });
 

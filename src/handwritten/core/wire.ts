@@ -39,7 +39,7 @@ import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import { isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { Agent, type buildConnector } from "undici";
+import { Agent, buildConnector } from "undici";
 import { onAbort, unlessAborted } from "./abort.js";
 import { connectTunnel, TunnelRefused, TunnelSilent, tunnelTarget } from "./proxy-tunnel.js";
 
@@ -162,7 +162,7 @@ function agentFor(connectMs: number, maxBytes: number, proxy: string | undefined
   else {
     const maxResponseSize = maxBytes === Infinity ? -1 : maxBytes;
     const options = { keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: connectMs }, headersTimeout: connectMs, bodyTimeout: connectMs, maxResponseSize };
-    agent = proxy === undefined ? new Agent(options) : proxyAgent(proxy, options);
+    agent = proxy === undefined ? new Agent({ ...options, connect: watched(buildConnector({ timeout: connectMs })) }) : proxyAgent(proxy, options);
     countConnections(agent);
   }
   agents.set(key, agent); // the newest last
@@ -213,6 +213,31 @@ function notConnectedSince(agent: Agent, origin: string, timeoutMs: number): () 
 }
 
 /**
+ * The call whose request is being handed to undici now: undici opens a connection for it in the
+ * same turn (its connector runs inside `agent.request()`), so the connector gives the call the
+ * means to end that connection. An abort or a timeout before the connection is made ends it:
+ * undici would go on connecting for the agent's connect timeout, a socket that kept the process
+ * alive after the call was over (a script, or a CLI stopped by Ctrl-C, waited up to its timeout)
+ * and piled up under calls aborted one after another. undici binds a request to the connection it
+ * opens for it until that connection is made, so no other call waits on it.
+ */
+let adopting: PreciseAbort | undefined;
+
+/** undici's connector, each connection it opens for a call with a PreciseAbort given to that call. */
+function watched(connector: buildConnector.connector): buildConnector.connector {
+  return (opts, callback) => {
+    let made = false;
+    const socket = connector(opts, (...args) => {
+      made = true;
+      callback(...args);
+    });
+    // (with an error: undici's connector hears a socket's end only so)
+    adopting?.adopt(() => void (made || (socket as unknown as Socket).destroy(new Error("the call ended before its connection was made"))));
+    return socket;
+  };
+}
+
+/**
  * Requests through an HTTP(S) proxy: a CONNECT tunnel to the server (for http:// servers too),
  * `user:password@` in the proxy URL sent as Proxy-Authorization: Basic, opened by
  * core/proxy-tunnel.ts as the Agent's `connect`. The timeout bounds the connection to the
@@ -235,15 +260,18 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
       if (error) callback(error instanceof TunnelRefused ? new WireError("proxy", String(error.status), error) : error instanceof TunnelSilent ? new WireError("timeout", `the proxy ${error.message}`, error, true) : error, null);
       else callback(null, socket!);
     };
-    connectTunnel(proxy, target, timeout, (error, socket) => {
+    let tls: Socket | undefined;
+    const cancel = connectTunnel(proxy, target, timeout, (error, socket) => {
       if (error || !secure) return done(error, socket);
       // TLS to the server through the tunnel, to its name (its certificate checked), in what is
       // left of the timeout (the tunnel and the handshake share it, as a direct connection's do).
-      const tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] });
-      const timer = setTimeout(() => tls.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined, true)), Math.max(1, timeout - (performance.now() - started)));
-      tls.once("secureConnect", () => (clearTimeout(timer), done(null, tls)));
-      tls.once("error", (e) => (clearTimeout(timer), done(e)));
+      const t = (tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] }));
+      const timer = setTimeout(() => t.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined, true)), Math.max(1, timeout - (performance.now() - started)));
+      t.once("secureConnect", () => (clearTimeout(timer), done(null, t)));
+      t.once("error", (e) => (clearTimeout(timer), done(e)));
     });
+    // (the call ended first: the tunnel, or the handshake through it, ends with it)
+    adopting?.adopt(() => void (settled || (tls ? tls.destroy() : cancel(new Error("the call ended")))));
   };
   return new Agent({ ...options, connect });
 }
@@ -322,6 +350,11 @@ class PreciseAbort extends EventEmitter {
     this.reason = reason ?? new DOMException("aborted", "AbortError");
     this.emit("abort");
   }
+  /** A connection undici opens for this call: ended when the call is (see `adopting`). */
+  adopt(end: () => void): void {
+    if (this.aborted) end();
+    else this.once("abort", end);
+  }
   /** The timeout no longer applies (a stream's headers arrived). */
   stopTimer(): void {
     clearTimeout(this.#timer);
@@ -343,17 +376,23 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (only with a native timer: undici's own connect timeout says itself that nothing was sent)
   const unconnected = precise?.timed ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
-  const sent = agent.request({
-    origin: req.origin,
-    path: req.path,
-    method: req.method as "GET",
-    // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
-    headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
-    body: req.body,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    signal: precise,
-  });
+  adopting = precise;
+  let sent: Promise<UndiciData>;
+  try {
+    sent = agent.request({
+      origin: req.origin,
+      path: req.path,
+      method: req.method as "GET",
+      // fetch sends a User-Agent of its own ("node"); gateways in front of vendor APIs may refuse a request without one.
+      headers: req.headers["user-agent"] === undefined ? { ...req.headers, "user-agent": USER_AGENT } : req.headers,
+      body: req.body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: precise,
+    });
+  } finally {
+    adopting = undefined;
+  }
   return (precise ? untilFired(sent, precise, unconnected) : sent).then(
     (res) => {
       if (limits.stream) precise?.stopTimer();
