@@ -2495,42 +2495,42 @@ export const meta: ApiDocMeta = {
               },
               {
                 "name": "BoughtPositionSum",
-                "type": "int",
-                "description": "总买仓 (C32 numeric string)"
+                "type": "decimal",
+                "description": "总买仓 (C32)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a numeric string, kept as the exact text"
               },
               {
                 "name": "BoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "今买仓"
               },
               {
                 "name": "OldBoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "昨买仓"
               },
               {
                 "name": "SoldPositionSum",
-                "type": "int",
+                "type": "decimal",
                 "description": "总卖仓"
               },
               {
                 "name": "SoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "今卖仓"
               },
               {
                 "name": "OldSoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "昨卖仓"
               },
               {
                 "name": "CloseOldBoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "可平买仓"
               },
               {
                 "name": "CloseOldSoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "可平卖仓"
               },
               {
@@ -2596,36 +2596,36 @@ export const meta: ApiDocMeta = {
                     "description": "合约 (C13)"
                   },
                   "BoughtPositionSum": {
-                    "type": "integer",
-                    "description": "总买仓 (C32 numeric string)"
+                    "type": "string",
+                    "description": "总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a position may have decimals; kept as the exact text"
                   },
                   "BoughtPosition": {
-                    "type": "integer",
-                    "description": "今买仓"
+                    "type": "string",
+                    "description": "今买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldBoughtPosition": {
-                    "type": "integer",
-                    "description": "昨买仓"
+                    "type": "string",
+                    "description": "昨买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPositionSum": {
-                    "type": "integer",
-                    "description": "总卖仓"
+                    "type": "string",
+                    "description": "总卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPosition": {
-                    "type": "integer",
-                    "description": "今卖仓"
+                    "type": "string",
+                    "description": "今卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldSoldPosition": {
-                    "type": "integer",
-                    "description": "昨卖仓"
+                    "type": "string",
+                    "description": "昨卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldBoughtPosition": {
-                    "type": "integer",
-                    "description": "可平买仓"
+                    "type": "string",
+                    "description": "可平买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldSoldPosition": {
-                    "type": "integer",
-                    "description": "可平卖仓"
+                    "type": "string",
+                    "description": "可平卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "LastPrice": {
                     "type": "string",
@@ -2695,42 +2695,42 @@ export const meta: ApiDocMeta = {
                 },
                 {
                   "name": "BoughtPositionSum",
-                  "type": "int",
-                  "description": "总买仓 (C32 numeric string)"
+                  "type": "decimal",
+                  "description": "总买仓 (C32)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a numeric string, kept as the exact text"
                 },
                 {
                   "name": "BoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "今买仓"
                 },
                 {
                   "name": "OldBoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "昨买仓"
                 },
                 {
                   "name": "SoldPositionSum",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "总卖仓"
                 },
                 {
                   "name": "SoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "今卖仓"
                 },
                 {
                   "name": "OldSoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "昨卖仓"
                 },
                 {
                   "name": "CloseOldBoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "可平买仓"
                 },
                 {
                   "name": "CloseOldSoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "可平卖仓"
                 },
                 {

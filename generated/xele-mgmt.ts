@@ -1322,22 +1322,22 @@ export interface components {
             InvestorName?: string;
             /** @description 合约 (C13) */
             InstrumentId?: string;
-            /** @description 总买仓 (C32 numeric string) */
-            BoughtPositionSum?: number;
-            /** @description 今买仓 */
-            BoughtPosition?: number;
-            /** @description 昨买仓 */
-            OldBoughtPosition?: number;
-            /** @description 总卖仓 */
-            SoldPositionSum?: number;
-            /** @description 今卖仓 */
-            SoldPosition?: number;
-            /** @description 昨卖仓 */
-            OldSoldPosition?: number;
-            /** @description 可平买仓 */
-            CloseOldBoughtPosition?: number;
-            /** @description 可平卖仓 */
-            CloseOldSoldPosition?: number;
+            /** @description 总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:"101.0003" — a position may have decimals; kept as the exact text */
+            BoughtPositionSum?: string;
+            /** @description 今买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            BoughtPosition?: string;
+            /** @description 昨买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            OldBoughtPosition?: string;
+            /** @description 总卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            SoldPositionSum?: string;
+            /** @description 今卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            SoldPosition?: string;
+            /** @description 昨卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            OldSoldPosition?: string;
+            /** @description 可平买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            CloseOldBoughtPosition?: string;
+            /** @description 可平卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            CloseOldSoldPosition?: string;
             /** @description 最新价 — decimal, kept as the exact text */
             LastPrice?: string;
             /** @description 涨停价 — decimal, kept as the exact text */

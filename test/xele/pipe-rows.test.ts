@@ -183,7 +183,7 @@ describe("decodePipeRows", () => {
   it("decodes positions with the spec example's header (PosiQry, 18 columns)", () => {
     const example = meta.operations.find((o) => o.operationId === "getPositions")!.responses["200"]!.example!;
     const [row] = decodePipeRows<Record<string, unknown>>(example, { layout: POSITIONS });
-    expect(row!.toJSON()).toMatchObject({ InvestorId: "777001", InvestorName: "张三", BoughtPositionSum: 2, LastPrice: "400.5000", Margin: "80100.0000", HedgeFlag: "投机" });
+    expect(row!.toJSON()).toMatchObject({ InvestorId: "777001", InvestorName: "张三", BoughtPositionSum: "2", LastPrice: "400.5000", Margin: "80100.0000", HedgeFlag: "投机" });
   });
 
   it("maps the vendor doc's header spellings (Exchangeld, Investorld) to the spec's names and does not check an undocumented kind", () => {

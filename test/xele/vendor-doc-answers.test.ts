@@ -1,0 +1,50 @@
+/**
+ * Answers as the vendor document allows them, where the spec once held them to less: each is
+ * accepted by the client (and read exactly, never rounded or trimmed), through an injected
+ * `fetch` standing for both servers.
+ */
+import { describe, expect, it } from "vitest";
+import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
+
+/** A client whose servers answer `/login` with a ticket and every other path with `answer(path)`. */
+function clientAnswering(answer: (path: string) => Response) {
+  const { fetch, calls } = recordingFetch(async (req) => (req.url.pathname === "/login" ? json({ code: 0, msg: "成功", ticket: "tok-doc" }) : answer(req.url.pathname)));
+  const client = createXeleClient({ maUrl: "http://ma.test", msUrl: "http://ms.test", username: "u", password: "pw-doc", fetch, retry: false });
+  return { client, calls };
+}
+
+const text = (body: string) => new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
+
+const POSI_FIELDS =
+  "InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag";
+
+describe("position rows (PosiQry): every column but 投保 is a numeric string, e.g. \"101.0003\"", () => {
+  const body = [
+    `MS,PosiQry,1.0.3,18,2,${POSI_FIELDS}`,
+    "777001|张三|au2212|101.0003|10.0|91.0003|0.5|0|0.50|100.0000|12.0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机",
+    "777002|李四|ag2212|2|1|1|0|0|0|1|0|5200.0000|5460.0000|4940.0000|0.0000|46800.0000|46800.0000|套利",
+  ].join("\n");
+  const want = [
+    { BoughtPositionSum: "101.0003", BoughtPosition: "10.0", OldBoughtPosition: "91.0003", SoldPositionSum: "0.5", SoldPosition: "0", OldSoldPosition: "0.50", CloseOldBoughtPosition: "100.0000", CloseOldSoldPosition: "12.0" },
+    { BoughtPositionSum: "2", BoughtPosition: "1", OldBoughtPosition: "1", SoldPositionSum: "0", SoldPosition: "0", OldSoldPosition: "0", CloseOldBoughtPosition: "1", CloseOldSoldPosition: "0" },
+  ];
+
+  it.each([
+    ["as the raw body", () => text(body)],
+    ["in the envelope's result", () => json({ code: 0, msg: "成功", result: body })],
+  ])("call() reads positions with decimals %s, each as its exact text", async (_how, answer) => {
+    const { client } = clientAnswering(answer);
+    const rows = (await client.call("getPositions", {})).map((r) => r.toJSON());
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ InvestorId: "777001", LastPrice: "400.5000", HedgeFlag: "投机", ...want[0] });
+    expect(rows[1]).toMatchObject(want[1]!);
+  });
+
+  it("streamRows reads them the same", async () => {
+    const { client } = clientAnswering(() => text(body));
+    const rows: unknown[] = [];
+    for await (const r of client.streamRows("getPositions", {})) rows.push(r.toJSON());
+    expect(rows).toMatchObject(want);
+  });
+});
