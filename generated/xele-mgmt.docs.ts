@@ -10791,7 +10791,7 @@ export const meta: ApiDocMeta = {
               {
                 "name": "OrderSysId",
                 "type": "int",
-                "description": "柜台报单编号 (4-byte unsigned)"
+                "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295; an integer, read as a number)"
               },
               {
                 "name": "OrderUserId",
@@ -10802,7 +10802,7 @@ export const meta: ApiDocMeta = {
               {
                 "name": "ExchangeOrderId",
                 "type": "int64",
-                "description": "交易所报单编号"
+                "description": "交易所报单编号 (the vendor doc: 8字节无符号整型, 0 … 18446744073709551615; every digit kept: a bigint above 2^53, past 2^63 - 1 too)"
               },
               {
                 "name": "UserRef",
@@ -10865,18 +10865,18 @@ export const meta: ApiDocMeta = {
               },
               {
                 "name": "OrderVolume",
-                "type": "int",
-                "description": "报单手数"
+                "type": "decimal",
+                "description": "报单手数 (C64)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — kept as the exact text"
               },
               {
                 "name": "NobarginVolume",
-                "type": "int",
-                "description": "未成交手数"
+                "type": "decimal",
+                "description": "未成交手数 (C64 numeric string: kept as the exact text)"
               },
               {
                 "name": "BarginVolume",
-                "type": "int",
-                "description": "成交手数"
+                "type": "decimal",
+                "description": "成交手数 (C64 numeric string: kept as the exact text)"
               },
               {
                 "name": "OrderTime",
@@ -10932,7 +10932,7 @@ export const meta: ApiDocMeta = {
                   },
                   "OrderSysId": {
                     "type": "integer",
-                    "description": "柜台报单编号 (4-byte unsigned)"
+                    "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295)"
                   },
                   "OrderUserId": {
                     "type": "integer",
@@ -10941,7 +10941,7 @@ export const meta: ApiDocMeta = {
                   "ExchangeOrderId": {
                     "type": "integer",
                     "format": "int64",
-                    "description": "交易所报单编号 — 8-byte unsigned, keep every digit (bigint above 2^53)"
+                    "description": "交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound)."
                   },
                   "UserRef": {
                     "type": "integer",
@@ -10988,16 +10988,16 @@ export const meta: ApiDocMeta = {
                     "description": "报单价格 — decimal, kept as the exact text"
                   },
                   "OrderVolume": {
-                    "type": "integer",
-                    "description": "报单手数"
+                    "type": "string",
+                    "description": "报单手数 — decimal (the vendor doc: a numeric string, e.g. \"101.0003\"), kept as the exact text"
                   },
                   "NobarginVolume": {
-                    "type": "integer",
-                    "description": "未成交手数"
+                    "type": "string",
+                    "description": "未成交手数 — decimal, kept as the exact text"
                   },
                   "BarginVolume": {
-                    "type": "integer",
-                    "description": "成交手数"
+                    "type": "string",
+                    "description": "成交手数 — decimal, kept as the exact text"
                   },
                   "OrderTime": {
                     "type": "string",
@@ -11065,7 +11065,7 @@ export const meta: ApiDocMeta = {
                 {
                   "name": "OrderSysId",
                   "type": "int",
-                  "description": "柜台报单编号 (4-byte unsigned)"
+                  "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295; an integer, read as a number)"
                 },
                 {
                   "name": "OrderUserId",
@@ -11076,7 +11076,7 @@ export const meta: ApiDocMeta = {
                 {
                   "name": "ExchangeOrderId",
                   "type": "int64",
-                  "description": "交易所报单编号"
+                  "description": "交易所报单编号 (the vendor doc: 8字节无符号整型, 0 … 18446744073709551615; every digit kept: a bigint above 2^53, past 2^63 - 1 too)"
                 },
                 {
                   "name": "UserRef",
@@ -11139,18 +11139,18 @@ export const meta: ApiDocMeta = {
                 },
                 {
                   "name": "OrderVolume",
-                  "type": "int",
-                  "description": "报单手数"
+                  "type": "decimal",
+                  "description": "报单手数 (C64)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — kept as the exact text"
                 },
                 {
                   "name": "NobarginVolume",
-                  "type": "int",
-                  "description": "未成交手数"
+                  "type": "decimal",
+                  "description": "未成交手数 (C64 numeric string: kept as the exact text)"
                 },
                 {
                   "name": "BarginVolume",
-                  "type": "int",
-                  "description": "成交手数"
+                  "type": "decimal",
+                  "description": "成交手数 (C64 numeric string: kept as the exact text)"
                 },
                 {
                   "name": "OrderTime",

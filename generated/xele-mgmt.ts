@@ -2083,13 +2083,13 @@ export interface components {
         OrderQryRow: {
             /** @description 投资者账号 */
             InvestorId?: string;
-            /** @description 柜台报单编号 (4-byte unsigned) */
+            /** @description 柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295) */
             OrderSysId?: number;
             /** @description 客户报单编号 (since counter 003; absent before) */
             OrderUserId?: number;
             /**
              * Format: int64
-             * @description 交易所报单编号 — 8-byte unsigned, keep every digit (bigint above 2^53)
+             * @description 交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound).
              */
             ExchangeOrderId?: number | bigint;
             /** @description 用户自定义列 (since counter 007; absent before) */
@@ -2114,12 +2114,12 @@ export interface components {
             OrderStatus?: string;
             /** @description 报单价格 — decimal, kept as the exact text */
             OrderPrice?: string;
-            /** @description 报单手数 */
-            OrderVolume?: number;
-            /** @description 未成交手数 */
-            NobarginVolume?: number;
-            /** @description 成交手数 */
-            BarginVolume?: number;
+            /** @description 报单手数 — decimal (the vendor doc: a numeric string, e.g. "101.0003"), kept as the exact text */
+            OrderVolume?: string;
+            /** @description 未成交手数 — decimal, kept as the exact text */
+            NobarginVolume?: string;
+            /** @description 成交手数 — decimal, kept as the exact text */
+            BarginVolume?: string;
             /** @description 报单时间 */
             OrderTime?: string;
             /** @description 插入时间 */

@@ -48,3 +48,29 @@ describe("position rows (PosiQry): every column but 投保 is a numeric string, 
     expect(rows).toMatchObject(want);
   });
 });
+
+describe("order rows (OrderQry): volumes are numeric strings, ExchangeOrderId an 8-byte unsigned integer", () => {
+  const fields = "InvestorId|OrderSysId|OrderUserId|ExchangeOrderId|UserRef|MFL|OrderPrice|OrderVolume|NobarginVolume|BarginVolume|ErrCode|HedgeFlag";
+  const body = [
+    `MS,OrderQry,1.0.3,12,2,${fields}`,
+    "777001|4294967295|7|18446744073709551615|4294967295|1|400.5000|10.0|2.5|7.5000|0|投机",
+    "777001|1024|8|9223372036854775808|0|0|400.5000|101.0003|0|101.0003|1001|投机",
+  ].join("\n");
+  const want = [
+    { OrderSysId: 4294967295, OrderUserId: 7, ExchangeOrderId: 18446744073709551615n, UserRef: 4294967295, MFL: 1, OrderVolume: "10.0", NobarginVolume: "2.5", BarginVolume: "7.5000", ErrCode: 0 },
+    { OrderSysId: 1024, OrderUserId: 8, ExchangeOrderId: 9223372036854775808n, UserRef: 0, MFL: 0, OrderVolume: "101.0003", NobarginVolume: "0", BarginVolume: "101.0003", ErrCode: 1001 },
+  ];
+
+  it("call() reads volumes with decimals as their exact text and ids above 2^63 - 1 (uN8) and 2^32 - 1 (uN4) exactly", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: body }));
+    const rows = (await client.call("queryOrders", {})).map((r) => r.toJSON());
+    expect(rows).toEqual([expect.objectContaining(want[0]), expect.objectContaining(want[1])]);
+  });
+
+  it("streamRows reads them the same", async () => {
+    const { client } = clientAnswering(() => text(body));
+    const rows: unknown[] = [];
+    for await (const r of client.streamRows("queryOrders", {})) rows.push(r.toJSON());
+    expect(rows).toMatchObject(want);
+  });
+});
