@@ -13962,7 +13962,10 @@ export const meta: ApiDocMeta = {
               "type": "integer"
             },
             "UpdateTime": {
-              "type": "string"
+              "type": [
+                "string",
+                "integer"
+              ]
             }
           }
         }

@@ -2293,8 +2293,8 @@ export interface components {
             ActionAbnormalTrade?: number;
             /** @description 撤单异常笔数(交易所) (N4) */
             ActionAbnormalExch?: number;
-            /** @description 更新时间 (vendor doc type N4; it is a time, typed as text) */
-            UpdateTime?: string;
+            /** @description 更新时间 (the vendor doc types it N4, a number; its name says a time): a number or a text time, each read as sent. */
+            UpdateTime?: string | number;
         };
         /** @description 查询席位链接状态条件。 */
         SeatConnectQueryData: {

@@ -74,3 +74,13 @@ describe("order rows (OrderQry): volumes are numeric strings, ExchangeOrderId an
     expect(rows).toMatchObject(want);
   });
 });
+
+describe("user statistics: UpdateTime is N4 (a number) in the vendor doc", () => {
+  const record = { ClientIndex: 1, Investorld: "777001", LoginOk: 3, LoginErr: 0, OrderTimes: 60, ActionTimes: 10, Volume: 50, OrderAbnormalTrade: 0, OrderAbnormalExch: 0, ActionAbnormalTrade: 0, ActionAbnormalExch: 0 };
+
+  it("a number is read as that number, and a text time still as text", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: [{ ...record, UpdateTime: 1760321485 }, { ...record, UpdateTime: "2025-10-13 10:11:25" }] }));
+    const result = await client.call("getUserStatistics", {});
+    expect(result?.map((r) => r.UpdateTime)).toEqual([1760321485, "2025-10-13 10:11:25"]);
+  });
+});
