@@ -7706,32 +7706,46 @@ export const meta: ApiDocMeta = {
             "type": "string"
           },
           "Xbm": {
-            "type": "object",
-            "properties": {
-              "Status": {
-                "type": [
-                  "boolean",
-                  "string"
-                ]
+            "oneOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "Status": {
+                    "type": [
+                      "boolean",
+                      "string"
+                    ]
+                  },
+                  "ErrMsg": {
+                    "type": "string"
+                  }
+                }
               },
-              "ErrMsg": {
+              {
                 "type": "string"
               }
-            }
+            ]
           },
           "Xtf": {
-            "type": "object",
-            "properties": {
-              "Status": {
-                "type": [
-                  "boolean",
-                  "string"
-                ]
+            "oneOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "Status": {
+                    "type": [
+                      "boolean",
+                      "string"
+                    ]
+                  },
+                  "ErrMsg": {
+                    "type": "string"
+                  }
+                }
               },
-              "ErrMsg": {
+              {
                 "type": "string"
               }
-            }
+            ]
           }
         }
       },

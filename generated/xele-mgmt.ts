@@ -1834,10 +1834,10 @@ export interface components {
             OrderTimesSum?: number;
             /** @description 交易所 (C8) */
             ExchangeId?: string;
-            /** @description 主备管理程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因 */
-            Xbm?: components["schemas"]["ProcessStatus"];
-            /** @description 柜台程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因 */
-            Xtf?: components["schemas"]["ProcessStatus"];
+            /** @description 主备管理程序运行状态 (C64)。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因. The vendor doc types it C64 (text) and describes the Status and ErrMsg sub-items in its remark: a {Status, ErrMsg} object or the text (e.g. "Status:true;ErrMsg:"), read as sent. */
+            Xbm?: components["schemas"]["ProcessStatus"] | string;
+            /** @description 柜台程序运行状态 (C64)。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因. As Xbm: a {Status, ErrMsg} object or the text, read as sent. */
+            Xtf?: components["schemas"]["ProcessStatus"] | string;
         };
         /** @description 报单记录的一行: 每一行表示在某个时刻,柜台的报单笔数、撤单笔数、成交笔数和错单手数 (column names assigned by the spec). */
         OrderHistoryRow: {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
+import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
 
 /** A client whose servers answer `/login` with a ticket and every other path with `answer(path)`. */
@@ -82,5 +83,25 @@ describe("user statistics: UpdateTime is N4 (a number) in the vendor doc", () =>
     const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: [{ ...record, UpdateTime: 1760321485 }, { ...record, UpdateTime: "2025-10-13 10:11:25" }] }));
     const result = await client.call("getUserStatistics", {});
     expect(result?.map((r) => r.UpdateTime)).toEqual([1760321485, "2025-10-13 10:11:25"]);
+  });
+});
+
+describe("counter status: Xbm and Xtf are C64 (text) in the vendor doc, with Status and ErrMsg described in its remark", () => {
+  const totals = { CancelTimesSum: 10, ErrorVolumeSum: 0, TradeVolumeSum: 100, OrderTimesSum: 60, ExchangeId: "SHFE" };
+
+  it("text is read as sent", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: { ...totals, Xbm: "Status:true;ErrMsg:", Xtf: "Status:fasle;ErrMsg:连接断开" } }));
+    const result = await client.call("getCounterStatus");
+    expect(result).toMatchObject({ Xbm: "Status:true;ErrMsg:", Xtf: "Status:fasle;ErrMsg:连接断开" });
+  });
+
+  it("an object is read as before, and one of each too", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: { ...totals, Xbm: { Status: true, ErrMsg: "" }, Xtf: "Status:true;ErrMsg:" } }));
+    expect(await client.call("getCounterStatus")).toMatchObject({ Xbm: { Status: true, ErrMsg: "" }, Xtf: "Status:true;ErrMsg:" });
+  });
+
+  it("anything else (a number) is still refused", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: { ...totals, Xbm: 1, Xtf: "Status:true;ErrMsg:" } }));
+    await expect(client.call("getCounterStatus")).rejects.toBeInstanceOf(ResponseFormatError);
   });
 });
