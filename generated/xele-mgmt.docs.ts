@@ -11886,6 +11886,8 @@ export const meta: ApiDocMeta = {
                       "PriceDeviation",
                       "PriceDeviationCoefficient",
                       "PriceDeviationAbsoluteValue",
+                      "PriceDeviationCoeffcient",
+                      "PriceDeviationAbsolutValue",
                       "LongOptPosLimit",
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
@@ -12147,12 +12149,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12277,6 +12281,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12299,6 +12305,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12307,7 +12315,7 @@ export const meta: ApiDocMeta = {
                       },
                       "prc_type": {
                         "type": "string",
-                        "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions).",
+                        "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
                         "enum": [
                           "PriceCheckEnable",
                           "SelfDealEnable",
@@ -12326,33 +12334,37 @@ export const meta: ApiDocMeta = {
                           "PriceDeviation",
                           "PriceDeviationCoefficient",
                           "PriceDeviationAbsoluteValue",
+                          "PriceDeviationCoeffcient",
+                          "PriceDeviationAbsolutValue",
                           "LongOptPosLimit",
                           "ShortOptPosLimit",
                           "LongFutOptPosLimit",
                           "ShortFutOptPosLimit"
                         ],
                         "x-enum-descriptions": [
-                          "检查报单价格在涨跌停范围内: value -1 (switch only)",
-                          "拦截自成交订单: value -1 (switch only)",
-                          "检查品种撤单笔数上限: [0-65535],默认3000",
-                          "检查品种多仓手数上限: [0-65535],默认3000",
-                          "检查品种空仓手数上限: [0-65535],默认3000",
-                          "检查品种开仓成交手数上限: [0-65535],默认3000",
-                          "检查合约撤单笔数上限: [0-65535],默认1000",
-                          "检查合约多仓手数上限: [0-65535],默认1000",
-                          "检查合约空仓手数上限: [0-65535],默认1000",
-                          "检查合约开仓成交手数上限: [0-65535],默认1000",
-                          "检查单笔开仓手数上限: [0-65535],默认1000",
-                          "大额撤单: 固定0,该字段存在时,LargeOrderCancelOrderNum和LargeOrderCancelFixedRatio字段一定存在 (since 007)",
-                          "大额撤单单笔最大报单量: [0-65535],默认800,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "大额撤单固定比例: [0-100],默认100,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "价格偏离度: 固定0,该字段存在时,PriceDeviationCoefficient和PriceDeviationAbsoluteValue字段一定存在 (since 007)",
-                          "价格偏离度系数: [0-100],默认0,只有当PriceDeviation存在时该字段才有效 (since 007)",
-                          "价格偏离度绝对值: [0- 9999999999999],默认0,该值是由浮点型*10000计算出,例如:实际值为190.8921,需将其乘10000后转化为整型作为该字段的值 (fixed point x10000; since 007)",
-                          "检查期权月份多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期权月份空仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合空仓手数上限: [0,65535],默认值为2000手 (since 007)"
+                          "检查报单价格在涨跌停范围内: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "拦截自成交订单: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "检查品种撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查单笔开仓手数上限: thresholds in 手 (默认告警800手, 严重900手)",
+                          "大额撤单: no thresholds (无)",
+                          "大额撤换单笔最大报单量: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "大额撤单固定比例: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "价格偏离度系数 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度系数 (section 17's spelling of PriceDeviationCoefficient): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (section 17's spelling of PriceDeviationAbsoluteValue): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)"
                         ],
                         "x-since-by-value": {
                           "LargeOrderCancel": "007",
@@ -12364,7 +12376,9 @@ export const meta: ApiDocMeta = {
                           "LongOptPosLimit": "007",
                           "ShortOptPosLimit": "007",
                           "LongFutOptPosLimit": "007",
-                          "ShortFutOptPosLimit": "007"
+                          "ShortFutOptPosLimit": "007",
+                          "PriceDeviationCoeffcient": "007",
+                          "PriceDeviationAbsolutValue": "007"
                         }
                       },
                       "prc_name": {
@@ -12539,12 +12553,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12734,12 +12750,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12868,6 +12886,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12890,6 +12910,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12898,7 +12920,7 @@ export const meta: ApiDocMeta = {
                       },
                       "prc_type": {
                         "type": "string",
-                        "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions).",
+                        "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
                         "enum": [
                           "PriceCheckEnable",
                           "SelfDealEnable",
@@ -12917,33 +12939,37 @@ export const meta: ApiDocMeta = {
                           "PriceDeviation",
                           "PriceDeviationCoefficient",
                           "PriceDeviationAbsoluteValue",
+                          "PriceDeviationCoeffcient",
+                          "PriceDeviationAbsolutValue",
                           "LongOptPosLimit",
                           "ShortOptPosLimit",
                           "LongFutOptPosLimit",
                           "ShortFutOptPosLimit"
                         ],
                         "x-enum-descriptions": [
-                          "检查报单价格在涨跌停范围内: value -1 (switch only)",
-                          "拦截自成交订单: value -1 (switch only)",
-                          "检查品种撤单笔数上限: [0-65535],默认3000",
-                          "检查品种多仓手数上限: [0-65535],默认3000",
-                          "检查品种空仓手数上限: [0-65535],默认3000",
-                          "检查品种开仓成交手数上限: [0-65535],默认3000",
-                          "检查合约撤单笔数上限: [0-65535],默认1000",
-                          "检查合约多仓手数上限: [0-65535],默认1000",
-                          "检查合约空仓手数上限: [0-65535],默认1000",
-                          "检查合约开仓成交手数上限: [0-65535],默认1000",
-                          "检查单笔开仓手数上限: [0-65535],默认1000",
-                          "大额撤单: 固定0,该字段存在时,LargeOrderCancelOrderNum和LargeOrderCancelFixedRatio字段一定存在 (since 007)",
-                          "大额撤单单笔最大报单量: [0-65535],默认800,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "大额撤单固定比例: [0-100],默认100,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "价格偏离度: 固定0,该字段存在时,PriceDeviationCoefficient和PriceDeviationAbsoluteValue字段一定存在 (since 007)",
-                          "价格偏离度系数: [0-100],默认0,只有当PriceDeviation存在时该字段才有效 (since 007)",
-                          "价格偏离度绝对值: [0- 9999999999999],默认0,该值是由浮点型*10000计算出,例如:实际值为190.8921,需将其乘10000后转化为整型作为该字段的值 (fixed point x10000; since 007)",
-                          "检查期权月份多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期权月份空仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合空仓手数上限: [0,65535],默认值为2000手 (since 007)"
+                          "检查报单价格在涨跌停范围内: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "拦截自成交订单: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "检查品种撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查单笔开仓手数上限: thresholds in 手 (默认告警800手, 严重900手)",
+                          "大额撤单: no thresholds (无)",
+                          "大额撤换单笔最大报单量: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "大额撤单固定比例: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "价格偏离度系数 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度系数 (section 17's spelling of PriceDeviationCoefficient): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (section 17's spelling of PriceDeviationAbsoluteValue): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)"
                         ],
                         "x-since-by-value": {
                           "LargeOrderCancel": "007",
@@ -12955,7 +12981,9 @@ export const meta: ApiDocMeta = {
                           "LongOptPosLimit": "007",
                           "ShortOptPosLimit": "007",
                           "LongFutOptPosLimit": "007",
-                          "ShortFutOptPosLimit": "007"
+                          "ShortFutOptPosLimit": "007",
+                          "PriceDeviationCoeffcient": "007",
+                          "PriceDeviationAbsolutValue": "007"
                         }
                       },
                       "prc_name": {
@@ -13134,12 +13162,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",

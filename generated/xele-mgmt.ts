@@ -1855,6 +1855,11 @@ export interface components {
          * @enum {string}
          */
         PrcType: "PriceCheckEnable" | "SelfDealEnable" | "CancelLimitByPro" | "LongPositionLimitByPro" | "ShortPositionLimitByPro" | "TradeLimitByPro" | "CancelLimitByIns" | "LongPositionLimitByIns" | "ShortPositionLimitByIns" | "TradeLimitByIns" | "OpenLimit" | "LargeOrderCancel" | "LargeOrderCancelOrderNum" | "LargeOrderCancelFixedRatio" | "PriceDeviation" | "PriceDeviationCoefficient" | "PriceDeviationAbsoluteValue" | "LongOptPosLimit" | "ShortOptPosLimit" | "LongFutOptPosLimit" | "ShortFutOptPosLimit";
+        /**
+         * @description 风控 ID of an alarm item (section 17, /api/prc/alarm): the PrcType ids and two more spellings. Section 17's table, the only one for alarms, spells two ids `PriceDeviationCoeffcient` and `PriceDeviationAbsolutValue`; sections 15 and 18 spell them `PriceDeviationCoefficient` and `PriceDeviationAbsoluteValue` (PrcType). Both spellings are taken, in requests and answers, and an answer's is read as sent. Which one the MA server wants for alarms the vendor doc does not say beyond section 17's table: a server that refuses one spelling may want the other (send the spelling its own answers use).
+         * @enum {string}
+         */
+        AlarmPrcType: "PriceCheckEnable" | "SelfDealEnable" | "CancelLimitByPro" | "LongPositionLimitByPro" | "ShortPositionLimitByPro" | "TradeLimitByPro" | "CancelLimitByIns" | "LongPositionLimitByIns" | "ShortPositionLimitByIns" | "TradeLimitByIns" | "OpenLimit" | "LargeOrderCancel" | "LargeOrderCancelOrderNum" | "LargeOrderCancelFixedRatio" | "PriceDeviation" | "PriceDeviationCoefficient" | "PriceDeviationAbsoluteValue" | "PriceDeviationCoeffcient" | "PriceDeviationAbsolutValue" | "LongOptPosLimit" | "ShortOptPosLimit" | "LongFutOptPosLimit" | "ShortFutOptPosLimit";
         /** @description 风控项。 */
         RiskPrcItem: {
             /** @description 风控ID */
@@ -2146,8 +2151,8 @@ export interface components {
             threshold_value_warn: number;
             /** @description 严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
             threshold_value_critical: number;
-            /** @description 风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions). */
-            prc_type: components["schemas"]["PrcType"];
+            /** @description 风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions). */
+            prc_type: components["schemas"]["AlarmPrcType"];
             /** @description 风控名 (C32) */
             prc_name: string;
         };

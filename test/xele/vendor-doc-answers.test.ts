@@ -3,10 +3,11 @@
  * accepted by the client (and read exactly, never rounded or trimmed), through an injected
  * `fetch` standing for both servers.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createXeleClient } from "../../src/handwritten/xele/client.js";
+import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 
 /** A client whose servers answer `/login` with a ticket and every other path with `answer(path)`. */
 function clientAnswering(answer: (path: string) => Response) {
@@ -103,5 +104,38 @@ describe("counter status: Xbm and Xtf are C64 (text) in the vendor doc, with Sta
   it("anything else (a number) is still refused", async () => {
     const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: { ...totals, Xbm: 1, Xtf: "Status:true;ErrMsg:" } }));
     await expect(client.call("getCounterStatus")).rejects.toBeInstanceOf(ResponseFormatError);
+  });
+});
+
+describe("alarm items: section 17 (the only table for /api/prc/alarm) spells PriceDeviationCoeffcient and PriceDeviationAbsolutValue", () => {
+  let mock: XeleMock;
+  beforeAll(async () => {
+    mock = await startXeleMock();
+  });
+  afterAll(() => mock.close());
+
+  const item = <T extends string>(prc_type: T, prc_name: string) => ({ prc_type, prc_name, enable: 1, threshold_value_warn: 8000, threshold_value_critical: 9000 }) as const;
+  const section17 = [item("PriceDeviationCoeffcient", "价格偏离度系数"), item("PriceDeviationAbsolutValue", "价格偏离度绝对值")];
+
+  it("a request may send section 17's spellings (sent as given), and the answer carrying them is read as sent", async () => {
+    const c = createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+    expect(await c.call("createAlarmConfig", { templ: "alarm-section-17", investor: ["777001"], prc: section17 })).toEqual([]);
+    const sent = mock.received.filter((r) => r.operationId === "createAlarmConfig").at(-1)!.json.data as { prc: Array<{ prc_type: string }> };
+    expect(sent.prc.map((p) => p.prc_type)).toEqual(["PriceDeviationCoeffcient", "PriceDeviationAbsolutValue"]);
+    const configs = await c.call("getAlarmConfigs");
+    expect(configs?.find((t) => t.templ === "alarm-section-17")?.prc?.map((p) => p.prc_type)).toEqual(["PriceDeviationCoeffcient", "PriceDeviationAbsolutValue"]);
+    // the section 15/18 spellings stay valid
+    expect(await c.call("updateAlarmConfig", { templ: "alarm-section-17", prc: [item("PriceDeviationCoefficient", "价格偏离度系数"), item("PriceDeviationAbsoluteValue", "价格偏离度绝对值")] })).toEqual([]);
+  });
+
+  it("a counter's answer with section 17's spelling is accepted (injected fetch)", async () => {
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: [{ templ: "t", trade: [{ ip: "192.168.2.58", name: "cd118" }], investor: ["777001"], prc: section17 }] }));
+    const [config] = (await client.call("getAlarmConfigs")) ?? [];
+    expect(config?.prc).toEqual(section17);
+  });
+
+  it("other ids are still refused in requests", async () => {
+    const c = createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+    await expect(c.call("createAlarmConfig", { templ: "alarm-bad", prc: [item("PriceDeviationCoef", "x") as never] })).rejects.toThrow(/prc_type/);
   });
 });
