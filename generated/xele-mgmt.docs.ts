@@ -4260,10 +4260,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -4271,8 +4267,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "product_type": {
@@ -4343,35 +4338,27 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "prc_type",
-                  "enable",
-                  "value"
+                  "prc_type"
                 ],
                 "properties": {
                   "prc_type": {
                     "type": "string",
-                    "enum": [
-                      "TradingEnable"
-                    ],
-                    "default": "TradingEnable"
+                    "pattern": "^\\s*TradingEnable\\s*$"
                   },
                   "enable": {
                     "type": "integer",
                     "enum": [
                       0,
                       1
-                    ],
-                    "default": 1
+                    ]
                   },
                   "value": {
                     "type": "integer"
                   },
                   "prc_name": {
-                    "type": "string",
-                    "default": "限制交易命令"
+                    "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             }
           }
@@ -8087,10 +8074,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -8098,8 +8081,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "product_type": {
@@ -8161,9 +8143,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "prc_type",
-                  "enable",
-                  "value"
+                  "prc_type"
                 ],
                 "properties": {
                   "prc_type": {
@@ -8205,8 +8185,7 @@ export const meta: ApiDocMeta = {
                   "prc_name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "produtct_type": {
@@ -11820,10 +11799,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -11831,8 +11806,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "investor": {
@@ -11846,11 +11820,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "enable",
-                  "threshold_value_warn",
-                  "threshold_value_critical",
-                  "prc_type",
-                  "prc_name"
+                  "prc_type"
                 ],
                 "properties": {
                   "enable": {
@@ -11897,8 +11867,7 @@ export const meta: ApiDocMeta = {
                   "prc_name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             }
           }

@@ -1469,6 +1469,13 @@ export interface components {
             /** @description 柜台名 ("null-null" = not effective) */
             name: string;
         };
+        /** @description trade 数组元素 in an answer: name:柜台名 ip:柜台IP。约定:trade:[{"ip":"null-null","name":"null-null"}]表示该字段不生效。Open, nothing required: the vendor doc does not say what an answer's item must hold (requests use the closed TradeTarget; see Decisions). */
+        TradeTargetRecord: {
+            /** @description 柜台IP ("null-null" = not effective) */
+            ip?: string;
+            /** @description 柜台名 ("null-null" = not effective) */
+            name?: string;
+        };
         /** @description comment 数组元素: one counter on which the template could not be applied. */
         TemplateSyncFailure: {
             /** @description 错误码 (N4),柜台执行模版的错误码 */
@@ -1511,6 +1518,20 @@ export interface components {
              */
             prc_name?: string;
         };
+        /** @description prc 数组元素 of a trading-permission template in an answer ({"prc_type":"TradingEnable ","enable":1,"value":130} in the vendor doc). Open, only prc_type required (requests use the closed TradeTemplatePrcItem; see Decisions). */
+        TradeTemplatePrcRecord: {
+            /** @description 风控ID。prc_type字段默认固定取值:"TradingEnable",不可修改。The vendor doc prints it with stray spaces ("TradingEnable ", " TradingEnable"): an answer's is taken with spaces around it and read as sent (requests send TradingEnable). */
+            prc_type: string;
+            /**
+             * @description 开关: enable(该字段保留,默认可为1):1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 配置值: 0:允许交易 1:只能平仓 2:禁止交易 (the vendor doc's own default object uses 130). */
+            value?: number;
+            /** @description 风控名。prc_name字段默认固定取值:"限制交易命令"。 */
+            prc_name?: string;
+        };
         /** @description 客户交易权限模版 (one trading-permission template). */
         TradeTemplate: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
@@ -1521,7 +1542,7 @@ export interface components {
              */
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
@@ -1535,7 +1556,7 @@ export interface components {
             /** @description 交易所 (jsonArray)。例如:{exchange:["SHFE","INE"]},可取值:"SHFE","INE","DCE","CZCE","CFFEX","GFEX",其他值不识别;["null-null"]表示该字段不生效。 */
             exchange?: ("SHFE" | "INE" | "DCE" | "CZCE" | "CFFEX" | "GFEX" | "null-null")[];
             /** @description 风控项 (jsonArray)。enable:1:开;0:关;value:0:允许交易 1:只能平仓 2:禁止交易;prc_type默认固定取值:"TradingEnable";prc_name默认固定取值:"限制交易命令" */
-            prc?: components["schemas"]["TradeTemplatePrcItem"][];
+            prc?: components["schemas"]["TradeTemplatePrcRecord"][];
         };
         /** @description 新增交易权限模版 data. Scope arrays the caller leaves out are filled with ["null-null"] (not effective). */
         TradeTemplateCreateData: {
@@ -1874,6 +1895,20 @@ export interface components {
             /** @description 风控名 (optional in requests; answers carry it) */
             prc_name?: string;
         };
+        /** @description 风控项 of a risk template in an answer. Open, only prc_type required (requests use the closed RiskPrcItem; see Decisions). */
+        RiskPrcRecord: {
+            /** @description 风控ID */
+            prc_type: components["schemas"]["PrcType"];
+            /**
+             * @description 开关。1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 配置值, per prc_type: -1 for switch-only items, 0 fixed for LargeOrderCancel/PriceDeviation, otherwise the range and default in PrcType. PriceDeviationAbsoluteValue is fixed point x10000 (190.8921 -> 1908921). */
+            value?: number;
+            /** @description 风控名 */
+            prc_name?: string;
+        };
         /** @description 风控权限模板 (one risk-control template). 风控权限模版配置是针对web管理的所有柜台,模版中任一个字段改动都会触发web后台向所有柜台同步的操作。 */
         RiskTemplate: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
@@ -1886,7 +1921,7 @@ export interface components {
              */
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
@@ -1900,7 +1935,7 @@ export interface components {
             /** @description 合约 (jsonArray)。例如:{instrument:["au001","au002"]},["null-null"]表示该字段不生效。 */
             instrument?: string[];
             /** @description 风控项 (jsonArray) */
-            prc?: components["schemas"]["RiskPrcItem"][];
+            prc?: components["schemas"]["RiskPrcRecord"][];
             /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
             produtct_type?: string[];
         };
@@ -2156,16 +2191,32 @@ export interface components {
             /** @description 风控名 (C32) */
             prc_name: string;
         };
+        /** @description 风控预警项 in an answer (fields as AlarmPrcItem). Open, only prc_type required (requests use the closed AlarmPrcItem; see Decisions). */
+        AlarmPrcRecord: {
+            /**
+             * @description 开关 (N1)。1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain. */
+            threshold_value_warn?: number;
+            /** @description 严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
+            threshold_value_critical?: number;
+            /** @description 风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions). */
+            prc_type: components["schemas"]["AlarmPrcType"];
+            /** @description 风控名 (C32) */
+            prc_name?: string;
+        };
         /** @description 风控预警配置 (one alarm template). */
         AlarmConfig: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
             templ?: string;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 投资者 (jsonArray)。改字段是字符串的json数组,例如:{investor:["777001","777002"]},["null-null"]表示该字段不生效。 */
             investor?: string[];
             /** @description 风控预警项 */
-            prc?: components["schemas"]["AlarmPrcItem"][];
+            prc?: components["schemas"]["AlarmPrcRecord"][];
         };
         /** @description 添加风控预警 data (no sync_flag is documented for alarms). */
         AlarmConfigCreateData: {

@@ -139,3 +139,41 @@ describe("alarm items: section 17 (the only table for /api/prc/alarm) spells Pri
     await expect(c.call("createAlarmConfig", { templ: "alarm-bad", prc: [item("PriceDeviationCoef", "x") as never] })).rejects.toThrow(/prc_type/);
   });
 });
+
+describe("template answers: their items are open, and the vendor doc's \"TradingEnable \" is read as sent", () => {
+  const scope = { product_type: ["期货"], product: ["null-null"], investor: ["777001"], hedge: ["投机"], exchange: ["SHFE"] };
+
+  it("a trading-permission template item with \"TradingEnable \" (the vendor doc's default object) and members the spec does not list", async () => {
+    const prc = [{ prc_type: "TradingEnable ", enable: 1, value: 130, prc_name: "限制交易命令", remark: "from a newer counter" }];
+    const trade = [{ ip: "192.168.2.58", name: "cd118", online: true }];
+    const { client } = clientAnswering(() => json({ code: 0, msg: "成功", result: [{ templ: "t1", enable: 1, trade, ...scope, prc }, { templ: "t2", enable: 1, trade, ...scope, prc: [{ prc_type: " TradingEnable", enable: 0, value: 2 }] }] }));
+    const templates = (await client.call("getTradeTemplates")) ?? [];
+    expect(templates.map((t) => t.prc)).toEqual([prc, [{ prc_type: " TradingEnable", enable: 0, value: 2 }]]);
+    expect(templates[0]!.trade).toEqual(trade);
+  });
+
+  it("items with only what identifies them (prc_type) are read; an item without prc_type, or another id, is refused", async () => {
+    const answer = (prc: unknown[]) => clientAnswering(() => json({ code: 0, msg: "成功", result: [{ templ: "t", ...scope, trade: [{ name: "cd118" }], prc }] })).client;
+    expect((await answer([{ prc_type: "TradingEnable" }]).call("getTradeTemplates"))?.[0]?.prc).toEqual([{ prc_type: "TradingEnable" }]);
+    await expect(answer([{ enable: 1, value: 1 }]).call("getTradeTemplates")).rejects.toBeInstanceOf(ResponseFormatError);
+    await expect(answer([{ prc_type: "TradingDisable" }]).call("getTradeTemplates")).rejects.toBeInstanceOf(ResponseFormatError);
+  });
+
+  it("risk and alarm template items too: extra members kept, enable/value/prc_name/thresholds not required", async () => {
+    const risk = [{ prc_type: "CancelLimitByPro", value: 3000, unit: "笔" }, { prc_type: "SelfDealEnable" }];
+    const alarm = [{ prc_type: "OpenLimit", enable: 1, threshold_value_warn: 800, threshold_value_critical: 900 }, { prc_type: "LargeOrderCancel", enable: 0, note: "无" }];
+    const { client } = clientAnswering((path) => json({ code: 0, msg: "成功", result: [path === "/api/prc/alarm" ? { templ: "a", trade: [{ ip: "null-null", name: "null-null", extra: 1 }], investor: ["777001"], prc: alarm } : { templ: "r", priority: 1, enable: 1, ...scope, instrument: ["au2212"], trade: [], prc: risk }] }));
+    expect((await client.call("getRiskTemplates"))?.[0]?.prc).toEqual(risk);
+    const [config] = (await client.call("getAlarmConfigs")) ?? [];
+    expect(config?.prc).toEqual(alarm);
+    expect(config?.trade).toEqual([{ ip: "null-null", name: "null-null", extra: 1 }]);
+  });
+
+  it("requests keep their closed items: \"TradingEnable \" and an extra member are refused before sending", async () => {
+    const { client, calls } = clientAnswering(() => json({ code: 0, msg: "成功", comment: [] }));
+    await expect(client.call("createTradeTemplate", { templ: "t", enable: 1, prc: [{ prc_type: "TradingEnable " as "TradingEnable", enable: 1, value: 130 }] })).rejects.toThrow(/prc_type/);
+    await expect(client.call("createRiskTemplate", { templ: "r", priority: 1, enable: 1, prc: [{ prc_type: "OpenLimit", enable: 1, value: 1000, unit: "手" } as never] })).rejects.toThrow(/unit/);
+    await expect(client.call("createAlarmConfig", { templ: "a", prc: [{ prc_type: "OpenLimit", enable: 1, threshold_value_warn: 800, threshold_value_critical: 900 } as never] })).rejects.toThrow(/prc_name/);
+    expect(calls.filter((c) => c.url.pathname !== "/login")).toEqual([]);
+  });
+});
