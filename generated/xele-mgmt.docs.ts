@@ -2495,42 +2495,42 @@ export const meta: ApiDocMeta = {
               },
               {
                 "name": "BoughtPositionSum",
-                "type": "int",
-                "description": "总买仓 (C32 numeric string)"
+                "type": "decimal",
+                "description": "总买仓 (C32)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a numeric string, kept as the exact text"
               },
               {
                 "name": "BoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "今买仓"
               },
               {
                 "name": "OldBoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "昨买仓"
               },
               {
                 "name": "SoldPositionSum",
-                "type": "int",
+                "type": "decimal",
                 "description": "总卖仓"
               },
               {
                 "name": "SoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "今卖仓"
               },
               {
                 "name": "OldSoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "昨卖仓"
               },
               {
                 "name": "CloseOldBoughtPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "可平买仓"
               },
               {
                 "name": "CloseOldSoldPosition",
-                "type": "int",
+                "type": "decimal",
                 "description": "可平卖仓"
               },
               {
@@ -2596,36 +2596,36 @@ export const meta: ApiDocMeta = {
                     "description": "合约 (C13)"
                   },
                   "BoughtPositionSum": {
-                    "type": "integer",
-                    "description": "总买仓 (C32 numeric string)"
+                    "type": "string",
+                    "description": "总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a position may have decimals; kept as the exact text"
                   },
                   "BoughtPosition": {
-                    "type": "integer",
-                    "description": "今买仓"
+                    "type": "string",
+                    "description": "今买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldBoughtPosition": {
-                    "type": "integer",
-                    "description": "昨买仓"
+                    "type": "string",
+                    "description": "昨买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPositionSum": {
-                    "type": "integer",
-                    "description": "总卖仓"
+                    "type": "string",
+                    "description": "总卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPosition": {
-                    "type": "integer",
-                    "description": "今卖仓"
+                    "type": "string",
+                    "description": "今卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldSoldPosition": {
-                    "type": "integer",
-                    "description": "昨卖仓"
+                    "type": "string",
+                    "description": "昨卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldBoughtPosition": {
-                    "type": "integer",
-                    "description": "可平买仓"
+                    "type": "string",
+                    "description": "可平买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldSoldPosition": {
-                    "type": "integer",
-                    "description": "可平卖仓"
+                    "type": "string",
+                    "description": "可平卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "LastPrice": {
                     "type": "string",
@@ -2695,42 +2695,42 @@ export const meta: ApiDocMeta = {
                 },
                 {
                   "name": "BoughtPositionSum",
-                  "type": "int",
-                  "description": "总买仓 (C32 numeric string)"
+                  "type": "decimal",
+                  "description": "总买仓 (C32)。以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a numeric string, kept as the exact text"
                 },
                 {
                   "name": "BoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "今买仓"
                 },
                 {
                   "name": "OldBoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "昨买仓"
                 },
                 {
                   "name": "SoldPositionSum",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "总卖仓"
                 },
                 {
                   "name": "SoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "今卖仓"
                 },
                 {
                   "name": "OldSoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "昨卖仓"
                 },
                 {
                   "name": "CloseOldBoughtPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "可平买仓"
                 },
                 {
                   "name": "CloseOldSoldPosition",
-                  "type": "int",
+                  "type": "decimal",
                   "description": "可平卖仓"
                 },
                 {
@@ -4260,10 +4260,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -4271,8 +4267,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "product_type": {
@@ -4343,35 +4338,27 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "prc_type",
-                  "enable",
-                  "value"
+                  "prc_type"
                 ],
                 "properties": {
                   "prc_type": {
                     "type": "string",
-                    "enum": [
-                      "TradingEnable"
-                    ],
-                    "default": "TradingEnable"
+                    "pattern": "^\\s*TradingEnable\\s*$"
                   },
                   "enable": {
                     "type": "integer",
                     "enum": [
                       0,
                       1
-                    ],
-                    "default": 1
+                    ]
                   },
                   "value": {
                     "type": "integer"
                   },
                   "prc_name": {
-                    "type": "string",
-                    "default": "限制交易命令"
+                    "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             }
           }
@@ -7706,32 +7693,46 @@ export const meta: ApiDocMeta = {
             "type": "string"
           },
           "Xbm": {
-            "type": "object",
-            "properties": {
-              "Status": {
-                "type": [
-                  "boolean",
-                  "string"
-                ]
+            "oneOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "Status": {
+                    "type": [
+                      "boolean",
+                      "string"
+                    ]
+                  },
+                  "ErrMsg": {
+                    "type": "string"
+                  }
+                }
               },
-              "ErrMsg": {
+              {
                 "type": "string"
               }
-            }
+            ]
           },
           "Xtf": {
-            "type": "object",
-            "properties": {
-              "Status": {
-                "type": [
-                  "boolean",
-                  "string"
-                ]
+            "oneOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "Status": {
+                    "type": [
+                      "boolean",
+                      "string"
+                    ]
+                  },
+                  "ErrMsg": {
+                    "type": "string"
+                  }
+                }
               },
-              "ErrMsg": {
+              {
                 "type": "string"
               }
-            }
+            ]
           }
         }
       },
@@ -8073,10 +8074,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -8084,8 +8081,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "product_type": {
@@ -8147,9 +8143,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "prc_type",
-                  "enable",
-                  "value"
+                  "prc_type"
                 ],
                 "properties": {
                   "prc_type": {
@@ -8191,8 +8185,7 @@ export const meta: ApiDocMeta = {
                   "prc_name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "produtct_type": {
@@ -10791,7 +10784,7 @@ export const meta: ApiDocMeta = {
               {
                 "name": "OrderSysId",
                 "type": "int",
-                "description": "柜台报单编号 (4-byte unsigned)"
+                "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295; an integer, read as a number)"
               },
               {
                 "name": "OrderUserId",
@@ -10802,7 +10795,7 @@ export const meta: ApiDocMeta = {
               {
                 "name": "ExchangeOrderId",
                 "type": "int64",
-                "description": "交易所报单编号"
+                "description": "交易所报单编号 (the vendor doc: 8字节无符号整型, 0 … 18446744073709551615; every digit kept: a bigint above 2^53, past 2^63 - 1 too)"
               },
               {
                 "name": "UserRef",
@@ -10865,18 +10858,18 @@ export const meta: ApiDocMeta = {
               },
               {
                 "name": "OrderVolume",
-                "type": "int",
-                "description": "报单手数"
+                "type": "decimal",
+                "description": "报单手数 (C64)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — kept as the exact text"
               },
               {
                 "name": "NobarginVolume",
-                "type": "int",
-                "description": "未成交手数"
+                "type": "decimal",
+                "description": "未成交手数 (C64 numeric string: kept as the exact text)"
               },
               {
                 "name": "BarginVolume",
-                "type": "int",
-                "description": "成交手数"
+                "type": "decimal",
+                "description": "成交手数 (C64 numeric string: kept as the exact text)"
               },
               {
                 "name": "OrderTime",
@@ -10932,7 +10925,7 @@ export const meta: ApiDocMeta = {
                   },
                   "OrderSysId": {
                     "type": "integer",
-                    "description": "柜台报单编号 (4-byte unsigned)"
+                    "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295)"
                   },
                   "OrderUserId": {
                     "type": "integer",
@@ -10941,7 +10934,7 @@ export const meta: ApiDocMeta = {
                   "ExchangeOrderId": {
                     "type": "integer",
                     "format": "int64",
-                    "description": "交易所报单编号 — 8-byte unsigned, keep every digit (bigint above 2^53)"
+                    "description": "交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound)."
                   },
                   "UserRef": {
                     "type": "integer",
@@ -10988,16 +10981,16 @@ export const meta: ApiDocMeta = {
                     "description": "报单价格 — decimal, kept as the exact text"
                   },
                   "OrderVolume": {
-                    "type": "integer",
-                    "description": "报单手数"
+                    "type": "string",
+                    "description": "报单手数 — decimal (the vendor doc: a numeric string, e.g. \"101.0003\"), kept as the exact text"
                   },
                   "NobarginVolume": {
-                    "type": "integer",
-                    "description": "未成交手数"
+                    "type": "string",
+                    "description": "未成交手数 — decimal, kept as the exact text"
                   },
                   "BarginVolume": {
-                    "type": "integer",
-                    "description": "成交手数"
+                    "type": "string",
+                    "description": "成交手数 — decimal, kept as the exact text"
                   },
                   "OrderTime": {
                     "type": "string",
@@ -11065,7 +11058,7 @@ export const meta: ApiDocMeta = {
                 {
                   "name": "OrderSysId",
                   "type": "int",
-                  "description": "柜台报单编号 (4-byte unsigned)"
+                  "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295; an integer, read as a number)"
                 },
                 {
                   "name": "OrderUserId",
@@ -11076,7 +11069,7 @@ export const meta: ApiDocMeta = {
                 {
                   "name": "ExchangeOrderId",
                   "type": "int64",
-                  "description": "交易所报单编号"
+                  "description": "交易所报单编号 (the vendor doc: 8字节无符号整型, 0 … 18446744073709551615; every digit kept: a bigint above 2^53, past 2^63 - 1 too)"
                 },
                 {
                   "name": "UserRef",
@@ -11139,18 +11132,18 @@ export const meta: ApiDocMeta = {
                 },
                 {
                   "name": "OrderVolume",
-                  "type": "int",
-                  "description": "报单手数"
+                  "type": "decimal",
+                  "description": "报单手数 (C64)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — kept as the exact text"
                 },
                 {
                   "name": "NobarginVolume",
-                  "type": "int",
-                  "description": "未成交手数"
+                  "type": "decimal",
+                  "description": "未成交手数 (C64 numeric string: kept as the exact text)"
                 },
                 {
                   "name": "BarginVolume",
-                  "type": "int",
-                  "description": "成交手数"
+                  "type": "decimal",
+                  "description": "成交手数 (C64 numeric string: kept as the exact text)"
                 },
                 {
                   "name": "OrderTime",
@@ -11806,10 +11799,6 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "object",
-                "required": [
-                  "ip",
-                  "name"
-                ],
                 "properties": {
                   "ip": {
                     "type": "string"
@@ -11817,8 +11806,7 @@ export const meta: ApiDocMeta = {
                   "name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             },
             "investor": {
@@ -11832,11 +11820,7 @@ export const meta: ApiDocMeta = {
               "items": {
                 "type": "object",
                 "required": [
-                  "enable",
-                  "threshold_value_warn",
-                  "threshold_value_critical",
-                  "prc_type",
-                  "prc_name"
+                  "prc_type"
                 ],
                 "properties": {
                   "enable": {
@@ -11872,6 +11856,8 @@ export const meta: ApiDocMeta = {
                       "PriceDeviation",
                       "PriceDeviationCoefficient",
                       "PriceDeviationAbsoluteValue",
+                      "PriceDeviationCoeffcient",
+                      "PriceDeviationAbsolutValue",
                       "LongOptPosLimit",
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
@@ -11881,8 +11867,7 @@ export const meta: ApiDocMeta = {
                   "prc_name": {
                     "type": "string"
                   }
-                },
-                "additionalProperties": false
+                }
               }
             }
           }
@@ -12133,12 +12118,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12263,6 +12250,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12285,6 +12274,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12293,7 +12284,7 @@ export const meta: ApiDocMeta = {
                       },
                       "prc_type": {
                         "type": "string",
-                        "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions).",
+                        "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
                         "enum": [
                           "PriceCheckEnable",
                           "SelfDealEnable",
@@ -12312,33 +12303,37 @@ export const meta: ApiDocMeta = {
                           "PriceDeviation",
                           "PriceDeviationCoefficient",
                           "PriceDeviationAbsoluteValue",
+                          "PriceDeviationCoeffcient",
+                          "PriceDeviationAbsolutValue",
                           "LongOptPosLimit",
                           "ShortOptPosLimit",
                           "LongFutOptPosLimit",
                           "ShortFutOptPosLimit"
                         ],
                         "x-enum-descriptions": [
-                          "检查报单价格在涨跌停范围内: value -1 (switch only)",
-                          "拦截自成交订单: value -1 (switch only)",
-                          "检查品种撤单笔数上限: [0-65535],默认3000",
-                          "检查品种多仓手数上限: [0-65535],默认3000",
-                          "检查品种空仓手数上限: [0-65535],默认3000",
-                          "检查品种开仓成交手数上限: [0-65535],默认3000",
-                          "检查合约撤单笔数上限: [0-65535],默认1000",
-                          "检查合约多仓手数上限: [0-65535],默认1000",
-                          "检查合约空仓手数上限: [0-65535],默认1000",
-                          "检查合约开仓成交手数上限: [0-65535],默认1000",
-                          "检查单笔开仓手数上限: [0-65535],默认1000",
-                          "大额撤单: 固定0,该字段存在时,LargeOrderCancelOrderNum和LargeOrderCancelFixedRatio字段一定存在 (since 007)",
-                          "大额撤单单笔最大报单量: [0-65535],默认800,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "大额撤单固定比例: [0-100],默认100,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "价格偏离度: 固定0,该字段存在时,PriceDeviationCoefficient和PriceDeviationAbsoluteValue字段一定存在 (since 007)",
-                          "价格偏离度系数: [0-100],默认0,只有当PriceDeviation存在时该字段才有效 (since 007)",
-                          "价格偏离度绝对值: [0- 9999999999999],默认0,该值是由浮点型*10000计算出,例如:实际值为190.8921,需将其乘10000后转化为整型作为该字段的值 (fixed point x10000; since 007)",
-                          "检查期权月份多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期权月份空仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合空仓手数上限: [0,65535],默认值为2000手 (since 007)"
+                          "检查报单价格在涨跌停范围内: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "拦截自成交订单: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "检查品种撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查单笔开仓手数上限: thresholds in 手 (默认告警800手, 严重900手)",
+                          "大额撤单: no thresholds (无)",
+                          "大额撤换单笔最大报单量: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "大额撤单固定比例: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "价格偏离度系数 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度系数 (section 17's spelling of PriceDeviationCoefficient): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (section 17's spelling of PriceDeviationAbsoluteValue): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)"
                         ],
                         "x-since-by-value": {
                           "LargeOrderCancel": "007",
@@ -12350,7 +12345,9 @@ export const meta: ApiDocMeta = {
                           "LongOptPosLimit": "007",
                           "ShortOptPosLimit": "007",
                           "LongFutOptPosLimit": "007",
-                          "ShortFutOptPosLimit": "007"
+                          "ShortFutOptPosLimit": "007",
+                          "PriceDeviationCoeffcient": "007",
+                          "PriceDeviationAbsolutValue": "007"
                         }
                       },
                       "prc_name": {
@@ -12525,12 +12522,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12720,12 +12719,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -12854,6 +12855,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12876,6 +12879,8 @@ export const meta: ApiDocMeta = {
                           "LargeOrderCancelFixedRatio": 10000,
                           "PriceDeviationCoefficient": 10000,
                           "PriceDeviationAbsoluteValue": 10000,
+                          "PriceDeviationCoeffcient": 10000,
+                          "PriceDeviationAbsolutValue": 10000,
                           "LongOptPosLimit": 10000,
                           "ShortOptPosLimit": 10000,
                           "LongFutOptPosLimit": 10000,
@@ -12884,7 +12889,7 @@ export const meta: ApiDocMeta = {
                       },
                       "prc_type": {
                         "type": "string",
-                        "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions).",
+                        "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
                         "enum": [
                           "PriceCheckEnable",
                           "SelfDealEnable",
@@ -12903,33 +12908,37 @@ export const meta: ApiDocMeta = {
                           "PriceDeviation",
                           "PriceDeviationCoefficient",
                           "PriceDeviationAbsoluteValue",
+                          "PriceDeviationCoeffcient",
+                          "PriceDeviationAbsolutValue",
                           "LongOptPosLimit",
                           "ShortOptPosLimit",
                           "LongFutOptPosLimit",
                           "ShortFutOptPosLimit"
                         ],
                         "x-enum-descriptions": [
-                          "检查报单价格在涨跌停范围内: value -1 (switch only)",
-                          "拦截自成交订单: value -1 (switch only)",
-                          "检查品种撤单笔数上限: [0-65535],默认3000",
-                          "检查品种多仓手数上限: [0-65535],默认3000",
-                          "检查品种空仓手数上限: [0-65535],默认3000",
-                          "检查品种开仓成交手数上限: [0-65535],默认3000",
-                          "检查合约撤单笔数上限: [0-65535],默认1000",
-                          "检查合约多仓手数上限: [0-65535],默认1000",
-                          "检查合约空仓手数上限: [0-65535],默认1000",
-                          "检查合约开仓成交手数上限: [0-65535],默认1000",
-                          "检查单笔开仓手数上限: [0-65535],默认1000",
-                          "大额撤单: 固定0,该字段存在时,LargeOrderCancelOrderNum和LargeOrderCancelFixedRatio字段一定存在 (since 007)",
-                          "大额撤单单笔最大报单量: [0-65535],默认800,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "大额撤单固定比例: [0-100],默认100,只有当LargeOrderCancel存在时该字段才有效 (since 007)",
-                          "价格偏离度: 固定0,该字段存在时,PriceDeviationCoefficient和PriceDeviationAbsoluteValue字段一定存在 (since 007)",
-                          "价格偏离度系数: [0-100],默认0,只有当PriceDeviation存在时该字段才有效 (since 007)",
-                          "价格偏离度绝对值: [0- 9999999999999],默认0,该值是由浮点型*10000计算出,例如:实际值为190.8921,需将其乘10000后转化为整型作为该字段的值 (fixed point x10000; since 007)",
-                          "检查期权月份多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期权月份空仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合多仓手数上限: [0,65535],默认值为2000手 (since 007)",
-                          "检查期货期权联合空仓手数上限: [0,65535],默认值为2000手 (since 007)"
+                          "检查报单价格在涨跌停范围内: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "拦截自成交订单: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "检查品种撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查品种开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约撤单笔数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查合约开仓成交手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查单笔开仓手数上限: thresholds in 手 (默认告警800手, 严重900手)",
+                          "大额撤单: no thresholds (无)",
+                          "大额撤换单笔最大报单量: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "大额撤单固定比例: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度: thresholds in 笔 (默认告警1笔, 严重3笔)",
+                          "价格偏离度系数 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (the section 15/18 spelling): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度系数 (section 17's spelling of PriceDeviationCoefficient): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "价格偏离度绝对值 (section 17's spelling of PriceDeviationAbsoluteValue): thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期权月份空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合多仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)",
+                          "检查期货期权联合空仓手数上限: thresholds in percent x10000 (默认告警80% -> 8000, 严重90% -> 9000)"
                         ],
                         "x-since-by-value": {
                           "LargeOrderCancel": "007",
@@ -12941,7 +12950,9 @@ export const meta: ApiDocMeta = {
                           "LongOptPosLimit": "007",
                           "ShortOptPosLimit": "007",
                           "LongFutOptPosLimit": "007",
-                          "ShortFutOptPosLimit": "007"
+                          "ShortFutOptPosLimit": "007",
+                          "PriceDeviationCoeffcient": "007",
+                          "PriceDeviationAbsolutValue": "007"
                         }
                       },
                       "prc_name": {
@@ -13120,12 +13131,14 @@ export const meta: ApiDocMeta = {
                         "PriceDeviation",
                         "PriceDeviationCoefficient",
                         "PriceDeviationAbsoluteValue",
+                        "PriceDeviationCoeffcient",
+                        "PriceDeviationAbsolutValue",
                         "LongOptPosLimit",
                         "ShortOptPosLimit",
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
                     },
                     "prc_name": {
                       "type": "string",
@@ -13962,7 +13975,10 @@ export const meta: ApiDocMeta = {
               "type": "integer"
             },
             "UpdateTime": {
-              "type": "string"
+              "type": [
+                "string",
+                "integer"
+              ]
             }
           }
         }

@@ -1322,22 +1322,22 @@ export interface components {
             InvestorName?: string;
             /** @description 合约 (C13) */
             InstrumentId?: string;
-            /** @description 总买仓 (C32 numeric string) */
-            BoughtPositionSum?: number;
-            /** @description 今买仓 */
-            BoughtPosition?: number;
-            /** @description 昨买仓 */
-            OldBoughtPosition?: number;
-            /** @description 总卖仓 */
-            SoldPositionSum?: number;
-            /** @description 今卖仓 */
-            SoldPosition?: number;
-            /** @description 昨卖仓 */
-            OldSoldPosition?: number;
-            /** @description 可平买仓 */
-            CloseOldBoughtPosition?: number;
-            /** @description 可平卖仓 */
-            CloseOldSoldPosition?: number;
+            /** @description 总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:"101.0003" — a position may have decimals; kept as the exact text */
+            BoughtPositionSum?: string;
+            /** @description 今买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            BoughtPosition?: string;
+            /** @description 昨买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            OldBoughtPosition?: string;
+            /** @description 总卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            SoldPositionSum?: string;
+            /** @description 今卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            SoldPosition?: string;
+            /** @description 昨卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            OldSoldPosition?: string;
+            /** @description 可平买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            CloseOldBoughtPosition?: string;
+            /** @description 可平卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
+            CloseOldSoldPosition?: string;
             /** @description 最新价 — decimal, kept as the exact text */
             LastPrice?: string;
             /** @description 涨停价 — decimal, kept as the exact text */
@@ -1469,6 +1469,13 @@ export interface components {
             /** @description 柜台名 ("null-null" = not effective) */
             name: string;
         };
+        /** @description trade 数组元素 in an answer: name:柜台名 ip:柜台IP。约定:trade:[{"ip":"null-null","name":"null-null"}]表示该字段不生效。Open, nothing required: the vendor doc does not say what an answer's item must hold (requests use the closed TradeTarget; see Decisions). */
+        TradeTargetRecord: {
+            /** @description 柜台IP ("null-null" = not effective) */
+            ip?: string;
+            /** @description 柜台名 ("null-null" = not effective) */
+            name?: string;
+        };
         /** @description comment 数组元素: one counter on which the template could not be applied. */
         TemplateSyncFailure: {
             /** @description 错误码 (N4),柜台执行模版的错误码 */
@@ -1511,6 +1518,20 @@ export interface components {
              */
             prc_name?: string;
         };
+        /** @description prc 数组元素 of a trading-permission template in an answer ({"prc_type":"TradingEnable ","enable":1,"value":130} in the vendor doc). Open, only prc_type required (requests use the closed TradeTemplatePrcItem; see Decisions). */
+        TradeTemplatePrcRecord: {
+            /** @description 风控ID。prc_type字段默认固定取值:"TradingEnable",不可修改。The vendor doc prints it with stray spaces ("TradingEnable ", " TradingEnable"): an answer's is taken with spaces around it and read as sent (requests send TradingEnable). */
+            prc_type: string;
+            /**
+             * @description 开关: enable(该字段保留,默认可为1):1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 配置值: 0:允许交易 1:只能平仓 2:禁止交易 (the vendor doc's own default object uses 130). */
+            value?: number;
+            /** @description 风控名。prc_name字段默认固定取值:"限制交易命令"。 */
+            prc_name?: string;
+        };
         /** @description 客户交易权限模版 (one trading-permission template). */
         TradeTemplate: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
@@ -1521,7 +1542,7 @@ export interface components {
              */
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
@@ -1535,7 +1556,7 @@ export interface components {
             /** @description 交易所 (jsonArray)。例如:{exchange:["SHFE","INE"]},可取值:"SHFE","INE","DCE","CZCE","CFFEX","GFEX",其他值不识别;["null-null"]表示该字段不生效。 */
             exchange?: ("SHFE" | "INE" | "DCE" | "CZCE" | "CFFEX" | "GFEX" | "null-null")[];
             /** @description 风控项 (jsonArray)。enable:1:开;0:关;value:0:允许交易 1:只能平仓 2:禁止交易;prc_type默认固定取值:"TradingEnable";prc_name默认固定取值:"限制交易命令" */
-            prc?: components["schemas"]["TradeTemplatePrcItem"][];
+            prc?: components["schemas"]["TradeTemplatePrcRecord"][];
         };
         /** @description 新增交易权限模版 data. Scope arrays the caller leaves out are filled with ["null-null"] (not effective). */
         TradeTemplateCreateData: {
@@ -1834,10 +1855,10 @@ export interface components {
             OrderTimesSum?: number;
             /** @description 交易所 (C8) */
             ExchangeId?: string;
-            /** @description 主备管理程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因 */
-            Xbm?: components["schemas"]["ProcessStatus"];
-            /** @description 柜台程序运行状态。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因 */
-            Xtf?: components["schemas"]["ProcessStatus"];
+            /** @description 主备管理程序运行状态 (C64)。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因. The vendor doc types it C64 (text) and describes the Status and ErrMsg sub-items in its remark: a {Status, ErrMsg} object or the text (e.g. "Status:true;ErrMsg:"), read as sent. */
+            Xbm?: components["schemas"]["ProcessStatus"] | string;
+            /** @description 柜台程序运行状态 (C64)。Status:true:运行正常;fasle:运行异常;ErrMsg:异常原因. As Xbm: a {Status, ErrMsg} object or the text, read as sent. */
+            Xtf?: components["schemas"]["ProcessStatus"] | string;
         };
         /** @description 报单记录的一行: 每一行表示在某个时刻,柜台的报单笔数、撤单笔数、成交笔数和错单手数 (column names assigned by the spec). */
         OrderHistoryRow: {
@@ -1855,6 +1876,11 @@ export interface components {
          * @enum {string}
          */
         PrcType: "PriceCheckEnable" | "SelfDealEnable" | "CancelLimitByPro" | "LongPositionLimitByPro" | "ShortPositionLimitByPro" | "TradeLimitByPro" | "CancelLimitByIns" | "LongPositionLimitByIns" | "ShortPositionLimitByIns" | "TradeLimitByIns" | "OpenLimit" | "LargeOrderCancel" | "LargeOrderCancelOrderNum" | "LargeOrderCancelFixedRatio" | "PriceDeviation" | "PriceDeviationCoefficient" | "PriceDeviationAbsoluteValue" | "LongOptPosLimit" | "ShortOptPosLimit" | "LongFutOptPosLimit" | "ShortFutOptPosLimit";
+        /**
+         * @description 风控 ID of an alarm item (section 17, /api/prc/alarm): the PrcType ids and two more spellings. Section 17's table, the only one for alarms, spells two ids `PriceDeviationCoeffcient` and `PriceDeviationAbsolutValue`; sections 15 and 18 spell them `PriceDeviationCoefficient` and `PriceDeviationAbsoluteValue` (PrcType). Both spellings are taken, in requests and answers, and an answer's is read as sent. Which one the MA server wants for alarms the vendor doc does not say beyond section 17's table: a server that refuses one spelling may want the other (send the spelling its own answers use).
+         * @enum {string}
+         */
+        AlarmPrcType: "PriceCheckEnable" | "SelfDealEnable" | "CancelLimitByPro" | "LongPositionLimitByPro" | "ShortPositionLimitByPro" | "TradeLimitByPro" | "CancelLimitByIns" | "LongPositionLimitByIns" | "ShortPositionLimitByIns" | "TradeLimitByIns" | "OpenLimit" | "LargeOrderCancel" | "LargeOrderCancelOrderNum" | "LargeOrderCancelFixedRatio" | "PriceDeviation" | "PriceDeviationCoefficient" | "PriceDeviationAbsoluteValue" | "PriceDeviationCoeffcient" | "PriceDeviationAbsolutValue" | "LongOptPosLimit" | "ShortOptPosLimit" | "LongFutOptPosLimit" | "ShortFutOptPosLimit";
         /** @description 风控项。 */
         RiskPrcItem: {
             /** @description 风控ID */
@@ -1869,6 +1895,20 @@ export interface components {
             /** @description 风控名 (optional in requests; answers carry it) */
             prc_name?: string;
         };
+        /** @description 风控项 of a risk template in an answer. Open, only prc_type required (requests use the closed RiskPrcItem; see Decisions). */
+        RiskPrcRecord: {
+            /** @description 风控ID */
+            prc_type: components["schemas"]["PrcType"];
+            /**
+             * @description 开关。1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 配置值, per prc_type: -1 for switch-only items, 0 fixed for LargeOrderCancel/PriceDeviation, otherwise the range and default in PrcType. PriceDeviationAbsoluteValue is fixed point x10000 (190.8921 -> 1908921). */
+            value?: number;
+            /** @description 风控名 */
+            prc_name?: string;
+        };
         /** @description 风控权限模板 (one risk-control template). 风控权限模版配置是针对web管理的所有柜台,模版中任一个字段改动都会触发web后台向所有柜台同步的操作。 */
         RiskTemplate: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
@@ -1881,7 +1921,7 @@ export interface components {
              */
             enable?: 0 | 1;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 产品类型 (jsonArray)。The vendor doc's table names it `produtct_type`; its own remark and example use `product_type`, which the spec uses (see Decisions). 例如:{product_type:[ "期货"]},["null-null"]表示该字段不生效;可取值:"期货","期权","组合","即期","期转现","股指期权",其他值不识别。 */
             product_type?: ("期货" | "期权" | "组合" | "即期" | "期转现" | "股指期权" | "null-null")[];
             /** @description 品种 (jsonArray)。例如:{product:["au","fm"]},["null-null"]表示该字段不生效。 */
@@ -1895,7 +1935,7 @@ export interface components {
             /** @description 合约 (jsonArray)。例如:{instrument:["au001","au002"]},["null-null"]表示该字段不生效。 */
             instrument?: string[];
             /** @description 风控项 (jsonArray) */
-            prc?: components["schemas"]["RiskPrcItem"][];
+            prc?: components["schemas"]["RiskPrcRecord"][];
             /** @description The vendor doc table's misspelling of product_type, accepted in answers as an alias. */
             produtct_type?: string[];
         };
@@ -2083,13 +2123,13 @@ export interface components {
         OrderQryRow: {
             /** @description 投资者账号 */
             InvestorId?: string;
-            /** @description 柜台报单编号 (4-byte unsigned) */
+            /** @description 柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295) */
             OrderSysId?: number;
             /** @description 客户报单编号 (since counter 003; absent before) */
             OrderUserId?: number;
             /**
              * Format: int64
-             * @description 交易所报单编号 — 8-byte unsigned, keep every digit (bigint above 2^53)
+             * @description 交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound).
              */
             ExchangeOrderId?: number | bigint;
             /** @description 用户自定义列 (since counter 007; absent before) */
@@ -2114,12 +2154,12 @@ export interface components {
             OrderStatus?: string;
             /** @description 报单价格 — decimal, kept as the exact text */
             OrderPrice?: string;
-            /** @description 报单手数 */
-            OrderVolume?: number;
-            /** @description 未成交手数 */
-            NobarginVolume?: number;
-            /** @description 成交手数 */
-            BarginVolume?: number;
+            /** @description 报单手数 — decimal (the vendor doc: a numeric string, e.g. "101.0003"), kept as the exact text */
+            OrderVolume?: string;
+            /** @description 未成交手数 — decimal, kept as the exact text */
+            NobarginVolume?: string;
+            /** @description 成交手数 — decimal, kept as the exact text */
+            BarginVolume?: string;
             /** @description 报单时间 */
             OrderTime?: string;
             /** @description 插入时间 */
@@ -2146,21 +2186,37 @@ export interface components {
             threshold_value_warn: number;
             /** @description 严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
             threshold_value_critical: number;
-            /** @description 风控 ID (C32). Section 17 spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue; the spec uses the section 15/18 spellings (see Decisions). */
-            prc_type: components["schemas"]["PrcType"];
+            /** @description 风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions). */
+            prc_type: components["schemas"]["AlarmPrcType"];
             /** @description 风控名 (C32) */
             prc_name: string;
+        };
+        /** @description 风控预警项 in an answer (fields as AlarmPrcItem). Open, only prc_type required (requests use the closed AlarmPrcItem; see Decisions). */
+        AlarmPrcRecord: {
+            /**
+             * @description 开关 (N1)。1:开;0:关
+             * @enum {integer}
+             */
+            enable?: 0 | 1;
+            /** @description 告警值 (N8). Vendor doc spellings: threshold_value_war n / threshold_value.warn / threshold_value Warn. Percent thresholds are x10000 (80% -> 8000); count thresholds (笔/手) are plain. */
+            threshold_value_warn?: number;
+            /** @description 严重值 (N8). Vendor doc spellings: threshold_value_criti cal / threshold_value_crtica. Scaling as threshold_value_warn. */
+            threshold_value_critical?: number;
+            /** @description 风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions). */
+            prc_type: components["schemas"]["AlarmPrcType"];
+            /** @description 风控名 (C32) */
+            prc_name?: string;
         };
         /** @description 风控预警配置 (one alarm template). */
         AlarmConfig: {
             /** @description 模版名称 (C64),唯一。Template name (unique key). */
             templ?: string;
             /** @description 柜台 (jsonArray)。改字段是json对象的json数组,例如:trade:[ {"ip" :"192.168.2.58","name" : "cd118"}]。约定:trade:[ {"ip" :"null-null","name" : "null-null"}]表示该字段不生效,即可忽略该字段。 */
-            trade?: components["schemas"]["TradeTarget"][];
+            trade?: components["schemas"]["TradeTargetRecord"][];
             /** @description 投资者 (jsonArray)。改字段是字符串的json数组,例如:{investor:["777001","777002"]},["null-null"]表示该字段不生效。 */
             investor?: string[];
             /** @description 风控预警项 */
-            prc?: components["schemas"]["AlarmPrcItem"][];
+            prc?: components["schemas"]["AlarmPrcRecord"][];
         };
         /** @description 添加风控预警 data (no sync_flag is documented for alarms). */
         AlarmConfigCreateData: {
@@ -2293,8 +2349,8 @@ export interface components {
             ActionAbnormalTrade?: number;
             /** @description 撤单异常笔数(交易所) (N4) */
             ActionAbnormalExch?: number;
-            /** @description 更新时间 (vendor doc type N4; it is a time, typed as text) */
-            UpdateTime?: string;
+            /** @description 更新时间 (the vendor doc types it N4, a number; its name says a time): a number or a text time, each read as sent. */
+            UpdateTime?: string | number;
         };
         /** @description 查询席位链接状态条件。 */
         SeatConnectQueryData: {

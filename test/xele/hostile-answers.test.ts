@@ -11,7 +11,7 @@ import { createXeleClient, type XeleClientOptions } from "../../src/handwritten/
 import { PipeRowsError } from "../../src/handwritten/xele/pipe-rows.js";
 
 const HEAD = (rows: number) => `MS,PosiQry,1.0.3,18,${rows},InvestorId|InvestorName|InstrumentId|BoughtPositionSum|BoughtPosition|OldBoughtPosition|SoldPositionSum|SoldPosition|OldSoldPosition|CloseOldBoughtPosition|CloseOldSoldPosition|LastPrice|UpperLimitPrice|LowerLimitPrice|LongMargin|ShortMargin|Margin|HedgeFlag`;
-const ROW = (investor = "777001", bought = "2") => `${investor}|张三|au2212|${bought}|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机`;
+const ROW = () => `777001|张三|au2212|2|1|1|0|0|0|1|0|400.5000|420.0000|380.0000|80100.0000|0.0000|80100.0000|投机`;
 
 afterEach(closeXeleServers);
 
@@ -33,16 +33,18 @@ const settle = <T>(p: Promise<T>): Promise<{ value?: T; error?: Error }> =>
   );
 
 describe("call() resolves only with rows it has checked", () => {
+  // (positions are numeric strings, kept as text: the integer cells are OrderQry's OrderSysId)
+  const orders = (rows: number) => `MS,OrderQry,1.0.3,3,${rows},InvestorId|OrderSysId|ErrMsg`;
   it.each([
-    ["a bad second (last) row followed by a blank line", `${HEAD(2)}\r\n${ROW()}\r\n${ROW("x", "abc")}\r\n\r\n`, /line 3: column BoughtPositionSum: "abc" is not an integer/],
-    ["a second row with an extra field, then a blank line", `${HEAD(2)}\r\n${ROW()}\r\n${ROW()}|extra\r\n\r\n`, /line 3: has 19 fields, expected 18/],
-    ["a middle row with a 5000-digit integer", `${HEAD(3)}\n${ROW()}\n${ROW("x", "9".repeat(5000))}\n${ROW()}\n`, /line 3: column BoughtPositionSum: an integer of 5000 digits/],
-  ])("%s → PipeRowsError, no rows", async (_name, body, message) => {
+    ["a bad second (last) row followed by a blank line", "queryOrders", `${orders(2)}\r\n777001|5|正常\r\nx|abc|正常\r\n\r\n`, /line 3: column OrderSysId: "abc" is not an integer/],
+    ["a second row with an extra field, then a blank line", "getPositions", `${HEAD(2)}\r\n${ROW()}\r\n${ROW()}|extra\r\n\r\n`, /line 3: has 19 fields, expected 18/],
+    ["a middle row with a 5000-digit integer", "queryOrders", `${orders(3)}\n777001|5|正常\nx|${"9".repeat(5000)}|正常\n777001|6|正常\n`, /line 3: column OrderSysId: an integer of 5000 digits/],
+  ] as const)("%s → PipeRowsError, no rows", async (_name, op, body, message) => {
     const url = await answering(body);
-    const { value, error } = await settle(client(url).call("getPositions", {}));
+    const { value, error } = await settle(client(url).call(op, {}));
     expect(value).toBeUndefined();
     expect(error).toBeInstanceOf(PipeRowsError);
-    expect(error!.message).toMatch(/^xele getPositions: "\|" row answer: /);
+    expect(error!.message).toMatch(new RegExp(`^xele ${op}: "\\|" row answer: `));
     expect(error!.message).toMatch(message);
   });
 });

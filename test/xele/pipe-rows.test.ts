@@ -57,9 +57,6 @@ const TYPED: Record<string, unknown> = {
   ExchangeOrderId: 12345678901234567890n,
   UserRef: 3,
   MFL: 1,
-  OrderVolume: 2,
-  NobarginVolume: 0,
-  BarginVolume: 2,
   ErrCode: 0,
 };
 
@@ -120,10 +117,10 @@ describe("decodePipeRows", () => {
     const lines = Array.from({ length: rows }, () => good);
     const text = (bad: number, cell: string) => {
       const copy = [...lines];
-      copy[bad] = cols.map((c) => (c === "OrderVolume" ? cell : CELLS[c])).join("|");
+      copy[bad] = cols.map((c) => (c === "OrderSysId" ? cell : CELLS[c])).join("|");
       return [`MS,OrderQry,1.0.3,25,${rows},${cols.join("|")}`, ...copy].join("\n") + "\n";
     };
-    expect(decodePipeRows(text(0, "2"), { layout: ORDERS })).toHaveLength(rows);
+    expect(decodePipeRows(text(0, "1024"), { layout: ORDERS })).toHaveLength(rows);
     for (const bad of [1, 1023, 1024, 1025, 1026, 2049, 3000, rows - 2]) {
       for (const cell of ["2x", "2|3"]) {
         let err: unknown;
@@ -183,7 +180,7 @@ describe("decodePipeRows", () => {
   it("decodes positions with the spec example's header (PosiQry, 18 columns)", () => {
     const example = meta.operations.find((o) => o.operationId === "getPositions")!.responses["200"]!.example!;
     const [row] = decodePipeRows<Record<string, unknown>>(example, { layout: POSITIONS });
-    expect(row!.toJSON()).toMatchObject({ InvestorId: "777001", InvestorName: "张三", BoughtPositionSum: 2, LastPrice: "400.5000", Margin: "80100.0000", HedgeFlag: "投机" });
+    expect(row!.toJSON()).toMatchObject({ InvestorId: "777001", InvestorName: "张三", BoughtPositionSum: "2", LastPrice: "400.5000", Margin: "80100.0000", HedgeFlag: "投机" });
   });
 
   it("maps the vendor doc's header spellings (Exchangeld, Investorld) to the spec's names and does not check an undocumented kind", () => {
