@@ -330,21 +330,21 @@ export interface AssetReply {
 }
 
 /**
- * Balance of one currency.
+ * Balance of one currency. Each amount is a number, as the vendor doc types it, or decimal text such as "0.10000000", as the huobi_future adapter writes it (Decisions 23): read as sent.
  */
 export interface AssetBalance {
   /**
-   * 可用余额. Available balance.
+   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  free: JsonDecimal;
+  free: string | JsonDecimal;
   /**
-   * 冻结余额. Frozen (locked) balance.
+   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  locked: JsonDecimal;
+  locked: string | JsonDecimal;
   /**
-   * 总余额. Total balance.
+   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  total: JsonDecimal;
+  total: string | JsonDecimal;
 }
 
 /**
@@ -1183,13 +1183,16 @@ export const quantWsMeta = {
           required: ["free", "locked", "total"],
           properties: {
             free: {
-              type: "number"
+              type: ["number", "string"],
+              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
             },
             locked: {
-              type: "number"
+              type: ["number", "string"],
+              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
             },
             total: {
-              type: "number"
+              type: ["number", "string"],
+              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
             }
           }
         }
@@ -1511,13 +1514,16 @@ export const quantWsMeta = {
         required: ["free", "locked", "total"],
         properties: {
           free: {
-            type: "number"
+            type: ["number", "string"],
+            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
           },
           locked: {
-            type: "number"
+            type: ["number", "string"],
+            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
           },
           total: {
-            type: "number"
+            type: ["number", "string"],
+            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
           }
         }
       }

@@ -204,7 +204,7 @@ function literal(value: unknown, indent = ""): string {
 }
 
 /** Schema keywords the client's check of a reply's data or a notification reads (validate.ts checkSchema). */
-const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf", "minimum", "maximum"]);
+const CHECKED_KEYWORDS = new Set(["type", "enum", "required", "properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf", "minimum", "maximum", "pattern"]);
 
 /**
  * The part of a payload schema (resolved by the parser) that the client checks a frame's data

@@ -20,7 +20,8 @@
  *   snapshot before READY) and its balances.
  * - Nulls as the server sends them: a flat position has `margin_mode: null, utime: null`;
  *   `symbol_info` has `size_limit`, `value_tick`, `value_limit` null (except huobi_future);
- *   MARKET orders have `price: null`.
+ *   MARKET orders have `price: null`. Balances on huobi_future are text with 8 decimals
+ *   (`"%.8f"`, as that adapter writes them), numbers elsewhere.
  * - `cancel_order` with `order_nos: []` cancels every open order of the symbol and, like the
  *   server, sends no reply (only the CANCELED order notifications), unless `cancelAllReply`.
  * - `halfOpen()`: the sockets stop carrying anything either way without closing (a dead

@@ -11,7 +11,7 @@ import { ROOT } from "../../scripts/api-registry.js";
 
 type Schema = Record<string, unknown>;
 const ANNOTATIONS = new Set(["description", "examples", "format", "deprecated", "title", "x-known-values", "x-enum-descriptions", "x-enum-varnames", "x-doc-deviation", "x-doc-section"]);
-const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "minItems", "$ref"]);
+const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "minItems", "pattern", "$ref"]);
 
 export interface WireSpec {
   /** Payload schema name of each message: by x-op (requests excluded) and, for notify, by topic. */
@@ -59,6 +59,7 @@ export function loadWireSpec(): WireSpec {
     if ("const" in schema && v !== schema.const) out.push(`${at}: ${JSON.stringify(v)} is not ${JSON.stringify(schema.const)}`);
     if (schema.enum && !(schema.enum as unknown[]).includes(v)) out.push(`${at}: ${JSON.stringify(v)} is not one of ${(schema.enum as unknown[]).join(", ")}`);
     if (typeof schema.minLength === "number" && typeof v === "string" && v.length < schema.minLength) out.push(`${at}: shorter than ${schema.minLength}`);
+    if (typeof schema.pattern === "string" && typeof v === "string" && !new RegExp(schema.pattern, "u").test(v)) out.push(`${at}: ${JSON.stringify(v)} does not match ${schema.pattern}`);
     for (const sub of (schema.allOf as Schema[] | undefined) ?? []) check(sub, v, at, out);
     if (schema.if) {
       const probe: string[] = [];

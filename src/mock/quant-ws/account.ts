@@ -157,7 +157,11 @@ export function orderView(o: MockOrder, withSymbol: boolean) {
   return withSymbol ? { symbol, ...rest } : rest;
 }
 
-export const assetView = (login: Login) => Object.fromEntries([...login.balances].map(([k, b]) => [k, { ...b }]));
+/** The balances as the adapter writes them: numbers, or text with 8 decimals on huobi_future (as its adapter's `"%.8f"`). */
+export const assetView = (login: Login) =>
+  Object.fromEntries(
+    [...login.balances].map(([k, b]) => [k, login.platform === "huobi_future" ? { free: b.free.toFixed(8), locked: b.locked.toFixed(8), total: b.total.toFixed(8) } : { ...b }]),
+  );
 
 /** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
 export function fill(login: Login, o: MockOrder, price: number, fillNo: string, notify: Notify): void {
