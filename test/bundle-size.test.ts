@@ -156,7 +156,10 @@
  * batch answers matched by id (0.6 kB), an answer's int64 beyond 64 bits refused, a body's
  * `not`, lengths in characters, and a parameter check's error redacted; 107.6 kB (107,613
  * bytes) with an order's answer without its required data refused (`dataRequired`); 107.7 kB
- * (107,704 bytes) with the batch helpers' errors redacted.
+ * (107,704 bytes) with the batch helpers' errors redacted; 108.1 kB (108,126 bytes) with 0.24.0's
+ * end of a connection still being made when its call ends (abort or timeout: undici went on
+ * connecting for the client's timeout, holding the process) and the batch helpers' errors
+ * redacted by the client's own redactor (the proxy's password too).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -166,7 +169,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 107_750;
+const CEILING = 108_150;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
