@@ -98,6 +98,25 @@ describe("tradeapi CLI for quant-ws", () => {
     expect(stdout).not.toContain("very-secret");
   });
 
+  it("ws login and ws place: a logout without its answer is said on the logout line within 2 s (it waited 10 s and printed a logout done)", async () => {
+    const mock = await startMock();
+    mock.loseAnswers("logout", 2);
+    const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "very-secret", QUANT_WS_PLATFORM: "okex" };
+    for (const argv of [
+      ["ws", "login", "--symbols", "ETH/USDT", "--seconds", "0.1"],
+      ["ws", "place", "--symbol", "ETH/USDT", "--action", "BUY", "--type", "LIMIT", "--quantity", "1", "--price", "1", "--seconds", "0.1"],
+    ]) {
+      let stdout = "";
+      const t0 = performance.now();
+      expect(await runCli(argv, { stdout: (t) => (stdout += t), stderr: () => undefined, env }), argv[1]).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      const last = lines(stdout).find((l) => l.step === "logout")!;
+      expect(last).toMatchObject({ step: "logout", ok: false });
+      expect(String(last.note)).toMatch(/^the logout failed \(quant-ws logout: .*\); the gateway may hold the login until the socket closes$/);
+    }
+    expect(framesOf(mock, "logout")).toHaveLength(2);
+  }, 15_000);
+
   it("ws login and ws place stopped during --seconds say so, log out and exit 130 or 143, as ws demo", async () => {
     const mock = await startMock();
     const env = { QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };

@@ -282,6 +282,23 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
   }
 }
 
+/** How long the logout after `ws login` or `ws place` waits for its reply: as long as the client's close() does. */
+const LOGOUT_MS = 2_000;
+
+/**
+ * The logout that ends `ws login` and `ws place`, within LOGOUT_MS (it waited the 10 s of a
+ * request): a failure is said on its line (the gateway may hold the login until the socket
+ * closes), not printed as a logout done.
+ */
+async function logOut(session: QuantWsSession, out: Printer): Promise<void> {
+  try {
+    await session.logout({ timeoutMs: LOGOUT_MS });
+    out.line({ step: "logout" });
+  } catch (e) {
+    out.line({ step: "logout", ok: false, note: `the logout failed (${e instanceof Error ? e.message : String(e)}); the gateway may hold the login until the socket closes` });
+  }
+}
+
 async function watch(io: CliIo, flags: Record<string, string>): Promise<number> {
   const out = new Printer(io);
   const seconds = numberFlag("seconds", flags.seconds, 30, MAX_TIMER_SECONDS);
@@ -290,8 +307,8 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   return withClient(t, flags, out, stop, "login", (client) => loginAndFollow(client, t, out), async (session) => {
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
     const code = await wait(stop, seconds, out);
-    if (!session.ended) await session.logout().catch(() => undefined);
-    out.line({ step: "logout" });
+    if (session.ended) out.line({ step: "logout" });
+    else await logOut(session, out);
     return code;
   });
 }
@@ -337,8 +354,7 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   };
   return withClient(t, flags, out, stop, "place_order", sendOrder, async (session) => {
     const code = await wait(stop, seconds, out);
-    await session.logout().catch(() => undefined);
-    out.line({ step: "logout" });
+    await logOut(session, out);
     return code;
   });
 }
