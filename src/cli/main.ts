@@ -34,7 +34,7 @@ function topHelp(): string {
   }
   lines.push("  every API");
   lines.push(...twoColumns(PROXY_ENV.map((v) => [v.name, v.description] as const), "    ", width + 1));
-  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error");
+  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM");
   return `${lines.join("\n")}\n`;
 }
 
