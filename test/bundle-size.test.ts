@@ -159,7 +159,8 @@
  * (107,704 bytes) with the batch helpers' errors redacted; 108.1 kB (108,126 bytes) with 0.24.0's
  * end of a connection still being made when its call ends (abort or timeout: undici went on
  * connecting for the client's timeout, holding the process) and the batch helpers' errors
- * redacted by the client's own redactor (the proxy's password too).
+ * redacted by the client's own redactor (the proxy's password too); 108.2 kB (108,191 bytes) with
+ * an abort before any connection was made read as "not sent" (an order aborted then was not placed).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -169,7 +170,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 108_150;
+const CEILING = 108_250;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

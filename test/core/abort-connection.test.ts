@@ -66,3 +66,23 @@ describe("an ended call's connection still being made ends with it", () => {
     expect(performance.now() - printed).toBeLessThan(2_000);
   }, 30_000);
 });
+
+describe("an order aborted while its connection was being made was not sent", () => {
+  it("AbortedError without outcomeUnknown (nothing was written); aborted once connected and waiting: outcomeUnknown", async () => {
+    const server = await mute();
+    const client = createXtClient({ baseUrl: server.url, accessKey: "ak", secretKey: "sk", timeoutMs: 30_000, retry: false });
+    const order = { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 } as const;
+    const e = await rejection(client.call("order", order, { signal: AbortSignal.timeout(100) }));
+    expect(e).toBeInstanceOf(AbortedError);
+    expect((e as AbortedError).outcomeUnknown).not.toBe(true);
+    // A server that reads the request and never answers: the abort comes after the send.
+    const { createServer: createHttp } = await import("node:http");
+    const deaf = createHttp(() => undefined);
+    await new Promise<void>((r) => deaf.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => (deaf.closeAllConnections(), deaf.close(() => r()))));
+    const sent = createXtClient({ baseUrl: `http://127.0.0.1:${(deaf.address() as { port: number }).port}`, accessKey: "ak", secretKey: "sk", timeoutMs: 30_000, retry: false });
+    const late = await rejection(sent.call("order", order, { signal: AbortSignal.timeout(300) }));
+    expect(late).toBeInstanceOf(AbortedError);
+    expect((late as AbortedError).outcomeUnknown).toBe(true);
+  });
+});

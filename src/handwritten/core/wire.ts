@@ -374,8 +374,8 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const precise = timed || signal ? new PreciseAbort(timeoutMs, timed, signal) : undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
-  // (only with a native timer: undici's own connect timeout says itself that nothing was sent)
-  const unconnected = precise?.timed ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
+  // (a native timer's or the caller's abort: undici's own connect timeout says itself that nothing was sent)
+  const unconnected = precise ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
   adopting = precise;
   let sent: Promise<UndiciData>;
   try {
@@ -414,7 +414,12 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
 function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort, unconnected?: () => WireError | undefined): Promise<UndiciData> {
   if (precise.aborted) return sent;
   return new Promise((resolve, reject) => {
-    const fired = () => reject((precise.timedOut && unconnected?.()) || precise.reason);
+    // No connection made since the call began: the request was not written (its connection,
+    // still being made, ends with the call: see `adopting`), so an order aborted then was not placed.
+    const fired = () => {
+      const unsent = unconnected?.();
+      reject(unsent === undefined ? precise.reason : precise.timedOut ? unsent : new WireError("aborted", "aborted by the caller", precise.reason, true));
+    };
     precise.once("abort", fired);
     sent.then(
       (res) => {
