@@ -294,8 +294,11 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
   const stateNames = varnames.map((v) => v.replace(/^STATE_CODE_/, ""));
 
   const server = doc.servers().all()[0];
-  const serverUrl = server ? `${server.protocol()}://${server.host()}${server.pathname() ?? ""}` : "";
   const channel = doc.channels().all()[0];
+  // The URL a client opens, as AsyncAPI 3 puts it together: the server's host and pathname, then
+  // the channel's address (a path in both read as one twice by other tools: /ws/v1/ws/v1).
+  const path = `${server?.pathname() ?? ""}${channel?.address() ?? ""}`.replace(/\/{2,}/g, "/");
+  const serverUrl = server ? `${server.protocol()}://${server.host()}${path}` : "";
 
   const out: string[] = [];
   out.push(header(api.root));

@@ -46,6 +46,15 @@ describe("AsyncAPI generation (quant-ws)", () => {
     expect(quantWsMeta.operations.place_order.dataField).toBe("order_no");
   });
 
+  it("the socket's URL is the server's URL then the channel's address, as AsyncAPI 3 joins them (no path given twice)", async () => {
+    const { parseAsyncApi } = await import("../../scripts/generate-asyncapi.js");
+    const doc = await parseAsyncApi(entry);
+    const server = doc.servers().all()[0]!;
+    const joined = `${server.protocol()}://${server.host()}${server.pathname() ?? ""}${doc.channels().all()[0]!.address() ?? ""}`;
+    expect(joined).toBe("ws://127.0.0.1:9878/ws/v1");
+    expect(quantWsMeta.serverUrl).toBe(joined);
+  }, 20_000);
+
   it("fails with the parser's diagnostics when the spec is invalid", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tradeapi-asyncapi-"));
     try {
