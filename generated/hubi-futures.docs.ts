@@ -365,14 +365,7 @@ export const meta: ApiDocMeta = {
             "avgPx",
             "ordStatus",
             "iceberg",
-            "showQty",
-            "source",
-            "stopLossPrice",
-            "stopWinPrice",
-            "stopWinType",
-            "trailingStop",
-            "triggerPrice",
-            "triggerType"
+            "source"
           ],
           "properties": {
             "id": {
@@ -436,7 +429,10 @@ export const meta: ApiDocMeta = {
               "type": "boolean"
             },
             "showQty": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "source": {
               "type": "string",
@@ -450,29 +446,55 @@ export const meta: ApiDocMeta = {
               ]
             },
             "stopLossPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinType": {
-              "type": "string",
-              "enum": [
-                "Limit",
-                "Market"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "Limit",
+                    "Market"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "trailingStop": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "triggerPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "triggerType": {
-              "type": "string",
-              "enum": [
-                "LAST",
-                "INDEX"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "LAST",
+                    "INDEX"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "fee": {
@@ -558,14 +580,7 @@ export const meta: ApiDocMeta = {
           "avgPx",
           "ordStatus",
           "iceberg",
-          "showQty",
-          "source",
-          "stopLossPrice",
-          "stopWinPrice",
-          "stopWinType",
-          "trailingStop",
-          "triggerPrice",
-          "triggerType"
+          "source"
         ],
         "properties": {
           "id": {
@@ -629,7 +644,10 @@ export const meta: ApiDocMeta = {
             "type": "boolean"
           },
           "showQty": {
-            "type": "number"
+            "type": [
+              "number",
+              "null"
+            ]
           },
           "source": {
             "type": "string",
@@ -643,29 +661,55 @@ export const meta: ApiDocMeta = {
             ]
           },
           "stopLossPrice": {
-            "type": "number"
+            "type": [
+              "number",
+              "null"
+            ]
           },
           "stopWinPrice": {
-            "type": "number"
+            "type": [
+              "number",
+              "null"
+            ]
           },
           "stopWinType": {
-            "type": "string",
-            "enum": [
-              "Limit",
-              "Market"
+            "anyOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "Limit",
+                  "Market"
+                ]
+              },
+              {
+                "type": "null"
+              }
             ]
           },
           "trailingStop": {
-            "type": "number"
+            "type": [
+              "number",
+              "null"
+            ]
           },
           "triggerPrice": {
-            "type": "number"
+            "type": [
+              "number",
+              "null"
+            ]
           },
           "triggerType": {
-            "type": "string",
-            "enum": [
-              "LAST",
-              "INDEX"
+            "anyOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "LAST",
+                  "INDEX"
+                ]
+              },
+              {
+                "type": "null"
+              }
             ]
           },
           "fee": {
@@ -826,14 +870,8 @@ export const meta: ApiDocMeta = {
             "pnlRate",
             "value",
             "positionLeverage",
-            "stopLossPrice",
-            "stopWinPrice",
-            "stopWinType",
-            "trailingStop",
-            "trailingStopPrice",
             "pnl",
             "urPnL",
-            "liquidationPrice",
             "deposit"
           ],
           "properties": {
@@ -872,23 +910,42 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "stopLossPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinType": {
-              "type": "string",
-              "enum": [
-                "Limit",
-                "Market"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "Limit",
+                    "Market"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "trailingStop": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "trailingStopPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "pnl": {
               "type": "number"
@@ -897,7 +954,10 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "liquidationPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "deposit": {
               "type": "number"
@@ -974,14 +1034,7 @@ export const meta: ApiDocMeta = {
             "avgPx",
             "ordStatus",
             "iceberg",
-            "showQty",
-            "source",
-            "stopLossPrice",
-            "stopWinPrice",
-            "stopWinType",
-            "trailingStop",
-            "triggerPrice",
-            "triggerType"
+            "source"
           ],
           "properties": {
             "id": {
@@ -1045,7 +1098,10 @@ export const meta: ApiDocMeta = {
               "type": "boolean"
             },
             "showQty": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "source": {
               "type": "string",
@@ -1059,29 +1115,55 @@ export const meta: ApiDocMeta = {
               ]
             },
             "stopLossPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "stopWinType": {
-              "type": "string",
-              "enum": [
-                "Limit",
-                "Market"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "Limit",
+                    "Market"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "trailingStop": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "triggerPrice": {
-              "type": "number"
+              "type": [
+                "number",
+                "null"
+              ]
             },
             "triggerType": {
-              "type": "string",
-              "enum": [
-                "LAST",
-                "INDEX"
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "LAST",
+                    "INDEX"
+                  ]
+                },
+                {
+                  "type": "null"
+                }
               ]
             },
             "fee": {

@@ -395,8 +395,11 @@ export interface components {
         PositionSide: "Long" | "Short";
         /**
          * @description A futures order (`query_orders_pro`, `query_order_by_id`, `query_active_orders`).
-         *     Fields from the vendor doc's field table are required; `fee`, `pnl`, `tif` and `uid` appear
-         *     only in the examples and are optional.
+         *     Fields from the vendor doc's field table are required, but those that hold a value only for
+         *     some orders (iceberg `showQty`; the stop-loss, take-profit, trailing-stop and trigger
+         *     fields) may be null or left out: the vendor doc's examples are placeholders (every number
+         *     0) and do not show an order without them, and one such order refused the whole list.
+         *     `fee`, `pnl`, `tif` and `uid` appear only in the examples and are optional.
          */
         Order: {
             /** @description 订单id，eg. O101-20190910-033720-922-1879. Order number (string). */
@@ -431,18 +434,18 @@ export interface components {
             /** @description 是否为冰山单. Whether this is an iceberg order. */
             iceberg: boolean;
             /** @description 冰山单显示数量. Displayed quantity of an iceberg order. */
-            showQty: JsonDecimal;
+            showQty?: JsonDecimal | null;
             source: components["schemas"]["OrderSource"];
             /** @description 止损价. Stop-loss price. */
-            stopLossPrice: JsonDecimal;
+            stopLossPrice?: JsonDecimal | null;
             /** @description 止盈价. Take-profit price. */
-            stopWinPrice: JsonDecimal;
-            stopWinType: components["schemas"]["StopWinType"];
+            stopWinPrice?: JsonDecimal | null;
+            stopWinType?: components["schemas"]["StopWinType"] | null;
             /** @description 追踪止损. Trailing-stop distance. */
-            trailingStop: JsonDecimal;
+            trailingStop?: JsonDecimal | null;
             /** @description 条件单触发价. Trigger price of a conditional order. */
-            triggerPrice: JsonDecimal;
-            triggerType: components["schemas"]["TriggerType"];
+            triggerPrice?: JsonDecimal | null;
+            triggerType?: components["schemas"]["TriggerType"] | null;
             /** @description Fee (example only, not in the vendor doc's table). */
             fee?: JsonDecimal;
             /** @description Realised profit and loss of the order (example only, not in the vendor doc's table). */
@@ -475,8 +478,10 @@ export interface components {
             uid?: string;
         };
         /**
-         * @description A futures position (`query_position`). Table fields are required; `created`,
-         *     `lastPrice` and `uid` appear only in the example and are optional.
+         * @description A futures position (`query_position`). Table fields are required, but the stop-loss,
+         *     take-profit and trailing-stop settings and the liquidation price, which hold a value only
+         *     for some positions, may be null or left out (the vendor doc's example is a placeholder).
+         *     `created`, `lastPrice` and `uid` appear only in the example and are optional.
          */
         Position: {
             /** @description 交易币种. Currency. */
@@ -499,20 +504,20 @@ export interface components {
             /** @description 杠杆. Leverage. */
             positionLeverage: JsonDecimal;
             /** @description 止损价设定. Stop-loss price setting. */
-            stopLossPrice: JsonDecimal;
+            stopLossPrice?: JsonDecimal | null;
             /** @description 止盈价设定. Take-profit price setting. */
-            stopWinPrice: JsonDecimal;
-            stopWinType: components["schemas"]["StopWinType"];
+            stopWinPrice?: JsonDecimal | null;
+            stopWinType?: components["schemas"]["StopWinType"] | null;
             /** @description 追踪止损价距. Trailing-stop distance. */
-            trailingStop: JsonDecimal;
+            trailingStop?: JsonDecimal | null;
             /** @description 根据追踪止损算出的止损价. Stop price computed from the trailing stop. */
-            trailingStopPrice: JsonDecimal;
+            trailingStopPrice?: JsonDecimal | null;
             /** @description 已实现盈亏. Realised P&L. */
             pnl: JsonDecimal;
             /** @description 浮动盈亏. Unrealised (floating) P&L (spelled `urPnL`, unlike the account's `urPnl`). */
             urPnL: JsonDecimal;
             /** @description 爆仓价. Liquidation price. */
-            liquidationPrice: JsonDecimal;
+            liquidationPrice?: JsonDecimal | null;
             /** @description 保证金. Margin. */
             deposit: JsonDecimal;
             /**

@@ -338,6 +338,27 @@ describe("answers", () => {
   });
 });
 
+describe("orders and positions without the conditional settings", () => {
+  it("a plain order's and position's stop, take-profit, trailing and trigger fields null or left out are taken; the core fields are still required", async () => {
+    const example = JSON.parse(ORDER) as Record<string, unknown> | Array<Record<string, unknown>>;
+    const plain: Record<string, unknown> = { ...(Array.isArray(example) ? example[0] : example) };
+    for (const k of ["stopLossPrice", "stopWinPrice", "stopWinType", "trailingStop"]) plain[k] = null;
+    for (const k of ["triggerPrice", "triggerType", "showQty"]) delete plain[k];
+    const { c } = client(() => json([plain]));
+    const [read] = (await c.call("queryActiveOrders", {})) as Array<Record<string, unknown>>;
+    expect(read!.stopLossPrice).toBeNull();
+    expect("triggerType" in read!).toBe(false);
+    const positions = JSON.parse(POSITIONS) as Array<Record<string, unknown>>;
+    const flat: Record<string, unknown> = { ...positions[0], stopLossPrice: null, stopWinType: null, liquidationPrice: null };
+    delete flat.trailingStopPrice;
+    const p = client(() => json([flat]));
+    expect(((await p.c.call("queryPosition", {})) as Array<Record<string, unknown>>)[0]!.liquidationPrice).toBeNull();
+    const { id: _id, ...noId } = plain;
+    const bad = client(() => json([noId]));
+    await expect(bad.c.call("queryActiveOrders", {})).rejects.toBeInstanceOf(ResponseFormatError);
+  });
+});
+
 describe("input checks before sending", () => {
   it("a missing required parameter is a UsageError naming it", async () => {
     const { c, requests } = client(() => json({ status: 0, result: null }));
