@@ -106,6 +106,9 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     }
     current = COMMANDS.find((c) => c.name === command);
     if (!current && command.startsWith("-")) {
+      // (`--verison`, `--hlep`: the options that do go before a command)
+      const near = didYouMean(command.replace(/^-+/, ""), ["version", "help"], (c) => `--${c}`);
+      if (near) throw new CliUsageError(`unknown option ${JSON.stringify(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
       throw new CliUsageError(`unknown option ${JSON.stringify(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     if (!current) {

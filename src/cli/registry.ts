@@ -15,7 +15,7 @@
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { urlShown } from "../handwritten/core/validate.js";
-import { CliUsageError, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
+import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -224,7 +224,9 @@ export function findApi(name: string | undefined): ApiEntry {
   const entry = API_TABLE.find((a) => a.name === name);
   if (entry) return entry;
   if (name === undefined) throw new CliUsageError(`missing api; one of: ${apiNames().join(", ")}`);
-  const near = API_TABLE.map((a) => a.name).find((n) => n.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(n));
+  // The closest name (`bhx`, `xelle`, `quant_ws`), or else one that begins it or that it begins (`quant`).
+  const lower = name.toLowerCase();
+  const near = closest(name, apiNames()) ?? apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n));
   throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
 }
 

@@ -362,6 +362,22 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },
     { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },
+    // Every misspelt name says the closest the same way: APIs, subcommands, options before a command.
+    { argv: ["call", "bhx", "basicTime"], env: {}, re: /unknown api "bhx"; did you mean bhex\?; known: / },
+    { argv: ["list", "hbi"], env: {}, re: /unknown api "hbi"; did you mean hubi\?/ },
+    { argv: ["list", "xelle"], env: {}, re: /unknown api "xelle"; did you mean xele\?/ },
+    { argv: ["mock", "quantws"], env: {}, re: /unknown api "quantws"; did you mean quant-ws\?/ },
+    { argv: ["call", "quant_ws", "asset"], env: {}, re: /unknown api "quant_ws"; did you mean quant-ws\?/ },
+    { argv: ["list", "quant"], env: {}, re: /unknown api "quant"; did you mean quant-ws\?/ },
+    { argv: ["ws", "lgin"], env: {}, re: /unknown ws command "lgin"; did you mean login\?; one of: demo, login, place, send, help/ },
+    { argv: ["ws", "sned"], env: {}, re: /unknown ws command "sned"; did you mean send\?/ },
+    { argv: ["spec", "dif"], env: {}, re: /unknown spec command "dif"; did you mean diff\?; one of: check-doc, diff, help/ },
+    { argv: ["spec", "check-doc", "xtt", "doc.md"], env: {}, re: /unknown api "xtt"; did you mean xt\?; known: / },
+    { argv: ["spec", "diff", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?; known: / },
+    { argv: ["spec", "diff", "--jsn"], env: {}, re: /unknown flag --jsn; did you mean --json\?/ },
+    { argv: ["spec", "check-doc", "xt", "doc.md", "--recrod"], env: {}, re: /unknown flag --recrod; did you mean --record\?/ },
+    { argv: ["--verison"], env: {}, re: /^tradeapi: unknown option "--verison"; did you mean --version\?/ },
+    { argv: ["--hlep"], env: {}, re: /^tradeapi: unknown option "--hlep"; did you mean --help\?/ },
   ])("$argv", async ({ argv, env, re }) => {
     hits = 0;
     const r = await cli(argv, { XT_BASE_URL: counterUrl, XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s", ...env });
