@@ -197,6 +197,25 @@ describe("--version and --timeout", () => {
       expect(r.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0 and at most 2147483647/);
     }
   });
+
+  it("call <REST api> --max-response-bytes N is the client's maxResponseBytes: a larger answer is exit 1 naming the flag; a bad value is exit 2, nothing sent", async () => {
+    const r = await cli(["call", "xt", "getServerTime", "--max-response-bytes", "10"], xtEnv());
+    expect([r.code, r.stdout]).toEqual([1, ""]);
+    // The library's hint names its option; the CLI's names the flag (the CLI takes no options).
+    expect(r.stderr).toBe("tradeapi: error: xt getServerTime: the answer is larger than 10 bytes: not read further (--max-response-bytes N raises the limit)\n");
+    expect((await cli(["call", "xt", "getServerTime", "--max-response-bytes", "100000"], xtEnv())).code).toBe(0);
+    const before = hits;
+    for (const odd of ["0", "-1", "1.5", "1e3", "0x10", " 5", "Infinity", "99999999999999999"]) {
+      const bad = await cli(["call", "xt", "getServerTime", `--max-response-bytes=${odd}`], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(bad.code, odd).toBe(2);
+      expect(bad.stderr, odd).toMatch(/^tradeapi: --max-response-bytes must be a whole number of bytes from 1 to 9007199254740991, got /);
+    }
+    expect(hits).toBe(before);
+    for (const api of ["xt", "hubi", "bhex", "xele"]) expect((await cli(["call", api, "--help"])).stdout, api).toContain("--max-response-bytes <N>");
+    expect((await cli(["call", "--help"])).stdout).toMatch(/--max-response-bytes <N>\s+the largest answer read, in bytes/);
+    // quant-ws has no such client option: the flag is unknown there.
+    expect((await cli(["call", "quant-ws", "asset", "--max-response-bytes", "10"])).stderr).toMatch(/^tradeapi: unknown flag --max-response-bytes/);
+  });
 });
 
 describe("help", () => {

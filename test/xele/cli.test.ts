@@ -75,7 +75,9 @@ describe("tradeapi call xele", () => {
       // Again: the file is there, kept, exit 2; with --overwrite it is replaced.
       const again = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir]);
       expect(again.code).toBe(2);
-      expect(again.stderr).toContain("clientinfo20220412.txt already exists: it was kept and nothing was written");
+      expect(again.stderr).toContain("clientinfo20220412.txt already exists: it was kept and nothing was written (pass --overwrite to replace it)");
+      // (the library's option, which the CLI does not take, is not named)
+      expect(again.stderr).not.toContain("overwrite: true");
       const replaced = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir, "--overwrite"]);
       expect(replaced.code).toBe(0);
     } finally {
@@ -103,6 +105,11 @@ describe("tradeapi call xele", () => {
     const wrong = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: "not-the-password" });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/code 114/);
+    // An answer above --max-response-bytes (the client's maxResponseBytes): the flag is named, not the library's option.
+    const tooLarge = await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100"]);
+    expect([tooLarge.code, tooLarge.stdout]).toEqual([1, ""]);
+    expect(tooLarge.stderr).toBe("tradeapi: error: xele queryOrders: the answer is larger than 100 bytes: not read further (--max-response-bytes N raises the limit)\n");
+    expect((await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100000"])).code).toBe(0);
     for (const r of [noPass, badField, baseUrl, api, wrong]) {
       expect(r.stderr).not.toContain(XELE_MOCK_PASSWORD);
       expect(r.stderr).not.toContain("not-the-password");

@@ -6,7 +6,7 @@ import { CliUsageError, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
-import { decimalsOption, timeoutOption } from "./rest.js";
+import { decimalsOption, maxResponseBytesOption, timeoutOption } from "./rest.js";
 
 /**
  * Xele requests carry their parameters in a JSON `data` field: each property of the spec's
@@ -52,7 +52,7 @@ export const xeleCli: CliApi = {
       const flag = (k: "maUrl" | "msUrl") => `${envNameOf("xele", k)} (--${k === "maUrl" ? "ma" : "ms"}-url)`;
       throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
     }
-    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) };
+    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) };
     // (made here: a wrong setting is refused before the call)
     createXeleClient(options);
     return {
