@@ -197,7 +197,7 @@ const TABLE: ApiEntry[] = [
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
-      s("counter-version", "counter version to emulate (e.g. 007P7: fewer columns)", { valueName: "V" }),
+      s("counter-version", "counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)", { valueName: "V" }),
       s("orders", "number of orders in the book", { valueName: "N" }),
       s("token-ttl-ms", "token lifetime", { valueName: "MS" }),
       s("rows-in", "where \"|\" rows travel: result or body", { valueName: "result|body" }),

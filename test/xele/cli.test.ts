@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.docs.js";
 import { runCliCaptured } from "../helpers/cli.js";
-import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+import { startXeleMock, XELE_COUNTER_VERSIONS, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 
 let mock: XeleMock;
 beforeAll(async () => {
@@ -133,5 +133,20 @@ describe("tradeapi mock xele", () => {
     expect(ma).not.toBe(ms);
     expect(r.stdout).toContain(`XELE_USERNAME=${XELE_MOCK_USERNAME} XELE_PASSWORD=${XELE_MOCK_PASSWORD}`);
     expect(r.stdout).toContain(`XELE_MA_URL=${ma} XELE_MS_URL=${ms}`);
+  });
+
+  it("--counter-version takes the versions the emulator knows (any case), and its help names them; another is exit 2 listing them", async () => {
+    for (const version of [...XELE_COUNTER_VERSIONS, "007p8"]) {
+      const r = await cli(["mock", "xele", "--counter-version", version], {}, () => Promise.resolve());
+      expect(r.code, version).toBe(0);
+    }
+    for (const [version, near] of [["999", ""], ["007P10", "; did you mean 007P7?"], ["3", "; did you mean 003?"]]) {
+      const r = await cli(["mock", "xele", "--counter-version", version!], {}, () => Promise.resolve());
+      expect([r.code, r.stdout], version).toEqual([2, ""]);
+      expect(r.stderr).toContain(`tradeapi: --counter-version takes a version the emulator knows: 003, 007, 007P7, 007P8, 007P9; got ${JSON.stringify(version)}${near}\n`);
+    }
+    const help = (await cli(["mock", "xele", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--counter-version <V> counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)");
+    expect(XELE_COUNTER_VERSIONS).toEqual(["003", "007", "007P7", "007P8", "007P9"]);
   });
 });

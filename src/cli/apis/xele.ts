@@ -2,7 +2,7 @@ import { meta } from "../../../generated/xele-mgmt.docs.js";
 import { UsageError } from "../../handwritten/core/errors.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import { dataSchemaOf, type JsonSchema } from "../../handwritten/xele/spec-info.js";
-import { CliUsageError, numberFlag, portFlag } from "../args.js";
+import { CliUsageError, didYouMean, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
@@ -43,6 +43,8 @@ export const xeleCli: CliApi = {
   operations,
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
+    // (a file to replace is one --save-dir writes: alone, --overwrite would be ignored)
+    if (flags.overwrite && !flags["save-dir"]) throw new CliUsageError("--overwrite replaces the file --save-dir writes: give --save-dir DIR too");
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
     const { defaultedServer } = await import("../../handwritten/xele/this-machine.js");
     // (the library's check, named as the CLI takes the settings)
@@ -71,13 +73,18 @@ export const xeleCli: CliApi = {
     };
   },
   async startMock({ port, flags, log }) {
-    const { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../mock/xele.js");
+    const { startXeleMock, XELE_COUNTER_VERSIONS, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../mock/xele.js");
     const rowsIn = flags["rows-in"];
     if (rowsIn !== undefined && rowsIn !== "result" && rowsIn !== "body") throw new CliUsageError(`--rows-in must be result or body, got ${JSON.stringify(rowsIn)}`);
+    const given = flags["counter-version"];
+    const counterVersion = given === undefined ? undefined : XELE_COUNTER_VERSIONS.find((v) => v === given.toUpperCase());
+    if (given !== undefined && counterVersion === undefined) {
+      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${JSON.stringify(given)}${didYouMean(given, XELE_COUNTER_VERSIONS)}`);
+    }
     const mock = await startXeleMock({
       maPort: port,
       ...(flags["ms-port"] !== undefined ? { msPort: portFlag("ms-port", flags["ms-port"]) } : {}),
-      ...(flags["counter-version"] !== undefined ? { counterVersion: flags["counter-version"] } : {}),
+      ...(counterVersion !== undefined ? { counterVersion } : {}),
       ...(flags.orders !== undefined ? { orders: numberFlag("orders", flags.orders, 0) } : {}),
       ...(flags["token-ttl-ms"] !== undefined ? { tokenTtlMs: numberFlag("token-ttl-ms", flags["token-ttl-ms"], 0) } : {}),
       ...(rowsIn ? { pipeRowsIn: rowsIn } : {}),
