@@ -380,6 +380,7 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["mock", "xele", "--port", "18300", "--ms-port", "18300"], env: {}, re: /^tradeapi: --port and --ms-port are both 18300: each server needs a port of its own \(0 = any free port\)/ },
     { argv: ["mock", "xele", "--counter-version", "999"], env: {}, re: /--counter-version takes a version the emulator knows: 003, 007, 007P7, 007P8, 007P9; got "999"/ },
     { argv: ["call", "xele", "exportClientSystemInfo", "trading_day=20240105", "--overwrite"], env: {}, re: /^tradeapi: --overwrite replaces the file --save-dir writes: give --save-dir DIR too/ },
+    { argv: ["call", "xele", "getSystemInfo", "--save-dir", "."], env: {}, re: /^tradeapi: --save-dir writes the export of exportClientSystemInfo; getSystemInfo answers on stdout \(--output FILE writes it to a file\)/ },
     { argv: ["mock", "xele", "--orders", "99999999999999999999"], env: {}, re: /--orders must be at most 9007199254740991, got "99999999999999999999"/ },
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },

@@ -59,6 +59,8 @@ export const xeleCli: CliApi = {
     createXeleClient(options);
     return {
       async call(op, params, signal) {
+        // (any other answer goes to stdout: --save-dir would be ignored)
+        if (flags["save-dir"] && op.operationId !== "exportClientSystemInfo") throw new CliUsageError(`--save-dir writes the export of exportClientSystemInfo; ${op.operationId} answers on stdout (--output FILE writes it to a file)`);
         // Ctrl-C is the client's signal: it ends the shared login too (as a call's own signal it
         // would go on for other calls, and hold the process until it ends).
         const client = createXeleClient({ ...options, ...(signal ? { signal } : {}) });
