@@ -93,6 +93,15 @@ export function timeoutFlag(flags: Readonly<Record<string, string>>): number | u
   return ms;
 }
 
+/** `--max-response-bytes N`: a whole number of bytes from 1, undefined when not given, or a usage error. */
+export function maxResponseBytesFlag(flags: Readonly<Record<string, string>>): number | undefined {
+  const raw = flags["max-response-bytes"];
+  if (raw === undefined) return undefined;
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= 1 && Number.isSafeInteger(n))) throw new CliUsageError(`--max-response-bytes must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 /** A port number flag (0-65535), or a usage error. */
 export function portFlag(name: string, raw: string | undefined, fallback = 0): number {
   if (raw === undefined) return fallback;

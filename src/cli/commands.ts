@@ -26,7 +26,7 @@ export const COMMANDS: CliCommand[] = [
   },
   {
     name: "call",
-    usage: `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE] [--decimals MODE] [--timeout MS]`,
+    usage: `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<params>'] [--base-url URL] [--output FILE] [--decimals MODE] [--timeout MS] [--max-response-bytes N]`,
     summary: "call one operation and print its answer as JSON (`call <api> <op> --help`: its parameters)",
     load: () => import("./commands/call.js"),
   },

@@ -76,9 +76,20 @@ export function terminalText(text: string): string {
   return text.replace(TERMINAL_UNSAFE, unicodeEscape);
 }
 
-/** The library's advice for a decimal a double cannot hold, and the same in `tradeapi call`'s words. */
-const LIBRARY_DECIMALS_HINT = 'pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double';
-const CALL_DECIMALS_HINT = "pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double";
+/**
+ * The library's advice naming its options, and the same in `tradeapi call`'s words (its flags):
+ * a decimal a double cannot hold, an export file already there, an answer above the limit.
+ */
+const CALL_HINTS: ReadonlyArray<readonly [library: string, call: string]> = [
+  ['pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double', "pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double"],
+  ["(pass overwrite: true to replace it)", "(pass --overwrite to replace it)"],
+  ["(the maxResponseBytes option raises the limit)", "(--max-response-bytes N raises the limit)"],
+];
+
+/** An error's message as `command` says it: for `call`, its hints name flags, not library options. */
+function inCommandWords(command: CliCommand | undefined, message: string): string {
+  return command?.name === "call" ? CALL_HINTS.reduce((m, [library, call]) => m.replace(library, call), message) : message;
+}
 
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
@@ -106,6 +117,9 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     }
     current = COMMANDS.find((c) => c.name === command);
     if (!current && command.startsWith("-")) {
+      // (`--verison`, `--hlep`: the options that do go before a command)
+      const near = didYouMean(command.replace(/^-+/, ""), ["version", "help"], (c) => `--${c}`);
+      if (near) throw new CliUsageError(`unknown option ${JSON.stringify(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
       throw new CliUsageError(`unknown option ${JSON.stringify(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     if (!current) {
@@ -118,7 +132,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     if (e instanceof UsageError) {
       const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
       const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";
-      io.stderr(`tradeapi: ${redact(e.message, secrets)}${hint}\n${usage}`);
+      io.stderr(`tradeapi: ${redact(inCommandWords(current, e.message), secrets)}${hint}\n${usage}`);
       return 2;
     }
     if (e instanceof CallStopped) {
@@ -126,8 +140,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return e.signal === "SIGTERM" ? 143 : 130;
     }
     if (e instanceof TradeApiError) {
-      const message = current?.name === "call" ? e.message.replace(LIBRARY_DECIMALS_HINT, CALL_DECIMALS_HINT) : e.message;
-      io.stderr(`tradeapi: error: ${redact(message, secrets)}\n`);
+      io.stderr(`tradeapi: error: ${redact(inCommandWords(current, e.message), secrets)}\n`);
       return 1;
     }
     io.stderr(`tradeapi: unexpected error: ${redact(e instanceof Error ? e.message : String(e), secrets)}\n`);

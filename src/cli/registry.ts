@@ -15,7 +15,7 @@
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { urlShown } from "../handwritten/core/validate.js";
-import { CliUsageError, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
+import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -108,6 +108,12 @@ const b = (name: string, description: string): ApiFlag => ({ name, type: "boolea
 /** `--timeout MS` of a REST API's `call`: the client's timeoutMs (quant-ws has its own: one bound for the whole call). */
 const restTimeout = () => s("timeout", "ms to wait for each attempt's answer (the client's timeoutMs; default 10000)", { valueName: "MS" });
 
+/** `--max-response-bytes N` of a REST API's `call`: the client's maxResponseBytes. */
+const restMaxBytes = () => s("max-response-bytes", "the largest answer read, in bytes (the client's maxResponseBytes; default 67108864: 64 MiB)", { valueName: "N" });
+
+/** The flags every REST API's `call` takes besides the common ones (for `call --help`). */
+export const REST_CALL_FLAGS: readonly ApiFlag[] = [restTimeout(), restMaxBytes()];
+
 const TABLE: ApiEntry[] = [
   {
     name: "xt",
@@ -116,7 +122,7 @@ const TABLE: ApiEntry[] = [
       { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: [restTimeout()],
+    callFlags: [restTimeout(), restMaxBytes()],
     load: async () => (await import("./apis/xt.js")).xtCli,
   },
   {
@@ -127,7 +133,7 @@ const TABLE: ApiEntry[] = [
       { name: "HUBI_ACCESS_TOKEN", setting: "accessToken", description: "access token (Authorization: Bearer)", secret: true },
       { name: "HUBI_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: [restTimeout()],
+    callFlags: [restTimeout(), restMaxBytes()],
     load: async () => (await import("./apis/hubi.js")).hubiCli,
   },
   {
@@ -170,7 +176,7 @@ const TABLE: ApiEntry[] = [
       { name: "BHEX_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
     ],
-    callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), restTimeout()],
+    callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), restTimeout(), restMaxBytes()],
     load: async () => (await import("./apis/bhex.js")).bhexCli,
   },
   {
@@ -187,10 +193,11 @@ const TABLE: ApiEntry[] = [
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
       b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
       restTimeout(),
+      restMaxBytes(),
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
-      s("counter-version", "counter version to emulate (e.g. 007P7: fewer columns)", { valueName: "V" }),
+      s("counter-version", "counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)", { valueName: "V" }),
       s("orders", "number of orders in the book", { valueName: "N" }),
       s("token-ttl-ms", "token lifetime", { valueName: "MS" }),
       s("rows-in", "where \"|\" rows travel: result or body", { valueName: "result|body" }),
@@ -224,7 +231,9 @@ export function findApi(name: string | undefined): ApiEntry {
   const entry = API_TABLE.find((a) => a.name === name);
   if (entry) return entry;
   if (name === undefined) throw new CliUsageError(`missing api; one of: ${apiNames().join(", ")}`);
-  const near = API_TABLE.map((a) => a.name).find((n) => n.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(n));
+  // The closest name (`bhx`, `xelle`, `quant_ws`), or else one that begins it or that it begins (`quant`).
+  const lower = name.toLowerCase();
+  const near = closest(name, apiNames()) ?? apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n));
   throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
 }
 

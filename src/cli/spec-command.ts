@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { checkDoc, type CheckDocResult } from "../spec-tools/check-doc.js";
 import { DocFormatError } from "../spec-tools/doc-adapters.js";
 import { findProjectRoot, readSpecEntries, type SpecEntry } from "../spec-tools/project.js";
@@ -19,6 +18,7 @@ import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
 import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
 import { invalidUtf8Place, readSpecFile, writeSpecFile } from "../spec-tools/spec-file.js";
 import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
+import { CliUsageError, didYouMean, parseFlags, type FlagSpec } from "./args.js";
 
 export interface SpecIo {
   stdout: (text: string) => void;
@@ -54,13 +54,27 @@ flags:
 exit codes: 0 done; 1 breaking changes with --fail-on breaking; 2 usage error`,
 };
 
+/** The flags of each subcommand, checked as every command's are (an unknown one names the closest). */
+const CHECK_DOC_FLAGS: readonly FlagSpec[] = [
+  { name: "json", type: "boolean", description: "" },
+  { name: "record", type: "boolean", description: "" },
+];
+const DIFF_FLAGS: readonly FlagSpec[] = [
+  { name: "base", type: "string", description: "" },
+  { name: "json", type: "boolean", description: "" },
+  { name: "markdown", type: "boolean", description: "" },
+  { name: "fail-on", type: "string", description: "" },
+];
+
+const SPEC_COMMANDS = [...Object.keys(SUB_USAGE), "help"];
+
 const wantsHelp = (args: string[]) => args.some((a) => a === "--help" || a === "-h");
 
 
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
   if (!api) throw new SpecUsage(`missing <api>; known: ${entries.map((x) => x.name).join(", ")}`);
   const e = entries.find((x) => x.name === api);
-  if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api ?? "")}; known: ${entries.map((x) => x.name).join(", ")}`);
+  if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api)}${didYouMean(api, entries.map((x) => x.name))}; known: ${entries.map((x) => x.name).join(", ")}`);
   return e;
 }
 
@@ -88,7 +102,7 @@ function readDoc(file: string, cwd: string): string {
 }
 
 function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, record: { type: "boolean" } } });
+  const { flags: values, positional: positionals } = parseFlags(args, CHECK_DOC_FLAGS);
   const [api, file] = positionals;
   if (positionals.length > 2) throw new SpecUsage(`check-doc takes one API and one vendor doc file, got more: ${positionals.slice(2).map((p) => JSON.stringify(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
@@ -124,12 +138,7 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
 }
 
 async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { base: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" }, "fail-on": { type: "string" } },
-  });
+  const { flags: values, positional: positionals } = parseFlags(args, DIFF_FLAGS);
   if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${JSON.stringify(values["fail-on"])}`);
   if (values.json && values.markdown) throw new SpecUsage("--json and --markdown are two formats: give one");
   if (positionals.length > 1) throw new SpecUsage(`diff takes one API or none (all of them), got ${positionals.map((p) => JSON.stringify(p)).join(" ")}`);
@@ -159,11 +168,11 @@ export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number
       (sub ? io.stdout : io.stderr)(`${SPEC_USAGE}\n`);
       return sub ? 0 : 2;
     }
-    throw new SpecUsage(`unknown spec command ${JSON.stringify(sub)}`);
+    throw new SpecUsage(`unknown spec command ${JSON.stringify(sub)}${didYouMean(sub, SPEC_COMMANDS)}; one of: ${SPEC_COMMANDS.join(", ")}`);
   } catch (e) {
     // Everything that stops these commands is a problem with what they were given (arguments,
     // doc file, git ref, spec text): exit 2 with the message, never a stack trace.
-    const argsError = e instanceof SpecUsage || String((e as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
+    const argsError = e instanceof SpecUsage || e instanceof CliUsageError;
     const kind = e instanceof SpecParseError || e instanceof DocFormatError || argsError ? "" : "error: ";
     io.stderr(`tradeapi spec: ${kind}${e instanceof Error ? e.message : String(e)}\n${argsError ? `${SPEC_USAGE}\n` : ""}`);
     return 2;

@@ -44,8 +44,11 @@ import { checkOption } from "../handwritten/core/validate.js";
 export const XELE_MOCK_USERNAME = "admin";
 export const XELE_MOCK_PASSWORD = "xele-mock-password";
 
+/** The counter versions the emulator knows (those the vendor document names), oldest first. */
+export const XELE_COUNTER_VERSIONS: readonly string[] = ["003", "007", "007P7", "007P8", "007P9"];
+
 export interface XeleMockSettings {
-  /** Emulated counter version (003, 007, 007P7, 007P8, 007P9); default 007P9. */
+  /** Emulated counter version (XELE_COUNTER_VERSIONS: 003, 007, 007P7, 007P8, 007P9); default 007P9. */
   counterVersion: string;
   /** OrderQry header: "auto" (from the spec's headerSince, 007P7), "always" or "never". */
   orderQryHeader: "auto" | "always" | "never";

@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
+import { closest } from "../handwritten/core/validate.js";
 import { readSpecEntries, specEntries, type SpecEntry } from "./project.js";
 import { diffSpec, type SpecChange } from "./spec-diff.js";
 import { MAX_SPEC_BYTES, readSpec, readSpecFile, type SpecSource } from "./spec-file.js";
@@ -132,7 +133,10 @@ export async function specChanges(root: string, base = "HEAD", only?: string): P
   const now = readSpecEntries(root);
   const before = entriesAt(then);
   const names = [...new Set([...now, ...before].map((e) => e.name))];
-  if (only !== undefined && !names.includes(only)) throw new SpecUsage(`unknown api ${JSON.stringify(only)}; known: ${names.join(", ")}`);
+  if (only !== undefined && !names.includes(only)) {
+    const near = closest(only, names);
+    throw new SpecUsage(`unknown api ${JSON.stringify(only)}${near === undefined ? "" : `; did you mean ${near}?`}; known: ${names.join(", ")}`);
+  }
   const out: SpecChange[] = [];
   for (const name of only ? [only] : names) {
     const e1 = before.find((e) => e.name === name);

@@ -197,6 +197,25 @@ describe("--version and --timeout", () => {
       expect(r.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0 and at most 2147483647/);
     }
   });
+
+  it("call <REST api> --max-response-bytes N is the client's maxResponseBytes: a larger answer is exit 1 naming the flag; a bad value is exit 2, nothing sent", async () => {
+    const r = await cli(["call", "xt", "getServerTime", "--max-response-bytes", "10"], xtEnv());
+    expect([r.code, r.stdout]).toEqual([1, ""]);
+    // The library's hint names its option; the CLI's names the flag (the CLI takes no options).
+    expect(r.stderr).toBe("tradeapi: error: xt getServerTime: the answer is larger than 10 bytes: not read further (--max-response-bytes N raises the limit)\n");
+    expect((await cli(["call", "xt", "getServerTime", "--max-response-bytes", "100000"], xtEnv())).code).toBe(0);
+    const before = hits;
+    for (const odd of ["0", "-1", "1.5", "1e3", "0x10", " 5", "Infinity", "99999999999999999"]) {
+      const bad = await cli(["call", "xt", "getServerTime", `--max-response-bytes=${odd}`], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(bad.code, odd).toBe(2);
+      expect(bad.stderr, odd).toMatch(/^tradeapi: --max-response-bytes must be a whole number of bytes from 1 to 9007199254740991, got /);
+    }
+    expect(hits).toBe(before);
+    for (const api of ["xt", "hubi", "bhex", "xele"]) expect((await cli(["call", api, "--help"])).stdout, api).toContain("--max-response-bytes <N>");
+    expect((await cli(["call", "--help"])).stdout).toMatch(/--max-response-bytes <N>\s+the largest answer read, in bytes/);
+    // quant-ws has no such client option: the flag is unknown there.
+    expect((await cli(["call", "quant-ws", "asset", "--max-response-bytes", "10"])).stderr).toMatch(/^tradeapi: unknown flag --max-response-bytes/);
+  });
 });
 
 describe("help", () => {
@@ -358,10 +377,30 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["mock", "xele", "--ms-port", "abc"], env: {}, re: /--ms-port must be a port number 0-65535, got "abc"/ },
     { argv: ["mock", "xele", "--ms-port", "70000"], env: {}, re: /--ms-port must be a port number/ },
     { argv: ["mock", "xele", "--rows-in", "header"], env: {}, re: /--rows-in must be result or body/ },
+    { argv: ["mock", "xele", "--port", "18300", "--ms-port", "18300"], env: {}, re: /^tradeapi: --port and --ms-port are both 18300: each server needs a port of its own \(0 = any free port\)/ },
+    { argv: ["mock", "xele", "--counter-version", "999"], env: {}, re: /--counter-version takes a version the emulator knows: 003, 007, 007P7, 007P8, 007P9; got "999"/ },
+    { argv: ["call", "xele", "exportClientSystemInfo", "trading_day=20240105", "--overwrite"], env: {}, re: /^tradeapi: --overwrite replaces the file --save-dir writes: give --save-dir DIR too/ },
+    { argv: ["call", "xele", "getSystemInfo", "--save-dir", "."], env: {}, re: /^tradeapi: --save-dir writes the export of exportClientSystemInfo; getSystemInfo answers on stdout \(--output FILE writes it to a file\)/ },
     { argv: ["mock", "xele", "--orders", "99999999999999999999"], env: {}, re: /--orders must be at most 9007199254740991, got "99999999999999999999"/ },
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },
     { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },
+    // Every misspelt name says the closest the same way: APIs, subcommands, options before a command.
+    { argv: ["call", "bhx", "basicTime"], env: {}, re: /unknown api "bhx"; did you mean bhex\?; known: / },
+    { argv: ["list", "hbi"], env: {}, re: /unknown api "hbi"; did you mean hubi\?/ },
+    { argv: ["list", "xelle"], env: {}, re: /unknown api "xelle"; did you mean xele\?/ },
+    { argv: ["mock", "quantws"], env: {}, re: /unknown api "quantws"; did you mean quant-ws\?/ },
+    { argv: ["call", "quant_ws", "asset"], env: {}, re: /unknown api "quant_ws"; did you mean quant-ws\?/ },
+    { argv: ["list", "quant"], env: {}, re: /unknown api "quant"; did you mean quant-ws\?/ },
+    { argv: ["ws", "lgin"], env: {}, re: /unknown ws command "lgin"; did you mean login\?; one of: demo, login, place, send, help/ },
+    { argv: ["ws", "sned"], env: {}, re: /unknown ws command "sned"; did you mean send\?/ },
+    { argv: ["spec", "dif"], env: {}, re: /unknown spec command "dif"; did you mean diff\?; one of: check-doc, diff, help/ },
+    { argv: ["spec", "check-doc", "xtt", "doc.md"], env: {}, re: /unknown api "xtt"; did you mean xt\?; known: / },
+    { argv: ["spec", "diff", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?; known: / },
+    { argv: ["spec", "diff", "--jsn"], env: {}, re: /unknown flag --jsn; did you mean --json\?/ },
+    { argv: ["spec", "check-doc", "xt", "doc.md", "--recrod"], env: {}, re: /unknown flag --recrod; did you mean --record\?/ },
+    { argv: ["--verison"], env: {}, re: /^tradeapi: unknown option "--verison"; did you mean --version\?/ },
+    { argv: ["--hlep"], env: {}, re: /^tradeapi: unknown option "--hlep"; did you mean --help\?/ },
   ])("$argv", async ({ argv, env, re }) => {
     hits = 0;
     const r = await cli(argv, { XT_BASE_URL: counterUrl, XT_ACCESS_KEY: "a", XT_SECRET_KEY: "s", ...env });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.docs.js";
 import { runCliCaptured } from "../helpers/cli.js";
-import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
+import { startXeleMock, XELE_COUNTER_VERSIONS, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 
 let mock: XeleMock;
 beforeAll(async () => {
@@ -75,7 +75,9 @@ describe("tradeapi call xele", () => {
       // Again: the file is there, kept, exit 2; with --overwrite it is replaced.
       const again = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir]);
       expect(again.code).toBe(2);
-      expect(again.stderr).toContain("clientinfo20220412.txt already exists: it was kept and nothing was written");
+      expect(again.stderr).toContain("clientinfo20220412.txt already exists: it was kept and nothing was written (pass --overwrite to replace it)");
+      // (the library's option, which the CLI does not take, is not named)
+      expect(again.stderr).not.toContain("overwrite: true");
       const replaced = await cli(["call", "xele", "exportClientSystemInfo", "trading_day=20220412", "--save-dir", dir, "--overwrite"]);
       expect(replaced.code).toBe(0);
     } finally {
@@ -103,6 +105,11 @@ describe("tradeapi call xele", () => {
     const wrong = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: "not-the-password" });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/code 114/);
+    // An answer above --max-response-bytes (the client's maxResponseBytes): the flag is named, not the library's option.
+    const tooLarge = await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100"]);
+    expect([tooLarge.code, tooLarge.stdout]).toEqual([1, ""]);
+    expect(tooLarge.stderr).toBe("tradeapi: error: xele queryOrders: the answer is larger than 100 bytes: not read further (--max-response-bytes N raises the limit)\n");
+    expect((await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100000"])).code).toBe(0);
     for (const r of [noPass, badField, baseUrl, api, wrong]) {
       expect(r.stderr).not.toContain(XELE_MOCK_PASSWORD);
       expect(r.stderr).not.toContain("not-the-password");
@@ -126,5 +133,20 @@ describe("tradeapi mock xele", () => {
     expect(ma).not.toBe(ms);
     expect(r.stdout).toContain(`XELE_USERNAME=${XELE_MOCK_USERNAME} XELE_PASSWORD=${XELE_MOCK_PASSWORD}`);
     expect(r.stdout).toContain(`XELE_MA_URL=${ma} XELE_MS_URL=${ms}`);
+  });
+
+  it("--counter-version takes the versions the emulator knows (any case), and its help names them; another is exit 2 listing them", async () => {
+    for (const version of [...XELE_COUNTER_VERSIONS, "007p8"]) {
+      const r = await cli(["mock", "xele", "--counter-version", version], {}, () => Promise.resolve());
+      expect(r.code, version).toBe(0);
+    }
+    for (const [version, near] of [["999", ""], ["007P10", "; did you mean 007P7?"], ["3", "; did you mean 003?"]]) {
+      const r = await cli(["mock", "xele", "--counter-version", version!], {}, () => Promise.resolve());
+      expect([r.code, r.stdout], version).toEqual([2, ""]);
+      expect(r.stderr).toContain(`tradeapi: --counter-version takes a version the emulator knows: 003, 007, 007P7, 007P8, 007P9; got ${JSON.stringify(version)}${near}\n`);
+    }
+    const help = (await cli(["mock", "xele", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--counter-version <V> counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)");
+    expect(XELE_COUNTER_VERSIONS).toEqual(["003", "007", "007P7", "007P8", "007P9"]);
   });
 });

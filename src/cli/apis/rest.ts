@@ -1,6 +1,6 @@
 /** What the REST APIs share in the CLI: operations and parameters read from the generated metadata. */
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
-import { timeoutFlag } from "../args.js";
+import { maxResponseBytesFlag, timeoutFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
 
@@ -64,7 +64,7 @@ export function restCliApi(opts: RestCliConfig): CliApi {
 function factoryCaller(load: () => Promise<RestClientFactory>, extra: RestCliConfig["clientOptions"]): NonNullable<RestCliConfig["createClient"]> {
   return async (settings, flags) => {
     const create = (await load()) as unknown as (options: Record<string, unknown>) => CliRestClient;
-    return create({ ...settings, ...extra?.(flags), rateLimit: false, ...decimalsOption(flags), ...timeoutOption(flags) });
+    return create({ ...settings, ...extra?.(flags), rateLimit: false, ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) });
   };
 }
 
@@ -114,6 +114,12 @@ export function restOperations(meta: ApiDocMeta): CliOperation[] {
 export function timeoutOption(flags: Readonly<Record<string, string>>): { timeoutMs?: number } {
   const ms = timeoutFlag(flags);
   return ms === undefined ? {} : { timeoutMs: ms };
+}
+
+/** The client's `maxResponseBytes` from `--max-response-bytes N`, or a usage error. */
+export function maxResponseBytesOption(flags: Readonly<Record<string, string>>): { maxResponseBytes?: number } {
+  const n = maxResponseBytesFlag(flags);
+  return n === undefined ? {} : { maxResponseBytes: n };
 }
 
 /** The client's `decimals` option from `--decimals` (its value is checked by the call command). */

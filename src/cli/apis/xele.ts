@@ -2,11 +2,11 @@ import { meta } from "../../../generated/xele-mgmt.docs.js";
 import { UsageError } from "../../handwritten/core/errors.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import { dataSchemaOf, type JsonSchema } from "../../handwritten/xele/spec-info.js";
-import { CliUsageError, numberFlag, portFlag } from "../args.js";
+import { CliUsageError, didYouMean, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
-import { decimalsOption, timeoutOption } from "./rest.js";
+import { decimalsOption, maxResponseBytesOption, timeoutOption } from "./rest.js";
 
 /**
  * Xele requests carry their parameters in a JSON `data` field: each property of the spec's
@@ -43,6 +43,8 @@ export const xeleCli: CliApi = {
   operations,
   async createCaller(settings, flags) {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
+    // (a file to replace is one --save-dir writes: alone, --overwrite would be ignored)
+    if (flags.overwrite && !flags["save-dir"]) throw new CliUsageError("--overwrite replaces the file --save-dir writes: give --save-dir DIR too");
     const { createXeleClient } = await import("../../handwritten/xele/client.js");
     const { defaultedServer } = await import("../../handwritten/xele/this-machine.js");
     // (the library's check, named as the CLI takes the settings)
@@ -52,11 +54,13 @@ export const xeleCli: CliApi = {
       const flag = (k: "maUrl" | "msUrl") => `${envNameOf("xele", k)} (--${k === "maUrl" ? "ma" : "ms"}-url)`;
       throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
     }
-    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags) };
+    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) };
     // (made here: a wrong setting is refused before the call)
     createXeleClient(options);
     return {
       async call(op, params, signal) {
+        // (any other answer goes to stdout: --save-dir would be ignored)
+        if (flags["save-dir"] && op.operationId !== "exportClientSystemInfo") throw new CliUsageError(`--save-dir writes the export of exportClientSystemInfo; ${op.operationId} answers on stdout (--output FILE writes it to a file)`);
         // Ctrl-C is the client's signal: it ends the shared login too (as a call's own signal it
         // would go on for other calls, and hold the process until it ends).
         const client = createXeleClient({ ...options, ...(signal ? { signal } : {}) });
@@ -71,13 +75,18 @@ export const xeleCli: CliApi = {
     };
   },
   async startMock({ port, flags, log }) {
-    const { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../mock/xele.js");
+    const { startXeleMock, XELE_COUNTER_VERSIONS, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../mock/xele.js");
     const rowsIn = flags["rows-in"];
     if (rowsIn !== undefined && rowsIn !== "result" && rowsIn !== "body") throw new CliUsageError(`--rows-in must be result or body, got ${JSON.stringify(rowsIn)}`);
+    const given = flags["counter-version"];
+    const counterVersion = given === undefined ? undefined : XELE_COUNTER_VERSIONS.find((v) => v === given.toUpperCase());
+    if (given !== undefined && counterVersion === undefined) {
+      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${JSON.stringify(given)}${didYouMean(given, XELE_COUNTER_VERSIONS)}`);
+    }
     const mock = await startXeleMock({
       maPort: port,
       ...(flags["ms-port"] !== undefined ? { msPort: portFlag("ms-port", flags["ms-port"]) } : {}),
-      ...(flags["counter-version"] !== undefined ? { counterVersion: flags["counter-version"] } : {}),
+      ...(counterVersion !== undefined ? { counterVersion } : {}),
       ...(flags.orders !== undefined ? { orders: numberFlag("orders", flags.orders, 0) } : {}),
       ...(flags["token-ttl-ms"] !== undefined ? { tokenTtlMs: numberFlag("token-ttl-ms", flags["token-ttl-ms"], 0) } : {}),
       ...(rowsIn ? { pipeRowsIn: rowsIn } : {}),

@@ -7,7 +7,7 @@ import { CallStopped, CliUsageError, didYouMean, type FlagSpec } from "../args.j
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
-import { apiNames, parseApiArgs, resolveSettings, type CliApi, type CliIo } from "../registry.js";
+import { API_TABLE, apiNames, parseApiArgs, REST_CALL_FLAGS, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
   { name: "json", type: "string", description: "parameters as one JSON object (name=value pairs add to it); - reads it from standard input (a password then shows in no process list)", valueName: "'{…}'" },
@@ -26,12 +26,14 @@ const DECIMALS_MODES = ["exact", "string", "number"];
 
 export const CALL_USAGE = `usage: tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]
          [--json '<params>'] [--base-url URL] [--output FILE]
-         [--decimals exact|string|number] [--timeout MS]
+         [--decimals exact|string|number] [--timeout MS] [--max-response-bytes N]
        tradeapi call <api> --help                the API's operations, flags
        tradeapi call <api> <operationId> --help  the operation's parameters
 apis: ${apiNames().join(", ")}
 flags:
-${flagLines(CALL_FLAGS).join("\n")}`;
+${flagLines(CALL_FLAGS).join("\n")}
+flags of ${API_TABLE.filter((a) => a.callFlags?.some((f) => f.name === "max-response-bytes")).map((a) => a.name).join(", ")} (each API's: \`tradeapi call <api> --help\`):
+${flagLines(REST_CALL_FLAGS).join("\n")}`;
 
 /** The most `--json -` reads from standard input. */
 const MAX_STDIN_BYTES = 1024 * 1024;

@@ -31,6 +31,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${JSON.stringify(positional[1])}`);
   const port = portFlag("port", flags.port);
+  const portFlags = Object.keys(flags).filter((k) => k.endsWith("port"));
+  // Two servers of one emulator (xele's --port and --ms-port) on one port: the second cannot listen.
+  for (const [i, a] of portFlags.entries()) {
+    const same = portFlags.slice(i + 1).find((b) => portFlag(b, flags[b]) === portFlag(a, flags[a]) && portFlag(a, flags[a]) !== 0);
+    if (same) throw new CliUsageError(`--${a} and --${same} are both ${flags[a]}: each server needs a port of its own (0 = any free port)`);
+  }
   const lose = loseAnswersFlag(flags["lose-answers"]);
   const api = await entry.load();
   if (!api.startMock) throw new CliUsageError(`${entry.name} has no emulator`);
@@ -40,7 +46,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { port?: number };
     // The flag that asked for it (Xele's --ma-port / --ms-port, or --port).
-    const flag = Object.keys(flags).find((k) => k.endsWith("port") && flags[k] !== undefined && Number(flags[k]) === err.port) ?? "port";
+    const flag = portFlags.find((k) => Number(flags[k]) === err.port) ?? "port";
     if (err.code === "EADDRINUSE") throw new CliUsageError(`port ${err.port ?? port} is already in use; pick another --${flag} (0 = any free port)`);
     if (err.code === "EACCES") throw new CliUsageError(`port ${err.port ?? port} needs privileges; pick a port above 1023 (0 = any free port)`);
     throw e;

@@ -9,7 +9,7 @@ import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CallStopped, CliUsageError, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
@@ -359,6 +359,9 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   });
 }
 
+/** The `ws` subcommands as its usage names them (`watch` is `login`'s other name). */
+const WS_COMMANDS = ["demo", "login", "place", "send", "help"];
+
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { positional, flags } = parseFlags(args, WS_FLAGS);
   const [sub] = positional;
@@ -384,6 +387,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr(`${WS_USAGE}\n`);
       return 2;
     default:
-      throw new CliUsageError(`unknown ws command ${JSON.stringify(sub)}; one of: demo, login, place, send, help`);
+      throw new CliUsageError(`unknown ws command ${JSON.stringify(sub)}${didYouMean(sub, WS_COMMANDS)}; one of: ${WS_COMMANDS.join(", ")}`);
   }
 }
