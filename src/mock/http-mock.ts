@@ -8,13 +8,15 @@
  * Consumers run these in their tests, so no input makes one fall over: a request line whose
  * URL cannot be parsed gets a 400, a body above `maxBodyBytes` a 413 (the rest is discarded as
  * it arrives, never held), and any error in a handler (or in writing its reply) a 500; the process never exits
- * on input and no request grows memory beyond the body cap.
+ * on input and no request grows memory beyond the body cap. A JSON body is read only for an
+ * operation whose spec body is JSON, and not when nested deeper than MOCK_MAX_JSON_DEPTH: on a
+ * form-only route it is no parameters (the API's own error follows), never parsed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseJson, stringifyJson } from "../handwritten/core/json.js";
+import { nestedDeeperThan, parseJson, stringifyJson } from "../handwritten/core/json.js";
 import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
 import { addLostAnswers, takeLostAnswer } from "./options.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
@@ -27,7 +29,10 @@ export interface MockRequest {
   query: Array<[string, string]>;
   /** Decoded form pairs, in wire order (form-urlencoded bodies). */
   form: Array<[string, string]>;
-  /** Parsed JSON body (bigints kept), or undefined. */
+  /**
+   * The JSON body (bigints kept), parsed when first read, or undefined: read only for an
+   * operation whose spec body is JSON, sent as JSON, nested at most MOCK_MAX_JSON_DEPTH deep.
+   */
   json: unknown;
   rawBody: string;
   /** Lower-cased header names. */
@@ -160,6 +165,27 @@ export function listReply(meta: ApiMeta, req: MockRequest): MockReply | undefine
     if (page.page && "total" in data) (newData as Record<string, unknown>).total = page.page.total;
   }
   return { status: 200, body: dataField && isRecord(example) ? { ...example, [dataField]: newData } : newData, contentType: req.op.responses["200"]?.contentType ?? "application/json" };
+}
+
+/**
+ * Deepest nesting of a JSON request body that is read (documented requests nest a few levels):
+ * 1 MB of `[` took JSON.parse 0.3 s, each request, before any credential was checked.
+ */
+export const MOCK_MAX_JSON_DEPTH = 64;
+
+/**
+ * A request's JSON body, or undefined: when the operation takes no JSON body (a form-only one
+ * reads a JSON body as no parameters, unparsed), it was not sent as JSON, is empty, is nested
+ * deeper than MOCK_MAX_JSON_DEPTH, or is no JSON.
+ */
+function jsonBodyOf(op: OperationMeta, contentType: string, rawBody: string): unknown {
+  if (!/json/i.test(op.body?.contentType ?? "") || !/json/i.test(contentType) || !rawBody.trim()) return undefined;
+  if (nestedDeeperThan(rawBody, MOCK_MAX_JSON_DEPTH)) return undefined;
+  try {
+    return parseJson(rawBody);
+  } catch {
+    return undefined;
+  }
 }
 
 function routeTable(meta: ApiMeta) {
@@ -331,14 +357,6 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         const count = partsOf(url.search.slice(1)) + (isForm ? partsOf(rawBody) : 0);
         if (count > MOCK_MAX_PARAMS) throw new RefusedRequest(400, `more than ${MOCK_MAX_PARAMS} parameters (${count})`);
         const form = isForm ? [...new URLSearchParams(rawBody).entries()] : [];
-        let json: unknown;
-        if (/json/i.test(ct) && rawBody.trim()) {
-          try {
-            json = parseJson(rawBody);
-          } catch {
-            json = undefined;
-          }
-        }
         const query = [...url.searchParams.entries()];
         operationId = route.op.operationId;
         // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any
@@ -347,13 +365,17 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         const params = Object.create(null) as Record<string, string>;
         for (const [k, v] of query) params[k] = v;
         for (const [k, v] of form) params[k] = v;
+        let json: { value: unknown } | undefined;
+        const op = route.op;
         const mreq: MockRequest = {
-          op: route.op,
+          op,
           method,
           path: url.pathname,
           query,
           form,
-          json,
+          get json() {
+            return (json ??= { value: jsonBodyOf(op, ct, rawBody) }).value;
+          },
           rawBody,
           headers,
           params,
