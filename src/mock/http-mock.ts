@@ -294,9 +294,23 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   // trickled in was cut after 33-40 s); each second, so "within 30 s" holds to the second.
   /** Requests of a socket still being handled (their answers not yet given to it). */
   const busy = new WeakMap<Socket, number>();
+  /** Answers of a socket not yet written out (handled or not), and sockets to refuse after them. */
+  const unanswered = new WeakMap<Socket, number>();
+  const refuseWhenAnswered = new WeakSet<Socket>();
   const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
     const socket = req.socket;
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
+    let out = false;
+    const answered = () => {
+      if (out) return;
+      out = true;
+      const left = unanswered.get(socket)! - 1;
+      unanswered.set(socket, left);
+      if (left === 0 && refuseWhenAnswered.has(socket)) refuse(socket);
+    };
+    res.once("finish", answered);
+    res.once("close", answered);
     handle(req, res)
       .catch(() => sendFallback(res))
       .finally(() => busy.set(socket, busy.get(socket)! - 1));
@@ -310,16 +324,22 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   server.on("timeout", (socket: Socket) => {
     if (!busy.get(socket)) socket.destroy();
   });
-  // A request the HTTP parser itself refuses (or one past its deadline): as Node's own handler,
-  // a 400 only when no answer has started on the socket (one written into a streamed answer
-  // corrupted it), then the socket is closed. (end() alone left it half-open: a client that
-  // never closes its side kept it, and 1,000 of them took every connection.)
-  server.on("clientError", (_err, socket) => {
+  // A request the HTTP parser itself refuses (or one past its deadline): the answers of the
+  // requests before it on the socket are written first (a valid order pipelined before garbage
+  // was placed, and its answer replaced by the 400), then, as Node's own handler, a 400 when no
+  // answer has started on the socket (one written into a streamed answer corrupted it), and the
+  // socket is closed. (end() alone left it half-open: a client that never closes its side kept
+  // it, and 1,000 of them took every connection.)
+  function refuse(socket: Socket): void {
     const answering = (socket as unknown as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
     if (!socket.writable || answering) return void socket.destroy();
     socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n", () => socket.destroy());
     // (a client whose buffers are full never takes the 400)
     setTimeout(() => socket.destroy(), 1_000).unref();
+  }
+  server.on("clientError", (_err, socket: Socket) => {
+    if (unanswered.get(socket)) refuseWhenAnswered.add(socket);
+    else refuse(socket);
   });
 
   /** operationId → answers still to lose (loseAnswers). */
