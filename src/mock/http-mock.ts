@@ -122,6 +122,7 @@ export interface HttpMock {
    * service does with an error whose `outcomeUnknown` is true (look the order up, then decide).
    */
   loseAnswers(operationId: string, count?: number): void;
+  /** Stop: open connections end, and a request still in hand gets no answer (nor a log line). */
   close(): Promise<void>;
 }
 
@@ -285,11 +286,11 @@ function sendFallback(res: ServerResponse): void {
   }
 }
 
-export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
-  const routes = routeTable(opts.meta);
-  const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
-  const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
-  const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
+/**
+ * An emulator's HTTP server: its deadlines and caps, and what it does with a socket (idle, or
+ * sending bytes the parser refuses) around the requests `handle` answers.
+ */
+function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
   // Node checks those deadlines every connectionsCheckingInterval (30 s by default: a request
   // trickled in was cut after 33-40 s); each second, so "within 30 s" holds to the second.
   /** Requests of a socket still being handled (their answers not yet given to it). */
@@ -341,9 +342,20 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     if (unanswered.get(socket)) refuseWhenAnswered.add(socket);
     else refuse(socket);
   });
+  return server;
+}
+
+export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
+  const routes = routeTable(opts.meta);
+  const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
+  const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
+  const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
+  const server = mockServer(handle);
 
   /** operationId → answers still to lose (loseAnswers). */
   const losing = new Map<string, number>();
+  /** close() was called: a request still in hand is answered no more. */
+  let closing = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
@@ -415,6 +427,8 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         reply = refusal(500, `emulator error: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    // Closed meanwhile (a handler waited out an emulated latency): no answer, no log line.
+    if (closing) return void res.destroy();
     const lose = takeLostAnswer(losing, operationId);
     try {
       opts.log?.(`${method} ${path} → ${lose ? `${reply.status ?? 200}, answer lost (loseAnswers)` : (reply.status ?? 200)}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
@@ -438,6 +452,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -102,6 +102,7 @@ export interface XeleMock {
   expireTokens(): void;
   /** HttpMock.loseAnswers on the server (MA or MS) the operation belongs to. */
   loseAnswers(operationId: string, count?: number): void;
+  /** Stop both servers: open connections end, and a request waiting out `latencyMs` is handled and answered no more. */
   close(): Promise<void>;
 }
 
@@ -193,6 +194,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       (op && serverOf(op) === "MA" ? ma : ms).loseAnswers(operationId, count);
     },
     close: async () => {
+      st.close();
       await Promise.all([ma.close(), ms.close()]);
     },
   };

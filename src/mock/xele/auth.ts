@@ -11,8 +11,6 @@ import { fail, type Json } from "./replies.js";
 import type { ReceivedRequest } from "../xele.js";
 import { MAX_XELE_REQUEST_CHARS, MAX_XELE_WRITE_CHARS, type XeleState } from "./state.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** The JSON text of a request: base64 `?params=` for GET (when sent), else the body; a reply if `params` is not base64. */
 function requestText(req: MockRequest): { text: string; params?: string } | MockReply {
   const params = req.method === "GET" ? req.query.find(([k]) => k === "params")?.[1] : undefined;
@@ -43,7 +41,8 @@ function schemaFailure(st: XeleState, req: MockRequest, request: Json): MockRepl
 export function xeleAuthenticate(st: XeleState, server: XeleServer) {
   return async (req: MockRequest): Promise<MockReply | undefined> => {
     st.stats.requests[server]++;
-    if (st.settings.latencyMs > 0) await sleep(st.settings.latencyMs);
+    // (cut short by close(): nothing more is done; the answer goes nowhere)
+    if (st.settings.latencyMs > 0 && !(await st.wait(st.settings.latencyMs))) return fail(100, "the emulator is closed");
     const source = requestText(req);
     if (!("text" in source)) return source;
     const { text, params } = source;
