@@ -8,13 +8,15 @@
  * Consumers run these in their tests, so no input makes one fall over: a request line whose
  * URL cannot be parsed gets a 400, a body above `maxBodyBytes` a 413 (the rest is discarded as
  * it arrives, never held), and any error in a handler (or in writing its reply) a 500; the process never exits
- * on input and no request grows memory beyond the body cap.
+ * on input and no request grows memory beyond the body cap. A JSON body is read only for an
+ * operation whose spec body is JSON, and not when nested deeper than MOCK_MAX_JSON_DEPTH: on a
+ * form-only route it is no parameters (the API's own error follows), never parsed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseJson, stringifyJson } from "../handwritten/core/json.js";
+import { nestedDeeperThan, parseJson, stringifyJson } from "../handwritten/core/json.js";
 import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
 import { addLostAnswers, takeLostAnswer } from "./options.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
@@ -27,7 +29,10 @@ export interface MockRequest {
   query: Array<[string, string]>;
   /** Decoded form pairs, in wire order (form-urlencoded bodies). */
   form: Array<[string, string]>;
-  /** Parsed JSON body (bigints kept), or undefined. */
+  /**
+   * The JSON body (bigints kept), parsed when first read, or undefined: read only for an
+   * operation whose spec body is JSON, sent as JSON, nested at most MOCK_MAX_JSON_DEPTH deep.
+   */
   json: unknown;
   rawBody: string;
   /** Lower-cased header names. */
@@ -117,6 +122,7 @@ export interface HttpMock {
    * service does with an error whose `outcomeUnknown` is true (look the order up, then decide).
    */
   loseAnswers(operationId: string, count?: number): void;
+  /** Stop: open connections end, and a request still in hand gets no answer (nor a log line). */
   close(): Promise<void>;
 }
 
@@ -160,6 +166,27 @@ export function listReply(meta: ApiMeta, req: MockRequest): MockReply | undefine
     if (page.page && "total" in data) (newData as Record<string, unknown>).total = page.page.total;
   }
   return { status: 200, body: dataField && isRecord(example) ? { ...example, [dataField]: newData } : newData, contentType: req.op.responses["200"]?.contentType ?? "application/json" };
+}
+
+/**
+ * Deepest nesting of a JSON request body that is read (documented requests nest a few levels):
+ * 1 MB of `[` took JSON.parse 0.3 s, each request, before any credential was checked.
+ */
+export const MOCK_MAX_JSON_DEPTH = 64;
+
+/**
+ * A request's JSON body, or undefined: when the operation takes no JSON body (a form-only one
+ * reads a JSON body as no parameters, unparsed), it was not sent as JSON, is empty, is nested
+ * deeper than MOCK_MAX_JSON_DEPTH, or is no JSON.
+ */
+function jsonBodyOf(op: OperationMeta, contentType: string, rawBody: string): unknown {
+  if (!/json/i.test(op.body?.contentType ?? "") || !/json/i.test(contentType) || !rawBody.trim()) return undefined;
+  if (nestedDeeperThan(rawBody, MOCK_MAX_JSON_DEPTH)) return undefined;
+  try {
+    return parseJson(rawBody);
+  } catch {
+    return undefined;
+  }
 }
 
 function routeTable(meta: ApiMeta) {
@@ -259,18 +286,32 @@ function sendFallback(res: ServerResponse): void {
   }
 }
 
-export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
-  const routes = routeTable(opts.meta);
-  const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
-  const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
-  const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
+/**
+ * An emulator's HTTP server: its deadlines and caps, and what it does with a socket (idle, or
+ * sending bytes the parser refuses) around the requests `handle` answers.
+ */
+function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
   // Node checks those deadlines every connectionsCheckingInterval (30 s by default: a request
   // trickled in was cut after 33-40 s); each second, so "within 30 s" holds to the second.
   /** Requests of a socket still being handled (their answers not yet given to it). */
   const busy = new WeakMap<Socket, number>();
+  /** Answers of a socket not yet written out (handled or not), and sockets to refuse after them. */
+  const unanswered = new WeakMap<Socket, number>();
+  const refuseWhenAnswered = new WeakSet<Socket>();
   const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
     const socket = req.socket;
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
+    let out = false;
+    const answered = () => {
+      if (out) return;
+      out = true;
+      const left = unanswered.get(socket)! - 1;
+      unanswered.set(socket, left);
+      if (left === 0 && refuseWhenAnswered.has(socket)) refuse(socket);
+    };
+    res.once("finish", answered);
+    res.once("close", answered);
     handle(req, res)
       .catch(() => sendFallback(res))
       .finally(() => busy.set(socket, busy.get(socket)! - 1));
@@ -284,20 +325,37 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
   server.on("timeout", (socket: Socket) => {
     if (!busy.get(socket)) socket.destroy();
   });
-  // A request the HTTP parser itself refuses (or one past its deadline): as Node's own handler,
-  // a 400 only when no answer has started on the socket (one written into a streamed answer
-  // corrupted it), then the socket is closed. (end() alone left it half-open: a client that
-  // never closes its side kept it, and 1,000 of them took every connection.)
-  server.on("clientError", (_err, socket) => {
+  // A request the HTTP parser itself refuses (or one past its deadline): the answers of the
+  // requests before it on the socket are written first (a valid order pipelined before garbage
+  // was placed, and its answer replaced by the 400), then, as Node's own handler, a 400 when no
+  // answer has started on the socket (one written into a streamed answer corrupted it), and the
+  // socket is closed. (end() alone left it half-open: a client that never closes its side kept
+  // it, and 1,000 of them took every connection.)
+  function refuse(socket: Socket): void {
     const answering = (socket as unknown as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
     if (!socket.writable || answering) return void socket.destroy();
     socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n", () => socket.destroy());
     // (a client whose buffers are full never takes the 400)
     setTimeout(() => socket.destroy(), 1_000).unref();
+  }
+  server.on("clientError", (_err, socket: Socket) => {
+    if (unanswered.get(socket)) refuseWhenAnswered.add(socket);
+    else refuse(socket);
   });
+  return server;
+}
+
+export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
+  const routes = routeTable(opts.meta);
+  const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
+  const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
+  const budget: BodyBudget = { held: 0, max: opts.maxBodiesInFlightBytes ?? MOCK_MAX_BODIES_IN_FLIGHT_BYTES };
+  const server = mockServer(handle);
 
   /** operationId → answers still to lose (loseAnswers). */
   const losing = new Map<string, number>();
+  /** close() was called: a request still in hand is answered no more. */
+  let closing = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
@@ -331,14 +389,6 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         const count = partsOf(url.search.slice(1)) + (isForm ? partsOf(rawBody) : 0);
         if (count > MOCK_MAX_PARAMS) throw new RefusedRequest(400, `more than ${MOCK_MAX_PARAMS} parameters (${count})`);
         const form = isForm ? [...new URLSearchParams(rawBody).entries()] : [];
-        let json: unknown;
-        if (/json/i.test(ct) && rawBody.trim()) {
-          try {
-            json = parseJson(rawBody);
-          } catch {
-            json = undefined;
-          }
-        }
         const query = [...url.searchParams.entries()];
         operationId = route.op.operationId;
         // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any
@@ -347,13 +397,17 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         const params = Object.create(null) as Record<string, string>;
         for (const [k, v] of query) params[k] = v;
         for (const [k, v] of form) params[k] = v;
+        let json: { value: unknown } | undefined;
+        const op = route.op;
         const mreq: MockRequest = {
-          op: route.op,
+          op,
           method,
           path: url.pathname,
           query,
           form,
-          json,
+          get json() {
+            return (json ??= { value: jsonBodyOf(op, ct, rawBody) }).value;
+          },
           rawBody,
           headers,
           params,
@@ -373,6 +427,8 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
         reply = refusal(500, `emulator error: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    // Closed meanwhile (a handler waited out an emulated latency): no answer, no log line.
+    if (closing) return void res.destroy();
     const lose = takeLostAnswer(losing, operationId);
     try {
       opts.log?.(`${method} ${path} → ${lose ? `${reply.status ?? 200}, answer lost (loseAnswers)` : (reply.status ?? 200)}${notes.length ? ` [${notes.join("; ")}]` : ""}`);
@@ -396,6 +452,7 @@ export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.closeAllConnections();
         server.close(() => resolve());
       }),

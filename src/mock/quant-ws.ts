@@ -82,7 +82,10 @@ export interface QuantWsMockOptions {
 
 export interface ReceivedFrame {
   socket: number;
-  /** The frame, parsed (anew each time it is read: the text is what is kept), or the raw text when it was not a JSON object. */
+  /**
+   * The frame, parsed (anew each time it is read: the text is what is kept; an integer beyond
+   * 2^53 is a bigint with every digit), or the raw text when it was not a JSON object.
+   */
   frame: Record<string, unknown> | string;
 }
 

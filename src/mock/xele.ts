@@ -11,7 +11,9 @@
  *   is not JSON → 104; a field the closed schema does not know → 103; a missing field or a
  *   wrong type → 115; a value outside enum/range → 116 (105 for a wrong protocol version); an
  *   unknown or expired token → 109; an operation of the other server → 101; a method the path
- *   does not take → 108; an operation newer than the emulated counter (x-since) → 101.
+ *   does not take → 108; an operation newer than the emulated counter (x-since) → 101. A
+ *   request text longer than 64 KiB → 116, one nested deeper than 64 levels → 104, both unread
+ *   (its JSON is read before the token is checked).
  *   Errors are HTTP 200 with the envelope (the vendor doc names no status).
  * - GET requests are read from `?params=<base64 JSON>` or, as the vendor doc also allows, a body.
  * - "|" row answers for the emulated counter version (`counterVersion`: 003, 007, 007P7, …):
@@ -103,6 +105,7 @@ export interface XeleMock {
   expireTokens(): void;
   /** HttpMock.loseAnswers on the server (MA or MS) the operation belongs to. */
   loseAnswers(operationId: string, count?: number): void;
+  /** Stop both servers: open connections end, and a request waiting out `latencyMs` is handled and answered no more. */
   close(): Promise<void>;
 }
 
@@ -194,6 +197,7 @@ export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMoc
       (op && serverOf(op) === "MA" ? ma : ms).loseAnswers(operationId, count);
     },
     close: async () => {
+      st.close();
       await Promise.all([ma.close(), ms.close()]);
     },
   };

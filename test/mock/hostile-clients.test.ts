@@ -550,6 +550,28 @@ describe("HTTP emulators: a refused request's connection is closed", () => {
   });
 });
 
+describe("HTTP emulators: a request pipelined before bytes the parser refuses is answered", () => {
+  it("a signed XT order then GARBAGE on one socket: the order's answer, then the 400, then the close (the 400 replaced the answer of an order placed)", async () => {
+    const xt = await started(startXtMock());
+    const all: Record<string, string> = { market: "btc_usdt", price: "1", number: "1", type: "1", entrustType: "0", accesskey: XT_MOCK_ACCESS_KEY, nonce: xtNonce() };
+    all.signature = signXtParams(all, XT_MOCK_SECRET_KEY);
+    const body = new URLSearchParams(all).toString();
+    const got = await new Promise<string>((resolve) => {
+      let text = "";
+      const x = connect(xt.port, "127.0.0.1", () =>
+        x.write(`POST /trade/api/v1/order HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n\r\n${body}GARBAGE\r\n\r\n`),
+      );
+      x.on("data", (d) => (text += String(d)));
+      x.on("close", () => resolve(text));
+    });
+    expect(got).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*"info":"An order has been placed successfully","data":\{"id":\d+\}[^]*HTTP\/1\.1 400 Bad Request\r\n/);
+    // The order is on the book, and its id was in the answer.
+    const id = /"id":(\d+)/.exec(got)![1]!;
+    const open = await xtCall(xt.url, "GET", "/trade/api/v1/getOpenOrders", { market: "btc_usdt" });
+    expect(open.text).toContain(id);
+  });
+});
+
 describe("HTTP emulators: the idle timeout spares a request still being handled", () => {
   it("a socket timed out while its request waits out an emulated latency is kept (the answer comes); an idle one is closed", async () => {
     const xele = await started(startXeleMock({ latencyMs: 800 }));

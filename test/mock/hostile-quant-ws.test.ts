@@ -150,3 +150,67 @@ describe("quant-ws emulator: memory a client cannot grow", () => {
     expect(m.tokens()).toEqual([]);
   });
 });
+
+describe("quant-ws emulator: int64 values keep every digit", () => {
+  /** The text of each frame the emulator sends (the client's JSON.parse would round them). */
+  const texts = (c: { ws: WebSocket }) => {
+    const got: string[] = [];
+    c.ws.on("message", (d) => got.push(String(d)));
+    return got;
+  };
+
+  it("the frames logged and waited for hold a ts beyond 2^53 exactly; the smallest int64 is a ts, one below it is refused", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const got = texts(c);
+    c.ws.send('{"op":"ping","ts":9007199254740993}');
+    const hit = await m.waitForFrame((f) => typeof f.frame === "object" && f.frame.ts === 9007199254740993n, 2_000);
+    expect(hit.frame).toEqual({ op: "ping", ts: 9007199254740993n });
+    expect(m.received.filter((f) => typeof f.frame === "object" && f.frame.ts === 9007199254740992)).toEqual([]);
+    c.ws.send('{"op":"ping","ts":-9223372036854775808}');
+    c.ws.send('{"op":"ping","ts":-9223372036854775809}');
+    c.ws.send('{"op":"ping","ts":9223372036854775807}');
+    await expect.poll(() => got.length).toBe(4);
+    expect(got).toEqual([
+      '{"op":"pong","ts":9007199254740993}',
+      '{"op":"pong","ts":-9223372036854775808}',
+      '{"op":"error","error_message":"\'ts\' must be an integer of at most 64 bits"}',
+      '{"op":"pong","ts":9223372036854775807}',
+    ]);
+  });
+
+  it("cancel_order with an order number sent as a number beyond 2^53 names that order, every digit (log and reply)", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const token = await c.login();
+    const got = texts(c);
+    c.ws.send(`{"op":"cancel_order","cid":"K","token":"${token}","symbol":"ETH/USDT","order_nos":[12345678901234567891]}`);
+    await expect.poll(() => got.find((t) => t.includes('"cancel_order"'))).toBe(
+      '{"op":"cancel_order","cid":"K","result":true,"error_message":"","data":[{"result":false,"error_message":"Order not found","order_no":"12345678901234567891"}]}',
+    );
+    const sent = m.received.map((f) => f.frame).find((f) => typeof f === "object" && f.op === "cancel_order");
+    expect(sent).toMatchObject({ order_nos: [12345678901234567891n] });
+    // An order number sent as a (small) number still cancels that order.
+    const placed = await c.ask({ op: "place_order", cid: "P", token, symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    const cancelled = await c.ask({ op: "cancel_order", cid: "K2", token, symbol: "ETH/USDT", order_nos: [Number(placed.order_no)] });
+    expect(cancelled.data).toEqual([{ result: true, error_message: "", order_no: placed.order_no }]);
+  });
+
+  it("an integer beyond 2^53 is no price, quantity or symbol: refused with its digits, never rounded", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const token = await c.login();
+    const got = texts(c);
+    const order = `{"op":"place_order","token":"${token}","action":"BUY","order_type":"LIMIT",`;
+    c.ws.send(`${order}"cid":"Q","symbol":"ETH/USDT","price":1,"quantity":9007199254740993}`);
+    c.ws.send(`${order}"cid":"S","symbol":12345678901234567891,"price":1,"quantity":1}`);
+    c.ws.send(`{"op":"login","cid":"L","platform":"huobi","symbols":[12345678901234567891],"access_key":"k2","secret_key":"s"}`);
+    await expect.poll(() => got.length).toBe(3);
+    expect(got).toEqual([
+      '{"op":"place_order","cid":"Q","result":false,"error_message":"Invalid price or quantity"}',
+      '{"op":"place_order","cid":"S","result":false,"error_message":"Invalid symbol 12345678901234567891"}',
+      '{"op":"login","cid":"L","result":false,"error_message":"Invalid symbol 12345678901234567891","token":""}',
+    ]);
+    expect((await c.ask({ op: "asset", cid: "A", token })).data).toMatchObject({ USDT: { free: 100_000, locked: 0 } });
+  });
+});

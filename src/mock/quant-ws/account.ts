@@ -3,6 +3,7 @@
  * views the server sends of them, and fills (no matching engine: an order that crosses the
  * mark price on arrival fills at once).
  */
+import { stringifyJson } from "../../handwritten/core/json.js";
 import type { Conn } from "./gateway.js";
 
 export interface MockOrder {
@@ -57,7 +58,9 @@ export type Notify = (login: Login, topic: string, data: unknown) => void;
 const SYMBOL = /^[A-Za-z0-9]{1,20}\/[A-Za-z0-9]{1,20}$/;
 export const isKnownSymbol = (symbol: unknown): symbol is string => typeof symbol === "string" && SYMBOL.test(symbol);
 /** The error_message of a request or login naming a symbol isKnownSymbol refuses (the symbol cut to 60 characters). */
-export const invalidSymbol = (symbol: unknown): string => `Invalid symbol ${String(JSON.stringify(symbol)).slice(0, 60)}`;
+export const invalidSymbol = (symbol: unknown): string => `Invalid symbol ${jsonShown(symbol)}`;
+/** A frame's value as JSON for a message or log line (bigints with their digits), cut to 60 characters. */
+export const jsonShown = (v: unknown): string => (v === undefined ? "undefined" : stringifyJson(v)).slice(0, 60);
 
 export function split(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = "USDT"] = symbol.split("/");

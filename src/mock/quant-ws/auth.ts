@@ -4,7 +4,7 @@
  */
 import { WebSocket } from "ws";
 import { StateCode } from "../../../generated/quant-ws.js";
-import { assetView, invalidSymbol, isKnownSymbol, orderView, positionView, split, type Login } from "./account.js";
+import { assetView, invalidSymbol, isKnownSymbol, jsonShown, orderView, positionView, split, type Login } from "./account.js";
 import { field, type Conn, type Gateway } from "./gateway.js";
 
 /** Most symbols one login subscribes to (each is a position snapshot at CONNECT_SUCCESS). */
@@ -52,7 +52,7 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
   gw.byKey.set(key, login);
   // The platform as JSON (a newline in it forged a log line) and cut, as the symbol list.
   const shown = login.symbols.length > 10 ? `${login.symbols.slice(0, 10).join(",")},… (${login.symbols.length} symbols)` : login.symbols.join(",");
-  gw.log(`quant-ws mock: socket ${c.id} login ${String(JSON.stringify(platform)).slice(0, 60)} [${shown}] → token ${token.slice(0, 4)}…`);
+  gw.log(`quant-ws mock: socket ${c.id} login ${jsonShown(platform)} [${shown}] → token ${token.slice(0, 4)}…`);
   gw.reply(c, { op: "login", cid, result: true, error_message: "", token });
   // Every failure below comes after a result-true reply; the login stays held until logout.
   const half = Math.floor(gw.settings.readyDelayMs / 2);

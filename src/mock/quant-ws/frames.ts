@@ -1,10 +1,27 @@
 /** The frames a quant-ws emulator received, bounded, and waiting for one (tests, demos). */
+import { NumberTooLongError, parseJson } from "../../handwritten/core/json.js";
 import { BoundedLog } from "../bounded-log.js";
 import type { ReceivedFrame } from "../quant-ws.js";
 
 /** Kept: the last 10 000 frames, and at most 16 MiB of frame text. */
 const MAX_FRAMES = 10_000;
 const MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A frame's JSON as the gateway reads it: an integer beyond 2^53 with every digit (a bigint:
+ * `9007199254740993` was read as …992, an order number sent as a number named another order),
+ * a decimal as the nearest double (as the gateway's own JSON reader makes it). An integer of
+ * more digits than parseJson reads (no int64 has them) is what JSON.parse makes of it
+ * (Infinity), for the handler to refuse. Throws SyntaxError on text that is no JSON.
+ */
+export function readFrame(text: string): unknown {
+  try {
+    return parseJson(text, { decimals: "number" });
+  } catch (e) {
+    if (e instanceof NumberTooLongError) return JSON.parse(text) as unknown;
+    throw e;
+  }
+}
 
 export class FrameLog {
   private readonly log = new BoundedLog<ReceivedFrame>(MAX_FRAMES, MAX_BYTES);
@@ -16,16 +33,16 @@ export class FrameLog {
   }
 
   /**
-   * Keep a frame's text (`json`: it is a JSON object, read again each time `frame` is asked):
-   * the parsed value of a frame of many small objects took twenty times its text's memory, and
-   * the log counts the text.
+   * Keep a frame's text (`json`: it is a JSON object, read again each time `frame` is asked, as
+   * readFrame reads it): the parsed value of a frame of many small objects took twenty times its
+   * text's memory, and the log counts the text.
    */
   record(socket: number, text: string, json: boolean): void {
     const r: ReceivedFrame = json
       ? {
           socket,
           get frame() {
-            return JSON.parse(text) as Record<string, unknown>;
+            return readFrame(text) as Record<string, unknown>;
           },
         }
       : { socket, frame: text };

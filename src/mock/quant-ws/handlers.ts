@@ -7,7 +7,8 @@ import { quantWsMeta } from "../../../generated/quant-ws.js";
 import { assetView, beyondLoginCaps, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
-import { parseJson, stringifyJson } from "../../handwritten/core/json.js";
+import { stringifyJson } from "../../handwritten/core/json.js";
+import { readFrame } from "./frames.js";
 
 type Handler = (gw: Gateway, c: Conn, f: Record<string, unknown>, cid: string) => void;
 
@@ -43,7 +44,8 @@ const place_order: Handler = (gw, c, f, cid) => {
   const contract = login.platform.includes("future") || login.platform.includes("swap");
   // JSON numbers, as the spec has them (text, arrays, true and 1e999 = Infinity were read as
   // numbers and made balances null); a price above 0 unless MARKET (0 by the doc); a quantity
-  // other than 0, negative only on a contract (the doc: its sign selects long or short).
+  // other than 0, negative only on a contract (the doc: its sign selects long or short). An
+  // integer beyond 2^53 (a bigint) is refused too: no double holds it, and no market trades it.
   const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
   if (!finite(price) || price < 0 || (price === 0 && orderType !== "MARKET")) return fail("Invalid price or quantity");
   if (!finite(sent) || sent === 0 || (sent < 0 && !contract)) return fail("Invalid price or quantity");
@@ -87,7 +89,9 @@ const cancel_order: Handler = (gw, c, f, cid) => {
     : Array.isArray(orderNos) ? orderNos : [];
   // Every order number is text before any order is cancelled (one that is not was an error
   // after the ones before it were cancelled: no reply and no notifications for those).
-  const bad = targets.findIndex((no) => typeof no !== "string" && typeof no !== "number");
+  // A number is taken as the gateway takes it, with every digit (one beyond 2^53 is a bigint:
+  // it was rounded and named another order).
+  const bad = targets.findIndex((no) => typeof no !== "string" && typeof no !== "number" && typeof no !== "bigint");
   if (bad >= 0) throw new Error(`'order_nos[${bad}]' must be an order number (text)`);
   const data = targets.map((no) => {
     const o = login.orders.get(String(no));
@@ -158,7 +162,7 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   if (c.dead) return;
   let f: Record<string, unknown>;
   try {
-    const v = JSON.parse(text) as unknown;
+    const v = readFrame(text);
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SyntaxError("frame is not a JSON object");
     f = v as Record<string, unknown>;
   } catch (e) {
@@ -170,18 +174,10 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   const op = f.op;
   try {
     if (op === "ping") {
-      let ts = field<unknown>(f, "ts");
-      // The pong carries the same ts (the spec), every digit: a number JSON.parse may have
-      // rounded (9007199254740993 is …992) is read again exactly. An int64: 5 000 digits were
-      // Infinity, echoed as null.
-      if (typeof ts === "number" && !Number.isSafeInteger(ts)) {
-        try {
-          ts = (parseJson(text) as Record<string, unknown>).ts;
-        } catch {
-          ts = Infinity;
-        }
-      }
-      if ((typeof ts === "number" || typeof ts === "bigint") && !(ts < 2n ** 63n && ts > -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
+      const ts = field<unknown>(f, "ts");
+      // The pong carries the same ts (the spec), every digit (the frame is read exactly). An
+      // int64: 5 000 digits were Infinity, echoed as null.
+      if ((typeof ts === "number" || typeof ts === "bigint") && !(ts < 2n ** 63n && ts >= -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
       if (gw.settings.answerPings) gw.write(c, stringifyJson({ op: "pong", ts }));
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";

@@ -2,16 +2,14 @@
  * The Xele emulator's request check, before any handler: the JSON request (base64 `params`
  * for GET, else the body), the counter version (x-since), the closed schema and the token.
  */
-import { DecimalPrecisionError, parseJson } from "../../handwritten/core/json.js";
+import { DecimalPrecisionError, nestedDeeperThan, parseJson } from "../../handwritten/core/json.js";
 import { compareCounterVersions } from "../../handwritten/xele/pipe-rows.js";
 import { checkSchema } from "../../handwritten/xele/request-schema.js";
 import { requestSchemaOf, type XeleServer } from "../../handwritten/xele/spec-info.js";
-import type { MockReply, MockRequest } from "../http-mock.js";
+import { MOCK_MAX_JSON_DEPTH, type MockReply, type MockRequest } from "../http-mock.js";
 import { fail, type Json } from "./replies.js";
 import type { ReceivedRequest } from "../xele.js";
-import { MAX_XELE_WRITE_CHARS, type XeleState } from "./state.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { MAX_XELE_REQUEST_CHARS, MAX_XELE_WRITE_CHARS, type XeleState } from "./state.js";
 
 /** The JSON text of a request: base64 `?params=` for GET (when sent), else the body; a reply if `params` is not base64. */
 function requestText(req: MockRequest): { text: string; params?: string } | MockReply {
@@ -43,12 +41,16 @@ function schemaFailure(st: XeleState, req: MockRequest, request: Json): MockRepl
 export function xeleAuthenticate(st: XeleState, server: XeleServer) {
   return async (req: MockRequest): Promise<MockReply | undefined> => {
     st.stats.requests[server]++;
-    if (st.settings.latencyMs > 0) await sleep(st.settings.latencyMs);
+    // (cut short by close(): nothing more is done; the answer goes nowhere)
+    if (st.settings.latencyMs > 0 && !(await st.wait(st.settings.latencyMs))) return fail(100, "the emulator is closed");
     const source = requestText(req);
     if (!("text" in source)) return source;
     const { text, params } = source;
     const where = params !== undefined ? "params" : "the body";
     if (text.trim() === "") return fail(104, `${where} is empty: the request is a JSON object`);
+    // Bounded before it is read (no credential is checked yet): its length, then its nesting.
+    if (text.length > MAX_XELE_REQUEST_CHARS) return fail(116, `request longer than ${MAX_XELE_REQUEST_CHARS} characters`);
+    if (nestedDeeperThan(text, MOCK_MAX_JSON_DEPTH)) return fail(104, `${where} is JSON nested deeper than ${MOCK_MAX_JSON_DEPTH} levels`);
     let json: unknown;
     try {
       json = parseJson(text);

@@ -18,6 +18,12 @@ const MAX_RECEIVED_CHARS = 16 * 1024 * 1024;
  */
 export const MAX_XELE_RECORDS = 1_000;
 export const MAX_XELE_WRITE_CHARS = 16 * 1024;
+/**
+ * Longest request text read at all, a query's too (refused unread past it, 116): its JSON is
+ * read before the token is checked, and 1 MiB of `{}` took 0.1-0.2 s to read. Documented requests
+ * are a few hundred characters (the vendor document's fields are short C buffers).
+ */
+export const MAX_XELE_REQUEST_CHARS = 64 * 1024;
 /** Tokens held at once (a login flood kept every ticket for its 30 minutes). */
 export const MAX_XELE_TOKENS = 10_000;
 
@@ -46,6 +52,9 @@ export class XeleState {
     alarm: new Map(resultOf(opById("getAlarmConfigs")).map((t) => [String(t.templ), t])),
   };
   private readonly decoded = new WeakMap<MockRequest, Json>();
+  /** Emulated latencies being waited out (each ends with `false` on close()), and whether closed. */
+  private readonly waits = new Map<ReturnType<typeof setTimeout>, (waited: boolean) => void>();
+  private closed = false;
   /** The last unique_id given (a counter: a spread of every record's id into Math.max threw RangeError past ~120 000 records). */
   lastCashId = maxId(this.cash);
   lastAuthCodeId = maxId(this.authCodes);
@@ -72,6 +81,31 @@ export class XeleState {
       this.tokens.delete(t);
     }
     this.tokens.set(ticket, expires);
+  }
+
+  /**
+   * Wait `ms` (an emulated latency): true once waited, false when the emulator closed first
+   * (close() ends every wait, so no timer keeps the process alive after it).
+   */
+  wait(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.waits.delete(t);
+        resolve(true);
+      }, ms);
+      this.waits.set(t, resolve);
+    });
+  }
+
+  /** The emulator is closing: every wait ends now (false), and so does any later one. */
+  close(): void {
+    this.closed = true;
+    for (const [t, resolve] of this.waits) {
+      clearTimeout(t);
+      resolve(false);
+    }
+    this.waits.clear();
   }
 
   /** Keep a decoded request for tests (bounded). */
