@@ -240,6 +240,17 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     const change = d.format ? `type ${typeFormat(d.before, d.format[0])} → ${typeFormat(d.after, d.format[1])}` : `${String(last)} ${arrow(d.before, d.after)}`;
     return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${change}` };
   }
+  // A null form of a field's anyOf/oneOf added or removed (a `$ref` made nullable reads so): an
+  // answer that may carry null breaks a consumer's type; a request that takes it does not. (Other
+  // members may constrain as well as widen: a oneOf beside `properties`; api-smart-diff's words.)
+  const nullMember = (v: unknown) => (v as Node | undefined)?.type === "null" && Object.keys(v as Node).every((k) => k === "type" || DOCS_KEYS.has(k));
+  if ((parent === "anyOf" || parent === "oneOf") && typeof last === "number" && (d.action === "add" || d.action === "remove") && nullMember(d.action === "add" ? d.after : d.before)) {
+    const form = "null";
+    const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`.trim();
+    const added = d.action === "add";
+    const kind: ChangeKind = side === "request" ? (added ? "non-breaking" : "breaking") : added ? "breaking" : "non-breaking";
+    return { kind, rule: side === "request" ? "param-retyped" : "response-field-retyped", message: added ? `${what} may now be ${form}` : `${what} can no longer be ${form}` };
+  }
   if (parent === "enum" || last === "enum" || last === "const") {
     const removed = d.action === "remove" || d.action === "replace";
     if (removed && wholeEnumGone(after, d.path)) {

@@ -285,6 +285,23 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     expect(lines).toEqual(['response field fills[][1] type "number" → "string"']);
   });
 
+  it("a field's schema made nullable (a $ref in an anyOf with null): the answer's field may now be null (breaking); a request's takes null (not breaking)", async () => {
+    const before = openapi();
+    before.components.schemas.Side = { type: "string", enum: ["BUY", "SELL"] };
+    orderSchema(before).properties.side = { $ref: "#/components/schemas/Side" };
+    placeOrder(before).requestBody.content["application/x-www-form-urlencoded"].schema.properties.side = { $ref: "#/components/schemas/Side" };
+    const after = clone(before);
+    orderSchema(after).properties.side = { anyOf: [{ $ref: "#/components/schemas/Side" }, { type: "null" }] };
+    placeOrder(after).requestBody.content["application/x-www-form-urlencoded"].schema.properties.side = { anyOf: [{ $ref: "#/components/schemas/Side" }, { type: "null" }] };
+    const changes = await diffSpec("t", before, after);
+    expect(changes.filter((c) => c.operation === "getOrder").map((c) => [c.kind, c.message])).toEqual([["breaking", "response field side may now be null"]]);
+    expect(changes.filter((c) => c.operation === "placeOrder").map((c) => [c.kind, c.message])).toEqual([["non-breaking", "request field side may now be null"]]);
+    // and back: the answer's narrower (not breaking), the request's refuses null (breaking)
+    const back = await diffSpec("t", after, before);
+    expect(back.filter((c) => c.operation === "getOrder").map((c) => [c.kind, c.message])).toEqual([["non-breaking", "response field side can no longer be null"]]);
+    expect(back.filter((c) => c.operation === "placeOrder").map((c) => [c.kind, c.message])).toEqual([["breaking", "request field side can no longer be null"]]);
+  });
+
   it("a required field removed is one line (not also 'no longer always present')", async () => {
     const after = openapi();
     delete orderSchema(after).properties.id;
