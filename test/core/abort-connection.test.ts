@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { AbortedError, TimeoutError } from "../../src/handwritten/core/errors.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { startProxy } from "../helpers/proxy.js";
 import { rejection } from "../helpers/rejection.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -48,11 +49,14 @@ describe("an ended call's connection still being made ends with it", () => {
     await expect.poll(() => server.open(), { timeout: 1_000, interval: 20 }).toBe(0);
   });
 
-  it("a script whose call was aborted exits at once (it waited for the client's timeout)", async () => {
+  it.each(["direct", "through a proxy (the TLS handshake through its tunnel)"])("a script whose call was aborted exits at once, %s (it waited for the client's timeout)", async (road) => {
     const server = await mute();
+    const proxy = road === "direct" ? undefined : await startProxy();
+    // (the test proxy tunnels any name to 127.0.0.1)
+    const baseUrl = proxy ? server.url.replace("127.0.0.1", "xt.invalid") : server.url;
     const script = `
       import { createXtClient } from "./src/handwritten/xt/index.ts";
-      const client = createXtClient({ baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 20_000, retry: false });
+      const client = createXtClient({ baseUrl: ${JSON.stringify(baseUrl)}, ${proxy ? `proxy: ${JSON.stringify(proxy.url)}, ` : ""}timeoutMs: 20_000, retry: false });
       const e = await client.call("getServerTime", {}, { signal: AbortSignal.timeout(100) }).catch((x) => x);
       console.log(e.name);
     `;

@@ -271,7 +271,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
       t.once("error", (e) => (clearTimeout(timer), done(e)));
     });
     // (the call ended first: the tunnel, or the handshake through it, ends with it)
-    adopting?.adopt(() => void (settled || (tls ? tls.destroy() : cancel(new Error("the call ended")))));
+    adopting?.adopt(() => void (settled || (tls ? tls.destroy(new Error("the call ended")) : cancel(new Error("the call ended")))));
   };
   return new Agent({ ...options, connect });
 }
