@@ -334,17 +334,17 @@ export interface AssetReply {
  */
 export interface AssetBalance {
   /**
-   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
+   * An amount of a balance: a number (the vendor doc's type, in any JSON form: `1e-08` too), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  free: string | JsonDecimal;
+  free: JsonDecimal | string;
   /**
-   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
+   * An amount of a balance: a number (the vendor doc's type, in any JSON form: `1e-08` too), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  locked: string | JsonDecimal;
+  locked: JsonDecimal | string;
   /**
-   * An amount of a balance: a number (the vendor doc's type), or decimal text (the huobi_future adapter writes `"%.8f"`).
+   * An amount of a balance: a number (the vendor doc's type, in any JSON form: `1e-08` too), or decimal text (the huobi_future adapter writes `"%.8f"`).
    */
-  total: string | JsonDecimal;
+  total: JsonDecimal | string;
 }
 
 /**
@@ -1183,16 +1183,37 @@ export const quantWsMeta = {
           required: ["free", "locked", "total"],
           properties: {
             free: {
-              type: ["number", "string"],
-              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              anyOf: [
+                {
+                  type: "number"
+                },
+                {
+                  type: "string",
+                  pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+                }
+              ]
             },
             locked: {
-              type: ["number", "string"],
-              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              anyOf: [
+                {
+                  type: "number"
+                },
+                {
+                  type: "string",
+                  pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+                }
+              ]
             },
             total: {
-              type: ["number", "string"],
-              pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              anyOf: [
+                {
+                  type: "number"
+                },
+                {
+                  type: "string",
+                  pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+                }
+              ]
             }
           }
         }
@@ -1514,16 +1535,37 @@ export const quantWsMeta = {
         required: ["free", "locked", "total"],
         properties: {
           free: {
-            type: ["number", "string"],
-            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+            anyOf: [
+              {
+                type: "number"
+              },
+              {
+                type: "string",
+                pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              }
+            ]
           },
           locked: {
-            type: ["number", "string"],
-            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+            anyOf: [
+              {
+                type: "number"
+              },
+              {
+                type: "string",
+                pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              }
+            ]
           },
           total: {
-            type: ["number", "string"],
-            pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+            anyOf: [
+              {
+                type: "number"
+              },
+              {
+                type: "string",
+                pattern: "^-?[0-9]+(\\.[0-9]+)?$"
+              }
+            ]
           }
         }
       }

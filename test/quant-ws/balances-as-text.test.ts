@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
-import { createQuantWsClient, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
+import { createQuantWsClient, decodeFrame, QuantWsFrameError } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, setup } from "./helpers.js";
 import { rejection } from "../helpers/rejection.js";
 
@@ -22,6 +22,14 @@ describe("asset balances as decimal text (huobi_future)", () => {
     const pushed = await assets.next();
     expect(typeof (pushed.value as Record<string, { free: unknown }>).USDT!.free).toBe("string");
     await client.close();
+  });
+
+  it.each(["exact", "string", "number"] as const)("decimals %s: a number in exponent form (1e-08, as C++ and Python write small doubles) is still a number", (decimals) => {
+    const frame = JSON.stringify({ op: "asset", cid: "c", result: true, error_message: "", data: { BTC: { free: 1e-8, locked: 0, total: 1e-8 } } }).replace(/1e-8/g, "1e-08");
+    const decoded = decodeFrame(frame, decimals);
+    expect(decoded.kind).toBe("reply");
+    const data = (decoded as { frame: { data: Record<string, { free: unknown }> } }).frame.data;
+    expect(data.BTC!.free).toBe(decimals === "string" ? "1e-08" : 1e-8);
   });
 
   it("on other platforms they stay numbers", async () => {

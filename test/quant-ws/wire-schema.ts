@@ -11,7 +11,7 @@ import { ROOT } from "../../scripts/api-registry.js";
 
 type Schema = Record<string, unknown>;
 const ANNOTATIONS = new Set(["description", "examples", "format", "deprecated", "title", "x-known-values", "x-enum-descriptions", "x-enum-varnames", "x-doc-deviation", "x-doc-section"]);
-const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "minItems", "pattern", "$ref"]);
+const CHECKED = new Set(["type", "const", "enum", "required", "properties", "items", "additionalProperties", "allOf", "if", "then", "minLength", "minItems", "pattern", "anyOf", "$ref"]);
 
 export interface WireSpec {
   /** Payload schema name of each message: by x-op (requests excluded) and, for notify, by topic. */
@@ -61,6 +61,14 @@ export function loadWireSpec(): WireSpec {
     if (typeof schema.minLength === "number" && typeof v === "string" && v.length < schema.minLength) out.push(`${at}: shorter than ${schema.minLength}`);
     if (typeof schema.pattern === "string" && typeof v === "string" && !new RegExp(schema.pattern, "u").test(v)) out.push(`${at}: ${JSON.stringify(v)} does not match ${schema.pattern}`);
     for (const sub of (schema.allOf as Schema[] | undefined) ?? []) check(sub, v, at, out);
+    if (schema.anyOf) {
+      const tries = (schema.anyOf as Schema[]).map((sub) => {
+        const probe: string[] = [];
+        check(sub, v, at, probe);
+        return probe;
+      });
+      if (!tries.some((t) => t.length === 0)) out.push(`${at}: ${JSON.stringify(v)} fits none of anyOf (${tries.map((t) => t.join("; ")).join(" | ")})`);
+    }
     if (schema.if) {
       const probe: string[] = [];
       check(schema.if as Schema, v, at, probe);
