@@ -298,8 +298,11 @@ function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promi
   /** Answers of a socket not yet written out (handled or not), and sockets to refuse after them. */
   const unanswered = new WeakMap<Socket, number>();
   const refuseWhenAnswered = new WeakSet<Socket>();
+  /** A socket's last request: whole (its body all in) or still arriving. */
+  const lastRequest = new WeakMap<Socket, IncomingMessage>();
   const server = createServer({ requestTimeout: MOCK_REQUEST_TIMEOUT_MS, headersTimeout: MOCK_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (req, res) => {
     const socket = req.socket;
+    lastRequest.set(socket, req);
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
     unanswered.set(socket, (unanswered.get(socket) ?? 0) + 1);
     let out = false;
@@ -338,8 +341,10 @@ function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promi
     // (a client whose buffers are full never takes the 400)
     setTimeout(() => socket.destroy(), 1_000).unref();
   }
-  server.on("clientError", (_err, socket: Socket) => {
-    if (unanswered.get(socket)) refuseWhenAnswered.add(socket);
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Deferred only for bytes after whole requests: a request still arriving past its deadline
+    // (a slow body's ERR_HTTP_REQUEST_TIMEOUT) is refused now, or it held the socket for good.
+    if (unanswered.get(socket) && lastRequest.get(socket)?.complete === true && err.code !== "ERR_HTTP_REQUEST_TIMEOUT") refuseWhenAnswered.add(socket);
     else refuse(socket);
   });
   return server;

@@ -618,4 +618,23 @@ describe("HTTP emulators: request bodies held at once are bounded", () => {
     expect(third.got()).toMatch(/^HTTP\/1\.1 503 /);
     expect(third.got()).toContain("too many request bodies in flight");
   });
+
+  it("a request whose body stops arriving is refused at its deadline and the socket closed (it was held for good while its answer was awaited)", async () => {
+    const mock = await started(startHttpMock({ meta: xtMeta }));
+    // (30 s and 10 s in use: the same path; Node takes a request deadline below the headers' as none)
+    mock.server.headersTimeout = 1_000;
+    mock.server.requestTimeout = 1_500;
+    let got = "";
+    const closed = new Promise<void>((resolve) => {
+      const s = connect(mock.port, "127.0.0.1", () => s.write("POST /trade/api/v1/order HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nab"));
+      s.on("data", (d) => (got += String(d)));
+      s.on("error", () => undefined);
+      s.on("close", () => resolve());
+      open.push({ close: async () => void s.destroy() });
+    });
+    const t0 = performance.now();
+    await closed;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(got).toMatch(/^HTTP\/1\.1 (400|408) /);
+  }, 10_000);
 });
