@@ -231,9 +231,10 @@ export function findApi(name: string | undefined): ApiEntry {
   const entry = API_TABLE.find((a) => a.name === name);
   if (entry) return entry;
   if (name === undefined) throw new CliUsageError(`missing api; one of: ${apiNames().join(", ")}`);
-  // The closest name (`bhx`, `xelle`, `quant_ws`), or else one that begins it or that it begins (`quant`).
+  // One that begins it or that it begins (`hu`, `quant`), or else the closest name (`bhx`,
+  // `xelle`, `quant_ws`) for a word of three letters or more (any two are "close" to `xt`).
   const lower = name.toLowerCase();
-  const near = closest(name, apiNames()) ?? apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n));
+  const near = apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n)) ?? (name.length > 2 ? closest(name, apiNames()) : undefined);
   throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
 }
 

@@ -391,6 +391,10 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["list", "xelle"], env: {}, re: /unknown api "xelle"; did you mean xele\?/ },
     { argv: ["mock", "quantws"], env: {}, re: /unknown api "quantws"; did you mean quant-ws\?/ },
     { argv: ["call", "quant_ws", "asset"], env: {}, re: /unknown api "quant_ws"; did you mean quant-ws\?/ },
+    // (a word of one or two letters: what it begins, never `xt` for being two edits away)
+    { argv: ["call", "hu", "x"], env: {}, re: /unknown api "hu"; did you mean hubi\?/ },
+    { argv: ["call", "q", "x"], env: {}, re: /unknown api "q"; did you mean quant-ws\?/ },
+    { argv: ["call", "ab", "x"], env: {}, re: /unknown api "ab"; known: / },
     { argv: ["list", "quant"], env: {}, re: /unknown api "quant"; did you mean quant-ws\?/ },
     { argv: ["ws", "lgin"], env: {}, re: /unknown ws command "lgin"; did you mean login\?; one of: demo, login, place, send, help/ },
     { argv: ["ws", "sned"], env: {}, re: /unknown ws command "sned"; did you mean send\?/ },

@@ -140,7 +140,7 @@ describe("tradeapi mock xele", () => {
       const r = await cli(["mock", "xele", "--counter-version", version], {}, () => Promise.resolve());
       expect(r.code, version).toBe(0);
     }
-    for (const [version, near] of [["999", ""], ["007P10", "; did you mean 007P7?"], ["3", "; did you mean 003?"]]) {
+    for (const [version, near] of [["999", ""], ["007P10", "; did you mean 007P7?"], ["3", "; did you mean 003?"], ["7p7", "; did you mean 007P7?"]]) {
       const r = await cli(["mock", "xele", "--counter-version", version!], {}, () => Promise.resolve());
       expect([r.code, r.stdout], version).toEqual([2, ""]);
       expect(r.stderr).toContain(`tradeapi: --counter-version takes a version the emulator knows: 003, 007, 007P7, 007P8, 007P9; got ${JSON.stringify(version)}${near}\n`);

@@ -81,7 +81,9 @@ export const xeleCli: CliApi = {
     const given = flags["counter-version"];
     const counterVersion = given === undefined ? undefined : XELE_COUNTER_VERSIONS.find((v) => v === given.toUpperCase());
     if (given !== undefined && counterVersion === undefined) {
-      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${JSON.stringify(given)}${didYouMean(given, XELE_COUNTER_VERSIONS)}`);
+      // (a version without its leading zeros, `7p7`, is the one it ends: 007P7, not the closer 007)
+      const ends = XELE_COUNTER_VERSIONS.find((v) => given !== "" && v.endsWith(given.toUpperCase()));
+      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${JSON.stringify(given)}${ends ? `; did you mean ${ends}?` : didYouMean(given, XELE_COUNTER_VERSIONS)}`);
     }
     const mock = await startXeleMock({
       maPort: port,

@@ -354,7 +354,8 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   };
   return withClient(t, flags, out, stop, "place_order", sendOrder, async (session) => {
     const code = await wait(stop, seconds, out);
-    await logOut(session, out);
+    if (session.ended) out.line({ step: "logout" });
+    else await logOut(session, out);
     return code;
   });
 }
