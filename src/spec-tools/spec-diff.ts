@@ -256,7 +256,9 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     if (removed && wholeEnumGone(after, d.path)) {
       // The whole enum gone (an open value now): every value a caller sends still fits; an
       // answer may now carry any value (a consumer's exhaustive switch must handle others).
-      if (side === "request") return { kind: "non-breaking", rule: "enum-removed", message: `${field ?? "request"} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
+      // (a parameter or a body field: two of one name are two lines, see wholeEnumsOnce)
+      const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `request ${field ? `field ${field}` : "body"}`;
+      if (side === "request") return { kind: "non-breaking", rule: "enum-removed", message: `${what} enum value ${show(d.before)} removed with the whole enum (any value is taken now)` };
       return { kind: "breaking", rule: "response-enum-changed", message: `${where} ${field ?? ""} enum value ${show(d.before)} removed with the whole enum (any value may come now)`.replace(/\s+/g, " ") };
     }
     // (an enum's values are a set: enumsAsSets made an item replaced one removed and one added; a `const` replaced names both)

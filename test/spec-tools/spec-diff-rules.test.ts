@@ -96,7 +96,9 @@ const CASES: Case[] = [
   { rule: "enum-value-removed", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "breaking", message: /^side enum value "sell" removed$/ },
   { rule: "enum-value-added", edit: (d) => (getOrder(d).parameters[1].schema.enum[1] = "short"), kind: "non-breaking", message: /^side enum value "short" added$/ },
   // (one line per field, not one per value: a list of 50 codes made open read as 50 lines per operation)
-  { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /^side enum of 2 values \("buy", "sell"\) removed whole \(any value is taken now\)$/ },
+  { rule: "enum-removed", edit: (d) => delete getOrder(d).parameters[1].schema.enum, kind: "non-breaking", message: /^parameter side enum of 2 values \("buy", "sell"\) removed whole \(any value is taken now\)$/ },
+  // a body field of the same name is a line of its own
+  { rule: "enum-removed", edit: (d) => { delete getOrder(d).parameters[1].schema.enum; delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum; }, kind: "non-breaking", message: /^request field tif enum of 2 values \("GTC", "IOC"\) removed whole/ },
   { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 50), kind: "breaking", message: /maximum 100 → 50/ },
   { rule: "response-field-added", edit: (d) => (orderSchema(d).properties.fee = { type: "number" }), kind: "non-breaking", message: /response field fee added/ },
   { rule: "response-field-removed", edit: (d) => delete orderSchema(d).properties.price, kind: "breaking", message: /response field price removed/ },
@@ -616,6 +618,19 @@ describe("every change names its subject", () => {
     after.components.parameters.Page.schema.type = "string";
     const changes = await diffSpec("t", before, after);
     expect(changes.filter((c) => c.operation === "getOrder").map((c) => c.message)).toContainEqual(expect.stringMatching(/^parameter page type "integer" → "string"/));
+  });
+
+  it("a parameter and a body field of one name, each losing its enum: two lines, not one of their values together", async () => {
+    const before = openapi();
+    placeOrder(before).parameters = [{ name: "tif", in: "query", required: false, schema: { type: "string", enum: ["DAY", "GTD", "FOK"] } }];
+    const after = clone(before);
+    delete placeOrder(after).parameters[0].schema.enum;
+    delete placeOrder(after).requestBody.content["application/x-www-form-urlencoded"].schema.properties.tif.enum;
+    const lines = (await diffSpec("t", before, after)).filter((c) => c.operation === "placeOrder").map((c) => c.message);
+    expect(lines.sort()).toEqual([
+      'parameter tif enum of 3 values ("DAY", "GTD", "FOK") removed whole (any value is taken now)',
+      'request field tif enum of 2 values ("GTC", "IOC") removed whole (any value is taken now)',
+    ]);
   });
 
   it("members added to a request body's oneOf (api-smart-diff describes the second as \" in Request Body content\")", async () => {
