@@ -65,6 +65,9 @@ function resolveAt(root: unknown, path: ReadonlyArray<string | number>): unknown
   return cur;
 }
 
+/** An OpenAPI document as written, by the one api-smart-diff compares (and rewrites). */
+const AS_WRITTEN = new WeakMap<Node, Node>();
+
 /** `x-` extensions whose value is a schema (BHEX's batch rows): changes inside follow the schema rules. */
 const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
 
@@ -240,12 +243,20 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     const change = d.format ? `type ${typeFormat(d.before, d.format[0])} → ${typeFormat(d.after, d.format[1])}` : `${String(last)} ${arrow(d.before, d.after)}`;
     return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${change}` };
   }
-  // A null form of a field's anyOf/oneOf added or removed (a `$ref` made nullable reads so): an
-  // answer that may carry null breaks a consumer's type; a request that takes it does not. (Other
-  // members may constrain as well as widen: a oneOf beside `properties`; api-smart-diff's words.)
-  const nullMember = (v: unknown) => (v as Node | undefined)?.type === "null" && Object.keys(v as Node).every((k) => k === "type" || DOCS_KEYS.has(k));
-  if ((parent === "anyOf" || parent === "oneOf") && typeof last === "number" && (d.action === "add" || d.action === "remove") && nullMember(d.action === "add" ? d.after : d.before)) {
-    const form = "null";
+  // A form of a field's anyOf/oneOf added or removed (a `$ref` made nullable, a number that may
+  // be text): an answer that may carry one more breaks a consumer's type; a request that takes
+  // one more does not. Only where the anyOf is the whole schema, or the form is null: beside
+  // `type` or `properties` its members constrain as well (api-smart-diff's words then).
+  const member = (d.action === "add" ? d.after : d.before) as Node | undefined;
+  const nullMember = member?.type === "null" && Object.keys(member).every((k) => k === "type" || DOCS_KEYS.has(k));
+  const union = (doc: Node | undefined) => {
+    const holder = resolveAt((doc && AS_WRITTEN.get(doc)) ?? doc, d.path.slice(0, -2)) as Node | undefined;
+    return !!holder && typeof holder === "object" && !["type", "properties", "items", "allOf", "additionalProperties"].some((k) => k in holder);
+  };
+  if ((parent === "anyOf" || parent === "oneOf") && typeof last === "number" && (d.action === "add" || d.action === "remove") && member && (nullMember || union(d.action === "add" ? after : before))) {
+    // (api-smart-diff gives a member with a description beside its type as an allOf of the two)
+    const type = member.type ?? (Array.isArray(member.allOf) ? (member.allOf as Node[]).find((m) => m?.type !== undefined)?.type : undefined);
+    const form = nullMember ? "null" : typeof member.$ref === "string" ? `a ${String(member.$ref).split("/").pop()}` : type !== undefined ? `of type ${show(type)}` : "of another schema";
     const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`.trim();
     const added = d.action === "add";
     const kind: ChangeKind = side === "request" ? (added ? "non-breaking" : "breaking") : added ? "breaking" : "non-breaking";
@@ -935,6 +946,9 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   out.push(...takeServerChanges(api, before, after));
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
+  // (and moves a schema's own keywords into the members of its oneOf: the unionAt check reads copies)
+  AS_WRITTEN.set(before, structuredClone(before));
+  AS_WRITTEN.set(after, structuredClone(after));
   const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {

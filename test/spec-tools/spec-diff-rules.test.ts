@@ -304,6 +304,13 @@ describe("spec diff rules (OpenAPI): one fixture pair per rule", () => {
     expect(back.filter((c) => c.operation === "placeOrder").map((c) => [c.kind, c.message])).toEqual([["breaking", "request field side can no longer be null"]]);
   });
 
+  it("a number that may now be text (type → anyOf of number and string): one breaking line for the answer (a oneOf beside properties stays api-smart-diff's: see below)", async () => {
+    const after = openapi();
+    orderSchema(after).properties.price = { anyOf: [{ type: "number" }, { type: "string", pattern: "^[0-9.]+$" }] };
+    const lines = (await diffSpec("t", openapi(), after)).filter((c) => c.operation === "getOrder").map((c) => [c.kind, c.message]);
+    expect(lines).toEqual([["breaking", 'response field price may now be of type "string"']]);
+  });
+
   it("a required field removed is one line (not also 'no longer always present')", async () => {
     const after = openapi();
     delete orderSchema(after).properties.id;
