@@ -7,7 +7,7 @@ import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { signBhexParams } from "../../src/auth/bhex.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
@@ -23,16 +23,9 @@ import { MAX_XELE_RECORDS, MAX_XELE_TOKENS, XeleState } from "../../src/mock/xel
 import { xtHandlers } from "../../src/mock/xt/handlers.js";
 import { MAX_XT_PAYOUTS, XtState } from "../../src/mock/xt/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import { closedAfterEach } from "../helpers/closing.js";
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await x.close();
-});
-async function started<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const m = await p;
-  open.push(m);
-  return m;
-}
+const { started, closeLater } = closedAfterEach();
 
 type Answer = { status: number; body: Record<string, unknown>; text: string };
 
@@ -156,7 +149,7 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
 /** A raw quant-ws socket: send frames (objects or raw text), wait for the one `match` accepts. */
 async function qws(m: QuantWsMock) {
   const ws = new WebSocket(m.url);
-  open.push({ close: async () => ws.terminate() });
+  closeLater({ close: async () => ws.terminate() });
   const frames: Array<Record<string, unknown>> = [];
   /** Replies by cid, as they come. */
   const replies = new Map<string, (f: Record<string, unknown>) => void>();
@@ -510,7 +503,7 @@ describe("quant-ws: connections that never upgrade are bounded as the HTTP emula
       x.resume(); // (reads what comes: the 408, then the end)
       return x;
     });
-    open.push({ close: async () => sockets.forEach((x) => x.destroy()) });
+    closeLater({ close: async () => sockets.forEach((x) => x.destroy()) });
     await expect.poll(() => closed.length, { timeout: 14_000, interval: 100 }).toBe(5);
     expect(Math.max(...closed)).toBeLessThan(13_000);
   }, 20_000);
@@ -525,7 +518,7 @@ describe("HTTP emulators: a refused request's connection is closed", () => {
     const mock = await started(startHttpMock({ meta: xtMeta }));
     expect(mock.server.timeout).toBe(120_000);
     const sockets: Socket[] = [];
-    open.push({ close: async () => sockets.forEach((x) => x.destroy()) });
+    closeLater({ close: async () => sockets.forEach((x) => x.destroy()) });
     const serverSide: Socket[] = [];
     mock.server.on("connection", (x: Socket) => serverSide.push(x));
     for (let i = 0; i < 20; i++) {
@@ -586,7 +579,7 @@ describe("HTTP emulators: the idle timeout spares a request still being handled"
     expect((await login).status).toBe(200);
     const idle = connect(xele.ma.port, "127.0.0.1");
     idle.on("error", () => undefined);
-    open.push({ close: async () => void idle.destroy() });
+    closeLater({ close: async () => void idle.destroy() });
     await expect.poll(() => sockets.length).toBe(2);
     xele.ma.server.emit("timeout", sockets[1]);
     expect(sockets[1]!.destroyed).toBe(true);
@@ -598,7 +591,7 @@ describe("HTTP emulators: request bodies held at once are bounded", () => {
     const mock = await started(startHttpMock({ meta: xtMeta, maxBodiesInFlightBytes: 64 * 1024 }));
     expect([mock.server.requestTimeout, mock.server.headersTimeout, mock.server.maxConnections]).toEqual([30_000, 10_000, 1_000]);
     const sockets: Socket[] = [];
-    open.push({ close: async () => sockets.forEach((s) => s.destroy()) });
+    closeLater({ close: async () => sockets.forEach((s) => s.destroy()) });
     const stalled = (bytes: number) =>
       new Promise<{ got: () => string }>((resolve) => {
         let got = "";
@@ -630,7 +623,7 @@ describe("HTTP emulators: request bodies held at once are bounded", () => {
       s.on("data", (d) => (got += String(d)));
       s.on("error", () => undefined);
       s.on("close", () => resolve());
-      open.push({ close: async () => void s.destroy() });
+      closeLater({ close: async () => void s.destroy() });
     });
     const t0 = performance.now();
     await closed;

@@ -4,7 +4,7 @@
  * backtrack, stored state is validated and bounded, and the honest requests that follow work.
  */
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
 import { signXtParams, xtNonce } from "../../src/auth/xt.js";
 import { startHubiMock, HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY } from "../../src/mock/hubi.js";
@@ -18,16 +18,9 @@ import { xeleHandlers } from "../../src/mock/xele/handlers.js";
 import { MAX_XELE_RECORDS, XeleState } from "../../src/mock/xele/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import { startBhexMock } from "../../src/mock/bhex.js";
+import { closedAfterEach } from "../helpers/closing.js";
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await x.close();
-});
-async function started<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const m = await p;
-  open.push(m);
-  return m;
-}
+const { started } = closedAfterEach();
 
 describe("request text names no prototype", () => {
   it("xt getKLine with type=constructor or __proto__ is a 400 naming the types; the state steps an unknown type 1 min, numeric times", async () => {

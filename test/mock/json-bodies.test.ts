@@ -5,23 +5,16 @@
  * (another client's ping went from 49 ms to 736 ms).
  */
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.docs.js";
 import { meta as xtMeta } from "../../generated/xt-spot.docs.js";
 import { parseJson } from "../../src/handwritten/core/json.js";
 import { MOCK_MAX_JSON_DEPTH, startHttpMock, type MockRequest } from "../../src/mock/http-mock.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src/mock/xele.js";
 import { MAX_XELE_REQUEST_CHARS } from "../../src/mock/xele/state.js";
+import { closedAfterEach } from "../helpers/closing.js";
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await x.close();
-});
-async function started<T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> {
-  const m = await p;
-  open.push(m);
-  return m;
-}
+const { started } = closedAfterEach();
 
 /** The longest the event loop was held while `run` ran (a 5 ms timer's largest late start). */
 async function longestStall(run: () => Promise<unknown>): Promise<number> {
