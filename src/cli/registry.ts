@@ -105,14 +105,15 @@ export interface ApiEntry {
 const s = (name: string, description: string, extra: Partial<ApiFlag> = {}): ApiFlag => ({ name, type: "string", description, ...extra });
 const b = (name: string, description: string): ApiFlag => ({ name, type: "boolean", description });
 
-/** `--timeout MS` of a REST API's `call`: the client's timeoutMs (quant-ws has its own: one bound for the whole call). */
-const restTimeout = () => s("timeout", "ms to wait for each attempt's answer (the client's timeoutMs; default 10000)", { valueName: "MS" });
-
-/** `--max-response-bytes N` of a REST API's `call`: the client's maxResponseBytes. */
-const restMaxBytes = () => s("max-response-bytes", "the largest answer read, in bytes (the client's maxResponseBytes; default 67108864: 64 MiB)", { valueName: "N" });
-
-/** The flags every REST API's `call` takes besides the common ones (for `call --help`). */
-export const REST_CALL_FLAGS: readonly ApiFlag[] = [restTimeout(), restMaxBytes()];
+/**
+ * The flags every REST API's `call` takes besides the common ones (each API's entry, and `call
+ * --help`): `--timeout MS`, the client's timeoutMs (quant-ws has its own: one bound for the
+ * whole call), and `--max-response-bytes N`, the client's maxResponseBytes.
+ */
+export const REST_CALL_FLAGS: readonly ApiFlag[] = [
+  s("timeout", "ms to wait for each attempt's answer (the client's timeoutMs; default 10000)", { valueName: "MS" }),
+  s("max-response-bytes", "the largest answer read, in bytes (the client's maxResponseBytes; default 67108864: 64 MiB)", { valueName: "N" }),
+];
 
 const TABLE: ApiEntry[] = [
   {
@@ -122,7 +123,7 @@ const TABLE: ApiEntry[] = [
       { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: [restTimeout(), restMaxBytes()],
+    callFlags: REST_CALL_FLAGS,
     load: async () => (await import("./apis/xt.js")).xtCli,
   },
   {
@@ -133,7 +134,7 @@ const TABLE: ApiEntry[] = [
       { name: "HUBI_ACCESS_TOKEN", setting: "accessToken", description: "access token (Authorization: Bearer)", secret: true },
       { name: "HUBI_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: [restTimeout(), restMaxBytes()],
+    callFlags: REST_CALL_FLAGS,
     load: async () => (await import("./apis/hubi.js")).hubiCli,
   },
   {
@@ -176,7 +177,7 @@ const TABLE: ApiEntry[] = [
       { name: "BHEX_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
     ],
-    callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), restTimeout(), restMaxBytes()],
+    callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), ...REST_CALL_FLAGS],
     load: async () => (await import("./apis/bhex.js")).bhexCli,
   },
   {
@@ -192,8 +193,7 @@ const TABLE: ApiEntry[] = [
       s("ms-url", "MS counter server URL (overrides XELE_MS_URL)", { setting: "msUrl", url: "http", valueName: "URL" }),
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
       b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
-      restTimeout(),
-      restMaxBytes(),
+      ...REST_CALL_FLAGS,
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
