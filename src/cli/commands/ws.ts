@@ -288,9 +288,10 @@ const LOGOUT_MS = 2_000;
 /**
  * The logout that ends `ws login` and `ws place`, within LOGOUT_MS (it waited the 10 s of a
  * request): a failure is said on its line (the gateway may hold the login until the socket
- * closes), not printed as a logout done.
+ * closes), not printed as a logout done. A session the gateway already ended needs none.
  */
 async function logOut(session: QuantWsSession, out: Printer): Promise<void> {
+  if (session.ended) return out.line({ step: "logout" });
   try {
     await session.logout({ timeoutMs: LOGOUT_MS });
     out.line({ step: "logout" });
@@ -307,8 +308,7 @@ async function watch(io: CliIo, flags: Record<string, string>): Promise<number> 
   return withClient(t, flags, out, stop, "login", (client) => loginAndFollow(client, t, out), async (session) => {
     out.line({ step: "watching", seconds, note: "printing state and notifications; Ctrl-C stops" });
     const code = await wait(stop, seconds, out);
-    if (session.ended) out.line({ step: "logout" });
-    else await logOut(session, out);
+    await logOut(session, out);
     return code;
   });
 }
@@ -354,8 +354,7 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
   };
   return withClient(t, flags, out, stop, "place_order", sendOrder, async (session) => {
     const code = await wait(stop, seconds, out);
-    if (session.ended) out.line({ step: "logout" });
-    else await logOut(session, out);
+    await logOut(session, out);
     return code;
   });
 }
