@@ -2,6 +2,7 @@
  * The Xele emulator's state: settings, issued tokens, counters, the decoded requests kept for
  * tests, and the records the write operations change (seeded from the spec's examples).
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { BoundedLog } from "../bounded-log.js";
 import type { MockRequest } from "../http-mock.js";
 import type { ReceivedRequest, XeleMock, XeleMockSettings } from "../xele.js";
@@ -52,9 +53,8 @@ export class XeleState {
     alarm: new Map(resultOf(opById("getAlarmConfigs")).map((t) => [String(t.templ), t])),
   };
   private readonly decoded = new WeakMap<MockRequest, Json>();
-  /** Emulated latencies being waited out (each ends with `false` on close()), and whether closed. */
-  private readonly waits = new Map<ReturnType<typeof setTimeout>, (waited: boolean) => void>();
-  private closed = false;
+  /** Aborted by close(): it ends every emulated latency being waited out, and any later one. */
+  private readonly closing = new AbortController();
   /** The last unique_id given (a counter: a spread of every record's id into Math.max threw RangeError past ~120 000 records). */
   lastCashId = maxId(this.cash);
   lastAuthCodeId = maxId(this.authCodes);
@@ -88,24 +88,12 @@ export class XeleState {
    * (close() ends every wait, so no timer keeps the process alive after it).
    */
   wait(ms: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waits.delete(t);
-        resolve(true);
-      }, ms);
-      this.waits.set(t, resolve);
-    });
+    return delay(ms, true, { signal: this.closing.signal }).catch(() => false);
   }
 
   /** The emulator is closing: every wait ends now (false), and so does any later one. */
   close(): void {
-    this.closed = true;
-    for (const [t, resolve] of this.waits) {
-      clearTimeout(t);
-      resolve(false);
-    }
-    this.waits.clear();
+    this.closing.abort();
   }
 
   /** Keep a decoded request for tests (bounded). */
