@@ -5,6 +5,7 @@
  * classify and describe them, correcting api-smart-diff where it is wrong for this project:
  * request parameter retypes, response retypes at path level, and `x-` extensions.
  */
+import { someOf } from "../handwritten/core/redaction.js";
 import { deref, type Node } from "./spec-model.js";
 
 export type ChangeKind = "breaking" | "non-breaking" | "docs";
@@ -165,6 +166,8 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
   // (an extension that holds a schema, such as `x-item-schema`, is classified as the schema it is)
   const ext = d.path.find((p, i): p is string => typeof p === "string" && p.startsWith("x-") && d.path[i - 1] !== "properties" && !(SCHEMA_EXTENSIONS.has(p) && i < d.path.length - 1));
   const where = side === "request" ? "request" : side === "response" ? "response" : "";
+  // What a retyping names: a parameter's own schema is a parameter's type, not a field's (`parameter page type …`).
+  const subject = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;
 
   // --- documentation only
   // a key is a keyword only where it is not a property name (a response field may be called `description`)
@@ -238,10 +241,8 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
   if (last === "type" || last === "format" || last === "$ref" || (parent === "type" && typeof last === "number")) {
     const widened = side === "request" && widens(last, d.before, d.after) && (!d.format || widens("format", d.format[0], d.format[1]));
     const rule = side === "request" ? "param-retyped" : "response-field-retyped";
-    // (a parameter's own schema is a parameter's type, not a field's: `parameter page type …`)
-    const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`;
     const change = d.format ? `type ${typeFormat(d.before, d.format[0])} → ${typeFormat(d.after, d.format[1])}` : `${String(last)} ${arrow(d.before, d.after)}`;
-    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${what} ${change}` };
+    return { kind: widened ? "non-breaking" : "breaking", rule, message: `${subject} ${change}` };
   }
   // A form of a field's anyOf/oneOf added or removed (a `$ref` made nullable, a number that may
   // be text): an answer that may carry one more breaks a consumer's type; a request that takes
@@ -257,7 +258,7 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     // (api-smart-diff gives a member with a description beside its type as an allOf of the two)
     const type = member.type ?? (Array.isArray(member.allOf) ? (member.allOf as Node[]).find((m) => m?.type !== undefined)?.type : undefined);
     const form = nullMember ? "null" : typeof member.$ref === "string" ? `a ${String(member.$ref).split("/").pop()}` : type !== undefined ? `of type ${show(type)}` : "of another schema";
-    const what = isParameterSchema(d.path) && field ? `parameter ${field}` : `${where} ${field ? `field ${field}` : "schema"}`.trim();
+    const what = subject.trim();
     const added = d.action === "add";
     const kind: ChangeKind = side === "request" ? (added ? "non-breaking" : "breaking") : added ? "breaking" : "non-breaking";
     return { kind, rule: side === "request" ? "param-retyped" : "response-field-retyped", message: added ? `${what} may now be ${form}` : `${what} can no longer be ${form}` };
@@ -946,7 +947,7 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   out.push(...takeServerChanges(api, before, after));
   // (before the comparison, which rewrites a body's `$ref` as an allOf in the documents)
   const sameBody = sameRequestBodies(before, after);
-  // (and moves a schema's own keywords into the members of its oneOf: the unionAt check reads copies)
+  // (and moves a schema's own keywords into the members of its oneOf: classifyChange's union check reads copies)
   AS_WRITTEN.set(before, structuredClone(before));
   AS_WRITTEN.set(after, structuredClone(after));
   const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
@@ -1203,26 +1204,24 @@ const WHOLE_ENUM = /^(.*) enum value (.+) removed with the whole enum \((.*)\)$/
  * first five of them.
  */
 function wholeEnumsOnce(changes: SpecChange[]): SpecChange[] {
-  const groups = new Map<string, { at: number; values: string[] }>();
-  const out: Array<SpecChange | undefined> = [];
+  const groups = new Map<string, { at: number; where: string; why: string; values: string[] }>();
+  const out: SpecChange[] = [];
   for (const c of changes) {
     const m = WHOLE_ENUM.exec(c.message);
     if (!m) {
       out.push(c);
       continue;
     }
-    const key = JSON.stringify([c.api, c.kind, c.operation ?? null, c.rule, m[1], m[3]]);
+    const [, where, value, why] = m as unknown as [string, string, string, string];
+    const key = JSON.stringify([c.api, c.kind, c.operation ?? null, c.rule, where, why]);
     const group = groups.get(key);
-    if (group) group.values.push(m[2]!);
-    else groups.set(key, { at: out.push(c) - 1, values: [m[2]!] });
+    if (group) group.values.push(value);
+    else groups.set(key, { at: out.push(c) - 1, where, why, values: [value] });
   }
-  for (const [key, { at, values }] of groups) {
-    if (values.length < 2) continue;
-    const [, , , , where, why] = JSON.parse(key) as [string, string, string | null, string, string, string];
-    const shown = values.slice(0, 5).join(", ") + (values.length > 5 ? ` and ${values.length - 5} more` : "");
-    out[at] = { ...out[at]!, message: `${where} enum of ${values.length} values (${shown}) removed whole (${why})` };
+  for (const { at, where, why, values } of groups.values()) {
+    if (values.length > 1) out[at] = { ...out[at]!, message: `${where} enum of ${values.length} values (${someOf(values)}) removed whole (${why})` };
   }
-  return out.filter((c): c is SpecChange => c !== undefined);
+  return out;
 }
 
 const ORDER: Record<ChangeKind, number> = { breaking: 0, "non-breaking": 1, docs: 2 };
