@@ -16,6 +16,13 @@ function clientAnswering(answer: (path: string) => Response) {
   return { client, calls };
 }
 
+/** Every row streamRows gives for `op`, as plain objects. */
+async function streamed(client: ReturnType<typeof createXeleClient>, op: "getPositions" | "queryOrders"): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for await (const r of client.streamRows(op, {})) rows.push(r.toJSON());
+  return rows;
+}
+
 const text = (body: string) => new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
 
 const POSI_FIELDS =
@@ -45,9 +52,7 @@ describe("position rows (PosiQry): every column but 投保 is a numeric string, 
 
   it("streamRows reads them the same", async () => {
     const { client } = clientAnswering(() => text(body));
-    const rows: unknown[] = [];
-    for await (const r of client.streamRows("getPositions", {})) rows.push(r.toJSON());
-    expect(rows).toMatchObject(want);
+    expect(await streamed(client, "getPositions")).toMatchObject(want);
   });
 });
 
@@ -71,9 +76,7 @@ describe("order rows (OrderQry): volumes are numeric strings, ExchangeOrderId an
 
   it("streamRows reads them the same", async () => {
     const { client } = clientAnswering(() => text(body));
-    const rows: unknown[] = [];
-    for await (const r of client.streamRows("queryOrders", {})) rows.push(r.toJSON());
-    expect(rows).toMatchObject(want);
+    expect(await streamed(client, "queryOrders")).toMatchObject(want);
   });
 });
 
