@@ -325,7 +325,8 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "order_commission": {
-              "type": "number"
+              "type": "number",
+              "since": "007"
             },
             "static_balance": {
               "type": "number"
@@ -349,7 +350,8 @@ export const meta: ApiDocMeta = {
               "type": "number"
             },
             "avaiable_limit": {
-              "type": "integer"
+              "type": "integer",
+              "since": "007"
             },
             "risk": {
               "type": "number"
@@ -518,7 +520,8 @@ export const meta: ApiDocMeta = {
                     "type": "boolean",
                     "default": true,
                     "description": "申报费 (B)。\n\nColumn selector for \"order declaration fee\": true = `content` is matched against this column. Documented default true; the client fills true.",
-                    "noCondition": true
+                    "noCondition": true,
+                    "since": "007"
                   },
                   "static_balance": {
                     "type": "boolean",
@@ -566,7 +569,8 @@ export const meta: ApiDocMeta = {
                     "type": "boolean",
                     "default": true,
                     "description": "资金可用比例 (B)。\n\nColumn selector for \"available-funds ratio (vendor spelling kept)\": true = `content` is matched against this column. Documented default true; the client fills true.",
-                    "noCondition": true
+                    "noCondition": true,
+                    "since": "007"
                   },
                   "risk": {
                     "type": "boolean",
@@ -6479,10 +6483,12 @@ export const meta: ApiDocMeta = {
               "type": "array",
               "items": {
                 "type": "string"
-              }
+              },
+              "since": "007P8"
             },
             "app_id": {
-              "type": "string"
+              "type": "string",
+              "since": "007P8"
             },
             "update_time": {
               "type": "string"
@@ -6618,7 +6624,8 @@ export const meta: ApiDocMeta = {
               },
               "app_id": {
                 "type": "string",
-                "description": "appid (C28)"
+                "description": "appid (C28)",
+                "since": "007P8"
               },
               "allow_investor": {
                 "type": "array",
@@ -6626,7 +6633,8 @@ export const meta: ApiDocMeta = {
                 "items": {
                   "type": "string"
                 },
-                "noCondition": []
+                "noCondition": [],
+                "since": "007P8"
               }
             },
             "additionalProperties": false
@@ -6754,7 +6762,8 @@ export const meta: ApiDocMeta = {
               },
               "app_id": {
                 "type": "string",
-                "description": "appid (C28)"
+                "description": "appid (C28)",
+                "since": "007P8"
               },
               "allow_investor": {
                 "type": "array",
@@ -6762,7 +6771,8 @@ export const meta: ApiDocMeta = {
                 "items": {
                   "type": "string"
                 },
-                "noCondition": []
+                "noCondition": [],
+                "since": "007P8"
               }
             },
             "additionalProperties": false
@@ -6834,7 +6844,8 @@ export const meta: ApiDocMeta = {
               },
               "app_id": {
                 "type": "string",
-                "description": "appid (the 10.3 table says C29; see Decisions)"
+                "description": "appid (the 10.3 table says C29; see Decisions)",
+                "since": "007P8"
               },
               "allow_investor": {
                 "type": "array",
@@ -6842,7 +6853,8 @@ export const meta: ApiDocMeta = {
                 "items": {
                   "type": "string"
                 },
-                "noCondition": []
+                "noCondition": [],
+                "since": "007P8"
               }
             },
             "additionalProperties": false
@@ -6982,7 +6994,8 @@ export const meta: ApiDocMeta = {
               },
               "app_id": {
                 "type": "string",
-                "description": "appid (the 10.3 table says C29; see Decisions)"
+                "description": "appid (the 10.3 table says C29; see Decisions)",
+                "since": "007P8"
               },
               "allow_investor": {
                 "type": "array",
@@ -6990,7 +7003,8 @@ export const meta: ApiDocMeta = {
                 "items": {
                   "type": "string"
                 },
-                "noCondition": []
+                "noCondition": [],
+                "since": "007P8"
               }
             },
             "additionalProperties": false
@@ -8170,7 +8184,19 @@ export const meta: ApiDocMeta = {
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
                       "ShortFutOptPosLimit"
-                    ]
+                    ],
+                    "sinceByValue": {
+                      "LargeOrderCancel": "007",
+                      "LargeOrderCancelOrderNum": "007",
+                      "LargeOrderCancelFixedRatio": "007",
+                      "PriceDeviation": "007",
+                      "PriceDeviationCoefficient": "007",
+                      "PriceDeviationAbsoluteValue": "007",
+                      "LongOptPosLimit": "007",
+                      "ShortOptPosLimit": "007",
+                      "LongFutOptPosLimit": "007",
+                      "ShortFutOptPosLimit": "007"
+                    }
                   },
                   "enable": {
                     "type": "integer",
@@ -8523,7 +8549,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -9075,7 +9113,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -9374,7 +9424,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -9938,7 +10000,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -10206,7 +10280,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -10690,7 +10776,19 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控ID"
+                      "description": "风控ID",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007"
+                      }
                     },
                     "enable": {
                       "type": "integer",
@@ -11714,7 +11812,8 @@ export const meta: ApiDocMeta = {
               "appid": {
                 "type": "string",
                 "description": "AppID (C64)",
-                "noCondition": ""
+                "noCondition": "",
+                "since": "007P7"
               },
               "trading_day": {
                 "type": "string",
@@ -11862,7 +11961,21 @@ export const meta: ApiDocMeta = {
                       "ShortOptPosLimit",
                       "LongFutOptPosLimit",
                       "ShortFutOptPosLimit"
-                    ]
+                    ],
+                    "sinceByValue": {
+                      "LargeOrderCancel": "007",
+                      "LargeOrderCancelOrderNum": "007",
+                      "LargeOrderCancelFixedRatio": "007",
+                      "PriceDeviation": "007",
+                      "PriceDeviationCoefficient": "007",
+                      "PriceDeviationAbsoluteValue": "007",
+                      "LongOptPosLimit": "007",
+                      "ShortOptPosLimit": "007",
+                      "LongFutOptPosLimit": "007",
+                      "ShortFutOptPosLimit": "007",
+                      "PriceDeviationCoeffcient": "007",
+                      "PriceDeviationAbsolutValue": "007"
+                    }
                   },
                   "prc_name": {
                     "type": "string"
@@ -11870,7 +11983,8 @@ export const meta: ApiDocMeta = {
                 }
               }
             }
-          }
+          },
+          "since": "007P9"
         }
       },
       "params": [
@@ -12125,7 +12239,21 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007",
+                        "PriceDeviationCoeffcient": "007",
+                        "PriceDeviationAbsolutValue": "007"
+                      }
                     },
                     "prc_name": {
                       "type": "string",
@@ -12529,7 +12657,21 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007",
+                        "PriceDeviationCoeffcient": "007",
+                        "PriceDeviationAbsolutValue": "007"
+                      }
                     },
                     "prc_name": {
                       "type": "string",
@@ -12726,7 +12868,21 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007",
+                        "PriceDeviationCoeffcient": "007",
+                        "PriceDeviationAbsolutValue": "007"
+                      }
                     },
                     "prc_name": {
                       "type": "string",
@@ -13138,7 +13294,21 @@ export const meta: ApiDocMeta = {
                         "LongFutOptPosLimit",
                         "ShortFutOptPosLimit"
                       ],
-                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions)."
+                      "description": "风控 ID (C32). Section 17 (the vendor doc's table for alarms) spells two ids PriceDeviationCoeffcient / PriceDeviationAbsolutValue, sections 15 and 18 PriceDeviationCoefficient / PriceDeviationAbsoluteValue: either spelling is taken (AlarmPrcType, see Decisions).",
+                      "sinceByValue": {
+                        "LargeOrderCancel": "007",
+                        "LargeOrderCancelOrderNum": "007",
+                        "LargeOrderCancelFixedRatio": "007",
+                        "PriceDeviation": "007",
+                        "PriceDeviationCoefficient": "007",
+                        "PriceDeviationAbsoluteValue": "007",
+                        "LongOptPosLimit": "007",
+                        "ShortOptPosLimit": "007",
+                        "LongFutOptPosLimit": "007",
+                        "ShortFutOptPosLimit": "007",
+                        "PriceDeviationCoeffcient": "007",
+                        "PriceDeviationAbsolutValue": "007"
+                      }
                     },
                     "prc_name": {
                       "type": "string",
@@ -13835,7 +14005,19 @@ export const meta: ApiDocMeta = {
                     "LongFutOptPosLimit",
                     "ShortFutOptPosLimit"
                   ],
-                  "description": "prc中包涵的具体风控项 (risk-control item ids). Items marked since 007 came with counter 007 (version history 2024/7/22)."
+                  "description": "prc中包涵的具体风控项 (risk-control item ids). Items marked since 007 came with counter 007 (version history 2024/7/22).",
+                  "sinceByValue": {
+                    "LargeOrderCancel": "007",
+                    "LargeOrderCancelOrderNum": "007",
+                    "LargeOrderCancelFixedRatio": "007",
+                    "PriceDeviation": "007",
+                    "PriceDeviationCoefficient": "007",
+                    "PriceDeviationAbsoluteValue": "007",
+                    "LongOptPosLimit": "007",
+                    "ShortOptPosLimit": "007",
+                    "LongFutOptPosLimit": "007",
+                    "ShortFutOptPosLimit": "007"
+                  }
                 },
                 "noCondition": []
               },

@@ -22,11 +22,11 @@ const _16 = [["params", {"type": _12, "contentEncoding": "base64", "contentMedia
 const _17 = "array" as const;
 const _18 = "number" as const;
 const _19 = {"type": _18} as const;
-const _20 = "integer" as const;
-const _21 = {"type": _20} as const;
+const _20 = "007" as const;
+const _21 = "integer" as const;
 const _22 = [_0, _1, "serialno", _2, "data"] as const;
 const _23 = {"type": _12, "default": _4, "enum": [_4]} as const;
-const _24 = {"type": _20, "default": 0, "minimum": 0, "maximum": 65535} as const;
+const _24 = {"type": _21, "default": 0, "minimum": 0, "maximum": 65535} as const;
 const _25 = {"type": _12, "default": ""} as const;
 const _26 = "content" as const;
 const _27 = "option_scale" as const;
@@ -34,151 +34,156 @@ const _28 = {"type": _12, "noCondition": "", "filter": "fuzzy"} as const;
 const _29 = "investor_id" as const;
 const _30 = "boolean" as const;
 const _31 = {"type": _30, "default": true, "noCondition": true} as const;
-const _32 = "base64-params" as const;
-const _33 = {"servers": [_8], "server": "MS"} as const;
-const _34 = {"type": _20, "minimum": 0} as const;
-const _35 = {"type": _12, "enum": ["1", "2"]} as const;
-const _36 = {"type": _20, "enum": [0, 1, 2, 3, 4]} as const;
-const _37 = "investor_name" as const;
-const _38 = "update_time" as const;
-const _39 = {"type": _12, "noCondition": ""} as const;
-const _40 = ["min", "max"] as const;
-const _41 = {"type": [_18, "null"], "noCondition": null} as const;
-const _42 = {"min": null, "max": null} as const;
-const _43 = {"type": _15, "required": _40, "properties": {"min": _41, "max": _41}, "additionalProperties": false, "noCondition": _42} as const;
-const _44 = {"type": _15, "required": _40, "properties": {"min": _39, "max": _39}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
-const _45 = "direction" as const;
-const _46 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _45, "amount"], "properties": {"investor_id": _13, "direction": _35, "amount": {"type": _18, "minimum": 0}, "investor_name": _13, "operator": _13}, "additionalProperties": false}} as const;
-const _47 = {"retryable": false, "servers": [_8], "server": "MS"} as const;
-const _48 = "unique_id" as const;
-const _49 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_48, "status"], "properties": {"unique_id": _34, "status": _36}, "additionalProperties": false}} as const;
-const _50 = {"type": _12, "enum": ["MANAGER", "SLAVE", "MARKET"]} as const;
-const _51 = {"type": _30} as const;
-const _52 = {"type": _20, "enum": [0, 1]} as const;
-const _53 = {"type": _20, "minimum": 0, "maximum": 65535} as const;
-const _54 = {"type": _20, "default": 200} as const;
-const _55 = "seat_index" as const;
-const _56 = [_20, "null"] as const;
-const _57 = {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_55], "properties": {"seat_index": {"type": _56, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
-const _58 = "CFFEX" as const;
-const _59 = {"type": _12, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _58, "GFEX"]} as const;
-const _60 = "exchange_id" as const;
-const _61 = "seat_type" as const;
-const _62 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _17, "minItems": 1, "items": {"type": _15, "required": [_60, _55, _61, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": _59, "seat_index": _34, "seat_type": _50, "model_switch": _52, "flow_control": _54, "weight": _34, "front_ip": _13}, "additionalProperties": false}}} as const;
-const _63 = [_12, _17] as const;
-const _64 = {"type": _63, "contentMediaType": "text/x-xele-pipe-rows", "items": _13} as const;
-const _65 = "text/plain" as const;
-const _66 = "result-or-body" as const;
-const _67 = "trading_day" as const;
-const _68 = "InvestorId" as const;
-const _69 = {"name": _68, "type": _12} as const;
-const _70 = {"name": "InvestorName", "type": _12} as const;
-const _71 = {"name": "InstrumentId", "type": _12} as const;
-const _72 = "decimal" as const;
-const _73 = {"name": "HedgeFlag", "type": _12} as const;
-const _74 = "instrument_id" as const;
-const _75 = "hedge_flag" as const;
-const _76 = {"type": _17, "items": _13, "noCondition": []} as const;
-const _77 = {"type": _56, "noCondition": null} as const;
-const _78 = {"min": _77, "max": _77} as const;
-const _79 = {"type": _15, "required": _40, "properties": _78, "additionalProperties": false, "noCondition": _42} as const;
-const _80 = "int" as const;
-const _81 = {"type": _63, "items": _13} as const;
-const _82 = [_5, _1, "data"] as const;
-const _83 = "exchange" as const;
-const _84 = "product_id" as const;
-const _85 = "prc" as const;
-const _86 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _58, "GFEX"]} as const;
-const _87 = {"type": _17, "maxItems": 1, "items": _13, "noCondition": []} as const;
-const _88 = "enable" as const;
-const _89 = "prc_type" as const;
-const _90 = {"type": _20, "enum": [0, 1], "default": 1} as const;
-const _91 = "TradingEnable" as const;
-const _92 = {"servers": [_7], "server": "MA"} as const;
-const _93 = {"ip": _13, "name": _13} as const;
-const _94 = {"type": _17, "items": {"type": _15, "properties": _93}} as const;
-const _95 = "null-null" as const;
-const _96 = {"type": _12, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _95]} as const;
-const _97 = {"type": _17, "items": _96} as const;
-const _98 = {"type": _17, "items": _13} as const;
-const _99 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _58, "GFEX", _95]} as const;
-const _100 = {"type": _17, "items": _99} as const;
-const _101 = {"type": _15, "required": [_5, _1], "properties": {"client_version": _23, "token": _13}, "additionalProperties": false} as const;
-const _102 = "templ" as const;
-const _103 = "trade" as const;
-const _104 = "product_type" as const;
-const _105 = "product" as const;
-const _106 = "investor" as const;
-const _107 = "hedge" as const;
-const _108 = "sync_flag" as const;
-const _109 = {"type": _15, "required": ["ip", "name"], "properties": _93, "additionalProperties": false} as const;
-const _110 = {"type": _17, "items": _109, "noCondition": [{"ip": _95, "name": _95}]} as const;
-const _111 = {"type": _17, "items": _96, "noCondition": [_95]} as const;
-const _112 = {"type": _17, "items": _13, "noCondition": [_95]} as const;
-const _113 = {"type": _17, "items": _99, "noCondition": [_95]} as const;
-const _114 = [_89, _88, "value"] as const;
-const _115 = {"type": _17, "minItems": 1, "items": {"type": _15, "required": _114, "properties": {"prc_type": {"type": _12, "enum": [_91], "default": _91}, "enable": _90, "value": _21, "prc_name": {"type": _12, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
-const _116 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_102, _88, _103, _104, _105, _106, _107, _83, _85, _108], "properties": {"templ": _13, "enable": _52, "trade": _110, "product_type": _111, "product": _112, "investor": _112, "hedge": _112, "exchange": _113, "prc": _115, "sync_flag": _90}, "additionalProperties": false}} as const;
-const _117 = {"type": _17, "items": {"type": _15, "properties": {"code": _21, "message": _13, "product": _13, "trade": _13}}} as const;
-const _118 = {"retryable": false, "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"}, "servers": [_7], "server": "MA"} as const;
-const _119 = "templ_new" as const;
-const _120 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_102, _119, _88, _103, _104, _105, _106, _107, _83, _85, _108], "properties": {"templ": _13, "templ_new": _39, "enable": _52, "trade": _110, "product_type": _111, "product": _112, "investor": _112, "hedge": _112, "exchange": _113, "prc": _115, "sync_flag": _90}, "additionalProperties": false}} as const;
-const _121 = [_102, _108] as const;
-const _122 = {"type": _17, "items": _109} as const;
-const _123 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _121, "properties": {"templ": _13, "sync_flag": _90, "enable": _52, "trade": _122, "product_type": _97, "product": _98, "investor": _98, "hedge": _98, "exchange": _100, "prc": _115}, "additionalProperties": false}} as const;
-const _124 = "auth_code" as const;
-const _125 = "allow_investor" as const;
-const _126 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_124, "app_id", _125], "properties": {"auth_code": _13, "app_id": _13, "allow_investor": _76}, "additionalProperties": false}} as const;
-const _127 = {"retryable": false, "servers": [_7], "server": "MA"} as const;
-const _128 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_48, _124, "app_id", _125], "properties": {"unique_id": _34, "auth_code": _13, "app_id": _13, "allow_investor": _76}, "additionalProperties": false}} as const;
-const _129 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_48], "properties": {"unique_id": _34}, "additionalProperties": false}} as const;
-const _130 = {"type": _15, "properties": {"Days": _21, "Hours": _21, "Mins": _21, "Secs": _21}} as const;
-const _131 = {"type": _15, "required": _3, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25}, "additionalProperties": false} as const;
-const _132 = {"oneOf": [{"type": _15, "properties": {"Status": {"type": [_30, _12]}, "ErrMsg": _13}}, _13]} as const;
-const _133 = {"type": _20, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
-const _134 = "PriceCheckEnable" as const;
-const _135 = "SelfDealEnable" as const;
-const _136 = "CancelLimitByPro" as const;
-const _137 = "LongPositionLimitByPro" as const;
-const _138 = "ShortPositionLimitByPro" as const;
-const _139 = "TradeLimitByPro" as const;
-const _140 = "CancelLimitByIns" as const;
-const _141 = "LongPositionLimitByIns" as const;
-const _142 = "ShortPositionLimitByIns" as const;
-const _143 = "TradeLimitByIns" as const;
-const _144 = "OpenLimit" as const;
-const _145 = "LargeOrderCancel" as const;
-const _146 = "LargeOrderCancelOrderNum" as const;
-const _147 = "LargeOrderCancelFixedRatio" as const;
-const _148 = "PriceDeviation" as const;
-const _149 = "PriceDeviationCoefficient" as const;
-const _150 = "PriceDeviationAbsoluteValue" as const;
-const _151 = "LongOptPosLimit" as const;
-const _152 = "ShortOptPosLimit" as const;
-const _153 = "LongFutOptPosLimit" as const;
-const _154 = "ShortFutOptPosLimit" as const;
-const _155 = {"type": _12, "enum": [_134, _135, _136, _137, _138, _139, _140, _141, _142, _143, _144, _145, _146, _147, _148, _149, _150, _151, _152, _153, _154]} as const;
-const _156 = {"prc_type": _155, "enable": _52, "value": _21, "prc_name": _13} as const;
-const _157 = "instrument" as const;
-const _158 = {"type": _17, "items": {"type": _15, "required": _114, "properties": _156, "additionalProperties": false}} as const;
-const _159 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_102, "priority", _88, _103, _104, _105, _106, _107, _83, _157, _85, _108], "properties": {"templ": _13, "priority": _133, "enable": _52, "trade": _110, "product_type": _111, "product": _112, "investor": _112, "hedge": _112, "exchange": _113, "instrument": _112, "prc": _158, "sync_flag": _90}, "additionalProperties": false}} as const;
-const _160 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_102, _119, "priority", _88, _103, _104, _105, _106, _107, _83, _157, _85, _108], "properties": {"templ": _13, "templ_new": _39, "priority": _133, "enable": _52, "trade": _110, "product_type": _111, "product": _112, "investor": _112, "hedge": _112, "exchange": _113, "instrument": _112, "prc": _158, "sync_flag": _90}, "additionalProperties": false}} as const;
-const _161 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _121, "properties": {"templ": _13, "sync_flag": _90, "priority": _133, "enable": _52, "trade": _122, "product_type": _97, "product": _98, "investor": _98, "hedge": _98, "exchange": _100, "instrument": _98, "prc": _158}, "additionalProperties": false}} as const;
-const _162 = "007P7" as const;
-const _163 = "OrderSysId" as const;
-const _164 = {"name": "UpdateTime", "type": _12} as const;
-const _165 = "max_result_count" as const;
-const _166 = {"style": "newest", "in": "data", "limitParam": _165} as const;
-const _167 = {"type": _20, "default": 0, "minimum": 0, "noCondition": 0} as const;
-const _168 = {"enable": _52, "threshold_value_warn": _21, "threshold_value_critical": _21, "prc_type": {"type": _12, "enum": [_134, _135, _136, _137, _138, _139, _140, _141, _142, _143, _144, _145, _146, _147, _148, _149, _150, "PriceDeviationCoeffcient", "PriceDeviationAbsolutValue", _151, _152, _153, _154]}, "prc_name": _13} as const;
-const _169 = "007P9" as const;
-const _170 = [_102, _103, _106, _85] as const;
-const _171 = {"type": _17, "items": {"type": _15, "required": [_88, "threshold_value_warn", "threshold_value_critical", _89, "prc_name"], "properties": _168, "additionalProperties": false}} as const;
-const _172 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _170, "properties": {"templ": _13, "trade": _110, "investor": _112, "prc": _171}, "additionalProperties": false}} as const;
-const _173 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _170, "properties": {"templ": _13, "trade": _110, "investor": _112, "prc": _171, "templ_new": _13}, "additionalProperties": false}} as const;
-const _174 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_102], "properties": {"templ": _13, "trade": _122, "investor": _98}, "additionalProperties": false}} as const;
-const _175 = "CurPrcValue" as const;
-const _176 = {"type": _17, "items": _86, "noCondition": []} as const;
+const _32 = {"type": _30, "default": true, "noCondition": true, "since": _20} as const;
+const _33 = "base64-params" as const;
+const _34 = {"servers": [_8], "server": "MS"} as const;
+const _35 = {"type": _21, "minimum": 0} as const;
+const _36 = {"type": _12, "enum": ["1", "2"]} as const;
+const _37 = {"type": _21, "enum": [0, 1, 2, 3, 4]} as const;
+const _38 = "investor_name" as const;
+const _39 = "update_time" as const;
+const _40 = {"type": _12, "noCondition": ""} as const;
+const _41 = ["min", "max"] as const;
+const _42 = {"type": [_18, "null"], "noCondition": null} as const;
+const _43 = {"min": null, "max": null} as const;
+const _44 = {"type": _15, "required": _41, "properties": {"min": _42, "max": _42}, "additionalProperties": false, "noCondition": _43} as const;
+const _45 = {"type": _15, "required": _41, "properties": {"min": _40, "max": _40}, "additionalProperties": false, "noCondition": {"min": "", "max": ""}} as const;
+const _46 = "direction" as const;
+const _47 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _46, "amount"], "properties": {"investor_id": _13, "direction": _36, "amount": {"type": _18, "minimum": 0}, "investor_name": _13, "operator": _13}, "additionalProperties": false}} as const;
+const _48 = {"retryable": false, "servers": [_8], "server": "MS"} as const;
+const _49 = "unique_id" as const;
+const _50 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_49, "status"], "properties": {"unique_id": _35, "status": _37}, "additionalProperties": false}} as const;
+const _51 = {"type": _12, "enum": ["MANAGER", "SLAVE", "MARKET"]} as const;
+const _52 = {"type": _30} as const;
+const _53 = {"type": _21, "enum": [0, 1]} as const;
+const _54 = {"type": _21, "minimum": 0, "maximum": 65535} as const;
+const _55 = {"type": _21, "default": 200} as const;
+const _56 = {"type": _21} as const;
+const _57 = "seat_index" as const;
+const _58 = [_21, "null"] as const;
+const _59 = {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_57], "properties": {"seat_index": {"type": _58, "minimum": 0, "maximum": 31, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false} as const;
+const _60 = "CFFEX" as const;
+const _61 = {"type": _12, "enum": ["DCE", "SHFE", "INE", "SHFE;INE", "CZCE", _60, "GFEX"]} as const;
+const _62 = "exchange_id" as const;
+const _63 = "seat_type" as const;
+const _64 = {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _17, "minItems": 1, "items": {"type": _15, "required": [_62, _57, _63, "model_switch", "flow_control", "weight", "front_ip"], "properties": {"exchange_id": _61, "seat_index": _35, "seat_type": _51, "model_switch": _53, "flow_control": _55, "weight": _35, "front_ip": _13}, "additionalProperties": false}}} as const;
+const _65 = [_12, _17] as const;
+const _66 = {"type": _65, "contentMediaType": "text/x-xele-pipe-rows", "items": _13} as const;
+const _67 = "text/plain" as const;
+const _68 = "result-or-body" as const;
+const _69 = "trading_day" as const;
+const _70 = "InvestorId" as const;
+const _71 = {"name": _70, "type": _12} as const;
+const _72 = {"name": "InvestorName", "type": _12} as const;
+const _73 = {"name": "InstrumentId", "type": _12} as const;
+const _74 = "decimal" as const;
+const _75 = {"name": "HedgeFlag", "type": _12} as const;
+const _76 = "instrument_id" as const;
+const _77 = "hedge_flag" as const;
+const _78 = {"type": _17, "items": _13, "noCondition": []} as const;
+const _79 = {"type": _58, "noCondition": null} as const;
+const _80 = {"min": _79, "max": _79} as const;
+const _81 = {"type": _15, "required": _41, "properties": _80, "additionalProperties": false, "noCondition": _43} as const;
+const _82 = "int" as const;
+const _83 = {"type": _65, "items": _13} as const;
+const _84 = [_5, _1, "data"] as const;
+const _85 = "exchange" as const;
+const _86 = "product_id" as const;
+const _87 = "prc" as const;
+const _88 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _60, "GFEX"]} as const;
+const _89 = {"type": _17, "maxItems": 1, "items": _13, "noCondition": []} as const;
+const _90 = "enable" as const;
+const _91 = "prc_type" as const;
+const _92 = {"type": _21, "enum": [0, 1], "default": 1} as const;
+const _93 = "TradingEnable" as const;
+const _94 = {"servers": [_7], "server": "MA"} as const;
+const _95 = {"ip": _13, "name": _13} as const;
+const _96 = {"type": _17, "items": {"type": _15, "properties": _95}} as const;
+const _97 = "null-null" as const;
+const _98 = {"type": _12, "enum": ["期货", "期权", "组合", "即期", "期转现", "股指期权", _97]} as const;
+const _99 = {"type": _17, "items": _98} as const;
+const _100 = {"type": _17, "items": _13} as const;
+const _101 = {"type": _12, "enum": ["SHFE", "INE", "DCE", "CZCE", _60, "GFEX", _97]} as const;
+const _102 = {"type": _17, "items": _101} as const;
+const _103 = {"type": _15, "required": [_5, _1], "properties": {"client_version": _23, "token": _13}, "additionalProperties": false} as const;
+const _104 = "templ" as const;
+const _105 = "trade" as const;
+const _106 = "product_type" as const;
+const _107 = "product" as const;
+const _108 = "investor" as const;
+const _109 = "hedge" as const;
+const _110 = "sync_flag" as const;
+const _111 = {"type": _15, "required": ["ip", "name"], "properties": _95, "additionalProperties": false} as const;
+const _112 = {"type": _17, "items": _111, "noCondition": [{"ip": _97, "name": _97}]} as const;
+const _113 = {"type": _17, "items": _98, "noCondition": [_97]} as const;
+const _114 = {"type": _17, "items": _13, "noCondition": [_97]} as const;
+const _115 = {"type": _17, "items": _101, "noCondition": [_97]} as const;
+const _116 = [_91, _90, "value"] as const;
+const _117 = {"type": _17, "minItems": 1, "items": {"type": _15, "required": _116, "properties": {"prc_type": {"type": _12, "enum": [_93], "default": _93}, "enable": _92, "value": _56, "prc_name": {"type": _12, "default": "限制交易命令"}}, "additionalProperties": false}} as const;
+const _118 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_104, _90, _105, _106, _107, _108, _109, _85, _87, _110], "properties": {"templ": _13, "enable": _53, "trade": _112, "product_type": _113, "product": _114, "investor": _114, "hedge": _114, "exchange": _115, "prc": _117, "sync_flag": _92}, "additionalProperties": false}} as const;
+const _119 = {"type": _17, "items": {"type": _15, "properties": {"code": _56, "message": _13, "product": _13, "trade": _13}}} as const;
+const _120 = {"retryable": false, "envelope": {"codeField": "code", "success": [0], "messageField": "msg", "dataField": "comment"}, "servers": [_7], "server": "MA"} as const;
+const _121 = "templ_new" as const;
+const _122 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_104, _121, _90, _105, _106, _107, _108, _109, _85, _87, _110], "properties": {"templ": _13, "templ_new": _40, "enable": _53, "trade": _112, "product_type": _113, "product": _114, "investor": _114, "hedge": _114, "exchange": _115, "prc": _117, "sync_flag": _92}, "additionalProperties": false}} as const;
+const _123 = [_104, _110] as const;
+const _124 = {"type": _17, "items": _111} as const;
+const _125 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _123, "properties": {"templ": _13, "sync_flag": _92, "enable": _53, "trade": _124, "product_type": _99, "product": _100, "investor": _100, "hedge": _100, "exchange": _102, "prc": _117}, "additionalProperties": false}} as const;
+const _126 = "007P8" as const;
+const _127 = {"type": _12, "since": _126} as const;
+const _128 = "auth_code" as const;
+const _129 = "allow_investor" as const;
+const _130 = {"type": _17, "items": _13, "noCondition": [], "since": _126} as const;
+const _131 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_128, "app_id", _129], "properties": {"auth_code": _13, "app_id": _127, "allow_investor": _130}, "additionalProperties": false}} as const;
+const _132 = {"retryable": false, "servers": [_7], "server": "MA"} as const;
+const _133 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_49, _128, "app_id", _129], "properties": {"unique_id": _35, "auth_code": _13, "app_id": _127, "allow_investor": _130}, "additionalProperties": false}} as const;
+const _134 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_49], "properties": {"unique_id": _35}, "additionalProperties": false}} as const;
+const _135 = {"type": _15, "properties": {"Days": _56, "Hours": _56, "Mins": _56, "Secs": _56}} as const;
+const _136 = {"type": _15, "required": _3, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25}, "additionalProperties": false} as const;
+const _137 = {"oneOf": [{"type": _15, "properties": {"Status": {"type": [_30, _12]}, "ErrMsg": _13}}, _13]} as const;
+const _138 = {"type": _21, "exclusiveMinimum": -1024, "exclusiveMaximum": 1024, "not": {"enum": [0]}} as const;
+const _139 = "PriceCheckEnable" as const;
+const _140 = "SelfDealEnable" as const;
+const _141 = "CancelLimitByPro" as const;
+const _142 = "LongPositionLimitByPro" as const;
+const _143 = "ShortPositionLimitByPro" as const;
+const _144 = "TradeLimitByPro" as const;
+const _145 = "CancelLimitByIns" as const;
+const _146 = "LongPositionLimitByIns" as const;
+const _147 = "ShortPositionLimitByIns" as const;
+const _148 = "TradeLimitByIns" as const;
+const _149 = "OpenLimit" as const;
+const _150 = "LargeOrderCancel" as const;
+const _151 = "LargeOrderCancelOrderNum" as const;
+const _152 = "LargeOrderCancelFixedRatio" as const;
+const _153 = "PriceDeviation" as const;
+const _154 = "PriceDeviationCoefficient" as const;
+const _155 = "PriceDeviationAbsoluteValue" as const;
+const _156 = "LongOptPosLimit" as const;
+const _157 = "ShortOptPosLimit" as const;
+const _158 = "LongFutOptPosLimit" as const;
+const _159 = "ShortFutOptPosLimit" as const;
+const _160 = {"type": _12, "enum": [_139, _140, _141, _142, _143, _144, _145, _146, _147, _148, _149, _150, _151, _152, _153, _154, _155, _156, _157, _158, _159], "sinceByValue": {"LargeOrderCancel": _20, "LargeOrderCancelOrderNum": _20, "LargeOrderCancelFixedRatio": _20, "PriceDeviation": _20, "PriceDeviationCoefficient": _20, "PriceDeviationAbsoluteValue": _20, "LongOptPosLimit": _20, "ShortOptPosLimit": _20, "LongFutOptPosLimit": _20, "ShortFutOptPosLimit": _20}} as const;
+const _161 = {"prc_type": _160, "enable": _53, "value": _56, "prc_name": _13} as const;
+const _162 = "instrument" as const;
+const _163 = {"type": _17, "items": {"type": _15, "required": _116, "properties": _161, "additionalProperties": false}} as const;
+const _164 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_104, "priority", _90, _105, _106, _107, _108, _109, _85, _162, _87, _110], "properties": {"templ": _13, "priority": _138, "enable": _53, "trade": _112, "product_type": _113, "product": _114, "investor": _114, "hedge": _114, "exchange": _115, "instrument": _114, "prc": _163, "sync_flag": _92}, "additionalProperties": false}} as const;
+const _165 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_104, _121, "priority", _90, _105, _106, _107, _108, _109, _85, _162, _87, _110], "properties": {"templ": _13, "templ_new": _40, "priority": _138, "enable": _53, "trade": _112, "product_type": _113, "product": _114, "investor": _114, "hedge": _114, "exchange": _115, "instrument": _114, "prc": _163, "sync_flag": _92}, "additionalProperties": false}} as const;
+const _166 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _123, "properties": {"templ": _13, "sync_flag": _92, "priority": _138, "enable": _53, "trade": _124, "product_type": _99, "product": _100, "investor": _100, "hedge": _100, "exchange": _102, "instrument": _100, "prc": _163}, "additionalProperties": false}} as const;
+const _167 = "007P7" as const;
+const _168 = "OrderSysId" as const;
+const _169 = {"name": "UpdateTime", "type": _12} as const;
+const _170 = "max_result_count" as const;
+const _171 = {"style": "newest", "in": "data", "limitParam": _170} as const;
+const _172 = {"type": _21, "default": 0, "minimum": 0, "noCondition": 0} as const;
+const _173 = {"enable": _53, "threshold_value_warn": _56, "threshold_value_critical": _56, "prc_type": {"type": _12, "enum": [_139, _140, _141, _142, _143, _144, _145, _146, _147, _148, _149, _150, _151, _152, _153, _154, _155, "PriceDeviationCoeffcient", "PriceDeviationAbsolutValue", _156, _157, _158, _159], "sinceByValue": {"LargeOrderCancel": _20, "LargeOrderCancelOrderNum": _20, "LargeOrderCancelFixedRatio": _20, "PriceDeviation": _20, "PriceDeviationCoefficient": _20, "PriceDeviationAbsoluteValue": _20, "LongOptPosLimit": _20, "ShortOptPosLimit": _20, "LongFutOptPosLimit": _20, "ShortFutOptPosLimit": _20, "PriceDeviationCoeffcient": _20, "PriceDeviationAbsolutValue": _20}}, "prc_name": _13} as const;
+const _174 = "007P9" as const;
+const _175 = [_104, _105, _108, _87] as const;
+const _176 = {"type": _17, "items": {"type": _15, "required": [_90, "threshold_value_warn", "threshold_value_critical", _91, "prc_name"], "properties": _173, "additionalProperties": false}} as const;
+const _177 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _175, "properties": {"templ": _13, "trade": _112, "investor": _114, "prc": _176}, "additionalProperties": false}} as const;
+const _178 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": _175, "properties": {"templ": _13, "trade": _112, "investor": _114, "prc": _176, "templ_new": _13}, "additionalProperties": false}} as const;
+const _179 = {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_104], "properties": {"templ": _13, "trade": _124, "investor": _100}, "additionalProperties": false}} as const;
+const _180 = "CurPrcValue" as const;
+const _181 = {"type": _17, "items": _88, "noCondition": []} as const;
 
 /**
  * What the runtime reads (the docs metadata, with summaries and examples: ./xele-mgmt.docs.js),
@@ -200,41 +205,41 @@ export const meta: ApiMeta = expandMeta({
   "d": {"retryable": true, "security": ["xeleToken"]},
   "ops": [
     {"i": "login", "r": "POST /*", "b": [_11, _14], "dataType": _15, "dataSchema": {"type": _15, "required": ["ticket"], "properties": {"ticket": _13}}, "requestSchema": {"type": _15, "required": ["username", "password"], "properties": _14}, "x": {"retryable": false, "security": [], "envelope": false, "servers": [_7], "server": "MA"}},
-    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"investor_id": _13, "investor_name": _13, "Investor_name": _13, "trading_day": _13, "pre_balance": _19, "order_commission": _19, "static_balance": _19, "dynamic_rights": _19, "delivery_margin": _19, "close_profit": _19, "curr_margin": _19, "frozen_margin": _19, "available": _19, "avaiable_limit": _21, "risk": _19, "limited": _19, "fee": _19, "frozen_fee": _19, "premium": _19, "frozen_premium": _19, "cash_in": _19, "cash_out": _19, "float_profit_and_loss": _19}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _27], "properties": {"content": _28, "option_scale": {"type": _15, "required": [_29, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _31, "pre_balance": _31, "order_commission": _31, "static_balance": _31, "dynamic_rights": _31, "delivery_margin": _31, "close_profit": _31, "curr_margin": _31, "frozen_margin": _31, "available": _31, "avaiable_limit": _31, "risk": _31, "limited": _31, "fee": _31, "frozen_fee": _31, "premium": _31, "frozen_premium": _31, "cash_in": _31, "cash_out": _31, "float_profit_and_loss": _31}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"unique_id": _34, "investor_id": _13, "investor_name": _13, "direction": _35, "amount": _19, "operator": _13, "status": _36, "update_time": _13}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _37, "cash_inout", "amount", _2, "status", _38], "properties": {"investor_id": _39, "investor_name": _39, "cash_inout": {"type": _12, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _43, "operator": _39, "status": {"type": _12, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _44}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_11, _46, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _46, "additionalProperties": false}, "x": _47},
-    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_11, _49, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _49, "additionalProperties": false}, "x": _47},
-    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"seat_type": _50, "seat_index": _34, "exchange_master": _51, "connect_start_day_time": _13, "connect_start_night_time": _13, "connect_time_enable": _52, "front_ip": _13, "front_port": _53, "fens_ip": _13, "fens_port": _53, "fens_enable": _52, "flow_control": _54, "weight": {"type": _20, "minimum": 0, "maximum": 1024}, "short_code": _13, "participant_id": _13, "seat_id": _13, "password": _13, "enable": _51, "exchange_id": _13, "init_password": _13, "auth_serial_no": _13, "auth_code": _13, "dce_query_ip": _13, "dce_query_port": _21, "dce_trader_no": _13, "dce_query_no": _13, "private_ip": _13, "private_port": _53, "backup_private_ip": _13, "backup_private_port": _53, "update_time": _13}}}, "requestSchema": _57, "getBody": _32, "x": _33},
-    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"exchange_id": _59, "seat_index": _34, "seat_type": _50, "model_switch": _52, "flow_control": _54, "weight": _34, "front_ip": _13, "update_time": _13}}}, "requestSchema": _57, "getBody": _32, "x": _33},
-    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_11, _62, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _62, "additionalProperties": false}, "x": _47},
-    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": null, "header": false, "location": _66, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_67], "properties": {"trading_day": {"type": _12, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": "PosiQry", "header": true, "location": _66, "columns": [_69, _70, _71, {"name": "BoughtPositionSum", "type": _72}, {"name": "BoughtPosition", "type": _72}, {"name": "OldBoughtPosition", "type": _72}, {"name": "SoldPositionSum", "type": _72}, {"name": "SoldPosition", "type": _72}, {"name": "OldSoldPosition", "type": _72}, {"name": "CloseOldBoughtPosition", "type": _72}, {"name": "CloseOldSoldPosition", "type": _72}, {"name": "LastPrice", "type": _72}, {"name": "UpperLimitPrice", "type": _72}, {"name": "LowerLimitPrice", "type": _72}, {"name": "LongMargin", "type": _72}, {"name": "ShortMargin", "type": _72}, {"name": "Margin", "type": _72}, _73]}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _37, _74, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _75], "properties": {"investor_id": _76, "content": _28, "investor_name": _76, "instrument_id": _76, "bought_position_sum": _79, "bought_position": _79, "old_bought_position": _79, "close_old_bought_position": _79, "sold_position_sum": _79, "sold_position": _79, "old_sold_position": _79, "close_old_sold_position": _79, "last_price": _43, "upper_limit_price": _43, "lower_limit_price": _43, "long_margin": _43, "short_margin": _43, "margin": _43, "hedge_flag": {"type": [_17, "null"], "default": null, "items": _13, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": null, "header": false, "location": _66, "columns": [_69, _71, {"name": "OpenRatioByMoney", "type": _72}, {"name": "OpenRatioByVolume", "type": _72}, {"name": "CloseRatioByMoney", "type": _72}, {"name": "CloseRatioByVolume", "type": _72}, {"name": "CloseTodayRatioByMoney", "type": _72}, {"name": "CloseTodayRatioByVolume", "type": _72}, {"name": "LongMarginRatioByMoney", "type": _72}, {"name": "ShortMarginRatioByMoney", "type": _72}, {"name": "VolumeMultiple", "type": _80}]}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _29, _74, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _28, "investor_id": _76, "instrument_id": _76, "volume_multiple": _79, "open_ratio_by_money": _43, "open_ratio_by_volume": _43, "close_ratio_by_money": _43, "close_ratio_by_volume": _43, "close_today_ratio_by_money": _43, "close_today_ratio_by_volume": _43, "long_margin_ratio_by_money": _43, "short_margin_ratio_by_money": _43}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"exchange": _81, "investor_id": _81, "product_id": _81, "templ": _13, "trade_perm": {"type": _17, "items": {"type": _15, "properties": {"prc_type": _13, "prc_name": _13, "enable": _52, "value": _21}}}}}}, "requestSchema": {"type": _15, "required": _82, "properties": {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_83, _29, _84, _85], "properties": {"exchange": {"type": _17, "maxItems": 1, "items": _86, "noCondition": []}, "investor_id": _87, "product_id": _87, "prc": {"type": _17, "items": {"type": _15, "required": [_88, "value", _89], "properties": {"enable": _90, "value": {"type": _20, "enum": [0, 1, 2]}, "prc_type": {"type": _12, "default": _91}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _92},
-    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "enable": _52, "trade": _94, "product_type": _97, "produtct_type": _97, "product": _98, "investor": _98, "hedge": _98, "exchange": _100, "prc": {"type": _17, "items": {"type": _15, "required": [_89], "properties": {"prc_type": {"type": _12, "pattern": "^\\s*TradingEnable\\s*$"}, "enable": _52, "value": _21, "prc_name": _13}}}}}}, "requestSchema": _101, "getBody": _32, "x": _92},
-    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_11, _116, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _116, "additionalProperties": false}, "x": _118},
-    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_11, _120, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _120, "additionalProperties": false}, "x": _118},
-    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_11, _123, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _123, "additionalProperties": false}, "x": _118},
-    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"unique_id": _34, "auth_code": _13, "allow_investor": _98, "app_id": _13, "update_time": _13}}}, "requestSchema": _101, "getBody": _32, "x": _92},
-    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_11, _126, _82, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _82, "properties": _126, "additionalProperties": false}, "x": _127},
-    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_11, _128, _82, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _82, "properties": _128, "additionalProperties": false}, "x": _127},
-    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_11, _129, _82, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _82, "properties": _129, "additionalProperties": false}, "x": _127},
-    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"InvestorId": _13, "InvestorName": _13, "ExchangeId": _13, "OrderVolumeTotal": _13, "OrderTimes": _13, "ActionVolumeTotal": _13, "ActionTimes": _13, "BarginVolumeTotal": _13, "BarginTimes": _13, "NobarginVolumeTotal": _13, "ErrorVolumeTotal": _13, "BarginRates": _13, "ActionRates": _13, "InsturmentAmount": _13, "InstrumentAmount": _13, "TradingDay": _13}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _27, _67], "properties": {"content": _28, "option_scale": {"type": _15, "required": [_29, _37, _60, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _31, "investor_name": _31, "exchange_id": _31, "order_volume_total": _31, "order_times": _31, "action_volume_total": _31, "action_times": _31, "bargin_volume_total": _31, "bargin_times": _31, "nobargin_volume_total": _31, "error_volume_total": _31, "bargin_rates": _31, "action_rates": _31, "instrument_amount": _31}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _39}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _16, "dataType": _15, "dataSchema": {"type": _15, "properties": {"CpuName": _13, "CpuNum": _21, "CpuTempl": _19, "CpuUsage": _19, "DiskUsage": _19, "OsRunTime": _13, "OsRunTimeFigure": {"oneOf": [_130, {"type": _17, "items": _130}]}, "XtfServer": _13, "XtfVersion": _13}}, "requestSchema": _131, "getBody": _32, "x": _33},
-    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _16, "dataType": _15, "dataSchema": {"type": _15, "properties": {"CancelTimesSum": _21, "ErrorVolumeSum": _21, "TradeVolumeSum": _21, "OrderTimesSum": _21, "ExchangeId": _13, "Xbm": _132, "Xtf": _132}}, "requestSchema": _131, "getBody": _32, "x": _33},
-    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": null, "header": false, "location": _66, "columns": [{"name": "OrderTimes", "type": _80}, {"name": "CancelTimes", "type": _80}, {"name": "TradeTimes", "type": _80}, {"name": "ErrorVolume", "type": _80}]}}}, "requestSchema": _131, "getBody": _32, "x": _33},
-    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "priority": _133, "enable": _52, "trade": _94, "product_type": _97, "product": _98, "investor": _98, "hedge": _98, "exchange": _100, "instrument": _98, "prc": {"type": _17, "items": {"type": _15, "required": [_89], "properties": _156}}, "produtct_type": _98}}}, "requestSchema": _101, "getBody": _32, "x": _92},
-    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_11, _159, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _159, "additionalProperties": false}, "x": _118},
-    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_11, _160, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _160, "additionalProperties": false}, "x": _118},
-    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_11, _161, _82, true], "dataType": _17, "dataSchema": _117, "requestSchema": {"type": _15, "required": _82, "properties": _161, "additionalProperties": false}, "x": _118},
-    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": "OrderQry", "header": true, "location": _66, "headerSince": _162, "columns": [_69, {"name": _163, "type": _80}, {"name": "OrderUserId", "type": _80, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _80, "since": "007"}, {"name": "OrderType", "type": _12, "since": "003"}, {"name": "DelegateType", "type": _12, "since": _162}, {"name": "AppID", "type": _12, "since": _162}, {"name": "MFL", "type": _80}, {"name": "SeatId", "type": _12}, _71, {"name": "Direction", "type": _12}, {"name": "CombOffsetFlag", "type": _12}, {"name": "OrderStatus", "type": _12}, {"name": "OrderPrice", "type": _72}, {"name": "OrderVolume", "type": _72}, {"name": "NobarginVolume", "type": _72}, {"name": "BarginVolume", "type": _72}, {"name": "OrderTime", "type": _12}, {"name": "InsertTime", "type": _12}, {"name": "ErrCode", "type": _80}, {"name": "ErrMsg", "type": _12}, {"name": "TradingDay", "type": _12}, _164, _73]}}}, "pagination": _166, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _165, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _74, _45, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _67, _38, _75], "properties": {"investor_id": _76, "content": _28, "max_result_count": _167, "order_system_id": {"type": _15, "required": _40, "properties": _78, "additionalProperties": false, "noCondition": _42, "rowField": _163}, "exchange_order_id": _44, "userref": _79, "order_user_id": _79, "seat_id": _76, "instrument_id": _76, "direction": {"type": _12, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _12, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _12, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _12, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _12, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _43, "order_volume": _79, "nobargin_volume": _79, "bargin_volume": _79, "order_time": _44, "insert_time": _44, "error_code": {"type": _15, "required": _40, "properties": _78, "additionalProperties": false, "noCondition": _42, "rowField": "ErrCode"}, "error_msg": {"type": _12, "noCondition": "", "rowField": "ErrMsg"}, "appid": _39, "trading_day": _39, "update_time": _44, "hedge_flag": {"type": _12, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "trade": _94, "investor": _98, "prc": {"type": _17, "items": {"type": _15, "required": [_89], "properties": _168}}}}}, "since": _169, "requestSchema": _101, "getBody": _32, "x": _92},
-    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_11, _172, _82, true], "dataType": _17, "dataSchema": _117, "since": _169, "requestSchema": {"type": _15, "required": _82, "properties": _172, "additionalProperties": false}, "x": _118},
-    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_11, _173, _82, true], "dataType": _17, "dataSchema": _117, "since": _169, "requestSchema": {"type": _15, "required": _82, "properties": _173, "additionalProperties": false}, "x": _118},
-    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_11, _174, _82, true], "dataType": _17, "dataSchema": _117, "since": _169, "requestSchema": {"type": _15, "required": _82, "properties": _174, "additionalProperties": false}, "x": _118},
-    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _16, "dataType": _63, "dataSchema": _64, "responses": {"200": {"contentType": _65, "pipeRows": {"kind": null, "header": true, "location": _66, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _12, "aliases": ["Exchangeld"]}, {"name": _68, "type": _12, "aliases": ["Investorld"]}, _70, {"name": "ProductId", "type": _12}, _71, {"name": "PrcType", "type": _12}, {"name": _175, "type": _80}, {"name": "PrcState", "type": _12}, _164]}}}, "pagination": _166, "since": _169, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _165, _60, _84, _74, _89, "prc_state", "prc_value", _38], "properties": {"investor_id": _76, "content": _28, "max_result_count": _167, "exchange_id": _176, "product_id": _76, "instrument_id": _76, "prc_type": {"type": _17, "items": _155, "noCondition": []}, "prc_state": _76, "prc_value": {"type": _15, "required": _40, "properties": _78, "additionalProperties": false, "noCondition": _42, "rowField": _175}, "update_time": _44}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"ClientIndex": _21, "InvestorId": _13, "Investorld": _13, "LoginOk": _21, "LoginErr": _21, "OrderTimes": _21, "ActionTimes": _21, "Volume": _21, "OrderAbnormalTrade": _21, "OrderAbnormalExch": _21, "ActionAbnormalTrade": _21, "ActionAbnormalExch": _21, "UpdateTime": {"type": [_12, _20]}}}}, "since": _169, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _29, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _28, "investor_id": _76, "login_ok": _79, "login_error": _79, "order": _79, "action": _79, "volume": _79, "order_abnormal_trade": _79, "action_abnormal_trade": _79, "order_abnormal_exchange": _79, "action_abnormal_exchange": _79}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
-    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"ExchangeId": _13, "Exchangeld": _13, "SeatId": _13, "SeatType": _13, "SeatState": _13, "SeatIp": _13, "UpdateTime": _13}}}, "since": _169, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, "seat_id", _60, _61, "seat_state", "seat_ip", _38], "properties": {"content": _28, "seat_id": _76, "exchange_id": _176, "seat_type": {"type": _17, "items": _50, "noCondition": []}, "seat_state": {"type": _17, "items": {"type": _12, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _39, "update_time": _44}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _32, "x": _33},
+    {"i": "getInvestorFunds", "r": "GET /api/trade/investor/fund", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"investor_id": _13, "investor_name": _13, "Investor_name": _13, "trading_day": _13, "pre_balance": _19, "order_commission": {"type": _18, "since": _20}, "static_balance": _19, "dynamic_rights": _19, "delivery_margin": _19, "close_profit": _19, "curr_margin": _19, "frozen_margin": _19, "available": _19, "avaiable_limit": {"type": _21, "since": _20}, "risk": _19, "limited": _19, "fee": _19, "frozen_fee": _19, "premium": _19, "frozen_premium": _19, "cash_in": _19, "cash_out": _19, "float_profit_and_loss": _19}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _27], "properties": {"content": _28, "option_scale": {"type": _15, "required": [_29, "pre_balance", "order_commission", "static_balance", "dynamic_rights", "delivery_margin", "close_profit", "curr_margin", "frozen_margin", "available", "avaiable_limit", "risk", "limited", "fee", "frozen_fee", "premium", "frozen_premium", "cash_in", "cash_out", "float_profit_and_loss"], "properties": {"investor_id": _31, "pre_balance": _31, "order_commission": _32, "static_balance": _31, "dynamic_rights": _31, "delivery_margin": _31, "close_profit": _31, "curr_margin": _31, "frozen_margin": _31, "available": _31, "avaiable_limit": _32, "risk": _31, "limited": _31, "fee": _31, "frozen_fee": _31, "premium": _31, "frozen_premium": _31, "cash_in": _31, "cash_out": _31, "float_profit_and_loss": _31}, "additionalProperties": false, "noCondition": {"investor_id": true, "pre_balance": true, "order_commission": true, "static_balance": true, "dynamic_rights": true, "delivery_margin": true, "close_profit": true, "curr_margin": true, "frozen_margin": true, "available": true, "avaiable_limit": true, "risk": true, "limited": true, "fee": true, "frozen_fee": true, "premium": true, "frozen_premium": true, "cash_in": true, "cash_out": true, "float_profit_and_loss": true}}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getCashInOut", "r": "GET /api/trade/cashinout/audit", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"unique_id": _35, "investor_id": _13, "investor_name": _13, "direction": _36, "amount": _19, "operator": _13, "status": _37, "update_time": _13}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _38, "cash_inout", "amount", _2, "status", _39], "properties": {"investor_id": _40, "investor_name": _40, "cash_inout": {"type": _12, "enum": ["", "出金", "入金"], "noCondition": ""}, "amount": _44, "operator": _40, "status": {"type": _12, "enum": ["", "待审核", "已通过", "不通过", "失败", "已同步"], "noCondition": ""}, "update_time": _45}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "createCashInOut", "r": "POST /api/trade/cashinout/audit", "b": [_11, _47, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _47, "additionalProperties": false}, "x": _48},
+    {"i": "auditCashInOut", "r": "PUT /api/trade/cashinout/audit", "b": [_11, _50, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _50, "additionalProperties": false}, "x": _48},
+    {"i": "getSeatConfigs", "r": "GET /api/trade/seat/config", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"seat_type": _51, "seat_index": _35, "exchange_master": _52, "connect_start_day_time": _13, "connect_start_night_time": _13, "connect_time_enable": _53, "front_ip": _13, "front_port": _54, "fens_ip": _13, "fens_port": _54, "fens_enable": _53, "flow_control": _55, "weight": {"type": _21, "minimum": 0, "maximum": 1024}, "short_code": _13, "participant_id": _13, "seat_id": _13, "password": _13, "enable": _52, "exchange_id": _13, "init_password": _13, "auth_serial_no": _13, "auth_code": _13, "dce_query_ip": _13, "dce_query_port": _56, "dce_trader_no": _13, "dce_query_no": _13, "private_ip": _13, "private_port": _54, "backup_private_ip": _13, "backup_private_port": _54, "update_time": _13}}}, "requestSchema": _59, "getBody": _33, "x": _34},
+    {"i": "getFrontControls", "r": "GET /api/trade/front/control", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"exchange_id": _61, "seat_index": _35, "seat_type": _51, "model_switch": _53, "flow_control": _55, "weight": _35, "front_ip": _13, "update_time": _13}}}, "requestSchema": _59, "getBody": _33, "x": _34},
+    {"i": "updateFrontControls", "r": "PUT /api/trade/front/control", "b": [_11, _64, _22, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _22, "properties": _64, "additionalProperties": false}, "x": _48},
+    {"i": "exportClientSystemInfo", "r": "GET /api/trade/export/clientsystem/info", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": null, "header": false, "location": _68, "firstLineIsFileName": true, "splitColumns": false, "columns": []}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_69], "properties": {"trading_day": {"type": _12, "pattern": "^[0-9]{8}$"}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getPositions", "r": "GET /api/trade/position/info", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": "PosiQry", "header": true, "location": _68, "columns": [_71, _72, _73, {"name": "BoughtPositionSum", "type": _74}, {"name": "BoughtPosition", "type": _74}, {"name": "OldBoughtPosition", "type": _74}, {"name": "SoldPositionSum", "type": _74}, {"name": "SoldPosition", "type": _74}, {"name": "OldSoldPosition", "type": _74}, {"name": "CloseOldBoughtPosition", "type": _74}, {"name": "CloseOldSoldPosition", "type": _74}, {"name": "LastPrice", "type": _74}, {"name": "UpperLimitPrice", "type": _74}, {"name": "LowerLimitPrice", "type": _74}, {"name": "LongMargin", "type": _74}, {"name": "ShortMargin", "type": _74}, {"name": "Margin", "type": _74}, _75]}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _38, _76, "bought_position_sum", "bought_position", "old_bought_position", "close_old_bought_position", "sold_position_sum", "sold_position", "old_sold_position", "close_old_sold_position", "last_price", "upper_limit_price", "lower_limit_price", "long_margin", "short_margin", "margin", _77], "properties": {"investor_id": _78, "content": _28, "investor_name": _78, "instrument_id": _78, "bought_position_sum": _81, "bought_position": _81, "old_bought_position": _81, "close_old_bought_position": _81, "sold_position_sum": _81, "sold_position": _81, "old_sold_position": _81, "close_old_sold_position": _81, "last_price": _44, "upper_limit_price": _44, "lower_limit_price": _44, "long_margin": _44, "short_margin": _44, "margin": _44, "hedge_flag": {"type": [_17, "null"], "default": null, "items": _13, "noCondition": null}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getInvestorRates", "r": "GET /api/trade/investor/rates", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": null, "header": false, "location": _68, "columns": [_71, _73, {"name": "OpenRatioByMoney", "type": _74}, {"name": "OpenRatioByVolume", "type": _74}, {"name": "CloseRatioByMoney", "type": _74}, {"name": "CloseRatioByVolume", "type": _74}, {"name": "CloseTodayRatioByMoney", "type": _74}, {"name": "CloseTodayRatioByVolume", "type": _74}, {"name": "LongMarginRatioByMoney", "type": _74}, {"name": "ShortMarginRatioByMoney", "type": _74}, {"name": "VolumeMultiple", "type": _82}]}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _29, _76, "volume_multiple", "open_ratio_by_money", "open_ratio_by_volume", "close_ratio_by_money", "close_ratio_by_volume", "close_today_ratio_by_money", "close_today_ratio_by_volume", "long_margin_ratio_by_money", "short_margin_ratio_by_money"], "properties": {"content": _28, "investor_id": _78, "instrument_id": _78, "volume_multiple": _81, "open_ratio_by_money": _44, "open_ratio_by_volume": _44, "close_ratio_by_money": _44, "close_ratio_by_volume": _44, "close_today_ratio_by_money": _44, "close_today_ratio_by_volume": _44, "long_margin_ratio_by_money": _44, "short_margin_ratio_by_money": _44}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getTradePermissions", "r": "GET /api/auth/trade/query", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"exchange": _83, "investor_id": _83, "product_id": _83, "templ": _13, "trade_perm": {"type": _17, "items": {"type": _15, "properties": {"prc_type": _13, "prc_name": _13, "enable": _53, "value": _56}}}}}}, "requestSchema": {"type": _15, "required": _84, "properties": {"client_version": _23, "token": _13, "data": {"type": _15, "required": [_85, _29, _86, _87], "properties": {"exchange": {"type": _17, "maxItems": 1, "items": _88, "noCondition": []}, "investor_id": _89, "product_id": _89, "prc": {"type": _17, "items": {"type": _15, "required": [_90, "value", _91], "properties": {"enable": _92, "value": {"type": _21, "enum": [0, 1, 2]}, "prc_type": {"type": _12, "default": _93}}, "additionalProperties": false}, "noCondition": []}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _94},
+    {"i": "getTradeTemplates", "r": "GET /api/auth/trade", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "enable": _53, "trade": _96, "product_type": _99, "produtct_type": _99, "product": _100, "investor": _100, "hedge": _100, "exchange": _102, "prc": {"type": _17, "items": {"type": _15, "required": [_91], "properties": {"prc_type": {"type": _12, "pattern": "^\\s*TradingEnable\\s*$"}, "enable": _53, "value": _56, "prc_name": _13}}}}}}, "requestSchema": _103, "getBody": _33, "x": _94},
+    {"i": "createTradeTemplate", "r": "POST /api/auth/trade", "b": [_11, _118, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _118, "additionalProperties": false}, "x": _120},
+    {"i": "updateTradeTemplate", "r": "PUT /api/auth/trade", "b": [_11, _122, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _122, "additionalProperties": false}, "x": _120},
+    {"i": "deleteTradeTemplate", "r": "DELETE /api/auth/trade", "b": [_11, _125, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _125, "additionalProperties": false}, "x": _120},
+    {"i": "getAuthCodes", "r": "GET /api/trade/authentication/code", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"unique_id": _35, "auth_code": _13, "allow_investor": {"type": _17, "items": _13, "since": _126}, "app_id": _127, "update_time": _13}}}, "requestSchema": _103, "getBody": _33, "x": _94},
+    {"i": "createAuthCode", "r": "POST /api/trade/authentication/code", "b": [_11, _131, _84, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _84, "properties": _131, "additionalProperties": false}, "x": _132},
+    {"i": "updateAuthCode", "r": "PUT /api/trade/authentication/code", "b": [_11, _133, _84, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _84, "properties": _133, "additionalProperties": false}, "x": _132},
+    {"i": "deleteAuthCode", "r": "DELETE /api/trade/authentication/code", "b": [_11, _134, _84, true], "dataSchema": {}, "requestSchema": {"type": _15, "required": _84, "properties": _134, "additionalProperties": false}, "x": _132},
+    {"i": "getTradeStatistics", "r": "GET /api/trade/statistic/info", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"InvestorId": _13, "InvestorName": _13, "ExchangeId": _13, "OrderVolumeTotal": _13, "OrderTimes": _13, "ActionVolumeTotal": _13, "ActionTimes": _13, "BarginVolumeTotal": _13, "BarginTimes": _13, "NobarginVolumeTotal": _13, "ErrorVolumeTotal": _13, "BarginRates": _13, "ActionRates": _13, "InsturmentAmount": _13, "InstrumentAmount": _13, "TradingDay": _13}}}, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _27, _69], "properties": {"content": _28, "option_scale": {"type": _15, "required": [_29, _38, _62, "order_volume_total", "order_times", "action_volume_total", "action_times", "bargin_volume_total", "bargin_times", "nobargin_volume_total", "error_volume_total", "bargin_rates", "action_rates", "instrument_amount"], "properties": {"investor_id": _31, "investor_name": _31, "exchange_id": _31, "order_volume_total": _31, "order_times": _31, "action_volume_total": _31, "action_times": _31, "bargin_volume_total": _31, "bargin_times": _31, "nobargin_volume_total": _31, "error_volume_total": _31, "bargin_rates": _31, "action_rates": _31, "instrument_amount": _31}, "additionalProperties": false, "noCondition": {"investor_id": true, "investor_name": true, "exchange_id": true, "order_volume_total": true, "order_times": true, "action_volume_total": true, "action_times": true, "bargin_volume_total": true, "bargin_times": true, "nobargin_volume_total": true, "error_volume_total": true, "bargin_rates": true, "action_rates": true, "instrument_amount": true}}, "trading_day": _40}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getSystemInfo", "r": "GET /api/trade/system/info", "p": _16, "dataType": _15, "dataSchema": {"type": _15, "properties": {"CpuName": _13, "CpuNum": _56, "CpuTempl": _19, "CpuUsage": _19, "DiskUsage": _19, "OsRunTime": _13, "OsRunTimeFigure": {"oneOf": [_135, {"type": _17, "items": _135}]}, "XtfServer": _13, "XtfVersion": _13}}, "requestSchema": _136, "getBody": _33, "x": _34},
+    {"i": "getCounterStatus", "r": "GET /api/trade/xtfsystem/info", "p": _16, "dataType": _15, "dataSchema": {"type": _15, "properties": {"CancelTimesSum": _56, "ErrorVolumeSum": _56, "TradeVolumeSum": _56, "OrderTimesSum": _56, "ExchangeId": _13, "Xbm": _137, "Xtf": _137}}, "requestSchema": _136, "getBody": _33, "x": _34},
+    {"i": "getOrderHistory", "r": "GET /api/trade/xtfsystem/history", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": null, "header": false, "location": _68, "columns": [{"name": "OrderTimes", "type": _82}, {"name": "CancelTimes", "type": _82}, {"name": "TradeTimes", "type": _82}, {"name": "ErrorVolume", "type": _82}]}}}, "requestSchema": _136, "getBody": _33, "x": _34},
+    {"i": "getRiskTemplates", "r": "GET /api/auth/prc", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "priority": _138, "enable": _53, "trade": _96, "product_type": _99, "product": _100, "investor": _100, "hedge": _100, "exchange": _102, "instrument": _100, "prc": {"type": _17, "items": {"type": _15, "required": [_91], "properties": _161}}, "produtct_type": _100}}}, "requestSchema": _103, "getBody": _33, "x": _94},
+    {"i": "createRiskTemplate", "r": "POST /api/auth/prc", "b": [_11, _164, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _164, "additionalProperties": false}, "x": _120},
+    {"i": "updateRiskTemplate", "r": "PUT /api/auth/prc", "b": [_11, _165, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _165, "additionalProperties": false}, "x": _120},
+    {"i": "deleteRiskTemplate", "r": "DELETE /api/auth/prc", "b": [_11, _166, _84, true], "dataType": _17, "dataSchema": _119, "requestSchema": {"type": _15, "required": _84, "properties": _166, "additionalProperties": false}, "x": _120},
+    {"i": "queryOrders", "r": "GET /api/trade/order/query", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": "OrderQry", "header": true, "location": _68, "headerSince": _167, "columns": [_71, {"name": _168, "type": _82}, {"name": "OrderUserId", "type": _82, "since": "003"}, {"name": "ExchangeOrderId", "type": "int64"}, {"name": "UserRef", "type": _82, "since": _20}, {"name": "OrderType", "type": _12, "since": "003"}, {"name": "DelegateType", "type": _12, "since": _167}, {"name": "AppID", "type": _12, "since": _167}, {"name": "MFL", "type": _82}, {"name": "SeatId", "type": _12}, _73, {"name": "Direction", "type": _12}, {"name": "CombOffsetFlag", "type": _12}, {"name": "OrderStatus", "type": _12}, {"name": "OrderPrice", "type": _74}, {"name": "OrderVolume", "type": _74}, {"name": "NobarginVolume", "type": _74}, {"name": "BarginVolume", "type": _74}, {"name": "OrderTime", "type": _12}, {"name": "InsertTime", "type": _12}, {"name": "ErrCode", "type": _82}, {"name": "ErrMsg", "type": _12}, {"name": "TradingDay", "type": _12}, _169, _75]}}}, "pagination": _171, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _170, "order_system_id", "exchange_order_id", "userref", "order_user_id", "seat_id", _76, _46, "order_type", "delegate_type", "comb_offset_flag", "order_status", "order_price", "order_volume", "nobargin_volume", "bargin_volume", "order_time", "insert_time", "error_code", "error_msg", "appid", _69, _39, _77], "properties": {"investor_id": _78, "content": _28, "max_result_count": _172, "order_system_id": {"type": _15, "required": _41, "properties": _80, "additionalProperties": false, "noCondition": _43, "rowField": _168}, "exchange_order_id": _45, "userref": _81, "order_user_id": _81, "seat_id": _78, "instrument_id": _78, "direction": {"type": _12, "enum": ["", "买", "卖"], "noCondition": ""}, "order_type": {"type": _12, "enum": ["", "正常", "报价衍生", "组合衍生"], "noCondition": ""}, "delegate_type": {"type": _12, "enum": ["", "限价GFD", "限价FAK", "限价FOK", "GIS"], "noCondition": ""}, "comb_offset_flag": {"type": _12, "enum": ["", "开仓", "平仓", "平今", "平昨"], "noCondition": ""}, "order_status": {"type": _12, "enum": ["", "全部成交", "部分成交还在队列", "部分成交不在队列", "未成交还在队列", "未成交不在队列", "错单", "撤单"], "noCondition": ""}, "order_price": _44, "order_volume": _81, "nobargin_volume": _81, "bargin_volume": _81, "order_time": _45, "insert_time": _45, "error_code": {"type": _15, "required": _41, "properties": _80, "additionalProperties": false, "noCondition": _43, "rowField": "ErrCode"}, "error_msg": {"type": _12, "noCondition": "", "rowField": "ErrMsg"}, "appid": {"type": _12, "noCondition": "", "since": _167}, "trading_day": _40, "update_time": _45, "hedge_flag": {"type": _12, "enum": ["", "投机", "套利", "套保", "做市商"], "noCondition": ""}}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getAlarmConfigs", "r": "GET /api/prc/alarm", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"templ": _13, "trade": _96, "investor": _100, "prc": {"type": _17, "items": {"type": _15, "required": [_91], "properties": _173}}}, "since": _174}}, "since": _174, "requestSchema": _103, "getBody": _33, "x": _94},
+    {"i": "createAlarmConfig", "r": "POST /api/prc/alarm", "b": [_11, _177, _84, true], "dataType": _17, "dataSchema": _119, "since": _174, "requestSchema": {"type": _15, "required": _84, "properties": _177, "additionalProperties": false}, "x": _120},
+    {"i": "updateAlarmConfig", "r": "PUT /api/prc/alarm", "b": [_11, _178, _84, true], "dataType": _17, "dataSchema": _119, "since": _174, "requestSchema": {"type": _15, "required": _84, "properties": _178, "additionalProperties": false}, "x": _120},
+    {"i": "deleteAlarmConfig", "r": "DELETE /api/prc/alarm", "b": [_11, _179, _84, true], "dataType": _17, "dataSchema": _119, "since": _174, "requestSchema": {"type": _15, "required": _84, "properties": _179, "additionalProperties": false}, "x": _120},
+    {"i": "getAlarmRecords", "r": "GET /api/trade/prc/alarm", "p": _16, "dataType": _65, "dataSchema": _66, "responses": {"200": {"contentType": _67, "pipeRows": {"kind": null, "header": true, "location": _68, "kindDocumented": false, "columns": [{"name": "ExchangeId", "type": _12, "aliases": ["Exchangeld"]}, {"name": _70, "type": _12, "aliases": ["Investorld"]}, _72, {"name": "ProductId", "type": _12}, _73, {"name": "PrcType", "type": _12}, {"name": _180, "type": _82}, {"name": "PrcState", "type": _12}, _169]}}}, "pagination": _171, "since": _174, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_29, _26, _170, _62, _86, _76, _91, "prc_state", "prc_value", _39], "properties": {"investor_id": _78, "content": _28, "max_result_count": _172, "exchange_id": _181, "product_id": _78, "instrument_id": _78, "prc_type": {"type": _17, "items": _160, "noCondition": []}, "prc_state": _78, "prc_value": {"type": _15, "required": _41, "properties": _80, "additionalProperties": false, "noCondition": _43, "rowField": _180}, "update_time": _45}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getUserStatistics", "r": "GET /api/trade/statistic/user", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"ClientIndex": _56, "InvestorId": _13, "Investorld": _13, "LoginOk": _56, "LoginErr": _56, "OrderTimes": _56, "ActionTimes": _56, "Volume": _56, "OrderAbnormalTrade": _56, "OrderAbnormalExch": _56, "ActionAbnormalTrade": _56, "ActionAbnormalExch": _56, "UpdateTime": {"type": [_12, _21]}}}}, "since": _174, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, _29, "login_ok", "login_error", "order", "action", "volume", "order_abnormal_trade", "action_abnormal_trade", "order_abnormal_exchange", "action_abnormal_exchange"], "properties": {"content": _28, "investor_id": _78, "login_ok": _81, "login_error": _81, "order": _81, "action": _81, "volume": _81, "order_abnormal_trade": _81, "action_abnormal_trade": _81, "order_abnormal_exchange": _81, "action_abnormal_exchange": _81}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
+    {"i": "getSeatConnections", "r": "GET /api/trade/seat/connect", "p": _16, "dataType": _17, "dataSchema": {"type": _17, "items": {"type": _15, "properties": {"ExchangeId": _13, "Exchangeld": _13, "SeatId": _13, "SeatType": _13, "SeatState": _13, "SeatIp": _13, "UpdateTime": _13}}}, "since": _174, "requestSchema": {"type": _15, "required": _22, "properties": {"protocl_version": _23, "token": _13, "serialno": _24, "operator": _25, "data": {"type": _15, "required": [_26, "seat_id", _62, _63, "seat_state", "seat_ip", _39], "properties": {"content": _28, "seat_id": _78, "exchange_id": _181, "seat_type": {"type": _17, "items": _51, "noCondition": []}, "seat_state": {"type": _17, "items": {"type": _12, "enum": ["登陆成功", "断开"]}, "noCondition": []}, "seat_ip": _40, "update_time": _45}, "additionalProperties": false}}, "additionalProperties": false}, "getBody": _33, "x": _34},
   ],
 });
 

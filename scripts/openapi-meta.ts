@@ -127,6 +127,8 @@ export const SCHEMA_EXTENSIONS = {
   "x-items-simple-format": "itemsSimpleFormat",
   "x-first-dates": "firstDates",
   "x-max-items": "maxBatchItems",
+  "x-since": "since",
+  "x-since-by-value": "sinceByValue",
 } as const;
 
 /**

@@ -16,7 +16,7 @@ import { CallStopped, CliUsageError, didYouMean } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { twoColumns, wrap } from "./help.js";
-import { API_TABLE, credentialHint, secretValues, type CliIo } from "./registry.js";
+import { API_TABLE, credentialHint, envNameOf, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
 
@@ -84,6 +84,8 @@ const CALL_HINTS: ReadonlyArray<readonly [library: string, call: string]> = [
   ['pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double', "pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double"],
   ["(pass overwrite: true to replace it)", "(pass --overwrite to replace it)"],
   ["(the maxResponseBytes option raises the limit)", "(--max-response-bytes N raises the limit)"],
+  ["this client's counterVersion", `--counter-version (${envNameOf("xele", "counterVersion")})`],
+  ["counterVersion is a counter version", `--counter-version (${envNameOf("xele", "counterVersion")}) is a counter version`],
 ];
 
 /** An error's message as `command` says it: for `call`, its hints name flags, not library options. */

@@ -187,10 +187,12 @@ const TABLE: ApiEntry[] = [
       { name: "XELE_PASSWORD", setting: "password", description: "MA password (login)", secret: true },
       { name: "XELE_MA_URL", setting: "maUrl", description: "MA auth server URL (default: the spec's MA server)", url: "http" },
       { name: "XELE_MS_URL", setting: "msUrl", description: "MS counter server URL (default: the spec's MS server)", url: "http" },
+      { name: "XELE_COUNTER_VERSION", setting: "counterVersion", description: "the counter's version (003, 007, 007P7, 007P8, 007P9; default: the newest): requests carry only what it knows" },
     ],
     callFlags: [
       s("ma-url", "MA auth server URL (overrides XELE_MA_URL)", { setting: "maUrl", url: "http", valueName: "URL" }),
       s("ms-url", "MS counter server URL (overrides XELE_MS_URL)", { setting: "msUrl", url: "http", valueName: "URL" }),
+      s("counter-version", "the counter's version: 003, 007, 007P7, 007P8 or 007P9 (overrides XELE_COUNTER_VERSION; default: the newest); fields it does not know are not sent", { setting: "counterVersion", valueName: "V" }),
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
       b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
       ...REST_CALL_FLAGS,

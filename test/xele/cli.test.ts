@@ -28,6 +28,29 @@ describe("tradeapi call xele", () => {
     expect(mock.received.length).toBe(before);
   });
 
+  it("--counter-version / XELE_COUNTER_VERSION: requests carry what that counter knows; a newer operation or a malformed version is exit 2 naming the flag", async () => {
+    const funds = () => (mock.received.filter((x) => x.operationId === "getInvestorFunds").at(-1)!.json as { data: { option_scale: object } }).data.option_scale;
+    mock.settings.counterVersion = "003";
+    try {
+      expect((await cli(["call", "xele", "getInvestorFunds", "--counter-version", "003"])).code).toBe(0);
+      expect(funds()).not.toHaveProperty("order_commission");
+      // (without it: the fields of 007 are sent, and refused)
+      expect((await cli(["call", "xele", "getInvestorFunds"])).stderr).toMatch(/code 103 .*order_commission came with counter 007/);
+    } finally {
+      mock.settings.counterVersion = "007P9";
+    }
+    expect((await cli(["call", "xele", "getInvestorFunds"], { XELE_COUNTER_VERSION: "007" })).code).toBe(0);
+    expect(funds()).toHaveProperty("order_commission", true);
+    const before = mock.received.length;
+    const newer = await cli(["call", "xele", "getAlarmConfigs", "--counter-version", "007p8"]);
+    expect(newer.code).toBe(2);
+    expect(newer.stderr).toContain("getAlarmConfigs came with counter 007P9; --counter-version (XELE_COUNTER_VERSION) is 007P8");
+    const bad = await cli(["call", "xele", "getInvestorFunds"], { XELE_COUNTER_VERSION: "7" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--counter-version (XELE_COUNTER_VERSION) is a counter version as the vendor doc writes them (003, 007, 007P7, 007P8, 007P9), got "7"');
+    expect(mock.received.length).toBe(before);
+  });
+
   it("lists every operation of the spec", async () => {
     const all = await cli(["list"]);
     expect(all.stdout).toMatch(new RegExp(`^xele\\s+.*\\(${xeleMeta.operations.length} operations\\)`, "m"));

@@ -217,7 +217,7 @@ describe("counter versions and answer forms", () => {
         answers.push({ type: res.headers.get("content-type") ?? "", text: await res.clone().text() });
         return res;
       };
-      const rows = await client({ fetch }).call("queryOrders");
+      const rows = await client({ fetch, counterVersion: version }).call("queryOrders");
       expect(rows).toHaveLength(3);
       expect(Object.keys(rows[0]!.toJSON())).toHaveLength(columns);
       expect(rows[2]!.ExchangeOrderId).toBe(12345678901234567892n);

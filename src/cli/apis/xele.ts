@@ -54,7 +54,7 @@ export const xeleCli: CliApi = {
       const flag = (k: "maUrl" | "msUrl") => `${envNameOf("xele", k)} (--${k === "maUrl" ? "ma" : "ms"}-url)`;
       throw new UsageError(`${flag(given)} names another machine but ${flag(missing)} is not set: ${missing === "maUrl" ? "the login (user name and password)" : "the counter's requests and token"} would go to its default port on this machine; set both`, { api: "xele" });
     }
-    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) };
+    const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, counterVersion: settings.counterVersion, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) };
     // (made here: a wrong setting is refused before the call)
     createXeleClient(options);
     return {

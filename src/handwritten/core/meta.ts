@@ -69,6 +69,10 @@ export interface SchemaMeta {
   maxBatchItems?: number;
   /** `x-first-dates`: per kind of file, the first day one exists (a `format: date` parameter). */
   firstDates?: Readonly<Record<string, string>>;
+  /** `x-since` (Xele): the counter version that brought this field. */
+  since?: string;
+  /** `x-since-by-value` (Xele): per enum value, the counter version that brought it. */
+  sinceByValue?: Readonly<Record<string, string>>;
   /** Docs metadata only. */
   description?: string;
 }

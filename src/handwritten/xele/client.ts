@@ -34,6 +34,7 @@ import { callSignal, isSignal, onAbort, unlessAborted, type WaitAbort } from "..
 import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
+import { COUNTER_VERSION_FORM } from "./counter-version.js";
 import { InFlightLimit } from "./in-flight.js";
 import { defaultedServer } from "./this-machine.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
@@ -156,6 +157,13 @@ export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter">
   log?: ((line: string) => void) | undefined;
   /** First serialno (default 0); it then counts up and wraps after 65535. */
   firstSerialNo?: number | undefined;
+  /**
+   * The counter's version (003, 007, 007P7, 007P8, 007P9, as the vendor doc's version history
+   * names them; default: the newest the spec knows). Requests then carry only what that version
+   * knows: a field the client would fill that came later is left out, and an operation, field or
+   * value the caller gives that came later is a UsageError (a counter refuses an unknown field).
+   */
+  counterVersion?: string | undefined;
 }
 
 /**
@@ -199,6 +207,8 @@ interface XeleWire {
   readonly inFlight: Record<XeleServer, InFlightLimit>;
   readonly transports: Record<XeleServer, HttpTransport>;
   readonly session: XeleSession;
+  /** The `counterVersion` option, upper-cased (undefined: the newest the spec knows). */
+  readonly counterVersion: string | undefined;
 }
 
 /** The names of XeleClientOptions (the type checks that the list is whole). */
@@ -212,6 +222,7 @@ const XELE_OPTIONS = {
   operator: 1,
   log: 1,
   firstSerialNo: 1,
+  counterVersion: 1,
 } satisfies Record<keyof XeleClientOptions, 1>;
 
 /** Transports, slots and session of a client. The password stays in the session's private fields: never spread into the transports. */
@@ -222,6 +233,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
   checkOption(ctx, "log", options.log, "function");
   if (options.operator !== undefined && typeof options.operator !== "string") throw new UsageError(`operator must be a string, got ${typeName(options.operator)}`, ctx);
   checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
+  const counterVersion = counterVersionOf(options.counterVersion, ctx);
   const inFlightOption = options.maxInFlight;
   const slots = { min: 1, max: Number.MAX_SAFE_INTEGER };
   if (inFlightOption !== null && typeof inFlightOption === "object") {
@@ -229,7 +241,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
     for (const server of XELE_SERVERS) checkOption(ctx, `maxInFlight.${server}`, inFlightOption[server], slots);
   }
   else checkOption(ctx, "maxInFlight", inFlightOption, slots);
-  const { username, password, ...transportOptions } = options;
+  const { username, password, counterVersion: _version, ...transportOptions } = options;
   const urls: Record<XeleServer, string> = {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
     MS: options.msUrl ?? XELE_DEFAULT_URLS.MS,
@@ -257,11 +269,21 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
   oneServerDefaulted(options, ctx);
   const login = loginThrough({ urls, inFlight, transports });
   session = new XeleSession({ username, password, login, log: options.log, firstSerialNo: options.firstSerialNo });
-  return { urls, inFlight, transports, session };
+  return { urls, inFlight, transports, session, counterVersion };
+}
+
+/** The `counterVersion` option upper-cased, or a UsageError for one not written as the vendor doc writes versions. */
+function counterVersionOf(given: unknown, ctx: ErrorContext): string | undefined {
+  if (given === undefined) return undefined;
+  const version = typeof given === "string" ? given.trim().toUpperCase() : undefined;
+  if (version === undefined || !COUNTER_VERSION_FORM.test(version)) {
+    throw new UsageError(`counterVersion is a counter version as the vendor doc writes them (003, 007, 007P7, 007P8, 007P9), got ${typeof given === "string" ? JSON.stringify(given.slice(0, 40)) : typeName(given)}`, ctx);
+  }
+  return version;
 }
 
 /** The session's login: the login operation on the MA server, its token field read from the answer. */
-function loginThrough(wire: Omit<XeleWire, "session">): (username: string, password: string) => Promise<string> {
+function loginThrough(wire: Omit<XeleWire, "session" | "counterVersion">): (username: string, password: string) => Promise<string> {
   const scheme = loginScheme();
   const loginOp = findOperation(xeleMeta, scheme.operationId)!;
   return async (username, password) => {
@@ -410,7 +432,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   const layout = pipeRowsOf(op);
   const ctx = ctxOf(op);
   if (!layout || layout.firstLineIsFileName) throw new UsageError("streamRows needs an operation that answers in \"|\" rows", ctx);
-  const prepared = prepareData(op, data);
+  const prepared = prepareData(op, data, wire.counterVersion);
   const server = serverOf(op);
   checkCallOptions(transports[server], op, opts);
   const { signal, both } = callSignal(opts?.signal, options.signal);
@@ -461,7 +483,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
   async function call(id: string, data?: unknown, opts?: CallOptions): Promise<unknown> {
     try {
       const op = operationOf(id);
-      const prepared = prepareData(op, data);
+      const prepared = prepareData(op, data, wire.counterVersion);
       checkCallOptions(transports[serverOf(op)], op, opts);
       return await sendInSession(wire, options, op, prepared, answerDecoder(op), opts);
     } catch (e) {
@@ -505,6 +527,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     msUrl: redactUrl(urls.MS),
     username: options.username,
     password: options.password ? "[set]" : "[missing]",
+    ...(wire.counterVersion ? { counterVersion: wire.counterVersion } : {}),
     hasToken: session.hasToken,
   }));
 }

@@ -4,13 +4,14 @@
  * when the operation has any. GETs carry that JSON as `?params=<base64>` (the vendor doc's form for
  * clients that cannot send a GET body — fetch cannot); other methods send it as the JSON body.
  *
- * `prepareData` completes and checks what the caller gave (no-condition.ts, request-schema.ts)
- * once per call; `wireRequest` builds one attempt (fresh serialno, current token).
+ * `prepareData` completes and checks what the caller gave (no-condition.ts, request-schema.ts;
+ * for a counter version, counter-version.ts) once per call; `wireRequest` builds one attempt (fresh serialno, current token).
  */
 import { UsageError } from "../core/errors.js";
 import type { OutgoingRequest } from "../core/http-transport.js";
 import { stringifyJson } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
+import { describeNewer, newerParts, newerThan, schemaForCounter } from "./counter-version.js";
 import { fillNoCondition } from "./no-condition.js";
 import { checkSchema } from "./request-schema.js";
 import { commonFieldsOf, dataSchemaOf, loginScheme, serverOf, usesBase64Params } from "./spec-info.js";
@@ -24,15 +25,23 @@ export type PreparedData = string | typeof NO_DATA;
  * checked against the closed schema. Every problem becomes one UsageError before anything is
  * sent.
  */
-export function prepareData(op: OperationMeta, data: unknown): PreparedData {
+export function prepareData(op: OperationMeta, data: unknown, counterVersion?: string): PreparedData {
   const ctx = { api: "xele", operation: op.operationId };
-  const schema = dataSchemaOf(op);
-  if (!schema) {
+  if (newerThan(op.since, counterVersion)) {
+    throw new UsageError(`${op.operationId} came with counter ${op.since}; this client's counterVersion is ${counterVersion}`, ctx);
+  }
+  const fullSchema = dataSchemaOf(op);
+  if (!fullSchema) {
     if (data !== undefined && !(isPlainObject(data) && Object.keys(data).length === 0)) {
       throw new UsageError("this operation takes no data", ctx);
     }
     return NO_DATA;
   }
+  // What the caller gives that the counter does not know is named with its version; what the
+  // client would fill that it does not know is left out (counter-version.ts).
+  const newer = newerParts(data, fullSchema, counterVersion, "data");
+  if (newer.length) throw new UsageError(`not known to counter ${counterVersion} (this client's counterVersion): ${newer.slice(0, 8).map(describeNewer).join("; ")}${newer.length > 8 ? `; … ${newer.length - 8} more` : ""}`, ctx);
+  const schema = schemaForCounter(fullSchema, counterVersion);
   const filled = fillNoCondition(schema, data === undefined && isObjectSchema(schema) ? {} : data);
   const problems = filled === undefined ? [{ message: "missing data" }] : checkSchema(filled, schema, "data");
   if (problems.length) {

@@ -3,6 +3,7 @@
  * for GET, else the body), the counter version (x-since), the closed schema and the token.
  */
 import { DecimalPrecisionError, nestedDeeperThan, parseJson } from "../../handwritten/core/json.js";
+import { describeNewer, newerParts, schemaForCounter } from "../../handwritten/xele/counter-version.js";
 import { compareCounterVersions } from "../../handwritten/xele/pipe-rows.js";
 import { checkSchema } from "../../handwritten/xele/request-schema.js";
 import { requestSchemaOf, type XeleServer } from "../../handwritten/xele/spec-info.js";
@@ -26,7 +27,12 @@ function schemaFailure(st: XeleState, req: MockRequest, request: Json): MockRepl
   if (typeof since === "string" && compareCounterVersions(st.settings.counterVersion, since) < 0) {
     return fail(101, `${op.path} needs counter ${since}; this counter is ${st.settings.counterVersion}`);
   }
-  const problems = checkSchema(request, requestSchemaOf(op));
+  // A field or value this counter does not know yet is unknown to it (103 / 116), and one it
+  // does not know is not required of the request either.
+  const version = st.settings.counterVersion;
+  const newer = newerParts(request, requestSchemaOf(op), version, "");
+  if (newer[0]) return fail(newer[0].value === undefined ? 103 : 116, describeNewer(newer[0]));
+  const problems = checkSchema(request, schemaForCounter(requestSchemaOf(op), version));
   const first = (kind: string) => problems.find((p) => p.kind === kind);
   const unknown = first("unknown");
   if (unknown) return fail(103, unknown.path);

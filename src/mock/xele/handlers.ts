@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { meta } from "../../../generated/xele-mgmt.docs.js";
 import type { operations } from "../../../generated/xele-mgmt.js";
+import { trimValue } from "../../handwritten/xele/counter-version.js";
 import { pipeRowsOf } from "../../handwritten/xele/spec-info.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
@@ -163,6 +164,19 @@ export function xeleHandlers(st: XeleState): Record<string, (req: MockRequest) =
     if (records.length === 0 || typeof records[0] !== "object") continue;
     const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
     handlers[op.operationId] = (req) => ok(pageRows(records.filter(filterOf(st, req, columns)), st.dataOf(req), paginationOf(req.op)).rows);
+  }
+  // A JSON answer carries only the fields of the emulated counter's version (x-since).
+  for (const op of meta.operations) {
+    const handler = handlers[op.operationId];
+    const schema = op.dataSchema;
+    if (!handler || !schema) continue;
+    handlers[op.operationId] = (req) => {
+      const answer = handler(req);
+      const body = answer.body as Json | undefined;
+      if (!body || typeof body !== "object" || body.result === undefined) return answer;
+      const result = trimValue(body.result, schema, st.settings.counterVersion);
+      return result === body.result ? answer : { ...answer, body: { ...body, result } };
+    };
   }
   return handlers;
 }
