@@ -482,6 +482,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -621,6 +622,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -730,6 +732,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -870,6 +873,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -2413,6 +2417,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -2542,6 +2547,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -2650,6 +2656,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -3881,6 +3888,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -4837,6 +4845,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -7200,6 +7209,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -7377,6 +7387,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -7725,6 +7736,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -7958,6 +7970,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -9857,6 +9870,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -10122,6 +10136,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -10816,6 +10831,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -11016,6 +11032,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -11222,6 +11239,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {
@@ -11422,6 +11440,7 @@ export const meta: ApiDocMeta = {
       ],
       "rateLimit": [],
       "dataType": "object",
+      "dataRequired": true,
       "dataSchema": {
         "type": "object",
         "properties": {

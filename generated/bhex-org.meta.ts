@@ -167,10 +167,10 @@ export const meta: ApiMeta = expandMeta({
     {"i": "basicSymbols", "r": "GET /api/v2/org/basic/symbols", "dataType": _0, "dataSchema": _9, "responses": _12},
     {"i": "basicTime", "r": "GET /api/v2/org/basic/time", "dataType": _1, "dataSchema": {"type": _1, "properties": {"time": _13}}, "responses": _12},
     {"i": "basicSymbolSetTradeStatus", "r": "GET /api/v2/org/basic/symbol/set_trade_status", "p": [[_14, _4], ["status", _16]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"success": _4}}, "responses": _12, "x": _17},
-    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_18, {"national_code": _4, "mobile": _4, "email": _4, "password": _4, "invite_code": _4, "invite_user_id": _20, "send_success_msg": _21}, []], "dataType": _1, "dataSchema": _25, "responses": _12, "requiredOneOf": [["mobile", "email"]], "x": _17},
-    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_18, {"third_user_id": _4}], "dataType": _1, "dataSchema": _25, "responses": _12, "x": _17},
-    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_18, {"login_type": {"type": _2, "enum": ["email", "mobile"]}, "national_code": _4, "mobile": _4, "email": _4, "password": _4, "token_for": _26}, ["login_type", "password"]], "dataType": _1, "dataSchema": _25, "responses": _12, "x": _17},
-    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_18, {"third_user_id": _4, "user_id": _20, "token_for": _26}, []], "dataType": _1, "dataSchema": _25, "responses": _12, "requiredOneOf": [["third_user_id", _27]], "x": _17},
+    {"i": "userRegister", "r": "POST /api/v2/org/user/register", "b": [_18, {"national_code": _4, "mobile": _4, "email": _4, "password": _4, "invite_code": _4, "invite_user_id": _20, "send_success_msg": _21}, []], "dataType": _1, "dataRequired": true, "dataSchema": _25, "responses": _12, "requiredOneOf": [["mobile", "email"]], "x": _17},
+    {"i": "userSimpleRegister", "r": "POST /api/v2/org/user/simple_register", "b": [_18, {"third_user_id": _4}], "dataType": _1, "dataRequired": true, "dataSchema": _25, "responses": _12, "x": _17},
+    {"i": "userLogin", "r": "POST /api/v2/org/user/login", "b": [_18, {"login_type": {"type": _2, "enum": ["email", "mobile"]}, "national_code": _4, "mobile": _4, "email": _4, "password": _4, "token_for": _26}, ["login_type", "password"]], "dataType": _1, "dataRequired": true, "dataSchema": _25, "responses": _12, "x": _17},
+    {"i": "userSimpleLogin", "r": "POST /api/v2/org/user/simple_login", "b": [_18, {"third_user_id": _4, "user_id": _20, "token_for": _26}, []], "dataType": _1, "dataRequired": true, "dataSchema": _25, "responses": _12, "requiredOneOf": [["third_user_id", _27]], "x": _17},
     {"i": "userParseToken", "r": "POST /api/v2/org/user/parse_token", "b": [_18, {"token": _4, "token_from": _26}, ["token"]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"userId": _3}}, "responses": _12},
     {"i": "userGetBaseInfo", "r": "GET /api/v2/org/user/get_base_info", "p": [_28], "dataType": _1, "dataSchema": _25, "responses": _12},
     {"i": "userGetVerifyInfo", "r": "GET /api/v2/org/user/get_verify_info", "p": [_28], "dataType": _1, "dataSchema": {"type": _1, "properties": {"nationality": _4, "countryCode": _4, "firstName": _4, "secondName": _4, "gender": _8, "cardNo": _4, "cardFrontUrl": _4, "cardBackUrl": _4, "cardHandUrl": _4, "verifyStatus": _8, "displayLevel": _4}}, "responses": _12},
@@ -185,10 +185,10 @@ export const meta: ApiMeta = expandMeta({
     {"i": "userSetTradePwd", "r": "POST /api/v2/org/user/set_trade_pwd", "b": [_18, {"user_id": _20, "trade_pwd": _4, "set_type": _43}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
     {"i": "userExtStatus", "r": "POST /api/v2/org/user/ext_status", "b": [_18, {"user_id": _20, "status_names": _4}, _50], "dataType": _1, "dataSchema": _52, "responses": _12},
     {"i": "userSetExtStatus", "r": "POST /api/v2/org/user/set_ext_status", "b": [_18, {"user_id": _20, "status_name": {"type": _2, "enum": ["USER_STATUS", "SPOT_TRADE", "OPTION_TRADE", "CONTRACT_TRADE", "OTC_TRADE", "MONEY_OUTFLOW", "WITHDRAW_BROKER_AUDIT", "WITHDRAW_WHITE_LIST"]}, "status": _16}], "dataType": _1, "dataSchema": _52, "responses": _12, "x": _17},
-    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_18, {"user_id": _20}], "dataType": _1, "dataSchema": {"type": _1, "properties": {"secretKey": _4, "authUrl": _4, "qrcode": _4}}, "responses": _12, "x": _17},
+    {"i": "userGetGaKey", "r": "POST /api/v2/org/user/get_ga_key", "b": [_18, {"user_id": _20}], "dataType": _1, "dataRequired": true, "dataSchema": {"type": _1, "properties": {"secretKey": _4, "authUrl": _4, "qrcode": _4}}, "responses": _12, "x": _17},
     {"i": "userBindGa", "r": "POST /api/v2/org/user/bind_ga", "b": [_18, {"user_id": _20, "ga_code": _4}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _17},
-    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_18, {"user_id": _20, "country_code": _4, "first_name": _4, "last_name": _4, "card_type": {"type": _7, "format": _15, "enum": _53}, "card_no": _4, "verify_status": {"type": _7, "format": _15, "enum": _23}}, [_27, _54, _55, "card_no", _56]], "dataType": _1, "dataSchema": _57, "responses": _12, "x": _17},
-    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_18, {"user_id": _20, "data_type": {"type": _2, "enum": ["json"]}, "items": {"type": _2, "itemsForms": ["json"], "itemSchema": {"type": _1, "required": [_27, _55, _54, "card_no", _56], "properties": {"user_id": _20, "first_name": _4, "last_name": {"type": [_2, "null"]}, "country_code": _4, "card_no": _4, "card_type": {"type": _7, "enum": _53}, "verify_status": _24}}}}], "dataType": _1, "dataSchema": {"type": _1, "properties": {"results": {"type": _0, "items": _57}}}, "responses": _12, "x": _17},
+    {"i": "userUpdateUserKycInfo", "r": "POST /api/v2/org/user/update_user_kyc_info", "b": [_18, {"user_id": _20, "country_code": _4, "first_name": _4, "last_name": _4, "card_type": {"type": _7, "format": _15, "enum": _53}, "card_no": _4, "verify_status": {"type": _7, "format": _15, "enum": _23}}, [_27, _54, _55, "card_no", _56]], "dataType": _1, "dataRequired": true, "dataSchema": _57, "responses": _12, "x": _17},
+    {"i": "userBatchUpdateUserKycInfo", "r": "POST /api/v2/org/user/batch_update_user_kyc_info", "b": [_18, {"user_id": _20, "data_type": {"type": _2, "enum": ["json"]}, "items": {"type": _2, "itemsForms": ["json"], "itemSchema": {"type": _1, "required": [_27, _55, _54, "card_no", _56], "properties": {"user_id": _20, "first_name": _4, "last_name": {"type": [_2, "null"]}, "country_code": _4, "card_no": _4, "card_type": {"type": _7, "enum": _53}, "verify_status": _24}}}}], "dataType": _1, "dataRequired": true, "dataSchema": {"type": _1, "properties": {"results": {"type": _0, "items": _57}}}, "responses": _12, "x": _17},
     {"i": "accountSubAccountQuery", "r": "GET /api/v2/org/account/sub_account/query", "dataType": _0, "dataSchema": {"type": _0, "items": _58}, "responses": _12, "x": _59},
     {"i": "accountSubAccountCreate", "r": "POST /api/v2/org/account/sub_account/create", "b": [_18, {"account_type": _60, "desc": _4}, []], "dataType": _1, "dataSchema": _58, "responses": _12, "x": _61},
     {"i": "accountBalance", "r": "POST /api/v2/org/account/balance", "b": [_18, {"user_id": _20, "account_type": _60, "account_index": _62, "token_ids": _4}, _50], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"tokenId": _4, "tokenName": _4, "total": _4, "free": _4, "locked": _4, "position": _4}}}, "responses": _12},
@@ -198,12 +198,12 @@ export const meta: ApiMeta = expandMeta({
     {"i": "assetDepositOrder", "r": "GET /api/v2/org/asset/deposit/order", "p": _70, "dataType": _0, "dataSchema": {"type": _0, "items": _72}, "responses": _12, "pagination": _74},
     {"i": "assetDepositOrderDetail", "r": "GET /api/v2/org/asset/deposit/order/detail", "p": _75, "dataType": _1, "dataSchema": _72, "responses": _12},
     {"i": "assetWithdrawQuotaInfo", "r": "GET /api/v2/org/asset/withdraw/quota_info", "p": _69, "dataType": _1, "dataSchema": {"type": _1, "properties": {"allowWithdraw": _6, "refuseReason": _4, "available": _4, "minQuantity": _4, "dayQuota": _4, "usedQuota": _4, "needConvert": _6, "convertRate": _4, "feeTokenId": _4, "feeTokenName": _4, "platformFee": _4, "brokerFee": _4, "fee": _4, "convertFee": _4, "minerFeeTokenId": _4, "minerFeeTokenName": _4, "minMinerFee": _4, "maxMinerFee": _4, "suggestMinerFee": _4, "needAddressTag": _6, "minPrecision": _8}}, "responses": _12},
-    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_18, {"user_id": _20, "token_id": _4, "client_order_id": _20, "address": _4, "address_ext": _4, "quantity": _63, "miner_fee": _63, "auto_convert": {"type": _5, "default": true}, "convert_rate": _63, "trade_password": _4}, [_27, _64, _76, "address", "quantity", "miner_fee", "convert_rate", _31]], "dataType": _1, "dataSchema": {"type": _1, "properties": {"success": _6, "needBrokerAudit": _6, "orderId": _3}}, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "assetWithdraw", "r": "POST /api/v2/org/asset/withdraw", "b": [_18, {"user_id": _20, "token_id": _4, "client_order_id": _20, "address": _4, "address_ext": _4, "quantity": _63, "miner_fee": _63, "auto_convert": {"type": _5, "default": true}, "convert_rate": _63, "trade_password": _4}, [_27, _64, _76, "address", "quantity", "miner_fee", "convert_rate", _31]], "dataType": _1, "dataRequired": true, "dataSchema": {"type": _1, "properties": {"success": _6, "needBrokerAudit": _6, "orderId": _3}}, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "assetWithdrawOrder", "r": "GET /api/v2/org/asset/withdraw/order", "p": _70, "dataType": _0, "dataSchema": {"type": _0, "items": _78}, "responses": _12, "pagination": _74},
     {"i": "assetWithdrawOrderDetail", "r": "GET /api/v2/org/asset/withdraw/order/detail", "p": _75, "dataType": _1, "dataSchema": _78, "responses": _12},
     {"i": "otcOrderList", "r": "POST /v2/org/otc/order/list", "b": [_18, {"user_id": _20, "status": _79, "token_id": _4, "begin_time": _20, "end_time": _20, "side": _51, "from_id": _20, "last_id": _20, "limit": _67}, _50], "dataType": _0, "dataSchema": {"type": _0, "items": _81}, "responses": _12, "pagination": {"style": _44, "fromParam": _32, "toParam": "last_id", "limitParam": _40, "idField": "id", "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "idFieldType": _19}},
     {"i": "otcOrderInfo", "r": "POST /v2/org/otc/order/info", "b": [_18, {"user_id": _20, "order_id": _20}], "dataType": _1, "dataSchema": {"allOf": [_81, {"type": _1, "properties": {"paymentTermList": {"type": _0, "items": {"type": _1, "properties": {"accountNo": _4, "bankName": _4, "branchName": _4, "id": _20, "paymentType": _80, "realName": _4, "visible": _8}}}}}]}, "responses": _12},
-    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_18, {"user_id": _20, "exchange_id": _20, "symbol_id": _4, "client_order_id": _4, "type": _82, "side": _83, "price": _63, "quantity": _63}, [_27, "exchange_id", _14, _76, "type", "side", "quantity"]], "dataType": _1, "dataSchema": _88, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "orderCreate", "r": "POST /api/v2/org/order/create", "b": [_18, {"user_id": _20, "exchange_id": _20, "symbol_id": _4, "client_order_id": _4, "type": _82, "side": _83, "price": _63, "quantity": _63}, [_27, "exchange_id", _14, _76, "type", "side", "quantity"]], "dataType": _1, "dataRequired": true, "dataSchema": _88, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "orderCancel", "r": "POST /api/v2/org/order/cancel", "b": _89, "dataType": _1, "dataSchema": _30, "responses": _12, "requiredOneOf": _90, "x": _17},
     {"i": "orderOrgBatchCancel", "r": "POST /api/v2/org/order/org_batch_cancel", "b": [_18, {"symbol_id": _4}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": {"retryable": false, "rateLimit": ["orgBatchCancel"]}},
     {"i": "orderGet", "r": "POST /api/v2/org/order/get", "b": _89, "dataType": _1, "dataSchema": _88, "responses": _12, "requiredOneOf": _90},
@@ -218,13 +218,13 @@ export const meta: ApiMeta = expandMeta({
     {"i": "contractOrderAllPositions", "r": "POST /api/v2/org/contract/order/all_positions", "b": [_18, {"symbol_id": _4, "from_id": _20, "to_id": _20, "limit": _91}, []], "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"positionId": _3, "accountId": _3, "userId": _3, "symbolId": _4, "total": _4, "locked": _4, "available": _4, "margin": _4, "orderMargin": _4, "openValue": _4, "realisedPnl": _4, "liquidationPrice": _4, "bankruptcyPrice": _4, "isLong": _100, "openOnBook": _4, "riskLimitId": _3}}}, "responses": _12, "pagination": _101},
     {"i": "financeMapping", "r": "POST /api/v2/org/finance/mapping", "b": [_18, {"client_order_id": _4, "source_user_id": _20, "source_token_id": _4, "source_amount": _63, "from_source_lock": _21, "to_target_lock": _21, "target_user_id": _20, "target_token_id": _4, "target_amount": _63, "from_target_lock": _21, "to_source_lock": _21}, [_76, _102, "source_token_id", "source_amount", _103, "target_token_id", "target_amount"]], "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _104},
     {"i": "financeTransfer", "r": "POST /api/v2/org/finance/transfer", "b": [_18, {"client_order_id": _4, "source_user_id": _20, "target_user_id": _20, "token_id": _4, "amount": _63, "from_source_lock": _21, "to_target_lock": _21, "business_subject": _105, "sub_business_subject": _29}, [_76, _102, _103, _64, _65, _106]], "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _104},
-    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_18, {"client_order_id": _4, "business_subject": _105, "sub_business_subject": _29, "desc": _107, "data_type": _109, "items": {"type": _2, "itemsForms": _108, "itemsSimpleColumns": [_102, _103, _64, _65, "from_source_lock", _110, _106, _111], "itemsSimpleFormat": _115, "itemSchema": {"type": _1, "required": [_102, _103, _64, _65], "properties": {"source_user_id": _3, "target_user_id": _3, "token_id": _4, "amount": _63, "from_source_lock": _6, "to_target_lock": _6, "business_subject": {"type": _7, "enum": [3, 70]}, "sub_business_subject": _8}}}}, _116], "dataType": _1, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _104},
-    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_18, {"client_order_id": _4, "sub_business_subject": _29, "desc": _107, "data_type": _109, "items": {"type": _2, "itemsForms": _108, "itemsSimpleColumns": [_103, _64, _65, _110, _111], "itemsSimpleFormat": _115, "itemSchema": {"type": _1, "required": [_103, _64, _65], "properties": {"target_user_id": _3, "token_id": _4, "amount": _63, "to_target_lock": _6, "sub_business_subject": _8}}}}, _116], "dataType": _1, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeBatchTransfer", "r": "POST /api/v2/org/finance/batch_transfer", "b": [_18, {"client_order_id": _4, "business_subject": _105, "sub_business_subject": _29, "desc": _107, "data_type": _109, "items": {"type": _2, "itemsForms": _108, "itemsSimpleColumns": [_102, _103, _64, _65, "from_source_lock", _110, _106, _111], "itemsSimpleFormat": _115, "itemSchema": {"type": _1, "required": [_102, _103, _64, _65], "properties": {"source_user_id": _3, "target_user_id": _3, "token_id": _4, "amount": _63, "from_source_lock": _6, "to_target_lock": _6, "business_subject": {"type": _7, "enum": [3, 70]}, "sub_business_subject": _8}}}}, _116], "dataType": _1, "dataRequired": true, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _104},
+    {"i": "financeAirDrop", "r": "POST /api/v2/org/finance/air_drop", "b": [_18, {"client_order_id": _4, "sub_business_subject": _29, "desc": _107, "data_type": _109, "items": {"type": _2, "itemsForms": _108, "itemsSimpleColumns": [_103, _64, _65, _110, _111], "itemsSimpleFormat": _115, "itemSchema": {"type": _1, "required": [_103, _64, _65], "properties": {"target_user_id": _3, "token_id": _4, "amount": _63, "to_target_lock": _6, "sub_business_subject": _8}}}}, _116], "dataType": _1, "dataRequired": true, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "financeGetBatchTransferResult", "r": "POST /api/v2/org/finance/get_batch_transfer_result", "b": _118, "dataType": _1, "dataSchema": {"type": _1, "properties": {"task": _117, "items": {"type": _0, "items": {"type": _1, "properties": {"sourceUserId": _3, "targetUserId": _3, "tokenId": _4, "amount": _4, "fromSourceLock": _6, "toTargetLock": _6, "status": _8}}}}}, "responses": _12},
     {"i": "financeGetAirDropResult", "r": "POST /api/v2/org/finance/get_air_drop_result", "b": _118, "dataType": _1, "dataSchema": {"type": _1, "properties": {"transferTask": _117, "items": {"type": _0, "items": {"type": _1, "properties": {"targetUserId": _3, "tokenId": _4, "amount": _4, "toTargetLock": _6, "status": _8}}}}}, "responses": _12},
-    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _119, "dataType": _1, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeBatchLockPosition", "r": "POST /api/v2/org/finance/batch_lock_position", "b": _119, "dataType": _1, "dataRequired": true, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "financeGetBatchLockPositionResult", "r": "POST /api/v2/org/finance/get_batch_lock_position_result", "b": _118, "dataType": _1, "dataSchema": _120, "responses": _12},
-    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _119, "dataType": _1, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "financeBatchUnlockPosition", "r": "POST /api/v2/org/finance/batch_unlock_position", "b": _119, "dataType": _1, "dataRequired": true, "dataSchema": _117, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "financeGetBatchUnlockPositionResult", "r": "POST /api/v2/org/finance/get_batch_unlock_position_result", "b": _118, "dataType": _1, "dataSchema": _120, "responses": _12},
     {"i": "financeLock", "r": "POST /api/v2/org/finance/lock", "b": _121, "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "financeUnlock", "r": "POST /api/v2/org/finance/unlock", "b": _121, "dataType": _1, "dataSchema": _30, "responses": _12, "idempotencyKey": _76, "x": _17},
@@ -240,14 +240,14 @@ export const meta: ApiMeta = expandMeta({
     {"i": "statisticsLockRecord", "r": "GET /api/v2/org/statistics/lock_record", "p": _126, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _20, "userId": _20, "tokenId": _4, "businessSubject": _8, "secondBusinessSubject": _8, "clientReqId": _20, "lockAmount": _4, "lockReason": _4, "createdTime": _20, "updatedTime": _20}}}, "responses": _12, "pagination": _127},
     {"i": "statisticsUnlockRecord", "r": "GET /api/v2/org/statistics/unlock_record", "p": _126, "dataType": _0, "dataSchema": {"type": _0, "items": {"type": _1, "properties": {"id": _20, "userId": _20, "tokenId": _4, "businessSubject": _8, "secondBusinessSubject": _8, "clientReqId": _20, "unlockAmount": _4, "unlockReason": _4, "createdTime": _20}}}, "responses": _12, "pagination": _127},
     {"i": "statisticsDownloadData", "r": "GET /api/v2/org/statistics/download_data", "p": [["type", {"type": _2, "enum": ["user_register", "user_kyc", "user_login", "balance", "balance_flow", "lock_position", "contract_position", "trade_detail", "otc_order", "deposit_order", "withdraw_order"]}], ["date", {"type": _2, "format": "date", "firstDates": {"account data": "2019-06-24", "user data": "2019-07-14", "balance_flow/contract_position": "2019-10-31", "lock_position": "2019-11-14"}}]], "responses": {"200": {"contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, "400": _11, "403": _128, "404": _128, "500": _11}, "x": _59},
-    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_18, {"client_order_id": _129, "payer_user_id": _20, "pay_info": _131, "product_info": _131, "effective_time": _29, "desc": _132, "extend_info": _133}, [_76, _134, "pay_info", _135]], "dataType": _1, "dataSchema": _137, "responses": _12, "idempotencyKey": _76, "x": _17},
-    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_18, {"client_order_id": _129, "payer_user_id": _20, "payee_user_id": _20, "pay_info": _131, "product_info": _131, "effective_time": _29, "desc": _132, "extend_info": _133}, [_76, _134, _138, "pay_info", _135]], "dataType": _1, "dataSchema": _137, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "paymentOrderCreate", "r": "POST /api/v2/org/payment/order/create", "b": [_18, {"client_order_id": _129, "payer_user_id": _20, "pay_info": _131, "product_info": _131, "effective_time": _29, "desc": _132, "extend_info": _133}, [_76, _134, "pay_info", _135]], "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "idempotencyKey": _76, "x": _17},
+    {"i": "paymentOrderCreatev2", "r": "POST /api/v2/org/payment/order/createv2", "b": [_18, {"client_order_id": _129, "payer_user_id": _20, "payee_user_id": _20, "pay_info": _131, "product_info": _131, "effective_time": _29, "desc": _132, "extend_info": _133}, [_76, _134, _138, "pay_info", _135]], "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "idempotencyKey": _76, "x": _17},
     {"i": "paymentOrders", "r": "POST /api/v2/org/payment/orders", "b": [_18, {"payer_user_id": _20, "payee_user_id": _20, "status": {"type": _7, "enum": [0, 1, 2, 3, 4]}, "from_id": _20, "to_id": _20, "start_time": _20, "end_time": _20, "limit": {"type": _7, "format": _15, "default": 20, "minimum": 1, "maximum": 100}}, []], "dataType": _0, "dataSchema": {"type": _0, "items": _137}, "responses": _12, "pagination": {"style": _44, "startParam": _36, "endParam": _38, "timeField": "created", "timeBounds": _46, "fromParam": _32, "toParam": _34, "limitParam": _40, "idField": _73, "direction": _47, "boundsExclusive": true, "defaultLimit": 20, "maxLimit": 100, "idFieldType": _2}, "requiredOneOf": [[_134, _138]]},
     {"i": "paymentOrderDetail", "r": "POST /api/v2/org/payment/order/detail", "b": _139, "dataType": _1, "dataSchema": _137, "responses": _12, "requiredOneOf": _90},
-    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "settle_client_order_id": _4}, [_64, _65, _140]], "dataType": _1, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _140, "x": _17},
-    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_18, {"order_id": _20, "client_order_id": _4, "item_id": _20, "token_id": _4, "amount": _63, "refund_client_order_id": _4}, ["item_id", _64, _65, _141]], "dataType": _1, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _141, "x": _17},
-    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "unlock_client_order_id": _4}, [_64, _65, _142]], "dataType": _1, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _142, "x": _17},
-    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _139, "dataType": _1, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "x": _17},
+    {"i": "paymentOrderSettle", "r": "POST /api/v2/org/payment/order/settle", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "settle_client_order_id": _4}, [_64, _65, _140]], "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _140, "x": _17},
+    {"i": "paymentOrderRefund", "r": "POST /api/v2/org/payment/order/refund", "b": [_18, {"order_id": _20, "client_order_id": _4, "item_id": _20, "token_id": _4, "amount": _63, "refund_client_order_id": _4}, ["item_id", _64, _65, _141]], "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _141, "x": _17},
+    {"i": "paymentOrderUnlock", "r": "POST /api/v2/org/payment/order/unlock", "b": [_18, {"order_id": _20, "client_order_id": _4, "token_id": _4, "amount": _63, "unlock_client_order_id": _4}, [_64, _65, _142]], "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "idempotencyKey": _142, "x": _17},
+    {"i": "paymentOrderCancel", "r": "POST /api/v2/org/payment/order/cancel", "b": _139, "dataType": _1, "dataRequired": true, "dataSchema": _137, "responses": _12, "requiredOneOf": _90, "x": _17},
     {"i": "accountCloseSubAccountTransferLimit", "r": "POST /v2/org/account/close/sub_account/transfer/limit", "b": [_18, {"sub_account_id": _20}], "dataType": _1, "dataSchema": _30, "responses": _12, "x": _61},
     {"i": "adminSymbolPriceLimit", "r": "POST /api/v2/org/admin/symbol/price_limit", "b": [_18, {"exchange_id": _20, "symbol_id": _4, "buy_max_price": _63, "buy_min_price": _63, "sell_max_price": _63, "sell_min_price": _63}], "responses": _12, "x": _17},
   ],
@@ -342,4 +342,95 @@ export interface DataFields {
   "paymentOrderCancel": "data";
   "accountCloseSubAccountTransferLimit": null;
   "adminSymbolPriceLimit": "data";
+}
+
+/** Per operation: what `call()` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */
+export interface NoData {
+  "basicTokens": never;
+  "basicSymbols": never;
+  "basicTime": null;
+  "basicSymbolSetTradeStatus": null;
+  "userRegister": never;
+  "userSimpleRegister": never;
+  "userLogin": never;
+  "userSimpleLogin": never;
+  "userParseToken": null;
+  "userGetBaseInfo": null;
+  "userGetVerifyInfo": null;
+  "userGetInviteInfo": null;
+  "userValidGacode": null;
+  "userValidTradePassword": null;
+  "userQueryUserInviteList": never;
+  "userQueryUserList": never;
+  "userQueryUserKycList": never;
+  "userRebuildInviteRelation": null;
+  "userUpdatePwd": null;
+  "userSetTradePwd": null;
+  "userExtStatus": null;
+  "userSetExtStatus": null;
+  "userGetGaKey": never;
+  "userBindGa": null;
+  "userUpdateUserKycInfo": never;
+  "userBatchUpdateUserKycInfo": never;
+  "accountSubAccountQuery": never;
+  "accountSubAccountCreate": null;
+  "accountBalance": never;
+  "accountSubAccountTransfer": null;
+  "accountBalanceFlow": never;
+  "assetDepositAddress": null;
+  "assetDepositOrder": never;
+  "assetDepositOrderDetail": null;
+  "assetWithdrawQuotaInfo": null;
+  "assetWithdraw": never;
+  "assetWithdrawOrder": never;
+  "assetWithdrawOrderDetail": null;
+  "otcOrderList": never;
+  "otcOrderInfo": null;
+  "orderCreate": never;
+  "orderCancel": null;
+  "orderOrgBatchCancel": null;
+  "orderGet": null;
+  "orderOpenOrders": never;
+  "orderTradeOrders": never;
+  "orderMatchInfo": never;
+  "orderMyTrades": never;
+  "contractOrderOpenOrders": never;
+  "contractOrderTradeOrders": never;
+  "contractOrderMyTrades": never;
+  "contractOrderPosition": never;
+  "contractOrderAllPositions": never;
+  "financeMapping": null;
+  "financeTransfer": null;
+  "financeBatchTransfer": never;
+  "financeAirDrop": never;
+  "financeGetBatchTransferResult": null;
+  "financeGetAirDropResult": null;
+  "financeBatchLockPosition": never;
+  "financeGetBatchLockPositionResult": null;
+  "financeBatchUnlockPosition": never;
+  "financeGetBatchUnlockPositionResult": null;
+  "financeLock": null;
+  "financeUnlock": null;
+  "statisticsTokenHoldDetail": never;
+  "statisticsTokenHoldSummary": never;
+  "statisticsTokenHoldTop": never;
+  "statisticsColdWalletInfo": never;
+  "statisticsDepositOrder": never;
+  "statisticsWithdrawOrder": never;
+  "statisticsOtcOrder": never;
+  "statisticsTradeDetail": never;
+  "statisticsTradeFee": never;
+  "statisticsLockRecord": never;
+  "statisticsUnlockRecord": never;
+  "statisticsDownloadData": never;
+  "paymentOrderCreate": never;
+  "paymentOrderCreatev2": never;
+  "paymentOrders": never;
+  "paymentOrderDetail": null;
+  "paymentOrderSettle": never;
+  "paymentOrderRefund": never;
+  "paymentOrderUnlock": never;
+  "paymentOrderCancel": never;
+  "accountCloseSubAccountTransferLimit": null;
+  "adminSymbolPriceLimit": never;
 }

@@ -3997,7 +3997,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["UserInfo"];
+                        data: components["schemas"]["UserInfo"];
                     };
                 };
             };
@@ -4055,7 +4055,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["UserInfo"];
+                        data: components["schemas"]["UserInfo"];
                     };
                 };
             };
@@ -4145,7 +4145,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["UserInfo"];
+                        data: components["schemas"]["UserInfo"];
                     };
                 };
             };
@@ -4217,7 +4217,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["UserInfo"];
+                        data: components["schemas"]["UserInfo"];
                     };
                 };
             };
@@ -5106,7 +5106,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["GaKeyInfo"];
+                        data: components["schemas"]["GaKeyInfo"];
                     };
                 };
             };
@@ -5248,7 +5248,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["KycUpdateResult"];
+                        data: components["schemas"]["KycUpdateResult"];
                     };
                 };
             };
@@ -5315,7 +5315,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["BatchKycUpdateResult"];
+                        data: components["schemas"]["BatchKycUpdateResult"];
                     };
                 };
             };
@@ -6091,7 +6091,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["WithdrawResult"];
+                        data: components["schemas"]["WithdrawResult"];
                     };
                 };
             };
@@ -6634,7 +6634,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["SpotOrder"];
+                        data: components["schemas"]["SpotOrder"];
                     };
                 };
             };
@@ -8171,7 +8171,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["BatchTask"];
+                        data: components["schemas"]["BatchTask"];
                     };
                 };
             };
@@ -8247,7 +8247,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["BatchTask"];
+                        data: components["schemas"]["BatchTask"];
                     };
                 };
             };
@@ -8447,7 +8447,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["BatchTask"];
+                        data: components["schemas"]["BatchTask"];
                     };
                 };
             };
@@ -8583,7 +8583,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["BatchTask"];
+                        data: components["schemas"]["BatchTask"];
                     };
                 };
             };
@@ -9866,7 +9866,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };
@@ -9990,7 +9990,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };
@@ -10275,7 +10275,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };
@@ -10376,7 +10376,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };
@@ -10470,7 +10470,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };
@@ -10545,7 +10545,7 @@ export interface operations {
                         status: components["schemas"]["StatusCode"];
                         /** @description Message (may be absent on success). */
                         msg?: string;
-                        data?: components["schemas"]["PaymentOrder"];
+                        data: components["schemas"]["PaymentOrder"];
                     };
                 };
             };

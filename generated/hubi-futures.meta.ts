@@ -82,3 +82,20 @@ export interface DataFields {
   "riskSetting": "result";
   "amendOrder": "result";
 }
+
+/** Per operation: what `call()` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */
+export interface NoData {
+  "queryOrdersPro": never;
+  "queryOrderById": null;
+  "queryAccounts": never;
+  "queryPosition": never;
+  "queryActiveOrders": never;
+  "enterOrder": never;
+  "cancelOrder": null;
+  "cancelOrderBatch": null;
+  "closePosition": null;
+  "switchToCross": null;
+  "changePositionLeverage": null;
+  "riskSetting": null;
+  "amendOrder": null;
+}

@@ -283,6 +283,46 @@ export interface DataFields {
   "getSeatConnections": "result";
 }
 
+/** Per operation: what `call()` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */
+export interface NoData {
+  "login": null;
+  "getInvestorFunds": never;
+  "getCashInOut": never;
+  "createCashInOut": never;
+  "auditCashInOut": never;
+  "getSeatConfigs": never;
+  "getFrontControls": never;
+  "updateFrontControls": never;
+  "exportClientSystemInfo": never;
+  "getPositions": never;
+  "getInvestorRates": never;
+  "getTradePermissions": never;
+  "getTradeTemplates": never;
+  "createTradeTemplate": never;
+  "updateTradeTemplate": never;
+  "deleteTradeTemplate": never;
+  "getAuthCodes": never;
+  "createAuthCode": never;
+  "updateAuthCode": never;
+  "deleteAuthCode": never;
+  "getTradeStatistics": never;
+  "getSystemInfo": null;
+  "getCounterStatus": null;
+  "getOrderHistory": never;
+  "getRiskTemplates": never;
+  "createRiskTemplate": never;
+  "updateRiskTemplate": never;
+  "deleteRiskTemplate": never;
+  "queryOrders": never;
+  "getAlarmConfigs": never;
+  "createAlarmConfig": never;
+  "updateAlarmConfig": never;
+  "deleteAlarmConfig": never;
+  "getAlarmRecords": never;
+  "getUserStatistics": never;
+  "getSeatConnections": never;
+}
+
 /** Per operation: the component schema of its whole request (`x-request-schema`). */
 export const requestSchemas = {
   "login": "LoginRequest",

@@ -127,3 +127,31 @@ export interface DataFields {
   "getWithdrawConfig": "data";
   "withdraw": "data";
 }
+
+/** Per operation: what `call()` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */
+export interface NoData {
+  "getMarketConfig": null;
+  "getKLine": null;
+  "getTicker": null;
+  "getTickers": null;
+  "getDepth": null;
+  "getTrades": never;
+  "getServerTime": null;
+  "getBalance": null;
+  "getAccounts": never;
+  "getFunds": null;
+  "transfer": never;
+  "order": never;
+  "batchOrder": never;
+  "cancel": never;
+  "batchCancel": never;
+  "getOrder": null;
+  "getOpenOrders": never;
+  "getBatchOrders": never;
+  "getPayInAddress": null;
+  "getPayOutAddress": null;
+  "getPayInRecord": null;
+  "getPayOutRecord": null;
+  "getWithdrawConfig": null;
+  "withdraw": never;
+}

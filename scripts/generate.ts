@@ -90,6 +90,7 @@ function openapiMeta(api: ApiEntry): string {
     ` * written compactly: expandMeta (core/meta.ts) restores the defaults left out.\n */\n` +
     `export const meta: ApiMeta = expandMeta(${expression});\n` +
     dataFieldsType(meta) +
+    noDataType(meta) +
     schemaNames(doc)
   );
 }
@@ -166,6 +167,20 @@ function dataFieldsType(meta: ApiMeta): string {
     return `  ${JSON.stringify(op.operationId)}: ${env?.dataField ? JSON.stringify(env.dataField) : "null"};\n`;
   });
   return `\n/** Per operation: the envelope field \`call()\` resolves to, or null for the whole body. */\nexport interface DataFields {\n${rows.join("")}}\n`;
+}
+
+/**
+ * Per operation, what `call()` resolves to when the answer carries nothing (no data, null, or
+ * `[]` where the spec has a record that needs fields): null; never where the operation needs
+ * its data (such an answer is refused), where its data is a list (an empty list then), or where
+ * it has no data schema (nothing is read). The transport's answer check reads "nothing" so.
+ */
+function noDataType(meta: ApiMeta): string {
+  const rows = meta.operations.map((op) => {
+    const never = !op.dataType || op.dataRequired || ([] as string[]).concat(op.dataType).includes("array");
+    return `  ${JSON.stringify(op.operationId)}: ${never ? "never" : "null"};\n`;
+  });
+  return `\n/** Per operation: what \`call()\` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */\nexport interface NoData {\n${rows.join("")}}\n`;
 }
 
 /**

@@ -27,10 +27,10 @@ describe("decimals typing", () => {
     const xt = createXtClient({ ...opts, decimals: "string" });
     expectTypeOf(xt).toEqualTypeOf<XtClient<"string">>();
     expectTypeOf(createXtClient(opts)).toEqualTypeOf<XtClient<"exact">>();
-    type Ticker = Awaited<ReturnType<typeof xt.call<"getTicker">>>;
+    type Ticker = NonNullable<Awaited<ReturnType<typeof xt.call<"getTicker">>>>;
     expectTypeOf<Ticker["price"]>().toEqualTypeOf<string | number>();
     const exact = createXtClient(opts);
-    type TickerExact = Awaited<ReturnType<typeof exact.call<"getTicker">>>;
+    type TickerExact = NonNullable<Awaited<ReturnType<typeof exact.call<"getTicker">>>>;
     expectTypeOf<TickerExact["price"]>().toMatchTypeOf<number>();
     const exactPrice: number = ({} as TickerExact).price;
     // @ts-expect-error in string mode a price may be the server's text, not a number

@@ -18,7 +18,7 @@
  * that every attempt sends the same value.
  */
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
-import { meta, type DataFields } from "../../../generated/bhex-org.meta.js";
+import { meta, type DataFields, type NoData } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, callerAborted, markIdempotencyKey, shownValue, UsageError } from "../core/errors.js";
 import { unlessAborted } from "../core/abort.js";
@@ -26,7 +26,7 @@ import { isThenable } from "../core/observe.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
-import { unwrapData, type OperationMeta } from "../core/meta.js";
+import { callData, type OperationMeta } from "../core/meta.js";
 import { buildRequest, requireOperation, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
@@ -44,7 +44,7 @@ export type BhexComponents = components;
 /** The operation's parameters exactly as the spec has them. */
 export type BhexParams<K extends BhexOperationId> = OperationParams<operations[K]>;
 /** What `call` resolves to: the envelope's `data`, or the whole answer of the four bare calls and the .xlsx bytes. */
-export type BhexData<K extends BhexOperationId> = CallData<operations[K], DataFields[K]>;
+export type BhexData<K extends BhexOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
 
 type Flatten<T> = { [P in keyof T]: T[P] } & {};
 /** int64 parameters also take a string of digits: the answers carry most IDs as strings. */
@@ -237,7 +237,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         const run = () => core.execute(ref, filled, opts);
         try {
           const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
-          return { data: unwrapData(meta, op, result.body), idempotencyKey: key };
+          return { data: callData(meta, op, result.body), idempotencyKey: key };
         } catch (e) {
           // The id to look the order up by, on the error of the call that used it.
           throw key ? markIdempotencyKey(e, key) : e;

@@ -50,7 +50,7 @@ import {
   type ErrorContext,
 } from "./errors.js";
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
-import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta } from "./meta.js";
+import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, isDefiniteFailure, operationById, unwrapData } from "./meta.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
@@ -934,7 +934,7 @@ export class HttpTransport {
     }
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
-      if (op.dataType) this.#checkAnswerData(body, op, op.dataType, text ?? "");
+      if (op.dataType) body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
     }
     return { status, headers, body, contentType: ct, raw };
   }
@@ -947,17 +947,25 @@ export class HttpTransport {
   /**
    * What `call()` resolves to (the envelope's data field, or the whole body) must fit the
    * spec's schema, at any depth: a text where the spec has a list, or an object where an
-   * order's price should be, would reach a typed caller as the promised type. A missing or
-   * null value is left to the operation (vendors send null for "nothing").
+   * order's price should be, would reach a typed caller as the promised type. Vendors send
+   * null, no data or (PHP's empty array) `[]` for "nothing": where the spec has a list that is
+   * an empty list; where it has an object, `[]` is an empty one if the object needs no field,
+   * else nothing (null); where the operation needs its data (an order's id), an error. The body
+   * comes back with that reading in place.
    */
-  #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>, text: string): void {
+  #checkAnswerData(body: unknown, op: OperationMeta, types: string | ReadonlyArray<string>, text: string): unknown {
     const field = envelopeOf(this.config.meta, op)?.dataField;
     const data = unwrapData(this.config.meta, op, body);
     const what = field ? `the answer's "${field}"` : "the answer";
-    if (data === undefined || data === null) {
-      // (null is "nothing" for a list or a read; an order's answer without its id is not one)
-      if (op.dataRequired) throw new ResponseFormatError(`${what} is ${data === null ? "null" : "missing"}, which the spec requires: what the call did cannot be read`, snippet(text, this.redactor()), this.#errCtx(op));
-      return;
+    const list = types.includes("array");
+    const nothing = data === undefined || data === null || (!list && Array.isArray(data) && data.length === 0);
+    if (nothing && op.dataRequired) {
+      throw new ResponseFormatError(`${what} is ${data === undefined ? "missing" : JSON.stringify(data)}, which the spec requires: what the call did cannot be read`, snippet(text, this.redactor()), this.#errCtx(op));
+    }
+    if (nothing) {
+      // (a null the spec allows stays; a missing or null record is nothing: call() resolves null)
+      if (list) return data === null && types.includes("null") ? body : withData(body, field, []);
+      return Array.isArray(data) ? withData(body, field, types.includes("object") && !needsFields(op.dataSchema) ? {} : undefined) : body;
     }
     const wrong = answerTypeProblem(data, types);
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(text, this.redactor()), this.#errCtx(op));
@@ -970,6 +978,7 @@ export class HttpTransport {
       throw e;
     }
     if (misfits) throw new ResponseFormatError(`${what} does not fit the spec: ${misfits.shown}`, snippet(text, this.redactor()), this.#errCtx(op));
+    return body;
   }
 
   /**
@@ -1022,6 +1031,18 @@ export class HttpTransport {
  * given by hand beside the signer's `X-API-Key`): HTTP names are case-insensitive, and both
  * would be sent. `signed` is the signer's copy; the caller's headers are `given`.
  */
+/** An object schema that requires a field (at any depth of allOf): `[]` cannot be an empty one of it. */
+const needsFields = (s: SchemaMeta | undefined): boolean => !!s && (!!s.required?.length || !!s.allOf?.some(needsFields));
+
+/** The answer with its data read as `data` (undefined: none): the envelope's field set or removed, or the whole body (null for none). */
+function withData(body: unknown, field: string | undefined, data: unknown): unknown {
+  if (!field) return data ?? null;
+  const envelope = body as Record<string, unknown>;
+  if (data === undefined) delete envelope[field];
+  else envelope[field] = data;
+  return body;
+}
+
 function signedHeadersWin(given: Readonly<Record<string, string>>, signed: Record<string, string>): void {
   for (const name of Object.keys(signed)) {
     if (given[name] === signed[name]) continue; // the caller's, unchanged

@@ -376,6 +376,16 @@ export function unwrapData(meta: ApiMeta, op: OperationMeta, body: unknown): unk
   return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
 }
 
+/**
+ * What `call()` resolves to: the envelope's data (unwrapData), null where the operation has data
+ * in its spec but the answer carries none (the transport has read "nothing" by then: see its
+ * answer check), the whole body without an envelope.
+ */
+export function callData(meta: ApiMeta, op: OperationMeta, body: unknown): unknown {
+  const data = unwrapData(meta, op, body);
+  return data === undefined && op.dataType ? null : data;
+}
+
 /** A parameter as `generated/<spec>.meta.ts` writes it: `[name, schema, required = true, in = "query"]`. */
 export type CompactParam = readonly [name: string, schema: SchemaMeta, required?: boolean, location?: ParamMeta["in"]];
 /** A body as written: `[contentType, properties, required = every property, closed = false, not]`. */

@@ -33,7 +33,7 @@ import {
   type TransportOptions,
   type TransportResult,
 } from "./http-transport.js";
-import { unwrapData, type ApiMeta, type OperationMeta } from "./meta.js";
+import { callData, type ApiMeta, type OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl, secretNamedValues } from "./redaction.js";
@@ -391,7 +391,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   // Straight to run (not through execute): one async step less per call.
   const call = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
     const op = operationOf(ref, params, opts);
-    return unwrapData(meta, op, (await run(op, params, opts)).body);
+    return callData(meta, op, (await run(op, params, opts)).body);
   };
 
   // ---- the openapi-fetch surface: "METHOD /template/{path}" → operation, no Request/Response round trip

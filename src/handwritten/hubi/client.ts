@@ -5,7 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { components, operations, paths } from "../../../generated/hubi-futures.js";
-import { meta, type DataFields } from "../../../generated/hubi-futures.meta.js";
+import { meta, type DataFields, type NoData } from "../../../generated/hubi-futures.meta.js";
 import { authorizeHubi, hubiTimestamp } from "../../auth/hubi.js";
 import { typeName, UsageError } from "../core/errors.js";
 import type { DecimalsAs } from "../core/decimals.js";
@@ -28,7 +28,7 @@ export type HubiParams<K extends HubiOperationId> = K extends "cancelOrderBatch"
   ? { order_nos: string | ReadonlyArray<string> }
   : OperationParams<operations[K]>;
 /** What `call` resolves to: the bare answer of queries, the `result` of actions. */
-export type HubiData<K extends HubiOperationId> = CallData<operations[K], DataFields[K]>;
+export type HubiData<K extends HubiOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
 
 export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.com";
 

@@ -4,7 +4,7 @@
  * errors) with XT's pure signer (src/auth/xt.ts), plus what only XT has: the batch helpers.
  */
 import type { components, operations, paths } from "../../../generated/xt-spot.js";
-import { meta, type DataFields } from "../../../generated/xt-spot.meta.js";
+import { meta, type DataFields, type NoData } from "../../../generated/xt-spot.meta.js";
 import { authorizeXt, XT_SIGNATURE_VARIANTS, xtNonce, type XtSignatureVariant } from "../../auth/xt.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
@@ -23,7 +23,7 @@ export type XtPaths = paths;
 export type XtBatchOrderItem = components["schemas"]["BatchOrderItem"];
 export type XtOrderId = number | bigint | string;
 export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
-export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields[K]>;
+export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
 
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
