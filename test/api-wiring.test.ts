@@ -117,3 +117,22 @@ describe("environment variable names live in the CLI registry only", () => {
     expect(found).toEqual([]);
   });
 });
+
+describe("the error tree from every subpath", () => {
+  it("each API's subpath exports the root's shared error classes, the same classes (instanceof holds across imports)", async () => {
+    const shared = Object.entries(root).filter(([name, v]) => /Error$/.test(name) && typeof v === "function" && (v === root.TradeApiError || (v as { prototype: unknown }).prototype instanceof root.TradeApiError));
+    const core = await import("../src/handwritten/core/errors.js");
+    const common = shared.filter(([name]) => name in core || name === "DecimalPrecisionError" || name === "NumberTooLongError");
+    expect(common.length).toBeGreaterThanOrEqual(21);
+    const subpaths: Record<string, Record<string, unknown>> = {
+      xt: await import("../src/handwritten/xt/index.js"),
+      hubi: await import("../src/handwritten/hubi/index.js"),
+      bhex: await import("../src/handwritten/bhex/index.js"),
+      xele: await import("../src/handwritten/xele/index.js"),
+      "quant-ws": await import("../src/handwritten/quant-ws/index.js"),
+    };
+    for (const [sub, mod] of Object.entries(subpaths)) {
+      for (const [name, cls] of common) expect(mod[name], `${sub} ${name}`).toBe(cls);
+    }
+  });
+});

@@ -162,7 +162,9 @@
  * redacted by the client's own redactor (the proxy's password too); 108.2 kB (108,191 bytes) with
  * an abort before any connection was made read as "not sent" (an order aborted then was not placed);
  * 108.6 kB (108,643 bytes) with "nothing" in an answer read as the result's type says (an empty
- * list for a list, null for a record, `[]` an empty object for a map, refused where needed).
+ * list for a list, null for a record, `[]` an empty object for a map, refused where needed);
+ * 109.1 kB (109,103 bytes) with the shared error classes exported from `tradeapi/xt` itself (a
+ * service importing only the subpath tests `instanceof` on them; some were left out before).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -172,7 +174,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 108_650;
+const CEILING = 109_110;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

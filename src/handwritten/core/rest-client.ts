@@ -128,6 +128,11 @@ type InitKey = "params" | "body" | "headers" | "signal" | "timeoutMs" | "parseAs
  */
 type OwnInit<Init> = Init & { [K in Exclude<keyof NonNullable<Init>, InitKey>]?: never } & { timeoutMs?: number | undefined; parseAs?: "json" | undefined };
 type InitArg<Init> = RequiredKeys<Init> extends never ? [OwnInit<Init>?] : [OwnInit<Init>];
+/**
+ * openapi-fetch's init with a `signal` that may be undefined too (`{ signal }` of a signal that
+ * may be absent compiles under exactOptionalPropertyTypes, as in `call()`'s options).
+ */
+type LooseSignal<I> = I extends object ? Omit<I, "signal"> & { signal?: AbortSignal | null | undefined } : I;
 
 /**
  * openapi-fetch's `{ data, error, response }`, with `error` the typed TradeApiError (HttpError,
@@ -135,13 +140,17 @@ type InitArg<Init> = RequiredKeys<Init> extends never ? [OwnInit<Init>?] : [OwnI
  * real status and headers and no body: the body was already read into `data`. When no answer
  * came (timeout, connection, abort, bad input) it is `Response.error()` (type "error", status 0).
  */
+// (re-exported so that a consumer's declarations name it through tradeapi's subpaths: under a
+// layout that does not hoist openapi-fetch, as pnpm's, it could not be named otherwise)
+export type { FetchResponse };
+
 export type RestResponse<F> =
   | { data: F extends { data: infer D } ? D : never; error?: never; response: Response }
   | { data?: never; error: TradeApiError; response: Response };
 
 export type RestMethod<Paths extends {}, M extends LowerMethod> = <
   Path extends ClientPathsWithMethod<Client<Paths>, M>,
-  Init extends MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>,
+  Init extends LooseSignal<MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>>,
 >(
   url: Path,
   ...init: InitArg<Init>
@@ -158,7 +167,7 @@ export interface RestMethods<Paths extends {}> {
   PATCH: RestMethod<Paths, "patch">;
   TRACE: RestMethod<Paths, "trace">;
   /** `request("get", path, init)`: the same as the method of that name. */
-  request<M extends LowerMethod, Path extends ClientPathsWithMethod<Client<Paths>, M>, Init extends MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>>(
+  request<M extends LowerMethod, Path extends ClientPathsWithMethod<Client<Paths>, M>, Init extends LooseSignal<MaybeOptionalInit<Paths[Path], M & keyof Paths[Path]>>>(
     method: M,
     url: Path,
     ...init: InitArg<Init>

@@ -18,3 +18,11 @@ export type { StreamOptions } from "./events.js";
 export { decodeFrame, type IncomingFrame, type RequestOp, type Topic } from "./frames.js";
 export { quantWsMeta, StateCode } from "../../../generated/quant-ws.js";
 export type * from "../../../generated/quant-ws.js";
+// The error tree (as the root exports it), so that a service importing only this subpath can
+// tell the errors apart with instanceof.
+export {
+  TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError,
+  RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError,
+  InvalidRequestError, ServiceUnavailableError, type ErrorContext, type ErrorKind,
+} from "../core/errors.js";
+export { DecimalPrecisionError, NumberTooLongError } from "../core/json.js";

@@ -32,3 +32,11 @@ export type { paths as XelePathsSpec, components as XeleComponents } from "../..
 // The spec's generated types by their own names, so a consumer
 // emitting declarations can name what it infers from this client (TS2742 otherwise).
 export type * from "../../../generated/xele-mgmt.js";
+// The error tree (as the root exports it), so that a service importing only this subpath can
+// tell the errors apart with instanceof.
+export {
+  TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError,
+  RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError,
+  InvalidRequestError, ServiceUnavailableError, type ErrorContext, type ErrorKind,
+} from "../core/errors.js";
+export { DecimalPrecisionError, NumberTooLongError } from "../core/json.js";

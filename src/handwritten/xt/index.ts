@@ -17,3 +17,11 @@ export type { paths as XtPathsSpec, components as XtComponents } from "../../../
 // emitting declarations can name what it infers from this client (TS2742 otherwise).
 export type * from "../../../generated/xt-spot.js";
 export type * from "../core/rest-client.js";
+// The error tree (as the root exports it), so that a service importing only this subpath can
+// tell the errors apart with instanceof.
+export {
+  TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError,
+  RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError,
+  InvalidRequestError, ServiceUnavailableError, type ErrorContext, type ErrorKind,
+} from "../core/errors.js";
+export { DecimalPrecisionError, NumberTooLongError } from "../core/json.js";
