@@ -317,7 +317,7 @@ function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string
  * within ±2^53, else a bigint; undefined for a fraction (`2.5`), for text that is no number, and
  * past MAX_INTEGER_DIGITS digits (`1e999999` is not built).
  */
-function integerOfText(text: string): number | bigint | undefined {
+export function integerOfText(text: string): number | bigint | undefined {
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
   if (!m) return undefined;
   const frac = m[3] ?? "";
