@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError, InvalidRequestError, ResponseFormatError } from "../../src/handwritten/core/errors.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { decodeFrame } from "../../src/handwritten/quant-ws/index.js";
+import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 
 const MODES = ["exact", "string", "number"] as const;
@@ -90,6 +91,24 @@ describe("every decimals mode reads an integer the server wrote with a fraction 
       await expect(hubi('{"status":0.0,"result":"7","message":"ok"}').call("enterOrder", params), mode).resolves.toBe("7");
       const e = (await outcome(hubi('{"status":2.5004e4,"message":"x"}').call("enterOrder", params))).error;
       expect(e, mode).toMatchObject({ code: 25004 });
+    }
+  });
+
+  it("an integer field inside a oneOf (Xele getSystemInfo's OsRunTimeFigure) written 1.0, 1e3 or 1.7e12: that integer in every mode; 2.5 refused in every mode", async () => {
+    const xele = (mode: Mode, result: string) => {
+      const fetch: typeof globalThis.fetch = async (input) =>
+        new Response(String(input).includes("/login") ? '{"ticket":"t-123456"}' : `{"code":0,"msg":"","result":${result}}`, { headers: { "content-type": "application/json" } });
+      return createXeleClient({ maUrl: "http://ma.test", msUrl: "http://ms.test", username: "u", password: "p", fetch, retry: false, decimals: mode });
+    };
+    for (const mode of MODES) {
+      for (const [days, want] of [["1.0", 1], ["1e3", 1000], ["1.7e12", 1700000000000]] as const) {
+        expect(await xele(mode, `{"CpuNum":1.0,"OsRunTimeFigure":{"Days":${days}}}`).call("getSystemInfo"), `${mode} ${days}`).toEqual({ CpuNum: 1, OsRunTimeFigure: { Days: want } });
+        // The other form (a list of them) is read the same way.
+        expect(await xele(mode, `{"OsRunTimeFigure":[{"Days":${days},"Secs":5}]}`).call("getSystemInfo"), `${mode} ${days} list`).toEqual({ OsRunTimeFigure: [{ Days: want, Secs: 5 }] });
+      }
+      const e = (await outcome(xele(mode, '{"OsRunTimeFigure":{"Days":2.5}}').call("getSystemInfo"))).error;
+      expect(e, mode).toBeInstanceOf(ResponseFormatError);
+      expect((e as Error).message, mode).toContain("result.OsRunTimeFigure matches none of the allowed oneOf forms");
     }
   });
 

@@ -274,6 +274,38 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
     expect(dataMisfit({ n: big }, { type: "object", properties: { n: { anyOf: [{ type: "string" }, { type: "integer" }] } } }, "")?.shown).toBe("n matches none of the allowed anyOf forms");
   });
 
+  it("in a list of forms (anyOf, oneOf): read for the first form it fits once read, tried on a copy (reading for another form changes nothing)", () => {
+    // quant-ws's BalanceAmount: a number, or decimal text.
+    const amount = { type: "object", properties: { free: { anyOf: [{ type: "number" }, { type: "string", pattern: "^-?[0-9]+(\\.[0-9]+)?$" }] } } } as const;
+    for (const [mode, want] of [["string", "1234567890123456789"], ["number", 1234567890123456800]] as const) {
+      const v = { free: big };
+      expect(dataMisfit(v, amount, "data", { decimals: mode }), mode).toBeUndefined();
+      expect(v.free, mode).toBe(want);
+    }
+    const exactly = { free: exact };
+    expect(dataMisfit(exactly, amount, "data")).toBeUndefined();
+    expect(exactly.free).toBe(1e18);
+    expect(() => dataMisfit({ free: big }, amount, "data")).toThrow(DecimalPrecisionError);
+    // "1.0" (written 1.0, text with decimals: "string") is an integer for the first form, which
+    // still does not fit (no b); the second keeps it as text and reads c.
+    const forms = {
+      oneOf: [
+        { type: "object", required: ["b"], properties: { a: { type: "integer" }, b: { type: "string" } } },
+        { type: "object", properties: { a: { type: "string", pattern: "^1\\.0$" }, c: { type: "integer" } } },
+      ],
+    } as const;
+    const v = { x: { a: "1.0", c: "2.0" } };
+    expect(dataMisfit(v, { type: "object", properties: { x: forms } }, "data", { decimals: "string" })).toBeUndefined();
+    expect(v.x).toEqual({ a: "1.0", c: 2 });
+    // A value that fits a form as it is stays as it is; one that fits none once read is refused, unchanged.
+    const kept = { x: { a: "1.0", b: "y" } };
+    expect(dataMisfit(kept, { type: "object", properties: { x: forms } }, "data", { decimals: "string" })).toBeUndefined();
+    expect(kept.x).toEqual({ a: "1.0", b: "y" });
+    const none = { x: { a: "2.5", c: "2.5" } };
+    expect(dataMisfit(none, { type: "object", properties: { x: forms } }, "data", { decimals: "string" })?.shown).toBe("data.x matches none of the allowed oneOf forms");
+    expect(none.x).toEqual({ a: "2.5", c: "2.5" });
+  });
+
   it("a Hubi account whose cash is one: its digits, the double, or a DecimalPrecisionError naming the field (it was refused in every mode)", async () => {
     const results: Record<string, unknown> = {};
     for (const decimals of ["exact", "string", "number"] as const) {

@@ -227,6 +227,19 @@ describe("a batch answer's count against the items sent", () => {
     const twice = answering(() => [{ ...order, id: 5 }, { ...order, id: 5 }]);
     await expect(twice.xt.batchOrder("btc_usdt", [order, order])).rejects.toThrow(/^xt batchOrder: the answer lists the order id 5 twice: which were placed cannot be told/);
   });
+  it("an id written 1.0 or 1e0 is the integer it denotes in every decimals mode (with \"string\" it was the text \"1.0\", which no id sent is); 1.5 is refused in every mode", async () => {
+    for (const decimals of ["exact", "string", "number"] as const) {
+      const answering = (text: string) => createXtClient({ ...KEYS, fetch: async () => new Response(text, { headers: { "content-type": "application/json" } }), baseUrl: "https://xt.test", rateLimit: false, retry: false, decimals });
+      const cancelled = await answering('{"code":200,"info":"ok","data":[{"msg":"","code":120,"id":1.0},{"msg":"","code":120,"id":2e0}]}').batchCancel("btc_usdt", [1, 2]);
+      expect(cancelled.map((r) => r.id), decimals).toEqual([1, 2]);
+      const placed = await answering('{"code":200,"info":"ok","data":[{"price":5000,"amount":1,"type":1,"id":1.0},{"price":5000,"amount":1,"type":1,"id":1.00}]}').batchOrder("btc_usdt", [order, order]).catch((x: unknown) => x);
+      expect(placed, decimals).toBeInstanceOf(ResponseFormatError);
+      expect((placed as Error).message, decimals).toMatch(/^xt batchOrder: the answer lists the order id 1 twice/);
+      const e = await answering('{"code":200,"info":"ok","data":[{"msg":"","code":120,"id":1.5}]}').batchCancel("btc_usdt", [1]).catch((x: unknown) => x);
+      expect(e, decimals).toBeInstanceOf(ResponseFormatError);
+      expect((e as Error).message, decimals).toMatch(/no result for the order id 1, and results for 1\.5/);
+    }
+  });
 });
 
 describe("the XT emulator's batchOrder answer", () => {

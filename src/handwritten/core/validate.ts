@@ -245,14 +245,33 @@ export function dataMisfit(
  *   (`1700000000000.0`, `1.7e12`: a server's float timestamp) is text: it becomes the integer
  *   it denotes (a number, a bigint beyond 2^53), as "exact" and "number" read it; one with a
  *   fraction stays, and is refused.
- * Members are followed through properties, additionalProperties, items and allOf (not
- * anyOf/oneOf: no spec's answer has one; such a value stays, and is refused). A bare value
- * stays too (no operation answers a bare number). Whether anything was replaced.
+ * Members are followed through properties, additionalProperties, items and allOf, and through
+ * anyOf/oneOf (Xele's OsRunTimeFigure, quant-ws's BalanceAmount): a value that fits none of
+ * the forms as it is is read for the first that it fits once read, tried on a copy (a form
+ * that makes "1.0" the integer 1 must not change it for one that takes it as text); fitting
+ * none, it stays, and is refused (in "exact", a form's DecimalPrecisionError is thrown then).
+ * A bare value stays (no operation answers a bare number). Whether anything was replaced.
  */
 function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string): boolean {
   let changed = false;
+  const form = (x: unknown, forms: ReadonlyArray<SchemaMeta>, at: string): unknown => {
+    if (forms.some((f) => fitsSchema(x, f, mode === "string"))) return x;
+    let error: unknown;
+    for (const f of forms) {
+      const was = changed;
+      try {
+        if (fitsSchema(read(structuredClone(x), f, at), f, mode === "string")) return read(x, f, at);
+      } catch (e) {
+        error ??= e;
+      }
+      changed = was;
+    }
+    if (error) throw error;
+    return x;
+  };
   const read = (x: unknown, sub: SchemaMeta, at: string): unknown => {
     for (const part of sub.allOf ?? []) x = read(x, part, at);
+    for (const forms of [sub.anyOf, sub.oneOf]) if (forms) x = form(x, forms, at);
     const types = typeof sub.type === "string" ? [sub.type] : (sub.type ?? []);
     if (typeof x === "bigint") {
       if (!bigintDecimal(x, types)) return x;
@@ -298,7 +317,7 @@ function readNumbers(v: unknown, s: SchemaMeta, mode: DecimalsMode, path: string
  * within ±2^53, else a bigint; undefined for a fraction (`2.5`), for text that is no number, and
  * past MAX_INTEGER_DIGITS digits (`1e999999` is not built).
  */
-function integerOfText(text: string): number | bigint | undefined {
+export function integerOfText(text: string): number | bigint | undefined {
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(text);
   if (!m) return undefined;
   const frac = m[3] ?? "";

@@ -7,6 +7,7 @@ import { someOf } from "../core/redaction.js";
 import type { OutgoingRequest } from "../core/http-transport.js";
 import { meta } from "../../../generated/xt-spot.meta.js";
 import { unwrapData, type OperationMeta } from "../core/meta.js";
+import { integerOfText } from "../core/validate.js";
 import { base64Fields } from "./base64-fields.js";
 import { decodeXtBatchData } from "./batch.js";
 
@@ -28,8 +29,15 @@ function itemsSent(op: OperationMeta, req: OutgoingRequest): unknown[] | undefin
   }
 }
 
-/** An item's order id as text (a number, a bigint beyond 2^53, or what the server wrote instead). */
-const idOf = (item: unknown): string => String(item !== null && typeof item === "object" ? (item as { id?: unknown }).id : item);
+/**
+ * An item's order id as text (a number, a bigint beyond 2^53, or what the server wrote instead);
+ * one written with a fraction or exponent (`1.0`, text with decimals: "string", where the schema
+ * check has not read it yet) as the integer it denotes, in every mode (`1.5` stays, and is refused).
+ */
+const idOf = (item: unknown): string => {
+  const id = String(item !== null && typeof item === "object" ? (item as { id?: unknown }).id : item);
+  return String((/[.eE]/.test(id) ? integerOfText(id) : undefined) ?? id);
+};
 
 /**
  * What is wrong with the ids of a batch's answer, if anything: batchCancel answers each order id
