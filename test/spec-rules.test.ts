@@ -58,6 +58,20 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(() => extractMeta("xt", "specs/openapi/xt-spot.yaml", doc)).toThrow("GET /data/api/v1/getTicker: no operationId");
   });
 
+  it("an x-pagination parameter the operation does not have (renamed in the parameters, not in x-pagination: the paginator would page nothing)", () => {
+    const doc = xt();
+    const op = doc.paths["/trade/api/v1/getOpenOrders"].get;
+    const size = op.parameters.find((p: { name?: string }) => p.name === "pageSize");
+    size.name = "size";
+    expect(openapiProblems(doc, known)).toEqual(['paths./trade/api/v1/getOpenOrders.get: x-pagination.sizeParam names "pageSize", which is no parameter of the operation']);
+    // Xele's limit is a field of the request's data (in: data), and the project's specs name only what is there
+    const xele = parse(readFileSync(join(ROOT, "specs/openapi/xele-mgmt.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(xele, known)).toEqual([]);
+    const paged = Object.values(xele.paths).flatMap((item: any) => Object.values(item)).find((o: any) => o?.["x-pagination"]?.in === "data") as Record<string, any>;
+    paged["x-pagination"].limitParam = "max_results";
+    expect(openapiProblems(xele, known)).toEqual([expect.stringMatching(/x-pagination\.limitParam names "max_results", which is no parameter of the operation$/)]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];

@@ -221,7 +221,9 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     return d.after === true ? { kind: "breaking", rule: "param-required", message: `parameter ${field} is now required` } : { kind: "non-breaking", rule: "param-optional", message: `parameter ${field} is now optional` };
   }
   if (parent === "required" && typeof last === "number") {
-    const name = String(d.action === "add" ? d.after : d.before);
+    // (named by its path, as a field added or removed is: `data.fee`, `data[].fee`)
+    const own = String(d.action === "add" ? d.after : d.before);
+    const name = field ? `${field}.${own}` : own;
     if (side === "request") return d.action === "add" ? { kind: "breaking", rule: "param-required", message: `request field ${name} is now required` } : { kind: "non-breaking", rule: "param-optional", message: `request field ${name} is now optional` };
     return d.action === "remove" ? { kind: "breaking", rule: "response-field-optional", message: `${where} field ${name} is no longer always present` } : { kind: "non-breaking", rule: "response-field-required", message: `${where} field ${name} is now always present` };
   }
@@ -1192,7 +1194,22 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
   }
   const changes = typeof after.asyncapi === "string" || typeof before.asyncapi === "string" ? await diffAsyncapi(api, before, after) : movedOperations(await diffOpenapi(api, jsonSafe(before) as Node, jsonSafe(after) as Node), before, after);
   // (a big integer that reached a message some other way than `show`: its digits)
-  return wholeEnumsOnce(changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c)));
+  return onceEach(wholeEnumsOnce(changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c))));
+}
+
+/**
+ * Each change once: a component several answers of an operation use (an envelope shared by its
+ * 200, 4XX and default answers) changes each of them, and the lines, which name no status,
+ * would be the same line two or three times (and counted so).
+ */
+function onceEach(changes: SpecChange[]): SpecChange[] {
+  const seen = new Set<string>();
+  return changes.filter((c) => {
+    const key = JSON.stringify([c.api, c.kind, c.operation ?? null, c.message, c.rule]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** "… enum value X removed with the whole enum (…)": one per value until wholeEnumsOnce. */

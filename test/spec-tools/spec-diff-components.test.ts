@@ -145,7 +145,7 @@ describe("spec diff: components reached through contentSchema and x- extensions"
       d.components.schemas.FundQueryRequest.properties.data = ref("FundQueryData2");
       delete d.components.schemas.FundQueryData;
     });
-    expect(brief(changes)).toEqual([{ kind: "breaking", operation: "getInvestorFunds", message: "request field limit is now required (in FundQueryRequest)" }]);
+    expect(brief(changes)).toEqual([{ kind: "breaking", operation: "getInvestorFunds", message: "request field data.limit is now required (in FundQueryRequest)" }]);
   });
 });
 
@@ -155,6 +155,19 @@ describe("spec diff on the project's specs: changes reached only through content
     expect(text).toContain(from);
     return diffSpec("x", parseSpecText(text, file), parseSpecText(text.replace(from, to), file));
   };
+
+  it("a field of an envelope that an operation's 200, 4XX and default answers share: one line per operation, not three", async () => {
+    const changes = await edit("specs/openapi/xt-spot.yaml", "      required: [code, info]\n      properties:\n", "      required: [code, info]\n      properties:\n        traceId:\n          type: string\n");
+    const getOrder = changes.filter((c) => c.operation === "getOrder");
+    expect(getOrder).toEqual([expect.objectContaining({ kind: "non-breaking", message: "response field traceId added" })]);
+  });
+
+  it("a response field no longer required is named by its path, as a removed one is (data.fee, data[].fee)", async () => {
+    const changes = await edit("specs/openapi/xt-spot.yaml", "completeNumber, completeMoney, entrustType, fee]", "completeNumber, completeMoney, entrustType]");
+    const lines = changes.filter((c) => c.kind === "breaking").map((c) => `${c.operation}: ${c.message}`);
+    expect(lines).toContain("getOrder: response field data.fee is no longer always present");
+    expect(lines).toContain("getOpenOrders: response field data[].fee is no longer always present");
+  });
 
   it("Xele FundQueryData: content string → integer is breaking at getInvestorFunds", async () => {
     const changes = await edit("specs/openapi/xele-mgmt.yaml", "      required: [ content, option_scale ]\n      properties:\n        content:\n          type: string", "      required: [ content, option_scale ]\n      properties:\n        content:\n          type: integer");
