@@ -199,7 +199,8 @@ export class LoginFlow {
         } catch (error) {
           return { session, error: error as TradeApiError };
         } finally {
-          this.#relogins.delete(session);
+          // Not the entry of a later reconnect's re-login (this one ended after that began).
+          if (this.#relogins.get(session) === run) this.#relogins.delete(session);
         }
       }),
     );
