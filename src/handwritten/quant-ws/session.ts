@@ -20,12 +20,12 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
-import { withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
+import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
+import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
@@ -173,6 +173,8 @@ export interface SessionHost {
 }
 
 interface Waiter {
+  /** The request waiting to be sent (undefined: waitReady(), a login's wait). */
+  op?: string | undefined;
   resolve(): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -571,7 +573,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   /** Resolves when READY (at once if it is); fails fast under the "fail" policy. */
   async #ensureReady(op: string, started: number, timeoutMs: number, opts: RequestOptions): Promise<void> {
     if (this.ready) return;
-    if (this.#ended) throw this.#ended;
+    if (this.#ended) throw this.#notSent(op, this.#ended);
     if ((opts.notReady ?? this.#host.notReady) === "fail") {
       const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
       throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
@@ -580,7 +582,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"] | undefined> {
-    if (this.#ended) throw this.#ended;
+    if (this.#ended) throw this.#notSent("logout", this.#ended);
     if (timeoutMs !== undefined) checkTimeout("logout", timeoutMs);
     if (this.#host.relogging(this as QuantWsSession) && !this.ready) {
       // The token is the dropped socket's. The re-login stops, and the login it got (now or
@@ -600,7 +602,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
 
   /** `budgetMs` is the caller's whole timeout (named in the error); `deadline` is when it ends. */
   #whenReady(op: string, deadline: number, budgetMs: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#ended) return Promise.reject(this.#ended);
+    const request = op === "waitReady" ? undefined : op;
+    if (this.#ended) return Promise.reject(request === undefined ? this.#ended : this.#notSent(request, this.#ended));
     return new Promise<void>((resolve, reject) => {
       const ms = Math.max(0, deadline - performance.now());
       let offAbort: (() => void) | undefined;
@@ -614,6 +617,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         reject(new AbortedError("aborted while waiting for READY", { api: API, operation: op, cause: signal?.reason }));
       };
       const waiter: Waiter = {
+        op: request,
         resolve: () => {
           done();
           resolve();
@@ -763,13 +767,28 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#loginWait?.reject(error);
   }
 
-  /** end the session: pending waits reject with `error`, streams end. */
+  /**
+   * What a request that was never sent fails with once the session has ended with `end`: the
+   * end itself when logout() or close() ended it (it says what happened, to every request after
+   * it); else (the socket dropped and the session could not log in again) an error of this
+   * request saying it was not sent, the end as its cause: the end (a re-login that got no
+   * reply) may have an unknown outcome, this request has none. Not retried: the session is over.
+   */
+  #notSent(op: string, end: TradeApiError): TradeApiError {
+    if (end instanceof SessionClosedError || end instanceof ClientClosedError) return end;
+    const prefix = `${API} `;
+    let why = end.message.startsWith(prefix) ? end.message.slice(prefix.length) : end.message;
+    if (why.endsWith(OUTCOME_UNKNOWN_NOTE)) why = why.slice(0, -OUTCOME_UNKNOWN_NOTE.length);
+    return notRetried(new ConnectionDroppedError(`the ${op} was not sent: the session ended before it could be (${why})`, { api: API, operation: op, sent: false, cause: end }));
+  }
+
+  /** end the session: pending waits reject with `error` (requests with theirs, see `#notSent`), streams end. */
   #end(error: TradeApiError): void {
     if (this.#ended) return;
     // Thrown to every request after it: no request's attempts or outcome are written on it.
     this.#ended = markShared(error);
     this.#loginWait?.reject(error);
-    for (const w of [...this.#waiters]) w.reject(error);
+    for (const w of [...this.#waiters]) w.reject(w.op === undefined ? error : this.#notSent(w.op, error));
     this.#host.forget(this as QuantWsSession);
     this.#held.clear();
     this.#heldChars = 0;
