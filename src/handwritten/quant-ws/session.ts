@@ -289,7 +289,15 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   }
   /** True when requests are sent at once: socket up, logged in, last link state READY. */
   get ready(): boolean {
-    return !this.#ended && this.#socketUp && !this.#loginWait && this.#linkReady && this.#token !== "";
+    return !this.#ended && this.#socketLive() && !this.#loginWait && this.#linkReady && this.#token !== "";
+  }
+  /**
+   * The socket this session is logged in on is open. Not once the gateway's close frame has
+   * come (ws gives no event for it: the socket is CLOSING, requests are refused, and 'close'
+   * comes only when the TCP connection ends): requests wait for the reconnect from then on.
+   */
+  #socketLive(): boolean {
+    return this.#socketUp && this.#host.socketOpen();
   }
   get lastState(): SessionStateEvent | undefined {
     return this.#lastState;
@@ -570,15 +578,19 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
   }
 
-  /** Resolves when READY (at once if it is); fails fast under the "fail" policy. */
+  /**
+   * Resolves when READY (at once if it is); fails fast under the "fail" policy. Waits again when
+   * READY is gone by the time the wait resumes (a close frame read right after the READY state).
+   */
   async #ensureReady(op: string, started: number, timeoutMs: number, opts: RequestOptions): Promise<void> {
-    if (this.ready) return;
-    if (this.#ended) throw this.#notSent(op, this.#ended);
-    if ((opts.notReady ?? this.#host.notReady) === "fail") {
-      const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
-      throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
+    while (!this.ready) {
+      if (this.#ended) throw this.#notSent(op, this.#ended);
+      if ((opts.notReady ?? this.#host.notReady) === "fail") {
+        const state = this.#socketLive() ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
+        throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
+      }
+      await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
     }
-    await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"] | undefined> {
@@ -628,7 +640,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         },
         timer: setTimeout(() => {
           done();
-          const last = this.#socketUp ? (this.#lastState?.name ?? "none") : "socket reconnecting";
+          const last = this.#socketLive() ? (this.#lastState?.name ?? "none") : "socket reconnecting";
           reject(new TimeoutError(`session not READY within ${budgetMs} ms (last state: ${last})`, { api: API, operation: op, timeoutMs: budgetMs }));
         }, ms),
       };
