@@ -347,6 +347,28 @@ describe("quant-ws against a hostile gateway", () => {
     }
   });
 
+  it("a live session's token stays hidden however many tokens the gateway hands out after it (logins, login replies of no request)", async () => {
+    const token = "tok-live-7Q9Z2X";
+    const gw = await rawGateway((ws, f) => serve(ws, f, f.op === "login" && f.secret_key === "sk-b" ? `tok-b-${String(f.cid)}` : token));
+    const c = client(gw.url);
+    const errors: unknown[] = [];
+    const states: string[] = [];
+    c.on("error", (e) => errors.push(e));
+    c.on("state", (e) => states.push(e.msg));
+    const session = await c.login(creds());
+    // Other sessions logged in and out, then 300 tokens in replies to no login of this client.
+    for (let i = 0; i < 5; i++) await (await c.login(creds({ accessKey: `ak-b${i}`, secretKey: "sk-b" }))).logout();
+    const ws = [...gw.wss.clients][0]!;
+    for (let i = 0; i < 300; i++) ws.send(JSON.stringify({ op: "login", cid: `junk-${i}`, result: true, error_message: "", token: `tok-junk-${String(i).padStart(6, "0")}` }));
+    ws.send(JSON.stringify({ op: "state", token, code: 4, msg: `session ${token} lost its exchange link` }));
+    ws.send(JSON.stringify({ op: "asset", cid: "stale", result: false, error_message: `Invalid token ${token}` }));
+    await expect.poll(() => states.length).toBe(7);
+    await expect.poll(() => errors.length).toBe(301);
+    expect(session.ended).toBe(false);
+    expect(states.at(-1)).toBe("session [redacted] lost its exchange link");
+    for (const e of errors.slice(-1)) expect(views(e)).not.toContain(token);
+  });
+
   it("a close reason of the full 123 bytes that ends inside a secret loses the piece it shows", async () => {
     const secretKey = "sk-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
     const gw = await rawGateway((ws, f) => {

@@ -39,7 +39,7 @@ import { SessionRouter } from "./session-router.js";
 import { driveSession, QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
-/** How many of the newest session tokens the client's messages are kept free of. */
+/** How many of the newest session tokens the client's messages are kept free of, besides every live session's. */
 const MAX_TOKEN_SECRETS = 256;
 /** …and at most this many characters of them (the newest is kept whatever its length): a gateway handing out tokens of megabytes would otherwise hold gigabytes. */
 const MAX_TOKEN_CHARS = 1 << 20;
@@ -204,7 +204,7 @@ class Client implements QuantWsClient {
    * it ever saw.
    */
   readonly #pastKeys = new Set<string>();
-  /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
+  /** The session tokens the gateway issued: every live session's, and the newest others up to MAX_TOKEN_SECRETS (a frame may echo one). */
   readonly #tokens = new Set<string>();
   #tokenChars = 0;
   #redactor: Redactor | undefined;
@@ -235,12 +235,25 @@ class Client implements QuantWsClient {
     this.#tokens.add(token);
     this.#tokenChars += token.length;
     // Bounded: a client that reconnects for months gets a token per session each time.
-    while (this.#tokens.size > 1 && (this.#tokens.size > MAX_TOKEN_SECRETS || this.#tokenChars > MAX_TOKEN_CHARS)) {
-      const oldest = this.#tokens.values().next().value!;
-      this.#tokens.delete(oldest);
-      this.#tokenChars -= oldest.length;
-    }
+    if (this.#tokensOver()) this.#evictTokens(token);
     this.#redactor = undefined;
+  }
+  #tokensOver(): boolean {
+    return this.#tokens.size > MAX_TOKEN_SECRETS || this.#tokenChars > MAX_TOKEN_CHARS;
+  }
+  /**
+   * The oldest tokens out until within bounds, but for `newest` and those a session not ended
+   * holds (as its keys are kept): those stay hidden whatever the gateway hands out after them.
+   */
+  #evictTokens(newest: string): void {
+    const live = new Set<string>();
+    for (const s of this.#router.all()) if (!s.ended && s.token) live.add(s.token);
+    for (const t of this.#tokens) {
+      if (!this.#tokensOver()) return;
+      if (t === newest || live.has(t)) continue;
+      this.#tokens.delete(t);
+      this.#tokenChars -= t.length;
+    }
   }
 
   constructor(opts: QuantWsClientOptions) {
