@@ -7,8 +7,12 @@
  */
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
+import { TradeApiError } from "../../src/handwritten/core/errors.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
-import { creds, rawGateway, replyTo } from "./helpers.js";
+import type { IncomingFrame } from "../../src/handwritten/quant-ws/frames.js";
+import { SessionRouter } from "../../src/handwritten/quant-ws/session-router.js";
+import { driveSession, QuantWsSession, type SessionHost } from "../../src/handwritten/quant-ws/session.js";
+import { creds, payloads, rawGateway, replyTo } from "./helpers.js";
 
 /** The smallest of `runs` timings of `f` (the least disturbed by the machine's other work). */
 async function fastest(runs: number, f: () => Promise<void> | void): Promise<number> {
@@ -51,4 +55,84 @@ describe("quant-ws: the cost of junk frames", () => {
     await client.close();
     expect(tokens / plain).toBeLessThan(3);
   }, 120_000);
+
+  /** A session logging in (its notifications held), driven as the client drives it. */
+  function holdingSession() {
+    const reported: unknown[] = [];
+    const host: SessionHost = {
+      requestTimeoutMs: 1_000,
+      notReady: "wait",
+      retryReads: undefined,
+      send: () => Promise.reject(new Error("not sent in this test")),
+      socketOpen: () => true,
+      relogging: () => false,
+      afterLogout: () => Promise.resolve(undefined),
+      forget: () => undefined,
+      reportError: (e) => reported.push(e),
+      scrub: (e) => e,
+    };
+    const session = new QuantWsSession(host, creds());
+    driveSession.awaitLoginReady(session, 60_000, { platform: "huobi", secrets: [] }).catch(() => undefined);
+    return { session, reported, end: () => driveSession.end(session, new TradeApiError("test over")) };
+  }
+
+  /** The time of `n` more frames into a queue that holds `fill` first: at its bound, and for comparison near empty (JIT warmed up first). */
+  function timings(make: () => { push: (n: number) => void; done: () => void }): { under: number; over: number } {
+    const K = 20_000;
+    const warm = make();
+    warm.push(K);
+    warm.done();
+    const q = make();
+    let started = performance.now();
+    q.push(K);
+    const under = performance.now() - started;
+    q.push(100_000 - K);
+    started = performance.now();
+    q.push(K);
+    const over = performance.now() - started;
+    q.done();
+    return { under, over };
+  }
+
+  it("notifications held during a login past their bound (100,000): dropping the oldest for each new one costs what holding one does", () => {
+    const fill = payloads.fill();
+    const { under, over } = timings(() => {
+      const { session, reported, end } = holdingSession();
+      return {
+        push: (n) => {
+          for (let i = 0; i < n; i++) driveSession.onNotify(session, "fill", fill, 100);
+        },
+        done: () => {
+          expect(reported.length).toBeLessThanOrEqual(1);
+          end();
+        },
+      };
+    });
+    expect(over).toBeLessThan(4 * under + 20);
+  });
+
+  it("frames for a login's token read before the login takes it, past their bound (100,000): dropping the oldest for each new one costs what holding one does", () => {
+    const text = JSON.stringify({ op: "notify", topic: "fill", token: "tok-expected", data: payloads.fill() });
+    const frame = { kind: "notify", topic: "fill", token: "tok-expected", frame: JSON.parse(text) } as Extract<IncomingFrame, { kind: "notify" }>;
+    const { under, over } = timings(() => {
+      let unrouted = 0;
+      const router = new SessionRouter(
+        () => undefined,
+        () => unrouted++,
+      );
+      router.expect("tok-expected");
+      let routed = 0;
+      return {
+        push: (n) => {
+          for (let i = 0; i < n; i++) router.route(frame, text);
+          routed += n;
+        },
+        done: () => {
+          expect(unrouted).toBe(Math.max(0, routed - 100_000));
+          router.clearOrphans("test over");
+        },
+      };
+    });
+    expect(over).toBeLessThan(4 * under + 20);
+  });
 });

@@ -27,6 +27,7 @@ import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
+import { Fifo } from "./fifo.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
 import { OPERATIONS } from "./operations.js";
@@ -263,7 +264,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #loginWait: Waiter | undefined;
   #loginCtx: { platform: string; secrets: string[] } | undefined;
   /** Notifications that arrived during a login for a topic nobody listened to yet. */
-  #held = new Map<Topic, Array<{ data: unknown; chars: number }>>();
+  #held = new Map<Topic, Fifo<{ data: unknown; chars: number }>>();
   #heldChars = 0;
   /** Topics whose held notifications overflowed during this login (reported once each). */
   readonly #heldOverflow = new Set<Topic>();
@@ -350,7 +351,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const held = this.#held.get(topic);
     const to = this.#events.newest(topic);
     if (!held?.length || !to) return;
-    const out = one ? held.splice(0, 1) : held.splice(0);
+    const out = one ? held.take(1) : held.take();
     if (!held.length) this.#held.delete(topic);
     for (const h of out) this.#heldChars -= h.chars;
     queueMicrotask(() => {
@@ -359,7 +360,9 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         // Removed meanwhile: the rest wait for the next listener, ahead of what is held now.
         if (this.#ended) return;
         const rest = out.slice(i);
-        this.#held.set(topic, [...rest, ...(this.#held.get(topic) ?? [])]);
+        let back = this.#held.get(topic);
+        if (!back) this.#held.set(topic, (back = new Fifo()));
+        back.unshiftAll(rest);
         for (const h of rest) this.#heldChars += h.chars;
         return;
       }
@@ -740,7 +743,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     // emitted to nobody would be lost, and the first listener given the older snapshot alone).
     if ((this.#holding || this.#held.has(topic)) && this.#events.listenerCount(topic) === 0) {
       let held = this.#held.get(topic);
-      if (!held) this.#held.set(topic, (held = []));
+      if (!held) this.#held.set(topic, (held = new Fifo()));
       held.push({ data, chars });
       this.#heldChars += chars;
       const after = this.#holding ? "during the login, before any listener: the oldest" : "before any listener, behind the login's: the oldest";
