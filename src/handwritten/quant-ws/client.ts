@@ -578,11 +578,7 @@ class Client implements QuantWsClient {
     const session = new QuantWsSession(this.#host, login);
     this.#logins.remember(session, login);
     await this.#logins.login(session);
-    if (this.#closed) {
-      const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
-      driveSession.end(session, error);
-      throw error;
-    }
+    if (this.#closed) throw this.#logins.closedAfterLogin(session);
     this.#router.sessions.add(session);
     return session;
   }
