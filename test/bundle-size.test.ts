@@ -160,7 +160,9 @@
  * end of a connection still being made when its call ends (abort or timeout: undici went on
  * connecting for the client's timeout, holding the process) and the batch helpers' errors
  * redacted by the client's own redactor (the proxy's password too); 108.2 kB (108,191 bytes) with
- * an abort before any connection was made read as "not sent" (an order aborted then was not placed).
+ * an abort before any connection was made read as "not sent" (an order aborted then was not placed);
+ * 108.4 kB (108,449 bytes) with a redactor made over another (`under`: a quant-ws client given a
+ * new token with every frame makes a redactor of the recent tokens only, not of every secret).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -170,7 +172,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 108_250;
+const CEILING = 108_500;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
