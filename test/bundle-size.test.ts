@@ -167,7 +167,9 @@
  * 108.9 kB (+426 bytes) with "nothing" in an answer read as the result's type says (an empty
  * list for a list, null for a record, `[]` an empty object for a map, refused where needed);
  * 109.4 kB (109,402 bytes) with the shared error classes exported from `tradeapi/xt` itself (a
- * service importing only the subpath tests `instanceof` on them; some were left out before).
+ * service importing only the subpath tests `instanceof` on them; some were left out before);
+ * 109.6 kB (109,633 bytes) with a redactor made over another (`under`: a quant-ws client given a
+ * new token with every frame makes a redactor of the recent tokens only, not of every secret).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -177,7 +179,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 109_410;
+const CEILING = 109_640;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

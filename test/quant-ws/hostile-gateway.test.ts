@@ -11,7 +11,7 @@ import { inspect } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { WebSocket } from "ws";
 import { ConnectionError } from "../../src/handwritten/core/errors.js";
-import { createQuantWsClient, QuantWsFrameError, type QuantWsClientOptions } from "../../src/handwritten/quant-ws/index.js";
+import { createQuantWsClient, QuantWsFrameError, SessionNotReadyError, type QuantWsClientOptions } from "../../src/handwritten/quant-ws/index.js";
 import { creds, rawGateway, replyTo } from "./helpers.js";
 
 const ASSET = { USDT: { free: 1, locked: 0, total: 1 } };
@@ -104,6 +104,30 @@ describe("quant-ws against a hostile gateway", () => {
     expect((await reconnected).sessions.map((s) => s.session)).toEqual([session]);
     await expect(session.asset()).resolves.toEqual(ASSET);
     expect(session.token).toBe("tok-close-2");
+  });
+
+  it("requests made while the gateway closes the socket (close frame, no TCP end yet) wait for the reconnect and READY, as after a drop", async () => {
+    let n = 0;
+    const gw = await rawGateway((ws, f) => (f.op === "place_order" ? ws.send(replyTo(f, { order_no: `o${n}` })) : serve(ws, f, `tok-wait-${n}`)));
+    gw.wss.on("connection", () => n++);
+    const c = client(gw.url, { requestTimeoutMs: 4_000 });
+    const session = await c.login(creds());
+    const reconnected = c.next("reconnected", 5_000);
+    reconnected.catch(() => undefined);
+    closeWithoutEnd([...gw.wss.clients][0]!);
+    await expect.poll(() => c.connected).toBe(false);
+    expect(c.sessions).toEqual([session]);
+    expect(session.ready).toBe(false);
+    const order = { symbol: "ETH/USDT", action: "BUY", order_type: "LIMIT", price: 1, quantity: 1 } as const;
+    const orders = Promise.all([session.placeOrder(order), session.placeOrder(order)]);
+    orders.catch(() => undefined);
+    // (notReady: "fail" fails at once, naming the socket, not a state READY)
+    const fast = await session.placeOrder(order, { notReady: "fail" }).catch((e: unknown) => e);
+    expect(fast).toBeInstanceOf(SessionNotReadyError);
+    expect((fast as Error).message).toMatch(/session not READY \(socket reconnecting\)$/);
+    await expect(orders).resolves.toEqual(["o2", "o2"]);
+    expect((await reconnected).sessions.map((s) => s.session)).toEqual([session]);
+    expect(session.token).toBe("tok-wait-2");
   });
 
   it("a login while the gateway is closing the socket (close frame, no TCP end) ends that socket first: the other session is logged in again, not left with a dead token", async () => {
@@ -321,6 +345,28 @@ describe("quant-ws against a hostile gateway", () => {
       const text = views(e);
       for (const needle of [token, "other-token-123456", "ab\"cd", 'ab\\"cd', 'ab\\\\\\"cd', "cd\\\\/ef", "gh-5678"]) expect(text, needle).not.toContain(needle);
     }
+  });
+
+  it("a live session's token stays hidden however many tokens the gateway hands out after it (logins, login replies of no request)", async () => {
+    const token = "tok-live-7Q9Z2X";
+    const gw = await rawGateway((ws, f) => serve(ws, f, f.op === "login" && f.secret_key === "sk-b" ? `tok-b-${String(f.cid)}` : token));
+    const c = client(gw.url);
+    const errors: unknown[] = [];
+    const states: string[] = [];
+    c.on("error", (e) => errors.push(e));
+    c.on("state", (e) => states.push(e.msg));
+    const session = await c.login(creds());
+    // Other sessions logged in and out, then 300 tokens in replies to no login of this client.
+    for (let i = 0; i < 5; i++) await (await c.login(creds({ accessKey: `ak-b${i}`, secretKey: "sk-b" }))).logout();
+    const ws = [...gw.wss.clients][0]!;
+    for (let i = 0; i < 300; i++) ws.send(JSON.stringify({ op: "login", cid: `junk-${i}`, result: true, error_message: "", token: `tok-junk-${String(i).padStart(6, "0")}` }));
+    ws.send(JSON.stringify({ op: "state", token, code: 4, msg: `session ${token} lost its exchange link` }));
+    ws.send(JSON.stringify({ op: "asset", cid: "stale", result: false, error_message: `Invalid token ${token}` }));
+    await expect.poll(() => states.length).toBe(7);
+    await expect.poll(() => errors.length).toBe(301);
+    expect(session.ended).toBe(false);
+    expect(states.at(-1)).toBe("session [redacted] lost its exchange link");
+    for (const e of errors.slice(-1)) expect(views(e)).not.toContain(token);
   });
 
   it("a close reason of the full 123 bytes that ends inside a secret loses the piece it shows", async () => {

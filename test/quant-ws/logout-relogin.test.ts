@@ -119,3 +119,59 @@ describe("quant-ws: logout() while the session logs in again after a reconnect",
     expect(errors).toEqual([]);
   });
 });
+
+describe("quant-ws: a re-login cut short by a second drop", () => {
+  it("logout() while the next socket's re-login waits for its reply: that re-login is stopped and its login logged out (the first run's end does not hide it)", async () => {
+    // Socket 1: logged in (tokA). Socket 2: the re-login is refused as repeat, and the socket
+    // drops during the backoff. Socket 3: the re-login's reply is held until the test sends it.
+    let sockets = 0;
+    const log: string[] = [];
+    let answer: (() => void) | undefined;
+    const { url, wss } = await rawGateway((ws, f) => {
+      const n = ((ws as unknown as { n?: number }).n ??= ++sockets);
+      if (f.op === "ping") return ws.send(JSON.stringify({ op: "pong", ts: f.ts }));
+      if (f.op === "logout") {
+        log.push(`logout ${String(f.token)}`);
+        return ws.send(JSON.stringify({ op: "logout", cid: f.cid, result: f.token === "tokC", error_message: f.token === "tokC" ? "" : "Invalid token" }));
+      }
+      if (f.op !== "login") return;
+      log.push(`login on socket ${n}`);
+      if (n === 1) {
+        ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "tokA" }));
+        ws.send(JSON.stringify({ op: "state", token: "tokA", code: 6, msg: "" }));
+      } else if (n === 2) {
+        ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: "Do not log in repeat" }));
+        setTimeout(() => ws.terminate(), 30);
+      } else {
+        answer = () => {
+          ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, error_message: "", token: "tokC" }));
+          ws.send(JSON.stringify({ op: "state", token: "tokC", code: 6, msg: "" }));
+        };
+      }
+    });
+    const c = createQuantWsClient({
+      url,
+      requestTimeoutMs: 2_000,
+      loginTimeoutMs: 5_000,
+      reconnect: { baseDelayMs: 1, maxDelayMs: 1 },
+      repeatLogin: { baseDelayMs: 200, maxDelayMs: 200, random: () => 1 },
+    });
+    onTestFinished(() => c.close());
+    const session = await c.login(creds());
+    const retry = c.next("reloginRetry", 3_000);
+    for (const ws of wss.clients) ws.terminate();
+    await retry;
+    await expect.poll(() => answer !== undefined, { timeout: 3_000 }).toBe(true);
+    // Past the first run's backoff: it has seen the socket change and ended.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(session.ready).toBe(false);
+    const out = session.logout();
+    out.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    answer!();
+    await expect(out).resolves.toBeUndefined();
+    expect(session.ended).toBe(true);
+    // No logout with the dropped socket's token; the login the third socket gave logged out.
+    expect(log).toEqual(["login on socket 1", "login on socket 2", "login on socket 3", "logout tokC"]);
+  });
+});

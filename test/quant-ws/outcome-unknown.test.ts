@@ -89,4 +89,37 @@ describe("quant-ws requests that change state", () => {
     expect((e as ConnectionDroppedError).sent).toBe(true);
     expect((e as ConnectionDroppedError).closeCode).toBe(4000);
   });
+
+  it("requests waiting for READY when the re-login fails were never sent: each says so, naming its own operation, with the login's failure as its cause", async () => {
+    let logins = 0;
+    const { url, wss } = await rawGateway((ws, f) => {
+      if (f.op === "ping") ws.send(JSON.stringify({ op: "pong", ts: f.ts }));
+      // The first login is answered; the re-login after the drop never is.
+      if (f.op !== "login" || ++logins > 1) return;
+      ws.send(replyTo(f, { token: "t1" }));
+      ws.send(JSON.stringify({ op: "state", token: "t1", code: 6, msg: "" }));
+    });
+    const client = createQuantWsClient({ url, requestTimeoutMs: 3_000, loginTimeoutMs: 300, reconnect: { baseDelayMs: 1, maxDelayMs: 1 } });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    const session = await client.login(creds());
+    const ended = session.next("end", 3_000);
+    for (const ws of wss.clients) ws.terminate();
+    await expect.poll(() => session.ready).toBe(false);
+    const order = rejection(session.placeOrder(ORDER));
+    const cancel = rejection(session.cancelOrder(ETH, ["1"]));
+    const [placeError, cancelError, { error: endError }] = await Promise.all([order, cancel, ended]);
+    // The login's own failure: it was sent, its outcome is unknown.
+    expectUnknown(endError, TimeoutError);
+    expect(endError.operation).toBe("login");
+    const after = await rejection(session.placeOrder(ORDER));
+    for (const [e, op] of [[placeError, "place_order"], [cancelError, "cancel_order"], [after, "place_order"]] as const) {
+      expectKnown(e, ConnectionDroppedError);
+      expect((e as ConnectionDroppedError).sent).toBe(false);
+      expect((e as ConnectionDroppedError).operation).toBe(op);
+      expect(e.message).toMatch(new RegExp(`^quant-ws ${op}: the ${op} was not sent: the session ended before it could be \\(login: no login reply within 300 ms \\(cid [^)]*\\)\\)$`));
+      expect((e as Error & { cause?: unknown }).cause).toBe(endError);
+    }
+    expect(placeError).not.toBe(after);
+  });
 });

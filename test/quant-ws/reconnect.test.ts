@@ -163,7 +163,10 @@ describe("quant-ws reconnect", () => {
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.message).toMatch(/gave up reconnecting .* after 2 attempts/);
     expect(session.ended).toBe(true);
-    expect(await rejection(session.asset())).toBe(error);
+    // A request after the end was not sent: its own error, the end as its cause.
+    const after = await rejection(session.asset());
+    expect(after).toBeInstanceOf(ConnectionDroppedError);
+    expect(after).toMatchObject({ operation: "asset", sent: false, cause: error });
   });
 
   it.each(["login", "connect"] as const)("%s() during the reconnect backoff makes the reconnect now: one socket at a time, one heartbeat, nothing left after close()", async (call) => {

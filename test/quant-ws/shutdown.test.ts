@@ -84,6 +84,21 @@ describe("quant-ws close()", () => {
     await mock.close();
   });
 
+  it("close() from a state listener hearing the first login's READY logs that login out (the login fails, the gateway holds nothing)", async () => {
+    const { mock, client } = await setup();
+    let closing: Promise<void> | undefined;
+    let token = "";
+    client.on("state", (e) => {
+      if (e.code !== 6) return;
+      token = e.session.token;
+      closing ??= client.close();
+    });
+    expect(await rejection(client.login(creds()))).toBeInstanceOf(ClientClosedError);
+    await closing;
+    expect(token).not.toBe("");
+    expect(framesOf(mock, "logout").map((f) => f.token)).toEqual([token]);
+  });
+
   it("logout ends one session and leaves the others", async () => {
     const { mock, client } = await setup();
     const a = await client.login(creds({ accessKey: "key-a" }));

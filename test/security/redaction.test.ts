@@ -489,6 +489,33 @@ describe("Redactor: bodies and errors", () => {
     );
   });
 
+  it("a redactor over another (`under`) removes what one redactor of both removes: overlaps, encodings, cuts, numbers, with()", () => {
+    const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 6, maxLength: 40 });
+    fc.assert(
+      fc.property(fc.uniqueArray(hex, { minLength: 2, maxLength: 16 }), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { maxLength: 12 }), (secrets, split, picks) => {
+        const at = 1 + (split % (secrets.length - 1));
+        const [base, added] = [secrets.slice(0, at), secrets.slice(at)];
+        const layered = new Redactor(added, undefined, new Redactor(base));
+        const whole = new Redactor(secrets);
+        // Secrets side by side, overlapping (one's tail is the next one's head), encoded, cut short.
+        let text = "x ";
+        for (const [i, j, k] of picks) {
+          const a = secrets[i % secrets.length]!;
+          const b = secrets[j % secrets.length]!;
+          const form = secretForms(a)[k % secretForms(a).length]!;
+          text += [`${form} `, `${a.slice(0, -3)}${b} `, `${a.slice(0, 4 + (k % (a.length - 3)))}… `, `${b64(b)}|`][k % 4];
+        }
+        expect(layered.text(text)).toBe(whole.text(text));
+        expect(layered.with(["feedface99"]).text(`${text} feedface99`)).toBe(whole.with(["feedface99"]).text(`${text} feedface99`));
+        const digits = secrets.filter((x) => /^\d+$/.test(x));
+        const body = { list: [...digits.map(Number), 12], note: text };
+        expect(layered.value(body)).toEqual(whole.value(body));
+        expect(layered.longest).toBe(whole.longest);
+      }),
+      { seed: 20261206, numRuns: 300 },
+    );
+  });
+
   it("values named like secrets in a Python dict or a Node object as printed (single quotes)", () => {
     const red = new Redactor([]);
     expect(red.text(`invalid params: {'username': 'admin', 'password': 'hunter2!', 'api_token': "it's", 'sign': 12345, 'note': 'ok'}`)).toBe(

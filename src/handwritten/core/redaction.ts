@@ -346,12 +346,18 @@ export class Redactor {
   readonly #long: string[];
   /** KMP failure tables of the forms, made when a text with a cut first needs them. */
   readonly #failures = new Map<string, Int32Array>();
+  /** A redactor whose secrets this one removes too, searched for as they are (see the constructor). */
+  readonly #under: Redactor | undefined;
 
   /**
    * `secrets`: the values to remove. `from`: a redactor whose work on the secrets they share is
    * reused (a client's redactor made again for each failed call's signature and nonce).
+   * `under`: a redactor whose secrets are removed too, its own work shared, not copied: making
+   * this one costs only its own secrets (a client that adds one secret at a time to many keeps
+   * the many in `under`). A text loses what either finds, as from one redactor of both.
    */
-  constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor) {
+  constructor(secrets: Iterable<string | null | undefined> = [], from?: Redactor, under?: Redactor) {
+    this.#under = under instanceof Redactor ? under : undefined;
     const list = secretList(secrets);
     this.#secrets = [...new Set(list.filter((s): s is string => typeof s === "string" && s.length >= MIN_LITERAL))];
     for (const s of this.#secrets) if (/^-?\d+$/.test(s)) this.#numeric.add(s.replace(/^(-?)0+(?=\d)/, "$1"));
@@ -385,23 +391,23 @@ export class Redactor {
 
   /** A redactor that also removes `more`. */
   with(more: Iterable<string | null | undefined>): Redactor {
-    return new Redactor([...this.#secrets, ...(secretList(more) as Array<string | undefined>)], this);
+    return new Redactor([...this.#secrets, ...(secretList(more) as Array<string | undefined>)], this, this.#under);
   }
 
   /** How many search forms it holds (never the values). */
   get size(): number {
-    return this.#forms.length;
+    return this.#forms.length + (this.#under?.size ?? 0);
   }
 
   /** The length of its longest search form (0 without any): how far past a cut a secret can reach. */
   get longest(): number {
-    return this.#forms[0]?.length ?? 0;
+    return Math.max(this.#forms[0]?.length ?? 0, this.#under?.longest ?? 0);
   }
 
   /** `text` with every secret form and every secret-named value replaced by [redacted]. */
   text(text: string): string {
     if (typeof text !== "string") text = textOf(text);
-    let out = this.#forms.length ? this.#withoutForms(text) : text;
+    let out = this.size ? this.#withoutForms(text) : text;
     out = out
       .replace(USERINFO, `${REDACTED}@`)
       .replace(BY_HEADER, (_m, name: string, sep: string, scheme: string | undefined) => `${name}${sep}${scheme ? `${scheme} ` : ""}${REDACTED}`)
@@ -426,17 +432,17 @@ export class Redactor {
   #withoutForms(text: string): string {
     const low = lowered(text);
     const spans: Array<[number, number]> = [];
-    this.#spansOf(low, spans);
+    for (let r: Redactor | undefined = this; r; r = r.#under) r.#spansOf(low, spans);
     // The same search with line breaks, NULs and invisible characters left out and %XX of ASCII
     // read (a server that wraps its echo, writes it as UTF-16 unsaid, or percent-encodes every
     // byte): each form found there loses the stretch of the text it spans.
     const skeleton = skeletonOf(low);
     if (skeleton) {
       const found: Array<[number, number]> = [];
-      this.#spansOf(skeleton.text, found);
+      for (let r: Redactor | undefined = this; r; r = r.#under) r.#spansOf(skeleton.text, found);
       for (const [from, to] of found) spans.push(spanInText(skeleton, from, to));
     }
-    if (this.#long.length || skeleton) spans.sort((a, b) => a[0] - b[0]);
+    if (this.#long.length || skeleton || this.#under) spans.sort((a, b) => a[0] - b[0]);
     let out = "";
     let end = -1; // the end of the stretch being replaced
     for (const [from, to] of spans) {
@@ -473,11 +479,26 @@ export class Redactor {
    * ticket) makes it slow; no regex is built from a form, so none grows past what V8 compiles.
    */
   #cutTail(text: string): string {
-    if (!this.#forms.length || (!text.includes("…") && !text.includes("..."))) return text;
+    if (!this.size || (!text.includes("…") && !text.includes("..."))) return text;
     const cuts: number[] = [];
     for (const m of text.matchAll(/…|\.\.\./g)) cuts.push(m.index);
     const low = lowered(text);
     const longest = new Map<number, number>();
+    for (let r: Redactor | undefined = this; r; r = r.#under) r.#cutTails(low, cuts, longest);
+    if (!longest.size) return text;
+    let out = "";
+    let end = 0;
+    for (const cut of cuts) {
+      const k = longest.get(cut);
+      if (k === undefined) continue;
+      out += text.slice(end, Math.max(end, cut - k)) + REDACTED;
+      end = cut;
+    }
+    return out + text.slice(end);
+  }
+
+  /** For each cut of `low` (#cutTail), the longest run before it that begins one of its own forms, into `longest` where longer. */
+  #cutTails(low: string, cuts: readonly number[], longest: Map<number, number>): void {
     for (const f of this.#forms) {
       if (f.length <= MIN_TAIL) continue;
       const fail = this.#failures.get(f) ?? this.#failures.set(f, failureOf(f)).get(f)!;
@@ -497,16 +518,6 @@ export class Redactor {
         if (q >= MIN_TAIL && q > (longest.get(cut) ?? 0)) longest.set(cut, q);
       }
     }
-    if (!longest.size) return text;
-    let out = "";
-    let end = 0;
-    for (const cut of cuts) {
-      const k = longest.get(cut);
-      if (k === undefined) continue;
-      out += text.slice(end, Math.max(end, cut - k)) + REDACTED;
-      end = cut;
-    }
-    return out + text.slice(end);
   }
 
   /**
@@ -526,10 +537,15 @@ export class Redactor {
       // (a secret of digits a server echoes as a JSON number: a PIN, a numeric password, also
       // without its leading zeros; only the number that is the secret: a timestamp or an id
       // that holds its digits somewhere is kept)
-      if ((typeof v === "number" || typeof v === "bigint") && this.#numeric.size && this.#numeric.has(String(v))) return REDACTED;
+      if ((typeof v === "number" || typeof v === "bigint") && this.#isNumericSecret(String(v))) return REDACTED;
       if (v instanceof Error) return this.error(v);
       return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
     }, text) as T;
+  }
+
+  /** Is `digits` (a number's text) a secret of digits, this one's or its `under`'s? */
+  #isNumericSecret(digits: string): boolean {
+    return (this.#numeric.size > 0 && this.#numeric.has(digits)) || (this.#under !== undefined && this.#under.#isNumericSecret(digits));
   }
 
   /**
@@ -584,10 +600,10 @@ export class Redactor {
   }
 
   [INSPECT](): string {
-    return `Redactor { forms: ${this.#forms.length} }`;
+    return `Redactor { forms: ${this.size} }`;
   }
   toJSON(): { redactor: number } {
-    return { redactor: this.#forms.length };
+    return { redactor: this.size };
   }
 }
 

@@ -39,10 +39,15 @@ import { SessionRouter } from "./session-router.js";
 import { driveSession, QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
-/** How many of the newest session tokens the client's messages are kept free of. */
+/** How many of the newest session tokens the client's messages are kept free of, besides every live session's. */
 const MAX_TOKEN_SECRETS = 256;
 /** …and at most this many characters of them (the newest is kept whatever its length): a gateway handing out tokens of megabytes would otherwise hold gigabytes. */
 const MAX_TOKEN_CHARS = 1 << 20;
+/**
+ * How many tokens are searched for by a redactor of their own, over the one of every other
+ * secret, before that one is made again with them (see Client.#baseRedactor).
+ */
+const RECENT_TOKENS = 32;
 /** How many keys of ended sessions (two per login) they are kept free of, besides every live session's. */
 const MAX_KEY_SECRETS = 256;
 
@@ -204,14 +209,39 @@ class Client implements QuantWsClient {
    * it ever saw.
    */
   readonly #pastKeys = new Set<string>();
-  /** The session tokens the gateway issued, the newest MAX_TOKEN_SECRETS (a frame may echo one). */
+  /** The session tokens the gateway issued: every live session's, and the newest others up to MAX_TOKEN_SECRETS (a frame may echo one). */
   readonly #tokens = new Set<string>();
   #tokenChars = 0;
+  /** The redactor of every secret now (#recentTokens' over #baseRedactor), made when an error or a text needs it. */
   #redactor: Redactor | undefined;
-  /** The redactor made last: the next one (after a login or logout) reuses its work on the values they share. */
-  #lastRedactor: Redactor | undefined;
+  /**
+   * The redactor of every secret as it was when made, the tokens kept since then excepted
+   * (#recentTokens). Made again when keys come or go, and after RECENT_TOKENS tokens: a gateway
+   * handing out a new token with every frame (each one reported) costs a redactor of those few
+   * tokens per frame, not one of all the client's secrets.
+   */
+  #baseRedactor: Redactor | undefined;
+  /** The tokens kept since #baseRedactor was made (none while it is not). */
+  #recentTokens: string[] = [];
+  #recentChars = 0;
+  /** The base and the recent redactor made last: the next ones reuse their work on the values they share. */
+  #lastBase: Redactor | undefined;
+  #lastRecent: Redactor | undefined;
   #redactorNow(): Redactor {
-    return (this.#redactor ??= this.#lastRedactor = new Redactor([...this.#secretValues, ...[...this.#liveKeys].flat(), ...this.#pastKeys, ...this.#tokens], this.#lastRedactor));
+    if (this.#redactor) return this.#redactor;
+    if (!this.#baseRedactor) {
+      this.#recentTokens = [];
+      this.#recentChars = 0;
+      this.#lastRecent = undefined;
+      this.#baseRedactor = this.#lastBase = new Redactor([...this.#secretValues, ...[...this.#liveKeys].flat(), ...this.#pastKeys, ...this.#tokens], this.#lastBase);
+      return (this.#redactor = this.#baseRedactor);
+    }
+    return (this.#redactor = this.#lastRecent = new Redactor(this.#recentTokens, this.#lastRecent, this.#baseRedactor));
+  }
+  /** Keys came or went: every redactor is made again when next needed. */
+  #secretsChanged(): void {
+    this.#redactor = undefined;
+    this.#baseRedactor = undefined;
   }
   /** `keys` are no session's any more: kept among the newest past keys. */
   #retireKeys(keys: readonly string[]): void {
@@ -221,7 +251,7 @@ class Client implements QuantWsClient {
       this.#pastKeys.add(key);
     }
     while (this.#pastKeys.size > MAX_KEY_SECRETS) this.#pastKeys.delete(this.#pastKeys.values().next().value!);
-    this.#redactor = undefined;
+    this.#secretsChanged();
   }
   #scrub<E>(error: E): E {
     return this.#redactorNow().error(error);
@@ -235,12 +265,31 @@ class Client implements QuantWsClient {
     this.#tokens.add(token);
     this.#tokenChars += token.length;
     // Bounded: a client that reconnects for months gets a token per session each time.
-    while (this.#tokens.size > 1 && (this.#tokens.size > MAX_TOKEN_SECRETS || this.#tokenChars > MAX_TOKEN_CHARS)) {
-      const oldest = this.#tokens.values().next().value!;
-      this.#tokens.delete(oldest);
-      this.#tokenChars -= oldest.length;
-    }
+    if (this.#tokensOver()) this.#evictTokens(token);
     this.#redactor = undefined;
+    // Searched for by the recent redactor until the base one is made again (a token evicted
+    // meanwhile stays hidden until then too: a little longer).
+    if (!this.#baseRedactor) return;
+    this.#recentTokens.push(token);
+    this.#recentChars += token.length;
+    if (this.#recentTokens.length > RECENT_TOKENS || this.#recentChars > MAX_TOKEN_CHARS / 4) this.#baseRedactor = undefined;
+  }
+  #tokensOver(): boolean {
+    return this.#tokens.size > MAX_TOKEN_SECRETS || this.#tokenChars > MAX_TOKEN_CHARS;
+  }
+  /**
+   * The oldest tokens out until within bounds, but for `newest` and those a session not ended
+   * holds (as its keys are kept): those stay hidden whatever the gateway hands out after them.
+   */
+  #evictTokens(newest: string): void {
+    const live = new Set<string>();
+    for (const s of this.#router.all()) if (!s.ended && s.token) live.add(s.token);
+    for (const t of this.#tokens) {
+      if (!this.#tokensOver()) return;
+      if (t === newest || live.has(t)) continue;
+      this.#tokens.delete(t);
+      this.#tokenChars -= t.length;
+    }
   }
 
   constructor(opts: QuantWsClientOptions) {
@@ -499,7 +548,7 @@ class Client implements QuantWsClient {
     credentialOf(API, "secretKey", login.secretKey, "login");
     const keys = [login.accessKey, login.secretKey] as const;
     this.#liveKeys.add(keys);
-    this.#redactor = undefined;
+    this.#secretsChanged();
     try {
       const session = await this.#loginWith(login);
       // Retired when the session ends (forget), as its keys are no longer sent.
@@ -529,11 +578,7 @@ class Client implements QuantWsClient {
     const session = new QuantWsSession(this.#host, login);
     this.#logins.remember(session, login);
     await this.#logins.login(session);
-    if (this.#closed) {
-      const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
-      driveSession.end(session, error);
-      throw error;
-    }
+    if (this.#closed) throw this.#logins.closedAfterLogin(session);
     this.#router.sessions.add(session);
     return session;
   }

@@ -127,6 +127,21 @@ export class LoginFlow {
     } finally {
       driveSession.loginDone(session);
     }
+    if (this.#host.closed) throw this.closedAfterLogin(session);
+  }
+
+  /**
+   * close() began as `session`'s login got READY (a `state` listener closed the client): close()
+   * logs out only the sessions the client holds, and this one it does not yet, so its login is
+   * released here (close() waits for that logout) and the session ends. The error to throw.
+   */
+  closedAfterLogin(session: QuantWsSession): ClientClosedError {
+    const token = session.token;
+    this.#host.router.unbind(token, session);
+    if (token) void this.#release(session, token).catch(() => undefined);
+    const error = new ClientClosedError("client closed during login", { api: API, operation: "login" });
+    driveSession.end(session, error);
+    return error;
   }
 
   /** Log out `token`, a login `session` got but does not keep. close() waits for it, so its reply is never an orphan. */
@@ -199,7 +214,8 @@ export class LoginFlow {
         } catch (error) {
           return { session, error: error as TradeApiError };
         } finally {
-          this.#relogins.delete(session);
+          // Not the entry of a later reconnect's re-login (this one ended after that began).
+          if (this.#relogins.get(session) === run) this.#relogins.delete(session);
         }
       }),
     );

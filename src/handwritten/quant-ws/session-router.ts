@@ -8,6 +8,7 @@
  * `onUnrouted`, which the client reports as an `error` event: nothing is dropped unsaid.
  */
 import type { TradeApiError } from "../core/errors.js";
+import { Fifo } from "./fifo.js";
 import { frameCost, type IncomingFrame } from "./frames.js";
 import { driveSession, type QuantWsSession } from "./session.js";
 
@@ -32,7 +33,7 @@ export class SessionRouter {
   #orphans: Array<{ token: string; frame: SessionFrame; text: string; cost: number }> = [];
   #orphanCost = 0;
   /** Frames for tokens a login reply just gave, held until the login binds the token (see MAX_EXPECTED). */
-  readonly #expected = new Map<string, Array<{ frame: SessionFrame; text: string; cost: number }>>();
+  readonly #expected = new Map<string, Fifo<{ frame: SessionFrame; text: string; cost: number }>>();
   #expectedCost = 0;
   /** Per token not bound yet, the last state frame for it that could not be read (at most MAX_ORPHANS tokens). */
   readonly #unreadable = new Map<string, TradeApiError>();
@@ -53,9 +54,12 @@ export class SessionRouter {
    */
   expect(token: string): void {
     if (this.#byToken.has(token) || this.#expected.has(token)) return;
-    const mine = this.#takeOrphans(token);
+    const mine = new Fifo<{ frame: SessionFrame; text: string; cost: number }>();
+    for (const o of this.#takeOrphans(token)) {
+      mine.push(o);
+      this.#expectedCost += o.cost;
+    }
     this.#expected.set(token, mine);
-    for (const o of mine) this.#expectedCost += o.cost;
   }
 
   /** The login of an expected token did not take it: its held frames are not delivered, `why`. */
@@ -148,7 +152,7 @@ export class SessionRouter {
 
   /** The frames held for an expected `token`, taken out (none when it is not expected). */
   #takeExpected(token: string): Array<{ frame: SessionFrame; text: string; cost: number }> {
-    const held = this.#expected.get(token) ?? [];
+    const held = this.#expected.get(token)?.take() ?? [];
     this.#expected.delete(token);
     for (const o of held) this.#expectedCost -= o.cost;
     return held;
@@ -156,7 +160,7 @@ export class SessionRouter {
 
   /** Report every held frame as not delivered, `why` (the socket dropped, the client closed), and forget them. */
   clearOrphans(why: string): void {
-    const held = [...this.#orphans, ...[...this.#expected.values()].flat()];
+    const held = [...this.#orphans, ...[...this.#expected.values()].flatMap((f) => f.toArray())];
     this.#orphans = [];
     this.#orphanCost = 0;
     this.#expected.clear();

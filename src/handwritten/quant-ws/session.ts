@@ -20,13 +20,14 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, markShared, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
-import { withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
+import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
+import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
+import { Fifo } from "./fifo.js";
 import type { RequestOp } from "./frames.js";
 import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
 import { OPERATIONS } from "./operations.js";
@@ -173,6 +174,8 @@ export interface SessionHost {
 }
 
 interface Waiter {
+  /** The request waiting to be sent (undefined: waitReady(), a login's wait). */
+  op?: string | undefined;
   resolve(): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -261,7 +264,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   #loginWait: Waiter | undefined;
   #loginCtx: { platform: string; secrets: string[] } | undefined;
   /** Notifications that arrived during a login for a topic nobody listened to yet. */
-  #held = new Map<Topic, Array<{ data: unknown; chars: number }>>();
+  #held = new Map<Topic, Fifo<{ data: unknown; chars: number }>>();
   #heldChars = 0;
   /** Topics whose held notifications overflowed during this login (reported once each). */
   readonly #heldOverflow = new Set<Topic>();
@@ -287,7 +290,15 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   }
   /** True when requests are sent at once: socket up, logged in, last link state READY. */
   get ready(): boolean {
-    return !this.#ended && this.#socketUp && !this.#loginWait && this.#linkReady && this.#token !== "";
+    return !this.#ended && this.#socketLive() && !this.#loginWait && this.#linkReady && this.#token !== "";
+  }
+  /**
+   * The socket this session is logged in on is open. Not once the gateway's close frame has
+   * come (ws gives no event for it: the socket is CLOSING, requests are refused, and 'close'
+   * comes only when the TCP connection ends): requests wait for the reconnect from then on.
+   */
+  #socketLive(): boolean {
+    return this.#socketUp && this.#host.socketOpen();
   }
   get lastState(): SessionStateEvent | undefined {
     return this.#lastState;
@@ -340,7 +351,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const held = this.#held.get(topic);
     const to = this.#events.newest(topic);
     if (!held?.length || !to) return;
-    const out = one ? held.splice(0, 1) : held.splice(0);
+    const out = one ? held.take(1) : held.take();
     if (!held.length) this.#held.delete(topic);
     for (const h of out) this.#heldChars -= h.chars;
     queueMicrotask(() => {
@@ -349,7 +360,9 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         // Removed meanwhile: the rest wait for the next listener, ahead of what is held now.
         if (this.#ended) return;
         const rest = out.slice(i);
-        this.#held.set(topic, [...rest, ...(this.#held.get(topic) ?? [])]);
+        let back = this.#held.get(topic);
+        if (!back) this.#held.set(topic, (back = new Fifo()));
+        back.unshiftAll(rest);
         for (const h of rest) this.#heldChars += h.chars;
         return;
       }
@@ -568,19 +581,23 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
   }
 
-  /** Resolves when READY (at once if it is); fails fast under the "fail" policy. */
+  /**
+   * Resolves when READY (at once if it is); fails fast under the "fail" policy. Waits again when
+   * READY is gone by the time the wait resumes (a close frame read right after the READY state).
+   */
   async #ensureReady(op: string, started: number, timeoutMs: number, opts: RequestOptions): Promise<void> {
-    if (this.ready) return;
-    if (this.#ended) throw this.#ended;
-    if ((opts.notReady ?? this.#host.notReady) === "fail") {
-      const state = this.#socketUp ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
-      throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
+    while (!this.ready) {
+      if (this.#ended) throw this.#notSent(op, this.#ended);
+      if ((opts.notReady ?? this.#host.notReady) === "fail") {
+        const state = this.#socketLive() ? (this.#lastState ? `state ${this.#lastState.name}` : "not logged in yet") : "socket reconnecting";
+        throw new SessionNotReadyError(`session not READY (${state})`, { api: API, operation: op, stateCode: this.#lastState?.code });
+      }
+      await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
     }
-    await this.#whenReady(op, started + timeoutMs, timeoutMs, opts.signal);
   }
 
   async #logout(timeoutMs?: number): Promise<QuantWsReplies["logout"] | undefined> {
-    if (this.#ended) throw this.#ended;
+    if (this.#ended) throw this.#notSent("logout", this.#ended);
     if (timeoutMs !== undefined) checkTimeout("logout", timeoutMs);
     if (this.#host.relogging(this as QuantWsSession) && !this.ready) {
       // The token is the dropped socket's. The re-login stops, and the login it got (now or
@@ -600,7 +617,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
 
   /** `budgetMs` is the caller's whole timeout (named in the error); `deadline` is when it ends. */
   #whenReady(op: string, deadline: number, budgetMs: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#ended) return Promise.reject(this.#ended);
+    const request = op === "waitReady" ? undefined : op;
+    if (this.#ended) return Promise.reject(request === undefined ? this.#ended : this.#notSent(request, this.#ended));
     return new Promise<void>((resolve, reject) => {
       const ms = Math.max(0, deadline - performance.now());
       let offAbort: (() => void) | undefined;
@@ -614,6 +632,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         reject(new AbortedError("aborted while waiting for READY", { api: API, operation: op, cause: signal?.reason }));
       };
       const waiter: Waiter = {
+        op: request,
         resolve: () => {
           done();
           resolve();
@@ -624,7 +643,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         },
         timer: setTimeout(() => {
           done();
-          const last = this.#socketUp ? (this.#lastState?.name ?? "none") : "socket reconnecting";
+          const last = this.#socketLive() ? (this.#lastState?.name ?? "none") : "socket reconnecting";
           reject(new TimeoutError(`session not READY within ${budgetMs} ms (last state: ${last})`, { api: API, operation: op, timeoutMs: budgetMs }));
         }, ms),
       };
@@ -724,7 +743,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     // emitted to nobody would be lost, and the first listener given the older snapshot alone).
     if ((this.#holding || this.#held.has(topic)) && this.#events.listenerCount(topic) === 0) {
       let held = this.#held.get(topic);
-      if (!held) this.#held.set(topic, (held = []));
+      if (!held) this.#held.set(topic, (held = new Fifo()));
       held.push({ data, chars });
       this.#heldChars += chars;
       const after = this.#holding ? "during the login, before any listener: the oldest" : "before any listener, behind the login's: the oldest";
@@ -763,13 +782,28 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#loginWait?.reject(error);
   }
 
-  /** end the session: pending waits reject with `error`, streams end. */
+  /**
+   * What a request that was never sent fails with once the session has ended with `end`: the
+   * end itself when logout() or close() ended it (it says what happened, to every request after
+   * it); else (the socket dropped and the session could not log in again) an error of this
+   * request saying it was not sent, the end as its cause: the end (a re-login that got no
+   * reply) may have an unknown outcome, this request has none. Not retried: the session is over.
+   */
+  #notSent(op: string, end: TradeApiError): TradeApiError {
+    if (end instanceof SessionClosedError || end instanceof ClientClosedError) return end;
+    const prefix = `${API} `;
+    let why = end.message.startsWith(prefix) ? end.message.slice(prefix.length) : end.message;
+    if (why.endsWith(OUTCOME_UNKNOWN_NOTE)) why = why.slice(0, -OUTCOME_UNKNOWN_NOTE.length);
+    return notRetried(new ConnectionDroppedError(`the ${op} was not sent: the session ended before it could be (${why})`, { api: API, operation: op, sent: false, cause: end }));
+  }
+
+  /** end the session: pending waits reject with `error` (requests with theirs, see `#notSent`), streams end. */
   #end(error: TradeApiError): void {
     if (this.#ended) return;
     // Thrown to every request after it: no request's attempts or outcome are written on it.
     this.#ended = markShared(error);
     this.#loginWait?.reject(error);
-    for (const w of [...this.#waiters]) w.reject(error);
+    for (const w of [...this.#waiters]) w.reject(w.op === undefined ? error : this.#notSent(w.op, error));
     this.#host.forget(this as QuantWsSession);
     this.#held.clear();
     this.#heldChars = 0;
