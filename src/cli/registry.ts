@@ -50,6 +50,12 @@ export type CliSettings = Readonly<Record<string, string | undefined>>;
 export interface CliCaller {
   /** `signal`: aborts the call when the user stops the CLI (Ctrl-C). */
   call(operation: CliOperation, params: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * For an operation whose answer is a list read item by item (Xele's "|" rows): its items as
+   * they arrive, for `call` to print without holding the whole answer (printed as the same JSON
+   * array `call`'s answer would be); undefined for any other operation (`call` runs it).
+   */
+  rows?(operation: CliOperation, params: Record<string, unknown>, signal?: AbortSignal): AsyncIterable<unknown> | undefined;
   /** Release sockets/timers (optional). */
   close?(): Promise<void>;
 }
@@ -68,6 +74,11 @@ export interface RunningMock {
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Text to stdout, resolving when stdout takes more (its buffer drained): a long answer printed
+   * piece by piece waits for a slow reader instead of piling up in memory. Without it, `stdout`.
+   */
+  stdoutWrite?: (text: string) => Promise<void>;
   /** Raw bytes to stdout (binary answers without --output). */
   stdoutBytes?: (bytes: Uint8Array) => void;
   /** stdout is a terminal: binary answers are not written there (their bytes would act as control codes). */
