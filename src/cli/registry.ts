@@ -206,7 +206,9 @@ const TABLE: ApiEntry[] = [
       s("counter-version", "the counter's version: 003, 007, 007P7, 007P8 or 007P9 (overrides XELE_COUNTER_VERSION; default: the newest); fields it does not know are not sent", { setting: "counterVersion", valueName: "V" }),
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
       b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
-      ...REST_CALL_FLAGS,
+      // ("|" row answers are printed as they arrive: both flags bound a row stream as streamRows does)
+      s("timeout", `${REST_CALL_FLAGS[0]!.description}; a "|" row answer: its start, then each wait for more of it`, { valueName: "MS" }),
+      s("max-response-bytes", `${REST_CALL_FLAGS[1]!.description}; a "|" row answer, printed as it arrives, is read whole at any size: N bounds its longest line`, { valueName: "N" }),
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
