@@ -95,6 +95,7 @@ function inCommandWords(command: CliCommand | undefined, message: string): strin
 
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
+  if (given.stdoutWrite) io.stdoutWrite = (t) => given.stdoutWrite!(terminalText(t));
   const [command, ...args] = argv;
   let current: CliCommand | undefined;
   try {
@@ -151,6 +152,25 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
 }
 
 /**
+ * Write `text` to `stream`; resolves at once when its buffer takes more, else once it drained
+ * (or closed, or failed: the stream's 'error' listener deals with that).
+ */
+function writeWaiting(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (stream.write(text)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
+}
+
+/**
  * Process entry: real stdio, stops long-running commands on SIGINT/SIGTERM. A reader that
  * goes away (`tradeapi list | head -1`) ends the process quietly; output that cannot be
  * written (a full disk, `> /dev/full`) is one line on stderr and exit 1, not a stack. A
@@ -168,6 +188,7 @@ export async function main(): Promise<void> {
   process.stderr.on("error", () => undefined);
   const code = await runCli(process.argv.slice(2), {
     stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
+    stdoutWrite: (t) => (stdoutClosed ? Promise.resolve() : writeWaiting(process.stdout, t)),
     stderr: (t) => void process.stderr.write(t),
     stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
     stdoutIsTerminal: process.stdout.isTTY === true,

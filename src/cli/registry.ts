@@ -50,6 +50,12 @@ export type CliSettings = Readonly<Record<string, string | undefined>>;
 export interface CliCaller {
   /** `signal`: aborts the call when the user stops the CLI (Ctrl-C). */
   call(operation: CliOperation, params: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /**
+   * For an operation whose answer is a list read item by item (Xele's "|" rows): its items as
+   * they arrive, for `call` to print without holding the whole answer (printed as the same JSON
+   * array `call`'s answer would be); undefined for any other operation (`call` runs it).
+   */
+  rows?(operation: CliOperation, params: Record<string, unknown>, signal?: AbortSignal): AsyncIterable<unknown> | undefined;
   /** Release sockets/timers (optional). */
   close?(): Promise<void>;
 }
@@ -68,6 +74,11 @@ export interface RunningMock {
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Text to stdout, resolving when stdout takes more (its buffer drained): a long answer printed
+   * piece by piece waits for a slow reader instead of piling up in memory. Without it, `stdout`.
+   */
+  stdoutWrite?: (text: string) => Promise<void>;
   /** Raw bytes to stdout (binary answers without --output). */
   stdoutBytes?: (bytes: Uint8Array) => void;
   /** stdout is a terminal: binary answers are not written there (their bytes would act as control codes). */
@@ -195,7 +206,9 @@ const TABLE: ApiEntry[] = [
       s("counter-version", "the counter's version: 003, 007, 007P7, 007P8 or 007P9 (overrides XELE_COUNTER_VERSION; default: the newest); fields it does not know are not sent", { setting: "counterVersion", valueName: "V" }),
       s("save-dir", "exportClientSystemInfo: write the export into this directory under the file name the counter gives", { valueName: "DIR" }),
       b("overwrite", "with --save-dir: replace a file of that name (default: keep it and fail)"),
-      ...REST_CALL_FLAGS,
+      // ("|" row answers are printed as they arrive: both flags bound a row stream as streamRows does)
+      s("timeout", `${REST_CALL_FLAGS[0]!.description}; a "|" row answer: its start, then each wait for more of it`, { valueName: "MS" }),
+      s("max-response-bytes", `${REST_CALL_FLAGS[1]!.description}; a "|" row answer, printed as it arrives, is read whole at any size: N bounds its longest line`, { valueName: "N" }),
     ],
     mockFlags: [
       s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),

@@ -128,11 +128,15 @@ describe("tradeapi call xele", () => {
     const wrong = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: "not-the-password" });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/code 114/);
-    // An answer above --max-response-bytes (the client's maxResponseBytes): the flag is named, not the library's option.
+    // Above --max-response-bytes (the client's maxResponseBytes): the flag is named, not the library's
+    // option. A "|" row answer streams: the bound is its longest line (before the first row: nothing printed).
     const tooLarge = await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100"]);
     expect([tooLarge.code, tooLarge.stdout]).toEqual([1, ""]);
-    expect(tooLarge.stderr).toBe("tradeapi: error: xele queryOrders: the answer is larger than 100 bytes: not read further (--max-response-bytes N raises the limit)\n");
+    expect(tooLarge.stderr).toBe("tradeapi: error: xele queryOrders: the row stream holds a line (or envelope member) longer than 100 characters: not read further (--max-response-bytes N raises the limit)\n");
     expect((await cli(["call", "xele", "queryOrders", 'investor_id=["777001"]', "--max-response-bytes", "100000"])).code).toBe(0);
+    const jsonTooLarge = await cli(["call", "xele", "getSystemInfo", "--max-response-bytes", "100"]);
+    expect([jsonTooLarge.code, jsonTooLarge.stdout]).toEqual([1, ""]);
+    expect(jsonTooLarge.stderr).toBe("tradeapi: error: xele getSystemInfo: the answer is larger than 100 bytes: not read further (--max-response-bytes N raises the limit)\n");
     for (const r of [noPass, badField, baseUrl, api, wrong]) {
       expect(r.stderr).not.toContain(XELE_MOCK_PASSWORD);
       expect(r.stderr).not.toContain("not-the-password");

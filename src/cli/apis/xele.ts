@@ -1,7 +1,8 @@
 import { meta } from "../../../generated/xele-mgmt.docs.js";
-import { UsageError } from "../../handwritten/core/errors.js";
+import { callerAborted, UsageError } from "../../handwritten/core/errors.js";
+import { withRetries } from "../../handwritten/core/retry.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
-import { dataSchemaOf, type JsonSchema } from "../../handwritten/xele/spec-info.js";
+import { dataSchemaOf, xeleMeta, type JsonSchema } from "../../handwritten/xele/spec-info.js";
 import { CliUsageError, didYouMean, numberFlag, portFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
@@ -29,6 +30,29 @@ function paramsOf(schema: JsonSchema | undefined): CliParam[] {
   }));
 }
 
+/**
+ * Rows of `open()`'s stream; a transient failure before the first row (a connection refused, a
+ * timeout, a 5xx) opens it again, as `call` retries an operation the spec marks retryable
+ * (nothing was printed yet). After the first row, a failure ends the rows.
+ */
+async function* retriedBeforeFirstRow(open: () => AsyncGenerator<unknown, void, undefined>, retryable: boolean, signal: AbortSignal | undefined, operation: string): AsyncGenerator<unknown, void, undefined> {
+  const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted({ api: "xele", operation }, s.reason) };
+  const { rows, first } = await withRetries(
+    retryable,
+    async () => {
+      const rows = open();
+      return { rows, first: await rows.next() };
+    },
+    {},
+    abort,
+  );
+  try {
+    for (let next = first; !next.done; next = await rows.next()) yield next.value;
+  } finally {
+    await rows.return(undefined);
+  }
+}
+
 const operations: CliOperation[] = meta.operations.map((o) => ({
   operationId: o.operationId,
   method: o.method,
@@ -45,7 +69,7 @@ export const xeleCli: CliApi = {
     if (settings.baseUrl) throw new UsageError(`xele has two servers: use --ma-url / --ms-url (or ${envNameOf("xele", "maUrl")} / ${envNameOf("xele", "msUrl")}) instead of --base-url`, { api: "xele" });
     // (a file to replace is one --save-dir writes: alone, --overwrite would be ignored)
     if (flags.overwrite && !flags["save-dir"]) throw new CliUsageError("--overwrite replaces the file --save-dir writes: give --save-dir DIR too");
-    const { createXeleClient } = await import("../../handwritten/xele/client.js");
+    const { createXeleClient, XELE_ROW_SCHEMAS } = await import("../../handwritten/xele/client.js");
     const { defaultedServer } = await import("../../handwritten/xele/this-machine.js");
     // (the library's check, named as the CLI takes the settings)
     const defaulted = defaultedServer(settings.maUrl, settings.msUrl);
@@ -57,20 +81,31 @@ export const xeleCli: CliApi = {
     const options = { maUrl: settings.maUrl, msUrl: settings.msUrl, username: settings.username, password: settings.password, counterVersion: settings.counterVersion, ...(settings.proxy ? { proxy: settings.proxy } : {}), ...decimalsOption(flags), ...timeoutOption(flags), ...maxResponseBytesOption(flags) };
     // (made here: a wrong setting is refused before the call)
     createXeleClient(options);
+    /** The client of one call (Ctrl-C is its signal: it ends the shared login too) and the data it sends. */
+    const prepare = (op: CliOperation, params: Record<string, unknown>, signal: AbortSignal | undefined) => {
+      // (any other answer goes to stdout: --save-dir would be ignored)
+      if (flags["save-dir"] && op.operationId !== "exportClientSystemInfo") throw new CliUsageError(`--save-dir writes the export of exportClientSystemInfo; ${op.operationId} answers on stdout (--output FILE writes it to a file)`);
+      // (as a call's own signal it would go on for other calls, and hold the process until it ends)
+      const client = createXeleClient({ ...options, ...(signal ? { signal } : {}) });
+      const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");
+      const data = isArray ? params.data : Object.keys(params).length ? { ...params } : undefined;
+      return { client, data };
+    };
     return {
       async call(op, params, signal) {
-        // (any other answer goes to stdout: --save-dir would be ignored)
-        if (flags["save-dir"] && op.operationId !== "exportClientSystemInfo") throw new CliUsageError(`--save-dir writes the export of exportClientSystemInfo; ${op.operationId} answers on stdout (--output FILE writes it to a file)`);
-        // Ctrl-C is the client's signal: it ends the shared login too (as a call's own signal it
-        // would go on for other calls, and hold the process until it ends).
-        const client = createXeleClient({ ...options, ...(signal ? { signal } : {}) });
-        const isArray = op.params.length === 1 && op.params[0]!.name === "data" && op.params[0]!.in === "data" && ([] as string[]).concat(op.params[0]!.schema.type ?? []).includes("array");
-        const data = isArray ? params.data : Object.keys(params).length ? { ...params } : undefined;
+        const { client, data } = prepare(op, params, signal);
         if (op.operationId === "exportClientSystemInfo" && flags["save-dir"]) {
           const saved = await client.saveClientSystemExport(data as never, flags["save-dir"], { overwrite: flags.overwrite === "true" });
           return saved ? { savedTo: saved.path, lines: saved.lines } : { savedTo: null, lines: 0 };
         }
         return (client.call as (op: string, data?: unknown) => Promise<unknown>)(op.operationId, data);
+      },
+      // "|" row answers stream: printed as they arrive, never held whole.
+      rows(op, params, signal) {
+        if (!Object.hasOwn(XELE_ROW_SCHEMAS, op.operationId)) return undefined;
+        const { client, data } = prepare(op, params, signal);
+        const stream = client.streamRows as (op: string, data?: unknown) => AsyncGenerator<unknown, void, undefined>;
+        return retriedBeforeFirstRow(() => stream(op.operationId, data), xeleMeta.operations.find((o) => o.operationId === op.operationId)?.retryable === true, signal, op.operationId);
       },
     };
   },

@@ -7,6 +7,7 @@ import { CallStopped, CliUsageError, didYouMean, type FlagSpec } from "../args.j
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
+import { openOutputFile, OutputWriteError, printJsonRows, type OutputFile } from "../stream-output.js";
 import { API_TABLE, apiNames, parseApiArgs, REST_CALL_FLAGS, resolveSettings, type CliApi, type CliIo } from "../registry.js";
 
 export const CALL_FLAGS: readonly FlagSpec[] = [
@@ -129,6 +130,9 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   });
   let data: unknown;
   try {
+    // An answer read row by row is printed as it arrives (stream-output.ts).
+    const rows = caller.rows?.(op, params, stop.signal);
+    if (rows) return await printRows(io, rows, output);
     data = await caller.call(op, params, stop.signal);
   } catch (e) {
     throw stoppedBy !== undefined && e instanceof AbortedError ? new CallStopped(stoppedBy, e) : e;
@@ -148,6 +152,32 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   const text = answerText(data, { api: entry.name, operation: op.operationId });
   if (output !== undefined) return writeAnswer(io, output, text, () => io.stdout(text));
   io.stdout(text);
+  return 0;
+}
+
+/**
+ * Rows to stdout, or to --output FILE: there the file appears whole or not at all (a failure,
+ * of the call or of the file, leaves FILE as it was). A file that cannot be written is exit 1
+ * saying so; the rows read so far are dropped (an operation answering in rows only reads).
+ */
+async function printRows(io: CliIo, rows: AsyncIterable<unknown>, output: string | undefined): Promise<number> {
+  if (output === undefined) {
+    await printJsonRows(rows, io.stdoutWrite ?? (async (t) => io.stdout(t)));
+    return 0;
+  }
+  let file: OutputFile | undefined;
+  let bytes: number;
+  try {
+    file = await openOutputFile(output);
+    bytes = await printJsonRows(rows, file.write);
+    await file.commit();
+  } catch (e) {
+    await file?.discard();
+    if (!(e instanceof OutputWriteError)) throw e;
+    io.stderr(`tradeapi: could not write --output ${output} (${e.message}); the answer was not saved\n`);
+    return 1;
+  }
+  io.stdout(`${stringifyJson({ savedTo: output, bytes })}\n`);
   return 0;
 }
 
