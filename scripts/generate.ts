@@ -177,7 +177,9 @@ function dataFieldsType(meta: ApiMeta): string {
  */
 function noDataType(meta: ApiMeta): string {
   const rows = meta.operations.map((op) => {
-    const never = !op.dataType || op.dataRequired || ([] as string[]).concat(op.dataType).includes("array");
+    const types = ([] as string[]).concat(op.dataType ?? []);
+    // (a list the spec lets be null stays null: its own type says so)
+    const never = !op.dataType || op.dataRequired || (types.includes("array") && !types.includes("null"));
     return `  ${JSON.stringify(op.operationId)}: ${never ? "never" : "null"};\n`;
   });
   return `\n/** Per operation: what \`call()\` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */\nexport interface NoData {\n${rows.join("")}}\n`;

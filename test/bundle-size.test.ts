@@ -169,7 +169,9 @@
  * 109.4 kB (109,402 bytes) with the shared error classes exported from `tradeapi/xt` itself (a
  * service importing only the subpath tests `instanceof` on them; some were left out before);
  * 109.6 kB (109,633 bytes) with a redactor made over another (`under`: a quant-ws client given a
- * new token with every frame makes a redactor of the recent tokens only, not of every secret).
+ * new token with every frame makes a redactor of the recent tokens only, not of every secret);
+ * 109.6 kB (109,584 bytes) with the review's mends (a record's nothing written as null for .GET
+ * too, `[]` for a text refused).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -179,7 +181,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 109_640;
+const CEILING = 109_590;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

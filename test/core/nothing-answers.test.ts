@@ -6,6 +6,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { ResponseFormatError } from "../../src/handwritten/core/errors.js";
+import { createHubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 
 const answering = (body: unknown) => {
@@ -46,12 +47,28 @@ describe("nothing in an answer, read as the type says", () => {
       if (false as boolean) void time.serverTime;
       expect(time, JSON.stringify(body)).toBeNull();
     }
+    // .GET reads it as call() does: the envelope's data is null
+    for (const body of [{ code: 200, info: "ok", data: [] }, { code: 200, info: "ok" }]) {
+      const viaGet = await xt(body).client.GET("/trade/api/v1/getServerTime");
+      expect(viaGet.error).toBeUndefined();
+      const read = viaGet.data && Object.hasOwn(viaGet.data, "data") ? viaGet.data.data : "absent";
+      expect(read, JSON.stringify(body)).toBe(Object.hasOwn(body, "data") ? null : "absent");
+    }
     // getBalance: a map of coins (no required field)
     expect(await xt({ code: 200, info: "ok", data: [] }).client.call("getBalance")).toEqual({});
     // a bare answer (no envelope) of null
     expect(await xt(null).client.call("getTicker", { market: "btc_usdt" })).toBeNull();
     // BHEX: a read without data
     expect(await bhex({ status: 0 }).client.call("basicTime")).toBeNull();
+  });
+
+  it("[] where the spec has a text (Hubi's order number) is no \"nothing\": refused as the wrong type", async () => {
+    const fetch = (async () => new Response(JSON.stringify({ status: 0, message: "ok", result: [] }), { headers: { "content-type": "application/json" } })) as typeof globalThis.fetch;
+    const hubi = createHubiClient({ accessKey: "ak-nothing", secretKey: "sk-nothing", accessToken: "at-nothing", fetch, retry: false });
+    const e = await hubi.call("cancelOrder", { order_no: "1" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect((e as Error).message).toMatch(/^hubi cancelOrder: the answer's "result" /);
+    expect((e as Error).message).toMatch(/array|list/);
   });
 
   it("an operation that changes state and needs its data: null, no data or [] is a ResponseFormatError marked outcomeUnknown, sent once", async () => {

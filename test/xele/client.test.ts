@@ -118,14 +118,14 @@ describe("createXeleClient: every operation against the emulator", () => {
 });
 
 describe("typed results", () => {
-  it("types: rows, export, result or comment; data optional for queries, absent for bare requests", async () => {
+  it("types: rows, export, result or comment; a record that may not come is null, a list never; absent for bare requests", async () => {
     type S = components["schemas"];
     expectTypeOf<XeleResult<"queryOrders">>().toEqualTypeOf<Array<XeleRow<"queryOrders">>>();
     expectTypeOf<XeleRow<"queryOrders">["ExchangeOrderId"]>().toEqualTypeOf<number | bigint | null | undefined>();
     expectTypeOf<XeleResult<"exportClientSystemInfo">>().toEqualTypeOf<ClientSystemExport>();
-    expectTypeOf<XeleResult<"getSystemInfo">>().toEqualTypeOf<S["SystemInfo"] | undefined>();
-    expectTypeOf<XeleResult<"getInvestorFunds">>().toEqualTypeOf<S["FundInfo"][] | undefined>();
-    expectTypeOf<XeleResult<"createTradeTemplate">>().toEqualTypeOf<S["TemplateSyncFailure"][] | undefined>();
+    expectTypeOf<XeleResult<"getSystemInfo">>().toEqualTypeOf<S["SystemInfo"] | null>();
+    expectTypeOf<XeleResult<"getInvestorFunds">>().toEqualTypeOf<S["FundInfo"][]>();
+    expectTypeOf<XeleResult<"createTradeTemplate">>().toEqualTypeOf<S["TemplateSyncFailure"][]>();
     expectTypeOf<XeleResult<"auditCashInOut">>().toEqualTypeOf<undefined>();
     expectTypeOf<XeleDataArgs<"getSystemInfo">>().toEqualTypeOf<[]>();
     expectTypeOf<NonNullable<XeleDataArgs<"queryOrders">[0]>>().toHaveProperty("order_price");

@@ -958,14 +958,15 @@ export class HttpTransport {
     const data = unwrapData(this.config.meta, op, body);
     const what = field ? `the answer's "${field}"` : "the answer";
     const list = types.includes("array");
-    const nothing = data === undefined || data === null || (!list && Array.isArray(data) && data.length === 0);
+    // (`[]` is nothing only where the spec has an object: PHP's empty map; for a text or a number it is refused)
+    const nothing = data === undefined || data === null || (!list && types.includes("object") && Array.isArray(data) && data.length === 0);
     if (nothing && op.dataRequired) {
       throw new ResponseFormatError(`${what} is ${data === undefined ? "missing" : JSON.stringify(data)}, which the spec requires: what the call did cannot be read`, snippet(text, this.redactor()), this.#errCtx(op));
     }
     if (nothing) {
       // (a null the spec allows stays; a missing or null record is nothing: call() resolves null)
       if (list) return data === null && types.includes("null") ? body : withData(body, field, []);
-      return Array.isArray(data) ? withData(body, field, types.includes("object") && !needsFields(op.dataSchema) ? {} : undefined) : body;
+      return Array.isArray(data) ? withData(body, field, needsFields(op.dataSchema) ? null : {}) : body;
     }
     const wrong = answerTypeProblem(data, types);
     if (wrong) throw new ResponseFormatError(`${what} ${wrong} as the spec says`, snippet(text, this.redactor()), this.#errCtx(op));
@@ -1034,12 +1035,10 @@ export class HttpTransport {
 /** An object schema that requires a field (at any depth of allOf): `[]` cannot be an empty one of it. */
 const needsFields = (s: SchemaMeta | undefined): boolean => !!s && (!!s.required?.length || !!s.allOf?.some(needsFields));
 
-/** The answer with its data read as `data` (undefined: none): the envelope's field set or removed, or the whole body (null for none). */
+/** The answer with its data read as `data`: the envelope's field set (`.GET` sees what `call()` resolves to), or the whole body. */
 function withData(body: unknown, field: string | undefined, data: unknown): unknown {
-  if (!field) return data ?? null;
-  const envelope = body as Record<string, unknown>;
-  if (data === undefined) delete envelope[field];
-  else envelope[field] = data;
+  if (!field) return data;
+  (body as Record<string, unknown>)[field] = data;
   return body;
 }
 

@@ -21,13 +21,13 @@
  *   retryable, each attempt waiting for a slot and carrying a fresh serialno.
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
-import { requestSchemas, rowSchemas, type RequiredData } from "../../../generated/xele-mgmt.meta.js";
+import { requestSchemas, rowSchemas, type NoData, type RequiredData } from "../../../generated/xele-mgmt.meta.js";
 import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import type { OperationMeta } from "../core/meta.js";
-import { findOperation, unwrapData } from "../core/meta.js";
+import { callData, findOperation } from "../core/meta.js";
 import { requireOperation, type OperationResponse } from "../core/operation-call.js";
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, onAbort, unlessAborted, type WaitAbort } from "../core/abort.js";
@@ -110,15 +110,15 @@ export type XeleCallArgs<K extends XeleOperationId> = [XeleData<K>] extends [nev
 /** A decoded row of a "|" row answer (present columns; null for empty numbers). */
 export type XeleRow<K extends XelePipeOperationId> = PipeRow<Schemas[(typeof XELE_ROW_SCHEMAS)[K]]>;
 
-/** `result` (or `comment`) is optional in the envelope: an answer may leave it out. */
-type EnvelopeData<R> = R extends { comment?: infer C } ? C | undefined : R extends { result?: infer D } ? (unknown extends D ? undefined : D | undefined) : undefined;
+/** The envelope's `result` (or `comment`); an answer that carries none resolves as the generated NoData says (null, or an empty list). */
+type EnvelopeData<R> = R extends { comment?: infer C } ? C : R extends { result?: infer D } ? (unknown extends D ? undefined : D) : undefined;
 
 /** What `call` resolves to: rows, the export, or the envelope's data (`result`, or `comment` for template writes). */
 export type XeleResult<K extends XeleOperationId> = K extends XelePipeOperationId
   ? Array<XeleRow<K>>
   : K extends "exportClientSystemInfo"
     ? ClientSystemExport
-    : EnvelopeData<OperationResponse<operations[K]>>;
+    : EnvelopeData<OperationResponse<operations[K]>> | (K extends keyof NoData ? NoData[K] : never);
 
 export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fromEntries(
   XELE_SERVERS.map((s) => {
@@ -422,7 +422,7 @@ function answerDecoder(op: OperationMeta): (r: TransportResult) => unknown {
   const rowsOptions = (r: TransportResult): PipeRowsOptions => ({ ...pipeOptions(op), charset: charsetOf(r.contentType) });
   if (layout?.firstLineIsFileName) return (r) => decodeClientSystemExport(r.raw ?? r.body, rowsOptions(r));
   if (layout) return (r) => decodePipeRows(r.raw ?? r.body, rowsOptions(r));
-  return (r) => unwrapData(xeleMeta, op, r.body);
+  return (r) => callData(xeleMeta, op, r.body);
 }
 
 /** `streamRows` before scrubbing: one slot held while reading; one re-login if a 109 comes before the first row. */

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { meta } from "../../../generated/xele-mgmt.docs.js";
 import type { operations } from "../../../generated/xele-mgmt.js";
+import { envelopeOf } from "../../handwritten/core/meta.js";
 import { trimValue } from "../../handwritten/xele/counter-version.js";
 import { pipeRowsOf } from "../../handwritten/xele/spec-info.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
@@ -169,13 +170,15 @@ export function xeleHandlers(st: XeleState): Record<string, (req: MockRequest) =
   for (const op of meta.operations) {
     const handler = handlers[op.operationId];
     const schema = op.dataSchema;
-    if (!handler || !schema) continue;
+    // (`result`, or `comment` for the template writes)
+    const field = envelopeOf(meta, op)?.dataField;
+    if (!handler || !schema || !field) continue;
     handlers[op.operationId] = (req) => {
       const answer = handler(req);
       const body = answer.body as Json | undefined;
-      if (!body || typeof body !== "object" || body.result === undefined) return answer;
-      const result = trimValue(body.result, schema, st.settings.counterVersion);
-      return result === body.result ? answer : { ...answer, body: { ...body, result } };
+      if (!body || typeof body !== "object" || body[field] === undefined) return answer;
+      const data = trimValue(body[field], schema, st.settings.counterVersion);
+      return data === body[field] ? answer : { ...answer, body: { ...body, [field]: data } };
     };
   }
   return handlers;
