@@ -42,12 +42,16 @@ class Batches {
 
   constructor(private readonly write: (text: string) => Promise<void>) {}
 
+  /** A write that failed on the timer's flush: the next add() throws it (no more rows are read for nothing). */
+  private failed: { error: unknown } | undefined;
+
   /** Add `text`; a promise (the writes so far) when this filled a batch, to wait for before adding more. */
   add(text: string): Promise<void> | undefined {
+    if (this.failed) throw this.failed.error;
     this.pending += text;
     if (this.pending.length >= FLUSH_CHARS) return this.flush();
-    // (its failure is the next flush's: the chain stays rejected)
-    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), FLUSH_MS);
+    // (its failure is also the next flush's: the chain stays rejected)
+    this.timer ??= setTimeout(() => void this.flush().catch((error: unknown) => (this.failed ??= { error })), FLUSH_MS);
     return undefined;
   }
 

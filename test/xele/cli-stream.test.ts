@@ -198,6 +198,21 @@ describe("tradeapi call xele: row answers printed as they arrive", () => {
     expect(reads).toBeLessThan(200);
   });
 
+  it("a write that fails on the timer's flush (rows coming slowly) stops the reading at the next row", async () => {
+    let reads = 0;
+    async function* rows() {
+      for (let i = 0; i < 40; i++) {
+        reads++;
+        yield { n: reads };
+        // (slower than the 50 ms flush: each row is written by the timer)
+        await new Promise((r) => setTimeout(r, 80));
+      }
+    }
+    await expect(printJsonRows(rows(), () => Promise.reject(new Error("disk full")))).rejects.toThrow("disk full");
+    // (it read on for all 40 rows, 3 s, when only a full batch or the end wrote what failed)
+    expect(reads).toBeLessThanOrEqual(3);
+  });
+
   it("a large answer streams through a heap far smaller than it: 30 000 orders under --max-old-space-size=64", async () => {
     // Held whole, these 30 000 rows (22 MB of JSON) took more than 96 MB of heap and the process died.
     const big = await startXeleMock({ orders: 30_000 });
