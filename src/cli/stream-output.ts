@@ -135,12 +135,7 @@ export async function openOutputFile(file: string): Promise<OutputFile> {
     await unlink(temp).catch(() => undefined);
     throw writeError(e);
   }
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
+  const close = closeOnce(handle);
   return {
     write: (text) => writeAll(handle, text),
     async commit() {
@@ -160,16 +155,21 @@ export async function openOutputFile(file: string): Promise<OutputFile> {
 
 /** A FIFO or device written directly (nothing to rename; what was written stays written). */
 function direct(handle: FileHandle): OutputFile {
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
+  const close = closeOnce(handle);
   return {
     write: (text) => writeAll(handle, text),
     commit: () => close().catch((e: unknown) => Promise.reject(writeError(e))),
     discard: () => close().catch(() => undefined),
+  };
+}
+
+/** The handle's close, done once however often it is called. */
+function closeOnce(handle: FileHandle): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
   };
 }
 
