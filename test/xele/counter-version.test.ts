@@ -56,6 +56,36 @@ describe("the spec's versions, read from the metadata", () => {
   });
 });
 
+describe("the versions are read wherever a schema can put a field", () => {
+  const newer = { type: "boolean", since: "007P8" } as const;
+  const old = { type: "boolean" } as const;
+  const schema = {
+    type: "object",
+    properties: {
+      union: { anyOf: [{ type: "object", properties: { a: newer, b: old } }, { type: "string" }] },
+      parts: { allOf: [{ type: "object", properties: { a: newer } }, { type: "object", properties: { b: old } }] },
+      map: { type: "object", additionalProperties: { type: "object", properties: { a: newer, b: old } } },
+      tuple: { type: "array", prefixItems: [{ type: "object", properties: { a: newer } }], items: old },
+    },
+  } as const;
+  const value = { union: { a: true, b: true }, parts: { a: true, b: true }, map: { k: { a: true, b: true } }, tuple: [{ a: true }, true], ["__proto__"]: 1 };
+
+  it("newerParts names them in anyOf/oneOf/allOf parts, additionalProperties and prefixItems", () => {
+    expect(newerParts(value, schema, "007", "data").map((p) => p.path)).toEqual(["data.union.a", "data.parts.a", "data.map.k.a", "data.tuple[0].a"]);
+  });
+
+  it("trimValue and schemaForCounter leave them out there too", () => {
+    const v = JSON.parse(JSON.stringify(value)) as typeof value;
+    Object.defineProperty(v, "__proto__", { value: 1, enumerable: true, writable: true, configurable: true });
+    const t = trimValue(v, schema, "007") as Record<string, unknown>;
+    expect(JSON.parse(JSON.stringify(t))).toEqual({ union: { b: true }, parts: { b: true }, map: { k: { b: true } }, tuple: [{}, true], ["__proto__"]: 1 });
+    expect(Object.getPrototypeOf(t)).toBe(Object.prototype);
+    const s = schemaForCounter(schema, "007");
+    expect(JSON.stringify(s)).not.toContain("007P8");
+    expect(schemaForCounter(schema, "007P8")).toBe(schema);
+  });
+});
+
 describe("a client against the emulator of an older counter", () => {
   let old: XeleMock;
   beforeAll(async () => {

@@ -36,26 +36,50 @@ export interface NewerPart {
 export const describeNewer = (p: NewerPart): string =>
   `${p.path}${p.value === undefined ? "" : ` ${JSON.stringify(p.value)}`} came with counter ${p.since}`;
 
+/** The schemas a value must also fit (allOf) or may fit (anyOf, oneOf): each is walked as the schema is. */
+const partsOf = (s: JsonSchema): readonly JsonSchema[] => [...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])];
+
+/** The schema of member `name` of an object: its property, else additionalProperties'. */
+function memberSchema(s: JsonSchema, name: string): JsonSchema | undefined {
+  if (s.properties && Object.hasOwn(s.properties, name)) return s.properties[name];
+  return typeof s.additionalProperties === "object" ? s.additionalProperties : undefined;
+}
+
+/** The schema of item `i` of a list: its prefixItems place, else items. */
+const itemSchema = (s: JsonSchema, i: number): JsonSchema | undefined => s.prefixItems?.[i] ?? s.items;
+
 /**
  * What in `value` a counter of `version` does not know: fields and enum values newer than it,
- * walking properties, array items and allOf parts.
+ * walking members (properties, additionalProperties), items (items, prefixItems) and the parts
+ * of allOf, anyOf and oneOf.
  */
 export function newerParts(value: unknown, schema: JsonSchema | undefined, version: string | undefined, path: string): NewerPart[] {
   if (!schema || version === undefined) return [];
   const out: NewerPart[] = [];
+  const seen = new Set<string>();
+  const push = (p: NewerPart) => {
+    const key = `${p.path}\u0000${p.value ?? ""}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(p);
+  };
   const walk = (v: unknown, s: JsonSchema, at: string): void => {
-    for (const part of s.allOf ?? []) walk(v, part, at);
+    for (const part of partsOf(s)) walk(v, part, at);
     const valueSince = typeof v === "string" && s.sinceByValue && Object.hasOwn(s.sinceByValue, v) ? s.sinceByValue[v] : undefined;
-    if (newerThan(valueSince, version)) out.push({ path: at, value: v as string, since: valueSince });
-    if (isPlainObject(v) && s.properties) {
-      for (const [name, sub] of Object.entries(s.properties)) {
-        if (!Object.hasOwn(v, name) || v[name] === undefined) continue;
+    if (newerThan(valueSince, version)) push({ path: at, value: v as string, since: valueSince });
+    if (isPlainObject(v)) {
+      for (const [name, item] of Object.entries(v)) {
+        const sub = memberSchema(s, name);
+        if (!sub || item === undefined) continue;
         const where = at === "" ? name : `${at}.${name}`;
-        if (newerThan(sub.since, version)) out.push({ path: where, since: sub.since });
-        else walk(v[name], sub, where);
+        if (newerThan(sub.since, version)) push({ path: where, since: sub.since });
+        else walk(item, sub, where);
       }
     }
-    if (Array.isArray(v) && s.items) v.forEach((item, i) => walk(item, s.items!, `${at}[${i}]`));
+    if (Array.isArray(v)) v.forEach((item, i) => {
+      const sub = itemSchema(s, i);
+      if (sub) walk(item, sub, `${at}[${i}]`);
+    });
   };
   walk(value, schema, path);
   return out;
@@ -65,8 +89,8 @@ const trimmed = new WeakMap<JsonSchema, Map<string, JsonSchema>>();
 
 /**
  * `schema` as a counter of `version` has it: without the fields newer than it (out of
- * `properties` and `required`) and without the enum values newer than it. The same object when
- * nothing in it is newer; remembered per schema and version.
+ * `properties` and `required`) and without the enum values newer than it, at any depth. The
+ * same object when nothing in it is newer; remembered per schema and version.
  */
 export function schemaForCounter(schema: JsonSchema, version: string | undefined): JsonSchema {
   if (version === undefined) return schema;
@@ -79,8 +103,10 @@ export function schemaForCounter(schema: JsonSchema, version: string | undefined
   return out;
 }
 
+type Editable = { -readonly [K in keyof JsonSchema]: JsonSchema[K] };
+
 function trim(s: JsonSchema, version: string): JsonSchema {
-  let out: { -readonly [K in keyof JsonSchema]: JsonSchema[K] } | undefined;
+  let out: Editable | undefined;
   const edit = () => (out ??= { ...s });
   if (s.enum && s.sinceByValue) {
     const byValue = s.sinceByValue;
@@ -102,35 +128,44 @@ function trim(s: JsonSchema, version: string): JsonSchema {
       if (s.required) edit().required = s.required.filter((name) => Object.hasOwn(properties, name));
     }
   }
-  if (s.items) {
-    const items = trim(s.items, version);
-    if (items !== s.items) edit().items = items;
+  for (const key of ["items", "additionalProperties"] as const) {
+    const sub = s[key];
+    if (typeof sub !== "object") continue;
+    const kept = trim(sub, version);
+    if (kept !== sub) edit()[key] = kept;
   }
-  if (s.allOf) {
-    const parts = s.allOf.map((p) => trim(p, version));
-    if (parts.some((p, i) => p !== s.allOf![i])) edit().allOf = parts;
+  for (const key of ["allOf", "anyOf", "oneOf", "prefixItems"] as const) {
+    const list = s[key];
+    if (!list) continue;
+    const kept = list.map((p) => trim(p, version));
+    if (kept.some((p, i) => p !== list[i])) edit()[key] = kept;
   }
   return out ?? s;
 }
 
-/** `value` without the members `schema` marks newer than `version` (the same value when it has none). */
+/** `value` without the members `schema` marks newer than `version`, at any depth (the same value when it has none). */
 export function trimValue(value: unknown, s: JsonSchema, version: string): unknown {
-  if (Array.isArray(value) && s.items) {
-    const items = value.map((v) => trimValue(v, s.items!, version));
+  for (const part of partsOf(s)) value = trimValue(value, part, version);
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => {
+      const sub = itemSchema(s, i);
+      return sub ? trimValue(v, sub, version) : v;
+    });
     return items.some((v, i) => v !== value[i]) ? items : value;
   }
-  if (!isPlainObject(value) || !s.properties) return value;
+  if (!isPlainObject(value)) return value;
   let changed = false;
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value)) {
-    const sub = Object.hasOwn(s.properties, name) ? s.properties[name] : undefined;
+    const sub = memberSchema(s, name);
     if (sub && newerThan(sub.since, version)) {
       changed = true;
       continue;
     }
     const kept = sub ? trimValue(v, sub, version) : v;
     if (kept !== v) changed = true;
-    out[name] = kept;
+    // (a member named __proto__ stays a member, as the caller gave it)
+    Object.defineProperty(out, name, { value: kept, enumerable: true, writable: true, configurable: true });
   }
   return changed ? out : value;
 }
