@@ -351,6 +351,15 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     return { kind: gone.length || moved.length ? "breaking" : "non-breaking", rule: ext, message: `enum names (x-enum-varnames): ${parts.join(", ")}` };
   }
   if (ext === "x-retryable") return { kind: "non-breaking", rule: "x-retryable", message: `x-retryable ${arrow(d.before, d.after)} (the client ${d.after === true ? "now retries" : "no longer retries"} this operation)` };
+  if (ext === "x-rate-limit" && d.path[d.path.length - 1] === ext) {
+    // (whole lists: enumsAsSets) the names gone and come, not a change by place
+    const list = (v: unknown) => (Array.isArray(v) ? v : []);
+    const [was, now] = [list(d.before), list(d.after)];
+    const gone = was.filter((n) => !now.includes(n));
+    const added = now.filter((n) => !was.includes(n));
+    const parts = [...(gone.length ? [`${gone.map(show).join(", ")} removed`] : []), ...(added.length ? [`${added.map(show).join(", ")} added`] : [])];
+    return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit x-rate-limit: ${parts.join(", ") || "reordered"}` };
+  }
   if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
   if (ext === "x-pipe-rows") {
     const isColumnAdd = d.action === "add" && d.path.includes("columns");
@@ -753,9 +762,10 @@ function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff
       out.push({ ...d, action: "remove", after: undefined }, { ...d, action: "add", before: undefined });
       continue;
     }
-    // x-enum-varnames name the enum's values by place too: one diff for the list, whole lists
-    // before and after (classifyExtension compares the names' values).
-    const names = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-varnames"));
+    // x-enum-varnames name the enum's values by place too, and an operation's x-rate-limit is a
+    // set of names: one diff for the list, whole lists before and after (classifyExtension
+    // compares the names' values; a limit name removed is not the next one renamed).
+    const names = d.path.findIndex((_p, i) => keywordAt(d.path, i, "x-enum-varnames") || keywordAt(d.path, i, "x-rate-limit"));
     if (names >= 0) {
       const path = d.path.slice(0, names + 1);
       const key = `names\u0000${JSON.stringify(path)}`;

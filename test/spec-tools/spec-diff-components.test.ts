@@ -162,6 +162,16 @@ describe("spec diff on the project's specs: changes reached only through content
     expect(getOrder).toEqual([expect.objectContaining({ kind: "non-breaking", message: "response field traceId added" })]);
   });
 
+  it("an operation's rate limits are a set: a name removed is one line naming it (not the next one renamed by place)", async () => {
+    const at = readFileSync("specs/openapi/xt-spot.yaml", "utf8").indexOf("operationId: getOrder\n");
+    expect(at).toBeGreaterThan(0);
+    const text = readFileSync("specs/openapi/xt-spot.yaml", "utf8");
+    const cut = text.indexOf("x-rate-limit: [user, ip]", at);
+    const after = `${text.slice(0, cut)}x-rate-limit: [ip, trade]${text.slice(cut + "x-rate-limit: [user, ip]".length)}`;
+    const changes = await diffSpec("x", parseSpecText(text, "xt.yaml"), parseSpecText(after, "xt.yaml"));
+    expect(changes.filter((c) => c.operation === "getOrder").map((c) => `${c.kind}: ${c.message}`)).toEqual(['non-breaking: rate limit x-rate-limit: "user" removed, "trade" added']);
+  });
+
   it("a response field no longer required is named by its path, as a removed one is (data.fee, data[].fee)", async () => {
     const changes = await edit("specs/openapi/xt-spot.yaml", "completeNumber, completeMoney, entrustType, fee]", "completeNumber, completeMoney, entrustType]");
     const lines = changes.filter((c) => c.kind === "breaking").map((c) => `${c.operation}: ${c.message}`);
