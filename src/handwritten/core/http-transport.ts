@@ -1027,11 +1027,6 @@ export class HttpTransport {
   }
 }
 
-/**
- * A header the signer set replaces the caller's of the same name in another case (`x-api-key`
- * given by hand beside the signer's `X-API-Key`): HTTP names are case-insensitive, and both
- * would be sent. `signed` is the signer's copy; the caller's headers are `given`.
- */
 /** An object schema that requires a field (at any depth of allOf): `[]` cannot be an empty one of it. */
 const needsFields = (s: SchemaMeta | undefined): boolean => !!s && (!!s.required?.length || !!s.allOf?.some(needsFields));
 
@@ -1042,6 +1037,11 @@ function withData(body: unknown, field: string | undefined, data: unknown): unkn
   return body;
 }
 
+/**
+ * A header the signer set replaces the caller's of the same name in another case (`x-api-key`
+ * given by hand beside the signer's `X-API-Key`): HTTP names are case-insensitive, and both
+ * would be sent. `signed` is the signer's copy; the caller's headers are `given`.
+ */
 function signedHeadersWin(given: Readonly<Record<string, string>>, signed: Record<string, string>): void {
   for (const name of Object.keys(signed)) {
     if (given[name] === signed[name]) continue; // the caller's, unchanged
