@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { errorKinds } from "../src/handwritten/core/errors.js";
 import { stringifyJson } from "../src/handwritten/core/json.js";
 import { closest } from "../src/handwritten/core/validate.js";
-import { isDataKey } from "../src/spec-tools/spec-model.js";
+import { deref, isDataKey, objectFields } from "../src/spec-tools/spec-model.js";
 
 type Node = Record<string, unknown>;
 
@@ -137,22 +137,6 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
   return out;
 }
 
-/** A `$ref` followed within the document (one step at a time; undefined where it points at nothing). */
-function deref(doc: Node, node: unknown, depth = 0): Node | undefined {
-  if (!isObject(node)) return undefined;
-  if (typeof node.$ref !== "string" || depth > 32) return node;
-  const target = node.$ref.replace(/^#\//, "").split("/").reduce<unknown>((n, k) => (isObject(n) ? n[k.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined), doc);
-  return deref(doc, target, depth + 1);
-}
-
-/** The properties of an object schema, its allOf parts' too. */
-function propertyNames(doc: Node, schema: unknown, depth = 0): string[] {
-  const s = deref(doc, schema);
-  if (!s || depth > 32) return [];
-  const own = isObject(s.properties) ? Object.keys(s.properties) : [];
-  return [...own, ...(Array.isArray(s.allOf) ? s.allOf.flatMap((part) => propertyNames(doc, part, depth + 1)) : [])];
-}
-
 /**
  * Each `…Param` of an operation's x-pagination names one of its parameters (a query or path
  * parameter, a field of its form or JSON body, or with `in: data` a field of its x-request-schema's
@@ -163,10 +147,12 @@ function paginationProblems(doc: Node, item: Node, op: Node, place: string, out:
   const pg = op["x-pagination"];
   if (pg === undefined) return;
   if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
-  const params = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => deref(doc, p)?.name).filter((n): n is string => typeof n === "string");
-  const content = deref(doc, op.requestBody)?.content;
-  const bodies = isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? propertyNames(doc, media.schema) : [])) : [];
-  const data = pg.in === "data" ? propertyNames(doc, propertyNames(doc, op["x-request-schema"]).includes("data") ? (deref(doc, op["x-request-schema"])?.properties as Node | undefined)?.data : undefined) : [];
+  const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
+  const fieldNames = (schema: unknown) => Object.keys(objectFields(resolved(schema)).properties);
+  const params = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => resolved(p)?.name).filter((n): n is string => typeof n === "string");
+  const content = resolved(op.requestBody)?.content;
+  const bodies = isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? fieldNames(media.schema) : [])) : [];
+  const data = pg.in === "data" ? fieldNames(objectFields(resolved(op["x-request-schema"])).properties.data) : [];
   const names = new Set([...params, ...bodies, ...data]);
   for (const [key, value] of Object.entries(pg)) {
     if (!key.endsWith("Param")) continue;
