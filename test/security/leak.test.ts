@@ -296,6 +296,53 @@ describe("bhex downloadData: an answer that is not the file", () => {
   });
 });
 
+describe("bhex downloadData: an answer that is not the file, while other calls are signed", () => {
+  it("the error loses the download's own signed values however many calls were signed meanwhile", async () => {
+    // The download's answer is held until 20 other signed calls have gone out (the client keeps
+    // the signed values of the last 16 for errors that name no request of their own).
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const server = await startProbeServer(() => json(200, { code: 0, msg: "ok" }));
+    const http = await import("node:http");
+    const front = http.createServer((req, res) => {
+      const target = `${server.url}${req.url}`;
+      const chunks: Buffer[] = [];
+      req.on("data", (d: Buffer) => chunks.push(d));
+      req.on("end", async () => {
+        if (req.url!.includes("download_data")) {
+          await held;
+          res.writeHead(200, { "content-type": "application/octet-stream" });
+          res.end(`${new URL(req.url!, "http://x").searchParams.get("signature")} is what you signed; not the file`);
+          return;
+        }
+        const answer = await fetch(target, { method: req.method, headers: { "content-type": String(req.headers["content-type"] ?? "") }, body: req.method === "GET" ? undefined : Buffer.concat(chunks) });
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(await answer.text());
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+    try {
+      const base = `http://127.0.0.1:${(front.address() as { port: number }).port}`;
+      const sent: string[] = [];
+      const bhex = createBhexOrgClient({ ...S.bhex, baseUrl: base, rateLimit: false, retry: false, fetch: (u, i) => (sent.push(String(u)), fetch(u, i)) });
+      const download = bhex.downloadData({ type: "balance", date: "2026-11-20" }, "/nonexistent-dir-never-written/x.xlsx").catch((e: unknown) => e);
+      await expect.poll(() => sent.length).toBe(1);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => bhex.call("basicTime", {}).catch(() => i)));
+      release!();
+      const error = await download;
+      expect(error).toBeInstanceOf(TradeApiError);
+      const signature = new URL(sent[0]!).searchParams.get("signature")!;
+      expect(signature).toMatch(/^[0-9a-f]{64}$/);
+      const hits = findLeaks(errorSurfaces("error", error), [...ALL_GIVEN, signature]);
+      expect(hits, hits.map((h) => `${h.where}: ${h.secret} in …${h.excerpt}…`).join("\n")).toEqual([]);
+    } finally {
+      front.closeAllConnections();
+      front.close();
+      await server.close();
+    }
+  });
+});
+
 describe("clients, sessions and transports keep their secrets out of sight", () => {
   it.each([
     ["xt", () => createXtClient({ ...S.xt })],

@@ -31,8 +31,8 @@ import { buildRequest, requireOperation, type CallData, type OperationParams, ty
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionsObject } from "../core/validate.js";
-import { documentedHttpError, downloadData, type DownloadedFile } from "./download.js";
+import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
+import { documentedHttpError, downloadData, expectXlsx, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
 import { paginate, type BhexPagedOperationId, type BhexRecord, type PaginateOptions } from "./paginate.js";
@@ -130,6 +130,11 @@ export function createBhexRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
 }
 
+/** A list of items rows as it is now: each row copied, its fields read once. */
+function heldRows(items: readonly unknown[]): unknown[] {
+  return items.map((r) => (Array.isArray(r) ? [...r] : r !== null && typeof r === "object" ? Object.assign(Object.create(null) as object, ownFields(r)) : r));
+}
+
 /** Typed rows in `items` → the wire text for `data_type` (strings pass through). */
 function encodeItemsParam(op: OperationMeta, params: Record<string, unknown>): Record<string, unknown> {
   const items = params.items;
@@ -185,6 +190,7 @@ const BHEX_OPTIONS = {
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D | undefined } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
   checkOptionsObject(ctx, "options", options);
+  options = ownFields(options); // (what the caller gave, never Object.prototype's)
   checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);
   checkOption(ctx, "allAsPost", options.allAsPost, "boolean");
   checkOption(ctx, "signatureVariant", options.signatureVariant, BHEX_SIGNATURE_VARIANTS);
@@ -218,6 +224,8 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       return isThenable(told) ? Promise.resolve(told).then(() => encoded) : encoded;
     },
     checkBody: checkBhexBody,
+    // (in the transport: a refused file's error loses its own request's signed values)
+    checkFile: (body, op) => void (op.operationId === "statisticsDownloadData" && expectXlsx(body)),
     mapError: documentedHttpError,
     extend: (core) => {
       // The operation a reference names, its parameters checked to be an object before the key is filled in.
@@ -226,8 +234,14 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         checkOptionsObject({ api: "bhex", operation: target.operationId }, "the parameters", params, "name → value");
         return target;
       };
-      const callWithKey = async (ref: string, params: Record<string, unknown> = {}, opts?: CallOptions) => {
-        const target = operationFor(ref, params);
+      const callWithKey = async (ref: string, given: Record<string, unknown> = {}, callOptions?: CallOptions) => {
+        const target = operationFor(ref, given);
+        // What the caller gave, never Object.prototype's (ownFields); the items rows held as they
+        // are now: every attempt under the one key sends the same batch (the caller may refill
+        // its list while the call runs).
+        const own = ownFields(given);
+        const params = Array.isArray(own.items) ? ownFields({ ...own, items: heldRows(own.items) }) : own;
+        const opts = ownFields(callOptions);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         // The call's signal and the client's end its waits at once: for the hook, between attempts.
         const abort = { signals: [opts?.signal, options.signal], error: (s: AbortSignal) => callerAborted({ api: "bhex", operation: target.operationId }, s.reason) };
@@ -247,7 +261,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       return {
         call: async (ref: string, params?: Record<string, unknown>, opts?: CallOptions) => (await callWithKey(ref, params, opts)).data,
         callWithKey,
-        withIdempotencyKey: (ref: string, params: Record<string, unknown> = {}) => fillIdempotencyKey(operationFor(ref, params), params, newKey).params,
+        withIdempotencyKey: (ref: string, params: Record<string, unknown> = {}) => fillIdempotencyKey(operationFor(ref, params), ownFields(params), newKey).params,
         paginate: (ref: BhexPagedOperationId, params: never, opts?: PaginateOptions) => paginate(self(), ref, params, opts),
         downloadData: (params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions) =>
           downloadData(self(), params, filePath, opts).catch((e: unknown) => {

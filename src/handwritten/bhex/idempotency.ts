@@ -81,7 +81,7 @@ export function fillIdempotencyKey(
   if (typeof generate !== "function") throw new UsageError(`fillIdempotencyKey takes the function that makes a key, got ${typeName(generate)}`, { api: "bhex", operation: op.operationId });
   const param = idempotencyParamOf(op);
   if (!param) return { params: { ...params }, key: undefined };
-  const given = params[param];
+  const given = Object.hasOwn(params, param) ? params[param] : undefined; // (one on Object.prototype is none given)
   // An empty key is a caller's mistake (an unset variable), not "make one": the key it would get
   // in its place is one it does not know it must look up by.
   if (given === "") throw new UsageError(`"${param}" is empty: give the key, or leave it out for one made for this call`, { api: "bhex", operation: op.operationId });

@@ -20,6 +20,9 @@ const nothing = (): void => undefined;
 export const isSignal = (s: unknown): s is AbortSignal =>
   s !== null && typeof s === "object" && typeof (s as AbortSignal).aborted === "boolean" && typeof (s as AbortSignal).addEventListener === "function" && typeof (s as AbortSignal).removeEventListener === "function";
 
+/** addEventListener's options, without a prototype: Node reads `signal` from them (one on Object.prototype threw). */
+const ONCE: AddEventListenerOptions = Object.assign(Object.create(null) as object, { once: true });
+
 /**
  * Run `listener` once when `signal` aborts, as `addEventListener("abort", listener, { once:
  * true })` would (never when it has aborted already); the function returned detaches it.
@@ -42,7 +45,7 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
     };
     w = { fns, fire };
     waiting.set(signal, w);
-    signal.addEventListener("abort", fire, { once: true });
+    signal.addEventListener("abort", fire, ONCE);
   }
   // One entry per call, even for a listener given twice.
   const entry = () => listener();

@@ -56,7 +56,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
-import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
+import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, ownFields, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretList, secretNamedValues, urlCredentials } from "./redaction.js";
 import { checkOperationArg } from "./operation-call.js";
 import { sendFetch, sendUndici, tooLarge, WireError, type WireLimits, type WireRequest, type WireResponse } from "./wire.js";
@@ -201,6 +201,12 @@ export interface TransportConfig extends TransportOptions {
    * check). `req`: the request it answers, as sent (signed).
    */
   checkBody?: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => void;
+  /**
+   * Called with each success body that is not JSON (bytes, text): throw to turn it into an error
+   * (a file that is not the file the operation answers with). Its error, as checkBody's, loses the
+   * attempt's own signed values, however many calls are in flight.
+   */
+  checkFile?: (body: unknown, op: OperationMeta) => void;
   /**
    * Called with each decoded JSON body of a non-2xx answer, before the generic lookup of the
    * envelope's code field: throw to choose the error (e.g. codes carried in a message text).
@@ -419,8 +425,12 @@ export class HttpTransport {
   #quietUntil = 0;
   #quietFrom = "";
 
-  constructor(config: TransportConfig) {
-    const { secrets, proxy, ...rest } = config;
+  constructor(given: TransportConfig) {
+    // Own fields only, here and in `retry` (a field on Object.prototype is no option: ownFields).
+    const config = ownFields(given);
+    const { secrets, proxy } = config;
+    const rest: TransportConfig = ownFields({ ...config, secrets: undefined, proxy: undefined });
+    if (rest.retry) rest.retry = ownFields(rest.retry);
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${urlShown(rest.baseUrl)} ${problem}`, { api: rest.api });
@@ -464,6 +474,7 @@ export class HttpTransport {
     // wrong argument is a rejection all the same.
     try {
       checkOutgoing("execute", request);
+      opts = ownFields(opts);
       this.checkCallOptions(op, opts); // a bad timeoutMs fails before the rate limiter and the signer
       if (!op.retryable || retry === false) return this.#attempt(op, request, 1, opts);
       return withRetries(true, (n) => this.#attempt(op, request, n, opts), retry || {}, this.#waitAbort(op, opts));
@@ -480,6 +491,7 @@ export class HttpTransport {
    */
   async open(op: OperationMeta, request: OutgoingRequest, opts?: CallOptions): Promise<TransportStream> {
     checkOutgoing("open", request);
+    opts = ownFields(opts);
     this.checkCallOptions(op, opts);
     let req: OutgoingRequest | undefined;
     try {
@@ -935,7 +947,7 @@ export class HttpTransport {
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
       if (op.dataType) body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
-    }
+    } else cfg.checkFile?.(body, op);
     return { status, headers, body, contentType: ct, raw };
   }
 

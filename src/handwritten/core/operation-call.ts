@@ -8,7 +8,7 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, fitsSchema, meant, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, fitsSchema, meant, ownFields, unsendable } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
@@ -38,7 +38,8 @@ export function checkValue(api: string, op: OperationMeta, name: string, value: 
  * Place `params` per the operation's metadata. Unknown names, missing required parameters
  * and values outside the documented type/enum are UsageErrors naming the operation.
  */
-export function buildRequest(api: string, op: OperationMeta, params: Record<string, unknown>, baseUrl: string): OutgoingRequest {
+export function buildRequest(api: string, op: OperationMeta, given: Record<string, unknown>, baseUrl: string): OutgoingRequest {
+  const params = ownFields(given); // (a parameter on Object.prototype is none given)
   const ctx = { api, operation: op.operationId };
   const known = knownParams(op);
   let unknown: string[] | undefined;

@@ -15,7 +15,7 @@
  */
 import { pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
-import { checkOption, checkOptionsObject, checkSignal } from "./validate.js";
+import { checkOption, checkOptionsObject, checkSignal, ownFields } from "./validate.js";
 
 export interface RateLimitRule {
   limit: number;
@@ -44,6 +44,7 @@ export class RateLimiter {
     checkOptionsObject(ctx, "the rate limit rules", rules, "name → { limit, intervalMs }");
     // (a clock object with more members than now and sleep is taken: only those two are read)
     checkOptionsObject(ctx, "the rate limiter options", opts);
+    opts = ownFields(opts);
     checkOption(ctx, "now", opts.now, "function");
     checkOption(ctx, "sleep", opts.sleep, "function");
     for (const [name, rule] of Object.entries(rules ?? {})) {

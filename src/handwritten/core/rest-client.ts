@@ -37,7 +37,7 @@ import { callData, type ApiMeta, type OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl, secretNamedValues } from "./redaction.js";
-import { checkOption, checkOptionNames, checkOptionsObject, meant } from "./validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject, meant, ownFields } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -101,6 +101,8 @@ export interface RestClientConfig<P extends object> {
    */
   checkBody?: (body: unknown, op: OperationMeta, status: number, defaultCheck: (body: unknown, op: OperationMeta) => void, req: OutgoingRequest) => void;
   checkErrorBody?: TransportConfig["checkErrorBody"];
+  /** What a success answer that is not JSON must be (e.g. BHEX's .xlsx files): throw to refuse it (TransportConfig.checkFile). */
+  checkFile?: TransportConfig["checkFile"];
   /** Called with each `call()` that fails, to choose the error thrown (e.g. documented HTTP statuses). */
   mapError?: (op: OperationMeta, error: unknown) => unknown;
   /** Client methods only this API has, built from the core client (batch helpers, paginators …). */
@@ -268,7 +270,7 @@ class RestAnswer {
 
 /** The fields of RestClientConfig (the type checks that the list is whole). */
 const CONFIG_FIELDS = {
-  api: 1, meta: 1, name: 1, options: 1, credentials: 1, sign: 1, prepare: 1, checkBody: 1, checkErrorBody: 1, mapError: 1, extend: 1, optionNames: 1,
+  api: 1, meta: 1, name: 1, options: 1, credentials: 1, sign: 1, prepare: 1, checkBody: 1, checkErrorBody: 1, checkFile: 1, mapError: 1, extend: 1, optionNames: 1,
 } satisfies Record<keyof RestClientConfig<object>, 1>;
 
 /**
@@ -290,7 +292,7 @@ function checkRestConfig(config: unknown): void {
   if (c.name !== undefined && typeof c.name !== "string") throw new UsageError(`name must be a string, got ${typeName(c.name)}`, at);
   checkOptionsObject(at, "credentials", c.credentials, "name → value");
   checkOptionsObject(at, "optionNames", c.optionNames, "option names");
-  for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "mapError", "extend"] as const) checkOption(at, f, c[f], "function");
+  for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend"] as const) checkOption(at, f, c[f], "function");
 }
 
 /**
@@ -298,8 +300,9 @@ function checkRestConfig(config: unknown): void {
  * wrong or misspelt field is a UsageError naming it.
  */
 export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
+  config = ownFields(config);
   checkRestConfig(config);
-  return buildRestClient(config);
+  return buildRestClient({ ...config, credentials: ownFields(config.credentials), optionNames: ownFields(config.optionNames) });
 }
 
 /**
@@ -330,8 +333,9 @@ function authorizer(api: string, sign: NonNullable<RestClientConfig<object>["sig
 export function buildRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
   const { api, meta } = config;
   // (the factory's options: left out, none; null or anything else but an object is refused below)
-  const options = config.options === undefined ? {} : config.options;
-  const credentials = { ...(config.credentials ?? {}) };
+  // Own fields only (ownFields): an option on Object.prototype is none given.
+  const options = config.options === undefined ? {} : ownFields(config.options);
+  const credentials = ownFields({ ...(config.credentials ?? {}) });
   checkOptionNames({ api }, "options", options, { ...REST_OPTIONS, ...credentials, ...config.optionNames });
   // Never handed to the transport: the signer reads them through ctx.credential.
   const { baseUrl: givenBaseUrl, rateLimit: _rateLimit, rateLimiter: _deprecated, ...transportOptions } = options as RestClientOptions & Record<string, unknown>;
@@ -352,22 +356,25 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       ? { checkBody: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o), req) }
       : {}),
     ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
+    ...(config.checkFile ? { checkFile: config.checkFile } : {}),
   });
 
   const callOpts = (opts: CallOptions | undefined): CallOptions => {
-    const signal = opts?.signal ?? options.signal;
-    return { ...(signal ? { signal } : {}), ...(opts?.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) };
+    const o = ownFields(opts);
+    const signal = o?.signal ?? options.signal;
+    return ownFields({ ...(signal ? { signal } : {}), ...(o?.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
   };
 
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
-  const run = async (op: OperationMeta, params: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
+  const run = async (op: OperationMeta, given: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
+    const params = ownFields(given);
     let sending = false; // (once handed to the transport, its errors come out redacted, signed values and all)
     try {
       let ready = config.prepare ? config.prepare(op, params) : params;
       // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
       // no extra turn. The call's signal and the client's end the wait (a hook that never settles
       // held the call whatever the caller aborted).
-      if (ready instanceof Promise) ready = await unlessAborted(ready, { signals: [opts?.signal, options.signal], error: (s) => callerAborted({ api, operation: op.operationId }, s.reason) });
+      if (ready instanceof Promise) ready = await unlessAborted(ready, { signals: [ownFields(opts)?.signal, options.signal], error: (s) => callerAborted({ api, operation: op.operationId }, s.reason) });
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
       const o = callOpts(opts);
@@ -404,21 +411,15 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   };
 
   // ---- the openapi-fetch surface: "METHOD /template/{path}" → operation, no Request/Response round trip
-  // By method, then by path template: the caller's path is looked up as given (no joined key built per call).
-  const byRoute = new Map<string, Map<string, OperationMeta>>();
-  for (const op of meta.operations) {
-    let paths = byRoute.get(op.method);
-    if (!paths) byRoute.set(op.method, (paths = new Map()));
-    paths.set(op.path, op);
-  }
+  const byRoute = routesOf(meta);
 
   const fetchLike = async (method: string, url: unknown, given?: Record<string, unknown> | null) => {
     // (a method or path that is no text is named by its type: String() of some objects throws)
     // (request() upper-cases the caller's method; GET, POST… pass theirs as is)
     const m = typeof method === "string" ? method : typeName(method);
     let answer: { status: number; headers: Readonly<Record<string, string>> } | undefined;
-    // null stands for no options, as undefined does.
-    const init = given ?? {};
+    // null stands for no options, as undefined does. (Own fields only: ownFields.)
+    const init = ownFields(given ?? {});
     try {
       if (typeof url !== "string") throw new UsageError(`the path must be the spec's path template (a string), got ${typeName(url)}`, { api });
       if (typeof init !== "object") throw new UsageError(`the request options must be an object, got ${typeName(init)}`, { api });
@@ -478,6 +479,17 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   return core;
 }
 
+/** The operations by method, then by path template: the caller's path is looked up as given (no joined key built per call). */
+function routesOf(meta: ApiMeta): Map<string, Map<string, OperationMeta>> {
+  const byRoute = new Map<string, Map<string, OperationMeta>>();
+  for (const op of meta.operations) {
+    let paths = byRoute.get(op.method);
+    if (!paths) byRoute.set(op.method, (paths = new Map()));
+    paths.set(op.path, op);
+  }
+  return byRoute;
+}
+
 /** openapi-fetch's `params.{path,query,header}` + `body` as one flat params object. */
 function flatParams(api: string, op: OperationMeta, init: Record<string, unknown>): { params: Record<string, unknown>; headers: Record<string, string> | undefined } {
   const params: Record<string, unknown> = {};
@@ -496,7 +508,7 @@ function flatParams(api: string, op: OperationMeta, init: Record<string, unknown
       else params[k] = v;
     }
   };
-  const p = (init.params ?? {}) as Record<string, unknown>;
+  const p = ownFields((init.params ?? {}) as Record<string, unknown>);
   add(p.path, "params.path");
   add(p.query, "params.query");
   add(p.header, "params.header");

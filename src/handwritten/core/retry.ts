@@ -6,7 +6,7 @@
  * rebuilt and re-signed by the caller's `attempt` function (fresh nonce / timestamp).
  */
 import { pause, type WaitAbort } from "./abort.js";
-import { checkOption, checkOptionNames } from "./validate.js";
+import { checkOption, checkOptionNames, ownFields } from "./validate.js";
 import { ConnectionError, HttpError, markAttempts, markOutcomeUnknown, RateLimitError, RETRY_AFTER_HOLD, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
 export interface RetryOptions {
@@ -90,6 +90,7 @@ export async function withRetries<T>(
   opts: RetryOptions = {},
   abort?: WaitAbort,
 ): Promise<T> {
+  opts = ownFields(opts);
   const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
   // An attempt that may have taken effect (BHEX's orders retried under one idempotency key)
   // leaves the call's outcome unknown, whatever a later attempt or an abort says.

@@ -884,6 +884,25 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
 }
 
 /**
+ * The fields of an options or parameters object in a copy without a prototype, read once: a field
+ * the caller did not give is undefined even when another library put a property of its name on
+ * Object.prototype (prototype pollution made `baseUrl` or `proxy` send every signed request, key
+ * and all, to another host, and added inherited values to the parameters sent and signed). A
+ * class instance's accessors (its prototype's, up to Object.prototype) are read as its fields.
+ * Anything but an object, a list, and an object without a prototype are given back as they are.
+ */
+export function ownFields<T>(o: T): T {
+  if (o === null || typeof o !== "object" || Array.isArray(o) || Object.getPrototypeOf(o) === null) return o;
+  const copy = Object.assign(Object.create(null), o) as Record<string, unknown>;
+  for (let p = Object.getPrototypeOf(o); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k !== "constructor" && !Object.hasOwn(copy, k) && typeof Object.getOwnPropertyDescriptor(p, k)?.get === "function") copy[k] = (o as Record<string, unknown>)[k];
+    }
+  }
+  return copy as T;
+}
+
+/**
  * Options given to a factory, a call or a helper are an object (or left out): null, a string, a
  * number, an array or a function is a UsageError (`createXtClient("key")` made a client without
  * credentials; null was a TypeError from the first option read).

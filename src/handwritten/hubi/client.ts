@@ -14,7 +14,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import type { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
-import { checkOption, checkOptionsObject } from "../core/validate.js";
+import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
 export type HubiOperations = operations;
@@ -95,6 +95,7 @@ const HUBI_OPTIONS = { now: 1, seqStart: 1, signatureValues: 1, signatureMethodH
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D | undefined } = {}): HubiClient<D> {
   const ctx = { api: "hubi" };
   checkOptionsObject(ctx, "options", options);
+  options = ownFields(options); // (what the caller gave, never Object.prototype's)
   checkOption(ctx, "now", options.now, "function");
   checkOption(ctx, "signatureValues", options.signatureValues, ["raw", "url-encoded"]);
   checkOption(ctx, "signatureMethodHeader", options.signatureMethodHeader, "boolean");

@@ -26,7 +26,7 @@ import { ApiError, markOutcomeUnknown, shownValue, TradeApiError, typeName, Usag
 import type { DecimalsMode } from "../core/json.js";
 import { describeAs, Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionNames, checkOptionsObject, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject, ownFields, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
@@ -292,8 +292,12 @@ class Client implements QuantWsClient {
     }
   }
 
-  constructor(opts: QuantWsClientOptions) {
-    checkOptionsObject({ api: API, operation: "createQuantWsClient" }, "options", opts);
+  constructor(given: QuantWsClientOptions) {
+    checkOptionsObject({ api: API, operation: "createQuantWsClient" }, "options", given);
+    // What the caller gave, never Object.prototype's (ownFields), in the nested options too.
+    const nested = (o: unknown) => (o !== null && typeof o === "object" ? ownFields(o) : o);
+    const opts: QuantWsClientOptions = ownFields({ ...given });
+    for (const k of ["reconnect", "repeatLogin", "retryReads"] as const) if (opts[k] !== undefined) (opts as Record<string, unknown>)[k] = nested(opts[k]);
     this.#decimals = opts.decimals ?? "exact";
     // (a URL with user:password@ is refused: the client never holds one to hide)
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
@@ -538,7 +542,8 @@ class Client implements QuantWsClient {
 
   // ------------------------------------------------------------------ login
 
-  async login(login: QuantWsLogin): Promise<QuantWsSession> {
+  async login(given: QuantWsLogin): Promise<QuantWsSession> {
+    const login = ownFields(given); // (what the caller gave, never Object.prototype's)
     if (this.#closed) throw new ClientClosedError("client is closed", { api: API, operation: "login" });
     if (login === null || typeof login !== "object") {
       throw new UsageError(`login needs an object { platform, symbols, accessKey, secretKey, account? }, got ${typeName(login)}`, { api: API, operation: "login" });
@@ -574,9 +579,12 @@ class Client implements QuantWsClient {
       throw new UsageError("symbols must name at least one symbol, such as [\"BTC/USDT\"]: the gateway refuses a login without one (state PARAM_MISS), even for account-level requests such as asset", { api: API, operation: "login" });
     }
     checkRequest("login", { platform: login.platform, symbols: login.symbols, access_key: login.accessKey, secret_key: login.secretKey, account: login.account });
+    // What was checked is what logs in, now and after every reconnect (the caller may reuse its
+    // object, or its list of symbols, while the socket opens).
+    const held: QuantWsLogin = ownFields({ ...login, symbols: [...login.symbols] });
     await this.connect();
-    const session = new QuantWsSession(this.#host, login);
-    this.#logins.remember(session, login);
+    const session = new QuantWsSession(this.#host, held);
+    this.#logins.remember(session, held);
     await this.#logins.login(session);
     if (this.#closed) throw this.#logins.closedAfterLogin(session);
     this.#router.sessions.add(session);

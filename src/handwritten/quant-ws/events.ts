@@ -8,7 +8,7 @@
 
 import { onAbort } from "../core/abort.js";
 import { observe } from "../core/observe.js";
-import { checkOption, checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
 import { TimeoutError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
 import { checkSignal, checkTimeout } from "./request-check.js";
@@ -147,7 +147,8 @@ export class TypedEvents<E extends object> {
    * ends when `end()` is called (session logged out, client closed), on `signal`, or when the
    * caller breaks out of its loop.
    */
-  stream<K extends keyof E>(event: K, opts: StreamOptions = {}): AsyncIterableIterator<E[K]> {
+  stream<K extends keyof E>(event: K, given: StreamOptions = {}): AsyncIterableIterator<E[K]> {
+    const opts = ownFields(given); // (what the caller gave, never Object.prototype's)
     // A NaN or negative maxBuffered ended the stream at its first event; "100" compared as text.
     const ctx = { api: API, operation: "stream" };
     checkOptionNames(ctx, "the stream options", opts, STREAM_OPTIONS);

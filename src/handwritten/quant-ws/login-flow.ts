@@ -6,6 +6,7 @@
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
 import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TradeApiError } from "../core/errors.js";
 import { backoffDelayMs } from "../core/retry.js";
+import { ownFields } from "../core/validate.js";
 import type { QuantWsClientEvents, RepeatLoginOptions } from "./client.js";
 import { API, ClientClosedError, ConnectionDroppedError, SessionClosedError } from "./errors.js";
 import type { TypedEvents } from "./events.js";
@@ -58,7 +59,7 @@ export class LoginFlow {
 
   /** Remember what `session` logs in with (a copy). */
   remember(session: QuantWsSession, login: QuantWsLogin): void {
-    this.#credentials.set(session, { ...login, symbols: [...login.symbols] });
+    this.#credentials.set(session, ownFields({ ...login, symbols: [...login.symbols] }));
   }
 
   /** close(): end every re-login backoff wait now. */

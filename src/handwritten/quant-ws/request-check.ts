@@ -61,7 +61,7 @@ export function checkRequest(op: string, fields: object | undefined): void {
   const spec = OPERATIONS[op]!.fields;
   const given = (fields ?? {}) as Record<string, unknown>;
   if (typeof given !== "object") fail(op, `the fields must be an object, got ${shown("", given)}`);
-  for (const name in given) {
+  for (const name of Object.keys(given)) {
     if (!Object.hasOwn(spec, name) && !CLIENT_FIELDS.has(name) && given[name] !== undefined) {
       fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${list.map(([n]) => n).join(", ") || "none"}`);
     }

@@ -21,7 +21,7 @@ import {
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
-import { checkOption, checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
@@ -194,11 +194,13 @@ const MAX_HELD = 100_000;
  */
 const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
+/** No request options, without a prototype (an option on Object.prototype is none given). */
+const NO_OPTIONS: RequestOptions = Object.freeze(Object.create(null) as RequestOptions);
 
 /** The wire frame: op and token first (as in the vendor doc's examples), then the fields. */
 function frameOf<Op extends SessionOp>(op: Op, token: string, fields: object | undefined): QuantWsRequests[Op] {
   const frame: Record<string, unknown> = { op, token };
-  if (fields) for (const k in fields) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];
+  if (fields) for (const k of Object.keys(fields)) if (k !== "op" && k !== "token" && k !== "cid") frame[k] = (fields as Record<string, unknown>)[k];
   return frame as unknown as QuantWsRequests[Op];
 }
 
@@ -385,7 +387,10 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    */
   request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<DecimalsAs<QuantWsReplies[Op], D>>;
   // Plain parameters (no rest array) keep the per-request cost down.
-  request(op: SessionOp, fields?: object, opts?: RequestOptions): Promise<unknown> {
+  request(op: SessionOp, givenFields?: object, givenOpts?: RequestOptions): Promise<unknown> {
+    // What the caller gave, never Object.prototype's (ownFields).
+    const fields = ownFields(givenFields);
+    const opts = ownFields(givenOpts);
     try {
       if (op === ("login" as string) || op === ("ping" as string)) {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
@@ -399,11 +404,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) {
       const abort = { signals: [opts?.signal], error: (s: AbortSignal) => new AbortedError("aborted while waiting to retry", { api: API, operation: op, cause: s.reason }) };
-      return withRetries(true, () => this.#attempt(op, fields, opts ?? {}), retry, abort);
+      const held = structuredClone(fields); // (what was checked is what each attempt sends)
+      return withRetries(true, () => this.#attempt(op, held, opts ?? NO_OPTIONS), retry, abort);
     }
     // Hot path (READY, no retries): straight to the socket, no extra promise layers.
     if (this.ready) return this.#host.send(op, frameOf(op, this.#token, fields), opts?.timeoutMs ?? this.#host.requestTimeoutMs, opts?.signal);
-    return this.#attempt(op, fields, opts ?? {});
+    // Sent once READY: what was checked now, not the caller's object as it is by then.
+    return this.#attempt(op, structuredClone(fields), opts ?? NO_OPTIONS);
   }
 
   /** `request` as the helpers below read it (the fields they use are not decimals). */
@@ -431,9 +438,10 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (orderNos.length === 0) {
       throw new UsageError("cancelOrder needs at least one order number: an empty order_nos cancels every open order of the symbol on the gateway; call cancelAll(symbol) for that", { api: API, operation: "cancel_order" });
     }
+    // The orders asked for as they are now (the caller may reuse its list while the reply is awaited).
+    const asked = new Set(orderNos.map(String));
     const reply = await this.#req("cancel_order", { symbol, order_nos: [...orderNos] }, opts);
     const results = reply.data ?? [];
-    const asked = new Set(orderNos.map(String));
     // The first item of each order asked for, in the reply's order; null once another contradicts it.
     const item = new Map<string, CancelOrderResult | null>();
     const contradicted: string[] = [];
@@ -470,9 +478,10 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * rejects with `CancelAllUnconfirmedError` listing what was and was not confirmed: the
    * orders may still have been cancelled. Never resent.
    */
-  async cancelAll(symbol: string, opts: RequestOptions = {}): Promise<CancelAllOutcome> {
+  async cancelAll(symbol: string, given: RequestOptions = {}): Promise<CancelAllOutcome> {
     this.#check("cancel_order", { symbol, order_nos: [] });
-    checkRequestOptions("cancel_order", opts);
+    checkRequestOptions("cancel_order", given);
+    const opts = ownFields(given);
     const timeoutMs = checkTimeout("cancel_order", opts.timeoutMs ?? this.#host.requestTimeoutMs);
     const started = performance.now();
     const cancelled: string[] = [];
@@ -557,7 +566,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    */
   async logout(opts: { timeoutMs?: number } = {}): Promise<void> {
     checkOptionsObject("logout", "the logout options", opts, LOGOUT_OPTIONS);
-    await this.#logout(opts.timeoutMs);
+    await this.#logout(ownFields(opts).timeoutMs);
   }
 
   /** Resolves when the session is READY (rejects on timeout or when the session ends). */

@@ -32,7 +32,7 @@ import { requireOperation, type OperationResponse } from "../core/operation-call
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, onAbort, unlessAborted, type WaitAbort } from "../core/abort.js";
 import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
-import { checkOption, checkOptionNames, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, ownFields, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { COUNTER_VERSION_FORM } from "./counter-version.js";
 import { InFlightLimit } from "./in-flight.js";
@@ -234,7 +234,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
   if (options.operator !== undefined && typeof options.operator !== "string") throw new UsageError(`operator must be a string, got ${typeName(options.operator)}`, ctx);
   checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
   const counterVersion = counterVersionOf(options.counterVersion, ctx);
-  const inFlightOption = options.maxInFlight;
+  const inFlightOption = ownFields(options.maxInFlight);
   const slots = { min: 1, max: Number.MAX_SAFE_INTEGER };
   if (inFlightOption !== null && typeof inFlightOption === "object") {
     checkOptionNames(ctx, "maxInFlight", inFlightOption, { MA: 1, MS: 1 });
@@ -246,7 +246,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
     MA: options.maUrl ?? XELE_DEFAULT_URLS.MA,
     MS: options.msUrl ?? XELE_DEFAULT_URLS.MS,
   };
-  const maxOf = (s: XeleServer) => (typeof options.maxInFlight === "number" ? options.maxInFlight : (options.maxInFlight?.[s] ?? 2));
+  const maxOf = (s: XeleServer) => (typeof inFlightOption === "number" ? inFlightOption : (inFlightOption?.[s] ?? 2));
   const inFlight: Record<XeleServer, InFlightLimit> = { MA: new InFlightLimit(maxOf("MA"), "MA"), MS: new InFlightLimit(maxOf("MS"), "MS") };
   let session: XeleSession;
   const transports = Object.fromEntries(
@@ -474,13 +474,17 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   }
 }
 
-export function createXeleClient<D extends DecimalsMode = "exact">(options: XeleClientOptions & { decimals?: D | undefined } = {}): XeleClient<D> {
+export function createXeleClient<D extends DecimalsMode = "exact">(given: XeleClientOptions & { decimals?: D | undefined } = {}): XeleClient<D> {
+  // What the caller gave, never Object.prototype's (ownFields); the call options and data too.
+  const options = ownFields(given);
   const wire = openXeleWire(options);
   const { session, transports, inFlight, urls } = wire;
   /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */
   const scrub = (e: unknown): unknown => session.redactor().error(e);
 
-  async function call(id: string, data?: unknown, opts?: CallOptions): Promise<unknown> {
+  async function call(id: string, given?: unknown, callOptions?: CallOptions): Promise<unknown> {
+    const data = ownFields(given);
+    const opts = ownFields(callOptions);
     try {
       const op = operationOf(id);
       const prepared = prepareData(op, data, wire.counterVersion);
@@ -493,7 +497,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
 
   async function* streamRows(id: string, data?: unknown, opts?: CallOptions): AsyncGenerator<unknown, void, undefined> {
     try {
-      yield* streamInSession(wire, options, id, data, opts);
+      yield* streamInSession(wire, options, id, ownFields(data), ownFields(opts));
     } catch (e) {
       throw scrub(e);
     }
@@ -504,7 +508,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(options: Xele
     streamRows: streamRows as XeleClient["streamRows"],
     exportClientSystemInfo: (data, opts) => call("exportClientSystemInfo", data, opts) as Promise<ClientSystemExport>,
     async saveClientSystemExport(data, dir, opts) {
-      const { overwrite, ...callOptions } = opts ?? {};
+      const { overwrite, ...callOptions } = ownFields(opts ?? {});
       const exported = (await call("exportClientSystemInfo", data, callOptions)) as ClientSystemExport;
       const path = await saveClientSystemExport(exported, dir, { overwrite });
       return path === null ? null : { path, lines: exported.lines.length };

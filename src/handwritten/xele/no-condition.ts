@@ -45,7 +45,8 @@ export function fillNoCondition(schema: JsonSchema | undefined, value: unknown, 
     const out: Record<string, unknown> = {};
     const required = new Set(schema.required ?? []);
     for (const [name, sub] of Object.entries(schema.properties!)) {
-      const filled = fillNoCondition(sub, value[name], required.has(name));
+      // (own fields: a field on Object.prototype is one the caller left out)
+      const filled = fillNoCondition(sub, Object.hasOwn(value, name) ? value[name] : undefined, required.has(name));
       if (filled !== undefined) out[name] = filled;
     }
     // Own keys only: a key every object inherits (`constructor`, `toString`) or a `__proto__` of

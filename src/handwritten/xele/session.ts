@@ -19,7 +19,7 @@ import { credentialOf } from "../core/credentials.js";
 import { CredentialsError, typeName, UsageError } from "../core/errors.js";
 import { observe } from "../core/observe.js";
 import { describeAs, Redactor, secretList } from "../core/redaction.js";
-import { checkOption, checkOptionNames } from "../core/validate.js";
+import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
 
 export interface XeleSessionOptions {
   username?: string | undefined;
@@ -45,7 +45,8 @@ export class XeleSession {
   /** Recent tokens, still scrubbed from messages after they are replaced. */
   readonly #issued: string[] = [];
   readonly #options: XeleSessionOptions;
-  constructor(options: XeleSessionOptions) {
+  constructor(given: XeleSessionOptions) {
+    const options = ownFields(given); // (what the caller gave, never Object.prototype's)
     // Wrong options are a UsageError naming the option, as every factory's (not a TypeError at the first login).
     const ctx = { api: "xele", operation: "XeleSession" };
     if (options === undefined) throw new UsageError("XeleSession takes its options { login, username?, password?, log?, firstSerialNo? }", ctx);
@@ -53,7 +54,7 @@ export class XeleSession {
     if (typeof options.login !== "function") throw new UsageError(`login must be the function that logs in and resolves to the token, got ${typeName(options.login)}`, ctx);
     checkOption(ctx, "log", options.log, "function");
     checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
-    this.#options = { ...options };
+    this.#options = ownFields({ ...options });
     this.#serial = options.firstSerialNo ?? 0;
     describeAs(this, "XeleSession", () => ({ username: this.#options.username, hasToken: this.hasToken, loginCount: this.#logins }));
   }

@@ -42,7 +42,8 @@ export function requestSchemaOf(op: OperationMeta): JsonSchema {
 
 /** The schema of the operation's `data` field, or undefined when the request carries none. */
 export function dataSchemaOf(op: OperationMeta): JsonSchema | undefined {
-  return requestSchemaOf(op).properties?.data;
+  const properties = requestSchemaOf(op).properties;
+  return properties && Object.hasOwn(properties, "data") ? properties.data : undefined;
 }
 
 export function commonFieldsOf(server: XeleServer): CommonRequestFields {

@@ -12,7 +12,7 @@ import type { DecimalsMode } from "../core/json.js";
 import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
-import { checkOption, checkOptionsObject } from "../core/validate.js";
+import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
 import { base64Fields } from "./base64-fields.js";
 import { encodeXtBatchData } from "./batch.js";
 import { checkXtAnswer } from "./batch-answer.js";
@@ -70,6 +70,7 @@ const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfie
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D | undefined } = {}): XtClient<D> {
   const ctx = { api: "xt" };
   checkOptionsObject(ctx, "options", options);
+  options = ownFields(options); // (what the caller gave, never Object.prototype's)
   checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
   checkOption(ctx, "signatureVariant", options.signatureVariant, XT_SIGNATURE_VARIANTS);
   checkOption(ctx, "now", options.now, "function");
