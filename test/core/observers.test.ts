@@ -71,6 +71,21 @@ describe("a client's onEvent that fails", () => {
   });
 });
 
+describe("two clients whose onEvent fails alike", () => {
+  it("each warns (once per message): one client's warning does not silence another's", async () => {
+    const make = (sink: string) =>
+      createXtClient({ baseUrl: "https://xt.test", accessKey: "ak", secretKey: "sk", rateLimit: false, fetch: placed().fetch, onEvent: () => {
+        throw new Error(`log sink ${sink} full`);
+      } });
+    const [a, b] = [make("same"), make("same")];
+    await a.call("order", order);
+    await a.call("order", order);
+    await b.call("order", order);
+    await settled();
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("log sink same full"), expect.stringContaining("log sink same full")]);
+  });
+});
+
 describe("Xele's log option that fails", () => {
   it("throws after the login: the login and the call stand; a warning names the log option", async () => {
     const mock = await startXeleMock();

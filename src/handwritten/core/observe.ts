@@ -15,7 +15,7 @@ export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null 
  * (default "onEvent"), to a process warning naming it.
  */
 export function observe<T>(fn: (value: T) => unknown, value: T, failed: ((error: unknown) => void) | string = "onEvent"): void {
-  const report = typeof failed === "string" ? (error: unknown) => warn(failed, error) : failed;
+  const report = typeof failed === "string" ? (error: unknown) => warn(fn, failed, error) : failed;
   try {
     const r = fn(value);
     if (isThenable(r)) r.then(undefined, report);
@@ -24,11 +24,14 @@ export function observe<T>(fn: (value: T) => unknown, value: T, failed: ((error:
   }
 }
 
-/** Messages warned of already: a listener that fails on every call warns once per distinct message. */
-const warned = new Set<string>();
+/**
+ * Messages warned of already, by observer: a listener that fails on every call warns once per
+ * distinct message; another client's (another function) warns of its own.
+ */
+const warned = new WeakMap<object, Set<string>>();
 
 /** A `TradeApiWarning` on the process (printed to stderr), naming the option and its error. */
-function warn(option: string, error: unknown): void {
+function warn(fn: object, option: string, error: unknown): void {
   let what: string;
   try {
     what = error instanceof Error ? `${error.name}: ${error.message}` : textOf(error);
@@ -36,7 +39,9 @@ function warn(option: string, error: unknown): void {
     what = "?";
   }
   const message = printable(`${option} failed (the call is not affected): ${what.slice(0, 500)}`);
-  if (warned.has(message)) return;
-  if (warned.size < 100) warned.add(message);
+  let seen = warned.get(fn);
+  if (!seen) warned.set(fn, (seen = new Set()));
+  if (seen.has(message)) return;
+  if (seen.size < 100) seen.add(message);
   process.emitWarning(message, "TradeApiWarning");
 }
