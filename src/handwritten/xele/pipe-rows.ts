@@ -214,12 +214,21 @@ function isIntAt(src: string, s: number, e: number): boolean {
  * never converted.
  */
 function isDecimalAt(src: string, s: number, e: number): boolean {
-  if (s === e) return true;
-  const i = e - s > 1 && src.charCodeAt(s) === 45 ? s + 1 : s;
+  return decimalEnd(src, s, e) === e;
+}
+
+/**
+ * Where the decimal text at `src[s]` ends (an optional minus, digits, an optional "." and
+ * digits; nothing is an empty cell, `s`), reading no further than `e`; -1 for a minus without
+ * digits or a "." without them.
+ */
+function decimalEnd(src: string, s: number, e: number): number {
+  const i = s < e && src.charCodeAt(s) === 45 ? s + 1 : s;
   const int = digitsEnd(src, i, e);
-  if (int === i) return false;
-  if (int === e) return true;
-  return src.charCodeAt(int) === 46 && int + 1 < e && digitsEnd(src, int + 1, e) === e;
+  if (int === i) return i === s ? s : -1;
+  if (int === e || src.charCodeAt(int) !== 46) return int;
+  const frac = digitsEnd(src, int + 1, e);
+  return frac === int + 1 ? -1 : frac;
 }
 
 /** Where the run of digits at `src[i]` ends (at most `e`). */
@@ -237,6 +246,14 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
   const kinds = layout.kinds;
   let s = start;
   for (let k = 0; k < n; k++) {
+    const kind = kinds[k];
+    if (kind === DECIMAL) {
+      // One read of the cell: its decimal text, then the "|" after it (the line's end after the last).
+      const p = decimalEnd(src, s, end);
+      if (p === -1 || (k < n - 1 ? p === end || src.charCodeAt(p) !== 124 : p !== end)) return false;
+      s = p + 1;
+      continue;
+    }
     let p = end;
     if (k < n - 1) {
       p = src.indexOf("|", s);
@@ -245,9 +262,7 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
       const extra = src.indexOf("|", s);
       if (extra !== -1 && extra < end) return false;
     }
-    const kind = kinds[k];
     if ((kind === INT || kind === INT64) && !isIntAt(src, s, p)) return false;
-    if (kind === DECIMAL && !isDecimalAt(src, s, p)) return false;
     // More than 15 characters may not be a safe integer: decodeCells decides.
     if (kind === INT && p - s > 15) return false;
     s = p + 1;
