@@ -5,7 +5,7 @@
  *   baseline: text.split("\n"), line.split("|"), every field assigned to a fresh object literal
  *             (strings only: no type conversion, no checks)
  *   decodePipeRows (default, check: "all"): header-driven layout, envelope/header/row-count
- *             checks and every row's field count and integer cells checked up front (one regex
+ *             checks and every row's field count, integer and decimal cells checked up front (one regex
  *             pass); one row view per line (cells split and converted on first read)
  *
  * Also reported, so the headline is not mistaken for more than it is: decodePipeRows followed

@@ -1,7 +1,7 @@
 /**
  * Fuzzing the "|" row decoders (buffered `decodePipeAnswer` and streaming `decodePipeRowStream`)
  * against a small reference decoder written from the spec's rules (header line, field counts,
- * integer cells, row count, envelope). For every generated answer — well-formed ones and
+ * integer and decimal cells, row count, envelope). For every generated answer — well-formed ones and
  * mutated ones (truncated, characters dropped or inserted, a cell replaced, lines dropped or
  * repeated, wrong counts, broken envelopes, GBK bytes) — a decoder must either decode exactly
  * what the reference decodes or, when the reference calls the answer malformed, throw a typed
@@ -28,8 +28,9 @@ type Verdict = { ok: true; rows: Array<Record<string, unknown>> } | { ok: false;
 const MALFORMED: Verdict = { ok: false, error: "format" };
 
 function refValue(type: string | undefined, cell: string): unknown {
-  if (type !== "int" && type !== "int64") return cell;
+  if (type !== "int" && type !== "int64" && type !== "decimal") return cell;
   if (cell === "") return null;
+  if (type === "decimal") return cell;
   const big = BigInt(cell);
   return big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER) ? big : Number(big);
 }
@@ -91,6 +92,8 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
     for (let i = 0; i < cols.length; i++) {
       const { name, type } = cols[i]!;
       if ((type === "int" || type === "int64") && !/^(-?[0-9]+)?$/.test(cells[i]!)) return MALFORMED;
+      // Decimal text as the vendor's document writes it ("101.0003"), or nothing (null).
+      if (type === "decimal" && !/^(-?[0-9]+(\.[0-9]+)?)?$/.test(cells[i]!)) return MALFORMED;
       row[name] = refValue(type, cells[i]!);
       // An int column is typed number: past ±(2^53 - 1) it is an error, not a bigint.
       if (type === "int" && typeof row[name] === "bigint") return MALFORMED;
@@ -105,7 +108,9 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
 
 const INT_CELLS = ["", "0", "7", "-12", "1024", "007", "9007199254740991", "-9007199254740991", "0000000000000000000042"];
 const INT64_CELLS = [...INT_CELLS, "9007199254740993", "-9007199254740993", "12345678901234567890", "18446744073709551615"];
-const DEC_CELLS = ["", "400.5000", "-0.1", "0.10000000", "1e5", "80100.0000"];
+const DEC_CELLS = ["", "400.5000", "-0.1", "0.10000000", "0", "-0", "101.0003", "80100.0000", "12345678901234567890.000000000000000000001"];
+/** What a decimal cell must not be (each was passed through as a decimal before decimal cells were checked). */
+const NOT_DECIMAL = ["1e5", "1E+3", "+1", ".5", "5.", "-", "--5", "1.2.3", "0x10", "NaN", "Infinity", " 5", "5 ", "abc"];
 const STR_ALPHABET = ["a", "Z", "正", "常", " ", ",", '"', "'", "\\", "-", "1", "é", "😀", "\t", "MS", "/", "{", "}"];
 
 const cell = (type: string | undefined) =>
@@ -148,6 +153,14 @@ const mutateText = (text: string) =>
     // An integer cell replaced by text ("TRUNCATED|77"), or by an integer past 2^53 (an error in an int column).
     fc.tuple(fc.nat(), fc.constantFrom("TRUNCATED", "99999999999999999999")).map(([n, by]) => {
       const m = [...text.matchAll(/(^|\|)(-?\d+)(?=\||\r?\n|$)/gm)];
+      if (m.length === 0) return text;
+      const hit = m[n % m.length]!;
+      const at = hit.index + hit[1]!.length;
+      return text.slice(0, at) + by + text.slice(at + hit[2]!.length);
+    }),
+    // A decimal cell ("400.5000") replaced by text that is no decimal.
+    fc.tuple(fc.nat(), fc.constantFrom(...NOT_DECIMAL)).map(([n, by]) => {
+      const m = [...text.matchAll(/(^|\|)(-?\d+\.\d+)(?=\||\r?\n|$)/gm)];
       if (m.length === 0) return text;
       const hit = m[n % m.length]!;
       const at = hit.index + hit[1]!.length;

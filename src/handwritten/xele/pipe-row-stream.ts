@@ -13,10 +13,11 @@
  * before the first line with text when they are rows) is bounded by `maxHeldChars` (the
  * client's `maxResponseBytes`): an endless line is a ResponseTooLargeError.
  *
- * Each row is checked (field count, integer cells) before it is yielded. The header's row
- * count can only be compared at the end: a truncated stream throws `PipeRowsError` AFTER the
- * rows it did carry were yielded, so a caller that consumes the iterator to the end can never
- * mistake a cut answer for a complete one (a caller that stops early gets no verdict).
+ * Each row is checked (field count, integer and decimal cells: the checks of decodePipeRows)
+ * before it is yielded. The header's row count can only be compared at the end: a truncated
+ * stream throws `PipeRowsError` AFTER the rows it did carry were yielded, so a caller that
+ * consumes the iterator to the end can never mistake a cut answer for a complete one (a caller
+ * that stops early gets no verdict).
  *
  * Every way out releases the body: stopping early, an error while reading, and an error before
  * the first chunk (a charset this runtime cannot decode), so its connection is never left busy.

@@ -15,8 +15,10 @@
  *   matches the first row is chosen.
  * - Conversions only where the spec says: `int` → number (a value past ±(2^53 - 1) is a
  *   PipeRowsError, never a bigint in a number column), `int64` → number, or bigint above
- *   2^53 (exchange order IDs keep every digit), `decimal` → the exact text, `string` → as sent
- *   (commas, quotes, spaces, Chinese untouched). An empty int/int64 cell is null.
+ *   2^53 (exchange order IDs keep every digit), `decimal` → the exact text, which must be
+ *   decimal text as the vendor's document writes it ("101.0003": an optional minus, digits, an
+ *   optional "." and digits; no "+", exponent, ".5", "5.", spaces, NaN or Infinity), `string` →
+ *   as sent (commas, quotes, spaces, Chinese untouched). An empty int/int64/decimal cell is null.
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
  *   the spec's error table, and an envelope without `code` (`{}`, `{"foo":1}`) or with a null
@@ -31,7 +33,7 @@
  * Checks, all raising `PipeRowsError` (a ResponseFormatError) with the line number, before
  * anything is returned: the envelope, the header (column count against its field list, kind,
  * names, at most MAX_PIPE_COLUMNS of them), the number of rows against the header's row count, and every row's field count and
- * integer cells (the first and last rows directly, the others in one native regex pass per
+ * integer and decimal cells (the first and last rows directly, the others in one native regex pass per
  * answer, nothing allocated per row; row by row for a layout wider than the spec's) — so a truncated
  * or malformed answer is an error, never a shorter or partly wrong list. `{ check: "on-read" }`
  * trades that for speed: only the first and last rows are checked up front and any other row
@@ -89,9 +91,9 @@ export interface PipeRowsOptions {
   /** Expected header kind (default `layout.kind`); not checked when `layout.kindDocumented` is false. */
   kind?: string | null;
   /**
-   * "all" (default): every row is checked (field count, integer cells) before anything is
-   * returned, so a malformed answer is an error, never a partial result; cells are still
-   * converted on first read, which can then no longer fail.
+   * "all" (default): every row is checked (field count, integer and decimal cells) before
+   * anything is returned, so a malformed answer is an error, never a partial result; cells are
+   * still converted on first read, which can then no longer fail.
    * "on-read": only the first and last rows are checked up front (with the header's counts);
    * other rows are checked when first read, and a malformed one throws then. Faster; for
    * callers that read every row anyway and can stop on an error.
@@ -204,12 +206,54 @@ function isIntAt(src: string, s: number, e: number): boolean {
   return true;
 }
 
+/**
+ * `src[s, e)` is "" (→ null) or decimal text as the vendor's document writes it ("101.0003"): an
+ * optional minus, digits, and an optional "." followed by digits. Nothing else: no "+", no
+ * exponent ("1e5"), no ".5" or "5.", no spaces, "NaN" or "Infinity", which `Number()` or a
+ * decimal library would read differently or not at all. No length limit: the text is kept,
+ * never converted.
+ */
+function isDecimalAt(src: string, s: number, e: number): boolean {
+  return decimalEnd(src, s, e) === e;
+}
+
+/**
+ * Where the decimal text at `src[s]` ends (an optional minus, digits, an optional "." and
+ * digits; nothing is an empty cell, `s`), reading no further than `e`; -1 for a minus without
+ * digits or a "." without them.
+ */
+function decimalEnd(src: string, s: number, e: number): number {
+  const i = s < e && src.charCodeAt(s) === 45 ? s + 1 : s;
+  const int = digitsEnd(src, i, e);
+  if (int === i) return i === s ? s : -1;
+  if (int === e || src.charCodeAt(int) !== 46) return int;
+  const frac = digitsEnd(src, int + 1, e);
+  return frac === int + 1 ? -1 : frac;
+}
+
+/** Where the run of digits at `src[i]` ends (at most `e`). */
+function digitsEnd(src: string, i: number, e: number): number {
+  for (; i < e; i++) {
+    const d = src.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+  }
+  return i;
+}
+
 /** The checks of decodeCells without allocating anything (false: decodeCells names the problem). */
 function rowIsWellFormed(src: string, start: number, end: number, layout: RowLayout): boolean {
   const n = layout.names.length;
   const kinds = layout.kinds;
   let s = start;
   for (let k = 0; k < n; k++) {
+    const kind = kinds[k];
+    if (kind === DECIMAL) {
+      // One read of the cell: its decimal text, then the "|" after it (the line's end after the last).
+      const p = decimalEnd(src, s, end);
+      if (p === -1 || (k < n - 1 ? p === end || src.charCodeAt(p) !== 124 : p !== end)) return false;
+      s = p + 1;
+      continue;
+    }
     let p = end;
     if (k < n - 1) {
       p = src.indexOf("|", s);
@@ -218,7 +262,6 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
       const extra = src.indexOf("|", s);
       if (extra !== -1 && extra < end) return false;
     }
-    const kind = kinds[k];
     if ((kind === INT || kind === INT64) && !isIntAt(src, s, p)) return false;
     // More than 15 characters may not be a safe integer: decodeCells decides.
     if (kind === INT && p - s > 15) return false;
@@ -227,7 +270,7 @@ function rowIsWellFormed(src: string, start: number, end: number, layout: RowLay
   return true;
 }
 
-/** Split and convert one row's cells, checking the field count and integer cells. */
+/** Split and convert one row's cells, checking the field count and number (integer, decimal) cells. */
 function decodeCells(doc: PipeText, start: number, layout: RowLayout, last: boolean): unknown[] {
   const raw = doc.text.slice(start, lineEnd(doc.text, start));
   const cells: unknown[] = raw.split("|");
@@ -253,6 +296,12 @@ function decodeCells(doc: PipeText, start: number, layout: RowLayout, last: bool
       // An int column is typed number: a value past ±(2^53 - 1) would be a bigint (or a rounded number).
       if (k === INT && typeof value === "bigint") fail(`column ${layout.names[i]}: ${quoted(cell)} is beyond ±(2^53 - 1), too large for an int column (a number)`);
       cells[i] = value;
+    } else if (k === DECIMAL) {
+      const cell = cells[i] as string;
+      if (!isDecimalAt(cell, 0, cell.length)) {
+        fail(`column ${layout.names[i]}: ${quoted(cell)} is not a decimal (an optional "-", digits and an optional fraction, as the vendor's document writes "101.0003")`);
+      }
+      if (cell === "") cells[i] = null;
     }
   }
   return cells;
@@ -300,7 +349,7 @@ abstract class PipeRowView {
 }
 
 /**
- * Check a row now (field count, integer cells) without decoding it; throws what reading it
+ * Check a row now (field count, integer and decimal cells) without decoding it; throws what reading it
  * would throw. `last`: a short row means truncation.
  */
 export function checkPipeRow(row: object, last = false): void {
@@ -764,15 +813,22 @@ const ROWS_PER_EXEC = 1024;
 const REGEX_MAX_COLUMNS = 256;
 const REGEX_MAX_INT_COLUMNS = 32;
 
+/**
+ * A decimal cell as isDecimalAt reads it, or nothing. No two parts can match the same
+ * characters (the fraction needs its "."), so a cell that is not one is refused in time linear
+ * in its length: the digits `\d+` gives back can start nothing else.
+ */
+const DECIMAL_CELL = "(?:-?\\d+(?:\\.\\d+)?)?";
+
 /** The well-formed regex of a layout, its int64 cells read by `int64`. */
 function wellFormed(layout: RowLayout, int64: string): RegExp {
-  const cells = Array.from(layout.kinds, (k) => (k === INT ? UP_TO_15_DIGITS : k === INT64 ? int64 : "[^|\\n]*"));
+  const cells = Array.from(layout.kinds, (k) => (k === INT ? UP_TO_15_DIGITS : k === INT64 ? int64 : k === DECIMAL ? DECIMAL_CELL : "[^|\\n]*"));
   return new RegExp(`(?:\\n${cells.join("\\|")}\\r?(?=\\n|$)){0,${ROWS_PER_EXEC}}`, "y");
 }
 
 /**
  * Every row at once: a native regex reads line break after line break, each followed by `n`
- * fields with integer cells where the layout has integers, up to ROWS_PER_EXEC rows an exec
+ * fields with integer and decimal cells where the layout has them, up to ROWS_PER_EXEC rows an exec
  * (nothing allocated per row); where it stops short of the end, the row after that line break
  * is decoded to throw the error that names it. Each character is read once (a negative
  * lookahead tried at every line break read each row twice: the lookahead, then the search for
