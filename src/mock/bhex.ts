@@ -40,7 +40,7 @@ import { paramRefusal } from "./bhex/replies.js";
 import { BhexState } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
 export const BHEX_MOCK_SECRET_KEY = "mock-bhex-secret-key";
@@ -81,7 +81,9 @@ function withPostAliases(m: ApiMeta): ApiMeta {
   return { ...m, operations: [...m.operations, ...aliases] };
 }
 
-export async function startBhexMock(opts: BhexMockOptions = {}): Promise<HttpMock> {
+export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMock> {
+  // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
+  const opts = ownFields(given);
   checkMock.server("bhex", opts, {
     ...SIGNED_MOCK_OPTIONS,
     pagedRecords: 1,

@@ -12,6 +12,7 @@
  * operation whose spec body is JSON, and not when nested deeper than MOCK_MAX_JSON_DEPTH: on a
  * form-only route it is no parameters (the API's own error follows), never parsed.
  */
+import { ownFields } from "../handwritten/core/validate.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
@@ -350,7 +351,8 @@ function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promi
   return server;
 }
 
-export async function startHttpMock(opts: HttpMockOptions): Promise<HttpMock> {
+export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
+  const opts = ownFields(given); // (an option on Object.prototype is none given: a `host` there listened elsewhere)
   const routes = routeTable(opts.meta);
   const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;

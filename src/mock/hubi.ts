@@ -51,7 +51,7 @@ import { HubiExchange } from "./hubi/engine.js";
 import { hubiHandlers } from "./hubi/handlers.js";
 import { checkMock, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { shownValue, UsageError } from "../handwritten/core/errors.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export { parseHubiTimestamp } from "./hubi/auth.js";
 
@@ -76,7 +76,9 @@ export interface HubiMock extends HttpMock {
   setMarkPrice(symbol: string, price: number): void;
 }
 
-export async function startHubiMock(opts: HubiMockOptions = {}): Promise<HubiMock> {
+export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMock> {
+  // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
+  const opts = ownFields(given);
   checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "hubi" }, "now", opts.now, "function");

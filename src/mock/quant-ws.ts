@@ -48,7 +48,7 @@ import { Gateway } from "./quant-ws/gateway.js";
 import { onFrame } from "./quant-ws/handlers.js";
 import { addLostAnswers, checkMock } from "./options.js";
 import { MOCK_HEADERS_TIMEOUT_MS, MOCK_MAX_CONNECTIONS, MOCK_REQUEST_TIMEOUT_MS, urlHost } from "./http-mock.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export interface QuantWsMockOptions {
   port?: number | undefined;
@@ -137,7 +137,9 @@ export interface QuantWsMock {
 const KNOWN_PLATFORMS = new Set<string>(quantWsMeta.operations.login.fields.platform.knownValues);
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 
-export async function startQuantWsMock(opts: QuantWsMockOptions = {}): Promise<QuantWsMock> {
+export async function startQuantWsMock(given: QuantWsMockOptions = {}): Promise<QuantWsMock> {
+  // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
+  const opts = ownFields(given);
   checkMock.server("quant-ws", opts, {
     port: 1,
     host: 1,

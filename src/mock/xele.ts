@@ -41,7 +41,7 @@ import { xeleHandlers } from "./xele/handlers.js";
 import { fail } from "./xele/replies.js";
 import { XeleState } from "./xele/state.js";
 import { checkMock } from "./options.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export const XELE_MOCK_USERNAME = "admin";
 export const XELE_MOCK_PASSWORD = "xele-mock-password";
@@ -121,7 +121,9 @@ const notFound = (server: XeleServer) => (method: string, path: string): MockRep
   return fail(101, there ? `${path} is served by ${serverOf(there)}, this is ${server}` : path);
 };
 
-export async function startXeleMock(opts: XeleMockOptions = {}): Promise<XeleMock> {
+export async function startXeleMock(given: XeleMockOptions = {}): Promise<XeleMock> {
+  // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
+  const opts = ownFields(given);
   const ctx = { api: "xele" };
   checkMock.names("xele", opts, {
     maPort: 1,

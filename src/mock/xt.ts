@@ -20,7 +20,7 @@ import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { xtParamRefusal } from "./xt/params.js";
 import { XtState } from "./xt/state.js";
-import { checkOption } from "../handwritten/core/validate.js";
+import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export { matchXtSignature } from "./xt/auth.js";
 
@@ -36,7 +36,9 @@ export interface XtMockOptions extends SignedMockOptions {
   now?: (() => number) | undefined;
 }
 
-export async function startXtMock(opts: XtMockOptions = {}): Promise<HttpMock> {
+export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
+  // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
+  const opts = ownFields(given);
   checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");

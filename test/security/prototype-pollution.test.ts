@@ -39,11 +39,13 @@ const OPTION_NAMES = [
   ...["maxAttempts", "baseDelayMs", "maxDelayMs", "sleep", "random", "MA", "MS"],
 ];
 const POLLUTED = "http://127.0.0.1:9/polluted";
+/** What a polluted `host` holds: every interface. */
+const EVERYWHERE = "0.0.0.0";
 
 /** Runs `fn` with `names` on Object.prototype (enumerable data properties, as `a[k1][k2] = v` with k1 "__proto__" makes them). */
-async function polluted<T>(names: readonly string[], fn: () => Promise<T>): Promise<T> {
+async function polluted<T>(names: readonly string[], fn: () => Promise<T>, value: string = POLLUTED): Promise<T> {
   const added = names.filter((n) => !(n in Object.prototype));
-  for (const n of added) (Object.prototype as Record<string, unknown>)[n] = POLLUTED;
+  for (const n of added) (Object.prototype as Record<string, unknown>)[n] = value;
   try {
     return await fn();
   } finally {
@@ -271,6 +273,34 @@ describe("prototype pollution does not reach a Quant gateway request", () => {
       expect(frames(dirty)).toBe(frames(clean));
     } finally {
       await Promise.all([clean.close(), dirty.close()]);
+    }
+  });
+});
+
+/** An emulator as these tests read it. */
+type Started = { url: string; close(): Promise<void> };
+
+describe("prototype pollution does not move an emulator", () => {
+  it.each([
+    ["xt", (): Promise<Started> => startXtMock()],
+    ["hubi", (): Promise<Started> => startHubiMock()],
+    ["bhex", (): Promise<Started> => startBhexMock()],
+    ["quant-ws", (): Promise<Started> => startQuantWsMock()],
+  ] as const)("%s listens on 127.0.0.1 with a host on Object.prototype", async (_api, start) => {
+    const mock = await polluted(["host"], start, EVERYWHERE);
+    try {
+      expect(new URL(mock.url).hostname).toBe("127.0.0.1");
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("xele: both servers listen on 127.0.0.1 with a host on Object.prototype", async () => {
+    const mock = await polluted(["host"], () => startXeleMock(), EVERYWHERE);
+    try {
+      expect([new URL(mock.maUrl).hostname, new URL(mock.msUrl).hostname]).toEqual(["127.0.0.1", "127.0.0.1"]);
+    } finally {
+      await mock.close();
     }
   });
 });
