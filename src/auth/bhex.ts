@@ -14,6 +14,7 @@
  * | `php`            | `ksort` then `http_build_query`: names sorted (bytes), keys and     |
  * |                  | values PHP-`urlencode`d (space `+`, `~` → `%7E`), booleans `1`/`0`  |
  */
+import { ownFields } from "../handwritten/core/validate.js";
 import { checkSignable, compareCodePoints, compareUtf16, compareUtf8Bytes, pairsToSign, paramText, phpUrlencode, sortedParamSigner, withSignedHeaders, type SignOptions } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
@@ -57,6 +58,9 @@ export interface BhexAuthInput {
  * (query and form), added to the query of a GET or the form body of a POST.
  */
 export function authorizeBhex<R extends SignableRequest>(request: R, input: BhexAuthInput): SignedRequest<R> {
+  // What the caller gave, never Object.prototype's (an option left out stays out).
+  request = ownFields(request);
+  input = ownFields(input);
   checkSignable(request, input);
   let method = request.method;
   let query: Array<[string, string]> = request.query.filter(([k]) => k !== "signature");

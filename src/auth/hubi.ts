@@ -8,7 +8,7 @@
  *   params    = "k1=v1&k2=v2..." in the order named by X-API-Signature-Params
  */
 import { shownValue, typeName, UsageError } from "../handwritten/core/errors.js";
-import { CONTROL, unsendable, where } from "../handwritten/core/validate.js";
+import { CONTROL, unsendable, where, ownFields } from "../handwritten/core/validate.js";
 import { checkSignable, hmacSha256Hex, md5Hex, paramText, paramValue, pythonQuotePlus, withSignedHeaders, type ParamValue } from "./hmac.js";
 import type { SignableRequest, SignedRequest } from "./request.js";
 
@@ -104,7 +104,8 @@ export function hubiSignedText(
 }
 
 /** Sign one request: the seven headers, in the vendor's order. */
-export function signHubiRequest(input: HubiSignInput): HubiAuthHeaders {
+export function signHubiRequest(given: HubiSignInput): HubiAuthHeaders {
+  const input = ownFields(given); // (never Object.prototype's)
   const i = (input ?? {}) as Partial<Record<keyof HubiSignInput, unknown>>;
   checkSignInput("signHubiRequest", { accessKey: i.accessKey, accessToken: i.accessToken, timestamp: i.timestamp, path: i.path }, i.seqNum);
   const pairs = hubiParamPairs(input.params);
@@ -148,6 +149,9 @@ export interface HubiAuthInput {
  * sent (the query of a GET; query then form otherwise).
  */
 export function authorizeHubi<R extends SignableRequest>(request: R, input: HubiAuthInput): SignedRequest<R> {
+  // What the caller gave, never Object.prototype's (an option left out stays out).
+  request = ownFields(request);
+  input = ownFields(input);
   checkSignable(request, input);
   const params = request.method === "GET" ? request.query : [...request.query, ...(request.form ?? [])];
   const headers = signHubiRequest({ ...input, path: request.path, params });

@@ -15,6 +15,7 @@
  *
  * For values without leading/trailing spaces or control characters `java` and `raw` agree.
  */
+import { ownFields } from "../handwritten/core/validate.js";
 import { UsageError } from "../handwritten/core/errors.js";
 import {
   checkSignable,
@@ -81,6 +82,9 @@ const XT_AUTH_PARAMS = new Set(["accesskey", "nonce", "signature"]);
  * query of a GET or the form body of any other method (never both), replacing any there.
  */
 export function authorizeXt<R extends SignableRequest>(request: R, input: XtAuthInput): SignedRequest<R> {
+  // What the caller gave, never Object.prototype's (an option left out stays out).
+  request = ownFields(request);
+  input = ownFields(input);
   checkSignable(request, input);
   const isGet = request.method === "GET";
   const fields = isGet ? request.query : [...(request.form ?? []), ...request.query];

@@ -26,6 +26,9 @@ import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/client.js";
+import { authorizeBhex } from "../../src/auth/bhex.js";
+import { authorizeHubi } from "../../src/auth/hubi.js";
+import { authorizeXt } from "../../src/auth/xt.js";
 import { OPERATIONS as QUANT_WS_OPERATIONS } from "../../src/handwritten/quant-ws/operations.js";
 import { startQuantWsMock } from "../../src/mock/quant-ws.js";
 
@@ -302,5 +305,20 @@ describe("prototype pollution does not move an emulator", () => {
     } finally {
       await mock.close();
     }
+  });
+});
+
+describe("prototype pollution does not reach the exported signers", () => {
+  const request = () => ({ method: "GET", path: "/api/x", query: [["symbol", "BTCUSDT"]] as Array<[string, string]>, form: null, headers: {} });
+  it.each([
+    ["authorizeXt", () => authorizeXt(request(), { accessKey: "ak", secretKey: "sk", nonce: "1700000000000" })],
+    ["authorizeBhex", () => authorizeBhex(request(), { accessKey: "ak", secretKey: "sk" })],
+    ["authorizeHubi", () => authorizeHubi(request(), { accessKey: "ak", secretKey: "sk", accessToken: "tk", timestamp: "2026-12-06T00:00:00.000Z", seqNum: 1 })],
+  ])("%s signs the same request with its options and request fields on Object.prototype", async (_name, sign) => {
+    const clean = sign();
+    // (each signer's options: one on Object.prototype is none given)
+    const names = ["variant", "allAsPost", "decodeBase64", "valueEncoding", "signatureMethodHeader", "secrets"];
+    const got = await polluted(names, async () => sign(), "1");
+    expect(JSON.stringify(got)).toBe(JSON.stringify(clean));
   });
 });
