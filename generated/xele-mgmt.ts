@@ -791,7 +791,7 @@ export interface components {
          *
          *     **Location**: the vendor doc never says whether these lines are the raw HTTP body or the string in the JSON envelope's `result`; decoders accept both (`x-pipe-rows.location: result-or-body`): if the body parses as the JSON envelope, `result` holds the text (a newline-joined string, or an array of lines); otherwise the body itself is the text. An empty answer means no rows.
          *
-         *     **Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these "数值型的字符串" — numeric strings such as "101.0003": an optional minus, digits and an optional "." with digits; other text is refused). An empty number cell is null. The decoder converts only where the spec says.
+         *     **Column types** (`x-pipe-rows.columns[].type`): `string` (kept), `int` (converted to a number), `int64` (exact digits, bigint above 2^53, e.g. 8-byte exchange order IDs), `decimal` (kept as its exact text; the vendor doc calls these "数值型的字符串" — numeric strings such as "101.0003": an optional minus, digits, an optional "." with digits and an optional exponent, as a C program prints a double ("5e-05"); other text is refused). An empty number cell is null. The decoder converts only where the spec says.
          */
         PipeRowsAnswer: string | string[];
         /** @description The decoded header line `MS,<kind>,<version>,<column count>,<row count>,<Field|Field|...>`. */

@@ -93,7 +93,7 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
       const { name, type } = cols[i]!;
       if ((type === "int" || type === "int64") && !/^(-?[0-9]+)?$/.test(cells[i]!)) return MALFORMED;
       // Decimal text as the vendor's document writes it ("101.0003"), or nothing (null).
-      if (type === "decimal" && !/^(-?[0-9]+(\.[0-9]+)?)?$/.test(cells[i]!)) return MALFORMED;
+      if (type === "decimal" && !/^(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)?$/.test(cells[i]!)) return MALFORMED;
       row[name] = refValue(type, cells[i]!);
       // An int column is typed number: past ±(2^53 - 1) it is an error, not a bigint.
       if (type === "int" && typeof row[name] === "bigint") return MALFORMED;
@@ -108,9 +108,9 @@ function reference(answer: string, layout: PipeRowsLayout): Verdict {
 
 const INT_CELLS = ["", "0", "7", "-12", "1024", "007", "9007199254740991", "-9007199254740991", "0000000000000000000042"];
 const INT64_CELLS = [...INT_CELLS, "9007199254740993", "-9007199254740993", "12345678901234567890", "18446744073709551615"];
-const DEC_CELLS = ["", "400.5000", "-0.1", "0.10000000", "0", "-0", "101.0003", "80100.0000", "12345678901234567890.000000000000000000001"];
+const DEC_CELLS = ["", "400.5000", "-0.1", "0.10000000", "0", "-0", "101.0003", "80100.0000", "12345678901234567890.000000000000000000001", "5e-05", "1.5E+10", "-2e3"];
 /** What a decimal cell must not be (each was passed through as a decimal before decimal cells were checked). */
-const NOT_DECIMAL = ["1e5", "1E+3", "+1", ".5", "5.", "-", "--5", "1.2.3", "0x10", "NaN", "Infinity", " 5", "5 ", "abc"];
+const NOT_DECIMAL = ["1e", "1E+", "e5", "1.e5", "+1", ".5", "5.", "-", "--5", "1.2.3", "0x10", "NaN", "Infinity", " 5", "5 ", "abc"];
 const STR_ALPHABET = ["a", "Z", "正", "常", " ", ",", '"', "'", "\\", "-", "1", "é", "😀", "\t", "MS", "/", "{", "}"];
 
 const cell = (type: string | undefined) =>

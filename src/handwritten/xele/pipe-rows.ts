@@ -17,7 +17,8 @@
  *   PipeRowsError, never a bigint in a number column), `int64` → number, or bigint above
  *   2^53 (exchange order IDs keep every digit), `decimal` → the exact text, which must be
  *   decimal text as the vendor's document writes it ("101.0003": an optional minus, digits, an
- *   optional "." and digits; no "+", exponent, ".5", "5.", spaces, NaN or Infinity), `string` →
+ *   optional "." and digits, an optional exponent as C prints a double, "5e-05"; no "+", ".5",
+ *   "5.", spaces, NaN or Infinity), `string` →
  *   as sent (commas, quotes, spaces, Chinese untouched). An empty int/int64/decimal cell is null.
  * - The answer may be the raw body or the JSON envelope `{code, msg, result}` whose `result`
  *   holds the text (or an array of lines); a non-zero `code` becomes the ApiError subclass from
@@ -208,9 +209,10 @@ function isIntAt(src: string, s: number, e: number): boolean {
 
 /**
  * `src[s, e)` is "" (→ null) or decimal text as the vendor's document writes it ("101.0003"): an
- * optional minus, digits, and an optional "." followed by digits. Nothing else: no "+", no
- * exponent ("1e5"), no ".5" or "5.", no spaces, "NaN" or "Infinity", which `Number()` or a
- * decimal library would read differently or not at all. No length limit: the text is kept,
+ * optional minus, digits, an optional "." followed by digits, and an optional exponent (the
+ * document types prices and rates as doubles, which a C counter may print as "5e-05"). Nothing
+ * else: no "+", no ".5" or "5.", no spaces, "NaN", "inf" or "Infinity", which a decimal library
+ * would refuse or `Number()` read as something no decimal is. No length limit: the text is kept,
  * never converted.
  */
 function isDecimalAt(src: string, s: number, e: number): boolean {
@@ -219,16 +221,25 @@ function isDecimalAt(src: string, s: number, e: number): boolean {
 
 /**
  * Where the decimal text at `src[s]` ends (an optional minus, digits, an optional "." and
- * digits; nothing is an empty cell, `s`), reading no further than `e`; -1 for a minus without
+ * digits, an optional exponent; nothing is an empty cell, `s`), reading no further than `e`; -1 for a minus without
  * digits or a "." without them.
  */
 function decimalEnd(src: string, s: number, e: number): number {
   const i = s < e && src.charCodeAt(s) === 45 ? s + 1 : s;
   const int = digitsEnd(src, i, e);
   if (int === i) return i === s ? s : -1;
-  if (int === e || src.charCodeAt(int) !== 46) return int;
-  const frac = digitsEnd(src, int + 1, e);
-  return frac === int + 1 ? -1 : frac;
+  let end = int;
+  if (end < e && src.charCodeAt(end) === 46) {
+    end = digitsEnd(src, int + 1, e);
+    if (end === int + 1) return -1;
+  }
+  const x = end < e ? src.charCodeAt(end) : 0;
+  if (x !== 101 && x !== 69) return end;
+  // An exponent, as C's printf("%g") writes a double (5e-05, 1.5E+10): e or E, a sign, digits.
+  const sign = end + 1 < e ? src.charCodeAt(end + 1) : 0;
+  const digits = sign === 43 || sign === 45 ? end + 2 : end + 1;
+  const exp = digitsEnd(src, digits, e);
+  return exp === digits ? -1 : exp;
 }
 
 /** Where the run of digits at `src[i]` ends (at most `e`). */
@@ -299,7 +310,7 @@ function decodeCells(doc: PipeText, start: number, layout: RowLayout, last: bool
     } else if (k === DECIMAL) {
       const cell = cells[i] as string;
       if (!isDecimalAt(cell, 0, cell.length)) {
-        fail(`column ${layout.names[i]}: ${quoted(cell)} is not a decimal (an optional "-", digits and an optional fraction, as the vendor's document writes "101.0003")`);
+        fail(`column ${layout.names[i]}: ${quoted(cell)} is not a decimal (an optional "-", digits, an optional fraction and exponent: "101.0003", "5e-05")`);
       }
       if (cell === "") cells[i] = null;
     }
@@ -815,10 +826,10 @@ const REGEX_MAX_INT_COLUMNS = 32;
 
 /**
  * A decimal cell as isDecimalAt reads it, or nothing. No two parts can match the same
- * characters (the fraction needs its "."), so a cell that is not one is refused in time linear
+ * characters (the fraction needs its ".", the exponent its "e"), so a cell that is not one is refused in time linear
  * in its length: the digits `\d+` gives back can start nothing else.
  */
-const DECIMAL_CELL = "(?:-?\\d+(?:\\.\\d+)?)?";
+const DECIMAL_CELL = "(?:-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)?";
 
 /** The well-formed regex of a layout, its int64 cells read by `int64`. */
 function wellFormed(layout: RowLayout, int64: string): RegExp {
