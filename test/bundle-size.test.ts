@@ -175,7 +175,11 @@
  * options, parameters, call options and the signers' inputs (a property on Object.prototype is none given: a polluted
  * `baseUrl` sent every signed request to another host) and BHEX's check of a file answer inside
  * the transport (its error loses its own request's signed values), and observers' warnings kept
- * apart per observer (one client's failing logger silenced another's warning).
+ * apart per observer (one client's failing logger silenced another's warning); 110.8 kB (110,769
+ * bytes) with the review's mends: a class instance's methods kept as options, copies that stay
+ * fast objects, paginate/parseJson/acquire/signer options read as given, the body deadline's
+ * interval made anew after a test's fake timers, and the rate limiter's and quant-ws' waits
+ * ended when the clock stands still.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -185,7 +189,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 110_350;
+const CEILING = 110_770;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

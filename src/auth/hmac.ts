@@ -149,7 +149,8 @@ export function sortedParamSigner<V extends string>(rules: Readonly<Record<V, Ca
     canonical: (params, variant) => sortedParamString(params, rule(variant)),
     sign: (params, secretKey, options) => {
       if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the sign options must be an object { variant? }, got ${typeName(options)}`);
-      return signSortedParams(params, secretKey, rule(options?.variant));
+      // (own: a `variant` on Object.prototype is none given)
+      return signSortedParams(params, secretKey, rule(options && Object.hasOwn(options, "variant") ? options.variant : undefined));
     },
   };
 }

@@ -83,7 +83,7 @@ function withPostAliases(m: ApiMeta): ApiMeta {
 
 export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
-  const opts = ownFields(given);
+  const opts = ownFields(given, true);
   checkMock.server("bhex", opts, {
     ...SIGNED_MOCK_OPTIONS,
     pagedRecords: 1,

@@ -352,7 +352,7 @@ function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promi
 }
 
 export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
-  const opts = ownFields(given); // (an option on Object.prototype is none given: a `host` there listened elsewhere)
+  const opts = ownFields(given, true); // (an option on Object.prototype is none given: a `host` there listened elsewhere)
   const routes = routeTable(opts.meta);
   const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;

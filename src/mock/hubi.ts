@@ -78,7 +78,7 @@ export interface HubiMock extends HttpMock {
 
 export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
-  const opts = ownFields(given);
+  const opts = ownFields(given, true);
   checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "hubi" }, "now", opts.now, "function");

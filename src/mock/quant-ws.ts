@@ -139,7 +139,7 @@ const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 
 
 export async function startQuantWsMock(given: QuantWsMockOptions = {}): Promise<QuantWsMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
-  const opts = ownFields(given);
+  const opts = ownFields(given, true);
   checkMock.server("quant-ws", opts, {
     port: 1,
     host: 1,

@@ -123,7 +123,7 @@ const notFound = (server: XeleServer) => (method: string, path: string): MockRep
 
 export async function startXeleMock(given: XeleMockOptions = {}): Promise<XeleMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
-  const opts = ownFields(given);
+  const opts = ownFields(given, true);
   const ctx = { api: "xele" };
   checkMock.names("xele", opts, {
     maPort: 1,

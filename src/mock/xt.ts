@@ -38,7 +38,7 @@ export interface XtMockOptions extends SignedMockOptions {
 
 export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
-  const opts = ownFields(given);
+  const opts = ownFields(given, true);
   checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");

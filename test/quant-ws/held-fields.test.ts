@@ -60,3 +60,24 @@ describe("quant-ws sends what was checked", () => {
     }
   });
 });
+
+describe("quant-ws request() fails as a promise", () => {
+  it("a field whose getter throws is a rejected promise, not a throw from request()", async () => {
+    const mock = await startMock();
+    const client = createQuantWsClient({ url: mock.url, pingIntervalMs: 0, reconnect: false });
+    try {
+      const session = await client.login({ platform: "huobi", symbols: [ETH], accessKey: "key-erin-0005", secretKey: "secret-erin-0005" });
+      let asked: Promise<unknown> | undefined;
+      expect(() => {
+        asked = session.request("position", {
+          get symbol(): string {
+            throw new Error("getter failed");
+          },
+        });
+      }).not.toThrow();
+      await expect(asked).rejects.toThrow("getter failed");
+    } finally {
+      await client.close();
+    }
+  });
+});

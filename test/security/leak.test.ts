@@ -297,7 +297,10 @@ describe("bhex downloadData: an answer that is not the file", () => {
 });
 
 describe("bhex downloadData: an answer that is not the file, while other calls are signed", () => {
-  it("the error loses the download's own signed values however many calls were signed meanwhile", async () => {
+  it.each([
+    ["bytes that are not the file", "application/octet-stream", (sig: string) => `${sig} is what you signed; not the file`],
+    ["JSON without a code", "application/json", (sig: string) => JSON.stringify({ note: `${sig} is what you signed` })],
+  ])("%s: the error loses the download's own signed values however many calls were signed meanwhile", async (_what, contentType, body) => {
     // The download's answer is held until 20 other signed calls have gone out (the client keeps
     // the signed values of the last 16 for errors that name no request of their own).
     let release: (() => void) | undefined;
@@ -311,8 +314,8 @@ describe("bhex downloadData: an answer that is not the file, while other calls a
       req.on("end", async () => {
         if (req.url!.includes("download_data")) {
           await held;
-          res.writeHead(200, { "content-type": "application/octet-stream" });
-          res.end(`${new URL(req.url!, "http://x").searchParams.get("signature")} is what you signed; not the file`);
+          res.writeHead(200, { "content-type": contentType });
+          res.end(body(new URL(req.url!, "http://x").searchParams.get("signature")!));
           return;
         }
         const answer = await fetch(target, { method: req.method, headers: { "content-type": String(req.headers["content-type"] ?? "") }, body: req.method === "GET" ? undefined : Buffer.concat(chunks) });

@@ -26,7 +26,14 @@ import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } from "../../src
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/client.js";
-import { authorizeBhex } from "../../src/auth/bhex.js";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import vm from "node:vm";
+import { authorizeBhex, signBhexParams } from "../../src/auth/bhex.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
+import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
+import { saveClientSystemExport } from "../../src/handwritten/xele/export.js";
 import { authorizeHubi } from "../../src/auth/hubi.js";
 import { authorizeXt } from "../../src/auth/xt.js";
 import { OPERATIONS as QUANT_WS_OPERATIONS } from "../../src/handwritten/quant-ws/operations.js";
@@ -320,5 +327,84 @@ describe("prototype pollution does not reach the exported signers", () => {
     const names = ["variant", "allAsPost", "decodeBase64", "valueEncoding", "signatureMethodHeader", "secrets"];
     const got = await polluted(names, async () => sign(), "1");
     expect(JSON.stringify(got)).toBe(JSON.stringify(clean));
+  });
+});
+
+describe("prototype pollution does not reach the helpers", () => {
+  it("BHEX paginate walks every record with its parameters and options on Object.prototype", async () => {
+    const mock = await startBhexMock();
+    try {
+      const client = createBhexOrgClient({ baseUrl: mock.url, accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, rateLimit: false });
+      const walk = async () => {
+        const ids: unknown[] = [];
+        for await (const r of client.paginate("accountBalanceFlow", { user_id: 1, limit: 5 } as never)) ids.push((r as { id: unknown }).id);
+        return ids;
+      };
+      const clean = await walk();
+      expect(clean.length).toBeGreaterThan(5);
+      // (a to_id there ended the walk at the first page; a pageSize or onPage changed it)
+      expect(await polluted(["to_id", "from_id", "pageSize", "onPage", "timeoutMs"], walk, "392345285099050240")).toEqual(clean);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("saveClientSystemExport keeps an existing file with an overwrite on Object.prototype", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pollution-"));
+    try {
+      await writeFile(join(dir, "a.txt"), "keep me\n");
+      (Object.prototype as Record<string, unknown>).overwrite = true;
+      let saved: unknown;
+      try {
+        saved = await saveClientSystemExport({ fileName: "a.txt", lines: ["new"] }, dir).catch((e: unknown) => e);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).overwrite;
+      }
+      expect(saved).toBeInstanceOf(Error);
+      expect(await readFile(join(dir, "a.txt"), "utf8")).toBe("keep me\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("parseJson, RateLimiter.acquire and signBhexParams read their options as given", async () => {
+    const text = '{"p":12345678901234567890,"q":0.5}';
+    const clean = parseJson(text, {});
+    expect(await polluted(["decimals"], async () => parseJson(text, {}), "number")).toEqual(clean);
+    const limiter = new RateLimiter({ a: { limit: 5, intervalMs: 1000 } });
+    await expect(polluted(["signal"], () => limiter.acquire(["a"]))).resolves.toBeUndefined();
+    const params = { b: "2", a: "1" };
+    const signed = signBhexParams(params, "sk", {});
+    expect(await polluted(["variant"], async () => signBhexParams(params, "sk", {}), "python")).toBe(signed);
+  });
+});
+
+describe("options as class instances or from another realm", () => {
+  const answer = () => new Response('{"code":200,"info":"ok","data":{"serverTime":1}}', { headers: { "content-type": "application/json" } });
+
+  it("a class instance's getters and (for options) methods are read: a settings class, a fake clock", async () => {
+    class Settings {
+      get baseUrl() { return "https://xt.test"; }
+      accessKey = "ak";
+      secretKey = "sk";
+      rateLimit = false;
+      fetch() { return Promise.resolve(answer()); }
+    }
+    await expect(createXtClient(new Settings() as never).call("getServerTime")).resolves.toEqual({ serverTime: 1 });
+    let t = 0;
+    class FakeClock {
+      now() { return t; }
+      sleep(ms: number) { t += ms; return Promise.resolve(); }
+    }
+    const limiter = new RateLimiter({ r: { limit: 1, intervalMs: 60_000 } }, new FakeClock());
+    await limiter.acquire(["r"]);
+    await limiter.acquire(["r"]); // waits 60 s on the fake clock, at once
+    expect(t).toBe(60_000);
+  });
+
+  it("options, parameters and call options made in another realm (vm) work as this realm's", async () => {
+    const options = vm.runInNewContext(`({ baseUrl: "https://xt.test", accessKey: "ak", secretKey: "sk", rateLimit: false })`) as object;
+    const client = createXtClient(Object.assign(options, { fetch: async () => answer() }));
+    await expect(client.call("getServerTime", vm.runInNewContext("({})") as never, vm.runInNewContext("({ timeoutMs: 1000 })") as never)).resolves.toEqual({ serverTime: 1 });
   });
 });

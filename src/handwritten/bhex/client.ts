@@ -44,7 +44,8 @@ export type BhexComponents = components;
 /** The operation's parameters exactly as the spec has them. */
 export type BhexParams<K extends BhexOperationId> = OperationParams<operations[K]>;
 /** What `call` resolves to: the envelope's `data`, or the whole answer of the four bare calls and the .xlsx bytes. */
-export type BhexData<K extends BhexOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
+/** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
+export type BhexData<K extends BhexOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
 type Flatten<T> = { [P in keyof T]: T[P] } & {};
 /** int64 parameters also take a string of digits: the answers carry most IDs as strings. */
@@ -132,7 +133,7 @@ export function createBhexRateLimiter(): RateLimiter {
 
 /** A list of items rows as it is now: each row copied, its fields read once. */
 function heldRows(items: readonly unknown[]): unknown[] {
-  return items.map((r) => (Array.isArray(r) ? [...r] : r !== null && typeof r === "object" ? Object.assign(Object.create(null) as object, ownFields(r)) : r));
+  return items.map((r) => (Array.isArray(r) ? [...r] : r !== null && typeof r === "object" ? ownFields(r) : r));
 }
 
 /** Typed rows in `items` → the wire text for `data_type` (strings pass through). */
@@ -175,6 +176,9 @@ function checkBhexBody(body: unknown, op: OperationMeta, _status: number, envelo
       throw apiErrorFromCode({ api: "bhex", operation: op.operationId, code: code as string | number, vendorMessage: b.msg, body }, meta.errorCodes);
     }
   }
+  // JSON where the .xlsx file should be: refused here, in the transport, as checkFile refuses other
+  // text (the error loses this call's own signed values).
+  if (op.operationId === "statisticsDownloadData") expectXlsx(body);
   envelopeCheck(body, op);
 }
 
@@ -190,15 +194,17 @@ const BHEX_OPTIONS = {
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D | undefined } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
   checkOptionsObject(ctx, "options", options);
-  options = ownFields(options); // (what the caller gave, never Object.prototype's)
+  options = ownFields(options, true); // (what the caller gave, never Object.prototype's)
   checkRetryOptions(options.idempotentRetry, "idempotentRetry", ctx);
   checkOption(ctx, "allAsPost", options.allAsPost, "boolean");
   checkOption(ctx, "signatureVariant", options.signatureVariant, BHEX_SIGNATURE_VARIANTS);
   checkOption(ctx, "newIdempotencyKey", options.newIdempotencyKey, "function");
   checkOption(ctx, "onIdempotencyKey", options.onIdempotencyKey, "function");
   const newKey = options.newIdempotencyKey ?? (() => newBhexClientOrderId());
+  // (both held as they are now: a caller's later change to its objects changes nothing)
   const retryOpts: RetryOptions | undefined =
-    options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : options.idempotentRetry;
+    options.idempotentRetry === true ? {} : options.idempotentRetry === false || options.idempotentRetry === undefined ? undefined : ownFields(options.idempotentRetry, true);
+  const retryBase: RetryOptions = options.retry ? ownFields(options.retry, true) : {};
 
   const client = buildRestClient({
     api: "bhex",
@@ -250,7 +256,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         if (isThenable(told)) await unlessAborted(Promise.resolve(told), abort);
         const run = () => core.execute(ref, filled, opts);
         try {
-          const { op, result } = key && retryOpts ? await withRetries(true, run, { ...(options.retry || {}), ...retryOpts }, abort) : await run();
+          const { op, result } = key && retryOpts ? await withRetries(true, run, { ...retryBase, ...retryOpts }, abort) : await run();
           return { data: callData(meta, op, result.body), idempotencyKey: key };
         } catch (e) {
           // The id to look the order up by, on the error of the call that used it.

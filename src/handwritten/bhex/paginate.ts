@@ -22,7 +22,7 @@ import type { OperationMeta } from "../core/meta.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
 import { checkOperationArg, checkValue, requireOperation } from "../core/operation-call.js";
 import { observe } from "../core/observe.js";
-import { checkOption, checkOptionNames, INT64_MAX } from "../core/validate.js";
+import { checkOption, checkOptionNames, INT64_MAX, ownFields } from "../core/validate.js";
 import type { BhexCallParams, BhexData, BhexOperationId, BhexOrgClient, BhexParams } from "./client.js";
 
 /**
@@ -131,15 +131,18 @@ export async function* paginate<K extends BhexPagedOperationId>(
   client: Pick<BhexOrgClient, "call">,
   operationId: K,
   params: BhexCallParams<K>,
-  options: PaginateOptions = {},
+  given: PaginateOptions = {},
 ): AsyncGenerator<BhexRecord<K>, void, undefined> {
   const op = requireOperation(meta, operationId);
   const p = paginationOf(op);
   const ctx = { api: "bhex", operation: op.operationId };
-  checkOptionNames(ctx, "the paginate options", options, PAGINATE_OPTIONS);
+  checkOptionNames(ctx, "the paginate options", given, PAGINATE_OPTIONS);
+  // What the caller gave, never Object.prototype's (ownFields): a polluted to_id ended the walk.
+  const options = ownFields(given, true);
+  checkOption(ctx, "onPage", options.onPage, "function");
   if (!p) throw new UsageError("is not paged by from_id/to_id (no x-pagination in the spec)", ctx);
   if (p.direction !== "newer-to-older") throw new UsageError(`unsupported paging direction ${p.direction}`, ctx);
-  const base = { ...(params as Record<string, unknown>) };
+  const base: Record<string, unknown> = ownFields({ ...(params as Record<string, unknown>) });
   const limit = pageSizeOf(op, p, base[p.limitParam], options.pageSize, ctx);
   if (p.maxLimit !== undefined && limit > p.maxLimit) {
     // A server that caps the page silently would look like the last page and end the walk early.

@@ -427,10 +427,10 @@ export class HttpTransport {
 
   constructor(given: TransportConfig) {
     // Own fields only, here and in `retry` (a field on Object.prototype is no option: ownFields).
-    const config = ownFields(given);
+    const config = ownFields(given, true);
     const { secrets, proxy } = config;
     const rest: TransportConfig = ownFields({ ...config, secrets: undefined, proxy: undefined });
-    if (rest.retry) rest.retry = ownFields(rest.retry);
+    if (rest.retry) rest.retry = ownFields(rest.retry, true);
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).
     if (problem) throw new UsageError(`the base URL ${urlShown(rest.baseUrl)} ${problem}`, { api: rest.api });

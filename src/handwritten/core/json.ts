@@ -158,7 +158,8 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   // mode taken as another).
   if (typeof text !== "string") throw new UsageError(`parseJson takes JSON text (a string), got ${typeName(text)}`);
   if (options !== undefined && (options === null || typeof options !== "object")) throw new UsageError(`the parseJson options must be an object { decimals? }, got ${typeName(options)}`);
-  const mode = options?.decimals ?? "exact";
+  // (own: a `decimals` on Object.prototype is none given)
+  const mode = (options && Object.hasOwn(options, "decimals") ? options.decimals : undefined) ?? "exact";
   if (mode !== "exact" && mode !== "string" && mode !== "number") throw new UsageError(`decimals must be one of "exact", "string", "number", got ${typeof mode === "string" ? JSON.stringify(mode) : typeName(mode)}`);
   let counted: CountedScan | typeof FALLBACK = FALLBACK;
   if (mode === "string") {

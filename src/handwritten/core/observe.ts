@@ -39,8 +39,10 @@ function warn(fn: object, option: string, error: unknown): void {
     what = "?";
   }
   const message = printable(`${option} failed (the call is not affected): ${what.slice(0, 500)}`);
-  let seen = warned.get(fn);
-  if (!seen) warned.set(fn, (seen = new Set()));
+  // (an observer that is no function, from a caller without types, shares one set)
+  const key = typeof fn === "function" || (typeof fn === "object" && fn !== null) ? fn : warned;
+  let seen = warned.get(key);
+  if (!seen) warned.set(key, (seen = new Set()));
   if (seen.has(message)) return;
   if (seen.size < 100) seen.add(message);
   process.emitWarning(message, "TradeApiWarning");

@@ -162,7 +162,19 @@ type BodyOf<O> = O extends { requestBody: { content: infer C } }
  * as absent (under exactOptionalPropertyTypes a value from the environment, `number | undefined`,
  * was refused though the call takes it).
  */
-type Flatten<T> = { [K in keyof T]: T[K] | ({} extends Pick<T, K> ? undefined : never) } & {};
+type Flatten<T> = { [K in keyof T]: DecimalIn<T[K]> | ({} extends Pick<T, K> ? undefined : never) } & {};
+/**
+ * A decimal field (the specs' JsonDecimal, a branded number) also takes text: a decimal a double
+ * cannot hold is passed as a string and sent as written (its text checked). Plain numbers, ints
+ * and everything else stay as the spec types them; nested objects and lists are mapped too.
+ */
+type DecimalIn<T> = T extends number
+  ? "__jsonDecimal" extends keyof T ? T | string : T
+  : T extends ReadonlyArray<infer U>
+    ? Array<DecimalIn<U>>
+    : T extends object
+      ? { [K in keyof T]: DecimalIn<T[K]> }
+      : T;
 /** No parameters: an empty object only (`{}` took any value: per-call options given in its place compiled). */
 type NoneIfEmpty<T> = [keyof T] extends [never] ? Record<string, never> : T;
 

@@ -300,7 +300,7 @@ function checkRestConfig(config: unknown): void {
  * wrong or misspelt field is a UsageError naming it.
  */
 export function createRestClient<P extends object = {}>(config: RestClientConfig<P>): RestCore<P> & P {
-  config = ownFields(config);
+  config = ownFields(config, true);
   checkRestConfig(config);
   return buildRestClient({ ...config, credentials: ownFields(config.credentials), optionNames: ownFields(config.optionNames) });
 }
@@ -334,7 +334,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   const { api, meta } = config;
   // (the factory's options: left out, none; null or anything else but an object is refused below)
   // Own fields only (ownFields): an option on Object.prototype is none given.
-  const options = config.options === undefined ? {} : ownFields(config.options);
+  const options = config.options === undefined ? {} : ownFields(config.options, true);
   const credentials = ownFields({ ...(config.credentials ?? {}) });
   checkOptionNames({ api }, "options", options, { ...REST_OPTIONS, ...credentials, ...config.optionNames });
   // Never handed to the transport: the signer reads them through ctx.credential.

@@ -90,7 +90,7 @@ export async function withRetries<T>(
   opts: RetryOptions = {},
   abort?: WaitAbort,
 ): Promise<T> {
-  opts = ownFields(opts);
+  opts = ownFields(opts, true);
   const max = retryable ? Math.max(1, opts.maxAttempts ?? 3) : 1;
   // An attempt that may have taken effect (BHEX's orders retried under one idempotency key)
   // leaves the call's outcome unknown, whatever a later attempt or an abort says.

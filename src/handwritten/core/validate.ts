@@ -883,20 +883,28 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
   }
 }
 
+/** The prototype of ownFields' copies: nothing on it, nothing above it (a copy made with it is a fast object; one of Object.create(null) is not). */
+const NO_FIELDS: object = Object.freeze(Object.create(null) as object);
+
 /**
- * The fields of an options or parameters object in a copy without a prototype, read once: a field
- * the caller did not give is undefined even when another library put a property of its name on
- * Object.prototype (prototype pollution made `baseUrl` or `proxy` send every signed request, key
- * and all, to another host, and added inherited values to the parameters sent and signed). A
- * class instance's accessors (its prototype's, up to Object.prototype) are read as its fields.
- * Anything but an object, a list, and an object without a prototype are given back as they are.
+ * The fields of an options or parameters object in a copy, read once, with nothing inherited: a
+ * field the caller did not give is undefined even when another library put a property of its
+ * name on Object.prototype (prototype pollution made `baseUrl` or `proxy` send every signed
+ * request, key and all, to another host, and added inherited values to the parameters sent and
+ * signed). A class instance's accessors are read as its fields (its prototypes' up to its realm's
+ * Object.prototype: a settings class's `get url()`), and with `methods` (options, whose fields
+ * may be functions: a fake clock's `now`) its methods too, bound to it. Anything but an object,
+ * and a list, are given back as they are; so is one of these copies.
  */
-export function ownFields<T>(o: T): T {
-  if (o === null || typeof o !== "object" || Array.isArray(o) || Object.getPrototypeOf(o) === null) return o;
-  const copy = Object.assign(Object.create(null), o) as Record<string, unknown>;
-  for (let p = Object.getPrototypeOf(o); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+export function ownFields<T>(o: T, methods = false): T {
+  if (o === null || typeof o !== "object" || Array.isArray(o) || Object.getPrototypeOf(o) === NO_FIELDS) return o;
+  const copy: Record<string, unknown> = Object.assign(Object.create(NO_FIELDS) as Record<string, unknown>, o);
+  for (let p = Object.getPrototypeOf(o) as object | null; p !== null && Object.getPrototypeOf(p) !== null; p = Object.getPrototypeOf(p) as object | null) {
     for (const k of Object.getOwnPropertyNames(p)) {
-      if (k !== "constructor" && !Object.hasOwn(copy, k) && typeof Object.getOwnPropertyDescriptor(p, k)?.get === "function") copy[k] = (o as Record<string, unknown>)[k];
+      if (k === "constructor" || k === "__proto__" || Object.hasOwn(copy, k)) continue;
+      const d = Object.getOwnPropertyDescriptor(p, k)!;
+      if (d.get) copy[k] = (o as Record<string, unknown>)[k];
+      else if (methods && typeof d.value === "function") copy[k] = (d.value as (...a: unknown[]) => unknown).bind(o);
     }
   }
   return copy as T;

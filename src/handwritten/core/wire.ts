@@ -283,11 +283,18 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
  */
 const deadlines = new Map<UndiciResponse, number>();
 let sweeper: ReturnType<typeof setInterval> | undefined;
+/** The setInterval the sweeper was made with: a test's fake timers, put in or taken out since, make it anew. */
+let sweeperTimers: typeof setInterval | undefined;
 const SWEEP_MS = 1_000;
 
 function watchDeadline(res: UndiciResponse, deadline: number): void {
   deadlines.set(res, deadline);
-  sweeper ??= setInterval(sweep, SWEEP_MS).unref();
+  // (an interval made under a test's fake timers never fires once the real ones are back: every
+  // later body would have had no deadline)
+  if (sweeper !== undefined && sweeperTimers === setInterval) return;
+  if (sweeper !== undefined) clearInterval(sweeper);
+  sweeperTimers = setInterval;
+  sweeper = setInterval(sweep, SWEEP_MS).unref();
 }
 
 function sweep(): void {

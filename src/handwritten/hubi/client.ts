@@ -28,7 +28,8 @@ export type HubiParams<K extends HubiOperationId> = K extends "cancelOrderBatch"
   ? { order_nos: string | ReadonlyArray<string> }
   : OperationParams<operations[K]>;
 /** What `call` resolves to: the bare answer of queries, the `result` of actions. */
-export type HubiData<K extends HubiOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
+/** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
+export type HubiData<K extends HubiOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
 export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.com";
 
@@ -95,7 +96,7 @@ const HUBI_OPTIONS = { now: 1, seqStart: 1, signatureValues: 1, signatureMethodH
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D | undefined } = {}): HubiClient<D> {
   const ctx = { api: "hubi" };
   checkOptionsObject(ctx, "options", options);
-  options = ownFields(options); // (what the caller gave, never Object.prototype's)
+  options = ownFields(options, true); // (what the caller gave, never Object.prototype's)
   checkOption(ctx, "now", options.now, "function");
   checkOption(ctx, "signatureValues", options.signatureValues, ["raw", "url-encoded"]);
   checkOption(ctx, "signatureMethodHeader", options.signatureMethodHeader, "boolean");

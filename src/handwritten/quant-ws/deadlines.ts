@@ -18,6 +18,8 @@ interface Lane {
   items: Deadline[];
   head: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed timer was due (performance.now()'s clock). */
+  due: number;
 }
 
 export class DeadlineQueues {
@@ -25,7 +27,7 @@ export class DeadlineQueues {
 
   add(timeoutMs: number, entry: Deadline): void {
     let lane = this.#lanes.get(timeoutMs);
-    if (!lane) this.#lanes.set(timeoutMs, (lane = { items: [], head: 0, timer: undefined }));
+    if (!lane) this.#lanes.set(timeoutMs, (lane = { items: [], head: 0, timer: undefined, due: 0 }));
     lane.items.push(entry);
     if (!lane.timer) this.#arm(timeoutMs, lane);
   }
@@ -60,12 +62,16 @@ export class DeadlineQueues {
     if (!first) return;
     // Unref'd: a request in flight has its open socket holding the process; an emptied lane's
     // timer must not (a process would wait out the last request's timeout before it exits).
-    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(0, first.deadline - performance.now())).unref();
+    const now = performance.now();
+    lane.due = Math.max(now, first.deadline);
+    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), lane.due - now).unref();
   }
 
   #fire(timeoutMs: number, lane: Lane): void {
     lane.timer = undefined;
-    const now = performance.now();
+    // At least when the timer was due: a clock that stands still (a test's faked performance with
+    // real timers) re-armed the same wait forever, and the request never timed out.
+    const now = Math.max(performance.now(), lane.due);
     while (lane.head < lane.items.length) {
       const e = lane.items[lane.head]!;
       if (!e.settled && e.deadline > now) break;

@@ -194,6 +194,15 @@ const MAX_HELD = 100_000;
  */
 const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
+/**
+ * A request's checked fields (ownFields' copy) with their lists copied too: the fields a request
+ * takes are text, numbers and lists of them, so this is all the caller could change meanwhile.
+ */
+function heldFields(fields: object | undefined): object | undefined {
+  if (fields) for (const [k, v] of Object.entries(fields)) if (Array.isArray(v)) (fields as Record<string, unknown>)[k] = [...(v as unknown[])];
+  return fields;
+}
+
 /** No request options, without a prototype (an option on Object.prototype is none given). */
 const NO_OPTIONS: RequestOptions = Object.freeze(Object.create(null) as RequestOptions);
 
@@ -388,10 +397,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   request<Op extends SessionOp>(op: Op, ...args: Rest<Op>): Promise<DecimalsAs<QuantWsReplies[Op], D>>;
   // Plain parameters (no rest array) keep the per-request cost down.
   request(op: SessionOp, givenFields?: object, givenOpts?: RequestOptions): Promise<unknown> {
-    // What the caller gave, never Object.prototype's (ownFields).
-    const fields = ownFields(givenFields);
-    const opts = ownFields(givenOpts);
+    let fields: object | undefined;
+    let opts: RequestOptions | undefined;
     try {
+      // What the caller gave, never Object.prototype's, read once (ownFields; a getter may throw).
+      fields = ownFields(givenFields);
+      opts = ownFields(givenOpts);
       if (op === ("login" as string) || op === ("ping" as string)) {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
       }
@@ -404,13 +415,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) {
       const abort = { signals: [opts?.signal], error: (s: AbortSignal) => new AbortedError("aborted while waiting to retry", { api: API, operation: op, cause: s.reason }) };
-      const held = structuredClone(fields); // (what was checked is what each attempt sends)
+      const held = heldFields(fields); // (what was checked is what each attempt sends)
       return withRetries(true, () => this.#attempt(op, held, opts ?? NO_OPTIONS), retry, abort);
     }
     // Hot path (READY, no retries): straight to the socket, no extra promise layers.
     if (this.ready) return this.#host.send(op, frameOf(op, this.#token, fields), opts?.timeoutMs ?? this.#host.requestTimeoutMs, opts?.signal);
     // Sent once READY: what was checked now, not the caller's object as it is by then.
-    return this.#attempt(op, structuredClone(fields), opts ?? NO_OPTIONS);
+    return this.#attempt(op, heldFields(fields), opts ?? NO_OPTIONS);
   }
 
   /** `request` as the helpers below read it (the fields they use are not decimals). */

@@ -476,7 +476,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
 
 export function createXeleClient<D extends DecimalsMode = "exact">(given: XeleClientOptions & { decimals?: D | undefined } = {}): XeleClient<D> {
   // What the caller gave, never Object.prototype's (ownFields); the call options and data too.
-  const options = ownFields(given);
+  const options = ownFields(given, true);
   const wire = openXeleWire(options);
   const { session, transports, inFlight, urls } = wire;
   /** Every error leaves this client through here: the password, recent tokens and URL credentials removed. */

@@ -84,7 +84,9 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   }
   if (typeof dir !== "string" || dir === "") throw new UsageError(`the directory must be a path, got ${shownValue(dir)}`, ctx);
   checkOptionNames(ctx, "the save options", options, { overwrite: 1 } satisfies Record<keyof SaveExportOptions, 1>);
-  checkOption(ctx, "overwrite", options.overwrite, "boolean");
+  // (own: an `overwrite` on Object.prototype is none given, and no file is overwritten for it)
+  const overwrite = options !== null && typeof options === "object" && Object.hasOwn(options, "overwrite") ? options.overwrite : undefined;
+  checkOption(ctx, "overwrite", overwrite, "boolean");
   if (exported.fileName === null) return null;
   checkFileName(exported.fileName, {});
   const path = join(dir, exported.fileName);
@@ -96,7 +98,7 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
   try {
     await makeDir(dir, { api: "xele", operation: "exportClientSystemInfo" }, made);
     stage = "name";
-    if (!options.overwrite) {
+    if (!overwrite) {
       await writeFile(path, "", { flag: "wx" });
       taken = true;
     }
@@ -108,7 +110,7 @@ export async function saveClientSystemExport(exported: ClientSystemExport, dir: 
     await rm(partial, { force: true }).catch(() => undefined);
     if (taken) await rm(path, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    if (stage === "partial" && options.overwrite && (code === "EACCES" || code === "EPERM") && !made.length) return writeInPlace(path, text);
+    if (stage === "partial" && overwrite && (code === "EACCES" || code === "EPERM") && !made.length) return writeInPlace(path, text);
     // The directories made for this file are removed again (each only if still empty).
     await removeMade(made);
     // makeDir's own errors name the directory (a part of it a file: a UsageError).

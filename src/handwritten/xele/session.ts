@@ -46,7 +46,7 @@ export class XeleSession {
   readonly #issued: string[] = [];
   readonly #options: XeleSessionOptions;
   constructor(given: XeleSessionOptions) {
-    const options = ownFields(given); // (what the caller gave, never Object.prototype's)
+    const options = ownFields(given, true); // (what the caller gave, never Object.prototype's)
     // Wrong options are a UsageError naming the option, as every factory's (not a TypeError at the first login).
     const ctx = { api: "xele", operation: "XeleSession" };
     if (options === undefined) throw new UsageError("XeleSession takes its options { login, username?, password?, log?, firstSerialNo? }", ctx);
@@ -54,7 +54,7 @@ export class XeleSession {
     if (typeof options.login !== "function") throw new UsageError(`login must be the function that logs in and resolves to the token, got ${typeName(options.login)}`, ctx);
     checkOption(ctx, "log", options.log, "function");
     checkOption(ctx, "firstSerialNo", options.firstSerialNo, { min: 0, max: SERIALNO_MAX });
-    this.#options = ownFields({ ...options });
+    this.#options = options;
     this.#serial = options.firstSerialNo ?? 0;
     describeAs(this, "XeleSession", () => ({ username: this.#options.username, hasToken: this.hasToken, loginCount: this.#logins }));
   }

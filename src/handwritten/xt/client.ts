@@ -23,7 +23,8 @@ export type XtPaths = paths;
 export type XtBatchOrderItem = components["schemas"]["BatchOrderItem"];
 export type XtOrderId = number | bigint | string;
 export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
-export type XtData<K extends XtOperationId> = CallData<operations[K], DataFields[K]> | NoData[K];
+/** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
+export type XtData<K extends XtOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
@@ -70,7 +71,7 @@ const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfie
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D | undefined } = {}): XtClient<D> {
   const ctx = { api: "xt" };
   checkOptionsObject(ctx, "options", options);
-  options = ownFields(options); // (what the caller gave, never Object.prototype's)
+  options = ownFields(options, true); // (what the caller gave, never Object.prototype's)
   checkOption(ctx, "batchDataSigning", options.batchDataSigning, ["decoded", "base64"]);
   checkOption(ctx, "signatureVariant", options.signatureVariant, XT_SIGNATURE_VARIANTS);
   checkOption(ctx, "now", options.now, "function");
