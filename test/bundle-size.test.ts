@@ -179,7 +179,8 @@
  * bytes) with the review's mends: a class instance's methods kept as options, copies that stay
  * fast objects, paginate/parseJson/acquire/signer options read as given, the body deadline's
  * interval made anew after a test's fake timers, and the rate limiter's and quant-ws' waits
- * ended when the clock stands still.
+ * ended when the clock stands still; 111.0 kB (110,975 bytes) with the names of the options that
+ * take a function (a class instance's other methods are no options).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -189,7 +190,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 110_770;
+const CEILING = 110_980;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

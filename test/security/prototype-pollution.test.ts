@@ -389,6 +389,8 @@ describe("options as class instances or from another realm", () => {
       secretKey = "sk";
       rateLimit = false;
       fetch() { return Promise.resolve(answer()); }
+      /** A method of the settings class that is no option: left out, not refused. */
+      validate() { return true; }
     }
     await expect(createXtClient(new Settings() as never).call("getServerTime")).resolves.toEqual({ serverTime: 1 });
     let t = 0;

@@ -883,6 +883,15 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
   }
 }
 
+/**
+ * The options that take a function, of every factory, helper and emulator: the methods a class
+ * instance given as options has for them are kept (its other methods are no options).
+ */
+const FUNCTION_OPTIONS: ReadonlySet<string> = new Set([
+  "fetch", "onEvent", "now", "sleep", "random", "log", "login", "newIdempotencyKey", "onIdempotencyKey", "onPage",
+  "sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend",
+]);
+
 /** The prototype of ownFields' copies: nothing on it, nothing above it (a copy made with it is a fast object; one of Object.create(null) is not). */
 const NO_FIELDS: object = Object.freeze(Object.create(null) as object);
 
@@ -892,8 +901,9 @@ const NO_FIELDS: object = Object.freeze(Object.create(null) as object);
  * name on Object.prototype (prototype pollution made `baseUrl` or `proxy` send every signed
  * request, key and all, to another host, and added inherited values to the parameters sent and
  * signed). A class instance's accessors are read as its fields (its prototypes' up to its realm's
- * Object.prototype: a settings class's `get url()`), and with `methods` (options, whose fields
- * may be functions: a fake clock's `now`) its methods too, bound to it. Anything but an object,
+ * Object.prototype: a settings class's `get url()`), and with `methods` (options) its methods for
+ * the options that take a function, bound to it (a fake clock's `now` and `sleep`; a method of
+ * another name, a `validate()`, is no option and is left out). Anything but an object,
  * and a list, are given back as they are; so is one of these copies.
  */
 export function ownFields<T>(o: T, methods = false): T {
@@ -904,7 +914,7 @@ export function ownFields<T>(o: T, methods = false): T {
       if (k === "constructor" || k === "__proto__" || Object.hasOwn(copy, k)) continue;
       const d = Object.getOwnPropertyDescriptor(p, k)!;
       if (d.get) copy[k] = (o as Record<string, unknown>)[k];
-      else if (methods && typeof d.value === "function") copy[k] = (d.value as (...a: unknown[]) => unknown).bind(o);
+      else if (methods && typeof d.value === "function" && FUNCTION_OPTIONS.has(k)) copy[k] = (d.value as (...a: unknown[]) => unknown).bind(o);
     }
   }
   return copy as T;
