@@ -427,9 +427,8 @@ export class HttpTransport {
 
   constructor(given: TransportConfig) {
     // Own fields only, here and in `retry` (a field on Object.prototype is no option: ownFields).
-    const config = ownFields(given, true);
-    const { secrets, proxy } = config;
-    const rest: TransportConfig = ownFields({ ...config, secrets: undefined, proxy: undefined });
+    const { secrets, proxy, ...others } = ownFields(given, true);
+    const rest: TransportConfig = ownFields(others);
     if (rest.retry) rest.retry = ownFields(rest.retry, true);
     const problem = baseUrlProblem(rest.baseUrl);
     // Never stored, never sent (fetch refuses credentials in a URL, and its message would print the password).

@@ -295,9 +295,8 @@ class Client implements QuantWsClient {
   constructor(given: QuantWsClientOptions) {
     checkOptionsObject({ api: API, operation: "createQuantWsClient" }, "options", given);
     // What the caller gave, never Object.prototype's (ownFields), in the nested options too.
-    const nested = (o: unknown) => (o !== null && typeof o === "object" ? ownFields(o, true) : o);
     const opts: QuantWsClientOptions = ownFields(given, true);
-    for (const k of ["reconnect", "repeatLogin", "retryReads"] as const) if (opts[k] !== undefined) (opts as Record<string, unknown>)[k] = nested(opts[k]);
+    for (const k of ["reconnect", "repeatLogin", "retryReads"] as const) if (opts[k] !== undefined) (opts as Record<string, unknown>)[k] = ownFields(opts[k], true);
     this.#decimals = opts.decimals ?? "exact";
     // (a URL with user:password@ is refused: the client never holds one to hide)
     const url = opts.url ?? QUANT_WS_DEFAULT_URL;
