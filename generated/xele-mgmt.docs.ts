@@ -2600,59 +2600,101 @@ export const meta: ApiDocMeta = {
                     "description": "合约 (C13)"
                   },
                   "BoughtPositionSum": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:\"101.0003\" — a position may have decimals; kept as the exact text"
                   },
                   "BoughtPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "今买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldBoughtPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "昨买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPositionSum": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "总卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "SoldPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "今卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "OldSoldPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "昨卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldBoughtPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "可平买仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "CloseOldSoldPosition": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "可平卖仓 — decimal (a numeric string, e.g. \"10.0\"), kept as the exact text"
                   },
                   "LastPrice": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "最新价 — decimal, kept as the exact text"
                   },
                   "UpperLimitPrice": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "涨停价 — decimal, kept as the exact text"
                   },
                   "LowerLimitPrice": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "跌停价 — decimal, kept as the exact text"
                   },
                   "LongMargin": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "多头保证金 — decimal, kept as the exact text"
                   },
                   "ShortMargin": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "空头保证金 — decimal, kept as the exact text"
                   },
                   "Margin": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "保证金 — decimal, kept as the exact text"
                   },
                   "HedgeFlag": {
@@ -3482,39 +3524,66 @@ export const meta: ApiDocMeta = {
                     "description": "合约"
                   },
                   "OpenRatioByMoney": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "开仓手续费按金额 — decimal, kept as the exact text"
                   },
                   "OpenRatioByVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "开仓手续费按手数 — decimal, kept as the exact text"
                   },
                   "CloseRatioByMoney": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "平仓手续费按金额 — decimal, kept as the exact text"
                   },
                   "CloseRatioByVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "平仓手续费按手数 — decimal, kept as the exact text"
                   },
                   "CloseTodayRatioByMoney": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "平今手续费按金额 — decimal, kept as the exact text"
                   },
                   "CloseTodayRatioByVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "平今手续费按手数 — decimal, kept as the exact text"
                   },
                   "LongMarginRatioByMoney": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "多头按金额保证金率 — decimal, kept as the exact text"
                   },
                   "ShortMarginRatioByMoney": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "空头按金额保证金率 — decimal, kept as the exact text"
                   },
                   "VolumeMultiple": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "合约乘数"
                   }
                 },
@@ -7924,19 +7993,31 @@ export const meta: ApiDocMeta = {
                 "description": "报单记录的一行: 每一行表示在某个时刻,柜台的报单笔数、撤单笔数、成交笔数和错单手数 (column names assigned by the spec).",
                 "properties": {
                   "OrderTimes": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "报单笔数"
                   },
                   "CancelTimes": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "撤单笔数"
                   },
                   "TradeTimes": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "成交笔数"
                   },
                   "ErrorVolume": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "错单手数"
                   }
                 },
@@ -11022,20 +11103,32 @@ export const meta: ApiDocMeta = {
                     "description": "投资者账号"
                   },
                   "OrderSysId": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295)"
                   },
                   "OrderUserId": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "客户报单编号 (since counter 003; absent before)"
                   },
                   "ExchangeOrderId": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "format": "int64",
                     "description": "交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound)."
                   },
                   "UserRef": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "用户自定义列 (since counter 007; absent before)"
                   },
                   "OrderType": {
@@ -11051,7 +11144,10 @@ export const meta: ApiDocMeta = {
                     "description": "AppID (since counter 007P7; absent before)"
                   },
                   "MFL": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "本柜台标记。1:本柜台;0:非本柜台"
                   },
                   "SeatId": {
@@ -11075,19 +11171,31 @@ export const meta: ApiDocMeta = {
                     "description": "状态"
                   },
                   "OrderPrice": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "报单价格 — decimal, kept as the exact text"
                   },
                   "OrderVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "报单手数 — decimal (the vendor doc: a numeric string, e.g. \"101.0003\"), kept as the exact text"
                   },
                   "NobarginVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "未成交手数 — decimal, kept as the exact text"
                   },
                   "BarginVolume": {
-                    "type": "string",
+                    "type": [
+                      "string",
+                      "null"
+                    ],
                     "description": "成交手数 — decimal, kept as the exact text"
                   },
                   "OrderTime": {
@@ -11099,7 +11207,10 @@ export const meta: ApiDocMeta = {
                     "description": "插入时间"
                   },
                   "ErrCode": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "错误码"
                   },
                   "ErrMsg": {
@@ -13760,7 +13871,10 @@ export const meta: ApiDocMeta = {
                     "description": "预警风控项 (C16)"
                   },
                   "CurPrcValue": {
-                    "type": "integer",
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
                     "description": "业务值 (N4)"
                   },
                   "PrcState": {

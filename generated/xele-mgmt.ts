@@ -1323,33 +1323,33 @@ export interface components {
             /** @description 合约 (C13) */
             InstrumentId?: string;
             /** @description 总买仓 (C32)。The vendor doc: 以下行字段(除投保外)均是数值型的字符串,例如:"101.0003" — a position may have decimals; kept as the exact text */
-            BoughtPositionSum?: string;
+            BoughtPositionSum?: string | null;
             /** @description 今买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            BoughtPosition?: string;
+            BoughtPosition?: string | null;
             /** @description 昨买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            OldBoughtPosition?: string;
+            OldBoughtPosition?: string | null;
             /** @description 总卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            SoldPositionSum?: string;
+            SoldPositionSum?: string | null;
             /** @description 今卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            SoldPosition?: string;
+            SoldPosition?: string | null;
             /** @description 昨卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            OldSoldPosition?: string;
+            OldSoldPosition?: string | null;
             /** @description 可平买仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            CloseOldBoughtPosition?: string;
+            CloseOldBoughtPosition?: string | null;
             /** @description 可平卖仓 — decimal (a numeric string, e.g. "10.0"), kept as the exact text */
-            CloseOldSoldPosition?: string;
+            CloseOldSoldPosition?: string | null;
             /** @description 最新价 — decimal, kept as the exact text */
-            LastPrice?: string;
+            LastPrice?: string | null;
             /** @description 涨停价 — decimal, kept as the exact text */
-            UpperLimitPrice?: string;
+            UpperLimitPrice?: string | null;
             /** @description 跌停价 — decimal, kept as the exact text */
-            LowerLimitPrice?: string;
+            LowerLimitPrice?: string | null;
             /** @description 多头保证金 — decimal, kept as the exact text */
-            LongMargin?: string;
+            LongMargin?: string | null;
             /** @description 空头保证金 — decimal, kept as the exact text */
-            ShortMargin?: string;
+            ShortMargin?: string | null;
             /** @description 保证金 — decimal, kept as the exact text */
-            Margin?: string;
+            Margin?: string | null;
             /** @description 投保 (C32) */
             HedgeFlag?: string;
         };
@@ -1387,23 +1387,23 @@ export interface components {
             /** @description 合约 */
             InstrumentId?: string;
             /** @description 开仓手续费按金额 — decimal, kept as the exact text */
-            OpenRatioByMoney?: string;
+            OpenRatioByMoney?: string | null;
             /** @description 开仓手续费按手数 — decimal, kept as the exact text */
-            OpenRatioByVolume?: string;
+            OpenRatioByVolume?: string | null;
             /** @description 平仓手续费按金额 — decimal, kept as the exact text */
-            CloseRatioByMoney?: string;
+            CloseRatioByMoney?: string | null;
             /** @description 平仓手续费按手数 — decimal, kept as the exact text */
-            CloseRatioByVolume?: string;
+            CloseRatioByVolume?: string | null;
             /** @description 平今手续费按金额 — decimal, kept as the exact text */
-            CloseTodayRatioByMoney?: string;
+            CloseTodayRatioByMoney?: string | null;
             /** @description 平今手续费按手数 — decimal, kept as the exact text */
-            CloseTodayRatioByVolume?: string;
+            CloseTodayRatioByVolume?: string | null;
             /** @description 多头按金额保证金率 — decimal, kept as the exact text */
-            LongMarginRatioByMoney?: string;
+            LongMarginRatioByMoney?: string | null;
             /** @description 空头按金额保证金率 — decimal, kept as the exact text */
-            ShortMarginRatioByMoney?: string;
+            ShortMarginRatioByMoney?: string | null;
             /** @description 合约乘数 */
-            VolumeMultiple?: number;
+            VolumeMultiple?: number | null;
         };
         /** @description 风控项 (query condition on the trading-permission value). */
         TradePermPrcFilter: {
@@ -1863,13 +1863,13 @@ export interface components {
         /** @description 报单记录的一行: 每一行表示在某个时刻,柜台的报单笔数、撤单笔数、成交笔数和错单手数 (column names assigned by the spec). */
         OrderHistoryRow: {
             /** @description 报单笔数 */
-            OrderTimes?: number;
+            OrderTimes?: number | null;
             /** @description 撤单笔数 */
-            CancelTimes?: number;
+            CancelTimes?: number | null;
             /** @description 成交笔数 */
-            TradeTimes?: number;
+            TradeTimes?: number | null;
             /** @description 错单手数 */
-            ErrorVolume?: number;
+            ErrorVolume?: number | null;
         };
         /**
          * @description prc中包涵的具体风控项 (risk-control item ids). Items marked since 007 came with counter 007 (version history 2024/7/22).
@@ -2124,16 +2124,16 @@ export interface components {
             /** @description 投资者账号 */
             InvestorId?: string;
             /** @description 柜台报单编号 (the vendor doc: 4字节无符号整型, 0 … 4294967295) */
-            OrderSysId?: number;
+            OrderSysId?: number | null;
             /** @description 客户报单编号 (since counter 003; absent before) */
-            OrderUserId?: number;
+            OrderUserId?: number | null;
             /**
              * Format: int64
              * @description 交易所报单编号 — the vendor doc: 8字节无符号整型 (0 … 2^64 - 1). Every digit is kept: a number up to 2^53 - 1, a bigint above, past 2^63 - 1 too (`format: int64` gives the type number | bigint; the row decoder holds no 64-bit signed bound).
              */
-            ExchangeOrderId?: number | bigint;
+            ExchangeOrderId?: (number | bigint) | null;
             /** @description 用户自定义列 (since counter 007; absent before) */
-            UserRef?: number;
+            UserRef?: number | null;
             /** @description 报单类型 (since counter 003; absent before) */
             OrderType?: string;
             /** @description 委托类型 (since counter 007P7; absent before) */
@@ -2141,7 +2141,7 @@ export interface components {
             /** @description AppID (since counter 007P7; absent before) */
             AppID?: string;
             /** @description 本柜台标记。1:本柜台;0:非本柜台 */
-            MFL?: number;
+            MFL?: number | null;
             /** @description 委托席位 */
             SeatId?: string;
             /** @description 合约 */
@@ -2153,19 +2153,19 @@ export interface components {
             /** @description 状态 */
             OrderStatus?: string;
             /** @description 报单价格 — decimal, kept as the exact text */
-            OrderPrice?: string;
+            OrderPrice?: string | null;
             /** @description 报单手数 — decimal (the vendor doc: a numeric string, e.g. "101.0003"), kept as the exact text */
-            OrderVolume?: string;
+            OrderVolume?: string | null;
             /** @description 未成交手数 — decimal, kept as the exact text */
-            NobarginVolume?: string;
+            NobarginVolume?: string | null;
             /** @description 成交手数 — decimal, kept as the exact text */
-            BarginVolume?: string;
+            BarginVolume?: string | null;
             /** @description 报单时间 */
             OrderTime?: string;
             /** @description 插入时间 */
             InsertTime?: string;
             /** @description 错误码 */
-            ErrCode?: number;
+            ErrCode?: number | null;
             /** @description 详细信息 */
             ErrMsg?: string;
             /** @description 交易日 */
@@ -2292,7 +2292,7 @@ export interface components {
             /** @description 预警风控项 (C16) */
             PrcType?: string;
             /** @description 业务值 (N4) */
-            CurPrcValue?: number;
+            CurPrcValue?: number | null;
             /** @description 风险状态 (C8) */
             PrcState?: string;
             /** @description 最后更新时间 (C32) */

@@ -149,7 +149,7 @@ describe("spec diff refuses a spec it cannot compare (exit 2, the file named)", 
     writeFileSync(join(d, "specs/demo.yaml"), SPEC + flat);
     const t0 = performance.now();
     const r = await runSpec(d, "diff");
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(15_000); // minutes before the limit; a loaded CI machine takes seconds
     expect([r.code, r.stdout]).toEqual([2, ""]);
     expect(r.stderr).toContain("tradeapi spec: specs/demo.yaml: its YAML aliases (*name) expand it to 10,011,0");
     expect(r.stderr).toContain("more than the 2,000,000 a spec may hold: write the repeated part once, as a component its users $ref");
@@ -164,9 +164,9 @@ describe("spec diff refuses a spec it cannot compare (exit 2, the file named)", 
     writeFileSync(join(d, "specs/demo.yaml"), SPEC + chain);
     const t1 = performance.now();
     const long = await runSpec(d, "diff");
-    expect(performance.now() - t1).toBeLessThan(8000);
+    expect(performance.now() - t1).toBeLessThan(20_000);
     expect([long.code, long.stderr]).toEqual([2, expect.stringMatching(/expand it to 50,0\d\d,\d{3} values/)]);
-  });
+  }, 60_000);
 
   it("a YAML error: file:line:col", async () => {
     const d = repo(SPEC);

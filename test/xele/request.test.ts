@@ -22,10 +22,11 @@ const spec = parseYaml(readFileSync(new URL("../../specs/openapi/xele-mgmt.yaml"
         operationId: string;
         "x-request-schema": { $ref: string };
         parameters?: Array<{ name: string; example?: string }>;
-        responses: Record<string, { "x-pipe-rows"?: { rowSchema?: { $ref: string } } }>;
+        responses: Record<string, { "x-pipe-rows"?: { rowSchema?: { $ref: string }; columns: Array<{ name: string; type: string }> } }>;
       }
     >
   >;
+  components: { schemas: Record<string, { properties?: Record<string, { type?: string | string[] }> }> };
 };
 const specOps = Object.values(spec.paths).flatMap((item) => Object.values(item));
 const refName = (ref: string | undefined) => ref?.split("/").pop();
@@ -45,6 +46,25 @@ describe("the client's type maps follow the spec", () => {
       }),
     );
     expect(XELE_ROW_SCHEMAS).toEqual(fromSpec);
+  });
+
+  it("types a row schema's number columns as nullable, its text columns not (an empty number cell decodes to null)", () => {
+    const wrong: string[] = [];
+    let numbers = 0;
+    for (const o of specOps) {
+      const rows = o.responses["200"]?.["x-pipe-rows"];
+      const schema = rows?.rowSchema && spec.components.schemas[refName(rows.rowSchema.$ref)!];
+      if (!rows || !schema) continue;
+      for (const c of rows.columns) {
+        const type = schema.properties?.[c.name]?.type;
+        if (type === undefined) continue;
+        const nullable = Array.isArray(type) && type.includes("null");
+        if (c.type !== "string") numbers++;
+        if (nullable !== (c.type !== "string")) wrong.push(`${o.operationId} ${c.name} (${c.type}): ${JSON.stringify(type)}`);
+      }
+    }
+    expect(numbers).toBeGreaterThan(30);
+    expect(wrong).toEqual([]);
   });
 });
 
