@@ -31,7 +31,7 @@ import { buildRequest, requireOperation, type CallData, type OperationParams, ty
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
+import { checkOption, checkOptionsObject, heldValue, ownFields } from "../core/validate.js";
 import { documentedHttpError, downloadData, expectXlsx, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
@@ -129,11 +129,6 @@ export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMet
 /** A limiter with the spec's limits, to share between clients of the same key. */
 export function createBhexRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
-}
-
-/** A list of items rows as it is now: each row copied, its fields read once. */
-function heldRows(items: readonly unknown[]): unknown[] {
-  return items.map((r) => (Array.isArray(r) ? [...r] : r !== null && typeof r === "object" ? ownFields(r) : r));
 }
 
 /** Typed rows in `items` → the wire text for `data_type` (strings pass through). */
@@ -243,10 +238,9 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
       const callWithKey = async (ref: string, given: Record<string, unknown> = {}, callOptions?: CallOptions) => {
         const target = operationFor(ref, given);
         // What the caller gave, never Object.prototype's (ownFields); the items rows held as they
-        // are now: every attempt under the one key sends the same batch (the caller may refill
-        // its list while the call runs).
-        const own = ownFields(given);
-        const params = Array.isArray(own.items) ? ownFields({ ...own, items: heldRows(own.items) }) : own;
+        // are now (heldValue): every attempt under the one key sends the same batch (the caller
+        // may refill its list while the call runs).
+        const params = heldValue(ownFields(given));
         const opts = ownFields(callOptions);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         // The call's signal and the client's end its waits at once: for the hook, between attempts.

@@ -920,6 +920,29 @@ export function ownFields<T>(o: T, methods = false): T {
   return copy as T;
 }
 
+/** Nesting past this is copied no deeper (a list that holds itself; no request nests so far). */
+const MAX_HELD_DEPTH = 64;
+
+/**
+ * Parameters as they are now, read once at every depth: ownFields' copy, with the lists and
+ * plain objects inside copied too (an XT batch item, a BHEX items row, a Xele condition), so that
+ * what is checked is what is sent (a getter answering one value to the check and another to the
+ * serializer sent a value never checked). Bytes, a Date, a Blob, an object with a toJSON()
+ * are kept as they are.
+ */
+export function heldValue<T>(v: T, depth = 0): T {
+  if (v === null || typeof v !== "object" || depth > MAX_HELD_DEPTH) return v;
+  if (Array.isArray(v)) return Array.from(v as unknown[], (x) => heldValue(x, depth + 1)) as T;
+  // (one with a toJSON() is left as it is: the checks refuse it, for what it sends is toJSON()'s)
+  if (Object.prototype.toString.call(v) !== "[object Object]" || typeof (v as { toJSON?: unknown }).toJSON === "function") return v;
+  const copy = ownFields(v) as Record<string, unknown>;
+  for (const k in copy) {
+    const x = copy[k];
+    if (x !== null && typeof x === "object") copy[k] = heldValue(x, depth + 1);
+  }
+  return copy as T;
+}
+
 /**
  * Options given to a factory, a call or a helper are an object (or left out): null, a string, a
  * number, an array or a function is a UsageError (`createXtClient("key")` made a client without

@@ -21,7 +21,7 @@ import {
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
-import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
+import { checkOption, checkOptionNames, heldValue, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
@@ -194,14 +194,6 @@ const MAX_HELD = 100_000;
  */
 const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
-/**
- * A request's checked fields (ownFields' copy) with their lists copied too: the fields a request
- * takes are text, numbers and lists of them, so this is all the caller could change meanwhile.
- */
-function heldFields(fields: object | undefined): object | undefined {
-  if (fields) for (const [k, v] of Object.entries(fields)) if (Array.isArray(v)) (fields as Record<string, unknown>)[k] = [...(v as unknown[])];
-  return fields;
-}
 
 /** No request options, without a prototype (an option on Object.prototype is none given). */
 const NO_OPTIONS: RequestOptions = Object.freeze(Object.create(null) as RequestOptions);
@@ -400,8 +392,9 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     let fields: object | undefined;
     let opts: RequestOptions | undefined;
     try {
-      // What the caller gave, never Object.prototype's, read once (ownFields; a getter may throw).
-      fields = ownFields(givenFields);
+      // What the caller gave, never Object.prototype's, read once at every depth (ownFields,
+      // heldValue; a getter may throw): what is checked is what is sent, now and once READY.
+      fields = heldValue(ownFields(givenFields));
       opts = ownFields(givenOpts);
       if (op === ("login" as string) || op === ("ping" as string)) {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });
@@ -415,13 +408,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     const retry = this.#host.retryReads;
     if (retry && OPERATIONS[op]?.retryable) {
       const abort = { signals: [opts?.signal], error: (s: AbortSignal) => new AbortedError("aborted while waiting to retry", { api: API, operation: op, cause: s.reason }) };
-      const held = heldFields(fields); // (what was checked is what each attempt sends)
-      return withRetries(true, () => this.#attempt(op, held, opts ?? NO_OPTIONS), retry, abort);
+      return withRetries(true, () => this.#attempt(op, fields, opts ?? NO_OPTIONS), retry, abort);
     }
     // Hot path (READY, no retries): straight to the socket, no extra promise layers.
     if (this.ready) return this.#host.send(op, frameOf(op, this.#token, fields), opts?.timeoutMs ?? this.#host.requestTimeoutMs, opts?.signal);
     // Sent once READY: what was checked now, not the caller's object as it is by then.
-    return this.#attempt(op, heldFields(fields), opts ?? NO_OPTIONS);
+    return this.#attempt(op, fields, opts ?? NO_OPTIONS);
   }
 
   /** `request` as the helpers below read it (the fields they use are not decimals). */

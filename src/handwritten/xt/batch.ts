@@ -7,7 +7,7 @@ import { meta } from "../../../generated/xt-spot.meta.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import { findOperation, type SchemaMeta } from "../core/meta.js";
-import { contentProblems } from "../core/validate.js";
+import { contentProblems, heldValue } from "../core/validate.js";
 import { base64Fields } from "./base64-fields.js";
 
 /** The XT operations whose `data` is a base64 batch. */
@@ -53,7 +53,8 @@ export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatch
   if (operationId !== undefined) xtBatchMax(operationId); // a UsageError for one that is no batch operation
   const ctx = { api: "xt", operation: operationId };
   if (!Array.isArray(items)) throw new UsageError(`a batch is a list of its items, got ${typeName(items)}`, ctx);
-  const batch = Array.from(items, (item, i) => (typeof item === "object" && item !== null ? item : normalizeId(item, i, operationId)));
+  // (each item read once, at every depth: what is checked is what is sent)
+  const batch = Array.from(items, (item, i) => (typeof item === "object" && item !== null ? heldValue(item) : normalizeId(item, i, operationId)));
   // The checks call() makes of a batch given as a list (core/validate.ts contentProblems).
   const schema = dataSchemaOf(operationId ?? "batchOrder");
   const problems = schema ? contentProblems(batch, operationId ? schema : { maxBatchItems: schema.maxBatchItems }, "data", (p) => p) : [];
