@@ -306,10 +306,44 @@ describe("Retry-After", () => {
     expect(retryAfterMsOf("soon, 4", now)).toBe(4_000); // (Date.parse reads "soon, 4" as a date in 2001)
     expect(retryAfterMsOf("Wednesday, 02-Dec-26 12:00:05 GMT", now)).toBe(5_000);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) expect(() => retryAfterMsOf("3", bad)).toThrow(/retryAfterMsOf takes the time now in ms \(a finite number\)/);
+    // asctime names no zone: GMT, as every HTTP date (it was read in the machine's own zone: 4 hours in New York)
+    const tz = process.env.TZ;
+    try {
+      for (const zone of ["America/New_York", "Asia/Shanghai", "UTC"]) {
+        process.env.TZ = zone;
+        expect(retryAfterMsOf("Wed Dec  2 12:00:07 2026", now), zone).toBe(7_000);
+        expect(retryAfterMsOf("Wednesday, 02-Dec-26 12:00:05", now), zone).toBe(5_000);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    // With the answer's Date, a date is counted on the server's clock (ours 5 minutes behind or ahead)
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 12:05:10 GMT", now, "Wed, 02 Dec 2026 12:05:00 GMT")).toBe(10_000);
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 11:55:10 GMT", now, "Wed, 02 Dec 2026 11:55:00 GMT")).toBe(10_000);
+    expect(retryAfterMsOf("Wed, 02 Dec 2026 12:00:07 GMT", now, "no date")).toBe(7_000);
+    expect(retryAfterMsOf("30", now, "Wed, 02 Dec 2026 11:55:00 GMT")).toBe(30_000);
+    // A wait past what a timer can hold is read as that (1e23 ms; "Infinity s" in the message)
+    for (const huge of ["9".repeat(20), "9".repeat(400), "Fri, 31 Dec 9999 23:59:59 GMT"]) expect(retryAfterMsOf(huge, now)).toBe(2 ** 31 - 1);
     // A long hostile header is read in linear time.
     const t = performance.now();
     for (const long of ["a".repeat(16_000), "Mon,".repeat(4_000), "1,".repeat(8_000)]) retryAfterMsOf(long, now);
     expect(performance.now() - t).toBeLessThan(500);
+  });
+
+  it("a Retry-After date is counted on the server's clock (its Date header): 10 s asked is 10 s, whatever this machine's clock says", async () => {
+    for (const skewMs of [300_000, -300_000]) {
+      const server = await serve((_req, res) => {
+        const at = Math.floor((Date.now() + skewMs) / 1000) * 1000;
+        res.setHeader("date", new Date(at).toUTCString());
+        res.setHeader("retry-after", new Date(at + 10_000).toUTCString());
+        res.writeHead(429, { "content-type": "text/plain" });
+        res.end("slow down");
+      });
+      const e = await rejection(xt(server.url, { retry: { maxDelayMs: 60_000, maxAttempts: 1 } }).call("getServerTime"));
+      expect((e as HttpError).retryAfterMs, `server clock ${skewMs} ms off`).toBe(10_000);
+      expect(e.message).toContain("retry after 10 s");
+    }
   });
 
   it("Retry-After sent twice: the longer wait is honoured (beyond maxDelayMs: not retried)", async () => {

@@ -281,21 +281,35 @@ export class HttpError extends TradeApiError {
   }
 }
 
+/** An HTTP date (RFC 9110: IMF-fixdate, RFC 850 or asctime, all GMT) in ms; NaN for text that is none. */
+function httpDateMs(text: string): number {
+  // (a date has its time of day: Date.parse reads much that is no date, "soon, 4" among it;
+  // asctime names no zone, and Date.parse would read it in the machine's own)
+  if (!/[a-z]/i.test(text) || !/\d\d:\d\d:\d\d/.test(text)) return Number.NaN;
+  return Date.parse(/\b(?:GMT|UTC?)\b|[+-]\d{4}\b/i.test(text) ? text : `${text} GMT`);
+}
+
+/** The longest wait a Retry-After is read as (about 24.8 days, the most a timer waits): a bigger one is that. */
+const MAX_RETRY_AFTER_MS = 2 ** 31 - 1;
+
 /**
  * An answer's Retry-After header as ms from `now`: delay-seconds or an HTTP date (RFC 9110);
  * undefined when absent or unreadable. A date in the past is 0. A header sent more than once
  * arrives joined with ", " (an HTTP date holds a comma of its own: "Wed, 21 Oct 2026 …"): the
- * longest wait of the values that can be read.
+ * longest wait of the values that can be read. With `dateHeader`, the answer's Date header, a
+ * date is counted from the server's clock, not this machine's (a server 5 minutes ahead asked
+ * for 10 s and the client held its calls for 5 minutes; one behind was retried at once).
  */
-export function retryAfterMsOf(header: string | undefined, now = Date.now()): number | undefined {
+export function retryAfterMsOf(header: string | undefined, now = Date.now(), dateHeader?: string): number | undefined {
   if (typeof now !== "number" || !Number.isFinite(now)) throw new UsageError(`retryAfterMsOf takes the time now in ms (a finite number), got ${typeof now === "number" ? now : typeName(now)}`);
   if (typeof header !== "string") return undefined;
+  const sent = typeof dateHeader === "string" ? httpDateMs(dateHeader.trim()) : Number.NaN;
+  const from = Number.isNaN(sent) ? now : sent;
   let most: number | undefined;
   for (const value of header.match(/\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,[^,]*|[^,]+/gi) ?? []) {
     const text = value.trim();
-    // (a date has its time of day: Date.parse reads much that is no date, "soon, 4" among it)
-    const at = /^\d+$/.test(text) ? now + Number(text) * 1000 : /[a-z]/i.test(text) && /\d\d:\d\d:\d\d/.test(text) ? Date.parse(text) : Number.NaN;
-    if (!Number.isNaN(at) && !(most! >= at - now)) most = Math.max(0, at - now);
+    const wait = /^\d+$/.test(text) ? Number(text) * 1000 : httpDateMs(text) - from;
+    if (!Number.isNaN(wait) && !(most! >= wait)) most = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, wait));
   }
   return most;
 }

@@ -908,7 +908,7 @@ export class HttpTransport {
     }
     if (parsed) this.#checkEnvelopeOnce(op, text!);
     if (!ok) {
-      const retryAfterMs = retryAfterMsOf(headers["retry-after"]);
+      const retryAfterMs = retryAfterMsOf(headers["retry-after"], Date.now(), headers.date);
       // (429 only: a 503's Retry-After may be one backend's, and a cancel must not be held for it)
       if (retryAfterMs !== undefined && status === 429) {
         // (at most 10 minutes: a longer one is the answer's own error to report, not a client held for hours)
