@@ -218,6 +218,19 @@ describe("what the answer says (injected fetch)", () => {
     );
   });
 
+  it("a refusal of the key, signature or timestamp under HTTP 500 (Hubi ILLEGAL_TIMESTAMP, ILLEGAL_SIGN): definite, not marked", async () => {
+    const hubiWith = (message: string) =>
+      createHubiClient({ accessKey: "ak", secretKey: "sk", accessToken: "tk", fetch: recordingFetch(() => json({ status: -1, message }, 500)).fetch });
+    const order = { coin_code: "USDT", symbol: "BTC", open_position: true, quantity: 1, price: 5000, trade_direction: "BUY", order_type: "LIMIT" } as never;
+    for (const message of ["ILLEGAL_TIMESTAMP", "ILLEGAL_SIGN"]) {
+      const e = await rejection(hubiWith(message).call("enterOrder", order));
+      expect([(e as ApiError).kind === "timestamp" || (e as ApiError).kind === "auth", message]).toEqual([true, message]);
+      expectKnown(e, ApiError);
+    }
+    // (a code of another kind under 500 is still unknown: the failure may have come after the order was placed)
+    expectUnknown(await rejection(hubiWith("SYSTEM_ERROR").call("enterOrder", order)), TradeApiError);
+  });
+
   it("a fetch that fails before connecting (its cause ECONNREFUSED, ENOTFOUND, a certificate) is not marked; a reset is", async () => {
     const failing = (code: string) =>
       createXtClient({

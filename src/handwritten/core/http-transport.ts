@@ -774,8 +774,11 @@ export class HttpTransport {
       const status = res.status;
       // Unmarked: a code of the error table in the status the spec gives as this operation's
       // failure answer (x-definite-failure), which says nothing took effect; a crash page's
-      // {"status": 500} in that status is no such code.
-      const refused = e instanceof ApiError && isDefiniteFailure(op, status) && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code));
+      // {"status": 500} in that status is no such code. And in any status, one the table calls a
+      // refusal of the key, signature or timestamp (kind auth, timestamp): checked before anything
+      // is done (Hubi answers ILLEGAL_TIMESTAMP with HTTP 500).
+      const refused =
+        e instanceof ApiError && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code)) && (isDefiniteFailure(op, status) || e.kind === "auth" || e.kind === "timestamp");
       const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
       throw err;
