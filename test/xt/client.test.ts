@@ -389,6 +389,20 @@ describe("retries: per operation, re-signed per attempt", () => {
     for (const c of calls) expect(verifySignature(c)).toBe(true);
   });
 
+  it("each call's nonce is later than the one before: calls in one millisecond, and after the clock went back", async () => {
+    let t = NOW + 0.7;
+    const { fetch, calls } = recordingFetch(exampleResponder);
+    const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => t, rateLimit: false });
+    await Promise.all(Array.from({ length: 10 }, () => client.call("getBalance")));
+    t = NOW - 2_000; // (a clock stepped back)
+    await client.call("getBalance");
+    t = NOW + 60_000;
+    await client.call("getBalance");
+    const nonces = calls.map((c) => Number(c.url.searchParams.get("nonce")));
+    expect(nonces).toEqual([...Array.from({ length: 11 }, (_, i) => NOW + i), NOW + 60_000]);
+    for (const c of calls) expect(verifySignature(c)).toBe(true);
+  });
+
   it.each(["withdraw", "order"] as const)("%s (changes state) is never retried, even though withdraw is a GET", async (op) => {
     const { fetch, calls } = recordingFetch(() => new Response("oops", { status: 502 }));
     const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", rateLimit: false, retry: { sleep: async () => {} } });

@@ -76,6 +76,17 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
   checkOption(ctx, "signatureVariant", options.signatureVariant, XT_SIGNATURE_VARIANTS);
   checkOption(ctx, "now", options.now, "function");
   const now = options.now ?? Date.now;
+  // Each call's nonce is later than the one before (by 1 ms when the clock has not moved on, or
+  // went back): ten calls made in one millisecond sent six nonces, a step back of the clock
+  // repeated earlier ones.
+  let lastNonce = 0;
+  const nextNonce = (): string => {
+    const t = now();
+    const ms = typeof t === "number" && Math.trunc(t) <= lastNonce ? lastNonce + 1 : t;
+    const nonce = xtNonce(ms);
+    lastNonce = Number(nonce);
+    return nonce;
+  };
   const signDecoded = (options.batchDataSigning ?? "decoded") === "decoded";
   const client = buildRestClient({
     api: "xt",
@@ -89,7 +100,7 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
       authorizeXt(req, {
         accessKey: credential("accessKey"),
         secretKey: credential("secretKey"),
-        nonce: xtNonce(now()),
+        nonce: nextNonce(),
         variant: options.signatureVariant,
         decodeBase64: signDecoded ? base64Fields(op) : [],
       }),
