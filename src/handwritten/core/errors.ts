@@ -111,7 +111,7 @@ export class TradeApiError extends Error {
 export const OUTCOME_UNKNOWN_NOTE = "; the request may have reached the server and taken effect: look it up before sending it again";
 
 /** Give `e` the field `name` (enumerable, read-only) and the message `message` (in a stack already formatted too). */
-function addFact(e: TradeApiError, name: "outcomeUnknown" | "attempts", value: unknown, message: string): void {
+function addFact(e: TradeApiError, name: "outcomeUnknown" | "attempts" | "clockSkewMs", value: unknown, message: string): void {
   const head = `${e.name}: ${e.message}`;
   const stack = e.stack;
   e.message = message;
@@ -144,6 +144,32 @@ export function markIdempotencyKey<E>(e: E, key: { param: string; value: string 
 /** Mark `e` (a TradeApiError) `outcomeUnknown`, its message (and a stack already formatted) saying so; anything else as it is. */
 export function markOutcomeUnknown<E>(e: E): E {
   if (e instanceof TradeApiError && !e.outcomeUnknown && !SHARED.has(e)) addFact(e, "outcomeUnknown", true, e.message + OUTCOME_UNKNOWN_NOTE);
+  return e;
+}
+
+/** The least difference of clocks a refusal names (a Date header counts whole seconds). */
+const CLOCK_SKEW_NOTED_MS = 5_000;
+
+/**
+ * A refusal (ApiError of kind auth, timestamp or invalid-request) of a request signed with the
+ * time of `clock` (XT's nonce, Hubi's timestamp), from a server whose answer's Date header is 5 s
+ * or more away from it: its `clockSkewMs` (the server's clock minus ours), and its message says so
+ * and what to do. Anything else as it is.
+ */
+export function markClockSkew<E>(e: E, dateHeader: string | undefined, clock: () => number = Date.now): E {
+  if (!(e instanceof ApiError) || e.clockSkewMs !== undefined || SHARED.has(e) || typeof dateHeader !== "string") return e;
+  if (e.kind !== "auth" && e.kind !== "timestamp" && e.kind !== "invalid-request") return e;
+  let ours: unknown;
+  try {
+    ours = clock();
+  } catch {
+    return e; // (a clock that fails fails the next signing, with its own error)
+  }
+  // (the header's second began up to 1 s before the answer was written: its middle)
+  const skew = typeof ours === "number" ? httpDateMs(dateHeader.trim()) + 500 - ours : Number.NaN;
+  if (!(Math.abs(skew) >= CLOCK_SKEW_NOTED_MS)) return e;
+  const by = `${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead of" : "behind"}`;
+  addFact(e, "clockSkewMs", Math.round(skew), `${e.message}; the server's clock is ${by} this machine's (its answer's Date header), and a signed request carries this machine's time: set the clock right, or give the client a \`now\` that adds the difference`);
   return e;
 }
 
@@ -395,6 +421,12 @@ export class ApiError extends TradeApiError {
   declare readonly httpStatus: number | undefined;
   /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
   declare readonly retryAfterMs?: number;
+  /**
+   * How far the server's clock (its answer's Date header) is ahead of the one a signed request's
+   * time came from (negative: behind), on a refusal of a request signed with the time (XT,
+   * Hubi), when 5 s or more: the likely cause of the refusal.
+   */
+  declare readonly clockSkewMs?: number;
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
     init = contextOf(init);

@@ -45,6 +45,7 @@ import {
   textOf,
   aTypeName,
   retryAfterMsOf,
+  markClockSkew,
   shownValue,
   quoted,
   type ErrorContext,
@@ -207,6 +208,12 @@ export interface TransportConfig extends TransportOptions {
    * attempt's own signed values, however many calls are in flight.
    */
   checkFile?: (body: unknown, op: OperationMeta) => void;
+  /**
+   * The clock a signed request's time comes from, for an API that signs with it (XT's nonce,
+   * Hubi's timestamp): a refusal from a server whose clock is 5 s or more away from it names the
+   * difference (ApiError `clockSkewMs`).
+   */
+  signingClock?: () => number;
   /**
    * Called with each decoded JSON body of a non-2xx answer, before the generic lookup of the
    * envelope's code field: throw to choose the error (e.g. codes carried in a message text).
@@ -764,7 +771,7 @@ export class HttpTransport {
     } finally {
       both?.dispose();
     }
-    if (!cfg.onEvent && !marks) return this.#decode(op, res.status, res.headers, raw, req, login);
+    if (!cfg.onEvent && !marks && !cfg.signingClock) return this.#decode(op, res.status, res.headers, raw, req, login);
     try {
       const result = this.#decode(op, res.status, res.headers, raw, req, login);
       if (cfg.onEvent) this.#event(op, req, n, started, res.status);
@@ -780,6 +787,7 @@ export class HttpTransport {
       const refused =
         e instanceof ApiError && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code)) && (isDefiniteFailure(op, status) || e.kind === "auth" || e.kind === "timestamp");
       const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
+      if (cfg.signingClock) markClockSkew(err, res.headers.date, cfg.signingClock);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
       throw err;
     }

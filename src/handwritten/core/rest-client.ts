@@ -103,6 +103,8 @@ export interface RestClientConfig<P extends object> {
   checkErrorBody?: TransportConfig["checkErrorBody"];
   /** What a success answer that is not JSON must be (e.g. BHEX's .xlsx files): throw to refuse it (TransportConfig.checkFile). */
   checkFile?: TransportConfig["checkFile"];
+  /** The clock the signer takes a request's time from, if it signs with one (TransportConfig.signingClock). */
+  signingClock?: TransportConfig["signingClock"];
   /** Called with each `call()` that fails, to choose the error thrown (e.g. documented HTTP statuses). */
   mapError?: (op: OperationMeta, error: unknown) => unknown;
   /** Client methods only this API has, built from the core client (batch helpers, paginators …). */
@@ -270,7 +272,7 @@ class RestAnswer {
 
 /** The fields of RestClientConfig (the type checks that the list is whole). */
 const CONFIG_FIELDS = {
-  api: 1, meta: 1, name: 1, options: 1, credentials: 1, sign: 1, prepare: 1, checkBody: 1, checkErrorBody: 1, checkFile: 1, mapError: 1, extend: 1, optionNames: 1,
+  api: 1, meta: 1, name: 1, options: 1, credentials: 1, sign: 1, prepare: 1, checkBody: 1, checkErrorBody: 1, checkFile: 1, mapError: 1, extend: 1, optionNames: 1, signingClock: 1,
 } satisfies Record<keyof RestClientConfig<object>, 1>;
 
 /**
@@ -292,7 +294,7 @@ function checkRestConfig(config: unknown): void {
   if (c.name !== undefined && typeof c.name !== "string") throw new UsageError(`name must be a string, got ${typeName(c.name)}`, at);
   checkOptionsObject(at, "credentials", c.credentials, "name → value");
   checkOptionsObject(at, "optionNames", c.optionNames, "option names");
-  for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend"] as const) checkOption(at, f, c[f], "function");
+  for (const f of ["sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend", "signingClock"] as const) checkOption(at, f, c[f], "function");
 }
 
 /**
@@ -357,6 +359,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       : {}),
     ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
     ...(config.checkFile ? { checkFile: config.checkFile } : {}),
+    ...(config.signingClock ? { signingClock: config.signingClock } : {}),
   });
 
   const callOpts = (opts: CallOptions | undefined): CallOptions => {

@@ -889,7 +889,7 @@ export function checkOptionNames(ctx: ErrorContext, what: string, options: unkno
  */
 const FUNCTION_OPTIONS: ReadonlySet<string> = new Set([
   "fetch", "onEvent", "now", "sleep", "random", "log", "login", "newIdempotencyKey", "onIdempotencyKey", "onPage",
-  "sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend",
+  "sign", "prepare", "checkBody", "checkErrorBody", "checkFile", "mapError", "extend", "signingClock",
 ]);
 
 /** The prototype of ownFields' copies: nothing on it, nothing above it (a copy made with it is a fast object; one of Object.create(null) is not). */

@@ -111,6 +111,7 @@ export function createHubiClient<D extends DecimalsMode = "exact">(options: Hubi
     options,
     credentials: { ...keyCredentials(options), accessToken: options.accessToken },
     optionNames: HUBI_OPTIONS,
+    signingClock: now,
     sign: (req, { credential }) =>
       authorizeHubi(req, {
         accessKey: credential("accessKey"),

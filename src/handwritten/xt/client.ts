@@ -96,6 +96,7 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
     credentials: keyCredentials(options),
     optionNames: XT_OPTIONS,
     checkBody: checkXtAnswer,
+    signingClock: now,
     sign: (req, { op, credential }) =>
       authorizeXt(req, {
         accessKey: credential("accessKey"),
