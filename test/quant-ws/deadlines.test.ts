@@ -30,6 +30,22 @@ describe("request deadlines without a timer per request", () => {
     expect([b, c, d].every((e) => e.settled)).toBe(true);
   });
 
+  it("answered requests of timeouts all their own leave no lane and no timer behind (beyond the first few)", () => {
+    const q = new DeadlineQueues();
+    const active = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = active();
+    for (let i = 0; i < 2_000; i++) {
+      const ms = 20_000 - i * 0.37; // (what is left of a deadline: a value of its own per request)
+      const e = entry(`r${i}`, ms, []);
+      q.add(ms, e);
+      e.settled = true;
+      q.trim(ms);
+    }
+    expect(q.lanes).toBeLessThanOrEqual(4);
+    expect(active() - before).toBeLessThanOrEqual(4);
+    q.clear();
+  });
+
   it("a settled queue's timer expires nothing, and clear() stops the rest", async () => {
     const q = new DeadlineQueues();
     const expired: string[] = [];

@@ -22,8 +22,16 @@ interface Lane {
   due: number;
 }
 
+/** Emptied lanes kept with their timer armed (the client's usual timeouts). */
+const IDLE_LANES = 4;
+
 export class DeadlineQueues {
   #lanes = new Map<number, Lane>();
+
+  /** Lanes (distinct timeouts) held now: for tests. */
+  get lanes(): number {
+    return this.#lanes.size;
+  }
 
   add(timeoutMs: number, entry: Deadline): void {
     let lane = this.#lanes.get(timeoutMs);
@@ -35,7 +43,16 @@ export class DeadlineQueues {
   /** Call after marking an entry settled: drops settled entries from the front. */
   trim(timeoutMs: number): void {
     const lane = this.#lanes.get(timeoutMs);
-    if (lane) this.#trimLane(lane);
+    if (!lane) return;
+    this.#trimLane(lane);
+    // An emptied lane beyond the first few goes at once, its timer with it: each request sent
+    // after a wait for READY (or given what is left of a deadline) has a timeout of its own, and
+    // its lane and timer stayed until that timeout passed, long after its reply (memory and
+    // live timers growing with the request rate).
+    if (lane.items.length === 0 && this.#lanes.size > IDLE_LANES) {
+      if (lane.timer) clearTimeout(lane.timer);
+      this.#lanes.delete(timeoutMs);
+    }
   }
 
   /** Stop every timer (entries are left to their owners). */
