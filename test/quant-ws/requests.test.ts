@@ -68,6 +68,31 @@ describe("quant-ws requests", () => {
     expect(await rejection(asked)).toBeInstanceOf(AbortedError);
   });
 
+  it("an aborted read's reply that comes after all is no error event; an aborted order's is (it says what the gateway did)", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    mock.setReplyDelay(150);
+    for (let i = 0; i < 5; i++) {
+      const ctl = new AbortController();
+      const asked = session.asset({ signal: ctl.signal });
+      await mock.waitForFrame((f) => isOp("asset")(f) && !framesOf(mock, "asset").slice(0, i).includes(f.frame as never));
+      ctl.abort();
+      expect(await rejection(asked)).toBeInstanceOf(AbortedError);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    expect(errors).toEqual([]);
+    const ctl = new AbortController();
+    const placed = session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }, { signal: ctl.signal });
+    await mock.waitForFrame(isOp("place_order"));
+    ctl.abort();
+    expect(await rejection(placed)).toBeInstanceOf(AbortedError);
+    const late = await client.next("error", 2_000);
+    expect([late instanceof QuantWsFrameError, (late as QuantWsFrameError).problem]).toEqual([true, "unknown-cid"]);
+    mock.setReplyDelay(0);
+  });
+
   it("turns result:false into the typed error the spec's table names", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

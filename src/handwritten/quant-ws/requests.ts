@@ -133,6 +133,10 @@ export class RequestTable {
       if (quietLate) p.quietLate = true;
       if (signal) {
         p.offAbort = onAbort(signal, () => {
+          // A read's reply after its caller gave up is expected, no `error` event (a service
+          // aborting reads routinely flooded its error log); a change's is reported: it says
+          // what the gateway did.
+          if (OPERATIONS[op]?.retryable) p.quietLate = true;
           this.#settle(p);
           this.#gaveUp(p);
           reject(afterSend(op, new AbortedError("aborted after the request was sent", { api: API, operation: op, cause: signal.reason })));
