@@ -8,7 +8,7 @@ import { getEventListeners } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import type { CallOptions } from "../../src/handwritten/core/http-transport.js";
-import { InFlightLimit } from "../../src/handwritten/xele/in-flight.js";
+import { InFlightLimit } from "../../src/handwritten/core/in-flight.js";
 import { createXeleClient, type XeleCallArgs, type XeleClientOptions } from "../../src/handwritten/xele/client.js";
 import { startXeleMock, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME, type XeleMock } from "../../src/mock/xele.js";
 

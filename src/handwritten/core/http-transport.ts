@@ -57,6 +57,7 @@ import type { RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
+import { InFlightLimit } from "./in-flight.js";
 import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, ownFields, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretList, secretNamedValues, urlCredentials } from "./redaction.js";
 import { checkOperationArg } from "./operation-call.js";
@@ -193,6 +194,12 @@ export interface TransportConfig extends TransportOptions {
   api: string;
   meta: ApiMeta;
   baseUrl: string;
+  /**
+   * The most calls (`execute`) sending at once (a whole number of at least 1, or Infinity; left
+   * out: no cap): the rest wait their turn, first come first served, each for at most its
+   * timeout (then a TimeoutError, nothing sent). Streams (`open`) are not counted.
+   */
+  maxInFlight?: number | undefined;
   /** Adds credentials to one attempt. Called afresh for each attempt. */
   authorize?: (req: OutgoingRequest, op: OperationMeta, attempt: number) => OutgoingRequest | Promise<OutgoingRequest>;
   /** Literal secret values (or a Redactor of them) to scrub from errors; kept private by the transport. */
@@ -413,6 +420,8 @@ export class HttpTransport {
   readonly #origin: readonly [string, string];
   readonly #secrets: TransportConfig["secrets"];
   readonly #maxBytes: number;
+  /** The cap on calls sending at once (maxInFlight), if any. */
+  readonly #slots: InFlightLimit | undefined;
   /** The client's timeout in whole ms (the one a call without its own has). */
   readonly #timeoutMs: number;
   /** The proxy's URL, as a string (undefined: none). */
@@ -447,6 +456,11 @@ export class HttpTransport {
     if (rest.maxResponseBytes !== undefined && !(typeof rest.maxResponseBytes === "number" && rest.maxResponseBytes >= 1 && (Number.isInteger(rest.maxResponseBytes) || rest.maxResponseBytes === Infinity))) {
       throw new UsageError(`maxResponseBytes must be a whole number of bytes of at least 1, or Infinity; got ${shownValue(rest.maxResponseBytes)}`, { api: rest.api });
     }
+    const slots = rest.maxInFlight;
+    if (slots !== undefined && !(typeof slots === "number" && slots >= 1 && (Number.isInteger(slots) || slots === Infinity))) {
+      throw new UsageError(`maxInFlight must be a whole number of calls of at least 1, or Infinity; got ${shownValue(slots)}`, { api: rest.api });
+    }
+    this.#slots = slots === undefined || slots === Infinity ? undefined : new InFlightLimit(slots, undefined, "a busy server");
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#timeoutMs = Math.ceil(rest.timeoutMs ?? 10_000);
@@ -641,6 +655,9 @@ export class HttpTransport {
 
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
+    // Its slot first (maxInFlight), then the limiter's turn and the signature: a wait for a slot
+    // must not age a signed time (XT's nonce, Hubi's timestamp).
+    const release = this.#slots && (this.#slots.tryAcquire() ?? (await this.#slot(op, opts)));
     try {
       const signing = this.#sign(op, base, n, opts);
       req = signing instanceof Promise ? await signing : signing;
@@ -648,6 +665,21 @@ export class HttpTransport {
     } catch (e) {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
+    } finally {
+      // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
+      // the answer's end): straight away, the next call opened a connection of its own.
+      if (release && this.#slots!.waiting) setImmediate(release);
+      else release?.();
+    }
+  }
+
+  /** Wait for a free slot, at most the call's timeout (a TimeoutError: nothing was sent); its signals end the wait. */
+  async #slot(op: OperationMeta, opts: CallOptions | undefined): Promise<() => void> {
+    const { both, signal } = this.#signal(opts);
+    try {
+      return await this.#slots!.acquire(signal, this.#errCtx(op), this.timeoutOf(op, opts));
+    } finally {
+      both?.dispose();
     }
   }
 

@@ -57,6 +57,14 @@ export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter">
    * is used as `rateLimit` would use it, null turns limiting off. `rateLimit` wins when both are given.
    */
   rateLimiter?: RateLimiter | null | undefined;
+  /**
+   * The most calls of this client sending at once (default 64; `Infinity`: no cap). The rest
+   * wait their turn, first come first served, each for at most its timeout (then a
+   * TimeoutError: nothing was sent). Without a cap, a burst of 3,000 calls opened 3,000
+   * connections to the server (one per call in flight), which servers that limit connections
+   * per address refuse.
+   */
+  maxInFlight?: number | undefined;
 }
 
 /** The options of a client signed with an access key and a secret key (XT, Hubi, BHEX …). */
@@ -118,7 +126,10 @@ export interface RestClientConfig<P extends object> {
 }
 
 /** The names of RestClientOptions (the type checks that the list is whole). */
-const REST_OPTIONS = { ...TRANSPORT_OPTIONS, baseUrl: 1, rateLimit: 1, rateLimiter: 1 } satisfies Record<keyof RestClientOptions, 1>;
+const REST_OPTIONS = { ...TRANSPORT_OPTIONS, baseUrl: 1, rateLimit: 1, rateLimiter: 1, maxInFlight: 1 } satisfies Record<keyof RestClientOptions, 1>;
+
+/** A REST client's default `maxInFlight`: calls sending at once. */
+export const DEFAULT_MAX_IN_FLIGHT = 64;
 
 /** Lower-case HTTP methods of openapi-fetch's `Client`. */
 type LowerMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
@@ -360,6 +371,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
     ...(config.checkFile ? { checkFile: config.checkFile } : {}),
     ...(config.signingClock ? { signingClock: config.signingClock } : {}),
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
   });
 
   const callOpts = (opts: CallOptions | undefined): CallOptions => {

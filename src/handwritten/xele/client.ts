@@ -35,7 +35,7 @@ import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
 import { checkOption, checkOptionNames, heldValue, ownFields, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { COUNTER_VERSION_FORM } from "./counter-version.js";
-import { InFlightLimit } from "./in-flight.js";
+import { InFlightLimit } from "../core/in-flight.js";
 import { defaultedServer } from "./this-machine.js";
 import { decodePipeRowStream } from "./pipe-row-stream.js";
 import { charsetOf, decodePipeRows, type PipeRow, type PipeRowsOptions } from "./pipe-rows.js";
@@ -258,6 +258,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
         meta: xeleMeta,
         baseUrl: urls[s],
         rateLimiter: null,
+        maxInFlight: undefined, // (the client's own cap per server, inFlight above, is the one)
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
         secrets: () => session.redactor(),

@@ -25,7 +25,7 @@ export { decodePipeRowStream, type ByteSource } from "./pipe-row-stream.js";
 export { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 export { fillNoCondition } from "./no-condition.js";
 export { checkSchema, type SchemaProblem, type SchemaProblemKind } from "./request-schema.js";
-export { InFlightLimit } from "./in-flight.js";
+export { InFlightLimit } from "../core/in-flight.js";
 export { pipeRowsOf, serverOf, type XeleServer } from "./spec-info.js";
 export { meta as xeleMeta } from "../../../generated/xele-mgmt.meta.js";
 export type { paths as XelePathsSpec, components as XeleComponents } from "../../../generated/xele-mgmt.js";

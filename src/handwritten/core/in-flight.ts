@@ -1,24 +1,41 @@
-import { onAbort } from "../core/abort.js";
-import { callerAborted, shownValue, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
-import { checkSignal, isTimeoutMs, MAX_TIMEOUT_MS } from "../core/validate.js";
-import { notRetried } from "../core/retry.js";
+import { onAbort } from "./abort.js";
+import { callerAborted, shownValue, TimeoutError, typeName, UsageError, type ErrorContext } from "./errors.js";
+import { checkSignal, isTimeoutMs, MAX_TIMEOUT_MS } from "./validate.js";
+import { notRetried } from "./retry.js";
 
 /**
- * A cap on concurrent requests to one server. The vendor doc (注意事项 C) asks management clients not
- * to hammer the counter ("因柜台资源有限,尽量不要尝试以高频率反复发送请求"): requests beyond the cap
- * wait their turn, first come first served.
+ * A cap on concurrent requests to one server: requests beyond it wait their turn, first come
+ * first served. Xele's vendor doc (注意事项 C) asks management clients not to hammer the counter
+ * ("因柜台资源有限,尽量不要尝试以高频率反复发送请求"); a REST client's cap (`maxInFlight`) keeps a
+ * burst of calls from opening a connection each.
  */
 export class InFlightLimit {
   #active = 0;
   /** Slots held by row streams (named in a wait's TimeoutError only when there are some). */
   #streams = 0;
   readonly #waiting: Array<() => void> = [];
-  /** `name`: what the slots are for, in a wait's TimeoutError ("MS": the counter server's). */
+  /**
+   * `name`: what the slots are for, in a wait's TimeoutError ("MS": the counter server's);
+   * `busy`: what a full set of slots likely means, in that error.
+   */
   constructor(
     readonly max: number,
     readonly name?: string,
+    readonly busy = "a busy counter",
   ) {
     if (!Number.isInteger(max) || max < 1) throw new UsageError(`maxInFlight must be a positive integer, got ${typeof max === "number" ? max : typeof max}`);
+  }
+
+  /** A slot now, when one is free (its release function), else undefined: no promise, no wait. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#active >= this.max) return undefined;
+    this.#active++;
+    return this.#release(false);
+  }
+
+  /** Requests waiting for a slot now. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Requests running now. */
@@ -42,6 +59,11 @@ export class InFlightLimit {
     if (this.#active < this.max) this.#active++;
     else await this.#wait(signal, ctx, waitMs);
     if (stream) this.#streams++;
+    return this.#release(stream);
+  }
+
+  /** The function that gives a slot back, once. */
+  #release(stream: boolean): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -84,7 +106,7 @@ export class InFlightLimit {
     const held =
       this.#streams > 0
         ? `, ${this.#streams} of them by row streams (a stream holds one until its loop ends, so a call awaited inside that loop waits for itself)`
-        : ` by calls in flight, ${this.#waiting.length - 1} more waiting (a busy counter: pass a larger timeoutMs or maxInFlight, or send fewer at once)`;
+        : ` by calls in flight, ${this.#waiting.length - 1} more waiting (${this.busy}: pass a larger timeoutMs or maxInFlight, or send fewer at once)`;
     const error = new TimeoutError(`no ${which}in-flight slot came free within ${ms} ms: all ${this.max} are held${held}; nothing was sent`, { ...ctx, timeoutMs: ms });
     return notRetried(error);
   }
