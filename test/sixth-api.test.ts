@@ -191,7 +191,8 @@ describe("a sixth API through the CLI (registry entry added at run time)", () =>
         { name: "DEMO_SECRET_KEY", setting: "secretKey", description: "secret key used to sign (X-SIG)", secret: true },
         { name: "DEMO_BASE_URL", setting: "baseUrl", description: "base URL", url: "http" },
       ],
-      load: async () => restCliApi({ meta, createClient: (settings) => createDemoClient({ baseUrl: settings.baseUrl, secretKey: settings.secretKey }) }),
+      // (as docs/adding-an-api.md step 5 writes it: no callFlags, the client factory given the settings)
+      load: async () => restCliApi({ meta, client: async () => createDemoClient }),
     });
   });
   afterAll(() => unregister());
@@ -219,6 +220,13 @@ describe("a sixth API through the CLI (registry entry added at run time)", () =>
     const placed = await runCliCaptured(["call", "demo", "placeOrder", "symbol=ETH", "qty=2"], env);
     expect(placed.code).toBe(0);
     expect(placed.stdout).toContain('"symbol": "ETH"');
+    // The REST flags, as on every REST API (an entry without callFlags: "unknown flag --timeout", exit 2), given to the client.
+    const timed = await runCliCaptured(["call", "demo", "getTime", "--timeout", "2000"], env);
+    expect({ code: timed.code, stderr: timed.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(timed.stdout).toContain('"now": 1700000000000');
+    const capped = await runCliCaptured(["call", "demo", "getTime", "--max-response-bytes", "10"], env);
+    expect(capped.code).toBe(1);
+    expect(capped.stderr).toMatch(/10 bytes/);
     const noKey = await runCliCaptured(["call", "demo", "getOrder", "id=1"], { DEMO_BASE_URL: mock.url });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain("pass { secretKey }");
