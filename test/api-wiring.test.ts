@@ -85,6 +85,22 @@ describe("every API of redocly.yaml is wired", () => {
     for (const k of factories) expect((root as Record<string, unknown>)[k], k).toBe(sub[k]);
   });
 
+  // (docs/adding-an-api.md step 6: an emulator not exported there is one a service's tests cannot start)
+  it.each(APIS.map((a) => [a.name, a] as const))("%s: its emulator (if any) is exported from tradeapi/mock (src/mock/index.ts), with its credentials", async (name) => {
+    const cli = await API_TABLE.find((e) => e.name === name)!.load();
+    const file = join(ROOT, `src/mock/${name}.ts`);
+    if (!existsSync(file)) {
+      expect(cli.startMock, `\`tradeapi mock ${name}\` starts an emulator, but src/mock/${name}.ts is missing`).toBeUndefined();
+      return;
+    }
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const index = (await import("../src/mock/index.js")) as Record<string, unknown>;
+    const wanted = Object.keys(mod).filter((k) => /^start\w*Mock$/.test(k) || /_MOCK_/.test(k));
+    expect(wanted.filter((k) => /^start/.test(k)).length, `src/mock/${name}.ts exports no start…Mock`).toBeGreaterThan(0);
+    const missing = wanted.filter((k) => index[k] !== mod[k]);
+    expect(missing, `src/mock/index.ts does not export (from "./${name}.js"): ${missing.join(", ")}`).toEqual([]);
+  });
+
   it("nothing lists an API that redocly.yaml does not name", () => {
     const names = new Set(APIS.map((a) => a.name));
     expect(API_TABLE.map((e) => e.name).filter((n) => !names.has(n))).toEqual([]);
