@@ -226,6 +226,16 @@ const NAME_MAPS = new Set([
   ...["channels", "operations", "messages", "parameters", "headers", "responses", "requestBodies", "servers", "variables", "securitySchemes", "scopes"],
 ]);
 
+/** The operation a spec field belongs to: OpenAPI `id (METHOD /path)`, AsyncAPI its id; undefined outside one. */
+function operationAt(spec: Record<string, any>, path: string[]): string | undefined {
+  if (path[0] === "paths" && path.length >= 3 && HTTP_METHODS.has(path[2]!)) {
+    const id = spec.paths?.[path[1]!]?.[path[2]!]?.operationId;
+    return `${id ? `${id} ` : ""}(${path[2]!.toUpperCase()} ${path[1]})`;
+  }
+  if (path[0] === "operations" && path.length >= 2) return path[1];
+  return undefined;
+}
+
 /**
  * Every string of a spec that Redoc or the AsyncAPI view would show as markdown and that loads
  * something remote, with where it is: the operation (OpenAPI method and path, or AsyncAPI id)
@@ -235,17 +245,9 @@ const NAME_MAPS = new Set([
  */
 export function remoteLoadsInSpec(spec: Record<string, any>): Array<RemoteLoad & { operation?: string; field: string }> {
   const out: Array<RemoteLoad & { operation?: string; field: string }> = [];
-  const operationAt = (path: string[]): string | undefined => {
-    if (path[0] === "paths" && path.length >= 3 && HTTP_METHODS.has(path[2]!)) {
-      const id = spec.paths?.[path[1]!]?.[path[2]!]?.operationId;
-      return `${id ? `${id} ` : ""}(${path[2]!.toUpperCase()} ${path[1]})`;
-    }
-    if (path[0] === "operations" && path.length >= 2) return path[1];
-    return undefined;
-  };
   const check = (text: string, path: string[]): void => {
     const loads = path[path.length - 1] === "externalValue" ? (isRemoteUrl(text) ? [{ what: "example externalValue", url: text.trim() }] : []) : remoteLoadsInMarkdown(text);
-    const operation = operationAt(path);
+    const operation = operationAt(spec, path);
     for (const l of loads) out.push({ ...l, ...(operation ? { operation } : {}), field: path.join(".") });
   };
   const walk = (node: unknown, path: string[]): void => {
@@ -282,6 +284,89 @@ export function checkNoRemoteLoads(specFile: string, spec: Record<string, any>):
   const lines = loads.map((l) => `  ${l.operation ? `operation ${l.operation}, ` : ""}${l.field}: ${l.what} ${l.url}`);
   throw new Error(
     `${specFile}: its text would make the docs load ${loads.length === 1 ? "a remote resource" : `${loads.length} remote resources`} when shown (the docs load nothing from the network):\n${lines.join("\n")}\nLink to it instead: [text](https://…) loads only when clicked.`,
+  );
+}
+
+/** Markup in a spec's text that would run script in a page, and what to write instead. */
+export interface ActiveContent {
+  /** `<script>`, `<iframe>`, `srcdoc`, `<img onerror>` (an event handler), `javascript: URL`. */
+  what: string;
+  /** The text it was found in, around it. */
+  excerpt: string;
+  /** What to write instead. */
+  instead: string;
+}
+
+const IN_WORDS = "describe it in words (the pages run no script from a spec)";
+const AS_LINK = "link to the page instead: [text](https://…)";
+
+/** The event-handler attributes (`on…=`) of the HTML tags in `text`, as `<tag onname>`, with where each is. */
+function eventHandlers(text: string): Array<{ what: string; at: number }> {
+  const found: Array<{ what: string; at: number }> = [];
+  for (const tag of text.matchAll(/<([a-z][^\s/>]*)/gi)) {
+    // The tag's attributes as a browser reads them: separated by whitespace or `/`, values quoted or not (an unclosed tag too).
+    const attribute = /[\s/]*([^\s"'>/=][^\s"'>/=]*)(\s*=\s*(?:"[^"]*"?|'[^']*'?|[^\s>]*))?/y;
+    attribute.lastIndex = tag.index + tag[0].length;
+    for (let a = attribute.exec(text); a; a = attribute.exec(text)) {
+      if (a[2] !== undefined && /^on[a-z]+$/i.test(a[1]!)) found.push({ what: `<${tag[1]!.toLowerCase()} ${a[1]!.toLowerCase()}>`, at: tag.index });
+    }
+  }
+  return found;
+}
+
+/**
+ * What in a text would run script in a page if a renderer let it through: a `<script>` tag
+ * (or its end tag), an `<iframe>`, `srcdoc`, an event-handler attribute (`on…=`) of an HTML tag,
+ * a `javascript:` URL (entities, escapes and line breaks inside it read as a browser would).
+ * Looked for everywhere, code and examples included: the pages' Content-Security-Policy stops
+ * such script today, and this keeps it out of the pages in the first place (a probe saw Redoc
+ * keep an `<iframe srcdoc>` of a description, and the AsyncAPI view run an `onerror` handler
+ * until the policy stopped it). None of it is what a trading API's documents say.
+ */
+export function activeContentIn(text: string): ActiveContent[] {
+  const found: ActiveContent[] = [];
+  const excerpt = (at: number) => `${at > 20 ? "…" : ""}${text.slice(Math.max(0, at - 20), at + 40).replace(/\s+/g, " ")}${at + 40 < text.length ? "…" : ""}`;
+  // (each kind once per text: where it first is)
+  const add = (what: string, at: number, instead: string) => void (found.some((f) => f.what === what) || found.push({ what, excerpt: excerpt(at), instead }));
+  for (const m of text.matchAll(/<\/?script/gi)) add("<script>", m.index, IN_WORDS);
+  for (const m of text.matchAll(/<iframe/gi)) add("<iframe>", m.index, AS_LINK);
+  for (const m of text.matchAll(/srcdoc/gi)) add("srcdoc", m.index, AS_LINK);
+  for (const h of eventHandlers(text)) add(h.what, h.at, "leave the handler out (HTML in a description is for formatting only: <b>, <br>, tables)");
+  // (a URL's scheme as a browser reads it: entities decoded, markdown's backslash escapes and tabs or line breaks dropped)
+  const url = decodeEntities(text).replace(/[\t\n\r\0]|\\(?=[!-/:-@[-`{-~])/g, "");
+  if (/javascript:/i.test(url)) add("javascript: URL", Math.max(0, text.search(/javascript/i)), "link to an https:// page instead: [text](https://…), or write the code as code (`…`) without the scheme");
+  return found;
+}
+
+/**
+ * Every string of a spec (values and names, examples and code included) that holds such markup
+ * (activeContentIn), with where it is, named as remoteLoadsInSpec names it.
+ */
+export function activeContentInSpec(spec: Record<string, any>): Array<ActiveContent & { operation?: string; field: string }> {
+  const out: Array<ActiveContent & { operation?: string; field: string }> = [];
+  const check = (text: string, path: string[], name = false): void => {
+    const operation = operationAt(spec, path);
+    for (const c of activeContentIn(text)) out.push({ ...c, ...(operation ? { operation } : {}), field: `${path.join(".")}${name ? " (the name)" : ""}` });
+  };
+  const walk = (node: unknown, path: string[]): void => {
+    if (typeof node === "string") return check(node, path);
+    if (!node || typeof node !== "object") return;
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (!Array.isArray(node)) check(k, [...path, k], true);
+      walk(v, [...path, k]);
+    }
+  };
+  walk(spec, []);
+  return out;
+}
+
+/** Refuse a spec whose text holds markup that would run script in its pages (every place named, and what to write instead). */
+export function checkNoActiveContent(specFile: string, spec: Record<string, any>): void {
+  const found = activeContentInSpec(spec);
+  if (!found.length) return;
+  const lines = found.map((c) => `  ${c.operation ? `operation ${c.operation}, ` : ""}${c.field}: ${c.what} in ${JSON.stringify(c.excerpt)}: ${c.instead}`);
+  throw new Error(
+    `${specFile}: its text holds ${found.length === 1 ? "markup" : `${found.length} pieces of markup`} that would run script in the docs pages (they show the vendor's documents as text and run none of them):\n${lines.join("\n")}`,
   );
 }
 
@@ -385,7 +470,7 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
   const entries = readApis();
   // Before any page is rendered, every spec: readable UTF-8 YAML (a problem named
   // <file>:<line>:<col>), every local $ref pointing at something, no text that would make a
-  // page load something remote, and each AsyncAPI spec valid to the AsyncAPI parser.
+  // page load something remote or run script, and each AsyncAPI spec valid to the AsyncAPI parser.
   const texts = new Map<string, string>();
   for (const api of entries) {
     const text = readSpecFile(join(ROOT, api.root), api.root);
@@ -393,6 +478,7 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
     const dangling = danglingRefs(spec);
     if (dangling.length) throw new Error(`${api.root}: ${danglingText(dangling[0]!)}${dangling.length > 1 ? ` (and ${dangling.length - 1} more)` : ""}`);
     checkNoRemoteLoads(api.root, spec);
+    checkNoActiveContent(api.root, spec);
     // (every page, the index and its search name each operation by its operationId)
     const noId = api.kind === "openapi" ? operationIdProblems(spec) : [];
     if (noId.length) throw new Error(noId.map((p) => `${api.root}: ${p}`).join("\n"));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { API_TABLE } from "../src/cli/registry.js";
+import { API_TABLE, parseApiArgs, REST_CALL_FLAGS } from "../src/cli/registry.js";
 import * as root from "../src/index.js";
 
 const APIS = readApis();
@@ -35,6 +35,14 @@ describe("every API of redocly.yaml is wired", () => {
 
   it.each(APIS.map((a) => [a.name, a] as const))("%s: CLI registry entry", (name) => {
     expect(API_TABLE.map((e) => e.name), `src/cli/registry.ts has no entry "${name}"`).toContain(name);
+  });
+
+  // (the usage line and the README say these work on every REST API: an entry without them was "unknown flag --timeout")
+  it.each(APIS.filter((a) => a.kind === "openapi").map((a) => [a.name, a] as const))("%s: `call` takes the REST flags (--timeout, --max-response-bytes)", (name) => {
+    expect(REST_CALL_FLAGS.map((f) => f.name)).toEqual(["timeout", "max-response-bytes"]);
+    const parse = () => parseApiArgs([name, "anyOperation", "--timeout", "2000", "--max-response-bytes", "1000"], [], (a) => a.callFlags);
+    expect(parse, `src/cli/registry.ts: the entry "${name}" must take REST_CALL_FLAGS (leave its callFlags out, or list them: [..., ...REST_CALL_FLAGS])`).not.toThrow();
+    expect(parse().flags).toMatchObject({ timeout: "2000", "max-response-bytes": "1000" });
   });
 
   it.each(APIS.map((a) => [a.name, a] as const))("%s: package.json exports and the subpath module", (name) => {
@@ -75,6 +83,22 @@ describe("every API of redocly.yaml is wired", () => {
     const missing = [...factories, ...signers].filter((k) => (root as Record<string, unknown>)[k] === undefined);
     expect(missing, `src/index.ts does not re-export: ${missing.join(", ")}`).toEqual([]);
     for (const k of factories) expect((root as Record<string, unknown>)[k], k).toBe(sub[k]);
+  });
+
+  // (docs/adding-an-api.md step 6: an emulator not exported there is one a service's tests cannot start)
+  it.each(APIS.map((a) => [a.name, a] as const))("%s: its emulator (if any) is exported from tradeapi/mock (src/mock/index.ts), with its credentials", async (name) => {
+    const cli = await API_TABLE.find((e) => e.name === name)!.load();
+    const file = join(ROOT, `src/mock/${name}.ts`);
+    if (!existsSync(file)) {
+      expect(cli.startMock, `\`tradeapi mock ${name}\` starts an emulator, but src/mock/${name}.ts is missing`).toBeUndefined();
+      return;
+    }
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const index = (await import("../src/mock/index.js")) as Record<string, unknown>;
+    const wanted = Object.keys(mod).filter((k) => /^start\w*Mock$/.test(k) || /_MOCK_/.test(k));
+    expect(wanted.filter((k) => /^start/.test(k)).length, `src/mock/${name}.ts exports no start…Mock`).toBeGreaterThan(0);
+    const missing = wanted.filter((k) => index[k] !== mod[k]);
+    expect(missing, `src/mock/index.ts does not export (from "./${name}.js"): ${missing.join(", ")}`).toEqual([]);
   });
 
   it("nothing lists an API that redocly.yaml does not name", () => {

@@ -82,6 +82,28 @@ describe("npm run docs refuses a broken spec in one line and leaves docs/api as 
     untouched(dir);
   }, 30_000);
 
+  it.concurrent("text that would run script in a page (an event handler, a javascript: link): the spec, each place, what to write instead", async ({ onTestFinished }) => {
+    const dir = project((d) => {
+      edit(d, "specs/openapi/xt-spot.yaml", "      summary: Ticker of one market\n", "      summary: Ticker of one market <img src=x onerror=alert(1)>\n");
+      edit(d, "specs/asyncapi/quant-ws.yaml", "  title: Quant trading gateway WebSocket API\n", "  title: 'Quant trading gateway WebSocket API [docs](javascript:alert(1))'\n");
+    }, onTestFinished);
+    const r = await docs(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^docs: specs\/openapi\/xt-spot\.yaml: its text holds markup that would run script in the docs pages \(they show the vendor's documents as text and run none of them\):\n/);
+    expect(r.stderr).toContain(
+      '  operation getTicker (GET /data/api/v1/getTicker), paths./data/api/v1/getTicker.get.summary: <img onerror> in "…icker of one market <img src=x onerror=alert(1)>": leave the handler out (HTML in a description is for formatting only: <b>, <br>, tables)\n',
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    untouched(dir);
+    // (the first spec refused is named; fixed, the next one is)
+    edit(dir, "specs/openapi/xt-spot.yaml", " <img src=x onerror=alert(1)>", "");
+    const next = await docs(dir);
+    expect(next.code).toBe(1);
+    expect(next.stderr).toContain("docs: specs/asyncapi/quant-ws.yaml: its text holds markup that would run script in the docs pages");
+    expect(next.stderr).toContain('  info.title: javascript: URL in "…ebSocket API [docs](javascript:alert(1))": link to an https:// page instead');
+    untouched(dir);
+  }, 60_000);
+
   it.concurrent("an AsyncAPI $ref pointing at nothing: the $ref and where", async ({ onTestFinished }) => {
     const dir = project((d) => edit(d, "specs/asyncapi/quant-ws.yaml", "'#/channels/gateway/messages/loginRequest'", "'#/channels/gateway/messages/loginRequestX'"), onTestFinished);
     const r = await docs(dir);

@@ -7,8 +7,10 @@ import { runInNewContext } from "node:vm";
 import { escapeEmbeddedSpec } from "../scripts/asyncapi-docs.js";
 import { createHash } from "node:crypto";
 import {
+  activeContentIn,
   BIG_INTEGER_NOTE,
   bundledSpec,
+  checkNoActiveContent,
   checkNoRemoteLoads,
   contentSecurityPolicy,
   inlineScripts,
@@ -96,6 +98,68 @@ describe("markdown that would load something remote", () => {
     const asyncapi = { asyncapi: "3.0.0", info: { title: "W", version: "1" }, operations: { ping: { action: "send", summary: "Ping ![](http://example.com/i.gif)" } } };
     expect(() => checkNoRemoteLoads("specs/asyncapi/w.yaml", asyncapi)).toThrow("operation ping, operations.ping.summary: image http://example.com/i.gif");
     expect(() => checkNoRemoteLoads("x.yaml", { openapi: "3.1.0", info: { title: "T", version: "1", description: "[link](https://example.com)" } })).not.toThrow();
+  });
+});
+
+describe("spec text that would run script in the pages (refused, as remote loads are)", () => {
+  it("finds <script>, <iframe>, srcdoc, on…= handlers in HTML tags and javascript: URLs, spelled any way, code and examples included; not prose", () => {
+    const active: Array<[string, string]> = [
+      ["<script>alert(1)</script>", "<script>"],
+      ["</SCRIPT><script>x()</script>", "<script>"],
+      ["`</script><script>x()</script>`", "<script>"], // (a code span: the AsyncAPI page embeds the spec in a <script>)
+      ['<iframe src="a.html"></iframe>', "<iframe>"],
+      ['<div srcdoc="&lt;b&gt;">', "srcdoc"],
+      ['<img src=x onerror="alert(1)">', "<img onerror>"],
+      ["<img/onerror=alert(1)>", "<img onerror>"],
+      ['<img title=">" onerror=x>', "<img onerror>"],
+      ["<svg onload=x", "<svg onload>"],
+      ["<a href=x OnMouseOver='y'>z</a>", "<a onmouseover>"],
+      ["[click](javascript:alert(1))", "javascript: URL"],
+      ["<javascript:alert(1)>", "javascript: URL"],
+      ['<a href="java&#x09;script:alert(1)">x</a>', "javascript: URL"],
+      ["[x](JaVaScRiPt&colon;alert(1))", "javascript: URL"],
+      ["[x](java\nscript:alert(1))", "javascript: URL"],
+    ];
+    for (const [text, what] of active) expect(activeContentIn(text).map((c) => c.what), text).toContain(what);
+    const plain = [
+      "Set onlyMaker=true to post only; <b>onlyReduce=true</b> closes only.<br>",
+      "<access key> and <version>: the header's fields; on=1 in the query",
+      "A JavaScript client: see [the SDK](https://example.com/js).",
+      "[x](java\\script:alert(1))", // (a backslash before a letter stays: no scheme)
+    ];
+    for (const text of plain) expect(activeContentIn(text), text).toEqual([]);
+  });
+
+  it("refuses such a spec naming the spec, the place (operation, field; a name too) and what to write instead", () => {
+    const openapi = {
+      openapi: "3.1.0",
+      info: { title: "T <script>x()</script>", version: "1", description: '<iframe srcdoc="&lt;script&gt;x()&lt;/script&gt;"></iframe>' },
+      paths: {
+        "/order": {
+          post: {
+            operationId: "placeOrder",
+            summary: "Place [docs](javascript:alert(1))",
+            description: '<img src=x onerror="alert(1)">',
+            responses: { "200": { description: "ok", content: { "application/json": { example: { note: "</script><script>x()</script>" } } } } },
+          },
+        },
+      },
+      components: { schemas: { "O<script>": { type: "object" } } },
+    };
+    const fail = () => checkNoActiveContent("specs/openapi/t.yaml", openapi);
+    expect(fail).toThrow(/^specs\/openapi\/t\.yaml: its text holds 7 pieces of markup that would run script in the docs pages \(they show the vendor's documents as text and run none of them\):\n/);
+    expect(fail).toThrow('  info.title: <script> in "T <script>x()</script>": describe it in words (the pages run no script from a spec)');
+    expect(fail).toThrow('  info.description: <iframe> in "<iframe srcdoc=\\"&lt;script&gt;x()&lt;/sc…": link to the page instead: [text](https://…)');
+    expect(fail).toThrow('  info.description: srcdoc in "<iframe srcdoc=\\"&lt;script&gt;x()&lt;/script&gt;…": link to the page instead: [text](https://…)');
+    expect(fail).toThrow("  operation placeOrder (POST /order), paths./order.post.summary: javascript: URL in \"Place [docs](javascript:alert(1))\": link to an https:// page instead: [text](https://…), or write the code as code (`…`) without the scheme");
+    expect(fail).toThrow("  operation placeOrder (POST /order), paths./order.post.description: <img onerror> in \"<img src=x onerror=\\\"alert(1)\\\">\": leave the handler out (HTML in a description is for formatting only: <b>, <br>, tables)");
+    expect(fail).toThrow("  operation placeOrder (POST /order), paths./order.post.responses.200.content.application/json.example.note: <script>");
+    expect(fail).toThrow("  components.schemas.O<script> (the name): <script>");
+    expect(() => checkNoActiveContent("x.yaml", { openapi: "3.1.0", info: { title: "T", version: "1", description: "<b>Note</b>: onlyMaker=true<br>[link](https://example.com)" } })).not.toThrow();
+  });
+
+  it("none in the project's specs", () => {
+    for (const api of apis) expect(() => checkNoActiveContent(api.root, parse(specText(api.name), { maxAliasCount: -1 }) as Record<string, any>)).not.toThrow();
   });
 });
 

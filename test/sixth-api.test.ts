@@ -1,26 +1,33 @@
 /**
  * docs/adding-an-api.md, proved: a sixth REST API made of a fixture spec
- * (test/fixtures/sixth-api/demo-rest.yaml) and a trivial pure signer (X-SIG = sha256(secret +
- * path), test/fixtures/sixth-api/auth.ts), called through the library (createRestClient), the
- * CLI (an entry added with registerApi, run in-process) and an emulator built from the
- * shared spec-driven src/mock/http-mock.ts. Nothing in src/ names this API.
+ * (test/fixtures/sixth-api/demo-rest.yaml) and the doc's own code, as written (steps 3-6, its
+ * `acme` named `demo`: test/helpers/adding-an-api.ts lays the doc's blocks out beside what `npm
+ * run generate` writes for the fixture). The doc's client, its index, its CLI module and
+ * registry entry, and its emulator are type-checked with step 7's code samples, then run:
+ * called through the library, the CLI (the doc's entry added with registerApi, run in-process)
+ * and both emulators (the doc's, and one with handlers built from the shared spec-driven
+ * src/mock/http-mock.ts). Nothing in src/ names this API.
  */
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { ApiEntry } from "../scripts/api-registry.js";
+import { ROOT, type ApiEntry } from "../scripts/api-registry.js";
 import { operationSamples, operationsOf, readSpec } from "../scripts/docs-samples.js";
 import { buildAll, redoclyLint } from "../scripts/generate.js";
 import { normalizeBigints, extractMeta } from "../scripts/openapi-meta.js";
 import { AuthError, CredentialsError, OrderNotFoundError, UsageError } from "../src/handwritten/core/errors.js";
 import { parseJson, stringifyJson } from "../src/handwritten/core/json.js";
 import type { ApiDocMeta } from "../src/handwritten/core/meta.js";
-import { createRestClient, type RestClientOptions } from "../src/handwritten/core/rest-client.js";
-import { restCliApi } from "../src/cli/apis/rest.js";
-import { registerApi } from "../src/cli/registry.js";
+import { createRestClient } from "../src/handwritten/core/rest-client.js";
+import { registerApi, type ApiEntry as CliApiEntry } from "../src/cli/registry.js";
 import { startHttpMock, type HttpMock, type MockRequest } from "../src/mock/http-mock.js";
 import { authorizeDemo, demoSignature } from "./fixtures/sixth-api/auth.js";
+import { writeDocTree, writeDocTsconfig } from "./helpers/adding-an-api.js";
 import { runCliCaptured } from "./helpers/cli.js";
 
 const SPEC = "test/fixtures/sixth-api/demo-rest.yaml";
@@ -33,23 +40,41 @@ function metaOf(spec: string): ApiDocMeta {
 }
 const meta = metaOf(SPEC);
 
-/** Step 3 of the doc: the client is configuration of the shared factory. */
-function createDemoClient(options: RestClientOptions & { secretKey?: string }) {
-  return createRestClient({
-    api: "demo",
-    meta,
-    name: "DemoClient",
-    options,
-    credentials: { secretKey: options.secretKey },
-    sign: (req, { credential }) => authorizeDemo(req, { secretKey: credential("secretKey") }),
-  });
+/** Step 2's redocly.yaml entry, for the fixture as `demo` (the doc's `acme`). */
+const ENTRY: ApiEntry = { name: "demo", root: SPEC, kind: "openapi", typesOutput: "generated/demo.ts", metaOutput: "generated/demo.meta.ts" };
+
+/** What a test calls of the doc's client (its types are checked by tsc, below). */
+interface DocClient {
+  call(operationId: string, params?: Record<string, unknown>, opts?: object): Promise<unknown>;
+  GET(path: string, init?: object): Promise<{ data?: unknown; error?: unknown; response: Response }>;
+}
+/** The doc's modules, loaded: steps 4 (index.ts), 5 (the registry entry) and 6 (the emulator). */
+interface DocApi {
+  createDemoClient(options?: Record<string, unknown>): DocClient;
+  demoMeta: { api: string };
+  startDemoMock(options?: Record<string, unknown>): Promise<HttpMock>;
+  DEMO_MOCK_SECRET_KEY: string;
+  entry: CliApiEntry;
 }
 
+/** The doc's files and the fixture's generated ones, laid out as in the project (see writeDocTree). */
+const tree = mkdtempSync(join(ROOT, ".tmp-sixth-api-"));
+let generated: Map<string, string>;
+let written: string[];
+let doc: DocApi;
+let unregister = (): void => undefined;
 let mock: HttpMock;
 const seen: MockRequest[] = [];
 
 beforeAll(async () => {
-  // The emulator: routes and example answers from the spec; the API adds its signature check.
+  generated = await buildAll([ENTRY]);
+  written = writeDocTree(tree, generated);
+  const load = async (path: string) => (await import(pathToFileURL(join(tree, path)).href)) as Record<string, unknown>;
+  doc = { ...(await load("src/handwritten/demo/index.ts")), ...(await load("src/mock/demo.ts")), ...(await load("src/cli/demo-entry.ts")) } as unknown as DocApi;
+  // Step 5: the doc's registry entry as written (its `call` flags, its variables, its module).
+  unregister = registerApi(doc.entry);
+  // An emulator with handlers for the operations a test follows: routes and example answers
+  // from the spec; the API adds its signature check.
   mock = await startHttpMock({
     meta,
     authenticate: (req) => {
@@ -65,8 +90,12 @@ beforeAll(async () => {
       placeOrder: (req) => ({ body: { code: 0, data: { id: 9007199254740993n, echo: req.json } } }),
     },
   });
+}, 60_000);
+afterAll(async () => {
+  unregister();
+  await mock?.close();
+  rmSync(tree, { recursive: true, force: true });
 });
-afterAll(() => mock?.close());
 
 /**
  * Step 2 of the doc, `npm run generate`, on the fixture as `specs/openapi/acme.yaml`: the same
@@ -74,18 +103,16 @@ afterAll(() => mock?.close());
  * then the types and both metadata files), nothing written.
  */
 describe("the fixture passes what `npm run generate` checks", () => {
-  const entry: ApiEntry = { name: "demo", root: SPEC, kind: "openapi", typesOutput: "generated/demo-rest.ts", metaOutput: "generated/demo-rest.meta.ts" };
-
   it("redocly lint: no errors (public operations say `security: []`)", () => {
     expect(redoclyLint([SPEC])).toBeUndefined();
   }, 30_000);
 
-  it("the spec rules, the types and the metadata (x-retryable on every operation, …)", async () => {
-    const files = await buildAll([entry]);
-    expect([...files.keys()].sort()).toEqual(["generated/README.md", "generated/demo-rest.docs.ts", "generated/demo-rest.meta.ts", "generated/demo-rest.ts"]);
+  it("the spec rules, the types and the metadata (x-retryable on every operation, …)", () => {
+    // (buildAll ran on the fixture before the tests: a spec rule it breaks fails them all)
+    expect([...generated.keys()].sort()).toEqual(["generated/README.md", "generated/demo.docs.ts", "generated/demo.meta.ts", "generated/demo.ts"]);
     // (the metadata this test runs the API with is what generate writes)
-    expect(files.get("generated/demo-rest.docs.ts")).toContain('"operationId": "placeOrder"');
-  }, 30_000);
+    expect(generated.get("generated/demo.docs.ts")).toContain('"operationId": "placeOrder"');
+  });
 });
 
 describe("the fixture's signer (known answers from `printf '%s' … | sha256sum`)", () => {
@@ -128,9 +155,54 @@ describe("the doc's signer (step 3) is the fixture's, and checks its inputs", ()
   });
 });
 
-describe("a sixth API through the library", () => {
+describe("the doc's code compiles as written, typed by the spec (steps 3-7)", () => {
+  it("tsc over its modules and step 7's TypeScript samples, strict; a misspelt operation or path does not compile", async () => {
+    expect(written.map((f) => f.slice(tree.length + 1)).filter((f) => f.startsWith("src/")).sort()).toEqual([
+      "src/auth/demo.ts",
+      "src/cli/apis/demo.ts",
+      "src/cli/demo-entry.ts",
+      "src/handwritten/demo/client.ts",
+      "src/handwritten/demo/index.ts",
+      "src/mock/demo.ts",
+    ]);
+    const spec = readSpec(readFileSync(SPEC, "utf8"));
+    const samples: string[] = [];
+    const write = (file: string, source: string) => {
+      mkdirSync(join(tree, file, ".."), { recursive: true });
+      writeFileSync(join(tree, file), `${source}\nexport {};\n`);
+      samples.push(join(tree, file));
+    };
+    for (const [method, path, op] of operationsOf(spec)) {
+      operationSamples(spec, "demo", method, path, op)
+        .filter((x) => x.lang === "TypeScript")
+        .forEach((x, i) => write(`samples/${op.operationId}.${i}.ts`, x.source));
+    }
+    expect(samples.length).toBe(6); // call() and openapi-fetch for each of the three operations
+    // Canaries: with `call` or the paths typed loosely (any string, or `never` for every path) one of these compiles, or every sample fails.
+    write("canary/call.ts", readFileSync(join(tree, "samples/getTime.0.ts"), "utf8").replace('.call("getTime"', '.call("getTme"'));
+    write("canary/get.ts", readFileSync(join(tree, "samples/getTime.1.ts"), "utf8").replace('.GET("/v1/time"', '.GET("/v1/tme"'));
+    writeDocTsconfig(tree, [...written, ...samples]);
+    const tsc = join(ROOT, "node_modules/.bin/tsc");
+    const output = await promisify(execFile)(tsc, ["-p", join(tree, "tsconfig.json")], { cwd: tree, maxBuffer: 16 * 1024 * 1024 }).then(
+      () => "",
+      (e: { stdout?: string; message: string }) => e.stdout || e.message,
+    );
+    const errors = output.split("\n").filter((l) => /error TS/.test(l));
+    expect(errors.filter((l) => !l.startsWith("canary/")), "the doc's code and samples that do not compile").toEqual([]);
+    expect(errors.some((l) => l.startsWith("canary/call.ts") && l.includes("getTme"))).toBe(true);
+    expect(errors.some((l) => l.startsWith("canary/get.ts(7,"))).toBe(true); // (the path no operation has: the call does not type-check)
+  }, 180_000);
+});
+
+describe("a sixth API through the library (the doc's client, step 4)", () => {
+  it("the subpath's exports: the factory, the signer, the runtime metadata", () => {
+    expect(typeof doc.createDemoClient).toBe("function");
+    expect((doc as unknown as Record<string, unknown>).authorizeDemo).toBeTypeOf("function");
+    expect(doc.demoMeta.api).toBe("demo");
+  });
+
   it("public call unsigned, signed calls with X-SIG, int64 exact, JSON body placed from the spec", async () => {
-    const demo = createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
+    const demo = doc.createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
     seen.length = 0;
     expect(await demo.call("getTime")).toEqual({ now: 1700000000000 });
     expect(seen[0]!.headers["x-sig"]).toBeUndefined();
@@ -142,21 +214,20 @@ describe("a sixth API through the library", () => {
   });
 
   it("the openapi-fetch surface: template path + params.path, { data } / { error }", async () => {
-    const demo = createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
-    const request = demo.request as unknown as (m: string, p: string, init?: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-    const ok = await request("get", "/v1/orders/{id}", { params: { path: { id: 9007199254740993n } } });
+    const demo = doc.createDemoClient({ baseUrl: mock.url, secretKey: SECRET });
+    const ok = await demo.GET("/v1/orders/{id}", { params: { path: { id: 9007199254740993n } } });
     expect(ok.data).toEqual({ code: 0, data: { id: 9007199254740993n, status: "open" } });
     expect(ok.response.status).toBe(200);
-    const missing = await request("get", "/v1/orders/{id}", { params: { path: { id: 5 } } });
+    const missing = await demo.GET("/v1/orders/{id}", { params: { path: { id: 5 } } });
     expect(missing.error).toBeInstanceOf(OrderNotFoundError); // the spec's x-error-codes
   });
 
   it("a wrong secret is an AuthError without the secret; a missing one says which option to pass", async () => {
-    const wrong = createDemoClient({ baseUrl: mock.url, secretKey: "not-the-secret", retry: false });
+    const wrong = doc.createDemoClient({ baseUrl: mock.url, secretKey: "not-the-secret", retry: false });
     const e = await wrong.call("getOrder", { id: 1 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AuthError);
     expect(JSON.stringify(e) + String((e as Error).stack)).not.toContain("not-the-secret");
-    const none = createDemoClient({ baseUrl: mock.url });
+    const none = doc.createDemoClient({ baseUrl: mock.url });
     await expect(none.call("getOrder", { id: 1 })).rejects.toThrow(new CredentialsError("missing secretKey: pass { secretKey } to the client", { api: "demo", operation: "getOrder" }));
     await expect(none.call("placeOrder", { symbol: "BTC" })).rejects.toBeInstanceOf(UsageError); // qty is required
   });
@@ -182,20 +253,24 @@ describe("a sixth API through the library", () => {
   });
 });
 
-describe("a sixth API through the CLI (registry entry added at run time)", () => {
-  let unregister: () => void;
-  beforeAll(() => {
-    unregister = registerApi({
-      name: "demo",
-      env: [
-        { name: "DEMO_SECRET_KEY", setting: "secretKey", description: "secret key used to sign (X-SIG)", secret: true },
-        { name: "DEMO_BASE_URL", setting: "baseUrl", description: "base URL", url: "http" },
-      ],
-      load: async () => restCliApi({ meta, createClient: (settings) => createDemoClient({ baseUrl: settings.baseUrl, secretKey: settings.secretKey }) }),
-    });
+describe("the doc's emulator (step 6)", () => {
+  it("answers the spec's examples (it is given the docs metadata) and refuses a wrong signature as the vendor does", async () => {
+    const emulator = await doc.startDemoMock();
+    try {
+      const demo = doc.createDemoClient({ baseUrl: emulator.url, secretKey: doc.DEMO_MOCK_SECRET_KEY });
+      expect(await demo.call("getTime")).toEqual({ now: 1700000000000 });
+      expect(await demo.call("getOrder", { id: 9007199254740993n })).toEqual({ id: 9007199254740993n, status: "open" });
+      expect(await demo.call("placeOrder", { symbol: "BTC", qty: 1 })).toEqual({ id: 9007199254740993n });
+      const wrong = doc.createDemoClient({ baseUrl: emulator.url, secretKey: "not-the-secret", retry: false });
+      await expect(wrong.call("getOrder", { id: 1 })).rejects.toBeInstanceOf(AuthError);
+    } finally {
+      await emulator.close();
+    }
+    await expect(doc.startDemoMock({ prot: 8080 })).rejects.toThrow(UsageError); // (a misspelt option, as every emulator)
   });
-  afterAll(() => unregister());
+});
 
+describe("a sixth API through the CLI (the doc's registry entry and module, step 5)", () => {
   it("its docs pages get code samples (step 7): the client made from the registry entry's variables; an API in no registry is named", () => {
     const spec = readSpec(readFileSync(SPEC, "utf8"));
     const [method, path, op] = operationsOf(spec).find(([, , o]) => o.operationId === "placeOrder")!;
@@ -219,6 +294,13 @@ describe("a sixth API through the CLI (registry entry added at run time)", () =>
     const placed = await runCliCaptured(["call", "demo", "placeOrder", "symbol=ETH", "qty=2"], env);
     expect(placed.code).toBe(0);
     expect(placed.stdout).toContain('"symbol": "ETH"');
+    // The REST flags, as on every REST API (an entry without callFlags: "unknown flag --timeout", exit 2), given to the client.
+    const timed = await runCliCaptured(["call", "demo", "getTime", "--timeout", "2000"], env);
+    expect({ code: timed.code, stderr: timed.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(timed.stdout).toContain('"now": 1700000000000');
+    const capped = await runCliCaptured(["call", "demo", "getTime", "--max-response-bytes", "10"], env);
+    expect(capped.code).toBe(1);
+    expect(capped.stderr).toMatch(/10 bytes/);
     const noKey = await runCliCaptured(["call", "demo", "getOrder", "id=1"], { DEMO_BASE_URL: mock.url });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain("pass { secretKey }");

@@ -106,7 +106,11 @@ export interface CliApi {
 export interface ApiEntry {
   name: string;
   env: readonly EnvVar[];
-  /** Flags `call <api>` takes besides --json, --base-url, --output. */
+  /**
+   * Flags `call <api>` takes besides --json, --base-url, --output. Left out: REST_CALL_FLAGS
+   * (`--timeout`, `--max-response-bytes`), which every REST API's client takes; an API with
+   * flags of its own lists those too (`[…, ...REST_CALL_FLAGS]`, as BHEX does).
+   */
   callFlags?: readonly ApiFlag[];
   /** Flags `mock <api>` takes besides --port. */
   mockFlags?: readonly ApiFlag[];
@@ -117,16 +121,20 @@ const s = (name: string, description: string, extra: Partial<ApiFlag> = {}): Api
 const b = (name: string, description: string): ApiFlag => ({ name, type: "boolean", description });
 
 /**
- * The flags every REST API's `call` takes besides the common ones (each API's entry, and `call
- * --help`): `--timeout MS`, the client's timeoutMs (quant-ws has its own: one bound for the
- * whole call), and `--max-response-bytes N`, the client's maxResponseBytes.
+ * The flags every REST API's `call` takes besides the common ones (an entry without
+ * `callFlags` gets them, and `call --help` lists them): `--timeout MS`, the client's timeoutMs
+ * (quant-ws has its own: one bound for the whole call), and `--max-response-bytes N`, the
+ * client's maxResponseBytes.
  */
 export const REST_CALL_FLAGS: readonly ApiFlag[] = [
   s("timeout", "ms to wait for each attempt's answer (the client's timeoutMs; default 10000)", { valueName: "MS" }),
   s("max-response-bytes", "the largest answer read, in bytes (the client's maxResponseBytes; default 67108864: 64 MiB)", { valueName: "N" }),
 ];
 
-const TABLE: ApiEntry[] = [
+/** The entry as the CLI holds it: without `callFlags`, a REST API's (REST_CALL_FLAGS). */
+const withDefaults = (entry: ApiEntry): ApiEntry => (entry.callFlags === undefined ? { ...entry, callFlags: REST_CALL_FLAGS } : entry);
+
+const TABLE: ApiEntry[] = ([
   {
     name: "xt",
     env: [
@@ -134,7 +142,6 @@ const TABLE: ApiEntry[] = [
       { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: REST_CALL_FLAGS,
     load: async () => (await import("./apis/xt.js")).xtCli,
   },
   {
@@ -145,7 +152,6 @@ const TABLE: ApiEntry[] = [
       { name: "HUBI_ACCESS_TOKEN", setting: "accessToken", description: "access token (Authorization: Bearer)", secret: true },
       { name: "HUBI_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
-    callFlags: REST_CALL_FLAGS,
     load: async () => (await import("./apis/hubi.js")).hubiCli,
   },
   {
@@ -219,17 +225,19 @@ const TABLE: ApiEntry[] = [
     ],
     load: async () => (await import("./apis/xele.js")).xeleCli,
   },
-];
+] satisfies ApiEntry[]).map(withDefaults);
 
 /** Every API the CLI knows (the entries above, then those added by `registerApi`). */
 export const API_TABLE: readonly ApiEntry[] = TABLE;
 
 /**
  * Add an API to the CLI at run time (its commands then find it like the built-in ones);
- * returns a function that removes it again. A name already known is a usage error.
+ * returns a function that removes it again. A name already known is a usage error;
+ * without `callFlags`, it takes the REST ones (REST_CALL_FLAGS).
  */
-export function registerApi(entry: ApiEntry): () => void {
-  if (TABLE.some((a) => a.name === entry.name)) throw new CliUsageError(`api ${JSON.stringify(entry.name)} is already registered`);
+export function registerApi(given: ApiEntry): () => void {
+  if (TABLE.some((a) => a.name === given.name)) throw new CliUsageError(`api ${JSON.stringify(given.name)} is already registered`);
+  const entry = withDefaults(given);
   TABLE.push(entry);
   return () => {
     const i = TABLE.indexOf(entry);

@@ -12,13 +12,14 @@
  * operation whose spec body is JSON, and not when nested deeper than MOCK_MAX_JSON_DEPTH: on a
  * form-only route it is no parameters (the API's own error follows), never parsed.
  */
+import { UsageError } from "../handwritten/core/errors.js";
 import { ownFields } from "../handwritten/core/validate.js";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { nestedDeeperThan, parseJson, stringifyJson } from "../handwritten/core/json.js";
-import { envelopeOf, type ApiMeta, type OperationMeta } from "../handwritten/core/meta.js";
+import { envelopeOf, type ApiMeta, type OperationMeta, type ResponseMeta } from "../handwritten/core/meta.js";
 import { addLostAnswers, takeLostAnswer } from "./options.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
 
@@ -127,11 +128,29 @@ export interface HttpMock {
   close(): Promise<void>;
 }
 
-/** The spec's 200 example of an operation, as a reply with the exact example text. */
+/**
+ * The spec's 200 example of an operation, as a reply with the exact example text. An operation
+ * without one is an error (the emulator answers it with a 500 saying so), never an empty `{}`
+ * with status 200 that a client would take for an answer.
+ */
 export function exampleReply(op: OperationMeta, status = "200"): MockReply {
   const r = op.responses[status];
-  if (!r?.example) return { status: 200, body: "{}", contentType: "application/json" };
+  if (!r?.example) throw new Error(`the spec has no ${status} example for ${op.operationId} (${op.method} ${op.path}): add one to its ${status} response, or give the emulator a handler for it`);
   return { status: Number(status) || 200, body: r.example, contentType: r.contentType ?? "application/json" };
+}
+
+/**
+ * Metadata without a single example is the runtime metadata (generated/<name>.meta.ts leaves
+ * the examples out): an emulator started with it could answer nothing the spec says. A
+ * UsageError naming the metadata to pass instead.
+ */
+function checkExamples(meta: ApiMeta): void {
+  if (!meta || typeof meta !== "object" || !Array.isArray(meta.operations) || meta.operations.length === 0) return;
+  if (meta.operations.some((op: OperationMeta) => Object.values(op.responses ?? {}).some((r: ResponseMeta | undefined) => typeof r?.example === "string"))) return;
+  throw new UsageError(
+    `startHttpMock: the metadata of ${meta.spec} carries no examples, so no operation would have an answer: it is the runtime metadata (generated/<name>.meta.js), which leaves them out. Pass the docs metadata instead: import { meta } from generated/<name>.docs.js, as every emulator in src/mock does`,
+    { api: meta.api },
+  );
 }
 
 /** Parse an example's JSON text (bigints kept) for handlers that modify it. */
@@ -353,6 +372,7 @@ function mockServer(handle: (req: IncomingMessage, res: ServerResponse) => Promi
 
 export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
   const opts = ownFields(given, true); // (an option on Object.prototype is none given: a `host` there listened elsewhere)
+  checkExamples(opts.meta);
   const routes = routeTable(opts.meta);
   const refusal = (status: number, message: string): MockReply => ({ status, body: opts.errorBody ? opts.errorBody(status, message) : { code: status, msg: message } });
   const maxBody = opts.maxBodyBytes ?? MOCK_MAX_BODY_BYTES;
