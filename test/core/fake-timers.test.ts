@@ -9,6 +9,7 @@
  *   again forever).
  */
 import { createServer, type Server } from "node:http";
+import { setTimeout as realSleep } from "node:timers/promises";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TimeoutError } from "../../src/handwritten/core/errors.js";
@@ -28,6 +29,28 @@ async function listen(server: Server): Promise<string> {
 }
 
 describe("fake timers in the tests of a service", () => {
+  it("calls past maxInFlight get their turn under fake timers (a freed slot is handed on by Node's own setImmediate)", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"code":200,"info":"success","data":{"serverTime":1700000000000}}');
+      });
+    });
+    const url = await listen(server);
+    try {
+      vi.useFakeTimers();
+      const { createXtClient } = await import("../../src/handwritten/xt/client.js");
+      const xt = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: url, rateLimit: false, maxInFlight: 2, timeoutMs: 30_000 });
+      const all = Promise.all(Array.from({ length: 12 }, () => xt.call("getServerTime")));
+      // (fake timers on throughout; the wait's bound is Node's own timer)
+      await expect(Promise.race([all, realSleep(3_000, "held")])).resolves.toHaveLength(12);
+    } finally {
+      vi.useRealTimers();
+      server.close();
+    }
+  });
+
   it("a call made under fake timers leaves later calls their body deadline", { timeout: 20_000 }, async () => {
     const mock = await startXeleMock();
     // A server that sends its answer's body a byte every 200 ms: only the body deadline ends it.

@@ -58,6 +58,7 @@ import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
 import { InFlightLimit } from "./in-flight.js";
+import { setImmediate as nextTurn } from "node:timers";
 import { answerTypeProblem, checkOption, checkSignal, dataMisfit, integersAsWritten, isTimeoutMs, MAX_TIMEOUT_MS, ownFields, proxyOption, proxyRefusal, serverUrl, URL_CREDENTIALS, urlShown } from "./validate.js";
 import { describeAs, Redactor, redactUrl, secretList, secretNamedValues, urlCredentials } from "./redaction.js";
 import { checkOperationArg } from "./operation-call.js";
@@ -667,8 +668,9 @@ export class HttpTransport {
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
       // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
-      // the answer's end): straight away, the next call opened a connection of its own.
-      if (release && this.#slots!.waiting) setImmediate(release);
+      // the answer's end): straight away, the next call opened a connection of its own. (Node's
+      // own setImmediate: a test's fake timers would hold the waiter until they are advanced.)
+      if (release && this.#slots!.waiting) nextTurn(release);
       else release?.();
     }
   }
