@@ -111,6 +111,19 @@ describe("on the undici road (real sockets)", () => {
     expectKnown(await rejection(xt(cut.url).call("getBalance")), ConnectionError);
   });
 
+  it("a TLS handshake the server resets or closes (a firewall filtering by name): nothing was sent, not marked", async () => {
+    for (const how of ["reset", "close"] as const) {
+      const tls = createServer((s) => s.once("data", () => (how === "reset" ? s.resetAndDestroy() : s.end())));
+      await new Promise<void>((r) => tls.listen(0, "127.0.0.1", () => r()));
+      try {
+        const client = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: `https://127.0.0.1:${(tls.address() as { port: number }).port}`, rateLimit: false, retry: false });
+        expectKnown(await rejection(client.call("order", ORDER)), ConnectionError);
+      } finally {
+        await new Promise((r) => tls.close(r));
+      }
+    }
+  });
+
   it("refused, or no such host: nothing was sent, not marked", async () => {
     // The client's default timeout: a slow resolver must not turn "no such host" into a timeout.
     const patient = (baseUrl: string) => createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl, rateLimit: false, retry: false });

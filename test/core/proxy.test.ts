@@ -168,6 +168,45 @@ describe("a proxy that does not carry the request is a typed error", () => {
     expect(took).toBeLessThan(timeoutMs + (timeoutMs < 5_000 ? 250 : 2_500));
   }, 15_000);
 
+  it("a tunnel that carries bytes before the request (an sshd's banner with the proxy's 200) fails the call once, nothing sent; no CONNECT after it", async () => {
+    let connects = 0;
+    const raw = createServer((c) => {
+      c.once("data", () => {
+        connects++;
+        c.write("HTTP/1.1 200 Connection established\r\n\r\nSSH-2.0-OpenSSH_9.6\r\n");
+      });
+      c.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void raw.close());
+    const proxy = `http://127.0.0.1:${(raw.address() as { port: number }).port}`;
+    const client = createXtClient({ baseUrl: "http://ssh.invalid:22", proxy, ...xtCreds, rateLimit: false });
+    const order = await rejection(client.call("order", { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 }));
+    expect(order.message).toMatch(/^xt order: the answer cannot be read as HTTP\/1\.1 \(the tunnel to ssh\.invalid:22 sent 21 bytes before the request: is ssh\.invalid:22 an HTTP server \(the right port\)\?\)/);
+    expect((order as TimeoutError).outcomeUnknown).toBeUndefined();
+    expect(connects).toBe(1);
+    await rejection(client.call("getServerTime"));
+    const after = connects;
+    await new Promise((r) => setTimeout(r, 300));
+    expect([after, connects]).toEqual([2, 2]); // (one CONNECT a call, and none once it ended: undici reconnected thousands of times a second)
+  });
+
+  it("a proxy that drops the connection before answering CONNECT: nothing was sent, an order is not outcomeUnknown", async () => {
+    const raw = createServer((c) => c.once("data", () => c.destroy()));
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void raw.close());
+    const proxy = `http://127.0.0.1:${(raw.address() as { port: number }).port}`;
+    const order = await rejection(createXtClient({ baseUrl: xtUrl, proxy, ...xtCreds, rateLimit: false }).call("order", { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 }));
+    expect(order).toBeInstanceOf(ConnectionError);
+    expect((order as ConnectionError).outcomeUnknown).toBeUndefined();
+    // its answer to CONNECT no HTTP: named as such
+    const junk = createServer((c) => c.once("data", () => c.end("SSH-2.0-OpenSSH_9.6\r\n")));
+    await new Promise<void>((r) => junk.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void junk.close());
+    const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: `http://127.0.0.1:${(junk.address() as { port: number }).port}`, ...xtCreds, rateLimit: false }).call("order", { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 }));
+    expect([e.message.includes("the proxy's answer to CONNECT is not HTTP/1.1: HPE_"), (e as ConnectionError).outcomeUnknown]).toEqual([true, undefined]);
+  });
+
   it("a short timeout's tunnel through a silent proxy is given up soon after the call (within about twice its timeout)", async () => {
     const proxy = await startProxy({ silent: true });
     const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, timeoutMs: 100, retry: false }).call("getServerTime"));

@@ -29,6 +29,18 @@ export class TunnelRefused extends Error {
 export class TunnelSilent extends Error {}
 
 /**
+ * The tunnel carried bytes before the client sent any (every protocol sent through it, HTTP,
+ * TLS and WebSocket, has the client speak first): the target is no HTTP server (an sshd's
+ * banner), or the proxy wrote past its answer. Handed on, undici read them as a socket to
+ * reconnect and sent CONNECT thousands of times a second, after the call had ended.
+ */
+export class TunnelNotHttp extends Error {
+  constructor(bytes: number, target: string) {
+    super(`the tunnel to ${target} sent ${bytes} bytes before the request: is ${target} an HTTP server (the right port)?`);
+  }
+}
+
+/**
  * The Proxy-Authorization of a proxy URL's `user:password@` (percent-decoded), or undefined;
  * a UsageError-worthy problem is caught when the option is checked (`proxyOption`).
  */
@@ -74,7 +86,10 @@ export function connectTunnel(proxy: URL, target: string, timeoutMs: number, don
       socket.destroy();
       return finish(new TunnelRefused(res.statusCode ?? "no status", target));
     }
-    if (head.length) socket.unshift(head);
+    if (head.length) {
+      socket.destroy();
+      return finish(new TunnelNotHttp(head.length, target));
+    }
     finish(null, socket);
   });
   req.once("timeout", () => req.destroy(silent));
@@ -105,8 +120,10 @@ export function proxyTunnel(proxy: string, secure: boolean, timeoutMs: number): 
     const cancel = connectTunnel(url, target, timeoutMs, (error, socket) => {
       pending.delete(cancel);
       if (error) {
-        const why = error instanceof TunnelRefused || error instanceof TunnelSilent ? error.message : `cannot be reached (${(error as { code?: string }).code ?? error.message})`;
-        return done(new Error(`${shown} ${why}`, error instanceof TunnelRefused || error instanceof TunnelSilent ? undefined : { cause: error }));
+        const known = error instanceof TunnelRefused || error instanceof TunnelSilent;
+        if (error instanceof TunnelNotHttp) return done(new Error(`through ${shown}, ${error.message}`));
+        const why = known ? error.message : `cannot be reached (${(error as { code?: string }).code ?? error.message})`;
+        return done(new Error(`${shown} ${why}`, known ? undefined : { cause: error }));
       }
       if (!secure) return done(null, socket);
       // TLS to the gateway through the tunnel, with the socket's TLS options (ca, rejectUnauthorized …) and its name.

@@ -41,7 +41,7 @@ import { isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { Agent, buildConnector } from "undici";
 import { onAbort, unlessAborted } from "./abort.js";
-import { connectTunnel, TunnelRefused, TunnelSilent, tunnelTarget } from "./proxy-tunnel.js";
+import { connectTunnel, TunnelNotHttp, TunnelRefused, TunnelSilent, tunnelTarget } from "./proxy-tunnel.js";
 
 export interface WireRequest {
   /** The whole URL (fetch; where a redirect is resolved from). */
@@ -227,14 +227,40 @@ let adopting: PreciseAbort | undefined;
 function watched(connector: buildConnector.connector): buildConnector.connector {
   return (opts, callback) => {
     let made = false;
-    const socket = connector(opts, (...args) => {
+    const socket = connector(opts, (error, s) => {
       made = true;
-      callback(...args);
+      if (error) callback(notSent(error), null);
+      else callback(null, s!);
     });
     // (with an error: undici's connector hears a socket's end only so)
     adopting?.adopt(() => void (made || (socket as unknown as Socket).destroy(new Error("the call ended before its connection was made"))));
     return socket;
   };
+}
+
+/**
+ * A failure of the connector (the connection, its TLS handshake, the proxy's tunnel): it comes
+ * before undici writes the request, so nothing was sent (an order failed so is not
+ * `outcomeUnknown`: a TLS handshake reset by a firewall marked every order as possibly placed).
+ * undici's own connect timeout stays itself (read as a timeout).
+ */
+function notSent(e: Error): Error {
+  const code = (e as { code?: unknown }).code;
+  if (e instanceof WireError || (typeof code === "string" && code.startsWith("UND_ERR"))) return e;
+  return new WireError("connection", typeof code === "string" ? code : e.message, e, true);
+}
+
+/** A failed tunnel as a WireError (nothing was sent through it). */
+function tunnelFailure(error: Error): Error {
+  if (error instanceof TunnelRefused) return new WireError("proxy", String(error.status), error);
+  if (error instanceof TunnelSilent) return new WireError("timeout", `the proxy ${error.message}`, error, true);
+  if (error instanceof TunnelNotHttp) return new WireError("protocol", error.message, error, true);
+  const code = (error as { code?: unknown }).code;
+  // (the proxy's answer to CONNECT that is no HTTP, or whose head is too large: its parser's code)
+  if (typeof code === "string" && code.startsWith("HPE_")) {
+    return new WireError("connection", `the proxy's answer to CONNECT is not HTTP/1.1${code === "HPE_HEADER_OVERFLOW" ? " (headers over 16 KiB)" : ""}: ${code}`, error, true);
+  }
+  return notSent(error);
 }
 
 /**
@@ -257,7 +283,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
     const done = (error: Error | null, socket?: Socket) => {
       if (settled) return void socket?.destroy();
       settled = true;
-      if (error) callback(error instanceof TunnelRefused ? new WireError("proxy", String(error.status), error) : error instanceof TunnelSilent ? new WireError("timeout", `the proxy ${error.message}`, error, true) : error, null);
+      if (error) callback(tunnelFailure(error), null);
       else callback(null, socket!);
     };
     let tls: Socket | undefined;
@@ -449,10 +475,14 @@ function untilFired(sent: Promise<UndiciData>, precise: PreciseAbort, unconnecte
 const REFUSED_BEFORE_SENDING = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "UND_ERR_NOT_SUPPORTED"]);
 
 function wireFailure(e: unknown, limits: WireLimits, timedOut: boolean | undefined): WireError {
-  if (e instanceof WireError) return e;
+  // (a connection that failed, or was ended with its call, before the request was written: the
+  // caller's abort or the timeout, when it was one of those, with nothing sent)
+  const unsent = e instanceof WireError && e.kind === "connection" && e.notSent;
+  if (e instanceof WireError && !unsent) return e;
   // Its cause is the caller's reason (the AbortedError's cause), not undici's wrapper of it.
-  if (limits.signal?.aborted) return new WireError("aborted", "aborted by the caller", limits.signal.reason);
-  if (timedOut) return new WireError("timeout", `no answer within ${limits.timeoutMs} ms`, e);
+  if (limits.signal?.aborted) return new WireError("aborted", "aborted by the caller", limits.signal.reason, unsent);
+  if (timedOut) return new WireError("timeout", unsent ? `no connection to the server within ${limits.timeoutMs} ms` : `no answer within ${limits.timeoutMs} ms`, e, unsent);
+  if (unsent) return e;
   const code = (e as { code?: unknown })?.code;
   if (typeof code === "string" && UNDICI_TIMEOUTS.has(code)) return new WireError("timeout", code, e);
   if (code === UNDICI_TOO_LARGE) return tooLarge(limits, e);
