@@ -9,7 +9,7 @@
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { TLSSocket } from "node:tls";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AbortedError, ConnectionError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
@@ -106,7 +106,7 @@ describe("a proxy that does not carry the request is a typed error", () => {
     // Not retried: a proxy that refuses the credentials refuses the next attempt alike.
     expect(events).toHaveLength(1);
     expect((e as Error).message).toBe(
-      `xt getBalance: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
+      `xt getBalance: connection failed through the proxy http://[redacted]@127.0.0.1:${proxy.port}/: the proxy answered 407 to CONNECT xt.invalid:${xt.port}, not 2xx: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
     );
     const everything = [inspect(e, { depth: 9, showHidden: true }), JSON.stringify(e), inspect(client, { depth: 9, showHidden: true }), JSON.stringify(events)].join("\n");
     expect(everything).not.toContain(PASSWORD);
@@ -135,7 +135,7 @@ describe("a proxy that does not carry the request is a typed error", () => {
       const events: TransportEvent[] = [];
       const e = await rejection(createXtClient({ baseUrl: xtUrl, proxy: proxy.url, retry, onEvent: (ev) => events.push(ev) }).call("getServerTime"));
       expect(e).toBeInstanceOf(ConnectionError);
-      expect((e as Error).message).toMatch(new RegExp(`the proxy answered ${status} to CONNECT xt\\.invalid:\\d+, not 200$`));
+      expect((e as Error).message).toMatch(new RegExp(`the proxy answered ${status} to CONNECT xt\\.invalid:\\d+, not 2xx$`));
       expect(events).toHaveLength(attempts);
     }
   });
@@ -328,14 +328,46 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
     const proxy = await startProxy();
     const e = await rejection(createXtClient({ ...xtCreds, baseUrl: front.url, proxy: proxy.url, retry: false }).call("getBalance"));
     expect(e).toBeInstanceOf(ConnectionError);
-    expect((e as Error).message).toMatch(/connection failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\) through the proxy/);
+    expect((e as Error).message).toMatch(
+      /connection failed through the proxy http:\/\/127\.0\.0\.1:\d+\/: the server's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS$/,
+    );
     expect(proxy.connects).toEqual([`xt.invalid:${new URL(front.url).port}`]);
+  });
+
+  it("whose certificate was refused is said: an https:// proxy's own, a server's reached directly; an order so refused is not outcomeUnknown", async () => {
+    const { key, cert } = selfSignedCert("localhost");
+    const tlsProxy = createHttpsServer({ key, cert });
+    await new Promise<void>((r) => tlsProxy.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => tlsProxy.close(() => r())));
+    const order = { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } as const;
+    const viaProxy = await rejection(createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: `https://localhost:${(tlsProxy.address() as { port: number }).port}`, retry: false }).call("order", order));
+    expect(viaProxy.message).toMatch(/: the proxy's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): nothing was sent/);
+    expect((viaProxy as ConnectionError).outcomeUnknown).toBeUndefined();
+    const front = await tlsFront();
+    const direct = await rejection(createXtClient({ ...xtCreds, baseUrl: front.url.replace("xt.invalid", "localhost"), retry: false }).call("order", order));
+    expect(direct.message).toMatch(/^xt order: connection failed: the server's TLS certificate was refused \([A-Z_]+\): nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS$/);
+    expect((direct as ConnectionError).outcomeUnknown).toBeUndefined();
+  });
+
+  it("a proxy's 2xx other than 200 to CONNECT opens the tunnel too (RFC 9110)", async () => {
+    const raw = createServer((c) =>
+      c.once("data", () => {
+        const up = createConnection(Number(new URL(xtUrl).port), "127.0.0.1", () => c.write("HTTP/1.1 204 No Content\r\n\r\n"));
+        c.pipe(up).pipe(c);
+        up.on("error", () => c.destroy());
+        c.on("error", () => up.destroy());
+      }),
+    );
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    onTestFinished(() => void raw.close());
+    const client = createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: `http://127.0.0.1:${(raw.address() as { port: number }).port}` });
+    await expect(client.call("getServerTime")).resolves.toHaveProperty("serverTime");
   });
 
   it("a refusal names the CONNECT target with its port, the scheme's when the URL has none", async () => {
     const proxy = await startProxy({ refuse: 403 });
     const e = await rejection(createXtClient({ baseUrl: "https://api.xt.invalid", proxy: proxy.url, retry: false }).call("getServerTime"));
-    expect((e as Error).message).toMatch(/: the proxy answered 403 to CONNECT api\.xt\.invalid:443, not 200$/);
+    expect((e as Error).message).toMatch(/: the proxy answered 403 to CONNECT api\.xt\.invalid:443, not 2xx$/);
     expect(proxy.connects).toEqual(["api.xt.invalid:443"]);
   });
 

@@ -74,7 +74,7 @@ describe("a proxy that does not carry the socket", () => {
     const e = await rejection(c.connect());
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toBe(
-      `quant-ws: cannot connect to ws://gw.invalid:1/ws/v1: the proxy http://[redacted]@127.0.0.1:${proxy.port}/ answered 407 to CONNECT gw.invalid:1, not 200: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
+      `quant-ws: cannot connect to ws://gw.invalid:1/ws/v1: the proxy http://[redacted]@127.0.0.1:${proxy.port}/ answered 407 to CONNECT gw.invalid:1, not 2xx: it asks for credentials (user:password@ in the proxy URL), or refused the ones given`,
     );
     expect(inspect(e, { depth: 9, showHidden: true }) + inspect(c, { depth: 5 })).not.toContain(PASSWORD);
   });

@@ -895,6 +895,10 @@ export class HttpTransport {
       // alike; a 5xx (it cannot reach the server), 408 or 429 (busy) may pass the next.
       return /^4\d\d$/.test(detail) && detail !== "408" && detail !== "429" ? notRetried(refused) : refused;
     }
+    if (e instanceof WireError && detail.includes("TLS certificate was refused")) {
+      // (Node trusts the CAs it ships with, and those of NODE_EXTRA_CA_CERTS)
+      return new ConnectionError(`connection failed${proxy}: ${detail}: nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS`, ctx);
+    }
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }

@@ -82,7 +82,8 @@ export function connectTunnel(proxy: URL, target: string, timeoutMs: number, don
   });
   req.once("connect", (res: IncomingMessage, socket: Socket, head: Buffer) => {
     req.setTimeout(0);
-    if (res.statusCode !== 200) {
+    // (any 2xx opens the tunnel: RFC 9110 9.3.6)
+    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) {
       socket.destroy();
       return finish(new TunnelRefused(res.statusCode ?? "no status", target));
     }

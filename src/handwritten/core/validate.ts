@@ -828,7 +828,7 @@ export function proxyOption(proxy: unknown, ctx: ErrorContext): string | undefin
 /** What a proxy did instead of opening the tunnel, as the REST and quant-ws roads both say it (407: what it wants). */
 export function proxyRefusal(status: number | string, target: string): string {
   const hint = String(status) === "407" ? ": it asks for credentials (user:password@ in the proxy URL), or refused the ones given" : "";
-  return `answered ${status} to CONNECT ${target}, not 200${hint}`;
+  return `answered ${status} to CONNECT ${target}, not 2xx${hint}`;
 }
 
 /** A whole number from `min` to `max` (default: no bound), or also `Infinity`. */

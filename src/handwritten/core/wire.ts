@@ -74,7 +74,7 @@ export interface WireResponse {
  * `protocol`: the server answered, but not in HTTP/1.1 (or with headers past undici's limit);
  * `unasked`: it answered in HTTP/1.1 with what the request did not ask for and undici does not
  * take (an interim 100 Continue, a protocol switch); `encoding`: its body cannot be decoded as
- * its Content-Encoding says; `proxy`: the proxy answered CONNECT with this status (detail), not 200.
+ * its Content-Encoding says; `proxy`: the proxy answered CONNECT with this status (detail), not 2xx.
  */
 export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "unasked" | "encoding" | "proxy";
 
@@ -247,14 +247,24 @@ function watched(connector: buildConnector.connector): buildConnector.connector 
 function notSent(e: Error): Error {
   const code = (e as { code?: unknown }).code;
   if (e instanceof WireError || (typeof code === "string" && code.startsWith("UND_ERR"))) return e;
-  return new WireError("connection", typeof code === "string" ? code : e.message, e, true);
+  return certificateRefused(e, "server") ?? new WireError("connection", typeof code === "string" ? code : e.message, e, true);
+}
+
+/** A TLS certificate refused (whose: the proxy's or the server's), as a WireError saying so; else undefined. */
+function certificateRefused(e: Error, whose: "proxy" | "server"): WireError | undefined {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== "string" || !/CERT|^UNABLE_TO_|^ERR_TLS_CERT/.test(code)) return undefined;
+  return new WireError("connection", `the ${whose}'s TLS certificate was refused (${code})`, e, true);
 }
 
 /** A failed tunnel as a WireError (nothing was sent through it). */
 function tunnelFailure(error: Error): Error {
+  if (error instanceof WireError) return error;
   if (error instanceof TunnelRefused) return new WireError("proxy", String(error.status), error);
   if (error instanceof TunnelSilent) return new WireError("timeout", `the proxy ${error.message}`, error, true);
   if (error instanceof TunnelNotHttp) return new WireError("protocol", error.message, error, true);
+  const refused = certificateRefused(error, "proxy");
+  if (refused) return refused;
   const code = (error as { code?: unknown }).code;
   // (the proxy's answer to CONNECT that is no HTTP, or whose head is too large: its parser's code)
   if (typeof code === "string" && code.startsWith("HPE_")) {
@@ -294,7 +304,7 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
       const t = (tls = tlsConnect({ socket: socket!, servername: opts.servername || (isIP(host) ? undefined : host), ALPNProtocols: ["http/1.1"] }));
       const timer = setTimeout(() => t.destroy(new WireError("timeout", `no TLS handshake through the proxy within ${timeout} ms`, undefined, true)), Math.max(1, timeout - (performance.now() - started)));
       t.once("secureConnect", () => (clearTimeout(timer), done(null, t)));
-      t.once("error", (e) => (clearTimeout(timer), done(e)));
+      t.once("error", (e) => (clearTimeout(timer), done(certificateRefused(e, "server") ?? e)));
     });
     // (the call ended first: the tunnel, or the handshake through it, ends with it)
     adopting?.adopt(() => void (settled || (tls ? tls.destroy(new Error("the call ended")) : cancel(new Error("the call ended")))));
