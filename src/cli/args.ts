@@ -122,10 +122,16 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   return n;
 }
 
-/** A call the user stopped (Ctrl-C, SIGTERM): printed with the signal, exit 130 or 143. */
+/** The signals that stop a command: Ctrl-C, a kill, a closed terminal or ssh session. */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** A command stopped by `signal` exits 128 + its number, as the shell shows a process killed by it: 130, 143, 129. */
+export const stopExitCode = (signal: StopSignal): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
+
+/** A call the user stopped (Ctrl-C, SIGTERM, SIGHUP): printed with the signal, exit 130, 143 or 129. */
 export class CallStopped extends Error {
   constructor(
-    readonly signal: "SIGINT" | "SIGTERM",
+    readonly signal: StopSignal,
     readonly error: Error,
   ) {
     super(error.message);

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
-import { CallStopped, CliUsageError, didYouMean } from "./args.js";
+import { CallStopped, CliUsageError, didYouMean, stopExitCode, type StopSignal } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { twoColumns, wrap } from "./help.js";
@@ -34,7 +34,7 @@ function topHelp(): string {
   }
   lines.push("  every API");
   lines.push(...twoColumns(PROXY_ENV.map((v) => [v.name, v.description] as const), "    ", width + 1));
-  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM");
+  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session)");
   return `${lines.join("\n")}\n`;
 }
 
@@ -140,7 +140,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     }
     if (e instanceof CallStopped) {
       io.stderr(`tradeapi: stopped by ${e.signal}: ${redact(e.error.message, secrets)}\n`);
-      return e.signal === "SIGTERM" ? 143 : 130;
+      return stopExitCode(e.signal);
     }
     if (e instanceof TradeApiError) {
       io.stderr(`tradeapi: error: ${redact(inCommandWords(current, e.message), secrets)}\n`);
@@ -193,19 +193,19 @@ export async function main(): Promise<void> {
     stdoutBytes: (b) => void (stdoutClosed || process.stdout.write(b)),
     stdoutIsTerminal: process.stdout.isTTY === true,
     env: process.env,
-    // The first SIGINT or SIGTERM stops the command and takes both listeners with it: a second
-    // signal of either kind (Ctrl-C while a logout hangs after a SIGTERM) ends the process at once.
+    // The first SIGINT, SIGTERM or SIGHUP stops the command and takes the listeners with it: a
+    // second signal (Ctrl-C while a logout hangs after a SIGTERM) ends the process at once.
     untilStopped: () =>
-      new Promise<"SIGINT" | "SIGTERM">((resolve) => {
-        const stopBy = (signal: "SIGINT" | "SIGTERM") => () => {
-          process.off("SIGINT", onInt);
-          process.off("SIGTERM", onTerm);
-          resolve(signal);
-        };
-        const onInt = stopBy("SIGINT");
-        const onTerm = stopBy("SIGTERM");
-        process.on("SIGINT", onInt);
-        process.on("SIGTERM", onTerm);
+      new Promise<StopSignal>((resolve) => {
+        const signals: StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+        const listeners = signals.map((signal) => {
+          const on = () => {
+            signals.forEach((s, i) => process.off(s, listeners[i]!));
+            resolve(signal);
+          };
+          process.on(signal, on);
+          return on;
+        });
       }),
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
@@ -219,4 +219,8 @@ export async function main(): Promise<void> {
     },
   });
   process.exitCode = code;
+  // Done: out once the output is written (undici's own timers held the process about half a
+  // second after the answer, a third of a call's time in a shell loop).
+  // (an output that failed is its error listener's to end: exit 1, saying so)
+  process.stdout.write("", (e) => void (e || stdoutClosed || process.stderr.write("", () => process.exit(code))));
 }

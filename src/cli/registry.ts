@@ -15,7 +15,7 @@
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { urlShown } from "../handwritten/core/validate.js";
-import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs } from "./args.js";
+import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs, type StopSignal } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -85,7 +85,7 @@ export interface CliIo {
   stdoutIsTerminal?: boolean;
   env: NodeJS.ProcessEnv;
   /** Resolves (with the signal's name) when the user wants a command to stop: a long-running one (mock, ws) ends, a call is aborted. */
-  untilStopped?: () => Promise<"SIGINT" | "SIGTERM" | void>;
+  untilStopped?: () => Promise<StopSignal | void>;
   /** Standard input as UTF-8 text, at most `maxBytes` (`--json -`: parameters, a password among them, that no process list shows). */
   readStdin?: (maxBytes: number) => Promise<string>;
 }

@@ -53,6 +53,28 @@ function timeRun(args: string[]): number {
 }
 
 describe("tradeapi as a process", () => {
+  it("exits once its output is written, whatever timers are left running (undici's own held it about half a second after every call)", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"code":200,"info":"ok","data":{"serverTime":1700000000000}}'));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const env = { ...process.env, XT_BASE_URL: `http://127.0.0.1:${(server.address() as { port: number }).port}`, XT_ACCESS_KEY: "ak-exit-1", XT_SECRET_KEY: "sk-exit-1" };
+      // (a timer that never ends, as a stand-in for any left running: the process exits all the same)
+      const hold = `data:text/javascript,${encodeURIComponent("setInterval(() => {}, 60000);")}`;
+      const child = spawn(process.execPath, ["--import", hold, entry, "call", "xt", "getServerTime"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      const code = await Promise.race([new Promise<number | null>((r) => child.once("exit", (c) => r(c))), new Promise<string>((r) => setTimeout(() => r("still running"), 15_000))]);
+      child.kill();
+      expect([code, JSON.parse(stdout)]).toEqual([0, { serverTime: 1700000000000 }]);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
   it("list, list <api> and --help start within 5x a bare `node -e 0`", () => {
     // Interleaved runs, one warm-up each; the fastest run of each is the one least disturbed
     // by other work on the machine, so the ratio of minima is what the code costs.
@@ -113,6 +135,23 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     expect(code).toBe(0);
   });
 
+  it("--output naming where standard output goes (/dev/stdout, or the file stdout is sent to), or a relative path in a removed working directory: exit 2, nothing sent", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tradeapi-out-"));
+    try {
+      const env = { ...process.env, XT_BASE_URL: "http://127.0.0.1:9", XT_ACCESS_KEY: "ak-out-1", XT_SECRET_KEY: "sk-out-1" };
+      const same = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" call xt getBalance --output /dev/stdout > "${join(dir, "a.json")}"`], { cwd: ROOT, encoding: "utf8", env });
+      expect([same.status, same.stderr]).toEqual([2, expect.stringMatching(/^tradeapi: --output \/dev\/stdout is where standard output goes: leave --output out to print the answer, or name another file\n/)]);
+      const file = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" call xt getBalance --output a.json > a.json`], { cwd: dir, encoding: "utf8", env });
+      expect(file.status).toBe(2);
+      const gone = join(dir, "gone");
+      mkdirSync(gone);
+      const removed = spawnSync("sh", ["-c", `cd "${gone}" && rmdir "${gone}" && "${process.execPath}" "${entry}" call xt getBalance --output rel.json`], { encoding: "utf8", env });
+      expect([removed.status, removed.stderr]).toEqual([2, expect.stringMatching(/^tradeapi: --output rel\.json: the working directory cannot be read \(ENOENT\): give the file's absolute path\n/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.runIf(existsSync("/dev/full"))("output that cannot be written (> /dev/full): one line on stderr, exit 1, no stack", () => {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" list bhex > /dev/full`], { cwd: ROOT, encoding: "utf8" });
     expect([r.status, r.stderr]).toEqual([1, "tradeapi: error: cannot write the output (ENOSPC)\n"]);
@@ -164,6 +203,8 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
   it.each([
     ["SIGINT", 130, ["order", "market=btc_usdt", "price=5000", "number=0.002", "type=1", "entrustType=0"], /^tradeapi: stopped by SIGINT: xt order: request aborted by the caller.*may have reached the server/],
     ["SIGTERM", 143, ["getBalance"], /^tradeapi: stopped by SIGTERM: xt getBalance: request aborted by the caller\n$/],
+    // (a closed terminal or ssh session: it was killed with no word, exit 129)
+    ["SIGHUP", 129, ["order", "market=btc_usdt", "price=5000", "number=0.002", "type=1", "entrustType=0"], /^tradeapi: stopped by SIGHUP: xt order: request aborted by the caller.*may have reached the server/],
   ] as const)("%s during a call aborts it: one line saying so (an order's outcome unknown), exit %i, no silent exit", async (signal, exitCode, call, message) => {
     const server = await deafServer();
     try {

@@ -1,9 +1,9 @@
 /** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
-import { accessSync, constants, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, fstatSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
-import { CallStopped, CliUsageError, didYouMean, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, type FlagSpec, type StopSignal } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
@@ -65,11 +65,23 @@ export function findOperation(apiName: string, api: CliApi, ref: string): CliOpe
 
 /** Fail before the call when --output cannot be written (the answer must not be lost after it). */
 function checkOutput(file: string): void {
-  const path = resolve(file);
+  let path: string;
+  try {
+    path = resolve(file);
+  } catch (e) {
+    // (a relative path in a working directory that was removed: nothing was sent yet)
+    throw new CliUsageError(`--output ${file}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
+  }
   let isDir = false;
   try {
-    isDir = statSync(path).isDirectory();
-  } catch {
+    const st = statSync(path);
+    isDir = st.isDirectory();
+    // The file standard output goes to (/dev/stdout, or `--output a.json > a.json`): the answer
+    // and its {"savedTo"} line would be written over each other.
+    const out = fstatSync(1);
+    if (!isDir && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
+  } catch (e) {
+    if (e instanceof CliUsageError) throw e;
     // does not exist yet: its directory must
   }
   if (isDir) throw new CliUsageError(`--output ${file} is a directory`);
@@ -123,7 +135,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   // Ctrl-C or SIGTERM aborts the call (a second Ctrl-C ends the process at once): the error says
   // whether the request may have reached the server, as a timeout's does, instead of a silent exit.
   const stop = new AbortController();
-  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  let stoppedBy: StopSignal | undefined;
   void io.untilStopped?.().then((signal) => {
     stoppedBy = signal ?? "SIGINT";
     stop.abort(new Error(`stopped by ${stoppedBy}`));

@@ -9,7 +9,7 @@ import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, timeoutFlag, type FlagSpec } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, stopExitCode, timeoutFlag, type FlagSpec, type StopSignal } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
@@ -61,7 +61,6 @@ const WS_FLAGS: readonly FlagSpec[] = [
   str("output", "send: write the answer to FILE"),
 ];
 
-type StopSignal = "SIGINT" | "SIGTERM";
 
 /**
  * Ctrl-C or SIGTERM, for the whole command (a second Ctrl-C ends the process at once):
@@ -88,7 +87,7 @@ function stopOf(io: CliIo): Stop {
 }
 
 /** The exit code of a command stopped by `signal` (as a call's: 130, 143), 0 when it was not. */
-const exitCodeOf = (signal: string): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 0);
+const exitCodeOf = (signal: string): number => (signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? stopExitCode(signal) : 0);
 
 /** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
 function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSignal | "cancelled">; cancel(): void } {
@@ -108,7 +107,7 @@ function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSig
 /** `--seconds` of `ws login` and `ws place`: the exit code, a stop said on stdout (the logout follows). */
 async function wait(stop: Stop, seconds: number, out: Printer): Promise<number> {
   const why = await pause(stop, seconds).done;
-  if (why === "SIGINT" || why === "SIGTERM") out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
+  if (why === "SIGINT" || why === "SIGTERM" || why === "SIGHUP") out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
   return exitCodeOf(why);
 }
 
@@ -266,7 +265,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       const winner = await Promise.race([flow.then(() => "done" as const), limit.done]);
       if (winner !== "done") {
         // (Ctrl-C or SIGTERM: the exit code of a call stopped so, 130 or 143)
-        const signal = winner === "SIGINT" || winner === "SIGTERM" ? winner : undefined;
+        const signal = winner === "SIGINT" || winner === "SIGTERM" || winner === "SIGHUP" ? winner : undefined;
         const cut = inFlight ? `: the ${inFlight} request was in flight${OUTCOME_UNKNOWN_NOTE}` : "";
         out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
