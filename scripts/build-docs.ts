@@ -303,7 +303,8 @@ const AS_LINK = "link to the page instead: [text](https://…)";
 /** The event-handler attributes (`on…=`) of the HTML tags in `text`, as `<tag onname>`, with where each is. */
 function eventHandlers(text: string): Array<{ what: string; at: number }> {
   const found: Array<{ what: string; at: number }> = [];
-  for (const tag of text.matchAll(/<([a-z][^\s/>]*)/gi)) {
+  // (a tag's name as HTML and markdown read one: `i<items.length` in code is no tag)
+  for (const tag of text.matchAll(/<([a-z][a-z0-9-]*)(?=[\s/>]|$)/gi)) {
     // The tag's attributes as a browser reads them: separated by whitespace or `/`, values quoted or not (an unclosed tag too).
     const attribute = /[\s/]*([^\s"'>/=][^\s"'>/=]*)(\s*=\s*(?:"[^"]*"?|'[^']*'?|[^\s>]*))?/y;
     attribute.lastIndex = tag.index + tag[0].length;
@@ -316,8 +317,10 @@ function eventHandlers(text: string): Array<{ what: string; at: number }> {
 
 /**
  * What in a text would run script in a page if a renderer let it through: a `<script>` tag
- * (or its end tag), an `<iframe>`, `srcdoc`, an event-handler attribute (`on…=`) of an HTML tag,
- * a `javascript:` URL (entities, escapes and line breaks inside it read as a browser would).
+ * (or its end tag), an `<iframe>`, `<frame>`, `<object>` or `<embed>`, `srcdoc`, an
+ * event-handler attribute (`on…=`) of an HTML tag, a `javascript:` URL where a URL is read (a
+ * link's target, an autolink, a URL attribute; entities, escapes and line breaks inside it read
+ * as a browser would).
  * Looked for everywhere, code and examples included: the pages' Content-Security-Policy stops
  * such script today, and this keeps it out of the pages in the first place (a probe saw Redoc
  * keep an `<iframe srcdoc>` of a description, and the AsyncAPI view run an `onerror` handler
@@ -329,12 +332,13 @@ export function activeContentIn(text: string): ActiveContent[] {
   // (each kind once per text: where it first is)
   const add = (what: string, at: number, instead: string) => void (found.some((f) => f.what === what) || found.push({ what, excerpt: excerpt(at), instead }));
   for (const m of text.matchAll(/<\/?script/gi)) add("<script>", m.index, IN_WORDS);
-  for (const m of text.matchAll(/<iframe/gi)) add("<iframe>", m.index, AS_LINK);
+  for (const m of text.matchAll(/<(i?frame|object|embed)\b/gi)) add(`<${m[1]!.toLowerCase()}>`, m.index, AS_LINK);
   for (const m of text.matchAll(/srcdoc/gi)) add("srcdoc", m.index, AS_LINK);
   for (const h of eventHandlers(text)) add(h.what, h.at, "leave the handler out (HTML in a description is for formatting only: <b>, <br>, tables)");
   // (a URL's scheme as a browser reads it: entities decoded, markdown's backslash escapes and tabs or line breaks dropped)
   const url = decodeEntities(text).replace(/[\t\n\r\0]|\\(?=[!-/:-@[-`{-~])/g, "");
-  if (/javascript:/i.test(url)) add("javascript: URL", Math.max(0, text.search(/javascript/i)), "link to an https:// page instead: [text](https://…), or write the code as code (`…`) without the scheme");
+  // (where a URL is read: a markdown link's target or definition, an autolink, a URL attribute; "JavaScript: see …" is prose)
+  if (/(?:\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?|<|\b(?:href|src|action|formaction|data|xlink:href)\s*=\s*["']?)\s*javascript:/im.test(url)) add("javascript: URL", Math.max(0, text.search(/javascript/i)), "link to an https:// page instead: [text](https://…), or write the code as code (`…`) without the scheme");
   return found;
 }
 

@@ -119,6 +119,10 @@ describe("spec text that would run script in the pages (refused, as remote loads
       ['<a href="java&#x09;script:alert(1)">x</a>', "javascript: URL"],
       ["[x](JaVaScRiPt&colon;alert(1))", "javascript: URL"],
       ["[x](java\nscript:alert(1))", "javascript: URL"],
+      ["[x]: javascript:alert(1)", "javascript: URL"],
+      ['<object data="data:text/html;base64,PHNjcmlwdD4=">', "<object>"],
+      ["<embed src=x>", "<embed>"],
+      ["<frameset><frame src=x>", "<frame>"],
     ];
     for (const [text, what] of active) expect(activeContentIn(text).map((c) => c.what), text).toContain(what);
     const plain = [
@@ -126,6 +130,8 @@ describe("spec text that would run script in the pages (refused, as remote loads
       "<access key> and <version>: the header's fields; on=1 in the query",
       "A JavaScript client: see [the SDK](https://example.com/js).",
       "[x](java\\script:alert(1))", // (a backslash before a letter stays: no scheme)
+      "SDKs in Java, Python, JavaScript: see the vendor's page.",
+      "for (let i = 0; i<items.length; i++) { const onclick = handlers[i]; }",
     ];
     for (const text of plain) expect(activeContentIn(text), text).toEqual([]);
   });

@@ -143,6 +143,9 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
       expect([same.status, same.stderr]).toEqual([2, expect.stringMatching(/^tradeapi: --output \/dev\/stdout is where standard output goes: leave --output out to print the answer, or name another file\n/)]);
       const file = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" call xt getBalance --output a.json > a.json`], { cwd: dir, encoding: "utf8", env });
       expect(file.status).toBe(2);
+      // (a device is fine: --output /dev/null > /dev/null gets as far as the call, here refused: exit 1)
+      const devNull = spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" call xt getBalance --output /dev/null > /dev/null`], { cwd: dir, encoding: "utf8", env });
+      expect([devNull.status, devNull.stderr]).toEqual([1, expect.stringMatching(/ECONNREFUSED/)]);
       const gone = join(dir, "gone");
       mkdirSync(gone);
       const removed = spawnSync("sh", ["-c", `cd "${gone}" && rmdir "${gone}" && "${process.execPath}" "${entry}" call xt getBalance --output rel.json`], { encoding: "utf8", env });

@@ -90,6 +90,20 @@ describe("maxInFlight", () => {
     expect(seen.requests).toBe(3);
   });
 
+  it("a call waiting for the rate limiter's turn holds no slot: 100 getBalance (40 a second) do not hold up a getServerTime, nor fail for want of a slot", async () => {
+    const { url, seen } = await counting(0);
+    const { RateLimiter } = await import("../../src/handwritten/core/rate-limit.js");
+    const limiter = new RateLimiter({ balance: { limit: 40, intervalMs: 1_000 }, user: { limit: 1_000, intervalMs: 1_000 }, ip: { limit: 1_000, intervalMs: 1_000 } });
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", retry: false, baseUrl: url, rateLimit: limiter, maxInFlight: 4, timeoutMs: 2_000 });
+    const balances = Array.from({ length: 100 }, () => xt.call("getBalance").then(() => "ok", (e: Error) => e.name));
+    const t0 = performance.now();
+    await expect(xt.call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    // (each sent and answered: none failed waiting for a slot; the stand-in server's answer is no balance)
+    expect((await Promise.all(balances)).filter((r) => r === "TimeoutError")).toEqual([]);
+    expect(seen.requests).toBe(101);
+  }, 20_000);
+
   it("is checked when the client is made", () => {
     for (const bad of [0, 1.5, -1, Number.NaN, "8"]) {
       expect(() => createBhexOrgClient({ accessKey: "ak", secretKey: "sk", maxInFlight: bad as never })).toThrow(UsageError);

@@ -329,7 +329,7 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
     const e = await rejection(createXtClient({ ...xtCreds, baseUrl: front.url, proxy: proxy.url, retry: false }).call("getBalance"));
     expect(e).toBeInstanceOf(ConnectionError);
     expect((e as Error).message).toMatch(
-      /connection failed through the proxy http:\/\/127\.0\.0\.1:\d+\/: the server's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS$/,
+      /connection failed through the proxy http:\/\/127\.0\.0\.1:\d+\/: the server's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS; nothing was sent$/,
     );
     expect(proxy.connects).toEqual([`xt.invalid:${new URL(front.url).port}`]);
   });
@@ -341,12 +341,19 @@ describe("an https server through the proxy (the usual case: https://api.xt.com 
     onTestFinished(() => new Promise<void>((r) => tlsProxy.close(() => r())));
     const order = { market: "btc_usdt", price: 5000, number: 0.002, type: 1, entrustType: 0 } as const;
     const viaProxy = await rejection(createXtClient({ ...xtCreds, baseUrl: xtUrl, proxy: `https://localhost:${(tlsProxy.address() as { port: number }).port}`, retry: false }).call("order", order));
-    expect(viaProxy.message).toMatch(/: the proxy's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): nothing was sent/);
+    expect(viaProxy.message).toMatch(/: the proxy's TLS certificate was refused \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\): a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS; nothing was sent$/);
     expect((viaProxy as ConnectionError).outcomeUnknown).toBeUndefined();
     const front = await tlsFront();
     const direct = await rejection(createXtClient({ ...xtCreds, baseUrl: front.url.replace("xt.invalid", "localhost"), retry: false }).call("order", order));
-    expect(direct.message).toMatch(/^xt order: connection failed: the server's TLS certificate was refused \([A-Z_]+\): nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS$/);
+    expect(direct.message).toMatch(/^xt order: connection failed: the server's TLS certificate was refused \([A-Z_]+\): a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS; nothing was sent$/);
     expect((direct as ConnectionError).outcomeUnknown).toBeUndefined();
+    // trusted, but for another name: said so, no word of NODE_EXTRA_CA_CERTS
+    const wrongName = (await runCliProcess(["call", "xt", "getBalance", "--base-url", front.url.replace("xt.invalid", "127.0.0.1")], {
+      XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY,
+      XT_SECRET_KEY: XT_MOCK_SECRET_KEY,
+      NODE_EXTRA_CA_CERTS: front.cert,
+    }).catch((e: unknown) => e)) as { stderr: string };
+    expect(wrongName.stderr).toMatch(/the server's TLS certificate was refused \(ERR_TLS_CERT_ALTNAME_INVALID\): it is for another host name; nothing was sent/);
   });
 
   it("a proxy's 2xx other than 200 to CONNECT opens the tunnel too (RFC 9110)", async () => {

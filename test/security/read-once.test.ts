@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { UsageError } from "../../src/handwritten/core/errors.js";
 import { heldValue } from "../../src/handwritten/core/validate.js";
 import { decodeXtBatchData, encodeXtBatchData } from "../../src/handwritten/xt/batch.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -35,9 +36,27 @@ describe("nested parameters are read once", () => {
     expect((held.a[0]!.b as unknown[])[1]).not.toBe(given.a[0]!.b[1]);
     expect([held.bytes, held.when]).toEqual([bytes, when]);
     expect(held.bytes).toBe(bytes);
+    // Each object copied once: a list that holds itself is a list that holds itself; one object
+    // given in many places is one copy (a copy of each place made one shared 30 deep 2^30 times).
     const loop: unknown[] = [];
-    loop.push(loop);
-    expect(() => heldValue(loop)).not.toThrow(); // (copied 64 levels deep, then left as it is)
+    loop.push(loop, loop);
+    const heldLoop = heldValue(loop);
+    expect([heldLoop === loop, heldLoop[0] === heldLoop, heldLoop[1] === heldLoop]).toEqual([false, true, true]);
+    let shared: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 30; i++) shared = { a: shared, b: shared };
+    const t0 = performance.now();
+    const heldShared = heldValue(shared) as { a: unknown; b: unknown };
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(heldShared.a).toBe(heldShared.b);
+  });
+
+  it("a parameter that holds itself is refused at once (a UsageError), never a process held copying it", async () => {
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl: "http://127.0.0.1:9", rateLimit: false });
+    const data: unknown[] = [];
+    data.push(data, data);
+    const t0 = performance.now();
+    await expect(xt.call("batchOrder", { market: "btc_usdt", data: data as never })).rejects.toThrow(UsageError);
+    expect(performance.now() - t0).toBeLessThan(1_000);
   });
 
   it("XT: a batch item's getter is read once, by call() and by encodeXtBatchData", async () => {

@@ -389,17 +389,19 @@ describe("retries: per operation, re-signed per attempt", () => {
     for (const c of calls) expect(verifySignature(c)).toBe(true);
   });
 
-  it("each call's nonce is later than the one before: calls in one millisecond, and after the clock went back", async () => {
+  it("each call's nonce is later than the one before: calls in one millisecond, and after the clock went back a little; a clock corrected back further is taken as it is", async () => {
     let t = NOW + 0.7;
     const { fetch, calls } = recordingFetch(exampleResponder);
     const client = createXtClient({ ...KEYS, fetch, baseUrl: "https://xt.test", now: () => t, rateLimit: false });
     await Promise.all(Array.from({ length: 10 }, () => client.call("getBalance")));
-    t = NOW - 2_000; // (a clock stepped back)
+    t = NOW - 500; // (a clock stepped back a little)
     await client.call("getBalance");
     t = NOW + 60_000;
     await client.call("getBalance");
+    t = NOW + 1_000; // (a clock corrected back by a minute: taken as it is, not counted on from the wrong time)
+    await client.call("getBalance");
     const nonces = calls.map((c) => Number(c.url.searchParams.get("nonce")));
-    expect(nonces).toEqual([...Array.from({ length: 11 }, (_, i) => NOW + i), NOW + 60_000]);
+    expect(nonces).toEqual([...Array.from({ length: 11 }, (_, i) => NOW + i), NOW + 60_000, NOW + 1_000]);
     for (const c of calls) expect(verifySignature(c)).toBe(true);
   });
 

@@ -76,10 +76,11 @@ function checkOutput(file: string): void {
   try {
     const st = statSync(path);
     isDir = st.isDirectory();
-    // The file standard output goes to (/dev/stdout, or `--output a.json > a.json`): the answer
-    // and its {"savedTo"} line would be written over each other.
+    // The file or pipe standard output goes to (/dev/stdout, or `--output a.json > a.json`): the
+    // answer and its {"savedTo"} line would be written over each other. (A device, /dev/null
+    // for both, is fine.)
     const out = fstatSync(1);
-    if (!isDir && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
+    if ((st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
   } catch (e) {
     if (e instanceof CliUsageError) throw e;
     // does not exist yet: its directory must

@@ -516,7 +516,7 @@ export class HttpTransport {
     this.checkCallOptions(op, opts);
     let req: OutgoingRequest | undefined;
     try {
-      return await this.#openSigned(op, (req = await this.#sign(op, request, 1, opts)), opts);
+      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts)), opts);
     } catch (e) {
       throw this.redactor(req && carriedSecrets(req)).error(e);
     }
@@ -549,26 +549,42 @@ export class HttpTransport {
   }
 
   /**
-   * Wait for the rate limiter and sign a copy (the next attempt signs the original afresh).
-   * The signed request joins the recent ones whose secret values every error loses. An abort
-   * while waiting for the limiter is an AbortedError at once (the request takes no turn).
+   * Wait out a Retry-After and the rate limiter's turn, then take a slot of `maxInFlight` (the
+   * calls on the wire: one waiting its turn holds none), then sign a copy (the next attempt signs
+   * the original afresh). The signed request joins the recent ones whose secret values every
+   * error loses. An abort while waiting is an AbortedError at once (the request takes no turn).
+   * Returns the signed request and the slot's release (undefined without a cap).
    */
-  #sign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): OutgoingRequest | Promise<OutgoingRequest> {
-    // A promise only when there is something to wait for (a Retry-After, the limiter's turn, an
-    // async signer): a call without any takes no extra step.
+  #prepare(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, taken?: { release?: () => void }): OutgoingRequest | Promise<OutgoingRequest> {
+    // A promise only when there is something to wait for (a Retry-After, the limiter's turn, a
+    // slot, an async signer): a call without any takes no extra step. (A stream, `open`, takes no slot.)
+    const slots = taken && this.#slots;
     const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
-    if (this.#quietUntil === 0 && !limited) return this.#signNow(op, base, n);
-    return this.#heldSign(op, base, n, opts, limited);
+    if (this.#quietUntil === 0 && !limited) {
+      const release = slots ? slots.tryAcquire() : undefined;
+      if (release || !slots) {
+        if (taken) taken.release = release;
+        return this.#signNow(op, base, n);
+      }
+    }
+    return this.#heldSign(op, base, n, opts, limited, slots || undefined, taken);
   }
 
-  /** Wait out a Retry-After, then the limiter's turn, then any Retry-After that came meanwhile; sign. */
-  async #heldSign(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, limited: boolean): Promise<OutgoingRequest> {
+  /** Wait out a Retry-After, then the limiter's turn, then a slot, then any Retry-After that came meanwhile; sign. */
+  async #heldSign(
+    op: OperationMeta,
+    base: OutgoingRequest,
+    n: number,
+    opts: CallOptions | undefined,
+    limited: boolean,
+    slots: InFlightLimit | undefined,
+    taken: { release?: () => void } | undefined,
+  ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
-    if (limited) {
-      await this.#waitTurn(op, opts);
-      // (one given while the call waited its turn holds it too: it went out inside it)
-      await this.#waitQuiet(op, opts);
-    }
+    if (limited) await this.#waitTurn(op, opts);
+    if (slots) taken!.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
+    // (one given while the call waited its turn or its slot holds it too: it would go out inside it)
+    if (limited || slots) await this.#waitQuiet(op, opts);
     return this.#signNow(op, base, n);
   }
 
@@ -656,11 +672,9 @@ export class HttpTransport {
 
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
-    // Its slot first (maxInFlight), then the limiter's turn and the signature: a wait for a slot
-    // must not age a signed time (XT's nonce, Hubi's timestamp).
-    const release = this.#slots && (this.#slots.tryAcquire() ?? (await this.#slot(op, opts)));
+    const taken: { release?: () => void } = {};
     try {
-      const signing = this.#sign(op, base, n, opts);
+      const signing = this.#prepare(op, base, n, opts, taken);
       req = signing instanceof Promise ? await signing : signing;
       return await this.#send(op, req, n, opts);
     } catch (e) {
@@ -670,6 +684,7 @@ export class HttpTransport {
       // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
       // the answer's end): straight away, the next call opened a connection of its own. (Node's
       // own setImmediate: a test's fake timers would hold the waiter until they are advanced.)
+      const release = taken.release;
       if (release && this.#slots!.waiting) nextTurn(release);
       else release?.();
     }
@@ -895,10 +910,7 @@ export class HttpTransport {
       // alike; a 5xx (it cannot reach the server), 408 or 429 (busy) may pass the next.
       return /^4\d\d$/.test(detail) && detail !== "408" && detail !== "429" ? notRetried(refused) : refused;
     }
-    if (e instanceof WireError && detail.includes("TLS certificate was refused")) {
-      // (Node trusts the CAs it ships with, and those of NODE_EXTRA_CA_CERTS)
-      return new ConnectionError(`connection failed${proxy}: ${detail}: nothing was sent; a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS`, ctx);
-    }
+    if (e instanceof WireError && detail.includes("TLS certificate was refused")) return new ConnectionError(`connection failed${proxy}: ${detail}`, ctx);
     if (CUT_SHORT.has(detail)) return new ConnectionError(`connection failed${proxy}: the ${proxy ? "proxy or the " : ""}server closed it before its answer was complete (${detail})`, ctx);
     return new ConnectionError(`connection failed (${detail})${proxy}; ${proxy ? "are the proxy and" : "is"} the base URL ${redactUrl(this.config.baseUrl)} reachable?`, ctx);
   }

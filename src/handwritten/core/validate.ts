@@ -920,7 +920,7 @@ export function ownFields<T>(o: T, methods = false): T {
   return copy as T;
 }
 
-/** Nesting past this is copied no deeper (a list that holds itself; no request nests so far). */
+/** Nesting past this is copied no deeper (no request nests so far; a deeper one keeps its depths as given). */
 const MAX_HELD_DEPTH = 64;
 
 /**
@@ -928,19 +928,42 @@ const MAX_HELD_DEPTH = 64;
  * plain objects inside copied too (an XT batch item, a BHEX items row, a Xele condition), so that
  * what is checked is what is sent (a getter answering one value to the check and another to the
  * serializer sent a value never checked). Bytes, a Date, a Blob, an object with a toJSON()
- * are kept as they are.
+ * are kept as they are. Each object is copied once (a list that holds itself, or an object
+ * given in many places, is copied as such: a copy of each place made a shared one 2^64 times),
+ * so a list that holds itself is still refused by the serializer, at once.
  */
-export function heldValue<T>(v: T, depth = 0): T {
+export function heldValue<T>(v: T): T {
+  return copyHeld(v, 0, { seen: undefined }) as T;
+}
+
+/** The copies made so far in one heldValue (made when a first nested object is met). */
+interface HeldCopies {
+  seen: Map<object, unknown> | undefined;
+}
+
+function copyHeld(v: unknown, depth: number, held: HeldCopies): unknown {
   if (v === null || typeof v !== "object" || depth > MAX_HELD_DEPTH) return v;
-  if (Array.isArray(v)) return Array.from(v as unknown[], (x) => heldValue(x, depth + 1)) as T;
+  const list = Array.isArray(v);
   // (one with a toJSON() is left as it is: the checks refuse it, for what it sends is toJSON()'s)
-  if (Object.prototype.toString.call(v) !== "[object Object]" || typeof (v as { toJSON?: unknown }).toJSON === "function") return v;
+  if (!list && (Object.prototype.toString.call(v) !== "[object Object]" || typeof (v as { toJSON?: unknown }).toJSON === "function")) return v;
+  const known = held.seen?.get(v);
+  if (known !== undefined) return known;
+  if (list) {
+    const copy: unknown[] = [];
+    (held.seen ??= new Map()).set(v, copy);
+    // (each index read once, holes as undefined, as Array.from reads them)
+    for (let i = 0, n = (v as unknown[]).length; i < n; i++) copy.push(copyHeld((v as unknown[])[i], depth + 1, held));
+    return copy;
+  }
   const copy = ownFields(v) as Record<string, unknown>;
+  let kept = false;
   for (const k in copy) {
     const x = copy[k];
-    if (x !== null && typeof x === "object") copy[k] = heldValue(x, depth + 1);
+    if (x === null || typeof x !== "object") continue;
+    if (!kept) (kept = true), (held.seen ??= new Map()).set(v, copy);
+    copy[k] = copyHeld(x, depth + 1, held);
   }
-  return copy as T;
+  return copy;
 }
 
 /**

@@ -250,11 +250,24 @@ function notSent(e: Error): Error {
   return certificateRefused(e, "server") ?? new WireError("connection", typeof code === "string" ? code : e.message, e, true);
 }
 
-/** A TLS certificate refused (whose: the proxy's or the server's), as a WireError saying so; else undefined. */
+/** Why a certificate was refused, for the codes whose cure differs from "trust its CA". */
+const CERTIFICATE_WHY: Readonly<Record<string, string>> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: "it is for another host name",
+  CERT_HAS_EXPIRED: "it has expired",
+  CERT_NOT_YET_VALID: "it is not valid yet (is this machine's clock right?)",
+  CERT_REVOKED: "it was revoked",
+};
+
+/**
+ * A TLS certificate refused (whose: the proxy's or the server's), as a WireError saying so and
+ * what to do: for one of an issuer Node does not know, that it trusts a private CA given in
+ * NODE_EXTRA_CA_CERTS; else undefined.
+ */
 function certificateRefused(e: Error, whose: "proxy" | "server"): WireError | undefined {
   const code = (e as { code?: unknown }).code;
   if (typeof code !== "string" || !/CERT|^UNABLE_TO_|^ERR_TLS_CERT/.test(code)) return undefined;
-  return new WireError("connection", `the ${whose}'s TLS certificate was refused (${code})`, e, true);
+  const why = CERTIFICATE_WHY[code] ?? (/SELF_SIGNED|ISSUER|UNABLE_TO_(GET|VERIFY)/.test(code) ? "a certificate of a private CA is trusted with NODE_EXTRA_CA_CERTS" : undefined);
+  return new WireError("connection", `the ${whose}'s TLS certificate was refused (${code})${why ? `: ${why}` : ""}; nothing was sent`, e, true);
 }
 
 /** A failed tunnel as a WireError (nothing was sent through it). */

@@ -77,12 +77,13 @@ export function createXtClient<D extends DecimalsMode = "exact">(options: XtClie
   checkOption(ctx, "now", options.now, "function");
   const now = options.now ?? Date.now;
   // Each call's nonce is later than the one before (by 1 ms when the clock has not moved on, or
-  // went back): ten calls made in one millisecond sent six nonces, a step back of the clock
-  // repeated earlier ones.
+  // went back less than a second): ten calls made in one millisecond sent six nonces. A clock set
+  // back further (corrected: a `now` that added an offset, then a smaller one) is taken as it is:
+  // counting on from a time an hour ahead had every call refused for an hour.
   let lastNonce = 0;
   const nextNonce = (): string => {
     const t = now();
-    const ms = typeof t === "number" && Math.trunc(t) <= lastNonce ? lastNonce + 1 : t;
+    const ms = typeof t === "number" && Math.trunc(t) <= lastNonce && lastNonce - t < 1_000 ? lastNonce + 1 : t;
     const nonce = xtNonce(ms);
     lastNonce = Number(nonce);
     return nonce;
