@@ -180,7 +180,11 @@
  * fast objects, paginate/parseJson/acquire/signer options read as given, the body deadline's
  * interval made anew after a test's fake timers, and the rate limiter's and quant-ws' waits
  * ended when the clock stands still; 111.0 kB (110,975 bytes) with the names of the options that
- * take a function (a class instance's other methods are no options).
+ * take a function (a class instance's other methods are no options); 116.6 kB (116,581 bytes)
+ * with 0.27.0's `maxInFlight` (the in-flight cap, core/in-flight.ts, 1.7 kB), proxy and TLS
+ * failures read as nothing sent (whose certificate and why, a tunnel that carries bytes before
+ * the request), the clock difference named on a refusal, Retry-After on the server's clock,
+ * nested parameters read once, and the XT nonce kept increasing.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -190,7 +194,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 110_980;
+const CEILING = 116_600;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
