@@ -3,12 +3,13 @@
  *
  *   tradeapi list [api]
  *   tradeapi call <api> <operationId | "METHOD /path"> [name=value ...] [--json '<body>'] [--base-url URL]
- *   tradeapi mock <api> [--port N]
+ *   tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [flags of the api]
  *   tradeapi ws demo | login | place | send      (the Quant gateway)
  *
  * Exit codes: 0 success; 1 API or transport error (one line on stderr naming api, operation,
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
- * missing or invalid parameter or credential), with a hint.
+ * missing or invalid parameter or credential), with a hint; 130, 143, 129 stopped by SIGINT,
+ * SIGTERM, SIGHUP.
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
