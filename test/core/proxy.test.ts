@@ -287,10 +287,14 @@ describe("the option is checked when the client is made", () => {
     [`http://ops:50%off-${PASSWORD}@proxy.example:3128`, 'the proxy option "http://[redacted]@proxy.example:3128" has a % in its user:password that is no %XX escape: write % as %25'],
     [3128, "the proxy option number must be a string"],
     // a password with an unescaped "/", "?" or "#": the URL parses as a host and a path, or not at all; hidden whole
-    [`http://alice:Xk9/${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: it needs http:// or https:// and a host'],
-    [`http://alice:2024/${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" has a path, query or fragment: give the proxy\'s scheme, host and port only'],
-    [`http://alice:${PASSWORD}#x@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: it needs http:// or https:// and a host'],
-    [`http://alice:x?${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: it needs http:// or https:// and a host'],
+    // (the message says to percent-encode them; it said only "not a URL", or "a path")
+    [`http://alice:Xk9/${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C)'],
+    [`http://alice:2024/${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" has a path, query or fragment: give the proxy\'s scheme, host and port only (a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C))'],
+    [`http://alice:${PASSWORD}#x@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C)'],
+    [`http://alice:x?${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C)'],
+    [`http://alice:x\\${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" is not a URL: a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C)'],
+    // (a valid escape of bytes that are no UTF-8: it said "no %XX escape")
+    [`http://alice:%FF${PASSWORD}@10.0.0.5:3128`, 'the proxy option "http://[redacted]@10.0.0.5:3128" has %XX escapes in its user:password that are no UTF-8 text (it is sent as UTF-8)'],
   ])("%s", (proxy, message) => {
     const e = thrown(() => createXtClient({ proxy: proxy as string }));
     expect(e).toBeInstanceOf(UsageError);

@@ -797,11 +797,6 @@ export function urlShown(url: unknown): string {
 /** The `user:password` of a URL's text that may not parse ("" when it has none). */
 export const userinfoOf = (text: string): string => splitUserinfo(text)?.[1] ?? "";
 
-/**
- * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
- * `user:password@` or not, as its text (undefined: none); else a UsageError that shows it
- * without its password.
- */
 /** Does a URL's user or password percent-decode (it is sent decoded, as Proxy-Authorization)? */
 function decodable(text: string): boolean {
   try {
@@ -812,14 +807,26 @@ function decodable(text: string): boolean {
   }
 }
 
+/** A `/`, `#`, `?` or `\` in a proxy's `user:password`: a URL ends its user part there. */
+const ENDS_USERINFO = "a /, #, ? or \\ in its user:password is written percent-encoded (%2F, %23, %3F, %5C)";
+
+/**
+ * A client's `proxy` option checked: an http(s) URL (or URL object) of a host and port, with
+ * `user:password@` or not, as its text (undefined: none); else a UsageError that shows it
+ * without its password.
+ */
 export function proxyOption(proxy: unknown, ctx: ErrorContext): string | undefined {
   if (proxy === undefined) return undefined;
   const text = proxy instanceof URL ? proxy.href : proxy;
   const url = serverUrl(text, ["http", "https"]);
+  // (as written: a password holding "/" parses as no URL, or as a host with a path)
+  const info = typeof text === "string" ? userinfoOf(text) : "";
+  const ends = /[/#?\\]/.test(info);
   const problem =
-    typeof url === "string" ? url
-    : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? "has a path, query or fragment: give the proxy's scheme, host and port only"
-    : !decodable(url.username) || !decodable(url.password) ? "has a % in its user:password that is no %XX escape: write % as %25"
+    typeof url === "string" ? (ends ? `is not a URL: ${ENDS_USERINFO}` : url)
+    : url.pathname !== "/" || url.search || url.hash || /[?#]/.test(text as string) ? `has a path, query or fragment: give the proxy's scheme, host and port only${ends ? ` (${ENDS_USERINFO})` : ""}`
+    : !decodable(url.username) || !decodable(url.password)
+      ? /%(?![0-9a-f]{2})/i.test(`${url.username}:${url.password}`) ? "has a % in its user:password that is no %XX escape: write % as %25" : "has %XX escapes in its user:password that are no UTF-8 text (it is sent as UTF-8)"
     : undefined;
   if (problem) throw new UsageError(`the proxy option ${urlShown(text)} ${problem}`, ctx);
   return (url as URL).href;
