@@ -161,7 +161,7 @@ describe("a proxy that does not carry the request is a typed error", () => {
     const took = performance.now() - t0;
     expect(e).toBeInstanceOf(TimeoutError);
     expect((e as TimeoutError).outcomeUnknown).toBeUndefined();
-    expect(e.message).toMatch(timeoutMs < 5_000 ? /^xt order: no connection to the server within 300 ms: nothing was sent$/ : /^xt order: the proxy did not answer CONNECT xt\.invalid:\d+ within 5500 ms: nothing was sent$/);
+    expect(e.message).toMatch(timeoutMs < 5_000 ? /^xt order: no tunnel through the proxy to the server within 300 ms: nothing was sent$/ : /^xt order: the proxy did not answer CONNECT xt\.invalid:\d+ within 5500 ms: nothing was sent$/);
     expect(proxy.connects).toHaveLength(1);
     expect(took).toBeGreaterThanOrEqual(timeoutMs - 50);
     // Under 5 s a native timer holds the timeout; above, undici's own (about a second late at most).

@@ -204,12 +204,14 @@ function countConnections(agent: Agent): void {
  * (A request is written on a connected socket only; a pooled one open at the start may have
  * carried it, so that case stays "maybe sent".)
  */
-function notConnectedSince(agent: Agent, origin: string, timeoutMs: number): () => WireError | undefined {
+function notConnectedSince(agent: Agent, origin: string, timeoutMs: number, proxied: boolean): () => WireError | undefined {
   const key = new URL(origin).origin;
   const c = connections.get(agent)?.get(key);
   if (c && c.open > 0) return () => undefined;
   const made = c?.made ?? 0;
-  return () => ((connections.get(agent)?.get(key)?.made ?? 0) === made ? new WireError("timeout", `no connection to the server within ${timeoutMs} ms`, undefined, true) : undefined);
+  // (through a proxy: its tunnel, which the proxy, or the server behind it, did not open in time)
+  const what = proxied ? "no tunnel through the proxy to the server" : "no connection to the server";
+  return () => ((connections.get(agent)?.get(key)?.made ?? 0) === made ? new WireError("timeout", `${what} within ${timeoutMs} ms`, undefined, true) : undefined);
 }
 
 /**
@@ -431,7 +433,7 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (a native timer's or the caller's abort: undici's own connect timeout says itself that nothing was sent)
-  const unconnected = precise ? notConnectedSince(agent, req.origin, timeoutMs) : undefined;
+  const unconnected = precise ? notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined) : undefined;
   adopting = precise;
   let sent: Promise<UndiciData>;
   try {
