@@ -581,10 +581,12 @@ export class HttpTransport {
     taken: { release?: () => void } | undefined,
   ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
+    const held = this.#quietUntil;
     if (limited) await this.#waitTurn(op, opts);
     if (slots) taken!.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
-    // (one given while the call waited its turn or its slot holds it too: it would go out inside it)
-    if (limited || slots) await this.#waitQuiet(op, opts);
+    // (a new one given while the call waited its turn or its slot holds it too: it would go out
+    // inside it; the one waited out above is not waited again)
+    if (this.#quietUntil !== held) await this.#waitQuiet(op, opts);
     return this.#signNow(op, base, n);
   }
 
