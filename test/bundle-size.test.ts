@@ -184,7 +184,7 @@
  * with 0.27.0's `maxInFlight` (the in-flight cap, core/in-flight.ts, 1.7 kB), proxy and TLS
  * failures read as nothing sent (whose certificate and why, a tunnel that carries bytes before
  * the request), the clock difference named on a refusal, Retry-After on the server's clock,
- * nested parameters read once, and the XT nonce kept increasing; 117.0 kB (117,006 bytes) with the
+ * nested parameters read once, and the XT nonce kept increasing; 117.0 kB (117,025 bytes) with the
  * proxy password's messages (a "/" in it, escapes that are no UTF-8) and the silent proxy's.
  */
 import { builtinModules } from "node:module";
@@ -195,7 +195,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 117_010;
+const CEILING = 117_030;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
