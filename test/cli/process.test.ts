@@ -68,7 +68,7 @@ describe("tradeapi as a process", () => {
       let stdout = "";
       child.stdout.on("data", (d) => (stdout += d));
       const code = await Promise.race([new Promise<number | null>((r) => child.once("exit", (c) => r(c))), new Promise<string>((r) => setTimeout(() => r("still running"), 15_000))]);
-      child.kill();
+      child.kill("SIGKILL"); // (a process that does not exit ignores a SIGTERM its command no longer listens for)
       expect([code, JSON.parse(stdout)]).toEqual([0, { serverTime: 1700000000000 }]);
     } finally {
       server.close();
