@@ -185,7 +185,9 @@
  * failures read as nothing sent (whose certificate and why, a tunnel that carries bytes before
  * the request), the clock difference named on a refusal, Retry-After on the server's clock,
  * nested parameters read once, and the XT nonce kept increasing; 117.0 kB (117,025 bytes) with the
- * proxy password's messages (a "/" in it, escapes that are no UTF-8) and the silent proxy's.
+ * proxy password's messages (a "/" in it, escapes that are no UTF-8) and the silent proxy's;
+ * 117.6 kB (117,640 bytes) with a success answer's inexact decimal read again for its envelope
+ * and carried on the error (an order the server accepted is not `outcomeUnknown`).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -195,7 +197,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 117_030;
+const CEILING = 117_645;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

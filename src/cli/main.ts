@@ -83,6 +83,7 @@ export function terminalText(text: string): string {
  */
 const CALL_HINTS: ReadonlyArray<readonly [library: string, call: string]> = [
   ['pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double', "pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double"],
+  ["answer, each decimal as the text sent, is this error's body", "whole answer, each decimal as the text sent, is on stdout"],
   ["(pass overwrite: true to replace it)", "(pass --overwrite to replace it)"],
   ["(the maxResponseBytes option raises the limit)", "(--max-response-bytes N raises the limit)"],
   ["this client's counterVersion", `--counter-version (${envNameOf("xele", "counterVersion")})`],

@@ -43,10 +43,28 @@ describe("tradeapi call --decimals", () => {
       const refused = await runCliCaptured(["call", "xt", "getBalance"], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(
-        "tradeapi: error: xt getBalance: the number at data.btc.p (0.1000000000000000000001) does not fit a double without rounding; pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double\n",
+        "tradeapi: error: xt getBalance: the number at data.btc.p (0.1000000000000000000001) does not fit a double without rounding; pass --decimals string to get decimals exactly as sent, or --decimals number to accept the rounded double. Its whole answer, each decimal as the text sent, is on stdout\n",
       );
+      expect(refused.json()).toEqual({ code: 200, info: "ok", data: { btc: { freeze: "0", available: "1", p: "0.1000000000000000000001" } } });
       const exact = await runCliCaptured(["call", "xt", "getBalance", "--decimals", "string"], env);
       expect(exact.stdout).toContain('"p": "0.1000000000000000000001"');
+    } finally {
+      server.close();
+    }
+  });
+
+  it("an order the server accepted whose answer holds such a decimal: its answer on stdout, and stderr says not to send it again", async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end('{"code":200,"info":"success","data":{"id":"6216559590087220004","fee":0.1000000000000000000001}}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const env = { ...xtEnv(), XT_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const r = await runCliCaptured(["call", "xt", "order", "market=btc_usdt", "price=1", "number=1", "type=1", "entrustType=0"], env);
+      expect(r.code).toBe(1);
+      expect(r.json()).toMatchObject({ data: { id: "6216559590087220004", fee: "0.1000000000000000000001" } });
+      expect(r.stderr).toMatch(/The server accepted the request \(do not send it again\): its whole answer, each decimal as the text sent, is on stdout\n$/);
     } finally {
       server.close();
     }

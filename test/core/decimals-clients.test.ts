@@ -40,6 +40,55 @@ describe("decimals through the HTTP transport (XT getTicker)", () => {
   });
 });
 
+describe("a success answer holding such a decimal (XT order)", () => {
+  const ORDER = { market: "btc_usdt", price: 1, number: 1, type: 1 as const, entrustType: 0 as const };
+  const keys = { accessKey: "ak-visible", secretKey: "sk-hidden-0123456789" };
+
+  it("is a DecimalPrecisionError that says the server accepted it, carries its answer (decimals as text) and is not outcomeUnknown", async () => {
+    const text = '{"code":200,"info":"success","data":{"id":"6216559590087220004","fee":0.12345678901234567890123}}';
+    const xt = createXtClient({ ...keys, fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });
+    const err = await xt.call("order", ORDER).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecimalPrecisionError);
+    const e = err as DecimalPrecisionError;
+    expect(e).toMatchObject({ operation: "order", path: "data.fee", literal: "0.12345678901234567890123" });
+    expect(e.body).toEqual({ code: 200, info: "success", data: { id: "6216559590087220004", fee: "0.12345678901234567890123" } });
+    expect(e.outcomeUnknown).toBeUndefined();
+    expect(e.message).toMatch(/The server accepted the request \(do not send it again\)/);
+    expect(e.toJSON()).toMatchObject({ body: { data: { id: "6216559590087220004" } } });
+  });
+
+  it("so is one whose decimal field holds an integer beyond 2^53 that no double holds (the schema's check)", async () => {
+    const text = TICKER.replace("123456789.123456789", "12345678901234567891");
+    const xt = createXtClient({ fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });
+    const e = (await xt.call("getTicker", { market: "btc_usdt" }).catch((x: unknown) => x)) as DecimalPrecisionError;
+    expect(e).toBeInstanceOf(DecimalPrecisionError);
+    expect(e).toMatchObject({ path: "price", literal: "12345678901234567891" });
+    expect(e.body).toMatchObject({ price: 12345678901234567891n, rate: "1.39" });
+  });
+
+  it("a secret the server echoes in that answer is redacted from the body", async () => {
+    const text = `{"code":200,"info":"success","data":{"id":"1","echo":"${keys.secretKey}","fee":0.12345678901234567890123}}`;
+    const xt = createXtClient({ ...keys, fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });
+    const e = (await xt.call("order", ORDER).catch((x: unknown) => x)) as DecimalPrecisionError;
+    expect(e).toBeInstanceOf(DecimalPrecisionError);
+    expect(JSON.stringify(e.body)).not.toContain(keys.secretKey);
+  });
+
+  it("a vendor error code in a 200 holding such a decimal is that ApiError, not a complaint about its number", async () => {
+    const text = '{"code":124,"info":"insufficient balance","data":{"need":0.12345678901234567890123}}';
+    const xt = createXtClient({ ...keys, fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });
+    const err = await xt.call("order", ORDER).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(DecimalPrecisionError);
+    expect(err).toMatchObject({ code: 124, operation: "order" });
+  });
+
+  it("a read's answer: the error carries it too (and nothing else changes)", async () => {
+    const xt = createXtClient({ fetch: recordingFetch(answer(TICKER)).fetch, retry: false, rateLimit: false });
+    const e = (await xt.call("getTicker", { market: "btc_usdt" }).catch((x: unknown) => x)) as DecimalPrecisionError;
+    expect(e.body).toMatchObject({ price: "123456789.123456789", moneyVol: 2 });
+  });
+});
+
 describe("decimals in quant-ws frames", () => {
   const frame = '{"op":"asset","cid":"c7","result":true,"error_message":"","data":{"USDT":{"free":0.1234567890123456789,"locked":0,"total":0.1234567890123456789}}}';
 

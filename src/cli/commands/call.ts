@@ -2,7 +2,7 @@
 import { accessSync, constants, fstatSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
-import { stringifyJson } from "../../handwritten/core/json.js";
+import { DecimalPrecisionError, stringifyJson } from "../../handwritten/core/json.js";
 import { CallStopped, CliUsageError, didYouMean, type FlagSpec, type StopSignal } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
@@ -148,6 +148,9 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
     if (rows) return await printRows(io, rows, output);
     data = await caller.call(op, params, stop.signal);
   } catch (e) {
+    // A success answer holding a decimal no double holds (--decimals exact): the request took
+    // effect, so its answer is printed (decimals as written), and the error says so (exit 1).
+    if (e instanceof DecimalPrecisionError && e.body !== undefined) io.stdout(answerText(e.body, { api: entry.name, operation: op.operationId }));
     throw stoppedBy !== undefined && e instanceof AbortedError ? new CallStopped(stoppedBy, e) : e;
   } finally {
     await caller.close?.();

@@ -836,7 +836,9 @@ export class HttpTransport {
       // refusal of the key, signature or timestamp (kind auth, timestamp): checked before anything
       // is done (Hubi answers ILLEGAL_TIMESTAMP with HTTP 500).
       const refused =
-        e instanceof ApiError && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code)) && (isDefiniteFailure(op, status) || e.kind === "auth" || e.kind === "timestamp");
+        (e instanceof ApiError && Object.hasOwn(this.config.meta.errorCodes ?? {}, textOf(e.code)) && (isDefiniteFailure(op, status) || e.kind === "auth" || e.kind === "timestamp")) ||
+        // (a success answer read but for a decimal: the server accepted it, its answer in the error)
+        (e instanceof DecimalPrecisionError && e.body !== undefined);
       const err = !marks || refused || !((status >= 200 && status < 300 && !(e instanceof ApiError)) || (status >= 500 && status !== 501 && status !== 503)) ? e : markOutcomeUnknown(e);
       if (cfg.signingClock) markClockSkew(err, res.headers.date, cfg.signingClock);
       if (cfg.onEvent) this.#event(op, req, n, started, status, err);
@@ -963,6 +965,7 @@ export class HttpTransport {
         // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
         if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
       } catch (e) {
+        if (ok && e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text, status, req);
         this.#rethrowDecimal(e, op);
         // An error answer with one is still an HttpError (its body unread).
         if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.#errCtx(op));
@@ -1008,9 +1011,38 @@ export class HttpTransport {
     }
     if (parsed) {
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
-      if (op.dataType) body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
+      if (op.dataType) {
+        try {
+          body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
+        } catch (e) {
+          // (an integer beyond 2^53 where the spec has a decimal, which no double holds)
+          if (e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text ?? "", status, req);
+          throw e;
+        }
+      }
     } else cfg.checkFile?.(body, op);
     return { status, headers, body, contentType: ct, raw };
+  }
+
+  /**
+   * A success status whose answer holds a decimal no double holds (decimals: "exact"): read
+   * again with each decimal as its text, for what the envelope says. The vendor's error code
+   * there is that ApiError (not a complaint about one of its numbers); a success is a
+   * DecimalPrecisionError that carries the answer so read as its `body` and says the server
+   * accepted the request (an order placed so is not `outcomeUnknown`, and its id is at hand).
+   */
+  #inexactAnswer(e: DecimalPrecisionError, op: OperationMeta, text: string, status: number, req: OutgoingRequest): never {
+    const cfg = this.config;
+    let body: unknown;
+    try {
+      body = parseJson(text, { decimals: "string" });
+      integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
+      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
+    } catch (other) {
+      if (other instanceof ApiError) throw other;
+      body = undefined; // (an envelope read so that is no answer to give: the error alone)
+    }
+    throw new DecimalPrecisionError(e.path, e.literal, this.#errCtx(op), body, !op.retryable);
   }
 
   /** A decimal no double holds (parseJson or the schema check know no operation): thrown again naming it. */

@@ -68,16 +68,26 @@ export class DecimalPrecisionError extends TradeApiError {
   readonly path: string;
   /** The number exactly as the server wrote it. */
   readonly literal: string;
-  constructor(path: string, literal: string, ctx: ErrorContext = {}) {
+  /**
+   * When the server answered a call with success (its status and envelope say so): that
+   * answer, whole, with each decimal as the text sent (as `decimals: "string"` reads it). The
+   * request took effect: an order's id is here. Otherwise undefined.
+   */
+  declare readonly body?: unknown;
+  /** `body` and `tookEffect` (the request changes state): given by the transport for a success answer. */
+  constructor(path: string, literal: string, ctx: ErrorContext = {}, body?: unknown, tookEffect = false) {
     path = textOf(path);
     literal = textOf(literal);
     super(
       `the number at ${path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path} (${literal.length > 60 ? `${literal.slice(0, 60)}…` : literal}) does not fit a double without rounding; ` +
-        `pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double`,
+        `pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double` +
+        (body === undefined ? "" : `. ${tookEffect ? "The server accepted the request (do not send it again): its" : "Its"} answer, each decimal as the text sent, is this error's body`),
       ctx,
     );
     this.path = path;
     this.literal = literal;
+    // (own only when there is one: its redaction, like ApiError's body, rewrites it in place)
+    if (body !== undefined) (this as { body?: unknown }).body = body;
   }
 }
 
