@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AbortedError, ConnectionError } from "../../src/handwritten/core/errors.js";
-import { ConnectionDroppedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
+import { ConnectionDroppedError, SessionClosedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
 
 describe("quant-ws reconnect", () => {
@@ -98,7 +98,7 @@ describe("quant-ws reconnect", () => {
     expect(framesOf(mock, "asset")).toHaveLength(1);
   });
 
-  it("a session's end, thrown to every request after it, carries no one request's attempts", async () => {
+  it("a session's end reaches each request after it as that request's own error (its operation, not sent, the end as cause); the end carries no one request's attempts", async () => {
     const { mock, client } = await setup({}, { retryReads: { baseDelayMs: 400, maxDelayMs: 400, random: () => 1, maxAttempts: 3 } });
     const session = await client.login(creds());
     mock.silence("asset");
@@ -110,11 +110,19 @@ describe("quant-ws reconnect", () => {
     const ended = await read;
     const later = await rejection(session.asset());
     const order = await rejection(session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    expect(ended.message).toBe("quant-ws asset: after 2 attempts: not sent: session logged out");
+    expect(later.message).toBe("quant-ws asset: not sent: session logged out");
+    expect(order.message).toBe("quant-ws place_order: not sent: session logged out");
+    expect(new Set([ended, later, order, ended.cause]).size).toBe(4);
     for (const e of [ended, later, order]) {
-      expect(e.message).toBe("quant-ws: session logged out");
-      expect((e as { attempts?: number }).attempts).toBeUndefined();
+      expect(e).toBeInstanceOf(SessionClosedError);
+      expect((e.cause as Error).message).toBe("quant-ws: session logged out");
+      expect((e.cause as { attempts?: number }).attempts).toBeUndefined();
       expect((e as { outcomeUnknown?: boolean }).outcomeUnknown).toBeUndefined();
+      expect(e.stack?.split("\n")[0]).toBe(`SessionClosedError: ${e.message}`);
     }
+    expect(later.cause).toBe(ended.cause);
+    expect((later as { attempts?: number }).attempts).toBeUndefined();
   });
 
   it('while the socket is down, requests wait for the re-login ("wait") or fail fast ("fail")', async () => {

@@ -73,6 +73,25 @@ describe("quant-ws close()", () => {
     await client.close();
   });
 
+  it("requests waiting for READY when close() runs fail each with its own ClientClosedError naming its operation and that it was not sent", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    mock.sendState(5, "RECONNECTING", session.token);
+    await new Promise((r) => setTimeout(r, 50));
+    const order = rejection(session.placeOrder({ symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    const read = rejection(session.asset());
+    await client.close();
+    const [o, r] = await Promise.all([order, read]);
+    expect(o).toBeInstanceOf(ClientClosedError);
+    expect(r).toBeInstanceOf(ClientClosedError);
+    expect(o).not.toBe(r);
+    expect(o).toMatchObject({ operation: "place_order", message: "quant-ws place_order: not sent: client closed" });
+    expect(r).toMatchObject({ operation: "asset", message: "quant-ws asset: not sent: client closed" });
+    expect(o.cause).toBe(r.cause);
+    expect((o as { outcomeUnknown?: true }).outcomeUnknown).toBeUndefined();
+    expect(framesOf(mock, "place_order")).toHaveLength(0);
+  });
+
   it("a login answered and waiting for READY is logged out by close() (the gateway got the login alone and held it)", async () => {
     const { mock, client } = await setup({ readyDelayMs: 5_000 });
     const login = rejection(client.login(creds()));

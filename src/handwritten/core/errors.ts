@@ -132,6 +132,27 @@ export function markShared<E>(e: E): E {
   return e;
 }
 
+/**
+ * One call's own copy of an error several callers meet (a shared login's failure, a session's
+ * end): of the same class, with the same fields, naming the call's operation, its message
+ * `<api> <operation>: <lead><the error's message>`, the error as its cause. Each caller gets its
+ * own object (one caller's marks or changes reach no other), and each names what its caller
+ * ran. Anything but a TradeApiError, or one of that operation already, is given back as it is.
+ */
+export function errorForCall<E>(e: E, ctx: ErrorContext, lead: string): E {
+  if (!(e instanceof TradeApiError) || e.operation === ctx.operation) return e;
+  const copy = Object.create(Object.getPrototypeOf(e) as object) as TradeApiError;
+  for (const k of Object.getOwnPropertyNames(e)) {
+    if (k !== "stack" && k !== "message" && k !== "cause") Object.defineProperty(copy, k, Object.getOwnPropertyDescriptor(e, k)!);
+  }
+  const own = prefix(e);
+  const message = `${prefix(ctx)}${lead}${e.message.startsWith(own) ? e.message.slice(own.length) : e.message}`;
+  const hidden = (value: unknown) => ({ value, writable: true, configurable: true, enumerable: false });
+  Object.defineProperties(copy, { message: hidden(message), cause: hidden(e), operation: { value: ctx.operation, writable: true, configurable: true, enumerable: true } });
+  Error.captureStackTrace(copy, errorForCall);
+  return copy as E;
+}
+
 /** The code of the RateLimitError of a call the client held back within a server's Retry-After (nothing was sent). */
 export const RETRY_AFTER_HOLD = "retry-after";
 

@@ -20,7 +20,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, errorForCall, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames, heldValue, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
@@ -795,14 +795,14 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   }
 
   /**
-   * What a request that was never sent fails with once the session has ended with `end`: the
-   * end itself when logout() or close() ended it (it says what happened, to every request after
-   * it); else (the socket dropped and the session could not log in again) an error of this
+   * What a request that was never sent fails with once the session has ended with `end`: when
+   * logout() or close() ended it, the end's own copy for this request (same class, naming the
+   * request's operation and that it was not sent, the end as its cause); else (the socket dropped and the session could not log in again) an error of this
    * request saying it was not sent, the end as its cause: the end (a re-login that got no
    * reply) may have an unknown outcome, this request has none. Not retried: the session is over.
    */
   #notSent(op: string, end: TradeApiError): TradeApiError {
-    if (end instanceof SessionClosedError || end instanceof ClientClosedError) return end;
+    if (end instanceof SessionClosedError || end instanceof ClientClosedError) return errorForCall(end, { api: API, operation: op }, "not sent: ");
     const prefix = `${API} `;
     let why = end.message.startsWith(prefix) ? end.message.slice(prefix.length) : end.message;
     if (why.endsWith(OUTCOME_UNKNOWN_NOTE)) why = why.slice(0, -OUTCOME_UNKNOWN_NOTE.length);
