@@ -161,8 +161,11 @@ describe("on the undici road (real sockets)", () => {
     const xele = createXeleClient({ maUrl: hold.url, msUrl: hold.url, username: "u", password: "p", timeoutMs: 250, retry: false });
     const e = (await rejection(xele.call("createCashInOut", { investor_id: "777001", direction: "1", amount: 1 }))) as TradeApiError;
     expect(e).toBeInstanceOf(TimeoutError);
-    expect(e.operation).toBe("login");
+    expect(e.operation).toBe("createCashInOut");
+    expect(e.message).toMatch(/^xele createCashInOut: the login failed: /);
+    expect((e.cause as TradeApiError).operation).toBe("login");
     expectKnown(e, TimeoutError);
+    expectKnown(e.cause as Error, TimeoutError);
   });
 
   it("the openapi-fetch methods' error carries it too", async () => {

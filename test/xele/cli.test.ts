@@ -111,11 +111,11 @@ describe("tradeapi call xele", () => {
   it("exit 2 for usage and credential errors, 1 for API errors; never prints the password", async () => {
     const noPass = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: undefined });
     expect(noPass.code).toBe(2);
-    expect(noPass.stderr).toMatch(/xele login: missing password: .*XELE_PASSWORD/);
+    expect(noPass.stderr).toMatch(/xele getSystemInfo: the login failed: missing password: .*XELE_PASSWORD/);
     // A password read from a file with its line break: refused by name (exit 2), not a wrong password from the server.
     const lineBreak = await cli(["call", "xele", "getSystemInfo"], { XELE_PASSWORD: "xele-mock-password\n" });
     expect(lineBreak.code).toBe(2);
-    expect(lineBreak.stderr).toContain("xele login: password holds a control character (U+000A at index 18): a key read from a file keeps its line break; pass it without (the value of XELE_PASSWORD)");
+    expect(lineBreak.stderr).toContain("xele getSystemInfo: the login failed: password holds a control character (U+000A at index 18): a key read from a file keeps its line break; pass it without (the value of XELE_PASSWORD)");
     const badField = await cli(["call", "xele", "queryOrders", "direction=buy"]);
     expect(badField.code).toBe(2);
     expect(badField.stderr).toMatch(/xele queryOrders: parameter "direction" must be one of "", "买", "卖", got "buy"/);

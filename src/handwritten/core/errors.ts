@@ -137,10 +137,10 @@ export function markShared<E>(e: E): E {
  * end): of the same class, with the same fields, naming the call's operation, its message
  * `<api> <operation>: <lead><the error's message>`, the error as its cause. Each caller gets its
  * own object (one caller's marks or changes reach no other), and each names what its caller
- * ran. Anything but a TradeApiError, or one of that operation already, is given back as it is.
+ * ran. Anything but a TradeApiError is given back as it is.
  */
 export function errorForCall<E>(e: E, ctx: ErrorContext, lead: string): E {
-  if (!(e instanceof TradeApiError) || e.operation === ctx.operation) return e;
+  if (!(e instanceof TradeApiError)) return e;
   const copy = Object.create(Object.getPrototypeOf(e) as object) as TradeApiError;
   for (const k of Object.getOwnPropertyNames(e)) {
     if (k !== "stack" && k !== "message" && k !== "cause") Object.defineProperty(copy, k, Object.getOwnPropertyDescriptor(e, k)!);

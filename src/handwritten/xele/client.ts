@@ -22,7 +22,7 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas, type NoData, type RequiredData } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, ResponseFormatError, snippet, textOf, TimeoutError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, errorForCall, ResponseFormatError, snippet, textOf, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
@@ -349,7 +349,8 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   const { signal, both } = callSignal(opts?.signal, options.signal);
   const abort = { signals: [signal], error: (s: AbortSignal) => callerAborted(ctx, s.reason) };
   try {
-    for (let relogin = 0; ; relogin++) {
+    const since = session.refusals;
+    for (let relogins = 0, stale = 0; ; ) {
       const token = await tokenFor(session, abort, transports[server], op, opts);
       // The token sent: the newest one held when the request leaves (one may have come while it waited for a slot).
       let sent = token;
@@ -359,23 +360,32 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
           async () => {
             const result = await inFlight[server].run(
               () => {
-                sent = session.currentToken() ?? token;
+                sent = tokenToSend(session, token, ctx, stale, since);
                 const json = requestJson(op, data, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
-                return transports[server].execute(op, wireRequest(op, urls[server], json), opts);
+                // (a 109 drops the token before the slot passes on: the next call in line must not send it)
+                return transports[server].execute(op, wireRequest(op, urls[server], json), opts).catch((e: unknown) => Promise.reject(dropIfRefused(session, sent, e)));
               },
               signal,
               ctx,
               slotWait,
             );
-            return decode(result);
+            const decoded = decode(result);
+            session.accepted(sent);
+            return decoded;
           },
           options.retry || {},
           abort,
         );
       } catch (e) {
-        if (relogin === 0 && isInvalidToken(e)) {
-          session.invalidate(sent);
+        if (e === STALE_TOKEN) {
+          stale++;
           continue;
+        }
+        if (!isInvalidToken(e)) {
+          if (e instanceof ApiError) session.accepted(sent);
+        } else {
+          dropIfRefused(session, sent, e);
+          if (!session.refusalOf(sent) && !session.refusalSince(since) && relogins++ === 0) continue;
         }
         throw e;
       }
@@ -385,19 +395,47 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
   }
 }
 
+/** `e`, after dropping `token` from the session when `e` is its 109. */
+function dropIfRefused(session: XeleSession, token: string, e: unknown): unknown {
+  if (isInvalidToken(e)) session.invalidate(token, e);
+  return e;
+}
+
+/** Thrown (inside a slot, which it gives back) when the call's token was dropped while the call waited: it waits for the new login. */
+const STALE_TOKEN = new Error("the token was dropped while the call waited for a slot");
+
+/**
+ * The token a request leaves with, once it has its slot: the newest held (a login may have
+ * come while it waited). When there is none, its own was dropped meanwhile (a 109 to another
+ * call): sent, it would meet a 109 too. A token refused as soon as it was issued fails the call
+ * with that refusal, nothing sent; else the call waits for the new login (STALE_TOKEN, at most
+ * 3 times, then it is sent as it is).
+ */
+function tokenToSend(session: XeleSession, token: string, ctx: ErrorContext, stale: number, since: number): string {
+  const now = session.currentToken();
+  if (now !== undefined) return now;
+  // (its own token refused, or a newer one since the call began: the counter refuses MA's tokens)
+  const refusal = (session.refusalOf(token) ?? session.refusalSince(since))?.error;
+  if (refusal instanceof TradeApiError) throw errorForCall(refusal, ctx, "not sent: the token it would carry was refused: ");
+  if (stale < 3) throw STALE_TOKEN;
+  return token;
+}
+
 /**
  * The session's token for a call: a wait for the login ends with the call's signals and, when
  * the call gives its own `timeoutMs`, after that long (a TimeoutError, not retried: nothing of
  * the call was sent). The shared login itself goes on for the other calls.
  */
 function tokenFor(session: XeleSession, abort: WaitAbort, transport: HttpTransport, op: OperationMeta, opts: CallOptions | undefined): Promise<string> {
-  if (opts?.timeoutMs === undefined || opts.timeoutMs === null || session.hasToken) return unlessAborted(session.token(), abort);
+  const ctx = ctxOf(op);
+  // A login's failure reaches each call waiting for it as its own error, naming the call's operation.
+  const token = session.hasToken ? session.token() : session.token().catch((e: unknown) => Promise.reject(errorForCall(e, ctx, "the login failed: ")));
+  if (opts?.timeoutMs === undefined || opts.timeoutMs === null || session.hasToken) return unlessAborted(token, abort);
   // (in whole ms, as each attempt's: 1.5 is 2)
   const ms = transport.timeoutOf(op, opts);
-  const ctx = ctxOf(op);
   // The call's timeout as one more signal of the same wait.
   const late = AbortSignal.timeout(ms);
-  return unlessAborted(session.token(), {
+  return unlessAborted(token, {
     signals: [...abort.signals, late],
     error: (s) => (s === late ? notRetried(new TimeoutError(`no login within ${ms} ms (this call's timeoutMs): nothing was sent; the login goes on for the other calls`, { ...ctx, timeoutMs: ms })) : abort.error(s)),
   });
@@ -438,32 +476,39 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   checkCallOptions(transports[server], op, opts);
   const { signal, both } = callSignal(opts?.signal, options.signal);
   try {
-    for (let relogin = 0; ; relogin++) {
+    const since = session.refusals;
+    for (let relogins = 0, stale = 0; ; ) {
       const token = await tokenFor(session, { signals: [signal], error: (s) => callerAborted(ctx, s.reason) }, transports[server], op, opts);
       const release = await inFlight[server].acquire(signal, ctx, transports[server].timeoutOf(op, opts), true);
       // An abort frees the slot at once, even while the caller is not reading (its request ends with it).
       // (onAbort: one listener per signal however many streams share it)
       const off = signal ? onAbort(signal, release) : undefined;
-      // The newest token held once the slot is ours (one may have come while it waited).
-      const sent = session.currentToken() ?? token;
+      let sent = token;
       let yielded = 0;
       try {
+        // The newest token held once the slot is ours (one may have come while it waited).
+        sent = tokenToSend(session, token, ctx, stale, since);
         const json = requestJson(op, prepared, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
         const { body, contentType } = await transports[server].open(op, wireRequest(op, urls[server], json), opts);
         // The call's timeout bounds each wait for the next chunk (the transport) and for the next row.
         const lineTimeoutMs = transports[server].timeoutOf(op, opts);
         for await (const row of decodePipeRowStream(body, { ...pipeOptions(op), charset: charsetOf(contentType), maxHeldChars: options.maxResponseBytes, lineTimeoutMs })) {
-          yielded++;
+          if (yielded++ === 0) session.accepted(sent);
           // An abort ends the stream at the next row, not after the rows already read.
           if (signal?.aborted) throw callerAborted(ctx, signal.reason);
           yield row;
         }
+        if (yielded === 0) session.accepted(sent);
         return;
       } catch (e) {
-        if (relogin === 0 && yielded === 0 && isInvalidToken(e)) {
-          session.invalidate(sent);
+        if (e === STALE_TOKEN) {
+          stale++;
           continue;
         }
+        if (yielded === 0 && isInvalidToken(e)) {
+          session.invalidate(sent, e);
+          if (!session.refusalOf(sent) && !session.refusalSince(since) && relogins++ === 0) continue;
+        } else if (e instanceof ApiError && !isInvalidToken(e)) session.accepted(sent);
         throw e;
       } finally {
         off?.();

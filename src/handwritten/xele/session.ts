@@ -9,6 +9,12 @@
  *   (`invalidate(token)`) and asks again: the first caller to do so starts a new login, the
  *   others — also holding the stale token — join it. A newer token is never dropped by a late
  *   109 for an older one. The client retries a request once after a re-login.
+ * - A token from a login made because of a 109 that gets a 109 itself before any answer accepted
+ *   it (`accepted(token)`) was refused as soon as it was issued (the counter does not see MA's
+ *   logins): it is dropped, and the calls that sent it, or hold it, fail with a 109 instead of
+ *   logging in again (`refusalOf`). A counter that refuses every token so meets one login per
+ *   call the caller makes after that, not one for each wave of calls in flight (a burst of 200
+ *   calls made 57 logins).
  * - `serialno` (a reserved 0-65535 field) is a per-session request counter wrapping at 65535.
  * - Nothing here logs or throws the password or the token: the log says who logs in and why.
  *   Both live in private fields: inspecting, serializing or walking a session shows the user
@@ -34,6 +40,9 @@ export interface XeleSessionOptions {
 
 export const SERIALNO_MAX = 65535;
 
+/** How many of the tokens issued the session keeps to scrub from messages. */
+const MAX_KEPT_TOKENS = 64;
+
 /** The options XeleSession takes (the type checks that the list is whole). */
 const SESSION_OPTIONS = { username: 1, password: 1, login: 1, log: 1, firstSerialNo: 1 } satisfies Record<keyof XeleSessionOptions, 1>;
 
@@ -42,8 +51,17 @@ export class XeleSession {
   #pending: Promise<string> | undefined;
   #serial: number;
   #logins = 0;
-  /** Recent tokens, still scrubbed from messages after they are replaced. */
+  /** The tokens issued, the last MAX_KEPT_TOKENS, still scrubbed from messages after they are replaced. */
   readonly #issued: string[] = [];
+  /** Tokens of logins made because of a 109 that no answer has accepted yet. */
+  readonly #unproven = new Set<string>();
+  /** Is the next login one made because of a 109 (its token then unproven)? */
+  #afterRefusal = false;
+  /** How many tokens were refused as soon as they were issued, and the last one's 109. */
+  #refusals = 0;
+  #lastRefusal: unknown;
+  /** Tokens refused as soon as they were issued (the last few), each with its 109: a 109 for one asks for no new login. */
+  readonly #refused = new Map<string, unknown>();
   readonly #options: XeleSessionOptions;
   constructor(given: XeleSessionOptions) {
     const options = ownFields(given, true); // (what the caller gave, never Object.prototype's)
@@ -88,12 +106,52 @@ export class XeleSession {
     return this.#pending;
   }
 
-  /** Drop `token` after the server rejected it; a newer token is kept. Returns whether it was dropped. */
-  invalidate(token: string): boolean {
+  /** An answer other than 109 came for a request sent with `token`: the counter knows it. */
+  accepted(token: string): void {
+    this.#unproven.delete(token);
+  }
+
+  /**
+   * Drop `token` after the server rejected it (109, `error`); a newer token is kept. Returns
+   * whether it was dropped. One that came from a login made because of a 109, and that no answer
+   * accepted, is kept as refused, with `error` (see refusalOf).
+   */
+  invalidate(token: string, error?: unknown): boolean {
     if (this.#current !== token) return false;
     this.#current = undefined;
-    this.#log(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.#options.username ?? "?"}`);
+    this.#afterRefusal = true;
+    if (this.#unproven.delete(token)) {
+      this.#refused.set(token, error);
+      this.#refusals++;
+      this.#lastRefusal = error;
+      if (this.#refused.size > 8) this.#refused.delete(this.#refused.keys().next().value!);
+      this.#log(`xele: a token MA had just issued was rejected (109 invalid token): the calls that hold it fail; the next call logs in to MA again as ${this.#options.username ?? "?"}`);
+    } else this.#log(`xele: the token was rejected (109 invalid token); logging in to MA again as ${this.#options.username ?? "?"}`);
     return true;
+  }
+
+  /** `{ error }` (the 109 given to invalidate) when `token` was refused as soon as it was issued, else undefined. */
+  refusalOf(token: string): { error: unknown } | undefined {
+    return this.#refused.has(token) ? { error: this.#refused.get(token) } : undefined;
+  }
+
+  /** How many tokens have been refused as soon as they were issued (a call notes it when it starts: see refusalSince). */
+  get refusals(): number {
+    return this.#refusals;
+  }
+
+  /**
+   * `{ error }` (the last refusal's 109) when a token was refused as soon as it was issued
+   * since `refusals` was `count`: a call that started before it fails with it rather than log
+   * in again (the calls made after it do log in again).
+   */
+  refusalSince(count: number): { error: unknown } | undefined {
+    return this.#refusals > count ? { error: this.#lastRefusal } : undefined;
+  }
+
+  /** Was `token` dropped after a 109 (or replaced), so that a request must not carry it? */
+  isStale(token: string): boolean {
+    return this.#current !== token;
   }
 
   /** Forget the token (the next request logs in). */
@@ -126,7 +184,10 @@ export class XeleSession {
     this.#logins++;
     this.#current = token;
     this.#issued.push(token);
-    if (this.#issued.length > 8) this.#issued.shift();
+    if (this.#afterRefusal) this.#unproven.add(token);
+    this.#afterRefusal = false;
+    // (an answer echoing a token 8 logins old was shown whole: a slow request outlives logins)
+    if (this.#issued.length > MAX_KEPT_TOKENS) this.#unproven.delete(this.#issued.shift()!);
     this.#log(`xele: logged in to MA as ${username}`);
     return token;
   }
