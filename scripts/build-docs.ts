@@ -22,7 +22,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +62,10 @@ const REDOC_REMOTE: Array<[RegExp, string]> = [
 export function offlinePage(html: string): string {
   let out = html;
   for (const [re, local] of REDOC_REMOTE) out = out.replace(re, local);
+  // Redoc writes its prerendered sidebar and permalink links as "/trade", routed by its script on
+  // a click only: opened in a new tab, copied or bookmarked they named file:///trade. As the hash
+  // routes they are ("#/trade") they work everywhere.
+  out = out.replace(/(<a\b[^>]*?\shref=")\/(?!\/)/g, "$1#/");
   const left = remoteResource(out) ?? /https?:\/\/cdn\.[^"'`\s)]*/.exec(out)?.[0] ?? /\bfrom\s*["']https?:\/\/[^"']*/.exec(out)?.[0];
   if (left) throw new Error(`docs page still loads a remote resource: ${left}`);
   return out;
@@ -497,6 +501,8 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
   // them were: a failure leaves the docs as they were, never half rebuilt.
   mkdirSync(dirname(out), { recursive: true });
   const stage = mkdtempSync(join(dirname(out), `.${basename(out)}-new-`));
+  // (mkdtemp makes it 0700: moved into place so, a web server running as another user got 403)
+  chmodSync(stage, 0o755);
   const tmp = mkdtempSync(join(tmpdir(), "tradeapi-docs-"));
   const shown = (f: string) => relative(ROOT, join(out, relative(stage, f))) || f;
   const files: string[] = [];

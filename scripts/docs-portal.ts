@@ -214,14 +214,18 @@ const STYLE = `
 :root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--accent:#0969da;--bg2:#f6f8fa}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:var(--fg)}
-header.portal{display:flex;gap:1.5rem;align-items:center;padding:.6rem 1.5rem;border-bottom:1px solid var(--line);background:var(--bg2)}
+html{scroll-padding-top:7rem}
+header.portal{display:flex;flex-wrap:wrap;gap:.4rem 1.5rem;align-items:center;padding:.6rem 1.5rem;border-bottom:1px solid var(--line);background:var(--bg2)}
+header.portal span{overflow-wrap:anywhere}
 header.portal a{color:var(--accent);text-decoration:none}
 header.portal .brand{font-weight:600;color:var(--fg)}
 main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem 3rem}
 table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--bg2);font-weight:600}
-code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg2);padding:.05rem .3rem;border-radius:4px}
+code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg2);padding:.05rem .3rem;border-radius:4px;overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll:focus-visible{outline:2px solid var(--accent)}
 a{color:var(--accent)}
 .search{position:sticky;top:0;background:#fff;padding:.8rem 0;border-bottom:1px solid var(--line);z-index:1}
 .search input{width:100%;font-size:16px;padding:.55rem .8rem;border:1px solid var(--line);border-radius:6px}
@@ -230,6 +234,7 @@ a{color:var(--accent)}
 .method{font:12px ui-monospace,monospace;font-weight:700;white-space:nowrap}
 .text{color:var(--muted);font-size:13px;max-height:2.8em;overflow:hidden}
 .deprecated{text-decoration:line-through}
+.note{font-size:12px;color:var(--muted)}
 tr[hidden]{display:none}
 #apis td:not(:first-child),#apis th{white-space:nowrap}
 `;
@@ -258,7 +263,7 @@ export function indexPage(apis: PortalApi[], hasChangelog: Record<string, boolea
   const opRows = ops
     .map((o, i) => {
       const href = `${o.api}.html${o.anchor}`;
-      return `<tr data-i="${i}"><td><span class="api">${o.api}</span></td><td><a href="${escapeHtml(href)}"><code class="${o.deprecated ? "deprecated" : ""}">${escapeHtml(o.operationId)}</code></a></td><td><span class="method">${escapeHtml(o.method)}</span> <code>${escapeHtml(o.path)}</code></td><td>${escapeHtml(o.summary)}<div class="text">${escapeHtml(o.text.slice(0, 240))}</div></td></tr>`;
+      return `<tr data-i="${i}"><td><span class="api">${o.api}</span></td><td><a href="${escapeHtml(href)}"><code class="${o.deprecated ? "deprecated" : ""}">${escapeHtml(o.operationId)}</code></a>${o.deprecated ? ' <span class="note">(deprecated)</span>' : ""}</td><td><span class="method">${escapeHtml(o.method)}</span> <code>${escapeHtml(o.path)}</code></td><td>${escapeHtml(o.summary)}<div class="text">${escapeHtml(o.text.slice(0, 240))}</div></td></tr>`;
     })
     .join("\n");
   // What the search box matches: operationId, api, method + path, summary, the full text.
@@ -290,16 +295,16 @@ run();
 <main>
 <h1>tradeapi API portal</h1>
 <p>Reference pages for the ${countWord(apis.length)} API${apis.length === 1 ? "" : "s"}, rendered from the hand-written specs in <code>specs/</code> by <code>npm run docs</code>. Every page works offline. Each operation shows its <strong>operationId</strong>: the name <code>client.call("&lt;operationId&gt;", …)</code> and <code>npx tradeapi call &lt;api&gt; &lt;operationId&gt;</code> take. (The Quant gateway's requests go by their wire <code>op</code>, <code>session.request("place_order", …)</code>; the CLI takes either name.)</p>
-<table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Operations</th><th>Changes</th></tr></thead>
+<div class="scroll" role="region" aria-label="APIs" tabindex="0"><table id="apis"><thead><tr><th>API</th><th>CLI name</th><th>Spec</th><th>Vendor doc version</th><th>Operations</th><th>Changes</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table>
+</tbody></table></div>
 <h2 id="search">All operations</h2>
-<div class="search"><input id="q" type="search" placeholder="Search every API: operationId, path, summary, 中文…" aria-label="Search all operations" autocomplete="off"><div class="count" id="count"></div></div>
-<table id="ops"><thead><tr><th>API</th><th>operationId</th><th>Method and path</th><th>Summary</th></tr></thead>
+<div class="search"><input id="q" type="search" placeholder="Search every API: operationId, path, summary, 中文…" aria-label="Search all operations" aria-describedby="count" autocomplete="off"><div class="count" id="count" role="status" aria-live="polite"></div></div>
+<div class="scroll" role="region" aria-label="Operations" tabindex="0"><table id="ops"><thead><tr><th>API</th><th>operationId</th><th>Method and path</th><th>Summary</th></tr></thead>
 <tbody>
 ${opRows}
-</tbody></table>
+</tbody></table></div>
 </main>
 <script>${script}</script>
 </body></html>

@@ -8,7 +8,7 @@
  * `TRADEAPI_DOCS_BROWSER=skip` skips it: CI runs the suite on three Node versions, and the
  * portal (static pages in chromium) is tested once, on the newest (.ci/run).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -96,6 +96,10 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
       // The WebSocket page's samples are markdown code blocks in the operation's section.
       else await expect.poll(() => section.innerText(), { timeout: 30_000 }).toMatch(/Code samples[\s\S]*createQuantWsClient[\s\S]*session\.request\("\w+"/);
       await page.screenshot({ path: join(SHOTS, `${api.name}-${op.operationId}.png`) });
+      // Every link is one a new tab, a copied address or a bookmark can open: no root-relative
+      // "/trade" (it named file:///trade), hash routes instead.
+      const rooted = await page.evaluate(() => Array.from(document.querySelectorAll("a[href]"), (a) => a.getAttribute("href")!).filter((h) => /^\/(?!\/)/.test(h)));
+      expect(rooted, `${api.name}: links to the file system's root`).toEqual([]);
 
       // Every operation route the index links to exists in the page: open each group (tag or
       // channel) in the sidebar and collect the routes it lists.
@@ -244,5 +248,25 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
     expect(consoleErrors).toEqual([]);
     expect(violations).toEqual([]);
     expect(blocked).toEqual([]);
+  }, 60_000);
+
+  it("the index and a changelog page reflow at 320 px (WCAG 1.4.10: nothing scrolls the page sideways), the search's count is announced, and the folder is readable by a web server", async () => {
+    expect(statSync(out).mode & 0o777).toBe(0o755);
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    await narrow.route("**/*", (route) => (/^(file|data|blob):/.test(route.request().url()) ? route.continue() : route.abort()));
+    try {
+      for (const file of ["index.html", "changelog-xele.html"]) {
+        const page = await narrow.newPage();
+        await page.goto(url(file), { waitUntil: "load" });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), file).toBeLessThanOrEqual(320);
+        if (file === "index.html") {
+          expect(await page.locator("#count").getAttribute("role")).toBe("status");
+          expect(await page.locator("#q").getAttribute("aria-describedby")).toBe("count");
+        }
+        await page.close();
+      }
+    } finally {
+      await narrow.close();
+    }
   }, 60_000);
 });

@@ -33,6 +33,11 @@ describe("offline pages", () => {
     expect(out).toContain("data:image/svg+xml,");
   });
 
+  it("writes Redoc's root-relative links as the hash routes they are (a new tab or a bookmark of /trade named file:///trade)", () => {
+    const out = offlinePage('<a href="/trade" class="x">Trade</a><a class="y" href="/section/rate-limits">R</a><a href="index.html">i</a><a href="//example.org">p</a><link href="/x">');
+    expect(out).toBe('<a href="#/trade" class="x">Trade</a><a class="y" href="#/section/rate-limits">R</a><a href="index.html">i</a><a href="//example.org">p</a><link href="/x">');
+  });
+
   it("refuses a page that would still load something remote", () => {
     expect(() => offlinePage(`<script src="https://example.com/x.js"></script>`)).toThrow(/remote resource/);
     expect(() => offlinePage(`<img src="https://cdn.example.com/a.png">`)).toThrow(/remote resource/);
