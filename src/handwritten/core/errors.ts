@@ -464,8 +464,10 @@ export class ApiError extends TradeApiError {
     this.code = typeof init.code === "bigint" ? String(init.code) : init.code;
     this.vendorMessage = init.vendorMessage;
     this.meaning = init.meaning;
-    // (a class made without a kind has its own: `new RateLimitError({ code })` said "other")
-    this.kind = init.kind ?? kindOfClass(new.target);
+    // The kind of its class, whatever init says (`new RateLimitError({ code })` said "other"); an
+    // ApiError, or a class of its own below it, takes init's.
+    const own = kindOfClass(new.target);
+    this.kind = own !== "other" ? own : (init.kind ?? "other");
     this.httpStatus = init.httpStatus;
     this.body = init.body;
     if (init.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = init.retryAfterMs;
@@ -483,13 +485,29 @@ function shown(text: string, field: string): string {
   return text.length > MAX_SHOWN_TEXT ? `${text.slice(0, MAX_SHOWN_TEXT)}… (${text.length - MAX_SHOWN_TEXT} more characters in error.${field})` : text;
 }
 
-export class AuthError extends ApiError {}
-export class TimestampError extends AuthError {}
-export class RateLimitError extends ApiError {}
-export class InsufficientFundsError extends ApiError {}
-export class OrderNotFoundError extends ApiError {}
-export class InvalidRequestError extends ApiError {}
-export class ServiceUnavailableError extends ApiError {}
+// Each class's `kind` typed as the one it stands for: `e.kind === "rate-limit"` narrows, and one
+// class is no other's type (an OrderNotFoundError passed where a RateLimitError is wanted).
+export class AuthError extends ApiError {
+  declare readonly kind: "auth" | "timestamp";
+}
+export class TimestampError extends AuthError {
+  declare readonly kind: "timestamp";
+}
+export class RateLimitError extends ApiError {
+  declare readonly kind: "rate-limit";
+}
+export class InsufficientFundsError extends ApiError {
+  declare readonly kind: "insufficient-funds";
+}
+export class OrderNotFoundError extends ApiError {
+  declare readonly kind: "order-not-found";
+}
+export class InvalidRequestError extends ApiError {
+  declare readonly kind: "invalid-request";
+}
+export class ServiceUnavailableError extends ApiError {
+  declare readonly kind: "unavailable";
+}
 nameErrors({ TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError, RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError, InvalidRequestError, ServiceUnavailableError });
 
 const BY_KIND: Record<ErrorKind, new (init: ApiErrorInit) => ApiError> = {
