@@ -42,19 +42,40 @@ describe("quant-ws requests", () => {
     expect((await info).data?.quote_currency).toBe("USDT");
   });
 
-  it("times out a request the server never answers, and reports its late reply as an error event", async () => {
+  it("times out a request the server never answers; a timed-out read's late reply is quiet, an order's is an error event saying it came after the timeout", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
+    const errors: Error[] = [];
+    client.on("error", (x) => errors.push(x));
     mock.setReplyDelay(300);
     const e = await rejection(session.asset({ timeoutMs: 80 }));
     expect(e).toBeInstanceOf(TimeoutError);
     expect((e as TimeoutError).timeoutMs).toBe(80);
     expect(e.message).toMatch(/quant-ws asset: no asset reply within 80 ms/);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(errors).toEqual([]);
+    const placed = await rejection(session.placeOrder({ symbol: ETH, action: "BUY", price: 0, quantity: 1, order_type: "MARKET" }, { timeoutMs: 80 }));
+    expect(placed).toBeInstanceOf(TimeoutError);
     const late = await client.next("error", 2_000);
     expect(late).toBeInstanceOf(QuantWsFrameError);
     expect((late as QuantWsFrameError).problem).toBe("unknown-cid");
+    expect(late.message).toMatch(/^quant-ws: place_order reply for cid "[^"]+" after its request timed out \(body starts: /);
     mock.setReplyDelay(0);
     await expect(session.asset()).resolves.toHaveProperty("USDT");
+  });
+
+  it("a second reply to a cid says so; a reply to a cid no request had says that", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    await session.asset();
+    const cid = framesOf(mock, "asset")[0]!.cid as string;
+    const reply = (c: string) => JSON.stringify({ op: "asset", cid: c, result: true, error_message: "", data: {} });
+    mock.sendRaw(reply(cid));
+    const twice = await client.next("error", 2_000);
+    expect(twice.message).toMatch(new RegExp(`^quant-ws: a second asset reply for cid "${cid}": its request had its reply already \\(body starts: `));
+    mock.sendRaw(reply("nobody-1"));
+    const unknown = await client.next("error", 2_000);
+    expect(unknown.message).toMatch(/^quant-ws: asset reply for unknown cid "nobody-1": no recent request of this client has it \(body starts: /);
   });
 
   it("aborts a request by signal", async () => {

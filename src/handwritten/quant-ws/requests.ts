@@ -37,6 +37,9 @@ class Pending implements Deadline {
 
 const MAX_QUIET = 256;
 
+/** How a request ended, as a reply that comes after it says ("… after its request timed out"). */
+type Ending = "had its reply" | "timed out" | "was aborted" | "failed";
+
 /** The requests that change state (the spec's `x-retryable: false`: login, place_order, cancel_order, logout). */
 const CHANGES_STATE = new Set(Object.keys(OPERATIONS).filter((op) => !OPERATIONS[op]!.retryable));
 
@@ -61,6 +64,8 @@ export class RequestTable {
   readonly #cidPrefix = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}-`;
   /** cids whose late reply is expected and dropped silently. */
   readonly #quiet = new Set<string>();
+  /** How each of the last MAX_QUIET requests ended, by cid: a reply after it names that. */
+  readonly #ended = new Map<string, Ending>();
   /** Removes secrets from an error before anyone sees it. */
   readonly #scrub: <E>(error: E) => E;
   /** The last frame it could not read and could not tie to a request (no readable cid): when, and what was wrong. */
@@ -83,7 +88,9 @@ export class RequestTable {
   }
 
   readonly #onExpire = (p: Pending): void => {
-    this.#settle(p);
+    // (a read's reply after its time ran out is expected, as after an abort: no `error` event)
+    if (OPERATIONS[p.op]?.retryable) p.quietLate = true;
+    this.#settle(p, "timed out");
     this.#gaveUp(p);
     // A frame it could not read since the request was sent may have been its reply.
     const u = this.#unreadable;
@@ -101,8 +108,10 @@ export class RequestTable {
   }
 
   /** Take `p` out of the pending set (its timeout and abort listener included). */
-  #settle(p: Pending): void {
+  #settle(p: Pending, ending: Ending): void {
     this.#pending.delete(p.cid);
+    this.#ended.set(p.cid, ending);
+    if (this.#ended.size > MAX_QUIET) this.#ended.delete(this.#ended.keys().next().value!);
     if (p.quietLate) {
       this.#quiet.add(p.cid);
       if (this.#quiet.size > MAX_QUIET) this.#quiet.delete(this.#quiet.values().next().value!);
@@ -137,7 +146,7 @@ export class RequestTable {
           // aborting reads routinely flooded its error log); a change's is reported: it says
           // what the gateway did.
           if (OPERATIONS[op]?.retryable) p.quietLate = true;
-          this.#settle(p);
+          this.#settle(p, "was aborted");
           this.#gaveUp(p);
           reject(afterSend(op, new AbortedError("aborted after the request was sent", { api: API, operation: op, cause: signal.reason })));
         });
@@ -166,9 +175,16 @@ export class RequestTable {
       // Expected late replies (a cancel-all that was confirmed otherwise), and anything
       // after close() began (its pending requests were rejected), are not errors.
       if (this.#quiet.delete(frame.cid) || closed) return undefined;
-      return this.#scrub(new QuantWsFrameError("unknown-cid", `${frame.op} reply for unknown cid ${quoted(frame.cid)} (late after a timeout?)`, text, "cid"));
+      const ending = this.#ended.get(frame.cid);
+      const what =
+        ending === "had its reply"
+          ? `a second ${frame.op} reply for cid ${quoted(frame.cid)}: its request had its reply already`
+          : ending
+            ? `${frame.op} reply for cid ${quoted(frame.cid)} after its request ${ending}`
+            : `${frame.op} reply for unknown cid ${quoted(frame.cid)}: no recent request of this client has it`;
+      return this.#scrub(new QuantWsFrameError("unknown-cid", what, text, "cid"));
     }
-    this.#settle(p);
+    this.#settle(p, "had its reply");
     if (p.op !== frame.op) {
       p.reject(afterSend(p.op, this.#scrub(new QuantWsFrameError("op-mismatch", `expected a ${p.op} reply for cid ${frame.cid}, got ${frame.op}`, text, "op", { operation: p.op }))));
       return undefined;
@@ -188,14 +204,14 @@ export class RequestTable {
   fail(cid: string | undefined, error: Error): void {
     const p = cid !== undefined ? this.#pending.get(cid) : undefined;
     if (!p) return;
-    this.#settle(p);
+    this.#settle(p, "failed");
     p.reject(afterSend(p.op, error));
   }
 
   /** Settle every pending request with the error `errorFor` makes for its op. */
   rejectAll(errorFor: (op: RequestOp) => Error): void {
     for (const p of [...this.#pending.values()]) {
-      this.#settle(p);
+      this.#settle(p, "failed");
       p.reject(afterSend(p.op, errorFor(p.op)));
     }
   }
