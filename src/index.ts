@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `tradeapi`: factories, signers and the error tree for every API. Per-API modules are also
  * available as subpath exports (`tradeapi/xt`, ...).

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * `tradeapi/mock`: the local emulators, to start from a service's own tests (`tradeapi mock
  * <api>` runs the same servers from the command line). Each listens on 127.0.0.1 (`port` 0 or

@@ -96,7 +96,9 @@ function writeTsconfig(resolution: "nodenext" | "bundler" | "node10"): string {
       skipLibCheck: false,
       target: "ES2022",
       lib: ["ES2023"],
-      types: ["node"],
+      // (bundler: no global types listed, as under pnpm, where @types/node is not hoisted: the
+      // declarations bring Node's own, which they need, with them)
+      types: resolution === "bundler" ? [] : ["node"],
       module: resolution === "nodenext" ? "nodenext" : resolution === "node10" ? "commonjs" : "esnext",
       moduleResolution: resolution,
       ...(resolution === "node10" ? { esModuleInterop: true } : {}),

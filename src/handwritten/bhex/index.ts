@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** `tradeapi/bhex`: the BHEX broker Org API client and its back-office helpers. */
 export * from "./client.js";
 export * from "./items.js";

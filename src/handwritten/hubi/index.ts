@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** `tradeapi/hubi`: the Hubi futures REST client. */
 export * from "./client.js";
 export { checkHubiBody, checkHubiErrorBody, hubiErrorCode, hubiErrorFromBody } from "./errors.js";

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** `tradeapi/quant-ws`: the Quant trading gateway WebSocket client. */
 export * from "./client.js";
 export * from "./errors.js";

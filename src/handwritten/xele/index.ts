@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** `tradeapi/xele`: the Xele counter management protocol client, its "|" row decoders and the export helpers. */
 export * from "./client.js";
 export { XeleSession, SERIALNO_MAX, type XeleSessionOptions } from "./session.js";

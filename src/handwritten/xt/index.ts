@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** `tradeapi/xt`: the XT spot v1 client. */
 export * from "./client.js";
 export * from "./batch.js";
