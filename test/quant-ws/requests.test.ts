@@ -64,6 +64,21 @@ describe("quant-ws requests", () => {
     await expect(session.asset()).resolves.toHaveProperty("USDT");
   });
 
+  it("a reply cut short after its cid fails its request at once (not at its timeout)", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    client.on("error", () => undefined);
+    mock.silence("asset");
+    const asked = rejection(session.asset({ timeoutMs: 5_000 }));
+    const sent = await mock.waitForFrame(isOp("asset"));
+    const started = performance.now();
+    mock.sendRaw(`{"op":"asset","cid":"${(sent.frame as { cid: string }).cid}","result":true,"error_message":"","data":{"USDT":{"fr`);
+    const e = await asked;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).problem).toBe("not-json");
+  });
+
   it("a second reply to a cid says so; a reply to a cid no request had says that", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());

@@ -126,7 +126,10 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       // A state frame's code no double holds: a login waiting for READY names it if it times out.
       throw parsed !== null && typeof parsed === "object" ? stateRefused(parsed, error) : error;
     }
-    throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text);
+    // A reply cut short (or broken after its cid): its request fails now, not at its timeout,
+    // when the text names one cid the way a reply's top level does.
+    const cids = [...text.matchAll(/"cid"\s*:\s*"([^"\\]{1,128})"/g)].map((m) => m[1]!);
+    throw new QuantWsFrameError("not-json", `frame is not JSON (${(e as Error).message})`, text, undefined, cids.length === 1 ? { cid: cids[0]! } : {});
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new QuantWsFrameError("not-json", "frame is not a JSON object", text);
