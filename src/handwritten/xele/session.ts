@@ -146,6 +146,7 @@ export class XeleSession {
    * in again (the calls made after it do log in again).
    */
   refusalSince(count: number): { error: unknown } | undefined {
+    if (typeof count !== "number") throw new UsageError(`refusalSince takes a count of refusals (a number), got ${typeName(count)}`, { api: "xele" });
     return this.#refusals > count ? { error: this.#lastRefusal } : undefined;
   }
 
