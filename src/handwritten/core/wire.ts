@@ -370,6 +370,9 @@ function plainHeaders(raw: Record<string, string | string[] | undefined>): Recor
   return raw as Record<string, string>;
 }
 
+/** How late a call's timer may fire before the event loop is taken to have been blocked (PreciseAbort). */
+const STALL_MS = 1_000;
+
 /** Below this, a timeout also gets a native timer (undici's own fire up to ~1 s late). */
 export const PRECISE_BELOW_MS = 5_000;
 
@@ -380,20 +383,28 @@ export const PRECISE_BELOW_MS = 5_000;
 class PreciseAbort extends EventEmitter {
   reason: unknown;
   timedOut = false;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #off: () => void;
   #stopped = false;
   constructor(timeoutMs: number, timed: boolean, signal: AbortSignal | undefined) {
     super();
-    this.#timer =
-      timed
-        ? setTimeout(() => {
-            this.timedOut = true;
-            this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-          }, timeoutMs)
-        : undefined;
+    if (timed) this.#arm(timeoutMs, true);
     if (signal?.aborted) this.fire(signal.reason);
     this.#off = signal ? onAbort(signal, () => this.fire(signal.reason)) : ignore;
+  }
+  /**
+   * The timer of `timeoutMs`. One that fires more than STALL_MS late found this process's
+   * event loop blocked (a long synchronous task, a debugger, a GC pause): that time was not the
+   * server's, and the request may not even have been written, so the call gets its timeout once
+   * more instead of a timeout marked "may have taken effect".
+   */
+  #arm(timeoutMs: number, first: boolean): void {
+    const due = performance.now() + timeoutMs;
+    this.#timer = setTimeout(() => {
+      if (first && performance.now() - due > STALL_MS) return this.#arm(timeoutMs, false);
+      this.timedOut = true;
+      this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
+    }, timeoutMs);
   }
   /** Does a native timer of its own hold the timeout? */
   get timed(): boolean {
