@@ -315,6 +315,7 @@ describe("a server's integer beyond 2^53 where the spec has a decimal", () => {
     expect(results.string).toBe("12345678901234567890");
     expect(results.number).toBe(12345678901234567000);
     expect(results.exact).toBeInstanceOf(DecimalPrecisionError);
-    expect((results.exact as Error).message).toBe('hubi queryAccounts: the number at [0].cash (12345678901234567890) does not fit a double without rounding; pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double');
+    expect((results.exact as Error).message).toBe('hubi queryAccounts: the number at [0].cash (12345678901234567890) does not fit a double without rounding; pass decimals: "string" to get decimals exactly as sent, or decimals: "number" to accept the rounded double. Its answer, each decimal as the text sent, is this error\'s body');
+    expect((results.exact as DecimalPrecisionError).body).toEqual([{ currency: "USDT", cash: 12345678901234567890n, withdrawableCash: 0, frozenCash: 0, urPnl: 0 }]);
   });
 });
