@@ -17,6 +17,13 @@ export interface SpecChange {
   message: string;
   /** the rule of docs/spec-diff-rules.md that classified it */
   rule: string;
+  /**
+   * What the change asks of code written by hand (a signing change: the signer and the
+   * emulator's check, which the generator does not write), e.g. "implemented by hand in
+   * src/auth/xt.ts and the emulator's signature check (src/mock/xt/auth.ts): update them and
+   * their known-answer tests". Shown by the text output and the summary, not in CHANGELOG.md.
+   */
+  handWritten?: string;
 }
 
 interface RawDiff {
@@ -371,6 +378,10 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
     const signing = key === "" || SIGNING_KEYS.has(key);
     return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
+  }
+  if (ext === "x-headers") {
+    // The headers the signer adds (their names, fixed values, formats): written into the signer by hand.
+    return { kind: "breaking", rule: "x-signature", message: `signed headers ${what}` };
   }
   if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
     // A new key (e.g. a time range the list honours) adds to what paging knows.
@@ -1207,6 +1218,28 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
   return onceEach(wholeEnumsOnce(changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c))));
 }
 
+/** A change to how requests are signed: in a security scheme, and more than its prose. */
+export const isSigningChange = (c: SpecChange): boolean => c.kind !== "docs" && c.operation === undefined && c.message.startsWith("security scheme ");
+
+/**
+ * The signing changes marked with the code that implements the signing by hand (`files`: the
+ * API's signer, src/auth/<api>.ts, and its emulator's check, src/mock/<api>/auth.ts, those that
+ * exist): the generator does not write them, and their known-answer tests pin the old signing,
+ * so nothing else would fail.
+ */
+export function markHandWritten(changes: SpecChange[], files: (api: string) => ReadonlyArray<string>): SpecChange[] {
+  return changes.map((c) => {
+    if (!isSigningChange(c)) return c;
+    const found = files(c.api);
+    const signer = found.filter((f) => !f.startsWith("src/mock/"));
+    const mock = found.filter((f) => f.startsWith("src/mock/"));
+    if (!found.length) return c;
+    const parts = [...(signer.length ? [signer.join(", ")] : []), ...(mock.length ? [`the emulator's signature check (${mock.join(", ")})`] : [])];
+    const several = found.length > 1;
+    return { ...c, handWritten: `implemented by hand in ${parts.join(" and ")}: update ${several ? "them and their" : "it and its"} known-answer tests` };
+  });
+}
+
 /**
  * Each change once: a component several answers of an operation use (an envelope shared by its
  * 200, 4XX and default answers) changes each of them, and the lines, which name no status,
@@ -1291,7 +1324,7 @@ export function formatText(changes: SpecChange[]): string {
     for (const c of mine) groups.set(c.operation ?? "(document)", [...(groups.get(c.operation ?? "(document)") ?? []), c]);
     for (const [op, cs] of groups) {
       lines.push(`  ${oneLine(op)}`);
-      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${oneLine(c.message)}`);
+      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${oneLine(c.message)}${c.handWritten ? ` (${oneLine(c.handWritten)})` : ""}`);
     }
   }
   return `${lines.join("\n")}\n`;
@@ -1331,7 +1364,7 @@ export function formatSummary(changes: SpecChange[], base: string): string {
     const n = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
     lines.push(`  ${oneLine(api)}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
   }
-  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`));
+  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}${c.handWritten ? ` (${c.handWritten})` : ""}`));
   lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
   return `${lines.join("\n")}\n`;
 }
