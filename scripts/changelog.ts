@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "./api-registry.js";
+import { readApis, ROOT } from "./api-registry.js";
 import { versionProblems, writeChangelogSection } from "../src/spec-tools/changelog.js";
 import { specChanges } from "../src/spec-tools/git-changes.js";
 import { formatMarkdown } from "../src/spec-tools/spec-diff.js";
@@ -43,9 +43,14 @@ try {
   } catch {
     released = undefined; // no package.json or no API at the base ref: the first release
   }
-  const { text, version } = writeChangelogSection(before, released, pkg.version, formatMarkdown(changes, { docs: "summary" }), changes.some((c) => c.kind === "breaking"));
+  const apis = readApis(ROOT).map((a) => a.name);
+  const { text, version, dropped } = writeChangelogSection(before, released, pkg.version, formatMarkdown(changes, { docs: "summary" }), changes.some((c) => c.kind === "breaking"), apis);
   writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
   process.stdout.write(`CHANGELOG.md: section ${version} (${changes.length} changes since ${values.base})\n`);
+  if (dropped.length) {
+    // (the text a maintainer wrote among the blocks is kept; a list item inside a block cannot be told from the generator's)
+    process.stdout.write(`CHANGELOG.md: ${dropped.length} list item${dropped.length === 1 ? "" : "s"} of the old ### <api> blocks ${dropped.length === 1 ? "is" : "are"} not in the spec diff now and ${dropped.length === 1 ? "was" : "were"} left out (a change undone since, or an item written into a block by hand: write notes outside the blocks):\n${dropped.map((l) => `  ${l}\n`).join("")}`);
+  }
   for (const p of versionProblems(text, pkg.version)) process.stdout.write(`${p}\n`);
 } catch (e) {
   process.stderr.write(`changelog: ${(e as Error).message}\n`);

@@ -132,9 +132,44 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
       }
       envelopeProblems(op["x-envelope"], `${place}.x-envelope`, out, true);
       paginationProblems(doc, item, op, place, out);
+      serverCopyProblems(doc, op, place, out);
     }
   }
   return out;
+}
+
+/** Keys of a server (and its variables) that only document it: copies may word them differently. */
+const SERVER_PROSE = new Set(["description", "title", "summary", "tags", "externalDocs"]);
+const withoutProse = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(withoutProse) : isObject(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !SERVER_PROSE.has(k)).map(([k, x]) => [k, withoutProse(x)])) : v;
+
+/** Where two servers differ (url, a variable's default or values…), as `variables.msPort.default "8181" ≠ "9181"`. */
+function serverDifferences(copy: unknown, root: unknown, path: string[] = []): string[] {
+  if (isObject(copy) && isObject(root)) {
+    return [...new Set([...Object.keys(copy), ...Object.keys(root)])].flatMap((k) => serverDifferences(copy[k], root[k], [...path, k]));
+  }
+  return stringifyJson(copy ?? null) === stringifyJson(root ?? null) ? [] : [`${at(path) || "value"} ${show(copy)} (the document's: ${show(root)})`];
+}
+
+/**
+ * An operation's own `servers` (Xele copies its server onto each operation, for the readers of
+ * the reference) must say what the document's server of the same role (`x-server`) says: a port
+ * changed at the root and not in the copies left operations on the old one. Compared without
+ * prose (description, title…).
+ */
+function serverCopyProblems(doc: Node, op: Node, place: string, out: string[]): void {
+  if (!Array.isArray(op.servers)) return;
+  const roots = (Array.isArray(doc.servers) ? doc.servers : []).filter(isObject);
+  op.servers.forEach((copy, i) => {
+    if (!isObject(copy)) return;
+    const role = copy["x-server"] ?? op["x-server"];
+    if (typeof role !== "string") return;
+    const name = `${typeof op.operationId === "string" ? ` (${op.operationId})` : ""}: servers[${i}] (${role})`;
+    const root = roots.find((sv) => sv["x-server"] === role);
+    if (!root) return void out.push(`${place}${name}: no server of the document has x-server ${show(role)}`);
+    const diff = serverDifferences(withoutProse(copy), withoutProse(root));
+    if (diff.length) out.push(`${place}${name} differs from the document's ${role} server: ${diff.join("; ")} (make the operation's copy say what the root servers say)`);
+  });
 }
 
 /**

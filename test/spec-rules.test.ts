@@ -90,6 +90,20 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(problems[0]).toMatch(/^paths\.\/[^:]+: x-server "MA" is the role of none of the servers \("MA2", "MS"\)$/);
   });
 
+  it("an operation's copy of its server that disagrees with the document's server of its role (Xele's MS port changed at the root only)", () => {
+    const doc = parse(readFileSync(join(ROOT, "specs/openapi/xele-mgmt.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    const ms = (doc.servers as Array<Record<string, any>>).find((sv) => sv["x-server"] === "MS")!;
+    ms.variables.msPort.default = "9181";
+    // (prose may differ: a copy reworded is no problem)
+    doc.paths["/login"].post.servers[0].description = "MA, reworded";
+    const problems = openapiProblems(doc, known);
+    const onMs = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item).filter(([, op]) => op?.["x-server"] === "MS" && Array.isArray(op.servers)).map(([m, op]) => `paths.${path}.${m} (${op.operationId as string})`),
+    );
+    expect(onMs.length).toBeGreaterThan(10);
+    expect(problems).toEqual(onMs.map((where) => `${where}: servers[0] (MS) differs from the document's MS server: variables.msPort.default "8181" (the document's: "9181") (make the operation's copy say what the root servers say)`));
+  });
+
   it("a limit without a usable count or interval", () => {
     const doc = xt();
     const name = Object.keys(doc["x-rate-limits"])[0]!;

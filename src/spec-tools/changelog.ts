@@ -60,14 +60,78 @@ export function versionProblems(changelog: string, packageVersion: string): stri
   return problems;
 }
 
+/** A line of a `### <api>` block as `spec diff --markdown` writes it: blank, a kind label, a list item. */
+const GENERATED_LINE = /^(?:\s*|\*\*(?:Breaking|Non-breaking|Docs)\*\*\s*|- .*)$/;
+
+/**
+ * The part of a version's section from its first `### ` heading on, split into what the
+ * generator wrote (the `### <api>` blocks: headings of `apis`, then only blank lines, kind labels
+ * and list items) and what a maintainer wrote among them: each hand-written run of lines (from
+ * the first other line in or after a block, or from a heading that is no API's, up to the next
+ * API's heading) is kept with the block it follows (`after`: undefined before any block).
+ */
+function splitApiPart(lines: string[], apis: ReadonlySet<string>): { notes: Array<{ after: string | undefined; lines: string[] }>; generated: string[] } {
+  const notes: Array<{ after: string | undefined; lines: string[] }> = [];
+  const generated: string[] = [];
+  let block: string | undefined;
+  let note: { after: string | undefined; lines: string[] } | undefined;
+  for (const line of lines) {
+    const heading = /^### (.+?)\s*$/.exec(line)?.[1];
+    if (heading !== undefined && apis.has(heading)) {
+      [block, note] = [heading, undefined];
+      continue;
+    }
+    if (!note && (heading !== undefined || block === undefined || !GENERATED_LINE.test(line))) notes.push((note = { after: block, lines: [] }));
+    if (note) note.lines.push(line);
+    else if (line.startsWith("- ")) generated.push(line);
+  }
+  return { notes: notes.map((n) => ({ ...n, lines: trimBlank(n.lines) })).filter((n) => n.lines.length), generated };
+}
+
+const trimBlank = (lines: string[]): string[] => {
+  let [from, to] = [0, lines.length];
+  while (from < to && !lines[from]!.trim()) from++;
+  while (to > from && !lines[to - 1]!.trim()) to--;
+  return lines.slice(from, to);
+};
+
+/**
+ * The spec part of a release's section written anew (`specPart`: the `### <api>` blocks, or "No
+ * spec changes."), with the hand-written text found among the old blocks (`old`) kept: before
+ * the blocks when it was, after the block it followed when that block is still there, else after
+ * the last. `dropped`: the old blocks' list items the new ones do not have.
+ */
+function mergeApiPart(old: string[], specPart: string, apis: ReadonlyArray<string>): { text: string; dropped: string[] } {
+  const blocks = specPart.split(/\n(?=### )/).map((b) => b.trim());
+  const names = blocks.map((b) => /^### (.+?)\s*$/m.exec(b.split("\n")[0]!)?.[1]);
+  const { notes, generated } = splitApiPart(old, new Set([...apis, ...names.filter((n): n is string => n !== undefined)]));
+  const kept = (after: string | undefined) => notes.filter((n) => n.after === after).map((n) => n.lines.join("\n"));
+  const placed = new Set([undefined, ...names]);
+  const parts = [...kept(undefined), ...blocks.flatMap((b, i) => [b, ...(names[i] === undefined ? [] : kept(names[i]))]), ...notes.filter((n) => !placed.has(n.after)).map((n) => n.lines.join("\n"))];
+  const now = new Set(specPart.split("\n"));
+  return { text: parts.join("\n\n"), dropped: generated.filter((l) => !now.has(l)) };
+}
+
 /**
  * Add (or replace) the section for the changes since the last release. `released` is the
  * version at the base ref (package.json there); `current` is package.json's version now. The
  * section gets `current`, or the version the rule requires when `current` is too low (then
  * package.json must be bumped: versionProblems says so). A section above `released` at the top
- * is this release's: run again, it is rewritten (its notes kept) under the version it needs now.
+ * is this release's: run again, it is rewritten under the version it needs now, its `### <api>`
+ * blocks written anew and everything a maintainer wrote kept: the notes above them, and any
+ * other text among or below them (a paragraph after a block, a `### ` heading that is no API's)
+ * in its place. `apis`: the API names whose `### ` blocks are the generator's (besides those
+ * of `markdown`); `dropped`: the old blocks' list items the new ones do not have (changes
+ * undone since, or an item added to a block by hand), for the caller to name.
  */
-export function writeChangelogSection(changelog: string, released: string | undefined, current: string, markdown: string, breaking: boolean): { text: string; version: string } {
+export function writeChangelogSection(
+  changelog: string,
+  released: string | undefined,
+  current: string,
+  markdown: string,
+  breaking: boolean,
+  apis: ReadonlyArray<string> = [],
+): { text: string; version: string; dropped: string[] } {
   const text = changelog.trim() ? changelog : "# Changelog\n\nChanges to the specs (and so to the generated clients) per version, per API; written by `npm run changelog -- --base <ref>`. Version rule: docs/spec-diff-rules.md.\n";
   let target = current;
   if (released !== undefined) {
@@ -86,17 +150,18 @@ export function writeChangelogSection(changelog: string, released: string | unde
   if (at >= 0) {
     let end = at + 1;
     while (end < lines.length && !VERSION.test(lines[end]!)) end++;
-    // What a maintainer wrote above the per-API part (library and CLI notes) is kept; only the
-    // spec changes (the `### <api>` subsections, or "No spec changes.") are written anew.
+    // What a maintainer wrote above the per-API part (library and CLI notes) is kept; the
+    // `### <api>` blocks (or "No spec changes.") are written anew, the text among them kept.
     let api = at + 1;
     while (api < end && !/^### /.test(lines[api]!)) api++;
     const notes = lines.slice(at + 1, api).join("\n").replace(/^\s*No spec changes\.\s*$/m, "").trim();
-    const body = `## ${target}\n\n${notes ? `${notes}\n\n` : ""}${specPart}\n`;
+    const merged = mergeApiPart(lines.slice(api, end), specPart, apis);
+    const body = `## ${target}\n\n${notes ? `${notes}\n\n` : ""}${merged.text}\n`;
     lines.splice(at, end - at, ...`${body}\n`.split("\n").slice(0, end < lines.length ? -1 : -2));
-    return { text: lines.join("\n"), version: target };
+    return { text: lines.join("\n"), version: target, dropped: merged.dropped };
   }
   const body = `## ${target}\n\n${specPart}\n`;
-  if (first < 0) return { text: `${text.replace(/\n*$/, "\n\n")}${body}`, version: target };
+  if (first < 0) return { text: `${text.replace(/\n*$/, "\n\n")}${body}`, version: target, dropped: [] };
   lines.splice(first, 0, ...`${body}\n`.split("\n").slice(0, -1));
-  return { text: lines.join("\n"), version: target };
+  return { text: lines.join("\n"), version: target, dropped: [] };
 }

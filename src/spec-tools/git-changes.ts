@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
 import { closest } from "../handwritten/core/validate.js";
-import { readSpecEntries, specEntries, type SpecEntry } from "./project.js";
-import { diffSpec, type SpecChange } from "./spec-diff.js";
+import { handWrittenSigning, readSpecEntries, specEntries, type SpecEntry } from "./project.js";
+import { diffSpec, markHandWritten, type SpecChange } from "./spec-diff.js";
 import { MAX_SPEC_BYTES, readSpec, readSpecFile, type SpecSource } from "./spec-file.js";
 import { danglingRefs, parseSpecText, SpecParseError, type Node } from "./spec-model.js";
 
@@ -149,5 +149,6 @@ export async function specChanges(root: string, base = "HEAD", only?: string): P
     const old = source ? loadSpec(readSpec(source), source.where, `that version cannot be compared; diff against another ref (--base)`) : undefined;
     out.push(...(await diffSpec(name, old, after)));
   }
-  return out;
+  // (a signing change names the code written by hand that implements it)
+  return markHandWritten(out, (api) => handWrittenSigning(root, api));
 }

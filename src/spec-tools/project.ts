@@ -37,3 +37,12 @@ export function specEntries(redoclyYaml: string, where = "redocly.yaml"): SpecEn
 export function readSpecEntries(root: string): SpecEntry[] {
   return specEntries(readFileSync(join(root, "redocly.yaml"), "utf8"));
 }
+
+/**
+ * The files that implement an API's signing by hand, those that exist at `root`, by the
+ * project's layout (README "How it is built"): its pure signer `src/auth/<api>.ts` and its
+ * emulator's signature (or token) check `src/mock/<api>/auth.ts`.
+ */
+export function handWrittenSigning(root: string, api: string): string[] {
+  return [`src/auth/${api}.ts`, `src/mock/${api}/auth.ts`].filter((f) => existsSync(join(root, f)));
+}

@@ -17,6 +17,13 @@ export interface SpecChange {
   message: string;
   /** the rule of docs/spec-diff-rules.md that classified it */
   rule: string;
+  /**
+   * What the change asks of code written by hand (a signing change: the signer and the
+   * emulator's check, which the generator does not write), e.g. "implemented by hand in
+   * src/auth/xt.ts and the emulator's signature check (src/mock/xt/auth.ts): update them and
+   * their known-answer tests". Shown by the text output and the summary, not in CHANGELOG.md.
+   */
+  handWritten?: string;
 }
 
 interface RawDiff {
@@ -30,6 +37,8 @@ interface RawDiff {
   format?: [unknown, unknown];
   /** an `x-enum-descriptions` entry changed: the enum value it describes (see enumsAsSets) */
   enumValue?: unknown;
+  /** a change of one `x-pipe-rows` column, matched by name, already classified (see pipeColumnsByName) */
+  pipeColumn?: { kind: ChangeKind; message: string };
 }
 
 type Compare = (before: unknown, after: unknown) => { diffs: RawDiff[] };
@@ -48,7 +57,7 @@ async function compare(): Promise<Compare> {
 }
 
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
-const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-vendor-doc-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
+const DOCS_KEYS = new Set(["description", "summary", "title", "example", "examples", "x-enum-descriptions", "x-pipe-columns", "x-doc-section", "x-doc-deviation", "x-doc-deviations", "x-vendor-doc", "tags", "externalDocs", "x-vendor-doc-type", "x-transport-note", "x-method-source", "contact", "license", "termsOfService"]);
 
 /** A local `$ref`'s keys (`#/components/schemas/a~1b` → components, schemas, a/b). */
 const refKeys = (ref: string): string[] => ref.replace(/^#\//, "").split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
@@ -361,6 +370,7 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit x-rate-limit: ${parts.join(", ") || "reordered"}` };
   }
   if (ext === "x-rate-limit" || ext === "x-rate-limits") return { kind: "non-breaking", rule: "x-rate-limit", message: `rate limit ${what}` };
+  if (ext === "x-pipe-rows" && d.pipeColumn) return { kind: d.pipeColumn.kind, rule: "x-pipe-rows", message: `pipe rows ${d.pipeColumn.message}` };
   if (ext === "x-pipe-rows") {
     const isColumnAdd = d.action === "add" && d.path.includes("columns");
     return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
@@ -371,6 +381,10 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
     const signing = key === "" || SIGNING_KEYS.has(key);
     return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
+  }
+  if (ext === "x-headers") {
+    // The headers the signer adds (their names, fixed values, formats): written into the signer by hand.
+    return { kind: "breaking", rule: "x-signature", message: `signed headers ${what}` };
   }
   if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
     // A new key (e.g. a time range the list honours) adds to what paging knows.
@@ -815,6 +829,78 @@ function enumsAsSets(diffs: RawDiff[], before: unknown, after: unknown): RawDiff
   return out.flatMap((d) => perValue.get(d) ?? [d]);
 }
 
+/** A pipe-rows column's name (the specs write objects `{ name, type, … }`; a bare name is read as one). */
+const columnName = (c: unknown): string => String(typeof c === "object" && c !== null ? (c as Node).name : c);
+/** Column keys that only document it (the runtime metadata leaves them out). */
+const COLUMN_PROSE = new Set(["description", "sinceDoc"]);
+
+/** The names of `a` kept in place: a longest common subsequence of `a` and `b` (the others moved). */
+function keptInPlace(a: string[], b: string[]): Set<string> {
+  const len = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) len[i]![j] = a[i] === b[j] ? len[i + 1]![j + 1]! + 1 : Math.max(len[i + 1]![j]!, len[i]![j + 1]!);
+  const kept = new Set<string>();
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) (kept.add(a[i]!), i++, j++);
+    else if (len[i + 1]![j]! >= len[i]![j + 1]!) i++;
+    else j++;
+  }
+  return kept;
+}
+
+/** The changes between two column lists of one `x-pipe-rows`, by name (see pipeColumnsByName). */
+function pipeColumnChanges(was: unknown[], now: unknown[], layout: Node | undefined): Array<{ kind: ChangeKind; message: string }> {
+  const [bn, an] = [was.map(columnName), now.map(columnName)];
+  // Rows whose header line names the columns (always: `header: true` without `headerSince`) are
+  // read by name; rows without one (some counters, or all) are read by position.
+  const byHeader = layout?.header === true && layout.headerSince === undefined;
+  const how = byHeader ? "the header line names the columns" : "rows without a header line are read by position";
+  const out: Array<{ kind: ChangeKind; message: string }> = [];
+  for (const [i, name] of bn.entries()) if (!an.includes(name)) out.push({ kind: "breaking", message: `column ${show(name)} removed (was at position ${i + 1})` });
+  for (const [i, name] of an.entries()) {
+    if (bn.includes(name)) continue;
+    const since = (now[i] as Node | undefined)?.since;
+    const after = i === 0 ? "first" : `after ${show(an[i - 1])}`;
+    // (a column with `since` is left out of the rows of counters before it: they still decode)
+    const kind: ChangeKind = byHeader || since !== undefined ? "non-breaking" : "breaking";
+    out.push({ kind, message: `column ${show(name)} added at position ${i + 1} (${after}; ${since !== undefined && !byHeader ? `since counter ${show(since)}` : how})` });
+  }
+  const common = bn.filter((n) => an.includes(n));
+  const kept = keptInPlace(common, an.filter((n) => bn.includes(n)));
+  for (const name of common) {
+    if (!kept.has(name)) out.push({ kind: byHeader ? "non-breaking" : "breaking", message: `column ${show(name)} moved from position ${bn.indexOf(name) + 1} to ${an.indexOf(name) + 1} (${how})` });
+    const [x, y] = [was[bn.indexOf(name)], now[an.indexOf(name)]];
+    const [ox, oy] = [typeof x === "object" && x ? (x as Node) : {}, typeof y === "object" && y ? (y as Node) : {}];
+    for (const k of new Set([...Object.keys(ox), ...Object.keys(oy)])) {
+      if (k === "name" || sameJson(ox[k], oy[k])) continue;
+      out.push({ kind: COLUMN_PROSE.has(k) ? "docs" : "breaking", message: `column ${show(name)} ${k} ${arrow(ox[k], oy[k])}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * `x-pipe-rows.columns` compared by name, not by place (api-smart-diff's way: a column inserted
+ * mid-row read as every later column renamed): a column added, removed or moved is one line,
+ * and so is each change of a named column (its type). See pipeColumnChanges for the kinds.
+ */
+function pipeColumnsByName(diffs: RawDiff[], before: unknown, after: unknown): RawDiff[] {
+  const done = new Set<string>();
+  return diffs.flatMap((d) => {
+    const at = d.path.findIndex((p, i) => keywordAt(d.path, i, "x-pipe-rows") && d.path[i + 1] === "columns");
+    if (at < 0) return [d];
+    const path = d.path.slice(0, at + 2);
+    const key = JSON.stringify(path);
+    if (done.has(key)) return [];
+    done.add(key);
+    const list = (root: unknown) => {
+      const v = resolveAt(root, path);
+      return Array.isArray(v) ? (v as unknown[]) : [];
+    };
+    const layout = resolveAt(after, path.slice(0, -1)) as Node | undefined;
+    return pipeColumnChanges(list(before), list(after), layout).map((c) => ({ ...d, path, action: "replace" as const, pipeColumn: c }));
+  });
+}
+
 /**
  * A schema's `type` and `format` changed together (`integer`/`int64` → `string`) are one change:
  * one diff at `type` carrying the format's before and after, shown as one line.
@@ -962,7 +1048,7 @@ async function diffOpenapi(api: string, before: Node, after: Node): Promise<Spec
   // (and moves a schema's own keywords into the members of its oneOf: classifyChange's union check reads copies)
   AS_WRITTEN.set(before, structuredClone(before));
   AS_WRITTEN.set(after, structuredClone(after));
-  const diffs = enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after);
+  const diffs = pipeColumnsByName(enumsAsSets(mergeRetypes(dropRequiredOfChangedFields((await compare())(before, after).diffs)), before, after), before, after);
   const { pairs, paired } = pairRenamedParams(diffs, before, after);
   for (const [r, a] of pairs) {
     const name = (doc: Node, p: unknown) => String(((deref(doc, p) ?? {}) as Node).name);
@@ -1207,6 +1293,28 @@ export async function diffSpec(api: string, before: Node | undefined, after: Nod
   return onceEach(wholeEnumsOnce(changes.map((c) => (c.message.includes(BIG_MARK) ? { ...c, message: unmark(c.message) } : c))));
 }
 
+/** A change to how requests are signed: in a security scheme, and more than its prose. */
+export const isSigningChange = (c: SpecChange): boolean => c.kind !== "docs" && c.operation === undefined && c.message.startsWith("security scheme ");
+
+/**
+ * The signing changes marked with the code that implements the signing by hand (`files`: the
+ * API's signer, src/auth/<api>.ts, and its emulator's check, src/mock/<api>/auth.ts, those that
+ * exist): the generator does not write them, and their known-answer tests pin the old signing,
+ * so nothing else would fail.
+ */
+export function markHandWritten(changes: SpecChange[], files: (api: string) => ReadonlyArray<string>): SpecChange[] {
+  return changes.map((c) => {
+    if (!isSigningChange(c)) return c;
+    const found = files(c.api);
+    const signer = found.filter((f) => !f.startsWith("src/mock/"));
+    const mock = found.filter((f) => f.startsWith("src/mock/"));
+    if (!found.length) return c;
+    const parts = [...(signer.length ? [signer.join(", ")] : []), ...(mock.length ? [`the emulator's signature check (${mock.join(", ")})`] : [])];
+    const several = found.length > 1;
+    return { ...c, handWritten: `implemented by hand in ${parts.join(" and ")}: update ${several ? "them and their" : "it and its"} known-answer tests` };
+  });
+}
+
 /**
  * Each change once: a component several answers of an operation use (an envelope shared by its
  * 200, 4XX and default answers) changes each of them, and the lines, which name no status,
@@ -1291,7 +1399,7 @@ export function formatText(changes: SpecChange[]): string {
     for (const c of mine) groups.set(c.operation ?? "(document)", [...(groups.get(c.operation ?? "(document)") ?? []), c]);
     for (const [op, cs] of groups) {
       lines.push(`  ${oneLine(op)}`);
-      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${oneLine(c.message)}`);
+      for (const c of [...cs].sort((x, y) => ORDER[x.kind] - ORDER[y.kind])) lines.push(`    ${c.kind.padEnd(12)} ${oneLine(c.message)}${c.handWritten ? ` (${oneLine(c.handWritten)})` : ""}`);
     }
   }
   return `${lines.join("\n")}\n`;
@@ -1331,7 +1439,7 @@ export function formatSummary(changes: SpecChange[], base: string): string {
     const n = (k: ChangeKind) => mine.filter((c) => c.kind === k).length;
     lines.push(`  ${oneLine(api)}: ${n("breaking")} breaking, ${n("non-breaking")} non-breaking, ${n("docs")} docs`);
   }
-  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}`));
+  for (const c of changes.filter((x) => x.kind === "breaking")) lines.push(oneLine(`  BREAKING ${c.api}${c.operation ? ` ${c.operation}` : ""}: ${c.message}${c.handWritten ? ` (${c.handWritten})` : ""}`));
   lines.push("  (details: npx tradeapi spec diff; rules: docs/spec-diff-rules.md)");
   return `${lines.join("\n")}\n`;
 }

@@ -133,8 +133,12 @@ const CASES: Case[] = [
   { rule: "x-idempotency-key", edit: (d) => delete placeOrder(d)["x-idempotency-key"], kind: "breaking", message: /x-idempotency-key: "client_id" → \(none\)/ },
   { rule: "x-pagination", edit: (d) => (d.paths["/orders"].get["x-pagination"].cursor = "to_id"), kind: "breaking", message: /x-pagination\.cursor: "from_id" → "to_id"/ },
   { rule: "x-pagination", edit: (d) => (d.paths["/orders"].get["x-pagination"].startParam = "start_time"), kind: "non-breaking", message: /x-pagination\.startParam: \(none\) → "start_time"/ },
-  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.push("qty"), kind: "non-breaking", message: /column added "qty"/ },
-  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /pipe rows x-pipe-rows\.columns/ },
+  // (columns by name: rows without a header line are read by position, so a column added there breaks; with a header it does not)
+  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.push("qty"), kind: "breaking", message: /^pipe rows column "qty" added at position 3 \(after "price"; rows without a header line are read by position\)$/ },
+  { rule: "x-pipe-rows", edit: (d) => Object.assign(d.paths["/orders"].get["x-pipe-rows"], { header: true, columns: ["id", "qty", "price"] }), kind: "non-breaking", message: /^pipe rows column "qty" added at position 2 \(after "id"; the header line names the columns\)$/ },
+  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.pop(), kind: "breaking", message: /^pipe rows column "price" removed \(was at position 2\)$/ },
+  { rule: "x-pipe-rows", edit: (d) => d.paths["/orders"].get["x-pipe-rows"].columns.reverse(), kind: "breaking", message: /^pipe rows column "(id|price)" moved from position \d to \d \(rows without a header line are read by position\)$/ },
+  { rule: "docs-only", edit: (d) => (orderSchema(d)["x-pipe-columns"] = ["id", "status"]), kind: "docs", message: /x-pipe-columns added/ },
   { rule: "extension-other", edit: (d) => (getOrder(d)["x-transport"] = "query"), kind: "non-breaking", message: /x-transport: \(none\) → "query"/ },
   { rule: "operation-renamed", edit: (d) => (getOrder(d).operationId = "fetchOrder"), kind: "breaking", message: /operationId "getOrder" → "fetchOrder"/, operation: "getOrder" },
   // The same operationId at another path or method: one change naming the move (it was "removed" + "added").

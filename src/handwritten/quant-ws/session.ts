@@ -8,12 +8,11 @@ import {
   StateCode,
   type AssetBalance,
   type CancelOrderResult,
-  type Fill,
   type Order,
   type Position,
-  type PositionUpdate,
   type OrderUpdate,
   type OrderStatus,
+  type QuantWsNotifications,
   type QuantWsReplies,
   type QuantWsRequests,
   type SymbolInfo,
@@ -28,7 +27,7 @@ import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
 import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { Fifo } from "./fifo.js";
-import type { RequestOp } from "./frames.js";
+import type { RequestOp, Topic } from "./frames.js";
 import { checkRequest, checkSignal, checkTimeout } from "./request-check.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -104,14 +103,17 @@ export interface SessionStateEvent {
 }
 
 /**
+ * One event per notification topic of the AsyncAPI spec (the generated `QuantWsNotifications`:
+ * order, fill, position, asset), carrying its frame's `data`: a topic the spec adds is an event
+ * without an edit here.
+ */
+export type QuantWsNotificationEvents<D extends DecimalsMode = "exact"> = { [T in Topic]: DecimalsAs<QuantWsNotifications[T]["data"], D> };
+
+/**
  * A session's events. `D` is the client's `decimals` option: with "string", the decimal fields
  * (`type: number` in the spec: prices, quantities, balances) hold the text the gateway sent.
  */
-export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> {
-  order: DecimalsAs<OrderUpdate, D>;
-  fill: DecimalsAs<Fill, D>;
-  position: DecimalsAs<PositionUpdate, D>;
-  asset: DecimalsAs<Record<string, AssetBalance>, D>;
+export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> extends QuantWsNotificationEvents<D> {
   state: SessionStateEvent;
   /**
    * Logged in again after a reconnect: the server issued a new token (`session.token`; the
@@ -182,7 +184,6 @@ interface Waiter {
 }
 
 const NOT_READY_CODES = new Set<number>([1, 2, 3, 4, 5]);
-type Topic = "order" | "fill" | "position" | "asset";
 /**
  * Notifications held per topic during a login (see `QuantWsSession` on held snapshots): room
  * for the snapshots of a large account (an order each), bounded against a flooding server.

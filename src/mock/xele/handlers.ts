@@ -12,7 +12,7 @@ import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { pageRows, paginationOf } from "../query-rows.js";
 import { fail, nowText, ok, OK_MSG, opById, reply, resultOf, synced, type Json } from "./replies.js";
-import { ALARM_FIELDS, ALARMS, filterOf, headerLine, HISTORY, ordersAnswer, pipeReply, POSITIONS, RATES, selectLines } from "./rows.js";
+import { ALARM_FIELDS, ALARMS, checkAllFixedRows, filterOf, headerLine, HISTORY, ordersAnswer, pipeReply, POSITIONS, RATES, selectLines } from "./rows.js";
 import { MAX_XELE_RECORDS, type XeleState } from "./state.js";
 
 type Handler = StateHandler<XeleState>;
@@ -156,6 +156,8 @@ const HANDLERS: XeleHandlerTable = {
 
 /** The emulator's handlers over one state (both servers share them; each routes only its own). */
 export function xeleHandlers(st: XeleState): Record<string, (req: MockRequest) => MockReply> {
+  // (a fixed row that does not fit the spec's columns: refused here, before an answer is shifted)
+  checkAllFixedRows();
   const handlers = bindHandlers(HANDLERS, st);
   // Every other query whose answer is a list of records answers its example's records that
   // its conditions select (read-only data: the spec's example is all the emulator knows).

@@ -69,6 +69,40 @@ export const ALARMS = [
   "SHFE|777002|李四|ag|ag2212|OpenLimit|950|严重|2025-10-13 10:12:01.004",
 ];
 
+/**
+ * The fixed rows each operation answers (cells in the spec's column order), and the header
+ * names it sends with them where they are not the spec's own (the alarm records' vendor spellings).
+ */
+export const FIXED_ROWS: Readonly<Record<string, { rows: ReadonlyArray<string>; header?: ReadonlyArray<string> }>> = {
+  getPositions: { rows: POSITIONS },
+  getInvestorRates: { rows: RATES },
+  getOrderHistory: { rows: HISTORY },
+  getAlarmRecords: { rows: ALARMS, header: ALARM_FIELDS },
+};
+
+/**
+ * A fixed row whose cell count is not the spec's column count would be labelled by the wrong
+ * columns (a column inserted in the spec shifts every cell after it): an error naming the
+ * operation and both counts, never cells padded or cut.
+ */
+export function checkFixedRows(operationId: string, lines: ReadonlyArray<string>, columns: number, header?: ReadonlyArray<string>): void {
+  const fix = "update the emulator's fixed rows (src/mock/xele/rows.ts) to the spec's x-pipe-rows columns";
+  if (header && header.length !== columns) throw new Error(`Xele emulator: ${operationId}: its header names ${header.length} columns, the spec's x-pipe-rows has ${columns}; ${fix}`);
+  lines.forEach((line, i) => {
+    const cells = line.split("|").length;
+    if (cells !== columns) throw new Error(`Xele emulator: ${operationId}: fixed row ${i + 1} has ${cells} cells, the spec's x-pipe-rows has ${columns} columns; ${fix}`);
+  });
+}
+
+/** Every operation's fixed rows against the spec (when the emulator is built). */
+export function checkAllFixedRows(): void {
+  for (const [id, { rows, header }] of Object.entries(FIXED_ROWS)) {
+    const layout = pipeRowsOf(opById(id as Parameters<typeof opById>[0]));
+    if (!layout) throw new Error(`Xele emulator: ${id}: the spec no longer gives its answer as "|" rows (x-pipe-rows), but the emulator has fixed rows for it (src/mock/xele/rows.ts)`);
+    checkFixedRows(id, rows, layout.columns.length, header);
+  }
+}
+
 /** "|" rows in the envelope's `result` or as the raw text body (settings.pipeRowsIn). */
 export function pipeReply(st: XeleState, text: string): MockReply {
   return st.settings.pipeRowsIn === "body" ? { body: text, contentType: "text/plain; charset=utf-8" } : ok(text);
@@ -83,10 +117,11 @@ export function filterOf(st: XeleState, req: MockRequest, columns: ReadonlyArray
 /** Fixed "|" rows (in the spec's column order) that the request selects, paged by x-pagination. */
 export function selectLines(st: XeleState, req: MockRequest, lines: ReadonlyArray<string>): string[] {
   const columns = pipeRowsOf(req.op)!.columns.map((c) => c.name);
+  checkFixedRows(req.op.operationId, lines, columns.length);
   const keep = filterOf(st, req, columns);
   const rows = lines.map((l) => {
     const cells = l.split("|");
-    return Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ""])) as Row;
+    return Object.fromEntries(columns.map((c, i) => [c, cells[i]!])) as Row;
   });
   return pageRows(rows.filter(keep), st.dataOf(req), paginationOf(req.op)).rows.map((r) => columns.map((c) => String(r[c])).join("|"));
 }
