@@ -21,6 +21,16 @@ afterAll(async () => {
 });
 const xtEnv = () => ({ XT_BASE_URL: xt.url, XT_ACCESS_KEY: XT_MOCK_ACCESS_KEY, XT_SECRET_KEY: XT_MOCK_SECRET_KEY });
 
+/** A server that answers every request with `body` (JSON), and the CLI's environment pointing XT at it. */
+async function answering(body: string) {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, env: { ...xtEnv(), XT_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } };
+}
+
 describe("tradeapi call --decimals", () => {
   it("string: every decimal exactly as the server wrote it", async () => {
     const asNumbers = await runCliCaptured(["call", "xt", "getMarketConfig"], xtEnv());
@@ -33,13 +43,8 @@ describe("tradeapi call --decimals", () => {
   });
 
   it("an answer's decimal that a double cannot hold is an error whose advice is the flag, not the library option", async () => {
-    const server = createServer((_req, res) => {
-      res.setHeader("content-type", "application/json");
-      res.end('{"code":200,"info":"ok","data":{"btc":{"freeze":"0","available":"1","p":0.1000000000000000000001}}}');
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { server, env } = await answering('{"code":200,"info":"ok","data":{"btc":{"freeze":"0","available":"1","p":0.1000000000000000000001}}}');
     try {
-      const env = { ...xtEnv(), XT_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
       const refused = await runCliCaptured(["call", "xt", "getBalance"], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(
@@ -54,13 +59,8 @@ describe("tradeapi call --decimals", () => {
   });
 
   it("an order the server accepted whose answer holds such a decimal: its answer on stdout, and stderr says not to send it again", async () => {
-    const server = createServer((_req, res) => {
-      res.setHeader("content-type", "application/json");
-      res.end('{"code":200,"info":"success","data":{"id":"6216559590087220004","fee":0.1000000000000000000001}}');
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { server, env } = await answering('{"code":200,"info":"success","data":{"id":"6216559590087220004","fee":0.1000000000000000000001}}');
     try {
-      const env = { ...xtEnv(), XT_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
       const r = await runCliCaptured(["call", "xt", "order", "market=btc_usdt", "price=1", "number=1", "type=1", "entrustType=0"], env);
       expect(r.code).toBe(1);
       expect(r.json()).toMatchObject({ data: { id: "6216559590087220004", fee: "0.1000000000000000000001" } });
