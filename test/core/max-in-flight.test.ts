@@ -8,6 +8,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
+import type { TransportEvent } from "../../src/handwritten/core/http-transport.js";
 import { DEFAULT_MAX_IN_FLIGHT } from "../../src/handwritten/core/rest-client.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
@@ -69,7 +70,8 @@ describe("maxInFlight", () => {
 
   it("a call that finds no free slot within its timeout: TimeoutError naming the wait, nothing sent, not outcomeUnknown; an abort ends the wait", async () => {
     const { url, seen } = await counting(-1);
-    const xt = createXtClient({ ...KEYS, baseUrl: url, maxInFlight: 2, timeoutMs: 10_000 });
+    const events: TransportEvent[] = [];
+    const xt = createXtClient({ ...KEYS, baseUrl: url, maxInFlight: 2, timeoutMs: 10_000, onEvent: (e) => events.push(e) });
     const held = [xt.call("getServerTime"), xt.call("getServerTime")];
     await expect.poll(() => seen.held.length).toBe(2);
     const order = await rejection(xt.call("order", { market: "btc_usdt", price: 1, number: 1, type: 1, entrustType: 0 }, { timeoutMs: 100 }));
@@ -78,6 +80,9 @@ describe("maxInFlight", () => {
       "xt order: no in-flight slot came free within 100 ms: all 2 are held by calls in flight, 0 more waiting (a busy server: pass a larger timeoutMs or maxInFlight, or send fewer at once); nothing was sent",
     );
     expect((order as TimeoutError).outcomeUnknown).toBeUndefined();
+    // (an observer hears the attempt that ended waiting, as any other)
+    expect(events).toEqual([expect.objectContaining({ operation: "order", method: "POST", attempt: 1, error: "TimeoutError" })]);
+    expect(events[0]!.ms).toBeGreaterThanOrEqual(90);
     const ctl = new AbortController();
     const waiting = xt.call("getServerTime", {}, { signal: ctl.signal });
     ctl.abort();

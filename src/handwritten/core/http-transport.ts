@@ -675,11 +675,15 @@ export class HttpTransport {
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
     const taken: { release?: () => void } = {};
+    const started = this.config.onEvent ? performance.now() : 0;
     try {
       const signing = this.#prepare(op, base, n, opts, taken);
       req = signing instanceof Promise ? await signing : signing;
       return await this.#send(op, req, n, opts);
     } catch (e) {
+      // An attempt that ended before it was sent (its wait for a slot, the limiter or a
+      // Retry-After timed out or was aborted; it could not be signed) is an event too.
+      if (req === undefined && this.config.onEvent) this.#event(op, base, n, started, undefined, e);
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
