@@ -31,7 +31,7 @@ import { buildRequest, requireOperation, type CallData, type OperationParams, ty
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
-import { checkOption, checkOptionsObject, heldValue, ownFields } from "../core/validate.js";
+import { checkOption, checkOptionsObject, heldParams, ownFields } from "../core/validate.js";
 import { documentedHttpError, downloadData, expectXlsx, type DownloadedFile } from "./download.js";
 import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
@@ -240,7 +240,7 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
         // What the caller gave, never Object.prototype's (ownFields); the items rows held as they
         // are now (heldValue): every attempt under the one key sends the same batch (the caller
         // may refill its list while the call runs).
-        const params = heldValue(ownFields(given));
+        const params = heldParams(given);
         const opts = ownFields(callOptions);
         const { params: filled, key } = fillIdempotencyKey(target, params, newKey);
         // The call's signal and the client's end its waits at once: for the hook, between attempts.

@@ -37,7 +37,7 @@ import { callData, type ApiMeta, type OperationMeta } from "./meta.js";
 import { buildRequest, requireOperation } from "./operation-call.js";
 import { RateLimiter } from "./rate-limit.js";
 import { describeAs, redactUrl, secretNamedValues } from "./redaction.js";
-import { checkOption, checkOptionNames, checkOptionsObject, heldValue, meant, ownFields } from "./validate.js";
+import { checkOption, checkOptionNames, checkOptionsObject, heldParams, meant, ownFields } from "./validate.js";
 
 export type { CallOptions } from "./http-transport.js";
 
@@ -382,7 +382,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
 
   /** One call of `op`, for `call()` and the openapi-fetch methods alike: prepare, build, send; failures through `mapError`. */
   const run = async (op: OperationMeta, given: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
-    const params = heldValue(ownFields(given)); // (nested lists and objects read once too: what is checked is sent)
+    const params = heldParams(given); // (nested lists and objects read once too: what is checked is sent)
     let sending = false; // (once handed to the transport, its errors come out redacted, signed values and all)
     try {
       let ready = config.prepare ? config.prepare(op, params) : params;

@@ -943,6 +943,11 @@ export function heldValue<T>(v: T): T {
   return copyHeld(v, 0, { seen: undefined }) as T;
 }
 
+/** A call's parameters as given: ownFields' copy (nothing inherited), read once at every depth (heldValue). */
+export function heldParams<T>(given: T): T {
+  return heldValue(ownFields(given));
+}
+
 /** The copies made so far in one heldValue (made when a first nested object is met). */
 interface HeldCopies {
   seen: Map<object, unknown> | undefined;

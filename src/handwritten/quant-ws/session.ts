@@ -20,7 +20,7 @@ import {
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { AbortedError, errorForCall, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
-import { checkOption, checkOptionNames, heldValue, ownFields } from "../core/validate.js";
+import { checkOption, checkOptionNames, heldParams, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
@@ -395,7 +395,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     try {
       // What the caller gave, never Object.prototype's, read once at every depth (ownFields,
       // heldValue; a getter may throw): what is checked is what is sent, now and once READY.
-      fields = heldValue(ownFields(givenFields));
+      fields = heldParams(givenFields);
       opts = ownFields(givenOpts);
       if (op === ("login" as string) || op === ("ping" as string)) {
         throw new UsageError(`not a session request; use client.${op}()`, { api: API, operation: op });

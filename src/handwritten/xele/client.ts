@@ -32,7 +32,7 @@ import { requireOperation, type OperationResponse } from "../core/operation-call
 import { describeAs, redactUrl, type Redactor } from "../core/redaction.js";
 import { callSignal, isSignal, onAbort, unlessAborted, type WaitAbort } from "../core/abort.js";
 import { checkRetryOptions, notRetried, withRetries } from "../core/retry.js";
-import { checkOption, checkOptionNames, heldValue, ownFields, urlShown } from "../core/validate.js";
+import { checkOption, checkOptionNames, heldParams, ownFields, urlShown } from "../core/validate.js";
 import { decodeClientSystemExport, saveClientSystemExport, type ClientSystemExport, type SaveExportOptions } from "./export.js";
 import { COUNTER_VERSION_FORM } from "./counter-version.js";
 import { InFlightLimit } from "../core/in-flight.js";
@@ -529,7 +529,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(given: XeleCl
   const scrub = (e: unknown): unknown => session.redactor().error(e);
 
   async function call(id: string, given?: unknown, callOptions?: CallOptions): Promise<unknown> {
-    const data = heldValue(ownFields(given)); // (at every depth: what is checked is sent)
+    const data = heldParams(given); // (at every depth: what is checked is sent)
     const opts = ownFields(callOptions);
     try {
       const op = operationOf(id);
@@ -543,7 +543,7 @@ export function createXeleClient<D extends DecimalsMode = "exact">(given: XeleCl
 
   async function* streamRows(id: string, data?: unknown, opts?: CallOptions): AsyncGenerator<unknown, void, undefined> {
     try {
-      yield* streamInSession(wire, options, id, heldValue(ownFields(data)), ownFields(opts));
+      yield* streamInSession(wire, options, id, heldParams(data), ownFields(opts));
     } catch (e) {
       throw scrub(e);
     }
