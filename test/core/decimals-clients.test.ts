@@ -66,6 +66,15 @@ describe("a success answer holding such a decimal (XT order)", () => {
     expect(e.body).toMatchObject({ price: 12345678901234567891n, rate: "1.39" });
   });
 
+  it("an answer that gives its envelope's code twice is refused as such (outcomeUnknown), never read as accepted", async () => {
+    const text = '{"code":500,"info":"system error","code":200,"data":{"id":"6216559590087220004","fee":0.12345678901234567890123}}';
+    const xt = createXtClient({ ...keys, fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });
+    const e = (await xt.call("order", ORDER).catch((x: unknown) => x)) as DecimalPrecisionError;
+    expect(e).not.toBeInstanceOf(DecimalPrecisionError);
+    expect(e.message).toMatch(/"code" twice/);
+    expect(e.outcomeUnknown).toBe(true);
+  });
+
   it("a secret the server echoes in that answer is redacted from the body", async () => {
     const text = `{"code":200,"info":"success","data":{"id":"1","echo":"${keys.secretKey}","fee":0.12345678901234567890123}}`;
     const xt = createXtClient({ ...keys, fetch: recordingFetch(answer(text)).fetch, retry: false, rateLimit: false });

@@ -114,6 +114,30 @@ describe("xele session under concurrency", () => {
     expect(errors[0]!.cause).toBe(errors[1]!.cause);
   });
 
+  it("MA issuing the same ticket again: a refusal of it is judged anew (a later 109 still brings a re-login)", async () => {
+    let logins = 0;
+    let refuse = 2;
+    const { fetch } = recordingFetch(async (req) => {
+      if (req.url.pathname === "/login") return answer({ code: 0, msg: "成功", ticket: `same-ticket-${(logins++, "0001")}` });
+      if (refuse > 0) return refuse--, answer({ code: 109, msg: "无效token" });
+      return answer(INFO);
+    });
+    const c = createXeleClient({ ...opts, fetch });
+    await expect(c.call("getSystemInfo")).rejects.toBeInstanceOf(AuthError);
+    await c.call("getSystemInfo");
+    refuse = 1;
+    await expect(c.call("getSystemInfo")).resolves.toBeDefined();
+  });
+
+  it("a login answer holding a decimal no double holds, in a member the login does not read, is a login", async () => {
+    const { fetch } = recordingFetch(async (req) => {
+      if (req.url.pathname === "/login") return new Response('{"code":0,"msg":"ok","ticket":"TICKET-abcdef0123","serverTime":1700000000.12345678901}', { headers: { "content-type": "application/json" } });
+      return answer(INFO);
+    });
+    const c = createXeleClient({ ...opts, fetch });
+    await expect(c.call("getSystemInfo")).resolves.toMatchObject({ system_name: "x" });
+  });
+
   it("a token 20 logins old that an answer echoes is still scrubbed", async () => {
     let logins = 0;
     const { fetch } = recordingFetch(async (req) => {

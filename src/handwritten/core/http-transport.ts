@@ -961,15 +961,17 @@ export class HttpTransport {
         // An answer the spec does not give as JSON (Xele's "|" rows, whose decoder reads the raw
         // text) is read for its envelope only: a decimal no double holds in a member the rows
         // do not need must not fail the call (and a code written 0.0 is zero).
-        // A session's own login answer is read exactly whatever the client's mode: its token
-        // must be a JSON string, not a number turned into text by decimals: "string".
-        const mode = !ok ? "string" : login ? "exact" : expectJson ? cfg.decimals : "number";
+        // A session's own login answer is read with decimals as doubles whatever the client's
+        // mode: its token must be a JSON string, not a number turned into text by decimals:
+        // "string", and a decimal in a member the login does not read must not fail it (it did,
+        // as the caller's call, whose answer it was not).
+        const mode = !ok ? "string" : login ? "number" : expectJson ? cfg.decimals : "number";
         body = parseJson(text, { decimals: mode });
         parsed = true;
         // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
         if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
       } catch (e) {
-        if (ok && e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text, status, req);
+        if (ok && !login && e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text, status, req);
         this.#rethrowDecimal(e, op);
         // An error answer with one is still an HttpError (its body unread).
         if (e instanceof NumberTooLongError && ok) throw new NumberTooLongError(e.path, e.digits, this.#errCtx(op));
@@ -1020,7 +1022,7 @@ export class HttpTransport {
           body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
         } catch (e) {
           // (an integer beyond 2^53 where the spec has a decimal, which no double holds)
-          if (e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text ?? "", status, req);
+          if (e instanceof DecimalPrecisionError && !login) this.#inexactAnswer(e, op, text ?? "", status, req);
           throw e;
         }
       }
@@ -1037,6 +1039,8 @@ export class HttpTransport {
    */
   #inexactAnswer(e: DecimalPrecisionError, op: OperationMeta, text: string, status: number, req: OutgoingRequest): never {
     const cfg = this.config;
+    // (an answer that gives its envelope's code twice says nothing certain: refused as such first)
+    this.#checkEnvelopeOnce(op, text);
     let body: unknown;
     try {
       body = parseJson(text, { decimals: "string" });

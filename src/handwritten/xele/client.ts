@@ -22,7 +22,7 @@
  */
 import type { components, operations } from "../../../generated/xele-mgmt.js";
 import { requestSchemas, rowSchemas, type NoData, type RequiredData } from "../../../generated/xele-mgmt.meta.js";
-import { ApiError, apiErrorFromCode, callerAborted, errorForCall, ResponseFormatError, snippet, textOf, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
+import { ApiError, apiErrorFromCode, callerAborted, errorForCall, ResponseFormatError, RETRY_AFTER_HOLD, snippet, textOf, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "../core/errors.js";
 import { CALL_OPTIONS, HttpTransport, SESSION_LOGIN, TRANSPORT_OPTIONS, type CallOptions, type TransportOptions, type TransportResult } from "../core/http-transport.js";
 import type { DecimalsAs } from "../core/decimals.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
@@ -362,16 +362,19 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
               () => {
                 sent = tokenToSend(session, token, ctx, stale, since);
                 const json = requestJson(op, data, { token: sent, serialno: session.nextSerialNo(), operator: options.operator });
-                // (a 109 drops the token before the slot passes on: the next call in line must not send it)
-                return transports[server].execute(op, wireRequest(op, urls[server], json), opts).catch((e: unknown) => Promise.reject(dropIfRefused(session, sent, e)));
+                // (a 109, in the envelope or in rows, drops the token before the slot passes on:
+                // the next call in line must not send it)
+                return transports[server]
+                  .execute(op, wireRequest(op, urls[server], json), opts)
+                  .then(decode)
+                  .catch((e: unknown) => Promise.reject(dropIfRefused(session, sent, e)));
               },
               signal,
               ctx,
               slotWait,
             );
-            const decoded = decode(result);
             session.accepted(sent);
-            return decoded;
+            return result;
           },
           options.retry || {},
           abort,
@@ -382,7 +385,8 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
           continue;
         }
         if (!isInvalidToken(e)) {
-          if (e instanceof ApiError) session.accepted(sent);
+          // (an answer's own code: the counter read the token; not one the client made itself)
+          if (e instanceof ApiError && e.code !== RETRY_AFTER_HOLD) session.accepted(sent);
         } else {
           dropIfRefused(session, sent, e);
           if (!session.refusalOf(sent) && !session.refusalSince(since) && relogins++ === 0) continue;

@@ -109,6 +109,7 @@ export class XeleSession {
   /** An answer other than 109 came for a request sent with `token`: the counter knows it. */
   accepted(token: string): void {
     this.#unproven.delete(token);
+    this.#refused.delete(token);
   }
 
   /**
@@ -185,6 +186,8 @@ export class XeleSession {
     this.#logins++;
     this.#current = token;
     this.#issued.push(token);
+    // (MA may issue the same ticket again: it is judged anew)
+    this.#refused.delete(token);
     if (this.#afterRefusal) this.#unproven.add(token);
     this.#afterRefusal = false;
     // (an answer echoing a token 8 logins old was shown whole: a slow request outlives logins)
