@@ -123,6 +123,22 @@ function loadGenerator(): GeneratorClass {
   }
 }
 
+/**
+ * The template's badge and label colours that fall short of WCAG AA contrast (4.5:1: its orange
+ * text was 2.55:1 on white, its white on teal 2.58:1, its grey notes 2:1), each made darker.
+ */
+const READABLE_COLOURS = [
+  ".aui-root .text-orange-500,.aui-root .text-orange-600{color:#9c4221}",
+  ".aui-root .text-blue-500{color:#1d4ed8}",
+  ".aui-root .text-teal-500{color:#234e52}",
+  ".aui-root .text-gray-500,.aui-root .text-gray-600{color:#4a5568}",
+  ".aui-root .bg-blue-500,.aui-root .bg-blue-600{background-color:#1d4ed8}",
+  ".aui-root .bg-teal-500{background-color:#285e61}",
+  ".aui-root .bg-orange-600{background-color:#9c4221}",
+  ".aui-root .bg-red-600{background-color:#c53030}",
+  ".aui-root .bg-green-600{background-color:#276749}",
+].join("");
+
 async function renderNow(specFile: string, title: string): Promise<string> {
   const Generator = loadGenerator();
   const out = mkdtempSync(join(tmpdir(), "tradeapi-asyncapi-view-"));
@@ -147,7 +163,9 @@ async function renderNow(specFile: string, title: string): Promise<string> {
     const at = /<body[^>]*>/i.exec(html);
     if (!at) throw new Error(`@asyncapi/html-template gave a page without <body> for ${specFile}`);
     const nav = ASYNCAPI_VIEW_NAV.replace("</nav>", `<span style="color:#555">${escapeHtml(title)} · AsyncAPI view</span></nav>`);
-    const page = html.slice(0, at.index + at[0].length) + nav + html.slice(at.index + at[0].length);
+    const withNav = html.slice(0, at.index + at[0].length) + nav + html.slice(at.index + at[0].length);
+    const head = withNav.search(/<\/head>/i);
+    const page = head < 0 ? withNav : withNav.slice(0, head) + `<style>${READABLE_COLOURS}</style>` + withNav.slice(head);
     const remote = remoteResource(page);
     if (remote) throw new Error(`the AsyncAPI view of ${specFile} loads a remote resource: ${remote}`);
     return page;

@@ -54,6 +54,19 @@ const routesOf = (page: Page) => page.evaluate(() => Array.from(document.querySe
 
 const SKIPPED = process.env.TRADEAPI_DOCS_BROWSER === "skip";
 
+/** axe-core, run in the page (page.evaluate is outside the page's CSP). */
+const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+
+/** WCAG 2.1 A and AA violations axe finds in the page (`rules`: only those), one line each. */
+async function axeViolations(page: Page, rules?: string[]): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async (only) => {
+    const axe = (window as unknown as { axe: { run(d: Document, o: object): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await axe.run(document, { runOnly: only ? { type: "rule", values: only } : { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} x${v.nodes.length}: ${v.nodes[0]?.target.join(" ")}`);
+  }, rules);
+}
+
 beforeAll(async () => {
   if (SKIPPED) return;
   if (!existsSync(CHROMIUM)) {
@@ -204,6 +217,8 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
       const noMessage = Object.keys(spec.components.messages).filter((m) => !ids.has(`message-${m}`));
       expect(noMessage, `${api.name}: messages without a section`).toEqual([]);
       expect(await page.locator("body").innerText()).toContain("How a session works");
+      // Its badges and notes are readable (WCAG AA contrast: the template's own colours were 2:1 to 3.4:1).
+      expect(await axeViolations(page, ["color-contrast"]), `${api.name}: AsyncAPI view contrast`).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `${api.name}-asyncapi-view.png`) });
       await page.close();
     }
@@ -250,7 +265,7 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
     expect(blocked).toEqual([]);
   }, 60_000);
 
-  it("the index and a changelog page reflow at 320 px (WCAG 1.4.10: nothing scrolls the page sideways), the search's count is announced, and the folder is readable by a web server", async () => {
+  it("the index and a changelog page reflow at 320 px (WCAG 1.4.10: nothing scrolls the page sideways), pass axe's WCAG 2.1 AA checks, the search's count is announced, and the folder is readable by a web server", async () => {
     expect(statSync(out).mode & 0o777).toBe(0o755);
     const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
     await narrow.route("**/*", (route) => (/^(file|data|blob):/.test(route.request().url()) ? route.continue() : route.abort()));
@@ -263,6 +278,7 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
           expect(await page.locator("#count").getAttribute("role")).toBe("status");
           expect(await page.locator("#q").getAttribute("aria-describedby")).toBe("count");
         }
+        expect(await axeViolations(page), `${file}: WCAG 2.1 AA`).toEqual([]);
         await page.close();
       }
     } finally {
