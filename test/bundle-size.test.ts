@@ -187,7 +187,9 @@
  * nested parameters read once, and the XT nonce kept increasing; 117.0 kB (117,025 bytes) with the
  * proxy password's messages (a "/" in it, escapes that are no UTF-8) and the silent proxy's;
  * 117.6 kB (117,640 bytes) with a success answer's inexact decimal read again for its envelope
- * and carried on the error (an order the server accepted is not `outcomeUnknown`).
+ * and carried on the error (an order the server accepted is not `outcomeUnknown`); 117.9 kB
+ * (117,922 bytes) with 0.28.0's typed error kinds, an attempt's event before it is sent, the
+ * stall's second timeout, heldParams and the review's mends (an envelope's code twice, the login).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -197,7 +199,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 117_900;
+const CEILING = 117_925;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
