@@ -11,6 +11,8 @@ import { createBhexOrgClient, type BhexOrgClient } from "../../src/handwritten/b
 import { createHubiClient, type HubiClient } from "../../src/handwritten/hubi/client.js";
 import { createXtClient, type XtClient, type XtData } from "../../src/handwritten/xt/client.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+import type { BhexPaths, BhexPathsSpec } from "../../src/handwritten/bhex/index.js";
+import type { XtPathsSpec } from "../../src/handwritten/xt/index.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 
 let mock: HttpMock;
@@ -18,6 +20,14 @@ beforeAll(async () => {
   mock = await startXtMock();
 });
 afterAll(() => mock.close());
+
+describe("each REST subpath names its spec's paths type (XxxPathsSpec)", () => {
+  it("BHEX's too", () => {
+    expectTypeOf<BhexPathsSpec>().toEqualTypeOf<BhexPaths>();
+    expectTypeOf<keyof BhexPathsSpec>().toExtend<string>();
+    expectTypeOf<XtPathsSpec>().not.toEqualTypeOf<BhexPathsSpec>();
+  });
+});
 
 describe("typed mocks of call()", () => {
   it("take a fixture of one operation's result (XT, Hubi, BHEX)", async () => {

@@ -8,6 +8,8 @@ export * from "./idempotency.js";
 export * from "./batch-results.js";
 export { authorizeBhex, type BhexAuthInput, signBhexParams, bhexCanonicalString, BHEX_ACCESS_KEY_HEADER, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant, type BhexSignOptions } from "../../auth/bhex.js";
 export { meta as bhexMeta } from "../../../generated/bhex-org.meta.js";
+// (as tradeapi/xt, /hubi and /xele name theirs)
+export type { paths as BhexPathsSpec } from "../../../generated/bhex-org.js";
 // The spec's generated types and the client's building blocks by their own names, so a consumer
 // emitting declarations can name what it infers from this client (TS2742 otherwise).
 export type * from "../../../generated/bhex-org.js";
