@@ -969,7 +969,7 @@ export class HttpTransport {
         body = parseJson(text, { decimals: mode });
         parsed = true;
         // A code written 200.0 is no text "200.0" (no success code, no key of the error table).
-        if (mode === "string") integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
+        if (mode === "string") integersAsWritten(body, text, this.#codeFields(op));
       } catch (e) {
         if (ok && !login && e instanceof DecimalPrecisionError) this.#inexactAnswer(e, op, text, status, req);
         this.#rethrowDecimal(e, op);
@@ -1044,13 +1044,18 @@ export class HttpTransport {
     let body: unknown;
     try {
       body = parseJson(text, { decimals: "string" });
-      integersAsWritten(body, text, [(envelopeOf(cfg.meta, op) ?? cfg.meta.envelope)?.codeField ?? "code", "code"]);
+      integersAsWritten(body, text, this.#codeFields(op));
       (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
     } catch (other) {
       if (other instanceof ApiError) throw other;
       body = undefined; // (an envelope read so that is no answer to give: the error alone)
     }
     throw new DecimalPrecisionError(e.path, e.literal, this.#errCtx(op), body, !op.retryable);
+  }
+
+  /** The members an envelope's code may sit in: its own code field, and `code`. */
+  #codeFields(op: OperationMeta): string[] {
+    return [(envelopeOf(this.config.meta, op) ?? this.config.meta.envelope)?.codeField ?? "code", "code"];
   }
 
   /** A decimal no double holds (parseJson or the schema check know no operation): thrown again naming it. */
