@@ -151,11 +151,6 @@ export class XeleSession {
     return this.#refusals > count ? { error: this.#lastRefusal } : undefined;
   }
 
-  /** Was `token` dropped after a 109 (or replaced), so that a request must not carry it? */
-  isStale(token: string): boolean {
-    return this.#current !== token;
-  }
-
   /** Forget the token (the next request logs in). */
   reset(): void {
     this.#current = undefined;
