@@ -387,10 +387,7 @@ async function sendInSession<R>(wire: XeleWire, options: XeleClientOptions, op: 
         if (!isInvalidToken(e)) {
           // (an answer's own code: the counter read the token; not one the client made itself)
           if (e instanceof ApiError && e.code !== RETRY_AFTER_HOLD) session.accepted(sent);
-        } else {
-          dropIfRefused(session, sent, e);
-          if (!session.refusalOf(sent) && !session.refusalSince(since) && relogins++ === 0) continue;
-        }
+        } else if (reloginMayHelp(session, sent, since) && relogins++ === 0) continue; // (the 109 dropped the token inside the slot)
         throw e;
       }
     }
@@ -404,6 +401,13 @@ function dropIfRefused(session: XeleSession, token: string, e: unknown): unknown
   if (isInvalidToken(e)) session.invalidate(token, e);
   return e;
 }
+
+/**
+ * After a 109 for `sent`: may a new login's token fare better? Not when `sent` was itself refused
+ * as soon as it was issued, nor when one was since the call began (`since`: the session's
+ * `refusals` then): the counter refuses MA's tokens.
+ */
+const reloginMayHelp = (session: XeleSession, sent: string, since: number): boolean => !session.refusalOf(sent) && !session.refusalSince(since);
 
 /** Thrown (inside a slot, which it gives back) when the call's token was dropped while the call waited: it waits for the new login. */
 const STALE_TOKEN = new Error("the token was dropped while the call waited for a slot");
@@ -511,7 +515,7 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
         }
         if (yielded === 0 && isInvalidToken(e)) {
           session.invalidate(sent, e);
-          if (!session.refusalOf(sent) && !session.refusalSince(since) && relogins++ === 0) continue;
+          if (reloginMayHelp(session, sent, since) && relogins++ === 0) continue;
         } else if (e instanceof ApiError && !isInvalidToken(e)) session.accepted(sent);
         throw e;
       } finally {
