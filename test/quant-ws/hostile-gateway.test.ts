@@ -181,8 +181,10 @@ describe("quant-ws against a hostile gateway", () => {
     expect(performance.now() - started).toBeLessThan(500);
     expect(e).toBeInstanceOf(QuantWsFrameError);
     expect((e as QuantWsFrameError).problem).toBe("not-json");
-    expect((e as Error).message).toMatch(/^quant-ws: binary frame whose bytes are not valid UTF-8: not read/);
+    // (the request's own error names it; the `error` event's is the frame's)
+    expect((e as Error).message).toMatch(/^quant-ws asset: binary frame whose bytes are not valid UTF-8: not read/);
     expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toMatch(/^quant-ws: binary frame whose bytes are not valid UTF-8: not read/);
   });
 
   it("a gateway that answers two logins with one token: the login that lost it fails without logging out the token the other session holds", async () => {

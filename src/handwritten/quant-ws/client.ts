@@ -118,7 +118,9 @@ export interface QuantWsClientOptions {
   /**
    * What a number with a fraction or exponent in a frame becomes (see parseJson): "exact"
    * (default) a number when the double holds it exactly, else the frame is refused
-   * (QuantWsFrameError "inexact-number", its request fails); "string" the text the server
+   * (QuantWsFrameError "inexact-number" as an `error` event; a reply's request fails with a
+   * DecimalPrecisionError whose `body` is the reply read with decimals as text, or with the
+   * gateway's refusal when it was one); "string" the text the server
    * sent; "number" the nearest double. In every mode an integer of more than 4,300 digits is
    * refused (QuantWsFrameError "number-too-long"), not converted.
    */
@@ -446,7 +448,7 @@ class Client implements QuantWsClient {
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
         // A broken reply whose cid is readable fails its request now rather than by timeout.
-        for (const cid of error.cids) this.#requests.fail(cid, error);
+        for (const cid of error.cids) this.#requests.fail(cid, error, text);
         // A state frame it could not read for a session's token: a login waiting for READY names it if it times out.
         const token = unreadableStateToken(caught);
         if (token !== undefined) this.#router.unreadableState(token, error);

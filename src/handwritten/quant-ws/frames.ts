@@ -122,7 +122,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       const cid = parsed?.cid;
       // A reply names its request, as every other problem of one does (it said "quant-ws: …").
       const requestOp = typeof parsed?.op === "string" && typeof cid === "string" ? REQUEST_OF_REPLY.get(parsed.op) : undefined;
-      const error = new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, typeof cid === "string" ? { cid, ...(requestOp ? { operation: requestOp } : {}) } : {});
+      const error = new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, { cause: e, ...(typeof cid === "string" ? { cid, ...(requestOp ? { operation: requestOp } : {}) } : {}) });
       // A state frame's code no double holds: a login waiting for READY names it if it times out.
       throw parsed !== null && typeof parsed === "object" ? stateRefused(parsed, error) : error;
     }

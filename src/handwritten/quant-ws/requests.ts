@@ -6,11 +6,11 @@
 import WebSocket from "ws";
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
-import { AbortedError, markOutcomeUnknown, quoted, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
-import { stringifyJson } from "../core/json.js";
+import { AbortedError, errorForCall, markOutcomeUnknown, quoted, TimeoutError, type TradeApiError, UsageError } from "../core/errors.js";
+import { DecimalPrecisionError, stringifyJson } from "../core/json.js";
 import { DeadlineQueues, type Deadline } from "./deadlines.js";
 import { API, ConnectionDroppedError, QuantWsFrameError, replyError } from "./errors.js";
-import type { IncomingFrame, RequestOp } from "./frames.js";
+import { decodeFrame, type IncomingFrame, type RequestOp } from "./frames.js";
 import { OPERATIONS } from "./operations.js";
 
 /** A request waiting for its reply (a class, so no closures are made per request). */
@@ -200,12 +200,34 @@ export class RequestTable {
     return this.#pending.get(cid)?.op === op;
   }
 
-  /** A broken reply whose cid is readable fails its request now rather than by timeout. */
-  fail(cid: string | undefined, error: Error): void {
+  /**
+   * A broken reply whose cid is readable (`text`, the frame) fails its request now rather than
+   * by timeout, with its own copy of `error` (the client's `error` event has `error` itself,
+   * unmarked). A reply whose only fault is a decimal no double holds is read again with
+   * decimals as text: a refusal is the gateway's error; a success a DecimalPrecisionError that
+   * carries it (an order it accepted is not of unknown outcome: its id is there).
+   */
+  fail(cid: string | undefined, error: QuantWsFrameError, text: string): void {
     const p = cid !== undefined ? this.#pending.get(cid) : undefined;
     if (!p) return;
     this.#settle(p, "failed");
-    p.reject(afterSend(p.op, error));
+    p.reject(this.#inexactReply(p, error, text) ?? afterSend(p.op, errorForCall(error, { api: API, operation: p.op }, "")));
+  }
+
+  #inexactReply(p: Pending, error: QuantWsFrameError, text: string): Error | undefined {
+    const inexact = error.cause;
+    // (a login's answer is the login flow's to read: its token is not kept from an error's body)
+    if (error.problem !== "inexact-number" || !(inexact instanceof DecimalPrecisionError) || p.op === "login") return undefined;
+    let frame: IncomingFrame;
+    try {
+      frame = decodeFrame(text, "string");
+    } catch {
+      return undefined;
+    }
+    if (frame.kind !== "reply" || frame.cid !== p.cid || frame.op !== p.op) return undefined;
+    const reply = frame.frame as { result: boolean; error_message?: string };
+    if (!reply.result) return this.#scrub(replyError(p.op, reply.error_message ?? "", reply));
+    return this.#scrub(new DecimalPrecisionError(inexact.path, inexact.literal, { api: API, operation: p.op, cause: error }, reply, CHANGES_STATE.has(p.op)));
   }
 
   /** Settle every pending request with the error `errorFor` makes for its op. */
