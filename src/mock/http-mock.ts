@@ -421,9 +421,9 @@ export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
         // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any
         // other. Set one by one, last wins (Object.assign of Object.fromEntries took ~0.3 s for
         // the 120 000 parameters a 1 MiB form holds).
-        const params = Object.create(null) as Record<string, string>;
-        for (const [k, v] of query) params[k] = v;
-        for (const [k, v] of form) params[k] = v;
+        const given = Object.create(null) as Record<string, string>;
+        for (const [k, v] of query) given[k] = v;
+        for (const [k, v] of form) given[k] = v;
         let json: { value: unknown } | undefined;
         const op = route.op;
         const mreq: MockRequest = {
@@ -437,12 +437,18 @@ export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
           },
           rawBody,
           headers,
-          params,
+          params: given,
           notes,
         };
         // (own handlers only: an operation named "constructor" or "toString" has none of Object's)
         const handler = opts.handlers && Object.hasOwn(opts.handlers, route.op.operationId) ? opts.handlers[route.op.operationId] : undefined;
-        reply = (await opts.authenticate?.(mreq)) ?? (await handler?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);
+        // (the authenticator reads the signing's own parameters; a handler only those the spec declares)
+        const refused = await opts.authenticate?.(mreq);
+        if (refused) reply = refused;
+        else {
+          mreq.params = declaredOnly(op, given);
+          reply = (await handler?.(mreq)) ?? listReply(opts.meta, mreq) ?? exampleReply(route.op);
+        }
       }
     } catch (e) {
       if (e instanceof RefusedRequest) {
@@ -484,4 +490,35 @@ export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The names a handler may read in `params`: the operation's parameters and form body fields. */
+const DECLARED = new WeakMap<OperationMeta, ReadonlySet<string>>();
+
+/**
+ * `params` as a handler reads it: reading a name the operation's spec does not declare, and
+ * the request does not give, throws (the emulator answers 500 naming it). A parameter renamed
+ * in a spec with the handler left reading the old name was read as undefined: the emulator
+ * answered, silently wrong.
+ */
+function declaredOnly(op: OperationMeta, params: Record<string, string>): Record<string, string> {
+  let names = DECLARED.get(op);
+  if (!names) {
+    names = new Set([...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})]);
+    DECLARED.set(op, names);
+  }
+  return readsDeclared(op.operationId, "parameter", names, params);
+}
+
+/** `record` whose members a handler of `operationId` reads: only `names`, or those `record` has (see declaredOnly). */
+export function readsDeclared<T extends object>(operationId: string, what: string, names: ReadonlySet<string>, record: T): T {
+  return new Proxy(record, {
+    get(target, name) {
+      // (one the request gives is read as it is: checks of what was sent go over every name)
+      if (typeof name === "string" && !names.has(name) && !Object.hasOwn(target, name)) {
+        throw new Error(`the emulator reads ${what} ${JSON.stringify(name)} of ${operationId}, which its spec does not declare`);
+      }
+      return Reflect.get(target, name);
+    },
+  });
 }

@@ -174,8 +174,8 @@ export class BhexState {
   createTask(opId: string, p: Record<string, string>, rows: Record_[]): BatchTask {
     const kind = BATCH_KINDS[opId]!;
     const shared: Record_ = {};
-    if (p.business_subject) shared.business_subject = Number(p.business_subject);
-    if (p.sub_business_subject) shared.sub_business_subject = Number(p.sub_business_subject);
+    // (the batch kinds that have them: a handler reads only the parameters its operation declares)
+    for (const name of ["business_subject", "sub_business_subject"]) if (name in p && p[name]) shared[name] = Number(p[name]);
     const task: BatchTask = {
       id: String(this.nextTaskId++),
       clientOrderId: p.client_order_id!,

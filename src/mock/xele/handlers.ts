@@ -74,13 +74,18 @@ const deleteAuthCode: Handler = (st, req) => {
 
 // ---- templates ----
 
+/** `d`'s members but `names` (alarm configs have no sync_flag: reading one they do not declare is an emulator error). */
+function without(d: Json, ...names: string[]): Json {
+  return Object.fromEntries(Object.entries(d).filter(([k]) => !names.includes(k)));
+}
+
 function templateHandlers(pick: (st: XeleState) => Map<string, Json>, prefix: "Trade" | "Risk" | "Alarm", getId: string): Record<string, Handler> {
   const noun = `${prefix}${prefix === "Alarm" ? "Config" : "Template"}`;
   return {
     [getId]: (st) => ok([...pick(st).values()]),
     [`create${noun}`]: (st, req) => {
       const store = pick(st);
-      const { sync_flag: _sync, ...t } = st.dataOf(req);
+      const t = without(st.dataOf(req), "sync_flag");
       if (store.has(String(t.templ))) return fail(112, `template ${String(t.templ)} exists`);
       if (store.size >= MAX_XELE_RECORDS) return fail(112, `at most ${MAX_XELE_RECORDS} templates`);
       store.set(String(t.templ), t);
@@ -88,7 +93,9 @@ function templateHandlers(pick: (st: XeleState) => Map<string, Json>, prefix: "T
     },
     [`update${noun}`]: (st, req) => {
       const store = pick(st);
-      const { sync_flag: _sync, templ_new, ...t } = st.dataOf(req);
+      const d = st.dataOf(req);
+      const t = without(d, "sync_flag", "templ_new");
+      const templ_new = d.templ_new;
       const name = String(t.templ);
       if (!store.has(name)) return fail(106, `no template ${name}`);
       const renamed = typeof templ_new === "string" && templ_new !== "" ? templ_new : name;
