@@ -767,6 +767,23 @@ describe("undici path specifics", () => {
     expect(ms).toBeLessThan(7500);
   }, 15_000);
 
+  it("interim answers (102, 103) every 900 ms, each refreshing undici's headersTimeout → TimeoutError after timeoutMs, an order marked outcomeUnknown, not a call held forever", async () => {
+    const s = await serve((_req, res) => {
+      let n = 0;
+      const t = setInterval(() => (n++ % 2 ? res.writeEarlyHints({ link: "</a>; rel=preload" }) : res.writeProcessing()), 900);
+      res.on("close", () => clearInterval(t));
+    });
+    // 5 000 ms: no native timer on this road (PRECISE_BELOW_MS); the shared sweep ends the wait for the head.
+    const started = performance.now();
+    const e = await rejection(xt(s.url, { timeoutMs: 5000, retry: false }).call("order", { market: "btc_usdt", price: "1", number: "1", type: 1, entrustType: 0 }));
+    const ms = performance.now() - started;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e.message).toContain("no answer within 5000 ms");
+    expect((e as TimeoutError).outcomeUnknown).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(4900);
+    expect(ms).toBeLessThan(7500);
+  }, 15_000);
+
   it("creates no AbortController for a call without a signal, and one only when two signals meet", async () => {
     const s = await serve((_req, res) => answer(res));
     const client = xt(s.url);

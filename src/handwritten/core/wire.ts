@@ -27,6 +27,9 @@
  *   fetch road the reader does; the transport refuses a larger Content-Length before reading),
  *   so an endless answer is an error, not an out-of-memory crash. A streamed body is the
  *   caller's to bound.
+ * - on the undici road with no native timer (a client's timeout of PRECISE_BELOW_MS or more),
+ *   the head must come within the timeout of the request: undici's headersTimeout starts again
+ *   at each interim answer (1xx), which a server can send every second without end.
  * - a body read whole on the undici road with no native timer running (a client's timeout of
  *   PRECISE_BELOW_MS or more; a stream's error answer, its timer stopped at the headers) must
  *   arrive within the timeout after its headers: one shared sweep, about once a
@@ -328,17 +331,17 @@ function proxyAgent(uri: string, options: Agent.Options & { connect: { timeout: 
 }
 
 /**
- * Bodies being read whole without a native timer, by their deadline: one interval (unref'd,
+ * Heads awaited and bodies being read whole without a native timer, by their deadline: one interval (unref'd,
  * about once a second, like undici's own timers) ends those past it, so a call costs a Map
  * entry, not a timer. The interval stops when a sweep finds nothing left.
  */
-const deadlines = new Map<UndiciResponse, number>();
+const deadlines = new Map<{ expire(): void }, number>();
 let sweeper: ReturnType<typeof setInterval> | undefined;
 /** The setInterval the sweeper was made with: a test's fake timers, put in or taken out since, make it anew. */
 let sweeperTimers: typeof setInterval | undefined;
 const SWEEP_MS = 1_000;
 
-function watchDeadline(res: UndiciResponse, deadline: number): void {
+function watchDeadline(res: { expire(): void }, deadline: number): void {
   deadlines.set(res, deadline);
   // (an interval made under a test's fake timers never fires once the real ones are back: every
   // later body would have had no deadline)
@@ -386,8 +389,10 @@ class PreciseAbort extends EventEmitter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #off: () => void;
   #stopped = false;
+  readonly #timeoutMs: number;
   constructor(timeoutMs: number, timed: boolean, signal: AbortSignal | undefined) {
     super();
+    this.#timeoutMs = timeoutMs;
     if (timed) this.#arm(timeoutMs, true);
     if (signal?.aborted) this.fire(signal.reason);
     this.#off = signal ? onAbort(signal, () => this.fire(signal.reason)) : ignore;
@@ -405,6 +410,12 @@ class PreciseAbort extends EventEmitter {
       this.timedOut = true;
       this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
+  }
+  /** The shared sweep found the wait for the head past its deadline (no native timer). */
+  expire(): void {
+    deadlines.delete(this);
+    this.timedOut = true;
+    this.fire(new DOMException(`no answer within ${this.#timeoutMs} ms`, "TimeoutError"));
   }
   /** Does a native timer of its own hold the timeout? */
   get timed(): boolean {
@@ -440,11 +451,16 @@ class PreciseAbort extends EventEmitter {
 export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireResponse> {
   const { timeoutMs, signal } = limits;
   const timed = timeoutMs < PRECISE_BELOW_MS || limits.perCall === true;
-  const precise = timed || signal ? new PreciseAbort(timeoutMs, timed, signal) : undefined;
+  const precise = new PreciseAbort(timeoutMs, timed, signal);
+  // Without a native timer, the wait for the head has the shared sweep's deadline too: undici's
+  // headersTimeout starts again at each interim answer (1xx), so a server sending one a second
+  // held a call (an order) forever.
+  if (!timed) watchDeadline(precise, performance.now() + timeoutMs);
+  const early = timed || signal !== undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (a native timer's or the caller's abort: undici's own connect timeout says itself that nothing was sent)
-  const unconnected = precise ? notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined) : undefined;
+  const unconnected = early ? notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined) : undefined;
   adopting = precise;
   let sent: Promise<UndiciData>;
   try {
@@ -462,14 +478,16 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   } finally {
     adopting = undefined;
   }
-  return (precise ? untilFired(sent, precise, unconnected) : sent).then(
+  return (early ? untilFired(sent, precise, unconnected) : sent).then(
     (res) => {
-      if (limits.stream) precise?.stopTimer();
+      deadlines.delete(precise);
+      if (limits.stream) precise.stopTimer();
       return new UndiciResponse(res, limits, precise);
     },
     (e: unknown) => {
-      precise?.stop();
-      throw wireFailure(e, limits, precise?.timedOut);
+      deadlines.delete(precise);
+      precise.stop();
+      throw wireFailure(e, limits, precise.timedOut);
     },
   );
 }
