@@ -3,7 +3,7 @@
  * the server before it failed is marked `outcomeUnknown`, and its message says to look it up
  * before sending it again: an order whose answer never came may have been placed. A failure
  * before anything was sent (refused, no such host, a proxy's refusal, an abort before the
- * send), a definite answer (a vendor error code, a 4xx, 501, 503, a redirect) and every read
+ * send), a definite answer (a vendor error code, a 4xx, 501, 503, a redirect but a 303) and every read
  * are not marked. Both roads: undici against real sockets, and an injected fetch.
  */
 import { createServer, type Server, type Socket } from "node:net";
@@ -15,6 +15,7 @@ import {
   ConnectionError,
   HttpError,
   OUTCOME_UNKNOWN_NOTE,
+  RedirectError,
   ResponseFormatError,
   ServiceUnavailableError,
   TimeoutError,
@@ -223,6 +224,23 @@ describe("what the answer says (injected fetch)", () => {
     [200, JSON.stringify({ code: 104, info: "insufficient" }), "application/json", ApiError],
   ] as const)("HTTP %i %j to an order: a definite answer, not marked", async (status, body, type, cls) => {
     expectKnown(await rejection(xtWith(status, body, type).call("order", ORDER)), cls);
+  });
+
+  it("a 303 (See Other: the server handled the request) to an order: outcome unknown; 301, 302, 307, 308: not marked", async () => {
+    const redirecting = (status: number) =>
+      createXtClient({
+        accessKey: "ak",
+        secretKey: "sk",
+        rateLimit: false,
+        retry: false,
+        fetch: recordingFetch(() => new Response(null, { status, headers: { location: "/v1/order/result" } })).fetch,
+      });
+    const e = await rejection(redirecting(303).call("order", ORDER));
+    expectUnknown(e, RedirectError);
+    expect(e.message).toContain("a 303 says the server handled the request");
+    expect(e.message).not.toContain("it would resend the request");
+    expectKnown(await rejection(redirecting(303).call("getBalance")), RedirectError);
+    for (const status of [301, 302, 307, 308]) expectKnown(await rejection(redirecting(status).call("order", ORDER)), RedirectError);
   });
 
   it("a vendor error code under HTTP 500 (BHEX 110, internal error): outcome unknown", async () => {

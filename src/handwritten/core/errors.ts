@@ -370,7 +370,9 @@ export const retryAfterOf = (e: unknown): number | undefined => (e instanceof Ht
  * origin, and following it within the origin would send a possibly state-changing request
  * (an order) a second time, to a path its signature was not made for. None of the vendors
  * documents a redirect: one means a wrong base URL (http instead of https, a missing path
- * prefix, a proxy's login page). `location` is where it pointed (redacted).
+ * prefix, a proxy's login page). `location` is where it pointed (redacted). A 303 (See
+ * Other) says the server handled the request: a call that changes state answered so is
+ * `outcomeUnknown`.
  */
 export class RedirectError extends HttpError {
   declare readonly location: string;
@@ -381,7 +383,7 @@ export class RedirectError extends HttpError {
       ...contextOf(ctx),
       message:
         `HTTP ${textOf(status)} redirect to ${location ? textOf(location) : "(no location)"} not followed: tradeapi never follows redirects ` +
-        `(${sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
+        `(${Number(status) === 303 ? "a 303 says the server handled the request and shows its result there" : sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
         `if the API moved, use that address as the base URL`,
     });
     this.location = location;

@@ -820,7 +820,8 @@ export class HttpTransport {
     } catch (e) {
       const err = this.#transportError(op, e, timeoutMs);
       // A signal that had fired before the send sent nothing (undici and fetch both check it first).
-      if (marks && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
+      // A 303 (See Other) is the answer of a server that handled the request (RFC 9110 15.4.4).
+      if (marks && !aborted && (mayHaveArrived(e) || (e instanceof RedirectError && e.status === 303))) markOutcomeUnknown(err);
       if (cfg.onEvent) this.#event(op, req, n, started, undefined, err);
       throw err;
     } finally {
