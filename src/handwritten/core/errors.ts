@@ -383,7 +383,7 @@ export class RedirectError extends HttpError {
       ...contextOf(ctx),
       message:
         `HTTP ${textOf(status)} redirect to ${location ? textOf(location) : "(no location)"} not followed: tradeapi never follows redirects ` +
-        `(${Number(status) === 303 ? "a 303 says the server handled the request and shows its result there" : sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
+        `(${textOf(status) === "303" ? "a 303 says the server handled the request and shows its result there" : sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
         `if the API moved, use that address as the base URL`,
     });
     this.location = location;

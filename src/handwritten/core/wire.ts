@@ -201,6 +201,17 @@ function countConnections(agent: Agent): void {
   });
 }
 
+/** An origin as undici's events name it (`new URL(origin).origin`), kept: every call asks. */
+const ORIGIN_KEYS = new Map<string, string>();
+function originKey(origin: string): string {
+  let key = ORIGIN_KEYS.get(origin);
+  if (key === undefined) {
+    if (ORIGIN_KEYS.size >= 256) ORIGIN_KEYS.clear();
+    ORIGIN_KEYS.set(origin, (key = new URL(origin).origin));
+  }
+  return key;
+}
+
 /**
  * A test for "was the request never written?" when a timeout ends it before its answer: true when
  * the agent had no socket to `origin` open when the request started and has made none since.
@@ -208,7 +219,7 @@ function countConnections(agent: Agent): void {
  * carried it, so that case stays "maybe sent".)
  */
 function notConnectedSince(agent: Agent, origin: string, timeoutMs: number, proxied: boolean): () => WireError | undefined {
-  const key = new URL(origin).origin;
+  const key = originKey(origin);
   const c = connections.get(agent)?.get(key);
   if (c && c.open > 0) return () => undefined;
   const made = c?.made ?? 0;
@@ -411,8 +422,12 @@ class PreciseAbort extends EventEmitter {
       this.fire(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
   }
+  /** While it says so, the sweep leaves the call alone (undici's connect timeout speaks for the connection). */
+  connecting: (() => boolean) | undefined;
   /** The shared sweep found the wait for the head past its deadline (no native timer). */
   expire(): void {
+    // (no connection made yet: undici's connect timeout, the same length, says nothing was sent)
+    if (this.connecting?.()) return void deadlines.set(this, performance.now() + SWEEP_MS);
     deadlines.delete(this);
     this.timedOut = true;
     this.fire(new DOMException(`no answer within ${this.#timeoutMs} ms`, "TimeoutError"));
@@ -455,12 +470,15 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   // Without a native timer, the wait for the head has the shared sweep's deadline too: undici's
   // headersTimeout starts again at each interim answer (1xx), so a server sending one a second
   // held a call (an order) forever.
-  if (!timed) watchDeadline(precise, performance.now() + timeoutMs);
   const early = timed || signal !== undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (a native timer's or the caller's abort: undici's own connect timeout says itself that nothing was sent)
-  const unconnected = early ? notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined) : undefined;
+  const unconnected = notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined);
+  if (!timed) {
+    precise.connecting = () => unconnected() !== undefined;
+    watchDeadline(precise, performance.now() + timeoutMs);
+  }
   adopting = precise;
   let sent: Promise<UndiciData>;
   try {
