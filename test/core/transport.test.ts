@@ -161,7 +161,7 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
       res.end(body);
     });
 
-  it.each(ROADS)("is decoded on the %s road: gzip, x-gzip, deflate, br and a list of codings", async (_road, options) => {
+  it.each(ROADS.slice(0, 1))("is decoded on the %s road: gzip, x-gzip, deflate, br and a list of codings", async (_road, options) => {
     for (const [encoding, encode] of Object.entries(coded)) {
       const s = await server(encoding, encode(Buffer.from(OK)));
       await expect(xt(s.url, options).call("getServerTime"), encoding).resolves.toEqual({ serverTime: 1700000000000 });
@@ -205,17 +205,16 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
     expect(e.message).toContain('"zstd" is not a coding this client can decode (gzip, deflate, br)');
   });
 
-  it.each(ROADS)("a decompression bomb stops at maxResponseBytes of decoded bytes on the %s road", async (_road, options) => {
+  it.each(ROADS.slice(0, 1))("a decompression bomb stops at maxResponseBytes of decoded bytes on the %s road", async (_road, options) => {
     const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)); // 20 KiB on the wire
     const s = await server("gzip", bomb);
     const e = await rejection(xt(s.url, { ...options, maxResponseBytes: 1024 * 1024 }).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseTooLargeError);
   });
 
-  it.each(ROADS)("a streamed body (open) is decoded chunk by chunk on the %s road", async (_road, options) => {
+  it.each(ROADS.slice(0, 1))("a streamed body (open) is decoded chunk by chunk on the %s road", async (_road, options) => {
     const rows = Array.from({ length: 5000 }, (_, i) => `${i}|row ${i}\n`).join("");
     for (const [encoding, encode] of [["gzip", gzipSync], ["deflate", deflateRawSync], ["br", brotliCompressSync]] as const) {
-      if (_road === "fetch" && encoding === "deflate") continue; // raw deflate: the undici road's reading
       const s = await serve((_req, res) => {
         res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-encoding": encoding });
         const bytes = encode(Buffer.from(rows));
@@ -229,6 +228,56 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
       for await (const c of stream.body) text += Buffer.from(c).toString("utf8");
       expect(text, encoding).toBe(rows);
     }
+  });
+});
+
+describe("a compressed answer on the fetch road (fetch decodes it leniently: a gzip body cut short reads as whole)", () => {
+  const ROWS = Array.from({ length: 2000 }, (_, i) => `${i}|80100.0000\n`).join("");
+  const served = (encoding: string, body: Buffer, seen: Array<string | undefined>) =>
+    serve((req, res) => {
+      seen.push(req.headers["accept-encoding"]);
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": encoding, "content-length": String(body.length) });
+      res.end(body);
+    });
+
+  it("the request asks for no compression; a body compressed anyway is a ResponseFormatError naming its coding, read whole or streamed", async () => {
+    const seen: Array<string | undefined> = [];
+    const whole = gzipSync(Buffer.from(OK));
+    for (const [encoding, body] of [["gzip", whole], ["br", brotliCompressSync(Buffer.from(OK))], ["gzip", whole.subarray(0, whole.length - 7)]] as const) {
+      const s = await served(encoding, body, seen);
+      const e = await rejection(xt(s.url, { fetch: globalThis.fetch }).call("getServerTime"));
+      expect(e, encoding).toBeInstanceOf(ResponseFormatError);
+      expect(e.message).toContain(`a body compressed (${encoding}) though the request asked for none, which the fetch option decodes without checking that it is whole`);
+    }
+    expect(seen).toEqual(["identity", "identity", "identity"]);
+    // A stream of rows cut short (no gzip end): refused, not rows that lose their end.
+    const cut = gzipSync(Buffer.from(ROWS));
+    const s = await served("gzip", cut.subarray(0, cut.length - 7), seen);
+    const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+    const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: s.url, retry: false, fetch: globalThis.fetch });
+    const stream = await t.open(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: {} });
+    const e = await rejection(
+      (async () => {
+        for await (const _ of stream.body) void _;
+      })(),
+    );
+    expect(e).toBeInstanceOf(ResponseFormatError);
+  });
+
+  it("a decompression bomb is refused before it is decoded far (maxResponseBytes on the undici road)", async () => {
+    const s = await served("gzip", gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)), []);
+    const e = await rejection(xt(s.url, { fetch: globalThis.fetch, maxResponseBytes: 1024 * 1024 }).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+  });
+
+  it("a request that names an encoding itself gets fetch's decoding, as it asked", async () => {
+    const seen: Array<string | undefined> = [];
+    const s = await served("gzip", gzipSync(Buffer.from(OK)), seen);
+    const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+    const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: s.url, retry: false, fetch: globalThis.fetch });
+    const r = await t.execute(op, { method: op.method, baseUrl: s.url, path: op.path, query: [], form: null, json: null, headers: { "Accept-Encoding": "gzip" } });
+    expect(r.body).toMatchObject({ data: { serverTime: 1700000000000 } });
+    expect(seen).toEqual(["gzip"]);
   });
 });
 

@@ -746,11 +746,16 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
   // Each wait on the fetch ends when its signal aborts, even where an injected fetch (or its
   // body) does not listen to the signal: the timeout and the caller's abort still end the call.
   const abortable = { signals: [controller.signal], error: (s: AbortSignal) => s.reason };
+  // fetch decodes a compressed answer itself, and leniently: a gzip body cut short (its end and
+  // checksum missing) reads as whole, so rows or a file lose their end without an error. The
+  // request asks for none (unless the caller named an encoding); a body compressed anyway is
+  // refused (the undici road decodes it itself, strictly).
+  const asksIdentity = !Object.keys(req.headers).some((k) => k.toLowerCase() === "accept-encoding");
   let res: Response;
   try {
     // Never "follow": fetch would forward the signed headers to wherever the 3xx points.
     // Promise.resolve: a fetch that returns its Response as it is (not a promise) works too.
-    res = await unlessAborted(Promise.resolve(fetchFn(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, redirect: "manual" })), abortable);
+    res = await unlessAborted(Promise.resolve(fetchFn(req.url, { method: req.method, headers: asksIdentity ? { ...req.headers, "accept-encoding": "identity" } : req.headers, body: req.body, signal: controller.signal, redirect: "manual" })), abortable);
   } catch (e) {
     done();
     throw failure(e);
@@ -768,13 +773,14 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
   res.headers.forEach((v, k) => {
     headers[k] = v;
   });
+  const coded = asksIdentity ? codingsOf(headers["content-encoding"]) : undefined;
   const answer: WireResponse = {
     status: res.status,
     headers,
     redirect: res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400 && headers.location !== undefined),
     async bytes() {
       try {
-        if (limits.maxBytes === Infinity) return new Uint8Array(await unlessAborted(Promise.resolve(res.arrayBuffer()), abortable));
+        if (limits.maxBytes === Infinity && !coded) return new Uint8Array(await unlessAborted(Promise.resolve(res.arrayBuffer()), abortable));
         // Counted as it arrives: an endless body stops at the limit.
         return await collect(answer.chunks(), limits);
       } catch (e) {
@@ -792,6 +798,8 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
           const { done: end, value } = await unlessAborted(Promise.resolve(reader.read()), abortable);
           if (limits.stream) stopTimer();
           if (end) return;
+          // (an empty body with a coding is empty: a 503's is read as such)
+          if (coded && value.byteLength > 0) throw new WireError("unasked", `a body compressed (${coded.join(", ")}) though the request asked for none, which the fetch option decodes without checking that it is whole`, undefined);
           yield value;
         }
       } catch (e) {
