@@ -254,6 +254,16 @@ describe("signing per request", () => {
     expectSigned(requests[1]!, 101);
   });
 
+  it("a parameter not given is neither sent nor signed; an optional one given \"\" is sent and signed as name= (as the spec says)", async () => {
+    const { c, requests } = client(() => json([]));
+    await c.call("queryActiveOrders", {});
+    await c.call("queryActiveOrders", { symbol: undefined });
+    await c.call("queryActiveOrders", { symbol: "" });
+    expect(requests.map((r) => r.url.search)).toEqual(["", "", "?symbol="]);
+    expect(requests.map((r) => r.headers["x-api-signature-params"])).toEqual(["", "", "symbol"]);
+    expectSigned(requests[2]!, 102);
+  });
+
   it("re-signs a retried attempt (new timestamp and nonce)", async () => {
     const { c, requests } = client(
       (n) => (n === 1 ? new Response("<html>bad gateway</html>", { status: 502, headers: { "content-type": "text/html" } }) : json([])),

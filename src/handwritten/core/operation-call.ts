@@ -106,7 +106,7 @@ export function buildRequest(api: string, op: OperationMeta, given: Record<strin
 
 /**
  * A required query, header or form parameter's text; "" refused: there an empty value reads as
- * none (Hubi's signing leaves a parameter with no value out), so the call would fail at the
+ * none, so the call would fail at the
  * server or mean another thing. A UsageError naming it, unless the schema lists "" (`enum`) or
  * allows it (`minLength: 0`). (A path parameter has its own refusal; JSON bodies keep "": Xele
  * documents it as "no condition", and as a protocol user's `operator`.)
