@@ -119,6 +119,9 @@ function addFact(e: TradeApiError, name: "outcomeUnknown" | "attempts" | "clockS
   if (stack?.startsWith(head)) e.stack = `${e.name}: ${e.message}${stack.slice(head.length)}`;
 }
 
+/** What errorForCall leaves out of a call's copy: its own message, stack and cause, and the facts of the call that met the error. */
+const CALL_FACTS = new Set(["stack", "message", "cause", "attempts", "idempotencyKey", "outcomeUnknown"]);
+
 /** Errors thrown to more than one caller (markShared): no call's facts are added to them. */
 const SHARED = new WeakSet<object>();
 
@@ -137,16 +140,19 @@ export function markShared<E>(e: E): E {
  * end): of the same class, with the same fields, naming the call's operation, its message
  * `<api> <operation>: <lead><the error's message>`, the error as its cause. Each caller gets its
  * own object (one caller's marks or changes reach no other), and each names what its caller
- * ran. Anything but a TradeApiError is given back as it is.
+ * ran. The facts of the call that met it (its attempts, its idempotency key, its outcome) are
+ * not the caller's: they stay on the cause. Anything but a TradeApiError is given back as it is.
  */
 export function errorForCall<E>(e: E, ctx: ErrorContext, lead: string): E {
   if (!(e instanceof TradeApiError)) return e;
   const copy = Object.create(Object.getPrototypeOf(e) as object) as TradeApiError;
   for (const k of Object.getOwnPropertyNames(e)) {
-    if (k !== "stack" && k !== "message" && k !== "cause") Object.defineProperty(copy, k, Object.getOwnPropertyDescriptor(e, k)!);
+    if (!CALL_FACTS.has(k)) Object.defineProperty(copy, k, Object.getOwnPropertyDescriptor(e, k)!);
   }
   const own = prefix(e);
-  const message = `${prefix(ctx)}${lead}${e.message.startsWith(own) ? e.message.slice(own.length) : e.message}`;
+  let text = e.message.startsWith(own) ? e.message.slice(own.length) : e.message;
+  if (e.outcomeUnknown && text.endsWith(OUTCOME_UNKNOWN_NOTE)) text = text.slice(0, -OUTCOME_UNKNOWN_NOTE.length);
+  const message = `${prefix(ctx)}${lead}${text}`;
   const hidden = (value: unknown) => ({ value, writable: true, configurable: true, enumerable: false });
   Object.defineProperties(copy, { message: hidden(message), cause: hidden(e), operation: { value: ctx.operation, writable: true, configurable: true, enumerable: true } });
   Error.captureStackTrace(copy, errorForCall);
