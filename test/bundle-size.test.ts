@@ -189,7 +189,9 @@
  * 117.6 kB (117,640 bytes) with a success answer's inexact decimal read again for its envelope
  * and carried on the error (an order the server accepted is not `outcomeUnknown`); 117.9 kB
  * (117,922 bytes) with 0.28.0's typed error kinds, an attempt's event before it is sent, the
- * stall's second timeout, heldParams and the review's mends (an envelope's code twice, the login).
+ * stall's second timeout, heldParams and the review's mends (an envelope's code twice, the login);
+ * 118.1 kB (118,051 bytes) with a spec pattern's check of a text too long for the regex stack (millions
+ * of characters) refused as a misfit, not a RangeError (base64 batch text, one class: 26 bytes less).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -199,7 +201,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 117_925;
+const CEILING = 118_051;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

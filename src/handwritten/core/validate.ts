@@ -392,6 +392,21 @@ const lastName = (path: string): string => (typeof path === "string" ? /([^.[\]]
 /** A secret's value in a message: its type only (a numeric PIN given as a number is still a PIN). */
 const hidden = (v: unknown): string => `${jsonType(v)} (not shown: the field is a secret)`;
 
+/**
+ * Whether `text` matches a spec's `pattern`, or undefined when that cannot be told: V8 takes a
+ * stack frame for each repetition of a group (Hubi's `^[^,\s]+(,[^,\s]+)*$` one per order
+ * number), and a text of millions of characters overflows it, a RangeError. Such a text is
+ * refused as not matching, a caller's as a UsageError and a server's as a misfit like any other.
+ */
+function patternFits(pattern: string, text: string): boolean | undefined {
+  try {
+    return new RegExp(pattern, "u").test(text);
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
   // A field named like a secret (safePwd, trade_password) never has its value in a message
@@ -470,7 +485,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (unsent) problem(`${where} holds ${unsent}`);
     // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
     if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
-    if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);
+    if (s.pattern !== undefined) {
+      const fits = patternFits(s.pattern, v);
+      if (fits !== true) problem(`${where} must match ${s.pattern}, got ${show(v)}${fits === undefined ? ": too long to check against the pattern" : ""}`);
+    }
     // In characters, as JSON Schema counts (an emoji is one, two UTF-16 units): counted only when the units could be out of range.
     if ((s.minLength !== undefined && v.length < s.minLength * 2) || (s.maxLength !== undefined && v.length > s.maxLength)) {
       const n = characters(v);
