@@ -191,7 +191,8 @@
  * (117,922 bytes) with 0.28.0's typed error kinds, an attempt's event before it is sent, the
  * stall's second timeout, heldParams and the review's mends (an envelope's code twice, the login);
  * 118.1 kB (118,051 bytes) with a spec pattern's check of a text too long for the regex stack (millions
- * of characters) refused as a misfit, not a RangeError (base64 batch text, one class: 26 bytes less).
+ * of characters) refused as a misfit, not a RangeError (base64 batch text, one class: 26 bytes less);
+ * 118.2 kB (118,157 bytes) with a number given as XT's batch named as such (NaN was "beyond 2^53").
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -201,7 +202,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 118_051;
+const CEILING = 118_157;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

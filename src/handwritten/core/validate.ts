@@ -446,8 +446,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       return;
     }
     // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
-    // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent.
-    if (typeof v === "number" && !Number.isSafeInteger(v) && !types.includes("number")) {
+    // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent. Only
+    // an integer's: a base64 field takes any value to encode, and its content check says what
+    // is wrong with a NaN or 1.5 given for a batch (it is no integer beyond 2^53).
+    if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) && types.includes("integer") && !types.includes("number")) {
       // In an answer it was written with a fraction or exponent (an integer literal is a bigint).
       const fix = out.answer ? `the server wrote it with a fraction or exponent; decimals: "string" reads it exactly` : `pass it as a bigint${text ? " or a string of its digits" : ""}`;
       problem(`${where} is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: ${fix}`, "type");
@@ -762,7 +764,9 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
   const max = schema.maxBatchItems;
   if (max !== undefined) {
     const where = label(path);
-    if (!Array.isArray(value)) return [{ path, kind: "type", message: `${where}: a batch is a list of its items, got ${jsonType(value)}` }];
+    // (a number by its value: "got integer" for -0, or a NaN as "beyond 2^53", said nothing of what was given)
+    const got = typeof value === "number" ? `the number ${Object.is(value, -0) ? "-0" : value}` : jsonType(value);
+    if (!Array.isArray(value)) return [{ path, kind: "type", message: `${where}: a batch is a list of its items, got ${got}` }];
     if (value.length === 0) return [{ path, kind: "value", message: `${where}: a batch needs at least one item` }];
     if (value.length > max) return [{ path, kind: "value", message: `${where}: a batch holds at most ${max} items (the server ignores the rest); got ${value.length}: split it` }];
   }
