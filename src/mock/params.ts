@@ -7,6 +7,7 @@
  * given "" is null); a value is checked as the wire's text (an integer given "abc", a K-line
  * type "2min", text over its maxLength).
  */
+import { quoted } from "../handwritten/core/errors.js";
 import type { OperationMeta, SchemaMeta } from "../handwritten/core/meta.js";
 import { characters, checkSchema } from "../handwritten/core/validate.js";
 import { beyondInt64 } from "./decimal-text.js";
@@ -60,3 +61,24 @@ export function valueProblem(req: MockRequest): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The first name the request gives more than once (query and form together), or undefined.
+ * The emulators read a name's last value (MockRequest.params, which the signature check reads
+ * too) and a Java server's getParameter() its first: a signed request with an unsigned copy of
+ * a signed parameter before it would be checked on one value and, by such a server, acted on
+ * with the other. Hubi's emulator refuses it in its own way (the names signed must be the names sent).
+ */
+export function nameGivenTwice(req: MockRequest): string | undefined {
+  const seen = new Set<string>();
+  for (const pairs of [req.query, req.form]) {
+    for (const [name] of pairs) {
+      if (seen.has(name)) return name;
+      seen.add(name);
+    }
+  }
+  return undefined;
+}
+
+/** What the XT and BHEX emulators say of nameGivenTwice's name. */
+export const givenTwice = (name: string): string => `parameter ${quoted(name)} given twice: the signature covers one value of each`;

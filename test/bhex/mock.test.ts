@@ -131,6 +131,25 @@ describe("credentials: key and signature checked on every call", () => {
     expect(res.status).toBe(400);
   });
 
+  it("a parameter given twice (an unsigned copy before the signed one, in the body or the query) is refused naming it: a server reading the first value acts on one the signature does not cover", async () => {
+    const order = { user_id: "7001", exchange_id: "301", symbol_id: "ATUSDT", client_order_id: "given-twice-1", type: "limit", side: "buy", price: "1", quantity: "1" };
+    const signed = new URLSearchParams({ ...order, signature: signBhexParams(order, BHEX_MOCK_SECRET_KEY) }).toString();
+    const headers = { "x-access-key": BHEX_MOCK_ACCESS_KEY, "content-type": "application/x-www-form-urlencoded" };
+    for (const [query, body, name] of [
+      ["", `quantity=999&${signed}`, "quantity"],
+      ["?quantity=999", signed, "quantity"],
+      ["", `${signed}&user_id=7001`, "user_id"],
+    ] as const) {
+      const res = await fetch(`${mock.url}/api/v2/org/order/create${query}`, { method: "POST", headers, body });
+      expect(res.status, body.slice(0, 20)).toBe(400);
+      expect(await res.json()).toEqual({ code: 1105, msg: `Username or password is incorrect (parameter "${name}" given twice: the signature covers one value of each)` });
+    }
+    await expect(client().call("orderGet", { user_id: 7001, client_order_id: order.client_order_id })).rejects.toThrow(/order not found/);
+    // The same request without the copy is placed.
+    expect((await fetch(`${mock.url}/api/v2/org/order/create`, { method: "POST", headers, body: signed })).status).toBe(200);
+    expect(await client().call("orderGet", { user_id: 7001, client_order_id: order.client_order_id })).toMatchObject({ origQty: "1" });
+  });
+
   it("through the client: a wrong secret is an AuthError with code 1105 and HTTP 400", async () => {
     const err = await client({ secretKey: "wrong-secret" }).call("basicTime").catch((e) => e);
     expect(err).toBeInstanceOf(AuthError);

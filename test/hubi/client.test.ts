@@ -327,6 +327,17 @@ describe("cancelOrderBatch", () => {
     await expect(c.cancelOrderBatch(nos)).rejects.toBeInstanceOf(UsageError);
     expect(requests).toHaveLength(0);
   });
+
+  it("millions of order numbers (too long for the spec's pattern to be checked) are a UsageError naming the operation and the parameter, as text, as a list and through the helper (was a bare RangeError)", async () => {
+    const { c, requests } = client(() => json({ status: 0, result: null }));
+    const nos = Array.from({ length: 2_500_000 }, () => "1");
+    for (const attempt of [() => c.call("cancelOrderBatch", { order_nos: nos.join(",") }), () => c.call("cancelOrderBatch", { order_nos: nos }), () => c.cancelOrderBatch(nos)]) {
+      const e = await attempt().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toMatch(/^hubi cancelOrderBatch: parameter "order_nos" must match \^\[\^,\\s\]\+\(,\[\^,\\s\]\+\)\*\$, got "1,1,1[1,]*… \(4999801 more characters\): too long to check against the pattern$/);
+    }
+    expect(requests).toHaveLength(0);
+  });
 });
 
 describe("answers", () => {

@@ -489,6 +489,25 @@ describe("xt: parameters the signature does not cover are refused, not acted on"
     const payouts = await send(xt.port, "GET", `/trade/api/v1/getPayOutRecord?${signedText({ coin: "btc" })}`, "");
     expect(payouts).toMatchObject({ code: 200, data: { record: [] } });
   });
+
+  it("a parameter given twice (an unsigned copy before the signed one; a second signature): 400 naming it, nothing done (a server reading the first value acts on one the signature does not cover)", async () => {
+    const xt = await started(startXtMock());
+    const order = signedText({ market: "btc_usdt", price: "5000", number: "1", type: "1", entrustType: "0" });
+    for (const [method, path, body, name] of [
+      ["POST", "/trade/api/v1/order", `price=1&${order}`, "price"],
+      ["POST", "/trade/api/v1/order", `${order}&signature=${"0".repeat(64)}`, "signature"],
+      ["POST", "/trade/api/v1/order", `${order}&market=btc_usdt`, "market"],
+      ["GET", `/trade/api/v1/withdraw?address=SOMEONE-ELSE&${signedText({ coin: "btc", address: "MY-OWN-ADDRESS", amount: "1", safePwd: "pw" })}`, "", "address"],
+    ] as const) {
+      expect(await send(xt.port, method, path, body), body || path).toEqual({ code: 400, info: `parameter "${name}" given twice: the signature covers one value of each` });
+    }
+    // A copy on the other side (the query of a POST) is refused as any parameter there is.
+    expect(await send(xt.port, "POST", "/trade/api/v1/order?price=1", order)).toMatchObject({ code: 400, info: expect.stringContaining('the signature covers those only, not "price"') });
+    expect(await xtCall(xt.url, "GET", "/trade/api/v1/getOpenOrders", { market: "btc_usdt" })).toMatchObject({ body: { code: 200, data: [] } });
+    expect(await xtCall(xt.url, "GET", "/trade/api/v1/getPayOutRecord", { coin: "btc" })).toMatchObject({ body: { code: 200, data: { record: [] } } });
+    // The same order without the copy is placed.
+    expect(await send(xt.port, "POST", "/trade/api/v1/order", order)).toMatchObject({ code: 200, data: { id: expect.any(Number) } });
+  });
 });
 
 describe("quant-ws: connections that never upgrade are bounded as the HTTP emulators' are", () => {

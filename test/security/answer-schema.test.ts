@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { meta as bhexDocs } from "../../generated/bhex-org.docs.js";
 import { meta as hubiDocs } from "../../generated/hubi-futures.docs.js";
+import { meta as hubiMeta } from "../../generated/hubi-futures.meta.js";
 import { readApis, ROOT } from "../../scripts/api-registry.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { ResponseFormatError, TradeApiError } from "../../src/handwritten/core/errors.js";
@@ -108,6 +109,23 @@ describe("an answer that does not fit, at any depth, is a ResponseFormatError na
     const e = await rejection(hubi.call("queryAccounts"));
     expect(e).toBeInstanceOf(ResponseFormatError);
     expect(e.message).toMatch(/^hubi queryAccounts: the answer does not fit the spec: \[0\]\.cash must be number, got string/);
+  });
+
+  it("a text too long for the spec's pattern to be checked is a misfit like any other (was a bare RangeError from the regex)", async () => {
+    // Hubi's pattern of a comma list, on a field of an answer: one regex stack frame per item.
+    const op = { ...operationById(hubiMeta, "queryAccounts")!, dataSchema: { type: "array", items: { type: "object", properties: { currency: { type: "string", pattern: "^[^,\\s]+(,[^,\\s]+)*$" } } } } } as const;
+    const answer = JSON.stringify([{ currency: Array.from({ length: 2_500_000 }, () => "1").join(",") }]);
+    const transport = new HttpTransport({
+      api: "hubi",
+      meta: hubiMeta,
+      baseUrl: "https://hubi.test",
+      fetch: async () => new Response(answer, { headers: { "content-type": "application/json" } }),
+      rateLimiter: null,
+      retry: false,
+    });
+    const e = await rejection(transport.execute(op, { method: op.method, baseUrl: "https://hubi.test", path: op.path, query: [], form: null, json: null, headers: {} }));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toMatch(/^hubi queryAccounts: the answer does not fit the spec: \[0\]\.currency must match \S+, got "1,1,[1,]*… \(4999801 more characters\): too long to check against the pattern/);
   });
 
   it("BHEX: a lock record's id that is text where the vendor sends a bare int64", async () => {

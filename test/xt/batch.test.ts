@@ -115,6 +115,50 @@ describe("XT batch items against the spec's contentSchema", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a batch given as base64 text of millions of characters is checked as a short one: a UsageError naming the operation, or sent when it fits (was a RangeError from the base64 regex)", async () => {
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
+    const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
+    const n = 6_000_000;
+    for (const [data, message] of [
+      ["A".repeat(n), 'parameter "data" must be base64 of JSON: the decoded text is not JSON'],
+      [`${"A".repeat(n)}!`, 'parameter "data" must be base64 of JSON: it has characters or padding base64 does not'],
+      [`${"A".repeat(n + 1)}===`, 'parameter "data" must be base64 of JSON: it has characters or padding base64 does not'],
+      [`${"A".repeat(n + 1)}`, 'parameter "data" must be base64 of JSON: it has characters or padding base64 does not'],
+    ] as const) {
+      const e = await xt.call("batchOrder", { market: "btc_usdt", data }).catch((x: unknown) => x);
+      expect(e, message).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toContain(`xt batchOrder: ${message}`);
+    }
+    expect(calls).toHaveLength(0);
+    // Valid base64 of a batch that fits (JSON's whitespace makes it long) is sent as it is.
+    const data = Buffer.from(`[${" ".repeat(4_500_000)}{"price":5000,"amount":0.001,"type":1}]`).toString("base64");
+    expect(data.length).toBeGreaterThan(n);
+    await xt.call("batchOrder", { market: "btc_usdt", data });
+    expect(calls).toHaveLength(1);
+    expect(sentBatch(calls[0]!)).toEqual([{ price: 5000, amount: 0.001, type: 1 }]);
+  });
+
+  it("a number given as the batch is refused as no list of items, naming the number (NaN or 1.5 was called an integer beyond 2^53, -0 an integer)", async () => {
+    const { fetch, calls } = recordingFetch(xtBatchAnswer);
+    const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
+    for (const [data, shown] of [
+      [Number.NaN, "NaN"],
+      [1.5, "1.5"],
+      [123456789.123, "123456789.123"],
+      [-0, "-0"],
+      [Number.NEGATIVE_INFINITY, "-Infinity"],
+      [2 ** 60, "1152921504606847000"],
+      [5, "5"],
+    ] as const) {
+      for (const op of ["batchOrder", "batchCancel", "getBatchOrders"] as const) {
+        const e = await xt.call(op, { market: "btc_usdt", data } as never).catch((x: unknown) => x);
+        expect(e, `${op} ${shown}`).toBeInstanceOf(UsageError);
+        expect((e as Error).message, `${op} ${shown}`).toBe(`xt ${op}: parameter "data": a batch is a list of its items, got the number ${shown}`);
+      }
+    }
+    expect(calls).toHaveLength(0);
+  });
+
   it("order ids: a string that is not digits and a negative number are refused alike, naming the item; decoding names what is wrong", () => {
     for (const id of ["12a", "-5", -5, -1n, " 12"]) {
       expect(fail(() => xtBatchJson([1, 2, id], "batchCancel")).message, String(id)).toBe(`xt batchCancel: data[2]: order id ${typeof id === "string" ? JSON.stringify(id) : String(id)} must be the id's digits (a whole number of 0 or more)`);

@@ -392,6 +392,21 @@ const lastName = (path: string): string => (typeof path === "string" ? /([^.[\]]
 /** A secret's value in a message: its type only (a numeric PIN given as a number is still a PIN). */
 const hidden = (v: unknown): string => `${jsonType(v)} (not shown: the field is a secret)`;
 
+/**
+ * Whether `text` matches a spec's `pattern`, or undefined when that cannot be told: V8 takes a
+ * stack frame for each repetition of a group (Hubi's `^[^,\s]+(,[^,\s]+)*$` one per order
+ * number), and a text of millions of characters overflows it, a RangeError. Such a text is
+ * refused as not matching, a caller's as a UsageError and a server's as a misfit like any other.
+ */
+function patternFits(pattern: string, text: string): boolean | undefined {
+  try {
+    return new RegExp(pattern, "u").test(text);
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
 function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
   const where = label(path);
   // A field named like a secret (safePwd, trade_password) never has its value in a message
@@ -431,8 +446,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       return;
     }
     // An integer field given as a JavaScript number beyond 2^53: its digits may be gone already
-    // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent.
-    if (typeof v === "number" && !Number.isSafeInteger(v) && !types.includes("number")) {
+    // (9007199254740993 is 9007199254740992 as a number), and the wrong id would be sent. Only
+    // an integer's: a base64 field takes any value to encode, and its content check says what
+    // is wrong with a NaN or 1.5 given for a batch (it is no integer beyond 2^53).
+    if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) && types.includes("integer") && !types.includes("number")) {
       // In an answer it was written with a fraction or exponent (an integer literal is a bigint).
       const fix = out.answer ? `the server wrote it with a fraction or exponent; decimals: "string" reads it exactly` : `pass it as a bigint${text ? " or a string of its digits" : ""}`;
       problem(`${where} is ${v} as a JavaScript number, beyond 2^53 where a number cannot hold every integer: ${fix}`, "type");
@@ -470,7 +487,10 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (unsent) problem(`${where} holds ${unsent}`);
     // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
     if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
-    if (s.pattern !== undefined && !new RegExp(s.pattern, "u").test(v)) problem(`${where} must match ${s.pattern}, got ${show(v)}`);
+    if (s.pattern !== undefined) {
+      const fits = patternFits(s.pattern, v);
+      if (fits !== true) problem(`${where} must match ${s.pattern}, got ${show(v)}${fits === undefined ? ": too long to check against the pattern" : ""}`);
+    }
     // In characters, as JSON Schema counts (an emoji is one, two UTF-16 units): counted only when the units could be out of range.
     if ((s.minLength !== undefined && v.length < s.minLength * 2) || (s.maxLength !== undefined && v.length > s.maxLength)) {
       const n = characters(v);
@@ -714,11 +734,16 @@ export function checkParam(ctx: ErrorContext, name: string, value: unknown, sche
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Base64's characters then at most two `=`; with a length of whole 4-character groups, that is
+ * base64 with its padding. One character class, not groups of four: a group repeated per 4
+ * characters took a regex stack frame each, and a text of 4.5M characters was a RangeError.
+ */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The JSON value a base64 field's text carries (XT's batch `data` given already encoded), or why it carries none. */
 function decodedContent(text: string): { value: unknown } | { why: string } {
-  if (!BASE64.test(text)) return { why: "it has characters or padding base64 does not" };
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return { why: "it has characters or padding base64 does not" };
   try {
     return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64"))) };
   } catch (e) {
@@ -739,7 +764,9 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
   const max = schema.maxBatchItems;
   if (max !== undefined) {
     const where = label(path);
-    if (!Array.isArray(value)) return [{ path, kind: "type", message: `${where}: a batch is a list of its items, got ${jsonType(value)}` }];
+    // (a number by its value: "got integer" for -0, or a NaN as "beyond 2^53", said nothing of what was given)
+    const got = typeof value === "number" ? `the number ${Object.is(value, -0) ? "-0" : value}` : jsonType(value);
+    if (!Array.isArray(value)) return [{ path, kind: "type", message: `${where}: a batch is a list of its items, got ${got}` }];
     if (value.length === 0) return [{ path, kind: "value", message: `${where}: a batch needs at least one item` }];
     if (value.length > max) return [{ path, kind: "value", message: `${where}: a batch holds at most ${max} items (the server ignores the rest); got ${value.length}: split it` }];
   }

@@ -4,6 +4,7 @@
  */
 import { BHEX_SIGNATURE_VARIANTS, signBhexParams, type BhexSignatureVariant } from "../../auth/bhex.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
+import { givenTwice, nameGivenTwice } from "../params.js";
 import { authFailed } from "./replies.js";
 
 const VARIANT_NAMES: Record<BhexSignatureVariant, string> = {
@@ -28,6 +29,8 @@ export function bhexAuthenticator(opts: BhexAuthOptions): (req: MockRequest) => 
     const pairs = [...req.query, ...req.form];
     const sigs = pairs.filter(([k]) => k === "signature");
     if (sigs.length !== 1) return authFailed(sigs.length ? "more than one signature parameter" : "missing signature parameter");
+    const twice = nameGivenTwice(req);
+    if (twice !== undefined) return authFailed(givenTwice(twice));
     const signed = Object.create(null) as Record<string, string>;
     for (const [k, v] of pairs) if (k !== "signature") signed[k] = v;
     const given = sigs[0]![1].toLowerCase();

@@ -8,6 +8,7 @@ import { compareCodePoints, hmacSha256Hex, paramText, paramValue } from "../../a
 import { XT_SIGNATURE_VARIANTS, type XtSignatureVariant } from "../../auth/xt.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
+import { givenTwice, nameGivenTwice } from "../params.js";
 import { envelope } from "./replies.js";
 
 function isBase64Field(op: OperationMeta, name: string): boolean {
@@ -187,6 +188,9 @@ export function xtAuthenticator({ accessKey, secretKey, maxClockSkewMs, now }: X
       const named = other.slice(0, 5).map(([k]) => JSON.stringify(k.slice(0, 40))).join(", ");
       return envelope(400, `parameters must all be in the ${req.method === "GET" ? "query (GET)" : "body (POST)"}: the signature covers those only, not ${named}${other.length > 5 ? ` and ${other.length - 5} more` : ""}`);
     }
+    // (a name in both the query and the body is refused above: the side not signed is none)
+    const twice = nameGivenTwice(req);
+    if (twice !== undefined) return envelope(400, givenTwice(twice));
     // Not Object.fromEntries: a null-prototype object takes 100 000 names in a third of the time.
     const params = Object.create(null) as Record<string, string>;
     for (const [k, v] of pairs) params[k] = v;
