@@ -193,7 +193,7 @@
  * 118.1 kB (118,051 bytes) with a spec pattern's check of a text too long for the regex stack (millions
  * of characters) refused as a misfit, not a RangeError (base64 batch text, one class: 26 bytes less);
  * 118.2 kB (118,157 bytes) with a number given as XT's batch named as such (NaN was "beyond 2^53");
- * 119.0 kB (119,026 bytes) with the head's deadline on the sweep (a 1xx every second held a call
+ * 119.1 kB (119,071 bytes) with the head's deadline on the sweep (a 1xx every second held a call
  * forever), a 303 to an order marked outcomeUnknown, and the fetch road's request for answers
  * not compressed (fetch reads a gzip body cut short as whole).
  */
@@ -205,7 +205,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 119_030;
+const CEILING = 119_075;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

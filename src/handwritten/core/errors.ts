@@ -385,11 +385,12 @@ export class RedirectError extends HttpError {
   /** Whether `location` is on the base URL's own origin. */
   declare readonly sameOrigin: boolean;
   constructor(status: number, location: string, sameOrigin: boolean, ctx: ErrorContext = {}) {
+    const see = textOf(status) === "303";
     super(status, "", {
       ...contextOf(ctx),
       message:
         `HTTP ${textOf(status)} redirect to ${location ? textOf(location) : "(no location)"} not followed: tradeapi never follows redirects ` +
-        `(${textOf(status) === "303" ? "a 303 says the server handled the request and shows its result there" : sameOrigin ? "it would resend the request" : "it would send the credentials to another origin"}); ` +
+        `(${see ? "a 303 says the server handled the request and shows its result there; " : ""}${sameOrigin ? (see ? "tradeapi does not read it" : "it would resend the request") : "it would send the credentials to another origin"}); ` +
         `if the API moved, use that address as the base URL`,
     });
     this.location = location;
