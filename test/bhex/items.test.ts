@@ -120,6 +120,8 @@ describe("refusals name the row and column", () => {
     { why: "an empty required column", op: "financeBatchLockPosition", rows: lock({ token_id: "" }), form: "simple", re: /row 2, column "token_id": is required/ },
     { why: "an unknown column (typo)", op: "financeBatchLockPosition", rows: lock({ amout: "1" }), form: "json", re: /row 2, column "amout": unknown column/ },
     { why: "a non-numeric user id", op: "financeBatchLockPosition", rows: lock({ user_id: "u-2" }), form: "simple", re: /row 2, column "user_id": "u-2" does not match/ },
+    // (its message shows the start of it: the whole text was in it, a message of megabytes)
+    { why: "a non-numeric user id of millions of characters", op: "financeBatchLockPosition", rows: lock({ user_id: `${"9".repeat(3_000_000)}x` }), form: "json", re: /row 2, column "user_id": "9{60}…" does not match \^-\?\[0-9\]\+\$$/ },
     { why: "a number id that lost digits", op: "financeAirDrop", rows: [{ target_user_id: 83214971450163200, token_id: "BTC", amount: "1" }], form: "json", re: /row 1, column "target_user_id": must be string/ },
     { why: "a boolean column given text", op: "financeAirDrop", rows: [{ target_user_id: "1", token_id: "BTC", amount: "1", to_target_lock: "yes" }], form: "simple", re: /row 1, column "to_target_lock": must be boolean/ },
     { why: "a value outside the enum", op: "financeBatchTransfer", rows: [{ source_user_id: "1", target_user_id: "2", token_id: "BTC", amount: "1", business_subject: 4 }], form: "simple", re: /column "business_subject": must be one of 3, 70/ },

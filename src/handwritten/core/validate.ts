@@ -398,7 +398,7 @@ const hidden = (v: unknown): string => `${jsonType(v)} (not shown: the field is 
  * number), and a text of millions of characters overflows it, a RangeError. Such a text is
  * refused as not matching, a caller's as a UsageError and a server's as a misfit like any other.
  */
-function patternFits(pattern: string, text: string): boolean | undefined {
+export function patternFits(pattern: string, text: string): boolean | undefined {
   try {
     return new RegExp(pattern, "u").test(text);
   } catch (e) {
