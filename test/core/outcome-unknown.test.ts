@@ -197,14 +197,8 @@ describe("on the undici road (real sockets)", () => {
 });
 
 describe("what the answer says (injected fetch)", () => {
-  const xtWith = (status: number, body: string, type = "application/json") =>
-    createXtClient({
-      accessKey: "ak",
-      secretKey: "sk",
-      rateLimit: false,
-      retry: false,
-      fetch: recordingFetch(() => new Response(body, { status, headers: { "content-type": type } })).fetch,
-    });
+  const xtFetching = (fetch: typeof globalThis.fetch) => createXtClient({ accessKey: "ak", secretKey: "sk", rateLimit: false, retry: false, fetch });
+  const xtWith = (status: number, body: string, type = "application/json") => xtFetching(recordingFetch(() => new Response(body, { status, headers: { "content-type": type } })).fetch);
 
   it.each([
     [502, "<html>Bad Gateway</html>", "text/html", HttpError],
@@ -227,14 +221,7 @@ describe("what the answer says (injected fetch)", () => {
   });
 
   it("a 303 (See Other: the server handled the request) to an order: outcome unknown; 301, 302, 307, 308: not marked", async () => {
-    const redirecting = (status: number) =>
-      createXtClient({
-        accessKey: "ak",
-        secretKey: "sk",
-        rateLimit: false,
-        retry: false,
-        fetch: recordingFetch(() => new Response(null, { status, headers: { location: "/v1/order/result" } })).fetch,
-      });
+    const redirecting = (status: number) => xtFetching(recordingFetch(() => new Response(null, { status, headers: { location: "/v1/order/result" } })).fetch);
     const e = await rejection(redirecting(303).call("order", ORDER));
     expectUnknown(e, RedirectError);
     expect(e.message).toContain("a 303 says the server handled the request");
@@ -267,14 +254,8 @@ describe("what the answer says (injected fetch)", () => {
 
   it("a fetch that fails before connecting (its cause ECONNREFUSED, ENOTFOUND, a certificate) is not marked; a reset is", async () => {
     const failing = (code: string) =>
-      createXtClient({
-        accessKey: "ak",
-        secretKey: "sk",
-        rateLimit: false,
-        retry: false,
-        fetch: async () => {
-          throw new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
-        },
+      xtFetching(async () => {
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
       });
     for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID"]) {
       expectKnown(await rejection(failing(code).call("order", ORDER)), TradeApiError);
