@@ -50,6 +50,23 @@ describe("an event-loop stall while a call is on the way", () => {
     expect(performance.now() - started).toBeLessThan(1_600 + 300 * 2 + 1_000);
   });
 
+  it("with a timeout of 5 s or more (no native timer: the shared sweep's deadline), an answer that came during the stall is read, not timed out", async () => {
+    server = createServer((_req, res) => {
+      setTimeout(() => {
+        res.setHeader("content-type", "application/json");
+        res.end('{"code":200,"info":"success","data":{"id":7}}');
+      }, 50);
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const xt = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl, timeoutMs: 5_000, retry: false, rateLimit: false });
+    await xt.call("getServerTime").catch(() => undefined); // a pooled connection: the order goes out at once
+    const order = xt.call("order", ORDER);
+    await new Promise((r) => setTimeout(r, 20));
+    busy(5_300); // past the deadline; the answer waits in the socket
+    await expect(order).resolves.toEqual({ id: 7 });
+  }, 15_000);
+
   it("without a stall, the timeout is the timeout", async () => {
     const baseUrl = await serve(() => undefined, false);
     const xt = createXtClient({ accessKey: "ak", secretKey: "sk", baseUrl, timeoutMs: 300, retry: false, rateLimit: false });

@@ -364,7 +364,12 @@ function watchDeadline(res: { expire(): void }, deadline: number): void {
 
 function sweep(): void {
   const now = performance.now();
-  for (const [res, deadline] of deadlines) if (now >= deadline) res.expire();
+  const due: Array<{ expire(): void }> = [];
+  for (const [res, deadline] of deadlines) if (now >= deadline) due.push(res);
+  // After the poll phase: an answer that came while the event loop was blocked (a long task, a
+  // GC pause) is read first; its call is over then, not timed out (an order failed as "may have
+  // taken effect" whose answer was waiting in the socket).
+  if (due.length) setImmediate(() => due.forEach((res) => deadlines.has(res) && res.expire()));
   if (deadlines.size === 0) sweeper = void clearInterval(sweeper);
 }
 
@@ -493,6 +498,11 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
       bodyTimeout: timeoutMs,
       signal: precise,
     });
+  } catch (e) {
+    // (undici rejects rather than throws; were it to throw, no deadline stays behind)
+    deadlines.delete(precise);
+    precise.stop();
+    throw e;
   } finally {
     adopting = undefined;
   }
