@@ -510,13 +510,16 @@ function declaredOnly(op: OperationMeta, params: Record<string, string>): Record
   return readsDeclared(op.operationId, "parameter", names, params);
 }
 
+/** A handler read a name its operation's spec does not declare: the emulator's own fault, answered as a 500 naming it (never as a vendor error). */
+export class UndeclaredRead extends Error {}
+
 /** `record` whose members a handler of `operationId` reads: only `names`, or those `record` has (see declaredOnly). */
 export function readsDeclared<T extends object>(operationId: string, what: string, names: ReadonlySet<string>, record: T): T {
   return new Proxy(record, {
     get(target, name) {
       // (one the request gives is read as it is: checks of what was sent go over every name)
       if (typeof name === "string" && !names.has(name) && !Object.hasOwn(target, name)) {
-        throw new Error(`the emulator reads ${what} ${JSON.stringify(name)} of ${operationId}, which its spec does not declare`);
+        throw new UndeclaredRead(`the emulator reads ${what} ${JSON.stringify(name)} of ${operationId}, which its spec does not declare`);
       }
       return Reflect.get(target, name);
     },

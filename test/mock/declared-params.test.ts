@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { extractMeta, normalizeBigints } from "../../scripts/openapi-meta.js";
 import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
 import type { ApiDocMeta } from "../../src/handwritten/core/meta.js";
+import { bindHandlers } from "../../src/mock/bind-handlers.js";
 import { startHttpMock, type HttpMock } from "../../src/mock/http-mock.js";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
 import type { MockRequest } from "../../src/mock/http-mock.js";
@@ -49,6 +50,19 @@ describe("emulator handlers read what the spec declares", () => {
     const r = await fetch(`${mock.url}/v1/ticker?symbol=btc`);
     expect(r.status).toBe(500);
     expect(await r.text()).toContain('the emulator reads parameter \\"market\\" of getTicker, which its spec does not declare');
+  });
+
+  it("a handler table whose errors answer as the vendor's internal error (BHEX's 110) still answers 500 naming the name", async () => {
+    const meta = parseJson(stringifyJson(normalizeBigints(extractMeta("renamed", "renamed.yaml", parse(SPEC))))) as ApiDocMeta;
+    const handlers = bindHandlers<null>({ getTicker: (_st, req) => ({ body: { market: req.params.market } }) }, null, () => ({ status: 500, body: { code: 110, msg: "Internal server error" } }));
+    const bhexLike = await startHttpMock({ meta, handlers });
+    try {
+      const r = await fetch(`${bhexLike.url}/v1/ticker?symbol=btc`);
+      expect(r.status).toBe(500);
+      expect(await r.text()).toContain('the emulator reads parameter \\"market\\" of getTicker');
+    } finally {
+      await bhexLike.close();
+    }
   });
 
   it("a name the request gives is read as it is", async () => {
