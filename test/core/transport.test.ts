@@ -247,9 +247,13 @@ describe("a compressed answer on the fetch road (fetch decodes it leniently: a g
       const s = await served(encoding, body, seen);
       const e = await rejection(xt(s.url, { fetch: globalThis.fetch }).call("getServerTime"));
       expect(e, encoding).toBeInstanceOf(ResponseFormatError);
-      expect(e.message).toContain(`a body compressed (${encoding}) though the request asked for none, which the fetch option decodes without checking that it is whole`);
+      expect(e.message).toContain(`xt getServerTime: the answer is compressed (${encoding}) though the request asked for none (Accept-Encoding: identity): fetch decodes it without checking that it is whole`);
     }
     expect(seen).toEqual(["identity", "identity", "identity"]);
+    // Not retried: the server would compress the next answer too.
+    const again = await served("gzip", whole, seen);
+    expect(await rejection(xt(again.url, { fetch: globalThis.fetch, retry: { maxAttempts: 3, sleep: async () => undefined } }).call("getServerTime"))).toBeInstanceOf(ResponseFormatError);
+    expect(seen).toHaveLength(4);
     // A stream of rows cut short (no gzip end): refused, not rows that lose their end.
     const cut = gzipSync(Buffer.from(ROWS));
     const s = await served("gzip", cut.subarray(0, cut.length - 7), seen);

@@ -907,6 +907,13 @@ export class HttpTransport {
     if (e instanceof WireError && e.kind === "encoding") {
       return new ResponseFormatError(`the answer's body cannot be decoded as its Content-Encoding says (${detail})`, "", ctx);
     }
+    if (e instanceof WireError && e.kind === "compressed") {
+      return new ResponseFormatError(
+        `the answer is compressed (${detail}) though the request asked for none (Accept-Encoding: identity): fetch decodes it without checking that it is whole (a gzip body cut short reads as complete), so it is not read; a mock that compresses its answers can leave the coding out, or the request can name an Accept-Encoding`,
+        "",
+        ctx,
+      );
+    }
     if (e instanceof WireError && e.kind === "unasked") return new ResponseFormatError(`the server answered with ${e.detail}, which this client cannot read (the server may send it to every request)`, "", ctx);
     if (e instanceof WireError && e.kind === "protocol") {
       return new ResponseFormatError(`the answer cannot be read as HTTP/1.1 (${detail}): is the base URL ${redactUrl(this.config.baseUrl)} an HTTP server (http or https, the right port)?`, "", ctx);

@@ -79,7 +79,7 @@ export interface WireResponse {
  * take (an interim 100 Continue, a protocol switch); `encoding`: its body cannot be decoded as
  * its Content-Encoding says; `proxy`: the proxy answered CONNECT with this status (detail), not 2xx.
  */
-export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "unasked" | "encoding" | "proxy";
+export type WireFailure = "aborted" | "timeout" | "connection" | "too-large" | "invalid" | "protocol" | "unasked" | "encoding" | "compressed" | "proxy";
 
 /** A request that did not get (all of) its answer; `detail` is the low-level code or message. */
 export class WireError extends Error {
@@ -809,7 +809,7 @@ export async function sendFetch(fetchFn: typeof globalThis.fetch, req: WireReque
           if (limits.stream) stopTimer();
           if (end) return;
           // (an empty body with a coding is empty: a 503's is read as such)
-          if (coded && value.byteLength > 0) throw new WireError("unasked", `a body compressed (${coded.join(", ")}) though the request asked for none, which the fetch option decodes without checking that it is whole`, undefined);
+          if (coded && value.byteLength > 0) throw new WireError("compressed", coded.join(", "), undefined);
           yield value;
         }
       } catch (e) {
