@@ -286,9 +286,14 @@ const CUT_SHORT = new Set(["UND_ERR_SOCKET", "UND_ERR_RES_CONTENT_LENGTH_MISMATC
  */
 const NOT_SENT = /^(E(CONNREFUSED|NOTFOUND|AI_\w+|HOSTUNREACH|NETUNREACH|HOSTDOWN|NETDOWN|ADDRNOTAVAIL|PROTO)|UND_ERR_(CONNECT_TIMEOUT|CLOSED|DESTROYED)|ERR_(SSL|TLS)_\w+|\w*CERT\w*|UNABLE_TO_\w+)$/;
 
-/** May the request of a failed send have reached the server? (A proxy's refusal, a request that cannot be sent or a redirect: no.) */
+/**
+ * May the request of a failed send have reached the server and taken effect? (A proxy's
+ * refusal, a request that cannot be sent or a redirect: no; but a 303 (See Other), the answer
+ * of a server that handled the request, RFC 9110 15.4.4.)
+ */
 function mayHaveArrived(e: unknown): boolean {
   if (e instanceof WireError) return !e.notSent && e.kind !== "proxy" && e.kind !== "invalid" && !NOT_SENT.test(e.detail);
+  if (e instanceof RedirectError) return e.status === 303;
   return !(e instanceof TradeApiError);
 }
 /** The default `maxResponseBytes`: 64 MiB. */
@@ -820,8 +825,7 @@ export class HttpTransport {
     } catch (e) {
       const err = this.#transportError(op, e, timeoutMs);
       // A signal that had fired before the send sent nothing (undici and fetch both check it first).
-      // A 303 (See Other) is the answer of a server that handled the request (RFC 9110 15.4.4).
-      if (marks && !aborted && (mayHaveArrived(e) || (e instanceof RedirectError && e.status === 303))) markOutcomeUnknown(err);
+      if (marks && !aborted && mayHaveArrived(e)) markOutcomeUnknown(err);
       if (cfg.onEvent) this.#event(op, req, n, started, undefined, err);
       throw err;
     } finally {
