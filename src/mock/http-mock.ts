@@ -492,33 +492,34 @@ export async function startHttpMock(given: HttpMockOptions): Promise<HttpMock> {
   };
 }
 
-/** The names a handler may read in `params`: the operation's parameters and form body fields. */
-const DECLARED = new WeakMap<OperationMeta, ReadonlySet<string>>();
-
 /**
- * `params` as a handler reads it: reading a name the operation's spec does not declare, and
- * the request does not give, throws (the emulator answers 500 naming it). A parameter renamed
- * in a spec with the handler left reading the old name was read as undefined: the emulator
- * answered, silently wrong.
+ * `params` as a handler reads it: reading a name the operation's spec does not declare (its
+ * parameters and form body fields), and the request does not give, throws (the emulator
+ * answers 500 naming it). A parameter renamed in a spec with the handler left reading the old
+ * name was read as undefined: the emulator answered, silently wrong.
  */
 function declaredOnly(op: OperationMeta, params: Record<string, string>): Record<string, string> {
-  let names = DECLARED.get(op);
-  if (!names) {
-    names = new Set([...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})]);
-    DECLARED.set(op, names);
-  }
-  return readsDeclared(op.operationId, "parameter", names, params);
+  return readsDeclared(op, "parameter", () => [...op.params.map((p) => p.name), ...Object.keys(op.body?.properties ?? {})], params);
 }
 
 /** A handler read a name its operation's spec does not declare: the emulator's own fault, answered as a 500 naming it (never as a vendor error). */
 export class UndeclaredRead extends Error {}
 
-/** `record` whose members a handler of `operationId` reads: only `names`, or those `record` has (see declaredOnly). */
-export function readsDeclared<T extends object>(operationId: string, what: string, names: ReadonlySet<string>, record: T): T {
+/** The names of each operation a handler may read, per kind (`what`), made once. */
+const DECLARED = new WeakMap<OperationMeta, Map<string, ReadonlySet<string>>>();
+
+/** `record` whose members (`what`: parameters, fields) a handler of `op` reads: only those `declared` names, or those `record` has (see declaredOnly). */
+export function readsDeclared<T extends object>(op: OperationMeta, what: string, declared: () => Iterable<string>, record: T): T {
+  let kinds = DECLARED.get(op);
+  if (!kinds) DECLARED.set(op, (kinds = new Map()));
+  let names = kinds.get(what);
+  if (!names) kinds.set(what, (names = new Set(declared())));
+  const known = names;
+  const operationId = op.operationId;
   return new Proxy(record, {
     get(target, name) {
       // (one the request gives is read as it is: checks of what was sent go over every name)
-      if (typeof name === "string" && !names.has(name) && !Object.hasOwn(target, name)) {
+      if (typeof name === "string" && !known.has(name) && !Object.hasOwn(target, name)) {
         throw new UndeclaredRead(`the emulator reads ${what} ${JSON.stringify(name)} of ${operationId}, which its spec does not declare`);
       }
       return Reflect.get(target, name);

@@ -114,7 +114,7 @@ export class XeleState {
     const data = (this.decoded.get(req)?.data ?? {}) as Json;
     // (a request made by hand, without its operation, as a test of one handler makes it: read as it is)
     const properties = (req.op as typeof req.op | undefined) && dataSchemaOf(req.op)?.properties;
-    return properties && data !== null && typeof data === "object" && !Array.isArray(data) ? readsDeclared(req.op.operationId, "field", new Set(Object.keys(properties)), data) : data;
+    return properties && data !== null && typeof data === "object" && !Array.isArray(data) ? readsDeclared(req.op, "field", () => Object.keys(properties), data) : data;
   }
   arrayDataOf(req: MockRequest): Json[] {
     return (this.decoded.get(req)?.data ?? []) as Json[];
