@@ -19,9 +19,7 @@ import { parse } from "yaml";
 import { ROOT, type ApiEntry } from "../scripts/api-registry.js";
 import { operationSamples, operationsOf, readSpec } from "../scripts/docs-samples.js";
 import { buildAll, redoclyLint } from "../scripts/generate.js";
-import { normalizeBigints, extractMeta } from "../scripts/openapi-meta.js";
 import { AuthError, CredentialsError, OrderNotFoundError, UsageError } from "../src/handwritten/core/errors.js";
-import { parseJson, stringifyJson } from "../src/handwritten/core/json.js";
 import type { ApiDocMeta } from "../src/handwritten/core/meta.js";
 import { createRestClient } from "../src/handwritten/core/rest-client.js";
 import { registerApi, type ApiEntry as CliApiEntry } from "../src/cli/registry.js";
@@ -29,6 +27,7 @@ import { startHttpMock, type HttpMock, type MockRequest } from "../src/mock/http
 import { authorizeDemo, demoSignature } from "./fixtures/sixth-api/auth.js";
 import { writeDocTree, writeDocTsconfig } from "./helpers/adding-an-api.js";
 import { runCliCaptured } from "./helpers/cli.js";
+import { docMetaOf } from "./helpers/spec-meta.js";
 
 const SPEC = "test/fixtures/sixth-api/demo-rest.yaml";
 const SECRET = "s3cret";
@@ -36,7 +35,7 @@ const SECRET = "s3cret";
 /** The metadata `npm run generate` would write for this spec (same extractor, same bigint handling). */
 function metaOf(spec: string): ApiDocMeta {
   const doc = parse(readFileSync(spec, "utf8"), { intAsBigInt: true }) as Record<string, unknown>;
-  return parseJson(stringifyJson(normalizeBigints(extractMeta("demo", spec, doc)))) as ApiDocMeta;
+  return docMetaOf("demo", spec, doc);
 }
 const meta = metaOf(SPEC);
 

@@ -6,15 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { extractMeta, normalizeBigints } from "../../scripts/openapi-meta.js";
-import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
-import type { ApiDocMeta } from "../../src/handwritten/core/meta.js";
 import { bindHandlers } from "../../src/mock/bind-handlers.js";
-import { startHttpMock, type HttpMock } from "../../src/mock/http-mock.js";
+import { startHttpMock, type HttpMock, type MockRequest } from "../../src/mock/http-mock.js";
 import { meta as xeleMeta } from "../../generated/xele-mgmt.meta.js";
-import type { MockRequest } from "../../src/mock/http-mock.js";
 import { xeleHandlers } from "../../src/mock/xele/handlers.js";
 import { XeleState } from "../../src/mock/xele/state.js";
+import { docMetaOf } from "../helpers/spec-meta.js";
 
 // The spec renamed `market` to `symbol`; the handler still reads `market`.
 const SPEC = `openapi: 3.1.0
@@ -35,11 +32,11 @@ paths:
               example: { price: "1" }
 `;
 
+const META = docMetaOf("renamed", "renamed.yaml", parse(SPEC));
 let mock: HttpMock;
 beforeAll(async () => {
-  const meta = parseJson(stringifyJson(normalizeBigints(extractMeta("renamed", "renamed.yaml", parse(SPEC))))) as ApiDocMeta;
   mock = await startHttpMock({
-    meta,
+    meta: META,
     handlers: { getTicker: (req) => ({ body: { market: req.params.market ?? "(none)", extra: req.params.extra ?? "(none)" } }) },
   });
 });
@@ -53,9 +50,8 @@ describe("emulator handlers read what the spec declares", () => {
   });
 
   it("a handler table whose errors answer as the vendor's internal error (BHEX's 110) still answers 500 naming the name", async () => {
-    const meta = parseJson(stringifyJson(normalizeBigints(extractMeta("renamed", "renamed.yaml", parse(SPEC))))) as ApiDocMeta;
     const handlers = bindHandlers<null>({ getTicker: (_st, req) => ({ body: { market: req.params.market } }) }, null, () => ({ status: 500, body: { code: 110, msg: "Internal server error" } }));
-    const bhexLike = await startHttpMock({ meta, handlers });
+    const bhexLike = await startHttpMock({ meta: META, handlers });
     try {
       const r = await fetch(`${bhexLike.url}/v1/ticker?symbol=btc`);
       expect(r.status).toBe(500);

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { extractMeta, normalizeBigints } from "../../scripts/openapi-meta.js";
-import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
+import { parseJson } from "../../src/handwritten/core/json.js";
 import type { ApiDocMeta } from "../../src/handwritten/core/meta.js";
 import { startHttpMock, type HttpMock } from "../../src/mock/http-mock.js";
+import { docMetaOf } from "../helpers/spec-meta.js";
 
 const SPEC = `openapi: 3.1.0
 info: { title: New list calls (test fixture), version: "1" }
@@ -107,7 +107,7 @@ paths:
 
 function metaOf(text: string): ApiDocMeta {
   const doc = parse(text, { intAsBigInt: true }) as Record<string, unknown>;
-  return parseJson(stringifyJson(normalizeBigints(extractMeta("newlists", "new-lists.yaml", doc)))) as ApiDocMeta;
+  return docMetaOf("newlists", "new-lists.yaml", doc);
 }
 
 const META = metaOf(SPEC);

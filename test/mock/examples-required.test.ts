@@ -9,11 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { meta as xtRuntimeMeta } from "../../generated/xt-spot.meta.js";
-import { extractMeta, normalizeBigints } from "../../scripts/openapi-meta.js";
 import { UsageError } from "../../src/handwritten/core/errors.js";
-import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
-import type { ApiDocMeta } from "../../src/handwritten/core/meta.js";
 import { startHttpMock, type HttpMock } from "../../src/mock/http-mock.js";
+import { docMetaOf } from "../helpers/spec-meta.js";
 
 const SPEC = `openapi: 3.1.0
 info: { title: Examples (test fixture), version: "1" }
@@ -39,7 +37,7 @@ paths:
             application/json:
               schema: { type: object }
 `;
-const meta = parseJson(stringifyJson(normalizeBigints(extractMeta("examples", "examples.yaml", parse(SPEC))))) as ApiDocMeta;
+const meta = docMetaOf("examples", "examples.yaml", parse(SPEC));
 
 describe("startHttpMock refuses metadata without examples", () => {
   it("the runtime metadata (generated/<name>.meta.js): a UsageError naming the docs metadata, nothing listening", async () => {

@@ -5,10 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { extractMeta, normalizeBigints } from "../../scripts/openapi-meta.js";
-import { parseJson, stringifyJson } from "../../src/handwritten/core/json.js";
-import type { ApiDocMeta } from "../../src/handwritten/core/meta.js";
 import { startHttpMock, type HttpMock } from "../../src/mock/http-mock.js";
+import { docMetaOf } from "../helpers/spec-meta.js";
 
 const NAMES = ["constructor", "toString", "hasOwnProperty", "valueOf"];
 const SPEC = `openapi: 3.1.0
@@ -29,7 +27,7 @@ ${NAMES.map((n) => `  /v1/${n}:
 
 let mock: HttpMock;
 beforeAll(async () => {
-  const meta = parseJson(stringifyJson(normalizeBigints(extractMeta("objnames", "objnames.yaml", parse(SPEC))))) as ApiDocMeta;
+  const meta = docMetaOf("objnames", "objnames.yaml", parse(SPEC));
   mock = await startHttpMock({ meta, handlers: { other: () => ({ body: {} }) } });
 });
 afterAll(() => mock?.close());
