@@ -472,14 +472,15 @@ export function sendUndici(req: WireRequest, limits: WireLimits): Promise<WireRe
   const { timeoutMs, signal } = limits;
   const timed = timeoutMs < PRECISE_BELOW_MS || limits.perCall === true;
   const precise = new PreciseAbort(timeoutMs, timed, signal);
-  // Without a native timer, the wait for the head has the shared sweep's deadline too: undici's
-  // headersTimeout starts again at each interim answer (1xx), so a server sending one a second
-  // held a call (an order) forever.
+  // (an abort can come before the head: it then ends a request still connecting, see untilFired)
   const early = timed || signal !== undefined;
   // The agent's own request(): the origin and path are already split (no URL parse, no option copy).
   const agent = agentFor(timed ? connectStep(timeoutMs) : timeoutMs, limits.stream ? Infinity : limits.maxBytes, limits.proxy);
   // (a native timer's or the caller's abort: undici's own connect timeout says itself that nothing was sent)
   const unconnected = notConnectedSince(agent, req.origin, timeoutMs, limits.proxy !== undefined);
+  // Without a native timer, the wait for the head has the shared sweep's deadline too: undici's
+  // headersTimeout starts again at each interim answer (1xx), so a server sending one a second
+  // held a call (an order) forever.
   if (!timed) {
     precise.connecting = () => unconnected() !== undefined;
     watchDeadline(precise, performance.now() + timeoutMs);
