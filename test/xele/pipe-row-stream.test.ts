@@ -279,6 +279,31 @@ describe("errors in a stream", () => {
     expect(await run(" \n".repeat(3000), 10_000)).toEqual({ rows: [] });
   });
 
+  it("a layout of one column: empty lines at the end are line breaks, empty lines before a row are rows of an empty cell, in both decoders (\\n or \\r\\n, with or without a header)", async () => {
+    const columns = [{ name: "InvestorId", type: "string" }];
+    const header = (rows: number) => `MS,OrderQry,1.0.3,1,${rows},InvestorId\n`;
+    const cases: Array<[text: string, rows: string[]]> = [
+      ["777001\n\n", ["777001"]],
+      ["777001\r\n\r\n", ["777001"]],
+      ["777001\n\r\n\n\r", ["777001"]],
+      [`${header(1)}777001\n\n`, ["777001"]],
+      [`${header(1)}777001\r\n\r\n\r\n`, ["777001"]],
+      ["777001\n\n777002\n\n", ["777001", "", "777002"]],
+      [`${header(3)}777001\r\n\r\n777002\r\n\r\n`, ["777001", "", "777002"]],
+      // A line of "\r\r" loses one "\r" (its line break's): a row holding "\r".
+      ["777001\r\r\n", ["777001\r"]],
+    ];
+    for (const [text, want] of cases) {
+      const rows = want.map((InvestorId) => ({ InvestorId }));
+      expect(decodePipeRows(text, { columns }).map((r) => r.toJSON()), JSON.stringify(text)).toEqual(rows);
+      for (const size of [1, 2, 5, 1000]) {
+        const streamed: unknown[] = [];
+        for await (const r of decodePipeRowStream(iterate(bytesIn(text, size)), { columns })) streamed.push(r.toJSON());
+        expect(streamed, `${JSON.stringify(text)} in chunks of ${size}`).toEqual(rows);
+      }
+    }
+  });
+
   it("whitespace before the first character is searched once: the time grows with its length, not its square", async () => {
     const columns = [
       { name: "a", type: "string" },

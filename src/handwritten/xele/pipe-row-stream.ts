@@ -181,6 +181,8 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   let heldChars = 0;
   /** A line with text came after held lines: they are read first (their rows yielded one by one), then it and the lines after it. */
   let replay: { held: string[]; after: Array<[line: string, last: boolean]> } | null = null;
+  /** Empty lines after a row of a one-column layout, not yet known to be rows (see feed). */
+  let emptyLines = 0;
   const isRow = (line: string): boolean => {
     try {
       return new PipeRowLines("", options).line(0, line.length, true, false, line) !== null;
@@ -210,6 +212,14 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
         return;
       }
     }
+    // A layout of one column: an empty line is a row (an empty cell) only when a line with text
+    // follows it; empty lines at the end are the answer's trailing line breaks, as decodePipeRows
+    // reads them. Counted, not held (each is "" once its "\r" is dropped).
+    if ((line === "" || line === "\r") && lines.rowLayout?.names.length === 1) {
+      emptyLines++;
+      return;
+    }
+    for (; emptyLines > 0; emptyLines--) ready.push(lines.line(0, 0, true, false, "") as unknown as PipeRow<T>);
     const row = lines.line(0, line.length, true, last, line);
     if (row) ready.push(row as unknown as PipeRow<T>);
   };

@@ -774,9 +774,15 @@ export function decodePipeAnswer<T extends object = Record<string, unknown>>(
   options: PipeRowsOptions = {},
 ): PipeRowsAnswer<T> {
   const text = pipeRowsText(answer, options);
-  // Trailing line breaks end the answer; each line loses one "\r" (a "\r\n" break) in line().
+  // Trailing empty lines (nothing once their one "\r" is dropped, as line() drops it) end the
+  // answer. (A layout of one column reads an empty line as a row with an empty cell, but only
+  // when a line with text follows it: the streaming decoder reads them so too.)
   let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  while (end > 0) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    if (end - start > (text.charCodeAt(end - 1) === 13 ? 1 : 0)) break;
+    end = Math.max(start - 1, 0);
+  }
   const rows: Array<PipeRow<T>> = [];
   if (end === 0 || text.trim() === "") return { header: null, rows };
   const lines = new PipeRowLines(text, options);
