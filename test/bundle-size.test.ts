@@ -197,7 +197,8 @@
  * forever), a 303 to an order marked outcomeUnknown, and the fetch road's request for answers
  * not compressed (fetch reads a gzip body cut short as whole); 119.4 kB (119,430 bytes) with the
  * sweep's expiry after the poll phase (an answer that came during a stall is read) and the
- * compressed answer's own message.
+ * compressed answer's own message; 119.7 kB (119,688 bytes) with the redaction of the bytes an
+ * error keeps (Node's rawPacket held a proxy's Authorization).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -207,7 +208,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 119_435;
+const CEILING = 119_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -79,6 +79,34 @@ describe("a proxy that does not carry the socket", () => {
     expect(inspect(e, { depth: 9, showHidden: true }) + inspect(c, { depth: 5 })).not.toContain(PASSWORD);
   });
 
+  it("an answer to CONNECT that is not HTTP and echoes the request: the raw bytes Node keeps in the cause chain (rawPacket) lose the password too", async () => {
+    // Node's HTTP parse error keeps the bytes it could not read (here the CONNECT request, its
+    // Proxy-Authorization in it) as a Uint8Array, which inspect shows and loggers serialize.
+    const echo = createServer((socket) => {
+      socket.on("error", () => undefined);
+      socket.once("data", (d) => socket.end(`HTTP/1.1 9x9 ${d.toString("latin1").replace(/\r\n/g, " | ")} ${PASSWORD}\r\n\r\n`));
+    });
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    onTestFinished(() => new Promise<void>((r) => echo.close(() => r())));
+    const c = client({ url: "ws://gw.invalid:1/ws/v1", proxy: `http://ops:${PASSWORD}@127.0.0.1:${(echo.address() as { port: number }).port}` });
+    const e = await rejection(c.connect());
+    expect(e).toBeInstanceOf(ConnectionError);
+    const bytes: string[] = [];
+    const seen = new Set<unknown>();
+    const walk = (v: unknown, depth: number): void => {
+      if (v === null || typeof v !== "object" || seen.has(v) || depth > 12) return;
+      seen.add(v);
+      if (v instanceof Uint8Array) return void bytes.push(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1"));
+      for (const k of Object.getOwnPropertyNames(v)) walk((v as Record<string, unknown>)[k], depth + 1);
+    };
+    walk(e, 0);
+    // (the bytes are there, their secret gone)
+    expect(bytes.join("\n")).toContain("proxy-authorization: Basic [redacted]");
+    const everything = [...bytes, inspect(e, { depth: 12, showHidden: true }), JSON.stringify(e)].join("\n");
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(Buffer.from(`ops:${PASSWORD}`).toString("base64"));
+  });
+
   it("silent: a ConnectionError within connectTimeoutMs", async () => {
     const proxy = await startProxy({ silent: true });
     const t0 = performance.now();

@@ -379,6 +379,23 @@ describe("Redactor: bodies and errors", () => {
     expect(outer).toBeInstanceOf(ApiError);
   });
 
+  it("error() redacts the bytes an error keeps (Node's rawPacket): ASCII, Basic auth and UTF-8 secrets; bytes without one are left as they are", () => {
+    const pin = "Пароль-9";
+    const r2 = new Redactor([SECRET, pin]);
+    const inner = Object.assign(new Error("Parse Error: Invalid status code"), {
+      rawPacket: Buffer.from(`HTTP/1.1 9x9 ${SECRET} | authorization: Basic ${Buffer.from(`u:${SECRET}`).toString("base64")}\r\n`, "latin1"),
+      utf8: new TextEncoder().encode(`échoed ${pin}`),
+      clean: new Uint8Array([0, 255, 128, 10]),
+    });
+    const clean = inner.clean;
+    const outer = new Error("outer", { cause: inner });
+    r2.error(outer);
+    const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    expect(text(inner.rawPacket).toString("latin1")).toBe("HTTP/1.1 9x9 [redacted] | authorization: Basic [redacted]\r\n");
+    expect(text(inner.utf8).toString("utf8")).toBe("échoed [redacted]");
+    expect(inner.clean).toBe(clean);
+  });
+
   it("errors serialize to their (redacted) facts", () => {
     const e = r.error(new ApiError({ api: "xt", operation: "getBalance", code: 104, vendorMessage: `bad ${SECRET}` }));
     const json = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;

@@ -234,6 +234,21 @@ export function copyDeep(
  * `String()` writes it, anything else as JSON. Never throws: `String()` does on a parsed object
  * whose own "toString" and "valueOf" are not functions (`{"toString":1,"valueOf":1}`).
  */
+/**
+ * Bytes with the secrets `text` finds in them removed: read as Latin-1 (a byte a character:
+ * Node's parse errors keep the raw request or answer in `rawPacket`, a proxy's `Authorization`
+ * echoed there), then as UTF-8 (a secret that is not ASCII). The same bytes when nothing is found.
+ */
+function redactedBytes(bytes: Uint8Array, text: (t: string) => string): Uint8Array {
+  let latin = "";
+  for (let i = 0; i < bytes.length; i += 8192) latin += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  const out = text(latin);
+  if (out !== latin) return Uint8Array.from(out, (c) => c.charCodeAt(0) & 0xff);
+  const utf8 = new TextDecoder().decode(bytes);
+  const redacted = text(utf8);
+  return redacted === utf8 ? bytes : new TextEncoder().encode(redacted);
+}
+
 export function textOf(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return String(v);
@@ -539,7 +554,8 @@ export class Redactor {
       // that holds its digits somewhere is kept)
       if ((typeof v === "number" || typeof v === "bigint") && this.#isNumericSecret(String(v))) return REDACTED;
       if (v instanceof Error) return this.error(v);
-      return v !== null && typeof v === "object" && !(v instanceof Uint8Array) ? MEMBERS : v;
+      if (v instanceof Uint8Array) return redactedBytes(v, text);
+      return v !== null && typeof v === "object" ? MEMBERS : v;
     }, text) as T;
   }
 
