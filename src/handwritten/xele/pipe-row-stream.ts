@@ -149,6 +149,30 @@ function lineClock(options: PipeRowsOptions): { check(read: number): void } {
   };
 }
 
+/**
+ * A stream's lines after the held ones, fed to `lines`, their rows pushed to `ready`. A layout
+ * of one column: an empty line is a row (an empty cell) only when a line with text follows it;
+ * empty lines at the end are the answer's trailing line breaks, as decodePipeRows reads them.
+ * Counted, not held (each is "" once its "\r" is dropped).
+ */
+class RowFeed<T> {
+  #emptyLines = 0;
+  constructor(
+    private readonly lines: PipeRowLines,
+    private readonly ready: Array<PipeRow<T>>,
+  ) {}
+
+  line(line: string, last: boolean): void {
+    if ((line === "" || line === "\r") && this.lines.rowLayout?.names.length === 1) {
+      this.#emptyLines++;
+      return;
+    }
+    for (; this.#emptyLines > 0; this.#emptyLines--) this.ready.push(this.lines.line(0, 0, true, false, "") as unknown as PipeRow<T>);
+    const row = this.lines.line(0, line.length, true, last, line);
+    if (row) this.ready.push(row as unknown as PipeRow<T>);
+  }
+}
+
 /** Yield the rows of a "|" row answer read from `body` (see the module doc). */
 export async function* decodePipeRowStream<T extends object = Record<string, unknown>>(
   body: ByteSource,
@@ -181,8 +205,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
   let heldChars = 0;
   /** A line with text came after held lines: they are read first (their rows yielded one by one), then it and the lines after it. */
   let replay: { held: string[]; after: Array<[line: string, last: boolean]> } | null = null;
-  /** Empty lines after a row of a one-column layout, not yet known to be rows (see feed). */
-  let emptyLines = 0;
+  const rows = new RowFeed<T>(lines, ready);
   const isRow = (line: string): boolean => {
     try {
       return new PipeRowLines("", options).line(0, line.length, true, false, line) !== null;
@@ -212,16 +235,7 @@ export async function* decodePipeRowStream<T extends object = Record<string, unk
         return;
       }
     }
-    // A layout of one column: an empty line is a row (an empty cell) only when a line with text
-    // follows it; empty lines at the end are the answer's trailing line breaks, as decodePipeRows
-    // reads them. Counted, not held (each is "" once its "\r" is dropped).
-    if ((line === "" || line === "\r") && lines.rowLayout?.names.length === 1) {
-      emptyLines++;
-      return;
-    }
-    for (; emptyLines > 0; emptyLines--) ready.push(lines.line(0, 0, true, false, "") as unknown as PipeRow<T>);
-    const row = lines.line(0, line.length, true, last, line);
-    if (row) ready.push(row as unknown as PipeRow<T>);
+    rows.line(line, last);
   };
   /** The held lines' rows, one by one (never all at once), then the lines after them are fed. */
   function* replayHeld(): Generator<PipeRow<T>> {
