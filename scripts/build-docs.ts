@@ -32,6 +32,7 @@ import { danglingRefs, danglingText } from "../src/spec-tools/spec-model.js";
 import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js";
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
+import { zhMarkdown } from "./docs-lang.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -441,7 +442,27 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   }
   // (one elsewhere, e.g. in a component's example: said once, in the API's description)
   if (noted.has("[]")) doc.setIn(["info", "description"], `${spec.info?.description ?? ""}\n\n${BIG_INTEGER_NOTE}`.trimStart());
+  markChinese(doc);
   return doc;
+}
+
+/**
+ * The vendor's Chinese in every markdown description marked `lang="zh"` (docs-lang.ts). Not a
+ * server's description (Redoc's endpoint list shows it as text, not markdown), nor an
+ * example's value.
+ */
+function markChinese(doc: Document): void {
+  visit(doc, {
+    Pair: (_key, pair, path) => {
+      const key = (pair.key as { value?: unknown } | null)?.value;
+      const value = pair.value as { value?: unknown } | null;
+      if (key !== "description" || typeof value?.value !== "string") return;
+      const under = path.flatMap((n) => ((n as { key?: { value?: unknown } }).key?.value !== undefined ? [(n as { key: { value: unknown } }).key.value] : []));
+      if (under.some((k) => k === "servers" || k === "examples" || k === "example" || k === "x-codeSamples")) return;
+      const marked = zhMarkdown(value.value);
+      if (marked !== value.value) value.value = marked;
+    },
+  });
 }
 
 /** Redocly config of one page: the sample languages its operations have, no telemetry. */
@@ -529,7 +550,12 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
       if (api.kind !== "asyncapi") return { portal, files: [file] };
       const viewStarted = Date.now();
       const view = join(stage, asyncApiViewFile(api.name));
-      writeFileSync(view, await renderAsyncApiView(join(ROOT, api.root), `${portal.title} (${portal.version})`));
+      // (from a copy whose descriptions mark the vendor's Chinese, as the Redoc page's do)
+      const viewSpec = join(tmp, `${api.name}.view.yaml`);
+      const marked = parseDocument(text, { merge: true });
+      markChinese(marked);
+      writeFileSync(viewSpec, marked.toString({ lineWidth: 0 }));
+      writeFileSync(view, await renderAsyncApiView(viewSpec, `${portal.title} (${portal.version})`));
       log(`wrote ${shown(view)} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
       return { portal, files: [file, view] };
     };

@@ -10,6 +10,7 @@
  *
  * No page loads anything from the network: styles and scripts are inline.
  */
+import { zhHtml } from "./docs-lang.js";
 import { deref, operationsOf } from "./docs-samples.js";
 
 type Obj = Record<string, any>;
@@ -256,14 +257,14 @@ export function indexPage(apis: PortalApi[], hasChangelog: Record<string, boolea
       const what = a.kind === "openapi" ? "OpenAPI 3.1" : `AsyncAPI 3.0 · <a href="${asyncApiViewFile(a.name)}">AsyncAPI view</a>`;
       const n = `${a.operations.length}`;
       const changelog = `<a href="changelog-${a.name}.html">changelog</a>${hasChangelog[a.name] ? "" : " <span class=\"count\">(none yet)</span>"}`;
-      return `<tr><td><a href="${a.name}.html">${escapeHtml(a.title)}</a></td><td><code>${a.name}</code></td><td>${what}</td><td>${escapeHtml(a.version)}</td><td>${n}</td><td>${changelog}</td></tr>`;
+      return `<tr><td><a href="${a.name}.html">${zhHtml(escapeHtml(a.title))}</a></td><td><code>${a.name}</code></td><td>${what}</td><td>${escapeHtml(a.version)}</td><td>${n}</td><td>${changelog}</td></tr>`;
     })
     .join("\n");
   const ops = apis.flatMap((a) => a.operations);
   const opRows = ops
     .map((o, i) => {
       const href = `${o.api}.html${o.anchor}`;
-      return `<tr data-i="${i}"><td><span class="api">${o.api}</span></td><td><a href="${escapeHtml(href)}"><code class="${o.deprecated ? "deprecated" : ""}">${escapeHtml(o.operationId)}</code></a>${o.deprecated ? ' <span class="note">(deprecated)</span>' : ""}</td><td><span class="method">${escapeHtml(o.method)}</span> <code>${escapeHtml(o.path)}</code></td><td>${escapeHtml(o.summary)}<div class="text">${escapeHtml(o.text.slice(0, 240))}</div></td></tr>`;
+      return `<tr data-i="${i}"><td><span class="api">${o.api}</span></td><td><a href="${escapeHtml(href)}"><code class="${o.deprecated ? "deprecated" : ""}">${escapeHtml(o.operationId)}</code></a>${o.deprecated ? ' <span class="note">(deprecated)</span>' : ""}</td><td><span class="method">${escapeHtml(o.method)}</span> <code>${escapeHtml(o.path)}</code></td><td>${zhHtml(escapeHtml(o.summary))}<div class="text">${zhHtml(escapeHtml(o.text.slice(0, 240)))}</div></td></tr>`;
     })
     .join("\n");
   // What the search box matches: operationId, api, method + path, summary, the full text.
@@ -406,7 +407,7 @@ export function changelogPage(api: PortalApi, sections: ChangelogSection[] | nul
 <title>${escapeHtml(api.title)}: changelog</title><style>${STYLE}</style></head>
 <body>${header(`${api.title}: changelog`)}
 <main>
-<h1>${escapeHtml(api.title)}: changelog</h1>
+<h1>${zhHtml(escapeHtml(api.title))}: changelog</h1>
 <p><a href="${api.name}.html">Reference</a> · current version: ${escapeHtml(api.version)} · from <code>CHANGELOG.md</code> (<code>npx tradeapi spec diff --markdown</code>)</p>
 ${body}
 </main>

@@ -228,6 +228,40 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
     expect(blocked).toEqual([]);
   }, 120_000);
 
+  it("the vendor's Chinese is marked lang=\"zh\" (WCAG 3.1.2) on the reference pages, the AsyncAPI view and the index: the spans are elements, never shown as text", async () => {
+    /** Chinese characters shown (not in a script) inside and outside an element marked zh, and whether any span shows as text. */
+    const count = (page: Page) =>
+      page.evaluate(() => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        let marked = 0;
+        let unmarked = 0;
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const parent = n.parentElement!;
+          if (parent.closest("script, style")) continue;
+          const c = (n.textContent!.match(/[\u4e00-\u9fff]/g) ?? []).length;
+          if (parent.closest('[lang="zh"]')) marked += c;
+          else unmarked += c;
+        }
+        return { marked, unmarked, literal: document.body.innerText.includes("<span lang") };
+      });
+    const pages: Array<[file: string, ready: (p: Page) => Promise<unknown>]> = [
+      ["xele.html", redocReady],
+      ["quant-ws.html", redocReady],
+      [asyncApiViewFile("quant-ws"), (p) => p.waitForSelector("#operations", { timeout: 60_000 })],
+      ["index.html", async () => undefined],
+    ];
+    for (const [file, ready] of pages) {
+      const page = await open(file);
+      await ready(page);
+      const { marked, unmarked, literal } = await count(page);
+      expect(literal, `${file}: a span shown as text`).toBe(false);
+      // (what stays unmarked: titles, summaries, enum labels, server descriptions: text, not markdown)
+      expect(marked, `${file}: Chinese marked zh`).toBeGreaterThan(unmarked);
+      await page.close();
+    }
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+
   it("every page carries a Content-Security-Policy that refuses whatever the page would load from outside", async () => {
     for (const file of readdirSync(out).filter((f) => f.endsWith(".html"))) {
       expect(readFileSync(join(out, file), "utf8"), file).toMatch(/^<!doctype html>\s*<html[^>]*>\s*<head>\s*(?:<meta charset[^>]*>\s*)?<meta http-equiv="Content-Security-Policy" content="default-src 'none'; /i);
