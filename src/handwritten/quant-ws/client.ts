@@ -31,7 +31,7 @@ import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
-import { decodeFrame, unreadableStateToken, type IncomingFrame, type RequestOp } from "./frames.js";
+import { decodeFrame, unreadableLoginReply, unreadableStateToken, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
 import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
@@ -446,10 +446,21 @@ class Client implements QuantWsClient {
       text = isBinary ? binaryText(bytes) : bytes.toString("utf8");
       frame = decodeFrame(text, this.#decimals);
     } catch (caught) {
+      // A login reply it could not read still names its token: a secret from now on, as a
+      // token read is (before the error is scrubbed: the frame's text may quote it).
+      const login = unreadableLoginReply(caught);
+      for (const token of login?.tokens ?? []) this.#keepToken(token);
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
+        // …and when it says the login succeeded, for a login of this client (waiting, or given up
+        // on: its reply came late), the gateway holds that login: logged out, as a failed login
+        // is (the next would be "Do not log in repeat"); close() waits for it. Not a token a
+        // session holds (a gateway that answered two logins with one token).
+        const held = login?.loggedIn;
+        const release = held !== undefined && error.cids.some((cid) => this.#requests.isLogin(cid)) && !this.#router.owner(held);
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         for (const cid of error.cids) this.#requests.fail(cid, error, text);
+        if (release) this.#logins.releaseLate(held, "its login reply could not be read: logged out");
         // A state frame it could not read for a session's token: a login waiting for READY names it if it times out.
         const token = unreadableStateToken(caught);
         if (token !== undefined) this.#router.unreadableState(token, error);
