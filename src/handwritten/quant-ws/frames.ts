@@ -12,11 +12,12 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit, integersAsWritten } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
+import { repeatedMember } from "./repeated-member.js";
 
 /**
  * What a frame held unread costs: its characters plus VALUE_COST for each JSON value in it (an
@@ -74,12 +75,6 @@ function checkData(text: string, what: string, field: string, value: unknown, sc
 function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
 }
-
-/**
- * Is one of the members a frame's meaning rests on (a reply's payload member too) written twice
- * anywhere in the text? Runs on every frame; only then is the top level read for a member given twice.
- */
-const namedTwice = quotedTwice([...new Set(["op", "cid", "result", "error_message", "token", "topic", "code", "msg", "ts", "data", ...Object.values(OPERATIONS).flatMap((m) => (m.dataField ? [m.dataField] : []))])]);
 
 const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
 
@@ -159,17 +154,18 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     throw new QuantWsFrameError("not-json", "frame is not a JSON object", text);
   }
   const f = value as Record<string, unknown>;
-  // A member given twice: JSON.parse keeps the last, so {"result":false,…,"result":true} would be
-  // a success, and a second cid would settle another request. Which one the gateway meant is not
-  // known: refused (the reply's request fails at once; each of two cids' requests, when the cid is what is repeated).
-  if (text.includes("\\u") || namedTwice(text)) {
-    const twice = repeatedTopLevelKey(text);
-    if (twice !== undefined) {
-      // A cid given twice names two requests, and the reply is neither's: both fail at once.
-      const ctx = twice === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
-      const error = new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
-      throw twice === "token" ? refused(f, error, topLevelStrings(text, "token")) : refused(f, error);
-    }
+  // A member given twice, at any depth: JSON.parse keeps the last, so {"result":false,…,"result":true}
+  // would be a success (an item's too: a cancelled order), and a second cid would settle another
+  // request. Which one the gateway meant is not known: refused (the reply's request fails at
+  // once; each of two cids' requests, when the cid is what is repeated).
+  const twice = repeatedMember(text, f);
+  if (twice !== undefined) {
+    const { name, path } = twice;
+    // A cid given twice names two requests, and the reply is neither's: both fail at once.
+    const ctx = path === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
+    const where = path === name ? "its member" : `the member ${quoted(name)} at`;
+    const error = new QuantWsFrameError("repeated-field", `frame gives ${where} ${quoted(path)} twice: which one the gateway meant is not known`, text, path, ctx);
+    throw path === "token" ? refused(f, error, topLevelStrings(text, "token")) : refused(f, error);
   }
   const op = f.op;
   if (typeof op !== "string") throw missing(text, "frame", "op");
