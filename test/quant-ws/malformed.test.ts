@@ -31,6 +31,9 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   // A null order number or token is not "none": the order may exist (a list or map may be null for empty).
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":null}', problem: "wrong-type", field: "order_no" },
   { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":null}', problem: "wrong-type", field: "token" },
+  // …nor is an empty one.
+  { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":""}', problem: "missing-field", field: "order_no" },
+  { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":""}', problem: "missing-field", field: "token" },
   // A parsed object whose own toString/valueOf are not functions: String() would throw on it.
   { given: '{"op":"state","token":"t","code":6,"msg":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "msg" },
   { given: '{"op":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "op" },

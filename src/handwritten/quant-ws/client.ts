@@ -426,6 +426,7 @@ class Client implements QuantWsClient {
   }
 
   ping(timeoutMs = this.requestTimeoutMs): Promise<number> {
+    if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: "ping" }));
     try {
       checkTimeout("ping", timeoutMs);
     } catch (e) {

@@ -188,6 +188,8 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       const value = dataField ? f[dataField] : undefined;
       const wrong = !dataField || !dataType ? undefined : value === null ? (nullMeansEmpty(dataType) ? undefined : `is null, not ${[dataType].flat().join(" or ")}`) : answerTypeProblem(value, dataType);
       if (wrong) throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` ${wrong}`, text, dataField ?? undefined, ctx);
+      // An empty order number or token names nothing either: as missing (the order may exist).
+      if (value === "") throw refused(f, new QuantWsFrameError("missing-field", `${op} reply with result true but an empty \`${dataField}\``, text, dataField ?? undefined, ctx));
       if (dataField && value !== null) checkData(text, `${op} reply`, dataField, value, OPERATIONS[requestOp]?.dataSchema, decimals, ctx);
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
       throw refused(f, new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx));
