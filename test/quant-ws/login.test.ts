@@ -268,6 +268,30 @@ describe("quant-ws login", () => {
     expect(session.ready).toBe(true);
   });
 
+  it("a login reply that comes after the login timed out and cannot be read is logged out too, its token kept out of the events", async () => {
+    const TOKEN = "tok-late-unreadable-98765";
+    const logouts: unknown[] = [];
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        setTimeout(() => {
+          ws.send(`{"op":"login","cid":"${String(f.cid)}","result":true,"error_message":"","token":"${TOKEN}","error_message":""}`);
+          ws.send(JSON.stringify({ op: "error", error_message: `failed for ${TOKEN}` }));
+        }, 200);
+      } else if (f.op === "logout") {
+        logouts.push(f.token);
+        ws.send(replyTo(f));
+      }
+    });
+    const client = createQuantWsClient({ url, requestTimeoutMs: 1_000, loginTimeoutMs: 100, reconnect: false });
+    onTestFinished(() => client.close());
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    expect(await rejection(client.login(creds()))).toBeInstanceOf(TimeoutError);
+    await expect.poll(() => logouts, { timeout: 2_000 }).toEqual([TOKEN]);
+    await expect.poll(() => errors.length, { timeout: 2_000 }).toBe(2);
+    for (const x of errors) expect(inspect(x, { depth: 10, showHidden: true }) + JSON.stringify(x)).not.toContain(TOKEN);
+  });
+
   it("checks credentials before touching the network", async () => {
     const { mock, client } = await setup();
     const e = await rejection(client.login(creds({ secretKey: "" })));
