@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import { CancelAllUnconfirmedError, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
-import { creds, ETH, framesOf, rejection, setup } from "./helpers.js";
+import { creds, ETH, framesOf, isOp, payloads, rejection, setup } from "./helpers.js";
 
 const BTC = "BTC/USDT";
 
@@ -77,8 +77,25 @@ describe("quant-ws cancel all (order_nos: [])", () => {
     expect((e as CancelAllUnconfirmedError).unconfirmed).toEqual(eth);
     expect((e as CancelAllUnconfirmedError).cancelled).toEqual([]);
     expect(e.message).toMatch(/cancel-all of ETH\/USDT sent, but 2 of 2 open orders were not reported CANCELED within 200 ms .*may still be cancelled/);
+    // The frame was written: its outcome is unknown, as on a drop or an abort after it.
+    expect((e as CancelAllUnconfirmedError).outcomeUnknown).toBe(true);
+    expect(e.message).toMatch(/the request may have reached the server and taken effect/);
     // They were cancelled after all (the evidence just did not arrive).
     expect(await session.openOrders(ETH)).toEqual([]);
+  });
+
+  it("some orders reported CANCELED, the others not in time: CancelAllUnconfirmedError, outcomeUnknown, naming each", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const eth = await resting(session, ETH, 2);
+    // The gateway cancels both but reports only the first.
+    mock.silence("notify:order");
+    const asked = session.cancelAll(ETH, { timeoutMs: 300 });
+    await mock.waitForFrame(isOp("cancel_order"));
+    mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: payloads.order({ order_no: eth[0], status: "CANCELED" }) }));
+    const e = await rejection(asked);
+    expect(e).toBeInstanceOf(CancelAllUnconfirmedError);
+    expect(e).toMatchObject({ cancelled: [eth[0]], unconfirmed: [eth[1]], outcomeUnknown: true });
   });
 
   it("an order reported CANCELED before the open_orders reply that still lists it counts as cancelled", async () => {
@@ -125,6 +142,8 @@ describe("quant-ws cancel all (order_nos: [])", () => {
     const asked = session.cancelAll(ETH, { signal: ctl.signal, timeoutMs: 5_000 });
     await mock.waitForFrame((r) => typeof r.frame === "object" && r.frame.op === "cancel_order");
     ctl.abort();
-    expect(await rejection(asked)).toBeInstanceOf(AbortedError);
+    const e = await rejection(asked);
+    expect(e).toBeInstanceOf(AbortedError);
+    expect((e as AbortedError).outcomeUnknown).toBe(true);
   });
 });

@@ -400,6 +400,39 @@ describe("quant-ws against a hostile gateway", () => {
     expect((e as Error).message).toMatch(/frame gives its member "result" twice/);
   });
 
+  it("an item that gives a member twice (result false, then true) fails the cancel: the order is not counted as cancelled", async () => {
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "cancel_order") {
+        ws.send(`{"op":"cancel_order","cid":${JSON.stringify(f.cid)},"result":true,"error_message":"","data":[{"order_no":"42","result":false,"error_message":"not found","result":true}]}`);
+      }
+    });
+    const c = client(gw.url);
+    c.on("error", () => undefined);
+    const session = await c.login(creds());
+    const e = await session.cancelOrder("ETH/USDT", ["42"]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect(e).toMatchObject({ problem: "repeated-field", field: "data[0].result", outcomeUnknown: true });
+    expect((e as Error).message).toMatch(/frame gives the member "result" at "data\[0\]\.result" twice/);
+  });
+
+  it("a notification that gives a member twice is an error event, never an event with the last value", async () => {
+    const gw = await rawGateway((ws, f) => {
+      serve(ws, f, "tok");
+      if (f.op === "asset") {
+        ws.send('{"op":"notify","topic":"fill","token":"tok","data":{"symbol":"ETH/USDT","order_no":"1","fill_no":"f1","price":1,"quantity":1,"side":"BUY","liquidity":"TAKER","ctime":1,"price":1000}}');
+      }
+    });
+    const c = client(gw.url);
+    const session = await c.login(creds());
+    const fills: unknown[] = [];
+    session.on("fill", (x) => fills.push(x));
+    const error = c.next("error", 2_000);
+    await session.asset();
+    expect(await error).toMatchObject({ problem: "repeated-field", field: "data.price" });
+    expect(fills).toEqual([]);
+  });
+
   it("a reply that gives its cid twice fails the request of each cid at once, not by its timeout", async () => {
     const placed: string[] = [];
     const gw = await rawGateway((ws, f) => {

@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { ApiError, AuthError, CredentialsError, InvalidRequestError, ResponseFormatError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import {
   createQuantWsClient,
+  QuantWsFrameError,
   QuantWsLoginRejectedError,
   QuantWsStateError,
   SessionNotReadyError,
@@ -11,7 +13,7 @@ import {
   stateName,
   UnknownPlatformError,
 } from "../../src/handwritten/quant-ws/index.js";
-import { creds, ETH, framesOf, isOp, payloads, rejection, setup } from "./helpers.js";
+import { creds, ETH, framesOf, isOp, payloads, rawGateway, rejection, replyTo, setup } from "./helpers.js";
 
 describe("quant-ws login", () => {
   it("resolves only after state READY, not on the login reply", async () => {
@@ -200,6 +202,94 @@ describe("quant-ws login", () => {
     expect(session.ready).toBe(true);
     // The late reply was expected, not an "unknown cid" error.
     expect(errors.filter((x) => /unknown cid/.test(x.message))).toEqual([]);
+  });
+
+  it.each([
+    { label: "a decimal no double holds", extra: `,"extra":0.1000000000000000055511151231257827` },
+    { label: "error_message given twice", extra: `,"error_message":""` },
+  ])("a login reply that cannot be read ($label): its token is kept out of every event and its login logged out, close() waiting for that", async ({ extra }) => {
+    const TOKEN = "tok-unreadable-0123456789";
+    const held = new Set<unknown>();
+    let logoutAnswered = false;
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        if (held.has(f.access_key)) return ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: "Do not log in repeat", token: "" }));
+        held.add(f.access_key);
+        ws.send(`{"op":"login","cid":"${String(f.cid)}","result":true,"error_message":"","token":"${TOKEN}"${extra}}`);
+        // Later frames quote the token in their free text.
+        ws.send(JSON.stringify({ op: "error", error_message: `failed for token=${TOKEN}` }));
+        ws.send(`{"op":"state","token":"${TOKEN}","code":77,"msg":"session ${TOKEN} ready"}`);
+      } else if (f.op === "logout") {
+        // Answered a little later: close() must wait for it.
+        setTimeout(() => {
+          held.clear();
+          logoutAnswered = true;
+          ws.send(replyTo(f));
+        }, 100);
+      }
+    });
+    const client = createQuantWsClient({ url, requestTimeoutMs: 1_000, loginTimeoutMs: 1_000, reconnect: false });
+    onTestFinished(() => client.close());
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    const e = await rejection(client.login(creds()));
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect((e as QuantWsFrameError).outcomeUnknown).toBe(true);
+    await expect.poll(() => errors.length, { timeout: 2_000 }).toBeGreaterThanOrEqual(3);
+    await client.close();
+    // The gateway was asked to log that login out, and answered before close() resolved.
+    expect(logoutAnswered).toBe(true);
+    expect(held.size).toBe(0);
+    for (const x of [e, ...errors]) expect(inspect(x, { depth: 10, showHidden: true }) + JSON.stringify(x)).not.toContain(TOKEN);
+    expect(errors.filter((x) => /unknown cid/.test(x.message))).toEqual([]);
+  });
+
+  it("a login that failed on an unreadable reply was logged out: the next login is not \"Do not log in repeat\"", async () => {
+    const held = new Set<unknown>();
+    let n = 0;
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        if (held.has(f.access_key)) return ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: "Do not log in repeat", token: "" }));
+        held.add(f.access_key);
+        const token = `tok-${++n}`;
+        ws.send(n === 1 ? `{"op":"login","cid":"${String(f.cid)}","result":true,"error_message":"","error_message":"","token":"${token}"}` : replyTo(f, { token }));
+        ws.send(JSON.stringify({ op: "state", token, code: 6, msg: "" }));
+      } else if (f.op === "logout") {
+        held.clear();
+        ws.send(replyTo(f));
+      }
+    });
+    const client = createQuantWsClient({ url, requestTimeoutMs: 1_000, loginTimeoutMs: 1_000, reconnect: false });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    expect(await rejection(client.login(creds()))).toBeInstanceOf(QuantWsFrameError);
+    await expect.poll(() => held.size, { timeout: 2_000 }).toBe(0);
+    const session = await client.login(creds());
+    expect(session.ready).toBe(true);
+  });
+
+  it("a login reply that comes after the login timed out and cannot be read is logged out too, its token kept out of the events", async () => {
+    const TOKEN = "tok-late-unreadable-98765";
+    const logouts: unknown[] = [];
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        setTimeout(() => {
+          ws.send(`{"op":"login","cid":"${String(f.cid)}","result":true,"error_message":"","token":"${TOKEN}","error_message":""}`);
+          ws.send(JSON.stringify({ op: "error", error_message: `failed for ${TOKEN}` }));
+        }, 200);
+      } else if (f.op === "logout") {
+        logouts.push(f.token);
+        ws.send(replyTo(f));
+      }
+    });
+    const client = createQuantWsClient({ url, requestTimeoutMs: 1_000, loginTimeoutMs: 100, reconnect: false });
+    onTestFinished(() => client.close());
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    expect(await rejection(client.login(creds()))).toBeInstanceOf(TimeoutError);
+    await expect.poll(() => logouts, { timeout: 2_000 }).toEqual([TOKEN]);
+    await expect.poll(() => errors.length, { timeout: 2_000 }).toBe(2);
+    for (const x of errors) expect(inspect(x, { depth: 10, showHidden: true }) + JSON.stringify(x)).not.toContain(TOKEN);
   });
 
   it("checks credentials before touching the network", async () => {

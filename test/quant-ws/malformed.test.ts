@@ -31,10 +31,18 @@ const rows: Array<{ given: string; problem: FrameProblem; field?: string }> = [
   // A null order number or token is not "none": the order may exist (a list or map may be null for empty).
   { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":null}', problem: "wrong-type", field: "order_no" },
   { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":null}', problem: "wrong-type", field: "token" },
+  // …nor is an empty one.
+  { given: '{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":""}', problem: "missing-field", field: "order_no" },
+  { given: '{"op":"login","cid":"c1","result":true,"error_message":"","token":""}', problem: "missing-field", field: "token" },
   // A parsed object whose own toString/valueOf are not functions: String() would throw on it.
   { given: '{"op":"state","token":"t","code":6,"msg":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "msg" },
   { given: '{"op":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "op" },
   { given: '{"op":"pong","ts":{"toString":1,"valueOf":1}}', problem: "missing-field", field: "ts" },
+  // A member given twice at any depth (JSON.parse would keep the last): the path names it.
+  { given: '{"op":"cancel_order","cid":"c1","result":true,"error_message":"","data":[{"order_no":"42","result":false,"error_message":"not found","result":true}]}', problem: "repeated-field", field: "data[0].result" },
+  { given: '{"op":"notify","topic":"fill","token":"t","data":{"symbol":"ETH/USDT","order_no":"1","fill_no":"f1","price":1,"quantity":1,"side":"BUY","liquidity":"TAKER","ctime":1,"price":1000}}', problem: "repeated-field", field: "data.price" },
+  { given: '{"op":"cancel_order","cid":"c1","result":true,"error_message":"","data":[{"order_no":"1","result":true},{"order_no":"2","result":true},{"order_no":"3","result":true,"\\u0072esult":false}]}', problem: "repeated-field", field: "data[2].result" },
+  { given: '{"op":"asset","cid":"c1","result":true,"error_message":"","data":{"USDT":{"available":1,"frozen":0,"balance":1},"USDT" : {"available":9,"frozen":0,"balance":9}}}', problem: "repeated-field", field: "data.USDT" },
 ];
 
 describe("quant-ws malformed frames", () => {
@@ -45,6 +53,14 @@ describe("quant-ws malformed frames", () => {
     expect(() => decodeFrame('{"op":"place_order","cid":"c1","result":true,"error_message":"","order_no":null}')).toThrow(
       "place_order reply's `order_no` is null, not string",
     );
+  });
+
+  it("a name written again in another object, and a `:` in a string (one that begins a string, or follows an escaped quote), are no member given twice", () => {
+    const items = '[{"order_no":"1","result":true,"error_message":""},{"order_no":"2","result":false,"error_message":": not found at 12:00"}]';
+    expect(decodeFrame(`{"op":"cancel_order","cid":"c1","result":true,"error_message":"","data":${items}}`)).toMatchObject({ kind: "reply", cid: "c1" });
+    expect(decodeFrame('{"op":"place_order","cid":"c1","result":false,"error_message":"said \\":\\" at 1:2 \\\\"}')).toMatchObject({ kind: "reply" });
+    expect(decodeFrame('{"op":"state","token":"t","code":6,"msg":":"}')).toMatchObject({ kind: "state" });
+    expect(decodeFrame('{ "op" : "state" , "token" : "t" , "code" : 6 , "msg" : "a\\" : b" }')).toMatchObject({ kind: "state" });
   });
 
   it.each(rows)("decodeFrame($given) → $problem", ({ given, problem, field }) => {

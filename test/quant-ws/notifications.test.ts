@@ -18,6 +18,30 @@ async function loginFlooded(frames: (token: string) => string[]) {
 }
 
 describe("quant-ws notifications", () => {
+  it("a listener that is not a function is refused by on, once and off, naming the event (it would fail at every event)", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const errors: unknown[] = [];
+    client.on("error", (e) => errors.push(e));
+    const refusals = [
+      () => client.on("state", null as never),
+      () => client.once("pong", "f" as never),
+      () => client.off("error", undefined as never),
+      () => session.on("order", 42 as never),
+      () => session.once("fill", {} as never),
+      () => session.off("order", null as never),
+    ];
+    const events = ["state", "pong", "error", "order", "fill", "order"];
+    refusals.forEach((refused, i) => {
+      expect(refused).toThrow(UsageError);
+      expect(refused).toThrow(`the listener of the "${events[i]}" event must be a function`);
+    });
+    // Nothing was added: an order and its notification come and go without an error event.
+    await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    await session.asset();
+    expect(errors).toEqual([]);
+  });
+
   it("delivers order, fill, position and asset as listeners and as async iterators", async () => {
     const { client } = await setup();
     const session = await client.login(creds());

@@ -212,4 +212,16 @@ describe("quant-ws requests", () => {
     expect(e).toBeInstanceOf(QuantWsFrameError);
     expect(e).toMatchObject({ problem: "wrong-type", field: "order_no", operation: "place_order" });
   });
+
+  it("a place_order reply whose order_no is empty fails the call as null does, outcomeUnknown (the gateway accepted an order): never resolves to \"\"", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    client.on("error", () => undefined);
+    const { asked: placed, cid } = await askUnanswered(mock, "place_order", () => session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    mock.sendRaw(JSON.stringify({ op: "place_order", cid, result: true, error_message: "", order_no: "" }));
+    const e = await rejection(placed);
+    expect(e).toBeInstanceOf(QuantWsFrameError);
+    expect(e).toMatchObject({ problem: "missing-field", field: "order_no", operation: "place_order", outcomeUnknown: true });
+    expect(e.message).toContain("place_order reply with result true but an empty `order_no`");
+  });
 });

@@ -68,6 +68,10 @@ describe("quant-ws close()", () => {
     expect(await ended).toBe(0);
     expect(await rejection(a.asset())).toBeInstanceOf(ClientClosedError);
     expect(await rejection(client.login(creds()))).toBeInstanceOf(ClientClosedError);
+    // ping() too, as every other call (not a ConnectionError "not connected").
+    const ping = await rejection(client.ping());
+    expect(ping).toBeInstanceOf(ClientClosedError);
+    expect(ping).toMatchObject({ operation: "ping" });
     await expect.poll(() => mock.openSockets).toBe(0);
     // close() is idempotent.
     await client.close();

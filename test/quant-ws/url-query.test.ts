@@ -6,9 +6,9 @@
 import { createServer } from "node:net";
 import { inspect } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { ConnectionError } from "../../src/handwritten/core/errors.js";
-import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
-import { newClient, rejection, startMock } from "./helpers.js";
+import { ApiError, ConnectionError } from "../../src/handwritten/core/errors.js";
+import { ConnectionDroppedError, createQuantWsClient, QuantWsServerError, type QuantWsClientEvents } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, newClient, rawGateway, rejection, replyTo, startMock } from "./helpers.js";
 
 const SECRET = "s3cret-in-the-query";
 
@@ -45,5 +45,43 @@ describe("a gateway URL with a query", () => {
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toContain(`cannot connect to ws://127.0.0.1:${port}/ws/v1?apikey=[redacted]:`);
     expect(JSON.stringify({ ...e, message: e.message, stack: e.stack })).not.toContain(SECRET);
+  });
+
+  it("a gateway that echoes a key of the query (named like one, or long) in its text: hidden in every error and event; a short ordinary value is not", async () => {
+    const KEY = "k9Qz-7Tb"; // short, under a name that says it is a key
+    const LONG = "Zq81xWm40pLr7Tc2"; // 16 characters, under a name that says nothing
+    const { url } = await rawGateway((ws, f) => {
+      if (f.op === "login") {
+        ws.send(replyTo(f, { token: "tok-q1" }));
+        ws.send(JSON.stringify({ op: "state", token: "tok-q1", code: 6, msg: "" }));
+      } else if (f.op === "place_order") {
+        ws.send(JSON.stringify({ op: "place_order", cid: f.cid, result: false, error_message: `api key ${KEY} (account ${LONG}, format json) has no trade permission` }));
+      } else if (f.op === "asset") {
+        ws.send(JSON.stringify({ op: "error", error_message: `unhandled for key ${KEY}` }));
+        ws.close(4003, `key ${KEY} revoked`);
+      }
+    });
+    const client = createQuantWsClient({ url: `${url}?apikey=${KEY}&acct=${LONG}&format=json`, requestTimeoutMs: 2_000, loginTimeoutMs: 2_000, reconnect: false });
+    onTestFinished(() => client.close());
+    const session = await client.login(creds());
+    const refused = await rejection(session.placeOrder({ symbol: ETH, action: "BUY", order_type: "LIMIT", price: 1, quantity: 1 }));
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused.message).toContain("api key [redacted] (account [redacted], format json) has no trade permission");
+
+    const serverError = client.next("error", 2_000);
+    const disconnected = client.next("disconnected", 2_000);
+    const dropped = await rejection(session.asset());
+    const error = await serverError;
+    const event: QuantWsClientEvents["disconnected"] = await disconnected;
+    expect(error).toBeInstanceOf(QuantWsServerError);
+    expect(error.message).toContain("unhandled for key [redacted]");
+    expect(event.reason).toBe("key [redacted] revoked");
+    expect(dropped).toBeInstanceOf(ConnectionDroppedError);
+    expect(dropped.message).toContain("socket closed (key [redacted] revoked)");
+    for (const shown of [refused, error, event, dropped]) {
+      const text = inspect(shown, { depth: 10, showHidden: true }) + JSON.stringify(shown);
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(LONG);
+    }
   });
 });

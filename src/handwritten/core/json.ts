@@ -826,7 +826,7 @@ export const MAX_JSON_DEPTH = 10_000;
 const DEPTH_SCAN_FROM = 256 * 1024;
 
 /** Where the string opened by the quote at `open` ends: its next unescaped quote (or the text's end). */
-function closingQuote(text: string, open: number): number {
+export function closingQuote(text: string, open: number): number {
   let i = open + 1;
   for (; i < text.length; i++) {
     const d = text.charCodeAt(i);

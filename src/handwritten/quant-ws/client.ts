@@ -24,14 +24,14 @@ import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../..
 import { credentialOf } from "../core/credentials.js";
 import { ApiError, markOutcomeUnknown, shownValue, TradeApiError, typeName, UsageError } from "../core/errors.js";
 import type { DecimalsMode } from "../core/json.js";
-import { describeAs, Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
+import { describeAs, isSecretName, Redactor, redactUrl, urlCredentials } from "../core/redaction.js";
 import { checkRetryOptions, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionNames, checkOptionsObject, ownFields, proxyOption, serverUrl, URL_CREDENTIALS, urlShown } from "../core/validate.js";
 import { proxyTunnel } from "../core/proxy-tunnel.js";
 import { Connection, DEFAULT_MAX_MESSAGE_BYTES } from "./connection.js";
 import { API, ClientClosedError, ConnectionDroppedError, KNOWN_PLATFORMS, QuantWsFrameError, QuantWsServerError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
-import { decodeFrame, unreadableStateToken, type IncomingFrame, type RequestOp } from "./frames.js";
+import { decodeFrame, unreadableLoginReply, unreadableStateToken, type IncomingFrame, type RequestOp } from "./frames.js";
 import { LoginFlow, type LoginFlowOptions, type LoginHost } from "./login-flow.js";
 import { checkRequest, checkTimeout } from "./request-check.js";
 import { RequestTable } from "./requests.js";
@@ -198,7 +198,7 @@ class Client implements QuantWsClient {
 
   #closed = false;
   #closing: Promise<void> | undefined;
-  /** The proxy's credentials: removed from every error and state message (redaction hook). */
+  /** The proxy's credentials and the URL query's keys (urlQuerySecrets): removed from every error and state message (redaction hook). */
   readonly #secretValues = new Set<string>();
   /** The access/secret keys of each session not ended and of each login in progress: removed likewise. */
   readonly #liveKeys = new Set<readonly string[]>();
@@ -307,6 +307,7 @@ class Client implements QuantWsClient {
       throw new UsageError(`the gateway URL ${urlShown(url)} ${problem}`, { api: API, operation: "createQuantWsClient" });
     }
     this.#url = url;
+    for (const secret of urlQuerySecrets(url)) this.#secretValues.add(secret);
     checkOptions(opts);
     const proxy = proxyOption(opts.proxy, { api: API, operation: "createQuantWsClient" });
     for (const secret of urlCredentials(proxy)) this.#secretValues.add(secret);
@@ -425,6 +426,7 @@ class Client implements QuantWsClient {
   }
 
   ping(timeoutMs = this.requestTimeoutMs): Promise<number> {
+    if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: "ping" }));
     try {
       checkTimeout("ping", timeoutMs);
     } catch (e) {
@@ -445,10 +447,21 @@ class Client implements QuantWsClient {
       text = isBinary ? binaryText(bytes) : bytes.toString("utf8");
       frame = decodeFrame(text, this.#decimals);
     } catch (caught) {
+      // A login reply it could not read still names its token: a secret from now on, as a
+      // token read is (before the error is scrubbed: the frame's text may quote it).
+      const login = unreadableLoginReply(caught);
+      for (const token of login?.tokens ?? []) this.#keepToken(token);
       const error = this.#scrub(caught);
       if (error instanceof QuantWsFrameError) {
+        // …and when it says the login succeeded, for a login of this client (waiting, or given up
+        // on: its reply came late), the gateway holds that login: logged out, as a failed login
+        // is (the next would be "Do not log in repeat"); close() waits for it. Not a token a
+        // session holds (a gateway that answered two logins with one token).
+        const held = login?.loggedIn;
+        const release = held !== undefined && error.cids.some((cid) => this.#requests.isLogin(cid)) && !this.#router.owner(held);
         // A broken reply whose cid is readable fails its request now rather than by timeout.
         for (const cid of error.cids) this.#requests.fail(cid, error, text);
+        if (release) this.#logins.releaseLate(held, "its login reply could not be read: logged out");
         // A state frame it could not read for a session's token: a login waiting for READY names it if it times out.
         const token = unreadableStateToken(caught);
         if (token !== undefined) this.#router.unreadableState(token, error);
@@ -661,6 +674,37 @@ function gatewayUrlProblem(url: unknown): string | undefined {
   if (typeof parsed === "string") return parsed;
   if (parsed.username || parsed.password) return URL_CREDENTIALS;
   return (url as string).includes("#") ? "has a fragment (#), which a WebSocket URL cannot carry" : undefined;
+}
+
+/** A value of the gateway URL's query this long is taken for a key, whatever its parameter's name. */
+const LONG_QUERY_VALUE = 16;
+
+/**
+ * The values of the gateway URL's query that are kept out of every message and event (a
+ * gateway that takes a key as `?apikey=…` may echo it in an error, a state or a close reason):
+ * those of parameters named like a secret (`apikey`, `key`, `token`, `access_key`, `sign` …)
+ * and any other of LONG_QUERY_VALUE characters or more, as given and decoded. Short values of
+ * other parameters (`format=json`, `v=2`) are not: each would be erased from every message.
+ */
+function urlQuerySecrets(url: string): string[] {
+  const at = url.indexOf("?");
+  if (at < 0) return [];
+  const out: string[] = [];
+  const decoded = (t: string): string => {
+    try {
+      return decodeURIComponent(t.replace(/\+/g, " "));
+    } catch {
+      return t;
+    }
+  };
+  for (const pair of url.slice(at + 1).split("&")) {
+    const eq = pair.indexOf("=");
+    const name = eq < 0 ? "" : decoded(pair.slice(0, eq));
+    const raw = eq < 0 ? pair : pair.slice(eq + 1);
+    const value = decoded(raw);
+    if (isSecretName(name) || /key$/i.test(name) || value.length >= LONG_QUERY_VALUE) out.push(raw, value);
+  }
+  return out;
 }
 
 /** The names of QuantWsClientOptions and its parts (the type checks that each list is whole). */

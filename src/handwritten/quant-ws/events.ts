@@ -9,7 +9,7 @@
 import { onAbort } from "../core/abort.js";
 import { observe } from "../core/observe.js";
 import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
-import { TimeoutError, type TradeApiError } from "../core/errors.js";
+import { quoted, shownValue, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
 import { checkSignal, checkTimeout } from "./request-check.js";
 
@@ -40,6 +40,16 @@ const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
 /** The names of StreamOptions (the type checks that the list is whole). */
 const STREAM_OPTIONS = { signal: 1, maxBuffered: 1, maxBufferedChars: 1 } satisfies Record<keyof StreamOptions, 1>;
 
+/**
+ * A listener that is not a function (`on("state", null)`) is refused when given, naming the
+ * event: taken, it would fail each time the event comes, as an `error` event far from the mistake.
+ */
+function checkListener(method: "on" | "once" | "off", event: PropertyKey, listener: unknown): void {
+  if (typeof listener === "function") return;
+  const name = typeof event === "string" ? quoted(event) : shownValue(event);
+  throw new UsageError(`the listener of the ${name} event must be a function, got ${shownValue(listener)}`, { api: API, operation: method });
+}
+
 export class TypedEvents<E extends object> {
   #listeners = new Map<keyof E, Set<Listener<never>>>();
   #streams = new Set<() => void>();
@@ -54,6 +64,7 @@ export class TypedEvents<E extends object> {
 
   /** Add a listener; returns the function that removes it. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    checkListener("on", event, listener);
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener as Listener<never>);
@@ -61,6 +72,7 @@ export class TypedEvents<E extends object> {
   }
 
   once<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    checkListener("once", event, listener);
     const off = this.on(event, (v) => {
       off();
       listener(v);
@@ -69,6 +81,7 @@ export class TypedEvents<E extends object> {
   }
 
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
+    checkListener("off", event, listener);
     this.#listeners.get(event)?.delete(listener as Listener<never>);
   }
 

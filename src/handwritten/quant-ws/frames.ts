@@ -12,11 +12,12 @@ import {
   type QuantWsStateNotification,
 } from "../../../generated/quant-ws.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
-import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, topLevelStrings, type DecimalsMode } from "../core/json.js";
+import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, topLevelStrings, type DecimalsMode } from "../core/json.js";
 import type { SchemaMeta } from "../core/meta.js";
 import { answerTypeProblem, dataMisfit, integersAsWritten } from "../core/validate.js";
 import { QuantWsFrameError } from "./errors.js";
 import { OPERATIONS } from "./operations.js";
+import { repeatedMember } from "./repeated-member.js";
 
 /**
  * What a frame held unread costs: its characters plus VALUE_COST for each JSON value in it (an
@@ -75,12 +76,6 @@ function missing(text: string, what: string, field: string): QuantWsFrameError {
   return new QuantWsFrameError("missing-field", `${what} without a valid \`${field}\``, text, field);
 }
 
-/**
- * Is one of the members a frame's meaning rests on (a reply's payload member too) written twice
- * anywhere in the text? Runs on every frame; only then is the top level read for a member given twice.
- */
-const namedTwice = quotedTwice([...new Set(["op", "cid", "result", "error_message", "token", "topic", "code", "msg", "ts", "data", ...Object.values(OPERATIONS).flatMap((m) => (m.dataField ? [m.dataField] : []))])]);
-
 const nullMeansEmpty = (types: string | ReadonlyArray<string>): boolean => [types].flat().some((t) => t === "array" || t === "object" || t === "null");
 
 /** The token of a `state` frame decodeFrame could not read, by its error: kept off the error, as a token is a secret. */
@@ -91,9 +86,33 @@ export function unreadableStateToken(error: unknown): string | undefined {
   return error instanceof QuantWsFrameError ? UNREADABLE_STATE_TOKEN.get(error) : undefined;
 }
 
-/** `error`, for the `state` frame `f` when its token is readable. */
-function stateRefused(f: Record<string, unknown>, error: QuantWsFrameError): QuantWsFrameError {
-  if (f.op === "state" && typeof f.token === "string") UNREADABLE_STATE_TOKEN.set(error, f.token);
+/** What a login reply decodeFrame refused names, by its error (kept off the error: a token is a secret). */
+export interface UnreadableLoginReply {
+  /** The tokens it gives (two when it gives its token twice): secrets, whatever else it says. */
+  tokens: string[];
+  /** The token of the login the gateway holds: the one token, when the reply's `result` reads true. */
+  loggedIn: string | undefined;
+}
+const UNREADABLE_LOGIN_REPLY = new WeakMap<QuantWsFrameError, UnreadableLoginReply>();
+
+/** The tokens a login reply named when decodeFrame refused it (undefined for any other error, or one without a token). */
+export function unreadableLoginReply(error: unknown): UnreadableLoginReply | undefined {
+  return error instanceof QuantWsFrameError ? UNREADABLE_LOGIN_REPLY.get(error) : undefined;
+}
+
+/**
+ * `error`, for the frame `f` (read as JSON.parse reads it: a member given twice is the last),
+ * with what its token says when it is a `state` frame or a login reply. `tokens`: every token a
+ * login reply gives, when it gives its token twice (no login is then known to be held under
+ * either); a state frame's token given twice is none.
+ */
+function refused(f: Record<string, unknown>, error: QuantWsFrameError, tokens?: string[]): QuantWsFrameError {
+  if (f.op === "state" && typeof f.token === "string" && tokens === undefined) UNREADABLE_STATE_TOKEN.set(error, f.token);
+  else if (f.op === "login") {
+    const given = tokens ?? (typeof f.token === "string" ? [f.token] : []);
+    const named = given.filter((t) => t !== "");
+    if (named.length > 0) UNREADABLE_LOGIN_REPLY.set(error, { tokens: named, loggedIn: tokens === undefined && f.result === true ? named[0] : undefined });
+  }
   return error;
 }
 
@@ -124,7 +143,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       const requestOp = typeof parsed?.op === "string" && typeof cid === "string" ? REQUEST_OF_REPLY.get(parsed.op) : undefined;
       const error = new QuantWsFrameError(e instanceof NumberTooLongError ? "number-too-long" : "inexact-number", e.message, text, e.path, { cause: e, ...(typeof cid === "string" ? { cid, ...(requestOp ? { operation: requestOp } : {}) } : {}) });
       // A state frame's code no double holds: a login waiting for READY names it if it times out.
-      throw parsed !== null && typeof parsed === "object" ? stateRefused(parsed, error) : error;
+      throw parsed !== null && typeof parsed === "object" ? refused(parsed, error) : error;
     }
     // A reply cut short (or broken after its cid): its request fails now, not at its timeout,
     // when the text names one cid the way a reply's top level does.
@@ -135,17 +154,18 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     throw new QuantWsFrameError("not-json", "frame is not a JSON object", text);
   }
   const f = value as Record<string, unknown>;
-  // A member given twice: JSON.parse keeps the last, so {"result":false,…,"result":true} would be
-  // a success, and a second cid would settle another request. Which one the gateway meant is not
-  // known: refused (the reply's request fails at once; each of two cids' requests, when the cid is what is repeated).
-  if (text.includes("\\u") || namedTwice(text)) {
-    const twice = repeatedTopLevelKey(text);
-    if (twice !== undefined) {
-      // A cid given twice names two requests, and the reply is neither's: both fail at once.
-      const ctx = twice === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
-      const error = new QuantWsFrameError("repeated-field", `frame gives its member ${quoted(twice)} twice: which one the gateway meant is not known`, text, twice, ctx);
-      throw twice === "token" ? error : stateRefused(f, error);
-    }
+  // A member given twice, at any depth: JSON.parse keeps the last, so {"result":false,…,"result":true}
+  // would be a success (an item's too: a cancelled order), and a second cid would settle another
+  // request. Which one the gateway meant is not known: refused (the reply's request fails at
+  // once; each of two cids' requests, when the cid is what is repeated).
+  const twice = repeatedMember(text, f);
+  if (twice !== undefined) {
+    const { name, path } = twice;
+    // A cid given twice names two requests, and the reply is neither's: both fail at once.
+    const ctx = path === "cid" ? { cids: [...new Set(topLevelStrings(text, "cid"))] } : typeof f.cid === "string" ? { cid: f.cid } : {};
+    const where = path === name ? "its member" : `the member ${quoted(name)} at`;
+    const error = new QuantWsFrameError("repeated-field", `frame gives ${where} ${quoted(path)} twice: which one the gateway meant is not known`, text, path, ctx);
+    throw path === "token" ? refused(f, error, topLevelStrings(text, "token")) : refused(f, error);
   }
   const op = f.op;
   if (typeof op !== "string") throw missing(text, "frame", "op");
@@ -155,7 +175,7 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
   if (requestOp) {
     if (typeof f.cid !== "string") throw missing(text, `${op} reply`, "cid");
     const ctx = { operation: requestOp, cid: f.cid };
-    if (typeof f.result !== "boolean") throw new QuantWsFrameError("missing-field", `${op} reply without a boolean \`result\``, text, "result", ctx);
+    if (typeof f.result !== "boolean") throw refused(f, new QuantWsFrameError("missing-field", `${op} reply without a boolean \`result\``, text, "result", ctx));
     if (f.result) {
       const { dataField, dataType } = OPERATIONS[requestOp] ?? { dataField: null, dataType: null };
       if (dataField && f[dataField] === undefined) {
@@ -168,9 +188,11 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
       const value = dataField ? f[dataField] : undefined;
       const wrong = !dataField || !dataType ? undefined : value === null ? (nullMeansEmpty(dataType) ? undefined : `is null, not ${[dataType].flat().join(" or ")}`) : answerTypeProblem(value, dataType);
       if (wrong) throw new QuantWsFrameError("wrong-type", `${op} reply's \`${dataField}\` ${wrong}`, text, dataField ?? undefined, ctx);
+      // An empty order number or token names nothing either: as missing (the order may exist).
+      if (value === "") throw refused(f, new QuantWsFrameError("missing-field", `${op} reply with result true but an empty \`${dataField}\``, text, dataField ?? undefined, ctx));
       if (dataField && value !== null) checkData(text, `${op} reply`, dataField, value, OPERATIONS[requestOp]?.dataSchema, decimals, ctx);
     } else if (f.error_message !== undefined && typeof f.error_message !== "string") {
-      throw new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx);
+      throw refused(f, new QuantWsFrameError("missing-field", `${op} reply without a valid \`error_message\``, text, "error_message", ctx));
     }
     return { kind: "reply", op: requestOp, cid: f.cid, frame: f as unknown as QuantWsReplies[RequestOp] };
   }
@@ -189,13 +211,13 @@ export function decodeFrame(text: string, decimals: DecimalsMode = "exact"): Inc
     }
     case "state":
       if (typeof f.token !== "string") throw missing(text, "state", "token");
-      if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw stateRefused(f, missing(text, "state", "code"));
+      if (typeof f.code !== "number" || !Number.isInteger(f.code)) throw refused(f, missing(text, "state", "code"));
       // A code outside the spec's enum, as a status outside it in a notification: refused, not a
       // `state` event named "99" whose meaning (ready or not) nobody knows.
       if (!STATE_CODES.includes(f.code)) {
-        throw stateRefused(f, new QuantWsFrameError("wrong-type", `state notification does not fit the spec: code must be one of ${STATE_CODES.join(", ")}, got ${f.code}`, text, "code"));
+        throw refused(f, new QuantWsFrameError("wrong-type", `state notification does not fit the spec: code must be one of ${STATE_CODES.join(", ")}, got ${f.code}`, text, "code"));
       }
-      if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw stateRefused(f, new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg"));
+      if (f.msg !== undefined && f.msg !== null && typeof f.msg !== "string") throw refused(f, new QuantWsFrameError("missing-field", "state notification whose `msg` is not text", text, "msg"));
       return { kind: "state", token: f.token, frame: f as unknown as QuantWsStateNotification };
     case "error":
       return { kind: "server-error", frame: { op: "error", error_message: typeof f.error_message === "string" ? f.error_message : "" } };

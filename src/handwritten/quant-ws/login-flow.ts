@@ -153,13 +153,13 @@ export class LoginFlow {
   }
 
   /**
-   * A login whose reply came after it timed out (or was aborted): no session took its token,
-   * so the gateway would hold the login and answer the next one "Do not log in repeat". Logged
-   * out now; the states and notifications the gateway sent it meanwhile are reported as frames
-   * no session holds.
+   * A login whose reply came after it timed out (or was aborted), or whose reply could not be
+   * read: no session took its token, so the gateway would hold the login and answer the next
+   * one "Do not log in repeat". Logged out now; the states and notifications the gateway sent
+   * it meanwhile are reported as frames no session holds (`why`).
    */
-  releaseLate(token: string): void {
-    this.#host.router.unexpect(token, "its login timed out before the reply: logged out");
+  releaseLate(token: string, why = "its login timed out before the reply: logged out"): void {
+    this.#host.router.unexpect(token, why);
     if (this.#host.connected) void this.#logoutKept(token).catch(() => undefined);
   }
 

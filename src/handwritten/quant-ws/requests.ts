@@ -195,6 +195,14 @@ export class RequestTable {
     return undefined;
   }
 
+  /**
+   * Is `cid` a login of this client, waiting for its reply or given up on (timed out, aborted:
+   * its reply is late)? A late one's cid is forgotten, as when its reply is read.
+   */
+  isLogin(cid: string): boolean {
+    return this.awaits(cid, "login") || this.#lateLogins.delete(cid);
+  }
+
   /** Does a `op` request wait for the reply of `cid`? */
   awaits(cid: string, op: RequestOp): boolean {
     return this.#pending.get(cid)?.op === op;

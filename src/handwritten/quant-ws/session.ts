@@ -19,7 +19,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, errorForCall, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, errorForCall, markOutcomeUnknown, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames, heldParams, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
@@ -529,10 +529,13 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
         if (error instanceof TimeoutError && !opts.signal?.aborted) {
           const unconfirmed = [...pending];
-          throw new CancelAllUnconfirmedError(
+          const unconfirmedError = new CancelAllUnconfirmedError(
             `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders were not reported CANCELED within ${timeoutMs} ms (the gateway sends no reply to a cancel-all; they may still be cancelled)`,
             { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed },
           );
+          // The request's own timeout is marked once its frame was written (as a drop or an
+          // abort after it is): the unconfirmed orders may have been cancelled.
+          throw error.outcomeUnknown ? markOutcomeUnknown(unconfirmedError) : unconfirmedError;
         }
         throw error;
       });
