@@ -6,7 +6,7 @@
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import { columnsForVersion, compareCounterVersions, type PipeColumn } from "../../handwritten/xele/pipe-rows.js";
 import { pipeRowsOf, requestSchemaOf } from "../../handwritten/xele/spec-info.js";
-import { stringifyJson } from "../../handwritten/core/json.js";
+import { emulatorJson } from "../decimal-text.js";
 import { StreamedBody, type MockReply, type MockRequest } from "../http-mock.js";
 import { pageRows, paginationOf, pagingParams, rowFilter, type Row, type RowFilter } from "../query-rows.js";
 import { OK_MSG, ok, opById } from "./replies.js";
@@ -185,7 +185,7 @@ export function ordersAnswer(st: XeleState, req: MockRequest): MockReply {
     // (the same bytes as a table scanned at once: a streamed answer's chunks, or the whole text)
     const answer = ordersOf(st, req, Int32Array.from(hits));
     if (answer.body instanceof StreamedBody) yield* answer.body.chunks as AsyncIterable<string>;
-    else yield typeof answer.body === "string" ? answer.body : stringifyJson(answer.body);
+    else yield typeof answer.body === "string" ? answer.body : emulatorJson(answer.body);
   }
   return { body: new StreamedBody(scanThenAnswer()), contentType: streamedType(st) };
 }
