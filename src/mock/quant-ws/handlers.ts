@@ -4,7 +4,7 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, beyondLoginCaps, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, type Login, type MockOrder } from "./account.js";
+import { assetView, below, beyondLoginCaps, dec, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, times, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
@@ -54,8 +54,8 @@ const place_order: Handler = (gw, c, f, cid) => {
   const { base, quote } = split(symbol);
   const execPrice = orderType === "MARKET" ? mark : price;
   if (!Number.isFinite(execPrice * quantity)) return fail("Invalid price or quantity");
-  if (action === "BUY" && freeOf(login, quote) < execPrice * quantity) return fail("Insufficient balance");
-  if (action === "SELL" && freeOf(login, base) < quantity && !contract) return fail("Insufficient balance");
+  if (action === "BUY" && below(freeOf(login, quote), times(dec(execPrice), dec(quantity)))) return fail("Insufficient balance");
+  if (action === "SELL" && below(freeOf(login, base), dec(quantity)) && !contract) return fail("Insufficient balance");
   if (beyondLoginCaps(login, symbol)) return fail("Too many symbols traded on this login");
   if (!roomForOrder(login)) return fail("Too many open orders on this login");
   const now = Date.now();
