@@ -63,8 +63,10 @@ const INT64_MAX = 2n ** 63n - 1n;
  * ~100 ms, and done per record it held an emulator (and every other client) for seconds.
  */
 export function int64Of(t: string): bigint | undefined {
-  if (!/^-?\d{1,19}$/.test(t)) return undefined;
-  const n = BigInt(t);
+  // (leading zeros do not count: a Java server's Long.parseLong reads 00083214971450163200)
+  const digits = t.replace(/^(-?)0+(?=\d)/, "$1");
+  if (!/^-?\d{1,19}$/.test(digits)) return undefined;
+  const n = BigInt(digits);
   return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
 }
 
