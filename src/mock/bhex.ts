@@ -37,7 +37,7 @@ import type { ApiMeta } from "../handwritten/core/meta.js";
 import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
 import { paramRefusal } from "./bhex/replies.js";
-import { BhexState } from "./bhex/state.js";
+import { BhexState, userKey } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
@@ -95,7 +95,7 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
   checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
   const state = new BhexState({
     now: opts.now ?? Date.now,
-    users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])]),
+    users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])].map((id) => userKey(String(id)))),
     pagedRecords: opts.pagedRecords ?? 23,
   });
   const authenticate = bhexAuthenticator({

@@ -1,3 +1,6 @@
+import { randomBytes } from "node:crypto";
+import { stringifyJson } from "../handwritten/core/json.js";
+
 /**
  * A decimal as text: digits, an optional fraction and exponent. No two quantifiers can share a
  * digit (`\d+` then an optional `.` that must be there for `\d*` to run), so a long run of
@@ -20,6 +23,37 @@ export function jsonNumberText(t: string): string {
   return (int.replace(/^0+(?=\d)/, "") || "0") + (frac ? `.${frac}` : "") + exp;
 }
 
+/**
+ * A decimal an emulator answers as a JSON number with exactly the digits it was sent (a
+ * JavaScript number rounds 9007199254740993 and 0.1000000000000000000001). Its text is
+ * isDecimalText with an optional sign (`+` is not written); `String()` of it is that text, so
+ * a filter compares it as the number it is. Written by emulatorJson; plain JSON.stringify
+ * writes it as a string.
+ */
+export class ExactDecimal {
+  readonly text: string;
+  constructor(text: string) {
+    if (!isDecimalText(text, "+-")) throw new Error(`not a decimal: ${text.slice(0, 60)}`);
+    this.text = text;
+  }
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    const signed = /^[+-]/.test(this.text);
+    return `${DECIMAL_MARK}${this.text.startsWith("-") ? "-" : ""}${jsonNumberText(signed ? this.text.slice(1) : this.text)}`;
+  }
+}
+
+const DECIMAL_MARK = `~decimal:${randomBytes(12).toString("hex")}:`;
+const DECIMAL_MARKED = new RegExp(`"${DECIMAL_MARK}([0-9.eE+-]+)"`, "g");
+
+/** An emulator's JSON answer: stringifyJson (bigints with every digit), each ExactDecimal a bare number of its digits. */
+export function emulatorJson(value: unknown): string {
+  const out = stringifyJson(value);
+  return out.includes(DECIMAL_MARK) ? out.replace(DECIMAL_MARKED, "$1") : out;
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -29,8 +63,10 @@ const INT64_MAX = 2n ** 63n - 1n;
  * ~100 ms, and done per record it held an emulator (and every other client) for seconds.
  */
 export function int64Of(t: string): bigint | undefined {
-  if (!/^-?\d{1,19}$/.test(t)) return undefined;
-  const n = BigInt(t);
+  // (leading zeros do not count: a Java server's Long.parseLong reads 00083214971450163200)
+  const digits = t.replace(/^(-?)0+(?=\d)/, "$1");
+  if (!/^-?\d{1,19}$/.test(digits)) return undefined;
+  const n = BigInt(digits);
   return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
 }
 

@@ -18,7 +18,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { nestedDeeperThan, parseJson, stringifyJson } from "../handwritten/core/json.js";
+import { nestedDeeperThan, parseJson } from "../handwritten/core/json.js";
+import { emulatorJson } from "./decimal-text.js";
 import { envelopeOf, type ApiMeta, type OperationMeta, type ResponseMeta } from "../handwritten/core/meta.js";
 import { addLostAnswers, takeLostAnswer } from "./options.js";
 import { paginationOf, queryRows, type Row } from "./query-rows.js";
@@ -48,7 +49,7 @@ export interface MockRequest {
 export interface MockReply {
   status?: number;
   /**
-   * A value to serialize as JSON (bigints kept), a ready string/bytes, or a `StreamedBody`
+   * A value to serialize as JSON (bigints kept, an ExactDecimal a number of its digits), a ready string/bytes, or a `StreamedBody`
    * (chunks written as they are produced, with backpressure: large answers without holding them).
    */
   body: unknown;
@@ -287,7 +288,7 @@ function send(res: ServerResponse, reply: MockReply): void {
     payload = reply.body;
     ct ??= "application/json";
   } else {
-    payload = stringifyJson(reply.body);
+    payload = emulatorJson(reply.body);
     ct ??= "application/json";
   }
   res.writeHead(status, { "content-type": ct, ...reply.headers });

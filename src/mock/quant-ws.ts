@@ -50,6 +50,9 @@ import { addLostAnswers, checkMock } from "./options.js";
 import { MOCK_HEADERS_TIMEOUT_MS, MOCK_MAX_CONNECTIONS, MOCK_REQUEST_TIMEOUT_MS, urlHost } from "./http-mock.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
+/** The most pipelined requests the emulator answers out of order (`reorderWindow`, CLI `--reorder`). */
+export const MAX_REORDER_WINDOW = 10_000;
+
 export interface QuantWsMockOptions {
   port?: number | undefined;
   host?: string | undefined;
@@ -158,7 +161,7 @@ export async function startQuantWsMock(given: QuantWsMockOptions = {}): Promise<
   const ctx = { api: "quant-ws" };
   for (const name of ["readyDelayMs", "idleCheckMs", "replyDelayMs"] as const) checkOption(ctx, name, opts[name], "delay");
   checkOption(ctx, "idleTimeoutMs", opts.idleTimeoutMs, "ms");
-  checkOption(ctx, "reorderWindow", opts.reorderWindow, { min: 0, max: 10_000 });
+  checkOption(ctx, "reorderWindow", opts.reorderWindow, { min: 0, max: MAX_REORDER_WINDOW });
   checkOption(ctx, "maxFrameBytes", opts.maxFrameBytes, { min: 1, max: 2 ** 31 - 1 });
   const path = opts.path ?? quantWsMeta.channel;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 15_000;

@@ -157,13 +157,40 @@ function equalTo(value: unknown): (cell: unknown) => boolean {
   };
 }
 
+/**
+ * A test of cells against a list's items (one of them, each as equalTo compares it), the items
+ * read once into sets: each cell is read once and looked up, whatever the list's length (a
+ * test per item, each reading the cell again, took 12 s for 1,000 items over 200,000 rows).
+ * Integers are equal by their digits; a decimal equals an integer or a decimal of the same
+ * double; text equals text without regard to case; text never equals a number.
+ */
+function oneOf(items: readonly unknown[]): (cell: unknown) => boolean {
+  const ints = new Set<string>();
+  /** The doubles of the integer items, and of the decimal ones. */
+  const intValues = new Set<number>();
+  const numValues = new Set<number>();
+  const texts = new Set<string>();
+  const intKey = (p: Parsed) => (p.negative ? `-${p.digits}` : p.digits);
+  for (const item of items) {
+    const v = parse(item);
+    if (v.kind === "int") {
+      ints.add(intKey(v));
+      intValues.add(v.value);
+    } else if (v.kind === "num") numValues.add(v.value);
+    else texts.add(v.text.toLowerCase());
+  }
+  return (cell) => {
+    const c = parse(cell);
+    if (c.kind === "int") return ints.has(intKey(c)) || numValues.has(c.value);
+    if (c.kind === "num") return numValues.has(c.value) || intValues.has(c.value);
+    return texts.size > 0 && texts.has(c.text.toLowerCase());
+  };
+}
+
 /** A test of one cell against one condition (see the module comment for the shapes), the condition read once. */
 function conditionTest(condition: unknown): (cell: unknown) => boolean {
   if (selectsAll(condition)) return () => true;
-  if (Array.isArray(condition)) {
-    const items = condition.map(equalTo);
-    return (cell) => items.some((t) => t(cell));
-  }
+  if (Array.isArray(condition)) return oneOf(condition);
   if (typeof condition === "object") {
     const { min, max } = condition as { min?: unknown; max?: unknown };
     const lo = noCondition(min) ? undefined : parse(min);
@@ -196,6 +223,8 @@ export interface RowFilter<R extends Row = Row> {
   (row: R): boolean;
   /** `condition → row field` for every condition that filters (for logs and tests). */
   readonly applied: ReadonlyArray<string>;
+  /** The row fields the filter reads (every field for a fuzzy search): a row made for it needs only these. */
+  readonly reads: ReadonlyArray<string>;
 }
 
 /**
@@ -207,6 +236,7 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
   const byKey = new Map(fields.map((f) => [nameKey(f), f]));
   const tests: Array<(row: R) => boolean> = [];
   const applied: string[] = [];
+  const reads = new Set<string>();
   for (const [name, condition] of Object.entries(conditions)) {
     // (an open range was counted as a filter: every row was built to be tested, for nothing)
     if (ignore.has(name) || selectsAll(condition)) continue;
@@ -215,6 +245,7 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
       const needle = text(condition).toLowerCase();
       tests.push((row) => fields.some((f) => row[f] !== undefined && row[f] !== null && text(row[f]).toLowerCase().includes(needle)));
       applied.push(`${name} ~ any field`);
+      for (const f of fields) reads.add(f);
       continue;
     }
     const explicit = schema?.rowField;
@@ -224,9 +255,11 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
     const test = conditionTest(condition);
     tests.push((row) => test(row[field]));
     applied.push(`${name} → ${field}`);
+    reads.add(field);
   }
   const test = ((row: R) => tests.every((t) => t(row))) as RowFilter<R>;
   Object.defineProperty(test, "applied", { value: applied });
+  Object.defineProperty(test, "reads", { value: [...reads] });
   return test;
 }
 

@@ -199,6 +199,19 @@ describe("spot orders: create → get → cancel", () => {
     }
   });
 
+  it("a user is its int64 id, however written: a leading zero or -0 places no second order under one client_order_id (it did), and finds the user's orders", async () => {
+    const create = (user_id: string, client_order_id: string) =>
+      raw("POST", "/api/v2/org/order/create", { user_id, exchange_id: "301", symbol_id: "BTCUSDT", client_order_id, type: "limit", side: "buy", quantity: "1", price: "100", time_in_force: "GTC" });
+    const idOf = (r: { text: string }) => (parseJson(r.text) as { data: { orderId: string } }).data.orderId;
+    const first = idOf(await create("83214971450163200", "lz-1"));
+    expect(idOf(await create("083214971450163200", "lz-1"))).toBe(first);
+    expect(idOf(await create("0", "lz-zero"))).toBe(idOf(await create("-0", "lz-zero")));
+    const get = await raw("POST", "/api/v2/org/order/get", { user_id: "00083214971450163200", client_order_id: "lz-1" });
+    expect(idOf(get)).toBe(first);
+    const open = parseJson((await raw("POST", "/api/v2/org/order/open_orders", { user_id: "083214971450163200" })).text) as { data: Array<{ orderId: string }> };
+    expect(open.data.filter((o) => o.orderId === first)).toHaveLength(1);
+  });
+
   it("org_batch_cancel cancels the symbol's open orders", async () => {
     const c = client({ allAsPost: true });
     const a = await c.call("orderCreate", { user_id: 1, exchange_id: 301, symbol_id: "BTCUSDT", type: "market", side: "buy", quantity: "1" });
@@ -219,12 +232,14 @@ describe("batch tasks → results with a status per item", () => {
         { user_id: "83214971450163200", token_id: "BTC", amount: "0.005", desc: "activity lock" },
         { user_id: "1234", token_id: "USDT", amount: "0.5" },
         { user_id: "231215678785585152", token_id: "USDT", amount: "0" },
+        { user_id: "0231215678785585152", token_id: "USDT", amount: "1" },
       ],
     });
     expect(task.data).toMatchObject({ clientOrderId: task.idempotencyKey!.value, desc: "lock for activity 0714", status: 0 });
     const result = await c.call("financeGetBatchLockPositionResult", { client_order_id: task.idempotencyKey!.value });
     expect(batchTaskState(batchTask(result!))).toBe("done");
-    expect(result?.items?.map((i) => i.status)).toEqual([200, 31009, 5]);
+    // (a known user's id with a leading zero is that user)
+    expect(result?.items?.map((i) => i.status)).toEqual([200, 31009, 5, 200]);
     const failures = batchItemFailures(result!);
     expect(failures.map((f) => [f.index, f.status])).toEqual([
       [1, 31009],

@@ -183,6 +183,24 @@ describe("emulator: orders", () => {
     expect((again as ApiError).code).toBe(25006);
   });
 
+  it("an order answers its prices with every digit they were sent (a double rounded 8000.0000000000000000001 to 8000)", async () => {
+    // (an emulator of its own: the other tests' exact clients would meet these orders in queryOrdersPro)
+    const own = await startHubiMock();
+    const exact = createHubiClient({ accessKey: AK, secretKey: SK, accessToken: TOKEN, baseUrl: own.url, retry: false, decimals: "string" });
+    try {
+      const price = "8000.0000000000000000001";
+      const id = (await exact.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: price as unknown as number, stop_loss_price: "7000.1000000000000000001" as unknown as number, trade_direction: "BUY", order_type: "LIMIT" }))!;
+      expect(await exact.call("queryOrderById", { order_no: id })).toMatchObject({ price, stopLossPrice: "7000.1000000000000000001", triggerPrice: 0 });
+      await exact.call("amendOrder", { order_no: id, price: "7999.5000000000000000001" as unknown as number });
+      expect(await exact.call("queryOrderById", { order_no: id })).toMatchObject({ price: "7999.5000000000000000001", stopLossPrice: "7000.1000000000000000001" });
+      // a stop loss amended to a trailing stop: the stop loss is 0 now, not the text it was sent as
+      await exact.call("amendOrder", { order_no: id, trailing_stop: 5 });
+      expect(await exact.call("queryOrderById", { order_no: id })).toMatchObject({ stopLossPrice: 0, trailingStop: 5 });
+    } finally {
+      await own.close();
+    }
+  });
+
   it("unknown orders are OrderNotFoundErrors (amend_order answers HTTP 500, as the vendor doc shows)", async () => {
     await expect(c().call("queryOrderById", { order_no: "O-missing" })).rejects.toBeInstanceOf(OrderNotFoundError);
     const e = (await c().call("amendOrder", { order_no: "O-missing", price: 1 }).catch((x: unknown) => x)) as ApiError;

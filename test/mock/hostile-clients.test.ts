@@ -301,6 +301,35 @@ describe("quant-ws: place_order takes numbers only, and refused orders create no
     expect(await c.ask({ op: "place_order", token, symbol: "ETH/USDT", action: "BUY", order_type: "LIMIT", price: 1, quantity: 2 })).toMatchObject({ result: true });
   });
 
+  it("balances are exact: 200 resting orders at prices like 0.1 and 3.3, then a cancel of some and a cancel-all, leave locked 0 and free = total (doubles left -1.29e-12 locked, free above total)", async () => {
+    const m = await qwsMock({ marks: { "ETH/USDT": 2000 } });
+    const c = await qws(m);
+    const token = (await c.login({ platform: "okex" })).token as string;
+    const prices = [0.1, 0.7, 1.1, 3.3, 0.3, 1999.99, 0.01];
+    const placed: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const sell = i % 3 === 0;
+      const price = (sell ? 5000 : 0) + prices[i % prices.length]!;
+      const r = await c.ask({ op: "place_order", token, symbol: "ETH/USDT", action: sell ? "SELL" : "BUY", price, quantity: [0.1, 0.2, 0.3, 3][i % 4]!, order_type: "LIMIT" });
+      if (r.result) placed.push(r.order_no as string);
+    }
+    expect(placed.length).toBeGreaterThan(100);
+    const balances = async () => (await c.ask({ op: "asset", token })).data as Record<string, { free: number; locked: number; total: number }>;
+    for (const b of Object.values(await balances())) {
+      expect(b.locked).toBeGreaterThanOrEqual(0);
+      expect(b.free).toBeLessThanOrEqual(b.total);
+    }
+    expect(await c.ask({ op: "cancel_order", token, symbol: "ETH/USDT", order_nos: placed.filter((_, i) => i % 2) })).toMatchObject({ result: true });
+    for (const b of Object.values(await balances())) {
+      expect(b.locked).toBeGreaterThanOrEqual(0);
+      expect(b.free).toBeLessThanOrEqual(b.total);
+    }
+    // cancel-all: no reply; its order notifications, then the asset
+    c.ws.send(JSON.stringify({ op: "cancel_order", cid: "all", token, symbol: "ETH/USDT", order_nos: [] }));
+    await expect.poll(async () => (await c.ask({ op: "open_orders", token, symbol: "ETH/USDT" })).data).toEqual([]);
+    expect(await balances()).toEqual({ USDT: { free: 100_000, locked: 0, total: 100_000 }, ETH: { free: 10, locked: 0, total: 10 } });
+  });
+
   it("a pong carries the ping's ts with every digit (above 2^53 too)", async () => {
     const m = await qwsMock();
     const c = await qws(m);

@@ -127,12 +127,17 @@ describe("quant-ws emulator: close()", () => {
 });
 
 describe("quant-ws emulator: memory a client cannot grow", () => {
-  it("a client that stops reading while pinging with a 1 MB ts is closed, not buffered for", async () => {
+  it("a client that stops reading while asking for large answers is closed, not buffered for", async () => {
     const m = await mock();
     const c = await raw(m);
+    // 2,000 resting orders: each open_orders answer is about 300 KB (a pong no longer echoes a
+    // ts that is no integer, so a 1 MB ts is no longer a 1 MB answer)
+    const token = await c.login();
+    for (let i = 0; i < 2_000; i++) c.ws.send(JSON.stringify({ op: "place_order", cid: `p${i}`, token, symbol: "ETH/USDT", action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+    await c.wait((f) => f.op === "place_order" && f.cid === "p1999", 10_000);
     (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const frame = JSON.stringify({ op: "ping", ts: "9".repeat(1_000_000) });
-    for (let i = 0; i < 60 && m.openSockets > 0; i++) {
+    const frame = JSON.stringify({ op: "open_orders", cid: "o", token, symbol: "ETH/USDT" });
+    for (let i = 0; i < 200 && m.openSockets > 0; i++) {
       c.ws.send(frame);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -177,6 +182,17 @@ describe("quant-ws emulator: int64 values keep every digit", () => {
       '{"op":"error","error_message":"\'ts\' must be an integer of at most 64 bits"}',
       '{"op":"pong","ts":9223372036854775807}',
     ]);
+  });
+
+  it("a ping whose ts is no integer (text, a fraction, null, an object) gets an error frame, not a pong echoing it", async () => {
+    const m = await mock();
+    const c = await raw(m);
+    const got = texts(c);
+    for (const ts of ['"abc"', "1.5", "null", "{}", '"1530604762311"', "[1]", "true"]) c.ws.send(`{"op":"ping","ts":${ts}}`);
+    c.ws.send('{"op":"ping","ts":1530604762311}');
+    await expect.poll(() => got.length).toBe(8);
+    expect(got.slice(0, 7)).toEqual(Array.from({ length: 7 }, () => '{"op":"error","error_message":"\'ts\' must be an integer of at most 64 bits"}'));
+    expect(got[7]).toBe('{"op":"pong","ts":1530604762311}');
   });
 
   it("cancel_order with an order number sent as a number beyond 2^53 names that order, every digit (log and reply)", async () => {

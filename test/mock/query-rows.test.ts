@@ -19,6 +19,22 @@ describe("matchesCondition", () => {
   });
 });
 
+describe("a list condition", () => {
+  const values: unknown[] = ["0", "-0", "007", "7", "7.0", "7e0", "-7", 7, 7.5, "9007199254740993", "9007199254740992", "9007199254740992.0", "1e999", "9".repeat(400), "abc", "ABC", " abc ", "x", true, "TRUE", "1.5", ".5", "0.5", "5.", 12345678901234567891n, "12345678901234567891"];
+  it("keeps a cell equal to one of its items, each item compared as the scalar condition compares it", () => {
+    for (const a of values)
+      for (const b of values)
+        for (const cell of values) expect(matchesCondition([a, b], cell), `${String(a)}, ${String(b)} ~ ${String(cell)}`).toBe(matchesCondition(a, cell) || matchesCondition(b, cell));
+  });
+  it("is read once: 20,000 items over 5,000 rows at once (a test per item took seconds)", () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => ({ id: String(i), name: `n${i}` }));
+    const items = Array.from({ length: 20_000 }, (_, i) => String(i * 7));
+    const t = performance.now();
+    expect(rows.filter(rowFilter({ id: items, name: items.map((x) => `N${x}`) }, ["id", "name"])).length).toBe(715);
+    expect(performance.now() - t).toBeLessThan(1_000);
+  });
+});
+
 describe("rowFilter", () => {
   const rows = [
     { userId: "1", tokenId: "BTC", amount: 5 },
@@ -28,6 +44,8 @@ describe("rowFilter", () => {
     const keep = rowFilter({ user_id: "2", unrelated: "zzz" }, ["userId", "tokenId", "amount"]);
     expect(rows.filter(keep)).toEqual([rows[1]]);
     expect(keep.applied).toEqual(["user_id → userId"]);
+    expect(keep.reads).toEqual(["userId"]);
+    expect(rowFilter({ q: "x", user_id: "2" }, ["userId", "tokenId"], { schemaOf: (n) => (n === "q" ? { filter: "fuzzy" } : undefined) }).reads).toEqual(["userId", "tokenId"]);
   });
   it("honours x-row-field, x-filter fuzzy and the ignore list", () => {
     const schemaOf = (n: string) => (n === "coin" ? { rowField: "tokenId" } : n === "q" ? { filter: "fuzzy" } : undefined);

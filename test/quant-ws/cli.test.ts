@@ -275,6 +275,16 @@ describe("tradeapi CLI for quant-ws", () => {
     const bad = await cli(["mock", "quant-ws", "--ready-delay", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--ready-delay must be a non-negative number, got "soon"/);
+    // A value past the emulator's bounds names the flag (it named the option: "reorderWindow must be …")
+    for (const [flag, value, message] of [
+      ["--reorder", "10001", /--reorder must be at most 10000, got "10001"/],
+      ["--reorder", "2.5", /--reorder must be a whole number, got "2\.5"/],
+      ["--reply-delay", "3000000000", /--reply-delay must be at most 2147483647, got "3000000000"/],
+    ] as const) {
+      const out = await cli(["mock", "quant-ws", flag, value]);
+      expect(out.code, flag).toBe(2);
+      expect(out.stderr, flag).toMatch(message);
+    }
     const typo = await cli(["mock", "quant-ws", "--reply-dealy", "5"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/unknown flag --reply-dealy; did you mean --reply-delay\?/);

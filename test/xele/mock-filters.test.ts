@@ -87,3 +87,49 @@ describe("xele emulator: queries filter and page", () => {
     expect(mine[0]).toMatchObject({ investor_id: "777123", amount: 12.5 });
   });
 });
+
+describe("xele emulator: a filter over a large table does not hold the emulator", () => {
+  /** A queryOrders request (a login's token, every other condition "none"), sent as ?params= (base64). */
+  async function queryOrders(m: XeleMock, data: Record<string, unknown>): Promise<{ body: string; maxLagMs: number }> {
+    const login = (await (await fetch(`${m.maUrl}/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD }) })).json()) as { ticket: string };
+    // (a request of the client to this file's small emulator, every condition it is not given filled, is the template)
+    await client().call("queryOrders", {});
+    const template = mock.received.findLast((r) => r.operationId === "queryOrders")!.json;
+    const text = JSON.stringify({ ...template, token: login.ticket, data: { ...(template.data as object), ...data } });
+    // The longest the event loop (this process runs the emulator) went without a turn while it answered.
+    let maxLagMs = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxLagMs = Math.max(maxLagMs, now - last);
+      last = now;
+    }, 5);
+    try {
+      const r = await fetch(`${m.msUrl}/api/trade/order/query?params=${encodeURIComponent(Buffer.from(text).toString("base64"))}`);
+      return { body: await r.text(), maxLagMs };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it("200,000 orders and a list of 1,000 investors (12 s of a held event loop before), 1,000,000 orders and one investor (3 s): the same answers, the loop free", async () => {
+    const big = await startXeleMock({ orders: 200_000 });
+    try {
+      const items = [...Array.from({ length: 999 }, (_, i) => `x${i}`), "777002"];
+      const { body, maxLagMs } = await queryOrders(big, { investor_id: items, max_result_count: 2 });
+      const rows = (JSON.parse(body) as { result: string }).result.split("\n");
+      expect(rows[0]).toMatch(/^MS,OrderQry,1\.0\.3,25,2,InvestorId\|/);
+      expect(rows.slice(1).map((r) => r.split("|").slice(0, 2))).toEqual([
+        ["777002", String(1000 + 199_994)],
+        ["777002", String(1000 + 199_997)],
+      ]);
+      expect(maxLagMs).toBeLessThan(1_000);
+      big.settings.orders = 1_000_000;
+      const one = await queryOrders(big, { investor_id: ["777001"], max_result_count: 1 });
+      expect((JSON.parse(one.body) as { result: string }).result.split("\n")[1]!.split("|").slice(0, 2)).toEqual(["777001", String(1000 + 999_997)]);
+      expect(one.maxLagMs).toBeLessThan(1_000);
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
+});

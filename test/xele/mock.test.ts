@@ -90,3 +90,20 @@ describe("strict requests, answered with the vendor doc's codes", () => {
     ]);
   });
 });
+
+describe("a write refused is not applied in part", () => {
+  it("updateFrontControls with a known seat then an unknown one answers 110 and changes neither; with only known seats it is applied", async () => {
+    const fronts = async () => (await send("ms", "GET", "/api/trade/front/control", { params: b64({ ...ms(), data: { seat_index: null } }) })).body.result as Array<Record<string, unknown>>;
+    const before = await fronts();
+    const seat0 = before.find((f) => f.exchange_id === "SHFE" && f.seat_index === 0)!;
+    expect(seat0).toBeDefined();
+    const good = { exchange_id: "SHFE", seat_index: 0, seat_type: "MANAGER", model_switch: 1, flow_control: 200, weight: Number(seat0.weight) + 1, front_ip: "192.168.2.10" };
+    const unknown = { ...good, exchange_id: "DCE", seat_index: 9 };
+    const refused = await send("ms", "PUT", "/api/trade/front/control", { body: JSON.stringify({ ...ms(), data: [good, unknown] }) });
+    expect(refused.body.code).toBe(110);
+    expect(refused.body.msg).toContain("DCE seat 9");
+    expect(await fronts()).toEqual(before);
+    expect((await send("ms", "PUT", "/api/trade/front/control", { body: JSON.stringify({ ...ms(), data: [good] }) })).body.code).toBe(0);
+    expect((await fronts()).find((f) => f.exchange_id === "SHFE" && f.seat_index === 0)).toMatchObject({ weight: good.weight, front_ip: "192.168.2.10" });
+  });
+});

@@ -49,6 +49,17 @@ describe("XT emulator: lists", () => {
     expect((await c.call("getPayOutRecord", { coin: "usdt", page: 1, pageSize: 1 }))!.record).toHaveLength(1);
   });
 
+  it("a withdrawal's amount is answered and recorded with every digit it was sent (a double rounded 9007199254740993 and 0.1000000000000000000001)", async () => {
+    const c = createXtClient({ accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, baseUrl: mock.url, rateLimit: false, decimals: "string" });
+    const sent = ["9007199254740993", "0.1000000000000000000001", "12345678901234567890.5"];
+    for (const amount of sent) {
+      const w = await c.call("withdraw", { coin: "usdt", address: "0xexact", amount: amount as unknown as number, safePwd: "pw" });
+      expect(String(w.amount)).toBe(amount);
+    }
+    const records = (await c.call("getPayOutRecord", { coin: "usdt", page: 1, pageSize: 3 }))!.record;
+    expect(records.map((r) => String(r.amount))).toEqual([...sent].reverse());
+  });
+
   it("klines: only candles newer than `since`; the answer's since is the cursor to send next", async () => {
     const c = client();
     const all = (await c.call("getKLine", { market: "btc_usdt", type: "1min", since: 0 }))!;

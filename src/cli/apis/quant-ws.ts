@@ -203,13 +203,16 @@ export const quantWsCli: CliApi = {
     };
   },
   async startMock({ port, flags, log }) {
-    const { startQuantWsMock } = await import("../../mock/quant-ws.js");
-    const opt = (name: string) => (flags[name] === undefined ? undefined : numberFlag(name, flags[name], 0));
+    const { startQuantWsMock, MAX_REORDER_WINDOW } = await import("../../mock/quant-ws.js");
+    // (each checked against the emulator's bounds here, so that a refusal names the flag, not the option)
+    const opt = (name: string, max?: number) => (flags[name] === undefined ? undefined : numberFlag(name, flags[name], 0, max));
+    const reorder = opt("reorder", MAX_REORDER_WINDOW);
+    if (reorder !== undefined && !Number.isInteger(reorder)) throw new CliUsageError(`--reorder must be a whole number, got ${JSON.stringify(flags.reorder)}`);
     const options = {
-      ...(flags["ready-delay"] !== undefined ? { readyDelayMs: opt("ready-delay") } : {}),
+      ...(flags["ready-delay"] !== undefined ? { readyDelayMs: opt("ready-delay", MAX_TIMEOUT_MS) } : {}),
       ...(flags["idle-timeout"] !== undefined ? { idleTimeoutMs: opt("idle-timeout") } : {}),
-      ...(flags["reply-delay"] !== undefined ? { replyDelayMs: opt("reply-delay") } : {}),
-      ...(flags.reorder !== undefined ? { reorderWindow: opt("reorder") } : {}),
+      ...(flags["reply-delay"] !== undefined ? { replyDelayMs: opt("reply-delay", MAX_TIMEOUT_MS) } : {}),
+      ...(reorder !== undefined ? { reorderWindow: reorder } : {}),
       ...(flags["no-pong"] === "true" ? { answerPings: false } : {}),
     };
     // Each period is a timer's (a longer one would fire every millisecond).

@@ -12,7 +12,7 @@ import { exampleReply, type MockReply, type MockRequest } from "../http-mock.js"
 import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
 import { DECIMAL, failed, internalError, missing, ok } from "./replies.js";
-import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, type BhexState, type MockOrder } from "./state.js";
+import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, userKey, type BhexState, type MockOrder } from "./state.js";
 
 type Handler = StateHandler<BhexState>;
 
@@ -66,7 +66,7 @@ const orderCreate: Handler = (st, req) => {
   if (p.type !== "market" && !p.price) return failed("price is required for limit orders");
   if (p.type !== "market" && (!DECIMAL.test(p.price!) || Number(p.price) <= 0)) return failed("price must be a positive decimal");
   const terms = {
-    userId: p.user_id!,
+    userId: userKey(p.user_id),
     clientOrderId: p.client_order_id!,
     symbolId: p.symbol_id!,
     exchangeId: p.exchange_id!,
@@ -106,7 +106,8 @@ const orderOrgBatchCancel: Handler = (st, req) => {
 };
 
 const orderOpenOrders: Handler = (st, req) => {
-  const mine = [...st.orders.values()].filter((o) => o.userId === req.params.user_id);
+  const user = userKey(req.params.user_id);
+  const mine = [...st.orders.values()].filter((o) => o.userId === user);
   if (mine.length === 0) return exampleReply(req.op);
   const open = mine.filter((o) => o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
   return ok(queryRows(req.op, open.map(orderView), req.params).rows);
@@ -156,7 +157,7 @@ const userBatchUpdateUserKycInfo: Handler = (st, req) => {
   }
   return ok({
     results: rows.map((r) => {
-      const known = st.users.has(String(r.user_id));
+      const known = st.users.has(userKey(String(r.user_id)));
       return { userId: String(r.user_id), resultCode: known ? ITEM_OK : ITEM_USER_ERROR, resultMessage: known ? "Success" : "用户信息错误" };
     }),
   });

@@ -87,6 +87,16 @@ export interface BhexStateOptions {
 
 type Record_ = Record<string, unknown>;
 
+/**
+ * A user as the server reads its id, a `long`: `083214971450163200` and `83214971450163200` are
+ * one user, and so are `0` and `-0` (keyed on the text, a leading zero placed a second order
+ * under a client_order_id). Text no int64 holds is kept as it is (it names no user).
+ */
+export function userKey(id: string | undefined): string {
+  const n = toBig(id);
+  return n === undefined ? (id ?? "") : String(n);
+}
+
 /** Orders kept: the newest 10 000 (older ones are forgotten: order/get answers "order not found"). */
 export const MAX_BHEX_ORDERS = 10_000;
 /**
@@ -135,7 +145,7 @@ export class BhexState {
 
   /** A new order (the caller checked that its client_order_id is new for the user). */
   placeOrder(o: Omit<MockOrder, "orderId" | "status" | "time">): MockOrder {
-    const order: MockOrder = { orderId: this.nextOrderId++, ...o, status: "NEW", time: this.now() };
+    const order: MockOrder = { orderId: this.nextOrderId++, ...o, userId: userKey(o.userId), status: "NEW", time: this.now() };
     this.orders.set(order.orderId, order);
     this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
     if (this.orders.size > MAX_BHEX_ORDERS) {
@@ -146,12 +156,12 @@ export class BhexState {
     return order;
   }
   byClientOrderId(userId: string, clientOrderId: string): MockOrder | undefined {
-    const id = this.byClientId.get(`${userId}:${clientOrderId}`);
+    const id = this.byClientId.get(`${userKey(userId)}:${clientOrderId}`);
     return id === undefined ? undefined : this.orders.get(id);
   }
   /** The user's order named by order_id or client_order_id. */
   findOrder(p: Record<string, string>): MockOrder | undefined {
-    const user = p.user_id ?? "";
+    const user = userKey(p.user_id);
     const byId = toBig(p.order_id);
     const id = byId ?? (p.client_order_id ? this.byClientId.get(`${user}:${p.client_order_id}`) : undefined);
     const o = id === undefined ? undefined : this.orders.get(id);
@@ -162,7 +172,7 @@ export class BhexState {
 
   /** 200, 31009 for a user id the emulator does not know, 5 for an amount that is not a positive decimal. */
   rowStatus(kind: BatchKind, cells: Record_): number {
-    if (kind.users.some((u) => !this.users.has(String(cells[u])))) return ITEM_USER_ERROR;
+    if (kind.users.some((u) => !this.users.has(userKey(String(cells[u]))))) return ITEM_USER_ERROR;
     if (!DECIMAL.test(String(cells.amount)) || Number(cells.amount) <= 0) return ITEM_OTHER_FAILURE;
     return ITEM_OK;
   }

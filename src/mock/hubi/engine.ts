@@ -32,7 +32,12 @@ export interface MockOrder {
   pnl: number;
   /** Margin frozen while it rests (opening orders only). */
   frozen: number;
+  /** The text each price field was sent as (answered with its digits while the field holds its value). */
+  texts?: Partial<Record<ExactField, string>>;
 }
+
+/** The order fields a request gives as decimals, answered as sent. */
+export type ExactField = "price" | "stopLossPrice" | "stopWinPrice" | "trailingStop" | "triggerPrice";
 
 export interface MockPosition {
   currency: string;

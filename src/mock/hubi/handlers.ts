@@ -8,7 +8,7 @@ import type { MockReply, MockRequest } from "../http-mock.js";
 import { isDecimalText } from "../decimal-text.js";
 import { missingParams } from "../params.js";
 import { queryRows } from "../query-rows.js";
-import { ACTIVE, type HubiExchange, type MockOrder, type Side } from "./engine.js";
+import { ACTIVE, type ExactField, type HubiExchange, type MockOrder, type Side } from "./engine.js";
 import { ok, reject, TradeReject, tradeFailure } from "./replies.js";
 import { accountView, orderView, positionView } from "./views.js";
 
@@ -52,6 +52,22 @@ function checkStops(side: Side, price: number, stopLoss: number, stopWin: number
   }
 }
 const findOrder = (ex: HubiExchange, no: string | undefined): MockOrder => ex.orders.get(no ?? "") ?? reject("25005");
+
+/** An order's price fields and the parameters that give them. */
+const EXACT_PARAMS: ReadonlyArray<[ExactField, string]> = [
+  ["price", "price"],
+  ["stopLossPrice", "stop_loss_price"],
+  ["stopWinPrice", "stop_win_price"],
+  ["trailingStop", "trailing_stop"],
+  ["triggerPrice", "trigger_price"],
+];
+
+/** The text of each price field the request gives (read by `num` first): an order answers them with every digit. */
+function textsOf(p: Record<string, string>, fields: ReadonlySet<ExactField> | undefined = undefined): Partial<Record<ExactField, string>> {
+  const texts: Partial<Record<ExactField, string>> = {};
+  for (const [field, param] of EXACT_PARAMS) if ((!fields || fields.has(field)) && p[param] !== undefined && p[param] !== "") texts[field] = p[param];
+  return texts;
+}
 
 // ---- operations ----
 
@@ -119,6 +135,7 @@ const enterOrder: Handler = (ex, req) => {
     triggerType,
     pnl: 0,
     frozen: 0,
+    texts: textsOf(p),
   };
   // Margin at the price the order fills at: the mark when it fills on arrival (a SELL far
   // below the mark fills at the mark, not at its limit), else its limit.
@@ -165,7 +182,7 @@ const amendOrder: Handler = (ex, req) => {
   const o = findOrder(ex, req.params.order_no);
   if (!ACTIVE.has(o.ordStatus)) reject("25006");
   const changes = amendedFields(o, req.params);
-  const next = { ...o, ...changes };
+  const next = { ...o, ...changes, texts: { ...o.texts, ...textsOf(req.params, new Set(Object.keys(changes) as ExactField[])) } };
   if (changes.stopLossPrice !== undefined) next.trailingStop = 0;
   if (changes.trailingStop !== undefined) next.stopLossPrice = 0;
   checkStops(next.side, next.type === "Limit" ? next.price : ex.markOf(next.symbol), next.stopLossPrice, next.stopWinPrice);

@@ -1,8 +1,18 @@
 /** The Hubi emulator's views of its state: the spec's Order / Position / Account shapes. */
-import { iso, type HubiExchange, type MockAccount, type MockOrder, type MockPosition } from "./engine.js";
+import { ExactDecimal } from "../decimal-text.js";
+import { iso, type ExactField, type HubiExchange, type MockAccount, type MockOrder, type MockPosition } from "./engine.js";
 
 const UID = "10001";
 export const round = (x: number): number => Math.round(x * 1e8) / 1e8;
+
+/**
+ * An order's price field as the request gave it, every digit (a double rounded
+ * 0.1000000000000000000001 to 0.1), while the field still holds that value; else the number.
+ */
+function given(o: MockOrder, field: ExactField): number | ExactDecimal {
+  const text = o.texts?.[field];
+  return text !== undefined && Number(text) === o[field] ? new ExactDecimal(text) : o[field];
+}
 
 export function orderView(o: MockOrder) {
   return {
@@ -17,18 +27,18 @@ export function orderView(o: MockOrder) {
     openPosition: o.openPosition,
     ordStatus: o.ordStatus,
     pnl: round(o.pnl),
-    price: o.price,
+    price: given(o, "price"),
     qty: o.qty,
     showQty: 0,
     side: o.side,
     source: o.source,
-    stopLossPrice: o.stopLossPrice,
-    stopWinPrice: o.stopWinPrice,
+    stopLossPrice: given(o, "stopLossPrice"),
+    stopWinPrice: given(o, "stopWinPrice"),
     stopWinType: o.stopWinType,
     symbol: o.symbol,
     tif: "DAY",
-    trailingStop: o.trailingStop,
-    triggerPrice: o.triggerPrice,
+    trailingStop: given(o, "trailingStop"),
+    triggerPrice: given(o, "triggerPrice"),
     triggerType: o.triggerType,
     type: o.type,
     uid: UID,

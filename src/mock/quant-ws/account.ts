@@ -20,11 +20,51 @@ export interface MockOrder {
   utime: number;
 }
 
-export interface Balance {
-  free: number;
-  locked: number;
-  total: number;
+/**
+ * An exact decimal, `coef` × 10^`exp`: balances are kept in these, so that what an order locks
+ * and its cancel unlocks cancel out (with doubles, 200 orders at prices like 0.1 and 3.3 then a
+ * cancel-all left `locked` at -1.29e-12 and `free` above `total`).
+ */
+export interface Dec {
+  readonly coef: bigint;
+  readonly exp: number;
 }
+
+/** A double as the decimal its shortest text writes (0.1 is 1 × 10^-1, not the double's binary value); finite only. */
+export function dec(x: number): Dec {
+  const [mantissa = "0", e = "0"] = String(x).split("e");
+  const [int = "0", frac = ""] = mantissa.split(".");
+  return trimmed(BigInt(int + frac), Number(e) - frac.length);
+}
+
+function trimmed(coef: bigint, exp: number): Dec {
+  if (coef === 0n) return { coef, exp: 0 };
+  while (coef % 10n === 0n) {
+    coef /= 10n;
+    exp++;
+  }
+  return { coef, exp };
+}
+
+export function add(a: Dec, b: Dec): Dec {
+  const exp = Math.min(a.exp, b.exp);
+  return trimmed(a.coef * 10n ** BigInt(a.exp - exp) + b.coef * 10n ** BigInt(b.exp - exp), exp);
+}
+export const times = (a: Dec, b: Dec): Dec => trimmed(a.coef * b.coef, a.exp + b.exp);
+const negate = (a: Dec): Dec => ({ coef: -a.coef, exp: a.exp });
+/** a < b */
+export const below = (a: Dec, b: Dec): boolean => add(a, negate(b)).coef < 0n;
+/** The nearest double (JavaScript's reading of the decimal's text). */
+export const toNumber = (a: Dec): number => Number(`${a.coef}e${a.exp}`);
+
+/** A currency's balance: its total and the part resting orders lock (free is the rest), exact. */
+export interface Balance {
+  total: Dec;
+  locked: Dec;
+}
+
+/** A balance of `total`, nothing locked. */
+export const startBalance = (total: number): Balance => ({ total: dec(total), locked: dec(0) });
 
 interface Position {
   long: number;
@@ -66,8 +106,11 @@ export function split(symbol: string): { base: string; quote: string } {
   const [base = symbol, quote = "USDT"] = symbol.split("/");
   return { base, quote };
 }
-/** The free amount of a currency; looking does not create a balance (as positionView). */
-export const freeOf = (login: Login, ccy: string): number => login.balances.get(ccy)?.free ?? 0;
+/** The free amount of a currency, exact; looking does not create a balance (as positionView). */
+export function freeOf(login: Login, ccy: string): Dec {
+  const b = login.balances.get(ccy);
+  return b ? add(b.total, negate(b.locked)) : dec(0);
+}
 
 /**
  * Most currencies (balances) and positions one login holds: each symbol an order names can
@@ -99,22 +142,21 @@ export function roomForOrder(login: Login): boolean {
 
 export function balance(login: Login, ccy: string): Balance {
   let b = login.balances.get(ccy);
-  if (!b) login.balances.set(ccy, (b = { free: 0, locked: 0, total: 0 }));
+  if (!b) login.balances.set(ccy, (b = startBalance(0)));
   return b;
 }
 
-/** Move a balance's total and locked amounts; `free` follows. */
-export function adjust(b: Balance, total: number, locked: number): void {
-  b.total += total;
-  b.locked += locked;
-  b.free = b.total - b.locked;
+/** Move a balance's total and locked amounts (exact); `free` follows. */
+export function adjust(b: Balance, total: Dec, locked: Dec): void {
+  b.total = add(b.total, total);
+  b.locked = add(b.locked, locked);
 }
 
 /** What a resting order locks: quote currency × price for a BUY, base currency for a SELL. */
 export function lockFor(login: Login, o: Pick<MockOrder, "symbol" | "action">, price: number, quantity: number, sign: 1 | -1): void {
   const { base, quote } = split(o.symbol);
-  if (o.action === "BUY") adjust(balance(login, quote), 0, sign * price * quantity);
-  else adjust(balance(login, base), 0, sign * quantity);
+  const amount = o.action === "BUY" ? times(dec(price), dec(quantity)) : dec(quantity);
+  adjust(balance(login, o.action === "BUY" ? quote : base), dec(0), sign === 1 ? amount : negate(amount));
 }
 
 export const isOpen = (o: MockOrder): boolean => o.status === "SUBMITTED" || o.status === "PARTIAL-FILLED";
@@ -160,10 +202,17 @@ export function orderView(o: MockOrder, withSymbol: boolean) {
   return withSymbol ? { symbol, ...rest } : rest;
 }
 
-/** The balances as the adapter writes them: numbers, or text with 8 decimals on huobi_future (as its adapter's `"%.8f"`). */
+/**
+ * The balances as the adapter writes them: numbers, or text with 8 decimals on huobi_future (as
+ * its adapter's `"%.8f"`). Each is the double nearest the exact amount: locked is 0 when nothing
+ * rests, and free (total − locked) is never above total.
+ */
 export const assetView = (login: Login) =>
   Object.fromEntries(
-    [...login.balances].map(([k, b]) => [k, login.platform === "huobi_future" ? { free: b.free.toFixed(8), locked: b.locked.toFixed(8), total: b.total.toFixed(8) } : { ...b }]),
+    [...login.balances].map(([k, b]) => {
+      const amounts = { free: toNumber(add(b.total, negate(b.locked))), locked: toNumber(b.locked), total: toNumber(b.total) };
+      return [k, login.platform === "huobi_future" ? { free: amounts.free.toFixed(8), locked: amounts.locked.toFixed(8), total: amounts.total.toFixed(8) } : amounts];
+    }),
   );
 
 /** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
@@ -172,8 +221,9 @@ export function fill(login: Login, o: MockOrder, price: number, fillNo: string, 
   const qty = o.remain;
   const sign = o.action === "BUY" ? 1 : -1;
   const now = Date.now();
-  adjust(balance(login, quote), -sign * qty * price, 0);
-  adjust(balance(login, base), sign * qty, 0);
+  const cost = times(dec(qty), dec(price));
+  adjust(balance(login, quote), sign === 1 ? negate(cost) : cost, dec(0));
+  adjust(balance(login, base), dec(sign * qty), dec(0));
   const p = positionOf(login, o.symbol);
   if (o.action === "BUY") {
     p.longPrice = p.long + qty ? (p.long * p.longPrice + qty * price) / (p.long + qty) : 0;

@@ -4,7 +4,7 @@
  */
 import { WebSocket } from "ws";
 import { StateCode } from "../../../generated/quant-ws.js";
-import { assetView, invalidSymbol, isKnownSymbol, jsonShown, orderView, positionView, split, type Login } from "./account.js";
+import { assetView, invalidSymbol, isKnownSymbol, jsonShown, orderView, positionView, split, startBalance, type Login } from "./account.js";
 import { field, type Conn, type Gateway } from "./gateway.js";
 
 /** Most symbols one login subscribes to (each is a position snapshot at CONNECT_SUCCESS). */
@@ -46,7 +46,7 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
   };
   for (const s of login.symbols) {
     const { base } = split(s);
-    if (!login.balances.has(base)) login.balances.set(base, { free: 10, locked: 0, total: 10 });
+    if (!login.balances.has(base)) login.balances.set(base, startBalance(10));
   }
   gw.logins.set(token, login);
   gw.byKey.set(key, login);
@@ -104,7 +104,7 @@ export function login(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: str
 function accountOf(gw: Gateway, key: string): Pick<Login, "orders" | "balances" | "positions"> {
   const kept = gw.accounts.get(key);
   if (kept) return kept;
-  const account = { orders: new Map(), balances: new Map([["USDT", { free: 100_000, locked: 0, total: 100_000 }]]), positions: new Map() };
+  const account = { orders: new Map(), balances: new Map([["USDT", startBalance(100_000)]]), positions: new Map() };
   gw.accounts.set(key, account);
   if (gw.accounts.size > MAX_LOGINS) gw.accounts.delete(gw.accounts.keys().next().value!);
   return account;

@@ -4,7 +4,7 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, beyondLoginCaps, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, type Login, type MockOrder } from "./account.js";
+import { assetView, below, beyondLoginCaps, dec, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, times, type Login, type MockOrder } from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
@@ -54,8 +54,8 @@ const place_order: Handler = (gw, c, f, cid) => {
   const { base, quote } = split(symbol);
   const execPrice = orderType === "MARKET" ? mark : price;
   if (!Number.isFinite(execPrice * quantity)) return fail("Invalid price or quantity");
-  if (action === "BUY" && freeOf(login, quote) < execPrice * quantity) return fail("Insufficient balance");
-  if (action === "SELL" && freeOf(login, base) < quantity && !contract) return fail("Insufficient balance");
+  if (action === "BUY" && below(freeOf(login, quote), times(dec(execPrice), dec(quantity)))) return fail("Insufficient balance");
+  if (action === "SELL" && below(freeOf(login, base), dec(quantity)) && !contract) return fail("Insufficient balance");
   if (beyondLoginCaps(login, symbol)) return fail("Too many symbols traded on this login");
   if (!roomForOrder(login)) return fail("Too many open orders on this login");
   const now = Date.now();
@@ -175,9 +175,12 @@ export function onFrame(gw: Gateway, c: Conn, text: string): void {
   try {
     if (op === "ping") {
       const ts = field<unknown>(f, "ts");
-      // The pong carries the same ts (the spec), every digit (the frame is read exactly). An
-      // int64: 5 000 digits were Infinity, echoed as null.
-      if ((typeof ts === "number" || typeof ts === "bigint") && !(ts < 2n ** 63n && ts >= -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
+      // The pong carries the same ts (the vendor's document), every digit (the frame is read
+      // exactly), and the spec types it an int64: anything else is refused as the server
+      // refuses a frame it cannot handle, with an error frame. (5 000 digits were Infinity,
+      // echoed as null; "abc", 1.5, null and {} were echoed as they came.)
+      const int64 = typeof ts === "bigint" || (typeof ts === "number" && Number.isInteger(ts));
+      if (!int64 || !(ts < 2n ** 63n && ts >= -(2n ** 63n))) throw new Error("'ts' must be an integer of at most 64 bits");
       if (gw.settings.answerPings) gw.write(c, stringifyJson({ op: "pong", ts }));
     } else if (typeof op === "string" && REPLY_OPS.has(op) && Object.hasOwn(HANDLERS, op)) {
       const cid = typeof f.cid === "string" ? f.cid : "";

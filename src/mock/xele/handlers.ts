@@ -43,12 +43,19 @@ const auditCashInOut: Handler = (st, req) => {
   rec.update_time = nowText();
   return ok();
 };
+/**
+ * Every item's seat is found before any is changed: a request refused (110, a seat unknown)
+ * changes nothing (the items before the unknown one were applied, though the answer said it failed).
+ */
 const updateFrontControls: Handler = (st, req) => {
+  const changes: Array<[Json, Json]> = [];
   for (const item of st.arrayDataOf(req)) {
     const f = st.fronts.find((x) => x.exchange_id === item.exchange_id && x.seat_index === item.seat_index);
     if (!f) return fail(110, `${String(item.exchange_id)} seat ${String(item.seat_index)}`);
-    Object.assign(f, item, { update_time: nowText() });
+    changes.push([f, item]);
   }
+  const now = nowText();
+  for (const [f, item] of changes) Object.assign(f, item, { update_time: now });
   return ok();
 };
 const createAuthCode: Handler = (st, req) => {

@@ -92,6 +92,11 @@ export class XeleState {
     return delay(ms, true, { signal: this.closing.signal }).catch(() => false);
   }
 
+  /** Has close() been called (a long scan stops)? */
+  get closed(): boolean {
+    return this.closing.signal.aborted;
+  }
+
   /** The emulator is closing: every wait ends now (false), and so does any later one. */
   close(): void {
     this.closing.abort();

@@ -6,7 +6,7 @@ import { parseJson } from "../../handwritten/core/json.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
-import { int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
+import { ExactDecimal, int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
 import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
@@ -150,15 +150,19 @@ const MAX_COIN_CHARS = 20;
 const MAX_ADDRESS_CHARS = 200;
 
 const withdraw: Handler = (st, req) => {
-  const { coin = "", address = "", amount = "" } = req.params;
+  const { coin = "", address = "" } = req.params;
   // The amount is checked as an order's is ("Infinity" and "0x10" were taken).
-  const refused = !coin || !address || coin.length > MAX_COIN_CHARS || address.length > MAX_ADDRESS_CHARS || positiveDecimal(amount) === undefined;
+  const given = positiveDecimal(req.params.amount ?? "");
+  const refused = !coin || !address || coin.length > MAX_COIN_CHARS || address.length > MAX_ADDRESS_CHARS || given === undefined;
   if (refused) return envelope(400, `coin (at most ${MAX_COIN_CHARS} characters), address (at most ${MAX_ADDRESS_CHARS}) and a positive amount are required`);
+  // Answered and recorded as the number it was sent, every digit kept (as a JavaScript number,
+  // 9007199254740993 was 9007199254740992 and 0.1000000000000000000001 was 0.1).
+  const amount = new ExactDecimal(given);
   const now = st.now();
-  const fee = "0.001";
-  st.addPayout({ ...st.payouts[0], coin, address, amount: Number(amount), fee: Number(fee), creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
+  const fee = 0.001;
+  st.addPayout({ ...st.payouts[0], coin, address, amount, fee, creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
   const base = (exampleValue(req.op) as { data: Record<string, unknown> }).data;
-  return envelope(200, "success", { ...base, amount: Number(amount), address, id: st.nextWithdrawId++, subTime: now });
+  return envelope(200, "success", { ...base, amount, address, id: st.nextWithdrawId++, subTime: now });
 };
 
 const HANDLERS: XtHandlerTable = {
