@@ -5,7 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from "node:util";
 import { nameErrors, UsageError } from "../handwritten/core/errors.js";
-import { closest, isTimeoutMs, MAX_TIMEOUT_MS } from "../handwritten/core/validate.js";
+import { closest, isTimeoutMs, MAX_TIMEOUT_MS, urlShown } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
 export interface FlagSpec {
@@ -14,6 +14,8 @@ export interface FlagSpec {
   description: string;
   /** Shown in help as `--name <valueName>`. */
   valueName?: string;
+  /** Its value is a credential: never shown in a message (and redacted from every line printed). */
+  secret?: boolean;
 }
 
 export interface ParsedArgs {
@@ -30,6 +32,12 @@ nameErrors({ CliUsageError });
 
 export { closest, editDistance } from "../handwritten/core/validate.js";
 
+/** A text as a message shows it (`show`: as it is, or quoted): whole up to 80 characters, else its start, "…" and its length (a 100 kB value was echoed whole). */
+export const shortened = (text: string, show: (t: string) => string = String): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
+
+/** A value or name as a message quotes it (see shortened). */
+export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
+
 /** "; did you mean X?" or "". */
 export function didYouMean(word: string, candidates: readonly string[], show: (c: string) => string = (c) => c): string {
   const c = closest(word, candidates);
@@ -42,8 +50,8 @@ export function didYouMean(word: string, candidates: readonly string[], show: (c
  * find the API name before that API's own flags are known).
  */
 export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], strict = true): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = Object.create(null);
-  for (const s of specs) options[s.name] = { type: s.type };
+  const options: Record<string, { type: "string" | "boolean"; short?: string; secret?: boolean }> = Object.create(null);
+  for (const s of specs) options[s.name] = { type: s.type, ...(s.secret ? { secret: true } : {}) };
   options.help = { type: "boolean", short: "h" };
   const { tokens } = nodeParseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const positional: string[] = [];
@@ -61,7 +69,7 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
       throw new CliUsageError(`unknown flag ${t.rawName}${didYouMean(t.name, known, (c) => `--${c}`)}`);
     }
     if (spec.type === "boolean") {
-      if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${t.rawName}=${t.value})`);
+      if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${shortened(`${t.rawName}=${t.value}`)})`);
       flags[t.name] = "true";
       continue;
     }
@@ -71,14 +79,22 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
       throw new CliUsageError(`flag --${t.name} needs a value${t.value === "" ? " (got an empty one)" : ""}`);
     }
     if (!t.inlineValue && t.value.startsWith("-") && t.value.length > 1 && strict) {
-      throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${JSON.stringify(t.value)}; write --${t.name}=${t.value} if that is the value`);
+      if (spec.secret) throw new CliUsageError(`flag --${t.name} needs a value, got a flag-like one (not shown: it is a credential); write --${t.name}=VALUE if that is the value`);
+      throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${quotedValue(t.value)}; write --${t.name}=${shortened(t.value)} if that is the value`);
     }
     // A second value would silently replace the first (`--json '{…}' --json '{…}'`).
-    if (strict && Object.hasOwn(flags, t.name) && flags[t.name] !== t.value) throw new CliUsageError(`flag --${t.name} is given twice (${JSON.stringify(flags[t.name]!.slice(0, 40))} and ${JSON.stringify(t.value.slice(0, 40))}): give it once`);
+    if (strict && Object.hasOwn(flags, t.name) && flags[t.name] !== t.value) {
+      // (a credential's values are never shown, not even their start: a redactor finds whole values only)
+      const both = spec.secret ? "with two values (not shown: it is a credential)" : `(${flagValueShown(flags[t.name]!)} and ${flagValueShown(t.value)})`;
+      throw new CliUsageError(`flag --${t.name} is given twice ${both}: give it once`);
+    }
     flags[t.name] = t.value;
   }
   return { positional, flags };
 }
+
+/** A flag's value as a message quotes it: a URL without its `user:password@`, a long one cut (see shortened). */
+const flagValueShown = (value: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? urlShown(value) : quotedValue(value));
 
 /** A number as people write one on a command line: digits, maybe a fraction. */
 const DECIMAL = /^\d+(\.\d+)?$/;

@@ -9,7 +9,7 @@
  */
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, nestedDeeperThan, parseJson } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
-import { CliUsageError, didYouMean } from "./args.js";
+import { CliUsageError, didYouMean, quotedValue, shortened } from "./args.js";
 
 /** The deepest nesting a parameter's JSON may have (a value nested thousands deep overflowed the checks' recursion). */
 const MAX_PARAM_DEPTH = 100;
@@ -60,12 +60,6 @@ function decimalKey(text: string): string {
 export function exactDouble(text: string, n: number): boolean {
   return decimalKey(text) === decimalKey(n.toString());
 }
-
-/** A text as a message shows it (`show`: as it is, or quoted): whole up to 80 characters, else its start and its length (a 100 kB value was echoed whole). */
-const shortened = (text: string, show: (t: string) => string): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
-
-/** A value as a message quotes it (see shortened). */
-export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
 
 /** A number's text as a message shows it (see shortened). */
 const numberShown = (text: string): string => shortened(text, String);

@@ -40,7 +40,6 @@ export interface EnvVar {
 export interface ApiFlag extends FlagSpec {
   setting?: string;
   url?: UrlKind;
-  secret?: boolean;
 }
 
 /** Settings of one call: every EnvVar/ApiFlag `setting`, flags winning over the environment. */

@@ -92,6 +92,28 @@ describe("strict flags", () => {
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000", "--timeout=5000"], xtEnv())).code).toBe(0);
   });
 
+  it("a secret flag given twice names neither value, not even its start; another flag's long values are cut with a … marker", async () => {
+    const first = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij";
+    const second = `zzz${"y".repeat(50)}`;
+    const r = await cli(["call", "quant-ws", "asset", "--secret-key", first, "--secret-key", second], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tradeapi: flag --secret-key is given twice with two values \(not shown: it is a credential\): give it once\n/);
+    for (const part of [first.slice(0, 10), second.slice(0, 10)]) expect(r.stderr).not.toContain(part);
+    // (the same in ws, whose flags hold quant-ws's; and a secret value that looks like a flag)
+    const ws = await cli(["ws", "login", "--secret-key", first, `--secret-key=${second}`], {});
+    expect([ws.code, ws.stderr.includes(first.slice(0, 10))]).toEqual([2, false]);
+    const dash = await cli(["call", "quant-ws", "asset", "--secret-key", `-${"q".repeat(100)}`], {});
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain("flag --secret-key needs a value, got a flag-like one (not shown: it is a credential)");
+    expect(dash.stderr).not.toContain("qqqqqqqqqq");
+    const long = await cli(["call", "xt", "getTicker", "--json", `{"market":"${"a".repeat(200)}"}`, "--json", `{"market":"${"b".repeat(200)}"}`], xtEnv());
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain(`flag --json is given twice ("{\\"market\\":\\"${"a".repeat(49)}"… (213 characters) and "{\\"market\\":\\"${"b".repeat(49)}"… (213 characters)): give it once`);
+    // A URL's password is not shown either.
+    const url = await cli(["call", "xt", "getTicker", "--base-url", "http://u:pw-first-1@127.0.0.1:1", "--base-url", "http://u:pw-second-2@127.0.0.1:2"], {});
+    expect(url.stderr).toContain('flag --base-url is given twice ("http://[redacted]@127.0.0.1:1" and "http://[redacted]@127.0.0.1:2")');
+  });
+
   it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
     const other = await cli(["call", "xt", "getServerTime", "--all-as-post"], xtEnv());
     expect(other.code).toBe(2);
