@@ -4,7 +4,7 @@
  * environment variable names read from the registry only.
  */
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -362,6 +362,13 @@ describe("--output", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("a JSON answer whose --output fails to be written (/dev/full) is printed on stdout instead (an order's id is not lost), exit 1 saying so", async () => {
+    const r = await cli(["call", "xt", "getServerTime", "--output", "/dev/full"], xtEnv());
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toHaveProperty("serverTime");
+    expect(r.stderr).toMatch(/^tradeapi: could not write --output \/dev\/full \(.*ENOSPC.*\); the answer is on stdout\n$/);
   });
 
   it("an unwritable --output is exit 2 before the call is sent", async () => {

@@ -93,11 +93,21 @@ function checkOutput(file: string): void {
   }
 }
 
-function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string, fallback: () => void): number {
+/**
+ * The answer to --output FILE. A JSON answer that cannot be written there is printed instead
+ * (an order's answer, its id, is not lost); a file's bytes are not (a terminal would act on
+ * them as control codes, and a script reading stdout expects the {"savedTo"} line): the error
+ * says it was not saved, and a file answer only reads, so the call can be made again.
+ */
+function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string): number {
   try {
     writeFileSync(file, bytes);
   } catch (e) {
-    fallback();
+    if (typeof bytes !== "string") {
+      io.stderr(`tradeapi: could not write --output ${file} (${(e as Error).message}); the answer was not saved\n`);
+      return 1;
+    }
+    io.stdout(bytes);
     io.stderr(`tradeapi: could not write --output ${file} (${(e as Error).message}); the answer is on stdout\n`);
     return 1;
   }
@@ -156,17 +166,17 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
     await caller.close?.();
   }
   if (data instanceof Uint8Array) {
-    const raw = () => (io.stdoutBytes ? io.stdoutBytes(data as Uint8Array) : io.stdout(Buffer.from(data as Uint8Array).toString("base64")));
-    if (output !== undefined) return writeAnswer(io, output, data, raw);
+    if (output !== undefined) return writeAnswer(io, output, data);
     // A file's bytes on a terminal act as its control codes (a title set, colours, worse).
     if (io.stdoutIsTerminal) {
       throw new CliUsageError(`the answer is ${data.length} bytes of a file, not written to a terminal: give --output FILE, or send stdout to a file or a pipe`);
     }
-    raw();
+    if (io.stdoutBytes) io.stdoutBytes(data);
+    else io.stdout(Buffer.from(data).toString("base64"));
     return 0;
   }
   const text = answerText(data, { api: entry.name, operation: op.operationId });
-  if (output !== undefined) return writeAnswer(io, output, text, () => io.stdout(text));
+  if (output !== undefined) return writeAnswer(io, output, text);
   io.stdout(text);
   return 0;
 }
