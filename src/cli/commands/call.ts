@@ -1,6 +1,6 @@
 /** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
-import { accessSync, constants, fstatSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, fstatSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { DecimalPrecisionError, stringifyJson } from "../../handwritten/core/json.js";
 import { CallStopped, CliUsageError, didYouMean, type FlagSpec, type StopSignal } from "../args.js";
@@ -63,7 +63,24 @@ export function findOperation(apiName: string, api: CliApi, ref: string): CliOpe
   throw new CliUsageError(`unknown operation ${JSON.stringify(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
 }
 
-/** Fail before the call when --output cannot be written (the answer must not be lost after it). */
+/** A name that can only be a directory's: ending in "/" (or "/." or "/..": `--output newdir/`, there or not yet). */
+const DIRECTORY_NAME = sep === "\\" ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
+
+/** The error code of a failed access check ("EACCES"), or undefined when `path` may be written. */
+function notWritable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}
+
+/**
+ * Fail before the call when --output cannot be written (the answer must not be lost after it:
+ * an order placed, then exit 1, may be sent again). Both ways an answer is written check here:
+ * a JSON or file answer written at once, and rows written beside FILE and renamed onto it.
+ */
 function checkOutput(file: string): void {
   let path: string;
   try {
@@ -72,25 +89,40 @@ function checkOutput(file: string): void {
     // (a relative path in a working directory that was removed: nothing was sent yet)
     throw new CliUsageError(`--output ${file}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
   }
-  let isDir = false;
+  if (DIRECTORY_NAME.test(file)) throw new CliUsageError(`--output ${file} names a directory: give a file name`);
+  let st: Stats | undefined;
   try {
-    const st = statSync(path);
-    isDir = st.isDirectory();
+    st = statSync(path);
+  } catch {
+    // does not exist yet: its directory must
+  }
+  if (st?.isDirectory()) throw new CliUsageError(`--output ${file} is a directory`);
+  if (st) {
     // The file or pipe standard output goes to (/dev/stdout, or `--output a.json > a.json`): the
     // answer and its {"savedTo"} line would be written over each other. (A device, /dev/null
     // for both, is fine.)
-    const out = fstatSync(1);
-    if ((st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
-  } catch (e) {
-    if (e instanceof CliUsageError) throw e;
-    // does not exist yet: its directory must
+    let out: Stats | undefined;
+    try {
+      out = fstatSync(1);
+    } catch {
+      // no standard output to compare with
+    }
+    if (out && (st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
+    // (a read-only file: writing it failed after the call, and rows were renamed over it)
+    const code = notWritable(path);
+    if (code) throw new CliUsageError(`--output ${file} cannot be written (${code}): name a file you may write`);
+    // A device or FIFO is written where it is: its directory need not be writable.
+    if (!st.isFile()) return;
   }
-  if (isDir) throw new CliUsageError(`--output ${file} is a directory`);
+  const dir = dirname(path);
+  let dirStat: Stats | undefined;
   try {
-    accessSync(dirname(path), constants.W_OK);
+    dirStat = statSync(dir);
   } catch {
-    throw new CliUsageError(`--output ${file}: directory ${dirname(path)} does not exist or is not writable`);
+    // not there
   }
+  if (dirStat && !dirStat.isDirectory()) throw new CliUsageError(`--output ${file}: ${dir} is not a directory`);
+  if (!dirStat || notWritable(dir)) throw new CliUsageError(`--output ${file}: directory ${dir} does not exist or is not writable`);
 }
 
 /**
