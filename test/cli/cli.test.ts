@@ -114,6 +114,22 @@ describe("strict flags", () => {
     expect(url.stderr).toContain('flag --base-url is given twice ("http://[redacted]@127.0.0.1:1" and "http://[redacted]@127.0.0.1:2")');
   });
 
+  it.each([
+    { argv: ["ws", "login", "--seconds", "0.5", "--output", "/tmp/x.json"], flag: "--output", near: undefined },
+    { argv: ["ws", "login", "--price", "5", "--action", "BUY"], flag: "--price", near: undefined },
+    { argv: ["ws", "watch", "--quantity", "1"], flag: "--quantity", near: undefined },
+    { argv: ["ws", "place", "--symbol", "ETH/USDT", "--action", "BUY", "--type", "MARKET", "--quantity", "1", "--json", '{"a":1}'], flag: "--json", near: undefined },
+    { argv: ["ws", "place", "--symbols", "ETH/USDT", "--action", "BUY", "--quantity", "1"], flag: "--symbols", near: "--symbol" },
+    { argv: ["ws", "demo", "--price", "5"], flag: "--price", near: undefined },
+    { argv: ["ws", "login", "--secnds", "5"], flag: "--secnds", near: "--seconds" },
+    { argv: ["ws", "send", "asset", "--seconds", "5"], flag: "--seconds", near: undefined },
+  ])("ws: $argv → exit 2 naming $flag (each subcommand takes only its own flags), nothing connected", async ({ argv, flag, near }) => {
+    const r = await cli(argv, { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s", QUANT_WS_SYMBOLS: "ETH/USDT" });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(new RegExp(`^tradeapi: unknown flag ${flag}${near ? `; did you mean ${near}\\?` : "\\n"}`));
+    if (argv[1] !== "send") expect(r.stderr).toContain(`(ws ${argv[1] === "watch" ? "login" : argv[1]} takes --url, `);
+  });
+
   it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
     const other = await cli(["call", "xt", "getServerTime", "--all-as-post"], xtEnv());
     expect(other.code).toBe(2);
