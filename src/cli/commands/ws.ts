@@ -282,7 +282,10 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
         out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
         await flow.catch(() => undefined);
-        return signal ? exitCodeOf(signal) : 1;
+        if (signal) return exitCodeOf(signal);
+        // (exit 1 is one line on stderr, as for any error)
+        io.stderr(`tradeapi: error: ws demo: --seconds ${flags.seconds ?? seconds} elapsed before the flow finished${cut}\n`);
+        return 1;
       }
       return 0;
     } finally {
