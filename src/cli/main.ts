@@ -9,7 +9,7 @@
  * Exit codes: 0 success; 1 API or transport error (one line on stderr naming api, operation,
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
  * missing or invalid parameter or credential), with a hint; 130, 143, 129 stopped by SIGINT,
- * SIGTERM, SIGHUP.
+ * SIGTERM, SIGHUP (but `mock`: stopping is how an emulator ends, exit 0).
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
@@ -35,7 +35,7 @@ function topHelp(): string {
   }
   lines.push("  every API");
   lines.push(...twoColumns(PROXY_ENV.map((v) => [v.name, v.description] as const), "    ", width + 1));
-  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session)");
+  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session); mock, which runs until stopped, exits 0 then");
   return `${lines.join("\n")}\n`;
 }
 

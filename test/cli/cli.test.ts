@@ -267,7 +267,7 @@ describe("help", () => {
       expect(r.stdout).toContain("tradeapi ws");
       for (const a of API_TABLE) for (const v of a.env) expect(r.stdout).toContain(v.name);
       // every exit code the CLI uses, the signals' too
-      expect(r.stdout).toContain("exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session)");
+      expect(r.stdout).toContain("exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session); mock, which runs until stopped, exits 0 then");
     }
     const bare = await cli([]);
     expect(bare.code).toBe(2);

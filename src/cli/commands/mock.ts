@@ -15,7 +15,7 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
 ];
 
 export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]]
-         [flags of the api]    (Ctrl-C stops it)
+         [flags of the api]    (runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)
        tradeapi mock <api> --help    the api's emulator flags
 apis: ${apiNames().join(", ")}`;
 
@@ -61,9 +61,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.slice(prefix(e).length)}`) : e;
     }
   }
+  // Listening for the signals before the URL is printed: a script that reads it and kills the
+  // emulator at once got the default death by the signal (no exit 0, no close).
+  const stopped = io.untilStopped?.() ?? new Promise<void>(() => undefined);
   for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
   if (running.hint) io.stdout(`${running.hint}\n`);
-  await (io.untilStopped?.() ?? new Promise<void>(() => undefined));
+  await stopped;
   await running.close();
   return 0;
 }
