@@ -5,7 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from "node:util";
 import { nameErrors, UsageError } from "../handwritten/core/errors.js";
-import { closest, isTimeoutMs, MAX_TIMEOUT_MS, urlShown } from "../handwritten/core/validate.js";
+import { closest, isTimeoutMs, MAX_TIMEOUT_MS, quotedValue, shortened, urlShown } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
 export interface FlagSpec {
@@ -30,13 +30,7 @@ export class CliUsageError extends UsageError {
 }
 nameErrors({ CliUsageError });
 
-export { closest, editDistance } from "../handwritten/core/validate.js";
-
-/** A text as a message shows it (`show`: as it is, or quoted): whole up to 80 characters, else its start, "…" and its length (a 100 kB value was echoed whole). */
-export const shortened = (text: string, show: (t: string) => string = String): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
-
-/** A value or name as a message quotes it (see shortened). */
-export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
+export { closest, editDistance, quotedValue, shortened } from "../handwritten/core/validate.js";
 
 /** "; did you mean X?" or "". */
 export function didYouMean(word: string, candidates: readonly string[], show: (c: string) => string = (c) => c): string {
@@ -66,7 +60,7 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     const spec = Object.hasOwn(options, t.name) ? options[t.name]! : undefined;
     if (!spec) {
       if (!strict) continue;
-      throw new CliUsageError(`unknown flag ${t.rawName}${didYouMean(t.name, known, (c) => `--${c}`)}`);
+      throw new CliUsageError(`unknown flag ${shortened(t.rawName)}${didYouMean(t.name, known, (c) => `--${c}`)}`);
     }
     if (spec.type === "boolean") {
       if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${shortened(`${t.rawName}=${t.value}`)})`);
@@ -105,7 +99,7 @@ export function timeoutFlag(flags: Readonly<Record<string, string>>): number | u
   if (raw === undefined) return undefined;
   // Plain decimal digits (Number() also reads "0x10", "1e3", " 5 ").
   const ms = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
+  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${quotedValue(raw)}`);
   return ms;
 }
 
@@ -114,14 +108,14 @@ export function maxResponseBytesFlag(flags: Readonly<Record<string, string>>): n
   const raw = flags["max-response-bytes"];
   if (raw === undefined) return undefined;
   const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(n >= 1 && Number.isSafeInteger(n))) throw new CliUsageError(`--max-response-bytes must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(raw)}`);
+  if (!(n >= 1 && Number.isSafeInteger(n))) throw new CliUsageError(`--max-response-bytes must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}, got ${quotedValue(raw)}`);
   return n;
 }
 
 /** A port number flag (0-65535), or a usage error. */
 export function portFlag(name: string, raw: string | undefined, fallback = 0): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${quotedValue(raw)}`);
   return Number(raw);
 }
 
@@ -132,9 +126,9 @@ export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMEOUT_MS / 1000);
 export function numberFlag(name: string, raw: string | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
   if (raw === undefined) return fallback;
   const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${quotedValue(raw)}`);
   // (a whole number no double holds was checked, and shown, rounded: "got 100000000000000000000")
-  if (n > max || n > Number.MAX_SAFE_INTEGER) throw new CliUsageError(`--${name} must be at most ${Math.min(max, Number.MAX_SAFE_INTEGER)}, got ${JSON.stringify(raw)}`);
+  if (n > max || n > Number.MAX_SAFE_INTEGER) throw new CliUsageError(`--${name} must be at most ${Math.min(max, Number.MAX_SAFE_INTEGER)}, got ${quotedValue(raw)}`);
   return n;
 }
 

@@ -176,7 +176,7 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
       fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
     }
     const twice = repeatedKeyPath(raw);
-    if (twice !== undefined) fail(name, `gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent`);
+    if (twice !== undefined) fail(name, `gives ${quotedValue(twice)} twice (JSON would keep the last); nothing was sent`);
     checkFinite(name, value);
     return value;
   }
@@ -223,7 +223,7 @@ function findParam(op: CliOperation, name: string): CliParam | undefined {
 function unknownParam(op: CliOperation, name: string): never {
   const names = op.params.map((p) => p.name);
   throw new CliUsageError(
-    `unknown parameter ${JSON.stringify(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
+    `unknown parameter ${quotedValue(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
   );
 }
 
@@ -260,7 +260,7 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
     const twice = repeatedKeyPath(jsonFlag);
-    if (twice !== undefined) throw new CliUsageError(twice.includes(".") || twice.includes("[") ? `--json gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent` : `--json gives parameter ${JSON.stringify(twice)} twice`);
+    if (twice !== undefined) throw new CliUsageError(twice.includes(".") || twice.includes("[") ? `--json gives ${quotedValue(twice)} twice (JSON would keep the last); nothing was sent` : `--json gives parameter ${quotedValue(twice)} twice`);
     for (const name of Object.keys(body)) {
       const param = findParam(op, name) ?? unknownParam(op, name);
       params[name] = jsonValue(param, (body as Record<string, unknown>)[name], (doubles as Record<string, unknown>)[name], "");
@@ -273,8 +273,8 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     const name = pair.slice(0, eq);
     const param = findParam(op, name);
     if (!param) unknownParam(op, name);
-    if (given.has(name)) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice`);
-    if (params[name] !== undefined) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice (in --json and as ${name}=…)`);
+    if (given.has(name)) throw new CliUsageError(`parameter ${quotedValue(name)} is given twice`);
+    if (params[name] !== undefined) throw new CliUsageError(`parameter ${quotedValue(name)} is given twice (in --json and as ${shortened(name)}=…)`);
     given.add(name);
     params[name] = coerceValue(param, pair.slice(eq + 1));
   }

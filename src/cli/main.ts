@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
-import { CallStopped, CliUsageError, didYouMean, stopExitCode, type StopSignal } from "./args.js";
+import { CallStopped, CliUsageError, didYouMean, quotedValue, stopExitCode, type StopSignal } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { twoColumns, wrap } from "./help.js";
@@ -116,7 +116,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return await runCli([...args.filter((a) => a !== "--help" && a !== "-h"), "--help"], io);
     }
     if (command === "--version" || command === "-V") {
-      if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${JSON.stringify(args[0])}`);
+      if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${quotedValue(args[0]!)}`);
       io.stdout(`tradeapi ${packageVersion()}\n`);
       return 0;
     }
@@ -124,11 +124,11 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     if (!current && command.startsWith("-")) {
       // (`--verison`, `--hlep`: the options that do go before a command)
       const near = didYouMean(command.replace(/^-+/, ""), ["version", "help"], (c) => `--${c}`);
-      if (near) throw new CliUsageError(`unknown option ${JSON.stringify(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
-      throw new CliUsageError(`unknown option ${JSON.stringify(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      if (near) throw new CliUsageError(`unknown option ${quotedValue(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      throw new CliUsageError(`unknown option ${quotedValue(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     if (!current) {
-      throw new CliUsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      throw new CliUsageError(`unknown command ${quotedValue(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     const module = await current.load();
     return await module.run(args, io);

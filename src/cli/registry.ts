@@ -15,7 +15,7 @@
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { urlShown } from "../handwritten/core/validate.js";
-import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs, type StopSignal } from "./args.js";
+import { CliUsageError, closest, parseFlags, quotedValue, type FlagSpec, type ParsedArgs, type StopSignal } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -257,7 +257,7 @@ export function findApi(name: string | undefined): ApiEntry {
   // `xelle`, `quant_ws`) for a word of three letters or more (any two are "close" to `xt`).
   const lower = name.toLowerCase();
   const near = apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n)) ?? (name.length > 2 ? closest(name, apiNames()) : undefined);
-  throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
+  throw new CliUsageError(`unknown api ${quotedValue(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
 }
 
 /**

@@ -461,6 +461,35 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     expect(hits).toBe(0);
   });
 
+  it("a name or value of 120 000 characters (operation, API, command, flag, parameter, --decimals …) is shown by its start and its length, not whole", async () => {
+    const long = "a".repeat(120_000);
+    for (const argv of [
+      ["call", "xt", long],
+      ["call", long, "getTicker"],
+      [long],
+      [`--${long}`],
+      ["list", long],
+      ["ws", long],
+      ["spec", long],
+      ["call", "xt", "getTicker", `--${long}`],
+      ["ws", "login", `--${long}`],
+      ["call", "xt", "getTicker", `${long}=1`],
+      ["call", "xt", "getTicker", "--json", `{"${long}":1}`],
+      ["call", "xt", "getTicker", "--json", `{"market":"a","${long}":1,"${long}":2}`],
+      ["call", "xt", "getTicker", "--decimals", long],
+      ["call", "xt", "getTicker", "market=btc_usdt", "--timeout", long],
+      ["call", "xt", "getTicker", "market=btc_usdt", "--output", `/tmp/${long}/x.json`],
+      ["mock", "xt", "--port", long],
+      ["--version", long],
+    ]) {
+      const r = await cli(argv);
+      const what = argv.map((a) => a.slice(0, 20)).join(" ");
+      expect(r.code, what).toBe(2);
+      expect(r.stderr.length, what).toBeLessThan(1_000);
+      expect(r.stderr, what).toMatch(/… \(1200\d\d characters\)/);
+    }
+  });
+
   it("a password in a base URL is not printed", async () => {
     const r = await cli(["call", "xt", "getServerTime", "--base-url", "ftp://user:hunter2-pw@example.com/"]);
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@ import { accessSync, constants, fstatSync, statSync, writeFileSync, type Stats }
 import { dirname, resolve, sep } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { DecimalPrecisionError, stringifyJson } from "../../handwritten/core/json.js";
-import { CallStopped, CliUsageError, didYouMean, type FlagSpec, type StopSignal } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, quotedValue, shortened, type FlagSpec, type StopSignal } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
@@ -60,7 +60,7 @@ export function findOperation(apiName: string, api: CliApi, ref: string): CliOpe
   const byPath = m ? api.operations.find((o) => o.method === m[1]!.toUpperCase() && o.path === m[2]) : undefined;
   if (byPath) return byPath;
   const names = api.operations.flatMap((o) => [o.operationId, ...(o.aliases ?? [])]);
-  throw new CliUsageError(`unknown operation ${JSON.stringify(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
+  throw new CliUsageError(`unknown operation ${quotedValue(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
 }
 
 /** A name that can only be a directory's: ending in "/" (or "/." or "/..": `--output newdir/`, there or not yet). */
@@ -82,21 +82,23 @@ function notWritable(path: string): string | undefined {
  * a JSON or file answer written at once, and rows written beside FILE and renamed onto it.
  */
 function checkOutput(file: string): void {
+  // (as messages name it: a path of any length is cut)
+  const shown = shortened(file);
   let path: string;
   try {
     path = resolve(file);
   } catch (e) {
     // (a relative path in a working directory that was removed: nothing was sent yet)
-    throw new CliUsageError(`--output ${file}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
+    throw new CliUsageError(`--output ${shown}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
   }
-  if (DIRECTORY_NAME.test(file)) throw new CliUsageError(`--output ${file} names a directory: give a file name`);
+  if (DIRECTORY_NAME.test(file)) throw new CliUsageError(`--output ${shown} names a directory: give a file name`);
   let st: Stats | undefined;
   try {
     st = statSync(path);
   } catch {
     // does not exist yet: its directory must
   }
-  if (st?.isDirectory()) throw new CliUsageError(`--output ${file} is a directory`);
+  if (st?.isDirectory()) throw new CliUsageError(`--output ${shown} is a directory`);
   if (st) {
     // The file or pipe standard output goes to (/dev/stdout, or `--output a.json > a.json`): the
     // answer and its {"savedTo"} line would be written over each other. (A device, /dev/null
@@ -107,10 +109,10 @@ function checkOutput(file: string): void {
     } catch {
       // no standard output to compare with
     }
-    if (out && (st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
+    if (out && (st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${shown} is where standard output goes: leave --output out to print the answer, or name another file`);
     // (a read-only file: writing it failed after the call, and rows were renamed over it)
     const code = notWritable(path);
-    if (code) throw new CliUsageError(`--output ${file} cannot be written (${code}): name a file you may write`);
+    if (code) throw new CliUsageError(`--output ${shown} cannot be written (${code}): name a file you may write`);
     // A device or FIFO is written where it is: its directory need not be writable.
     if (!st.isFile()) return;
   }
@@ -121,8 +123,8 @@ function checkOutput(file: string): void {
   } catch {
     // not there
   }
-  if (dirStat && !dirStat.isDirectory()) throw new CliUsageError(`--output ${file}: ${dir} is not a directory`);
-  if (!dirStat || notWritable(dir)) throw new CliUsageError(`--output ${file}: directory ${dir} does not exist or is not writable`);
+  if (dirStat && !dirStat.isDirectory()) throw new CliUsageError(`--output ${shown}: ${shortened(dir)} is not a directory`);
+  if (!dirStat || notWritable(dir)) throw new CliUsageError(`--output ${shown}: directory ${shortened(dir)} does not exist or is not writable`);
 }
 
 /**
@@ -163,7 +165,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
   if (!api.createCaller) throw new CliUsageError(`${entry.name} has no \`call\` support; see \`tradeapi --help\``);
   if (flags.decimals !== undefined && !DECIMALS_MODES.includes(flags.decimals)) {
-    throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${JSON.stringify(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
+    throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${quotedValue(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
   }
   const op = findOperation(entry.name, api, ref);
   // `--json -`: the parameters from standard input (a password or PIN then shows in no process list)

@@ -1,6 +1,6 @@
 /** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
 import { prefix, UsageError } from "../../handwritten/core/errors.js";
-import { CliUsageError, portFlag, type FlagSpec } from "../args.js";
+import { CliUsageError, portFlag, quotedValue, type FlagSpec } from "../args.js";
 import { envLines, flagLines } from "../help.js";
 import { apiNames, parseApiArgs, type CliIo } from "../registry.js";
 
@@ -29,7 +29,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(`usage: tradeapi mock ${entry.name} [--port N] [--lose-answers OPERATION[:N]]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
     return 0;
   }
-  if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${JSON.stringify(positional[1])}`);
+  if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${quotedValue(positional[1]!)}`);
   const port = portFlag("port", flags.port);
   const portFlags = Object.keys(flags).filter((k) => k.endsWith("port"));
   // Two servers of one emulator (xele's --port and --ms-port) on one port: the second cannot listen.
@@ -75,6 +75,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 function loseAnswersFlag(value: string | undefined): { operationId: string; count: number } | undefined {
   if (value === undefined) return undefined;
   const m = /^([^:\s]+)(?::(\d{1,7}))?$/.exec(value);
-  if (!m || m[2] === "0" || /^0\d/.test(m[2] ?? "")) throw new CliUsageError(`--lose-answers takes OPERATION or OPERATION:N (N a whole number from 1), got ${JSON.stringify(value)}`);
+  if (!m || m[2] === "0" || /^0\d/.test(m[2] ?? "")) throw new CliUsageError(`--lose-answers takes OPERATION or OPERATION:N (N a whole number from 1), got ${quotedValue(value)}`);
   return { operationId: m[1]!, count: m[2] === undefined ? 1 : Number(m[2]) };
 }

@@ -1025,6 +1025,15 @@ export function checkSignal(ctx: ErrorContext, name: string, value: unknown): vo
   if (value !== undefined && !isSignal(value)) throw new UsageError(`${name} must be an AbortSignal, got ${typeName(value)}`, ctx);
 }
 
+/**
+ * A name or value someone typed as a message shows it (`show`: as it is, or quoted): whole up
+ * to 80 characters, else its start, "…" and its length (a 120 kB name was echoed whole).
+ */
+export const shortened = (text: string, show: (t: string) => string = String): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
+
+/** The same, quoted as JSON quotes it. */
+export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
+
 /** ` (did you mean "id"?)` when one of `names` is plausibly what `word` meant, else "". */
 export function meant(word: string, names: readonly string[]): string {
   const near = closest(word, names);
