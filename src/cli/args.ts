@@ -93,13 +93,17 @@ const flagValueShown = (value: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.te
 /** A number as people write one on a command line: digits, maybe a fraction. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 
-/** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
+/**
+ * `--timeout MS`: a whole number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS),
+ * undefined when not given, or a usage error. A fraction is refused: the client rounds it up
+ * (0.4 was a timeout of 1 ms, said so).
+ */
 export function timeoutFlag(flags: Readonly<Record<string, string>>): number | undefined {
   const raw = flags.timeout;
   if (raw === undefined) return undefined;
   // Plain decimal digits (Number() also reads "0x10", "1e3", " 5 ").
-  const ms = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${quotedValue(raw)}`);
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a whole number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${quotedValue(raw)}`);
   return ms;
 }
 
