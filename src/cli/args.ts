@@ -28,7 +28,17 @@ export interface ParsedArgs {
 export class CliUsageError extends UsageError {
   hint?: string;
 }
-nameErrors({ CliUsageError });
+/** A flag no spec names: its name (without --) and the value written with it or after it, if any (call's hint: `name=value`). */
+export class UnknownFlagError extends CliUsageError {
+  constructor(
+    message: string,
+    readonly flag: string,
+    readonly value: string | undefined,
+  ) {
+    super(message);
+  }
+}
+nameErrors({ CliUsageError, UnknownFlagError });
 
 export { closest, editDistance, quotedValue, shortened } from "../handwritten/core/validate.js";
 
@@ -60,7 +70,8 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     const spec = Object.hasOwn(options, t.name) ? options[t.name]! : undefined;
     if (!spec) {
       if (!strict) continue;
-      throw new CliUsageError(`unknown flag ${shortened(t.rawName)}${didYouMean(t.name, known, (c) => `--${c}`)}`);
+      const next = t.inlineValue ? t.value : args[t.index + 1];
+      throw new UnknownFlagError(`unknown flag ${shortened(t.rawName)}${didYouMean(t.name, known, (c) => `--${c}`)}`, t.name, next !== undefined && (!next.startsWith("-") || /^-\d/.test(next)) ? next : undefined);
     }
     if (spec.type === "boolean") {
       if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${shortened(`${t.rawName}=${t.value}`)})`);

@@ -130,6 +130,23 @@ describe("strict flags", () => {
     if (argv[1] !== "send") expect(r.stderr).toContain(`(ws ${argv[1] === "watch" ? "login" : argv[1]} takes --url, `);
   });
 
+  it("an unknown flag that is a parameter of the operation says how to write it (market=btc_usdt); nothing sent", async () => {
+    hits = 0;
+    for (const [argv, pair] of [
+      [["call", "xt", "getOrder", "--market", "btc_usdt", "id=1"], "market=btc_usdt"],
+      [["call", "xt", "getOrder", "id=1", "--market=btc_usdt"], "market=btc_usdt"],
+      [["call", "xt", "getOrder", "market=btc_usdt", "--id", "-5"], "id=-5"],
+      [["call", "xt", "getOrder", "market=btc_usdt", "--id"], "id=…"],
+    ] as const) {
+      const r = await cli([...argv], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stderr, argv.join(" ")).toMatch(new RegExp(`^tradeapi: unknown flag --(market|id): \\1 is a parameter of getOrder, written name=value: ${pair.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n\\(\`tradeapi call xt getOrder --help\` lists its parameters\\)\n$`));
+    }
+    expect(hits).toBe(0);
+    // Not a parameter: the plain message.
+    expect((await cli(["call", "xt", "getOrder", "--markt", "x"])).stderr).toMatch(/^tradeapi: unknown flag --markt\nusage:/);
+  });
+
   it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
     const other = await cli(["call", "xt", "getServerTime", "--all-as-post"], xtEnv());
     expect(other.code).toBe(2);

@@ -3,7 +3,7 @@ import { accessSync, constants, fstatSync, statSync, writeFileSync, type Stats }
 import { dirname, resolve, sep } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { DecimalPrecisionError, stringifyJson } from "../../handwritten/core/json.js";
-import { CallStopped, CliUsageError, didYouMean, quotedValue, shortened, type FlagSpec, type StopSignal } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, parseFlags, quotedValue, shortened, UnknownFlagError, type FlagSpec, type StopSignal } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
@@ -150,8 +150,37 @@ function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string): numbe
   return 0;
 }
 
+/**
+ * An unknown flag that is a parameter of the operation named (`call xt getOrder --market
+ * btc_usdt`): the error says how to write it, `market=btc_usdt`; any other error as it is.
+ */
+async function unknownFlagHint(e: unknown, args: readonly string[]): Promise<unknown> {
+  if (!(e instanceof UnknownFlagError)) return e;
+  const [apiName, ref] = parseFlags(args, [...CALL_FLAGS, ...API_TABLE.flatMap((a) => a.callFlags ?? [])], false).positional;
+  const entry = API_TABLE.find((a) => a.name === apiName);
+  if (!entry || ref === undefined) return e;
+  let op: CliOperation;
+  try {
+    op = findOperation(entry.name, await entry.load(), ref);
+  } catch {
+    return e;
+  }
+  const param = op.params.find((p) => p.name === e.flag);
+  if (!param) return e;
+  const pair = `${shortened(param.name)}=${e.value === undefined ? "…" : shortened(e.value)}`;
+  const error = new CliUsageError(`${e.message}: ${param.name} is a parameter of ${op.operationId}, written name=value: ${pair}`);
+  error.hint = `(\`tradeapi call ${entry.name} ${op.operationId} --help\` lists its parameters)`;
+  return error;
+}
+
 export async function callCommand(args: string[], io: CliIo): Promise<number> {
-  const { entry, positional, flags } = parseApiArgs(args, CALL_FLAGS, (a) => a.callFlags);
+  let parsed: ReturnType<typeof parseApiArgs>;
+  try {
+    parsed = parseApiArgs(args, CALL_FLAGS, (a) => a.callFlags);
+  } catch (e) {
+    throw await unknownFlagHint(e, args);
+  }
+  const { entry, positional, flags } = parsed;
   if (!entry) {
     io.stdout(`${CALL_USAGE}\n`);
     return 0;
