@@ -17,7 +17,7 @@ import { CallStopped, CliUsageError, didYouMean, quotedValue, stopExitCode, type
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { twoColumns, wrap } from "./help.js";
-import { API_TABLE, credentialHint, envNameOf, secretValues, type CliIo } from "./registry.js";
+import { API_TABLE, credentialMessage, envNameOf, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
 
@@ -136,8 +136,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     const secrets = [...secretValues(io.env), ...proxySecrets(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
       const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
-      const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";
-      io.stderr(`tradeapi: ${redact(inCommandWords(current, e.message), secrets)}${hint}\n${usage}`);
+      const message = e instanceof CredentialsError ? credentialMessage(e.api, e.message, io.env, argv) : e.message;
+      io.stderr(`tradeapi: ${redact(inCommandWords(current, message), secrets)}\n${usage}`);
       return 2;
     }
     if (e instanceof CallStopped) {

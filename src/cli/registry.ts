@@ -301,19 +301,38 @@ export function envNameOf(api: string, setting: string): string | undefined {
   return API_TABLE.find((a) => a.name === api)?.env.find((v) => v.setting === setting)?.name;
 }
 
+/** The library's advice, which names its options: the CLI's names its variables and flags instead. */
+const LIBRARY_ADVICE = /: pass \{ \w+ \} to (?:the client|createXeleClient)/;
+
 /**
- * For a credential message of `api` ("missing secretKey: pass { secretKey } …"): the
- * environment variables that fill the settings it names and it does not mention yet, as
- * "; set NAME" (or, for a value that was set but refused, " (the value of NAME)"). The library
- * speaks of its options; the CLI reads the environment.
+ * A credential message of `api` ("missing secretKey: pass { secretKey } to the client") in the
+ * CLI's words: for each setting it names and whose variable it does not mention yet, where to
+ * give it ("set XT_SECRET_KEY", "or pass --secret-key" where a flag gives it too; a variable
+ * set to "" is said to be empty), or, for a value that was given but refused (a control
+ * character …), where it came from (" (the value of NAME)", or of the flag given). The library
+ * speaks of its options; the CLI reads the environment and its flags (`argv`).
  */
-export function credentialHint(api: string | undefined, message: string): string {
+export function credentialMessage(api: string | undefined, message: string, env: NodeJS.ProcessEnv = {}, argv: readonly string[] = []): string {
   const entry = API_TABLE.find((a) => a.name === api);
-  if (!entry) return "";
-  const names = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name)).map((v) => v.name);
-  if (!names.length) return "";
-  // Missing: where to set it; set but refused (a control character …): where it came from.
-  return /\bmissing\b/.test(message) ? `; set ${names.join(" / ")}` : ` (the value of ${names.join(" / ")})`;
+  if (!entry) return message;
+  const named = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name));
+  if (!named.length) return message;
+  const flagOf = (setting: string) => entry.callFlags?.find((f) => f.setting === setting);
+  if (!/\bmissing\b/.test(message)) {
+    const given = (v: EnvVar) => {
+      const flag = flagOf(v.setting);
+      return flag && argv.some((a) => a === `--${flag.name}` || a.startsWith(`--${flag.name}=`)) ? `--${flag.name}` : v.name;
+    };
+    return `${message} (the value of ${named.map(given).join(" / ")})`;
+  }
+  const where = named
+    .map((v) => {
+      if (env[v.name] === "") return `${v.name} is set but empty`;
+      const flag = flagOf(v.setting);
+      return `set ${v.name}${flag ? ` or pass --${flag.name}` : ""}`;
+    })
+    .join(" / ");
+  return LIBRARY_ADVICE.test(message) ? message.replace(LIBRARY_ADVICE, `: ${where}`) : `${message}; ${where}`;
 }
 
 /** Check a URL setting: it must parse and use the API's schemes. */
