@@ -40,6 +40,8 @@ export interface EnvVar {
 export interface ApiFlag extends FlagSpec {
   setting?: string;
   url?: UrlKind;
+  /** A mock flag: the emulator's option it sets (the emulator's refusal of it is said with the flag's name). */
+  option?: string;
 }
 
 /** Settings of one call: every EnvVar/ApiFlag `setting`, flags winning over the environment. */
@@ -174,10 +176,10 @@ const TABLE: ApiEntry[] = ([
       s("timeout", "ms for the whole call: connect, login until READY, the request (default: 15000 until READY, then 10000 for the request)", { valueName: "MS" }),
     ],
     mockFlags: [
-      s("ready-delay", "ms between the login reply and state READY", { valueName: "MS" }),
-      s("reply-delay", "ms before each reply", { valueName: "MS" }),
-      s("reorder", "answer up to N pipelined requests out of order", { valueName: "N" }),
-      s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS" }),
+      s("ready-delay", "ms between the login reply and state READY", { valueName: "MS", option: "readyDelayMs" }),
+      s("reply-delay", "ms before each reply", { valueName: "MS", option: "replyDelayMs" }),
+      s("reorder", "answer up to N pipelined requests out of order", { valueName: "N", option: "reorderWindow" }),
+      s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS", option: "idleTimeoutMs" }),
       b("no-pong", "do not answer pings"),
       s("drop-every", "drop every socket every SEC seconds", { valueName: "SEC" }),
       s("half-open-every", "every SEC seconds the open sockets go half-open: nothing passes, no close; their logins stay until the idle check (as on the real gateway)", { valueName: "SEC" }),
@@ -216,10 +218,10 @@ const TABLE: ApiEntry[] = ([
       s("max-response-bytes", `${REST_CALL_FLAGS[1]!.description}; a "|" row answer, printed as it arrives, is read whole at any size: N bounds its longest line`, { valueName: "N" }),
     ],
     mockFlags: [
-      s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
+      s("ms-port", "port of the MS server (default: any free port)", { valueName: "N", option: "msPort" }),
       s("counter-version", "counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)", { valueName: "V" }),
-      s("orders", "number of orders in the book", { valueName: "N" }),
-      s("token-ttl-ms", "token lifetime", { valueName: "MS" }),
+      s("orders", "number of orders in the book", { valueName: "N", option: "orders" }),
+      s("token-ttl-ms", "token lifetime", { valueName: "MS", option: "tokenTtlMs" }),
       s("rows-in", "where \"|\" rows travel: result or body", { valueName: "result|body" }),
     ],
     load: async () => (await import("./apis/xele.js")).xeleCli,

@@ -446,6 +446,10 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xele", "exportClientSystemInfo", "trading_day=20240105", "--overwrite"], env: {}, re: /^tradeapi: --overwrite replaces the file --save-dir writes: give --save-dir DIR too/ },
     { argv: ["call", "xele", "getSystemInfo", "--save-dir", "."], env: {}, re: /^tradeapi: --save-dir writes the export of exportClientSystemInfo; getSystemInfo answers on stdout \(--output FILE writes it to a file\)/ },
     { argv: ["mock", "xele", "--orders", "99999999999999999999"], env: {}, re: /--orders must be at most 9007199254740991, got "99999999999999999999"/ },
+    // The emulator's refusal of the option a flag sets is the flag's (it said "xele: orders must be …").
+    { argv: ["mock", "xele", "--orders", "99999999999"], env: {}, re: /^tradeapi: --orders must be a whole number from 0 to 10000000, got 99999999999\n/ },
+    { argv: ["mock", "quant-ws", "--reorder", "1.5"], env: {}, re: /^tradeapi: --reorder must be a whole number from 0 to 10000, got 1\.5\n/ },
+    { argv: ["mock", "quant-ws", "--ready-delay", "99999999999"], env: {}, re: /^tradeapi: --ready-delay must be a number of ms from 0 to 2147483647/ },
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },
     { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },

@@ -44,6 +44,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     running = await api.startMock({ port, flags, log: (l) => io.stderr(`${l}\n`) });
   } catch (e) {
+    // The emulator's refusal of an option a flag set ("xele: orders must be …"), as the flag's.
+    const said = e instanceof UsageError && !(e instanceof CliUsageError) ? e.message.slice(prefix(e).length) : "";
+    const setBy = said ? entry.mockFlags?.find((f) => f.option !== undefined && said.startsWith(`${f.option} `)) : undefined;
+    if (setBy) throw new CliUsageError(`--${setBy.name}${said.slice(setBy.option!.length)}`);
     const err = e as NodeJS.ErrnoException & { port?: number };
     // The flag that asked for it (Xele's --ma-port / --ms-port, or --port).
     const flag = portFlags.find((k) => Number(flags[k]) === err.port) ?? "port";
