@@ -95,6 +95,15 @@ function inCommandWords(command: CliCommand | undefined, message: string): strin
   return command?.name === "call" ? CALL_HINTS.reduce((m, [library, call]) => m.replace(library, call), message) : message;
 }
 
+/**
+ * The hint after the library's refusal of a call's parameter (`parameter "id" is out of range`),
+ * as the CLI's own parameter errors have it: where the operation's parameters are listed.
+ */
+function parameterHint(command: CliCommand | undefined, e: UsageError): string {
+  if ((command?.name !== "call" && command?.name !== "ws") || e instanceof CredentialsError || !e.api || !e.operation || !/\bparameters?\b/.test(e.message)) return "";
+  return `(\`tradeapi call ${e.api} ${e.operation} --help\` lists its parameters)\n`;
+}
+
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
   if (given.stdoutWrite) io.stdoutWrite = (t) => given.stdoutWrite!(terminalText(t));
@@ -135,7 +144,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   } catch (e) {
     const secrets = [...secretValues(io.env), ...proxySecrets(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
-      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
+      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : parameterHint(current, e);
       const message = e instanceof CredentialsError ? credentialMessage(e.api, e.message, io.env, argv) : e.message;
       io.stderr(`tradeapi: ${redact(inCommandWords(current, message), secrets)}\n${usage}`);
       return 2;

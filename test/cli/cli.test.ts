@@ -419,6 +419,8 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xt", "getServerTime"], env: { XT_BASE_URL: "not a url" }, re: /XT_BASE_URL is not a URL/ },
     { argv: ["call", "xt", "order", "market=btc_usdt", "price=1e400", "number=1", "type=1", "entrustType=0"], env: {}, re: /xt order: parameter "price" must be a finite number/ },
     { argv: ["call", "xt", "getOrder", "market=btc_usdt", "id=12x"], env: {}, re: /parameter "id" must be an integer, got "12x"/ },
+    // The library's refusal says the range, and the hint where the parameters are listed, as the CLI's own errors do.
+    { argv: ["call", "xt", "getOrder", "market=btc_usdt", "id=-1"], env: {}, re: /^tradeapi: xt getOrder: parameter "id" is out of range: "-1" \(minimum 0\)\n\(`tradeapi call xt getOrder --help` lists its parameters\)\n$/ },
     { argv: ["call", "xt", "order", "market=btc_usdt", "price=1", "number=1", "type=7", "entrustType=0"], env: {}, re: /parameter "type" must be one of 0, 1, got "7"/ },
     { argv: ["call", "xt", "getServerTime", "--json", '{"__proto__":{"market":"eth_usdt"}}'], env: {}, re: /unknown parameter "__proto__"/ },
     { argv: ["call", "xt", "getTicker", "--json", '{"market":"btc_usdt","constructor":1}'], env: {}, re: /unknown parameter "constructor"/ },

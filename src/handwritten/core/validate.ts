@@ -180,6 +180,17 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
  * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type; cut
  * after 200 characters (an integer of 100,000 digits, out of an int64's range, made a 100 kB message).
  */
+/** A schema's numeric bounds as a message says them: "minimum 1, maximum 500", "above 0". */
+function rangeOf(s: SchemaMeta): string {
+  const bounds: Array<[unknown, string]> = [
+    [s.minimum, "minimum"],
+    [s.exclusiveMinimum, "above"],
+    [s.maximum, "maximum"],
+    [s.exclusiveMaximum, "below"],
+  ];
+  return bounds.flatMap(([n, word]) => (n === undefined ? [] : [`${word} ${String(n)}`])).join(", ");
+}
+
 function showValue(v: unknown): string {
   let t: string;
   if (typeof v === "bigint" || typeof v === "number") t = String(v);
@@ -472,7 +483,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       (s.maximum !== undefined && gt(n, s.maximum)) ||
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
-    if (bad) problem(`${where} is out of range: ${show(v)}`);
+    // (with the bounds: "out of range" alone left the caller guessing them)
+    if (bad) problem(`${where} is out of range: ${show(v)} (${rangeOf(s)})`);
     // A request's int32 or int64 (the server's field holds no more). In an answer, an int64
     // beyond 64 bits (a bigint): no server's int64 wrote it, and a request would refuse it back;
     // an int32's number is read as sent (a count the spec bounds too tightly loses nothing).
