@@ -5,7 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from "node:util";
 import { nameErrors, UsageError } from "../handwritten/core/errors.js";
-import { closest, isTimeoutMs, MAX_TIMEOUT_MS } from "../handwritten/core/validate.js";
+import { closest, isTimeoutMs, MAX_TIMEOUT_MS, quotedValue, shortened, urlShown } from "../handwritten/core/validate.js";
 
 /** One flag a command accepts: `--name VALUE` (string) or `--name` (boolean). */
 export interface FlagSpec {
@@ -14,6 +14,8 @@ export interface FlagSpec {
   description: string;
   /** Shown in help as `--name <valueName>`. */
   valueName?: string;
+  /** Its value is a credential: never shown in a message (and redacted from every line printed). */
+  secret?: boolean;
 }
 
 export interface ParsedArgs {
@@ -26,9 +28,19 @@ export interface ParsedArgs {
 export class CliUsageError extends UsageError {
   hint?: string;
 }
-nameErrors({ CliUsageError });
+/** A flag no spec names: its name (without --) and the value written with it or after it, if any (call's hint: `name=value`). */
+export class UnknownFlagError extends CliUsageError {
+  constructor(
+    message: string,
+    readonly flag: string,
+    readonly value: string | undefined,
+  ) {
+    super(message);
+  }
+}
+nameErrors({ CliUsageError, UnknownFlagError });
 
-export { closest, editDistance } from "../handwritten/core/validate.js";
+export { closest, editDistance, quotedValue, shortened } from "../handwritten/core/validate.js";
 
 /** "; did you mean X?" or "". */
 export function didYouMean(word: string, candidates: readonly string[], show: (c: string) => string = (c) => c): string {
@@ -42,8 +54,8 @@ export function didYouMean(word: string, candidates: readonly string[], show: (c
  * find the API name before that API's own flags are known).
  */
 export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], strict = true): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = Object.create(null);
-  for (const s of specs) options[s.name] = { type: s.type };
+  const options: Record<string, { type: "string" | "boolean"; short?: string; secret?: boolean }> = Object.create(null);
+  for (const s of specs) options[s.name] = { type: s.type, ...(s.secret ? { secret: true } : {}) };
   options.help = { type: "boolean", short: "h" };
   const { tokens } = nodeParseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const positional: string[] = [];
@@ -58,10 +70,11 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
     const spec = Object.hasOwn(options, t.name) ? options[t.name]! : undefined;
     if (!spec) {
       if (!strict) continue;
-      throw new CliUsageError(`unknown flag ${t.rawName}${didYouMean(t.name, known, (c) => `--${c}`)}`);
+      const next = t.inlineValue ? t.value : args[t.index + 1];
+      throw new UnknownFlagError(`unknown flag ${shortened(t.rawName)}${didYouMean(t.name, known, (c) => `--${c}`)}`, t.name, next !== undefined && (!next.startsWith("-") || /^-\d/.test(next)) ? next : undefined);
     }
     if (spec.type === "boolean") {
-      if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${t.rawName}=${t.value})`);
+      if (t.inlineValue) throw new CliUsageError(`flag --${t.name} takes no value (got ${shortened(`${t.rawName}=${t.value}`)})`);
       flags[t.name] = "true";
       continue;
     }
@@ -71,25 +84,37 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], 
       throw new CliUsageError(`flag --${t.name} needs a value${t.value === "" ? " (got an empty one)" : ""}`);
     }
     if (!t.inlineValue && t.value.startsWith("-") && t.value.length > 1 && strict) {
-      throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${JSON.stringify(t.value)}; write --${t.name}=${t.value} if that is the value`);
+      if (spec.secret) throw new CliUsageError(`flag --${t.name} needs a value, got a flag-like one (not shown: it is a credential); write --${t.name}=VALUE if that is the value`);
+      throw new CliUsageError(`flag --${t.name} needs a value, got the flag-like ${quotedValue(t.value)}; write --${t.name}=${shortened(t.value)} if that is the value`);
     }
     // A second value would silently replace the first (`--json '{…}' --json '{…}'`).
-    if (strict && Object.hasOwn(flags, t.name) && flags[t.name] !== t.value) throw new CliUsageError(`flag --${t.name} is given twice (${JSON.stringify(flags[t.name]!.slice(0, 40))} and ${JSON.stringify(t.value.slice(0, 40))}): give it once`);
+    if (strict && Object.hasOwn(flags, t.name) && flags[t.name] !== t.value) {
+      // (a credential's values are never shown, not even their start: a redactor finds whole values only)
+      const both = spec.secret ? "with two values (not shown: it is a credential)" : `(${flagValueShown(flags[t.name]!)} and ${flagValueShown(t.value)})`;
+      throw new CliUsageError(`flag --${t.name} is given twice ${both}: give it once`);
+    }
     flags[t.name] = t.value;
   }
   return { positional, flags };
 }
 
+/** A flag's value as a message quotes it: a URL without its `user:password@`, a long one cut (see shortened). */
+const flagValueShown = (value: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? urlShown(value) : quotedValue(value));
+
 /** A number as people write one on a command line: digits, maybe a fraction. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 
-/** `--timeout MS`: a number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS), undefined when not given, or a usage error. */
+/**
+ * `--timeout MS`: a whole number of ms a timer can hold (above 0, at most MAX_TIMEOUT_MS),
+ * undefined when not given, or a usage error. A fraction is refused: the client rounds it up
+ * (0.4 was a timeout of 1 ms, said so).
+ */
 export function timeoutFlag(flags: Readonly<Record<string, string>>): number | undefined {
   const raw = flags.timeout;
   if (raw === undefined) return undefined;
   // Plain decimal digits (Number() also reads "0x10", "1e3", " 5 ").
-  const ms = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${JSON.stringify(raw)}`);
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!isTimeoutMs(ms)) throw new CliUsageError(`--timeout must be a whole number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, got ${quotedValue(raw)}`);
   return ms;
 }
 
@@ -98,14 +123,14 @@ export function maxResponseBytesFlag(flags: Readonly<Record<string, string>>): n
   const raw = flags["max-response-bytes"];
   if (raw === undefined) return undefined;
   const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(n >= 1 && Number.isSafeInteger(n))) throw new CliUsageError(`--max-response-bytes must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(raw)}`);
+  if (!(n >= 1 && Number.isSafeInteger(n))) throw new CliUsageError(`--max-response-bytes must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}, got ${quotedValue(raw)}`);
   return n;
 }
 
 /** A port number flag (0-65535), or a usage error. */
 export function portFlag(name: string, raw: string | undefined, fallback = 0): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new CliUsageError(`--${name} must be a port number 0-65535, got ${quotedValue(raw)}`);
   return Number(raw);
 }
 
@@ -116,9 +141,9 @@ export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMEOUT_MS / 1000);
 export function numberFlag(name: string, raw: string | undefined, fallback: number, max = Number.POSITIVE_INFINITY): number {
   if (raw === undefined) return fallback;
   const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0) throw new CliUsageError(`--${name} must be a non-negative number, got ${quotedValue(raw)}`);
   // (a whole number no double holds was checked, and shown, rounded: "got 100000000000000000000")
-  if (n > max || n > Number.MAX_SAFE_INTEGER) throw new CliUsageError(`--${name} must be at most ${Math.min(max, Number.MAX_SAFE_INTEGER)}, got ${JSON.stringify(raw)}`);
+  if (n > max || n > Number.MAX_SAFE_INTEGER) throw new CliUsageError(`--${name} must be at most ${Math.min(max, Number.MAX_SAFE_INTEGER)}, got ${quotedValue(raw)}`);
   return n;
 }
 

@@ -9,7 +9,7 @@
  */
 import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, nestedDeeperThan, parseJson } from "../handwritten/core/json.js";
 import type { SchemaMeta } from "../handwritten/core/meta.js";
-import { CliUsageError, didYouMean } from "./args.js";
+import { CliUsageError, didYouMean, quotedValue, shortened } from "./args.js";
 
 /** The deepest nesting a parameter's JSON may have (a value nested thousands deep overflowed the checks' recursion). */
 const MAX_PARAM_DEPTH = 100;
@@ -60,12 +60,6 @@ function decimalKey(text: string): string {
 export function exactDouble(text: string, n: number): boolean {
   return decimalKey(text) === decimalKey(n.toString());
 }
-
-/** A text as a message shows it (`show`: as it is, or quoted): whole up to 80 characters, else its start and its length (a 100 kB value was echoed whole). */
-const shortened = (text: string, show: (t: string) => string): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
-
-/** A value as a message quotes it (see shortened). */
-export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
 
 /** A number's text as a message shows it (see shortened). */
 const numberShown = (text: string): string => shortened(text, String);
@@ -182,7 +176,7 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
       fail(name, `looks like JSON but does not parse (${(e as Error).message})`);
     }
     const twice = repeatedKeyPath(raw);
-    if (twice !== undefined) fail(name, `gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent`);
+    if (twice !== undefined) fail(name, `gives ${quotedValue(twice)} twice (JSON would keep the last); nothing was sent`);
     checkFinite(name, value);
     return value;
   }
@@ -229,7 +223,7 @@ function findParam(op: CliOperation, name: string): CliParam | undefined {
 function unknownParam(op: CliOperation, name: string): never {
   const names = op.params.map((p) => p.name);
   throw new CliUsageError(
-    `unknown parameter ${JSON.stringify(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
+    `unknown parameter ${quotedValue(name)}${didYouMean(name, names, (c) => JSON.stringify(c))}; it takes: ${names.join(", ") || "no parameters"}`,
   );
 }
 
@@ -266,7 +260,7 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) throw new CliUsageError("--json must be a JSON object of parameters");
     const twice = repeatedKeyPath(jsonFlag);
-    if (twice !== undefined) throw new CliUsageError(twice.includes(".") || twice.includes("[") ? `--json gives ${JSON.stringify(twice)} twice (JSON would keep the last); nothing was sent` : `--json gives parameter ${JSON.stringify(twice)} twice`);
+    if (twice !== undefined) throw new CliUsageError(twice.includes(".") || twice.includes("[") ? `--json gives ${quotedValue(twice)} twice (JSON would keep the last); nothing was sent` : `--json gives parameter ${quotedValue(twice)} twice`);
     for (const name of Object.keys(body)) {
       const param = findParam(op, name) ?? unknownParam(op, name);
       params[name] = jsonValue(param, (body as Record<string, unknown>)[name], (doubles as Record<string, unknown>)[name], "");
@@ -279,8 +273,8 @@ function collect(op: CliOperation, pairs: readonly string[], jsonFlag: string | 
     const name = pair.slice(0, eq);
     const param = findParam(op, name);
     if (!param) unknownParam(op, name);
-    if (given.has(name)) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice`);
-    if (params[name] !== undefined) throw new CliUsageError(`parameter ${JSON.stringify(name)} is given twice (in --json and as ${name}=…)`);
+    if (given.has(name)) throw new CliUsageError(`parameter ${quotedValue(name)} is given twice`);
+    if (params[name] !== undefined) throw new CliUsageError(`parameter ${quotedValue(name)} is given twice (in --json and as ${shortened(name)}=…)`);
     given.add(name);
     params[name] = coerceValue(param, pair.slice(eq + 1));
   }

@@ -9,15 +9,15 @@
  * Exit codes: 0 success; 1 API or transport error (one line on stderr naming api, operation,
  * code and message; never a secret); 2 usage error (unknown command/flag/API/operation,
  * missing or invalid parameter or credential), with a hint; 130, 143, 129 stopped by SIGINT,
- * SIGTERM, SIGHUP.
+ * SIGTERM, SIGHUP (but `mock`: stopping is how an emulator ends, exit 0).
  */
 import { readFileSync } from "node:fs";
 import { CredentialsError, TradeApiError, UNPRINTABLE, unicodeEscape, UsageError, redact } from "../handwritten/core/errors.js";
-import { CallStopped, CliUsageError, didYouMean, stopExitCode, type StopSignal } from "./args.js";
+import { CallStopped, CliUsageError, didYouMean, quotedValue, stopExitCode, type StopSignal } from "./args.js";
 import { COMMANDS, type CliCommand } from "./commands.js";
 import { PROXY_ENV, proxySecrets } from "./proxy-env.js";
 import { twoColumns, wrap } from "./help.js";
-import { API_TABLE, credentialHint, envNameOf, secretValues, type CliIo } from "./registry.js";
+import { API_TABLE, credentialMessage, envNameOf, secretValues, type CliIo } from "./registry.js";
 
 export type { CliIo } from "./registry.js";
 
@@ -35,7 +35,7 @@ function topHelp(): string {
   }
   lines.push("  every API");
   lines.push(...twoColumns(PROXY_ENV.map((v) => [v.name, v.description] as const), "    ", width + 1));
-  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session)");
+  lines.push("", "exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session); mock, which runs until stopped, exits 0 then");
   return `${lines.join("\n")}\n`;
 }
 
@@ -95,6 +95,15 @@ function inCommandWords(command: CliCommand | undefined, message: string): strin
   return command?.name === "call" ? CALL_HINTS.reduce((m, [library, call]) => m.replace(library, call), message) : message;
 }
 
+/**
+ * The hint after the library's refusal of a call's parameter (`parameter "id" is out of range`),
+ * as the CLI's own parameter errors have it: where the operation's parameters are listed.
+ */
+function parameterHint(command: CliCommand | undefined, e: UsageError): string {
+  if ((command?.name !== "call" && command?.name !== "ws") || e instanceof CredentialsError || !e.api || !e.operation || !/\bparameters?\b/.test(e.message)) return "";
+  return `(\`tradeapi call ${e.api} ${e.operation} --help\` lists its parameters)\n`;
+}
+
 export async function runCli(argv: string[], given: CliIo): Promise<number> {
   const io: CliIo = { ...given, stdout: (t) => given.stdout(terminalText(t)), stderr: (t) => given.stderr(terminalText(t)) };
   if (given.stdoutWrite) io.stdoutWrite = (t) => given.stdoutWrite!(terminalText(t));
@@ -116,7 +125,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       return await runCli([...args.filter((a) => a !== "--help" && a !== "-h"), "--help"], io);
     }
     if (command === "--version" || command === "-V") {
-      if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${JSON.stringify(args[0])}`);
+      if (args.length) throw new CliUsageError(`--version takes nothing after it, got ${quotedValue(args[0]!)}`);
       io.stdout(`tradeapi ${packageVersion()}\n`);
       return 0;
     }
@@ -124,20 +133,20 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     if (!current && command.startsWith("-")) {
       // (`--verison`, `--hlep`: the options that do go before a command)
       const near = didYouMean(command.replace(/^-+/, ""), ["version", "help"], (c) => `--${c}`);
-      if (near) throw new CliUsageError(`unknown option ${JSON.stringify(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
-      throw new CliUsageError(`unknown option ${JSON.stringify(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      if (near) throw new CliUsageError(`unknown option ${quotedValue(command)}${near}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      throw new CliUsageError(`unknown option ${quotedValue(command)} before the command: options go after it (\`tradeapi <command> --help\`); commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     if (!current) {
-      throw new CliUsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      throw new CliUsageError(`unknown command ${quotedValue(command)}${didYouMean(command, COMMANDS.map((c) => c.name))}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
     }
     const module = await current.load();
     return await module.run(args, io);
   } catch (e) {
     const secrets = [...secretValues(io.env), ...proxySecrets(io.env), ...secretFlagValues(argv)];
     if (e instanceof UsageError) {
-      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : "";
-      const hint = e instanceof CredentialsError ? credentialHint(e.api, e.message) : "";
-      io.stderr(`tradeapi: ${redact(inCommandWords(current, e.message), secrets)}${hint}\n${usage}`);
+      const usage = e instanceof CliUsageError ? e.hint ? `${e.hint}\n` : (current ? `usage: ${current.usage}\n(\`tradeapi ${current.name} --help\` for more)\n` : "(`tradeapi --help` lists the commands)\n") : parameterHint(current, e);
+      const message = e instanceof CredentialsError ? credentialMessage(e.api, e.message, io.env, argv) : e.message;
+      io.stderr(`tradeapi: ${redact(inCommandWords(current, message), secrets)}\n${usage}`);
       return 2;
     }
     if (e instanceof CallStopped) {

@@ -11,7 +11,8 @@
  */
 import { BlockList, isIP } from "node:net";
 import { urlCredentials } from "../handwritten/core/redaction.js";
-import { urlShown, userinfoOf } from "../handwritten/core/validate.js";
+import { UsageError } from "../handwritten/core/errors.js";
+import { proxyOption, urlShown, userinfoOf } from "../handwritten/core/validate.js";
 import { CliUsageError } from "./args.js";
 import type { ApiEntry, CliSettings } from "./registry.js";
 
@@ -105,6 +106,15 @@ export function proxyFor(target: string, env: NodeJS.ProcessEnv): string | undef
   if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
     // Shown with the scheme it was read with: a password is hidden only after one (`user:pw@host` is http://user:pw@host).
     throw new CliUsageError(`${name} is not an http:// or https:// proxy URL: ${urlShown(proxy)} (tradeapi speaks HTTP to proxies; set NO_PROXY to reach this server directly)`);
+  }
+  // What the client would refuse in its own words ("the proxy option …", no variable named):
+  // a space in the password (which new URL() percent-encodes), a path, a stray %.
+  try {
+    proxyOption(proxy, {});
+  } catch (e) {
+    const option = `the proxy option ${urlShown(proxy)} `;
+    if (!(e instanceof UsageError) || !e.message.startsWith(option)) throw e;
+    throw new CliUsageError(`${name} = ${urlShown(proxy)} ${e.message.slice(option.length)}; fix the variable, or set NO_PROXY to reach this server directly`);
   }
   return proxy;
 }

@@ -15,7 +15,7 @@
  */
 import type { SchemaMeta } from "../handwritten/core/meta.js";
 import { urlShown } from "../handwritten/core/validate.js";
-import { CliUsageError, closest, parseFlags, type FlagSpec, type ParsedArgs, type StopSignal } from "./args.js";
+import { CliUsageError, closest, parseFlags, quotedValue, type FlagSpec, type ParsedArgs, type StopSignal } from "./args.js";
 import type { CliOperation } from "./coerce.js";
 
 export type { CliOperation, CliParam } from "./coerce.js";
@@ -40,7 +40,8 @@ export interface EnvVar {
 export interface ApiFlag extends FlagSpec {
   setting?: string;
   url?: UrlKind;
-  secret?: boolean;
+  /** A mock flag: the emulator's option it sets (the emulator's refusal of it is said with the flag's name). */
+  option?: string;
 }
 
 /** Settings of one call: every EnvVar/ApiFlag `setting`, flags winning over the environment. */
@@ -175,10 +176,10 @@ const TABLE: ApiEntry[] = ([
       s("timeout", "ms for the whole call: connect, login until READY, the request (default: 15000 until READY, then 10000 for the request)", { valueName: "MS" }),
     ],
     mockFlags: [
-      s("ready-delay", "ms between the login reply and state READY", { valueName: "MS" }),
-      s("reply-delay", "ms before each reply", { valueName: "MS" }),
-      s("reorder", "answer up to N pipelined requests out of order", { valueName: "N" }),
-      s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS" }),
+      s("ready-delay", "ms between the login reply and state READY", { valueName: "MS", option: "readyDelayMs" }),
+      s("reply-delay", "ms before each reply", { valueName: "MS", option: "replyDelayMs" }),
+      s("reorder", "answer up to N pipelined requests out of order", { valueName: "N", option: "reorderWindow" }),
+      s("idle-timeout", "ms of silence before the gateway drops a socket", { valueName: "MS", option: "idleTimeoutMs" }),
       b("no-pong", "do not answer pings"),
       s("drop-every", "drop every socket every SEC seconds", { valueName: "SEC" }),
       s("half-open-every", "every SEC seconds the open sockets go half-open: nothing passes, no close; their logins stay until the idle check (as on the real gateway)", { valueName: "SEC" }),
@@ -217,10 +218,10 @@ const TABLE: ApiEntry[] = ([
       s("max-response-bytes", `${REST_CALL_FLAGS[1]!.description}; a "|" row answer, printed as it arrives, is read whole at any size: N bounds its longest line`, { valueName: "N" }),
     ],
     mockFlags: [
-      s("ms-port", "port of the MS server (default: any free port)", { valueName: "N" }),
+      s("ms-port", "port of the MS server (default: any free port)", { valueName: "N", option: "msPort" }),
       s("counter-version", "counter version to emulate: 003, 007, 007P7 (fewer columns), 007P8 or 007P9 (the default)", { valueName: "V" }),
-      s("orders", "number of orders in the book", { valueName: "N" }),
-      s("token-ttl-ms", "token lifetime", { valueName: "MS" }),
+      s("orders", "number of orders in the book", { valueName: "N", option: "orders" }),
+      s("token-ttl-ms", "token lifetime", { valueName: "MS", option: "tokenTtlMs" }),
       s("rows-in", "where \"|\" rows travel: result or body", { valueName: "result|body" }),
     ],
     load: async () => (await import("./apis/xele.js")).xeleCli,
@@ -258,7 +259,7 @@ export function findApi(name: string | undefined): ApiEntry {
   // `xelle`, `quant_ws`) for a word of three letters or more (any two are "close" to `xt`).
   const lower = name.toLowerCase();
   const near = apiNames().find((n) => n.startsWith(lower) || lower.startsWith(n)) ?? (name.length > 2 ? closest(name, apiNames()) : undefined);
-  throw new CliUsageError(`unknown api ${JSON.stringify(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
+  throw new CliUsageError(`unknown api ${quotedValue(name)}${near ? `; did you mean ${near}?` : ""}; known: ${apiNames().join(", ")}`);
 }
 
 /**
@@ -302,19 +303,38 @@ export function envNameOf(api: string, setting: string): string | undefined {
   return API_TABLE.find((a) => a.name === api)?.env.find((v) => v.setting === setting)?.name;
 }
 
+/** The library's advice, which names its options: the CLI's names its variables and flags instead. */
+const LIBRARY_ADVICE = /: pass \{ \w+ \} to (?:the client|createXeleClient)/;
+
 /**
- * For a credential message of `api` ("missing secretKey: pass { secretKey } …"): the
- * environment variables that fill the settings it names and it does not mention yet, as
- * "; set NAME" (or, for a value that was set but refused, " (the value of NAME)"). The library
- * speaks of its options; the CLI reads the environment.
+ * A credential message of `api` ("missing secretKey: pass { secretKey } to the client") in the
+ * CLI's words: for each setting it names and whose variable it does not mention yet, where to
+ * give it ("set XT_SECRET_KEY", "or pass --secret-key" where a flag gives it too; a variable
+ * set to "" is said to be empty), or, for a value that was given but refused (a control
+ * character …), where it came from (" (the value of NAME)", or of the flag given). The library
+ * speaks of its options; the CLI reads the environment and its flags (`argv`).
  */
-export function credentialHint(api: string | undefined, message: string): string {
+export function credentialMessage(api: string | undefined, message: string, env: NodeJS.ProcessEnv = {}, argv: readonly string[] = []): string {
   const entry = API_TABLE.find((a) => a.name === api);
-  if (!entry) return "";
-  const names = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name)).map((v) => v.name);
-  if (!names.length) return "";
-  // Missing: where to set it; set but refused (a control character …): where it came from.
-  return /\bmissing\b/.test(message) ? `; set ${names.join(" / ")}` : ` (the value of ${names.join(" / ")})`;
+  if (!entry) return message;
+  const named = entry.env.filter((v) => new RegExp(`\\b${v.setting}\\b`).test(message) && !message.includes(v.name));
+  if (!named.length) return message;
+  const flagOf = (setting: string) => entry.callFlags?.find((f) => f.setting === setting);
+  if (!/\bmissing\b/.test(message)) {
+    const given = (v: EnvVar) => {
+      const flag = flagOf(v.setting);
+      return flag && argv.some((a) => a === `--${flag.name}` || a.startsWith(`--${flag.name}=`)) ? `--${flag.name}` : v.name;
+    };
+    return `${message} (the value of ${named.map(given).join(" / ")})`;
+  }
+  const where = named
+    .map((v) => {
+      if (env[v.name] === "") return `${v.name} is set but empty`;
+      const flag = flagOf(v.setting);
+      return `set ${v.name}${flag ? ` or pass --${flag.name}` : ""}`;
+    })
+    .join(" / ");
+  return LIBRARY_ADVICE.test(message) ? message.replace(LIBRARY_ADVICE, `: ${where}`) : `${message}; ${where}`;
 }
 
 /** Check a URL setting: it must parse and use the API's schemes. */

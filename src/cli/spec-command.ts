@@ -18,7 +18,7 @@ import { SpecUsage, specChanges } from "../spec-tools/git-changes.js";
 import { formatMarkdown, formatText } from "../spec-tools/spec-diff.js";
 import { invalidUtf8Place, readSpecFile, writeSpecFile } from "../spec-tools/spec-file.js";
 import { parseSpecText, SpecParseError } from "../spec-tools/spec-model.js";
-import { CliUsageError, didYouMean, parseFlags, type FlagSpec } from "./args.js";
+import { CliUsageError, didYouMean, parseFlags, quotedValue, shortened, type FlagSpec } from "./args.js";
 
 export interface SpecIo {
   stdout: (text: string) => void;
@@ -74,7 +74,7 @@ const wantsHelp = (args: string[]) => args.some((a) => a === "--help" || a === "
 function entryFor(entries: SpecEntry[], api: string | undefined): SpecEntry {
   if (!api) throw new SpecUsage(`missing <api>; known: ${entries.map((x) => x.name).join(", ")}`);
   const e = entries.find((x) => x.name === api);
-  if (!e) throw new SpecUsage(`unknown api ${JSON.stringify(api)}${didYouMean(api, entries.map((x) => x.name))}; known: ${entries.map((x) => x.name).join(", ")}`);
+  if (!e) throw new SpecUsage(`unknown api ${quotedValue(api)}${didYouMean(api, entries.map((x) => x.name))}; known: ${entries.map((x) => x.name).join(", ")}`);
   return e;
 }
 
@@ -83,11 +83,11 @@ const MAX_DOC_BYTES = 32 << 20;
 
 function readDoc(file: string, cwd: string): string {
   const abs = resolve(cwd, file);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${file} does not exist or is not a file`);
-  if (statSync(abs).size > MAX_DOC_BYTES) throw new SpecUsage(`vendor doc ${file} is larger than ${MAX_DOC_BYTES >> 20} MiB; give the API's markdown/text document`);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new SpecUsage(`vendor doc ${shortened(file)} does not exist or is not a file`);
+  if (statSync(abs).size > MAX_DOC_BYTES) throw new SpecUsage(`vendor doc ${shortened(file)} is larger than ${MAX_DOC_BYTES >> 20} MiB; give the API's markdown/text document`);
   const bytes = readFileSync(abs);
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new SpecUsage(`vendor doc ${file} is UTF-16 text; save it as UTF-8`);
-  if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${file} is binary; give the markdown/text document`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new SpecUsage(`vendor doc ${shortened(file)} is UTF-16 text; save it as UTF-8`);
+  if (bytes.includes(0)) throw new SpecUsage(`vendor doc ${shortened(file)} is binary; give the markdown/text document`);
   // Any byte that is not UTF-8 is refused, as in a spec: turned into U+FFFD it would be hashed
   // into what --record writes, and the doc's next copy would differ from it for no reason.
   let text: string;
@@ -95,16 +95,16 @@ function readDoc(file: string, cwd: string): string {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     const { line, col, byte } = invalidUtf8Place(bytes);
-    throw new SpecUsage(`vendor doc ${file} is not UTF-8 text (byte ${byte} at line ${line}, column ${col}); save it as UTF-8`);
+    throw new SpecUsage(`vendor doc ${shortened(file)} is not UTF-8 text (byte ${byte} at line ${line}, column ${col}); save it as UTF-8`);
   }
-  if (!text.trim()) throw new SpecUsage(`vendor doc ${file} is empty`);
+  if (!text.trim()) throw new SpecUsage(`vendor doc ${shortened(file)} is empty`);
   return text;
 }
 
 function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
   const { flags: values, positional: positionals } = parseFlags(args, CHECK_DOC_FLAGS);
   const [api, file] = positionals;
-  if (positionals.length > 2) throw new SpecUsage(`check-doc takes one API and one vendor doc file, got more: ${positionals.slice(2).map((p) => JSON.stringify(p)).join(" ")}`);
+  if (positionals.length > 2) throw new SpecUsage(`check-doc takes one API and one vendor doc file, got more: ${positionals.slice(2).map((p) => quotedValue(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
   const entry = entryFor(readSpecEntries(root), api);
   if (!file) throw new SpecUsage("missing <vendor-doc-file>");
@@ -139,9 +139,9 @@ function checkDocCommand(args: string[], io: SpecIo, cwd: string): number {
 
 async function diffCommand(args: string[], io: SpecIo, cwd: string): Promise<number> {
   const { flags: values, positional: positionals } = parseFlags(args, DIFF_FLAGS);
-  if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${JSON.stringify(values["fail-on"])}`);
+  if (values["fail-on"] !== undefined && values["fail-on"] !== "breaking") throw new SpecUsage(`--fail-on takes "breaking", got ${quotedValue(values["fail-on"])}`);
   if (values.json && values.markdown) throw new SpecUsage("--json and --markdown are two formats: give one");
-  if (positionals.length > 1) throw new SpecUsage(`diff takes one API or none (all of them), got ${positionals.map((p) => JSON.stringify(p)).join(" ")}`);
+  if (positionals.length > 1) throw new SpecUsage(`diff takes one API or none (all of them), got ${positionals.map((p) => quotedValue(p)).join(" ")}`);
   const root = findProjectRoot(cwd);
   if (/(^|[\\/])node_modules[\\/]/.test(root)) {
     throw new SpecUsage(`spec diff compares the specs of a git clone of tradeapi between commits; ${root} is an installed package: run it in your clone`);
@@ -168,7 +168,7 @@ export async function runSpecCommand(argv: string[], io: SpecIo): Promise<number
       (sub ? io.stdout : io.stderr)(`${SPEC_USAGE}\n`);
       return sub ? 0 : 2;
     }
-    throw new SpecUsage(`unknown spec command ${JSON.stringify(sub)}${didYouMean(sub, SPEC_COMMANDS)}; one of: ${SPEC_COMMANDS.join(", ")}`);
+    throw new SpecUsage(`unknown spec command ${quotedValue(sub)}${didYouMean(sub, SPEC_COMMANDS)}; one of: ${SPEC_COMMANDS.join(", ")}`);
   } catch (e) {
     // Everything that stops these commands is a problem with what they were given (arguments,
     // doc file, git ref, spec text): exit 2 with the message, never a stack trace.

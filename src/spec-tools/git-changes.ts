@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { closest } from "../handwritten/core/validate.js";
+import { closest, quotedValue } from "../handwritten/core/validate.js";
 import { handWrittenSigning, readSpecEntries, specEntries, type SpecEntry } from "./project.js";
 import { diffSpec, markHandWritten, type SpecChange } from "./spec-diff.js";
 import { MAX_SPEC_BYTES, readSpec, readSpecFile, type SpecSource } from "./spec-file.js";
@@ -124,10 +124,10 @@ export async function specChanges(root: string, base = "HEAD", only?: string): P
     commit = git(root, ["rev-parse", "--verify", "--quiet", `${base}^{commit}`]).toString("utf8").trim();
   } catch (e) {
     // --quiet: a ref that does not exist fails without a word; git missing, or no repository, says so.
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new SpecUsage(`spec diff reads --base ${JSON.stringify(base)} with git, which is not installed here`);
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new SpecUsage(`spec diff reads --base ${quotedValue(base)} with git, which is not installed here`);
     const said = String((e as { stderr?: unknown }).stderr ?? "").trim() && gitSaid(e);
-    if (said) throw new SpecUsage(`cannot read git ref ${JSON.stringify(base)} in ${root}: ${said}`);
-    throw new SpecUsage(`git ref ${JSON.stringify(base)} does not exist in ${root}`);
+    if (said) throw new SpecUsage(`cannot read git ref ${quotedValue(base)} in ${root}: ${said}`);
+    throw new SpecUsage(`git ref ${quotedValue(base)} does not exist in ${root}`);
   }
   const then = new GitVersion(root, commit, base);
   const now = readSpecEntries(root);
@@ -135,7 +135,7 @@ export async function specChanges(root: string, base = "HEAD", only?: string): P
   const names = [...new Set([...now, ...before].map((e) => e.name))];
   if (only !== undefined && !names.includes(only)) {
     const near = closest(only, names);
-    throw new SpecUsage(`unknown api ${JSON.stringify(only)}${near === undefined ? "" : `; did you mean ${near}?`}; known: ${names.join(", ")}`);
+    throw new SpecUsage(`unknown api ${quotedValue(only)}${near === undefined ? "" : `; did you mean ${near}?`}; known: ${names.join(", ")}`);
   }
   const out: SpecChange[] = [];
   for (const name of only ? [only] : names) {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meta as bhexMeta } from "../../generated/bhex-org.docs.js";
@@ -13,8 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const cli = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCliCaptured(argv, { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY, ...env });
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}, io: Parameters<typeof runCliCaptured>[2] = {}) =>
+  runCliCaptured(argv, { BHEX_BASE_URL: mock.url, BHEX_ACCESS_KEY: BHEX_MOCK_ACCESS_KEY, BHEX_SECRET_KEY: BHEX_MOCK_SECRET_KEY, ...env }, io);
 
 describe("tradeapi CLI against the BHEX emulator", () => {
   it("list shows the API and all its operations, deprecated ones marked", async () => {
@@ -107,6 +107,18 @@ describe("tradeapi CLI against the BHEX emulator", () => {
     expect(shown).toEqual([]);
     expect(toTerminal.stdout).toBe("");
     expect(toTerminal.stderr).toMatch(/bytes of a file, not written to a terminal: give --output FILE/);
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("download_data --output FILE that fails to be written (/dev/full): exit 1 saying so, the file's bytes on neither a terminal nor a pipe", async () => {
+    const argv = ["call", "bhex", "statisticsDownloadData", "type=balance", "date=2020-01-01", "--output", "/dev/full"];
+    for (const stdoutIsTerminal of [true, false]) {
+      const shown: Uint8Array[] = [];
+      const r = await cli(argv, {}, { stdoutBytes: (b) => void shown.push(b), stdoutIsTerminal });
+      expect(r.code, `terminal: ${stdoutIsTerminal}`).toBe(1);
+      expect(shown).toEqual([]);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^tradeapi: could not write --output \/dev\/full \(.*ENOSPC.*\); the answer was not saved\n$/);
+    }
   });
 
   it("exit 1 with one line on an auth error (HTTP 400 code 1105); the secret never shown", async () => {

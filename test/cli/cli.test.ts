@@ -4,7 +4,7 @@
  * environment variable names read from the registry only.
  */
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +90,61 @@ describe("strict flags", () => {
     expect(r.stderr).toContain(`flag --json is given twice ("{\\"market\\":\\"btc_usdt\\",\\"id\\":1}" and "{\\"market\\":\\"eth_usdt\\",\\"id\\":2}"): give it once`);
     expect(hits).toBe(before);
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000", "--timeout=5000"], xtEnv())).code).toBe(0);
+  });
+
+  it("a secret flag given twice names neither value, not even its start; another flag's long values are cut with a … marker", async () => {
+    const first = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij";
+    const second = `zzz${"y".repeat(50)}`;
+    const r = await cli(["call", "quant-ws", "asset", "--secret-key", first, "--secret-key", second], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tradeapi: flag --secret-key is given twice with two values \(not shown: it is a credential\): give it once\n/);
+    for (const part of [first.slice(0, 10), second.slice(0, 10)]) expect(r.stderr).not.toContain(part);
+    // (the same in ws, whose flags hold quant-ws's; and a secret value that looks like a flag)
+    const ws = await cli(["ws", "login", "--secret-key", first, `--secret-key=${second}`], {});
+    expect([ws.code, ws.stderr.includes(first.slice(0, 10))]).toEqual([2, false]);
+    const dash = await cli(["call", "quant-ws", "asset", "--secret-key", `-${"q".repeat(100)}`], {});
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain("flag --secret-key needs a value, got a flag-like one (not shown: it is a credential)");
+    expect(dash.stderr).not.toContain("qqqqqqqqqq");
+    const long = await cli(["call", "xt", "getTicker", "--json", `{"market":"${"a".repeat(200)}"}`, "--json", `{"market":"${"b".repeat(200)}"}`], xtEnv());
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain(`flag --json is given twice ("{\\"market\\":\\"${"a".repeat(49)}"… (213 characters) and "{\\"market\\":\\"${"b".repeat(49)}"… (213 characters)): give it once`);
+    // A URL's password is not shown either.
+    const url = await cli(["call", "xt", "getTicker", "--base-url", "http://u:pw-first-1@127.0.0.1:1", "--base-url", "http://u:pw-second-2@127.0.0.1:2"], {});
+    expect(url.stderr).toContain('flag --base-url is given twice ("http://[redacted]@127.0.0.1:1" and "http://[redacted]@127.0.0.1:2")');
+  });
+
+  it.each([
+    { argv: ["ws", "login", "--seconds", "0.5", "--output", "/tmp/x.json"], flag: "--output", near: undefined },
+    { argv: ["ws", "login", "--price", "5", "--action", "BUY"], flag: "--price", near: undefined },
+    { argv: ["ws", "watch", "--quantity", "1"], flag: "--quantity", near: undefined },
+    { argv: ["ws", "place", "--symbol", "ETH/USDT", "--action", "BUY", "--type", "MARKET", "--quantity", "1", "--json", '{"a":1}'], flag: "--json", near: undefined },
+    { argv: ["ws", "place", "--symbols", "ETH/USDT", "--action", "BUY", "--quantity", "1"], flag: "--symbols", near: "--symbol" },
+    { argv: ["ws", "demo", "--price", "5"], flag: "--price", near: undefined },
+    { argv: ["ws", "login", "--secnds", "5"], flag: "--secnds", near: "--seconds" },
+    { argv: ["ws", "send", "asset", "--seconds", "5"], flag: "--seconds", near: undefined },
+  ])("ws: $argv → exit 2 naming $flag (each subcommand takes only its own flags), nothing connected", async ({ argv, flag, near }) => {
+    const r = await cli(argv, { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s", QUANT_WS_SYMBOLS: "ETH/USDT" });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(new RegExp(`^tradeapi: unknown flag ${flag}${near ? `; did you mean ${near}\\?` : "\\n"}`));
+    if (argv[1] !== "send") expect(r.stderr).toContain(`(ws ${argv[1] === "watch" ? "login" : argv[1]} takes --url, `);
+  });
+
+  it("an unknown flag that is a parameter of the operation says how to write it (market=btc_usdt); nothing sent", async () => {
+    hits = 0;
+    for (const [argv, pair] of [
+      [["call", "xt", "getOrder", "--market", "btc_usdt", "id=1"], "market=btc_usdt"],
+      [["call", "xt", "getOrder", "id=1", "--market=btc_usdt"], "market=btc_usdt"],
+      [["call", "xt", "getOrder", "market=btc_usdt", "--id", "-5"], "id=-5"],
+      [["call", "xt", "getOrder", "market=btc_usdt", "--id"], "id=…"],
+    ] as const) {
+      const r = await cli([...argv], { ...xtEnv(), XT_BASE_URL: counterUrl });
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stderr, argv.join(" ")).toMatch(new RegExp(`^tradeapi: unknown flag --(market|id): \\1 is a parameter of getOrder, written name=value: ${pair.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n\\(\`tradeapi call xt getOrder --help\` lists its parameters\\)\n$`));
+    }
+    expect(hits).toBe(0);
+    // Not a parameter: the plain message.
+    expect((await cli(["call", "xt", "getOrder", "--markt", "x"])).stderr).toMatch(/^tradeapi: unknown flag --markt\nusage:/);
   });
 
   it("a flag of another API is unknown for this one; a string flag needs its value; a boolean takes none", async () => {
@@ -179,24 +234,24 @@ describe("--version and --timeout", () => {
       }
       const bad = await cli(["call", "xt", "getServerTime", "--timeout", "0"], { ...xtEnv(), XT_BASE_URL: counterUrl });
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0/);
+      expect(bad.stderr).toMatch(/^tradeapi: --timeout must be a whole number of milliseconds above 0/);
       expect(hits).toBe(before);
     }
     // Numbers as written on a command line: "0x10" (16 ms to Number()), "1e3", " 5" are refused.
-    for (const odd of ["0x10", "1e3", " 5", "5 ", "+5", "Infinity"]) {
+    // A fraction is refused (the client rounds it up: 0.4 was a timeout of 1 ms, 300.7 one of 301).
+    for (const odd of ["0x10", "1e3", " 5", "5 ", "+5", "Infinity", "0.4", "300.7", "2500.5"]) {
       const r = await cli(["call", "xt", "getServerTime", "--timeout", odd], { ...xtEnv(), XT_BASE_URL: counterUrl });
       expect(r.code, odd).toBe(2);
-      expect(r.stderr).toContain(`--timeout must be a number of milliseconds above 0 and at most`);
+      expect(r.stderr).toContain(`--timeout must be a whole number of milliseconds above 0 and at most`);
     }
     // A call within it goes through.
     expect((await cli(["call", "xt", "getServerTime", "--timeout", "5000"], xtEnv())).code).toBe(0);
-    expect((await cli(["call", "xt", "getServerTime", "--timeout", "2500.5"], xtEnv())).code).toBe(0);
     // quant-ws reads --timeout with the same rule (its own meaning: the whole call), before connecting.
     const wsEnv = { QUANT_WS_URL: "ws://127.0.0.1:1/ws/v1", QUANT_WS_PLATFORM: "huobi", QUANT_WS_ACCESS_KEY: "a", QUANT_WS_SECRET_KEY: "s", QUANT_WS_SYMBOLS: "ETH/USDT" };
     for (const argv of [["call", "quant-ws", "asset", "--timeout", "3000000000"], ["ws", "login", "--timeout=0"]]) {
       const r = await cli(argv, wsEnv);
       expect(r.code, argv.join(" ")).toBe(2);
-      expect(r.stderr).toMatch(/^tradeapi: --timeout must be a number of milliseconds above 0 and at most 2147483647/);
+      expect(r.stderr).toMatch(/^tradeapi: --timeout must be a whole number of milliseconds above 0 and at most 2147483647/);
     }
   });
 
@@ -229,7 +284,7 @@ describe("help", () => {
       expect(r.stdout).toContain("tradeapi ws");
       for (const a of API_TABLE) for (const v of a.env) expect(r.stdout).toContain(v.name);
       // every exit code the CLI uses, the signals' too
-      expect(r.stdout).toContain("exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session)");
+      expect(r.stdout).toContain("exit codes: 0 ok; 1 API or transport error; 2 usage error; 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP (a closed terminal or ssh session); mock, which runs until stopped, exits 0 then");
     }
     const bare = await cli([]);
     expect(bare.code).toBe(2);
@@ -342,6 +397,13 @@ describe("--output", () => {
     }
   });
 
+  it.skipIf(!existsSync("/dev/full"))("a JSON answer whose --output fails to be written (/dev/full) is printed on stdout instead (an order's id is not lost), exit 1 saying so", async () => {
+    const r = await cli(["call", "xt", "getServerTime", "--output", "/dev/full"], xtEnv());
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toHaveProperty("serverTime");
+    expect(r.stderr).toMatch(/^tradeapi: could not write --output \/dev\/full \(.*ENOSPC.*\); the answer is on stdout\n$/);
+  });
+
   it("an unwritable --output is exit 2 before the call is sent", async () => {
     hits = 0;
     const r = await cli(["call", "xt", "getServerTime", "--output", "/nonexistent-dir/x.json"], { XT_BASE_URL: counterUrl });
@@ -357,6 +419,8 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xt", "getServerTime"], env: { XT_BASE_URL: "not a url" }, re: /XT_BASE_URL is not a URL/ },
     { argv: ["call", "xt", "order", "market=btc_usdt", "price=1e400", "number=1", "type=1", "entrustType=0"], env: {}, re: /xt order: parameter "price" must be a finite number/ },
     { argv: ["call", "xt", "getOrder", "market=btc_usdt", "id=12x"], env: {}, re: /parameter "id" must be an integer, got "12x"/ },
+    // The library's refusal says the range, and the hint where the parameters are listed, as the CLI's own errors do.
+    { argv: ["call", "xt", "getOrder", "market=btc_usdt", "id=-1"], env: {}, re: /^tradeapi: xt getOrder: parameter "id" is out of range: "-1" \(minimum 0\)\n\(`tradeapi call xt getOrder --help` lists its parameters\)\n$/ },
     { argv: ["call", "xt", "order", "market=btc_usdt", "price=1", "number=1", "type=7", "entrustType=0"], env: {}, re: /parameter "type" must be one of 0, 1, got "7"/ },
     { argv: ["call", "xt", "getServerTime", "--json", '{"__proto__":{"market":"eth_usdt"}}'], env: {}, re: /unknown parameter "__proto__"/ },
     { argv: ["call", "xt", "getTicker", "--json", '{"market":"btc_usdt","constructor":1}'], env: {}, re: /unknown parameter "constructor"/ },
@@ -384,6 +448,10 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     { argv: ["call", "xele", "exportClientSystemInfo", "trading_day=20240105", "--overwrite"], env: {}, re: /^tradeapi: --overwrite replaces the file --save-dir writes: give --save-dir DIR too/ },
     { argv: ["call", "xele", "getSystemInfo", "--save-dir", "."], env: {}, re: /^tradeapi: --save-dir writes the export of exportClientSystemInfo; getSystemInfo answers on stdout \(--output FILE writes it to a file\)/ },
     { argv: ["mock", "xele", "--orders", "99999999999999999999"], env: {}, re: /--orders must be at most 9007199254740991, got "99999999999999999999"/ },
+    // The emulator's refusal of the option a flag sets is the flag's (it said "xele: orders must be …").
+    { argv: ["mock", "xele", "--orders", "99999999999"], env: {}, re: /^tradeapi: --orders must be a whole number from 0 to 10000000, got 99999999999\n/ },
+    { argv: ["mock", "quant-ws", "--reorder", "1.5"], env: {}, re: /^tradeapi: --reorder must be a whole number from 0 to 10000, got 1\.5\n/ },
+    { argv: ["mock", "quant-ws", "--ready-delay", "99999999999"], env: {}, re: /^tradeapi: --ready-delay must be a number of ms from 0 to 2147483647/ },
     { argv: ["frobnicate"], env: {}, re: /unknown command "frobnicate"/ },
     { argv: ["lst"], env: {}, re: /did you mean list\?/ },
     { argv: ["list", "xtt"], env: {}, re: /unknown api "xtt"; did you mean xt\?/ },
@@ -414,6 +482,35 @@ describe("usage errors (exit 2, nothing sent) instead of unexpected errors", () 
     expect(r.stderr).not.toMatch(/unexpected error/);
     expect(r.code).toBe(2);
     expect(hits).toBe(0);
+  });
+
+  it("a name or value of 120 000 characters (operation, API, command, flag, parameter, --decimals …) is shown by its start and its length, not whole", async () => {
+    const long = "a".repeat(120_000);
+    for (const argv of [
+      ["call", "xt", long],
+      ["call", long, "getTicker"],
+      [long],
+      [`--${long}`],
+      ["list", long],
+      ["ws", long],
+      ["spec", long],
+      ["call", "xt", "getTicker", `--${long}`],
+      ["ws", "login", `--${long}`],
+      ["call", "xt", "getTicker", `${long}=1`],
+      ["call", "xt", "getTicker", "--json", `{"${long}":1}`],
+      ["call", "xt", "getTicker", "--json", `{"market":"a","${long}":1,"${long}":2}`],
+      ["call", "xt", "getTicker", "--decimals", long],
+      ["call", "xt", "getTicker", "market=btc_usdt", "--timeout", long],
+      ["call", "xt", "getTicker", "market=btc_usdt", "--output", `/tmp/${long}/x.json`],
+      ["mock", "xt", "--port", long],
+      ["--version", long],
+    ]) {
+      const r = await cli(argv);
+      const what = argv.map((a) => a.slice(0, 20)).join(" ");
+      expect(r.code, what).toBe(2);
+      expect(r.stderr.length, what).toBeLessThan(1_000);
+      expect(r.stderr, what).toMatch(/… \(1200\d\d characters\)/);
+    }
   });
 
   it("a password in a base URL is not printed", async () => {

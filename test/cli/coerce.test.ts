@@ -135,16 +135,27 @@ describe("strict flag parsing", () => {
 });
 
 describe("credential hints", () => {
-  it("a library message naming an option gets the CLI's environment variable", async () => {
-    const { credentialHint } = await import("../../src/cli/registry.js");
-    expect(credentialHint("xt", "xt getBalance: missing secretKey: pass { secretKey } to the client")).toBe("; set XT_SECRET_KEY");
-    expect(credentialHint("hubi", "missing accessToken")).toBe("; set HUBI_ACCESS_TOKEN");
-    expect(credentialHint("xt", "missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY")).toBe("");
-    expect(credentialHint(undefined, "missing secretKey")).toBe("");
-    // Set but refused: the variable it came from.
-    expect(credentialHint("xt", "xt getBalance: secretKey holds a control character (U+000D at index 9): a key read from a file keeps its line break; pass it without")).toBe(
-      " (the value of XT_SECRET_KEY)",
-    );
+  it("a library message naming an option is said in the CLI's words: its environment variable (or flag), not `pass { … } to the client`", async () => {
+    const { credentialMessage } = await import("../../src/cli/registry.js");
+    expect(credentialMessage("xt", "xt getBalance: missing secretKey: pass { secretKey } to the client")).toBe("xt getBalance: missing secretKey: set XT_SECRET_KEY");
+    expect(credentialMessage("xele", "xele getSystemInfo: the login failed: missing password: pass { password } to createXeleClient")).toBe("xele getSystemInfo: the login failed: missing password: set XELE_PASSWORD");
+    expect(credentialMessage("hubi", "missing accessToken")).toBe("missing accessToken; set HUBI_ACCESS_TOKEN");
+    expect(credentialMessage("quant-ws", "quant-ws login: missing secretKey: pass { secretKey } to the client")).toBe("quant-ws login: missing secretKey: set QUANT_WS_SECRET_KEY or pass --secret-key");
+    // A variable set to "" is read as not set: the message says it is empty.
+    expect(credentialMessage("xt", "xt getBalance: missing secretKey: pass { secretKey } to the client", { XT_SECRET_KEY: "" })).toBe("xt getBalance: missing secretKey: XT_SECRET_KEY is set but empty");
+    expect(credentialMessage("xt", "missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY")).toBe("missing secretKey: pass { secretKey } to the client or set XT_SECRET_KEY");
+    expect(credentialMessage(undefined, "missing secretKey")).toBe("missing secretKey");
+    // Set but refused: the variable it came from, or the flag when one gave it.
+    const refused = "xt getBalance: secretKey holds a control character (U+000D at index 9): a key read from a file keeps its line break; pass it without";
+    expect(credentialMessage("xt", refused)).toBe(`${refused} (the value of XT_SECRET_KEY)`);
+    expect(credentialMessage("quant-ws", refused.replace("xt getBalance", "quant-ws login"), {}, ["call", "quant-ws", "asset", "--secret-key=x\ry"])).toMatch(/\(the value of --secret-key\)$/);
+  });
+
+  it("a missing or empty credential is exit 2 naming its variable, in the CLI's words, before anything is sent", async () => {
+    const { runCliCaptured } = await import("../helpers/cli.js");
+    const base = { XT_ACCESS_KEY: "ak", XT_BASE_URL: "http://127.0.0.1:9" };
+    expect(await runCliCaptured(["call", "xt", "getBalance"], base)).toMatchObject({ code: 2, stdout: "", stderr: "tradeapi: xt getBalance: missing secretKey: set XT_SECRET_KEY\n" });
+    expect(await runCliCaptured(["call", "xt", "getBalance"], { ...base, XT_SECRET_KEY: "" })).toMatchObject({ code: 2, stdout: "", stderr: "tradeapi: xt getBalance: missing secretKey: XT_SECRET_KEY is set but empty\n" });
   });
 
   it("a key set with a Windows line ending is exit 2 naming the variable, before anything is sent", async () => {

@@ -42,6 +42,21 @@ describe("tradeapi call --decimals", () => {
     expect(asText.stdout).toMatch(/"pricePoint": 2,/); // integers stay numbers
   });
 
+  it("number rounds a whole number beyond 2^53 in a decimal field too (coinVol), and the help says so", async () => {
+    const { server, env } = await answering('{"price":1,"coinVol":9007199254740993,"moneyVol":1,"rate":1,"high":1,"low":1,"ask":1,"bid":1}');
+    try {
+      const rounded = await runCliCaptured(["call", "xt", "getTicker", "market=btc_usdt", "--decimals", "number"], env);
+      expect(rounded.code).toBe(0);
+      expect(rounded.stdout).toContain('"coinVol": 9007199254740992');
+      expect((await runCliCaptured(["call", "xt", "getTicker", "market=btc_usdt", "--decimals", "string"], env)).stdout).toContain('"coinVol": "9007199254740993"');
+    } finally {
+      server.close();
+    }
+    const help = (await runCliCaptured(["call", "xt", "--help"], {})).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("numbers with a fraction or exponent, and whole numbers beyond 2^53 in fields the spec gives as decimals");
+    expect(help).toContain("number (the nearest double: rounded, 9007199254740993 is printed 9007199254740992)");
+  });
+
   it("an answer's decimal that a double cannot hold is an error whose advice is the flag, not the library option", async () => {
     const { server, env } = await answering('{"code":200,"info":"ok","data":{"btc":{"freeze":"0","available":"1","p":0.1000000000000000000001}}}');
     try {

@@ -390,6 +390,23 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   }, 30_000);
 
+  it.each(["SIGINT", "SIGTERM", "SIGHUP"] as const)("mock stopped by %s exits 0 (a signal is how an emulator ends: scripts kill it and wait), as its help says", async (signal) => {
+    const child = spawn(process.execPath, [entry, "mock", "xt", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    try {
+      await new Promise<void>((r) => child.stdout.on("data", (d: Buffer) => void (d.includes("listening on") && r())));
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(stderr).toBe("");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    const help = spawnSync(process.execPath, [entry, "mock", "--help"], { cwd: ROOT, encoding: "utf8" });
+    expect(help.stdout).toContain("(runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)");
+  });
+
   it("mock on a port in use: exit 2 naming the port, no stack", async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));

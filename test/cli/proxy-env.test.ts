@@ -169,6 +169,19 @@ describe("tradeapi call through the proxy", () => {
   });
 
   it.each([
+    ["HTTP_PROXY", "user:hunter2 secret@proxy:1080", /holds a space, line break or control character/],
+    ["http_proxy", "http://ops:hunter22@proxy.corp:3128/some/path", /has a path, query or fragment/],
+    ["HTTP_PROXY", "http://ops:hunter%zz@proxy.corp:3128", /has a % in its user:password that is no %XX escape/],
+  ])("a proxy URL the client would refuse (%s=%s) is a usage error naming the variable, with a hint, its password hidden", async (name, value, problem) => {
+    const run = await runCliCaptured(["call", "xt", "getServerTime"], { XT_BASE_URL: "http://xt.invalid:1", [name]: value });
+    expect([run.code, run.stdout]).toEqual([2, ""]);
+    expect(run.stderr).toMatch(new RegExp(`^tradeapi: ${name} = "http://\\[redacted\\]@proxy`));
+    expect(run.stderr).toMatch(problem);
+    expect(run.stderr).toMatch(/\nusage: tradeapi call /);
+    expect(run.stderr).not.toMatch(/hunter|secret/);
+  });
+
+  it.each([
     [{ XT_BASE_URL: "http://xt.invalid:1", HTTP_PROXY: "socks5://ops:hun@ter22@127.0.0.1:1080" }, []],
     [{}, ["--base-url", "ftp://ops:hun@ter22@host/"]],
     [{ XT_BASE_URL: "h ttp://ops:hun@ter22@host/" }, []],

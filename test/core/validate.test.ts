@@ -82,7 +82,7 @@ describe("call() parameters (wire text)", () => {
   it("ranges, patterns, booleans and comma-joined arrays", () => {
     const ctx = { api: "t", operation: "op" };
     const limit: SchemaMeta = { type: "integer", minimum: 1, maximum: 100 };
-    expect(() => checkParam(ctx, "limit", "0", limit)).toThrow(/^t op: parameter "limit" is out of range: "0"$/);
+    expect(() => checkParam(ctx, "limit", "0", limit)).toThrow(/^t op: parameter "limit" is out of range: "0" \(minimum 1, maximum 100\)$/);
     expect(() => checkParam(ctx, "limit", 101, limit)).toThrow(/out of range: 101/);
     checkParam(ctx, "limit", "100", limit);
     expect(() => checkParam(ctx, "day", "2022-04-12", { type: "string", pattern: "^\\d{8}$" })).toThrow(/parameter "day" must match/);

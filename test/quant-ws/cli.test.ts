@@ -50,6 +50,13 @@ describe("tradeapi CLI for quant-ws", () => {
     }
   });
 
+  it("ws demo whose --seconds elapse before the flow finished: exit 1 with one line on stderr saying so (it was on stdout only)", async () => {
+    const { code, stdout, stderr } = await cli(["ws", "demo", "--seconds", "0.2"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe("tradeapi: error: ws demo: --seconds 0.2 elapsed before the flow finished\n");
+    expect(lines(stdout).find((l) => l.step === "stopped")).toMatchObject({ note: "--seconds elapsed before the flow finished" });
+  });
+
   it("ws demo stopped with an order in flight says it may have reached the gateway", async () => {
     const mock = await startMock();
     mock.loseAnswers("place_order");

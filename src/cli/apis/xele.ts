@@ -3,7 +3,7 @@ import { callerAborted, UsageError } from "../../handwritten/core/errors.js";
 import { withRetries } from "../../handwritten/core/retry.js";
 import type { SchemaMeta } from "../../handwritten/core/meta.js";
 import { dataSchemaOf, xeleMeta, type JsonSchema } from "../../handwritten/xele/spec-info.js";
-import { CliUsageError, didYouMean, numberFlag, portFlag } from "../args.js";
+import { CliUsageError, didYouMean, numberFlag, portFlag, quotedValue } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
 import { envAssignments, envNameOf } from "../registry.js";
@@ -112,13 +112,13 @@ export const xeleCli: CliApi = {
   async startMock({ port, flags, log }) {
     const { startXeleMock, XELE_COUNTER_VERSIONS, XELE_MOCK_PASSWORD, XELE_MOCK_USERNAME } = await import("../../mock/xele.js");
     const rowsIn = flags["rows-in"];
-    if (rowsIn !== undefined && rowsIn !== "result" && rowsIn !== "body") throw new CliUsageError(`--rows-in must be result or body, got ${JSON.stringify(rowsIn)}`);
+    if (rowsIn !== undefined && rowsIn !== "result" && rowsIn !== "body") throw new CliUsageError(`--rows-in must be result or body, got ${quotedValue(rowsIn)}`);
     const given = flags["counter-version"];
     const counterVersion = given === undefined ? undefined : XELE_COUNTER_VERSIONS.find((v) => v === given.toUpperCase());
     if (given !== undefined && counterVersion === undefined) {
       // (a version without its leading zeros, `7p7`, is the one it ends: 007P7, not the closer 007)
       const ends = XELE_COUNTER_VERSIONS.find((v) => given !== "" && v.endsWith(given.toUpperCase()));
-      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${JSON.stringify(given)}${ends ? `; did you mean ${ends}?` : didYouMean(given, XELE_COUNTER_VERSIONS)}`);
+      throw new CliUsageError(`--counter-version takes a version the emulator knows: ${XELE_COUNTER_VERSIONS.join(", ")}; got ${quotedValue(given)}${ends ? `; did you mean ${ends}?` : didYouMean(given, XELE_COUNTER_VERSIONS)}`);
     }
     const mock = await startXeleMock({
       maPort: port,

@@ -1,9 +1,9 @@
 /** `tradeapi call <api> <operationId | "METHOD /path"> [name=value ...]` */
-import { accessSync, constants, fstatSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, fstatSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
 import { AbortedError, ResponseFormatError } from "../../handwritten/core/errors.js";
 import { DecimalPrecisionError, stringifyJson } from "../../handwritten/core/json.js";
-import { CallStopped, CliUsageError, didYouMean, type FlagSpec, type StopSignal } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, parseFlags, quotedValue, shortened, UnknownFlagError, type FlagSpec, type StopSignal } from "../args.js";
 import { buildParams, type CliOperation } from "../coerce.js";
 import { apiHelp, flagLines, operationHelp } from "../help.js";
 import { withProxy } from "../proxy-env.js";
@@ -18,7 +18,7 @@ export const CALL_FLAGS: readonly FlagSpec[] = [
     name: "decimals",
     type: "string",
     description:
-      "numbers with a fraction or exponent: exact (default: as numbers, an error when one does not fit a double), string (every one exactly as sent, quoted), number (the nearest double)",
+      "how the answer's decimals are printed: numbers with a fraction or exponent, and whole numbers beyond 2^53 in fields the spec gives as decimals (prices, volumes; integer fields such as ids keep every digit in every mode): exact (default: as numbers, an error when one does not fit a double), string (every one exactly as sent, quoted), number (the nearest double: rounded, 9007199254740993 is printed 9007199254740992)",
     valueName: "exact|string|number",
   },
 ];
@@ -60,44 +60,88 @@ export function findOperation(apiName: string, api: CliApi, ref: string): CliOpe
   const byPath = m ? api.operations.find((o) => o.method === m[1]!.toUpperCase() && o.path === m[2]) : undefined;
   if (byPath) return byPath;
   const names = api.operations.flatMap((o) => [o.operationId, ...(o.aliases ?? [])]);
-  throw new CliUsageError(`unknown operation ${JSON.stringify(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
+  throw new CliUsageError(`unknown operation ${quotedValue(ref)} for ${apiName}${didYouMean(ref, names)}; run \`tradeapi list ${apiName}\``);
 }
 
-/** Fail before the call when --output cannot be written (the answer must not be lost after it). */
+/** A name that can only be a directory's: ending in "/" (or "/." or "/..": `--output newdir/`, there or not yet). */
+const DIRECTORY_NAME = sep === "\\" ? /(?:^|[\\/])\.{0,2}$/ : /(?:^|\/)\.{0,2}$/;
+
+/** The error code of a failed access check ("EACCES"), or undefined when `path` may be written. */
+function notWritable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}
+
+/**
+ * Fail before the call when --output cannot be written (the answer must not be lost after it:
+ * an order placed, then exit 1, may be sent again). Both ways an answer is written check here:
+ * a JSON or file answer written at once, and rows written beside FILE and renamed onto it.
+ */
 function checkOutput(file: string): void {
+  // (as messages name it: a path of any length is cut)
+  const shown = shortened(file);
   let path: string;
   try {
     path = resolve(file);
   } catch (e) {
     // (a relative path in a working directory that was removed: nothing was sent yet)
-    throw new CliUsageError(`--output ${file}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
+    throw new CliUsageError(`--output ${shown}: the working directory cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the file's absolute path`);
   }
-  let isDir = false;
+  if (DIRECTORY_NAME.test(file)) throw new CliUsageError(`--output ${shown} names a directory: give a file name`);
+  let st: Stats | undefined;
   try {
-    const st = statSync(path);
-    isDir = st.isDirectory();
+    st = statSync(path);
+  } catch {
+    // does not exist yet: its directory must
+  }
+  if (st?.isDirectory()) throw new CliUsageError(`--output ${shown} is a directory`);
+  if (st) {
     // The file or pipe standard output goes to (/dev/stdout, or `--output a.json > a.json`): the
     // answer and its {"savedTo"} line would be written over each other. (A device, /dev/null
     // for both, is fine.)
-    const out = fstatSync(1);
-    if ((st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${file} is where standard output goes: leave --output out to print the answer, or name another file`);
-  } catch (e) {
-    if (e instanceof CliUsageError) throw e;
-    // does not exist yet: its directory must
+    let out: Stats | undefined;
+    try {
+      out = fstatSync(1);
+    } catch {
+      // no standard output to compare with
+    }
+    if (out && (st.isFile() || st.isFIFO()) && st.dev === out.dev && st.ino === out.ino) throw new CliUsageError(`--output ${shown} is where standard output goes: leave --output out to print the answer, or name another file`);
+    // (a read-only file: writing it failed after the call, and rows were renamed over it)
+    const code = notWritable(path);
+    if (code) throw new CliUsageError(`--output ${shown} cannot be written (${code}): name a file you may write`);
+    // A device or FIFO is written where it is: its directory need not be writable.
+    if (!st.isFile()) return;
   }
-  if (isDir) throw new CliUsageError(`--output ${file} is a directory`);
+  const dir = dirname(path);
+  let dirStat: Stats | undefined;
   try {
-    accessSync(dirname(path), constants.W_OK);
+    dirStat = statSync(dir);
   } catch {
-    throw new CliUsageError(`--output ${file}: directory ${dirname(path)} does not exist or is not writable`);
+    // not there
   }
+  if (dirStat && !dirStat.isDirectory()) throw new CliUsageError(`--output ${shown}: ${shortened(dir)} is not a directory`);
+  if (!dirStat || notWritable(dir)) throw new CliUsageError(`--output ${shown}: directory ${shortened(dir)} does not exist or is not writable`);
 }
 
-function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string, fallback: () => void): number {
+/**
+ * The answer to --output FILE. A JSON answer that cannot be written there is printed instead
+ * (an order's answer, its id, is not lost); a file's bytes are not (a terminal would act on
+ * them as control codes, and a script reading stdout expects the {"savedTo"} line): the error
+ * says it was not saved, and a file answer only reads, so the call can be made again.
+ */
+function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string): number {
   try {
     writeFileSync(file, bytes);
   } catch (e) {
-    fallback();
+    if (typeof bytes !== "string") {
+      io.stderr(`tradeapi: could not write --output ${file} (${(e as Error).message}); the answer was not saved\n`);
+      return 1;
+    }
+    io.stdout(bytes);
     io.stderr(`tradeapi: could not write --output ${file} (${(e as Error).message}); the answer is on stdout\n`);
     return 1;
   }
@@ -106,8 +150,37 @@ function writeAnswer(io: CliIo, file: string, bytes: Uint8Array | string, fallba
   return 0;
 }
 
+/**
+ * An unknown flag that is a parameter of the operation named (`call xt getOrder --market
+ * btc_usdt`): the error says how to write it, `market=btc_usdt`; any other error as it is.
+ */
+async function unknownFlagHint(e: unknown, args: readonly string[]): Promise<unknown> {
+  if (!(e instanceof UnknownFlagError)) return e;
+  const [apiName, ref] = parseFlags(args, [...CALL_FLAGS, ...API_TABLE.flatMap((a) => a.callFlags ?? [])], false).positional;
+  const entry = API_TABLE.find((a) => a.name === apiName);
+  if (!entry || ref === undefined) return e;
+  let op: CliOperation;
+  try {
+    op = findOperation(entry.name, await entry.load(), ref);
+  } catch {
+    return e;
+  }
+  const param = op.params.find((p) => p.name === e.flag);
+  if (!param) return e;
+  const pair = `${shortened(param.name)}=${e.value === undefined ? "…" : shortened(e.value)}`;
+  const error = new CliUsageError(`${e.message}: ${param.name} is a parameter of ${op.operationId}, written name=value: ${pair}`);
+  error.hint = `(\`tradeapi call ${entry.name} ${op.operationId} --help\` lists its parameters)`;
+  return error;
+}
+
 export async function callCommand(args: string[], io: CliIo): Promise<number> {
-  const { entry, positional, flags } = parseApiArgs(args, CALL_FLAGS, (a) => a.callFlags);
+  let parsed: ReturnType<typeof parseApiArgs>;
+  try {
+    parsed = parseApiArgs(args, CALL_FLAGS, (a) => a.callFlags);
+  } catch (e) {
+    throw await unknownFlagHint(e, args);
+  }
+  const { entry, positional, flags } = parsed;
   if (!entry) {
     io.stdout(`${CALL_USAGE}\n`);
     return 0;
@@ -121,7 +194,7 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
   if (ref === undefined) throw new CliUsageError(`missing operation; run \`tradeapi list ${entry.name}\` or \`tradeapi call ${entry.name} --help\``);
   if (!api.createCaller) throw new CliUsageError(`${entry.name} has no \`call\` support; see \`tradeapi --help\``);
   if (flags.decimals !== undefined && !DECIMALS_MODES.includes(flags.decimals)) {
-    throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${JSON.stringify(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
+    throw new CliUsageError(`--decimals takes ${DECIMALS_MODES.join(", ")}, got ${quotedValue(flags.decimals)}${didYouMean(flags.decimals, DECIMALS_MODES)}`);
   }
   const op = findOperation(entry.name, api, ref);
   // `--json -`: the parameters from standard input (a password or PIN then shows in no process list)
@@ -156,17 +229,17 @@ export async function callCommand(args: string[], io: CliIo): Promise<number> {
     await caller.close?.();
   }
   if (data instanceof Uint8Array) {
-    const raw = () => (io.stdoutBytes ? io.stdoutBytes(data as Uint8Array) : io.stdout(Buffer.from(data as Uint8Array).toString("base64")));
-    if (output !== undefined) return writeAnswer(io, output, data, raw);
+    if (output !== undefined) return writeAnswer(io, output, data);
     // A file's bytes on a terminal act as its control codes (a title set, colours, worse).
     if (io.stdoutIsTerminal) {
       throw new CliUsageError(`the answer is ${data.length} bytes of a file, not written to a terminal: give --output FILE, or send stdout to a file or a pipe`);
     }
-    raw();
+    if (io.stdoutBytes) io.stdoutBytes(data);
+    else io.stdout(Buffer.from(data).toString("base64"));
     return 0;
   }
   const text = answerText(data, { api: entry.name, operation: op.operationId });
-  if (output !== undefined) return writeAnswer(io, output, text, () => io.stdout(text));
+  if (output !== undefined) return writeAnswer(io, output, text);
   io.stdout(text);
   return 0;
 }

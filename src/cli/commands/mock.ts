@@ -1,6 +1,6 @@
 /** `tradeapi mock <api> [--port N] [api flags]`: run the API's emulator on 127.0.0.1 until stopped. */
 import { prefix, UsageError } from "../../handwritten/core/errors.js";
-import { CliUsageError, portFlag, type FlagSpec } from "../args.js";
+import { CliUsageError, portFlag, quotedValue, type FlagSpec } from "../args.js";
 import { envLines, flagLines } from "../help.js";
 import { apiNames, parseApiArgs, type CliIo } from "../registry.js";
 
@@ -15,7 +15,7 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
 ];
 
 export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]]
-         [flags of the api]    (Ctrl-C stops it)
+         [flags of the api]    (runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)
        tradeapi mock <api> --help    the api's emulator flags
 apis: ${apiNames().join(", ")}`;
 
@@ -29,7 +29,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(`usage: tradeapi mock ${entry.name} [--port N] [--lose-answers OPERATION[:N]]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
     return 0;
   }
-  if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${JSON.stringify(positional[1])}`);
+  if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${quotedValue(positional[1]!)}`);
   const port = portFlag("port", flags.port);
   const portFlags = Object.keys(flags).filter((k) => k.endsWith("port"));
   // Two servers of one emulator (xele's --port and --ms-port) on one port: the second cannot listen.
@@ -44,6 +44,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     running = await api.startMock({ port, flags, log: (l) => io.stderr(`${l}\n`) });
   } catch (e) {
+    // The emulator's refusal of an option a flag set ("xele: orders must be …"), as the flag's.
+    const said = e instanceof UsageError && !(e instanceof CliUsageError) ? e.message.slice(prefix(e).length) : "";
+    const setBy = said ? entry.mockFlags?.find((f) => f.option !== undefined && said.startsWith(`${f.option} `)) : undefined;
+    if (setBy) throw new CliUsageError(`--${setBy.name}${said.slice(setBy.option!.length)}`);
     const err = e as NodeJS.ErrnoException & { port?: number };
     // The flag that asked for it (Xele's --ma-port / --ms-port, or --port).
     const flag = portFlags.find((k) => Number(flags[k]) === err.port) ?? "port";
@@ -61,9 +65,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       throw e instanceof UsageError && !(e instanceof CliUsageError) ? new CliUsageError(`--lose-answers: ${e.message.slice(prefix(e).length)}`) : e;
     }
   }
+  // Listening for the signals before the URL is printed: a script that reads it and kills the
+  // emulator at once got the default death by the signal (no exit 0, no close).
+  const stopped = io.untilStopped?.() ?? new Promise<void>(() => undefined);
   for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
   if (running.hint) io.stdout(`${running.hint}\n`);
-  await (io.untilStopped?.() ?? new Promise<void>(() => undefined));
+  await stopped;
   await running.close();
   return 0;
 }
@@ -72,6 +79,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 function loseAnswersFlag(value: string | undefined): { operationId: string; count: number } | undefined {
   if (value === undefined) return undefined;
   const m = /^([^:\s]+)(?::(\d{1,7}))?$/.exec(value);
-  if (!m || m[2] === "0" || /^0\d/.test(m[2] ?? "")) throw new CliUsageError(`--lose-answers takes OPERATION or OPERATION:N (N a whole number from 1), got ${JSON.stringify(value)}`);
+  if (!m || m[2] === "0" || /^0\d/.test(m[2] ?? "")) throw new CliUsageError(`--lose-answers takes OPERATION or OPERATION:N (N a whole number from 1), got ${quotedValue(value)}`);
   return { operationId: m[1]!, count: m[2] === undefined ? 1 : Number(m[2]) };
 }

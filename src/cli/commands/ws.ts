@@ -9,7 +9,7 @@ import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, stopExitCode, timeoutFlag, type FlagSpec, type StopSignal } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, quotedValue, stopExitCode, timeoutFlag, type FlagSpec, type StopSignal } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
@@ -47,20 +47,32 @@ flags: --access-key/--secret-key, --account, --timeout MS (connect + login
 environment: ${wrap(ENV.map((v) => v.name).join(", "), 66).join("\n  ")}`;
 
 const str = (name: string, description: string): FlagSpec => ({ name, type: "string", description });
-const WS_FLAGS: readonly FlagSpec[] = [
-  ...(findApi("quant-ws").callFlags ?? []),
-  str("base-url", "gateway URL"),
-  str("symbol", "the symbol to trade"),
-  str("seconds", "how long to run"),
-  str("action", "BUY or SELL"),
-  str("type", "LIMIT, MARKET or IOC"),
-  str("order-type", "the same as --type"),
-  str("quantity", "order quantity"),
-  str("price", "order price"),
-  str("json", "send: parameters as a JSON object"),
-  str("output", "send: write the answer to FILE"),
-];
-
+/** The gateway's flags (--url, --platform, the keys, --timeout …) by name, as `call quant-ws` takes them. */
+const GATEWAY = new Map((findApi("quant-ws").callFlags ?? []).map((f) => [f.name, f] as const));
+const gateway = (...names: string[]): FlagSpec[] => names.map((n) => GATEWAY.get(n)!);
+const CONNECT = [...gateway("url", "platform", "access-key", "secret-key", "account", "timeout"), str("base-url", "gateway URL")];
+const SECONDS = str("seconds", "how long to run");
+/**
+ * The flags of each subcommand: only its own (`ws login --price 5` is an unknown flag, not
+ * ignored). `--symbols` only where it means what it says: `demo` and `place` log in with
+ * `--symbol`, the one they trade (`send` is `call quant-ws`, whose flags it takes).
+ */
+const WS_FLAGS: Readonly<Record<"demo" | "login" | "place", readonly FlagSpec[]>> = {
+  demo: [...CONNECT, ...gateway("symbol"), SECONDS],
+  login: [...CONNECT, ...gateway("symbols", "symbol"), SECONDS],
+  place: [
+    ...CONNECT,
+    str("symbol", "the symbol to trade"),
+    SECONDS,
+    str("action", "BUY or SELL"),
+    str("type", "LIMIT, MARKET or IOC"),
+    str("order-type", "the same as --type"),
+    str("quantity", "order quantity"),
+    str("price", "order price"),
+  ],
+};
+/** Every flag of a ws subcommand: the first reading, which finds the subcommand. */
+const ANY_WS_FLAGS: readonly FlagSpec[] = [...new Map(Object.values(WS_FLAGS).flat().map((f) => [f.name, f] as const)).values()];
 
 /**
  * Ctrl-C or SIGTERM, for the whole command (a second Ctrl-C ends the process at once):
@@ -270,7 +282,10 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
         out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
         await flow.catch(() => undefined);
-        return signal ? exitCodeOf(signal) : 1;
+        if (signal) return exitCodeOf(signal);
+        // (exit 1 is one line on stderr, as for any error)
+        io.stderr(`tradeapi: error: ws demo: --seconds ${flags.seconds ?? seconds} elapsed before the flow finished${cut}\n`);
+        return 1;
       }
       return 0;
     } finally {
@@ -362,30 +377,44 @@ async function place(io: CliIo, flags: Record<string, string>): Promise<number> 
 const WS_COMMANDS = ["demo", "login", "place", "send", "help"];
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { positional, flags } = parseFlags(args, WS_FLAGS);
-  const [sub] = positional;
+  // (a first reading, every subcommand's flags known, finds the subcommand; then its own, strictly)
+  const first = parseFlags(args, ANY_WS_FLAGS, false);
+  const [sub] = first.positional;
   if (sub === "send") {
-    // The same as `call quant-ws ...` (its --help included): the same arguments without "send".
+    // The same as `call quant-ws ...` (its --help and its flags included): the same arguments without "send".
     const same = [...args];
     same.splice(same.indexOf("send"), 1);
     return callCommand(["quant-ws", ...same], io);
   }
-  if (flags.help || sub === "help") {
+  if (sub === "help" || (sub === undefined && first.flags.help)) {
     io.stdout(`${WS_USAGE}\n`);
     return 0;
   }
-  switch (sub) {
-    case "demo":
-      return demo(io, flags);
-    case "login":
-    case "watch":
-      return watch(io, flags);
-    case "place":
-      return place(io, flags);
-    case undefined:
-      io.stderr(`${WS_USAGE}\n`);
-      return 2;
-    default:
-      throw new CliUsageError(`unknown ws command ${JSON.stringify(sub)}${didYouMean(sub, WS_COMMANDS)}; one of: ${WS_COMMANDS.join(", ")}`);
+  if (sub === undefined) {
+    io.stderr(`${WS_USAGE}\n`);
+    return 2;
+  }
+  const name = sub === "watch" ? "login" : sub;
+  if (name !== "demo" && name !== "login" && name !== "place") {
+    throw new CliUsageError(`unknown ws command ${quotedValue(sub)}${didYouMean(sub, WS_COMMANDS)}; one of: ${WS_COMMANDS.join(", ")}`);
+  }
+  const { flags } = parseSubcommandFlags(args, WS_FLAGS[name], name);
+  if (flags.help) {
+    io.stdout(`${WS_USAGE}\n`);
+    return 0;
+  }
+  if (name === "demo") return demo(io, flags);
+  return name === "login" ? watch(io, flags) : place(io, flags);
+}
+
+/** The subcommand's flags, strictly: an unknown one is named with the closest of its own, and the hint lists them. */
+function parseSubcommandFlags(args: readonly string[], own: readonly FlagSpec[], name: string): ReturnType<typeof parseFlags> {
+  try {
+    return parseFlags(args, own);
+  } catch (e) {
+    if (e instanceof CliUsageError) {
+      e.hint = `(ws ${name} takes ${own.map((f) => `--${f.name}`).join(", ")}; \`tradeapi ws help\` for more)`;
+    }
+    throw e;
   }
 }

@@ -4,7 +4,7 @@ import { CONTROL, unsendable, where } from "./validate.js";
 /**
  * Return a credential or throw a CredentialsError naming the option that supplies it
  * ("missing secretKey: pass { secretKey } to the client"). The library never reads the
- * environment, so it never names a variable; the CLI adds its own hint (`credentialHint`).
+ * environment, so it never names a variable; the CLI says it in its own words (`credentialMessage`).
  */
 export function credentialOf(api: string, option: string, value: string | undefined, operation?: string): string {
   const ctx = { api, ...(operation ? { operation } : {}) };

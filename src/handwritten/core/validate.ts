@@ -180,6 +180,17 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
  * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type; cut
  * after 200 characters (an integer of 100,000 digits, out of an int64's range, made a 100 kB message).
  */
+/** A schema's numeric bounds as a message says them: "minimum 1, maximum 500", "above 0". */
+function rangeOf(s: SchemaMeta): string {
+  const bounds: Array<[unknown, string]> = [
+    [s.minimum, "minimum"],
+    [s.exclusiveMinimum, "above"],
+    [s.maximum, "maximum"],
+    [s.exclusiveMaximum, "below"],
+  ];
+  return bounds.flatMap(([n, word]) => (n === undefined ? [] : [`${word} ${String(n)}`])).join(", ");
+}
+
 function showValue(v: unknown): string {
   let t: string;
   if (typeof v === "bigint" || typeof v === "number") t = String(v);
@@ -472,7 +483,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
       (s.maximum !== undefined && gt(n, s.maximum)) ||
       (s.exclusiveMinimum !== undefined && !gt(n, s.exclusiveMinimum)) ||
       (s.exclusiveMaximum !== undefined && !lt(n, s.exclusiveMaximum));
-    if (bad) problem(`${where} is out of range: ${show(v)}`);
+    // (with the bounds: "out of range" alone left the caller guessing them)
+    if (bad) problem(`${where} is out of range: ${show(v)} (${rangeOf(s)})`);
     // A request's int32 or int64 (the server's field holds no more). In an answer, an int64
     // beyond 64 bits (a bigint): no server's int64 wrote it, and a request would refuse it back;
     // an int32's number is read as sent (a count the spec bounds too tightly loses nothing).
@@ -1024,6 +1036,15 @@ export function checkOptionsObject(ctx: ErrorContext, what: string, options: unk
 export function checkSignal(ctx: ErrorContext, name: string, value: unknown): void {
   if (value !== undefined && !isSignal(value)) throw new UsageError(`${name} must be an AbortSignal, got ${typeName(value)}`, ctx);
 }
+
+/**
+ * A name or value someone typed as a message shows it (`show`: as it is, or quoted): whole up
+ * to 80 characters, else its start, "…" and its length (a 120 kB name was echoed whole).
+ */
+export const shortened = (text: string, show: (t: string) => string = String): string => (text.length > 80 ? `${show(text.slice(0, 60))}… (${text.length} characters)` : show(text));
+
+/** The same, quoted as JSON quotes it. */
+export const quotedValue = (text: string): string => shortened(text, JSON.stringify);
 
 /** ` (did you mean "id"?)` when one of `names` is plausibly what `word` meant, else "". */
 export function meant(word: string, names: readonly string[]): string {
