@@ -61,8 +61,6 @@ export function exactDouble(text: string, n: number): boolean {
   return decimalKey(text) === decimalKey(n.toString());
 }
 
-/** A number's text as a message shows it (see shortened). */
-const numberShown = (text: string): string => shortened(text, String);
 
 function fail(name: string, message: string): never {
   throw new CliUsageError(`parameter "${name}" ${message}`);
@@ -73,8 +71,8 @@ function fail(name: string, message: string): never {
  * for the value itself), or, when `where` is undefined, the parameter's whole value.
  */
 function inexact(name: string, text: string, double: number, where?: string): never {
-  if (where !== undefined) fail(name, `the number ${numberShown(text)}${where} does not fit a JSON number exactly; nothing was sent`);
-  fail(name, `= ${numberShown(text)} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
+  if (where !== undefined) fail(name, `the number ${shortened(text)}${where} does not fit a JSON number exactly; nothing was sent`);
+  fail(name, `= ${shortened(text)} has more digits than a JSON number keeps exactly (it would be sent as ${double}); round it yourself`);
 }
 
 /**
@@ -87,7 +85,7 @@ function inexact(name: string, text: string, double: number, where?: string): ne
 function jsonValue(param: CliParam, text: unknown, double: unknown, path: string): unknown {
   if (typeof text === "string" && typeof double === "number") {
     const where = path ? ` at ${path}` : "";
-    if (!Number.isFinite(double)) fail(param.name, `must be a finite number, got ${numberShown(text)}${where}`);
+    if (!Number.isFinite(double)) fail(param.name, `must be a finite number, got ${shortened(text)}${where}`);
     if (exactDouble(text, double)) return double;
     // Sent as text, except inside base64 JSON (XT's batch `data`), which is JSON again.
     if (TEXT_PLACES.has(param.in) && param.schema.contentEncoding !== "base64") return text;

@@ -175,11 +175,6 @@ function sameJson(a: unknown, b: unknown, text: boolean): boolean {
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], false));
 }
 
-/**
- * A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify
- * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type; cut
- * after 200 characters (an integer of 100,000 digits, out of an int64's range, made a 100 kB message).
- */
 /** A schema's numeric bounds as a message says them: "minimum 1, maximum 500", "above 0". */
 function rangeOf(s: SchemaMeta): string {
   const bounds: Array<[unknown, string]> = [
@@ -191,6 +186,11 @@ function rangeOf(s: SchemaMeta): string {
   return bounds.flatMap(([n, word]) => (n === undefined ? [] : [`${word} ${String(n)}`])).join(", ");
 }
 
+/**
+ * A value in a message: JSON, bigints as their digits (inside lists and objects too: JSON.stringify
+ * throws on them); a value nested too deep for JSON.stringify (a server's frame) by its type; cut
+ * after 200 characters (an integer of 100,000 digits, out of an int64's range, made a 100 kB message).
+ */
 function showValue(v: unknown): string {
   let t: string;
   if (typeof v === "bigint" || typeof v === "number") t = String(v);
