@@ -42,6 +42,32 @@ describe("quant-ws notifications", () => {
     expect(errors).toEqual([]);
   });
 
+  it("an event the client or session never emits is refused by on, once, off, next and stream, naming the closest (its listener would wait in silence)", async () => {
+    const { client } = await setup();
+    const session = await client.login(creds());
+    const f = () => undefined;
+    const refusals: Array<[() => unknown, string]> = [
+      [() => client.on("notification" as never, f), 'no event "notification": the events are "error", "open"'],
+      [() => client.once("reconect" as never, f), 'no event "reconect" (did you mean "reconnected"?)'],
+      [() => client.off("close" as never, f), '(did you mean "closed"?)'],
+      [() => client.stream("pongs" as never), '(did you mean "pong"?)'],
+      [() => session.on("orders" as never, f), 'no event "orders" (did you mean "order"?): the events are "order", "fill", "position", "asset", "state", "relogin", "end"'],
+      [() => session.stream("fills" as never), '(did you mean "fill"?)'],
+      [() => session.on(Symbol("order") as never, f), "no event symbol (event names are strings)"],
+      [() => session.on("toString" as never, f), 'no event "toString"'],
+    ];
+    for (const [refused, message] of refusals) {
+      expect(refused).toThrow(UsageError);
+      expect(refused).toThrow(message);
+    }
+    await expect(session.next("trade" as never)).rejects.toThrow('no event "trade"');
+    await expect(client.next("opened" as never, 10)).rejects.toThrow('(did you mean "open"?)');
+    // Every event the types name is taken.
+    for (const e of ["error", "open", "disconnected", "reconnecting", "reloginRetry", "reconnected", "state", "pong", "closed"] as const) client.on(e, f)();
+    for (const e of ["order", "fill", "position", "asset", "state", "relogin", "end"] as const) session.on(e, f)();
+    await client.close();
+  });
+
   it("delivers order, fill, position and asset as listeners and as async iterators", async () => {
     const { client } = await setup();
     const session = await client.login(creds());
@@ -73,7 +99,7 @@ describe("quant-ws notifications", () => {
   });
 
   it("next() called twice without waiting: each gets its own event in order, and those left waiting end with the stream (the first never settled)", async () => {
-    const events = new TypedEvents<{ order: number }>();
+    const events = new TypedEvents<{ order: number }>(["order"]);
     const it1 = events.stream("order");
     const [a, b] = [it1.next(), it1.next()];
     const c = it1.next();

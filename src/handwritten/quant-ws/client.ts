@@ -152,6 +152,11 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   closed: Record<string, never>;
 }
 
+/** The client's event names (the type checks that the list is whole): `on()` refuses any other. */
+const CLIENT_EVENTS = Object.keys({
+  error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reconnected: 1, state: 1, pong: 1, closed: 1,
+} satisfies Record<keyof QuantWsClientEvents, 1>) as Array<keyof QuantWsClientEvents>;
+
 /** `D`: the `decimals` option; with "string", replies and notifications carry decimals as the text sent. */
 export interface QuantWsClient<D extends DecimalsMode = "exact"> {
   readonly url: string;
@@ -327,7 +332,7 @@ class Client implements QuantWsClient {
     this.notReady = opts.notReady ?? "wait";
     this.retryReads = opts.retryReads === true ? {} : opts.retryReads || undefined;
     this.#logoutTimeoutMs = opts.logoutTimeoutMs ?? 2_000;
-    this.#events = new TypedEvents<QuantWsClientEvents>((e) => this.#reportError(e));
+    this.#events = new TypedEvents<QuantWsClientEvents>(CLIENT_EVENTS, (e) => this.#reportError(e));
     this.#requests = new RequestTable(this.#scrubber, (token) => this.#logins.releaseLate(token));
     this.#router = new SessionRouter((session, frame) => {
       const msg = frame.frame.msg ? this.#redact(frame.frame.msg) : "";

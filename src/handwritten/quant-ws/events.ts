@@ -8,7 +8,7 @@
 
 import { onAbort } from "../core/abort.js";
 import { observe } from "../core/observe.js";
-import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
+import { checkOption, checkOptionNames, meant, ownFields, quotedValue } from "../core/validate.js";
 import { quoted, shownValue, TimeoutError, UsageError, type TradeApiError } from "../core/errors.js";
 import { API, StreamOverflowError } from "./errors.js";
 import { checkSignal, checkTimeout } from "./request-check.js";
@@ -50,7 +50,20 @@ function checkListener(method: "on" | "once" | "off", event: PropertyKey, listen
   throw new UsageError(`the listener of the ${name} event must be a function, got ${shownValue(listener)}`, { api: API, operation: method });
 }
 
+/**
+ * An event name the emitter never emits (`on("notifcation", …)`, a topic the spec does not
+ * have) is refused when given, naming the closest and listing the events: taken, its listener
+ * would wait in silence forever.
+ */
+function checkEvent(method: string, event: PropertyKey, names: ReadonlySet<string>): void {
+  if (typeof event === "string" && names.has(event)) return;
+  const list = [...names];
+  const name = typeof event === "string" ? `${quotedValue(event)}${meant(event, list)}` : `${shownValue(event)} (event names are strings)`;
+  throw new UsageError(`no event ${name}: the events are ${list.map((n) => JSON.stringify(n)).join(", ")}`, { api: API, operation: method });
+}
+
 export class TypedEvents<E extends object> {
+  readonly #names: ReadonlySet<string>;
   #listeners = new Map<keyof E, Set<Listener<never>>>();
   #streams = new Set<() => void>();
   /** The `next()` calls waiting: each fails with the end's error. */
@@ -60,10 +73,14 @@ export class TypedEvents<E extends object> {
   /** The cost of the frame of the event being emitted (frames.ts frameCost; read by streams, see maxBufferedChars). */
   #chars = 0;
 
-  constructor(private readonly onListenerError: (error: unknown) => void = () => undefined) {}
+  /** `names`: every event of `E` (what on/once/off/next/stream accept). */
+  constructor(names: Iterable<keyof E & string>, private readonly onListenerError: (error: unknown) => void = () => undefined) {
+    this.#names = new Set(names);
+  }
 
   /** Add a listener; returns the function that removes it. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    checkEvent("on", event, this.#names);
     checkListener("on", event, listener);
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
@@ -72,6 +89,7 @@ export class TypedEvents<E extends object> {
   }
 
   once<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
+    checkEvent("once", event, this.#names);
     checkListener("once", event, listener);
     const off = this.on(event, (v) => {
       off();
@@ -81,6 +99,7 @@ export class TypedEvents<E extends object> {
   }
 
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
+    checkEvent("off", event, this.#names);
     checkListener("off", event, listener);
     this.#listeners.get(event)?.delete(listener as Listener<never>);
   }
@@ -128,6 +147,7 @@ export class TypedEvents<E extends object> {
    */
   next<K extends keyof E>(event: K, timeoutMs?: number): Promise<E[K]> {
     try {
+      checkEvent("next", event, this.#names);
       if (timeoutMs !== undefined) checkTimeout("next", timeoutMs);
     } catch (e) {
       return Promise.reject(e);
@@ -161,6 +181,7 @@ export class TypedEvents<E extends object> {
    * caller breaks out of its loop.
    */
   stream<K extends keyof E>(event: K, given: StreamOptions = {}): AsyncIterableIterator<E[K]> {
+    checkEvent("stream", event, this.#names);
     const opts = ownFields(given); // (what the caller gave, never Object.prototype's)
     // A NaN or negative maxBuffered ended the stream at its first event; "100" compared as text.
     const ctx = { api: API, operation: "stream" };

@@ -5,6 +5,7 @@
  * belong to the client (client.ts), which drives a session through the `_`-prefixed methods.
  */
 import {
+  quantWsMeta,
   StateCode,
   type AssetBalance,
   type CancelOrderResult,
@@ -124,6 +125,12 @@ export interface QuantWsSessionEvents<D extends DecimalsMode = "exact"> extends 
   /** Logged out, client closed, or re-login failed (`error`). */
   end: { error: TradeApiError };
 }
+
+/** A session's event names: the spec's notification topics, then its own (`on()` refuses any other). */
+const SESSION_EVENTS: ReadonlyArray<keyof QuantWsSessionEvents> = [
+  ...(quantWsMeta.notificationTopics as readonly Topic[]),
+  ...Object.keys({ state: 1, relogin: 1, end: 1 } satisfies Record<Exclude<keyof QuantWsSessionEvents, Topic>, 1>) as Array<Exclude<keyof QuantWsSessionEvents, Topic>>,
+];
 
 /** What `cancelAll` could establish (see `QuantWsSession.cancelAll`). */
 export interface CancelAllOutcome {
@@ -282,7 +289,7 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#host = host;
     this.platform = login.platform;
     this.symbols = [...login.symbols];
-    this.#events = new TypedEvents<QuantWsSessionEvents>((e) => host.reportError(e));
+    this.#events = new TypedEvents<QuantWsSessionEvents>(SESSION_EVENTS, (e) => host.reportError(e));
     // Logged or serialized (the client's events carry sessions), a session shows these facts,
     // not its getters: `util.inspect` with `getters: true` would print `token`.
     describeAs(this, "QuantWsSession", () => ({ api: API, platform: this.platform, symbols: this.symbols, ready: this.ready, ended: this.ended, relogins: this.#relogins }));
