@@ -835,8 +835,13 @@ export const meta: ApiDocMeta = {
                   "出金",
                   "入金"
                 ],
-                "description": "出入金 (C13)。此字段可取值:\"出金\"\"入金\"。\"\" = both.",
-                "noCondition": ""
+                "description": "出入金 (C13)。此字段可取值:\"出金\"\"入金\"。\"\" = both. Selects the records' `direction` (入金 \"1\", 出金 \"2\").",
+                "noCondition": "",
+                "rowField": "direction",
+                "rowValues": {
+                  "入金": "1",
+                  "出金": "2"
+                }
               },
               "amount": {
                 "type": "object",
@@ -884,8 +889,15 @@ export const meta: ApiDocMeta = {
                   "失败",
                   "已同步"
                 ],
-                "description": "操作状态 (C13)。\"待审核\"\"已通过\"\"不通过\"\"失败\"\"已同步\"。Note the records report status as the numbers 0-4.",
-                "noCondition": ""
+                "description": "操作状态 (C13)。\"待审核\"\"已通过\"\"不通过\"\"失败\"\"已同步\"。Note the records report status as the numbers 0-4 (待审核 0, 已通过 1, 不通过 2, 失败 3, 已同步 4).",
+                "noCondition": "",
+                "rowValues": {
+                  "待审核": 0,
+                  "已通过": 1,
+                  "不通过": 2,
+                  "失败": 3,
+                  "已同步": 4
+                }
               },
               "update_time": {
                 "type": "object",

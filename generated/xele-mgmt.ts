@@ -1049,7 +1049,7 @@ export interface components {
             /** @description 投资者名称 (C13). The vendor doc labels it 登陆权限 (login permission), a copy error; it is the investor name. */
             investor_name: string;
             /**
-             * @description 出入金 (C13)。此字段可取值:"出金""入金"。"" = both.
+             * @description 出入金 (C13)。此字段可取值:"出金""入金"。"" = both. Selects the records' `direction` (入金 "1", 出金 "2").
              * @enum {string}
              */
             cash_inout: "" | "出金" | "入金";
@@ -1058,7 +1058,7 @@ export interface components {
             /** @description 操作者 (C13)。默认可填获取token时的用户名。Operator who entered the record ("" = any). */
             operator: string;
             /**
-             * @description 操作状态 (C13)。"待审核""已通过""不通过""失败""已同步"。Note the records report status as the numbers 0-4.
+             * @description 操作状态 (C13)。"待审核""已通过""不通过""失败""已同步"。Note the records report status as the numbers 0-4 (待审核 0, 已通过 1, 不通过 2, 失败 3, 已同步 4).
              * @enum {string}
              */
             status: "" | "待审核" | "已通过" | "不通过" | "失败" | "已同步";

@@ -121,6 +121,7 @@ export const SCHEMA_EXTENSIONS = {
   "x-comma-joined": "commaJoined",
   "x-no-condition": "noCondition",
   "x-row-field": "rowField",
+  "x-row-values": "rowValues",
   "x-filter": "filter",
   "x-items-forms": "itemsForms",
   "x-items-simple-columns": "itemsSimpleColumns",

@@ -8,7 +8,8 @@
  *   (`user_id` ~ `userId`, `investor_id` ~ `InvestorId`); a property's `x-row-field` names
  *   the field where the words differ (`order_system_id` → `OrderSysId`) or, as `false`, says a
  *   same-named parameter means something else (the inviter's `user_id` of an invite list
- *   whose rows carry the invitee's `userId`), and `x-filter: fuzzy`
+ *   whose rows carry the invitee's `userId`), `x-row-values` maps a condition's labels to
+ *   the codes the rows hold (`待审核` → status 0), and `x-filter: fuzzy`
  *   marks a free-text search over every cell. What a condition means follows its shape:
  *   a list keeps rows whose field is one of its items (`[]`: no condition); `{min, max}` keeps
  *   rows in the closed range (a null/"" bound is open; numbers compare as numbers, integer
@@ -252,7 +253,7 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
     if (explicit === false) continue; // the spec says this parameter is not a row filter
     const field = typeof explicit === "string" ? explicit : byKey.get(nameKey(name));
     if (!field || !fields.includes(field)) continue;
-    const test = conditionTest(condition);
+    const test = conditionTest(rowValuesOf(condition, schema?.rowValues));
     tests.push((row) => test(row[field]));
     applied.push(`${name} → ${field}`);
     reads.add(field);
@@ -261,6 +262,17 @@ export function rowFilter<R extends Row = Row>(conditions: Readonly<Record<strin
   Object.defineProperty(test, "applied", { value: applied });
   Object.defineProperty(test, "reads", { value: [...reads] });
   return test;
+}
+
+/**
+ * A condition in the records' values (`x-row-values`: Xele's cash in/out `status` "待审核"
+ * selects the records of status 0): a label maps to its code, each item of a list too; a value
+ * the map does not name is kept as given (it selects what it equals).
+ */
+function rowValuesOf(condition: unknown, values: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (!values) return condition;
+  const one = (v: unknown) => (typeof v === "string" && Object.hasOwn(values, v) ? values[v] : v);
+  return Array.isArray(condition) ? condition.map(one) : one(condition);
 }
 
 function int(v: unknown): number | undefined {

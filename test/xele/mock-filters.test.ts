@@ -86,6 +86,51 @@ describe("xele emulator: queries filter and page", () => {
     expect(mine.length).toBe(1);
     expect(mine[0]).toMatchObject({ investor_id: "777123", amount: 12.5 });
   });
+
+  it("cash in/out filters by the labels the request takes (status 待审核 is the records' 0, cash_inout 入金 their direction 1), as filtering by hand does", async () => {
+    const own = await startXeleMock();
+    try {
+      const c = createXeleClient({ maUrl: own.maUrl, msUrl: own.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+      await c.call("createCashInOut", { investor_id: "777124", direction: "2", amount: 50 });
+      await c.call("createCashInOut", { investor_id: "777124", direction: "1", amount: 500 });
+      const all = (await c.call("getCashInOut", {})) ?? [];
+      const [out, into] = all.filter((r) => r.investor_id === "777124");
+      await c.call("auditCashInOut", { unique_id: into!.unique_id!, status: 1 });
+      const records = (await c.call("getCashInOut", {})) ?? [];
+      const ids = (rows: typeof records | undefined) => (rows ?? []).map((r) => r.unique_id).sort();
+      const byHand = (keep: (r: (typeof records)[number]) => boolean) => ids(records.filter(keep));
+      const labels = { 待审核: 0, 已通过: 1, 不通过: 2, 失败: 3, 已同步: 4 } as const;
+      for (const [label, code] of Object.entries(labels)) {
+        expect(ids(await c.call("getCashInOut", { status: label as keyof typeof labels }))).toEqual(byHand((r) => r.status === code));
+      }
+      expect(ids(await c.call("getCashInOut", { status: "待审核" }))).toContain(out!.unique_id);
+      expect(ids(await c.call("getCashInOut", { status: "已通过" }))).toEqual([into!.unique_id]);
+      expect(ids(await c.call("getCashInOut", { cash_inout: "入金" }))).toEqual(byHand((r) => r.direction === "1"));
+      expect(ids(await c.call("getCashInOut", { cash_inout: "出金" }))).toEqual(byHand((r) => r.direction === "2"));
+      expect(ids(await c.call("getCashInOut", { cash_inout: "出金", investor_id: "777124" }))).toEqual([out!.unique_id]);
+      expect(ids(await c.call("getCashInOut", { cash_inout: "" }))).toEqual(ids(records));
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("an audit decides a record waiting for one, once: passed or refused (1, 2); a decided record or another status is refused", async () => {
+    const own = await startXeleMock();
+    try {
+      const c = createXeleClient({ maUrl: own.maUrl, msUrl: own.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, retry: false });
+      await c.call("createCashInOut", { investor_id: "777125", direction: "1", amount: 12.5 });
+      const [rec] = (await c.call("getCashInOut", { investor_id: "777125" })) ?? [];
+      const id = rec!.unique_id!;
+      for (const status of [0, 3, 4] as const) {
+        await expect(c.call("auditCashInOut", { unique_id: id, status })).rejects.toMatchObject({ code: 116 });
+      }
+      await c.call("auditCashInOut", { unique_id: id, status: 1 });
+      await expect(c.call("auditCashInOut", { unique_id: id, status: 2 })).rejects.toMatchObject({ code: 106, message: expect.stringContaining("audited already (status 1)") });
+      expect((await c.call("getCashInOut", { investor_id: "777125" }))?.[0]?.status).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe("xele emulator: a filter over a large table does not hold the emulator", () => {

@@ -48,6 +48,8 @@ export interface SchemaMeta {
   noCondition?: unknown;
   /** `x-row-field`: the record field a list filter compares; false: not a filter. */
   rowField?: string | false;
+  /** `x-row-values`: the record's value for each condition value where they differ (a label → the code the records hold). */
+  rowValues?: Readonly<Record<string, unknown>>;
   /** `x-filter`: how a list filter compares. */
   filter?: "fuzzy" | string;
   /** `x-item-schema`: the schema of one row of a batch `items` field. */

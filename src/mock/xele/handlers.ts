@@ -35,10 +35,17 @@ const createCashInOut: Handler = (st, req) => {
   if (st.cash.length > MAX_XELE_RECORDS) st.cash.splice(0, st.cash.length - MAX_XELE_RECORDS);
   return ok();
 };
+/**
+ * An audit decides a record waiting for one (status 0, 待审核): it passes it (1, 已通过) or
+ * refuses it (2, 不通过). Failed (3) and synchronised (4) are the counter's own outcomes, and a
+ * record decided once stays decided (106, 修改失败; 116 for a status an audit cannot give).
+ */
 const auditCashInOut: Handler = (st, req) => {
   const d = st.dataOf(req);
   const rec = st.cash.find((r) => r.unique_id === Number(d.unique_id));
   if (!rec) return fail(106, `no record ${String(d.unique_id)}`);
+  if (d.status !== 1 && d.status !== 2) return fail(116, `an audit passes (1) or refuses (2) a record, got status ${JSON.stringify(d.status)}`);
+  if (rec.status !== 0) return fail(106, `record ${String(d.unique_id)} was audited already (status ${String(rec.status)})`);
   rec.status = d.status;
   rec.update_time = nowText();
   return ok();
