@@ -32,8 +32,10 @@
  *   (`result: false`, no login held). Balances, positions and marks are Maps: request text
  *   never reaches an object's prototype.
  * - place_order / cancel_order / open_orders / asset / position / symbol_info / logout with
- *   "Invalid token" for unknown tokens; orders that cross the mark price fill at once and
- *   push order, fill, position and asset notifications; resting LIMIT orders can be cancelled.
+ *   "Invalid token" for unknown tokens; orders that cross the mark price fill at once, at the
+ *   mark (`setMark` moves it), and push order, fill, position and asset notifications; resting
+ *   LIMIT orders can be cancelled. Positions and margin as quant-ws/account.ts says: on a
+ *   contract the sign of `quantity` names the long or the short position.
  * - ping → pong with the same ts; a missing field → `{"op":"error","error_message":"'field'"}`
  *   without cid; an unknown op → no answer; a socket idle for `idleTimeoutMs` (15 s) is closed.
  * - Faults for tests and demos: drop sockets, delay or reorder replies, swallow an op's
@@ -49,6 +51,8 @@ import { onFrame } from "./quant-ws/handlers.js";
 import { addLostAnswers, checkMock } from "./options.js";
 import { MOCK_HEADERS_TIMEOUT_MS, MOCK_MAX_CONNECTIONS, MOCK_REQUEST_TIMEOUT_MS, urlHost } from "./http-mock.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
+import { shownValue, UsageError } from "../handwritten/core/errors.js";
+import { isKnownSymbol } from "./quant-ws/account.js";
 
 /** The most pipelined requests the emulator answers out of order (`reorderWindow`, CLI `--reorder`). */
 export const MAX_REORDER_WINDOW = 10_000;
@@ -111,6 +115,12 @@ export interface QuantWsMock {
   setReplyDelay(ms: number): void;
   setReorderWindow(n: number): void;
   setAnswerPings(on: boolean): void;
+  /**
+   * The mark price of `symbol` from now on: orders placed after fill at it (resting orders do
+   * not fill when it moves: there is no matching engine), and a contract position closed at it
+   * realises its profit or loss.
+   */
+  setMark(symbol: string, price: number): void;
   /** Never reply to `op` (its requests time out) until called with false; "notify:<topic>" drops those notifications. */
   silence(op: string, on?: boolean): void;
   /**
@@ -240,6 +250,12 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
     },
     setAnswerPings(on) {
       gw.settings.answerPings = on;
+    },
+    setMark(symbol, price) {
+      const ctx = { api: "quant-ws", operation: "setMark" };
+      if (!isKnownSymbol(symbol)) throw new UsageError(`symbol must be BASE/QUOTE (letters and digits), got ${shownValue(symbol)}`, ctx);
+      if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) throw new UsageError(`price must be a number above 0, got ${shownValue(price)}`, ctx);
+      gw.settings.marks.set(symbol, price);
     },
     loseAnswers(op, count = 1) {
       addLostAnswers("quant-ws", gw.losing, op, count, Object.keys(quantWsMeta.operations).filter((o) => o !== "ping"), "request", true);

@@ -201,9 +201,11 @@ describe("quant-ws request input", () => {
   it("a valid request still goes out as written", async () => {
     const { mock, client } = await setup();
     // A signed quantity is for contracts (the spec); the emulator refuses one on a spot platform.
+    // SELL -2 opens a short (resting above the mark).
     const session = await client.login(creds({ platform: "huobi_future" }));
-    const orderNo = await session.placeOrder({ ...limit, quantity: -2 });
-    expect(framesOf(mock, "place_order")).toEqual([expect.objectContaining({ ...limit, quantity: -2 })]);
+    const short = { ...limit, action: "SELL", price: 3_000, quantity: -2 } as const;
+    const orderNo = await session.placeOrder(short);
+    expect(framesOf(mock, "place_order")).toEqual([expect.objectContaining(short)]);
     expect(await session.cancelOrder(ETH, [orderNo])).toMatchObject({ cancelled: [orderNo] });
   });
 });

@@ -1,7 +1,16 @@
 /**
  * The quant-ws emulator's exchange state per login: balances, positions and orders, the
  * views the server sends of them, and fills (no matching engine: an order that crosses the
- * mark price on arrival fills at once).
+ * mark price on arrival fills at once, at the mark).
+ *
+ * Spot (`okex`, `huobi`, …): a fill exchanges the base and quote currencies; the position is
+ * what was bought (`long`), a SELL reducing it (never below flat). Contracts (`…_future`,
+ * `…_swap`), as the vendor's document has them: the sign of `quantity` names the position an
+ * order acts on (above 0 the long, below 0 the short); BUY opens a long and closes a short,
+ * SELL the reverse. Opening holds its notional (price × quantity, leverage 1) of the quote
+ * currency as margin (locked); closing releases the margin with the profit or loss, a loss
+ * never above the margin (the position would have been liquidated first), and cannot close
+ * more than the position holds beyond what resting closing orders already take.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
 import type { Conn } from "./gateway.js";
@@ -18,6 +27,23 @@ export interface MockOrder {
   order_type: "LIMIT" | "MARKET" | "IOC";
   ctime: number;
   utime: number;
+  /** A contract order's position and whether it opens it (never sent: orderView leaves it out). */
+  leg?: Leg | undefined;
+}
+
+/** What a contract order does: the position it acts on (the sign of its quantity) and whether it opens or closes it. */
+export interface Leg {
+  side: "long" | "short";
+  opening: boolean;
+}
+
+/** A platform whose positions are contracts, long and short at once (the vendor's document: the sign of quantity chooses). */
+export const isContract = (platform: string): boolean => platform.includes("future") || platform.includes("swap");
+
+/** The leg of a contract order of `action` and signed quantity `sent`. */
+export function legOf(action: "BUY" | "SELL", sent: number): Leg {
+  const side = sent > 0 ? "long" : "short";
+  return { side, opening: (action === "BUY") === (side === "long") };
 }
 
 /**
@@ -51,7 +77,15 @@ export function add(a: Dec, b: Dec): Dec {
   return trimmed(a.coef * 10n ** BigInt(a.exp - exp) + b.coef * 10n ** BigInt(b.exp - exp), exp);
 }
 export const times = (a: Dec, b: Dec): Dec => trimmed(a.coef * b.coef, a.exp + b.exp);
-const negate = (a: Dec): Dec => ({ coef: -a.coef, exp: a.exp });
+export const negate = (a: Dec): Dec => ({ coef: -a.coef, exp: a.exp });
+/** a / b to `digits` decimals, toward zero (b ≠ 0). */
+export function divide(a: Dec, b: Dec, digits = 12): Dec {
+  const shift = a.exp - b.exp + digits;
+  const num = shift >= 0 ? a.coef * 10n ** BigInt(shift) : a.coef;
+  const den = shift >= 0 ? b.coef : b.coef * 10n ** BigInt(-shift);
+  return trimmed(num / den, -digits);
+}
+const isZero = (a: Dec): boolean => a.coef === 0n;
 /** a < b */
 export const below = (a: Dec, b: Dec): boolean => add(a, negate(b)).coef < 0n;
 /** The nearest double (JavaScript's reading of the decimal's text). */
@@ -66,11 +100,12 @@ export interface Balance {
 /** A balance of `total`, nothing locked. */
 export const startBalance = (total: number): Balance => ({ total: dec(total), locked: dec(0) });
 
+/** A position's sides: quantity and cost (what opening them paid, Σ price × quantity), exact. */
 interface Position {
-  long: number;
-  short: number;
-  longPrice: number;
-  shortPrice: number;
+  long: Dec;
+  short: Dec;
+  longCost: Dec;
+  shortCost: Dec;
   utime: number | null;
 }
 
@@ -152,53 +187,71 @@ export function adjust(b: Balance, total: Dec, locked: Dec): void {
   b.locked = add(b.locked, locked);
 }
 
-/** What a resting order locks: quote currency × price for a BUY, base currency for a SELL. */
-export function lockFor(login: Login, o: Pick<MockOrder, "symbol" | "action">, price: number, quantity: number, sign: 1 | -1): void {
+/**
+ * What a resting order locks: quote currency × price for a spot BUY, base currency for a spot
+ * SELL, the margin (quote × price) for a contract order that opens; one that closes locks no
+ * money (it takes position: see closable).
+ */
+export function lockFor(login: Login, o: Pick<MockOrder, "symbol" | "action" | "leg">, price: number, quantity: number, sign: 1 | -1): void {
+  if (o.leg && !o.leg.opening) return;
   const { base, quote } = split(o.symbol);
-  const amount = o.action === "BUY" ? times(dec(price), dec(quantity)) : dec(quantity);
-  adjust(balance(login, o.action === "BUY" ? quote : base), dec(0), sign === 1 ? amount : negate(amount));
+  const inQuote = o.action === "BUY" || o.leg !== undefined;
+  const amount = inQuote ? times(dec(price), dec(quantity)) : dec(quantity);
+  adjust(balance(login, inQuote ? quote : base), dec(0), sign === 1 ? amount : negate(amount));
+}
+
+/** How much of a contract position closing orders may still take: its quantity less what resting closing orders take. */
+export function closable(login: Login, symbol: string, side: Leg["side"]): Dec {
+  let free = login.positions.get(symbol)?.[side] ?? dec(0);
+  for (const o of login.orders.values()) {
+    if (o.symbol === symbol && isOpen(o) && o.leg?.side === side && !o.leg.opening) free = add(free, negate(dec(o.remain)));
+  }
+  return free;
 }
 
 export const isOpen = (o: MockOrder): boolean => o.status === "SUBMITTED" || o.status === "PARTIAL-FILLED";
 
 function positionOf(login: Login, symbol: string): Position {
   let p = login.positions.get(symbol);
-  if (!p) login.positions.set(symbol, (p = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: null }));
+  if (!p) login.positions.set(symbol, (p = { long: dec(0), short: dec(0), longCost: dec(0), shortCost: dec(0), utime: null }));
   return p;
 }
 
-/** One side's fields of the server's position view, in the server's order. */
-function sideFields(side: "long" | "short", qty: number, price: number): Record<string, number> {
+/** One side's fields of the server's position view, in the server's order; `avail`: what closing orders may still take. */
+function sideFields(side: "long" | "short", qty: Dec, cost: Dec, avail: Dec): Record<string, number> {
+  const price = isZero(qty) ? 0 : toNumber(divide(cost, qty));
   return {
-    [`${side}_quantity`]: qty,
-    [`${side}_avail_qty`]: qty,
+    [`${side}_quantity`]: toNumber(qty),
+    [`${side}_avail_qty`]: toNumber(avail),
     [`${side}_open_price`]: price,
     [`${side}_hold_price`]: price,
     [`${side}_liquid_price`]: 0,
     [`${side}_unrealised_pnl`]: 0,
-    [`${side}_leverage`]: qty ? 1 : 0,
-    [`${side}_margin`]: qty * price,
+    [`${side}_leverage`]: isZero(qty) ? 0 : 1,
+    [`${side}_margin`]: toNumber(cost),
   };
 }
 
-const FLAT: Readonly<Position> = { long: 0, short: 0, longPrice: 0, shortPrice: 0, utime: null };
+const FLAT: Readonly<Position> = { long: dec(0), short: dec(0), longCost: dec(0), shortCost: dec(0), utime: null };
 
 export function positionView(login: Login, symbol: string, withSymbol: boolean) {
   // Looking at a position does not create one.
   const p = login.positions.get(symbol) ?? FLAT;
-  const flat = p.long === 0 && p.short === 0;
+  const flat = isZero(p.long) && isZero(p.short);
+  const contract = isContract(login.platform);
   return {
     ...(withSymbol ? { symbol } : {}),
     // The server sends nulls for a flat position.
     margin_mode: flat ? null : "crossed",
-    ...sideFields("long", p.long, p.longPrice),
-    ...sideFields("short", p.short, p.shortPrice),
+    ...sideFields("long", p.long, p.longCost, contract ? closable(login, symbol, "long") : p.long),
+    ...sideFields("short", p.short, p.shortCost, contract ? closable(login, symbol, "short") : p.short),
     utime: flat ? null : p.utime,
   };
 }
 
+/** An order as the server sends it (its leg is the emulator's own). */
 export function orderView(o: MockOrder, withSymbol: boolean) {
-  const { symbol, ...rest } = o;
+  const { symbol, leg: _leg, ...rest } = o;
   return withSymbol ? { symbol, ...rest } : rest;
 }
 
@@ -215,22 +268,51 @@ export const assetView = (login: Login) =>
     }),
   );
 
+/** Open `qty` more of a position's side at `amount` (price × qty). */
+function open(p: Position, side: Leg["side"], qty: Dec, amount: Dec): void {
+  p[side] = add(p[side], qty);
+  p[`${side}Cost`] = add(p[`${side}Cost`], amount);
+}
+
+/** Close `qty` of a position's side (at most what it holds); returns the cost the closed part had. */
+function close(p: Position, side: Leg["side"], qty: Dec): Dec {
+  const held = p[side];
+  const part = below(held, qty) ? held : qty;
+  if (isZero(part)) return dec(0);
+  const cost = below(part, held) ? divide(times(p[`${side}Cost`], part), held) : p[`${side}Cost`];
+  p[side] = add(held, negate(part));
+  p[`${side}Cost`] = add(p[`${side}Cost`], negate(cost));
+  return cost;
+}
+
+/** A contract fill of `qty` at `amount` (price × qty): margin held or released with the profit or loss. */
+function fillContract(login: Login, p: Position, leg: Leg, quote: string, qty: Dec, amount: Dec): void {
+  const b = balance(login, quote);
+  if (leg.opening) {
+    open(p, leg.side, qty, amount);
+    adjust(b, dec(0), amount);
+    return;
+  }
+  const margin = close(p, leg.side, qty);
+  const pnl = leg.side === "long" ? add(amount, negate(margin)) : add(margin, negate(amount));
+  // A loss beyond the margin is not charged: the position would have been liquidated first.
+  adjust(b, below(add(margin, pnl), dec(0)) ? negate(margin) : pnl, negate(margin));
+}
+
 /** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
 export function fill(login: Login, o: MockOrder, price: number, fillNo: string, notify: Notify): void {
   const { base, quote } = split(o.symbol);
   const qty = o.remain;
-  const sign = o.action === "BUY" ? 1 : -1;
   const now = Date.now();
-  const cost = times(dec(qty), dec(price));
-  adjust(balance(login, quote), sign === 1 ? negate(cost) : cost, dec(0));
-  adjust(balance(login, base), dec(sign * qty), dec(0));
+  const amount = times(dec(qty), dec(price));
   const p = positionOf(login, o.symbol);
-  if (o.action === "BUY") {
-    p.longPrice = p.long + qty ? (p.long * p.longPrice + qty * price) / (p.long + qty) : 0;
-    p.long += qty;
-  } else {
-    p.shortPrice = p.short + qty ? (p.short * p.shortPrice + qty * price) / (p.short + qty) : 0;
-    p.short += qty;
+  if (o.leg) fillContract(login, p, o.leg, quote, dec(qty), amount);
+  else {
+    const buy = o.action === "BUY";
+    adjust(balance(login, quote), buy ? negate(amount) : amount, dec(0));
+    adjust(balance(login, base), buy ? dec(qty) : dec(-qty), dec(0));
+    if (buy) open(p, "long", dec(qty), amount);
+    else close(p, "long", dec(qty));
   }
   p.utime = now;
   o.remain = 0;

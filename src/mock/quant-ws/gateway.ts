@@ -30,7 +30,7 @@ export interface GatewaySettings {
   answerPings: boolean;
   cancelAllReply: boolean;
   /** Mark price per symbol (a Map: symbols come from request text). */
-  marks: ReadonlyMap<string, number>;
+  marks: Map<string, number>;
   knownPlatforms: ReadonlySet<string>;
   log: (line: string) => void;
 }

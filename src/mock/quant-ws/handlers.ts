@@ -4,7 +4,10 @@
  * ignored.
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
-import { assetView, below, beyondLoginCaps, dec, fill, freeOf, invalidSymbol, isKnownSymbol, isOpen, lockFor, orderView, positionView, roomForOrder, split, times, type Login, type MockOrder } from "./account.js";
+import {
+  assetView, below, beyondLoginCaps, closable, dec, fill, freeOf, invalidSymbol, isContract, isKnownSymbol, isOpen, legOf, lockFor, orderView, positionView, roomForOrder, split, times,
+  type Leg, type Login, type MockOrder,
+} from "./account.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
@@ -30,6 +33,25 @@ function withSymbol(gw: Gateway, c: Conn, f: Record<string, unknown>, cid: strin
 
 const REPLY_OPS = new Set(Object.keys(quantWsMeta.operations));
 
+/**
+ * Why an order cannot be placed, or undefined: a spot BUY needs its quote at `limit` (the
+ * mark for MARKET), a spot SELL its base; a contract order that opens needs its margin at the
+ * price it takes (`at`: the mark when it fills at once, else its limit), one that closes the
+ * position it closes (less what resting closing orders take).
+ */
+function refusal(login: Login, symbol: string, action: "BUY" | "SELL", leg: Leg | undefined, limit: number, at: number, quantity: number): string | undefined {
+  const { base, quote } = split(symbol);
+  if (!Number.isFinite(limit * quantity) || !Number.isFinite(at * quantity)) return "Invalid price or quantity";
+  if (leg && !leg.opening) {
+    if (below(closable(login, symbol, leg.side), dec(quantity))) return `Insufficient position: the ${leg.side} position cannot close ${quantity}`;
+  } else if (leg) {
+    if (below(freeOf(login, quote), times(dec(at), dec(quantity)))) return "Insufficient balance";
+  } else if (action === "BUY" ? below(freeOf(login, quote), times(dec(limit), dec(quantity))) : below(freeOf(login, base), dec(quantity))) return "Insufficient balance";
+  if (beyondLoginCaps(login, symbol)) return "Too many symbols traded on this login";
+  if (!roomForOrder(login)) return "Too many open orders on this login";
+  return undefined;
+}
+
 const place_order: Handler = (gw, c, f, cid) => {
   const known = withSymbol(gw, c, f, cid);
   if (!known) return;
@@ -41,7 +63,7 @@ const place_order: Handler = (gw, c, f, cid) => {
   const fail = (msg: string) => gw.reply(c, { op: "place_order", cid, result: false, error_message: msg });
   if (action !== "BUY" && action !== "SELL") return fail(`Invalid action ${action}`);
   if (orderType !== "LIMIT" && orderType !== "MARKET" && orderType !== "IOC") return fail(`Invalid order_type ${orderType}`);
-  const contract = login.platform.includes("future") || login.platform.includes("swap");
+  const contract = isContract(login.platform);
   // JSON numbers, as the spec has them (text, arrays, true and 1e999 = Infinity were read as
   // numbers and made balances null); a price above 0 unless MARKET (0 by the doc); a quantity
   // other than 0, negative only on a contract (the doc: its sign selects long or short). An
@@ -51,21 +73,18 @@ const place_order: Handler = (gw, c, f, cid) => {
   if (!finite(sent) || sent === 0 || (sent < 0 && !contract)) return fail("Invalid price or quantity");
   const quantity = Math.abs(sent);
   const mark = gw.settings.marks.get(symbol) ?? 100;
-  const { base, quote } = split(symbol);
-  const execPrice = orderType === "MARKET" ? mark : price;
-  if (!Number.isFinite(execPrice * quantity)) return fail("Invalid price or quantity");
-  if (action === "BUY" && below(freeOf(login, quote), times(dec(execPrice), dec(quantity)))) return fail("Insufficient balance");
-  if (action === "SELL" && below(freeOf(login, base), dec(quantity)) && !contract) return fail("Insufficient balance");
-  if (beyondLoginCaps(login, symbol)) return fail("Too many symbols traded on this login");
-  if (!roomForOrder(login)) return fail("Too many open orders on this login");
+  // An order that crosses the mark fills at once, at the mark (the better price for its limit).
+  const crosses = orderType === "MARKET" || (action === "BUY" ? price >= mark : price <= mark);
+  const leg = contract ? legOf(action, sent) : undefined;
+  const refused = refusal(login, symbol, action, leg, orderType === "MARKET" ? mark : price, crosses ? mark : price, quantity);
+  if (refused) return fail(refused);
   const now = Date.now();
   // The server reports MARKET orders with price null.
-  const o: MockOrder = { symbol, order_no: String(++gw.orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now };
+  const o: MockOrder = { symbol, order_no: String(++gw.orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now, leg };
   login.orders.set(o.order_no, o);
   gw.reply(c, { op: "place_order", cid, result: true, error_message: "", order_no: o.order_no });
   gw.notify(login, "order", orderView(o, true));
-  const crosses = orderType === "MARKET" || (action === "BUY" ? price >= mark : price <= mark);
-  if (crosses) fill(login, o, orderType === "MARKET" ? mark : price, String(++gw.fillSeq), gw.notify);
+  if (crosses) fill(login, o, mark, String(++gw.fillSeq), gw.notify);
   else if (orderType === "IOC") {
     o.status = "CANCELED";
     o.utime = Date.now();
