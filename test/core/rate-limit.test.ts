@@ -23,6 +23,29 @@ describe("RateLimiter", () => {
     expect(starts).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
   });
 
+  it("hold(): a request counts in every window until it is done, then for intervalMs from then", async () => {
+    const clock = virtualClock();
+    const rl = new RateLimiter({ balance: { limit: 2, intervalMs: 1000 } }, clock);
+    const first = await rl.hold(["balance"]);
+    const second = await rl.hold(["balance"]);
+    let third = -1;
+    const waiting = rl.hold(["balance"]).then((done) => ((third = clock.now()), done));
+    // Both in flight: the third waits for one to be done, however long that takes.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBe(-1);
+    await clock.sleep(5_000);
+    expect(third).toBe(-1);
+    second(); // done at 5 000: its place is free from 6 000
+    second(); // (again is nothing)
+    (await waiting)();
+    expect(third).toBe(6_000);
+    first(); // done at 6 000, as the third was
+    // acquire() counts from its start, as before.
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 3 }, () => rl.acquire(["balance"]).then(() => starts.push(clock.now()))));
+    expect(starts).toEqual([7_000, 7_000, 8_000]);
+  });
+
   it("applies every named limit at once (per-key and per-IP)", async () => {
     const clock = virtualClock();
     const rl = new RateLimiter({ user: { limit: 10, intervalMs: 1000 }, ip: { limit: 12, intervalMs: 60000 } }, clock);
@@ -179,6 +202,25 @@ describe("XT client rate limiting", () => {
     // None took a turn (three would have filled the next second): the next call goes when the first second ends.
     expect(await later).toBeLessThan(1_500);
     expect(calls).toHaveLength(4);
+  });
+
+  it("no second of the server's holds more than the limit when the first requests arrive late (a new connection): each counts from its answer", async () => {
+    // The first call reaches the server 300 ms after its turn, the others at once: counted from
+    // their starts, calls 4-6 went at 1 000 ms, next to the first's arrival at 300 (4 in a second).
+    const arrivals: number[] = [];
+    const t0 = performance.now();
+    let n = 0;
+    const fetch = async (): Promise<Response> => {
+      const late = n++ === 0 ? 300 : 0;
+      await new Promise((r) => setTimeout(r, late));
+      arrivals.push(performance.now() - t0);
+      return new Response(JSON.stringify({ code: 200, info: "success", data: {} }), { headers: { "content-type": "application/json" } });
+    };
+    const c = createXtClient({ accessKey: "k", secretKey: "s", fetch, baseUrl: "https://xt.test", rateLimit: true });
+    await Promise.all(Array.from({ length: 7 }, () => c.call("getBalance")));
+    arrivals.sort((a, b) => a - b);
+    const most = Math.max(...arrivals.map((a) => arrivals.filter((b) => b >= a && b < a + 1_000).length));
+    expect(most).toBeLessThanOrEqual(3);
   });
 
   it("rateLimit: false turns it off", async () => {

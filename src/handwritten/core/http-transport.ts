@@ -97,6 +97,12 @@ function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
  * openapi-fetch methods can give an error result the real answer's headers.
  */
 export const ON_ANSWER: unique symbol = Symbol("tradeapi.onAnswer");
+/** What an attempt holds while it runs: its `maxInFlight` slot's release, and the limiter's "done" (RateLimiter.hold). */
+interface Taken {
+  release?: () => void;
+  done?: () => void;
+}
+
 type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
 /**
  * Library-internal: a call with this key set is a session's own login (Xele): its failures are
@@ -520,10 +526,14 @@ export class HttpTransport {
     opts = ownFields(opts);
     this.checkCallOptions(op, opts);
     let req: OutgoingRequest | undefined;
+    const taken: Taken = {};
     try {
-      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts)), opts);
+      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts, taken, true)), opts);
     } catch (e) {
       throw this.redactor(req && carriedSecrets(req)).error(e);
+    } finally {
+      // (the headers have come, or the request failed: the server has it, or never will)
+      taken.done?.();
     }
   }
 
@@ -560,10 +570,10 @@ export class HttpTransport {
    * error loses. An abort while waiting is an AbortedError at once (the request takes no turn).
    * Returns the signed request and the slot's release (undefined without a cap).
    */
-  #prepare(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, taken?: { release?: () => void }): OutgoingRequest | Promise<OutgoingRequest> {
+  #prepare(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, taken?: Taken, noSlot = false): OutgoingRequest | Promise<OutgoingRequest> {
     // A promise only when there is something to wait for (a Retry-After, the limiter's turn, a
     // slot, an async signer): a call without any takes no extra step. (A stream, `open`, takes no slot.)
-    const slots = taken && this.#slots;
+    const slots = !noSlot && taken && this.#slots;
     const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
     if (this.#quietUntil === 0 && !limited) {
       const release = slots ? slots.tryAcquire() : undefined;
@@ -583,11 +593,16 @@ export class HttpTransport {
     opts: CallOptions | undefined,
     limited: boolean,
     slots: InFlightLimit | undefined,
-    taken: { release?: () => void } | undefined,
+    taken: Taken | undefined,
   ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
     const held = this.#quietUntil;
-    if (limited) await this.#waitTurn(op, opts);
+    if (limited) {
+      const done = await this.#waitTurn(op, opts);
+      // Counted until the attempt ends (#attempt, open): without one to tell, from now.
+      if (taken) taken.done = done;
+      else done();
+    }
     if (slots) taken!.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
     // (a new one given while the call waited its turn or its slot holds it too: it would go out
     // inside it; the one waited out above is not waited again)
@@ -609,10 +624,11 @@ export class HttpTransport {
     }
   }
 
-  async #waitTurn(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {
+  /** The limiter's turn; resolves to the function that says the request is done (it counts from then: RateLimiter.hold). */
+  async #waitTurn(op: OperationMeta, opts: CallOptions | undefined): Promise<() => void> {
     const { both, signal } = this.#signal(opts);
     try {
-      await this.config.rateLimiter!.acquire(op.rateLimit, { signal });
+      return await this.config.rateLimiter!.hold(op.rateLimit, { signal });
     } catch (e) {
       throw signal?.aborted ? callerAborted(this.#errCtx(op), signal.reason) : e;
     } finally {
@@ -679,7 +695,7 @@ export class HttpTransport {
 
   async #attempt(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
     let req: OutgoingRequest | undefined;
-    const taken: { release?: () => void } = {};
+    const taken: Taken = {};
     const started = this.config.onEvent ? performance.now() : 0;
     try {
       const signing = this.#prepare(op, base, n, opts, taken);
@@ -692,6 +708,7 @@ export class HttpTransport {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
+      taken.done?.();
       // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
       // the answer's end): straight away, the next call opened a connection of its own. (Node's
       // own setImmediate: a test's fake timers would hold the waiter until they are advanced.)
