@@ -24,7 +24,10 @@
  * accepted and named in the log.
  *
  * Trading rules (a deliberately small exchange):
- *   - every symbol has a mark price (default 10000; `setMarkPrice` moves it and re-matches);
+ *   - every symbol has a mark price (default 10000); `setMarkPrice` moves it: positions it
+ *     crosses the liquidation price of are liquidated, resting orders it makes marketable fill
+ *     at their own limit (a resting order is the maker), and positions those fills leave past
+ *     their liquidation price are liquidated;
  *   - MARKET orders fill at once at the mark price; a LIMIT order fills at once at the mark
  *     price when marketable (BUY price ≥ mark, SELL price ≤ mark) and rests as NEW otherwise;
  *     an order with `trigger_price` is a conditional order that waits (WAITING) and never
@@ -35,9 +38,24 @@
  *     price the order fills at (the mark for MARKET and a marketable LIMIT) (leverage
  *     per symbol, default 10, set by risk_setting); opening needs that much available cash
  *     (25021), a resting opening order freezes it;
- *   - open BUY adds to the Long position, open SELL to the Short one; a closing order
- *     (open_position=false) reduces the opposite position (SELL → Long, BUY → Short) and
- *     needs enough closable quantity (25025); close_position closes all at the mark price;
+ *   - risk_setting re-prices the margin of the symbol's positions and resting opening orders
+ *     at the new leverage, and is refused with 25036 (nothing changed) when the cash cannot
+ *     cover it or the mark would be past a position's liquidation price;
+ *   - position mode (change_position_leverage): two-sided, open BUY adds to the Long position
+ *     and open SELL to the Short one; one-way (two_side_position=false, the default), an
+ *     opening order on the other side of the held position closes it first and opens the
+ *     rest (margin is frozen for that rest only). A closing order (open_position=false)
+ *     reduces the opposite position (SELL → Long, BUY → Short) and needs enough closable
+ *     quantity (25025); close_position closes all at the mark price;
+ *   - a fill never makes margin the cash does not cover: the part that opens opens as much as
+ *     the available cash carries, a closing part closes what the position still holds, and
+ *     the rest is cancelled (CANCELED with cumQty < qty; only when the position changed
+ *     while the order rested);
+ *   - margin is isolated per position (switch_to_cross changes only `individualPosition`):
+ *     liquidationPrice = entry × (1 ∓ 1/leverage), where the margin is gone; a mark at or past
+ *     it closes the position by a market order of source SysRisk (爆仓单, as the vendor's
+ *     document names it) filled at that price, so the loss is the position's margin and the
+ *     cash never goes below 0;
  *   - realised P&L goes to the account's cash; no fees;
  *   - cancel_order_batch is all-or-nothing (25005 / 25006 if any order cannot be cancelled).
  * Trade failures answer `{"status": -1, "message": "<code> <text>"}` with HTTP 200, except
@@ -72,7 +90,7 @@ export interface HubiMockOptions extends SignedMockOptions {
 }
 
 export interface HubiMock extends HttpMock {
-  /** Move a symbol's mark price; resting orders that become marketable fill. */
+  /** Move a symbol's mark price; resting orders that become marketable fill at their limit, positions past their liquidation price are liquidated. */
   setMarkPrice(symbol: string, price: number): void;
 }
 

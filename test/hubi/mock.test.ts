@@ -232,9 +232,10 @@ describe("emulator: orders", () => {
     const filled = (await limit(10_500))!;
     expect(await c().call("queryOrderById", { order_no: filled })).toMatchObject({ ordStatus: "FILLED", avgPx: 10_000, cumQty: 1 });
 
+    // A resting order is the maker: the mark passing its limit fills it at its limit.
     const resting = (await limit(9_900))!;
     mock.setMarkPrice("ETHUSD", 9_800);
-    expect(await c().call("queryOrderById", { order_no: resting })).toMatchObject({ ordStatus: "FILLED", avgPx: 9_800 });
+    expect(await c().call("queryOrderById", { order_no: resting })).toMatchObject({ ordStatus: "FILLED", avgPx: 9_900 });
     await c().call("closePosition", { coin_code: "USDT", symbol: "ETHUSD", position_type: "Long" });
     mock.setMarkPrice("ETHUSD", 10_000);
   });

@@ -22,7 +22,7 @@ export interface MockOrder {
   cumQty: number;
   avgPx: number;
   ordStatus: OrdStatus;
-  source: "Normal" | "Conditional";
+  source: "Normal" | "Conditional" | "SysRisk";
   stopLossPrice: number;
   stopWinPrice: number;
   stopWinType: "Limit" | "Market";
@@ -100,25 +100,45 @@ export class HubiExchange {
   markOf(symbol: string): number {
     return this.marks.get(symbol) ?? this.defaultMark;
   }
-  /** Move a symbol's mark price; resting orders that become marketable fill. */
+  /**
+   * Move a symbol's mark price: its positions the mark crosses the liquidation price of are
+   * liquidated, then resting orders that become marketable fill at their own limit (a resting
+   * order is the maker), then any position those fills left past its liquidation price.
+   */
   setMarkPrice(symbol: string, price: number): void {
     this.marks.set(symbol, price);
     const t = this.now();
-    for (const o of this.orders.values()) this.match(o, t);
+    this.liquidate(symbol, t);
+    for (const o of this.orders.values()) {
+      if (o.symbol === symbol && this.marketable(o)) this.fill(o, o.type === "Limit" ? o.price : price, t);
+    }
+    this.liquidate(symbol, t);
   }
   leverageOf(currency: string, symbol: string): number {
     return this.leverages.get(`${currency}:${symbol}`) ?? 10;
   }
-  /** Set a symbol's leverage; 25036 (and the old leverage kept) if margin would fall short. */
+  /**
+   * Set a symbol's leverage: its positions' margin and the margin its active opening orders
+   * freeze are taken at the new leverage. 25036 (and nothing changed) if the cash cannot cover
+   * them, or if the mark is past a position's liquidation price at the new leverage.
+   */
   setLeverage(currency: string, symbol: string, leverage: number): void {
     const key = `${currency}:${symbol}`;
     const before = this.leverages.get(key);
+    const orders = [...this.orders.values()].filter((o) => o.currency === currency && o.symbol === symbol && o.openPosition && ACTIVE.has(o.ordStatus));
+    const frozenBefore = orders.reduce((s, o) => s + o.frozen, 0);
     this.leverages.set(key, leverage);
-    if (this.available(currency) < 0) {
+    const refrozen = orders.map((o) => (this.openingQty(o) * this.marginPrice(o)) / leverage);
+    const frozenAfter = refrozen.reduce((s, x) => s + x, 0);
+    const liquidating = this.positionsOf(currency).some((p) => p.symbol === symbol && this.pastLiquidation(p));
+    if (liquidating || this.available(currency) - (frozenAfter - frozenBefore) < -1e-9) {
       if (before === undefined) this.leverages.delete(key);
       else this.leverages.set(key, before);
       reject("25036");
     }
+    const a = this.account(currency);
+    a.frozenCash = Math.max(0, a.frozenCash - frozenBefore + frozenAfter);
+    orders.forEach((o, i) => (o.frozen = refrozen[i]!));
   }
   positionKey(currency: string, symbol: string, side: PositionSide): string {
     return `${currency}:${symbol}:${side}`;
@@ -128,6 +148,54 @@ export class HubiExchange {
   }
   deposit(p: MockPosition): number {
     return (p.qty * p.price) / this.leverageOf(p.currency, p.symbol);
+  }
+  /** Where the position's margin is gone (no maintenance margin here): entry × (1 ∓ 1/leverage). */
+  liquidationPrice(p: MockPosition): number {
+    const lev = this.leverageOf(p.currency, p.symbol);
+    return p.side === "Long" ? p.price * (1 - 1 / lev) : p.price * (1 + 1 / lev);
+  }
+  pastLiquidation(p: MockPosition): boolean {
+    const mark = this.markOf(p.symbol);
+    return p.side === "Long" ? mark <= this.liquidationPrice(p) : mark >= this.liquidationPrice(p);
+  }
+  /** Close every position of `symbol` the mark has crossed the liquidation price of (a SysRisk order at that price). */
+  liquidate(symbol: string, t: number): void {
+    for (const p of [...this.positions.values()]) {
+      if (p.symbol === symbol && this.pastLiquidation(p)) this.closeOut(p, this.liquidationPrice(p), "SysRisk", t);
+    }
+  }
+  /** Close a whole position by a market order filled at `price`; its resting closing orders are cancelled. */
+  closeOut(p: MockPosition, price: number, source: MockOrder["source"], t: number): MockOrder {
+    for (const o of this.orders.values()) {
+      if (!o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === p.currency && o.symbol === p.symbol && (o.side === "Sell") === (p.side === "Long")) this.cancel(o, t);
+    }
+    const o: MockOrder = {
+      id: this.nextOrderId(t),
+      currency: p.currency,
+      symbol: p.symbol,
+      createdMs: t,
+      modifiedMs: t,
+      side: p.side === "Long" ? "Sell" : "Buy",
+      type: "Market",
+      price: 0,
+      qty: p.qty,
+      openPosition: false,
+      cumQty: 0,
+      avgPx: 0,
+      ordStatus: "NEW",
+      source,
+      stopLossPrice: 0,
+      stopWinPrice: 0,
+      stopWinType: "Limit",
+      trailingStop: 0,
+      triggerPrice: 0,
+      triggerType: "LAST",
+      pnl: 0,
+      frozen: 0,
+    };
+    this.addOrder(o);
+    this.fill(o, price, t);
+    return o;
   }
   urPnl(p: MockPosition): number {
     return (this.markOf(p.symbol) - p.price) * p.qty * (p.side === "Long" ? 1 : -1);
@@ -168,48 +236,66 @@ export class HubiExchange {
     return `O101-${s.slice(0, 10).replace(/-/g, "")}-${s.slice(11, 19).replace(/:/g, "")}-${s.slice(20, 23)}-${++this.orderSeq}`;
   }
 
-  /** Fill the rest of an order at `price`, moving the position and the cash. */
+  /**
+   * Fill the rest of an order at `price`. The part that closes (a closing order, or in one-way
+   * mode an opening order against the other side's position) closes what the position holds;
+   * the part that opens opens as much as the available cash carries at the leverage. What
+   * neither takes is cancelled (CANCELED with cumQty < qty): a fill never makes margin the
+   * cash does not cover.
+   */
   fill(o: MockOrder, price: number, t: number): void {
-    const q = o.qty - o.cumQty;
+    const rest = o.qty - o.cumQty;
     const a = this.account(o.currency);
-    a.frozenCash = Math.max(0, a.frozenCash - o.frozen);
-    o.frozen = 0;
-    const side: PositionSide = o.openPosition === (o.side === "Buy") ? "Long" : "Short";
-    const key = this.positionKey(o.currency, o.symbol, side);
-    const p = this.positions.get(key);
-    if (o.openPosition) {
-      const next: MockPosition = p ?? {
-        currency: o.currency,
-        symbol: o.symbol,
-        side,
-        qty: 0,
-        price,
-        pnl: 0,
-        stopLossPrice: 0,
-        stopWinPrice: 0,
-        stopWinType: "Limit",
-        trailingStop: 0,
-        createdMs: t,
-      };
-      next.price = (next.qty * next.price + q * price) / (next.qty + q);
-      next.qty += q;
-      if (o.stopLossPrice) next.stopLossPrice = o.stopLossPrice;
-      if (o.stopWinPrice) next.stopWinPrice = o.stopWinPrice;
-      if (o.trailingStop) next.trailingStop = o.trailingStop;
-      next.stopWinType = o.stopWinType;
-      this.positions.set(key, next);
-    } else if (p) {
-      const realised = (price - p.price) * q * (side === "Long" ? 1 : -1);
-      a.cash += realised;
-      p.pnl += realised;
-      o.pnl += realised;
-      p.qty -= q;
-      if (p.qty <= 0) this.positions.delete(key);
+    this.release(o);
+    const target = this.positions.get(this.positionKey(o.currency, o.symbol, o.side === "Sell" ? "Long" : "Short"));
+    const closeQty = o.openPosition && a.twoSided ? 0 : Math.min(rest, target?.qty ?? 0);
+    if (closeQty > 0) this.reduce(target!, closeQty, price, o);
+    let openQty = o.openPosition ? rest - closeQty : 0;
+    if (openQty > 0) {
+      const affordable = Math.floor((Math.max(0, this.available(o.currency)) * this.leverageOf(o.currency, o.symbol)) / price + 1e-6);
+      openQty = Math.min(openQty, affordable);
+      if (openQty > 0) this.open(o, openQty, price, t);
     }
-    o.avgPx = o.cumQty === 0 ? price : (o.avgPx * o.cumQty + price * q) / (o.cumQty + q);
-    o.cumQty = o.qty;
-    o.ordStatus = "FILLED";
+    const done = closeQty + openQty;
+    if (done > 0) o.avgPx = (o.avgPx * o.cumQty + price * done) / (o.cumQty + done);
+    o.cumQty += done;
+    o.ordStatus = o.cumQty >= o.qty ? "FILLED" : "CANCELED";
     o.modifiedMs = t;
+  }
+  /** Close `q` of a position at `price`; the loss is at most the margin of the part closed (isolated margin). */
+  private reduce(p: MockPosition, q: number, price: number, o: MockOrder): void {
+    const margin = (q * p.price) / this.leverageOf(p.currency, p.symbol);
+    const realised = Math.max(-margin, (price - p.price) * q * (p.side === "Long" ? 1 : -1));
+    this.account(p.currency).cash += realised;
+    p.pnl += realised;
+    o.pnl += realised;
+    p.qty -= q;
+    if (p.qty <= 0) this.positions.delete(this.positionKey(p.currency, p.symbol, p.side));
+  }
+  /** Add `q` at `price` to the position on the order's side (BUY → Long, SELL → Short). */
+  private open(o: MockOrder, q: number, price: number, t: number): void {
+    const side: PositionSide = o.side === "Buy" ? "Long" : "Short";
+    const key = this.positionKey(o.currency, o.symbol, side);
+    const next: MockPosition = this.positions.get(key) ?? {
+      currency: o.currency,
+      symbol: o.symbol,
+      side,
+      qty: 0,
+      price,
+      pnl: 0,
+      stopLossPrice: 0,
+      stopWinPrice: 0,
+      stopWinType: "Limit",
+      trailingStop: 0,
+      createdMs: t,
+    };
+    next.price = (next.qty * next.price + q * price) / (next.qty + q);
+    next.qty += q;
+    if (o.stopLossPrice) next.stopLossPrice = o.stopLossPrice;
+    if (o.stopWinPrice) next.stopWinPrice = o.stopWinPrice;
+    if (o.trailingStop) next.trailingStop = o.trailingStop;
+    next.stopWinType = o.stopWinType;
+    this.positions.set(key, next);
   }
 
   marketable(o: MockOrder): boolean {
@@ -218,8 +304,20 @@ export class HubiExchange {
     const mark = this.markOf(o.symbol);
     return o.side === "Buy" ? o.price >= mark : o.price <= mark;
   }
+  /** Fill an arriving (or amended) order at the mark when it is marketable: it is the taker. */
   match(o: MockOrder, t: number): void {
     if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t);
+  }
+  /**
+   * The quantity an opening order opens: all of its rest, but in one-way mode only what is
+   * beyond the other side's position not yet promised to closing orders (that part closes it).
+   */
+  openingQty(o: MockOrder): number {
+    if (!o.openPosition) return 0;
+    const rest = o.qty - o.cumQty;
+    if (this.account(o.currency).twoSided) return rest;
+    const other = this.positions.get(this.positionKey(o.currency, o.symbol, o.side === "Sell" ? "Long" : "Short"));
+    return other ? Math.max(0, rest - Math.max(0, other.qty - this.reserved(other))) : rest;
   }
 
   /** The price an order's margin is taken at: the mark when it fills now (MARKET, or a marketable LIMIT), else its limit. */
@@ -229,7 +327,7 @@ export class HubiExchange {
   /** Margin an opening order needs at `price` for its open quantity; 25021 if not available. */
   freeze(o: MockOrder, price: number, extraAvailable = 0): void {
     if (!o.openPosition) return;
-    const need = ((o.qty - o.cumQty) * price) / this.leverageOf(o.currency, o.symbol);
+    const need = (this.openingQty(o) * price) / this.leverageOf(o.currency, o.symbol);
     if (need > this.available(o.currency) + extraAvailable + 1e-9) reject("25021");
     this.account(o.currency).frozenCash += need;
     o.frozen = need;

@@ -227,40 +227,8 @@ const closePosition: Handler = (ex, req) => {
   ex.account(p.coin_code!);
   const pos = ex.positions.get(ex.positionKey(p.coin_code!, p.symbol!, side));
   if (!pos || pos.qty <= 0) reject("25035");
-  const t = ex.now();
   // Resting closing orders on this position are cancelled; the close is a market order.
-  for (const o of ex.orders.values()) {
-    if (!o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === pos.currency && o.symbol === pos.symbol && (o.side === "Sell") === (side === "Long")) {
-      o.ordStatus = "CANCELED";
-      o.modifiedMs = t;
-    }
-  }
-  const o: MockOrder = {
-    id: ex.nextOrderId(t),
-    currency: pos.currency,
-    symbol: pos.symbol,
-    createdMs: t,
-    modifiedMs: t,
-    side: side === "Long" ? "Sell" : "Buy",
-    type: "Market",
-    price: 0,
-    qty: pos.qty,
-    openPosition: false,
-    cumQty: 0,
-    avgPx: 0,
-    ordStatus: "NEW",
-    source: "Normal",
-    stopLossPrice: 0,
-    stopWinPrice: 0,
-    stopWinType: "Limit",
-    trailingStop: 0,
-    triggerPrice: 0,
-    triggerType: "LAST",
-    pnl: 0,
-    frozen: 0,
-  };
-  ex.addOrder(o);
-  ex.fill(o, ex.markOf(pos.symbol), t);
+  ex.closeOut(pos, ex.markOf(pos.symbol), "Normal", ex.now());
   return ok();
 };
 
