@@ -30,6 +30,9 @@
  *     their liquidation price are liquidated;
  *   - MARKET orders fill at once at the mark price; a LIMIT order fills at once at the mark
  *     price when marketable (BUY price ≥ mark, SELL price ≤ mark) and rests as NEW otherwise;
+ *     a LIMIT price (entered or amended) further from the mark than `maxPriceDeviation` × mark
+ *     (default 0.5: outside half to one and a half times the mark) is 25051 (the vendor's
+ *     document names the code, not the bound; a conditional order's price is not checked);
  *     an order with `trigger_price` is a conditional order that waits (WAITING) and never
  *     triggers here;
  *   - numbers are decimals (sign, digits, fraction, exponent; at most 40 characters), else
@@ -87,6 +90,11 @@ export interface HubiMockOptions extends SignedMockOptions {
   markPrice?: number | undefined;
   /** Starting cash per settlement currency (default { USDT: 100000 }). */
   cash?: Readonly<Record<string, number>> | undefined;
+  /**
+   * Largest distance of a LIMIT order's price from the mark, as a fraction of the mark
+   * (default 0.5: between half and one and a half times the mark); further is 25051.
+   */
+  maxPriceDeviation?: number | undefined;
 }
 
 export interface HubiMock extends HttpMock {
@@ -97,14 +105,17 @@ export interface HubiMock extends HttpMock {
 export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);
-  checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1 } satisfies Record<keyof HubiMockOptions, 1>);
+  checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1, maxPriceDeviation: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "hubi" }, "now", opts.now, "function");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
     throw new UsageError(`markPrice must be a finite number above 0, got ${shownValue(opts.markPrice)}`, { api: "hubi" });
   }
+  if (opts.maxPriceDeviation !== undefined && !(typeof opts.maxPriceDeviation === "number" && Number.isFinite(opts.maxPriceDeviation) && opts.maxPriceDeviation >= 0)) {
+    throw new UsageError(`maxPriceDeviation must be a finite number of at least 0, got ${shownValue(opts.maxPriceDeviation)}`, { api: "hubi" });
+  }
   const now = opts.now ?? Date.now;
-  const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 } });
+  const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 }, maxPriceDeviation: opts.maxPriceDeviation });
   const mock = await startHttpMock({
     meta,
     port: opts.port,

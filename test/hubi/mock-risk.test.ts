@@ -1,7 +1,7 @@
 /**
  * The Hubi emulator's margin and risk rules: leverage re-prices resting orders' margin, a fill
  * never makes margin the cash does not cover, positions are liquidated at their liquidation
- * price (cash never below 0), and one-way mode nets.
+ * price (cash never below 0), one-way mode nets, and prices far from the mark are refused.
  */
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
@@ -103,5 +103,20 @@ describe("hubi emulator: one-way position mode (two_side_position=false, the def
     await order({ quantity: 5, order_type: "MARKET" });
     await order({ quantity: 3, order_type: "MARKET", trade_direction: "SELL" });
     expect((await c.call("queryPosition")).map((p) => [p.side, p.qty]).sort()).toEqual([["Long", 5], ["Short", 3]]);
+  });
+});
+
+describe("hubi emulator: prices and quantities refused", () => {
+  it("a limit price further from the mark than maxPriceDeviation (default 0.5) is 25051", async () => {
+    const { c, order } = await emulator();
+    await expect(order({ price: 1e9 })).rejects.toMatchObject({ code: 25051 });
+    await expect(order({ price: 0.0001, trade_direction: "SELL" })).rejects.toMatchObject({ code: 25051 });
+    await expect(order({ price: 15_001 })).rejects.toMatchObject({ code: 25051 });
+    const id = (await order({ price: 5_000 }))!;
+    await expect(c.call("amendOrder", { order_no: id, price: 4_999 })).rejects.toMatchObject({ code: 25051, httpStatus: 500 });
+    await expect(order({ price: 15_000, trade_direction: "SELL" })).resolves.toMatch(/^O101-/);
+    const tight = await emulator({ maxPriceDeviation: 0.1 });
+    await expect(tight.order({ price: 11_001 })).rejects.toMatchObject({ code: 25051 });
+    await expect(tight.order({ price: 11_000 })).resolves.toMatch(/^O101-/);
   });
 });

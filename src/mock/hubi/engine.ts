@@ -69,6 +69,8 @@ export interface HubiExchangeOptions {
   markPrice: number;
   /** Starting cash per settlement currency. */
   cash: Readonly<Record<string, number>>;
+  /** Largest distance of a limit price from the mark, as a fraction of the mark (25051 past it; default 0.5). */
+  maxPriceDeviation?: number | undefined;
 }
 
 /**
@@ -82,6 +84,7 @@ export class HubiExchange {
   readonly positions = new Map<string, MockPosition>();
   readonly accounts = new Map<string, MockAccount>();
   readonly now: () => number;
+  readonly maxPriceDeviation: number;
   /** Where the next queryOrdersPro without `timestamp` starts. */
   ordersProCursor = 0;
   private readonly marks = new Map<string, number>();
@@ -92,6 +95,7 @@ export class HubiExchange {
   constructor(opts: HubiExchangeOptions) {
     this.now = opts.now;
     this.defaultMark = opts.markPrice;
+    this.maxPriceDeviation = opts.maxPriceDeviation ?? 0.5;
     for (const [currency, cash] of Object.entries(opts.cash)) {
       this.accounts.set(currency, { cash, frozenCash: 0, cross: false, twoSided: false });
     }
@@ -113,6 +117,11 @@ export class HubiExchange {
       if (o.symbol === symbol && this.marketable(o)) this.fill(o, o.type === "Limit" ? o.price : price, t);
     }
     this.liquidate(symbol, t);
+  }
+  /** 25051 when a limit price is further from the mark than maxPriceDeviation × mark. */
+  checkPriceBand(symbol: string, price: number): void {
+    const mark = this.markOf(symbol);
+    if (Math.abs(price - mark) > this.maxPriceDeviation * mark * (1 + 1e-12)) reject("25051");
   }
   leverageOf(currency: string, symbol: string): number {
     return this.leverages.get(`${currency}:${symbol}`) ?? 10;

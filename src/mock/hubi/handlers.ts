@@ -105,6 +105,7 @@ const enterOrder: Handler = (ex, req) => {
   if (p.stop_loss_price && p.trailing_stop) reject("ILLEGAL_ARGUMENT");
   const stopWinPrice = num(p.stop_win_price) ?? 0;
   const triggerPrice = num(p.trigger_price) ?? 0;
+  if (type === "Limit" && !triggerPrice) ex.checkPriceBand(symbol, price);
   const triggerType = p.trigger_type === undefined || p.trigger_type === "LAST" ? "LAST" : p.trigger_type === "INDEX" ? "INDEX" : reject("ILLEGAL_ARGUMENT");
   const refPrice = type === "Limit" ? price : ex.markOf(symbol);
   checkStops(side, refPrice, stopLossPrice, stopWinPrice);
@@ -145,8 +146,8 @@ const enterOrder: Handler = (ex, req) => {
   return ok(o.id);
 };
 
-/** The fields an amend_order request changes; 25023/25024/25016/25027/25030 as the vendor table says. */
-function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
+/** The fields an amend_order request changes; 25023/25024/25016/25027/25030/25051 as the vendor table says. */
+function amendedFields(ex: HubiExchange, o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
   const qty = quantity(p.quantity);
   const price = positivePrice(p.price);
   const triggerPrice = num(p.trigger_price);
@@ -163,6 +164,7 @@ function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrd
   }
   if (price !== undefined && price !== o.price) {
     if (o.type === "Market") reject("25016");
+    if (o.ordStatus !== "WAITING") ex.checkPriceBand(o.symbol, price);
     changes.price = price;
   }
   if (triggerPrice !== undefined && triggerPrice !== o.triggerPrice) {
@@ -181,7 +183,7 @@ const amendOrder: Handler = (ex, req) => {
   requireParams(req);
   const o = findOrder(ex, req.params.order_no);
   if (!ACTIVE.has(o.ordStatus)) reject("25006");
-  const changes = amendedFields(o, req.params);
+  const changes = amendedFields(ex, o, req.params);
   const next = { ...o, ...changes, texts: { ...o.texts, ...textsOf(req.params, new Set(Object.keys(changes) as ExactField[])) } };
   if (changes.stopLossPrice !== undefined) next.trailingStop = 0;
   if (changes.trailingStop !== undefined) next.stopLossPrice = 0;
