@@ -37,6 +37,8 @@
  *     triggers here;
  *   - numbers are decimals (sign, digits, fraction, exponent; at most 40 characters), else
  *     25010: not `0x10`, `0b11` or `Infinity`; a symbol is 1-32 letters, digits, `.`, `_`, `-`;
+ *   - a stop loss or trailing stop ≤ 0 is 25032, a stop win ≤ 0 25033, a trigger price ≤ 0
+ *     25027 (an amend may send a stop as 0 to remove it);
  *   - linear contracts (1 contract = 1 unit): margin = quantity × price / leverage, at the
  *     price the order fills at (the mark for MARKET and a marketable LIMIT) (leverage
  *     per symbol, default 10, set by risk_setting); opening needs that much available cash

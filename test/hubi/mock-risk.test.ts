@@ -1,7 +1,8 @@
 /**
  * The Hubi emulator's margin and risk rules: leverage re-prices resting orders' margin, a fill
  * never makes margin the cash does not cover, positions are liquidated at their liquidation
- * price (cash never below 0), one-way mode nets, and prices far from the mark are refused.
+ * price (cash never below 0), one-way mode nets, prices far from the mark are refused, and stop
+ * or trigger prices ≤ 0 are refused with the vendor table's codes.
  */
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
@@ -118,5 +119,20 @@ describe("hubi emulator: prices and quantities refused", () => {
     const tight = await emulator({ maxPriceDeviation: 0.1 });
     await expect(tight.order({ price: 11_001 })).rejects.toMatchObject({ code: 25051 });
     await expect(tight.order({ price: 11_000 })).resolves.toMatch(/^O101-/);
+  });
+
+  it("stop loss, stop win, trailing stop and trigger prices ≤ 0 are 25032, 25033, 25032, 25027", async () => {
+    const { c, order } = await emulator();
+    await expect(order({ price: 9000, stop_loss_price: -5 })).rejects.toMatchObject({ code: 25032 });
+    await expect(order({ price: 9000, stop_loss_price: 0 })).rejects.toMatchObject({ code: 25032 });
+    await expect(order({ price: 11000, trade_direction: "SELL", stop_win_price: -5 })).rejects.toMatchObject({ code: 25033 });
+    await expect(order({ price: 9000, trailing_stop: -100 })).rejects.toMatchObject({ code: 25032 });
+    await expect(order({ price: 9000, trigger_price: -1 })).rejects.toMatchObject({ code: 25027 });
+    const id = (await order({ price: 9000, stop_loss_price: 8000 }))!;
+    await expect(c.call("amendOrder", { order_no: id, stop_loss_price: -1 })).rejects.toMatchObject({ code: 25032 });
+    await expect(c.call("amendOrder", { order_no: id, stop_win_price: -1 })).rejects.toMatchObject({ code: 25033 });
+    // 0 in an amend removes the stop.
+    await expect(c.call("amendOrder", { order_no: id, stop_loss_price: 0 })).resolves.toBeNull();
+    expect(await c.call("queryOrderById", { order_no: id })).toMatchObject({ stopLossPrice: 0 });
   });
 });

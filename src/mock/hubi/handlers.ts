@@ -39,6 +39,14 @@ const positivePrice = (v: string | undefined): number | undefined => {
   const n = num(v);
   return n === undefined ? undefined : n > 0 ? n : reject("25012");
 };
+/**
+ * A stop or trigger price: above 0, else the vendor code for that field (stop loss and trailing
+ * stop 25032, stop win 25033, trigger 25027). `zero` lets an amend send 0 to remove the stop.
+ */
+const stopPrice = (v: string | undefined, code: "25027" | "25032" | "25033", zero = false): number | undefined => {
+  const n = num(v);
+  return n === undefined || n > 0 || (zero && n === 0) ? n : reject(code);
+};
 const stopWinType = (v: string | undefined): "Limit" | "Market" | undefined =>
   v === undefined ? undefined : v === "LIMIT" ? "Limit" : v === "MARKET" ? "Market" : reject("ILLEGAL_ARGUMENT");
 /** 25043-25046: stops on the wrong side of the order price. */
@@ -100,11 +108,11 @@ const enterOrder: Handler = (ex, req) => {
   const side: Side = p.trade_direction === "BUY" ? "Buy" : p.trade_direction === "SELL" ? "Sell" : reject("25017");
   const type = p.order_type === "LIMIT" ? "Limit" : p.order_type === "MARKET" ? "Market" : reject("25016");
   const price = positivePrice(p.price) ?? (type === "Limit" ? reject("25012") : 0);
-  const stopLossPrice = num(p.stop_loss_price) ?? 0;
-  const trailingStop = num(p.trailing_stop) ?? 0;
+  const stopLossPrice = stopPrice(p.stop_loss_price, "25032") ?? 0;
+  const trailingStop = stopPrice(p.trailing_stop, "25032") ?? 0;
   if (p.stop_loss_price && p.trailing_stop) reject("ILLEGAL_ARGUMENT");
-  const stopWinPrice = num(p.stop_win_price) ?? 0;
-  const triggerPrice = num(p.trigger_price) ?? 0;
+  const stopWinPrice = stopPrice(p.stop_win_price, "25033") ?? 0;
+  const triggerPrice = stopPrice(p.trigger_price, "25027") ?? 0;
   if (type === "Limit" && !triggerPrice) ex.checkPriceBand(symbol, price);
   const triggerType = p.trigger_type === undefined || p.trigger_type === "LAST" ? "LAST" : p.trigger_type === "INDEX" ? "INDEX" : reject("ILLEGAL_ARGUMENT");
   const refPrice = type === "Limit" ? price : ex.markOf(symbol);
@@ -146,15 +154,15 @@ const enterOrder: Handler = (ex, req) => {
   return ok(o.id);
 };
 
-/** The fields an amend_order request changes; 25023/25024/25016/25027/25030/25051 as the vendor table says. */
+/** The fields an amend_order request changes; 25023/25024/25016/25027/25030/25032/25033/25051 as the vendor table says. */
 function amendedFields(ex: HubiExchange, o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
   const qty = quantity(p.quantity);
   const price = positivePrice(p.price);
-  const triggerPrice = num(p.trigger_price);
-  const stopLossPrice = num(p.stop_loss_price);
-  const trailingStop = num(p.trailing_stop);
+  const triggerPrice = stopPrice(p.trigger_price, "25027");
+  const stopLossPrice = stopPrice(p.stop_loss_price, "25032", true);
+  const trailingStop = stopPrice(p.trailing_stop, "25032", true);
   if (stopLossPrice !== undefined && trailingStop !== undefined) reject("ILLEGAL_ARGUMENT");
-  const stopWinPrice = num(p.stop_win_price);
+  const stopWinPrice = stopPrice(p.stop_win_price, "25033", true);
   const swType = stopWinType(p.stop_win_type);
   const changes: Partial<MockOrder> = {};
   if (qty !== undefined && qty !== o.qty) {
