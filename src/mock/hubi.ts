@@ -38,7 +38,10 @@
  *   - numbers are decimals (sign, digits, fraction, exponent; at most 40 characters), else
  *     25010: not `0x10`, `0b11` or `Infinity`; a symbol is 1-32 letters, digits, `.`, `_`, `-`;
  *   - a stop loss or trailing stop ≤ 0 is 25032, a stop win ≤ 0 25033, a trigger price ≤ 0
- *     25027 (an amend may send a stop as 0 to remove it);
+ *     25027 (an amend may send a stop as 0 to remove it); a quantity that is no whole
+ *     number is 25009, one below 1 is 25011;
+ *   - amend_order that changes nothing is 25014 when it gives a price or quantity (both as
+ *     they were), else 25030;
  *   - linear contracts (1 contract = 1 unit): margin = quantity × price / leverage, at the
  *     price the order fills at (the mark for MARKET and a marketable LIMIT) (leverage
  *     per symbol, default 10, set by risk_setting); opening needs that much available cash

@@ -135,4 +135,10 @@ describe("hubi emulator: prices and quantities refused", () => {
     await expect(c.call("amendOrder", { order_no: id, stop_loss_price: 0 })).resolves.toBeNull();
     expect(await c.call("queryOrderById", { order_no: id })).toMatchObject({ stopLossPrice: 0 });
   });
+
+  it("quantity 0 or below is 25011 (too small; 25009 stays for a number that is no whole count)", async () => {
+    const { order } = await emulator();
+    await expect(order({ price: 9000, quantity: 0 })).rejects.toMatchObject({ code: 25011 });
+    await expect(order({ price: 9000, quantity: -3 })).rejects.toMatchObject({ code: 25011 });
+  });
 });

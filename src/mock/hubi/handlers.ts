@@ -31,9 +31,10 @@ const num = (v: string | undefined): number | undefined => {
 const SYMBOL = /^[A-Za-z0-9._-]{1,32}$/;
 const symbolOf = (v: string | undefined): string => (v !== undefined && SYMBOL.test(v) ? v : reject("ILLEGAL_ARGUMENT"));
 const bool = (v: string | undefined): boolean => (v === "true" ? true : v === "false" ? false : reject("ILLEGAL_ARGUMENT"));
+/** An order quantity: a whole number of contracts (25009), at least 1 (25011). */
 const quantity = (v: string | undefined): number | undefined => {
   const n = num(v);
-  return n === undefined ? undefined : Number.isSafeInteger(n) && n > 0 ? n : reject("25009");
+  return n === undefined ? undefined : !Number.isSafeInteger(n) ? reject("25009") : n > 0 ? n : reject("25011");
 };
 const positivePrice = (v: string | undefined): number | undefined => {
   const n = num(v);
@@ -154,7 +155,10 @@ const enterOrder: Handler = (ex, req) => {
   return ok(o.id);
 };
 
-/** The fields an amend_order request changes; 25023/25024/25016/25027/25030/25032/25033/25051 as the vendor table says. */
+/**
+ * The fields an amend_order request changes; 25023/25024/25016/25027/25051 as the vendor table
+ * says; nothing changed is 25014 when the request gives a price or quantity, else 25030.
+ */
 function amendedFields(ex: HubiExchange, o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
   const qty = quantity(p.quantity);
   const price = positivePrice(p.price);
@@ -183,7 +187,7 @@ function amendedFields(ex: HubiExchange, o: MockOrder, p: Record<string, string>
   if (trailingStop !== undefined && trailingStop !== o.trailingStop) changes.trailingStop = trailingStop;
   if (stopWinPrice !== undefined && stopWinPrice !== o.stopWinPrice) changes.stopWinPrice = stopWinPrice;
   if (swType !== undefined && swType !== o.stopWinType) changes.stopWinType = swType;
-  if (Object.keys(changes).length === 0) reject("25030");
+  if (Object.keys(changes).length === 0) reject(qty !== undefined || price !== undefined ? "25014" : "25030");
   return changes;
 }
 
