@@ -26,8 +26,12 @@
  * Trading rules (a deliberately small exchange):
  *   - every symbol has a mark price (default 10000); `setMarkPrice` moves it: positions it
  *     crosses the liquidation price of are liquidated, resting orders it makes marketable fill
- *     at their own limit (a resting order is the maker), and positions those fills leave past
- *     their liquidation price are liquidated;
+ *     at their own limit (a resting order is the maker; a partly filled rest that was
+ *     marketable already fills at the new mark), and positions those fills leave past their
+ *     liquidation price are liquidated;
+ *   - the book is as deep as an order asks, unless `bookDepth` bounds what one order takes at
+ *     each match (on arrival, then at each `setMarkPrice`): a LIMIT order's rest then stays
+ *     PARTIALLY_FILLED with its margin frozen, a MARKET order's rest is cancelled;
  *   - MARKET orders fill at once at the mark price; a LIMIT order fills at once at the mark
  *     price when marketable (BUY price ≥ mark, SELL price ≤ mark) and rests as NEW otherwise;
  *     a LIMIT price (entered or amended) further from the mark than `maxPriceDeviation` × mark
@@ -100,17 +104,23 @@ export interface HubiMockOptions extends SignedMockOptions {
    * (default 0.5: between half and one and a half times the mark); further is 25051.
    */
   maxPriceDeviation?: number | undefined;
+  /**
+   * Contracts the book offers an order each time it matches (on arrival, then at each
+   * `setMarkPrice`); the rest of a LIMIT order stays PARTIALLY_FILLED, a MARKET order's rest is
+   * cancelled. Default: no bound (every order fills whole).
+   */
+  bookDepth?: number | undefined;
 }
 
 export interface HubiMock extends HttpMock {
-  /** Move a symbol's mark price; resting orders that become marketable fill at their limit, positions past their liquidation price are liquidated. */
+  /** Move a symbol's mark price; resting orders that become marketable fill (at most bookDepth each), positions past their liquidation price are liquidated. */
   setMarkPrice(symbol: string, price: number): void;
 }
 
 export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);
-  checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1, maxPriceDeviation: 1 } satisfies Record<keyof HubiMockOptions, 1>);
+  checkMock.server("hubi", opts, { ...SIGNED_MOCK_OPTIONS, accessToken: 1, maxClockSkewMs: 1, now: 1, markPrice: 1, cash: 1, maxPriceDeviation: 1, bookDepth: 1 } satisfies Record<keyof HubiMockOptions, 1>);
   checkOption({ api: "hubi" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "hubi" }, "now", opts.now, "function");
   if (opts.markPrice !== undefined && !(typeof opts.markPrice === "number" && Number.isFinite(opts.markPrice) && opts.markPrice > 0)) {
@@ -119,8 +129,11 @@ export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMo
   if (opts.maxPriceDeviation !== undefined && !(typeof opts.maxPriceDeviation === "number" && Number.isFinite(opts.maxPriceDeviation) && opts.maxPriceDeviation >= 0)) {
     throw new UsageError(`maxPriceDeviation must be a finite number of at least 0, got ${shownValue(opts.maxPriceDeviation)}`, { api: "hubi" });
   }
+  if (opts.bookDepth !== undefined && !(Number.isSafeInteger(opts.bookDepth) && opts.bookDepth >= 1)) {
+    throw new UsageError(`bookDepth must be a whole number of contracts from 1, got ${shownValue(opts.bookDepth)}`, { api: "hubi" });
+  }
   const now = opts.now ?? Date.now;
-  const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 }, maxPriceDeviation: opts.maxPriceDeviation });
+  const exchange = new HubiExchange({ now, markPrice: opts.markPrice ?? 10_000, cash: opts.cash ?? { USDT: 100_000 }, maxPriceDeviation: opts.maxPriceDeviation, bookDepth: opts.bookDepth });
   const mock = await startHttpMock({
     meta,
     port: opts.port,

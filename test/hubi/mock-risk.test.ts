@@ -142,3 +142,24 @@ describe("hubi emulator: prices and quantities refused", () => {
     await expect(order({ price: 9000, quantity: -3 })).rejects.toMatchObject({ code: 25011 });
   });
 });
+
+describe("hubi emulator: partial fills (bookDepth)", () => {
+  it("an order takes at most bookDepth contracts each time it matches: a LIMIT order's rest stays PARTIALLY_FILLED, a MARKET order's is cancelled", async () => {
+    const { mock, c, order, account } = await emulator({ bookDepth: 3, markPrice: 100, cash: { USDT: 1000 } });
+    const id = (await order({ quantity: 8, price: 101 }))!;
+    expect(await c.call("queryOrderById", { order_no: id })).toMatchObject({ ordStatus: "PARTIALLY_FILLED", cumQty: 3, avgPx: 100 });
+    expect((await c.call("queryActiveOrders")).map((o) => o.id)).toEqual([id]);
+    // the rest (5) keeps its margin frozen at the mark it fills at: 50; the 3 held take 30
+    expect(await account()).toMatchObject({ frozenCash: 50, cashAvailable: 920 });
+    mock.setMarkPrice("BTCUSD", 100.5);
+    expect(await c.call("queryOrderById", { order_no: id })).toMatchObject({ ordStatus: "PARTIALLY_FILLED", cumQty: 6 });
+    mock.setMarkPrice("BTCUSD", 100);
+    expect(await c.call("queryOrderById", { order_no: id })).toMatchObject({ ordStatus: "FILLED", cumQty: 8 });
+    expect((await c.call("queryPosition"))[0]).toMatchObject({ side: "Long", qty: 8 });
+    expect(await account()).toMatchObject({ frozenCash: 0 });
+
+    const m = (await order({ quantity: 5, order_type: "MARKET" }))!;
+    expect(await c.call("queryOrderById", { order_no: m })).toMatchObject({ ordStatus: "CANCELED", cumQty: 3 });
+    expect((await c.call("queryPosition"))[0]).toMatchObject({ qty: 11 });
+  });
+});

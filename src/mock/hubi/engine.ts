@@ -2,7 +2,7 @@
  * The Hubi emulator's exchange state: accounts, orders, positions, mark prices and the
  * matching rules listed in src/mock/hubi.ts. Failures throw TradeReject with the vendor code.
  */
-import { reject } from "./replies.js";
+import { reject, TradeReject } from "./replies.js";
 
 export type Side = "Buy" | "Sell";
 export type PositionSide = "Long" | "Short";
@@ -71,6 +71,8 @@ export interface HubiExchangeOptions {
   cash: Readonly<Record<string, number>>;
   /** Largest distance of a limit price from the mark, as a fraction of the mark (25051 past it; default 0.5). */
   maxPriceDeviation?: number | undefined;
+  /** Contracts the book offers an order at each match (default: all it asks for). */
+  bookDepth?: number | undefined;
 }
 
 /**
@@ -85,6 +87,7 @@ export class HubiExchange {
   readonly accounts = new Map<string, MockAccount>();
   readonly now: () => number;
   readonly maxPriceDeviation: number;
+  readonly bookDepth: number;
   /** Where the next queryOrdersPro without `timestamp` starts. */
   ordersProCursor = 0;
   private readonly marks = new Map<string, number>();
@@ -96,6 +99,7 @@ export class HubiExchange {
     this.now = opts.now;
     this.defaultMark = opts.markPrice;
     this.maxPriceDeviation = opts.maxPriceDeviation ?? 0.5;
+    this.bookDepth = opts.bookDepth ?? Infinity;
     for (const [currency, cash] of Object.entries(opts.cash)) {
       this.accounts.set(currency, { cash, frozenCash: 0, cross: false, twoSided: false });
     }
@@ -106,15 +110,20 @@ export class HubiExchange {
   }
   /**
    * Move a symbol's mark price: its positions the mark crosses the liquidation price of are
-   * liquidated, then resting orders that become marketable fill at their own limit (a resting
-   * order is the maker), then any position those fills left past its liquidation price.
+   * liquidated, then resting orders that become marketable fill (at most bookDepth each): one
+   * the move made marketable at its own limit (it is the maker), one already marketable (a
+   * partly filled rest) at the new mark; then any position those fills left past its
+   * liquidation price is liquidated.
    */
   setMarkPrice(symbol: string, price: number): void {
+    const before = this.markOf(symbol);
     this.marks.set(symbol, price);
     const t = this.now();
     this.liquidate(symbol, t);
     for (const o of this.orders.values()) {
-      if (o.symbol === symbol && this.marketable(o)) this.fill(o, o.type === "Limit" ? o.price : price, t);
+      if (o.symbol !== symbol || !this.marketable(o)) continue;
+      const wasMarketable = o.type === "Market" || (o.side === "Buy" ? o.price >= before : o.price <= before);
+      this.fill(o, wasMarketable ? price : o.price, t, this.bookDepth);
     }
     this.liquidate(symbol, t);
   }
@@ -246,14 +255,15 @@ export class HubiExchange {
   }
 
   /**
-   * Fill the rest of an order at `price`. The part that closes (a closing order, or in one-way
-   * mode an opening order against the other side's position) closes what the position holds;
-   * the part that opens opens as much as the available cash carries at the leverage. What
-   * neither takes is cancelled (CANCELED with cumQty < qty): a fill never makes margin the
-   * cash does not cover.
+   * Fill the rest of an order at `price`, at most `most` of it (what the book offers). The part
+   * that closes (a closing order, or in one-way mode an opening order against the other side's
+   * position) closes what the position holds; the part that opens opens as much as the
+   * available cash carries at the leverage. A rest the book did not take stays active
+   * (PARTIALLY_FILLED, its margin frozen again); a rest cut short by the position or the cash
+   * is cancelled (CANCELED with cumQty < qty): a fill never makes margin the cash does not cover.
    */
-  fill(o: MockOrder, price: number, t: number): void {
-    const rest = o.qty - o.cumQty;
+  fill(o: MockOrder, price: number, t: number, most = Infinity): void {
+    const rest = Math.min(o.qty - o.cumQty, most);
     const a = this.account(o.currency);
     this.release(o);
     const target = this.positions.get(this.positionKey(o.currency, o.symbol, o.side === "Sell" ? "Long" : "Short"));
@@ -268,8 +278,20 @@ export class HubiExchange {
     const done = closeQty + openQty;
     if (done > 0) o.avgPx = (o.avgPx * o.cumQty + price * done) / (o.cumQty + done);
     o.cumQty += done;
-    o.ordStatus = o.cumQty >= o.qty ? "FILLED" : "CANCELED";
     o.modifiedMs = t;
+    if (o.cumQty >= o.qty) o.ordStatus = "FILLED";
+    else if (done < rest || o.type === "Market" || !this.refreeze(o)) o.ordStatus = "CANCELED";
+    else o.ordStatus = "PARTIALLY_FILLED";
+  }
+  /** Freeze the margin of a partly filled order's rest; false (nothing frozen) if the cash cannot. */
+  private refreeze(o: MockOrder): boolean {
+    try {
+      this.freeze(o, this.marginPrice(o));
+      return true;
+    } catch (e) {
+      if (e instanceof TradeReject) return false;
+      throw e;
+    }
   }
   /** Close `q` of a position at `price`; the loss is at most the margin of the part closed (isolated margin). */
   private reduce(p: MockPosition, q: number, price: number, o: MockOrder): void {
@@ -313,9 +335,9 @@ export class HubiExchange {
     const mark = this.markOf(o.symbol);
     return o.side === "Buy" ? o.price >= mark : o.price <= mark;
   }
-  /** Fill an arriving (or amended) order at the mark when it is marketable: it is the taker. */
+  /** Fill an arriving (or amended) order at the mark when it is marketable (it is the taker), at most bookDepth of it. */
   match(o: MockOrder, t: number): void {
-    if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t);
+    if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t, this.bookDepth);
   }
   /**
    * The quantity an opening order opens: all of its rest, but in one-way mode only what is
