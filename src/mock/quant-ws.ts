@@ -33,7 +33,7 @@
  *   never reaches an object's prototype.
  * - place_order / cancel_order / open_orders / asset / position / symbol_info / logout with
  *   "Invalid token" for unknown tokens; orders that cross the mark price fill at once, at the
- *   mark (`setMark` moves it), and push order, fill, position and asset notifications; resting
+ *   mark (`setMarkPrice` moves it), and push order, fill, position and asset notifications; resting
  *   LIMIT orders can be cancelled. Positions and margin as quant-ws/account.ts says: on a
  *   contract the sign of `quantity` names the long or the short position.
  * - ping → pong with the same ts; a missing field → `{"op":"error","error_message":"'field'"}`
@@ -120,7 +120,7 @@ export interface QuantWsMock {
    * not fill when it moves: there is no matching engine), and a contract position closed at it
    * realises its profit or loss.
    */
-  setMark(symbol: string, price: number): void;
+  setMarkPrice(symbol: string, price: number): void;
   /** Never reply to `op` (its requests time out) until called with false; "notify:<topic>" drops those notifications. */
   silence(op: string, on?: boolean): void;
   /**
@@ -251,8 +251,8 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
     setAnswerPings(on) {
       gw.settings.answerPings = on;
     },
-    setMark(symbol, price) {
-      const ctx = { api: "quant-ws", operation: "setMark" };
+    setMarkPrice(symbol, price) {
+      const ctx = { api: "quant-ws", operation: "setMarkPrice" };
       if (!isKnownSymbol(symbol)) throw new UsageError(`symbol must be BASE/QUOTE (letters and digits), got ${shownValue(symbol)}`, ctx);
       if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) throw new UsageError(`price must be a number above 0, got ${shownValue(price)}`, ctx);
       gw.settings.marks.set(symbol, price);

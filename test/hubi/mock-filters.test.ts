@@ -13,7 +13,7 @@ const c = () => createHubiClient({ accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: H
 describe("hubi emulator: queryActiveOrders", () => {
   it("symbol selects that contract's resting orders only; without it, all", async () => {
     const place = (symbol: string) =>
-      c().call("enterOrder", { coin_code: "USDT", symbol, open_position: true, quantity: 1, price: 100, trade_direction: "BUY", order_type: "LIMIT" });
+      c().call("enterOrder", { coin_code: "USDT", symbol, open_position: true, quantity: 1, price: 9000, trade_direction: "BUY", order_type: "LIMIT" });
     await place("ETHUSD");
     await place("LTCUSD");
     const eth = await c().call("queryActiveOrders", { symbol: "ETHUSD" });

@@ -208,9 +208,11 @@ describe("emulator: orders", () => {
     expect(e.httpStatus).toBe(500);
   });
 
-  it("amend rules: nothing changed (25030), quantity up (25023)", async () => {
+  it("amend rules: price and quantity unchanged (25014), nothing else changed (25030), quantity up (25023)", async () => {
     const id = (await limit(8000))!;
-    await expect(c().call("amendOrder", { order_no: id, price: 8000 })).rejects.toMatchObject({ code: 25030 });
+    await expect(c().call("amendOrder", { order_no: id, price: 8000 })).rejects.toMatchObject({ code: 25014 });
+    await expect(c().call("amendOrder", { order_no: id, price: 8000, quantity: 1 })).rejects.toMatchObject({ code: 25014 });
+    await expect(c().call("amendOrder", { order_no: id, stop_win_type: "LIMIT" })).rejects.toMatchObject({ code: 25030 });
     await expect(c().call("amendOrder", { order_no: id, quantity: 5 })).rejects.toMatchObject({ code: 25023 });
     await c().call("cancelOrder", { order_no: id });
   });
@@ -232,9 +234,10 @@ describe("emulator: orders", () => {
     const filled = (await limit(10_500))!;
     expect(await c().call("queryOrderById", { order_no: filled })).toMatchObject({ ordStatus: "FILLED", avgPx: 10_000, cumQty: 1 });
 
+    // A resting order is the maker: the mark passing its limit fills it at its limit.
     const resting = (await limit(9_900))!;
     mock.setMarkPrice("ETHUSD", 9_800);
-    expect(await c().call("queryOrderById", { order_no: resting })).toMatchObject({ ordStatus: "FILLED", avgPx: 9_800 });
+    expect(await c().call("queryOrderById", { order_no: resting })).toMatchObject({ ordStatus: "FILLED", avgPx: 9_900 });
     await c().call("closePosition", { coin_code: "USDT", symbol: "ETHUSD", position_type: "Long" });
     mock.setMarkPrice("ETHUSD", 10_000);
   });

@@ -176,10 +176,12 @@ describe("orders are validated as the servers do", () => {
     expect((await order({ quantity: "0b11" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25010/) });
     expect((await order({ quantity: "9223372036854775808", price: "1e-300" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25009/) });
     expect((await order({ symbol: "x".repeat(1000) })).status).toBe(400);
-    // 100 000 USDT at leverage 10 opens 100 contracts at the mark (10 000), not 10^6 at 0.01.
-    expect((await order({ trade_direction: "SELL", quantity: "1000000", price: "0.01" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25021/) });
+    // A limit price more than maxPriceDeviation (0.5) from the mark is refused (25051).
+    expect((await order({ trade_direction: "SELL", quantity: "1", price: "0.01" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25051/) });
+    // 100 000 USDT at leverage 10 opens 100 contracts at the mark (10 000), not 200 at 5 000.
+    expect((await order({ trade_direction: "SELL", quantity: "200", price: "5000" })).body).toMatchObject({ status: -1, message: expect.stringMatching(/^25021/) });
     expect((await hubiCall(hubi.url, "GET", "/api/futures/query_position", [])).body).toEqual([]);
-    expect((await order({ trade_direction: "SELL", quantity: "50", price: "0.01" })).body).toMatchObject({ status: 0 });
+    expect((await order({ trade_direction: "SELL", quantity: "50", price: "5000" })).body).toMatchObject({ status: 0 });
     const accounts = (await hubiCall(hubi.url, "GET", "/api/futures/query_accounts", [])).body as unknown as Array<{ currency: string; cashAvailable: number }>;
     expect(accounts.find((a) => a.currency === "USDT")!.cashAvailable).toBe(50_000);
   });

@@ -44,7 +44,7 @@ describe("loseAnswers", () => {
     onTestFinished(() => hubiMock.close());
     const hubi = createHubiClient({ baseUrl: hubiMock.url, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN });
     hubiMock.loseAnswers("enterOrder");
-    const gone = (await rejection(hubi.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: 100, trade_direction: "BUY", order_type: "LIMIT" }))) as TradeApiError;
+    const gone = (await rejection(hubi.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: 9000, trade_direction: "BUY", order_type: "LIMIT" }))) as TradeApiError;
     expect(gone.outcomeUnknown).toBe(true);
     expect((await hubi.call("queryActiveOrders", { symbol: "ETHUSD" })).length).toBe(1);
 

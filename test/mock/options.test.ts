@@ -24,6 +24,8 @@ describe("emulator options", () => {
     [() => startBhexMock({ pagedRecords: -5 }), `bhex: pagedRecords must be a whole number from 0 to ${MAX_MOCK_RECORDS}, got -5`],
     [() => startHubiMock({ port: 1.5 }), "hubi: port must be a port number 0-65535, got 1.5"],
     [() => startHubiMock({ markPrice: Number.NaN }), "hubi: markPrice must be a finite number above 0, got NaN"],
+    [() => startHubiMock({ maxPriceDeviation: -0.1 }), "hubi: maxPriceDeviation must be a finite number of at least 0, got -0.1"],
+    [() => startHubiMock({ bookDepth: 0 }), "hubi: bookDepth must be a whole number of contracts from 1, got 0"],
     [() => startHubiMock({ maxClockSkewMs: -1 }), "hubi: maxClockSkewMs must be a finite number of ms, 0 or more, got -1"],
     [() => startHubiMock({ now: "x" } as never), 'hubi: now must be a function, got "x"'],
     [() => startXeleMock({ maPort: -1 }), "xele: maPort must be a port number 0-65535, got -1"],
@@ -40,7 +42,7 @@ describe("emulator options", () => {
     // A key that is not an option: refused (it was ignored, and `prot: 9999` listened on a random port).
     [() => startXtMock({ prot: 9999 } as never), 'xt: options: "prot" is not an option (did you mean "port"?); the options are port, host, log, accessKey, secretKey, depositRecords, maxClockSkewMs, now'],
     [() => startBhexMock({ pageRecords: 5 } as never), 'bhex: options: "pageRecords" is not an option (did you mean "pagedRecords"?); the options are port, host, log, accessKey, secretKey, pagedRecords, knownUserIds, downloadForbidden, now, fault'],
-    [() => startHubiMock({ markprice: 5 } as never), 'hubi: options: "markprice" is not an option (did you mean "markPrice"?); the options are port, host, log, accessKey, secretKey, accessToken, maxClockSkewMs, now, markPrice, cash'],
+    [() => startHubiMock({ markprice: 5 } as never), 'hubi: options: "markprice" is not an option (did you mean "markPrice"?); the options are port, host, log, accessKey, secretKey, accessToken, maxClockSkewMs, now, markPrice, cash, maxPriceDeviation, bookDepth'],
     [() => startXeleMock({ port: 8899 } as never), 'xele: options: "port" is not an option (did you mean "maPort"?); the options are maPort, msPort, host, username, password, log, counterVersion, orderQryHeader, pipeRowsIn, orders, tokenTtlMs, latencyMs'],
     [() => startQuantWsMock({ replyDelay: 5 } as never), 'quant-ws: options: "replyDelay" is not an option (did you mean "replyDelayMs"?); the options are port, host, path, readyDelayMs, idleTimeoutMs, idleCheckMs, replyDelayMs, reorderWindow, answerPings, marks, cancelAllReply, log, maxFrameBytes'],
   ])("%# → %s", async (start, message) => {

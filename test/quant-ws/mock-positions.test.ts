@@ -70,14 +70,14 @@ describe("quant-ws emulator: contract positions (huobi_future)", () => {
   it("closing realises the profit or loss at the mark; a loss is never more than the margin (no balance below zero)", async () => {
     const { client, position, usdt, place, mock } = await login("huobi_future");
     await place("BUY", 10); // long 10 at 2 000: 20 000 margin
-    mock.setMark(ETH, 2_500);
+    mock.setMarkPrice(ETH, 2_500);
     await place("SELL", 4); // +4 × 500
     expect(await usdt()).toEqual({ free: 90_000, locked: 12_000, total: 102_000 });
-    mock.setMark(ETH, 1_000);
+    mock.setMarkPrice(ETH, 1_000);
     await place("SELL", 6); // -6 × 1 000
     expect(await usdt()).toEqual({ free: 96_000, locked: 0, total: 96_000 });
     await place("SELL", -10); // short 10 at 1 000: 10 000 margin
-    mock.setMark(ETH, 5_000); // a loss of 40 000: only the margin is charged
+    mock.setMarkPrice(ETH, 5_000); // a loss of 40 000: only the margin is charged
     await place("BUY", -10);
     expect(await usdt()).toEqual({ free: 86_000, locked: 0, total: 86_000 });
     expect(await position()).toEqual({ long: 0, longAvail: 0, short: 0, shortAvail: 0 });
@@ -117,10 +117,10 @@ describe("quant-ws emulator: spot positions and fills", () => {
     await client.close();
   });
 
-  it("setMark refuses what is not a symbol or a price above 0", async () => {
+  it("setMarkPrice refuses what is not a symbol or a price above 0", async () => {
     const { client, mock } = await login("huobi");
-    expect(() => mock.setMark("ETH-USDT", 1)).toThrow(UsageError);
-    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "2000" as never]) expect(() => mock.setMark(ETH, bad)).toThrow(/price must be a number above 0/);
+    expect(() => mock.setMarkPrice("ETH-USDT", 1)).toThrow(UsageError);
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "2000" as never]) expect(() => mock.setMarkPrice(ETH, bad)).toThrow(/price must be a number above 0/);
     await client.close();
   });
 });

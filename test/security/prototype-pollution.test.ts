@@ -183,7 +183,7 @@ const CASES: Case[] = [
       const c = createHubiClient({ ...(baseUrl ? { baseUrl } : {}), fetch, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN, now: () => T0, seqStart: 1 });
       return settled([
         () => c.call("queryAccounts", {}),
-        () => c.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: 100, trade_direction: "BUY", order_type: "LIMIT" }),
+        () => c.call("enterOrder", { coin_code: "USDT", symbol: "ETHUSD", open_position: true, quantity: 1, price: 9000, trade_direction: "BUY", order_type: "LIMIT" }),
         () => c.call("queryActiveOrders", {}),
       ]);
     },

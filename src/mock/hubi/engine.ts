@@ -2,7 +2,7 @@
  * The Hubi emulator's exchange state: accounts, orders, positions, mark prices and the
  * matching rules listed in src/mock/hubi.ts. Failures throw TradeReject with the vendor code.
  */
-import { reject } from "./replies.js";
+import { reject, TradeReject } from "./replies.js";
 
 export type Side = "Buy" | "Sell";
 export type PositionSide = "Long" | "Short";
@@ -22,7 +22,7 @@ export interface MockOrder {
   cumQty: number;
   avgPx: number;
   ordStatus: OrdStatus;
-  source: "Normal" | "Conditional";
+  source: "Normal" | "Conditional" | "SysRisk";
   stopLossPrice: number;
   stopWinPrice: number;
   stopWinType: "Limit" | "Market";
@@ -69,6 +69,10 @@ export interface HubiExchangeOptions {
   markPrice: number;
   /** Starting cash per settlement currency. */
   cash: Readonly<Record<string, number>>;
+  /** Largest distance of a limit price from the mark, as a fraction of the mark (25051 past it; default 0.5). */
+  maxPriceDeviation?: number | undefined;
+  /** Contracts the book offers an order at each match (default: all it asks for). */
+  bookDepth?: number | undefined;
 }
 
 /**
@@ -82,6 +86,8 @@ export class HubiExchange {
   readonly positions = new Map<string, MockPosition>();
   readonly accounts = new Map<string, MockAccount>();
   readonly now: () => number;
+  readonly maxPriceDeviation: number;
+  readonly bookDepth: number;
   /** Where the next queryOrdersPro without `timestamp` starts. */
   ordersProCursor = 0;
   private readonly marks = new Map<string, number>();
@@ -92,6 +98,8 @@ export class HubiExchange {
   constructor(opts: HubiExchangeOptions) {
     this.now = opts.now;
     this.defaultMark = opts.markPrice;
+    this.maxPriceDeviation = opts.maxPriceDeviation ?? 0.5;
+    this.bookDepth = opts.bookDepth ?? Infinity;
     for (const [currency, cash] of Object.entries(opts.cash)) {
       this.accounts.set(currency, { cash, frozenCash: 0, cross: false, twoSided: false });
     }
@@ -100,25 +108,55 @@ export class HubiExchange {
   markOf(symbol: string): number {
     return this.marks.get(symbol) ?? this.defaultMark;
   }
-  /** Move a symbol's mark price; resting orders that become marketable fill. */
+  /**
+   * Move a symbol's mark price: its positions the mark crosses the liquidation price of are
+   * liquidated, then resting orders that become marketable fill (at most bookDepth each): one
+   * the move made marketable at its own limit (it is the maker), one already marketable (a
+   * partly filled rest) at the new mark; then any position those fills left past its
+   * liquidation price is liquidated.
+   */
   setMarkPrice(symbol: string, price: number): void {
+    const before = this.markOf(symbol);
     this.marks.set(symbol, price);
     const t = this.now();
-    for (const o of this.orders.values()) this.match(o, t);
+    this.liquidate(symbol, t);
+    for (const o of this.orders.values()) {
+      if (o.symbol !== symbol || !this.marketable(o)) continue;
+      const wasMarketable = o.type === "Market" || (o.side === "Buy" ? o.price >= before : o.price <= before);
+      this.fill(o, wasMarketable ? price : o.price, t, this.bookDepth);
+    }
+    this.liquidate(symbol, t);
+  }
+  /** 25051 when a limit price is further from the mark than maxPriceDeviation × mark. */
+  checkPriceBand(symbol: string, price: number): void {
+    const mark = this.markOf(symbol);
+    if (Math.abs(price - mark) > this.maxPriceDeviation * mark * (1 + 1e-12)) reject("25051");
   }
   leverageOf(currency: string, symbol: string): number {
     return this.leverages.get(`${currency}:${symbol}`) ?? 10;
   }
-  /** Set a symbol's leverage; 25036 (and the old leverage kept) if margin would fall short. */
+  /**
+   * Set a symbol's leverage: its positions' margin and the margin its active opening orders
+   * freeze are taken at the new leverage. 25036 (and nothing changed) if the cash cannot cover
+   * them, or if the mark is past a position's liquidation price at the new leverage.
+   */
   setLeverage(currency: string, symbol: string, leverage: number): void {
     const key = `${currency}:${symbol}`;
     const before = this.leverages.get(key);
+    const orders = [...this.orders.values()].filter((o) => o.currency === currency && o.symbol === symbol && o.openPosition && ACTIVE.has(o.ordStatus));
+    const frozenBefore = orders.reduce((s, o) => s + o.frozen, 0);
     this.leverages.set(key, leverage);
-    if (this.available(currency) < 0) {
+    const refrozen = orders.map((o) => (this.openingQty(o) * this.marginPrice(o)) / leverage);
+    const frozenAfter = refrozen.reduce((s, x) => s + x, 0);
+    const liquidating = this.positionsOf(currency).some((p) => p.symbol === symbol && this.pastLiquidation(p));
+    if (liquidating || this.available(currency) - (frozenAfter - frozenBefore) < -1e-9) {
       if (before === undefined) this.leverages.delete(key);
       else this.leverages.set(key, before);
       reject("25036");
     }
+    const a = this.account(currency);
+    a.frozenCash = Math.max(0, a.frozenCash - frozenBefore + frozenAfter);
+    orders.forEach((o, i) => (o.frozen = refrozen[i]!));
   }
   positionKey(currency: string, symbol: string, side: PositionSide): string {
     return `${currency}:${symbol}:${side}`;
@@ -128,6 +166,54 @@ export class HubiExchange {
   }
   deposit(p: MockPosition): number {
     return (p.qty * p.price) / this.leverageOf(p.currency, p.symbol);
+  }
+  /** Where the position's margin is gone (no maintenance margin here): entry × (1 ∓ 1/leverage). */
+  liquidationPrice(p: MockPosition): number {
+    const lev = this.leverageOf(p.currency, p.symbol);
+    return p.side === "Long" ? p.price * (1 - 1 / lev) : p.price * (1 + 1 / lev);
+  }
+  pastLiquidation(p: MockPosition): boolean {
+    const mark = this.markOf(p.symbol);
+    return p.side === "Long" ? mark <= this.liquidationPrice(p) : mark >= this.liquidationPrice(p);
+  }
+  /** Close every position of `symbol` the mark has crossed the liquidation price of (a SysRisk order at that price). */
+  liquidate(symbol: string, t: number): void {
+    for (const p of [...this.positions.values()]) {
+      if (p.symbol === symbol && this.pastLiquidation(p)) this.closeOut(p, this.liquidationPrice(p), "SysRisk", t);
+    }
+  }
+  /** Close a whole position by a market order filled at `price`; its resting closing orders are cancelled. */
+  closeOut(p: MockPosition, price: number, source: MockOrder["source"], t: number): MockOrder {
+    for (const o of this.orders.values()) {
+      if (!o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === p.currency && o.symbol === p.symbol && (o.side === "Sell") === (p.side === "Long")) this.cancel(o, t);
+    }
+    const o: MockOrder = {
+      id: this.nextOrderId(t),
+      currency: p.currency,
+      symbol: p.symbol,
+      createdMs: t,
+      modifiedMs: t,
+      side: p.side === "Long" ? "Sell" : "Buy",
+      type: "Market",
+      price: 0,
+      qty: p.qty,
+      openPosition: false,
+      cumQty: 0,
+      avgPx: 0,
+      ordStatus: "NEW",
+      source,
+      stopLossPrice: 0,
+      stopWinPrice: 0,
+      stopWinType: "Limit",
+      trailingStop: 0,
+      triggerPrice: 0,
+      triggerType: "LAST",
+      pnl: 0,
+      frozen: 0,
+    };
+    this.addOrder(o);
+    this.fill(o, price, t);
+    return o;
   }
   urPnl(p: MockPosition): number {
     return (this.markOf(p.symbol) - p.price) * p.qty * (p.side === "Long" ? 1 : -1);
@@ -168,48 +254,79 @@ export class HubiExchange {
     return `O101-${s.slice(0, 10).replace(/-/g, "")}-${s.slice(11, 19).replace(/:/g, "")}-${s.slice(20, 23)}-${++this.orderSeq}`;
   }
 
-  /** Fill the rest of an order at `price`, moving the position and the cash. */
-  fill(o: MockOrder, price: number, t: number): void {
-    const q = o.qty - o.cumQty;
+  /**
+   * Fill the rest of an order at `price`, at most `most` of it (what the book offers). The part
+   * that closes (a closing order, or in one-way mode an opening order against the other side's
+   * position) closes what the position holds; the part that opens opens as much as the
+   * available cash carries at the leverage. A rest the book did not take stays active
+   * (PARTIALLY_FILLED, its margin frozen again); a rest cut short by the position or the cash
+   * is cancelled (CANCELED with cumQty < qty): a fill never makes margin the cash does not cover.
+   */
+  fill(o: MockOrder, price: number, t: number, most = Infinity): void {
+    const rest = Math.min(o.qty - o.cumQty, most);
     const a = this.account(o.currency);
-    a.frozenCash = Math.max(0, a.frozenCash - o.frozen);
-    o.frozen = 0;
-    const side: PositionSide = o.openPosition === (o.side === "Buy") ? "Long" : "Short";
-    const key = this.positionKey(o.currency, o.symbol, side);
-    const p = this.positions.get(key);
-    if (o.openPosition) {
-      const next: MockPosition = p ?? {
-        currency: o.currency,
-        symbol: o.symbol,
-        side,
-        qty: 0,
-        price,
-        pnl: 0,
-        stopLossPrice: 0,
-        stopWinPrice: 0,
-        stopWinType: "Limit",
-        trailingStop: 0,
-        createdMs: t,
-      };
-      next.price = (next.qty * next.price + q * price) / (next.qty + q);
-      next.qty += q;
-      if (o.stopLossPrice) next.stopLossPrice = o.stopLossPrice;
-      if (o.stopWinPrice) next.stopWinPrice = o.stopWinPrice;
-      if (o.trailingStop) next.trailingStop = o.trailingStop;
-      next.stopWinType = o.stopWinType;
-      this.positions.set(key, next);
-    } else if (p) {
-      const realised = (price - p.price) * q * (side === "Long" ? 1 : -1);
-      a.cash += realised;
-      p.pnl += realised;
-      o.pnl += realised;
-      p.qty -= q;
-      if (p.qty <= 0) this.positions.delete(key);
+    this.release(o);
+    const target = this.positions.get(this.positionKey(o.currency, o.symbol, o.side === "Sell" ? "Long" : "Short"));
+    const closeQty = o.openPosition && a.twoSided ? 0 : Math.min(rest, target?.qty ?? 0);
+    if (closeQty > 0) this.reduce(target!, closeQty, price, o);
+    let openQty = o.openPosition ? rest - closeQty : 0;
+    if (openQty > 0) {
+      const affordable = Math.floor((Math.max(0, this.available(o.currency)) * this.leverageOf(o.currency, o.symbol)) / price + 1e-6);
+      openQty = Math.min(openQty, affordable);
+      if (openQty > 0) this.open(o, openQty, price, t);
     }
-    o.avgPx = o.cumQty === 0 ? price : (o.avgPx * o.cumQty + price * q) / (o.cumQty + q);
-    o.cumQty = o.qty;
-    o.ordStatus = "FILLED";
+    const done = closeQty + openQty;
+    if (done > 0) o.avgPx = (o.avgPx * o.cumQty + price * done) / (o.cumQty + done);
+    o.cumQty += done;
     o.modifiedMs = t;
+    if (o.cumQty >= o.qty) o.ordStatus = "FILLED";
+    else if (done < rest || o.type === "Market" || !this.refreeze(o)) o.ordStatus = "CANCELED";
+    else o.ordStatus = "PARTIALLY_FILLED";
+  }
+  /** Freeze the margin of a partly filled order's rest; false (nothing frozen) if the cash cannot. */
+  private refreeze(o: MockOrder): boolean {
+    try {
+      this.freeze(o, this.marginPrice(o));
+      return true;
+    } catch (e) {
+      if (e instanceof TradeReject) return false;
+      throw e;
+    }
+  }
+  /** Close `q` of a position at `price`; the loss is at most the margin of the part closed (isolated margin). */
+  private reduce(p: MockPosition, q: number, price: number, o: MockOrder): void {
+    const margin = (q * p.price) / this.leverageOf(p.currency, p.symbol);
+    const realised = Math.max(-margin, (price - p.price) * q * (p.side === "Long" ? 1 : -1));
+    this.account(p.currency).cash += realised;
+    p.pnl += realised;
+    o.pnl += realised;
+    p.qty -= q;
+    if (p.qty <= 0) this.positions.delete(this.positionKey(p.currency, p.symbol, p.side));
+  }
+  /** Add `q` at `price` to the position on the order's side (BUY → Long, SELL → Short). */
+  private open(o: MockOrder, q: number, price: number, t: number): void {
+    const side: PositionSide = o.side === "Buy" ? "Long" : "Short";
+    const key = this.positionKey(o.currency, o.symbol, side);
+    const next: MockPosition = this.positions.get(key) ?? {
+      currency: o.currency,
+      symbol: o.symbol,
+      side,
+      qty: 0,
+      price,
+      pnl: 0,
+      stopLossPrice: 0,
+      stopWinPrice: 0,
+      stopWinType: "Limit",
+      trailingStop: 0,
+      createdMs: t,
+    };
+    next.price = (next.qty * next.price + q * price) / (next.qty + q);
+    next.qty += q;
+    if (o.stopLossPrice) next.stopLossPrice = o.stopLossPrice;
+    if (o.stopWinPrice) next.stopWinPrice = o.stopWinPrice;
+    if (o.trailingStop) next.trailingStop = o.trailingStop;
+    next.stopWinType = o.stopWinType;
+    this.positions.set(key, next);
   }
 
   marketable(o: MockOrder): boolean {
@@ -218,8 +335,20 @@ export class HubiExchange {
     const mark = this.markOf(o.symbol);
     return o.side === "Buy" ? o.price >= mark : o.price <= mark;
   }
+  /** Fill an arriving (or amended) order at the mark when it is marketable (it is the taker), at most bookDepth of it. */
   match(o: MockOrder, t: number): void {
-    if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t);
+    if (this.marketable(o)) this.fill(o, this.markOf(o.symbol), t, this.bookDepth);
+  }
+  /**
+   * The quantity an opening order opens: all of its rest, but in one-way mode only what is
+   * beyond the other side's position not yet promised to closing orders (that part closes it).
+   */
+  openingQty(o: MockOrder): number {
+    if (!o.openPosition) return 0;
+    const rest = o.qty - o.cumQty;
+    if (this.account(o.currency).twoSided) return rest;
+    const other = this.positions.get(this.positionKey(o.currency, o.symbol, o.side === "Sell" ? "Long" : "Short"));
+    return other ? Math.max(0, rest - Math.max(0, other.qty - this.reserved(other))) : rest;
   }
 
   /** The price an order's margin is taken at: the mark when it fills now (MARKET, or a marketable LIMIT), else its limit. */
@@ -229,7 +358,7 @@ export class HubiExchange {
   /** Margin an opening order needs at `price` for its open quantity; 25021 if not available. */
   freeze(o: MockOrder, price: number, extraAvailable = 0): void {
     if (!o.openPosition) return;
-    const need = ((o.qty - o.cumQty) * price) / this.leverageOf(o.currency, o.symbol);
+    const need = (this.openingQty(o) * price) / this.leverageOf(o.currency, o.symbol);
     if (need > this.available(o.currency) + extraAvailable + 1e-9) reject("25021");
     this.account(o.currency).frozenCash += need;
     o.frozen = need;

@@ -31,13 +31,22 @@ const num = (v: string | undefined): number | undefined => {
 const SYMBOL = /^[A-Za-z0-9._-]{1,32}$/;
 const symbolOf = (v: string | undefined): string => (v !== undefined && SYMBOL.test(v) ? v : reject("ILLEGAL_ARGUMENT"));
 const bool = (v: string | undefined): boolean => (v === "true" ? true : v === "false" ? false : reject("ILLEGAL_ARGUMENT"));
+/** An order quantity: a whole number of contracts (25009), at least 1 (25011). */
 const quantity = (v: string | undefined): number | undefined => {
   const n = num(v);
-  return n === undefined ? undefined : Number.isSafeInteger(n) && n > 0 ? n : reject("25009");
+  return n === undefined ? undefined : !Number.isSafeInteger(n) ? reject("25009") : n > 0 ? n : reject("25011");
 };
 const positivePrice = (v: string | undefined): number | undefined => {
   const n = num(v);
   return n === undefined ? undefined : n > 0 ? n : reject("25012");
+};
+/**
+ * A stop or trigger price: above 0, else the vendor code for that field (stop loss and trailing
+ * stop 25032, stop win 25033, trigger 25027). `zero` lets an amend send 0 to remove the stop.
+ */
+const stopPrice = (v: string | undefined, code: "25027" | "25032" | "25033", zero = false): number | undefined => {
+  const n = num(v);
+  return n === undefined || n > 0 || (zero && n === 0) ? n : reject(code);
 };
 const stopWinType = (v: string | undefined): "Limit" | "Market" | undefined =>
   v === undefined ? undefined : v === "LIMIT" ? "Limit" : v === "MARKET" ? "Market" : reject("ILLEGAL_ARGUMENT");
@@ -100,11 +109,12 @@ const enterOrder: Handler = (ex, req) => {
   const side: Side = p.trade_direction === "BUY" ? "Buy" : p.trade_direction === "SELL" ? "Sell" : reject("25017");
   const type = p.order_type === "LIMIT" ? "Limit" : p.order_type === "MARKET" ? "Market" : reject("25016");
   const price = positivePrice(p.price) ?? (type === "Limit" ? reject("25012") : 0);
-  const stopLossPrice = num(p.stop_loss_price) ?? 0;
-  const trailingStop = num(p.trailing_stop) ?? 0;
+  const stopLossPrice = stopPrice(p.stop_loss_price, "25032") ?? 0;
+  const trailingStop = stopPrice(p.trailing_stop, "25032") ?? 0;
   if (p.stop_loss_price && p.trailing_stop) reject("ILLEGAL_ARGUMENT");
-  const stopWinPrice = num(p.stop_win_price) ?? 0;
-  const triggerPrice = num(p.trigger_price) ?? 0;
+  const stopWinPrice = stopPrice(p.stop_win_price, "25033") ?? 0;
+  const triggerPrice = stopPrice(p.trigger_price, "25027") ?? 0;
+  if (type === "Limit" && !triggerPrice) ex.checkPriceBand(symbol, price);
   const triggerType = p.trigger_type === undefined || p.trigger_type === "LAST" ? "LAST" : p.trigger_type === "INDEX" ? "INDEX" : reject("ILLEGAL_ARGUMENT");
   const refPrice = type === "Limit" ? price : ex.markOf(symbol);
   checkStops(side, refPrice, stopLossPrice, stopWinPrice);
@@ -145,15 +155,18 @@ const enterOrder: Handler = (ex, req) => {
   return ok(o.id);
 };
 
-/** The fields an amend_order request changes; 25023/25024/25016/25027/25030 as the vendor table says. */
-function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
+/**
+ * The fields an amend_order request changes; 25023/25024/25016/25027/25051 as the vendor table
+ * says; nothing changed is 25014 when the request gives a price or quantity, else 25030.
+ */
+function amendedFields(ex: HubiExchange, o: MockOrder, p: Record<string, string>): Partial<MockOrder> {
   const qty = quantity(p.quantity);
   const price = positivePrice(p.price);
-  const triggerPrice = num(p.trigger_price);
-  const stopLossPrice = num(p.stop_loss_price);
-  const trailingStop = num(p.trailing_stop);
+  const triggerPrice = stopPrice(p.trigger_price, "25027");
+  const stopLossPrice = stopPrice(p.stop_loss_price, "25032", true);
+  const trailingStop = stopPrice(p.trailing_stop, "25032", true);
   if (stopLossPrice !== undefined && trailingStop !== undefined) reject("ILLEGAL_ARGUMENT");
-  const stopWinPrice = num(p.stop_win_price);
+  const stopWinPrice = stopPrice(p.stop_win_price, "25033", true);
   const swType = stopWinType(p.stop_win_type);
   const changes: Partial<MockOrder> = {};
   if (qty !== undefined && qty !== o.qty) {
@@ -163,6 +176,7 @@ function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrd
   }
   if (price !== undefined && price !== o.price) {
     if (o.type === "Market") reject("25016");
+    if (o.ordStatus !== "WAITING") ex.checkPriceBand(o.symbol, price);
     changes.price = price;
   }
   if (triggerPrice !== undefined && triggerPrice !== o.triggerPrice) {
@@ -173,7 +187,7 @@ function amendedFields(o: MockOrder, p: Record<string, string>): Partial<MockOrd
   if (trailingStop !== undefined && trailingStop !== o.trailingStop) changes.trailingStop = trailingStop;
   if (stopWinPrice !== undefined && stopWinPrice !== o.stopWinPrice) changes.stopWinPrice = stopWinPrice;
   if (swType !== undefined && swType !== o.stopWinType) changes.stopWinType = swType;
-  if (Object.keys(changes).length === 0) reject("25030");
+  if (Object.keys(changes).length === 0) reject(qty !== undefined || price !== undefined ? "25014" : "25030");
   return changes;
 }
 
@@ -181,7 +195,7 @@ const amendOrder: Handler = (ex, req) => {
   requireParams(req);
   const o = findOrder(ex, req.params.order_no);
   if (!ACTIVE.has(o.ordStatus)) reject("25006");
-  const changes = amendedFields(o, req.params);
+  const changes = amendedFields(ex, o, req.params);
   const next = { ...o, ...changes, texts: { ...o.texts, ...textsOf(req.params, new Set(Object.keys(changes) as ExactField[])) } };
   if (changes.stopLossPrice !== undefined) next.trailingStop = 0;
   if (changes.trailingStop !== undefined) next.stopLossPrice = 0;
@@ -227,40 +241,8 @@ const closePosition: Handler = (ex, req) => {
   ex.account(p.coin_code!);
   const pos = ex.positions.get(ex.positionKey(p.coin_code!, p.symbol!, side));
   if (!pos || pos.qty <= 0) reject("25035");
-  const t = ex.now();
   // Resting closing orders on this position are cancelled; the close is a market order.
-  for (const o of ex.orders.values()) {
-    if (!o.openPosition && ACTIVE.has(o.ordStatus) && o.currency === pos.currency && o.symbol === pos.symbol && (o.side === "Sell") === (side === "Long")) {
-      o.ordStatus = "CANCELED";
-      o.modifiedMs = t;
-    }
-  }
-  const o: MockOrder = {
-    id: ex.nextOrderId(t),
-    currency: pos.currency,
-    symbol: pos.symbol,
-    createdMs: t,
-    modifiedMs: t,
-    side: side === "Long" ? "Sell" : "Buy",
-    type: "Market",
-    price: 0,
-    qty: pos.qty,
-    openPosition: false,
-    cumQty: 0,
-    avgPx: 0,
-    ordStatus: "NEW",
-    source: "Normal",
-    stopLossPrice: 0,
-    stopWinPrice: 0,
-    stopWinType: "Limit",
-    trailingStop: 0,
-    triggerPrice: 0,
-    triggerType: "LAST",
-    pnl: 0,
-    frozen: 0,
-  };
-  ex.addOrder(o);
-  ex.fill(o, ex.markOf(pos.symbol), t);
+  ex.closeOut(pos, ex.markOf(pos.symbol), "Normal", ex.now());
   return ok();
 };
 

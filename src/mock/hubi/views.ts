@@ -58,7 +58,7 @@ export function positionView(ex: HubiExchange, p: MockPosition) {
     deposit: round(dep),
     individualPosition: !ex.account(p.currency).cross,
     lastPrice: mark,
-    liquidationPrice: round(long ? p.price * (1 - 1 / lev) : p.price * (1 + 1 / lev)),
+    liquidationPrice: round(ex.liquidationPrice(p)),
     pnl: round(p.pnl),
     pnlRate: dep ? round(up / dep) : 0,
     positionLeverage: lev,
