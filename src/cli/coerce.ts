@@ -178,6 +178,9 @@ export function coerceValue(param: Pick<CliParam, "name" | "in" | "schema">, raw
     checkFinite(name, value);
     return value;
   }
+  // A nullable list's `null` is null, as `--json` and the library send it (it was the list
+  // ["null"]: Xele's "no condition" became a condition); '["null"]' is the one-item list.
+  if (types.includes("null") && !types.includes("string") && raw === "null") return null;
   if (types.includes("array")) {
     // (nothing at all is the empty list; an empty item in a list is a mistake, not dropped:
     // Xele reads [] as "every investor")

@@ -8,7 +8,7 @@ function typeText(p: CliParam): string {
   const s = p.schema;
   const types = ([] as string[]).concat(s.type ?? []);
   let t = types.join("|") || "any";
-  if (types.includes("array") && s.items?.type) t = `array of ${([] as string[]).concat(s.items.type).join("|")}`;
+  if (types.includes("array") && s.items?.type) t = `array of ${([] as string[]).concat(s.items.type).join("|")}${types.includes("null") ? " | null" : ""}`;
   if (s.format) t += ` (${s.format})`;
   if (s.contentEncoding) t += ` (${s.contentEncoding})`;
   if (s.commaJoined) t += " (comma-joined)";

@@ -19,6 +19,14 @@ describe("the one value coercer", () => {
     expect(v("string", "12")).toBe("12");
   });
 
+  it("a nullable list's null is null, as --json and the library send it (it was the list [\"null\"]: Xele's hedge_flag \"no condition\" became a condition)", () => {
+    const list = { items: { type: "string" } };
+    expect(v(["array", "null"], "null", "body", list)).toBe(null);
+    expect(v(["array", "null"], '["null"]', "body", list)).toEqual(["null"]);
+    expect(v(["array", "null"], "a,b", "body", list)).toEqual(["a", "b"]);
+    expect(v("array", "null", "body", list)).toEqual(["null"]); // not nullable: the text
+  });
+
   it("a member name given twice at any depth of a JSON value is refused with its path (JSON would keep the last: a batch order's price changed)", () => {
     expect(() => v("array", '[{"price":1000,"price":1,"amount":1}]')).toThrow('parameter "p" gives "[0].price" twice (JSON would keep the last); nothing was sent');
     expect(() => v("object", '{"a":{"b":[1,{"c":1,"c":2}]}}')).toThrow('gives "a.b[1].c" twice');
