@@ -299,6 +299,18 @@ describe("error shapes", () => {
     expect(plain).not.toBeInstanceOf(HistoryFileNotFoundError);
   });
 
+  it("a date that is not yyyy-MM-dd of a real day is refused before the call, naming it (it was sent, and the 404 spoke of missing files)", async () => {
+    const dl = make(() => new Response(SAMPLE_XLSX as Uint8Array<ArrayBuffer>, { headers: { "content-type": XLSX_TYPE } }));
+    for (const date of ["2024-13-45", "20240105", "yesterday", "2023-02-29", "2024-1-05", " 2024-01-05"]) {
+      const e = await dl.client.call("statisticsDownloadData", { type: "balance", date }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toContain(`must be a date written yyyy-MM-dd, got ${JSON.stringify(date)}`);
+    }
+    expect(dl.calls).toHaveLength(0);
+    await dl.client.call("statisticsDownloadData", { type: "balance", date: "2024-02-29" });
+    expect(dl.calls).toHaveLength(1);
+  });
+
   it("downloadData checks the file path before the call: a directory, a path under a file, an empty path are UsageErrors and nothing is fetched", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bhex-dl-"));
     try {

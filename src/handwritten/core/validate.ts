@@ -499,6 +499,8 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (unsent) problem(`${where} holds ${unsent}`);
     // A request's decimal text (BHEX's amounts and prices): digits, as a number is written.
     if (s.format === "decimal" && !out.answer && !NUMBER_TEXT.test(v)) problem(`${where} must be a decimal number, got ${show(v)}`);
+    // A request's `format: date` (BHEX's history files): a day of the calendar, yyyy-MM-dd.
+    if (s.format === "date" && !out.answer && !isDate(v)) problem(`${where} must be a date written yyyy-MM-dd, got ${show(v)}`);
     if (s.pattern !== undefined) {
       const fits = patternFits(s.pattern, v);
       if (fits !== true) problem(`${where} must match ${s.pattern}, got ${show(v)}${fits === undefined ? ": too long to check against the pattern" : ""}`);
@@ -699,6 +701,14 @@ function objectFits(s: SchemaMeta, typed: boolean): Fits {
   };
 }
 
+/** yyyy-MM-dd naming a day that exists (2024-02-30 does not). */
+function isDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
 /** The keys a schema may have and still be a plain one (SIMPLE_PARAM): what the checks ignore. */
 const PLAIN_KEYS = new Set(["type", "format", "description", "default"]);
 /** A plain schema's kind: "string", "integer" (a safe integer fits), "int32", or "" (none). */
@@ -710,7 +720,7 @@ function simpleKind(s: SchemaMeta): string {
   if (kind === undefined) {
     kind = "";
     if (Object.keys(s).every((k) => PLAIN_KEYS.has(k))) {
-      if (s.type === "string" && s.format !== "decimal") kind = "string";
+      if (s.type === "string" && s.format !== "decimal" && s.format !== "date") kind = "string";
       else if (s.type === "integer") kind = s.format === "int32" ? "int32" : "integer";
     }
     SIMPLE_PARAM.set(s, kind);
