@@ -16,6 +16,10 @@ const cases: Bad[] = [
   { label: "a quantity given as text", run: (s) => s.placeOrder({ ...limit, quantity: "1" as never }), want: /place_order: field "quantity" must be a finite number, got "1"/ },
   { label: "an action outside the enum", run: (s) => s.placeOrder({ ...limit, action: "HOLD" as never }), want: /place_order: field "action" must be one of BUY, SELL, got "HOLD"/ },
   { label: "an unknown field (a typo)", run: (s) => s.request("place_order", { ...limit, qty: 1 } as never), want: /place_order: unknown field "qty"/ },
+  // (they were replaced without a word: another session's token, and the order went to this account)
+  { label: "another login's token", run: (s) => s.request("open_orders", { symbol: ETH, token: "someone-elses-token" } as never), want: /open_orders: field "token" is the client's to fill in \(a request goes out on the session it is made on/ },
+  { label: "a cid of the caller's", run: (s) => s.request("asset", { cid: "my-cid" } as never), want: /asset: field "cid" is the client's to fill in \(each request gets its own/ },
+  { label: "an op inside the fields", run: (s) => s.request("open_orders", { symbol: ETH, op: "cancel_order" } as never), want: /open_orders: field "op" is the client's to fill in/ },
   { label: "open_orders with a symbol that is not text", run: (s) => s.openOrders(123 as never), want: /open_orders: field "symbol" must be a string, got 123/ },
   { label: "a symbol holding a lone surrogate (the frame would carry U+FFFD)", run: (s) => s.openOrders("ETH\ud800" as never), want: /open_orders: field "symbol" holds a lone surrogate \(U\+D800 at index 3\), which no encoding can send/ },
   { label: "an order number holding a lone surrogate", run: (s) => s.cancelOrder(ETH, ["12\udfff"]), want: /cancel_order: field "order_nos\[0\]" holds a lone surrogate \(U\+DFFF at index 2\)/ },

@@ -15,8 +15,15 @@ import { OPERATIONS } from "./operations.js";
 const FIELDS = new Map<string, ReadonlyArray<readonly [string, AsyncFieldMeta, ReadonlyArray<string>, ReadonlyArray<string> | undefined]>>(
   Object.entries(OPERATIONS).map(([op, m]) => [op, Object.entries(m.fields).map(([name, f]) => [name, f, f.type.split("|"), f.items?.split("|")] as const)]),
 );
-/** Filled in by the client, never by the caller's fields. */
-const CLIENT_FIELDS = new Set(["op", "cid", "token"]);
+/**
+ * Filled in by the client, never by the caller's fields: given, one is refused (another
+ * session's token was replaced by this one's, and the order went to this account unsaid).
+ */
+const CLIENT_FIELDS: Readonly<Record<string, string>> = {
+  op: "the operation is the request's first argument",
+  cid: "each request gets its own, to match its reply",
+  token: "a request goes out on the session it is made on: make it on the session of that login",
+};
 /** typeMatches reads its schema only for wire text, which a request's fields never are. */
 const NO_SCHEMA: SchemaMeta = {};
 /** Values never shown in a message. */
@@ -62,9 +69,9 @@ export function checkRequest(op: string, fields: object | undefined): void {
   const given = (fields ?? {}) as Record<string, unknown>;
   if (typeof given !== "object") fail(op, `the fields must be an object, got ${shown("", given)}`);
   for (const name of Object.keys(given)) {
-    if (!Object.hasOwn(spec, name) && !CLIENT_FIELDS.has(name) && given[name] !== undefined) {
-      fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${list.map(([n]) => n).join(", ") || "none"}`);
-    }
+    if (given[name] === undefined || Object.hasOwn(spec, name)) continue;
+    if (Object.hasOwn(CLIENT_FIELDS, name)) fail(op, `field ${JSON.stringify(name)} is the client's to fill in (${CLIENT_FIELDS[name]})`);
+    fail(op, `unknown field ${JSON.stringify(name)}; the fields are ${list.map(([n]) => n).join(", ") || "none"}`);
   }
   for (const [name, f, types, items] of list) {
     const v = Object.hasOwn(given, name) ? given[name] : undefined;
