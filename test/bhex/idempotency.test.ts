@@ -297,6 +297,17 @@ describe("against the emulator: an answer lost after the order was placed", () =
     const placed2 = await once.call("orderGet", { user_id: 83214971450163200n, client_order_id: (lost as ConnectionError).idempotencyKey!.value });
     expect(placed2?.side).toBe("SELL");
     expect(JSON.stringify(lost)).toContain((lost as ConnectionError).idempotencyKey!.value);
+
+    // `.POST` alike: its error carries the key that went out (it had none: the order could not be looked up).
+    attempts = 0;
+    const { error } = await once.POST("/api/v2/org/order/create", { body: { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "2" } } as never);
+    expect(error).toMatchObject({ constructor: ConnectionError, outcomeUnknown: true, idempotencyKey: { param: "client_order_id", value: expect.any(String) } });
+    const placed3 = await once.call("orderGet", { user_id: 83214971450163200n, client_order_id: (error as ConnectionError).idempotencyKey!.value });
+    expect(placed3?.origQty).toBe("2");
+    // A key the caller gave is the one marked.
+    attempts = 0;
+    const given = await once.POST("/api/v2/org/order/create", { body: { user_id: 83214971450163200n, exchange_id: 301, symbol_id: "ATUSDT", type: "market", side: "sell", quantity: "3", client_order_id: "my-key-1" } } as never);
+    expect(given.error?.idempotencyKey).toEqual({ param: "client_order_id", value: "my-key-1" });
   });
 
   it("an order whose first attempt may have been placed stays outcomeUnknown when a retry is refused or the wait is aborted", async () => {

@@ -33,7 +33,7 @@ import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMeth
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
 import { checkOption, checkOptionsObject, heldParams, ownFields } from "../core/validate.js";
 import { documentedHttpError, downloadData, expectXlsx, type DownloadedFile } from "./download.js";
-import { fillIdempotencyKey, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
+import { fillIdempotencyKey, idempotencyParamOf, newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
 import { paginate, type BhexPagedOperationId, type BhexRecord, type PaginateOptions } from "./paginate.js";
 
@@ -227,7 +227,14 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     checkBody: checkBhexBody,
     // (in the transport: a refused file's error loses its own request's signed values)
     checkFile: (body, op) => void (op.operationId === "statisticsDownloadData" && expectXlsx(body)),
-    mapError: documentedHttpError,
+    // The key that went out, on the error of every call that sent one: `.POST` and friends too
+    // (call() marks it itself), so an order whose outcome is unknown can be looked up by it.
+    mapError: (op, e, sent) => {
+      const mapped = documentedHttpError(op, e);
+      const param = sent && idempotencyParamOf(op);
+      const value = param ? sent[param] : undefined;
+      return typeof value === "string" || typeof value === "number" || typeof value === "bigint" ? markIdempotencyKey(mapped, { param: param!, value: String(value) }) : mapped;
+    },
     extend: (core) => {
       // The operation a reference names, its parameters checked to be an object before the key is filled in.
       const operationFor = (ref: string, params: unknown) => {

@@ -113,8 +113,12 @@ export interface RestClientConfig<P extends object> {
   checkFile?: TransportConfig["checkFile"];
   /** The clock the signer takes a request's time from, if it signs with one (TransportConfig.signingClock). */
   signingClock?: TransportConfig["signingClock"];
-  /** Called with each `call()` that fails, to choose the error thrown (e.g. documented HTTP statuses). */
-  mapError?: (op: OperationMeta, error: unknown) => unknown;
+  /**
+   * Called with each call that fails (`call()` and the openapi-fetch methods), to choose the
+   * error (e.g. documented HTTP statuses); `sent`: the parameters as handed to the transport,
+   * when the failure came after (BHEX marks the idempotency key that went out).
+   */
+  mapError?: (op: OperationMeta, error: unknown, sent?: Readonly<Record<string, unknown>>) => unknown;
   /** Client methods only this API has, built from the core client (batch helpers, paginators …). */
   extend?: (core: RestCore<NoInfer<P>>) => P;
   /**
@@ -384,8 +388,9 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
   const run = async (op: OperationMeta, given: Record<string, unknown>, opts?: CallOptions, headers?: Record<string, string>, onAnswer?: AnswerHook) => {
     const params = heldParams(given); // (nested lists and objects read once too: what is checked is sent)
     let sending = false; // (once handed to the transport, its errors come out redacted, signed values and all)
+    let ready: Record<string, unknown> | Promise<Record<string, unknown>> = params;
     try {
-      let ready = config.prepare ? config.prepare(op, params) : params;
+      ready = config.prepare ? config.prepare(op, params) : params;
       // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
       // no extra turn. The call's signal and the client's end the wait (a hook that never settles
       // held the call whatever the caller aborted).
@@ -396,7 +401,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
       sending = true;
       return await transport.execute(op, request, onAnswer ? Object.assign(o, { [ON_ANSWER]: onAnswer }) : o);
     } catch (e) {
-      const mapped = config.mapError ? config.mapError(op, e) : e;
+      const mapped = config.mapError ? config.mapError(op, e, sending ? (ready as Record<string, unknown>) : undefined) : e;
       if (sending) throw mapped;
       // A parameter check's UsageError is not yet: a value given by mistake may be the client's
       // secret, or a secret-named parameter's (a trade password given as another parameter too).
