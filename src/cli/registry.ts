@@ -143,6 +143,9 @@ const TABLE: ApiEntry[] = ([
       { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
+    mockFlags: [
+      s("balances", "the trading account's coins and available amounts to start with (default: the vendor's example answer of getBalance)", { valueName: "COIN=AMOUNT,…", option: "balances" }),
+    ],
     load: async () => (await import("./apis/xt.js")).xtCli,
   },
   {

@@ -12,6 +12,13 @@
  * entrustType other than 0 or 1): a market
  * `base_quote`, price and amount finite decimals above 0 (at most 40 characters), a type 0
  * or 1; a batch with one item that fails places nothing.
+ *
+ * Balances (getBalance, getFunds account 2) start as the vendor's example answer, or as the
+ * `balances` option gives them. A BUY freezes price × number of the quote coin, a SELL the
+ * number of the base coin, exactly (decimal arithmetic, no doubles); more than is available
+ * is 103 (委托失败，没有足够的资金), for a batch as a whole. A cancel gives the freeze back.
+ * The emulator has no matching engine: no order fills. A withdrawal is paid from the
+ * available amount; beyond it is 404 (the error table's "other", the message in `info`).
  */
 import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";
@@ -20,7 +27,9 @@ import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { xtParamRefusal } from "./xt/params.js";
 import { XtState } from "./xt/state.js";
+import { shownValue, UsageError } from "../handwritten/core/errors.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
+import { isDecimalText } from "./decimal-text.js";
 
 export { matchXtSignature } from "./xt/auth.js";
 
@@ -34,15 +43,45 @@ export interface XtMockOptions extends SignedMockOptions {
   maxClockSkewMs?: number | undefined;
   /** The emulator's clock (ms): nonce freshness, getServerTime, order and withdrawal times. */
   now?: (() => number) | undefined;
+  /**
+   * The trading account's coins and their available amounts to start with (decimal text or a
+   * number, 0 or more; coin names as getBalance shows them, letters and digits), nothing
+   * frozen: `{ usdt: "100000", btc: "10" }`. Default: the vendor's example answer of getBalance
+   * (3867.43650012 usdt available, no btc, eth or ltc).
+   */
+  balances?: Readonly<Record<string, string | number>> | undefined;
+}
+
+/** Most coins the `balances` option names. */
+const MAX_BALANCE_COINS = 1_000;
+
+/** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
+function balancesOption(given: unknown): Record<string, string> | undefined {
+  if (given === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new UsageError(`balances ${why}`, { api: "xt" });
+  };
+  if (given === null || typeof given !== "object" || Array.isArray(given)) refuse(`must be an object of coin → available amount, got ${shownValue(given)}`);
+  const entries = Object.entries(ownFields(given as object));
+  if (entries.length > MAX_BALANCE_COINS) refuse(`names at most ${MAX_BALANCE_COINS} coins, got ${entries.length}`);
+  const out: Record<string, string> = {};
+  for (const [coin, v] of entries) {
+    if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
+    const text = typeof v === "number" && Number.isFinite(v) && v >= 0 ? String(v) : typeof v === "string" && v.length <= 60 && isDecimalText(v) ? v : undefined;
+    if (text === undefined) refuse(`${coin} must be a decimal amount, 0 or more, got ${shownValue(v)}`);
+    out[coin.toLowerCase()] = text!;
+  }
+  return out;
 }
 
 export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);
-  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1 } satisfies Record<keyof XtMockOptions, 1>);
+  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1, balances: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "xt" }, "now", opts.now, "function");
+  const balances = balancesOption(opts.balances);
   const now = opts.now ?? Date.now;
   const signatureCheck = xtAuthenticator({
     accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,
@@ -55,7 +94,7 @@ export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> 
     port: opts.port,
     host: opts.host,
     authenticate: (req) => signatureCheck(req) ?? xtParamRefusal(req),
-    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now)),
+    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now, balances)),
     errorBody: (status, message) => ({ code: status, info: message }),
     log: opts.log,
   });
