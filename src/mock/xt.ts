@@ -19,6 +19,9 @@
  * is 103 (委托失败，没有足够的资金), for a batch as a whole. A cancel gives the freeze back.
  * The emulator has no matching engine: no order fills. A withdrawal is paid from the
  * available amount; beyond it is 404 (the error table's "other", the message in `info`).
+ * batchCancel and getBatchOrders answer only the orders of their `market` (an order of another
+ * market is code 121 in batchCancel's items, left out of getBatchOrders), as cancel and
+ * getOrder do.
  */
 import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock } from "./http-mock.js";

@@ -140,8 +140,10 @@ const cancel: Handler = (st, req) => {
 const batchCancel: Handler = (st, req) => {
   const ids = idsOf(req);
   if (!Array.isArray(ids)) return ids;
+  // An id of another market's order is not found in this one (121), as cancel answers it.
+  const market = req.params.market ?? "";
   const data = ids.map((id) => {
-    const o = st.orders.get(id);
+    const o = st.findId(market, id);
     if (!o || o.status === 3 || o.status === 2) {
       return { msg: "Failed to cancel the order since it does not exist or has been canceled", code: 121, id };
     }
@@ -208,7 +210,12 @@ const HANDLERS: XtHandlerTable = {
   getBatchOrders: (st, req) => {
     const ids = idsOf(req);
     if (!Array.isArray(ids)) return ids;
-    return envelope(200, "success", ids.flatMap((id) => (st.orders.has(id) ? [view(st.orders.get(id)!)] : [])));
+    // The orders of this market only (an id of another market's order is left out, as getOrder answers 121 for it).
+    const market = req.params.market ?? "";
+    return envelope(200, "success", ids.flatMap((id) => {
+      const o = st.findId(market, id);
+      return o ? [view(o)] : [];
+    }));
   },
 };
 
