@@ -11,8 +11,15 @@
  *   password is incorrect (…why…)"}` (1105 is the only authentication code documented).
  * - Every documented GET is also accepted as a form POST, as the vendor demos send them.
  * - State: spot order create → get → cancel (and open_orders / org_batch_cancel over the
- *   orders created here); create with a client_order_id already used by that user answers the
- *   existing order (idempotent). Batch tasks (batch_transfer, air_drop, batch_lock_position,
+ *   orders created here: a user without orders has no open orders, the vendor doc's example
+ *   records are no orders of the emulator's); create with a client_order_id already used by
+ *   that user answers the existing order (idempotent); create for a user id the emulator does
+ *   not know answers the envelope status 31009 (用户信息错误), as a batch item naming one gets.
+ *   finance/lock and finance/unlock keep the amount locked per user and token (the batch
+ *   lock/unlock tasks move the same amounts): an unlock beyond it is refused, an amount that is
+ *   not a positive decimal is refused, an unknown user is 31009, and a client_order_id is unique
+ *   (客户端生成，唯一): the same request again answers success without acting twice, other
+ *   terms under it are refused. Batch tasks (batch_transfer, air_drop, batch_lock_position,
  *   batch_unlock_position) → get_*_result with a status per item: 200, 31009 for a user id the
  *   emulator does not know (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example
  *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
