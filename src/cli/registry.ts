@@ -145,6 +145,8 @@ const TABLE: ApiEntry[] = ([
     ],
     mockFlags: [
       s("balances", "the trading account's coins and available amounts to start with (default: the vendor's example answer of getBalance)", { valueName: "COIN=AMOUNT,…", option: "balances" }),
+      b("rate-limits", "enforce the vendor's rate limits (3 asset queries, 10 other signed calls a second; beyond: 106 / 124 / 404 while the account is locked); off by default"),
+      s("rate-limit-lock", "with --rate-limits: how long the account stays locked (default 1000; the vendor's is 10 minutes)", { valueName: "MS", option: "rateLimitLockMs" }),
     ],
     load: async () => (await import("./apis/xt.js")).xtCli,
   },

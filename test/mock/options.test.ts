@@ -38,7 +38,7 @@ describe("emulator options", () => {
     [() => startQuantWsMock({ reorderWindow: -1 }), "quant-ws: reorderWindow must be a whole number from 0 to 10000, got -1"],
     [() => startQuantWsMock({ maxFrameBytes: 0 }), "quant-ws: maxFrameBytes must be a whole number from 1 to 2147483647, got 0"],
     // A key that is not an option: refused (it was ignored, and `prot: 9999` listened on a random port).
-    [() => startXtMock({ prot: 9999 } as never), 'xt: options: "prot" is not an option (did you mean "port"?); the options are port, host, log, accessKey, secretKey, depositRecords, maxClockSkewMs, now, balances'],
+    [() => startXtMock({ prot: 9999 } as never), 'xt: options: "prot" is not an option (did you mean "port"?); the options are port, host, log, accessKey, secretKey, depositRecords, maxClockSkewMs, now, balances, rateLimits, rateLimitLockMs'],
     [() => startBhexMock({ pageRecords: 5 } as never), 'bhex: options: "pageRecords" is not an option (did you mean "pagedRecords"?); the options are port, host, log, accessKey, secretKey, pagedRecords, knownUserIds, downloadForbidden, now, fault'],
     [() => startHubiMock({ markprice: 5 } as never), 'hubi: options: "markprice" is not an option (did you mean "markPrice"?); the options are port, host, log, accessKey, secretKey, accessToken, maxClockSkewMs, now, markPrice, cash'],
     [() => startXeleMock({ port: 8899 } as never), 'xele: options: "port" is not an option (did you mean "maPort"?); the options are maPort, msPort, host, username, password, log, counterVersion, orderQryHeader, pipeRowsIn, orders, tokenTtlMs, latencyMs'],
