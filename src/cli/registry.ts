@@ -201,6 +201,7 @@ const TABLE: ApiEntry[] = ([
       { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
     ],
     callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), ...REST_CALL_FLAGS],
+    mockFlags: [b("rate-limits", "enforce the vendor's rate limit: order/org_batch_cancel once per 10 seconds (status 1 within them); off by default")],
     load: async () => (await import("./apis/bhex.js")).bhexCli,
   },
   {

@@ -38,12 +38,14 @@
  *   unknown task, missing parameter) are answered with the envelope `{"status":1,"msg":…}`:
  *   the vendor doc documents status 0 only, so 1 is this emulator's own "failed" status. A handler
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
+ * - Rate limits: off by default; with `rateLimits`, org_batch_cancel once per 10 seconds.
  */
 import { meta } from "../../generated/bhex-org.docs.js";
 import type { ApiMeta } from "../handwritten/core/meta.js";
 import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
-import { paramRefusal } from "./bhex/replies.js";
+import { failed, paramRefusal } from "./bhex/replies.js";
+import { mockRateLimiter } from "./rate-limits.js";
 import { BhexState, userKey } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
@@ -79,6 +81,12 @@ export interface BhexMockOptions extends SignedMockOptions {
   now?: (() => number) | undefined;
   /** Checked after authentication, before the handler: return a reply to inject a failure. */
   fault?: (req: MockRequest) => MockReply | undefined;
+  /**
+   * Enforce the vendor's rate limit (default false, as in every emulator: tests send far more):
+   * order/org_batch_cancel once per 10 seconds (接口限定10秒钟内只能调用一次); a call within
+   * them answers the emulator's failed status 1 (the vendor's document names no code for it).
+   */
+  rateLimits?: boolean | undefined;
 }
 
 /** GET operations also answer as POST (the vendor demos post everything). */
@@ -98,8 +106,10 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     downloadForbidden: 1,
     now: 1,
     fault: 1,
+    rateLimits: 1,
   } satisfies Record<keyof BhexMockOptions, 1>);
   checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
+  checkOption({ api: "bhex" }, "rateLimits", opts.rateLimits, "boolean");
   const state = new BhexState({
     now: opts.now ?? Date.now,
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])].map((id) => userKey(String(id)))),
@@ -110,13 +120,19 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     secretKey: opts.secretKey ?? BHEX_MOCK_SECRET_KEY,
     fault: opts.fault,
   });
+  // (no lock: only the call within the interval is refused)
+  const limiter = opts.rateLimits ? mockRateLimiter({ meta, now: opts.now ?? Date.now }) : undefined;
+  const rateCheck = (req: MockRequest): MockReply | undefined => {
+    const over = limiter?.(req.op);
+    return over && failed(`接口限定10秒钟内只能调用一次 (limit ${over.limit}: again in ${Math.ceil(over.waitMs)} ms)`);
+  };
   return startHttpMock({
     meta: withPostAliases(meta),
     port: opts.port,
     host: opts.host,
     // Parameters the spec's schema refuses (ids beyond int64, text above maxLength) are
     // answered before any handler or paged list reads them.
-    authenticate: (req) => authenticate(req) ?? paramRefusal(req),
+    authenticate: (req) => authenticate(req) ?? rateCheck(req) ?? paramRefusal(req),
     handlers: bhexHandlers(state, { downloadForbidden: opts.downloadForbidden, log: opts.log }),
     log: opts.log,
   });
