@@ -97,6 +97,13 @@ describe("BHEX emulator: finance/lock and finance/unlock keep the locked amounts
     await expect(c.call("financeLock", { ...lock, user_id: 1, amount: "1" })).rejects.toMatchObject({ code: 31009 });
   });
 
+  it("a lock shows first in the user's lock records, as a batch lock's does", async () => {
+    const c = await started();
+    await c.call("financeLock", { ...lock, amount: "0.25", desc: "single", client_order_id: "4200000000000000001" });
+    const [first] = (await c.call("statisticsLockRecord", { user_id: USER }))!;
+    expect(first).toMatchObject({ userId: 83214971450163200n, tokenId: "BTC", lockAmount: "0.25", lockReason: "single", clientReqId: 4200000000000000001n });
+  });
+
   it("batch_lock_position and batch_unlock_position move the same amounts (an item beyond what is locked: status 5)", async () => {
     const c = await started();
     await c.call("financeBatchLockPosition", { client_order_id: "BL", data_type: "json", items: [{ user_id: USER, token_id: "BTC", amount: "2" }] as never });

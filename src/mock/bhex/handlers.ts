@@ -11,7 +11,7 @@ import { bindHandlers, type StateHandler } from "../bind-handlers.js";
 import type { MockReply, MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
-import { DECIMAL, failed, internalError, missing, ok, unknownUser } from "./replies.js";
+import { DECIMAL, failed, internalError, missing, ok, toBig, unknownUser } from "./replies.js";
 import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, positiveAmount, userKey, type BhexState, type MockOrder } from "./state.js";
 
 type Handler = StateHandler<BhexState>;
@@ -140,7 +140,10 @@ const lockOrUnlock =
     if (!st.users.has(user)) return unknownUser();
     const amount = positiveAmount(p.amount);
     if (amount === undefined) return failed("amount must be a positive decimal");
-    if (opId === "financeLock" && !st.lock(user, token, amount)) return failed("too many locked amounts held by the emulator");
+    if (opId === "financeLock") {
+      if (!st.lock(user, token, amount)) return failed("too many locked amounts held by the emulator");
+      st.recordLock({ user_id: user, token_id: token, amount: p.amount, desc: p.desc ?? "" }, toBig(p.client_order_id));
+    }
     if (opId === "financeUnlock" && !st.unlock(user, token, amount)) {
       return failed(`unlock amount ${p.amount} is more than the ${st.lockedText(user, token)} ${token} locked for user ${user}`);
     }

@@ -267,23 +267,24 @@ export class BhexState {
   private recordLocks(task: BatchTask): void {
     // Read once per task, not per row.
     const clientReqId = toBig(task.clientOrderId);
-    for (const r of task.rows) {
-      if (r.status !== ITEM_OK) continue;
-      const t = this.now();
-      const id = this.nextLockId++;
-      this.madeLocks.push({
-        ...this.lockExample,
-        id,
-        userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
-        tokenId: String(r.cells.token_id),
-        // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
-        clientReqId: clientReqId ?? id,
-        lockAmount: String(r.cells.amount),
-        lockReason: String(r.cells.desc ?? ""),
-        createdTime: t,
-        updatedTime: t,
-      });
-    }
+    for (const r of task.rows) if (r.status === ITEM_OK) this.recordLock(r.cells, clientReqId);
+  }
+  /** A lock record (lock_record) of a lock made here: a batch_lock_position row or a finance/lock call. */
+  recordLock(cells: Record_, clientReqId: bigint | undefined): void {
+    const t = this.now();
+    const id = this.nextLockId++;
+    this.madeLocks.push({
+      ...this.lockExample,
+      id,
+      userId: toBig(String(cells.user_id)) ?? String(cells.user_id),
+      tokenId: String(cells.token_id),
+      // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
+      clientReqId: clientReqId ?? id,
+      lockAmount: String(cells.amount),
+      lockReason: String(cells.desc ?? ""),
+      createdTime: t,
+      updatedTime: t,
+    });
     if (this.madeLocks.length > MAX_BHEX_MADE_LOCKS) this.madeLocks.splice(0, this.madeLocks.length - MAX_BHEX_MADE_LOCKS);
   }
 
