@@ -19,11 +19,12 @@
  *   lock/unlock tasks move the same amounts): an unlock beyond it is refused, an amount that is
  *   not a positive decimal is refused, an unknown user is 31009, and a client_order_id is unique
  *   (客户端生成，唯一): the same request again answers success without acting twice, other
- *   terms under it are refused; a lock shows in statistics/lock_record. Batch tasks (batch_transfer, air_drop, batch_lock_position,
- *   batch_unlock_position) → get_*_result with a status per item: 200, 31009 for a user id the
- *   emulator does not know (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example
- *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
- *   same way (resultCode).
+ *   terms under it are refused; a lock shows in statistics/lock_record. Batch tasks
+ *   (batch_transfer, air_drop, batch_lock_position, batch_unlock_position) → get_*_result with
+ *   a status per item: 200, 31009 for a user id the emulator does not know
+ *   (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example value) for an amount
+ *   that is not a positive decimal or an unlock beyond what is locked. Batch KYC updates answer
+ *   per row the same way (resultCode).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the vendor doc's
  *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
  *   the locks a batch_lock_position task made here come first, newest first).
