@@ -143,6 +143,11 @@ const TABLE: ApiEntry[] = ([
       { name: "XT_SECRET_KEY", setting: "secretKey", description: "secret key used to sign", secret: true },
       { name: "XT_BASE_URL", setting: "baseUrl", description: "base URL (default: the spec's server)", url: "http" },
     ],
+    mockFlags: [
+      s("balances", "the trading account's coins and available amounts to start with (default: the vendor's example answer of getBalance)", { valueName: "COIN=AMOUNT,…", option: "balances" }),
+      b("rate-limits", "enforce the vendor's rate limits (3 asset queries, 10 other signed calls a second; beyond: 106 / 124 / 404 while the account is locked); off by default"),
+      s("rate-limit-lock", "with --rate-limits: how long the account stays locked (default 1000; the vendor's is 10 minutes)", { valueName: "MS", option: "rateLimitLockMs" }),
+    ],
     load: async () => (await import("./apis/xt.js")).xtCli,
   },
   {
@@ -196,6 +201,7 @@ const TABLE: ApiEntry[] = ([
       { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
     ],
     callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), ...REST_CALL_FLAGS],
+    mockFlags: [b("rate-limits", "enforce the vendor's rate limit: order/org_batch_cancel once per 10 seconds (status 1 within them); off by default")],
     load: async () => (await import("./apis/bhex.js")).bhexCli,
   },
   {

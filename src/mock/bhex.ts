@@ -11,12 +11,20 @@
  *   password is incorrect (…why…)"}` (1105 is the only authentication code documented).
  * - Every documented GET is also accepted as a form POST, as the vendor demos send them.
  * - State: spot order create → get → cancel (and open_orders / org_batch_cancel over the
- *   orders created here); create with a client_order_id already used by that user answers the
- *   existing order (idempotent). Batch tasks (batch_transfer, air_drop, batch_lock_position,
- *   batch_unlock_position) → get_*_result with a status per item: 200, 31009 for a user id the
- *   emulator does not know (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example
- *   value) for an amount that is not a positive decimal. Batch KYC updates answer per row the
- *   same way (resultCode).
+ *   orders created here: a user without orders has no open orders, the vendor doc's example
+ *   records are no orders of the emulator's); create with a client_order_id already used by
+ *   that user answers the existing order (idempotent); create for a user id the emulator does
+ *   not know answers the envelope status 31009 (用户信息错误), as a batch item naming one gets.
+ *   finance/lock and finance/unlock keep the amount locked per user and token (the batch
+ *   lock/unlock tasks move the same amounts): an unlock beyond it is refused, an amount that is
+ *   not a positive decimal is refused, an unknown user is 31009, and a client_order_id is unique
+ *   (客户端生成，唯一): the same request again answers success without acting twice, other
+ *   terms under it are refused; a lock shows in statistics/lock_record. Batch tasks
+ *   (batch_transfer, air_drop, batch_lock_position, batch_unlock_position) → get_*_result with
+ *   a status per item: 200, 31009 for a user id the emulator does not know
+ *   (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example value) for an amount
+ *   that is not a positive decimal or an unlock beyond what is locked. Batch KYC updates answer
+ *   per row the same way (resultCode).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the vendor doc's
  *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
  *   the locks a batch_lock_position task made here come first, newest first).
@@ -31,12 +39,14 @@
  *   unknown task, missing parameter) are answered with the envelope `{"status":1,"msg":…}`:
  *   the vendor doc documents status 0 only, so 1 is this emulator's own "failed" status. A handler
  *   that throws answers HTTP 500 `{"code":110,"msg":"Internal server error"}`.
+ * - Rate limits: off by default; with `rateLimits`, org_batch_cancel once per 10 seconds.
  */
 import { meta } from "../../generated/bhex-org.docs.js";
 import type { ApiMeta } from "../handwritten/core/meta.js";
 import { bhexAuthenticator } from "./bhex/auth.js";
 import { bhexHandlers } from "./bhex/handlers.js";
-import { paramRefusal } from "./bhex/replies.js";
+import { failed, paramRefusal } from "./bhex/replies.js";
+import { mockRateLimiter } from "./rate-limits.js";
 import { BhexState, userKey } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
@@ -72,6 +82,12 @@ export interface BhexMockOptions extends SignedMockOptions {
   now?: (() => number) | undefined;
   /** Checked after authentication, before the handler: return a reply to inject a failure. */
   fault?: (req: MockRequest) => MockReply | undefined;
+  /**
+   * Enforce the vendor's rate limit (default false, as in every emulator: tests send far more):
+   * order/org_batch_cancel once per 10 seconds (接口限定10秒钟内只能调用一次); a call within
+   * them answers the emulator's failed status 1 (the vendor's document names no code for it).
+   */
+  rateLimits?: boolean | undefined;
 }
 
 /** GET operations also answer as POST (the vendor demos post everything). */
@@ -91,8 +107,10 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     downloadForbidden: 1,
     now: 1,
     fault: 1,
+    rateLimits: 1,
   } satisfies Record<keyof BhexMockOptions, 1>);
   checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
+  checkOption({ api: "bhex" }, "rateLimits", opts.rateLimits, "boolean");
   const state = new BhexState({
     now: opts.now ?? Date.now,
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])].map((id) => userKey(String(id)))),
@@ -103,13 +121,19 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     secretKey: opts.secretKey ?? BHEX_MOCK_SECRET_KEY,
     fault: opts.fault,
   });
+  // (no lock: only the call within the interval is refused)
+  const limiter = opts.rateLimits ? mockRateLimiter({ meta, now: opts.now ?? Date.now }) : undefined;
+  const rateCheck = (req: MockRequest): MockReply | undefined => {
+    const over = limiter?.(req.op);
+    return over && failed(`接口限定10秒钟内只能调用一次 (limit ${over.limit}: again in ${Math.ceil(over.waitMs)} ms)`);
+  };
   return startHttpMock({
     meta: withPostAliases(meta),
     port: opts.port,
     host: opts.host,
     // Parameters the spec's schema refuses (ids beyond int64, text above maxLength) are
     // answered before any handler or paged list reads them.
-    authenticate: (req) => authenticate(req) ?? paramRefusal(req),
+    authenticate: (req) => authenticate(req) ?? rateCheck(req) ?? paramRefusal(req),
     handlers: bhexHandlers(state, { downloadForbidden: opts.downloadForbidden, log: opts.log }),
     log: opts.log,
   });

@@ -72,3 +72,59 @@ export function int64Of(t: string): bigint | undefined {
 
 /** Integer text that no int64 holds ("9" × 20, or 600 000 digits): what the emulators refuse. */
 export const beyondInt64 = (t: string): boolean => /^-?\d+$/.test(t) && int64Of(t) === undefined;
+
+/**
+ * An exact decimal, `coef` × 10^`exp`, for the amounts an emulator adds up (balances, what an
+ * order freezes): a double would leave 0.1 + 0.2 - 0.3 behind after an order and its cancel.
+ */
+export interface Dec {
+  readonly coef: bigint;
+  readonly exp: number;
+}
+
+const ZERO: Dec = { coef: 0n, exp: 0 };
+
+function trimmedDec(coef: bigint, exp: number): Dec {
+  if (coef === 0n) return ZERO;
+  while (coef % 10n === 0n) {
+    coef /= 10n;
+    exp++;
+  }
+  return { coef, exp };
+}
+
+/** The exact value of a decimal's text (isDecimalText, with an optional sign): "1.50" and "15e-1" are one value. */
+export function decOf(text: string): Dec {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m || !isDecimalText(text, "+-")) throw new Error(`not a decimal: ${text.slice(0, 60)}`);
+  const [, sign = "", int = "", frac = "", exp = "0"] = m;
+  const coef = BigInt(`${int}${frac}` || "0");
+  return trimmedDec(sign === "-" ? -coef : coef, Number(exp) - frac.length);
+}
+
+export function decAdd(a: Dec, b: Dec): Dec {
+  const exp = Math.min(a.exp, b.exp);
+  return trimmedDec(a.coef * 10n ** BigInt(a.exp - exp) + b.coef * 10n ** BigInt(b.exp - exp), exp);
+}
+export const decMinus = (a: Dec, b: Dec): Dec => decAdd(a, { coef: -b.coef, exp: b.exp });
+export const decTimes = (a: Dec, b: Dec): Dec => trimmedDec(a.coef * b.coef, a.exp + b.exp);
+/** a < b */
+export const decBelow = (a: Dec, b: Dec): boolean => decMinus(a, b).coef < 0n;
+
+/** A decimal as plain text (no exponent), every digit, at least `minFraction` digits after the point ("0.00", "3867.43650012"). */
+export function decText(d: Dec, minFraction = 0): string {
+  const negative = d.coef < 0n;
+  const digits = (negative ? -d.coef : d.coef).toString();
+  let int: string;
+  let frac: string;
+  if (d.exp >= 0) {
+    int = digits + "0".repeat(d.exp);
+    frac = "";
+  } else {
+    const padded = digits.padStart(-d.exp + 1, "0");
+    int = padded.slice(0, padded.length + d.exp);
+    frac = padded.slice(padded.length + d.exp);
+  }
+  frac = frac.padEnd(minFraction, "0");
+  return `${negative ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
+}

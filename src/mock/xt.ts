@@ -12,15 +12,30 @@
  * entrustType other than 0 or 1): a market
  * `base_quote`, price and amount finite decimals above 0 (at most 40 characters), a type 0
  * or 1; a batch with one item that fails places nothing.
+ *
+ * Balances (getBalance, getFunds account 2) start as the vendor's example answer, or as the
+ * `balances` option gives them. A BUY freezes price × number of the quote coin, a SELL the
+ * number of the base coin, exactly (decimal arithmetic, no doubles); more than is available
+ * is 103 (委托失败，没有足够的资金), for a batch as a whole. A cancel gives the freeze back.
+ * The emulator has no matching engine: no order fills. A withdrawal is paid from the
+ * available amount; beyond it is 404 (the error table's "other", the message in `info`).
+ * batchCancel and getBatchOrders answer only the orders of their `market` (an order of another
+ * market is code 121 in batchCancel's items, left out of getBatchOrders), as cancel and
+ * getOrder do. The vendor's rate limits are enforced only when started with `rateLimits`
+ * (see the option; the account lock is `rateLimitLockMs`, 1 s by default, not 10 minutes).
  */
 import { meta } from "../../generated/xt-spot.docs.js";
-import { startHttpMock, type HttpMock } from "./http-mock.js";
+import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
+import { mockRateLimiter, type OverLimit } from "./rate-limits.js";
+import { envelope } from "./xt/replies.js";
 import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { xtParamRefusal } from "./xt/params.js";
 import { XtState } from "./xt/state.js";
+import { shownValue, UsageError } from "../handwritten/core/errors.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
+import { isDecimalText } from "./decimal-text.js";
 
 export { matchXtSignature } from "./xt/auth.js";
 
@@ -34,15 +49,71 @@ export interface XtMockOptions extends SignedMockOptions {
   maxClockSkewMs?: number | undefined;
   /** The emulator's clock (ms): nonce freshness, getServerTime, order and withdrawal times. */
   now?: (() => number) | undefined;
+  /**
+   * The trading account's coins and their available amounts to start with (decimal text or a
+   * number, 0 or more; coin names as getBalance shows them, letters and digits), nothing
+   * frozen: `{ usdt: "100000", btc: "10" }`. Default: the vendor's example answer of getBalance
+   * (3867.43650012 usdt available, no btc, eth or ltc).
+   */
+  balances?: Readonly<Record<string, string | number>> | undefined;
+  /**
+   * Enforce the vendor's rate limits (default false: tests send far more): asset queries
+   * (getBalance, getFunds) 3 a second, every other signed method 10 a second (获取资产每秒3次，
+   * 其他方法单个用户每秒10次). A request beyond them locks the account (超出锁定账户10分钟) for
+   * `rateLimitLockMs`: every signed request is then refused, an order or batch order with 106
+   * (委托频繁), a cancel or batch cancel with 124 (撤单频繁), anything else with 404 (the
+   * error table has no code for it; the reason in `info`). The per-IP limit (1000 a minute) is
+   * not enforced.
+   */
+  rateLimits?: boolean | undefined;
+  /** How long the account stays locked once a limit is exceeded, with `rateLimits` (default 1000 ms; the vendor's is 10 minutes). */
+  rateLimitLockMs?: number | undefined;
+}
+
+/** The account lock, in ms, once a rate limit is exceeded (the vendor's 10 minutes would stop a test run). */
+export const XT_MOCK_RATE_LIMIT_LOCK_MS = 1_000;
+
+/** The answer to a request while the account is locked: 106 for orders, 124 for cancels, 404 for the rest. */
+function rateRefusal(operationId: string, over: OverLimit): MockReply {
+  const why = `(limit ${over.limit} exceeded: the account is locked for ${Math.ceil(over.waitMs)} ms more)`;
+  if (operationId === "order" || operationId === "batchOrder") return envelope(106, `委托失败，委托频繁 ${why}`);
+  if (operationId === "cancel" || operationId === "batchCancel") return envelope(124, `撤单失败，操过频繁 ${why}`);
+  return envelope(404, `too many requests ${why}`);
+}
+
+/** Most coins the `balances` option names. */
+const MAX_BALANCE_COINS = 1_000;
+
+/** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
+function balancesOption(given: unknown): Record<string, string> | undefined {
+  if (given === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new UsageError(`balances ${why}`, { api: "xt" });
+  };
+  if (given === null || typeof given !== "object" || Array.isArray(given)) refuse(`must be an object of coin → available amount, got ${shownValue(given)}`);
+  const entries = Object.entries(ownFields(given as object));
+  if (entries.length > MAX_BALANCE_COINS) refuse(`names at most ${MAX_BALANCE_COINS} coins, got ${entries.length}`);
+  const out: Record<string, string> = {};
+  for (const [coin, v] of entries) {
+    if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
+    const text = typeof v === "number" && Number.isFinite(v) && v >= 0 ? String(v) : typeof v === "string" && v.length <= 60 && isDecimalText(v) ? v : undefined;
+    if (text === undefined) refuse(`${coin} must be a decimal amount, 0 or more, got ${shownValue(v)}`);
+    out[coin.toLowerCase()] = text!;
+  }
+  return out;
 }
 
 export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);
-  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1 } satisfies Record<keyof XtMockOptions, 1>);
+  checkMock.server("xt", opts, { ...SIGNED_MOCK_OPTIONS, depositRecords: 1, maxClockSkewMs: 1, now: 1, balances: 1, rateLimits: 1, rateLimitLockMs: 1 } satisfies Record<keyof XtMockOptions, 1>);
   checkOption({ api: "xt" }, "depositRecords", opts.depositRecords, { min: 0, max: MAX_MOCK_RECORDS });
   checkOption({ api: "xt" }, "maxClockSkewMs", opts.maxClockSkewMs, "ms");
   checkOption({ api: "xt" }, "now", opts.now, "function");
+  checkOption({ api: "xt" }, "rateLimits", opts.rateLimits, "boolean");
+  checkOption({ api: "xt" }, "rateLimitLockMs", opts.rateLimitLockMs, "ms");
+  if (opts.rateLimitLockMs !== undefined && opts.rateLimits !== true) throw new UsageError("rateLimitLockMs is the lock of rateLimits: give rateLimits: true too", { api: "xt" });
+  const balances = balancesOption(opts.balances);
   const now = opts.now ?? Date.now;
   const signatureCheck = xtAuthenticator({
     accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,
@@ -50,12 +121,18 @@ export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> 
     maxClockSkewMs: opts.maxClockSkewMs ?? 30_000,
     now,
   });
+  // (signed requests only: an unsigned or wrongly signed one is no user's)
+  const limiter = opts.rateLimits ? mockRateLimiter({ meta, now, lockMs: opts.rateLimitLockMs ?? XT_MOCK_RATE_LIMIT_LOCK_MS }) : undefined;
+  const rateCheck = (req: MockRequest): MockReply | undefined => {
+    const over = req.op.security.length > 0 ? limiter?.(req.op) : undefined;
+    return over && rateRefusal(req.op.operationId, over);
+  };
   return startHttpMock({
     meta,
     port: opts.port,
     host: opts.host,
-    authenticate: (req) => signatureCheck(req) ?? xtParamRefusal(req),
-    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now)),
+    authenticate: (req) => signatureCheck(req) ?? rateCheck(req) ?? xtParamRefusal(req),
+    handlers: xtHandlers(new XtState(opts.depositRecords ?? 23, now, balances)),
     errorBody: (status, message) => ({ code: status, info: message }),
     log: opts.log,
   });

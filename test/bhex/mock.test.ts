@@ -22,6 +22,8 @@ let mock: HttpMock;
 let faults = 0;
 beforeAll(async () => {
   mock = await startBhexMock({
+    // The users the order tests place orders for (an unknown user's order is 31009).
+    knownUserIds: ["0", "1", "7001"],
     // Two HTTP 500s for basicTokens, then normal answers.
     fault: (req) => (req.op.operationId === "basicTokens" && faults-- > 0 ? { status: 500, body: { code: 110, msg: "Internal server error" } } : undefined),
   });
@@ -61,6 +63,8 @@ describe("every operation against the emulator", () => {
     "financeGetAirDropResult",
     "financeGetBatchLockPositionResult",
     "financeGetBatchUnlockPositionResult",
+    "financeLock",
+    "financeUnlock",
     "userBatchUpdateUserKycInfo",
     "accountBalanceFlow",
     "statisticsLockRecord",
@@ -264,6 +268,8 @@ describe("batch tasks → results with a status per item", () => {
   ] as const)("$create (json) → $result", async ({ create, result, items }) => {
     const c = client();
     const id = `T-${create}`;
+    // (an unlock releases what was locked: a batch unlock item beyond that fails with 5)
+    if (create === "financeBatchUnlockPosition") await c.call("financeLock", { user_id: "231215678785585152", token_id: "BTC", amount: "0.5" });
     const made = await c.call(create, { client_order_id: id, data_type: "json", items: items as never });
     expect(made?.status).toBe(0);
     // Same client_order_id again: the same task, not a second one.

@@ -11,7 +11,7 @@ import type { HttpMock } from "../../src/mock/http-mock.js";
 let mock: HttpMock;
 const log: string[] = [];
 beforeAll(async () => {
-  mock = await startBhexMock({ log: (l) => log.push(l) });
+  mock = await startBhexMock({ log: (l) => log.push(l), knownUserIds: ["10001"] });
 });
 afterAll(() => mock.close());
 

@@ -86,7 +86,7 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
   });
 
   it("xt refuses batch ids beyond an int64 (400) and finds no order for one, at once", async () => {
-    const xt = await started(startXtMock());
+    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
     const t = performance.now();
     for (const ids of [[huge], Array.from({ length: 100 }, () => "9".repeat(5_000)), ["9223372036854775808"], [1.5]]) {
       const data = Buffer.from(JSON.stringify(ids)).toString("base64");
@@ -391,13 +391,13 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
   const fake = (params: Record<string, string>, op: OperationMeta) => ({ params, op, notes: [] }) as unknown as MockRequest;
 
   it("xt keeps the newest MAX_XT_PAYOUTS withdrawals; withdraw refuses Infinity, 0x10 and a long address (400)", async () => {
-    const st = new XtState(0);
+    const st = new XtState(0, Date.now, { btc: "1e30" });
     const withdraw = xtHandlers(st).withdraw!;
     const op = xtMeta.operations.find((o) => o.operationId === "withdraw")!;
     for (let i = 0; i < MAX_XT_PAYOUTS + 5; i++) expect(withdraw(fake({ coin: "btc", address: `a${i}`, amount: "1" }, op)).body).toMatchObject({ code: 200 });
     expect(st.payouts.length).toBe(MAX_XT_PAYOUTS);
     expect(st.payouts[0]).toMatchObject({ address: `a${MAX_XT_PAYOUTS + 4}` });
-    const xt = await started(startXtMock());
+    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
     for (const p of [{ amount: "Infinity" }, { amount: "0x10" }, { amount: "1e999" }, { address: "a".repeat(201) }, { coin: "c".repeat(21) }]) {
       expect((await xtCall(xt.url, "GET", "/trade/api/v1/withdraw", { coin: "btc", address: "addr", amount: "1", safePwd: "pw", ...p })).body, JSON.stringify(p).slice(0, 40)).toMatchObject({ code: 400 });
     }
@@ -526,7 +526,7 @@ describe("xt: parameters the signature does not cover are refused, not acted on"
   });
 
   it("a parameter given twice (an unsigned copy before the signed one; a second signature): 400 naming it, nothing done (a server reading the first value acts on one the signature does not cover)", async () => {
-    const xt = await started(startXtMock());
+    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
     const order = signedText({ market: "btc_usdt", price: "5000", number: "1", type: "1", entrustType: "0" });
     for (const [method, path, body, name] of [
       ["POST", "/trade/api/v1/order", `price=1&${order}`, "price"],

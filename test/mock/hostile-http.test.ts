@@ -156,7 +156,7 @@ describe("orders are validated as the servers do", () => {
   });
 
   it("xt batchOrder refuses a batch with an item it cannot take (102, nothing placed), never a 500", async () => {
-    const xt = await started(startXtMock());
+    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
     const batch = (items: unknown) => xtCall(xt.url, "POST", "/trade/api/v1/batchOrder", { market: "btc_usdt", data: Buffer.from(JSON.stringify(items)).toString("base64") });
     for (const items of [[1, "x"], [{ type: 7 }], [null], [{ price: 1, amount: 1, type: 7 }], [{ price: "NaN", amount: 1, type: 1 }], [{ price: 1, amount: -1, type: 0 }], [{ price: 1, amount: 1, type: 1 }, []]]) {
       const r = await batch(items);

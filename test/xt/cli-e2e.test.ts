@@ -6,7 +6,7 @@ import type { HttpMock } from "../../src/mock/http-mock.js";
 
 let mock: HttpMock;
 beforeAll(async () => {
-  mock = await startXtMock();
+  mock = await startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } });
 });
 afterAll(() => mock.close());
 

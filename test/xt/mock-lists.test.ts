@@ -10,7 +10,7 @@ import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/m
 
 let mock: HttpMock;
 beforeAll(async () => {
-  mock = await startXtMock();
+  mock = await startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } });
 });
 afterAll(() => mock.close());
 const client = () => createXtClient({ accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, baseUrl: mock.url, rateLimit: false });

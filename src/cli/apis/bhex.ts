@@ -7,5 +7,6 @@ export const bhexCli = restCliApi({
   client: async () => (await import("../../handwritten/bhex/client.js")).createBhexOrgClient,
   clientOptions: (flags) => ({ allAsPost: flags["all-as-post"] === "true" }),
   mock: () => import("../../mock/bhex.js").then((m) => ({ start: m.startBhexMock, credentials: { accessKey: m.BHEX_MOCK_ACCESS_KEY, secretKey: m.BHEX_MOCK_SECRET_KEY } })),
+  mockOptions: (flags) => (flags["rate-limits"] === "true" ? { rateLimits: true } : {}),
   firstCall: "statisticsLockRecord user_id=217235926081077248",
 });

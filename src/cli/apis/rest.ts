@@ -14,7 +14,7 @@ export type RestClientFactory = (options: never) => unknown;
 
 /** What a REST API's emulator module offers the CLI: its start function and the credentials it accepts (by setting). */
 export interface RestMockModule {
-  start(opts: { port: number; log: (line: string) => void }): Promise<{ url: string; close(): Promise<void>; loseAnswers?(operationId: string, count?: number): void }>;
+  start(opts: { port: number; log: (line: string) => void } & Record<string, unknown>): Promise<{ url: string; close(): Promise<void>; loseAnswers?(operationId: string, count?: number): void }>;
   credentials: Readonly<Record<string, string>>;
 }
 
@@ -33,6 +33,8 @@ export interface RestCliConfig {
   startMock?: CliApi["startMock"];
   /** Or: the emulator module, loaded when `mock <api>` runs, and the first call its hint shows (`getBalance`). */
   mock?: () => Promise<RestMockModule>;
+  /** The emulator's options from `mock <api>`'s flags of the API (its entry's mockFlags). */
+  mockOptions?: (flags: Readonly<Record<string, string>>) => Record<string, unknown>;
   firstCall?: string;
 }
 
@@ -44,7 +46,7 @@ export interface RestCliConfig {
 export function restCliApi(opts: RestCliConfig): CliApi {
   const { meta } = opts;
   const createClient = opts.createClient ?? (opts.client ? factoryCaller(opts.client, opts.clientOptions) : undefined);
-  const startMock = opts.startMock ?? (opts.mock ? mockStarter(meta.api, opts.mock, opts.firstCall) : undefined);
+  const startMock = opts.startMock ?? (opts.mock ? mockStarter(meta.api, opts.mock, opts.firstCall, opts.mockOptions) : undefined);
   return {
     title: meta.title,
     operations: restOperations(meta),
@@ -68,10 +70,10 @@ function factoryCaller(load: () => Promise<RestClientFactory>, extra: RestCliCon
   };
 }
 
-function mockStarter(api: string, load: () => Promise<RestMockModule>, firstCall = ""): NonNullable<CliApi["startMock"]> {
-  return async ({ port, log }) => {
+function mockStarter(api: string, load: () => Promise<RestMockModule>, firstCall = "", options?: RestCliConfig["mockOptions"]): NonNullable<CliApi["startMock"]> {
+  return async ({ port, flags, log }) => {
     const { start, credentials } = await load();
-    const mock = await start({ port, log });
+    const mock = await start({ ...options?.(flags), port, log });
     const creds = envAssignments(api, credentials);
     return {
       urls: { url: mock.url },

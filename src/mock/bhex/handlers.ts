@@ -8,11 +8,11 @@ import { meta } from "../../../generated/bhex-org.docs.js";
 import { decodeBatchItems, type BhexBatchOperationId } from "../../handwritten/bhex/items.js";
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
-import { exampleReply, type MockReply, type MockRequest } from "../http-mock.js";
+import type { MockReply, MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
-import { DECIMAL, failed, internalError, missing, ok } from "./replies.js";
-import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, userKey, type BhexState, type MockOrder } from "./state.js";
+import { DECIMAL, failed, internalError, missing, ok, toBig, unknownUser } from "./replies.js";
+import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, positiveAmount, userKey, type BhexState, type MockOrder } from "./state.js";
 
 type Handler = StateHandler<BhexState>;
 
@@ -62,6 +62,8 @@ const orderCreate: Handler = (st, req) => {
   // What an order keeps is short text: ids, a symbol, decimals (a 1 MiB price was kept as sent).
   const long = ["user_id", "exchange_id", "symbol_id", "client_order_id", "quantity", "price"].filter((n) => (p[n]?.length ?? 0) > MAX_ORDER_FIELD_CHARS);
   if (long.length) return failed(`parameter ${long.join(", ")} longer than ${MAX_ORDER_FIELD_CHARS} characters`);
+  // A user the emulator does not know: 31009, as a batch item naming one gets.
+  if (!st.users.has(userKey(p.user_id))) return unknownUser();
   if (!DECIMAL.test(p.quantity!) || Number(p.quantity) <= 0) return failed("quantity must be a positive decimal");
   if (p.type !== "market" && !p.price) return failed("price is required for limit orders");
   if (p.type !== "market" && (!DECIMAL.test(p.price!) || Number(p.price) <= 0)) return failed("price must be a positive decimal");
@@ -105,13 +107,49 @@ const orderOrgBatchCancel: Handler = (st, req) => {
   return ok({ success: true });
 };
 
+// The user's open orders placed here, none for a user without any: the vendor's example records
+// are no orders of the emulator's (order/get and order/cancel could not find them).
 const orderOpenOrders: Handler = (st, req) => {
   const user = userKey(req.params.user_id);
-  const mine = [...st.orders.values()].filter((o) => o.userId === user);
-  if (mine.length === 0) return exampleReply(req.op);
-  const open = mine.filter((o) => o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
+  const open = [...st.orders.values()].filter((o) => o.userId === user && o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
   return ok(queryRows(req.op, open.map(orderView), req.params).rows);
 };
+
+// ---- finance lock / unlock ----
+
+/**
+ * finance/lock and finance/unlock over the locked amounts (per user and token; batch_lock_position
+ * and batch_unlock_position move them too): an unknown user is 31009, an amount that is not a
+ * positive decimal is refused (a batch item's status 5), an unlock beyond what is locked is
+ * refused. client_order_id is unique (客户端生成，唯一): the same request again (a retry whose
+ * answer was lost) answers success without locking twice; other terms under it are refused.
+ */
+const lockOrUnlock =
+  (opId: "financeLock" | "financeUnlock"): Handler =>
+  (st, req) => {
+    const p = req.params;
+    const long = ["client_order_id", "user_id", "token_id", "amount"].filter((n) => (p[n]?.length ?? 0) > MAX_ORDER_FIELD_CHARS);
+    if (long.length) return failed(`parameter ${long.join(", ")} longer than ${MAX_ORDER_FIELD_CHARS} characters`);
+    const [user, token] = [userKey(p.user_id), p.token_id!];
+    const terms = JSON.stringify([user, token, p.amount]);
+    const key = `${opId}:${p.client_order_id}`;
+    const earlier = st.lockCalls.get(key);
+    if (earlier !== undefined) {
+      return earlier === terms ? ok({ success: true }) : failed(`client_order_id ${JSON.stringify(p.client_order_id)} was already used for another ${opId === "financeLock" ? "lock" : "unlock"} (it must be unique)`);
+    }
+    if (!st.users.has(user)) return unknownUser();
+    const amount = positiveAmount(p.amount);
+    if (amount === undefined) return failed("amount must be a positive decimal");
+    if (opId === "financeLock") {
+      if (!st.lock(user, token, amount)) return failed("too many locked amounts held by the emulator");
+      st.recordLock({ user_id: user, token_id: token, amount: p.amount, desc: p.desc ?? "" }, toBig(p.client_order_id));
+    }
+    if (opId === "financeUnlock" && !st.unlock(user, token, amount)) {
+      return failed(`unlock amount ${p.amount} is more than the ${st.lockedText(user, token)} ${token} locked for user ${user}`);
+    }
+    st.rememberLockCall(key, terms);
+    return ok({ success: true });
+  };
 
 // ---- batch tasks ----
 
@@ -202,6 +240,8 @@ function stateHandlers(downloadForbidden: boolean): BhexHandlerTable {
     orderCancel,
     orderOrgBatchCancel,
     orderOpenOrders,
+    financeLock: lockOrUnlock("financeLock"),
+    financeUnlock: lockOrUnlock("financeUnlock"),
     userBatchUpdateUserKycInfo,
     accountBalanceFlow: (st, req) => ok(queryRows(req.op, st.balanceFlow, req.params).rows),
     statisticsLockRecord: (st, req) => ok(queryRows(req.op, st.lockRecords(req.params.user_id), req.params).rows),

@@ -11,6 +11,8 @@ const STATUS_FAILED = 1;
 
 export const ok = (data?: unknown): MockReply => ({ body: data === undefined ? { status: 0 } : { status: 0, msg: "Success", data } });
 export const failed = (msg: string): MockReply => ({ body: { status: STATUS_FAILED, msg } });
+/** A user id the emulator does not know: the vendor's code for it (31009 用户信息错误, the batch items' status), as the envelope's status. */
+export const unknownUser = (): MockReply => ({ body: { status: 31009, msg: "用户信息错误" } });
 export const authFailed = (why: string): MockReply => ({ status: 400, body: { code: 1105, msg: `Username or password is incorrect (${why})` } });
 export const internalError = (): MockReply => ({ status: 500, body: { code: 110, msg: "Internal server error" } });
 

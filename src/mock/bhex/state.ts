@@ -3,12 +3,21 @@
  * their per-item statuses, and the paged data sets (balance flow, lock records).
  */
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
+import { decAdd, decBelow, decMinus, decOf, decText, type Dec } from "../decimal-text.js";
 import { exampleValue } from "../http-mock.js";
 import { DECIMAL, opById, toBig } from "./replies.js";
 
 export const ITEM_OK = 200;
 export const ITEM_USER_ERROR = 31009;
-const ITEM_OTHER_FAILURE = 5;
+export const ITEM_OTHER_FAILURE = 5;
+
+/** A positive amount as the vendor's examples write them ("0.5", "5000"), exact; undefined for anything else ("-5", "abc", "0", "1e3"). */
+export function positiveAmount(v: unknown): Dec | undefined {
+  const t = String(v);
+  if (t.length > 64 || !DECIMAL.test(t)) return undefined;
+  const d = decOf(t);
+  return d.coef > 0n ? d : undefined;
+}
 
 export interface MockOrder {
   orderId: bigint;
@@ -107,6 +116,9 @@ export const MAX_BHEX_TASKS = 1_000;
 export const MAX_BHEX_TASK_ROWS = 100_000;
 /** Locks made here kept for lock_record: the newest 10 000. */
 export const MAX_BHEX_MADE_LOCKS = 10_000;
+/** Locked amounts kept (one per user and token), and finance lock/unlock client_order_ids remembered (the newest). */
+export const MAX_BHEX_LOCKED = 100_000;
+export const MAX_BHEX_LOCK_IDS = 10_000;
 
 export class BhexState {
   readonly orders = new Map<bigint, MockOrder>();
@@ -125,6 +137,10 @@ export class BhexState {
   /** Item rows of the tasks kept. */
   private taskRows = 0;
   private nextLockId = 9_007_199_254_742_001n;
+  /** What finance lock (and batch_lock_position) locked and unlock has not released, by user and token, exact. */
+  private readonly locked = new Map<string, Dec>();
+  /** finance lock/unlock calls that succeeded, by operation and client_order_id: their terms (a resend answers as the first did). */
+  readonly lockCalls = new Map<string, string>();
 
   constructor(opts: BhexStateOptions) {
     this.now = opts.now;
@@ -168,13 +184,45 @@ export class BhexState {
     return o && o.userId === user ? o : undefined;
   }
 
+  // ---- locked amounts ----
+
+  /** The amount of a token locked for a user (0 when none). */
+  lockedOf(user: string, token: string): Dec {
+    return this.locked.get(`${userKey(user)}:${token}`) ?? decOf("0");
+  }
+  /** Locks `amount` more; false when the emulator holds MAX_BHEX_LOCKED other amounts already. */
+  lock(user: string, token: string, amount: Dec): boolean {
+    const key = `${userKey(user)}:${token}`;
+    if (!this.locked.has(key) && this.locked.size >= MAX_BHEX_LOCKED) return false;
+    this.locked.set(key, decAdd(this.lockedOf(user, token), amount));
+    return true;
+  }
+  /** Releases `amount`; false (nothing changed) when less than that is locked. */
+  unlock(user: string, token: string, amount: Dec): boolean {
+    const held = this.lockedOf(user, token);
+    if (decBelow(held, amount)) return false;
+    const left = decMinus(held, amount);
+    const key = `${userKey(user)}:${token}`;
+    if (left.coef === 0n) this.locked.delete(key);
+    else this.locked.set(key, left);
+    return true;
+  }
+  /** The locked amount as text ("0", "0.5"). */
+  lockedText(user: string, token: string): string {
+    return decText(this.lockedOf(user, token));
+  }
+  /** Remembers a finance lock/unlock that succeeded (the oldest past MAX_BHEX_LOCK_IDS forgotten). */
+  rememberLockCall(key: string, terms: string): void {
+    this.lockCalls.set(key, terms);
+    if (this.lockCalls.size > MAX_BHEX_LOCK_IDS) this.lockCalls.delete(this.lockCalls.keys().next().value!);
+  }
+
   // ---- batch tasks ----
 
   /** 200, 31009 for a user id the emulator does not know, 5 for an amount that is not a positive decimal. */
   rowStatus(kind: BatchKind, cells: Record_): number {
     if (kind.users.some((u) => !this.users.has(userKey(String(cells[u]))))) return ITEM_USER_ERROR;
-    if (!DECIMAL.test(String(cells.amount)) || Number(cells.amount) <= 0) return ITEM_OTHER_FAILURE;
-    return ITEM_OK;
+    return positiveAmount(cells.amount) === undefined ? ITEM_OTHER_FAILURE : ITEM_OK;
   }
   /** The task of `opId` with this client_order_id, if one was created. */
   findTask(opId: string, clientOrderId: string): BatchTask | undefined {
@@ -192,7 +240,7 @@ export class BhexState {
       desc: p.desc ?? "",
       rows: rows.map((r) => {
         const cells = { ...r, ...shared };
-        return { cells, status: this.rowStatus(kind, cells) };
+        return { cells, status: this.lockRow(opId, cells, this.rowStatus(kind, cells)) };
       }),
       polled: false,
     };
@@ -208,26 +256,35 @@ export class BhexState {
     if (opId === "financeBatchLockPosition") this.recordLocks(task);
     return task;
   }
+  /** A batch lock row that succeeded locks its amount; a batch unlock row releases it, or fails (5) beyond what is locked. */
+  private lockRow(opId: string, cells: Record_, status: number): number {
+    if (status !== ITEM_OK) return status;
+    const [user, token, amount] = [String(cells.user_id), String(cells.token_id), positiveAmount(cells.amount)!];
+    if (opId === "financeBatchLockPosition") return this.lock(user, token, amount) ? ITEM_OK : ITEM_OTHER_FAILURE;
+    if (opId === "financeBatchUnlockPosition") return this.unlock(user, token, amount) ? ITEM_OK : ITEM_OTHER_FAILURE;
+    return status;
+  }
   private recordLocks(task: BatchTask): void {
     // Read once per task, not per row.
     const clientReqId = toBig(task.clientOrderId);
-    for (const r of task.rows) {
-      if (r.status !== ITEM_OK) continue;
-      const t = this.now();
-      const id = this.nextLockId++;
-      this.madeLocks.push({
-        ...this.lockExample,
-        id,
-        userId: toBig(String(r.cells.user_id)) ?? String(r.cells.user_id),
-        tokenId: String(r.cells.token_id),
-        // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
-        clientReqId: clientReqId ?? id,
-        lockAmount: String(r.cells.amount),
-        lockReason: String(r.cells.desc ?? ""),
-        createdTime: t,
-        updatedTime: t,
-      });
-    }
+    for (const r of task.rows) if (r.status === ITEM_OK) this.recordLock(r.cells, clientReqId);
+  }
+  /** A lock record (lock_record) of a lock made here: a batch_lock_position row or a finance/lock call. */
+  recordLock(cells: Record_, clientReqId: bigint | undefined): void {
+    const t = this.now();
+    const id = this.nextLockId++;
+    this.madeLocks.push({
+      ...this.lockExample,
+      id,
+      userId: toBig(String(cells.user_id)) ?? String(cells.user_id),
+      tokenId: String(cells.token_id),
+      // A bare number in the vendor doc's records: a client_order_id that is no integer gets the record's id.
+      clientReqId: clientReqId ?? id,
+      lockAmount: String(cells.amount),
+      lockReason: String(cells.desc ?? ""),
+      createdTime: t,
+      updatedTime: t,
+    });
     if (this.madeLocks.length > MAX_BHEX_MADE_LOCKS) this.madeLocks.splice(0, this.madeLocks.length - MAX_BHEX_MADE_LOCKS);
   }
 

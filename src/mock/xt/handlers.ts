@@ -5,11 +5,11 @@
 import { parseJson } from "../../handwritten/core/json.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { bindHandlers, type StateHandler } from "../bind-handlers.js";
-import { exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
-import { ExactDecimal, int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
+import { exampleReply, exampleValue, type MockReply, type MockRequest } from "../http-mock.js";
+import { decBelow, decOf, ExactDecimal, int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
-import { exampleItems, opById, type MockOrder, type XtState } from "./state.js";
+import { exampleItems, freezeOf, opById, type MockOrder, type XtState } from "./state.js";
 
 type Handler = StateHandler<XtState>;
 /** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
@@ -77,6 +77,8 @@ function positiveDecimal(v: unknown): string | undefined {
 }
 
 const PARAM_ERROR = () => envelope(102, "委托失败，参数错误");
+/** The vendor's code for an order the available balance cannot pay for (what it would freeze). */
+const NO_FUNDS = () => envelope(103, "委托失败，没有足够的资金");
 
 const order: Handler = (st, req) => {
   const { market = "", price = "", number = "", type = "", entrustType = "" } = req.params;
@@ -91,6 +93,8 @@ const order: Handler = (st, req) => {
   const p = positiveDecimal(price);
   const n = positiveDecimal(number);
   if (p === undefined || n === undefined) return PARAM_ERROR();
+  // A BUY freezes price × number of the quote coin (a market BUY too: the price is required), a SELL number of the base coin.
+  if (!st.canFreeze([freezeOf(market, p, n, Number(type))])) return NO_FUNDS();
   const o = st.place(market, p, n, Number(type), Number(entrustType));
   return envelope(200, "An order has been placed successfully", { id: o.id });
 };
@@ -114,6 +118,8 @@ const batchOrder: Handler = (st, req) => {
     return p === undefined || a === undefined || t === undefined ? undefined : { p, a, t };
   });
   if (valid.some((v) => v === undefined)) return PARAM_ERROR();
+  // One transaction (一次事务，要么都成功，要么都失败): the available balance pays for every item or nothing is placed.
+  if (!st.canFreeze(valid.map((v) => freezeOf(market, v!.p, v!.a, v!.t)))) return NO_FUNDS();
   // Each order's amount and price are answered as the numbers it was sent, every digit kept
   // (written out: a JavaScript number would round 12345678901234567890123 or 0.1000000000000000000001).
   const placed = valid.map((v) => {
@@ -127,19 +133,21 @@ const cancel: Handler = (st, req) => {
   const o = st.find(req.params.market ?? "", req.params.id);
   if (!o) return envelope(121, "撤单失败，订单不存在或已取消");
   if (o.status === 2 || o.status === 3) return envelope(122, "撤单失败，订单已取消或已完成");
-  o.status = 3;
+  st.cancel(o);
   return envelope(200, "The order has been canceled successfully");
 };
 
 const batchCancel: Handler = (st, req) => {
   const ids = idsOf(req);
   if (!Array.isArray(ids)) return ids;
+  // An id of another market's order is not found in this one (121), as cancel answers it.
+  const market = req.params.market ?? "";
   const data = ids.map((id) => {
-    const o = st.orders.get(id);
+    const o = st.findId(market, id);
     if (!o || o.status === 3 || o.status === 2) {
       return { msg: "Failed to cancel the order since it does not exist or has been canceled", code: 121, id };
     }
-    o.status = 3;
+    st.cancel(o);
     return { msg: "The order has been canceled successfully", code: 120, id };
   });
   return envelope(200, "The order has been canceled successfully", data);
@@ -158,6 +166,11 @@ const withdraw: Handler = (st, req) => {
   // Answered and recorded as the number it was sent, every digit kept (as a JavaScript number,
   // 9007199254740993 was 9007199254740992 and 0.1000000000000000000001 was 0.1).
   const amount = new ExactDecimal(given);
+  // Paid from the trading account's available amount (getBalance). The vendor's error table has no
+  // withdrawal code: a withdrawal beyond it is its 404 (其他错误提示, the message in `info`).
+  const coinKey = coin.toLowerCase();
+  if (decBelow(st.available(coinKey), decOf(given))) return envelope(404, "提现失败，没有足够的资金");
+  st.debit(coinKey, decOf(given));
   const now = st.now();
   const fee = 0.001;
   st.addPayout({ ...st.payouts[0], coin, address, amount, fee, creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });
@@ -167,6 +180,9 @@ const withdraw: Handler = (st, req) => {
 
 const HANDLERS: XtHandlerTable = {
   getServerTime: (st) => envelope(200, "success", { serverTime: st.now() }),
+  getBalance: (st) => envelope(200, "success", st.balanceView()),
+  // Account 2 (交易账户) is the trading account getBalance shows; the others answer the vendor's example.
+  getFunds: (st, req) => (req.params.account === "2" ? envelope(200, "success", st.balanceView()) : exampleReply(req.op)),
   order,
   batchOrder,
   getOrder: (st, req) => {
@@ -194,7 +210,12 @@ const HANDLERS: XtHandlerTable = {
   getBatchOrders: (st, req) => {
     const ids = idsOf(req);
     if (!Array.isArray(ids)) return ids;
-    return envelope(200, "success", ids.flatMap((id) => (st.orders.has(id) ? [view(st.orders.get(id)!)] : [])));
+    // The orders of this market only (an id of another market's order is left out, as getOrder answers 121 for it).
+    const market = req.params.market ?? "";
+    return envelope(200, "success", ids.flatMap((id) => {
+      const o = st.findId(market, id);
+      return o ? [view(o)] : [];
+    }));
   },
 };
 

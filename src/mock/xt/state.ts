@@ -1,12 +1,13 @@
 /**
- * The XT emulator's state: orders (ids above 2^53), and the records its lists answer from
- * (deposits, withdrawals, withdrawal addresses, klines), seeded from the spec's examples.
+ * The XT emulator's state: orders (ids above 2^53), the trading account's balances (what an
+ * open order freezes, exact), and the records its lists answer from (deposits, withdrawals,
+ * withdrawal addresses, klines), seeded from the spec's examples.
  */
 import { meta } from "../../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { exampleValue } from "../http-mock.js";
-import { int64Of } from "../decimal-text.js";
+import { decAdd, decBelow, decMinus, decOf, decText, decTimes, int64Of, type Dec } from "../decimal-text.js";
 import { paginationOf, type Row } from "../query-rows.js";
 
 export interface MockOrder {
@@ -18,6 +19,27 @@ export interface MockOrder {
   entrustType: number;
   status: number;
   time: number;
+  /** The coin the order froze (the quote coin for a BUY, the base coin for a SELL) and how much. */
+  frozenCoin: string;
+  frozen: Dec;
+}
+
+/** One coin of the trading account: `available` and `freeze` (what open orders hold), exact. */
+export interface Funds {
+  available: Dec;
+  freeze: Dec;
+}
+
+/** The coins of a market `base_quote`, lower case (as getBalance names them). */
+export function coinsOf(market: string): { base: string; quote: string } {
+  const [base = "", quote = ""] = market.toLowerCase().split("_");
+  return { base, quote };
+}
+
+/** What an order freezes: price × number of the quote coin for a BUY (type 1), number of the base coin for a SELL. */
+export function freezeOf(market: string, price: string, number: string, type: number): { coin: string; amount: Dec } {
+  const { base, quote } = coinsOf(market);
+  return type === 1 ? { coin: quote, amount: decTimes(decOf(price), decOf(number)) } : { coin: base, amount: decOf(number) };
 }
 
 export function opById(id: XtOperationId): OperationMeta {
@@ -44,6 +66,8 @@ export const MAX_XT_PAYOUTS = 10_000;
 
 export class XtState {
   readonly orders = new Map<bigint, MockOrder>();
+  /** The trading account (getBalance, getFunds account 2) by coin, lower case. */
+  readonly balances = new Map<string, Funds>();
   /** Deposits: the example's record and older ones like it (a few pages). */
   readonly deposits: Row[];
   /** Withdrawals: the example's, then every withdraw made here, newest first. */
@@ -56,8 +80,17 @@ export class XtState {
   /** The emulator's clock (ms): order and withdrawal times, getServerTime, nonce freshness. */
   readonly now: () => number;
 
-  constructor(depositRecords: number, now: () => number = Date.now) {
+  /**
+   * `balances`: each coin's available amount (decimal text) to start with, nothing frozen;
+   * without it, the vendor's example answer of getBalance (usdt 3867.43650012 available).
+   */
+  constructor(depositRecords: number, now: () => number = Date.now, balances?: Readonly<Record<string, string>>) {
     this.now = now;
+    if (balances) for (const [coin, available] of Object.entries(balances)) this.balances.set(coin.toLowerCase(), { available: decOf(available), freeze: decOf("0") });
+    else {
+      const example = ((exampleValue(opById("getBalance")) as { data?: Record<string, { available?: unknown; freeze?: unknown }> } | undefined)?.data ?? {});
+      for (const [coin, f] of Object.entries(example)) this.balances.set(coin, { available: decOf(String(f.available ?? "0")), freeze: decOf(String(f.freeze ?? "0")) });
+    }
     const depositSeed = exampleItems(opById("getPayInRecord"))[0] ?? {};
     this.deposits = Array.from({ length: depositRecords }, (_, i) => ({
       ...depositSeed,
@@ -67,12 +100,59 @@ export class XtState {
     }));
   }
 
+  /** Can the available amounts pay for all these freezes at once (a batch is one transaction)? */
+  canFreeze(freezes: ReadonlyArray<{ coin: string; amount: Dec }>): boolean {
+    const need = new Map<string, Dec>();
+    for (const f of freezes) need.set(f.coin, decAdd(need.get(f.coin) ?? decOf("0"), f.amount));
+    return [...need].every(([coin, amount]) => !decBelow(this.available(coin), amount));
+  }
+  /** A coin's available amount (0 for a coin the account does not hold; looking adds none). */
+  available(coin: string): Dec {
+    return this.balances.get(coin)?.available ?? decOf("0");
+  }
+  /** Takes `amount` off a coin's available amount (the caller checked there is enough). */
+  debit(coin: string, amount: Dec): void {
+    const f = this.balances.get(coin);
+    if (f) f.available = decMinus(f.available, amount);
+  }
+
+  /** A new open order, its freeze moved from available (the caller checked canFreeze). */
   place(market: string, price: string, number: string, type: number, entrustType: number): MockOrder {
-    const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: this.now() };
+    const { coin, amount } = freezeOf(market, price, number, type);
+    const o: MockOrder = { id: this.nextId++, market, price, number, type, entrustType, status: 1, time: this.now(), frozenCoin: coin, frozen: amount };
+    const f = this.balances.get(coin);
+    if (f) {
+      f.available = decMinus(f.available, amount);
+      f.freeze = decAdd(f.freeze, amount);
+    }
     this.orders.set(o.id, o);
-    // A Map iterates in insertion order: the first key is the oldest order.
-    if (this.orders.size > MAX_XT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
+    // A Map iterates in insertion order: the first key is the oldest order (forgotten as if
+    // archived; an open one gives its freeze back, or it would stay frozen with no order to cancel).
+    if (this.orders.size > MAX_XT_ORDERS) {
+      const oldest = this.orders.values().next().value!;
+      this.orders.delete(oldest.id);
+      this.unfreeze(oldest);
+    }
     return o;
+  }
+  /** Cancels an open order: status 3, its freeze back to available. */
+  cancel(o: MockOrder): void {
+    o.status = 3;
+    this.unfreeze(o);
+  }
+  private unfreeze(o: MockOrder): void {
+    const f = this.balances.get(o.frozenCoin);
+    if (f && o.frozen.coef !== 0n) {
+      f.freeze = decMinus(f.freeze, o.frozen);
+      f.available = decAdd(f.available, o.frozen);
+    }
+    o.frozen = decOf("0");
+  }
+  /** getBalance's `data`: each coin's freeze and available as decimal text (at least 2 decimals, as the vendor's example). */
+  balanceView(): Record<string, { freeze: string; available: string }> {
+    const out: Record<string, { freeze: string; available: string }> = {};
+    for (const [coin, f] of this.balances) out[coin] = { freeze: decText(f.freeze, 2), available: decText(f.available, 2) };
+    return out;
   }
   /** A new withdrawal record, first (the oldest past MAX_XT_PAYOUTS are forgotten). */
   addPayout(row: Row): void {
@@ -83,8 +163,11 @@ export class XtState {
   find(market: string, id: string | undefined): MockOrder | undefined {
     // An id no int64 holds names no order (and is never made a BigInt: see int64Of).
     const n = id === undefined ? undefined : int64Of(id);
-    if (n === undefined) return undefined;
-    const o = this.orders.get(n);
+    return n === undefined ? undefined : this.findId(market, n);
+  }
+  /** The order `id` of `market`, if any (an order of another market is none). */
+  findId(market: string, id: bigint): MockOrder | undefined {
+    const o = this.orders.get(id);
     return o && o.market === market ? o : undefined;
   }
 
