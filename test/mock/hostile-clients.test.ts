@@ -420,13 +420,17 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
     expect(st.tasks.size).toBeLessThanOrEqual(2);
   });
 
-  it("bhex download_data serves no file for a day that does not exist", async () => {
+  it("bhex download_data serves no file for a day that does not exist (the spec's format: date refuses it as a parameter)", async () => {
     const bhex = await started(startBhexMock());
     const get = (date: string) => {
       const params = { type: "trade_detail", date };
       return fetch(`${bhex.url}/api/v2/org/statistics/download_data?${new URLSearchParams({ ...params, signature: signBhexParams(params, BHEX_MOCK_SECRET_KEY) })}`, { headers: { "x-access-key": BHEX_MOCK_ACCESS_KEY } });
     };
-    for (const date of ["2020-13-45", "2021-02-31", "2019-11-00"]) expect((await get(date)).status, date).toBe(404);
+    for (const date of ["2020-13-45", "2021-02-31", "2019-11-00"]) {
+      const r = await get(date);
+      expect(r.status, date).toBe(200);
+      expect(await r.json()).toEqual({ status: 1, msg: `parameter date must be a date written yyyy-MM-dd, got "${date}"` });
+    }
     expect((await get("2020-02-29")).status).toBe(200);
   });
 

@@ -391,9 +391,8 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     let ready: Record<string, unknown> | Promise<Record<string, unknown>> = params;
     try {
       ready = config.prepare ? config.prepare(op, params) : params;
-      // Awaited only when it is a promise (BHEX's async onIdempotencyKey): a call without one takes
-      // no extra turn. The call's signal and the client's end the wait (a hook that never settles
-      // held the call whatever the caller aborted).
+      // Awaited only when a promise (BHEX's async onIdempotencyKey): no extra turn without one. The
+      // call's signal and the client's end the wait (a hook that never settled held the call).
       if (ready instanceof Promise) ready = await unlessAborted(ready, { signals: [ownFields(opts)?.signal, options.signal], error: (s) => callerAborted({ api, operation: op.operationId }, s.reason) });
       const request = buildRequest(api, op, ready, baseUrl);
       if (headers) Object.assign(request.headers, headers);
