@@ -87,3 +87,24 @@ describe("what the status does not change", () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe("what an error says of its HTTP status and Retry-After", () => {
+  it("a vendor code in an HTTP 200 answer carries httpStatus 200 on every API (it was undefined, while .GET's response said 200)", async () => {
+    const xt = createXtClient({ ...KEYS, fetch: recordingFetch(() => answer(200, { code: 121, info: "no such order", data: null })).fetch, retry: false, rateLimit: false });
+    const e = await xt.call("getOrder", { market: "btc_usdt", id: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ code: 121, httpStatus: 200 });
+    const { error, response } = await xt.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } } as never);
+    expect([error?.httpStatus, response.status]).toEqual([200, 200]);
+    const bhex = createBhexOrgClient({ ...KEYS, fetch: recordingFetch(() => answer(200, { status: 31009, msg: "user info error" })).fetch, retry: false });
+    expect(await bhex.call("basicTime").catch((x: unknown) => x)).toMatchObject({ code: 31009, httpStatus: 200 });
+  });
+
+  it("a Retry-After beyond what a timer holds says so, not the 2147483.647 s it is read as", async () => {
+    const fetch = recordingFetch(() => answer(429, { code: 106, info: "too many", data: null }, { "retry-after": "1000000000" })).fetch;
+    const xt = createXtClient({ ...KEYS, fetch, retry: false, rateLimit: false });
+    const e = (await xt.call("getBalance").catch((x: unknown) => x)) as Error;
+    expect(e.message).toContain("(the server asks to retry after 24.8 days or more)");
+    expect(e.message).not.toContain("2147483.647");
+  });
+});

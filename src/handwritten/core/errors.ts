@@ -316,7 +316,8 @@ export const callerAborted = (ctx: ErrorContext = {}, reason?: unknown): Aborted
   new AbortedError("request aborted by the caller", reason === undefined ? ctx : { ...ctx, cause: reason });
 
 /** How an error's message says the answer's Retry-After. */
-const retryAfterText = (ms: number): string => (typeof ms === "number" ? `(the server asks to retry after ${ms / 1000} s)` : "");
+// (a wait read as the longest, 2^31-1 ms, may be any longer one: "after 2147483.647 s" was not what the server asked)
+const retryAfterText = (ms: number): string => (typeof ms !== "number" ? "" : ms >= MAX_RETRY_AFTER_MS ? "(the server asks to retry after 24.8 days or more)" : `(the server asks to retry after ${ms / 1000} s)`);
 
 export class HttpError extends TradeApiError {
   declare readonly status: number;

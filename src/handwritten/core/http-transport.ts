@@ -1045,7 +1045,7 @@ export class HttpTransport {
       );
     }
     if (parsed) {
-      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
+      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o, status)))(body, op, status, req);
       if (op.dataType) {
         try {
           body = this.#checkAnswerData(body, op, op.dataType, text ?? "");
@@ -1074,7 +1074,7 @@ export class HttpTransport {
     try {
       body = parseJson(text, { decimals: "string" });
       integersAsWritten(body, text, this.#codeFields(op));
-      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o)))(body, op, status, req);
+      (cfg.checkBody ?? ((b, o) => this.checkEnvelope(b, o, status)))(body, op, status, req);
     } catch (other) {
       if (other instanceof ApiError) throw other;
       body = undefined; // (an envelope read so that is no answer to give: the error alone)
@@ -1146,8 +1146,8 @@ export class HttpTransport {
     }
   }
 
-  /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass. */
-  checkEnvelope(body: unknown, op: OperationMeta): void {
+  /** Vendor envelope check from x-envelope: a non-success code becomes an ApiError subclass (`httpStatus`: the answer's status, when given). */
+  checkEnvelope(body: unknown, op: OperationMeta, httpStatus?: number): void {
     checkOperationArg("checkEnvelope", op);
     const env = envelopeOf(this.config.meta, op);
     if (!env) return;
@@ -1169,7 +1169,7 @@ export class HttpTransport {
     if (env.success.some((s) => String(s) === String(code))) return;
     const msg = env.messageField ? b[env.messageField] : undefined;
     throw apiErrorFromCode(
-      { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), body },
+      { ...this.#errCtx(op), code: code as string | number, vendorMessage: msg === undefined || msg === null ? undefined : textOf(msg), httpStatus, body },
       this.config.meta.errorCodes,
     );
   }

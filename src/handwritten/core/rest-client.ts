@@ -370,7 +370,7 @@ export function buildRestClient<P extends object = {}>(config: RestClientConfig<
     ...(authorize ? { authorize } : {}),
     secrets: () => Object.values(credentials),
     ...(config.checkBody
-      ? { checkBody: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o), req) }
+      ? { checkBody: (body: unknown, op: OperationMeta, status: number, req: OutgoingRequest) => config.checkBody!(body, op, status, (b, o) => transport.checkEnvelope(b, o, status), req) }
       : {}),
     ...(config.checkErrorBody ? { checkErrorBody: config.checkErrorBody } : {}),
     ...(config.checkFile ? { checkFile: config.checkFile } : {}),

@@ -262,7 +262,7 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
         secrets: () => session.redactor(),
-        checkBody: (body, op) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op, transports[s].redactor()) : transports[s].checkEnvelope(body, op)),
+        checkBody: (body, op, status) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op, transports[s].redactor()) : transports[s].checkEnvelope(body, op, status)),
       }),
     ]),
   ) as Record<XeleServer, HttpTransport>;
