@@ -95,7 +95,7 @@ describe("what an error says of its HTTP status and Retry-After", () => {
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ code: 121, httpStatus: 200 });
     const { error, response } = await xt.GET("/trade/api/v1/getOrder", { params: { query: { market: "btc_usdt", id: 1 } } } as never);
-    expect([error?.httpStatus, response.status]).toEqual([200, 200]);
+    expect([(error as ApiError | undefined)?.httpStatus, response.status]).toEqual([200, 200]);
     const bhex = createBhexOrgClient({ ...KEYS, fetch: recordingFetch(() => answer(200, { status: 31009, msg: "user info error" })).fetch, retry: false });
     expect(await bhex.call("basicTime").catch((x: unknown) => x)).toMatchObject({ code: 31009, httpStatus: 200 });
   });

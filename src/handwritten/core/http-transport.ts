@@ -207,6 +207,11 @@ export interface TransportConfig extends TransportOptions {
    * timeout (then a TimeoutError, nothing sent). Streams (`open`) are not counted.
    */
   maxInFlight?: number | undefined;
+  /**
+   * The retry options whose `maxDelayMs` and `sleep` bound a wait for a Retry-After hold when
+   * `retry` is false because a client runs the retries itself (Xele): default, `retry`'s.
+   */
+  holdRetry?: RetryOptions | undefined;
   /** Adds credentials to one attempt. Called afresh for each attempt. */
   authorize?: (req: OutgoingRequest, op: OperationMeta, attempt: number) => OutgoingRequest | Promise<OutgoingRequest>;
   /** Literal secret values (or a Redactor of them) to scrub from errors; kept private by the transport. */
@@ -648,7 +653,7 @@ export class HttpTransport {
     const abort = this.#waitAbort(op, opts);
     const aborted = abort?.signals.find((s) => s?.aborted);
     if (aborted) throw abort!.error(aborted);
-    const retry = this.config.retry || undefined;
+    const retry = this.config.holdRetry ?? (this.config.retry || undefined);
     if (left <= (retry?.maxDelayMs ?? 2_000)) return pause(left, retry?.sleep, abort);
     throw new RateLimitError({
       ...this.#errCtx(op),

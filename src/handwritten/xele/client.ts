@@ -261,6 +261,8 @@ function openXeleWire(options: XeleClientOptions): XeleWire {
         maxInFlight: undefined, // (the client's own cap per server, inFlight above, is the one)
         // Retries are run here (each attempt re-built with a fresh serialno and its own slot).
         retry: false,
+        // (its maxDelayMs bounds a wait for a Retry-After hold: the 2 s default was used)
+        holdRetry: options.retry || undefined,
         secrets: () => session.redactor(),
         checkBody: (body, op, status) => (op.operationId === loginScheme().operationId ? checkLoginAnswer(body, op, transports[s].redactor()) : transports[s].checkEnvelope(body, op, status)),
       }),
