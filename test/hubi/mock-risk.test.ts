@@ -163,3 +163,11 @@ describe("hubi emulator: partial fills (bookDepth)", () => {
     expect((await c.call("queryPosition"))[0]).toMatchObject({ qty: 11 });
   });
 });
+
+describe("hubi emulator: numbers as the client writes them", () => {
+  it("a price the client writes in plain digits (1e-40: 42 characters) is a number, not 25010", async () => {
+    const { order } = await emulator({ maxPriceDeviation: 1 });
+    expect(await order({ price: 1e-40 })).toBeDefined();
+    expect(await order({ price: "0.00000000000000000000000000000000000000000000000000001" })).toBeDefined();
+  });
+});

@@ -17,8 +17,11 @@ import { accountView, orderView, positionView } from "./views.js";
 function requireParams(req: MockRequest): void {
   if (missingParams(req).length) reject("ILLEGAL_ARGUMENT");
 }
-/** Longer number text is no number a trading API takes (25010). */
-const MAX_NUMBER_CHARS = 40;
+/**
+ * Longer number text is no number a trading API takes (25010). The plain decimal form of any
+ * double (a client writes no exponent: 1e-40 is 42 characters) is at most about 330.
+ */
+const MAX_NUMBER_CHARS = 400;
 const num = (v: string | undefined): number | undefined => {
   if (v === undefined || v === "") return undefined;
   // As the server parses one (BigDecimal): sign, digits, fraction, exponent; not `0x10`,
