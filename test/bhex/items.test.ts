@@ -213,3 +213,15 @@ describe("the client encodes typed rows given as items", () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe("items that are not a list of rows", () => {
+  it("one row not in a list says so and names items (it was \"a batch needs at least one row\")", async () => {
+    const { fetch, calls } = recordingFetch(() => new Response("{}"));
+    const c = createBhexOrgClient({ ...KEYS, fetch, rateLimit: false });
+    const call = (items: unknown) => c.call("financeBatchLockPosition" as never, { items, data_type: "json" } as never);
+    await expect(call({ user_id: "1", token_id: "BTC", amount: "1" })).rejects.toThrow("financeBatchLockPosition: items must be a list of rows, got an object: put one row in [ ]");
+    await expect(call(true)).rejects.toThrow("items must be a list of rows, got a boolean");
+    await expect(call([])).rejects.toThrow("a batch needs at least one row");
+    expect(calls).toHaveLength(0);
+  });
+});

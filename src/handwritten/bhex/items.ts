@@ -16,7 +16,7 @@
  */
 import type { components } from "../../../generated/bhex-org.js";
 import { meta } from "../../../generated/bhex-org.meta.js";
-import { quoted, typeName, UsageError } from "../core/errors.js";
+import { aTypeName, quoted, typeName, UsageError } from "../core/errors.js";
 import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
 import type { OperationMeta, SchemaMeta } from "../core/meta.js";
 import { checkOperationArg, requireOperation } from "../core/operation-call.js";
@@ -212,7 +212,9 @@ export function encodeBatchItems<K extends BhexBatchOperationId>(
 ): string {
   const spec = specFor(operationId);
   checkForm(spec, form);
-  if (!Array.isArray(rows) || rows.length === 0) throw new UsageError("a batch needs at least one row", { api: "bhex", operation: operationId });
+  // (one row not in a list was "needs at least one row", naming neither `items` nor the list)
+  if (!Array.isArray(rows)) throw new UsageError(`items must be a list of rows, got ${aTypeName(rows)}${rows !== null && typeof rows === "object" ? ": put one row in [ ]" : ""}`, { api: "bhex", operation: operationId });
+  if (rows.length === 0) throw new UsageError("a batch needs at least one row", { api: "bhex", operation: operationId });
   const normalized = rows.map((r, i) => normalizeRow(spec, i, r));
   if (form === "json") {
     return stringifyJson(normalized.map((cells) => Object.fromEntries(cells)));
