@@ -4,11 +4,11 @@
  * emulator.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
 import { ApiError } from "../../src/handwritten/core/errors.js";
 import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
 import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock, type BhexMockOptions } from "../../src/mock/bhex.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
+import { mockInProcess } from "../helpers/cli.js";
 
 let mock: HttpMock | undefined;
 afterEach(async () => {
@@ -41,22 +41,7 @@ describe("BHEX emulator: org_batch_cancel's rate limit", () => {
   });
 
   it("tradeapi mock bhex --rate-limits", async () => {
-    let out = "";
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => (listening = r));
-    const done = runCli(["mock", "bhex", "--rate-limits"], {
-      stdout: (t) => {
-        out += t;
-        if (/credentials:/.test(out)) listening();
-      },
-      stderr: () => undefined,
-      env: {},
-      untilStopped: () => stopped,
-    });
-    await ready;
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const { url, stop, done } = await mockInProcess(["bhex", "--rate-limits"]);
     const c = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: url, rateLimit: false, retry: false });
     expect(await c.call("orderOrgBatchCancel", { symbol_id: "BTCUSDT" })).toEqual({ success: true });
     await expect(c.call("orderOrgBatchCancel", { symbol_id: "BTCUSDT" })).rejects.toMatchObject({ code: 1 });

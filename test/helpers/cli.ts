@@ -54,3 +54,26 @@ export async function spawnCliMock(
 export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [...FROM_SOURCE, ...args], { env: { ...process.env, ...env } });
 }
+
+/**
+ * `tradeapi mock <argv…>` run in-process; resolves once it has printed its credentials (first
+ * `listening on` URL: `url`). `stop()` ends it; `done` is its exit code.
+ */
+export async function mockInProcess(argv: string[]): Promise<{ url: string; out: () => string; stop: () => void; done: Promise<number> }> {
+  let out = "";
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  let listening!: () => void;
+  const ready = new Promise<void>((r) => (listening = r));
+  const done = runCli(["mock", ...argv], {
+    stdout: (t) => {
+      out += t;
+      if (/credentials:/.test(out)) listening();
+    },
+    stderr: () => undefined,
+    env: {},
+    untilStopped: () => stopped,
+  });
+  await Promise.race([ready, done.then((code) => Promise.reject(new Error(`mock ${argv.join(" ")} exited ${code}: ${out}`)))]);
+  return { url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!, out: () => out, stop, done };
+}

@@ -4,12 +4,11 @@
  * exactly (decimal arithmetic).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
 import { ApiError, InsufficientFundsError, UsageError } from "../../src/handwritten/core/errors.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY, type XtMockOptions } from "../../src/mock/xt.js";
-import { runCliCaptured } from "../helpers/cli.js";
+import { mockInProcess, runCliCaptured } from "../helpers/cli.js";
 
 let mock: HttpMock | undefined;
 afterEach(async () => {
@@ -95,22 +94,7 @@ describe("XT emulator: balances", () => {
 
 describe("tradeapi mock xt --balances", () => {
   it("starts the trading account with the coins and amounts given", async () => {
-    let out = "";
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => (listening = r));
-    const done = runCli(["mock", "xt", "--balances", "usdt=5.5,BTC=1"], {
-      stdout: (t) => {
-        out += t;
-        if (/credentials:/.test(out)) listening();
-      },
-      stderr: () => undefined,
-      env: {},
-      untilStopped: () => stopped,
-    });
-    await ready;
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const { url, stop, done } = await mockInProcess(["xt", "--balances", "usdt=5.5,BTC=1"]);
     const c = createXtClient({ accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, baseUrl: url, rateLimit: false, retry: false });
     expect(await c.call("getBalance")).toEqual({ usdt: { freeze: "0.00", available: "5.50" }, btc: { freeze: "0.00", available: "1.00" } });
     stop();

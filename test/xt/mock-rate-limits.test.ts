@@ -5,12 +5,11 @@
  * tests send far more (they were never enforced, and 106 / 124 never answered).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.js";
 import { RateLimitError, UsageError } from "../../src/handwritten/core/errors.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY, type XtMockOptions } from "../../src/mock/xt.js";
-import { runCliCaptured } from "../helpers/cli.js";
+import { mockInProcess, runCliCaptured } from "../helpers/cli.js";
 
 let mock: HttpMock | undefined;
 afterEach(async () => {
@@ -73,22 +72,7 @@ describe("XT emulator: rate limits", () => {
   });
 
   it("tradeapi mock xt --rate-limits --rate-limit-lock MS", async () => {
-    let out = "";
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => (listening = r));
-    const done = runCli(["mock", "xt", "--rate-limits", "--rate-limit-lock", "60000"], {
-      stdout: (t) => {
-        out += t;
-        if (/credentials:/.test(out)) listening();
-      },
-      stderr: () => undefined,
-      env: {},
-      untilStopped: () => stopped,
-    });
-    await ready;
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const { url, stop, done } = await mockInProcess(["xt", "--rate-limits", "--rate-limit-lock", "60000"]);
     const c = createXtClient({ accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, baseUrl: url, rateLimit: false, retry: false });
     // (at once: each answer counted, whatever the order they come in)
     const got = await Promise.all(Array.from({ length: 5 }, () => c.call("getBalance").then(() => "ok", (e: { code?: number }) => e.code)));
