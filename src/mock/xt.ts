@@ -35,7 +35,6 @@ import { xtParamRefusal } from "./xt/params.js";
 import { XtState } from "./xt/state.js";
 import { shownValue, UsageError } from "../handwritten/core/errors.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
-import { isDecimalText } from "./decimal-text.js";
 
 export { matchXtSignature } from "./xt/auth.js";
 
@@ -85,6 +84,8 @@ function rateRefusal(operationId: string, over: OverLimit): MockReply {
 const MAX_BALANCE_COINS = 1_000;
 
 /** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
+const PLAIN_AMOUNT = /^\d{1,30}(?:\.\d{1,30})?$/;
+
 function balancesOption(given: unknown): Record<string, string> | undefined {
   if (given === undefined) return undefined;
   const refuse = (why: string): never => {
@@ -96,8 +97,10 @@ function balancesOption(given: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [coin, v] of entries) {
     if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
-    const text = typeof v === "number" && Number.isFinite(v) && v >= 0 ? String(v) : typeof v === "string" && v.length <= 60 && isDecimalText(v) ? v : undefined;
-    if (text === undefined) refuse(`${coin} must be a decimal amount, 0 or more, got ${shownValue(v)}`);
+    // Plain digits only, at most 30 before and 30 after the point: an exponent (1e999999999) made
+    // every balance answer a billion digits long, and an order's arithmetic held the emulator.
+    const text = typeof v === "number" ? String(v) : typeof v === "string" ? v : "";
+    if (!PLAIN_AMOUNT.test(text)) refuse(`${coin} must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got ${shownValue(v)}`);
     out[coin.toLowerCase()] = text!;
   }
   return out;

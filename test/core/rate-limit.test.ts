@@ -46,6 +46,25 @@ describe("RateLimiter", () => {
     expect(starts).toEqual([7_000, 7_000, 8_000]);
   });
 
+  it("a turn that comes just as its waiter aborts is given back: the next request goes at once (it was spent for a whole interval)", async () => {
+    // The abort lands 0-11 microtasks after the wait ends: either the waiter got its turn (and
+    // used it), or it was refused and its turn counts nowhere.
+    for (let depth = 0; depth < 12; depth++) {
+      let t = 0;
+      const ac = new AbortController();
+      const deep = (n: number, f: () => void): void => (n === 0 ? f() : queueMicrotask(() => deep(n - 1, f)));
+      let armed = false;
+      const clock = { now: () => t, sleep: async (ms: number) => void ((t += ms), armed && deep(depth, () => ac.abort(new Error("late")))) };
+      const rl = new RateLimiter({ a: { limit: 1, intervalMs: 1000 } }, clock);
+      await rl.acquire(["a"]);
+      armed = true;
+      const got = await rl.hold(["a"], { signal: ac.signal }).then((done) => (done(), "turn"), () => "refused");
+      armed = false;
+      await rl.acquire(["a"]);
+      expect([depth, got, t]).toEqual([depth, got, got === "turn" ? 2000 : 1000]);
+    }
+  });
+
   it("applies every named limit at once (per-key and per-IP)", async () => {
     const clock = virtualClock();
     const rl = new RateLimiter({ user: { limit: 10, intervalMs: 1000 }, ip: { limit: 12, intervalMs: 60000 } }, clock);

@@ -171,3 +171,25 @@ describe("hubi emulator: numbers as the client writes them", () => {
     expect(await order({ price: "0.00000000000000000000000000000000000000000000000000001" })).toBeDefined();
   });
 });
+
+describe("hubi emulator: a fill never takes more margin than the cash", () => {
+  it("cash that carries 1.9999995 contracts opens 1, not 2 (the rounding that forgives a double's error took 0.00045 beyond the cash)", async () => {
+    const { HubiExchange } = await import("../../src/mock/hubi/engine.js");
+    type Order = Parameters<InstanceType<typeof HubiExchange>["addOrder"]>[0];
+    const ex = new HubiExchange({ now: () => 1_700_000_000_000, markPrice: 10_000, cash: { USDT: 2299.99955 } });
+    const mk = (side: "Buy" | "Sell", type: "Limit" | "Market", price: number, qty: number): Order => ({
+      id: ex.nextOrderId(1), currency: "USDT", symbol: "BTC", createdMs: 1, modifiedMs: 1, side, type, price, qty, openPosition: true, cumQty: 0, avgPx: 0,
+      ordStatus: "NEW", source: "Normal", stopLossPrice: 0, stopWinPrice: 0, stopWinType: "Limit", trailingStop: 0, triggerPrice: 0, triggerType: "LAST", pnl: 0, frozen: 0,
+    }) as Order;
+    const enter = (o: Order) => (ex.freeze(o, ex.marginPrice(o)), ex.addOrder(o), ex.match(o, 1), o);
+    ex.setMarkPrice("BTC", 9000);
+    enter(mk("Sell", "Market", 0, 1)); // short 1 at 9000
+    ex.setMarkPrice("BTC", 9500);
+    const buy = enter(mk("Buy", "Limit", 9000, 2)); // one-way: 1 would close the short, 1 opens
+    ex.closeOut([...ex.positions.values()][0]!, 9500, "Normal", 1); // the short closed first, at a loss
+    ex.setMarkPrice("BTC", 9000); // the buy now opens all it fills
+    expect(ex.available("USDT")).toBeGreaterThanOrEqual(0);
+    expect([...ex.positions.values()].map((p) => [p.side, p.qty])).toEqual([["Long", 1]]);
+    expect(buy.cumQty).toBe(1);
+  });
+});

@@ -24,6 +24,8 @@ import { xtHandlers } from "../../src/mock/xt/handlers.js";
 import { MAX_XT_PAYOUTS, XtState } from "../../src/mock/xt/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import { closedAfterEach } from "../helpers/closing.js";
+/** A balance no test order reaches (10^29, in digits: the emulator takes no exponent). */
+const BIG = `1${"0".repeat(29)}`;
 
 const { started, closeLater } = closedAfterEach();
 
@@ -86,7 +88,7 @@ describe("a long integer holds no emulator (ids are int64s, refused beyond)", ()
   });
 
   it("xt refuses batch ids beyond an int64 (400) and finds no order for one, at once", async () => {
-    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
+    const xt = await started(startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } }));
     const t = performance.now();
     for (const ids of [[huge], Array.from({ length: 100 }, () => "9".repeat(5_000)), ["9223372036854775808"], [1.5]]) {
       const data = Buffer.from(JSON.stringify(ids)).toString("base64");
@@ -397,7 +399,7 @@ describe("what the HTTP emulators keep is bounded (the newest N), and text they 
     for (let i = 0; i < MAX_XT_PAYOUTS + 5; i++) expect(withdraw(fake({ coin: "btc", address: `a${i}`, amount: "1" }, op)).body).toMatchObject({ code: 200 });
     expect(st.payouts.length).toBe(MAX_XT_PAYOUTS);
     expect(st.payouts[0]).toMatchObject({ address: `a${MAX_XT_PAYOUTS + 4}` });
-    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
+    const xt = await started(startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } }));
     for (const p of [{ amount: "Infinity" }, { amount: "0x10" }, { amount: "1e999" }, { address: "a".repeat(201) }, { coin: "c".repeat(21) }]) {
       expect((await xtCall(xt.url, "GET", "/trade/api/v1/withdraw", { coin: "btc", address: "addr", amount: "1", safePwd: "pw", ...p })).body, JSON.stringify(p).slice(0, 40)).toMatchObject({ code: 400 });
     }
@@ -530,7 +532,7 @@ describe("xt: parameters the signature does not cover are refused, not acted on"
   });
 
   it("a parameter given twice (an unsigned copy before the signed one; a second signature): 400 naming it, nothing done (a server reading the first value acts on one the signature does not cover)", async () => {
-    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
+    const xt = await started(startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } }));
     const order = signedText({ market: "btc_usdt", price: "5000", number: "1", type: "1", entrustType: "0" });
     for (const [method, path, body, name] of [
       ["POST", "/trade/api/v1/order", `price=1&${order}`, "price"],

@@ -19,6 +19,8 @@ import { MAX_XELE_RECORDS, XeleState } from "../../src/mock/xele/state.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
 import { startBhexMock } from "../../src/mock/bhex.js";
 import { closedAfterEach } from "../helpers/closing.js";
+/** A balance no test order reaches (10^29, in digits: the emulator takes no exponent). */
+const BIG = `1${"0".repeat(29)}`;
 
 const { started } = closedAfterEach();
 
@@ -156,7 +158,7 @@ describe("orders are validated as the servers do", () => {
   });
 
   it("xt batchOrder refuses a batch with an item it cannot take (102, nothing placed), never a 500", async () => {
-    const xt = await started(startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } }));
+    const xt = await started(startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } }));
     const batch = (items: unknown) => xtCall(xt.url, "POST", "/trade/api/v1/batchOrder", { market: "btc_usdt", data: Buffer.from(JSON.stringify(items)).toString("base64") });
     for (const items of [[1, "x"], [{ type: 7 }], [null], [{ price: 1, amount: 1, type: 7 }], [{ price: "NaN", amount: 1, type: 1 }], [{ price: 1, amount: -1, type: 0 }], [{ price: 1, amount: 1, type: 1 }, []]]) {
       const r = await batch(items);

@@ -10,6 +10,8 @@ import { decodeXtBatchData, xtBatchJson } from "../../src/handwritten/xt/batch.j
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 import { sentBatch, xtBatchAnswer } from "../helpers/xt-batch-answer.js";
+/** A balance no test order reaches (10^29, in digits: the emulator takes no exponent). */
+const BIG = `1${"0".repeat(29)}`;
 
 const fail = (f: () => unknown): UsageError => {
   try {
@@ -289,7 +291,7 @@ describe("a batch answer's count against the items sent", () => {
 describe("the XT emulator's batchOrder answer", () => {
   it("gives each order's price and amount as the numbers sent, every digit (a JavaScript number rounded them)", async () => {
     const { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } = await import("../../src/mock/index.js");
-    const mock = await startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } });
+    const mock = await startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } });
     try {
       const xt = createXtClient({ baseUrl: mock.url, accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, decimals: "string", rateLimit: false });
       const data = Buffer.from('[{"price":12345678901234567890123,"amount":1E+2,"type":1},{"price":0.5,"amount":7,"type":0}]').toString("base64");

@@ -82,8 +82,12 @@ describe("XT emulator: balances", () => {
   it("the balances option is checked", async () => {
     for (const [balances, message] of [
       [5, "xt: balances must be an object of coin → available amount, got 5"],
-      [{ usdt: "-1" }, 'xt: balances usdt must be a decimal amount, 0 or more, got "-1"'],
-      [{ usdt: Number.NaN }, "xt: balances usdt must be a decimal amount, 0 or more, got NaN"],
+      [{ usdt: "-1" }, 'xt: balances usdt must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got "-1"'],
+      [{ usdt: Number.NaN }, "xt: balances usdt must be a decimal amount written in digits"],
+      // (an exponent made a billion-digit balance: every answer 500, an order held the emulator 30 s)
+      [{ btc: "1e999999999" }, 'balances btc must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got "1e999999999"'],
+      [{ btc: "1e-5000000" }, 'got "1e-5000000"'],
+      [{ btc: 1e300 }, "got 1e+300"],
       [{ "us dt": "1" }, 'xt: balances coin names are 1-20 letters and digits, got "us dt"'],
     ] as const) {
       await expect(startXtMock({ balances: balances as never })).rejects.toThrow(message);
@@ -104,7 +108,8 @@ describe("tradeapi mock xt --balances", () => {
   it("a malformed --balances, or an amount the emulator refuses: exit 2 naming the flag, nothing listens", async () => {
     for (const [value, message] of [
       ["usdt", /--balances takes COIN=AMOUNT pairs separated by commas \(usdt=100000,btc=10\), got "usdt"/],
-      ["usdt=-1", /^tradeapi: --balances usdt must be a decimal amount, 0 or more, got "-1"/],
+      ["usdt=-1", /^tradeapi: --balances usdt must be a decimal amount written in digits \(at most 30 before and 30 after the point\), 0 or more, got "-1"/],
+      ["btc=1e999999999", /^tradeapi: --balances btc must be a decimal amount written in digits/],
     ] as const) {
       const run = await runCliCaptured(["mock", "xt", "--balances", value], {});
       expect(run.code).toBe(2);

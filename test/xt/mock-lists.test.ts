@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import type { HttpMock } from "../../src/mock/http-mock.js";
 import { startXtMock, XT_MOCK_ACCESS_KEY, XT_MOCK_SECRET_KEY } from "../../src/mock/xt.js";
+/** A balance no test order reaches (10^29, in digits: the emulator takes no exponent). */
+const BIG = `1${"0".repeat(29)}`;
 
 let mock: HttpMock;
 beforeAll(async () => {
-  mock = await startXtMock({ balances: { usdt: "1e30", btc: "1e30", eth: "1e30" } });
+  mock = await startXtMock({ balances: { usdt: BIG, btc: BIG, eth: BIG } });
 });
 afterAll(() => mock.close());
 const client = () => createXtClient({ accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY, baseUrl: mock.url, rateLimit: false });

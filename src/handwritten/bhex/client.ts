@@ -227,8 +227,9 @@ export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: B
     checkBody: checkBhexBody,
     // (in the transport: a refused file's error loses its own request's signed values)
     checkFile: (body, op) => void (op.operationId === "statisticsDownloadData" && expectXlsx(body)),
-    // The key that went out, on the error of every call that sent one: `.POST` and friends too
-    // (call() marks it itself), so an order whose outcome is unknown can be looked up by it.
+    // The key the request carried, on the error of every call handed to the transport (sent, or
+    // given up while waiting its turn): `.POST` and friends too (call() marks it itself), so an
+    // order whose outcome is unknown can be looked up by it.
     mapError: (op, e, sent) => {
       const mapped = documentedHttpError(op, e);
       const param = sent && idempotencyParamOf(op);

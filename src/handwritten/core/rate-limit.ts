@@ -133,8 +133,8 @@ export class RateLimiter {
     const before = known.map((n) => this.#tails.get(n));
     const ahead = before.filter((t): t is Promise<void> => t !== undefined);
     const turn = (ahead.length === 0 ? Promise.resolve() : ahead.length === 1 ? ahead[0]! : Promise.all(ahead)).then(() => this.#waitFor(known, abort, leave));
-    // (a turn that came as the wait was aborted is given back at once: it was taken for no request)
-    const out = unlessAborted(turn, abort, () => void turn.then((done) => done(), () => undefined));
+    // (a turn that came as the wait was aborted is given back: it was taken for no request)
+    const out = unlessAborted(turn, abort, () => void turn.then((done) => giveBack.get(done)?.(), () => undefined));
     out.catch(leave);
     // What the next waiter of each limit follows: this one's turn; once it has left (aborted),
     // the one it followed in that limit (it held the next waiters of `a` until its
@@ -168,15 +168,18 @@ export class RateLimiter {
     return list;
   }
 
-  /** Count a request against `names`, held until the returned function is called. */
+  /** Count a request against `names`, held until the returned function is called (giveBack: never counted). */
   #take(names: string[]): () => void {
     const counted: Counted = { t: Infinity };
     for (const name of names) this.#starts.get(name)!.push(counted);
-    return () => {
+    const settle = (t: number) => {
       if (counted.t !== Infinity) return;
-      counted.t = this.#now();
+      counted.t = t; // (-Infinity: out of every window at once)
       for (const wake of [...this.#onDone]) wake();
     };
+    const done = () => settle(this.#now());
+    giveBack.set(done, () => settle(-Infinity));
+    return done;
   }
 
   async #waitFor(names: string[], abort: WaitAbort | undefined, leave: () => void): Promise<() => void> {
@@ -207,3 +210,5 @@ export class RateLimiter {
 }
 
 const nothing = (): void => undefined;
+/** A turn's "done" → what gives the turn back uncounted (a waiter aborted as its turn came). */
+const giveBack = new WeakMap<() => void, () => void>();

@@ -271,7 +271,11 @@ export class HubiExchange {
     if (closeQty > 0) this.reduce(target!, closeQty, price, o);
     let openQty = o.openPosition ? rest - closeQty : 0;
     if (openQty > 0) {
-      const affordable = Math.floor((Math.max(0, this.available(o.currency)) * this.leverageOf(o.currency, o.symbol)) / price + 1e-6);
+      const cash = Math.max(0, this.available(o.currency));
+      const lev = this.leverageOf(o.currency, o.symbol);
+      // (the 1e-6 forgives a double's error in an exact fit; what it rounds up beyond the cash, 1.9999995 to 2, is taken back)
+      let affordable = Math.floor((cash * lev) / price + 1e-6);
+      if (affordable > 0 && (affordable * price) / lev > cash + 1e-9) affordable--;
       openQty = Math.min(openQty, affordable);
       if (openQty > 0) this.open(o, openQty, price, t);
     }
