@@ -82,10 +82,10 @@ export interface Dec {
   readonly exp: number;
 }
 
-const ZERO: Dec = { coef: 0n, exp: 0 };
+export const DEC_ZERO: Dec = { coef: 0n, exp: 0 };
 
 function trimmedDec(coef: bigint, exp: number): Dec {
-  if (coef === 0n) return ZERO;
+  if (coef === 0n) return DEC_ZERO;
   while (coef % 10n === 0n) {
     coef /= 10n;
     exp++;
@@ -106,10 +106,22 @@ export function decAdd(a: Dec, b: Dec): Dec {
   const exp = Math.min(a.exp, b.exp);
   return trimmedDec(a.coef * 10n ** BigInt(a.exp - exp) + b.coef * 10n ** BigInt(b.exp - exp), exp);
 }
-export const decMinus = (a: Dec, b: Dec): Dec => decAdd(a, { coef: -b.coef, exp: b.exp });
+export const decNegate = (a: Dec): Dec => ({ coef: -a.coef, exp: a.exp });
+export const decMinus = (a: Dec, b: Dec): Dec => decAdd(a, decNegate(b));
 export const decTimes = (a: Dec, b: Dec): Dec => trimmedDec(a.coef * b.coef, a.exp + b.exp);
 /** a < b */
 export const decBelow = (a: Dec, b: Dec): boolean => decMinus(a, b).coef < 0n;
+/** a / b to `digits` decimals, toward zero (b ≠ 0). */
+export function decDivide(a: Dec, b: Dec, digits = 12): Dec {
+  const shift = a.exp - b.exp + digits;
+  const num = shift >= 0 ? a.coef * 10n ** BigInt(shift) : a.coef;
+  const den = shift >= 0 ? b.coef : b.coef * 10n ** BigInt(-shift);
+  return trimmedDec(num / den, -digits);
+}
+/** A finite double as the decimal its shortest text writes (0.1 is 1 × 10^-1, not the double's binary value). */
+export const decOfNumber = (x: number): Dec => decOf(String(x));
+/** The nearest double (JavaScript's reading of the decimal's text). */
+export const decNumber = (a: Dec): number => Number(`${a.coef}e${a.exp}`);
 
 /** A decimal as plain text (no exponent), every digit, at least `minFraction` digits after the point ("0.00", "3867.43650012"). */
 export function decText(d: Dec, minFraction = 0): string {

@@ -13,6 +13,7 @@
  * more than the position holds beyond what resting closing orders already take.
  */
 import { stringifyJson } from "../../handwritten/core/json.js";
+import { DEC_ZERO, decAdd, decBelow, decDivide, decMinus, decNegate, decNumber, decOfNumber, decTimes, type Dec } from "../decimal-text.js";
 import type { Conn } from "./gateway.js";
 
 export interface MockOrder {
@@ -46,59 +47,20 @@ export function legOf(action: "BUY" | "SELL", sent: number): Leg {
   return { side, opening: (action === "BUY") === (side === "long") };
 }
 
-/**
- * An exact decimal, `coef` × 10^`exp`: balances are kept in these, so that what an order locks
- * and its cancel unlocks cancel out (with doubles, 200 orders at prices like 0.1 and 3.3 then a
- * cancel-all left `locked` at -1.29e-12 and `free` above `total`).
- */
-export interface Dec {
-  readonly coef: bigint;
-  readonly exp: number;
-}
-
-/** A double as the decimal its shortest text writes (0.1 is 1 × 10^-1, not the double's binary value); finite only. */
-export function dec(x: number): Dec {
-  const [mantissa = "0", e = "0"] = String(x).split("e");
-  const [int = "0", frac = ""] = mantissa.split(".");
-  return trimmed(BigInt(int + frac), Number(e) - frac.length);
-}
-
-function trimmed(coef: bigint, exp: number): Dec {
-  if (coef === 0n) return { coef, exp: 0 };
-  while (coef % 10n === 0n) {
-    coef /= 10n;
-    exp++;
-  }
-  return { coef, exp };
-}
-
-export function add(a: Dec, b: Dec): Dec {
-  const exp = Math.min(a.exp, b.exp);
-  return trimmed(a.coef * 10n ** BigInt(a.exp - exp) + b.coef * 10n ** BigInt(b.exp - exp), exp);
-}
-export const times = (a: Dec, b: Dec): Dec => trimmed(a.coef * b.coef, a.exp + b.exp);
-export const negate = (a: Dec): Dec => ({ coef: -a.coef, exp: a.exp });
-/** a / b to `digits` decimals, toward zero (b ≠ 0). */
-export function divide(a: Dec, b: Dec, digits = 12): Dec {
-  const shift = a.exp - b.exp + digits;
-  const num = shift >= 0 ? a.coef * 10n ** BigInt(shift) : a.coef;
-  const den = shift >= 0 ? b.coef : b.coef * 10n ** BigInt(-shift);
-  return trimmed(num / den, -digits);
-}
 const isZero = (a: Dec): boolean => a.coef === 0n;
-/** a < b */
-export const below = (a: Dec, b: Dec): boolean => add(a, negate(b)).coef < 0n;
-/** The nearest double (JavaScript's reading of the decimal's text). */
-export const toNumber = (a: Dec): number => Number(`${a.coef}e${a.exp}`);
 
-/** A currency's balance: its total and the part resting orders lock (free is the rest), exact. */
+/**
+ * A currency's balance: its total and the part resting orders lock (free is the rest), exact
+ * (with doubles, 200 orders at prices like 0.1 and 3.3 then a cancel-all left `locked` at
+ * -1.29e-12 and `free` above `total`).
+ */
 export interface Balance {
   total: Dec;
   locked: Dec;
 }
 
 /** A balance of `total`, nothing locked. */
-export const startBalance = (total: number): Balance => ({ total: dec(total), locked: dec(0) });
+export const startBalance = (total: number): Balance => ({ total: decOfNumber(total), locked: DEC_ZERO });
 
 /** A position's sides: quantity and cost (what opening them paid, Σ price × quantity), exact. */
 interface Position {
@@ -144,7 +106,7 @@ export function split(symbol: string): { base: string; quote: string } {
 /** The free amount of a currency, exact; looking does not create a balance (as positionView). */
 export function freeOf(login: Login, ccy: string): Dec {
   const b = login.balances.get(ccy);
-  return b ? add(b.total, negate(b.locked)) : dec(0);
+  return b ? decMinus(b.total, b.locked) : DEC_ZERO;
 }
 
 /**
@@ -183,8 +145,8 @@ export function balance(login: Login, ccy: string): Balance {
 
 /** Move a balance's total and locked amounts (exact); `free` follows. */
 export function adjust(b: Balance, total: Dec, locked: Dec): void {
-  b.total = add(b.total, total);
-  b.locked = add(b.locked, locked);
+  b.total = decAdd(b.total, total);
+  b.locked = decAdd(b.locked, locked);
 }
 
 /**
@@ -196,15 +158,15 @@ export function lockFor(login: Login, o: Pick<MockOrder, "symbol" | "action" | "
   if (o.leg && !o.leg.opening) return;
   const { base, quote } = split(o.symbol);
   const inQuote = o.action === "BUY" || o.leg !== undefined;
-  const amount = inQuote ? times(dec(price), dec(quantity)) : dec(quantity);
-  adjust(balance(login, inQuote ? quote : base), dec(0), sign === 1 ? amount : negate(amount));
+  const amount = inQuote ? decTimes(decOfNumber(price), decOfNumber(quantity)) : decOfNumber(quantity);
+  adjust(balance(login, inQuote ? quote : base), DEC_ZERO, sign === 1 ? amount : decNegate(amount));
 }
 
 /** How much of a contract position closing orders may still take: its quantity less what resting closing orders take. */
 export function closable(login: Login, symbol: string, side: Leg["side"]): Dec {
-  let free = login.positions.get(symbol)?.[side] ?? dec(0);
+  let free = login.positions.get(symbol)?.[side] ?? DEC_ZERO;
   for (const o of login.orders.values()) {
-    if (o.symbol === symbol && isOpen(o) && o.leg?.side === side && !o.leg.opening) free = add(free, negate(dec(o.remain)));
+    if (o.symbol === symbol && isOpen(o) && o.leg?.side === side && !o.leg.opening) free = decAdd(free, decNegate(decOfNumber(o.remain)));
   }
   return free;
 }
@@ -213,26 +175,26 @@ export const isOpen = (o: MockOrder): boolean => o.status === "SUBMITTED" || o.s
 
 function positionOf(login: Login, symbol: string): Position {
   let p = login.positions.get(symbol);
-  if (!p) login.positions.set(symbol, (p = { long: dec(0), short: dec(0), longCost: dec(0), shortCost: dec(0), utime: null }));
+  if (!p) login.positions.set(symbol, (p = { long: DEC_ZERO, short: DEC_ZERO, longCost: DEC_ZERO, shortCost: DEC_ZERO, utime: null }));
   return p;
 }
 
 /** One side's fields of the server's position view, in the server's order; `avail`: what closing orders may still take. */
 function sideFields(side: "long" | "short", qty: Dec, cost: Dec, avail: Dec): Record<string, number> {
-  const price = isZero(qty) ? 0 : toNumber(divide(cost, qty));
+  const price = isZero(qty) ? 0 : decNumber(decDivide(cost, qty));
   return {
-    [`${side}_quantity`]: toNumber(qty),
-    [`${side}_avail_qty`]: toNumber(avail),
+    [`${side}_quantity`]: decNumber(qty),
+    [`${side}_avail_qty`]: decNumber(avail),
     [`${side}_open_price`]: price,
     [`${side}_hold_price`]: price,
     [`${side}_liquid_price`]: 0,
     [`${side}_unrealised_pnl`]: 0,
     [`${side}_leverage`]: isZero(qty) ? 0 : 1,
-    [`${side}_margin`]: toNumber(cost),
+    [`${side}_margin`]: decNumber(cost),
   };
 }
 
-const FLAT: Readonly<Position> = { long: dec(0), short: dec(0), longCost: dec(0), shortCost: dec(0), utime: null };
+const FLAT: Readonly<Position> = { long: DEC_ZERO, short: DEC_ZERO, longCost: DEC_ZERO, shortCost: DEC_ZERO, utime: null };
 
 export function positionView(login: Login, symbol: string, withSymbol: boolean) {
   // Looking at a position does not create one.
@@ -263,25 +225,25 @@ export function orderView(o: MockOrder, withSymbol: boolean) {
 export const assetView = (login: Login) =>
   Object.fromEntries(
     [...login.balances].map(([k, b]) => {
-      const amounts = { free: toNumber(add(b.total, negate(b.locked))), locked: toNumber(b.locked), total: toNumber(b.total) };
+      const amounts = { free: decNumber(decMinus(b.total, b.locked)), locked: decNumber(b.locked), total: decNumber(b.total) };
       return [k, login.platform === "huobi_future" ? { free: amounts.free.toFixed(8), locked: amounts.locked.toFixed(8), total: amounts.total.toFixed(8) } : amounts];
     }),
   );
 
 /** Open `qty` more of a position's side at `amount` (price × qty). */
 function open(p: Position, side: Leg["side"], qty: Dec, amount: Dec): void {
-  p[side] = add(p[side], qty);
-  p[`${side}Cost`] = add(p[`${side}Cost`], amount);
+  p[side] = decAdd(p[side], qty);
+  p[`${side}Cost`] = decAdd(p[`${side}Cost`], amount);
 }
 
 /** Close `qty` of a position's side (at most what it holds); returns the cost the closed part had. */
 function close(p: Position, side: Leg["side"], qty: Dec): Dec {
   const held = p[side];
-  const part = below(held, qty) ? held : qty;
-  if (isZero(part)) return dec(0);
-  const cost = below(part, held) ? divide(times(p[`${side}Cost`], part), held) : p[`${side}Cost`];
-  p[side] = add(held, negate(part));
-  p[`${side}Cost`] = add(p[`${side}Cost`], negate(cost));
+  const part = decBelow(held, qty) ? held : qty;
+  if (isZero(part)) return DEC_ZERO;
+  const cost = decBelow(part, held) ? decDivide(decTimes(p[`${side}Cost`], part), held) : p[`${side}Cost`];
+  p[side] = decMinus(held, part);
+  p[`${side}Cost`] = decMinus(p[`${side}Cost`], cost);
   return cost;
 }
 
@@ -290,13 +252,13 @@ function fillContract(login: Login, p: Position, leg: Leg, quote: string, qty: D
   const b = balance(login, quote);
   if (leg.opening) {
     open(p, leg.side, qty, amount);
-    adjust(b, dec(0), amount);
+    adjust(b, DEC_ZERO, amount);
     return;
   }
   const margin = close(p, leg.side, qty);
-  const pnl = leg.side === "long" ? add(amount, negate(margin)) : add(margin, negate(amount));
+  const pnl = leg.side === "long" ? decMinus(amount, margin) : decMinus(margin, amount);
   // A loss beyond the margin is not charged: the position would have been liquidated first.
-  adjust(b, below(add(margin, pnl), dec(0)) ? negate(margin) : pnl, negate(margin));
+  adjust(b, decBelow(decAdd(margin, pnl), DEC_ZERO) ? decNegate(margin) : pnl, decNegate(margin));
 }
 
 /** Fill the rest of an order at `price` and push fill, order, position and asset notifications. */
@@ -304,15 +266,15 @@ export function fill(login: Login, o: MockOrder, price: number, fillNo: string, 
   const { base, quote } = split(o.symbol);
   const qty = o.remain;
   const now = Date.now();
-  const amount = times(dec(qty), dec(price));
+  const amount = decTimes(decOfNumber(qty), decOfNumber(price));
   const p = positionOf(login, o.symbol);
-  if (o.leg) fillContract(login, p, o.leg, quote, dec(qty), amount);
+  if (o.leg) fillContract(login, p, o.leg, quote, decOfNumber(qty), amount);
   else {
     const buy = o.action === "BUY";
-    adjust(balance(login, quote), buy ? negate(amount) : amount, dec(0));
-    adjust(balance(login, base), buy ? dec(qty) : dec(-qty), dec(0));
-    if (buy) open(p, "long", dec(qty), amount);
-    else close(p, "long", dec(qty));
+    adjust(balance(login, quote), buy ? decNegate(amount) : amount, DEC_ZERO);
+    adjust(balance(login, base), buy ? decOfNumber(qty) : decOfNumber(-qty), DEC_ZERO);
+    if (buy) open(p, "long", decOfNumber(qty), amount);
+    else close(p, "long", decOfNumber(qty));
   }
   p.utime = now;
   o.remain = 0;

@@ -5,9 +5,10 @@
  */
 import { quantWsMeta } from "../../../generated/quant-ws.js";
 import {
-  assetView, below, beyondLoginCaps, closable, dec, fill, freeOf, invalidSymbol, isContract, isKnownSymbol, isOpen, legOf, lockFor, orderView, positionView, roomForOrder, split, times,
+  assetView, beyondLoginCaps, closable, fill, freeOf, invalidSymbol, isContract, isKnownSymbol, isOpen, legOf, lockFor, orderView, positionView, roomForOrder, split,
   type Leg, type Login, type MockOrder,
 } from "./account.js";
+import { decBelow, decOfNumber, decTimes } from "../decimal-text.js";
 import { field, MissingField, type Conn, type Gateway } from "./gateway.js";
 import { login } from "./auth.js";
 import { stringifyJson } from "../../handwritten/core/json.js";
@@ -43,10 +44,10 @@ function refusal(login: Login, symbol: string, action: "BUY" | "SELL", leg: Leg 
   const { base, quote } = split(symbol);
   if (!Number.isFinite(limit * quantity) || !Number.isFinite(at * quantity)) return "Invalid price or quantity";
   if (leg && !leg.opening) {
-    if (below(closable(login, symbol, leg.side), dec(quantity))) return `Insufficient position: the ${leg.side} position cannot close ${quantity}`;
+    if (decBelow(closable(login, symbol, leg.side), decOfNumber(quantity))) return `Insufficient position: the ${leg.side} position cannot close ${quantity}`;
   } else if (leg) {
-    if (below(freeOf(login, quote), times(dec(at), dec(quantity)))) return "Insufficient balance";
-  } else if (action === "BUY" ? below(freeOf(login, quote), times(dec(limit), dec(quantity))) : below(freeOf(login, base), dec(quantity))) return "Insufficient balance";
+    if (decBelow(freeOf(login, quote), decTimes(decOfNumber(at), decOfNumber(quantity)))) return "Insufficient balance";
+  } else if (action === "BUY" ? decBelow(freeOf(login, quote), decTimes(decOfNumber(limit), decOfNumber(quantity))) : decBelow(freeOf(login, base), decOfNumber(quantity))) return "Insufficient balance";
   if (beyondLoginCaps(login, symbol)) return "Too many symbols traded on this login";
   if (!roomForOrder(login)) return "Too many open orders on this login";
   return undefined;
