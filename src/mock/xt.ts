@@ -49,8 +49,8 @@ export interface XtMockOptions extends SignedMockOptions {
   /** The emulator's clock (ms): nonce freshness, getServerTime, order and withdrawal times. */
   now?: (() => number) | undefined;
   /**
-   * The trading account's coins and their available amounts to start with (decimal text or a
-   * number, 0 or more; coin names as getBalance shows them, letters and digits), nothing
+   * The trading account's coins and their available amounts to start with (plain digits as text
+   * or a number, 0 or more, no exponent; coin names as getBalance shows them), nothing
    * frozen: `{ usdt: "100000", btc: "10" }`. Default: the vendor's example answer of getBalance
    * (3867.43650012 usdt available, no btc, eth or ltc).
    */
@@ -83,9 +83,14 @@ function rateRefusal(operationId: string, over: OverLimit): MockReply {
 /** Most coins the `balances` option names. */
 const MAX_BALANCE_COINS = 1_000;
 
-/** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
+/**
+ * An amount of the `balances` option: plain digits, at most 30 before and 30 after the point.
+ * An exponent (1e999999999) made every balance answer a billion digits long, and an order's
+ * arithmetic held the emulator.
+ */
 const PLAIN_AMOUNT = /^\d{1,30}(?:\.\d{1,30})?$/;
 
+/** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
 function balancesOption(given: unknown): Record<string, string> | undefined {
   if (given === undefined) return undefined;
   const refuse = (why: string): never => {
@@ -97,11 +102,9 @@ function balancesOption(given: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [coin, v] of entries) {
     if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
-    // Plain digits only, at most 30 before and 30 after the point: an exponent (1e999999999) made
-    // every balance answer a billion digits long, and an order's arithmetic held the emulator.
     const text = typeof v === "number" ? String(v) : typeof v === "string" ? v : "";
     if (!PLAIN_AMOUNT.test(text)) refuse(`${coin} must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got ${shownValue(v)}`);
-    out[coin.toLowerCase()] = text!;
+    out[coin.toLowerCase()] = text;
   }
   return out;
 }

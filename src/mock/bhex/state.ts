@@ -3,7 +3,7 @@
  * their per-item statuses, and the paged data sets (balance flow, lock records).
  */
 import type { BhexOperationId } from "../../handwritten/bhex/client.js";
-import { decAdd, decBelow, decMinus, decOf, decText, type Dec } from "../decimal-text.js";
+import { DEC_ZERO, decAdd, decBelow, decMinus, decOf, decText, type Dec } from "../decimal-text.js";
 import { exampleValue } from "../http-mock.js";
 import { DECIMAL, opById, toBig } from "./replies.js";
 
@@ -188,7 +188,7 @@ export class BhexState {
 
   /** The amount of a token locked for a user (0 when none). */
   lockedOf(user: string, token: string): Dec {
-    return this.locked.get(`${userKey(user)}:${token}`) ?? decOf("0");
+    return this.locked.get(`${userKey(user)}:${token}`) ?? DEC_ZERO;
   }
   /** Locks `amount` more; false when the emulator holds MAX_BHEX_LOCKED other amounts already. */
   lock(user: string, token: string, amount: Dec): boolean {

@@ -169,8 +169,9 @@ const withdraw: Handler = (st, req) => {
   // Paid from the trading account's available amount (getBalance). The vendor's error table has no
   // withdrawal code: a withdrawal beyond it is its 404 (其他错误提示, the message in `info`).
   const coinKey = coin.toLowerCase();
-  if (decBelow(st.available(coinKey), decOf(given))) return envelope(404, "提现失败，没有足够的资金");
-  st.debit(coinKey, decOf(given));
+  const paid = decOf(given);
+  if (decBelow(st.available(coinKey), paid)) return envelope(404, "提现失败，没有足够的资金");
+  st.debit(coinKey, paid);
   const now = st.now();
   const fee = 0.001;
   st.addPayout({ ...st.payouts[0], coin, address, amount, fee, creatTime: now, manageTime: now, status: 4, innerTransfer: Number(req.params.innerTransfer ?? 0) });

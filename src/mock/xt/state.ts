@@ -7,7 +7,7 @@ import { meta } from "../../../generated/xt-spot.docs.js";
 import type { OperationMeta } from "../../handwritten/core/meta.js";
 import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { exampleValue } from "../http-mock.js";
-import { decAdd, decBelow, decMinus, decOf, decText, decTimes, int64Of, type Dec } from "../decimal-text.js";
+import { DEC_ZERO, decAdd, decBelow, decMinus, decOf, decText, decTimes, int64Of, type Dec } from "../decimal-text.js";
 import { paginationOf, type Row } from "../query-rows.js";
 
 export interface MockOrder {
@@ -86,7 +86,7 @@ export class XtState {
    */
   constructor(depositRecords: number, now: () => number = Date.now, balances?: Readonly<Record<string, string>>) {
     this.now = now;
-    if (balances) for (const [coin, available] of Object.entries(balances)) this.balances.set(coin.toLowerCase(), { available: decOf(available), freeze: decOf("0") });
+    if (balances) for (const [coin, available] of Object.entries(balances)) this.balances.set(coin.toLowerCase(), { available: decOf(available), freeze: DEC_ZERO });
     else {
       const example = ((exampleValue(opById("getBalance")) as { data?: Record<string, { available?: unknown; freeze?: unknown }> } | undefined)?.data ?? {});
       for (const [coin, f] of Object.entries(example)) this.balances.set(coin, { available: decOf(String(f.available ?? "0")), freeze: decOf(String(f.freeze ?? "0")) });
@@ -103,12 +103,12 @@ export class XtState {
   /** Can the available amounts pay for all these freezes at once (a batch is one transaction)? */
   canFreeze(freezes: ReadonlyArray<{ coin: string; amount: Dec }>): boolean {
     const need = new Map<string, Dec>();
-    for (const f of freezes) need.set(f.coin, decAdd(need.get(f.coin) ?? decOf("0"), f.amount));
+    for (const f of freezes) need.set(f.coin, decAdd(need.get(f.coin) ?? DEC_ZERO, f.amount));
     return [...need].every(([coin, amount]) => !decBelow(this.available(coin), amount));
   }
   /** A coin's available amount (0 for a coin the account does not hold; looking adds none). */
   available(coin: string): Dec {
-    return this.balances.get(coin)?.available ?? decOf("0");
+    return this.balances.get(coin)?.available ?? DEC_ZERO;
   }
   /** Takes `amount` off a coin's available amount (the caller checked there is enough). */
   debit(coin: string, amount: Dec): void {
@@ -146,7 +146,7 @@ export class XtState {
       f.freeze = decMinus(f.freeze, o.frozen);
       f.available = decAdd(f.available, o.frozen);
     }
-    o.frozen = decOf("0");
+    o.frozen = DEC_ZERO;
   }
   /** getBalance's `data`: each coin's freeze and available as decimal text (at least 2 decimals, as the vendor's example). */
   balanceView(): Record<string, { freeze: string; available: string }> {
