@@ -573,17 +573,18 @@ export class HttpTransport {
    * calls on the wire: one waiting its turn holds none), then sign a copy (the next attempt signs
    * the original afresh). The signed request joins the recent ones whose secret values every
    * error loses. An abort while waiting is an AbortedError at once (the request takes no turn).
-   * Returns the signed request and the slot's release (undefined without a cap).
+   * Returns the signed request; the slot's release (none without a cap) and the limiter's "done"
+   * go into `taken`, for the attempt to call when it ends.
    */
-  #prepare(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, taken?: Taken, noSlot = false): OutgoingRequest | Promise<OutgoingRequest> {
+  #prepare(op: OperationMeta, base: OutgoingRequest, n: number, opts: CallOptions | undefined, taken: Taken, noSlot = false): OutgoingRequest | Promise<OutgoingRequest> {
     // A promise only when there is something to wait for (a Retry-After, the limiter's turn, a
     // slot, an async signer): a call without any takes no extra step. (A stream, `open`, takes no slot.)
-    const slots = !noSlot && taken && this.#slots;
+    const slots = !noSlot && this.#slots;
     const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
     if (this.#quietUntil === 0 && !limited) {
       const release = slots ? slots.tryAcquire() : undefined;
       if (release || !slots) {
-        if (taken) taken.release = release;
+        taken.release = release;
         return this.#signNow(op, base, n);
       }
     }
@@ -598,17 +599,12 @@ export class HttpTransport {
     opts: CallOptions | undefined,
     limited: boolean,
     slots: InFlightLimit | undefined,
-    taken: Taken | undefined,
+    taken: Taken,
   ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
     const held = this.#quietUntil;
-    if (limited) {
-      const done = await this.#waitTurn(op, opts);
-      // Counted until the attempt ends (#attempt, open): without one to tell, from now.
-      if (taken) taken.done = done;
-      else done();
-    }
-    if (slots) taken!.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
+    if (limited) taken.done = await this.#waitTurn(op, opts);
+    if (slots) taken.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
     // (a new one given while the call waited its turn or its slot holds it too: it would go out
     // inside it; the one waited out above is not waited again)
     if (this.#quietUntil !== held) await this.#waitQuiet(op, opts);
