@@ -66,6 +66,8 @@ export interface RunningMock {
   urls: Record<string, string>;
   /** Lines printed after the banner: the credentials it accepts and a first command. */
   hint?: string;
+  /** The client side's variables for this emulator (URLs and the credentials it accepts), by name: `mock --json` prints them. */
+  env: Record<string, string>;
   /** `--lose-answers`: the next `count` answers of the operation are not sent (HttpMock.loseAnswers). */
   loseAnswers?(operationId: string, count: number): void;
   close(): Promise<void>;
@@ -298,10 +300,16 @@ export function secretValues(env: NodeJS.ProcessEnv): string[] {
 
 /** `NAME=value ...` for the API's variables, from values by setting (mock hints). */
 export function envAssignments(api: string, values: Readonly<Record<string, string>>): string {
-  return findApi(api)
-    .env.filter((v) => Object.hasOwn(values, v.setting))
-    .map((v) => `${v.name}=${values[v.setting]}`)
+  return Object.entries(envValues(api, values))
+    .map(([name, value]) => `${name}=${value}`)
     .join(" ");
+}
+
+/** The API's variables with values by setting, as `{ NAME: value }` (`mock --json`). */
+export function envValues(api: string, values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of findApi(api).env) if (Object.hasOwn(values, v.setting)) out[v.name] = values[v.setting]!;
+  return out;
 }
 
 /** The variable that fills `setting` for `api` (for hints in error messages). */

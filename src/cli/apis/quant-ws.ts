@@ -17,7 +17,7 @@ import { CliUsageError, MAX_TIMER_SECONDS, numberFlag, timeoutFlag } from "../ar
 import { MAX_TIMEOUT_MS } from "../../handwritten/core/validate.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi, CliSettings } from "../registry.js";
-import { envAssignments, envNameOf } from "../registry.js";
+import { envAssignments, envNameOf, envValues } from "../registry.js";
 import { decimalsOption } from "./rest.js";
 import { OPERATIONS } from "../../handwritten/quant-ws/operations.js";
 
@@ -226,9 +226,11 @@ export const quantWsCli: CliApi = {
     if (dropEverySec > 0) timers.push(setInterval(() => mock.dropSockets(), dropEverySec * 1000));
     if (halfOpenEverySec > 0) timers.push(setInterval(() => mock.halfOpen(), halfOpenEverySec * 1000));
     if (outageEverySec > 0) timers.push(setInterval(() => mock.outage(outageMs), outageEverySec * 1000));
-    const env = envAssignments(API, { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex", symbols: "ETH/USDT" });
+    const values = { baseUrl: mock.url, accessKey: "k", secretKey: "s", platform: "okex", symbols: "ETH/USDT" };
+    const env = envAssignments(API, values);
     return {
       urls: { url: mock.url },
+      env: envValues(API, values),
       hint:
         `platforms ${KNOWN_PLATFORMS.join(", ")} (others: PARAM_MISS "platform not found"); any keys log in (an access key starting with\n` +
         `"fail-param" gives PARAM_MISS, "bad-key" GENERAL_ERROR 7 (keys refused), "broken" GENERAL_ERROR 7 (a setup step failed), "flaky" CONNECT_FAILED then READY,\n` +

@@ -2,7 +2,7 @@
 import type { ApiDocMeta } from "../../handwritten/core/meta.js";
 import { maxResponseBytesFlag, timeoutFlag } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
-import { envAssignments, type CliApi, type CliSettings } from "../registry.js";
+import { envAssignments, envValues, type CliApi, type CliSettings } from "../registry.js";
 
 /** What a REST client offers the CLI: `call(operationId, params)`. */
 export interface CliRestClient {
@@ -77,6 +77,7 @@ function mockStarter(api: string, load: () => Promise<RestMockModule>, firstCall
     const creds = envAssignments(api, credentials);
     return {
       urls: { url: mock.url },
+      env: { ...envValues(api, { baseUrl: mock.url }), ...envValues(api, credentials) },
       hint: `credentials: ${creds}\ntry: ${envAssignments(api, { baseUrl: mock.url })} ${creds} npx tradeapi call ${api} ${firstCall}`.trimEnd(),
       ...(mock.loseAnswers ? { loseAnswers: (operationId: string, count: number) => mock.loseAnswers!(operationId, count) } : {}),
       close: () => mock.close(),

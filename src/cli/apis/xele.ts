@@ -6,7 +6,7 @@ import { dataSchemaOf, xeleMeta, type JsonSchema } from "../../handwritten/xele/
 import { CliUsageError, didYouMean, numberFlag, portFlag, quotedValue } from "../args.js";
 import type { CliOperation, CliParam } from "../coerce.js";
 import type { CliApi } from "../registry.js";
-import { envAssignments, envNameOf } from "../registry.js";
+import { envAssignments, envNameOf, envValues } from "../registry.js";
 import { decimalsOption, maxResponseBytesOption, timeoutOption } from "./rest.js";
 
 /**
@@ -132,6 +132,7 @@ export const xeleCli: CliApi = {
     const creds = envAssignments("xele", { username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
     return {
       urls: { MA: mock.maUrl, MS: mock.msUrl },
+      env: envValues("xele", { maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD }),
       hint: `credentials: ${creds}\ntry: ${envAssignments("xele", { maUrl: mock.maUrl, msUrl: mock.msUrl })} ${creds} npx tradeapi call xele queryOrders investor_id='["777001"]'`,
       loseAnswers: (operationId, count) => mock.loseAnswers(operationId, count),
       close: () => mock.close(),

@@ -12,9 +12,14 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
     description: "handle the next N requests of the operation (default 1) but send no answer (REST: the connection is dropped): to test what a client does when an order's outcome is unknown",
     valueName: "OPERATION[:N]",
   },
+  {
+    name: "json",
+    type: "boolean",
+    description: 'print one JSON line once listening, for scripts: {"api", "urls", "env"} (env: the client side\'s variables, URLs and the credentials it accepts)',
+  },
 ];
 
-export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]]
+export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [--json]
          [flags of the api]    (runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)
        tradeapi mock <api> --help    the api's emulator flags
 apis: ${apiNames().join(", ")}`;
@@ -26,7 +31,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (flags.help) {
-    io.stdout(`usage: tradeapi mock ${entry.name} [--port N] [--lose-answers OPERATION[:N]]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
+    io.stdout(`usage: tradeapi mock ${entry.name} [--port N] [--lose-answers OPERATION[:N]] [--json]${entry.mockFlags?.length ? " [flags]" : ""}\nflags:\n${flagLines(own).join("\n")}\nthe client side reads:\n${envLines(entry).join("\n")}\n`);
     return 0;
   }
   if (positional.length > 1) throw new CliUsageError(`mock takes one api, got also ${quotedValue(positional[1]!)}`);
@@ -68,8 +73,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // Listening for the signals before the URL is printed: a script that reads it and kills the
   // emulator at once got the default death by the signal (no exit 0, no close).
   const stopped = io.untilStopped?.() ?? new Promise<void>(() => undefined);
-  for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
-  if (running.hint) io.stdout(`${running.hint}\n`);
+  if (flags.json) io.stdout(`${JSON.stringify({ api: entry.name, urls: running.urls, env: running.env })}\n`);
+  else {
+    for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);
+    if (running.hint) io.stdout(`${running.hint}\n`);
+  }
   await stopped;
   await running.close();
   return 0;
