@@ -39,6 +39,20 @@ describe("decimals typing", () => {
 
     expectTypeOf(createHubiClient({ ...opts, decimals: "string" })).toEqualTypeOf<HubiClient<"string">>();
     expectTypeOf(createBhexOrgClient({ ...opts, decimals: "number" })).toEqualTypeOf<BhexOrgClient<"number">>();
+    // BHEX's helpers type their data as call() does: a decimal field may be text in string mode.
+    const bhex = createBhexOrgClient({ ...opts, decimals: "string" });
+    type Rate = NonNullable<Awaited<ReturnType<typeof bhex.call<"otcOrderInfo">>>>["recentExecuteRate"];
+    expectTypeOf<Rate>().toEqualTypeOf<string | number | undefined>();
+    type KeyedRate = NonNullable<Awaited<ReturnType<typeof bhex.callWithKey<"otcOrderInfo">>>["data"]>["recentExecuteRate"];
+    expectTypeOf<KeyedRate>().toEqualTypeOf<Rate>();
+    type PagedRecord = ReturnType<typeof bhex.paginate<"otcOrderList">> extends AsyncGenerator<infer R> ? R : never;
+    expectTypeOf<PagedRecord>().toEqualTypeOf<NonNullable<Awaited<ReturnType<typeof bhex.call<"otcOrderList">>>>[number]>();
+    // @ts-expect-error in string mode a paged record's decimal may be the server's text
+    const pagedRate: number = ({} as PagedRecord).recentExecuteRate!;
+    const exactBhex = createBhexOrgClient(opts);
+    type ExactKeyedRate = NonNullable<Awaited<ReturnType<typeof exactBhex.callWithKey<"otcOrderInfo">>>["data"]>["recentExecuteRate"];
+    expectTypeOf<ExactKeyedRate>().toEqualTypeOf<NonNullable<Awaited<ReturnType<typeof exactBhex.call<"otcOrderInfo">>>>["recentExecuteRate"]>();
+    expect(pagedRate).toBeUndefined();
     expectTypeOf(createXeleClient({ decimals: "string" })).toEqualTypeOf<XeleClient<"string">>();
     // @ts-expect-error not a mode (and at run time a UsageError when the client is made)
     expect(() => createXtClient({ decimals: "float" })).toThrow(/decimals must be one of/);

@@ -98,8 +98,9 @@ export interface BhexOrgClientOptions extends KeyedClientOptions {
   idempotentRetry?: RetryOptions | boolean | undefined;
 }
 
-export interface BhexCallResult<K extends BhexOperationId> {
-  data: BhexData<K>;
+/** `D`: the client's `decimals` option (its data typed as `call` types it). */
+export interface BhexCallResult<K extends BhexOperationId, D extends DecimalsMode = "exact"> {
+  data: DecimalsAs<BhexData<K>, D>;
   /** The idempotency key sent, for operations that have one. */
   idempotencyKey: IdempotencyKey | undefined;
 }
@@ -115,11 +116,11 @@ export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMet
    */
   call<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<BhexData<K>, D>>;
   /** Like `call`, also returning the idempotency key that was sent (generated or given). */
-  callWithKey<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<BhexCallResult<K>>;
+  callWithKey<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<BhexCallResult<K, D>>;
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
   withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
   /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
-  paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<BhexRecord<K>, void, undefined>;
+  paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<DecimalsAs<BhexRecord<K>, D>, void, undefined>;
   /** Download a history .xlsx (statistics/download_data) to `filePath`; `opts`: this call's `{ signal, timeoutMs }`. */
   downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions): Promise<DownloadedFile>;
   readonly transport: HttpTransport;
