@@ -53,7 +53,10 @@ describe("XT batch items against the spec's contentSchema", () => {
     [{ price: Number.NaN, amount: 1, type: 1 }, "data[0].price must be a finite number, got NaN"],
     [{ price: 1, amount: 1, type: 7 }, "data[0].type must be one of 0, 1, got 7"],
     [{ price: 1, amount: 1 }, "missing field data[0].type"],
-    [{ price: "1", amount: 1, type: 1 }, "data[0].price must be number, got string"],
+    [{ price: "1 000", amount: 1, type: 1 }, "data[0].price must be number, got string"],
+    // A decimal's text stands for a price or an amount (written as the number), not for an integer.
+    [{ price: "1", amount: 1, type: "1" }, 'data[0].type must be integer, got "1"'],
+    [{ price: "1e400", amount: 1, type: 1 }, 'data[0].price must be a finite number, got "1e400"'],
     // (a misspelt field would go out unread by the server: refused as an unknown parameter is)
     [{ price: 1, amount: 1, type: 1, prise: 2 }, "unknown field data[0].prise"],
   ])("order %j → %s", (order, message) => {
@@ -102,11 +105,7 @@ describe("XT batch items against the spec's contentSchema", () => {
       [Buffer.from([0x5b, 0xff, 0x5d]).toString("base64"), 'parameter "data" must be base64 of JSON: it decodes to bytes that are not UTF-8'],
       [b64('[{"price":1,"amount":1,"type":7}]'), 'parameter "data[0].type" must be one of 0, 1, got 7'],
       [b64("[]"), 'parameter "data": a batch needs at least one item'],
-      // The advice parseJson gives (a `decimals` option) is not one a parameter can take.
-      [
-        b64('[{"price":5000.123456789012345678,"amount":1,"type":1}]'),
-        'parameter "data" must be base64 of JSON: the number at [0].price (5000.123456789012345678) has more digits than a double holds, and the batch is checked as doubles: write it with fewer (15 significant digits always fit)',
-      ],
+      [b64('[{"price":1e400,"amount":1,"type":1}]'), 'parameter "data[0].price" must be a finite number, got "1e400"'],
     ] as const) {
       const e = await xt.call("batchOrder", { market: "btc_usdt", data }).catch((x: unknown) => x);
       expect(e, data).toBeInstanceOf(UsageError);
@@ -115,6 +114,29 @@ describe("XT batch items against the spec's contentSchema", () => {
     expect(calls).toHaveLength(0);
     await xt.call("batchOrder", { market: "btc_usdt", data: b64('[{"price":5000,"amount":0.001,"type":1}]') });
     expect(calls).toHaveLength(1);
+  });
+
+  it("a decimal's text in a batch (a price a double cannot hold) is written as that number, digits as given: by the helper, call()'s list, and already encoded", async () => {
+    // (the answer's orders at prices a double holds: the client reads it with decimals "exact")
+    const { fetch, calls } = recordingFetch((req) => {
+      const items = decodeXtBatchData(new URLSearchParams(req.body).get("data")!, { decimals: "string" });
+      return json({ code: 200, info: "success", data: items.map((_, i) => ({ price: 5000, amount: 1, type: 1, id: 156292972664756 + i })) });
+    });
+    const xt = createXtClient({ accessKey: "k", secretKey: "s", baseUrl: "https://xt.test", rateLimit: false, fetch });
+    const sentBatch = () => Buffer.from(new URLSearchParams(calls.at(-1)!.body!).get("data")!, "base64").toString("utf8");
+    const wire = '[{"price":5000.123456789012345678,"amount":1.000000000000000001,"type":1},{"price":0.1,"amount":2,"type":0}]';
+    await xt.batchOrder("btc_usdt", [
+      { price: "5000.123456789012345678", amount: "1.000000000000000001", type: 1 },
+      { price: 0.1, amount: 2, type: 0 },
+    ]);
+    expect(sentBatch()).toBe(wire);
+    await xt.call("batchOrder", { market: "btc_usdt", data: [{ price: "5000.123456789012345678", amount: "1.000000000000000001", type: 1 }, { price: 0.1, amount: 2, type: 0 }] as never });
+    expect(sentBatch()).toBe(wire);
+    await xt.call("batchOrder", { market: "btc_usdt", data: Buffer.from(wire).toString("base64") });
+    expect(sentBatch()).toBe(wire);
+    expect(xtBatchJson([{ price: "0.3", amount: "2", type: 1 }], "batchOrder")).toBe('[{"price":0.3,"amount":2,"type":1}]');
+    // A text where the schema has a string stays a string; ids keep their own rule.
+    expect(xtBatchJson(["9007199254740993"], "batchCancel")).toBe("[9007199254740993]");
   });
 
   it("a batch given as base64 text of millions of characters is checked as a short one: a UsageError naming the operation, or sent when it fits (was a RangeError from the base64 regex)", async () => {

@@ -937,7 +937,8 @@ export function topLevelStrings(text: string, name: string): string[] {
 export const paramText = (v: string | number | bigint | boolean): string => (typeof v === "number" ? decimalText(v) : String(v));
 
 /**
- * Stringify with bigints written as bare integers (every digit kept), otherwise exactly
+ * Stringify with bigints written as bare integers (every digit kept), and a JsonNumberText as
+ * its number (the digits given), otherwise exactly
  * `JSON.stringify` (`toJSON`, `undefined` members dropped, `indent`). Each bigint goes through
  * `JSON.stringify` as a marker string made of this process's random prefix and its digits,
  * and the quoted markers are then replaced by the digits: no data can hold the prefix without
@@ -949,9 +950,9 @@ export function stringifyJson(value: unknown, indent?: number): string {
   const out = JSON.stringify(
     value,
     (_key, v: unknown) => {
-      if (typeof v !== "bigint") return v;
+      if (typeof v !== "bigint" && !(v instanceof JsonNumberText)) return v;
       bigints = true;
-      return BIGINT_MARK + v.toString();
+      return BIGINT_MARK + (typeof v === "bigint" ? v.toString() : v.text);
     },
     indent,
   ) as string | undefined;
@@ -960,4 +961,13 @@ export function stringifyJson(value: unknown, indent?: number): string {
 }
 
 const BIGINT_MARK = `~bigint:${randomBytes(12).toString("hex")}:`;
-const BIGINT_MARKED = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, "g");
+const BIGINT_MARKED = new RegExp(`"${BIGINT_MARK}(-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)"`, "g");
+
+/**
+ * A number's decimal text that stringifyJson writes as the JSON number, digits as given. Made
+ * only of text already checked as a JSON number (validate.ts withNumberTexts; not exported from
+ * the package): anything else would not be replaced, and would be sent as a marked string.
+ */
+export class JsonNumberText {
+  constructor(readonly text: string) {}
+}

@@ -8,12 +8,12 @@ import type { CallOptions, OutgoingRequest } from "./http-transport.js";
 import { paramText, stringifyJson } from "./json.js";
 import type { ApiMeta, OperationMeta, SchemaMeta } from "./meta.js";
 import { findOperation } from "./meta.js";
-import { checkParam, checkRequiredOneOf, fitsSchema, meant, ownFields, unsendable } from "./validate.js";
+import { checkParam, checkRequiredOneOf, fitsSchema, meant, ownFields, unsendable, withNumberTexts } from "./validate.js";
 
 /** Encode one parameter value as the wire text the spec describes. */
 export function serializeValue(value: unknown, schema: SchemaMeta | undefined): string {
   if (schema?.contentEncoding === "base64" && typeof value !== "string") {
-    return Buffer.from(stringifyJson(value), "utf8").toString("base64");
+    return Buffer.from(stringifyJson(withNumberTexts(value, schema.contentSchema)), "utf8").toString("base64");
   }
   if (Array.isArray(value) && schema?.commaJoined) return value.map((v) => serializeValue(v, undefined)).join(",");
   if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return paramText(value);
@@ -168,7 +168,7 @@ type Flatten<T> = { [K in keyof T]: DecimalIn<T[K]> | ({} extends Pick<T, K> ? u
  * cannot hold is passed as a string and sent as written (its text checked). Plain numbers, ints
  * and everything else stay as the spec types them; nested objects and lists are mapped too.
  */
-type DecimalIn<T> = T extends number
+export type DecimalIn<T> = T extends number
   ? "__jsonDecimal" extends keyof T ? T | string : T
   : T extends ReadonlyArray<infer U>
     ? Array<DecimalIn<U>>

@@ -22,7 +22,7 @@ import { isSignal, MAX_TIMER_MS } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 import { isSecretName, userinfoEnd } from "./redaction.js";
-import { DecimalPrecisionError, excessDigits, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, excessDigits, JsonNumberText, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -46,8 +46,11 @@ export interface CheckOptions {
   text?: boolean;
   /** How a path is named in messages (default: the path, or "request" for the root). */
   label?: (path: string) => string;
-  /** A decimal's text stands for a number at any depth (an answer read with decimals: "string"). */
-  decimalText?: boolean;
+  /**
+   * A decimal's text stands for a number at any depth (an answer read with decimals: "string");
+   * "finite": only a finite one's (a request's JSON content, where it is written as the number).
+   */
+  decimalText?: boolean | "finite";
   /**
    * Stop at this many problems (default: all). A hostile answer of a million wrong items would
    * otherwise build millions of messages (a 6 MB one ran the process out of memory).
@@ -121,7 +124,7 @@ function jsonType(v: unknown): string {
 }
 
 /** Does `v` have JSON type `t` (text: may a wire string stand for it)? The quant-ws request check uses it too. */
-export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean, decimalText = false): boolean {
+export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean, decimalText: boolean | "finite" = false): boolean {
   switch (t) {
     case "null":
       return v === null;
@@ -132,7 +135,7 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean,
         typeof v === "bigint" ||
         (typeof v === "number" && Number.isFinite(v)) ||
         (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v))) ||
-        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v))
+        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v) && (decimalText === true || Number.isFinite(Number(v))))
       );
     case "string":
       return typeof v === "string" || (text && (s.contentEncoding === "base64" || (s.commaJoined === true && Array.isArray(v))));
@@ -211,7 +214,7 @@ export function checkSchema(value: unknown, schema: SchemaMeta, path = "", optio
   options ??= {};
   const found: Found = { list: [], max: options.max ?? Infinity, answer: options.answer === true };
   try {
-    check(value, schema, path, options.text === true, options.label ?? defaultLabel, found, options.decimalText === true);
+    check(value, schema, path, options.text === true, options.label ?? defaultLabel, found, options.decimalText ?? false);
   } catch (e) {
     if (e !== found) throw e;
   }
@@ -418,7 +421,7 @@ export function patternFits(pattern: string, text: string): boolean | undefined 
   }
 }
 
-function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText = false): void {
+function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p: string) => string, out: Found, decimalText: boolean | "finite" = false): void {
   const where = label(path);
   // A field named like a secret (safePwd, trade_password) never has its value in a message
   // (asked only when a message is made: an answer's thousands of values are checked here).
@@ -444,7 +447,7 @@ function check(v: unknown, s: SchemaMeta, path: string, text: boolean, label: (p
     if (!types.some((t) => typeMatches(v, t, s, text, decimalText))) {
       const finite = (types.includes("number") || types.includes("integer")) && (typeof v === "number" || (typeof v === "string" && NUMBER_TEXT.test(v))) && !Number.isFinite(Number(v));
       // (with decimals: "string" a number's text is shown as written: "must be integer, got 2.5", not "got string")
-      const got = secret() ? hidden(v) : decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? v : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
+      const got = secret() ? hidden(v) : decimalText && typeof v === "string" && NUMBER_TEXT.test(v) ? (decimalText === true ? v : quoted(v)) : text || typeof v === "number" ? show(typeof v === "bigint" ? String(v) : v) : jsonType(v);
       problem(finite ? `${where} must be a finite number, got ${got}` : `${where} must be ${types.join(" or ")}, got ${got}`, "type");
       return;
     }
@@ -767,11 +770,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function decodedContent(text: string): { value: unknown } | { why: string } {
   if (text.length % 4 !== 0 || !BASE64.test(text)) return { why: "it has characters or padding base64 does not" };
   try {
-    return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64"))) };
+    // Decimals as their text: the batch is sent as written, every digit kept (contentProblems
+    // takes a decimal's text where the schema has a number).
+    return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64")), { decimals: "string" }) };
   } catch (e) {
-    // A decimal that no double holds is refused with its own words: the advice in parseJson's
-    // message (a `decimals` option) is not one a call's parameter can take.
-    if (e instanceof DecimalPrecisionError) return { why: `the number at ${e.path} (${quoted(e.literal).slice(1, -1)}) has more digits than a double holds, and the batch is checked as doubles: write it with fewer (15 significant digits always fit)` };
     return { why: e instanceof TypeError ? "it decodes to bytes that are not UTF-8" : `the decoded text is not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
 }
@@ -792,7 +794,22 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
     if (value.length === 0) return [{ path, kind: "value", message: `${where}: a batch needs at least one item` }];
     if (value.length > max) return [{ path, kind: "value", message: `${where}: a batch holds at most ${max} items (the server ignores the rest); got ${value.length}: split it` }];
   }
-  return schema.contentSchema ? checkSchema(value, schema.contentSchema, path, { label }) : [];
+  return schema.contentSchema ? checkSchema(value, schema.contentSchema, path, { label, decimalText: "finite" }) : [];
+}
+
+/**
+ * A request's JSON content (XT's batch `data`) as it is written: each decimal text where the
+ * schema has a number (`"0.1"`, a price a double cannot hold) a JsonNumberText, which
+ * stringifyJson writes as that number, digits as given; the rest as it is. Run after the check.
+ */
+export function withNumberTexts(v: unknown, s: SchemaMeta | undefined): unknown {
+  if (!s) return v;
+  if (typeof v === "string") return NUMBER_TEXT.test(v) && ([] as unknown[]).concat(s.type).includes("number") ? new JsonNumberText(v) : v;
+  if (Array.isArray(v)) return s.items ? v.map((item) => withNumberTexts(item, s.items)) : v;
+  if (v === null || typeof v !== "object" || !s.properties) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: withNumberTexts(x, Object.hasOwn(s.properties, k) ? s.properties[k] : undefined), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /**

@@ -23,7 +23,8 @@ function itemsSent(op: OperationMeta, req: OutgoingRequest): unknown[] | undefin
   const field = base64Fields(op)[0];
   const data = field === undefined ? undefined : (req.form ?? req.query).find(([name]) => name === field)?.[1];
   try {
-    return data === undefined ? undefined : decodeXtBatchData(data);
+    // (decimals as text: only the items are counted, and a price sent as its text may hold any digits)
+    return data === undefined ? undefined : decodeXtBatchData(data, { decimals: "string" });
   } catch {
     return undefined;
   }

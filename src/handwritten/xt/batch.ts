@@ -5,9 +5,9 @@
  */
 import { meta } from "../../../generated/xt-spot.meta.js";
 import { quoted, typeName, UsageError } from "../core/errors.js";
-import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson } from "../core/json.js";
+import { excessDigits, MAX_INTEGER_DIGITS, parseJson, stringifyJson, type DecimalsMode } from "../core/json.js";
 import { findOperation, type SchemaMeta } from "../core/meta.js";
-import { contentProblems, heldValue } from "../core/validate.js";
+import { contentProblems, heldValue, withNumberTexts } from "../core/validate.js";
 import { base64Fields } from "./base64-fields.js";
 
 /** The XT operations whose `data` is a base64 batch. */
@@ -59,7 +59,8 @@ export function xtBatchJson(items: ReadonlyArray<unknown>, operationId?: XtBatch
   const schema = dataSchemaOf(operationId ?? "batchOrder");
   const problems = schema ? contentProblems(batch, operationId ? schema : { maxBatchItems: schema.maxBatchItems }, "data", (p) => p) : [];
   if (problems.length) throw new UsageError(`the batch does not fit the spec: ${problems.map((p) => p.message).join("; ")}`, ctx);
-  return stringifyJson(batch);
+  // A decimal given as text (a price a double cannot hold) is written as that number.
+  return stringifyJson(operationId ? withNumberTexts(batch, schema?.contentSchema) : batch);
 }
 
 /** base64 of the batch JSON array, the value of the `data` parameter. */
@@ -67,13 +68,17 @@ export function encodeXtBatchData(items: ReadonlyArray<unknown>, operationId?: X
   return Buffer.from(xtBatchJson(items, operationId), "utf8").toString("base64");
 }
 
-/** Decode a batch `data` value back into its array (bigints above 2^53); anything else is a UsageError. */
-export function decodeXtBatchData(data: string): unknown[] {
+/**
+ * Decode a batch `data` value back into its array (bigints above 2^53); anything else is a
+ * UsageError. `decimals` as parseJson takes it: a batch holding a decimal no double holds (sent
+ * as its text) needs "string", which gives every decimal as its text.
+ */
+export function decodeXtBatchData(data: string, options?: { decimals?: DecimalsMode }): unknown[] {
   const ctx = { api: "xt" };
   if (typeof data !== "string") throw new UsageError(`batch data is base64 text, got ${typeName(data)}`, ctx);
   let value: unknown;
   try {
-    value = parseJson(Buffer.from(data, "base64").toString("utf8"));
+    value = parseJson(Buffer.from(data, "base64").toString("utf8"), options);
   } catch (e) {
     throw new UsageError(`batch data is not base64 of JSON: ${e instanceof Error ? e.message : String(e)}`, { ...ctx, cause: e });
   }

@@ -9,7 +9,7 @@ import { authorizeXt, XT_SIGNATURE_VARIANTS, xtNonce, type XtSignatureVariant } 
 import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
-import type { CallData, OperationParams, ParamsArg } from "../core/operation-call.js";
+import type { CallData, DecimalIn, OperationParams, ParamsArg } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
@@ -20,7 +20,8 @@ import { checkXtAnswer } from "./batch-answer.js";
 export type XtOperations = operations;
 export type XtOperationId = keyof operations;
 export type XtPaths = paths;
-export type XtBatchOrderItem = components["schemas"]["BatchOrderItem"];
+/** One order of `batchOrder`: `price` and `amount` a number or a decimal's text (written into the batch as that number, digits as given). */
+export type XtBatchOrderItem = DecimalIn<components["schemas"]["BatchOrderItem"]>;
 export type XtOrderId = number | bigint | string;
 export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
 /** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
