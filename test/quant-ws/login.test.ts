@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { ApiError, AuthError, CredentialsError, InvalidRequestError, ResponseFormatError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
 import {
   createQuantWsClient,
+  QuantWsSession,
   QuantWsFrameError,
   QuantWsLoginRejectedError,
   QuantWsStateError,
@@ -395,6 +396,23 @@ describe("state 7 during login: keys refused, or a setup step that failed", () =
       expect(e, msg).toBeInstanceOf(QuantWsStateError);
       expect(e, msg).not.toBeInstanceOf(AuthError);
       expect(e!.kind).toBe("other");
+    }
+  });
+});
+
+describe("sessions come from login()", () => {
+  it("new QuantWsSession() (which type-checks: the declarations leave its constructor out) is a UsageError saying where sessions come from, not a TypeError", () => {
+    const make = QuantWsSession as unknown as new (...args: unknown[]) => unknown;
+    for (const args of [[], [{}, {}], [null, null]]) {
+      const e = (() => {
+        try {
+          return new make(...args);
+        } catch (x) {
+          return x;
+        }
+      })();
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as Error).message).toBe("quant-ws: a QuantWsSession is made by client.login(), not by new QuantWsSession()");
     }
   });
 });

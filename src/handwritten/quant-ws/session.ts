@@ -286,6 +286,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
 
   /** @internal sessions are made by `client.login()`. */
   constructor(host: SessionHost, login: QuantWsLogin) {
+    // (the declarations leave this constructor out, so `new QuantWsSession()` type-checks)
+    if (typeof host?.reportError !== "function" || login === null || typeof login !== "object") throw new UsageError("a QuantWsSession is made by client.login(), not by new QuantWsSession()", { api: API });
     this.#host = host;
     this.platform = login.platform;
     this.symbols = [...login.symbols];
