@@ -14,6 +14,8 @@ export type { paths as BhexPathsSpec } from "../../../generated/bhex-org.js";
 // emitting declarations can name what it infers from this client (TS2742 otherwise).
 export type * from "../../../generated/bhex-org.js";
 export type * from "../core/rest-client.js";
+export type * from "../core/http-transport.js";
+export type * from "../core/meta.js";
 // The error tree (as the root exports it), so that a service importing only this subpath can
 // tell the errors apart with instanceof.
 export {

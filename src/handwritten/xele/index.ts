@@ -33,6 +33,8 @@ export type { paths as XelePathsSpec, components as XeleComponents } from "../..
 // The spec's generated types by their own names, so a consumer
 // emitting declarations can name what it infers from this client (TS2742 otherwise).
 export type * from "../../../generated/xele-mgmt.js";
+export type * from "../core/http-transport.js";
+export type * from "../core/meta.js";
 // The error tree (as the root exports it), so that a service importing only this subpath can
 // tell the errors apart with instanceof.
 export {
