@@ -199,7 +199,9 @@
  * sweep's expiry after the poll phase (an answer that came during a stall is read) and the
  * compressed answer's own message; 119.7 kB (119,688 bytes) with the redaction of the bytes an
  * error keeps (Node's rawPacket held a proxy's Authorization); 119.9 kB (119,889 bytes) with the
- * bounds in a parameter's "out of range" message (minimum 0, maximum 500).
+ * bounds in a parameter's "out of range" message (minimum 0, maximum 500); 121.0 kB (120,959
+ * bytes) with the rate limiter's waiter following earlier waiters only in the limits that have no
+ * room for it (XT's IP limit made one queue of every signed call).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -209,7 +211,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 120_900;
+const CEILING = 121_000;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

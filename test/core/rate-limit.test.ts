@@ -14,6 +14,33 @@ function virtualClock() {
   return { now: () => t, sleep: (ms: number) => new Promise<void>((r) => setImmediate(() => ((t += ms), r()))), get t() { return t; } };
 }
 
+/**
+ * A virtual clock whose sleeps are timers run in time order (concurrent sleeps of the
+ * virtualClock above add up): `run` moves time to the next timer until `until` settles.
+ */
+function timerClock() {
+  let t = 0;
+  let seq = 0;
+  const timers: Array<{ at: number; seq: number; fire: () => void }> = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((fire) => void timers.push({ at: t + ms, seq: seq++, fire })),
+    async run<T>(until: Promise<T>): Promise<T> {
+      let settled = false;
+      void until.then(() => (settled = true), () => (settled = true));
+      while (!settled) {
+        await new Promise((r) => setImmediate(r));
+        timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        const next = timers.shift();
+        if (!next) break;
+        t = Math.max(t, next.at);
+        next.fire();
+      }
+      return until;
+    },
+  };
+}
+
 describe("RateLimiter", () => {
   it("lets `limit` requests start per interval and makes the rest wait their turn, in order", async () => {
     const clock = virtualClock();
@@ -170,6 +197,21 @@ describe("RateLimiter", () => {
     expect(performance.now() - t1).toBeLessThan(100);
     void held;
   }, 10_000);
+
+  it("a waiter waits behind earlier waiters only in the limits that have no room for it: 40 order reads queued by `user` do not hold balance calls that also name the IP limit", async () => {
+    // Every signed XT call names `ip` (1000 a minute, never near full): following its waiters
+    // too made one queue of all of them, and the 4th-6th balance calls went at 3 000 ms.
+    const clock = timerClock();
+    const rl = new RateLimiter({ balance: { limit: 3, intervalMs: 1000 }, user: { limit: 10, intervalMs: 1000 }, ip: { limit: 1000, intervalMs: 60_000 } }, clock);
+    const balance: number[] = [];
+    const user: number[] = [];
+    const users = Array.from({ length: 40 }, () => rl.hold(["user", "ip"]).then((done) => (user.push(clock.now()), done())));
+    const balances = Array.from({ length: 6 }, () => rl.hold(["balance", "ip"]).then((done) => (balance.push(clock.now()), done())));
+    await clock.run(Promise.all([...users, ...balances]));
+    expect(balance).toEqual([0, 0, 0, 1000, 1000, 1000]);
+    // Within the full `user` limit the order is kept: 10 a second, first come first served.
+    expect(user).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 10) * 1000));
+  });
 
   it("ignores limits it does not know", async () => {
     const rl = new RateLimiter({});

@@ -4,8 +4,9 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). A waiter follows the earlier waiters of the limits it names (only
- * those), and holds a place in each: a request whose limits have room beyond every waiter's
+ * (a sliding window). A waiter follows the earlier waiters of those of its limits that had no
+ * room for it when it came (only those: a limit it names that is far from full, as XT's IP
+ * limit, makes no queue), and holds a place in each it names: a request whose limits have room beyond every waiter's
  * place starts at once, taking no place a waiter holds: a ticker read, counted against the IP
  * limit only, no longer waits seconds behind balance calls held by their own 3-per-second
  * limit (it may also start before a waiter still behind another limit's waiters). Share one
@@ -127,10 +128,14 @@ export class RateLimiter {
       holds = false;
       for (const n of known) this.#waiting.set(n, this.#waiting.get(n)! - 1);
     };
+    // Behind the earlier waiters only of its limits that have no room for it beyond their places
+    // (one queue for all held a call behind another limit's waiters while later calls of its own
+    // limit went first; and following every limit it names held each balance call behind the
+    // order reads queued before it by `user`, as both also name the IP limit, never near full).
+    const now = this.#now();
+    const full = known.map((n) => this.#recent(n, now).length + (this.#waiting.get(n) ?? 0) >= this.#rules[n]!.limit);
     for (const n of known) this.#waiting.set(n, (this.#waiting.get(n) ?? 0) + 1);
-    // Behind the waiters of its own limits only (one queue for all held a call behind another
-    // limit's waiters while later calls of its own limit went first).
-    const before = known.map((n) => this.#tails.get(n));
+    const before = known.map((n, i) => (full[i] ? this.#tails.get(n) : undefined));
     const ahead = before.filter((t): t is Promise<void> => t !== undefined);
     const turn = (ahead.length === 0 ? Promise.resolve() : ahead.length === 1 ? ahead[0]! : Promise.all(ahead)).then(() => this.#waitFor(known, abort, leave));
     // (a turn that came as the wait was aborted is given back: it was taken for no request)
