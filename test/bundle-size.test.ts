@@ -201,7 +201,9 @@
  * error keeps (Node's rawPacket held a proxy's Authorization); 119.9 kB (119,889 bytes) with the
  * bounds in a parameter's "out of range" message (minimum 0, maximum 500); 121.0 kB (120,959
  * bytes) with the rate limiter's waiter following earlier waiters only in the limits that have no
- * room for it (XT's IP limit made one queue of every signed call).
+ * room for it (XT's IP limit made one queue of every signed call); 121.1 kB (121,095 bytes) with
+ * the rate limiter's waiters kept per limit in an explicit queue, an aborted one taken out at once
+ * (each kept ~5 KB of promise chain until the head moved).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -211,7 +213,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 121_000;
+const CEILING = 121_100;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { meta } from "../../generated/xt-spot.docs.js";
@@ -211,6 +213,33 @@ describe("RateLimiter", () => {
     expect(balance).toEqual([0, 0, 0, 1000, 1000, 1000]);
     // Within the full `user` limit the order is kept: 10 a second, first come first served.
     expect(user).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 10) * 1000));
+  });
+
+  it("a waiter that aborts holds no memory while the waiter ahead of it still waits (each kept ~5 KB of promise chain until the head moved)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const heap = () => (gc(), gc(), process.memoryUsage().heapUsed);
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 60_000 } });
+    const first = await rl.hold(["a"]); // in flight: the next waits for it, however long
+    const headStop = new AbortController();
+    const head = rl.hold(["a"], { signal: headStop.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    const before = heap();
+    const n = 20_000;
+    let refused = 0;
+    for (let i = 0; i < n; i++) {
+      const ac = new AbortController();
+      rl.hold(["a"], { signal: ac.signal }).catch(() => refused++);
+      await Promise.resolve();
+      ac.abort(new Error("gave up"));
+    }
+    await new Promise((r) => setImmediate(r));
+    const perWaiter = (heap() - before) / n;
+    expect(refused).toBe(n);
+    expect(perWaiter).toBeLessThan(500);
+    headStop.abort(new Error("stop"));
+    await head;
+    first();
   });
 
   it("ignores limits it does not know", async () => {
