@@ -203,7 +203,9 @@
  * bytes) with the rate limiter's waiter following earlier waiters only in the limits that have no
  * room for it (XT's IP limit made one queue of every signed call); 121.1 kB (121,095 bytes) with
  * the rate limiter's waiters kept per limit in an explicit queue, an aborted one taken out at once
- * (each kept ~5 KB of promise chain until the head moved).
+ * (each kept ~5 KB of promise chain until the head moved); 121.3 kB (121,202 bytes) with a limiter
+ * turn given back uncounted by an attempt that sent nothing (a slot's wait that timed out, a
+ * signer that threw, an abort before the dispatch).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -213,7 +215,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 121_100;
+const CEILING = 121_300;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -53,7 +53,7 @@ import {
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, isDefiniteFailure, operationById, unwrapData } from "./meta.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { giveBackTurn, type RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
@@ -97,10 +97,21 @@ function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
  * openapi-fetch methods can give an error result the real answer's headers.
  */
 export const ON_ANSWER: unique symbol = Symbol("tradeapi.onAnswer");
-/** What an attempt holds while it runs: its `maxInFlight` slot's release, and the limiter's "done" (RateLimiter.hold). */
+/**
+ * What an attempt holds while it runs: its `maxInFlight` slot's release, and the limiter's
+ * "done" (RateLimiter.hold); `sent`: its request was handed to the HTTP layer (else its turn is
+ * given back uncounted when it ends: nothing reached the server).
+ */
 interface Taken {
   release?: () => void;
   done?: () => void;
+  sent?: boolean;
+}
+
+/** The attempt has ended: its turn counts from now when its request was sent, else it is given back. */
+function endTurn(taken: Taken): void {
+  if (taken.sent) taken.done?.();
+  else giveBackTurn(taken.done);
 }
 
 type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
@@ -533,12 +544,13 @@ export class HttpTransport {
     let req: OutgoingRequest | undefined;
     const taken: Taken = {};
     try {
-      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts, taken, true)), opts);
+      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts, taken, true)), opts, taken);
     } catch (e) {
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
-      // (the headers have come, or the request failed: the server has it, or never will)
-      taken.done?.();
+      // (the headers have come, or the request failed: the server has it, or never will; a
+      // request never handed to the HTTP layer gives its turn back)
+      endTurn(taken);
     }
   }
 
@@ -701,7 +713,7 @@ export class HttpTransport {
     try {
       const signing = this.#prepare(op, base, n, opts, taken);
       req = signing instanceof Promise ? await signing : signing;
-      return await this.#send(op, req, n, opts);
+      return await this.#send(op, req, n, opts, taken);
     } catch (e) {
       // An attempt that ended before it was sent (its wait for a slot, the limiter or a
       // Retry-After timed out or was aborted; it could not be signed) is an event too.
@@ -709,7 +721,9 @@ export class HttpTransport {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
-      taken.done?.();
+      // (an attempt that sent nothing, e.g. its slot's wait timed out or its signer threw, gives
+      // its turn back: counted for a whole interval, it held later calls for a request never made)
+      endTurn(taken);
       // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
       // the answer's end): straight away, the next call opened a connection of its own. (Node's
       // own setImmediate: a test's fake timers would hold the waiter until they are advanced.)
@@ -807,10 +821,12 @@ export class HttpTransport {
   }
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
-  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean, opts: CallOptions | undefined): Promise<WireResponse> {
+  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean, opts: CallOptions | undefined, taken: Taken): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
     // A timeout given for this call (see WireLimits `perCall`), equal to the client's or not.
     const perCall = opts?.timeoutMs !== undefined && opts.timeoutMs !== null;
+    // (a signal that has fired sends nothing: undici and fetch both check it first)
+    taken.sent = !signal?.aborted;
     const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy, perCall });
     if (res.redirect) {
       // Its body is let go, not drained: a server that stalls it held the call (and the caller's
@@ -826,7 +842,7 @@ export class HttpTransport {
     return res;
   }
 
-  async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+  async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined, taken: Taken): Promise<TransportResult> {
     const cfg = this.config;
     const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
@@ -837,7 +853,7 @@ export class HttpTransport {
     let res: WireResponse;
     let raw: Uint8Array;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, false, opts);
+      res = await this.#head(op, wire, timeoutMs, signal, false, opts, taken);
       raw = await res.bytes();
       (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
@@ -873,13 +889,13 @@ export class HttpTransport {
     }
   }
 
-  async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
+  async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined, taken: Taken): Promise<TransportStream> {
     const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, true, opts);
+      res = await this.#head(op, wire, timeoutMs, signal, true, opts, taken);
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
       both?.dispose();

@@ -262,5 +262,15 @@ interface Waiter {
   detach?: () => void;
 }
 const firstOf = <T>(set: Set<T> | undefined): T | undefined => (set ? set.values().next().value : undefined);
-/** A turn's "done" → what gives the turn back uncounted (a waiter aborted as its turn came). */
+/** A turn's "done" → what gives the turn back uncounted. */
 const giveBack = new WeakMap<() => void, () => void>();
+
+/**
+ * Library-internal (not exported from the package): give back the turn `hold()` resolved to
+ * `done` with, uncounted, for a request that was never sent (its attempt ended before it was
+ * handed to the HTTP layer: a slot's wait timed out, the signer threw, an abort came first).
+ * Once `done` (or this) has been called, nothing.
+ */
+export function giveBackTurn(done: (() => void) | undefined): void {
+  if (done) giveBack.get(done)?.();
+}
