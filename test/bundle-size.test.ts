@@ -205,7 +205,9 @@
  * the rate limiter's waiters kept per limit in an explicit queue, an aborted one taken out at once
  * (each kept ~5 KB of promise chain until the head moved); 121.3 kB (121,202 bytes) with a limiter
  * turn given back uncounted by an attempt that sent nothing (a slot's wait that timed out, a
- * signer that threw, an abort before the dispatch).
+ * signer that threw, an abort before the dispatch); 121.6 kB (121,572 bytes) with a RateLimiter
+ * given without a rule the API names refused (one made for another API limited nothing) and its
+ * ruleNames.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -215,7 +217,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 121_300;
+const CEILING = 121_600;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -84,6 +84,11 @@ export class RateLimiter {
     this.#sleep = opts.sleep;
   }
 
+  /** The names of its rules (what a client checks a limiter given to it against: one made for another API limits nothing). */
+  get ruleNames(): string[] {
+    return Object.keys(this.#rules);
+  }
+
   /**
    * Resolves when a request counted against `names` may start (unknown names are ignored).
    * When `opts.signal` aborts first, rejects at once with its reason; the request then takes
