@@ -207,7 +207,8 @@
  * turn given back uncounted by an attempt that sent nothing (a slot's wait that timed out, a
  * signer that threw, an abort before the dispatch); 121.6 kB (121,572 bytes) with a RateLimiter
  * given without a rule the API names refused (one made for another API limited nothing) and its
- * ruleNames.
+ * ruleNames; 121.9 kB (121,819 bytes) with a 429's Retry-After hold kept per shared rate limiter
+ * and API (a client sharing the limiter sent inside the hold another was given).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -217,7 +218,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 121_600;
+const CEILING = 121_900;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -108,6 +108,24 @@ interface Taken {
   sent?: boolean;
 }
 
+/** A Retry-After hold: until when (performance.now() ms; 0: none), and the answer that gave it. */
+interface Quiet {
+  until: number;
+  from: string;
+}
+/** Per shared limiter and API, its clients' hold: a 429 answered to one client of a key holds the others of that key too. */
+const QUIETS = new WeakMap<RateLimiter, Map<string, Quiet>>();
+
+/** The hold a transport keeps: its limiter's for its API (shared by every client of the limiter), else its own. */
+function quietOf(limiter: RateLimiter | null | undefined, api: string): Quiet {
+  if (!limiter) return { until: 0, from: "" };
+  const byApi = QUIETS.get(limiter) ?? new Map<string, Quiet>();
+  QUIETS.set(limiter, byApi);
+  const quiet = byApi.get(api) ?? { until: 0, from: "" };
+  byApi.set(api, quiet);
+  return quiet;
+}
+
 /** The attempt has ended: its turn counts from now when its request was sent, else it is given back. */
 function endTurn(taken: Taken): void {
   if (taken.sent) taken.done?.();
@@ -464,10 +482,11 @@ export class HttpTransport {
   /**
    * Until when (performance.now() ms) the server asked for no requests: a 429 answer's
    * Retry-After holds every call of the client, not only the one it answered (the ten others
-   * made meanwhile each earned a 429 of their own; XT locks an account that keeps on). 0: none.
+   * made meanwhile each earned a 429 of their own; XT locks an account that keeps on), and of
+   * every client of this API sharing its rate limiter (the same key: B's calls went out inside
+   * the hold A was given).
    */
-  #quietUntil = 0;
-  #quietFrom = "";
+  readonly #retryHold: Quiet;
 
   constructor(given: TransportConfig) {
     // Own fields only, here and in `retry` (a field on Object.prototype is no option: ownFields).
@@ -489,6 +508,7 @@ export class HttpTransport {
       throw new UsageError(`maxInFlight must be a whole number of calls of at least 1, or Infinity; got ${shownValue(slots)}`, { api: rest.api });
     }
     this.#slots = slots === undefined || slots === Infinity ? undefined : new InFlightLimit(slots, undefined, "a busy server");
+    this.#retryHold = quietOf(rest.rateLimiter, rest.api);
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#timeoutMs = Math.ceil(rest.timeoutMs ?? 10_000);
@@ -593,7 +613,7 @@ export class HttpTransport {
     // slot, an async signer): a call without any takes no extra step. (A stream, `open`, takes no slot.)
     const slots = !noSlot && this.#slots;
     const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
-    if (this.#quietUntil === 0 && !limited) {
+    if (this.#retryHold.until === 0 && !limited) {
       const release = slots ? slots.tryAcquire() : undefined;
       if (release || !slots) {
         taken.release = release;
@@ -614,12 +634,12 @@ export class HttpTransport {
     taken: Taken,
   ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
-    const held = this.#quietUntil;
+    const held = this.#retryHold.until;
     if (limited) taken.done = await this.#waitTurn(op, opts);
     if (slots) taken.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
     // (a new one given while the call waited its turn or its slot holds it too: it would go out
     // inside it; the one waited out above is not waited again)
-    if (this.#quietUntil !== held) await this.#waitQuiet(op, opts);
+    if (this.#retryHold.until !== held) await this.#waitQuiet(op, opts);
     return this.#signNow(op, base, n);
   }
 
@@ -629,8 +649,8 @@ export class HttpTransport {
    * `sleep`, one wait of what was left.
    */
   async #waitQuiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {
-    for (let seen = -1; this.#quietUntil !== 0 && this.#quietUntil !== seen; ) {
-      seen = this.#quietUntil;
+    for (let seen = -1; this.#retryHold.until !== 0 && this.#retryHold.until !== seen; ) {
+      seen = this.#retryHold.until;
       const wait = this.#quiet(op, opts);
       if (!wait) return;
       await wait;
@@ -655,8 +675,8 @@ export class HttpTransport {
    * the wait), else a RateLimitError at once with what is left (retryAfterMs), nothing sent.
    */
   #quiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> | undefined {
-    const left = Math.ceil(this.#quietUntil - performance.now());
-    if (left <= 0) return void (this.#quietUntil = 0);
+    const left = Math.ceil(this.#retryHold.until - performance.now());
+    if (left <= 0) return void (this.#retryHold.until = 0);
     // (a call already aborted is an AbortedError, as without a hold, not a RateLimitError)
     const abort = this.#waitAbort(op, opts);
     const aborted = abort?.signals.find((s) => s?.aborted);
@@ -666,7 +686,7 @@ export class HttpTransport {
     throw new RateLimitError({
       ...this.#errCtx(op),
       code: RETRY_AFTER_HOLD,
-      vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#quietFrom})`,
+      vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#retryHold.from})`,
       kind: "rate-limit",
       retryAfterMs: left,
     });
@@ -1031,7 +1051,7 @@ export class HttpTransport {
       if (retryAfterMs !== undefined && status === 429) {
         // (at most 10 minutes: a longer one is the answer's own error to report, not a client held for hours)
         const until = performance.now() + Math.min(retryAfterMs, 600_000);
-        if (until > this.#quietUntil) [this.#quietUntil, this.#quietFrom] = [until, `${op.operationId} (HTTP ${status})`];
+        if (until > this.#retryHold.until) [this.#retryHold.until, this.#retryHold.from] = [until, `${op.operationId} (HTTP ${status})`];
       }
       if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
       const env = envelopeOf(cfg.meta, op);
