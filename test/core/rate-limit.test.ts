@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { meta } from "../../generated/xt-spot.docs.js";
@@ -12,6 +14,33 @@ import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 function virtualClock() {
   let t = 0;
   return { now: () => t, sleep: (ms: number) => new Promise<void>((r) => setImmediate(() => ((t += ms), r()))), get t() { return t; } };
+}
+
+/**
+ * A virtual clock whose sleeps are timers run in time order (concurrent sleeps of the
+ * virtualClock above add up): `run` moves time to the next timer until `until` settles.
+ */
+function timerClock() {
+  let t = 0;
+  let seq = 0;
+  const timers: Array<{ at: number; seq: number; fire: () => void }> = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((fire) => void timers.push({ at: t + ms, seq: seq++, fire })),
+    async run<T>(until: Promise<T>): Promise<T> {
+      let settled = false;
+      void until.then(() => (settled = true), () => (settled = true));
+      while (!settled) {
+        await new Promise((r) => setImmediate(r));
+        timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        const next = timers.shift();
+        if (!next) break;
+        t = Math.max(t, next.at);
+        next.fire();
+      }
+      return until;
+    },
+  };
 }
 
 describe("RateLimiter", () => {
@@ -170,6 +199,48 @@ describe("RateLimiter", () => {
     expect(performance.now() - t1).toBeLessThan(100);
     void held;
   }, 10_000);
+
+  it("a waiter waits behind earlier waiters only in the limits that have no room for it: 40 order reads queued by `user` do not hold balance calls that also name the IP limit", async () => {
+    // Every signed XT call names `ip` (1000 a minute, never near full): following its waiters
+    // too made one queue of all of them, and the 4th-6th balance calls went at 3 000 ms.
+    const clock = timerClock();
+    const rl = new RateLimiter({ balance: { limit: 3, intervalMs: 1000 }, user: { limit: 10, intervalMs: 1000 }, ip: { limit: 1000, intervalMs: 60_000 } }, clock);
+    const balance: number[] = [];
+    const user: number[] = [];
+    const users = Array.from({ length: 40 }, () => rl.hold(["user", "ip"]).then((done) => (user.push(clock.now()), done())));
+    const balances = Array.from({ length: 6 }, () => rl.hold(["balance", "ip"]).then((done) => (balance.push(clock.now()), done())));
+    await clock.run(Promise.all([...users, ...balances]));
+    expect(balance).toEqual([0, 0, 0, 1000, 1000, 1000]);
+    // Within the full `user` limit the order is kept: 10 a second, first come first served.
+    expect(user).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 10) * 1000));
+  });
+
+  it("a waiter that aborts holds no memory while the waiter ahead of it still waits (each kept ~5 KB of promise chain until the head moved)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const heap = () => (gc(), gc(), process.memoryUsage().heapUsed);
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 60_000 } });
+    const first = await rl.hold(["a"]); // in flight: the next waits for it, however long
+    const headStop = new AbortController();
+    const head = rl.hold(["a"], { signal: headStop.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    const before = heap();
+    const n = 20_000;
+    let refused = 0;
+    for (let i = 0; i < n; i++) {
+      const ac = new AbortController();
+      rl.hold(["a"], { signal: ac.signal }).catch(() => refused++);
+      await Promise.resolve();
+      ac.abort(new Error("gave up"));
+    }
+    await new Promise((r) => setImmediate(r));
+    const perWaiter = (heap() - before) / n;
+    expect(refused).toBe(n);
+    expect(perWaiter).toBeLessThan(500);
+    headStop.abort(new Error("stop"));
+    await head;
+    first();
+  });
 
   it("ignores limits it does not know", async () => {
     const rl = new RateLimiter({});

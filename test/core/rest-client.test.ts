@@ -15,9 +15,9 @@ import {
   UsageError,
 } from "../../src/handwritten/core/errors.js";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
-import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { createBhexOrgClient, createBhexRateLimiter } from "../../src/handwritten/bhex/client.js";
 import { createHubiClient } from "../../src/handwritten/hubi/client.js";
-import { createXtClient } from "../../src/handwritten/xt/client.js";
+import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { json, recordingFetch } from "../helpers/recording-fetch.js";
 
 const KEYS = { accessKey: "ak-factory", secretKey: "sk-factory-secret" };
@@ -285,18 +285,32 @@ describe("call(): throws, and takes per-call { signal, timeoutMs }", () => {
 
 describe("rateLimit: one option name in every API", () => {
   it.each([
-    { api: "xt", make: (o: object) => createXtClient(o) },
-    { api: "hubi", make: (o: object) => createHubiClient(o) },
-    { api: "bhex", make: (o: object) => createBhexOrgClient(o) },
-  ])("$api: true (default) → own limiter, a RateLimiter → that one, false → none", ({ make }) => {
-    const shared = new RateLimiter({});
+    { api: "xt", make: (o: object) => createXtClient(o), rules: createXtRateLimiter().ruleNames },
+    { api: "hubi", make: (o: object) => createHubiClient(o), rules: [] as string[] },
+    { api: "bhex", make: (o: object) => createBhexOrgClient(o), rules: createBhexRateLimiter().ruleNames },
+  ])("$api: true (default) → own limiter, a RateLimiter → that one, false → none", ({ make, rules }) => {
+    const shared = new RateLimiter(Object.fromEntries(rules.map((n) => [n, { limit: 1, intervalMs: 1000 }])));
     expect(make({}).rateLimiter).toBeInstanceOf(RateLimiter);
     expect(make({ rateLimit: shared }).rateLimiter).toBe(shared);
     expect(make({ rateLimit: false }).rateLimiter).toBeNull();
   });
 
+  it("a RateLimiter without a rule the API names (one made for another API) is a UsageError naming the rule: it limited nothing, silently", async () => {
+    expect(() => createBhexOrgClient({ rateLimit: createXtRateLimiter() })).toThrow(UsageError);
+    expect(() => createBhexOrgClient({ rateLimit: createXtRateLimiter() })).toThrow('rateLimit: the RateLimiter given has no rule "orgBatchCancel" of this API\'s limits');
+    expect(() => createXtClient({ rateLimit: createBhexRateLimiter() })).toThrow('no rule "balance", "user", "ip" of this API');
+    expect(() => createXtClient({ rateLimiter: new RateLimiter({ balance: { limit: 3, intervalMs: 1000 }, user: { limit: 10, intervalMs: 1000 } }) })).toThrow('rateLimiter: the RateLimiter given has no rule "ip"');
+    expect(() => createBhexOrgClient({ rateLimit: new RateLimiter({}) })).toThrow(UsageError);
+    // Its own, or one with more rules (XT's and BHEX's in one), is taken; Hubi names none.
+    const both = new RateLimiter({ ...Object.fromEntries(createXtRateLimiter().ruleNames.map((n) => [n, { limit: 5, intervalMs: 1000 }])), orgBatchCancel: { limit: 1, intervalMs: 10_000 } });
+    expect(createBhexOrgClient({ rateLimit: both }).rateLimiter).toBe(both);
+    expect(createXtClient({ rateLimit: both }).rateLimiter).toBe(both);
+    expect(createHubiClient({ rateLimit: new RateLimiter({}) }).rateLimiter).toBeInstanceOf(RateLimiter);
+    expect(createXtRateLimiter().ruleNames).toEqual(["balance", "user", "ip"]);
+  });
+
   it("the deprecated rateLimiter option is still honoured (Hubi's old name), and rateLimit wins over it", () => {
-    const shared = new RateLimiter({});
+    const shared = createXtRateLimiter();
     expect(createHubiClient({ rateLimiter: shared }).rateLimiter).toBe(shared);
     expect(createHubiClient({ rateLimiter: null }).rateLimiter).toBeNull();
     expect(createXtClient({ rateLimiter: shared }).rateLimiter).toBe(shared);

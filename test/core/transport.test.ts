@@ -533,7 +533,7 @@ describe("Retry-After", () => {
       if (m.requests === 1) setTimeout(() => (res.writeHead(429, { "retry-after": "2", "content-type": "text/plain" }), res.end("slow down")), 200);
       else answer(res);
     });
-    const limited = xt(m.url, { rateLimit: new RateLimiter({ ip: { limit: 1, intervalMs: 1_000 } }) });
+    const limited = xt(m.url, { rateLimit: new RateLimiter({ ...xtMeta.rateLimits, ip: { limit: 1, intervalMs: 1_000 } }) });
     sent.length = 0;
     const t1 = performance.now();
     const a = rejection(limited.call("getServerTime"));

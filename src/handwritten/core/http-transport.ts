@@ -53,7 +53,7 @@ import {
 import { DecimalPrecisionError, MAX_JSON_DEPTH, nestedTooDeep, NumberTooLongError, parseJson, quotedTwice, repeatedTopLevelKey, type DecimalsMode } from "./json.js";
 import type { ApiMeta, EnvelopeMeta, HttpMethod, OperationMeta, SchemaMeta } from "./meta.js";
 import { envelopeOf, isDefiniteFailure, operationById, unwrapData } from "./meta.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { giveBackTurn, type RateLimiter } from "./rate-limit.js";
 import { callSignal, pause, type CallSignal, type WaitAbort } from "./abort.js";
 import { observe } from "./observe.js";
 import { checkRetryOptions, notRetried, withRetries, type RetryOptions } from "./retry.js";
@@ -97,10 +97,39 @@ function checkOutgoing(fn: string, r: unknown): asserts r is OutgoingRequest {
  * openapi-fetch methods can give an error result the real answer's headers.
  */
 export const ON_ANSWER: unique symbol = Symbol("tradeapi.onAnswer");
-/** What an attempt holds while it runs: its `maxInFlight` slot's release, and the limiter's "done" (RateLimiter.hold). */
+/**
+ * What an attempt holds while it runs: its `maxInFlight` slot's release, and the limiter's
+ * "done" (RateLimiter.hold); `sent`: its request was handed to the HTTP layer (else its turn is
+ * given back uncounted when it ends: nothing reached the server).
+ */
 interface Taken {
   release?: () => void;
   done?: () => void;
+  sent?: boolean;
+}
+
+/** A Retry-After hold: until when (performance.now() ms; 0: none), and the answer that gave it. */
+interface Quiet {
+  until: number;
+  from: string;
+}
+/** Per shared limiter and API, its clients' hold: a 429 answered to one client of a key holds the others of that key too. */
+const QUIETS = new WeakMap<RateLimiter, Map<string, Quiet>>();
+
+/** The hold a transport keeps: its limiter's for its API (shared by every client of the limiter), else its own. */
+function quietOf(limiter: RateLimiter | null | undefined, api: string): Quiet {
+  if (!limiter) return { until: 0, from: "" };
+  const byApi = QUIETS.get(limiter) ?? new Map<string, Quiet>();
+  QUIETS.set(limiter, byApi);
+  const quiet = byApi.get(api) ?? { until: 0, from: "" };
+  byApi.set(api, quiet);
+  return quiet;
+}
+
+/** The attempt has ended: its turn counts from now when its request was sent, else it is given back. */
+function endTurn(taken: Taken): void {
+  if (taken.sent) taken.done?.();
+  else giveBackTurn(taken.done);
 }
 
 type AnswerHook = (status: number, headers: Readonly<Record<string, string>>) => void;
@@ -453,10 +482,11 @@ export class HttpTransport {
   /**
    * Until when (performance.now() ms) the server asked for no requests: a 429 answer's
    * Retry-After holds every call of the client, not only the one it answered (the ten others
-   * made meanwhile each earned a 429 of their own; XT locks an account that keeps on). 0: none.
+   * made meanwhile each earned a 429 of their own; XT locks an account that keeps on), and of
+   * every client of this API sharing its rate limiter (the same key: B's calls went out inside
+   * the hold A was given).
    */
-  #quietUntil = 0;
-  #quietFrom = "";
+  readonly #retryHold: Quiet;
 
   constructor(given: TransportConfig) {
     // Own fields only, here and in `retry` (a field on Object.prototype is no option: ownFields).
@@ -478,6 +508,7 @@ export class HttpTransport {
       throw new UsageError(`maxInFlight must be a whole number of calls of at least 1, or Infinity; got ${shownValue(slots)}`, { api: rest.api });
     }
     this.#slots = slots === undefined || slots === Infinity ? undefined : new InFlightLimit(slots, undefined, "a busy server");
+    this.#retryHold = quietOf(rest.rateLimiter, rest.api);
     this.config = rest;
     this.#maxBytes = rest.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#timeoutMs = Math.ceil(rest.timeoutMs ?? 10_000);
@@ -533,12 +564,13 @@ export class HttpTransport {
     let req: OutgoingRequest | undefined;
     const taken: Taken = {};
     try {
-      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts, taken, true)), opts);
+      return await this.#openSigned(op, (req = await this.#prepare(op, request, 1, opts, taken, true)), opts, taken);
     } catch (e) {
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
-      // (the headers have come, or the request failed: the server has it, or never will)
-      taken.done?.();
+      // (the headers have come, or the request failed: the server has it, or never will; a
+      // request never handed to the HTTP layer gives its turn back)
+      endTurn(taken);
     }
   }
 
@@ -581,7 +613,7 @@ export class HttpTransport {
     // slot, an async signer): a call without any takes no extra step. (A stream, `open`, takes no slot.)
     const slots = !noSlot && this.#slots;
     const limited = !!this.config.rateLimiter && op.rateLimit.length > 0;
-    if (this.#quietUntil === 0 && !limited) {
+    if (this.#retryHold.until === 0 && !limited) {
       const release = slots ? slots.tryAcquire() : undefined;
       if (release || !slots) {
         taken.release = release;
@@ -602,12 +634,12 @@ export class HttpTransport {
     taken: Taken,
   ): Promise<OutgoingRequest> {
     await this.#waitQuiet(op, opts);
-    const held = this.#quietUntil;
+    const held = this.#retryHold.until;
     if (limited) taken.done = await this.#waitTurn(op, opts);
     if (slots) taken.release = slots.tryAcquire() ?? (await this.#slot(op, opts));
     // (a new one given while the call waited its turn or its slot holds it too: it would go out
     // inside it; the one waited out above is not waited again)
-    if (this.#quietUntil !== held) await this.#waitQuiet(op, opts);
+    if (this.#retryHold.until !== held) await this.#waitQuiet(op, opts);
     return this.#signNow(op, base, n);
   }
 
@@ -617,8 +649,8 @@ export class HttpTransport {
    * `sleep`, one wait of what was left.
    */
   async #waitQuiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> {
-    for (let seen = -1; this.#quietUntil !== 0 && this.#quietUntil !== seen; ) {
-      seen = this.#quietUntil;
+    for (let seen = -1; this.#retryHold.until !== 0 && this.#retryHold.until !== seen; ) {
+      seen = this.#retryHold.until;
       const wait = this.#quiet(op, opts);
       if (!wait) return;
       await wait;
@@ -643,8 +675,8 @@ export class HttpTransport {
    * the wait), else a RateLimitError at once with what is left (retryAfterMs), nothing sent.
    */
   #quiet(op: OperationMeta, opts: CallOptions | undefined): Promise<void> | undefined {
-    const left = Math.ceil(this.#quietUntil - performance.now());
-    if (left <= 0) return void (this.#quietUntil = 0);
+    const left = Math.ceil(this.#retryHold.until - performance.now());
+    if (left <= 0) return void (this.#retryHold.until = 0);
     // (a call already aborted is an AbortedError, as without a hold, not a RateLimitError)
     const abort = this.#waitAbort(op, opts);
     const aborted = abort?.signals.find((s) => s?.aborted);
@@ -654,7 +686,7 @@ export class HttpTransport {
     throw new RateLimitError({
       ...this.#errCtx(op),
       code: RETRY_AFTER_HOLD,
-      vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#quietFrom})`,
+      vendorMessage: `not sent: the server asked for no requests until its Retry-After ends (given with its answer to ${this.#retryHold.from})`,
       kind: "rate-limit",
       retryAfterMs: left,
     });
@@ -701,7 +733,7 @@ export class HttpTransport {
     try {
       const signing = this.#prepare(op, base, n, opts, taken);
       req = signing instanceof Promise ? await signing : signing;
-      return await this.#send(op, req, n, opts);
+      return await this.#send(op, req, n, opts, taken);
     } catch (e) {
       // An attempt that ended before it was sent (its wait for a slot, the limiter or a
       // Retry-After timed out or was aborted; it could not be signed) is an event too.
@@ -709,7 +741,9 @@ export class HttpTransport {
       // This attempt's own signed values whatever else is in flight (the recent ones are the last 16).
       throw this.redactor(req && carriedSecrets(req)).error(e);
     } finally {
-      taken.done?.();
+      // (an attempt that sent nothing, e.g. its slot's wait timed out or its signer threw, gives
+      // its turn back: counted for a whole interval, it held later calls for a request never made)
+      endTurn(taken);
       // Handed to a waiter after the connection is back in its pool (undici frees it a turn after
       // the answer's end): straight away, the next call opened a connection of its own. (Node's
       // own setImmediate: a test's fake timers would hold the waiter until they are advanced.)
@@ -807,10 +841,12 @@ export class HttpTransport {
   }
 
   /** Send the request and wait for its answer's head; a redirect is an error (never followed). */
-  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean, opts: CallOptions | undefined): Promise<WireResponse> {
+  async #head(op: OperationMeta, wire: WireRequest, timeoutMs: number, signal: AbortSignal | undefined, stream: boolean, opts: CallOptions | undefined, taken: Taken): Promise<WireResponse> {
     const maxBytes = this.#maxBytes;
     // A timeout given for this call (see WireLimits `perCall`), equal to the client's or not.
     const perCall = opts?.timeoutMs !== undefined && opts.timeoutMs !== null;
+    // (a signal that has fired sends nothing: undici and fetch both check it first)
+    taken.sent = !signal?.aborted;
     const res = await this.#dispatch(wire, { timeoutMs, signal, stream, maxBytes, proxy: this.#proxy, perCall });
     if (res.redirect) {
       // Its body is let go, not drained: a server that stalls it held the call (and the caller's
@@ -826,7 +862,7 @@ export class HttpTransport {
     return res;
   }
 
-  async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined): Promise<TransportResult> {
+  async #send(op: OperationMeta, req: OutgoingRequest, n: number, opts: CallOptions | undefined, taken: Taken): Promise<TransportResult> {
     const cfg = this.config;
     const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
@@ -837,7 +873,7 @@ export class HttpTransport {
     let res: WireResponse;
     let raw: Uint8Array;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, false, opts);
+      res = await this.#head(op, wire, timeoutMs, signal, false, opts, taken);
       raw = await res.bytes();
       (opts as { [ON_ANSWER]?: AnswerHook } | undefined)?.[ON_ANSWER]?.(res.status, res.headers);
     } catch (e) {
@@ -873,13 +909,13 @@ export class HttpTransport {
     }
   }
 
-  async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined): Promise<TransportStream> {
+  async #openSigned(op: OperationMeta, req: OutgoingRequest, opts: CallOptions | undefined, taken: Taken): Promise<TransportStream> {
     const wire = this.#wireRequest(op, req);
     const { timeoutMs, both, signal, started } = this.#begin(op, opts);
     let res: WireResponse;
     let raw: Uint8Array | undefined;
     try {
-      res = await this.#head(op, wire, timeoutMs, signal, true, opts);
+      res = await this.#head(op, wire, timeoutMs, signal, true, opts, taken);
       if (res.status < 200 || res.status >= 300) raw = await res.bytes();
     } catch (e) {
       both?.dispose();
@@ -1015,7 +1051,7 @@ export class HttpTransport {
       if (retryAfterMs !== undefined && status === 429) {
         // (at most 10 minutes: a longer one is the answer's own error to report, not a client held for hours)
         const until = performance.now() + Math.min(retryAfterMs, 600_000);
-        if (until > this.#quietUntil) [this.#quietUntil, this.#quietFrom] = [until, `${op.operationId} (HTTP ${status})`];
+        if (until > this.#retryHold.until) [this.#retryHold.until, this.#retryHold.from] = [until, `${op.operationId} (HTTP ${status})`];
       }
       if (parsed) cfg.checkErrorBody?.(body, op, status, retryAfterMs);
       const env = envelopeOf(cfg.meta, op);

@@ -4,14 +4,17 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). A waiter follows the earlier waiters of the limits it names (only
- * those), and holds a place in each: a request whose limits have room beyond every waiter's
+ * (a sliding window). A waiter follows the earlier waiters of those of its limits that had no
+ * room for it when it came (only those: a limit it names that is far from full, as XT's IP
+ * limit, makes no queue), and holds a place in each it names: a request whose limits have room beyond every waiter's
  * place starts at once, taking no place a waiter holds: a ticker read, counted against the IP
  * limit only, no longer waits seconds behind balance calls held by their own 3-per-second
  * limit (it may also start before a waiter still behind another limit's waiters). Share one
  * limiter between clients of the same key by passing the same instance to each. A waiter whose
  * signal aborts leaves the queue at once, without taking a turn, gives its places back, and
- * lets the waiters behind it in each of its limits go on.
+ * lets the waiters behind it in each of its limits go on (each limit keeps its waiters in an
+ * explicit queue, and one that aborts is taken out of it: nothing of it is kept until the
+ * head moves).
  *
  * A request held with `hold()` (as the clients hold theirs) counts in every window until it is
  * done, then for `intervalMs` from then: its arrival at the server lies somewhere between its
@@ -20,7 +23,7 @@
  * from the answers, no window of the server's holds more than `limit` of them, whatever the
  * latency. `acquire()` counts from the start, for requests the limiter never hears the end of.
  */
-import { pause, unlessAborted, type WaitAbort } from "./abort.js";
+import { onAbort, pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
 import { checkOption, checkOptionsObject, checkSignal, ownFields } from "./validate.js";
 
@@ -42,10 +45,11 @@ export class RateLimiter {
   readonly #starts = new Map<string, Counted[]>();
   /** Waiters whose limits are full of held requests: woken when one is done. */
   readonly #onDone = new Set<() => void>();
-  /** Per limit, the turn of the last waiter queued in it: a waiter follows the last of each limit it names. */
-  readonly #tails = new Map<string, Promise<void>>();
-  /** Per limit, how many queued waiters count against it (the places they hold). */
-  readonly #waiting = new Map<string, number>();
+  /**
+   * Per limit, the waiters that count against it, first come first: each holds a place in every
+   * limit it names, and waits for those ahead of it in the limits it follows.
+   */
+  readonly #queues = new Map<string, Set<Waiter>>();
   readonly #now: () => number;
   /** What a clock that stood still while waits passed is behind by (#waitFor). */
   #stood = 0;
@@ -78,6 +82,11 @@ export class RateLimiter {
     const clock = opts.now ?? (() => performance.now());
     this.#now = () => clock() + this.#stood;
     this.#sleep = opts.sleep;
+  }
+
+  /** The names of its rules (what a client checks a limiter given to it against: one made for another API limits nothing). */
+  get ruleNames(): string[] {
+    return Object.keys(this.#rules);
   }
 
   /**
@@ -120,42 +129,75 @@ export class RateLimiter {
     if (signal?.aborted) throw signal.reason;
     // Room beyond every earlier waiter's place in each of its limits: no need to queue.
     if (this.#roomNow(known)) return this.#take(known);
-    const abort: WaitAbort | undefined = signal && { signals: [signal], error: (s) => s.reason };
-    let holds = true;
-    const leave = () => {
-      if (!holds) return;
-      holds = false;
-      for (const n of known) this.#waiting.set(n, this.#waiting.get(n)! - 1);
-    };
-    for (const n of known) this.#waiting.set(n, (this.#waiting.get(n) ?? 0) + 1);
-    // Behind the waiters of its own limits only (one queue for all held a call behind another
-    // limit's waiters while later calls of its own limit went first).
-    const before = known.map((n) => this.#tails.get(n));
-    const ahead = before.filter((t): t is Promise<void> => t !== undefined);
-    const turn = (ahead.length === 0 ? Promise.resolve() : ahead.length === 1 ? ahead[0]! : Promise.all(ahead)).then(() => this.#waitFor(known, abort, leave));
-    // (a turn that came as the wait was aborted is given back: it was taken for no request)
-    const out = unlessAborted(turn, abort, () => void turn.then((done) => giveBack.get(done)?.(), () => undefined));
-    out.catch(leave);
-    // What the next waiter of each limit follows: this one's turn; once it has left (aborted),
-    // the one it followed in that limit (it held the next waiters of `a` until its
-    // predecessors in `b` had started).
-    known.forEach((n, i) => {
-      const tail = out.then(
-        () => undefined,
-        () => before[i],
-      );
-      this.#tails.set(n, tail);
-      void tail.then(() => {
-        if (this.#tails.get(n) === tail) this.#tails.delete(n);
-      });
+    // Behind the earlier waiters only of its limits that have no room for it beyond their places
+    // (one queue for all held a call behind another limit's waiters while later calls of its own
+    // limit went first; and following every limit it names held each balance call behind the
+    // order reads queued before it by `user`, as both also name the IP limit, never near full).
+    const now = this.#now();
+    const follows = known.filter((n) => this.#recent(n, now).length + this.#placesIn(n) >= this.#rules[n]!.limit);
+    return new Promise<() => void>((resolve, reject) => {
+      const abort: WaitAbort | undefined = signal && { signals: [signal], error: (s) => s.reason };
+      let off = nothing;
+      const w: Waiter = {
+        names: known,
+        follows,
+        started: false,
+        left: false,
+        go: () => void this.#waitFor(known, abort, room).catch(fail),
+      };
+      // The turn is taken in the same step as the last check of its limits (no request between),
+      // and before the waiters behind it look for room (their first check is in this step too).
+      const room = () => {
+        if (w.left) return;
+        resolve(this.#take(known));
+        this.#leave(w);
+      };
+      // An aborted waiter leaves every queue at once, and holds nothing: only the queues point to a waiter.
+      const fail = (e: unknown) => {
+        if (!w.left) this.#leave(w);
+        reject(e);
+      };
+      w.detach = () => off();
+      for (const n of known) {
+        const queue = this.#queues.get(n) ?? new Set<Waiter>();
+        this.#queues.set(n, queue.add(w));
+      }
+      if (signal) off = onAbort(signal, () => fail(signal.reason));
+      this.#maybeGo(w);
     });
-    return out;
+  }
+
+  /** The places waiters hold in `name` (one per waiter queued that counts against it). */
+  #placesIn(name: string): number {
+    return this.#queues.get(name)?.size ?? 0;
+  }
+
+  /** Start `w`'s wait for room when it is first in the queue of every limit it follows. */
+  #maybeGo(w: Waiter): void {
+    if (w.started || w.left || !w.follows.every((n) => firstOf(this.#queues.get(n)) === w)) return;
+    w.started = true;
+    w.go();
+  }
+
+  /** `w` leaves its queues (its turn taken, or aborted); the waiters now first in them may go. */
+  #leave(w: Waiter): void {
+    w.left = true;
+    w.detach?.();
+    for (const n of w.names) {
+      const queue = this.#queues.get(n)!;
+      queue.delete(w);
+      if (queue.size === 0) this.#queues.delete(n);
+    }
+    for (const n of w.names) {
+      const head = firstOf(this.#queues.get(n));
+      if (head) this.#maybeGo(head);
+    }
   }
 
   /** Fewer than `limit` started in each window, counting a place for every waiter queued. */
   #roomNow(names: string[]): boolean {
     const now = this.#now();
-    return names.every((name) => this.#recent(name, now).length + (this.#waiting.get(name) ?? 0) < this.#rules[name]!.limit);
+    return names.every((name) => this.#recent(name, now).length + this.#placesIn(name) < this.#rules[name]!.limit);
   }
 
   /** The requests within `name`'s window (older ones dropped; held ones are in every window). */
@@ -182,7 +224,8 @@ export class RateLimiter {
     return done;
   }
 
-  async #waitFor(names: string[], abort: WaitAbort | undefined, leave: () => void): Promise<() => void> {
+  /** Wait until every one of `names` has room in its window, then call `room` (in the same step). */
+  async #waitFor(names: string[], abort: WaitAbort | undefined, room: () => void): Promise<void> {
     for (;;) {
       if (abort?.signals[0]?.aborted) throw abort.signals[0].reason;
       const now = this.#now();
@@ -204,11 +247,35 @@ export class RateLimiter {
       // timers) counts the wait as passed: the same wait was waited again forever.
       if (this.#now() === now) this.#stood += wait;
     }
-    leave();
-    return this.#take(names);
+    room();
   }
 }
 
 const nothing = (): void => undefined;
-/** A turn's "done" → what gives the turn back uncounted (a waiter aborted as its turn came). */
+/** A request waiting for its turn (RateLimiter's queues hold it; nothing else once it has left). */
+interface Waiter {
+  /** The limits it counts against: it holds a place in the queue of each. */
+  names: string[];
+  /** Those that had no room for it when it came: it waits for the waiters ahead of it in these. */
+  follows: string[];
+  /** Its wait for room has begun (it was first in every queue it follows). */
+  started: boolean;
+  /** It has left its queues: turn taken, or aborted. */
+  left: boolean;
+  go: () => void;
+  /** Stops listening to its signal. */
+  detach?: () => void;
+}
+const firstOf = <T>(set: Set<T> | undefined): T | undefined => (set ? set.values().next().value : undefined);
+/** A turn's "done" → what gives the turn back uncounted. */
 const giveBack = new WeakMap<() => void, () => void>();
+
+/**
+ * Library-internal (not exported from the package): give back the turn `hold()` resolved to
+ * `done` with, uncounted, for a request that was never sent (its attempt ended before it was
+ * handed to the HTTP layer: a slot's wait timed out, the signer threw, an abort came first).
+ * Once `done` (or this) has been called, nothing.
+ */
+export function giveBackTurn(done: (() => void) | undefined): void {
+  if (done) giveBack.get(done)?.();
+}

@@ -215,7 +215,15 @@ export interface RestCore<P extends object = {}> extends RestMethods<{}> {
 /** The limiter `rateLimit` (or the deprecated `rateLimiter`) asks for. */
 export function rateLimiterOf(meta: ApiMeta, options: Pick<RestClientOptions, "rateLimit" | "rateLimiter">, api?: string): RateLimiter | null {
   const chosen: unknown = options.rateLimit ?? (options.rateLimiter === undefined ? true : options.rateLimiter ?? false);
-  if (chosen instanceof RateLimiter) return chosen;
+  if (chosen instanceof RateLimiter) {
+    // A limiter made for another API (createXtRateLimiter() given to a BHEX client) knows none
+    // of this one's rules: every call went unlimited, silently.
+    const missing = Object.keys(meta.rateLimits ?? {}).filter((n) => !chosen.ruleNames.includes(n));
+    if (missing.length === 0) return chosen;
+    const name = options.rateLimit !== undefined ? "rateLimit" : "rateLimiter";
+    const rules = missing.map((n) => JSON.stringify(n)).join(", ");
+    throw new UsageError(`${name}: the RateLimiter given has no rule ${rules} of this API's limits (made for another API?): its calls would go unlimited`, { api });
+  }
   if (chosen === false) return null;
   if (chosen === true) return new RateLimiter(meta.rateLimits);
   const name = options.rateLimit !== undefined ? "rateLimit" : "rateLimiter";

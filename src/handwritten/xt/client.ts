@@ -61,7 +61,14 @@ export interface XtClient<D extends DecimalsMode = "exact"> extends RestMethods<
   readonly rateLimiter: RateLimiter | null;
 }
 
-/** A limiter with XT's documented limits, to share between clients of the same key. */
+/**
+ * A limiter with XT's documented limits, to share between clients of the same key. Its `ip`
+ * rule (1000 requests a minute from one IP address, whatever the key) is counted per limiter
+ * too: clients of several keys on one host, each with its own limiter, each allow 1000 a
+ * minute (two keys: 2000 from the IP). To keep the host within it, give the clients of every
+ * key on the host one limiter; the per-key rules (`balance`, `user`) are then shared by those
+ * keys as well, so each key gets less than its own rate.
+ */
 export function createXtRateLimiter(): RateLimiter {
   return new RateLimiter(meta.rateLimits);
 }
