@@ -232,7 +232,7 @@ describe("xele ids", () => {
     }
     for (const [op, list] of [["createCashInOut", st.cash], ["createAuthCode", st.authCodes]] as const) {
       const req = {} as MockRequest;
-      st.setRequest(req, { data: { investor_id: "777001" } });
+      st.setRequest(req, { data: op === "createCashInOut" ? { investor_id: "777001", direction: "1", amount: 1 } : { investor_id: "777001" } });
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
       expect(list.length, op).toBe(MAX_XELE_RECORDS);
