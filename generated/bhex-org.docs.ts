@@ -36,7 +36,7 @@ export const meta: ApiDocMeta = {
     },
     "31009": {
       "message": "用户信息错误",
-      "meaning": "User information error: a batch-task item names an unknown/invalid user (per-item `status` of batch transfer/air drop/lock/unlock results; 200 = success)",
+      "meaning": "User information error: the request names a user that is unknown or invalid (the answer's `status`, or a batch-task item's: batch transfer/air drop/lock/unlock results, where 200 = success)",
       "kind": "invalid-request",
       "name": "UserInfoError"
     }

@@ -159,7 +159,7 @@ export const meta: ApiMeta = expandMeta({
     {"url": "https://www.bhex.cn"},
   ],
   "envelope": {"codeField": "status", "success": [0], "messageField": "msg", "dataField": "data"},
-  "errorCodes": {"110": {"meaning": "Internal server error (sent with HTTP 500 as {\"code\":110,\"msg\":\"Internal server error\"}; 内部服务器错误)", "kind": "unavailable", "name": "InternalServerError"}, "1105": {"meaning": "Username or password is incorrect (the common doc's example of a business error, sent with HTTP 400 as {\"code\":1105,...})", "kind": "auth", "name": "UsernameOrPasswordIncorrect"}, "31009": {"meaning": "User information error: a batch-task item names an unknown/invalid user (per-item `status` of batch transfer/air drop/lock/unlock results; 200 = success)", "kind": "invalid-request", "name": "UserInfoError"}},
+  "errorCodes": {"110": {"meaning": "Internal server error (sent with HTTP 500 as {\"code\":110,\"msg\":\"Internal server error\"}; 内部服务器错误)", "kind": "unavailable", "name": "InternalServerError"}, "1105": {"meaning": "Username or password is incorrect (the common doc's example of a business error, sent with HTTP 400 as {\"code\":1105,...})", "kind": "auth", "name": "UsernameOrPasswordIncorrect"}, "31009": {"meaning": "User information error: the request names a user that is unknown or invalid (the answer's `status`, or a batch-task item's: batch transfer/air drop/lock/unlock results, where 200 = success)", "kind": "invalid-request", "name": "UserInfoError"}},
   "rateLimits": {"orgBatchCancel": {"limit": 1, "intervalMs": 10000, "scope": "key"}},
   "d": {"retryable": true, "security": ["bhexAccessKey"]},
   "ops": [

@@ -79,7 +79,7 @@ export const meta: ApiDocMeta = {
     },
     "121": {
       "message": "撤单失败，订单不存在或已取消",
-      "meaning": "Cancel failed: order does not exist or is already cancelled",
+      "meaning": "Order does not exist or is already cancelled (a cancel's or a query's answer)",
       "kind": "order-not-found"
     },
     "122": {

@@ -131,9 +131,10 @@ describe("docs CLI samples", () => {
     }
     expect(refused).toEqual([]);
     // An order, task or record the sample names by the spec's example id (a fresh emulator holds none),
-    // a user it does not know (BHEX finance lock/unlock for user 1: 31009) or a seat it does not serve; any other failure is a sample a reader cannot run (a limit
+    // a user it does not know (BHEX account balance and finance lock/unlock for user 1: 31009) or a seat it does not serve; any other failure is a sample a reader cannot run (a limit
     // order without its price, batch items given as "<items>").
     expect(answeredNo.sort()).toEqual([
+      "bhex accountBalance",
       "bhex financeGetAirDropResult",
       "bhex financeGetBatchLockPositionResult",
       "bhex financeGetBatchTransferResult",

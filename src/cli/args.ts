@@ -163,3 +163,15 @@ export class CallStopped extends Error {
     this.name = "CallStopped";
   }
 }
+
+/** `--balances COIN=AMOUNT[,COIN=AMOUNT…]`: the emulator's `balances` (the amounts are checked by the emulator). */
+export function balancesFlag(value: string): Record<string, string> {
+  // (no prototype: a coin named __proto__ is a key the emulator refuses, not a prototype set)
+  const out = Object.create(null) as Record<string, string>;
+  for (const pair of value.split(",")) {
+    const m = /^([^=\s]+)=(\S*)$/.exec(pair.trim());
+    if (!m) throw new CliUsageError(`--balances takes COIN=AMOUNT pairs separated by commas (usdt=100000,btc=10), got ${quotedValue(value)}`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}

@@ -203,7 +203,10 @@ const TABLE: ApiEntry[] = ([
       { name: "BHEX_BASE_URL", setting: "baseUrl", description: "the broker's Org API host (default: the spec's server)", url: "http" },
     ],
     callFlags: [b("all-as-post", "send every call as a form POST, as the vendor demos do"), ...REST_CALL_FLAGS],
-    mockFlags: [b("rate-limits", "enforce the vendor's rate limit: order/org_batch_cancel once per 10 seconds (status 1 within them); off by default")],
+    mockFlags: [
+      s("balances", "each user's tokens and free amounts to start with, any other token 0 (default: 1000000 of every token)", { valueName: "TOKEN=AMOUNT,…", option: "balances" }),
+      b("rate-limits", "enforce the vendor's rate limit: order/org_batch_cancel once per 10 seconds (status 1 within them); off by default"),
+    ],
     load: async () => (await import("./apis/bhex.js")).bhexCli,
   },
   {

@@ -25,6 +25,13 @@
  *   (BHEX_MOCK_USER_IDS), 5 (an "other failure", the vendor doc's example value) for an amount
  *   that is not a positive decimal or an unlock beyond what is locked. Batch KYC updates answer
  *   per row the same way (resultCode).
+ * - Balances (account/balance, the main account of a known user; src/mock/bhex/funds.ts):
+ *   1,000,000 of every token to start with, or what the `balances` option names. An order
+ *   freezes what it could spend (a BUY price × quantity of the quote token, a market BUY its
+ *   quantity of it, a SELL its quantity of the base token), a cancel gives it back; an order
+ *   beyond the free amount is refused with status 1 (the vendor's document names no code).
+ *   No order fills: trade_orders lists the user's cancelled orders placed here, match_info and
+ *   my_trades answer none. finance lock/unlock move no balance (kept apart, lock_record only).
  * - Multi-page data sets for from_id/to_id paging: account/balance_flow (string ids; the vendor doc's
  *   two records first) and statistics/lock_record (ids, userId and clientReqId above 2^53;
  *   the locks a batch_lock_position task made here come first, newest first).
@@ -49,7 +56,7 @@ import { failed, paramRefusal } from "./bhex/replies.js";
 import { mockRateLimiter } from "./rate-limits.js";
 import { BhexState, userKey } from "./bhex/state.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
-import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
+import { balancesOption, checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { checkOption, ownFields } from "../handwritten/core/validate.js";
 
 export const BHEX_MOCK_ACCESS_KEY = "mock-bhex-access-key";
@@ -88,6 +95,12 @@ export interface BhexMockOptions extends SignedMockOptions {
    * them answers the emulator's failed status 1 (the vendor's document names no code for it).
    */
   rateLimits?: boolean | undefined;
+  /**
+   * Each user's tokens and free amounts to start with (`{ USDT: "100000", BTC: "10" }`; any
+   * other token 0). Default: 1,000,000 of every token (the vendor's example answer holds 0.044
+   * USDT free, which no order fits).
+   */
+  balances?: Readonly<Record<string, string | number>> | undefined;
 }
 
 /** GET operations also answer as POST (the vendor demos post everything). */
@@ -108,6 +121,7 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     now: 1,
     fault: 1,
     rateLimits: 1,
+    balances: 1,
   } satisfies Record<keyof BhexMockOptions, 1>);
   checkOption({ api: "bhex" }, "pagedRecords", opts.pagedRecords, { min: 0, max: MAX_MOCK_RECORDS });
   checkOption({ api: "bhex" }, "rateLimits", opts.rateLimits, "boolean");
@@ -115,6 +129,7 @@ export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMo
     now: opts.now ?? Date.now,
     users: new Set([...BHEX_MOCK_USER_IDS, ...(opts.knownUserIds ?? [])].map((id) => userKey(String(id)))),
     pagedRecords: opts.pagedRecords ?? 23,
+    balances: balancesOption("bhex", opts.balances, (token: string) => token.toUpperCase()),
   });
   const authenticate = bhexAuthenticator({
     accessKey: opts.accessKey ?? BHEX_MOCK_ACCESS_KEY,

@@ -69,7 +69,10 @@
  *     document names it) filled at that price, so the loss is the position's margin and the
  *     cash never goes below 0;
  *   - realised P&L goes to the account's cash; no fees;
- *   - cancel_order_batch is all-or-nothing (25005 / 25006 if any order cannot be cancelled).
+ *   - cancel_order_batch is all-or-nothing, as the vendor's document answers a batch as one
+ *     (no result per order): 25005 if any order is unknown, else 25006 if any has finished,
+ *     none cancelled; the message names those orders ("25006 订单已完成: order_nos a,b", at
+ *     most ten, then how many more).
  * Trade failures answer `{"status": -1, "message": "<code> <text>"}` with HTTP 200, except
  * amend_order which fails with HTTP 500 as the vendor doc shows; a missing parameter is
  * ILLEGAL_ARGUMENT (HTTP 400).

@@ -1,5 +1,5 @@
 import { shownValue, UsageError } from "../handwritten/core/errors.js";
-import { checkOption, checkOptionNames, meant } from "../handwritten/core/validate.js";
+import { checkOption, checkOptionNames, meant, ownFields } from "../handwritten/core/validate.js";
 
 /** Options every emulator takes the same way. */
 export interface MockServerOptions {
@@ -69,4 +69,36 @@ export function takeLostAnswer(losing: Map<string, number>, name: string | undef
   if (left > 1) losing.set(name!, left - 1);
   else losing.delete(name!);
   return true;
+}
+
+/** Most coins an emulator's `balances` option names. */
+const MAX_BALANCE_COINS = 1_000;
+
+/**
+ * An amount of a `balances` option: plain digits, at most 30 before and 30 after the point.
+ * An exponent (1e999999999) made every balance answer a billion digits long, and an order's
+ * arithmetic held the emulator.
+ */
+const PLAIN_AMOUNT = /^\d{1,30}(?:\.\d{1,30})?$/;
+
+/**
+ * The `balances` option of an emulator (XT, BHEX) as decimal texts by coin (its name as
+ * `nameOf` writes it), or a UsageError naming what is wrong.
+ */
+export function balancesOption(api: string, given: unknown, nameOf: (coin: string) => string = (c) => c): Record<string, string> | undefined {
+  if (given === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new UsageError(`balances ${why}`, { api });
+  };
+  if (given === null || typeof given !== "object" || Array.isArray(given)) refuse(`must be an object of coin → available amount, got ${shownValue(given)}`);
+  const entries = Object.entries(ownFields(given as object));
+  if (entries.length > MAX_BALANCE_COINS) refuse(`names at most ${MAX_BALANCE_COINS} coins, got ${entries.length}`);
+  const out: Record<string, string> = {};
+  for (const [coin, v] of entries) {
+    if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
+    const text = typeof v === "number" ? String(v) : typeof v === "string" ? v : "";
+    if (!PLAIN_AMOUNT.test(text)) refuse(`${coin} must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got ${shownValue(v)}`);
+    out[nameOf(coin)] = text;
+  }
+  return out;
 }

@@ -18,6 +18,9 @@
  * - Orders, balances and positions belong to the account (access_key@platform, as the server
  *   keys them), not to one login: a login after a drop finds its resting orders (pushed as its
  *   snapshot before READY) and its balances.
+ * - Order numbers are 16 digits, as the vendor's example, and start from the clock
+ *   (microseconds since 1970), past every number a gateway of this process gave: an emulator
+ *   restarted mid-run never gives an order the number of one from before the restart.
  * - Nulls as the server sends them: a flat position has `margin_mode: null, utime: null`;
  *   `symbol_info` has `size_limit`, `value_tick`, `value_limit` null (except huobi_future);
  *   MARKET orders have `price: null`. Balances on huobi_future are text with 8 decimals

@@ -26,7 +26,9 @@
  *   positions, rates, alarm records, cash in/out, front controls) and `max_result_count`
  *   keeps the newest N, all driven by the spec through src/mock/query-rows.ts.
  * - State for the write operations: cash in/out records and audits, front control, auth
- *   codes, trading-permission / risk / alarm templates.
+ *   codes, trading-permission / risk / alarm templates. A passed cash in/out record moves the
+ *   investor's funds (getInvestorFunds; xele/funds.ts): a withdrawal beyond `available` is 118,
+ *   an amount of more than 4 decimals (N8.4) 116.
  * - Counters for tests: logins, requests and the highest number of concurrent requests per
  *   server, and the decoded requests received (`received`, the last 500, at most 16 MiB of request text).
  *

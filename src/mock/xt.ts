@@ -28,7 +28,7 @@ import { meta } from "../../generated/xt-spot.docs.js";
 import { startHttpMock, type HttpMock, type MockReply, type MockRequest } from "./http-mock.js";
 import { mockRateLimiter, type OverLimit } from "./rate-limits.js";
 import { envelope } from "./xt/replies.js";
-import { checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
+import { balancesOption, checkMock, MAX_MOCK_RECORDS, SIGNED_MOCK_OPTIONS, type SignedMockOptions } from "./options.js";
 import { xtAuthenticator } from "./xt/auth.js";
 import { xtHandlers } from "./xt/handlers.js";
 import { xtParamRefusal } from "./xt/params.js";
@@ -80,35 +80,6 @@ function rateRefusal(operationId: string, over: OverLimit): MockReply {
   return envelope(404, `too many requests ${why}`);
 }
 
-/** Most coins the `balances` option names. */
-const MAX_BALANCE_COINS = 1_000;
-
-/**
- * An amount of the `balances` option: plain digits, at most 30 before and 30 after the point.
- * An exponent (1e999999999) made every balance answer a billion digits long, and an order's
- * arithmetic held the emulator.
- */
-const PLAIN_AMOUNT = /^\d{1,30}(?:\.\d{1,30})?$/;
-
-/** The `balances` option as decimal texts by coin, or a UsageError naming what is wrong. */
-function balancesOption(given: unknown): Record<string, string> | undefined {
-  if (given === undefined) return undefined;
-  const refuse = (why: string): never => {
-    throw new UsageError(`balances ${why}`, { api: "xt" });
-  };
-  if (given === null || typeof given !== "object" || Array.isArray(given)) refuse(`must be an object of coin → available amount, got ${shownValue(given)}`);
-  const entries = Object.entries(ownFields(given as object));
-  if (entries.length > MAX_BALANCE_COINS) refuse(`names at most ${MAX_BALANCE_COINS} coins, got ${entries.length}`);
-  const out: Record<string, string> = {};
-  for (const [coin, v] of entries) {
-    if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
-    const text = typeof v === "number" ? String(v) : typeof v === "string" ? v : "";
-    if (!PLAIN_AMOUNT.test(text)) refuse(`${coin} must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got ${shownValue(v)}`);
-    out[coin.toLowerCase()] = text;
-  }
-  return out;
-}
-
 export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);
@@ -119,7 +90,7 @@ export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> 
   checkOption({ api: "xt" }, "rateLimits", opts.rateLimits, "boolean");
   checkOption({ api: "xt" }, "rateLimitLockMs", opts.rateLimitLockMs, "ms");
   if (opts.rateLimitLockMs !== undefined && opts.rateLimits !== true) throw new UsageError("rateLimitLockMs is the lock of rateLimits: give rateLimits: true too", { api: "xt" });
-  const balances = balancesOption(opts.balances);
+  const balances = balancesOption("xt", opts.balances, (coin: string) => coin.toLowerCase());
   const now = opts.now ?? Date.now;
   const signatureCheck = xtAuthenticator({
     accessKey: opts.accessKey ?? XT_MOCK_ACCESS_KEY,

@@ -45,11 +45,12 @@ describe("BHEX emulator: lists filter by the request", () => {
 
   it("honours limit and from_id on lists that answer their example", async () => {
     const c = client();
-    const both = (await c.call("orderTradeOrders", { user_id: "1" })) ?? [];
+    // (the deposit history answers its example; the spot order history holds the orders placed here)
+    const both = (await c.call("assetDepositOrder", { user_id: "1" })) ?? [];
     expect(both.length).toBe(2);
-    const first = (await c.call("orderTradeOrders", { user_id: "1", limit: 1 })) ?? [];
+    const first = (await c.call("assetDepositOrder", { user_id: "1", limit: 1 })) ?? [];
     expect(first).toEqual([both[0]]);
-    const next = (await c.call("orderTradeOrders", { user_id: "1", limit: 1, from_id: String(first[0]!.orderId) })) ?? [];
+    const next = (await c.call("assetDepositOrder", { user_id: "1", limit: 1, from_id: String(first[0]!.orderId) })) ?? [];
     expect(next).toEqual([both[1]]);
   });
 

@@ -55,6 +55,11 @@ describe("every operation against the emulator", () => {
     "orderCancel",
     "orderOrgBatchCancel",
     "orderOpenOrders",
+    // Balances and the order history are the emulator's own (test/bhex/mock-funds.test.ts).
+    "accountBalance",
+    "orderTradeOrders",
+    "orderMatchInfo",
+    "orderMyTrades",
     "financeBatchTransfer",
     "financeAirDrop",
     "financeBatchLockPosition",

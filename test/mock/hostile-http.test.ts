@@ -3,6 +3,7 @@
  * names and values never reach an object's prototype, no request text makes a regex
  * backtrack, stored state is validated and bounded, and the honest requests that follow work.
  */
+import { DEC_ZERO } from "../../src/mock/decimal-text.js";
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
 import { hubiTimestamp, signHubiRequest } from "../../src/auth/hubi.js";
@@ -198,7 +199,7 @@ describe("what the emulators keep is bounded", () => {
     expect(xt.orders.has(first.id)).toBe(false);
 
     const bhex = new BhexState({ now: Date.now, users: new Set(["1"]), pagedRecords: 0 });
-    for (let i = 0; i < MAX_BHEX_ORDERS + 5; i++) bhex.placeOrder({ userId: "1", clientOrderId: String(i), symbolId: "BTCUSDT", exchangeId: "301", price: "1", quantity: "1", type: "limit", side: "buy" });
+    for (let i = 0; i < MAX_BHEX_ORDERS + 5; i++) bhex.placeOrder({ userId: "1", clientOrderId: String(i), symbolId: "BTCUSDT", exchangeId: "301", price: "1", quantity: "1", type: "limit", side: "buy", frozenToken: "USDT", frozen: DEC_ZERO });
     expect([bhex.orders.size, bhex.byClientId.size]).toEqual([MAX_BHEX_ORDERS, MAX_BHEX_ORDERS]);
     expect(bhex.byClientOrderId("1", "0")).toBeUndefined();
 
@@ -232,7 +233,7 @@ describe("xele ids", () => {
     }
     for (const [op, list] of [["createCashInOut", st.cash], ["createAuthCode", st.authCodes]] as const) {
       const req = {} as MockRequest;
-      st.setRequest(req, { data: { investor_id: "777001" } });
+      st.setRequest(req, { data: op === "createCashInOut" ? { investor_id: "777001", direction: "1", amount: 1 } : { investor_id: "777001" } });
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
       expect(handlers[op]!(req).body, op).toMatchObject({ code: 0 });
       expect(list.length, op).toBe(MAX_XELE_RECORDS);

@@ -13,6 +13,8 @@ import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
 import { DECIMAL, failed, internalError, missing, ok, toBig, unknownUser } from "./replies.js";
 import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, positiveAmount, userKey, type BhexState, type MockOrder } from "./state.js";
+import { orderFreeze, tokensOf } from "./funds.js";
+import { decText } from "../decimal-text.js";
 
 type Handler = StateHandler<BhexState>;
 
@@ -34,10 +36,10 @@ function orderView(o: MockOrder) {
     clientOrderId: o.clientOrderId,
     symbolId: o.symbolId,
     symbolName: o.symbolId,
-    baseTokenId: o.symbolId.replace(/USDT$|BTC$|ETH$/, ""),
-    baseTokenName: o.symbolId.replace(/USDT$|BTC$|ETH$/, ""),
-    quoteTokenId: /USDT$|BTC$|ETH$/.exec(o.symbolId)?.[0] ?? "USDT",
-    quoteTokenName: /USDT$|BTC$|ETH$/.exec(o.symbolId)?.[0] ?? "USDT",
+    baseTokenId: tokensOf(o.symbolId)[0],
+    baseTokenName: tokensOf(o.symbolId)[0],
+    quoteTokenId: tokensOf(o.symbolId)[1],
+    quoteTokenName: tokensOf(o.symbolId)[1],
     price: o.price,
     origQty: o.quantity,
     executedQty: "0",
@@ -85,8 +87,21 @@ const orderCreate: Handler = (st, req) => {
     const same = (Object.keys(terms) as Array<keyof typeof terms>).every((k) => existing[k] === terms[k]);
     return same ? ok(orderView(existing)) : failed(`client_order_id ${JSON.stringify(terms.clientOrderId)} was already used for another order (it must not repeat)`);
   }
-  return ok(orderView(st.placeOrder(terms)));
+  // Beyond the free amount: refused. The vendor's document has no error code for it (its
+  // error-code section is empty), so the answer is the emulator's own failed status 1.
+  const [frozenToken, frozen] = orderFreeze(terms);
+  if (!st.funds.canHold(terms.userId, frozenToken)) return failed(`user ${terms.userId} holds too many tokens for the emulator`);
+  if (!st.funds.freeze(terms.userId, frozenToken, frozen)) {
+    return failed(`insufficient balance: the order needs ${decText(frozen)} ${frozenToken}, user ${terms.userId} has ${decText(st.funds.free(terms.userId, frozenToken))} free`);
+  }
+  return ok(orderView(st.placeOrder({ ...terms, frozenToken, frozen })));
 };
+
+/** Cancels an open order: what it froze is free again. */
+function cancelled(st: BhexState, o: MockOrder): void {
+  o.status = "CANCELED";
+  st.funds.release(o.userId, o.frozenToken, o.frozen);
+}
 
 const orderGet: Handler = (st, req) => {
   if (missing(req.params, ["order_id"]).length && missing(req.params, ["client_order_id"]).length) return failed("order_id or client_order_id is required");
@@ -98,12 +113,12 @@ const orderCancel: Handler = (st, req) => {
   const o = st.findOrder(req.params);
   if (!o) return failed("order not found");
   if (o.status !== "NEW") return failed(`order is ${o.status}, cannot cancel`);
-  o.status = "CANCELED";
+  cancelled(st, o);
   return ok({ success: true });
 };
 
 const orderOrgBatchCancel: Handler = (st, req) => {
-  for (const o of st.orders.values()) if (o.symbolId === req.params.symbol_id && o.status === "NEW") o.status = "CANCELED";
+  for (const o of st.orders.values()) if (o.symbolId === req.params.symbol_id && o.status === "NEW") cancelled(st, o);
   return ok({ success: true });
 };
 
@@ -113,6 +128,21 @@ const orderOpenOrders: Handler = (st, req) => {
   const user = userKey(req.params.user_id);
   const open = [...st.orders.values()].filter((o) => o.userId === user && o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
   return ok(queryRows(req.op, open.map(orderView), req.params).rows);
+};
+
+// The user's orders placed here that are no longer open (cancelled: nothing fills), newest first.
+const orderTradeOrders: Handler = (st, req) => {
+  const user = userKey(req.params.user_id);
+  const done = [...st.orders.values()].filter((o) => o.userId === user && o.status !== "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
+  return ok(queryRows(req.op, done.map(orderView), req.params).rows);
+};
+
+/** account/balance of a known user's main account (sub-accounts are not modelled: none is held). */
+const accountBalance: Handler = (st, req) => {
+  const user = userKey(req.params.user_id);
+  if (!st.users.has(user)) return unknownUser();
+  const main = (req.params.account_type ?? "1") === "1" && (req.params.account_index ?? "0") === "0";
+  return ok(main ? st.funds.view(user, req.params.token_ids) : []);
 };
 
 // ---- finance lock / unlock ----
@@ -240,6 +270,11 @@ function stateHandlers(downloadForbidden: boolean): BhexHandlerTable {
     orderCancel,
     orderOrgBatchCancel,
     orderOpenOrders,
+    orderTradeOrders,
+    // No order fills (there is no matching engine): no trades, for any order or user.
+    orderMatchInfo: (_st, req) => ok(queryRows(req.op, [], req.params).rows),
+    orderMyTrades: (_st, req) => ok(queryRows(req.op, [], req.params).rows),
+    accountBalance,
     financeLock: lockOrUnlock("financeLock"),
     financeUnlock: lockOrUnlock("financeUnlock"),
     userBatchUpdateUserKycInfo,

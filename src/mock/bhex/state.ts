@@ -6,6 +6,7 @@ import type { BhexOperationId } from "../../handwritten/bhex/client.js";
 import { DEC_ZERO, decAdd, decBelow, decMinus, decOf, decText, type Dec } from "../decimal-text.js";
 import { exampleValue } from "../http-mock.js";
 import { DECIMAL, opById, toBig } from "./replies.js";
+import { BhexFunds } from "./funds.js";
 
 export const ITEM_OK = 200;
 export const ITEM_USER_ERROR = 31009;
@@ -31,6 +32,9 @@ export interface MockOrder {
   side: string;
   status: string;
   time: number;
+  /** What the order froze while open (src/mock/bhex/funds.ts), given back by a cancel. */
+  frozenToken: string;
+  frozen: Dec;
 }
 
 interface BatchRow {
@@ -89,6 +93,8 @@ export const BATCH_KINDS: Record<string, BatchKind> = {
 
 export interface BhexStateOptions {
   now: () => number;
+  /** Each token's free amount to start every user with (default: the vendor's example answer). */
+  balances?: Readonly<Record<string, string>> | undefined;
   users: ReadonlySet<string>;
   /** Records in each paged data set. */
   pagedRecords: number;
@@ -127,6 +133,7 @@ export class BhexState {
   readonly balanceFlow: Record_[] = [];
   readonly now: () => number;
   readonly users: ReadonlySet<string>;
+  readonly funds: BhexFunds;
   // Order ids above 2^53 (the vendor doc's are 18 digits).
   private nextOrderId = 494003445757047808n;
   private nextTaskId = 100;
@@ -145,6 +152,7 @@ export class BhexState {
   constructor(opts: BhexStateOptions) {
     this.now = opts.now;
     this.users = opts.users;
+    this.funds = new BhexFunds(opts.balances);
     this.pagedRecords = opts.pagedRecords;
     const flowExample = (exampleValue(opById("accountBalanceFlow")) as { data: Record_[] }).data;
     for (let i = 0; i < this.pagedRecords; i++) {

@@ -226,12 +226,29 @@ const cancelOrder: Handler = (ex, req) => {
   return ok();
 };
 
+/** The most order numbers a batch cancel's refusal names (then how many more there are). */
+const NAMED_ORDERS = 10;
+/** `nos` for a refusal's message: the first NAMED_ORDERS (each at most 64 characters), then the count of the rest. */
+function namedOrders(nos: readonly string[]): string {
+  const shown = nos.slice(0, NAMED_ORDERS).map((n) => (n.length > 64 ? `${n.slice(0, 64)}…` : n));
+  return `order_nos ${shown.join(",")}${nos.length > NAMED_ORDERS ? ` and ${nos.length - NAMED_ORDERS} more` : ""}`;
+}
+
+/**
+ * All or nothing: the vendor's document answers the batch as one (`status` 0, or -1 with a
+ * message) and says nothing of results per order, so one order that cannot be cancelled
+ * refuses the batch, none being cancelled; the message names each such order (25005 the
+ * unknown ones, else 25006 the finished ones) for the caller to drop them and send the rest.
+ */
 const cancelOrderBatch: Handler = (ex, req) => {
   requireParams(req);
   const nos = (req.params.order_nos ?? "").split(",");
   if (nos.some((n) => !n.trim())) reject("ILLEGAL_ARGUMENT");
+  const unknown = [...new Set(nos.filter((no) => !ex.orders.has(no)))];
+  if (unknown.length > 0) reject("25005", namedOrders(unknown));
   const list = nos.map((no) => findOrder(ex, no));
-  if (list.some((o) => !ACTIVE.has(o.ordStatus))) reject("25006");
+  const finished = [...new Set(list.filter((o) => !ACTIVE.has(o.ordStatus)).map((o) => o.id))];
+  if (finished.length > 0) reject("25006", namedOrders(finished));
   const t = ex.now();
   for (const o of list) ex.cancel(o, t);
   return ok();
@@ -306,7 +323,7 @@ const HANDLERS: HubiHandlerTable = {
  */
 export function hubiHandlers(ex: HubiExchange): Record<string, (req: MockRequest) => MockReply> {
   return bindHandlers(HANDLERS, ex, (id, e) => {
-    if (e instanceof TradeReject) return tradeFailure(e.code, id === "amendOrder" ? 500 : e.httpStatus);
+    if (e instanceof TradeReject) return tradeFailure(e.code, id === "amendOrder" ? 500 : e.httpStatus, e.detail);
     throw e;
   });
 }

@@ -14,14 +14,17 @@ export class TradeReject extends Error {
   constructor(
     readonly code: string,
     readonly httpStatus = 200,
+    /** Said after the table's text (which orders of a batch could not be cancelled). */
+    readonly detail = "",
   ) {
     super(code);
   }
 }
-export function reject(code: string): never {
-  throw new TradeReject(code);
+export function reject(code: string, detail = ""): never {
+  throw new TradeReject(code, 200, detail);
 }
-export function tradeFailure(code: string, httpStatus: number): MockReply {
+export function tradeFailure(code: string, httpStatus: number, detail = ""): MockReply {
   if (code.startsWith("ILLEGAL_")) return illegal(code, 400);
-  return failure(`${code} ${meta.errorCodes[code]?.message ?? ""}`.trim(), httpStatus);
+  const text = `${code} ${meta.errorCodes[code]?.message ?? ""}`.trim();
+  return failure(detail ? `${text}: ${detail}` : text, httpStatus);
 }

@@ -51,6 +51,20 @@ export function field<T>(f: Record<string, unknown>, name: string): T {
   return f[name] as T;
 }
 
+/** The highest order number any gateway of this process has given (a later one starts past it). */
+let lastOrderNo = 0n;
+
+/**
+ * Where a gateway's order numbers start: the clock in microseconds since 1970, 16 digits as the
+ * vendor's example (2510832677225473) until the year 2286, and past every number a gateway of
+ * this process gave. A fixed start gave a restarted emulator the numbers of the orders before
+ * the restart (a service reconciling after a reconnect took a new order for an old one).
+ */
+export function firstOrderSeq(): bigint {
+  const clock = BigInt(Date.now()) * 1000n;
+  return clock > lastOrderNo ? clock : lastOrderNo;
+}
+
 export class Gateway {
   readonly conns = new Set<Conn>();
   /** Half-open sockets the client closed: their logins live until the idle check. */
@@ -68,13 +82,20 @@ export class Gateway {
   /** op → replies still to lose (loseAnswers): the request is handled, its reply not sent. */
   readonly losing = new Map<string, number>();
   accepted = 0;
-  orderSeq = 2510832677225473n;
+  private orderSeq = firstOrderSeq();
   fillSeq = 9302836;
   tokenSeq = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly acceptWatchers = new Set<() => void>();
 
   constructor(readonly settings: GatewaySettings) {}
+
+  /** A new order number, unique across the gateways (and restarts) of this process and, by the clock, across processes. */
+  nextOrderNo(): string {
+    this.orderSeq++;
+    if (this.orderSeq > lastOrderNo) lastOrderNo = this.orderSeq;
+    return String(this.orderSeq);
+  }
 
   get log(): (line: string) => void {
     return this.settings.log;

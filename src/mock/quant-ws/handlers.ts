@@ -81,7 +81,7 @@ const place_order: Handler = (gw, c, f, cid) => {
   if (refused) return fail(refused);
   const now = Date.now();
   // The server reports MARKET orders with price null.
-  const o: MockOrder = { symbol, order_no: String(++gw.orderSeq), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now, leg };
+  const o: MockOrder = { symbol, order_no: gw.nextOrderNo(), action, price: orderType === "MARKET" ? null : price, quantity, remain: quantity, status: "SUBMITTED", order_type: orderType, ctime: now, utime: now, leg };
   login.orders.set(o.order_no, o);
   gw.reply(c, { op: "place_order", cid, result: true, error_message: "", order_no: o.order_no });
   gw.notify(login, "order", orderView(o, true));

@@ -14,6 +14,7 @@ import { pageRows, paginationOf } from "../query-rows.js";
 import { fail, nowText, ok, OK_MSG, opById, reply, resultOf, synced, type Json } from "./replies.js";
 import { ALARM_FIELDS, ALARMS, checkAllFixedRows, filterOf, headerLine, HISTORY, ordersAnswer, pipeReply, POSITIONS, RATES, selectLines } from "./rows.js";
 import { MAX_XELE_RECORDS, type XeleState } from "./state.js";
+import { applyCash, badAmount } from "./funds.js";
 
 type Handler = StateHandler<XeleState>;
 
@@ -30,6 +31,8 @@ const login: Handler = (st, req) => {
 
 const createCashInOut: Handler = (st, req) => {
   const d = st.dataOf(req);
+  const refused = badAmount(d.amount);
+  if (refused) return refused;
   const unique_id = ++st.lastCashId;
   st.cash.push({ unique_id, investor_name: "", operator: "", ...d, status: 0, update_time: nowText() });
   if (st.cash.length > MAX_XELE_RECORDS) st.cash.splice(0, st.cash.length - MAX_XELE_RECORDS);
@@ -39,6 +42,8 @@ const createCashInOut: Handler = (st, req) => {
  * An audit decides a record waiting for one (status 0, 待审核): it passes it (1, 已通过) or
  * refuses it (2, 不通过). Failed (3) and synchronised (4) are the counter's own outcomes, and a
  * record decided once stays decided (106, 修改失败; 116 for a status an audit cannot give).
+ * Passing moves the investor's funds (xele/funds.ts); a withdrawal beyond what is available
+ * is refused (118, 出金失败) and the record stays waiting.
  */
 const auditCashInOut: Handler = (st, req) => {
   const d = st.dataOf(req);
@@ -46,6 +51,8 @@ const auditCashInOut: Handler = (st, req) => {
   if (!rec) return fail(106, `no record ${String(d.unique_id)}`);
   if (d.status !== 1 && d.status !== 2) return fail(116, `an audit passes (1) or refuses (2) a record, got status ${JSON.stringify(d.status)}`);
   if (rec.status !== 0) return fail(106, `record ${String(d.unique_id)} was audited already (status ${String(rec.status)})`);
+  const refused = d.status === 1 ? applyCash(st, rec) : undefined;
+  if (refused) return refused;
   rec.status = d.status;
   rec.update_time = nowText();
   return ok();
@@ -158,6 +165,7 @@ const HANDLERS: XeleHandlerTable = {
   getCashInOut: (st, req) => ok(st.cash.filter(filterOf(st, req, Object.keys(st.cash[0] ?? { investor_id: "" })))),
   createCashInOut,
   auditCashInOut,
+  getInvestorFunds: (st, req) => ok(pageRows(st.funds.filter(filterOf(st, req, Object.keys(st.funds[0] ?? { investor_id: "" }))), st.dataOf(req), paginationOf(req.op)).rows),
   getFrontControls: (st, req) => ok(st.fronts.filter(filterOf(st, req, Object.keys(st.fronts[0] ?? {})))),
   updateFrontControls,
   exportClientSystemInfo,

@@ -46,6 +46,8 @@ export class XeleState {
   };
   private readonly receivedLog = new BoundedLog<ReceivedRequest>(MAX_RECEIVED, MAX_RECEIVED_CHARS);
   readonly cash = resultOf(opById("getCashInOut"));
+  /** Each investor's funds (getInvestorFunds): the example's, then what passed cash in/out records moved (xele/funds.ts). */
+  readonly funds = resultOf(opById("getInvestorFunds"));
   readonly fronts = resultOf(opById("getFrontControls"));
   readonly authCodes = resultOf(opById("getAuthCodes"));
   readonly templates = {

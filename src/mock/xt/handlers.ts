@@ -188,7 +188,11 @@ const HANDLERS: XtHandlerTable = {
   batchOrder,
   getOrder: (st, req) => {
     const o = st.find(req.params.market ?? "", req.params.id);
-    return o ? envelope(200, "success", view(o)) : envelope(121, "撤单失败，订单不存在或已取消");
+    // The vendor's error table names no code for a query of an unknown order: 121 is the only
+    // one that says the order does not exist (its text, 撤单失败…, is listed with the cancel
+    // failures), and its kind (order-not-found) is what a service tests for. The query's
+    // answer says what happened to a query, without the "cancel failed" of the table's text.
+    return o ? envelope(200, "success", view(o)) : envelope(121, "订单不存在或已取消");
   },
   cancel,
   batchCancel,

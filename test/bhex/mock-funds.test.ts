@@ -1,0 +1,88 @@
+/**
+ * The BHEX emulator keeps each user's balances (account/balance): an order freezes what it
+ * could spend and a cancel gives it back, an order beyond the free amount is refused (status 1:
+ * the vendor's document names no code), and the order history holds the orders placed here.
+ * Before, a BUY of 10,000,000 USDT against 0.044 USDT free was accepted, account/balance never
+ * changed, and trade_orders / my_trades answered the vendor's example records.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { ApiError, UsageError } from "../../src/handwritten/core/errors.js";
+import { createBhexOrgClient } from "../../src/handwritten/bhex/client.js";
+import { BHEX_MOCK_ACCESS_KEY, BHEX_MOCK_SECRET_KEY, startBhexMock, type BhexMockOptions } from "../../src/mock/bhex.js";
+import type { HttpMock } from "../../src/mock/http-mock.js";
+
+let mock: HttpMock | undefined;
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+const USER = "83214971450163200";
+
+async function started(opts: BhexMockOptions = {}) {
+  mock = await startBhexMock(opts);
+  const c = createBhexOrgClient({ accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY, baseUrl: mock.url, rateLimit: false, retry: false, decimals: "string" });
+  const balance = async (token: string, user = USER) => {
+    const row = ((await c.call("accountBalance", { user_id: user })) ?? []).find((r) => r.tokenId === token);
+    return row && { free: row.free, locked: row.locked, total: row.total };
+  };
+  const order = (side: "buy" | "sell", price: string, quantity: string, extra: Record<string, unknown> = {}) =>
+    c.call("orderCreate", { user_id: USER, exchange_id: 301, symbol_id: "ATUSDT", type: "limit", side, price, quantity, ...extra } as never);
+  return { c, balance, order };
+}
+
+describe("BHEX emulator: balances", () => {
+  it("an order freezes price × quantity of the quote (a BUY) or the quantity of the base (a SELL), exactly; a cancel gives it back", async () => {
+    const { c, balance, order } = await started();
+    expect(await balance("USDT")).toEqual({ free: "1000000", locked: "0", total: "1000000" });
+    const buy = (await order("buy", "0.1668", "10"))!;
+    expect(await balance("USDT")).toEqual({ free: "999998.332", locked: "1.668", total: "1000000" });
+    const sell = (await order("sell", "0.2", "5.5"))!;
+    expect(await balance("AT")).toEqual({ free: "999994.5", locked: "5.5", total: "1000000" });
+    await c.call("orderCancel", { user_id: USER, order_id: buy.orderId! });
+    expect(await balance("USDT")).toEqual({ free: "1000000", locked: "0", total: "1000000" });
+    await c.call("orderOrgBatchCancel", { symbol_id: "ATUSDT" });
+    expect(await balance("AT")).toEqual({ free: "1000000", locked: "0", total: "1000000" });
+    expect(sell.orderId).toBeDefined();
+  });
+
+  it("an order beyond the free amount is refused (status 1) and nothing is frozen; the same order sent again freezes once", async () => {
+    const { balance, order } = await started({ balances: { USDT: "0.044193677307098366" } });
+    expect(await balance("USDT")).toEqual({ free: "0.044193677307098366", locked: "0", total: "0.044193677307098366" });
+    const refused = await order("buy", "1", "10000000").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as Error).message).toMatch(/insufficient balance: the order needs 10000000 USDT, user 83214971450163200 has 0\.044193677307098366 free/);
+    await expect(order("sell", "1", "1")).rejects.toThrow(/needs 1 AT, .* has 0 free/);
+    await order("buy", "0.004", "11", { client_order_id: "again" });
+    await order("buy", "0.004", "11", { client_order_id: "again" });
+    expect(await balance("USDT")).toEqual({ free: "0.000193677307098366", locked: "0.044", total: "0.044193677307098366" });
+  });
+
+  it("each user has balances of their own; an unknown user is 31009; token_ids selects tokens", async () => {
+    const { c, balance, order } = await started();
+    await order("buy", "1", "100");
+    expect(await balance("USDT", "231215678785585152")).toEqual({ free: "1000000", locked: "0", total: "1000000" });
+    await expect(c.call("accountBalance", { user_id: 1 })).rejects.toMatchObject({ code: 31009 });
+    expect(((await c.call("accountBalance", { user_id: USER, token_ids: "USDT,BTC" })) ?? []).map((r) => r.tokenId)).toEqual(["BTC", "USDT"]);
+  });
+
+  it("the `balances` option is checked", async () => {
+    await expect(startBhexMock({ balances: { USDT: "1e9" } })).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe("BHEX emulator: order history", () => {
+  it("trade_orders lists the user's cancelled orders placed here; no order fills, so no trades", async () => {
+    const { c, order } = await started();
+    expect(await c.call("orderTradeOrders", { user_id: USER })).toEqual([]);
+    const a = (await order("buy", "0.1", "1"))!;
+    const b = (await order("buy", "0.1", "2"))!;
+    await c.call("orderCancel", { user_id: USER, order_id: a.orderId! });
+    const done = (await c.call("orderTradeOrders", { user_id: USER })) ?? [];
+    expect(done.map((o) => [o.orderId, o.status])).toEqual([[a.orderId, "CANCELED"]]);
+    expect((await c.call("orderOpenOrders", { user_id: USER }))?.map((o) => o.orderId)).toEqual([b.orderId]);
+    expect(await c.call("orderTradeOrders", { user_id: "231215678785585152" })).toEqual([]);
+    expect(await c.call("orderMyTrades", { user_id: USER })).toEqual([]);
+    expect(await c.call("orderMatchInfo", { user_id: USER, order_id: a.orderId! })).toEqual([]);
+  });
+});
