@@ -45,3 +45,28 @@ describe("quant-ws emulator: order numbers", () => {
     expect(BigInt(second[0]!)).toBeGreaterThan(BigInt(first[1]!));
   });
 });
+
+/** Start an emulator, fill one order at once (a BUY at the mark), close it: its fill's number. */
+async function oneFill(): Promise<string> {
+  mock = await startQuantWsMock({ readyDelayMs: 10 });
+  mock.setMarkPrice(ETH, 1);
+  const client = createQuantWsClient({ url: mock.url, decimals: "number", reconnect: false });
+  const session = await client.login(creds({ platform: "huobi" }));
+  const fills = session.stream("fill");
+  await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+  const { value } = await fills[Symbol.asyncIterator]().next();
+  await client.close();
+  await mock.close();
+  mock = undefined;
+  return String((value as { fill_no: unknown }).fill_no);
+}
+
+describe("quant-ws emulator: fill numbers", () => {
+  it("are unique across restarts too, also when the clock has not moved", async () => {
+    vi.spyOn(Date, "now").mockReturnValue(Date.UTC(2026, 0, 1));
+    const first = await oneFill();
+    const second = await oneFill();
+    expect(second).not.toBe(first);
+    expect(BigInt(second)).toBeGreaterThan(BigInt(first));
+  });
+});

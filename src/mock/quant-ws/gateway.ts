@@ -61,9 +61,14 @@ let lastOrderNo = 0n;
  * the restart (a service reconciling after a reconnect took a new order for an old one).
  */
 export function firstOrderSeq(): bigint {
-  const clock = BigInt(Date.now()) * 1000n;
-  return clock > lastOrderNo ? clock : lastOrderNo;
+  return pastClock(lastOrderNo);
 }
+/** The clock in microseconds, or `last` when that is later. Fill numbers start the same way. */
+const pastClock = (last: bigint): bigint => {
+  const clock = BigInt(Date.now()) * 1000n;
+  return clock > last ? clock : last;
+};
+let lastFillNo = 0n;
 
 export class Gateway {
   readonly conns = new Set<Conn>();
@@ -83,7 +88,7 @@ export class Gateway {
   readonly losing = new Map<string, number>();
   accepted = 0;
   private orderSeq = firstOrderSeq();
-  fillSeq = 9302836;
+  private fillSeq = pastClock(lastFillNo);
   tokenSeq = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly acceptWatchers = new Set<() => void>();
@@ -95,6 +100,13 @@ export class Gateway {
     this.orderSeq++;
     if (this.orderSeq > lastOrderNo) lastOrderNo = this.orderSeq;
     return String(this.orderSeq);
+  }
+
+  /** A new fill number, unique as order numbers are (the vendor's example, 9302836, is one of 7 digits; these have 16). */
+  nextFillNo(): string {
+    this.fillSeq++;
+    if (this.fillSeq > lastFillNo) lastFillNo = this.fillSeq;
+    return String(this.fillSeq);
   }
 
   get log(): (line: string) => void {

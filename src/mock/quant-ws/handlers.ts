@@ -85,7 +85,7 @@ const place_order: Handler = (gw, c, f, cid) => {
   login.orders.set(o.order_no, o);
   gw.reply(c, { op: "place_order", cid, result: true, error_message: "", order_no: o.order_no });
   gw.notify(login, "order", orderView(o, true));
-  if (crosses) fill(login, o, mark, String(++gw.fillSeq), gw.notify);
+  if (crosses) fill(login, o, mark, gw.nextFillNo(), gw.notify);
   else if (orderType === "IOC") {
     o.status = "CANCELED";
     o.utime = Date.now();
