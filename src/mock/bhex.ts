@@ -78,6 +78,11 @@ export const BHEX_MOCK_USER_IDS: ReadonlyArray<string> = [
   "490273181288998912",
 ];
 
+/**
+ * What `startBhexMock` takes: where to listen (`port`, `host`), the key pair to accept (default
+ * BHEX_MOCK_ACCESS_KEY / BHEX_MOCK_SECRET_KEY), `log`, and the emulated data. An unknown
+ * option is a UsageError.
+ */
 export interface BhexMockOptions extends SignedMockOptions {
   /** Records in each paged data set (default 23). */
   pagedRecords?: number | undefined;
@@ -110,6 +115,14 @@ function withPostAliases(m: ApiMeta): ApiMeta {
   return { ...m, operations: [...m.operations, ...aliases] };
 }
 
+/**
+ * Start a local BHEX broker Org API (127.0.0.1, a free port unless `port` is given): signature
+ * checks, orders, finance tasks, paged lists and the .xlsx download. Resolves once it listens;
+ * `close()` stops it.
+ *
+ *   const mock = await startBhexMock();
+ *   const bhex = createBhexOrgClient({ baseUrl: mock.url, accessKey: BHEX_MOCK_ACCESS_KEY, secretKey: BHEX_MOCK_SECRET_KEY });
+ */
 export async function startBhexMock(given: BhexMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);

@@ -115,9 +115,13 @@ function partsOf(text: string): number {
   return n;
 }
 
+/** A running HTTP emulator (`startXtMock`, `startBhexMock`; the base of HubiMock). */
 export interface HttpMock {
+  /** Its base URL (`http://<host>:<port>`), for a client's `baseUrl`. */
   url: string;
+  /** The port it listens on. */
   port: number;
+  /** The Node HTTP server underneath. */
   server: Server;
   /**
    * The next `count` (default 1) requests of `operationId` are handled as usual (an order is

@@ -92,7 +92,13 @@ export const HUBI_MOCK_ACCESS_KEY = "mock-hubi-access-key";
 export const HUBI_MOCK_SECRET_KEY = "mock-hubi-secret-key";
 export const HUBI_MOCK_ACCESS_TOKEN = "mock-hubi-access-token";
 
+/**
+ * What `startHubiMock` takes: where to listen (`port`, `host`), the credentials to accept
+ * (default HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_SECRET_KEY, HUBI_MOCK_ACCESS_TOKEN), `log`, and
+ * the emulated exchange. An unknown option is a UsageError.
+ */
 export interface HubiMockOptions extends SignedMockOptions {
+  /** The access token to accept as `Authorization: Bearer …` (default HUBI_MOCK_ACCESS_TOKEN). */
   accessToken?: string | undefined;
   /** Largest accepted distance between X-API-Timestamp and the emulator clock (default 30 000 ms). */
   maxClockSkewMs?: number | undefined;
@@ -115,11 +121,20 @@ export interface HubiMockOptions extends SignedMockOptions {
   bookDepth?: number | undefined;
 }
 
+/** A running Hubi emulator: an HttpMock that also moves mark prices. */
 export interface HubiMock extends HttpMock {
   /** Move a symbol's mark price; resting orders that become marketable fill (at most bookDepth each), positions past their liquidation price are liquidated. */
   setMarkPrice(symbol: string, price: number): void;
 }
 
+/**
+ * Start a local Hubi futures server (127.0.0.1, a free port unless `port` is given): header
+ * and signature checks, orders, positions, margin and liquidation at a mark price. Resolves
+ * once it listens; `close()` stops it.
+ *
+ *   const mock = await startHubiMock();
+ *   const hubi = createHubiClient({ baseUrl: mock.url, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN });
+ */
 export async function startHubiMock(given: HubiMockOptions = {}): Promise<HubiMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);

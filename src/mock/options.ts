@@ -13,7 +13,9 @@ export interface MockServerOptions {
 
 /** Options of an emulator that checks an access key / secret key signature. */
 export interface SignedMockOptions extends MockServerOptions {
+  /** The access key the emulator accepts (default: the `…_MOCK_ACCESS_KEY` exported beside it). */
   accessKey?: string | undefined;
+  /** The secret key it checks signatures with (default: the `…_MOCK_SECRET_KEY` exported beside it). */
   secretKey?: string | undefined;
 }
 

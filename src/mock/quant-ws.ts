@@ -60,8 +60,11 @@ import { isKnownSymbol } from "./quant-ws/account.js";
 /** The most pipelined requests the emulator answers out of order (`reorderWindow`, CLI `--reorder`). */
 export const MAX_REORDER_WINDOW = 10_000;
 
+/** What `startQuantWsMock` takes: where to listen, timing, faults and prices. An unknown option is a UsageError. */
 export interface QuantWsMockOptions {
+  /** Port to listen on (default 0: any free port). */
   port?: number | undefined;
+  /** Address to listen on (default 127.0.0.1). */
   host?: string | undefined;
   /** Default: the spec's channel, /ws/v1. */
   path?: string | undefined;
@@ -85,6 +88,7 @@ export interface QuantWsMockOptions {
   marks?: Record<string, number> | undefined;
   /** Reply to a cancel-all (`order_nos: []`) as a fixed gateway would (default false: no reply, as the server). */
   cancelAllReply?: boolean | undefined;
+  /** One line per event of the emulator (sockets opened and closed, …). */
   log?: ((line: string) => void) | undefined;
   /** Largest frame accepted (bytes; default 1 MiB): a larger one closes the socket with 1009. */
   maxFrameBytes?: number | undefined;
@@ -99,8 +103,11 @@ export interface ReceivedFrame {
   frame: Record<string, unknown> | string;
 }
 
+/** A running Quant gateway emulator: its address, what it received, and controls for faults. */
 export interface QuantWsMock {
+  /** The gateway's ws:// URL, for the client's `url`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
   /** Frames received, oldest first (the last 10 000, and at most 16 MiB of frame text). */
   readonly received: readonly ReceivedFrame[];
@@ -114,9 +121,13 @@ export interface QuantWsMock {
   waitForFrame(test: (f: ReceivedFrame) => boolean, timeoutMs?: number): Promise<ReceivedFrame>;
   /** Resolves once `n` sockets have been accepted in all. */
   waitForSockets(n: number, timeoutMs?: number): Promise<void>;
+  /** Drop every open socket now (terminated, no close handshake). */
   dropSockets(): void;
+  /** Delay every reply by `ms` from now on (the `replyDelayMs` option). */
   setReplyDelay(ms: number): void;
+  /** Hold replies and send them in reverse order, `n` at a time (0 or 1: off; held ones go out). */
   setReorderWindow(n: number): void;
+  /** Answer pings or not (the `answerPings` option). */
   setAnswerPings(on: boolean): void;
   /**
    * The mark price of `symbol` from now on: orders placed after fill at it (resting orders do
@@ -146,6 +157,7 @@ export interface QuantWsMock {
    * than `idleTimeoutMs`) releases them, as the server does.
    */
   halfOpen(): void;
+  /** Stop the gateway: its sockets and server close. */
   close(): Promise<void>;
 }
 
@@ -153,6 +165,14 @@ export interface QuantWsMock {
 const KNOWN_PLATFORMS = new Set<string>(quantWsMeta.operations.login.fields.platform.knownValues);
 const DEFAULT_MARKS: Record<string, number> = { "BTC/USDT": 60_000, "ETH/USDT": 2_000, "EOS/USDT": 1 };
 
+/**
+ * Start a loopback Quant trading gateway (127.0.0.1, a free port unless `port` is given) that
+ * behaves as the vendor's document describes: login states, orders, fills, notifications,
+ * heartbeats, and faults on demand. Resolves once it listens; `close()` stops it.
+ *
+ *   const gw = await startQuantWsMock();
+ *   const client = createQuantWsClient({ url: gw.url });
+ */
 export async function startQuantWsMock(given: QuantWsMockOptions = {}): Promise<QuantWsMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);

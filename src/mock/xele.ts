@@ -51,6 +51,7 @@ export const XELE_MOCK_PASSWORD = "xele-mock-password";
 /** The counter versions the emulator knows (those the vendor document names), oldest first. */
 export const XELE_COUNTER_VERSIONS: readonly string[] = ["003", "007", "007P7", "007P8", "007P9"];
 
+/** The emulated counter's settings (`XeleMock.settings`; each may be given as an option). */
 export interface XeleMockSettings {
   /** Emulated counter version (XELE_COUNTER_VERSIONS: 003, 007, 007P7, 007P8, 007P9); default 007P9. */
   counterVersion: string;
@@ -66,13 +67,20 @@ export interface XeleMockSettings {
   latencyMs: number;
 }
 
+/**
+ * What `startXeleMock` takes: the two ports, the login to accept (default XELE_MOCK_USERNAME /
+ * XELE_MOCK_PASSWORD), `log`, and the counter's settings. An unknown option is a UsageError.
+ */
 export interface XeleMockOptions extends Partial<XeleMockSettings> {
   /** MA port (0: any free port). */
   maPort?: number | undefined;
   /** MS port (0: any free port). */
   msPort?: number | undefined;
+  /** Address both servers listen on (default 127.0.0.1). */
   host?: string | undefined;
+  /** The user name MA accepts (default XELE_MOCK_USERNAME). */
   username?: string | undefined;
+  /** The password MA accepts (default XELE_MOCK_PASSWORD). */
   password?: string | undefined;
   /** One line per request (method, path, status; never a token). */
   log?: ((line: string) => void) | undefined;
@@ -90,18 +98,26 @@ export interface ReceivedRequest {
   json: Record<string, unknown>;
 }
 
+/** A running Xele emulator: its two servers, its settings, and what it has received. */
 export interface XeleMock {
+  /** The MA (auth) server's URL, for the client's `maUrl`. */
   maUrl: string;
+  /** The MS (counter) server's URL, for the client's `msUrl`. */
   msUrl: string;
+  /** The MA server. */
   ma: HttpMock;
+  /** The MS server. */
   ms: HttpMock;
+  /** The settings in force (the options given, the rest at their defaults); may be changed while running. */
   settings: XeleMockSettings;
+  /** Logins, requests and the most requests in flight at once, per server. */
   stats: {
     logins: number;
     requests: Record<XeleServer, number>;
     inFlight: Record<XeleServer, number>;
     maxInFlight: Record<XeleServer, number>;
   };
+  /** The decoded requests received, oldest first (the last 500, at most 16 MiB of request text). */
   received: ReceivedRequest[];
   /** Make every issued token invalid (the next request answers 109). */
   expireTokens(): void;
@@ -123,6 +139,14 @@ const notFound = (server: XeleServer) => (method: string, path: string): MockRep
   return fail(101, there ? `${path} is served by ${serverOf(there)}, this is ${server}` : path);
 };
 
+/**
+ * Start the Xele counter's two management servers, MA and MS (127.0.0.1, free ports unless
+ * given): login and tokens, strict request checks, "|" row answers for the emulated counter
+ * version, and state for the write operations. Resolves once both listen; `close()` stops them.
+ *
+ *   const mock = await startXeleMock();
+ *   const xele = createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD });
+ */
 export async function startXeleMock(given: XeleMockOptions = {}): Promise<XeleMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);

@@ -41,6 +41,11 @@ export { matchXtSignature } from "./xt/auth.js";
 export const XT_MOCK_ACCESS_KEY = "mock-access-key";
 export const XT_MOCK_SECRET_KEY = "mock-secret-key";
 
+/**
+ * What `startXtMock` takes: where to listen (`port`, `host`), the key pair to accept (default
+ * XT_MOCK_ACCESS_KEY / XT_MOCK_SECRET_KEY), `log`, and the emulated account. An unknown option
+ * is a UsageError.
+ */
 export interface XtMockOptions extends SignedMockOptions {
   /** Deposit records the emulator holds for the example's coin (default 23: three pages of 10). */
   depositRecords?: number | undefined;
@@ -80,6 +85,14 @@ function rateRefusal(operationId: string, over: OverLimit): MockReply {
   return envelope(404, `too many requests ${why}`);
 }
 
+/**
+ * Start a local XT spot v1 server (127.0.0.1, a free port unless `port` is given): signature
+ * checks, orders, balances and the vendor's example answers. Resolves once it listens;
+ * `close()` stops it, `loseAnswers(operationId)` drops the next answers of an operation.
+ *
+ *   const mock = await startXtMock();
+ *   const xt = createXtClient({ baseUrl: mock.url, accessKey: XT_MOCK_ACCESS_KEY, secretKey: XT_MOCK_SECRET_KEY });
+ */
 export async function startXtMock(given: XtMockOptions = {}): Promise<HttpMock> {
   // What the caller gave, never Object.prototype's: a `host` put there would listen on another address.
   const opts = ownFields(given, true);

@@ -37,9 +37,13 @@ import { fillIdempotencyKey, idempotencyParamOf, newBhexClientOrderId, type Bhex
 import { batchItemsSpec, encodeBatchItems, type BhexBatchOperationId, type BhexBatchRows, type BhexItemsForm } from "./items.js";
 import { paginate, type BhexPagedOperationId, type BhexRecord, type PaginateOptions } from "./paginate.js";
 
+/** The BHEX spec's operations, by operationId (generated types). */
 export type BhexOperations = operations;
+/** The name of a BHEX operation, as `call` takes it: "orderCreate", "statisticsLockRecord", … */
 export type BhexOperationId = keyof operations;
+/** The BHEX spec's paths (openapi-typescript's `paths`), as the `GET`/`POST` methods take them. */
 export type BhexPaths = paths;
+/** The BHEX spec's components (its schemas), generated types. */
 export type BhexComponents = components;
 /** The operation's parameters exactly as the spec has them. */
 export type BhexParams<K extends BhexOperationId> = OperationParams<operations[K]>;
@@ -65,8 +69,14 @@ export type BhexCallParams<K extends BhexOperationId> = Flatten<
   WithRows<IdsAsText<WithOptionalKey<BhexParams<K>, K extends keyof BhexIdempotencyKeys ? BhexIdempotencyKeys[K] : never>>, K>
 >;
 
+/** The base URL a client uses without `baseUrl`: the spec's server, https://www.bhex.cn (a broker has its own host). */
 export const BHEX_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://www.bhex.cn";
 
+/**
+ * What `createBhexOrgClient` takes: the key pair (`accessKey`, `secretKey`), the options of
+ * every REST client (`timeoutMs`, `retry`, `rateLimit`, `onEvent`, `decimals` …) and BHEX's own
+ * (signing, idempotency keys). Every option is optional; an unknown one is a UsageError.
+ */
 export interface BhexOrgClientOptions extends KeyedClientOptions {
   /** The broker's Org API host (default: the spec's server, https://www.bhex.cn). */
   baseUrl?: string | undefined;
@@ -123,7 +133,9 @@ export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMet
   paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<DecimalsAs<BhexRecord<K>, D>, void, undefined>;
   /** Download a history .xlsx (statistics/download_data) to `filePath`; `opts`: this call's `{ signal, timeoutMs }`. */
   downloadData(params: BhexParams<"statisticsDownloadData">, filePath: string, opts?: CallOptions): Promise<DownloadedFile>;
+  /** The HTTP transport every call of this client goes through. */
   readonly transport: HttpTransport;
+  /** The rate limiter the client waits on (its own, or the one given as `rateLimit`); null when limiting is off. */
   readonly rateLimiter: RateLimiter | null;
 }
 
@@ -187,6 +199,17 @@ const BHEX_OPTIONS = {
   idempotentRetry: 1,
 } satisfies Record<Exclude<keyof BhexOrgClientOptions, keyof KeyedClientOptions>, 1>;
 
+/**
+ * A client of the BHEX broker Org API: `call(operationId, params)` for any operation (resolves
+ * to the envelope's `data`, throws a typed TradeApiError), `callWithKey`, `paginate`,
+ * `downloadData` and the openapi-fetch methods (`GET`, `POST` …). Operations with an
+ * idempotency key get one generated when none is given, the same for every attempt. Options
+ * that cannot work are a UsageError at once; a missing key is a CredentialsError at the first
+ * signed call.
+ *
+ *   const bhex = createBhexOrgClient({ accessKey, secretKey, baseUrl: "https://your-broker-host" });
+ *   const task = await bhex.call("financeGetBatchLockPositionResult", { client_order_id: "…" });
+ */
 export function createBhexOrgClient<D extends DecimalsMode = "exact">(options: BhexOrgClientOptions & { decimals?: D | undefined } = {}): BhexOrgClient<D> {
   const ctx = { api: "bhex" };
   checkOptionsObject(ctx, "options", options);

@@ -36,11 +36,13 @@ import { copyDeep, MEMBERS, Redactor, textOf } from "./redaction.js";
 
 export { describeAs, REDACTED, redactUrl, Redactor, secretForms, textOf, urlCredentials } from "./redaction.js";
 
+/** What an error names besides its message: the API, the operation and the error that led to it. */
 export interface ErrorContext {
   /** API name as the CLI knows it: xt, bhex, hubi, xele, quant-ws */
   api?: string;
   /** operationId from the spec, or "METHOD /path" */
   operation?: string;
+  /** The underlying error (becomes the error's standard `cause`). */
   cause?: unknown;
 }
 
@@ -63,8 +65,17 @@ export function nameErrors(classes: Record<string, abstract new (...args: never[
  */
 export const contextOf = <T extends object>(ctx: T | null | undefined): T => (ctx !== null && typeof ctx === "object" ? ctx : ({} as T));
 
+/**
+ * The root of every error tradeapi throws (clients, CLI, emulators): `instanceof TradeApiError`
+ * tells them from anything else. Its message starts with `<api> <operation>: ` when it names
+ * them, and holds no secret.
+ *
+ *   try { await xt.call("order", p) } catch (e) { if (e instanceof TradeApiError && e.outcomeUnknown) … }
+ */
 export class TradeApiError extends Error {
+  /** The API the error came from, as the CLI names it (xt, hubi, bhex, xele, quant-ws); undefined when none is named. */
   declare readonly api: string | undefined;
+  /** The operation (the spec's operationId, or "METHOD /path") the error came from; undefined when none is named. */
   declare readonly operation: string | undefined;
   /**
    * `true` when the call was to change state (an order, a cancel, a transfer: the spec's
@@ -280,13 +291,21 @@ export function prefix(ctx: ErrorContext): string {
   return operation && typeof operation === "string" ? `${api} ${operation}: ` : `${api}: `;
 }
 
+/**
+ * Bad input caught before anything was sent: an unknown operation or option, a missing or
+ * invalid parameter, a wrong argument. Nothing reached the server; fix the call.
+ */
 export class UsageError extends TradeApiError {}
 /** A credential (key, secret, token, password) is missing: says which option or env var supplies it. */
 export class CredentialsError extends UsageError {}
 
+/** The request did not complete: see ConnectionError, TimeoutError, AbortedError and ResponseTooLargeError. */
 export class TransportError extends TradeApiError {}
+/** The connection failed: refused, reset, DNS failure, socket dropped. */
 export class ConnectionError extends TransportError {}
+/** No answer within the timeout (the client's `timeoutMs`, or the call's own). */
 export class TimeoutError extends TransportError {
+  /** The timeout that ran out, in ms (undefined when the error does not name one). */
   declare readonly timeoutMs: number | undefined;
   constructor(message: string, ctx: ErrorContext & { timeoutMs?: number } = {}) {
     ctx = contextOf(ctx);
@@ -294,12 +313,14 @@ export class TimeoutError extends TransportError {
     this.timeoutMs = ctx.timeoutMs;
   }
 }
+/** The call was aborted through a `signal` (the call's or the client's); its `cause` is the signal's reason. */
 export class AbortedError extends TransportError {}
 /**
  * An answer larger than the client's `maxResponseBytes` (default 64 MiB): reading stopped at
  * the limit (or at once, from its Content-Length) instead of filling the memory. Not retried.
  */
 export class ResponseTooLargeError extends TransportError {
+  /** The limit the answer passed, in bytes. */
   declare readonly maxResponseBytes: number;
   constructor(message: string, ctx: ErrorContext & { maxResponseBytes: number }) {
     ctx = contextOf(ctx);
@@ -319,7 +340,12 @@ export const callerAborted = (ctx: ErrorContext = {}, reason?: unknown): Aborted
 // (a wait read as the longest, 2^31-1 ms, may be any longer one: "after 2147483.647 s" was not what the server asked)
 const retryAfterText = (ms: number): string => (typeof ms !== "number" ? "" : ms >= MAX_RETRY_AFTER_MS ? "(the server asks to retry after 24.8 days or more)" : `(the server asks to retry after ${ms / 1000} s)`);
 
+/**
+ * A non-2xx HTTP answer whose body is not a vendor error (an error code in the body is an
+ * ApiError instead): a proxy's or gateway's error page, a 404 of a wrong base URL, a bare 5xx.
+ */
 export class HttpError extends TradeApiError {
+  /** The answer's HTTP status. */
   declare readonly status: number;
   /** First 200 characters of the body, redacted. */
   declare readonly bodySnippet: string;
@@ -382,6 +408,7 @@ export const retryAfterOf = (e: unknown): number | undefined => (e instanceof Ht
  * `outcomeUnknown`.
  */
 export class RedirectError extends HttpError {
+  /** The answer's Location header, redacted ("" when it sent none). */
   declare readonly location: string;
   /** Whether `location` is on the base URL's own origin. */
   declare readonly sameOrigin: boolean;
@@ -399,7 +426,12 @@ export class RedirectError extends HttpError {
   }
 }
 
+/**
+ * An answer that cannot be decoded as the vendor's document says it looks: an HTML error page,
+ * bad JSON, truncated "|" rows, an envelope without its fields.
+ */
 export class ResponseFormatError extends TradeApiError {
+  /** The start of the body (redacted; "" when none is shown). */
   declare readonly bodySnippet: string;
   constructor(message: string, bodySnippet: string, ctx: ErrorContext = {}) {
     super(`${textOf(message)}${bodySnippet ? ` (body starts: ${JSON.stringify(textOf(bodySnippet))})` : ""}`, ctx);
@@ -409,13 +441,23 @@ export class ResponseFormatError extends TradeApiError {
 
 /** What a spec's `x-error-codes` says about one code. */
 export interface ErrorCodeInfo {
+  /** The vendor's own text for the code. */
   message?: string;
+  /** What the code means, in English. */
   meaning?: string;
+  /** The error class the code is thrown as (see ErrorKind). */
   kind?: ErrorKind;
+  /** The code's name, where the vendor's document gives one. */
   name?: string;
   /** Anything else a spec records about the code (e.g. `success: true`). */
   [extra: string]: unknown;
 }
+/**
+ * What an ApiError's code means, as the spec's error table classifies it; each kind has its
+ * class (auth: AuthError, timestamp: TimestampError, rate-limit: RateLimitError,
+ * insufficient-funds: InsufficientFundsError, order-not-found: OrderNotFoundError,
+ * invalid-request: InvalidRequestError, unavailable: ServiceUnavailableError, other: ApiError).
+ */
 export type ErrorKind =
   | "auth"
   | "timestamp"
@@ -426,17 +468,22 @@ export type ErrorKind =
   | "unavailable"
   | "other";
 
+/** What `new ApiError(…)` (and each subclass) takes. */
 export interface ApiErrorInit extends ErrorContext {
+  /** The vendor's error code. */
   code: string | number;
   /**
    * The vendor's field the code is, when that is not a code but a text (quant-ws's
    * `error_message`): the message then reads `error_message "Invalid token"`, not `code Invalid token`.
    */
   codeField?: string | undefined;
+  /** The vendor's message, as the answer gave it. */
   vendorMessage?: string | undefined;
   /** The documented meaning (English) from the spec's error table, if the code is listed. */
   meaning?: string | undefined;
+  /** The kind of an ApiError (a subclass has its own, whatever this says); default "other". */
   kind?: ErrorKind | undefined;
+  /** The HTTP status of the answer that carried the code. */
   httpStatus?: number | undefined;
   /** The answer's Retry-After in ms (a non-2xx answer that sent one). */
   retryAfterMs?: number | undefined;
@@ -444,11 +491,27 @@ export interface ApiErrorInit extends ErrorContext {
   body?: unknown;
 }
 
+/**
+ * The vendor answered with an error code. The subclass says what kind of failure it is (from
+ * the spec's error table: see ErrorKind); an ApiError itself is a code of kind "other", or
+ * one the table does not list.
+ *
+ *   catch (e) { if (e instanceof ApiError) console.log(e.code, e.vendorMessage, e.meaning) }
+ */
 export class ApiError extends TradeApiError {
+  /** The vendor's error code, as the answer gave it (a number or a text; digits beyond 2^53 as text). */
   declare readonly code: string | number;
+  /** The vendor's message for it, as the answer gave it (undefined when it gave none). */
   declare readonly vendorMessage: string | undefined;
+  /** What the code means in English, from the spec's error table (undefined for a code it does not list). */
   declare readonly meaning: string | undefined;
+  /** The kind of failure (see ErrorKind); each subclass has its own. */
   declare readonly kind: ErrorKind;
+  /**
+   * The HTTP status of the answer that carried the code: 200 for a vendor error inside a 200
+   * answer (most vendors answer errors so), the error status otherwise; undefined when no HTTP
+   * answer carried it (quant-ws frames, a call the client held back within a Retry-After).
+   */
   declare readonly httpStatus: number | undefined;
   /** The answer's Retry-After, in ms from when it arrived (present only when the server sent one). */
   declare readonly retryAfterMs?: number;
@@ -458,6 +521,7 @@ export class ApiError extends TradeApiError {
    * Hubi), when 5 s or more: the likely cause of the refusal.
    */
   declare readonly clockSkewMs?: number;
+  /** The decoded error answer (redacted), for fields the other ones do not carry. */
   declare readonly body: unknown;
   constructor(init: ApiErrorInit) {
     init = contextOf(init);
@@ -497,25 +561,43 @@ function shown(text: string, field: string): string {
 
 // Each class's `kind` typed as the one it stands for: `e.kind === "rate-limit"` narrows, and one
 // class is no other's type (an OrderNotFoundError passed where a RateLimitError is wanted).
+/** The key, token or signature was rejected, or the key lacks the permission. */
 export class AuthError extends ApiError {
+  /** "auth", or "timestamp" for a TimestampError. */
   declare readonly kind: "auth" | "timestamp";
 }
+/** The request's timestamp or nonce was outside the server's window (see `clockSkewMs`). */
 export class TimestampError extends AuthError {
+  /** Always "timestamp". */
   declare readonly kind: "timestamp";
 }
+/**
+ * Too many requests: a vendor code for it, a code the table does not classify in an HTTP 429
+ * answer, or (code "retry-after", nothing sent) a call the client held back while a server's
+ * Retry-After lasted. See `retryAfterMs`.
+ */
 export class RateLimitError extends ApiError {
+  /** Always "rate-limit". */
   declare readonly kind: "rate-limit";
 }
+/** The account's balance or margin does not cover the request. */
 export class InsufficientFundsError extends ApiError {
+  /** Always "insufficient-funds". */
   declare readonly kind: "insufficient-funds";
 }
+/** The order named does not exist (or is no longer open, where the vendor answers so). */
 export class OrderNotFoundError extends ApiError {
+  /** Always "order-not-found". */
   declare readonly kind: "order-not-found";
 }
+/** The server rejected a parameter or the request's form. */
 export class InvalidRequestError extends ApiError {
+  /** Always "invalid-request". */
   declare readonly kind: "invalid-request";
 }
+/** The server is busy or failed internally (a vendor code for it, or a code the table does not classify in an HTTP 5xx answer): try later. */
 export class ServiceUnavailableError extends ApiError {
+  /** Always "unavailable". */
   declare readonly kind: "unavailable";
 }
 nameErrors({ TradeApiError, UsageError, CredentialsError, TransportError, ConnectionError, TimeoutError, AbortedError, ResponseTooLargeError, HttpError, RedirectError, ResponseFormatError, ApiError, AuthError, TimestampError, RateLimitError, InsufficientFundsError, OrderNotFoundError, InvalidRequestError, ServiceUnavailableError });

@@ -150,14 +150,26 @@ export interface CallOptions {
 /** The names of CallOptions (the type checks that the list is whole): any other key is a UsageError. */
 export const CALL_OPTIONS = { signal: 1, timeoutMs: 1 } satisfies Record<keyof CallOptions, 1>;
 
+/**
+ * One attempt of a call, as the `onEvent` option hears it once the attempt has ended
+ * (answered or failed; a retry is another event). It holds no secret: log it as it is.
+ *
+ *   createXtClient({ onEvent: (e) => console.log(e.operation, e.attempt, e.status ?? e.error, Math.round(e.ms)) })
+ */
 export interface TransportEvent {
+  /** The API, as the CLI names it (xt, hubi, bhex, xele). */
   api: string;
+  /** The operation's operationId. */
   operation: string;
+  /** The HTTP method the attempt was sent with. */
   method: HttpMethod;
   /** Path only: never the query (it may hold a signature). */
   path: string;
+  /** 1 for the first attempt, 2 for the first retry … */
   attempt: number;
+  /** The answer's HTTP status; absent when no answer came (connection error, timeout, abort). */
   status?: number;
+  /** How long the attempt took, in ms (from its start until it ended). */
   ms: number;
   /** The failed attempt's error class name. */
   error?: string;
@@ -165,6 +177,7 @@ export interface TransportEvent {
   outcomeUnknown?: true;
 }
 
+/** The options of the HTTP layer every REST client takes (besides its own); every one is optional. */
 export interface TransportOptions {
   /**
    * Send with this fetch (tests, msw, proxies). Without it requests go out through
@@ -205,6 +218,7 @@ export interface TransportOptions {
    * warning (`TradeApiWarning`).
    */
   onEvent?: ((e: TransportEvent) => void) | undefined;
+  /** Aborts every call of the client, in flight or to come (AbortedError), when it aborts. */
   signal?: AbortSignal | undefined;
   /**
    * What a number with a fraction or exponent becomes (see parseJson): "exact" (default) a

@@ -27,10 +27,15 @@ import { onAbort, pause, unlessAborted, type WaitAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
 import { checkOption, checkOptionsObject, checkSignal, ownFields } from "./validate.js";
 
+/** One limit of a RateLimiter: at most `limit` requests in any `intervalMs` (a sliding window). */
 export interface RateLimitRule {
+  /** Requests allowed per window: a whole number, 1 or more. */
   limit: number;
+  /** The window, in ms (above 0). */
   intervalMs: number;
+  /** What the limit is counted per, as the vendor's document says (e.g. "user", "ip"); not read by the limiter. */
   scope?: string;
+  /** The limit in words; not read by the limiter. */
   description?: string;
 }
 
@@ -39,6 +44,15 @@ interface Counted {
   t: number;
 }
 
+/**
+ * A client-side rate limiter: requests wait their turn instead of failing, each counted against
+ * the limits its operation names (the spec's `x-rate-limit`). Every REST client has one of its
+ * own by default; share one between the clients of one key through their `rateLimit` option
+ * (`createXtRateLimiter()`, `createBhexRateLimiter()`), or build one from rules:
+ *
+ *   const limiter = new RateLimiter({ orders: { limit: 10, intervalMs: 1_000 } });
+ *   await limiter.acquire(["orders"]);
+ */
 export class RateLimiter {
   readonly #rules: Record<string, RateLimitRule>;
   /** Recent requests per rule (one object in the lists of each limit it counts against). */
@@ -55,6 +69,11 @@ export class RateLimiter {
   #stood = 0;
   readonly #sleep: ((ms: number) => Promise<void>) | undefined;
 
+  /**
+   * `rules`: name → { limit, intervalMs }. `opts.now` (a monotonic clock in ms; default
+   * performance.now) and `opts.sleep` are for tests. A rule no request could pass (limit 0,
+   * an interval that is not a number above 0) is a UsageError.
+   */
   constructor(
     rules: Readonly<Record<string, RateLimitRule>>,
     opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},

@@ -53,6 +53,7 @@ export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter">
    */
   rateLimit?: boolean | RateLimiter | undefined;
   /**
+   * The former name of `rateLimit`.
    * @deprecated use `rateLimit` (the same name in every API). Still accepted: a RateLimiter
    * is used as `rateLimit` would use it, null turns limiting off. `rateLimit` wins when both are given.
    */
@@ -69,7 +70,9 @@ export interface RestClientOptions extends Omit<TransportOptions, "rateLimiter">
 
 /** The options of a client signed with an access key and a secret key (XT, Hubi, BHEX …). */
 export interface KeyedClientOptions extends RestClientOptions {
+  /** The API key; the library reads no environment variable (the CLI does). */
   accessKey?: string | undefined;
+  /** The secret the calls are signed with; never shown in errors, events or inspection. */
   secretKey?: string | undefined;
 }
 
@@ -203,10 +206,13 @@ export interface RestMethods<Paths extends {}> {
 
 /** What every REST client has: `call`, the transport, the limiter and the openapi-fetch methods. */
 export interface RestCore<P extends object = {}> extends RestMethods<{}> {
+  /** Run any operation by operationId (or "METHOD /path"); resolves to the envelope's data, throws the typed error. */
   call(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<unknown>;
   /** Run an operation and return the whole transport result (status, headers, decoded body). */
   execute(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<{ op: OperationMeta; result: TransportResult }>;
+  /** The HTTP transport every call of this client goes through. */
   readonly transport: HttpTransport;
+  /** The rate limiter the client waits on; null when limiting is off. */
   readonly rateLimiter: RateLimiter | null;
   /** The client being built (its API-specific methods included), for helpers such as paginators. */
   readonly self: () => RestCore<P> & P;

@@ -9,15 +9,21 @@ import { pause, type WaitAbort } from "./abort.js";
 import { checkOption, checkOptionNames, ownFields } from "./validate.js";
 import { ConnectionError, HttpError, markAttempts, markOutcomeUnknown, RateLimitError, RETRY_AFTER_HOLD, retryAfterOf, ServiceUnavailableError, TimeoutError, TradeApiError, typeName, UsageError, type ErrorContext } from "./errors.js";
 
+/**
+ * The `retry` option of a client (also BHEX's `idempotentRetry`, quant-ws's `retryReads`): how operations the spec marks `x-retryable: true` are
+ * retried on transient failures (connection errors, timeouts, HTTP 5xx and 429, the vendors'
+ * "busy" codes). `retry: false` turns retries off.
+ */
 export interface RetryOptions {
   /** Attempts in all, including the first. Default 3 for retryable operations. */
   maxAttempts?: number | undefined;
   /** First backoff step in ms (default 200); doubles each time, capped at `maxDelayMs`. */
   baseDelayMs?: number | undefined;
-  /** Default 2000. */
+  /** The longest backoff step in ms (default 2000). */
   maxDelayMs?: number | undefined;
   /** Injected for tests. */
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Jitter source, a number in [0, 1) (default Math.random; tests). */
   random?: (() => number) | undefined;
 }
 

@@ -17,11 +17,17 @@ import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMeth
 import { checkOption, checkOptionsObject, ownFields } from "../core/validate.js";
 import { checkHubiBody, checkHubiErrorBody } from "./errors.js";
 
+/** The Hubi spec's operations, by operationId (generated types). */
 export type HubiOperations = operations;
+/** The name of a Hubi operation, as `call` takes it: "enterOrder", "queryOrderById", … */
 export type HubiOperationId = keyof operations;
+/** The Hubi spec's paths (openapi-typescript's `paths`), as the `GET`/`POST` methods take them. */
 export type HubiPaths = paths;
+/** An order, as the spec's `Order` schema describes it. */
 export type HubiOrder = components["schemas"]["Order"];
+/** An account, as the spec's `Account` schema describes it. */
 export type HubiAccount = components["schemas"]["Account"];
+/** A position, as the spec's `Position` schema describes it. */
 export type HubiPosition = components["schemas"]["Position"];
 /** Params of `call`; `order_nos` of cancelOrderBatch may also be an array (sent comma-joined). */
 export type HubiParams<K extends HubiOperationId> = K extends "cancelOrderBatch"
@@ -31,13 +37,18 @@ export type HubiParams<K extends HubiOperationId> = K extends "cancelOrderBatch"
 /** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
 export type HubiData<K extends HubiOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
+/** The base URL a client uses without `baseUrl`: the spec's server, https://api.hubi.com. */
 export const HUBI_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.hubi.com";
 
 /**
+ * What `createHubiClient` takes: the credentials (`accessKey`, `secretKey`, `accessToken`), the
+ * options of every REST client (`baseUrl`, `timeoutMs`, `retry`, `onEvent`, `decimals` …) and
+ * Hubi's own signing options. Every option is optional; an unknown one is a UsageError.
  * `rateLimit` as in every API (the spec lists no limits for Hubi, so it changes nothing until
  * it does); `rateLimiter` (deprecated) is still accepted.
  */
 export interface HubiClientOptions extends KeyedClientOptions {
+  /** The access token, sent as `Authorization: Bearer <token>` on signed calls. */
   accessToken?: string | undefined;
   /** Clock for X-API-Timestamp (ms). */
   now?: (() => number) | undefined;
@@ -65,7 +76,9 @@ export interface HubiClient<D extends DecimalsMode = "exact"> extends RestMethod
   call<K extends HubiOperationId>(operationId: K, ...params: [...ParamsArg<HubiParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<HubiData<K>, D>>;
   /** Cancel several orders in one call (sent as `order_nos=a,b,c`). */
   cancelOrderBatch(orderNos: ReadonlyArray<string>, opts?: CallOptions): Promise<DecimalsAs<HubiData<"cancelOrderBatch">, D>>;
+  /** The HTTP transport every call of this client goes through. */
   readonly transport: HttpTransport;
+  /** The rate limiter the client waits on (its own, or the one given as `rateLimit`); null when limiting is off. */
   readonly rateLimiter: RateLimiter | null;
 }
 
@@ -93,6 +106,16 @@ let sharedSeq = Date.now() * 1000 + randomInt(1000);
 /** The options only Hubi takes, besides its accessToken (the type checks that the list is whole). */
 const HUBI_OPTIONS = { now: 1, seqStart: 1, signatureValues: 1, signatureMethodHeader: 1 } satisfies Record<Exclude<keyof HubiClientOptions, keyof KeyedClientOptions | "accessToken">, 1>;
 
+/**
+ * A client of the Hubi futures REST API: `call(operationId, params)` for any operation
+ * (queries resolve to the answer, actions to its `result`; failures are typed TradeApiErrors),
+ * the openapi-fetch methods (`GET`, `POST` …) and `cancelOrderBatch`. Each signed call carries
+ * the seven X-API-* headers, made afresh per attempt. Options that cannot work are a
+ * UsageError at once; a missing credential is a CredentialsError at the first signed call.
+ *
+ *   const hubi = createHubiClient({ accessKey, secretKey, accessToken });
+ *   const order = await hubi.call("queryOrderById", { order_no: "123" });
+ */
 export function createHubiClient<D extends DecimalsMode = "exact">(options: HubiClientOptions & { decimals?: D | undefined } = {}): HubiClient<D> {
   const ctx = { api: "hubi" };
   checkOptionsObject(ctx, "options", options);

@@ -38,6 +38,7 @@ import { RequestTable } from "./requests.js";
 import { SessionRouter } from "./session-router.js";
 import { driveSession, QuantWsSession, type NotReadyPolicy, type QuantWsLogin, type SessionHost, type SessionStateEvent } from "./session.js";
 
+/** The gateway URL a client uses without `url`: the spec's server, ws://127.0.0.1:9878/ws/v1. */
 export const QUANT_WS_DEFAULT_URL: string = quantWsMeta.serverUrl;
 /** How many of the newest session tokens the client's messages are kept free of, besides every live session's. */
 const MAX_TOKEN_SECRETS = 256;
@@ -51,9 +52,11 @@ const RECENT_TOKENS = 32;
 /** How many keys of ended sessions (two per login) they are kept free of, besides every live session's. */
 const MAX_KEY_SECRETS = 256;
 
+/** The `reconnect` option: how the client reopens a dropped socket (and logs its sessions in again). */
 export interface ReconnectOptions {
   /** Backoff step (default 250 ms), doubling per attempt up to `maxDelayMs` (default 10 s); each wait is a random share of it (core/retry.ts `backoffDelayMs`). */
   baseDelayMs?: number | undefined;
+  /** The longest backoff step in ms (default 10 000). */
   maxDelayMs?: number | undefined;
   /** Give up after this many failed attempts in a row (default: never); a socket that closes within 5 s of opening is a failed attempt too. */
   maxAttempts?: number | undefined;
@@ -70,11 +73,16 @@ export interface RepeatLoginOptions {
   windowMs?: number | undefined;
   /** Backoff between attempts, by the project's one formula (core/retry.ts): default 500 ms … 5 000 ms. */
   baseDelayMs?: number | undefined;
+  /** The longest backoff step in ms (default 5 000). */
   maxDelayMs?: number | undefined;
   /** Jitter source (tests). */
   random?: (() => number) | undefined;
 }
 
+/**
+ * What `createQuantWsClient` takes: the gateway (`url`), timeouts, the heartbeat, reconnection
+ * and re-login, and how frames are read. Every option is optional; an unknown one is a UsageError.
+ */
 export interface QuantWsClientOptions {
   /** Default: the spec's server, ws://127.0.0.1:9878/ws/v1 */
   url?: string | undefined;

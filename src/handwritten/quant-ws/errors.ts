@@ -54,11 +54,14 @@ import {
   type ErrorKind,
 } from "../core/errors.js";
 
+/** The `api` every quant-ws error names. */
 export const API = "quant-ws";
 
+/** The socket dropped while the request was in flight; `sent` says whether its frame had been written (an order may exist). */
 export class ConnectionDroppedError extends ConnectionError {
   /** True when the request frame had been written to the socket before it dropped. */
   readonly sent: boolean;
+  /** The WebSocket close code, when the socket was closed with one. */
   readonly closeCode: number | undefined;
   constructor(message: string, ctx: ErrorContext & { sent: boolean; closeCode?: number }) {
     ctx = contextOf(ctx);
@@ -68,6 +71,7 @@ export class ConnectionDroppedError extends ConnectionError {
   }
 }
 
+/** The session is not READY (exchange link down, socket reconnecting) and the request was not to wait for it (`notReady: "fail"`). */
 export class SessionNotReadyError extends ConnectionError {
   /** The last state code of the session (undefined while the socket itself is down). */
   readonly stateCode: number | undefined;
@@ -78,10 +82,13 @@ export class SessionNotReadyError extends ConnectionError {
   }
 }
 
+/** `close()` was called while the request (or login) was pending. */
 export class ClientClosedError extends AbortedError {}
+/** The session was logged out (or its client closed): a request on it is refused. */
 export class SessionClosedError extends UsageError {}
 /** A `stream()` whose reader fell `maxBuffered` events behind: it ended rather than drop one. */
 export class StreamOverflowError extends UsageError {
+  /** The most events the stream held for its reader. */
   readonly maxBuffered: number;
   constructor(message: string, maxBuffered: number) {
     super(message, { api: API });
@@ -96,7 +103,13 @@ export class StreamOverflowError extends UsageError {
  */
 export type FrameProblem = "not-json" | "unknown-op" | "missing-field" | "wrong-type" | "unknown-cid" | "unknown-token" | "op-mismatch" | "inexact-number" | "number-too-long" | "repeated-field" | "item-mismatch";
 
+/**
+ * A frame from the gateway that cannot be used (not JSON, unknown op, missing field, a reply
+ * for an unknown cid, a state no session takes …): an `error` event of the client, or the
+ * failure of the request it answers. `problem` says which.
+ */
 export class QuantWsFrameError extends ResponseFormatError {
+  /** What is wrong with the frame. */
   readonly problem: FrameProblem;
   /** The missing or wrong field, when that is the problem. */
   readonly field: string | undefined;
@@ -143,7 +156,12 @@ function stateFields(code: number, msg: string, ctx: LoginContext) {
   return { message, fields: { api: API, ...rest, code, vendorMessage: `state ${stateName(code)}${message ? `: ${message}` : ""}` } };
 }
 
+/**
+ * A state that ended a login in progress: PARAM_MISS (1, a login parameter missing or wrong), or
+ * GENERAL_ERROR (7) that does not speak of the keys (QuantWsLoginRejectedError does).
+ */
 export class QuantWsStateError extends ApiError {
+  /** The state code that ended the login (see StateCode). */
   readonly stateCode: number;
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
@@ -161,6 +179,7 @@ export const KNOWN_PLATFORMS: readonly string[] = quantWsMeta.operations.login.f
 
 /** State 1 "platform not found" during login: the gateway does not serve this platform. */
 export class UnknownPlatformError extends QuantWsStateError {
+  /** The platform the login asked for. */
   readonly platform: string;
   constructor(code: number, msg: string, ctx: LoginContext & { platform: string }) {
     ctx = contextOf(ctx);
@@ -178,6 +197,7 @@ export class UnknownPlatformError extends QuantWsStateError {
  * `result: true` login reply: "Websocket connection authorized failed…").
  */
 export class QuantWsLoginRejectedError extends AuthError {
+  /** The state code that ended the login: GENERAL_ERROR (7). */
   readonly stateCode: number;
   /** The gateway's own `msg` (redacted). */
   readonly stateMessage: string;
@@ -226,6 +246,7 @@ export class CancelAllUnconfirmedError extends TimeoutError {
   }
 }
 
+/** The gateway's `{"op":"error"}` frame: it failed to handle a frame (it names no cid, so no request fails by it). */
 export class QuantWsServerError extends ApiError {
   constructor(message: string) {
     super({ api: API, code: "error", vendorMessage: message, meaning: "the server failed to handle a frame (op: error, no cid)", kind: "other" });

@@ -120,6 +120,7 @@ export type XeleResult<K extends XeleOperationId> = K extends XelePipeOperationI
     ? ClientSystemExport
     : EnvelopeData<OperationResponse<operations[K]>> | (K extends keyof NoData ? NoData[K] : never);
 
+/** The base URLs a client uses for the servers it is not given: the spec's, MA http://127.0.0.1:8899 and MS http://127.0.0.1:8181. */
 export const XELE_DEFAULT_URLS: Readonly<Record<XeleServer, string>> = Object.fromEntries(
   XELE_SERVERS.map((s) => {
     const server = xeleMeta.servers.find((x) => x.role === s)!;
@@ -142,12 +143,20 @@ function oneServerDefaulted(options: XeleClientOptions, ctx: ErrorContext): void
   throw new UsageError(`${given} is ${urlShown(url)} but ${missing} is not given: ${what} would go to its default ${XELE_DEFAULT_URLS[server]}, a port of this machine; give ${missing} too`, ctx);
 }
 
+/**
+ * What `createXeleClient` takes: the two servers (`maUrl`, `msUrl`: give both, or neither for
+ * this machine's), the login (`username`, `password`), the HTTP options of every client
+ * (`timeoutMs`, `retry`, `onEvent`, `decimals` …) and Xele's own. Every option is optional; an
+ * unknown one is a UsageError.
+ */
 export interface XeleClientOptions extends Omit<TransportOptions, "rateLimiter"> {
   /** MA (auth server) base URL; default the spec's http://127.0.0.1:8899. */
   maUrl?: string | undefined;
   /** MS (counter server) base URL; default the spec's http://127.0.0.1:8181. */
   msUrl?: string | undefined;
+  /** The MA login's user name (a CredentialsError at the first login when missing). */
   username?: string | undefined;
+  /** The MA login's password; never shown in errors, logs or inspection. */
   password?: string | undefined;
   /** Requests in flight per server at most (default 2), or per server. */
   maxInFlight?: number | Partial<Record<XeleServer, number>> | undefined;
@@ -196,8 +205,11 @@ export interface XeleClient<D extends DecimalsMode = "exact"> {
   saveClientSystemExport(data: XeleDataInput<"exportClientSystemInfo">, dir: string, options?: CallOptions & SaveExportOptions): Promise<{ path: string; lines: number } | null>;
   /** Log in now (otherwise the first request does). */
   login(): Promise<void>;
+  /** The MA login session the calls share (its token, login count; `reset()` forgets the token). */
   readonly session: XeleSession;
+  /** The HTTP transport of each server (MA, MS). */
   readonly transports: Readonly<Record<XeleServer, HttpTransport>>;
+  /** The `maxInFlight` limit of each server (MA, MS): how many requests are in flight and may be. */
   readonly inFlight: Readonly<Record<XeleServer, InFlightLimit>>;
 }
 
@@ -530,6 +542,17 @@ async function* streamInSession(wire: XeleWire, options: XeleClientOptions, id: 
   }
 }
 
+/**
+ * A client of the Xele counter management protocol on its two servers (MA: login and auth
+ * operations, MS: the counter). `call(operationId, data)` resolves to the operation's rows, its
+ * export or its envelope data and throws a typed TradeApiError; `streamRows` reads a "|" row
+ * answer row by row. The first call logs in (one login shared by concurrent calls; one re-login
+ * and retry on 109, invalid token). Options that cannot work are a UsageError at once; nothing
+ * is sent until a call.
+ *
+ *   const xele = createXeleClient({ maUrl: "http://10.0.0.5:8899", msUrl: "http://10.0.0.5:8181", username, password });
+ *   const positions = await xele.call("getPositions", { investor_id: ["777001"] });
+ */
 export function createXeleClient<D extends DecimalsMode = "exact">(given: XeleClientOptions & { decimals?: D | undefined } = {}): XeleClient<D> {
   // What the caller gave, never Object.prototype's (ownFields); the call options and data too.
   const options = ownFields(given, true);

@@ -1,5 +1,6 @@
 import { contextOf, nameErrors, ResponseFormatError, textOf, type ErrorContext } from "../core/errors.js";
 
+/** What is wrong with a "|" row answer (PipeRowsError's `problem`). */
 export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-count" | "envelope" | "layout" | "encoding";
 
 /**
@@ -7,7 +8,9 @@ export type PipeRowsProblem = "header" | "kind" | "columns" | "value" | "row-cou
  * (Its own module so that the envelope reader and the row decoders can both use it.)
  */
 export class PipeRowsError extends ResponseFormatError {
+  /** The line the problem is on, 1-based (0: the answer as a whole). */
   readonly line: number;
+  /** What is wrong (see PipeRowsProblem). */
   readonly problem: PipeRowsProblem;
   constructor(message: string, init: { line: number; problem: PipeRowsProblem; text?: string; context?: ErrorContext }) {
     init = contextOf(init);

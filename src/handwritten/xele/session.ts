@@ -27,8 +27,11 @@ import { observe } from "../core/observe.js";
 import { describeAs, Redactor, secretList } from "../core/redaction.js";
 import { checkOption, checkOptionNames, ownFields } from "../core/validate.js";
 
+/** What `new XeleSession(…)` takes (a client makes its own from its options). */
 export interface XeleSessionOptions {
+  /** The MA login's user name (a CredentialsError at the first login when missing). */
   username?: string | undefined;
+  /** The MA login's password (a CredentialsError at the first login when missing); never logged. */
   password?: string | undefined;
   /** Performs the MA login and resolves to the token (the client passes its MA transport call). */
   login: (username: string, password: string) => Promise<string>;
@@ -38,6 +41,7 @@ export interface XeleSessionOptions {
   firstSerialNo?: number | undefined;
 }
 
+/** The largest `serialno` a request carries; the next one after it is 0. */
 export const SERIALNO_MAX = 65535;
 
 /** How many of the tokens issued the session keeps to scrub from messages. */
@@ -46,6 +50,15 @@ const MAX_KEPT_TOKENS = 64;
 /** The options XeleSession takes (the type checks that the list is whole). */
 const SESSION_OPTIONS = { username: 1, password: 1, login: 1, log: 1, firstSerialNo: 1 } satisfies Record<keyof XeleSessionOptions, 1>;
 
+/**
+ * The MA login of one Xele client (`client.session`): the first call logs in, concurrent calls
+ * share one login, a token the counter answers 109 (invalid token) for is dropped and the next
+ * call logs in again. Inspecting or serializing it shows the user name, whether a token is held
+ * and the login count, never the password or the token.
+ *
+ *   xele.session.loginCount;  // logins made so far
+ *   xele.session.reset();     // the next call logs in again
+ */
 export class XeleSession {
   #current: string | undefined;
   #pending: Promise<string> | undefined;
@@ -63,6 +76,7 @@ export class XeleSession {
   /** Tokens refused as soon as they were issued (the last few), each with its 109: a 109 for one asks for no new login. */
   readonly #refused = new Map<string, unknown>();
   readonly #options: XeleSessionOptions;
+  /** A session that logs in with `given.login`; options that cannot work are a UsageError. */
   constructor(given: XeleSessionOptions) {
     const options = ownFields(given, true); // (what the caller gave, never Object.prototype's)
     // Wrong options are a UsageError naming the option, as every factory's (not a TypeError at the first login).
@@ -106,14 +120,14 @@ export class XeleSession {
     return this.#pending;
   }
 
-  /** An answer other than 109 came for a request sent with `token`: the counter knows it. */
+  /** @internal An answer other than 109 came for a request sent with `token`: the counter knows it. */
   accepted(token: string): void {
     this.#unproven.delete(token);
     this.#refused.delete(token);
   }
 
   /**
-   * Drop `token` after the server rejected it (109, `error`); a newer token is kept. Returns
+   * @internal Drop `token` after the server rejected it (109, `error`); a newer token is kept. Returns
    * whether it was dropped. One that came from a login made because of a 109, and that no answer
    * accepted, is kept as refused, with `error` (see refusalOf).
    */
@@ -131,18 +145,18 @@ export class XeleSession {
     return true;
   }
 
-  /** `{ error }` (the 109 given to invalidate) when `token` was refused as soon as it was issued, else undefined. */
+  /** @internal `{ error }` (the 109 given to invalidate) when `token` was refused as soon as it was issued, else undefined. */
   refusalOf(token: string): { error: unknown } | undefined {
     return this.#refused.has(token) ? { error: this.#refused.get(token) } : undefined;
   }
 
-  /** How many tokens have been refused as soon as they were issued (a call notes it when it starts: see refusalSince). */
+  /** @internal How many tokens have been refused as soon as they were issued (a call notes it when it starts: see refusalSince). */
   get refusals(): number {
     return this.#refusals;
   }
 
   /**
-   * `{ error }` (the last refusal's 109) when a token was refused as soon as it was issued
+   * @internal `{ error }` (the last refusal's 109) when a token was refused as soon as it was issued
    * since `refusals` was `count`: a call that started before it fails with it rather than log
    * in again (the calls made after it do log in again).
    */
@@ -156,7 +170,7 @@ export class XeleSession {
     this.#current = undefined;
   }
 
-  /** The next serialno: 0, 1, …, 65535, 0, … */
+  /** @internal The next serialno: 0, 1, …, 65535, 0, … */
   nextSerialNo(): number {
     const n = this.#serial;
     this.#serial = n === SERIALNO_MAX ? 0 : n + 1;

@@ -17,18 +17,29 @@ import { base64Fields } from "./base64-fields.js";
 import { encodeXtBatchData } from "./batch.js";
 import { checkXtAnswer } from "./batch-answer.js";
 
+/** The XT spec's operations, by operationId (generated types). */
 export type XtOperations = operations;
+/** The name of an XT operation, as `call` takes it: "order", "getBalance", … */
 export type XtOperationId = keyof operations;
+/** The XT spec's paths (openapi-typescript's `paths`), as the `GET`/`POST` methods take them. */
 export type XtPaths = paths;
 /** One order of `batchOrder`: `price` and `amount` a number or a decimal's text (written into the batch as that number, digits as given). */
 export type XtBatchOrderItem = DecimalIn<components["schemas"]["BatchOrderItem"]>;
+/** An order id of the batch helpers: a number, a bigint or its decimal digits as text (ids pass 2^53). */
 export type XtOrderId = number | bigint | string;
+/** The parameters of operation `K`, as `call(K, params)` takes them (one flat object). */
 export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
 /** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
 export type XtData<K extends XtOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
+/** The base URL a client uses without `baseUrl`: the spec's server, https://api.xt.com. */
 export const XT_DEFAULT_BASE_URL = meta.servers[0]?.url ?? "https://api.xt.com";
 
+/**
+ * What `createXtClient` takes: the key pair (`accessKey`, `secretKey`), the options of every
+ * REST client (`baseUrl`, `timeoutMs`, `retry`, `rateLimit`, `onEvent`, `decimals` …) and XT's
+ * own signing options. Every option is optional; an unknown one is a UsageError.
+ */
 export interface XtClientOptions extends KeyedClientOptions {
   /**
    * What the signature covers for the batch endpoints' base64 `data`: the decoded JSON string
@@ -40,7 +51,7 @@ export interface XtClientOptions extends KeyedClientOptions {
    * trimmed, lower-case hex), "python" (URL-encoded values, upper-case hex) or "raw".
    */
   signatureVariant?: XtSignatureVariant | undefined;
-  /** Clock for the nonce (ms). */
+  /** Clock for the nonce (ms since the epoch; default Date.now): give one that adds an offset when this machine's clock is off. */
   now?: (() => number) | undefined;
 }
 
@@ -57,7 +68,9 @@ export interface XtClient<D extends DecimalsMode = "exact"> extends RestMethods<
   batchCancel(market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions): Promise<DecimalsAs<XtData<"batchCancel">, D>>;
   /** Fetch up to 100 orders by id. */
   getBatchOrders(market: string, ids: ReadonlyArray<XtOrderId>, opts?: CallOptions): Promise<DecimalsAs<XtData<"getBatchOrders">, D>>;
+  /** The HTTP transport every call of this client goes through. */
   readonly transport: HttpTransport;
+  /** The rate limiter the client waits on (its own, or the one given as `rateLimit`); null when limiting is off. */
   readonly rateLimiter: RateLimiter | null;
 }
 
@@ -76,6 +89,16 @@ export function createXtRateLimiter(): RateLimiter {
 /** The options only XT takes (the type checks that the list is whole). */
 const XT_OPTIONS = { batchDataSigning: 1, signatureVariant: 1, now: 1 } satisfies Record<Exclude<keyof XtClientOptions, keyof KeyedClientOptions>, 1>;
 
+/**
+ * A client of the XT spot v1 API: `call(operationId, params)` for any operation (resolves to
+ * the envelope's `data`, throws a typed TradeApiError), the openapi-fetch methods (`GET`,
+ * `POST` …) and the batch helpers. Each signed call is signed afresh per attempt. Options that
+ * cannot work are a UsageError at once; a missing key is a CredentialsError at the first
+ * signed call. Nothing is sent until a call.
+ *
+ *   const xt = createXtClient({ accessKey, secretKey });
+ *   const ticker = await xt.call("getTicker", { market: "btc_usdt" });
+ */
 export function createXtClient<D extends DecimalsMode = "exact">(options: XtClientOptions & { decimals?: D | undefined } = {}): XtClient<D> {
   const ctx = { api: "xt" };
   checkOptionsObject(ctx, "options", options);
