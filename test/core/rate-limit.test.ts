@@ -44,6 +44,35 @@ function timerClock() {
 }
 
 describe("RateLimiter", () => {
+  it("a window's worth of waiters free at once all get their turn (starting each from the one before nested calls: 1,300 overflowed the stack, and the rest hung)", async () => {
+    const clock = timerClock();
+    const limit = 5_000;
+    const rl = new RateLimiter({ ip: { limit, intervalMs: 200 } }, clock);
+    const starts: number[] = [];
+    const all = Promise.all(Array.from({ length: 2 * limit }, () => rl.acquire(["ip"]).then(() => void starts.push(clock.now()))));
+    await clock.run(all);
+    expect(starts).toHaveLength(2 * limit);
+    expect(starts.filter((t) => t === 0)).toHaveLength(limit);
+    expect(starts.filter((t) => t === 200)).toHaveLength(limit);
+  });
+
+  it("a waiter is not held behind one that waits for another limit: a later request of the same limits does not go first", async () => {
+    const clock = timerClock();
+    const rl = new RateLimiter({ b: { limit: 1, intervalMs: 1000 }, u: { limit: 3, intervalMs: 100 } }, clock);
+    const starts: Record<string, number> = {};
+    const go = (name: string, names: string[]) => rl.acquire(names).then(() => void (starts[name] = clock.now()));
+    const r1 = go("R1", ["b", "u"]);
+    const r2 = go("R2", ["u"]);
+    await Promise.all([r1, r2]);
+    const h = go("H", ["b", "u"]); // waits for b (1 a second)
+    const x = go("X", ["u"]); // u has room once R1 and R2 leave its window
+    const y = new Promise<void>((r) => void clock.sleep(200).then(r)).then(() => go("Y", ["u"]));
+    await clock.run(Promise.all([h, x, y]));
+    expect(starts.X).toBeLessThanOrEqual(100);
+    expect(starts.X).toBeLessThanOrEqual(starts.Y!);
+    expect(starts.H).toBe(1000);
+  });
+
   it("lets `limit` requests start per interval and makes the rest wait their turn, in order", async () => {
     const clock = virtualClock();
     const rl = new RateLimiter({ balance: { limit: 3, intervalMs: 1000 } }, clock);
@@ -150,14 +179,18 @@ describe("RateLimiter", () => {
     expect(starts.find(([n]) => n === "ticker")).toEqual(["ticker", 0]);
     expect(starts.filter(([n]) => n.startsWith("balance")).map(([, t]) => t)).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000, 3000, 3000, 3000]);
     // A waiter holds its place in every limit it names: one that needs the last place of `b` waits.
-    const rl2 = new RateLimiter({ a: { limit: 1, intervalMs: 1000 }, b: { limit: 2, intervalMs: 1000 } }, clock);
-    const t0 = clock.now();
+    // (timers in time order: the two waits below run side by side, which the clock above adds up)
+    const timers = timerClock();
+    const rl2 = new RateLimiter({ a: { limit: 1, intervalMs: 1000 }, b: { limit: 2, intervalMs: 1000 } }, timers);
+    const t0 = timers.now();
     const order: string[] = [];
-    await Promise.all([
-      rl2.acquire(["a", "b"]).then(() => order.push(`ab1@${clock.now() - t0}`)),
-      rl2.acquire(["a", "b"]).then(() => order.push(`ab2@${clock.now() - t0}`)),
-      rl2.acquire(["b"]).then(() => order.push(`b@${clock.now() - t0}`)),
-    ]);
+    await timers.run(
+      Promise.all([
+        rl2.acquire(["a", "b"]).then(() => order.push(`ab1@${timers.now() - t0}`)),
+        rl2.acquire(["a", "b"]).then(() => order.push(`ab2@${timers.now() - t0}`)),
+        rl2.acquire(["b"]).then(() => order.push(`b@${timers.now() - t0}`)),
+      ]),
+    );
     expect(order).toEqual(["ab1@0", "ab2@1000", "b@1000"]);
   });
 

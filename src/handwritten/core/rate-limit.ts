@@ -14,7 +14,9 @@
  * signal aborts leaves the queue at once, without taking a turn, gives its places back, and
  * lets the waiters behind it in each of its limits go on (each limit keeps its waiters in an
  * explicit queue, and one that aborts is taken out of it: nothing of it is kept until the
- * head moves).
+ * head moves). A waiter's wait counts the places of the waiters that came before it (not of
+ * those after), so one blocked by another limit reserves its place without holding the
+ * waiters of this one, which had room, behind it.
  *
  * A request held with `hold()` (as the clients hold theirs) counts in every window until it is
  * done, then for `intervalMs` from then: its arrival at the server lies somewhere between its
@@ -64,6 +66,16 @@ export class RateLimiter {
    * limit it names, and waits for those ahead of it in the limits it follows.
    */
   readonly #queues = new Map<string, Set<Waiter>>();
+  /**
+   * Per limit, the waiters that follow it (it had no room for them when they came), first come
+   * first: a waiter goes when it is first in the line of each limit it follows. Only followers
+   * are in a line: one blocked by another limit held the waiters of this one (which had room)
+   * behind it while a later request of the same limits went first.
+   */
+  readonly #lines = new Map<string, Set<Waiter>>();
+  /** Waiters free to start their wait for room, started by #maybeGo's loop. */
+  readonly #ready: Waiter[] = [];
+  #draining = false;
   readonly #now: () => number;
   /** What a clock that stood still while waits passed is behind by (#waitFor). */
   #stood = 0;
@@ -162,7 +174,7 @@ export class RateLimiter {
         follows,
         started: false,
         left: false,
-        go: () => void this.#waitFor(known, abort, room).catch(fail),
+        go: () => void this.#waitFor(w, abort, room).catch(fail),
       };
       // The turn is taken in the same step as the last check of its limits (no request between),
       // and before the waiters behind it look for room (their first check is in this step too).
@@ -181,6 +193,10 @@ export class RateLimiter {
         const queue = this.#queues.get(n) ?? new Set<Waiter>();
         this.#queues.set(n, queue.add(w));
       }
+      for (const n of follows) {
+        const line = this.#lines.get(n) ?? new Set<Waiter>();
+        this.#lines.set(n, line.add(w));
+      }
       if (signal) off = onAbort(signal, () => fail(signal.reason));
       this.#maybeGo(w);
     });
@@ -191,11 +207,25 @@ export class RateLimiter {
     return this.#queues.get(name)?.size ?? 0;
   }
 
-  /** Start `w`'s wait for room when it is first in the queue of every limit it follows. */
+  /**
+   * Start `w`'s wait for room when it is first in the line of every limit it follows. Waiters
+   * that may go are started one after another from one loop, not from inside each other's turn:
+   * a turn starting the next waiter's wait in its own step nested six calls per waiter, and
+   * 1,300 waiters free at once (a window's worth expiring together) overflowed the stack.
+   */
   #maybeGo(w: Waiter): void {
-    if (w.started || w.left || !w.follows.every((n) => firstOf(this.#queues.get(n)) === w)) return;
+    if (w.started || w.left || !w.follows.every((n) => firstOf(this.#lines.get(n)) === w)) return;
     w.started = true;
-    w.go();
+    this.#ready.push(w);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      // (a waiter that finds room takes its turn in this step and may add the next to #ready)
+      for (let i = 0; i < this.#ready.length; i++) this.#ready[i]!.go();
+    } finally {
+      this.#ready.length = 0;
+      this.#draining = false;
+    }
   }
 
   /** `w` leaves its queues (its turn taken, or aborted); the waiters now first in them may go. */
@@ -207,10 +237,14 @@ export class RateLimiter {
       queue.delete(w);
       if (queue.size === 0) this.#queues.delete(n);
     }
-    for (const n of w.names) {
-      const head = firstOf(this.#queues.get(n));
-      if (head) this.#maybeGo(head);
+    for (const n of w.follows) {
+      const line = this.#lines.get(n)!;
+      line.delete(w);
+      if (line.size === 0) this.#lines.delete(n);
+      else this.#maybeGo(firstOf(line)!);
     }
+    // The waiters counting its place may have room now.
+    for (const wake of [...this.#onDone]) wake();
   }
 
   /** Fewer than `limit` started in each window, counting a place for every waiter queued. */
@@ -243,16 +277,31 @@ export class RateLimiter {
     return done;
   }
 
-  /** Wait until every one of `names` has room in its window, then call `room` (in the same step). */
-  async #waitFor(names: string[], abort: WaitAbort | undefined, room: () => void): Promise<void> {
+  /** The places waiters that came before `w` hold in `name` (those queued ahead of it there). */
+  #ahead(name: string, w: Waiter): number {
+    let n = 0;
+    for (const other of this.#queues.get(name) ?? []) {
+      if (other === w) break;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Wait until each of `w`'s limits has room in its window beyond the places of the waiters
+   * that came before it, then call `room` (in the same step).
+   */
+  async #waitFor(w: Waiter, abort: WaitAbort | undefined, room: () => void): Promise<void> {
     for (;;) {
       if (abort?.signals[0]?.aborted) throw abort.signals[0].reason;
       const now = this.#now();
       let wait = 0;
-      for (const name of names) {
+      for (const name of w.names) {
         const rule = this.#rules[name]!;
         const list = this.#recent(name, now);
-        if (list.length >= rule.limit) wait = Math.max(wait, Math.min(...list.map((c) => c.t)) + rule.intervalMs - now);
+        const ahead = this.#ahead(name, w);
+        // (a waiter ahead frees its place by leaving: #leave wakes those waiting for it)
+        if (list.length + ahead >= rule.limit) wait = Math.max(wait, ahead >= rule.limit ? Infinity : Math.min(...list.map((c) => c.t)) + rule.intervalMs - now);
       }
       if (wait <= 0) break;
       // Every place held by a request in flight: wait until one is done.
