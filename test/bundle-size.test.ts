@@ -211,7 +211,9 @@
  * and API (a client sharing the limiter sent inside the hold another was given); 122.4 kB (122,317 bytes) with
  * a decimal's text in XT's batch items (written as the number, every digit); 122.7 kB (122,738
  * bytes) with the rate limiter's waiters started from one loop (1,300 freed at once overflowed the
- * stack) and lines of the waiters that follow a limit (one blocked by another limit held them).
+ * stack) and lines of the waiters that follow a limit (one blocked by another limit held them);
+ * 122.9 kB (122,822 bytes) with JSON's own grammar for a batch's decimal text (`01.5`) and an
+ * encoded batch checked by its JSON types.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -221,7 +223,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 122_800;
+const CEILING = 122_900;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -57,6 +57,8 @@ describe("XT batch items against the spec's contentSchema", () => {
     // A decimal's text stands for a price or an amount (written as the number), not for an integer.
     [{ price: "1", amount: 1, type: "1" }, 'data[0].type must be integer, got "1"'],
     [{ price: "1e400", amount: 1, type: 1 }, 'data[0].price must be a finite number, got "1e400"'],
+    // (JSON has no leading zero: "01.5" written as the number would make the batch no JSON)
+    [{ price: "01.5", amount: 1, type: 1 }, 'data[0].price must be number, got "01.5"'],
     // (a misspelt field would go out unread by the server: refused as an unknown parameter is)
     [{ price: 1, amount: 1, type: 1, prise: 2 }, "unknown field data[0].prise"],
   ])("order %j → %s", (order, message) => {
@@ -105,7 +107,9 @@ describe("XT batch items against the spec's contentSchema", () => {
       [Buffer.from([0x5b, 0xff, 0x5d]).toString("base64"), 'parameter "data" must be base64 of JSON: it decodes to bytes that are not UTF-8'],
       [b64('[{"price":1,"amount":1,"type":7}]'), 'parameter "data[0].type" must be one of 0, 1, got 7'],
       [b64("[]"), 'parameter "data": a batch needs at least one item'],
-      [b64('[{"price":1e400,"amount":1,"type":1}]'), 'parameter "data[0].price" must be a finite number, got "1e400"'],
+      [b64('[{"price":1e400,"amount":1,"type":1}]'), 'parameter "data[0].price" must be a finite number, got Infinity'],
+      // Read for its JSON types: a string where the spec has a number is refused, as before.
+      [b64('[{"price":"1.5","amount":2,"type":1}]'), 'parameter "data[0].price" must be number, got string'],
     ] as const) {
       const e = await xt.call("batchOrder", { market: "btc_usdt", data }).catch((x: unknown) => x);
       expect(e, data).toBeInstanceOf(UsageError);
@@ -135,6 +139,9 @@ describe("XT batch items against the spec's contentSchema", () => {
     await xt.call("batchOrder", { market: "btc_usdt", data: Buffer.from(wire).toString("base64") });
     expect(sentBatch()).toBe(wire);
     expect(xtBatchJson([{ price: "0.3", amount: "2", type: 1 }], "batchOrder")).toBe('[{"price":0.3,"amount":2,"type":1}]');
+    // An integer written 1.0 in an encoded batch is the integer (as before: read as text it was "1.0").
+    await xt.call("batchOrder", { market: "btc_usdt", data: Buffer.from('[{"price":1.5,"amount":2,"type":1.0}]').toString("base64") });
+    expect(sentBatch()).toBe('[{"price":1.5,"amount":2,"type":1.0}]');
     // A text where the schema has a string stays a string; ids keep their own rule.
     expect(xtBatchJson(["9007199254740993"], "batchCancel")).toBe("[9007199254740993]");
   });

@@ -114,6 +114,8 @@ export function unsendable(text: string, header: boolean): string | undefined {
 const INTEGER_TEXT = /^-?\d+$/;
 /** A number as JSON writes it (a `format: decimal` string of a request holds one). */
 export const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+/** A number as JSON's grammar has it (no leading zero: `01.5` is no JSON): the text a JsonNumberText may write. */
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 
 function jsonType(v: unknown): string {
   if (v === null) return "null";
@@ -135,7 +137,7 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean,
         typeof v === "bigint" ||
         (typeof v === "number" && Number.isFinite(v)) ||
         (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v))) ||
-        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v) && (decimalText === true || Number.isFinite(Number(v))))
+        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v) && (decimalText === true || (JSON_NUMBER.test(v) && Number.isFinite(Number(v)))))
       );
     case "string":
       return typeof v === "string" || (text && (s.contentEncoding === "base64" || (s.commaJoined === true && Array.isArray(v))));
@@ -754,7 +756,7 @@ export function checkParam(ctx: ErrorContext, name: string, value: unknown, sche
   // Given as its text (already base64), what it carries is checked as if given as the value.
   if (!problems.length && schema.contentEncoding === "base64" && (schema.contentSchema || schema.maxBatchItems !== undefined)) {
     const content = typeof value === "string" ? decodedContent(value) : { value };
-    problems.push(...("why" in content ? [{ path: name, kind: "type" as const, message: `${label(name)} must be base64 of JSON: ${content.why}` }] : contentProblems(content.value, schema, name, label)));
+    problems.push(...("why" in content ? [{ path: name, kind: "type" as const, message: `${label(name)} must be base64 of JSON: ${content.why}` }] : contentProblems(content.value, schema, name, label, typeof value !== "string")));
   }
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join("; "), { api: ctx.api, operation: ctx.operation });
 }
@@ -770,9 +772,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function decodedContent(text: string): { value: unknown } | { why: string } {
   if (text.length % 4 !== 0 || !BASE64.test(text)) return { why: "it has characters or padding base64 does not" };
   try {
-    // Decimals as their text: the batch is sent as written, every digit kept (contentProblems
-    // takes a decimal's text where the schema has a number).
-    return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64")), { decimals: "string" }) };
+    // Read for its JSON types only (what is sent is the text as given, every digit kept): a
+    // decimal as its nearest double, so that a JSON string stays a string, refused where the
+    // schema has a number (read as text, "1.5" and 1.5 were the same).
+    return { value: parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(text, "base64")), { decimals: "number" }) };
   } catch (e) {
     return { why: e instanceof TypeError ? "it decodes to bytes that are not UTF-8" : `the decoded text is not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
@@ -782,9 +785,11 @@ function decodedContent(text: string): { value: unknown } | { why: string } {
  * What is wrong with the value an encoded field (XT's base64 batch `data`) is to carry, given
  * as the value rather than its text: a batch (`x-max-items`) holds one item at least and at most
  * that many (the server ignores the rest), and the value fits the spec's `contentSchema` (a NaN
- * price would go out as null, an id past 2^53 rounded).
+ * price would go out as null, an id past 2^53 rounded). `decimalText`: a decimal's text (in
+ * JSON's grammar) stands for a number, as for values given by the caller (not for a batch read
+ * from its encoded text, where a JSON string is a string).
  */
-export function contentProblems(value: unknown, schema: SchemaMeta, path: string, label: (path: string) => string): SchemaProblem[] {
+export function contentProblems(value: unknown, schema: SchemaMeta, path: string, label: (path: string) => string, decimalText = true): SchemaProblem[] {
   const max = schema.maxBatchItems;
   if (max !== undefined) {
     const where = label(path);
@@ -794,7 +799,8 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
     if (value.length === 0) return [{ path, kind: "value", message: `${where}: a batch needs at least one item` }];
     if (value.length > max) return [{ path, kind: "value", message: `${where}: a batch holds at most ${max} items (the server ignores the rest); got ${value.length}: split it` }];
   }
-  return schema.contentSchema ? checkSchema(value, schema.contentSchema, path, { label, decimalText: "finite" }) : [];
+  // (given as values, a decimal's text stands for a number; given encoded, JSON's own types count)
+  return schema.contentSchema ? checkSchema(value, schema.contentSchema, path, { label, decimalText: decimalText && "finite" }) : [];
 }
 
 /**
@@ -804,7 +810,7 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
  */
 export function withNumberTexts(v: unknown, s: SchemaMeta | undefined): unknown {
   if (!s) return v;
-  if (typeof v === "string") return NUMBER_TEXT.test(v) && ([] as unknown[]).concat(s.type).includes("number") ? new JsonNumberText(v) : v;
+  if (typeof v === "string") return JSON_NUMBER.test(v) && ([] as unknown[]).concat(s.type).includes("number") ? new JsonNumberText(v) : v;
   if (Array.isArray(v)) return s.items ? v.map((item) => withNumberTexts(item, s.items)) : v;
   if (v === null || typeof v !== "object" || !s.properties) return v;
   const out: Record<string, unknown> = {};
