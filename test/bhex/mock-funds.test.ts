@@ -86,3 +86,32 @@ describe("BHEX emulator: order history", () => {
     expect(await c.call("orderMatchInfo", { user_id: USER, order_id: a.orderId! })).toEqual([]);
   });
 });
+
+describe("BHEX emulator: the order table", () => {
+  it("makes room by forgetting finished orders, never an open one (forgotten, what it froze stayed frozen for good); full of open orders it has no room", async () => {
+    const { BhexState, MAX_BHEX_ORDERS } = await import("../../src/mock/bhex/state.js");
+    const { decOf, decText } = await import("../../src/mock/decimal-text.js");
+    const st = new BhexState({ now: () => 0, users: new Set([USER]), pagedRecords: 0 });
+    const terms = (i: number) => ({ userId: USER, clientOrderId: `c${i}`, symbolId: "ATUSDT", exchangeId: "301", price: "1", quantity: "1", type: "limit", side: "sell", frozenToken: "AT", frozen: decOf("1") });
+    const open = [];
+    for (let i = 0; i < MAX_BHEX_ORDERS; i++) {
+      expect(st.hasOrderRoom()).toBe(true);
+      expect(st.funds.freeze(USER, "AT", decOf("1"))).toBe(true);
+      open.push(st.placeOrder(terms(i)));
+    }
+    expect(st.hasOrderRoom()).toBe(false);
+    // One finished order makes room: it is the one forgotten, the open ones all stay.
+    const done = open[5_000]!;
+    done.status = "CANCELED";
+    st.funds.release(USER, "AT", done.frozen);
+    expect(st.hasOrderRoom()).toBe(true);
+    expect(st.funds.freeze(USER, "AT", decOf("1"))).toBe(true);
+    st.placeOrder(terms(MAX_BHEX_ORDERS));
+    expect(st.findOrder({ user_id: USER, order_id: String(done.orderId) })).toBeUndefined();
+    expect(st.findOrder({ user_id: USER, order_id: String(open[0]!.orderId) })).toBe(open[0]);
+    // What is locked is what the open orders froze.
+    const at = st.funds.view(USER, "AT")[0]!;
+    expect(at.locked).toBe(decText(decOf(String(MAX_BHEX_ORDERS))));
+    expect(st.hasOrderRoom()).toBe(false);
+  });
+});

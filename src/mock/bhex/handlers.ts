@@ -12,7 +12,7 @@ import type { MockReply, MockRequest } from "../http-mock.js";
 import { queryRows } from "../query-rows.js";
 import { buildXlsx } from "../xlsx.js";
 import { DECIMAL, failed, internalError, missing, ok, toBig, unknownUser } from "./replies.js";
-import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, positiveAmount, userKey, type BhexState, type MockOrder } from "./state.js";
+import { BATCH_KINDS, ITEM_OK, ITEM_USER_ERROR, MAX_BHEX_ORDERS, positiveAmount, userKey, type BhexState, type MockOrder } from "./state.js";
 import { orderFreeze, tokensOf } from "./funds.js";
 import { decText } from "../decimal-text.js";
 
@@ -90,6 +90,7 @@ const orderCreate: Handler = (st, req) => {
   // Beyond the free amount: refused. The vendor's document has no error code for it (its
   // error-code section is empty), so the answer is the emulator's own failed status 1.
   const [frozenToken, frozen] = orderFreeze(terms);
+  if (!st.hasOrderRoom()) return failed(`the emulator holds at most ${MAX_BHEX_ORDERS} open orders: cancel some first`);
   if (!st.funds.canHold(terms.userId, frozenToken)) return failed(`user ${terms.userId} holds too many tokens for the emulator`);
   if (!st.funds.freeze(terms.userId, frozenToken, frozen)) {
     return failed(`insufficient balance: the order needs ${decText(frozen)} ${frozenToken}, user ${terms.userId} has ${decText(st.funds.free(terms.userId, frozenToken))} free`);

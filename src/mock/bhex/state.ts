@@ -173,11 +173,22 @@ export class BhexState {
     this.orders.set(order.orderId, order);
     this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
     if (this.orders.size > MAX_BHEX_ORDERS) {
-      const oldest = this.orders.values().next().value!;
+      const oldest = this.#oldestFinished()!;
       this.orders.delete(oldest.orderId);
       this.byClientId.delete(`${oldest.userId}:${oldest.clientOrderId}`);
     }
     return order;
+  }
+  /**
+   * Room for one more order: the table keeps MAX_BHEX_ORDERS and makes room by forgetting the
+   * oldest finished order, never an open one (forgotten, what it froze stayed frozen for good).
+   */
+  hasOrderRoom(): boolean {
+    return this.orders.size < MAX_BHEX_ORDERS || this.#oldestFinished() !== undefined;
+  }
+  #oldestFinished(): MockOrder | undefined {
+    for (const o of this.orders.values()) if (o.status !== "NEW") return o;
+    return undefined;
   }
   byClientOrderId(userId: string, clientOrderId: string): MockOrder | undefined {
     const id = this.byClientId.get(`${userKey(userId)}:${clientOrderId}`);
