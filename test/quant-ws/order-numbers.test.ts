@@ -70,3 +70,24 @@ describe("quant-ws emulator: fill numbers", () => {
     expect(BigInt(second)).toBeGreaterThan(BigInt(first));
   });
 });
+
+describe("quant-ws emulator: two side by side", () => {
+  it("give numbers of one count (each counted its own from the same start: both gave the same first number)", async () => {
+    vi.spyOn(Date, "now").mockReturnValue(Date.UTC(2026, 0, 1));
+    const a = await startQuantWsMock({ readyDelayMs: 10 });
+    const b = await startQuantWsMock({ readyDelayMs: 10 });
+    try {
+      const numbers: string[] = [];
+      for (const m of [a, b, a, b]) {
+        const client = createQuantWsClient({ url: m.url, decimals: "number", reconnect: false });
+        const session = await client.login(creds({ platform: "huobi" }));
+        numbers.push(await session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" }));
+        await client.close();
+      }
+      expect(new Set(numbers).size).toBe(4);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -51,24 +51,22 @@ export function field<T>(f: Record<string, unknown>, name: string): T {
   return f[name] as T;
 }
 
-/** The highest order number any gateway of this process has given (a later one starts past it). */
+/** The highest order and fill numbers any gateway of this process has given. */
 let lastOrderNo = 0n;
+let lastFillNo = 0n;
 
 /**
- * Where a gateway's order numbers start: the clock in microseconds since 1970, 16 digits as the
- * vendor's example (2510832677225473) until the year 2286, and past every number a gateway of
- * this process gave. A fixed start gave a restarted emulator the numbers of the orders before
- * the restart (a service reconciling after a reconnect took a new order for an old one).
+ * The number after `last`, or the clock in microseconds since 1970 when that is later: 16 digits
+ * as the vendor's example order number (2510832677225473) until the year 2286. One count for
+ * every gateway of the process (two emulators side by side gave the same numbers), and a new
+ * process starts from the clock: a fixed start gave a restarted emulator the numbers of the
+ * orders before the restart (a service reconciling after a reconnect took a new order for an
+ * old one).
  */
-export function firstOrderSeq(): bigint {
-  return pastClock(lastOrderNo);
-}
-/** The clock in microseconds, or `last` when that is later. Fill numbers start the same way. */
-const pastClock = (last: bigint): bigint => {
+const nextNumber = (last: bigint): bigint => {
   const clock = BigInt(Date.now()) * 1000n;
-  return clock > last ? clock : last;
+  return (clock > last ? clock : last) + 1n;
 };
-let lastFillNo = 0n;
 
 export class Gateway {
   readonly conns = new Set<Conn>();
@@ -87,26 +85,22 @@ export class Gateway {
   /** op → replies still to lose (loseAnswers): the request is handled, its reply not sent. */
   readonly losing = new Map<string, number>();
   accepted = 0;
-  private orderSeq = firstOrderSeq();
-  private fillSeq = pastClock(lastFillNo);
   tokenSeq = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly acceptWatchers = new Set<() => void>();
 
   constructor(readonly settings: GatewaySettings) {}
 
-  /** A new order number, unique across the gateways (and restarts) of this process and, by the clock, across processes. */
+  /** A new order number: one count for every gateway of this process, started from the clock (new across restarts). */
   nextOrderNo(): string {
-    this.orderSeq++;
-    if (this.orderSeq > lastOrderNo) lastOrderNo = this.orderSeq;
-    return String(this.orderSeq);
+    lastOrderNo = nextNumber(lastOrderNo);
+    return String(lastOrderNo);
   }
 
   /** A new fill number, unique as order numbers are (the vendor's example, 9302836, is one of 7 digits; these have 16). */
   nextFillNo(): string {
-    this.fillSeq++;
-    if (this.fillSeq > lastFillNo) lastFillNo = this.fillSeq;
-    return String(this.fillSeq);
+    lastFillNo = nextNumber(lastFillNo);
+    return String(lastFillNo);
   }
 
   get log(): (line: string) => void {
