@@ -173,7 +173,9 @@ export class BhexState {
     this.orders.set(order.orderId, order);
     this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
     if (this.orders.size > MAX_BHEX_ORDERS) {
-      const oldest = this.#oldestFinished()!;
+      // (orderCreate asks hasOrderRoom first; placed here regardless, an open order forgotten gives back what it froze)
+      const oldest = this.#oldestFinished() ?? this.orders.values().next().value!;
+      if (oldest.status === "NEW") this.funds.release(oldest.userId, oldest.frozenToken, oldest.frozen);
       this.orders.delete(oldest.orderId);
       this.byClientId.delete(`${oldest.userId}:${oldest.clientOrderId}`);
     }
