@@ -158,14 +158,14 @@ export class RateLimiter {
 
   #enter(known: string[], signal: AbortSignal | undefined): Promise<() => void> | (() => void) {
     if (signal?.aborted) throw signal.reason;
-    // Room beyond every earlier waiter's place in each of its limits: no need to queue.
-    if (this.#roomNow(known)) return this.#take(known);
     // Behind the earlier waiters only of its limits that have no room for it beyond their places
     // (one queue for all held a call behind another limit's waiters while later calls of its own
     // limit went first; and following every limit it names held each balance call behind the
     // order reads queued before it by `user`, as both also name the IP limit, never near full).
     const now = this.#now();
     const follows = known.filter((n) => this.#recent(n, now).length + this.#placesIn(n) >= this.#rules[n]!.limit);
+    // Room beyond every earlier waiter's place in each of its limits: no need to queue.
+    if (follows.length === 0) return this.#take(known);
     return new Promise<() => void>((resolve, reject) => {
       const abort: WaitAbort | undefined = signal && { signals: [signal], error: (s) => s.reason };
       let off = nothing;
@@ -247,12 +247,6 @@ export class RateLimiter {
     for (const wake of [...this.#onDone]) wake();
   }
 
-  /** Fewer than `limit` started in each window, counting a place for every waiter queued. */
-  #roomNow(names: string[]): boolean {
-    const now = this.#now();
-    return names.every((name) => this.#recent(name, now).length + this.#placesIn(name) < this.#rules[name]!.limit);
-  }
-
   /** The requests within `name`'s window (older ones dropped; held ones are in every window). */
   #recent(name: string, now: number): Counted[] {
     let list = this.#starts.get(name) ?? [];
@@ -324,9 +318,9 @@ const nothing = (): void => undefined;
 interface Waiter {
   /** The limits it counts against: it holds a place in the queue of each. */
   names: string[];
-  /** Those that had no room for it when it came: it waits for the waiters ahead of it in these. */
+  /** Those that had no room for it when it came: it waits for the waiters ahead of it in their lines. */
   follows: string[];
-  /** Its wait for room has begun (it was first in every queue it follows). */
+  /** Its wait for room has begun (it was first in the line of every limit it follows). */
   started: boolean;
   /** It has left its queues: turn taken, or aborted. */
   left: boolean;
