@@ -213,7 +213,8 @@
  * bytes) with the rate limiter's waiters started from one loop (1,300 freed at once overflowed the
  * stack) and lines of the waiters that follow a limit (one blocked by another limit held them);
  * 122.9 kB (122,822 bytes) with JSON's own grammar for a batch's decimal text (`01.5`) and an
- * encoded batch checked by its JSON types.
+ * encoded batch checked by its JSON types; 122.7 kB (122,680 bytes) once that grammar was json.ts's
+ * own (a twin regex) and the limiter's room check its follows list.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -223,7 +224,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 122_900;
+const CEILING = 122_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

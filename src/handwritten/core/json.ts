@@ -142,7 +142,8 @@ const STRING_SCAN = new RegExp(STRING, "g");
 const DECIMAL_MARK = /[.eE]/;
 /** Every digit run ("string" mode pairs every number token). */
 const DIGITS_SCAN = /\d+/g;
-const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
+/** A number as JSON's grammar has it (no leading zero: `01.5` is no JSON); validate.ts takes a decimal's text in a request by it. */
+export const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const TILDE = 126;
 
 /**

@@ -22,7 +22,7 @@ import { isSignal, MAX_TIMER_MS } from "./abort.js";
 import { quoted, REDACTED, redactUrl, shownValue, typeName, UsageError, type ErrorContext } from "./errors.js";
 import type { SchemaMeta } from "./meta.js";
 import { isSecretName, userinfoEnd } from "./redaction.js";
-import { DecimalPrecisionError, excessDigits, JsonNumberText, MAX_INTEGER_DIGITS, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
+import { DecimalPrecisionError, excessDigits, JsonNumberText, MAX_INTEGER_DIGITS, NUMBER_TOKEN, parseJson, topLevelStrings, type DecimalsMode } from "./json.js";
 
 export type SchemaProblemKind =
   /** a required field is absent */
@@ -114,8 +114,6 @@ export function unsendable(text: string, header: boolean): string | undefined {
 const INTEGER_TEXT = /^-?\d+$/;
 /** A number as JSON writes it (a `format: decimal` string of a request holds one). */
 export const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-/** A number as JSON's grammar has it (no leading zero: `01.5` is no JSON): the text a JsonNumberText may write. */
-const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 
 function jsonType(v: unknown): string {
   if (v === null) return "null";
@@ -137,7 +135,7 @@ export function typeMatches(v: unknown, t: string, s: SchemaMeta, text: boolean,
         typeof v === "bigint" ||
         (typeof v === "number" && Number.isFinite(v)) ||
         (text && typeof v === "string" && NUMBER_TEXT.test(v) && Number.isFinite(Number(v))) ||
-        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v) && (decimalText === true || (JSON_NUMBER.test(v) && Number.isFinite(Number(v)))))
+        (decimalText && typeof v === "string" && NUMBER_TEXT.test(v) && (decimalText === true || (NUMBER_TOKEN.test(v) && Number.isFinite(Number(v)))))
       );
     case "string":
       return typeof v === "string" || (text && (s.contentEncoding === "base64" || (s.commaJoined === true && Array.isArray(v))));
@@ -810,7 +808,7 @@ export function contentProblems(value: unknown, schema: SchemaMeta, path: string
  */
 export function withNumberTexts(v: unknown, s: SchemaMeta | undefined): unknown {
   if (!s) return v;
-  if (typeof v === "string") return JSON_NUMBER.test(v) && ([] as unknown[]).concat(s.type).includes("number") ? new JsonNumberText(v) : v;
+  if (typeof v === "string") return NUMBER_TOKEN.test(v) && ([] as unknown[]).concat(s.type).includes("number") ? new JsonNumberText(v) : v;
   if (Array.isArray(v)) return s.items ? v.map((item) => withNumberTexts(item, s.items)) : v;
   if (v === null || typeof v !== "object" || !s.properties) return v;
   const out: Record<string, unknown> = {};

@@ -48,12 +48,16 @@ export class BhexFunds {
     }
     return mine;
   }
-  /** A user's holding of `token`: a token not held yet starts at DEFAULT_FREE without the `balances` option, else 0. */
+  /** What a token not held yet holds free: DEFAULT_FREE without the `balances` option, else 0. */
+  private get unlisted(): Dec {
+    return this.balances ? DEC_ZERO : decOf(DEFAULT_FREE);
+  }
+  /** A user's holding of `token` (a token not held yet starts at `unlisted`). */
   private holding(user: string, token: string): Holding {
     const mine = this.of(user);
     let h = mine.get(token);
     if (!h) {
-      h = { free: this.balances ? DEC_ZERO : decOf(DEFAULT_FREE), locked: DEC_ZERO, position: DEC_ZERO };
+      h = { free: this.unlisted, locked: DEC_ZERO, position: DEC_ZERO };
       // (a token name comes from an order's symbol: at most 64 characters, MAX_BHEX_TOKENS a user)
       mine.set(token, h);
     }
@@ -65,7 +69,7 @@ export class BhexFunds {
     return mine.has(token) || mine.size < MAX_BHEX_TOKENS;
   }
   free(user: string, token: string): Dec {
-    return this.of(user).get(token)?.free ?? (this.balances ? DEC_ZERO : decOf(DEFAULT_FREE));
+    return this.of(user).get(token)?.free ?? this.unlisted;
   }
   /** Moves `amount` from free to locked; false (nothing changed) when less is free. */
   freeze(user: string, token: string, amount: Dec): boolean {
