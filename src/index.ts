@@ -7,7 +7,45 @@
  * (`create…Client`) with its option and client types, and every pure signer of
  * `src/auth/<api>.ts` (`authorize…`, `sign…`). Anything else stays in the subpath module.
  */
-export * from "./handwritten/core/errors.js";
+export {
+  TradeApiError,
+  UsageError,
+  CredentialsError,
+  TransportError,
+  ConnectionError,
+  TimeoutError,
+  AbortedError,
+  ResponseTooLargeError,
+  HttpError,
+  RedirectError,
+  ResponseFormatError,
+  ApiError,
+  AuthError,
+  TimestampError,
+  RateLimitError,
+  InsufficientFundsError,
+  OrderNotFoundError,
+  InvalidRequestError,
+  ServiceUnavailableError,
+  apiErrorFromCode,
+  errorKinds,
+  markClockSkew,
+  redact,
+  REDACTED,
+  redactUrl,
+  Redactor,
+  RETRY_AFTER_HOLD,
+  retryAfterMsOf,
+  retryAfterOf,
+  secretForms,
+  snippet,
+  type ApiErrorInit,
+  type ErrorCodeInfo,
+  type ErrorContext,
+  type ErrorKind,
+} from "./handwritten/core/errors.js";
+// The error module's own helpers, published by an `export *` until 0.32.0: deprecated, gone in 1.0.
+export * from "./deprecated-exports.js";
 export { parseJson, stringifyJson, DecimalPrecisionError, NumberTooLongError, MAX_INTEGER_DIGITS, type DecimalsMode, type ParseJsonOptions } from "./handwritten/core/json.js";
 export type { DecimalsAs } from "./handwritten/core/decimals.js";
 export { RateLimiter, type RateLimitRule } from "./handwritten/core/rate-limit.js";

@@ -3,8 +3,8 @@
 export * from "./client.js";
 export * from "./items.js";
 export * from "./paginate.js";
-export * from "./download.js";
-export * from "./idempotency.js";
+export { HistoryFileNotFoundError, DownloadForbiddenError, downloadData, type DownloadedFile } from "./download.js";
+export { newBhexClientOrderId, type BhexIdempotencyKeys, type IdempotencyKey } from "./idempotency.js";
 export * from "./batch-results.js";
 export { authorizeBhex, type BhexAuthInput, signBhexParams, bhexCanonicalString, BHEX_ACCESS_KEY_HEADER, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant, type BhexSignOptions } from "../../auth/bhex.js";
 export { meta as bhexMeta } from "../../../generated/bhex-org.meta.js";
@@ -24,3 +24,15 @@ export {
   InvalidRequestError, ServiceUnavailableError, type ErrorContext, type ErrorKind,
 } from "../core/errors.js";
 export { DecimalPrecisionError, NumberTooLongError } from "../core/json.js";
+
+// The client's own plumbing, published by an `export *` until 0.32.0: deprecated, gone in 1.0.
+import * as download from "./download.js";
+import * as idempotency from "./idempotency.js";
+/** @deprecated Internal (the documented meaning of an operation's HTTP status); leaves `tradeapi/bhex` in 1.0. */
+export const documentedHttpError = download.documentedHttpError;
+/** @deprecated Internal (checks a download's body; use `downloadBhexData`/`downloadData`); leaves `tradeapi/bhex` in 1.0. */
+export const expectXlsx = download.expectXlsx;
+/** @deprecated Internal (which parameter carries an operation's idempotency key); leaves `tradeapi/bhex` in 1.0. */
+export const idempotencyParamOf = idempotency.idempotencyParamOf;
+/** @deprecated Internal (the client fills `clientOrderId` itself; read `e.idempotencyKey`); leaves `tradeapi/bhex` in 1.0. */
+export const fillIdempotencyKey = idempotency.fillIdempotencyKey;

@@ -1,7 +1,23 @@
 /// <reference types="node" preserve="true" />
 /** `tradeapi/quant-ws`: the Quant trading gateway WebSocket client. */
 export * from "./client.js";
-export * from "./errors.js";
+export {
+  ConnectionDroppedError,
+  SessionNotReadyError,
+  ClientClosedError,
+  SessionClosedError,
+  StreamOverflowError,
+  QuantWsFrameError,
+  QuantWsStateError,
+  UnknownPlatformError,
+  QuantWsLoginRejectedError,
+  CancelAllUnconfirmedError,
+  QuantWsServerError,
+  stateName,
+  KNOWN_PLATFORMS,
+  type FrameProblem,
+  type LoginContext,
+} from "./errors.js";
 export {
   QuantWsSession,
   type CancelAllOutcome,
@@ -27,3 +43,12 @@ export {
   InvalidRequestError, ServiceUnavailableError, type ErrorContext, type ErrorKind,
 } from "../core/errors.js";
 export { DecimalPrecisionError, NumberTooLongError } from "../core/json.js";
+
+// The client's own plumbing, published by an `export *` until 0.32.0: deprecated, gone in 1.0.
+import * as errors from "./errors.js";
+/** @deprecated Internal (the API's name in messages: "quant-ws"); leaves `tradeapi/quant-ws` in 1.0. */
+export const API = errors.API;
+/** @deprecated Internal (the error of a login answer's state; the client throws it); leaves `tradeapi/quant-ws` in 1.0. */
+export const loginStateError = errors.loginStateError;
+/** @deprecated Internal (the error of a refused request; the client throws it); leaves `tradeapi/quant-ws` in 1.0. */
+export const replyError = errors.replyError;
