@@ -212,6 +212,41 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
     expect(e).toBeInstanceOf(ResponseTooLargeError);
   });
 
+  it("codings stacked past five are refused, read whole or streamed (thousands of them on a small body held a call and the CPU for minutes)", async () => {
+    const layered = (n: number) => {
+      let b = Buffer.from(OK);
+      for (let i = 0; i < n; i++) b = gzipSync(b);
+      return b;
+    };
+    const five = await server(Array(5).fill("gzip").join(", "), layered(5));
+    await expect(xt(five.url).call("getServerTime")).resolves.toEqual({ serverTime: 1700000000000 });
+    const six = await server(Array(6).fill("gzip").join(","), layered(6));
+    const e = await rejection(xt(six.url).call("getServerTime"));
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("its Content-Encoding stacks 6 codings (at most 5 are decoded)");
+    const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
+    const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: six.url, retry: false });
+    const stream = await t.open(op, { method: op.method, baseUrl: six.url, path: op.path, query: [], form: null, json: null, headers: {} });
+    const read = async () => {
+      for await (const _ of stream.body) void _;
+    };
+    expect(await rejection(read())).toBeInstanceOf(ResponseFormatError);
+  });
+
+  it("the caller's abort ends the decoding of a body already read (a small body that decodes to 100 MB is not decoded to its end)", async () => {
+    // Valid JSON: the envelope and 100 MB of whitespace, 100 KB on the wire.
+    const body = gzipSync(Buffer.concat([Buffer.from(OK), Buffer.alloc(100 * 1024 * 1024, 0x20)]));
+    const s = await server("gzip", body);
+    const client = xt(s.url, { maxResponseBytes: Infinity });
+    const controller = new AbortController();
+    const started = performance.now();
+    const call = client.call("getServerTime", undefined, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const e = await rejection(call);
+    expect(e).toBeInstanceOf(AbortedError);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it.each(ROADS.slice(0, 1))("a streamed body (open) is decoded chunk by chunk on the %s road", async (_road, options) => {
     const rows = Array.from({ length: 5000 }, (_, i) => `${i}|row ${i}\n`).join("");
     for (const [encoding, encode] of [["gzip", gzipSync], ["deflate", deflateRawSync], ["br", brotliCompressSync]] as const) {

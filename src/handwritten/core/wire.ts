@@ -603,8 +603,14 @@ const ZLIB_FAILURE = /^(Z_|ERR__ERROR_)/;
  */
 function codingsOf(header: string | undefined): string[] | undefined {
   const codings = header?.toLowerCase().split(",").map((c) => c.trim()).filter((c) => !NOT_CODINGS.has(c));
+  // Each coding is one more decoder every byte passes: a server stacking thousands of them on a
+  // small body held a call (and the CPU) for minutes. Refused past undici fetch's own limit.
+  if (codings && codings.length > MAX_CODINGS) throw new WireError("encoding", `its Content-Encoding stacks ${codings.length} codings (at most ${MAX_CODINGS} are decoded)`, undefined);
   return codings?.length ? codings : undefined;
 }
+
+/** The most codings one answer's Content-Encoding may stack (undici's fetch refuses more than 5 too). */
+const MAX_CODINGS = 5;
 
 /**
  * Names a misconfigured server writes in Content-Encoding that are no compression (a charset, a
@@ -643,10 +649,12 @@ async function* decoded(source: AsyncIterable<Uint8Array>, coding: string): Asyn
 }
 
 /** Chunks into one plain Uint8Array (not a Buffer), stopping past `maxBytes` (an endless or decompressing body). */
-async function collect(chunks: AsyncIterable<Uint8Array>, limits: Pick<WireLimits, "maxBytes">): Promise<Uint8Array> {
+async function collect(chunks: AsyncIterable<Uint8Array>, limits: Pick<WireLimits, "maxBytes">, stopped?: () => boolean): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
+    // (decoding a body already read: its deadline or the caller's abort ends it too)
+    if (stopped?.()) throw new Error("stopped");
     if ((size += chunk.byteLength) > limits.maxBytes) throw tooLarge(limits);
     parts.push(chunk);
   }
@@ -689,7 +697,8 @@ class UndiciResponse implements WireResponse {
       // (a stream's agent has no size limit: its body read whole is bounded here)
       const raw = stream ? await collect(this.#body, this.#limits) : await this.#body.bytes();
       const codings = codingsOf(this.headers["content-encoding"]);
-      return codings ? await collect(decodeStream(Readable.from([raw]), codings), this.#limits) : raw;
+      const stopped = () => this.#expired || this.#precise?.timedOut === true || this.#limits.signal?.aborted === true;
+      return codings ? await collect(decodeStream(Readable.from([raw]), codings), this.#limits, stopped) : raw;
     } catch (e) {
       throw wireFailure(e, this.#limits, this.#precise?.timedOut || this.#expired);
     } finally {
@@ -707,8 +716,8 @@ class UndiciResponse implements WireResponse {
 
   async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const body = this.#body;
-    const codings = codingsOf(this.headers["content-encoding"]);
     try {
+      const codings = codingsOf(this.headers["content-encoding"]);
       for await (const chunk of codings ? decodeStream(body, codings) : body) yield chunk as Uint8Array;
     } catch (e) {
       throw wireFailure(e, this.#limits, this.#precise?.timedOut);
