@@ -77,3 +77,35 @@ describe("a login answer with a ticket that is no string", () => {
     expect(stringsOf(e).join("\n")).not.toContain("48151623");
   });
 });
+
+describe("a login ticket of absurd length", () => {
+  it("a ticket of more than 16,384 characters is refused, its text not shown; one of 16,384 is taken", async () => {
+    const long = "T".repeat(16_384);
+    const e = await loginError(`{"code":0,"ticket":"${long}Z"}`);
+    expect(e).toBeInstanceOf(ResponseFormatError);
+    expect(e.message).toContain("ticket (the token) is 16385 characters long; a token of more than 16384 is not taken");
+    expect(stringsOf(e).join("\n")).not.toContain("TTTTTTTT");
+    const { fetch } = recordingFetch(() => new Response(`{"code":0,"ticket":"${long}"}`, { headers: { "content-type": "application/json" } }));
+    const c = createXeleClient({ maUrl: "http://ma.test", msUrl: "http://ms.test", username: "u", password: "pw-ticket-leak", fetch, retry: false });
+    await expect(c.login()).resolves.toBeUndefined();
+  });
+
+  it("the session's redactor is made once per set of tokens, not for each failed call (a redactor of a long ticket cost the event loop)", async () => {
+    const { XeleSession } = await import("../../src/handwritten/xele/session.js");
+    let n = 0;
+    const s = new XeleSession({ login: async () => `token-${++n}-${"x".repeat(100)}`, username: "u", password: "pw-1234" });
+    await s.token();
+    const first = s.redactor();
+    expect(s.redactor()).toBe(first);
+    expect(s.redactor([undefined, ""])).toBe(first);
+    // With an extra secret: one that removes it too, the tokens still removed.
+    const withExtra = s.redactor(["extra-secret-1"]);
+    expect(withExtra.text("extra-secret-1 token-1-" + "x".repeat(100))).not.toMatch(/extra-secret-1|token-1/);
+    // A new token: a new redactor, which removes both tokens.
+    s.reset();
+    await s.token();
+    const second = s.redactor();
+    expect(second).not.toBe(first);
+    expect(second.text(`token-1-${"x".repeat(100)} token-2-${"x".repeat(100)} pw-1234`)).not.toMatch(/token-\d|pw-1234/);
+  });
+});

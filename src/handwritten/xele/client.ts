@@ -321,12 +321,20 @@ function loginThrough(wire: Omit<XeleWire, "session" | "counterVersion">): (user
  * type only: the schema check that would come next shows a wrong number by its value, and the
  * value is the session token.
  */
+/** The longest login ticket taken (a JWT with many claims is a few KiB). */
+const MAX_TICKET_CHARS = 16_384;
+
 function checkLoginAnswer(body: unknown, op: OperationMeta, redactor: Redactor): void {
   if (!body || typeof body !== "object") return;
   const b = body as Record<string, unknown>;
   const field = loginScheme().tokenField;
   const ticket = b[field];
   if ((typeof ticket === "string" && ticket !== "") || b.code === undefined || textOf(b.code) === "0") {
+    // A token goes out with every request and into every error's redactor: one of megabytes is no
+    // token (each failed call searched every text for its forms); its text is not shown.
+    if (typeof ticket === "string" && ticket.length > MAX_TICKET_CHARS) {
+      throw new ResponseFormatError(`the login answer's ${field} (the token) is ${ticket.length} characters long; a token of more than ${MAX_TICKET_CHARS} is not taken`, "", ctxOf(op));
+    }
     if (ticket === undefined || ticket === null || typeof ticket === "string") return;
     throw new ResponseFormatError(`the answer does not fit the spec: ${field} (the token) must be string, got ${jsonTypeName(ticket)}`, snippet(textOf(body), redactor), ctxOf(op));
   }

@@ -179,8 +179,16 @@ export class XeleSession {
 
   /** A Redactor of the password and the recent tokens (plus `extra`), for texts and errors. */
   redactor(extra: ReadonlyArray<string | undefined> = []): Redactor {
-    return new Redactor([this.#options.password, ...this.#issued, ...(secretList(extra) as Array<string | undefined>)]);
+    // Made once per set of tokens, not per failed call: a server's ticket of megabytes cost a
+    // second of the event loop for each redactor made of it.
+    const base = (this.#redactor ??= this.#lastRedactor = new Redactor([this.#options.password, ...this.#issued], this.#lastRedactor));
+    const more = secretList(extra) as Array<string | undefined>;
+    return more.some((s) => typeof s === "string" && s !== "") ? base.with(more) : base;
   }
+  /** The redactor of the password and #issued; undefined when #issued changed since. */
+  #redactor: Redactor | undefined;
+  /** The one made last: the next reuses its work on the secrets they share. */
+  #lastRedactor: Redactor | undefined;
 
   async #login(): Promise<string> {
     const { username, password } = this.#options;
@@ -195,6 +203,7 @@ export class XeleSession {
     this.#logins++;
     this.#current = token;
     this.#issued.push(token);
+    this.#redactor = undefined;
     // (MA may issue the same ticket again: it is judged anew)
     this.#refused.delete(token);
     if (this.#afterRefusal) this.#unproven.add(token);
