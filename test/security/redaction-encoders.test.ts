@@ -29,6 +29,8 @@ for s in json.load(sys.stdin):
         "base64": base64.b64encode(s.encode()).decode(),
         "urlsafe_b64encode": base64.urlsafe_b64encode(s.encode()).decode().rstrip("="),
         "hex": s.encode().hex(),
+        "UTF-16LE hex (.NET's Encoding.Unicode)": s.encode("utf-16-le").hex(),
+        "UTF-16LE base64": base64.b64encode(s.encode("utf-16-le")).decode(),
         "upper": s.upper(),
     })
 json.dump(out, sys.stdout)
@@ -56,5 +58,23 @@ describe("the redactor against Python's encoders", () => {
       }
     });
     expect(missed.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe("a secret inside a longer UTF-16LE text, as base64 (a .NET server echoing the request)", () => {
+  it("no piece of the text left around [redacted] decodes to the secret, at any alignment", () => {
+    const unit = fc.oneof(fc.integer({ min: 33, max: 126 }).map((c) => String.fromCharCode(c)), fc.constantFrom("é", "中", "😀"));
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: 8, maxLength: 24 }), fc.string({ maxLength: 7 }), (secret, lead) => {
+        const red = new Redactor([secret]);
+        const shown = Buffer.from(`${lead}accesskey=${secret}&nonce=1`, "utf16le").toString("base64");
+        const out = red.text(shown);
+        expect(out).toContain("[redacted]");
+        for (const piece of out.split("[redacted]")) {
+          for (let k = 0; k < 4; k++) expect(Buffer.from(piece.slice(k), "base64").toString("utf16le")).not.toContain(secret);
+        }
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
   });
 });

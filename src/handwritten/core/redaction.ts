@@ -103,6 +103,17 @@ function uriOf(s: string): string {
   }
 }
 
+/** `bytes` as hex and base64, and its whole 3-byte groups at each alignment inside a longer base64 text. */
+function addBytes(forms: Set<string>, bytes: Buffer): void {
+  forms.add(bytes.toString("hex"));
+  for (const v of b64variants(bytes.toString("base64"))) forms.add(v);
+  for (let k = 0; k < 3; k++) {
+    const whole = bytes.subarray(k, k + 3 * Math.floor((bytes.length - k) / 3));
+    if (whole.length === 0) continue;
+    for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
+  }
+}
+
 /** Every form of `secret` that an echoing server could print (see the file comment). */
 export function secretForms(secret: string): string[] {
   if (typeof secret !== "string") throw new UsageError(`secretForms takes a string, got ${typeName(secret)}`);
@@ -130,16 +141,10 @@ export function secretForms(secret: string): string[] {
     const esc = (re: RegExp) => uri.replace(re, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     for (const e of new Set([uri, esc(/[!'()*]/g), esc(/[!'()*~]/g), esc(/[!'()~]/g)])) for (const g of [e, e.replace(/%2F/g, "/")]) forms.add(g).add(g.replace(/%20/g, "+"));
     forms.add(encodeURIComponent(uri));
-    const bytes = Buffer.from(s, "utf8");
-    forms.add(bytes.toString("hex"));
-    for (const v of b64variants(bytes.toString("base64"))) forms.add(v);
-    // The whole 3-byte groups of the secret at each alignment inside a longer base64 text.
-    for (let k = 0; k < 3; k++) {
-      const whole = bytes.subarray(k, k + 3 * Math.floor((bytes.length - k) / 3));
-      if (whole.length === 0) continue;
-      for (const v of b64variants(whole.toString("base64"))) if (v.length >= MIN_PIECE) forms.add(v);
-    }
+    addBytes(forms, Buffer.from(s, "utf8"));
   }
+  // Its UTF-16LE bytes as hex or base64, as .NET writes a string's (Encoding.Unicode).
+  addBytes(forms, Buffer.from(secret, "utf16le"));
   // Every byte %XX-escaped, as some encoders write a value (the skeleton reads one of an ASCII
   // byte, and character references); and the ASCII in full width (`ｈｕｂｉ`), which NFKC maps back.
   forms.add(Buffer.from(secret, "utf8").toString("hex").replace(/../g, "%$&"));
