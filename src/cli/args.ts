@@ -147,11 +147,21 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   return n;
 }
 
-/** The signals that stop a command: Ctrl-C, a kill, a closed terminal or ssh session. */
-export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+/**
+ * What stops a command: Ctrl-C, a kill, a closed terminal or ssh session (SIGHUP, also when the
+ * process that started it is gone), and, for `ws login`/`ws place`, a reader of its output that
+ * went away (SIGPIPE: the login is logged out before the exit).
+ */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGPIPE";
 
-/** A command stopped by `signal` exits 128 + its number, as the shell shows a process killed by it: 130, 143, 129. */
-export const stopExitCode = (signal: StopSignal): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
+/** The stops, as a list. */
+export const STOP_SIGNALS: readonly string[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] satisfies StopSignal[];
+
+/** `x` is one of the stops. */
+export const isStopSignal = (x: unknown): x is StopSignal => typeof x === "string" && STOP_SIGNALS.includes(x);
+
+/** A command stopped by `signal` exits 128 + its number, as the shell shows a process killed by it: 130, 143, 129, 141. */
+export const stopExitCode = (signal: StopSignal): number => (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : signal === "SIGPIPE" ? 141 : 129);
 
 /** A call the user stopped (Ctrl-C, SIGTERM, SIGHUP): printed with the signal, exit 130, 143 or 129. */
 export class CallStopped extends Error {
@@ -171,6 +181,7 @@ export function balancesFlag(value: string): Record<string, string> {
   for (const pair of value.split(",")) {
     const m = /^([^=\s]+)=(\S*)$/.exec(pair.trim());
     if (!m) throw new CliUsageError(`--balances takes COIN=AMOUNT pairs separated by commas (usdt=100000,btc=10), got ${quotedValue(value)}`);
+    if (Object.hasOwn(out, m[1]!)) throw new CliUsageError(`--balances names ${m[1]} twice (which amount is meant?)`);
     out[m[1]!] = m[2]!;
   }
   return out;

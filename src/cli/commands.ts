@@ -32,7 +32,7 @@ export const COMMANDS: CliCommand[] = [
   },
   {
     name: "mock",
-    usage: "tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [flags of the api]",
+    usage: "tradeapi mock <api> [--port N] [--json] [--lose-answers OPERATION[:N]] [flags of the api]",
     summary: "run the API's emulator on 127.0.0.1 (prints its URL, credentials and a first command)",
     load: () => import("./commands/mock.js"),
   },

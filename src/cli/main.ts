@@ -189,9 +189,15 @@ function writeWaiting(stream: NodeJS.WriteStream, text: string): Promise<void> {
  */
 export async function main(): Promise<void> {
   let stdoutClosed = false;
+  /** The stops of commands that end by themselves when stdout's reader goes away (ws: a logout first). */
+  const pipeStops = new Set<() => void>();
   const onStreamError = (e: NodeJS.ErrnoException) => {
     stdoutClosed = true;
-    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (e.code === "EPIPE") {
+      if (pipeStops.size === 0) process.exit(process.exitCode ?? 0);
+      for (const stop of pipeStops) stop();
+      return;
+    }
     process.stderr.write(`tradeapi: error: cannot write the output (${e.code ?? e.message})\n`);
     process.exit(1);
   };
@@ -206,17 +212,27 @@ export async function main(): Promise<void> {
     env: process.env,
     // The first SIGINT, SIGTERM or SIGHUP stops the command and takes the listeners with it: a
     // second signal (Ctrl-C while a logout hangs after a SIGTERM) ends the process at once.
-    untilStopped: () =>
+    // The process that started it gone (an `npx tradeapi mock … &` whose npx a script killed, a
+    // shell that died: the emulator lived on, holding its port) is a SIGHUP too: its parent
+    // process changes. Looked at each second, on a timer that keeps nothing alive.
+    untilStopped: (options) =>
       new Promise<StopSignal>((resolve) => {
-        const signals: StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+        const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+        const parent = process.ppid;
+        const orphaned = setInterval(() => void (process.ppid !== parent && stop("SIGHUP")), 1_000).unref();
+        const onPipe = () => stop("SIGPIPE");
+        const stop = (signal: StopSignal) => {
+          signals.forEach((s, i) => process.off(s, listeners[i]!));
+          clearInterval(orphaned);
+          pipeStops.delete(onPipe);
+          resolve(signal);
+        };
         const listeners = signals.map((signal) => {
-          const on = () => {
-            signals.forEach((s, i) => process.off(s, listeners[i]!));
-            resolve(signal);
-          };
+          const on = () => stop(signal);
           process.on(signal, on);
           return on;
         });
+        if (options?.pipe) pipeStops.add(onPipe);
       }),
     readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];

@@ -87,8 +87,13 @@ export interface CliIo {
   /** stdout is a terminal: binary answers are not written there (their bytes would act as control codes). */
   stdoutIsTerminal?: boolean;
   env: NodeJS.ProcessEnv;
-  /** Resolves (with the signal's name) when the user wants a command to stop: a long-running one (mock, ws) ends, a call is aborted. */
-  untilStopped?: () => Promise<StopSignal | void>;
+  /**
+   * Resolves (with the signal's name) when the user wants a command to stop: a long-running one
+   * (mock, ws) ends, a call is aborted. Also when the process that started it is gone (SIGHUP: an
+   * emulator started by `npx … &` whose npx was killed), and with `pipe`, when stdout's reader
+   * went away (SIGPIPE; without it such a command ends at once).
+   */
+  untilStopped?: (options?: { pipe?: boolean }) => Promise<StopSignal | void>;
   /** Standard input as UTF-8 text, at most `maxBytes` (`--json -`: parameters, a password among them, that no process list shows). */
   readStdin?: (maxBytes: number) => Promise<string>;
 }

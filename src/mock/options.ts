@@ -100,6 +100,8 @@ export function balancesOption(api: string, given: unknown, nameOf: (coin: strin
     if (!/^[A-Za-z0-9]{1,20}$/.test(coin)) refuse(`coin names are 1-20 letters and digits, got ${shownValue(coin)}`);
     const text = typeof v === "number" ? String(v) : typeof v === "string" ? v : "";
     if (!PLAIN_AMOUNT.test(text)) refuse(`${coin} must be a decimal amount written in digits (at most 30 before and 30 after the point), 0 or more, got ${shownValue(v)}`);
+    // (a coin given twice, or in two cases BHEX reads as one: which amount was meant is not known)
+    if (Object.hasOwn(out, nameOf(coin))) refuse(`names ${coin === nameOf(coin) ? coin : `${coin} (${nameOf(coin)})`} twice`);
     out[nameOf(coin)] = text;
   }
   return out;

@@ -68,6 +68,8 @@ describe("BHEX emulator: balances", () => {
 
   it("the `balances` option is checked", async () => {
     await expect(startBhexMock({ balances: { USDT: "1e9" } })).rejects.toBeInstanceOf(UsageError);
+    // Two cases of one token (BHEX's names are upper case): which amount was meant is not known.
+    await expect(startBhexMock({ balances: { usdt: "1", USDT: "2" } })).rejects.toThrow("balances names USDT twice");
   });
 });
 

@@ -53,7 +53,7 @@ describe("strict flags", () => {
     if (near) expect(r.stderr).toContain(`did you mean ${near}?`);
     expect(r.stdout).toBe("");
     // (the usage shown names every flag the command takes: mock's --lose-answers was left out)
-    if (argv[0] === "mock") expect(r.stderr).toContain("usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [flags of the api]");
+    if (argv[0] === "mock") expect(r.stderr).toContain("usage: tradeapi mock <api> [--port N] [--json] [--lose-answers OPERATION[:N]] [flags of the api]");
   });
 
   it("no command (tradeapi, tradeapi ws, tradeapi spec) is exit 2 with the usage on stderr, nothing on stdout; --help is stdout, exit 0", async () => {

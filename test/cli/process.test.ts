@@ -404,8 +404,56 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
       child.kill("SIGKILL");
     }
     const help = spawnSync(process.execPath, [entry, "mock", "--help"], { cwd: ROOT, encoding: "utf8" });
-    expect(help.stdout).toContain("(runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)");
+    expect(help.stdout).toContain("(runs until Ctrl-C, SIGTERM or SIGHUP: exit 0;");
   });
+
+  it("mock whose parent process is gone stops by itself (an `npx tradeapi mock … &` whose npx was killed, a shell that died, left it listening)", async () => {
+    const pidFile = join(out, "mock.pid");
+    // The shell starts it in the background, writes its pid, lives on a while (the emulator is
+    // up, its parent noted) and exits: the emulator's parent is gone.
+    spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" mock xt --port 0 --json > /dev/null 2>&1 & echo $! > "${pidFile}"; sleep 2`], { cwd: ROOT });
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const started = performance.now();
+      while (alive() && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 100));
+      expect(alive()).toBe(false);
+    } finally {
+      if (alive()) process.kill(pid, "SIGKILL");
+    }
+  }, 20_000);
+
+  it("ws login whose output's reader went away (`| head -1`) logs out and exits 141, saying so on stderr (it exited 0 at once, the login held)", async () => {
+    const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
+    const mock = await startQuantWsMock({ port: 0, readyDelayMs: 50 });
+    try {
+      const env = { ...process.env, QUANT_WS_URL: mock.url, QUANT_WS_ACCESS_KEY: "k", QUANT_WS_SECRET_KEY: "s", QUANT_WS_PLATFORM: "okex" };
+      const child = spawn(process.execPath, [entry, "ws", "login", "--symbols", "ETH/USDT", "--seconds", "20"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+      // The login held (READY printed), then the reader goes (as `head` does) and the next line
+      // (a state the gateway sends) cannot be written.
+      let stdout = "";
+      await new Promise<void>((r) => child.stdout.on("data", (d) => void ((stdout += d).includes('"step":"ready"') && r())));
+      child.stdout.destroy();
+      mock.sendState(6, "ready again");
+      expect(await exited).toBe(141);
+      expect(stderr).toBe("tradeapi: stopped by SIGPIPE (the output's reader went away): logging out\n");
+      const logouts = () => mock.received.filter((f) => typeof f.frame === "object" && f.frame.op === "logout").length;
+      for (let i = 0; i < 100 && logouts() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(logouts()).toBe(1);
+    } finally {
+      await mock.close();
+    }
+  }, 30_000);
 
   it("mock on a port in use: exit 2 naming the port, no stack", async () => {
     const taken = createServer();

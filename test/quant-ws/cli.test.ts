@@ -439,6 +439,10 @@ describe("tradeapi CLI for quant-ws", () => {
       const ping = await cli(["call", "quant-ws", "ping", "--timeout", "300"], env);
       expect(ping.code).toBe(1);
       expect(ping.stderr).toBe("tradeapi: error: quant-ws ping: no connection to the gateway within --timeout 300 ms: the ping request was not sent\n");
+      // Any other call too (it blamed the login, which never started).
+      const asset = await cli(["call", "quant-ws", "asset", "--timeout", "300"], env);
+      expect(asset.code).toBe(1);
+      expect(asset.stderr).toBe("tradeapi: error: quant-ws asset: no connection to the gateway within --timeout 300 ms: the asset request was not sent\n");
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => mute.close(r));

@@ -110,6 +110,8 @@ describe("tradeapi mock xt --balances", () => {
       ["usdt", /--balances takes COIN=AMOUNT pairs separated by commas \(usdt=100000,btc=10\), got "usdt"/],
       ["usdt=-1", /^tradeapi: --balances usdt must be a decimal amount written in digits \(at most 30 before and 30 after the point\), 0 or more, got "-1"/],
       ["btc=1e999999999", /^tradeapi: --balances btc must be a decimal amount written in digits/],
+      // A coin given twice: which amount was meant is not known (the last one won).
+      ["btc=1,usdt=5,btc=2", /^tradeapi: --balances names btc twice/],
     ] as const) {
       const run = await runCliCaptured(["mock", "xt", "--balances", value], {});
       expect(run.code).toBe(2);

@@ -182,9 +182,12 @@ export const quantWsCli: CliApi = {
         const symbol = typeof params.symbol === "string" ? [params.symbol] : undefined;
         const t = loginTarget(settings, { ...(symbol ? { symbols: symbol } : {}) });
         client = createQuantWsClient({ url: t.url, ...(t.proxy ? { proxy: t.proxy } : {}), ...limits });
-        let stage: "login" | "request" = "login";
+        // (a gateway that takes the connection and never upgrades it: a connect that timed out, not a login)
+        let stage: "connect" | "login" | "request" = "connect";
         const options = signal ? { signal } : {};
         return within(timeout, signal, () => client, op.operationId, async () => {
+          await client!.connect();
+          stage = "login";
           const session = await client!.login(t.login);
           stage = "request";
           // An empty order_nos cancels every open order and the gateway sends no reply:

@@ -18,7 +18,7 @@ export const CALL_FLAGS: readonly FlagSpec[] = [
     name: "decimals",
     type: "string",
     description:
-      "how the answer's decimals are printed: numbers with a fraction or exponent, and whole numbers beyond 2^53 in fields the spec gives as decimals (prices, volumes; integer fields such as ids keep every digit in every mode): exact (default: as numbers, an error when one does not fit a double), string (every one exactly as sent, quoted), number (the nearest double: rounded, 9007199254740993 is printed 9007199254740992)",
+      "how the answer's decimals are printed: numbers with a fraction or exponent, and whole numbers beyond 2^53 in fields the spec gives as decimals (prices, volumes; integer fields such as ids keep every digit in every mode): exact (default: as numbers, an error when one does not fit a double), string (every one exactly as sent, quoted), number (the nearest double: rounded, 9007199254740993 is printed 9007199254740992). Xele's '|' row answers print their decimal cells as the exact text they came in, in every mode",
     valueName: "exact|string|number",
   },
 ];

@@ -20,7 +20,8 @@ const MOCK_FLAGS: readonly FlagSpec[] = [
 ];
 
 export const MOCK_USAGE = `usage: tradeapi mock <api> [--port N] [--lose-answers OPERATION[:N]] [--json]
-         [flags of the api]    (runs until Ctrl-C, SIGTERM or SIGHUP: exit 0)
+         [flags of the api]    (runs until Ctrl-C, SIGTERM or SIGHUP: exit 0;
+                                also stops when the process that started it is gone)
        tradeapi mock <api> --help    the api's emulator flags
 apis: ${apiNames().join(", ")}`;
 

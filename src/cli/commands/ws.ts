@@ -9,7 +9,7 @@ import { AbortedError, OUTCOME_UNKNOWN_NOTE, redactUrl } from "../../handwritten
 import { createQuantWsClient, type QuantWsClient } from "../../handwritten/quant-ws/client.js";
 import type { QuantWsSession, RequestFields } from "../../handwritten/quant-ws/session.js";
 import { startQuantWsMock, type QuantWsMock } from "../../mock/quant-ws.js";
-import { CallStopped, CliUsageError, didYouMean, MAX_TIMER_SECONDS, numberFlag, parseFlags, quotedValue, stopExitCode, timeoutFlag, type FlagSpec, type StopSignal } from "../args.js";
+import { CallStopped, CliUsageError, didYouMean, isStopSignal, MAX_TIMER_SECONDS, numberFlag, parseFlags, quotedValue, stopExitCode, timeoutFlag, type FlagSpec, type StopSignal } from "../args.js";
 import { coerceValue } from "../coerce.js";
 import { wrap } from "../help.js";
 import { quantWsMeta } from "../../../generated/quant-ws.js";
@@ -89,7 +89,8 @@ function stopOf(io: CliIo): Stop {
   const controller = new AbortController();
   let by: StopSignal | undefined;
   const stopped = new Promise<StopSignal>((resolve) => {
-    void io.untilStopped?.().then((signal) => {
+    // (a reader that went away stops it too: the login is logged out, exit 141)
+    void io.untilStopped?.({ pipe: true }).then((signal) => {
       by = signal ?? "SIGINT";
       controller.abort(new Error(`stopped by ${by}`));
       resolve(by);
@@ -99,7 +100,7 @@ function stopOf(io: CliIo): Stop {
 }
 
 /** The exit code of a command stopped by `signal` (as a call's: 130, 143), 0 when it was not. */
-const exitCodeOf = (signal: string): number => (signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGHUP" ? stopExitCode(signal) : 0);
+const exitCodeOf = (signal: string): number => (isStopSignal(signal) ? stopExitCode(signal) : 0);
 
 /** A bounded wait: resolves after `seconds`, when the user stops the command, or on cancel(). */
 function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSignal | "cancelled">; cancel(): void } {
@@ -119,7 +120,9 @@ function pause(stop: Stop, seconds: number): { done: Promise<"elapsed" | StopSig
 /** `--seconds` of `ws login` and `ws place`: the exit code, a stop said on stdout (the logout follows). */
 async function wait(stop: Stop, seconds: number, out: Printer): Promise<number> {
   const why = await pause(stop, seconds).done;
-  if (why === "SIGINT" || why === "SIGTERM" || why === "SIGHUP") out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
+  if (isStopSignal(why)) out.line({ step: "stopped", note: `stopped by ${why}: logging out` });
+  // (that line has no reader: said where someone may see it)
+  if (why === "SIGPIPE") out.error("tradeapi: stopped by SIGPIPE (the output's reader went away): logging out\n");
   return exitCodeOf(why);
 }
 
@@ -128,6 +131,10 @@ class Printer {
   readonly #start = Date.now();
   constructor(io: CliIo) {
     this.#io = io;
+  }
+  /** A line on stderr. */
+  error(text: string): void {
+    this.#io.stderr(text);
   }
   line(obj: Record<string, unknown>): void {
     this.#io.stdout(`${stringifyJson({ t: Date.now() - this.#start, ...obj })}\n`);
@@ -277,7 +284,7 @@ async function demo(io: CliIo, flags: Record<string, string>): Promise<number> {
       const winner = await Promise.race([flow.then(() => "done" as const), limit.done]);
       if (winner !== "done") {
         // (Ctrl-C or SIGTERM: the exit code of a call stopped so, 130 or 143)
-        const signal = winner === "SIGINT" || winner === "SIGTERM" || winner === "SIGHUP" ? winner : undefined;
+        const signal = isStopSignal(winner) ? winner : undefined;
         const cut = inFlight ? `: the ${inFlight} request was in flight${OUTCOME_UNKNOWN_NOTE}` : "";
         out.line({ step: "stopped", note: `${signal ? `stopped by ${signal}` : "--seconds elapsed"} before the flow finished${cut}` });
         await active?.close();
