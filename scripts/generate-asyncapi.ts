@@ -278,6 +278,8 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
         }
         else if (kind === "notification" && op === "state") stateType = payloadName(msg, names);
         else if (kind === "error") errorType = payloadName(msg, names);
+        // (scripts/spec-rules.ts refuses it first, naming its place)
+        else if (kind === "notification") throw new Error(`message ${msg.id()}: a notification needs x-topic, or x-op: state`);
       }
     }
   }

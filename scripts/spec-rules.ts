@@ -198,9 +198,65 @@ function paginationProblems(doc: Node, item: Node, op: Node, place: string, out:
   }
 }
 
-/** The problems of an AsyncAPI document's vocabulary: its `x-` keys (the parser checks the rest). */
+/** The problems of an AsyncAPI document's vocabulary: its `x-` keys and the messages' names (the parser checks the rest). */
 export function asyncapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
   unknownKeys(doc, known, [], out);
+  messageNameProblems(doc, out);
   return out;
+}
+
+const MESSAGE_KINDS = ["request", "reply", "notification", "error"];
+
+/**
+ * Every message of an AsyncAPI document (those under components.messages, and those written
+ * inside a channel), by its place: `components.messages.orderNotification`.
+ */
+function asyncapiMessages(doc: Node): Array<[string, Node]> {
+  const out: Array<[string, Node]> = [];
+  const components = isObject(doc.components) && isObject(doc.components.messages) ? doc.components.messages : {};
+  for (const [id, m] of Object.entries(components)) if (isObject(m) && m.$ref === undefined) out.push([`components.messages.${id}`, m]);
+  for (const [ch, channel] of Object.entries(isObject(doc.channels) ? doc.channels : {})) {
+    if (!isObject(channel) || !isObject(channel.messages)) continue;
+    for (const [id, m] of Object.entries(channel.messages)) if (isObject(m) && m.$ref === undefined) out.push([`channels.${ch}.messages.${id}`, m]);
+  }
+  return out;
+}
+
+/**
+ * The names the generated code keys messages by: a request's or a reply's `x-op` (the
+ * `<Api>Requests` / `<Api>Replies` members, the metadata's operations), a notification's
+ * `x-topic` (`<Api>Notifications`, the schema the client checks a push against). Two messages of
+ * one kind under one name made a type with the member twice (TS2300) and metadata where the last
+ * one won; a notification with no `x-topic` (and not the `x-op: state` one) was left out
+ * without a word.
+ */
+function messageNameProblems(doc: Node, out: string[]): void {
+  const seen = new Map<string, string>();
+  const once = (key: string, place: string, what: string, kind: string) => {
+    const first = seen.get(key);
+    if (first === undefined) return void seen.set(key, place);
+    out.push(`${place}: ${what} is also the ${what.split(" ")[0]} of the ${kind} ${first}; each ${kind} needs its own (the generated types would hold the name twice and the metadata keep only one)`);
+  };
+  for (const [place, m] of asyncapiMessages(doc)) {
+    const kind = m["x-kind"];
+    if (typeof kind !== "string" || !MESSAGE_KINDS.includes(kind)) {
+      const near = typeof kind === "string" ? closest(kind, MESSAGE_KINDS) : undefined;
+      out.push(`${place}: x-kind must be one of ${MESSAGE_KINDS.join(", ")}, got ${show(kind)}${near ? ` (did you mean "${near}"?)` : ""}`);
+      continue;
+    }
+    const op = m["x-op"];
+    const topic = m["x-topic"];
+    if (op !== undefined && (typeof op !== "string" || op === "")) out.push(`${place}: x-op must be the frame's op value, got ${show(op)}`);
+    if (topic !== undefined && (typeof topic !== "string" || topic === "")) out.push(`${place}: x-topic must be the notification's topic, got ${show(topic)}`);
+    if (kind === "request" || kind === "reply") {
+      if (typeof op !== "string" || op === "") {
+        if (op === undefined) out.push(`${place}: a ${kind} needs x-op (the frame's op value)`);
+      } else once(`${kind} op ${op}`, place, `x-op ${show(op)}`, kind);
+    } else if (kind === "notification") {
+      if (typeof topic === "string" && topic !== "") once(`topic ${topic}`, place, `x-topic ${show(topic)}`, kind);
+      else if (topic === undefined && op === "state") once("state", place, `x-op "state"`, kind);
+      else if (topic === undefined) out.push(`${place}: a notification needs x-topic (the topic a listener subscribes to), or x-op: state (the state notification); the generated code would leave it out`);
+    }
+  }
 }

@@ -11,10 +11,11 @@ import { parse, stringify } from "yaml";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, specProblems, SpecProblemsError } from "../scripts/generate.js";
 import { extractMeta } from "../scripts/openapi-meta.js";
-import { documentedExtensions, openapiProblems, operationIdProblems } from "../scripts/spec-rules.js";
+import { asyncapiProblems, documentedExtensions, openapiProblems, operationIdProblems } from "../scripts/spec-rules.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
 const known = documentedExtensions(ROOT);
+const quantWs = () => parse(readFileSync(join(ROOT, "specs/asyncapi/quant-ws.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
 const xt = () => parse(readFileSync(join(ROOT, "specs/openapi/xt-spot.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
 
 describe("the spec vocabulary's values are checked before generating", () => {
@@ -125,6 +126,30 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(doc, known)).toEqual([
       "x-envelope: x-envelope.success must be a list of the success codes, got 200",
       "paths./trade/api/v1/order.post.x-envelope: x-envelope.codeField must be a field name, got 1",
+    ]);
+  });
+
+  it("AsyncAPI: two messages of one kind under one x-op or x-topic, a notification with neither, an x-kind that is none (generated/quant-ws.ts held \"order\" twice, TS2300)", () => {
+    expect(asyncapiProblems(quantWs(), known)).toEqual([]);
+    const doc = quantWs();
+    const m = doc.components.messages;
+    m.assetNotification["x-topic"] = "order";
+    m.logoutRequest["x-op"] = "login";
+    delete m.fillNotification["x-topic"];
+    m.errorMessage["x-kind"] = "eror";
+    // (a request and its reply share their op; the pushes share op notify)
+    expect(asyncapiProblems(doc, known)).toEqual([
+      'components.messages.logoutRequest: x-op "login" is also the x-op of the request components.messages.loginRequest; each request needs its own (the generated types would hold the name twice and the metadata keep only one)',
+      'components.messages.errorMessage: x-kind must be one of request, reply, notification, error, got "eror" (did you mean "error"?)',
+      "components.messages.fillNotification: a notification needs x-topic (the topic a listener subscribes to), or x-op: state (the state notification); the generated code would leave it out",
+      'components.messages.assetNotification: x-topic "order" is also the x-topic of the notification components.messages.orderNotification; each notification needs its own (the generated types would hold the name twice and the metadata keep only one)',
+    ]);
+    const replies = quantWs();
+    replies.components.messages.pongReply["x-op"] = "login";
+    delete replies.components.messages.logoutReply["x-op"];
+    expect(asyncapiProblems(replies, known)).toEqual([
+      "components.messages.logoutReply: a reply needs x-op (the frame's op value)",
+      'components.messages.pongReply: x-op "login" is also the x-op of the reply components.messages.loginReply; each reply needs its own (the generated types would hold the name twice and the metadata keep only one)',
     ]);
   });
 

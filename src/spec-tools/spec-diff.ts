@@ -84,6 +84,13 @@ const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
 /** `x-signature` keys that describe the signing itself (the rest is prose). */
 const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
 
+/** An AsyncAPI message's `x-` keys that name it in the generated API, and what each names. */
+const MESSAGE_NAMES: Readonly<Record<string, string>> = {
+  "x-op": "the op's name in the generated request and reply types and the metadata",
+  "x-topic": "the topic's name in the generated notification types and the metadata",
+  "x-kind": "which generated map holds the message: requests, replies, notifications",
+};
+
 /** A value without its `description`s (to tell a reworded server from a moved one). */
 /** Keys of a server (and its variables) that only document it: a change to them is a docs change. */
 const DOC_ONLY_KEYS: ReadonlySet<string> = new Set(["description", "title", "summary", "tags", "externalDocs"]);
@@ -385,6 +392,11 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
   if (ext === "x-headers") {
     // The headers the signer adds (their names, fixed values, formats): written into the signer by hand.
     return { kind: "breaking", rule: "x-signature", message: `signed headers ${what}` };
+  }
+  if (MESSAGE_NAMES[ext] !== undefined) {
+    // An AsyncAPI message's wire names: the op a client calls, the topic it listens to, whether
+    // it is a request, a reply or a push (the generated maps and metadata are keyed by them).
+    return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "asyncapi-message-names", message: `${what} (${MESSAGE_NAMES[ext]})` };
   }
   if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
     // A new key (e.g. a time range the list honours) adds to what paging knows.

@@ -435,6 +435,11 @@ const ASYNC_CASES: Case[] = [
   { rule: "asyncapi-channel", edit: (d) => (d.channels.backup.messages.placeOrderReply = { $ref: "#/components/messages/placeOrderReply" }), kind: "non-breaking", message: /^message placeOrderReply added$/, operation: "channel backup" },
   { rule: "asyncapi-channel", edit: (d) => delete d.channels.backup, kind: "breaking", message: /^channel removed$/, operation: "channel backup" },
   { rule: "docs-only", edit: (d) => (d.channels.gateway.description = "The one socket."), kind: "docs", message: /^description added$/, operation: "channel gateway" },
+  // A message's wire names key the generated types and metadata (they were "extension-other", non-breaking).
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.placeOrderRequest["x-op"] = "order"), kind: "breaking", message: /^x-op: "place_order" → "order" \(the op's name in the generated request and reply types and the metadata\)$/, operation: "message placeOrderRequest" },
+  { rule: "asyncapi-message-names", edit: (d) => delete d.components.messages.placeOrderReply["x-op"], kind: "breaking", message: /^x-op: "place_order" → \(none\)/, operation: "message placeOrderReply" },
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.stateNotification["x-kind"] = "reply"), kind: "breaking", message: /^x-kind: "notification" → "reply"/, operation: "message stateNotification" },
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.stateNotification["x-topic"] = "state"), kind: "non-breaking", message: /^x-topic: \(none\) → "state"/, operation: "message stateNotification" },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
