@@ -48,6 +48,31 @@ function unknownKeys(node: unknown, known: ReadonlySet<string>, path: string[], 
   }
 }
 
+/** The lists that go with an `enum` value by value, in its order. */
+const ENUM_LISTS = ["x-enum-descriptions", "x-enum-varnames"] as const;
+
+/**
+ * `x-enum-descriptions` and `x-enum-varnames` go with the `enum` beside them by place: one
+ * entry per value. A list of another length (a code inserted in the enum, its description
+ * forgotten) shifts every later entry onto the wrong value: quant-ws's StateCode constants and
+ * their descriptions, the references' tables. Refused, naming the place.
+ */
+function enumListProblems(node: unknown, path: string[], out: string[]): void {
+  if (Array.isArray(node)) return node.forEach((v, i) => enumListProblems(v, [...path, String(i)], out));
+  if (!isObject(node)) return;
+  const values = node.enum;
+  for (const key of ENUM_LISTS) {
+    const list = node[key];
+    if (list === undefined || path[path.length - 1] === "properties") continue;
+    if (!Array.isArray(list)) out.push(`${at([...path, key])}: must be a list, one entry per enum value, got ${show(list)}`);
+    else if (!Array.isArray(values)) out.push(`${at([...path, key])}: there is no enum beside it (${list.length} entries describe nothing)`);
+    else if (list.length !== values.length) {
+      out.push(`${at([...path, key])}: ${list.length} entries for the ${values.length} values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)`);
+    }
+  }
+  for (const [k, v] of Object.entries(node)) if (!isDataKey(k, path) && !(ENUM_LISTS as readonly string[]).includes(k)) enumListProblems(v, [...path, k], out);
+}
+
 function envelopeProblems(env: unknown, place: string, out: string[], falseAllowed: boolean): void {
   if (env === undefined || (falseAllowed && env === false)) return;
   if (!isObject(env)) return void out.push(`${place}: x-envelope must be an object${falseAllowed ? " (or false)" : ""}, got ${show(env)}`);
@@ -89,6 +114,7 @@ export function operationIdProblems(doc: Node): string[] {
 export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
   unknownKeys(doc, known, [], out);
+  enumListProblems(doc, [], out);
   const limits = doc["x-rate-limits"];
   const limitNames = isObject(limits) ? Object.keys(limits) : [];
   if (limits !== undefined && !isObject(limits)) out.push(`x-rate-limits must be an object of named limits, got ${show(limits)}`);
@@ -202,6 +228,7 @@ function paginationProblems(doc: Node, item: Node, op: Node, place: string, out:
 export function asyncapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
   unknownKeys(doc, known, [], out);
+  enumListProblems(doc, [], out);
   messageNameProblems(doc, out);
   return out;
 }

@@ -153,6 +153,31 @@ describe("the spec vocabulary's values are checked before generating", () => {
     ]);
   });
 
+  it("x-enum-descriptions / x-enum-varnames of another length than the enum beside them (a value inserted shifted every later description onto the wrong value)", () => {
+    const doc = xt();
+    doc.components.schemas.AccountId.enum.splice(1, 0, 4);
+    doc.components.schemas.OrderSide["x-enum-varnames"] = ["SELL", "BUY", "SHORT"];
+    doc.components.schemas.EntrustType["x-enum-descriptions"] = "limit or market";
+    const kline = doc.paths["/data/api/v1/getKLine"].get.parameters.find((p: { name?: string }) => p.name === "type").schema;
+    delete kline.enum;
+    // (a field named x-enum-descriptions is a field, and examples are data)
+    doc.components.schemas.Account.properties["x-enum-descriptions"] = { type: "string" };
+    doc.components.schemas.Account.example = { "x-enum-descriptions": [1], enum: [] };
+    expect(openapiProblems(doc, known)).toEqual([
+      expect.stringMatching(/^paths\.\/data\/api\/v1\/getKLine\.get\.parameters\.\d+\.schema\.x-enum-descriptions: there is no enum beside it \(9 entries describe nothing\)$/),
+      "components.schemas.AccountId.x-enum-descriptions: 3 entries for the 4 values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)",
+      "components.schemas.OrderSide.x-enum-varnames: 3 entries for the 2 values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)",
+      'components.schemas.EntrustType.x-enum-descriptions: must be a list, one entry per enum value, got "limit or market"',
+    ]);
+    // the state codes of the AsyncAPI spec: a code inserted without its name and description
+    const ws = quantWs();
+    ws.components.schemas.StateCode.enum.splice(1, 0, 99);
+    const n = ws.components.schemas.StateCode.enum.length;
+    expect(asyncapiProblems(ws, known)).toEqual(
+      ["x-enum-descriptions", "x-enum-varnames"].map((k) => `components.schemas.StateCode.${k}: ${n - 1} entries for the ${n} values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)`),
+    );
+  });
+
   it("buildAll refuses such a spec before generating anything", async () => {
     const dir = tempDir("tradeapi-spec-rules-");
     try {
