@@ -81,8 +81,14 @@ const AS_WRITTEN = new WeakMap<Node, Node>();
 /** `x-` extensions whose value is a schema (BHEX's batch rows): changes inside follow the schema rules. */
 const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
 
-/** `x-signature` keys that describe the signing itself (the rest is prose). */
-const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
+/**
+ * `x-signature` keys that are prose around the signing: notes, the vendor SDKs' variants (the
+ * signers' `variant` options, each pinned by its own known-answer test), the vendor's worked
+ * example. Every other key says how requests are signed (`algorithm`, `canonicalString`,
+ * `keyHeader`, `nonceParam`, `batchDataSigning`…), a key added later too: a change to it is a
+ * change to the hand-written signer.
+ */
+const SIGNATURE_PROSE_KEYS = new Set(["notes", "variants", "testVector", "description", "summary", "externalDocs"]);
 
 /** An AsyncAPI message's `x-` keys that name it in the generated API, and what each names. */
 const MESSAGE_NAMES: Readonly<Record<string, string>> = {
@@ -383,10 +389,11 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
   }
   if (ext === "x-signature") {
-    // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
-    // around it (notes, SDK variants, client options) is documentation.
+    // The signing itself (algorithm, what is signed, where it goes, the names of the key,
+    // nonce and signature) is breaking; the prose around it (notes, SDK variants, the vendor's
+    // worked example) is documentation.
     const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
-    const signing = key === "" || SIGNING_KEYS.has(key);
+    const signing = key === "" || !SIGNATURE_PROSE_KEYS.has(key);
     return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
   }
   if (ext === "x-headers") {

@@ -118,6 +118,11 @@ const CASES: Case[] = [
   { rule: "security", edit: (d) => (d.components.securitySchemes.other = { type: "http", scheme: "bearer" }), kind: "breaking", message: /^security scheme other: added$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /^security scheme key: x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].notes = "The Python SDK upper-cases the hex."), kind: "docs", message: /x-signature\.notes/ },
+  // Every key but the prose names part of the signing (BHEX's keyHeader, XT's nonceParam were docs: exit 0 with --fail-on breaking).
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].keyHeader = "X-BH-APIKEY"), kind: "breaking", message: /^security scheme key: x-signature\.keyHeader: \(none\) → "X-BH-APIKEY"$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].nonceParam = "ts"), kind: "breaking", message: /^security scheme key: x-signature\.nonceParam: \(none\) → "ts"$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].variants = { python: "sorted by value" }), kind: "docs", message: /^security scheme key: x-signature\.variants: / },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].testVector = { method: "GET", signature: "ab" }), kind: "docs", message: /^security scheme key: x-signature\.testVector: / },
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
