@@ -204,10 +204,50 @@ function serverCopyProblems(doc: Node, op: Node, place: string, out: string[]): 
  * data): the paginator sends the page, size or cursor under that name, and a name the operation
  * no longer has (a parameter renamed) would page nothing.
  */
+/**
+ * The keys of `x-pagination` per style, and the keys every style may have (a wrapped answer, a
+ * time range): docs/spec-conventions.md, **Lists**. What the paginator (bhex/paginate.ts) and the
+ * emulators (src/mock/query-rows.ts) read; a key they do not read is a misspelling there.
+ */
+export const PAGINATION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  "from-id": ["fromParam", "toParam", "limitParam", "idField", "idFieldType", "direction", "boundsExclusive", "defaultLimit", "maxLimit"],
+  page: ["pageParam", "sizeParam", "defaultSize", "minSize", "maxSize"],
+  since: ["cursorParam", "cursorField"],
+  newest: ["limitParam"],
+};
+const PAGINATION_COMMON = ["style", "in", "itemsField", "startParam", "endParam", "timeField", "timeBounds"];
+/** Keys of x-pagination whose value is one of a few words. */
+const PAGINATION_VALUES: Readonly<Record<string, readonly string[]>> = { in: ["data"], timeBounds: ["inclusive", "exclusive"], direction: ["newer-to-older"] };
+
+/** A misspelt style or key of an operation's x-pagination (the paginator and the emulators would not read it). */
+function paginationShapeProblems(pg: Node, place: string, out: string[]): void {
+  const styles = Object.keys(PAGINATION_KEYS);
+  const style = pg.style;
+  if (typeof style !== "string" || !styles.includes(style)) {
+    const near = typeof style === "string" ? closest(style, styles) : undefined;
+    return void out.push(`${place}: x-pagination.style ${show(style)} is not a style (${styles.join(", ")})${near ? ` (did you mean "${near}"?)` : ""}; docs/spec-conventions.md, Lists`);
+  }
+  const keys = [...PAGINATION_COMMON, ...PAGINATION_KEYS[style]!];
+  for (const [key, value] of Object.entries(pg)) {
+    if (!keys.includes(key)) {
+      const near = closest(key, keys);
+      const other = styles.filter((st) => PAGINATION_KEYS[st]!.includes(key));
+      out.push(`${place}: x-pagination.${key} is no key of style ${style}${near ? ` (did you mean ${near}?)` : other.length ? ` (a key of style ${other.join(", ")})` : ""}; docs/spec-conventions.md, Lists`);
+      continue;
+    }
+    const allowed = PAGINATION_VALUES[key];
+    if (allowed && !allowed.includes(value as string)) {
+      const near = typeof value === "string" ? closest(value, [...allowed]) : undefined;
+      out.push(`${place}: x-pagination.${key} ${show(value)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+    }
+  }
+}
+
 function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
   const pg = op["x-pagination"];
   if (pg === undefined) return;
   if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
+  paginationShapeProblems(pg, place, out);
   const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
   const fieldNames = (schema: unknown) => Object.keys(objectFields(resolved(schema)).properties);
   const params = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => resolved(p)?.name).filter((n): n is string => typeof n === "string");

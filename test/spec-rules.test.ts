@@ -73,6 +73,24 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(xele, known)).toEqual([expect.stringMatching(/x-pagination\.limitParam names "max_results", which is no parameter of the operation$/)]);
   });
 
+  it("a misspelt x-pagination style or key (itemField for itemsField: the emulator then answered with the whole answer as the rows), a key of another style, a value of in/timeBounds that is none", () => {
+    const doc = xt();
+    const rec = doc.paths["/trade/api/v1/getPayInRecord"].get["x-pagination"];
+    rec.itemField = rec.itemsField;
+    delete rec.itemsField;
+    doc.paths["/trade/api/v1/getOpenOrders"].get["x-pagination"].style = "pages";
+    Object.assign(doc.paths["/data/api/v1/getKLine"].get["x-pagination"], { fromParam: "since", timeBounds: "closed" });
+    expect(openapiProblems(doc, known)).toEqual([
+      'paths./data/api/v1/getKLine.get: x-pagination.fromParam is no key of style since (a key of style from-id); docs/spec-conventions.md, Lists',
+      'paths./data/api/v1/getKLine.get: x-pagination.timeBounds "closed" is not one of "inclusive", "exclusive"',
+      'paths./trade/api/v1/getOpenOrders.get: x-pagination.style "pages" is not a style (from-id, page, since, newest) (did you mean "page"?); docs/spec-conventions.md, Lists',
+      "paths./trade/api/v1/getPayInRecord.get: x-pagination.itemField is no key of style page (did you mean itemsField?); docs/spec-conventions.md, Lists",
+    ]);
+    // BHEX's from-id keys (direction, boundsExclusive, idFieldType) and Xele's in: data are keys of their styles
+    const bhex = parse(readFileSync(join(ROOT, "specs/openapi/bhex-org.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(bhex, known)).toEqual([]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
