@@ -158,6 +158,7 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
       }
       envelopeProblems(op["x-envelope"], `${place}.x-envelope`, out, true);
       paginationProblems(doc, item, op, place, out);
+      parameterNameProblems(doc, item, op, place, out);
       serverCopyProblems(doc, op, place, out);
     }
   }
@@ -243,24 +244,58 @@ function paginationShapeProblems(pg: Node, place: string, out: string[]): void {
   }
 }
 
-function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
-  const pg = op["x-pagination"];
-  if (pg === undefined) return;
-  if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
-  paginationShapeProblems(pg, place, out);
+/**
+ * The names a caller passes to an operation: its query, path and header parameters and the
+ * fields of its form or JSON body (with `inData`, the fields of its x-request-schema's data).
+ */
+function operationParamNames(doc: Node, item: Node, op: Node, inData = false): Set<string> {
   const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
   const fieldNames = (schema: unknown) => Object.keys(objectFields(resolved(schema)).properties);
   const params = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => resolved(p)?.name).filter((n): n is string => typeof n === "string");
   const content = resolved(op.requestBody)?.content;
   const bodies = isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? fieldNames(media.schema) : [])) : [];
-  const data = pg.in === "data" ? fieldNames(objectFields(resolved(op["x-request-schema"])).properties.data) : [];
-  const names = new Set([...params, ...bodies, ...data]);
+  const data = inData ? fieldNames(objectFields(resolved(op["x-request-schema"])).properties.data) : [];
+  return new Set([...params, ...bodies, ...data]);
+}
+
+/** `… names "x", which is no parameter of the operation (did you mean "y"?)` */
+const noParam = (what: string, value: unknown, names: ReadonlySet<string>): string => {
+  const near = typeof value === "string" ? closest(value, [...names]) : undefined;
+  return `${what} names ${show(value)}, which is no parameter of the operation${near ? ` (did you mean "${near}"?)` : ""}`;
+};
+
+/**
+ * `x-idempotency-key` names the parameter the client fills in (once per call, the same on
+ * retries), and each `x-required-one-of` group names parameters of the operation: a name it
+ * does not have made every callWithKey fail, blaming a parameter the caller never passed, and a
+ * group that can never be met refused every call.
+ */
+function parameterNameProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
+  const key = op["x-idempotency-key"];
+  const groups = op["x-required-one-of"];
+  if (key === undefined && groups === undefined) return;
+  const names = operationParamNames(doc, item, op);
+  if (key !== undefined && (typeof key !== "string" || !names.has(key))) out.push(`${place}: ${noParam("x-idempotency-key", key, names)}`);
+  if (groups === undefined) return;
+  if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.length > 0)) {
+    return void out.push(`${place}: x-required-one-of must be a list of groups of parameter names ([[mobile, email]]), got ${show(groups)}`);
+  }
+  groups.forEach((group: unknown[], i) => {
+    group.forEach((name, j) => {
+      if (typeof name !== "string" || !names.has(name)) out.push(`${place}: ${noParam(`x-required-one-of[${i}][${j}]`, name, names)}`);
+    });
+  });
+}
+
+function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
+  const pg = op["x-pagination"];
+  if (pg === undefined) return;
+  if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
+  paginationShapeProblems(pg, place, out);
+  const names = operationParamNames(doc, item, op, pg.in === "data");
   for (const [key, value] of Object.entries(pg)) {
     if (!key.endsWith("Param")) continue;
-    if (typeof value !== "string" || !names.has(value)) {
-      const near = typeof value === "string" ? closest(value, [...names]) : undefined;
-      out.push(`${place}: x-pagination.${key} names ${show(value)}, which is no parameter of the operation${near ? ` (did you mean "${near}"?)` : ""}`);
-    }
+    if (typeof value !== "string" || !names.has(value)) out.push(`${place}: ${noParam(`x-pagination.${key}`, value, names)}`);
   }
 }
 

@@ -91,6 +91,23 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(bhex, known)).toEqual([]);
   });
 
+  it("an x-idempotency-key or an x-required-one-of name that is no parameter of the operation (every callWithKey failed, blaming a parameter the caller never passed)", () => {
+    const bhex = () => parse(readFileSync(join(ROOT, "specs/openapi/bhex-org.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    const doc = bhex();
+    const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ place: `paths.${path}.${m}`, op })));
+    const withdraw = ops.find((o) => o.op.operationId === "assetWithdraw")!;
+    withdraw.op["x-idempotency-key"] = "client_orderid";
+    const register = ops.find((o) => o.op["x-required-one-of"]?.[0]?.includes("mobile"))!;
+    register.op["x-required-one-of"][0][1] = "e_mail";
+    expect(openapiProblems(doc, known)).toEqual([
+      `${register.place}: x-required-one-of[0][1] names "e_mail", which is no parameter of the operation (did you mean "email"?)`,
+      `${withdraw.place}: x-idempotency-key names "client_orderid", which is no parameter of the operation (did you mean "client_order_id"?)`,
+    ]);
+    const flat = bhex();
+    Object.values(flat.paths as Record<string, Record<string, any>>).flatMap((item) => Object.values(item)).find((op) => op["x-required-one-of"])!["x-required-one-of"] = ["mobile", "email"];
+    expect(openapiProblems(flat, known)).toEqual([expect.stringMatching(/: x-required-one-of must be a list of groups of parameter names \(\[\[mobile, email\]\]\), got \["mobile","email"\]$/)]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
