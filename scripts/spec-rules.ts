@@ -138,6 +138,7 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
   // An operation's x-server names the role of one of the document's servers (the client picks
   // the server by it: a role no server has left it with no URL).
   const roles = (Array.isArray(doc.servers) ? doc.servers : []).filter(isObject).map((sv) => sv["x-server"]).filter((r): r is string => typeof r === "string");
+  const plumbing = authPlumbing(doc);
   for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
     if (!isObject(item)) continue;
     for (const m of METHODS) {
@@ -159,6 +160,7 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
       envelopeProblems(op["x-envelope"], `${place}.x-envelope`, out, true);
       paginationProblems(doc, item, op, place, out);
       parameterNameProblems(doc, item, op, place, out);
+      plumbingProblems(doc, item, op, place, plumbing, out);
       serverCopyProblems(doc, op, place, out);
     }
   }
@@ -285,6 +287,57 @@ function parameterNameProblems(doc: Node, item: Node, op: Node, place: string, o
       if (typeof name !== "string" || !names.has(name)) out.push(`${place}: ${noParam(`x-required-one-of[${i}][${j}]`, name, names)}`);
     });
   });
+}
+
+/**
+ * What the signer adds to every signed request, by name, with where the spec says so: the
+ * names `x-vendor-doc.ignoreParams` lists (the vendor doc's auth rows), each security scheme's
+ * `name` and the headers it adds (`x-headers`), and the wire names in its `x-signature`
+ * (`keyHeader`, `paramName`, `…Param`). `body`: whether a request body field of that name is
+ * plumbing too (a scheme's `name` is not: Xele's token is a field of every request's data).
+ */
+function authPlumbing(doc: Node): Map<string, { body: boolean; from: string[] }> {
+  const out = new Map<string, { body: boolean; from: string[] }>();
+  const add = (name: unknown, from: string, body: boolean) => {
+    if (typeof name !== "string" || name === "") return;
+    const entry = out.get(name.toLowerCase()) ?? { body: false, from: [] };
+    entry.body ||= body;
+    entry.from.push(from);
+    out.set(name.toLowerCase(), entry);
+  };
+  const vendorDoc = doc["x-vendor-doc"];
+  if (isObject(vendorDoc) && Array.isArray(vendorDoc.ignoreParams)) for (const n of vendorDoc.ignoreParams) add(n, "x-vendor-doc.ignoreParams", true);
+  const schemes = isObject(doc.components) && isObject(doc.components.securitySchemes) ? doc.components.securitySchemes : {};
+  for (const [id, scheme] of Object.entries(schemes)) {
+    if (!isObject(scheme)) continue;
+    if (scheme.type === "apiKey") add(scheme.name, `security scheme ${id} (in ${String(scheme.in)})`, false);
+    if (Array.isArray(scheme["x-headers"])) for (const h of scheme["x-headers"]) if (isObject(h)) add(h.name, `security scheme ${id} x-headers`, true);
+    const sig = scheme["x-signature"];
+    if (isObject(sig)) for (const [k, v] of Object.entries(sig)) if (k === "paramName" || k.endsWith("Param") || k.endsWith("Header")) add(v, `security scheme ${id} x-signature.${k}`, true);
+  }
+  return out;
+}
+
+/**
+ * Auth plumbing listed as an operation's parameter (a required `signature` query parameter on
+ * an XT call): the typed call then makes the caller pass it, and the client overwrites it.
+ * docs/spec-conventions.md: "Do NOT list the auth plumbing that the signer adds".
+ */
+function plumbingProblems(doc: Node, item: Node, op: Node, place: string, plumbing: ReadonlyMap<string, { body: boolean; from: string[] }>, out: string[]): void {
+  if (plumbing.size === 0) return;
+  const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
+  const say = (what: string, from: string[]) =>
+    out.push(`${place}: ${what} is auth plumbing the signer adds (${from.join("; ")}): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)`);
+  for (const p of [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map(resolved)) {
+    const hit = typeof p?.name === "string" ? plumbing.get(p.name.toLowerCase()) : undefined;
+    if (hit) say(`parameter ${p!.name as string} (${String(p!.in)})`, hit.from);
+  }
+  const content = resolved(op.requestBody)?.content;
+  const fields = new Set(isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? Object.keys(objectFields(resolved(media.schema)).properties) : [])) : []);
+  for (const f of fields) {
+    const hit = plumbing.get(f.toLowerCase());
+    if (hit?.body) say(`request body field ${f}`, hit.from);
+  }
 }
 
 function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {

@@ -108,6 +108,25 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(flat, known)).toEqual([expect.stringMatching(/: x-required-one-of must be a list of groups of parameter names \(\[\[mobile, email\]\]\), got \["mobile","email"\]$/)]);
   });
 
+  it("auth plumbing listed as an operation's parameter or body field (a required signature query parameter: the caller had to pass it and the client overwrote it)", () => {
+    const doc = xt();
+    doc.paths["/trade/api/v1/getOpenOrders"].get.parameters.push({ name: "signature", in: "query", required: true, schema: { type: "string" } });
+    doc.paths["/trade/api/v1/order"].post.requestBody.content["application/x-www-form-urlencoded"].schema.properties.nonce = { type: "integer" };
+    expect(openapiProblems(doc, known)).toEqual([
+      "paths./trade/api/v1/order.post: request body field nonce is auth plumbing the signer adds (x-vendor-doc.ignoreParams; security scheme xtAccessKey x-signature.nonceParam): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)",
+      "paths./trade/api/v1/getOpenOrders.get: parameter signature (query) is auth plumbing the signer adds (x-vendor-doc.ignoreParams; security scheme xtAccessKey x-signature.signatureParam): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)",
+    ]);
+    // a header the signer adds, in any case (Hubi's x-headers), and a scheme's own name (BHEX's key header)
+    const hubi = parse(readFileSync(join(ROOT, "specs/openapi/hubi-futures.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    const [path, item] = Object.entries(hubi.paths as Record<string, Record<string, any>>)[0]!;
+    const [method, op] = Object.entries(item).find(([, o]) => o?.operationId)!;
+    op.parameters = [...(op.parameters ?? []), { name: "x-api-nonce", in: "header", schema: { type: "string" } }];
+    expect(openapiProblems(hubi, known)).toEqual([`paths.${path}.${method}: parameter x-api-nonce (header) is auth plumbing the signer adds (security scheme hubiApiKey x-headers): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)`]);
+    // (Xele's token is a field of every request's data by design: a scheme's name is plumbing as a parameter, not as a body field)
+    const xele = parse(readFileSync(join(ROOT, "specs/openapi/xele-mgmt.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(xele, known)).toEqual([]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
