@@ -126,6 +126,9 @@ const show = (v: unknown): string => {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
 
+/** A text as it is, cut to 80 characters (a meaning quoted in a line). */
+const cut = (text: string): string => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
+
 /**
  * `before → after`, each cut to 80 characters; when the cut-offs would read the same (a long
  * text changed past its start), both show the stretch around the first difference instead.
@@ -304,9 +307,12 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
   }
   // A request schema closed (or its extra fields narrowed) refuses what it took: unknown fields
   // are a UsageError now. Opened again, or on the response side, nothing that worked breaks.
+  // What a constraint line names: the parameter, the request or response field (or schema), or
+  // (a component no operation uses) the field or schema.
+  const constrained = isParameterSchema(d.path) && field ? `parameter ${field}` : where ? `${where} ${field ? `field ${field}` : "schema"}` : field ? `field ${field}` : "schema";
   if (last === "additionalProperties" && side === "request") {
     const closes = d.action !== "remove" && d.after !== true;
-    return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
+    return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${constrained} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
   }
   if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
     // A range widened takes every value it took (a request keeps working) and may bring values it
@@ -316,7 +322,7 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     const range = rangeChange(last, d);
     const kind: ChangeKind =
       range === "wider" ? (side === "request" ? "non-breaking" : "breaking") : range === "narrower" ? (side === "request" ? "breaking" : "non-breaking") : side === "request" && d.action !== "remove" ? "breaking" : "non-breaking";
-    return { kind, rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
+    return { kind, rule: "constraint", message: `${constrained} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
     return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last).replace(/^(\d)xx$/, "$1XX")} ${d.action === "add" ? "added" : "removed"}` };
@@ -337,7 +343,13 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     const rest = d.path.slice(d.path.indexOf(ext) + 1);
     if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
     if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
-    if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
+    if (rest.length === 1 && d.action === "add") {
+      // (what a package user can act on: what the code means, and the error class it raises)
+      const added = (d.after ?? {}) as Node;
+      const meaning = [added.meaning, added.message].find((t): t is string => typeof t === "string" && t.trim() !== "");
+      const kind = typeof added.kind === "string" ? `kind ${added.kind}` : "no kind";
+      return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added${meaning ? `: ${cut(meaning.trim())}` : ""} (${kind})` };
+    }
     if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
     return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
   }
