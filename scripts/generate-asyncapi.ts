@@ -18,7 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Parser, type AsyncAPIDocumentInterface, type MessageInterface } from "@asyncapi/parser";
+import { Parser, type AsyncAPIDocumentInterface, type MessageInterface, type SchemaInterface } from "@asyncapi/parser";
 import {
   ConstrainedDictionaryModel,
   TS_DESCRIPTION_PRESET,
@@ -112,9 +112,7 @@ async function payloadModels(doc: AsyncAPIDocumentInterface): Promise<{ code: st
   for (const m of models) {
     if (names.has(m.modelName)) continue;
     names.add(m.modelName);
-    if (/^AnonymousSchema/.test(m.modelName)) {
-      throw new Error(`modelina named a payload schema ${m.modelName}: give it a name under components.schemas`);
-    }
+    if (/^AnonymousSchema/.test(m.modelName)) throw new Error(anonymousSchemaText(doc, m.modelName));
     const text = m.result
       .replace(/^(interface|type|enum) /m, "export $1 ")
       // Empty lines left by the skipped additionalProperties member.
@@ -123,6 +121,41 @@ async function payloadModels(doc: AsyncAPIDocumentInterface): Promise<{ code: st
     blocks.push(text);
   }
   return { code: blocks.join("\n\n"), names };
+}
+
+/**
+ * Where an inline object schema is that modelina could only name `AnonymousSchema_<n>` (a type
+ * nobody can import by a stable name): its place under components and the messages whose
+ * payload holds it. The parser gives such a schema the id `<anonymous-schema-<n>>`, which
+ * modelina's name carries.
+ */
+function anonymousSchemaText(doc: AsyncAPIDocumentInterface, modelName: string): string {
+  const id = `<anonymous-schema-${modelName.replace(/^AnonymousSchema_?/, "")}>`;
+  const places: string[] = [];
+  const messages = new Set<string>();
+  const walk = (schema: SchemaInterface | boolean | undefined, path: string[], ancestors: Set<unknown>, message?: string): void => {
+    if (!schema || typeof schema === "boolean" || ancestors.has(schema.json()) || places.length > 20) return;
+    if (schema.id() === id) {
+      if (message) messages.add(message);
+      else places.push(path.join("."));
+    }
+    const inner = new Set(ancestors).add(schema.json());
+    for (const [name, p] of Object.entries(schema.properties() ?? {})) walk(p, [...path, "properties", name], inner, message);
+    const items = schema.items();
+    if (Array.isArray(items)) items.forEach((it, i) => walk(it, [...path, "items", String(i)], inner, message));
+    else walk(items, [...path, "items"], inner, message);
+    for (const k of ["allOf", "anyOf", "oneOf"] as const) (schema[k]() ?? []).forEach((sub, i) => walk(sub, [...path, k, String(i)], inner, message));
+    walk(schema.additionalProperties(), [...path, "additionalProperties"], inner, message);
+  };
+  for (const schema of doc.components().schemas().all()) walk(schema, ["components", "schemas", schema.id()], new Set());
+  for (const message of doc.components().messages().all()) {
+    walk(message.payload(), [], new Set(), message.id());
+    if (!places.length) walk(message.payload(), ["components", "messages", message.id(), "payload"], new Set());
+  }
+  // (where it is written: the shortest way to it; another schema that $refs its parent reaches it too)
+  const place = places.sort((a, b) => a.length - b.length)[0];
+  const where = place ? `${place}${messages.size ? ` (in the payload of message ${[...messages].join(", ")})` : ""}` : "a payload schema";
+  return `${where}: an inline object schema, which modelina can only name ${modelName} (a type name that changes with the spec): give it a name under components.schemas and $ref it (docs/spec-conventions.md, AsyncAPI)`;
 }
 
 interface FieldInfo {
@@ -278,6 +311,8 @@ export async function generateAsyncApi(api: ApiEntry): Promise<Map<string, strin
         }
         else if (kind === "notification" && op === "state") stateType = payloadName(msg, names);
         else if (kind === "error") errorType = payloadName(msg, names);
+        // (scripts/spec-rules.ts refuses it first, naming its place)
+        else if (kind === "notification") throw new Error(`message ${msg.id()}: a notification needs x-topic, or x-op: state`);
       }
     }
   }

@@ -48,6 +48,31 @@ function unknownKeys(node: unknown, known: ReadonlySet<string>, path: string[], 
   }
 }
 
+/** The lists that go with an `enum` value by value, in its order. */
+const ENUM_LISTS = ["x-enum-descriptions", "x-enum-varnames"] as const;
+
+/**
+ * `x-enum-descriptions` and `x-enum-varnames` go with the `enum` beside them by place: one
+ * entry per value. A list of another length (a code inserted in the enum, its description
+ * forgotten) shifts every later entry onto the wrong value: quant-ws's StateCode constants and
+ * their descriptions, the references' tables. Refused, naming the place.
+ */
+function enumListProblems(node: unknown, path: string[], out: string[]): void {
+  if (Array.isArray(node)) return node.forEach((v, i) => enumListProblems(v, [...path, String(i)], out));
+  if (!isObject(node)) return;
+  const values = node.enum;
+  for (const key of ENUM_LISTS) {
+    const list = node[key];
+    if (list === undefined || path[path.length - 1] === "properties") continue;
+    if (!Array.isArray(list)) out.push(`${at([...path, key])}: must be a list, one entry per enum value, got ${show(list)}`);
+    else if (!Array.isArray(values)) out.push(`${at([...path, key])}: there is no enum beside it (${list.length} entries describe nothing)`);
+    else if (list.length !== values.length) {
+      out.push(`${at([...path, key])}: ${list.length} entries for the ${values.length} values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)`);
+    }
+  }
+  for (const [k, v] of Object.entries(node)) if (!isDataKey(k, path) && !(ENUM_LISTS as readonly string[]).includes(k)) enumListProblems(v, [...path, k], out);
+}
+
 function envelopeProblems(env: unknown, place: string, out: string[], falseAllowed: boolean): void {
   if (env === undefined || (falseAllowed && env === false)) return;
   if (!isObject(env)) return void out.push(`${place}: x-envelope must be an object${falseAllowed ? " (or false)" : ""}, got ${show(env)}`);
@@ -89,6 +114,7 @@ export function operationIdProblems(doc: Node): string[] {
 export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
   unknownKeys(doc, known, [], out);
+  enumListProblems(doc, [], out);
   const limits = doc["x-rate-limits"];
   const limitNames = isObject(limits) ? Object.keys(limits) : [];
   if (limits !== undefined && !isObject(limits)) out.push(`x-rate-limits must be an object of named limits, got ${show(limits)}`);
@@ -112,6 +138,7 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
   // An operation's x-server names the role of one of the document's servers (the client picks
   // the server by it: a role no server has left it with no URL).
   const roles = (Array.isArray(doc.servers) ? doc.servers : []).filter(isObject).map((sv) => sv["x-server"]).filter((r): r is string => typeof r === "string");
+  const plumbing = authPlumbing(doc);
   for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
     if (!isObject(item)) continue;
     for (const m of METHODS) {
@@ -132,6 +159,8 @@ export function openapiProblems(doc: Node, known: ReadonlySet<string>): string[]
       }
       envelopeProblems(op["x-envelope"], `${place}.x-envelope`, out, true);
       paginationProblems(doc, item, op, place, out);
+      parameterNameProblems(doc, item, op, place, out);
+      plumbingProblems(doc, item, op, place, plumbing, out);
       serverCopyProblems(doc, op, place, out);
     }
   }
@@ -178,29 +207,211 @@ function serverCopyProblems(doc: Node, op: Node, place: string, out: string[]): 
  * data): the paginator sends the page, size or cursor under that name, and a name the operation
  * no longer has (a parameter renamed) would page nothing.
  */
-function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
-  const pg = op["x-pagination"];
-  if (pg === undefined) return;
-  if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
+/**
+ * The keys of `x-pagination` per style, and the keys every style may have (a wrapped answer, a
+ * time range): docs/spec-conventions.md, **Lists**. What the paginator (bhex/paginate.ts) and the
+ * emulators (src/mock/query-rows.ts) read; a key they do not read is a misspelling there.
+ */
+export const PAGINATION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  "from-id": ["fromParam", "toParam", "limitParam", "idField", "idFieldType", "direction", "boundsExclusive", "defaultLimit", "maxLimit"],
+  page: ["pageParam", "sizeParam", "defaultSize", "minSize", "maxSize"],
+  since: ["cursorParam", "cursorField"],
+  newest: ["limitParam"],
+};
+const PAGINATION_COMMON = ["style", "in", "itemsField", "startParam", "endParam", "timeField", "timeBounds"];
+/** Keys of x-pagination whose value is one of a few words. */
+const PAGINATION_VALUES: Readonly<Record<string, readonly string[]>> = { in: ["data"], timeBounds: ["inclusive", "exclusive"], direction: ["newer-to-older"] };
+
+/** A misspelt style or key of an operation's x-pagination (the paginator and the emulators would not read it). */
+function paginationShapeProblems(pg: Node, place: string, out: string[]): void {
+  const styles = Object.keys(PAGINATION_KEYS);
+  const style = pg.style;
+  if (typeof style !== "string" || !styles.includes(style)) {
+    const near = typeof style === "string" ? closest(style, styles) : undefined;
+    return void out.push(`${place}: x-pagination.style ${show(style)} is not a style (${styles.join(", ")})${near ? ` (did you mean "${near}"?)` : ""}; docs/spec-conventions.md, Lists`);
+  }
+  const keys = [...PAGINATION_COMMON, ...PAGINATION_KEYS[style]!];
+  for (const [key, value] of Object.entries(pg)) {
+    if (!keys.includes(key)) {
+      const near = closest(key, keys);
+      const other = styles.filter((st) => PAGINATION_KEYS[st]!.includes(key));
+      out.push(`${place}: x-pagination.${key} is no key of style ${style}${near ? ` (did you mean ${near}?)` : other.length ? ` (a key of style ${other.join(", ")})` : ""}; docs/spec-conventions.md, Lists`);
+      continue;
+    }
+    const allowed = PAGINATION_VALUES[key];
+    if (allowed && !allowed.includes(value as string)) {
+      const near = typeof value === "string" ? closest(value, [...allowed]) : undefined;
+      out.push(`${place}: x-pagination.${key} ${show(value)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+    }
+  }
+}
+
+/**
+ * The names a caller passes to an operation: its query, path and header parameters and the
+ * fields of its form or JSON body (with `inData`, the fields of its x-request-schema's data).
+ */
+function operationParamNames(doc: Node, item: Node, op: Node, inData = false): Set<string> {
   const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
   const fieldNames = (schema: unknown) => Object.keys(objectFields(resolved(schema)).properties);
   const params = [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => resolved(p)?.name).filter((n): n is string => typeof n === "string");
   const content = resolved(op.requestBody)?.content;
   const bodies = isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? fieldNames(media.schema) : [])) : [];
-  const data = pg.in === "data" ? fieldNames(objectFields(resolved(op["x-request-schema"])).properties.data) : [];
-  const names = new Set([...params, ...bodies, ...data]);
-  for (const [key, value] of Object.entries(pg)) {
-    if (!key.endsWith("Param")) continue;
-    if (typeof value !== "string" || !names.has(value)) {
-      const near = typeof value === "string" ? closest(value, [...names]) : undefined;
-      out.push(`${place}: x-pagination.${key} names ${show(value)}, which is no parameter of the operation${near ? ` (did you mean "${near}"?)` : ""}`);
-    }
+  const data = inData ? fieldNames(objectFields(resolved(op["x-request-schema"])).properties.data) : [];
+  return new Set([...params, ...bodies, ...data]);
+}
+
+/** `… names "x", which is no parameter of the operation (did you mean "y"?)` */
+const noParam = (what: string, value: unknown, names: ReadonlySet<string>): string => {
+  const near = typeof value === "string" ? closest(value, [...names]) : undefined;
+  return `${what} names ${show(value)}, which is no parameter of the operation${near ? ` (did you mean "${near}"?)` : ""}`;
+};
+
+/**
+ * `x-idempotency-key` names the parameter the client fills in (once per call, the same on
+ * retries), and each `x-required-one-of` group names parameters of the operation: a name it
+ * does not have made every callWithKey fail, blaming a parameter the caller never passed, and a
+ * group that can never be met refused every call.
+ */
+function parameterNameProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
+  const key = op["x-idempotency-key"];
+  const groups = op["x-required-one-of"];
+  if (key === undefined && groups === undefined) return;
+  const names = operationParamNames(doc, item, op);
+  if (key !== undefined && (typeof key !== "string" || !names.has(key))) out.push(`${place}: ${noParam("x-idempotency-key", key, names)}`);
+  if (groups === undefined) return;
+  if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.length > 0)) {
+    return void out.push(`${place}: x-required-one-of must be a list of groups of parameter names ([[mobile, email]]), got ${show(groups)}`);
+  }
+  groups.forEach((group: unknown[], i) => {
+    group.forEach((name, j) => {
+      if (typeof name !== "string" || !names.has(name)) out.push(`${place}: ${noParam(`x-required-one-of[${i}][${j}]`, name, names)}`);
+    });
+  });
+}
+
+/**
+ * What the signer adds to every signed request, by name, with where the spec says so: the
+ * names `x-vendor-doc.ignoreParams` lists (the vendor doc's auth rows), each security scheme's
+ * `name` and the headers it adds (`x-headers`), and the wire names in its `x-signature`
+ * (`keyHeader`, `paramName`, `…Param`). `body`: whether a request body field of that name is
+ * plumbing too (a scheme's `name` is not: Xele's token is a field of every request's data).
+ */
+function authPlumbing(doc: Node): Map<string, { body: boolean; from: string[] }> {
+  const out = new Map<string, { body: boolean; from: string[] }>();
+  const add = (name: unknown, from: string, body: boolean) => {
+    if (typeof name !== "string" || name === "") return;
+    const entry = out.get(name.toLowerCase()) ?? { body: false, from: [] };
+    entry.body ||= body;
+    entry.from.push(from);
+    out.set(name.toLowerCase(), entry);
+  };
+  const vendorDoc = doc["x-vendor-doc"];
+  if (isObject(vendorDoc) && Array.isArray(vendorDoc.ignoreParams)) for (const n of vendorDoc.ignoreParams) add(n, "x-vendor-doc.ignoreParams", true);
+  const schemes = isObject(doc.components) && isObject(doc.components.securitySchemes) ? doc.components.securitySchemes : {};
+  for (const [id, scheme] of Object.entries(schemes)) {
+    if (!isObject(scheme)) continue;
+    if (scheme.type === "apiKey") add(scheme.name, `security scheme ${id} (in ${String(scheme.in)})`, false);
+    if (Array.isArray(scheme["x-headers"])) for (const h of scheme["x-headers"]) if (isObject(h)) add(h.name, `security scheme ${id} x-headers`, true);
+    const sig = scheme["x-signature"];
+    if (isObject(sig)) for (const [k, v] of Object.entries(sig)) if (k === "paramName" || k.endsWith("Param") || k.endsWith("Header")) add(v, `security scheme ${id} x-signature.${k}`, true);
+  }
+  return out;
+}
+
+/**
+ * Auth plumbing listed as an operation's parameter (a required `signature` query parameter on
+ * an XT call): the typed call then makes the caller pass it, and the client overwrites it.
+ * docs/spec-conventions.md: "Do NOT list the auth plumbing that the signer adds".
+ */
+function plumbingProblems(doc: Node, item: Node, op: Node, place: string, plumbing: ReadonlyMap<string, { body: boolean; from: string[] }>, out: string[]): void {
+  if (plumbing.size === 0) return;
+  const resolved = (n: unknown) => deref(doc, n) as Node | undefined;
+  const say = (what: string, from: string[]) =>
+    out.push(`${place}: ${what} is auth plumbing the signer adds (${from.join("; ")}): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)`);
+  for (const p of [...(Array.isArray(item.parameters) ? item.parameters : []), ...(Array.isArray(op.parameters) ? op.parameters : [])].map(resolved)) {
+    const hit = typeof p?.name === "string" ? plumbing.get(p.name.toLowerCase()) : undefined;
+    if (hit) say(`parameter ${p!.name as string} (${String(p!.in)})`, hit.from);
+  }
+  const content = resolved(op.requestBody)?.content;
+  const fields = new Set(isObject(content) ? Object.values(content).flatMap((media) => (isObject(media) ? Object.keys(objectFields(resolved(media.schema)).properties) : [])) : []);
+  for (const f of fields) {
+    const hit = plumbing.get(f.toLowerCase());
+    if (hit?.body) say(`request body field ${f}`, hit.from);
   }
 }
 
-/** The problems of an AsyncAPI document's vocabulary: its `x-` keys (the parser checks the rest). */
+function paginationProblems(doc: Node, item: Node, op: Node, place: string, out: string[]): void {
+  const pg = op["x-pagination"];
+  if (pg === undefined) return;
+  if (!isObject(pg)) return void out.push(`${place}: x-pagination must be an object, got ${show(pg)}`);
+  paginationShapeProblems(pg, place, out);
+  const names = operationParamNames(doc, item, op, pg.in === "data");
+  for (const [key, value] of Object.entries(pg)) {
+    if (!key.endsWith("Param")) continue;
+    if (typeof value !== "string" || !names.has(value)) out.push(`${place}: ${noParam(`x-pagination.${key}`, value, names)}`);
+  }
+}
+
+/** The problems of an AsyncAPI document's vocabulary: its `x-` keys and the messages' names (the parser checks the rest). */
 export function asyncapiProblems(doc: Node, known: ReadonlySet<string>): string[] {
   const out: string[] = [];
   unknownKeys(doc, known, [], out);
+  enumListProblems(doc, [], out);
+  messageNameProblems(doc, out);
   return out;
+}
+
+const MESSAGE_KINDS = ["request", "reply", "notification", "error"];
+
+/**
+ * Every message of an AsyncAPI document (those under components.messages, and those written
+ * inside a channel), by its place: `components.messages.orderNotification`.
+ */
+function asyncapiMessages(doc: Node): Array<[string, Node]> {
+  const out: Array<[string, Node]> = [];
+  const components = isObject(doc.components) && isObject(doc.components.messages) ? doc.components.messages : {};
+  for (const [id, m] of Object.entries(components)) if (isObject(m) && m.$ref === undefined) out.push([`components.messages.${id}`, m]);
+  for (const [ch, channel] of Object.entries(isObject(doc.channels) ? doc.channels : {})) {
+    if (!isObject(channel) || !isObject(channel.messages)) continue;
+    for (const [id, m] of Object.entries(channel.messages)) if (isObject(m) && m.$ref === undefined) out.push([`channels.${ch}.messages.${id}`, m]);
+  }
+  return out;
+}
+
+/**
+ * The names the generated code keys messages by: a request's or a reply's `x-op` (the
+ * `<Api>Requests` / `<Api>Replies` members, the metadata's operations), a notification's
+ * `x-topic` (`<Api>Notifications`, the schema the client checks a push against). Two messages of
+ * one kind under one name made a type with the member twice (TS2300) and metadata where the last
+ * one won; a notification with no `x-topic` (and not the `x-op: state` one) was left out
+ * without a word.
+ */
+function messageNameProblems(doc: Node, out: string[]): void {
+  const seen = new Map<string, string>();
+  const once = (key: string, place: string, what: string, kind: string) => {
+    const first = seen.get(key);
+    if (first === undefined) return void seen.set(key, place);
+    out.push(`${place}: ${what} is also the ${what.split(" ")[0]} of the ${kind} ${first}; each ${kind} needs its own (the generated types would hold the name twice and the metadata keep only one)`);
+  };
+  for (const [place, m] of asyncapiMessages(doc)) {
+    const kind = m["x-kind"];
+    if (typeof kind !== "string" || !MESSAGE_KINDS.includes(kind)) {
+      const near = typeof kind === "string" ? closest(kind, MESSAGE_KINDS) : undefined;
+      out.push(`${place}: x-kind must be one of ${MESSAGE_KINDS.join(", ")}, got ${show(kind)}${near ? ` (did you mean "${near}"?)` : ""}`);
+      continue;
+    }
+    const op = m["x-op"];
+    const topic = m["x-topic"];
+    if (op !== undefined && (typeof op !== "string" || op === "")) out.push(`${place}: x-op must be the frame's op value, got ${show(op)}`);
+    if (topic !== undefined && (typeof topic !== "string" || topic === "")) out.push(`${place}: x-topic must be the notification's topic, got ${show(topic)}`);
+    if (kind === "request" || kind === "reply") {
+      if (typeof op !== "string" || op === "") {
+        if (op === undefined) out.push(`${place}: a ${kind} needs x-op (the frame's op value)`);
+      } else once(`${kind} op ${op}`, place, `x-op ${show(op)}`, kind);
+    } else if (kind === "notification") {
+      if (typeof topic === "string" && topic !== "") once(`topic ${topic}`, place, `x-topic ${show(topic)}`, kind);
+      else if (topic === undefined && op === "state") once("state", place, `x-op "state"`, kind);
+      else if (topic === undefined) out.push(`${place}: a notification needs x-topic (the topic a listener subscribes to), or x-op: state (the state notification); the generated code would leave it out`);
+    }
+  }
 }

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { quantWsMeta } from "../generated/quant-ws.js";
 import { ROOT } from "../scripts/api-registry.js";
 import { HUBI_MOCK_ACCESS_KEY, HUBI_MOCK_ACCESS_TOKEN, HUBI_MOCK_SECRET_KEY, startHubiMock } from "../src/mock/hubi.js";
 import { startQuantWsMock } from "../src/mock/quant-ws.js";
@@ -72,8 +73,10 @@ describe("README examples run as written against the emulators", () => {
     const mock = await startQuantWsMock();
     try {
       const original = block("createQuantWsClient({");
-      expect(original).toContain('"ws://127.0.0.1:9878/ws/v1"');
-      const code = original.replace('"ws://127.0.0.1:9878/ws/v1"', JSON.stringify(mock.url));
+      // (the spec's address, read from the generated metadata: a channel or server changed in the spec fails here until the README says it)
+      const url = JSON.stringify(quantWsMeta.serverUrl);
+      expect(original).toContain(url);
+      const code = original.replace(url, JSON.stringify(mock.url));
       const started = Date.now();
       const out = await run("quant-ws", code, { accessKey: "ak", secretKey: "sk" }, ["orderNo", "all"]);
       expect(out.orderNo).toEqual(expect.any(String));
@@ -83,4 +86,16 @@ describe("README examples run as written against the emulators", () => {
       await mock.close();
     }
   }, 30_000);
+});
+
+describe("the Quant gateway's address where prose states it", () => {
+  it("README's example, the client's and the emulator's doc comments say the spec's server URL and channel (they kept /ws/v1 after the spec's channel changed)", () => {
+    const read = (f: string) => readFileSync(join(ROOT, f), "utf8");
+    const urls = (f: string) => [...read(f).matchAll(/ws:\/\/127\.0\.0\.1:\d+[^\s"'`)]*/g)].map((m) => m[0].replace(/[.,;:]$/, ""));
+    expect(urls("README.md").length).toBeGreaterThan(0);
+    expect(urls("src/handwritten/quant-ws/client.ts").length).toBeGreaterThan(0);
+    for (const f of ["README.md", "src/handwritten/quant-ws/client.ts"]) expect(urls(f), f).toEqual(urls(f).map(() => quantWsMeta.serverUrl));
+    const channels = [...read("src/mock/quant-ws.ts").matchAll(/the spec's channel, ([^\s*]+?)\.?\s/g)].map((m) => m[1]);
+    expect(channels).toEqual([quantWsMeta.channel]);
+  });
 });

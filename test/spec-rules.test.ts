@@ -11,10 +11,11 @@ import { parse, stringify } from "yaml";
 import { readApis, ROOT } from "../scripts/api-registry.js";
 import { buildAll, specProblems, SpecProblemsError } from "../scripts/generate.js";
 import { extractMeta } from "../scripts/openapi-meta.js";
-import { documentedExtensions, openapiProblems, operationIdProblems } from "../scripts/spec-rules.js";
+import { asyncapiProblems, documentedExtensions, openapiProblems, operationIdProblems } from "../scripts/spec-rules.js";
 import { tempDir } from "./helpers/temp-dir.js";
 
 const known = documentedExtensions(ROOT);
+const quantWs = () => parse(readFileSync(join(ROOT, "specs/asyncapi/quant-ws.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
 const xt = () => parse(readFileSync(join(ROOT, "specs/openapi/xt-spot.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
 
 describe("the spec vocabulary's values are checked before generating", () => {
@@ -72,6 +73,60 @@ describe("the spec vocabulary's values are checked before generating", () => {
     expect(openapiProblems(xele, known)).toEqual([expect.stringMatching(/x-pagination\.limitParam names "max_results", which is no parameter of the operation$/)]);
   });
 
+  it("a misspelt x-pagination style or key (itemField for itemsField: the emulator then answered with the whole answer as the rows), a key of another style, a value of in/timeBounds that is none", () => {
+    const doc = xt();
+    const rec = doc.paths["/trade/api/v1/getPayInRecord"].get["x-pagination"];
+    rec.itemField = rec.itemsField;
+    delete rec.itemsField;
+    doc.paths["/trade/api/v1/getOpenOrders"].get["x-pagination"].style = "pages";
+    Object.assign(doc.paths["/data/api/v1/getKLine"].get["x-pagination"], { fromParam: "since", timeBounds: "closed" });
+    expect(openapiProblems(doc, known)).toEqual([
+      'paths./data/api/v1/getKLine.get: x-pagination.fromParam is no key of style since (a key of style from-id); docs/spec-conventions.md, Lists',
+      'paths./data/api/v1/getKLine.get: x-pagination.timeBounds "closed" is not one of "inclusive", "exclusive"',
+      'paths./trade/api/v1/getOpenOrders.get: x-pagination.style "pages" is not a style (from-id, page, since, newest) (did you mean "page"?); docs/spec-conventions.md, Lists',
+      "paths./trade/api/v1/getPayInRecord.get: x-pagination.itemField is no key of style page (did you mean itemsField?); docs/spec-conventions.md, Lists",
+    ]);
+    // BHEX's from-id keys (direction, boundsExclusive, idFieldType) and Xele's in: data are keys of their styles
+    const bhex = parse(readFileSync(join(ROOT, "specs/openapi/bhex-org.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(bhex, known)).toEqual([]);
+  });
+
+  it("an x-idempotency-key or an x-required-one-of name that is no parameter of the operation (every callWithKey failed, blaming a parameter the caller never passed)", () => {
+    const bhex = () => parse(readFileSync(join(ROOT, "specs/openapi/bhex-org.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    const doc = bhex();
+    const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ place: `paths.${path}.${m}`, op })));
+    const withdraw = ops.find((o) => o.op.operationId === "assetWithdraw")!;
+    withdraw.op["x-idempotency-key"] = "client_orderid";
+    const register = ops.find((o) => o.op["x-required-one-of"]?.[0]?.includes("mobile"))!;
+    register.op["x-required-one-of"][0][1] = "e_mail";
+    expect(openapiProblems(doc, known)).toEqual([
+      `${register.place}: x-required-one-of[0][1] names "e_mail", which is no parameter of the operation (did you mean "email"?)`,
+      `${withdraw.place}: x-idempotency-key names "client_orderid", which is no parameter of the operation (did you mean "client_order_id"?)`,
+    ]);
+    const flat = bhex();
+    Object.values(flat.paths as Record<string, Record<string, any>>).flatMap((item) => Object.values(item)).find((op) => op["x-required-one-of"])!["x-required-one-of"] = ["mobile", "email"];
+    expect(openapiProblems(flat, known)).toEqual([expect.stringMatching(/: x-required-one-of must be a list of groups of parameter names \(\[\[mobile, email\]\]\), got \["mobile","email"\]$/)]);
+  });
+
+  it("auth plumbing listed as an operation's parameter or body field (a required signature query parameter: the caller had to pass it and the client overwrote it)", () => {
+    const doc = xt();
+    doc.paths["/trade/api/v1/getOpenOrders"].get.parameters.push({ name: "signature", in: "query", required: true, schema: { type: "string" } });
+    doc.paths["/trade/api/v1/order"].post.requestBody.content["application/x-www-form-urlencoded"].schema.properties.nonce = { type: "integer" };
+    expect(openapiProblems(doc, known)).toEqual([
+      "paths./trade/api/v1/order.post: request body field nonce is auth plumbing the signer adds (x-vendor-doc.ignoreParams; security scheme xtAccessKey x-signature.nonceParam): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)",
+      "paths./trade/api/v1/getOpenOrders.get: parameter signature (query) is auth plumbing the signer adds (x-vendor-doc.ignoreParams; security scheme xtAccessKey x-signature.signatureParam): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)",
+    ]);
+    // a header the signer adds, in any case (Hubi's x-headers), and a scheme's own name (BHEX's key header)
+    const hubi = parse(readFileSync(join(ROOT, "specs/openapi/hubi-futures.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    const [path, item] = Object.entries(hubi.paths as Record<string, Record<string, any>>)[0]!;
+    const [method, op] = Object.entries(item).find(([, o]) => o?.operationId)!;
+    op.parameters = [...(op.parameters ?? []), { name: "x-api-nonce", in: "header", schema: { type: "string" } }];
+    expect(openapiProblems(hubi, known)).toEqual([`paths.${path}.${method}: parameter x-api-nonce (header) is auth plumbing the signer adds (security scheme hubiApiKey x-headers): leave it out of the operation, the security scheme says it (listed, the typed call would ask the caller for it and the client overwrite it)`]);
+    // (Xele's token is a field of every request's data by design: a scheme's name is plumbing as a parameter, not as a body field)
+    const xele = parse(readFileSync(join(ROOT, "specs/openapi/xele-mgmt.yaml"), "utf8"), { intAsBigInt: true }) as Record<string, any>;
+    expect(openapiProblems(xele, known)).toEqual([]);
+  });
+
   it("a rate limit that names no limit (the call would go unlimited)", () => {
     const doc = xt();
     doc.paths["/trade/api/v1/order"].post["x-rate-limit"] = ["ipp"];
@@ -126,6 +181,55 @@ describe("the spec vocabulary's values are checked before generating", () => {
       "x-envelope: x-envelope.success must be a list of the success codes, got 200",
       "paths./trade/api/v1/order.post.x-envelope: x-envelope.codeField must be a field name, got 1",
     ]);
+  });
+
+  it("AsyncAPI: two messages of one kind under one x-op or x-topic, a notification with neither, an x-kind that is none (generated/quant-ws.ts held \"order\" twice, TS2300)", () => {
+    expect(asyncapiProblems(quantWs(), known)).toEqual([]);
+    const doc = quantWs();
+    const m = doc.components.messages;
+    m.assetNotification["x-topic"] = "order";
+    m.logoutRequest["x-op"] = "login";
+    delete m.fillNotification["x-topic"];
+    m.errorMessage["x-kind"] = "eror";
+    // (a request and its reply share their op; the pushes share op notify)
+    expect(asyncapiProblems(doc, known)).toEqual([
+      'components.messages.logoutRequest: x-op "login" is also the x-op of the request components.messages.loginRequest; each request needs its own (the generated types would hold the name twice and the metadata keep only one)',
+      'components.messages.errorMessage: x-kind must be one of request, reply, notification, error, got "eror" (did you mean "error"?)',
+      "components.messages.fillNotification: a notification needs x-topic (the topic a listener subscribes to), or x-op: state (the state notification); the generated code would leave it out",
+      'components.messages.assetNotification: x-topic "order" is also the x-topic of the notification components.messages.orderNotification; each notification needs its own (the generated types would hold the name twice and the metadata keep only one)',
+    ]);
+    const replies = quantWs();
+    replies.components.messages.pongReply["x-op"] = "login";
+    delete replies.components.messages.logoutReply["x-op"];
+    expect(asyncapiProblems(replies, known)).toEqual([
+      "components.messages.logoutReply: a reply needs x-op (the frame's op value)",
+      'components.messages.pongReply: x-op "login" is also the x-op of the reply components.messages.loginReply; each reply needs its own (the generated types would hold the name twice and the metadata keep only one)',
+    ]);
+  });
+
+  it("x-enum-descriptions / x-enum-varnames of another length than the enum beside them (a value inserted shifted every later description onto the wrong value)", () => {
+    const doc = xt();
+    doc.components.schemas.AccountId.enum.splice(1, 0, 4);
+    doc.components.schemas.OrderSide["x-enum-varnames"] = ["SELL", "BUY", "SHORT"];
+    doc.components.schemas.EntrustType["x-enum-descriptions"] = "limit or market";
+    const kline = doc.paths["/data/api/v1/getKLine"].get.parameters.find((p: { name?: string }) => p.name === "type").schema;
+    delete kline.enum;
+    // (a field named x-enum-descriptions is a field, and examples are data)
+    doc.components.schemas.Account.properties["x-enum-descriptions"] = { type: "string" };
+    doc.components.schemas.Account.example = { "x-enum-descriptions": [1], enum: [] };
+    expect(openapiProblems(doc, known)).toEqual([
+      expect.stringMatching(/^paths\.\/data\/api\/v1\/getKLine\.get\.parameters\.\d+\.schema\.x-enum-descriptions: there is no enum beside it \(9 entries describe nothing\)$/),
+      "components.schemas.AccountId.x-enum-descriptions: 3 entries for the 4 values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)",
+      "components.schemas.OrderSide.x-enum-varnames: 3 entries for the 2 values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)",
+      'components.schemas.EntrustType.x-enum-descriptions: must be a list, one entry per enum value, got "limit or market"',
+    ]);
+    // the state codes of the AsyncAPI spec: a code inserted without its name and description
+    const ws = quantWs();
+    ws.components.schemas.StateCode.enum.splice(1, 0, 99);
+    const n = ws.components.schemas.StateCode.enum.length;
+    expect(asyncapiProblems(ws, known)).toEqual(
+      ["x-enum-descriptions", "x-enum-varnames"].map((k) => `components.schemas.StateCode.${k}: ${n - 1} entries for the ${n} values of the enum beside it (one per value, in its order: every entry after a missing or extra one would go with the wrong value)`),
+    );
   });
 
   it("buildAll refuses such a spec before generating anything", async () => {

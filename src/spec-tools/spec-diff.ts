@@ -81,8 +81,21 @@ const AS_WRITTEN = new WeakMap<Node, Node>();
 /** `x-` extensions whose value is a schema (BHEX's batch rows): changes inside follow the schema rules. */
 const SCHEMA_EXTENSIONS = new Set(["x-item-schema"]);
 
-/** `x-signature` keys that describe the signing itself (the rest is prose). */
-const SIGNING_KEYS = new Set(["algorithm", "canonicalString", "placement", "nonce", "encoding"]);
+/**
+ * `x-signature` keys that are prose around the signing: notes, the vendor SDKs' variants (the
+ * signers' `variant` options, each pinned by its own known-answer test), the vendor's worked
+ * example. Every other key says how requests are signed (`algorithm`, `canonicalString`,
+ * `keyHeader`, `nonceParam`, `batchDataSigning`…), a key added later too: a change to it is a
+ * change to the hand-written signer.
+ */
+const SIGNATURE_PROSE_KEYS = new Set(["notes", "variants", "testVector", "description", "summary", "externalDocs"]);
+
+/** An AsyncAPI message's `x-` keys that name it in the generated API, and what each names. */
+const MESSAGE_NAMES: Readonly<Record<string, string>> = {
+  "x-op": "the op's name in the generated request and reply types and the metadata",
+  "x-topic": "the topic's name in the generated notification types and the metadata",
+  "x-kind": "which generated map holds the message: requests, replies, notifications",
+};
 
 /** A value without its `description`s (to tell a reworded server from a moved one). */
 /** Keys of a server (and its variables) that only document it: a change to them is a docs change. */
@@ -112,6 +125,9 @@ const show = (v: unknown): string => {
   const s = json(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 };
+
+/** A text as it is, cut to 80 characters (a meaning quoted in a line). */
+const cut = (text: string): string => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
 
 /**
  * `before → after`, each cut to 80 characters; when the cut-offs would read the same (a long
@@ -291,9 +307,12 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
   }
   // A request schema closed (or its extra fields narrowed) refuses what it took: unknown fields
   // are a UsageError now. Opened again, or on the response side, nothing that worked breaks.
+  // What a constraint line names: the parameter, the request or response field (or schema), or
+  // (a component no operation uses) the field or schema.
+  const constrained = isParameterSchema(d.path) && field ? `parameter ${field}` : where ? `${where} ${field ? `field ${field}` : "schema"}` : field ? `field ${field}` : "schema";
   if (last === "additionalProperties" && side === "request") {
     const closes = d.action !== "remove" && d.after !== true;
-    return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${field ?? "schema"} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
+    return { kind: closes ? "breaking" : "non-breaking", rule: "constraint", message: `${constrained} additionalProperties ${arrow(d.before, d.after)}${closes && d.after === false ? " (fields it does not list are refused)" : ""}` };
   }
   if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "maxItems", "minItems", "default", "multipleOf"].includes(String(last))) {
     // A range widened takes every value it took (a request keeps working) and may bring values it
@@ -303,7 +322,7 @@ function classifyChange(d: RawDiff, side: "request" | "response" | "other", befo
     const range = rangeChange(last, d);
     const kind: ChangeKind =
       range === "wider" ? (side === "request" ? "non-breaking" : "breaking") : range === "narrower" ? (side === "request" ? "breaking" : "non-breaking") : side === "request" && d.action !== "remove" ? "breaking" : "non-breaking";
-    return { kind, rule: "constraint", message: `${field ?? "schema"} ${String(last)} ${arrow(d.before, d.after)}` };
+    return { kind, rule: "constraint", message: `${constrained} ${String(last)} ${arrow(d.before, d.after)}` };
   }
   if (d.path.includes("responses") && typeof d.path[d.path.indexOf("responses") + 1] === "string" && d.path.length === d.path.indexOf("responses") + 2) {
     return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "response-status", message: `response ${String(last).replace(/^(\d)xx$/, "$1XX")} ${d.action === "add" ? "added" : "removed"}` };
@@ -324,7 +343,13 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     const rest = d.path.slice(d.path.indexOf(ext) + 1);
     if (rest.length === 0) return { kind: "breaking", rule: "x-error-codes", message: `error table replaced` };
     if (rest.length === 1 && d.action === "remove") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} removed (its error class no longer applies)` };
-    if (rest.length === 1 && d.action === "add") return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added (${show((d.after as Node | undefined)?.kind)})` };
+    if (rest.length === 1 && d.action === "add") {
+      // (what a package user can act on: what the code means, and the error class it raises)
+      const added = (d.after ?? {}) as Node;
+      const meaning = [added.meaning, added.message].find((t): t is string => typeof t === "string" && t.trim() !== "");
+      const kind = typeof added.kind === "string" ? `kind ${added.kind}` : "no kind";
+      return { kind: "non-breaking", rule: "x-error-codes", message: `error code ${rest[0]} added${meaning ? `: ${cut(meaning.trim())}` : ""} (${kind})` };
+    }
     if (rest[1] === "kind") return { kind: "breaking", rule: "x-error-codes", message: `error code ${rest[0]} kind ${arrow(d.before, d.after)} (raises another error class)` };
     return { kind: "docs", rule: "x-error-codes", message: `error code ${rest[0]} ${String(rest[1] ?? "")} ${arrow(d.before, d.after)}` };
   }
@@ -376,15 +401,21 @@ function classifyExtension(d: RawDiff, ext: string, before: Node | undefined, af
     return { kind: isColumnAdd ? "non-breaking" : "breaking", rule: "x-pipe-rows", message: `pipe rows ${isColumnAdd ? `column added ${show(d.after)}` : what}` };
   }
   if (ext === "x-signature") {
-    // The signing itself (algorithm, what is signed, where it goes) is breaking; the prose
-    // around it (notes, SDK variants, client options) is documentation.
+    // The signing itself (algorithm, what is signed, where it goes, the names of the key,
+    // nonce and signature) is breaking; the prose around it (notes, SDK variants, the vendor's
+    // worked example) is documentation.
     const key = String(d.path[d.path.indexOf(ext) + 1] ?? "");
-    const signing = key === "" || SIGNING_KEYS.has(key);
+    const signing = key === "" || !SIGNATURE_PROSE_KEYS.has(key);
     return { kind: signing ? (d.action === "add" && key === "" ? "non-breaking" : "breaking") : "docs", rule: ext, message: what };
   }
   if (ext === "x-headers") {
     // The headers the signer adds (their names, fixed values, formats): written into the signer by hand.
     return { kind: "breaking", rule: "x-signature", message: `signed headers ${what}` };
+  }
+  if (MESSAGE_NAMES[ext] !== undefined) {
+    // An AsyncAPI message's wire names: the op a client calls, the topic it listens to, whether
+    // it is a request, a reply or a push (the generated maps and metadata are keyed by them).
+    return { kind: d.action === "add" ? "non-breaking" : "breaking", rule: "asyncapi-message-names", message: `${what} (${MESSAGE_NAMES[ext]})` };
   }
   if (ext === "x-pagination" && d.action === "add" && d.path.indexOf(ext) < d.path.length - 1) {
     // A new key (e.g. a time range the list honours) adds to what paging knows.

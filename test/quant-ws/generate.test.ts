@@ -67,6 +67,22 @@ describe("AsyncAPI generation (quant-ws)", () => {
     }
   }, 20_000);
 
+  it("an inline object inside a payload schema is refused, naming where it is written and the message (it named only modelina's AnonymousSchema_<n>)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tradeapi-asyncapi-"));
+    try {
+      const text = readFileSync(join(ROOT, entry.root), "utf8");
+      const field = "        order_no:\n          type: string\n          description: 订单ID. The new order's number; absent when result is false.\n";
+      expect(text).toContain(field);
+      const file = join(dir, "quant-ws.yaml");
+      writeFileSync(file, text.replace(field, `${field}        fee:\n          type: object\n          properties:\n            amount: { type: string }\n`));
+      await expect(generateAsyncApi({ ...entry, root: relative(ROOT, file) })).rejects.toThrow(
+        /^components\.schemas\.PlaceOrderReply\.properties\.fee \(in the payload of message placeOrderReply\): an inline object schema, which modelina can only name AnonymousSchema_\d+ \(a type name that changes with the spec\): give it a name under components\.schemas and \$ref it \(docs\/spec-conventions\.md, AsyncAPI\)$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   it("the docs check spots any remote script or stylesheet", () => {
     expect(remoteResource('<script type="text/javascript">var a = "https://x";</script><a href="https://www.iana.org/x">x</a>')).toBeUndefined();
     expect(remoteResource('<script src="https://cdn.example/x.js"></script>')).toMatch(/cdn\.example/);

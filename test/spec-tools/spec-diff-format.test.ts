@@ -40,7 +40,7 @@ describe("spec diff: spec text cannot inject lines, headings or HTML into the ou
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
     dir = demoSpecRepo("specdiff-inject-", SPEC);
-    const edited = SPEC.replace('  "103": { message: no funds, kind: insufficient-funds }\n', '  "103": { message: no funds, kind: insufficient-funds }\n  "999\\n## 0.0.1": { message: x, kind: unknown }\n').replace(
+    const edited = SPEC.replace('  "103": { message: no funds, kind: insufficient-funds }\n', '  "103": { message: no funds, kind: insufficient-funds }\n  "999\\n## 0.0.1": { message: "x\\n## 1.0.0 <b>", kind: unknown }\n').replace(
       "                qty:\n                  type: string\n",
       '                qty:\n                  type: string\n                "evil\\n\\n## 9.9.9\\n\\n### xt\\n- <img src=x>":\n                  type: string\n                "![t](https://example.com/t.png)":\n                  type: string\n',
     );
@@ -55,7 +55,8 @@ describe("spec diff: spec text cannot inject lines, headings or HTML into the ou
     expect(r.stdout).not.toMatch(/<img|\]\(https/);
     expect(r.stdout).toContain("- `placeOrder`: optional request field evil\\n\\n## 9.9.9\\n\\n### xt\\n- &lt;img src=x> added");
     expect(r.stdout).toContain("- `placeOrder`: optional request field ![t]\\(https://example.com/t.png) added");
-    expect(r.stdout).toContain('- error code 999\\n## 0.0.1 added ("unknown")');
+    // (the meaning, quoted now, stays on the line too)
+    expect(r.stdout).toContain("- error code 999\\n## 0.0.1 added: x\\n## 1.0.0 &lt;b> (kind unknown)");
     const { text } = writeChangelogSection("", undefined, "0.3.0", r.stdout, false);
     expect(parseChangelog(text).map((s) => s.version)).toEqual(["0.3.0"]);
     expect(text.split("\n").filter((l) => /^#{1,3} /.test(l))).toEqual(["# Changelog", "## 0.3.0", "### demo"]);
@@ -66,7 +67,7 @@ describe("spec diff: spec text cannot inject lines, headings or HTML into the ou
     expect(r.stdout.split("\n")).toEqual([
       "demo: 0 breaking, 3 non-breaking, 0 docs",
       "  (document)",
-      '    non-breaking error code 999\\n## 0.0.1 added ("unknown")',
+      '    non-breaking error code 999\\n## 0.0.1 added: x\\n## 1.0.0 <b> (kind unknown)',
       "  placeOrder",
       "    non-breaking optional request field evil\\n\\n## 9.9.9\\n\\n### xt\\n- <img src=x> added",
       "    non-breaking optional request field ![t](https://example.com/t.png) added",

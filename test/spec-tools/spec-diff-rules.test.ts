@@ -118,6 +118,11 @@ const CASES: Case[] = [
   { rule: "security", edit: (d) => (d.components.securitySchemes.other = { type: "http", scheme: "bearer" }), kind: "breaking", message: /^security scheme other: added$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].algorithm = "HMAC-SHA512"), kind: "breaking", message: /^security scheme key: x-signature\.algorithm: "HMAC-SHA256" → "HMAC-SHA512"$/ },
   { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].notes = "The Python SDK upper-cases the hex."), kind: "docs", message: /x-signature\.notes/ },
+  // Every key but the prose names part of the signing (BHEX's keyHeader, XT's nonceParam were docs: exit 0 with --fail-on breaking).
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].keyHeader = "X-BH-APIKEY"), kind: "breaking", message: /^security scheme key: x-signature\.keyHeader: \(none\) → "X-BH-APIKEY"$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].nonceParam = "ts"), kind: "breaking", message: /^security scheme key: x-signature\.nonceParam: \(none\) → "ts"$/ },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].variants = { python: "sorted by value" }), kind: "docs", message: /^security scheme key: x-signature\.variants: / },
+  { rule: "x-signature", edit: (d) => (d.components.securitySchemes.key["x-signature"].testVector = { method: "GET", signature: "ab" }), kind: "docs", message: /^security scheme key: x-signature\.testVector: / },
   { rule: "response-field-added", edit: (d) => { orderSchema(d).properties.description = { type: "string" }; }, kind: "non-breaking", message: /response field description added/ },
   { rule: "param-added-optional", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.type = { type: "string" }), kind: "non-breaking", message: /optional request field type added/ },
   { rule: "docs-only", edit: (d) => (getOrder(d).description = "One order, by id."), kind: "docs", message: /description changed/ },
@@ -125,7 +130,10 @@ const CASES: Case[] = [
   { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example.note, kind: "docs", message: /^example changed$/, operation: "placeOrder" },
   { rule: "docs-only", edit: (d) => delete placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].example, kind: "docs", message: /^example removed$/, operation: "placeOrder" },
   { rule: "x-error-codes", edit: (d) => delete d["x-error-codes"]["103"], kind: "breaking", message: /error code 103 removed/ },
-  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /error code 104 added \("unavailable"\)/ },
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["104"] = { message: "busy", kind: "unavailable" }), kind: "non-breaking", message: /^error code 104 added: busy \(kind unavailable\)$/ },
+  // the meaning a package user can act on, and the error class (no kind: it was "((none))")
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["309"] = { message: "时间戳错误", meaning: "Request timestamp outside the window", kind: "timestamp" }), kind: "non-breaking", message: /^error code 309 added: Request timestamp outside the window \(kind timestamp\)$/ },
+  { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["405"] = {}), kind: "non-breaking", message: /^error code 405 added \(no kind\)$/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].kind = "invalid-request"), kind: "breaking", message: /error code 103 kind "insufficient-funds" → "invalid-request"/ },
   { rule: "x-error-codes", edit: (d) => (d["x-error-codes"]["103"].meaning = "Insufficient balance"), kind: "docs", message: /error code 103 meaning/ },
   { rule: "x-retryable", edit: (d) => (getOrder(d)["x-retryable"] = false), kind: "non-breaking", message: /x-retryable true → false \(the client no longer retries/ },
@@ -158,12 +166,14 @@ const CASES: Case[] = [
   { rule: "response-status", edit: (d) => delete getOrder(d).responses["200"], kind: "breaking", message: /response 200 removed/ },
   { rule: "constraint", edit: (d) => delete getOrder(d).parameters[2].schema.maximum, kind: "non-breaking", message: /maximum 100 → \(none\)/ },
   // A request's range widened keeps every caller working; narrowed (a bound added), it refuses values it took.
-  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 500), kind: "non-breaking", message: /^limit maximum 100 → 500$/ },
-  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.minimum = 10), kind: "breaking", message: /^limit minimum \(none\) → 10$/ },
-  { rule: "constraint", edit: (d) => (getOrder(d).parameters[0].schema.pattern = "^[0-9]+$"), kind: "breaking", message: /^id pattern \(none\) → "\^\[0-9\]\+\$"$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.maximum = 500), kind: "non-breaking", message: /^parameter limit maximum 100 → 500$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[2].schema.minimum = 10), kind: "breaking", message: /^parameter limit minimum \(none\) → 10$/ },
+  { rule: "constraint", edit: (d) => (getOrder(d).parameters[0].schema.pattern = "^[0-9]+$"), kind: "breaking", message: /^parameter id pattern \(none\) → "\^\[0-9\]\+\$"$/ },
   // An answer's the reverse: a bound added (narrower) breaks no consumer.
-  { rule: "constraint", edit: (d) => (orderSchema(d).properties.price.minimum = 0), kind: "non-breaking", message: /^price minimum \(none\) → 0$/ },
-  { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /additionalProperties \(none\) → false \(fields it does not list are refused\)/ },
+  { rule: "constraint", edit: (d) => (orderSchema(d).properties.price.minimum = 0), kind: "non-breaking", message: /^response field price minimum \(none\) → 0$/ },
+  // a request body field says it is one
+  { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.properties.qty.maxLength = 20), kind: "breaking", message: /^request field qty maxLength \(none\) → 20$/, operation: "placeOrder" },
+  { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = false), kind: "breaking", message: /^request schema additionalProperties \(none\) → false \(fields it does not list are refused\)$/ },
   { rule: "constraint", edit: (d) => (placeOrder(d).requestBody.content["application/x-www-form-urlencoded"].schema.additionalProperties = true), kind: "non-breaking", message: /additionalProperties \(none\) → true/ },
   { rule: "security", edit: (d) => (getOrder(d).security = []), kind: "breaking", message: /^security requirement \{"key":\[\]\} removed$/, operation: "getOrder" },
   { rule: "servers", edit: (d) => d.servers.push({ url: "https://b.example.com" }), kind: "non-breaking", message: /server added: "https:\/\/b\.example\.com"/ },
@@ -435,6 +445,11 @@ const ASYNC_CASES: Case[] = [
   { rule: "asyncapi-channel", edit: (d) => (d.channels.backup.messages.placeOrderReply = { $ref: "#/components/messages/placeOrderReply" }), kind: "non-breaking", message: /^message placeOrderReply added$/, operation: "channel backup" },
   { rule: "asyncapi-channel", edit: (d) => delete d.channels.backup, kind: "breaking", message: /^channel removed$/, operation: "channel backup" },
   { rule: "docs-only", edit: (d) => (d.channels.gateway.description = "The one socket."), kind: "docs", message: /^description added$/, operation: "channel gateway" },
+  // A message's wire names key the generated types and metadata (they were "extension-other", non-breaking).
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.placeOrderRequest["x-op"] = "order"), kind: "breaking", message: /^x-op: "place_order" → "order" \(the op's name in the generated request and reply types and the metadata\)$/, operation: "message placeOrderRequest" },
+  { rule: "asyncapi-message-names", edit: (d) => delete d.components.messages.placeOrderReply["x-op"], kind: "breaking", message: /^x-op: "place_order" → \(none\)/, operation: "message placeOrderReply" },
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.stateNotification["x-kind"] = "reply"), kind: "breaking", message: /^x-kind: "notification" → "reply"/, operation: "message stateNotification" },
+  { rule: "asyncapi-message-names", edit: (d) => (d.components.messages.stateNotification["x-topic"] = "state"), kind: "non-breaking", message: /^x-topic: \(none\) → "state"/, operation: "message stateNotification" },
 ];
 
 describe("spec diff rules (AsyncAPI): operations, messages, payload fields, state codes", () => {
@@ -509,20 +524,20 @@ describe("spec diff: integers beyond 2^53 keep every digit (the YAML parser read
     getOrder(before).parameters[2].schema.maximum = 9223372036854775807n;
     const after = clone(before);
     getOrder(after).parameters[2].schema.maximum = 9223372036854775806n;
-    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(["limit maximum 9223372036854775807 → 9223372036854775806"]);
+    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(["parameter limit maximum 9223372036854775807 → 9223372036854775806"]);
   });
   it("one added is shown with its digits, not rounded; small integers print as before", async () => {
     const before = openapi();
     const after = clone(before);
     orderSchema(after).properties.id = { type: "integer", format: "int64", maximum: 9223372036854775807n, minimum: 1n };
-    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(expect.arrayContaining(["id maximum (none) → 9223372036854775807", "id minimum (none) → 1"]));
+    expect((await diffSpec("t", before, after)).map((c) => c.message)).toEqual(expect.arrayContaining(["response field id maximum (none) → 9223372036854775807", "response field id minimum (none) → 1"]));
   });
   it("in an AsyncAPI payload too", async () => {
     const before = asyncapi();
     before.components.messages.placeOrderRequest.payload.properties.price.maximum = 18446744073709551615n;
     const after = clone(before);
     after.components.messages.placeOrderRequest.payload.properties.price.maximum = 18446744073709551614n;
-    expect((await diffSpec("ws", before, after)).map((c) => c.message)).toEqual(["payload price maximum 18446744073709551615 → 18446744073709551614"]);
+    expect((await diffSpec("ws", before, after)).map((c) => c.message)).toEqual(["payload request field price maximum 18446744073709551615 → 18446744073709551614"]);
   });
 });
 
@@ -578,21 +593,21 @@ describe("spec diff: a range widened or narrowed", () => {
     return (await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`).sort();
   };
   it("a request's limits loosened (minimum 10 → 1, maximum 1000 → 5000): non-breaking; tightened: breaking", async () => {
-    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 1, maximum: 5000 }))).toEqual(["non-breaking: limit maximum 1000 → 5000", "non-breaking: limit minimum 10 → 1"]);
-    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 20, maximum: 500 }))).toEqual(["breaking: limit maximum 1000 → 500", "breaking: limit minimum 10 → 20"]);
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 1, maximum: 5000 }))).toEqual(["non-breaking: parameter limit maximum 1000 → 5000", "non-breaking: parameter limit minimum 10 → 1"]);
+    expect(await lines((d) => Object.assign(getOrder(d).parameters[2].schema, { minimum: 20, maximum: 500 }))).toEqual(["breaking: parameter limit maximum 1000 → 500", "breaking: parameter limit minimum 10 → 20"]);
   });
   it("an answer's limits loosened or removed: breaking (values a consumer never saw may come); tightened: non-breaking", async () => {
     // (Order is getOrder's answer and listOrders' rows)
-    expect(await lines((d) => Object.assign(orderSchema(d).properties.price, { minimum: -1, maximum: 5000 }))).toEqual(["breaking: [].price maximum 1000 → 5000", "breaking: [].price minimum 0 → -1", "breaking: price maximum 1000 → 5000", "breaking: price minimum 0 → -1"]);
-    expect(await lines((d) => delete orderSchema(d).properties.id.maxLength)).toEqual(["breaking: [].id maxLength 20 → (none)", "breaking: id maxLength 20 → (none)"]);
-    expect(await lines((d) => (orderSchema(d).properties.id.maxLength = 10))).toEqual(["non-breaking: [].id maxLength 20 → 10", "non-breaking: id maxLength 20 → 10"]);
+    expect(await lines((d) => Object.assign(orderSchema(d).properties.price, { minimum: -1, maximum: 5000 }))).toEqual(["breaking: response field [].price maximum 1000 → 5000", "breaking: response field [].price minimum 0 → -1", "breaking: response field price maximum 1000 → 5000", "breaking: response field price minimum 0 → -1"]);
+    expect(await lines((d) => delete orderSchema(d).properties.id.maxLength)).toEqual(["breaking: response field [].id maxLength 20 → (none)", "breaking: response field id maxLength 20 → (none)"]);
+    expect(await lines((d) => (orderSchema(d).properties.id.maxLength = 10))).toEqual(["non-breaking: response field [].id maxLength 20 → 10", "non-breaking: response field id maxLength 20 → 10"]);
   });
   it("bounds beyond 2^53 compare by all their digits", async () => {
     const before = openapi();
     getOrder(before).parameters[2].schema.maximum = 9223372036854775806n;
     const after = clone(before);
     getOrder(after).parameters[2].schema.maximum = 9223372036854775807n;
-    expect((await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual(["non-breaking: limit maximum 9223372036854775806 → 9223372036854775807"]);
+    expect((await diffSpec("t", before, after)).map((c) => `${c.kind}: ${c.message}`)).toEqual(["non-breaking: parameter limit maximum 9223372036854775806 → 9223372036854775807"]);
   });
 });
 

@@ -36,6 +36,7 @@ components:
       x-signature:
         algorithm: HMAC-SHA256 keyed with the secret key
         encoding: lowercase hex
+        keyHeader: X-ACCESS-KEY
         notes: the vendor's SDK agrees
 security:
   - demoKey: []
@@ -54,18 +55,19 @@ describe("a signing change names the code that implements it by hand", () => {
     writeFileSync(join(dir, "src/mock/demo/auth.ts"), "// the emulator's check\n");
     writeFileSync(
       join(dir, "specs/demo.yaml"),
-      SPEC.replace("algorithm: HMAC-SHA256", "algorithm: HMAC-SHA512").replace('value: "1.0.0"', 'value: "2.0.0"').replace("the vendor's SDK agrees", "the vendor's SDKs agree"),
+      SPEC.replace("algorithm: HMAC-SHA256", "algorithm: HMAC-SHA512").replace('value: "1.0.0"', 'value: "2.0.0"').replace("the vendor's SDK agrees", "the vendor's SDKs agree").replace("keyHeader: X-ACCESS-KEY", "keyHeader: X-BH-APIKEY"),
     );
   });
 
-  it("spec diff: the algorithm and a signed header's value are breaking, each naming the signer and the emulator's check; the prose is docs, without", async () => {
+  it("spec diff: the algorithm, a signed header's value and any other key of x-signature but its prose (keyHeader) are breaking, each naming the signer and the emulator's check; the prose is docs, without", async () => {
     const r = await runSpec(dir, "diff");
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`breaking     security scheme demoKey: x-signature.algorithm: "HMAC-SHA256 keyed with the secret key" → "HMAC-SHA512 keyed with the secret key" (${NOTE})`);
     expect(r.stdout).toContain(`breaking     security scheme demoKey: signed headers x-headers.0.value: "1.0.0" → "2.0.0" (${NOTE})`);
+    expect(r.stdout).toContain(`breaking     security scheme demoKey: x-signature.keyHeader: "X-ACCESS-KEY" → "X-BH-APIKEY" (${NOTE})`);
     expect(r.stdout).toMatch(/docs {9}security scheme demoKey: x-signature\.notes: .*"the vendor's SDKs agree"\n/);
     const changes = await specChanges(dir);
-    expect(changes.filter((c) => c.handWritten).map((c) => c.handWritten)).toEqual([NOTE, NOTE]);
+    expect(changes.filter((c) => c.handWritten).map((c) => c.handWritten)).toEqual([NOTE, NOTE, NOTE]);
     expect(formatSummary(changes, "HEAD")).toContain(`BREAKING demo: security scheme demoKey: x-signature.algorithm: "HMAC-SHA256 keyed with the secret key" → "HMAC-SHA512 keyed with the secret key" (${NOTE})`);
   });
 
