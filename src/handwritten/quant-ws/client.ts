@@ -10,7 +10,9 @@
  *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
  *   log in repeat" (the server still holds the login of a socket that died half-open, until
  *   its idle check, up to ~31 s) is retried with backoff for `repeatLogin.windowMs`
- *   (`reloginRetry` events). The client emits `disconnected`,
+ *   (`reloginRetry` events). A re-login that gets no READY within `loginTimeoutMs`, or a
+ *   state 7 not about the keys, is released and made again (`reloginDelayed` events) until
+ *   READY or `reloginTimeoutMs`: the session stays. The client emits `disconnected`,
  *   `reconnecting` and `reconnected`. Requests in flight when it dropped reject with
  *   ConnectionDroppedError and are not resent (an order could execute twice); reads are
  *   retried only with `retryReads`.
@@ -88,8 +90,21 @@ export interface QuantWsClientOptions {
   url?: string | undefined;
   /** Per request, including any wait for READY (default 10 s). */
   requestTimeoutMs?: number | undefined;
-  /** login: reply plus the READY state (default 30 s). */
+  /**
+   * login: reply plus the READY state (default 30 s). After a reconnect, a re-login that gets
+   * no READY in this time does not end its session (see `reloginTimeoutMs`).
+   */
   loginTimeoutMs?: number | undefined;
+  /**
+   * How long a session may keep logging in again after a reconnect (default: no limit). A
+   * re-login that gets no READY within `loginTimeoutMs`, or a state 7 that is not about the keys
+   * (an adapter's setup step failed, e.g. "get_account_balance error: HTTP 502"), is released
+   * and made again with the reconnect's backoff (`reloginDelayed` events); the session stays,
+   * not READY, and its requests wait (or fail) as while the exchange link is down. Past this
+   * time the session ends with a TimeoutError. A final refusal (state 1, state 7 about the
+   * keys, a `result: false` other than "Do not log in repeat") ends it at once.
+   */
+  reloginTimeoutMs?: number | undefined;
   /** Opening handshake (default 10 s). */
   connectTimeoutMs?: number | undefined;
   /** Heartbeat period (default 5 000 ms, as the vendor doc advises); 0 turns the heartbeat off. */
@@ -145,8 +160,16 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
   reloginRetry: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: ApiError };
   /**
+   * A re-login after a reconnect got no READY within `loginTimeoutMs`, or a state 7 that is not
+   * about the keys (`error` says which): the gateway recovers from both, so the session stays
+   * (not READY); its login was released and is made again after `delayMs` (the reconnect's
+   * backoff; `attempt` counts these waits), until READY or `reloginTimeoutMs`.
+   */
+  reloginDelayed: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: TradeApiError };
+  /**
    * The sessions logged in again after a reconnect, and those whose re-login failed (they ended).
-   * No token: a session's new one is `session.token`.
+   * No token: a session's new one is `session.token`. Emitted once every session's re-login has
+   * ended: a session still waiting for READY (`reloginDelayed`) holds it back.
    */
   reconnected: {
     attempt: number;
@@ -162,7 +185,7 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
 
 /** The client's event names (the type checks that the list is whole): `on()` refuses any other. */
 const CLIENT_EVENTS = Object.keys({
-  error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reconnected: 1, state: 1, pong: 1, closed: 1,
+  error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reloginDelayed: 1, reconnected: 1, state: 1, pong: 1, closed: 1,
 } satisfies Record<keyof QuantWsClientEvents, 1>) as Array<keyof QuantWsClientEvents>;
 
 /** `D`: the `decimals` option; with "string", replies and notifications carry decimals as the text sent. */
@@ -725,6 +748,7 @@ const OPTIONS = {
   url: 1,
   requestTimeoutMs: 1,
   loginTimeoutMs: 1,
+  reloginTimeoutMs: 1,
   connectTimeoutMs: 1,
   pingIntervalMs: 1,
   maxMissedPongs: 1,
@@ -757,6 +781,7 @@ function checkOptions(opts: QuantWsClientOptions): void {
   for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
     if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
   }
+  if (opts.reloginTimeoutMs !== undefined && opts.reloginTimeoutMs !== Number.POSITIVE_INFINITY) checkTimeout(where, opts.reloginTimeoutMs, "reloginTimeoutMs");
   checkRetryOptions(opts.retryReads, "retryReads", ctx);
   checkOption(ctx, "decimals", opts.decimals, ["exact", "string", "number"]);
   checkOption(ctx, "notReady", opts.notReady, ["wait", "fail"]);
@@ -781,6 +806,12 @@ function checkOptions(opts: QuantWsClientOptions): void {
 function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
   return {
     loginTimeoutMs: opts.loginTimeoutMs ?? 30_000,
+    reloginTimeoutMs: opts.reloginTimeoutMs ?? Number.POSITIVE_INFINITY,
+    reloginBackoff: {
+      baseDelayMs: (opts.reconnect || undefined)?.baseDelayMs ?? 250,
+      maxDelayMs: (opts.reconnect || undefined)?.maxDelayMs ?? 10_000,
+      random: (opts.reconnect || undefined)?.random ?? Math.random,
+    },
     repeatLogin:
       opts.repeatLogin === false
         ? undefined
