@@ -5,7 +5,8 @@
  * - Requests carry a `cid` unique per client; replies are matched by it, in any order. Every
  *   request has a timeout; nothing is ever left pending.
  * - `ping` with `ts` every `pingIntervalMs` (5 s, the vendor doc's advice; the server drops a
- *   socket idle for 15 s); `maxMissedPongs` pings without a pong declare the socket dead.
+ *   socket idle for 15 s); `maxMissedPongs` beats without a pong and without any other frame
+ *   read meanwhile declare the socket dead, as does no pong for `maxPongWaitMs` (60 s).
  * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
  *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
  *   log in repeat" (the server still holds the login of a socket that died half-open, until
@@ -109,8 +110,18 @@ export interface QuantWsClientOptions {
   connectTimeoutMs?: number | undefined;
   /** Heartbeat period (default 5 000 ms, as the vendor doc advises); 0 turns the heartbeat off. */
   pingIntervalMs?: number | undefined;
-  /** Consecutive pings without a pong after which the socket is declared dead (default 2). */
+  /**
+   * Heartbeats in a row that find the last ping without its pong, and no other frame read
+   * since the beat before, after which the socket is declared dead (default 2). A beat that finds
+   * frames read meanwhile is no miss: under a burst the application reads slower than it
+   * comes, the pong waits behind the frames (see `maxPongWaitMs`).
+   */
   maxMissedPongs?: number | undefined;
+  /**
+   * No pong of the client's pings for this long declares the socket dead even while other
+   * frames keep coming (default 60 000 ms): a gateway that still writes but no longer reads.
+   */
+  maxPongWaitMs?: number | undefined;
   /** While a session is not READY: "wait" (default) queues requests until READY; "fail" rejects. */
   notReady?: NotReadyPolicy | undefined;
   /** Retry reads (x-retryable ops) on connection errors and timeouts; true = 3 attempts. */
@@ -482,7 +493,9 @@ class Client implements QuantWsClient {
       // read as strictly: not valid UTF-8 is an error, not U+FFFD in the data.
       text = isBinary ? binaryText(bytes) : bytes.toString("utf8");
       frame = decodeFrame(text, this.#decimals);
+      if (frame.kind !== "pong") this.#conn.heartbeat.onFrame();
     } catch (caught) {
+      this.#conn.heartbeat.onFrame();
       // A login reply it could not read still names its token: a secret from now on, as a
       // token read is (before the error is scrubbed: the frame's text may quote it).
       const login = unreadableLoginReply(caught);
@@ -525,6 +538,7 @@ class Client implements QuantWsClient {
           return;
         }
         case "pong":
+          // (a pong of no ping of ours is not counted as a frame: see Heartbeat.onPong)
           this.#conn.heartbeat.onPong(Number(frame.ts));
           return;
         case "server-error": {
@@ -752,6 +766,7 @@ const OPTIONS = {
   connectTimeoutMs: 1,
   pingIntervalMs: 1,
   maxMissedPongs: 1,
+  maxPongWaitMs: 1,
   notReady: 1,
   retryReads: 1,
   reconnect: 1,
@@ -791,6 +806,7 @@ function checkOptions(opts: QuantWsClientOptions): void {
     throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${shownValue(maxMessage)}`, ctx);
   }
   checkOption(ctx, "maxMissedPongs", opts.maxMissedPongs, { min: 1 });
+  if (opts.maxPongWaitMs !== undefined) checkTimeout(where, opts.maxPongWaitMs, "maxPongWaitMs");
   if (opts.reconnect) {
     checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "delay");
     checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "delay");
@@ -843,6 +859,7 @@ function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof
     ...(tunnel ? { cancelOpening: tunnel.cancel } : {}),
     pingIntervalMs: opts.pingIntervalMs ?? 5_000,
     maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),
+    maxPongWaitMs: opts.maxPongWaitMs ?? 60_000,
     reconnect:
       opts.reconnect === false
         ? undefined

@@ -54,6 +54,7 @@ export interface ConnectionOptions {
   reconnect: Required<ReconnectOptions> | undefined;
   pingIntervalMs: number;
   maxMissedPongs: number;
+  maxPongWaitMs: number;
 }
 
 export class Connection {
@@ -86,7 +87,7 @@ export class Connection {
         ws.terminate();
       },
       pong: (ts, rttMs) => host.events.emit("pong", { ts, rttMs }),
-    });
+    }, opts.maxPongWaitMs);
   }
 
   /** The open socket, if any. */
