@@ -15,6 +15,8 @@
  * └── StreamOverflowError      a `stream()` loop fell `maxBuffered` events behind: the stream
  *                              ended rather than drop one (also the client's `error` event
  *                              when a login's held notifications passed their bounds)
+ * StreamGapError               a session's `stream(…, { gaps: "throw" })` ended as its socket
+ *                              dropped: notifications may have been missed
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid, a
@@ -48,6 +50,7 @@ import {
   ResponseFormatError,
   textOf,
   TimeoutError,
+  TradeApiError,
   UsageError,
   type ErrorCodeInfo,
   type ErrorContext,
@@ -93,6 +96,21 @@ export class StreamOverflowError extends UsageError {
   constructor(message: string, maxBuffered: number) {
     super(message, { api: API });
     this.maxBuffered = maxBuffered;
+  }
+}
+
+/**
+ * A session's `stream(topic, { gaps: "throw" })` ended because its socket dropped:
+ * notifications the gateway sent while it was down (and until the session is READY again on
+ * the next socket) may be missed. Re-read the state (`open_orders`, `asset`, `position`) once
+ * the session is READY and open a new stream.
+ */
+export class StreamGapError extends TradeApiError {
+  /** The event (topic) the stream followed. */
+  readonly topic: string;
+  constructor(message: string, topic: string) {
+    super(message, { api: API, operation: "stream" });
+    this.topic = topic;
   }
 }
 
@@ -252,7 +270,7 @@ export class QuantWsServerError extends ApiError {
     super({ api: API, code: "error", vendorMessage: message, meaning: "the server failed to handle a frame (op: error, no cid)", kind: "other" });
   }
 }
-nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, SessionClosedError, StreamOverflowError, QuantWsFrameError, QuantWsStateError, UnknownPlatformError, QuantWsLoginRejectedError, CancelAllUnconfirmedError, QuantWsServerError });
+nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, SessionClosedError, StreamOverflowError, StreamGapError, QuantWsFrameError, QuantWsStateError, UnknownPlatformError, QuantWsLoginRejectedError, CancelAllUnconfirmedError, QuantWsServerError });
 
 /**
  * A reply with `result: false` as a typed ApiError. This API has no error codes: the spec's

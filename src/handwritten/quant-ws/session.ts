@@ -25,7 +25,7 @@ import { checkOption, checkOptionNames, heldParams, ownFields } from "../core/va
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
+import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamGapError, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { Fifo } from "./fifo.js";
 import type { RequestOp, Topic } from "./frames.js";
@@ -330,7 +330,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   off<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): void {
     this.#events.off(event, listener as never);
   }
-  /** Every future `event` as an async iterator; ends when the session ends. */
+  /**
+   * Every future `event` as an async iterator; ends when the session ends: done after logout()
+   * or close(), rejecting with the session's end error when it ended by a failure (a refused
+   * re-login, reconnect given up), once the events waiting are read. With `gaps: "throw"` it
+   * also ends when the socket drops, rejecting with a StreamGapError (see StreamOptions).
+   */
   stream<K extends keyof QuantWsSessionEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents<D>[K]> {
     return this.#listen(event, false, () => this.#events.stream(event, opts)) as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
   }
@@ -800,11 +805,21 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#loginCtx = undefined;
   }
 
-  /** the socket dropped: not ready until logged in again; a login in progress fails. */
+  /**
+   * the socket dropped: not ready until logged in again; a login in progress fails; streams
+   * opened with `gaps: "throw"` end with a StreamGapError (their loop re-reads the state).
+   */
   #socketDown(error: TradeApiError): void {
     this.#socketUp = false;
     this.#linkReady = false;
     this.#loginWait?.reject(error);
+    this.#events.gap(
+      (event) =>
+        new StreamGapError(
+          `the socket dropped: ${event} notifications the gateway sent while it was down, and until the session is READY again, may be missed; the stream ended (re-read the state, e.g. open_orders, once READY, and open a new stream)`,
+          event,
+        ),
+    );
   }
 
   /**
@@ -834,6 +849,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#heldChars = 0;
     this.#holding = false;
     this.#events.emit("end", { error });
-    this.#events.end(error);
+    // Ended by a failure (a refused re-login, reconnect given up), not by logout() or close():
+    // a stream's loop gets the error, as next() does, rather than end as if all were well.
+    this.#events.end(error, !(error instanceof SessionClosedError || error instanceof ClientClosedError));
   }
 }
