@@ -557,9 +557,9 @@ class Client implements QuantWsClient {
 
   // ------------------------------------------------------------------ requests
 
-  #send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
+  #send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false, waitedMs = 0): Promise<QuantWsReplies[Op]> {
     if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
-    return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate);
+    return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate, waitedMs);
   }
 
   /** A logout straight to the socket (also once closed: close() and failed logins use it). */
@@ -583,7 +583,7 @@ class Client implements QuantWsClient {
       get retryReads() {
         return client.retryReads;
       },
-      send: (op, frame, timeoutMs, signal, quietLate) => this.#send(op, frame, timeoutMs, signal, quietLate),
+      send: (op, frame, timeoutMs, signal, quietLate, waitedMs) => this.#send(op, frame, timeoutMs, signal, quietLate, waitedMs),
       socketOpen: () => this.connected,
       relogging: (session) => this.#logins.relogging(session),
       afterLogout: (session) => this.#logins.afterLogout(session),

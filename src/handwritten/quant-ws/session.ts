@@ -169,8 +169,11 @@ export interface SessionHost {
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
-  /** `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped silently. */
-  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean): Promise<QuantWsReplies[Op]>;
+  /**
+   * `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped
+   * silently. `waitedMs`: how much of the caller's timeout went before (`timeoutMs` is the rest).
+   */
+  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean, waitedMs?: number): Promise<QuantWsReplies[Op]>;
   socketOpen(): boolean;
   /** Whether `session` is logging in again after a reconnect. */
   relogging(session: QuantWsSession): boolean;
@@ -202,6 +205,12 @@ const MAX_HELD = 100_000;
  */
 const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
+/**
+ * The least of its timeoutMs a request released by READY is sent with (or half its timeoutMs,
+ * when that is less): with less, its reply could hardly come in time, and an order sent then
+ * would fail as outcomeUnknown. It fails as not sent instead.
+ */
+export const MIN_SEND_MS = 100;
 
 /** No request options, without a prototype (an option on Object.prototype is none given). */
 const NO_OPTIONS: RequestOptions = Object.freeze(Object.create(null) as RequestOptions);
@@ -533,9 +542,9 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         settle = resolve;
       });
       await this.#ensureReady("cancel_order", started, timeoutMs, opts);
-      const left = Math.max(1, timeoutMs - (performance.now() - started));
+      const { left, waitedMs } = this.#budgetLeft("cancel_order", started, timeoutMs, "reading the open orders and waiting for READY", "too little time left");
       // Written to the socket synchronously; a reply may never come.
-      const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
+      const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true, waitedMs);
       replied.catch(() => undefined);
       // No open orders: nothing to wait for once the request is out.
       if (pending.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
@@ -606,9 +615,27 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (!this.ready) {
       const started = performance.now();
       await this.#ensureReady(op, started, timeoutMs, opts);
-      return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (performance.now() - started)), opts.signal);
+      const { left, waitedMs } = this.#budgetLeft(op, started, timeoutMs);
+      return this.#host.send(op, frameOf(op, this.#token, fields), left, opts.signal, false, waitedMs);
     }
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
+  }
+
+  /**
+   * What is left of a request's `timeoutMs` (begun at `started`) once READY has released it, to
+   * send it with. Less than MIN_SEND_MS (or half its timeoutMs, when that is less) is too little
+   * for a reply to come: the request is not sent, and fails with a TimeoutError saying so (its
+   * outcome is known: it was never sent).
+   */
+  #budgetLeft(op: string, started: number, timeoutMs: number, before = "waiting for READY", why = "the session was not READY in time"): { left: number; waitedMs: number } {
+    const waitedMs = Math.round(performance.now() - started);
+    const left = timeoutMs - waitedMs;
+    const floor = Math.min(MIN_SEND_MS, timeoutMs / 2);
+    if (left >= floor) return { left, waitedMs };
+    throw new TimeoutError(
+      `not sent: ${why}: ${waitedMs} ms of its timeoutMs ${timeoutMs} went ${before}, and the ${Math.max(0, left)} ms left are less than the ${floor} ms a request is sent with`,
+      { api: API, operation: op, timeoutMs },
+    );
   }
 
   /**
