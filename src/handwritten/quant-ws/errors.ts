@@ -25,7 +25,8 @@
  *                              name orders not asked for: "item-mismatch")
  * TimeoutError
  * └── CancelAllUnconfirmedError cancelAll() could not confirm every open order as CANCELED
- *                              in time (the gateway never replies to a cancel-all)
+ *                              in time, or before a drop or an abort (the gateway never
+ *                              replies to a cancel-all)
  * ApiError
  * ├── QuantWsStateError        login ended with state PARAM_MISS (1)
  * │   └── UnknownPlatformError   … because the gateway does not serve the platform
@@ -249,7 +250,9 @@ export function loginStateError(code: number, msg: string, ctx: LoginContext & {
 /**
  * `cancelAll()` sent the cancel-all but could not confirm, within its timeout, that every
  * order open before it was cancelled: the gateway never replies to a cancel-all, so the
- * `order` notifications are the only evidence. The orders may still be cancelled.
+ * `order` notifications are the only evidence. The orders may still be cancelled. Also when
+ * the socket dropped, or the caller's signal aborted, after the cancel-all was sent (the drop's
+ * or the abort's error is the `cause`).
  */
 export class CancelAllUnconfirmedError extends TimeoutError {
   /** Orders seen CANCELED. */

@@ -20,7 +20,7 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, errorForCall, markOutcomeUnknown, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, ConnectionError, errorForCall, markOutcomeUnknown, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames, heldParams, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
@@ -503,7 +503,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * at once when none was open. Should the gateway reply after all, the reply is used. If the
    * notifications do not all arrive within `timeoutMs` (default: the request timeout), it
    * rejects with `CancelAllUnconfirmedError` listing what was and was not confirmed: the
-   * orders may still have been cancelled. Never resent.
+   * orders may still have been cancelled. So it does when the socket drops, or `signal`
+   * aborts, once the cancel-all was sent (that error as its `cause`). Never resent.
    */
   async cancelAll(symbol: string, given: RequestOptions = {}): Promise<CancelAllOutcome> {
     this.#check("cancel_order", { symbol, order_nos: [] });
@@ -550,15 +551,25 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
       if (pending.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
       // One promise hop on each side, so that a reply read before the notifications wins.
       const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
-        if (error instanceof TimeoutError && !opts.signal?.aborted) {
+        // What ended the wait once the cancel-all was out: its time ran out, the socket dropped
+        // (after it was written), or the caller aborted. Each keeps what was established.
+        const timedOut = error instanceof TimeoutError && !opts.signal?.aborted;
+        const dropped = error instanceof ConnectionError && (error as TradeApiError).outcomeUnknown === true;
+        const aborted = error instanceof AbortedError && !(error instanceof ClientClosedError) && opts.signal?.aborted === true;
+        if (timedOut || dropped || aborted) {
           const unconfirmed = [...pending];
+          const why = timedOut
+            ? `were not reported CANCELED within ${timeoutMs} ms`
+            : dropped
+              ? "were not reported CANCELED before the socket dropped"
+              : "were not reported CANCELED before the caller aborted";
           const unconfirmedError = new CancelAllUnconfirmedError(
-            `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders were not reported CANCELED within ${timeoutMs} ms (the gateway sends no reply to a cancel-all; they may still be cancelled)`,
-            { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed },
+            `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders ${why} (the gateway sends no reply to a cancel-all; they may still be cancelled${timedOut ? "" : ": re-read open_orders"})`,
+            { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed, ...(timedOut ? {} : { cause: error }) },
           );
           // The request's own timeout is marked once its frame was written (as a drop or an
           // abort after it is): the unconfirmed orders may have been cancelled.
-          throw error.outcomeUnknown ? markOutcomeUnknown(unconfirmedError) : unconfirmedError;
+          throw (error as TradeApiError).outcomeUnknown ? markOutcomeUnknown(unconfirmedError) : unconfirmedError;
         }
         throw error;
       });
