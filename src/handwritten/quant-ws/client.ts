@@ -63,6 +63,13 @@ export interface ReconnectOptions {
   maxDelayMs?: number | undefined;
   /** Give up after this many failed attempts in a row (default: never); a socket that closes within 5 s of opening is a failed attempt too. */
   maxAttempts?: number | undefined;
+  /**
+   * Close codes the gateway ends for good with (default: none, every close is reconnected
+   * after): a socket closed with one of them is not reopened, and every session ends with a
+   * ConnectionError naming the code (e.g. `[1008, 4403]` for a gateway that closes with them
+   * when it refuses a client). Codes 1000 to 4999.
+   */
+  finalCodes?: readonly number[] | undefined;
   /** Jitter source (tests). */
   random?: (() => number) | undefined;
 }
@@ -779,7 +786,7 @@ const OPTIONS = {
 } satisfies Record<keyof QuantWsClientOptions, 1>;
 /** The names of QuantWsLogin: a misspelt `acount` would be dropped unsaid. */
 const LOGIN_FIELDS = { platform: 1, symbols: 1, accessKey: 1, secretKey: 1, account: 1 } satisfies Record<keyof QuantWsLogin, 1>;
-const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
+const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, finalCodes: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
 const REPEAT_LOGIN_OPTIONS = { windowMs: 1, baseDelayMs: 1, maxDelayMs: 1, random: 1 } satisfies Record<keyof RepeatLoginOptions, 1>;
 
 /**
@@ -811,6 +818,10 @@ function checkOptions(opts: QuantWsClientOptions): void {
     checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "delay");
     checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "delay");
     checkOption(ctx, "reconnect.maxAttempts", opts.reconnect.maxAttempts, { min: 1, orInfinity: true });
+    const codes = opts.reconnect.finalCodes;
+    if (codes !== undefined && (!Array.isArray(codes) || !codes.every((c) => Number.isInteger(c) && c >= 1000 && c <= 4999))) {
+      throw new UsageError(`reconnect.finalCodes must be a list of WebSocket close codes (whole numbers from 1000 to 4999), got ${shownValue(codes)}`, ctx);
+    }
   }
   if (opts.repeatLogin) {
     checkOption(ctx, "repeatLogin.windowMs", opts.repeatLogin.windowMs, "ms");
@@ -867,6 +878,7 @@ function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof
             baseDelayMs: opts.reconnect?.baseDelayMs ?? 250,
             maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
             maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+            finalCodes: [...(opts.reconnect?.finalCodes ?? [])],
             random: opts.reconnect?.random ?? Math.random,
           },
   };
