@@ -20,7 +20,8 @@
  * - Frames that cannot be used (not JSON, unknown op, missing fields, the server's
  *   `{"op":"error"}`) become `error` events, never exceptions.
  * - `close()` logs every session out (and waits for the logout of a failed login still in
- *   flight), closes the socket and clears every timer.
+ *   flight, and for the reply of a login still unanswered, to log it out too), closes the
+ *   socket and clears every timer.
  */
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
@@ -674,8 +675,15 @@ class Client implements QuantWsClient {
     const stopped = this.#conn.stop();
     this.#logins.wake();
     await stopped;
-    const sessions = [...this.#router.sessions];
     const closedError = new ClientClosedError("client closed", { api: API });
+    if (this.connected) {
+      // A login sent whose reply has not come yet: the gateway may be giving it a token it then
+      // holds. Its reply is waited for (logoutTimeoutMs at most), so that login is released
+      // below as one answered is; then its flow takes the token (a macrotask).
+      await this.#requests.loginsAnswered(this.#logoutTimeoutMs);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sessions = [...this.#router.sessions];
     if (this.connected) {
       // A session logging in again holds the dropped socket's token: it is ended, which stops
       // its re-login and logs out a login already answered (a release).

@@ -74,6 +74,8 @@ export class RequestTable {
   #unreadable: { at: number; message: string; what: string } | undefined;
   /** cids of logins that timed out or were aborted: a late reply with a token is a login the gateway holds. */
   readonly #lateLogins = new Set<string>();
+  /** Called each time a request is settled (see `loginsAnswered`). */
+  readonly #onSettle = new Set<() => void>();
   /** Called with the token of a login whose reply came after its request ended (to log it out). */
   readonly #onLateLogin: ((token: string) => void) | undefined;
 
@@ -114,6 +116,7 @@ export class RequestTable {
   /** Take `p` out of the pending set (its timeout and abort listener included). */
   #settle(p: Pending, ending: Ending): void {
     this.#pending.delete(p.cid);
+    for (const f of [...this.#onSettle]) f();
     this.#ended.set(p.cid, ending);
     if (this.#ended.size > MAX_QUIET) this.#ended.delete(this.#ended.keys().next().value!);
     if (p.quietLate) {
@@ -252,6 +255,28 @@ export class RequestTable {
       this.#settle(p, "failed");
       p.reject(afterSend(p.op, errorFor(p.op)));
     }
+  }
+
+  /**
+   * close(): resolves once no login request waits for its reply (each answered, failed or
+   * timed out), or after `ms`: a login sent but not answered yet may be given a token the
+   * gateway then holds, which close() logs out.
+   */
+  loginsAnswered(ms: number): Promise<void> {
+    const logins = [...this.#pending.values()].filter((p) => p.op === "login");
+    if (logins.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#onSettle.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (logins.every((p) => !this.#pending.has(p.cid))) done();
+      };
+      const timer = setTimeout(done, ms);
+      this.#onSettle.add(check);
+    });
   }
 
   /** Stop every deadline timer (close()). */
